@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: MIT
+# Kestrel: build the loader, kernel, rootfs and disk image; run; test.
+#
+#   make          build/BOOTX64.EFI build/kernel.elf build/rootfs.cpio build/kestrel.img
+#   make run      boot it in QEMU+OVMF (serial on this terminal)
+#   make test     every test; ends with "N passed, N failed"
+#   make debug    QEMU halted with a gdb stub, and gdb with the kernel's symbols
+#
+# CC=clang builds the kernel and loader with clang (and ld.lld for the kernel).
+
+CC      ?= gcc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+ifneq ($(findstring clang,$(CC)),)
+KLD     ?= ld.lld
+else
+KLD     ?= ld
+endif
+NM      ?= nm
+OBJCOPY ?= objcopy
+B       ?= build
+CMDLINE ?=
+QEMU    ?= qemu-system-x86_64
+QEMU_MACHINE ?= q35
+QEMU_MEM ?= 256M
+
+DEPS_OK := $(B)/.deps-ok
+
+# ---------------------------------------------------------------- kernel
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -mno-red-zone \
+	-mcmodel=kernel -mgeneral-regs-only -fno-pic -fno-pie -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-Wall -Wextra -Werror -MMD -MP -Ikernel -Ishared
+KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--no-dynamic-linker -T kernel/kernel.ld
+
+KERNEL_C := $(shell find kernel -name '*.c' | sort) shared/cmdline.c shared/memmap.c
+KERNEL_S := $(filter-out kernel/ksyms_empty.S,$(shell find kernel -name '*.S' | sort))
+KERNEL_OBJ := $(patsubst %,$(B)/k/%.o,$(KERNEL_C) $(KERNEL_S))
+
+FONT16_SRC := /usr/share/consolefonts/Lat15-Terminus16.psf.gz
+FONT32_SRC := /usr/share/consolefonts/Lat15-Terminus32x16.psf.gz
+FONT_DEFS := -DFONT16_PATH='"$(B)/font/Terminus16.psf"' -DFONT32_PATH='"$(B)/font/Terminus32x16.psf"'
+
+# ---------------------------------------------------------------- loader
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+LOADER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fpic -fshort-wchar -mno-red-zone \
+	-fno-stack-protector -fno-strict-aliasing -mgeneral-regs-only \
+	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iefi-loader -Ishared \
+	-Wall -Wextra -Werror -Wno-pointer-sign -MMD -MP
+LOADER_SRC := $(sort $(wildcard efi-loader/*.c)) efi-loader/handoff.S shared/elf_check.c shared/memmap.c
+LOADER_OBJ := $(patsubst %,$(B)/l/%.o,$(LOADER_SRC))
+
+.PHONY: all run test debug deps clean unit boottest
+all: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio $(B)/kestrel.img
+
+deps: $(DEPS_OK)
+$(DEPS_OK): tools/deps.sh
+	@tools/deps.sh
+	@mkdir -p $(B) && touch $@
+
+# ---------------------------------------------------------------- rules
+$(B)/font/Terminus16.psf: $(FONT16_SRC) | $(DEPS_OK)
+	@mkdir -p $(dir $@) && gzip -dc $< > $@
+$(B)/font/Terminus32x16.psf: $(FONT32_SRC) | $(DEPS_OK)
+	@mkdir -p $(dir $@) && gzip -dc $< > $@
+$(FONT16_SRC) $(FONT32_SRC): | $(DEPS_OK)
+
+$(B)/k/%.c.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+$(B)/k/%.S.o: %.S | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) $(FONT_DEFS) -D__ASSEMBLER__ -c $< -o $@
+$(B)/k/kernel/dev/font_blobs.S.o: $(B)/font/Terminus16.psf $(B)/font/Terminus32x16.psf
+
+# Two passes: link with an empty symbol table, generate the real one from
+# that image, link again. .ksyms is last in the image, so no other symbol
+# moves; the check below proves it.
+$(B)/kernel.elf: $(KERNEL_OBJ) $(B)/k/ksyms_empty.o kernel/kernel.ld tools/gensyms.sh
+	$(KLD) $(KERNEL_LDFLAGS) -o $(B)/kernel.pass1.elf $(KERNEL_OBJ) $(B)/k/ksyms_empty.o
+	tools/gensyms.sh $(NM) $(B)/kernel.pass1.elf > $(B)/ksyms.S
+	$(CC) $(KERNEL_CFLAGS) -c $(B)/ksyms.S -o $(B)/k/ksyms.o
+	$(KLD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ) $(B)/k/ksyms.o
+	@$(NM) -n $(B)/kernel.pass1.elf | grep -v ' ksym_\| __kernel_end' > $(B)/syms.1
+	@$(NM) -n $@ | grep -v ' ksym_\| __kernel_end' > $(B)/syms.2
+	@cmp -s $(B)/syms.1 $(B)/syms.2 || { echo "kernel: symbols moved between link passes"; rm -f $@; exit 1; }
+$(B)/k/ksyms_empty.o: kernel/ksyms_empty.S | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(B)/l/%.c.o: %.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(LOADER_CFLAGS) -c $< -o $@
+$(B)/l/%.S.o: %.S | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(LOADER_CFLAGS) -c $< -o $@
+
+# gnu-efi: link a PIC shared object with its crt0 and linker script, then
+# convert to PE. crt0 calls efi_main with the SysV convention.
+$(B)/BOOTX64.EFI: $(LOADER_OBJ)
+	ld -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
+		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(LOADER_OBJ) \
+		-o $(B)/loader.so -lefi -lgnuefi
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+		-j .rela -j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 \
+		--subsystem=10 $(B)/loader.so $@
+
+# ---------------------------------------------------------------- rootfs + image
+ROOTFS_FILES := $(shell find rootfs -type f 2>/dev/null)
+$(B)/rootfs.cpio: $(ROOTFS_FILES) tools/mkrootfs.sh | $(DEPS_OK)
+	tools/mkrootfs.sh $(B)/rootfs $@
+
+$(B)/kestrel.img: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio tools/mkimg.sh
+	tools/mkimg.sh -o $@ --cmdline "$(CMDLINE)"
+
+# ---------------------------------------------------------------- run, debug
+OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
+QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
+QEMU_ARGS = -machine $(QEMU_MACHINE) -m $(QEMU_MEM) -nodefaults -vga std \
+	-drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+	-drive if=pflash,format=raw,file=$(B)/run-vars.fd \
+	-drive format=raw,file=$(B)/kestrel.img -serial stdio $(QEMU_DISPLAY) -no-reboot
+
+run: all
+	cp $(OVMF_VARS) $(B)/run-vars.fd
+	$(QEMU) $(QEMU_ARGS)
+
+debug: all
+	cp $(OVMF_VARS) $(B)/run-vars.fd
+	printf 'file %s\ntarget remote :1234\nhbreak kmain\ncontinue\n' $(B)/kernel.elf > $(B)/gdbinit
+	@echo "QEMU halted with a gdb stub on :1234; in another terminal: gdb -x $(B)/gdbinit"
+	$(QEMU) $(QEMU_ARGS) -s -S
+
+# ---------------------------------------------------------------- tests
+test: all
+	@tests/run.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+/* Kestrel EFI loader: reading files from the volume the loader came from. */
+#include "loader.h"
+
+/* Open the root directory of the file system BOOTX64.EFI was loaded from. */
+EFI_STATUS open_boot_volume(struct loader *ld)
+{
+	EFI_LOADED_IMAGE *img;
+	EFI_STATUS st;
+
+	st = uefi_call_wrapper(BS->HandleProtocol, 3, ld->image, &LoadedImageProtocol,
+			       (void **)&img);
+	if (EFI_ERROR(st))
+		return fail("volume", "no loaded-image protocol", st);
+	ld->root = LibOpenRoot(img->DeviceHandle);
+	if (!ld->root)
+		return fail("volume", "cannot open the boot volume", EFI_NOT_FOUND);
+	return EFI_SUCCESS;
+}
+
+/* Which step a path belongs to, for error messages. */
+static const char *step_of(const CHAR16 *path)
+{
+	if (StrCmp(path, L"\\kestrel\\kernel.elf") == 0)
+		return "kernel";
+	if (StrCmp(path, L"\\kestrel\\rootfs.cpio") == 0)
+		return "rootfs";
+	return "cmdline";
+}
+
+/* Open path and return it with its size. A missing cmdline.txt is not an
+ * error and is not reported; everything else is. */
+static EFI_STATUS open_sized(struct loader *ld, const CHAR16 *path, EFI_FILE_HANDLE *fh,
+			     UINTN *size)
+{
+	const char *step = step_of(path);
+	EFI_STATUS st;
+
+	st = uefi_call_wrapper(ld->root->Open, 5, ld->root, fh, (CHAR16 *)path,
+			       EFI_FILE_MODE_READ, 0);
+	if (EFI_ERROR(st)) {
+		if (st == EFI_NOT_FOUND && step[0] == 'c')
+			return st;
+		Print(L"kestrel-loader: %a: cannot open %s (%r)\n", step, path, st);
+		return st;
+	}
+	EFI_FILE_INFO *fi = LibFileInfo(*fh);
+	if (!fi) {
+		uefi_call_wrapper((*fh)->Close, 1, *fh);
+		return fail(step, "cannot read file info", EFI_DEVICE_ERROR);
+	}
+	*size = fi->FileSize;
+	FreePool(fi);
+	return EFI_SUCCESS;
+}
+
+/* Read exactly size bytes (FAT drivers may return short reads). */
+static EFI_STATUS read_all(EFI_FILE_HANDLE fh, void *buf, UINTN size, const char *step)
+{
+	UINTN done = 0;
+
+	while (done < size) {
+		UINTN chunk = size - done;
+		EFI_STATUS st = uefi_call_wrapper(fh->Read, 3, fh, &chunk, (char *)buf + done);
+		if (EFI_ERROR(st))
+			return fail(step, "read failed", st);
+		if (chunk == 0)
+			return fail(step, "file shorter than its size", EFI_END_OF_FILE);
+		done += chunk;
+	}
+	return EFI_SUCCESS;
+}
+
+/* Read a whole file into pool memory (freed by the caller). */
+EFI_STATUS read_file_pool(struct loader *ld, const CHAR16 *path, void **buf, UINTN *size)
+{
+	EFI_FILE_HANDLE fh;
+	EFI_STATUS st = open_sized(ld, path, &fh, size);
+
+	if (EFI_ERROR(st))
+		return st;
+	*buf = AllocatePool(*size + 1);
+	if (!*buf) {
+		uefi_call_wrapper(fh->Close, 1, fh);
+		return fail(step_of(path), "out of memory", EFI_OUT_OF_RESOURCES);
+	}
+	st = read_all(fh, *buf, *size, step_of(path));
+	uefi_call_wrapper(fh->Close, 1, fh);
+	if (EFI_ERROR(st))
+		FreePool(*buf);
+	return st;
+}
+
+/* Read a whole file into freshly allocated pages the kernel will keep. */
+EFI_STATUS read_file_pages(struct loader *ld, const CHAR16 *path, struct region *out)
+{
+	const char *step = step_of(path);
+	EFI_PHYSICAL_ADDRESS addr = 0;
+	EFI_FILE_HANDLE fh;
+	UINTN size;
+	EFI_STATUS st = open_sized(ld, path, &fh, &size);
+
+	if (EFI_ERROR(st))
+		return st;
+	if (size == 0) {
+		uefi_call_wrapper(fh->Close, 1, fh);
+		return fail(step, "file is empty", EFI_LOAD_ERROR);
+	}
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData,
+			       PAGES(size), &addr);
+	if (EFI_ERROR(st)) {
+		uefi_call_wrapper(fh->Close, 1, fh);
+		return fail(step, "cannot allocate pages", st);
+	}
+	st = read_all(fh, (void *)addr, size, step);
+	uefi_call_wrapper(fh->Close, 1, fh);
+	if (EFI_ERROR(st)) {
+		uefi_call_wrapper(BS->FreePages, 2, addr, PAGES(size));
+		return st;
+	}
+	out->base = addr;
+	out->size = size;
+	return EFI_SUCCESS;
+}

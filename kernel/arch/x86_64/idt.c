@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/* Kestrel x86_64: the IDT, pointing every vector at its stub in isr.S. */
+#include <stdint.h>
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+
+#define ISR_STUB_SIZE   16
+#define GATE_INTERRUPT  0xeu     /* interrupt gate: IF cleared on entry */
+#define GATE_PRESENT    (1u << 7)
+
+struct __attribute__((packed)) idt_gate {
+	uint16_t off_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t off_mid;
+	uint32_t off_hi;
+	uint32_t reserved;
+};
+
+extern const char isr_stubs[];
+static struct idt_gate idt[VEC_COUNT] __attribute__((aligned(16)));
+
+static void set_gate(unsigned vec, uint8_t ist)
+{
+	uint64_t h = (uint64_t)isr_stubs + vec * ISR_STUB_SIZE;
+	idt[vec] = (struct idt_gate){
+		.off_lo = (uint16_t)h,
+		.selector = KERNEL_CS,
+		.ist = ist,
+		.type_attr = GATE_PRESENT | GATE_INTERRUPT,
+		.off_mid = (uint16_t)(h >> 16),
+		.off_hi = (uint32_t)(h >> 32),
+	};
+}
+
+/* Fill and load the IDT. Double fault, NMI and machine check switch to
+ * their own IST stacks, so they run even when the kernel stack is gone. */
+void idt_init(void)
+{
+	for (unsigned v = 0; v < VEC_COUNT; v++)
+		set_gate(v, 0);
+	set_gate(VEC_DOUBLE_FAULT, IST_DOUBLE_FAULT);
+	set_gate(VEC_NMI, IST_NMI);
+	set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK);
+	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
+	lidt(&p);
+}

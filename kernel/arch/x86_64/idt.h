@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* The IDT and the C side of every trap. */
+#ifndef KESTREL_ARCH_IDT_H
+#define KESTREL_ARCH_IDT_H
+
+#include "arch/x86_64/trapframe.h"
+
+#define VEC_DIVIDE        0
+#define VEC_DEBUG         1
+#define VEC_NMI           2
+#define VEC_BREAKPOINT    3
+#define VEC_INVALID_OP    6
+#define VEC_DOUBLE_FAULT  8
+#define VEC_GP            13
+#define VEC_PAGE_FAULT    14
+#define VEC_MACHINE_CHECK 18
+#define VEC_EXCEPTIONS    32   /* 0..31 are CPU exceptions */
+#define VEC_COUNT         256
+
+void idt_init(void);
+void trap_dispatch(struct trap_frame *tf);
+
+#endif

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kestrel x86_64: interrupt and exception entry stubs.
+ *
+ * One stub per vector (256 of them, 16 bytes apart) pushes a zero error
+ * code where the CPU pushes none, then the vector number, and jumps to
+ * isr_common, which completes a struct trap_frame and calls
+ * trap_dispatch(frame). Every push below names the trap_frame field it
+ * fills.
+ */
+#include "arch/x86_64/trapframe.h"
+
+
+	.text
+	.balign 16
+	.globl isr_stubs
+isr_stubs:
+	.set vec, 0
+	.rept 256
+	.balign 16
+	.if !((vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30))
+	pushq	$0			/* error */
+	.endif
+	pushq	$vec			/* vector */
+	jmp	isr_common
+	.set vec, vec + 1
+	.endr
+
+isr_common:
+	/* From ring 3 the GS base is the user's: swap exactly once, before
+	 * anything could touch GS. From ring 0 it is already the kernel's. */
+	testb	$3, (TF_CS - TF_VECTOR)(%rsp)
+	jz	1f
+	swapgs
+1:	pushq	%rax			/* rax */
+	pushq	%rbx			/* rbx */
+	pushq	%rcx			/* rcx */
+	pushq	%rdx			/* rdx */
+	pushq	%rsi			/* rsi */
+	pushq	%rdi			/* rdi */
+	pushq	%rbp			/* rbp */
+	pushq	%r8			/* r8 */
+	pushq	%r9			/* r9 */
+	pushq	%r10			/* r10 */
+	pushq	%r11			/* r11 */
+	pushq	%r12			/* r12 */
+	pushq	%r13			/* r13 */
+	pushq	%r14			/* r14 */
+	pushq	%r15			/* r15 */
+	cld				/* the C ABI wants DF clear */
+	mov	%rsp, %rdi		/* struct trap_frame * */
+	call	trap_dispatch
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	testb	$3, (TF_CS - TF_VECTOR)(%rsp)	/* rsp is at vector again */
+	jz	2f
+	swapgs				/* back to the user's GS base */
+2:	add	$16, %rsp		/* drop vector and error */
+	iretq
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* What the kernel learned at boot: the loader's hand-over and the command line's choices. */
+#ifndef KESTREL_BOOT_H
+#define KESTREL_BOOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "bootinfo.h"
+#include "cmdline.h"
+
+#define INIT_PATH_MAX 256
+#define INIT_DEFAULT "/sbin/init"
+
+struct boot_config {
+	bool console_serial, console_fb;   /* console=serial|fb|both */
+	int loglevel;                      /* loglevel=N */
+	char init[INIT_PATH_MAX];          /* init=PATH */
+	const char *init_args;             /* what follows " -- " (not NUL-terminated) */
+	uint32_t init_args_len;
+	bool selftest;                     /* selftest */
+	bool debugexit;                    /* debugexit */
+	const char *crash;                 /* crash=KIND: a deliberate fault, for tests */
+	uint32_t crash_len;
+};
+
+/* Parse the command line into cfg, logging every unknown or malformed
+ * word (never fatal). Needs the consoles up to report. */
+void boot_parse_cmdline(const struct kbi_boot_info *bi, struct boot_config *cfg);
+
+#endif

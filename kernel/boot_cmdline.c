@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+/* Kestrel: turning the command line into a struct boot_config. */
+#include "boot.h"
+#include "log.h"
+#include "panic.h"
+#include "lib/string.h"
+#include "mm/layout.h"
+
+#define LOGLEVEL_MAX 7
+
+static bool val_is(const struct cmdline_word *w, const char *s)
+{
+	return w->has_val && w->val_len == strlen(s) && memcmp(w->val, s, w->val_len) == 0;
+}
+
+static bool parse_console(const struct cmdline_word *w, struct boot_config *cfg)
+{
+	if (val_is(w, "serial"))
+		cfg->console_fb = false, cfg->console_serial = true;
+	else if (val_is(w, "fb"))
+		cfg->console_fb = true, cfg->console_serial = false;
+	else if (val_is(w, "both"))
+		cfg->console_fb = cfg->console_serial = true;
+	else
+		return false;
+	return true;
+}
+
+static bool parse_panic(const struct cmdline_word *w)
+{
+	if (val_is(w, "halt"))
+		panic_set_action(PANIC_HALT);
+	else if (val_is(w, "reboot"))
+		panic_set_action(PANIC_REBOOT);
+	else if (val_is(w, "poweroff"))
+		panic_set_action(PANIC_POWEROFF);
+	else
+		return false;
+	return true;
+}
+
+static bool parse_loglevel(const struct cmdline_word *w, struct boot_config *cfg)
+{
+	if (!w->has_val || w->val_len != 1 || w->val[0] < '0' || w->val[0] > '0' + LOGLEVEL_MAX)
+		return false;
+	cfg->loglevel = w->val[0] - '0';
+	return true;
+}
+
+static bool parse_init(const struct cmdline_word *w, struct boot_config *cfg)
+{
+	if (!w->has_val || w->val_len == 0 || w->val_len >= INIT_PATH_MAX || w->val[0] != '/')
+		return false;
+	memcpy(cfg->init, w->val, w->val_len);
+	cfg->init[w->val_len] = '\0';
+	return true;
+}
+
+/* One word; false if it is unknown or its value is malformed. */
+static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
+{
+	if (cmdline_word_is(w, "console"))
+		return parse_console(w, cfg);
+	if (cmdline_word_is(w, "loglevel"))
+		return parse_loglevel(w, cfg);
+	if (cmdline_word_is(w, "init"))
+		return parse_init(w, cfg);
+	if (cmdline_word_is(w, "panic"))
+		return parse_panic(w);
+	if (cmdline_word_is(w, "selftest"))
+		return !w->has_val && (cfg->selftest = true);
+	if (cmdline_word_is(w, "debugexit"))
+		return !w->has_val && (cfg->debugexit = true);
+	if (cmdline_word_is(w, "crash") && w->has_val) {
+		cfg->crash = w->val;
+		cfg->crash_len = w->val_len;
+		return true;
+	}
+	return false;
+}
+
+void boot_parse_cmdline(const struct kbi_boot_info *bi, struct boot_config *cfg)
+{
+	struct cmdline c;
+	struct cmdline_word w;
+	uint32_t pos = 0;
+
+	*cfg = (struct boot_config){ .console_serial = true, .console_fb = true,
+				     .loglevel = LOG_DEFAULT_LEVEL };
+	memcpy(cfg->init, INIT_DEFAULT, sizeof(INIT_DEFAULT));
+	if (!bi->cmdline || !bi->cmdline_len)
+		return;
+	cmdline_init(&c, phys_to_virt(bi->cmdline), bi->cmdline_len);
+	while (cmdline_next(&c, &pos, &w))
+		if (!parse_word(&w, cfg))
+			klog(LOG_WARN, "cmdline: ignoring unknown or malformed word '%.*s%s%.*s'\n",
+			     (int)w.key_len, w.key, w.has_val ? "=" : "", (int)w.val_len,
+			     w.has_val ? w.val : "");
+	if (c.has_init_args) {
+		cfg->init_args = c.s + c.init_args_off;
+		cfg->init_args_len = c.len - c.init_args_off;
+	}
+}

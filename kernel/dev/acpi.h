@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* ACPI table discovery (RSDP, XSDT/RSDT) and the FADT facts power management needs. */
+#ifndef KESTREL_DEV_ACPI_H
+#define KESTREL_DEV_ACPI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Generic address structure (ACPI 6.5, 5.2.3.2). */
+struct __attribute__((packed)) acpi_gas {
+	uint8_t space;     /* ACPI_SPACE_* */
+	uint8_t bit_width;
+	uint8_t bit_offset;
+	uint8_t access_size;
+	uint64_t address;
+};
+#define ACPI_SPACE_MEMORY 0
+#define ACPI_SPACE_IO     1
+
+struct __attribute__((packed)) acpi_header {
+	char signature[4];
+	uint32_t length;
+	uint8_t revision;
+	uint8_t checksum;
+	char oem_id[6];
+	char oem_table_id[8];
+	uint32_t oem_revision;
+	uint32_t creator_id;
+	uint32_t creator_revision;
+};
+
+/* What power.c needs from the FADT and the DSDT's \_S5 object. */
+struct acpi_power_info {
+	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports, 0 if absent */
+	uint32_t smi_cmd;
+	uint8_t acpi_enable;
+	bool has_s5;
+	uint8_t slp_typa, slp_typb;
+	bool has_reset;
+	struct acpi_gas reset_reg;
+	uint8_t reset_value;
+};
+
+/* Find the root table from the RSDP the loader found. A bad checksum or
+ * signature is logged and leaves ACPI unavailable; never fatal. */
+bool acpi_init(uint64_t rsdp_phys, uint32_t revision);
+/* The first table with this signature, checksum-verified, or NULL. */
+const struct acpi_header *acpi_find(const char sig[4]);
+const struct acpi_power_info *acpi_power(void);
+/* "XSDT"/"RSDT" and table count, for the banner. */
+const char *acpi_root_name(void);
+unsigned acpi_table_count(void);
+
+#endif

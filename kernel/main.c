@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the boot sequence, one call per subsystem, top to bottom.
+ */
+#include "boot.h"
+#include "log.h"
+#include "panic.h"
+#include "ksyms.h"
+#include "memmap.h"
+#include "test/selftest.h"
+#include "lib/string.h"
+#include "mm/layout.h"
+#include "dev/serial.h"
+#include "dev/fbcon.h"
+#include "dev/acpi.h"
+#include "dev/power.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+
+#define KESTREL_VERSION "0.1"
+#define MIB ((uint64_t)1 << 20)
+
+uint64_t direct_map_size;
+static struct boot_config cfg;
+
+/* Nothing else in the block may be read until this passes. */
+static bool boot_info_valid(const struct kbi_boot_info *bi)
+{
+	return bi && bi->magic == KBI_MAGIC && bi->version == KBI_VERSION &&
+	       bi->size >= sizeof(*bi) && bi->memmap_entry_size == sizeof(struct kbi_mem_range);
+}
+
+static void __attribute__((noreturn)) bad_boot_info(void)
+{
+	static const char msg[] = "kestrel: bad boot info from the loader (magic, version or size); halting\n";
+	serial_write(msg, sizeof(msg) - 1);
+	cpu_halt_forever();
+}
+
+/* Bring up the consoles the command line asks for; a console that is
+ * missing (no UART on a laptop, no framebuffer on a headless box) hands
+ * its share to the other, so the log always goes somewhere. */
+static void setup_consoles(bool have_serial, bool have_fb)
+{
+	bool serial = cfg.console_serial && have_serial;
+	bool fb = cfg.console_fb && have_fb;
+
+	if (!serial && !fb) {
+		serial = have_serial;
+		fb = have_fb;
+	}
+	log_set_consoles(serial, fb);
+	log_set_level(cfg.loglevel);
+}
+
+static void banner_memory(const struct kbi_boot_info *bi)
+{
+	const struct kbi_mem_range *r = phys_to_virt(bi->memmap);
+	int n = (int)bi->memmap_count;
+	uint64_t free_now = memmap_total(r, n, KBI_MEM_USABLE);
+	uint64_t reclaim = memmap_total(r, n, KBI_MEM_BOOT_SERVICES) + memmap_total(r, n, KBI_MEM_LOADER) +
+			   memmap_total(r, n, KBI_MEM_ACPI_RECLAIM);
+	uint64_t kept = memmap_total(r, n, KBI_MEM_KERNEL) + memmap_total(r, n, KBI_MEM_ROOTFS) +
+			memmap_total(r, n, KBI_MEM_BOOTINFO) + memmap_total(r, n, KBI_MEM_PAGETABLES) +
+			memmap_total(r, n, KBI_MEM_BOOT_STACK);
+
+	if (n == 0)
+		klog(LOG_ERR, "memory: the loader's memory map is empty\n");
+	klog(LOG_INFO, "memory: %lu MiB usable (%lu MiB free, %lu MiB reclaimable, %lu MiB boot data), %d ranges\n",
+	     (free_now + reclaim + kept) / MIB, free_now / MIB, reclaim / MIB, kept / MIB, n);
+}
+
+static void banner_fb(const struct kbi_boot_info *bi, bool have_fb)
+{
+	static const char *const fmt[] = { "none", "RGBX", "BGRX", "bitmask" };
+	const struct kbi_framebuffer *fb = &bi->fb;
+
+	if (!have_fb) {
+		klog(LOG_INFO, "framebuffer: none\n");
+		return;
+	}
+	klog(LOG_INFO, "framebuffer: %ux%u stride %u %s at %#lx, font %s (%ux%u text)\n",
+	     fb->width, fb->height, fb->stride, fmt[fb->format & 3], fb->base, fbcon_font_name(),
+	     fbcon_cols(), fbcon_rows());
+}
+
+static void banner(const struct kbi_boot_info *bi, uint64_t tsc_entry, bool have_fb)
+{
+	klog(LOG_INFO, "Kestrel %s (x86_64)\n", KESTREL_VERSION);
+	klog(LOG_INFO, "boot: loader start to kernel entry %lu ms (TSC %lu MHz, measured by the loader)\n",
+	     log_ms_since_origin(tsc_entry), bi->tsc_hz / 1000000);
+	banner_memory(bi);
+	banner_fb(bi, have_fb);
+	klog(LOG_INFO, "acpi: RSDP %#lx (ACPI %s), %s with %u tables\n", bi->acpi_rsdp,
+	     bi->acpi_rsdp_revision >= 2 ? "2.0+" : "1.0", acpi_root_name(), acpi_table_count());
+	klog(LOG_INFO, "rootfs: %lu bytes at %#lx\n", bi->rootfs_size, bi->rootfs);
+	klog(LOG_INFO, "kernel: %lu KiB at phys %#lx, %lu symbols\n", bi->kernel_size / 1024,
+	     bi->kernel_phys_base, ksyms_count());
+	klog(LOG_INFO, "cmdline: \"%.*s\"\n", (int)bi->cmdline_len,
+	     bi->cmdline ? (const char *)phys_to_virt(bi->cmdline) : "");
+	klog(LOG_INFO, "init: %s%s%.*s\n", cfg.init, cfg.init_args_len ? " " : "",
+	     (int)cfg.init_args_len, cfg.init_args ? cfg.init_args : "");
+}
+
+/* The end of a boot with nothing more to run: with debugexit, report the
+ * status to QEMU; otherwise stay up so the screen can be read. */
+static void __attribute__((noreturn)) boot_finish(int status)
+{
+	klog(LOG_INFO, "kestrel: boot complete, status %d; no user space yet, halting\n", status);
+	debugexit_if_enabled((uint8_t)status);
+	cpu_halt_forever();
+}
+
+void kmain(struct kbi_boot_info *bi)
+{
+	uint64_t tsc_entry = rdtsc();
+	bool have_serial = serial_init();
+
+	if (!boot_info_valid(bi))
+		bad_boot_info();
+	direct_map_size = bi->direct_map_size;
+	bool have_fb = fbcon_init(&bi->fb);
+	log_set_clock(bi->tsc_loader_start, bi->tsc_hz);
+	gdt_init();
+	idt_init();
+	boot_parse_cmdline(bi, &cfg);
+	setup_consoles(have_serial, have_fb);
+	debugexit_enable(cfg.debugexit);
+	acpi_init(bi->acpi_rsdp, bi->acpi_rsdp_revision);
+	banner(bi, tsc_entry, have_fb);
+	if (cfg.crash)
+		selftest_crash(cfg.crash, cfg.crash_len);
+	int failed = cfg.selftest ? selftest_run(bi) : 0;
+	boot_finish(failed);
+}

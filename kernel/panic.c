@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: panic. Writes to every present console regardless of
+ * console=, takes no locks (a lock could be held by the code that just
+ * crashed), and then does what panic= asks.
+ */
+#include <stdarg.h>
+#include "panic.h"
+#include "log.h"
+#include "ksyms.h"
+#include "dev/power.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/paging.h"
+
+#define BACKTRACE_MAX 32
+
+static enum panic_action panic_action = PANIC_HALT;
+static volatile int panicking;
+
+void panic_set_action(enum panic_action a)
+{
+	panic_action = a;
+}
+
+void panic_begin(void)
+{
+	cpu_cli();
+	if (panicking++) {
+		/* A fault inside the panic path: say so once and stop. */
+		log_write("\nKERNEL PANIC: recursive panic\n", 31, true);
+		cpu_halt_forever();
+	}
+}
+
+void panic_printf(const char *fmt, ...)
+{
+	char line[LOG_LINE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_write(line, strlen(line), true);
+}
+
+static void print_frame(unsigned i, uint64_t pc)
+{
+	uint64_t off;
+	const char *name = ksyms_lookup(pc, &off);
+
+	if (name)
+		panic_printf("  #%-2u %016lx %s+%#lx\n", i, pc, name, off);
+	else
+		panic_printf("  #%-2u %016lx ?\n", i, pc);
+}
+
+/* Walk the RBP chain (the kernel is built with frame pointers). Each
+ * frame address is checked to be mapped before it is read, so a corrupt
+ * chain ends the trace instead of faulting inside the panic. */
+void panic_backtrace(uint64_t rip, uint64_t rbp)
+{
+	panic_printf("backtrace:\n");
+	print_frame(0, rip);
+	for (unsigned i = 1; i < BACKTRACE_MAX && rbp; i++) {
+		if ((rbp & 7) || !arch_kernel_addr_mapped(rbp) || !arch_kernel_addr_mapped(rbp + 8))
+			break;
+		uint64_t *frame = (uint64_t *)rbp;
+		if (!frame[1])
+			break;
+		print_frame(i, frame[1]);
+		if (frame[0] <= rbp) /* stacks grow down: callers live higher */
+			break;
+		rbp = frame[0];
+	}
+}
+
+void panic_end(void)
+{
+	panic_printf("kestrel: system halted (panic=%s)\n",
+		     panic_action == PANIC_REBOOT ? "reboot" :
+		     panic_action == PANIC_POWEROFF ? "poweroff" : "halt");
+	debugexit_if_enabled(DEBUGEXIT_PANIC);
+	if (panic_action == PANIC_REBOOT)
+		power_reboot();
+	else if (panic_action == PANIC_POWEROFF)
+		power_off();
+	cpu_halt_forever();
+}
+
+void panic(const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+
+	panic_begin();
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	panic_printf("\nKERNEL PANIC: %s\n", msg);
+	panic_backtrace((uint64_t)__builtin_return_address(0),
+			((uint64_t *)__builtin_frame_address(0))[0]);
+	panic_end();
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* The panic path: lockless, straight to the serial port and the framebuffer. */
+#ifndef KESTREL_PANIC_H
+#define KESTREL_PANIC_H
+
+#include <stdint.h>
+
+/* What a panic does once it has explained itself (panic=...). */
+enum panic_action { PANIC_HALT, PANIC_REBOOT, PANIC_POWEROFF };
+void panic_set_action(enum panic_action a);
+
+/* The pieces, for reports built elsewhere (the trap handler). */
+void panic_begin(void);
+void panic_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void panic_backtrace(uint64_t rip, uint64_t rbp);
+__attribute__((noreturn)) void panic_end(void);
+
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+
+#endif

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: in-kernel self-tests of what the boot path promises. Each
+ * test returns NULL on success or a static reason, so the runner can
+ * print one line per test.
+ */
+#include "test/selftest.h"
+#include "log.h"
+#include "panic.h"
+#include "ksyms.h"
+#include "lib/string.h"
+#include "mm/layout.h"
+#include "arch/x86_64/paging.h"
+
+extern const char __text_start[], __kernel_start[];
+extern const char __boot_stack_guard[], boot_stack_bottom[];
+extern const char ksym_names[];
+extern uint64_t direct_map_size;
+void kmain(struct kbi_boot_info *bi);
+
+static const char *t_memmap_sane(const struct kbi_boot_info *bi)
+{
+	const struct kbi_mem_range *r = phys_to_virt(bi->memmap);
+
+	if (bi->memmap_count == 0)
+		return "empty map";
+	for (uint32_t i = 0; i < bi->memmap_count; i++) {
+		if (r[i].length == 0 || (r[i].base | r[i].length) & (KBI_PAGE_SIZE - 1))
+			return "zero-length or unaligned range";
+		if (r[i].type == 0 || r[i].type >= KBI_MEM_TYPE_COUNT)
+			return "unknown type";
+		if (r[i].base == 0 && r[i].type == KBI_MEM_USABLE)
+			return "page 0 usable";
+		if (i > 0 && r[i - 1].base + r[i - 1].length > r[i].base)
+			return "unsorted or overlapping";
+		if (i > 0 && r[i - 1].base + r[i - 1].length == r[i].base &&
+		    r[i - 1].type == r[i].type && r[i - 1].flags == r[i].flags)
+			return "adjacent ranges not merged";
+	}
+	return NULL;
+}
+
+/* The range containing phys must have the given type. */
+static bool typed_as(const struct kbi_boot_info *bi, uint64_t phys, uint32_t type)
+{
+	const struct kbi_mem_range *r = phys_to_virt(bi->memmap);
+
+	for (uint32_t i = 0; i < bi->memmap_count; i++)
+		if (phys >= r[i].base && phys - r[i].base < r[i].length)
+			return r[i].type == type;
+	return false;
+}
+
+static const char *t_memmap_marks(const struct kbi_boot_info *bi)
+{
+	if (!typed_as(bi, bi->kernel_phys_base, KBI_MEM_KERNEL))
+		return "kernel image not marked";
+	if (bi->rootfs_size && !typed_as(bi, bi->rootfs, KBI_MEM_ROOTFS))
+		return "rootfs not marked";
+	if (!typed_as(bi, bi->memmap, KBI_MEM_BOOTINFO))
+		return "boot info not marked";
+	if (!typed_as(bi, bi->pml4_phys, KBI_MEM_PAGETABLES))
+		return "page tables not marked";
+	return NULL;
+}
+
+static const char *t_kernel_permissions(const struct kbi_boot_info *bi)
+{
+	uint64_t text = arch_leaf_entry((uint64_t)__text_start);
+	uint64_t rodata = arch_leaf_entry((uint64_t)ksym_names);
+	uint64_t data = arch_leaf_entry((uint64_t)&direct_map_size);
+
+	(void)bi;
+	if (!text || (text & PTE_W) || (text & PTE_NX))
+		return "text must be read-only and executable";
+	if (!rodata || (rodata & PTE_W) || !(rodata & PTE_NX))
+		return "read-only data must be read-only and NX";
+	if (!data || !(data & PTE_W) || !(data & PTE_NX))
+		return "data must be writable and NX";
+	if (text & PTE_U || data & PTE_U)
+		return "kernel page has the user bit";
+	return NULL;
+}
+
+static const char *t_stack_guard(const struct kbi_boot_info *bi)
+{
+	(void)bi;
+	if (arch_kernel_addr_mapped((uint64_t)__boot_stack_guard))
+		return "guard page below the boot stack is mapped";
+	if (!arch_kernel_addr_mapped((uint64_t)boot_stack_bottom))
+		return "boot stack not mapped";
+	return NULL;
+}
+
+static const char *t_direct_map(const struct kbi_boot_info *bi)
+{
+	const void *via_dmap = phys_to_virt(bi->kernel_phys_base);
+
+	if (bi->kernel_virt_base != (uint64_t)__kernel_start)
+		return "kernel_virt_base is not the linked base";
+	if (memcmp(via_dmap, __kernel_start, KBI_PAGE_SIZE) != 0)
+		return "direct map and kernel mapping disagree";
+	if (arch_leaf_entry((uint64_t)via_dmap) & PTE_U)
+		return "direct map has the user bit";
+	if (arch_kernel_addr_mapped(0))
+		return "the lower half is mapped";
+	return NULL;
+}
+
+static const char *t_ksyms(const struct kbi_boot_info *bi)
+{
+	uint64_t off = 1;
+	const char *name = ksyms_lookup((uint64_t)kmain + 3, &off);
+
+	(void)bi;
+	if (!name || strcmp(name, "kmain") != 0 || off != 3)
+		return "kmain+3 does not resolve to kmain+0x3";
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	const char *(*fn)(const struct kbi_boot_info *bi);
+} tests[] = {
+	{ "memmap-sane", t_memmap_sane },
+	{ "memmap-marks", t_memmap_marks },
+	{ "kernel-permissions", t_kernel_permissions },
+	{ "stack-guard", t_stack_guard },
+	{ "direct-map", t_direct_map },
+	{ "ksyms", t_ksyms },
+};
+
+int selftest_run(const struct kbi_boot_info *bi)
+{
+	int passed = 0, failed = 0;
+
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		const char *why = tests[i].fn(bi);
+		if (why) {
+			klog(LOG_ERR, "selftest: %s FAIL (%s)\n", tests[i].name, why);
+			failed++;
+		} else {
+			klog(LOG_INFO, "selftest: %s ok\n", tests[i].name);
+			passed++;
+		}
+	}
+	klog(LOG_INFO, "selftest: %d passed, %d failed\n", passed, failed);
+	return failed;
+}
+
+/* Recurse until the stack runs into its guard page: the recursion is
+ * the point, so the warning about it is switched off here only. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+static int __attribute__((noinline)) overflow(volatile int depth)
+{
+	volatile char pad[256];
+	pad[0] = (char)depth;
+	return overflow(depth + 1) + pad[0];
+}
+#pragma GCC diagnostic pop
+
+/* Addresses behind a volatile so the compiler cannot prove the access bad. */
+static volatile uint64_t null_page_addr = 0x10;
+static volatile uint64_t noncanonical_addr = 0x8000000000000000ull;
+
+static bool kind_is(const char *kind, uint32_t len, const char *s)
+{
+	return len == strlen(s) && memcmp(kind, s, len) == 0;
+}
+
+void selftest_crash(const char *kind, uint32_t len)
+{
+	klog(LOG_INFO, "crash: deliberate '%.*s'\n", (int)len, kind);
+	if (kind_is(kind, len, "pf"))
+		*(volatile uint64_t *)null_page_addr = 1;
+	else if (kind_is(kind, len, "ud"))
+		__asm__ volatile("ud2");
+	else if (kind_is(kind, len, "gp"))
+		(void)*(volatile uint64_t *)noncanonical_addr;
+	else if (kind_is(kind, len, "stack"))
+		overflow(0);
+	else if (kind_is(kind, len, "panic"))
+		panic("deliberate panic (crash=panic)");
+	klog(LOG_WARN, "crash: unknown kind '%.*s' (pf, ud, gp, stack, panic)\n", (int)len, kind);
+}

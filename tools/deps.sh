@@ -1,0 +1,48 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the Debian packages Kestrel needs to build, boot and test.
+# As root it installs what is missing; otherwise it prints the one
+# apt-get line to run. Exits non-zero when something is still missing.
+set -eu
+
+# package:file-that-proves-it-is-installed
+NEEDS="
+gnu-efi:/usr/include/efi/efi.h
+ovmf:/usr/share/OVMF/OVMF_CODE_4M.fd
+qemu-system-x86:/usr/bin/qemu-system-x86_64
+mtools:/usr/bin/mcopy
+fdisk:/sbin/sfdisk
+dosfstools:/sbin/mkfs.fat
+musl-tools:/usr/bin/musl-gcc
+busybox-static:/bin/busybox
+cpio:/bin/cpio
+console-setup-linux:/usr/share/consolefonts/Lat15-Terminus16.psf.gz
+gcc:/usr/bin/gcc
+clang:/usr/bin/clang
+lld:/usr/bin/ld.lld
+binutils:/usr/bin/objcopy
+make:/usr/bin/make
+python3:/usr/bin/python3
+gdb:/usr/bin/gdb
+"
+
+missing=""
+for entry in $NEEDS; do
+	pkg=${entry%%:*}
+	file=${entry#*:}
+	[ -e "$file" ] || missing="$missing $pkg"
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "kestrel: missing packages; run as root:" >&2
+	echo "  apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+
+echo "kestrel: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Build Kestrel's bootable disk image: GPT with one EFI system partition
+# (FAT32) holding EFI/BOOT/BOOTX64.EFI and kestrel/{kernel.elf,rootfs.cpio,
+# cmdline.txt}. No root, no loop devices: sfdisk writes the partition table
+# into a plain file, and mtools formats and fills the partition at its
+# byte offset. The result boots in QEMU+OVMF and, written with dd, on a
+# real UEFI machine from a USB stick.
+#
+# Usage: mkimg.sh [-o OUT.img] [--cmdline "..."] [--overlay DIR]...
+#                 [--build DIR] [--kernel FILE] [--rootfs FILE]
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+out=
+cmdline=
+kernel=
+rootfs=
+overlays=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-o) out=$2; shift 2 ;;
+	--cmdline) cmdline=$2; shift 2 ;;
+	--overlay) overlays="$overlays $(cd "$2" && pwd)"; shift 2 ;;
+	--build) build=$(cd "$2" && pwd); shift 2 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--rootfs) rootfs=$2; shift 2 ;;
+	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	*) echo "mkimg: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+	esac
+done
+out=${out:-$build/kestrel.img}
+kernel=${kernel:-$build/kernel.elf}
+loader=$build/BOOTX64.EFI
+for f in "$loader" "$kernel"; do
+	[ -f "$f" ] || { echo "mkimg: missing $f (run make first)" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if [ -n "$overlays" ]; then
+	# shellcheck disable=SC2086
+	"$top/tools/mkrootfs.sh" "$tmp/rootfs" "$tmp/rootfs.cpio" $overlays
+	rootfs=$tmp/rootfs.cpio
+fi
+rootfs=${rootfs:-$build/rootfs.cpio}
+[ -f "$rootfs" ] || { echo "mkimg: missing $rootfs" >&2; exit 1; }
+printf '%s\n' "$cmdline" > "$tmp/cmdline.txt"
+
+# Size: 64 MiB, or twice the payload if that is larger (FAT32 wants at
+# least ~33 MiB of clusters to be FAT32 at all).
+payload=$(( $(stat -c %s "$loader") + $(stat -c %s "$kernel") + $(stat -c %s "$rootfs") ))
+mib=$(( payload * 2 / 1048576 + 8 ))
+[ "$mib" -ge 64 ] || mib=64
+sectors=$(( mib * 2048 ))
+part_start=2048
+part_sectors=$(( sectors - part_start - 2048 ))
+
+rm -f "$out"
+truncate -s "${mib}M" "$out"
+sfdisk --quiet --no-reread --no-tell-kernel "$out" <<SFDISK
+label: gpt
+start=$part_start, size=$part_sectors, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name="Kestrel ESP"
+SFDISK
+
+img="$out@@$(( part_start * 512 ))"
+export MTOOLS_SKIP_CHECK=1
+mformat -i "$img" -F -T "$part_sectors" -v KESTREL ::
+mmd -i "$img" ::/EFI ::/EFI/BOOT ::/kestrel
+mcopy -i "$img" "$loader" ::/EFI/BOOT/BOOTX64.EFI
+mcopy -i "$img" "$kernel" ::/kestrel/kernel.elf
+mcopy -i "$img" "$rootfs" ::/kestrel/rootfs.cpio
+mcopy -i "$img" "$tmp/cmdline.txt" ::/kestrel/cmdline.txt
