@@ -61,6 +61,9 @@ static void print_frame(unsigned i, uint64_t pc)
  * chain ends the trace instead of faulting inside the panic. */
 void panic_backtrace(uint64_t rip, uint64_t rbp)
 {
+	uint64_t last = rip;
+	unsigned repeats = 0;
+
 	panic_printf("backtrace:\n");
 	print_frame(0, rip);
 	for (unsigned i = 1; i < BACKTRACE_MAX && rbp; i++) {
@@ -69,11 +72,21 @@ void panic_backtrace(uint64_t rip, uint64_t rbp)
 		uint64_t *frame = (uint64_t *)rbp;
 		if (!frame[1])
 			break;
-		print_frame(i, frame[1]);
+		if (frame[1] == last && i > 1) {
+			repeats++; /* deep recursion: one line, not thirty */
+		} else {
+			if (repeats)
+				panic_printf("  ... previous frame repeated %u times\n", repeats);
+			repeats = 0;
+			print_frame(i, frame[1]);
+		}
+		last = frame[1];
 		if (frame[0] <= rbp) /* stacks grow down: callers live higher */
 			break;
 		rbp = frame[0];
 	}
+	if (repeats)
+		panic_printf("  ... previous frame repeated %u times\n", repeats);
 }
 
 void panic_end(void)

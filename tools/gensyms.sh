@@ -6,6 +6,7 @@ set -eu
 nm=$1
 elf=$2
 "$nm" -n "$elf" | awk '
+	BEGIN { n = 0 }
 	$2 ~ /^[tTwW]$/ && $3 !~ /^\.L/ { addr[n] = $1; name[n] = $3; n++ }
 	END {
 		print "\t.section .ksyms, \"a\""

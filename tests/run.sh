@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Every Kestrel test, in order of cost: host unit tests (sanitizers), the
+# kernel and loader built with the other compiler, then QEMU+OVMF boots.
+# Each suite prints its own "N passed, N failed"; this sums them into the
+# closing line and exits non-zero if anything failed.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+total_pass=0
+total_fail=0
+log=$B/test
+mkdir -p "$log"
+
+# suite NAME COMMAND...: run it, echo its output, add its counts.
+suite() {
+	name=$1
+	shift
+	echo "== $name"
+	"$@" > "$log/$name.out" 2>&1
+	rc=$?
+	cat "$log/$name.out"
+	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -n 1)
+	if [ -z "$counts" ]; then
+		echo "FAIL $name: no 'N passed, N failed' line (exit $rc)"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=${counts%% passed*}
+	f=${counts#*, }
+	f=${f%% failed*}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $name: exit status $rc"
+		f=1
+	fi
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+# The other compiler must build the kernel and loader cleanly too.
+other_compiler() {
+	if make -s B="$B/clang" CC=clang "$B/clang/kernel.elf" "$B/clang/BOOTX64.EFI" > "$log/clang-build.log" 2>&1; then
+		echo "PASS build/clang"
+		echo "1 passed, 0 failed"
+	else
+		tail -n 30 "$log/clang-build.log"
+		echo "FAIL build/clang (log: $log/clang-build.log)"
+		echo "0 passed, 1 failed"
+	fi
+}
+
+suite unit make -s -C tests/unit run OUT="$(pwd)/$B/unit"
+suite clang other_compiler
+suite boot python3 tests/boot/boottest.py --build "$B"
+
+echo "== total"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT */
+/* Host unit test: the framebuffer console drawing into a malloc'd framebuffer. */
+
+/*
+ * Build and run (from the repository root; the fonts are gunzipped into
+ * build/font first, as the kernel build does):
+ *   mkdir -p build/font
+ *   zcat /usr/share/consolefonts/Lat15-Terminus16.psf.gz > build/font/Terminus16.psf
+ *   zcat /usr/share/consolefonts/Lat15-Terminus32x16.psf.gz > build/font/Terminus32x16.psf
+ *   gcc -std=gnu11 -Wall -Wextra -Werror -fsanitize=address,undefined \
+ *       -I kernel -I shared \
+ *       -DFONT16_PATH='"build/font/Terminus16.psf"' \
+ *       -DFONT32_PATH='"build/font/Terminus32x16.psf"' \
+ *       kernel/dev/fbcon.c kernel/dev/font.c kernel/dev/font_blobs.S \
+ *       tests/unit/test_fbcon.c -o build/test_fbcon && ./build/test_fbcon [case]
+ *
+ * The fake framebuffer has stride != width and extra rows below the
+ * screen; everything outside width x height starts as a sentinel that
+ * must survive. Expected glyphs come from this file's own reading of the
+ * PSF Unicode tables, not from font.c.
+ */
+#include "dev/fbcon.h"
+#include "dev/font.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SENTINEL   0xdeadbeefu
+#define EXTRA_ROWS 4  /* past the bottom: must stay SENTINEL too */
+#define DEFAULT_FG 0xaaaaaau
+
+struct fake_fb {
+	struct kbi_framebuffer info;
+	uint32_t *mem; /* stride * (height + EXTRA_ROWS) pixels */
+};
+
+static char why[512];
+static struct fake_fb fake;
+
+static void fake_free(void)
+{
+	free(fake.mem);
+	fake.mem = NULL;
+}
+
+static void fake_make(uint32_t w, uint32_t h, uint32_t stride, uint32_t format)
+{
+	size_t n = (size_t)stride * (h + EXTRA_ROWS);
+
+	fake_free();
+	fake.mem = malloc(n * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		fake.mem[i] = SENTINEL;
+	fake.info = (struct kbi_framebuffer){
+		.base = 0x80000000, .base_virt = (uintptr_t)fake.mem,
+		.size = (uint64_t)stride * h * 4, .width = w, .height = h,
+		.stride = stride, .format = format,
+	};
+}
+
+static uint32_t px(uint32_t x, uint32_t y)
+{
+	return fake.mem[(size_t)y * fake.info.stride + x];
+}
+
+static void put(const char *s)
+{
+	fbcon_write(s, strlen(s));
+}
+
+/* ---- reference font reading (independent of font.c) ------------------- */
+
+struct ref_font {
+	const uint8_t *glyphs, *table, *end;
+	uint32_t w, h, bytes, count;
+	bool utf8;
+};
+
+static struct ref_font ref_font(bool big)
+{
+	const uint8_t *b = big ? font32_start : font16_start;
+	const uint8_t *e = big ? font32_end : font16_end;
+	struct ref_font f = { .end = e };
+	uint32_t hdr[8];
+
+	if (b[0] == 0x36 && b[1] == 0x04) {
+		f.w = 8, f.h = b[3], f.bytes = b[3], f.count = (b[2] & 1) ? 512 : 256;
+		f.glyphs = b + 4;
+	} else {
+		memcpy(hdr, b, sizeof(hdr));
+		f.count = hdr[4], f.bytes = hdr[5], f.h = hdr[6], f.w = hdr[7];
+		f.glyphs = b + hdr[2];
+		f.utf8 = true;
+	}
+	f.table = f.glyphs + f.count * f.bytes;
+	return f;
+}
+
+/* Glyph index of cp by walking the table; -1 if unmapped. */
+static long ref_glyph(const struct ref_font *f, uint32_t cp)
+{
+	const uint8_t *p = f->table;
+	long g = 0;
+	bool seq = false;
+
+	while (p < f->end) {
+		uint32_t v;
+		if (!f->utf8) {
+			v = p[0] | p[1] << 8;
+			p += 2;
+			if (v == 0xffff) { g++; seq = false; continue; }
+			if (v == 0xfffe) { seq = true; continue; }
+		} else {
+			if (*p == 0xff) { g++; seq = false; p++; continue; }
+			if (*p == 0xfe) { seq = true; p++; continue; }
+			int more = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : 0;
+			v = more ? *p & (0x3f >> more) : *p;
+			p++;
+			for (int i = 0; i < more; i++)
+				v = v << 6 | (*p++ & 0x3f);
+		}
+		if (!seq && v == cp)
+			return g;
+	}
+	return -1;
+}
+
+/* Does text cell (col,row) show cp (or '?' if unmapped) in fg on bg? */
+static bool cell_is(const struct ref_font *f, uint32_t col, uint32_t row,
+                    uint32_t cp, uint32_t fg, uint32_t bg)
+{
+	long g = ref_glyph(f, cp);
+	if (g < 0)
+		g = ref_glyph(f, '?');
+	const uint8_t *bits = f->glyphs + g * f->bytes;
+	uint32_t rb = (f->w + 7) / 8;
+
+	for (uint32_t y = 0; y < f->h; y++)
+		for (uint32_t x = 0; x < f->w; x++) {
+			bool on = bits[y * rb + x / 8] & (0x80 >> (x % 8));
+			uint32_t got = px(col * f->w + x, row * f->h + y);
+			if (got != (on ? fg : bg)) {
+				snprintf(why, sizeof(why),
+				         "cell %u,%u (U+%04X) pixel %u,%u: %#x, want %#x",
+				         col, row, cp, x, y, got, on ? fg : bg);
+				return false;
+			}
+		}
+	return true;
+}
+
+/* Does text row `row` read exactly `text` (ASCII), blank after it? */
+static bool row_is(const struct ref_font *f, uint32_t row, const char *text, uint32_t fg)
+{
+	for (uint32_t c = 0; c < fbcon_cols(); c++) {
+		uint32_t ch = text[0] ? (uint8_t)*text++ : ' ';
+		if (!cell_is(f, c, row, ch, fg, 0))
+			return false;
+	}
+	return true;
+}
+
+/* Everything outside the visible width x height still holds SENTINEL. */
+static bool outside_untouched(void)
+{
+	const struct kbi_framebuffer *fb = &fake.info;
+
+	for (uint32_t y = 0; y < fb->height + EXTRA_ROWS; y++)
+		for (uint32_t x = y < fb->height ? fb->width : 0; x < fb->stride; x++)
+			if (px(x, y) != SENTINEL) {
+				snprintf(why, sizeof(why), "pixel %u,%u outside the screen written", x, y);
+				return false;
+			}
+	return true;
+}
+
+/* The 800-ish x 600-ish BGRX screen most tests use: 100 x 37 cells. */
+static bool small_screen(void)
+{
+	fake_make(803, 605, 832, KBI_FB_BGRX);
+	return fbcon_init(&fake.info);
+}
+
+/* ---- the tests ----------------------------------------------------------- */
+
+static const char *t_init_rejects(void)
+{
+	fake_make(800, 600, 832, KBI_FB_NONE);
+	if (fbcon_init(&fake.info) || fbcon_cols() != 0 || !fbcon_error())
+		return "accepted KBI_FB_NONE";
+	fake_make(800, 600, 832, KBI_FB_BGRX);
+	fake.info.size -= 4;
+	if (fbcon_init(&fake.info))
+		return "accepted size < stride * height * 4";
+	fake_make(800, 600, 700, KBI_FB_BGRX);
+	if (fbcon_init(&fake.info))
+		return "accepted stride < width";
+	fake_make(800, 600, 832, KBI_FB_MASK);
+	if (fbcon_init(&fake.info))
+		return "accepted KBI_FB_MASK with empty masks";
+	fake_make(4, 4, 4, KBI_FB_BGRX);
+	if (fbcon_init(&fake.info))
+		return "accepted a screen smaller than one cell";
+	fbcon_write("x", 1); /* must be a harmless no-op while off */
+	return outside_untouched() ? NULL : why;
+}
+
+static const char *t_geometry(void)
+{
+	if (!small_screen())
+		return fbcon_error();
+	if (fbcon_cols() != 100 || fbcon_rows() != 37)
+		return "expected 100 x 37 cells";
+	if (strcmp(fbcon_font_name(), "Lat15-Terminus16") != 0)
+		return "expected the 8x16 font";
+	for (uint32_t y = 0; y < 605; y++)
+		for (uint32_t x = 0; x < 803; x++)
+			if (px(x, y) != 0)
+				return "init did not clear the whole visible screen";
+	return outside_untouched() ? NULL : why;
+}
+
+static const char *t_glyph(void)
+{
+	struct ref_font f = ref_font(false);
+
+	if (!small_screen())
+		return fbcon_error();
+	put("A");
+	if (!cell_is(&f, 0, 0, 'A', DEFAULT_FG, 0))
+		return why;
+	put("Hello, world!");
+	if (!row_is(&f, 0, "AHello, world!", DEFAULT_FG))
+		return why;
+	return NULL;
+}
+
+static const char *t_colours(void)
+{
+	struct ref_font f = ref_font(false);
+
+	if (!small_screen())
+		return fbcon_error();
+	fbcon_set_color(0x112233);
+	put("B");
+	if (!cell_is(&f, 0, 0, 'B', 0x112233, 0)) /* BGRX: bytes 33 22 11 */
+		return why;
+	fbcon_reset_color();
+	put("C");
+	if (!cell_is(&f, 1, 0, 'C', DEFAULT_FG, 0))
+		return why;
+
+	fake_make(640, 480, 640, KBI_FB_RGBX);
+	if (!fbcon_init(&fake.info))
+		return fbcon_error();
+	fbcon_set_color(0x112233);
+	put("B");
+	if (!cell_is(&f, 0, 0, 'B', 0x332211, 0)) /* RGBX: bytes 11 22 33 */
+		return why;
+
+	fake_make(640, 480, 648, KBI_FB_MASK); /* RGB565 in the low half */
+	fake.info.red_mask = 0xf800;
+	fake.info.green_mask = 0x07e0;
+	fake.info.blue_mask = 0x001f;
+	if (!fbcon_init(&fake.info))
+		return fbcon_error();
+	fbcon_set_color(0xff8040);
+	put("D");
+	return cell_is(&f, 0, 0, 'D', 0x1f << 11 | 0x20 << 5 | 0x08, 0) ? NULL : why;
+}
+
+/* Write exactly `rows` lines: the last newline scrolls once, so the top
+ * row must now show what was the second line. Then keep going. */
+static const char *t_scroll(void)
+{
+	struct ref_font f = ref_font(false);
+	char line[32];
+	uint32_t rows, n;
+
+	if (!small_screen())
+		return fbcon_error();
+	rows = fbcon_rows();
+	for (n = 0; n < rows; n++) {
+		snprintf(line, sizeof(line), "line %u\n", n);
+		put(line);
+	}
+	if (!row_is(&f, 0, "line 1", DEFAULT_FG))
+		return why;
+	for (; n < 3 * rows + 5; n++) {
+		snprintf(line, sizeof(line), "line %u\n", n);
+		put(line);
+	}
+	snprintf(line, sizeof(line), "line %u", n - rows + 1);
+	if (!row_is(&f, 0, line, DEFAULT_FG))
+		return why;
+	snprintf(line, sizeof(line), "line %u", n - 1);
+	if (!row_is(&f, rows - 2, line, DEFAULT_FG) || !row_is(&f, rows - 1, "", DEFAULT_FG))
+		return why;
+	return outside_untouched() ? NULL : why;
+}
+
+/* A long workload: wrapping lines, tabs, escapes, UTF-8 and scrolling;
+ * afterwards nothing outside width x height may have changed. */
+static const char *t_padding_untouched(void)
+{
+	char line[300];
+
+	if (!small_screen())
+		return fbcon_error();
+	for (int i = 0; i < 200; i++) {
+		memset(line, 'a' + i % 26, sizeof(line) - 1);
+		line[sizeof(line) - 1] = 0;
+		line[i % 250] = '\t';
+		put(line);
+		snprintf(line, sizeof(line), "\x1b[3%dm\xc3\xa9\xe4\xb8\xad\xff\x1b[0m\r\n", i % 8);
+		put(line);
+	}
+	put("\x1b[2J\x1b[H");
+	put("\x1b[999;999HZ\n");
+	return outside_untouched() ? NULL : why;
+}
+
+static const char *t_controls(void)
+{
+	struct ref_font f = ref_font(false);
+	char full[128];
+	uint32_t cols;
+
+	if (!small_screen())
+		return fbcon_error();
+	cols = fbcon_cols();
+	put("\tX");
+	if (!cell_is(&f, 8, 0, 'X', DEFAULT_FG, 0))
+		return why;
+	put("\rab\bc");
+	if (!row_is(&f, 0, "ac      X", DEFAULT_FG))
+		return why;
+	/* exactly one full row then \n: no blank line in between */
+	memset(full, 'W', cols);
+	full[cols] = 0;
+	put("\n");
+	put(full);
+	put("\nnext");
+	if (!row_is(&f, 2, "next", DEFAULT_FG) || !cell_is(&f, cols - 1, 1, 'W', DEFAULT_FG, 0))
+		return why;
+	/* one more than a row wraps onto the next */
+	put("\n");
+	put(full);
+	put("V");
+	if (!row_is(&f, 4, "V", DEFAULT_FG))
+		return why;
+	return NULL;
+}
+
+static const char *t_utf8(void)
+{
+	struct ref_font f = ref_font(false);
+
+	if (!small_screen())
+		return fbcon_error();
+	if (ref_glyph(&f, 0xe9) < 0 || ref_glyph(&f, 0x4e2d) >= 0)
+		return "test assumes the font maps U+00E9 and not U+4E2D";
+	put("\xc3\xa9");         /* U+00E9 */
+	put("\xe4\xb8\xad");     /* U+4E2D: not in the font */
+	put("\xff");             /* never valid */
+	put("\xc0\xaf");         /* overlong '/': one '?' per byte... */
+	put("\xe2\x94");         /* truncated, then a plain 'k' */
+	put("k");
+	put("\xe2\x86\x91");     /* U+2191 upward arrow: glyph 24 in Lat15 */
+	if (!cell_is(&f, 0, 0, 0xe9, DEFAULT_FG, 0) ||
+	    !cell_is(&f, 1, 0, '?', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 2, 0, '?', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 3, 0, '?', DEFAULT_FG, 0) || /* \xc0 */
+	    !cell_is(&f, 4, 0, '?', DEFAULT_FG, 0) || /* stray \xaf */
+	    !cell_is(&f, 5, 0, '?', DEFAULT_FG, 0) || /* cut-short \xe2\x94 */
+	    !cell_is(&f, 6, 0, 'k', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 7, 0, 0x2191, DEFAULT_FG, 0))
+		return why;
+	if (ref_glyph(&f, 0x2191) < 32 && ref_glyph(&f, 0x2191) >= 0)
+		return NULL; /* a low glyph index: the table, not ASCII, was used */
+	return "U+2191 expected in the control-character range of Lat15";
+}
+
+static const char *t_ansi(void)
+{
+	struct ref_font f = ref_font(false);
+
+	if (!small_screen())
+		return fbcon_error();
+	put("\x1b[31mR\x1b[0mN\x1b[92mG\x1b[39mD");
+	if (!cell_is(&f, 0, 0, 'R', 0xaa0000, 0) || !cell_is(&f, 1, 0, 'N', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 2, 0, 'G', 0x55ff55, 0) || !cell_is(&f, 3, 0, 'D', DEFAULT_FG, 0))
+		return why;
+	put("\x1b[?25l\x1b[1;2;3;4;5;6;7;8;9;10m\x1b[38;5;200m\x1b[KZ");
+	if (!cell_is(&f, 4, 0, 'Z', DEFAULT_FG, 0) || !cell_is(&f, 5, 0, ' ', DEFAULT_FG, 0))
+		return why; /* the unknown sequences drew nothing */
+	put("\x1b[5;10HQ\x1b[HT");
+	if (!cell_is(&f, 9, 4, 'Q', DEFAULT_FG, 0) || !cell_is(&f, 0, 0, 'T', DEFAULT_FG, 0))
+		return why;
+	put("\x1b[m\x1b" "cE"); /* ESC[m resets; ESC c dropped whole */
+	if (!cell_is(&f, 1, 0, 'E', DEFAULT_FG, 0))
+		return why;
+	put("\x1b[2J");
+	for (uint32_t y = 0; y < 605; y++)
+		for (uint32_t x = 0; x < 803; x++)
+			if (px(x, y) != 0)
+				return "ESC[2J left pixels set";
+	put("\x1b[12\nL"); /* a control character aborts the sequence */
+	return cell_is(&f, 0, 1, 'L', DEFAULT_FG, 0) ? NULL : why;
+}
+
+static const char *t_hidpi(void)
+{
+	struct ref_font f = ref_font(true);
+
+	fake_make(2560, 1600, 2600, KBI_FB_BGRX);
+	if (!fbcon_init(&fake.info))
+		return fbcon_error();
+	if (strcmp(fbcon_font_name(), "Lat15-Terminus32x16") != 0)
+		return "expected the 16x32 font";
+	if (fbcon_cols() != 160 || fbcon_rows() != 50)
+		return "expected 160 x 50 cells";
+	put("A\xc3\xa9\n");
+	for (int i = 0; i < 60; i++)
+		put("scrolling...\n");
+	put("Kestrel");
+	if (!cell_is(&f, 0, 49, 'K', DEFAULT_FG, 0) || !row_is(&f, 48, "scrolling...", DEFAULT_FG))
+		return why;
+	return outside_untouched() ? NULL : why;
+}
+
+struct test_case {
+	const char *name;
+	const char *(*run)(void);
+};
+
+static const struct test_case cases[] = {
+	{ "init_rejects", t_init_rejects },
+	{ "geometry", t_geometry },
+	{ "glyph", t_glyph },
+	{ "colours", t_colours },
+	{ "scroll", t_scroll },
+	{ "padding_untouched", t_padding_untouched },
+	{ "controls", t_controls },
+	{ "utf8", t_utf8 },
+	{ "ansi", t_ansi },
+	{ "hidpi", t_hidpi },
+};
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+	int passed = 0, failed = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (only && strcmp(only, cases[i].name) != 0)
+			continue;
+		const char *err = cases[i].run();
+		if (err) {
+			printf("FAIL %s: %s\n", cases[i].name, err);
+			failed++;
+		} else {
+			printf("PASS %s\n", cases[i].name);
+			passed++;
+		}
+	}
+	fake_free();
+	if (only && passed + failed == 0) {
+		printf("FAIL %s: no such test\n", only);
+		failed++;
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
