@@ -87,6 +87,10 @@ def cases(build):
         dict(name="q35-4G", machine="q35", mem="4G", cmdline="selftest debugexit init=/bin/sh",
              expect=banner() + [r"init: /bin/sh$"] + SELFTEST_OK,
              checks=[usable_mib_between(3900, 4096)], reject=NEVER, exit=DEBUGEXIT_OK),
+        dict(name="clang-q35-1G", machine="q35", mem="1G", cmdline="selftest debugexit",
+             build=os.path.join(build, "clang"),
+             expect=banner() + SELFTEST_OK, checks=[usable_mib_between(900, 1024)],
+             reject=NEVER, exit=DEBUGEXIT_OK),
         dict(name="no-display", machine="q35", mem="256M", vga=False,
              cmdline="selftest debugexit console=fb",
              expect=banner(r"framebuffer: none") + SELFTEST_OK,
@@ -206,8 +210,12 @@ def boot(case, build, outdir, timeout):
     for p in (log_path,):
         if os.path.exists(p):
             os.unlink(p)
-    run([os.path.join(TOP, "tools/mkimg.sh"), "--build", build, "-o", img,
-         "--cmdline", case.get("cmdline", "")])
+    # A case may boot another build (the clang one) with this build's rootfs.
+    case_build = case.get("build", build)
+    if not os.path.exists(os.path.join(case_build, "kernel.elf")):
+        return name, f"no {os.path.relpath(case_build, TOP)}/kernel.elf: run 'make test'", 0.0
+    run([os.path.join(TOP, "tools/mkimg.sh"), "--build", case_build, "-o", img,
+         "--rootfs", os.path.join(build, "rootfs.cpio"), "--cmdline", case.get("cmdline", "")])
     if "image" in case:
         case["image"](img)
     shutil.copyfile(OVMF_VARS, vars_fd)
