@@ -19,6 +19,8 @@ EFI_STATUS load_kernel(struct loader *ld)
 		return st;
 	if (elf_check(ld->kernel_file, ld->kernel_file_size, ELF_TARGET_KERNEL, &ei, &why) != 0)
 		return fail("kernel", why, EFI_LOAD_ERROR);
+	if (ei.lo < KBI_KERNEL_VIRT_BASE)
+		return fail("kernel", "not linked in the top 2 GiB", EFI_LOAD_ERROR);
 
 	uint64_t pages = (ei.hi - ei.lo) / PAGE_SIZE;
 	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData, pages, &addr);

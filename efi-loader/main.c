@@ -78,7 +78,8 @@ static EFI_STATUS alloc_handoff_state(struct loader *ld)
 	UINTN efi_entries = ld->efi_map_alloc / sizeof(EFI_MEMORY_DESCRIPTOR);
 	EFI_STATUS st;
 
-	ld->map_capacity = (uint32_t)efi_entries + 64;
+	/* sanitising needs up to twice the entries, marking two more each */
+	ld->map_capacity = 2 * (uint32_t)efi_entries + 64;
 	st = alloc_pages(&ld->bootinfo, sizeof(struct kbi_boot_info) +
 			 ld->map_capacity * sizeof(struct kbi_mem_range) + KBI_CMDLINE_MAX,
 			 EfiLoaderData, "boot-info");

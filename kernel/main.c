@@ -129,6 +129,8 @@ void kmain(struct kbi_boot_info *bi)
 	debugexit_enable(cfg.debugexit);
 	acpi_init(bi->acpi_rsdp, bi->acpi_rsdp_revision);
 	banner(bi, tsc_entry, have_fb);
+	/* init: interrupt controllers and time (add here) */
+	/* init: console input (add here) */
 	if (cfg.crash)
 		selftest_crash(cfg.crash, cfg.crash_len);
 	int failed = cfg.selftest ? selftest_run(bi) : 0;

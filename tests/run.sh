@@ -19,8 +19,11 @@ suite() {
 	echo "== $name"
 	"$@" > "$log/$name.out" 2>&1
 	rc=$?
-	cat "$log/$name.out"
-	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -n 1)
+	# Failures and counts on the terminal; everything in $log/NAME.out.
+	grep -E 'FAIL|passed, [0-9]+ failed|did not finish|error' "$log/$name.out"
+	[ "$rc" -eq 0 ] || { echo "-- last lines of $log/$name.out:"; tail -n 25 "$log/$name.out"; }
+	counts=$(grep -E '^([a-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -n 1)
+	counts=${counts#*: }
 	if [ -z "$counts" ]; then
 		echo "FAIL $name: no 'N passed, N failed' line (exit $rc)"
 		total_fail=$((total_fail + 1))
@@ -49,8 +52,11 @@ other_compiler() {
 	fi
 }
 
-suite unit make -s -C tests/unit run OUT="$(pwd)/$B/unit"
+suite unit-gcc make -s -C tests/unit run CC=gcc OUT="$(pwd)/$B/unit-gcc"
+suite unit-clang make -s -C tests/unit run CC=clang OUT="$(pwd)/$B/unit-clang"
+suite fuzz make -s -C tests/fuzz fuzz OUT="$(pwd)/$B/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 suite clang other_compiler
+suite tools tests/tools/test_mkimg.sh "$B"
 suite boot python3 tests/boot/boottest.py --build "$B"
 
 echo "== total"

@@ -18,8 +18,9 @@ extern const char ksym_names[];
 extern uint64_t direct_map_size;
 void kmain(struct kbi_boot_info *bi);
 
-static const char *t_memmap_sane(const struct kbi_boot_info *bi)
+SELFTEST(memmap_sane)
 {
+	const struct kbi_boot_info *bi = selftest_boot_info;
 	const struct kbi_mem_range *r = phys_to_virt(bi->memmap);
 
 	if (bi->memmap_count == 0)
@@ -51,8 +52,9 @@ static bool typed_as(const struct kbi_boot_info *bi, uint64_t phys, uint32_t typ
 	return false;
 }
 
-static const char *t_memmap_marks(const struct kbi_boot_info *bi)
+SELFTEST(memmap_marks)
 {
+	const struct kbi_boot_info *bi = selftest_boot_info;
 	if (!typed_as(bi, bi->kernel_phys_base, KBI_MEM_KERNEL))
 		return "kernel image not marked";
 	if (bi->rootfs_size && !typed_as(bi, bi->rootfs, KBI_MEM_ROOTFS))
@@ -64,13 +66,12 @@ static const char *t_memmap_marks(const struct kbi_boot_info *bi)
 	return NULL;
 }
 
-static const char *t_kernel_permissions(const struct kbi_boot_info *bi)
+SELFTEST(kernel_permissions)
 {
 	uint64_t text = arch_leaf_entry((uint64_t)__text_start);
 	uint64_t rodata = arch_leaf_entry((uint64_t)ksym_names);
 	uint64_t data = arch_leaf_entry((uint64_t)&direct_map_size);
 
-	(void)bi;
 	if (!text || (text & PTE_W) || (text & PTE_NX))
 		return "text must be read-only and executable";
 	if (!rodata || (rodata & PTE_W) || !(rodata & PTE_NX))
@@ -82,9 +83,8 @@ static const char *t_kernel_permissions(const struct kbi_boot_info *bi)
 	return NULL;
 }
 
-static const char *t_stack_guard(const struct kbi_boot_info *bi)
+SELFTEST(stack_guard)
 {
-	(void)bi;
 	if (arch_kernel_addr_mapped((uint64_t)__boot_stack_guard))
 		return "guard page below the boot stack is mapped";
 	if (!arch_kernel_addr_mapped((uint64_t)boot_stack_bottom))
@@ -92,8 +92,9 @@ static const char *t_stack_guard(const struct kbi_boot_info *bi)
 	return NULL;
 }
 
-static const char *t_direct_map(const struct kbi_boot_info *bi)
+SELFTEST(direct_map)
 {
+	const struct kbi_boot_info *bi = selftest_boot_info;
 	const void *via_dmap = phys_to_virt(bi->kernel_phys_base);
 
 	if (bi->kernel_virt_base != (uint64_t)__kernel_start)
@@ -107,42 +108,46 @@ static const char *t_direct_map(const struct kbi_boot_info *bi)
 	return NULL;
 }
 
-static const char *t_ksyms(const struct kbi_boot_info *bi)
+SELFTEST(ksyms)
 {
 	uint64_t off = 1;
 	const char *name = ksyms_lookup((uint64_t)kmain + 3, &off);
 
-	(void)bi;
 	if (!name || strcmp(name, "kmain") != 0 || off != 3)
 		return "kmain+3 does not resolve to kmain+0x3";
 	return NULL;
 }
 
-static const struct {
-	const char *name;
-	const char *(*fn)(const struct kbi_boot_info *bi);
-} tests[] = {
-	{ "memmap-sane", t_memmap_sane },
-	{ "memmap-marks", t_memmap_marks },
-	{ "kernel-permissions", t_kernel_permissions },
-	{ "stack-guard", t_stack_guard },
-	{ "direct-map", t_direct_map },
-	{ "ksyms", t_ksyms },
-};
+const struct kbi_boot_info *selftest_boot_info;
+extern const struct selftest __selftests_start[], __selftests_end[];
+
+/* "memmap_sane" is printed "memmap-sane". */
+static void print_result(const char *id, const char *why)
+{
+	char name[64];
+	size_t i;
+
+	for (i = 0; id[i] && i < sizeof(name) - 1; i++)
+		name[i] = id[i] == '_' ? '-' : id[i];
+	name[i] = '\0';
+	if (why)
+		klog(LOG_ERR, "selftest: %s FAIL (%s)\n", name, why);
+	else
+		klog(LOG_INFO, "selftest: %s ok\n", name);
+}
 
 int selftest_run(const struct kbi_boot_info *bi)
 {
 	int passed = 0, failed = 0;
 
-	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		const char *why = tests[i].fn(bi);
-		if (why) {
-			klog(LOG_ERR, "selftest: %s FAIL (%s)\n", tests[i].name, why);
+	selftest_boot_info = bi;
+	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++) {
+		const char *why = t->fn();
+		print_result(t->name, why);
+		if (why)
 			failed++;
-		} else {
-			klog(LOG_INFO, "selftest: %s ok\n", tests[i].name);
+		else
 			passed++;
-		}
 	}
 	klog(LOG_INFO, "selftest: %d passed, %d failed\n", passed, failed);
 	return failed;

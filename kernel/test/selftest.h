@@ -10,6 +10,27 @@
  * closing `selftest: N passed, N failed`. Returns the failure count. */
 int selftest_run(const struct kbi_boot_info *bi);
 
+/* A self-test: returns NULL on success or a static reason. Define one
+ * anywhere in the kernel with
+ *
+ *     SELFTEST(name_with_underscores) { ...; return NULL; }
+ *
+ * The linker collects them (section .selftests); they run in link order,
+ * and the printed name has '-' for '_'. A test that needs the boot info
+ * reads it from selftest_boot_info. */
+struct selftest {
+	const char *name;
+	const char *(*fn)(void);
+};
+extern const struct kbi_boot_info *selftest_boot_info;
+
+#define SELFTEST(id)                                                               \
+	static const char *selftest_fn_##id(void);                                 \
+	static const struct selftest selftest_##id                                 \
+		__attribute__((used, section(".selftests"), aligned(8))) = {       \
+			#id, selftest_fn_##id };                                   \
+	static const char *selftest_fn_##id(void)
+
 /* Fault on purpose so tests can check the report: pf (NULL write),
  * ud (invalid opcode), gp (non-canonical access), stack (overflow into
  * the guard page, caught as a double fault), panic. Returns only for an

@@ -63,9 +63,17 @@ def banner(fb=FB_LINE):
         r"rootfs: \d+ bytes at 0x",
         r"kernel: \d+ KiB at phys 0x[0-9a-f]+, \d+ symbols",
     ]
-SELFTEST_OK = [r"selftest: memmap-sane ok", r"selftest: kernel-permissions ok",
-               r"selftest: stack-guard ok", r"selftest: ksyms ok",
-               r"selftest: \d+ passed, 0 failed"]
+SELFTEST_OK = [r"selftest: \d+ passed, 0 failed"]
+SELFTEST_NAMES = ["memmap-sane", "memmap-marks", "kernel-permissions", "stack-guard",
+                  "direct-map", "ksyms"]
+
+
+def selftests_ran(log):
+    """Each named self-test printed its ok line (in any order)."""
+    for n in SELFTEST_NAMES:
+        if f"selftest: {n} ok" not in log:
+            return f"no 'selftest: {n} ok' line"
+    return None
 NEVER = [r"KERNEL PANIC", r"FAIL", r"cmdline: ignoring"]
 
 
@@ -126,9 +134,14 @@ def cases(build):
         dict(name="panic-poweroff", cmdline="crash=panic panic=poweroff", no_reboot=False,
              expect=[r"KERNEL PANIC: deliberate panic \(crash=panic\)", r"panic=poweroff",
                      r"powering off"], reject=[r"poweroff failed"], exit=0),
-        dict(name="panic-reboot", cmdline="crash=panic panic=reboot",
+        dict(name="panic-reboot", cmdline="crash=panic panic=reboot", real_reset=True,
              expect=[r"KERNEL PANIC: deliberate panic", r"panic=reboot", r"rebooting"],
              exit=0),
+        dict(name="pc-poweroff", machine="pc", cmdline="crash=panic panic=poweroff",
+             no_reboot=False, expect=[r"panic=poweroff", r"powering off"],
+             reject=[r"poweroff failed"], exit=0),
+        dict(name="pc-reboot", machine="pc", cmdline="crash=panic panic=reboot", real_reset=True,
+             expect=[r"panic=reboot", r"rebooting"], exit=0),
     ]
 
 
@@ -168,6 +181,9 @@ def qemu_cmd(case, img, vars_fd):
         cmd += ["-vga", "std"]
     if case.get("no_reboot", True):
         cmd += ["-no-reboot"]
+    if case.get("real_reset"):
+        # QEMU logs "Triple fault" when the reset was the last-resort one
+        cmd += ["-d", "cpu_reset", "-D", img[:-4] + ".qemu.log"]
     return cmd + case.get("extra", [])
 
 
@@ -189,10 +205,17 @@ def verdict(case, log, status):
     for p in case.get("reject", []):
         if re.search(p, log, re.M):
             return f"unexpected line: {p}"
-    for check in case.get("checks", []):
+    checks = case.get("checks", [])
+    if any(SELFTEST_OK[0] == p for p in case["expect"]):
+        checks = checks + [selftests_ran]
+    for check in checks:
         why = check(log)
         if why:
             return why
+    if case.get("real_reset"):
+        qlog = case["_img"][:-4] + ".qemu.log"
+        if os.path.exists(qlog) and "Triple fault" in read_log(qlog):
+            return "the machine reset by triple fault, not by a reset register"
     want = case["exit"]
     if want is None and status is not None:
         return f"QEMU exited ({status}) but should have kept running"
@@ -219,6 +242,7 @@ def boot(case, build, outdir, timeout):
     if "image" in case:
         case["image"](img)
     shutil.copyfile(OVMF_VARS, vars_fd)
+    case["_img"] = img
     t0 = time.monotonic()
     proc = subprocess.Popen(qemu_cmd(case, img, vars_fd), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/irq.h"
 #include "panic.h"
 #include "log.h"
 
@@ -71,5 +72,5 @@ void trap_dispatch(struct trap_frame *tf)
 {
 	if (tf->vector < VEC_EXCEPTIONS)
 		fatal_exception(tf);
-	klog(LOG_WARN, "trap: unexpected interrupt vector %lu\n", tf->vector);
+	irq_dispatch(tf);
 }

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Device interrupts: vector numbers, handler registration, routing of legacy (ISA) IRQs, end of interrupt. */
+#ifndef KESTREL_ARCH_IRQ_H
+#define KESTREL_ARCH_IRQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/x86_64/trapframe.h"
+
+/*
+ * Vector map:
+ *   0-31     CPU exceptions
+ *   32-47    legacy ISA IRQ n at VEC_ISA_BASE + n (routed through the IO APIC)
+ *   48-239   free for MSI and later devices
+ *   240      VEC_APIC_TIMER: the local APIC timer (scheduler tick)
+ *   254      VEC_APIC_ERROR
+ *   255      VEC_SPURIOUS: the local APIC spurious vector (no EOI)
+ */
+#define VEC_ISA_BASE   32
+#define VEC_ISA_COUNT  16
+#define VEC_APIC_TIMER 240
+#define VEC_APIC_ERROR 254
+#define VEC_SPURIOUS   255
+
+typedef void (*irq_handler_t)(struct trap_frame *tf);
+
+/* Install the handler for a vector (>= 32). Interrupts must be off or the
+ * vector masked. The dispatcher sends the EOI after the handler returns,
+ * except for VEC_SPURIOUS. */
+void irq_set_handler(unsigned vector, irq_handler_t h);
+
+/* Route legacy ISA IRQ isa_irq (0-15) to VEC_ISA_BASE + isa_irq on the
+ * boot CPU through the IO APIC, honouring the MADT's interrupt source
+ * overrides (e.g. the PIT's IRQ 0 arriving on GSI 2), install h, and
+ * unmask it. Returns false if no IO APIC covers it. */
+bool irq_route_isa(unsigned isa_irq, irq_handler_t h);
+
+/* Called by trap_dispatch for vectors >= 32. */
+void irq_dispatch(struct trap_frame *tf);
+
+#endif
