@@ -17,6 +17,9 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/features.h"
+#include "arch/x86_64/percpu.h"
+#include "mm/mm.h"
 
 #define KESTREL_VERSION "0.1"
 #define MIB ((uint64_t)1 << 20)
@@ -129,6 +132,9 @@ void kmain(struct kbi_boot_info *bi)
 	debugexit_enable(cfg.debugexit);
 	acpi_init(bi->acpi_rsdp, bi->acpi_rsdp_revision);
 	banner(bi, tsc_entry, have_fb);
+	cpu_features_init();
+	mm_init(bi);
+	percpu_init_boot_cpu();
 	/* init: interrupt controllers and time (add here) */
 	/* init: console input (add here) */
 	if (cfg.crash)

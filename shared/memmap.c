@@ -183,8 +183,10 @@ static void output_push(struct sweep *s, const struct kbi_mem_range *x)
 
 /*
  * Emit the front of r[j], [base, cut), as final output (nothing else
- * pending covers it) and keep the rest pending. A usable page 0 is
- * emitted as RESERVED. Returns false, changing nothing, when the output
+ * pending covers it) and keep the rest pending. Page 0 is emitted as
+ * RESERVED when it is usable or would become usable once the kernel
+ * reclaims boot memory (OVMF keeps boot-services data there): a null
+ * physical address must never be a page the allocator hands out. Returns false, changing nothing, when the output
  * would need a slot and none is left.
  */
 static bool emit_front(struct sweep *s, uint64_t cut)
@@ -192,7 +194,8 @@ static bool emit_front(struct sweep *s, uint64_t cut)
 	struct kbi_mem_range *a = &s->r[s->j];
 	struct kbi_mem_range piece = *a;
 
-	if (piece.type == KBI_MEM_USABLE && piece.base == 0) {
+	if (piece.base == 0 && (piece.type == KBI_MEM_USABLE || piece.type == KBI_MEM_BOOT_SERVICES ||
+				piece.type == KBI_MEM_LOADER)) {
 		piece.type = KBI_MEM_RESERVED;
 		if (cut > KBI_PAGE_SIZE)
 			cut = KBI_PAGE_SIZE;

@@ -1,14 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The kernel's virtual address space, drawn once (see shared/bootinfo.h
- * for what the loader maps at entry):
+ * The kernel's virtual address space, drawn once. Every constant below
+ * and in shared/bootinfo.h derives from this picture.
  *
- *   0x0000000000000000 - 0x00007fffffffffff  user space (empty for now)
- *   0xffff800000000000 - +direct_map_size     direct map of physical memory
- *   0xffffffff00000000                        framebuffer
- *   0xffffffff7ff00000                        loader's boot stack (unused after entry)
- *   0xffffffff80000000 -                      kernel image (text, rodata, data,
- *                                             guard page, boot stack, bss, ksyms)
+ *   0x0000000000000000 - 0x00007fffffffffff  user space          PML4 0-255 (per process)
+ *   ---------------------------------------- the upper half, shared by every address space:
+ *   0xffff800000000000 - 0xffffbfffffffffff  direct map          PML4 256-383 (64 TiB)
+ *                                            all RAM, NX, large pages; kmalloc and page
+ *                                            allocations are addressed through it
+ *   0xffffc00000000000 - 0xffffdfffffffffff  (reserved)          PML4 384-447
+ *   0xffffe00000000000 - 0xffffefffffffffff  vmalloc area        PML4 448-479
+ *                                            kernel stacks with a guard page below each,
+ *                                            device registers (uncached)
+ *   0xfffff00000000000 - 0xfffffeffffffffff  (reserved)          PML4 480-509
+ *   0xffffff0000000000 - 0xffffff7fffffffff  (reserved)          PML4 510
+ *   0xffffffff00000000                       framebuffer         PML4 511
+ *   0xffffffff7ff00000                       loader's boot stack (freed after boot)
+ *   0xffffffff80000000 - kernel end          kernel image        PML4 511
+ *                                            text RX | rodata R | data+bss RW |
+ *                                            guard | boot stack RW | ksyms R
+ *
+ * All PML4 entries 256-511 point to page-directory-pointer tables that
+ * vmm_init() creates once at boot and that never change afterwards: a
+ * process's PML4 copies them, so every later kernel mapping (a stack, a
+ * heap page, a per-CPU block) is visible in every address space.
+ * Per-CPU blocks come from kmalloc (direct map) and are reached via GS.
  */
 #ifndef KESTREL_MM_LAYOUT_H
 #define KESTREL_MM_LAYOUT_H
@@ -17,7 +33,19 @@
 #include <stdint.h>
 #include "bootinfo.h"
 
-#define DIRECT_MAP_BASE KBI_DIRECT_MAP_BASE
+#define PAGE_SIZE        ((uint64_t)4096)
+#define PAGE_SHIFT       12
+#define USER_TOP         0x0000800000000000ull
+#define KERNEL_HALF      0xffff800000000000ull
+#define DIRECT_MAP_BASE  KBI_DIRECT_MAP_BASE
+#define DIRECT_MAP_MAX   0x0000400000000000ull   /* 64 TiB */
+#define VMALLOC_BASE     0xffffe00000000000ull
+#define VMALLOC_END      0xfffff00000000000ull
+#define FB_VIRT          KBI_FB_VIRT
+#define KERNEL_VIRT_BASE KBI_KERNEL_VIRT_BASE
+
+#define PML4_KERNEL_FIRST 256
+#define PML4_ENTRIES      512
 
 /* Set once at boot from the boot info. */
 extern uint64_t direct_map_size;
@@ -25,6 +53,11 @@ extern uint64_t direct_map_size;
 static inline void *phys_to_virt(uint64_t phys)
 {
 	return (void *)(DIRECT_MAP_BASE + phys);
+}
+
+static inline uint64_t virt_to_phys(const void *direct_mapped)
+{
+	return (uint64_t)direct_mapped - DIRECT_MAP_BASE;
 }
 
 static inline bool phys_in_direct_map(uint64_t phys)

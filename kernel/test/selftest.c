@@ -11,6 +11,7 @@
 #include "lib/string.h"
 #include "mm/layout.h"
 #include "arch/x86_64/paging.h"
+#include "mm/vmalloc.h"
 
 extern const char __text_start[], __kernel_start[];
 extern const char __boot_stack_guard[], boot_stack_bottom[];
@@ -30,8 +31,9 @@ SELFTEST(memmap_sane)
 			return "zero-length or unaligned range";
 		if (r[i].type == 0 || r[i].type >= KBI_MEM_TYPE_COUNT)
 			return "unknown type";
-		if (r[i].base == 0 && r[i].type == KBI_MEM_USABLE)
-			return "page 0 usable";
+		if (r[i].base == 0 && (r[i].type == KBI_MEM_USABLE ||
+				       r[i].type == KBI_MEM_BOOT_SERVICES || r[i].type == KBI_MEM_LOADER))
+			return "page 0 usable or reclaimable";
 		if (i > 0 && r[i - 1].base + r[i - 1].length > r[i].base)
 			return "unsorted or overlapping";
 		if (i > 0 && r[i - 1].base + r[i - 1].length == r[i].base &&
@@ -165,6 +167,29 @@ static int __attribute__((noinline)) overflow(volatile int depth)
 }
 #pragma GCC diagnostic pop
 
+/* An external name for overflow(), for the inline assembly above. */
+void overflow_entry(void);
+void overflow_entry(void)
+{
+	overflow(0);
+}
+
+/* Run overflow() on a fresh vmalloc'd kernel stack: the fault must land
+ * in its guard page and be reported by the double-fault handler. */
+static void overflow_on_vmalloc_stack(void)
+{
+	uint64_t top = kstack_alloc();
+
+	if (!top)
+		panic("crash=vstack: no kernel stack");
+	__asm__ volatile("mov %0, %%rsp\n\t"
+			 "xor %%edi, %%edi\n\t"
+			 "call overflow_entry"
+			 :
+			 : "r"(top)
+			 : "memory");
+}
+
 /* Addresses behind a volatile so the compiler cannot prove the access bad. */
 static volatile uint64_t null_page_addr = 0x10;
 static volatile uint64_t noncanonical_addr = 0x8000000000000000ull;
@@ -185,7 +210,9 @@ void selftest_crash(const char *kind, uint32_t len)
 		(void)*(volatile uint64_t *)noncanonical_addr;
 	else if (kind_is(kind, len, "stack"))
 		overflow(0);
+	else if (kind_is(kind, len, "vstack"))
+		overflow_on_vmalloc_stack();
 	else if (kind_is(kind, len, "panic"))
 		panic("deliberate panic (crash=panic)");
-	klog(LOG_WARN, "crash: unknown kind '%.*s' (pf, ud, gp, stack, panic)\n", (int)len, kind);
+	klog(LOG_WARN, "crash: unknown kind '%.*s' (pf, ud, gp, stack, vstack, panic)\n", (int)len, kind);
 }

@@ -33,7 +33,8 @@ extern const struct kbi_boot_info *selftest_boot_info;
 
 /* Fault on purpose so tests can check the report: pf (NULL write),
  * ud (invalid opcode), gp (non-canonical access), stack (overflow into
- * the guard page, caught as a double fault), panic. Returns only for an
+ * the boot stack's guard page, caught as a double fault), vstack (the
+ * same on a vmalloc'd kernel stack), panic. Returns only for an
  * unknown kind, after logging it. */
 void selftest_crash(const char *kind, uint32_t len);
 

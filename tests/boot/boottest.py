@@ -65,7 +65,8 @@ def banner(fb=FB_LINE):
     ]
 SELFTEST_OK = [r"selftest: \d+ passed, 0 failed"]
 SELFTEST_NAMES = ["memmap-sane", "memmap-marks", "kernel-permissions", "stack-guard",
-                  "direct-map", "ksyms"]
+                  "direct-map", "ksyms", "pmm-every-page", "pmm-orders-aligned",
+                  "vmm-map-protect-unmap", "kernel-stack-guard", "heap-stress", "percpu-self"]
 
 
 def selftests_ran(log):
@@ -128,6 +129,15 @@ def cases(build):
                      r"kernel stack overflow: hit the guard page",
                      r"#0 +ffffffff8[0-9a-f]+ overflow\S*\+0x", r"repeated \d+ times"],
              exit=DEBUGEXIT_PANIC),
+        dict(name="crash-vmalloc-stack", cmdline="crash=vstack debugexit",
+             expect=[r"KERNEL PANIC: exception 8 \(double fault\)",
+                     r"kernel stack overflow: hit the guard page at 0xffffe",
+                     r"#0 +ffffffff8[0-9a-f]+ overflow\S*\+0x"],
+             exit=DEBUGEXIT_PANIC),
+        dict(name="cpu-max", machine="q35", mem="512M", cmdline="selftest debugexit",
+             extra=["-cpu", "max"],
+             expect=banner() + [r"cpu: SSE on; XSAVE on \(xcr0 0x[0-9a-f]+, \d+ bytes\); SMEP on; SMAP on; UMIP on; 1G pages yes"]
+             + SELFTEST_OK, reject=NEVER, exit=DEBUGEXIT_OK),
         dict(name="crash-invalid-opcode", cmdline="crash=ud debugexit",
              expect=[r"KERNEL PANIC: exception 6 \(invalid opcode\)", r"selftest_crash\+0x"],
              exit=DEBUGEXIT_PANIC),

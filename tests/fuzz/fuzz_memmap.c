@@ -80,8 +80,9 @@ static void check_invariants(const struct kbi_mem_range *r, int n)
 			FAIL("entry %d unknown type %u", i, r[i].type);
 		if (raw_end(&r[i]) > TOP)
 			FAIL("entry %d ends past the top", i);
-		if (r[i].base == 0 && r[i].type == KBI_MEM_USABLE)
-			FAIL("page 0 usable");
+		if (r[i].base == 0 && (r[i].type == KBI_MEM_USABLE || r[i].type == KBI_MEM_BOOT_SERVICES ||
+				       r[i].type == KBI_MEM_LOADER))
+			FAIL("page 0 usable or reclaimable");
 		if (i == 0)
 			continue;
 		uint64_t pe = r[i - 1].base + r[i - 1].length;
@@ -149,7 +150,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Reference result: per elementary interval, strongest covering type and
- * OR of flags; usable page 0 becomes reserved; merge. Returns the count. */
+ * OR of flags; page 0 that is (or would become) usable becomes reserved; merge. Returns the count. */
 static int model(const struct kbi_mem_range *in, int n, struct kbi_mem_range *want)
 {
 	uint64_t nb[MODEL_MAX], ne[MODEL_MAX], pts[2 * MODEL_MAX + 2];
@@ -187,7 +188,8 @@ static int model(const struct kbi_mem_range *in, int n, struct kbi_mem_range *wa
 		}
 		if (best < 0)
 			continue;
-		if (p == 0 && type == KBI_MEM_USABLE)
+		if (p == 0 && (type == KBI_MEM_USABLE || type == KBI_MEM_BOOT_SERVICES ||
+			       type == KBI_MEM_LOADER))
 			type = KBI_MEM_RESERVED;
 		if (w > 0 && want[w - 1].base + want[w - 1].length == p &&
 		    want[w - 1].type == type && want[w - 1].flags == flags) {

@@ -202,8 +202,15 @@ UNIT_TEST(page_zero_never_usable)
 	struct kbi_mem_range in2[] = { R(0, 0x1000, U), R(0x1000, 0x1000, RS) };
 	struct kbi_mem_range want2[] = { R(0, 0x2000, RS) };
 	CHECK_OK(EXPECT(in2, 2, want2));
+	/* page 0 that would become usable after reclaim is reserved too */
 	struct kbi_mem_range in3[] = { R(0, 0x1000, BS), R(0x1000, 0x1000, U) };
-	CHECK_OK(EXPECT(in3, 2, in3)); /* non-usable page 0 keeps its type */
+	struct kbi_mem_range want3[] = { R(0, 0x1000, RS), R(0x1000, 0x1000, U) };
+	CHECK_OK(EXPECT(in3, 2, want3));
+	struct kbi_mem_range in3b[] = { R(0, 0x2000, LD) };
+	struct kbi_mem_range want3b[] = { R(0, 0x1000, RS), R(0x1000, 0x1000, LD) };
+	CHECK_OK(EXPECT(in3b, 2, want3b));
+	struct kbi_mem_range in3c[] = { R(0, 0x1000, AR), R(0x1000, 0x1000, U) };
+	CHECK_OK(EXPECT(in3c, 2, in3c)); /* page 0 that is never freed keeps its type */
 	struct kbi_mem_range in4[] = { R(0x10, 0x2000, U) }; /* page 0 lost to shrinking */
 	struct kbi_mem_range want4[] = { R(0x1000, 0x1000, U) };
 	CHECK_OK(EXPECT(in4, 1, want4));
@@ -480,7 +487,7 @@ static const struct kbi_mem_range ovmf_map[] = {
 UNIT_TEST(ovmf_like_map)
 {
 	struct kbi_mem_range want[] = {
-		R(0x0, 0x1000, BS),
+		R(0x0, 0x1000, RS),  /* boot-services page 0 is never reclaimed */
 		R(0x1000, 0x9e000, U),
 		R(0x9f000, 0x1000, RS),
 		R(0x100000, 0x700000, U),

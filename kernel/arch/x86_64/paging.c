@@ -1,20 +1,161 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel x86_64: walking the live page tables. */
+/* Kestrel x86_64: creating, changing and walking 4-level page tables. */
+#include <stddef.h>
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cpu.h"
+#include "lib/errno.h"
 #include "mm/layout.h"
+#include "mm/pmm.h"
+
+#define CR4_PGE (1ull << 7)
+#define LEVEL_SHIFT_PML4 39
+#define LEVEL_SHIFT_PDPT 30
+#define LEVEL_SHIFT_PD   21
+#define LEVEL_SHIFT_PT   12
+
+static inline unsigned index_at(uint64_t va, int shift)
+{
+	return (va >> shift) & 511;
+}
+
+static inline uint64_t *table_virt(uint64_t phys)
+{
+	return phys_to_virt(phys & PTE_ADDR);
+}
+
+static uint64_t leaf_bits(unsigned prot)
+{
+	uint64_t e = PTE_P;
+
+	if (prot & VM_WRITE)
+		e |= PTE_W;
+	if (!(prot & VM_EXEC))
+		e |= PTE_NX;
+	if (prot & VM_USER)
+		e |= PTE_U;
+	if (prot & VM_UNCACHED)
+		e |= PTE_PCD | PTE_PWT;
+	if (prot & VM_GLOBAL)
+		e |= PTE_G;
+	return e;
+}
+
+/* The entry in the table at level `shift` for va, walking down from the
+ * PML4 and creating missing tables when asked. Intermediate entries are
+ * present and writable (and user for user addresses): leaves decide. */
+static uint64_t *walk(uint64_t pml4, uint64_t va, int stop_shift, bool create)
+{
+	uint64_t *table = table_virt(pml4);
+
+	for (int shift = LEVEL_SHIFT_PML4; shift > stop_shift; shift -= 9) {
+		uint64_t *e = &table[index_at(va, shift)];
+		if (!(*e & PTE_P)) {
+			if (!create)
+				return NULL;
+			void *t = page_alloc_zeroed();
+			if (!t)
+				return NULL;
+			*e = virt_to_phys(t) | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
+		} else if (*e & PTE_PS) {
+			return NULL; /* inside a large page */
+		}
+		table = table_virt(*e);
+	}
+	return &table[index_at(va, stop_shift)];
+}
+
+static void invlpg(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+int arch_map_page(uint64_t pml4, uint64_t va, uint64_t pa, unsigned prot)
+{
+	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, true);
+
+	if (!e)
+		return -ENOMEM;
+	bool was = *e & PTE_P;
+	*e = (pa & PTE_ADDR) | leaf_bits(prot);
+	if (was && pml4 == arch_current_pml4())
+		invlpg(va);
+	return 0;
+}
+
+int arch_map_large(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t size, unsigned prot)
+{
+	int shift = size == PAGE_SIZE_1G ? LEVEL_SHIFT_PDPT : LEVEL_SHIFT_PD;
+	uint64_t *e = walk(pml4, va, shift, true);
+
+	if (!e)
+		return -ENOMEM;
+	*e = (pa & PTE_ADDR) | leaf_bits(prot) | PTE_PS;
+	return 0;
+}
+
+uint64_t arch_unmap_page(uint64_t pml4, uint64_t va)
+{
+	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
+
+	if (!e || !(*e & PTE_P))
+		return 0;
+	uint64_t pa = *e & PTE_ADDR;
+	*e = 0;
+	if (pml4 == arch_current_pml4() || va >= KERNEL_HALF)
+		invlpg(va);
+	return pa;
+}
+
+int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot)
+{
+	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
+
+	if (!e || !(*e & PTE_P))
+		return -EFAULT;
+	*e = (*e & PTE_ADDR) | leaf_bits(prot);
+	if (pml4 == arch_current_pml4() || va >= KERNEL_HALF)
+		invlpg(va);
+	return 0;
+}
+
+int arch_ensure_pml4_entry(uint64_t pml4, uint64_t va)
+{
+	return walk(pml4, va, LEVEL_SHIFT_PDPT, true) ? 0 : -ENOMEM;
+}
+
+uint64_t arch_current_pml4(void)
+{
+	return read_cr3() & PTE_ADDR;
+}
+
+void arch_switch_pml4(uint64_t pml4)
+{
+	__asm__ volatile("mov %0, %%cr3" ::"r"(pml4) : "memory");
+}
+
+void arch_flush_tlb_all(void)
+{
+	uint64_t cr4 = read_cr4();
+
+	if (cr4 & CR4_PGE) { /* toggling PGE flushes global entries too */
+		__asm__ volatile("mov %0, %%cr4" ::"r"(cr4 & ~CR4_PGE) : "memory");
+		__asm__ volatile("mov %0, %%cr4" ::"r"(cr4) : "memory");
+	} else {
+		arch_switch_pml4(arch_current_pml4());
+	}
+}
 
 uint64_t arch_leaf_entry(uint64_t addr)
 {
-	uint64_t table = read_cr3() & PTE_ADDR;
+	uint64_t table = arch_current_pml4();
 
-	for (int shift = 39; shift >= 12; shift -= 9) {
+	for (int shift = LEVEL_SHIFT_PML4; shift >= LEVEL_SHIFT_PT; shift -= 9) {
 		if (!phys_in_direct_map(table))
 			return 0;
-		uint64_t e = ((const uint64_t *)phys_to_virt(table))[(addr >> shift) & 511];
+		uint64_t e = table_virt(table)[index_at(addr, shift)];
 		if (!(e & PTE_P))
 			return 0;
-		if (shift == 12 || (shift <= 30 && (e & PTE_PS)))
+		if (shift == LEVEL_SHIFT_PT || (shift <= LEVEL_SHIFT_PDPT && (e & PTE_PS)))
 			return e;
 		table = e & PTE_ADDR;
 	}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Kestrel x86_64: page-table bits and read-only walks of the live tables. */
+/* Kestrel x86_64: the 4-level page-table format behind a small arch_* interface. */
 #ifndef KESTREL_ARCH_PAGING_H
 #define KESTREL_ARCH_PAGING_H
 
@@ -9,17 +9,47 @@
 #define PTE_P     (1ull << 0)
 #define PTE_W     (1ull << 1)
 #define PTE_U     (1ull << 2)
+#define PTE_PWT   (1ull << 3)
+#define PTE_PCD   (1ull << 4)
 #define PTE_PS    (1ull << 7)
 #define PTE_G     (1ull << 8)
 #define PTE_NX    (1ull << 63)
 #define PTE_ADDR  0x000ffffffffff000ull
 
-/* True if addr is mapped (present at every level) in the current CR3.
- * Safe to call from the panic path: it only reads tables through the
- * direct map. */
-bool arch_kernel_addr_mapped(uint64_t addr);
+#define PAGE_SIZE_2M 0x200000ull
+#define PAGE_SIZE_1G 0x40000000ull
+
+/* Generic protection bits; the arch turns them into PTE bits. Readable
+ * is implied: x86 has no write-only or execute-only pages. */
+#define VM_WRITE    (1u << 0)
+#define VM_EXEC     (1u << 1)
+#define VM_USER     (1u << 2)
+#define VM_UNCACHED (1u << 3)
+#define VM_GLOBAL   (1u << 4)
+
+/* Map one 4 KiB page (or a 2 MiB / 1 GiB page with arch_map_large) in
+ * the tables rooted at pml4 (physical), allocating intermediate tables
+ * from the PMM. Replaces an existing 4 KiB mapping. Returns 0 or
+ * -ENOMEM. Callers serialise changes to one address space. */
+int arch_map_page(uint64_t pml4, uint64_t va, uint64_t pa, unsigned prot);
+int arch_map_large(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t size, unsigned prot);
+/* Remove a 4 KiB mapping and flush it from this CPU's TLB; returns the
+ * physical address it mapped, or 0 if none. */
+uint64_t arch_unmap_page(uint64_t pml4, uint64_t va);
+/* Change a 4 KiB mapping's protection; -EFAULT if not mapped. */
+int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot);
+/* Make sure the PML4 entry covering va points to a table. */
+int arch_ensure_pml4_entry(uint64_t pml4, uint64_t va);
+
+uint64_t arch_current_pml4(void);
+void arch_switch_pml4(uint64_t pml4);
+/* Flush every TLB entry, global ones included. */
+void arch_flush_tlb_all(void);
+
 /* The leaf entry mapping addr in the current CR3 (with PTE_PS set for a
- * large page), or 0 if it is not mapped. */
+ * large page), or 0 if it is not mapped. Lock-free, read-only: usable
+ * from the panic path. */
 uint64_t arch_leaf_entry(uint64_t addr);
+bool arch_kernel_addr_mapped(uint64_t addr);
 
 #endif

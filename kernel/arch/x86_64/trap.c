@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq.h"
+#include "mm/vmalloc.h"
 #include "panic.h"
 #include "log.h"
 
@@ -26,6 +27,13 @@ static const char *const exception_names[VEC_EXCEPTIONS] = {
 	"reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
 	"hypervisor injection", "VMM communication", "security", "reserved 31",
 };
+
+/* A guard page: below the boot stack, or below a vmalloc area. */
+static bool is_guard_page(uint64_t va)
+{
+	uint64_t boot_guard = (uint64_t)__boot_stack_guard;
+	return (va >= boot_guard && va < boot_guard + GUARD_SIZE) || vmalloc_is_guard(va);
+}
 
 static void describe_page_fault(uint64_t err, uint64_t cr2)
 {
@@ -59,8 +67,7 @@ static void __attribute__((noreturn)) fatal_exception(struct trap_frame *tf)
 		     exception_names[tf->vector], tf->error);
 	if (tf->vector == VEC_PAGE_FAULT)
 		describe_page_fault(tf->error, cr2);
-	if (tf->vector == VEC_DOUBLE_FAULT && cr2 >= (uint64_t)__boot_stack_guard &&
-	    cr2 < (uint64_t)__boot_stack_guard + GUARD_SIZE)
+	if (tf->vector == VEC_DOUBLE_FAULT && is_guard_page(cr2))
 		panic_printf("kernel stack overflow: hit the guard page at %#018lx\n", cr2);
 	dump_registers(tf);
 	panic_backtrace(tf->rip, tf->rbp);

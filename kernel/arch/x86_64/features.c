@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel x86_64: turning on CPU features. SSE is always there in long
+ * mode but needs CR4.OSFXSR for user programs to use it; XSAVE (when
+ * present) lets the context switch save AVX state too. SMEP and SMAP
+ * stop the kernel from running or touching user pages by accident (the
+ * user-copy helpers open a window with stac/clac); UMIP hides sgdt and
+ * friends from user mode.
+ */
+#include "arch/x86_64/features.h"
+#include "arch/x86_64/cpu.h"
+#include "log.h"
+
+#define CR0_MP  (1ull << 1)
+#define CR0_EM  (1ull << 2)
+#define CR0_WP  (1ull << 16)
+#define CR4_PGE        (1ull << 7)
+#define CR4_OSFXSR     (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_UMIP       (1ull << 11)
+#define CR4_OSXSAVE    (1ull << 18)
+#define CR4_SMEP       (1ull << 20)
+#define CR4_SMAP       (1ull << 21)
+
+#define CPUID_FEATURES     1u
+#define CPUID1_ECX_X2APIC  (1u << 21)
+#define CPUID1_ECX_XSAVE   (1u << 26)
+#define CPUID1_ECX_AVX     (1u << 28)
+#define CPUID1_EDX_PGE     (1u << 13)
+#define CPUID_EXTENDED     7u
+#define CPUID7_EBX_SMEP    (1u << 7)
+#define CPUID7_EBX_SMAP    (1u << 20)
+#define CPUID7_ECX_UMIP    (1u << 2)
+#define CPUID_XSTATE       0xdu
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID81_EDX_PDPE1GB (1u << 26)
+#define CPUID_POWER        0x80000007u
+#define CPUID87_EDX_INVTSC (1u << 8)
+
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2)
+#define XCR_XFEATURE_ENABLED 0
+
+static struct cpu_features feat;
+
+static void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
+static void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+
+static void xsetbv(uint32_t reg, uint64_t v)
+{
+	__asm__ volatile("xsetbv" ::"c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static void detect(void)
+{
+	uint32_t r[4], max;
+
+	cpuid(0, 0, r);
+	max = r[0];
+	cpuid(CPUID_FEATURES, 0, r);
+	feat.xsave = r[2] & CPUID1_ECX_XSAVE;
+	feat.avx = r[2] & CPUID1_ECX_AVX;
+	feat.x2apic = r[2] & CPUID1_ECX_X2APIC;
+	feat.pge = r[3] & CPUID1_EDX_PGE;
+	if (max >= CPUID_EXTENDED) {
+		cpuid(CPUID_EXTENDED, 0, r);
+		feat.smep = r[1] & CPUID7_EBX_SMEP;
+		feat.smap = r[1] & CPUID7_EBX_SMAP;
+		feat.umip = r[2] & CPUID7_ECX_UMIP;
+	}
+	cpuid(0x80000000u, 0, r);
+	uint32_t max_ext = r[0];
+	cpuid(CPUID_EXT_FEATURES, 0, r);
+	feat.pdpe1gb = r[3] & CPUID81_EDX_PDPE1GB;
+	if (max_ext >= CPUID_POWER) {
+		cpuid(CPUID_POWER, 0, r);
+		feat.invariant_tsc = r[3] & CPUID87_EDX_INVTSC;
+	}
+}
+
+static void enable_xsave(uint64_t *cr4)
+{
+	uint32_t r[4];
+
+	*cr4 |= CR4_OSXSAVE;
+	write_cr4(*cr4);
+	feat.xcr0 = XCR0_X87 | XCR0_SSE | (feat.avx ? XCR0_AVX : 0);
+	xsetbv(XCR_XFEATURE_ENABLED, feat.xcr0);
+	cpuid(CPUID_XSTATE, 0, r);
+	feat.xsave_size = r[1]; /* EBX: size for the features enabled in XCR0 */
+}
+
+void cpu_features_init(void)
+{
+	detect();
+	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_WP);
+	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (feat.pge)
+		cr4 |= CR4_PGE;
+	if (feat.smep)
+		cr4 |= CR4_SMEP;
+	if (feat.smap)
+		cr4 |= CR4_SMAP;
+	if (feat.umip)
+		cr4 |= CR4_UMIP;
+	write_cr4(cr4);
+	if (feat.xsave)
+		enable_xsave(&cr4);
+	klog(LOG_INFO, "cpu: SSE on; XSAVE %s (xcr0 %#lx, %u bytes); SMEP %s; SMAP %s; UMIP %s; "
+		       "1G pages %s; x2APIC %s; invariant TSC %s\n",
+	     feat.xsave ? "on" : "absent", feat.xcr0, feat.xsave ? feat.xsave_size : 512,
+	     feat.smep ? "on" : "absent", feat.smap ? "on" : "absent", feat.umip ? "on" : "absent",
+	     feat.pdpe1gb ? "yes" : "no", feat.x2apic ? "yes" : "no",
+	     feat.invariant_tsc ? "yes" : "no");
+}
+
+const struct cpu_features *cpu_features(void)
+{
+	return &feat;
+}

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+/* Kestrel x86_64: setting up per-CPU blocks. */
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/cpu.h"
+#include "mm/heap.h"
+#include "panic.h"
+
+/* Install blk as this CPU's block: GS_BASE for the kernel, and a zero
+ * KERNEL_GS_BASE, which becomes the user's GS base after swapgs. */
+static void install(struct percpu *blk)
+{
+	blk->self = blk;
+	wrmsr(MSR_GS_BASE, (uint64_t)blk);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+void percpu_init_boot_cpu(void)
+{
+	struct percpu *blk = kzalloc(sizeof(*blk));
+
+	if (!blk)
+		panic("percpu: no memory for the boot CPU's block");
+	blk->cpu_id = 0;
+	install(blk);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-CPU data, reached through the GS base with a self pointer. */
+#ifndef KESTREL_ARCH_PERCPU_H
+#define KESTREL_ARCH_PERCPU_H
+
+#include <stdint.h>
+
+/*
+ * One block per CPU, allocated at bring-up and never freed. In the
+ * kernel GS_BASE points at it (KERNEL_GS_BASE holds the user's value
+ * while the kernel runs; swapgs exchanges them on entry from and exit
+ * to ring 3). The first field points at the block itself, so
+ * this_cpu() is one load: mov %gs:0. Fields are private to their CPU
+ * unless marked otherwise; offsets used by assembly are fixed below.
+ */
+struct percpu {
+	struct percpu *self;       /* 0: this block */
+	uint64_t kernel_rsp;       /* 8: top of the current thread's kernel stack */
+	uint64_t user_rsp;         /* 16: scratch for the syscall entry */
+	uint32_t cpu_id;           /* dense index, 0 = boot CPU */
+	uint32_t apic_id;
+	void *current;             /* the running thread (scheduler) */
+};
+
+#define PERCPU_SELF       0
+#define PERCPU_KERNEL_RSP 8
+#define PERCPU_USER_RSP   16
+
+_Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");
+_Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "offset");
+
+/* Allocate and install the boot CPU's block (needs kmalloc). */
+void percpu_init_boot_cpu(void);
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel heap: kmalloc/kfree with size classes for small objects and whole pages for large ones. */
+#ifndef KESTREL_MM_HEAP_H
+#define KESTREL_MM_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* size bytes, 16-byte aligned (page aligned above HEAP_MAX_SMALL), or NULL.
+ * Any context: takes the heap lock with interrupts off. */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+/* NULL is ignored; anything not from kmalloc panics. */
+void kfree(void *p);
+
+#define HEAP_MAX_SMALL 2048
+
+struct heap_stats {
+	uint64_t small_in_use;   /* objects handed out */
+	uint64_t slab_pages;     /* pages owned by the size classes */
+	uint64_t large_in_use;   /* large blocks handed out */
+};
+void heap_stats(struct heap_stats *out);
+
+#endif

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: physical memory. One struct page per frame from 0 to the end
+ * of RAM (16 bytes per 4 KiB, 0.4%), placed in the first usable range
+ * big enough, then the buddy allocator over the usable frames.
+ */
+#include "mm/pmm.h"
+#include "mm/layout.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "log.h"
+#include "panic.h"
+
+static struct buddy buddy;
+static struct spinlock pmm_lock = SPINLOCK_INIT;
+static uint64_t array_base, array_len; /* physical range of the descriptors */
+
+static const struct kbi_mem_range *map_of(const struct kbi_boot_info *bi)
+{
+	return phys_to_virt(bi->memmap);
+}
+
+/* Types whose frames the allocator covers, now or after reclaim. */
+static bool is_ram(uint32_t type)
+{
+	return type == KBI_MEM_USABLE || type == KBI_MEM_BOOT_SERVICES || type == KBI_MEM_LOADER ||
+	       type == KBI_MEM_KERNEL || type == KBI_MEM_ROOTFS || type == KBI_MEM_BOOTINFO ||
+	       type == KBI_MEM_PAGETABLES || type == KBI_MEM_BOOT_STACK ||
+	       type == KBI_MEM_ACPI_RECLAIM;
+}
+
+static uint64_t ram_end(const struct kbi_boot_info *bi)
+{
+	const struct kbi_mem_range *r = map_of(bi);
+	uint64_t end = 0;
+
+	for (uint32_t i = 0; i < bi->memmap_count; i++)
+		if (is_ram(r[i].type) && r[i].base + r[i].length > end)
+			end = r[i].base + r[i].length;
+	return end < direct_map_size ? end : direct_map_size;
+}
+
+/* Free the part of [base, base+len) that is not the descriptor array. */
+static void add_free_except_array(uint64_t base, uint64_t len)
+{
+	uint64_t end = base + len, a0 = array_base, a1 = array_base + array_len;
+
+	if (base == 0) { /* physical 0 means "no page" to pmm_alloc's callers */
+		base = PAGE_SIZE;
+		if (end <= base)
+			return;
+		len = end - base;
+	}
+	if (a1 <= base || a0 >= end) {
+		buddy_add_free(&buddy, base / PAGE_SIZE, len / PAGE_SIZE);
+		return;
+	}
+	if (a0 > base)
+		buddy_add_free(&buddy, base / PAGE_SIZE, (a0 - base) / PAGE_SIZE);
+	if (a1 < end)
+		buddy_add_free(&buddy, a1 / PAGE_SIZE, (end - a1) / PAGE_SIZE);
+}
+
+static void add_ranges_of_type(const struct kbi_boot_info *bi, uint32_t type)
+{
+	const struct kbi_mem_range *r = map_of(bi);
+
+	for (uint32_t i = 0; i < bi->memmap_count; i++)
+		if (r[i].type == type && r[i].base < direct_map_size)
+			add_free_except_array(r[i].base, r[i].length);
+}
+
+void pmm_init(const struct kbi_boot_info *bi)
+{
+	const struct kbi_mem_range *r = map_of(bi);
+	uint64_t npages = ram_end(bi) / PAGE_SIZE;
+
+	array_len = (npages * sizeof(struct page) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	for (uint32_t i = 0; i < bi->memmap_count && !array_base; i++)
+		if (r[i].type == KBI_MEM_USABLE && r[i].length >= array_len && r[i].base >= (1u << 20))
+			array_base = r[i].base;
+	if (!array_base)
+		panic("pmm: no usable range of %lu KiB for the page descriptors", array_len / 1024);
+	buddy_init(&buddy, phys_to_virt(array_base), npages);
+	add_ranges_of_type(bi, KBI_MEM_USABLE);
+}
+
+void pmm_reclaim_boot_memory(const struct kbi_boot_info *bi)
+{
+	static const uint32_t reclaim[] = { KBI_MEM_LOADER, KBI_MEM_BOOT_SERVICES,
+					    KBI_MEM_PAGETABLES, KBI_MEM_BOOT_STACK };
+	uint64_t before = buddy.free_pages;
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+
+	for (unsigned i = 0; i < sizeof(reclaim) / sizeof(reclaim[0]); i++)
+		add_ranges_of_type(bi, reclaim[i]);
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	klog(LOG_DEBUG, "pmm: reclaimed %lu KiB of loader and boot-services memory\n",
+	     (buddy.free_pages - before) * PAGE_SIZE / 1024);
+}
+
+uint64_t pmm_alloc(unsigned order)
+{
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	int64_t pfn = buddy_alloc(&buddy, order);
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return pfn < 0 ? 0 : (uint64_t)pfn * PAGE_SIZE;
+}
+
+void pmm_free(uint64_t phys, unsigned order)
+{
+	uint64_t pfn = phys / PAGE_SIZE;
+
+	if (pfn >= buddy.npages || (buddy.pages[pfn].flags & (PAGE_FREE | PAGE_RESERVED)))
+		panic("pmm: freeing %#lx, which is not an allocated page", phys);
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	buddy_free(&buddy, pfn, order);
+	spin_unlock_irqrestore(&pmm_lock, flags);
+}
+
+void *page_alloc_zeroed(void)
+{
+	uint64_t phys = pmm_alloc(0);
+
+	if (!phys)
+		return NULL;
+	void *p = phys_to_virt(phys);
+	memzero_page(p);
+	return p;
+}
+
+void page_free(void *direct_mapped)
+{
+	pmm_free(virt_to_phys(direct_mapped), 0);
+}
+
+struct page *pmm_page(uint64_t phys)
+{
+	uint64_t pfn = phys / PAGE_SIZE;
+	return pfn < buddy.npages ? &buddy.pages[pfn] : NULL;
+}
+
+void page_ref_get(uint64_t phys)
+{
+	__atomic_add_fetch(&pmm_page(phys)->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void page_ref_put(uint64_t phys)
+{
+	if (__atomic_sub_fetch(&pmm_page(phys)->refcount, 1, __ATOMIC_ACQ_REL) == 0)
+		pmm_free(phys, 0);
+}
+
+uint64_t pmm_free_pages(void)
+{
+	return buddy.free_pages;
+}
+
+uint64_t pmm_managed_pages(void)
+{
+	return buddy.managed_pages;
+}
+
+const char *pmm_check(void)
+{
+	uint64_t flags = spin_lock_irqsave(&pmm_lock);
+	const char *why = buddy_check(&buddy);
+	spin_unlock_irqrestore(&pmm_lock, flags);
+	return why;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* The physical memory manager: page frames from the boot memory map, in buddy blocks, with reference counts. */
+#ifndef KESTREL_MM_PMM_H
+#define KESTREL_MM_PMM_H
+
+#include <stdint.h>
+#include "bootinfo.h"
+#include "mm/buddy.h"
+
+/* Build the allocator from the loader's map: every KBI_MEM_USABLE page is
+ * free, except those that hold the page descriptors themselves. */
+void pmm_init(const struct kbi_boot_info *bi);
+/* Once the kernel runs on its own page tables: free the loader's and the
+ * firmware's boot-services memory (and the loader's page tables and
+ * stack). Runtime services, ACPI NVS and ACPI tables stay reserved. */
+void pmm_reclaim_boot_memory(const struct kbi_boot_info *bi);
+
+/* 2^order physically contiguous pages, refcount 1: physical address, or
+ * 0 when memory is exhausted. Not zeroed. Any context (takes the PMM
+ * lock with interrupts off). */
+uint64_t pmm_alloc(unsigned order);
+void pmm_free(uint64_t phys, unsigned order);
+
+/* One zeroed page, as a direct-map pointer; NULL when out of memory. */
+void *page_alloc_zeroed(void);
+void page_free(void *direct_mapped);
+
+/* Reference counts on allocated single pages (copy-on-write sharing). */
+struct page *pmm_page(uint64_t phys);
+void page_ref_get(uint64_t phys);
+/* Drop a reference; frees the page when it was the last. */
+void page_ref_put(uint64_t phys);
+
+uint64_t pmm_free_pages(void);
+uint64_t pmm_managed_pages(void);
+
+/* For the self-test: the allocator, under its lock. */
+const char *pmm_check(void);
+
+#endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* The vmalloc area: page-granular kernel mappings with a guard page below each (kernel stacks), and device registers. */
+#ifndef KESTREL_MM_VMALLOC_H
+#define KESTREL_MM_VMALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* size bytes (rounded up to pages) of zeroed, writable, NX memory with
+ * an unmapped guard page just below it; NULL when out of memory. */
+void *vmalloc(size_t size);
+void vfree(void *p);
+
+/* Map len bytes of physical address space at pa (device registers) with
+ * prot (VM_* from arch paging.h); NULL on failure. Released by vfree. */
+void *vmalloc_map_phys(uint64_t pa, size_t len, unsigned prot);
+
+/* A kernel stack: KSTACK_SIZE bytes in the vmalloc area, guard below.
+ * Returns the top (initial RSP), or 0. */
+#define KSTACK_SIZE (16 * 1024)
+uint64_t kstack_alloc(void);
+void kstack_free(uint64_t top);
+
+/* True if va is a guard page of a live vmalloc area (for fault reports). */
+bool vmalloc_is_guard(uint64_t va);
+
+#endif

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the kernel's page tables. vmm_init() draws mm/layout.h into
+ * fresh tables: the direct map, the kernel image segment by segment
+ * with its own permissions, the framebuffer, and a PDPT behind every
+ * upper-half PML4 entry so those entries never change again.
+ */
+#include "mm/vmm.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+#include "lib/spinlock.h"
+#include "arch/x86_64/cpu.h"
+#include "panic.h"
+#include "log.h"
+
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_EDX_PDPE1GB  (1u << 26)
+
+extern const char __kernel_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern const char __data_start[], __data_end[], boot_stack_bottom[], boot_stack_top[];
+extern const char __ksyms_start[], __kernel_end[];
+
+static uint64_t kernel_pml4;
+static struct spinlock map_lock = SPINLOCK_INIT;
+static uint64_t image_phys, image_virt; /* where the loader put the kernel */
+
+static bool cpu_has_1g_pages(void)
+{
+	uint32_t r[4];
+	cpuid(CPUID_EXT_FEATURES, 0, r);
+	return r[3] & CPUID_EDX_PDPE1GB;
+}
+
+static void must(int err, const char *what)
+{
+	if (err)
+		panic("vmm: out of memory building the kernel tables (%s)", what);
+}
+
+static void map_direct(uint64_t pml4)
+{
+	uint64_t step = cpu_has_1g_pages() ? PAGE_SIZE_1G : PAGE_SIZE_2M;
+
+	for (uint64_t pa = 0; pa < direct_map_size; pa += step)
+		must(arch_map_large(pml4, DIRECT_MAP_BASE + pa, pa, step, VM_WRITE | VM_GLOBAL),
+		     "direct map");
+}
+
+/* One part of the kernel image, [start, end) rounded out to pages. */
+static void map_image(uint64_t pml4, const char *start, const char *end, unsigned prot)
+{
+	uint64_t va = (uint64_t)start & ~(PAGE_SIZE - 1);
+
+	for (; va < (uint64_t)end; va += PAGE_SIZE)
+		must(arch_map_page(pml4, va, image_phys + (va - image_virt), prot | VM_GLOBAL),
+		     "kernel image");
+}
+
+static void map_framebuffer(uint64_t pml4, const struct kbi_framebuffer *fb)
+{
+	if (fb->format == KBI_FB_NONE)
+		return;
+	uint64_t base = fb->base & ~(PAGE_SIZE - 1);
+	uint64_t end = fb->base + fb->size;
+	for (uint64_t pa = base; pa < end; pa += PAGE_SIZE)
+		must(arch_map_page(pml4, FB_VIRT + (pa - base), pa, VM_WRITE | VM_GLOBAL),
+		     "framebuffer");
+}
+
+void vmm_init(const struct kbi_boot_info *bi)
+{
+	void *root = page_alloc_zeroed();
+
+	if (!root)
+		panic("vmm: no page for the kernel PML4");
+	uint64_t pml4 = virt_to_phys(root);
+	image_phys = bi->kernel_phys_base;
+	image_virt = bi->kernel_virt_base;
+	for (unsigned i = PML4_KERNEL_FIRST; i < PML4_ENTRIES; i++)
+		must(arch_ensure_pml4_entry(pml4, 0xffff000000000000ull | ((uint64_t)i << 39)),
+		     "upper-half PDPTs");
+	map_direct(pml4);
+	map_image(pml4, __kernel_start, __text_end, VM_EXEC);
+	map_image(pml4, __rodata_start, __rodata_end, 0);
+	map_image(pml4, __data_start, __data_end, VM_WRITE);
+	map_image(pml4, boot_stack_bottom, boot_stack_top, VM_WRITE); /* guard stays unmapped */
+	map_image(pml4, __ksyms_start, __kernel_end, 0);
+	map_framebuffer(pml4, &bi->fb);
+	kernel_pml4 = pml4;
+	arch_switch_pml4(pml4);
+	arch_flush_tlb_all();
+}
+
+uint64_t vmm_kernel_pml4(void)
+{
+	return kernel_pml4;
+}
+
+int vmm_map_kernel(uint64_t va, uint64_t pa, unsigned prot)
+{
+	uint64_t flags = spin_lock_irqsave(&map_lock);
+	int err = arch_map_page(kernel_pml4, va, pa, prot | VM_GLOBAL);
+	spin_unlock_irqrestore(&map_lock, flags);
+	return err;
+}
+
+uint64_t vmm_unmap_kernel(uint64_t va)
+{
+	uint64_t flags = spin_lock_irqsave(&map_lock);
+	uint64_t pa = arch_unmap_page(kernel_pml4, va);
+	spin_unlock_irqrestore(&map_lock, flags);
+	return pa;
+}
+
+int vmm_protect_kernel(uint64_t va, unsigned prot)
+{
+	uint64_t flags = spin_lock_irqsave(&map_lock);
+	int err = arch_protect_page(kernel_pml4, va, prot | VM_GLOBAL);
+	spin_unlock_irqrestore(&map_lock, flags);
+	return err;
+}
