@@ -35,7 +35,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -mno-red-zone \
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-dynamic-linker -T kernel/kernel.ld
 
-KERNEL_C := $(shell find kernel -name '*.c' | sort) shared/cmdline.c shared/memmap.c
+KERNEL_C := $(shell find kernel -name '*.c' | sort) shared/cmdline.c shared/memmap.c shared/elf_check.c
 KERNEL_S := $(filter-out kernel/ksyms_empty.S,$(shell find kernel -name '*.S' | sort))
 KERNEL_OBJ := $(patsubst %,$(B)/k/%.o,$(KERNEL_C) $(KERNEL_S))
 
@@ -109,8 +109,9 @@ $(B)/BOOTX64.EFI: $(LOADER_OBJ)
 		--subsystem=10 $(B)/loader.so $@
 
 # ---------------------------------------------------------------- rootfs + image
+include rootfs/rootfs.mk
 ROOTFS_FILES := $(shell find rootfs -type f 2>/dev/null)
-$(B)/rootfs.cpio: $(ROOTFS_FILES) tools/mkrootfs.sh | $(DEPS_OK)
+$(B)/rootfs.cpio: $(ROOTFS_FILES) $(ROOTFS_PROGS) tools/mkrootfs.sh | $(DEPS_OK)
 	tools/mkrootfs.sh $(B)/rootfs $@
 
 $(B)/kestrel.img: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio tools/mkimg.sh

@@ -17,7 +17,10 @@ struct boot_config {
 	char init[INIT_PATH_MAX];          /* init=PATH */
 	const char *init_args;             /* what follows " -- " (not NUL-terminated) */
 	uint32_t init_args_len;
-	bool selftest;                     /* selftest */
+	bool selftest;                     /* selftest or selftest=NAME,NAME */
+	const char *selftest_filter;       /* the names, or NULL for all */
+	uint32_t selftest_filter_len;
+	bool audit;                        /* audit: log every system call */
 	bool debugexit;                    /* debugexit */
 	const char *crash;                 /* crash=KIND: a deliberate fault, for tests */
 	uint32_t crash_len;

@@ -67,8 +67,16 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return parse_init(w, cfg);
 	if (cmdline_word_is(w, "panic"))
 		return parse_panic(w);
-	if (cmdline_word_is(w, "selftest"))
-		return !w->has_val && (cfg->selftest = true);
+	if (cmdline_word_is(w, "selftest")) {
+		cfg->selftest = true;
+		if (w->has_val) {
+			cfg->selftest_filter = w->val;
+			cfg->selftest_filter_len = w->val_len;
+		}
+		return true;
+	}
+	if (cmdline_word_is(w, "audit"))
+		return !w->has_val && (cfg->audit = true);
 	if (cmdline_word_is(w, "debugexit"))
 		return !w->has_val && (cfg->debugexit = true);
 	if (cmdline_word_is(w, "crash") && w->has_val) {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: the kernel log, fanned out to the serial port and the framebuffer console. */
+/* Kestrel: the kernel log, fanned out to the serial port and the framebuffer console, and kept in a ring. */
 #include <stdarg.h>
 #include "log.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "dev/serial.h"
 #include "dev/fbcon.h"
+#include "test/selftest.h"
 
 #define FB_COLOR_ERR   0xff5555
 #define FB_COLOR_WARN  0xffff55
@@ -16,6 +17,17 @@ static struct {
 	int level;
 	uint64_t tsc_origin, tsc_hz;
 } log = { true, true, LOG_DEFAULT_LEVEL, 0, 0 };
+
+#define RING_MASK (LOG_RING_SIZE - 1)
+_Static_assert((LOG_RING_SIZE & RING_MASK) == 0, "LOG_RING_SIZE must be a power of two");
+
+/* The ring holds bytes [end - LOG_RING_SIZE, end) of everything logged,
+ * byte i at buf[i & RING_MASK]. Written by klog only; same (absent)
+ * locking as the rest of the log. */
+static struct {
+	char buf[LOG_RING_SIZE];
+	size_t end;
+} ring;
 
 void log_set_consoles(bool serial, bool fb)
 {
@@ -49,6 +61,42 @@ void log_write(const char *s, size_t n, bool force)
 		fbcon_write(s, n);
 }
 
+/* Appends n bytes (n <= LOG_RING_SIZE) at the end of the ring, in at
+ * most two copies (the second when it wraps). */
+static void ring_append(const char *s, size_t n)
+{
+	size_t at = ring.end & RING_MASK;
+	size_t first = n < LOG_RING_SIZE - at ? n : LOG_RING_SIZE - at;
+
+	memcpy(ring.buf + at, s, first);
+	memcpy(ring.buf, s + first, n - first);
+	ring.end += n;
+}
+
+size_t log_ring_read(char *dst, size_t *off, size_t n)
+{
+	size_t oldest = ring.end > LOG_RING_SIZE ? ring.end - LOG_RING_SIZE : 0;
+
+	if (*off < oldest)
+		*off = oldest;
+	if (*off >= ring.end)
+		return 0;
+	if (n > ring.end - *off)
+		n = ring.end - *off;
+	size_t at = *off & RING_MASK;
+	size_t first = n < LOG_RING_SIZE - at ? n : LOG_RING_SIZE - at;
+
+	memcpy(dst, ring.buf + at, first);
+	memcpy(dst + first, ring.buf, n - first);
+	*off += n;
+	return n;
+}
+
+size_t log_ring_end(void)
+{
+	return ring.end;
+}
+
 static void fb_level_color(int level)
 {
 	if (level <= LOG_ERR)
@@ -64,14 +112,15 @@ void klog(int level, const char *fmt, ...)
 	char line[LOG_LINE_MAX];
 	va_list ap;
 
-	if (level > log.level)
-		return;
 	uint64_t ms = log_ms_since_origin(__builtin_ia32_rdtsc());
 	int n = ksnprintf(line, sizeof(line), "[%4lu.%03lu] ", ms / 1000, ms % 1000);
 	va_start(ap, fmt);
 	kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
 	size_t len = strlen(line);
+	ring_append(line, len);
+	if (level > log.level)
+		return;
 	if (log.serial)
 		serial_write(line, len);
 	if (log.fb) {
@@ -79,4 +128,27 @@ void klog(int level, const char *fmt, ...)
 		fbcon_write(line, len);
 		fbcon_reset_color();
 	}
+}
+
+/* A line just logged is the newest text in the ring, and a reader that
+ * starts at 0 is moved forward to the oldest byte kept. */
+SELFTEST(log_ring)
+{
+	static char tail[LOG_LINE_MAX];
+	static const char marker[] = "log: ring self-test marker\n";
+	size_t off, got, len = sizeof(marker) - 1;
+
+	klog(LOG_DEBUG, "%s", marker);
+	if (log_ring_end() < len)
+		return "ring shorter than the line just logged";
+	off = log_ring_end() - len;
+	got = log_ring_read(tail, &off, sizeof(tail));
+	if (got != len || memcmp(tail, marker, len) != 0 || off != log_ring_end())
+		return "the newest bytes are not the line just logged";
+	size_t oldest = log_ring_end() > LOG_RING_SIZE ? log_ring_end() - LOG_RING_SIZE : 0;
+	off = 0;
+	got = log_ring_read(tail, &off, 1);
+	if (got != 1 || off != oldest + 1)
+		return "a read from 0 did not start at the oldest byte kept";
+	return NULL;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The kernel log: every line goes to each enabled console (serial, framebuffer). */
+/* The kernel log: every line goes to each enabled console (serial, framebuffer) and to a ring kept for later reading. */
 #ifndef KESTREL_LOG_H
 #define KESTREL_LOG_H
 
@@ -22,11 +22,32 @@ void log_set_level(int level);
 void log_set_clock(uint64_t tsc_origin, uint64_t tsc_hz);
 uint64_t log_ms_since_origin(uint64_t tsc);
 
-/* Format and print one message at a level; dropped above the log level.
+/* Format one message at a level into the ring, and print it unless it is
+ * above the log level.
  * Takes no lock yet: the kernel is single-threaded until the scheduler lands. */
 void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Write raw bytes to every enabled console (force: all present consoles). */
+/* Write raw bytes to every enabled console (force: all present consoles).
+ * Not kept in the ring: that holds klog lines only. */
 void log_write(const char *s, size_t n, bool force);
+
+/*
+ * The log ring: every klog line, at every level (the log level filters
+ * the consoles only), with its timestamp, in a static LOG_RING_SIZE
+ * buffer that keeps the newest bytes. Offsets count every byte ever
+ * logged, so a reader (dmesg, /proc/kmsg) keeps its place across calls.
+ * Panic reports bypass it.
+ */
+#define LOG_RING_SIZE (64 * 1024) /* a power of two */
+
+/* Copies up to n bytes of the ring starting at offset *off, and advances
+ * *off past them. A reader that fell behind (its bytes were overwritten)
+ * first skips forward to the oldest byte kept; *off = 0 reads the whole
+ * ring. Returns the number of bytes copied, 0 at the end. Serialised
+ * with klog like everything else here (no lock yet). */
+size_t log_ring_read(char *dst, size_t *off, size_t n);
+
+/* The offset just past the newest byte: bytes ever logged to the ring. */
+size_t log_ring_end(void);
 
 #endif

@@ -12,14 +12,21 @@
 #include "mm/layout.h"
 #include "dev/serial.h"
 #include "dev/fbcon.h"
+#include "dev/console.h"
 #include "dev/acpi.h"
 #include "dev/power.h"
+#include "dev/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/percpu.h"
 #include "mm/mm.h"
+#include "fs/rootfs.h"
+#include "proc/sched.h"
+#include "sys/syscall.h"
+#include "test/harness.h"
 
 #define KESTREL_VERSION "0.1"
 #define MIB ((uint64_t)1 << 20)
@@ -110,9 +117,23 @@ static void banner(const struct kbi_boot_info *bi, uint64_t tsc_entry, bool have
  * status to QEMU; otherwise stay up so the screen can be read. */
 static void __attribute__((noreturn)) boot_finish(int status)
 {
-	klog(LOG_INFO, "kestrel: boot complete, status %d; no user space yet, halting\n", status);
+	console_echo_loop(); /* with `echo`: the interactive input test first */
+	klog(LOG_INFO, "kestrel: boot complete, status %d; no init yet, halting\n", status);
 	debugexit_if_enabled((uint8_t)status);
 	cpu_halt_forever();
+}
+
+/* The in-kernel tests, then the user programs of /etc/selftest; one
+ * closing line for both. Returns the failure count. */
+static int run_selftests(const struct kbi_boot_info *bi)
+{
+	int passed = 0, failed = 0;
+
+	if (!cfg.selftest_filter)
+		selftest_run(bi, &passed, &failed);
+	harness_run(cfg.selftest_filter, cfg.selftest_filter_len, &passed, &failed);
+	klog(LOG_INFO, "selftest: %d passed, %d failed\n", passed, failed);
+	return failed;
 }
 
 void kmain(struct kbi_boot_info *bi)
@@ -135,10 +156,14 @@ void kmain(struct kbi_boot_info *bi)
 	cpu_features_init();
 	mm_init(bi);
 	percpu_init_boot_cpu();
-	/* init: interrupt controllers and time (add here) */
-	/* init: console input (add here) */
+	interrupts_init();
+	time_init(bi);
+	cpu_sti();
+	console_input_init(bi);
+	sched_init();
+	syscall_init(cfg.audit);
+	rootfs_init(bi);
 	if (cfg.crash)
 		selftest_crash(cfg.crash, cfg.crash_len);
-	int failed = cfg.selftest ? selftest_run(bi) : 0;
-	boot_finish(failed);
+	boot_finish(cfg.selftest ? run_selftests(bi) : 0);
 }

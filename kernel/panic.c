@@ -8,6 +8,7 @@
 #include "panic.h"
 #include "log.h"
 #include "ksyms.h"
+#include "sys/syscall.h"
 #include "dev/power.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -114,5 +115,6 @@ void panic(const char *fmt, ...)
 	panic_printf("\nKERNEL PANIC: %s\n", msg);
 	panic_backtrace((uint64_t)__builtin_return_address(0),
 			((uint64_t *)__builtin_frame_address(0))[0]);
+	audit_dump();
 	panic_end();
 }

@@ -20,9 +20,9 @@ suite() {
 	"$@" > "$log/$name.out" 2>&1
 	rc=$?
 	# Failures and counts on the terminal; everything in $log/NAME.out.
-	grep -E 'FAIL|passed, [0-9]+ failed|did not finish|error' "$log/$name.out"
+	grep -aE 'FAIL|passed, [0-9]+ failed|did not finish|error' "$log/$name.out"
 	[ "$rc" -eq 0 ] || { echo "-- last lines of $log/$name.out:"; tail -n 25 "$log/$name.out"; }
-	counts=$(grep -E '^([a-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -n 1)
+	counts=$(grep -aE '^([a-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -n 1)
 	counts=${counts#*: }
 	if [ -z "$counts" ]; then
 		echo "FAIL $name: no 'N passed, N failed' line (exit $rc)"
@@ -57,6 +57,7 @@ suite unit-clang make -s -C tests/unit run CC=clang OUT="$(pwd)/$B/unit-clang"
 suite fuzz make -s -C tests/fuzz fuzz OUT="$(pwd)/$B/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 suite clang other_compiler
 suite tools tests/tools/test_mkimg.sh "$B"
+suite linux tests/linux/run-selftest-list.sh -r "$B/rootfs.extra"
 suite boot python3 tests/boot/boottest.py --build "$B"
 
 echo "== total"

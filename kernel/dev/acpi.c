@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: just enough ACPI to find tables and power the machine off or
- * reset it: RSDP -> XSDT (RSDT for ACPI 1.0) -> FADT -> DSDT \_S5.
- * Every table is checksummed and bounds-checked against the direct map.
+ * Kestrel: ACPI table discovery and the facts the kernel needs from the
+ * tables: RSDP -> XSDT (RSDT for ACPI 1.0) -> FADT -> DSDT \_S5 for power,
+ * and the MADT, HPET table and FADT PM timer for interrupts and time
+ * (parsed by the pure code in acpi_tables.c). Every table is checksummed
+ * and bounds-checked against the direct map; a bad one is logged and
+ * skipped, never fatal.
  */
 #include "dev/acpi.h"
+#include "dev/acpi_tables.h"
 #include "lib/string.h"
 #include "log.h"
 #include "mm/layout.h"
+#include "test/selftest.h"
 
 #define RSDP_V1_LEN 20
 #define TABLE_MAX_LEN (16u << 20)
@@ -53,20 +58,16 @@ struct __attribute__((packed)) acpi_fadt {
 	uint64_t x_firmware_ctrl, x_dsdt;       /* 132, 140 */
 };
 
+/* Written once by acpi_init, read-only afterwards. */
 static struct {
 	bool ok, xsdt;
 	const struct acpi_header *root;
 	struct acpi_power_info power;
+	bool have_madt, have_hpet;
+	struct acpi_madt_info madt;
+	struct acpi_hpet_info hpet;
+	struct acpi_pm_timer_info pm_timer;
 } acpi;
-
-static bool checksum_ok(const void *p, uint32_t len)
-{
-	const uint8_t *b = p;
-	uint8_t sum = 0;
-	for (uint32_t i = 0; i < len; i++)
-		sum += b[i];
-	return sum == 0;
-}
 
 /* Map a table by physical address, check it fits the direct map, has a
  * sane length and a valid checksum. */
@@ -80,7 +81,7 @@ static const struct acpi_header *table_at(uint64_t phys)
 		klog(LOG_WARN, "acpi: table at %#lx has a bad length, skipped\n", phys);
 		return NULL;
 	}
-	if (!checksum_ok(h, h->length)) {
+	if (!acpi_checksum_ok(h, h->length)) {
 		klog(LOG_WARN, "acpi: %.4s at %#lx fails its checksum, skipped\n", h->signature, phys);
 		return NULL;
 	}
@@ -177,12 +178,47 @@ static void read_fadt(void)
 		find_s5(d);
 }
 
+/* The parsers' per-entry warnings go to the log. */
+static void warn_entry(void *ctx, const char *sig, uint32_t offset, const char *why)
+{
+	(void)ctx;
+	klog(LOG_WARN, "acpi: %.4s at offset %u: %s\n", sig, offset, why);
+}
+
+/* Parse one table found by acpi_find (already checksummed) with a pure
+ * parser; a rejection is logged and leaves the table unused. */
+static bool parsed(const char *sig, const char *why)
+{
+	if (why)
+		klog(LOG_WARN, "acpi: %.4s rejected (%s), not used\n", sig, why);
+	return why == NULL;
+}
+
+/* The MADT, HPET and FADT PM timer, each optional. */
+static void read_interrupt_and_timer_tables(void)
+{
+	const struct acpi_header *madt = acpi_find("APIC");
+	const struct acpi_header *hpet = acpi_find("HPET");
+	const struct acpi_header *fadt = acpi_find("FACP");
+
+	if (madt)
+		acpi.have_madt = parsed("APIC", acpi_parse_madt(madt, madt->length, &acpi.madt,
+								 warn_entry, NULL));
+	else
+		klog(LOG_WARN, "acpi: no MADT\n");
+	if (hpet)
+		acpi.have_hpet = parsed("HPET", acpi_parse_hpet(hpet, hpet->length, &acpi.hpet));
+	if (fadt)
+		parsed("FACP", acpi_parse_fadt_pm_timer(fadt, fadt->length, &acpi.pm_timer, warn_entry,
+							 NULL));
+}
+
 static bool rsdp_valid(const struct acpi_rsdp *r, uint32_t revision)
 {
-	if (memcmp(r->signature, "RSD PTR ", 8) != 0 || !checksum_ok(r, RSDP_V1_LEN))
+	if (memcmp(r->signature, "RSD PTR ", 8) != 0 || !acpi_checksum_ok(r, RSDP_V1_LEN))
 		return false;
 	if (revision >= 2 && r->revision >= 2)
-		return r->length >= sizeof(*r) && checksum_ok(r, sizeof(*r));
+		return r->length >= sizeof(*r) && acpi_checksum_ok(r, sizeof(*r));
 	return true;
 }
 
@@ -204,12 +240,55 @@ bool acpi_init(uint64_t rsdp_phys, uint32_t revision)
 		acpi.root = table_at(r->rsdt);
 	}
 	acpi.ok = acpi.root != NULL;
-	if (acpi.ok)
+	if (acpi.ok) {
 		read_fadt();
+		read_interrupt_and_timer_tables();
+	}
 	return acpi.ok;
 }
 
 const struct acpi_power_info *acpi_power(void)
 {
 	return &acpi.power;
+}
+
+const struct acpi_madt_info *acpi_madt(void)
+{
+	return acpi.have_madt ? &acpi.madt : NULL;
+}
+
+const struct acpi_hpet_info *acpi_hpet(void)
+{
+	return acpi.have_hpet ? &acpi.hpet : NULL;
+}
+
+const struct acpi_pm_timer_info *acpi_pm_timer(void)
+{
+	return acpi.pm_timer.present ? &acpi.pm_timer : NULL;
+}
+
+/* What the interrupt code relies on: a MADT with at least one enabled
+ * CPU and an IO APIC serving GSI 0, where the ISA IRQs start (both QEMU
+ * machines have exactly one; big machines have more, which is fine). */
+SELFTEST(acpi_madt)
+{
+	const struct acpi_madt_info *m = acpi_madt();
+	unsigned enabled = 0;
+	bool gsi0 = false;
+
+	if (!m)
+		return "no MADT";
+	for (unsigned i = 0; i < m->ncpus; i++)
+		enabled += m->cpus[i].enabled;
+	if (enabled < 1)
+		return "no enabled CPU in the MADT";
+	if (m->nioapics < 1)
+		return "no IO APIC in the MADT";
+	for (unsigned i = 0; i < m->nioapics; i++)
+		gsi0 |= m->ioapics[i].gsi_base == 0;
+	if (!gsi0)
+		return "no IO APIC starts at GSI 0";
+	if (!m->lapic_address)
+		return "local APIC address is 0";
+	return NULL;
 }

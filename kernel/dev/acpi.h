@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* ACPI table discovery (RSDP, XSDT/RSDT) and the FADT facts power management needs. */
+/* ACPI table discovery (RSDP, XSDT/RSDT), the FADT facts power management needs, and the parsed MADT, HPET and PM timer. */
 #ifndef KESTREL_DEV_ACPI_H
 #define KESTREL_DEV_ACPI_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "dev/acpi_tables.h"
 
 /* Generic address structure (ACPI 6.5, 5.2.3.2). */
 struct __attribute__((packed)) acpi_gas {
@@ -50,5 +51,11 @@ const struct acpi_power_info *acpi_power(void);
 /* "XSDT"/"RSDT" and table count, for the banner. */
 const char *acpi_root_name(void);
 unsigned acpi_table_count(void);
+
+/* The tables behind interrupts and time, parsed at acpi_init; NULL when
+ * the table is missing or was rejected (the reason was logged). */
+const struct acpi_madt_info *acpi_madt(void);
+const struct acpi_hpet_info *acpi_hpet(void);
+const struct acpi_pm_timer_info *acpi_pm_timer(void);
 
 #endif

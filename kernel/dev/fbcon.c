@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Text console on the boot framebuffer: PSF font, UTF-8, a little ANSI. */
+/* Text console on the boot framebuffer: PSF font, UTF-8, the ANSI escapes a shell uses, a visible cursor. */
 #include "dev/fbcon.h"
 
 #include "dev/font.h"
@@ -31,25 +31,70 @@
 #define SURROGATE_FIRST 0xd800
 #define SURROGATE_LAST  0xdfff
 
-/* CSI sequences: ESC [ params final. */
-#define CSI_MAX_PARAMS   8
+/* Escapes: ESC [ params final (CSI), and the two-byte ESC 7 / ESC 8. */
+#define CSI_MAX_PARAMS   16
 #define CSI_PARAM_LIMIT  9999
 #define CSI_IGNORED_LOW  0x20 /* intermediates and private markers ... */
 #define CSI_IGNORED_HIGH 0x3f /* ... make us swallow the sequence */
 #define CSI_FINAL_LOW    0x40
 #define CSI_FINAL_HIGH   0x7e
-#define CSI_SGR          'm'
-#define CSI_ERASE        'J'
-#define CSI_CURSOR       'H'
-#define CSI_CURSOR_ALT   'f'
+#define CSI_PRIVATE      '?'  /* ESC[?25h: a DEC private mode */
+#define CSI_CUU          'A'  /* cursor up N */
+#define CSI_CUD          'B'  /* cursor down N */
+#define CSI_CUF          'C'  /* cursor forward N */
+#define CSI_CUB          'D'  /* cursor back N */
+#define CSI_CHA          'G'  /* cursor to column N */
+#define CSI_CUP          'H'  /* cursor to row;col */
+#define CSI_HVP          'f'  /* the same */
+#define CSI_ED           'J'  /* erase in display */
+#define CSI_EL           'K'  /* erase in line */
+#define CSI_SGR          'm'  /* colours and attributes */
+#define CSI_SCOSC        's'  /* save the cursor */
+#define CSI_SCORC        'u'  /* restore it */
+#define CSI_SET_MODE     'h'
+#define CSI_RESET_MODE   'l'
+#define ESC_DECSC        '7'  /* save the cursor and attributes */
+#define ESC_DECRC        '8'  /* restore them */
+#define DEC_MODE_CURSOR  25   /* DECTCEM: ESC[?25h shows the cursor, l hides it */
+#define ERASE_TO_END     0    /* ED/EL: the cursor to the end */
+#define ERASE_TO_START   1    /* the start to the cursor, inclusive */
 #define ERASE_ALL        2
-#define SGR_RESET        0
-#define SGR_FG_FIRST     30
-#define SGR_FG_LAST      37
-#define SGR_FG_DEFAULT   39
-#define SGR_BRIGHT_FIRST 90
-#define SGR_BRIGHT_LAST  97
-#define ANSI_COLOURS     8
+#define ERASE_SAVED      3    /* ED 3 (scrollback): we have none, erase all */
+
+/* SGR parameters. */
+#define SGR_RESET         0
+#define SGR_BOLD          1   /* drawn as the bright colour, as the Linux console does */
+#define SGR_REVERSE       7
+#define SGR_NORMAL        22  /* not bold */
+#define SGR_NO_REVERSE    27
+#define SGR_FG_FIRST      30
+#define SGR_FG_LAST       37
+#define SGR_FG_EXTENDED   38  /* 38;5;N (256 colours) or 38;2;R;G;B */
+#define SGR_FG_DEFAULT    39
+#define SGR_BG_FIRST      40
+#define SGR_BG_LAST       47
+#define SGR_BG_EXTENDED   48
+#define SGR_BG_DEFAULT    49
+#define SGR_BRIGHT_FIRST  90
+#define SGR_BRIGHT_LAST   97
+#define SGR_BG_BRIGHT_FIRST 100
+#define SGR_BG_BRIGHT_LAST  107
+#define SGR_EXT_RGB       2
+#define SGR_EXT_INDEXED   5
+#define ANSI_COLOURS      8
+#define FG_DEFAULT_ANSI   7   /* the default foreground is ANSI white (light grey) */
+#define NOT_ANSI          (-1)
+
+/* xterm's 256-colour map: 16 palette colours, a 6x6x6 cube, 24 greys. */
+#define XTERM_CUBE_FIRST  16
+#define XTERM_CUBE_SIDE   6
+#define XTERM_GREY_FIRST  232
+#define XTERM_COLOURS     256
+#define XTERM_CUBE_BASE   55  /* cube level i > 0 is 55 + 40 * i */
+#define XTERM_CUBE_STEP   40
+#define XTERM_GREY_BASE   8   /* grey i is 8 + 10 * i */
+#define XTERM_GREY_STEP   10
+#define RGB_WHITE         0xffffffu
 
 /* The classic VGA palette: ESC[30..37m, then the bright ESC[90..97m. */
 static const uint32_t ansi_palette[2 * ANSI_COLOURS] = {
@@ -60,6 +105,13 @@ static const uint32_t ansi_palette[2 * ANSI_COLOURS] = {
 struct channel {
 	uint8_t shift; /* lowest bit of the field in the pixel */
 	uint8_t bits;  /* field width */
+};
+
+/* What SGR sets; the pixels drawn with are derived from it. */
+struct attrs {
+	uint32_t fg_rgb, bg_rgb; /* 0xRRGGBB */
+	int fg_ansi;             /* 0-7: a basic colour that bold brightens; else NOT_ANSI */
+	bool bold, reverse;
 };
 
 enum esc_state { ESC_NONE, ESC_START, ESC_CSI };
@@ -77,19 +129,33 @@ static struct fbcon {
 	uint32_t *px;
 	uint32_t width, height, stride; /* pixels; stride >= width */
 	struct channel red, green, blue;
+	uint32_t invert;                /* XOR mask that inverts every colour channel */
 
 	/* the text grid */
 	struct font font;
 	uint32_t cols, rows;
 	uint32_t col, row;
 	bool wrap_pending; /* last column written: wrap before the next glyph */
-	uint32_t fg, bg;   /* pixel values */
+	struct attrs attrs;
+	uint32_t fg, bg;   /* pixels glyphs are drawn in (reverse applied) */
+	uint32_t fill;     /* pixel that erasing and scrolling leave: the background */
+
+	/* ESC 7 / ESC[s: one saved cursor (ESC 7 also saves the attributes) */
+	uint32_t saved_col, saved_row;
+	struct attrs saved_attrs;
+
+	/* the visible cursor: the cell at (cursor_col, cursor_row) drawn
+	 * inverted between writes, and put back before anything is drawn */
+	bool cursor_enabled; /* ESC[?25h / ESC[?25l */
+	bool cursor_drawn;
+	uint32_t cursor_col, cursor_row;
 
 	/* input decoding */
 	enum esc_state esc;
 	uint32_t csi_param[CSI_MAX_PARAMS];
 	uint32_t csi_count; /* index of the parameter being read */
-	bool csi_ignore;
+	uint32_t csi_len;   /* bytes read after the '[' */
+	bool csi_ignore, csi_private;
 	uint32_t u8_cp, u8_min;
 	uint32_t u8_need; /* continuation bytes still expected */
 } con;
@@ -169,7 +235,25 @@ static void draw_cell(uint32_t col, uint32_t row, uint32_t index)
 
 static void clear_screen(void)
 {
-	fill_rect(0, 0, con.width, con.height, con.bg);
+	fill_rect(0, 0, con.width, con.height, con.fill);
+}
+
+/* Blanks cells [from, to) of one text row. */
+static void erase_cells(uint32_t row, uint32_t from, uint32_t to)
+{
+	uint32_t w = con.font.width, h = con.font.height;
+
+	if (from < to)
+		fill_rect(from * w, row * h, (to - from) * w, h, con.fill);
+}
+
+/* Blanks text rows [from, to). */
+static void erase_rows(uint32_t from, uint32_t to)
+{
+	uint32_t h = con.font.height;
+
+	if (from < to)
+		fill_rect(0, from * h, con.cols * con.font.width, (to - from) * h, con.fill);
 }
 
 /* Moves every text row up by one (pixel rows, respecting the stride)
@@ -181,7 +265,7 @@ static void scroll_up(void)
 
 	for (uint32_t y = 0; y < moved; y++)
 		span_copy(pixel_at(0, y), pixel_at(0, y + cell_h), text_w);
-	fill_rect(0, moved, text_w, cell_h, con.bg);
+	erase_rows(con.rows - 1, con.rows);
 }
 
 static void newline(void)
@@ -239,18 +323,157 @@ static void put_codepoint(uint32_t cp)
 		put_glyph(cp);
 }
 
-/* ---- ANSI escapes --------------------------------------------------------- */
+/* ---- the visible cursor --------------------------------------------------- */
 
-static void sgr(uint32_t p)
+/* XORs every pixel of a cell with the invert mask; done twice, the cell
+ * is back as it was, so nothing has to be saved. */
+static void invert_cell(uint32_t col, uint32_t row)
 {
-	if (p == SGR_RESET || p == SGR_FG_DEFAULT)
-		con.fg = make_pixel(FBCON_DEFAULT_FG);
-	else if (p >= SGR_FG_FIRST && p <= SGR_FG_LAST)
-		con.fg = make_pixel(ansi_palette[p - SGR_FG_FIRST]);
-	else if (p >= SGR_BRIGHT_FIRST && p <= SGR_BRIGHT_LAST)
-		con.fg = make_pixel(ansi_palette[ANSI_COLOURS + p - SGR_BRIGHT_FIRST]);
-	/* bold, background and the rest: later */
+	uint32_t *line = pixel_at(col * con.font.width, row * con.font.height);
+
+	for (uint32_t y = 0; y < con.font.height; y++, line += con.stride)
+		for (uint32_t x = 0; x < con.font.width; x++)
+			line[x] ^= con.invert;
 }
+
+/* Puts the cell under the cursor back; every write starts with this,
+ * so drawing, erasing and scrolling never see an inverted cell. */
+static void cursor_hide(void)
+{
+	if (con.cursor_drawn && con.cursor_col < con.cols && con.cursor_row < con.rows)
+		invert_cell(con.cursor_col, con.cursor_row);
+	con.cursor_drawn = false;
+}
+
+/* Draws the cursor at the current cell, unless ESC[?25l turned it off. */
+static void cursor_show(void)
+{
+	if (!con.cursor_enabled || con.cursor_drawn)
+		return;
+	con.cursor_col = con.col;
+	con.cursor_row = con.row;
+	invert_cell(con.cursor_col, con.cursor_row);
+	con.cursor_drawn = true;
+}
+
+/* ---- attributes (SGR) ----------------------------------------------------- */
+
+static const struct attrs default_attrs = {
+	.fg_rgb = FBCON_DEFAULT_FG, .bg_rgb = FBCON_BG, .fg_ansi = FG_DEFAULT_ANSI,
+};
+
+/* Derives the pixels from the attributes: bold brightens a basic
+ * foreground colour, reverse swaps foreground and background (erasing
+ * still uses the background). */
+static void attrs_apply(void)
+{
+	const struct attrs *a = &con.attrs;
+	uint32_t fg = a->fg_rgb;
+
+	if (a->bold && a->fg_ansi != NOT_ANSI)
+		fg = ansi_palette[ANSI_COLOURS + a->fg_ansi];
+	con.fg = make_pixel(a->reverse ? a->bg_rgb : fg);
+	con.bg = make_pixel(a->reverse ? fg : a->bg_rgb);
+	con.fill = make_pixel(a->bg_rgb);
+}
+
+static uint32_t cube_level(uint32_t i)
+{
+	return i ? XTERM_CUBE_BASE + XTERM_CUBE_STEP * i : 0;
+}
+
+/* xterm colour n (< XTERM_COLOURS) as 0xRRGGBB. */
+static uint32_t xterm_colour(uint32_t n)
+{
+	const uint32_t side = XTERM_CUBE_SIDE;
+
+	if (n < XTERM_CUBE_FIRST)
+		return ansi_palette[n];
+	if (n >= XTERM_GREY_FIRST) {
+		uint32_t g = XTERM_GREY_BASE + XTERM_GREY_STEP * (n - XTERM_GREY_FIRST);
+		return g << 16 | g << 8 | g;
+	}
+	n -= XTERM_CUBE_FIRST;
+	return cube_level(n / (side * side)) << 16 | cube_level(n / side % side) << 8 |
+	       cube_level(n % side);
+}
+
+/* SGR 38/48: p[0..left) follow the 38 or 48. Sets the colour if the
+ * parameters are 5;N or 2;R;G;B, and returns how many it consumed
+ * (all of them when malformed: nothing after can be trusted). */
+static uint32_t sgr_extended(bool fg, const uint32_t *p, uint32_t left)
+{
+	uint32_t rgb, used;
+
+	if (left >= 2 && p[0] == SGR_EXT_INDEXED && p[1] < XTERM_COLOURS) {
+		rgb = xterm_colour(p[1]);
+		used = 2;
+	} else if (left >= 4 && p[0] == SGR_EXT_RGB && (p[1] | p[2] | p[3]) <= 0xff) {
+		rgb = p[1] << 16 | p[2] << 8 | p[3];
+		used = 4;
+	} else {
+		return left;
+	}
+	if (fg) {
+		con.attrs.fg_rgb = rgb;
+		con.attrs.fg_ansi = NOT_ANSI;
+	} else {
+		con.attrs.bg_rgb = rgb;
+	}
+	return used;
+}
+
+/* The colour parameters 30-37, 39, 40-47, 49, 90-97, 100-107; false
+ * if v is none of them. */
+static bool sgr_colour(uint32_t v)
+{
+	struct attrs *a = &con.attrs;
+
+	if (v >= SGR_FG_FIRST && v <= SGR_FG_LAST) {
+		a->fg_ansi = (int)(v - SGR_FG_FIRST);
+		a->fg_rgb = ansi_palette[a->fg_ansi];
+	} else if (v == SGR_FG_DEFAULT) {
+		a->fg_ansi = FG_DEFAULT_ANSI;
+		a->fg_rgb = FBCON_DEFAULT_FG;
+	} else if (v >= SGR_BRIGHT_FIRST && v <= SGR_BRIGHT_LAST) {
+		a->fg_ansi = NOT_ANSI;
+		a->fg_rgb = ansi_palette[ANSI_COLOURS + v - SGR_BRIGHT_FIRST];
+	} else if (v >= SGR_BG_FIRST && v <= SGR_BG_LAST) {
+		a->bg_rgb = ansi_palette[v - SGR_BG_FIRST];
+	} else if (v == SGR_BG_DEFAULT) {
+		a->bg_rgb = FBCON_BG;
+	} else if (v >= SGR_BG_BRIGHT_FIRST && v <= SGR_BG_BRIGHT_LAST) {
+		a->bg_rgb = ansi_palette[ANSI_COLOURS + v - SGR_BG_BRIGHT_FIRST];
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Applies every parameter of ESC[...m in order; unknown ones (italic,
+ * underline, blink ...) are ignored. */
+static void sgr(void)
+{
+	uint32_t n = con.csi_count + 1;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t v = con.csi_param[i];
+
+		if (v == SGR_RESET)
+			con.attrs = default_attrs;
+		else if (v == SGR_BOLD || v == SGR_NORMAL)
+			con.attrs.bold = v == SGR_BOLD;
+		else if (v == SGR_REVERSE || v == SGR_NO_REVERSE)
+			con.attrs.reverse = v == SGR_REVERSE;
+		else if (v == SGR_FG_EXTENDED || v == SGR_BG_EXTENDED)
+			i += sgr_extended(v == SGR_FG_EXTENDED, &con.csi_param[i + 1], n - i - 1);
+		else
+			sgr_colour(v);
+	}
+	attrs_apply();
+}
+
+/* ---- cursor movement and erasing ------------------------------------------ */
 
 /* ESC[row;colH, 1-based; 0 or missing means 1; clamped to the screen. */
 static void cursor_to(uint32_t row, uint32_t col)
@@ -262,22 +485,133 @@ static void cursor_to(uint32_t row, uint32_t col)
 	con.wrap_pending = false;
 }
 
+/* ESC[nA/B/C/D: up, down, forward, back by n (0 or missing means 1),
+ * stopping at the edge of the screen. */
+static void cursor_move(uint8_t final, uint32_t n)
+{
+	n = n ? n : 1;
+	switch (final) {
+	case CSI_CUU:
+		con.row = con.row > n ? con.row - n : 0;
+		break;
+	case CSI_CUD:
+		con.row = con.row + n < con.rows ? con.row + n : con.rows - 1;
+		break;
+	case CSI_CUF:
+		con.col = con.col + n < con.cols ? con.col + n : con.cols - 1;
+		break;
+	case CSI_CUB:
+		con.col = con.col > n ? con.col - n : 0;
+		break;
+	}
+	con.wrap_pending = false;
+}
+
+/* ESC[nJ: 0 from the cursor to the end of the screen, 1 from the start
+ * to the cursor (inclusive), 2 and 3 all of it. The cursor stays. */
+static void erase_display(uint32_t mode)
+{
+	switch (mode) {
+	case ERASE_TO_END:
+		erase_cells(con.row, con.col, con.cols);
+		erase_rows(con.row + 1, con.rows);
+		break;
+	case ERASE_TO_START:
+		erase_rows(0, con.row);
+		erase_cells(con.row, 0, con.col + 1);
+		break;
+	case ERASE_ALL:
+	case ERASE_SAVED:
+		clear_screen();
+		break;
+	}
+}
+
+/* ESC[nK: the same within the cursor's row. */
+static void erase_line(uint32_t mode)
+{
+	switch (mode) {
+	case ERASE_TO_END:
+		erase_cells(con.row, con.col, con.cols);
+		break;
+	case ERASE_TO_START:
+		erase_cells(con.row, 0, con.col + 1);
+		break;
+	case ERASE_ALL:
+		erase_cells(con.row, 0, con.cols);
+		break;
+	}
+}
+
+/* ESC 7 and ESC[s save the position (ESC 7 the attributes too); ESC 8
+ * and ESC[u go back to it, clamped in case the screen was re-set. */
+static void cursor_save(bool with_attrs)
+{
+	con.saved_col = con.col;
+	con.saved_row = con.row;
+	if (with_attrs)
+		con.saved_attrs = con.attrs;
+}
+
+static void cursor_restore(bool with_attrs)
+{
+	con.col = con.saved_col < con.cols ? con.saved_col : con.cols - 1;
+	con.row = con.saved_row < con.rows ? con.saved_row : con.rows - 1;
+	con.wrap_pending = false;
+	if (with_attrs) {
+		con.attrs = con.saved_attrs;
+		attrs_apply();
+	}
+}
+
+/* ---- escape sequences ----------------------------------------------------- */
+
+/* ESC[?...h / ESC[?...l: only DECTCEM (25, the visible cursor). */
+static void dec_private_mode(uint8_t final)
+{
+	for (uint32_t i = 0; i <= con.csi_count; i++)
+		if (con.csi_param[i] == DEC_MODE_CURSOR)
+			con.cursor_enabled = final == CSI_SET_MODE;
+}
+
+/* Acts on a complete CSI sequence (parameters in con.csi_param). */
 static void csi_dispatch(uint8_t final)
 {
 	uint32_t *p = con.csi_param;
 
+	if (con.csi_private) {
+		if (final == CSI_SET_MODE || final == CSI_RESET_MODE)
+			dec_private_mode(final);
+		return;
+	}
 	switch (final) {
-	case CSI_SGR:
-		for (uint32_t i = 0; i <= con.csi_count; i++)
-			sgr(p[i]);
+	case CSI_CUU:
+	case CSI_CUD:
+	case CSI_CUF:
+	case CSI_CUB:
+		cursor_move(final, p[0]);
 		break;
-	case CSI_ERASE:
-		if (p[0] == ERASE_ALL)
-			clear_screen();
+	case CSI_CHA:
+		cursor_to(con.row + 1, p[0]);
 		break;
-	case CSI_CURSOR:
-	case CSI_CURSOR_ALT:
+	case CSI_CUP:
+	case CSI_HVP:
 		cursor_to(p[0], con.csi_count >= 1 ? p[1] : 0);
+		break;
+	case CSI_ED:
+		erase_display(p[0]);
+		break;
+	case CSI_EL:
+		erase_line(p[0]);
+		break;
+	case CSI_SGR:
+		sgr();
+		break;
+	case CSI_SCOSC:
+		cursor_save(false);
+		break;
+	case CSI_SCORC:
+		cursor_restore(false);
 		break;
 	default: /* consumed and ignored */
 		break;
@@ -289,7 +623,9 @@ static void csi_begin(void)
 	con.esc = ESC_CSI;
 	con.csi_count = 0;
 	con.csi_param[0] = 0;
+	con.csi_len = 0;
 	con.csi_ignore = false;
+	con.csi_private = false;
 }
 
 /* Adds one byte to the CSI sequence being read. Returns false if the
@@ -299,7 +635,9 @@ static bool csi_feed(uint8_t b)
 {
 	uint32_t *p = &con.csi_param[con.csi_count];
 
-	if (b >= '0' && b <= '9') {
+	if (b == CSI_PRIVATE && con.csi_len == 0) {
+		con.csi_private = true; /* only as the first byte */
+	} else if (b >= '0' && b <= '9') {
 		*p = *p * 10 + (b - '0');
 		if (*p > CSI_PARAM_LIMIT)
 			*p = CSI_PARAM_LIMIT;
@@ -309,7 +647,7 @@ static bool csi_feed(uint8_t b)
 		else
 			con.csi_ignore = true;
 	} else if (b >= CSI_IGNORED_LOW && b <= CSI_IGNORED_HIGH) {
-		con.csi_ignore = true; /* '?', ':', intermediates: not ours */
+		con.csi_ignore = true; /* a late '?', ':', '>', intermediates: not ours */
 	} else if (b >= CSI_FINAL_LOW && b <= CSI_FINAL_HIGH) {
 		con.esc = ESC_NONE;
 		if (!con.csi_ignore)
@@ -318,21 +656,29 @@ static bool csi_feed(uint8_t b)
 		con.esc = ESC_NONE;
 		return false;
 	}
+	con.csi_len++;
 	return true;
 }
 
 /* Feeds a byte to an escape in progress; true if it was consumed. */
 static bool esc_feed(uint8_t b)
 {
-	if (con.esc == ESC_START) {
-		if (b == '[') {
-			csi_begin();
-			return true;
-		}
-		con.esc = ESC_NONE;
-		return b >= 0x20; /* two-byte escape (ESC c, ESC 7...): drop both */
+	if (con.esc != ESC_START)
+		return csi_feed(b);
+	con.esc = ESC_NONE;
+	switch (b) {
+	case '[':
+		csi_begin();
+		return true;
+	case ESC_DECSC:
+		cursor_save(true);
+		return true;
+	case ESC_DECRC:
+		cursor_restore(true);
+		return true;
+	default:
+		return b >= 0x20; /* another two-byte escape (ESC c ...): drop both */
 	}
-	return csi_feed(b);
 }
 
 /* ---- UTF-8 ---------------------------------------------------------------- */
@@ -403,13 +749,17 @@ static void sanitize(void)
 		con.esc = ESC_NONE;
 }
 
+/* Draws the text with the cursor lifted off the screen, and puts the
+ * cursor back at the end: one erase and one draw per call. */
 void fbcon_write(const char *s, size_t n)
 {
 	if (!con.on)
 		return;
 	sanitize();
+	cursor_hide();
 	for (size_t i = 0; i < n; i++)
 		feed_byte((uint8_t)s[i]);
+	cursor_show();
 }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -512,8 +862,13 @@ bool fbcon_init(const struct kbi_framebuffer *fb)
 	con.wrap_pending = false;
 	con.esc = ESC_NONE;
 	con.u8_need = 0;
-	con.fg = make_pixel(FBCON_DEFAULT_FG);
-	con.bg = make_pixel(FBCON_BG);
+	con.attrs = default_attrs;
+	attrs_apply();
+	con.saved_col = con.saved_row = 0;
+	con.saved_attrs = default_attrs;
+	con.invert = make_pixel(RGB_WHITE);
+	con.cursor_enabled = true;
+	con.cursor_drawn = false; /* first drawn by the first write */
 	clear_screen();
 	con.on = true;
 	return true;
@@ -521,13 +876,20 @@ bool fbcon_init(const struct kbi_framebuffer *fb)
 
 void fbcon_set_color(uint32_t rgb_fg)
 {
-	if (con.on)
-		con.fg = make_pixel(rgb_fg);
+	if (!con.on)
+		return;
+	con.attrs.fg_rgb = rgb_fg;
+	con.attrs.fg_ansi = NOT_ANSI;
+	attrs_apply();
 }
 
 void fbcon_reset_color(void)
 {
-	fbcon_set_color(FBCON_DEFAULT_FG);
+	if (!con.on)
+		return;
+	con.attrs.fg_rgb = FBCON_DEFAULT_FG;
+	con.attrs.fg_ansi = FG_DEFAULT_ANSI;
+	attrs_apply();
 }
 
 uint32_t fbcon_cols(void)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Text console on the boot framebuffer: PSF font, UTF-8, a little ANSI. */
+/* Text console on the boot framebuffer: PSF font, UTF-8, the ANSI escapes a shell uses, a visible cursor. */
 #ifndef KESTREL_DEV_FBCON_H
 #define KESTREL_DEV_FBCON_H
 
@@ -15,10 +15,20 @@
  * framebuffer or font; fbcon_error() then says why. */
 bool fbcon_init(const struct kbi_framebuffer *fb);
 
-/* Draws n bytes of UTF-8 text. Understands \n \r \t \b, ESC[0m,
- * ESC[30-37m, ESC[90-97m, ESC[39m, ESC[2J, ESC[H and ESC[row;colH, and
- * swallows any other CSI sequence. Lockless: callers serialise, except
- * a panic, which may interleave. A no-op before a successful init. */
+/*
+ * Draws n bytes of UTF-8 text, then the cursor (an inverted cell) where
+ * the next character will go. Understands \n \r \t \b and:
+ *   ESC[nA ESC[nB ESC[nC ESC[nD  cursor up/down/forward/back (n 1 if missing)
+ *   ESC[r;cH ESC[r;cf ESC[nG     cursor to row;col / to column (1-based)
+ *   ESC[nJ ESC[nK                erase display / line: 0 to end, 1 to start, 2 all
+ *   ESC[...m                     0 reset, 1/22 bold (bright) on/off, 7/27 reverse,
+ *                                30-37 90-97 39 foreground, 40-47 100-107 49
+ *                                background, 38/48;5;N and 38/48;2;R;G;B
+ *   ESC 7, ESC 8 / ESC[s, ESC[u  save / restore the cursor (ESC 7: and colours)
+ *   ESC[?25l, ESC[?25h           hide / show the cursor
+ * and swallows any other escape. Lockless: callers serialise, except a
+ * panic, which may interleave. A no-op before a successful init.
+ */
 void fbcon_write(const char *s, size_t n);
 
 /* Sets the foreground colour (0xRRGGBB) / restores the default. */

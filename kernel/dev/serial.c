@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* COM1 16550 UART driver: 115200 8N1, polled, safe to call from a panic. */
+/* COM1 16550 UART driver: 115200 8N1; output polled (safe from a panic), input by interrupt into the console. */
 #include "dev/serial.h"
 
 #include <stdint.h>
 
 #include "arch/x86_64/io.h"
+#include "arch/x86_64/irq.h"
+#include "dev/console.h"
 
 #define COM1_BASE 0x3f8
 
@@ -21,6 +23,8 @@
 
 #define LCR_8N1  0x03        /* 8 data bits, no parity, 1 stop bit */
 #define LCR_DLAB (1u << 7)   /* divisor latch access */
+
+#define IER_RX_DATA (1u << 0) /* interrupt when received data is available */
 
 #define FCR_ENABLE     (1u << 0)
 #define FCR_CLEAR_RX   (1u << 1)
@@ -42,6 +46,9 @@
 /* Polls of LSR before giving up: at 115200 baud one byte takes ~87 us
  * and one port read ~1 us, so this is far beyond any healthy UART. */
 #define SERIAL_SPIN_LIMIT 100000
+/* Bytes taken per interrupt at most: more than the 16-byte FIFO holds,
+ * and a bound should the line status never clear. */
+#define SERIAL_RX_MAX 64
 
 /* Set once by serial_init, cleared if the transmitter ever hangs. A
  * plain flag: a racing writer at worst sends one more byte or skips one. */
@@ -70,7 +77,7 @@ static void uart_program(void)
 {
 	uint16_t div = UART_CLOCK_DIV / SERIAL_BAUD;
 
-	uart_out(UART_IER, 0); /* polled: no interrupts */
+	uart_out(UART_IER, 0); /* no interrupts until serial_rx_irq_enable */
 	uart_out(UART_LCR, LCR_DLAB);
 	uart_out(UART_DLL, (uint8_t)(div & 0xff));
 	uart_out(UART_DLM, (uint8_t)(div >> 8));
@@ -132,4 +139,36 @@ int serial_getc_nonblock(void)
 	if (!serial_ok || !(uart_in(UART_LSR) & LSR_DATA_READY))
 		return -1;
 	return uart_in(UART_RBR);
+}
+
+void serial_rx_poll(void)
+{
+	char buf[SERIAL_RX_MAX];
+	size_t n = 0;
+
+	while (serial_ok && n < SERIAL_RX_MAX && (uart_in(UART_LSR) & LSR_DATA_READY))
+		buf[n++] = (char)uart_in(UART_RBR);
+	if (n)
+		console_input_push(buf, n);
+}
+
+/* The UART holds its interrupt line up while received data waits, so
+ * reading everything is the acknowledgement. */
+static void serial_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	serial_rx_poll();
+}
+
+/* Route first, then enable the UART's interrupt, then drain: the IRQ is
+ * edge-triggered, and data that arrived before would otherwise keep the
+ * line high with no new edge to announce it. */
+bool serial_rx_irq_enable(void)
+{
+	if (!serial_ok || !irq_route_isa(SERIAL_ISA_IRQ, serial_irq))
+		return false;
+	uart_out(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT1 | MCR_OUT2);
+	uart_out(UART_IER, IER_RX_DATA);
+	serial_rx_poll();
+	return true;
 }

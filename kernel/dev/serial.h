@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* COM1 16550 UART driver: 115200 8N1, polled, safe to call from a panic. */
+/* COM1 16550 UART driver: 115200 8N1; output polled (safe from a panic), input by interrupt into the console. */
 #ifndef KESTREL_DEV_SERIAL_H
 #define KESTREL_DEV_SERIAL_H
 
@@ -17,7 +17,22 @@ bool serial_present(void);
  * transmitter stays busy too long the port is declared dead. */
 void serial_write(const char *s, size_t n);
 
-/* Returns the next received byte, or -1 if none is waiting. */
+/* Returns the next received byte, or -1 if none is waiting. Bypasses the
+ * console input queue: for before console_input_init, or a debugger. */
 int serial_getc_nonblock(void);
+
+/* COM1's legacy interrupt line. */
+#define SERIAL_ISA_IRQ 4
+
+/* Routes ISA IRQ 4 to the receive handler and enables the UART's
+ * received-data interrupt (with OUT2, which gates the line on PC
+ * hardware). Received bytes then go to console_input_push. Call with
+ * interrupts off. False, leaving input polled, if there is no UART or
+ * the IRQ cannot be routed. */
+bool serial_rx_irq_enable(void);
+
+/* Moves every byte the UART holds into the console input queue. The
+ * interrupt handler's body; call it with interrupts off. */
+void serial_rx_poll(void);
 
 #endif

@@ -237,3 +237,15 @@ void memcpy_page(void *restrict dst, const void *restrict src)
 		d[i + 7] = s[i + 7];
 	}
 }
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}

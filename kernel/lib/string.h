@@ -23,4 +23,8 @@ char *strchr(const char *s, int c);
 void memzero_page(void *page);
 void memcpy_page(void *restrict dst, const void *restrict src);
 
+/* Copy at most size-1 bytes of src and NUL-terminate (size > 0);
+ * returns strlen(src). */
+size_t strlcpy(char *dst, const char *src, size_t size);
+
 #endif

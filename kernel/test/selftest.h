@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include "bootinfo.h"
 
-/* Run every test, print `selftest: NAME ok|FAIL (why)` per test and a
- * closing `selftest: N passed, N failed`. Returns the failure count. */
-int selftest_run(const struct kbi_boot_info *bi);
+/* Run every in-kernel test, print `selftest: NAME ok|FAIL (why)` per
+ * test, and add to the counts (the caller prints the closing line). */
+void selftest_run(const struct kbi_boot_info *bi, int *passed, int *failed);
 
 /* A self-test: returns NULL on success or a static reason. Define one
  * anywhere in the kernel with

@@ -5,9 +5,12 @@
 Each case is one boot: an image variant, a QEMU machine configuration, a
 command line, the lines the serial log must (and must not) contain, and
 how QEMU must end (an exit status, or still running once the last
-expected line appeared). Cases run two at a time; every serial log is
-kept under build/test/boot/, and a failing case prints the path and the
-log's tail, so a failure explains itself.
+expected line appeared). A case may also carry an input script: the
+harness then waits for log lines and types, over the serial port (a
+socket) and on the PS/2 keyboard (the QEMU monitor's sendkey). Cases
+run two at a time; every serial log is kept under build/test/boot/, and
+a failing case prints the path and the log's tail, so a failure
+explains itself.
 
     boottest.py [--build DIR] [--jobs N] [NAME...]   run all, or only NAME...
     boottest.py --list
@@ -17,8 +20,11 @@ import concurrent.futures
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -66,23 +72,79 @@ def banner(fb=FB_LINE):
 SELFTEST_OK = [r"selftest: \d+ passed, 0 failed"]
 SELFTEST_NAMES = ["memmap-sane", "memmap-marks", "kernel-permissions", "stack-guard",
                   "direct-map", "ksyms", "pmm-every-page", "pmm-orders-aligned",
-                  "vmm-map-protect-unmap", "kernel-stack-guard", "heap-stress", "percpu-self"]
+                  "vmm-map-protect-unmap", "kernel-stack-guard", "heap-stress", "percpu-self",
+                  "acpi-madt", "lapic-boot-cpu", "irq-route-isa-pit", "time-ns-monotonic",
+                  "tsc-rate", "timer-rate"]
+
+
+def user_selftest_names():
+    """The entries of the rootfs's /etc/selftest: each must report ok."""
+    names = []
+    with open(os.path.join(TOP, "rootfs/skel/etc/selftest")) as f:
+        for line in f:
+            words = line.split()
+            if words and not words[0].startswith("#"):
+                names.append(words[0])
+    return names
 
 
 def selftests_ran(log):
     """Each named self-test printed its ok line (in any order)."""
-    for n in SELFTEST_NAMES:
+    for n in SELFTEST_NAMES + user_selftest_names():
         if f"selftest: {n} ok" not in log:
             return f"no 'selftest: {n} ok' line"
     return None
 NEVER = [r"KERNEL PANIC", r"FAIL", r"cmdline: ignoring"]
 
 
+# Input script steps (a case's `script`), run in order while QEMU runs.
+def wait_for(pattern):
+    """Wait until the serial log matches pattern after the previous wait's match."""
+    return ("wait", pattern)
+
+
+def serial_in(text):
+    """Send text to the guest's COM1."""
+    return ("serial", text)
+
+
+def keys_in(text):
+    """Type text on the PS/2 keyboard, one monitor sendkey per character."""
+    return ("keys", text)
+
+
+ECHO_READY = r"console: echo: type lines"
+
+
+def apic_time(cpus):
+    """The interrupt-controller and time lines (QEMU: one IO APIC, five ISA overrides)."""
+    return [rf"apic: (x2APIC|xAPIC) id 0, {cpus} CPUs in MADT, IO APIC at 0xfec00000 GSIs 0-23, "
+            r"5 overrides",
+            r"time: TSC \d+ MHz \((HPET|ACPI PM timer|PIT|CPUID 0x15|CPUID 0x16)\), "
+            r"APIC timer \d+ MHz, tick 100 Hz"]
+
+
+def apic_case(machine, mem, cpus, usable, hpet=True):
+    """A boot of the interrupt and time code on one machine, memory size and CPU count;
+    without an HPET the clocks are calibrated against the ACPI PM timer instead."""
+    name = f"apic-{machine}-{mem}" + (f"-smp{cpus}" if cpus > 1 else "") + ("" if hpet else "-nohpet")
+    ref = "HPET" if hpet else "ACPI PM timer"
+    lines = apic_time(cpus)
+    lines[1] = lines[1].replace(r"\((HPET|ACPI PM timer|PIT|CPUID 0x15|CPUID 0x16)\)", rf"\({ref}\)")
+    return dict(name=name, machine=machine + ("" if hpet else ",hpet=off"), mem=mem,
+                cmdline="selftest debugexit", extra=["-smp", str(cpus)],
+                expect=banner() + lines + [rf"time: tick [\d.]+ Hz against the {ref}"] + SELFTEST_OK,
+                checks=[usable_mib_between(*usable)], reject=NEVER, exit=DEBUGEXIT_OK)
+
+
 def cases(build):
     """The table of boots. Keys: machine, mem, cmdline, image (a function
     that may alter the image), expect (regexes in order of appearance),
     reject, checks (functions of the log), exit (status or None: still
-    running when the last expected line appears), vga, extra args."""
+    running when the last expected line appears), vga, extra args, script
+    (input steps: wait_for, serial_in, keys_in; the serial port is then a
+    socket, its log written by QEMU's chardev logfile, and the monitor
+    another socket)."""
     return [
         dict(name="q35-256M", machine="q35", mem="256M",
              cmdline="selftest debugexit loglevel=6 -- hello world",
@@ -104,6 +166,25 @@ def cases(build):
              cmdline="selftest debugexit console=fb",
              expect=banner(r"framebuffer: none") + SELFTEST_OK,
              reject=NEVER, exit=DEBUGEXIT_OK),
+        dict(name="echo-input", machine="q35", mem="256M", cmdline="echo debugexit",
+             script=[wait_for(ECHO_READY), serial_in("hello\r"), wait_for(r"got line 'hello'"),
+                     keys_in("world\n"), wait_for(r"got line 'world'"), serial_in("exit\r")],
+             expect=[r"console: input from serial, ps2 keyboard$", ECHO_READY,
+                     r"console: got line 'hello'$", r"console: got line 'world'$",
+                     r"console: got line 'exit'$", r"kestrel: boot complete"],
+             reject=[r"KERNEL PANIC", r"FAIL", r"\(polled\)"], exit=DEBUGEXIT_OK),
+        dict(name="pc-echo-input", machine="pc", mem="256M", cmdline="echo debugexit",
+             script=[wait_for(ECHO_READY), keys_in("Ab1\n"), wait_for(r"got line 'Ab1'"),
+                     serial_in("x\x7fexit\r\n")],
+             expect=[r"console: input from serial, ps2 keyboard$", r"console: got line 'Ab1'$",
+                     r"console: got line 'exit'$", r"kestrel: boot complete"],
+             reject=[r"KERNEL PANIC", r"FAIL", r"\(polled\)", r"got line ''"],
+             exit=DEBUGEXIT_OK),
+        dict(name="no-ps2", machine="q35,i8042=off", mem="256M", cmdline="echo debugexit",
+             script=[wait_for(ECHO_READY), serial_in("exit\r")],
+             expect=[r"ps2: no controller \(.+\)$", r"console: input from serial$", ECHO_READY,
+                     r"console: got line 'exit'$", r"kestrel: boot complete"],
+             reject=[r"KERNEL PANIC", r"FAIL"], exit=DEBUGEXIT_OK),
         dict(name="no-debugexit", machine="q35", mem="256M", cmdline="selftest bogus=1",
              expect=[r"cmdline: ignoring unknown or malformed word 'bogus=1'",
                      r"selftest: \d+ passed, 0 failed", r"kestrel: boot complete"],
@@ -152,6 +233,11 @@ def cases(build):
              reject=[r"poweroff failed"], exit=0),
         dict(name="pc-reboot", machine="pc", cmdline="crash=panic panic=reboot", real_reset=True,
              expect=[r"panic=reboot", r"rebooting"], exit=0),
+        # interrupts and time: q35 and pc, 128 MiB to 8 GiB, one and two CPUs
+        apic_case("q35", "128M", 2, (90, 128)),
+        apic_case("pc", "128M", 2, (90, 128)),
+        apic_case("pc", "1G", 1, (900, 1024), hpet=False),
+        apic_case("q35", "8G", 1, (7900, 8192)),
     ]
 
 
@@ -185,8 +271,16 @@ def qemu_cmd(case, img, vars_fd):
            "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
            "-drive", f"if=pflash,format=raw,file={vars_fd}",
            "-drive", f"format=raw,file={img}",
-           "-serial", "file:" + img[:-4] + ".log",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if case.get("script"):
+        # The serial port on a socket the harness types into; QEMU still
+        # writes everything the guest sends to the same log file.
+        cmd += ["-chardev", f"socket,id=com1,path={case['_serial_sock']},server=on,wait=off,"
+                f"logfile={img[:-4]}.log",
+                "-serial", "chardev:com1",
+                "-monitor", f"unix:{case['_monitor_sock']},server=on,wait=off"]
+    else:
+        cmd += ["-serial", "file:" + img[:-4] + ".log"]
     if case.get("vga", True):
         cmd += ["-vga", "std"]
     if case.get("no_reboot", True):
@@ -234,6 +328,99 @@ def verdict(case, log, status):
     return None
 
 
+# Characters keys_in can type: QEMU qcodes, with shift where needed.
+QCODES = {" ": "spc", "\n": "ret", "-": "minus", "=": "equal", ".": "dot", ",": "comma",
+          "/": "slash", ";": "semicolon", "'": "apostrophe", "\t": "tab", "\x7f": "backspace",
+          "!": "shift-1", "?": "shift-slash", "_": "shift-minus"}
+
+
+def qcode(ch):
+    if ch.isascii() and (ch.islower() or ch.isdigit()):
+        return ch
+    if ch.isascii() and ch.isupper():
+        return "shift-" + ch.lower()
+    return QCODES[ch]
+
+
+def connect_unix(path, deadline):
+    """Connect to QEMU's listening socket, retrying until it exists."""
+    while True:
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            return s
+        except OSError:
+            s.close()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+class Script:
+    """A case's input script, advanced from the boot loop: each call runs
+    the steps it can (a wait whose line is not there yet stops it)."""
+
+    def __init__(self, case, deadline):
+        self.steps = case["script"]
+        self.next = 0
+        self.pos = 0  # where the last wait matched
+        self.serial = connect_unix(case["_serial_sock"], deadline)
+        self.monitor = connect_unix(case["_monitor_sock"], deadline)
+        self.monitor_out = b""
+        # Drain the guest's serial output (the log file has it): a full
+        # socket would stall the UART.
+        threading.Thread(target=self._drain, args=(self.serial,), daemon=True).start()
+        self._monitor_prompt()
+
+    @staticmethod
+    def _drain(sock):
+        try:
+            while sock.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    def _monitor_prompt(self):
+        """Read monitor output up to the next "(qemu) " prompt."""
+        self.monitor.settimeout(10)
+        while not self.monitor_out.endswith(b"(qemu) "):
+            data = self.monitor.recv(4096)
+            if not data:
+                raise OSError("the monitor closed")
+            self.monitor_out += data
+        self.monitor_out = b""
+
+    def _type(self, text):
+        for ch in text:
+            self.monitor.sendall(f"sendkey {qcode(ch)}\n".encode())
+            self._monitor_prompt()
+
+    def advance(self, log):
+        while self.next < len(self.steps):
+            kind, arg = self.steps[self.next]
+            if kind == "wait":
+                m = re.compile(arg, re.M).search(log, self.pos)
+                if not m:
+                    return
+                self.pos = m.end()
+            elif kind == "serial":
+                self.serial.sendall(arg.encode())
+            elif kind == "keys":
+                self._type(arg)
+            self.next += 1
+
+    def pending(self):
+        """The step not done yet, or None."""
+        if self.next < len(self.steps):
+            kind, arg = self.steps[self.next]
+            return f"{kind} {arg!r}"
+        return None
+
+    def close(self):
+        for s in (self.serial, self.monitor):
+            s.close()
+
+
 def boot(case, build, outdir, timeout):
     """Build the case's image, boot it, and return (name, error or None, seconds)."""
     name = case["name"]
@@ -253,33 +440,57 @@ def boot(case, build, outdir, timeout):
         case["image"](img)
     shutil.copyfile(OVMF_VARS, vars_fd)
     case["_img"] = img
+    sockdir = None
+    if case.get("script"):
+        # Unix socket paths are limited to ~100 bytes: keep them short.
+        sockdir = tempfile.mkdtemp(prefix="kestrel-boot-")
+        case["_serial_sock"] = os.path.join(sockdir, "com1")
+        case["_monitor_sock"] = os.path.join(sockdir, "monitor")
     t0 = time.monotonic()
     proc = subprocess.Popen(qemu_cmd(case, img, vars_fd), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    status = None
-    while time.monotonic() - t0 < timeout:
+    status, script, script_err = None, None, None
+    try:
+        if sockdir:
+            script = Script(case, t0 + timeout)
+    except (OSError, KeyError) as e:
+        script_err = f"input script: cannot talk to QEMU: {e}"
+    while time.monotonic() - t0 < timeout and not script_err:
         status = proc.poll()
         if status is not None:
             break
-        if case["exit"] is None and os.path.exists(log_path):
-            log = read_log(log_path)
-            if find_in_order(log, case["expect"]) is None:
-                time.sleep(1)  # let anything that follows (a wrong exit) show
-                status = proc.poll()
-                break
+        log = read_log(log_path) if os.path.exists(log_path) else ""
+        if script:
+            try:
+                script.advance(log)
+            except (OSError, KeyError) as e:
+                script_err = f"input script failed at {script.pending()}: {e!r}"
+        if case["exit"] is None and find_in_order(log, case["expect"]) is None:
+            time.sleep(1)  # let anything that follows (a wrong exit) show
+            status = proc.poll()
+            break
         time.sleep(0.2)
     else:
-        status = "timeout"
+        if not script_err:
+            status = "timeout"
     if proc.poll() is None:
         proc.kill()
     proc.wait()
+    if script:
+        script.close()
+    if sockdir:
+        shutil.rmtree(sockdir, ignore_errors=True)
     secs = time.monotonic() - t0
     log = read_log(log_path) if os.path.exists(log_path) else ""
-    if status == "timeout":
+    if script_err:
+        why = script_err
+    elif status == "timeout":
         why = verdict(case, log, None) or f"timed out after {timeout} s"
         why = f"timed out after {timeout} s: " + why
     else:
         why = verdict(case, log, status)
+    if why and script and script.pending():
+        why += f"\n    input script stopped before: {script.pending()}"
     if why:
         err = proc.stderr.read().decode(errors="replace").strip()
         if err:

@@ -176,11 +176,16 @@ static bool outside_untouched(void)
 	return true;
 }
 
-/* The 800-ish x 600-ish BGRX screen most tests use: 100 x 37 cells. */
+/* The 800-ish x 600-ish BGRX screen most tests use: 100 x 37 cells,
+ * with the visible cursor turned off so cells read back as drawn (the
+ * cursor has tests of its own). */
 static bool small_screen(void)
 {
 	fake_make(803, 605, 832, KBI_FB_BGRX);
-	return fbcon_init(&fake.info);
+	if (!fbcon_init(&fake.info))
+		return false;
+	put("\x1b[?25l");
+	return true;
 }
 
 /* ---- the tests ----------------------------------------------------------- */
@@ -309,12 +314,17 @@ static const char *t_padding_untouched(void)
 
 	if (!small_screen())
 		return fbcon_error();
+	put("\x1b[?25h"); /* with the cursor drawn and erased all along */
 	for (int i = 0; i < 200; i++) {
 		memset(line, 'a' + i % 26, sizeof(line) - 1);
 		line[sizeof(line) - 1] = 0;
 		line[i % 250] = '\t';
 		put(line);
 		snprintf(line, sizeof(line), "\x1b[3%dm\xc3\xa9\xe4\xb8\xad\xff\x1b[0m\r\n", i % 8);
+		put(line);
+		snprintf(line, sizeof(line), "\x1b[%dA\x1b[%dC\x1b[4%dm\x1b[K\x1b[1J\x1b" "7"
+		         "\x1b[999B\x1b[999C\x1b[1KX\x1b" "8\x1b[%dJ\x1b[m\x1b[999;999H", i % 7,
+		         i * 3, i % 8, i % 3);
 		put(line);
 	}
 	put("\x1b[2J\x1b[H");
@@ -393,7 +403,9 @@ static const char *t_ansi(void)
 	if (!cell_is(&f, 0, 0, 'R', 0xaa0000, 0) || !cell_is(&f, 1, 0, 'N', DEFAULT_FG, 0) ||
 	    !cell_is(&f, 2, 0, 'G', 0x55ff55, 0) || !cell_is(&f, 3, 0, 'D', DEFAULT_FG, 0))
 		return why;
-	put("\x1b[?25l\x1b[1;2;3;4;5;6;7;8;9;10m\x1b[38;5;200m\x1b[KZ");
+	/* unknown attributes, a private mode that is not ours, a marker we
+	 * do not take, more parameters than we keep */
+	put("\x1b[2;3;4;5;6;8;9;10m\x1b[?1049h\x1b[=5h\x1b[1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1m\x1b[KZ");
 	if (!cell_is(&f, 4, 0, 'Z', DEFAULT_FG, 0) || !cell_is(&f, 5, 0, ' ', DEFAULT_FG, 0))
 		return why; /* the unknown sequences drew nothing */
 	put("\x1b[5;10HQ\x1b[HT");
@@ -409,6 +421,160 @@ static const char *t_ansi(void)
 				return "ESC[2J left pixels set";
 	put("\x1b[12\nL"); /* a control character aborts the sequence */
 	return cell_is(&f, 0, 1, 'L', DEFAULT_FG, 0) ? NULL : why;
+}
+
+/* Each letter lands where the movement before it put the cursor. */
+static const char *t_cursor_moves(void)
+{
+	struct ref_font f = ref_font(false);
+
+	if (!small_screen())
+		return fbcon_error();
+	put("\x1b[10;20H\x1b[3AU");   /* row 10 col 20, up 3 */
+	put("\x1b[2BD");              /* down 2 (after U the cursor is at col 21) */
+	put("\x1b[5CF\x1b[4DB");      /* forward 5, back 4 */
+	put("\x1b[AX\x1b[0BY");       /* missing and 0 both mean 1 */
+	if (!cell_is(&f, 19, 6, 'U', DEFAULT_FG, 0) || !cell_is(&f, 20, 8, 'D', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 26, 8, 'F', DEFAULT_FG, 0) || !cell_is(&f, 23, 8, 'B', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 24, 7, 'X', DEFAULT_FG, 0) || !cell_is(&f, 25, 8, 'Y', DEFAULT_FG, 0))
+		return why;
+	put("\x1b[999A\x1b[999D1\x1b[999B\x1b[999C2"); /* clamped at the edges */
+	put("\x1b[D3");               /* moving cancels the pending wrap: no scroll */
+	put("\x1b[;5H4\x1b[7f5\x1b[12G6");
+	if (!cell_is(&f, 0, 0, '1', DEFAULT_FG, 0) || !cell_is(&f, 99, 36, '2', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 98, 36, '3', DEFAULT_FG, 0) || !cell_is(&f, 4, 0, '4', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 0, 6, '5', DEFAULT_FG, 0) || !cell_is(&f, 11, 6, '6', DEFAULT_FG, 0))
+		return why;
+	return outside_untouched() ? NULL : why;
+}
+
+/* Rows 0-4 read "0123456789". */
+static void fill_rows(void)
+{
+	put("\x1b[2J");
+	for (int r = 1; r <= 5; r++) {
+		char line[32];
+		snprintf(line, sizeof(line), "\x1b[%d;1H0123456789", r);
+		put(line);
+	}
+}
+
+static const char *t_erase(void)
+{
+	struct ref_font f = ref_font(false);
+
+	if (!small_screen())
+		return fbcon_error();
+	fill_rows();
+	put("\x1b[3;5H\x1b[K");       /* EL 0: from the cursor on */
+	put("\x1b[4;3H\x1b[1K");      /* EL 1: up to the cursor, inclusive */
+	put("\x1b[2;9H\x1b[2K");      /* EL 2: the whole row */
+	if (!row_is(&f, 0, "0123456789", DEFAULT_FG) || !row_is(&f, 1, "", DEFAULT_FG) ||
+	    !row_is(&f, 2, "0123", DEFAULT_FG) || !row_is(&f, 3, "   3456789", DEFAULT_FG) ||
+	    !row_is(&f, 4, "0123456789", DEFAULT_FG))
+		return why;
+	fill_rows();
+	put("\x1b[2;6H\x1b[J");       /* ED 0: to the end of the screen */
+	if (!row_is(&f, 0, "0123456789", DEFAULT_FG) || !row_is(&f, 1, "01234", DEFAULT_FG) ||
+	    !row_is(&f, 2, "", DEFAULT_FG) || !row_is(&f, 4, "", DEFAULT_FG))
+		return why;
+	fill_rows();
+	put("\x1b[3;3H\x1b[1J");      /* ED 1: from the start, inclusive */
+	if (!row_is(&f, 0, "", DEFAULT_FG) || !row_is(&f, 1, "", DEFAULT_FG) ||
+	    !row_is(&f, 2, "   3456789", DEFAULT_FG) || !row_is(&f, 3, "0123456789", DEFAULT_FG))
+		return why;
+	put("\x1b[2JZ");              /* ED 2: all; the cursor stays */
+	if (!row_is(&f, 0, "", DEFAULT_FG) || !row_is(&f, 2, "  Z", DEFAULT_FG))
+		return why;
+	put("\x1b[44m\x1b[2K\x1b[0m"); /* erasing paints the background colour */
+	for (uint32_t c = 0; c < fbcon_cols(); c++)
+		if (!cell_is(&f, c, 2, ' ', DEFAULT_FG, 0x0000aa))
+			return why;
+	return outside_untouched() ? NULL : why;
+}
+
+static const char *t_sgr(void)
+{
+	struct ref_font f = ref_font(false);
+	static const struct { const char *in; uint32_t fg, bg; } steps[] = {
+		{ "\x1b[41m", DEFAULT_FG, 0xaa0000 },   /* background */
+		{ "\x1b[1m", 0xffffff, 0xaa0000 },      /* bold: the bright default */
+		{ "\x1b[32m", 0x55ff55, 0xaa0000 },     /* bold green is bright green */
+		{ "\x1b[22m", 0x00aa00, 0xaa0000 },     /* normal intensity */
+		{ "\x1b[49;39m", DEFAULT_FG, 0 },       /* both defaults */
+		{ "\x1b[94;103m", 0x5555ff, 0xffff55 }, /* bright foreground, background */
+		{ "\x1b[0m", DEFAULT_FG, 0 },
+		{ "\x1b[7m", 0, DEFAULT_FG },           /* reverse */
+		{ "\x1b[27;38;5;196m", 0xff0000, 0 },   /* the 6x6x6 cube */
+		{ "\x1b[38;5;244m", 0x808080, 0 },      /* the grey ramp */
+		{ "\x1b[48;2;1;2;3m", 0x808080, 0x010203 }, /* true colour */
+		{ "\x1b[38;5;3;49m", 0xaa5500, 0 },     /* the first 16 are the palette */
+		{ "\x1b[0;1;38;2;300;0;0;31m", 0xffffff, 0 }, /* bad RGB: the rest dropped */
+		{ "\x1b[m", DEFAULT_FG, 0 },
+	};
+
+	if (!small_screen())
+		return fbcon_error();
+	for (uint32_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		put(steps[i].in);
+		put("A");
+		if (!cell_is(&f, i, 0, 'A', steps[i].fg, steps[i].bg)) {
+			size_t l = strlen(why);
+			snprintf(why + l, sizeof(why) - l, " after ESC%s", steps[i].in + 1);
+			return why;
+		}
+	}
+	fbcon_set_color(0x123456); /* the logger's colour: bold leaves it alone */
+	put("\x1b[1mB\x1b[m");
+	return cell_is(&f, 14, 0, 'B', 0x123456, 0) ? NULL : why;
+}
+
+static const char *t_save_restore(void)
+{
+	struct ref_font f = ref_font(false);
+
+	if (!small_screen())
+		return fbcon_error();
+	put("\x1b[5;10H\x1b[31m\x1b" "7");  /* ESC 7: position and colour */
+	put("\x1b[0m\x1b[HA\x1b" "8B");
+	if (!cell_is(&f, 0, 0, 'A', DEFAULT_FG, 0) || !cell_is(&f, 9, 4, 'B', 0xaa0000, 0))
+		return why;
+	put("\x1b[20;30H\x1b[s\x1b[32m\x1b[HC\x1b[uD"); /* CSI s/u: position only */
+	if (!cell_is(&f, 0, 0, 'C', 0x00aa00, 0) || !cell_is(&f, 29, 19, 'D', 0x00aa00, 0))
+		return why;
+	return NULL;
+}
+
+/* The cursor is the cell it stands on with every colour inverted; it
+ * moves with the text and leaves nothing behind. */
+static const char *t_cursor_visible(void)
+{
+	struct ref_font f = ref_font(false);
+	const uint32_t inv = 0xffffff;
+
+	if (!small_screen())
+		return fbcon_error();
+	put("\x1b[?25h");
+	if (!cell_is(&f, 0, 0, ' ', 0, inv))
+		return why;
+	put("ab");
+	if (!cell_is(&f, 0, 0, 'a', DEFAULT_FG, 0) || !cell_is(&f, 1, 0, 'b', DEFAULT_FG, 0) ||
+	    !cell_is(&f, 2, 0, ' ', 0, inv))
+		return why;
+	put("\x1b[5;5H");
+	if (!cell_is(&f, 2, 0, ' ', 0, 0) || !cell_is(&f, 4, 4, ' ', 0, inv))
+		return why;
+	put("\x1b[31mx\x1b[1;100Hz");  /* on the last column: drawn over the glyph */
+	if (!cell_is(&f, 4, 4, 'x', 0xaa0000, 0) || !cell_is(&f, 5, 4, ' ', 0, 0) ||
+	    !cell_is(&f, 99, 0, 'z', 0xaa0000 ^ inv, inv))
+		return why;
+	put("\x1b[?25l");
+	if (!cell_is(&f, 99, 0, 'z', 0xaa0000, 0))
+		return why;
+	put("\x1b[?25h\x1b[0m\x1b[37;1Hq\n"); /* scrolling must not carry it up */
+	if (!row_is(&f, 35, "q", DEFAULT_FG) || !cell_is(&f, 0, 36, ' ', 0, inv))
+		return why;
+	return outside_untouched() ? NULL : why;
 }
 
 static const char *t_hidpi(void)
@@ -446,6 +612,11 @@ static const struct test_case cases[] = {
 	{ "controls", t_controls },
 	{ "utf8", t_utf8 },
 	{ "ansi", t_ansi },
+	{ "cursor_moves", t_cursor_moves },
+	{ "erase", t_erase },
+	{ "sgr", t_sgr },
+	{ "save_restore", t_save_restore },
+	{ "cursor_visible", t_cursor_visible },
 	{ "hidpi", t_hidpi },
 };
 

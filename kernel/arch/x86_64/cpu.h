@@ -59,6 +59,20 @@ static inline void lgdt(const struct desc_ptr *p) { __asm__ volatile("lgdt %0" :
 static inline void lidt(const struct desc_ptr *p) { __asm__ volatile("lidt %0" ::"m"(*p)); }
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" ::"r"(sel)); }
 
+/* Disable interrupts, returning the previous RFLAGS for irq_restore. */
+static inline uint64_t irq_save(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void irq_restore(uint64_t flags)
+{
+	if (flags & RFLAGS_IF)
+		cpu_sti();
+}
+
 /* Stop this CPU for good: interrupts off, halt forever (an NMI may wake
  * hlt, hence the loop). */
 static inline __attribute__((noreturn)) void cpu_halt_forever(void)

@@ -43,6 +43,7 @@
 #define XCR_XFEATURE_ENABLED 0
 
 static struct cpu_features feat;
+uint8_t cpu_smap_enabled; /* read by usercopy.S: stac/clac only when SMAP is on */
 
 static void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
 static void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
@@ -100,8 +101,10 @@ void cpu_features_init(void)
 		cr4 |= CR4_PGE;
 	if (feat.smep)
 		cr4 |= CR4_SMEP;
-	if (feat.smap)
+	if (feat.smap) {
 		cr4 |= CR4_SMAP;
+		cpu_smap_enabled = 1;
+	}
 	if (feat.umip)
 		cr4 |= CR4_UMIP;
 	write_cr4(cr4);

@@ -36,6 +36,11 @@ static struct tss tss;
 static uint64_t gdt[7] __attribute__((aligned(16)));
 static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
+void gdt_set_kernel_stack(uint64_t top)
+{
+	tss.rsp[0] = top;
+}
+
 static void tss_descriptor(uint64_t *slot, const struct tss *t)
 {
 	uint64_t base = (uint64_t)t, limit = sizeof(*t) - 1;

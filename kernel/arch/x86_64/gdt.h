@@ -24,7 +24,10 @@
 #define IST_MACHINE_CHECK 3
 
 #ifndef __ASSEMBLER__
+#include <stdint.h>
 void gdt_init(void);
+/* The stack the CPU switches to on an interrupt from ring 3 (TSS.RSP0). */
+void gdt_set_kernel_stack(uint64_t top);
 #endif
 
 #endif

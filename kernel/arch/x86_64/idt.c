@@ -8,6 +8,7 @@
 #define ISR_STUB_SIZE   16
 #define GATE_INTERRUPT  0xeu     /* interrupt gate: IF cleared on entry */
 #define GATE_PRESENT    (1u << 7)
+#define GATE_DPL3       (3u << 5)   /* callable from ring 3 with int n */
 
 struct __attribute__((packed)) idt_gate {
 	uint16_t off_lo;
@@ -22,14 +23,14 @@ struct __attribute__((packed)) idt_gate {
 extern const char isr_stubs[];
 static struct idt_gate idt[VEC_COUNT] __attribute__((aligned(16)));
 
-static void set_gate(unsigned vec, uint8_t ist)
+static void set_gate(unsigned vec, uint8_t ist, uint8_t dpl)
 {
 	uint64_t h = (uint64_t)isr_stubs + vec * ISR_STUB_SIZE;
 	idt[vec] = (struct idt_gate){
 		.off_lo = (uint16_t)h,
 		.selector = KERNEL_CS,
 		.ist = ist,
-		.type_attr = GATE_PRESENT | GATE_INTERRUPT,
+		.type_attr = GATE_PRESENT | GATE_INTERRUPT | dpl,
 		.off_mid = (uint16_t)(h >> 16),
 		.off_hi = (uint32_t)(h >> 32),
 	};
@@ -40,10 +41,11 @@ static void set_gate(unsigned vec, uint8_t ist)
 void idt_init(void)
 {
 	for (unsigned v = 0; v < VEC_COUNT; v++)
-		set_gate(v, 0);
-	set_gate(VEC_DOUBLE_FAULT, IST_DOUBLE_FAULT);
-	set_gate(VEC_NMI, IST_NMI);
-	set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK);
+		set_gate(v, 0, 0);
+	set_gate(VEC_DOUBLE_FAULT, IST_DOUBLE_FAULT, 0);
+	set_gate(VEC_NMI, IST_NMI, 0);
+	set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK, 0);
+	set_gate(VEC_INT80, 0, GATE_DPL3); /* the int 0x80 system-call gate */
 	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
 	lidt(&p);
 }

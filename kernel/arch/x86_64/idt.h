@@ -13,7 +13,11 @@
 #define VEC_DOUBLE_FAULT  8
 #define VEC_GP            13
 #define VEC_PAGE_FAULT    14
+#define VEC_X87_FP        16
+#define VEC_ALIGNMENT     17
 #define VEC_MACHINE_CHECK 18
+#define VEC_SIMD_FP       19
+#define VEC_INT80         0x80 /* system calls by int $0x80 (the 64-bit table) */
 #define VEC_EXCEPTIONS    32   /* 0..31 are CPU exceptions */
 #define VEC_COUNT         256
 

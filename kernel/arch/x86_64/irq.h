@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trapframe.h"
 
 /*
@@ -32,10 +33,27 @@ void irq_set_handler(unsigned vector, irq_handler_t h);
 /* Route legacy ISA IRQ isa_irq (0-15) to VEC_ISA_BASE + isa_irq on the
  * boot CPU through the IO APIC, honouring the MADT's interrupt source
  * overrides (e.g. the PIT's IRQ 0 arriving on GSI 2), install h, and
- * unmask it. Returns false if no IO APIC covers it. */
+ * unmask it. Returns false if no IO APIC covers it (or its identity GSI
+ * was taken by another IRQ's override). Needs interrupts_init; may be
+ * called with interrupts on. */
 bool irq_route_isa(unsigned isa_irq, irq_handler_t h);
+/* Undo irq_route_isa: mask the IRQ's GSI and drop its handler. */
+void irq_unroute_isa(unsigned isa_irq);
 
 /* Called by trap_dispatch for vectors >= 32. */
 void irq_dispatch(struct trap_frame *tf);
+
+/* Retire the 8259s, bring up the boot CPU's local APIC and every IO
+ * APIC (all inputs masked), and log the "apic:" line. Needs the parsed
+ * MADT (acpi_init) and mmio_map; interrupts must be off. */
+void interrupts_init(void);
+
+/* True if this CPU accepts maskable interrupts (RFLAGS.IF). */
+static inline bool interrupts_enabled(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+	return flags & RFLAGS_IF;
+}
 
 #endif

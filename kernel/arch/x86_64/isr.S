@@ -50,6 +50,10 @@ isr_common:
 	cld				/* the C ABI wants DF clear */
 	mov	%rsp, %rdi		/* struct trap_frame * */
 	call	trap_dispatch
+	.globl trap_return
+/* Restore a struct trap_frame at RSP and leave by IRET: the exit of every
+ * interrupt, and the first entry of every user thread and exec. */
+trap_return:
 	popq	%r15
 	popq	%r14
 	popq	%r13

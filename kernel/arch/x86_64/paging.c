@@ -118,6 +118,35 @@ int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot)
 	return 0;
 }
 
+uint64_t arch_translate(uint64_t pml4, uint64_t va)
+{
+	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
+
+	return e && (*e & PTE_P) ? *e & PTE_ADDR : 0;
+}
+
+/* Free the tables below entry e at the given level, then e's table. */
+static void free_table(uint64_t e, int shift)
+{
+	if (!(e & PTE_P) || (e & PTE_PS))
+		return;
+	uint64_t *t = table_virt(e);
+	if (shift > LEVEL_SHIFT_PT)
+		for (unsigned i = 0; i < 512; i++)
+			free_table(t[i], shift - 9);
+	page_free(t);
+}
+
+void arch_free_user_tables(uint64_t pml4)
+{
+	uint64_t *root = table_virt(pml4);
+
+	for (unsigned i = 0; i < PML4_KERNEL_FIRST; i++) {
+		free_table(root[i], LEVEL_SHIFT_PDPT);
+		root[i] = 0;
+	}
+}
+
 int arch_ensure_pml4_entry(uint64_t pml4, uint64_t va)
 {
 	return walk(pml4, va, LEVEL_SHIFT_PDPT, true) ? 0 : -ENOMEM;

@@ -26,6 +26,7 @@
 #define VM_USER     (1u << 2)
 #define VM_UNCACHED (1u << 3)
 #define VM_GLOBAL   (1u << 4)
+#define VM_READ     (1u << 5)   /* for user regions: PROT_NONE has none of R/W/X */
 
 /* Map one 4 KiB page (or a 2 MiB / 1 GiB page with arch_map_large) in
  * the tables rooted at pml4 (physical), allocating intermediate tables
@@ -40,6 +41,12 @@ uint64_t arch_unmap_page(uint64_t pml4, uint64_t va);
 int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot);
 /* Make sure the PML4 entry covering va points to a table. */
 int arch_ensure_pml4_entry(uint64_t pml4, uint64_t va);
+
+/* The physical address va maps to in pml4 (4 KiB pages), or 0. */
+uint64_t arch_translate(uint64_t pml4, uint64_t va);
+/* Free the page-table pages of the lower (user) half of pml4; the
+ * mapped pages themselves must have been unmapped already. */
+void arch_free_user_tables(uint64_t pml4);
 
 uint64_t arch_current_pml4(void);
 void arch_switch_pml4(uint64_t pml4);

@@ -4,7 +4,12 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq.h"
+#include "arch/x86_64/gdt.h"
+#include "mm/usercopy.h"
+#include "mm/uvm.h"
 #include "mm/vmalloc.h"
+#include "proc/process.h"
+#include "sys/syscall.h"
 #include "panic.h"
 #include "log.h"
 
@@ -71,13 +76,80 @@ static void __attribute__((noreturn)) fatal_exception(struct trap_frame *tf)
 		panic_printf("kernel stack overflow: hit the guard page at %#018lx\n", cr2);
 	dump_registers(tf);
 	panic_backtrace(tf->rip, tf->rbp);
+	audit_dump();
 	panic_end();
+}
+
+/* The signal a user-mode exception kills its process with (as Linux). */
+static int exception_signal(uint64_t vector)
+{
+	switch (vector) {
+	case VEC_DIVIDE:
+	case VEC_X87_FP:
+	case VEC_SIMD_FP:
+		return SIGFPE;
+	case VEC_INVALID_OP:
+		return SIGILL;
+	case VEC_DEBUG:
+	case VEC_BREAKPOINT:
+		return SIGTRAP;
+	case VEC_ALIGNMENT:
+		return SIGBUS;
+	default:
+		return SIGSEGV; /* page fault, general protection (incl. privileged instructions) */
+	}
+}
+
+/* An exception in ring 3: resolve a demand-paging fault, or kill the
+ * process with the matching signal. The kernel goes on either way. */
+static void user_exception(struct trap_frame *tf)
+{
+	struct process *p = current_process();
+	uint64_t cr2 = read_cr2();
+
+	if (tf->vector == VEC_PAGE_FAULT && p &&
+	    uvm_handle_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH))
+		return;
+	int sig = exception_signal(tf->vector);
+	klog(LOG_WARN, "kestrel: pid %d (%s) killed by signal %d: %s at rip %#lx%s%#lx\n",
+	     p ? p->pid : -1, p ? p->name : "?", sig, exception_names[tf->vector], tf->rip,
+	     tf->vector == VEC_PAGE_FAULT ? ", address " : ", error ",
+	     tf->vector == VEC_PAGE_FAULT ? cr2 : tf->error);
+	process_exit_current(WSTATUS_SIGNALED(sig));
+}
+
+/* A kernel-mode fault inside a user-copy helper resumes at its fix-up,
+ * which returns -EFAULT. True if it was one. */
+static bool kernel_fixup(struct trap_frame *tf)
+{
+	uint64_t fixup;
+
+	if (tf->vector != VEC_PAGE_FAULT && tf->vector != VEC_GP)
+		return false;
+	fixup = usercopy_fixup(tf->rip);
+	if (!fixup)
+		return false;
+	tf->rip = fixup;
+	return true;
 }
 
 /* Called by isr_common with interrupts off and a complete frame. */
 void trap_dispatch(struct trap_frame *tf)
 {
-	if (tf->vector < VEC_EXCEPTIONS)
-		fatal_exception(tf);
-	irq_dispatch(tf);
+	bool from_user = tf->cs & SEL_RPL3;
+
+	if (tf->vector < VEC_EXCEPTIONS) {
+		if (from_user)
+			user_exception(tf);
+		else if (!kernel_fixup(tf))
+			fatal_exception(tf);
+	} else if (tf->vector == VEC_INT80) {
+		syscall_int80(tf);
+	} else {
+		irq_dispatch(tf);
+	}
+	if (from_user) {
+		sched_preempt_point(tf);
+		process_check_pending(); /* after the switch: a kill may have come meanwhile */
+	}
 }

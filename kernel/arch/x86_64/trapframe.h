@@ -8,6 +8,7 @@
 #define TF_ERROR  128
 #define TF_RIP    136
 #define TF_CS     144
+#define TF_RSP    160
 #define TF_SIZE   176
 
 #ifndef __ASSEMBLER__
@@ -27,6 +28,7 @@ _Static_assert(__builtin_offsetof(struct trap_frame, vector) == TF_VECTOR, "TF_V
 _Static_assert(__builtin_offsetof(struct trap_frame, error) == TF_ERROR, "TF_ERROR");
 _Static_assert(__builtin_offsetof(struct trap_frame, rip) == TF_RIP, "TF_RIP");
 _Static_assert(__builtin_offsetof(struct trap_frame, cs) == TF_CS, "TF_CS");
+_Static_assert(__builtin_offsetof(struct trap_frame, rsp) == TF_RSP, "TF_RSP");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "TF_SIZE");
 #endif
 

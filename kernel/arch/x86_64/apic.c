@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel x86_64: the local APIC. Registers are named by their xAPIC MMIO
+ * offset; in x2APIC mode the same register is MSR 0x800 + offset / 16
+ * (Intel SDM vol. 3, 11.12.1.2), so one pair of accessors serves both.
+ * Only the boot CPU is brought up; the state below is its own.
+ */
+#include <stddef.h>
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/features.h"
+#include "arch/x86_64/irq.h"
+#include "dev/acpi.h"
+#include "mm/mmio.h"
+#include "test/selftest.h"
+#include "log.h"
+
+#define MSR_APIC_BASE        0x1bu
+#define APIC_BASE_EXTD       (1ull << 10)  /* x2APIC mode */
+#define APIC_BASE_ENABLE     (1ull << 11)  /* global enable */
+#define APIC_BASE_ADDR_MASK  0x000ffffffffff000ull
+#define MSR_X2APIC_FIRST     0x800u
+#define X2APIC_REG_SHIFT     4
+
+#define CPUID_FEATURES       1u
+#define CPUID1_EDX_APIC      (1u << 9)
+
+#define LAPIC_MMIO_SIZE      4096u
+#define LAPIC_REG_ID         0x020u
+#define LAPIC_REG_TPR        0x080u
+#define LAPIC_REG_EOI        0x0b0u
+#define LAPIC_REG_SVR        0x0f0u
+#define LAPIC_REG_ISR0       0x100u  /* 8 registers of 32 in-service bits, 0x10 apart */
+#define LAPIC_ISR_REGS       8
+#define LAPIC_VECTORS        256
+#define LAPIC_REG_STRIDE     0x10u
+#define LAPIC_REG_ESR        0x280u
+#define LAPIC_REG_LVT_TIMER  0x320u
+#define LAPIC_REG_LVT_LINT0  0x350u
+#define LAPIC_REG_LVT_LINT1  0x360u
+#define LAPIC_REG_LVT_ERROR  0x370u
+#define LAPIC_REG_TIMER_INIT 0x380u
+#define LAPIC_REG_TIMER_CUR  0x390u
+#define LAPIC_REG_TIMER_DIV  0x3e0u
+
+#define XAPIC_ID_SHIFT       24
+#define SVR_SOFT_ENABLE      (1u << 8)
+#define TPR_ACCEPT_ALL       0u
+#define LVT_DELIVERY_NMI     (4u << 8)
+#define LVT_ACTIVE_LOW       (1u << 13)
+#define LVT_MASKED           (1u << 16)
+#define LVT_TIMER_ONESHOT    (0u << 17)
+#define LVT_TIMER_PERIODIC   (1u << 17)
+#define TIMER_DIV_BY_16      0x3u    /* divide configuration encoding for 16 */
+#define TIMER_COUNT_MAX      0xffffffffu
+#define EOI_VALUE            0u
+
+_Static_assert(LAPIC_TIMER_DIVIDER == 16, "TIMER_DIV_BY_16 must match LAPIC_TIMER_DIVIDER");
+
+/* Written by lapic_init before interrupts are enabled; read-only after,
+ * except the spurious counter (only its handler writes it). */
+static struct {
+	bool ready, x2apic;
+	volatile uint32_t *mmio;  /* xAPIC only */
+	uint32_t id;
+	uint64_t spurious;
+} lapic;
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	if (lapic.x2apic)
+		return (uint32_t)rdmsr(MSR_X2APIC_FIRST + (reg >> X2APIC_REG_SHIFT));
+	return mmio_read32((const volatile uint8_t *)lapic.mmio + reg);
+}
+
+static void lapic_write(uint32_t reg, uint32_t v)
+{
+	if (lapic.x2apic)
+		wrmsr(MSR_X2APIC_FIRST + (reg >> X2APIC_REG_SHIFT), v);
+	else
+		mmio_write32((volatile uint8_t *)lapic.mmio + reg, v);
+}
+
+bool lapic_ready(void) { return lapic.ready; }
+bool lapic_is_x2apic(void) { return lapic.x2apic; }
+uint32_t lapic_id(void) { return lapic.id; }
+uint64_t lapic_spurious_count(void) { return lapic.spurious; }
+
+void lapic_eoi(void)
+{
+	if (lapic.ready)
+		lapic_write(LAPIC_REG_EOI, EOI_VALUE);
+}
+
+/* The APIC latches errors into ESR; a write re-arms it before a read. */
+static uint32_t read_esr(void)
+{
+	lapic_write(LAPIC_REG_ESR, 0);
+	return lapic_read(LAPIC_REG_ESR);
+}
+
+static void error_interrupt(struct trap_frame *tf)
+{
+	(void)tf;
+	klog(LOG_WARN, "apic: error interrupt, ESR %#x\n", read_esr());
+}
+
+static void spurious_interrupt(struct trap_frame *tf)
+{
+	(void)tf;
+	lapic.spurious++;
+}
+
+/* Choose the register interface: x2APIC (switched on here, from xAPIC
+ * mode, as the SDM allows) or the xAPIC page, preferring the address the
+ * CPU actually decodes (IA32_APIC_BASE) if the MADT disagrees. */
+static bool choose_mode(const struct acpi_madt_info *madt)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint64_t phys = base & APIC_BASE_ADDR_MASK;
+
+	if (cpu_features()->x2apic) {
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+		lapic.x2apic = true;
+		return true;
+	}
+	if (madt && madt->lapic_address != phys)
+		klog(LOG_WARN, "apic: MADT says the local APIC is at %#lx, the CPU says %#lx; using the CPU's\n",
+		     madt->lapic_address, phys);
+	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	lapic.mmio = mmio_map(phys, LAPIC_MMIO_SIZE);
+	if (!lapic.mmio)
+		klog(LOG_ERR, "apic: cannot map the local APIC at %#lx\n", phys);
+	return lapic.mmio != NULL;
+}
+
+/* The ACPI UID of the CPU with this APIC ID, or the "all" UID. */
+static uint32_t own_uid(const struct acpi_madt_info *madt)
+{
+	for (unsigned i = 0; madt && i < madt->ncpus; i++)
+		if (madt->cpus[i].apic_id == lapic.id)
+			return madt->cpus[i].uid;
+	return ACPI_NMI_ALL_CPUS_UID32;
+}
+
+/* LINT0 carries the 8259s' ExtINT, which we never want: masked, as is
+ * LINT1 unless the MADT wires one of them to NMI for this CPU. */
+static void setup_lints(const struct acpi_madt_info *madt)
+{
+	uint32_t lint[2] = { LVT_MASKED, LVT_MASKED };
+	uint32_t uid = own_uid(madt);
+
+	for (unsigned i = 0; madt && i < madt->nnmis; i++) {
+		const struct acpi_lapic_nmi *n = &madt->nmis[i];
+		if (n->uid != uid && n->uid != ACPI_NMI_ALL_CPUS_UID32)
+			continue;
+		bool low = (n->flags & ACPI_POLARITY_MASK) == ACPI_POLARITY_LOW;
+		lint[n->lint] = LVT_DELIVERY_NMI | (low ? LVT_ACTIVE_LOW : 0); /* NMI is always edge */
+	}
+	lapic_write(LAPIC_REG_LVT_LINT0, lint[0]);
+	lapic_write(LAPIC_REG_LVT_LINT1, lint[1]);
+}
+
+static bool any_in_service(void)
+{
+	for (unsigned r = 0; r < LAPIC_ISR_REGS; r++)
+		if (lapic_read(LAPIC_REG_ISR0 + r * LAPIC_REG_STRIDE))
+			return true;
+	return false;
+}
+
+/* Acknowledge whatever the firmware left in service (each EOI clears
+ * the highest in-service vector, so at most one per vector), lest it
+ * block every lower priority. */
+static void drain_in_service(void)
+{
+	for (unsigned i = 0; i < LAPIC_VECTORS && any_in_service(); i++)
+		lapic_write(LAPIC_REG_EOI, EOI_VALUE);
+}
+
+bool lapic_init(const struct acpi_madt_info *madt)
+{
+	uint32_t r[4];
+
+	cpuid(CPUID_FEATURES, 0, r);
+	if (!(r[3] & CPUID1_EDX_APIC)) {
+		klog(LOG_ERR, "apic: this CPU has no local APIC; no interrupts\n");
+		return false;
+	}
+	if (!choose_mode(madt))
+		return false;
+	lapic.id = lapic_read(LAPIC_REG_ID);
+	if (!lapic.x2apic)
+		lapic.id >>= XAPIC_ID_SHIFT;
+	irq_set_handler(VEC_APIC_ERROR, error_interrupt);
+	irq_set_handler(VEC_SPURIOUS, spurious_interrupt);
+	lapic_write(LAPIC_REG_SVR, VEC_SPURIOUS | SVR_SOFT_ENABLE);
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_REG_TIMER_INIT, 0);
+	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_BY_16);
+	setup_lints(madt);
+	read_esr();
+	lapic_write(LAPIC_REG_LVT_ERROR, VEC_APIC_ERROR);
+	read_esr();
+	lapic_write(LAPIC_REG_TPR, TPR_ACCEPT_ALL);
+	drain_in_service();
+	lapic.ready = true;
+	return true;
+}
+
+void lapic_timer_free_run(void)
+{
+	lapic_write(LAPIC_REG_LVT_TIMER, VEC_APIC_TIMER | LVT_TIMER_ONESHOT | LVT_MASKED);
+	lapic_write(LAPIC_REG_TIMER_INIT, TIMER_COUNT_MAX);
+}
+
+uint32_t lapic_timer_count(void)
+{
+	return lapic_read(LAPIC_REG_TIMER_CUR);
+}
+
+void lapic_timer_periodic(uint32_t initial_count)
+{
+	lapic_write(LAPIC_REG_LVT_TIMER, VEC_APIC_TIMER | LVT_TIMER_PERIODIC);
+	lapic_write(LAPIC_REG_TIMER_INIT, initial_count);
+}
+
+void lapic_timer_stop(void)
+{
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_REG_TIMER_INIT, 0);
+}
+
+/* The local APIC as set up: on, with the spurious vector, no error
+ * latched, and the boot CPU one of the MADT's enabled CPUs. */
+SELFTEST(lapic_boot_cpu)
+{
+	const struct acpi_madt_info *madt = acpi_madt();
+	bool listed = false;
+
+	if (!lapic.ready)
+		return "local APIC not set up";
+	if (lapic_read(LAPIC_REG_SVR) != (VEC_SPURIOUS | SVR_SOFT_ENABLE))
+		return "spurious vector register not as programmed";
+	if (read_esr())
+		return "error status register not clear";
+	for (unsigned i = 0; madt && i < madt->ncpus; i++)
+		listed |= madt->cpus[i].apic_id == lapic.id && madt->cpus[i].enabled;
+	return listed ? NULL : "boot CPU's APIC ID is not an enabled CPU in the MADT";
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kestrel x86_64: switching kernel stacks between threads.
+ *
+ * arch_switch(uint64_t *save_rsp = rdi, uint64_t new_rsp = rsi)
+ * saves the callee-saved registers on the current stack, stores RSP in
+ * *save_rsp, loads new_rsp and pops the other thread's registers. The
+ * caller-saved ones are already saved by the C caller; RFLAGS.IF is the
+ * scheduler's business (it runs with interrupts off).
+ */
+	.text
+	.globl arch_switch, thread_entry_kernel, thread_entry_user
+arch_switch:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	mov	%rsp, (%rdi)
+	mov	%rsi, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	popq	%rbp
+	ret
+
+/* First run of a kernel thread: r12 = function, r13 = argument. */
+thread_entry_kernel:
+	call	sched_tail		/* finish the switch (interrupts on) */
+	mov	%r13, %rdi
+	call	*%r12
+	call	thread_exit		/* does not return */
+	ud2
+
+/* First run of a user thread: the stack holds a struct trap_frame built
+ * by the creator; leave through the common interrupt return (IRET). */
+thread_entry_user:
+	call	sched_tail
+	cli
+	jmp	trap_return
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: parsers for the MADT, the HPET table and the FADT's PM timer
+ * fields, as pure functions over bytes (see acpi_tables.h). Fixed fields
+ * are read with little-endian byte helpers, MADT entries are copied into
+ * packed structs, so alignment never matters; every read is
+ * bounds-checked first.
+ * Offsets and lengths are from ACPI 6.5, sections 5.2.9, 5.2.12, and the
+ * IA-PC HPET specification 1.0a, section 3.2.4.
+ */
+#include <stddef.h>
+#include "dev/acpi_tables.h"
+
+/* Header. */
+#define HDR_LENGTH_OFF 4
+
+/* MADT. */
+#define MADT_LAPIC_ADDR_OFF 36
+#define MADT_FLAGS_OFF      40
+#define MADT_ENTRIES_OFF    44
+#define MADT_PCAT_COMPAT    (1u << 0)
+#define MADT_ENTRY_HDR_LEN  2
+
+enum madt_type {
+	MADT_LAPIC       = 0,
+	MADT_IOAPIC      = 1,
+	MADT_OVERRIDE    = 2,
+	MADT_NMI_SOURCE  = 3,
+	MADT_LAPIC_NMI   = 4,
+	MADT_LAPIC_ADDR  = 5,
+	MADT_X2APIC      = 9,
+	MADT_X2APIC_NMI  = 10,
+	MADT_TYPE_KNOWN  = 11,
+};
+
+#define LAPIC_FLAG_ENABLED        (1u << 0)
+#define LAPIC_FLAG_ONLINE_CAPABLE (1u << 1)
+#define LINT_MAX                  1
+
+/* HPET table. */
+#define HPET_BLOCK_ID_OFF  36
+#define HPET_GAS_OFF       40
+#define HPET_NUMBER_OFF    52
+#define HPET_MIN_TICK_OFF  53
+#define HPET_TABLE_LEN     56
+
+/* FADT. */
+#define FADT_PM_TMR_BLK_OFF   76
+#define FADT_PM_TMR_LEN_OFF   91
+#define FADT_FLAGS_OFF        112
+#define FADT_V1_LEN           116   /* ACPI 1.0: everything up to and including flags */
+#define FADT_X_PM_TMR_BLK_OFF 208
+#define FADT_FLAG_TMR_VAL_EXT (1u << 8)
+#define FADT_FLAG_HW_REDUCED  (1u << 20)
+#define PM_TMR_LEN_REQUIRED   4
+#define IO_PORT_MAX           0xffffu
+
+/* Generic address structure. */
+#define GAS_LEN          12
+#define GAS_SPACE_OFF    0
+#define GAS_ADDRESS_OFF  4
+#define GAS_SPACE_MEMORY 0
+#define GAS_SPACE_IO     1
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16; }
+static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+
+bool acpi_checksum_ok(const void *p, uint32_t len)
+{
+	const uint8_t *b = p;
+	uint8_t sum = 0;
+
+	for (uint32_t i = 0; i < len; i++)
+		sum = (uint8_t)(sum + b[i]);
+	return sum == 0;
+}
+
+const char *acpi_table_check(const void *table, uint32_t avail, const char sig[4], uint32_t min_len)
+{
+	const uint8_t *b = table;
+
+	if (!b || avail < ACPI_HEADER_LEN)
+		return "shorter than an ACPI header";
+	for (int i = 0; i < 4; i++)
+		if (b[i] != (uint8_t)sig[i])
+			return "wrong signature";
+	uint32_t len = rd32(b + HDR_LENGTH_OFF);
+	if (len < ACPI_HEADER_LEN || len < min_len)
+		return "length field too short for this table";
+	if (len > avail)
+		return "length field runs past the end of the data (truncated)";
+	if (!acpi_checksum_ok(b, len))
+		return "bad checksum";
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ MADT */
+
+/* The entry layouts (ACPI 6.5, 5.2.12.2-5.2.12.13), copied out of the
+ * table with memcpy: no alignment assumed. ACPI is little-endian, as is
+ * every machine this runs on (kernel and host tests). */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "ACPI tables are little-endian");
+
+struct __attribute__((packed)) madt_lapic {
+	uint8_t type, length, uid, apic_id;
+	uint32_t flags;
+};
+struct __attribute__((packed)) madt_ioapic {
+	uint8_t type, length, id, reserved;
+	uint32_t address, gsi_base;
+};
+struct __attribute__((packed)) madt_override {
+	uint8_t type, length, bus, source;
+	uint32_t gsi;
+	uint16_t flags;
+};
+struct __attribute__((packed)) madt_nmi_source {
+	uint8_t type, length;
+	uint16_t flags;
+	uint32_t gsi;
+};
+struct __attribute__((packed)) madt_lapic_nmi {
+	uint8_t type, length, uid;
+	uint16_t flags;
+	uint8_t lint;
+};
+struct __attribute__((packed)) madt_lapic_addr {
+	uint8_t type, length;
+	uint16_t reserved;
+	uint64_t address;
+};
+struct __attribute__((packed)) madt_x2apic {
+	uint8_t type, length;
+	uint16_t reserved;
+	uint32_t x2apic_id, flags, uid;
+};
+struct __attribute__((packed)) madt_x2apic_nmi {
+	uint8_t type, length;
+	uint16_t flags;
+	uint32_t uid;
+	uint8_t lint, reserved[3];
+};
+
+/* Record one CPU unless its APIC ID is already known (firmware may list
+ * a CPU in both a local APIC and a local x2APIC entry). */
+static void add_cpu(struct acpi_madt_info *m, uint32_t apic_id, uint32_t uid, uint32_t flags,
+		    bool x2apic)
+{
+	if (!(flags & (LAPIC_FLAG_ENABLED | LAPIC_FLAG_ONLINE_CAPABLE)))
+		return; /* not present, cannot be brought online */
+	for (unsigned i = 0; i < m->ncpus; i++)
+		if (m->cpus[i].apic_id == apic_id)
+			return;
+	if (m->ncpus == ACPI_MAX_CPUS) {
+		m->cpus_dropped++;
+		return;
+	}
+	m->cpus[m->ncpus++] = (struct acpi_cpu){
+		.apic_id = apic_id,
+		.uid = uid,
+		.enabled = (flags & LAPIC_FLAG_ENABLED) != 0,
+		.x2apic = x2apic,
+	};
+}
+
+static const char *parse_lapic(struct acpi_madt_info *m, const uint8_t *e)
+{
+	struct madt_lapic l;
+
+	__builtin_memcpy(&l, e, sizeof(l));
+	add_cpu(m, l.apic_id, l.uid, l.flags, false);
+	return NULL;
+}
+
+static const char *parse_x2apic(struct acpi_madt_info *m, const uint8_t *e)
+{
+	struct madt_x2apic x;
+
+	__builtin_memcpy(&x, e, sizeof(x));
+	add_cpu(m, x.x2apic_id, x.uid, x.flags, true);
+	return NULL;
+}
+
+static const char *parse_ioapic(struct acpi_madt_info *m, const uint8_t *e)
+{
+	struct madt_ioapic io;
+
+	__builtin_memcpy(&io, e, sizeof(io));
+	if (!io.address)
+		return "IO APIC with address 0";
+	if (m->nioapics == ACPI_MAX_IOAPICS) {
+		m->ioapics_dropped++;
+		return NULL;
+	}
+	m->ioapics[m->nioapics++] = (struct acpi_ioapic){
+		.id = io.id, .address = io.address, .gsi_base = io.gsi_base,
+	};
+	return NULL;
+}
+
+static const char *parse_override(struct acpi_madt_info *m, const uint8_t *e)
+{
+	struct madt_override o;
+
+	__builtin_memcpy(&o, e, sizeof(o));
+	if (m->noverrides == ACPI_MAX_OVERRIDES) {
+		m->overrides_dropped++;
+		return NULL;
+	}
+	m->overrides[m->noverrides++] = (struct acpi_override){
+		.bus = o.bus, .source = o.source, .gsi = o.gsi, .flags = o.flags,
+	};
+	return NULL;
+}
+
+static const char *parse_nmi_source(struct acpi_madt_info *m, const uint8_t *e)
+{
+	(void)e;
+	m->nmi_sources++;
+	return NULL;
+}
+
+static const char *add_nmi(struct acpi_madt_info *m, uint32_t uid, uint16_t flags, uint8_t lint)
+{
+	if (lint > LINT_MAX)
+		return "local APIC NMI on a LINT pin other than 0 or 1";
+	if (m->nnmis == ACPI_MAX_NMIS) {
+		m->nmis_dropped++;
+		return NULL;
+	}
+	m->nmis[m->nnmis++] = (struct acpi_lapic_nmi){ .uid = uid, .flags = flags, .lint = lint };
+	return NULL;
+}
+
+static const char *parse_lapic_nmi(struct acpi_madt_info *m, const uint8_t *e)
+{
+	struct madt_lapic_nmi n;
+
+	__builtin_memcpy(&n, e, sizeof(n));
+	return add_nmi(m, n.uid == ACPI_NMI_ALL_CPUS_UID8 ? ACPI_NMI_ALL_CPUS_UID32 : n.uid, n.flags,
+		       n.lint);
+}
+
+static const char *parse_x2apic_nmi(struct acpi_madt_info *m, const uint8_t *e)
+{
+	struct madt_x2apic_nmi n;
+
+	__builtin_memcpy(&n, e, sizeof(n));
+	return add_nmi(m, n.uid, n.flags, n.lint);
+}
+
+static const char *parse_lapic_addr(struct acpi_madt_info *m, const uint8_t *e)
+{
+	struct madt_lapic_addr a;
+
+	__builtin_memcpy(&a, e, sizeof(a));
+	if (!a.address)
+		return "local APIC address override of 0";
+	m->lapic_address = a.address;
+	m->lapic_overridden = true;
+	return NULL;
+}
+
+/* Each known entry type: its layout's size, and its parser. */
+static const struct {
+	uint8_t min_len;
+	const char *(*parse)(struct acpi_madt_info *m, const uint8_t *e);
+} madt_entries[MADT_TYPE_KNOWN] = {
+	[MADT_LAPIC]      = { sizeof(struct madt_lapic), parse_lapic },
+	[MADT_IOAPIC]     = { sizeof(struct madt_ioapic), parse_ioapic },
+	[MADT_OVERRIDE]   = { sizeof(struct madt_override), parse_override },
+	[MADT_NMI_SOURCE] = { sizeof(struct madt_nmi_source), parse_nmi_source },
+	[MADT_LAPIC_NMI]  = { sizeof(struct madt_lapic_nmi), parse_lapic_nmi },
+	[MADT_LAPIC_ADDR] = { sizeof(struct madt_lapic_addr), parse_lapic_addr },
+	[MADT_X2APIC]     = { sizeof(struct madt_x2apic), parse_x2apic },
+	[MADT_X2APIC_NMI] = { sizeof(struct madt_x2apic_nmi), parse_x2apic_nmi },
+};
+
+/* One entry of elen (>= 2, in bounds) bytes: types we do not use are
+ * skipped silently, a known type too short for its fields with a warning. */
+static void madt_entry(struct acpi_madt_info *m, const uint8_t *e, uint8_t elen, uint32_t off,
+		       acpi_warn_fn warn, void *ctx)
+{
+	uint8_t type = e[0];
+
+	if (type >= MADT_TYPE_KNOWN || !madt_entries[type].parse)
+		return;
+	const char *why = elen < madt_entries[type].min_len ? "entry too short for its type"
+							     : madt_entries[type].parse(m, e);
+	if (why) {
+		m->bad_entries++;
+		if (warn)
+			warn(ctx, "APIC", off, why);
+	}
+}
+
+/* Walk the entries. Every step advances by at least an entry header, so
+ * the walk ends; an entry that cannot be stepped over ends it early. */
+static void madt_walk(struct acpi_madt_info *m, const uint8_t *b, uint32_t len, acpi_warn_fn warn,
+		      void *ctx)
+{
+	uint32_t off = MADT_ENTRIES_OFF;
+
+	while (off < len) {
+		const char *why = NULL;
+		uint8_t elen = len - off >= MADT_ENTRY_HDR_LEN ? b[off + 1] : 0;
+		if (len - off < MADT_ENTRY_HDR_LEN)
+			why = "truncated entry header; rest of table skipped";
+		else if (elen < MADT_ENTRY_HDR_LEN)
+			why = "entry length below 2; rest of table skipped";
+		else if (elen > len - off)
+			why = "entry runs past the end of the table; rest skipped";
+		if (why) {
+			m->bad_entries++;
+			if (warn)
+				warn(ctx, "APIC", off, why);
+			return;
+		}
+		madt_entry(m, b + off, elen, off, warn, ctx);
+		off += elen;
+	}
+}
+
+const char *acpi_parse_madt(const void *table, uint32_t avail, struct acpi_madt_info *out,
+			    acpi_warn_fn warn, void *ctx)
+{
+	const uint8_t *b = table;
+	const char *why = acpi_table_check(table, avail, "APIC", MADT_ENTRIES_OFF);
+
+	*out = (struct acpi_madt_info){ 0 };
+	if (why)
+		return why;
+	out->lapic_address = rd32(b + MADT_LAPIC_ADDR_OFF);
+	out->pcat_compat = (rd32(b + MADT_FLAGS_OFF) & MADT_PCAT_COMPAT) != 0;
+	madt_walk(out, b, rd32(b + HDR_LENGTH_OFF), warn, ctx);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ HPET */
+
+const char *acpi_parse_hpet(const void *table, uint32_t avail, struct acpi_hpet_info *out)
+{
+	const uint8_t *b = table;
+	const char *why = acpi_table_check(table, avail, "HPET", HPET_TABLE_LEN);
+
+	*out = (struct acpi_hpet_info){ 0 };
+	if (why)
+		return why;
+	if (b[HPET_GAS_OFF + GAS_SPACE_OFF] != GAS_SPACE_MEMORY)
+		return "HPET base is not in memory space";
+	out->address = rd64(b + HPET_GAS_OFF + GAS_ADDRESS_OFF);
+	if (!out->address)
+		return "HPET base address is 0";
+	out->block_id = rd32(b + HPET_BLOCK_ID_OFF);
+	out->number = b[HPET_NUMBER_OFF];
+	out->min_tick = rd16(b + HPET_MIN_TICK_OFF);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ FADT */
+
+/* X_PM_TMR_BLK, if the FADT is long enough and it names a usable
+ * register; false (with a warning for an unusable one) otherwise. */
+static bool pm_timer_x_block(const uint8_t *b, uint32_t len, struct acpi_pm_timer_info *out,
+			     acpi_warn_fn warn, void *ctx)
+{
+	if (len < FADT_X_PM_TMR_BLK_OFF + GAS_LEN)
+		return false;
+	const uint8_t *gas = b + FADT_X_PM_TMR_BLK_OFF;
+	uint8_t space = gas[GAS_SPACE_OFF];
+	uint64_t address = rd64(gas + GAS_ADDRESS_OFF);
+	if (!address)
+		return false;
+	if ((space != GAS_SPACE_IO && space != GAS_SPACE_MEMORY) ||
+	    (space == GAS_SPACE_IO && address > IO_PORT_MAX)) {
+		if (warn)
+			warn(ctx, "FACP", FADT_X_PM_TMR_BLK_OFF,
+			     "X_PM_TMR_BLK is not a usable I/O or memory address; trying PM_TMR_BLK");
+		return false;
+	}
+	out->mmio = space == GAS_SPACE_MEMORY;
+	out->address = address;
+	out->from_x_block = true;
+	return true;
+}
+
+/* PM_TMR_BLK, the ACPI 1.0 I/O port, if set and PM_TMR_LEN is right. */
+static bool pm_timer_port(const uint8_t *b, struct acpi_pm_timer_info *out, acpi_warn_fn warn,
+			  void *ctx)
+{
+	uint32_t port = rd32(b + FADT_PM_TMR_BLK_OFF);
+
+	if (!port)
+		return false;
+	if (port > IO_PORT_MAX || b[FADT_PM_TMR_LEN_OFF] < PM_TMR_LEN_REQUIRED) {
+		if (warn)
+			warn(ctx, "FACP", FADT_PM_TMR_BLK_OFF,
+			     "PM_TMR_BLK is not a port or PM_TMR_LEN is below 4; no PM timer");
+		return false;
+	}
+	out->address = port;
+	return true;
+}
+
+const char *acpi_parse_fadt_pm_timer(const void *table, uint32_t avail,
+				     struct acpi_pm_timer_info *out, acpi_warn_fn warn, void *ctx)
+{
+	const uint8_t *b = table;
+	const char *why = acpi_table_check(table, avail, "FACP", FADT_V1_LEN);
+
+	*out = (struct acpi_pm_timer_info){ 0 };
+	if (why)
+		return why;
+	uint32_t flags = rd32(b + FADT_FLAGS_OFF);
+	if (flags & FADT_FLAG_HW_REDUCED)
+		return NULL; /* hardware-reduced ACPI has no PM timer */
+	out->ext32 = (flags & FADT_FLAG_TMR_VAL_EXT) != 0;
+	out->present = pm_timer_x_block(b, rd32(b + HDR_LENGTH_OFF), out, warn, ctx) ||
+		       pm_timer_port(b, out, warn, ctx);
+	return NULL;
+}

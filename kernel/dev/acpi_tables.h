@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* Pure parsers for the ACPI tables behind interrupts and time (MADT, HPET, FADT PM timer): bytes in, plain structs out. */
+#ifndef KESTREL_DEV_ACPI_TABLES_H
+#define KESTREL_DEV_ACPI_TABLES_H
+
+/*
+ * Nothing here touches memory other than the bytes it is handed, logs, or
+ * allocates, so the same code runs in the kernel and in the host unit
+ * tests. Each parser takes a table and the number of bytes readable
+ * there, checks the header (signature, length, checksum) and returns NULL
+ * with *out filled, or a static reason the whole table was rejected.
+ * Problems with single entries (zero length, running past the end, too
+ * short for their type) are reported through the warn callback and the
+ * entry (or, when the walk cannot continue, the rest) is skipped: never
+ * fatal, never an endless loop.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_HEADER_LEN 36
+
+/* Array capacities; entries beyond them are counted in *_dropped. */
+#define ACPI_MAX_CPUS      64
+#define ACPI_MAX_IOAPICS   8
+#define ACPI_MAX_OVERRIDES 16
+#define ACPI_MAX_NMIS      8
+
+/* MPS INTI flags (ACPI 6.5, table 5.50) as carried by overrides and NMI entries. */
+#define ACPI_POLARITY_MASK      0x3u
+#define ACPI_POLARITY_BUS       0x0u /* conforms to the bus: active high on ISA */
+#define ACPI_POLARITY_HIGH      0x1u
+#define ACPI_POLARITY_LOW       0x3u
+#define ACPI_TRIGGER_SHIFT      2
+#define ACPI_TRIGGER_MASK       (0x3u << ACPI_TRIGGER_SHIFT)
+#define ACPI_TRIGGER_BUS        (0x0u << ACPI_TRIGGER_SHIFT) /* ISA: edge */
+#define ACPI_TRIGGER_EDGE       (0x1u << ACPI_TRIGGER_SHIFT)
+#define ACPI_TRIGGER_LEVEL      (0x3u << ACPI_TRIGGER_SHIFT)
+
+/* "All processors" in a local APIC NMI entry's processor UID. */
+#define ACPI_NMI_ALL_CPUS_UID8  0xffu
+#define ACPI_NMI_ALL_CPUS_UID32 0xffffffffu
+
+struct acpi_cpu {
+	uint32_t apic_id;  /* xAPIC (8-bit) or x2APIC (32-bit) ID */
+	uint32_t uid;      /* ACPI processor UID */
+	bool enabled;      /* usable now (else only "online capable") */
+	bool x2apic;       /* came from a local x2APIC entry */
+};
+
+struct acpi_ioapic {
+	uint8_t id;
+	uint32_t address;  /* physical MMIO base */
+	uint32_t gsi_base; /* first GSI it serves */
+};
+
+/* An ISA IRQ that arrives on another GSI or with other polarity/trigger. */
+struct acpi_override {
+	uint8_t bus;       /* 0: ISA */
+	uint8_t source;    /* ISA IRQ */
+	uint32_t gsi;
+	uint16_t flags;    /* ACPI_POLARITY_* | ACPI_TRIGGER_* */
+};
+
+/* Which LINT pin of which CPU(s) is wired to NMI. */
+struct acpi_lapic_nmi {
+	uint32_t uid;      /* ACPI_NMI_ALL_CPUS_UID32 for all (8-bit 0xff widened) */
+	uint16_t flags;
+	uint8_t lint;      /* 0 or 1 */
+};
+
+struct acpi_madt_info {
+	uint64_t lapic_address;   /* after any 64-bit override */
+	bool lapic_overridden;
+	bool pcat_compat;         /* dual 8259s present: mask them */
+	unsigned ncpus, cpus_dropped;
+	struct acpi_cpu cpus[ACPI_MAX_CPUS];
+	unsigned nioapics, ioapics_dropped;
+	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
+	unsigned noverrides, overrides_dropped;
+	struct acpi_override overrides[ACPI_MAX_OVERRIDES];
+	unsigned nnmis, nmis_dropped;
+	struct acpi_lapic_nmi nmis[ACPI_MAX_NMIS];
+	unsigned nmi_sources;     /* NMI source entries (a GSI wired to NMI): counted only */
+	unsigned bad_entries;     /* entries skipped (or walks cut short) with a warning */
+};
+
+struct acpi_hpet_info {
+	uint64_t address;         /* physical MMIO base of the event timer block */
+	uint32_t block_id;        /* event timer block ID (vendor, comparator count...) */
+	uint8_t number;           /* HPET sequence number */
+	uint16_t min_tick;        /* minimum periodic tick, in main counter ticks */
+};
+
+struct acpi_pm_timer_info {
+	bool present;
+	bool mmio;                /* address is memory, else an I/O port */
+	bool ext32;               /* TMR_VAL_EXT: 32-bit counter, else 24-bit */
+	bool from_x_block;        /* X_PM_TMR_BLK (ACPI 2.0+) rather than PM_TMR_BLK */
+	uint64_t address;
+};
+
+/*
+ * A warning about one part of a table: the signature, the byte offset of
+ * the entry inside the table, and a static reason. ctx is the caller's.
+ */
+typedef void (*acpi_warn_fn)(void *ctx, const char *sig, uint32_t offset, const char *why);
+
+/* Sum of len bytes is 0 mod 256. */
+bool acpi_checksum_ok(const void *p, uint32_t len);
+
+/* The common header check: at least a header's bytes, the signature,
+ * avail >= length >= min_len, and the checksum. NULL or the reason. */
+const char *acpi_table_check(const void *table, uint32_t avail, const char sig[4], uint32_t min_len);
+
+/* The MADT ("APIC"). A MADT with no IO APIC or no CPU is not rejected:
+ * the counts say so and the caller decides. */
+const char *acpi_parse_madt(const void *table, uint32_t avail, struct acpi_madt_info *out,
+			    acpi_warn_fn warn, void *ctx);
+
+/* The HPET table; rejected if its base is not in memory space or is 0. */
+const char *acpi_parse_hpet(const void *table, uint32_t avail, struct acpi_hpet_info *out);
+
+/* The FADT's PM timer: X_PM_TMR_BLK when the table has it and it is
+ * non-zero, else PM_TMR_BLK (an I/O port); out->present is false on
+ * hardware-reduced ACPI or when neither block is given. */
+const char *acpi_parse_fadt_pm_timer(const void *table, uint32_t avail,
+				     struct acpi_pm_timer_info *out, acpi_warn_fn warn, void *ctx);
+
+#endif

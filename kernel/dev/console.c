@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/* The console's input side: one queue fed by the serial port and the PS/2 keyboard, and the `echo` boot-test loop. */
+#include "dev/console.h"
+
+#include <stdint.h>
+
+#include "cmdline.h"
+#include "log.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
+#include "dev/ps2kbd.h"
+#include "dev/serial.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/layout.h"
+
+#define INPUT_MASK (CONSOLE_INPUT_SIZE - 1)
+_Static_assert((CONSOLE_INPUT_SIZE & INPUT_MASK) == 0, "CONSOLE_INPUT_SIZE must be a power of two");
+
+#define ECHO_WORD     "echo"  /* the command-line word */
+#define ECHO_EXIT     "exit"  /* the line that ends the loop */
+#define ECHO_LINE_MAX 100     /* longer lines are cut; shown escaped it still fits a log line */
+#define CH_BS  0x08
+#define CH_LF  0x0a
+#define CH_CR  0x0d
+#define CH_DEL 0x7f
+#define PRINTABLE_FIRST 0x20
+#define PRINTABLE_LAST  0x7e
+
+/*
+ * The input queue, a ring: byte i at buf[i & INPUT_MASK]. Producers (the
+ * serial and keyboard interrupt handlers, or console_poll on their
+ * behalf) run with interrupts off on the one CPU, so they never overlap;
+ * only they move head. Only the reader moves tail. Each publishes its
+ * index with a release store after touching buf.
+ */
+static struct {
+	char buf[CONSOLE_INPUT_SIZE];
+	uint32_t head;    /* producers, interrupts off */
+	uint32_t tail;    /* the reader */
+	uint32_t dropped; /* producers: bytes lost to a full queue */
+} q;
+
+/* Set by console_input_init, read-only afterwards. */
+static struct {
+	bool serial, ps2;          /* present */
+	bool serial_irq, ps2_irq;  /* interrupt-driven; otherwise polled by readers */
+	bool echo;                 /* `echo` on the command line */
+} src;
+
+void console_input_push(const char *s, size_t n)
+{
+	uint32_t head = q.head, tail = __atomic_load_n(&q.tail, __ATOMIC_ACQUIRE);
+
+	for (size_t i = 0; i < n; i++) {
+		if (head - tail == CONSOLE_INPUT_SIZE) {
+			q.dropped += (uint32_t)(n - i);
+			break;
+		}
+		q.buf[head++ & INPUT_MASK] = s[i];
+	}
+	__atomic_store_n(&q.head, head, __ATOMIC_RELEASE);
+}
+
+/* Polls the sources that have no interrupt, and all of them while
+ * interrupts are off (no handler can run then, so none competes). */
+static void console_poll(void)
+{
+	bool irqs_on = interrupts_enabled();
+	bool serial = src.serial && (!src.serial_irq || !irqs_on);
+	bool ps2 = src.ps2 && (!src.ps2_irq || !irqs_on);
+
+	if (!serial && !ps2)
+		return;
+	cpu_cli();
+	if (serial)
+		serial_rx_poll();
+	if (ps2)
+		ps2kbd_poll();
+	if (irqs_on)
+		cpu_sti();
+}
+
+int console_read(char *buf, size_t n)
+{
+	console_poll();
+	uint32_t tail = q.tail, head = __atomic_load_n(&q.head, __ATOMIC_ACQUIRE);
+	size_t got = 0;
+
+	while (got < n && tail != head)
+		buf[got++] = q.buf[tail++ & INPUT_MASK];
+	__atomic_store_n(&q.tail, tail, __ATOMIC_RELEASE);
+	return (int)got; /* at most CONSOLE_INPUT_SIZE */
+}
+
+bool console_has_input(void)
+{
+	console_poll();
+	return __atomic_load_n(&q.head, __ATOMIC_ACQUIRE) != q.tail;
+}
+
+/*
+ * Waits a little for input: with interrupts on and every source on its
+ * interrupt, halts until the next interrupt (checking the queue with
+ * interrupts off first, so a byte that just came is not slept through);
+ * otherwise polls once. cpu_sti() then cpu_hlt(): sti holds interrupts
+ * off for one more instruction, so one arriving in between wakes the
+ * hlt instead of being missed (and the timer tick bounds the sleep
+ * anyway).
+ */
+static void console_wait(void)
+{
+	bool all_irq = (!src.serial || src.serial_irq) && (!src.ps2 || src.ps2_irq);
+
+	if (!interrupts_enabled() || !all_irq) {
+		console_poll();
+		cpu_pause();
+		return;
+	}
+	cpu_cli();
+	if (__atomic_load_n(&q.head, __ATOMIC_ACQUIRE) != q.tail) {
+		cpu_sti();
+		return;
+	}
+	cpu_sti();
+	cpu_hlt();
+}
+
+/* ---- set-up ------------------------------------------------------------------- */
+
+static bool cmdline_says_echo(const struct kbi_boot_info *bi)
+{
+	struct cmdline c;
+
+	if (!bi->cmdline || !bi->cmdline_len)
+		return false;
+	cmdline_init(&c, phys_to_virt(bi->cmdline), bi->cmdline_len);
+	return cmdline_has(&c, ECHO_WORD);
+}
+
+static void log_sources(void)
+{
+	if (!src.serial && !src.ps2) {
+		klog(LOG_INFO, "console: no input (no serial port, no ps2 keyboard)\n");
+		return;
+	}
+	klog(LOG_INFO, "console: input from %s%s%s%s%s\n",
+	     src.serial ? "serial" : "", src.serial && !src.serial_irq ? " (polled)" : "",
+	     src.serial && src.ps2 ? ", " : "",
+	     src.ps2 ? "ps2 keyboard" : "", src.ps2 && !src.ps2_irq ? " (polled)" : "");
+}
+
+/* The keyboard probe runs with interrupts as they are (it may wait a
+ * second for a slow keyboard); the IRQ hand-over runs with them off, so
+ * nothing is delivered to a source half switched over. */
+void console_input_init(const struct kbi_boot_info *bi)
+{
+	bool irqs_on = interrupts_enabled();
+
+	src.echo = cmdline_says_echo(bi);
+	src.serial = serial_present();
+	src.ps2 = ps2kbd_init();
+	cpu_cli();
+	src.serial_irq = src.serial && serial_rx_irq_enable();
+	src.ps2_irq = src.ps2 && ps2kbd_irq_enable();
+	if (irqs_on)
+		cpu_sti();
+	log_sources();
+}
+
+/* ---- the echo loop ------------------------------------------------------------ */
+
+struct echo_line {
+	char text[ECHO_LINE_MAX];
+	size_t len;
+	bool after_cr; /* the last byte was CR: an LF now ends nothing */
+};
+
+/* Logs the line with bytes outside printable ASCII (and '\') as \xNN. */
+static void echo_log(const struct echo_line *l)
+{
+	char shown[ECHO_LINE_MAX * 4 + 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->len; i++) {
+		uint8_t c = (uint8_t)l->text[i];
+
+		if (c >= PRINTABLE_FIRST && c <= PRINTABLE_LAST && c != '\\')
+			shown[n++] = (char)c;
+		else
+			n += (size_t)ksnprintf(shown + n, sizeof(shown) - n, "\\x%02x", c);
+	}
+	shown[n] = '\0';
+	klog(LOG_INFO, "console: got line '%s'\n", shown);
+}
+
+/* Takes one input byte: edits and echoes the line, and at its end logs
+ * it. Returns true when the line that ended was "exit". */
+static bool echo_feed(struct echo_line *l, char c)
+{
+	bool after_cr = l->after_cr;
+
+	l->after_cr = c == CH_CR;
+	if (c == CH_LF && after_cr)
+		return false;
+	if (c == CH_CR || c == CH_LF) {
+		log_write("\n", 1, false);
+		echo_log(l);
+		bool exit = l->len == strlen(ECHO_EXIT) && memcmp(l->text, ECHO_EXIT, l->len) == 0;
+		l->len = 0;
+		return exit;
+	}
+	if (c == CH_DEL || c == CH_BS) {
+		if (l->len) {
+			l->len--;
+			log_write("\b \b", 3, false);
+		}
+		return false;
+	}
+	if (l->len < ECHO_LINE_MAX)
+		l->text[l->len++] = c;
+	if ((uint8_t)c >= PRINTABLE_FIRST && (uint8_t)c <= PRINTABLE_LAST)
+		log_write(&c, 1, false);
+	return false;
+}
+
+void console_echo_loop(void)
+{
+	struct echo_line line = { .len = 0 };
+	char c;
+
+	if (!src.echo)
+		return;
+	if (!src.serial && !src.ps2) {
+		klog(LOG_WARN, "console: echo: no input source, not waiting\n");
+		return;
+	}
+	klog(LOG_INFO, "console: echo: type lines, 'exit' ends\n");
+	for (;;) {
+		if (console_read(&c, 1) != 1)
+			console_wait();
+		else if (echo_feed(&line, c))
+			return;
+	}
+}

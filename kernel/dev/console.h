@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* The console's input side: one queue fed by the serial port and the PS/2 keyboard, and the `echo` boot-test loop. */
+#ifndef KESTREL_DEV_CONSOLE_H
+#define KESTREL_DEV_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "bootinfo.h"
+
+/* Bytes the input queue holds; typed input beyond that is dropped. */
+#define CONSOLE_INPUT_SIZE 1024 /* a power of two */
+
+/*
+ * Sets up both input sources: the serial port (if serial_init found
+ * one) and the PS/2 keyboard (probed here), each on its interrupt when
+ * the IRQ can be routed and polled by the readers otherwise. Notes the
+ * command line's `echo` word for console_echo_loop. Logs one line,
+ * "console: input from serial, ps2 keyboard" (sources missing are left
+ * out; "(polled)" marks one without an interrupt). Call once, after
+ * interrupts_init and time_init; interrupts may be on.
+ */
+void console_input_init(const struct kbi_boot_info *bi);
+
+/* Appends input bytes (already translated: keys are terminal bytes).
+ * For the drivers' interrupt handlers: call with interrupts off. Bytes
+ * that do not fit are dropped. */
+void console_input_push(const char *s, size_t n);
+
+/* Copies up to n waiting input bytes to buf; returns how many (0 if
+ * none). Never blocks. One reader at a time. */
+int console_read(char *buf, size_t n);
+
+/* True if console_read would return something. */
+bool console_has_input(void);
+
+/*
+ * With `echo` on the command line: reads lines from the console (CR, LF
+ * or CR LF end one; DEL and BS edit), echoes what is typed, and logs
+ * each as "console: got line 'TEXT'" until a line is "exit"; then
+ * returns. Sleeps with hlt between interrupts. Without `echo`, returns
+ * at once. For the end of the boot, in place of the final idle loop.
+ */
+void console_echo_loop(void);
+
+#endif

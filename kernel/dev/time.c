@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: time. The TSC is the clock: time_ns() converts TSC counts to
+ * nanoseconds with a fixed-point multiplier. Its rate, and the rate of
+ * the local APIC timer that drives the scheduler tick, come from CPUID
+ * leaves 0x15/0x16 where the CPU reports them (recent Intel; not QEMU
+ * TCG), else from measuring both against a reference clock: the HPET,
+ * the ACPI PM timer, or as a last resort the PIT. The measurement is the
+ * median of three 50 ms windows, each bounded by bracketed reads (see
+ * cal_point), so one preempted read cannot skew it.
+ */
+#include <stddef.h>
+#include "dev/time.h"
+#include "dev/acpi.h"
+#include "dev/hpet.h"
+#include "dev/pit.h"
+#include "dev/pmtimer.h"
+#include "dev/refclock.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/irq.h"
+#include "test/selftest.h"
+#include "log.h"
+
+#define NSEC_PER_SEC   ((uint64_t)1000000000)
+#define USEC_PER_SEC   ((uint64_t)1000000)
+#define HZ_PER_MHZ     ((uint64_t)1000000)
+#define NS_MULT_SHIFT  32           /* ns = tsc_delta * ns_mult >> 32 */
+
+#define CPUID_MAX_LEAF     0x0u
+#define CPUID_TSC_CRYSTAL  0x15u    /* EAX denominator, EBX numerator, ECX crystal Hz */
+#define CPUID_FREQUENCY    0x16u    /* EAX base frequency, MHz */
+
+#define CAL_WINDOW_DIV 20           /* a calibration window is 1/20 s of reference time */
+#define CAL_RUNS       3            /* windows; the median counts */
+#define SAMPLE_TRIES   5            /* bracketed reads per calibration point */
+
+void (*timer_tick_hook)(void);
+
+/* Set once by time_init; ticks is written by the tick interrupt only. */
+static struct {
+	bool ready, ticking;
+	uint64_t tsc_hz, apic_hz;        /* apic_hz: the timer's input, before its divider */
+	const char *tsc_source;
+	const struct refclock *ref;      /* the best reference clock, also for the self-tests */
+	uint64_t origin;                 /* TSC at the loader's start: time_ns() == 0 */
+	uint64_t ns_mult;
+	volatile uint64_t ticks;
+} tm;
+
+/* a * b / c, exact (to the unit) as long as b * c < 2^64, whatever a:
+ * every use here has c a reference count, 10^6 or a rate, and b a rate,
+ * all below 2^40. c must not be 0. */
+static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c)
+{
+	return a / c * b + a % c * b / c;
+}
+
+/* ------------------------------------------------------------ reference */
+
+/* Elapsed reference counts, accumulated read by read so that a counter
+ * narrower than the span (the PIT wraps every 55 ms) is never lost. */
+struct span {
+	const struct refclock *ref;
+	uint64_t last, counts;
+};
+
+static void span_start(struct span *s, const struct refclock *ref, uint64_t first)
+{
+	*s = (struct span){ .ref = ref, .last = first, .counts = 0 };
+}
+
+static uint64_t span_add(struct span *s, uint64_t now)
+{
+	s->counts += refclock_delta(s->ref, s->last, now);
+	s->last = now;
+	return s->counts;
+}
+
+static uint64_t span_poll(struct span *s)
+{
+	return span_add(s, s->ref->read());
+}
+
+/* The three clocks read as nearly together as possible: the reference
+ * (and APIC timer) read is bracketed by TSC reads, the tightest of a few
+ * tries is kept, and the TSC is taken at its midpoint. */
+struct cal_point {
+	uint64_t tsc, ref;
+	uint32_t apic;
+};
+
+static struct cal_point cal_point(const struct refclock *ref)
+{
+	struct cal_point best = { 0 };
+	uint64_t best_spread = ~0ull;
+
+	for (int i = 0; i < SAMPLE_TRIES; i++) {
+		uint64_t t0 = rdtsc();
+		uint64_t r = ref->read();
+		uint32_t a = lapic_ready() ? lapic_timer_count() : 0;
+		uint64_t t1 = rdtsc();
+		if (t1 - t0 < best_spread) {
+			best_spread = t1 - t0;
+			best = (struct cal_point){ .tsc = t0 + (t1 - t0) / 2, .ref = r, .apic = a };
+		}
+	}
+	return best;
+}
+
+/* Measure over at least counts reference counts, starting now. */
+static void measure(const struct refclock *ref, uint64_t counts, struct cal_point *a,
+		    struct cal_point *b, uint64_t *elapsed)
+{
+	struct span s;
+
+	*a = cal_point(ref);
+	span_start(&s, ref, a->ref);
+	while (span_poll(&s) < counts)
+		cpu_pause();
+	*b = cal_point(ref);
+	*elapsed = span_add(&s, b->ref);
+}
+
+/* ------------------------------------------------------------ calibration */
+
+/* Rates the CPU states outright. TSC = crystal * EBX / EAX (leaf 0x15);
+ * if the crystal is not given, leaf 0x16's base frequency stands for the
+ * TSC and the crystal is derived from it. The APIC timer runs at the
+ * crystal clock on CPUs that report one (as Linux also assumes). */
+static void rates_from_cpuid(void)
+{
+	uint32_t r[4], denominator = 0, numerator = 0, crystal = 0, base_mhz = 0;
+
+	cpuid(CPUID_MAX_LEAF, 0, r);
+	uint32_t max = r[0];
+	if (max >= CPUID_TSC_CRYSTAL) {
+		cpuid(CPUID_TSC_CRYSTAL, 0, r);
+		denominator = r[0], numerator = r[1], crystal = r[2];
+	}
+	if (max >= CPUID_FREQUENCY) {
+		cpuid(CPUID_FREQUENCY, 0, r);
+		base_mhz = r[0] & 0xffffu; /* bits 15:0 */
+	}
+	if (denominator && numerator && crystal) {
+		tm.tsc_hz = (uint64_t)crystal * numerator / denominator;
+		tm.apic_hz = crystal;
+		tm.tsc_source = "CPUID 0x15";
+	} else if (base_mhz) {
+		tm.tsc_hz = base_mhz * HZ_PER_MHZ;
+		if (denominator && numerator)
+			tm.apic_hz = tm.tsc_hz * denominator / numerator;
+		tm.tsc_source = "CPUID 0x16";
+	}
+}
+
+static uint64_t median3(uint64_t v[CAL_RUNS])
+{
+	uint64_t a = v[0], b = v[1], c = v[2];
+	if ((a <= b && b <= c) || (c <= b && b <= a))
+		return b;
+	if ((b <= a && a <= c) || (c <= a && a <= b))
+		return a;
+	return c;
+}
+
+/* Fill whichever of tsc_hz and apic_hz CPUID left unknown by measuring
+ * against tm.ref. The APIC timer counts down, masked, meanwhile. */
+static void calibrate(void)
+{
+	uint64_t tsc[CAL_RUNS], apic[CAL_RUNS];
+	const struct refclock *ref = tm.ref;
+
+	if (lapic_ready())
+		lapic_timer_free_run();
+	for (int i = 0; i < CAL_RUNS; i++) {
+		struct cal_point a, b;
+		uint64_t elapsed;
+		measure(ref, ref->hz / CAL_WINDOW_DIV, &a, &b, &elapsed);
+		tsc[i] = mul_div(b.tsc - a.tsc, ref->hz, elapsed);
+		apic[i] = mul_div((uint64_t)(a.apic - b.apic) * LAPIC_TIMER_DIVIDER, ref->hz, elapsed);
+	}
+	if (lapic_ready())
+		lapic_timer_stop();
+	if (!tm.tsc_hz) {
+		tm.tsc_hz = median3(tsc);
+		tm.tsc_source = ref->name;
+	}
+	if (!tm.apic_hz && lapic_ready())
+		tm.apic_hz = median3(apic);
+}
+
+/* The best reference clock there is: HPET, ACPI PM timer, PIT. */
+static const struct refclock *pick_refclock(void)
+{
+	const struct refclock *c = hpet_init(acpi_hpet());
+
+	if (!c)
+		c = pmtimer_init(acpi_pm_timer());
+	if (!c)
+		c = pit_clock_init();
+	return c;
+}
+
+/* ------------------------------------------------------------ the tick */
+
+static void tick(struct trap_frame *tf)
+{
+	(void)tf;
+	tm.ticks++;
+	if (timer_tick_hook)
+		timer_tick_hook();
+}
+
+static void start_tick(void)
+{
+	uint64_t count = tm.apic_hz / LAPIC_TIMER_DIVIDER / TIME_TICK_HZ;
+
+	if (!lapic_ready() || !count || count > UINT32_MAX) {
+		klog(LOG_ERR, "time: no usable local APIC timer; no scheduler tick\n");
+		return;
+	}
+	irq_set_handler(VEC_APIC_TIMER, tick);
+	lapic_timer_periodic((uint32_t)count);
+	tm.ticking = true;
+}
+
+void time_init(const struct kbi_boot_info *bi)
+{
+	tm.ref = pick_refclock();
+	rates_from_cpuid();
+	if ((!tm.tsc_hz || !tm.apic_hz) && tm.ref)
+		calibrate();
+	if (!tm.tsc_hz && bi->tsc_hz) {
+		tm.tsc_hz = bi->tsc_hz;
+		tm.tsc_source = "the loader's figure";
+	}
+	if (!tm.tsc_hz) {
+		klog(LOG_ERR, "time: no way to learn the TSC rate; no clock\n");
+		return;
+	}
+	tm.origin = bi->tsc_loader_start;
+	tm.ns_mult = (NSEC_PER_SEC << NS_MULT_SHIFT) / tm.tsc_hz;
+	tm.ready = true;
+	log_set_clock(bi->tsc_loader_start, tm.tsc_hz);
+	start_tick();
+	klog(LOG_INFO, "time: TSC %lu MHz (%s), APIC timer %lu MHz, tick %u Hz\n",
+	     tm.tsc_hz / HZ_PER_MHZ, tm.tsc_source, tm.apic_hz / HZ_PER_MHZ,
+	     tm.ticking ? TIME_TICK_HZ : 0);
+}
+
+/* ------------------------------------------------------------ the API */
+
+/* Nanoseconds since the origin at TSC value tsc. The 64 x 64 -> 128-bit
+ * product cannot overflow for any TSC delta. */
+static uint64_t tsc_to_ns(uint64_t tsc)
+{
+	return (uint64_t)(((unsigned __int128)(tsc - tm.origin) * tm.ns_mult) >> NS_MULT_SHIFT);
+}
+
+uint64_t time_ns(void)
+{
+	return tm.ready ? tsc_to_ns(rdtsc()) : 0;
+}
+
+uint64_t time_ticks(void) { return tm.ticks; }
+unsigned time_tick_hz(void) { return TIME_TICK_HZ; }
+uint64_t tsc_hz(void) { return tm.tsc_hz; }
+
+void time_delay_us(uint64_t us)
+{
+	uint64_t start = rdtsc();
+	uint64_t counts = mul_div(us, tm.tsc_hz, USEC_PER_SEC);
+
+	while (rdtsc() - start < counts)
+		cpu_pause();
+}
+
+/* ------------------------------------------------------------ self-tests */
+
+/*
+ * Under emulation the host can stall QEMU for several milliseconds, and
+ * QEMU then coalesces the periodic timer's missed ticks into one: a lost
+ * tick in a 20-tick window is already 5%. A wrong programming is wrong
+ * every time, a stall is not, so each rate test takes the best of a few
+ * attempts.
+ */
+#define TEST_ATTEMPTS       3
+#define TEST_WINDOW_DIV     5     /* 1/5 s = 200 ms of reference time */
+#define TEST_EDGE_DIV       10    /* wait at most 100 ms for a tick */
+#define TICK_TOLERANCE_PCT  5
+#define RATE_TOLERANCE_PCT  2
+#define MONOTONIC_READS     1000
+#define PCT                 100
+#define MILLI               1000
+
+/* |measured - want| as hundredths of a percent of want. */
+static uint64_t error_bp(uint64_t measured, uint64_t want)
+{
+	uint64_t diff = measured > want ? measured - want : want - measured;
+	return mul_div(diff, PCT * PCT, want);
+}
+
+/* Spin until the tick count changes, polling only memory and the TSC:
+ * under TCG every MMIO or port read of the reference takes QEMU's global
+ * lock, and a guest hammering it delays the very timer callbacks being
+ * measured. False if no tick comes within 1/TEST_EDGE_DIV s. */
+static bool next_tick(void)
+{
+	uint64_t t = tm.ticks, end = time_ns() + NSEC_PER_SEC / TEST_EDGE_DIV;
+
+	while (tm.ticks == t) {
+		if (time_ns() > end)
+			return false;
+		cpu_pause();
+	}
+	return true;
+}
+
+/* The tick rate in mHz: the reference time taken by 200 ms worth of
+ * ticks, from one tick edge to another. The reference is read once per
+ * tick, often enough for even the PIT not to wrap unseen. 0 if the
+ * ticks stop. */
+static uint64_t measure_tick_mhz(void)
+{
+	struct span s;
+	uint64_t want = TIME_TICK_HZ / TEST_WINDOW_DIV;
+
+	if (!next_tick())
+		return 0;
+	uint64_t t0 = tm.ticks;
+	span_start(&s, tm.ref, tm.ref->read());
+	while (tm.ticks - t0 < want) {
+		if (!next_tick())
+			return 0;
+		span_poll(&s);
+	}
+	return s.counts ? mul_div((tm.ticks - t0) * MILLI, tm.ref->hz, s.counts) : 0;
+}
+
+SELFTEST(timer_rate)
+{
+	uint64_t milli_hz = 0, err = ~0ull;
+	int attempt;
+
+	if (!tm.ref || !tm.ticking)
+		return "no reference clock or no tick";
+	if (!interrupts_enabled())
+		return "interrupts are off";
+	for (attempt = 1; attempt <= TEST_ATTEMPTS && err > TICK_TOLERANCE_PCT * PCT; attempt++) {
+		milli_hz = measure_tick_mhz();
+		if (!milli_hz)
+			return "no ticks";
+		err = error_bp(milli_hz, TIME_TICK_HZ * MILLI);
+	}
+	klog(LOG_INFO, "time: tick %lu.%03lu Hz against the %s, %lu.%02lu%% off (attempt %d)\n",
+	     milli_hz / MILLI, milli_hz % MILLI, tm.ref->name, err / PCT, err % PCT, attempt - 1);
+	return err > TICK_TOLERANCE_PCT * PCT ? "tick rate more than 5% off" : NULL;
+}
+
+/* Over 200 ms of reference time, the TSC must run at tsc_hz() and
+ * time_ns must advance by the same time, each within 2%; the error
+ * returned is the larger of the two, in hundredths of a percent. */
+static uint64_t measure_tsc_error(uint64_t *tsc_err, uint64_t *ns_err)
+{
+	struct cal_point a, b;
+	uint64_t counts;
+
+	measure(tm.ref, tm.ref->hz / TEST_WINDOW_DIV, &a, &b, &counts);
+	uint64_t hz = mul_div(b.tsc - a.tsc, tm.ref->hz, counts);
+	uint64_t ref_ns = mul_div(counts, NSEC_PER_SEC, tm.ref->hz);
+	*tsc_err = error_bp(hz, tm.tsc_hz);
+	*ns_err = error_bp(tsc_to_ns(b.tsc) - tsc_to_ns(a.tsc), ref_ns);
+	return *tsc_err > *ns_err ? *tsc_err : *ns_err;
+}
+
+SELFTEST(tsc_rate)
+{
+	uint64_t tsc_err = 0, ns_err = 0, worst = ~0ull;
+	int attempt;
+
+	if (!tm.ref || !tm.ready)
+		return "no reference clock or no clock";
+	for (attempt = 1; attempt <= TEST_ATTEMPTS && worst > RATE_TOLERANCE_PCT * PCT; attempt++)
+		worst = measure_tsc_error(&tsc_err, &ns_err);
+	klog(LOG_INFO, "time: TSC against the %s %lu.%02lu%% off, time_ns %lu.%02lu%% off (attempt %d)\n",
+	     tm.ref->name, tsc_err / PCT, tsc_err % PCT, ns_err / PCT, ns_err % PCT, attempt - 1);
+	if (tsc_err > RATE_TOLERANCE_PCT * PCT)
+		return "TSC rate more than 2% off the reference";
+	return ns_err > RATE_TOLERANCE_PCT * PCT ? "time_ns more than 2% off the reference" : NULL;
+}
+
+SELFTEST(time_ns_monotonic)
+{
+	uint64_t first = time_ns(), prev = first;
+
+	for (int i = 0; i < MONOTONIC_READS; i++) {
+		uint64_t now = time_ns();
+		if (now < prev)
+			return "time_ns went backwards";
+		prev = now;
+	}
+	return prev > first ? NULL : "time_ns did not advance";
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* Time: the calibrated TSC and APIC timer, a monotonic nanosecond clock, the periodic scheduler tick, and busy-wait delays. */
+#ifndef KESTREL_DEV_TIME_H
+#define KESTREL_DEV_TIME_H
+
+#include <stdint.h>
+#include "bootinfo.h"
+
+/*
+ * The scheduler tick rate. 100 Hz (10 ms): under QEMU TCG on a shared
+ * host every tick costs real emulation time and coarse host timers blur
+ * anything much faster, and 10 ms slices are plenty for a first
+ * round-robin scheduler. The tick only drives preemption, never time
+ * keeping (time_ns reads the TSC), so raising it later is one change.
+ */
+#define TIME_TICK_HZ 100
+
+/*
+ * Learn the TSC and local APIC timer rates (CPUID 0x15/0x16 when the
+ * CPU reports them, else measured against the HPET, the ACPI PM timer or
+ * the PIT, in that order), switch the log clock to the measured TSC rate,
+ * and start the periodic tick on VEC_APIC_TIMER. time_ns() counts from
+ * the loader's first instruction (bi->tsc_loader_start), like the log's
+ * timestamps. Needs interrupts_init(); interrupts stay as they are (the
+ * tick starts when the caller enables them). Logs the "time:" line.
+ */
+void time_init(const struct kbi_boot_info *bi);
+
+/* Nanoseconds since the loader started; monotonic. 0 before time_init. */
+uint64_t time_ns(void);
+/* Scheduler ticks since time_init. */
+uint64_t time_ticks(void);
+unsigned time_tick_hz(void);
+/* TSC counts per second; 0 before time_init. */
+uint64_t tsc_hz(void);
+/* Spin for at least us microseconds on the TSC (needs time_init: returns
+ * at once before). Interrupts may be on or off. */
+void time_delay_us(uint64_t us);
+
+/* Called from the tick interrupt (interrupts off, before the EOI) when
+ * set; the scheduler installs it. */
+extern void (*timer_tick_hook)(void);
+
+#endif

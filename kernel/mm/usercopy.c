@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* Kestrel: user-memory copies (the checks; the copying is arch/x86_64/usercopy.S). */
+#include "mm/usercopy.h"
+#include "mm/layout.h"
+#include "lib/errno.h"
+
+long arch_copy_user(void *dst, const void *src, size_t n);
+long arch_strncpy_user(char *dst, const char *src, size_t max);
+
+struct ex_entry {
+	uint64_t fault, fixup;
+};
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+
+/* The whole range must be in the user half, without wrapping. */
+static bool user_range_ok(uptr_t p, size_t n)
+{
+	return p < USER_TOP && n <= USER_TOP - p;
+}
+
+int copy_from_user(void *dst, uptr_t src, size_t n)
+{
+	if (!user_range_ok(src, n))
+		return -EFAULT;
+	return (int)arch_copy_user(dst, (const void *)src, n);
+}
+
+int copy_to_user(uptr_t dst, const void *src, size_t n)
+{
+	if (!user_range_ok(dst, n))
+		return -EFAULT;
+	return (int)arch_copy_user((void *)dst, src, n);
+}
+
+long strncpy_from_user(char *dst, uptr_t src, size_t max)
+{
+	if (src >= USER_TOP || max == 0)
+		return -EFAULT;
+	if (max > USER_TOP - src)
+		max = USER_TOP - src;
+	long n = arch_strncpy_user(dst, (const char *)src, max);
+	if (n < 0)
+		return n;
+	if ((size_t)n == max) {
+		dst[max - 1] = '\0';
+		return -ENAMETOOLONG;
+	}
+	return n;
+}
+
+uint64_t usercopy_fixup(uint64_t rip)
+{
+	for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->fault == rip)
+			return e->fixup;
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* Copying to and from user memory: range-checked, and a bad pointer gives -EFAULT instead of a kernel fault. */
+#ifndef KESTREL_MM_USERCOPY_H
+#define KESTREL_MM_USERCOPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A user-space address: never dereference it, only pass it to the helpers. */
+typedef uint64_t uptr_t;
+
+int copy_from_user(void *dst, uptr_t src, size_t n);
+int copy_to_user(uptr_t dst, const void *src, size_t n);
+/* Copy a NUL-terminated string of at most max-1 bytes; returns its
+ * length, -EFAULT, or -ENAMETOOLONG. */
+long strncpy_from_user(char *dst, uptr_t src, size_t max);
+
+/* The exception-table fix-up for a kernel fault at rip, or 0. */
+uint64_t usercopy_fixup(uint64_t rip);
+
+#endif

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: user address spaces. The PML4's upper half is a copy of the
+ * kernel's, whose entries never change (mm/layout.h), so nothing is
+ * synchronised later. The lower half is built from regions (VMAs):
+ * pages are mapped on first touch, zero-filled. Every user page is a
+ * PMM page with a reference count, ready for copy-on-write sharing.
+ */
+#include "mm/uvm.h"
+#include "mm/heap.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "arch/x86_64/paging.h"
+
+static uint64_t page_down(uint64_t v) { return v & ~(PAGE_SIZE - 1); }
+
+struct vm_space *uvm_create(void)
+{
+	struct vm_space *vs = kzalloc(sizeof(*vs));
+	uint64_t *root = page_alloc_zeroed();
+
+	if (!vs || !root) {
+		kfree(vs);
+		if (root)
+			page_free(root);
+		return NULL;
+	}
+	const uint64_t *kernel = phys_to_virt(vmm_kernel_pml4());
+	for (unsigned i = PML4_KERNEL_FIRST; i < PML4_ENTRIES; i++)
+		root[i] = kernel[i];
+	vs->pml4 = virt_to_phys(root);
+	vs->mmap_next = USER_MMAP_BASE;
+	return vs;
+}
+
+/* Unmap every page of [start, end) and drop its reference. */
+static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		uint64_t pa = arch_unmap_page(vs->pml4, va);
+		if (pa)
+			page_ref_put(pa);
+	}
+}
+
+void uvm_destroy(struct vm_space *vs)
+{
+	struct vma *v = vs->vmas;
+
+	while (v) {
+		struct vma *next = v->next;
+		unmap_range(vs, v->start, v->end);
+		kfree(v);
+		v = next;
+	}
+	arch_free_user_tables(vs->pml4);
+	page_free(phys_to_virt(vs->pml4));
+	kfree(vs);
+}
+
+int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags)
+{
+	struct vma **pp = &vs->vmas;
+
+	if (start >= end || start < USER_MIN_ADDR || end > USER_TOP || (start | end) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	while (*pp && (*pp)->end <= start)
+		pp = &(*pp)->next;
+	if (*pp && (*pp)->start < end)
+		return -EINVAL; /* overlap */
+	struct vma *v = kmalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*v = (struct vma){ start, end, prot | VM_USER, flags, *pp };
+	*pp = v;
+	return 0;
+}
+
+struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va)
+{
+	for (struct vma *v = vs->vmas; v && v->start <= va; v = v->next)
+		if (va < v->end)
+			return v;
+	return NULL;
+}
+
+/* Split the region containing addr so that a region boundary falls on
+ * addr. 0 or -ENOMEM. */
+static int split_at(struct vm_space *vs, uint64_t addr)
+{
+	struct vma *v = uvm_find_vma(vs, addr);
+
+	if (!v || v->start == addr)
+		return 0;
+	struct vma *tail = kmalloc(sizeof(*tail));
+	if (!tail)
+		return -ENOMEM;
+	*tail = *v;
+	tail->start = addr;
+	v->end = addr;
+	v->next = tail;
+	return 0;
+}
+
+int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	if (split_at(vs, start) || split_at(vs, end))
+		return -ENOMEM;
+	for (struct vma **pp = &vs->vmas; *pp;) {
+		struct vma *v = *pp;
+		if (v->start >= start && v->end <= end) {
+			unmap_range(vs, v->start, v->end);
+			*pp = v->next;
+			kfree(v);
+		} else {
+			pp = &v->next;
+		}
+	}
+	return 0;
+}
+
+int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
+{
+	for (uint64_t va = start; va < end; va += PAGE_SIZE)
+		if (!uvm_find_vma(vs, va))
+			return -ENOMEM; /* Linux: a hole in the range */
+	if (split_at(vs, start) || split_at(vs, end))
+		return -ENOMEM;
+	for (struct vma *v = vs->vmas; v; v = v->next) {
+		if (v->start < start || v->end > end)
+			continue;
+		v->prot = prot | VM_USER;
+		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE)
+			arch_protect_page(vs->pml4, va, v->prot); /* -EFAULT: not yet touched */
+	}
+	return 0;
+}
+
+uint64_t uvm_find_free(struct vm_space *vs, uint64_t len)
+{
+	uint64_t top = vs->mmap_next;
+
+	for (int tries = 0; tries < 1024; tries++) {
+		if (top < len + USER_MIN_ADDR)
+			return 0;
+		uint64_t start = top - len;
+		struct vma *clash = NULL;
+		for (struct vma *v = vs->vmas; v; v = v->next)
+			if (v->start < top && v->end > start)
+				clash = v;
+		if (!clash)
+			return start;
+		top = clash->start;
+	}
+	return 0;
+}
+
+/* Map a fresh zeroed page at va with the region's protection. */
+static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
+{
+	void *page = page_alloc_zeroed();
+
+	if (!page)
+		return NULL;
+	if (arch_map_page(vs->pml4, page_down(va), virt_to_phys(page), v->prot)) {
+		page_free(page);
+		return NULL;
+	}
+	return page;
+}
+
+void *uvm_page(struct vm_space *vs, uint64_t va)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	if (!v)
+		return NULL;
+	uint64_t pa = arch_translate(vs->pml4, page_down(va));
+	if (pa)
+		return phys_to_virt(pa);
+	return fault_in(vs, v, va);
+}
+
+int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+
+	while (len) {
+		uint8_t *page = uvm_page(vs, va);
+		if (!page)
+			return -EFAULT;
+		size_t off = va & (PAGE_SIZE - 1);
+		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		memcpy(page + off, s, n);
+		va += n;
+		s += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A fault just below the stack region grows it (down to the limit). */
+static struct vma *grow_stack(struct vm_space *vs, uint64_t va)
+{
+	for (struct vma *v = vs->vmas; v; v = v->next)
+		if ((v->flags & VMA_GROWSDOWN) && va < v->start && va >= USER_STACK_TOP - USER_STACK_MAX &&
+		    v->start - page_down(va) <= USER_STACK_MAX) {
+			v->start = page_down(va);
+			return v;
+		}
+	return NULL;
+}
+
+bool uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	if (!v)
+		v = grow_stack(vs, va);
+	if (!v)
+		return false;
+	if (!(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
+	    (exec && !(v->prot & VM_EXEC)))
+		return false;
+	if (arch_translate(vs->pml4, page_down(va)))
+		return false; /* present: a real protection violation */
+	return fault_in(vs, v, va) != NULL;
+}

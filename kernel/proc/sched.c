@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: threads and the scheduler. One CPU, one FIFO run queue,
+ * round robin with a time slice of one timer tick; an idle thread halts
+ * when nothing is runnable. All scheduler state changes with interrupts
+ * off (that is the lock on a single CPU). The kernel is not preempted:
+ * a timer tick only switches threads when it interrupted user mode, or
+ * when the running thread gives up the CPU itself.
+ */
+#include "proc/sched.h"
+#include "proc/process.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/paging.h"
+#include "arch/x86_64/percpu.h"
+#include "dev/time.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/vmalloc.h"
+#include "panic.h"
+#include "log.h"
+
+#define USER_RFLAGS (RFLAGS_IF | 0x2) /* bit 1 is always set */
+
+void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);
+void thread_entry_kernel(void);
+void thread_entry_user(void);
+
+static struct thread *run_head, *run_tail;
+static struct thread *all_threads[256];  /* every live thread, for the tick's sleeper scan */
+static struct thread *idle_thread;
+static volatile bool need_resched;
+static int next_tid = 1;
+
+struct thread *current_thread(void)
+{
+	return this_cpu()->current;
+}
+
+static void run_enqueue(struct thread *t)
+{
+	t->run_next = NULL;
+	if (run_tail)
+		run_tail->run_next = t;
+	else
+		run_head = t;
+	run_tail = t;
+}
+
+static struct thread *run_dequeue(void)
+{
+	struct thread *t = run_head;
+	if (t) {
+		run_head = t->run_next;
+		if (!run_head)
+			run_tail = NULL;
+	}
+	return t;
+}
+
+static void track(struct thread *t)
+{
+	for (unsigned i = 0; i < sizeof(all_threads) / sizeof(all_threads[0]); i++)
+		if (!all_threads[i]) {
+			all_threads[i] = t;
+			return;
+		}
+	panic("sched: more than 256 threads");
+}
+
+static void untrack(struct thread *t)
+{
+	for (unsigned i = 0; i < sizeof(all_threads) / sizeof(all_threads[0]); i++)
+		if (all_threads[i] == t)
+			all_threads[i] = NULL;
+}
+
+/* Load next's CPU state (FPU, FS base, kernel stack for traps, address
+ * space) and switch stacks. Interrupts off. */
+static void switch_to(struct thread *prev, struct thread *next)
+{
+	if (prev->fpu)
+		fpu_save(prev->fpu);
+	if (prev->proc)
+		prev->fs_base = rdmsr(MSR_FS_BASE);
+	if (next->fpu)
+		fpu_restore(next->fpu);
+	if (next->proc) {
+		wrmsr(MSR_FS_BASE, next->fs_base);
+		uint64_t pml4 = process_pml4(next->proc);
+		if (pml4 != arch_current_pml4()) /* CR3 only when it changes */
+			arch_switch_pml4(pml4);
+	}
+	gdt_set_kernel_stack(next->kstack_top);
+	this_cpu()->kernel_rsp = next->kstack_top;
+	this_cpu()->current = next;
+	next->state = THREAD_RUNNING;
+	arch_switch(&prev->saved_rsp, next->saved_rsp);
+}
+
+/* Pick the next thread and run it. Interrupts off. */
+static void schedule(void)
+{
+	struct thread *prev = current_thread();
+
+	need_resched = false;
+	if (prev->state == THREAD_RUNNING) {
+		prev->state = THREAD_RUNNABLE;
+		if (prev != idle_thread)
+			run_enqueue(prev);
+	}
+	struct thread *next = run_dequeue();
+	if (!next)
+		next = idle_thread;
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		return;
+	}
+	switch_to(prev, next);
+}
+
+/* The first thing a new thread runs, on its own stack. */
+void sched_tail(void);
+void sched_tail(void)
+{
+	cpu_sti();
+}
+
+static struct thread *thread_alloc(const char *name)
+{
+	struct thread *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	t->kstack_top = kstack_alloc();
+	if (!t->kstack_top) {
+		kfree(t);
+		return NULL;
+	}
+	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	strlcpy(t->name, name, sizeof(t->name));
+	return t;
+}
+
+/* Push the registers arch_switch pops, returning into entry. */
+static void prepare_stack(struct thread *t, uint64_t sp, void (*entry)(void), uint64_t r12,
+			  uint64_t r13)
+{
+	uint64_t *s = (uint64_t *)sp;
+	*--s = (uint64_t)entry;  /* ret */
+	*--s = 0;                /* rbp */
+	*--s = 0;                /* rbx */
+	*--s = r12;
+	*--s = r13;
+	*--s = 0;                /* r14 */
+	*--s = 0;                /* r15 */
+	t->saved_rsp = (uint64_t)s;
+}
+
+struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg)
+{
+	struct thread *t = thread_alloc(name);
+	if (!t)
+		return NULL;
+	prepare_stack(t, t->kstack_top, thread_entry_kernel, (uint64_t)fn, (uint64_t)arg);
+	t->state = THREAD_SLEEPING; /* not runnable until made so */
+	uint64_t f = irq_save();
+	track(t);
+	irq_restore(f);
+	return t;
+}
+
+struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp)
+{
+	struct thread *t = thread_alloc(process_name(p));
+	if (!t)
+		return NULL;
+	t->fpu = kmalloc(fpu_area_size() < 64 ? 64 : fpu_area_size());
+	if (!t->fpu) {
+		thread_reap(t);
+		return NULL;
+	}
+	fpu_init_area(t->fpu);
+	t->proc = p;
+	struct trap_frame *tf = (struct trap_frame *)(t->kstack_top - sizeof(*tf));
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = rip;
+	tf->cs = USER_CS;
+	tf->rflags = USER_RFLAGS;
+	tf->rsp = rsp;
+	tf->ss = USER_DS;
+	prepare_stack(t, (uint64_t)tf, thread_entry_user, 0, 0);
+	t->state = THREAD_SLEEPING;
+	uint64_t f = irq_save();
+	track(t);
+	irq_restore(f);
+	return t;
+}
+
+void thread_make_runnable(struct thread *t)
+{
+	uint64_t f = irq_save();
+	if (t->state == THREAD_SLEEPING) {
+		t->state = THREAD_RUNNABLE;
+		t->wake_at = 0;
+		run_enqueue(t);
+	}
+	irq_restore(f);
+}
+
+void thread_exit(void)
+{
+	struct thread *t = current_thread();
+
+	cpu_cli();
+	t->state = THREAD_DEAD;
+	if (t->proc)
+		process_thread_exited(t->proc, t);
+	schedule();
+	panic("thread_exit: a dead thread ran again");
+}
+
+void thread_reap(struct thread *t)
+{
+	uint64_t f = irq_save();
+	untrack(t);
+	irq_restore(f);
+	kstack_free(t->kstack_top);
+	kfree(t->fpu);
+	kfree(t);
+}
+
+void sched_yield(void)
+{
+	uint64_t f = irq_save();
+	schedule();
+	irq_restore(f);
+}
+
+void sched_tick(void)
+{
+	uint64_t now = time_ns();
+
+	for (unsigned i = 0; i < sizeof(all_threads) / sizeof(all_threads[0]); i++) {
+		struct thread *t = all_threads[i];
+		if (t && t->state == THREAD_SLEEPING && t->wake_at && now >= t->wake_at) {
+			t->state = THREAD_RUNNABLE;
+			t->wake_at = 0;
+			run_enqueue(t);
+		}
+	}
+	need_resched = true;
+}
+
+void sched_preempt_point(struct trap_frame *tf)
+{
+	if (need_resched && (tf->cs & SEL_RPL3))
+		schedule();
+}
+
+/* Remove t from wq if it is still queued (it timed out). */
+static void wq_remove(struct wait_queue *wq, struct thread *t)
+{
+	for (struct thread **pp = &wq->head; *pp; pp = &(*pp)->wait_next)
+		if (*pp == t) {
+			*pp = t->wait_next;
+			return;
+		}
+}
+
+bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
+{
+	struct thread *t = current_thread();
+	uint64_t f = irq_save();
+
+	t->state = THREAD_SLEEPING;
+	t->wake_at = deadline_ns;
+	if (wq) {
+		t->wait_next = wq->head;
+		wq->head = t;
+	}
+	schedule();
+	bool timed_out = deadline_ns && time_ns() >= deadline_ns;
+	if (wq)
+		wq_remove(wq, t);
+	irq_restore(f);
+	return !timed_out;
+}
+
+void wake_all(struct wait_queue *wq)
+{
+	uint64_t f = irq_save();
+	struct thread *t = wq->head;
+
+	wq->head = NULL;
+	while (t) {
+		struct thread *next = t->wait_next;
+		if (t->state == THREAD_SLEEPING) {
+			t->state = THREAD_RUNNABLE;
+			t->wake_at = 0;
+			run_enqueue(t);
+		}
+		t = next;
+	}
+	irq_restore(f);
+}
+
+void sleep_until(uint64_t deadline_ns)
+{
+	while (time_ns() < deadline_ns)
+		wait_on(NULL, deadline_ns);
+}
+
+static void idle_loop(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		cpu_cli();
+		if (run_head) {
+			schedule();
+			cpu_sti();
+			continue;
+		}
+		__asm__ volatile("sti; hlt" ::: "memory"); /* sti's shadow: no lost wakeup */
+	}
+}
+
+/* Adopt the running boot context as a thread and start the idle thread. */
+void sched_init(void)
+{
+	static struct thread boot;
+
+	boot.state = THREAD_RUNNING;
+	boot.tid = 0;
+	memcpy(boot.name, "kmain", 6);
+	boot.kstack_top = 0; /* the boot stack: never used for ring-3 traps */
+	this_cpu()->current = &boot;
+	track(&boot);
+	fpu_boot_init();
+	idle_thread = thread_create_kernel("idle", idle_loop, NULL);
+	if (!idle_thread)
+		panic("sched: no memory for the idle thread");
+	idle_thread->state = THREAD_RUNNABLE;
+	timer_tick_hook = sched_tick;
+}

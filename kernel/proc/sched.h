@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* Threads, the round-robin scheduler, sleeping and wait queues. */
+#ifndef KESTREL_PROC_SCHED_H
+#define KESTREL_PROC_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/x86_64/trapframe.h"
+
+struct process;
+
+enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_SLEEPING, THREAD_DEAD };
+
+/*
+ * A thread. Lock rule: the scheduler's fields (state, run_next,
+ * wait_next, wake_at) change only with interrupts off on this (single)
+ * CPU; the rest is private to the thread or set before it first runs.
+ */
+struct thread {
+	uint64_t saved_rsp;        /* arch_switch's save slot */
+	uint64_t kstack_top;       /* vmalloc'd, guard page below */
+	enum thread_state state;
+	struct thread *run_next;   /* run queue */
+	struct thread *wait_next;  /* wait queue or sleep list */
+	uint64_t wake_at;          /* time_ns() deadline while sleeping, 0 = none */
+	struct process *proc;      /* NULL for a kernel thread */
+	void *fpu;                 /* user FPU/SSE state, 64-byte aligned */
+	uint64_t fs_base;          /* user TLS base (arch_prctl) */
+	int tid;
+	char name[16];
+};
+
+struct wait_queue {
+	struct thread *head;
+};
+
+void sched_init(void);
+/* A kernel thread running fn(arg); it exits when fn returns. */
+struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
+/* A thread of process p that enters user mode at rip with stack rsp. */
+struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp);
+void thread_make_runnable(struct thread *t);
+__attribute__((noreturn)) void thread_exit(void);
+/* Free a dead thread's stack and state (not the running one). */
+void thread_reap(struct thread *t);
+
+struct thread *current_thread(void);
+/* Give up the CPU; returns when picked again. Interrupts may be on. */
+void sched_yield(void);
+/* Called from the timer interrupt: account a tick, wake sleepers whose
+ * deadline passed, and ask for a reschedule. */
+void sched_tick(void);
+/* At the end of an interrupt: switch if a reschedule is due and the
+ * interrupted code was user mode (the kernel itself is not preempted). */
+void sched_preempt_point(struct trap_frame *tf);
+
+/* Sleep on wq until woken or until the deadline (time_ns(), 0 = none).
+ * The caller checks its condition in a loop. Returns false on timeout. */
+bool wait_on(struct wait_queue *wq, uint64_t deadline_ns);
+void wake_all(struct wait_queue *wq);
+void sleep_until(uint64_t deadline_ns);
+
+#endif
