@@ -90,6 +90,9 @@ static long run(struct trap_frame *tf)
 
 	*r = (struct audit_rec){ rdtsc(), p ? p->pid : 0, (uint32_t)nr,
 				 { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, 0 };
+	if (audit_serial && (nr == SYS_exit || nr == SYS_exit_group)) /* these never return */
+		klog(LOG_INFO, "audit: pid %d syscall %lu (%#lx) = (does not return)\n", r->pid, nr,
+		     tf->rdi);
 	long ret = nr < SYS_COUNT && table[nr] ? table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9)
 					       : -ENOSYS;
 	r->ret = ret;

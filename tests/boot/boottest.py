@@ -219,6 +219,12 @@ def cases(build):
              extra=["-cpu", "max"],
              expect=banner() + [r"cpu: SSE on; XSAVE on \(xcr0 0x[0-9a-f]+, \d+ bytes\); SMEP on; SMAP on; UMIP on; 1G pages yes"]
              + SELFTEST_OK, reject=NEVER, exit=DEBUGEXIT_OK),
+        dict(name="selftest-filter-audit", cmdline="selftest=hello,minimal audit debugexit",
+             expect=[r"audit: pid \d+ syscall 1 \(0x1, ", r"selftest: minimal ok",
+                     r"audit: pid \d+ syscall 231 ", r"selftest: hello ok",
+                     r"selftest: 2 passed, 0 failed"],
+             reject=[r"selftest: (minimal-again|fpu|busyloop|ksyms)", r"KERNEL PANIC"],
+             exit=DEBUGEXIT_OK),
         dict(name="crash-invalid-opcode", cmdline="crash=ud debugexit",
              expect=[r"KERNEL PANIC: exception 6 \(invalid opcode\)", r"selftest_crash\+0x"],
              exit=DEBUGEXIT_PANIC),

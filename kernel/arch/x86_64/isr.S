@@ -9,6 +9,7 @@
  * fills.
  */
 #include "arch/x86_64/trapframe.h"
+#include "arch/x86_64/frame_macros.h"
 
 
 	.text
@@ -32,21 +33,7 @@ isr_common:
 	testb	$3, (TF_CS - TF_VECTOR)(%rsp)
 	jz	1f
 	swapgs
-1:	pushq	%rax			/* rax */
-	pushq	%rbx			/* rbx */
-	pushq	%rcx			/* rcx */
-	pushq	%rdx			/* rdx */
-	pushq	%rsi			/* rsi */
-	pushq	%rdi			/* rdi */
-	pushq	%rbp			/* rbp */
-	pushq	%r8			/* r8 */
-	pushq	%r9			/* r9 */
-	pushq	%r10			/* r10 */
-	pushq	%r11			/* r11 */
-	pushq	%r12			/* r12 */
-	pushq	%r13			/* r13 */
-	pushq	%r14			/* r14 */
-	pushq	%r15			/* r15 */
+1:	PUSH_GPRS
 	cld				/* the C ABI wants DF clear */
 	mov	%rsp, %rdi		/* struct trap_frame * */
 	call	trap_dispatch
@@ -54,21 +41,7 @@ isr_common:
 /* Restore a struct trap_frame at RSP and leave by IRET: the exit of every
  * interrupt, and the first entry of every user thread and exec. */
 trap_return:
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	POP_GPRS
 	testb	$3, (TF_CS - TF_VECTOR)(%rsp)	/* rsp is at vector again */
 	jz	2f
 	swapgs				/* back to the user's GS base */

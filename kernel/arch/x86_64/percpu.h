@@ -3,6 +3,11 @@
 #ifndef KESTREL_ARCH_PERCPU_H
 #define KESTREL_ARCH_PERCPU_H
 
+#define PERCPU_SELF       0
+#define PERCPU_KERNEL_RSP 8
+#define PERCPU_USER_RSP   16
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 
 /*
@@ -22,10 +27,6 @@ struct percpu {
 	void *current;             /* the running thread (scheduler) */
 };
 
-#define PERCPU_SELF       0
-#define PERCPU_KERNEL_RSP 8
-#define PERCPU_USER_RSP   16
-
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");
 _Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "offset");
 
@@ -38,5 +39,6 @@ static inline struct percpu *this_cpu(void)
 	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
 	return p;
 }
+#endif /* __ASSEMBLER__ */
 
 #endif
