@@ -20,7 +20,7 @@ ROOTFS_ASCC  ?= gcc
 ROOTFS_SRC   := rootfs/src
 ROOTFS_BIN   := $(B)/rootfs.extra/bin
 ROOTFS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
-ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 int80 fpu busyloop
+ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 syscalls int80 fpu busyloop
 ROOTFS_PROGS := $(ROOTFS_BIN)/minimal $(ROOTFS_BIN)/hello \
 	$(patsubst %,$(ROOTFS_BIN)/t-%,$(ROOTFS_TESTS))
 
