@@ -163,7 +163,8 @@ void kmain(struct kbi_boot_info *bi)
 	sched_init();
 	syscall_init(cfg.audit);
 	rootfs_init(bi);
+	int failed = cfg.selftest ? run_selftests(bi) : 0;
 	if (cfg.crash)
 		selftest_crash(cfg.crash, cfg.crash_len);
-	boot_finish(cfg.selftest ? run_selftests(bi) : 0);
+	boot_finish(failed);
 }

@@ -22,7 +22,8 @@ ROOTFS_BIN   := $(B)/rootfs.extra/bin
 ROOTFS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 syscalls int80 fpu busyloop
 ROOTFS_PROGS := $(ROOTFS_BIN)/minimal $(ROOTFS_BIN)/hello \
-	$(patsubst %,$(ROOTFS_BIN)/t-%,$(ROOTFS_TESTS))
+	$(patsubst %,$(ROOTFS_BIN)/t-%,$(ROOTFS_TESTS)) \
+	$(ROOTFS_BIN)/t-dynamic $(ROOTFS_BIN)/t-badelf $(B)/rootfs.extra/lib/ld-musl-x86_64.so.1
 
 .PHONY: rootfs-progs
 rootfs-progs: $(ROOTFS_PROGS)
@@ -70,3 +71,18 @@ $(ROOTFS_BIN)/t-bigbss: $(ROOTFS_SRC)/bigbss.c $(ROOTFS_SRC)/selftest.h | $(DEPS
 	$(MUSL_CC) $(ROOTFS_CFLAGS) -static $(ROOTFS_LDFLAGS) -o $@ $<
 	$(call rootfs_check,$@,[ $(rootfs_loads) -eq 2 ],want exactly two PT_LOADs)
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
+
+# A dynamically linked program and its interpreter (musl's ld.so is its
+# libc.so): the PT_INTERP shape.
+$(ROOTFS_BIN)/t-dynamic: $(ROOTFS_SRC)/dynamic.c $(ROOTFS_SRC)/selftest.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(ROOTFS_CFLAGS) -o $@ $<
+	$(call rootfs_check,$@,readelf -lW $@ | grep -q 'interpreter: /lib/ld-musl-x86_64.so.1',no PT_INTERP)
+$(B)/rootfs.extra/lib/ld-musl-x86_64.so.1: $(MUSL_LIB)/libc.so | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# A corrupt ELF (e_machine = EM_386): exec must refuse it with ENOEXEC.
+$(ROOTFS_BIN)/t-badelf: $(ROOTFS_BIN)/hello
+	cp $< $@
+	printf '\003' | dd of=$@ bs=1 seek=18 conv=notrunc status=none

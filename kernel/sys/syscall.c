@@ -9,6 +9,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
+#include "mm/heap.h"
 #include "mm/layout.h"
 #include "proc/process.h"
 #include "lib/errno.h"
@@ -58,9 +59,10 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_set_robust_list] = sys_ignored,
 };
 
-/* The audit ring: written only by its own CPU, with interrupts on, so a
- * slot is claimed by bumping the index first; readers (the panic path)
- * may see a half-written record, which is acceptable for a post-mortem. */
+/* The audit ring, one per CPU (reached through the per-CPU block): only
+ * its own CPU writes it, so no lock; a slot is claimed by bumping the
+ * index first. The panic path may read a half-written record, which is
+ * acceptable for a post-mortem. */
 struct audit_rec {
 	uint64_t tsc;
 	int32_t pid;
@@ -68,8 +70,10 @@ struct audit_rec {
 	uint64_t args[6];
 	int64_t ret;
 };
-static struct audit_rec audit_ring[AUDIT_RING];
-static uint64_t audit_next;
+struct audit_ring {
+	uint64_t next;
+	struct audit_rec rec[AUDIT_RING];
+};
 static bool audit_serial;
 
 void syscall_init(bool audit_to_serial)
@@ -80,13 +84,17 @@ void syscall_init(bool audit_to_serial)
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC);
 	audit_serial = audit_to_serial;
+	this_cpu()->audit = kzalloc(sizeof(struct audit_ring));
+	if (!this_cpu()->audit)
+		panic("syscall: no memory for the audit ring");
 }
 
 static long run(struct trap_frame *tf)
 {
 	uint64_t nr = tf->rax;
 	struct process *p = current_process();
-	struct audit_rec *r = &audit_ring[__atomic_fetch_add(&audit_next, 1, __ATOMIC_RELAXED) % AUDIT_RING];
+	struct audit_ring *ring = this_cpu()->audit;
+	struct audit_rec *r = &ring->rec[ring->next++ % AUDIT_RING];
 
 	*r = (struct audit_rec){ rdtsc(), p ? p->pid : 0, (uint32_t)nr,
 				 { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, 0 };
@@ -132,11 +140,14 @@ void syscall_int80(struct trap_frame *tf)
 
 void audit_dump(void)
 {
-	uint64_t end = audit_next, start = end > 8 ? end - 8 : 0;
+	const struct audit_ring *ring = percpu_ready() ? this_cpu()->audit : NULL;
 
-	panic_printf("last system calls (of %lu):\n", end);
+	if (!ring)
+		return;
+	uint64_t end = ring->next, start = end > 8 ? end - 8 : 0;
+	panic_printf("last system calls on this CPU (of %lu):\n", end);
 	for (uint64_t i = start; i < end; i++) {
-		const struct audit_rec *r = &audit_ring[i % AUDIT_RING];
+		const struct audit_rec *r = &ring->rec[i % AUDIT_RING];
 		panic_printf("  pid %d nr %u (%#lx, %#lx, %#lx) = %ld\n", r->pid, r->nr, r->args[0],
 			     r->args[1], r->args[2], r->ret);
 	}

@@ -4,8 +4,9 @@
  *
  *     NAME EXPECT TIMEOUT_MS [copies=N] PATH [ARGS...]
  *
- * EXPECT is exit=N, signal=N or timeout (the program must still be
- * running at its time limit: proof that it was preempted). The harness
+ * EXPECT is exit=N, signal=N, timeout (the program must still be
+ * running at its time limit: proof that it was preempted) or noexec
+ * (exec must refuse the file with ENOEXEC, and the kernel go on). The harness
  * starts the program(s) in ring 3, sleeps until they end or time runs
  * out, kills what is left, and prints one line per entry. Control comes
  * back here however the program ends, so the list goes on.
@@ -14,6 +15,7 @@
 #include "fs/rootfs.h"
 #include "proc/process.h"
 #include "dev/time.h"
+#include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "log.h"
@@ -24,7 +26,7 @@
 #define NS_PER_MS    1000000ull
 #define KILL_GRACE_NS (500 * NS_PER_MS)
 
-enum expect_kind { EXPECT_EXIT, EXPECT_SIGNAL, EXPECT_TIMEOUT };
+enum expect_kind { EXPECT_EXIT, EXPECT_SIGNAL, EXPECT_TIMEOUT, EXPECT_NOEXEC };
 
 struct entry {
 	char buf[LINE_MAX_LEN];
@@ -56,8 +58,8 @@ static bool parse_expect(struct entry *e, const char *w)
 {
 	uint64_t v;
 
-	if (strcmp(w, "timeout") == 0) {
-		e->kind = EXPECT_TIMEOUT;
+	if (strcmp(w, "timeout") == 0 || strcmp(w, "noexec") == 0) {
+		e->kind = w[0] == 't' ? EXPECT_TIMEOUT : EXPECT_NOEXEC;
 		return true;
 	}
 	if (strncmp(w, "exit=", 5) == 0 && parse_uint(w + 5, &v) && v < 256) {
@@ -118,6 +120,8 @@ static const char *judge(const struct entry *e, struct process *p, bool exited, 
 		return e->kind == EXPECT_TIMEOUT ? NULL : "still running at its time limit (killed)";
 	if (e->kind == EXPECT_TIMEOUT)
 		return "ended before its time limit, but should have kept running";
+	if (e->kind == EXPECT_NOEXEC)
+		return "ran, but exec should have refused it";
 	int sig = p->wstatus & 0x7f, code = (p->wstatus >> 8) & 0xff;
 	if (e->kind == EXPECT_EXIT && sig == 0 && code == e->value)
 		return NULL;
@@ -141,9 +145,11 @@ static bool run_entry(const struct entry *e)
 
 	for (int c = 0; c < e->copies && !fail; c++) {
 		procs[c] = process_spawn(e->path, e->argv, envp, &err);
-		if (!procs[c]) {
+		if (!procs[c] && !(e->kind == EXPECT_NOEXEC && err == -ENOEXEC)) {
 			ksnprintf(why, sizeof(why), "cannot start %s (error %d)", e->path, err);
 			fail = why;
+		} else if (procs[c] && e->kind == EXPECT_NOEXEC) {
+			fail = "exec accepted a file it should refuse";
 		}
 	}
 	for (int c = 0; c < e->copies && procs[c]; c++) {

@@ -63,6 +63,7 @@ wanted_status() {
 	exit=*) n=${1#exit=} ;;
 	signal=*) n=${1#signal=}; n=$((128 + n)) ;;
 	timeout) n=124 ;;
+	noexec) n=126 ;;	# env: the kernel refused to exec it (ENOEXEC)
 	*) return ;;
 	esac
 	case $n in '' | *[!0-9]*) return ;; esac
@@ -93,8 +94,18 @@ run_entry() {
 	while [ "$i" -le "$copies" ]; do
 		# The subshell reports a signal death as 128+N instead of the
 		# script's own shell printing "Segmentation fault" for the job.
-		(timeout -k 1 "$(seconds "$ms")" env -i HOME=/ TERM=linux "$root$path" "$@"
-		 exit $?) > "$tmp/$name.$i" 2>&1 &
+		# noexec: execv directly (env and shells retry ENOEXEC files as scripts);
+		# 126 when the kernel refused the file with ENOEXEC, as a shell reports it.
+		if [ "$expect" = noexec ]; then
+			python3 -c 'import errno, os, sys
+try:
+    os.execv(sys.argv[1], sys.argv[1:])
+except OSError as e:
+    sys.exit(126 if e.errno == errno.ENOEXEC else 1)' "$root$path" "$@" > "$tmp/$name.$i" 2>&1 &
+		else
+			(timeout -k 1 "$(seconds "$ms")" env -i HOME=/ TERM=linux "$root$path" "$@"
+			 exit $?) > "$tmp/$name.$i" 2>&1 &
+		fi
 		pids="$pids $!"
 		outs="$outs $tmp/$name.$i"
 		i=$((i + 1))

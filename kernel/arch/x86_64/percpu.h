@@ -8,7 +8,9 @@
 #define PERCPU_USER_RSP   16
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86_64/cpu.h"
 
 /*
  * One block per CPU, allocated at bring-up and never freed. In the
@@ -25,6 +27,7 @@ struct percpu {
 	uint32_t cpu_id;           /* dense index, 0 = boot CPU */
 	uint32_t apic_id;
 	void *current;             /* the running thread (scheduler) */
+	void *audit;               /* this CPU's system-call audit ring (sys/syscall.c) */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");
@@ -32,6 +35,13 @@ _Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "
 
 /* Allocate and install the boot CPU's block (needs kmalloc). */
 void percpu_init_boot_cpu(void);
+
+/* False before percpu_init_boot_cpu(): for the panic path, which may run
+ * that early and must not read through a zero GS base. */
+static inline bool percpu_ready(void)
+{
+	return rdmsr(MSR_GS_BASE) != 0;
+}
 
 static inline struct percpu *this_cpu(void)
 {
