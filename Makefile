@@ -110,6 +110,8 @@ $(B)/BOOTX64.EFI: $(LOADER_OBJ)
 
 # ---------------------------------------------------------------- rootfs + image
 include rootfs/rootfs.mk
+include rootfs/bench.mk
+$(B)/rootfs.cpio: $(BENCH_PROGS)
 ROOTFS_FILES := $(shell find rootfs -type f 2>/dev/null)
 $(B)/rootfs.cpio: $(ROOTFS_FILES) $(ROOTFS_PROGS) tools/mkrootfs.sh | $(DEPS_OK)
 	tools/mkrootfs.sh $(B)/rootfs $@
@@ -140,7 +142,15 @@ debug: all
 test: all
 	@tests/run.sh
 
+# ---------------------------------------------------------------- benchmark
+# make bench [QUICK=1]: Kestrel and Linux (Debian's kernel) on the same bench
+# programs in the same QEMU; a table, build/bench.json and build/bench.svg.
+.PHONY: bench
+bench: all
+	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick)
+
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Dependency files only: the staged rootfs has a directory named selftest.d.
+-include $(shell find $(B) -type f -name '*.d' 2>/dev/null)

@@ -75,8 +75,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		}
 		return true;
 	}
-	if (cmdline_word_is(w, "echo")) /* read by console_echo_loop */
-		return !w->has_val;
+	if (cmdline_word_is(w, "echo")) /* also read by console_echo_loop */
+		return !w->has_val && (cfg->echo = true);
 	if (cmdline_word_is(w, "audit"))
 		return !w->has_val && (cfg->audit = true);
 	if (cmdline_word_is(w, "debugexit"))

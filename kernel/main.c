@@ -24,6 +24,8 @@
 #include "arch/x86_64/percpu.h"
 #include "mm/mm.h"
 #include "fs/rootfs.h"
+#include "fs/vfs.h"
+#include "proc/process.h"
 #include "proc/sched.h"
 #include "sys/syscall.h"
 #include "test/harness.h"
@@ -33,6 +35,7 @@
 
 uint64_t direct_map_size;
 static struct boot_config cfg;
+static uint64_t tsc_at_entry;
 
 /* Nothing else in the block may be read until this passes. */
 static bool boot_info_valid(const struct kbi_boot_info *bi)
@@ -113,14 +116,66 @@ static void banner(const struct kbi_boot_info *bi, uint64_t tsc_entry, bool have
 	     (int)cfg.init_args_len, cfg.init_args ? cfg.init_args : "");
 }
 
-/* The end of a boot with nothing more to run: with debugexit, report the
- * status to QEMU; otherwise stay up so the screen can be read. */
+/* The end of a self-test run (selftest with debugexit): report the
+ * failure count to QEMU, or halt so the screen can be read. */
 static void __attribute__((noreturn)) boot_finish(int status)
 {
 	console_echo_loop(); /* with `echo`: the interactive input test first */
-	klog(LOG_INFO, "kestrel: boot complete, status %d; no init yet, halting\n", status);
+	klog(LOG_INFO, "kestrel: boot complete, status %d; halting\n", status);
 	debugexit_if_enabled((uint8_t)status);
 	cpu_halt_forever();
+}
+
+#define INIT_ARGS_MAX 16
+
+/* argv for init: its path, then the words after " -- " on the command line. */
+static void init_argv(char *buf, size_t cap, const char **argv)
+{
+	int n = 0;
+	size_t len = cfg.init_args_len < cap - 1 ? cfg.init_args_len : cap - 1;
+
+	argv[n++] = cfg.init;
+	memcpy(buf, cfg.init_args ? cfg.init_args : "", len);
+	buf[len] = '\0';
+	for (char *s = buf; *s && n < INIT_ARGS_MAX;) {
+		while (*s == ' ')
+			*s++ = '\0';
+		if (*s)
+			argv[n++] = s;
+		while (*s && *s != ' ')
+			s++;
+	}
+	argv[n] = NULL;
+}
+
+/* Start PID 1 and wait for it: when it exits, so does the machine (with
+ * debugexit, QEMU gets its status). The default /sbin/init falls back to
+ * /bin/sh, as Linux does when init is missing. */
+static void __attribute__((noreturn)) run_init(void)
+{
+	static const char *const envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/bin", NULL };
+	static char buf[256];
+	const char *argv[INIT_ARGS_MAX + 1];
+	int err;
+
+	init_argv(buf, sizeof(buf), argv);
+	struct process *init = process_spawn_init(cfg.init, argv, envp, &err);
+	if (!init && strcmp(cfg.init, INIT_DEFAULT) == 0) {
+		klog(LOG_WARN, "kestrel: cannot start %s (error %d); trying /bin/sh\n", cfg.init, err);
+		memcpy(cfg.init, "/bin/sh", 8);
+		argv[0] = cfg.init;
+		init = process_spawn_init(cfg.init, argv, envp, &err);
+	}
+	if (!init)
+		panic("cannot start init %s (error %d)", cfg.init, err);
+	klog(LOG_INFO, "boot: kernel entry to init %lu ms (init is runnable)\n",
+	     log_ms_since_origin(rdtsc()) - log_ms_since_origin(tsc_at_entry));
+	process_wait(init, 0);
+	int ws = init->wstatus, sig = ws & 0x7f;
+	int status = sig ? 128 + sig : (ws >> 8) & 0xff;
+	klog(LOG_INFO, "kestrel: init exited with status %d\n", status);
+	debugexit_if_enabled((uint8_t)status);
+	power_off();
 }
 
 /* The in-kernel tests, then the user programs of /etc/selftest; one
@@ -140,6 +195,8 @@ void kmain(struct kbi_boot_info *bi)
 {
 	uint64_t tsc_entry = rdtsc();
 	bool have_serial = serial_init();
+
+	tsc_at_entry = tsc_entry;
 
 	if (!boot_info_valid(bi))
 		bad_boot_info();
@@ -163,8 +220,11 @@ void kmain(struct kbi_boot_info *bi)
 	sched_init();
 	syscall_init(cfg.audit);
 	rootfs_init(bi);
+	vfs_init(bi->rootfs_size ? phys_to_virt(bi->rootfs) : NULL, bi->rootfs_size);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;
 	if (cfg.crash)
 		selftest_crash(cfg.crash, cfg.crash_len);
-	boot_finish(failed);
+	if ((cfg.selftest && cfg.debugexit) || cfg.echo)
+		boot_finish(failed); /* a test run: no init */
+	run_init();
 }

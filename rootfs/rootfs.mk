@@ -3,8 +3,10 @@
 #
 # Included by the top-level Makefile after B and DEPS_OK are set.
 # tools/mkrootfs.sh copies $(B)/rootfs.extra/ over the staged tree, so only
-# finished binaries may land there. /etc/selftest names them; keep the two
-# in step. Every program is a static musl binary, except:
+# finished binaries may land there. /etc/selftest names them (and
+# /etc/selftest.userland the syscall-group tests: files, dirs, procs, pipes,
+# signals, ttyio, mmap); keep them in step. /sbin/init is the project's
+# own (rootfs/src/init.c). Every program is a static musl binary, except:
 #   minimal  no libc at all, one R+X PT_LOAD (rootfs/src/minimal.ld)
 #   t-pie    static-pie: Debian's musl-gcc specs drop gcc's -static-pie
 #            link options and always use Scrt1.o, which makes a dynamic PIE
@@ -20,8 +22,9 @@ ROOTFS_ASCC  ?= gcc
 ROOTFS_SRC   := rootfs/src
 ROOTFS_BIN   := $(B)/rootfs.extra/bin
 ROOTFS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
-ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 syscalls int80 fpu busyloop
-ROOTFS_PROGS := $(ROOTFS_BIN)/minimal $(ROOTFS_BIN)/hello \
+ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 syscalls int80 fpu busyloop \
+	files dirs procs pipes signals ttyio mmapt
+ROOTFS_PROGS := $(B)/rootfs.extra/sbin/init $(ROOTFS_BIN)/minimal $(ROOTFS_BIN)/hello \
 	$(patsubst %,$(ROOTFS_BIN)/t-%,$(ROOTFS_TESTS)) \
 	$(ROOTFS_BIN)/t-dynamic $(ROOTFS_BIN)/t-badelf $(B)/rootfs.extra/lib/ld-musl-x86_64.so.1
 
@@ -45,6 +48,11 @@ $(ROOTFS_BIN)/minimal: $(ROOTFS_SRC)/minimal.S $(ROOTFS_SRC)/minimal.ld | $(DEPS
 	$(call rootfs_check,$@,[ $(rootfs_loads) -eq 1 ],want exactly one PT_LOAD)
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
 
+$(B)/rootfs.extra/sbin/init: $(ROOTFS_SRC)/init.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(ROOTFS_CFLAGS) -static -o $@ $<
+	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
+
 $(ROOTFS_BIN)/hello: $(ROOTFS_SRC)/hello.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(ROOTFS_CFLAGS) -static -o $@ $<
@@ -60,7 +68,7 @@ $(ROOTFS_BIN)/t-pie: $(ROOTFS_SRC)/pie.c $(ROOTFS_SRC)/selftest.h | $(DEPS_OK)
 	$(call rootfs_check,$@,! readelf -lW $@ | grep -q INTERP,has an interpreter)
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
 
-$(ROOTFS_BIN)/t-%: $(ROOTFS_SRC)/%.c $(ROOTFS_SRC)/selftest.h | $(DEPS_OK)
+$(ROOTFS_BIN)/t-%: $(ROOTFS_SRC)/%.c $(ROOTFS_SRC)/selftest.h $(ROOTFS_SRC)/checks.h | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(ROOTFS_CFLAGS) -static $(ROOTFS_LDFLAGS) -o $@ $<
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)

@@ -3,7 +3,8 @@
 # Stage the root file system and pack it as a cpio newc archive.
 # Usage: mkrootfs.sh STAGING_DIR OUT.cpio [OVERLAY_DIR...]
 # The tree is rootfs/skel/ plus Debian's busybox-static as /bin/busybox
-# (with /bin/sh), then each overlay on top. Owners are root, order sorted,
+# (with /bin/sh), then each overlay on top, the Makefile's programs, and
+# /bin links to busybox for the everyday applets. Owners are root, order sorted,
 # timestamps clamped: the same inputs give the same archive.
 set -eu
 stage=$1
@@ -24,6 +25,20 @@ done
 if [ -d "$stage.extra" ]; then
 	cp -a "$stage.extra/." "$stage/"
 fi
+# The everyday applets as /bin/NAME -> busybox: only those this busybox has,
+# never over a file the tree already holds (made last, so no later copy
+# can write through one of these links into busybox itself).
+applets='ls cat echo cp mv rm mkdir rmdir ps grep sed wc head tail sort uname env test [
+	printf sleep find xargs true false pwd ln chmod touch date dirname basename cut tr uniq
+	tee kill seq expr stat readlink id hostname clear dmesg more od hexdump md5sum sha256sum
+	yes which'
+have=$(/bin/busybox --list)
+set -f
+for applet in $applets; do
+	printf '%s\n' "$have" | grep -qxF -- "$applet" || continue
+	[ -e "$stage/bin/$applet" ] || [ -L "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
+done
+set +f
 
 outabs=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The console's input side: one queue fed by the serial port and the PS/2 keyboard, and the `echo` boot-test loop. */
+/* The console's input side: one raw queue fed by the serial port and the PS/2 keyboard, drained by the TTY (dev/tty.c), and the `echo` boot-test loop. */
 #include "dev/console.h"
 
 #include <stdint.h>
@@ -10,9 +10,12 @@
 #include "arch/x86_64/irq.h"
 #include "dev/ps2kbd.h"
 #include "dev/serial.h"
+#include "dev/time.h"
+#include "dev/tty.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/layout.h"
+#include "proc/sched.h"
 
 #define INPUT_MASK (CONSOLE_INPUT_SIZE - 1)
 _Static_assert((CONSOLE_INPUT_SIZE & INPUT_MASK) == 0, "CONSOLE_INPUT_SIZE must be a power of two");
@@ -20,10 +23,8 @@ _Static_assert((CONSOLE_INPUT_SIZE & INPUT_MASK) == 0, "CONSOLE_INPUT_SIZE must 
 #define ECHO_WORD     "echo"  /* the command-line word */
 #define ECHO_EXIT     "exit"  /* the line that ends the loop */
 #define ECHO_LINE_MAX 100     /* longer lines are cut; shown escaped it still fits a log line */
-#define CH_BS  0x08
+#define POLL_INTERVAL_NS 10000000ull /* a source without an interrupt is polled every 10 ms */
 #define CH_LF  0x0a
-#define CH_CR  0x0d
-#define CH_DEL 0x7f
 #define PRINTABLE_FIRST 0x20
 #define PRINTABLE_LAST  0x7e
 
@@ -32,13 +33,15 @@ _Static_assert((CONSOLE_INPUT_SIZE & INPUT_MASK) == 0, "CONSOLE_INPUT_SIZE must 
  * serial and keyboard interrupt handlers, or console_poll on their
  * behalf) run with interrupts off on the one CPU, so they never overlap;
  * only they move head. Only the reader moves tail. Each publishes its
- * index with a release store after touching buf.
+ * index with a release store after touching buf. The reader sleeps on
+ * wq, which every push wakes.
  */
 static struct {
 	char buf[CONSOLE_INPUT_SIZE];
 	uint32_t head;    /* producers, interrupts off */
 	uint32_t tail;    /* the reader */
 	uint32_t dropped; /* producers: bytes lost to a full queue */
+	struct wait_queue wq;
 } q;
 
 /* Set by console_input_init, read-only afterwards. */
@@ -60,6 +63,7 @@ void console_input_push(const char *s, size_t n)
 		q.buf[head++ & INPUT_MASK] = s[i];
 	}
 	__atomic_store_n(&q.head, head, __ATOMIC_RELEASE);
+	wake_all(&q.wq);
 }
 
 /* Polls the sources that have no interrupt, and all of them while
@@ -99,31 +103,20 @@ bool console_has_input(void)
 	return __atomic_load_n(&q.head, __ATOMIC_ACQUIRE) != q.tail;
 }
 
-/*
- * Waits a little for input: with interrupts on and every source on its
- * interrupt, halts until the next interrupt (checking the queue with
- * interrupts off first, so a byte that just came is not slept through);
- * otherwise polls once. cpu_sti() then cpu_hlt(): sti holds interrupts
- * off for one more instruction, so one arriving in between wakes the
- * hlt instead of being missed (and the timer tick bounds the sleep
- * anyway).
- */
-static void console_wait(void)
+static bool any_polled(void)
 {
-	bool all_irq = (!src.serial || src.serial_irq) && (!src.ps2 || src.ps2_irq);
+	return (src.serial && !src.serial_irq) || (src.ps2 && !src.ps2_irq);
+}
 
-	if (!interrupts_enabled() || !all_irq) {
-		console_poll();
-		cpu_pause();
-		return;
-	}
-	cpu_cli();
-	if (__atomic_load_n(&q.head, __ATOMIC_ACQUIRE) != q.tail) {
-		cpu_sti();
-		return;
-	}
-	cpu_sti();
-	cpu_hlt();
+/* The queue is checked and the sleep begun with interrupts off, so a
+ * byte pushed in between wakes the sleeper instead of being missed. */
+void console_wait_input(void)
+{
+	uint64_t flags = irq_save();
+
+	if (!console_has_input())
+		wait_on(&q.wq, any_polled() ? time_ns() + POLL_INTERVAL_NS : 0);
+	irq_restore(flags);
 }
 
 /* ---- set-up ------------------------------------------------------------------- */
@@ -173,7 +166,6 @@ void console_input_init(const struct kbi_boot_info *bi)
 struct echo_line {
 	char text[ECHO_LINE_MAX];
 	size_t len;
-	bool after_cr; /* the last byte was CR: an LF now ends nothing */
 };
 
 /* Logs the line with bytes outside printable ASCII (and '\') as \xNN. */
@@ -194,40 +186,26 @@ static void echo_log(const struct echo_line *l)
 	klog(LOG_INFO, "console: got line '%s'\n", shown);
 }
 
-/* Takes one input byte: edits and echoes the line, and at its end logs
- * it. Returns true when the line that ended was "exit". */
-static bool echo_feed(struct echo_line *l, char c)
+/* Reads one line from the TTY (which edits and echoes it), keeping its
+ * first ECHO_LINE_MAX bytes. An end of file (^D) reads as nothing. */
+static void echo_read_line(struct echo_line *l)
 {
-	bool after_cr = l->after_cr;
+	char c;
 
-	l->after_cr = c == CH_CR;
-	if (c == CH_LF && after_cr)
-		return false;
-	if (c == CH_CR || c == CH_LF) {
-		log_write("\n", 1, false);
-		echo_log(l);
-		bool exit = l->len == strlen(ECHO_EXIT) && memcmp(l->text, ECHO_EXIT, l->len) == 0;
-		l->len = 0;
-		return exit;
+	l->len = 0;
+	for (;;) {
+		if (tty_read_kernel(&c, 1) != 1)
+			continue;
+		if (c == CH_LF)
+			return;
+		if (l->len < ECHO_LINE_MAX)
+			l->text[l->len++] = c;
 	}
-	if (c == CH_DEL || c == CH_BS) {
-		if (l->len) {
-			l->len--;
-			log_write("\b \b", 3, false);
-		}
-		return false;
-	}
-	if (l->len < ECHO_LINE_MAX)
-		l->text[l->len++] = c;
-	if ((uint8_t)c >= PRINTABLE_FIRST && (uint8_t)c <= PRINTABLE_LAST)
-		log_write(&c, 1, false);
-	return false;
 }
 
 void console_echo_loop(void)
 {
-	struct echo_line line = { .len = 0 };
-	char c;
+	struct echo_line line;
 
 	if (!src.echo)
 		return;
@@ -235,11 +213,12 @@ void console_echo_loop(void)
 		klog(LOG_WARN, "console: echo: no input source, not waiting\n");
 		return;
 	}
+	tty_init();
 	klog(LOG_INFO, "console: echo: type lines, 'exit' ends\n");
 	for (;;) {
-		if (console_read(&c, 1) != 1)
-			console_wait();
-		else if (echo_feed(&line, c))
+		echo_read_line(&line);
+		echo_log(&line);
+		if (line.len == strlen(ECHO_EXIT) && memcmp(line.text, ECHO_EXIT, line.len) == 0)
 			return;
 	}
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The console's input side: one queue fed by the serial port and the PS/2 keyboard, and the `echo` boot-test loop. */
+/* The console's input side: one raw queue fed by the serial port and the PS/2 keyboard, drained by the TTY (dev/tty.c), and the `echo` boot-test loop. */
 #ifndef KESTREL_DEV_CONSOLE_H
 #define KESTREL_DEV_CONSOLE_H
 
@@ -21,24 +21,31 @@
  */
 void console_input_init(const struct kbi_boot_info *bi);
 
-/* Appends input bytes (already translated: keys are terminal bytes).
- * For the drivers' interrupt handlers: call with interrupts off. Bytes
- * that do not fit are dropped. */
+/* Appends input bytes (already translated: keys are terminal bytes) and
+ * wakes the reader. For the drivers' interrupt handlers: call with
+ * interrupts off. Bytes that do not fit are dropped. */
 void console_input_push(const char *s, size_t n);
 
 /* Copies up to n waiting input bytes to buf; returns how many (0 if
- * none). Never blocks. One reader at a time. */
+ * none). Never blocks. One reader at a time: the TTY's input thread. */
 int console_read(char *buf, size_t n);
 
 /* True if console_read would return something. */
 bool console_has_input(void);
 
+/* Sleeps until input may be waiting: until the next push when every
+ * source has its interrupt, otherwise for at most one polling interval
+ * (10 ms). Returns at once if input is there. Thread context (needs
+ * sched_init); the caller loops on console_read. */
+void console_wait_input(void);
+
 /*
- * With `echo` on the command line: reads lines from the console (CR, LF
- * or CR LF end one; DEL and BS edit), echoes what is typed, and logs
- * each as "console: got line 'TEXT'" until a line is "exit"; then
- * returns. Sleeps with hlt between interrupts. Without `echo`, returns
- * at once. For the end of the boot, in place of the final idle loop.
+ * With `echo` on the command line: reads lines through the TTY (in its
+ * canonical mode: CR or LF ends one, DEL and BS edit, what is typed is
+ * echoed) and logs each as "console: got line 'TEXT'" until a line is
+ * "exit"; then returns. Sleeps on the TTY between lines. Without `echo`,
+ * returns at once. For the end of the boot (after sched_init), in place
+ * of the final idle loop.
  */
 void console_echo_loop(void);
 

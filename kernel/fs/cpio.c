@@ -109,6 +109,8 @@ bool cpio_next(struct cpio_iter *it, struct cpio_entry *e)
 	e->nlink = f[F_NLINK];
 	e->mtime = f[F_MTIME];
 	e->ino = f[F_INO];
+	e->rdev_major = f[F_RDEVMAJ];
+	e->rdev_minor = f[F_RDEVMIN];
 	strip_prefix(e);
 	return true;
 }

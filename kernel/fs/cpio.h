@@ -14,6 +14,7 @@ struct cpio_entry {
 	uint64_t size;
 	uint32_t mode;        /* st_mode: type and permission bits */
 	uint32_t uid, gid, nlink, mtime, ino;
+	uint32_t rdev_major, rdev_minor;  /* device nodes */
 };
 
 struct cpio_iter {

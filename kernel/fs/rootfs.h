@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot rootfs archive, read in place (the VFS comes later and will be populated from it). */
+/* The boot rootfs archive, read in place (fs/populate.c builds the root file system from it). */
 #ifndef KESTREL_FS_ROOTFS_H
 #define KESTREL_FS_ROOTFS_H
 

@@ -38,5 +38,11 @@
 #define ENOSYS  38
 #define ENOTEMPTY 39
 #define ELOOP   40
+#define ENOTSUP 95
+
+/* Kernel-internal: a blocking call interrupted by a signal. The signal
+ * code turns it into a restart (SA_RESTART, or no handler ran) or into
+ * -EINTR; user space never sees it. */
+#define ERESTARTSYS 512
 
 #endif

@@ -33,21 +33,30 @@ struct vm_space *uvm_create(void)
 		root[i] = kernel[i];
 	vs->pml4 = virt_to_phys(root);
 	vs->mmap_next = USER_MMAP_BASE;
+	vs->refs = 1;
 	return vs;
 }
 
-/* Unmap every page of [start, end) and drop its reference. */
+static void drop_page(uint64_t va, uint64_t *pte, void *ctx)
+{
+	uint64_t pa = *pte & PTE_ADDR;
+
+	(void)ctx;
+	*pte = 0;
+	arch_invlpg(va);
+	page_ref_put(pa);
+}
+
+/* Unmap every mapped page of [start, end) and drop its reference. */
 static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end)
 {
-	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-		uint64_t pa = arch_unmap_page(vs->pml4, va);
-		if (pa)
-			page_ref_put(pa);
-	}
+	arch_walk_user(vs->pml4, start, end, drop_page, NULL);
 }
 
 void uvm_destroy(struct vm_space *vs)
 {
+	if (__atomic_sub_fetch(&vs->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
 	struct vma *v = vs->vmas;
 
 	while (v) {
@@ -133,8 +142,12 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 		if (v->start < start || v->end > end)
 			continue;
 		v->prot = prot | VM_USER;
+		/* PROT_NONE: x86 cannot make a present page unreadable, so the
+		 * page loses its user bit instead (user accesses fault; the
+		 * contents stay for a later mprotect). */
+		unsigned leaf = (prot & (VM_READ | VM_WRITE | VM_EXEC)) ? v->prot : (v->prot & ~VM_USER);
 		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE)
-			arch_protect_page(vs->pml4, va, v->prot); /* -EFAULT: not yet touched */
+			arch_protect_page(vs->pml4, va, leaf); /* -EFAULT: not yet touched */
 	}
 	return 0;
 }
@@ -202,6 +215,82 @@ int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
 	return 0;
 }
 
+struct fork_ctx {
+	struct vm_space *child;
+	int err;
+};
+
+/* Share one parent page with the child: both read-only and marked COW
+ * where the page was writable, one more reference on the page. */
+static void share_page(uint64_t va, uint64_t *pte, void *arg)
+{
+	struct fork_ctx *c = arg;
+	uint64_t pa = *pte & PTE_ADDR;
+
+	if (c->err)
+		return;
+	if (*pte & (PTE_W | PTE_COW)) {
+		*pte = (*pte & ~PTE_W) | PTE_COW;
+		arch_invlpg(va);
+	}
+	uint64_t *child = NULL;
+	if (arch_map_page(c->child->pml4, va, pa, VM_USER) == 0)
+		child = arch_pte(c->child->pml4, va);
+	if (!child) {
+		c->err = -ENOMEM;
+		return;
+	}
+	*child = *pte;
+	page_ref_get(pa);
+}
+
+struct vm_space *uvm_fork(struct vm_space *parent)
+{
+	struct vm_space *vs = uvm_create();
+	struct fork_ctx c = { vs, 0 };
+
+	if (!vs)
+		return NULL;
+	vs->brk_start = parent->brk_start;
+	vs->brk = parent->brk;
+	vs->mmap_next = parent->mmap_next;
+	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
+		if (uvm_add_vma(vs, v->start, v->end, v->prot & ~VM_USER, v->flags)) {
+			c.err = -ENOMEM;
+			break;
+		}
+		arch_walk_user(parent->pml4, v->start, v->end, share_page, &c);
+	}
+	if (c.err) {
+		uvm_destroy(vs);
+		return NULL;
+	}
+	return vs;
+}
+
+/* A write to a present copy-on-write page: take it over if this space
+ * holds the last reference, else copy it. */
+static bool break_cow(struct vm_space *vs, const struct vma *v, uint64_t va)
+{
+	uint64_t *pte = arch_pte(vs->pml4, page_down(va));
+	if (!pte || !(*pte & PTE_COW) || !(v->prot & VM_WRITE))
+		return false;
+	uint64_t pa = *pte & PTE_ADDR;
+	if (pmm_page(pa)->refcount == 1) {
+		*pte = (*pte | PTE_W) & ~PTE_COW;
+		arch_invlpg(page_down(va));
+		return true;
+	}
+	void *copy = page_alloc_zeroed();
+	if (!copy)
+		return false;
+	memcpy_page(copy, phys_to_virt(pa));
+	*pte = virt_to_phys(copy) | ((*pte | PTE_W) & ~(PTE_COW | PTE_ADDR));
+	arch_invlpg(page_down(va));
+	page_ref_put(pa);
+	return true;
+}
+
 /* A fault just below the stack region grows it (down to the limit). */
 static struct vma *grow_stack(struct vm_space *vs, uint64_t va)
 {
@@ -226,6 +315,6 @@ bool uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec)
 	    (exec && !(v->prot & VM_EXEC)))
 		return false;
 	if (arch_translate(vs->pml4, page_down(va)))
-		return false; /* present: a real protection violation */
+		return write && break_cow(vs, v, va); /* else a real protection violation */
 	return fault_in(vs, v, va) != NULL;
 }

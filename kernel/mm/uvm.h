@@ -30,6 +30,7 @@ struct vma {
 /* Lock rule: an address space is changed only by its own (single)
  * thread, or by its creator before that thread first runs. */
 struct vm_space {
+	int refs;                 /* processes using it (vfork shares it) */
 	uint64_t pml4;            /* physical */
 	struct vma *vmas;
 	uint64_t brk_start, brk;  /* the heap: [brk_start, brk) */
@@ -37,7 +38,11 @@ struct vm_space {
 };
 
 struct vm_space *uvm_create(void);
+/* Drop a reference; the last one frees every page and table. */
 void uvm_destroy(struct vm_space *vs);
+/* fork: a copy sharing every page copy-on-write (writable pages become
+ * read-only in both until the first write fault copies them). */
+struct vm_space *uvm_fork(struct vm_space *parent);
 
 /* Add a region (no overlap allowed): 0, -EINVAL, -ENOMEM. */
 int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags);

@@ -9,7 +9,8 @@
  */
 #include "proc/exec.h"
 #include "elf_check.h"
-#include "fs/rootfs.h"
+#include "fs/vfs.h"
+#include "mm/vmalloc.h"
 #include "mm/layout.h"
 #include "mm/uvm.h"
 #include "mm/heap.h"
@@ -143,17 +144,19 @@ static int load_interp(struct vm_space *vs, const void *file, const struct elf_i
 		       struct loaded *interp)
 {
 	char name[256];
-	const void *idata;
+	void *idata;
 	size_t isize;
 	struct elf_info iei;
 
 	memcpy(name, (const char *)file + ei->interp_off, ei->interp_len);
 	name[ei->interp_len] = '\0';
-	if (rootfs_lookup(name, &idata, &isize) != 0) {
-		klog(LOG_WARN, "exec: interpreter %s not found\n", name);
-		return -ENOENT;
+	int err = vfs_read_exec(name, &idata, &isize);
+	if (err) {
+		klog(LOG_WARN, "exec: interpreter %s: cannot read it (error %d)\n", name, err);
+		return err;
 	}
-	int err = load_elf(vs, name, idata, isize, USER_INTERP_BASE, interp, &iei);
+	err = load_elf(vs, name, idata, isize, USER_INTERP_BASE, interp, &iei);
+	vfree(idata);
 	if (!err && iei.interp_len) {
 		klog(LOG_WARN, "exec: interpreter %s has an interpreter itself\n", name);
 		return -ENOEXEC;
@@ -276,21 +279,92 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 	return 0;
 }
 
+#define SCRIPT_LINE_MAX 256
+#define SCRIPT_DEPTH_MAX 4
+
+static int exec_depth(const char *path, const char *const argv[], const char *const envp[],
+		      struct exec_image *out, int depth);
+
+/* A "#!interpreter [arg]" script: run the interpreter with argv
+ * [interpreter, arg?, path, argv[1]...], as Linux does. */
+static int exec_script(const char *path, const char *head, size_t size, const char *const argv[],
+		       const char *const envp[], struct exec_image *out, int depth)
+{
+	char line[SCRIPT_LINE_MAX];
+	size_t n = 0, count = 0;
+	int argc = 0;
+
+	if (depth >= SCRIPT_DEPTH_MAX)
+		return -ELOOP;
+	while (argv && argv[count])
+		count++;
+	const char **nargv = kmalloc((count + 3) * sizeof(char *));
+	if (!nargv)
+		return -ENOMEM;
+	for (size_t i = 2; i < size && head[i] != '\n' && n < sizeof(line) - 1; i++)
+		line[n++] = head[i];
+	line[n] = '\0';
+	char *s = line;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *interp = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	char *arg = NULL;
+	if (*s) {
+		*s++ = '\0';
+		while (*s == ' ' || *s == '\t')
+			s++;
+		size_t len = strlen(s);
+		while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+			s[--len] = '\0';
+		if (*s)
+			arg = s;
+	}
+	if (!*interp) {
+		kfree(nargv);
+		return -ENOEXEC;
+	}
+	nargv[argc++] = interp;
+	if (arg)
+		nargv[argc++] = arg;
+	nargv[argc++] = path;
+	for (size_t i = 1; i < count; i++)
+		nargv[argc++] = argv[i];
+	nargv[argc] = NULL;
+	int err = exec_depth(interp, nargv, envp, out, depth + 1);
+	kfree(nargv);
+	return err;
+}
+
 int exec_load(const char *path, const char *const argv[], const char *const envp[],
 	      struct exec_image *out)
 {
-	const void *file;
+	return exec_depth(path, argv, envp, out, 0);
+}
+
+static int exec_depth(const char *path, const char *const argv[], const char *const envp[],
+		      struct exec_image *out, int depth)
+{
+	void *file;
 	size_t size;
 	struct elf_info ei;
 	struct loaded prog, interp;
 	bool has_interp = false;
-	int err = rootfs_lookup(path, &file, &size);
+	int err = vfs_read_exec(path, &file, &size);
 
 	if (err)
 		return err;
+	if (size >= 2 && ((const char *)file)[0] == '#' && ((const char *)file)[1] == '!') {
+		err = exec_script(path, file, size, argv, envp, out, depth);
+		vfree(file);
+		return err;
+	}
 	struct vm_space *vs = uvm_create();
-	if (!vs)
+	if (!vs) {
+		vfree(file);
 		return -ENOMEM;
+	}
 	err = load_elf(vs, path, file, size, USER_PIE_BASE, &prog, &ei);
 	if (err)
 		goto fail;
@@ -306,8 +380,10 @@ int exec_load(const char *path, const char *const argv[], const char *const envp
 	vs->brk_start = vs->brk = page_up(prog.end);
 	out->vm = vs;
 	out->entry = has_interp ? interp.entry : prog.entry;
+	vfree(file);
 	return 0;
 fail:
 	uvm_destroy(vs);
+	vfree(file);
 	return err;
 }

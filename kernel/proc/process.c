@@ -1,17 +1,32 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: process creation, exit, kill and wait. */
+/*
+ * Kestrel: processes. Creation by the kernel (process_spawn: the
+ * self-test harness and init) or by fork/vfork/clone, exec in place,
+ * exit (children go to init, the parent gets SIGCHLD), and wait.
+ * Lock rule: the process list and every family link change with
+ * interrupts off (one CPU, no kernel preemption).
+ */
 #include "proc/process.h"
 #include "proc/exec.h"
+#include "proc/signal.h"
+#include "fs/vfs.h"
 #include "mm/heap.h"
 #include "mm/uvm.h"
 #include "mm/vmm.h"
+#include "dev/time.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
 
-static int next_pid = 1;
+#define INIT_PID 1
+#define SIGCHLD 17
+
+static struct process *all_procs;   /* every process, live or zombie */
+static int next_pid = INIT_PID + 1; /* pid 1 is kept for init */
 
 struct process *current_process(void)
 {
@@ -29,6 +44,22 @@ const char *process_name(const struct process *p)
 	return p->name;
 }
 
+struct process *process_find(int pid)
+{
+	for (struct process *p = all_procs; p; p = p->next_proc)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
+{
+	uint64_t f = irq_save();
+	for (struct process *p = all_procs; p; p = p->next_proc)
+		fn(p, arg);
+	irq_restore(f);
+}
+
 static void set_name(struct process *p, const char *path)
 {
 	const char *base = path;
@@ -38,10 +69,66 @@ static void set_name(struct process *p, const char *path)
 	strlcpy(p->name, base, sizeof(p->name));
 }
 
-struct process *process_spawn(const char *path, const char *const argv[],
-			      const char *const envp[], int *err)
+/* argv joined with NULs, as /proc/PID/cmdline shows it (truncated). */
+static void set_cmdline(struct process *p, const char *const argv[])
+{
+	uint32_t n = 0;
+	for (int i = 0; argv && argv[i]; i++) {
+		size_t len = strlen(argv[i]) + 1;
+		if (n + len > sizeof(p->cmdline))
+			break;
+		memcpy(p->cmdline + n, argv[i], len);
+		n += (uint32_t)len;
+	}
+	p->cmdline_len = n;
+}
+
+static void link_process(struct process *p)
+{
+	uint64_t f = irq_save();
+	p->next_proc = all_procs;
+	all_procs = p;
+	if (p->parent) {
+		p->sibling = p->parent->children;
+		p->parent->children = p;
+	}
+	irq_restore(f);
+}
+
+static void unlink_process(struct process *p)
+{
+	uint64_t f = irq_save();
+	for (struct process **pp = &all_procs; *pp; pp = &(*pp)->next_proc)
+		if (*pp == p) {
+			*pp = p->next_proc;
+			break;
+		}
+	if (p->parent)
+		for (struct process **pp = &p->parent->children; *pp; pp = &(*pp)->sibling)
+			if (*pp == p) {
+				*pp = p->sibling;
+				break;
+			}
+	irq_restore(f);
+}
+
+static struct process *process_alloc(int pid)
 {
 	struct process *p = kzalloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid ? pid : __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+	p->state = PROC_ALIVE;
+	p->umask = 022;
+	p->altstack_flags = 2; /* SS_DISABLE */
+	p->start_ns = time_ns();
+	return p;
+}
+
+static struct process *spawn(int pid, const char *path, const char *const argv[],
+			     const char *const envp[], int *err)
+{
+	struct process *p = process_alloc(pid);
 	struct exec_image img;
 
 	if (!p) {
@@ -49,7 +136,11 @@ struct process *process_spawn(const char *path, const char *const argv[],
 		return NULL;
 	}
 	set_name(p, path);
-	*err = exec_load(path, argv, envp, &img);
+	set_cmdline(p, argv);
+	p->pgid = p->sid = p->pid;
+	*err = vfs_default_stdio(p);
+	if (!*err)
+		*err = exec_load(path, argv, envp, &img);
 	if (*err)
 		goto fail;
 	p->vm = img.vm;
@@ -58,15 +149,30 @@ struct process *process_spawn(const char *path, const char *const argv[],
 		*err = -ENOMEM;
 		goto fail;
 	}
-	p->pid = __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
-	p->state = PROC_ALIVE;
+	link_process(p);
 	thread_make_runnable(p->thread);
 	return p;
 fail:
 	if (p->vm)
 		uvm_destroy(p->vm);
+	if (p->files)
+		fdtable_put(p->files);
+	if (p->cwd)
+		inode_put(p->cwd);
 	kfree(p);
 	return NULL;
+}
+
+struct process *process_spawn(const char *path, const char *const argv[],
+			      const char *const envp[], int *err)
+{
+	return spawn(0, path, argv, envp, err);
+}
+
+struct process *process_spawn_init(const char *path, const char *const argv[],
+				   const char *const envp[], int *err)
+{
+	return spawn(INIT_PID, path, argv, envp, err);
 }
 
 void process_thread_exited(struct process *p, struct thread *t)
@@ -74,6 +180,30 @@ void process_thread_exited(struct process *p, struct thread *t)
 	(void)t;
 	p->state = PROC_ZOMBIE;
 	wake_all(&p->exit_wq);
+	if (p->parent)
+		wake_all(&p->parent->child_wq);
+	if (p->vfork_parent_waiting)
+		wake_all(&p->vfork_wq);
+}
+
+/* Give p's children to init (or to nobody, if init is gone). */
+static void reparent_children(struct process *p)
+{
+	struct process *init = process_find(INIT_PID);
+
+	if (init == p)
+		init = NULL;
+	while (p->children) {
+		struct process *c = p->children;
+		p->children = c->sibling;
+		c->parent = init;
+		if (init) {
+			c->sibling = init->children;
+			init->children = c;
+			if (c->state == PROC_ZOMBIE)
+				wake_all(&init->child_wq);
+		}
+	}
 }
 
 void process_exit_current(int wstatus)
@@ -82,7 +212,20 @@ void process_exit_current(int wstatus)
 
 	cpu_cli();
 	p->wstatus = wstatus;
-	/* Leave the dying address space: the waiter frees it. Any CR3 with
+	reparent_children(p);
+	if (p->parent) {
+		p->parent->chld_pid = p->pid;
+		p->parent->chld_status = wstatus;
+		signal_send(p->parent, SIGCHLD);
+	}
+	cpu_sti();
+	/* Files may sleep to close (a pipe wakes its readers): with interrupts on. */
+	if (p->files) {
+		fdtable_put(p->files);
+		p->files = NULL;
+	}
+	cpu_cli();
+	/* Leave the dying address space: the reaper frees it. Any CR3 with
 	 * the shared kernel half will do for the last few instructions. */
 	arch_switch_pml4(vmm_kernel_pml4());
 	thread_exit();
@@ -117,7 +260,110 @@ bool process_wait(struct process *p, uint64_t deadline_ns)
 
 void process_release(struct process *p)
 {
+	unlink_process(p);
 	thread_reap(p->thread);
-	uvm_destroy(p->vm);
+	if (p->vm)
+		uvm_destroy(p->vm);
+	if (p->cwd)
+		inode_put(p->cwd);
 	kfree(p);
+}
+
+/* ---- fork ---- */
+
+/* A child of the current process with the same registers except RAX = 0
+ * (and RSP = new_sp when given). share_vm: vfork/CLONE_VM. */
+struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_sp, int *err)
+{
+	struct process *parent = current_process();
+	struct process *c = process_alloc(0);
+
+	*err = -ENOMEM;
+	if (!c)
+		return NULL;
+	memcpy(c->name, parent->name, sizeof(c->name));
+	memcpy(c->cmdline, parent->cmdline, sizeof(c->cmdline));
+	c->cmdline_len = parent->cmdline_len;
+	c->parent = parent;
+	c->pgid = parent->pgid;
+	c->sid = parent->sid;
+	c->umask = parent->umask;
+	c->sig_blocked = parent->sig_blocked;
+	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
+	c->altstack_sp = parent->altstack_sp;
+	c->altstack_size = parent->altstack_size;
+	c->altstack_flags = parent->altstack_flags;
+	if (share_vm) {
+		c->vm = parent->vm;
+		__atomic_add_fetch(&c->vm->refs, 1, __ATOMIC_RELAXED);
+	} else if (!(c->vm = uvm_fork(parent->vm))) {
+		goto fail;
+	}
+	c->files = fdtable_copy(parent->files);
+	if (!c->files)
+		goto fail;
+	c->cwd = inode_get(parent->cwd);
+	c->thread = thread_create_user(c, tf->rip, new_sp ? new_sp : tf->rsp);
+	if (!c->thread)
+		goto fail;
+	struct trap_frame *ctf = (struct trap_frame *)(c->thread->kstack_top - sizeof(*ctf));
+	*ctf = *tf;
+	ctf->rax = 0;
+	if (new_sp)
+		ctf->rsp = new_sp;
+	fpu_save(c->thread->fpu); /* the parent's live FPU state */
+	c->thread->fs_base = rdmsr(MSR_FS_BASE);
+	link_process(c);
+	*err = 0;
+	return c;
+fail:
+	if (c->vm)
+		uvm_destroy(c->vm);
+	if (c->files)
+		fdtable_put(c->files);
+	if (c->cwd)
+		inode_put(c->cwd);
+	kfree(c);
+	return NULL;
+}
+
+/* ---- exec ---- */
+
+int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
+		 const char *const envp[])
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+	struct exec_image img;
+	int err = exec_load(path, argv, envp, &img);
+
+	if (err)
+		return err;
+	/* Commit: nothing below can fail. */
+	struct vm_space *old = p->vm;
+	p->vm = img.vm;
+	arch_switch_pml4(img.vm->pml4);
+	uvm_destroy(old); /* a vfork parent keeps its own reference */
+	if (p->vfork_parent_waiting) {
+		p->vfork_parent_waiting = false;
+		wake_all(&p->vfork_wq);
+	}
+	set_name(p, path);
+	set_cmdline(p, argv);
+	p->did_exec = true;
+	signal_reset_on_exec(p);
+	fdtable_close_on_exec(p->files);
+	memset(tf, 0, sizeof(*tf));
+	tf->rip = img.entry;
+	tf->rsp = img.sp;
+	tf->cs = USER_CS;
+	tf->ss = USER_DS;
+	tf->rflags = RFLAGS_IF | 0x2;
+	tf->vector = 0;
+	t->fs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	fpu_init_area(t->fpu);
+	fpu_restore(t->fpu);
+	t->force_iret = true; /* exec leaves through IRET */
+	return 0;
 }

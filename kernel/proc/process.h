@@ -8,6 +8,16 @@
 #include "proc/sched.h"
 
 struct vm_space;
+struct fdtable;
+struct inode;
+
+/* A signal's disposition, as rt_sigaction passes it (struct kernel_sigaction). */
+struct sigaction_k {
+	uint64_t handler;   /* SIG_DFL 0, SIG_IGN 1, or a user address */
+	uint64_t flags;     /* SA_* */
+	uint64_t restorer;  /* SA_RESTORER: where the handler returns (calls rt_sigreturn) */
+	uint64_t mask;      /* blocked while the handler runs */
+};
 
 enum process_state { PROC_ALIVE, PROC_ZOMBIE };
 
@@ -36,6 +46,40 @@ struct process {
 	int kill_pending;          /* signal to die of at the next return to user mode */
 	uint64_t clear_child_tid;  /* set_tid_address */
 	struct wait_queue exit_wq; /* woken when it becomes a zombie */
+
+	/* family: changed with interrupts off */
+	struct process *parent;    /* NULL only for processes the kernel started */
+	struct process *children;  /* first child */
+	struct process *sibling;   /* next child of the same parent */
+	struct wait_queue child_wq;/* a child changed state (wait4 sleeps here) */
+	int pgid, sid;
+
+	/* files: private to the process's thread */
+	struct fdtable *files;
+	struct inode *cwd;
+	uint32_t umask;
+
+	/* signals: pending/blocked change with interrupts off */
+	uint64_t sig_pending;      /* bit (sig - 1) */
+	uint64_t sig_blocked;
+	struct sigaction_k sig_action[64];
+	uint64_t altstack_sp, altstack_size;
+	uint32_t altstack_flags;
+	int sig_from_pid[64];      /* who sent each pending signal (siginfo si_pid) */
+	int chld_pid, chld_status; /* the last child to end (SIGCHLD's siginfo) */
+	bool did_exec;             /* setpgid on a child that has exec'd is EACCES */
+	uint64_t sigsuspend_saved; /* the mask rt_sigsuspend replaced */
+	bool sigsuspend_active;
+	uint64_t fault_addr;       /* si_addr for the pending SIGSEGV/SIGBUS */
+	int fault_code;            /* si_code for it */
+
+	struct process *next_proc; /* the list of all processes */
+	bool vfork_parent_waiting; /* a vfork parent sleeps on vfork_wq until exec or exit */
+	struct wait_queue vfork_wq;
+
+	char cmdline[128];         /* argv joined by NULs, for /proc/PID/cmdline */
+	uint32_t cmdline_len;
+	uint64_t start_ns;         /* time_ns() at creation */
 };
 
 /* Create a process running path with argv/envp (NULL-terminated) in a
@@ -43,6 +87,18 @@ struct process {
  * *err = -errno on failure (-ENOENT, -ENOEXEC, -ENOMEM...). */
 struct process *process_spawn(const char *path, const char *const argv[],
 			      const char *const envp[], int *err);
+/* The same, as pid 1. */
+struct process *process_spawn_init(const char *path, const char *const argv[],
+				   const char *const envp[], int *err);
+/* fork/vfork/clone: a child of the current process resuming at tf with
+ * RAX = 0 (and RSP = new_sp if non-zero); share_vm shares the address
+ * space (vfork). NULL and *err on failure. */
+struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_sp, int *err);
+/* execve in the current process: on success tf enters the new program
+ * (returns 0); on failure nothing changed (-errno). */
+int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
+		 const char *const envp[]);
+
 /* End the current process with a wait status; does not return. */
 __attribute__((noreturn)) void process_exit_current(int wstatus);
 /* Ask p to die of sig at its next return to user mode (or now, if it
@@ -56,6 +112,11 @@ void process_release(struct process *p);
 /* Called on every return to user mode: dies here if a kill is pending. */
 void process_check_pending(void);
 struct process *current_process(void);
+
+/* Find a live or zombie process by pid (NULL if none). */
+struct process *process_find(int pid);
+/* Call fn for every process (for /proc and kill(-1)); interrupts off. */
+void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
 
 uint64_t process_pml4(const struct process *p);
 const char *process_name(const struct process *p);

@@ -26,6 +26,9 @@ struct thread {
 	struct process *proc;      /* NULL for a kernel thread */
 	void *fpu;                 /* user FPU/SSE state, 64-byte aligned */
 	uint64_t fs_base;          /* user TLS base (arch_prctl) */
+	struct trap_frame *uframe; /* the user frame of the current system call */
+	bool force_iret;           /* leave this system call by IRET (sigreturn, exec) */
+	uint64_t syscall_nr;       /* the current system call's number (for restarts) */
 	int tid;
 	char name[16];
 };

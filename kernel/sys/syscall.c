@@ -6,12 +6,17 @@
  * Every call is recorded in this CPU's audit ring without any lock.
  */
 #include "sys/syscall.h"
+#include "sys/sys_process.h"
+#include "sys/sys_misc.h"
+#include "sys/sys_tty.h"
+#include "sys/sys_fs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "lib/errno.h"
 #include "panic.h"
 #include "log.h"
@@ -21,10 +26,6 @@
 #define MSR_FMASK  0xc0000084u
 #define STAR_SYSCALL_SHIFT 32  /* SYSCALL: CS = this, SS = this + 8 */
 #define STAR_SYSRET_SHIFT  48  /* SYSRET: SS = this + 8, CS = this + 16 */
-#define RFLAGS_TF  (1ull << 8)
-#define RFLAGS_DF  (1ull << 10)
-#define RFLAGS_RF  (1ull << 16)
-#define RFLAGS_AC  (1ull << 18)
 #define AUDIT_RING 64
 
 void syscall_entry(void);
@@ -32,12 +33,113 @@ void syscall_entry(void);
 static const syscall_fn table[SYS_COUNT] = {
 	[SYS_read] = sys_read,
 	[SYS_write] = sys_write,
+	[SYS_open] = sys_open,
+	[SYS_close] = sys_close,
+	[SYS_stat] = sys_stat,
+	[SYS_fstat] = sys_fstat,
+	[SYS_lstat] = sys_lstat,
+	[SYS_lseek] = sys_lseek,
+	[SYS_pread64] = sys_pread64,
+	[SYS_pwrite64] = sys_pwrite64,
+	[SYS_readv] = sys_readv,
+	[SYS_access] = sys_access,
+	[SYS_dup] = sys_dup,
+	[SYS_dup2] = sys_dup2,
+	[SYS_sendfile] = sys_sendfile,
+	[SYS_fcntl] = sys_fcntl,
+	[SYS_flock] = sys_flock,
+	[SYS_fsync] = sys_fsync,
+	[SYS_fdatasync] = sys_fsync,
+	[SYS_truncate] = sys_truncate,
+	[SYS_ftruncate] = sys_ftruncate,
+	[SYS_getcwd] = sys_getcwd,
+	[SYS_chdir] = sys_chdir,
+	[SYS_fchdir] = sys_fchdir,
+	[SYS_rename] = sys_rename,
+	[SYS_mkdir] = sys_mkdir,
+	[SYS_rmdir] = sys_rmdir,
+	[SYS_creat] = sys_creat,
+	[SYS_link] = sys_link,
+	[SYS_unlink] = sys_unlink,
+	[SYS_symlink] = sys_symlink,
+	[SYS_readlink] = sys_readlink,
+	[SYS_chmod] = sys_chmod,
+	[SYS_fchmod] = sys_fchmod,
+	[SYS_chown] = sys_chown,
+	[SYS_fchown] = sys_fchown,
+	[SYS_lchown] = sys_lchown,
+	[SYS_umask] = sys_umask,
+	[SYS_mknod] = sys_mknod,
+	[SYS_statfs] = sys_statfs,
+	[SYS_fstatfs] = sys_fstatfs,
+	[SYS_sync] = sys_sync,
+	[SYS_getdents64] = sys_getdents64,
+	[SYS_utimes] = sys_utimes,
+	[SYS_openat] = sys_openat,
+	[SYS_mkdirat] = sys_mkdirat,
+	[SYS_mknodat] = sys_mknodat,
+	[SYS_fchownat] = sys_fchownat,
+	[SYS_newfstatat] = sys_newfstatat,
+	[SYS_unlinkat] = sys_unlinkat,
+	[SYS_renameat] = sys_renameat,
+	[SYS_linkat] = sys_linkat,
+	[SYS_symlinkat] = sys_symlinkat,
+	[SYS_readlinkat] = sys_readlinkat,
+	[SYS_fchmodat] = sys_fchmodat,
+	[SYS_faccessat] = sys_faccessat,
+	[SYS_utimensat] = sys_utimensat,
+	[SYS_dup3] = sys_dup3,
+	[SYS_preadv] = sys_preadv,
+	[SYS_pwritev] = sys_pwritev,
+	[SYS_syncfs] = sys_fsync,
+	[SYS_renameat2] = sys_renameat2,
+	[SYS_statx] = sys_statx,
+	[SYS_faccessat2] = sys_faccessat2,
 	[SYS_mmap] = sys_mmap,
 	[SYS_mprotect] = sys_mprotect,
 	[SYS_munmap] = sys_munmap,
 	[SYS_brk] = sys_brk,
-	[SYS_rt_sigaction] = sys_ignored,
-	[SYS_rt_sigprocmask] = sys_ignored,
+	[SYS_rt_sigaction] = sys_rt_sigaction,
+	[SYS_rt_sigprocmask] = sys_rt_sigprocmask,
+	[SYS_rt_sigreturn] = sys_rt_sigreturn,
+	[SYS_rt_sigpending] = sys_rt_sigpending,
+	[SYS_rt_sigsuspend] = sys_rt_sigsuspend,
+	[SYS_sigaltstack] = sys_sigaltstack,
+	[SYS_pause] = sys_pause,
+	[SYS_madvise] = sys_madvise,
+	[SYS_getrlimit] = sys_getrlimit,
+	[SYS_getrusage] = sys_getrusage,
+	[SYS_sysinfo] = sys_sysinfo,
+	[SYS_times] = sys_times,
+	[SYS_setuid] = sys_zero,
+	[SYS_setgid] = sys_zero,
+	[SYS_setreuid] = sys_zero,
+	[SYS_setregid] = sys_zero,
+	[SYS_setgroups] = sys_zero,
+	[SYS_setresuid] = sys_zero,
+	[SYS_setresgid] = sys_zero,
+	[SYS_getresuid] = sys_getresuid,
+	[SYS_getresgid] = sys_getresuid,
+	[SYS_prctl] = sys_prctl,
+	[SYS_setrlimit] = sys_setrlimit,
+	[SYS_sched_getaffinity] = sys_sched_getaffinity,
+	[SYS_clock_nanosleep] = sys_clock_nanosleep,
+	[SYS_prlimit64] = sys_prlimit64,
+	[SYS_getrandom] = sys_getrandom,
+	[SYS_clone] = sys_clone,
+	[SYS_fork] = sys_fork,
+	[SYS_vfork] = sys_vfork,
+	[SYS_execve] = sys_execve,
+	[SYS_wait4] = sys_wait4,
+	[SYS_waitid] = sys_waitid,
+	[SYS_kill] = sys_kill,
+	[SYS_tkill] = sys_tkill,
+	[SYS_tgkill] = sys_tgkill,
+	[SYS_setpgid] = sys_setpgid,
+	[SYS_getpgid] = sys_getpgid,
+	[SYS_getpgrp] = sys_getpgrp,
+	[SYS_setsid] = sys_setsid,
+	[SYS_getsid] = sys_getsid,
 	[SYS_ioctl] = sys_ioctl,
 	[SYS_writev] = sys_writev,
 	[SYS_sched_yield] = sys_sched_yield,
@@ -57,6 +159,12 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_clock_gettime] = sys_clock_gettime,
 	[SYS_exit_group] = sys_exit,
 	[SYS_set_robust_list] = sys_ignored,
+	[SYS_pipe] = sys_pipe,
+	[SYS_pipe2] = sys_pipe2,
+	[SYS_poll] = sys_poll,
+	[SYS_ppoll] = sys_ppoll,
+	[SYS_select] = sys_select,
+	[SYS_pselect6] = sys_pselect6,
 };
 
 /* The audit ring, one per CPU (reached through the per-CPU block): only
@@ -93,6 +201,8 @@ static long run(struct trap_frame *tf)
 {
 	uint64_t nr = tf->rax;
 	struct process *p = current_process();
+
+	current_thread()->syscall_nr = nr;
 	struct audit_ring *ring = this_cpu()->audit;
 	struct audit_rec *r = &ring->rec[ring->next++ % AUDIT_RING];
 
@@ -117,22 +227,31 @@ static long run(struct trap_frame *tf)
  * flag would fire on the way out; everything else leaves by IRET. */
 static bool sysret_ok(const struct trap_frame *tf)
 {
+	struct thread *t = current_thread();
+
+	if (t->force_iret) {
+		t->force_iret = false;
+		return false;
+	}
 	return tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->rip < USER_TOP - PAGE_SIZE &&
 	       tf->cs == USER_CS && tf->ss == USER_DS && !(tf->rflags & (RFLAGS_TF | RFLAGS_RF));
 }
 
 bool syscall_dispatch(struct trap_frame *tf)
 {
+	current_thread()->uframe = tf;
 	cpu_sti();
 	tf->rax = (uint64_t)run(tf);
 	cpu_cli();
 	sched_preempt_point(tf);
 	process_check_pending();
+	signal_deliver(tf);
 	return sysret_ok(tf);
 }
 
 void syscall_int80(struct trap_frame *tf)
 {
+	current_thread()->uframe = tf;
 	cpu_sti();
 	tf->rax = (uint64_t)run(tf);
 	cpu_cli();

@@ -7,16 +7,12 @@
 #include <stdint.h>
 #include "arch/x86_64/trapframe.h"
 
-#define SYS_read            0
-#define SYS_write           1
 #define SYS_mmap            9
 #define SYS_mprotect        10
 #define SYS_munmap          11
 #define SYS_brk             12
 #define SYS_rt_sigaction    13
 #define SYS_rt_sigprocmask  14
-#define SYS_ioctl           16
-#define SYS_writev          20
 #define SYS_sched_yield     24
 #define SYS_nanosleep       35
 #define SYS_getpid          39
@@ -34,7 +30,7 @@
 #define SYS_clock_gettime   228
 #define SYS_exit_group      231
 #define SYS_set_robust_list 273
-#define SYS_COUNT           335
+#define SYS_COUNT           448  /* past faccessat2 (439) */
 
 typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 			   uint64_t a5);
@@ -51,10 +47,6 @@ void syscall_int80(struct trap_frame *tf);
 void audit_dump(void);
 
 /* Handlers, by area. */
-long sys_read(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-long sys_write(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-long sys_writev(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-long sys_ioctl(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_mmap(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_munmap(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_mprotect(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);

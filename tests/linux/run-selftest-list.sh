@@ -5,8 +5,22 @@
 # Usage: run-selftest-list.sh [-r ROOT] [-l LIST] [NAME...]
 #   ROOT  where the programs are (default $B/rootfs.extra, B defaulting to build):
 #         a list path /bin/X runs ROOT/bin/X
-#   LIST  default rootfs/skel/etc/selftest
+#   LIST  default rootfs/skel/etc/selftest; rootfs/skel/etc/selftest.userland
+#         is the other one
 #   NAME  run only these entries
+#
+# List paths are rootfs paths. Here each one (the PATH, and any argument
+# that is an absolute path) is found in this order:
+#   ROOT/PATH, when it exists (the programs the Makefile built);
+#   /bin/sh and /bin/busybox: the build machine's busybox, run as "sh" or
+#     "busybox" through a symlink (Debian's busybox-static: the very binary
+#     tools/mkrootfs.sh copies into the rootfs); these two paths only;
+#   rootfs/skel/PATH, when it is a file there (the /etc files, such as the
+#     /etc/selftest.d scripts).
+# So "/bin/sh /etc/selftest.d/pipes.sh" runs the host's busybox sh on
+# rootfs/skel/etc/selftest.d/pipes.sh. Other paths are left alone: a program
+# that execs /bin/true gets the build machine's /bin/true. Scripts find the
+# helpers they source next to themselves (${0%/*}), never by a fixed /etc path.
 # Kestrel judges each program by how it ends; running the very same
 # binaries here with the same expectations proves the tests themselves are
 # right. Prints "PASS linux/NAME" or "FAIL linux/NAME: why" per entry and
@@ -33,6 +47,12 @@ failed=0
 skipped=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The host's busybox as /bin/sh and /bin/busybox (see host_path).
+mkdir "$tmp/hostbin"
+if busybox=$(command -v busybox); then
+	ln -s "$busybox" "$tmp/hostbin/sh"
+	ln -s "$busybox" "$tmp/hostbin/busybox"
+fi
 # The signal tests would otherwise leave core files; dash and bash both have ulimit -c.
 # shellcheck disable=SC3045
 ulimit -c 0 2>/dev/null || :
@@ -70,6 +90,17 @@ wanted_status() {
 	echo "$n"
 }
 
+# host_path P: where rootfs path P is on this machine (see the top), or nothing.
+host_path() {
+	if [ -e "$root$1" ]; then
+		echo "$root$1"
+	elif [ "$1" = /bin/sh ] || [ "$1" = /bin/busybox ]; then
+		[ ! -e "$tmp/hostbin/${1##*/}" ] || echo "$tmp/hostbin/${1##*/}"
+	elif [ -f "$top/rootfs/skel$1" ]; then
+		echo "$top/rootfs/skel$1"
+	fi
+}
+
 # verdict NAME WHY: count and print one result; empty WHY is a pass.
 verdict() {
 	if [ -z "$2" ]; then
@@ -87,7 +118,19 @@ run_entry() {
 	shift 5
 	want=$(wanted_status "$expect")
 	[ -n "$want" ] || { verdict "$name" "bad EXPECT '$expect'"; return; }
-	[ -x "$root$path" ] || { verdict "$name" "$root$path is not built"; return; }
+	prog=$(host_path "$path")
+	if [ -z "$prog" ] || [ ! -x "$prog" ]; then
+		verdict "$name" "$path: not in $root (not built?), nor a rootfs/skel file or the host busybox"
+		return
+	fi
+	# Translate the arguments that are rootfs files, keeping the others as they are.
+	n=$#
+	for arg in "$@"; do
+		case $arg in /*) [ -e "$root$arg" ] || [ ! -f "$top/rootfs/skel$arg" ] ||
+			arg=$top/rootfs/skel$arg ;; esac
+		set -- "$@" "$arg"
+	done
+	shift "$n"
 	pids=""
 	i=1
 	outs=""
@@ -101,9 +144,9 @@ run_entry() {
 try:
     os.execv(sys.argv[1], sys.argv[1:])
 except OSError as e:
-    sys.exit(126 if e.errno == errno.ENOEXEC else 1)' "$root$path" "$@" > "$tmp/$name.$i" 2>&1 &
+    sys.exit(126 if e.errno == errno.ENOEXEC else 1)' "$prog" "$@" > "$tmp/$name.$i" 2>&1 &
 		else
-			(timeout -k 1 "$(seconds "$ms")" env -i HOME=/ TERM=linux "$root$path" "$@"
+			(timeout -k 1 "$(seconds "$ms")" env -i HOME=/ TERM=linux "$prog" "$@"
 			 exit $?) > "$tmp/$name.$i" 2>&1 &
 		fi
 		pids="$pids $!"

@@ -14,7 +14,11 @@
 #define EFER_LME  (1ull << 8)
 #define EFER_NXE  (1ull << 11)
 
+#define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_RF (1ull << 16)
+#define RFLAGS_AC (1ull << 18)
 
 static inline uint64_t rdmsr(uint32_t msr)
 {

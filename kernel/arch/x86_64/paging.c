@@ -69,6 +69,48 @@ static void invlpg(uint64_t va)
 	__asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
 }
 
+void arch_invlpg(uint64_t va)
+{
+	invlpg(va);
+}
+
+uint64_t *arch_pte(uint64_t pml4, uint64_t va)
+{
+	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
+	return e && (*e & PTE_P) ? e : NULL;
+}
+
+/* Visit the entries of the table behind e covering [start, end). */
+static void walk_range(uint64_t table_phys, int shift, uint64_t start, uint64_t end,
+		       void (*fn)(uint64_t, uint64_t *, void *), void *ctx)
+{
+	uint64_t *t = table_virt(table_phys);
+	uint64_t span = 1ull << shift;
+
+	for (uint64_t va = start; va < end;) {
+		uint64_t next = (va & ~(span - 1)) + span;
+		uint64_t *e = &t[index_at(va, shift)];
+		if (*e & PTE_P) {
+			if (shift == LEVEL_SHIFT_PT)
+				fn(va, e, ctx);
+			else if (!(*e & PTE_PS))
+				walk_range(*e, shift - 9, va, next < end ? next : end, fn, ctx);
+		}
+		if (next <= va)
+			break; /* wrapped at the top of the address space */
+		va = next;
+	}
+}
+
+void arch_walk_user(uint64_t pml4, uint64_t start, uint64_t end,
+		    void (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx)
+{
+	if (end > USER_TOP)
+		end = USER_TOP;
+	if (start < end)
+		walk_range(pml4, LEVEL_SHIFT_PML4, start, end, fn, ctx);
+}
+
 int arch_map_page(uint64_t pml4, uint64_t va, uint64_t pa, unsigned prot)
 {
 	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, true);
@@ -112,7 +154,10 @@ int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot)
 
 	if (!e || !(*e & PTE_P))
 		return -EFAULT;
-	*e = (*e & PTE_ADDR) | leaf_bits(prot);
+	uint64_t cow = *e & PTE_COW; /* a shared page stays read-only until the write fault copies it */
+	*e = (*e & PTE_ADDR) | leaf_bits(prot) | cow;
+	if (cow)
+		*e &= ~PTE_W;
 	if (pml4 == arch_current_pml4() || va >= KERNEL_HALF)
 		invlpg(va);
 	return 0;

@@ -13,6 +13,7 @@
 #define PTE_PCD   (1ull << 4)
 #define PTE_PS    (1ull << 7)
 #define PTE_G     (1ull << 8)
+#define PTE_COW   (1ull << 9)    /* software bit: read-only because shared copy-on-write */
 #define PTE_NX    (1ull << 63)
 #define PTE_ADDR  0x000ffffffffff000ull
 
@@ -47,6 +48,15 @@ uint64_t arch_translate(uint64_t pml4, uint64_t va);
 /* Free the page-table pages of the lower (user) half of pml4; the
  * mapped pages themselves must have been unmapped already. */
 void arch_free_user_tables(uint64_t pml4);
+
+/* Call fn(va, pte, ctx) for every present 4 KiB mapping in [start, end)
+ * of a user address space, skipping absent tables (fast on sparse
+ * regions). fn may change *pte; the caller flushes the TLB. */
+void arch_walk_user(uint64_t pml4, uint64_t start, uint64_t end,
+		    void (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx);
+/* The leaf entry for va in pml4 (4 KiB pages), or NULL. */
+uint64_t *arch_pte(uint64_t pml4, uint64_t va);
+void arch_invlpg(uint64_t va);
 
 uint64_t arch_current_pml4(void);
 void arch_switch_pml4(uint64_t pml4);

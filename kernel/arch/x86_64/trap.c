@@ -6,9 +6,11 @@
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/gdt.h"
 #include "mm/usercopy.h"
+#include "mm/layout.h"
 #include "mm/uvm.h"
 #include "mm/vmalloc.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "sys/syscall.h"
 #include "panic.h"
 #include "log.h"
@@ -100,8 +102,26 @@ static int exception_signal(uint64_t vector)
 	}
 }
 
-/* An exception in ring 3: resolve a demand-paging fault, or kill the
- * process with the matching signal. The kernel goes on either way. */
+/* si_code for a fault signal (Linux values). */
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define ILL_ILLOPN  2
+#define FPE_INTDIV  1
+
+static int fault_code(uint64_t vector, uint64_t err)
+{
+	if (vector == VEC_PAGE_FAULT)
+		return (err & PF_PRESENT) ? SEGV_ACCERR : SEGV_MAPERR;
+	if (vector == VEC_INVALID_OP)
+		return ILL_ILLOPN;
+	if (vector == VEC_DIVIDE)
+		return FPE_INTDIV;
+	return 0x80; /* SI_KERNEL: a general protection fault has no better code */
+}
+
+/* An exception in ring 3: resolve a demand-paging fault, or signal the
+ * process (its handler runs if it has one; otherwise it dies of the
+ * signal's default action). The kernel goes on either way. */
 static void user_exception(struct trap_frame *tf)
 {
 	struct process *p = current_process();
@@ -111,11 +131,15 @@ static void user_exception(struct trap_frame *tf)
 	    uvm_handle_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH))
 		return;
 	int sig = exception_signal(tf->vector);
-	klog(LOG_WARN, "kestrel: pid %d (%s) killed by signal %d: %s at rip %#lx%s%#lx\n",
-	     p ? p->pid : -1, p ? p->name : "?", sig, exception_names[tf->vector], tf->rip,
-	     tf->vector == VEC_PAGE_FAULT ? ", address " : ", error ",
-	     tf->vector == VEC_PAGE_FAULT ? cr2 : tf->error);
-	process_exit_current(WSTATUS_SIGNALED(sig));
+	if (!p || p->sig_action[sig - 1].handler <= 1) /* no handler: say why it dies */
+		klog(LOG_WARN, "kestrel: pid %d (%s) killed by signal %d: %s at rip %#lx%s%#lx\n",
+		     p ? p->pid : -1, p ? p->name : "?", sig, exception_names[tf->vector], tf->rip,
+		     tf->vector == VEC_PAGE_FAULT ? ", address " : ", error ",
+		     tf->vector == VEC_PAGE_FAULT ? cr2 : tf->error);
+	if (!p)
+		panic("user-mode exception without a process");
+	signal_force_fault(sig, fault_code(tf->vector, tf->error),
+			   tf->vector == VEC_PAGE_FAULT ? cr2 : 0);
 }
 
 /* A kernel-mode fault inside a user-copy helper resumes at its fix-up,
@@ -127,6 +151,12 @@ static bool kernel_fixup(struct trap_frame *tf)
 	if (tf->vector != VEC_PAGE_FAULT && tf->vector != VEC_GP)
 		return false;
 	fixup = usercopy_fixup(tf->rip);
+	/* A copy helper touching a user page not yet present (demand zero,
+	 * stack growth) or shared copy-on-write: resolve it and retry. */
+	struct process *p = current_process();
+	if (fixup && tf->vector == VEC_PAGE_FAULT && p && read_cr2() < USER_TOP &&
+	    uvm_handle_fault(p->vm, read_cr2(), tf->error & PF_WRITE, false))
+		return true;
 	if (!fixup)
 		return false;
 	tf->rip = fixup;
@@ -151,5 +181,6 @@ void trap_dispatch(struct trap_frame *tf)
 	if (from_user) {
 		sched_preempt_point(tf);
 		process_check_pending(); /* after the switch: a kill may have come meanwhile */
+		signal_deliver(tf);
 	}
 }

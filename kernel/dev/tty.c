@@ -1,0 +1,496 @@
+/* SPDX-License-Identifier: MIT */
+/* The console TTY: the line discipline between the console's input queue and programs, its output to the consoles, and its ioctls (termios, window size, foreground process group). */
+#include "dev/tty.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dev/console.h"
+#include "dev/fbcon.h"
+#include "dev/time.h"
+#include "dev/tty_ldisc.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/iobuf.h"
+#include "lib/string.h"
+#include "proc/process.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
+#include "panic.h"
+#include "log.h"
+
+/* ioctl requests (Linux x86_64) */
+#define TCGETS     0x5401
+#define TCSETS     0x5402
+#define TCSETSW    0x5403
+#define TCSETSF    0x5404
+#define TCSBRK     0x5409
+#define TCXONC     0x540a
+#define TCFLSH     0x540b
+#define TIOCSCTTY  0x540e
+#define TIOCGPGRP  0x540f
+#define TIOCSPGRP  0x5410
+#define TIOCOUTQ   0x5411
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+#define FIONREAD   0x541b
+#define TIOCNOTTY  0x5422
+#define TIOCGSID   0x5429
+
+/* TCFLSH arguments */
+#define TCIFLUSH  0
+#define TCOFLUSH  1
+#define TCIOFLUSH 2
+
+#define TTY_SIGWINCH 28
+
+#define DEFAULT_COLS 80
+#define DEFAULT_ROWS 25
+#define CHUNK        256             /* bytes copied per step */
+#define DECISECOND_NS 100000000ull   /* VTIME's unit */
+#define WAIT_TIMED_OUT 1             /* tty_wait: the deadline passed */
+
+struct winsize_k {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+/*
+ * The one TTY. Lock rule: every field changes in thread context only
+ * (the input thread, or a system call), and the kernel is not
+ * preempted on its single CPU, so no lock is taken; interrupt handlers
+ * never touch it (they queue raw bytes in dev/console.c).
+ */
+static struct {
+	bool started;
+	struct ldisc ld;
+	struct winsize_k ws;
+	int sid;                  /* the session it is the controlling terminal of; 0 none */
+	int fg_pgrp;              /* the foreground process group; 0 none */
+	struct wait_queue read_wq;/* readers wait for input */
+} tty;
+
+/* ---- hooks from the line discipline ------------------------------------------- */
+
+static void tty_echo(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	log_write(s, n, false);
+}
+
+static void tty_signal(void *ctx, int sig)
+{
+	(void)ctx;
+	if (tty.fg_pgrp > 0)
+		signal_send_pgrp(tty.fg_pgrp, sig);
+}
+
+/* ---- the input thread --------------------------------------------------------- */
+
+/* Wakes everyone who may care that input or settings changed. */
+static void tty_changed(void)
+{
+	wake_all(&tty.read_wq);
+	io_event();
+}
+
+/* Moves raw console bytes through the line discipline, forever. */
+static void tty_input_thread(void *unused)
+{
+	char raw[CHUNK];
+
+	(void)unused;
+	for (;;) {
+		int n = console_read(raw, sizeof(raw));
+		if (n <= 0) {
+			console_wait_input();
+			continue;
+		}
+		ldisc_receive(&tty.ld, raw, (size_t)n);
+		tty_changed();
+	}
+}
+
+void tty_init(void)
+{
+	static const struct ldisc_hooks hooks = { tty_echo, tty_signal, NULL };
+
+	if (tty.started)
+		return;
+	tty.started = true;
+	ldisc_init(&tty.ld, &hooks);
+	tty.ws.ws_col = (uint16_t)(fbcon_cols() ? fbcon_cols() : DEFAULT_COLS);
+	tty.ws.ws_row = (uint16_t)(fbcon_rows() ? fbcon_rows() : DEFAULT_ROWS);
+	struct thread *t = thread_create_kernel("tty", tty_input_thread, NULL);
+	if (!t)
+		panic("tty: no memory for the input thread");
+	thread_make_runnable(t);
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+/* Waits until the discipline could hand a read min bytes (a line in
+ * canonical mode). 0 when it can, WAIT_TIMED_OUT at the deadline
+ * (time_ns, 0 none), -EAGAIN for a non-blocking file, -ERESTARTSYS on a
+ * pending signal. */
+static int tty_wait(size_t min, bool nonblock, uint64_t deadline)
+{
+	while (!ldisc_read_ready(&tty.ld, min)) {
+		if (nonblock)
+			return -EAGAIN;
+		if (signal_pending())
+			return -ERESTARTSYS;
+		if (!wait_on(&tty.read_wq, deadline) && !ldisc_read_ready(&tty.ld, min))
+			return WAIT_TIMED_OUT;
+	}
+	return 0;
+}
+
+/* Copies what the discipline has (one line at most in canonical mode)
+ * to dst, up to n bytes. Returns the count or -EFAULT (input taken
+ * before a fault is lost). */
+static long tty_take(struct iobuf dst, size_t n)
+{
+	char chunk[CHUNK];
+	size_t done = 0;
+	bool line_end = false;
+
+	while (done < n && !line_end && ldisc_read_ready(&tty.ld, 1)) {
+		size_t want = n - done < CHUNK ? n - done : CHUNK;
+		size_t got = ldisc_read(&tty.ld, chunk, want, &line_end);
+		if (got && iobuf_put(dst, done, chunk, got))
+			return done ? (long)done : -EFAULT;
+		done += got;
+		if (got < want && !line_end)
+			break;
+	}
+	return (long)done;
+}
+
+/* Noncanonical reads, by VMIN and VTIME (deciseconds):
+ *   MIN 0, TIME 0  whatever is there, maybe nothing;
+ *   MIN 0, TIME t  the first byte, or nothing after t;
+ *   MIN m, TIME 0  at least min(m, n) bytes;
+ *   MIN m, TIME t  at least one byte, then until min(m, n) or a gap of t. */
+static long tty_read_raw(struct iobuf dst, size_t n, bool nonblock)
+{
+	size_t vmin = tty.ld.t.c_cc[VMIN], want = vmin < n ? vmin : n;
+	uint64_t vtime_ns = tty.ld.t.c_cc[VTIME] * DECISECOND_NS;
+	int r;
+
+	if (vmin == 0) {
+		r = vtime_ns ? tty_wait(1, nonblock, time_ns() + vtime_ns) : 0;
+	} else if (!vtime_ns) {
+		r = tty_wait(want, nonblock, 0);
+	} else {
+		r = tty_wait(1, nonblock, 0);
+		while (r == 0 && !ldisc_read_ready(&tty.ld, want))
+			r = tty_wait(want, false, time_ns() + vtime_ns);
+		if (r == -ERESTARTSYS)
+			r = 0; /* a byte is there: return it rather than lose the call */
+	}
+	if (r < 0)
+		return r;
+	return tty_take(dst, n);
+}
+
+static long tty_read_buf(struct iobuf dst, size_t n, bool nonblock)
+{
+	tty_init();
+	if (n == 0)
+		return 0;
+	if (!(tty.ld.t.c_lflag & ICANON))
+		return tty_read_raw(dst, n, nonblock);
+	int r = tty_wait(1, nonblock, 0);
+	if (r < 0)
+		return r;
+	return tty_take(dst, n);
+}
+
+long tty_read_kernel(char *buf, size_t n)
+{
+	return tty_read_buf(iobuf_kernel(buf), n, false);
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+/* Output-processes n bytes of src onto the consoles. Returns n, or the
+ * bytes written before a fault (-EFAULT if none). */
+static long tty_write_buf(struct iobuf src, size_t n)
+{
+	char in[CHUNK], out[2 * CHUNK];
+	size_t done = 0;
+
+	tty_init();
+	while (done < n) {
+		size_t k = n - done < CHUNK ? n - done : CHUNK, pos = 0;
+		if (iobuf_get(in, src, done, k))
+			return done ? (long)done : -EFAULT;
+		while (pos < k) {
+			size_t used, len = ldisc_output(&tty.ld, in + pos, k - pos, &used, out, sizeof(out));
+			log_write(out, len, false);
+			pos += used;
+		}
+		done += k;
+	}
+	return (long)done;
+}
+
+long tty_write_kernel(const char *buf, size_t n)
+{
+	return tty_write_buf(iobuf_kernel((void *)buf), n);
+}
+
+/* ---- ioctl -------------------------------------------------------------------- */
+
+struct session_probe {
+	int sid;
+	bool found;
+};
+
+static void session_probe_fn(struct process *p, void *arg)
+{
+	struct session_probe *probe = arg;
+
+	if (p->state == PROC_ALIVE && p->sid == probe->sid)
+		probe->found = true;
+}
+
+/* True if some live process belongs to session sid. */
+static bool session_alive(int sid)
+{
+	struct session_probe probe = { sid, false };
+
+	process_for_each(session_probe_fn, &probe);
+	return probe.found;
+}
+
+/* True if session sid holds the TTY as its controlling terminal; a
+ * session with no live process left holds nothing. */
+static bool tty_held_by(int sid)
+{
+	return tty.sid != 0 && tty.sid == sid && session_alive(sid);
+}
+
+static bool tty_held(void)
+{
+	return tty.sid != 0 && session_alive(tty.sid);
+}
+
+/* The TTY becomes the controlling terminal of p's session, p's group
+ * the foreground one. */
+static void tty_attach(const struct process *p)
+{
+	tty.sid = p->sid;
+	tty.fg_pgrp = p->pgid;
+}
+
+/*
+ * For the calls that need the TTY to be the caller's controlling
+ * terminal (TIOCGPGRP, TIOCSPGRP, TIOCGSID): 0 or -ENOTTY, as Linux
+ * gives for a terminal that is not the caller's. Kestrel departs from
+ * Linux in one way: a TTY no live session holds is taken by the first
+ * caller's session, so a shell started by the kernel (init=/bin/sh)
+ * gets job control without a TIOCSCTTY of its own.
+ */
+static int tty_check_owner(const struct process *p)
+{
+	if (!p)
+		return 0;
+	if (!tty_held())
+		tty_attach(p);
+	return p->sid == tty.sid ? 0 : -ENOTTY;
+}
+
+/* TIOCSCTTY, as Linux: only a session leader; a TTY another (live)
+ * session holds is taken only with arg 1 (everyone is privileged here). */
+static long tty_set_ctty(const struct process *p, uint64_t arg)
+{
+	if (!p)
+		return 0;
+	if (tty_held_by(p->sid))
+		return 0;
+	if (p->pid != p->sid)
+		return -EPERM;
+	if (tty_held() && arg != 1)
+		return -EPERM;
+	tty_attach(p);
+	return 0;
+}
+
+/* TIOCNOTTY: a session leader gives its controlling terminal up; for
+ * anyone else it is accepted and changes nothing (Linux: -ENOTTY when
+ * it is not the caller's terminal). SIGHUP is not sent. */
+static long tty_drop_ctty(const struct process *p)
+{
+	if (p && p->pid == p->sid && tty_held_by(p->sid))
+		tty.sid = tty.fg_pgrp = 0;
+	return 0;
+}
+
+static long put_int(uint64_t arg, int v)
+{
+	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static long tty_set_termios(unsigned long req, uint64_t arg)
+{
+	struct termios_k t;
+
+	if (copy_from_user(&t, arg, sizeof(t)))
+		return -EFAULT;
+	if (req == TCSETSF)
+		ldisc_flush_input(&tty.ld);
+	ldisc_set_termios(&tty.ld, &t); /* TCSETSW: output never waits, nothing to drain */
+	tty_changed();
+	return 0;
+}
+
+static long tty_set_winsize(uint64_t arg)
+{
+	struct winsize_k ws;
+
+	if (copy_from_user(&ws, arg, sizeof(ws)))
+		return -EFAULT;
+	bool changed = memcmp(&ws, &tty.ws, sizeof(ws)) != 0;
+	tty.ws = ws;
+	if (changed && tty.fg_pgrp > 0)
+		signal_send_pgrp(tty.fg_pgrp, TTY_SIGWINCH);
+	return 0;
+}
+
+/* The job-control requests: foreground group, session, claiming. */
+static long tty_ioctl_job(unsigned long req, uint64_t arg)
+{
+	struct process *p = current_process();
+	int pgrp, r;
+
+	if (req == TIOCSCTTY)
+		return tty_set_ctty(p, arg);
+	if (req == TIOCNOTTY)
+		return tty_drop_ctty(p);
+	if ((r = tty_check_owner(p)) < 0)
+		return r;
+	if (req == TIOCGPGRP)
+		return put_int(arg, tty.fg_pgrp);
+	if (req == TIOCGSID)
+		return put_int(arg, tty.sid);
+	/* TIOCSPGRP */
+	if (copy_from_user(&pgrp, arg, sizeof(pgrp)))
+		return -EFAULT;
+	if (pgrp <= 0)
+		return -EINVAL;
+	tty.fg_pgrp = pgrp;
+	return 0;
+}
+
+static long tty_ioctl(struct file *f, unsigned long req, uint64_t arg)
+{
+	(void)f;
+	tty_init();
+	switch (req) {
+	case TCGETS:
+		return copy_to_user(arg, &tty.ld.t, sizeof(tty.ld.t)) ? -EFAULT : 0;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return tty_set_termios(req, arg);
+	case TIOCGWINSZ:
+		return copy_to_user(arg, &tty.ws, sizeof(tty.ws)) ? -EFAULT : 0;
+	case TIOCSWINSZ:
+		return tty_set_winsize(arg);
+	case FIONREAD:
+		return put_int(arg, (int)ldisc_available(&tty.ld));
+	case TIOCOUTQ:
+		return put_int(arg, 0); /* output is written synchronously */
+	case TCFLSH:
+		if (arg > TCIOFLUSH)
+			return -EINVAL;
+		if (arg != TCOFLUSH)
+			ldisc_flush_input(&tty.ld);
+		return 0;
+	case TCSBRK:
+	case TCXONC:
+		return 0; /* tcdrain / tcflow: nothing queued, nothing to stop */
+	case TIOCSCTTY:
+	case TIOCNOTTY:
+	case TIOCGPGRP:
+	case TIOCSPGRP:
+	case TIOCGSID:
+		return tty_ioctl_job(req, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- file operations ---------------------------------------------------------- */
+
+/* /dev/tty, Linux's device numbers: the caller's controlling terminal. */
+#define DEV_TTY_MAJOR 5
+#define DEV_TTY_MINOR 0
+
+/* Opening /dev/tty needs a controlling terminal: -ENXIO without one (as
+ * after setsid). /dev/console and /dev/ttyN always open; a session
+ * leader does not take the TTY by opening it (the VFS keeps no
+ * O_NOCTTY to tell the cases apart): TIOCSCTTY does, or the first
+ * job-control ioctl (see tty_check_owner). */
+static int tty_open(struct inode *ip, struct file *f)
+{
+	const struct process *p = current_process();
+	unsigned major = 0, minor = 0;
+
+	(void)f;
+	tty_init();
+	if (ip)
+		inode_rdev(ip, &major, &minor);
+	if (major == DEV_TTY_MAJOR && minor == DEV_TTY_MINOR && p && !tty_held_by(p->sid))
+		return -ENXIO;
+	return 0;
+}
+
+static long tty_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return tty_read_buf(iobuf_user(buf), n, (f->flags & O_NONBLOCK) != 0);
+}
+
+static long tty_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return tty_write_buf(iobuf_user(buf), n);
+}
+
+static long tty_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return tty_read_buf(iobuf_kernel(buf), n, (f->flags & O_NONBLOCK) != 0);
+}
+
+static long tty_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return tty_write_kernel(buf, n);
+}
+
+/* POLLIN when a read would not block (in noncanonical mode with VTIME 0,
+ * once VMIN bytes are there, as Linux does); output never blocks. */
+static unsigned tty_poll(struct file *f)
+{
+	const struct termios_k *t = &tty.ld.t;
+	size_t min = !t->c_cc[VTIME] && t->c_cc[VMIN] ? t->c_cc[VMIN] : 1;
+
+	(void)f;
+	tty_init();
+	return POLLOUT | (ldisc_read_ready(&tty.ld, min) ? POLLIN : 0);
+}
+
+static const struct file_ops tty_ops = {
+	.read = tty_read,
+	.write = tty_write,
+	.ioctl = tty_ioctl,
+	.poll = tty_poll,
+	.open = tty_open,
+	.kread = tty_kread,
+	.kwrite = tty_kwrite,
+};
+
+const struct file_ops *tty_file_ops = &tty_ops;

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the devices behind /dev's nodes (null, zero, full, random,
+ * urandom, and the console and TTY through the TTY layer's hook), the
+ * kernel console file for processes started before there is a TTY, and
+ * the making of /dev itself. /dev is an ordinary ramfs directory of
+ * character nodes; opening one lands in devfs_open by device number.
+ */
+#include "fs/inode.h"
+#include "fs/path.h"
+#include "dev/console.h"
+#include "dev/time.h"
+#include "arch/x86_64/cpu.h"
+#include "proc/process.h"
+#include "proc/signal.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "log.h"
+
+#define CHUNK 256
+#define CONSOLE_POLL_NS 10000000ull  /* the kernel console polls its input every 10 ms */
+#define TCGETS     0x5401
+#define TIOCGWINSZ 0x5413
+#define MEM_NULL    3
+#define MEM_ZERO    5
+#define MEM_FULL    7
+#define MEM_RANDOM  8
+#define MEM_URANDOM 9
+#define TTYAUX_TTY     0
+#define TTYAUX_CONSOLE 1
+#define TTY_MINORS     8   /* tty0..tty7: the console too */
+
+static const uint8_t zero_chunk[CHUNK];
+
+/* ---------------------------------------------------------------- null, zero, full */
+
+/* Fill n bytes of b with zeros: the count, or -EFAULT if nothing went. */
+static long put_zeros(struct iobuf b, size_t n)
+{
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < CHUNK ? n - done : CHUNK;
+		if (iobuf_put(b, done, zero_chunk, k))
+			return done ? (long)done : -EFAULT;
+		done += k;
+	}
+	return (long)n;
+}
+
+static long null_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)buf, (void)n, (void)pos;
+	return 0;
+}
+
+static long null_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)buf, (void)n, (void)pos;
+	return 0;
+}
+
+static long sink_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)buf, (void)pos;
+	return (long)n;
+}
+
+static long sink_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)buf, (void)pos;
+	return (long)n;
+}
+
+static long full_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)buf, (void)n, (void)pos;
+	return -ENOSPC;
+}
+
+static long zero_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return put_zeros(iobuf_user(buf), n);
+}
+
+static long zero_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return put_zeros(iobuf_kernel(buf), n);
+}
+
+/* Character devices ignore seeks and stay at 0, as Linux's memory devices do. */
+static long dev_lseek(struct file *f, int64_t off, int whence)
+{
+	(void)off, (void)whence;
+	f->pos = 0;
+	return 0;
+}
+
+static unsigned dev_poll(struct file *f)
+{
+	(void)f;
+	return POLLIN | POLLOUT;
+}
+
+static const struct file_ops null_ops = {
+	.read = null_read, .write = sink_write, .lseek = dev_lseek, .poll = dev_poll,
+	.kread = null_kread, .kwrite = sink_kwrite,
+};
+static const struct file_ops zero_ops = {
+	.read = zero_read, .write = sink_write, .lseek = dev_lseek, .poll = dev_poll,
+	.kread = zero_kread, .kwrite = sink_kwrite,
+};
+static const struct file_ops full_ops = {
+	.read = zero_read, .write = full_write, .lseek = dev_lseek, .poll = dev_poll,
+	.kread = zero_kread,
+};
+
+/* ---------------------------------------------------------------- random, urandom */
+
+/* xorshift64*, seeded from the TSC at first use and stirred with it on
+ * every read: unpredictable enough for hash seeds and temporary names,
+ * not for keys. */
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+	if (!rng_state)
+		rng_state = rdtsc() * 0x9e3779b97f4a7c15ull | 1;
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static long put_random(struct iobuf b, size_t n)
+{
+	uint8_t chunk[CHUNK];
+
+	rng_state ^= rdtsc();
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < CHUNK ? n - done : CHUNK;
+		for (size_t i = 0; i < k; i += 8) {
+			uint64_t v = rng_next();
+			memcpy(chunk + i, &v, k - i < 8 ? k - i : 8);
+		}
+		if (iobuf_put(b, done, chunk, k))
+			return done ? (long)done : -EFAULT;
+		done += k;
+	}
+	return (long)n;
+}
+
+static long random_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return put_random(iobuf_user(buf), n);
+}
+
+static long random_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return put_random(iobuf_kernel(buf), n);
+}
+
+static const struct file_ops random_ops = {
+	.read = random_read, .write = sink_write, .lseek = dev_lseek, .poll = dev_poll,
+	.kread = random_kread, .kwrite = sink_kwrite,
+};
+
+/* ---------------------------------------------------------------- the kernel console */
+
+/* Write n bytes of b to the log's consoles: the count, or -EFAULT. */
+static long kcons_put(struct iobuf b, size_t n)
+{
+	char chunk[CHUNK];
+
+	for (size_t done = 0; done < n;) {
+		size_t k = n - done < CHUNK ? n - done : CHUNK;
+		if (iobuf_get(chunk, b, done, k))
+			return done ? (long)done : -EFAULT;
+		log_write(chunk, k, false);
+		done += k;
+	}
+	return (long)n;
+}
+
+/* Read what the console's input queue holds, waiting (polled) for at
+ * least one byte: -EAGAIN when non-blocking, -EINTR on a signal. */
+static long kcons_get(struct file *f, struct iobuf b, size_t n)
+{
+	char chunk[CHUNK];
+
+	if (n == 0)
+		return 0;
+	for (;;) {
+		int got = console_read(chunk, n < CHUNK ? n : CHUNK);
+		if (got > 0)
+			return iobuf_put(b, 0, chunk, (size_t)got) ? -EFAULT : got;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (current_process() && signal_pending())
+			return -EINTR;
+		sleep_until(time_ns() + CONSOLE_POLL_NS);
+	}
+}
+
+static long kcons_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return kcons_get(f, iobuf_user(buf), n);
+}
+
+static long kcons_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return kcons_get(f, iobuf_kernel(buf), n);
+}
+
+static long kcons_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return kcons_put(iobuf_user(buf), n);
+}
+
+static long kcons_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+	(void)f, (void)pos;
+	return kcons_put(iobuf_kernel((void *)buf), n);
+}
+
+/* Not a terminal: programs then treat their output as a file. */
+static long kcons_ioctl(struct file *f, unsigned long req, uint64_t arg)
+{
+	(void)f, (void)req, (void)arg;
+	return -ENOTTY;
+}
+
+static unsigned kcons_poll(struct file *f)
+{
+	(void)f;
+	return POLLOUT | (console_has_input() ? POLLIN : 0);
+}
+
+static const struct file_ops kcons_ops = {
+	.read = kcons_read, .write = kcons_write, .ioctl = kcons_ioctl, .poll = kcons_poll,
+	.kread = kcons_kread, .kwrite = kcons_kwrite,
+};
+
+/* The inode of /dev/console, if /dev has one (a new reference or NULL). */
+static struct inode *console_node(void)
+{
+	struct inode *ip = NULL;
+
+	if (vfs_root() && vfs_walk(vfs_root(), "/dev/console", 0, &ip) == 0 && S_ISCHR(ip->mode))
+		return ip;
+	inode_put(ip);
+	return NULL;
+}
+
+struct file *console_file_open(void)
+{
+	struct file *f;
+
+	if (!tty_file_ops)
+		return file_alloc(&kcons_ops, O_RDWR, NULL);
+	/* The TTY is there: the console is /dev/console, as for init on Linux. */
+	if (!(f = file_alloc(tty_file_ops, O_RDWR, NULL)))
+		return NULL;
+	f->inode = console_node();
+	if (tty_file_ops->open && tty_file_ops->open(f->inode, f) < 0) {
+		file_put(f);
+		return file_alloc(&kcons_ops, O_RDWR, NULL);
+	}
+	return f;
+}
+
+/* ---------------------------------------------------------------- opening nodes */
+
+static const struct file_ops *mem_device(unsigned minor)
+{
+	switch (minor) {
+	case MEM_NULL: return &null_ops;
+	case MEM_ZERO: return &zero_ops;
+	case MEM_FULL: return &full_ops;
+	case MEM_RANDOM:
+	case MEM_URANDOM: return &random_ops;
+	}
+	return NULL;
+}
+
+int devfs_open(struct inode *ip, struct file *f)
+{
+	unsigned major = RDEV_MAJOR(ip->rdev), minor = RDEV_MINOR(ip->rdev);
+
+	if (major == MEM_MAJOR) {
+		f->ops = mem_device(minor);
+		return f->ops ? 0 : -ENXIO;
+	}
+	bool tty = (major == TTYAUX_MAJOR && (minor == TTYAUX_TTY || minor == TTYAUX_CONSOLE)) ||
+		   (major == TTY_MAJOR && minor < TTY_MINORS);
+	if (!tty || !tty_file_ops)
+		return -ENXIO;
+	f->ops = tty_file_ops;
+	return tty_file_ops->open ? tty_file_ops->open(ip, f) : 0;
+}
+
+/* ---------------------------------------------------------------- /dev */
+
+struct devnode {
+	const char *name;
+	uint32_t mode;
+	unsigned major, minor;
+};
+
+static const struct devnode nodes[] = {
+	{ "null", S_IFCHR | 0666, MEM_MAJOR, MEM_NULL },
+	{ "zero", S_IFCHR | 0666, MEM_MAJOR, MEM_ZERO },
+	{ "full", S_IFCHR | 0666, MEM_MAJOR, MEM_FULL },
+	{ "random", S_IFCHR | 0666, MEM_MAJOR, MEM_RANDOM },
+	{ "urandom", S_IFCHR | 0666, MEM_MAJOR, MEM_URANDOM },
+	{ "tty", S_IFCHR | 0666, TTYAUX_MAJOR, TTYAUX_TTY },
+	{ "console", S_IFCHR | 0600, TTYAUX_MAJOR, TTYAUX_CONSOLE },
+	{ "tty0", S_IFCHR | 0620, TTY_MAJOR, 0 },
+	{ "tty1", S_IFCHR | 0620, TTY_MAJOR, 1 },
+};
+
+/* The usual links into /proc/self/fd (procfs's fd links lead to the open file itself). */
+static const char *const links[][2] = {
+	{ "fd", "/proc/self/fd" },
+	{ "stdin", "/proc/self/fd/0" },
+	{ "stdout", "/proc/self/fd/1" },
+	{ "stderr", "/proc/self/fd/2" },
+};
+
+/* A directory under root, made if missing: a new reference or NULL. */
+static struct inode *ensure_dir(struct inode *root, const char *name, uint32_t mode)
+{
+	struct inode *ip = NULL;
+	size_t len = strlen(name);
+
+	if (root->ops->lookup(root, name, len, &ip) == 0) {
+		if (S_ISDIR(ip->mode))
+			return ip;
+		inode_put(ip);
+		return NULL;
+	}
+	if (root->ops->create(root, name, len, S_IFDIR | mode, 0, NULL, &ip) != 0)
+		return NULL;
+	return ip;
+}
+
+void devfs_populate(struct inode *root)
+{
+	struct inode *dev = ensure_dir(root, "dev", 0755), *ip;
+	unsigned made = 0;
+
+	if (!dev) {
+		klog(LOG_ERR, "vfs: cannot make /dev\n");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		const struct devnode *d = &nodes[i];
+		if (dev->ops->create(dev, d->name, strlen(d->name), d->mode, RDEV(d->major, d->minor),
+				     NULL, &ip) == 0) {
+			inode_put(ip);
+			made++;
+		}
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (dev->ops->create(dev, links[i][0], strlen(links[i][0]), S_IFLNK | 0777, 0,
+				     links[i][1], &ip) == 0)
+			inode_put(ip);
+	inode_put(dev);
+	klog(LOG_DEBUG, "vfs: /dev has %u device nodes\n", made);
+}

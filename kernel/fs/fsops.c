@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the VFS's path operations. Each resolves its path(s) with
+ * namei, checks what Linux checks, in Linux's order where the error
+ * codes depend on it, and then asks the file system to do the change.
+ * Everything runs as root: modes only matter for exec (an x bit).
+ */
+#include "fs/fsops.h"
+#include "fs/inode.h"
+#include "fs/path.h"
+#include "mm/heap.h"
+#include "proc/process.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define R_OK 4
+#define W_OK 2
+#define X_OK 1
+#define OPEN_KEEP_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH)
+
+/* An O_PATH file: a handle for fstat, fchdir and the *at calls, no I/O. */
+static const struct file_ops path_file_ops;
+
+static uint32_t umask_now(void)
+{
+	struct process *p = current_process();
+	return p ? p->umask : 0;
+}
+
+/* A path's parent directory and last name, both checked for existence of the directory. */
+struct parent {
+	struct inode *dir;
+	char name[NAME_MAX + 1];
+	size_t len;
+	bool slash;
+};
+
+static int get_parent(struct inode *base, const char *path, struct parent *pp)
+{
+	return vfs_walk_parent(base, path, &pp->dir, pp->name, &pp->len, &pp->slash);
+}
+
+/* The last name is "", "." or "..": it names a directory that exists. */
+static bool special_name(const struct parent *pp)
+{
+	return pp->len == 0 || path_is_dot(pp->name, pp->len) || path_is_dotdot(pp->name, pp->len);
+}
+
+/* Look the last name up without following or crossing a mount. */
+static int lookup_last(struct parent *pp, struct inode **out)
+{
+	if (!pp->dir->ops->lookup)
+		return -ENOENT;
+	return pp->dir->ops->lookup(pp->dir, pp->name, pp->len, out);
+}
+
+static bool found_one(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
+		      uint64_t next_pos)
+{
+	(void)name, (void)len, (void)ino, (void)dtype, (void)next_pos;
+	*(bool *)ctx = true;
+	return false;
+}
+
+bool vfs_dir_has_entries(struct inode *dir)
+{
+	bool any = false;
+	uint64_t pos = 2; /* past "." and ".." */
+
+	if (dir->ops->iterate)
+		dir->ops->iterate(dir, &pos, found_one, &any);
+	return any;
+}
+
+/* ---------------------------------------------------------------- open */
+
+int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
+{
+	unsigned acc = flags & O_ACCMODE;
+
+	if (flags & O_PATH) {
+		flags = O_PATH;
+	} else {
+		if (S_ISDIR(ip->mode) && acc != O_RDONLY)
+			return -EISDIR;
+		if (S_ISLNK(ip->mode))
+			return -ELOOP;
+	}
+	struct file *f = file_alloc(&path_file_ops, flags & OPEN_KEEP_FLAGS, NULL);
+	if (!f)
+		return -ENOMEM;
+	f->inode = inode_get(ip);
+	if (!(flags & O_PATH)) {
+		int err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
+		if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && ip->ops->truncate)
+			err = ip->ops->truncate(ip, 0);
+		if (err) {
+			f->ops = &path_file_ops; /* not opened: no release */
+			file_put(f);
+			return err;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+/* The inode open(O_CREAT) opens: the existing one, or a new regular file. */
+static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
+		       struct inode **out)
+{
+	struct parent pp;
+	int err = get_parent(base, path, &pp);
+
+	if (err)
+		return err;
+	if (special_name(&pp) || pp.slash) {
+		inode_put(pp.dir);
+		return -EISDIR;
+	}
+	err = lookup_last(&pp, out);
+	if (err == 0 && (flags & O_EXCL)) {
+		inode_put(*out);
+		err = -EEXIST;
+	} else if (err == 0 && S_ISLNK((*out)->mode)) {
+		inode_put(*out);
+		/* a dangling link gives ENOENT here (Linux would create its target) */
+		err = (flags & O_NOFOLLOW) ? -ELOOP : vfs_walk(pp.dir, pp.name, WALK_FOLLOW, out);
+	} else if (err == -ENOENT) {
+		if (pp.dir->nlink == 0)
+			err = -ENOENT; /* the directory was removed */
+		else if (!pp.dir->ops->create)
+			err = -ENOENT; /* /proc: a name it does not know is simply not there */
+		else
+			err = pp.dir->ops->create(pp.dir, pp.name, pp.len,
+						  S_IFREG | (mode & ~umask_now() & S_IALLUGO), 0, NULL, out);
+	}
+	inode_put(pp.dir);
+	return err;
+}
+
+int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,
+	     struct file **out)
+{
+	struct inode *ip = NULL;
+	int err;
+
+	if ((flags & O_ACCMODE) == O_ACCMODE && !(flags & O_PATH))
+		return -EINVAL;
+	if ((flags & O_CREAT) && !(flags & O_PATH))
+		err = open_create(base, path, flags, mode, &ip);
+	else
+		err = vfs_walk(base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ip);
+	if (err)
+		return err;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(ip->mode))
+		err = -ENOTDIR;
+	else if ((flags & O_CREAT) && S_ISDIR(ip->mode))
+		err = -EISDIR;
+	else if (S_ISLNK(ip->mode) && !(flags & O_PATH))
+		err = -ELOOP; /* O_NOFOLLOW met a symlink */
+	else
+		err = vfs_open_inode(ip, flags, out);
+	inode_put(ip);
+	return err;
+}
+
+/* ---------------------------------------------------------------- making names */
+
+/* Where no entry can be made: EEXIST if the name is taken, else ENOENT. */
+static int taken_or_enoent(struct parent *pp)
+{
+	struct inode *ip;
+
+	if (lookup_last(pp, &ip))
+		return -ENOENT;
+	inode_put(ip);
+	return -EEXIST;
+}
+
+/* Make an entry at path: type and mode in mode, rdev for nodes, target for symlinks. */
+static int make_entry(struct inode *base, const char *path, uint32_t mode, uint32_t rdev,
+		      const char *target)
+{
+	struct parent pp;
+	struct inode *ip;
+	int err = get_parent(base, path, &pp);
+
+	if (err)
+		return err;
+	if (special_name(&pp))
+		err = -EEXIST;
+	else if ((pp.slash && !S_ISDIR(mode)) || !pp.dir->ops->create) /* "file/", or /proc */
+		err = taken_or_enoent(&pp);
+	else if (pp.dir->nlink == 0)
+		err = -ENOENT;
+	else
+		err = pp.dir->ops->create(pp.dir, pp.name, pp.len, mode, rdev, target, &ip);
+	if (!err)
+		inode_put(ip);
+	inode_put(pp.dir);
+	return err;
+}
+
+int vfs_mknod(struct inode *base, const char *path, uint32_t mode, uint32_t rdev)
+{
+	uint32_t type = mode & S_IFMT;
+
+	if (type == 0)
+		type = S_IFREG;
+	if (type != S_IFREG && type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
+	    type != S_IFSOCK)
+		return type == S_IFDIR ? -EPERM : -EINVAL;
+	return make_entry(base, path, type | (mode & ~umask_now() & S_IALLUGO), rdev, NULL);
+}
+
+int vfs_mkdir(struct inode *base, const char *path, uint32_t mode)
+{
+	return make_entry(base, path, S_IFDIR | (mode & ~umask_now() & S_IALLUGO), 0, NULL);
+}
+
+int vfs_symlink(const char *target, struct inode *base, const char *path)
+{
+	if (!target[0])
+		return -ENOENT;
+	return make_entry(base, path, S_IFLNK | 0777, 0, target);
+}
+
+int vfs_link(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath,
+	     bool follow)
+{
+	struct inode *ip;
+	struct parent pp;
+	int err = vfs_walk(obase, oldpath, follow ? WALK_FOLLOW : 0, &ip);
+
+	if (err)
+		return err;
+	if ((err = get_parent(nbase, newpath, &pp))) {
+		inode_put(ip);
+		return err;
+	}
+	if (special_name(&pp) || taken_or_enoent(&pp) == -EEXIST)
+		err = -EEXIST;
+	else if (pp.slash)
+		err = -ENOENT;
+	else if (!pp.dir->ops->link)
+		err = -ENOENT; /* /proc, as above */
+	else if (ip->fs != pp.dir->fs)
+		err = -EXDEV;
+	else if (S_ISDIR(ip->mode))
+		err = -EPERM;
+	else if (pp.dir->nlink == 0 || ip->nlink == 0)
+		err = -ENOENT;
+	else
+		err = pp.dir->ops->link(pp.dir, pp.name, pp.len, ip);
+	inode_put(pp.dir);
+	inode_put(ip);
+	return err;
+}
+
+/* ---------------------------------------------------------------- removing names */
+
+/* rmdir's checks on the directory ip found at pp. */
+static int rmdir_check(struct inode *ip)
+{
+	if (!S_ISDIR(ip->mode))
+		return -ENOTDIR;
+	if (ip == vfs_root() || ip->mounted)
+		return -EBUSY;
+	if (vfs_dir_has_entries(ip))
+		return -ENOTEMPTY;
+	return 0;
+}
+
+int vfs_unlink(struct inode *base, const char *path, bool dir)
+{
+	struct parent pp;
+	struct inode *ip;
+	int err = get_parent(base, path, &pp);
+
+	if (err)
+		return err;
+	if (special_name(&pp)) {
+		if (!dir)
+			err = -EISDIR;
+		else
+			err = pp.len == 0 ? -EBUSY : pp.len == 1 ? -EINVAL : -ENOTEMPTY;
+		inode_put(pp.dir);
+		return err;
+	}
+	if ((err = lookup_last(&pp, &ip))) {
+		inode_put(pp.dir);
+		return err;
+	}
+	if (dir)
+		err = rmdir_check(ip);
+	else if (S_ISDIR(ip->mode))
+		err = -EISDIR;
+	else if (pp.slash)
+		err = -ENOTDIR;
+	if (!err)
+		err = pp.dir->ops->unlink ? pp.dir->ops->unlink(pp.dir, pp.name, pp.len) : -EPERM;
+	inode_put(ip);
+	inode_put(pp.dir);
+	return err;
+}
+
+/* True if dir is d or lies below it. */
+static bool is_under(struct inode *dir, struct inode *d)
+{
+	for (struct inode *c = dir;; c = c->parent) {
+		if (c == d)
+			return true;
+		if (!c->parent || c->parent == c)
+			return false;
+	}
+}
+
+/* rename's checks once both ends are known (dst may be NULL). */
+static int rename_check(struct parent *op, struct inode *src, struct parent *np, struct inode *dst)
+{
+	if (op->dir->fs != np->dir->fs)
+		return -EXDEV;
+	if ((op->slash || np->slash) && !S_ISDIR(src->mode))
+		return -ENOTDIR;
+	if (src->mounted)
+		return -EBUSY;
+	if (S_ISDIR(src->mode) && is_under(np->dir, src))
+		return -EINVAL;
+	if (dst && S_ISDIR(src->mode) && !S_ISDIR(dst->mode))
+		return -ENOTDIR;
+	if (dst && !S_ISDIR(src->mode) && S_ISDIR(dst->mode))
+		return -EISDIR;
+	if (dst && S_ISDIR(dst->mode) && (dst->mounted || dst == vfs_root()))
+		return -EBUSY;
+	if (dst && S_ISDIR(dst->mode) && vfs_dir_has_entries(dst))
+		return -ENOTEMPTY;
+	if (!op->dir->ops->rename)
+		return -EPERM;
+	if (np->dir->nlink == 0)
+		return -ENOENT;
+	return 0;
+}
+
+int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath)
+{
+	struct parent op, np;
+	struct inode *src = NULL, *dst = NULL;
+	int err = get_parent(obase, oldpath, &op);
+
+	if (err)
+		return err;
+	if ((err = get_parent(nbase, newpath, &np))) {
+		inode_put(op.dir);
+		return err;
+	}
+	if (special_name(&op) || special_name(&np))
+		err = -EBUSY;
+	else if ((err = lookup_last(&op, &src)) == 0) {
+		err = lookup_last(&np, &dst);
+		if (err == -ENOENT)
+			err = 0;
+		if (!err && src != dst)
+			err = rename_check(&op, src, &np, dst);
+		if (!err && src != dst)
+			err = op.dir->ops->rename(op.dir, op.name, op.len, np.dir, np.name, np.len);
+	}
+	inode_put(src);
+	inode_put(dst);
+	inode_put(op.dir);
+	inode_put(np.dir);
+	return err;
+}
+
+/* ---------------------------------------------------------------- attributes */
+
+long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap)
+{
+	struct inode *ip;
+	int err = vfs_walk(base, path, 0, &ip);
+
+	if (err)
+		return err;
+	long n = S_ISLNK(ip->mode) && ip->ops->readlink ? ip->ops->readlink(ip, buf, cap) : -EINVAL;
+	if (n >= 0)
+		ip->atime = vfs_now();
+	inode_put(ip);
+	return n;
+}
+
+int vfs_truncate(struct inode *ip, int64_t size)
+{
+	if (size < 0)
+		return -EINVAL;
+	if (S_ISDIR(ip->mode))
+		return -EISDIR;
+	if (!S_ISREG(ip->mode))
+		return -EINVAL;
+	if (ip->fs->read_only || !ip->ops->truncate)
+		return -EACCES;
+	return ip->ops->truncate(ip, (uint64_t)size);
+}
+
+int vfs_access(struct inode *ip, int mode)
+{
+	if (mode & ~(R_OK | W_OK | X_OK))
+		return -EINVAL;
+	/* root may execute anything with an x bit somewhere (and search any directory) */
+	if ((mode & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & S_IXUGO))
+		return -EACCES;
+	return 0;
+}
+
+int vfs_chmod(struct inode *ip, uint32_t mode)
+{
+	if (ip->fs->read_only)
+		return -EPERM;
+	ip->mode = (ip->mode & S_IFMT) | (mode & S_IALLUGO);
+	ip->ctime = vfs_now();
+	return 0;
+}
+
+int vfs_chown(struct inode *ip, uint32_t uid, uint32_t gid)
+{
+	if (ip->fs->read_only)
+		return -EPERM;
+	if (uid != (uint32_t)-1)
+		ip->uid = uid;
+	if (gid != (uint32_t)-1)
+		ip->gid = gid;
+	ip->ctime = vfs_now();
+	return 0;
+}
+
+long vfs_read_all(const char *path, char **data, size_t max)
+{
+	struct file *f;
+	int err = vfs_open(NULL, path, O_RDONLY, 0, &f);
+
+	if (err)
+		return err;
+	char *buf = kmalloc(max + 1);
+	long total = 0;
+	if (!buf) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	while ((size_t)total < max) {
+		long r = f->ops->kread ? f->ops->kread(f, buf + total, max - (size_t)total, &f->pos)
+				       : -EINVAL;
+		if (r <= 0) {
+			if (r < 0 && total == 0)
+				total = r;
+			break;
+		}
+		total += r;
+	}
+	file_put(f);
+	if (total < 0) {
+		kfree(buf);
+		return total;
+	}
+	buf[total] = '\0';
+	*data = buf;
+	return total;
+}

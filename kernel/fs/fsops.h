@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* The VFS's path operations with kernel strings (open, mkdir, unlink, rename, link, stat...): what the file system calls and the kernel's own users call. */
+#ifndef KESTREL_FS_FSOPS_H
+#define KESTREL_FS_FSOPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "fs/vfs.h"
+
+struct inode;
+
+/*
+ * Every path is a kernel string of less than PATH_MAX bytes; relative
+ * paths start at base (a directory, or NULL for the current process's
+ * cwd). Each returns 0 or a negative errno exactly as Linux's system call
+ * of the same name would; new files get mode & ~umask (the current
+ * process's; 0 for kernel threads).
+ */
+
+/* open(2): flags as Linux's (O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY,
+ * O_NOFOLLOW, O_APPEND, O_NONBLOCK, O_PATH...). *out gets the new file. */
+int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,
+	     struct file **out);
+/* Open an inode already found (O_ACCMODE, O_APPEND, O_NONBLOCK, O_TRUNC honoured). */
+int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out);
+/* mknod(2) for regular files, FIFOs and device nodes; mkdir(2). */
+int vfs_mknod(struct inode *base, const char *path, uint32_t mode, uint32_t rdev);
+int vfs_mkdir(struct inode *base, const char *path, uint32_t mode);
+int vfs_symlink(const char *target, struct inode *base, const char *path);
+/* link(2): follow says whether a symlink at oldpath is followed. */
+int vfs_link(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath,
+	     bool follow);
+/* unlink(2), or rmdir(2) when dir. */
+int vfs_unlink(struct inode *base, const char *path, bool dir);
+int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase,
+	       const char *newpath);
+/* readlink(2): the target's length (at most cap, no NUL). */
+long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap);
+/* truncate(2) on an inode: EISDIR for directories, EINVAL for the rest
+ * that are not regular files. */
+int vfs_truncate(struct inode *ip, int64_t size);
+/* access(2) as root: F_OK 0, R_OK 4, W_OK 2, X_OK 1. */
+int vfs_access(struct inode *ip, int mode);
+/* chmod/chown(2) on an inode (uid or gid (uint32_t)-1: unchanged). */
+int vfs_chmod(struct inode *ip, uint32_t mode);
+int vfs_chown(struct inode *ip, uint32_t uid, uint32_t gid);
+/* True if a directory has entries other than "." and "..". */
+bool vfs_dir_has_entries(struct inode *dir);
+/* Read a whole file that is small enough for the kernel (at most max
+ * bytes) into a kmalloc'd, NUL-terminated buffer: its length or -errno. */
+long vfs_read_all(const char *path, char **data, size_t max);
+
+#endif

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* Inodes and the operations a file system gives them: the VFS's inside, shared by vfs, namei, ramfs, devfs and procfs. */
+#ifndef KESTREL_FS_INODE_H
+#define KESTREL_FS_INODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "fs/vfs.h"
+#include "lib/iobuf.h"
+
+/* st_mode type and permission bits, Linux values */
+#define S_IFMT   0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK  0120000
+#define S_IFREG  0100000
+#define S_IFBLK  0060000
+#define S_IFDIR  0040000
+#define S_IFCHR  0020000
+#define S_IFIFO  0010000
+#define S_ISUID  04000
+#define S_ISGID  02000
+#define S_ISVTX  01000
+#define S_IALLUGO 07777
+#define S_IXUGO  0111
+
+#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
+#define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
+#define S_ISBLK(m) (((m) & S_IFMT) == S_IFBLK)
+#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
+
+/* d_type values of getdents64 */
+#define DT_UNKNOWN 0
+#define DT_FIFO    1
+#define DT_CHR     2
+#define DT_DIR     4
+#define DT_BLK     6
+#define DT_REG     8
+#define DT_LNK     10
+#define DT_SOCK    12
+
+#define NSEC_PER_SEC 1000000000ull
+#define SYMLINK_MAX  40   /* links followed in one walk before ELOOP (Linux) */
+
+/* A mounted file system (there are two: the RAM root and /proc). */
+struct fs_info {
+	const char *name;     /* as /proc/mounts and statfs name it */
+	uint32_t dev;         /* st_dev */
+	uint64_t magic;       /* statfs f_type */
+	bool read_only;
+};
+
+struct vfs_time {
+	int64_t sec;
+	uint32_t nsec;
+};
+
+/* One directory entry handed to a readdir callback; false = no room, stop. */
+typedef bool (*dir_emit_fn)(void *ctx, const char *name, size_t len, uint64_t ino,
+			    unsigned dtype, uint64_t next_pos);
+
+/*
+ * What a file system does with its inodes. Any may be NULL; the VFS then
+ * answers as Linux does for a file system without it (EPERM for the
+ * namespace changes, EACCES for create, EINVAL for readlink).
+ * Names are (pointer, length), not NUL-terminated, never "." or "..".
+ */
+struct inode_ops {
+	/* A new reference to the child called name, or -ENOENT. */
+	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	/* Emit entries from position *pos on (0 is ".", 1 is "..") until emit
+	 * says stop; *pos then names the first entry not emitted. */
+	int (*iterate)(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx);
+	/* Make a new entry: a directory, file, node (rdev) or symlink
+	 * (target); *out gets a reference. -EEXIST if the name is taken. */
+	int (*create)(struct inode *dir, const char *name, size_t len, uint32_t mode,
+		      uint32_t rdev, const char *target, struct inode **out);
+	/* Another name for target (a hard link). */
+	int (*link)(struct inode *dir, const char *name, size_t len, struct inode *target);
+	/* Remove the entry (the caller checked its type and emptiness). */
+	int (*unlink)(struct inode *dir, const char *name, size_t len);
+	/* Move an entry, replacing any entry at the new name (checked by the caller). */
+	int (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
+		      const char *nname, size_t nlen);
+	/* Copy the symlink's target to buf (cap bytes, no NUL): its length. */
+	int (*readlink)(struct inode *ip, char *buf, size_t cap);
+	/* Change a regular file's size (shrink or zero-extend). */
+	int (*truncate)(struct inode *ip, uint64_t size);
+	/* A "magic" symlink (procfs fd/N): the inode it stands for, whatever
+	 * its name; walks try this before readlink. -ENOSYS: not magic. */
+	int (*follow)(struct inode *ip, struct inode **out);
+	/* Set up an open file: f->ops and f->priv. */
+	int (*open)(struct inode *ip, struct file *f);
+	/* Free the file system's part of an inode nobody can reach any more. */
+	void (*evict)(struct inode *ip);
+};
+
+/*
+ * An inode. Lock rule: none; every field is changed by system calls on
+ * the one CPU that runs the kernel, which is never preempted in kernel
+ * mode, and no VFS code sleeps with a half-made change. Interrupt
+ * handlers never touch inodes.
+ *
+ * Lifetime: refs counts in-memory users (open files, cwds, a walk in
+ * progress); nlink counts directory entries. An inode is freed when both
+ * are 0, or when refs drops to 0 for a transient one (procfs makes its
+ * inodes on each lookup).
+ */
+struct inode {
+	uint64_t ino;
+	uint32_t mode;               /* S_IF* | permission bits */
+	uint32_t uid, gid;
+	uint32_t nlink;
+	uint32_t rdev;               /* (major << 20) | minor for device nodes */
+	int refs;
+	bool transient;
+	uint64_t size;
+	struct vfs_time atime, mtime, ctime;
+	const struct fs_info *fs;
+	const struct inode_ops *ops;
+
+	/* directories only */
+	struct inode *parent;        /* "..": holds a reference; root's is itself */
+	char *name;                  /* this directory's name in parent (getcwd) */
+	struct inode *mounted;       /* the root of a file system mounted here */
+
+	void *priv;                  /* the file system's */
+	long aux;                    /* the file system's (procfs: pid and kind) */
+};
+
+#define RDEV(major, minor) (((uint32_t)(major) << 20) | (uint32_t)(minor))
+#define RDEV_MAJOR(rdev)   ((rdev) >> 20)
+#define RDEV_MINOR(rdev)   ((rdev) & 0xfffff)
+
+/* A new inode (refs 1, nlink 0, times now); NULL when out of memory. */
+struct inode *inode_alloc(const struct fs_info *fs, const struct inode_ops *ops, uint32_t mode);
+struct vfs_time vfs_now(void);
+unsigned inode_dtype(const struct inode *ip);
+/* The current process's working directory (the root for kernel threads). */
+struct inode *vfs_cwd(void);
+
+/* namei.c: path walks. Every inode handed back carries a reference. */
+#define WALK_FOLLOW 1u   /* follow a final symlink */
+#define WALK_DIR    2u   /* the final inode must be a directory */
+/* The inode path names, from base for relative paths (base NULL: cwd). */
+int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out);
+/* The directory that would hold path's last component, and that
+ * component: name gets at most NAME_MAX bytes and a NUL; *len is 0 when
+ * path names the root ("/"). *slash tells whether a '/' followed it. */
+int vfs_walk_parent(struct inode *base, const char *path, struct inode **dir, char *name,
+		    size_t *len, bool *slash);
+/* The absolute path of the file path names (from the cwd), every
+ * symlink resolved, into abs (PATH_MAX bytes): its length or -errno. */
+long vfs_realpath(const char *path, char *abs);
+/* The absolute path of directory ip into buf (cap bytes, NUL included):
+ * its length, -ENOENT if ip was removed, -ERANGE if it does not fit. */
+long vfs_path_of(struct inode *ip, char *buf, size_t cap);
+
+/* ramfs.c */
+extern const struct fs_info ramfs_fs;
+struct inode *ramfs_new_root(void);
+/* Give a new regular file bytes that live elsewhere (the boot archive):
+ * read in place, copied on the first change. */
+void ramfs_borrow(struct inode *ip, const void *data, uint64_t size);
+/* Read a regular file's bytes at off into a kernel buffer: bytes read. */
+long ramfs_read_kernel(struct inode *ip, void *buf, size_t n, uint64_t off);
+
+/* devfs.c: device numbers, Linux's */
+#define MEM_MAJOR   1   /* null 3, zero 5, full 7, random 8, urandom 9 */
+#define TTY_MAJOR   4
+#define TTYAUX_MAJOR 5  /* tty 0, console 1 */
+int devfs_open(struct inode *ip, struct file *f);
+/* Make /dev and its nodes under root. */
+void devfs_populate(struct inode *root);
+
+/* procfs.c: mount /proc on the directory dir. */
+void procfs_mount(struct inode *dir);
+extern const struct fs_info procfs_fs;
+
+/* vfs.c */
+void vfs_set_root(struct inode *ip);
+
+/* dir.c: the file operations of an open directory (getdents64, lseek). */
+extern const struct file_ops dir_file_ops;
+/* Generic lseek over a file of the given size: the new position or -EINVAL. */
+long vfs_seek_pos(struct file *f, int64_t off, int whence, uint64_t size);
+
+#endif

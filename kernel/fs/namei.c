@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: path walks. A walk keeps a reference on the directory it is
+ * in and the rest of the path to go. "." stays, ".." goes to the
+ * directory's parent (the root's is itself), a name is looked up, and a
+ * mount point is crossed to the root mounted on it. A symlink met in the
+ * middle (or at the end, when following) is replaced by its target: the
+ * target and what was left of the path are spliced into a buffer of the
+ * walk's own, and the walk goes on from the root or the link's
+ * directory. More than SYMLINK_MAX links in one walk is ELOOP.
+ */
+#include "fs/inode.h"
+#include "fs/path.h"
+#include "mm/heap.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+struct walk {
+	struct inode *dir;   /* where the walk is; referenced */
+	const char *p;       /* what is left of the path */
+	char *buf;           /* 3 * PATH_MAX, made at the first symlink: two paths and a target */
+	int which;           /* which of the two path buffers p is in (-1: the caller's) */
+	int links;
+};
+
+/* Start a walk of path (non-empty) from base, or the cwd. */
+static int walk_start(struct walk *w, struct inode *base, const char *path)
+{
+	memset(w, 0, sizeof(*w));
+	w->which = -1;
+	if (!path[0])
+		return -ENOENT;
+	if (strnlen(path, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	w->dir = inode_get(path[0] == '/' ? vfs_root() : base ? base : vfs_cwd());
+	w->p = path;
+	return 0;
+}
+
+static void walk_end(struct walk *w)
+{
+	inode_put(w->dir);
+	kfree(w->buf);
+}
+
+/* One step from dir by name: a new reference to where it leads. */
+static int step(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	if (path_is_dot(name, len)) {
+		*out = inode_get(dir);
+		return 0;
+	}
+	if (path_is_dotdot(name, len)) {
+		*out = inode_get(dir->parent ? dir->parent : dir);
+		return 0;
+	}
+	if (!dir->ops->lookup)
+		return -ENOENT;
+	int err = dir->ops->lookup(dir, name, len, out);
+	if (err)
+		return err;
+	while ((*out)->mounted) {
+		struct inode *m = inode_get((*out)->mounted);
+		inode_put(*out);
+		*out = m;
+	}
+	return 0;
+}
+
+/* Replace the symlink just met by its target, spliced before the rest of the path. */
+static int walk_link(struct walk *w, struct inode *link)
+{
+	if (++w->links > SYMLINK_MAX)
+		return -ELOOP;
+	if (!link->ops->readlink)
+		return -ENOENT;
+	if (!w->buf && !(w->buf = kmalloc(3 * PATH_MAX)))
+		return -ENOMEM;
+	char *target = w->buf + 2 * PATH_MAX;
+	int len = link->ops->readlink(link, target, PATH_MAX);
+	if (len < 0)
+		return len;
+	if (len == 0)
+		return -ENOENT;
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	int into = w->which == 0 ? 1 : 0;
+	char *out = w->buf + into * PATH_MAX;
+	int err = path_splice(out, PATH_MAX, target, (size_t)len, w->p);
+	if (err)
+		return err;
+	w->p = out;
+	w->which = into;
+	if (target[0] == '/') {
+		inode_put(w->dir);
+		w->dir = inode_get(vfs_root());
+	}
+	return 0;
+}
+
+/* A magic link (procfs fd/N) leads straight to an inode: *to, or -ENOSYS
+ * when link is an ordinary symlink. */
+static int magic_link(struct walk *w, struct inode *link, struct inode **to)
+{
+	if (!link->ops->follow)
+		return -ENOSYS;
+	if (w->links + 1 > SYMLINK_MAX)
+		return -ELOOP;
+	int err = link->ops->follow(link, to);
+	if (err == 0)
+		w->links++;
+	return err;
+}
+
+/* Parent mode of a walk: where it stops, what it hands back. */
+struct walk_last {
+	bool parent;         /* stop before the last component */
+	char *name;          /* NAME_MAX + 1 bytes */
+	size_t len;
+	bool slash;
+};
+
+/*
+ * Walk to the end. Without last->parent: *out is the inode the path
+ * names (symlinks at the end followed per flags; a trailing slash always
+ * follows and demands a directory). With it: *out is the directory that
+ * holds the last component, copied to last->name.
+ */
+static int walk_run(struct walk *w, unsigned flags, struct walk_last *last, struct inode **out)
+{
+	for (;;) {
+		const char *name;
+		long len = path_next(&w->p, &name);
+		if (len < 0)
+			return (int)len;
+		if (len == 0) { /* only slashes were left: the path names the directory we are in */
+			if (last)
+				last->len = 0;
+			*out = w->dir;
+			w->dir = NULL;
+			return 0;
+		}
+		bool final = path_only_slashes(w->p), slash = final && *w->p == '/';
+		if (!S_ISDIR(w->dir->mode))
+			return -ENOTDIR;
+		if (final && last) {
+			memcpy(last->name, name, (size_t)len);
+			last->name[len] = '\0';
+			last->len = (size_t)len;
+			last->slash = slash;
+			*out = w->dir;
+			w->dir = NULL;
+			return 0;
+		}
+		struct inode *next;
+		int err = step(w->dir, name, (size_t)len, &next);
+		if (err)
+			return err;
+		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW))) {
+			struct inode *to = NULL;
+			err = magic_link(w, next, &to);
+			if (err == -ENOSYS)
+				err = walk_link(w, next);
+			inode_put(next);
+			if (err)
+				return err;
+			if (!to)
+				continue;
+			next = to;
+		}
+		if (final) {
+			if ((slash || (flags & WALK_DIR)) && !S_ISDIR(next->mode)) {
+				inode_put(next);
+				return -ENOTDIR;
+			}
+			*out = next;
+			return 0;
+		}
+		inode_put(w->dir);
+		w->dir = next;
+	}
+}
+
+int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out)
+{
+	struct walk w;
+	int err = walk_start(&w, base, path);
+
+	if (!err)
+		err = walk_run(&w, flags, NULL, out);
+	walk_end(&w);
+	if (!err && (flags & WALK_DIR) && !S_ISDIR((*out)->mode)) {
+		inode_put(*out);
+		return -ENOTDIR;
+	}
+	return err;
+}
+
+int vfs_walk_parent(struct inode *base, const char *path, struct inode **dir, char *name,
+		    size_t *len, bool *slash)
+{
+	struct walk w;
+	struct walk_last last = { true, name, 0, false };
+	int err = walk_start(&w, base, path);
+
+	if (!err)
+		err = walk_run(&w, 0, &last, dir);
+	walk_end(&w);
+	if (err)
+		return err;
+	if (!S_ISDIR((*dir)->mode)) {
+		inode_put(*dir);
+		return -ENOTDIR;
+	}
+	*len = last.len;
+	*slash = last.slash;
+	if (last.len == 0)
+		name[0] = '\0';
+	return 0;
+}
+
+long vfs_path_of(struct inode *ip, char *buf, size_t cap)
+{
+	size_t start = cap - 1;
+
+	if (cap < 2)
+		return -ERANGE;
+	buf[start] = '\0';
+	for (struct inode *cur = ip; cur != vfs_root(); cur = cur->parent) {
+		if (!S_ISDIR(cur->mode) || cur->nlink == 0 || !cur->name || !cur->parent)
+			return -ENOENT;
+		if (path_prepend(buf, &start, cur->name, strlen(cur->name)))
+			return -ERANGE;
+	}
+	if (start == cap - 1)
+		buf[--start] = '/';
+	size_t n = cap - 1 - start;
+	memmove(buf, buf + start, n + 1);
+	return (long)n;
+}
+
+/* Append "/" and name (len bytes) to the absolute directory path in abs
+ * (n bytes long): the new length or -ENAMETOOLONG. */
+static long append_name(char *abs, size_t n, const char *name, size_t len)
+{
+	if (n == 1)
+		n = 0; /* the root: "/" + name, not "//" + name */
+	if (n + 1 + len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	abs[n] = '/';
+	memcpy(abs + n + 1, name, len);
+	abs[n + 1 + len] = '\0';
+	return (long)(n + 1 + len);
+}
+
+/* One round of vfs_realpath: the directory of cur and its last name;
+ * if that is a symlink, cur becomes its target (made absolute) and the
+ * result is 1; otherwise abs gets the answer. */
+static long realpath_step(char *cur, char *tgt, char *abs)
+{
+	struct inode *dir, *last;
+	char name[NAME_MAX + 1];
+	size_t len;
+	bool slash;
+	int err = vfs_walk_parent(NULL, cur, &dir, name, &len, &slash);
+
+	if (err)
+		return err;
+	long n = vfs_path_of(dir, abs, PATH_MAX);
+	if (n >= 0 && len == 0) {
+		inode_put(dir);
+		return n;
+	}
+	err = n < 0 ? (int)n : step(dir, name, len, &last);
+	inode_put(dir);
+	if (err)
+		return err;
+	if (!S_ISLNK(last->mode)) {
+		if (S_ISDIR(last->mode))
+			n = vfs_path_of(last, abs, PATH_MAX); /* "." and ".." come out right */
+		else
+			n = append_name(abs, (size_t)n, name, len);
+		inode_put(last);
+		return n;
+	}
+	int tl = last->ops->readlink ? last->ops->readlink(last, tgt, PATH_MAX - 1) : -EINVAL;
+	inode_put(last);
+	if (tl <= 0)
+		return tl < 0 ? tl : -ENOENT;
+	tgt[tl] = '\0';
+	if (tgt[0] == '/') {
+		memcpy(cur, tgt, (size_t)tl + 1);
+	} else {
+		if ((size_t)n + 1 + (size_t)tl >= PATH_MAX)
+			return -ENAMETOOLONG;
+		memcpy(cur, abs, (size_t)n);
+		long m = append_name(cur, (size_t)n, tgt, (size_t)tl);
+		if (m < 0)
+			return m;
+	}
+	return -EAGAIN; /* go round again */
+}
+
+long vfs_realpath(const char *path, char *abs)
+{
+	char *cur = kmalloc(2 * PATH_MAX);
+	long r = -ELOOP;
+
+	if (!cur)
+		return -ENOMEM;
+	strlcpy(cur, path, PATH_MAX);
+	for (int hops = 0; hops <= SYMLINK_MAX; hops++) {
+		r = realpath_step(cur, cur + PATH_MAX, abs);
+		if (r != -EAGAIN)
+			break;
+		r = -ELOOP;
+	}
+	kfree(cur);
+	return r;
+}

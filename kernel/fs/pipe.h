@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Pipes: a 64 KiB ring between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
+#ifndef KESTREL_FS_PIPE_H
+#define KESTREL_FS_PIPE_H
+
+#include <stddef.h>
+
+struct file;
+
+#define PIPE_SIZE (16 * 4096) /* the ring; a power of two */
+#define PIPE_BUF  4096        /* writes up to this size are never interleaved */
+
+/*
+ * A new pipe: *rd (O_RDONLY) and *wr (O_WRONLY) are open files on it,
+ * each with one reference (file_put closes them). flags: O_NONBLOCK for
+ * both ends; other bits are ignored here (the caller checks them).
+ * 0 or -ENOMEM.
+ *
+ * On the files: read blocks while the pipe is empty and a writer is
+ * left (0 at EOF); write blocks for room, all at once up to PIPE_BUF
+ * bytes, in pieces above; with no reader left it gives -EPIPE and
+ * SIGPIPE to the caller. O_NONBLOCK gives -EAGAIN instead of blocking
+ * (or a partial count), and a pending signal -ERESTARTSYS (or a partial
+ * count). ioctl FIONREAD; poll POLLIN and POLLHUP on the read end,
+ * POLLOUT (PIPE_BUF bytes of room) and POLLERR on the write end. The
+ * files' kread/kwrite do the same with kernel buffers.
+ */
+int pipe_create(struct file **rd, struct file **wr, unsigned flags);
+
+#endif

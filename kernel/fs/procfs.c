@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: /proc. Nothing is stored: every inode is made by a lookup and
+ * freed with its last reference, and names only a (pid, entry) pair; a
+ * file's text is generated when it is opened (a snapshot, as Linux's
+ * seq_file gives short files) in the formats busybox and procps parse.
+ *
+ *   /proc/{self, meminfo, uptime, cpuinfo, mounts, version, loadavg,
+ *          filesystems, stat}
+ *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N}
+ *
+ * Processes are found again by pid on every use, so a /proc inode never
+ * keeps a process alive or points at a freed one.
+ */
+#include "fs/inode.h"
+#include "fs/path.h"
+#include "fs/procfs_show.h"
+#include "mm/heap.h"
+#include "proc/process.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define PROC_MAGIC    0x9fa0u
+#define PROC_DEV      2
+#define PROC_INO_BASE 0x10000000ull
+#define PID_POS_BASE  0x1000ull   /* getdents positions of /proc/PID entries: base + pid */
+#define PIDS_MAX      1024
+#define SHOW_BUF      8192
+
+const struct fs_info procfs_fs = { "proc", PROC_DEV, PROC_MAGIC, true };
+
+/* What a /proc inode stands for: aux = pid << 16 | table << 8 | index. */
+enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD };
+#define AUX(pid, table, index) (((long)(pid) << 16) | ((long)(table) << 8) | (long)(index))
+#define AUX_PID(aux)   ((int)((aux) >> 16))
+#define AUX_TABLE(aux) ((int)(((aux) >> 8) & 0xff))
+#define AUX_INDEX(aux) ((int)((aux) & 0xff))
+
+struct proc_entry {
+	const char *name;
+	uint32_t mode;
+	void (*show)(struct sbuf *s, struct process *p);           /* files */
+	long (*link)(struct process *p, char *buf, size_t cap);    /* symlinks */
+};
+
+static long link_self(struct process *p, char *buf, size_t cap);
+static long link_exe(struct process *p, char *buf, size_t cap);
+static long link_cwd(struct process *p, char *buf, size_t cap);
+
+static const struct proc_entry root_entries[] = {
+	{ "self", S_IFLNK | 0777, NULL, link_self },
+	{ "meminfo", S_IFREG | 0444, show_meminfo, NULL },
+	{ "uptime", S_IFREG | 0444, show_uptime, NULL },
+	{ "cpuinfo", S_IFREG | 0444, show_cpuinfo, NULL },
+	{ "mounts", S_IFREG | 0444, show_mounts, NULL },
+	{ "version", S_IFREG | 0444, show_version, NULL },
+	{ "loadavg", S_IFREG | 0444, show_loadavg, NULL },
+	{ "filesystems", S_IFREG | 0444, show_filesystems, NULL },
+	{ "stat", S_IFREG | 0444, show_stat, NULL },
+};
+static const struct proc_entry pid_entries[] = {
+	{ "stat", S_IFREG | 0444, show_pid_stat, NULL },
+	{ "status", S_IFREG | 0444, show_pid_status, NULL },
+	{ "cmdline", S_IFREG | 0444, show_pid_cmdline, NULL },
+	{ "comm", S_IFREG | 0444, show_pid_comm, NULL },
+	{ "exe", S_IFLNK | 0777, NULL, link_exe },
+	{ "cwd", S_IFLNK | 0777, NULL, link_cwd },
+	{ "fd", S_IFDIR | 0500, NULL, NULL },
+	{ "mounts", S_IFREG | 0444, show_mounts, NULL },
+};
+#define N_ROOT (sizeof(root_entries) / sizeof(root_entries[0]))
+#define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))
+
+static const struct inode_ops proc_ops;
+static struct inode *proc_root;
+
+/* ---------------------------------------------------------------- inodes */
+
+static const struct proc_entry *entry_of(long aux)
+{
+	int i = AUX_INDEX(aux);
+
+	if (AUX_TABLE(aux) == T_ROOT_ENTRY)
+		return &root_entries[i];
+	if (AUX_TABLE(aux) == T_PID_ENTRY)
+		return &pid_entries[i];
+	return NULL;
+}
+
+/* A new transient inode for aux under dir (which it keeps a reference to if a directory). */
+static struct inode *proc_inode(struct inode *dir, long aux, uint32_t mode, const char *name)
+{
+	struct inode *ip = inode_alloc(&procfs_fs, &proc_ops, mode);
+
+	if (!ip)
+		return NULL;
+	ip->aux = aux;
+	ip->transient = true;
+	ip->ino = PROC_INO_BASE + (uint64_t)aux;
+	ip->nlink = S_ISDIR(mode) ? 2 : 1;
+	if (S_ISDIR(mode)) {
+		size_t len = strlen(name);
+		if (!(ip->name = kmalloc(len + 1))) {
+			kfree(ip);
+			return NULL;
+		}
+		memcpy(ip->name, name, len + 1);
+		ip->parent = inode_get(dir);
+	}
+	return ip;
+}
+
+/* The process a /proc inode is about (the current one for root entries). */
+static struct process *proc_of(const struct inode *ip)
+{
+	int pid = AUX_PID(ip->aux);
+	return pid ? process_find(pid) : current_process();
+}
+
+/* Parse a decimal pid name; 0 if it is not one. */
+static int parse_pid(const char *name, size_t len)
+{
+	int v = 0;
+
+	if (len == 0 || len > 9 || name[0] == '0')
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		v = v * 10 + (name[i] - '0');
+	}
+	return v;
+}
+
+static int lookup_table(struct inode *dir, const struct proc_entry *t, size_t n, int table,
+			int pid, const char *name, size_t len, struct inode **out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strlen(t[i].name) != len || memcmp(t[i].name, name, len) != 0)
+			continue;
+		int tb = S_ISDIR(t[i].mode) ? T_FD_DIR : table;
+		*out = proc_inode(dir, AUX(pid, tb, i), t[i].mode, t[i].name);
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+static int proc_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	int table = AUX_TABLE(dir->aux), pid = parse_pid(name, len);
+	char nm[16];
+
+	if (table == T_ROOT) {
+		if (pid && process_find(pid)) {
+			ksnprintf(nm, sizeof(nm), "%d", pid);
+			*out = proc_inode(dir, AUX(pid, T_PID_DIR, 0), S_IFDIR | 0555, nm);
+			return *out ? 0 : -ENOMEM;
+		}
+		return lookup_table(dir, root_entries, N_ROOT, T_ROOT_ENTRY, 0, name, len, out);
+	}
+	struct process *p = proc_of(dir);
+	if (!p)
+		return -ENOENT;
+	if (table == T_PID_DIR)
+		return lookup_table(dir, pid_entries, N_PID, T_PID_ENTRY, p->pid, name, len, out);
+	if (table == T_FD_DIR && len <= 3 && (pid || (len == 1 && name[0] == '0'))) {
+		struct file *f = pid < FD_MAX ? fd_get(p->files, pid) : NULL;
+		if (!f)
+			return -ENOENT;
+		file_put(f);
+		*out = proc_inode(dir, AUX(p->pid, T_FD, pid), S_IFLNK | 0700, NULL);
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+/* ---------------------------------------------------------------- directories */
+
+static bool emit_dots(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	if (*pos == 0) {
+		if (!emit(ctx, ".", 1, dir->ino, DT_DIR, 1))
+			return false;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		if (!emit(ctx, "..", 2, dir->parent ? dir->parent->ino : dir->ino, DT_DIR, 2))
+			return false;
+		*pos = 2;
+	}
+	return true;
+}
+
+/* Entries of a static table at positions 2, 3, ... */
+static bool emit_table(const struct proc_entry *t, size_t n, int pid, int table, uint64_t *pos,
+		       dir_emit_fn emit, void *ctx)
+{
+	for (size_t i = *pos - 2; i < n; i++) {
+		unsigned dt = S_ISDIR(t[i].mode) ? DT_DIR : S_ISLNK(t[i].mode) ? DT_LNK : DT_REG;
+		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(pid, table, i);
+		if (!emit(ctx, t[i].name, strlen(t[i].name), ino, dt, i + 3))
+			return false;
+		*pos = i + 3;
+	}
+	return true;
+}
+
+struct pid_list {
+	int pid[PIDS_MAX];
+	size_t n;
+	int above;
+};
+
+static void collect_pid(struct process *p, void *arg)
+{
+	struct pid_list *l = arg;
+
+	if (p->pid > l->above && l->n < PIDS_MAX)
+		l->pid[l->n++] = p->pid;
+}
+
+static void sort_pids(struct pid_list *l)
+{
+	for (size_t i = 1; i < l->n; i++)
+		for (size_t j = i; j > 0 && l->pid[j - 1] > l->pid[j]; j--) {
+			int t = l->pid[j];
+			l->pid[j] = l->pid[j - 1];
+			l->pid[j - 1] = t;
+		}
+}
+
+/* /proc's PID directories, after its fixed entries, in pid order. */
+static int emit_pids(uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	struct pid_list *l = kmalloc(sizeof(*l));
+	char nm[16];
+
+	if (!l)
+		return -ENOMEM;
+	l->n = 0;
+	l->above = *pos > PID_POS_BASE ? (int)(*pos - PID_POS_BASE - 1) : 0;
+	process_for_each(collect_pid, l);
+	sort_pids(l);
+	for (size_t i = 0; i < l->n; i++) {
+		int len = ksnprintf(nm, sizeof(nm), "%d", l->pid[i]);
+		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(l->pid[i], T_PID_DIR, 0);
+		if (!emit(ctx, nm, (size_t)len, ino, DT_DIR, PID_POS_BASE + (uint64_t)l->pid[i] + 1))
+			break;
+		*pos = PID_POS_BASE + (uint64_t)l->pid[i] + 1;
+	}
+	kfree(l);
+	return 0;
+}
+
+/* /proc/PID/fd: one link per open descriptor, at position fd + 2. */
+static int emit_fds(struct process *p, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	char nm[8];
+
+	for (uint64_t fd = *pos - 2; p->files && fd < FD_MAX; fd++) {
+		if (!p->files->fd[fd])
+			continue;
+		int len = ksnprintf(nm, sizeof(nm), "%d", (int)fd);
+		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(p->pid, T_FD, fd);
+		if (!emit(ctx, nm, (size_t)len, ino, DT_LNK, fd + 3))
+			return 0;
+		*pos = fd + 3;
+	}
+	return 0;
+}
+
+static int proc_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	int table = AUX_TABLE(dir->aux);
+
+	if (!emit_dots(dir, pos, emit, ctx))
+		return 0;
+	if (table == T_ROOT) {
+		if (*pos < PID_POS_BASE && !emit_table(root_entries, N_ROOT, 0, T_ROOT_ENTRY, pos,
+							emit, ctx))
+			return 0;
+		if (*pos < PID_POS_BASE)
+			*pos = PID_POS_BASE;
+		return emit_pids(pos, emit, ctx);
+	}
+	struct process *p = proc_of(dir);
+	if (!p)
+		return -ENOENT;
+	if (table == T_PID_DIR)
+		emit_table(pid_entries, N_PID, p->pid, T_PID_ENTRY, pos, emit, ctx);
+	else if (table == T_FD_DIR)
+		emit_fds(p, pos, emit, ctx);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- symlinks */
+
+static long copy_link(char *buf, size_t cap, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > cap)
+		n = cap;
+	memcpy(buf, s, n);
+	return (long)n;
+}
+
+static long link_self(struct process *p, char *buf, size_t cap)
+{
+	char nm[16];
+
+	if (!p)
+		return -ENOENT;
+	ksnprintf(nm, sizeof(nm), "%d", p->pid);
+	return copy_link(buf, cap, nm);
+}
+
+static long link_cwd(struct process *p, char *buf, size_t cap)
+{
+	char *tmp;
+	long n;
+
+	if (p->state != PROC_ALIVE || !p->cwd)
+		return -ENOENT; /* a zombie has let go of its directory */
+	if (!(tmp = kmalloc(PATH_MAX)))
+		return -ENOMEM;
+	n = vfs_path_of(p->cwd, tmp, PATH_MAX);
+	if (n >= 0)
+		n = copy_link(buf, cap, tmp);
+	kfree(tmp);
+	return n;
+}
+
+/* What a descriptor's link shows: a directory's path, the device for a
+ * device node, "pipe:[N]" for a pipe, else the inode as Linux shows
+ * anonymous files. */
+static long link_fd(struct process *p, int fd, char *buf, size_t cap)
+{
+	struct file *f = fd_get(p->files, fd);
+	char tmp[64];
+	long n;
+
+	if (!f)
+		return -ENOENT;
+	struct inode *ip = f->inode;
+	if (ip && S_ISDIR(ip->mode)) {
+		char *path = kmalloc(PATH_MAX);
+		n = path ? vfs_path_of(ip, path, PATH_MAX) : -ENOMEM;
+		if (n >= 0)
+			n = copy_link(buf, cap, path);
+		kfree(path);
+		file_put(f);
+		return n;
+	}
+	if (!ip)
+		ksnprintf(tmp, sizeof(tmp), "pipe:[%lu]", (unsigned long)((uintptr_t)f >> 4));
+	else if (S_ISCHR(ip->mode) && RDEV_MAJOR(ip->rdev) == TTYAUX_MAJOR)
+		ksnprintf(tmp, sizeof(tmp), "/dev/%s", RDEV_MINOR(ip->rdev) ? "console" : "tty");
+	else
+		ksnprintf(tmp, sizeof(tmp), "%s:[%lu]", ip->fs->name, ip->ino);
+	file_put(f);
+	return copy_link(buf, cap, tmp);
+}
+
+static int proc_readlink(struct inode *ip, char *buf, size_t cap)
+{
+	struct process *p = proc_of(ip);
+
+	if (AUX_TABLE(ip->aux) == T_FD)
+		return p ? (int)link_fd(p, AUX_INDEX(ip->aux), buf, cap) : -ENOENT;
+	const struct proc_entry *e = entry_of(ip->aux);
+	if (!e || !e->link)
+		return -EINVAL;
+	if (!p)
+		return -ENOENT;
+	return (int)e->link(p, buf, cap);
+}
+
+/* /proc/PID/fd/N leads to the open file's own inode, whatever its name. */
+static int proc_follow(struct inode *ip, struct inode **out)
+{
+	struct process *p = proc_of(ip);
+
+	if (AUX_TABLE(ip->aux) != T_FD)
+		return -ENOSYS; /* the other links go by their text */
+	struct file *f = p ? fd_get(p->files, AUX_INDEX(ip->aux)) : NULL;
+	if (!f)
+		return -ENOENT;
+	*out = inode_get(f->inode);
+	file_put(f);
+	return *out ? 0 : -ENXIO; /* pipes have no inode to reopen */
+}
+
+/* ---------------------------------------------------------------- /proc/PID/exe */
+
+/* The program each process runs, by pid (exec records it). */
+struct exe_note {
+	struct exe_note *next;
+	int pid;
+	char path[];
+};
+static struct exe_note *exes;
+
+static struct exe_note **exe_find(int pid)
+{
+	struct exe_note **n = &exes;
+
+	while (*n && (*n)->pid != pid)
+		n = &(*n)->next;
+	return n;
+}
+
+void procfs_forget(struct process *p)
+{
+	struct exe_note **n = exe_find(p->pid), *dead = *n;
+
+	if (dead) {
+		*n = dead->next;
+		kfree(dead);
+	}
+}
+
+void procfs_set_exe(struct process *p, const char *path)
+{
+	char *abs = kmalloc(PATH_MAX);
+
+	if (!abs)
+		return;
+	if (vfs_realpath(path, abs) < 0)
+		strlcpy(abs, path, PATH_MAX);
+	size_t len = strlen(abs);
+	struct exe_note *e = kmalloc(sizeof(*e) + len + 1);
+	if (e) {
+		procfs_forget(p);
+		e->pid = p->pid;
+		memcpy(e->path, abs, len + 1);
+		e->next = exes;
+		exes = e;
+	}
+	kfree(abs);
+}
+
+/* Without a note (exec did not record one), the best guess: a forked
+ * child runs what its nearest recorded ancestor ran; failing that,
+ * argv[0] if it is a path. */
+static long guess_exe(struct process *p, char *buf, size_t cap)
+{
+	char *abs;
+	long n = -ENOENT;
+
+	for (struct process *a = p->parent; a; a = a->parent) {
+		struct exe_note *e = *exe_find(a->pid);
+		if (e)
+			return copy_link(buf, cap, e->path);
+	}
+	if (!p->cmdline_len || !memchr(p->cmdline, '/', strnlen(p->cmdline, sizeof(p->cmdline))))
+		return -ENOENT;
+	if (!(abs = kmalloc(PATH_MAX)))
+		return -ENOMEM;
+	char arg0[sizeof(p->cmdline)];
+	strlcpy(arg0, p->cmdline, sizeof(arg0));
+	if (vfs_realpath(arg0, abs) >= 0)
+		n = copy_link(buf, cap, abs);
+	kfree(abs);
+	return n;
+}
+
+static long link_exe(struct process *p, char *buf, size_t cap)
+{
+	struct exe_note *e = *exe_find(p->pid);
+	return e ? copy_link(buf, cap, e->path) : guess_exe(p, buf, cap);
+}
+
+/* ---------------------------------------------------------------- files */
+
+/* An open /proc file: the text generated at open. */
+struct snapshot {
+	size_t len;
+	char text[];
+};
+
+static long snap_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
+{
+	const struct snapshot *s = f->priv;
+
+	if (*pos >= s->len)
+		return 0;
+	if (n > s->len - *pos)
+		n = s->len - (size_t)*pos;
+	if (iobuf_put(b, 0, s->text + *pos, n))
+		return -EFAULT;
+	*pos += n;
+	return (long)n;
+}
+
+static long snap_uread(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return snap_read(f, iobuf_user(buf), n, pos);
+}
+
+static long snap_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	return snap_read(f, iobuf_kernel(buf), n, pos);
+}
+
+static long snap_lseek(struct file *f, int64_t off, int whence)
+{
+	return vfs_seek_pos(f, off, whence, ((const struct snapshot *)f->priv)->len);
+}
+
+static unsigned snap_poll(struct file *f)
+{
+	(void)f;
+	return POLLIN;
+}
+
+static void snap_release(struct file *f)
+{
+	kfree(f->priv);
+}
+
+static const struct file_ops snap_ops = {
+	.read = snap_uread,
+	.lseek = snap_lseek,
+	.poll = snap_poll,
+	.release = snap_release,
+	.kread = snap_kread,
+};
+
+/* Generate the file's text now, into a snapshot of its exact size. */
+static int proc_open(struct inode *ip, struct file *f)
+{
+	if (S_ISDIR(ip->mode)) {
+		f->ops = &dir_file_ops;
+		return 0;
+	}
+	const struct proc_entry *e = entry_of(ip->aux);
+	struct process *p = proc_of(ip);
+	if (!e || !e->show)
+		return -ENXIO;
+	if (AUX_PID(ip->aux) && !p)
+		return -ENOENT;
+	struct sbuf sb = { kmalloc(SHOW_BUF), SHOW_BUF, 0 };
+	if (!sb.buf)
+		return -ENOMEM;
+	e->show(&sb, p);
+	struct snapshot *s = kmalloc(sizeof(*s) + sb.len);
+	if (s) {
+		s->len = sb.len;
+		memcpy(s->text, sb.buf, sb.len);
+	}
+	kfree(sb.buf);
+	if (!s)
+		return -ENOMEM;
+	f->ops = &snap_ops;
+	f->priv = s;
+	return 0;
+}
+
+/* Sizes as stat shows them: 0 for generated files, as on Linux. */
+static const struct inode_ops proc_ops = {
+	.lookup = proc_lookup,
+	.iterate = proc_iterate,
+	.readlink = proc_readlink,
+	.follow = proc_follow,
+	.open = proc_open,
+};
+
+void procfs_mount(struct inode *dir)
+{
+	proc_root = inode_alloc(&procfs_fs, &proc_ops, S_IFDIR | 0555);
+	if (!proc_root)
+		return;
+	proc_root->aux = AUX(0, T_ROOT, 0);
+	proc_root->ino = 1;
+	proc_root->nlink = 2;
+	proc_root->parent = inode_get(dir->parent);
+	proc_root->name = kmalloc(sizeof("proc"));
+	if (proc_root->name)
+		memcpy(proc_root->name, "proc", sizeof("proc"));
+	dir->mounted = proc_root; /* the mount's reference: proc_root's first */
+}

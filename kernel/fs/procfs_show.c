@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the text of /proc's files, in the formats Linux writes and
+ * busybox (free, ps, top, uptime, df, mount) parses. What Kestrel does
+ * not account (CPU time per process, page cache, swap) reads as 0.
+ */
+#include "fs/procfs_show.h"
+#include "fs/inode.h"
+#include "arch/x86_64/cpu.h"
+#include "dev/time.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "mm/uvm.h"
+#include "proc/process.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define KIB_PER_PAGE 4
+#define CLOCK_TICKS  100     /* USER_HZ: the unit of times in /proc */
+#define NS_PER_TICK  (NSEC_PER_SEC / CLOCK_TICKS)
+#define CPUID_VENDOR   0u
+#define CPUID_FEATURES 1u
+#define CPUID_EXT7     7u
+#define CPUID_EXT_MAX  0x80000000u
+#define CPUID_EXT_FEAT 0x80000001u
+#define CPUID_BRAND    0x80000002u
+#define CPUID_ADDR     0x80000008u
+
+void sb_printf(struct sbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->len + 1 >= s->cap)
+		return;
+	va_start(ap, fmt);
+	int n = kvsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->len += (size_t)n < s->cap - s->len ? (size_t)n : s->cap - s->len - 1;
+}
+
+void sb_bytes(struct sbuf *s, const void *data, size_t n)
+{
+	if (n > s->cap - s->len)
+		n = s->cap - s->len;
+	memcpy(s->buf + s->len, data, n);
+	s->len += n;
+}
+
+/* ---------------------------------------------------------------- system-wide */
+
+void show_meminfo(struct sbuf *s, struct process *p)
+{
+	uint64_t total = pmm_managed_pages() * KIB_PER_PAGE, free = pmm_free_pages() * KIB_PER_PAGE;
+	struct heap_stats hs;
+
+	(void)p;
+	heap_stats(&hs);
+	static const char *const zero[] = { "Buffers", "Cached", "SwapCached", "Active",
+					     "Inactive", "SwapTotal", "SwapFree", "Dirty",
+					     "Writeback", "Shmem", "SReclaimable" };
+	sb_printf(s, "MemTotal:       %8lu kB\n", total);
+	sb_printf(s, "MemFree:        %8lu kB\n", free);
+	sb_printf(s, "MemAvailable:   %8lu kB\n", free);
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		sb_printf(s, "%s:%*s%8lu kB\n", zero[i], (int)(15 - strlen(zero[i])), "", 0ul);
+	sb_printf(s, "Slab:           %8lu kB\n", hs.slab_pages * KIB_PER_PAGE);
+}
+
+void show_uptime(struct sbuf *s, struct process *p)
+{
+	uint64_t cs = time_ns() / (NSEC_PER_SEC / 100);
+
+	(void)p;
+	sb_printf(s, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, cs / 100, cs % 100);
+}
+
+void show_mounts(struct sbuf *s, struct process *p)
+{
+	(void)p;
+	sb_printf(s, "ramfs / ramfs rw,relatime 0 0\n");
+	sb_printf(s, "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+}
+
+void show_version(struct sbuf *s, struct process *p)
+{
+	(void)p;
+	sb_printf(s, "Kestrel version 0.1 (x86_64) #1\n");
+}
+
+struct counts {
+	int procs, running;
+	int last_pid;
+};
+
+static void count_proc(struct process *p, void *arg)
+{
+	struct counts *c = arg;
+
+	c->procs++;
+	if (p->state == PROC_ALIVE && p->thread && p->thread->state != THREAD_SLEEPING)
+		c->running++;
+	if (p->pid > c->last_pid)
+		c->last_pid = p->pid;
+}
+
+void show_loadavg(struct sbuf *s, struct process *p)
+{
+	struct counts c = { 0, 0, 0 };
+
+	(void)p;
+	process_for_each(count_proc, &c);
+	sb_printf(s, "0.00 0.00 0.00 %d/%d %d\n", c.running, c.procs, c.last_pid);
+}
+
+void show_filesystems(struct sbuf *s, struct process *p)
+{
+	(void)p;
+	sb_printf(s, "nodev\tramfs\nnodev\tproc\n");
+}
+
+/* One CPU, never idle by this kernel's books: all time is "user". */
+void show_stat(struct sbuf *s, struct process *p)
+{
+	struct counts c = { 0, 0, 0 };
+	uint64_t ticks = time_ns() / NS_PER_TICK;
+
+	(void)p;
+	process_for_each(count_proc, &c);
+	sb_printf(s, "cpu  %lu 0 0 0 0 0 0 0 0 0\n", ticks);
+	sb_printf(s, "cpu0 %lu 0 0 0 0 0 0 0 0 0\n", ticks);
+	sb_printf(s, "intr 0\nctxt 0\nbtime 0\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
+		  c.last_pid, c.running);
+}
+
+/* ---------------------------------------------------------------- cpuinfo */
+
+struct flag {
+	uint8_t reg, bit;   /* reg: 0 CPUID.1:EDX, 1 CPUID.1:ECX, 2 CPUID.7:EBX, 3 ext EDX, 4 ext ECX */
+	const char *name;
+};
+
+static const struct flag flags[] = {
+	{ 0, 0, "fpu" }, { 0, 1, "vme" }, { 0, 2, "de" }, { 0, 3, "pse" }, { 0, 4, "tsc" },
+	{ 0, 5, "msr" }, { 0, 6, "pae" }, { 0, 7, "mce" }, { 0, 8, "cx8" }, { 0, 9, "apic" },
+	{ 0, 11, "sep" }, { 0, 12, "mtrr" }, { 0, 13, "pge" }, { 0, 14, "mca" }, { 0, 15, "cmov" },
+	{ 0, 16, "pat" }, { 0, 17, "pse36" }, { 0, 19, "clflush" }, { 0, 23, "mmx" },
+	{ 0, 24, "fxsr" }, { 0, 25, "sse" }, { 0, 26, "sse2" }, { 0, 28, "ht" },
+	{ 3, 11, "syscall" }, { 3, 20, "nx" }, { 3, 26, "pdpe1gb" }, { 3, 27, "rdtscp" },
+	{ 3, 29, "lm" }, { 1, 0, "pni" }, { 1, 1, "pclmulqdq" }, { 1, 9, "ssse3" },
+	{ 1, 12, "fma" }, { 1, 13, "cx16" }, { 1, 19, "sse4_1" }, { 1, 20, "sse4_2" },
+	{ 1, 21, "x2apic" }, { 1, 22, "movbe" }, { 1, 23, "popcnt" }, { 1, 25, "aes" },
+	{ 1, 26, "xsave" }, { 1, 28, "avx" }, { 1, 29, "f16c" }, { 1, 30, "rdrand" },
+	{ 1, 31, "hypervisor" }, { 4, 0, "lahf_lm" }, { 4, 5, "abm" }, { 2, 0, "fsgsbase" },
+	{ 2, 3, "bmi1" }, { 2, 5, "avx2" }, { 2, 7, "smep" }, { 2, 8, "bmi2" }, { 2, 9, "erms" },
+	{ 2, 18, "rdseed" }, { 2, 19, "adx" }, { 2, 20, "smap" },
+};
+
+/* The brand string (CPUID 0x80000002-4), leading spaces dropped. */
+static void brand(char out[49])
+{
+	uint32_t r[4];
+
+	out[0] = '\0';
+	cpuid(CPUID_EXT_MAX, 0, r);
+	if (r[0] < CPUID_BRAND + 2)
+		return;
+	for (uint32_t i = 0; i < 3; i++) {
+		cpuid(CPUID_BRAND + i, 0, r);
+		memcpy(out + 16 * i, r, 16);
+	}
+	out[48] = '\0';
+	size_t lead = 0;
+	while (out[lead] == ' ')
+		lead++;
+	memmove(out, out + lead, 49 - lead);
+}
+
+static void show_flags(struct sbuf *s, uint32_t max_leaf)
+{
+	uint32_t r[4], regs[5] = { 0 };
+
+	cpuid(CPUID_FEATURES, 0, r);
+	regs[0] = r[3];
+	regs[1] = r[2];
+	if (max_leaf >= CPUID_EXT7) {
+		cpuid(CPUID_EXT7, 0, r);
+		regs[2] = r[1];
+	}
+	cpuid(CPUID_EXT_MAX, 0, r);
+	if (r[0] >= CPUID_EXT_FEAT) {
+		cpuid(CPUID_EXT_FEAT, 0, r);
+		regs[3] = r[3];
+		regs[4] = r[2];
+	}
+	sb_printf(s, "flags\t\t:");
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (regs[flags[i].reg] & (1u << flags[i].bit))
+			sb_printf(s, " %s", flags[i].name);
+	sb_printf(s, "\n");
+}
+
+void show_cpuinfo(struct sbuf *s, struct process *p)
+{
+	uint32_t r[4], sig[4];
+	char vendor[13], name[49];
+	uint64_t khz = tsc_hz() / 1000;
+
+	(void)p;
+	cpuid(CPUID_VENDOR, 0, r);
+	memcpy(vendor, &r[1], 4);
+	memcpy(vendor + 4, &r[3], 4);
+	memcpy(vendor + 8, &r[2], 4);
+	vendor[12] = '\0';
+	cpuid(CPUID_FEATURES, 0, sig);
+	unsigned family = (sig[0] >> 8) & 0xf, model = (sig[0] >> 4) & 0xf;
+	if (family == 0xf)
+		family += (sig[0] >> 20) & 0xff;
+	if (family >= 6)
+		model |= ((sig[0] >> 16) & 0xf) << 4;
+	brand(name);
+	sb_printf(s, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n", vendor,
+		  family, model);
+	sb_printf(s, "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\n",
+		  name[0] ? name : "unknown", sig[0] & 0xf, khz / 1000, khz % 1000);
+	sb_printf(s, "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n");
+	sb_printf(s, "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n", r[0]);
+	show_flags(s, r[0]);
+	sb_printf(s, "bogomips\t: %lu.%02lu\nclflush size\t: 64\ncache_alignment\t: 64\n",
+		  2 * khz / 1000, (2 * khz / 10) % 100);
+	cpuid(CPUID_EXT_MAX, 0, r);
+	if (r[0] >= CPUID_ADDR) {
+		cpuid(CPUID_ADDR, 0, r);
+		sb_printf(s, "address sizes\t: %u bits physical, %u bits virtual\n", r[0] & 0xff,
+			  (r[0] >> 8) & 0xff);
+	}
+	sb_printf(s, "power management:\n\n");
+}
+
+/* ---------------------------------------------------------------- per process */
+
+static char state_char(const struct process *p)
+{
+	if (p->state == PROC_ZOMBIE)
+		return 'Z';
+	if (p->thread && p->thread->state == THREAD_SLEEPING)
+		return 'S';
+	return 'R';
+}
+
+static const char *state_name(char c)
+{
+	return c == 'Z' ? "zombie" : c == 'S' ? "sleeping" : "running";
+}
+
+static uint64_t vm_bytes(const struct process *p)
+{
+	uint64_t n = 0;
+
+	for (const struct vma *v = p->vm && p->state == PROC_ALIVE ? p->vm->vmas : NULL; v; v = v->next)
+		n += v->end - v->start;
+	return n;
+}
+
+/* Linux's 52 fields (fs/proc/array.c); what is not accounted is 0. */
+void show_pid_stat(struct sbuf *s, struct process *p)
+{
+	int ppid = p->parent ? p->parent->pid : 0;
+	uint64_t start = p->start_ns / NS_PER_TICK;
+
+	sb_printf(s, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 %lu %lu 0 "
+		  "18446744073709551615 0 0 0 0 0 %lu %lu 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+		  p->pid, p->name, state_char(p), ppid, p->pgid, p->sid, start, vm_bytes(p),
+		  p->sig_pending, p->sig_blocked, p->state == PROC_ZOMBIE ? p->wstatus : 0);
+}
+
+void show_pid_status(struct sbuf *s, struct process *p)
+{
+	char st = state_char(p);
+
+	sb_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", p->name, p->umask, st,
+		  state_name(st));
+	sb_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid,
+		  p->parent ? p->parent->pid : 0);
+	sb_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", FD_MAX);
+	if (p->state == PROC_ALIVE)
+		sb_printf(s, "VmSize:\t%8lu kB\n", vm_bytes(p) / 1024);
+	sb_printf(s, "Threads:\t1\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
+		  p->sig_pending, p->sig_pending, p->sig_blocked);
+}
+
+void show_pid_cmdline(struct sbuf *s, struct process *p)
+{
+	size_t n = p->cmdline_len < sizeof(p->cmdline) ? p->cmdline_len : sizeof(p->cmdline);
+
+	if (p->state == PROC_ALIVE)
+		sb_bytes(s, p->cmdline, n);
+}
+
+void show_pid_comm(struct sbuf *s, struct process *p)
+{
+	sb_printf(s, "%s\n", p->name);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The text of /proc's files, in Linux's formats (procfs.c opens them, these write them). */
+#ifndef KESTREL_FS_PROCFS_SHOW_H
+#define KESTREL_FS_PROCFS_SHOW_H
+
+#include <stddef.h>
+
+struct process;
+
+/* A fixed-size text buffer; output past cap is cut off. */
+struct sbuf {
+	char *buf;
+	size_t cap, len;
+};
+void sb_printf(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_bytes(struct sbuf *s, const void *data, size_t n);
+
+/* System-wide files (p: the reader, may be NULL). */
+void show_meminfo(struct sbuf *s, struct process *p);
+void show_uptime(struct sbuf *s, struct process *p);
+void show_cpuinfo(struct sbuf *s, struct process *p);
+void show_mounts(struct sbuf *s, struct process *p);
+void show_version(struct sbuf *s, struct process *p);
+void show_loadavg(struct sbuf *s, struct process *p);
+void show_filesystems(struct sbuf *s, struct process *p);
+void show_stat(struct sbuf *s, struct process *p);
+/* Per-process files (p: the process the directory is about, never NULL). */
+void show_pid_stat(struct sbuf *s, struct process *p);
+void show_pid_status(struct sbuf *s, struct process *p);
+void show_pid_cmdline(struct sbuf *s, struct process *p);
+void show_pid_comm(struct sbuf *s, struct process *p);
+
+#endif

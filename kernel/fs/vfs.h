@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VFS contract: open files, their operations, and per-process file
+ * descriptor tables. Everything that can sit behind a file descriptor
+ * (ramfs files and directories, /dev and /proc nodes, pipes, the TTY)
+ * provides a struct file_ops; the system calls in sys/ only go through
+ * these functions.
+ */
+#ifndef KESTREL_FS_VFS_H
+#define KESTREL_FS_VFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "mm/usercopy.h"
+#include "proc/sched.h"
+
+#define FD_MAX 256
+
+/* open(2) flags, Linux values */
+#define O_ACCMODE   0003
+#define O_RDONLY    00
+#define O_WRONLY    01
+#define O_RDWR      02
+#define O_CREAT     0100
+#define O_EXCL      0200
+#define O_NOCTTY    0400
+#define O_TRUNC     01000
+#define O_APPEND    02000
+#define O_NONBLOCK  04000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW  0400000
+#define O_CLOEXEC   02000000
+#define O_LARGEFILE 0100000     /* always on for 64-bit (F_GETFL shows it) */
+#define O_PATH      010000000   /* a handle for fstat, fchdir and the ...at calls only: no I/O */
+
+/* poll(2) events */
+#define POLLIN   0x001
+#define POLLPRI  0x002
+#define POLLOUT  0x004
+#define POLLERR  0x008
+#define POLLHUP  0x010
+#define POLLNVAL 0x020
+
+struct inode;   /* defined by the VFS implementation (fs/vfs.c) */
+struct file;
+
+/* Operations on an open file. Any may be NULL: the VFS then returns the
+ * Linux error for it (EINVAL, ESPIPE, ENOTTY, ENOTDIR...). Buffers are
+ * user addresses: implementations copy with copy_to_user/copy_from_user.
+ * read/write advance *pos themselves (pread/pwrite pass a local copy).
+ * A blocking read/write sleeps (wait_on) and returns -EINTR when a
+ * signal is pending for the caller (signal_pending()), -EAGAIN when the
+ * file is O_NONBLOCK. */
+struct file_ops {
+	long (*read)(struct file *f, uptr_t buf, size_t n, uint64_t *pos);
+	long (*write)(struct file *f, uptr_t buf, size_t n, uint64_t *pos);
+	long (*lseek)(struct file *f, int64_t off, int whence);
+	long (*ioctl)(struct file *f, unsigned long req, uint64_t arg);
+	unsigned (*poll)(struct file *f);              /* POLLIN | POLLOUT | POLLHUP ... now */
+	long (*getdents64)(struct file *f, uptr_t buf, size_t n);
+	void (*release)(struct file *f);               /* last reference dropped */
+	/* Optional, added for the VFS's own users: */
+	/* Called once by open(2) on a device node after f->ops was set to
+	 * this table: may check the node (inode_rdev), set f->priv, or fail
+	 * the open with a negative errno. */
+	int (*open)(struct inode *ip, struct file *f);
+	/* read/write with a kernel buffer (sendfile, kernel users); NULL: the
+	 * file cannot be a sendfile end (-EINVAL). */
+	long (*kread)(struct file *f, void *buf, size_t n, uint64_t *pos);
+	long (*kwrite)(struct file *f, const void *buf, size_t n, uint64_t *pos);
+};
+
+/* An open file description (shared by dup'd descriptors and forks).
+ * Lock rule: pos and flags belong to whoever holds a reference and are
+ * changed without a lock (single CPU, no kernel preemption). */
+struct file {
+	const struct file_ops *ops;
+	struct inode *inode;   /* NULL for pipes */
+	uint64_t pos;
+	unsigned flags;        /* O_ACCMODE | O_APPEND | O_NONBLOCK */
+	int refs;
+	void *priv;            /* the implementation's */
+};
+
+/* A new open file description with one reference (NULL when out of
+ * memory); inode NULL, pos 0. */
+struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv);
+struct file *file_get(struct file *f);
+/* Drop a reference; the last calls ops->release and drops f->inode's. */
+void file_put(struct file *f);
+
+/* A process's descriptor table; shared by CLONE_FILES (vfork), copied by fork. */
+struct fdtable {
+	int refs;
+	struct file *fd[FD_MAX];
+	bool cloexec[FD_MAX];
+};
+
+struct fdtable *fdtable_create(void);
+struct fdtable *fdtable_copy(const struct fdtable *t);   /* fork: every file_get'd */
+void fdtable_put(struct fdtable *t);                      /* drop a reference; closes all at 0 */
+void fdtable_close_on_exec(struct fdtable *t);
+/* Install f at the lowest free descriptor >= min: the fd, or -EMFILE.
+ * Takes over the caller's reference to f. */
+int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* The file behind fd with a new reference, or NULL (the caller's -EBADF). */
+struct file *fd_get(struct fdtable *t, int fd);
+int fd_close(struct fdtable *t, int fd);
+
+/* Woken on every I/O state change (data in, space out, hang-up), so
+ * poll/select can sleep on one queue for many files. Producers call
+ * io_event() after they wake their own waiters. */
+extern struct wait_queue io_event_wq;
+void io_event(void);
+
+/* Per-process file-system state the process code needs. */
+struct inode *inode_get(struct inode *ip);
+void inode_put(struct inode *ip);
+/* The root directory, without a new reference (inode_get it to keep it). */
+struct inode *vfs_root(void);
+/* A device node's numbers (0, 0 for anything else). */
+void inode_rdev(const struct inode *ip, unsigned *major, unsigned *minor);
+
+/* The TTY layer's operations for /dev/console and /dev/tty (and
+ * /dev/ttyN), set by the TTY driver at its init. While NULL, opening
+ * them gives -ENXIO. Their open hook (if any) runs on each open. */
+extern const struct file_ops *tty_file_ops;
+
+/* The kernel console as a file, O_RDWR: write goes to the log's consoles
+ * (log_write), read blocks on the console's input queue (console_read).
+ * For processes started before /dev/console has a TTY. NULL on ENOMEM. */
+struct file *console_file_open(void);
+/* Give a new process its file-system state: p->files (created if NULL)
+ * with descriptors 0, 1, 2 on the kernel console (those not open
+ * already), p->cwd the root if NULL, and umask 022. 0 or -ENOMEM. */
+struct process;
+int vfs_default_stdio(struct process *p);
+/* Remember the program p runs now (for /proc/PID/exe); exec calls it
+ * with the absolute path it loaded. procfs_forget drops it (process
+ * release). */
+void procfs_set_exe(struct process *p, const char *path);
+void procfs_forget(struct process *p);
+
+/* Populate the root file system from the boot cpio archive (bad headers
+ * are reported with the entry name; boot goes on with what was read). */
+void vfs_init(const void *cpio, size_t size);
+
+/* Read a whole regular file for exec: *data is vmalloc'd (vfree it),
+ * the file must be executable by the process (mode has an x bit):
+ * 0, -ENOENT, -ENOTDIR, -ELOOP, -EACCES (also for a directory or a
+ * device, as Linux answers), -ENOMEM. Relative paths are resolved
+ * from the current process's cwd. */
+int vfs_read_exec(const char *path, void **data, size_t *size);
+/* The same, also giving the absolute path of the file read (symlinks
+ * resolved; abs_path has PATH_MAX bytes) for /proc/PID/exe. */
+int vfs_read_exec_path(const char *path, void **data, size_t *size, char *abs_path);
+
+#endif

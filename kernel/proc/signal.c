@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: signals. A signal is a bit in the process's pending set;
+ * on every return to user mode signal_deliver() takes the lowest
+ * pending, unblocked one and either runs its handler, ignores it, or
+ * applies the default action. A handler runs on a frame the kernel
+ * builds on the user stack (or the alternate stack): the return
+ * address, a ucontext with every register and the signal mask, the
+ * siginfo, and the FPU state. rt_sigreturn reads it back and leaves by
+ * IRET, since any register (RCX and R11 included) may have changed.
+ */
+#include "proc/signal.h"
+#include "proc/process.h"
+#include "proc/sched.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "mm/layout.h"
+#include "mm/usercopy.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "sys/syscall.h"
+#include "log.h"
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_SIGINFO   0x00000004ull
+#define SA_RESTORER  0x04000000ull
+#define SA_ONSTACK   0x08000000ull
+#define SA_RESTART   0x10000000ull
+#define SA_NODEFER   0x40000000ull
+#define SA_RESETHAND 0x80000000ull
+#define SS_ONSTACK   1
+#define SS_DISABLE   2
+#define MINSIGSTKSZ  2048
+
+#define SIGHUP  1
+#define SIGINT  2
+#define SIGQUIT 3
+#define SIGABRT 6
+#define SIGUSR1 10
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG  23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGWINCH 28
+#define SIGSYS  31
+
+#define SI_USER   0
+#define SI_KERNEL 0x80
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define WCOREFLAG 0x80
+#define RED_ZONE  128
+#define FXSAVE_BYTES 512
+#define VEC_SYSCALL 0x100
+#define SYSCALL_INSN_LEN 2      /* both "syscall" and "int $0x80" */
+#define RFLAGS_USER_CHANGEABLE 0x40dd5ull /* CF PF AF ZF SF TF DF OF AC */
+#define MXCSR_VALID 0xffbfu
+
+/* The Linux x86_64 signal frame, as user space expects it. */
+struct sigcontext_k {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2;
+	uint64_t fpstate;
+	uint64_t reserved[8];
+};
+
+struct stack_k {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+struct ucontext_k {
+	uint64_t flags;
+	uint64_t link;
+	struct stack_k stack;
+	struct sigcontext_k mc;
+	uint64_t sigmask;
+};
+
+struct siginfo_k {
+	int32_t signo, errno_, code, pad;
+	union {
+		uint64_t addr;                                   /* SIGSEGV, SIGBUS, ... */
+		struct { int32_t pid; uint32_t uid; int32_t status; } chld; /* SIGCHLD, kill */
+	};
+	uint8_t rest[128 - 16 - 16];
+};
+
+struct rt_sigframe {
+	uint64_t pretcode;        /* the handler's return address: sa_restorer */
+	struct ucontext_k uc;
+	struct siginfo_k info;
+};
+
+_Static_assert(sizeof(struct sigcontext_k) == 256, "sigcontext");
+_Static_assert(sizeof(struct siginfo_k) == 128, "siginfo");
+
+enum dfl { DFL_TERM, DFL_CORE, DFL_IGNORE, DFL_STOP };
+
+static uint64_t bit(int sig)
+{
+	return 1ull << (sig - 1);
+}
+
+static const uint64_t unblockable = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
+
+static enum dfl default_action(int sig);
+
+/* Would sig do nothing at all if delivered now? Such a signal is not
+ * even queued (as in Linux), so it cannot interrupt a blocking call. */
+static bool ignored(const struct process *p, int sig)
+{
+	uint64_t h = p->sig_action[sig - 1].handler;
+	if (sig == SIGKILL || sig == SIGSTOP || (p->sig_blocked & bit(sig)))
+		return false;
+	return h == SIG_IGN || (h == SIG_DFL && default_action(sig) == DFL_IGNORE);
+}
+
+int signal_send(struct process *p, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig == 0 || !p || p->state != PROC_ALIVE || ignored(p, sig))
+		return 0;
+	uint64_t f = irq_save();
+	struct process *from = current_process();
+	p->sig_from_pid[sig - 1] = from ? from->pid : 0;
+	p->sig_pending |= bit(sig);
+	if ((p->sig_pending & ~p->sig_blocked) && p->thread->state == THREAD_SLEEPING)
+		thread_make_runnable(p->thread); /* interrupt a blocking call */
+	irq_restore(f);
+	return 0;
+}
+
+struct pgrp_send {
+	int pgid, sig, found;
+};
+
+static void send_if_in_group(struct process *p, void *arg)
+{
+	struct pgrp_send *s = arg;
+	if (p->pgid == s->pgid && p->state == PROC_ALIVE) {
+		signal_send(p, s->sig);
+		s->found++;
+	}
+}
+
+int signal_send_pgrp(int pgid, int sig)
+{
+	struct pgrp_send s = { pgid, sig, 0 };
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	process_for_each(send_if_in_group, &s);
+	return s.found ? 0 : -ESRCH;
+}
+
+bool signal_pending(void)
+{
+	struct process *p = current_process();
+	return p && ((p->sig_pending & ~p->sig_blocked) || p->kill_pending);
+}
+
+void signal_force_fault(int sig, int code, uint64_t addr)
+{
+	struct process *p = current_process();
+
+	p->sig_blocked &= ~bit(sig);
+	if (p->sig_action[sig - 1].handler == SIG_IGN)
+		p->sig_action[sig - 1].handler = SIG_DFL;
+	p->fault_addr = addr;
+	p->fault_code = code;
+	p->sig_pending |= bit(sig);
+}
+
+void signal_reset_on_exec(struct process *p)
+{
+	for (int i = 0; i < NSIG; i++)
+		if (p->sig_action[i].handler != SIG_IGN)
+			p->sig_action[i] = (struct sigaction_k){ 0 };
+	p->altstack_sp = p->altstack_size = 0;
+	p->altstack_flags = SS_DISABLE;
+}
+
+static enum dfl default_action(int sig)
+{
+	switch (sig) {
+	case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+		return DFL_IGNORE;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return DFL_STOP;
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		return DFL_CORE;
+	default:
+		return DFL_TERM;
+	}
+}
+
+/* The lowest pending, unblocked signal (SIGKILL first), or 0. */
+static int next_signal(struct process *p)
+{
+	uint64_t ready = p->sig_pending & ~(p->sig_blocked & ~unblockable);
+
+	if (ready & bit(SIGKILL))
+		return SIGKILL;
+	return ready ? __builtin_ctzll(ready) + 1 : 0;
+}
+
+/* A system call interrupted with -ERESTARTSYS: restart it, or fail it
+ * with -EINTR when a handler without SA_RESTART is about to run. */
+static void fix_restart(struct trap_frame *tf, bool handler, uint64_t sa_flags)
+{
+	if ((tf->vector != VEC_SYSCALL && tf->vector != VEC_INT80) || (int64_t)tf->rax != -ERESTARTSYS)
+		return;
+	if (handler && !(sa_flags & SA_RESTART)) {
+		tf->rax = (uint64_t)-EINTR;
+		return;
+	}
+	tf->rax = current_thread()->syscall_nr;
+	tf->rip -= SYSCALL_INSN_LEN;
+	current_thread()->force_iret = true;
+}
+
+static void fill_context(struct sigcontext_k *mc, const struct trap_frame *tf, uint64_t mask,
+			 uint64_t fpstate)
+{
+	*mc = (struct sigcontext_k){
+		tf->r8, tf->r9, tf->r10, tf->r11, tf->r12, tf->r13, tf->r14, tf->r15,
+		tf->rdi, tf->rsi, tf->rbp, tf->rbx, tf->rdx, tf->rax, tf->rcx, tf->rsp, tf->rip,
+		tf->rflags, (uint16_t)tf->cs, 0, 0, (uint16_t)tf->ss,
+		tf->error, tf->vector < VEC_EXCEPTIONS ? tf->vector : 0, mask, 0, fpstate, { 0 },
+	};
+}
+
+/* What the handler's siginfo says: the fault address for a fault, the
+ * child's fate for SIGCHLD, the sender for anything sent with kill. */
+static void fill_info(struct process *p, int sig, struct siginfo_k *info)
+{
+	info->signo = sig;
+	if (p->fault_code) {
+		info->code = p->fault_code;
+		info->addr = p->fault_addr;
+		p->fault_code = 0;
+		p->fault_addr = 0;
+	} else if (sig == SIGCHLD && p->chld_pid) {
+		int ws = p->chld_status, s = ws & 0x7f;
+		info->code = !s ? CLD_EXITED : (ws & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		info->chld.pid = p->chld_pid;
+		info->chld.status = s ? s : (ws >> 8) & 0xff;
+	} else {
+		info->code = p->sig_from_pid[sig - 1] ? SI_USER : SI_KERNEL;
+		info->chld.pid = p->sig_from_pid[sig - 1];
+	}
+}
+
+/* Where the frame goes: the alternate stack if asked for and not already
+ * on it, else below the red zone of the interrupted stack. */
+static uint64_t frame_top(struct process *p, const struct trap_frame *tf, uint64_t sa_flags)
+{
+	bool on_alt = tf->rsp >= p->altstack_sp && tf->rsp < p->altstack_sp + p->altstack_size;
+
+	if ((sa_flags & SA_ONSTACK) && !(p->altstack_flags & SS_DISABLE) && !on_alt)
+		return p->altstack_sp + p->altstack_size;
+	return tf->rsp - RED_ZONE;
+}
+
+/* Build the frame and point tf at the handler. false if the frame could
+ * not be written (a bad stack): the caller kills the process. */
+static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
+			const struct sigaction_k *act)
+{
+	static uint8_t fx[FXSAVE_BYTES] __attribute__((aligned(16)));
+	struct rt_sigframe fr;
+	uint64_t top = frame_top(p, tf, act->flags);
+	uint64_t fpstate = (top - FXSAVE_BYTES) & ~63ull;
+	uint64_t at = ((fpstate - sizeof(fr)) & ~15ull) - 8; /* as if called: (rsp + 8) % 16 == 0 */
+
+	/* the mask to restore on return: sigsuspend's caller's, not its temporary one */
+	uint64_t restore = p->sigsuspend_active ? p->sigsuspend_saved : p->sig_blocked;
+
+	memset(&fr, 0, sizeof(fr));
+	fr.pretcode = act->restorer;
+	fr.uc.stack = (struct stack_k){ p->altstack_sp, (int32_t)p->altstack_flags, 0, p->altstack_size };
+	fill_context(&fr.uc.mc, tf, restore, fpstate);
+	fr.uc.sigmask = restore;
+	fill_info(p, sig, &fr.info);
+	__asm__ volatile("fxsave64 %0" : "=m"(fx));
+	if (copy_to_user(fpstate, fx, sizeof(fx)) || copy_to_user(at, &fr, sizeof(fr)))
+		return false;
+	tf->rsp = at;
+	tf->rip = act->handler;
+	tf->rdi = (uint64_t)sig;
+	tf->rsi = at + __builtin_offsetof(struct rt_sigframe, info);
+	tf->rdx = at + __builtin_offsetof(struct rt_sigframe, uc);
+	tf->rax = 0;
+	tf->rflags &= ~(RFLAGS_DF | RFLAGS_TF);
+	tf->cs = USER_CS;
+	tf->ss = USER_DS;
+	current_thread()->force_iret = true;
+	return true;
+}
+
+void signal_deliver(struct trap_frame *tf)
+{
+	struct process *p = current_process();
+	int sig;
+
+	if (!p)
+		return;
+	while ((sig = next_signal(p)) != 0) {
+		struct sigaction_k *act = &p->sig_action[sig - 1];
+		p->sig_pending &= ~bit(sig);
+		if (sig != SIGKILL && act->handler == SIG_IGN)
+			continue;
+		if (sig == SIGKILL || act->handler == SIG_DFL) {
+			enum dfl d = default_action(sig);
+			if (d == DFL_IGNORE || d == DFL_STOP) /* job-control stops: not yet */
+				continue;
+			process_exit_current(WSTATUS_SIGNALED(sig) | (d == DFL_CORE ? WCOREFLAG : 0));
+		}
+		fix_restart(tf, true, act->flags);
+		struct sigaction_k a = *act;
+		if (!setup_frame(p, tf, sig, &a)) {
+			klog(LOG_WARN, "kestrel: pid %d (%s): bad stack for signal %d handler\n", p->pid,
+			     p->name, sig);
+			process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
+		}
+		if (p->sigsuspend_active)
+			p->sig_blocked = p->sigsuspend_saved;
+		p->sigsuspend_active = false;
+		p->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
+		p->sig_blocked &= ~unblockable;
+		if (a.flags & SA_RESETHAND)
+			*act = (struct sigaction_k){ 0 };
+		return;
+	}
+	if (p->sigsuspend_active) { /* nothing ran a handler: back to the caller's mask */
+		p->sig_blocked = p->sigsuspend_saved;
+		p->sigsuspend_active = false;
+	}
+	fix_restart(tf, false, 0);
+}
+
+/* ---- the system calls ---- */
+
+long sys_rt_sigaction(uint64_t sig, uint64_t act, uint64_t oact, uint64_t size, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current_process();
+	struct sigaction_k k;
+
+	(void)a4, (void)a5;
+	if (sig < 1 || sig > NSIG || size != sizeof(uint64_t))
+		return -EINVAL;
+	if (act && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (oact && copy_to_user(oact, &p->sig_action[sig - 1], sizeof(k)))
+		return -EFAULT;
+	if (act) {
+		if (copy_from_user(&k, act, sizeof(k)))
+			return -EFAULT;
+		k.mask &= ~unblockable;
+		p->sig_action[sig - 1] = k;
+		if (ignored(p, (int)sig))
+			p->sig_pending &= ~bit((int)sig); /* POSIX: discarded, not kept */
+	}
+	return 0;
+}
+
+long sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t oset, uint64_t size, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current_process();
+	uint64_t s;
+
+	(void)a4, (void)a5;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (oset && copy_to_user(oset, &p->sig_blocked, sizeof(s)))
+		return -EFAULT;
+	if (!set)
+		return 0;
+	if (copy_from_user(&s, set, sizeof(s)))
+		return -EFAULT;
+	switch (how) {
+	case 0: p->sig_blocked |= s; break;   /* SIG_BLOCK */
+	case 1: p->sig_blocked &= ~s; break;  /* SIG_UNBLOCK */
+	case 2: p->sig_blocked = s; break;    /* SIG_SETMASK */
+	default: return -EINVAL;
+	}
+	p->sig_blocked &= ~unblockable;
+	return 0;
+}
+
+long sys_rt_sigpending(uint64_t set, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current_process();
+	uint64_t s = p->sig_pending & p->sig_blocked;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	return copy_to_user(set, &s, sizeof(s));
+}
+
+/* Restore what setup_frame saved; only user-changeable flags come back,
+ * and the selectors are forced to user ones, so a forged frame cannot
+ * raise privilege. A non-canonical RIP kills the process (IRET to it
+ * would fault in the kernel). */
+long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	static uint8_t fx[FXSAVE_BYTES] __attribute__((aligned(16)));
+	struct trap_frame *tf = current_thread()->uframe;
+	struct process *p = current_process();
+	struct ucontext_k uc;
+	uint64_t at = tf->rsp - 8; /* the handler's ret popped pretcode */
+
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (copy_from_user(&uc, at + __builtin_offsetof(struct rt_sigframe, uc), sizeof(uc)) ||
+	    uc.mc.rip >= USER_TOP - PAGE_SIZE)
+		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
+	const struct sigcontext_k *m = &uc.mc;
+	tf->r8 = m->r8; tf->r9 = m->r9; tf->r10 = m->r10; tf->r11 = m->r11;
+	tf->r12 = m->r12; tf->r13 = m->r13; tf->r14 = m->r14; tf->r15 = m->r15;
+	tf->rdi = m->rdi; tf->rsi = m->rsi; tf->rbp = m->rbp; tf->rbx = m->rbx;
+	tf->rdx = m->rdx; tf->rcx = m->rcx; tf->rsp = m->rsp; tf->rip = m->rip;
+	tf->rflags = (tf->rflags & ~RFLAGS_USER_CHANGEABLE) | (m->eflags & RFLAGS_USER_CHANGEABLE) |
+		     RFLAGS_IF;
+	tf->cs = USER_CS;
+	tf->ss = USER_DS;
+	p->sig_blocked = uc.sigmask & ~unblockable;
+	if (m->fpstate && copy_from_user(fx, m->fpstate, sizeof(fx)) == 0) {
+		uint32_t *mxcsr = (uint32_t *)(fx + 24);
+		*mxcsr &= MXCSR_VALID; /* a reserved bit would make fxrstor fault in the kernel */
+		__asm__ volatile("fxrstor64 %0" ::"m"(fx));
+	}
+	current_thread()->force_iret = true; /* signal return leaves through IRET */
+	return (long)m->rax;
+}
+
+long sys_sigaltstack(uint64_t ss, uint64_t old, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current_process();
+	struct stack_k k = { p->altstack_sp, (int32_t)p->altstack_flags, 0, p->altstack_size };
+	struct trap_frame *tf = current_thread()->uframe;
+	bool on = tf->rsp >= p->altstack_sp && tf->rsp < p->altstack_sp + p->altstack_size;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (on)
+		k.flags = SS_ONSTACK;
+	if (old && copy_to_user(old, &k, sizeof(k)))
+		return -EFAULT;
+	if (!ss)
+		return 0;
+	if (copy_from_user(&k, ss, sizeof(k)))
+		return -EFAULT;
+	if (on)
+		return -EPERM;
+	if (k.flags & ~SS_DISABLE)
+		return -EINVAL;
+	if (!(k.flags & SS_DISABLE) && k.size < MINSIGSTKSZ)
+		return -ENOMEM;
+	p->altstack_sp = k.sp;
+	p->altstack_size = k.size;
+	p->altstack_flags = (uint32_t)k.flags;
+	return 0;
+}
+
+/* rt_sigsuspend: wait for a signal with a temporary mask. The handler
+ * runs with the old mask restored by the frame (saved below). */
+long sys_rt_sigsuspend(uint64_t set, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current_process();
+	uint64_t s, old = p->sig_blocked;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&s, set, sizeof(s)))
+		return -EFAULT;
+	p->sig_blocked = s & ~unblockable;
+	while (!signal_pending())
+		wait_on(NULL, 0);
+	/* deliver with the temporary mask, but have the frame save the old one */
+	p->sig_blocked = s & ~unblockable;
+	p->sigsuspend_saved = old;
+	p->sigsuspend_active = true;
+	return -EINTR;
+}
+
+long sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	while (!signal_pending())
+		wait_on(NULL, 0);
+	return -EINTR;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Signals: actions, masks, delivery on the way back to user mode. */
+#ifndef KESTREL_PROC_SIGNAL_H
+#define KESTREL_PROC_SIGNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NSIG 64
+
+struct process;
+
+/* Queue sig for p (and wake it if it sleeps interruptibly). 0 or -EINVAL. */
+int signal_send(struct process *p, int sig);
+/* Send sig to every process in process group pgid; -ESRCH if none. */
+int signal_send_pgrp(int pgid, int sig);
+/* True when the current process has an unblocked signal pending: a
+ * blocking system call should give up with -EINTR (or -ERESTARTSYS). */
+bool signal_pending(void);
+
+struct trap_frame;
+/* On the way back to user mode (interrupts off): act on one pending,
+ * unblocked signal: run its handler (a signal frame on the user stack,
+ * tf rewritten to enter the handler), ignore it, or end the process
+ * with its default action. An interrupted system call that returned
+ * -ERESTARTSYS is restarted (SA_RESTART or no handler) or fails with
+ * -EINTR. */
+void signal_deliver(struct trap_frame *tf);
+/* A fault in user mode: deliver sig with si_addr = addr now (unblocked,
+ * handler or default action). Does not return if the process dies. */
+void signal_force_fault(int sig, int code, uint64_t addr);
+/* exec: handled signals go back to their default action. */
+void signal_reset_on_exec(struct process *p);
+
+#endif

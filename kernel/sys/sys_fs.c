@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the descriptor system calls: read, write and their vector and
+ * positional forms, lseek, close, dup*, fcntl, ioctl, sendfile,
+ * getdents64, ftruncate, and the sync family (everything is in memory:
+ * they only check the descriptor). Every one goes through the open
+ * file's struct file_ops (fs/vfs.h); a missing operation gives the error
+ * Linux gives for a file without it.
+ */
+#include "sys/sys_fs.h"
+#include "fs/inode.h"
+#include "fs/fsops.h"
+#include "fs/path.h"
+#include "mm/heap.h"
+#include "proc/process.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define IOV_MAX     1024
+#define F_DUPFD     0
+#define F_GETFD     1
+#define F_SETFD     2
+#define F_GETFL     3
+#define F_SETFL     4
+#define F_GETLK     5
+#define F_SETLK     6
+#define F_SETLKW    7
+#define F_DUPFD_CLOEXEC 1030
+#define FD_CLOEXEC  1
+#define FIONBIO     0x5421
+#define FIONCLEX    0x5450
+#define FIOCLEX     0x5451
+#define FIONREAD    0x541b
+#define SETFL_MASK  (O_APPEND | O_NONBLOCK)
+#define SENDFILE_CHUNK 4096
+#define F_UNLCK     2
+#define FLOCK_L_TYPE_OFF 0
+
+struct iovec_user {
+	uint64_t base;
+	uint64_t len;
+};
+
+/* ---------------------------------------------------------------- helpers */
+
+struct fdtable *cur_files(void)
+{
+	struct process *p = current_process();
+
+	if (!p)
+		return NULL;
+	if (!p->files)
+		vfs_default_stdio(p); /* a process made before its creator gave it files */
+	return p->files;
+}
+
+struct file *fd_file(int fd)
+{
+	return fd_get(cur_files(), fd);
+}
+
+static bool can_read(const struct file *f)
+{
+	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static bool can_write(const struct file *f)
+{
+	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+/* One read or write at *pos through f's operations. */
+static long do_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
+{
+	if (write ? !can_write(f) : !can_read(f))
+		return -EBADF;
+	long (*op)(struct file *, uptr_t, size_t, uint64_t *) = write ? f->ops->write : f->ops->read;
+	if (!op)
+		return -EINVAL;
+	if ((int64_t)n < 0)
+		n = INT64_MAX;
+	return op(f, buf, n, pos);
+}
+
+/* Seekable files take pread/pwrite; pipes and terminals (no lseek) do not. */
+static bool seekable(const struct file *f)
+{
+	return f->ops->lseek != NULL;
+}
+
+/* ---------------------------------------------------------------- read and write */
+
+long sys_read(uint64_t fd, uint64_t buf, uint64_t n, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	long r = do_io(f, false, buf, n, &f->pos);
+	file_put(f);
+	return r;
+}
+
+long sys_write(uint64_t fd, uint64_t buf, uint64_t n, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	long r = do_io(f, true, buf, n, &f->pos);
+	file_put(f);
+	return r;
+}
+
+/* readv/writev and their positional forms: one vector element at a time,
+ * stopping at the first short transfer; pos is f->pos or a local copy. */
+static long do_iov(int fd, bool write, uptr_t iov, uint64_t cnt, int64_t off, bool positional)
+{
+	long total = 0;
+
+	if (cnt > IOV_MAX)
+		return -EINVAL;
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	uint64_t local = (uint64_t)off, *pos = positional ? &local : &f->pos;
+	long err = positional && !seekable(f) ? -ESPIPE : positional && off < 0 ? -EINVAL : 0;
+	for (uint64_t i = 0; !err && i < cnt; i++) {
+		struct iovec_user v;
+		if (copy_from_user(&v, iov + i * sizeof(v), sizeof(v))) {
+			err = -EFAULT;
+			break;
+		}
+		if ((int64_t)v.len < 0) {
+			err = -EINVAL;
+			break;
+		}
+		if (v.len == 0)
+			continue;
+		long r = do_io(f, write, v.base, v.len, pos);
+		if (r < 0)
+			err = r;
+		else
+			total += r;
+		if (r < (long)v.len)
+			break;
+	}
+	file_put(f);
+	return total ? total : err;
+}
+
+long sys_readv(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return do_iov((int)fd, false, iov, cnt, 0, false);
+}
+
+long sys_writev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return do_iov((int)fd, true, iov, cnt, 0, false);
+}
+
+long sys_preadv(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t off, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	return do_iov((int)fd, false, iov, cnt, (int64_t)off, true);
+}
+
+long sys_pwritev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t off, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	return do_iov((int)fd, true, iov, cnt, (int64_t)off, true);
+}
+
+/* pread64/pwrite64: at off, leaving the file position alone. */
+static long positional(int fd, bool write, uptr_t buf, size_t n, int64_t off)
+{
+	struct file *f = fd_file(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (write ? !can_write(f) : !can_read(f))
+		r = -EBADF;
+	else if (!seekable(f))
+		r = -ESPIPE;
+	else if (off < 0)
+		r = -EINVAL;
+	else {
+		uint64_t pos = (uint64_t)off;
+		r = do_io(f, write, buf, n, &pos);
+	}
+	file_put(f);
+	return r;
+}
+
+long sys_pread64(uint64_t fd, uint64_t buf, uint64_t n, uint64_t off, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	return positional((int)fd, false, buf, n, (int64_t)off);
+}
+
+long sys_pwrite64(uint64_t fd, uint64_t buf, uint64_t n, uint64_t off, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	return positional((int)fd, true, buf, n, (int64_t)off);
+}
+
+long sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	long r = (f->flags & O_PATH) ? -EBADF : f->ops->lseek ? f->ops->lseek(f, (int64_t)off, (int)whence)
+								  : -ESPIPE;
+	file_put(f);
+	return r;
+}
+
+/* ---------------------------------------------------------------- descriptors */
+
+long sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return fd_close(cur_files(), (int)fd);
+}
+
+long sys_dup(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	int r = fd_install(cur_files(), f, 0, false);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
+/* dup2/dup3: put oldfd's file at newfd, closing what was there. */
+static long dup_to(int oldfd, int newfd, bool cloexec)
+{
+	struct fdtable *t = cur_files();
+	struct file *f = fd_file(oldfd);
+
+	if (!f)
+		return -EBADF;
+	if (newfd < 0 || newfd >= FD_MAX) {
+		file_put(f);
+		return -EBADF;
+	}
+	struct file *old = t->fd[newfd];
+	t->fd[newfd] = f;
+	t->cloexec[newfd] = cloexec;
+	file_put(old); /* after the swap: a release that sleeps sees a consistent table */
+	return newfd;
+}
+
+long sys_dup2(uint64_t oldfd, uint64_t newfd, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if ((int)oldfd == (int)newfd) {
+		struct file *f = fd_file((int)oldfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return (long)(int)newfd;
+	}
+	return dup_to((int)oldfd, (int)newfd, false);
+}
+
+long sys_dup3(uint64_t oldfd, uint64_t newfd, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (flags & ~(uint64_t)O_CLOEXEC)
+		return -EINVAL;
+	if ((int)oldfd == (int)newfd)
+		return -EINVAL;
+	return dup_to((int)oldfd, (int)newfd, flags & O_CLOEXEC);
+}
+
+/* F_GETLK on a file nobody locks: always "unlocked" (l_type F_UNLCK). */
+static long getlk(uptr_t arg)
+{
+	int16_t type = F_UNLCK;
+	return copy_to_user(arg + FLOCK_L_TYPE_OFF, &type, sizeof(type)) ? -EFAULT : 0;
+}
+
+long sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct fdtable *t = cur_files();
+	struct file *f = fd_file((int)fd);
+	long r = 0;
+
+	(void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg >= FD_MAX) {
+			r = -EINVAL;
+			break;
+		}
+		r = fd_install(t, file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		if (r < 0)
+			file_put(f);
+		break;
+	case F_GETFD: r = t->cloexec[fd] ? FD_CLOEXEC : 0; break;
+	case F_SETFD: t->cloexec[fd] = arg & FD_CLOEXEC; break;
+	case F_GETFL: r = (long)(f->flags | O_LARGEFILE); break;
+	case F_SETFL: f->flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK); break;
+	case F_GETLK: r = getlk(arg); break;
+	case F_SETLK:
+	case F_SETLKW: r = 0; break; /* one user of every file: locks always succeed */
+	default: r = -EINVAL;
+	}
+	file_put(f);
+	return r;
+}
+
+/* The ioctls every descriptor answers; the rest go to the file. */
+long sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+	long r;
+	int v;
+
+	(void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH) {
+		r = -EBADF;
+	} else if (req == FIOCLEX || req == FIONCLEX) {
+		cur_files()->cloexec[fd] = req == FIOCLEX;
+		r = 0;
+	} else if (req == FIONBIO) {
+		r = copy_from_user(&v, arg, sizeof(v)) ? -EFAULT : 0;
+		if (!r)
+			f->flags = v ? f->flags | O_NONBLOCK : f->flags & ~(unsigned)O_NONBLOCK;
+	} else if (req == FIONREAD && f->inode && S_ISREG(f->inode->mode)) {
+		v = f->pos < f->inode->size ? (int)(f->inode->size - f->pos) : 0;
+		r = copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+	} else {
+		r = f->ops->ioctl ? f->ops->ioctl(f, req, arg) : -ENOTTY;
+	}
+	file_put(f);
+	return r;
+}
+
+/* ---------------------------------------------------------------- sendfile */
+
+/* Copy up to n bytes from in (at *pos) to out through a kernel buffer. */
+static long copy_between(struct file *out, struct file *in, uint64_t *pos, size_t n)
+{
+	char *buf = kmalloc(SENDFILE_CHUNK);
+	long total = 0, err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((size_t)total < n) {
+		size_t k = n - (size_t)total < SENDFILE_CHUNK ? n - (size_t)total : SENDFILE_CHUNK;
+		long r = in->ops->kread(in, buf, k, pos);
+		if (r <= 0) {
+			err = r;
+			break;
+		}
+		long w = out->ops->kwrite(out, buf, (size_t)r, &out->pos);
+		if (w < 0) {
+			err = w;
+			*pos -= (uint64_t)r;
+			break;
+		}
+		total += w;
+		if (w < r) {
+			*pos -= (uint64_t)(r - w);
+			break;
+		}
+		if ((size_t)r < k)
+			break;
+	}
+	kfree(buf);
+	return total ? total : err;
+}
+
+long sys_sendfile(uint64_t outfd, uint64_t infd, uint64_t uoff, uint64_t n, uint64_t a4, uint64_t a5)
+{
+	struct file *out = fd_file((int)outfd), *in = fd_file((int)infd);
+	int64_t off = 0;
+	long r = 0;
+
+	(void)a4, (void)a5;
+	if (!out || !in || !can_read(in) || !can_write(out))
+		r = -EBADF;
+	else if (!in->ops->kread || !out->ops->kwrite || (out->flags & O_APPEND))
+		r = -EINVAL;
+	else if (uoff && copy_from_user(&off, uoff, sizeof(off)))
+		r = -EFAULT;
+	else if (uoff && (off < 0 || !seekable(in)))
+		r = off < 0 ? -EINVAL : -ESPIPE;
+	if (!r) {
+		uint64_t pos = (uint64_t)off;
+		r = copy_between(out, in, uoff ? &pos : &in->pos, (int64_t)n < 0 ? INT64_MAX : n);
+		off = (int64_t)pos;
+		if (uoff && copy_to_user(uoff, &off, sizeof(off)))
+			r = -EFAULT;
+	}
+	file_put(out);
+	file_put(in);
+	return r;
+}
+
+/* ---------------------------------------------------------------- the rest */
+
+long sys_getdents64(uint64_t fd, uint64_t buf, uint64_t n, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	long r = (f->flags & O_PATH) ? -EBADF : f->ops->getdents64 ? f->ops->getdents64(f, buf, n)
+								  : -ENOTDIR;
+	file_put(f);
+	return r;
+}
+
+long sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	long r;
+	if ((f->flags & O_PATH))
+		r = -EBADF;
+	else if (!f->inode || !S_ISREG(f->inode->mode) || !can_write(f))
+		r = -EINVAL;
+	else
+		r = vfs_truncate(f->inode, (int64_t)len);
+	file_put(f);
+	return r;
+}
+
+/* fsync, fdatasync, syncfs: memory is the storage; only the descriptor is checked. */
+long sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+/* flock: one user of every file, so every lock is granted. */
+long sys_flock(uint64_t fd, uint64_t op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)op;
+	return sys_fsync(fd, 0, a2, a3, a4, a5);
+}
+
+long sys_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return 0;
+}

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the system calls that work on names: open and creat, mkdir,
+ * mknod, rmdir, unlink, rename, link, symlink, readlink (each with its
+ * *at form), chdir, fchdir, getcwd and truncate. Each copies its paths
+ * in, finds the base directory of an *at call, and hands over to the
+ * VFS's path operations (fs/fsops.h).
+ */
+#include "sys/sys_fs.h"
+#include "fs/inode.h"
+#include "fs/fsops.h"
+#include "fs/path.h"
+#include "mm/heap.h"
+#include "proc/process.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define RENAME_NOREPLACE 1
+#define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
+			  O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | O_PATH)
+
+/* ---------------------------------------------------------------- helpers */
+
+int user_path(uptr_t upath, char **out, bool allow_empty)
+{
+	char *buf = kmalloc(PATH_MAX);
+
+	if (!buf)
+		return -ENOMEM;
+	long n = strncpy_from_user(buf, upath, PATH_MAX);
+	if (n == 0 && !allow_empty)
+		n = -ENOENT;
+	if (n < 0) {
+		kfree(buf);
+		return (int)n;
+	}
+	*out = buf;
+	return 0;
+}
+
+int at_base(int dirfd, struct inode **base)
+{
+	*base = NULL;
+	if (dirfd == AT_FDCWD)
+		return 0;
+	struct file *f = fd_file(dirfd);
+	if (!f)
+		return -EBADF;
+	if (!f->inode || !S_ISDIR(f->inode->mode)) {
+		file_put(f);
+		return -ENOTDIR;
+	}
+	*base = inode_get(f->inode);
+	file_put(f);
+	return 0;
+}
+
+int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
+{
+	char *path;
+	struct inode *base;
+	int err = user_path(upath, &path, flags & AT_EMPTY_PATH);
+
+	if (err)
+		return err;
+	if (!path[0]) { /* AT_EMPTY_PATH: dirfd itself, whatever it is */
+		kfree(path);
+		if (dirfd == AT_FDCWD) {
+			*out = inode_get(vfs_cwd());
+			return 0;
+		}
+		struct file *f = fd_file(dirfd);
+		if (!f)
+			return -EBADF;
+		*out = inode_get(f->inode);
+		file_put(f);
+		return *out ? 0 : -EBADF; /* a pipe: the caller handles fstat on it */
+	}
+	base = NULL;
+	if (path[0] == '/' || !(err = at_base(dirfd, &base))) {
+		err = vfs_walk(base, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, out);
+		inode_put(base);
+	}
+	kfree(path);
+	return err;
+}
+
+/* Copy one path and find the base of an *at call: the usual first step. */
+struct at_path {
+	char *path;
+	struct inode *base;
+};
+
+static int at_path_get(int dirfd, uptr_t upath, struct at_path *ap)
+{
+	int err = user_path(upath, &ap->path, false);
+
+	if (err)
+		return err;
+	ap->base = NULL;
+	if (ap->path[0] != '/' && (err = at_base(dirfd, &ap->base))) /* absolute: dirfd unused */
+		kfree(ap->path);
+	return err;
+}
+
+static void at_path_put(struct at_path *ap)
+{
+	inode_put(ap->base);
+	kfree(ap->path);
+}
+
+/* ---------------------------------------------------------------- open */
+
+static long do_open(int dirfd, uptr_t upath, uint64_t flags, uint32_t mode)
+{
+	struct at_path ap;
+	struct file *f;
+	int err = at_path_get(dirfd, upath, &ap);
+
+	if (err)
+		return err;
+	err = vfs_open(ap.base, ap.path, (unsigned)(flags & OPEN_FLAGS_KNOWN), mode, &f);
+	at_path_put(&ap);
+	if (err)
+		return err;
+	int fd = fd_install(cur_files(), f, 0, flags & O_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+long sys_open(uint64_t path, uint64_t flags, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return do_open(AT_FDCWD, path, flags, (uint32_t)mode);
+}
+
+long sys_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	return do_open((int)dirfd, path, flags, (uint32_t)mode);
+}
+
+long sys_creat(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)mode);
+}
+
+/* ---------------------------------------------------------------- making and removing */
+
+long sys_mkdirat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct at_path ap;
+	int err = at_path_get((int)dirfd, path, &ap);
+
+	(void)a3, (void)a4, (void)a5;
+	if (err)
+		return err;
+	err = vfs_mkdir(ap.base, ap.path, (uint32_t)mode);
+	at_path_put(&ap);
+	return err;
+}
+
+long sys_mkdir(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_mkdirat((uint64_t)AT_FDCWD, path, mode, 0, 0, 0);
+}
+
+long sys_mknodat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t dev, uint64_t a4, uint64_t a5)
+{
+	struct at_path ap;
+	int err = at_path_get((int)dirfd, path, &ap);
+	/* Linux's dev_t: major in bits 8-19 and 32-43, minor in 0-7 and 20-31 */
+	uint32_t major = (uint32_t)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull));
+	uint32_t minor = (uint32_t)((dev & 0xff) | ((dev >> 12) & ~0xffull));
+
+	(void)a4, (void)a5;
+	if (err)
+		return err;
+	err = vfs_mknod(ap.base, ap.path, (uint32_t)mode, RDEV(major, minor));
+	at_path_put(&ap);
+	return err;
+}
+
+long sys_mknod(uint64_t path, uint64_t mode, uint64_t dev, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_mknodat((uint64_t)AT_FDCWD, path, mode, dev, 0, 0);
+}
+
+long sys_unlinkat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct at_path ap;
+
+	(void)a3, (void)a4, (void)a5;
+	if (flags & ~(uint64_t)AT_REMOVEDIR)
+		return -EINVAL;
+	int err = at_path_get((int)dirfd, path, &ap);
+	if (err)
+		return err;
+	err = vfs_unlink(ap.base, ap.path, flags & AT_REMOVEDIR);
+	at_path_put(&ap);
+	return err;
+}
+
+long sys_unlink(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_unlinkat((uint64_t)AT_FDCWD, path, 0, 0, 0, 0);
+}
+
+long sys_rmdir(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_unlinkat((uint64_t)AT_FDCWD, path, AT_REMOVEDIR, 0, 0, 0);
+}
+
+long sys_symlinkat(uint64_t target, uint64_t dirfd, uint64_t path, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct at_path ap;
+	char *t = NULL;
+	int err = user_path(target, &t, true);
+
+	(void)a3, (void)a4, (void)a5;
+	if (err)
+		return err;
+	if (!(err = at_path_get((int)dirfd, path, &ap))) {
+		err = vfs_symlink(t, ap.base, ap.path);
+		at_path_put(&ap);
+	}
+	kfree(t);
+	return err;
+}
+
+long sys_symlink(uint64_t target, uint64_t path, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_symlinkat(target, (uint64_t)AT_FDCWD, path, 0, 0, 0);
+}
+
+/* ---------------------------------------------------------------- rename and link */
+
+/* Two paths, each with its own base: rename and link take this shape. */
+static int two_paths(int ofd, uptr_t opath, int nfd, uptr_t npath, struct at_path *o,
+		     struct at_path *n)
+{
+	int err = at_path_get(ofd, opath, o);
+
+	if (err)
+		return err;
+	if ((err = at_path_get(nfd, npath, n)))
+		at_path_put(o);
+	return err;
+}
+
+long sys_renameat2(uint64_t ofd, uint64_t opath, uint64_t nfd, uint64_t npath, uint64_t flags,
+		   uint64_t a5)
+{
+	struct at_path o, n;
+
+	(void)a5;
+	if (flags & ~(uint64_t)RENAME_NOREPLACE)
+		return -EINVAL;
+	int err = two_paths((int)ofd, opath, (int)nfd, npath, &o, &n);
+	if (err)
+		return err;
+	struct inode *exists;
+	if ((flags & RENAME_NOREPLACE) && vfs_walk(n.base, n.path, 0, &exists) == 0) {
+		inode_put(exists);
+		err = -EEXIST;
+	} else {
+		err = vfs_rename(o.base, o.path, n.base, n.path);
+	}
+	at_path_put(&o);
+	at_path_put(&n);
+	return err;
+}
+
+long sys_renameat(uint64_t ofd, uint64_t opath, uint64_t nfd, uint64_t npath, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	return sys_renameat2(ofd, opath, nfd, npath, 0, 0);
+}
+
+long sys_rename(uint64_t opath, uint64_t npath, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_renameat2((uint64_t)AT_FDCWD, opath, (uint64_t)AT_FDCWD, npath, 0, 0);
+}
+
+long sys_linkat(uint64_t ofd, uint64_t opath, uint64_t nfd, uint64_t npath, uint64_t flags,
+		uint64_t a5)
+{
+	struct at_path o, n;
+
+	(void)a5;
+	if (flags & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (flags & AT_EMPTY_PATH)
+		return -ENOENT; /* linking an open file back in needs CAP_DAC_READ_SEARCH-style care: not here */
+	int err = two_paths((int)ofd, opath, (int)nfd, npath, &o, &n);
+	if (err)
+		return err;
+	err = vfs_link(o.base, o.path, n.base, n.path, flags & AT_SYMLINK_FOLLOW);
+	at_path_put(&o);
+	at_path_put(&n);
+	return err;
+}
+
+long sys_link(uint64_t opath, uint64_t npath, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_linkat((uint64_t)AT_FDCWD, opath, (uint64_t)AT_FDCWD, npath, 0, 0);
+}
+
+long sys_readlinkat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size, uint64_t a4,
+		    uint64_t a5)
+{
+	struct at_path ap;
+
+	(void)a4, (void)a5;
+	if ((int64_t)size <= 0)
+		return -EINVAL;
+	int err = at_path_get((int)dirfd, path, &ap);
+	if (err)
+		return err;
+	char *out = kmalloc(PATH_MAX);
+	long n = out ? vfs_readlink(ap.base, ap.path, out, size < PATH_MAX ? size : PATH_MAX)
+		     : -ENOMEM;
+	if (n > 0 && copy_to_user(buf, out, (size_t)n))
+		n = -EFAULT;
+	kfree(out);
+	at_path_put(&ap);
+	return n;
+}
+
+long sys_readlink(uint64_t path, uint64_t buf, uint64_t size, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_readlinkat((uint64_t)AT_FDCWD, path, buf, size, 0, 0);
+}
+
+/* ---------------------------------------------------------------- the working directory */
+
+/* Make dir (a new reference) the current process's cwd. */
+static long set_cwd(struct inode *dir)
+{
+	struct process *p = current_process();
+
+	if (!S_ISDIR(dir->mode)) {
+		inode_put(dir);
+		return -ENOTDIR;
+	}
+	inode_put(p->cwd);
+	p->cwd = dir;
+	return 0;
+}
+
+long sys_chdir(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct inode *dir;
+	int err = at_inode(AT_FDCWD, path, 0, &dir);
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return err ? err : set_cwd(dir);
+}
+
+long sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	struct inode *ip = inode_get(f->inode);
+	file_put(f);
+	return ip ? set_cwd(ip) : -ENOTDIR;
+}
+
+long sys_getcwd(uint64_t buf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	char *path = kmalloc(PATH_MAX);
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (!path)
+		return -ENOMEM;
+	long n = vfs_path_of(vfs_cwd(), path, PATH_MAX);
+	if (n >= 0 && (uint64_t)n + 1 > size)
+		n = -ERANGE;
+	if (n >= 0 && copy_to_user(buf, path, (size_t)n + 1))
+		n = -EFAULT;
+	kfree(path);
+	return n < 0 ? n : n + 1; /* the raw call counts the NUL */
+}
+
+long sys_truncate(uint64_t path, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct inode *ip;
+	int err = at_inode(AT_FDCWD, path, 0, &ip);
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (err)
+		return err;
+	err = vfs_truncate(ip, (int64_t)len);
+	inode_put(ip);
+	return err;
+}

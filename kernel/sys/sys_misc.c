@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/* Kestrel: the small system calls libc start-up and busybox expect: limits, usage, sysinfo, prctl, getrandom, identities. */
+#include "sys/syscall.h"
+#include "sys/sys_misc.h"
+#include "proc/process.h"
+#include "proc/signal.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+#include "mm/usercopy.h"
+#include "dev/time.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define NSEC_PER_SEC 1000000000ull
+#define CLOCK_TICKS 100
+#define RLIMIT_STACK  3
+#define RLIMIT_NOFILE 7
+#define RLIMIT_COUNT  16
+#define RLIM_INFINITY (~0ull)
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM   2
+#define TIMER_ABSTIME 1
+#define MADV_DONTNEED 4
+
+#define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+#define UNUSED (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5
+
+struct tms_k { int64_t utime, stime, cutime, cstime; };
+struct rlimit_k { uint64_t cur, max; };
+
+long sys_times(ARGS)
+{
+	uint64_t ticks = time_ns() / (NSEC_PER_SEC / CLOCK_TICKS);
+	struct tms_k t = { 0, 0, 0, 0 }; /* no per-process CPU accounting yet */
+
+	UNUSED;
+	if (a0 && copy_to_user(a0, &t, sizeof(t)))
+		return -EFAULT;
+	return (long)ticks;
+}
+
+struct sysinfo_k {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char rest[4];
+};
+
+long sys_sysinfo(ARGS)
+{
+	struct sysinfo_k si;
+
+	UNUSED;
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(time_ns() / NSEC_PER_SEC);
+	si.totalram = pmm_managed_pages() * PAGE_SIZE;
+	si.freeram = pmm_free_pages() * PAGE_SIZE;
+	si.procs = 1;
+	si.mem_unit = 1;
+	return copy_to_user(a0, &si, sizeof(si));
+}
+
+long sys_getrusage(ARGS)
+{
+	static const uint8_t zero[144];
+	UNUSED;
+	if ((int64_t)a0 < -1 || (int64_t)a0 > 1)
+		return -EINVAL;
+	return copy_to_user(a1, zero, sizeof(zero));
+}
+
+/* Limits are reported, not enforced (except the fd table's size). */
+static struct rlimit_k limit_of(unsigned res)
+{
+	if (res == RLIMIT_NOFILE)
+		return (struct rlimit_k){ 256, 256 };
+	if (res == RLIMIT_STACK)
+		return (struct rlimit_k){ 8ull << 20, RLIM_INFINITY };
+	return (struct rlimit_k){ RLIM_INFINITY, RLIM_INFINITY };
+}
+
+long sys_prlimit64(ARGS)
+{
+	struct rlimit_k r = limit_of((unsigned)a1);
+
+	UNUSED;
+	if (a0 && (int)a0 != current_process()->pid)
+		return -ESRCH;
+	if (a1 >= RLIMIT_COUNT)
+		return -EINVAL;
+	if (a3 && copy_to_user(a3, &r, sizeof(r)))
+		return -EFAULT;
+	return 0; /* a new limit (a2) is accepted and not enforced */
+}
+
+long sys_getrlimit(ARGS)
+{
+	struct rlimit_k r = limit_of((unsigned)a0);
+	UNUSED;
+	if (a0 >= RLIMIT_COUNT)
+		return -EINVAL;
+	return copy_to_user(a1, &r, sizeof(r));
+}
+
+long sys_setrlimit(ARGS)
+{
+	UNUSED;
+	return a0 >= RLIMIT_COUNT ? -EINVAL : 0;
+}
+
+long sys_prctl(ARGS)
+{
+	struct process *p = current_process();
+	char name[16];
+
+	UNUSED;
+	if (a0 == PR_SET_NAME) {
+		long n = strncpy_from_user(name, a1, sizeof(name));
+		if (n == -EFAULT)
+			return -EFAULT;
+		strlcpy(p->name, name, sizeof(p->name));
+		return 0;
+	}
+	if (a0 == PR_GET_NAME)
+		return copy_to_user(a1, p->name, sizeof(p->name));
+	return -EINVAL;
+}
+
+/* xorshift64*, seeded from the TSC: not cryptographic (say so where it matters). */
+static uint64_t rng_next(void)
+{
+	static uint64_t s;
+	if (!s)
+		s = rdtsc() | 1;
+	s ^= s >> 12;
+	s ^= s << 25;
+	s ^= s >> 27;
+	return s * 0x2545f4914f6cdd1dull;
+}
+
+long sys_getrandom(ARGS)
+{
+	uint8_t chunk[256];
+	size_t done = 0, n = a1;
+
+	UNUSED;
+	if (a2 & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM))
+		return -EINVAL;
+	while (done < n) {
+		size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+		for (size_t i = 0; i < k; i += 8) {
+			uint64_t r = rng_next();
+			memcpy(chunk + i, &r, k - i < 8 ? k - i : 8);
+		}
+		if (copy_to_user(a0 + done, chunk, k))
+			return done ? (long)done : -EFAULT;
+		done += k;
+	}
+	return (long)done;
+}
+
+long sys_madvise(ARGS)
+{
+	UNUSED;
+	if (a0 & (PAGE_SIZE - 1))
+		return -EINVAL;
+	return 0; /* advice only; MADV_DONTNEED's zeroing is not needed by anything yet */
+}
+
+struct timespec_k { int64_t sec, nsec; };
+
+long sys_clock_nanosleep(ARGS)
+{
+	struct timespec_k t;
+
+	UNUSED;
+	if (a0 > 7)
+		return -EINVAL;
+	if (copy_from_user(&t, a2, sizeof(t)))
+		return -EFAULT;
+	if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	uint64_t ns = (uint64_t)t.sec * NSEC_PER_SEC + (uint64_t)t.nsec;
+	uint64_t deadline = (a1 & TIMER_ABSTIME) ? ns : time_ns() + ns;
+	while (time_ns() < deadline) {
+		if (signal_pending())
+			return -EINTR;
+		wait_on(NULL, deadline);
+	}
+	return 0;
+}
+
+long sys_sched_getaffinity(ARGS)
+{
+	uint64_t mask = 1; /* one CPU */
+	UNUSED;
+	if (a1 < sizeof(mask))
+		return -EINVAL;
+	if (copy_to_user(a2, &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
+}
+
+long sys_zero(ARGS)
+{
+	UNUSED;
+	return 0; /* setuid and friends: everything runs as root */
+}
+
+long sys_getresuid(ARGS)
+{
+	uint32_t zero = 0;
+	UNUSED;
+	if (copy_to_user(a0, &zero, 4) || copy_to_user(a1, &zero, 4) || copy_to_user(a2, &zero, 4))
+		return -EFAULT;
+	return 0;
+}

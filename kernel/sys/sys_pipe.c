@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/* Kestrel: pipe and pipe2 (the pipes themselves are fs/pipe.c). */
+#include "sys/sys_tty.h"
+#include "fs/pipe.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "mm/usercopy.h"
+#include "proc/process.h"
+
+#define PIPE2_FLAGS (O_CLOEXEC | O_NONBLOCK) /* not O_DIRECT: no packet mode */
+
+/* pipe2(int fds[2], flags): fds[0] the read end, fds[1] the write end.
+ * -EINVAL for unknown flags, -EMFILE, -ENOMEM, -EFAULT (nothing stays
+ * open then). */
+long sys_pipe2(uint64_t fds, uint64_t flags, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct fdtable *t = current_process()->files;
+	bool cloexec = (flags & O_CLOEXEC) != 0;
+	struct file *rd, *wr;
+	int fd[2], r;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (flags & ~(uint64_t)PIPE2_FLAGS)
+		return -EINVAL;
+	if ((r = pipe_create(&rd, &wr, (unsigned)flags)) < 0)
+		return r;
+	if ((fd[0] = fd_install(t, rd, 0, cloexec)) < 0) {
+		file_put(rd);
+		file_put(wr);
+		return fd[0];
+	}
+	if ((fd[1] = fd_install(t, wr, 0, cloexec)) < 0) {
+		fd_close(t, fd[0]);
+		file_put(wr);
+		return fd[1];
+	}
+	if (copy_to_user(fds, fd, sizeof(fd))) {
+		fd_close(t, fd[0]);
+		fd_close(t, fd[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+long sys_pipe(uint64_t fds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1;
+	return sys_pipe2(fds, 0, a2, a3, a4, a5);
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: poll, ppoll, select and pselect6. Each asks every file's
+ * ops->poll for its state now (a file without one, like a regular file,
+ * is always readable and writable) and, while nothing is ready, sleeps
+ * on io_event_wq, which every producer wakes on every change. The scan
+ * and the sleep need no lock: producers run in thread context and the
+ * kernel is not preempted on its single CPU, so no event can fall
+ * between the last scan and wait_on. Deadlines are time_ns() values;
+ * sleeps end on the scheduler tick (10 ms granularity).
+ */
+#include "sys/sys_tty.h"
+#include "dev/time.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/usercopy.h"
+#include "proc/process.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
+
+#define POLLRDNORM 0x040
+#define POLLWRNORM 0x100
+#define POLLIN_SET  (POLLIN | POLLRDNORM | POLLHUP | POLLERR)  /* select: readable */
+#define POLLOUT_SET (POLLOUT | POLLWRNORM | POLLERR)           /* select: writable */
+#define POLLEX_SET  POLLPRI                                    /* select: exceptional */
+
+#define POLL_NFDS_MAX 1024          /* Linux's default RLIMIT_NOFILE */
+#define FD_WORDS      (FD_MAX / 64) /* a select set covers the descriptor table */
+#define NS_PER_SEC    1000000000ull
+#define NS_PER_MS     1000000ull
+#define NS_PER_US     1000ull
+#define US_PER_SEC    1000000ll
+#define NO_DEADLINE   UINT64_MAX
+#define SIG_HANDLER_MIN 2           /* handler values 0 (SIG_DFL), 1 (SIG_IGN) run no handler */
+
+struct pollfd_k {
+	int32_t fd;
+	int16_t events;
+	int16_t revents;
+};
+
+struct timespec_k {
+	int64_t tv_sec, tv_nsec;
+};
+
+struct timeval_k {
+	int64_t tv_sec, tv_usec;
+};
+
+/* ---- the common loop ---------------------------------------------------------- */
+
+/* What f is ready for now. */
+static unsigned file_ready(struct file *f)
+{
+	unsigned m = f->ops && f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
+
+	if (m & POLLIN)
+		m |= POLLRDNORM;
+	if (m & POLLOUT)
+		m |= POLLWRNORM;
+	return m;
+}
+
+/* The result of a wait a signal cut short, as Linux's ERESTARTNOHAND:
+ * -EINTR when a handler is about to run, otherwise -ERESTARTSYS, which
+ * the signal code restarts after an ignored or stopping signal. */
+static long interrupted(void)
+{
+	const struct process *p = current_process();
+	uint64_t ready = p->sig_pending & ~p->sig_blocked;
+
+	for (int sig = 1; sig <= NSIG; sig++)
+		if ((ready >> (sig - 1) & 1) && p->sig_action[sig - 1].handler >= SIG_HANDLER_MIN)
+			return -EINTR;
+	return -ERESTARTSYS;
+}
+
+/* Scans until scan reports something (a count > 0 or an error) or the
+ * deadline passes (0 then); sleeps on io_event_wq in between. */
+static long poll_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
+{
+	for (;;) {
+		long n = scan(ctx);
+		if (n != 0)
+			return n;
+		if (deadline != NO_DEADLINE && time_ns() >= deadline)
+			return 0;
+		if (signal_pending())
+			return interrupted();
+		wait_on(&io_event_wq, deadline == NO_DEADLINE ? 0 : deadline);
+	}
+}
+
+/* ---- timeouts ----------------------------------------------------------------- */
+
+/* The deadline sec + nsec from now (saturating to NO_DEADLINE). */
+static uint64_t deadline_after(uint64_t sec, uint64_t nsec)
+{
+	uint64_t now = time_ns();
+
+	if (sec >= (NO_DEADLINE - now) / NS_PER_SEC - 1)
+		return NO_DEADLINE;
+	return now + sec * NS_PER_SEC + nsec;
+}
+
+/* A relative timespec (NULL: none) as a deadline: 0, -EFAULT, -EINVAL. */
+static int timespec_deadline(uptr_t uts, uint64_t *deadline)
+{
+	struct timespec_k ts;
+
+	*deadline = NO_DEADLINE;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS_PER_SEC)
+		return -EINVAL;
+	*deadline = deadline_after((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec);
+	return 0;
+}
+
+/* Nanoseconds left until deadline (finite). */
+static uint64_t time_left(uint64_t deadline)
+{
+	uint64_t now = time_ns();
+
+	return deadline > now ? deadline - now : 0;
+}
+
+/* Linux writes the time left back into a ppoll/pselect6 timespec (and a
+ * select timeval); a fault there is ignored, as Linux does, since the
+ * call itself succeeded. */
+static void timespec_write_left(uptr_t uts, uint64_t deadline)
+{
+	uint64_t left = time_left(deadline);
+	struct timespec_k ts = { (int64_t)(left / NS_PER_SEC), (int64_t)(left % NS_PER_SEC) };
+
+	if (uts && deadline != NO_DEADLINE)
+		(void)copy_to_user(uts, &ts, sizeof(ts));
+}
+
+/* ---- poll, ppoll -------------------------------------------------------------- */
+
+struct poll_req {
+	struct pollfd_k *fds;
+	size_t n;
+	struct fdtable *files;
+};
+
+/* Fills every revents; returns how many are non-zero. A negative fd is
+ * skipped, a closed one gets POLLNVAL; POLLERR and POLLHUP are always
+ * reported. */
+static long poll_scan(void *ctx)
+{
+	struct poll_req *r = ctx;
+	long count = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct pollfd_k *p = &r->fds[i];
+		p->revents = 0;
+		if (p->fd < 0)
+			continue;
+		struct file *f = fd_get(r->files, p->fd);
+		unsigned m = f ? file_ready(f) & ((uint16_t)p->events | POLLERR | POLLHUP) : POLLNVAL;
+		file_put(f);
+		p->revents = (int16_t)m;
+		count += m != 0;
+	}
+	return count;
+}
+
+static long do_poll(uptr_t ufds, uint64_t nfds, uint64_t deadline)
+{
+	struct poll_req r = { NULL, nfds, current_process()->files };
+	size_t bytes = nfds * sizeof(struct pollfd_k);
+	long ret;
+
+	if (nfds > POLL_NFDS_MAX)
+		return -EINVAL;
+	if (nfds && !(r.fds = kmalloc(bytes)))
+		return -ENOMEM;
+	ret = nfds && copy_from_user(r.fds, ufds, bytes) ? -EFAULT : 0;
+	if (ret == 0)
+		ret = poll_loop(poll_scan, &r, deadline);
+	if (ret >= 0 && nfds && copy_to_user(ufds, r.fds, bytes))
+		ret = -EFAULT;
+	kfree(r.fds);
+	return ret;
+}
+
+/* poll(fds, nfds, timeout in ms; negative: none). A restart after an
+ * ignored signal starts the full timeout again (no restart block). */
+long sys_poll(uint64_t fds, uint64_t nfds, uint64_t timeout, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	int ms = (int)timeout;
+
+	(void)a3, (void)a4, (void)a5;
+	return do_poll(fds, nfds, ms < 0 ? NO_DEADLINE : deadline_after(0, (uint64_t)ms * NS_PER_MS));
+}
+
+/* ppoll(fds, nfds, timespec or NULL, sigmask, sigsetsize). The signal
+ * mask is ignored for now: the call runs with the caller's mask, so a
+ * signal it meant to unblock only for the wait stays blocked. */
+long sys_ppoll(uint64_t fds, uint64_t nfds, uint64_t uts, uint64_t sigmask, uint64_t sigsetsize,
+	       uint64_t a5)
+{
+	uint64_t deadline;
+	int err;
+
+	(void)sigmask, (void)sigsetsize, (void)a5;
+	if ((err = timespec_deadline(uts, &deadline)) < 0)
+		return err;
+	long ret = do_poll(fds, nfds, deadline);
+	timespec_write_left(uts, deadline);
+	return ret;
+}
+
+/* ---- select, pselect6 --------------------------------------------------------- */
+
+struct select_req {
+	int n;
+	struct fdtable *files;
+	uint64_t want[3][FD_WORDS];   /* read, write, except: asked for */
+	uint64_t ready[3][FD_WORDS];  /* found ready */
+};
+
+static const unsigned select_mask[3] = { POLLIN_SET, POLLOUT_SET, POLLEX_SET };
+
+static bool fd_bit(const uint64_t *set, int fd) { return set[fd / 64] >> (fd % 64) & 1; }
+
+/* Fills ready[]; returns the number of bits set, or -EBADF for an asked-for fd that is not open. */
+static long select_scan(void *ctx)
+{
+	struct select_req *r = ctx;
+	long count = 0;
+
+	memset(r->ready, 0, sizeof(r->ready));
+	for (int fd = 0; fd < r->n; fd++) {
+		bool asked = fd_bit(r->want[0], fd) || fd_bit(r->want[1], fd) || fd_bit(r->want[2], fd);
+		if (!asked)
+			continue;
+		struct file *f = fd_get(r->files, fd);
+		if (!f)
+			return -EBADF;
+		unsigned m = file_ready(f);
+		file_put(f);
+		for (int s = 0; s < 3; s++)
+			if (fd_bit(r->want[s], fd) && (m & select_mask[s])) {
+				r->ready[s][fd / 64] |= 1ull << (fd % 64);
+				count++;
+			}
+	}
+	return count;
+}
+
+/* The three user sets (each may be 0) of n descriptors in, waited on
+ * until deadline, the ready ones written back. */
+static long do_select(int64_t n, const uptr_t sets[3], uint64_t deadline)
+{
+	struct select_req *r;
+	long ret = 0;
+
+	if (n < 0)
+		return -EINVAL;
+	if (!(r = kzalloc(sizeof(*r))))
+		return -ENOMEM;
+	r->n = n > FD_MAX ? FD_MAX : (int)n; /* Linux too clamps to the table's size */
+	r->files = current_process()->files;
+	size_t bytes = (size_t)(r->n + 63) / 64 * sizeof(uint64_t);
+	for (int s = 0; s < 3 && ret == 0; s++)
+		if (sets[s] && copy_from_user(r->want[s], sets[s], bytes))
+			ret = -EFAULT;
+	if (ret == 0)
+		ret = poll_loop(select_scan, r, deadline);
+	for (int s = 0; s < 3 && ret >= 0; s++)
+		if (sets[s] && copy_to_user(sets[s], r->ready[s], bytes))
+			ret = -EFAULT;
+	kfree(r);
+	return ret;
+}
+
+/* select(n, readfds, writefds, exceptfds, timeval or NULL); the time left
+ * is written back to the timeval, as Linux does. */
+long sys_select(uint64_t n, uint64_t in, uint64_t out, uint64_t ex, uint64_t utv, uint64_t a5)
+{
+	const uptr_t sets[3] = { in, out, ex };
+	uint64_t deadline = NO_DEADLINE;
+	struct timeval_k tv;
+
+	(void)a5;
+	if (utv) {
+		if (copy_from_user(&tv, utv, sizeof(tv)))
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0)
+			return -EINVAL;
+		/* Linux carries whole seconds out of tv_usec rather than refuse them */
+		deadline = deadline_after((uint64_t)(tv.tv_sec + tv.tv_usec / US_PER_SEC),
+					  (uint64_t)(tv.tv_usec % US_PER_SEC) * NS_PER_US);
+	}
+	long ret = do_select((int64_t)n, sets, deadline);
+	if (utv && deadline != NO_DEADLINE) {
+		uint64_t left = time_left(deadline);
+		tv = (struct timeval_k){ (int64_t)(left / NS_PER_SEC), (int64_t)(left % NS_PER_SEC / NS_PER_US) };
+		(void)copy_to_user(utv, &tv, sizeof(tv));
+	}
+	return ret;
+}
+
+/* pselect6(n, readfds, writefds, exceptfds, timespec or NULL, {sigmask,
+ * size}). The signal mask is ignored for now, as in ppoll. */
+long sys_pselect6(uint64_t n, uint64_t in, uint64_t out, uint64_t ex, uint64_t uts, uint64_t sigdata)
+{
+	const uptr_t sets[3] = { in, out, ex };
+	uint64_t deadline;
+	int err;
+
+	(void)sigdata;
+	if ((err = timespec_deadline(uts, &deadline)) < 0)
+		return err;
+	long ret = do_select((int64_t)n, sets, deadline);
+	timespec_write_left(uts, deadline);
+	return ret;
+}

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: MIT
+/* Kestrel: fork, vfork, clone, execve, wait4, waitid, kill, and process groups and sessions. */
+#include "sys/syscall.h"
+#include "sys/sys_process.h"
+#include "proc/process.h"
+#include "proc/signal.h"
+#include "mm/heap.h"
+#include "mm/usercopy.h"
+#include "mm/uvm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define WNOHANG    1
+#define WEXITED    4
+#define WNOWAIT    0x01000000
+#define P_ALL  0
+#define P_PID  1
+#define P_PGID 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define SIGCHLD 17
+
+#define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
+#define CLONE_VFORK          0x00004000
+#define CLONE_PARENT         0x00008000
+#define CLONE_THREAD         0x00010000
+#define CLONE_SETTLS         0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID   0x01000000
+#define CLONE_SIGNAL_MASK    0xff
+
+#define PATH_MAX_LEN  4096
+#define EXEC_ARGS_MAX 1024
+#define EXEC_BYTES_MAX (128 * 1024)
+
+static struct trap_frame *frame(void)
+{
+	return current_thread()->uframe;
+}
+
+/* The vfork parent sleeps until the child has exec'd or exited. */
+static void wait_vfork(struct process *c)
+{
+	while (c->vfork_parent_waiting && c->state == PROC_ALIVE)
+		wait_on(&c->vfork_wq, 0);
+}
+
+static long do_fork(bool share_vm, bool vfork, uint64_t new_sp)
+{
+	int err;
+	struct process *c = process_fork(frame(), share_vm, new_sp, &err);
+
+	if (!c)
+		return err;
+	int pid = c->pid;
+	c->vfork_parent_waiting = vfork;
+	thread_make_runnable(c->thread);
+	if (vfork)
+		wait_vfork(c);
+	return pid;
+}
+
+long sys_fork(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return do_fork(false, false, 0);
+}
+
+long sys_vfork(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return do_fork(true, true, 0);
+}
+
+/* clone(flags, newsp, parent_tid, child_tid, tls): the process-creating
+ * uses only (fork, vfork, posix_spawn); threads are not supported yet. */
+long sys_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls, uint64_t a5)
+{
+	int err;
+
+	(void)a5;
+	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_PARENT))
+		return -EINVAL;
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+		return -EINVAL; /* a shared address space without vfork's wait is a thread */
+	struct process *c = process_fork(frame(), flags & CLONE_VM, newsp, &err);
+	if (!c)
+		return err;
+	int pid = c->pid;
+	if (flags & CLONE_SETTLS)
+		c->thread->fs_base = tls;
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = ctid;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(ptid, &pid, sizeof(pid));
+	if ((flags & CLONE_CHILD_SETTID) && !(flags & CLONE_VM)) {
+		/* the child's copy of the page: write through its own space */
+		uvm_write(c->vm, ctid, &pid, sizeof(pid));
+	} else if (flags & CLONE_CHILD_SETTID) {
+		copy_to_user(ctid, &pid, sizeof(pid));
+	}
+	c->vfork_parent_waiting = flags & CLONE_VFORK;
+	thread_make_runnable(c->thread);
+	if (flags & CLONE_VFORK)
+		wait_vfork(c);
+	return pid;
+}
+
+/* Copy a NULL-terminated user vector of strings into one kernel block:
+ * a pointer array followed by the strings. */
+static long copy_vector(uptr_t uv, char ***out, size_t *total)
+{
+	uint64_t ptrs[EXEC_ARGS_MAX + 1];
+	size_t n = 0;
+
+	while (uv) {
+		if (n >= EXEC_ARGS_MAX)
+			return -E2BIG;
+		if (copy_from_user(&ptrs[n], uv + n * 8, 8))
+			return -EFAULT;
+		if (!ptrs[n])
+			break;
+		n++;
+	}
+	char **v = kmalloc((n + 1) * sizeof(char *));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char buf[PATH_MAX_LEN];
+		long len = strncpy_from_user(buf, ptrs[i], sizeof(buf));
+		if (len < 0 || (*total += (size_t)len + 1) > EXEC_BYTES_MAX ||
+		    !(v[i] = kmalloc((size_t)len + 1))) {
+			v[i] = NULL;
+			for (size_t j = 0; j < i; j++)
+				kfree(v[j]);
+			kfree(v);
+			return len < 0 ? (len == -ENAMETOOLONG ? -E2BIG : len) : -E2BIG;
+		}
+		memcpy(v[i], buf, (size_t)len + 1);
+	}
+	v[n] = NULL;
+	*out = v;
+	return 0;
+}
+
+static void free_vector(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		kfree(v[i]);
+	kfree(v);
+}
+
+long sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	char *path = kmalloc(PATH_MAX_LEN);
+	char **argv = NULL, **envp = NULL;
+	size_t total = 0;
+	long err;
+
+	(void)a3, (void)a4, (void)a5;
+	if (!path)
+		return -ENOMEM;
+	err = strncpy_from_user(path, upath, PATH_MAX_LEN);
+	if (err >= 0)
+		err = copy_vector(uargv, &argv, &total);
+	if (err >= 0)
+		err = copy_vector(uenvp, &envp, &total);
+	if (err >= 0)
+		err = process_exec(frame(), path, (const char *const *)argv, (const char *const *)envp);
+	free_vector(argv);
+	free_vector(envp);
+	kfree(path);
+	return err < 0 ? err : 0;
+}
+
+/* Does child c match wait4's pid argument for parent p? */
+static bool matches(const struct process *p, const struct process *c, int64_t pid)
+{
+	if (pid > 0)
+		return c->pid == pid;
+	if (pid == 0)
+		return c->pgid == p->pgid;
+	if (pid < -1)
+		return c->pgid == -pid;
+	return true;
+}
+
+/* Find a matching zombie child (*found: any matching child at all). */
+static struct process *find_zombie(struct process *p, int64_t pid, bool *found)
+{
+	*found = false;
+	for (struct process *c = p->children; c; c = c->sibling) {
+		if (!matches(p, c, pid))
+			continue;
+		*found = true;
+		if (c->state == PROC_ZOMBIE)
+			return c;
+	}
+	return NULL;
+}
+
+/* Wait for a matching child to end: its zombie, NULL with *err set. */
+static struct process *wait_child(int64_t pid, bool nohang, long *err)
+{
+	struct process *p = current_process();
+	bool found;
+
+	for (;;) {
+		struct process *z = find_zombie(p, pid, &found);
+		if (z)
+			return z;
+		if (!found) {
+			*err = -ECHILD;
+			return NULL;
+		}
+		if (nohang) {
+			*err = 0;
+			return NULL;
+		}
+		if (signal_pending()) {
+			*err = -ERESTARTSYS;
+			return NULL;
+		}
+		wait_on(&p->child_wq, 0);
+	}
+}
+
+long sys_wait4(uint64_t pid, uint64_t ustatus, uint64_t options, uint64_t rusage, uint64_t a4, uint64_t a5)
+{
+	long err;
+
+	(void)a4, (void)a5;
+	if (options & ~(uint64_t)(WNOHANG | 2 /* WUNTRACED */ | 8 /* WCONTINUED */ | 0xe0000000u))
+		return -EINVAL;
+	struct process *z = wait_child((int64_t)(int32_t)pid, options & WNOHANG, &err);
+	if (!z)
+		return err;
+	int status = z->wstatus, zpid = z->pid;
+	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+		return -EFAULT;
+	if (rusage) {
+		static const uint8_t zero[144];
+		if (copy_to_user(rusage, zero, sizeof(zero)))
+			return -EFAULT;
+	}
+	process_release(z);
+	return zpid;
+}
+
+struct waitid_info {
+	int32_t signo, errno_, code, pad;
+	int32_t pid;
+	uint32_t uid;
+	int32_t status;
+	uint8_t rest[128 - 28];
+};
+
+long sys_waitid(uint64_t idtype, uint64_t id, uint64_t infop, uint64_t options, uint64_t rusage, uint64_t a5)
+{
+	int64_t pid;
+	long err;
+
+	(void)rusage, (void)a5;
+	if (!(options & WEXITED))
+		return -EINVAL;
+	if (idtype == P_ALL)
+		pid = -1;
+	else if (idtype == P_PID)
+		pid = (int64_t)id;
+	else if (idtype == P_PGID)
+		pid = id ? -(int64_t)id : 0;
+	else
+		return -EINVAL;
+	struct process *z = wait_child(pid, options & WNOHANG, &err);
+	struct waitid_info info;
+	memset(&info, 0, sizeof(info));
+	if (z) {
+		int sig = z->wstatus & 0x7f;
+		info.signo = SIGCHLD;
+		info.code = !sig ? CLD_EXITED : (z->wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		info.pid = z->pid;
+		info.status = sig ? sig : (z->wstatus >> 8) & 0xff;
+	} else if (err) {
+		return err;
+	}
+	if (infop && copy_to_user(infop, &info, sizeof(info)))
+		return -EFAULT;
+	if (z && !(options & WNOWAIT))
+		process_release(z);
+	return 0;
+}
+
+struct kill_all {
+	int sig, self, count;
+};
+
+static void kill_one(struct process *p, void *arg)
+{
+	struct kill_all *k = arg;
+	if (p->pid > 1 && p->pid != k->self && p->state == PROC_ALIVE) {
+		signal_send(p, k->sig);
+		k->count++;
+	}
+}
+
+long sys_kill(uint64_t upid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	int pid = (int)upid;
+	struct process *self = current_process();
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (sig > NSIG)
+		return -EINVAL;
+	if (pid > 0) {
+		struct process *p = process_find(pid);
+		if (!p)
+			return -ESRCH;
+		return signal_send(p, (int)sig); /* a zombie accepts (and drops) it until reaped */
+	}
+	if (pid == 0)
+		return signal_send_pgrp(self->pgid, (int)sig);
+	if (pid == -1) {
+		struct kill_all k = { (int)sig, self->pid, 0 };
+		process_for_each(kill_one, &k);
+		return k.count ? 0 : -ESRCH;
+	}
+	return signal_send_pgrp(-pid, (int)sig);
+}
+
+long sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if ((int)tgid <= 0 || (int)tid <= 0 || tgid != tid)
+		return (int)tgid <= 0 || (int)tid <= 0 ? -EINVAL : -ESRCH;
+	return sys_kill(tid, sig, 0, 0, 0, 0);
+}
+
+long sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if ((int)tid <= 0)
+		return -EINVAL;
+	return sys_kill(tid, sig, 0, 0, 0, 0);
+}
+
+long sys_getppid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current_process();
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return p->parent ? p->parent->pid : 0;
+}
+
+struct pgrp_query {
+	int pgid, sid;
+	bool hit;
+};
+
+static void pgrp_probe(struct process *p, void *arg)
+{
+	struct pgrp_query *q = arg;
+	if (p->pgid == q->pgid && (q->sid < 0 || p->sid == q->sid))
+		q->hit = true;
+}
+
+/* Is there a process group pgid (in session sid, or any if sid < 0)? */
+static bool pgrp_exists(int pgid, int sid)
+{
+	struct pgrp_query q = { pgid, sid, false };
+	process_for_each(pgrp_probe, &q);
+	return q.hit;
+}
+
+long sys_setpgid(uint64_t upid, uint64_t upgid, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *self = current_process();
+	int pid = (int)upid ? (int)upid : self->pid;
+	int pgid = (int)upgid ? (int)upgid : pid;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (pgid < 0)
+		return -EINVAL;
+	struct process *p = process_find(pid);
+	if (!p || (p != self && p->parent != self))
+		return -ESRCH;
+	if (p != self && p->did_exec)
+		return -EACCES;
+	if (p->sid != self->sid || p->sid == p->pid)
+		return -EPERM; /* another session, or a session leader */
+	if (pgid != pid && !pgrp_exists(pgid, self->sid))
+		return -EPERM;
+	p->pgid = pgid;
+	return 0;
+}
+
+long sys_getpgid(uint64_t upid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct process *p = (int)upid ? process_find((int)upid) : current_process();
+	return p ? p->pgid : -ESRCH;
+}
+
+long sys_getpgrp(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return current_process()->pgid;
+}
+
+long sys_setsid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current_process();
+
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (pgrp_exists(p->pid, -1)) /* already a group leader (or our pid names a group) */
+		return -EPERM;
+	p->sid = p->pgid = p->pid;
+	return p->sid;
+}
+
+long sys_getsid(uint64_t upid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	struct process *p = (int)upid ? process_find((int)upid) : current_process();
+	return p ? p->sid : -ESRCH;
+}

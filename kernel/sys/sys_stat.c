@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the metadata system calls: the stat family (struct stat and
+ * struct statx exactly as x86_64 Linux lays them out), statfs, access,
+ * umask, chmod, chown and the timestamp setters.
+ */
+#include "sys/sys_fs.h"
+#include "fs/inode.h"
+#include "fs/fsops.h"
+#include "fs/path.h"
+#include "mm/heap.h"
+#include "mm/pmm.h"
+#include "proc/process.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define BLOCK_SIZE   4096
+#define SECTOR       512
+#define PIPE_DEV     12
+#define UTIME_NOW    ((1l << 30) - 1)
+#define UTIME_OMIT   ((1l << 30) - 2)
+#define STATX_BASIC_STATS 0x7ffu
+#define STATX_BTIME  0x800u
+#define STATX_ATTR_MASK 0
+#define NAME_LEN     255
+
+struct linux_timespec {
+	int64_t sec, nsec;
+};
+
+/* x86_64 struct stat: 144 bytes. */
+struct linux_stat {
+	uint64_t st_dev, st_ino, st_nlink;
+	uint32_t st_mode, st_uid, st_gid, pad0;
+	uint64_t st_rdev;
+	int64_t st_size, st_blksize, st_blocks;
+	struct linux_timespec st_atim, st_mtim, st_ctim;
+	int64_t unused[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "struct stat is 144 bytes on x86_64");
+
+struct statx_timestamp {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+
+/* struct statx: 256 bytes. */
+struct linux_statx {
+	uint32_t stx_mask, stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink, stx_uid, stx_gid;
+	uint16_t stx_mode, spare0;
+	uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+	struct statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+	uint64_t stx_mnt_id;
+	uint32_t stx_dio_mem_align, stx_dio_offset_align;
+	uint64_t spare3[12];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
+
+/* x86_64 struct statfs: 120 bytes. */
+struct linux_statfs {
+	int64_t f_type, f_bsize;
+	uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+	int32_t f_fsid[2];
+	int64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+_Static_assert(sizeof(struct linux_statfs) == 120, "struct statfs is 120 bytes on x86_64");
+
+/* Linux's dev_t encoding (new_encode_dev). */
+static uint64_t encode_dev(uint32_t major, uint32_t minor)
+{
+	return (minor & 0xff) | ((uint64_t)(major & 0xfff) << 8) | ((uint64_t)(minor & ~0xffu) << 12) |
+	       ((uint64_t)(major & ~0xfffu) << 32);
+}
+
+/* What stat reports, from an inode or (for a pipe) from nothing. */
+struct kstat {
+	uint32_t dev_major, dev_minor, rdev_major, rdev_minor;
+	uint64_t ino, nlink, size, blocks;
+	uint32_t mode, uid, gid;
+	struct vfs_time atime, mtime, ctime;
+};
+
+static void kstat_of(const struct inode *ip, const struct file *f, struct kstat *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (!ip) { /* a pipe */
+		k->dev_minor = PIPE_DEV;
+		k->ino = (uint64_t)(uintptr_t)f >> 4;
+		k->nlink = 1;
+		k->mode = S_IFIFO | 0600;
+		return;
+	}
+	k->dev_minor = ip->fs->dev;
+	k->ino = ip->ino;
+	k->nlink = ip->nlink;
+	k->mode = ip->mode;
+	k->uid = ip->uid;
+	k->gid = ip->gid;
+	k->size = ip->size;
+	/* whole pages, as tmpfs counts them (sparse holes counted too: a small lie) */
+	k->blocks = (ip->size + BLOCK_SIZE - 1) / BLOCK_SIZE * (BLOCK_SIZE / SECTOR);
+	k->rdev_major = (S_ISCHR(ip->mode) || S_ISBLK(ip->mode)) ? RDEV_MAJOR(ip->rdev) : 0;
+	k->rdev_minor = (S_ISCHR(ip->mode) || S_ISBLK(ip->mode)) ? RDEV_MINOR(ip->rdev) : 0;
+	k->atime = ip->atime;
+	k->mtime = ip->mtime;
+	k->ctime = ip->ctime;
+}
+
+static int put_stat(uptr_t buf, const struct kstat *k)
+{
+	struct linux_stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_dev = encode_dev(k->dev_major, k->dev_minor);
+	st.st_ino = k->ino;
+	st.st_nlink = k->nlink;
+	st.st_mode = k->mode;
+	st.st_uid = k->uid;
+	st.st_gid = k->gid;
+	st.st_rdev = encode_dev(k->rdev_major, k->rdev_minor);
+	st.st_size = (int64_t)k->size;
+	st.st_blksize = BLOCK_SIZE;
+	st.st_blocks = (int64_t)k->blocks;
+	st.st_atim = (struct linux_timespec){ k->atime.sec, k->atime.nsec };
+	st.st_mtim = (struct linux_timespec){ k->mtime.sec, k->mtime.nsec };
+	st.st_ctim = (struct linux_timespec){ k->ctime.sec, k->ctime.nsec };
+	return copy_to_user(buf, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+static int put_statx(uptr_t buf, const struct kstat *k)
+{
+	struct linux_statx sx;
+
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = BLOCK_SIZE;
+	sx.stx_nlink = (uint32_t)k->nlink;
+	sx.stx_uid = k->uid;
+	sx.stx_gid = k->gid;
+	sx.stx_mode = (uint16_t)k->mode;
+	sx.stx_ino = k->ino;
+	sx.stx_size = k->size;
+	sx.stx_blocks = k->blocks;
+	sx.stx_atime = (struct statx_timestamp){ k->atime.sec, k->atime.nsec, 0 };
+	sx.stx_mtime = (struct statx_timestamp){ k->mtime.sec, k->mtime.nsec, 0 };
+	sx.stx_ctime = (struct statx_timestamp){ k->ctime.sec, k->ctime.nsec, 0 };
+	sx.stx_rdev_major = k->rdev_major;
+	sx.stx_rdev_minor = k->rdev_minor;
+	sx.stx_dev_major = k->dev_major;
+	sx.stx_dev_minor = k->dev_minor;
+	return copy_to_user(buf, &sx, sizeof(sx)) ? -EFAULT : 0;
+}
+
+/* The kstat of what an *at call names; AT_EMPTY_PATH on a pipe works too. */
+static int stat_at(int dirfd, uptr_t path, int flags, struct kstat *k)
+{
+	struct inode *ip;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	int err = at_inode(dirfd, path, flags, &ip);
+	if (err == -EBADF && (flags & AT_EMPTY_PATH)) { /* maybe a descriptor without an inode */
+		struct file *f = fd_file(dirfd);
+		if (!f)
+			return -EBADF;
+		kstat_of(f->inode, f, k);
+		file_put(f);
+		return 0;
+	}
+	if (err)
+		return err;
+	kstat_of(ip, NULL, k);
+	inode_put(ip);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- stat */
+
+long sys_newfstatat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t flags, uint64_t a4,
+		    uint64_t a5)
+{
+	struct kstat k;
+
+	(void)a4, (void)a5;
+	int err = stat_at((int)dirfd, path, (int)flags, &k);
+	return err ? err : put_stat(buf, &k);
+}
+
+long sys_stat(uint64_t path, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_newfstatat((uint64_t)AT_FDCWD, path, buf, 0, 0, 0);
+}
+
+long sys_lstat(uint64_t path, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_newfstatat((uint64_t)AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW, 0, 0);
+}
+
+long sys_fstat(uint64_t fd, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+	struct kstat k;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	kstat_of(f->inode, f, &k);
+	file_put(f);
+	return put_stat(buf, &k);
+}
+
+long sys_statx(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mask, uint64_t buf,
+	       uint64_t a5)
+{
+	struct kstat k;
+
+	(void)mask, (void)a5;
+	int err = stat_at((int)dirfd, path, (int)flags, &k);
+	return err ? err : put_statx(buf, &k);
+}
+
+/* ---------------------------------------------------------------- statfs */
+
+static int put_statfs(uptr_t buf, const struct inode *ip)
+{
+	struct linux_statfs s;
+	uint64_t total = pmm_managed_pages(), free = pmm_free_pages();
+
+	memset(&s, 0, sizeof(s));
+	s.f_type = (int64_t)ip->fs->magic;
+	s.f_bsize = s.f_frsize = BLOCK_SIZE;
+	if (ip->fs == &ramfs_fs) { /* RAM is the disk: what the page allocator has */
+		s.f_blocks = total;
+		s.f_bfree = s.f_bavail = free;
+		s.f_files = total;
+		s.f_ffree = free;
+	}
+	s.f_fsid[0] = (int32_t)ip->fs->dev;
+	s.f_namelen = NAME_LEN;
+	return copy_to_user(buf, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+long sys_statfs(uint64_t path, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct inode *ip;
+	int err = at_inode(AT_FDCWD, path, 0, &ip);
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (err)
+		return err;
+	err = put_statfs(buf, ip);
+	inode_put(ip);
+	return err;
+}
+
+long sys_fstatfs(uint64_t fd, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_file((int)fd);
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (!f)
+		return -EBADF;
+	int err = f->inode ? put_statfs(buf, f->inode) : put_statfs(buf, vfs_root());
+	file_put(f);
+	return err;
+}
+
+/* ---------------------------------------------------------------- access, umask */
+
+long sys_faccessat2(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags, uint64_t a4,
+		    uint64_t a5)
+{
+	struct inode *ip;
+
+	(void)a4, (void)a5;
+	if (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (mode & ~7ull)
+		return -EINVAL;
+	int err = at_inode((int)dirfd, path, (int)flags, &ip);
+	if (err)
+		return err;
+	err = vfs_access(ip, (int)mode);
+	inode_put(ip);
+	return err;
+}
+
+long sys_faccessat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_faccessat2(dirfd, path, mode, 0, 0, 0);
+}
+
+long sys_access(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_faccessat2((uint64_t)AT_FDCWD, path, mode, 0, 0, 0);
+}
+
+long sys_umask(uint64_t mask, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct process *p = current_process();
+	uint32_t old = p->umask;
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	p->umask = (uint32_t)mask & 0777;
+	return old;
+}
+
+/* ---------------------------------------------------------------- chmod, chown */
+
+long sys_fchmodat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct inode *ip;
+	int err = at_inode((int)dirfd, path, 0, &ip);
+
+	(void)a3, (void)a4, (void)a5;
+	if (err)
+		return err;
+	err = vfs_chmod(ip, (uint32_t)mode);
+	inode_put(ip);
+	return err;
+}
+
+long sys_chmod(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	return sys_fchmodat((uint64_t)AT_FDCWD, path, mode, 0, 0, 0);
+}
+
+/* The inode behind a descriptor (fchmod, fchown, futimens): a new reference. */
+static int fd_inode(int fd, struct inode **out)
+{
+	struct file *f = fd_file(fd);
+
+	if (!f)
+		return -EBADF;
+	*out = inode_get(f->inode);
+	bool path_only = f->flags & O_PATH;
+	file_put(f);
+	if (path_only) {
+		inode_put(*out);
+		return -EBADF;
+	}
+	return *out ? 0 : -EINVAL; /* a pipe: nothing to change */
+}
+
+long sys_fchmod(uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct inode *ip;
+	int err = fd_inode((int)fd, &ip);
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (err)
+		return err;
+	err = vfs_chmod(ip, (uint32_t)mode);
+	inode_put(ip);
+	return err;
+}
+
+long sys_fchownat(uint64_t dirfd, uint64_t path, uint64_t uid, uint64_t gid, uint64_t flags,
+		  uint64_t a5)
+{
+	struct inode *ip;
+
+	(void)a5;
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	int err = at_inode((int)dirfd, path, (int)flags, &ip);
+	if (err)
+		return err;
+	err = vfs_chown(ip, (uint32_t)uid, (uint32_t)gid);
+	inode_put(ip);
+	return err;
+}
+
+long sys_chown(uint64_t path, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_fchownat((uint64_t)AT_FDCWD, path, uid, gid, 0, 0);
+}
+
+long sys_lchown(uint64_t path, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	return sys_fchownat((uint64_t)AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW, 0);
+}
+
+long sys_fchown(uint64_t fd, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct inode *ip;
+	int err = fd_inode((int)fd, &ip);
+
+	(void)a3, (void)a4, (void)a5;
+	if (err)
+		return err;
+	err = vfs_chown(ip, (uint32_t)uid, (uint32_t)gid);
+	inode_put(ip);
+	return err;
+}
+
+/* ---------------------------------------------------------------- timestamps */
+
+/* One utimensat time: UTIME_NOW, UTIME_OMIT (false: leave it), or a value. */
+static int pick_time(const struct linux_timespec *t, struct vfs_time *out)
+{
+	if (t->nsec == UTIME_OMIT)
+		return 0;
+	if (t->nsec == UTIME_NOW) {
+		*out = vfs_now();
+		return 1;
+	}
+	if (t->nsec < 0 || t->nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	*out = (struct vfs_time){ t->sec, (uint32_t)t->nsec };
+	return 1;
+}
+
+/* Set ip's times from ts[2] (NULL: both now). */
+static int set_times(struct inode *ip, const struct linux_timespec *ts)
+{
+	struct vfs_time a = vfs_now(), m = a;
+	int sa = 1, sm = 1;
+
+	if (ts && ((sa = pick_time(&ts[0], &a)) < 0 || (sm = pick_time(&ts[1], &m)) < 0))
+		return -EINVAL;
+	if (ip->fs->read_only)
+		return -EPERM;
+	if (sa)
+		ip->atime = a;
+	if (sm)
+		ip->mtime = m;
+	ip->ctime = vfs_now();
+	return 0;
+}
+
+long sys_utimensat(uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags, uint64_t a4,
+		   uint64_t a5)
+{
+	struct linux_timespec ts[2];
+	struct inode *ip;
+	int err;
+
+	(void)a4, (void)a5;
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (times && copy_from_user(ts, times, sizeof(ts)))
+		return -EFAULT;
+	if (!path) /* futimens: the descriptor itself */
+		err = fd_inode((int)dirfd, &ip);
+	else
+		err = at_inode((int)dirfd, path, (int)flags, &ip);
+	if (err)
+		return err;
+	err = set_times(ip, times ? ts : NULL);
+	inode_put(ip);
+	return err;
+}
+
+/* utimes(2): struct timeval pairs (microseconds). */
+long sys_utimes(uint64_t path, uint64_t tv, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct linux_timespec ts[2];
+	struct inode *ip;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if (tv && copy_from_user(ts, tv, sizeof(ts)))
+		return -EFAULT;
+	for (int i = 0; tv && i < 2; i++) {
+		if (ts[i].nsec < 0 || ts[i].nsec >= 1000000)
+			return -EINVAL;
+		ts[i].nsec *= 1000;
+	}
+	int err = at_inode(AT_FDCWD, path, 0, &ip);
+	if (err)
+		return err;
+	err = set_times(ip, tv ? ts : NULL);
+	inode_put(ip);
+	return err;
+}

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# Build the benchmark programs (rootfs/src/bench/) into $(B)/rootfs.extra/bin/ for the rootfs.
+#
+# Included by the top-level Makefile after rootfs/rootfs.mk (it uses MUSL_CC,
+# ROOTFS_BIN, ROOTFS_CFLAGS and rootfs_check from there). Every benchmark is a
+# static musl program /bin/bench-NAME taking an iteration count; bench-run
+# runs them all; bench-true is the tiny program fork_exec executes. The same
+# binaries go into the Linux initramfs tools/bench.py builds, so both
+# kernels run identical code.
+
+BENCH_SRC   := rootfs/src/bench
+BENCH_NAMES := null_syscall write_null pipe_pingpong yield_switch fork_exit fork_exec \
+	page_fault exec_busybox
+BENCH_PROGS := $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NAMES) run true)
+
+.PHONY: bench-progs
+bench-progs: $(BENCH_PROGS)
+
+# exec_busybox is fork_exec.c with another program to run.
+$(ROOTFS_BIN)/bench-exec_busybox: BENCH_DEFS := -DBENCH_EXEC_BUSYBOX
+$(ROOTFS_BIN)/bench-exec_busybox: $(BENCH_SRC)/fork_exec.c $(BENCH_SRC)/bench.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(ROOTFS_CFLAGS) $(BENCH_DEFS) -static -o $@ $<
+	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
+
+$(ROOTFS_BIN)/bench-%: $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(ROOTFS_CFLAGS) -static -o $@ $<
+	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)

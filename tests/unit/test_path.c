@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/* Host tests of the VFS's path-name splitting (kernel/fs/path.c). */
+#include <stdlib.h>
+#include "unit.h"
+#include "fs/path.h"
+#include "lib/errno.h"
+
+/* Split path into its components joined by '|' (as path_next sees them). */
+static const char *components(const char *path)
+{
+	static char out[512];
+	const char *p = path, *name;
+	long len;
+	size_t n = 0;
+
+	out[0] = '\0';
+	while ((len = path_next(&p, &name)) > 0) {
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%.*s", n ? "|" : "", (int)len, name);
+	}
+	return len < 0 ? "ENAMETOOLONG" : out;
+}
+
+UNIT_TEST(splits_components)
+{
+	CHECK_STR(components("/usr/bin/env"), "usr|bin|env");
+	CHECK_STR(components("a//b///c/"), "a|b|c");
+	CHECK_STR(components("./x/../y"), ".|x|..|y");
+	CHECK_STR(components("/"), "");
+	CHECK_STR(components(""), "");
+	CHECK_STR(components("////"), "");
+	return NULL;
+}
+
+UNIT_TEST(next_advances_past_name)
+{
+	const char *p = "//ab/cd", *name;
+
+	CHECK_EQ(path_next(&p, &name), 2);
+	CHECK(name[0] == 'a');
+	CHECK_STR(p, "/cd");
+	CHECK_EQ(path_next(&p, &name), 2);
+	CHECK_STR(p, "");
+	CHECK_EQ(path_next(&p, &name), 0);
+	return NULL;
+}
+
+UNIT_TEST(name_max_is_enforced)
+{
+	char path[600];
+
+	memset(path, 'n', 255);
+	path[255] = '\0';
+	CHECK_EQ(strlen(components(path)), 255);
+	memset(path, 'n', 256);
+	path[256] = '\0';
+	CHECK_STR(components(path), "ENAMETOOLONG");
+	snprintf(path, sizeof(path), "ok/%0300d/x", 0);
+	CHECK_STR(components(path), "ENAMETOOLONG");
+	return NULL;
+}
+
+UNIT_TEST(only_slashes)
+{
+	CHECK(path_only_slashes(""));
+	CHECK(path_only_slashes("///"));
+	CHECK(!path_only_slashes("/a"));
+	CHECK(!path_only_slashes("a"));
+	return NULL;
+}
+
+UNIT_TEST(dots)
+{
+	CHECK(path_is_dot(".", 1));
+	CHECK(!path_is_dot("..", 2));
+	CHECK(!path_is_dot(".x", 2));
+	CHECK(path_is_dotdot("..", 2));
+	CHECK(!path_is_dotdot("...", 3));
+	CHECK(!path_is_dotdot(".", 1));
+	return NULL;
+}
+
+UNIT_TEST(splice_replaces_a_link)
+{
+	char out[32];
+
+	CHECK_EQ(path_splice(out, sizeof(out), "target", 6, "/rest/of"), 0);
+	CHECK_STR(out, "target/rest/of");
+	CHECK_EQ(path_splice(out, sizeof(out), "/abs", 4, ""), 0);
+	CHECK_STR(out, "/abs");
+	CHECK_EQ(path_splice(out, sizeof(out), "dir", 3, "///"), 0);
+	CHECK_STR(out, "dir/"); /* a trailing slash still asks for a directory */
+	CHECK_EQ(path_splice(out, sizeof(out), "targetXXX", 6, ""), 0);
+	CHECK_STR(out, "target"); /* only tlen bytes of the target */
+	return NULL;
+}
+
+UNIT_TEST(splice_checks_room)
+{
+	char out[8];
+
+	CHECK_EQ(path_splice(out, sizeof(out), "1234567", 7, ""), 0);
+	CHECK_EQ(path_splice(out, sizeof(out), "12345678", 8, ""), (uint64_t)(int64_t)-ENAMETOOLONG);
+	CHECK_EQ(path_splice(out, sizeof(out), "1234", 4, "/567"), (uint64_t)(int64_t)-ENAMETOOLONG);
+	CHECK_EQ(path_splice(out, sizeof(out), "123", 3, "/56"), 0);
+	CHECK_STR(out, "123/56");
+	return NULL;
+}
+
+UNIT_TEST(prepend_builds_from_the_end)
+{
+	char buf[16];
+	size_t start = sizeof(buf) - 1;
+
+	buf[start] = '\0';
+	CHECK_EQ(path_prepend(buf, &start, "bin", 3), 0);
+	CHECK_EQ(path_prepend(buf, &start, "usr", 3), 0);
+	CHECK_STR(buf + start, "/usr/bin");
+	CHECK_EQ(path_prepend(buf, &start, "toolong", 7), (uint64_t)(int64_t)-ERANGE);
+	CHECK_STR(buf + start, "/usr/bin"); /* unchanged on failure */
+	CHECK_EQ(path_prepend(buf, &start, "x", 1), 0);
+	CHECK_STR(buf + start, "/x/usr/bin");
+	return NULL;
+}
+
+static const struct unit_test tests[] = {
+	UNIT_ENTRY(splits_components),
+	UNIT_ENTRY(next_advances_past_name),
+	UNIT_ENTRY(name_max_is_enforced),
+	UNIT_ENTRY(only_slashes),
+	UNIT_ENTRY(dots),
+	UNIT_ENTRY(splice_replaces_a_link),
+	UNIT_ENTRY(splice_checks_room),
+	UNIT_ENTRY(prepend_builds_from_the_end),
+};
+
+int main(int argc, char **argv)
+{
+	return unit_main(tests, UNIT_COUNT(tests), argc, argv);
+}

@@ -1,0 +1,532 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Kestrel and Linux side by side: the same benchmark programs on the same emulated machine.
+
+Boots Kestrel (its disk image, init=/bin/bench-run) and Debian's Linux
+(linux-image-amd64 booted as an EFI stub through the same OVMF, with an
+initramfs holding the very same static bench binaries and busybox) in
+identical QEMU configurations, alternating, and collects the
+`bench NAME VALUE UNIT` lines both print on the serial port. Prints a
+table of medians with the ratio Kestrel/Linux, and writes build/bench.json
+and build/bench.svg. A metric one kernel cannot measure is shown as n/a
+with the reason from its log; the harness itself does not fail for it.
+
+    bench.py [--quick] [--rounds N] [--smp N] [--cpu MODEL] [--mem SIZE]
+             [--only kestrel|linux] [--timeout S] [--build DIR]
+
+Defaults: q35, 1 GiB, -smp 1 (yield_switch and pipe_pingpong mean one CPU
+shared), -cpu qemu64, TCG; full mode 3 boots of each kernel, quick 1.
+Serial logs are kept in build/bench/logs/.
+
+The Linux packages are downloaded once (apt-get download) into
+build/bench/debs/; later runs are offline.
+"""
+import argparse
+import datetime
+import gzip
+import json
+import math
+import os
+import platform
+import queue
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+KERNELS = ("kestrel", "linux")
+
+# The metrics in table order: name, unit, what it is.
+METRICS = [
+    ("null_syscall", "ns", "getppid() round trip"),
+    ("write_null", "ns", "write 1 byte to /dev/null"),
+    ("pipe_pingpong", "us", "1-byte round trip over two pipes"),
+    ("yield_switch", "ns", "sched_yield switch between two processes"),
+    ("fork_exit", "us", "fork + _exit + wait4"),
+    ("fork_exec", "us", "fork + execve tiny static + wait4"),
+    ("page_fault", "ns", "first touch of a 4 KiB anonymous page"),
+    ("exec_busybox", "us", "fork + execve busybox true + wait4"),
+    ("boot_loader_to_kernel", "ms", "loader start to kernel entry (kernel's TSC)"),
+    ("boot_kernel_to_init", "ms", "kernel entry to init (kernel's clock)"),
+    ("boot_wall_to_init", "ms", "QEMU start to init's first line (host clock, firmware included)"),
+]
+
+# Boot lines: Kestrel prints both itself. The Linux /init prints the second
+# from dmesg's timestamp of "Run /init as init process": printk time starts
+# at Linux's early TSC set-up, so the EFI stub's decompression (and anything
+# before that) is not in it, a bias in Linux's favour. boot_wall_to_init is
+# the same for both: host time from QEMU's start to the first line
+# bench-run prints, firmware and loaders included.
+BOOT_LINES = {
+    "boot_loader_to_kernel": re.compile(r"boot: loader start to kernel entry (\d+) ms"),
+    "boot_kernel_to_init": re.compile(r"boot: kernel entry to init (\d+) ms"),
+}
+BENCH_LINE = re.compile(r"^bench (\w+) ([0-9.]+) (\w+)\s*$")
+ERROR_LINE = re.compile(r"^bench-error (\w+) (.*)$")
+INIT_FIRST_LINE = "bench-run: mode"
+GUEST_TOTAL = re.compile(r"bench-run: (\d+) ms by CLOCK_MONOTONIC")
+TROUBLE = re.compile(r"KERNEL PANIC.*|cannot start init.*|Kernel panic.*|"
+                     r"init exited with status [1-9].*|killed by signal.*")
+
+# The Linux initramfs's /init: mount what the programs need, say when init
+# started by the kernel's clock, run the benchmarks, power off. The mode is
+# $1: Linux hands init the words after " -- " on its command line, as
+# Kestrel does.
+LINUX_INIT = r"""#!/bin/busybox sh
+export PATH=/bin
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+ms=$(/bin/busybox dmesg | /bin/busybox awk '/Run \/init as init process/ {
+	if (match($0, /[0-9]+\.[0-9]+/)) printf "%d", substr($0, RSTART, RLENGTH) * 1000; exit }')
+echo "boot: kernel entry to init ${ms:-?} ms (Linux: printk time of 'Run /init')"
+/bin/bench-run "${1:-quick}"
+/bin/busybox poweroff -f
+"""
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+# ---------------------------------------------------------------- preparing the kernels
+
+def kestrel_image(build, out, mode):
+    """The Kestrel disk image with the bench command line."""
+    for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):
+        if not os.path.exists(os.path.join(build, f)):
+            raise RuntimeError(f"missing {build}/{f}: run 'make' first")
+    run([os.path.join(TOP, "tools/mkimg.sh"), "--build", build, "-o", out,
+         "--cmdline", f"init=/bin/bench-run debugexit -- {mode}"],
+        env=dict(os.environ, MTOOLS_SKIP_CHECK="1"), stdout=subprocess.DEVNULL)
+    return out
+
+
+def linux_kernel(benchdir):
+    """vmlinuz from Debian's linux-image-amd64 and the version it came from.
+
+    apt-get download fetches the meta package, whose Depends names the real
+    image package (linux-image-X.Y.Z-N-amd64); both stay in benchdir/debs,
+    so a second run needs no network. Only ./boot is unpacked (dpkg-deb's
+    data tar through tar): the image package is 400 MB with its modules,
+    which a bench initramfs does not use.
+    """
+    debs = os.path.join(benchdir, "debs")
+    dest = os.path.join(benchdir, "linux")
+    os.makedirs(debs, exist_ok=True)
+    meta = [f for f in os.listdir(debs) if f.startswith("linux-image-amd64_")]
+    if not meta:
+        log("bench: downloading linux-image-amd64 (once; cached in build/bench/debs)")
+        run(["apt-get", "download", "-q", "linux-image-amd64"], cwd=debs,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        meta = [f for f in os.listdir(debs) if f.startswith("linux-image-amd64_")]
+    depends = subprocess.run(["dpkg-deb", "-f", os.path.join(debs, sorted(meta)[-1]), "Depends"],
+                             check=True, capture_output=True, text=True).stdout
+    m = re.search(r"(linux-image-[\w.+-]+-amd64)(?: \(= ([^)]+)\))?", depends)
+    if not m:
+        raise RuntimeError(f"linux-image-amd64 depends on '{depends.strip()}': no image package")
+    pkg, version = m.group(1), m.group(2)
+    debname = [f for f in os.listdir(debs) if f.startswith(pkg + "_")]
+    if not debname:
+        log(f"bench: downloading {pkg} (once)")
+        run(["apt-get", "download", "-q", pkg + (f"={version}" if version else "")], cwd=debs,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        debname = [f for f in os.listdir(debs) if f.startswith(pkg + "_")]
+    deb = os.path.join(debs, sorted(debname)[-1])
+    vmlinuz = os.path.join(dest, "boot", "vmlinuz-" + pkg[len("linux-image-"):])
+    if not os.path.exists(vmlinuz):
+        os.makedirs(dest, exist_ok=True)
+        tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE)
+        run(["tar", "-x", "-C", dest, "--wildcards", "./boot/*"], stdin=tar.stdout)
+        if tar.wait() != 0:
+            raise RuntimeError(f"dpkg-deb --fsys-tarfile {deb} failed")
+    if not os.path.exists(vmlinuz):
+        raise RuntimeError(f"{deb} has no {vmlinuz[len(dest):]}")
+    return vmlinuz, f"{pkg} {version or '?'}"
+
+
+def cpio_newc(entries):
+    """A cpio newc archive from (path, mode, data or None, rdev) entries, owners root."""
+    out = bytearray()
+
+    def member(name, mode, data, rdev_major=0, rdev_minor=0, ino=[0]):
+        ino[0] += 1
+        nb = name.encode() + b"\0"
+        hdr = ("070701" + "".join(f"{v:08x}" for v in (
+            ino[0], mode, 0, 0, 1, 0, len(data), 0, 0, rdev_major, rdev_minor, len(nb), 0)))
+        out.extend(hdr.encode() + nb)
+        out.extend(b"\0" * (-len(out) % 4))
+        out.extend(data)
+        out.extend(b"\0" * (-len(out) % 4))
+
+    for name, mode, data, rdev in entries:
+        member(name, mode, data or b"", *rdev)
+    member("TRAILER!!!", 0, b"")
+    return bytes(out)
+
+
+def linux_initramfs(build, out):
+    """The initramfs: /init, the bench programs Kestrel's rootfs has, busybox, /dev/console."""
+    bindir = os.path.join(build, "rootfs.extra", "bin")
+    progs = sorted(f for f in os.listdir(bindir) if f.startswith("bench-")) \
+        if os.path.isdir(bindir) else []
+    if "bench-run" not in progs:
+        raise RuntimeError(f"no {bindir}/bench-run: run 'make' first")
+    busybox = os.path.join(build, "rootfs", "bin", "busybox")
+    if not os.path.exists(busybox):
+        busybox = "/bin/busybox"
+    d, f, c = 0o040755, 0o100755, 0o020600
+    entries = [("bin", d, None, (0, 0)), ("dev", d, None, (0, 0)),
+               ("dev/console", c, None, (5, 1)), ("proc", d, None, (0, 0)),
+               ("init", f, LINUX_INIT.encode(), (0, 0))]
+    for name, path in [("busybox", busybox)] + [(p, os.path.join(bindir, p)) for p in progs]:
+        with open(path, "rb") as fh:
+            entries.append(("bin/" + name, f, fh.read(), (0, 0)))
+    entries.append(("bin/sh", 0o120777, b"busybox", (0, 0)))
+    with open(out, "wb") as fh:
+        fh.write(gzip.compress(cpio_newc(entries), compresslevel=6, mtime=0))
+    return out
+
+
+# ---------------------------------------------------------------- booting
+
+def qemu_cmd(args, vars_fd):
+    """The QEMU configuration both kernels share."""
+    return [QEMU, "-machine", "q35", "-m", args.mem, "-smp", str(args.smp), "-cpu", args.cpu,
+            "-nodefaults", "-display", "none", "-no-reboot",
+            "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+            "-drive", f"if=pflash,format=raw,file={vars_fd}",
+            "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+
+
+def boot(kernel, args, paths, mode, logpath):
+    """Boot one kernel once. Returns (lines with host timestamps, exit, seconds).
+
+    The serial port is QEMU's stdout, read line by line so that each line
+    gets the host time it arrived (boot_wall_to_init); the log file gets
+    everything. The run ends when QEMU exits, at a timeout, or shortly
+    after `bench done` (a kernel that does not power off is then killed).
+    """
+    vars_fd = logpath[:-4] + ".vars.fd"
+    shutil.copyfile(OVMF_VARS, vars_fd)
+    cmd = qemu_cmd(args, vars_fd)
+    if kernel == "kestrel":
+        cmd += ["-drive", f"format=raw,file={paths['img']}"]
+    else:
+        cmd += ["-kernel", paths["vmlinuz"], "-initrd", paths["initrd"],
+                "-append", f"console=ttyS0 quiet -- {mode}"]
+    errpath = logpath[:-4] + ".qemu-stderr"
+    errf = open(errpath, "w+b")  # a file, not a pipe: nobody reads it while QEMU runs
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
+    lines = queue.Queue()
+
+    def reader():
+        for raw in proc.stdout:
+            lines.put((time.monotonic() - t0, raw.decode(errors="replace").rstrip("\r\n")))
+        lines.put(None)
+    threading.Thread(target=reader, daemon=True).start()
+    got, status, done_at = [], "timeout", None
+    with open(logpath, "w") as logf:
+        while True:
+            now = time.monotonic() - t0
+            if now > args.timeout or (done_at is not None and now > done_at + 15):
+                break
+            try:
+                item = lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if item is None:
+                status = proc.wait()
+                break
+            got.append(item)
+            logf.write(item[1].replace("\r", "") + "\n")
+            if item[1].strip() == "bench done":
+                done_at = item[0]
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+        if done_at is not None:
+            status = "killed after bench done"
+    errf.seek(0)
+    err = errf.read().decode(errors="replace").strip()
+    errf.close()
+    os.unlink(errpath)
+    if err:
+        got.append((time.monotonic() - t0, "qemu: " + err[:300]))
+    if kernel == "kestrel" and isinstance(status, int) and status & 1:
+        status = f"debugexit {status >> 1}"
+    os.unlink(vars_fd)
+    return got, status, time.monotonic() - t0
+
+
+def clock_check(lines):
+    """The guest's CLOCK_MONOTONIC over the host's clock for bench-run's whole run, or None.
+
+    bench-run times itself from its first line to its `N ms` line; the host
+    saw both lines arrive. Near 1.0 means the guest's clock (which every
+    figure is measured with) runs at the right rate.
+    """
+    start = next((t for t, l in lines if INIT_FIRST_LINE in l), None)
+    end = next(((t, GUEST_TOTAL.search(l)) for t, l in lines if GUEST_TOTAL.search(l)), None)
+    if start is None or end is None or end[0] - start < 1.0:
+        return None
+    return round(int(end[1].group(1)) / 1000.0 / (end[0] - start), 3)
+
+
+def parse_boot(lines, status, timeout):
+    """Values per metric from one boot's log, and a reason for each that is missing."""
+    values, reasons = {}, {}
+    trouble = None
+    for t, line in lines:
+        m = BENCH_LINE.match(line.strip())
+        if m:
+            values.setdefault(m.group(1), []).append(float(m.group(2)))
+            continue
+        m = ERROR_LINE.match(line.strip())
+        if m:
+            reasons.setdefault(m.group(1), m.group(2).strip())
+            continue
+        for key, rx in BOOT_LINES.items():
+            m = rx.search(line)
+            if m:
+                values.setdefault(key, []).append(float(m.group(1)))
+        if INIT_FIRST_LINE in line and "boot_wall_to_init" not in values:
+            values["boot_wall_to_init"] = [round(t * 1000.0)]
+        m = TROUBLE.search(line)
+        if m and trouble is None:
+            trouble = m.group(0).strip()
+    done = any(line.strip() == "bench done" for _, line in lines)
+    last = next((l.strip() for _, l in reversed(lines) if l.strip()), "(no output)")
+    if status == "timeout":
+        general = f"boot timed out after {timeout} s; " + (trouble or f"last line: {last}")
+    elif not done:
+        general = trouble or f"QEMU exited ({status}) before 'bench done'; last line: {last}"
+    else:
+        general = "the log has no such line"
+    for name, _, _ in METRICS:
+        if name not in values and name not in reasons:
+            reasons[name] = general
+    return values, reasons
+
+
+# ---------------------------------------------------------------- results
+
+def summarise(results):
+    """Per metric and kernel: all values, median, spread, or the reason it is missing."""
+    table = []
+    for name, unit, what in METRICS:
+        row = dict(metric=name, unit=unit, description=what)
+        for k in KERNELS:
+            vals = [v for b in results[k] for v in b["values"].get(name, [])]
+            if vals:
+                med = statistics.median(vals)
+                spread = (max(vals) - min(vals)) / med * 100.0 if med else 0.0
+                row[k] = dict(median=med, values=vals, spread_pct=round(spread, 1))
+            else:
+                why = [b["reasons"].get(name) for b in results[k] if b["reasons"].get(name)]
+                if not results[k]:
+                    why = ["not run"]
+                if k == "linux" and name == "boot_loader_to_kernel":
+                    why = ["no loader of its own to time (booted as an EFI stub)"]
+                row[k] = dict(median=None, reason=why[0] if why else "no value")
+        a, b = row["kestrel"]["median"], row["linux"]["median"]
+        row["ratio"] = round(a / b, 3) if a is not None and b else None
+        table.append(row)
+    return table
+
+
+def fmt_num(v):
+    if v is None:
+        return "n/a"
+    return f"{v:.0f}" if v >= 100 else f"{v:.2f}" if v < 10 else f"{v:.1f}"
+
+
+def print_table(table):
+    head = ("metric", "unit", "Kestrel", "Linux", "K/L", "spread K", "spread L")
+    rows = []
+    notes = []
+    for r in table:
+        k, l = r["kestrel"], r["linux"]
+        rows.append((r["metric"], r["unit"], fmt_num(k["median"]), fmt_num(l["median"]),
+                     f"{r['ratio']:.2f}" if r["ratio"] is not None else "n/a",
+                     f"{k['spread_pct']:.0f}%" if k["median"] is not None else "",
+                     f"{l['spread_pct']:.0f}%" if l["median"] is not None else ""))
+        for kern, d in (("Kestrel", k), ("Linux", l)):
+            if d["median"] is None:
+                notes.append(f"  {r['metric']} on {kern}: n/a: {d['reason']}")
+    widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
+    line = lambda cells: "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    print(line(head))
+    print(line(["-" * w for w in widths]))
+    for row in rows:
+        print(line(row))
+    print("spread: (max - min) / median over every run; K/L < 1: Kestrel faster")
+    if notes:
+        print("n/a:")
+        print("\n".join(notes))
+
+
+def svg_chart(table, meta):
+    """A bar per metric: the ratio Kestrel/Linux on a log scale, with the 1.0 line."""
+    rows = table
+    left, width, bar_h, gap, top = 190, 460, 18, 8, 56
+    lo, hi = 0.01, 100.0
+
+    def x(r):
+        r = min(max(r, lo), hi)
+        return left + (math.log10(r) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * width
+    height = top + len(rows) * (bar_h + gap) + 40
+    esc = lambda s: s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 230}" '
+           f'height="{height}" font-family="sans-serif" font-size="12">',
+           '<rect width="100%" height="100%" fill="white"/>',
+           f'<text x="10" y="20" font-size="15" font-weight="bold">Kestrel / Linux, '
+           f'median time per operation (below 1: Kestrel is faster)</text>',
+           f'<text x="10" y="38" fill="#555">{esc(meta)}</text>']
+    for tick in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100):
+        tx = x(tick)
+        out.append(f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{height - 34}" '
+                   f'stroke="{"#000" if tick == 1 else "#ddd"}" '
+                   f'stroke-width="{2 if tick == 1 else 1}"/>')
+        out.append(f'<text x="{tx:.1f}" y="{height - 20}" text-anchor="middle">{tick:g}</text>')
+    for i, r in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        out.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end">{esc(r["metric"])}</text>')
+        if r["ratio"] is None:
+            k, l = r["kestrel"], r["linux"]
+            if k["median"] is not None:
+                why = f'Kestrel only: {fmt_num(k["median"])} {r["unit"]} (Linux: {l["reason"]})'
+            else:
+                why = f'n/a on Kestrel: {k["reason"]}'
+            out.append(f'<text x="{left + 6}" y="{y + 13}" fill="#888">{esc(why[:90])}</text>')
+            continue
+        x0, x1 = x(1.0), x(r["ratio"])
+        color = "#2a7" if r["ratio"] <= 1.0 else "#c44"
+        out.append(f'<rect x="{min(x0, x1):.1f}" y="{y}" width="{max(abs(x1 - x0), 1):.1f}" '
+                   f'height="{bar_h}" fill="{color}"/>')
+        out.append(f'<text x="{left + width + 8}" y="{y + 13}">{r["ratio"]:.2f}x  '
+                   f'({fmt_num(r["kestrel"]["median"])} vs {fmt_num(r["linux"]["median"])} '
+                   f'{r["unit"]})</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def environment(args, linux_version):
+    qemu = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    git = subprocess.run(["git", "-C", TOP, "describe", "--always", "--dirty"],
+                         capture_output=True, text=True).stdout.strip()
+    return dict(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                qemu=qemu.splitlines()[0] if qemu else "?", host_cpu=cpu,
+                host_cpus=os.cpu_count(), host_kernel=platform.release(),
+                qemu_config=f"q35, -m {args.mem}, -smp {args.smp}, -cpu {args.cpu}, TCG, OVMF 4M",
+                kestrel=f"git {git}", linux=linux_version)
+
+
+# ---------------------------------------------------------------- main
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer iterations, one round")
+    ap.add_argument("--rounds", type=int, help="boots of each kernel (default 3, quick 1)")
+    ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--cpu", default="qemu64")
+    ap.add_argument("--mem", default="1G")
+    ap.add_argument("--only", choices=KERNELS)
+    ap.add_argument("--timeout", type=int, help="seconds per boot (default 150, quick 100)")
+    ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    args = ap.parse_args()
+    mode = "quick" if args.quick else "full"
+    args.rounds = args.rounds or (1 if args.quick else 3)
+    args.timeout = args.timeout or (100 if args.quick else 150)
+    build = os.path.abspath(args.build)
+    benchdir = os.path.join(build, "bench")
+    os.makedirs(os.path.join(benchdir, "logs"), exist_ok=True)
+    t_start = time.monotonic()
+    load = os.getloadavg()[0]
+    if load > 0.5 * (os.cpu_count() or 1):
+        log(f"bench: note: host load average {load:.1f} on {os.cpu_count()} CPUs: "
+            "other work competes with QEMU, expect a wide spread")
+
+    kernels, paths, setup_errors = [], {}, {}
+    linux_version = "not run"
+    for k in KERNELS:
+        if args.only and k != args.only:
+            continue
+        try:
+            if k == "kestrel":
+                paths["img"] = kestrel_image(build, os.path.join(benchdir, "kestrel.img"), mode)
+            else:
+                paths["vmlinuz"], linux_version = linux_kernel(benchdir)
+                paths["initrd"] = linux_initramfs(build, os.path.join(benchdir, "initramfs.cpio.gz"))
+            kernels.append(k)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+            why = getattr(e, "stderr", None)
+            why = why.decode(errors="replace").strip() if isinstance(why, bytes) else ""
+            setup_errors[k] = f"cannot prepare {k}: {e}" + (f": {why[:200]}" if why else "")
+            log("bench: " + setup_errors[k])
+
+    results = {k: [] for k in KERNELS}
+    boots = []
+    for r in range(args.rounds):
+        for k in kernels:
+            logpath = os.path.join(benchdir, "logs", f"{k}-{mode}-{r + 1}.log")
+            try:
+                lines, status, secs = boot(k, args, paths, mode, logpath)
+            except OSError as e:
+                lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
+            values, reasons = parse_boot(lines, status, args.timeout)
+            results[k].append(dict(values=values, reasons=reasons))
+            n = sum(len(v) for key, v in values.items() if not key.startswith("boot_"))
+            clock = clock_check(lines)
+            log(f"bench: {k} round {r + 1}/{args.rounds}: {n} results, exit {status}, "
+                f"{secs:.0f} s, guest/host clock {clock or '?'}, log {os.path.relpath(logpath, TOP)}")
+            if clock and abs(clock - 1.0) > 0.05:
+                log(f"bench: WARNING: {k}'s CLOCK_MONOTONIC ran at {clock} of the host's rate: "
+                    "its figures are off by as much")
+            boots.append(dict(kernel=k, round=r + 1, exit=str(status), seconds=round(secs, 1),
+                              guest_over_host_clock=clock, log=os.path.relpath(logpath, TOP)))
+    for k, why in setup_errors.items():
+        results[k].append(dict(values={}, reasons={m: why for m, _, _ in METRICS}))
+
+    table = summarise(results)
+    env = environment(args, linux_version)
+    env.update(mode=mode, rounds=args.rounds, seconds=round(time.monotonic() - t_start),
+               host_load_at_start=round(load, 2), host_load_at_end=round(os.getloadavg()[0], 2))
+    print()
+    print_table(table)
+    print(f"\n{env['qemu']}; host {env['host_cpu']} x{env['host_cpus']}; {env['qemu_config']}; "
+          f"Linux {env['linux']}; Kestrel {env['kestrel']}; {env['date']}; "
+          f"{mode}, {args.rounds} round(s), {env['seconds']} s; host load {load:.1f}")
+    with open(os.path.join(build, "bench.json"), "w") as f:
+        json.dump(dict(environment=env, metrics=table, boots=boots), f, indent=1)
+        f.write("\n")
+    meta = f"{env['qemu_config']}; {env['qemu'].replace('QEMU emulator version ', 'QEMU ')}; " \
+           f"{env['date']}; {mode}"
+    with open(os.path.join(build, "bench.svg"), "w") as f:
+        f.write(svg_chart(table, meta))
+    print(f"wrote {os.path.relpath(os.path.join(build, 'bench.json'), TOP)} and "
+          f"{os.path.relpath(os.path.join(build, 'bench.svg'), TOP)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
