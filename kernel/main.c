@@ -16,6 +16,8 @@
 #include "dev/acpi.h"
 #include "dev/power.h"
 #include "dev/time.h"
+#include "dev/rtc.h"
+#include "dev/tty.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
@@ -217,7 +219,9 @@ void kmain(struct kbi_boot_info *bi)
 	time_init(bi);
 	cpu_sti();
 	console_input_init(bi);
+	rtc_init();
 	sched_init();
+	tty_init(); /* the console TTY: ^C works before anything opens it */
 	syscall_init(cfg.audit);
 	rootfs_init(bi);
 	vfs_init(bi->rootfs_size ? phys_to_virt(bi->rootfs) : NULL, bi->rootfs_size);

@@ -3,9 +3,9 @@
 #
 # Included by the top-level Makefile after B and DEPS_OK are set.
 # tools/mkrootfs.sh copies $(B)/rootfs.extra/ over the staged tree, so only
-# finished binaries may land there. /etc/selftest names them (and
-# /etc/selftest.userland the syscall-group tests: files, dirs, procs, pipes,
-# signals, ttyio, mmap); keep them in step. /sbin/init is the project's
+# finished binaries may land there. /etc/selftest names them (the
+# syscall-group tests files, dirs, procs, pipes, signals, ttyio and mmap
+# too); keep them in step. /sbin/init is the project's
 # own (rootfs/src/init.c). Every program is a static musl binary, except:
 #   minimal  no libc at all, one R+X PT_LOAD (rootfs/src/minimal.ld)
 #   t-pie    static-pie: Debian's musl-gcc specs drop gcc's -static-pie

@@ -41,7 +41,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if [ -n "$overlays" ]; then
 	# shellcheck disable=SC2086
-	"$top/tools/mkrootfs.sh" "$tmp/rootfs" "$tmp/rootfs.cpio" $overlays
+	ROOTFS_EXTRA="$build/rootfs.extra" "$top/tools/mkrootfs.sh" "$tmp/rootfs" "$tmp/rootfs.cpio" $overlays
 	rootfs=$tmp/rootfs.cpio
 fi
 rootfs=${rootfs:-$build/rootfs.cpio}

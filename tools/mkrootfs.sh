@@ -3,7 +3,7 @@
 # Stage the root file system and pack it as a cpio newc archive.
 # Usage: mkrootfs.sh STAGING_DIR OUT.cpio [OVERLAY_DIR...]
 # The tree is rootfs/skel/ plus Debian's busybox-static as /bin/busybox
-# (with /bin/sh), then each overlay on top, the Makefile's programs, and
+# (with /bin/sh), the Makefile's programs, then each overlay on top, and
 # /bin links to busybox for the everyday applets. Owners are root, order sorted,
 # timestamps clamped: the same inputs give the same archive.
 set -eu
@@ -18,13 +18,15 @@ cp -a "$top/rootfs/skel/." "$stage/"
 mkdir -p "$stage/bin" "$stage/sbin" "$stage/dev" "$stage/proc" "$stage/tmp"
 cp /bin/busybox "$stage/bin/busybox"
 ln -sf busybox "$stage/bin/sh"
+# The programs the Makefile built for the rootfs (ROOTFS_EXTRA, default
+# STAGING_DIR.extra), then the overlays, which win over everything.
+extra=${ROOTFS_EXTRA:-$stage.extra}
+if [ -d "$extra" ]; then
+	cp -a "$extra/." "$stage/"
+fi
 for overlay in "$@"; do
 	cp -a "$overlay/." "$stage/"
 done
-# Extra programs the Makefile built for the rootfs land here too.
-if [ -d "$stage.extra" ]; then
-	cp -a "$stage.extra/." "$stage/"
-fi
 # The everyday applets as /bin/NAME -> busybox: only those this busybox has,
 # never over a file the tree already holds (made last, so no later copy
 # can write through one of these links into busybox itself).

@@ -10,6 +10,7 @@
 #include "fs/inode.h"
 #include "fs/path.h"
 #include "dev/time.h"
+#include "dev/rtc.h"
 #include "mm/heap.h"
 #include "proc/process.h"
 #include "lib/errno.h"
@@ -30,7 +31,7 @@ void io_event(void)
 
 struct vfs_time vfs_now(void)
 {
-	uint64_t ns = time_ns(); /* no RTC yet: the same clock CLOCK_REALTIME reads */
+	uint64_t ns = rtc_realtime_ns(); /* the clock CLOCK_REALTIME reads */
 	return (struct vfs_time){ (int64_t)(ns / NSEC_PER_SEC), (uint32_t)(ns % NSEC_PER_SEC) };
 }
 
@@ -192,7 +193,7 @@ void fdtable_close_on_exec(struct fdtable *t)
 
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 {
-	for (int fd = min < 0 ? 0 : min; fd < FD_MAX; fd++) {
+	for (int fd = min < 0 ? 0 : min; t && fd < FD_MAX; fd++) {
 		if (!t->fd[fd]) {
 			t->fd[fd] = f;
 			t->cloexec[fd] = cloexec;

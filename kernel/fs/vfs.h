@@ -42,7 +42,7 @@
 #define POLLHUP  0x010
 #define POLLNVAL 0x020
 
-struct inode;   /* defined by the VFS implementation (fs/vfs.c) */
+struct inode;   /* defined by the VFS implementation (fs/inode.h) */
 struct file;
 
 /* Operations on an open file. Any may be NULL: the VFS then returns the

@@ -152,6 +152,16 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 	return 0;
 }
 
+int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags)
+{
+	if (split_at(vs, start) || split_at(vs, end))
+		return -ENOMEM;
+	for (struct vma *v = vs->vmas; v; v = v->next)
+		if (v->start >= start && v->end <= end)
+			v->flags |= flags;
+	return 0;
+}
+
 uint64_t uvm_find_free(struct vm_space *vs, uint64_t len)
 {
 	uint64_t top = vs->mmap_next;
@@ -309,7 +319,7 @@ bool uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec)
 
 	if (!v)
 		v = grow_stack(vs, va);
-	if (!v)
+	if (!v || (v->flags & VMA_SIGBUS))
 		return false;
 	if (!(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
 	    (exec && !(v->prot & VM_EXEC)))

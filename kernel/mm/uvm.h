@@ -16,6 +16,7 @@
 
 #define VMA_GROWSDOWN (1u << 0)  /* the stack: faults just below extend it */
 #define VMA_HEAP      (1u << 1)  /* the brk region */
+#define VMA_SIGBUS    (1u << 2)  /* a file mapping's pages past the end of the file */
 
 /* A region of user addresses [start, end), page aligned, with VM_* prot.
  * Pages inside are mapped on first touch (zero-filled) unless exec
@@ -51,6 +52,8 @@ struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va);
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end);
 /* Change protection of [start, end), which must be covered by regions. */
 int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot);
+/* Set flags on the regions covering [start, end) (splitting at the edges). */
+int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags);
 /* A free range of len bytes for mmap, below mmap_next; 0 if none. */
 uint64_t uvm_find_free(struct vm_space *vs, uint64_t len);
 

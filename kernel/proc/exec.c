@@ -41,6 +41,7 @@
 #define AUXV_PAIRS  20
 
 #define ARG_MAX_BYTES  (128 * 1024)
+#define EXEC_PATH_MAX  4096
 #define ARG_MAX_COUNT  1024
 #define STACK_INITIAL  (128 * 1024)
 #define CLOCK_TICKS    100
@@ -340,7 +341,13 @@ static int exec_script(const char *path, const char *head, size_t size, const ch
 int exec_load(const char *path, const char *const argv[], const char *const envp[],
 	      struct exec_image *out)
 {
-	return exec_depth(path, argv, envp, out, 0);
+	out->exe_path = NULL;
+	int err = exec_depth(path, argv, envp, out, 0);
+	if (err) {
+		kfree(out->exe_path);
+		out->exe_path = NULL;
+	}
+	return err;
 }
 
 static int exec_depth(const char *path, const char *const argv[], const char *const envp[],
@@ -351,10 +358,17 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 	struct elf_info ei;
 	struct loaded prog, interp;
 	bool has_interp = false;
-	int err = vfs_read_exec(path, &file, &size);
+	char *abs = kmalloc(EXEC_PATH_MAX);
+	if (!abs)
+		return -ENOMEM;
+	int err = vfs_read_exec_path(path, &file, &size, abs);
 
-	if (err)
+	if (err) {
+		kfree(abs);
 		return err;
+	}
+	kfree(out->exe_path); /* a script's interpreter replaces the script */
+	out->exe_path = abs;
 	if (size >= 2 && ((const char *)file)[0] == '#' && ((const char *)file)[1] == '!') {
 		err = exec_script(path, file, size, argv, envp, out, depth);
 		vfree(file);

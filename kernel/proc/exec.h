@@ -11,6 +11,8 @@ struct exec_image {
 	struct vm_space *vm;  /* the new address space, owned by the caller */
 	uint64_t entry;       /* first user instruction (the interpreter's, if any) */
 	uint64_t sp;          /* initial stack pointer: argc, argv, envp, auxv */
+	char *exe_path;       /* the absolute path of the file run (kmalloc'd; the
+	                       * interpreter's for a #! script), for /proc/PID/exe */
 };
 
 /* Build a new address space holding path with its initial stack. On

@@ -144,6 +144,8 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	if (*err)
 		goto fail;
 	p->vm = img.vm;
+	procfs_set_exe(p, img.exe_path);
+	kfree(img.exe_path);
 	p->thread = thread_create_user(p, img.entry, img.sp);
 	if (!p->thread) {
 		*err = -ENOMEM;
@@ -197,6 +199,7 @@ static void reparent_children(struct process *p)
 		struct process *c = p->children;
 		p->children = c->sibling;
 		c->parent = init;
+		c->orphaned = true;
 		if (init) {
 			c->sibling = init->children;
 			init->children = c;
@@ -261,11 +264,13 @@ bool process_wait(struct process *p, uint64_t deadline_ns)
 void process_release(struct process *p)
 {
 	unlink_process(p);
+	procfs_forget(p);
 	thread_reap(p->thread);
 	if (p->vm)
 		uvm_destroy(p->vm);
 	if (p->cwd)
 		inode_put(p->cwd);
+	p->cwd = NULL;
 	kfree(p);
 }
 
@@ -350,6 +355,8 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	}
 	set_name(p, path);
 	set_cmdline(p, argv);
+	procfs_set_exe(p, img.exe_path);
+	kfree(img.exe_path);
 	p->did_exec = true;
 	signal_reset_on_exec(p);
 	fdtable_close_on_exec(p->files);

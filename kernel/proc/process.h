@@ -67,7 +67,12 @@ struct process {
 	uint32_t altstack_flags;
 	int sig_from_pid[64];      /* who sent each pending signal (siginfo si_pid) */
 	int chld_pid, chld_status; /* the last child to end (SIGCHLD's siginfo) */
-	bool did_exec;             /* setpgid on a child that has exec'd is EACCES */
+	bool did_exec;
+	bool orphaned;             /* its parent exited (getppid reports init) */
+	bool stopped;              /* job control: stopped by stop_sig until SIGCONT */
+	int stop_sig;
+	bool stop_report, cont_report; /* not yet reported to wait4(WUNTRACED / WCONTINUED) */
+	struct wait_queue stop_wq; /* a stopped process sleeps here */             /* setpgid on a child that has exec'd is EACCES */
 	uint64_t sigsuspend_saved; /* the mask rt_sigsuspend replaced */
 	bool sigsuspend_active;
 	uint64_t fault_addr;       /* si_addr for the pending SIGSEGV/SIGBUS */

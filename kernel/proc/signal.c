@@ -128,11 +128,42 @@ static bool ignored(const struct process *p, int sig)
 	return h == SIG_IGN || (h == SIG_DFL && default_action(sig) == DFL_IGNORE);
 }
 
+/* Tell the parent its child stopped or continued (wait4 and SIGCHLD). */
+static void notify_parent(struct process *p)
+{
+	if (!p->parent)
+		return;
+	p->parent->chld_pid = p->pid;
+	wake_all(&p->parent->child_wq);
+	signal_send(p->parent, SIGCHLD);
+}
+
+/* SIGCONT resumes a stopped process whatever its disposition; a stop
+ * signal cancels a pending SIGCONT and vice versa. */
+static void job_control_send(struct process *p, int sig)
+{
+	if (sig == SIGCONT) {
+		p->sig_pending &= ~(bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU));
+		if (p->stopped) {
+			p->stopped = false;
+			p->cont_report = true;
+			p->stop_report = false;
+			wake_all(&p->stop_wq);
+			notify_parent(p);
+		}
+	} else if (default_action(sig) == DFL_STOP) {
+		p->sig_pending &= ~bit(SIGCONT);
+	}
+}
+
 int signal_send(struct process *p, int sig)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (sig == 0 || !p || p->state != PROC_ALIVE || ignored(p, sig))
+	if (sig == 0 || !p || p->state != PROC_ALIVE)
+		return 0;
+	job_control_send(p, sig);
+	if (ignored(p, sig))
 		return 0;
 	uint64_t f = irq_save();
 	struct process *from = current_process();
@@ -313,6 +344,19 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 	return true;
 }
 
+/* Stop here (interrupts off) until SIGCONT or SIGKILL. */
+static void stop_current(struct process *p, int sig)
+{
+	p->stopped = true;
+	p->stop_sig = sig;
+	p->stop_report = true;
+	p->cont_report = false;
+	notify_parent(p);
+	while (p->stopped && !(p->sig_pending & bit(SIGKILL)) && !p->kill_pending)
+		wait_on(&p->stop_wq, 0);
+	p->stopped = false;
+}
+
 void signal_deliver(struct trap_frame *tf)
 {
 	struct process *p = current_process();
@@ -327,7 +371,9 @@ void signal_deliver(struct trap_frame *tf)
 			continue;
 		if (sig == SIGKILL || act->handler == SIG_DFL) {
 			enum dfl d = default_action(sig);
-			if (d == DFL_IGNORE || d == DFL_STOP) /* job-control stops: not yet */
+			if (d == DFL_STOP)
+				stop_current(p, sig);
+			if (d == DFL_IGNORE || d == DFL_STOP)
 				continue;
 			process_exit_current(WSTATUS_SIGNALED(sig) | (d == DFL_CORE ? WCOREFLAG : 0));
 		}
@@ -373,8 +419,9 @@ long sys_rt_sigaction(uint64_t sig, uint64_t act, uint64_t oact, uint64_t size, 
 			return -EFAULT;
 		k.mask &= ~unblockable;
 		p->sig_action[sig - 1] = k;
-		if (ignored(p, (int)sig))
-			p->sig_pending &= ~bit((int)sig); /* POSIX: discarded, not kept */
+		bool dfl_ignore = k.handler == SIG_DFL && default_action((int)sig) == DFL_IGNORE;
+		if (k.handler == SIG_IGN || dfl_ignore)
+			p->sig_pending &= ~bit((int)sig); /* POSIX: discarded, blocked or not */
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "proc/process.h"
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
+#include "fs/inode.h"
 
 #define PROT_READ  1
 #define PROT_WRITE 2
@@ -68,20 +69,79 @@ long sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
 	return (long)addr;
 }
 
+static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot, uint64_t flags);
+
+/* A private file mapping: an anonymous region filled from the file at
+ * map time (reads past the end leave zeros). Writes stay private. The
+ * region is writable while the file is read into it through the user
+ * copy helpers, then gets the protection asked for. */
+static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
+		     uint64_t flags, struct file *f, uint64_t off)
+{
+	long start = place(vs, addr, page_up(len), VM_READ | VM_WRITE, flags);
+	if (start < 0)
+		return start;
+	uint64_t pos = off;
+	uint64_t want = f->inode->size > off ? f->inode->size - off : 0;
+	if (want > len)
+		want = len;
+	for (uint64_t done = 0; done < want;) {
+		long n = f->ops->read(f, (uint64_t)start + done, want - done, &pos);
+		if (n <= 0)
+			break;
+		done += (uint64_t)n;
+	}
+	uvm_protect(vs, (uint64_t)start, (uint64_t)start + page_up(len), vmprot);
+	/* whole pages past the end of the file: touching them is SIGBUS */
+	uint64_t file_end = (uint64_t)start + page_up(want);
+	if (file_end < (uint64_t)start + page_up(len))
+		uvm_set_flags(vs, file_end, (uint64_t)start + page_up(len), VMA_SIGBUS);
+	return start;
+}
+
 long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
 {
 	struct vm_space *vs = vm();
 	unsigned vmprot;
 	int err;
 
-	(void)off;
-	if (len == 0 || (flags & ~(uint64_t)MAP_KNOWN) || (addr & (PAGE_SIZE - 1)))
+	struct file *f = NULL;
+
+	bool private = flags & MAP_PRIVATE, shared = flags & MAP_SHARED;
+
+	if (len == 0 || (flags & ~(uint64_t)MAP_KNOWN) || (addr & (PAGE_SIZE - 1)) ||
+	    (off & (PAGE_SIZE - 1)) || private == shared) /* exactly one of them */
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS) || (int)fd != -1)
-		return -ENODEV; /* file mappings come with the VFS */
-	if ((err = prot_to_vm(prot, &vmprot)))
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (!(f = fd_get(current_process()->files, (int)fd)))
+			return -EBADF;
+		if (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read || (flags & MAP_SHARED)) {
+			file_put(f);
+			return -ENODEV; /* private mappings of regular files only */
+		}
+		if ((f->flags & O_ACCMODE) == O_WRONLY) {
+			file_put(f);
+			return -EACCES;
+		}
+	}
+	if ((err = prot_to_vm(prot, &vmprot))) {
+		if (f)
+			file_put(f);
 		return err;
-	len = page_up(len);
+	}
+	if (f) {
+		long r = map_file(vs, addr, len, vmprot, flags, f, off);
+		file_put(f);
+		return r;
+	}
+	return place(vs, addr, page_up(len), vmprot, flags);
+}
+
+/* Choose (or, with MAP_FIXED, clear) the range and add the region. */
+static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot, uint64_t flags)
+{
+	int err;
+
 	if (flags & MAP_FIXED) {
 		if (addr < USER_MIN_ADDR || addr + len > USER_TOP || addr + len < addr)
 			return -EINVAL;

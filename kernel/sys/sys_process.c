@@ -11,6 +11,10 @@
 #include "lib/string.h"
 
 #define WNOHANG    1
+#define WUNTRACED  2
+#define WCONTINUED 8
+#define WSTOPPED_LOW 0x7f
+#define WCONTINUED_STATUS 0xffff
 #define WEXITED    4
 #define WNOWAIT    0x01000000
 #define P_ALL  0
@@ -190,28 +194,49 @@ static bool matches(const struct process *p, const struct process *c, int64_t pi
 	return true;
 }
 
-/* Find a matching zombie child (*found: any matching child at all). */
-static struct process *find_zombie(struct process *p, int64_t pid, bool *found)
+/* A matching child with something to report: a zombie, or (when asked)
+ * a stop or continue not yet reported. *found: any matching child. */
+static struct process *find_zombie(struct process *p, int64_t pid, uint64_t options, bool *found)
 {
 	*found = false;
 	for (struct process *c = p->children; c; c = c->sibling) {
 		if (!matches(p, c, pid))
 			continue;
 		*found = true;
-		if (c->state == PROC_ZOMBIE)
+		if (c->state == PROC_ZOMBIE || ((options & WUNTRACED) && c->stop_report) ||
+		    ((options & WCONTINUED) && c->cont_report))
 			return c;
 	}
 	return NULL;
 }
 
-/* Wait for a matching child to end: its zombie, NULL with *err set. */
-static struct process *wait_child(int64_t pid, bool nohang, long *err)
+/* The wait status to report for c, consuming a stop/continue report;
+ * true if c is a zombie to reap. */
+static bool report(struct process *c, uint64_t options, int *status)
+{
+	if (c->state == PROC_ZOMBIE) {
+		*status = c->wstatus;
+		return true;
+	}
+	if ((options & WUNTRACED) && c->stop_report) {
+		*status = (c->stop_sig << 8) | WSTOPPED_LOW;
+		c->stop_report = false;
+	} else {
+		*status = WCONTINUED_STATUS;
+		c->cont_report = false;
+	}
+	return false;
+}
+
+/* Wait for a matching child to report: it, or NULL with *err set. */
+static struct process *wait_child(int64_t pid, uint64_t options, long *err)
 {
 	struct process *p = current_process();
+	bool nohang = options & WNOHANG;
 	bool found;
 
 	for (;;) {
-		struct process *z = find_zombie(p, pid, &found);
+		struct process *z = find_zombie(p, pid, options, &found);
 		if (z)
 			return z;
 		if (!found) {
@@ -235,12 +260,13 @@ long sys_wait4(uint64_t pid, uint64_t ustatus, uint64_t options, uint64_t rusage
 	long err;
 
 	(void)a4, (void)a5;
-	if (options & ~(uint64_t)(WNOHANG | 2 /* WUNTRACED */ | 8 /* WCONTINUED */ | 0xe0000000u))
+	if (options & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000u))
 		return -EINVAL;
-	struct process *z = wait_child((int64_t)(int32_t)pid, options & WNOHANG, &err);
+	struct process *z = wait_child((int64_t)(int32_t)pid, options, &err);
 	if (!z)
 		return err;
-	int status = z->wstatus, zpid = z->pid;
+	int status, zpid = z->pid;
+	bool reap = report(z, options, &status);
 	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	if (rusage) {
@@ -248,7 +274,8 @@ long sys_wait4(uint64_t pid, uint64_t ustatus, uint64_t options, uint64_t rusage
 		if (copy_to_user(rusage, zero, sizeof(zero)))
 			return -EFAULT;
 	}
-	process_release(z);
+	if (reap)
+		process_release(z);
 	return zpid;
 }
 
@@ -276,7 +303,7 @@ long sys_waitid(uint64_t idtype, uint64_t id, uint64_t infop, uint64_t options, 
 		pid = id ? -(int64_t)id : 0;
 	else
 		return -EINVAL;
-	struct process *z = wait_child(pid, options & WNOHANG, &err);
+	struct process *z = wait_child(pid, options & (WNOHANG | WEXITED), &err);
 	struct waitid_info info;
 	memset(&info, 0, sizeof(info));
 	if (z) {
@@ -352,7 +379,9 @@ long sys_getppid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 {
 	struct process *p = current_process();
 	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return p->parent ? p->parent->pid : 0;
+	/* 0 only for the processes the kernel started itself; an orphan with
+	 * no init to adopt it still reports init, as on Linux */
+	return p->parent ? p->parent->pid : p->orphaned ? 1 : 0;
 }
 
 struct pgrp_query {

@@ -2,6 +2,7 @@
 /* Kestrel: clock_gettime, gettimeofday, nanosleep. */
 #include "sys/syscall.h"
 #include "dev/time.h"
+#include "dev/rtc.h"
 #include "mm/usercopy.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -26,8 +27,8 @@ long sys_clock_gettime(uint64_t clk, uint64_t ts, uint64_t a2, uint64_t a3, uint
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (clk > CLOCK_BOOTTIME)
 		return -EINVAL;
-	/* No RTC yet: every clock counts from boot (REALTIME is 1970 + uptime). */
-	uint64_t ns = time_ns();
+	bool wall = clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE;
+	uint64_t ns = wall ? rtc_realtime_ns() : time_ns();
 	struct timespec_user t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 	return copy_to_user(ts, &t, sizeof(t));
 }
@@ -35,7 +36,7 @@ long sys_clock_gettime(uint64_t clk, uint64_t ts, uint64_t a2, uint64_t a3, uint
 long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)tz, (void)a2, (void)a3, (void)a4, (void)a5;
-	uint64_t ns = time_ns();
+	uint64_t ns = rtc_realtime_ns();
 	struct timespec_user t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
 	return tv ? copy_to_user(tv, &t, sizeof(t)) : 0;
 }
@@ -56,4 +57,14 @@ long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t a2, uint64_t a3, uint64_
 		wait_on(NULL, deadline);
 	}
 	return 0;
+}
+
+long sys_time(uint64_t tloc, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	int64_t t = (int64_t)(rtc_realtime_ns() / NSEC_PER_SEC);
+
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	if (tloc && copy_to_user(tloc, &t, sizeof(t)))
+		return -EFAULT;
+	return t;
 }

@@ -155,6 +155,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_getppid] = sys_getppid,
 	[SYS_arch_prctl] = sys_arch_prctl,
 	[SYS_gettid] = sys_gettid,
+	[SYS_time] = sys_time,
 	[SYS_set_tid_address] = sys_set_tid_address,
 	[SYS_clock_gettime] = sys_clock_gettime,
 	[SYS_exit_group] = sys_exit,

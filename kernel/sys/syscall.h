@@ -26,6 +26,7 @@
 #define SYS_getppid         110
 #define SYS_arch_prctl      158
 #define SYS_gettid          186
+#define SYS_time            201
 #define SYS_set_tid_address 218
 #define SYS_clock_gettime   228
 #define SYS_exit_group      231
@@ -62,6 +63,7 @@ long sys_sched_yield(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t)
 long sys_uname(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_clock_gettime(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_gettimeofday(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_time(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_nanosleep(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_ignored(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 

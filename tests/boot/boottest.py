@@ -14,7 +14,6 @@ explains itself.
 
     boottest.py [--build DIR] [--jobs N] [NAME...]   run all, or only NAME...
     boottest.py --list
-    boottest.py --pending [--list] [NAME...]          the cases not in the table yet
 """
 import argparse
 import concurrent.futures
@@ -139,15 +138,12 @@ def apic_case(machine, mem, cpus, usable, hpet=True):
 
 
 # Boots with the default init (/sbin/init: /etc/rc, then an interactive
-# "-sh"), driven by typing. NOT RUN YET (not in cases(), and --list does not
-# show them): they need the TTY line discipline, job control (setsid,
-# TIOCSCTTY, tcsetpgrp, ^C as SIGINT to the foreground group) and busybox's
-# shell to work on Kestrel. `boottest.py --pending [NAME...]` runs them on
-# demand; when they pass, the lead moves them into cases(). The plan:
+# "-sh"), driven by typing the way a person does:
 #   shell-serial  wait for the prompt; `echo hi` prints hi; `echo started;
 #                 sleep 100` then ^C (0x03) brings the prompt back long before
-#                 100 s and $? is 130 (SIGINT); `exit` ends the shell and init
-#                 starts another one.
+#                 100 s and $? is 130 (SIGINT); `sleep 100` then ^Z (0x1a)
+#                 stops it (SIGTSTP) and the shell says so; `exit` ends the
+#                 shell and init starts another one.
 #   shell-ps2     the same prompt, typed on the PS/2 keyboard instead.
 #   init-once     "-- hello": init runs one program as the command and exits
 #                 with its status; the kernel then powers off.
@@ -156,13 +152,18 @@ def apic_case(machine, mem, cpus, usable, hpet=True):
 # anchored at the end of a line. What a command prints is on its own line.
 SHELL_PROMPT = r"^(\S+ )?# "
 SHELL_STARTED = r"init: starting /bin/sh$"
-PENDING_CASES = [
+INTERACTIVE_CASES = [
     dict(name="shell-serial", machine="q35", mem="256M", cmdline="",
          script=[wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
                  serial_in("echo hi\r"), wait_for(r"^hi$"), wait_for(SHELL_PROMPT),
                  serial_in("echo started; sleep 100\r"), wait_for(r"^started$"),
                  serial_in("\x03"), wait_for(SHELL_PROMPT),
                  serial_in("echo status=$?\r"), wait_for(r"^status=130$"), wait_for(SHELL_PROMPT),
+                 serial_in("echo again; sleep 100\r"), wait_for(r"^again$"),
+                 serial_in("\x1a"), wait_for(r"Stopped"), wait_for(SHELL_PROMPT),
+                 serial_in("kill -9 %1; sleep 1; jobs; echo killed\r"), wait_for(r"Killed"),
+                 wait_for(r"^killed$"),
+                 wait_for(SHELL_PROMPT),
                  serial_in("exit\r"),
                  wait_for(r"init: /bin/sh exited with status 0; starting it again$"),
                  wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT)],
@@ -573,12 +574,10 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=int(os.environ.get("BOOT_TIMEOUT", "90")))
     ap.add_argument("--list", action="store_true")
-    ap.add_argument("--pending", action="store_true",
-                    help="run (or list) PENDING_CASES instead of the active table")
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    table = PENDING_CASES if args.pending else cases(build)
+    table = cases(build) + INTERACTIVE_CASES
     if args.list:
         print("\n".join(c["name"] for c in table))
         return 0

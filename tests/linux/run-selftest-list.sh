@@ -5,8 +5,7 @@
 # Usage: run-selftest-list.sh [-r ROOT] [-l LIST] [NAME...]
 #   ROOT  where the programs are (default $B/rootfs.extra, B defaulting to build):
 #         a list path /bin/X runs ROOT/bin/X
-#   LIST  default rootfs/skel/etc/selftest; rootfs/skel/etc/selftest.userland
-#         is the other one
+#   LIST  default rootfs/skel/etc/selftest
 #   NAME  run only these entries
 #
 # List paths are rootfs paths. Here each one (the PATH, and any argument

@@ -108,10 +108,10 @@ static int exception_signal(uint64_t vector)
 #define ILL_ILLOPN  2
 #define FPE_INTDIV  1
 
-static int fault_code(uint64_t vector, uint64_t err)
+static int fault_code(struct process *p, uint64_t vector, uint64_t err, uint64_t addr)
 {
-	if (vector == VEC_PAGE_FAULT)
-		return (err & PF_PRESENT) ? SEGV_ACCERR : SEGV_MAPERR;
+	if (vector == VEC_PAGE_FAULT) /* ACCERR: mapped, but not for this access */
+		return (err & PF_PRESENT) || uvm_find_vma(p->vm, addr) ? SEGV_ACCERR : SEGV_MAPERR;
 	if (vector == VEC_INVALID_OP)
 		return ILL_ILLOPN;
 	if (vector == VEC_DIVIDE)
@@ -131,6 +131,9 @@ static void user_exception(struct trap_frame *tf)
 	    uvm_handle_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH))
 		return;
 	int sig = exception_signal(tf->vector);
+	const struct vma *v = p && tf->vector == VEC_PAGE_FAULT ? uvm_find_vma(p->vm, cr2) : NULL;
+	if (v && (v->flags & VMA_SIGBUS))
+		sig = SIGBUS; /* a file mapping past the end of its file */
 	if (!p || p->sig_action[sig - 1].handler <= 1) /* no handler: say why it dies */
 		klog(LOG_WARN, "kestrel: pid %d (%s) killed by signal %d: %s at rip %#lx%s%#lx\n",
 		     p ? p->pid : -1, p ? p->name : "?", sig, exception_names[tf->vector], tf->rip,
@@ -138,7 +141,7 @@ static void user_exception(struct trap_frame *tf)
 		     tf->vector == VEC_PAGE_FAULT ? cr2 : tf->error);
 	if (!p)
 		panic("user-mode exception without a process");
-	signal_force_fault(sig, fault_code(tf->vector, tf->error),
+	signal_force_fault(sig, fault_code(p, tf->vector, tf->error, cr2),
 			   tf->vector == VEC_PAGE_FAULT ? cr2 : 0);
 }
 
