@@ -376,4 +376,18 @@ static int run_checks(const char *prog, const struct check *table, size_t n, int
 	return t_finish();
 }
 
+/* work: a program's scratch directory (it creates it); P(NAME): the path of
+ * NAME inside it, in one of four rotating buffers. */
+static char work[64] __attribute__((unused));
+
+static inline const char *P(const char *name)
+{
+	static char buf[4][128];
+	static int next;
+	char *b = buf[next++ & 3];
+
+	snprintf(b, sizeof(buf[0]), "%s/%s", work, name);
+	return b;
+}
+
 #endif

@@ -18,18 +18,7 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
-static char work[64];
 
-/* P: the path of NAME in the scratch directory (four rotating buffers). */
-static const char *P(const char *name)
-{
-	static char buf[4][128];
-	static int next;
-	char *b = buf[next++ & 3];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", work, name);
-	return b;
-}
 
 /* same_file: A and B name the same inode (stat follows links). */
 static int same_file(const char *a, const char *b)

@@ -16,19 +16,8 @@
 #define BAD_ADDR ((void *)1)
 #define KERNEL_ADDR ((void *)0xffffffff80000000ul)
 
-static char work[64];
 static const char *self = "/bin/t-files";
 
-/* P: the path of NAME in the scratch directory (four rotating buffers). */
-static const char *P(const char *name)
-{
-	static char buf[4][128];
-	static int next;
-	char *b = buf[next++ & 3];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", work, name);
-	return b;
-}
 
 /* make: create scratch file NAME holding TEXT; returns fail() on error. */
 static int make(const char *name, const char *text)

@@ -15,17 +15,6 @@
  */
 #define PAGE 4096ul
 
-static char work[64];
-
-/* P: the path of NAME in the scratch directory. */
-static const char *P(const char *name)
-{
-	static char buf[128];
-
-	snprintf(buf, sizeof(buf), "%s/%s", work, name);
-	return buf;
-}
-
 static char *map_anon(size_t len, int prot)
 {
 	return mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -21,19 +21,8 @@
  */
 extern char **environ;
 
-static char work[64];
 static const char *self = "/bin/t-procs";
 
-/* P: the path of NAME in the scratch directory (four rotating buffers). */
-static const char *P(const char *name)
-{
-	static char buf[4][128];
-	static int next;
-	char *b = buf[next++ & 3];
-
-	snprintf(b, sizeof(buf[0]), "%s/%s", work, name);
-	return b;
-}
 
 /*
  * wait_flags: waitpid(PID, FLAGS) until it reports, within MS ms; the pid
