@@ -166,6 +166,10 @@ struct inode *ramfs_new_root(void);
 void ramfs_borrow(struct inode *ip, const void *data, uint64_t size);
 /* Read a regular file's bytes at off into a kernel buffer: bytes read. */
 long ramfs_read_kernel(struct inode *ip, void *buf, size_t n, uint64_t off);
+/* A ramfs file's bytes still in place in the boot archive (never
+ * changed since boot): stable for as long as the kernel runs. NULL if
+ * the file has its own pages. */
+const void *ramfs_borrowed(struct inode *ip);
 
 /* devfs.c: device numbers, Linux's */
 #define MEM_MAJOR   1   /* null 3, zero 5, full 7, random 8, urandom 9 */

@@ -216,6 +216,11 @@ static int exec_resolve(const char *path, struct inode **out)
 
 int vfs_read_exec_path(const char *path, void **data, size_t *size, char *abs_path)
 {
+	return vfs_exec_data(path, (const void **)data, size, abs_path, NULL);
+}
+
+int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned)
+{
 	struct inode *ip;
 	int err = exec_resolve(path, &ip);
 
@@ -223,6 +228,16 @@ int vfs_read_exec_path(const char *path, void **data, size_t *size, char *abs_pa
 		return err;
 	if (abs_path && vfs_realpath(path, abs_path) < 0)
 		strlcpy(abs_path, path, PATH_MAX);
+	const void *in_place = ramfs_borrowed(ip);
+	if (owned)
+		*owned = !in_place;
+	if (in_place && owned) { /* the archive's bytes: no copy (busybox is 1.9 MB) */
+		*data = (void *)in_place;
+		*size = ip->size;
+		ip->atime = vfs_now();
+		inode_put(ip);
+		return 0;
+	}
 	void *buf = vmalloc(ip->size ? ip->size : 1);
 	if (!buf) {
 		inode_put(ip);

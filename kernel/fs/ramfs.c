@@ -343,6 +343,12 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 /* ---------------------------------------------------------------- regular files */
 
 /* Make room for page index idx in the page array (grown by doubling). */
+const void *ramfs_borrowed(struct inode *ip)
+{
+	const struct ramfs_file *rf = ip->ops == &ramfs_ops && S_ISREG(ip->mode) ? ip->priv : NULL;
+	return rf ? rf->borrowed : NULL;
+}
+
 static int file_reserve(struct ramfs_file *rf, size_t idx)
 {
 	if (idx < rf->npages)

@@ -155,5 +155,9 @@ int vfs_read_exec(const char *path, void **data, size_t *size);
 /* The same, also giving the absolute path of the file read (symlinks
  * resolved; abs_path has PATH_MAX bytes) for /proc/PID/exe. */
 int vfs_read_exec_path(const char *path, void **data, size_t *size, char *abs_path);
+/* The same without a copy where possible: *data points at the boot
+ * archive's bytes when the file is unchanged since boot (*owned false:
+ * leave it alone), else at a vmalloc'd copy (*owned true: vfree it). */
+int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned);
 
 #endif

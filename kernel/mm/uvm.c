@@ -83,7 +83,8 @@ int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 	struct vma *v = kmalloc(sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	*v = (struct vma){ start, end, prot | VM_USER, flags, *pp };
+	*v = (struct vma){ .start = start, .end = end, .prot = prot | VM_USER, .flags = flags,
+			   .next = *pp };
 	*pp = v;
 	return 0;
 }
@@ -152,6 +153,18 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 	return 0;
 }
 
+int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len)
+{
+	struct vma *v = uvm_find_vma(vs, start);
+
+	if (!v || v->start != start)
+		return -EINVAL;
+	v->backing = data;
+	v->backing_va = va;
+	v->backing_len = len;
+	return 0;
+}
+
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags)
 {
 	if (split_at(vs, start) || split_at(vs, end))
@@ -181,18 +194,115 @@ uint64_t uvm_find_free(struct vm_space *vs, uint64_t len)
 	return 0;
 }
 
-/* Map a fresh zeroed page at va with the region's protection. */
+/* Copy the region's backing bytes that fall in the page at va. */
+static void fill_from_backing(const struct vma *v, uint64_t va, uint8_t *page)
+{
+	uint64_t p0 = page_down(va), p1 = p0 + PAGE_SIZE;
+	uint64_t b0 = v->backing_va, b1 = v->backing_va + v->backing_len;
+	uint64_t from = p0 > b0 ? p0 : b0, to = p1 < b1 ? p1 : b1;
+
+	if (from < to)
+		memcpy(page + (from - p0), v->backing + (from - b0), to - from);
+}
+
+/*
+ * Shared pages for read-only demand-loaded regions (program text and
+ * read-only data from the boot archive): every process that runs the
+ * same program maps the same physical page, copy-on-write in case it is
+ * made writable later. Besides saving a copy per exec, this keeps the
+ * code at one physical address, so an emulator's translated-code cache
+ * (QEMU TCG keys it by physical page) stays warm across execs. Only
+ * pages entirely inside the backing bytes are shared; the table holds
+ * one reference to each page for the kernel's lifetime.
+ */
+#define SHARED_SLOTS 4096
+struct shared_page {
+	const uint8_t *src;
+	uint64_t phys;
+};
+static struct shared_page *shared;
+
+static bool fully_backed(const struct vma *v, uint64_t page_va)
+{
+	return v->backing && !(v->prot & VM_WRITE) && page_va >= v->backing_va &&
+	       page_va + PAGE_SIZE <= v->backing_va + v->backing_len;
+}
+
+/* The shared copy of the 4 KiB at src, made on first use; 0 if the
+ * table is full or memory is short (the caller copies privately). */
+static uint64_t shared_lookup(const uint8_t *src)
+{
+	if (!shared && !(shared = kzalloc(SHARED_SLOTS * sizeof(*shared))))
+		return 0;
+	uint64_t h = ((uint64_t)src >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
+	for (unsigned i = 0; i < SHARED_SLOTS; i++) {
+		struct shared_page *s = &shared[(h + i) % SHARED_SLOTS];
+		if (s->src == src)
+			return s->phys;
+		if (s->src)
+			continue;
+		uint64_t phys = pmm_alloc(0);
+		if (!phys)
+			return 0;
+		memcpy_page(phys_to_virt(phys), src);
+		*s = (struct shared_page){ src, phys };
+		return phys;
+	}
+	return 0;
+}
+
+/* Map the shared page for va, if there is one: true when done. */
+static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
+{
+	uint64_t page_va = page_down(va);
+
+	if (!fully_backed(v, page_va))
+		return false;
+	uint64_t phys = shared_lookup(v->backing + (page_va - v->backing_va));
+	if (!phys || arch_map_page(vs->pml4, page_va, phys, v->prot))
+		return false;
+	uint64_t *pte = arch_pte(vs->pml4, page_va);
+	*pte |= PTE_COW; /* made writable by mprotect, a write must copy */
+	page_ref_get(phys);
+	return true;
+}
+
+/* Map a fresh page at va with the region's protection: zeroed, with any
+ * demand-loaded contents copied in. */
 static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
 {
+	if (map_shared(vs, v, va))
+		return phys_to_virt(arch_translate(vs->pml4, page_down(va)));
 	void *page = page_alloc_zeroed();
 
 	if (!page)
 		return NULL;
+	if (v->backing)
+		fill_from_backing(v, va, page);
 	if (arch_map_page(vs->pml4, page_down(va), virt_to_phys(page), v->prot)) {
 		page_free(page);
 		return NULL;
 	}
 	return page;
+}
+
+/* Give this space its own copy of a shared (copy-on-write) page before
+ * the kernel writes into it; the direct-map address of the page. */
+static void *own_copy(struct vm_space *vs, uint64_t va)
+{
+	uint64_t *pte = arch_pte(vs->pml4, page_down(va));
+	uint64_t pa = *pte & PTE_ADDR;
+
+	if (!(*pte & PTE_COW) || pmm_page(pa)->refcount == 1)
+		return phys_to_virt(pa);
+	void *copy = page_alloc_zeroed();
+	if (!copy)
+		return NULL;
+	memcpy_page(copy, phys_to_virt(pa));
+	*pte = virt_to_phys(copy) | (*pte & ~PTE_ADDR);
+	arch_invlpg(page_down(va));
+	page_ref_put(pa);
+	return copy;
 }
 
 void *uvm_page(struct vm_space *vs, uint64_t va)
@@ -201,10 +311,9 @@ void *uvm_page(struct vm_space *vs, uint64_t va)
 
 	if (!v)
 		return NULL;
-	uint64_t pa = arch_translate(vs->pml4, page_down(va));
-	if (pa)
-		return phys_to_virt(pa);
-	return fault_in(vs, v, va);
+	if (!arch_translate(vs->pml4, page_down(va)) && !fault_in(vs, v, va))
+		return NULL;
+	return own_copy(vs, va); /* callers write through it */
 }
 
 int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
@@ -265,7 +374,8 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 	vs->brk = parent->brk;
 	vs->mmap_next = parent->mmap_next;
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
-		if (uvm_add_vma(vs, v->start, v->end, v->prot & ~VM_USER, v->flags)) {
+		if (uvm_add_vma(vs, v->start, v->end, v->prot & ~VM_USER, v->flags) ||
+		    (v->backing && uvm_set_backing(vs, v->start, v->backing, v->backing_va, v->backing_len))) {
 			c.err = -ENOMEM;
 			break;
 		}

@@ -25,6 +25,12 @@ struct vma {
 	uint64_t start, end;
 	unsigned prot;
 	unsigned flags;
+	/* Demand-loaded contents: the bytes [backing_va, backing_va +
+	 * backing_len) of this region come from backing, memory that stays
+	 * put for the kernel's lifetime (the boot archive); a page is copied
+	 * from it on first touch, the rest of the page is zero. */
+	const uint8_t *backing;
+	uint64_t backing_va, backing_len;
 	struct vma *next;         /* sorted by start */
 };
 
@@ -52,6 +58,8 @@ struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va);
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end);
 /* Change protection of [start, end), which must be covered by regions. */
 int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot);
+/* Give the region starting at start demand-loaded contents (see struct vma). */
+int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len);
 /* Set flags on the regions covering [start, end) (splitting at the edges). */
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags);
 /* A free range of len bytes for mmap, below mmap_next; 0 if none. */

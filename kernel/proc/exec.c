@@ -80,16 +80,34 @@ static int add_segment_vma(struct vm_space *vs, uint64_t start, uint64_t end, un
 	return start < end ? uvm_add_vma(vs, start, end, prot, 0) : 0;
 }
 
-/* Map one PT_LOAD at bias: its region, then copy the file bytes in. */
+/* Map one PT_LOAD at bias. A file that stays in memory (the boot
+ * archive's bytes) is demand-loaded: each page is copied on first touch,
+ * so a large program starts without copying what it never uses. A copy
+ * (a file changed since boot) is written in now, since it is freed after
+ * exec. A first page shared with the previous segment is always written
+ * now: that page belongs to the other segment's region. */
 static int map_segment(struct vm_space *vs, const uint8_t *file, const struct elf64_phdr *ph,
-		       uint64_t bias)
+		       uint64_t bias, bool stable)
 {
-	uint64_t va = ph->p_vaddr + bias;
-	int err = add_segment_vma(vs, page_down(va), page_up(va + ph->p_memsz), seg_prot(ph));
+	uint64_t va = ph->p_vaddr + bias, end = va + ph->p_filesz;
+	uint64_t first = page_down(va);
+	bool shared_first = uvm_find_vma(vs, first) != NULL;
+	int err = add_segment_vma(vs, first, page_up(va + ph->p_memsz), seg_prot(ph));
 
 	if (err)
 		return err;
-	return uvm_write(vs, va, file + ph->p_offset, ph->p_filesz);
+	if (!stable)
+		return uvm_write(vs, va, file + ph->p_offset, ph->p_filesz);
+	uint64_t own = shared_first ? first + PAGE_SIZE : first; /* this segment's region */
+	if (shared_first) {
+		uint64_t head_end = end < own ? end : own;
+		if (head_end > va && (err = uvm_write(vs, va, file + ph->p_offset, head_end - va)))
+			return err;
+	}
+	if (own < page_up(va + ph->p_memsz) && end > own)
+		return uvm_set_backing(vs, own, file + ph->p_offset + (own > va ? own - va : 0),
+				       own > va ? own : va, end - (own > va ? own : va));
+	return 0;
 }
 
 /* Where the program headers live in the user's view (AT_PHDR). */
@@ -111,7 +129,7 @@ static uint64_t phdr_address(const void *file, const struct elf_info *ei, uint64
 
 /* Validate and map one ELF file (the program or its interpreter). */
 static int load_elf(struct vm_space *vs, const char *path, const void *file, size_t size,
-		    uint64_t dyn_base, struct loaded *out, struct elf_info *ei)
+		    uint64_t dyn_base, struct loaded *out, struct elf_info *ei, bool stable)
 {
 	const char *why;
 
@@ -124,7 +142,7 @@ static int load_elf(struct vm_space *vs, const char *path, const void *file, siz
 		const struct elf64_phdr *ph = elf_phdr(file, ei, i);
 		if (ph->p_type != ELF_PT_LOAD)
 			continue;
-		int err = map_segment(vs, file, ph, out->base);
+		int err = map_segment(vs, file, ph, out->base, stable);
 		if (err) {
 			klog(LOG_WARN, "exec: %s: %s\n", path,
 			     err == -ENOEXEC ? "a page is both writable and executable" :
@@ -145,19 +163,21 @@ static int load_interp(struct vm_space *vs, const void *file, const struct elf_i
 		       struct loaded *interp)
 {
 	char name[256];
-	void *idata;
+	const void *idata;
+	bool owned;
 	size_t isize;
 	struct elf_info iei;
 
 	memcpy(name, (const char *)file + ei->interp_off, ei->interp_len);
 	name[ei->interp_len] = '\0';
-	int err = vfs_read_exec(name, &idata, &isize);
+	int err = vfs_exec_data(name, &idata, &isize, NULL, &owned);
 	if (err) {
 		klog(LOG_WARN, "exec: interpreter %s: cannot read it (error %d)\n", name, err);
 		return err;
 	}
-	err = load_elf(vs, name, idata, isize, USER_INTERP_BASE, interp, &iei);
-	vfree(idata);
+	err = load_elf(vs, name, idata, isize, USER_INTERP_BASE, interp, &iei, !owned);
+	if (owned)
+		vfree((void *)idata);
 	if (!err && iei.interp_len) {
 		klog(LOG_WARN, "exec: interpreter %s has an interpreter itself\n", name);
 		return -ENOEXEC;
@@ -286,6 +306,13 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 static int exec_depth(const char *path, const char *const argv[], const char *const envp[],
 		      struct exec_image *out, int depth);
 
+/* Drop what vfs_exec_data gave: a copy is freed, the archive's bytes are not. */
+static void release(const void *file, bool owned)
+{
+	if (owned)
+		vfree((void *)file);
+}
+
 /* A "#!interpreter [arg]" script: run the interpreter with argv
  * [interpreter, arg?, path, argv[1]...], as Linux does. */
 static int exec_script(const char *path, const char *head, size_t size, const char *const argv[],
@@ -353,7 +380,8 @@ int exec_load(const char *path, const char *const argv[], const char *const envp
 static int exec_depth(const char *path, const char *const argv[], const char *const envp[],
 		      struct exec_image *out, int depth)
 {
-	void *file;
+	const void *file;
+	bool owned;
 	size_t size;
 	struct elf_info ei;
 	struct loaded prog, interp;
@@ -361,7 +389,7 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 	char *abs = kmalloc(EXEC_PATH_MAX);
 	if (!abs)
 		return -ENOMEM;
-	int err = vfs_read_exec_path(path, &file, &size, abs);
+	int err = vfs_exec_data(path, &file, &size, abs, &owned);
 
 	if (err) {
 		kfree(abs);
@@ -371,15 +399,15 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 	out->exe_path = abs;
 	if (size >= 2 && ((const char *)file)[0] == '#' && ((const char *)file)[1] == '!') {
 		err = exec_script(path, file, size, argv, envp, out, depth);
-		vfree(file);
+		release(file, owned);
 		return err;
 	}
 	struct vm_space *vs = uvm_create();
 	if (!vs) {
-		vfree(file);
+		release(file, owned);
 		return -ENOMEM;
 	}
-	err = load_elf(vs, path, file, size, USER_PIE_BASE, &prog, &ei);
+	err = load_elf(vs, path, file, size, USER_PIE_BASE, &prog, &ei, !owned);
 	if (err)
 		goto fail;
 	if (ei.interp_len) {
@@ -394,10 +422,10 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 	vs->brk_start = vs->brk = page_up(prog.end);
 	out->vm = vs;
 	out->entry = has_interp ? interp.entry : prog.entry;
-	vfree(file);
+	release(file, owned);
 	return 0;
 fail:
 	uvm_destroy(vs);
-	vfree(file);
+	release(file, owned);
 	return err;
 }
