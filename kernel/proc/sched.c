@@ -59,14 +59,19 @@ static struct thread *run_dequeue(void)
 	return t;
 }
 
-static void track(struct thread *t)
+/* Record t for the tick's sleeper scan; false when the table is full
+ * (the creator then fails with -ENOMEM instead of the kernel panicking). */
+static bool track(struct thread *t)
 {
+	uint64_t f = irq_save();
 	for (unsigned i = 0; i < sizeof(all_threads) / sizeof(all_threads[0]); i++)
 		if (!all_threads[i]) {
 			all_threads[i] = t;
-			return;
+			irq_restore(f);
+			return true;
 		}
-	panic("sched: more than 256 threads");
+	irq_restore(f);
+	return false;
 }
 
 static void untrack(struct thread *t)
@@ -164,9 +169,11 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *
 		return NULL;
 	prepare_stack(t, t->kstack_top, thread_entry_kernel, (uint64_t)fn, (uint64_t)arg);
 	t->state = THREAD_SLEEPING; /* not runnable until made so */
-	uint64_t f = irq_save();
-	track(t);
-	irq_restore(f);
+	if (!track(t)) {
+		kstack_free(t->kstack_top);
+		kfree(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -191,9 +198,12 @@ struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp)
 	tf->ss = USER_DS;
 	prepare_stack(t, (uint64_t)tf, thread_entry_user, 0, 0);
 	t->state = THREAD_SLEEPING;
-	uint64_t f = irq_save();
-	track(t);
-	irq_restore(f);
+	if (!track(t)) {
+		kstack_free(t->kstack_top);
+		kfree(t->fpu);
+		kfree(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -335,7 +345,8 @@ void sched_init(void)
 	memcpy(boot.name, "kmain", 6);
 	boot.kstack_top = 0; /* the boot stack: never used for ring-3 traps */
 	this_cpu()->current = &boot;
-	track(&boot);
+	if (!track(&boot))
+		panic("sched: cannot track the boot thread");
 	fpu_boot_init();
 	idle_thread = thread_create_kernel("idle", idle_loop, NULL);
 	if (!idle_thread)
