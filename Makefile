@@ -116,7 +116,14 @@ ROOTFS_FILES := $(shell find rootfs -type f 2>/dev/null)
 $(B)/rootfs.cpio: $(ROOTFS_FILES) $(ROOTFS_PROGS) tools/mkrootfs.sh | $(DEPS_OK)
 	tools/mkrootfs.sh $(B)/rootfs $@
 
-$(B)/kestrel.img: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio tools/mkimg.sh
+# The image holds the command line: rebuild it when CMDLINE changes.
+$(B)/cmdline.stamp: FORCE
+	@mkdir -p $(B)
+	@printf '%s\n' "$(CMDLINE)" | cmp -s - $@ || printf '%s\n' "$(CMDLINE)" > $@
+.PHONY: FORCE
+FORCE:
+
+$(B)/kestrel.img: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio tools/mkimg.sh $(B)/cmdline.stamp
 	tools/mkimg.sh -o $@ --cmdline "$(CMDLINE)"
 
 # ---------------------------------------------------------------- run, debug
