@@ -127,10 +127,15 @@ static void serial_put(uint8_t c)
 /* Lockless: callers serialise, except a panic, which may interleave. */
 void serial_write(const char *s, size_t n)
 {
+	/* The kernel log ends lines with \n; the TTY already sends \r\n (its
+	 * ONLCR): add the \r only where it is missing, across calls too. */
+	static char last;
+
 	for (size_t i = 0; i < n && serial_ok; i++) {
-		if (s[i] == '\n')
+		if (s[i] == '\n' && last != '\r')
 			serial_put('\r');
 		serial_put((uint8_t)s[i]);
+		last = s[i];
 	}
 }
 

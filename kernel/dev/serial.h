@@ -13,7 +13,7 @@ bool serial_init(void);
 /* True while the port passed its probe and has not timed out since. */
 bool serial_present(void);
 
-/* Writes n bytes, turning "\n" into "\r\n". Lockless and bounded: if the
+/* Writes n bytes, adding a "\r" before each "\n" that lacks one. Lockless and bounded: if the
  * transmitter stays busy too long the port is declared dead. */
 void serial_write(const char *s, size_t n);
 
