@@ -25,7 +25,6 @@
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/percpu.h"
 #include "mm/mm.h"
-#include "fs/rootfs.h"
 #include "fs/vfs.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -223,7 +222,6 @@ void kmain(struct kbi_boot_info *bi)
 	sched_init();
 	tty_init(); /* the console TTY: ^C works before anything opens it */
 	syscall_init(cfg.audit);
-	rootfs_init(bi);
 	vfs_init(bi->rootfs_size ? phys_to_virt(bi->rootfs) : NULL, bi->rootfs_size);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;
 	if (cfg.crash)

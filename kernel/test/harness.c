@@ -12,7 +12,8 @@
  * back here however the program ends, so the list goes on.
  */
 #include "test/harness.h"
-#include "fs/rootfs.h"
+#include "fs/fsops.h"
+#include "mm/heap.h"
 #include "proc/process.h"
 #include "dev/time.h"
 #include "lib/errno.h"
@@ -20,6 +21,8 @@
 #include "lib/string.h"
 #include "log.h"
 
+#define SELFTEST_LIST     "/etc/selftest"
+#define SELFTEST_LIST_MAX (64 * 1024)
 #define LINE_MAX_LEN 256
 #define ARGS_MAX     16
 #define COPIES_MAX   4
@@ -196,11 +199,11 @@ static bool selected(const char *name, const char *filter, unsigned len)
 void harness_run(const char *filter, unsigned filter_len, int *passed, int *failed)
 {
 	static struct entry e;
-	const void *data;
-	size_t size;
+	char *data;
+	long size = vfs_read_all(SELFTEST_LIST, &data, SELFTEST_LIST_MAX);
 
-	if (rootfs_lookup("/etc/selftest", &data, &size) != 0) {
-		klog(LOG_ERR, "selftest: no /etc/selftest in the rootfs\n");
+	if (size < 0) {
+		klog(LOG_ERR, "selftest: cannot read %s (error %ld)\n", SELFTEST_LIST, size);
 		(*failed)++;
 		return;
 	}
@@ -226,4 +229,5 @@ void harness_run(const char *filter, unsigned filter_len, int *passed, int *fail
 		}
 		s = nl + 1;
 	}
+	kfree(data);
 }
