@@ -234,25 +234,6 @@ void process_exit_current(int wstatus)
 	thread_exit();
 }
 
-void process_kill(struct process *p, int sig)
-{
-	uint64_t f = irq_save();
-	if (p->state == PROC_ALIVE && !p->kill_pending) {
-		p->kill_pending = sig;
-		if (p->thread->state == THREAD_SLEEPING)
-			thread_make_runnable(p->thread);
-	}
-	irq_restore(f);
-}
-
-void process_check_pending(void)
-{
-	struct process *p = current_process();
-
-	if (p && p->kill_pending)
-		process_exit_current(WSTATUS_SIGNALED(p->kill_pending));
-}
-
 bool process_wait(struct process *p, uint64_t deadline_ns)
 {
 	while (p->state != PROC_ZOMBIE)

@@ -33,7 +33,7 @@ enum process_state { PROC_ALIVE, PROC_ZOMBIE };
 #define SIGSEGV 11
 
 /*
- * Lock rule: state, wstatus and kill_pending change with interrupts off;
+ * Lock rule: state and wstatus change with interrupts off;
  * vm is the process's own (see mm/uvm.h); the rest is set at creation.
  */
 struct process {
@@ -43,7 +43,6 @@ struct process {
 	struct thread *thread;
 	enum process_state state;
 	int wstatus;               /* valid once a zombie */
-	int kill_pending;          /* signal to die of at the next return to user mode */
 	uint64_t clear_child_tid;  /* set_tid_address */
 	struct wait_queue exit_wq; /* woken when it becomes a zombie */
 
@@ -106,16 +105,11 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 
 /* End the current process with a wait status; does not return. */
 __attribute__((noreturn)) void process_exit_current(int wstatus);
-/* Ask p to die of sig at its next return to user mode (or now, if it
- * is sleeping in the kernel). */
-void process_kill(struct process *p, int sig);
 /* Wait until p is a zombie or the deadline (time_ns) passes: true if it exited. */
 bool process_wait(struct process *p, uint64_t deadline_ns);
 /* Free a zombie: its address space, thread and struct. */
 void process_release(struct process *p);
 
-/* Called on every return to user mode: dies here if a kill is pending. */
-void process_check_pending(void);
 struct process *current_process(void);
 
 /* Find a live or zombie process by pid (NULL if none). */

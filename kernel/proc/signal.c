@@ -201,7 +201,7 @@ int signal_send_pgrp(int pgid, int sig)
 bool signal_pending(void)
 {
 	struct process *p = current_process();
-	return p && ((p->sig_pending & ~p->sig_blocked) || p->kill_pending);
+	return p && (p->sig_pending & ~p->sig_blocked);
 }
 
 void signal_force_fault(int sig, int code, uint64_t addr)
@@ -352,7 +352,7 @@ static void stop_current(struct process *p, int sig)
 	p->stop_report = true;
 	p->cont_report = false;
 	notify_parent(p);
-	while (p->stopped && !(p->sig_pending & bit(SIGKILL)) && !p->kill_pending)
+	while (p->stopped && !(p->sig_pending & bit(SIGKILL)))
 		wait_on(&p->stop_wq, 0);
 	p->stopped = false;
 }

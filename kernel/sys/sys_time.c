@@ -5,6 +5,7 @@
 #include "dev/rtc.h"
 #include "mm/usercopy.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
 
@@ -52,7 +53,7 @@ long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t a2, uint64_t a3, uint64_
 		return -EINVAL;
 	uint64_t deadline = time_ns() + (uint64_t)t.sec * NSEC_PER_SEC + (uint64_t)t.nsec;
 	while (time_ns() < deadline) {
-		if (current_process()->kill_pending)
+		if (signal_pending())
 			return -EINTR;
 		wait_on(NULL, deadline);
 	}

@@ -245,7 +245,6 @@ bool syscall_dispatch(struct trap_frame *tf)
 	tf->rax = (uint64_t)run(tf);
 	cpu_cli();
 	sched_preempt_point(tf);
-	process_check_pending();
 	signal_deliver(tf);
 	return sysret_ok(tf);
 }

@@ -15,6 +15,7 @@
 #include "fs/fsops.h"
 #include "mm/heap.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "dev/time.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -158,7 +159,7 @@ static bool run_entry(const struct entry *e)
 	for (int c = 0; c < e->copies && procs[c]; c++) {
 		bool exited = process_wait(procs[c], deadline);
 		if (!exited) {
-			process_kill(procs[c], SIGKILL);
+			signal_send(procs[c], SIGKILL);
 			process_wait(procs[c], time_ns() + KILL_GRACE_NS);
 		}
 		const char *w = judge(e, procs[c], exited, why, sizeof(why));

@@ -183,7 +183,6 @@ void trap_dispatch(struct trap_frame *tf)
 	}
 	if (from_user) {
 		sched_preempt_point(tf);
-		process_check_pending(); /* after the switch: a kill may have come meanwhile */
-		signal_deliver(tf);
+		signal_deliver(tf); /* after the switch: a signal may have come meanwhile */
 	}
 }
