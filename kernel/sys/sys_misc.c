@@ -211,7 +211,8 @@ long sys_sched_getaffinity(ARGS)
 long sys_zero(ARGS)
 {
 	UNUSED;
-	return 0; /* setuid and friends: everything runs as root */
+	return 0; /* the uid/gid getters and setters (everything runs as root),
+	           * set_robust_list (one thread per process: nothing to do) */
 }
 
 long sys_getresuid(ARGS)

@@ -32,18 +32,6 @@ long sys_gettid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	return sys_getpid(a0, a1, a2, a3, a4, a5); /* one thread per process */
 }
 
-long sys_getuid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return 0; /* everything runs as root */
-}
-
-long sys_ignored(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return 0; /* accepted, no effect yet (signal masks, robust futex lists) */
-}
-
 long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct thread *t = current_thread();
