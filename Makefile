@@ -124,7 +124,7 @@ $(B)/cmdline.stamp: FORCE
 FORCE:
 
 $(B)/kestrel.img: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio tools/mkimg.sh $(B)/cmdline.stamp
-	tools/mkimg.sh -o $@ --cmdline "$(CMDLINE)"
+	tools/mkimg.sh -o $@ --build $(B) --cmdline "$(CMDLINE)"
 
 # ---------------------------------------------------------------- run, debug
 OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
