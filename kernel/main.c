@@ -66,6 +66,10 @@ static void setup_consoles(bool have_serial, bool have_fb)
 	}
 	log_set_consoles(serial, fb);
 	log_set_level(cfg.loglevel);
+	/* The framebuffer answers ESC[6n itself only when it is the sole
+	 * terminal: a serial terminal on the same output answers on its own. */
+	if (fb && !serial)
+		fbcon_set_reply(console_input_reply);
 }
 
 static void banner_memory(const struct kbi_boot_info *bi)

@@ -66,6 +66,14 @@ void console_input_push(const char *s, size_t n)
 	wake_all(&q.wq);
 }
 
+void console_input_reply(const char *s, size_t n)
+{
+	uint64_t f = irq_save();
+
+	console_input_push(s, n);
+	irq_restore(f);
+}
+
 /* Polls the sources that have no interrupt, and all of them while
  * interrupts are off (no handler can run then, so none competes). */
 static void console_poll(void)

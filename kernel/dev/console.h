@@ -26,6 +26,10 @@ void console_input_init(const struct kbi_boot_info *bi);
  * interrupts off. Bytes that do not fit are dropped. */
 void console_input_push(const char *s, size_t n);
 
+/* The same from any context (it disables interrupts itself): for the
+ * framebuffer console's answers to terminal queries (fbcon_set_reply). */
+void console_input_reply(const char *s, size_t n);
+
 /* Copies up to n waiting input bytes to buf; returns how many (0 if
  * none). Never blocks. One reader at a time: the TTY's input thread. */
 int console_read(char *buf, size_t n);

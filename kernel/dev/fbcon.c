@@ -52,6 +52,9 @@
 #define CSI_SCOSC        's'  /* save the cursor */
 #define CSI_SCORC        'u'  /* restore it */
 #define CSI_SET_MODE     'h'
+#define CSI_DSR          'n'  /* device status report: 5 status, 6 cursor position */
+#define DSR_STATUS       5
+#define DSR_CURSOR       6
 #define CSI_RESET_MODE   'l'
 #define ESC_DECSC        '7'  /* save the cursor and attributes */
 #define ESC_DECRC        '8'  /* restore them */
@@ -574,6 +577,51 @@ static void dec_private_mode(uint8_t final)
 			con.cursor_enabled = final == CSI_SET_MODE;
 }
 
+static void (*reply_fn)(const char *s, size_t n);
+
+void fbcon_set_reply(void (*reply)(const char *s, size_t n))
+{
+	reply_fn = reply;
+}
+
+/* Appends v in decimal at buf[n]; returns the new length. */
+static size_t put_decimal(char *buf, size_t n, uint32_t v)
+{
+	char digits[10];
+	size_t k = 0;
+
+	do {
+		digits[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (k)
+		buf[n++] = digits[--k];
+	return n;
+}
+
+/* ESC[6n: answer with the cursor's 1-based row and column; ESC[5n: "OK". */
+static void status_report(uint32_t what)
+{
+	char buf[32] = "\x1b[";
+	size_t n = 2;
+
+	if (!reply_fn)
+		return;
+	if (what == DSR_CURSOR) {
+		/* After the last column the cursor waits there for the wrap. */
+		n = put_decimal(buf, n, con.row + 1);
+		buf[n++] = ';';
+		n = put_decimal(buf, n, con.col < con.cols ? con.col + 1 : con.cols);
+		buf[n++] = 'R';
+	} else if (what == DSR_STATUS) {
+		buf[n++] = '0';
+		buf[n++] = 'n';
+	} else {
+		return;
+	}
+	reply_fn(buf, n);
+}
+
 /* Acts on a complete CSI sequence (parameters in con.csi_param). */
 static void csi_dispatch(uint8_t final)
 {
@@ -612,6 +660,9 @@ static void csi_dispatch(uint8_t final)
 		break;
 	case CSI_SCORC:
 		cursor_restore(false);
+		break;
+	case CSI_DSR:
+		status_report(p[0]);
 		break;
 	default: /* consumed and ignored */
 		break;

@@ -26,10 +26,18 @@ bool fbcon_init(const struct kbi_framebuffer *fb);
  *                                background, 38/48;5;N and 38/48;2;R;G;B
  *   ESC 7, ESC 8 / ESC[s, ESC[u  save / restore the cursor (ESC 7: and colours)
  *   ESC[?25l, ESC[?25h           hide / show the cursor
+ *   ESC[6n, ESC[5n               report the cursor (ESC[row;colR) / status
+ *                                (ESC[0n) through the reply function, if set
  * and swallows any other escape. Lockless: callers serialise, except a
  * panic, which may interleave. A no-op before a successful init.
  */
 void fbcon_write(const char *s, size_t n);
+
+/* Where answers to terminal queries (ESC[6n) go: the console's input,
+ * as a real terminal's would. NULL (the default): nobody asked, so no
+ * answer, which is right when another terminal (a serial one) shares
+ * the output and answers itself. Called with the answer's bytes. */
+void fbcon_set_reply(void (*reply)(const char *s, size_t n));
 
 /* Sets the foreground colour (0xRRGGBB) / restores the default. */
 void fbcon_set_color(uint32_t rgb_fg);

@@ -448,6 +448,37 @@ static const char *t_cursor_moves(void)
 	return outside_untouched() ? NULL : why;
 }
 
+static char replies[128];
+
+static void capture_reply(const char *r, size_t n)
+{
+	size_t have = strlen(replies);
+
+	if (have + n < sizeof(replies)) {
+		memcpy(replies + have, r, n);
+		replies[have + n] = '\0';
+	}
+}
+
+/* ESC[6n and ESC[5n are answered through the reply function, and only when one is set. */
+static const char *t_status_report(void)
+{
+	if (!small_screen())
+		return fbcon_error();
+	replies[0] = '\0';
+	put("\x1b[10;20H\x1b[6n");               /* no reply function yet: silence */
+	if (replies[0])
+		return "answered with no reply function set";
+	fbcon_set_reply(capture_reply);
+	put("\x1b[10;20H\x1b[6n\x1b[5n");
+	put("\x1b[1;100Hx\x1b[6n");               /* waiting to wrap: still the last column */
+	put("\x1b[37;1H\x1b[?6n\x1b[7n");        /* private and unknown reports: no answer */
+	fbcon_set_reply(NULL);
+	if (strcmp(replies, "\x1b[10;20R\x1b[0n\x1b[1;100R") != 0)
+		return "wrong answers to ESC[6n / ESC[5n";
+	return outside_untouched() ? NULL : why;
+}
+
 /* Rows 0-4 read "0123456789". */
 static void fill_rows(void)
 {
@@ -613,6 +644,7 @@ static const struct test_case cases[] = {
 	{ "utf8", t_utf8 },
 	{ "ansi", t_ansi },
 	{ "cursor_moves", t_cursor_moves },
+	{ "status_report", t_status_report },
 	{ "erase", t_erase },
 	{ "sgr", t_sgr },
 	{ "save_restore", t_save_restore },
