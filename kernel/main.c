@@ -224,6 +224,7 @@ void kmain(struct kbi_boot_info *bi)
 	console_input_init(bi);
 	rtc_init();
 	sched_init();
+	process_init();
 	tty_init(); /* the console TTY: ^C works before anything opens it */
 	syscall_init(cfg.audit);
 	vfs_init(bi->rootfs_size ? phys_to_virt(bi->rootfs) : NULL, bi->rootfs_size);

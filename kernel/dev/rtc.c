@@ -24,7 +24,6 @@
 #define RTC_B_24H      0x02
 #define RTC_B_BINARY   0x04
 #define RTC_HOUR_PM    0x80
-#define NSEC_PER_SEC 1000000000ull
 #define POLL_MAX 100000
 
 struct rtc_time {

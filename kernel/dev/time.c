@@ -22,7 +22,6 @@
 #include "test/selftest.h"
 #include "log.h"
 
-#define NSEC_PER_SEC   ((uint64_t)1000000000)
 #define USEC_PER_SEC   ((uint64_t)1000000)
 #define HZ_PER_MHZ     ((uint64_t)1000000)
 #define NS_MULT_SHIFT  32           /* ns = tsc_delta * ns_mult >> 32 */
@@ -35,7 +34,7 @@
 #define CAL_RUNS       3            /* windows; the median counts */
 #define SAMPLE_TRIES   5            /* bracketed reads per calibration point */
 
-void (*timer_tick_hook)(void);
+void (*timer_tick_hook)(const struct trap_frame *tf);
 
 /* Set once by time_init; ticks is written by the tick interrupt only. */
 static struct {
@@ -206,10 +205,9 @@ static const struct refclock *pick_refclock(void)
 
 static void tick(struct trap_frame *tf)
 {
-	(void)tf;
 	tm.ticks++;
 	if (timer_tick_hook)
-		timer_tick_hook();
+		timer_tick_hook(tf);
 }
 
 static void start_tick(void)

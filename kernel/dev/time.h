@@ -15,6 +15,8 @@
  */
 #define TIME_TICK_HZ 100
 
+#define NSEC_PER_SEC 1000000000ull
+
 /*
  * Learn the TSC and local APIC timer rates (CPUID 0x15/0x16 when the
  * CPU reports them, else measured against the HPET, the ACPI PM timer or
@@ -39,6 +41,7 @@ void time_delay_us(uint64_t us);
 
 /* Called from the tick interrupt (interrupts off, before the EOI) when
  * set; the scheduler installs it. */
-extern void (*timer_tick_hook)(void);
+struct trap_frame;
+extern void (*timer_tick_hook)(const struct trap_frame *tf);
 
 #endif

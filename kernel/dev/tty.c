@@ -44,6 +44,8 @@
 #define TCIOFLUSH 2
 
 #define TTY_SIGWINCH 28
+#define TTY_SIGTTIN  21
+#define TTY_SIGTTOU  22
 
 #define DEFAULT_COLS 80
 #define DEFAULT_ROWS 25
@@ -318,6 +320,31 @@ static long tty_set_ctty(const struct process *p, uint64_t arg)
 	return 0;
 }
 
+/*
+ * Job control: a process whose controlling terminal this is, but which is
+ * not in the foreground group, may not read it, nor change its settings,
+ * nor (with TOSTOP) write to it. Its group gets sig (SIGTTIN for reads,
+ * SIGTTOU otherwise), which stops it by default; the call returns
+ * -ERESTARTSYS so that it runs again once the group is continued (in
+ * the foreground, it hopes). As Linux: a process that ignores or blocks
+ * SIGTTOU goes ahead; one that ignores or blocks SIGTTIN, or whose group
+ * is orphaned (no one could continue it), gets -EIO instead.
+ * Returns 0 when the caller may go ahead.
+ */
+static long tty_job_check(int sig)
+{
+	struct process *p = current_process();
+
+	if (!p || !tty.sid || p->sid != tty.sid || !tty.fg_pgrp || p->pgid == tty.fg_pgrp)
+		return 0;
+	if (signal_blocked_or_ignored(p, sig))
+		return sig == TTY_SIGTTOU ? 0 : -EIO;
+	if (process_pgrp_orphaned(p->pgid))
+		return -EIO;
+	signal_send_pgrp(p->pgid, sig);
+	return -ERESTARTSYS;
+}
+
 /* TIOCNOTTY: a session leader gives its controlling terminal up; for
  * anyone else it is accepted and changes nothing (Linux: -ENOTTY when
  * it is not the caller's terminal). SIGHUP is not sent. */
@@ -376,6 +403,8 @@ static long tty_ioctl_job(unsigned long req, uint64_t arg)
 	if (req == TIOCGSID)
 		return put_int(arg, tty.sid);
 	/* TIOCSPGRP */
+	if ((r = tty_job_check(TTY_SIGTTOU)) != 0)
+		return r;
 	if (copy_from_user(&pgrp, arg, sizeof(pgrp)))
 		return -EFAULT;
 	if (pgrp <= 0)
@@ -384,10 +413,21 @@ static long tty_ioctl_job(unsigned long req, uint64_t arg)
 	return 0;
 }
 
+/* The requests that change the terminal: a background caller is stopped first. */
+static bool changes_tty(unsigned long req)
+{
+	return req == TCSETS || req == TCSETSW || req == TCSETSF || req == TCFLSH ||
+	       req == TCXONC || req == TCSBRK;
+}
+
 static long tty_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
+	long r;
+
 	(void)f;
 	tty_init();
+	if (changes_tty(req) && (r = tty_job_check(TTY_SIGTTOU)) != 0)
+		return r;
 	switch (req) {
 	case TCGETS:
 		return copy_to_user(arg, &tty.ld.t, sizeof(tty.ld.t)) ? -EFAULT : 0;
@@ -463,14 +503,22 @@ static void note_first_read(void)
 
 static long tty_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 {
+	long r;
+
 	(void)pos;
+	if ((r = tty_job_check(TTY_SIGTTIN)) != 0)
+		return r;
 	note_first_read();
 	return tty_read_buf(iobuf_user(buf), n, (f->flags & O_NONBLOCK) != 0);
 }
 
 static long tty_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 {
+	long r;
+
 	(void)f, (void)pos;
+	if ((tty.ld.t.c_lflag & TOSTOP) && (r = tty_job_check(TTY_SIGTTOU)) != 0)
+		return r;
 	return tty_write_buf(iobuf_user(buf), n);
 }
 

@@ -73,6 +73,7 @@ _Static_assert(sizeof(struct termios_k) == 36, "struct termios_k must match Linu
 #define ECHOK   0000040
 #define ECHONL  0000100
 #define NOFLSH  0000200
+#define TOSTOP  0000400  /* background writes stop with SIGTTOU (dev/tty.c) */
 #define ECHOCTL 0001000
 #define ECHOKE  0004000
 #define IEXTEN  0100000

@@ -41,7 +41,6 @@
 #define DT_LNK     10
 #define DT_SOCK    12
 
-#define NSEC_PER_SEC 1000000000ull
 #define SYMLINK_MAX  40   /* links followed in one walk before ELOOP (Linux) */
 
 /* A mounted file system (there are two: the RAM root and /proc). */

@@ -7,6 +7,7 @@
 #include "fs/procfs_show.h"
 #include "fs/inode.h"
 #include "arch/x86_64/cpu.h"
+#include "dev/rtc.h"
 #include "dev/time.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -17,7 +18,7 @@
 
 #define KIB_PER_PAGE 4
 #define CLOCK_TICKS  100     /* USER_HZ: the unit of times in /proc */
-#define NS_PER_TICK  (NSEC_PER_SEC / CLOCK_TICKS)
+#define NS_PER_TICK  ((uint64_t)(NSEC_PER_SEC / CLOCK_TICKS))
 #define CPUID_VENDOR   0u
 #define CPUID_FEATURES 1u
 #define CPUID_EXT7     7u
@@ -120,17 +121,27 @@ void show_filesystems(struct sbuf *s, struct process *p)
 }
 
 /* One CPU, never idle by this kernel's books: all time is "user". */
+/* When the machine booted, in seconds since the epoch (0 if the clock is unset). */
+static uint64_t boot_epoch_sec(void)
+{
+	uint64_t wall = rtc_realtime_ns(), up = time_ns();
+
+	return wall > up ? (wall - up) / NSEC_PER_SEC : 0;
+}
+
 void show_stat(struct sbuf *s, struct process *p)
 {
 	struct counts c = { 0, 0, 0 };
-	uint64_t ticks = time_ns() / NS_PER_TICK;
+	struct cpu_ticks t = sched_cpu_ticks();
 
 	(void)p;
 	process_for_each(count_proc, &c);
-	sb_printf(s, "cpu  %lu 0 0 0 0 0 0 0 0 0\n", ticks);
-	sb_printf(s, "cpu0 %lu 0 0 0 0 0 0 0 0 0\n", ticks);
-	sb_printf(s, "intr 0\nctxt 0\nbtime 0\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
-		  c.last_pid, c.running);
+	/* user nice system idle iowait irq softirq steal guest guest_nice */
+	for (int cpu = -1; cpu < 1; cpu++)
+		sb_printf(s, "cpu%s %lu 0 %lu %lu 0 0 0 0 0 0\n", cpu < 0 ? " " : "0", t.user, t.sys,
+			  t.idle);
+	sb_printf(s, "intr 0\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
+		  t.switches, boot_epoch_sec(), c.last_pid, c.running);
 }
 
 /* ---------------------------------------------------------------- cpuinfo */
@@ -267,11 +278,14 @@ void show_pid_stat(struct sbuf *s, struct process *p)
 {
 	int ppid = p->parent ? p->parent->pid : 0;
 	uint64_t start = p->start_ns / NS_PER_TICK;
+	struct cpu_times self = process_cpu_times(p), kids = p->child_times;
 
-	sb_printf(s, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 0 0 0 0 20 0 1 0 %lu %lu 0 "
+	sb_printf(s, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 1 0 %lu %lu 0 "
 		  "18446744073709551615 0 0 0 0 0 %lu %lu 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		  p->pid, p->name, state_char(p), ppid, p->pgid, p->sid, start, vm_bytes(p),
-		  p->sig_pending, p->sig_blocked, p->state == PROC_ZOMBIE ? p->wstatus : 0);
+		  p->pid, p->name, state_char(p), ppid, p->pgid, p->sid, self.user_ns / NS_PER_TICK,
+		  self.sys_ns / NS_PER_TICK, kids.user_ns / NS_PER_TICK, kids.sys_ns / NS_PER_TICK,
+		  start, vm_bytes(p), p->sig_pending, p->sig_blocked,
+		  p->state == PROC_ZOMBIE ? p->wstatus : 0);
 }
 
 void show_pid_status(struct sbuf *s, struct process *p)

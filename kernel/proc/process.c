@@ -21,6 +21,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
+#include "panic.h"
 
 #define INIT_PID 1
 #define SIGCHLD 17
@@ -103,13 +104,62 @@ static void unlink_process(struct process *p)
 			*pp = p->next_proc;
 			break;
 		}
-	if (p->parent)
+	if (p->parent) {
 		for (struct process **pp = &p->parent->children; *pp; pp = &(*pp)->sibling)
 			if (*pp == p) {
 				*pp = p->sibling;
 				break;
 			}
+		wake_all(&p->parent->child_wq); /* a wait4 may be waiting for the last child to go */
+	}
 	irq_restore(f);
+}
+
+/* ---- the reaper: frees the zombies nobody will wait for ---- */
+
+static struct process *reap_list;     /* interrupts off to change */
+static struct wait_queue reaper_wq;
+
+/* Queue zombie z for the reaper. Interrupts off. Its thread may still be
+ * running its last instructions: the reaper, a thread too, can only run
+ * once the dying thread has switched away (one CPU). */
+static void reap_later(struct process *z)
+{
+	z->reaping = true;
+	z->reap_next = reap_list;
+	reap_list = z;
+	wake_all(&reaper_wq);
+}
+
+static void reaper_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		uint64_t f = irq_save();
+		while (!reap_list)
+			wait_on(&reaper_wq, 0);
+		struct process *z = reap_list;
+		reap_list = z->reap_next;
+		irq_restore(f);
+		process_release(z);
+	}
+}
+
+void process_init(void)
+{
+	struct thread *t = thread_create_kernel("reaper", reaper_main, NULL);
+
+	if (!t)
+		panic("process_init: cannot start the reaper thread");
+	thread_make_runnable(t);
+}
+
+/* A child of parent that ends is freed at once instead of becoming a
+ * zombie: the parent ignores SIGCHLD or set SA_NOCLDWAIT, or there is no
+ * parent (an orphan with no init to take it). */
+static bool autoreaped(const struct process *c, const struct process *parent)
+{
+	return parent ? signal_child_autoreap(parent) : !c->kernel_waits;
 }
 
 static struct process *process_alloc(int pid)
@@ -137,6 +187,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	}
 	set_name(p, path);
 	set_cmdline(p, argv);
+	p->kernel_waits = true;
 	p->pgid = p->sid = p->pid;
 	*err = vfs_default_stdio(p);
 	if (!*err)
@@ -182,7 +233,9 @@ void process_thread_exited(struct process *p, struct thread *t)
 	(void)t;
 	p->state = PROC_ZOMBIE;
 	wake_all(&p->exit_wq);
-	if (p->parent)
+	if (autoreaped(p, p->parent))
+		reap_later(p);
+	else if (p->parent)
 		wake_all(&p->parent->child_wq);
 	if (p->vfork_parent_waiting)
 		wake_all(&p->vfork_wq);
@@ -203,9 +256,13 @@ static void reparent_children(struct process *p)
 		if (init) {
 			c->sibling = init->children;
 			init->children = c;
-			if (c->state == PROC_ZOMBIE)
-				wake_all(&init->child_wq);
 		}
+		if (c->state != PROC_ZOMBIE)
+			continue;
+		if (autoreaped(c, init))
+			reap_later(c);
+		else
+			wake_all(&init->child_wq);
 	}
 }
 
@@ -240,6 +297,56 @@ bool process_wait(struct process *p, uint64_t deadline_ns)
 		if (!wait_on(&p->exit_wq, deadline_ns) && p->state != PROC_ZOMBIE)
 			return false;
 	return true;
+}
+
+struct pgrp_probe {
+	int pgid;
+	bool anchored;
+};
+
+static void pgrp_probe_fn(struct process *p, void *arg)
+{
+	struct pgrp_probe *probe = arg;
+	const struct process *up = p->parent;
+
+	if (p->state == PROC_ALIVE && p->pgid == probe->pgid && up && up->state == PROC_ALIVE &&
+	    up->pgid != p->pgid && up->sid == p->sid)
+		probe->anchored = true;
+}
+
+bool process_pgrp_orphaned(int pgid)
+{
+	struct pgrp_probe probe = { pgid, false };
+
+	process_for_each(pgrp_probe_fn, &probe);
+	return !probe.anchored;
+}
+
+void process_charge_tick(struct process *p, bool user)
+{
+	if (user)
+		p->user_ticks++;
+	else
+		p->sys_ticks++;
+}
+
+struct cpu_times process_cpu_times(const struct process *p)
+{
+	uint64_t flags = irq_save();
+	struct cpu_times t = cputime_split(p->thread ? thread_run_ns(p->thread) : 0, p->user_ticks,
+					   p->sys_ticks);
+
+	irq_restore(flags);
+	return t;
+}
+
+void process_collect_times(struct process *parent, const struct process *z)
+{
+	struct cpu_times t = cputime_add(process_cpu_times(z), z->child_times);
+	uint64_t flags = irq_save();
+
+	parent->child_times = cputime_add(parent->child_times, t);
+	irq_restore(flags);
 }
 
 void process_release(struct process *p)

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "proc/cputime.h"
+#include "proc/itimer.h"
 #include "proc/sched.h"
 
 struct vm_space;
@@ -78,13 +80,25 @@ struct process {
 	int fault_code;            /* si_code for it */
 
 	struct process *next_proc; /* the list of all processes */
+	bool kernel_waits;         /* started by the kernel, which waits for it and frees it */
+	bool reaping;              /* a zombie no one waits for: the reaper frees it */
+	struct process *reap_next; /* the reaper's list */
 	bool vfork_parent_waiting; /* a vfork parent sleeps on vfork_wq until exec or exit */
 	struct wait_queue vfork_wq;
 
 	char cmdline[128];         /* argv joined by NULs, for /proc/PID/cmdline */
 	uint32_t cmdline_len;
 	uint64_t start_ns;         /* time_ns() at creation */
+
+	/* CPU time (see proc/cputime.h): changed with interrupts off */
+	uint64_t user_ticks, sys_ticks;  /* the timer's samples of where it ran */
+	struct cpu_times child_times;    /* of the children it waited for, and theirs */
+	struct itimer itimers[ITIMER_COUNT]; /* setitimer (see proc/itimer.h) */
 };
+
+/* Start the reaper, the kernel thread that frees zombies no one waits
+ * for (orphans without init; children of a parent that ignores SIGCHLD). */
+void process_init(void);
 
 /* Create a process running path with argv/envp (NULL-terminated) in a
  * fresh address space; its thread is runnable on return. NULL and
@@ -112,10 +126,24 @@ void process_release(struct process *p);
 
 struct process *current_process(void);
 
+/* True when process group pgid is orphaned (POSIX): no live member has
+ * a parent in another group of the same session, so no shell could
+ * continue it after a stop. A group with no live member is orphaned. */
+bool process_pgrp_orphaned(int pgid);
+
 /* Find a live or zombie process by pid (NULL if none). */
 struct process *process_find(int pid);
 /* Call fn for every process (for /proc and kill(-1)); interrupts off. */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
+
+/* The timer interrupted p's thread in user mode (user) or in the kernel. */
+void process_charge_tick(struct process *p, bool user);
+/* p's own CPU time so far (a zombie's is final). */
+struct cpu_times process_cpu_times(const struct process *p);
+/* A parent reaping zombie z takes over z's CPU time and z's children's
+ * as its children's time (times(), RUSAGE_CHILDREN). Call before
+ * process_release(z). */
+void process_collect_times(struct process *parent, const struct process *z);
 
 uint64_t process_pml4(const struct process *p);
 const char *process_name(const struct process *p);

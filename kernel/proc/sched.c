@@ -31,6 +31,7 @@ static struct thread *run_head, *run_tail;
 static struct thread *all_threads[256];  /* every live thread, for the tick's sleeper scan */
 static struct thread *idle_thread;
 static volatile bool need_resched;
+static struct cpu_ticks cpu_ticks;      /* interrupts off to change */
 static int next_tid = 1;
 
 struct thread *current_thread(void)
@@ -97,6 +98,10 @@ static void switch_to(struct thread *prev, struct thread *next)
 		if (pml4 != arch_current_pml4()) /* CR3 only when it changes */
 			arch_switch_pml4(pml4);
 	}
+	uint64_t now = time_ns();
+	prev->run_ns += now - prev->run_since;
+	next->run_since = now;
+	cpu_ticks.switches++;
 	gdt_set_kernel_stack(next->kstack_top);
 	this_cpu()->kernel_rsp = next->kstack_top;
 	this_cpu()->current = next;
@@ -247,12 +252,56 @@ void sched_yield(void)
 	irq_restore(f);
 }
 
-void sched_tick(void)
+/* Charge one tick to what the CPU was doing when tf was interrupted. */
+static void charge_tick(const struct trap_frame *tf)
+{
+	struct thread *t = current_thread();
+	bool user = tf->cs & SEL_RPL3;
+
+	if (t == idle_thread) {
+		cpu_ticks.idle++;
+		return;
+	}
+	if (user)
+		cpu_ticks.user++;
+	else
+		cpu_ticks.sys++;
+	if (t->proc) {
+		process_charge_tick(t->proc, user);
+		itimer_charge(t->proc, user, NSEC_PER_SEC / TIME_TICK_HZ);
+	}
+}
+
+uint64_t thread_run_ns(const struct thread *t)
+{
+	uint64_t flags = irq_save();
+	uint64_t ns = t->run_ns;
+
+	if (t == current_thread())
+		ns += time_ns() - t->run_since;
+	irq_restore(flags);
+	return ns;
+}
+
+struct cpu_ticks sched_cpu_ticks(void)
+{
+	uint64_t flags = irq_save();
+	struct cpu_ticks c = cpu_ticks;
+
+	irq_restore(flags);
+	return c;
+}
+
+void sched_tick(const struct trap_frame *tf)
 {
 	uint64_t now = time_ns();
 
+	charge_tick(tf);
+
 	for (unsigned i = 0; i < sizeof(all_threads) / sizeof(all_threads[0]); i++) {
 		struct thread *t = all_threads[i];
+		if (t && t->proc && t->proc->state == PROC_ALIVE)
+			itimer_check_real(t->proc, now);
 		if (t && t->state == THREAD_SLEEPING && t->wake_at && now >= t->wake_at) {
 			t->state = THREAD_RUNNABLE;
 			t->wake_at = 0;

@@ -29,6 +29,8 @@ struct thread {
 	struct trap_frame *uframe; /* the user frame of the current system call */
 	bool force_iret;           /* leave this system call by IRET (sigreturn, exec) */
 	uint64_t syscall_nr;       /* the current system call's number (for restarts) */
+	uint64_t run_ns;           /* time spent running, up to the last switch away */
+	uint64_t run_since;        /* time_ns() when it was last switched to */
 	int tid;
 	char name[16];
 };
@@ -50,9 +52,18 @@ void thread_reap(struct thread *t);
 struct thread *current_thread(void);
 /* Give up the CPU; returns when picked again. Interrupts may be on. */
 void sched_yield(void);
-/* Called from the timer interrupt: account a tick, wake sleepers whose
- * deadline passed, and ask for a reschedule. */
-void sched_tick(void);
+/* Called from the timer interrupt that interrupted tf: charge the tick
+ * (user, system or idle), wake sleepers whose deadline passed, and ask
+ * for a reschedule. */
+void sched_tick(const struct trap_frame *tf);
+/* t's running time so far in ns, including the current slice if it runs. */
+uint64_t thread_run_ns(const struct thread *t);
+
+/* The whole CPU's ticks since boot by what it was doing (/proc/stat). */
+struct cpu_ticks {
+	uint64_t user, sys, idle, switches;
+};
+struct cpu_ticks sched_cpu_ticks(void);
 /* At the end of an interrupt: switch if a reschedule is due and the
  * interrupted code was user mode (the kernel itself is not preempted). */
 void sched_preempt_point(struct trap_frame *tf);

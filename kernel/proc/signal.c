@@ -24,6 +24,7 @@
 
 #define SIG_DFL 0
 #define SIG_IGN 1
+#define SA_NOCLDWAIT 0x00000002ull
 #define SA_SIGINFO   0x00000004ull
 #define SA_RESTORER  0x04000000ull
 #define SA_ONSTACK   0x08000000ull
@@ -156,7 +157,8 @@ static void job_control_send(struct process *p, int sig)
 	}
 }
 
-int signal_send(struct process *p, int sig)
+/* Queue sig for p as sent by process from_pid (0: the kernel). */
+static int send_from(struct process *p, int sig, int from_pid)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
@@ -166,13 +168,24 @@ int signal_send(struct process *p, int sig)
 	if (ignored(p, sig))
 		return 0;
 	uint64_t f = irq_save();
-	struct process *from = current_process();
-	p->sig_from_pid[sig - 1] = from ? from->pid : 0;
+	p->sig_from_pid[sig - 1] = from_pid;
 	p->sig_pending |= bit(sig);
 	if ((p->sig_pending & ~p->sig_blocked) && p->thread->state == THREAD_SLEEPING)
 		thread_make_runnable(p->thread); /* interrupt a blocking call */
 	irq_restore(f);
 	return 0;
+}
+
+int signal_send(struct process *p, int sig)
+{
+	struct process *from = current_process();
+
+	return send_from(p, sig, from ? from->pid : 0);
+}
+
+int signal_send_kernel(struct process *p, int sig)
+{
+	return send_from(p, sig, 0);
 }
 
 struct pgrp_send {
@@ -196,6 +209,18 @@ int signal_send_pgrp(int pgid, int sig)
 		return -EINVAL;
 	process_for_each(send_if_in_group, &s);
 	return s.found ? 0 : -ESRCH;
+}
+
+bool signal_child_autoreap(const struct process *p)
+{
+	const struct sigaction_k *sa = &p->sig_action[SIGCHLD - 1];
+
+	return sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT);
+}
+
+bool signal_blocked_or_ignored(const struct process *p, int sig)
+{
+	return (p->sig_blocked & bit(sig)) || p->sig_action[sig - 1].handler == SIG_IGN;
 }
 
 bool signal_pending(void)

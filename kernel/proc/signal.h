@@ -12,6 +12,9 @@ struct process;
 
 /* Queue sig for p (and wake it if it sleeps interruptibly). 0 or -EINVAL. */
 int signal_send(struct process *p, int sig);
+/* The same for a signal the kernel itself raises (a timer, the TTY):
+ * siginfo says SI_KERNEL rather than naming the interrupted process. */
+int signal_send_kernel(struct process *p, int sig);
 /* Send sig to every process in process group pgid; -ESRCH if none. */
 int signal_send_pgrp(int pgid, int sig);
 /* True when the current process has an unblocked signal pending: a
@@ -29,6 +32,11 @@ void signal_deliver(struct trap_frame *tf);
 /* A fault in user mode: deliver sig with si_addr = addr now (unblocked,
  * handler or default action). Does not return if the process dies. */
 void signal_force_fault(int sig, int code, uint64_t addr);
+/* True when p's children are freed as they end, never waited for:
+ * p ignores SIGCHLD or set SA_NOCLDWAIT on it. */
+bool signal_child_autoreap(const struct process *p);
+/* True when p blocks sig or ignores it (TTY job control asks). */
+bool signal_blocked_or_ignored(const struct process *p, int sig);
 /* exec: handled signals go back to their default action. */
 void signal_reset_on_exec(struct process *p);
 

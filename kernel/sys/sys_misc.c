@@ -12,7 +12,6 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define NSEC_PER_SEC 1000000000ull
 #define CLOCK_TICKS 100
 #define RLIMIT_STACK  3
 #define RLIMIT_NOFILE 7
@@ -22,7 +21,6 @@
 #define PR_GET_NAME 16
 #define GRND_NONBLOCK 1
 #define GRND_RANDOM   2
-#define TIMER_ABSTIME 1
 #define MADV_DONTNEED 4
 
 #define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
@@ -31,10 +29,22 @@
 struct tms_k { int64_t utime, stime, cutime, cstime; };
 struct rlimit_k { uint64_t cur, max; };
 
+#define NS_PER_CLOCK_TICK (NSEC_PER_SEC / CLOCK_TICKS)
+#define RUSAGE_CHILDREN (-1)
+#define RUSAGE_SELF     0
+#define RUSAGE_THREAD   1
+
+/* times(buf): the caller's and its reaped children's CPU time in clock
+ * ticks; returns the ticks since boot (any fixed point in the past will do). */
 long sys_times(ARGS)
 {
-	uint64_t ticks = time_ns() / (NSEC_PER_SEC / CLOCK_TICKS);
-	struct tms_k t = { 0, 0, 0, 0 }; /* no per-process CPU accounting yet */
+	uint64_t ticks = time_ns() / NS_PER_CLOCK_TICK;
+	struct process *p = current_process();
+	struct cpu_times self = process_cpu_times(p), kids = p->child_times;
+	struct tms_k t = {
+		(int64_t)(self.user_ns / NS_PER_CLOCK_TICK), (int64_t)(self.sys_ns / NS_PER_CLOCK_TICK),
+		(int64_t)(kids.user_ns / NS_PER_CLOCK_TICK), (int64_t)(kids.sys_ns / NS_PER_CLOCK_TICK),
+	};
 
 	UNUSED;
 	if (a0 && copy_to_user(a0, &t, sizeof(t)))
@@ -67,13 +77,38 @@ long sys_sysinfo(ARGS)
 	return copy_to_user(a0, &si, sizeof(si));
 }
 
+/* struct rusage: two timevals, then fourteen longs (maxrss, faults, ...) Kestrel leaves 0. */
+struct rusage_k {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t rest[14];
+};
+
+int put_rusage(uint64_t uaddr, const struct cpu_times *times)
+{
+	struct rusage_k ru;
+
+	memset(&ru, 0, sizeof(ru));
+	ru.utime_sec = (int64_t)(times->user_ns / NSEC_PER_SEC);
+	ru.utime_usec = (int64_t)(times->user_ns % NSEC_PER_SEC / 1000);
+	ru.stime_sec = (int64_t)(times->sys_ns / NSEC_PER_SEC);
+	ru.stime_usec = (int64_t)(times->sys_ns % NSEC_PER_SEC / 1000);
+	return copy_to_user(uaddr, &ru, sizeof(ru));
+}
+
+/* getrusage(who, usage): the caller (one thread: SELF and THREAD agree) or its reaped children. */
 long sys_getrusage(ARGS)
 {
-	static const uint8_t zero[144];
+	struct process *p = current_process();
+	struct cpu_times t;
+
 	UNUSED;
-	if ((int64_t)a0 < -1 || (int64_t)a0 > 1)
+	if ((int64_t)a0 == RUSAGE_CHILDREN)
+		t = p->child_times;
+	else if (a0 == RUSAGE_SELF || a0 == RUSAGE_THREAD)
+		t = process_cpu_times(p);
+	else
 		return -EINVAL;
-	return copy_to_user(a1, zero, sizeof(zero));
+	return put_rusage(a1, &t);
 }
 
 /* Limits are reported, not enforced (except the fd table's size). */
@@ -175,27 +210,6 @@ long sys_madvise(ARGS)
 }
 
 struct timespec_k { int64_t sec, nsec; };
-
-long sys_clock_nanosleep(ARGS)
-{
-	struct timespec_k t;
-
-	UNUSED;
-	if (a0 > 7)
-		return -EINVAL;
-	if (copy_from_user(&t, a2, sizeof(t)))
-		return -EFAULT;
-	if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	uint64_t ns = (uint64_t)t.sec * NSEC_PER_SEC + (uint64_t)t.nsec;
-	uint64_t deadline = (a1 & TIMER_ABSTIME) ? ns : time_ns() + ns;
-	while (time_ns() < deadline) {
-		if (signal_pending())
-			return -EINTR;
-		wait_on(NULL, deadline);
-	}
-	return 0;
-}
 
 long sys_sched_getaffinity(ARGS)
 {

@@ -22,9 +22,12 @@
 #define SYS_prctl             157
 #define SYS_setrlimit         160
 #define SYS_sched_getaffinity 204
-#define SYS_clock_nanosleep   230
 #define SYS_prlimit64         302
 #define SYS_getrandom         318
+
+struct cpu_times;
+/* Write a struct rusage holding times (the rest 0) to user address uaddr: 0 or -EFAULT. */
+int put_rusage(uint64_t uaddr, const struct cpu_times *times);
 
 #define SYSCALL_ARGS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
 long sys_times(SYSCALL_ARGS);
@@ -36,7 +39,6 @@ long sys_setrlimit(SYSCALL_ARGS);
 long sys_prctl(SYSCALL_ARGS);
 long sys_getrandom(SYSCALL_ARGS);
 long sys_madvise(SYSCALL_ARGS);
-long sys_clock_nanosleep(SYSCALL_ARGS);
 long sys_sched_getaffinity(SYSCALL_ARGS);
 long sys_zero(SYSCALL_ARGS);
 long sys_getresuid(SYSCALL_ARGS);

@@ -28,7 +28,6 @@
 
 #define POLL_NFDS_MAX 1024          /* Linux's default RLIMIT_NOFILE */
 #define FD_WORDS      (FD_MAX / 64) /* a select set covers the descriptor table */
-#define NS_PER_SEC    1000000000ull
 #define NS_PER_MS     1000000ull
 #define NS_PER_US     1000ull
 #define US_PER_SEC    1000000ll
@@ -100,9 +99,9 @@ static uint64_t deadline_after(uint64_t sec, uint64_t nsec)
 {
 	uint64_t now = time_ns();
 
-	if (sec >= (NO_DEADLINE - now) / NS_PER_SEC - 1)
+	if (sec >= (NO_DEADLINE - now) / NSEC_PER_SEC - 1)
 		return NO_DEADLINE;
-	return now + sec * NS_PER_SEC + nsec;
+	return now + sec * NSEC_PER_SEC + nsec;
 }
 
 /* A relative timespec (NULL: none) as a deadline: 0, -EFAULT, -EINVAL. */
@@ -115,7 +114,7 @@ static int timespec_deadline(uptr_t uts, uint64_t *deadline)
 		return 0;
 	if (copy_from_user(&ts, uts, sizeof(ts)))
 		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NS_PER_SEC)
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
 		return -EINVAL;
 	*deadline = deadline_after((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec);
 	return 0;
@@ -135,7 +134,7 @@ static uint64_t time_left(uint64_t deadline)
 static void timespec_write_left(uptr_t uts, uint64_t deadline)
 {
 	uint64_t left = time_left(deadline);
-	struct timespec_k ts = { (int64_t)(left / NS_PER_SEC), (int64_t)(left % NS_PER_SEC) };
+	struct timespec_k ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
 
 	if (uts && deadline != NO_DEADLINE)
 		(void)copy_to_user(uts, &ts, sizeof(ts));
@@ -302,7 +301,7 @@ long sys_select(uint64_t n, uint64_t in, uint64_t out, uint64_t ex, uint64_t utv
 	long ret = do_select((int64_t)n, sets, deadline);
 	if (utv && deadline != NO_DEADLINE) {
 		uint64_t left = time_left(deadline);
-		tv = (struct timeval_k){ (int64_t)(left / NS_PER_SEC), (int64_t)(left % NS_PER_SEC / NS_PER_US) };
+		tv = (struct timeval_k){ (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC / NS_PER_US) };
 		(void)copy_to_user(utv, &tv, sizeof(tv));
 	}
 	return ret;

@@ -2,6 +2,7 @@
 /* Kestrel: fork, vfork, clone, execve, wait4, waitid, kill, and process groups and sessions. */
 #include "sys/syscall.h"
 #include "sys/sys_process.h"
+#include "sys/sys_misc.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "mm/heap.h"
@@ -203,6 +204,8 @@ static struct process *find_zombie(struct process *p, int64_t pid, uint64_t opti
 		if (!matches(p, c, pid))
 			continue;
 		*found = true;
+		if (c->reaping)
+			continue; /* the reaper's, not ours: wait until it is gone */
 		if (c->state == PROC_ZOMBIE || ((options & WUNTRACED) && c->stop_report) ||
 		    ((options & WCONTINUED) && c->cont_report))
 			return c;
@@ -255,6 +258,21 @@ static struct process *wait_child(int64_t pid, uint64_t options, long *err)
 	}
 }
 
+/* The rusage wait4 and waitid report: the child's CPU time and its reaped children's. */
+static int child_rusage(uint64_t uaddr, const struct process *z)
+{
+	struct cpu_times t = cputime_add(process_cpu_times(z), z->child_times);
+
+	return put_rusage(uaddr, &t);
+}
+
+/* Free zombie z, which the caller waited for: its times become the caller's children's. */
+static void reap_child(struct process *z)
+{
+	process_collect_times(current_process(), z);
+	process_release(z);
+}
+
 long sys_wait4(uint64_t pid, uint64_t ustatus, uint64_t options, uint64_t rusage, uint64_t a4, uint64_t a5)
 {
 	long err;
@@ -269,13 +287,10 @@ long sys_wait4(uint64_t pid, uint64_t ustatus, uint64_t options, uint64_t rusage
 	bool reap = report(z, options, &status);
 	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
-	if (rusage) {
-		static const uint8_t zero[144];
-		if (copy_to_user(rusage, zero, sizeof(zero)))
-			return -EFAULT;
-	}
+	if (rusage && child_rusage(rusage, z))
+		return -EFAULT;
 	if (reap)
-		process_release(z);
+		reap_child(z);
 	return zpid;
 }
 
@@ -292,7 +307,7 @@ long sys_waitid(uint64_t idtype, uint64_t id, uint64_t infop, uint64_t options, 
 	int64_t pid;
 	long err;
 
-	(void)rusage, (void)a5;
+	(void)a5;
 	if (!(options & WEXITED))
 		return -EINVAL;
 	if (idtype == P_ALL)
@@ -317,8 +332,10 @@ long sys_waitid(uint64_t idtype, uint64_t id, uint64_t infop, uint64_t options, 
 	}
 	if (infop && copy_to_user(infop, &info, sizeof(info)))
 		return -EFAULT;
+	if (z && rusage && child_rusage(rusage, z))
+		return -EFAULT;
 	if (z && !(options & WNOWAIT))
-		process_release(z);
+		reap_child(z);
 	return 0;
 }
 

@@ -7,6 +7,9 @@
 
 #define SYS_rt_sigreturn     15
 #define SYS_pause            34
+#define SYS_getitimer        36
+#define SYS_alarm            37
+#define SYS_setitimer        38
 #define SYS_clone            56
 #define SYS_fork             57
 #define SYS_vfork            58
@@ -47,6 +50,9 @@ long sys_rt_sigpending(SYSCALL_ARGS);
 long sys_rt_sigsuspend(SYSCALL_ARGS);
 long sys_sigaltstack(SYSCALL_ARGS);
 long sys_pause(SYSCALL_ARGS);
+long sys_getitimer(SYSCALL_ARGS);  /* proc/itimer.c */
+long sys_setitimer(SYSCALL_ARGS);
+long sys_alarm(SYSCALL_ARGS);
 #undef SYSCALL_ARGS
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
+#include "dev/time.h"
 #include "fs/fsops.h"
 #include "fs/path.h"
 #include "mm/heap.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: clock_gettime, gettimeofday, nanosleep. */
+/* Kestrel: clock_gettime, clock_getres, gettimeofday, nanosleep, clock_nanosleep. */
 #include "sys/syscall.h"
 #include "dev/time.h"
 #include "dev/rtc.h"
@@ -9,7 +9,6 @@
 #include "proc/sched.h"
 #include "lib/errno.h"
 
-#define NSEC_PER_SEC 1000000000ull
 #define CLOCK_REALTIME           0
 #define CLOCK_MONOTONIC          1
 #define CLOCK_PROCESS_CPUTIME_ID 2
@@ -18,20 +17,81 @@
 #define CLOCK_REALTIME_COARSE    5
 #define CLOCK_MONOTONIC_COARSE   6
 #define CLOCK_BOOTTIME           7
+#define TIMER_ABSTIME            1
 
 struct timespec_user {
 	int64_t sec, nsec;
 };
 
+/* Linux's encoding of another process's (or thread's) CPU clock, as
+ * clock_getcpuclockid makes it: (~pid << 3) | per-thread bit | type. */
+#define CPUCLOCK_TYPE_MASK  3
+#define CPUCLOCK_PROF       0   /* user + system time */
+#define CPUCLOCK_VIRT       1   /* user time */
+#define CPUCLOCK_SCHED      2   /* time on the CPU */
+#define CPUCLOCK_PERTHREAD  4
+#define TICK_NS             (NSEC_PER_SEC / TIME_TICK_HZ)
+
+/* The process a CPU clock id names (NULL: none), and which time it counts. */
+static struct process *cpu_clock_process(int64_t clk, int *type)
+{
+	if (clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID) {
+		*type = CPUCLOCK_SCHED;
+		return current_process();
+	}
+	if (clk >= 0 || (clk & CPUCLOCK_TYPE_MASK) == CPUCLOCK_TYPE_MASK)
+		return NULL;
+	int pid = (int)~(clk >> 3); /* one thread per process: a tid is its pid */
+	struct process *p = pid ? process_find(pid) : current_process();
+	*type = (int)(clk & CPUCLOCK_TYPE_MASK);
+	return p && p->state == PROC_ALIVE ? p : NULL;
+}
+
+/* Read clock clk in ns: 0, or -EINVAL for a clock that does not exist. */
+static int clock_read(int64_t clk, uint64_t *ns)
+{
+	int type;
+
+	if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE) {
+		*ns = rtc_realtime_ns();
+	} else if (clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
+		   clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME) {
+		*ns = time_ns();
+	} else {
+		struct process *p = cpu_clock_process(clk, &type);
+		if (!p)
+			return -EINVAL;
+		struct cpu_times t = process_cpu_times(p);
+		*ns = type == CPUCLOCK_VIRT ? t.user_ns : t.user_ns + t.sys_ns;
+	}
+	return 0;
+}
+
 long sys_clock_gettime(uint64_t clk, uint64_t ts, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
+	uint64_t ns;
+	int err;
+
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (clk > CLOCK_BOOTTIME)
-		return -EINVAL;
-	bool wall = clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE;
-	uint64_t ns = wall ? rtc_realtime_ns() : time_ns();
+	if ((err = clock_read((int64_t)(int32_t)clk, &ns)) < 0)
+		return err;
 	struct timespec_user t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 	return copy_to_user(ts, &t, sizeof(t));
+}
+
+/* clock_getres(clk, res or NULL): 1 ns, except the coarse clocks, which move by ticks. */
+long sys_clock_getres(uint64_t clk, uint64_t ures, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	int64_t c = (int64_t)(int32_t)clk;
+	uint64_t ns;
+	int err;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if ((err = clock_read(c, &ns)) < 0)
+		return err;
+	bool coarse = c == CLOCK_REALTIME_COARSE || c == CLOCK_MONOTONIC_COARSE;
+	struct timespec_user t = { 0, coarse ? (int64_t)TICK_NS : 1 };
+	return ures ? copy_to_user(ures, &t, sizeof(t)) : 0;
 }
 
 long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -42,22 +102,50 @@ long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t a2, uint64_t a3, uint64
 	return tv ? copy_to_user(tv, &t, sizeof(t)) : 0;
 }
 
-long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* Read a sleep request: its length in ns (saturating: a century is
+ * "forever"), -EFAULT or -EINVAL. */
+static int read_request(uint64_t ureq, uint64_t *ns)
 {
 	struct timespec_user t;
 
-	(void)rem, (void)a2, (void)a3, (void)a4, (void)a5;
-	if (copy_from_user(&t, req, sizeof(t)))
+	if (copy_from_user(&t, ureq, sizeof(t)))
 		return -EFAULT;
 	if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NSEC_PER_SEC)
 		return -EINVAL;
-	uint64_t deadline = time_ns() + (uint64_t)t.sec * NSEC_PER_SEC + (uint64_t)t.nsec;
-	while (time_ns() < deadline) {
-		if (signal_pending())
+	uint64_t max_sec = UINT64_MAX / 2 / NSEC_PER_SEC;
+	*ns = (t.sec > (int64_t)max_sec ? max_sec : (uint64_t)t.sec) * NSEC_PER_SEC + (uint64_t)t.nsec;
+	return 0;
+}
+
+/* Sleep until the monotonic deadline: 0, or -EINTR when a signal comes
+ * first, after writing the time left to urem (if non-zero). */
+static long sleep_interruptible(uint64_t deadline, uint64_t urem)
+{
+	uint64_t now;
+
+	while ((now = time_ns()) < deadline) {
+		if (signal_pending()) {
+			uint64_t left = deadline - now;
+			struct timespec_user t = { (int64_t)(left / NSEC_PER_SEC),
+						   (int64_t)(left % NSEC_PER_SEC) };
+			if (urem && copy_to_user(urem, &t, sizeof(t)))
+				return -EFAULT;
 			return -EINTR;
+		}
 		wait_on(NULL, deadline);
 	}
 	return 0;
+}
+
+long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	uint64_t ns;
+	int err;
+
+	(void)a2, (void)a3, (void)a4, (void)a5;
+	if ((err = read_request(req, &ns)) < 0)
+		return err;
+	return sleep_interruptible(time_ns() + ns, rem);
 }
 
 long sys_time(uint64_t tloc, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -68,4 +156,30 @@ long sys_time(uint64_t tloc, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	if (tloc && copy_to_user(tloc, &t, sizeof(t)))
 		return -EFAULT;
 	return t;
+}
+
+/* clock_nanosleep(clock, flags, request, remain): sleep on the monotonic
+ * clock; an absolute CLOCK_REALTIME deadline is converted to it. The
+ * CPU-time clocks are not clocks one can sleep on here (-EINVAL). */
+long sys_clock_nanosleep(uint64_t clk, uint64_t flags, uint64_t req, uint64_t rem, uint64_t a4,
+			 uint64_t a5)
+{
+	uint64_t ns, deadline;
+	int err;
+
+	(void)a4, (void)a5;
+	if (clk > CLOCK_BOOTTIME || clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	if ((err = read_request(req, &ns)) < 0)
+		return err;
+	if (!(flags & TIMER_ABSTIME)) {
+		deadline = time_ns() + ns;
+	} else if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE) {
+		uint64_t now = rtc_realtime_ns();
+		deadline = time_ns() + (ns > now ? ns - now : 0);
+	} else {
+		deadline = ns;
+	}
+	/* An absolute sleep leaves rem alone: the caller just sleeps again. */
+	return sleep_interruptible(deadline, flags & TIMER_ABSTIME ? 0 : rem);
 }

@@ -29,6 +29,8 @@
 #define SYS_time            201
 #define SYS_set_tid_address 218
 #define SYS_clock_gettime   228
+#define SYS_clock_getres    229
+#define SYS_clock_nanosleep 230
 #define SYS_exit_group      231
 #define SYS_set_robust_list 273
 #define SYS_COUNT           448  /* past faccessat2 (439) */
@@ -61,6 +63,8 @@ long sys_set_tid_address(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint6
 long sys_sched_yield(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_uname(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_clock_gettime(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_clock_getres(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_clock_nanosleep(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_gettimeofday(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_time(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_nanosleep(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);

@@ -378,6 +378,66 @@ static int check_sigchld(void)
 	return CHECK_OK;
 }
 
+/* With SIGCHLD ignored a child leaves no zombie: wait4 blocks until it is gone, then says ECHILD. */
+static int check_sigchld_ignored(void)
+{
+	long long t0;
+	int st, r;
+	pid_t quick, slow;
+
+	reset();
+	signal(SIGCHLD, SIG_IGN);
+	quick = fork();
+	if (quick == 0)
+		_exit(0);
+	ms_sleep(100);
+	errno = 0;
+	r = want_err("kill(0) of an exited child", kill(quick, 0), ESRCH);
+	slow = r ? -1 : fork();
+	if (slow == 0) {
+		ms_sleep(200);
+		_exit(0);
+	}
+	t0 = now_ms();
+	errno = 0;
+	if (!r)
+		r = want_err("waitpid(-1) with SIGCHLD ignored", waitpid(-1, &st, 0), ECHILD);
+	if (!r && now_ms() - t0 < 150)
+		r = fail("waitpid gave ECHILD after %lld ms, before the 200 ms child ended", now_ms() - t0);
+	signal(SIGCHLD, SIG_DFL);
+	/* Back to the default: a child is a zombie until waited for again. */
+	pid_t again = r ? -1 : fork();
+	if (again == 0)
+		_exit(3);
+	return r ? r : want_exit("a child after SIGCHLD went back to SIG_DFL", again, 3);
+}
+
+/* SA_NOCLDWAIT: the handler still runs, but the child is not kept for wait4. */
+static int check_nocldwait(void)
+{
+	long long deadline;
+	int st, r;
+	pid_t pid;
+
+	reset();
+	if (handle(SIGCHLD, on_count, NULL, SA_NOCLDWAIT))
+		return CHECK_FAIL;
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		return fail("fork: %s", errname(errno));
+	deadline = now_ms() + 3000;
+	while (hits == 0 && now_ms() < deadline)
+		ms_sleep(1);
+	if (hits != 1)
+		return fail("the SIGCHLD handler ran %d times, want 1", (int)hits);
+	errno = 0;
+	r = want_err("waitpid(-1) with SA_NOCLDWAIT", waitpid(-1, &st, 0), ECHILD);
+	reset();
+	return r;
+}
+
 /*
  * sender: fork a child that sends SIG to the parent every EVERY ms (the
  * first after EVERY ms) until killed; after GIVEUP ms it sends SIGUSR2
@@ -716,6 +776,8 @@ static const struct check checks[] = {
 	{ "resethand-ignore", check_resethand_ignore },
 	{ "kill-errors", check_kill_errors },
 	{ "sigchld", check_sigchld },
+	{ "sigchld-ignored", check_sigchld_ignored },
+	{ "nocldwait", check_nocldwait },
 	{ "sigsuspend", check_sigsuspend },
 	{ "eintr", check_eintr },
 	{ "restart", check_restart },

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Terminal ioctls: TCGETS/TCSETS round trips, window size, foreground group, and ENOTTY off a terminal.
+// Terminal ioctls: TCGETS/TCSETS round trips, window size, foreground group, job control, and ENOTTY off a terminal.
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -229,6 +229,87 @@ static int check_dev_tty_noctty(void)
 			 "3: no /dev/tty)", pid, 0);
 }
 
+/*
+ * bg_child: fork a child in a process group of its own (a background job
+ * on our terminal) that sets SIG (SIGTTIN or SIGTTOU) to DISPOSITION and
+ * then runs ACTION on the terminal; it exits 0 if the call succeeded, 5
+ * on EIO, 1 otherwise. Returns the child's pid.
+ */
+static pid_t bg_child(int sig, void (*disposition)(int), int action)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct termios t;
+		char c;
+		long r;
+
+		setpgid(0, 0);
+		signal(sig, disposition);
+		if (action == 'r') {
+			r = read(tty_fd, &c, 1);
+		} else {
+			tcgetattr(tty_fd, &t);
+			r = tcsetattr(tty_fd, TCSANOW, &t);
+		}
+		_exit(r >= 0 ? 0 : errno == EIO ? 5 : 1);
+	}
+	if (pid > 0)
+		setpgid(pid, pid); /* also here: no race with the checks that follow */
+	return pid;
+}
+
+/* want_stopped: child PID must stop with SIG (within 5 s); it is killed and reaped either way. */
+static int want_stopped(const char *what, pid_t pid, int sig)
+{
+	long long deadline = now_ms() + 5000;
+	int st = 0, r = CHECK_FAIL;
+	pid_t w;
+
+	if (pid < 0)
+		return fail("fork: %s", errname(errno));
+	while ((w = waitpid(pid, &st, WUNTRACED | WNOHANG)) == 0 && now_ms() < deadline)
+		ms_sleep(5);
+	if (w == pid && WIFSTOPPED(st) && WSTOPSIG(st) == sig)
+		r = CHECK_OK;
+	else if (w == pid)
+		r = fail("%s: status %#x, want stopped by signal %d", what, st, sig);
+	else
+		r = fail("%s: not stopped after 5 s", what);
+	kill(pid, SIGKILL);
+	if (!(w == pid && !WIFSTOPPED(st)))
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			;
+	return r;
+}
+
+/*
+ * Job control: a background process group of our terminal's session is
+ * stopped by SIGTTIN when it reads the terminal and by SIGTTOU when it
+ * changes its settings; ignoring SIGTTIN turns the read into EIO,
+ * ignoring SIGTTOU lets the change through.
+ */
+static int check_background_job(void)
+{
+	pid_t sid = -1;
+	int r;
+
+	NEED_TTY();
+	if (ioctl(tty_fd, TIOCGSID, &sid) != 0 || sid != getsid(0))
+		return skip("%s is not our controlling terminal", tty_name);
+	if (tcgetpgrp(tty_fd) != getpgrp())
+		return skip("we are not the terminal's foreground group");
+	if ((r = want_stopped("a background read", bg_child(SIGTTIN, SIG_DFL, 'r'), SIGTTIN)))
+		return r;
+	if ((r = want_stopped("a background tcsetattr", bg_child(SIGTTOU, SIG_DFL, 's'), SIGTTOU)))
+		return r;
+	if ((r = want_exit("a background read ignoring SIGTTIN (0: it read, 1: not EIO)",
+			   bg_child(SIGTTIN, SIG_IGN, 'r'), 5)))
+		return r;
+	return want_exit("a background tcsetattr ignoring SIGTTOU (1: it failed)",
+			 bg_child(SIGTTOU, SIG_IGN, 's'), 0);
+}
+
 static const struct check checks[] = {
 	{ "tcgets", check_tcgets },
 	{ "tcsets-roundtrip", check_tcsets_roundtrip },
@@ -237,6 +318,7 @@ static const struct check checks[] = {
 	{ "pgrp", check_pgrp },
 	{ "not-a-tty", check_not_a_tty },
 	{ "dev-tty-noctty", check_dev_tty_noctty },
+	{ "background-job", check_background_job },
 };
 
 int main(int argc, char **argv)

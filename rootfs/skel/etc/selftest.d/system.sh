@@ -2,7 +2,7 @@
 # Shell self-test: the system as the applets see it: ls -l /, ps, /proc/meminfo, uname, /dev, sleep, kill.
 # Run as "/bin/sh /etc/selftest.d/system.sh"; prints "sh-system: PASS" and exits 0 when all hold.
 # The checks use on purpose the constructs shellcheck flags here.
-# shellcheck disable=SC2003,SC2010,SC2050,SC2320
+# shellcheck disable=SC2003,SC2010,SC2016,SC2050,SC2086,SC2320
 . "${0%/*}/check.inc"
 t_begin sh-system
 
@@ -25,6 +25,15 @@ check uname-s "$( [ -n "$(uname -s)" ] && echo set)" set
 check hostname "$( [ -n "$(hostname)" ] && echo set)" set
 check id-numeric "$(id -u | grep -cE '^[0-9]+$')" 1
 check date-numeric "$(date +%s | grep -cE '^[0-9]+$')" 1
+
+# time: a child that computes for a while is charged CPU time (user + sys above 0.00 s).
+cpu=$(busybox time busybox sh -c 'i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done' 2>&1 |
+	sed -n 's/^\(user\|sys\)	[0-9]*m \([0-9]*\)\.\([0-9]*\)s$/\2\3/p' | tr '\n' ' ')
+case $cpu in
+*[1-9]*) charged=charged ;;
+*) charged="'$cpu'" ;;
+esac
+check time-cpu "$(set -- $cpu; [ $# -eq 2 ] && echo "$charged" || echo "'$cpu'")" charged
 
 check dev-null-char "$( [ -c /dev/null ] && echo char)" char
 echo discarded > /dev/null

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interval timers (setitimer, getitimer, alarm): per process, three of
+ * them as in Linux. ITIMER_REAL counts wall time and sends SIGALRM;
+ * ITIMER_VIRTUAL counts the process's user time (SIGVTALRM);
+ * ITIMER_PROF its user and system time (SIGPROF). All three advance on
+ * the scheduler tick, so they have its 10 ms resolution: a timer fires
+ * on the first tick at or after its expiry, never early.
+ * A child does not inherit its parent's timers; exec keeps them.
+ */
+#ifndef KESTREL_PROC_ITIMER_H
+#define KESTREL_PROC_ITIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ITIMER_REAL    0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF    2
+#define ITIMER_COUNT   3
+
+/* One timer: for REAL, value is the time_ns() deadline; for the CPU-time
+ * timers it is the time left. 0 = disarmed. */
+struct itimer {
+	uint64_t value, interval;
+};
+
+struct process;
+
+/* Timer tick (interrupts off): p was interrupted (user: in user mode);
+ * charge its CPU-time timers and fire any that ran out. */
+void itimer_charge(struct process *p, bool user, uint64_t tick_ns);
+/* Timer tick (interrupts off): fire p's ITIMER_REAL if now passed it. */
+void itimer_check_real(struct process *p, uint64_t now);
+
+#endif

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+// Time: interval timers and alarm, sleeps cut short, CPU-time clocks, times() and rusage.
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * Every check runs in a child of its own (c_isolate), so a timer one
+ * check arms can never fire in the next. Expected times have a floor
+ * (a timer may not fire early, CPU time may not be lost) and a generous
+ * ceiling (the build machine and the emulator are shared and slow).
+ */
+
+static volatile sig_atomic_t alarms, vtalarms, profs;
+
+static void on_timer(int sig)
+{
+	if (sig == SIGALRM)
+		alarms++;
+	else if (sig == SIGVTALRM)
+		vtalarms++;
+	else if (sig == SIGPROF)
+		profs++;
+}
+
+/* catch_timer: run on_timer for SIG, without SA_RESTART (a blocked call returns EINTR). */
+static int catch_timer(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_timer;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(sig, &sa, NULL) != 0)
+		return fail("sigaction(%d): %s", sig, errname(errno));
+	return CHECK_OK;
+}
+
+static long long tv_us(struct timeval tv)
+{
+	return tv.tv_sec * 1000000ll + tv.tv_usec;
+}
+
+static long long ts_ns(struct timespec ts)
+{
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* cpu_ns: the calling process's CPU time (CLOCK_PROCESS_CPUTIME_ID). */
+static long long cpu_ns(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0)
+		return -1;
+	return ts_ns(t);
+}
+
+/* spin: compute in user mode until this process has used MS of CPU (or 20 s went by). */
+static void spin(long ms)
+{
+	volatile uint64_t x = 1;
+	long long start = cpu_ns(), wall_end = now_ms() + 20000;
+
+	while (cpu_ns() - start < ms * 1000000ll && now_ms() < wall_end)
+		for (int i = 0; i < 20000; i++)
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+}
+
+/* alarm(1) and pause: the handler runs after a second, not before; pause says EINTR. */
+static int check_alarm_pause(void)
+{
+	long long t0, dt;
+	int r;
+
+	if (catch_timer(SIGALRM))
+		return CHECK_FAIL;
+	if (want_eq("the first alarm(1)", alarm(1), 0))
+		return CHECK_FAIL;
+	t0 = now_ms();
+	errno = 0;
+	r = pause();
+	dt = now_ms() - t0;
+	if (want_err("pause", r, EINTR))
+		return CHECK_FAIL;
+	if (alarms != 1)
+		return fail("%d SIGALRM handler runs, want 1", (int)alarms);
+	if (dt < 990 || dt > 5000)
+		return fail("SIGALRM came after %lld ms, want 1000", dt);
+	remark("after %lld ms", dt);
+	return CHECK_OK;
+}
+
+/* alarm returns what was left of the previous one (rounded), and alarm(0) disarms. */
+static int check_alarm_left(void)
+{
+	struct itimerval v;
+	int r;
+
+	if ((r = want_eq("alarm(5)", alarm(5), 0)))
+		return r;
+	if ((r = want_eq("alarm(10) with 5 s left", alarm(10), 5)))
+		return r;
+	if (getitimer(ITIMER_REAL, &v) != 0)
+		return fail("getitimer: %s", errname(errno));
+	if (v.it_value.tv_sec < 8 || v.it_value.tv_sec > 10 || v.it_interval.tv_sec || v.it_interval.tv_usec)
+		return fail("ITIMER_REAL after alarm(10) reads %ld.%06ld every %ld.%06ld s",
+			    (long)v.it_value.tv_sec, (long)v.it_value.tv_usec,
+			    (long)v.it_interval.tv_sec, (long)v.it_interval.tv_usec);
+	if ((r = want_eq("alarm(0) with 10 s left", alarm(0), 10)))
+		return r;
+	if ((r = want_eq("alarm(0) when disarmed", alarm(0), 0)))
+		return r;
+	return CHECK_OK;
+}
+
+/* The default action of SIGALRM ends the process. */
+static int check_alarm_kills(void)
+{
+	struct itimerval v = { { 0, 0 }, { 0, 100000 } };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		setitimer(ITIMER_REAL, &v, NULL);
+		for (;;)
+			pause();
+	}
+	return want_signal("a child that armed a 100 ms ITIMER_REAL and paused", pid, SIGALRM);
+}
+
+/* A periodic ITIMER_REAL: 50 ms, five expiries, then disarmed and silent. */
+static int check_itimer_periodic(void)
+{
+	struct itimerval on = { { 0, 50000 }, { 0, 50000 } }, off = { { 0, 0 }, { 0, 0 } }, old, now;
+	long long t0 = now_ms(), dt;
+
+	if (catch_timer(SIGALRM))
+		return CHECK_FAIL;
+	if (setitimer(ITIMER_REAL, &on, NULL) != 0)
+		return fail("setitimer: %s", errname(errno));
+	while (alarms < 5 && now_ms() - t0 < 10000)
+		pause();
+	dt = now_ms() - t0;
+	if (setitimer(ITIMER_REAL, &off, &old) != 0)
+		return fail("setitimer (disarm): %s", errname(errno));
+	if (alarms < 5)
+		return fail("%d SIGALRMs in %lld ms from a 50 ms timer", (int)alarms, dt);
+	if (dt < 245)
+		return fail("five 50 ms periods took only %lld ms", dt);
+	if (tv_us(old.it_interval) != 50000 || tv_us(old.it_value) <= 0 || tv_us(old.it_value) > 50000)
+		return fail("the old value reads %lld us every %lld us, want (0, 50000] every 50000",
+			    tv_us(old.it_value), tv_us(old.it_interval));
+	int seen = alarms;
+	ms_sleep(200);
+	if (alarms != seen)
+		return fail("%d more SIGALRMs after the timer was disarmed", alarms - seen);
+	if (getitimer(ITIMER_REAL, &now) != 0 || tv_us(now.it_value) || tv_us(now.it_interval))
+		return fail("a disarmed ITIMER_REAL reads %lld us every %lld us",
+			    tv_us(now.it_value), tv_us(now.it_interval));
+	remark("5 expiries in %lld ms", dt);
+	return CHECK_OK;
+}
+
+/* ITIMER_VIRTUAL counts user time and ITIMER_PROF all CPU time; neither counts sleep. */
+static int check_itimer_cpu(void)
+{
+	struct itimerval v = { { 0, 0 }, { 0, 100000 } };
+
+	if (catch_timer(SIGVTALRM) || catch_timer(SIGPROF))
+		return CHECK_FAIL;
+	if (setitimer(ITIMER_VIRTUAL, &v, NULL) != 0 || setitimer(ITIMER_PROF, &v, NULL) != 0)
+		return fail("setitimer: %s", errname(errno));
+	ms_sleep(150);
+	if (vtalarms || profs)
+		return fail("CPU-time timers fired while the process slept (%d, %d)", (int)vtalarms,
+			    (int)profs);
+	long long c0 = cpu_ns(), wall_end = now_ms() + 20000;
+	while ((!vtalarms || !profs) && now_ms() < wall_end)
+		spin(10);
+	long long used = (cpu_ns() - c0) / 1000000;
+	if (!vtalarms || !profs)
+		return fail("after %lld ms of CPU: %d SIGVTALRM, %d SIGPROF, want 1 each", used,
+			    (int)vtalarms, (int)profs);
+	if (used < 90)
+		return fail("a 100 ms CPU-time timer fired after %lld ms of CPU", used);
+	remark("fired after %lld ms of CPU", used);
+	return CHECK_OK;
+}
+
+/* Bad timer numbers and times are EINVAL, bad pointers EFAULT; a child starts with no timers. */
+static int check_itimer_errors(void)
+{
+	struct itimerval v = { { 0, 0 }, { 0, 1000000 } }, got;
+	int r;
+
+	errno = 0;
+	if ((r = want_err("setitimer(99)", setitimer(99, &v, NULL), EINVAL)))
+		return r;
+	errno = 0;
+	if ((r = want_err("getitimer(-1)", getitimer(-1, &got), EINVAL)))
+		return r;
+	errno = 0;
+	if ((r = want_err("setitimer with tv_usec 10^6", setitimer(ITIMER_REAL, &v, NULL), EINVAL)))
+		return r;
+	v.it_value.tv_usec = -1;
+	errno = 0;
+	if ((r = want_err("setitimer with tv_usec -1", setitimer(ITIMER_REAL, &v, NULL), EINVAL)))
+		return r;
+	errno = 0;
+	if ((r = want_err("getitimer to a bad pointer",
+			  syscall(SYS_getitimer, ITIMER_REAL, (void *)16), EFAULT)))
+		return r;
+	errno = 0;
+	if ((r = want_err("setitimer from a bad pointer",
+			  syscall(SYS_setitimer, ITIMER_REAL, (void *)16, NULL), EFAULT)))
+		return r;
+	v = (struct itimerval){ { 5, 0 }, { 5, 0 } };
+	if (setitimer(ITIMER_REAL, &v, NULL) != 0)
+		return fail("setitimer: %s", errname(errno));
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct itimerval c;
+		_exit(getitimer(ITIMER_REAL, &c) == 0 && !c.it_value.tv_sec && !c.it_value.tv_usec ? 0 : 1);
+	}
+	r = want_exit("a forked child's ITIMER_REAL (1: inherited)", pid, 0);
+	alarm(0);
+	return r;
+}
+
+/* nanosleep cut short by a signal says EINTR and how much of the sleep was left. */
+static int check_nanosleep_left(void)
+{
+	struct itimerval v = { { 0, 0 }, { 0, 200000 } };
+	struct timespec req = { 3, 0 }, rem = { -1, -1 };
+	int r;
+
+	if (catch_timer(SIGALRM))
+		return CHECK_FAIL;
+	if (setitimer(ITIMER_REAL, &v, NULL) != 0)
+		return fail("setitimer: %s", errname(errno));
+	errno = 0;
+	if ((r = want_err("nanosleep(3 s) with a 200 ms alarm", nanosleep(&req, &rem), EINTR)))
+		return r;
+	long long left = ts_ns(rem) / 1000000;
+	if (rem.tv_nsec < 0 || rem.tv_nsec >= 1000000000 || left < 1000 || left > 2810)
+		return fail("%ld.%09ld s left, want about 2.8", (long)rem.tv_sec, (long)rem.tv_nsec);
+	remark("%lld ms left", left);
+	return CHECK_OK;
+}
+
+/* The CPU clocks: they advance by the CPU used, not by sleeping; their resolution is sane. */
+static int check_cpu_clocks(void)
+{
+	struct timespec res;
+	long long c0 = cpu_ns(), c1, c2, t0;
+	int r;
+
+	if (c0 < 0)
+		return fail("clock_gettime(CLOCK_PROCESS_CPUTIME_ID): %s", errname(errno));
+	t0 = now_ms();
+	ms_sleep(150);
+	c1 = cpu_ns();
+	if (c1 < c0 || c1 - c0 > 100000000)
+		return fail("150 ms of sleep moved the CPU clock by %lld ms", (c1 - c0) / 1000000);
+	spin(200);
+	c2 = cpu_ns();
+	if (c2 - c1 < 200000000 || c2 - c1 > (now_ms() - t0 + 20) * 1000000)
+		return fail("spinning for 200 ms of CPU moved the clock by %lld ms", (c2 - c1) / 1000000);
+	for (int clk = CLOCK_PROCESS_CPUTIME_ID; clk <= CLOCK_THREAD_CPUTIME_ID; clk++)
+		if (clock_getres(clk, &res) != 0 || res.tv_sec || res.tv_nsec <= 0 || res.tv_nsec > 10000000)
+			return fail("clock_getres(%d): %s, %ld.%09ld", clk, errname(errno),
+				    (long)res.tv_sec, (long)res.tv_nsec);
+	if (clock_getres(CLOCK_MONOTONIC, &res) != 0 || res.tv_sec || res.tv_nsec <= 0)
+		return fail("clock_getres(CLOCK_MONOTONIC): %s", errname(errno));
+	errno = 0;
+	if ((r = want_err("clock_gettime(12345)", clock_gettime(12345, &res), EINVAL)))
+		return r;
+	errno = 0;
+	if ((r = want_err("clock_getres(12345)", clock_getres(12345, &res), EINVAL)))
+		return r;
+	clockid_t mine;
+	if (clock_getcpuclockid(0, &mine) != 0 || clock_gettime(mine, &res) != 0 || ts_ns(res) < c2)
+		return fail("the clock from clock_getcpuclockid(0) reads %lld, want >= %lld", ts_ns(res), c2);
+	return CHECK_OK;
+}
+
+/* A child's CPU time reaches its parent: wait4's rusage, then times() and RUSAGE_CHILDREN. */
+static int check_child_times(void)
+{
+	struct rusage ru, kids, self;
+	struct tms tm;
+	long long t0 = now_ms(), wall;
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		spin(300);
+		_exit(0);
+	}
+	if (pid < 0)
+		return fail("fork: %s", errname(errno));
+	if (wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st))
+		return fail("wait4: %s, status %#x", errname(errno), st);
+	wall = now_ms() - t0;
+	long long user = tv_us(ru.ru_utime) / 1000, sys = tv_us(ru.ru_stime) / 1000;
+	if (user + sys < 290 || user + sys > wall + 20)
+		return fail("wait4's rusage: %lld ms user + %lld ms system, want 300 (in %lld ms)", user,
+			    sys, wall);
+	if (user < sys)
+		return fail("a computing child ran %lld ms in user mode and %lld in the kernel", user, sys);
+	if (times(&tm) == (clock_t)-1)
+		return fail("times: %s", errname(errno));
+	long hz = sysconf(_SC_CLK_TCK);
+	long long kid_ms = (long long)(tm.tms_cutime + tm.tms_cstime) * 1000 / hz;
+	if (kid_ms < 280 || kid_ms > wall + 20)
+		return fail("times() says the children used %lld ms, want 300", kid_ms);
+	if (getrusage(RUSAGE_CHILDREN, &kids) != 0 || getrusage(RUSAGE_SELF, &self) != 0)
+		return fail("getrusage: %s", errname(errno));
+	long long kids_ms = (tv_us(kids.ru_utime) + tv_us(kids.ru_stime)) / 1000;
+	if (kids_ms < user + sys - 1 || kids_ms > wall + 20)
+		return fail("RUSAGE_CHILDREN: %lld ms, want %lld", kids_ms, user + sys);
+	long long self_ms = (tv_us(self.ru_utime) + tv_us(self.ru_stime)) / 1000;
+	if (self_ms > 250)
+		return fail("the waiting parent used %lld ms of CPU itself", self_ms);
+	errno = 0;
+	if (want_err("getrusage(5)", getrusage(5, &self), EINVAL))
+		return CHECK_FAIL;
+	remark("child %lld ms user, %lld ms system", user, sys);
+	return CHECK_OK;
+}
+
+/* A child that only sleeps is charged (almost) no CPU time. */
+static int check_sleeper_times(void)
+{
+	struct rusage ru;
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		ms_sleep(150);
+		_exit(0);
+	}
+	if (pid < 0)
+		return fail("fork: %s", errname(errno));
+	if (wait4(pid, &st, 0, &ru) != pid)
+		return fail("wait4: %s", errname(errno));
+	long long ms = (tv_us(ru.ru_utime) + tv_us(ru.ru_stime)) / 1000;
+	return ms < 100 ? CHECK_OK : fail("a child that slept 150 ms was charged %lld ms of CPU", ms);
+}
+
+static const struct check checks[] = {
+	{ "alarm-pause", check_alarm_pause },
+	{ "alarm-left", check_alarm_left },
+	{ "alarm-kills", check_alarm_kills },
+	{ "itimer-periodic", check_itimer_periodic },
+	{ "itimer-cpu", check_itimer_cpu },
+	{ "itimer-errors", check_itimer_errors },
+	{ "nanosleep-left", check_nanosleep_left },
+	{ "cpu-clocks", check_cpu_clocks },
+	{ "child-times", check_child_times },
+	{ "sleeper-times", check_sleeper_times },
+};
+
+int main(int argc, char **argv)
+{
+	c_isolate = 1;
+	return run_checks("timers", checks, NELEMS(checks), argc, argv);
+}
