@@ -33,7 +33,8 @@ done
 applets='ls cat echo cp mv rm mkdir rmdir ps grep sed wc head tail sort uname env test [
 	printf sleep find xargs true false pwd ln chmod touch date dirname basename cut tr uniq
 	tee kill seq expr stat readlink id hostname clear dmesg more od hexdump md5sum sha256sum
-	yes which'
+	yes which mkfifo time timeout free uptime du nproc printenv realpath sync tac nl paste
+	cmp rev awk'
 have=$(/bin/busybox --list)
 set -f
 for applet in $applets; do

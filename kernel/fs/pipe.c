@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Pipes: a 64 KiB ring between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
+/* Pipes and FIFOs: a 64 KiB ring between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
 #include "fs/pipe.h"
 
 #include <stdbool.h>
@@ -34,6 +34,9 @@ struct pipe {
 	int readers, writers;   /* open files on each end */
 	struct wait_queue rwq;  /* readers wait for data or the last writer's close */
 	struct wait_queue wwq;  /* writers wait for room or the last reader's close */
+	/* FIFOs only */
+	void **fifo_slot;       /* where the FIFO's inode keeps this pipe; cleared when freed */
+	uint32_t read_opens, write_opens; /* opens so far: an open waits for the other's to move */
 };
 
 static uint32_t pipe_used(const struct pipe *p) { return p->wpos - p->rpos; }
@@ -186,10 +189,13 @@ static unsigned pipe_poll_write(struct file *f)
 	return (pipe_room(p) >= PIPE_BUF ? POLLOUT : 0) | (p->readers == 0 ? POLLERR : 0);
 }
 
+/* The last end closed: free the pipe (a FIFO's unread bytes go with it, as in Linux). */
 static void pipe_free_if_unused(struct pipe *p)
 {
 	if (p->readers || p->writers)
 		return;
+	if (p->fifo_slot)
+		*p->fifo_slot = NULL;
 	kfree(p->buf);
 	kfree(p);
 }
@@ -212,6 +218,23 @@ static void pipe_release_write(struct file *f)
 	pipe_free_if_unused(p);
 }
 
+/* A FIFO opened O_RDWR holds both ends. */
+static void pipe_release_both(struct file *f)
+{
+	struct pipe *p = f->priv;
+
+	p->readers--;
+	p->writers--;
+	pipe_changed(&p->rwq);
+	pipe_changed(&p->wwq);
+	pipe_free_if_unused(p);
+}
+
+static unsigned pipe_poll_both(struct file *f)
+{
+	return pipe_poll_read(f) | pipe_poll_write(f);
+}
+
 static const struct file_ops pipe_read_ops = {
 	.read = pipe_read,
 	.ioctl = pipe_ioctl,
@@ -228,15 +251,35 @@ static const struct file_ops pipe_write_ops = {
 	.kwrite = pipe_kwrite,
 };
 
-int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+static const struct file_ops pipe_both_ops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.ioctl = pipe_ioctl,
+	.poll = pipe_poll_both,
+	.release = pipe_release_both,
+	.kread = pipe_kread,
+	.kwrite = pipe_kwrite,
+};
+
+/* An empty pipe with no ends open; NULL when out of memory. */
+static struct pipe *pipe_alloc(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
-	unsigned nonblock = flags & O_NONBLOCK;
 
 	if (!p || !(p->buf = kmalloc(PIPE_SIZE))) {
 		kfree(p);
-		return -ENOMEM;
+		return NULL;
 	}
+	return p;
+}
+
+int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+{
+	struct pipe *p = pipe_alloc();
+	unsigned nonblock = flags & O_NONBLOCK;
+
+	if (!p)
+		return -ENOMEM;
 	*rd = file_alloc(&pipe_read_ops, O_RDONLY | nonblock, p);
 	if (!*rd) {
 		pipe_free_if_unused(p);
@@ -249,6 +292,71 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 		return -ENOMEM;
 	}
 	p->writers = 1;
+	return 0;
+}
+
+/* ---- FIFOs ----------------------------------------------------------------------- */
+
+/*
+ * Sleep on wq until *opens moves from what it was (the other end was
+ * opened, even if it has been closed again since). 0, or -ERESTARTSYS
+ * when a signal comes first.
+ */
+static int wait_other_end(struct wait_queue *wq, const uint32_t *opens)
+{
+	uint32_t seen = *opens;
+
+	while (*opens == seen) {
+		if (signal_pending())
+			return -ERESTARTSYS;
+		wait_on(wq, 0);
+	}
+	return 0;
+}
+
+int pipe_open_fifo(void **slot, struct file *f)
+{
+	struct pipe *p = *slot;
+	unsigned acc = f->flags & O_ACCMODE;
+	bool nonblock = f->flags & O_NONBLOCK;
+	int err = 0;
+
+	if (acc != O_RDONLY && acc != O_WRONLY && acc != O_RDWR)
+		return -EINVAL;
+	if (!p) {
+		if (!(p = pipe_alloc()))
+			return -ENOMEM;
+		p->fifo_slot = slot;
+		*slot = p;
+	}
+	if (acc == O_WRONLY && !p->readers && nonblock) {
+		pipe_free_if_unused(p);
+		return -ENXIO;
+	}
+	f->priv = p;
+	if (acc != O_WRONLY) {
+		p->readers++;
+		p->read_opens++;
+		pipe_changed(&p->wwq);
+	}
+	if (acc != O_RDONLY) {
+		p->writers++;
+		p->write_opens++;
+		pipe_changed(&p->rwq);
+	}
+	if (acc == O_RDONLY && !p->writers && !nonblock)
+		err = wait_other_end(&p->rwq, &p->write_opens);
+	else if (acc == O_WRONLY && !p->readers)
+		err = wait_other_end(&p->wwq, &p->read_opens);
+	if (err) {
+		if (acc == O_RDONLY)
+			p->readers--;
+		else
+			p->writers--;
+		pipe_free_if_unused(p);
+		return err;
+	}
+	f->ops = acc == O_RDONLY ? &pipe_read_ops : acc == O_WRONLY ? &pipe_write_ops : &pipe_both_ops;
 	return 0;
 }
 

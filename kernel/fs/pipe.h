@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Pipes: a 64 KiB ring between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
+/* Pipes and FIFOs: a 64 KiB ring between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
 #ifndef KESTREL_FS_PIPE_H
 #define KESTREL_FS_PIPE_H
 
@@ -26,5 +26,17 @@ struct file;
  * files' kread/kwrite do the same with kernel buffers.
  */
 int pipe_create(struct file **rd, struct file **wr, unsigned flags);
+
+/*
+ * Open a FIFO (a named pipe) as file f (the open's f->flags): the open
+ * method of a file system's S_IFIFO inode. *slot is the inode's pointer
+ * to the FIFO's pipe, NULL while no end is open; the pipe is made on the
+ * first open and freed (unread bytes and all) on the last close, which
+ * sets *slot back to NULL. As Linux: O_RDONLY waits for a writer to open
+ * (not with O_NONBLOCK: reads then see EOF until one does); O_WRONLY
+ * waits for a reader (O_NONBLOCK: -ENXIO); O_RDWR never waits. A signal
+ * ends the wait with -ERESTARTSYS. Sets f->ops and f->priv; 0 or -errno.
+ */
+int pipe_open_fifo(void **slot, struct file *f);
 
 #endif

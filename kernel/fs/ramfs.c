@@ -14,6 +14,7 @@
  */
 #include "fs/inode.h"
 #include "fs/path.h"
+#include "fs/pipe.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "lib/errno.h"
@@ -570,8 +571,10 @@ static int ramfs_open(struct inode *ip, struct file *f)
 		return 0;
 	case S_IFCHR:
 		return devfs_open(ip, f);
+	case S_IFIFO:
+		return pipe_open_fifo(&ip->priv, f);
 	}
-	return -ENXIO; /* block devices, FIFOs and sockets: nothing behind them yet */
+	return -ENXIO; /* block devices and sockets: nothing behind them */
 }
 
 static const struct inode_ops ramfs_ops = {

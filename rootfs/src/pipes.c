@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Pipes: round trips, partial reads, EOF, EPIPE and SIGPIPE, O_NONBLOCK, poll and select readiness.
+// Pipes and FIFOs: round trips, partial reads, EOF, EPIPE and SIGPIPE, O_NONBLOCK, poll and select readiness, FIFO opens.
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
@@ -380,6 +380,131 @@ static int check_select(void)
 	return r;
 }
 
+/* fifo_path: a FIFO's name for this run, /tmp/t-pipes.PID.fifo (made by mkfifo in the checks). */
+static const char *fifo_path(void)
+{
+	static char path[64];
+
+	snprintf(path, sizeof(path), "/tmp/t-pipes.%d.fifo", (int)getpid());
+	return path;
+}
+
+/* A FIFO: each open waits for the other end; bytes go through; EOF when the writer closes. */
+static int check_fifo(void)
+{
+	const char *path = fifo_path();
+	struct stat st;
+	char buf[16] = { 0 };
+	int fd, r = CHECK_OK;
+	pid_t pid;
+
+	mode_t um = umask(0);
+
+	umask(um);
+	unlink(path);
+	if (mkfifo(path, 0660) != 0)
+		return fail("mkfifo: %s", errname(errno));
+	if (stat(path, &st) != 0 || !S_ISFIFO(st.st_mode) || (st.st_mode & 0777) != (0660 & ~um))
+		r = fail("stat of the FIFO: mode %#o (umask %#o)", (unsigned)st.st_mode, (unsigned)um);
+	pid = r ? -1 : fork();
+	if (pid == 0) {
+		/* Blocks until the parent opens for reading (it sleeps first). */
+		int w = open(path, O_WRONLY);
+		_exit(w >= 0 && write(w, "fifo!", 5) == 5 ? 0 : 1);
+	}
+	if (!r) {
+		ms_sleep(50);
+		fd = open(path, O_RDONLY);
+		if (fd < 0) {
+			r = fail("open for reading: %s", errname(errno));
+		} else {
+			if (read(fd, buf, sizeof(buf)) != 5 || memcmp(buf, "fifo!", 5) != 0)
+				r = fail("read \"%s\", want \"fifo!\"", buf);
+			if (!r && read(fd, buf, sizeof(buf)) != 0)
+				r = fail("no EOF after the writer closed");
+			errno = 0;
+			if (!r)
+				r = want_err("lseek on a FIFO", lseek(fd, 0, SEEK_SET), ESPIPE);
+			close(fd);
+		}
+	}
+	if (pid > 0 && want_exit("the writer (1: its open or write failed)", pid, 0))
+		r = CHECK_FAIL;
+	unlink(path);
+	return r;
+}
+
+/* Non-blocking opens: a writer with no reader is ENXIO; a reader goes ahead and sees EOF. O_RDWR never waits. */
+static int check_fifo_nonblock(void)
+{
+	const char *path = fifo_path();
+	char c = 0;
+	int rd, rw, n, r;
+
+	unlink(path);
+	if (mknod(path, S_IFIFO | 0600, 0) != 0)
+		return fail("mknod S_IFIFO: %s", errname(errno));
+	errno = 0;
+	r = want_err("open(O_WRONLY | O_NONBLOCK) with no reader", open(path, O_WRONLY | O_NONBLOCK), ENXIO);
+	rd = r ? -1 : open(path, O_RDONLY | O_NONBLOCK);
+	if (!r && rd < 0)
+		r = fail("open(O_RDONLY | O_NONBLOCK): %s", errname(errno));
+	if (!r && (n = (int)read(rd, &c, 1)) != 0)
+		r = fail("read with no writer returned %d (%s), want 0", n, n < 0 ? errname(errno) : "data");
+	rw = r ? -1 : open(path, O_RDWR);
+	if (!r && rw < 0)
+		r = fail("open(O_RDWR): %s", errname(errno));
+	if (!r && (write(rw, "x", 1) != 1 || read(rd, &c, 1) != 1 || c != 'x'))
+		r = fail("a byte from the O_RDWR end did not reach the reader");
+	if (rw >= 0)
+		close(rw);
+	if (rd >= 0)
+		close(rd);
+	/* Every end closed: what was left unread is gone. */
+	rw = r ? -1 : open(path, O_RDWR);
+	if (!r && (rw < 0 || write(rw, "y", 1) != 1))
+		r = fail("reopen O_RDWR: %s", errname(errno));
+	if (rw >= 0)
+		close(rw);
+	rw = r ? -1 : open(path, O_RDWR);
+	if (!r && (rw < 0 || ioctl(rw, FIONREAD, &n) != 0 || n != 0))
+		r = fail("after every end closed, %d bytes were still waiting", n);
+	if (rw >= 0)
+		close(rw);
+	unlink(path);
+	return r;
+}
+
+/* A reader waiting for a writer to open is interrupted by a signal: EINTR (no SA_RESTART). */
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int check_fifo_open_eintr(void)
+{
+	const char *path = fifo_path();
+	struct sigaction sa, old;
+	int r, fd;
+
+	unlink(path);
+	if (mkfifo(path, 0600) != 0)
+		return fail("mkfifo: %s", errname(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, &old);
+	ualarm(100000, 0);
+	errno = 0;
+	fd = open(path, O_RDONLY);
+	r = want_err("open(O_RDONLY) with no writer, cut by SIGALRM", fd, EINTR);
+	if (fd >= 0)
+		close(fd);
+	ualarm(0, 0);
+	sigaction(SIGALRM, &old, NULL);
+	unlink(path);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "roundtrip", check_roundtrip },
 	{ "partial-reads", check_partial_reads },
@@ -392,6 +517,9 @@ static const struct check checks[] = {
 	{ "poll", check_poll },
 	{ "poll-wait", check_poll_wait },
 	{ "select", check_select },
+	{ "fifo", check_fifo },
+	{ "fifo-nonblock", check_fifo_nonblock },
+	{ "fifo-open-eintr", check_fifo_open_eintr },
 };
 
 int main(int argc, char **argv)

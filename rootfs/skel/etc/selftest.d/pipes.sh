@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Shell self-test: pipelines, redirections (>, >>, <, 2>&1, fds), here-documents, tee, SIGPIPE.
+# Shell self-test: pipelines, redirections (>, >>, <, 2>&1, fds), here-documents, tee, SIGPIPE, named pipes.
 # Run as "/bin/sh /etc/selftest.d/pipes.sh"; prints "sh-pipes: PASS" and exits 0 when all hold.
 # The checks use on purpose the constructs shellcheck flags here.
 # shellcheck disable=SC2016,SC2018,SC2019,SC2034
@@ -73,6 +73,13 @@ check tee "$(echo teed | tee t1 | cat) $(cat t1)" "teed teed"
 n=0
 printf 'a\nb\nc\n' | { while read -r l; do n=$((n + 1)); done; echo "$n" > count; }
 check while-read-pipe "$(cat count)" 3
+
+# A named pipe: the writer's open waits for the reader, the bytes go through.
+mkfifo ff
+(echo through-fifo > ff) &
+read -r got < ff
+wait
+check mkfifo "$(ls -l ff | cut -c1) $got" "p through-fifo"
 
 cd / && rm -rf "$d"
 t_finish

@@ -35,6 +35,12 @@ case $cpu in
 esac
 check time-cpu "$(set -- $cpu; [ $# -eq 2 ] && echo "$charged" || echo "'$cpu'")" charged
 
+timeout 1 sleep 5
+check timeout-kills "$?" 143
+check awk "$(echo 'a b c' | awk '{ print $2 }')" b
+check nproc "$(nproc | grep -cE '^[1-9][0-9]*$')" 1
+check free "$(free | grep -cE '^Mem: +[0-9]+ +[0-9]+')" 1
+
 check dev-null-char "$( [ -c /dev/null ] && echo char)" char
 echo discarded > /dev/null
 check dev-null-write "$?" 0
