@@ -104,9 +104,39 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 	return 0;
 }
 
+static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
+		       int links, struct inode **out);
+
+/*
+ * open(O_CREAT) met symlink link (a reference the caller gives up) as the
+ * last name, in directory dir: open what it points to, and if that does
+ * not exist, create it, as Linux does. links: symlinks followed so far.
+ */
+static int create_through_link(struct inode *dir, struct inode *link, const char *name,
+			       unsigned flags, uint32_t mode, int links, struct inode **out)
+{
+	int err = vfs_walk(dir, name, WALK_FOLLOW, out);
+
+	if (err != -ENOENT || !link->ops->readlink) {
+		inode_put(link);
+		return err;
+	}
+	char *target = kmalloc(PATH_MAX);
+	int n = target ? link->ops->readlink(link, target, PATH_MAX - 1) : -ENOMEM;
+	inode_put(link);
+	if (n >= 0) {
+		target[n] = '\0';
+		err = links >= SYMLINK_MAX ? -ELOOP : open_create(dir, target, flags, mode, links + 1, out);
+	} else {
+		err = n;
+	}
+	kfree(target);
+	return err;
+}
+
 /* The inode open(O_CREAT) opens: the existing one, or a new regular file. */
 static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-		       struct inode **out)
+		       int links, struct inode **out)
 {
 	struct parent pp;
 	int err = get_parent(base, path, &pp);
@@ -121,10 +151,11 @@ static int open_create(struct inode *base, const char *path, unsigned flags, uin
 	if (err == 0 && (flags & O_EXCL)) {
 		inode_put(*out);
 		err = -EEXIST;
-	} else if (err == 0 && S_ISLNK((*out)->mode)) {
+	} else if (err == 0 && S_ISLNK((*out)->mode) && (flags & O_NOFOLLOW)) {
 		inode_put(*out);
-		/* a dangling link gives ENOENT here (Linux would create its target) */
-		err = (flags & O_NOFOLLOW) ? -ELOOP : vfs_walk(pp.dir, pp.name, WALK_FOLLOW, out);
+		err = -ELOOP;
+	} else if (err == 0 && S_ISLNK((*out)->mode)) {
+		err = create_through_link(pp.dir, *out, pp.name, flags, mode, links, out);
 	} else if (err == -ENOENT) {
 		if (pp.dir->nlink == 0)
 			err = -ENOENT; /* the directory was removed */
@@ -147,7 +178,7 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 	if ((flags & O_ACCMODE) == O_ACCMODE && !(flags & O_PATH))
 		return -EINVAL;
 	if ((flags & O_CREAT) && !(flags & O_PATH))
-		err = open_create(base, path, flags, mode, &ip);
+		err = open_create(base, path, flags, mode, 0, &ip);
 	else
 		err = vfs_walk(base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ip);
 	if (err)

@@ -515,6 +515,21 @@ static int check_symlink(void)
 	errno = 0;
 	if (want_err("open through a dangling link", open(P("sl-dangling"), O_RDONLY), ENOENT))
 		return CHECK_FAIL;
+	errno = 0;
+	if (want_err("O_CREAT | O_EXCL on a dangling link",
+		     open(P("sl-dangling"), O_WRONLY | O_CREAT | O_EXCL, 0644), EEXIST))
+		return CHECK_FAIL;
+	/* O_CREAT through a dangling link creates its target (next to the link), through two links. */
+	if (symlink("sl-dangling", P("sl-chain")) != 0)
+		return fail("symlink (chain): %s", errname(errno));
+	fd = open(P("sl-chain"), O_WRONLY | O_CREAT, 0644);
+	if (fd < 0)
+		return fail("O_CREAT through two links to nowhere: %s", errname(errno));
+	close(fd);
+	if (lstat(P("nowhere"), &st) != 0 || !S_ISREG(st.st_mode))
+		return fail("O_CREAT through the links did not create their target \"nowhere\"");
+	if (lstat(P("sl-dangling"), &st) != 0 || !S_ISLNK(st.st_mode))
+		return fail("O_CREAT through the link replaced the link itself");
 	/* An absolute target, and a link to a directory used as a path component. */
 	if (mkdir(P("sl-dir"), 0755) != 0 || make("sl-dir/f", "in dir") != 0 ||
 	    symlink(P("sl-dir"), P("sl-dirlink")) != 0)
