@@ -280,11 +280,11 @@ void show_pid_stat(struct sbuf *s, struct process *p)
 	uint64_t start = p->start_ns / NS_PER_TICK;
 	struct cpu_times self = process_cpu_times(p), kids = p->child_times;
 
-	sb_printf(s, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 1 0 %lu %lu 0 "
+	sb_printf(s, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu 0 "
 		  "18446744073709551615 0 0 0 0 0 %lu %lu 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
 		  p->pid, p->name, state_char(p), ppid, p->pgid, p->sid, self.user_ns / NS_PER_TICK,
 		  self.sys_ns / NS_PER_TICK, kids.user_ns / NS_PER_TICK, kids.sys_ns / NS_PER_TICK,
-		  start, vm_bytes(p), p->sig_pending, p->sig_blocked,
+		  p->nthreads, start, vm_bytes(p), p->sig_pending, p->thread ? p->thread->sig_blocked : 0,
 		  p->state == PROC_ZOMBIE ? p->wstatus : 0);
 }
 
@@ -299,8 +299,8 @@ void show_pid_status(struct sbuf *s, struct process *p)
 	sb_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", FD_MAX);
 	if (p->state == PROC_ALIVE)
 		sb_printf(s, "VmSize:\t%8lu kB\n", vm_bytes(p) / 1024);
-	sb_printf(s, "Threads:\t1\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
-		  p->sig_pending, p->sig_pending, p->sig_blocked);
+	sb_printf(s, "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
+		  p->nthreads, p->sig_pending, p->sig_pending, p->thread ? p->thread->sig_blocked : 0);
 }
 
 void show_pid_cmdline(struct sbuf *s, struct process *p)

@@ -39,6 +39,7 @@
 #define ENOTEMPTY 39
 #define ELOOP   40
 #define ENOTSUP 95
+#define ETIMEDOUT 110
 
 /* Kernel-internal: a blocking call interrupted by a signal. The signal
  * code turns it into a restart (SA_RESTART, or no handler ran) or into

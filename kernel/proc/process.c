@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: processes. Creation by the kernel (process_spawn: the
- * self-test harness and init) or by fork/vfork/clone, exec in place,
- * exit (children go to init, the parent gets SIGCHLD), and wait.
+ * self-test harness and init) or by fork/vfork/clone, threads (clone
+ * with CLONE_THREAD), exec in place, exit (children go to init, the
+ * parent gets SIGCHLD), and wait.
  * Lock rule: the process list and every family link change with
  * interrupts off (one CPU, no kernel preemption).
  */
 #include "proc/process.h"
 #include "proc/exec.h"
+#include "proc/futex.h"
 #include "proc/signal.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
@@ -118,6 +120,7 @@ static void unlink_process(struct process *p)
 /* ---- the reaper: frees the zombies nobody will wait for ---- */
 
 static struct process *reap_list;     /* interrupts off to change */
+static struct thread *reap_threads;   /* threads that left a process that goes on */
 static struct wait_queue reaper_wq;
 
 /* Queue zombie z for the reaper. Interrupts off. Its thread may still be
@@ -131,17 +134,32 @@ static void reap_later(struct process *z)
 	wake_all(&reaper_wq);
 }
 
+/* Queue dead thread t (no longer in any process) for the reaper. Interrupts off. */
+static void reap_thread_later(struct thread *t)
+{
+	t->group_next = reap_threads;
+	reap_threads = t;
+	wake_all(&reaper_wq);
+}
+
 static void reaper_main(void *arg)
 {
 	(void)arg;
 	for (;;) {
 		uint64_t f = irq_save();
-		while (!reap_list)
+		while (!reap_list && !reap_threads)
 			wait_on(&reaper_wq, 0);
 		struct process *z = reap_list;
-		reap_list = z->reap_next;
+		struct thread *t = z ? NULL : reap_threads;
+		if (z)
+			reap_list = z->reap_next;
+		else
+			reap_threads = t->group_next;
 		irq_restore(f);
-		process_release(z);
+		if (z)
+			process_release(z);
+		else
+			thread_reap(t);
 	}
 }
 
@@ -162,12 +180,54 @@ static bool autoreaped(const struct process *c, const struct process *parent)
 	return parent ? signal_child_autoreap(parent) : !c->kernel_waits;
 }
 
+/* ---- threads ---- */
+
+/* Add t to p's threads, as tid. Interrupts off. */
+static void group_add(struct process *p, struct thread *t, int tid)
+{
+	t->tid = tid;
+	t->group_next = p->threads;
+	p->threads = t;
+	p->nthreads++;
+	if (!p->thread)
+		p->thread = t;
+}
+
+/* Take t out of p's threads (it is leaving; others stay). Interrupts off. */
+static void group_remove(struct process *p, struct thread *t)
+{
+	for (struct thread **pp = &p->threads; *pp; pp = &(*pp)->group_next)
+		if (*pp == t) {
+			*pp = t->group_next;
+			break;
+		}
+	p->nthreads--;
+	if (p->thread == t)
+		p->thread = p->threads;
+}
+
+/* Tell every thread of p but the caller to leave, waking any that sleeps
+ * (a blocked call sees signal_pending() and returns). Interrupts off. */
+static void others_must_exit(struct process *p)
+{
+	for (struct thread *o = p->threads; o; o = o->group_next)
+		if (o != current_thread()) {
+			o->must_exit = true;
+			thread_make_runnable(o);
+		}
+}
+
+static int alloc_pid(void)
+{
+	return __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+}
+
 static struct process *process_alloc(int pid)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	if (!p)
 		return NULL;
-	p->pid = pid ? pid : __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+	p->pid = pid ? pid : alloc_pid();
 	p->state = PROC_ALIVE;
 	p->umask = 022;
 	p->altstack_flags = 2; /* SS_DISABLE */
@@ -197,13 +257,14 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	p->vm = img.vm;
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
-	p->thread = thread_create_user(p, img.entry, img.sp);
-	if (!p->thread) {
+	struct thread *t = thread_create_user(p, img.entry, img.sp);
+	if (!t) {
 		*err = -ENOMEM;
 		goto fail;
 	}
+	group_add(p, t, p->pid);
 	link_process(p);
-	thread_make_runnable(p->thread);
+	thread_make_runnable(t);
 	return p;
 fail:
 	if (p->vm)
@@ -266,11 +327,34 @@ static void reparent_children(struct process *p)
 	}
 }
 
-void process_exit_current(int wstatus)
+/* The current thread leaves: 0 at its clear_child_tid and a futex wake
+ * there, as pthread_join waits for. */
+static void clear_child_tid(struct process *p, struct thread *t)
 {
-	struct process *p = current_process();
+	int zero = 0;
 
-	cpu_cli();
+	if (t->clear_child_tid && !copy_to_user(t->clear_child_tid, &zero, sizeof(zero)))
+		futex_wake(p->vm, t->clear_child_tid, 1);
+	t->clear_child_tid = 0;
+}
+
+/* A thread other than the last leaves p (interrupts off): the reaper
+ * frees it once it has switched away. */
+static __attribute__((noreturn)) void leave_group(struct process *p, struct thread *t)
+{
+	group_remove(p, t);
+	p->dead_run_ns += thread_run_ns(t);
+	t->proc = NULL; /* a kernel thread now, for its last instructions */
+	wake_all(&p->thread_exit_wq);
+	reap_thread_later(t);
+	/* The process may be gone before the next switch loads another CR3. */
+	arch_switch_pml4(vmm_kernel_pml4());
+	thread_exit();
+}
+
+/* The last thread leaves: p becomes a zombie with wstatus. Interrupts off. */
+static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
+{
 	p->wstatus = wstatus;
 	reparent_children(p);
 	if (p->parent) {
@@ -289,6 +373,73 @@ void process_exit_current(int wstatus)
 	 * the shared kernel half will do for the last few instructions. */
 	arch_switch_pml4(vmm_kernel_pml4());
 	thread_exit();
+}
+
+void process_thread_exit_current(int wstatus)
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+
+	clear_child_tid(p, t);
+	cpu_cli();
+	if (p->nthreads > 1)
+		leave_group(p, t);
+	process_end(p, p->exiting ? p->exit_wstatus : wstatus);
+}
+
+void process_exit_current(int wstatus)
+{
+	struct process *p = current_process();
+
+	cpu_cli();
+	if (!p->exiting) {
+		p->exiting = true;
+		p->exit_wstatus = wstatus;
+		others_must_exit(p);
+	}
+	cpu_sti();
+	process_thread_exit_current(wstatus);
+}
+
+struct thread *process_clone_thread(struct trap_frame *tf, uint64_t new_sp, int *err)
+{
+	struct process *p = current_process();
+	struct thread *cur = current_thread();
+	struct thread *t = p->exiting ? NULL : thread_create_user(p, tf->rip, new_sp ? new_sp : tf->rsp);
+
+	*err = -EAGAIN;
+	if (!t)
+		return NULL;
+	struct trap_frame *ctf = (struct trap_frame *)(t->kstack_top - sizeof(*ctf));
+	*ctf = *tf;
+	ctf->rax = 0;
+	if (new_sp)
+		ctf->rsp = new_sp;
+	fpu_save(t->fpu); /* the caller's live FPU state */
+	t->fs_base = rdmsr(MSR_FS_BASE);
+	t->sig_blocked = cur->sig_blocked;
+	uint64_t f = irq_save();
+	group_add(p, t, alloc_pid());
+	irq_restore(f);
+	*err = 0;
+	return t;
+}
+
+int process_single_thread(void)
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+	uint64_t f = irq_save();
+
+	others_must_exit(p);
+	while (p->nthreads > 1 && !t->must_exit)
+		wait_on(&p->thread_exit_wq, 0);
+	irq_restore(f);
+	if (t->must_exit)
+		return -EINTR;
+	t->tid = p->pid; /* as in Linux, the exec'ing thread takes the pid */
+	p->thread = t;
+	return 0;
 }
 
 bool process_wait(struct process *p, uint64_t deadline_ns)
@@ -333,11 +484,12 @@ void process_charge_tick(struct process *p, bool user)
 struct cpu_times process_cpu_times(const struct process *p)
 {
 	uint64_t flags = irq_save();
-	struct cpu_times t = cputime_split(p->thread ? thread_run_ns(p->thread) : 0, p->user_ticks,
-					   p->sys_ticks);
+	uint64_t run = p->dead_run_ns;
 
+	for (const struct thread *t = p->threads; t; t = t->group_next)
+		run += thread_run_ns(t);
 	irq_restore(flags);
-	return t;
+	return cputime_split(run, p->user_ticks, p->sys_ticks);
 }
 
 void process_collect_times(struct process *parent, const struct process *z)
@@ -381,7 +533,6 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
 	c->umask = parent->umask;
-	c->sig_blocked = parent->sig_blocked;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	c->altstack_sp = parent->altstack_sp;
 	c->altstack_size = parent->altstack_size;
@@ -396,16 +547,18 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	if (!c->files)
 		goto fail;
 	c->cwd = inode_get(parent->cwd);
-	c->thread = thread_create_user(c, tf->rip, new_sp ? new_sp : tf->rsp);
-	if (!c->thread)
+	struct thread *t = thread_create_user(c, tf->rip, new_sp ? new_sp : tf->rsp);
+	if (!t)
 		goto fail;
-	struct trap_frame *ctf = (struct trap_frame *)(c->thread->kstack_top - sizeof(*ctf));
+	struct trap_frame *ctf = (struct trap_frame *)(t->kstack_top - sizeof(*ctf));
 	*ctf = *tf;
 	ctf->rax = 0;
 	if (new_sp)
 		ctf->rsp = new_sp;
-	fpu_save(c->thread->fpu); /* the parent's live FPU state */
-	c->thread->fs_base = rdmsr(MSR_FS_BASE);
+	fpu_save(t->fpu); /* the parent's live FPU state */
+	t->fs_base = rdmsr(MSR_FS_BASE);
+	t->sig_blocked = current_thread()->sig_blocked;
+	group_add(c, t, c->pid);
 	link_process(c);
 	*err = 0;
 	return c;
@@ -432,7 +585,13 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 
 	if (err)
 		return err;
+	if (p->nthreads > 1 && (err = process_single_thread()) != 0) {
+		uvm_destroy(img.vm);
+		kfree(img.exe_path);
+		return err;
+	}
 	/* Commit: nothing below can fail. */
+	t->clear_child_tid = 0;
 	struct vm_space *old = p->vm;
 	p->vm = img.vm;
 	arch_switch_pml4(img.vm->pml4);

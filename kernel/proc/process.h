@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Processes: an address space, one thread, an exit status someone waits for. */
+/* Processes: an address space, its threads, an exit status someone waits for. */
 #ifndef KESTREL_PROC_PROCESS_H
 #define KESTREL_PROC_PROCESS_H
 
@@ -42,11 +42,25 @@ struct process {
 	int pid;
 	char name[16];
 	struct vm_space *vm;
-	struct thread *thread;
 	enum process_state state;
 	int wstatus;               /* valid once a zombie */
-	uint64_t clear_child_tid;  /* set_tid_address */
 	struct wait_queue exit_wq; /* woken when it becomes a zombie */
+
+	/*
+	 * Threads (changed with interrupts off). The pid is the first
+	 * thread's tid; the others get tids from the same numbers. A thread
+	 * that ends leaves the list and is freed by the reaper; the last
+	 * one stays, as `thread`, for the zombie. Signal masks are per
+	 * thread; dispositions, pending process signals and the rest here
+	 * are shared, as are files, cwd and address space.
+	 */
+	struct thread *thread;     /* a live thread (the first while it lives); the last one */
+	struct thread *threads;    /* every live thread, through group_next */
+	int nthreads;
+	bool exiting;              /* exit_group or a fatal signal: every thread is leaving */
+	int exit_wstatus;          /* the status it set */
+	uint64_t dead_run_ns;      /* CPU time of the threads already gone */
+	struct wait_queue thread_exit_wq; /* a thread left (exec waits for the others) */
 
 	/* family: changed with interrupts off */
 	struct process *parent;    /* NULL only for processes the kernel started */
@@ -55,14 +69,13 @@ struct process {
 	struct wait_queue child_wq;/* a child changed state (wait4 sleeps here) */
 	int pgid, sid;
 
-	/* files: private to the process's thread */
+	/* files: shared by its threads */
 	struct fdtable *files;
 	struct inode *cwd;
 	uint32_t umask;
 
-	/* signals: pending/blocked change with interrupts off */
+	/* signals: pending changes with interrupts off (the masks are the threads') */
 	uint64_t sig_pending;      /* bit (sig - 1) */
-	uint64_t sig_blocked;
 	struct sigaction_k sig_action[64];
 	uint64_t altstack_sp, altstack_size;
 	uint32_t altstack_flags;
@@ -73,9 +86,7 @@ struct process {
 	bool stopped;              /* job control: stopped by stop_sig until SIGCONT */
 	int stop_sig;
 	bool stop_report, cont_report; /* not yet reported to wait4(WUNTRACED / WCONTINUED) */
-	struct wait_queue stop_wq; /* a stopped process sleeps here */             /* setpgid on a child that has exec'd is EACCES */
-	uint64_t sigsuspend_saved; /* the mask rt_sigsuspend replaced */
-	bool sigsuspend_active;
+	struct wait_queue stop_wq; /* a stopped process's threads sleep here */
 	uint64_t fault_addr;       /* si_addr for the pending SIGSEGV/SIGBUS */
 	int fault_code;            /* si_code for it */
 
@@ -117,8 +128,21 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
 		 const char *const envp[]);
 
-/* End the current process with a wait status; does not return. */
+/* A new thread of the current process (clone with CLONE_THREAD): the
+ * caller's registers except RAX = 0 (and RSP = new_sp if non-zero), its
+ * FPU state, FS base and signal mask. Not yet runnable. NULL and *err
+ * (-EAGAIN: out of threads or memory, or the process is exiting). */
+struct thread *process_clone_thread(struct trap_frame *tf, uint64_t new_sp, int *err);
+/* End the whole current process (exit_group, a fatal signal) with a wait
+ * status: every other thread is told to leave; does not return. */
 __attribute__((noreturn)) void process_exit_current(int wstatus);
+/* End the current thread (exit): the last one to leave ends the process
+ * with wstatus (or with exit_group's status, if one is under way). */
+__attribute__((noreturn)) void process_thread_exit_current(int wstatus);
+/* exec: end every other thread of the current process and wait until
+ * they are gone; the caller becomes the process's first thread (its tid
+ * the pid). 0, or -EINTR if the caller must leave itself. */
+int process_single_thread(void);
 /* Wait until p is a zombie or the deadline (time_ns) passes: true if it exited. */
 bool process_wait(struct process *p, uint64_t deadline_ns);
 /* Free a zombie: its address space, thread and struct. */

@@ -31,6 +31,15 @@ struct thread {
 	uint64_t syscall_nr;       /* the current system call's number (for restarts) */
 	uint64_t run_ns;           /* time spent running, up to the last switch away */
 	uint64_t run_since;        /* time_ns() when it was last switched to */
+
+	/* a user thread's own part of its process's state (proc/process.h) */
+	struct thread *group_next; /* the process's next thread */
+	uint64_t sig_blocked;      /* the signal mask: each thread has its own */
+	uint64_t sig_pending;      /* signals sent to this thread (tgkill), not the process */
+	uint64_t sigsuspend_saved; /* the mask rt_sigsuspend replaced */
+	bool sigsuspend_active;
+	bool must_exit;            /* exit_group or exec elsewhere in the process: leave */
+	uint64_t clear_child_tid;  /* set_tid_address, CLONE_CHILD_CLEARTID: 0 and a futex wake at exit */
 	int tid;
 	char name[16];
 };

@@ -124,9 +124,20 @@ static enum dfl default_action(int sig);
 static bool ignored(const struct process *p, int sig)
 {
 	uint64_t h = p->sig_action[sig - 1].handler;
-	if (sig == SIGKILL || sig == SIGSTOP || (p->sig_blocked & bit(sig)))
+	if (sig == SIGKILL || sig == SIGSTOP)
 		return false;
+	for (const struct thread *t = p->threads; t; t = t->group_next)
+		if (t->sig_blocked & bit(sig))
+			return false; /* it may unblock it later */
 	return h == SIG_IGN || (h == SIG_DFL && default_action(sig) == DFL_IGNORE);
+}
+
+/* Forget sig wherever it is pending in p: the process and each thread. */
+static void discard_pending(struct process *p, uint64_t mask)
+{
+	p->sig_pending &= ~mask;
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		t->sig_pending &= ~mask;
 }
 
 /* Tell the parent its child stopped or continued (wait4 and SIGCHLD). */
@@ -144,7 +155,7 @@ static void notify_parent(struct process *p)
 static void job_control_send(struct process *p, int sig)
 {
 	if (sig == SIGCONT) {
-		p->sig_pending &= ~(bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU));
+		discard_pending(p, bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU));
 		if (p->stopped) {
 			p->stopped = false;
 			p->cont_report = true;
@@ -153,7 +164,7 @@ static void job_control_send(struct process *p, int sig)
 			notify_parent(p);
 		}
 	} else if (default_action(sig) == DFL_STOP) {
-		p->sig_pending &= ~bit(SIGCONT);
+		discard_pending(p, bit(SIGCONT));
 	}
 }
 
@@ -170,8 +181,28 @@ static int send_from(struct process *p, int sig, int from_pid)
 	uint64_t f = irq_save();
 	p->sig_from_pid[sig - 1] = from_pid;
 	p->sig_pending |= bit(sig);
-	if ((p->sig_pending & ~p->sig_blocked) && p->thread->state == THREAD_SLEEPING)
-		thread_make_runnable(p->thread); /* interrupt a blocking call */
+	/* Interrupt the blocking calls of the threads that may take it. */
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		if ((bit(sig) & ~t->sig_blocked) && t->state == THREAD_SLEEPING)
+			thread_make_runnable(t);
+	irq_restore(f);
+	return 0;
+}
+
+int signal_send_thread(struct process *p, struct thread *t, int sig)
+{
+	if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT || sig == 0)
+		return signal_send(p, sig);
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (p->state != PROC_ALIVE || ignored(p, sig))
+		return 0;
+	uint64_t f = irq_save();
+	struct process *from = current_process();
+	p->sig_from_pid[sig - 1] = from ? from->pid : 0;
+	t->sig_pending |= bit(sig);
+	if (!(t->sig_blocked & bit(sig)) && t->state == THREAD_SLEEPING)
+		thread_make_runnable(t);
 	irq_restore(f);
 	return 0;
 }
@@ -220,20 +251,30 @@ bool signal_child_autoreap(const struct process *p)
 
 bool signal_blocked_or_ignored(const struct process *p, int sig)
 {
-	return (p->sig_blocked & bit(sig)) || p->sig_action[sig - 1].handler == SIG_IGN;
+	return (current_thread()->sig_blocked & bit(sig)) || p->sig_action[sig - 1].handler == SIG_IGN;
 }
 
 bool signal_pending(void)
 {
 	struct process *p = current_process();
-	return p && (p->sig_pending & ~p->sig_blocked);
+	struct thread *t = current_thread();
+
+	return p && (t->must_exit || ((p->sig_pending | t->sig_pending) & ~t->sig_blocked));
 }
+
+uint64_t signal_pending_set(void)
+{
+	struct process *p = current_process();
+
+	return p ? p->sig_pending | current_thread()->sig_pending : 0;
+}
+
 
 void signal_force_fault(int sig, int code, uint64_t addr)
 {
 	struct process *p = current_process();
 
-	p->sig_blocked &= ~bit(sig);
+	current_thread()->sig_blocked &= ~bit(sig);
 	if (p->sig_action[sig - 1].handler == SIG_IGN)
 		p->sig_action[sig - 1].handler = SIG_DFL;
 	p->fault_addr = addr;
@@ -268,7 +309,8 @@ static enum dfl default_action(int sig)
 /* The lowest pending, unblocked signal (SIGKILL first), or 0. */
 static int next_signal(struct process *p)
 {
-	uint64_t ready = p->sig_pending & ~(p->sig_blocked & ~unblockable);
+	const struct thread *t = current_thread();
+	uint64_t ready = (p->sig_pending | t->sig_pending) & ~(t->sig_blocked & ~unblockable);
 
 	if (ready & bit(SIGKILL))
 		return SIGKILL;
@@ -345,7 +387,8 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 	uint64_t at = ((fpstate - sizeof(fr)) & ~15ull) - 8; /* as if called: (rsp + 8) % 16 == 0 */
 
 	/* the mask to restore on return: sigsuspend's caller's, not its temporary one */
-	uint64_t restore = p->sigsuspend_active ? p->sigsuspend_saved : p->sig_blocked;
+	const struct thread *t = current_thread();
+	uint64_t restore = t->sigsuspend_active ? t->sigsuspend_saved : t->sig_blocked;
 
 	memset(&fr, 0, sizeof(fr));
 	fr.pretcode = act->restorer;
@@ -369,7 +412,16 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 	return true;
 }
 
-/* Stop here (interrupts off) until SIGCONT or SIGKILL. */
+/* While p is stopped, its threads wait here (interrupts off) on their
+ * way back to user mode, until SIGCONT, SIGKILL or an exit. */
+static void wait_while_stopped(struct process *p, const struct thread *t)
+{
+	while (p->stopped && !(p->sig_pending & bit(SIGKILL)) && !t->must_exit)
+		wait_on(&p->stop_wq, 0);
+}
+
+/* Stop p (interrupts off) until SIGCONT or SIGKILL; its other threads
+ * stop as they next return to user mode. */
 static void stop_current(struct process *p, int sig)
 {
 	p->stopped = true;
@@ -377,21 +429,52 @@ static void stop_current(struct process *p, int sig)
 	p->stop_report = true;
 	p->cont_report = false;
 	notify_parent(p);
-	while (p->stopped && !(p->sig_pending & bit(SIGKILL)))
-		wait_on(&p->stop_wq, 0);
-	p->stopped = false;
+	wait_while_stopped(p, current_thread());
+	if (p->sig_pending & bit(SIGKILL))
+		p->stopped = false;
+}
+
+/* Run the handler of sig (act): restart or fail the interrupted call,
+ * build the frame, and block what the handler blocks. */
+static void run_handler(struct process *p, struct thread *t, struct trap_frame *tf, int sig,
+			struct sigaction_k *act)
+{
+	struct sigaction_k a = *act;
+
+	fix_restart(tf, true, act->flags);
+	if (!setup_frame(p, tf, sig, &a)) {
+		klog(LOG_WARN, "kestrel: pid %d (%s): bad stack for signal %d handler\n", p->pid,
+		     p->name, sig);
+		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
+	}
+	if (t->sigsuspend_active)
+		t->sig_blocked = t->sigsuspend_saved;
+	t->sigsuspend_active = false;
+	t->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
+	t->sig_blocked &= ~unblockable;
+	if (a.flags & SA_RESETHAND)
+		*act = (struct sigaction_k){ 0 };
 }
 
 void signal_deliver(struct trap_frame *tf)
 {
 	struct process *p = current_process();
+	struct thread *t = current_thread();
 	int sig;
 
 	if (!p)
 		return;
+	if (t->must_exit)
+		process_thread_exit_current(0); /* the status is exit_group's, or unused */
+	wait_while_stopped(p, t);
+	if (t->must_exit)
+		process_thread_exit_current(0);
 	while ((sig = next_signal(p)) != 0) {
 		struct sigaction_k *act = &p->sig_action[sig - 1];
-		p->sig_pending &= ~bit(sig);
+		if (t->sig_pending & bit(sig))
+			t->sig_pending &= ~bit(sig); /* the thread's own first */
+		else
+			p->sig_pending &= ~bit(sig);
 		if (sig != SIGKILL && act->handler == SIG_IGN)
 			continue;
 		if (sig == SIGKILL || act->handler == SIG_DFL) {
@@ -402,25 +485,12 @@ void signal_deliver(struct trap_frame *tf)
 				continue;
 			process_exit_current(WSTATUS_SIGNALED(sig) | (d == DFL_CORE ? WCOREFLAG : 0));
 		}
-		fix_restart(tf, true, act->flags);
-		struct sigaction_k a = *act;
-		if (!setup_frame(p, tf, sig, &a)) {
-			klog(LOG_WARN, "kestrel: pid %d (%s): bad stack for signal %d handler\n", p->pid,
-			     p->name, sig);
-			process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
-		}
-		if (p->sigsuspend_active)
-			p->sig_blocked = p->sigsuspend_saved;
-		p->sigsuspend_active = false;
-		p->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
-		p->sig_blocked &= ~unblockable;
-		if (a.flags & SA_RESETHAND)
-			*act = (struct sigaction_k){ 0 };
+		run_handler(p, t, tf, sig, act);
 		return;
 	}
-	if (p->sigsuspend_active) { /* nothing ran a handler: back to the caller's mask */
-		p->sig_blocked = p->sigsuspend_saved;
-		p->sigsuspend_active = false;
+	if (t->sigsuspend_active) { /* nothing ran a handler: back to the caller's mask */
+		t->sig_blocked = t->sigsuspend_saved;
+		t->sigsuspend_active = false;
 	}
 	fix_restart(tf, false, 0);
 }
@@ -446,39 +516,39 @@ long sys_rt_sigaction(uint64_t sig, uint64_t act, uint64_t oact, uint64_t size, 
 		p->sig_action[sig - 1] = k;
 		bool dfl_ignore = k.handler == SIG_DFL && default_action((int)sig) == DFL_IGNORE;
 		if (k.handler == SIG_IGN || dfl_ignore)
-			p->sig_pending &= ~bit((int)sig); /* POSIX: discarded, blocked or not */
+			discard_pending(p, bit((int)sig)); /* POSIX: discarded, blocked or not */
 	}
 	return 0;
 }
 
 long sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t oset, uint64_t size, uint64_t a4, uint64_t a5)
 {
-	struct process *p = current_process();
+	struct thread *t = current_thread();
 	uint64_t s;
 
 	(void)a4, (void)a5;
 	if (size != sizeof(uint64_t))
 		return -EINVAL;
-	if (oset && copy_to_user(oset, &p->sig_blocked, sizeof(s)))
+	if (oset && copy_to_user(oset, &t->sig_blocked, sizeof(s)))
 		return -EFAULT;
 	if (!set)
 		return 0;
 	if (copy_from_user(&s, set, sizeof(s)))
 		return -EFAULT;
 	switch (how) {
-	case 0: p->sig_blocked |= s; break;   /* SIG_BLOCK */
-	case 1: p->sig_blocked &= ~s; break;  /* SIG_UNBLOCK */
-	case 2: p->sig_blocked = s; break;    /* SIG_SETMASK */
+	case 0: t->sig_blocked |= s; break;   /* SIG_BLOCK */
+	case 1: t->sig_blocked &= ~s; break;  /* SIG_UNBLOCK */
+	case 2: t->sig_blocked = s; break;    /* SIG_SETMASK */
 	default: return -EINVAL;
 	}
-	p->sig_blocked &= ~unblockable;
+	t->sig_blocked &= ~unblockable;
 	return 0;
 }
 
 long sys_rt_sigpending(uint64_t set, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct process *p = current_process();
-	uint64_t s = p->sig_pending & p->sig_blocked;
+	uint64_t s = (p->sig_pending | current_thread()->sig_pending) & current_thread()->sig_blocked;
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (size != sizeof(uint64_t))
@@ -494,7 +564,6 @@ long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 {
 	static uint8_t fx[FXSAVE_BYTES] __attribute__((aligned(16)));
 	struct trap_frame *tf = current_thread()->uframe;
-	struct process *p = current_process();
 	struct ucontext_k uc;
 	uint64_t at = tf->rsp - 8; /* the handler's ret popped pretcode */
 
@@ -511,7 +580,7 @@ long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 		     RFLAGS_IF;
 	tf->cs = USER_CS;
 	tf->ss = USER_DS;
-	p->sig_blocked = uc.sigmask & ~unblockable;
+	current_thread()->sig_blocked = uc.sigmask & ~unblockable;
 	if (m->fpstate && copy_from_user(fx, m->fpstate, sizeof(fx)) == 0) {
 		uint32_t *mxcsr = (uint32_t *)(fx + 24);
 		*mxcsr &= MXCSR_VALID; /* a reserved bit would make fxrstor fault in the kernel */
@@ -553,22 +622,50 @@ long sys_sigaltstack(uint64_t ss, uint64_t old, uint64_t a2, uint64_t a3, uint64
  * runs with the old mask restored by the frame (saved below). */
 long sys_rt_sigsuspend(uint64_t set, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct process *p = current_process();
-	uint64_t s, old = p->sig_blocked;
+	struct thread *t = current_thread();
+	uint64_t s, old = t->sig_blocked;
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (size != sizeof(uint64_t))
 		return -EINVAL;
 	if (copy_from_user(&s, set, sizeof(s)))
 		return -EFAULT;
-	p->sig_blocked = s & ~unblockable;
+	t->sig_blocked = s & ~unblockable;
 	while (!signal_pending())
 		wait_on(NULL, 0);
 	/* deliver with the temporary mask, but have the frame save the old one */
-	p->sig_blocked = s & ~unblockable;
-	p->sigsuspend_saved = old;
-	p->sigsuspend_active = true;
+	t->sig_blocked = s & ~unblockable;
+	t->sigsuspend_saved = old;
+	t->sigsuspend_active = true;
 	return -EINTR;
+}
+
+int signal_mask_enter(uint64_t umask, uint64_t size, uint64_t *old)
+{
+	struct thread *t = current_thread();
+	uint64_t s;
+
+	*old = t->sig_blocked;
+	if (!umask)
+		return 0;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (copy_from_user(&s, umask, sizeof(s)))
+		return -EFAULT;
+	t->sig_blocked = s & ~unblockable;
+	return 0;
+}
+
+void signal_mask_leave(uint64_t old, bool interrupted)
+{
+	struct thread *t = current_thread();
+
+	if (interrupted && t->sig_blocked != old) {
+		t->sigsuspend_saved = old;
+		t->sigsuspend_active = true;
+	} else {
+		t->sig_blocked = old;
+	}
 }
 
 long sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

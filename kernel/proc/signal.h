@@ -9,9 +9,15 @@
 #define NSIG 64
 
 struct process;
+struct thread;
 
 /* Queue sig for p (and wake it if it sleeps interruptibly). 0 or -EINVAL. */
 int signal_send(struct process *p, int sig);
+/* Queue sig for thread t of p alone (tgkill): only t takes it. SIGKILL,
+ * SIGSTOP and SIGCONT act on the whole process, as in Linux. */
+int signal_send_thread(struct process *p, struct thread *t, int sig);
+/* The signals pending for the current thread: its own and its process's. */
+uint64_t signal_pending_set(void);
 /* The same for a signal the kernel itself raises (a timer, the TTY):
  * siginfo says SI_KERNEL rather than naming the interrupted process. */
 int signal_send_kernel(struct process *p, int sig);
@@ -35,6 +41,13 @@ void signal_force_fault(int sig, int code, uint64_t addr);
 /* True when p's children are freed as they end, never waited for:
  * p ignores SIGCHLD or set SA_NOCLDWAIT on it. */
 bool signal_child_autoreap(const struct process *p);
+/* ppoll and pselect6: wait with the user's temporary signal mask umask
+ * (a sigset_t of size bytes; umask 0: keep the mask). Returns 0 (and the
+ * mask to give back in *old), -EFAULT or -EINVAL. */
+int signal_mask_enter(uint64_t umask, uint64_t size, uint64_t *old);
+/* After the wait: back to old, at once, or, when a signal interrupted it
+ * (interrupted), only after that signal's handler, as sigsuspend does. */
+void signal_mask_leave(uint64_t old, bool interrupted);
 /* True when p blocks sig or ignores it (TTY job control asks). */
 bool signal_blocked_or_ignored(const struct process *p, int sig);
 /* exec: handled signals go back to their default action. */

@@ -68,7 +68,7 @@ static unsigned file_ready(struct file *f)
 static long interrupted(void)
 {
 	const struct process *p = current_process();
-	uint64_t ready = p->sig_pending & ~p->sig_blocked;
+	uint64_t ready = signal_pending_set() & ~current_thread()->sig_blocked;
 
 	for (int sig = 1; sig <= NSIG; sig++)
 		if ((ready >> (sig - 1) & 1) && p->sig_action[sig - 1].handler >= SIG_HANDLER_MIN)
@@ -199,19 +199,27 @@ long sys_poll(uint64_t fds, uint64_t nfds, uint64_t timeout, uint64_t a3, uint64
 	return do_poll(fds, nfds, ms < 0 ? NO_DEADLINE : deadline_after(0, (uint64_t)ms * NS_PER_MS));
 }
 
-/* ppoll(fds, nfds, timespec or NULL, sigmask, sigsetsize). The signal
- * mask is ignored for now: the call runs with the caller's mask, so a
- * signal it meant to unblock only for the wait stays blocked. */
+/* True for the results of a wait a signal cut short. */
+static bool was_interrupted(long ret)
+{
+	return ret == -EINTR || ret == -ERESTARTSYS;
+}
+
+/* ppoll(fds, nfds, timespec or NULL, sigmask or NULL, sigsetsize): the
+ * wait runs with sigmask, atomically swapped in, as sigsuspend does. */
 long sys_ppoll(uint64_t fds, uint64_t nfds, uint64_t uts, uint64_t sigmask, uint64_t sigsetsize,
 	       uint64_t a5)
 {
-	uint64_t deadline;
+	uint64_t deadline, old;
 	int err;
 
-	(void)sigmask, (void)sigsetsize, (void)a5;
+	(void)a5;
 	if ((err = timespec_deadline(uts, &deadline)) < 0)
 		return err;
+	if ((err = signal_mask_enter(sigmask, sigsetsize, &old)) < 0)
+		return err;
 	long ret = do_poll(fds, nfds, deadline);
+	signal_mask_leave(old, was_interrupted(ret));
 	timespec_write_left(uts, deadline);
 	return ret;
 }
@@ -307,18 +315,23 @@ long sys_select(uint64_t n, uint64_t in, uint64_t out, uint64_t ex, uint64_t utv
 	return ret;
 }
 
-/* pselect6(n, readfds, writefds, exceptfds, timespec or NULL, {sigmask,
- * size}). The signal mask is ignored for now, as in ppoll. */
+/* pselect6(n, readfds, writefds, exceptfds, timespec or NULL, NULL or
+ * {sigmask or NULL, size}): the wait runs with sigmask, as in ppoll. */
 long sys_pselect6(uint64_t n, uint64_t in, uint64_t out, uint64_t ex, uint64_t uts, uint64_t sigdata)
 {
 	const uptr_t sets[3] = { in, out, ex };
-	uint64_t deadline;
+	struct { uint64_t mask, size; } sd = { 0, 0 };
+	uint64_t deadline, old;
 	int err;
 
-	(void)sigdata;
 	if ((err = timespec_deadline(uts, &deadline)) < 0)
 		return err;
+	if (sigdata && copy_from_user(&sd, sigdata, sizeof(sd)))
+		return -EFAULT;
+	if ((err = signal_mask_enter(sd.mask, sd.size, &old)) < 0)
+		return err;
 	long ret = do_select((int64_t)n, sets, deadline);
+	signal_mask_leave(old, was_interrupted(ret));
 	timespec_write_left(uts, deadline);
 	return ret;
 }

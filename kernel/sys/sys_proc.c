@@ -15,7 +15,15 @@
 #define ARCH_GET_GS 0x1004
 #define UTS_LEN 65
 
+/* exit: this thread only; the last one to go ends the process. */
 long sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	process_thread_exit_current(WSTATUS_EXITED((int)status));
+}
+
+/* exit_group: every thread of the process (what libc's exit() calls). */
+long sys_exit_group(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	process_exit_current(WSTATUS_EXITED((int)status));
@@ -29,7 +37,8 @@ long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 
 long sys_gettid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return sys_getpid(a0, a1, a2, a3, a4, a5); /* one thread per process */
+	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return current_thread()->tid;
 }
 
 long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -54,8 +63,8 @@ long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, uint
 long sys_set_tid_address(uint64_t ptr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	current_process()->clear_child_tid = ptr;
-	return current_process()->pid;
+	current_thread()->clear_child_tid = ptr;
+	return current_thread()->tid;
 }
 
 long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -82,14 +82,41 @@ long sys_vfork(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
 	return do_fork(true, true, 0);
 }
 
-/* clone(flags, newsp, parent_tid, child_tid, tls): the process-creating
- * uses only (fork, vfork, posix_spawn); threads are not supported yet. */
+/* clone(CLONE_THREAD | ...): a new thread in the caller's process. As
+ * Linux: a thread shares signal handlers (CLONE_SIGHAND), and those need
+ * a shared address space (CLONE_VM). Files and cwd are always shared. */
+static long clone_thread(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+	int err;
+
+	if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM) || (flags & CLONE_VFORK))
+		return -EINVAL;
+	struct thread *t = process_clone_thread(frame(), newsp, &err);
+	if (!t)
+		return err;
+	int tid = t->tid;
+	if (flags & CLONE_SETTLS)
+		t->fs_base = tls;
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = ctid;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(ptid, &tid, sizeof(tid));
+	if (flags & CLONE_CHILD_SETTID)
+		copy_to_user(ctid, &tid, sizeof(tid));
+	thread_make_runnable(t);
+	return tid;
+}
+
+/* clone(flags, newsp, parent_tid, child_tid, tls): a thread, or a
+ * process as fork, vfork and posix_spawn make them. */
 long sys_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls, uint64_t a5)
 {
 	int err;
 
 	(void)a5;
-	if (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_PARENT))
+	if (flags & CLONE_THREAD)
+		return clone_thread(flags, newsp, ptid, ctid, tls);
+	if (flags & (CLONE_SIGHAND | CLONE_PARENT))
 		return -EINVAL;
 	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
 		return -EINVAL; /* a shared address space without vfork's wait is a thread */
@@ -100,7 +127,7 @@ long sys_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uin
 	if (flags & CLONE_SETTLS)
 		c->thread->fs_base = tls;
 	if (flags & CLONE_CHILD_CLEARTID)
-		c->clear_child_tid = ctid;
+		c->thread->clear_child_tid = ctid;
 	if (flags & CLONE_PARENT_SETTID)
 		copy_to_user(ptid, &pid, sizeof(pid));
 	if ((flags & CLONE_CHILD_SETTID) && !(flags & CLONE_VM)) {
@@ -376,12 +403,44 @@ long sys_kill(uint64_t upid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4
 	return signal_send_pgrp(-pid, (int)sig);
 }
 
+struct tid_probe {
+	int tid;
+	struct process *proc;
+	struct thread *thread;
+};
+
+static void tid_probe_fn(struct process *p, void *arg)
+{
+	struct tid_probe *probe = arg;
+
+	if (p->state != PROC_ALIVE)
+		return;
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		if (t->tid == probe->tid) {
+			probe->proc = p;
+			probe->thread = t;
+		}
+}
+
+/* Signal thread tid (of process tgid, if tgid > 0): that thread takes it. */
+static long kill_thread(int tgid, int tid, uint64_t sig)
+{
+	struct tid_probe probe = { tid, NULL, NULL };
+
+	if (sig > NSIG)
+		return -EINVAL;
+	process_for_each(tid_probe_fn, &probe);
+	if (!probe.proc || (tgid > 0 && probe.proc->pid != tgid))
+		return -ESRCH;
+	return signal_send_thread(probe.proc, probe.thread, (int)sig);
+}
+
 long sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	if ((int)tgid <= 0 || (int)tid <= 0 || tgid != tid)
-		return (int)tgid <= 0 || (int)tid <= 0 ? -EINVAL : -ESRCH;
-	return sys_kill(tid, sig, 0, 0, 0, 0);
+	if ((int)tgid <= 0 || (int)tid <= 0)
+		return -EINVAL;
+	return kill_thread((int)tgid, (int)tid, sig);
 }
 
 long sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -389,7 +448,7 @@ long sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if ((int)tid <= 0)
 		return -EINVAL;
-	return sys_kill(tid, sig, 0, 0, 0, 0);
+	return kill_thread(0, (int)tid, sig);
 }
 
 long sys_getppid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -6,6 +6,7 @@
  * Every call is recorded in this CPU's audit ring without any lock.
  */
 #include "sys/syscall.h"
+#include "proc/futex.h"
 #include "sys/sys_process.h"
 #include "sys/sys_misc.h"
 #include "sys/sys_tty.h"
@@ -162,7 +163,8 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_set_tid_address] = sys_set_tid_address,
 	[SYS_clock_gettime] = sys_clock_gettime,
 	[SYS_clock_getres] = sys_clock_getres,
-	[SYS_exit_group] = sys_exit,
+	[SYS_exit_group] = sys_exit_group,
+	[SYS_futex] = sys_futex,
 	[SYS_set_robust_list] = sys_zero,
 	[SYS_pipe] = sys_pipe,
 	[SYS_pipe2] = sys_pipe2,

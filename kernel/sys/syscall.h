@@ -27,6 +27,7 @@
 #define SYS_arch_prctl      158
 #define SYS_gettid          186
 #define SYS_time            201
+#define SYS_futex           202
 #define SYS_set_tid_address 218
 #define SYS_clock_gettime   228
 #define SYS_clock_getres    229
@@ -55,6 +56,7 @@ long sys_munmap(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_mprotect(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_brk(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_exit(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+long sys_exit_group(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_getpid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_getppid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long sys_gettid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Signals: handlers and siginfo, faults caught and left by siglongjmp, masks, SIGCHLD, sigaltstack, EINTR/SA_RESTART.
+#define _GNU_SOURCE /* ppoll */
+#include <poll.h>
 #include <setjmp.h>
+#include <sys/select.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -489,6 +492,37 @@ static int check_sigsuspend(void)
 	return CHECK_OK;
 }
 
+/* ppoll and pselect wait with their own mask: a signal blocked outside them interrupts them, and the mask comes back after. */
+static int check_wait_with_mask(void)
+{
+	struct timespec two = { 2, 0 };
+	sigset_t empty, cur;
+	pid_t pid;
+	int r;
+
+	reset();
+	if (handle(SIGUSR1, on_count, NULL, 0) || handle(SIGUSR2, on_usr2, NULL, 0))
+		return CHECK_FAIL;
+	mask_one(SIG_BLOCK, SIGUSR1);
+	sigemptyset(&empty);
+	for (int round = 0; round < 2; round++) {
+		pid = sender(SIGUSR1, 30, 3000, -1);
+		errno = 0;
+		r = round == 0 ? want_err("ppoll with SIGUSR1 unblocked", ppoll(NULL, 0, &two, &empty), EINTR)
+			       : want_err("pselect with SIGUSR1 unblocked",
+					  pselect(0, NULL, NULL, NULL, &two, &empty), EINTR);
+		stop_child(pid);
+		if (r)
+			return r;
+		if (hits != round + 1)
+			return fail("round %d: the SIGUSR1 handler ran %d times", round, (int)hits);
+		sigprocmask(SIG_SETMASK, NULL, &cur);
+		if (!sigismember(&cur, SIGUSR1))
+			return fail("round %d: the caller's mask was not restored", round);
+	}
+	return CHECK_OK;
+}
+
 /* A blocking pipe read, interrupted by a handled signal without SA_RESTART: -1/EINTR. */
 static int check_eintr(void)
 {
@@ -779,6 +813,7 @@ static const struct check checks[] = {
 	{ "sigchld-ignored", check_sigchld_ignored },
 	{ "nocldwait", check_nocldwait },
 	{ "sigsuspend", check_sigsuspend },
+	{ "wait-with-mask", check_wait_with_mask },
 	{ "eintr", check_eintr },
 	{ "restart", check_restart },
 	{ "sigaltstack", check_sigaltstack },

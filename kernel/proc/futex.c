@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: futexes (see futex.h). Waiters are records on their own
+ * kernel stacks, in one list. Lock rule: the list changes with
+ * interrupts off; between reading the futex word and joining the list
+ * nothing else runs (one CPU, the kernel is not preempted), so a wake
+ * that follows a change of the word can never be missed.
+ */
+#include "proc/futex.h"
+#include "proc/process.h"
+#include "proc/signal.h"
+#include "proc/sched.h"
+#include "dev/rtc.h"
+#include "dev/time.h"
+#include "mm/usercopy.h"
+#include "arch/x86_64/cpu.h"
+#include "lib/errno.h"
+
+#define FUTEX_WAIT            0
+#define FUTEX_WAKE            1
+#define FUTEX_REQUEUE         3
+#define FUTEX_CMP_REQUEUE     4
+#define FUTEX_WAIT_BITSET     9
+#define FUTEX_WAKE_BITSET     10
+#define FUTEX_PRIVATE_FLAG    128
+#define FUTEX_CLOCK_REALTIME  256
+#define FUTEX_CMD_MASK        (~(uint64_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
+
+struct waiter {
+	struct vm_space *vm;
+	uint64_t uaddr;
+	bool woken;
+	struct wait_queue wq;
+	struct waiter *next;
+};
+
+static struct waiter *waiters;
+
+struct timespec_k {
+	int64_t sec, nsec;
+};
+
+/* Remove w from the list if it is there. Interrupts off. */
+static void unlink_waiter(struct waiter *w)
+{
+	for (struct waiter **pp = &waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			return;
+		}
+}
+
+/* Wake up to n waiters on (vm, uaddr); move up to requeue more to uaddr2. Returns both counts. */
+static int wake_requeue(struct vm_space *vm, uint64_t uaddr, int n, uint64_t uaddr2, int requeue,
+			int *moved)
+{
+	uint64_t f = irq_save();
+	int woken = 0;
+
+	*moved = 0;
+	for (struct waiter **pp = &waiters; *pp;) {
+		struct waiter *w = *pp;
+		if (w->vm != vm || w->uaddr != uaddr) {
+			pp = &w->next;
+		} else if (woken < n) {
+			*pp = w->next;
+			w->woken = true;
+			wake_all(&w->wq);
+			woken++;
+		} else if (*moved < requeue) {
+			w->uaddr = uaddr2;
+			(*moved)++;
+			pp = &w->next;
+		} else {
+			break;
+		}
+	}
+	irq_restore(f);
+	return woken;
+}
+
+int futex_wake(struct vm_space *vm, uint64_t uaddr, int n)
+{
+	int moved;
+
+	return wake_requeue(vm, uaddr, n, 0, 0, &moved);
+}
+
+/* A futex timeout as a time_ns() deadline (0: none). absolute: a point on
+ * the monotonic clock (or the real-time one, realtime). 0 or -errno. */
+static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *deadline)
+{
+	struct timespec_k ts;
+
+	*deadline = 0;
+	if (!uts)
+		return 0;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	const uint64_t max_sec = UINT64_MAX / 4 / NSEC_PER_SEC; /* centuries: "forever" */
+	uint64_t sec = (uint64_t)ts.sec > max_sec ? max_sec : (uint64_t)ts.sec;
+	uint64_t ns = sec * NSEC_PER_SEC + (uint64_t)ts.nsec, now = time_ns();
+	if (!absolute) {
+		*deadline = now + ns;
+	} else if (realtime) {
+		uint64_t wall = rtc_realtime_ns();
+		*deadline = now + (ns > wall ? ns - wall : 0);
+	} else {
+		*deadline = ns;
+	}
+	if (!*deadline)
+		*deadline = 1; /* already passed, but not "none" */
+	return 0;
+}
+
+/* FUTEX_WAIT: sleep while *uaddr == val, until woken (0), the deadline
+ * (-ETIMEDOUT) or a signal (-EINTR); -EAGAIN if the word differs. */
+static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline)
+{
+	struct process *p = current_process();
+	struct waiter w = { p->vm, uaddr, false, { NULL }, NULL };
+	uint32_t now;
+	long r = 0;
+
+	if (copy_from_user(&now, uaddr, sizeof(now)))
+		return -EFAULT;
+	if (now != val)
+		return -EAGAIN;
+	uint64_t f = irq_save();
+	w.next = waiters;
+	waiters = &w;
+	while (!w.woken) {
+		if (signal_pending()) {
+			r = -EINTR;
+			break;
+		}
+		if (deadline && time_ns() >= deadline) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		wait_on(&w.wq, deadline);
+	}
+	if (!w.woken)
+		unlink_waiter(&w);
+	irq_restore(f);
+	return w.woken ? 0 : r;
+}
+
+long sys_futex(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t utimeout, uint64_t uaddr2,
+	       uint64_t val3)
+{
+	struct vm_space *vm = current_process()->vm;
+	uint64_t cmd = op & FUTEX_CMD_MASK, deadline;
+	int moved, woken, err;
+	uint32_t now;
+
+	if (uaddr & 3)
+		return -EINVAL;
+	switch (cmd) {
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		if (cmd == FUTEX_WAIT_BITSET && (uint32_t)val3 == 0)
+			return -EINVAL;
+		err = deadline_of(utimeout, cmd == FUTEX_WAIT_BITSET, op & FUTEX_CLOCK_REALTIME, &deadline);
+		return err ? err : futex_wait(uaddr, (uint32_t)val, deadline);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		if (cmd == FUTEX_WAKE_BITSET && (uint32_t)val3 == 0)
+			return -EINVAL;
+		return futex_wake(vm, uaddr, (int)val);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		if ((int)val < 0 || (int)utimeout < 0 || (uaddr2 & 3))
+			return -EINVAL;
+		if (cmd == FUTEX_CMP_REQUEUE) {
+			if (copy_from_user(&now, uaddr, sizeof(now)))
+				return -EFAULT;
+			if (now != (uint32_t)val3)
+				return -EAGAIN;
+		}
+		woken = wake_requeue(vm, uaddr, (int)val, uaddr2, (int)utimeout, &moved);
+		return woken + moved; /* as Linux counts, for both */
+	default:
+		return -ENOSYS;
+	}
+}
