@@ -182,6 +182,27 @@ static bool autoreaped(const struct process *c, const struct process *parent)
 
 /* ---- threads ---- */
 
+/* A new thread of p that resumes where the calling thread's system call
+ * (frame tf) returns, with RAX = 0 and RSP = new_sp (if non-zero), and the
+ * caller's FPU state, FS base and signal mask. Not yet runnable or in p's
+ * list. NULL when out of memory or threads. */
+static struct thread *copy_caller(struct process *p, const struct trap_frame *tf, uint64_t new_sp)
+{
+	struct thread *t = thread_create_user(p, tf->rip, new_sp ? new_sp : tf->rsp);
+
+	if (!t)
+		return NULL;
+	struct trap_frame *ctf = (struct trap_frame *)(t->kstack_top - sizeof(*ctf));
+	*ctf = *tf;
+	ctf->rax = 0;
+	if (new_sp)
+		ctf->rsp = new_sp;
+	fpu_save(t->fpu); /* the caller's live FPU state */
+	t->fs_base = rdmsr(MSR_FS_BASE);
+	t->sig_blocked = current_thread()->sig_blocked;
+	return t;
+}
+
 /* Add t to p's threads, as tid. Interrupts off. */
 static void group_add(struct process *p, struct thread *t, int tid)
 {
@@ -404,20 +425,11 @@ void process_exit_current(int wstatus)
 struct thread *process_clone_thread(struct trap_frame *tf, uint64_t new_sp, int *err)
 {
 	struct process *p = current_process();
-	struct thread *cur = current_thread();
-	struct thread *t = p->exiting ? NULL : thread_create_user(p, tf->rip, new_sp ? new_sp : tf->rsp);
+	struct thread *t = p->exiting ? NULL : copy_caller(p, tf, new_sp);
 
 	*err = -EAGAIN;
 	if (!t)
 		return NULL;
-	struct trap_frame *ctf = (struct trap_frame *)(t->kstack_top - sizeof(*ctf));
-	*ctf = *tf;
-	ctf->rax = 0;
-	if (new_sp)
-		ctf->rsp = new_sp;
-	fpu_save(t->fpu); /* the caller's live FPU state */
-	t->fs_base = rdmsr(MSR_FS_BASE);
-	t->sig_blocked = cur->sig_blocked;
 	uint64_t f = irq_save();
 	group_add(p, t, alloc_pid());
 	irq_restore(f);
@@ -547,17 +559,9 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	if (!c->files)
 		goto fail;
 	c->cwd = inode_get(parent->cwd);
-	struct thread *t = thread_create_user(c, tf->rip, new_sp ? new_sp : tf->rsp);
+	struct thread *t = copy_caller(c, tf, new_sp);
 	if (!t)
 		goto fail;
-	struct trap_frame *ctf = (struct trap_frame *)(t->kstack_top - sizeof(*ctf));
-	*ctf = *tf;
-	ctf->rax = 0;
-	if (new_sp)
-		ctf->rsp = new_sp;
-	fpu_save(t->fpu); /* the parent's live FPU state */
-	t->fs_base = rdmsr(MSR_FS_BASE);
-	t->sig_blocked = current_thread()->sig_blocked;
 	group_add(c, t, c->pid);
 	link_process(c);
 	*err = 0;

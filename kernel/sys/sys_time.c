@@ -32,16 +32,18 @@ struct timespec_user {
 #define CPUCLOCK_PERTHREAD  4
 #define TICK_NS             (NSEC_PER_SEC / TIME_TICK_HZ)
 
-/* The process a CPU clock id names (NULL: none), and which time it counts. */
+/* The process a CPU clock id names (NULL: none), and which time it
+ * counts. A thread's clock (CPUCLOCK_PERTHREAD) is read as its process's,
+ * except the caller's own (CLOCK_THREAD_CPUTIME_ID, see clock_read). */
 static struct process *cpu_clock_process(int64_t clk, int *type)
 {
-	if (clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID) {
+	if (clk == CLOCK_PROCESS_CPUTIME_ID) {
 		*type = CPUCLOCK_SCHED;
 		return current_process();
 	}
 	if (clk >= 0 || (clk & CPUCLOCK_TYPE_MASK) == CPUCLOCK_TYPE_MASK)
 		return NULL;
-	int pid = (int)~(clk >> 3); /* one thread per process: a tid is its pid */
+	int pid = (int)~(clk >> 3);
 	struct process *p = pid ? process_find(pid) : current_process();
 	*type = (int)(clk & CPUCLOCK_TYPE_MASK);
 	return p && p->state == PROC_ALIVE ? p : NULL;
@@ -57,6 +59,8 @@ static int clock_read(int64_t clk, uint64_t *ns)
 	} else if (clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
 		   clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME) {
 		*ns = time_ns();
+	} else if (clk == CLOCK_THREAD_CPUTIME_ID) {
+		*ns = thread_run_ns(current_thread());
 	} else {
 		struct process *p = cpu_clock_process(clk, &type);
 		if (!p)

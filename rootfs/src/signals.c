@@ -354,23 +354,32 @@ static int check_kill_errors(void)
 	return want_err("kill(self, 65)", kill(getpid(), 65), EINVAL);
 }
 
-/* SIGCHLD with CLD_EXITED, the child's pid and status, when a child exits. */
-static int check_sigchld(void)
+/* fork_and_await_sigchld: fork a child that exits with CODE, then wait (up to 3 s) for a handler run; the pid or fail(). */
+static pid_t fork_and_await_sigchld(int code)
 {
 	long long deadline;
-	pid_t pid;
+	pid_t pid = fork();
 
-	reset();
-	if (handle(SIGCHLD, NULL, on_info, 0))
-		return CHECK_FAIL;
-	pid = fork();
 	if (pid == 0)
-		_exit(5);
+		_exit(code);
 	if (pid < 0)
 		return fail("fork: %s", errname(errno));
 	deadline = now_ms() + 3000;
 	while (hits == 0 && now_ms() < deadline)
 		ms_sleep(1);
+	return pid;
+}
+
+/* SIGCHLD with CLD_EXITED, the child's pid and status, when a child exits. */
+static int check_sigchld(void)
+{
+	pid_t pid;
+
+	reset();
+	if (handle(SIGCHLD, NULL, on_info, 0))
+		return CHECK_FAIL;
+	if ((pid = fork_and_await_sigchld(5)) < 0)
+		return CHECK_FAIL;
 	if (want_exit("the child", pid, 5))
 		return CHECK_FAIL;
 	if (hits != 1)
@@ -418,21 +427,13 @@ static int check_sigchld_ignored(void)
 /* SA_NOCLDWAIT: the handler still runs, but the child is not kept for wait4. */
 static int check_nocldwait(void)
 {
-	long long deadline;
 	int st, r;
-	pid_t pid;
 
 	reset();
 	if (handle(SIGCHLD, on_count, NULL, SA_NOCLDWAIT))
 		return CHECK_FAIL;
-	pid = fork();
-	if (pid == 0)
-		_exit(0);
-	if (pid < 0)
-		return fail("fork: %s", errname(errno));
-	deadline = now_ms() + 3000;
-	while (hits == 0 && now_ms() < deadline)
-		ms_sleep(1);
+	if (fork_and_await_sigchld(0) < 0)
+		return CHECK_FAIL;
 	if (hits != 1)
 		return fail("the SIGCHLD handler ran %d times, want 1", (int)hits);
 	errno = 0;

@@ -1208,6 +1208,52 @@ static int check_futex_raw(void)
 	return futex_waiter_part();
 }
 
+/* ---- thread-cpu-clock ---- */
+
+static long long clock_ms(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+/* A thread's own CPU clock counts its time only: a sleeper's stays near 0 while another computes. */
+static void *sleeper_clock(void *arg)
+{
+	ms_sleep(300);
+	*(long long *)arg = clock_ms(CLOCK_THREAD_CPUTIME_ID);
+	return NULL;
+}
+
+static int check_thread_cpu_clock(void)
+{
+	long long sleeper_ms = -1, p0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+	long long t0 = clock_ms(CLOCK_THREAD_CPUTIME_ID), end = now_ms() + 5000;
+	volatile unsigned long x = 1;
+	pthread_t t;
+	int r;
+
+	watchdog();
+	if ((r = start(&t, sleeper_clock, &sleeper_ms, "a sleeper")))
+		return r;
+	while (clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0 < 150 && now_ms() < end)
+		for (int i = 0; i < 10000; i++)
+			x = x * 31 + 7;
+	if ((r = join(t, NULL, "the sleeper")))
+		return r;
+	long long mine = clock_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
+	long long all = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - p0;
+	if (mine < 150)
+		return fail("the computing thread's clock reached only %lld ms in 5 s", mine);
+	if (sleeper_ms < 0 || sleeper_ms > 100)
+		return fail("a thread that slept 300 ms has a CPU clock of %lld ms", sleeper_ms);
+	if (all < mine - 1) /* each rounded down to the ms */
+		return fail("the process's CPU clock (%lld ms) is behind one thread's (%lld ms)", all, mine);
+	remark("computing %lld ms, sleeping %lld ms, process %lld ms", mine, sleeper_ms, all);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "create-join", check_create_join },
 	{ "tls", check_tls },
@@ -1225,6 +1271,7 @@ static const struct check checks[] = {
 	{ "exec-from-thread", check_exec_from_thread },
 	{ "many-threads", check_many_threads },
 	{ "futex-raw", check_futex_raw },
+	{ "thread-cpu-clock", check_thread_cpu_clock },
 };
 
 int main(int argc, char **argv)
