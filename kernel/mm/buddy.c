@@ -12,7 +12,7 @@ static void list_push(struct buddy *b, uint64_t pfn, unsigned order)
 {
 	struct page *p = &b->pages[pfn];
 
-	p->flags = PAGE_FREE;
+	p->flags = (uint8_t)((p->flags & PAGE_UNSCRUBBED) | PAGE_FREE);
 	p->order = (uint8_t)order;
 	p->refcount = 0;
 	p->prev = BUDDY_NONE;

@@ -13,6 +13,8 @@
 #define PAGE_FREE      (1u << 0)    /* head of a free block of 2^order pages */
 #define PAGE_RESERVED  (1u << 1)    /* not managed: firmware, hole, kernel image... */
 #define PAGE_SLAB      (1u << 2)    /* owned by the kernel heap's size classes */
+#define PAGE_UNSCRUBBED (1u << 3)   /* holds the firmware's leftovers: zero before use (pmm.c);
+                                     * kept through freeing, merging and splitting */
 
 /* One descriptor per physical page, 16 bytes. Lock rule: every field is
  * protected by the allocator's lock (the caller's), except refcount,

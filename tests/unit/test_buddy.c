@@ -118,6 +118,29 @@ UNIT_TEST(random_no_overlap)
 	return NULL;
 }
 
+/* PAGE_UNSCRUBBED stays on every page through splitting, freeing and merging. */
+UNIT_TEST(unscrubbed_mark_survives)
+{
+	int64_t small[8], big;
+
+	fresh(0, 64);
+	for (int i = 0; i < 64; i++)
+		pages[i].flags |= PAGE_UNSCRUBBED;
+	for (int i = 0; i < 8; i++) {
+		small[i] = buddy_alloc(&b, 0);
+		CHECK(small[i] >= 0);
+		CHECK(pages[small[i]].flags & PAGE_UNSCRUBBED);
+	}
+	for (int i = 0; i < 8; i++)
+		buddy_free(&b, (uint64_t)small[i], 0);
+	CHECK_OK(buddy_check(&b));
+	big = buddy_alloc(&b, 6);
+	CHECK_EQ(big, 0);
+	for (int i = 0; i < 64; i++)
+		CHECK(pages[i].flags & PAGE_UNSCRUBBED);
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(add_free_counts),
 	UNIT_ENTRY(add_free_clipped),
@@ -125,6 +148,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(exhaust_and_restore),
 	UNIT_ENTRY(too_large_order_fails),
 	UNIT_ENTRY(random_no_overlap),
+	UNIT_ENTRY(unscrubbed_mark_survives),
 };
 
 int main(int argc, char **argv)
