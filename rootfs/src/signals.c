@@ -468,9 +468,26 @@ static pid_t sender(int sig, long every, long giveup, int fd)
 	return pid;
 }
 
-/* sigsuspend swaps in a mask, waits for a handled signal, returns EINTR, and puts the mask back. */
-static int check_sigsuspend(void)
+/* The wait that swaps in MASK for its duration: 0 sigsuspend, 1 ppoll, 2 pselect (2 s at most). */
+static int wait_with(int how, const sigset_t *mask)
 {
+	struct timespec two = { 2, 0 };
+
+	if (how == 0)
+		return sigsuspend(mask);
+	if (how == 1)
+		return ppoll(NULL, 0, &two, mask);
+	return pselect(0, NULL, NULL, NULL, &two, mask);
+}
+
+/*
+ * One wait (see wait_with) with SIGUSR1 blocked outside it and unblocked
+ * inside: SIGUSR1 from a child interrupts it (EINTR), its handler runs,
+ * and the caller's mask, SIGUSR1 blocked, is back afterwards.
+ */
+static int mask_swap(int how)
+{
+	static const char *const names[] = { "sigsuspend", "ppoll", "pselect" };
 	sigset_t empty, cur;
 	pid_t pid;
 	int r;
@@ -481,47 +498,31 @@ static int check_sigsuspend(void)
 	mask_one(SIG_BLOCK, SIGUSR1);
 	pid = sender(SIGUSR1, 30, 3000, -1);
 	sigemptyset(&empty);
-	r = want_err("sigsuspend", sigsuspend(&empty), EINTR);
+	errno = 0;
+	r = want_err(names[how], wait_with(how, &empty), EINTR);
 	stop_child(pid);
 	if (r)
 		return r;
 	if (hits == 0)
-		return fail("sigsuspend ended without the SIGUSR1 handler (the child gave up)");
+		return fail("%s ended without the SIGUSR1 handler (the child gave up)", names[how]);
 	sigprocmask(SIG_SETMASK, NULL, &cur);
 	if (!sigismember(&cur, SIGUSR1))
-		return fail("sigsuspend did not restore the mask");
+		return fail("%s did not restore the mask", names[how]);
 	return CHECK_OK;
 }
 
-/* ppoll and pselect wait with their own mask: a signal blocked outside them interrupts them, and the mask comes back after. */
+/* sigsuspend swaps in a mask, waits for a handled signal, returns EINTR, and puts the mask back. */
+static int check_sigsuspend(void)
+{
+	return mask_swap(0);
+}
+
+/* ppoll and pselect do the same with their mask argument. */
 static int check_wait_with_mask(void)
 {
-	struct timespec two = { 2, 0 };
-	sigset_t empty, cur;
-	pid_t pid;
-	int r;
+	int r = mask_swap(1);
 
-	reset();
-	if (handle(SIGUSR1, on_count, NULL, 0) || handle(SIGUSR2, on_usr2, NULL, 0))
-		return CHECK_FAIL;
-	mask_one(SIG_BLOCK, SIGUSR1);
-	sigemptyset(&empty);
-	for (int round = 0; round < 2; round++) {
-		pid = sender(SIGUSR1, 30, 3000, -1);
-		errno = 0;
-		r = round == 0 ? want_err("ppoll with SIGUSR1 unblocked", ppoll(NULL, 0, &two, &empty), EINTR)
-			       : want_err("pselect with SIGUSR1 unblocked",
-					  pselect(0, NULL, NULL, NULL, &two, &empty), EINTR);
-		stop_child(pid);
-		if (r)
-			return r;
-		if (hits != round + 1)
-			return fail("round %d: the SIGUSR1 handler ran %d times", round, (int)hits);
-		sigprocmask(SIG_SETMASK, NULL, &cur);
-		if (!sigismember(&cur, SIGUSR1))
-			return fail("round %d: the caller's mask was not restored", round);
-	}
-	return CHECK_OK;
+	return r ? r : mask_swap(2);
 }
 
 /* A blocking pipe read, interrupted by a handled signal without SA_RESTART: -1/EINTR. */
