@@ -501,37 +501,50 @@ static void note_first_read(void)
 	     log_ms_since_origin(rdtsc()));
 }
 
-static long tty_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+/* A process reading the terminal through a file (read(2), or sendfile,
+ * which busybox cat uses): job control first. */
+static long tty_file_read(struct file *f, struct iobuf dst, size_t n)
 {
 	long r;
 
-	(void)pos;
 	if ((r = tty_job_check(TTY_SIGTTIN)) != 0)
 		return r;
 	note_first_read();
-	return tty_read_buf(iobuf_user(buf), n, (f->flags & O_NONBLOCK) != 0);
+	return tty_read_buf(dst, n, (f->flags & O_NONBLOCK) != 0);
+}
+
+/* The same for writing: with TOSTOP, a background writer is stopped. */
+static long tty_file_write(struct iobuf src, size_t n)
+{
+	long r;
+
+	if ((tty.ld.t.c_lflag & TOSTOP) && (r = tty_job_check(TTY_SIGTTOU)) != 0)
+		return r;
+	return tty_write_buf(src, n);
+}
+
+static long tty_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return tty_file_read(f, iobuf_user(buf), n);
 }
 
 static long tty_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 {
-	long r;
-
 	(void)f, (void)pos;
-	if ((tty.ld.t.c_lflag & TOSTOP) && (r = tty_job_check(TTY_SIGTTOU)) != 0)
-		return r;
-	return tty_write_buf(iobuf_user(buf), n);
+	return tty_file_write(iobuf_user(buf), n);
 }
 
 static long tty_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
 	(void)pos;
-	return tty_read_buf(iobuf_kernel(buf), n, (f->flags & O_NONBLOCK) != 0);
+	return tty_file_read(f, iobuf_kernel(buf), n);
 }
 
 static long tty_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)pos;
-	return tty_write_kernel(buf, n);
+	return tty_file_write(iobuf_kernel((void *)buf), n);
 }
 
 /* POLLIN when a read would not block (in noncanonical mode with VTIME 0,

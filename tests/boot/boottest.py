@@ -142,8 +142,10 @@ def apic_case(machine, mem, cpus, usable, hpet=True):
 #   shell-serial  wait for the prompt; `echo hi` prints hi; `echo started;
 #                 sleep 100` then ^C (0x03) brings the prompt back long before
 #                 100 s and $? is 130 (SIGINT); `sleep 100` then ^Z (0x1a)
-#                 stops it (SIGTSTP) and the shell says so; `exit` ends the
-#                 shell and init starts another one.
+#                 stops it (SIGTSTP) and the shell says so; `cat &` is
+#                 stopped by SIGTTIN when it reads the terminal (busybox
+#                 cat reads with sendfile) instead of taking the shell's
+#                 input; `exit` ends the shell and init starts another one.
 #   shell-ps2     the same prompt, typed on the PS/2 keyboard instead.
 #   init-once     "-- hello": init runs one program as the command and exits
 #                 with its status; the kernel then powers off.
@@ -164,10 +166,17 @@ INTERACTIVE_CASES = [
                  serial_in("kill -9 %1; sleep 1; jobs; echo killed\r"), wait_for(r"Killed"),
                  wait_for(r"^killed$"),
                  wait_for(SHELL_PROMPT),
+                 serial_in("cat &\r"), wait_for(SHELL_PROMPT),
+                 serial_in("sleep 1; echo alive-$((6*7))\r"), wait_for(r"^alive-42$"),
+                 wait_for(SHELL_PROMPT),
+                 serial_in("jobs\r"), wait_for(r"Stopped.*\bcat\b"), wait_for(SHELL_PROMPT),
+                 serial_in("kill -9 %1; sleep 1; echo cat-gone\r"), wait_for(r"^cat-gone$"),
+                 wait_for(SHELL_PROMPT),
                  serial_in("exit\r"),
                  wait_for(r"init: /bin/sh exited with status 0; starting it again$"),
                  wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT)],
          expect=[r"rc: Kestrel is up$", SHELL_STARTED, r"^hi$", r"^started$", r"^status=130$",
+                 r"^alive-42$", r"^cat-gone$",
                  r"init: /bin/sh exited with status 0; starting it again$", SHELL_STARTED,
                  SHELL_PROMPT],
          reject=NEVER + [r"init: .*was killed by signal"], exit=None),
