@@ -81,7 +81,7 @@ struct process {
 	uint32_t altstack_flags;
 	int sig_from_pid[64];      /* who sent each pending signal (siginfo si_pid) */
 	int chld_pid, chld_status; /* the last child to end (SIGCHLD's siginfo) */
-	bool did_exec;
+	bool did_exec;             /* setpgid on a child that has exec'd is EACCES */
 	bool orphaned;             /* its parent exited (getppid reports init) */
 	bool stopped;              /* job control: stopped by stop_sig until SIGCONT */
 	int stop_sig;
