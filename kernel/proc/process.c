@@ -27,6 +27,7 @@
 
 #define INIT_PID 1
 #define SIGCHLD 17
+#define SS_DISABLE 2    /* sigaltstack: no alternate signal stack */
 
 static struct process *all_procs;   /* every process, live or zombie */
 static int next_pid = INIT_PID + 1; /* pid 1 is kept for init */
@@ -200,6 +201,7 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 	fpu_save(t->fpu); /* the caller's live FPU state */
 	t->fs_base = rdmsr(MSR_FS_BASE);
 	t->sig_blocked = current_thread()->sig_blocked;
+	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
 	return t;
 }
 
@@ -251,7 +253,6 @@ static struct process *process_alloc(int pid)
 	p->pid = pid ? pid : alloc_pid();
 	p->state = PROC_ALIVE;
 	p->umask = 022;
-	p->altstack_flags = 2; /* SS_DISABLE */
 	p->start_ns = time_ns();
 	return p;
 }
@@ -283,6 +284,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 		*err = -ENOMEM;
 		goto fail;
 	}
+	t->altstack_flags = SS_DISABLE;
 	group_add(p, t, p->pid);
 	link_process(p);
 	thread_make_runnable(t);
@@ -546,9 +548,6 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	c->sid = parent->sid;
 	c->umask = parent->umask;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
-	c->altstack_sp = parent->altstack_sp;
-	c->altstack_size = parent->altstack_size;
-	c->altstack_flags = parent->altstack_flags;
 	if (share_vm) {
 		c->vm = parent->vm;
 		__atomic_add_fetch(&c->vm->refs, 1, __ATOMIC_RELAXED);
@@ -562,6 +561,10 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	struct thread *t = copy_caller(c, tf, new_sp);
 	if (!t)
 		goto fail;
+	struct thread *cur = current_thread(); /* fork keeps the caller's alternate stack */
+	t->altstack_sp = cur->altstack_sp;
+	t->altstack_size = cur->altstack_size;
+	t->altstack_flags = cur->altstack_flags;
 	group_add(c, t, c->pid);
 	link_process(c);
 	*err = 0;

@@ -77,8 +77,6 @@ struct process {
 	/* signals: pending changes with interrupts off (the masks are the threads') */
 	uint64_t sig_pending;      /* bit (sig - 1) */
 	struct sigaction_k sig_action[64];
-	uint64_t altstack_sp, altstack_size;
-	uint32_t altstack_flags;
 	int sig_from_pid[64];      /* who sent each pending signal (siginfo si_pid) */
 	int chld_pid, chld_status; /* the last child to end (SIGCHLD's siginfo) */
 	bool did_exec;             /* setpgid on a child that has exec'd is EACCES */

@@ -39,6 +39,8 @@ struct thread {
 	uint64_t sigsuspend_saved; /* the mask rt_sigsuspend replaced */
 	bool sigsuspend_active;
 	bool must_exit;            /* exit_group or exec elsewhere in the process: leave */
+	uint64_t altstack_sp, altstack_size; /* sigaltstack: each thread has its own */
+	uint32_t altstack_flags;   /* SS_DISABLE for a new thread */
 	uint64_t clear_child_tid;  /* set_tid_address, CLONE_CHILD_CLEARTID: 0 and a futex wake at exit */
 	int tid;
 	char name[16];

@@ -287,8 +287,10 @@ void signal_reset_on_exec(struct process *p)
 	for (int i = 0; i < NSIG; i++)
 		if (p->sig_action[i].handler != SIG_IGN)
 			p->sig_action[i] = (struct sigaction_k){ 0 };
-	p->altstack_sp = p->altstack_size = 0;
-	p->altstack_flags = SS_DISABLE;
+	struct thread *t = current_thread(); /* exec runs in the thread that stays */
+
+	t->altstack_sp = t->altstack_size = 0;
+	t->altstack_flags = SS_DISABLE;
 }
 
 static enum dfl default_action(int sig)
@@ -364,14 +366,20 @@ static void fill_info(struct process *p, int sig, struct siginfo_k *info)
 	}
 }
 
-/* Where the frame goes: the alternate stack if asked for and not already
- * on it, else below the red zone of the interrupted stack. */
-static uint64_t frame_top(struct process *p, const struct trap_frame *tf, uint64_t sa_flags)
+/* True when rsp is on thread t's alternate signal stack. */
+static bool on_altstack(const struct thread *t, uint64_t rsp)
 {
-	bool on_alt = tf->rsp >= p->altstack_sp && tf->rsp < p->altstack_sp + p->altstack_size;
+	return rsp >= t->altstack_sp && rsp < t->altstack_sp + t->altstack_size;
+}
 
-	if ((sa_flags & SA_ONSTACK) && !(p->altstack_flags & SS_DISABLE) && !on_alt)
-		return p->altstack_sp + p->altstack_size;
+/* Where the frame goes: the thread's alternate stack if asked for and
+ * not already on it, else below the red zone of the interrupted stack. */
+static uint64_t frame_top(const struct trap_frame *tf, uint64_t sa_flags)
+{
+	const struct thread *t = current_thread();
+
+	if ((sa_flags & SA_ONSTACK) && !(t->altstack_flags & SS_DISABLE) && !on_altstack(t, tf->rsp))
+		return t->altstack_sp + t->altstack_size;
 	return tf->rsp - RED_ZONE;
 }
 
@@ -382,7 +390,7 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 {
 	static uint8_t fx[FXSAVE_BYTES] __attribute__((aligned(16)));
 	struct rt_sigframe fr;
-	uint64_t top = frame_top(p, tf, act->flags);
+	uint64_t top = frame_top(tf, act->flags);
 	uint64_t fpstate = (top - FXSAVE_BYTES) & ~63ull;
 	uint64_t at = ((fpstate - sizeof(fr)) & ~15ull) - 8; /* as if called: (rsp + 8) % 16 == 0 */
 
@@ -392,7 +400,7 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 
 	memset(&fr, 0, sizeof(fr));
 	fr.pretcode = act->restorer;
-	fr.uc.stack = (struct stack_k){ p->altstack_sp, (int32_t)p->altstack_flags, 0, p->altstack_size };
+	fr.uc.stack = (struct stack_k){ t->altstack_sp, (int32_t)t->altstack_flags, 0, t->altstack_size };
 	fill_context(&fr.uc.mc, tf, restore, fpstate);
 	fr.uc.sigmask = restore;
 	fill_info(p, sig, &fr.info);
@@ -592,10 +600,9 @@ long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 
 long sys_sigaltstack(uint64_t ss, uint64_t old, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct process *p = current_process();
-	struct stack_k k = { p->altstack_sp, (int32_t)p->altstack_flags, 0, p->altstack_size };
-	struct trap_frame *tf = current_thread()->uframe;
-	bool on = tf->rsp >= p->altstack_sp && tf->rsp < p->altstack_sp + p->altstack_size;
+	struct thread *t = current_thread();
+	struct stack_k k = { t->altstack_sp, (int32_t)t->altstack_flags, 0, t->altstack_size };
+	bool on = on_altstack(t, t->uframe->rsp);
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (on)
@@ -612,9 +619,9 @@ long sys_sigaltstack(uint64_t ss, uint64_t old, uint64_t a2, uint64_t a3, uint64
 		return -EINVAL;
 	if (!(k.flags & SS_DISABLE) && k.size < MINSIGSTKSZ)
 		return -ENOMEM;
-	p->altstack_sp = k.sp;
-	p->altstack_size = k.size;
-	p->altstack_flags = (uint32_t)k.flags;
+	t->altstack_sp = k.sp;
+	t->altstack_size = k.size;
+	t->altstack_flags = (uint32_t)k.flags;
 	return 0;
 }
 

@@ -1254,6 +1254,45 @@ static int check_thread_cpu_clock(void)
 	return CHECK_OK;
 }
 
+/* ---- altstack-per-thread ---- */
+
+/* In a new thread: no alternate stack is inherited; one set here stays this thread's. */
+static void *own_altstack(void *arg)
+{
+	static char mine[65536];
+	stack_t ss = { .ss_sp = mine, .ss_size = sizeof(mine), .ss_flags = 0 }, cur;
+
+	(void)arg;
+	if (sigaltstack(NULL, &cur) != 0 || !(cur.ss_flags & SS_DISABLE))
+		return (void *)1; /* inherited the creator's */
+	if (sigaltstack(&ss, NULL) != 0 || sigaltstack(NULL, &cur) != 0 || cur.ss_sp != mine)
+		return (void *)2;
+	return NULL;
+}
+
+static int check_altstack_per_thread(void)
+{
+	static char main_stack[65536];
+	stack_t ss = { .ss_sp = main_stack, .ss_size = sizeof(main_stack), .ss_flags = 0 }, cur;
+	void *ret = (void *)-1;
+	pthread_t t;
+	int r;
+
+	watchdog();
+	if (sigaltstack(&ss, NULL) != 0)
+		return fail("sigaltstack: %s", errname(errno));
+	if ((r = start(&t, own_altstack, NULL, "a thread with its own altstack")) ||
+	    (r = join(t, &ret, "the altstack thread")))
+		return r;
+	if (ret == (void *)1)
+		return fail("a new thread started with its creator's alternate stack");
+	if (ret)
+		return fail("the thread could not set and read back its own alternate stack");
+	if (sigaltstack(NULL, &cur) != 0 || cur.ss_sp != main_stack || (cur.ss_flags & SS_DISABLE))
+		return fail("the main thread's alternate stack changed when another thread set its own");
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "create-join", check_create_join },
 	{ "tls", check_tls },
@@ -1272,6 +1311,7 @@ static const struct check checks[] = {
 	{ "many-threads", check_many_threads },
 	{ "futex-raw", check_futex_raw },
 	{ "thread-cpu-clock", check_thread_cpu_clock },
+	{ "altstack-per-thread", check_altstack_per_thread },
 };
 
 int main(int argc, char **argv)
