@@ -10,9 +10,9 @@
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "proc/sched.h"
-#include "dev/rtc.h"
 #include "dev/time.h"
 #include "mm/usercopy.h"
+#include "sys/timespec.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 
@@ -35,10 +35,6 @@ struct waiter {
 };
 
 static struct waiter *waiters;
-
-struct timespec_k {
-	int64_t sec, nsec;
-};
 
 /* Remove w from the list if it is there. Interrupts off. */
 static void unlink_waiter(struct waiter *w)
@@ -90,26 +86,20 @@ int futex_wake(struct vm_space *vm, uint64_t uaddr, int n)
  * the monotonic clock (or the real-time one, realtime). 0 or -errno. */
 static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *deadline)
 {
-	struct timespec_k ts;
+	uint64_t ns;
+	int err;
 
 	*deadline = 0;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	const uint64_t max_sec = UINT64_MAX / 4 / NSEC_PER_SEC; /* centuries: "forever" */
-	uint64_t sec = (uint64_t)ts.sec > max_sec ? max_sec : (uint64_t)ts.sec;
-	uint64_t ns = sec * NSEC_PER_SEC + (uint64_t)ts.nsec, now = time_ns();
-	if (!absolute) {
-		*deadline = now + ns;
-	} else if (realtime) {
-		uint64_t wall = rtc_realtime_ns();
-		*deadline = now + (ns > wall ? ns - wall : 0);
-	} else {
+	if ((err = timespec_read(uts, &ns)) < 0)
+		return err;
+	if (!absolute)
+		*deadline = time_ns() + ns;
+	else if (realtime)
+		*deadline = realtime_deadline(ns);
+	else
 		*deadline = ns;
-	}
 	if (!*deadline)
 		*deadline = 1; /* already passed, but not "none" */
 	return 0;

@@ -11,6 +11,7 @@
  */
 #include "sys/sys_tty.h"
 #include "dev/time.h"
+#include "sys/timespec.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -38,10 +39,6 @@ struct pollfd_k {
 	int32_t fd;
 	int16_t events;
 	int16_t revents;
-};
-
-struct timespec_k {
-	int64_t tv_sec, tv_nsec;
 };
 
 struct timeval_k {
@@ -107,16 +104,15 @@ static uint64_t deadline_after(uint64_t sec, uint64_t nsec)
 /* A relative timespec (NULL: none) as a deadline: 0, -EFAULT, -EINVAL. */
 static int timespec_deadline(uptr_t uts, uint64_t *deadline)
 {
-	struct timespec_k ts;
+	uint64_t ns;
+	int err;
 
 	*deadline = NO_DEADLINE;
 	if (!uts)
 		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	*deadline = deadline_after((uint64_t)ts.tv_sec, (uint64_t)ts.tv_nsec);
+	if ((err = timespec_read(uts, &ns)) < 0)
+		return err;
+	*deadline = deadline_after(ns / NSEC_PER_SEC, ns % NSEC_PER_SEC);
 	return 0;
 }
 
@@ -133,11 +129,8 @@ static uint64_t time_left(uint64_t deadline)
  * call itself succeeded. */
 static void timespec_write_left(uptr_t uts, uint64_t deadline)
 {
-	uint64_t left = time_left(deadline);
-	struct timespec_k ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
-
 	if (uts && deadline != NO_DEADLINE)
-		(void)copy_to_user(uts, &ts, sizeof(ts));
+		(void)timespec_write(uts, time_left(deadline));
 }
 
 /* ---- poll, ppoll -------------------------------------------------------------- */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: clock_gettime, clock_getres, gettimeofday, nanosleep, clock_nanosleep. */
 #include "sys/syscall.h"
+#include "sys/timespec.h"
 #include "dev/time.h"
 #include "dev/rtc.h"
 #include "mm/usercopy.h"
@@ -19,9 +20,6 @@
 #define CLOCK_BOOTTIME           7
 #define TIMER_ABSTIME            1
 
-struct timespec_user {
-	int64_t sec, nsec;
-};
 
 /* Linux's encoding of another process's (or thread's) CPU clock, as
  * clock_getcpuclockid makes it: (~pid << 3) | per-thread bit | type. */
@@ -79,8 +77,7 @@ long sys_clock_gettime(uint64_t clk, uint64_t ts, uint64_t a2, uint64_t a3, uint
 	(void)a2, (void)a3, (void)a4, (void)a5;
 	if ((err = clock_read((int64_t)(int32_t)clk, &ns)) < 0)
 		return err;
-	struct timespec_user t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
-	return copy_to_user(ts, &t, sizeof(t));
+	return timespec_write(ts, ns);
 }
 
 /* clock_getres(clk, res or NULL): 1 ns, except the coarse clocks, which move by ticks. */
@@ -94,31 +91,15 @@ long sys_clock_getres(uint64_t clk, uint64_t ures, uint64_t a2, uint64_t a3, uin
 	if ((err = clock_read(c, &ns)) < 0)
 		return err;
 	bool coarse = c == CLOCK_REALTIME_COARSE || c == CLOCK_MONOTONIC_COARSE;
-	struct timespec_user t = { 0, coarse ? (int64_t)TICK_NS : 1 };
-	return ures ? copy_to_user(ures, &t, sizeof(t)) : 0;
+	return ures ? timespec_write(ures, coarse ? TICK_NS : 1) : 0;
 }
 
 long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)tz, (void)a2, (void)a3, (void)a4, (void)a5;
 	uint64_t ns = rtc_realtime_ns();
-	struct timespec_user t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
+	struct { int64_t sec, usec; } t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
 	return tv ? copy_to_user(tv, &t, sizeof(t)) : 0;
-}
-
-/* Read a sleep request: its length in ns (saturating: a century is
- * "forever"), -EFAULT or -EINVAL. */
-static int read_request(uint64_t ureq, uint64_t *ns)
-{
-	struct timespec_user t;
-
-	if (copy_from_user(&t, ureq, sizeof(t)))
-		return -EFAULT;
-	if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	uint64_t max_sec = UINT64_MAX / 2 / NSEC_PER_SEC;
-	*ns = (t.sec > (int64_t)max_sec ? max_sec : (uint64_t)t.sec) * NSEC_PER_SEC + (uint64_t)t.nsec;
-	return 0;
 }
 
 /* Sleep until the monotonic deadline: 0, or -EINTR when a signal comes
@@ -129,10 +110,7 @@ static long sleep_interruptible(uint64_t deadline, uint64_t urem)
 
 	while ((now = time_ns()) < deadline) {
 		if (signal_pending()) {
-			uint64_t left = deadline - now;
-			struct timespec_user t = { (int64_t)(left / NSEC_PER_SEC),
-						   (int64_t)(left % NSEC_PER_SEC) };
-			if (urem && copy_to_user(urem, &t, sizeof(t)))
+			if (urem && timespec_write(urem, deadline - now))
 				return -EFAULT;
 			return -EINTR;
 		}
@@ -147,7 +125,7 @@ long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t a2, uint64_t a3, uint64_
 	int err;
 
 	(void)a2, (void)a3, (void)a4, (void)a5;
-	if ((err = read_request(req, &ns)) < 0)
+	if ((err = timespec_read(req, &ns)) < 0)
 		return err;
 	return sleep_interruptible(time_ns() + ns, rem);
 }
@@ -174,13 +152,12 @@ long sys_clock_nanosleep(uint64_t clk, uint64_t flags, uint64_t req, uint64_t re
 	(void)a4, (void)a5;
 	if (clk > CLOCK_BOOTTIME || clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
-	if ((err = read_request(req, &ns)) < 0)
+	if ((err = timespec_read(req, &ns)) < 0)
 		return err;
 	if (!(flags & TIMER_ABSTIME)) {
 		deadline = time_ns() + ns;
 	} else if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE) {
-		uint64_t now = rtc_realtime_ns();
-		deadline = time_ns() + (ns > now ? ns - now : 0);
+		deadline = realtime_deadline(ns);
 	} else {
 		deadline = ns;
 	}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux's struct timespec between user memory and the kernel's nanoseconds: sleeps, timeouts, clocks. */
+#ifndef KESTREL_SYS_TIMESPEC_H
+#define KESTREL_SYS_TIMESPEC_H
+
+#include <stdint.h>
+#include "mm/usercopy.h"
+
+/* A duration longer than this (about 146 years) is as good as forever. */
+#define TIMESPEC_FOREVER_NS (UINT64_MAX / 4)
+
+struct timespec_k {
+	int64_t sec, nsec;
+};
+
+/* Read a user timespec as ns, saturating at TIMESPEC_FOREVER_NS: 0,
+ * -EFAULT, or -EINVAL (a negative field, or nsec >= 10^9). */
+int timespec_read(uptr_t uts, uint64_t *ns);
+/* Write ns to user memory as a timespec: 0 or -EFAULT. */
+int timespec_write(uptr_t uts, uint64_t ns);
+/* An absolute CLOCK_REALTIME time as a time_ns() deadline (now if past). */
+uint64_t realtime_deadline(uint64_t wall_ns);
+
+#endif
