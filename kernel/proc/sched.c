@@ -317,6 +317,12 @@ void sched_preempt_point(struct trap_frame *tf)
 		schedule();
 }
 
+void sched_cond_resched(void)
+{
+	if (need_resched)
+		sched_yield();
+}
+
 /* Remove t from wq if it is still queued (it timed out). */
 static void wq_remove(struct wait_queue *wq, struct thread *t)
 {

@@ -78,6 +78,13 @@ struct cpu_ticks sched_cpu_ticks(void);
 /* At the end of an interrupt: switch if a reschedule is due and the
  * interrupted code was user mode (the kernel itself is not preempted). */
 void sched_preempt_point(struct trap_frame *tf);
+/* A preemption point for kernel code: inside every loop whose length a
+ * program controls (copies, page-table walks, console output), give up
+ * the CPU when the timer has asked for a reschedule. The kernel itself is
+ * not preemptible, so without it such a loop freezes every other thread.
+ * Process or kernel-thread context, interrupts on or off (their state is
+ * kept); pair it with fatal_signal_pending() (proc/signal.h) to stop. */
+void sched_cond_resched(void);
 
 /* Sleep on wq until woken or until the deadline (time_ns(), 0 = none).
  * The caller checks its condition in a loop. Returns false on timeout. */

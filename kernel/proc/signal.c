@@ -262,6 +262,14 @@ bool signal_pending(void)
 	return p && (t->must_exit || ((p->sig_pending | t->sig_pending) & ~t->sig_blocked));
 }
 
+bool fatal_signal_pending(void)
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+
+	return p && (t->must_exit || p->exiting || ((p->sig_pending | t->sig_pending) & bit(SIGKILL)));
+}
+
 uint64_t signal_pending_set(void)
 {
 	struct process *p = current_process();

@@ -26,6 +26,11 @@ int signal_send_pgrp(int pgid, int sig);
 /* True when the current process has an unblocked signal pending: a
  * blocking system call should give up with -EINTR (or -ERESTARTSYS). */
 bool signal_pending(void);
+/* True when the current thread is being ended whatever it blocks: SIGKILL
+ * is pending or its process is exiting (exit_group, a fatal signal, exec
+ * in another thread). Every long kernel loop stops early with -EINTR (or
+ * its partial count) when this is true, so SIGKILL always ends a program. */
+bool fatal_signal_pending(void);
 
 struct trap_frame;
 /* On the way back to user mode (interrupts off): act on one pending,
