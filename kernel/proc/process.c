@@ -254,6 +254,7 @@ static struct process *process_alloc(int pid)
 	p->state = PROC_ALIVE;
 	p->umask = 022;
 	p->start_ns = time_ns();
+	rlimit_defaults(&p->rlim);
 	return p;
 }
 
@@ -547,6 +548,7 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
 	c->umask = parent->umask;
+	c->rlim = parent->rlim;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	if (share_vm) {
 		c->vm = parent->vm;

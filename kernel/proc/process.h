@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "proc/cputime.h"
 #include "proc/itimer.h"
+#include "proc/rlimit.h"
 #include "proc/sched.h"
 
 struct vm_space;
@@ -103,6 +104,8 @@ struct process {
 	uint64_t user_ticks, sys_ticks;  /* the timer's samples of where it ran */
 	struct cpu_times child_times;    /* of the children it waited for, and theirs */
 	struct itimer itimers[ITIMER_COUNT]; /* setitimer (see proc/itimer.h) */
+
+	struct rlimits rlim;       /* setrlimit/prlimit64: the process's own; copied at fork */
 };
 
 /* Start the reaper, the kernel thread that frees zombies no one waits

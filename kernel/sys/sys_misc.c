@@ -3,6 +3,7 @@
 #include "sys/syscall.h"
 #include "sys/sys_misc.h"
 #include "proc/process.h"
+#include "proc/rlimit.h"
 #include "proc/signal.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
@@ -13,10 +14,6 @@
 #include "lib/string.h"
 
 #define CLOCK_TICKS 100
-#define RLIMIT_STACK  3
-#define RLIMIT_NOFILE 7
-#define RLIMIT_COUNT  16
-#define RLIM_INFINITY (~0ull)
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 #define GRND_NONBLOCK 1
@@ -27,7 +24,6 @@
 #define UNUSED (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5
 
 struct tms_k { int64_t utime, stime, cutime, cstime; };
-struct rlimit_k { uint64_t cur, max; };
 
 #define NS_PER_CLOCK_TICK (NSEC_PER_SEC / CLOCK_TICKS)
 #define RUSAGE_CHILDREN (-1)
@@ -111,43 +107,51 @@ long sys_getrusage(ARGS)
 	return put_rusage(a1, &t);
 }
 
-/* Limits are reported, not enforced (except the fd table's size). */
-static struct rlimit_k limit_of(unsigned res)
-{
-	if (res == RLIMIT_NOFILE)
-		return (struct rlimit_k){ 256, 256 };
-	if (res == RLIMIT_STACK)
-		return (struct rlimit_k){ 8ull << 20, RLIM_INFINITY };
-	return (struct rlimit_k){ RLIM_INFINITY, RLIM_INFINITY };
-}
-
+/* prlimit64(pid, resource, new, old): the limits of the caller (pid 0)
+ * or of another process, as Linux's: the new limit is read first, the
+ * old one written only after the new one took. */
 long sys_prlimit64(ARGS)
 {
-	struct rlimit_k r = limit_of((unsigned)a1);
+	struct process *p = (int)a0 ? process_find((int)a0) : current_process();
+	struct rlimit_k next, old;
+	unsigned res = (unsigned)a1;
 
-	UNUSED;
-	if (a0 && (int)a0 != current_process()->pid)
-		return -ESRCH;
-	if (a1 >= RLIMIT_COUNT)
-		return -EINVAL;
-	if (a3 && copy_to_user(a3, &r, sizeof(r)))
+	(void)a4, (void)a5;
+	if (a2 && copy_from_user(&next, a2, sizeof(next)))
 		return -EFAULT;
-	return 0; /* a new limit (a2) is accepted and not enforced */
+	if (!p || p->state != PROC_ALIVE)
+		return -ESRCH;
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	old = p->rlim.lim[res];
+	if (a2) {
+		int r = rlimit_set(&p->rlim, res, &next);
+		if (r)
+			return r;
+	}
+	if (a3 && copy_to_user(a3, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
 }
 
 long sys_getrlimit(ARGS)
 {
-	struct rlimit_k r = limit_of((unsigned)a0);
+	unsigned res = (unsigned)a0;
+
 	UNUSED;
-	if (a0 >= RLIMIT_COUNT)
+	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	return copy_to_user(a1, &r, sizeof(r));
+	return copy_to_user(a1, &current_process()->rlim.lim[res], sizeof(struct rlimit_k));
 }
 
 long sys_setrlimit(ARGS)
 {
+	struct rlimit_k next;
+
 	UNUSED;
-	return a0 >= RLIMIT_COUNT ? -EINVAL : 0;
+	if (copy_from_user(&next, a1, sizeof(next)))
+		return -EFAULT;
+	return rlimit_set(&current_process()->rlim, (unsigned)a0, &next);
 }
 
 long sys_prctl(ARGS)

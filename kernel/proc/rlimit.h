@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* Resource limits (getrlimit, setrlimit, prlimit64): Linux's resources, defaults and rules. */
+#ifndef KESTREL_PROC_RLIMIT_H
+#define KESTREL_PROC_RLIMIT_H
+
+#include <stdint.h>
+
+/* Linux's resource numbers (include/uapi/asm-generic/resource.h). */
+#define RLIMIT_CPU        0
+#define RLIMIT_FSIZE      1
+#define RLIMIT_DATA       2
+#define RLIMIT_STACK      3
+#define RLIMIT_CORE       4
+#define RLIMIT_RSS        5
+#define RLIMIT_NPROC      6
+#define RLIMIT_NOFILE     7
+#define RLIMIT_MEMLOCK    8
+#define RLIMIT_AS         9
+#define RLIMIT_LOCKS      10
+#define RLIMIT_SIGPENDING 11
+#define RLIMIT_MSGQUEUE   12
+#define RLIMIT_NICE       13
+#define RLIMIT_RTPRIO     14
+#define RLIMIT_RTTIME     15
+#define RLIM_NLIMITS      16
+#define RLIM_INFINITY     (~0ull)
+
+/* Linux's fs.nr_open: the most RLIMIT_NOFILE can be raised to. */
+#define RLIMIT_NR_OPEN    (1u << 20)
+
+/* struct rlimit64, as user space passes it. */
+struct rlimit_k {
+	uint64_t cur, max;
+};
+
+/* A process's limits. Private to the process's threads (set by
+ * setrlimit/prlimit64 of the process itself), copied at fork, kept
+ * across exec. */
+struct rlimits {
+	struct rlimit_k lim[RLIM_NLIMITS];
+};
+
+/* The limits of the first process, Linux's defaults (NPROC and
+ * SIGPENDING derived from the RAM size, as Linux's fork_init does). */
+void rlimit_defaults(struct rlimits *r);
+/* Replace resource res of r by *next after Linux's checks: 0, -EINVAL
+ * (res out of range, cur > max) or -EPERM (NOFILE above nr_open). */
+int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next);
+
+struct process;
+/* The current (soft) limit of resource res for process p. */
+uint64_t rlimit_cur(const struct process *p, unsigned res);
+
+#endif
