@@ -6,6 +6,7 @@
  * nothing else runs (one CPU, the kernel is not preempted), so a wake
  * that follows a change of the word can never be missed.
  */
+#include "sys/syscall_define.h"
 #include "proc/futex.h"
 #include "proc/process.h"
 #include "proc/signal.h"
@@ -138,8 +139,7 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline)
 	return w.woken ? 0 : r;
 }
 
-long sys_futex(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t utimeout, uint64_t uaddr2,
-	       uint64_t val3)
+SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, uptr_t, uaddr2, uint32_t, val3)
 {
 	struct vm_space *vm = current_process()->vm;
 	uint64_t cmd = op & FUTEX_CMD_MASK, deadline;

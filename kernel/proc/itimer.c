@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: interval timers and the setitimer, getitimer and alarm system calls (see itimer.h). */
+#include "sys/syscall_define.h"
 #include "proc/itimer.h"
 #include "proc/process.h"
 #include "proc/signal.h"
@@ -108,24 +109,22 @@ static void itimer_set(struct process *p, int which, uint64_t value_ns, uint64_t
 }
 
 /* getitimer(which, value) */
-long sys_getitimer(uint64_t which, uint64_t uval, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(getitimer, int, which, uptr_t, uval)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (which >= ITIMER_COUNT)
+	if ((unsigned)which >= ITIMER_COUNT)
 		return -EINVAL;
 	struct itimerval_k v = itimer_get(current_process(), (int)which);
 	return copy_to_user(uval, &v, sizeof(v));
 }
 
 /* setitimer(which, new or NULL (disarm, as Linux), old or NULL) */
-long sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(setitimer, int, which, uptr_t, unew, uptr_t, uold)
 {
 	struct itimerval_k nv = { { 0, 0 }, { 0, 0 } };
 	uint64_t value, interval;
 	int err;
 
-	(void)a3, (void)a4, (void)a5;
-	if (which >= ITIMER_COUNT)
+	if ((unsigned)which >= ITIMER_COUNT)
 		return -EINVAL;
 	if (unew && copy_from_user(&nv, unew, sizeof(nv)))
 		return -EFAULT;
@@ -141,14 +140,13 @@ long sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t a3, ui
 
 /* alarm(seconds): arm ITIMER_REAL once (0: disarm); returns the seconds
  * that were left on it, rounded to the nearest, and at least 1 if any. */
-long sys_alarm(uint64_t secs, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(alarm, unsigned int, secs)
 {
 	struct process *p = current_process();
 	struct itimerval_k old = itimer_get(p, ITIMER_REAL);
 	struct timeval_k tv = { (int64_t)(uint32_t)secs, 0 };
 	uint64_t value;
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	from_timeval(&tv, &value);
 	itimer_set(p, ITIMER_REAL, value, 0);
 	if ((!old.value.sec && old.value.usec) || old.value.usec >= HALF_SEC_USEC)

@@ -9,6 +9,7 @@
  * siginfo, and the FPU state. rt_sigreturn reads it back and leaves by
  * IRET, since any register (RCX and R11 included) may have changed.
  */
+#include "sys/syscall_define.h"
 #include "proc/signal.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -513,12 +514,11 @@ void signal_deliver(struct trap_frame *tf)
 
 /* ---- the system calls ---- */
 
-long sys_rt_sigaction(uint64_t sig, uint64_t act, uint64_t oact, uint64_t size, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact, size_t, size)
 {
 	struct process *p = current_process();
 	struct sigaction_k k;
 
-	(void)a4, (void)a5;
 	if (sig < 1 || sig > NSIG || size != sizeof(uint64_t))
 		return -EINVAL;
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
@@ -537,12 +537,11 @@ long sys_rt_sigaction(uint64_t sig, uint64_t act, uint64_t oact, uint64_t size, 
 	return 0;
 }
 
-long sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t oset, uint64_t size, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset, size_t, size)
 {
 	struct thread *t = current_thread();
 	uint64_t s;
 
-	(void)a4, (void)a5;
 	if (size != sizeof(uint64_t))
 		return -EINVAL;
 	if (oset && copy_to_user(oset, &t->sig_blocked, sizeof(s)))
@@ -561,12 +560,11 @@ long sys_rt_sigprocmask(uint64_t how, uint64_t set, uint64_t oset, uint64_t size
 	return 0;
 }
 
-long sys_rt_sigpending(uint64_t set, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(rt_sigpending, uptr_t, set, size_t, size)
 {
 	struct process *p = current_process();
 	uint64_t s = (p->sig_pending | current_thread()->sig_pending) & current_thread()->sig_blocked;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (size != sizeof(uint64_t))
 		return -EINVAL;
 	return copy_to_user(set, &s, sizeof(s));
@@ -576,14 +574,13 @@ long sys_rt_sigpending(uint64_t set, uint64_t size, uint64_t a2, uint64_t a3, ui
  * and the selectors are forced to user ones, so a forged frame cannot
  * raise privilege. A non-canonical RIP kills the process (IRET to it
  * would fault in the kernel). */
-long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(rt_sigreturn)
 {
 	static uint8_t fx[FXSAVE_BYTES] __attribute__((aligned(16)));
 	struct trap_frame *tf = current_thread()->uframe;
 	struct ucontext_k uc;
 	uint64_t at = tf->rsp - 8; /* the handler's ret popped pretcode */
 
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (copy_from_user(&uc, at + __builtin_offsetof(struct rt_sigframe, uc), sizeof(uc)) ||
 	    uc.mc.rip >= USER_TOP - PAGE_SIZE)
 		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
@@ -606,13 +603,12 @@ long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 	return (long)m->rax;
 }
 
-long sys_sigaltstack(uint64_t ss, uint64_t old, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(sigaltstack, uptr_t, ss, uptr_t, old)
 {
 	struct thread *t = current_thread();
 	struct stack_k k = { t->altstack_sp, (int32_t)t->altstack_flags, 0, t->altstack_size };
 	bool on = on_altstack(t, t->uframe->rsp);
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (on)
 		k.flags = SS_ONSTACK;
 	if (old && copy_to_user(old, &k, sizeof(k)))
@@ -635,12 +631,11 @@ long sys_sigaltstack(uint64_t ss, uint64_t old, uint64_t a2, uint64_t a3, uint64
 
 /* rt_sigsuspend: wait for a signal with a temporary mask. The handler
  * runs with the old mask restored by the frame (saved below). */
-long sys_rt_sigsuspend(uint64_t set, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(rt_sigsuspend, uptr_t, set, size_t, size)
 {
 	struct thread *t = current_thread();
 	uint64_t s, old = t->sig_blocked;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (size != sizeof(uint64_t))
 		return -EINVAL;
 	if (copy_from_user(&s, set, sizeof(s)))
@@ -683,9 +678,8 @@ void signal_mask_leave(uint64_t old, bool interrupted)
 	}
 }
 
-long sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(pause)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	while (!signal_pending())
 		wait_on(NULL, 0);
 	return -EINTR;

@@ -7,6 +7,7 @@
  * file's struct file_ops (fs/vfs.h); a missing operation gives the error
  * Linux gives for a file without it.
  */
+#include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
 #include "fs/fsops.h"
@@ -90,11 +91,10 @@ static bool seekable(const struct file *f)
 
 /* ---------------------------------------------------------------- read and write */
 
-long sys_read(uint64_t fd, uint64_t buf, uint64_t n, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(read, unsigned int, fd, uptr_t, buf, size_t, n)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	long r = do_io(f, false, buf, n, &f->pos);
@@ -102,11 +102,10 @@ long sys_read(uint64_t fd, uint64_t buf, uint64_t n, uint64_t a3, uint64_t a4, u
 	return r;
 }
 
-long sys_write(uint64_t fd, uint64_t buf, uint64_t n, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(write, unsigned int, fd, uptr_t, buf, size_t, n)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	long r = do_io(f, true, buf, n, &f->pos);
@@ -151,27 +150,23 @@ static long do_iov(int fd, bool write, uptr_t iov, uint64_t cnt, int64_t off, bo
 	return total ? total : err;
 }
 
-long sys_readv(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(readv, unsigned long, fd, uptr_t, iov, unsigned long, cnt)
 {
-	(void)a3, (void)a4, (void)a5;
 	return do_iov((int)fd, false, iov, cnt, 0, false);
 }
 
-long sys_writev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(writev, unsigned long, fd, uptr_t, iov, unsigned long, cnt)
 {
-	(void)a3, (void)a4, (void)a5;
 	return do_iov((int)fd, true, iov, cnt, 0, false);
 }
 
-long sys_preadv(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t off, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(preadv, unsigned long, fd, uptr_t, iov, unsigned long, cnt, unsigned long, off)
 {
-	(void)a4, (void)a5;
 	return do_iov((int)fd, false, iov, cnt, (int64_t)off, true);
 }
 
-long sys_pwritev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t off, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(pwritev, unsigned long, fd, uptr_t, iov, unsigned long, cnt, unsigned long, off)
 {
-	(void)a4, (void)a5;
 	return do_iov((int)fd, true, iov, cnt, (int64_t)off, true);
 }
 
@@ -197,23 +192,20 @@ static long positional(int fd, bool write, uptr_t buf, size_t n, int64_t off)
 	return r;
 }
 
-long sys_pread64(uint64_t fd, uint64_t buf, uint64_t n, uint64_t off, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(pread64, unsigned int, fd, uptr_t, buf, size_t, n, loff_t, off)
 {
-	(void)a4, (void)a5;
 	return positional((int)fd, false, buf, n, (int64_t)off);
 }
 
-long sys_pwrite64(uint64_t fd, uint64_t buf, uint64_t n, uint64_t off, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(pwrite64, unsigned int, fd, uptr_t, buf, size_t, n, loff_t, off)
 {
-	(void)a4, (void)a5;
 	return positional((int)fd, true, buf, n, (int64_t)off);
 }
 
-long sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(lseek, unsigned int, fd, off_t, off, unsigned int, whence)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	long r = (f->flags & O_PATH) ? -EBADF : f->ops->lseek ? f->ops->lseek(f, (int64_t)off, (int)whence)
@@ -224,17 +216,15 @@ long sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint64_t
 
 /* ---------------------------------------------------------------- descriptors */
 
-long sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(close, unsigned int, fd)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return fd_close(cur_files(), (int)fd);
 }
 
-long sys_dup(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(dup, unsigned int, fd)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	int r = fd_install(cur_files(), f, 0, false);
@@ -262,9 +252,8 @@ static long dup_to(int oldfd, int newfd, bool cloexec)
 	return newfd;
 }
 
-long sys_dup2(uint64_t oldfd, uint64_t newfd, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(dup2, unsigned int, oldfd, unsigned int, newfd)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if ((int)oldfd == (int)newfd) {
 		struct file *f = fd_file((int)oldfd);
 		if (!f)
@@ -275,9 +264,8 @@ long sys_dup2(uint64_t oldfd, uint64_t newfd, uint64_t a2, uint64_t a3, uint64_t
 	return dup_to((int)oldfd, (int)newfd, false);
 }
 
-long sys_dup3(uint64_t oldfd, uint64_t newfd, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(dup3, unsigned int, oldfd, unsigned int, newfd, int, flags)
 {
-	(void)a3, (void)a4, (void)a5;
 	if (flags & ~(uint64_t)O_CLOEXEC)
 		return -EINVAL;
 	if ((int)oldfd == (int)newfd)
@@ -292,13 +280,12 @@ static long getlk(uptr_t arg)
 	return copy_to_user(arg + FLOCK_L_TYPE_OFF, &type, sizeof(type)) ? -EFAULT : 0;
 }
 
-long sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 {
 	struct fdtable *t = cur_files();
 	struct file *f = fd_file((int)fd);
 	long r = 0;
 
-	(void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	switch (cmd) {
@@ -326,13 +313,12 @@ long sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4
 }
 
 /* The ioctls every descriptor answers; the rest go to the file. */
-long sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, req, unsigned long, arg)
 {
 	struct file *f = fd_file((int)fd);
 	long r;
 	int v;
 
-	(void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	if (f->flags & O_PATH) {
@@ -389,13 +375,12 @@ static long copy_between(struct file *out, struct file *in, uint64_t *pos, size_
 	return total ? total : err;
 }
 
-long sys_sendfile(uint64_t outfd, uint64_t infd, uint64_t uoff, uint64_t n, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(sendfile, int, outfd, int, infd, uptr_t, uoff, size_t, n)
 {
 	struct file *out = fd_file((int)outfd), *in = fd_file((int)infd);
 	int64_t off = 0;
 	long r = 0;
 
-	(void)a4, (void)a5;
 	if (!out || !in || !can_read(in) || !can_write(out))
 		r = -EBADF;
 	else if (!in->ops->kread || !out->ops->kwrite || (out->flags & O_APPEND))
@@ -418,11 +403,10 @@ long sys_sendfile(uint64_t outfd, uint64_t infd, uint64_t uoff, uint64_t n, uint
 
 /* ---------------------------------------------------------------- the rest */
 
-long sys_getdents64(uint64_t fd, uint64_t buf, uint64_t n, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(getdents64, unsigned int, fd, uptr_t, buf, unsigned int, n)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	long r = (f->flags & O_PATH) ? -EBADF : f->ops->getdents64 ? f->ops->getdents64(f, buf, n)
@@ -431,11 +415,10 @@ long sys_getdents64(uint64_t fd, uint64_t buf, uint64_t n, uint64_t a3, uint64_t
 	return r;
 }
 
-long sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(ftruncate, unsigned int, fd, off_t, len)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	long r;
@@ -450,11 +433,10 @@ long sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint64_t
 }
 
 /* fsync, fdatasync, syncfs: memory is the storage; only the descriptor is checked. */
-long sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(fsync, unsigned int, fd)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	file_put(f);
@@ -462,14 +444,13 @@ long sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
 }
 
 /* flock: one user of every file, so every lock is granted. */
-long sys_flock(uint64_t fd, uint64_t op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(flock, unsigned int, fd, unsigned int, op)
 {
 	(void)op;
-	return sys_fsync(fd, 0, a2, a3, a4, a5);
+	return do_sys_fsync(fd);
 }
 
-long sys_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(sync)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return 0;
 }

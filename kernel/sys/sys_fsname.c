@@ -6,6 +6,7 @@
  * in, finds the base directory of an *at call, and hands over to the
  * VFS's path operations (fs/fsops.h).
  */
+#include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
 #include "fs/fsops.h"
@@ -129,32 +130,28 @@ static long do_open(int dirfd, uptr_t upath, uint64_t flags, uint32_t mode)
 	return fd;
 }
 
-long sys_open(uint64_t path, uint64_t flags, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(open, uptr_t, path, int, flags, umode_t, mode)
 {
-	(void)a3, (void)a4, (void)a5;
 	return do_open(AT_FDCWD, path, flags, (uint32_t)mode);
 }
 
-long sys_openat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mode, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(openat, int, dirfd, uptr_t, path, int, flags, umode_t, mode)
 {
-	(void)a4, (void)a5;
 	return do_open((int)dirfd, path, flags, (uint32_t)mode);
 }
 
-long sys_creat(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(creat, uptr_t, path, umode_t, mode)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)mode);
 }
 
 /* ---------------------------------------------------------------- making and removing */
 
-long sys_mkdirat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(mkdirat, int, dirfd, uptr_t, path, umode_t, mode)
 {
 	struct at_path ap;
 	int err = at_path_get((int)dirfd, path, &ap);
 
-	(void)a3, (void)a4, (void)a5;
 	if (err)
 		return err;
 	err = vfs_mkdir(ap.base, ap.path, (uint32_t)mode);
@@ -162,21 +159,19 @@ long sys_mkdirat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t a3, uint
 	return err;
 }
 
-long sys_mkdir(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(mkdir, uptr_t, path, umode_t, mode)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_mkdirat((uint64_t)AT_FDCWD, path, mode, 0, 0, 0);
+	return do_sys_mkdirat(AT_FDCWD, path, mode);
 }
 
-long sys_mknodat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t dev, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(mknodat, int, dirfd, uptr_t, path, umode_t, mode, unsigned int, dev)
 {
 	struct at_path ap;
 	int err = at_path_get((int)dirfd, path, &ap);
-	/* Linux's dev_t: major in bits 8-19 and 32-43, minor in 0-7 and 20-31 */
-	uint32_t major = (uint32_t)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffull));
-	uint32_t minor = (uint32_t)((dev & 0xff) | ((dev >> 12) & ~0xffull));
+	/* Linux's 32-bit dev_t (new_decode_dev): major in bits 8-19, minor in 0-7 and 20-31 */
+	uint32_t major = (dev >> 8) & 0xfff;
+	uint32_t minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
 
-	(void)a4, (void)a5;
 	if (err)
 		return err;
 	err = vfs_mknod(ap.base, ap.path, (uint32_t)mode, RDEV(major, minor));
@@ -184,17 +179,15 @@ long sys_mknodat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t dev, uin
 	return err;
 }
 
-long sys_mknod(uint64_t path, uint64_t mode, uint64_t dev, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(mknod, uptr_t, path, umode_t, mode, unsigned int, dev)
 {
-	(void)a3, (void)a4, (void)a5;
-	return sys_mknodat((uint64_t)AT_FDCWD, path, mode, dev, 0, 0);
+	return do_sys_mknodat(AT_FDCWD, path, mode, dev);
 }
 
-long sys_unlinkat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(unlinkat, int, dirfd, uptr_t, path, int, flags)
 {
 	struct at_path ap;
 
-	(void)a3, (void)a4, (void)a5;
 	if (flags & ~(uint64_t)AT_REMOVEDIR)
 		return -EINVAL;
 	int err = at_path_get((int)dirfd, path, &ap);
@@ -205,25 +198,22 @@ long sys_unlinkat(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t a3, ui
 	return err;
 }
 
-long sys_unlink(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(unlink, uptr_t, path)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_unlinkat((uint64_t)AT_FDCWD, path, 0, 0, 0, 0);
+	return do_sys_unlinkat(AT_FDCWD, path, 0);
 }
 
-long sys_rmdir(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(rmdir, uptr_t, path)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_unlinkat((uint64_t)AT_FDCWD, path, AT_REMOVEDIR, 0, 0, 0);
+	return do_sys_unlinkat(AT_FDCWD, path, AT_REMOVEDIR);
 }
 
-long sys_symlinkat(uint64_t target, uint64_t dirfd, uint64_t path, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(symlinkat, uptr_t, target, int, dirfd, uptr_t, path)
 {
 	struct at_path ap;
 	char *t = NULL;
 	int err = user_path(target, &t, true);
 
-	(void)a3, (void)a4, (void)a5;
 	if (err)
 		return err;
 	if (!(err = at_path_get((int)dirfd, path, &ap))) {
@@ -234,10 +224,9 @@ long sys_symlinkat(uint64_t target, uint64_t dirfd, uint64_t path, uint64_t a3, 
 	return err;
 }
 
-long sys_symlink(uint64_t target, uint64_t path, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(symlink, uptr_t, target, uptr_t, path)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_symlinkat(target, (uint64_t)AT_FDCWD, path, 0, 0, 0);
+	return do_sys_symlinkat(target, AT_FDCWD, path);
 }
 
 /* ---------------------------------------------------------------- rename and link */
@@ -255,12 +244,10 @@ static int two_paths(int ofd, uptr_t opath, int nfd, uptr_t npath, struct at_pat
 	return err;
 }
 
-long sys_renameat2(uint64_t ofd, uint64_t opath, uint64_t nfd, uint64_t npath, uint64_t flags,
-		   uint64_t a5)
+SYSCALL_DEFINE5(renameat2, int, ofd, uptr_t, opath, int, nfd, uptr_t, npath, unsigned int, flags)
 {
 	struct at_path o, n;
 
-	(void)a5;
 	if (flags & ~(uint64_t)RENAME_NOREPLACE)
 		return -EINVAL;
 	int err = two_paths((int)ofd, opath, (int)nfd, npath, &o, &n);
@@ -278,24 +265,20 @@ long sys_renameat2(uint64_t ofd, uint64_t opath, uint64_t nfd, uint64_t npath, u
 	return err;
 }
 
-long sys_renameat(uint64_t ofd, uint64_t opath, uint64_t nfd, uint64_t npath, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(renameat, int, ofd, uptr_t, opath, int, nfd, uptr_t, npath)
 {
-	(void)a4, (void)a5;
-	return sys_renameat2(ofd, opath, nfd, npath, 0, 0);
+	return do_sys_renameat2(ofd, opath, nfd, npath, 0);
 }
 
-long sys_rename(uint64_t opath, uint64_t npath, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(rename, uptr_t, opath, uptr_t, npath)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_renameat2((uint64_t)AT_FDCWD, opath, (uint64_t)AT_FDCWD, npath, 0, 0);
+	return do_sys_renameat2(AT_FDCWD, opath, AT_FDCWD, npath, 0);
 }
 
-long sys_linkat(uint64_t ofd, uint64_t opath, uint64_t nfd, uint64_t npath, uint64_t flags,
-		uint64_t a5)
+SYSCALL_DEFINE5(linkat, int, ofd, uptr_t, opath, int, nfd, uptr_t, npath, int, flags)
 {
 	struct at_path o, n;
 
-	(void)a5;
 	if (flags & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (flags & AT_EMPTY_PATH)
@@ -309,18 +292,15 @@ long sys_linkat(uint64_t ofd, uint64_t opath, uint64_t nfd, uint64_t npath, uint
 	return err;
 }
 
-long sys_link(uint64_t opath, uint64_t npath, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(link, uptr_t, opath, uptr_t, npath)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_linkat((uint64_t)AT_FDCWD, opath, (uint64_t)AT_FDCWD, npath, 0, 0);
+	return do_sys_linkat(AT_FDCWD, opath, AT_FDCWD, npath, 0);
 }
 
-long sys_readlinkat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size, uint64_t a4,
-		    uint64_t a5)
+SYSCALL_DEFINE4(readlinkat, int, dirfd, uptr_t, path, uptr_t, buf, int, size)
 {
 	struct at_path ap;
 
-	(void)a4, (void)a5;
 	if ((int64_t)size <= 0)
 		return -EINVAL;
 	int err = at_path_get((int)dirfd, path, &ap);
@@ -336,10 +316,9 @@ long sys_readlinkat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size, 
 	return n;
 }
 
-long sys_readlink(uint64_t path, uint64_t buf, uint64_t size, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(readlink, uptr_t, path, uptr_t, buf, int, size)
 {
-	(void)a3, (void)a4, (void)a5;
-	return sys_readlinkat((uint64_t)AT_FDCWD, path, buf, size, 0, 0);
+	return do_sys_readlinkat(AT_FDCWD, path, buf, size);
 }
 
 /* ---------------------------------------------------------------- the working directory */
@@ -358,20 +337,18 @@ static long set_cwd(struct inode *dir)
 	return 0;
 }
 
-long sys_chdir(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(chdir, uptr_t, path)
 {
 	struct inode *dir;
 	int err = at_inode(AT_FDCWD, path, 0, &dir);
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return err ? err : set_cwd(dir);
 }
 
-long sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(fchdir, unsigned int, fd)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	struct inode *ip = inode_get(f->inode);
@@ -379,11 +356,10 @@ long sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 	return ip ? set_cwd(ip) : -ENOTDIR;
 }
 
-long sys_getcwd(uint64_t buf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(getcwd, uptr_t, buf, unsigned long, size)
 {
 	char *path = kmalloc(PATH_MAX);
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (!path)
 		return -ENOMEM;
 	long n = vfs_path_of(vfs_cwd(), path, PATH_MAX);
@@ -395,12 +371,11 @@ long sys_getcwd(uint64_t buf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t 
 	return n < 0 ? n : n + 1; /* the raw call counts the NUL */
 }
 
-long sys_truncate(uint64_t path, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 {
 	struct inode *ip;
 	int err = at_inode(AT_FDCWD, path, 0, &ip);
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (err)
 		return err;
 	err = vfs_truncate(ip, (int64_t)len);

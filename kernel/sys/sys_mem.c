@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: brk, mmap (anonymous), munmap, mprotect. */
+#include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "mm/layout.h"
 #include "mm/uvm.h"
@@ -46,10 +47,9 @@ static struct vm_space *vm(void)
 	return current_process()->vm;
 }
 
-long sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(brk, unsigned long, addr)
 {
 	struct vm_space *vs = vm();
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 
 	if (addr < vs->brk_start || addr >= USER_MMAP_BASE)
 		return (long)vs->brk; /* a query, or out of range: unchanged */
@@ -99,7 +99,7 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 	return start;
 }
 
-long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, unsigned long, fd, unsigned long, off)
 {
 	struct vm_space *vs = vm();
 	unsigned vmprot;
@@ -158,20 +158,18 @@ static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmp
 	return (long)addr;
 }
 
-long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if ((addr & (PAGE_SIZE - 1)) || len == 0 || addr >= USER_TOP || page_up(len) > USER_TOP - addr)
 		return -EINVAL;
 	return uvm_unmap(vm(), addr, addr + page_up(len));
 }
 
-long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 {
 	unsigned vmprot;
 	int err;
 
-	(void)a3, (void)a4, (void)a5;
 	if ((addr & (PAGE_SIZE - 1)) || addr >= USER_TOP || page_up(len) > USER_TOP - addr)
 		return -EINVAL;
 	if ((err = prot_to_vm(prot, &vmprot)))

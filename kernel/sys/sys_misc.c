@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: the small system calls libc start-up and busybox expect: limits, usage, sysinfo, prctl, getrandom, identities. */
+#include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "sys/sys_misc.h"
 #include "proc/process.h"
@@ -20,8 +21,6 @@
 #define GRND_RANDOM   2
 #define MADV_DONTNEED 4
 
-#define ARGS uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
-#define UNUSED (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5
 
 struct tms_k { int64_t utime, stime, cutime, cstime; };
 
@@ -32,7 +31,7 @@ struct tms_k { int64_t utime, stime, cutime, cstime; };
 
 /* times(buf): the caller's and its reaped children's CPU time in clock
  * ticks; returns the ticks since boot (any fixed point in the past will do). */
-long sys_times(ARGS)
+SYSCALL_DEFINE1(times, uptr_t, buf)
 {
 	uint64_t ticks = time_ns() / NS_PER_CLOCK_TICK;
 	struct process *p = current_process();
@@ -42,8 +41,7 @@ long sys_times(ARGS)
 		(int64_t)(kids.user_ns / NS_PER_CLOCK_TICK), (int64_t)(kids.sys_ns / NS_PER_CLOCK_TICK),
 	};
 
-	UNUSED;
-	if (a0 && copy_to_user(a0, &t, sizeof(t)))
+	if (buf && copy_to_user(buf, &t, sizeof(t)))
 		return -EFAULT;
 	return (long)ticks;
 }
@@ -59,18 +57,17 @@ struct sysinfo_k {
 	char rest[4];
 };
 
-long sys_sysinfo(ARGS)
+SYSCALL_DEFINE1(sysinfo, uptr_t, info)
 {
 	struct sysinfo_k si;
 
-	UNUSED;
 	memset(&si, 0, sizeof(si));
 	si.uptime = (int64_t)(time_ns() / NSEC_PER_SEC);
 	si.totalram = pmm_managed_pages() * PAGE_SIZE;
 	si.freeram = pmm_free_pages() * PAGE_SIZE;
 	si.procs = 1;
 	si.mem_unit = 1;
-	return copy_to_user(a0, &si, sizeof(si));
+	return copy_to_user(info, &si, sizeof(si));
 }
 
 /* struct rusage: two timevals, then fourteen longs (maxrss, faults, ...) Kestrel leaves 0. */
@@ -92,83 +89,76 @@ int put_rusage(uint64_t uaddr, const struct cpu_times *times)
 }
 
 /* getrusage(who, usage): the caller (one thread: SELF and THREAD agree) or its reaped children. */
-long sys_getrusage(ARGS)
+SYSCALL_DEFINE2(getrusage, int, who, uptr_t, ru)
 {
 	struct process *p = current_process();
 	struct cpu_times t;
 
-	UNUSED;
-	if ((int64_t)a0 == RUSAGE_CHILDREN)
+	if (who == RUSAGE_CHILDREN)
 		t = p->child_times;
-	else if (a0 == RUSAGE_SELF || a0 == RUSAGE_THREAD)
+	else if (who == RUSAGE_SELF || who == RUSAGE_THREAD)
 		t = process_cpu_times(p);
 	else
 		return -EINVAL;
-	return put_rusage(a1, &t);
+	return put_rusage(ru, &t);
 }
 
 /* prlimit64(pid, resource, new, old): the limits of the caller (pid 0)
  * or of another process, as Linux's: the new limit is read first, the
  * old one written only after the new one took. */
-long sys_prlimit64(ARGS)
+SYSCALL_DEFINE4(prlimit64, pid_t, pid, unsigned int, res, uptr_t, unew, uptr_t, uold)
 {
-	struct process *p = (int)a0 ? process_find((int)a0) : current_process();
+	struct process *p = pid ? process_find(pid) : current_process();
 	struct rlimit_k next, old;
-	unsigned res = (unsigned)a1;
 
-	(void)a4, (void)a5;
-	if (a2 && copy_from_user(&next, a2, sizeof(next)))
+	if (unew && copy_from_user(&next, unew, sizeof(next)))
 		return -EFAULT;
 	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
 	old = p->rlim.lim[res];
-	if (a2) {
+	if (unew) {
 		int r = rlimit_set(&p->rlim, res, &next);
 		if (r)
 			return r;
 	}
-	if (a3 && copy_to_user(a3, &old, sizeof(old)))
+	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
 	return 0;
 }
 
-long sys_getrlimit(ARGS)
+SYSCALL_DEFINE2(getrlimit, unsigned int, res, uptr_t, ulim)
 {
-	unsigned res = (unsigned)a0;
-
-	UNUSED;
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
-	return copy_to_user(a1, &current_process()->rlim.lim[res], sizeof(struct rlimit_k));
+	return copy_to_user(ulim, &current_process()->rlim.lim[res], sizeof(struct rlimit_k));
 }
 
-long sys_setrlimit(ARGS)
+SYSCALL_DEFINE2(setrlimit, unsigned int, res, uptr_t, ulim)
 {
 	struct rlimit_k next;
 
-	UNUSED;
-	if (copy_from_user(&next, a1, sizeof(next)))
+	if (copy_from_user(&next, ulim, sizeof(next)))
 		return -EFAULT;
-	return rlimit_set(&current_process()->rlim, (unsigned)a0, &next);
+	return rlimit_set(&current_process()->rlim, res, &next);
 }
 
-long sys_prctl(ARGS)
+SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, unsigned long, arg4, unsigned long, arg5)
 {
 	struct process *p = current_process();
 	char name[16];
 
-	UNUSED;
-	if (a0 == PR_SET_NAME) {
-		long n = strncpy_from_user(name, a1, sizeof(name));
+	(void)arg3, (void)arg4, (void)arg5;
+	if (option == PR_SET_NAME) {
+		long n = strncpy_from_user(name, arg2, sizeof(name));
 		if (n == -EFAULT)
 			return -EFAULT;
 		strlcpy(p->name, name, sizeof(p->name));
 		return 0;
 	}
-	if (a0 == PR_GET_NAME)
-		return copy_to_user(a1, p->name, sizeof(p->name));
+	if (option == PR_GET_NAME)
+		return copy_to_user(arg2, p->name, sizeof(p->name));
 	return -EINVAL;
 }
 
@@ -184,60 +174,65 @@ static uint64_t rng_next(void)
 	return s * 0x2545f4914f6cdd1dull;
 }
 
-long sys_getrandom(ARGS)
+/* getrandom(buf, count, flags): at most INT_MAX bytes per call, as Linux;
+ * a long request gives up the CPU between chunks and stops early for
+ * SIGKILL (the bytes so far). */
+SYSCALL_DEFINE3(getrandom, uptr_t, ubuf, size_t, count, unsigned int, flags)
 {
 	uint8_t chunk[256];
-	size_t done = 0, n = a1;
+	size_t done = 0, n = count > INT32_MAX ? INT32_MAX : count;
 
-	UNUSED;
-	if (a2 & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM))
+	if (flags & ~(uint32_t)(GRND_NONBLOCK | GRND_RANDOM))
 		return -EINVAL;
 	while (done < n) {
+		sched_cond_resched();
+		if (fatal_signal_pending())
+			return done ? (long)done : -EINTR;
 		size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
 		for (size_t i = 0; i < k; i += 8) {
 			uint64_t r = rng_next();
 			memcpy(chunk + i, &r, k - i < 8 ? k - i : 8);
 		}
-		if (copy_to_user(a0 + done, chunk, k))
+		if (copy_to_user(ubuf + done, chunk, k))
 			return done ? (long)done : -EFAULT;
 		done += k;
 	}
 	return (long)done;
 }
 
-long sys_madvise(ARGS)
+SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 {
-	UNUSED;
-	if (a0 & (PAGE_SIZE - 1))
+	(void)len, (void)advice;
+	if (start & (PAGE_SIZE - 1))
 		return -EINVAL;
 	return 0; /* advice only; MADV_DONTNEED's zeroing is not needed by anything yet */
 }
 
 struct timespec_k { int64_t sec, nsec; };
 
-long sys_sched_getaffinity(ARGS)
+SYSCALL_DEFINE3(sched_getaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
 {
 	uint64_t mask = 1; /* one CPU */
-	UNUSED;
-	if (a1 < sizeof(mask))
+
+	if (pid && !process_find(pid))
+		return -ESRCH;
+	if (len < sizeof(mask) || len % sizeof(mask))
 		return -EINVAL;
-	if (copy_to_user(a2, &mask, sizeof(mask)))
+	if (copy_to_user(umask, &mask, sizeof(mask)))
 		return -EFAULT;
 	return sizeof(mask);
 }
 
-long sys_zero(ARGS)
+SYSCALL_DEFINE0(zero)
 {
-	UNUSED;
 	return 0; /* the uid/gid getters and setters (everything runs as root),
 	           * set_robust_list (one thread per process: nothing to do) */
 }
 
-long sys_getresuid(ARGS)
+SYSCALL_DEFINE3(getresuid, uptr_t, ruid, uptr_t, euid, uptr_t, suid)
 {
 	uint32_t zero = 0;
-	UNUSED;
-	if (copy_to_user(a0, &zero, 4) || copy_to_user(a1, &zero, 4) || copy_to_user(a2, &zero, 4))
+	if (copy_to_user(ruid, &zero, 4) || copy_to_user(euid, &zero, 4) || copy_to_user(suid, &zero, 4))
 		return -EFAULT;
 	return 0;
 }

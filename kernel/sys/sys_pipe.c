@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: pipe and pipe2 (the pipes themselves are fs/pipe.c). */
+#include "sys/syscall_define.h"
 #include "sys/sys_tty.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
@@ -12,14 +13,13 @@
 /* pipe2(int fds[2], flags): fds[0] the read end, fds[1] the write end.
  * -EINVAL for unknown flags, -EMFILE, -ENOMEM, -EFAULT (nothing stays
  * open then). */
-long sys_pipe2(uint64_t fds, uint64_t flags, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(pipe2, uptr_t, fds, int, flags)
 {
 	struct fdtable *t = current_process()->files;
 	bool cloexec = (flags & O_CLOEXEC) != 0;
 	struct file *rd, *wr;
 	int fd[2], r;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (flags & ~(uint64_t)PIPE2_FLAGS)
 		return -EINVAL;
 	if ((r = pipe_create(&rd, &wr, (unsigned)flags)) < 0)
@@ -42,8 +42,7 @@ long sys_pipe2(uint64_t fds, uint64_t flags, uint64_t a2, uint64_t a3, uint64_t 
 	return 0;
 }
 
-long sys_pipe(uint64_t fds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(pipe, uptr_t, fds)
 {
-	(void)a1;
-	return sys_pipe2(fds, 0, a2, a3, a4, a5);
+	return do_sys_pipe2(fds, 0);
 }

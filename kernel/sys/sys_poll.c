@@ -9,6 +9,7 @@
  * between the last scan and wait_on. Deadlines are time_ns() values;
  * sleeps end on the scheduler tick (10 ms granularity).
  */
+#include "sys/syscall_define.h"
 #include "sys/sys_tty.h"
 #include "dev/time.h"
 #include "sys/timespec.h"
@@ -184,11 +185,10 @@ static long do_poll(uptr_t ufds, uint64_t nfds, uint64_t deadline)
 
 /* poll(fds, nfds, timeout in ms; negative: none). A restart after an
  * ignored signal starts the full timeout again (no restart block). */
-long sys_poll(uint64_t fds, uint64_t nfds, uint64_t timeout, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(poll, uptr_t, fds, unsigned int, nfds, int, timeout)
 {
 	int ms = (int)timeout;
 
-	(void)a3, (void)a4, (void)a5;
 	return do_poll(fds, nfds, ms < 0 ? NO_DEADLINE : deadline_after(0, (uint64_t)ms * NS_PER_MS));
 }
 
@@ -200,13 +200,11 @@ static bool was_interrupted(long ret)
 
 /* ppoll(fds, nfds, timespec or NULL, sigmask or NULL, sigsetsize): the
  * wait runs with sigmask, atomically swapped in, as sigsuspend does. */
-long sys_ppoll(uint64_t fds, uint64_t nfds, uint64_t uts, uint64_t sigmask, uint64_t sigsetsize,
-	       uint64_t a5)
+SYSCALL_DEFINE5(ppoll, uptr_t, fds, unsigned int, nfds, uptr_t, uts, uptr_t, sigmask, size_t, sigsetsize)
 {
 	uint64_t deadline, old;
 	int err;
 
-	(void)a5;
 	if ((err = timespec_deadline(uts, &deadline)) < 0)
 		return err;
 	if ((err = signal_mask_enter(sigmask, sigsetsize, &old)) < 0)
@@ -283,13 +281,12 @@ static long do_select(int64_t n, const uptr_t sets[3], uint64_t deadline)
 
 /* select(n, readfds, writefds, exceptfds, timeval or NULL); the time left
  * is written back to the timeval, as Linux does. */
-long sys_select(uint64_t n, uint64_t in, uint64_t out, uint64_t ex, uint64_t utv, uint64_t a5)
+SYSCALL_DEFINE5(select, int, n, uptr_t, in, uptr_t, out, uptr_t, ex, uptr_t, utv)
 {
 	const uptr_t sets[3] = { in, out, ex };
 	uint64_t deadline = NO_DEADLINE;
 	struct timeval_k tv;
 
-	(void)a5;
 	if (utv) {
 		if (copy_from_user(&tv, utv, sizeof(tv)))
 			return -EFAULT;
@@ -310,7 +307,7 @@ long sys_select(uint64_t n, uint64_t in, uint64_t out, uint64_t ex, uint64_t utv
 
 /* pselect6(n, readfds, writefds, exceptfds, timespec or NULL, NULL or
  * {sigmask or NULL, size}): the wait runs with sigmask, as in ppoll. */
-long sys_pselect6(uint64_t n, uint64_t in, uint64_t out, uint64_t ex, uint64_t uts, uint64_t sigdata)
+SYSCALL_DEFINE6(pselect6, int, n, uptr_t, in, uptr_t, out, uptr_t, ex, uptr_t, uts, uptr_t, sigdata)
 {
 	const uptr_t sets[3] = { in, out, ex };
 	struct { uint64_t mask, size; } sd = { 0, 0 };

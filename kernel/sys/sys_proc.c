@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: exit, process and thread ids, arch_prctl, set_tid_address, sched_yield, uname. */
+#include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -16,36 +17,31 @@
 #define UTS_LEN 65
 
 /* exit: this thread only; the last one to go ends the process. */
-long sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(exit, int, status)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	process_thread_exit_current(WSTATUS_EXITED((int)status));
 }
 
 /* exit_group: every thread of the process (what libc's exit() calls). */
-long sys_exit_group(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(exit_group, int, status)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	process_exit_current(WSTATUS_EXITED((int)status));
 }
 
-long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(getpid)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return current_process()->pid;
 }
 
-long sys_gettid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(gettid)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return current_thread()->tid;
 }
 
-long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
 {
 	struct thread *t = current_thread();
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	switch (code) {
 	case ARCH_SET_FS:
 		if (addr >= USER_TOP)
@@ -60,26 +56,23 @@ long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, uint
 	}
 }
 
-long sys_set_tid_address(uint64_t ptr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(set_tid_address, uptr_t, ptr)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	current_thread()->clear_child_tid = ptr;
 	return current_thread()->tid;
 }
 
-long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(sched_yield)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	sched_yield();
 	return 0;
 }
 
-long sys_uname(uint64_t buf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(uname, uptr_t, buf)
 {
 	static const char *const fields[6] = { "Kestrel", "kestrel", "0.1", "#1", "x86_64", "(none)" };
 	char uts[6][UTS_LEN];
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	memset(uts, 0, sizeof(uts));
 	for (int i = 0; i < 6; i++)
 		strlcpy(uts[i], fields[i], UTS_LEN);

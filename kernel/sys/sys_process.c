@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: fork, vfork, clone, execve, wait4, waitid, kill, and process groups and sessions. */
+#include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "sys/sys_process.h"
 #include "sys/sys_misc.h"
@@ -70,15 +71,13 @@ static long do_fork(bool share_vm, bool vfork, uint64_t new_sp)
 	return pid;
 }
 
-long sys_fork(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(fork)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return do_fork(false, false, 0);
 }
 
-long sys_vfork(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(vfork)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return do_fork(true, true, 0);
 }
 
@@ -109,11 +108,10 @@ static long clone_thread(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t
 
 /* clone(flags, newsp, parent_tid, child_tid, tls): a thread, or a
  * process as fork, vfork and posix_spawn make them. */
-long sys_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls, uint64_t a5)
+SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid, uptr_t, ctid, unsigned long, tls)
 {
 	int err;
 
-	(void)a5;
 	if (flags & CLONE_THREAD)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
 	if (flags & (CLONE_SIGHAND | CLONE_PARENT))
@@ -187,14 +185,13 @@ static void free_vector(char **v)
 	kfree(v);
 }
 
-long sys_execve(uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(execve, uptr_t, upath, uptr_t, uargv, uptr_t, uenvp)
 {
 	char *path = kmalloc(PATH_MAX_LEN);
 	char **argv = NULL, **envp = NULL;
 	size_t total = 0;
 	long err;
 
-	(void)a3, (void)a4, (void)a5;
 	if (!path)
 		return -ENOMEM;
 	err = strncpy_from_user(path, upath, PATH_MAX_LEN);
@@ -300,11 +297,10 @@ static void reap_child(struct process *z)
 	process_release(z);
 }
 
-long sys_wait4(uint64_t pid, uint64_t ustatus, uint64_t options, uint64_t rusage, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE4(wait4, pid_t, pid, uptr_t, ustatus, int, options, uptr_t, rusage)
 {
 	long err;
 
-	(void)a4, (void)a5;
 	if (options & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000u))
 		return -EINVAL;
 	struct process *z = wait_child((int64_t)(int32_t)pid, options, &err);
@@ -329,12 +325,11 @@ struct waitid_info {
 	uint8_t rest[128 - 28];
 };
 
-long sys_waitid(uint64_t idtype, uint64_t id, uint64_t infop, uint64_t options, uint64_t rusage, uint64_t a5)
+SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, uptr_t, rusage)
 {
 	int64_t pid;
 	long err;
 
-	(void)a5;
 	if (!(options & WEXITED))
 		return -EINVAL;
 	if (idtype == P_ALL)
@@ -379,13 +374,12 @@ static void kill_one(struct process *p, void *arg)
 	}
 }
 
-long sys_kill(uint64_t upid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(kill, pid_t, upid, int, sig)
 {
 	int pid = (int)upid;
 	struct process *self = current_process();
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	if (sig > NSIG)
+	if ((unsigned)sig > NSIG)
 		return -EINVAL;
 	if (pid > 0) {
 		struct process *p = process_find(pid);
@@ -435,26 +429,23 @@ static long kill_thread(int tgid, int tid, uint64_t sig)
 	return signal_send_thread(probe.proc, probe.thread, (int)sig);
 }
 
-long sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(tgkill, pid_t, tgid, pid_t, tid, int, sig)
 {
-	(void)a3, (void)a4, (void)a5;
 	if ((int)tgid <= 0 || (int)tid <= 0)
 		return -EINVAL;
 	return kill_thread((int)tgid, (int)tid, sig);
 }
 
-long sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(tkill, pid_t, tid, int, sig)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if ((int)tid <= 0)
 		return -EINVAL;
 	return kill_thread(0, (int)tid, sig);
 }
 
-long sys_getppid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(getppid)
 {
 	struct process *p = current_process();
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	/* 0 only for the processes the kernel started itself; an orphan with
 	 * no init to adopt it still reports init, as on Linux */
 	return p->parent ? p->parent->pid : p->orphaned ? 1 : 0;
@@ -480,13 +471,12 @@ static bool pgrp_exists(int pgid, int sid)
 	return q.hit;
 }
 
-long sys_setpgid(uint64_t upid, uint64_t upgid, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(setpgid, pid_t, upid, pid_t, upgid)
 {
 	struct process *self = current_process();
 	int pid = (int)upid ? (int)upid : self->pid;
 	int pgid = (int)upgid ? (int)upgid : pid;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (pgid < 0)
 		return -EINVAL;
 	struct process *p = process_find(pid);
@@ -502,33 +492,29 @@ long sys_setpgid(uint64_t upid, uint64_t upgid, uint64_t a2, uint64_t a3, uint64
 	return 0;
 }
 
-long sys_getpgid(uint64_t upid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(getpgid, pid_t, upid)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct process *p = (int)upid ? process_find((int)upid) : current_process();
 	return p ? p->pgid : -ESRCH;
 }
 
-long sys_getpgrp(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(getpgrp)
 {
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	return current_process()->pgid;
 }
 
-long sys_setsid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE0(setsid)
 {
 	struct process *p = current_process();
 
-	(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (pgrp_exists(p->pid, -1)) /* already a group leader (or our pid names a group) */
 		return -EPERM;
 	p->sid = p->pgid = p->pid;
 	return p->sid;
 }
 
-long sys_getsid(uint64_t upid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(getsid, pid_t, upid)
 {
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	struct process *p = (int)upid ? process_find((int)upid) : current_process();
 	return p ? p->sid : -ESRCH;
 }

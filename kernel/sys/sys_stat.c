@@ -4,6 +4,7 @@
  * struct statx exactly as x86_64 Linux lays them out), statfs, access,
  * umask, chmod, chown and the timestamp setters.
  */
+#include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
 #include "dev/time.h"
@@ -181,34 +182,29 @@ static int stat_at(int dirfd, uptr_t path, int flags, struct kstat *k)
 
 /* ---------------------------------------------------------------- stat */
 
-long sys_newfstatat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t flags, uint64_t a4,
-		    uint64_t a5)
+SYSCALL_DEFINE4(newfstatat, int, dirfd, uptr_t, path, uptr_t, buf, int, flags)
 {
 	struct kstat k;
 
-	(void)a4, (void)a5;
 	int err = stat_at((int)dirfd, path, (int)flags, &k);
 	return err ? err : put_stat(buf, &k);
 }
 
-long sys_stat(uint64_t path, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(stat, uptr_t, path, uptr_t, buf)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_newfstatat((uint64_t)AT_FDCWD, path, buf, 0, 0, 0);
+	return do_sys_newfstatat(AT_FDCWD, path, buf, 0);
 }
 
-long sys_lstat(uint64_t path, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(lstat, uptr_t, path, uptr_t, buf)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_newfstatat((uint64_t)AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW, 0, 0);
+	return do_sys_newfstatat(AT_FDCWD, path, buf, AT_SYMLINK_NOFOLLOW);
 }
 
-long sys_fstat(uint64_t fd, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(fstat, unsigned int, fd, uptr_t, buf)
 {
 	struct file *f = fd_file((int)fd);
 	struct kstat k;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	kstat_of(f->inode, f, &k);
@@ -216,12 +212,11 @@ long sys_fstat(uint64_t fd, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4,
 	return put_stat(buf, &k);
 }
 
-long sys_statx(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mask, uint64_t buf,
-	       uint64_t a5)
+SYSCALL_DEFINE5(statx, int, dirfd, uptr_t, path, unsigned int, flags, unsigned int, mask, uptr_t, buf)
 {
 	struct kstat k;
 
-	(void)mask, (void)a5;
+	(void)mask;
 	int err = stat_at((int)dirfd, path, (int)flags, &k);
 	return err ? err : put_statx(buf, &k);
 }
@@ -247,12 +242,11 @@ static int put_statfs(uptr_t buf, const struct inode *ip)
 	return copy_to_user(buf, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
-long sys_statfs(uint64_t path, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(statfs, uptr_t, path, uptr_t, buf)
 {
 	struct inode *ip;
 	int err = at_inode(AT_FDCWD, path, 0, &ip);
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (err)
 		return err;
 	err = put_statfs(buf, ip);
@@ -260,11 +254,10 @@ long sys_statfs(uint64_t path, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t 
 	return err;
 }
 
-long sys_fstatfs(uint64_t fd, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(fstatfs, unsigned int, fd, uptr_t, buf)
 {
 	struct file *f = fd_file((int)fd);
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (!f)
 		return -EBADF;
 	int err = f->inode ? put_statfs(buf, f->inode) : put_statfs(buf, vfs_root());
@@ -274,12 +267,10 @@ long sys_fstatfs(uint64_t fd, uint64_t buf, uint64_t a2, uint64_t a3, uint64_t a
 
 /* ---------------------------------------------------------------- access, umask */
 
-long sys_faccessat2(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags, uint64_t a4,
-		    uint64_t a5)
+SYSCALL_DEFINE4(faccessat2, int, dirfd, uptr_t, path, int, mode, int, flags)
 {
 	struct inode *ip;
 
-	(void)a4, (void)a5;
 	if (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (mode & ~7ull)
@@ -292,36 +283,32 @@ long sys_faccessat2(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags
 	return err;
 }
 
-long sys_faccessat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(faccessat, int, dirfd, uptr_t, path, int, mode)
 {
-	(void)a3, (void)a4, (void)a5;
-	return sys_faccessat2(dirfd, path, mode, 0, 0, 0);
+	return do_sys_faccessat2(dirfd, path, mode, 0);
 }
 
-long sys_access(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(access, uptr_t, path, int, mode)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_faccessat2((uint64_t)AT_FDCWD, path, mode, 0, 0, 0);
+	return do_sys_faccessat2(AT_FDCWD, path, mode, 0);
 }
 
-long sys_umask(uint64_t mask, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(umask, int, mask)
 {
 	struct process *p = current_process();
 	uint32_t old = p->umask;
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	p->umask = (uint32_t)mask & 0777;
 	return old;
 }
 
 /* ---------------------------------------------------------------- chmod, chown */
 
-long sys_fchmodat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(fchmodat, int, dirfd, uptr_t, path, umode_t, mode)
 {
 	struct inode *ip;
 	int err = at_inode((int)dirfd, path, 0, &ip);
 
-	(void)a3, (void)a4, (void)a5;
 	if (err)
 		return err;
 	err = vfs_chmod(ip, (uint32_t)mode);
@@ -329,10 +316,9 @@ long sys_fchmodat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t a3, uin
 	return err;
 }
 
-long sys_chmod(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(chmod, uptr_t, path, umode_t, mode)
 {
-	(void)a2, (void)a3, (void)a4, (void)a5;
-	return sys_fchmodat((uint64_t)AT_FDCWD, path, mode, 0, 0, 0);
+	return do_sys_fchmodat(AT_FDCWD, path, mode);
 }
 
 /* The inode behind a descriptor (fchmod, fchown, futimens): a new reference. */
@@ -352,12 +338,11 @@ static int fd_inode(int fd, struct inode **out)
 	return *out ? 0 : -EINVAL; /* a pipe: nothing to change */
 }
 
-long sys_fchmod(uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(fchmod, unsigned int, fd, umode_t, mode)
 {
 	struct inode *ip;
 	int err = fd_inode((int)fd, &ip);
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (err)
 		return err;
 	err = vfs_chmod(ip, (uint32_t)mode);
@@ -365,12 +350,10 @@ long sys_fchmod(uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a
 	return err;
 }
 
-long sys_fchownat(uint64_t dirfd, uint64_t path, uint64_t uid, uint64_t gid, uint64_t flags,
-		  uint64_t a5)
+SYSCALL_DEFINE5(fchownat, int, dirfd, uptr_t, path, uid_t, uid, gid_t, gid, int, flags)
 {
 	struct inode *ip;
 
-	(void)a5;
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	int err = at_inode((int)dirfd, path, (int)flags, &ip);
@@ -381,24 +364,21 @@ long sys_fchownat(uint64_t dirfd, uint64_t path, uint64_t uid, uint64_t gid, uin
 	return err;
 }
 
-long sys_chown(uint64_t path, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(chown, uptr_t, path, uid_t, uid, gid_t, gid)
 {
-	(void)a3, (void)a4, (void)a5;
-	return sys_fchownat((uint64_t)AT_FDCWD, path, uid, gid, 0, 0);
+	return do_sys_fchownat(AT_FDCWD, path, uid, gid, 0);
 }
 
-long sys_lchown(uint64_t path, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(lchown, uptr_t, path, uid_t, uid, gid_t, gid)
 {
-	(void)a3, (void)a4, (void)a5;
-	return sys_fchownat((uint64_t)AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW, 0);
+	return do_sys_fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW);
 }
 
-long sys_fchown(uint64_t fd, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE3(fchown, unsigned int, fd, uid_t, uid, gid_t, gid)
 {
 	struct inode *ip;
 	int err = fd_inode((int)fd, &ip);
 
-	(void)a3, (void)a4, (void)a5;
 	if (err)
 		return err;
 	err = vfs_chown(ip, (uint32_t)uid, (uint32_t)gid);
@@ -441,14 +421,12 @@ static int set_times(struct inode *ip, const struct linux_timespec *ts)
 	return 0;
 }
 
-long sys_utimensat(uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags, uint64_t a4,
-		   uint64_t a5)
+SYSCALL_DEFINE4(utimensat, int, dirfd, uptr_t, path, uptr_t, times, int, flags)
 {
 	struct linux_timespec ts[2];
 	struct inode *ip;
 	int err;
 
-	(void)a4, (void)a5;
 	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (times && copy_from_user(ts, times, sizeof(ts)))
@@ -465,12 +443,11 @@ long sys_utimensat(uint64_t dirfd, uint64_t path, uint64_t times, uint64_t flags
 }
 
 /* utimes(2): struct timeval pairs (microseconds). */
-long sys_utimes(uint64_t path, uint64_t tv, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(utimes, uptr_t, path, uptr_t, tv)
 {
 	struct linux_timespec ts[2];
 	struct inode *ip;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if (tv && copy_from_user(ts, tv, sizeof(ts)))
 		return -EFAULT;
 	for (int i = 0; tv && i < 2; i++) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: clock_gettime, clock_getres, gettimeofday, nanosleep, clock_nanosleep. */
+#include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "sys/timespec.h"
 #include "dev/time.h"
@@ -69,34 +70,32 @@ static int clock_read(int64_t clk, uint64_t *ns)
 	return 0;
 }
 
-long sys_clock_gettime(uint64_t clk, uint64_t ts, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(clock_gettime, clockid_t, clk, uptr_t, ts)
 {
 	uint64_t ns;
 	int err;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if ((err = clock_read((int64_t)(int32_t)clk, &ns)) < 0)
 		return err;
 	return timespec_write(ts, ns);
 }
 
 /* clock_getres(clk, res or NULL): 1 ns, except the coarse clocks, which move by ticks. */
-long sys_clock_getres(uint64_t clk, uint64_t ures, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(clock_getres, clockid_t, clk, uptr_t, ures)
 {
 	int64_t c = (int64_t)(int32_t)clk;
 	uint64_t ns;
 	int err;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if ((err = clock_read(c, &ns)) < 0)
 		return err;
 	bool coarse = c == CLOCK_REALTIME_COARSE || c == CLOCK_MONOTONIC_COARSE;
 	return ures ? timespec_write(ures, coarse ? TICK_NS : 1) : 0;
 }
 
-long sys_gettimeofday(uint64_t tv, uint64_t tz, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(gettimeofday, uptr_t, tv, uptr_t, tz)
 {
-	(void)tz, (void)a2, (void)a3, (void)a4, (void)a5;
+	(void)tz;
 	uint64_t ns = rtc_realtime_ns();
 	struct { int64_t sec, usec; } t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
 	return tv ? copy_to_user(tv, &t, sizeof(t)) : 0;
@@ -119,22 +118,20 @@ static long sleep_interruptible(uint64_t deadline, uint64_t urem)
 	return 0;
 }
 
-long sys_nanosleep(uint64_t req, uint64_t rem, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE2(nanosleep, uptr_t, req, uptr_t, rem)
 {
 	uint64_t ns;
 	int err;
 
-	(void)a2, (void)a3, (void)a4, (void)a5;
 	if ((err = timespec_read(req, &ns)) < 0)
 		return err;
 	return sleep_interruptible(time_ns() + ns, rem);
 }
 
-long sys_time(uint64_t tloc, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+SYSCALL_DEFINE1(time, uptr_t, tloc)
 {
 	int64_t t = (int64_t)(rtc_realtime_ns() / NSEC_PER_SEC);
 
-	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
 	if (tloc && copy_to_user(tloc, &t, sizeof(t)))
 		return -EFAULT;
 	return t;
@@ -143,14 +140,13 @@ long sys_time(uint64_t tloc, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 /* clock_nanosleep(clock, flags, request, remain): sleep on the monotonic
  * clock; an absolute CLOCK_REALTIME deadline is converted to it. The
  * CPU-time clocks are not clocks one can sleep on here (-EINVAL). */
-long sys_clock_nanosleep(uint64_t clk, uint64_t flags, uint64_t req, uint64_t rem, uint64_t a4,
-			 uint64_t a5)
+SYSCALL_DEFINE4(clock_nanosleep, clockid_t, clk, int, flags, uptr_t, req, uptr_t, rem)
 {
 	uint64_t ns, deadline;
 	int err;
 
-	(void)a4, (void)a5;
-	if (clk > CLOCK_BOOTTIME || clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID)
+	if (clk < 0 || clk > CLOCK_BOOTTIME || clk == CLOCK_PROCESS_CPUTIME_ID ||
+	    clk == CLOCK_THREAD_CPUTIME_ID)
 		return -EINVAL;
 	if ((err = timespec_read(req, &ns)) < 0)
 		return err;
