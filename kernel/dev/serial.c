@@ -4,9 +4,11 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/irq.h"
 #include "dev/console.h"
+#include "dev/time.h"
 
 #define COM1_BASE 0x3f8
 
@@ -43,16 +45,41 @@
 #define UART_CLOCK_DIV 115200u /* the 1.8432 MHz clock / 16 */
 #define SERIAL_BAUD    115200u
 #define LOOPBACK_BYTE  0xae
-/* Polls of LSR before giving up: at 115200 baud one byte takes ~87 us
- * and one port read ~1 us, so this is far beyond any healthy UART. */
-#define SERIAL_SPIN_LIMIT 100000
+
+/*
+ * Waits are measured on the TSC, never by counting polls (a poll costs
+ * 1 us on hardware and far less or far more under an emulator).
+ *
+ * A byte normally waits for the transmitter as long as it takes, up to
+ * SERIAL_TX_STALL_MS: a slow console (a terminal that stopped reading,
+ * QEMU's serial on a socket whose reader is busy) slows output but
+ * loses none of it. After a byte has waited that long the port counts
+ * as stalled, and like Linux's 8250 console (wait_for_xmitr: 10 ms per
+ * character, then the byte is written anyway) each later byte waits at
+ * most SERIAL_TX_BYTE_MS and is written regardless; the first byte that
+ * finds the transmitter ready ends the stall. So a wedged UART costs one
+ * long wait, then 10 ms a byte, and the port is never given up: the
+ * moment it drains again, output flows at full speed.
+ */
+#define SERIAL_TX_STALL_MS 5000
+#define SERIAL_TX_BYTE_MS  10
+/* The loopback byte comes back within one character time (87 us). */
+#define SERIAL_PROBE_MS    10
+/* The TSC rate assumed before time_init has measured it (serial_init runs
+ * before the boot info is even validated): faster than any x86 TSC, so
+ * an early wait is never shorter than asked, only longer on a slow part. */
+#define SERIAL_EARLY_TSC_HZ 8000000000ull
+#define MSEC_PER_SEC        1000u
 /* Bytes taken per interrupt at most: more than the 16-byte FIFO holds,
  * and a bound should the line status never clear. */
 #define SERIAL_RX_MAX 64
 
-/* Set once by serial_init, cleared if the transmitter ever hangs. A
- * plain flag: a racing writer at worst sends one more byte or skips one. */
+/* Set once by serial_init when the probe passes; never cleared after. */
 static bool serial_ok;
+/* True while the transmitter is stalled (see SERIAL_TX_STALL_MS). Written
+ * by serial_put only; a plain flag: a racing panic writer at worst waits
+ * the short or the long limit once more. */
+static bool tx_stalled;
 
 static void uart_out(unsigned reg, uint8_t v)
 {
@@ -64,13 +91,27 @@ static uint8_t uart_in(unsigned reg)
 	return inb((uint16_t)(COM1_BASE + reg));
 }
 
-/* Polls LSR until a bit is set; false after SERIAL_SPIN_LIMIT polls. */
-static bool uart_wait(uint8_t lsr_bit)
+/* TSC counts in ms milliseconds: from the calibrated rate once time_init
+ * has run, from SERIAL_EARLY_TSC_HZ before. */
+static uint64_t tsc_counts_ms(uint64_t ms)
 {
-	for (int i = 0; i < SERIAL_SPIN_LIMIT; i++)
-		if (uart_in(UART_LSR) & lsr_bit)
-			return true;
-	return false;
+	uint64_t hz = tsc_hz();
+
+	return ms * ((hz ? hz : SERIAL_EARLY_TSC_HZ) / MSEC_PER_SEC);
+}
+
+/* Polls LSR until lsr_bit is set (true) or ms milliseconds of TSC time
+ * have passed (false). Any context, interrupts on or off. */
+static bool uart_wait(uint8_t lsr_bit, uint64_t ms)
+{
+	uint64_t start = rdtsc(), limit = tsc_counts_ms(ms);
+
+	while (!(uart_in(UART_LSR) & lsr_bit)) {
+		if (rdtsc() - start >= limit)
+			return false;
+		cpu_pause();
+	}
+	return true;
 }
 
 static void uart_program(void)
@@ -91,7 +132,7 @@ static bool uart_loopback_ok(void)
 {
 	uart_out(UART_MCR, MCR_LOOPBACK | MCR_RTS | MCR_OUT1 | MCR_OUT2);
 	uart_out(UART_THR, LOOPBACK_BYTE);
-	return uart_wait(LSR_DATA_READY) && uart_in(UART_RBR) == LOOPBACK_BYTE;
+	return uart_wait(LSR_DATA_READY, SERIAL_PROBE_MS) && uart_in(UART_RBR) == LOOPBACK_BYTE;
 }
 
 /* Programs COM1 for 115200 8N1 with FIFOs and probes it by loopback.
@@ -99,6 +140,7 @@ static bool uart_loopback_ok(void)
 bool serial_init(void)
 {
 	serial_ok = false;
+	tx_stalled = false;
 	uart_program();
 	if (!uart_loopback_ok())
 		return false;
@@ -113,14 +155,14 @@ bool serial_present(void)
 	return serial_ok;
 }
 
-/* Sends one byte once the transmitter has room; a transmitter that
- * never drains marks the port dead so later writes return at once. */
+/* Sends one byte once the transmitter has room, or anyway once the
+ * time limit for this byte has passed (SERIAL_TX_STALL_MS, or
+ * SERIAL_TX_BYTE_MS while the port is stalled). Never disables the port. */
 static void serial_put(uint8_t c)
 {
-	if (!uart_wait(LSR_THR_EMPTY)) {
-		serial_ok = false;
-		return;
-	}
+	uint64_t ms = tx_stalled ? SERIAL_TX_BYTE_MS : SERIAL_TX_STALL_MS;
+
+	tx_stalled = !uart_wait(LSR_THR_EMPTY, ms);
 	uart_out(UART_THR, c);
 }
 

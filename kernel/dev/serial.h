@@ -10,11 +10,15 @@
  * leaves every other call a no-op, when there is no working UART. */
 bool serial_init(void);
 
-/* True while the port passed its probe and has not timed out since. */
+/* True if the port passed its probe at boot; a port that answered then
+ * is never given up, however long its transmitter stalls later. */
 bool serial_present(void);
 
-/* Writes n bytes, adding a "\r" before each "\n" that lacks one. Lockless and bounded: if the
- * transmitter stays busy too long the port is declared dead. */
+/* Writes n bytes, adding a "\r" before each "\n" that lacks one. Lockless; any context.
+ * Each byte waits for the transmitter up to a time limit on the TSC (5 s for the first byte
+ * of a stall, so a reader that pauses that long loses nothing; then 10 ms per byte while the
+ * stall lasts, as Linux's 8250 console), then is written anyway: output slows, the port is
+ * never given up. */
 void serial_write(const char *s, size_t n);
 
 /* Returns the next received byte, or -1 if none is waiting. Bypasses the
