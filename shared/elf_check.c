@@ -99,7 +99,7 @@ static const char *check_load_range(uint64_t vaddr, uint64_t end,
 {
 	if (target == ELF_TARGET_KERNEL)
 		return vaddr >= ELF_CHECK_KERNEL_MIN ? NULL : "segment not in the upper half";
-	return end <= ELF_CHECK_USER_LIMIT ? NULL : "segment in kernel space";
+	return end <= ELF_CHECK_USER_LIMIT ? NULL : "segment above user space";
 }
 
 /* One PT_LOAD on its own: sizes, overflow, file range, alignment, placement. */

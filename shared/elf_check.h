@@ -15,7 +15,7 @@
 #define ELF_CHECK_MAX_PHNUM   64                    /* more is rejected */
 #define ELF_CHECK_MAX_INTERP  255                   /* longest PT_INTERP path */
 #define ELF_CHECK_KERNEL_MIN  0xffff800000000000ULL /* start of the upper half */
-#define ELF_CHECK_USER_LIMIT  0x0000800000000000ULL /* end of the lower half */
+#define ELF_CHECK_USER_LIMIT  0x00007ffffffff000ULL /* end of user space (mm/layout.h USER_VA_END) */
 
 enum elf_target {
 	ELF_TARGET_KERNEL, /* ET_EXEC, upper half only, no PT_INTERP */

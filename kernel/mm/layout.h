@@ -3,7 +3,12 @@
  * The kernel's virtual address space, drawn once. Every constant below
  * and in shared/bootinfo.h derives from this picture.
  *
- *   0x0000000000000000 - 0x00007fffffffffff  user space          PML4 0-255 (per process)
+ *   0x0000000000000000 - 0x00007fffffffefff  user space          PML4 0-255 (per process)
+ *                                            programs map [USER_MIN_ADDR, USER_VA_END):
+ *                                            mmap, brk, the stack, ELF segments
+ *   0x00007ffffffff000 - 0x00007fffffffffff  never mapped        the last user page: a
+ *                                            SYSCALL at its end would return to
+ *                                            0x800000000000, a non-canonical RIP
  *   ---------------------------------------- the upper half, shared by every address space:
  *   0xffff800000000000 - 0xffffbfffffffffff  direct map          PML4 256-383 (64 TiB)
  *                                            all RAM, NX, large pages; kmalloc and page
@@ -35,7 +40,9 @@
 
 #define PAGE_SIZE        ((uint64_t)4096)
 #define PAGE_SHIFT       12
-#define USER_TOP         0x0000800000000000ull
+#define USER_TOP         0x0000800000000000ull   /* end of the lower canonical half */
+#define USER_VA_END      (USER_TOP - PAGE_SIZE)  /* end of what user space may map */
+#define USER_MIN_ADDR    0x10000ull              /* nothing below: NULL stays unmapped */
 #define KERNEL_HALF      0xffff800000000000ull
 #define DIRECT_MAP_BASE  KBI_DIRECT_MAP_BASE
 #define DIRECT_MAP_MAX   0x0000400000000000ull   /* 64 TiB */

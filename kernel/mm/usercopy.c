@@ -12,10 +12,10 @@ struct ex_entry {
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
-/* The whole range must be in the user half, without wrapping. */
+/* The whole range must be in what user space may map, without wrapping. */
 static bool user_range_ok(uptr_t p, size_t n)
 {
-	return p < USER_TOP && n <= USER_TOP - p;
+	return p < USER_VA_END && n <= USER_VA_END - p;
 }
 
 int copy_from_user(void *dst, uptr_t src, size_t n)
@@ -34,10 +34,10 @@ int copy_to_user(uptr_t dst, const void *src, size_t n)
 
 long strncpy_from_user(char *dst, uptr_t src, size_t max)
 {
-	if (src >= USER_TOP || max == 0)
+	if (src >= USER_VA_END || max == 0)
 		return -EFAULT;
-	if (max > USER_TOP - src)
-		max = USER_TOP - src;
+	if (max > USER_VA_END - src)
+		max = USER_VA_END - src;
 	long n = arch_strncpy_user(dst, (const char *)src, max);
 	if (n < 0)
 		return n;

@@ -39,9 +39,10 @@ struct vm_space *uvm_create(void)
 
 static void drop_page(uint64_t va, uint64_t *pte, void *ctx)
 {
+	struct vm_space *vs = ctx;
 	uint64_t pa = *pte & PTE_ADDR;
 
-	(void)ctx;
+	vs->resident--;
 	*pte = 0;
 	arch_invlpg(va);
 	page_ref_put(pa);
@@ -50,7 +51,7 @@ static void drop_page(uint64_t va, uint64_t *pte, void *ctx)
 /* Unmap every mapped page of [start, end) and drop its reference. */
 static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end)
 {
-	arch_walk_user(vs->pml4, start, end, drop_page, NULL);
+	arch_walk_user(vs->pml4, start, end, drop_page, vs);
 }
 
 void uvm_destroy(struct vm_space *vs)
@@ -74,8 +75,10 @@ int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 {
 	struct vma **pp = &vs->vmas;
 
-	if (start >= end || start < USER_MIN_ADDR || end > USER_TOP || (start | end) & (PAGE_SIZE - 1))
+	if (start >= end || (start | end) & (PAGE_SIZE - 1))
 		return -EINVAL;
+	if (start < USER_MIN_ADDR || end > USER_VA_END || vs->nr_vmas >= UVM_MAX_VMAS)
+		return -ENOMEM;
 	while (*pp && (*pp)->end <= start)
 		pp = &(*pp)->next;
 	if (*pp && (*pp)->start < end)
@@ -86,6 +89,7 @@ int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 	*v = (struct vma){ .start = start, .end = end, .prot = prot | VM_USER, .flags = flags,
 			   .next = *pp };
 	*pp = v;
+	vs->nr_vmas++;
 	return 0;
 }
 
@@ -105,13 +109,14 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 
 	if (!v || v->start == addr)
 		return 0;
-	struct vma *tail = kmalloc(sizeof(*tail));
+	struct vma *tail = vs->nr_vmas < UVM_MAX_VMAS ? kmalloc(sizeof(*tail)) : NULL;
 	if (!tail)
 		return -ENOMEM;
 	*tail = *v;
 	tail->start = addr;
 	v->end = addr;
 	v->next = tail;
+	vs->nr_vmas++;
 	return 0;
 }
 
@@ -121,10 +126,13 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 		return -ENOMEM;
 	for (struct vma **pp = &vs->vmas; *pp;) {
 		struct vma *v = *pp;
+		if (v->start >= end)
+			break; /* sorted: nothing further is in the range */
 		if (v->start >= start && v->end <= end) {
 			unmap_range(vs, v->start, v->end);
 			*pp = v->next;
 			kfree(v);
+			vs->nr_vmas--;
 		} else {
 			pp = &v->next;
 		}
@@ -132,25 +140,80 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* Regions cover [start, end) without a hole. */
+static bool range_covered(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	uint64_t at = start;
+
+	for (const struct vma *v = vs->vmas; v && at < end; v = v->next) {
+		if (v->end <= at)
+			continue;
+		if (v->start > at)
+			return false;
+		at = v->end;
+	}
+	return at >= end;
+}
+
+struct protect_ctx {
+	uint64_t pml4;
+	unsigned leaf;
+};
+
+static void protect_one(uint64_t va, uint64_t *pte, void *arg)
+{
+	const struct protect_ctx *c = arg;
+
+	(void)pte;
+	arch_protect_page(c->pml4, va, c->leaf);
+}
+
 int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
 {
-	for (uint64_t va = start; va < end; va += PAGE_SIZE)
-		if (!uvm_find_vma(vs, va))
-			return -ENOMEM; /* Linux: a hole in the range */
+	if (!range_covered(vs, start, end))
+		return -ENOMEM; /* Linux: a hole in the range */
 	if (split_at(vs, start) || split_at(vs, end))
 		return -ENOMEM;
-	for (struct vma *v = vs->vmas; v; v = v->next) {
-		if (v->start < start || v->end > end)
+	for (struct vma *v = vs->vmas; v && v->start < end; v = v->next) {
+		if (v->start < start)
 			continue;
 		v->prot = prot | VM_USER;
-		/* PROT_NONE: x86 cannot make a present page unreadable, so the
-		 * page loses its user bit instead (user accesses fault; the
-		 * contents stay for a later mprotect). */
-		unsigned leaf = (prot & (VM_READ | VM_WRITE | VM_EXEC)) ? v->prot : (v->prot & ~VM_USER);
-		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE)
-			arch_protect_page(vs->pml4, va, leaf); /* -EFAULT: not yet touched */
+		/* PROT_NONE: the pages stay, not present (VM_NONE), so that
+		 * neither the program nor the kernel's user copies reach them;
+		 * their contents come back with a later mprotect. */
+		struct protect_ctx c = { vs->pml4, v->prot };
+		if (!(prot & (VM_READ | VM_WRITE | VM_EXEC)))
+			c.leaf |= VM_NONE;
+		/* only the pages already touched: the walk skips absent tables */
+		arch_walk_user(vs->pml4, v->start, v->end, protect_one, &c);
 	}
 	return 0;
+}
+
+uint64_t uvm_total_bytes(const struct vm_space *vs)
+{
+	uint64_t total = 0;
+
+	for (const struct vma *v = vs->vmas; v; v = v->next)
+		total += v->end - v->start;
+	return total;
+}
+
+uint64_t uvm_mapped_bytes(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	uint64_t total = 0;
+
+	for (const struct vma *v = vs->vmas; v && v->start < end; v = v->next) {
+		uint64_t a = v->start > start ? v->start : start, b = v->end < end ? v->end : end;
+		if (a < b)
+			total += b - a;
+	}
+	return total;
+}
+
+bool uvm_range_free(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	return uvm_mapped_bytes(vs, start, end) == 0;
 }
 
 int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len)
@@ -175,23 +238,21 @@ int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned fl
 	return 0;
 }
 
+/* One pass over the sorted regions: the highest gap [lo, hi) below
+ * mmap_next that holds len bytes. */
 uint64_t uvm_find_free(struct vm_space *vs, uint64_t len)
 {
-	uint64_t top = vs->mmap_next;
+	uint64_t top = vs->mmap_next, lo = USER_MIN_ADDR, best = 0;
 
-	for (int tries = 0; tries < 1024; tries++) {
-		if (top < len + USER_MIN_ADDR)
-			return 0;
-		uint64_t start = top - len;
-		struct vma *clash = NULL;
-		for (struct vma *v = vs->vmas; v; v = v->next)
-			if (v->start < top && v->end > start)
-				clash = v;
-		if (!clash)
-			return start;
-		top = clash->start;
+	for (const struct vma *v = vs->vmas;; v = v->next) {
+		uint64_t hi = v && v->start < top ? v->start : top;
+		if (hi >= lo && hi - lo >= len)
+			best = hi - len;
+		if (!v || v->start >= top)
+			return best;
+		if (v->end > lo)
+			lo = v->end;
 	}
-	return 0;
 }
 
 /* Copy the region's backing bytes that fall in the page at va. */
@@ -264,6 +325,7 @@ static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
 	uint64_t *pte = arch_pte(vs->pml4, page_va);
 	*pte |= PTE_COW; /* made writable by mprotect, a write must copy */
 	page_ref_get(phys);
+	vs->resident++;
 	return true;
 }
 
@@ -283,6 +345,7 @@ static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
 		page_free(page);
 		return NULL;
 	}
+	vs->resident++;
 	return page;
 }
 
@@ -316,12 +379,24 @@ void *uvm_page(struct vm_space *vs, uint64_t va)
 	return own_copy(vs, va); /* callers write through it */
 }
 
-int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
+/* The page at va for a write that honours the region's protection. */
+static void *writable_page(struct vm_space *vs, uint64_t va)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	if (!v || !(v->prot & VM_WRITE) || (v->flags & VMA_SIGBUS))
+		return NULL;
+	return uvm_page(vs, va);
+}
+
+/* Copy len bytes to va, a page at a time, through get_page's pages. */
+static int write_pages(struct vm_space *vs, uint64_t va, const void *src, size_t len,
+		       void *(*get_page)(struct vm_space *, uint64_t))
 {
 	const uint8_t *s = src;
 
 	while (len) {
-		uint8_t *page = uvm_page(vs, va);
+		uint8_t *page = get_page(vs, va);
 		if (!page)
 			return -EFAULT;
 		size_t off = va & (PAGE_SIZE - 1);
@@ -334,13 +409,27 @@ int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
 	return 0;
 }
 
+int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
+{
+	return write_pages(vs, va, src, len, uvm_page);
+}
+
+int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t len)
+{
+	if (va >= USER_VA_END || len > USER_VA_END - va)
+		return -EFAULT;
+	return write_pages(vs, va, src, len, writable_page);
+}
+
 struct fork_ctx {
 	struct vm_space *child;
 	int err;
 };
 
-/* Share one parent page with the child: both read-only and marked COW
- * where the page was writable, one more reference on the page. */
+/* Share one parent page with the child: read-only and marked COW in
+ * both, whatever its protection (a read-only page made writable later
+ * by mprotect must still be copied before its first write), one more
+ * reference on the page. */
 static void share_page(uint64_t va, uint64_t *pte, void *arg)
 {
 	struct fork_ctx *c = arg;
@@ -348,7 +437,7 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 
 	if (c->err)
 		return;
-	if (*pte & (PTE_W | PTE_COW)) {
+	if ((*pte & PTE_W) || !(*pte & PTE_COW)) {
 		*pte = (*pte & ~PTE_W) | PTE_COW;
 		arch_invlpg(va);
 	}
@@ -361,6 +450,7 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 	}
 	*child = *pte;
 	page_ref_get(pa);
+	c->child->resident++;
 }
 
 struct vm_space *uvm_fork(struct vm_space *parent)
@@ -390,51 +480,71 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 
 /* A write to a present copy-on-write page: take it over if this space
  * holds the last reference, else copy it. */
-static bool break_cow(struct vm_space *vs, const struct vma *v, uint64_t va)
+static enum uvm_fault break_cow(struct vm_space *vs, const struct vma *v, uint64_t va)
 {
 	uint64_t *pte = arch_pte(vs->pml4, page_down(va));
 	if (!pte || !(*pte & PTE_COW) || !(v->prot & VM_WRITE))
-		return false;
+		return UVM_FAULT_BAD; /* a real protection violation */
 	uint64_t pa = *pte & PTE_ADDR;
 	if (pmm_page(pa)->refcount == 1) {
 		*pte = (*pte | PTE_W) & ~PTE_COW;
 		arch_invlpg(page_down(va));
-		return true;
+		return UVM_FAULT_DONE;
 	}
 	void *copy = page_alloc_zeroed();
 	if (!copy)
-		return false;
+		return UVM_FAULT_NOMEM;
 	memcpy_page(copy, phys_to_virt(pa));
 	*pte = virt_to_phys(copy) | ((*pte | PTE_W) & ~(PTE_COW | PTE_ADDR));
 	arch_invlpg(page_down(va));
 	page_ref_put(pa);
-	return true;
+	return UVM_FAULT_DONE;
 }
 
-/* A fault just below the stack region grows it (down to the limit). */
-static struct vma *grow_stack(struct vm_space *vs, uint64_t va)
+/* The guard gap: no accessible region may end within STACK_GUARD_GAP
+ * below a stack's new start (Linux ignores PROT_NONE regions here). */
+static bool gap_clear(const struct vma *below, uint64_t start)
 {
-	for (struct vma *v = vs->vmas; v; v = v->next)
-		if ((v->flags & VMA_GROWSDOWN) && va < v->start && va >= USER_STACK_TOP - USER_STACK_MAX &&
-		    v->start - page_down(va) <= USER_STACK_MAX) {
-			v->start = page_down(va);
-			return v;
-		}
-	return NULL;
+	if (!below || !(below->prot & (VM_READ | VM_WRITE | VM_EXEC)))
+		return true;
+	return start >= STACK_GUARD_GAP && below->end <= start - STACK_GUARD_GAP;
 }
 
-bool uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec)
+/* A fault below a stack region (VMA_GROWSDOWN, the first region above
+ * va) extends it down to va's page, as Linux's expand_downwards: the
+ * stack stays within RLIMIT_STACK (measured from its top), the space
+ * within RLIMIT_AS, and the stack out of the guard gap. NULL if not. */
+static struct vma *grow_stack(struct vm_space *vs, uint64_t va, const struct uvm_limits *lim)
+{
+	struct vma *below = NULL, *v = vs->vmas;
+
+	while (v && v->end <= va) {
+		below = v;
+		v = v->next;
+	}
+	if (!v || !(v->flags & VMA_GROWSDOWN) || va >= v->start || va < USER_MIN_ADDR)
+		return NULL;
+	uint64_t start = page_down(va);
+	if (v->end - start > lim->stack || uvm_total_bytes(vs) + (v->start - start) > lim->as ||
+	    !gap_clear(below, start))
+		return NULL;
+	v->start = start;
+	return v;
+}
+
+enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec,
+				const struct uvm_limits *lim)
 {
 	struct vma *v = uvm_find_vma(vs, va);
 
 	if (!v)
-		v = grow_stack(vs, va);
+		v = grow_stack(vs, va, lim);
 	if (!v || (v->flags & VMA_SIGBUS))
-		return false;
+		return UVM_FAULT_BAD;
 	if (!(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
 	    (exec && !(v->prot & VM_EXEC)))
-		return false;
+		return UVM_FAULT_BAD;
 	if (arch_translate(vs->pml4, page_down(va)))
-		return write && break_cow(vs, v, va); /* else a real protection violation */
-	return fault_in(vs, v, va) != NULL;
+		return write ? break_cow(vs, v, va) : UVM_FAULT_BAD;
+	return fault_in(vs, v, va) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
 }

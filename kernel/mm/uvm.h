@@ -6,13 +6,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mm/layout.h"
 
-#define USER_STACK_TOP   0x00007ffffffff000ull
-#define USER_STACK_MAX   (8ull << 20)              /* RLIMIT_STACK's usual 8 MiB */
+#define USER_STACK_TOP   USER_VA_END               /* the stack ends where user space does */
 #define USER_MMAP_BASE   0x00007f0000000000ull     /* mmap grows down from here */
 #define USER_PIE_BASE    0x0000555555554000ull
 #define USER_INTERP_BASE 0x00007fff00000000ull
-#define USER_MIN_ADDR    0x10000ull                /* nothing below: NULL stays unmapped */
 
 #define VMA_GROWSDOWN (1u << 0)  /* the stack: faults just below extend it */
 #define VMA_HEAP      (1u << 1)  /* the brk region */
@@ -34,14 +33,24 @@ struct vma {
 	struct vma *next;         /* sorted by start */
 };
 
+/* Linux's vm.max_map_count: more regions than this is ENOMEM. */
+#define UVM_MAX_VMAS      65530
+/* Linux's stack_guard_gap: the stack does not grow within this distance
+ * of the region below it. */
+#define STACK_GUARD_GAP   (256 * PAGE_SIZE)
+
 /* Lock rule: an address space is changed only by its own (single)
- * thread, or by its creator before that thread first runs. */
+ * thread, or by its creator before that thread first runs. The kernel
+ * is not preemptible and nothing here sleeps, so the threads of one
+ * process never see a change half done. */
 struct vm_space {
 	int refs;                 /* processes using it (vfork shares it) */
 	uint64_t pml4;            /* physical */
 	struct vma *vmas;
+	unsigned nr_vmas;         /* length of the vmas list */
+	uint64_t resident;        /* pages mapped (shared ones count in each space) */
 	uint64_t brk_start, brk;  /* the heap: [brk_start, brk) */
-	uint64_t mmap_next;       /* next mmap hint, growing down */
+	uint64_t mmap_next;       /* mmap's top-down search starts below (Linux's mmap_base) */
 };
 
 struct vm_space *uvm_create(void);
@@ -51,13 +60,30 @@ void uvm_destroy(struct vm_space *vs);
  * read-only in both until the first write fault copies them). */
 struct vm_space *uvm_fork(struct vm_space *parent);
 
-/* Add a region (no overlap allowed): 0, -EINVAL, -ENOMEM. */
+/* The limits a fault must respect: the process's RLIMIT_STACK and
+ * RLIMIT_AS, in bytes (~0: none). */
+struct uvm_limits {
+	uint64_t stack, as;
+};
+
+/* Add a region (no overlap allowed): 0, -EINVAL (misaligned, overlap),
+ * -ENOMEM (outside [USER_MIN_ADDR, USER_VA_END), too many regions, no
+ * memory). */
 int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags);
 struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va);
-/* Remove [start, end) from the regions and unmap it. */
+/* Remove [start, end) from the regions and unmap it: 0 or -ENOMEM (a
+ * split needed a region that could not be had). Costs the number of
+ * regions plus the populated page tables, not the length of the range. */
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end);
-/* Change protection of [start, end), which must be covered by regions. */
+/* Change protection of [start, end), which must be covered by regions
+ * (-ENOMEM for a hole, as Linux). Same cost as uvm_unmap. */
 int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot);
+/* Bytes of user address space in regions (Linux's total_vm), and the
+ * part of [start, end) already in regions. For RLIMIT_AS. */
+uint64_t uvm_total_bytes(const struct vm_space *vs);
+uint64_t uvm_mapped_bytes(const struct vm_space *vs, uint64_t start, uint64_t end);
+/* No region overlaps [start, end). */
+bool uvm_range_free(const struct vm_space *vs, uint64_t start, uint64_t end);
 /* Give the region starting at start demand-loaded contents (see struct vma). */
 int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len);
 /* Set flags on the regions covering [start, end) (splitting at the edges). */
@@ -68,12 +94,27 @@ uint64_t uvm_find_free(struct vm_space *vs, uint64_t len);
 /* Make sure the page at va is present (zero-filled if new) and return
  * its direct-map address; NULL if va is in no region or out of memory. */
 void *uvm_page(struct vm_space *vs, uint64_t va);
-/* Copy into the user space (through the direct map, whatever CR3 is). */
+/* Copy into the user space (through the direct map, whatever CR3 is),
+ * ignoring the regions' protection: for exec, which builds the image.
+ * 0 or -EFAULT. */
 int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len);
+/* The same as a user-space store would do it: only into writable
+ * regions, copying a copy-on-write page first (CLONE_CHILD_SETTID into
+ * a child that has not run yet). 0 or -EFAULT. */
+int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t len);
 
-/* A page fault at va in user space: true if it was resolved (demand
- * zero inside a region whose protection allows the access, or stack
- * growth), false if the access is bad. */
-bool uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec);
+/* What a page fault came to. */
+enum uvm_fault {
+	UVM_FAULT_DONE,   /* resolved: retry the access */
+	UVM_FAULT_BAD,    /* no region allows this access (SIGSEGV, or -EFAULT in the kernel) */
+	UVM_FAULT_NOMEM,  /* allowed, but no memory for the page or its tables */
+};
+
+/* A page fault at va in user space: demand zero (or demand-loaded
+ * contents) inside a region whose protection allows the access, a
+ * copy-on-write copy, or stack growth within lim's RLIMIT_STACK and
+ * RLIMIT_AS and not into the guard gap above another region. */
+enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec,
+				const struct uvm_limits *lim);
 
 #endif

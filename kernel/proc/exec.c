@@ -56,6 +56,8 @@ struct loaded {
 	bool exec_stack;
 };
 
+_Static_assert(ELF_CHECK_USER_LIMIT == USER_VA_END, "the ELF checks and mm/layout.h agree on user space");
+
 static uint64_t page_down(uint64_t v) { return v & ~(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t v) { return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 

@@ -47,6 +47,16 @@ static struct vm_space *vm(void)
 	return current_process()->vm;
 }
 
+/* Would grow bytes more (of which `replaced` bytes replace existing
+ * regions) keep the address space within RLIMIT_AS? */
+static bool as_allows(const struct vm_space *vs, uint64_t grow, uint64_t replaced)
+{
+	uint64_t limit = rlimit_cur(current_process(), RLIMIT_AS);
+	uint64_t total = uvm_total_bytes(vs) - replaced;
+
+	return grow <= limit && total <= limit - grow;
+}
+
 SYSCALL_DEFINE1(brk, unsigned long, addr)
 {
 	struct vm_space *vs = vm();
@@ -56,7 +66,8 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 	uint64_t old_end = page_up(vs->brk), new_end = page_up(addr);
 	if (new_end > old_end) {
 		struct vma *heap = old_end > vs->brk_start ? uvm_find_vma(vs, old_end - 1) : NULL;
-		if (!range_is_free(vs, old_end, new_end))
+		if (!range_is_free(vs, old_end, new_end) || !as_allows(vs, new_end - old_end, 0) ||
+		    new_end - vs->brk_start > rlimit_cur(current_process(), RLIMIT_DATA))
 			return (long)vs->brk;
 		if (heap && (heap->flags & VMA_HEAP) && heap->end == old_end)
 			heap->end = new_end; /* grow the heap region in place */
@@ -112,6 +123,8 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	if (len == 0 || (flags & ~(uint64_t)MAP_KNOWN) || (addr & (PAGE_SIZE - 1)) ||
 	    (off & (PAGE_SIZE - 1)) || private == shared) /* exactly one of them */
 		return -EINVAL;
+	if (page_up(len) == 0 || page_up(len) > USER_VA_END)
+		return -ENOMEM; /* more than user space holds (Linux: TASK_SIZE) */
 	if (!(flags & MAP_ANONYMOUS)) {
 		if (!(f = fd_get(current_process()->files, (int)fd)))
 			return -EBADF;
@@ -137,30 +150,44 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	return place(vs, addr, page_up(len), vmprot, flags);
 }
 
-/* Choose (or, with MAP_FIXED, clear) the range and add the region. */
+/* A hint Linux would take: free and inside what user space may map. */
+static bool hint_usable(const struct vm_space *vs, uint64_t addr, uint64_t len)
+{
+	return addr >= USER_MIN_ADDR && addr <= USER_VA_END - len && uvm_range_free(vs, addr, addr + len);
+}
+
+/* Choose (or, with MAP_FIXED, clear) the range and add the region. len
+ * is page aligned, non-zero and at most USER_VA_END. */
 static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot, uint64_t flags)
 {
 	int err;
 
 	if (flags & MAP_FIXED) {
-		if (addr < USER_MIN_ADDR || addr + len > USER_TOP || addr + len < addr)
+		if (addr > USER_VA_END - len)
+			return -ENOMEM; /* Linux: the range must end by TASK_SIZE */
+		if (addr < USER_MIN_ADDR)
 			return -EINVAL;
-		uvm_unmap(vs, addr, addr + len);
+		if (!as_allows(vs, len, uvm_mapped_bytes(vs, addr, addr + len)))
+			return -ENOMEM;
+		if ((err = uvm_unmap(vs, addr, addr + len)))
+			return err;
 	} else {
-		addr = uvm_find_free(vs, len);
-		if (!addr)
+		if (!as_allows(vs, len, 0))
+			return -ENOMEM;
+		/* the hint if Linux would take it, else the highest free gap below
+		 * mmap_next (Linux's top-down search) */
+		if (!hint_usable(vs, addr, len) && !(addr = uvm_find_free(vs, len)))
 			return -ENOMEM;
 	}
 	if ((err = uvm_add_vma(vs, addr, addr + len, vmprot, 0)))
 		return err;
-	if (!(flags & MAP_FIXED) && addr < vs->mmap_next)
-		vs->mmap_next = addr;
 	return (long)addr;
 }
 
 SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
 {
-	if ((addr & (PAGE_SIZE - 1)) || len == 0 || addr >= USER_TOP || page_up(len) > USER_TOP - addr)
+	if ((addr & (PAGE_SIZE - 1)) || len == 0 || addr >= USER_VA_END || page_up(len) == 0 ||
+	    page_up(len) > USER_VA_END - addr)
 		return -EINVAL;
 	return uvm_unmap(vm(), addr, addr + page_up(len));
 }
@@ -176,5 +203,7 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 		return err;
 	if (len == 0)
 		return 0;
+	if (page_up(len) == 0)
+		return -ENOMEM; /* wraps: Linux's end <= start */
 	return uvm_protect(vm(), addr, addr + page_up(len), vmprot);
 }

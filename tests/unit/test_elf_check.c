@@ -425,12 +425,12 @@ UNIT_TEST(user_segment_in_kernel_space)
 	img_user_exec(&img);
 	d = img_phdr(&img, PH_DATA);
 	d->p_vaddr = ELF_CHECK_USER_LIMIT - 0x1000; /* straddles the limit */
-	CHECK_OK(expect(&img, ELF_TARGET_USER, "segment in kernel space"));
+	CHECK_OK(expect(&img, ELF_TARGET_USER, "segment above user space"));
 	d->p_vaddr = KIMG_BASE;
-	CHECK_OK(expect(&img, ELF_TARGET_USER, "segment in kernel space"));
+	CHECK_OK(expect(&img, ELF_TARGET_USER, "segment above user space"));
 	img_user_dyn(&img);
 	img_phdr(&img, PH_DATA)->p_vaddr = ELF_CHECK_USER_LIMIT;
-	CHECK_OK(expect(&img, ELF_TARGET_USER, "segment in kernel space"));
+	CHECK_OK(expect(&img, ELF_TARGET_USER, "segment above user space"));
 	return NULL;
 }
 

@@ -18,6 +18,12 @@ static inline unsigned index_at(uint64_t va, int shift)
 	return (va >> shift) & 511;
 }
 
+/* A leaf that maps a page: present, or kept as PROT_NONE. */
+static inline bool leaf_mapped(uint64_t e)
+{
+	return e & (PTE_P | PTE_PROTNONE);
+}
+
 static inline uint64_t *table_virt(uint64_t phys)
 {
 	return phys_to_virt(phys & PTE_ADDR);
@@ -27,6 +33,8 @@ static uint64_t leaf_bits(unsigned prot)
 {
 	uint64_t e = PTE_P;
 
+	if (prot & VM_NONE)
+		return PTE_PROTNONE | PTE_NX | (prot & VM_USER ? PTE_U : 0);
 	if (prot & VM_WRITE)
 		e |= PTE_W;
 	if (!(prot & VM_EXEC))
@@ -77,7 +85,7 @@ void arch_invlpg(uint64_t va)
 uint64_t *arch_pte(uint64_t pml4, uint64_t va)
 {
 	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
-	return e && (*e & PTE_P) ? e : NULL;
+	return e && leaf_mapped(*e) ? e : NULL;
 }
 
 /* Visit the entries of the table behind e covering [start, end). */
@@ -90,11 +98,11 @@ static void walk_range(uint64_t table_phys, int shift, uint64_t start, uint64_t 
 	for (uint64_t va = start; va < end;) {
 		uint64_t next = (va & ~(span - 1)) + span;
 		uint64_t *e = &t[index_at(va, shift)];
-		if (*e & PTE_P) {
-			if (shift == LEVEL_SHIFT_PT)
+		if (shift == LEVEL_SHIFT_PT) {
+			if (leaf_mapped(*e))
 				fn(va, e, ctx);
-			else if (!(*e & PTE_PS))
-				walk_range(*e, shift - 9, va, next < end ? next : end, fn, ctx);
+		} else if ((*e & PTE_P) && !(*e & PTE_PS)) {
+			walk_range(*e, shift - 9, va, next < end ? next : end, fn, ctx);
 		}
 		if (next <= va)
 			break; /* wrapped at the top of the address space */
@@ -139,7 +147,7 @@ uint64_t arch_unmap_page(uint64_t pml4, uint64_t va)
 {
 	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
 
-	if (!e || !(*e & PTE_P))
+	if (!e || !leaf_mapped(*e))
 		return 0;
 	uint64_t pa = *e & PTE_ADDR;
 	*e = 0;
@@ -152,7 +160,7 @@ int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot)
 {
 	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
 
-	if (!e || !(*e & PTE_P))
+	if (!e || !leaf_mapped(*e))
 		return -EFAULT;
 	uint64_t cow = *e & PTE_COW; /* a shared page stays read-only until the write fault copies it */
 	*e = (*e & PTE_ADDR) | leaf_bits(prot) | cow;
@@ -167,7 +175,7 @@ uint64_t arch_translate(uint64_t pml4, uint64_t va)
 {
 	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
 
-	return e && (*e & PTE_P) ? *e & PTE_ADDR : 0;
+	return e && leaf_mapped(*e) ? *e & PTE_ADDR : 0;
 }
 
 /* Free the tables below entry e at the given level, then e's table. */

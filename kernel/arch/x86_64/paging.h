@@ -14,6 +14,7 @@
 #define PTE_PS    (1ull << 7)
 #define PTE_G     (1ull << 8)
 #define PTE_COW   (1ull << 9)    /* software bit: read-only because shared copy-on-write */
+#define PTE_PROTNONE (1ull << 10) /* software bit: a user PROT_NONE page, kept but not present */
 #define PTE_NX    (1ull << 63)
 #define PTE_ADDR  0x000ffffffffff000ull
 
@@ -28,6 +29,8 @@
 #define VM_UNCACHED (1u << 3)
 #define VM_GLOBAL   (1u << 4)
 #define VM_READ     (1u << 5)   /* for user regions: PROT_NONE has none of R/W/X */
+#define VM_NONE     (1u << 6)   /* a PROT_NONE user page: kept, but not present, so that
+				     * no access (not even the kernel's) reaches it */
 
 /* Map one 4 KiB page (or a 2 MiB / 1 GiB page with arch_map_large) in
  * the tables rooted at pml4 (physical), allocating intermediate tables
@@ -38,7 +41,9 @@ int arch_map_large(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t size, unsig
 /* Remove a 4 KiB mapping and flush it from this CPU's TLB; returns the
  * physical address it mapped, or 0 if none. */
 uint64_t arch_unmap_page(uint64_t pml4, uint64_t va);
-/* Change a 4 KiB mapping's protection; -EFAULT if not mapped. */
+/* Change a 4 KiB mapping's protection; -EFAULT if not mapped. A page
+ * made VM_NONE stays in the tables (PTE_PROTNONE) for a later change:
+ * every function here treats it as mapped, the CPU as absent. */
 int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot);
 /* Make sure the PML4 entry covering va points to a table. */
 int arch_ensure_pml4_entry(uint64_t pml4, uint64_t va);
