@@ -34,10 +34,19 @@ static const uint8_t zero_chunk[CHUNK];
 
 /* ---------------------------------------------------------------- null, zero, full */
 
-/* Fill n bytes of b with zeros: the count, or -EFAULT if nothing went. */
+/* The end of a device copy loop stopped by SIGKILL or a fault. */
+static long stopped(size_t done, long err)
+{
+	return done ? (long)done : err;
+}
+
+/* Fill n bytes of b with zeros: the count, or -EFAULT if nothing went
+ * (-EINTR if SIGKILL came first). */
 static long put_zeros(struct iobuf b, size_t n)
 {
 	for (size_t done = 0; done < n;) {
+		if (io_should_stop())
+			return stopped(done, -EINTR);
 		size_t k = n - done < CHUNK ? n - done : CHUNK;
 		if (iobuf_put(b, done, zero_chunk, k))
 			return done ? (long)done : -EFAULT;
@@ -138,6 +147,8 @@ static long put_random(struct iobuf b, size_t n)
 
 	rng_state ^= rdtsc();
 	for (size_t done = 0; done < n;) {
+		if (io_should_stop())
+			return stopped(done, -EINTR);
 		size_t k = n - done < CHUNK ? n - done : CHUNK;
 		for (size_t i = 0; i < k; i += 8) {
 			uint64_t v = rng_next();
@@ -169,12 +180,16 @@ static const struct file_ops random_ops = {
 
 /* ---------------------------------------------------------------- the kernel console */
 
-/* Write n bytes of b to the log's consoles: the count, or -EFAULT. */
+/* Write n bytes of b to the log's consoles, a chunk at a time with a
+ * preemption point between chunks: the count, -EFAULT, or (SIGKILL) the
+ * count so far or -EINTR. */
 static long kcons_put(struct iobuf b, size_t n)
 {
 	char chunk[CHUNK];
 
 	for (size_t done = 0; done < n;) {
+		if (io_should_stop())
+			return stopped(done, -EINTR);
 		size_t k = n - done < CHUNK ? n - done : CHUNK;
 		if (iobuf_get(chunk, b, done, k))
 			return done ? (long)done : -EFAULT;

@@ -104,68 +104,86 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 	return 0;
 }
 
-static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-		       int links, struct inode **out);
+/* The last name of an open(O_CREAT) walk, and what to do with it. */
+enum create_step { CREATE_DONE, CREATE_FOLLOW };
 
 /*
- * open(O_CREAT) met symlink link (a reference the caller gives up) as the
- * last name, in directory dir: open what it points to, and if that does
- * not exist, create it, as Linux does. links: symlinks followed so far.
+ * One round of open(O_CREAT) in directory pp->dir: open the existing
+ * inode, create a regular file, or (the last name is a symlink whose
+ * target does not exist) read the target into *target (PATH_MAX bytes,
+ * kmalloc'd at the first link) and answer CREATE_FOLLOW: the caller goes
+ * round again with it, from pp->dir. *err gets 0 or -errno when the
+ * answer is CREATE_DONE.
  */
-static int create_through_link(struct inode *dir, struct inode *link, const char *name,
-			       unsigned flags, uint32_t mode, int links, struct inode **out)
+static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t mode,
+				     char **target, int *err, struct inode **out)
 {
-	int err = vfs_walk(dir, name, WALK_FOLLOW, out);
-
-	if (err != -ENOENT || !link->ops->readlink) {
+	*err = lookup_last(pp, out);
+	if (*err == 0 && (flags & O_EXCL)) {
+		inode_put(*out);
+		*err = -EEXIST;
+	} else if (*err == 0 && S_ISLNK((*out)->mode) && (flags & O_NOFOLLOW)) {
+		inode_put(*out);
+		*err = -ELOOP;
+	} else if (*err == 0 && S_ISLNK((*out)->mode)) {
+		struct inode *link = *out;
+		*err = vfs_walk(pp->dir, pp->name, WALK_FOLLOW, out);
+		if (*err == -ENOENT && !*target && !(*target = kmalloc(PATH_MAX)))
+			*err = -ENOMEM;
+		int n = *err == -ENOENT && link->ops->readlink
+			? link->ops->readlink(link, *target, PATH_MAX - 1) : *err;
 		inode_put(link);
-		return err;
+		if (*err != -ENOENT || n < 0) {
+			*err = *err == -ENOENT ? n : *err;
+			return CREATE_DONE;
+		}
+		(*target)[n] = '\0';
+		return CREATE_FOLLOW;
+	} else if (*err == -ENOENT) {
+		if (pp->dir->nlink == 0 || !pp->dir->ops->create)
+			*err = -ENOENT; /* the directory was removed; or /proc, which has no such name */
+		else
+			*err = pp->dir->ops->create(pp->dir, pp->name, pp->len,
+						    S_IFREG | (mode & ~umask_now() & S_IALLUGO), 0, NULL, out);
 	}
-	char *target = kmalloc(PATH_MAX);
-	int n = target ? link->ops->readlink(link, target, PATH_MAX - 1) : -ENOMEM;
-	inode_put(link);
-	if (n >= 0) {
-		target[n] = '\0';
-		err = links >= SYMLINK_MAX ? -ELOOP : open_create(dir, target, flags, mode, links + 1, out);
-	} else {
-		err = n;
-	}
-	kfree(target);
-	return err;
+	return CREATE_DONE;
 }
 
-/* The inode open(O_CREAT) opens: the existing one, or a new regular file. */
+/*
+ * The inode open(O_CREAT) opens: the existing one, or a new regular
+ * file. A symlink as the last name is followed, and if what it points to
+ * does not exist, created, as Linux does; a chain of dangling links is
+ * walked in a loop (never by recursion: its length is the user's), at
+ * most SYMLINK_MAX links in all, then -ELOOP.
+ */
 static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-		       int links, struct inode **out)
+		       struct inode **out)
 {
-	struct parent pp;
-	int err = get_parent(base, path, &pp);
+	char *target = NULL;    /* the link target being walked, PATH_MAX bytes */
+	struct inode *at = inode_get(base);
+	int err;
 
-	if (err)
-		return err;
-	if (special_name(&pp) || pp.slash) {
-		inode_put(pp.dir);
-		return -EISDIR;
+	for (int links = 0;; links++) {
+		struct parent pp;
+		if ((err = get_parent(at, target ? target : path, &pp)))
+			break;
+		if (special_name(&pp) || pp.slash) {
+			inode_put(pp.dir);
+			err = -EISDIR;
+			break;
+		}
+		enum create_step next = create_round(&pp, flags, mode, &target, &err, out);
+		inode_put(at);
+		at = pp.dir; /* a relative target starts from the link's directory */
+		if (next == CREATE_DONE)
+			break;
+		if (links + 1 > SYMLINK_MAX) { /* the link just read is one too many */
+			err = -ELOOP;
+			break;
+		}
 	}
-	err = lookup_last(&pp, out);
-	if (err == 0 && (flags & O_EXCL)) {
-		inode_put(*out);
-		err = -EEXIST;
-	} else if (err == 0 && S_ISLNK((*out)->mode) && (flags & O_NOFOLLOW)) {
-		inode_put(*out);
-		err = -ELOOP;
-	} else if (err == 0 && S_ISLNK((*out)->mode)) {
-		err = create_through_link(pp.dir, *out, pp.name, flags, mode, links, out);
-	} else if (err == -ENOENT) {
-		if (pp.dir->nlink == 0)
-			err = -ENOENT; /* the directory was removed */
-		else if (!pp.dir->ops->create)
-			err = -ENOENT; /* /proc: a name it does not know is simply not there */
-		else
-			err = pp.dir->ops->create(pp.dir, pp.name, pp.len,
-						  S_IFREG | (mode & ~umask_now() & S_IALLUGO), 0, NULL, out);
-	}
-	inode_put(pp.dir);
+	inode_put(at);
+	kfree(target);
 	return err;
 }
 
@@ -178,7 +196,7 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 	if ((flags & O_ACCMODE) == O_ACCMODE && !(flags & O_PATH))
 		return -EINVAL;
 	if ((flags & O_CREAT) && !(flags & O_PATH))
-		err = open_create(base, path, flags, mode, 0, &ip);
+		err = open_create(base, path, flags, mode, &ip);
 	else
 		err = vfs_walk(base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ip);
 	if (err)

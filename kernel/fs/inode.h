@@ -169,6 +169,9 @@ long ramfs_read_kernel(struct inode *ip, void *buf, size_t n, uint64_t off);
  * changed since boot): stable for as long as the kernel runs. NULL if
  * the file has its own pages. */
 const void *ramfs_borrowed(struct inode *ip);
+/* The RAM file system's use and limit (half of RAM, as tmpfs), in pages
+ * of file data and in inodes, for statfs. */
+void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_t *max_inodes);
 
 /* devfs.c: device numbers, Linux's */
 #define MEM_MAJOR   1   /* null 3, zero 5, full 7, random 8, urandom 9 */

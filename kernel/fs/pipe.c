@@ -35,6 +35,7 @@ struct pipe {
 	struct wait_queue rwq;  /* readers wait for data or the last writer's close */
 	struct wait_queue wwq;  /* writers wait for room or the last reader's close */
 	/* FIFOs only */
+	uint64_t ino;           /* st_ino and /proc/PID/fd's "pipe:[ino]", as pipefs numbers them */
 	void **fifo_slot;       /* where the FIFO's inode keeps this pipe; cleared when freed */
 	uint32_t read_opens, write_opens; /* opens so far: an open waits for the other's to move */
 };
@@ -264,13 +265,22 @@ static const struct file_ops pipe_both_ops = {
 /* An empty pipe with no ends open; NULL when out of memory. */
 static struct pipe *pipe_alloc(void)
 {
+	static uint64_t next_ino = 1;
 	struct pipe *p = kzalloc(sizeof(*p));
 
 	if (!p || !(p->buf = kmalloc(PIPE_SIZE))) {
 		kfree(p);
 		return NULL;
 	}
+	p->ino = next_ino++;
 	return p;
+}
+
+uint64_t pipe_ino(const struct file *f)
+{
+	bool is_pipe = f->ops == &pipe_read_ops || f->ops == &pipe_write_ops ||
+		       f->ops == &pipe_both_ops;
+	return is_pipe ? ((const struct pipe *)f->priv)->ino : 0;
 }
 
 int pipe_create(struct file **rd, struct file **wr, unsigned flags)

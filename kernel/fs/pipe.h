@@ -4,6 +4,7 @@
 #define KESTREL_FS_PIPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct file;
 
@@ -38,5 +39,10 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags);
  * ends the wait with -ERESTARTSYS. Sets f->ops and f->priv; 0 or -errno.
  */
 int pipe_open_fifo(void **slot, struct file *f);
+
+/* The pipe's inode number (the same for both ends, unique among pipes,
+ * never a kernel address): what fstat's st_ino and /proc/PID/fd's
+ * "pipe:[N]" show. 0 if f is not a pipe or FIFO end. */
+uint64_t pipe_ino(const struct file *f);
 
 #endif

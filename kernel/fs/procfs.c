@@ -15,6 +15,8 @@
 #include "fs/inode.h"
 #include "fs/path.h"
 #include "fs/procfs_show.h"
+#include "fs/pipe.h"
+#include "proc/rlimit.h"
 #include "mm/heap.h"
 #include "proc/process.h"
 #include "lib/errno.h"
@@ -30,12 +32,17 @@
 
 const struct fs_info procfs_fs = { "proc", PROC_DEV, PROC_MAGIC, true };
 
-/* What a /proc inode stands for: aux = pid << 16 | table << 8 | index. */
+/* What a /proc inode stands for: aux = pid << 32 | table << 24 | index;
+ * the index is an entry of a table or a descriptor (below fs.nr_open). */
 enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD };
-#define AUX(pid, table, index) (((long)(pid) << 16) | ((long)(table) << 8) | (long)(index))
-#define AUX_PID(aux)   ((int)((aux) >> 16))
-#define AUX_TABLE(aux) ((int)(((aux) >> 8) & 0xff))
-#define AUX_INDEX(aux) ((int)((aux) & 0xff))
+#define AUX_INDEX_BITS 24
+#define AUX_INDEX_LIMIT (1 << AUX_INDEX_BITS)
+#define AUX(pid, table, index) \
+	(((long)(pid) << 32) | ((long)(table) << AUX_INDEX_BITS) | (long)(index))
+#define AUX_PID(aux)   ((int)((aux) >> 32))
+#define AUX_TABLE(aux) ((int)(((aux) >> AUX_INDEX_BITS) & 0xff))
+#define AUX_INDEX(aux) ((int)((aux) & (AUX_INDEX_LIMIT - 1)))
+_Static_assert(RLIMIT_NR_OPEN <= AUX_INDEX_LIMIT, "a descriptor must fit an aux index");
 
 struct proc_entry {
 	const char *name;
@@ -164,8 +171,8 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		return -ENOENT;
 	if (table == T_PID_DIR)
 		return lookup_table(dir, pid_entries, N_PID, T_PID_ENTRY, p->pid, name, len, out);
-	if (table == T_FD_DIR && len <= 3 && (pid || (len == 1 && name[0] == '0'))) {
-		struct file *f = pid < FD_MAX ? fd_get(p->files, pid) : NULL;
+	if (table == T_FD_DIR && (pid || (len == 1 && name[0] == '0'))) {
+		struct file *f = pid < AUX_INDEX_LIMIT ? fd_get(p->files, pid) : NULL;
 		if (!f)
 			return -ENOENT;
 		file_put(f);
@@ -258,8 +265,8 @@ static int emit_fds(struct process *p, uint64_t *pos, dir_emit_fn emit, void *ct
 {
 	char nm[8];
 
-	for (uint64_t fd = *pos - 2; p->files && fd < FD_MAX; fd++) {
-		if (!p->files->fd[fd])
+	for (uint64_t fd = *pos - 2; p->files && fd < (uint64_t)p->files->size; fd++) {
+		if (!fd_is_open(p->files, (int)fd))
 			continue;
 		int len = ksnprintf(nm, sizeof(nm), "%d", (int)fd);
 		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(p->pid, T_FD, fd);
@@ -354,7 +361,7 @@ static long link_fd(struct process *p, int fd, char *buf, size_t cap)
 		return n;
 	}
 	if (!ip)
-		ksnprintf(tmp, sizeof(tmp), "pipe:[%lu]", (unsigned long)((uintptr_t)f >> 4));
+		ksnprintf(tmp, sizeof(tmp), "pipe:[%lu]", (unsigned long)pipe_ino(f));
 	else if (S_ISCHR(ip->mode) && RDEV_MAJOR(ip->rdev) == TTYAUX_MAJOR)
 		ksnprintf(tmp, sizeof(tmp), "/dev/%s", RDEV_MINOR(ip->rdev) ? "console" : "tty");
 	else

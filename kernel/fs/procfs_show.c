@@ -296,7 +296,8 @@ void show_pid_status(struct sbuf *s, struct process *p)
 		  state_name(st));
 	sb_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid,
 		  p->parent ? p->parent->pid : 0);
-	sb_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n", FD_MAX);
+	sb_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n",
+		  p->files ? p->files->size : 0);
 	if (p->state == PROC_ALIVE)
 		sb_printf(s, "VmSize:\t%8lu kB\n", vm_bytes(p) / 1024);
 	sb_printf(s, "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",

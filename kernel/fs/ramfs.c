@@ -47,6 +47,18 @@ struct ramfs_file {
 	const uint8_t *borrowed;      /* the bytes in place, until the first change */
 };
 
+/*
+ * The size limit, as tmpfs has one: by default half of RAM, in pages of
+ * file data (a file still read in place from the boot archive costs
+ * none) and in inodes. A write or create beyond it gives ENOSPC, so a
+ * program filling the file system leaves the rest of memory to the
+ * kernel and the other programs.
+ */
+static struct {
+	uint64_t pages, max_pages;
+	uint64_t inodes, max_inodes;
+} usage;
+
 static uint64_t next_ino = 1;
 static const struct inode_ops ramfs_ops;
 static const struct file_ops ramfs_file_ops;
@@ -145,9 +157,12 @@ static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, voi
 
 /* ---------------------------------------------------------------- inode life */
 
-/* A new ramfs inode of the given type with its private part. */
+/* A new ramfs inode of the given type with its private part; NULL when
+ * out of memory or over the inode limit. */
 static struct inode *ramfs_new(uint32_t mode)
 {
+	if (usage.inodes >= usage.max_inodes)
+		return NULL;
 	struct inode *ip = inode_alloc(&ramfs_fs, &ramfs_ops, mode);
 	void *priv = NULL;
 
@@ -167,14 +182,17 @@ static struct inode *ramfs_new(uint32_t mode)
 	}
 	ip->priv = priv;
 	ip->ino = next_ino++;
+	usage.inodes++;
 	return ip;
 }
 
 static void file_free_pages(struct ramfs_file *rf, size_t from)
 {
 	for (size_t i = from; i < rf->npages; i++) {
-		if (rf->pages[i])
+		if (rf->pages[i]) {
 			page_free(rf->pages[i]);
+			usage.pages--;
+		}
 		rf->pages[i] = NULL;
 	}
 }
@@ -191,10 +209,14 @@ static void ramfs_evict(struct inode *ip)
 			dir_remove(ip, d->head, NULL);
 	}
 	kfree(ip->priv);
+	usage.inodes--;
 }
 
 struct inode *ramfs_new_root(void)
 {
+	uint64_t half = pmm_managed_pages() / 2;
+
+	usage.max_pages = usage.max_inodes = half;
 	struct inode *ip = ramfs_new(S_IFDIR | 0755);
 
 	if (!ip)
@@ -235,7 +257,7 @@ static int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_
 		return -EEXIST;
 	struct inode *ip = ramfs_new(mode);
 	if (!ip)
-		return -ENOMEM;
+		return usage.inodes >= usage.max_inodes ? -ENOSPC : -ENOMEM;
 	ip->rdev = rdev;
 	int err = ramfs_init_new(dir, ip, name, len, target);
 	if (!err)
@@ -368,16 +390,26 @@ static int file_reserve(struct ramfs_file *rf, size_t idx)
 	return 0;
 }
 
-/* The page holding byte off, allocated (zeroed) if it is a hole. */
+/* The page holding byte off, allocated (zeroed) if it is a hole; NULL
+ * when the file system is full or memory is out (the caller's ENOSPC). */
 static uint8_t *file_page(struct ramfs_file *rf, uint64_t off)
 {
 	size_t idx = off / PAGE;
 
 	if (file_reserve(rf, idx))
 		return NULL;
-	if (!rf->pages[idx])
-		rf->pages[idx] = page_alloc_zeroed();
+	if (!rf->pages[idx] && usage.pages < usage.max_pages &&
+	    (rf->pages[idx] = page_alloc_zeroed()))
+		usage.pages++;
 	return rf->pages[idx];
+}
+
+void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_t *max_inodes)
+{
+	*pages = usage.pages;
+	*max_pages = usage.max_pages;
+	*inodes = usage.inodes;
+	*max_inodes = usage.max_inodes;
 }
 
 /* Copy a borrowed file's bytes into pages of its own, before a change. */
@@ -420,6 +452,8 @@ static long file_read(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 	if (n > ip->size - off)
 		n = ip->size - off;
 	while (done < n) {
+		if (done && io_should_stop())
+			break; /* SIGKILL: what was read so far */
 		uint64_t at = off + done, idx = at / PAGE, in = at % PAGE;
 		size_t k = n - done < PAGE - in ? n - done : PAGE - in;
 		const uint8_t *src = rf->borrowed ? rf->borrowed + at :
@@ -443,6 +477,10 @@ static long file_write(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 	if (off >= MAX_FILE_SIZE || n > MAX_FILE_SIZE - off)
 		return -EFBIG;
 	while (done < n) {
+		if (io_should_stop()) {
+			err = -EINTR; /* SIGKILL: what was written so far, or -EINTR */
+			break;
+		}
 		uint64_t at = off + done, in = at % PAGE;
 		size_t k = n - done < PAGE - in ? n - done : PAGE - in;
 		uint8_t *pg = file_page(rf, at);

@@ -13,11 +13,14 @@
 #include "dev/rtc.h"
 #include "mm/heap.h"
 #include "proc/process.h"
+#include "proc/rlimit.h"
+#include "proc/signal.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "panic.h"
 
 #define DEFAULT_UMASK 022
+#define FD_DEFAULT_LIMIT 1024   /* RLIMIT_NOFILE for kernel threads: Linux's default */
 
 struct wait_queue io_event_wq;
 static struct inode *root;
@@ -25,6 +28,12 @@ static struct inode *root;
 void io_event(void)
 {
 	wake_all(&io_event_wq);
+}
+
+bool io_should_stop(void)
+{
+	sched_cond_resched();
+	return fatal_signal_pending();
 }
 
 /* ---------------------------------------------------------------- inodes */
@@ -56,25 +65,31 @@ struct inode *inode_get(struct inode *ip)
 	return ip;
 }
 
-/* Free an inode nobody can reach: the file system's data, then ours. */
-static void inode_free(struct inode *ip)
+/* Free an inode nobody can reach: the file system's data, then ours.
+ * Its parent's reference is handed back to the caller (NULL if none). */
+static struct inode *inode_free(struct inode *ip)
 {
+	struct inode *parent = ip->parent && ip->parent != ip ? ip->parent : NULL;
+
 	if (ip->ops && ip->ops->evict)
 		ip->ops->evict(ip);
-	if (ip->parent && ip->parent != ip)
-		inode_put(ip->parent);
 	kfree(ip->name);
 	kfree(ip);
+	return parent;
 }
 
+/* Drops a reference. A removed directory holds its parent, which may be
+ * removed too, and so on up a chain as deep as a program made it: the
+ * chain is freed in a loop, never by recursion. */
 void inode_put(struct inode *ip)
 {
-	if (!ip)
-		return;
-	if (ip->refs <= 0)
-		panic("vfs: inode %lu released more often than taken", ip->ino);
-	if (--ip->refs == 0 && ip != root && (ip->nlink == 0 || ip->transient))
-		inode_free(ip);
+	while (ip) {
+		if (ip->refs <= 0)
+			panic("vfs: inode %lu released more often than taken", ip->ino);
+		if (--ip->refs != 0 || ip == root || (ip->nlink != 0 && !ip->transient))
+			return;
+		ip = inode_free(ip);
+	}
 }
 
 struct inode *vfs_root(void)
@@ -153,22 +168,69 @@ void file_put(struct file *f)
 
 /* ---------------------------------------------------------------- descriptor tables */
 
+/* Give t at least want slots (doubling from its size): 0 or -ENOMEM. */
+static int fdtable_grow(struct fdtable *t, int want)
+{
+	int n = t->size ? t->size : FD_TABLE_MIN;
+
+	while (n < want)
+		n *= 2;
+	if (n == t->size)
+		return 0;
+	struct file **fd = kzalloc((size_t)n * sizeof(*fd));
+	bool *cloexec = kzalloc((size_t)n * sizeof(*cloexec));
+	if (!fd || !cloexec) {
+		kfree(fd);
+		kfree(cloexec);
+		return -ENOMEM;
+	}
+	if (t->size) {
+		memcpy(fd, t->fd, (size_t)t->size * sizeof(*fd));
+		memcpy(cloexec, t->cloexec, (size_t)t->size * sizeof(*cloexec));
+	}
+	kfree(t->fd);
+	kfree(t->cloexec);
+	t->fd = fd;
+	t->cloexec = cloexec;
+	t->size = n;
+	return 0;
+}
+
 struct fdtable *fdtable_create(void)
 {
 	struct fdtable *t = kzalloc(sizeof(*t));
 
+	if (t && fdtable_grow(t, FD_TABLE_MIN)) {
+		kfree(t);
+		return NULL;
+	}
 	if (t)
 		t->refs = 1;
 	return t;
 }
 
+/* One past the highest open descriptor of t (0 if none). */
+static int fdtable_used(const struct fdtable *t)
+{
+	int n = t->size;
+
+	while (n > 0 && !t->fd[n - 1])
+		n--;
+	return n;
+}
+
 struct fdtable *fdtable_copy(const struct fdtable *t)
 {
 	struct fdtable *c = fdtable_create();
+	int used = fdtable_used(t);
 
 	if (!c)
 		return NULL;
-	for (int fd = 0; fd < FD_MAX; fd++) {
+	if (fdtable_grow(c, used)) {
+		fdtable_put(c);
+		return NULL;
+	}
+	for (int fd = 0; fd < used; fd++) {
 		c->fd[fd] = file_get(t->fd[fd]);
 		c->cloexec[fd] = t->cloexec[fd];
 	}
@@ -179,40 +241,82 @@ void fdtable_put(struct fdtable *t)
 {
 	if (!t || --t->refs > 0)
 		return;
-	for (int fd = 0; fd < FD_MAX; fd++)
+	for (int fd = 0; fd < t->size; fd++)
 		fd_close(t, fd);
+	kfree(t->fd);
+	kfree(t->cloexec);
 	kfree(t);
 }
 
 void fdtable_close_on_exec(struct fdtable *t)
 {
-	for (int fd = 0; fd < FD_MAX; fd++)
+	for (int fd = 0; fd < t->size; fd++)
 		if (t->cloexec[fd])
 			fd_close(t, fd);
 }
 
+int fd_limit(void)
+{
+	struct process *p = current_process();
+	uint64_t lim = p ? rlimit_cur(p, RLIMIT_NOFILE) : FD_DEFAULT_LIMIT;
+
+	return lim > RLIMIT_NR_OPEN ? (int)RLIMIT_NR_OPEN : (int)lim;
+}
+
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 {
-	for (int fd = min < 0 ? 0 : min; t && fd < FD_MAX; fd++) {
-		if (!t->fd[fd]) {
-			t->fd[fd] = f;
-			t->cloexec[fd] = cloexec;
-			return fd;
-		}
-	}
-	return -EMFILE;
+	int limit = fd_limit(), fd = min < 0 ? 0 : min;
+
+	if (!t)
+		return -EMFILE;
+	while (fd < t->size && t->fd[fd])
+		fd++;
+	if (fd >= limit)
+		return -EMFILE;
+	if (fd >= t->size && fdtable_grow(t, fd + 1))
+		return -ENOMEM;
+	t->fd[fd] = f;
+	t->cloexec[fd] = cloexec;
+	return fd;
+}
+
+int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
+{
+	if (!t || fd < 0 || fd >= fd_limit())
+		return -EBADF;
+	if (fd >= t->size && fdtable_grow(t, fd + 1))
+		return -ENOMEM;
+	struct file *old = t->fd[fd];
+	t->fd[fd] = f;
+	t->cloexec[fd] = cloexec;
+	file_put(old); /* after the swap: a release that sleeps sees a consistent table */
+	return fd;
+}
+
+bool fd_is_open(const struct fdtable *t, int fd)
+{
+	return t && fd >= 0 && fd < t->size && t->fd[fd];
 }
 
 struct file *fd_get(struct fdtable *t, int fd)
 {
-	if (!t || fd < 0 || fd >= FD_MAX)
-		return NULL;
-	return file_get(t->fd[fd]);
+	return fd_is_open(t, fd) ? file_get(t->fd[fd]) : NULL;
+}
+
+bool fd_cloexec(const struct fdtable *t, int fd)
+{
+	return fd_is_open(t, fd) && t->cloexec[fd];
+}
+
+void fd_set_cloexec(struct fdtable *t, int fd, bool on)
+{
+	if (fd_is_open(t, fd))
+		t->cloexec[fd] = on;
 }
 
 int fd_close(struct fdtable *t, int fd)
 {
-	if (!t || fd < 0 || fd >= FD_MAX || !t->fd[fd])
+	if (!fd_is_open(t, fd))
 		return -EBADF;
 	struct file *f = t->fd[fd];
 	t->fd[fd] = NULL;

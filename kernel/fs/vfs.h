@@ -15,7 +15,14 @@
 #include "mm/usercopy.h"
 #include "proc/sched.h"
 
-#define FD_MAX 256
+/* A new descriptor table has this many slots (Linux's NR_OPEN_DEFAULT);
+ * it doubles on demand up to the process's RLIMIT_NOFILE. */
+#define FD_TABLE_MIN 64
+
+/* The most bytes one read, write, sendfile or vector of them moves
+ * (Linux's MAX_RW_COUNT: INT_MAX rounded down to a page); larger counts
+ * are cut to it, so a call's length is bounded whatever the program asks. */
+#define MAX_RW_COUNT 0x7ffff000ul
 
 /* open(2) flags, Linux values */
 #define O_ACCMODE   0003
@@ -90,22 +97,39 @@ struct file *file_get(struct file *f);
 /* Drop a reference; the last calls ops->release and drops f->inode's. */
 void file_put(struct file *f);
 
-/* A process's descriptor table; shared by CLONE_FILES (vfork), copied by fork. */
+/* A process's descriptor table; shared by CLONE_FILES (vfork), copied by
+ * fork. Lock rule: changed only by system calls of the processes sharing
+ * it (one CPU, no kernel preemption); fd and cloexec are replaced by
+ * bigger arrays when it grows, so never keep a pointer into them across
+ * a call that may install a descriptor. */
 struct fdtable {
 	int refs;
-	struct file *fd[FD_MAX];
-	bool cloexec[FD_MAX];
+	int size;              /* slots in fd and cloexec: FD_TABLE_MIN * 2^k */
+	struct file **fd;      /* NULL: a free slot */
+	bool *cloexec;
 };
 
 struct fdtable *fdtable_create(void);
 struct fdtable *fdtable_copy(const struct fdtable *t);   /* fork: every file_get'd */
 void fdtable_put(struct fdtable *t);                      /* drop a reference; closes all at 0 */
 void fdtable_close_on_exec(struct fdtable *t);
-/* Install f at the lowest free descriptor >= min: the fd, or -EMFILE.
- * Takes over the caller's reference to f. */
+/* The current process's RLIMIT_NOFILE soft limit (at most fs.nr_open):
+ * descriptors must stay below it. */
+int fd_limit(void);
+/* Install f at the lowest free descriptor >= min: the fd, -EMFILE when
+ * none is free below fd_limit(), -ENOMEM when the table cannot grow.
+ * Takes over the caller's reference to f on success only. */
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* dup2: install f at exactly fd, closing what was there: fd, -EBADF when
+ * fd is not below fd_limit(), -ENOMEM. Takes over the reference on success. */
+int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
 /* The file behind fd with a new reference, or NULL (the caller's -EBADF). */
 struct file *fd_get(struct fdtable *t, int fd);
+/* FD_CLOEXEC of an open descriptor (false for anything else), and setting it. */
+bool fd_cloexec(const struct fdtable *t, int fd);
+void fd_set_cloexec(struct fdtable *t, int fd, bool on);
+/* True if fd is open in t (no reference taken). */
+bool fd_is_open(const struct fdtable *t, int fd);
 int fd_close(struct fdtable *t, int fd);
 
 /* Woken on every I/O state change (data in, space out, hang-up), so
@@ -113,6 +137,13 @@ int fd_close(struct fdtable *t, int fd);
  * io_event() after they wake their own waiters. */
 extern struct wait_queue io_event_wq;
 void io_event(void);
+
+/* The check of a copy loop whose length a program controls, once per
+ * chunk: gives up the CPU if the timer asked (the kernel is not
+ * preemptible) and returns true when the loop must stop now (SIGKILL
+ * pending or the process exiting): it then returns its partial count,
+ * or -EINTR if nothing was done. */
+bool io_should_stop(void);
 
 /* Per-process file-system state the process code needs. */
 struct inode *inode_get(struct inode *ip);

@@ -78,8 +78,8 @@ static long do_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *po
 	long (*op)(struct file *, uptr_t, size_t, uint64_t *) = write ? f->ops->write : f->ops->read;
 	if (!op)
 		return -EINVAL;
-	if ((int64_t)n < 0)
-		n = INT64_MAX;
+	if (n > MAX_RW_COUNT)
+		n = MAX_RW_COUNT; /* as Linux: one call moves at most this much */
 	return op(f, buf, n, pos);
 }
 
@@ -136,6 +136,8 @@ static long do_iov(int fd, bool write, uptr_t iov, uint64_t cnt, int64_t off, bo
 			err = -EINVAL;
 			break;
 		}
+		if (v.len > MAX_RW_COUNT - (uint64_t)total)
+			v.len = MAX_RW_COUNT - (uint64_t)total; /* the vector's total is capped too */
 		if (v.len == 0)
 			continue;
 		long r = do_io(f, write, v.base, v.len, pos);
@@ -241,15 +243,10 @@ static long dup_to(int oldfd, int newfd, bool cloexec)
 
 	if (!f)
 		return -EBADF;
-	if (newfd < 0 || newfd >= FD_MAX) {
+	int r = fd_install_at(t, newfd, f, cloexec); /* -EBADF at or above RLIMIT_NOFILE */
+	if (r < 0)
 		file_put(f);
-		return -EBADF;
-	}
-	struct file *old = t->fd[newfd];
-	t->fd[newfd] = f;
-	t->cloexec[newfd] = cloexec;
-	file_put(old); /* after the swap: a release that sleeps sees a consistent table */
-	return newfd;
+	return r;
 }
 
 SYSCALL_DEFINE2(dup2, unsigned int, oldfd, unsigned int, newfd)
@@ -291,7 +288,7 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if (arg >= FD_MAX) {
+		if (arg >= (unsigned long)fd_limit()) {
 			r = -EINVAL;
 			break;
 		}
@@ -299,8 +296,8 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 		if (r < 0)
 			file_put(f);
 		break;
-	case F_GETFD: r = t->cloexec[fd] ? FD_CLOEXEC : 0; break;
-	case F_SETFD: t->cloexec[fd] = arg & FD_CLOEXEC; break;
+	case F_GETFD: r = fd_cloexec(t, (int)fd) ? FD_CLOEXEC : 0; break;
+	case F_SETFD: fd_set_cloexec(t, (int)fd, arg & FD_CLOEXEC); break;
 	case F_GETFL: r = (long)(f->flags | O_LARGEFILE); break;
 	case F_SETFL: f->flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK); break;
 	case F_GETLK: r = getlk(arg); break;
@@ -324,7 +321,7 @@ SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, req, unsigned long, arg)
 	if (f->flags & O_PATH) {
 		r = -EBADF;
 	} else if (req == FIOCLEX || req == FIONCLEX) {
-		cur_files()->cloexec[fd] = req == FIOCLEX;
+		fd_set_cloexec(cur_files(), (int)fd, req == FIOCLEX);
 		r = 0;
 	} else if (req == FIONBIO) {
 		r = copy_from_user(&v, arg, sizeof(v)) ? -EFAULT : 0;
@@ -342,7 +339,9 @@ SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, req, unsigned long, arg)
 
 /* ---------------------------------------------------------------- sendfile */
 
-/* Copy up to n bytes from in (at *pos) to out through a kernel buffer. */
+/* Copy up to n bytes from in (at *pos) to out through a kernel buffer,
+ * a chunk at a time with a preemption point between chunks; SIGKILL
+ * stops it (the count so far, or -EINTR). */
 static long copy_between(struct file *out, struct file *in, uint64_t *pos, size_t n)
 {
 	char *buf = kmalloc(SENDFILE_CHUNK);
@@ -351,6 +350,10 @@ static long copy_between(struct file *out, struct file *in, uint64_t *pos, size_
 	if (!buf)
 		return -ENOMEM;
 	while ((size_t)total < n) {
+		if (io_should_stop()) { /* SIGKILL: the partial count, or -EINTR */
+			err = -EINTR;
+			break;
+		}
 		size_t k = n - (size_t)total < SENDFILE_CHUNK ? n - (size_t)total : SENDFILE_CHUNK;
 		long r = in->ops->kread(in, buf, k, pos);
 		if (r <= 0) {
@@ -391,7 +394,8 @@ SYSCALL_DEFINE4(sendfile, int, outfd, int, infd, uptr_t, uoff, size_t, n)
 		r = off < 0 ? -EINVAL : -ESPIPE;
 	if (!r) {
 		uint64_t pos = (uint64_t)off;
-		r = copy_between(out, in, uoff ? &pos : &in->pos, (int64_t)n < 0 ? INT64_MAX : n);
+		r = (int64_t)n < 0 ? -EINVAL : /* Linux: a negative ssize_t count */
+		    copy_between(out, in, uoff ? &pos : &in->pos, n > MAX_RW_COUNT ? MAX_RW_COUNT : n);
 		off = (int64_t)pos;
 		if (uoff && copy_to_user(uoff, &off, sizeof(off)))
 			r = -EFAULT;

@@ -28,8 +28,6 @@
 #define POLLOUT_SET (POLLOUT | POLLWRNORM | POLLERR)           /* select: writable */
 #define POLLEX_SET  POLLPRI                                    /* select: exceptional */
 
-#define POLL_NFDS_MAX 1024          /* Linux's default RLIMIT_NOFILE */
-#define FD_WORDS      (FD_MAX / 64) /* a select set covers the descriptor table */
 #define NS_PER_MS     1000000ull
 #define NS_PER_US     1000ull
 #define US_PER_SEC    1000000ll
@@ -170,7 +168,7 @@ static long do_poll(uptr_t ufds, uint64_t nfds, uint64_t deadline)
 	size_t bytes = nfds * sizeof(struct pollfd_k);
 	long ret;
 
-	if (nfds > POLL_NFDS_MAX)
+	if (nfds > (uint64_t)fd_limit()) /* Linux: more than RLIMIT_NOFILE entries is EINVAL */
 		return -EINVAL;
 	if (nfds && !(r.fds = kmalloc(bytes)))
 		return -ENOMEM;
@@ -219,9 +217,10 @@ SYSCALL_DEFINE5(ppoll, uptr_t, fds, unsigned int, nfds, uptr_t, uts, uptr_t, sig
 
 struct select_req {
 	int n;
+	size_t words;                 /* 64-bit words of each set: (n + 63) / 64 */
 	struct fdtable *files;
-	uint64_t want[3][FD_WORDS];   /* read, write, except: asked for */
-	uint64_t ready[3][FD_WORDS];  /* found ready */
+	uint64_t *want[3];            /* read, write, except: asked for */
+	uint64_t *ready[3];           /* found ready */
 };
 
 static const unsigned select_mask[3] = { POLLIN_SET, POLLOUT_SET, POLLEX_SET };
@@ -234,7 +233,8 @@ static long select_scan(void *ctx)
 	struct select_req *r = ctx;
 	long count = 0;
 
-	memset(r->ready, 0, sizeof(r->ready));
+	for (int s = 0; s < 3; s++)
+		memset(r->ready[s], 0, r->words * sizeof(uint64_t));
 	for (int fd = 0; fd < r->n; fd++) {
 		bool asked = fd_bit(r->want[0], fd) || fd_bit(r->want[1], fd) || fd_bit(r->want[2], fd);
 		if (!asked)
@@ -262,11 +262,19 @@ static long do_select(int64_t n, const uptr_t sets[3], uint64_t deadline)
 
 	if (n < 0)
 		return -EINVAL;
-	if (!(r = kzalloc(sizeof(*r))))
+	struct fdtable *files = current_process()->files;
+	int size = files ? files->size : 0;
+	int clamped = n > size ? size : (int)n; /* Linux too clamps to the table's size */
+	size_t words = (size_t)(clamped + 63) / 64, bytes = words * sizeof(uint64_t);
+	if (!(r = kzalloc(sizeof(*r) + 6 * bytes)))
 		return -ENOMEM;
-	r->n = n > FD_MAX ? FD_MAX : (int)n; /* Linux too clamps to the table's size */
-	r->files = current_process()->files;
-	size_t bytes = (size_t)(r->n + 63) / 64 * sizeof(uint64_t);
+	r->n = clamped;
+	r->words = words;
+	r->files = files;
+	for (int s = 0; s < 3; s++) {
+		r->want[s] = (uint64_t *)(r + 1) + s * words;
+		r->ready[s] = (uint64_t *)(r + 1) + (3 + s) * words;
+	}
 	for (int s = 0; s < 3 && ret == 0; s++)
 		if (sets[s] && copy_from_user(r->want[s], sets[s], bytes))
 			ret = -EFAULT;

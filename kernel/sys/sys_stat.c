@@ -10,6 +10,7 @@
 #include "dev/time.h"
 #include "fs/fsops.h"
 #include "fs/path.h"
+#include "fs/pipe.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "proc/process.h"
@@ -91,7 +92,7 @@ static void kstat_of(const struct inode *ip, const struct file *f, struct kstat 
 	memset(k, 0, sizeof(*k));
 	if (!ip) { /* a pipe */
 		k->dev_minor = PIPE_DEV;
-		k->ino = (uint64_t)(uintptr_t)f >> 4;
+		k->ino = pipe_ino(f);
 		k->nlink = 1;
 		k->mode = S_IFIFO | 0600;
 		return;
@@ -226,16 +227,18 @@ SYSCALL_DEFINE5(statx, int, dirfd, uptr_t, path, unsigned int, flags, unsigned i
 static int put_statfs(uptr_t buf, const struct inode *ip)
 {
 	struct linux_statfs s;
-	uint64_t total = pmm_managed_pages(), free = pmm_free_pages();
+	uint64_t free = pmm_free_pages();
 
 	memset(&s, 0, sizeof(s));
 	s.f_type = (int64_t)ip->fs->magic;
 	s.f_bsize = s.f_frsize = BLOCK_SIZE;
-	if (ip->fs == &ramfs_fs) { /* RAM is the disk: what the page allocator has */
-		s.f_blocks = total;
-		s.f_bfree = s.f_bavail = free;
-		s.f_files = total;
-		s.f_ffree = free;
+	if (ip->fs == &ramfs_fs) { /* its limit (half of RAM, as tmpfs), capped by the RAM left */
+		uint64_t used, max, inodes, max_inodes;
+		ramfs_usage(&used, &max, &inodes, &max_inodes);
+		s.f_blocks = max;
+		s.f_bfree = s.f_bavail = max - used < free ? max - used : free;
+		s.f_files = max_inodes;
+		s.f_ffree = max_inodes - inodes;
 	}
 	s.f_fsid[0] = (int32_t)ip->fs->dev;
 	s.f_namelen = NAME_LEN;

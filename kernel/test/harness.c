@@ -16,6 +16,8 @@
 #include "mm/heap.h"
 #include "proc/process.h"
 #include "proc/signal.h"
+#include "proc/sched.h"
+#include "mm/vmalloc.h"
 #include "dev/time.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -29,6 +31,7 @@
 #define COPIES_MAX   4
 #define NS_PER_MS    1000000ull
 #define KILL_GRACE_NS (500 * NS_PER_MS)
+#define KSTACK_LIMIT (KSTACK_SIZE / 2) /* deepest kernel-stack use a test may reach */
 
 enum expect_kind { EXPECT_EXIT, EXPECT_SIGNAL, EXPECT_TIMEOUT, EXPECT_NOEXEC };
 
@@ -138,14 +141,36 @@ static const char *judge(const struct entry *e, struct process *p, bool exited, 
 	return why;
 }
 
+/*
+ * The deepest kernel-stack use of the entry's threads (all gone by now):
+ * logged at debug level; NULL if within KSTACK_LIMIT, else why it fails.
+ * A system call that needs more than half the stack is one step from the
+ * guard page: fail the run before a program finds the step.
+ */
+static const char *check_kstack(const struct entry *e, char *why, size_t n)
+{
+	char name[16];
+	size_t used = sched_kstack_peak_take(name);
+
+	klog(LOG_DEBUG, "selftest: %s kernel stack peak %lu of %u bytes (%s)\n", e->name,
+	     (unsigned long)used, KSTACK_SIZE, name[0] ? name : "-");
+	if (used <= KSTACK_LIMIT)
+		return NULL;
+	ksnprintf(why, n, "kernel stack: %s used %lu of %u bytes", name, (unsigned long)used,
+		  KSTACK_SIZE);
+	return why;
+}
+
 /* Run one entry: all its copies at once, then judge each. */
 static bool run_entry(const struct entry *e)
 {
 	struct process *procs[COPIES_MAX] = { 0 };
-	char why[96];
+	char why[96], stack_why[96], name[16];
 	const char *fail = NULL;
 	uint64_t t0 = time_ns(), deadline = t0 + e->timeout_ms * NS_PER_MS;
 	int err = 0;
+
+	(void)sched_kstack_peak_take(name); /* what ran before this entry is not its own */
 
 	for (int c = 0; c < e->copies && !fail; c++) {
 		procs[c] = process_spawn(e->path, e->argv, envp, &err);
@@ -172,6 +197,8 @@ static bool run_entry(const struct entry *e)
 			process_release(procs[c]);
 		else
 			fail = fail ? fail : "could not be killed";
+	const char *deep = check_kstack(e, stack_why, sizeof(stack_why));
+	fail = fail ? fail : deep;
 	if (fail)
 		klog(LOG_ERR, "selftest: %s FAIL (%s)\n", e->name, fail);
 	else
