@@ -44,13 +44,22 @@ SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
 
 	switch (code) {
 	case ARCH_SET_FS:
-		if (addr >= USER_TOP)
+	case ARCH_SET_GS:
+		/* WRMSR faults on a non-canonical base; Linux wants a user address */
+		if (addr >= USER_VA_END)
 			return -EPERM;
-		t->fs_base = addr;
-		wrmsr(MSR_FS_BASE, addr);
+		if (code == ARCH_SET_FS) {
+			t->fs_base = addr;
+			wrmsr(MSR_FS_BASE, addr);
+		} else {
+			t->gs_base = addr;
+			wrmsr(MSR_KERNEL_GS_BASE, addr); /* swapgs makes it GS_BASE in user mode */
+		}
 		return 0;
 	case ARCH_GET_FS:
 		return copy_to_user(addr, &t->fs_base, sizeof(t->fs_base));
+	case ARCH_GET_GS:
+		return copy_to_user(addr, &t->gs_base, sizeof(t->gs_base));
 	default:
 		return -EINVAL;
 	}

@@ -197,7 +197,7 @@ void syscall_init(bool audit_to_serial)
 	wrmsr(MSR_STAR, ((uint64_t)KERNEL_CS << STAR_SYSCALL_SHIFT) |
 			((uint64_t)(USER_DS_BASE - 8) << STAR_SYSRET_SHIFT));
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC);
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT); /* NT: our IRET would #GP */
 	audit_serial = audit_to_serial;
 	this_cpu()->audit = kzalloc(sizeof(struct audit_ring));
 	if (!this_cpu()->audit)

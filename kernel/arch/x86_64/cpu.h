@@ -14,11 +14,23 @@
 #define EFER_LME  (1ull << 8)
 #define EFER_NXE  (1ull << 11)
 
-#define RFLAGS_TF (1ull << 8)
-#define RFLAGS_IF (1ull << 9)
-#define RFLAGS_DF (1ull << 10)
-#define RFLAGS_RF (1ull << 16)
-#define RFLAGS_AC (1ull << 18)
+#define RFLAGS_CF    (1ull << 0)
+#define RFLAGS_FIXED (1ull << 1)   /* always reads as 1 */
+#define RFLAGS_PF    (1ull << 2)
+#define RFLAGS_AF    (1ull << 4)
+#define RFLAGS_ZF    (1ull << 6)
+#define RFLAGS_SF    (1ull << 7)
+#define RFLAGS_TF    (1ull << 8)
+#define RFLAGS_IF    (1ull << 9)
+#define RFLAGS_DF    (1ull << 10)
+#define RFLAGS_OF    (1ull << 11)
+#define RFLAGS_IOPL  (3ull << 12)
+#define RFLAGS_NT    (1ull << 14)  /* nested task: IRET in long mode faults while it is set */
+#define RFLAGS_RF    (1ull << 16)
+#define RFLAGS_AC    (1ull << 18)  /* with SMAP: the kernel may touch user pages */
+
+/* A user thread's first RFLAGS (exec, a new thread): interrupts on, nothing else. */
+#define RFLAGS_USER_INITIAL (RFLAGS_IF | RFLAGS_FIXED)
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
@@ -62,6 +74,7 @@ struct __attribute__((packed)) desc_ptr {
 static inline void lgdt(const struct desc_ptr *p) { __asm__ volatile("lgdt %0" ::"m"(*p)); }
 static inline void lidt(const struct desc_ptr *p) { __asm__ volatile("lidt %0" ::"m"(*p)); }
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" ::"r"(sel)); }
+static inline void lldt(uint16_t sel) { __asm__ volatile("lldt %0" ::"r"(sel)); }
 
 /* Disable interrupts, returning the previous RFLAGS for irq_restore. */
 static inline uint64_t irq_save(void)

@@ -52,7 +52,10 @@ static void tss_descriptor(uint64_t *slot, const struct tss *t)
 
 /* Load the GDT and TSS and reload every segment register. Interrupts
  * must be off. GS and FS get the null selector: their bases come from
- * MSRs, never from the GDT. */
+ * MSRs, never from the GDT. The LDTR gets the null selector too: the
+ * firmware's may describe memory at address 0 (the reset value), where a
+ * user's LDT selector (TI set) in an IRET frame would make the CPU read a
+ * descriptor; null, such a selector simply raises #GP. */
 void gdt_init(void)
 {
 	gdt[GDT_NULL / 8] = 0;
@@ -84,4 +87,5 @@ void gdt_init(void)
 		: [cs] "i"(KERNEL_CS), [ds] "i"(KERNEL_DS)
 		: "rax", "memory");
 	ltr(TSS_SEL);
+	lldt(GDT_NULL);
 }

@@ -46,6 +46,10 @@ void idt_init(void)
 	set_gate(VEC_NMI, IST_NMI, 0);
 	set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK, 0);
 	set_gate(VEC_INT80, 0, GATE_DPL3); /* the int 0x80 system-call gate */
+	/* int3 and int $3 raise #BP, int $4 #OF, as on Linux: SIGTRAP and SIGSEGV
+	 * with trapno 3 and 4, not the #GP a DPL 0 gate would give. */
+	set_gate(VEC_BREAKPOINT, 0, GATE_DPL3);
+	set_gate(VEC_OVERFLOW, 0, GATE_DPL3);
 	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
 	lidt(&p);
 }

@@ -9,8 +9,11 @@
 #define VEC_DEBUG         1
 #define VEC_NMI           2
 #define VEC_BREAKPOINT    3
+#define VEC_OVERFLOW      4
 #define VEC_INVALID_OP    6
 #define VEC_DOUBLE_FAULT  8
+#define VEC_SEG_NP        11
+#define VEC_STACK         12
 #define VEC_GP            13
 #define VEC_PAGE_FAULT    14
 #define VEC_X87_FP        16
@@ -22,6 +25,10 @@
 #define VEC_COUNT         256
 
 void idt_init(void);
-void trap_dispatch(struct trap_frame *tf);
+/* Called by isr_common with interrupts off and a complete frame; returns
+ * the frame to leave with (tf, except after a faulting IRET to ring 3). */
+struct trap_frame *trap_dispatch(struct trap_frame *tf);
+/* The NMI (nmi_common): count it; reads no GS, takes no lock. */
+void trap_nmi(struct trap_frame *tf);
 
 #endif

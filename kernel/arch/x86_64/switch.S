@@ -8,6 +8,16 @@
  * caller-saved ones are already saved by the C caller; RFLAGS.IF is the
  * scheduler's business (it runs with interrupts off).
  */
+#define RFLAGS_FIXED 0x2	/* bit 1 reads as 1; IF, DF, AC, NT, TF all clear */
+
+/* A new thread starts from a clean RFLAGS, not from whatever the thread
+ * that switched to it had (an NT or AC left by a user, say): only the
+ * fixed bit, interrupts off until sched_tail turns them on. */
+.macro CLEAN_RFLAGS
+	pushq	$RFLAGS_FIXED
+	popfq
+.endm
+
 	.text
 	.globl arch_switch, thread_entry_kernel, thread_entry_user
 arch_switch:
@@ -29,6 +39,7 @@ arch_switch:
 
 /* First run of a kernel thread: r12 = function, r13 = argument. */
 thread_entry_kernel:
+	CLEAN_RFLAGS
 	call	sched_tail		/* finish the switch (interrupts on) */
 	mov	%r13, %rdi
 	call	*%r12
@@ -38,6 +49,7 @@ thread_entry_kernel:
 /* First run of a user thread: the stack holds a struct trap_frame built
  * by the creator; leave through the common interrupt return (IRET). */
 thread_entry_user:
+	CLEAN_RFLAGS
 	call	sched_tail
 	cli
 	jmp	trap_return

@@ -3,8 +3,9 @@
  * Kestrel x86_64: the SYSCALL entry.
  *
  * SYSCALL leaves the user RIP in RCX and RFLAGS in R11, loads the kernel
- * CS/SS from STAR, masks RFLAGS with FMASK (IF, TF, DF, AC cleared) and
- * does not touch RSP or GS. So: swapgs first (before anything could use
+ * CS/SS from STAR, masks RFLAGS with FMASK (IF, TF, DF, AC and NT
+ * cleared: the user may set NT with popf, and the kernel's own IRET would
+ * #GP with it) and does not touch RSP or GS. So: swapgs first (before anything could use
  * GS), park the user RSP in the per-CPU block, switch to this thread's
  * kernel stack, and build the same struct trap_frame an interrupt
  * builds. syscall_dispatch() returns whether SYSRET is safe; otherwise

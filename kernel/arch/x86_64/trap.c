@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel x86_64: what happens on a trap. For now every exception is fatal and explains itself. */
+/* Kestrel x86_64: what happens on a trap: a user fault becomes a signal, a kernel one is fatal and explains itself. */
 #include <stdint.h>
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
@@ -9,13 +9,18 @@
 #include "mm/layout.h"
 #include "mm/uvm.h"
 #include "mm/vmalloc.h"
+#include "proc/oom.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "sys/syscall.h"
+#include "lib/string.h"
 #include "panic.h"
 #include "log.h"
 
 #define GUARD_SIZE  4096
+#define NMI_REPORT_MS 1000  /* at most one "nmi:" line a second */
+
+extern const char trap_iret_user[]; /* isr.S: the IRET back to ring 3 */
 
 extern const char __boot_stack_guard[];
 
@@ -96,9 +101,11 @@ static int exception_signal(uint64_t vector)
 	case VEC_BREAKPOINT:
 		return SIGTRAP;
 	case VEC_ALIGNMENT:
+	case VEC_SEG_NP:
+	case VEC_STACK:
 		return SIGBUS;
 	default:
-		return SIGSEGV; /* page fault, general protection (incl. privileged instructions) */
+		return SIGSEGV; /* page fault, general protection (incl. privileged instructions), #OF */
 	}
 }
 
@@ -128,7 +135,7 @@ static void user_exception(struct trap_frame *tf)
 	uint64_t cr2 = read_cr2();
 
 	if (tf->vector == VEC_PAGE_FAULT && p &&
-	    uvm_handle_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH))
+	    process_page_fault(p, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH, true))
 		return;
 	int sig = exception_signal(tf->vector);
 	const struct vma *v = p && tf->vector == VEC_PAGE_FAULT ? uvm_find_vma(p->vm, cr2) : NULL;
@@ -158,7 +165,7 @@ static bool kernel_fixup(struct trap_frame *tf)
 	 * stack growth) or shared copy-on-write: resolve it and retry. */
 	struct process *p = current_process();
 	if (fixup && tf->vector == VEC_PAGE_FAULT && p && read_cr2() < USER_TOP &&
-	    uvm_handle_fault(p->vm, read_cr2(), tf->error & PF_WRITE, false))
+	    process_page_fault(p, read_cr2(), tf->error & PF_WRITE, false, false))
 		return true;
 	if (!fixup)
 		return false;
@@ -166,23 +173,90 @@ static bool kernel_fixup(struct trap_frame *tf)
 	return true;
 }
 
-/* Called by isr_common with interrupts off and a complete frame. */
-void trap_dispatch(struct trap_frame *tf)
+/* Did the IRET back to ring 3 (trap_return) fault? isr_common has then
+ * already swapped to the kernel's GS base. */
+static bool is_bad_iret(const struct trap_frame *tf)
+{
+	return !(tf->cs & SEL_RPL3) && tf->rip == (uint64_t)trap_iret_user &&
+	       (tf->vector == VEC_GP || tf->vector == VEC_SEG_NP || tf->vector == VEC_STACK);
+}
+
+/*
+ * The IRET to ring 3 faulted on the frame it was reading: a selector
+ * that rt_sigreturn let through (as Linux does) or, on hardware, a
+ * non-canonical RIP. That frame is the thread's user frame at the top of
+ * its kernel stack, the fault frame tf sits just below it (overlapping
+ * its register part), and tf's registers are the user's: trap_return had
+ * restored them. Put them back into the user frame and take the fault as
+ * the user's own, as Linux's fixup_bad_iret does: the process gets the
+ * signal (SIGSEGV for #GP) with the bad frame as its context, and dies
+ * or runs its handler on a new, valid frame. Returns the user frame.
+ */
+static __attribute__((noinline)) struct trap_frame *bad_iret(struct trap_frame *tf)
+{
+	struct trap_frame fault = *tf; /* tf and uf overlap: copy it out first */
+	struct trap_frame *uf = (struct trap_frame *)(fault.rsp - TF_RIP);
+	struct thread *t = current_thread();
+
+	if (!current_process() || (uint64_t)uf != t->kstack_top - sizeof(*uf))
+		fatal_exception(tf); /* not the IRET of a user frame we built */
+	memcpy(uf, &fault, TF_VECTOR); /* the general registers */
+	uf->vector = fault.vector;
+	uf->error = fault.error;
+	klog(LOG_DEBUG, "kestrel: pid %d: IRET to user mode faulted (%s, error %#lx): rip %#lx "
+			"cs %#lx ss %#lx\n", current_process()->pid, exception_names[fault.vector],
+	     fault.error, uf->rip, uf->cs, uf->ss);
+	user_exception(uf);
+	return uf;
+}
+
+/* NMIs counted by trap_nmi and reported so far. */
+static volatile uint64_t nmi_count;
+static uint64_t nmi_reported, nmi_report_ms;
+
+void trap_nmi(struct trap_frame *tf)
+{
+	(void)tf;
+	__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED);
+}
+
+/* From an ordinary interrupt (the log is not NMI-safe): say that NMIs
+ * came and were ignored, at most once every NMI_REPORT_MS. */
+static void report_nmis(void)
+{
+	uint64_t n = __atomic_load_n(&nmi_count, __ATOMIC_RELAXED);
+	uint64_t now = log_ms_since_origin(rdtsc());
+
+	if (n == nmi_reported || (nmi_report_ms && now - nmi_report_ms < NMI_REPORT_MS))
+		return;
+	klog(LOG_WARN, "nmi: %lu unexpected NMI%s (%lu in all), ignored\n", n - nmi_reported,
+	     n - nmi_reported == 1 ? "" : "s", n);
+	nmi_reported = n;
+	nmi_report_ms = now ? now : 1;
+}
+
+struct trap_frame *trap_dispatch(struct trap_frame *tf)
 {
 	bool from_user = tf->cs & SEL_RPL3;
 
 	if (tf->vector < VEC_EXCEPTIONS) {
-		if (from_user)
+		if (from_user) {
 			user_exception(tf);
-		else if (!kernel_fixup(tf))
+		} else if (is_bad_iret(tf)) {
+			tf = bad_iret(tf);
+			from_user = true;
+		} else if (!kernel_fixup(tf)) {
 			fatal_exception(tf);
+		}
 	} else if (tf->vector == VEC_INT80) {
 		syscall_int80(tf);
 	} else {
 		irq_dispatch(tf);
+		report_nmis();
 	}
 	if (from_user) {
 		sched_preempt_point(tf);
 		signal_deliver(tf); /* after the switch: a signal may have come meanwhile */
 	}
+	return tf;
 }
