@@ -50,6 +50,7 @@
 #define DEFAULT_COLS 80
 #define DEFAULT_ROWS 25
 #define CHUNK        256             /* bytes copied per step */
+#define OUT_STEP     16              /* bytes output between preemption points */
 #define DECISECOND_NS 100000000ull   /* VTIME's unit */
 #define WAIT_TIMED_OUT 1             /* tty_wait: the deadline passed */
 
@@ -216,8 +217,11 @@ long tty_read_kernel(char *buf, size_t n)
 
 /* ---- writing ------------------------------------------------------------------ */
 
-/* Output-processes n bytes of src onto the consoles. Returns n, or the
- * bytes written before a fault (-EFAULT if none). */
+/* Output-processes n bytes of src onto the consoles, OUT_STEP bytes at a
+ * time with a preemption point after each step (a newline can scroll the
+ * whole framebuffer, so a long write would otherwise hold the CPU for
+ * seconds). Returns n, or the bytes written before a fault (-EFAULT if
+ * none) or before SIGKILL (-EINTR if none). */
 static long tty_write_buf(struct iobuf src, size_t n)
 {
 	char in[CHUNK], out[2 * CHUNK];
@@ -229,7 +233,10 @@ static long tty_write_buf(struct iobuf src, size_t n)
 		if (iobuf_get(in, src, done, k))
 			return done ? (long)done : -EFAULT;
 		while (pos < k) {
-			size_t used, len = ldisc_output(&tty.ld, in + pos, k - pos, &used, out, sizeof(out));
+			if (io_should_stop())
+				return done + pos ? (long)(done + pos) : -EINTR;
+			size_t step = k - pos < OUT_STEP ? k - pos : OUT_STEP;
+			size_t used, len = ldisc_output(&tty.ld, in + pos, step, &used, out, sizeof(out));
 			log_write(out, len, false);
 			pos += used;
 		}
@@ -386,11 +393,62 @@ static long tty_set_winsize(uint64_t arg)
 	return 0;
 }
 
+struct pgrp_owner {
+	int pgrp, sid;
+	bool in_group;
+};
+
+static void pgrp_owner_fn(struct process *p, void *arg)
+{
+	struct pgrp_owner *o = arg;
+
+	if (p->pgid == o->pgrp) {
+		o->sid = p->sid;
+		o->in_group = true;
+	} else if (!o->in_group && p->pid == o->pgrp) {
+		o->sid = p->sid;
+	}
+}
+
+/* The session of process group pgrp as Linux's session_of_pgrp finds it:
+ * a member's (a zombie is still one), else that of the process whose pid
+ * it is; 0 when no process uses the number. */
+static int pgrp_session(int pgrp)
+{
+	struct pgrp_owner o = { pgrp, 0, false };
+
+	process_for_each(pgrp_owner_fn, &o);
+	return o.sid;
+}
+
+/* TIOCSPGRP, with Linux's errors: -ENOTTY for a background caller whose
+ * group is orphaned, -EINVAL for a negative group, -ESRCH for a number no
+ * process uses, -EPERM for a group of another session. */
+static long tty_set_fg(const struct process *p, uint64_t arg)
+{
+	int pgrp, sid;
+	long r = tty_job_check(TTY_SIGTTOU);
+
+	if (r)
+		return r == -EIO ? -ENOTTY : r;
+	if (copy_from_user(&pgrp, arg, sizeof(pgrp)))
+		return -EFAULT;
+	if (pgrp < 0)
+		return -EINVAL;
+	sid = pgrp ? pgrp_session(pgrp) : 0;
+	if (p && !sid)
+		return -ESRCH;
+	if (p && sid != p->sid)
+		return -EPERM;
+	tty.fg_pgrp = pgrp;
+	return 0;
+}
+
 /* The job-control requests: foreground group, session, claiming. */
 static long tty_ioctl_job(unsigned long req, uint64_t arg)
 {
 	struct process *p = current_process();
-	int pgrp, r;
+	int r;
 
 	if (req == TIOCSCTTY)
 		return tty_set_ctty(p, arg);
@@ -402,15 +460,7 @@ static long tty_ioctl_job(unsigned long req, uint64_t arg)
 		return put_int(arg, tty.fg_pgrp);
 	if (req == TIOCGSID)
 		return put_int(arg, tty.sid);
-	/* TIOCSPGRP */
-	if ((r = tty_job_check(TTY_SIGTTOU)) != 0)
-		return r;
-	if (copy_from_user(&pgrp, arg, sizeof(pgrp)))
-		return -EFAULT;
-	if (pgrp <= 0)
-		return -EINVAL;
-	tty.fg_pgrp = pgrp;
-	return 0;
+	return tty_set_fg(p, arg); /* TIOCSPGRP */
 }
 
 /* The requests that change the terminal: a background caller is stopped first. */

@@ -13,8 +13,10 @@
 #include "proc/signal.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
+#include "mm/pmm.h"
 #include "mm/uvm.h"
 #include "mm/vmm.h"
+#include "mm/vmalloc.h"
 #include "dev/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
@@ -25,12 +27,21 @@
 #include "log.h"
 #include "panic.h"
 
-#define INIT_PID 1
 #define SIGCHLD 17
 #define SS_DISABLE 2    /* sigaltstack: no alternate signal stack */
+/* Written over a freed struct process: a use after free reads pointers
+ * that fault (non-canonical) instead of a stale process that seems fine. */
+#define PROCESS_POISON 0x6b
+
+/* Linux's fork_init: threads-max = RAM / (8 * THREAD_SIZE), at least 20. */
+#define TASK_RAM_SHARE (8ull * KSTACK_SIZE)
+#define MIN_MAX_TASKS  20
 
 static struct process *all_procs;   /* every process, live or zombie */
 static int next_pid = INIT_PID + 1; /* pid 1 is kept for init */
+static int nr_tasks;                /* see process_task_count; interrupts off to change */
+static int max_tasks = MIN_MAX_TASKS; /* threads-max, set by process_init */
+static struct process *init_proc;   /* pid 1 until it is released: found in O(1) at every exit */
 
 struct process *current_process(void)
 {
@@ -91,6 +102,9 @@ static void link_process(struct process *p)
 {
 	uint64_t f = irq_save();
 	p->next_proc = all_procs;
+	p->prev_proc = NULL;
+	if (all_procs)
+		all_procs->prev_proc = p;
 	all_procs = p;
 	if (p->parent) {
 		p->sibling = p->parent->children;
@@ -102,11 +116,13 @@ static void link_process(struct process *p)
 static void unlink_process(struct process *p)
 {
 	uint64_t f = irq_save();
-	for (struct process **pp = &all_procs; *pp; pp = &(*pp)->next_proc)
-		if (*pp == p) {
-			*pp = p->next_proc;
-			break;
-		}
+	if (p->prev_proc)
+		p->prev_proc->next_proc = p->next_proc;
+	else
+		all_procs = p->next_proc;
+	if (p->next_proc)
+		p->next_proc->prev_proc = p->prev_proc;
+	nr_tasks--;	/* its last thread */
 	if (p->parent) {
 		for (struct process **pp = &p->parent->children; *pp; pp = &(*pp)->sibling)
 			if (*pp == p) {
@@ -166,7 +182,10 @@ static void reaper_main(void *arg)
 
 void process_init(void)
 {
+	uint64_t tasks = pmm_managed_pages() * PAGE_SIZE / TASK_RAM_SHARE;
 	struct thread *t = thread_create_kernel("reaper", reaper_main, NULL);
+
+	max_tasks = tasks > MIN_MAX_TASKS ? (int)(tasks < INT32_MAX ? tasks : INT32_MAX) : MIN_MAX_TASKS;
 
 	if (!t)
 		panic("process_init: cannot start the reaper thread");
@@ -200,6 +219,7 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 		ctf->rsp = new_sp;
 	fpu_save(t->fpu); /* the caller's live FPU state */
 	t->fs_base = rdmsr(MSR_FS_BASE);
+	t->gs_base = rdmsr(MSR_KERNEL_GS_BASE); /* the caller's user GS base */
 	t->sig_blocked = current_thread()->sig_blocked;
 	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
 	return t;
@@ -245,6 +265,35 @@ static int alloc_pid(void)
 	return __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 }
 
+int process_task_count(void)
+{
+	return nr_tasks;
+}
+
+/* Count one more task for p's fork or clone, if the limits allow it (see
+ * process_task_count): 0, or -EAGAIN. Counted at once, so that a fork
+ * that sleeps while copying cannot let another pass the same check; a
+ * failed fork gives it back with task_unreserve(). */
+static int task_reserve(const struct process *p)
+{
+	uint64_t f = irq_save();
+	int err = 0;
+
+	if (nr_tasks >= max_tasks || (uint64_t)nr_tasks >= rlimit_cur(p, RLIMIT_NPROC))
+		err = -EAGAIN;
+	else
+		nr_tasks++;
+	irq_restore(f);
+	return err;
+}
+
+static void task_unreserve(void)
+{
+	uint64_t f = irq_save();
+	nr_tasks--;
+	irq_restore(f);
+}
+
 static struct process *process_alloc(int pid)
 {
 	struct process *p = kzalloc(sizeof(*p));
@@ -287,6 +336,11 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	}
 	t->altstack_flags = SS_DISABLE;
 	group_add(p, t, p->pid);
+	uint64_t f = irq_save();
+	nr_tasks++; /* the kernel's own programs count, but are never refused */
+	if (p->pid == INIT_PID)
+		init_proc = p;
+	irq_restore(f);
 	link_process(p);
 	thread_make_runnable(t);
 	return p;
@@ -322,14 +376,26 @@ void process_thread_exited(struct process *p, struct thread *t)
 		reap_later(p);
 	else if (p->parent)
 		wake_all(&p->parent->child_wq);
-	if (p->vfork_parent_waiting)
-		wake_all(&p->vfork_wq);
+}
+
+/* p execs or ends: its vfork parent, if one waits, goes on. The parent's
+ * vfork_done is on the parent's stack: once released it is never touched
+ * again. Interrupts off. */
+static void vfork_release(struct process *p)
+{
+	struct vfork_done *d = p->vfork_done;
+
+	if (!d)
+		return;
+	p->vfork_done = NULL;
+	d->done = true;
+	wake_all(&d->wq);
 }
 
 /* Give p's children to init (or to nobody, if init is gone). */
 static void reparent_children(struct process *p)
 {
-	struct process *init = process_find(INIT_PID);
+	struct process *init = init_proc;
 
 	if (init == p)
 		init = NULL;
@@ -342,8 +408,8 @@ static void reparent_children(struct process *p)
 			c->sibling = init->children;
 			init->children = c;
 		}
-		if (c->state != PROC_ZOMBIE)
-			continue;
+		if (c->state != PROC_ZOMBIE || c->reaping)
+			continue; /* alive, or already the reaper's: queued once only */
 		if (autoreaped(c, init))
 			reap_later(c);
 		else
@@ -367,6 +433,7 @@ static void clear_child_tid(struct process *p, struct thread *t)
 static __attribute__((noreturn)) void leave_group(struct process *p, struct thread *t)
 {
 	group_remove(p, t);
+	nr_tasks--;
 	p->dead_run_ns += thread_run_ns(t);
 	t->proc = NULL; /* a kernel thread now, for its last instructions */
 	wake_all(&p->thread_exit_wq);
@@ -379,6 +446,7 @@ static __attribute__((noreturn)) void leave_group(struct process *p, struct thre
 /* The last thread leaves: p becomes a zombie with wstatus. Interrupts off. */
 static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
 {
+	vfork_release(p);
 	p->wstatus = wstatus;
 	reparent_children(p);
 	if (p->parent) {
@@ -393,9 +461,15 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 		p->files = NULL;
 	}
 	cpu_cli();
-	/* Leave the dying address space: the reaper frees it. Any CR3 with
-	 * the shared kernel half will do for the last few instructions. */
+	/* Leave the dying address space and free it now, not when the zombie
+	 * is reaped: an OOM victim's memory must come back even if its parent
+	 * never waits (proc/oom.c). Any CR3 with the shared kernel half will
+	 * do for the last few instructions. */
 	arch_switch_pml4(vmm_kernel_pml4());
+	if (p->vm) {
+		uvm_destroy(p->vm);
+		p->vm = NULL;
+	}
 	thread_exit();
 }
 
@@ -428,11 +502,15 @@ void process_exit_current(int wstatus)
 struct thread *process_clone_thread(struct trap_frame *tf, uint64_t new_sp, int *err)
 {
 	struct process *p = current_process();
-	struct thread *t = p->exiting ? NULL : copy_caller(p, tf, new_sp);
 
 	*err = -EAGAIN;
-	if (!t)
+	if (p->exiting || task_reserve(p))
 		return NULL;
+	struct thread *t = copy_caller(p, tf, new_sp);
+	if (!t) {
+		task_unreserve();
+		return NULL;
+	}
 	uint64_t f = irq_save();
 	group_add(p, t, alloc_pid());
 	irq_restore(f);
@@ -518,6 +596,8 @@ void process_collect_times(struct process *parent, const struct process *z)
 
 void process_release(struct process *p)
 {
+	if (p == init_proc)
+		init_proc = NULL;
 	unlink_process(p);
 	procfs_forget(p);
 	thread_reap(p->thread);
@@ -526,6 +606,7 @@ void process_release(struct process *p)
 	if (p->cwd)
 		inode_put(p->cwd);
 	p->cwd = NULL;
+	memset(p, PROCESS_POISON, sizeof(*p));
 	kfree(p);
 }
 
@@ -536,11 +617,15 @@ void process_release(struct process *p)
 struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_sp, int *err)
 {
 	struct process *parent = current_process();
-	struct process *c = process_alloc(0);
 
-	*err = -ENOMEM;
-	if (!c)
+	if ((*err = task_reserve(parent)) != 0)
 		return NULL;
+	struct process *c = process_alloc(0);
+	*err = -ENOMEM;
+	if (!c) {
+		task_unreserve();
+		return NULL;
+	}
 	memcpy(c->name, parent->name, sizeof(c->name));
 	memcpy(c->cmdline, parent->cmdline, sizeof(c->cmdline));
 	c->cmdline_len = parent->cmdline_len;
@@ -579,7 +664,38 @@ fail:
 	if (c->cwd)
 		inode_put(c->cwd);
 	kfree(c);
+	task_unreserve();
 	return NULL;
+}
+
+/* The vfork parent sleeps until child c has exec'd or ended (d->done), or
+ * until a fatal signal ends the parent itself: then c, still alive (it
+ * has not released d), forgets d, which is on this stack. Interrupts off. */
+static void vfork_wait(struct process *c, struct vfork_done *d, uint64_t flags)
+{
+	while (!d->done && !fatal_signal_pending() && !signal_kills_now())
+		wait_on(&d->wq, 0);
+	if (d->done)
+		return;
+	c->vfork_done = NULL;
+	irq_restore(flags);
+	int sig = signal_kills_now();
+	if (sig)
+		process_exit_current(WSTATUS_SIGNALED(sig));
+	process_thread_exit_current(0); /* exit_group or exec elsewhere: their status */
+}
+
+void process_start_child(struct process *c, bool vfork)
+{
+	struct vfork_done d = { false, { NULL } };
+	uint64_t f = irq_save();
+
+	if (vfork)
+		c->vfork_done = &d;
+	thread_make_runnable(c->thread);
+	if (vfork)
+		vfork_wait(c, &d, f);
+	irq_restore(f);
 }
 
 /* ---- exec ---- */
@@ -605,10 +721,9 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	p->vm = img.vm;
 	arch_switch_pml4(img.vm->pml4);
 	uvm_destroy(old); /* a vfork parent keeps its own reference */
-	if (p->vfork_parent_waiting) {
-		p->vfork_parent_waiting = false;
-		wake_all(&p->vfork_wq);
-	}
+	uint64_t f = irq_save();
+	vfork_release(p);
+	irq_restore(f);
 	set_name(p, path);
 	set_cmdline(p, argv);
 	procfs_set_exe(p, img.exe_path);
@@ -621,10 +736,11 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	tf->rsp = img.sp;
 	tf->cs = USER_CS;
 	tf->ss = USER_DS;
-	tf->rflags = RFLAGS_IF | 0x2;
+	tf->rflags = RFLAGS_USER_INITIAL;
 	tf->vector = 0;
-	t->fs_base = 0;
+	t->fs_base = t->gs_base = 0;
 	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user's GS base, until the swapgs on return */
 	fpu_init_area(t->fpu);
 	fpu_restore(t->fpu);
 	t->force_iret = true; /* exec leaves through IRET */

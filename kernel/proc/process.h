@@ -24,6 +24,16 @@ struct sigaction_k {
 
 enum process_state { PROC_ALIVE, PROC_ZOMBIE };
 
+/* The first program's pid: it only receives the signals it handles. */
+#define INIT_PID 1
+
+/* A vfork parent's wait, on its own kernel stack: done when the child
+ * has exec'd or ended (woken on wq). */
+struct vfork_done {
+	bool done;
+	struct wait_queue wq;
+};
+
 /* Wait-status encoding, as wait4 reports it. */
 #define WSTATUS_EXITED(code)  (((code) & 0xff) << 8)
 #define WSTATUS_SIGNALED(sig) ((sig) & 0x7f)
@@ -89,12 +99,11 @@ struct process {
 	uint64_t fault_addr;       /* si_addr for the pending SIGSEGV/SIGBUS */
 	int fault_code;            /* si_code for it */
 
-	struct process *next_proc; /* the list of all processes */
+	struct process *next_proc, *prev_proc; /* the list of all processes */
 	bool kernel_waits;         /* started by the kernel, which waits for it and frees it */
 	bool reaping;              /* a zombie no one waits for: the reaper frees it */
 	struct process *reap_next; /* the reaper's list */
-	bool vfork_parent_waiting; /* a vfork parent sleeps on vfork_wq until exec or exit */
-	struct wait_queue vfork_wq;
+	struct vfork_done *vfork_done; /* the vfork parent's wait until exec or exit, or NULL */
 
 	char cmdline[128];         /* argv joined by NULs, for /proc/PID/cmdline */
 	uint32_t cmdline_len;
@@ -112,6 +121,12 @@ struct process {
  * for (orphans without init; children of a parent that ignores SIGCHLD). */
 void process_init(void);
 
+/* Start child c (from process_fork, not yet runnable). vfork: then
+ * wait until it has exec'd or ended; the wait is killable as Linux's: a
+ * fatal signal (SIGKILL, or one left at a default action that
+ * terminates) ends the caller there and then, other signals wait. */
+void process_start_child(struct process *c, bool vfork);
+
 /* Create a process running path with argv/envp (NULL-terminated) in a
  * fresh address space; its thread is runnable on return. NULL and
  * *err = -errno on failure (-ENOENT, -ENOEXEC, -ENOMEM...). */
@@ -122,7 +137,8 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
 				   const char *const envp[], int *err);
 /* fork/vfork/clone: a child of the current process resuming at tf with
  * RAX = 0 (and RSP = new_sp if non-zero); share_vm shares the address
- * space (vfork). NULL and *err on failure. */
+ * space (vfork). Not yet runnable (process_start_child). NULL and *err on
+ * failure: -EAGAIN at the task limits (see process_task_count), -ENOMEM. */
 struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_sp, int *err);
 /* execve in the current process: on success tf enters the new program
  * (returns 0); on failure nothing changed (-errno). */
@@ -155,6 +171,15 @@ struct process *current_process(void);
  * a parent in another group of the same session, so no shell could
  * continue it after a stop. A group with no live member is orphaned. */
 bool process_pgrp_orphaned(int pgid);
+
+/* Tasks (a process's last thread, live or zombie, and each further
+ * thread) in the system now. fork and clone fail with -EAGAIN when it
+ * reaches the caller's RLIMIT_NPROC or the system's limit (Linux's
+ * threads-max: RAM / (8 * KSTACK_SIZE)). Linux exempts root from
+ * RLIMIT_NPROC; Kestrel, where every program runs as root, enforces it
+ * for everyone, so the default limit keeps a fork bomb from exhausting the
+ * system (a program may still raise its own limit, up to threads-max). */
+int process_task_count(void);
 
 /* Find a live or zombie process by pid (NULL if none). */
 struct process *process_find(int pid);

@@ -21,14 +21,20 @@
 #include "panic.h"
 #include "log.h"
 
-#define USER_RFLAGS (RFLAGS_IF | 0x2) /* bit 1 is always set */
+#define USER_RFLAGS RFLAGS_USER_INITIAL /* interrupts on, the fixed bit, nothing else */
 
 void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);
 void thread_entry_kernel(void);
 void thread_entry_user(void);
 
 static struct thread *run_head, *run_tail;
-static struct thread *all_threads[256];  /* every live thread, for the tick's sleeper scan */
+/* Every live thread, for the tick's sleeper scan: a table that doubles
+ * when full (from ALL_THREADS_MIN), so the number of threads is limited
+ * by memory and the process limits (proc/process.h), not by its size.
+ * Interrupts off to change; a thread knows its slot (track_slot). */
+#define ALL_THREADS_MIN 256
+static struct thread **all_threads;
+static unsigned all_threads_cap, all_threads_hint; /* the hint: a slot likely free */
 static struct thread *idle_thread;
 static volatile bool need_resched;
 static struct cpu_ticks cpu_ticks;      /* interrupts off to change */
@@ -60,26 +66,57 @@ static struct thread *run_dequeue(void)
 	return t;
 }
 
-/* Record t for the tick's sleeper scan; false when the table is full
- * (the creator then fails with -ENOMEM instead of the kernel panicking). */
+/* Double the table (interrupts off): false when there is no memory. */
+static bool grow_all_threads(void)
+{
+	unsigned cap = all_threads_cap ? 2 * all_threads_cap : ALL_THREADS_MIN;
+	struct thread **n = kzalloc(cap * sizeof(*n));
+
+	if (!n)
+		return false;
+	if (all_threads)
+		memcpy(n, all_threads, all_threads_cap * sizeof(*n));
+	kfree(all_threads);
+	all_threads_hint = all_threads_cap;
+	all_threads = n;
+	all_threads_cap = cap;
+	return true;
+}
+
+/* Record t for the tick's sleeper scan; false when the table is full and
+ * cannot grow (the creator then fails with -ENOMEM instead of the kernel
+ * panicking). */
 static bool track(struct thread *t)
 {
 	uint64_t f = irq_save();
-	for (unsigned i = 0; i < sizeof(all_threads) / sizeof(all_threads[0]); i++)
-		if (!all_threads[i]) {
-			all_threads[i] = t;
+	unsigned i = all_threads_hint, tries = 0;
+
+	while (tries < all_threads_cap && all_threads[i % all_threads_cap]) {
+		i++;
+		tries++;
+	}
+	if (tries == all_threads_cap) {
+		if (!grow_all_threads()) {
 			irq_restore(f);
-			return true;
+			return false;
 		}
+		i = all_threads_hint;
+	}
+	i %= all_threads_cap;
+	all_threads[i] = t;
+	t->track_slot = i;
+	all_threads_hint = i + 1;
 	irq_restore(f);
-	return false;
+	return true;
 }
 
+/* Interrupts off. */
 static void untrack(struct thread *t)
 {
-	for (unsigned i = 0; i < sizeof(all_threads) / sizeof(all_threads[0]); i++)
-		if (all_threads[i] == t)
-			all_threads[i] = NULL;
+	if (t->track_slot < all_threads_cap && all_threads[t->track_slot] == t) {
+		all_threads[t->track_slot] = NULL;
+		all_threads_hint = t->track_slot;
+	}
 }
 
 /* Load next's CPU state (FPU, FS base, kernel stack for traps, address
@@ -88,12 +125,15 @@ static void switch_to(struct thread *prev, struct thread *next)
 {
 	if (prev->fpu)
 		fpu_save(prev->fpu);
-	if (prev->proc)
+	if (prev->proc) {
 		prev->fs_base = rdmsr(MSR_FS_BASE);
+		prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE); /* the user's, swapped out */
+	}
 	if (next->fpu)
 		fpu_restore(next->fpu);
 	if (next->proc) {
 		wrmsr(MSR_FS_BASE, next->fs_base);
+		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
 		uint64_t pml4 = process_pml4(next->proc);
 		if (pml4 != arch_current_pml4()) /* CR3 only when it changes */
 			arch_switch_pml4(pml4);
@@ -137,6 +177,58 @@ void sched_tail(void)
 	cpu_sti();
 }
 
+/* ---- kernel stack high-water mark ---- */
+
+/* What a kernel stack word holds until the thread first writes it: not
+ * byte-uniform, so the compiler cannot turn the paint loop into memset. */
+#define KSTACK_PAINT 0x6b73746b21504e54ull
+
+static size_t kstack_peak;          /* deepest use by a thread that exited since the last take */
+static char kstack_peak_name[16];   /* and that thread's name */
+
+/* Paint a new stack word by word (8-byte stores: rep stosb is slow under emulation). */
+static void kstack_paint(uint64_t top)
+{
+	uint64_t *w = (uint64_t *)(top - KSTACK_SIZE);
+
+	for (size_t i = 0; i < KSTACK_SIZE / sizeof(*w); i++)
+		w[i] = KSTACK_PAINT;
+}
+
+/* Bytes of t's stack ever used: from the top down to the lowest word that lost its paint. */
+static size_t kstack_used(const struct thread *t)
+{
+	const uint64_t *w = (const uint64_t *)(t->kstack_top - KSTACK_SIZE);
+	size_t i = 0;
+
+	while (i < KSTACK_SIZE / sizeof(*w) && w[i] == KSTACK_PAINT)
+		i++;
+	return KSTACK_SIZE - i * sizeof(*w);
+}
+
+/* At thread exit (interrupts off): keep the deepest use seen. */
+static void kstack_note(const struct thread *t)
+{
+	size_t used = t->kstack_top ? kstack_used(t) : 0;
+
+	if (used > kstack_peak) {
+		kstack_peak = used;
+		memcpy(kstack_peak_name, t->name, sizeof(kstack_peak_name));
+	}
+}
+
+size_t sched_kstack_peak_take(char name[16])
+{
+	uint64_t f = irq_save();
+	size_t peak = kstack_peak;
+
+	memcpy(name, kstack_peak_name, sizeof(kstack_peak_name));
+	kstack_peak = 0;
+	kstack_peak_name[0] = '\0';
+	irq_restore(f);
+	return peak;
+}
+
 static struct thread *thread_alloc(const char *name)
 {
 	struct thread *t = kzalloc(sizeof(*t));
@@ -147,6 +239,7 @@ static struct thread *thread_alloc(const char *name)
 		kfree(t);
 		return NULL;
 	}
+	kstack_paint(t->kstack_top);
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	strlcpy(t->name, name, sizeof(t->name));
 	return t;
@@ -228,6 +321,7 @@ void thread_exit(void)
 	struct thread *t = current_thread();
 
 	cpu_cli();
+	kstack_note(t);
 	t->state = THREAD_DEAD;
 	if (t->proc)
 		process_thread_exited(t->proc, t);
@@ -298,7 +392,7 @@ void sched_tick(const struct trap_frame *tf)
 
 	charge_tick(tf);
 
-	for (unsigned i = 0; i < sizeof(all_threads) / sizeof(all_threads[0]); i++) {
+	for (unsigned i = 0; i < all_threads_cap; i++) {
 		struct thread *t = all_threads[i];
 		if (t && t->proc && t->proc->state == PROC_ALIVE)
 			itimer_check_real(t->proc, now);

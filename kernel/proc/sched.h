@@ -4,6 +4,7 @@
 #define KESTREL_PROC_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "arch/x86_64/trapframe.h"
 
@@ -26,6 +27,7 @@ struct thread {
 	struct process *proc;      /* NULL for a kernel thread */
 	void *fpu;                 /* user FPU/SSE state, 64-byte aligned */
 	uint64_t fs_base;          /* user TLS base (arch_prctl) */
+	uint64_t gs_base;          /* user GS base (arch_prctl): in KERNEL_GS_BASE while it runs */
 	struct trap_frame *uframe; /* the user frame of the current system call */
 	bool force_iret;           /* leave this system call by IRET (sigreturn, exec) */
 	uint64_t syscall_nr;       /* the current system call's number (for restarts) */
@@ -43,6 +45,7 @@ struct thread {
 	uint32_t altstack_flags;   /* SS_DISABLE for a new thread */
 	uint64_t clear_child_tid;  /* set_tid_address, CLONE_CHILD_CLEARTID: 0 and a futex wake at exit */
 	int tid;
+	unsigned track_slot;       /* its slot in the scheduler's table of threads */
 	char name[16];
 };
 
@@ -59,6 +62,11 @@ void thread_make_runnable(struct thread *t);
 __attribute__((noreturn)) void thread_exit(void);
 /* Free a dead thread's stack and state (not the running one). */
 void thread_reap(struct thread *t);
+/* The deepest kernel-stack use, in bytes, of the threads that exited
+ * since the last call (each stack is painted when made and measured at
+ * thread_exit), and into name (16 bytes) the thread that reached it;
+ * resets the mark. Any context. */
+size_t sched_kstack_peak_take(char name[16]);
 
 struct thread *current_thread(void);
 /* Give up the CPU; returns when picked again. Interrupts may be on. */

@@ -58,12 +58,24 @@
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
-#define WCOREFLAG 0x80
+/* The wait status's WCOREDUMP bit (0x80) says a core file was written.
+ * Kestrel writes none (and RLIMIT_CORE is 0 by default, as in Linux, which
+ * then sets no flag), so a death by a core-action signal never claims one:
+ * busybox sh prints "Segmentation fault", not "... (core dumped)". */
+#define WCOREFLAG 0
 #define RED_ZONE  128
 #define FXSAVE_BYTES 512
 #define VEC_SYSCALL 0x100
 #define SYSCALL_INSN_LEN 2      /* both "syscall" and "int $0x80" */
-#define RFLAGS_USER_CHANGEABLE 0x40dd5ull /* CF PF AF ZF SF TF DF OF AC */
+/* What rt_sigreturn takes from the frame: Linux's FIX_EFLAGS. IOPL, IF, NT,
+ * VM stay as the kernel had them. */
+#define RFLAGS_USER_CHANGEABLE (RFLAGS_AC | RFLAGS_OF | RFLAGS_DF | RFLAGS_TF | RFLAGS_SF | \
+				RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | RFLAGS_CF | RFLAGS_RF)
+/* ucontext.uc_flags (Linux): the frame's ss is meaningful, and restore it
+ * exactly (a bad one then faults the IRET: SIGSEGV); without STRICT, a bad
+ * ss is replaced by the user data selector (old DOSEMU and CRIU frames). */
+#define UC_SIGCONTEXT_SS     0x2
+#define UC_STRICT_RESTORE_SS 0x4
 #define MXCSR_VALID 0xffbfu
 
 /* The Linux x86_64 signal frame, as user space expects it. */
@@ -170,6 +182,19 @@ static void job_control_send(struct process *p, int sig)
 }
 
 /* Queue sig for p as sent by process from_pid (0: the kernel). */
+/* As Linux's init (SIGNAL_UNKILLABLE), pid 1 takes only the signals it
+ * has a handler for (or ignores): one left at SIG_DFL is dropped, SIGKILL
+ * and SIGSTOP from a process included, so no program can end or stop it
+ * (kill returns 0). The kernel's own SIGKILL and SIGSTOP (the OOM killer,
+ * the self-test harness) still act, and a fault in init is not sent this
+ * way: it kills init, as in Linux. */
+static bool init_drops(const struct process *p, int sig, int from_pid)
+{
+	if (p->pid != INIT_PID || p->sig_action[sig - 1].handler != SIG_DFL)
+		return false;
+	return from_pid != 0 || (sig != SIGKILL && sig != SIGSTOP);
+}
+
 static int send_from(struct process *p, int sig, int from_pid)
 {
 	if (sig < 0 || sig > NSIG)
@@ -177,7 +202,7 @@ static int send_from(struct process *p, int sig, int from_pid)
 	if (sig == 0 || !p || p->state != PROC_ALIVE)
 		return 0;
 	job_control_send(p, sig);
-	if (ignored(p, sig))
+	if (ignored(p, sig) || init_drops(p, sig, from_pid))
 		return 0;
 	uint64_t f = irq_save();
 	p->sig_from_pid[sig - 1] = from_pid;
@@ -269,6 +294,24 @@ bool fatal_signal_pending(void)
 	struct thread *t = current_thread();
 
 	return p && (t->must_exit || p->exiting || ((p->sig_pending | t->sig_pending) & bit(SIGKILL)));
+}
+
+int signal_kills_now(void)
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+
+	if (!p)
+		return 0;
+	uint64_t pending = p->sig_pending | t->sig_pending;
+	if (pending & bit(SIGKILL))
+		return SIGKILL;
+	pending &= ~t->sig_blocked;
+	for (int sig = 1; sig <= NSIG; sig++)
+		if ((pending & bit(sig)) && p->sig_action[sig - 1].handler == SIG_DFL &&
+		    default_action(sig) == DFL_TERM)
+			return sig;
+	return 0;
 }
 
 uint64_t signal_pending_set(void)
@@ -409,6 +452,7 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 
 	memset(&fr, 0, sizeof(fr));
 	fr.pretcode = act->restorer;
+	fr.uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS; /* as Linux's 64-bit frames */
 	fr.uc.stack = (struct stack_k){ t->altstack_sp, (int32_t)t->altstack_flags, 0, t->altstack_size };
 	fill_context(&fr.uc.mc, tf, restore, fpstate);
 	fr.uc.sigmask = restore;
@@ -473,14 +517,12 @@ static void run_handler(struct process *p, struct thread *t, struct trap_frame *
 		*act = (struct sigaction_k){ 0 };
 }
 
-void signal_deliver(struct trap_frame *tf)
+/* Take the next pending signal(s) of the current thread: run a handler
+ * (then stop), ignore, stop, or die. */
+static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 {
-	struct process *p = current_process();
-	struct thread *t = current_thread();
 	int sig;
 
-	if (!p)
-		return;
 	if (t->must_exit)
 		process_thread_exit_current(0); /* the status is exit_group's, or unused */
 	wait_while_stopped(p, t);
@@ -510,6 +552,32 @@ void signal_deliver(struct trap_frame *tf)
 		t->sigsuspend_active = false;
 	}
 	fix_restart(tf, false, 0);
+}
+
+/*
+ * The last step before any return to user mode. The frame's RIP must be
+ * a user address: a handler or sigreturn frame may hold any value, and an
+ * IRET to a non-canonical RIP faults in the kernel on hardware but not
+ * under QEMU (which would run on there), while a kernel-half one would
+ * fault in user mode. Linux's result is SIGSEGV either way: the SIGSEGV
+ * handler runs if it has a usable one, otherwise the process dies.
+ */
+void signal_deliver(struct trap_frame *tf)
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+
+	if (!p)
+		return;
+	deliver(p, t, tf);
+	if (tf->rip < USER_TOP)
+		return;
+	klog(LOG_WARN, "kestrel: pid %d (%s): return to a non-user rip %#lx: SIGSEGV\n", p->pid,
+	     p->name, tf->rip);
+	signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+	deliver(p, t, tf);
+	if (tf->rip >= USER_TOP) /* a handler at a bad address as well */
+		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
 }
 
 /* ---- the system calls ---- */
@@ -570,10 +638,22 @@ SYSCALL_DEFINE2(rt_sigpending, uptr_t, set, size_t, size)
 	return copy_to_user(set, &s, sizeof(s));
 }
 
-/* Restore what setup_frame saved; only user-changeable flags come back,
- * and the selectors are forced to user ones, so a forged frame cannot
- * raise privilege. A non-canonical RIP kills the process (IRET to it
- * would fault in the kernel). */
+/* The selectors of a sigreturn frame, as Linux's restore_sigcontext takes
+ * them: RPL forced to 3 (so no frame can raise privilege), otherwise the
+ * user's; a bad one makes the IRET fault, which bad_iret (trap.c) turns
+ * into SIGSEGV. A bad ss with the 64-bit cs and no UC_STRICT_RESTORE_SS is
+ * replaced by the user data selector, the only valid ring-3 SS here. */
+static void restore_selectors(struct trap_frame *tf, const struct ucontext_k *uc)
+{
+	tf->cs = uc->mc.cs | SEL_RPL3;
+	tf->ss = uc->mc.ss | SEL_RPL3;
+	if (!(uc->flags & UC_STRICT_RESTORE_SS) && tf->cs == USER_CS)
+		tf->ss = USER_DS;
+}
+
+/* Restore what setup_frame saved; only user-changeable flags come back.
+ * A RIP outside user space gives SIGSEGV on the way out (signal_deliver),
+ * a bad selector when the IRET faults: Linux's results. */
 SYSCALL_DEFINE0(rt_sigreturn)
 {
 	static uint8_t fx[FXSAVE_BYTES] __attribute__((aligned(16)));
@@ -581,8 +661,7 @@ SYSCALL_DEFINE0(rt_sigreturn)
 	struct ucontext_k uc;
 	uint64_t at = tf->rsp - 8; /* the handler's ret popped pretcode */
 
-	if (copy_from_user(&uc, at + __builtin_offsetof(struct rt_sigframe, uc), sizeof(uc)) ||
-	    uc.mc.rip >= USER_TOP - PAGE_SIZE)
+	if (copy_from_user(&uc, at + __builtin_offsetof(struct rt_sigframe, uc), sizeof(uc)))
 		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
 	const struct sigcontext_k *m = &uc.mc;
 	tf->r8 = m->r8; tf->r9 = m->r9; tf->r10 = m->r10; tf->r11 = m->r11;
@@ -591,8 +670,7 @@ SYSCALL_DEFINE0(rt_sigreturn)
 	tf->rdx = m->rdx; tf->rcx = m->rcx; tf->rsp = m->rsp; tf->rip = m->rip;
 	tf->rflags = (tf->rflags & ~RFLAGS_USER_CHANGEABLE) | (m->eflags & RFLAGS_USER_CHANGEABLE) |
 		     RFLAGS_IF;
-	tf->cs = USER_CS;
-	tf->ss = USER_DS;
+	restore_selectors(tf, &uc);
 	current_thread()->sig_blocked = uc.sigmask & ~unblockable;
 	if (m->fpstate && copy_from_user(fx, m->fpstate, sizeof(fx)) == 0) {
 		uint32_t *mxcsr = (uint32_t *)(fx + 24);

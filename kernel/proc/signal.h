@@ -31,6 +31,12 @@ bool signal_pending(void);
  * in another thread). Every long kernel loop stops early with -EINTR (or
  * its partial count) when this is true, so SIGKILL always ends a program. */
 bool fatal_signal_pending(void);
+/* The signal that would end the current process at once by its default
+ * action if delivered now: SIGKILL, or a pending, unblocked signal left
+ * at SIG_DFL whose default is to terminate without a core (Linux turns
+ * those into a group exit as they are sent); 0 if none. A killable sleep
+ * (vfork's wait) ends on it. */
+int signal_kills_now(void);
 
 struct trap_frame;
 /* On the way back to user mode (interrupts off): act on one pending,

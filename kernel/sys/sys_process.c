@@ -49,13 +49,6 @@ static struct trap_frame *frame(void)
 	return current_thread()->uframe;
 }
 
-/* The vfork parent sleeps until the child has exec'd or exited. */
-static void wait_vfork(struct process *c)
-{
-	while (c->vfork_parent_waiting && c->state == PROC_ALIVE)
-		wait_on(&c->vfork_wq, 0);
-}
-
 static long do_fork(bool share_vm, bool vfork, uint64_t new_sp)
 {
 	int err;
@@ -64,10 +57,7 @@ static long do_fork(bool share_vm, bool vfork, uint64_t new_sp)
 	if (!c)
 		return err;
 	int pid = c->pid;
-	c->vfork_parent_waiting = vfork;
-	thread_make_runnable(c->thread);
-	if (vfork)
-		wait_vfork(c);
+	process_start_child(c, vfork); /* c may be gone when a vfork returns */
 	return pid;
 }
 
@@ -112,6 +102,8 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid,
 {
 	int err;
 
+	if ((flags & CLONE_SETTLS) && tls >= USER_VA_END)
+		return -EPERM; /* as Linux: the base must be a user address (it reaches WRMSR) */
 	if (flags & CLONE_THREAD)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
 	if (flags & (CLONE_SIGHAND | CLONE_PARENT))
@@ -130,22 +122,19 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid,
 		copy_to_user(ptid, &pid, sizeof(pid));
 	if ((flags & CLONE_CHILD_SETTID) && !(flags & CLONE_VM)) {
 		/* the child's copy of the page: write through its own space */
-		uvm_write(c->vm, ctid, &pid, sizeof(pid));
+		uvm_write_checked(c->vm, ctid, &pid, sizeof(pid));
 	} else if (flags & CLONE_CHILD_SETTID) {
 		copy_to_user(ctid, &pid, sizeof(pid));
 	}
-	c->vfork_parent_waiting = flags & CLONE_VFORK;
-	thread_make_runnable(c->thread);
-	if (flags & CLONE_VFORK)
-		wait_vfork(c);
+	process_start_child(c, flags & CLONE_VFORK);
 	return pid;
 }
 
 /* Copy a NULL-terminated user vector of strings into one kernel block:
- * a pointer array followed by the strings. */
-static long copy_vector(uptr_t uv, char ***out, size_t *total)
+ * a pointer array followed by the strings. ptrs (EXEC_ARGS_MAX + 1
+ * entries) and buf (PATH_MAX_LEN bytes) are the caller's scratch. */
+static long copy_vector_with(uptr_t uv, char ***out, size_t *total, uint64_t *ptrs, char *buf)
 {
-	uint64_t ptrs[EXEC_ARGS_MAX + 1];
 	size_t n = 0;
 
 	while (uv) {
@@ -161,8 +150,7 @@ static long copy_vector(uptr_t uv, char ***out, size_t *total)
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		char buf[PATH_MAX_LEN];
-		long len = strncpy_from_user(buf, ptrs[i], sizeof(buf));
+		long len = strncpy_from_user(buf, ptrs[i], PATH_MAX_LEN);
 		if (len < 0 || (*total += (size_t)len + 1) > EXEC_BYTES_MAX ||
 		    !(v[i] = kmalloc((size_t)len + 1))) {
 			v[i] = NULL;
@@ -176,6 +164,19 @@ static long copy_vector(uptr_t uv, char ***out, size_t *total)
 	v[n] = NULL;
 	*out = v;
 	return 0;
+}
+
+/* copy_vector_with, its 12 KiB of scratch on the heap: on the 16 KiB
+ * kernel stack they left execve one deep call from the guard page. */
+static long copy_vector(uptr_t uv, char ***out, size_t *total)
+{
+	uint64_t *ptrs = kmalloc((EXEC_ARGS_MAX + 1) * sizeof(*ptrs));
+	char *buf = kmalloc(PATH_MAX_LEN);
+	long r = ptrs && buf ? copy_vector_with(uv, out, total, ptrs, buf) : -ENOMEM;
+
+	kfree(ptrs);
+	kfree(buf);
+	return r;
 }
 
 static void free_vector(char **v)
@@ -283,11 +284,9 @@ static struct process *wait_child(int64_t pid, uint64_t options, long *err)
 }
 
 /* The rusage wait4 and waitid report: the child's CPU time and its reaped children's. */
-static int child_rusage(uint64_t uaddr, const struct process *z)
+static struct cpu_times child_usage(const struct process *z)
 {
-	struct cpu_times t = cputime_add(process_cpu_times(z), z->child_times);
-
-	return put_rusage(uaddr, &t);
+	return cputime_add(process_cpu_times(z), z->child_times);
 }
 
 /* Free zombie z, which the caller waited for: its times become the caller's children's. */
@@ -306,14 +305,18 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uptr_t, ustatus, int, options, uptr_t, rusage
 	struct process *z = wait_child((int64_t)(int32_t)pid, options, &err);
 	if (!z)
 		return err;
+	/* As Linux: the zombie is reaped before anything is copied out (a
+	 * copy may fault and sleep, and z must not be found twice); a bad
+	 * address then gives -EFAULT for a child that is gone. */
 	int status, zpid = z->pid;
 	bool reap = report(z, options, &status);
-	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
-		return -EFAULT;
-	if (rusage && child_rusage(rusage, z))
-		return -EFAULT;
+	struct cpu_times usage = child_usage(z);
 	if (reap)
 		reap_child(z);
+	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
+		return -EFAULT;
+	if (rusage && put_rusage(rusage, &usage))
+		return -EFAULT;
 	return zpid;
 }
 
@@ -342,6 +345,7 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		return -EINVAL;
 	struct process *z = wait_child(pid, options & (WNOHANG | WEXITED), &err);
 	struct waitid_info info;
+	struct cpu_times usage = { 0 };
 	memset(&info, 0, sizeof(info));
 	if (z) {
 		int sig = z->wstatus & 0x7f;
@@ -349,15 +353,16 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		info.code = !sig ? CLD_EXITED : (z->wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED;
 		info.pid = z->pid;
 		info.status = sig ? sig : (z->wstatus >> 8) & 0xff;
+		usage = child_usage(z);
+		if (!(options & WNOWAIT))
+			reap_child(z); /* before any copy, as wait4 */
 	} else if (err) {
 		return err;
 	}
 	if (infop && copy_to_user(infop, &info, sizeof(info)))
 		return -EFAULT;
-	if (z && rusage && child_rusage(rusage, z))
+	if (z && rusage && put_rusage(rusage, &usage))
 		return -EFAULT;
-	if (z && !(options & WNOWAIT))
-		reap_child(z);
 	return 0;
 }
 

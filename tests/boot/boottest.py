@@ -113,6 +113,24 @@ def keys_in(text):
     return ("keys", text)
 
 
+def monitor_cmd(command):
+    """Run one QEMU monitor command (e.g. "nmi") and wait for its prompt."""
+    return ("monitor", command)
+
+
+def pause_reading(after, secs):
+    """Stop reading the guest's serial output for secs seconds once the bytes
+    read match the pattern after (the UART then stalls); done when reading resumes."""
+    return ("pause", (after, secs))
+
+
+def pauses_reading(case):
+    """With a pause step the log is what the harness read from the socket, not
+    QEMU's chardev logfile: QEMU logs a byte again each time a full socket made
+    it retry the write, which would garble exactly the lines under test."""
+    return any(kind == "pause" for kind, _ in case.get("script", []))
+
+
 ECHO_READY = r"console: echo: type lines"
 
 
@@ -135,6 +153,41 @@ def apic_case(machine, mem, cpus, usable, hpet=True):
                 cmdline="selftest debugexit", extra=["-smp", str(cpus)],
                 expect=banner() + lines + [rf"time: tick [\d.]+ Hz against the {ref}"] + SELFTEST_OK,
                 checks=[usable_mib_between(*usable)], reject=NEVER, exit=DEBUGEXIT_OK)
+
+
+# serial-slow-reader: the harness stops reading COM1's socket for
+# SERIAL_PAUSE s twice: just after the kernel's banner (before time_init:
+# the serial driver's early clock), and at the echo prompt while it types
+# lines whose echo and log lines stall the UART (the calibrated clock, and
+# input arriving while output waits). QEMU's socket buffer fills within a
+# few hundred bytes and the UART's transmitter stays busy until reading
+# resumes: the kernel must wait (output slows) and lose nothing. The old
+# driver gave the port up for good after 100,000 polls (tens of ms under
+# QEMU): the log stopped in the middle of a line. (A pause must not land in
+# a user self-test: its time limit counts the wait.)
+SERIAL_PAUSE = 3
+SERIAL_LINES = [f"line{i}-" + "0123456789" * 8 for i in range(8)]
+LOG_STAMP = r"\[ *(\d+)\.(\d{3})\] "
+
+
+def serial_stalls_survived(pauses):
+    """No kernel log line was cut short (a lost end of line would join the
+    next line's timestamp to it; a log line may follow the TTY's echo of typed
+    text on the same line, which is no loss), and each pause really stalled
+    the guest: as many gaps of at least half the pause between consecutive
+    timestamps (else the test proved nothing)."""
+    def check(log):
+        stamps = []
+        for line in log.splitlines():
+            found = list(re.finditer(LOG_STAMP, line))
+            if len(found) > 1 and found[0].start() == 0:
+                return f"a log line cut in the middle: {line!r}"
+            stamps += [int(m.group(1)) + int(m.group(2)) / 1000 for m in found]
+        gaps = [b - a for a, b in zip(stamps, stamps[1:]) if b - a >= SERIAL_PAUSE / 2]
+        if len(gaps) < pauses:
+            return f"the guest waited for the paused reader {len(gaps)} times, not {pauses}"
+        return None
+    return check
 
 
 # Boots with the default init (/sbin/init: /etc/rc, then an interactive
@@ -192,6 +245,56 @@ INTERACTIVE_CASES = [
                  r"init: hello exited with status 0$", r"kestrel: init exited with status 0$",
                  r"kestrel: powering off"],
          reject=NEVER + [r"init: starting /bin/sh"], exit=0),
+    # kill-init: the test program is pid 1; its child sends it SIGKILL, SIGTERM, SIGSTOP...
+    # (all dropped: init has no handler) and SIGUSR1 (handled); init then exits 0.
+    dict(name="kill-init", machine="q35", mem="256M",
+         cmdline="debugexit init=/bin/t-prochostile -- kill-init",
+         expect=[r"kill-init: kill-init ok", r"kill-init: PASS",
+                 r"kestrel: init exited with status 0$"],
+         reject=NEVER, exit=DEBUGEXIT_OK),
+    # forkbomb-shell: from the shell, a fork bomb with the default limits ends with
+    # EAGAIN and kill(1, SIGKILL...) leaves init alone; the shell still answers, and
+    # says "Segmentation fault" for a crash without "(core dumped)" (no core is written).
+    dict(name="forkbomb-shell", machine="q35", mem="256M", cmdline="",
+         script=[wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+                 serial_in("/bin/t-prochostile forkbomb-nolimit kill-init; echo bomb=$?\r"),
+                 wait_for(r"^bomb=0$"), wait_for(SHELL_PROMPT),
+                 serial_in("sleep 1; echo alive-$((6*7))\r"), wait_for(r"^alive-42$"),
+                 wait_for(SHELL_PROMPT),
+                 serial_in("/bin/t-nullderef; echo crashed=$?\r"), wait_for(r"^crashed=139$"),
+                 wait_for(SHELL_PROMPT)],
+         expect=[SHELL_STARTED, r"prochostile: kill-init ok",
+                 r"prochostile: forkbomb-nolimit ok: \d+ forks, then EAGAIN", r"^bomb=0$",
+                 r"^alive-42$", r"Segmentation fault", r"^crashed=139$"],
+         reject=NEVER + [r"init: .*was killed by signal", r"init exited", r"core dumped"],
+         exit=None),
+    # memhog-shell: from the shell, a process that touches memory until none is left is
+    # killed by the OOM killer (never init, never the shell); the shell still answers.
+    dict(name="memhog-shell", machine="q35", mem="256M", cmdline="",
+         script=[wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+                 serial_in("/bin/t-memhostile memhog; echo hog=$?\r"),
+                 wait_for(r"^hog=0$"), wait_for(SHELL_PROMPT),
+                 serial_in("sleep 1; echo alive-$((6*7))\r"), wait_for(r"^alive-42$"),
+                 wait_for(SHELL_PROMPT)],
+         expect=[SHELL_STARTED,
+                 r"kestrel: out of memory: killed pid \d+ \(t-memhostile\), \d+ KiB",
+                 r"memhostile: memhog ok: unbounded hog .* ended by SIGKILL", r"^hog=0$",
+                 r"^alive-42$"],
+         reject=NEVER + [r"init: .*was killed by signal", r"init exited",
+                         r"out of memory: killed pid 1 "], exit=None),
+    # fulltmp-shell: `cat /dev/zero > /tmp/x` fills the RAM file system (half of RAM)
+    # and fails with ENOSPC; df shows it full, rm gives the space back, the shell answers.
+    dict(name="fulltmp-shell", machine="q35", mem="256M", cmdline="",
+         script=[wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+                 serial_in("cat /dev/zero > /tmp/x; echo cat=$?\r"), wait_for(r"^cat=1$"),
+                 wait_for(SHELL_PROMPT),
+                 serial_in("df /tmp | tail -n 1 | awk '{print \"use=\" $5}'\r"),
+                 wait_for(r"^use=100%$"), wait_for(SHELL_PROMPT),
+                 serial_in("rm /tmp/x; sleep 1; echo alive-$((6*7))\r"), wait_for(r"^alive-42$"),
+                 wait_for(SHELL_PROMPT)],
+         expect=[SHELL_STARTED, r"No space left on device", r"^cat=1$", r"^use=100%$",
+                 r"^alive-42$"],
+         reject=NEVER + [r"init: .*was killed by signal", r"init exited"], exit=None),
 ]
 
 
@@ -200,8 +303,9 @@ def cases(build):
     that may alter the image), expect (regexes in order of appearance),
     reject, checks (functions of the log), exit (status or None: still
     running when the last expected line appears), vga, extra args, script
-    (input steps: wait_for, serial_in, keys_in; the serial port is then a
-    socket, its log written by QEMU's chardev logfile, and the monitor
+    (input steps: wait_for, serial_in, keys_in, monitor_cmd, pause_reading; the serial port
+    is then a socket, its log written by QEMU's chardev logfile (with a
+    pause, by the harness from what it read), and the monitor
     another socket)."""
     return [
         dict(name="q35-256M", machine="q35", mem="256M",
@@ -238,6 +342,16 @@ def cases(build):
                      r"console: got line 'exit'$", r"kestrel: boot complete"],
              reject=NEVER + [r"\(polled\)", r"got line ''"],
              exit=DEBUGEXIT_OK),
+        # An NMI (QEMU's monitor "nmi") while the kernel waits for input, twice:
+        # logged ("nmi: ... ignored", at most once a second) and survived.
+        dict(name="nmi", machine="q35", mem="256M", cmdline="echo debugexit",
+             script=[wait_for(ECHO_READY), monitor_cmd("nmi"), wait_for(r"nmi: 1 unexpected NMI"),
+                     monitor_cmd("nmi"), wait_for(r"nmi: 1 unexpected NMI \(2 in all\)"),
+                     serial_in("exit\r")],
+             expect=[ECHO_READY, r"nmi: 1 unexpected NMI \(1 in all\), ignored$",
+                     r"nmi: 1 unexpected NMI \(2 in all\), ignored$",
+                     r"console: got line 'exit'$", r"kestrel: boot complete"],
+             reject=NEVER, exit=DEBUGEXIT_OK),
         dict(name="no-ps2", machine="q35,i8042=off", mem="256M", cmdline="echo debugexit",
              script=[wait_for(ECHO_READY), serial_in("exit\r")],
              expect=[r"ps2: no controller \(.+\)$", r"console: input from serial$", ECHO_READY,
@@ -307,6 +421,18 @@ def cases(build):
         apic_case("pc", "128M", 2, (90, 128)),
         apic_case("pc", "1G", 1, (900, 1024), hpet=False),
         apic_case("q35", "8G", 1, (7900, 8192)),
+        dict(name="serial-slow-reader", machine="q35", mem="256M",
+             cmdline="selftest=minimal,hello echo debugexit",
+             script=[pause_reading(r"Kestrel \d+\.\d+ \(x86_64\)", SERIAL_PAUSE),
+                     wait_for(ECHO_READY), serial_in("".join(l + "\r" for l in SERIAL_LINES)),
+                     pause_reading(ECHO_READY, SERIAL_PAUSE),
+                     wait_for(f"got line '{SERIAL_LINES[-1]}'"), serial_in("exit\r")],
+             expect=banner() + apic_time(1) + [r"console: input from serial",
+                                               r"selftest: minimal ok", r"selftest: hello ok",
+                                               r"selftest: 2 passed, 0 failed", ECHO_READY]
+             + [f"console: got line '{l}'$" for l in SERIAL_LINES]
+             + [r"console: got line 'exit'$", r"kestrel: boot complete"],
+             checks=[serial_stalls_survived(2)], reject=NEVER, exit=DEBUGEXIT_OK),
     ]
 
 
@@ -344,8 +470,9 @@ def qemu_cmd(case, img, vars_fd):
     if case.get("script"):
         # The serial port on a socket the harness types into; QEMU still
         # writes everything the guest sends to the same log file.
-        cmd += ["-chardev", f"socket,id=com1,path={case['_serial_sock']},server=on,wait=off,"
-                f"logfile={img[:-4]}.log",
+        logfile = "" if pauses_reading(case) else f",logfile={img[:-4]}.log"
+        cmd += ["-chardev", f"socket,id=com1,path={case['_serial_sock']},server=on,wait=off"
+                + logfile,
                 "-serial", "chardev:com1",
                 "-monitor", f"unix:{case['_monitor_sock']},server=on,wait=off"]
     else:
@@ -437,15 +564,33 @@ class Script:
         self.monitor = connect_unix(case["_monitor_sock"], deadline)
         self.monitor_out = b""
         # Drain the guest's serial output (the log file has it): a full
-        # socket would stall the UART.
-        threading.Thread(target=self._drain, args=(self.serial,), daemon=True).start()
+        # socket would stall the UART (on purpose only for a pause step).
+        self.pauses = [arg for kind, arg in self.steps if kind == "pause"]
+        self.pauses_done = 0  # written by the drain thread only
+        self.copy = open(case["_img"][:-4] + ".log", "wb") if self.pauses else None
+        self.drain = threading.Thread(target=self._drain, args=(self.serial,), daemon=True)
+        self.drain.start()
         self._monitor_prompt()
 
-    @staticmethod
-    def _drain(sock):
+    def _drain(self, sock):
+        seen = b""
         try:
-            while sock.recv(4096):
-                pass
+            while True:
+                data = sock.recv(4096)
+                if not data:
+                    break
+                if self.copy:
+                    self.copy.write(data)
+                    self.copy.flush()
+                seen += data if self.pauses_done < len(self.pauses) else b""
+                while self.pauses_done < len(self.pauses):
+                    after, secs = self.pauses[self.pauses_done]
+                    m = re.search(after.encode(), seen, re.M)
+                    if not m:
+                        break
+                    seen = seen[m.end():]
+                    time.sleep(secs)
+                    self.pauses_done += 1
         except OSError:
             pass
 
@@ -476,6 +621,13 @@ class Script:
                 self.serial.sendall(arg.encode())
             elif kind == "keys":
                 self._type(arg)
+            elif kind == "monitor":
+                self.monitor.sendall(f"{arg}\n".encode())
+                self._monitor_prompt()
+            elif kind == "pause":
+                done = sum(1 for k, _ in self.steps[:self.next + 1] if k == "pause")
+                if self.pauses_done < done:
+                    return
             self.next += 1
 
     def pending(self):
@@ -486,6 +638,9 @@ class Script:
         return None
 
     def close(self):
+        if self.copy:
+            self.drain.join(5)  # QEMU is gone: read to the end of the socket
+            self.copy.close()
         for s in (self.serial, self.monitor):
             s.close()
 
