@@ -149,6 +149,16 @@ debug: all
 test: all
 	@tests/run.sh
 
+# ---------------------------------------------------------------- kernel fuzzing
+# make fuzz-kernel [SECONDS=N] [SEED=S] [JOBS=J] [FUZZ_MEM=512M]: boot /bin/kfuzz as
+# init for N seconds (default 60; seed random and printed) and fail on a panic, a
+# hang, a leak or an unkillable child, printing the command that replays the run.
+FUZZ_MEM ?= 512M
+.PHONY: fuzz-kernel
+fuzz-kernel: all
+	python3 tests/boot/fuzzkernel.py --build $(B) --seconds $(or $(SECONDS),60) \
+		$(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) --mem $(FUZZ_MEM)
+
 # ---------------------------------------------------------------- benchmark
 # make bench [QUICK=1]: Kestrel and Linux (Debian's kernel) on the same bench
 # programs in the same QEMU; a table, build/bench.json and build/bench.svg.

@@ -23,10 +23,11 @@ ROOTFS_SRC   := rootfs/src
 ROOTFS_BIN   := $(B)/rootfs.extra/bin
 ROOTFS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 syscalls int80 fpu busyloop \
-	files dirs procs pipes signals ttyio mmapt timers threads sysargs
+	files dirs procs pipes signals ttyio mmapt timers threads sysargs prochostile fshostile entry memhostile
 ROOTFS_PROGS := $(B)/rootfs.extra/sbin/init $(ROOTFS_BIN)/minimal $(ROOTFS_BIN)/hello \
 	$(patsubst %,$(ROOTFS_BIN)/t-%,$(ROOTFS_TESTS)) \
-	$(ROOTFS_BIN)/t-dynamic $(ROOTFS_BIN)/t-badelf $(B)/rootfs.extra/lib/ld-musl-x86_64.so.1
+	$(ROOTFS_BIN)/t-dynamic $(ROOTFS_BIN)/t-badelf $(B)/rootfs.extra/lib/ld-musl-x86_64.so.1 \
+	$(ROOTFS_BIN)/kfuzz
 
 .PHONY: rootfs-progs
 rootfs-progs: $(ROOTFS_PROGS)
@@ -78,6 +79,13 @@ $(ROOTFS_BIN)/t-bigbss: $(ROOTFS_SRC)/bigbss.c $(ROOTFS_SRC)/selftest.h | $(DEPS
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(ROOTFS_CFLAGS) -static $(ROOTFS_LDFLAGS) -o $@ $<
 	$(call rootfs_check,$@,[ $(rootfs_loads) -eq 2 ],want exactly two PT_LOADs)
+	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
+
+# The system-call fuzzer (make fuzz-kernel). No stack protector: a child
+# that set a garbage FS base with arch_prctl must still run its loop.
+$(ROOTFS_BIN)/kfuzz: $(ROOTFS_SRC)/kfuzz.c $(ROOTFS_SRC)/kfuzz_table.h | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(ROOTFS_CFLAGS) -fno-stack-protector -static -o $@ $<
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
 
 # A dynamically linked program and its interpreter (musl's ld.so is its

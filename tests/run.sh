@@ -59,6 +59,9 @@ suite clang other_compiler
 suite tools tests/tools/test_mkimg.sh "$B"
 suite linux tests/linux/run-selftest-list.sh -r "$B/rootfs.extra"
 suite boot python3 tests/boot/boottest.py --build "$B"
+# The in-guest system-call fuzzer, 75 s with a new seed each run (printed, with
+# the command that replays it); FUZZ_KERNEL_SECONDS changes the time.
+suite fuzz-kernel python3 tests/boot/fuzzkernel.py --build "$B" --seconds "${FUZZ_KERNEL_SECONDS:-75}"
 
 echo "== total"
 echo "$total_pass passed, $total_fail failed"
