@@ -172,6 +172,12 @@ const void *ramfs_borrowed(struct inode *ip);
 /* The RAM file system's use and limit (half of RAM, as tmpfs), in pages
  * of file data and in inodes, for statfs. */
 void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_t *max_inodes);
+/* mount -o remount,OPTS /: new limits from tmpfs's options, size=N[k|m|g|t|%]
+ * and nr_inodes=N[k|m|g] (0: no limit); the generic words rw, relatime,
+ * mode=, uid=, gid= are accepted and change nothing. 0, or -EINVAL for an
+ * unknown option, a bad number or a limit below what is in use (then
+ * nothing changed). */
+int ramfs_remount(const char *opts);
 
 /* devfs.c: device numbers, Linux's */
 #define MEM_MAJOR   1   /* null 3, zero 5, full 7, random 8, urandom 9 */

@@ -412,6 +412,90 @@ void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_
 	*max_inodes = usage.max_inodes;
 }
 
+/* The number in s (decimal) scaled by its suffix; false for anything else.
+ * pct_base: what 100% is ('%' not allowed when 0). */
+static bool parse_size(const char *s, size_t len, uint64_t pct_base, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = 0;
+
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0 || len - i > 1)
+		return false;
+	unsigned shift = 0;
+	switch (i < len ? s[i] | 0x20 : 0) {
+	case 0: break;
+	case 'k': shift = 10; break;
+	case 'm': shift = 20; break;
+	case 'g': shift = 30; break;
+	case 't': shift = 40; break;
+	case '%' | 0x20:
+		if (!pct_base || v > 100)
+			return false;
+		*out = pct_base / 100 * v + pct_base % 100 * v / 100;
+		return true;
+	default: return false;
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return false;
+	*out = v << shift;
+	return true;
+}
+
+/* One option of ramfs_remount, into the page and inode limits: 0 or -EINVAL. */
+static int remount_option(const char *o, size_t len, uint64_t *pages, uint64_t *inodes)
+{
+	static const char *const ignored[] = { "rw", "relatime", "noatime", "mode=", "uid=", "gid=" };
+	uint64_t v;
+
+	if (len > 5 && !memcmp(o, "size=", 5)) {
+		if (!parse_size(o + 5, len - 5, pmm_managed_pages() * PAGE, &v))
+			return -EINVAL;
+		*pages = (v + PAGE - 1) / PAGE;
+		return 0;
+	}
+	if (len > 10 && !memcmp(o, "nr_inodes=", 10)) {
+		if (!parse_size(o + 10, len - 10, 0, &v))
+			return -EINVAL;
+		*inodes = v;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		size_t n = strlen(ignored[i]);
+		if (ignored[i][n - 1] == '=' ? len > n && !memcmp(o, ignored[i], n)
+					     : len == n && !memcmp(o, ignored[i], n))
+			return 0;
+	}
+	return -EINVAL;
+}
+
+int ramfs_remount(const char *opts)
+{
+	uint64_t pages = usage.max_pages, inodes = usage.max_inodes;
+
+	for (const char *o = opts; *o;) {
+		size_t len = 0;
+		while (o[len] && o[len] != ',')
+			len++;
+		int err = len ? remount_option(o, len, &pages, &inodes) : 0;
+		if (err)
+			return err;
+		o += len + (o[len] == ',');
+	}
+	/* tmpfs: 0 means no limit; a limit below the use is refused */
+	pages = pages ? pages : UINT64_MAX;
+	inodes = inodes ? inodes : UINT64_MAX;
+	if (pages < usage.pages || inodes < usage.inodes)
+		return -EINVAL;
+	usage.max_pages = pages;
+	usage.max_inodes = inodes;
+	return 0;
+}
+
 /* Copy a borrowed file's bytes into pages of its own, before a change. */
 static int file_unborrow(struct inode *ip)
 {

@@ -50,6 +50,7 @@
 #define SYS_statfs      137
 #define SYS_fstatfs     138
 #define SYS_sync        162
+#define SYS_mount       165
 #define SYS_getdents64  217
 #define SYS_utimes      235
 #define SYS_openat      257
@@ -106,6 +107,7 @@ long sys_sendfile(SYSCALL_ARGS);
 long sys_fsync(SYSCALL_ARGS);
 long sys_flock(SYSCALL_ARGS);
 long sys_sync(SYSCALL_ARGS);
+long sys_mount(SYSCALL_ARGS);
 long sys_getdents64(SYSCALL_ARGS);
 long sys_ftruncate(SYSCALL_ARGS);
 /* sys_fsname.c: names */

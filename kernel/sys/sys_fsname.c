@@ -382,3 +382,39 @@ SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 	inode_put(ip);
 	return err;
 }
+
+/* ---------------------------------------------------------------- mount */
+
+#define MS_RDONLY   1u
+#define MS_REMOUNT  32u
+#define MOUNT_OPTS_MAX 256
+
+/* mount(source, target, type, flags, data): Kestrel's file systems are
+ * fixed at boot, so the one thing mount does is change the RAM root's
+ * size limit as tmpfs's remount does (`mount -o remount,size=64m /`).
+ * A new mount is ENODEV (no such file system type to mount); a remount
+ * of anything but / is EINVAL (not a mount point Kestrel can change),
+ * and so is a read-only one. */
+SYSCALL_DEFINE5(mount, uptr_t, source, uptr_t, target, uptr_t, type, unsigned long, flags,
+		uptr_t, data)
+{
+	char opts[MOUNT_OPTS_MAX] = "";
+	struct inode *ip;
+
+	(void)source, (void)type;
+	if (!(flags & MS_REMOUNT))
+		return -ENODEV;
+	int err = at_inode(AT_FDCWD, target, 0, &ip);
+	if (err)
+		return err;
+	bool root = ip == vfs_root();
+	inode_put(ip);
+	if (!root || (flags & MS_RDONLY))
+		return -EINVAL;
+	if (data) {
+		long n = strncpy_from_user(opts, data, sizeof(opts));
+		if (n < 0)
+			return n == -ENAMETOOLONG ? -EINVAL : (int)n; /* too long for any option */
+	}
+	return ramfs_remount(opts);
+}

@@ -74,6 +74,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_statfs] = sys_statfs,
 	[SYS_fstatfs] = sys_fstatfs,
 	[SYS_sync] = sys_sync,
+	[SYS_mount] = sys_mount,
 	[SYS_getdents64] = sys_getdents64,
 	[SYS_utimes] = sys_utimes,
 	[SYS_openat] = sys_openat,

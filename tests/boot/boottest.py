@@ -284,6 +284,8 @@ INTERACTIVE_CASES = [
                          r"out of memory: killed pid 1 "], exit=None),
     # fulltmp-shell: `cat /dev/zero > /tmp/x` fills the RAM file system (half of RAM)
     # and fails with ENOSPC; df shows it full, rm gives the space back, the shell answers.
+    # Then `mount -o remount,size=2m /` sets a smaller limit, as tmpfs's remount does:
+    # the same cat stops at 2 MiB, a limit below the use is refused, size=50% restores it.
     dict(name="fulltmp-shell", machine="q35", mem="256M", cmdline="",
          script=[wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
                  serial_in("cat /dev/zero > /tmp/x; echo cat=$?\r"), wait_for(r"^cat=1$"),
@@ -291,9 +293,18 @@ INTERACTIVE_CASES = [
                  serial_in("df /tmp | tail -n 1 | awk '{print \"use=\" $5}'\r"),
                  wait_for(r"^use=100%$"), wait_for(SHELL_PROMPT),
                  serial_in("rm /tmp/x; sleep 1; echo alive-$((6*7))\r"), wait_for(r"^alive-42$"),
-                 wait_for(SHELL_PROMPT)],
+                 wait_for(SHELL_PROMPT),
+                 serial_in("mount -o remount,size=2m / && echo mount=$?\r"), wait_for(r"^mount=0$"),
+                 wait_for(SHELL_PROMPT),
+                 serial_in("cat /dev/zero > /tmp/y; n=$(wc -c < /tmp/y); "
+                           "[ $n -gt 1000000 ] && [ $n -le 2097152 ] && echo small-$((n > 0))\r"),
+                 wait_for(r"^small-1$"), wait_for(SHELL_PROMPT),
+                 serial_in("mount -o remount,size=4k / || echo shrink=refused\r"),
+                 wait_for(r"^shrink=refused$"), wait_for(SHELL_PROMPT),
+                 serial_in("rm /tmp/y; mount -o remount,size=50% / && echo back-$((6*7))\r"),
+                 wait_for(r"^back-42$"), wait_for(SHELL_PROMPT)],
          expect=[SHELL_STARTED, r"No space left on device", r"^cat=1$", r"^use=100%$",
-                 r"^alive-42$"],
+                 r"^alive-42$", r"^mount=0$", r"^small-1$", r"^shrink=refused$", r"^back-42$"],
          reject=NEVER + [r"init: .*was killed by signal", r"init exited"], exit=None),
 ]
 
