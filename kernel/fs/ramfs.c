@@ -41,9 +41,17 @@ struct ramfs_dir {
 	uint64_t next_cookie;
 };
 
+/*
+ * A regular file's pages, in two levels so that no single allocation
+ * grows with the file (a file may hold half of RAM: one flat array of
+ * its page pointers would be megabytes of contiguous heap): a directory
+ * of leaves, each one page of LEAF_SLOTS page pointers. A NULL leaf or
+ * slot reads as zeros.
+ */
+#define LEAF_SLOTS (PAGE / sizeof(uint8_t *))
 struct ramfs_file {
-	uint8_t **pages;              /* npages slots; NULL slots read as zeros */
-	size_t npages;
+	uint8_t ***leaves;            /* nleaves slots */
+	size_t nleaves;
 	const uint8_t *borrowed;      /* the bytes in place, until the first change */
 };
 
@@ -186,14 +194,33 @@ static struct inode *ramfs_new(uint32_t mode)
 	return ip;
 }
 
+/* Page idx of the file, or NULL for a hole. */
+static uint8_t *page_get(const struct ramfs_file *rf, size_t idx)
+{
+	size_t l = idx / LEAF_SLOTS;
+
+	return l < rf->nleaves && rf->leaves[l] ? rf->leaves[l][idx % LEAF_SLOTS] : NULL;
+}
+
+/* Free the pages from page index `from` on; leaves wholly past it go too. */
 static void file_free_pages(struct ramfs_file *rf, size_t from)
 {
-	for (size_t i = from; i < rf->npages; i++) {
-		if (rf->pages[i]) {
-			page_free(rf->pages[i]);
-			usage.pages--;
+	for (size_t l = from / LEAF_SLOTS; l < rf->nleaves; l++) {
+		uint8_t **leaf = rf->leaves[l];
+		if (!leaf)
+			continue;
+		size_t first = l * LEAF_SLOTS;
+		for (size_t i = first < from ? from - first : 0; i < LEAF_SLOTS; i++) {
+			if (leaf[i]) {
+				page_free(leaf[i]);
+				usage.pages--;
+			}
+			leaf[i] = NULL;
 		}
-		rf->pages[i] = NULL;
+		if (first >= from) {
+			kfree(leaf);
+			rf->leaves[l] = NULL;
+		}
 	}
 }
 
@@ -202,7 +229,7 @@ static void ramfs_evict(struct inode *ip)
 	if (S_ISREG(ip->mode)) {
 		struct ramfs_file *rf = ip->priv;
 		file_free_pages(rf, 0);
-		kfree(rf->pages);
+		kfree(rf->leaves);
 	} else if (S_ISDIR(ip->mode)) {
 		struct ramfs_dir *d = ip->priv;
 		while (d->head) /* only a failed create can leave entries here */
@@ -372,36 +399,41 @@ const void *ramfs_borrowed(struct inode *ip)
 	return rf ? rf->borrowed : NULL;
 }
 
-static int file_reserve(struct ramfs_file *rf, size_t idx)
+/* The slot of page idx, its leaf (and a larger directory) allocated as
+ * needed; NULL when memory is out. */
+static uint8_t **page_slot(struct ramfs_file *rf, size_t idx)
 {
-	if (idx < rf->npages)
-		return 0;
-	size_t n = rf->npages ? rf->npages : 8;
-	while (n <= idx)
-		n *= 2;
-	uint8_t **pages = kzalloc(n * sizeof(*pages));
-	if (!pages)
-		return -ENOSPC;
-	if (rf->pages)
-		memcpy(pages, rf->pages, rf->npages * sizeof(*pages));
-	kfree(rf->pages);
-	rf->pages = pages;
-	rf->npages = n;
-	return 0;
+	size_t l = idx / LEAF_SLOTS;
+
+	if (l >= rf->nleaves) {
+		size_t n = rf->nleaves ? rf->nleaves : 1;
+		while (n <= l)
+			n *= 2;
+		uint8_t ***dir = kzalloc(n * sizeof(*dir));
+		if (!dir)
+			return NULL;
+		if (rf->leaves)
+			memcpy(dir, rf->leaves, rf->nleaves * sizeof(*dir));
+		kfree(rf->leaves);
+		rf->leaves = dir;
+		rf->nleaves = n;
+	}
+	if (!rf->leaves[l] && !(rf->leaves[l] = kzalloc(LEAF_SLOTS * sizeof(uint8_t *))))
+		return NULL;
+	return &rf->leaves[l][idx % LEAF_SLOTS];
 }
 
 /* The page holding byte off, allocated (zeroed) if it is a hole; NULL
  * when the file system is full or memory is out (the caller's ENOSPC). */
 static uint8_t *file_page(struct ramfs_file *rf, uint64_t off)
 {
-	size_t idx = off / PAGE;
+	uint8_t **slot = page_slot(rf, off / PAGE);
 
-	if (file_reserve(rf, idx))
+	if (!slot)
 		return NULL;
-	if (!rf->pages[idx] && usage.pages < usage.max_pages &&
-	    (rf->pages[idx] = page_alloc_zeroed()))
+	if (!*slot && usage.pages < usage.max_pages && (*slot = page_alloc_zeroed()))
 		usage.pages++;
-	return rf->pages[idx];
+	return *slot;
 }
 
 void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_t *max_inodes)
@@ -541,7 +573,7 @@ static long file_read(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 		uint64_t at = off + done, idx = at / PAGE, in = at % PAGE;
 		size_t k = n - done < PAGE - in ? n - done : PAGE - in;
 		const uint8_t *src = rf->borrowed ? rf->borrowed + at :
-				     idx < rf->npages && rf->pages[idx] ? rf->pages[idx] + in : zeros;
+				     page_get(rf, idx) ? page_get(rf, idx) + in : zeros;
 		if (iobuf_put(b, done, src, k))
 			return done ? (long)done : -EFAULT;
 		done += k;
@@ -598,11 +630,11 @@ static int ramfs_truncate(struct inode *ip, uint64_t size)
 		if (err)
 			return err;
 	}
-	if (size < ip->size && rf->npages) {
+	if (size < ip->size && rf->nleaves) {
 		file_free_pages(rf, (size + PAGE - 1) / PAGE);
-		size_t idx = size / PAGE;
-		if (size % PAGE && idx < rf->npages && rf->pages[idx]) /* later growth reads zeros */
-			memset(rf->pages[idx] + size % PAGE, 0, PAGE - size % PAGE);
+		uint8_t *last = page_get(rf, size / PAGE);
+		if (size % PAGE && last) /* later growth reads zeros */
+			memset(last + size % PAGE, 0, PAGE - size % PAGE);
 	}
 	ip->size = size;
 	ip->mtime = ip->ctime = vfs_now();
