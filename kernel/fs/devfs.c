@@ -303,6 +303,11 @@ static const struct file_ops *mem_device(unsigned minor)
 	return NULL;
 }
 
+bool devfs_is_zero(const struct file *f)
+{
+	return f->ops == &zero_ops;
+}
+
 int devfs_open(struct inode *ip, struct file *f)
 {
 	unsigned major = RDEV_MAJOR(ip->rdev), minor = RDEV_MINOR(ip->rdev);

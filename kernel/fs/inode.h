@@ -184,6 +184,8 @@ int ramfs_remount(const char *opts);
 #define TTY_MAJOR   4
 #define TTYAUX_MAJOR 5  /* tty 0, console 1 */
 int devfs_open(struct inode *ip, struct file *f);
+/* f is open on /dev/zero, which mmap maps as anonymous memory. */
+bool devfs_is_zero(const struct file *f);
 /* Make /dev and its nodes under root. */
 void devfs_populate(struct inode *root);
 

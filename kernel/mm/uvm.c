@@ -10,6 +10,7 @@
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
+#include "mm/shmem.h"
 #include "mm/vmm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -54,6 +55,14 @@ static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end)
 	arch_walk_user(vs->pml4, start, end, drop_page, vs);
 }
 
+/* Free a region taken out of the list (its pages unmapped already). */
+static void vma_free(struct vma *v)
+{
+	if (v->obj)
+		shmem_put(v->obj);
+	kfree(v);
+}
+
 void uvm_destroy(struct vm_space *vs)
 {
 	if (__atomic_sub_fetch(&vs->refs, 1, __ATOMIC_ACQ_REL) > 0)
@@ -63,7 +72,7 @@ void uvm_destroy(struct vm_space *vs)
 	while (v) {
 		struct vma *next = v->next;
 		unmap_range(vs, v->start, v->end);
-		kfree(v);
+		vma_free(v);
 		v = next;
 	}
 	arch_free_user_tables(vs->pml4);
@@ -114,6 +123,10 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 		return -ENOMEM;
 	*tail = *v;
 	tail->start = addr;
+	if (tail->obj) {
+		shmem_get(tail->obj);
+		tail->obj_pgoff += (addr - v->start) / PAGE_SIZE;
+	}
 	v->end = addr;
 	v->next = tail;
 	vs->nr_vmas++;
@@ -131,7 +144,7 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 		if (v->start >= start && v->end <= end) {
 			unmap_range(vs, v->start, v->end);
 			*pp = v->next;
-			kfree(v);
+			vma_free(v);
 			vs->nr_vmas--;
 		} else {
 			pp = &v->next;
@@ -226,6 +239,31 @@ int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint6
 	v->backing_va = va;
 	v->backing_len = len;
 	return 0;
+}
+
+int uvm_set_object(struct vm_space *vs, uint64_t start, struct shmem *obj, uint64_t pgoff)
+{
+	struct vma *v = uvm_find_vma(vs, start);
+
+	if (!v || v->start != start || v->obj)
+		return -EINVAL;
+	shmem_get(obj);
+	v->obj = obj;
+	v->obj_pgoff = pgoff;
+	return 0;
+}
+
+int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_only)
+{
+	for (const struct vma *v = vs->vmas; v && v->start < end; v = v->next) {
+		uint64_t a = v->start > start ? v->start : start, b = v->end < end ? v->end : end;
+		if (a >= b)
+			continue;
+		if (anon_only && (v->backing || v->obj))
+			return -EINVAL;
+		unmap_range(vs, a, b);
+	}
+	return range_covered(vs, start, end) ? 0 : -ENOMEM;
 }
 
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags)
@@ -329,10 +367,31 @@ static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
 	return true;
 }
 
+/* Map the page of the region's object for va: as it is in a shared
+ * region, read-only and copy-on-write in a private one (the object
+ * keeps the snapshot). Its direct-map address; NULL if out of memory. */
+static void *map_object_page(struct vm_space *vs, const struct vma *v, uint64_t va)
+{
+	uint64_t page_va = page_down(va);
+	uint64_t phys = shmem_page(v->obj, v->obj_pgoff + (page_va - v->start) / PAGE_SIZE);
+
+	if (!phys || arch_map_page(vs->pml4, page_va, phys, v->prot))
+		return NULL;
+	if (!(v->flags & VMA_SHARED)) {
+		uint64_t *pte = arch_pte(vs->pml4, page_va);
+		*pte = (*pte & ~PTE_W) | PTE_COW; /* not in the TLB yet: it was absent */
+	}
+	page_ref_get(phys);
+	vs->resident++;
+	return phys_to_virt(phys);
+}
+
 /* Map a fresh page at va with the region's protection: zeroed, with any
- * demand-loaded contents copied in. */
+ * demand-loaded contents copied in, or the region's object's page. */
 static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
 {
+	if (v->obj)
+		return map_object_page(vs, v, va);
 	if (map_shared(vs, v, va))
 		return phys_to_virt(arch_translate(vs->pml4, page_down(va)));
 	void *page = page_alloc_zeroed();
@@ -453,6 +512,33 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 	c->child->resident++;
 }
 
+/* A page of a VMA_SHARED region: the child maps it as the parent does. */
+static void share_shared_page(uint64_t va, uint64_t *pte, void *arg)
+{
+	struct fork_ctx *c = arg;
+	uint64_t pa = *pte & PTE_ADDR;
+
+	if (c->err)
+		return;
+	if (arch_map_page(c->child->pml4, va, pa, VM_USER)) {
+		c->err = -ENOMEM;
+		return;
+	}
+	*arch_pte(c->child->pml4, va) = *pte;
+	page_ref_get(pa);
+	c->child->resident++;
+}
+
+/* The child's copy of region v (no pages yet): 0 or -ENOMEM. */
+static int fork_vma(struct vm_space *vs, const struct vma *v)
+{
+	if (uvm_add_vma(vs, v->start, v->end, v->prot & ~VM_USER, v->flags) ||
+	    (v->backing && uvm_set_backing(vs, v->start, v->backing, v->backing_va, v->backing_len)) ||
+	    (v->obj && uvm_set_object(vs, v->start, v->obj, v->obj_pgoff)))
+		return -ENOMEM;
+	return 0;
+}
+
 struct vm_space *uvm_fork(struct vm_space *parent)
 {
 	struct vm_space *vs = uvm_create();
@@ -464,12 +550,10 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 	vs->brk = parent->brk;
 	vs->mmap_next = parent->mmap_next;
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
-		if (uvm_add_vma(vs, v->start, v->end, v->prot & ~VM_USER, v->flags) ||
-		    (v->backing && uvm_set_backing(vs, v->start, v->backing, v->backing_va, v->backing_len))) {
-			c.err = -ENOMEM;
+		if ((c.err = fork_vma(vs, v)))
 			break;
-		}
-		arch_walk_user(parent->pml4, v->start, v->end, share_page, &c);
+		arch_walk_user(parent->pml4, v->start, v->end,
+			       v->flags & VMA_SHARED ? share_shared_page : share_page, &c);
 	}
 	if (c.err) {
 		uvm_destroy(vs);

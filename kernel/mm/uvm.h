@@ -16,6 +16,9 @@
 #define VMA_GROWSDOWN (1u << 0)  /* the stack: faults just below extend it */
 #define VMA_HEAP      (1u << 1)  /* the brk region */
 #define VMA_SIGBUS    (1u << 2)  /* a file mapping's pages past the end of the file */
+#define VMA_SHARED    (1u << 3)  /* MAP_SHARED: writes go to the region's object, seen by all */
+
+struct shmem;
 
 /* A region of user addresses [start, end), page aligned, with VM_* prot.
  * Pages inside are mapped on first touch (zero-filled) unless exec
@@ -30,6 +33,12 @@ struct vma {
 	 * from it on first touch, the rest of the page is zero. */
 	const uint8_t *backing;
 	uint64_t backing_va, backing_len;
+	/* A memory object (mm/shmem.h) whose page obj_pgoff + (va - start) /
+	 * PAGE_SIZE is va's page: shared (VMA_SHARED), or a private
+	 * mapping's snapshot that a write copies. NULL for anonymous
+	 * private memory. The region holds a reference. */
+	struct shmem *obj;
+	uint64_t obj_pgoff;
 	struct vma *next;         /* sorted by start */
 };
 
@@ -57,7 +66,8 @@ struct vm_space *uvm_create(void);
 /* Drop a reference; the last one frees every page and table. */
 void uvm_destroy(struct vm_space *vs);
 /* fork: a copy sharing every page copy-on-write (writable pages become
- * read-only in both until the first write fault copies them). */
+ * read-only in both until the first write fault copies them), except in
+ * VMA_SHARED regions, whose pages both keep mapping as they are. */
 struct vm_space *uvm_fork(struct vm_space *parent);
 
 /* The limits a fault must respect: the process's RLIMIT_STACK and
@@ -86,6 +96,19 @@ uint64_t uvm_mapped_bytes(const struct vm_space *vs, uint64_t start, uint64_t en
 bool uvm_range_free(const struct vm_space *vs, uint64_t start, uint64_t end);
 /* Give the region starting at start demand-loaded contents (see struct vma). */
 int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len);
+/* Give the region starting at start the memory object obj from its page
+ * pgoff on (taking a reference): its pages are obj's from now on,
+ * shared or copied on write as the region's VMA_SHARED says. 0 or
+ * -EINVAL (no region starts at start, or one has an object already). */
+int uvm_set_object(struct vm_space *vs, uint64_t start, struct shmem *obj, uint64_t pgoff);
+/* madvise(MADV_DONTNEED): drop the pages of [start, end) in regions,
+ * keeping the regions: private memory comes back zero-filled (or from
+ * its backing or object), shared memory from its object. 0, or -ENOMEM
+ * when regions do not cover the whole range (what they cover is dropped
+ * anyway, as Linux does). With anon_only (MADV_FREE), a region with a
+ * backing or an object stops the walk with -EINVAL. Costs the regions
+ * plus the populated tables. */
+int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_only);
 /* Set flags on the regions covering [start, end) (splitting at the edges). */
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags);
 /* A free range of len bytes for mmap, below mmap_next; 0 if none. */

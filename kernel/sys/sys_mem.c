@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: brk, mmap (anonymous), munmap, mprotect. */
+/* Kestrel: brk, mmap (anonymous, shared anonymous, /dev/zero, private files), munmap, mprotect, madvise. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "mm/layout.h"
+#include "mm/shmem.h"
 #include "mm/uvm.h"
 #include "proc/process.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "fs/inode.h"
@@ -82,13 +85,94 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 
 static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot, uint64_t flags);
 
-/* A private file mapping: an anonymous region filled from the file at
- * map time (reads past the end leave zeros). Writes stay private. The
+/* place() a region of len bytes that maps obj from its first page, with
+ * the region flags vma_flags: its start, or an error (nothing mapped). */
+static long place_object(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
+			 uint64_t flags, struct shmem *obj, unsigned vma_flags)
+{
+	long start = place(vs, addr, len, vmprot, flags);
+
+	if (start < 0)
+		return start;
+	if ((vma_flags && uvm_set_flags(vs, (uint64_t)start, (uint64_t)start + len, vma_flags)) ||
+	    uvm_set_object(vs, (uint64_t)start, obj, 0)) {
+		uvm_unmap(vs, (uint64_t)start, (uint64_t)start + len);
+		return -ENOMEM;
+	}
+	return start;
+}
+
+/* Anonymous memory (len page aligned): private, or with MAP_SHARED one
+ * zero-filled memory object that every process inheriting the region
+ * (fork) maps, until the last of them unmaps it. */
+static long map_anon(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
+		     uint64_t flags)
+{
+	if (!(flags & MAP_SHARED))
+		return place(vs, addr, len, vmprot, flags);
+	struct shmem *obj = shmem_create(len / PAGE_SIZE);
+	if (!obj)
+		return -ENOMEM;
+	long start = place_object(vs, addr, len, vmprot, flags, obj, VMA_SHARED);
+	shmem_put(obj); /* the region holds its own reference */
+	return start;
+}
+
+/* Copy want bytes of the file at off into obj's first pages: 0, -ENOMEM,
+ * or -EINTR when SIGKILL stops a long copy. */
+static int fill_snapshot(struct shmem *obj, struct inode *ip, uint64_t off, uint64_t want)
+{
+	for (uint64_t done = 0; done < want; done += PAGE_SIZE) {
+		uint64_t phys = shmem_page(obj, done / PAGE_SIZE);
+		if (!phys)
+			return -ENOMEM;
+		uint64_t n = want - done < PAGE_SIZE ? want - done : PAGE_SIZE;
+		ramfs_read_kernel(ip, phys_to_virt(phys), n, off + done);
+		if (fatal_signal_pending())
+			return -EINTR;
+		sched_cond_resched();
+	}
+	return 0;
+}
+
+/* A private mapping of a RAM file: a memory object holding the file's
+ * bytes at map time (zeros after them), mapped copy-on-write, so writes
+ * stay private and MADV_DONTNEED brings the file's bytes back. The
+ * object is filled before the region is placed: nothing here sleeps
+ * with the address space half changed. Whole pages past the end of the
+ * file are SIGBUS. */
+static long map_ram_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
+			 uint64_t flags, struct inode *ip, uint64_t off)
+{
+	uint64_t size = page_up(len), want = ip->size > off ? ip->size - off : 0;
+	struct shmem *obj = shmem_create(size / PAGE_SIZE);
+
+	if (want > len)
+		want = len;
+	if (!obj)
+		return -ENOMEM;
+	long start = fill_snapshot(obj, ip, off, want);
+	if (start == 0)
+		start = place_object(vs, addr, size, vmprot, flags, obj, 0);
+	shmem_put(obj);
+	if (start < 0)
+		return start;
+	uint64_t file_end = (uint64_t)start + page_up(want);
+	if (file_end < (uint64_t)start + size)
+		uvm_set_flags(vs, file_end, (uint64_t)start + size, VMA_SIGBUS);
+	return start;
+}
+
+/* A private file mapping: a RAM file's snapshot (map_ram_file), or, for
+ * other regular files, an anonymous region filled from the file at map
+ * time (reads past the end leave zeros). Writes stay private. The
  * region is writable while the file is read into it through the user
  * copy helpers, then gets the protection asked for. */
 static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
 		     uint64_t flags, struct file *f, uint64_t off)
 {
+	if (f->inode->fs == &ramfs_fs)
+		return map_ram_file(vs, addr, len, vmprot, flags, f->inode, off);
 	long start = place(vs, addr, page_up(len), VM_READ | VM_WRITE, flags);
 	if (start < 0)
 		return start;
@@ -110,6 +194,29 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 	return start;
 }
 
+/* mmap of an open file: /dev/zero is anonymous memory (shared or not),
+ * a regular file is mapped privately; MAP_SHARED of a regular file is
+ * not supported (-ENODEV), nor are other files. */
+static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t prot,
+		   uint64_t flags, struct file *f, uint64_t off)
+{
+	bool zero = devfs_is_zero(f);
+	unsigned vmprot;
+	int err;
+
+	if (!zero && (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read || (flags & MAP_SHARED)))
+		return -ENODEV;
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EACCES; /* Linux: every file mapping reads the file */
+	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EACCES; /* a shared writable mapping needs a writable file */
+	if ((err = prot_to_vm(prot, &vmprot)))
+		return err;
+	if (zero)
+		return map_anon(vs, addr, page_up(len), vmprot, flags);
+	return map_file(vs, addr, len, vmprot, flags, f, off);
+}
+
 SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, unsigned long, fd, unsigned long, off)
 {
 	struct vm_space *vs = vm();
@@ -128,26 +235,13 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	if (!(flags & MAP_ANONYMOUS)) {
 		if (!(f = fd_get(current_process()->files, (int)fd)))
 			return -EBADF;
-		if (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read || (flags & MAP_SHARED)) {
-			file_put(f);
-			return -ENODEV; /* private mappings of regular files only */
-		}
-		if ((f->flags & O_ACCMODE) == O_WRONLY) {
-			file_put(f);
-			return -EACCES;
-		}
-	}
-	if ((err = prot_to_vm(prot, &vmprot))) {
-		if (f)
-			file_put(f);
-		return err;
-	}
-	if (f) {
-		long r = map_file(vs, addr, len, vmprot, flags, f, off);
+		long r = map_fd(vs, addr, len, prot, flags, f, off);
 		file_put(f);
 		return r;
 	}
-	return place(vs, addr, page_up(len), vmprot, flags);
+	if ((err = prot_to_vm(prot, &vmprot)))
+		return err;
+	return map_anon(vs, addr, page_up(len), vmprot, flags);
 }
 
 /* A hint Linux would take: free and inside what user space may map. */

@@ -9,6 +9,7 @@
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/usercopy.h"
+#include "mm/uvm.h"
 #include "dev/time.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
@@ -19,7 +20,13 @@
 #define PR_GET_NAME 16
 #define GRND_NONBLOCK 1
 #define GRND_RANDOM   2
-#define MADV_DONTNEED 4
+/* madvise advice, Linux's numbers */
+#define MADV_NORMAL         0
+#define MADV_DONTNEED       4
+#define MADV_FREE           8
+#define MADV_COLLAPSE       25  /* the last of Linux's ordinary advice values */
+#define MADV_GUARD_INSTALL  102
+#define MADV_GUARD_REMOVE   103
 
 
 struct tms_k { int64_t utime, stime, cutime, cstime; };
@@ -200,12 +207,36 @@ SYSCALL_DEFINE3(getrandom, uptr_t, ubuf, size_t, count, unsigned int, flags)
 	return (long)done;
 }
 
+/* Advice Linux knows (5-7 were never assigned). The hardware-poisoning
+ * ones (100, 101) are not: Kestrel has no memory-failure handling, like
+ * a Linux built without it. */
+static bool madv_known(int advice)
+{
+	return (advice >= MADV_NORMAL && advice <= MADV_COLLAPSE && (advice < 5 || advice > 7)) ||
+	       advice == MADV_GUARD_INSTALL || advice == MADV_GUARD_REMOVE;
+}
+
+/* Linux's checks in order: known advice, aligned start, a length that
+ * does not wrap when rounded up; then the advice is applied to what is
+ * mapped, and a hole in the range is ENOMEM. MADV_DONTNEED drops the
+ * pages (private anonymous memory refaults zero-filled, private file
+ * mappings from the file, shared memory keeps its contents); MADV_FREE
+ * does the same on private anonymous memory (Linux may free its pages
+ * lazily; reading zero is one of its outcomes) and is EINVAL elsewhere.
+ * All other advice changes nothing here. */
 SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 {
-	(void)len, (void)advice;
-	if (start & (PAGE_SIZE - 1))
+	uint64_t size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	struct vm_space *vs = current_process()->vm;
+
+	if (!madv_known(advice) || (start & (PAGE_SIZE - 1)) || (len && !size) ||
+	    start + size < start)
 		return -EINVAL;
-	return 0; /* advice only; MADV_DONTNEED's zeroing is not needed by anything yet */
+	if (size == 0)
+		return 0;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE)
+		return uvm_discard(vs, start, start + size, advice == MADV_FREE);
+	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
 }
 
 struct timespec_k { int64_t sec, nsec; };

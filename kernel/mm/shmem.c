@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: memory objects (mm/shmem.h). The pages are found through a
+ * radix tree of page-sized nodes of 512 physical addresses, as deep as
+ * the object's size needs (at most 4 levels for all of user space), and
+ * built as pages are touched: a sparse 1 TiB object costs what it uses.
+ */
+#include "mm/shmem.h"
+#include "mm/heap.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+
+#define SHMEM_FANOUT_SHIFT 9                          /* 512 slots per node */
+#define SHMEM_FANOUT       (1u << SHMEM_FANOUT_SHIFT)
+#define SHMEM_MAX_LEVELS   4                          /* 512^4 pages > user space */
+
+struct shmem {
+	int refs;
+	unsigned levels;  /* nodes between root and the pages (1..SHMEM_MAX_LEVELS) */
+	uint64_t npages;
+	uint64_t root;    /* physical address of the top node; 0 until first use */
+};
+
+/* The fewest levels whose tree holds npages slots. */
+static unsigned levels_for(uint64_t npages)
+{
+	unsigned levels = 1;
+
+	while (levels < SHMEM_MAX_LEVELS && (npages - 1) >> (SHMEM_FANOUT_SHIFT * levels))
+		levels++;
+	return levels;
+}
+
+struct shmem *shmem_create(uint64_t npages)
+{
+	if (!npages || (npages - 1) >> (SHMEM_FANOUT_SHIFT * SHMEM_MAX_LEVELS))
+		return NULL;
+	struct shmem *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->npages = npages;
+	s->levels = levels_for(npages);
+	return s;
+}
+
+void shmem_get(struct shmem *s)
+{
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+/* Free a subtree: level 0 is a data page (drop the object's reference),
+ * above that a node. Recursion at most SHMEM_MAX_LEVELS deep. */
+static void free_tree(uint64_t phys, unsigned level)
+{
+	if (!phys)
+		return;
+	if (level == 0) {
+		page_ref_put(phys);
+		return;
+	}
+	uint64_t *node = phys_to_virt(phys);
+	for (unsigned i = 0; i < SHMEM_FANOUT; i++)
+		free_tree(node[i], level - 1);
+	page_free(node);
+}
+
+void shmem_put(struct shmem *s)
+{
+	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	free_tree(s->root, s->levels);
+	kfree(s);
+}
+
+/* *slot's page, allocated zeroed if empty; 0 when out of memory. */
+static uint64_t slot_page(uint64_t *slot)
+{
+	if (!*slot) {
+		void *page = page_alloc_zeroed();
+		if (page)
+			*slot = virt_to_phys(page);
+	}
+	return *slot;
+}
+
+uint64_t shmem_page(struct shmem *s, uint64_t idx)
+{
+	uint64_t *slot = &s->root;
+
+	if (idx >= s->npages)
+		return 0;
+	for (unsigned l = s->levels; l > 0; l--) {
+		uint64_t node = slot_page(slot);
+		if (!node)
+			return 0;
+		unsigned i = (idx >> (SHMEM_FANOUT_SHIFT * (l - 1))) & (SHMEM_FANOUT - 1);
+		slot = (uint64_t *)phys_to_virt(node) + i;
+	}
+	return slot_page(slot);
+}
+
+uint64_t shmem_npages(const struct shmem *s)
+{
+	return s->npages;
+}
