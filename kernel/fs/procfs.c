@@ -401,31 +401,13 @@ static int proc_follow(struct inode *ip, struct inode **out)
 
 /* ---------------------------------------------------------------- /proc/PID/exe */
 
-/* The program each process runs, by pid (exec records it). */
-struct exe_note {
-	struct exe_note *next;
-	int pid;
-	char path[];
-};
-static struct exe_note *exes;
-
-static struct exe_note **exe_find(int pid)
-{
-	struct exe_note **n = &exes;
-
-	while (*n && (*n)->pid != pid)
-		n = &(*n)->next;
-	return n;
-}
-
+/* The program each process runs is kept on the process (p->exe_path,
+ * recorded by exec), so a release costs the same with any number of
+ * processes. */
 void procfs_forget(struct process *p)
 {
-	struct exe_note **n = exe_find(p->pid), *dead = *n;
-
-	if (dead) {
-		*n = dead->next;
-		kfree(dead);
-	}
+	kfree(p->exe_path);
+	p->exe_path = NULL;
 }
 
 void procfs_set_exe(struct process *p, const char *path)
@@ -437,13 +419,11 @@ void procfs_set_exe(struct process *p, const char *path)
 	if (vfs_realpath(path, abs) < 0)
 		strlcpy(abs, path, PATH_MAX);
 	size_t len = strlen(abs);
-	struct exe_note *e = kmalloc(sizeof(*e) + len + 1);
+	char *e = kmalloc(len + 1);
 	if (e) {
 		procfs_forget(p);
-		e->pid = p->pid;
-		memcpy(e->path, abs, len + 1);
-		e->next = exes;
-		exes = e;
+		memcpy(e, abs, len + 1);
+		p->exe_path = e;
 	}
 	kfree(abs);
 }
@@ -456,11 +436,9 @@ static long guess_exe(struct process *p, char *buf, size_t cap)
 	char *abs;
 	long n = -ENOENT;
 
-	for (struct process *a = p->parent; a; a = a->parent) {
-		struct exe_note *e = *exe_find(a->pid);
-		if (e)
-			return copy_link(buf, cap, e->path);
-	}
+	for (struct process *a = p->parent; a; a = a->parent)
+		if (a->exe_path)
+			return copy_link(buf, cap, a->exe_path);
 	if (!p->cmdline_len || !memchr(p->cmdline, '/', strnlen(p->cmdline, sizeof(p->cmdline))))
 		return -ENOENT;
 	if (!(abs = kmalloc(PATH_MAX)))
@@ -475,8 +453,7 @@ static long guess_exe(struct process *p, char *buf, size_t cap)
 
 static long link_exe(struct process *p, char *buf, size_t cap)
 {
-	struct exe_note *e = *exe_find(p->pid);
-	return e ? copy_link(buf, cap, e->path) : guess_exe(p, buf, cap);
+	return p->exe_path ? copy_link(buf, cap, p->exe_path) : guess_exe(p, buf, cap);
 }
 
 /* ---------------------------------------------------------------- files */

@@ -14,9 +14,12 @@
  *                                            all RAM, NX, large pages; kmalloc and page
  *                                            allocations are addressed through it
  *   0xffffc00000000000 - 0xffffdfffffffffff  (reserved)          PML4 384-447
- *   0xffffe00000000000 - 0xffffefffffffffff  vmalloc area        PML4 448-479
- *                                            kernel stacks with a guard page below each,
- *                                            device registers (uncached)
+ *   0xffffe00000000000 - 0xffffe7ffffffffff  vmalloc area        PML4 448-463
+ *                                            areas with a guard page below each: exec's
+ *                                            file buffers, device registers (uncached)
+ *   0xffffe80000000000 - 0xffffefffffffffff  kernel stacks       PML4 464-479
+ *                                            fixed slots (mm/vmalloc.h): the stack on
+ *                                            top, an unmapped guard below
  *   0xfffff00000000000 - 0xfffffeffffffffff  (reserved)          PML4 480-509
  *   0xffffff0000000000 - 0xffffff7fffffffff  (reserved)          PML4 510
  *   0xffffffff00000000                       framebuffer         PML4 511
@@ -47,7 +50,9 @@
 #define DIRECT_MAP_BASE  KBI_DIRECT_MAP_BASE
 #define DIRECT_MAP_MAX   0x0000400000000000ull   /* 64 TiB */
 #define VMALLOC_BASE     0xffffe00000000000ull
-#define VMALLOC_END      0xfffff00000000000ull
+#define VMALLOC_END      0xffffe80000000000ull
+#define KSTACK_AREA_BASE VMALLOC_END
+#define KSTACK_AREA_END  0xfffff00000000000ull
 #define FB_VIRT          KBI_FB_VIRT
 #define KERNEL_VIRT_BASE KBI_KERNEL_VIRT_BASE
 

@@ -3,7 +3,10 @@
  * Kestrel: the vmalloc area. Areas are handed out first-fit from a list
  * of free address ranges (initially the whole area) and recorded in a
  * list of live areas; each area is one guard page followed by its
- * mapped pages. Freed ranges merge with their neighbours.
+ * mapped pages. Freed ranges merge with their neighbours. Those lists
+ * stay short (exec's file buffers, device registers): kernel stacks,
+ * one per thread and thousands of them, have their own area of
+ * fixed-size slots below.
  */
 #include "mm/vmalloc.h"
 #include "mm/heap.h"
@@ -11,6 +14,7 @@
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "lib/spinlock.h"
+#include "lib/string.h"
 #include "panic.h"
 
 #define GUARD_PAGES 1
@@ -176,20 +180,117 @@ void vfree(void *p)
 	spin_unlock_irqrestore(&vm_lock, flags);
 }
 
+/* ---------------------------------------------------------------- kernel stacks */
+
+/* A slot: the guard (unmapped) at its bottom, the stack at its top. */
+#define KSTACK_SLOT_SIZE  (2 * (uint64_t)KSTACK_SIZE)
+#define KSTACK_GUARD_SIZE (KSTACK_SLOT_SIZE - KSTACK_SIZE)
+#define KSTACK_SLOTS_MAX  ((KSTACK_AREA_END - KSTACK_AREA_BASE) / KSTACK_SLOT_SIZE)
+#define KSTACK_FREE_MIN   256 /* first size of the stack of free slot numbers */
+
+/* Lock rule: vm_lock protects all four. Slots below slots_used have been
+ * handed out at least once; the free ones among them are the first nfree
+ * numbers of free_slots, which always has room for every slot in use
+ * (kstack_room grows it before a new slot is taken), so a free never
+ * needs memory. */
+static uint32_t *free_slots;
+static uint32_t nfree, free_cap, slots_used;
+
+static uint64_t slot_top(uint32_t slot)
+{
+	return KSTACK_AREA_BASE + ((uint64_t)slot + 1) * KSTACK_SLOT_SIZE;
+}
+
+/* Make sure a slot can be taken and later given back without memory:
+ * false when the stack of free numbers cannot grow (out of memory). */
+static bool kstack_room(void)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	bool room = nfree || slots_used < free_cap;
+	uint32_t cap = free_cap ? 2 * free_cap : KSTACK_FREE_MIN;
+	spin_unlock_irqrestore(&vm_lock, flags);
+
+	if (room)
+		return true;
+	uint32_t *grown = kmalloc(cap * sizeof(*grown)), *old = grown;
+	if (!grown)
+		return false;
+	flags = spin_lock_irqsave(&vm_lock);
+	if (cap > free_cap) { /* nobody grew it meanwhile */
+		memcpy(grown, free_slots, nfree * sizeof(*grown));
+		old = free_slots;
+		free_slots = grown;
+		free_cap = cap;
+	}
+	spin_unlock_irqrestore(&vm_lock, flags);
+	kfree(old);
+	return true;
+}
+
+/* A free slot's number, or -1 when there is none (room or area exhausted). */
+static int64_t kstack_slot_take(void)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	int64_t slot = -1;
+
+	if (nfree)
+		slot = free_slots[--nfree];
+	else if (slots_used < free_cap && slots_used < KSTACK_SLOTS_MAX)
+		slot = slots_used++;
+	spin_unlock_irqrestore(&vm_lock, flags);
+	return slot;
+}
+
+/* Unmap and free the stack pages of slot from below top down to low,
+ * then give the slot back. */
+static void kstack_slot_put(uint32_t slot, uint64_t low)
+{
+	for (uint64_t va = low; va < slot_top(slot); va += PAGE_SIZE) {
+		uint64_t pa = vmm_unmap_kernel(va);
+		if (pa)
+			pmm_free(pa, 0);
+	}
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	free_slots[nfree++] = slot;
+	spin_unlock_irqrestore(&vm_lock, flags);
+}
+
 uint64_t kstack_alloc(void)
 {
-	void *base = vmalloc(KSTACK_SIZE);
-	return base ? (uint64_t)base + KSTACK_SIZE : 0;
+	int64_t slot = kstack_room() ? kstack_slot_take() : -1;
+
+	if (slot < 0)
+		return 0;
+	uint64_t top = slot_top((uint32_t)slot);
+	for (uint64_t va = top - KSTACK_SIZE; va < top; va += PAGE_SIZE) {
+		void *pg = page_alloc_zeroed();
+		if (!pg || vmm_map_kernel(va, virt_to_phys(pg), VM_WRITE)) {
+			if (pg)
+				page_free(pg);
+			kstack_slot_put((uint32_t)slot, top - KSTACK_SIZE);
+			return 0;
+		}
+	}
+	return top;
 }
 
 void kstack_free(uint64_t top)
 {
-	vfree((void *)(top - KSTACK_SIZE));
+	uint64_t off = top - KSTACK_AREA_BASE;
+
+	if (top <= KSTACK_AREA_BASE || top > KSTACK_AREA_END || off % KSTACK_SLOT_SIZE)
+		panic("kstack_free: %#lx is not a kernel stack", top);
+	kstack_slot_put((uint32_t)(off / KSTACK_SLOT_SIZE - 1), top - KSTACK_SIZE);
 }
 
 bool vmalloc_is_guard(uint64_t va)
 {
-	/* Lock-free read for the panic path: the list only grows at its head. */
+	/* Lock-free reads for the panic path: the list only grows at its
+	 * head, and slots_used only grows. */
+	if (va >= KSTACK_AREA_BASE && va < KSTACK_AREA_END) {
+		uint64_t off = va - KSTACK_AREA_BASE;
+		return off / KSTACK_SLOT_SIZE < slots_used && off % KSTACK_SLOT_SIZE < KSTACK_GUARD_SIZE;
+	}
 	for (const struct vm_range *a = live_list; a; a = a->next)
 		if (va >= a->start && va < first_page(a))
 			return true;

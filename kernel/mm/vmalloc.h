@@ -16,13 +16,17 @@ void vfree(void *p);
  * prot (VM_* from arch paging.h); NULL on failure. Released by vfree. */
 void *vmalloc_map_phys(uint64_t pa, size_t len, unsigned prot);
 
-/* A kernel stack: KSTACK_SIZE bytes in the vmalloc area, guard below.
- * Returns the top (initial RSP), or 0. */
+/* A kernel stack: KSTACK_SIZE bytes in a slot of the kernel-stack area
+ * (mm/layout.h), with the rest of the slot below it an unmapped guard.
+ * Returns the top (initial RSP), or 0 when out of memory. Both cost the
+ * same however many stacks exist: a slot is found from its address, and
+ * free slots wait on a stack of numbers. Process context. */
 #define KSTACK_SIZE (16 * 1024)
 uint64_t kstack_alloc(void);
 void kstack_free(uint64_t top);
 
-/* True if va is a guard page of a live vmalloc area (for fault reports). */
+/* True if va is a guard page of a live vmalloc area or of a kernel-stack
+ * slot (for fault reports). */
 bool vmalloc_is_guard(uint64_t va);
 
 #endif

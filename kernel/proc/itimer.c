@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: interval timers and the setitimer, getitimer and alarm system calls (see itimer.h). */
+#include <stddef.h>
 #include "sys/syscall_define.h"
 #include "proc/itimer.h"
 #include "proc/process.h"
@@ -51,16 +52,30 @@ void itimer_charge(struct process *p, bool user, uint64_t tick_ns)
 	run_down(p, ITIMER_PROF, tick_ns);
 }
 
-void itimer_check_real(struct process *p, uint64_t now)
+/* ITIMER_REAL's wheel timer fired (tick, interrupts off): signal a live
+ * process and re-arm for the next period, if any. */
+static void real_fire(struct ktimer *k)
 {
+	struct process *p = (struct process *)((char *)k - offsetof(struct process, real_timer));
 	struct itimer *t = &p->itimers[ITIMER_REAL];
+	uint64_t now = time_ns();
 
-	if (!t->value || now < t->value)
+	if (!t->value || p->state != PROC_ALIVE)
 		return;
 	/* The next expiry keeps the period; after a long stall it starts afresh. */
 	t->value = !t->interval ? 0 : t->value + t->interval > now ? t->value + t->interval
 								    : now + t->interval;
+	if (t->value)
+		ktimer_arm(k, t->value);
 	signal_send_kernel(p, timer_signal[ITIMER_REAL]);
+}
+
+void itimer_forget(struct process *p)
+{
+	uint64_t flags = irq_save();
+
+	ktimer_cancel(&p->real_timer);
+	irq_restore(flags);
 }
 
 /* ---------------------------------------------------------------- reading and arming */
@@ -105,6 +120,13 @@ static void itimer_set(struct process *p, int which, uint64_t value_ns, uint64_t
 	if (which == ITIMER_REAL && value_ns)
 		value_ns += time_ns();
 	p->itimers[which] = (struct itimer){ value_ns, interval_ns };
+	if (which == ITIMER_REAL) {
+		p->real_timer.fire = real_fire;
+		if (value_ns)
+			ktimer_arm(&p->real_timer, value_ns);
+		else
+			ktimer_cancel(&p->real_timer);
+	}
 	irq_restore(flags);
 }
 

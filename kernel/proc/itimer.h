@@ -3,8 +3,9 @@
  * Interval timers (setitimer, getitimer, alarm): per process, three of
  * them as in Linux. ITIMER_REAL counts wall time and sends SIGALRM;
  * ITIMER_VIRTUAL counts the process's user time (SIGVTALRM);
- * ITIMER_PROF its user and system time (SIGPROF). All three advance on
- * the scheduler tick, so they have its 10 ms resolution: a timer fires
+ * ITIMER_PROF its user and system time (SIGPROF). ITIMER_REAL waits on
+ * the timer wheel (proc/ktimer.h), the others are charged by the
+ * scheduler tick: all three advance on the tick, so they have its 10 ms resolution: a timer fires
  * on the first tick at or after its expiry, never early.
  * A child does not inherit its parent's timers; exec keeps them.
  */
@@ -30,7 +31,7 @@ struct process;
 /* Timer tick (interrupts off): p was interrupted (user: in user mode);
  * charge its CPU-time timers and fire any that ran out. */
 void itimer_charge(struct process *p, bool user, uint64_t tick_ns);
-/* Timer tick (interrupts off): fire p's ITIMER_REAL if now passed it. */
-void itimer_check_real(struct process *p, uint64_t now);
+/* Disarm p's ITIMER_REAL before p is freed (process release). */
+void itimer_forget(struct process *p);
 
 #endif

@@ -600,6 +600,7 @@ void process_release(struct process *p)
 		init_proc = NULL;
 	unlink_process(p);
 	procfs_forget(p);
+	itimer_forget(p);
 	thread_reap(p->thread);
 	if (p->vm)
 		uvm_destroy(p->vm);

@@ -106,6 +106,7 @@ struct process {
 	struct vfork_done *vfork_done; /* the vfork parent's wait until exec or exit, or NULL */
 
 	char cmdline[128];         /* argv joined by NULs, for /proc/PID/cmdline */
+	char *exe_path;            /* what exec loaded (kmalloc'd, procfs owns it), or NULL */
 	uint32_t cmdline_len;
 	uint64_t start_ns;         /* time_ns() at creation */
 
@@ -113,6 +114,7 @@ struct process {
 	uint64_t user_ticks, sys_ticks;  /* the timer's samples of where it ran */
 	struct cpu_times child_times;    /* of the children it waited for, and theirs */
 	struct itimer itimers[ITIMER_COUNT]; /* setitimer (see proc/itimer.h) */
+	struct ktimer real_timer;  /* ITIMER_REAL's deadline on the timer wheel */
 
 	struct rlimits rlim;       /* setrlimit/prlimit64: the process's own; copied at fork */
 };

@@ -9,6 +9,7 @@
  */
 #include "proc/sched.h"
 #include "proc/process.h"
+#include "proc/ktimer.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/gdt.h"
@@ -28,13 +29,6 @@ void thread_entry_kernel(void);
 void thread_entry_user(void);
 
 static struct thread *run_head, *run_tail;
-/* Every live thread, for the tick's sleeper scan: a table that doubles
- * when full (from ALL_THREADS_MIN), so the number of threads is limited
- * by memory and the process limits (proc/process.h), not by its size.
- * Interrupts off to change; a thread knows its slot (track_slot). */
-#define ALL_THREADS_MIN 256
-static struct thread **all_threads;
-static unsigned all_threads_cap, all_threads_hint; /* the hint: a slot likely free */
 static struct thread *idle_thread;
 static volatile bool need_resched;
 static struct cpu_ticks cpu_ticks;      /* interrupts off to change */
@@ -66,56 +60,14 @@ static struct thread *run_dequeue(void)
 	return t;
 }
 
-/* Double the table (interrupts off): false when there is no memory. */
-static bool grow_all_threads(void)
+/* The sleep timer fired: wake t if it still sleeps (interrupts off). */
+static void sleep_timeout(struct ktimer *k)
 {
-	unsigned cap = all_threads_cap ? 2 * all_threads_cap : ALL_THREADS_MIN;
-	struct thread **n = kzalloc(cap * sizeof(*n));
+	struct thread *t = (struct thread *)((char *)k - offsetof(struct thread, sleep_timer));
 
-	if (!n)
-		return false;
-	if (all_threads)
-		memcpy(n, all_threads, all_threads_cap * sizeof(*n));
-	kfree(all_threads);
-	all_threads_hint = all_threads_cap;
-	all_threads = n;
-	all_threads_cap = cap;
-	return true;
-}
-
-/* Record t for the tick's sleeper scan; false when the table is full and
- * cannot grow (the creator then fails with -ENOMEM instead of the kernel
- * panicking). */
-static bool track(struct thread *t)
-{
-	uint64_t f = irq_save();
-	unsigned i = all_threads_hint, tries = 0;
-
-	while (tries < all_threads_cap && all_threads[i % all_threads_cap]) {
-		i++;
-		tries++;
-	}
-	if (tries == all_threads_cap) {
-		if (!grow_all_threads()) {
-			irq_restore(f);
-			return false;
-		}
-		i = all_threads_hint;
-	}
-	i %= all_threads_cap;
-	all_threads[i] = t;
-	t->track_slot = i;
-	all_threads_hint = i + 1;
-	irq_restore(f);
-	return true;
-}
-
-/* Interrupts off. */
-static void untrack(struct thread *t)
-{
-	if (t->track_slot < all_threads_cap && all_threads[t->track_slot] == t) {
-		all_threads[t->track_slot] = NULL;
-		all_threads_hint = t->track_slot;
+	if (t->state == THREAD_SLEEPING) {
+		t->state = THREAD_RUNNABLE;
+		run_enqueue(t);
 	}
 }
 
@@ -241,6 +193,7 @@ static struct thread *thread_alloc(const char *name)
 	}
 	kstack_paint(t->kstack_top);
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+	t->sleep_timer.fire = sleep_timeout;
 	strlcpy(t->name, name, sizeof(t->name));
 	return t;
 }
@@ -267,11 +220,6 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *
 		return NULL;
 	prepare_stack(t, t->kstack_top, thread_entry_kernel, (uint64_t)fn, (uint64_t)arg);
 	t->state = THREAD_SLEEPING; /* not runnable until made so */
-	if (!track(t)) {
-		kstack_free(t->kstack_top);
-		kfree(t);
-		return NULL;
-	}
 	return t;
 }
 
@@ -296,12 +244,6 @@ struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp)
 	tf->ss = USER_DS;
 	prepare_stack(t, (uint64_t)tf, thread_entry_user, 0, 0);
 	t->state = THREAD_SLEEPING;
-	if (!track(t)) {
-		kstack_free(t->kstack_top);
-		kfree(t->fpu);
-		kfree(t);
-		return NULL;
-	}
 	return t;
 }
 
@@ -310,7 +252,7 @@ void thread_make_runnable(struct thread *t)
 	uint64_t f = irq_save();
 	if (t->state == THREAD_SLEEPING) {
 		t->state = THREAD_RUNNABLE;
-		t->wake_at = 0;
+		ktimer_cancel(&t->sleep_timer);
 		run_enqueue(t);
 	}
 	irq_restore(f);
@@ -332,7 +274,7 @@ void thread_exit(void)
 void thread_reap(struct thread *t)
 {
 	uint64_t f = irq_save();
-	untrack(t);
+	ktimer_cancel(&t->sleep_timer);
 	irq_restore(f);
 	kstack_free(t->kstack_top);
 	kfree(t->fpu);
@@ -391,17 +333,7 @@ void sched_tick(const struct trap_frame *tf)
 	uint64_t now = time_ns();
 
 	charge_tick(tf);
-
-	for (unsigned i = 0; i < all_threads_cap; i++) {
-		struct thread *t = all_threads[i];
-		if (t && t->proc && t->proc->state == PROC_ALIVE)
-			itimer_check_real(t->proc, now);
-		if (t && t->state == THREAD_SLEEPING && t->wake_at && now >= t->wake_at) {
-			t->state = THREAD_RUNNABLE;
-			t->wake_at = 0;
-			run_enqueue(t);
-		}
-	}
+	ktimer_run(now); /* sleepers whose deadline passed, ITIMER_REAL */
 	need_resched = true;
 }
 
@@ -417,14 +349,18 @@ void sched_cond_resched(void)
 		sched_yield();
 }
 
-/* Remove t from wq if it is still queued (it timed out). */
-static void wq_remove(struct wait_queue *wq, struct thread *t)
+/* Remove t from its wait queue if it is still queued (it timed out, or a
+ * signal woke it): O(1), however many wait on the same queue (a pipe's
+ * writers in a fork bomb). Interrupts off. */
+static void wq_remove(struct thread *t)
 {
-	for (struct thread **pp = &wq->head; *pp; pp = &(*pp)->wait_next)
-		if (*pp == t) {
-			*pp = t->wait_next;
-			return;
-		}
+	if (!t->wait_pprev)
+		return;
+	*t->wait_pprev = t->wait_next;
+	if (t->wait_next)
+		t->wait_next->wait_pprev = t->wait_pprev;
+	t->wait_next = NULL;
+	t->wait_pprev = NULL;
 }
 
 bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
@@ -433,15 +369,19 @@ bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
 	uint64_t f = irq_save();
 
 	t->state = THREAD_SLEEPING;
-	t->wake_at = deadline_ns;
+	if (deadline_ns)
+		ktimer_arm(&t->sleep_timer, deadline_ns);
 	if (wq) {
 		t->wait_next = wq->head;
+		t->wait_pprev = &wq->head;
+		if (wq->head)
+			wq->head->wait_pprev = &t->wait_next;
 		wq->head = t;
 	}
 	schedule();
+	ktimer_cancel(&t->sleep_timer); /* woken before the deadline */
 	bool timed_out = deadline_ns && time_ns() >= deadline_ns;
-	if (wq)
-		wq_remove(wq, t);
+	wq_remove(t);
 	irq_restore(f);
 	return !timed_out;
 }
@@ -454,9 +394,11 @@ void wake_all(struct wait_queue *wq)
 	wq->head = NULL;
 	while (t) {
 		struct thread *next = t->wait_next;
+		t->wait_next = NULL;
+		t->wait_pprev = NULL;
 		if (t->state == THREAD_SLEEPING) {
 			t->state = THREAD_RUNNABLE;
-			t->wake_at = 0;
+			ktimer_cancel(&t->sleep_timer);
 			run_enqueue(t);
 		}
 		t = next;
@@ -493,9 +435,8 @@ void sched_init(void)
 	boot.tid = 0;
 	memcpy(boot.name, "kmain", 6);
 	boot.kstack_top = 0; /* the boot stack: never used for ring-3 traps */
+	boot.sleep_timer.fire = sleep_timeout;
 	this_cpu()->current = &boot;
-	if (!track(&boot))
-		panic("sched: cannot track the boot thread");
 	fpu_boot_init();
 	idle_thread = thread_create_kernel("idle", idle_loop, NULL);
 	if (!idle_thread)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/x86_64/trapframe.h"
+#include "proc/ktimer.h"
 
 struct process;
 
@@ -14,7 +15,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_SLEEPING, THREAD_DEA
 
 /*
  * A thread. Lock rule: the scheduler's fields (state, run_next,
- * wait_next, wake_at) change only with interrupts off on this (single)
+ * wait_next, wait_pprev, sleep_timer) change only with interrupts off on this (single)
  * CPU; the rest is private to the thread or set before it first runs.
  */
 struct thread {
@@ -22,8 +23,9 @@ struct thread {
 	uint64_t kstack_top;       /* vmalloc'd, guard page below */
 	enum thread_state state;
 	struct thread *run_next;   /* run queue */
-	struct thread *wait_next;  /* wait queue or sleep list */
-	uint64_t wake_at;          /* time_ns() deadline while sleeping, 0 = none */
+	struct thread *wait_next;  /* wait queue */
+	struct thread **wait_pprev;/* what points to it in its wait queue, NULL when on none */
+	struct ktimer sleep_timer; /* wait_on's deadline while sleeping (proc/ktimer.h) */
 	struct process *proc;      /* NULL for a kernel thread */
 	void *fpu;                 /* user FPU/SSE state, 64-byte aligned */
 	uint64_t fs_base;          /* user TLS base (arch_prctl) */
@@ -45,7 +47,6 @@ struct thread {
 	uint32_t altstack_flags;   /* SS_DISABLE for a new thread */
 	uint64_t clear_child_tid;  /* set_tid_address, CLONE_CHILD_CLEARTID: 0 and a futex wake at exit */
 	int tid;
-	unsigned track_slot;       /* its slot in the scheduler's table of threads */
 	char name[16];
 };
 

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: a hashed timing wheel (Varghese and Lauck). Time is cut into
+ * slots of one scheduler tick; a timer due at `when` waits in the list of
+ * slot ceil(when / SLOT_NS), modulo WHEEL_SLOTS. Each tick visits only
+ * the slots whose start has passed since the last tick, and fires the
+ * timers in them that are due; a timer more than a revolution ahead
+ * (WHEEL_SLOTS ticks, 2.56 s) stays in its slot for the next round.
+ * Arming and cancelling are O(1): the lists are doubly linked.
+ */
+#include <stddef.h>
+#include "proc/ktimer.h"
+#include "dev/time.h"
+
+#define WHEEL_SLOTS 256u                        /* a power of two */
+#define SLOT_NS     (NSEC_PER_SEC / TIME_TICK_HZ)
+
+static struct ktimer *wheel[WHEEL_SLOTS];
+static uint64_t done_slot; /* every slot up to this number has been visited */
+
+/* Put t at the head of the list *head. */
+static void list_add(struct ktimer **head, struct ktimer *t)
+{
+	t->next = *head;
+	t->pprev = head;
+	if (*head)
+		(*head)->pprev = &t->next;
+	*head = t;
+}
+
+static void list_del(struct ktimer *t)
+{
+	*t->pprev = t->next;
+	if (t->next)
+		t->next->pprev = t->pprev;
+	t->next = NULL;
+	t->pprev = NULL;
+}
+
+void ktimer_cancel(struct ktimer *t)
+{
+	if (!t->when)
+		return;
+	list_del(t);
+	t->when = 0;
+}
+
+void ktimer_arm(struct ktimer *t, uint64_t when)
+{
+	uint64_t slot = when / SLOT_NS + (when % SLOT_NS != 0);
+
+	ktimer_cancel(t);
+	if (slot <= done_slot) /* already past: the next slot the tick visits */
+		slot = done_slot + 1;
+	t->when = when ? when : 1;
+	list_add(&wheel[slot % WHEEL_SLOTS], t);
+}
+
+/* Move the timers of list *head that are due at now to the list *due. */
+static void collect_due(struct ktimer **head, struct ktimer **due, uint64_t now)
+{
+	struct ktimer *t = *head;
+
+	while (t) {
+		struct ktimer *next = t->next;
+		if (t->when <= now) {
+			list_del(t);
+			list_add(due, t);
+		}
+		t = next;
+	}
+}
+
+void ktimer_run(uint64_t now)
+{
+	uint64_t last = now / SLOT_NS; /* the last slot whose start has passed */
+	uint64_t first = done_slot + 1;
+	struct ktimer *due = NULL;
+
+	if (last < first)
+		return;
+	if (last - first >= WHEEL_SLOTS) /* a long stall: each slot once is all of them */
+		first = last - WHEEL_SLOTS + 1;
+	for (uint64_t s = first; s <= last; s++)
+		collect_due(&wheel[s % WHEEL_SLOTS], &due, now);
+	done_slot = last;
+	/* Fire from a private list: a callback may cancel a timer still on it. */
+	while (due) {
+		struct ktimer *t = due;
+		list_del(t);
+		t->when = 0;
+		t->fire(t);
+	}
+}
