@@ -53,6 +53,19 @@ uint64_t log_ms_since_origin(uint64_t tsc)
 	return (tsc - log.tsc_origin) / (log.tsc_hz / 1000);
 }
 
+static void (*log_flush_fn)(void);
+
+void log_set_flush(void (*flush)(void))
+{
+	log_flush_fn = flush;
+}
+
+void log_flush(void)
+{
+	if (log_flush_fn)
+		log_flush_fn();
+}
+
 void log_write(const char *s, size_t n, bool force)
 {
 	if (force || log.serial)

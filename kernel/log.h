@@ -30,6 +30,12 @@ void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /* Write raw bytes to every enabled console (force: all present consoles).
  * Not kept in the ring: that holds klog lines only. */
 void log_write(const char *s, size_t n, bool force);
+/* A console that can hold bytes not yet out (a UART's FIFO) registers how
+ * to push them out, bounded in time; log_flush runs it. Called before the
+ * machine stops (debug exit, power off, reset, the end of a panic
+ * report) so the last line is not cut. Any context. */
+void log_set_flush(void (*flush)(void));
+void log_flush(void);
 
 /*
  * The log ring: every klog line, at every level (the log level filters

@@ -95,6 +95,7 @@ void panic_end(void)
 	panic_printf("kestrel: system halted (panic=%s)\n",
 		     panic_action == PANIC_REBOOT ? "reboot" :
 		     panic_action == PANIC_POWEROFF ? "poweroff" : "halt");
+	log_flush();
 	debugexit_if_enabled(DEBUGEXIT_PANIC);
 	if (panic_action == PANIC_REBOOT)
 		power_reboot();

@@ -9,6 +9,7 @@
 #include "dev/acpi.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
+#include "dev/time.h"
 #include "log.h"
 
 #define PM1_SCI_EN        (1u << 0)
@@ -20,7 +21,15 @@
 #define KBC_STATUS_PORT   0x64
 #define KBC_STATUS_IBF    0x02
 #define KBC_CMD_RESET     0xfe
-#define SPIN_MAX          100000
+/* Waits, on the TSC (dev/time.h). After the S5 or a reset write the
+ * machine stops within microseconds; POWER_SETTLE_MS is the grace given
+ * before the next method. ACPI mode takes the firmware's SMI handler up
+ * to a few hundred ms (ACPICA allows 3 s; a second is plenty under QEMU
+ * and on the machines this runs on). The keyboard controller takes its
+ * command within a millisecond. */
+#define POWER_SETTLE_MS   100
+#define ACPI_ENABLE_MS    1000
+#define KBC_READY_MS      100
 
 static bool debugexit_on;
 
@@ -31,13 +40,18 @@ void debugexit_enable(bool on)
 
 void debugexit_if_enabled(uint8_t status)
 {
-	if (debugexit_on)
+	if (debugexit_on) {
+		log_flush(); /* QEMU exits at once: let the last line out first */
 		outb(DEBUGEXIT_PORT, status);
+	}
 }
 
-static void spin(void)
+/* Spin for ms milliseconds of TSC time. */
+static void settle(uint64_t ms)
 {
-	for (int i = 0; i < SPIN_MAX; i++)
+	uint64_t end = tsc_deadline_ms(ms);
+
+	while (!tsc_deadline_passed(end))
 		cpu_pause();
 }
 
@@ -47,8 +61,9 @@ static void acpi_enable_mode(const struct acpi_power_info *p)
 	if (!p->smi_cmd || !p->acpi_enable || (inw((uint16_t)p->pm1a_cnt) & PM1_SCI_EN))
 		return;
 	outb((uint16_t)p->smi_cmd, p->acpi_enable);
-	for (int i = 0; i < 100 && !(inw((uint16_t)p->pm1a_cnt) & PM1_SCI_EN); i++)
-		spin();
+	uint64_t end = tsc_deadline_ms(ACPI_ENABLE_MS);
+	while (!(inw((uint16_t)p->pm1a_cnt) & PM1_SCI_EN) && !tsc_deadline_passed(end))
+		cpu_pause();
 }
 
 void power_off(void)
@@ -56,6 +71,7 @@ void power_off(void)
 	const struct acpi_power_info *p = acpi_power();
 
 	klog(LOG_INFO, "kestrel: powering off\n");
+	log_flush();
 	cpu_cli();
 	if (p->has_s5 && p->pm1a_cnt) {
 		acpi_enable_mode(p);
@@ -63,7 +79,7 @@ void power_off(void)
 		if (p->pm1b_cnt)
 			outw((uint16_t)p->pm1b_cnt,
 			     (uint16_t)(p->slp_typb << PM1_SLP_TYP_SHIFT | PM1_SLP_EN));
-		spin();
+		settle(POWER_SETTLE_MS);
 	}
 	klog(LOG_ERR, "kestrel: poweroff failed; halting\n");
 	cpu_halt_forever();
@@ -77,7 +93,7 @@ static void reset_via_fadt(const struct acpi_power_info *p)
 		outb((uint16_t)p->reset_reg.address, p->reset_value);
 	else if (p->reset_reg.space == ACPI_SPACE_MEMORY && p->reset_reg.address)
 		klog(LOG_WARN, "power: memory-mapped reset register not supported\n");
-	spin();
+	settle(POWER_SETTLE_MS);
 }
 
 static void __attribute__((noreturn)) triple_fault(void)
@@ -91,14 +107,16 @@ static void __attribute__((noreturn)) triple_fault(void)
 void power_reboot(void)
 {
 	klog(LOG_INFO, "kestrel: rebooting\n");
+	log_flush();
 	cpu_cli();
 	reset_via_fadt(acpi_power());
 	outb(PCI_RESET_PORT, PCI_RESET_SYS_RST);
 	outb(PCI_RESET_PORT, PCI_RESET_SYS_RST | PCI_RESET_CPU_RST);
-	spin();
-	for (int i = 0; i < SPIN_MAX && (inb(KBC_STATUS_PORT) & KBC_STATUS_IBF); i++)
+	settle(POWER_SETTLE_MS);
+	uint64_t end = tsc_deadline_ms(KBC_READY_MS);
+	while ((inb(KBC_STATUS_PORT) & KBC_STATUS_IBF) && !tsc_deadline_passed(end))
 		cpu_pause();
 	outb(KBC_STATUS_PORT, KBC_CMD_RESET);
-	spin();
+	settle(POWER_SETTLE_MS);
 	triple_fault();
 }

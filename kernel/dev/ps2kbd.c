@@ -53,14 +53,11 @@
 #define FADT_BOOT_ARCH_MIN_REV 3
 #define BOOT_ARCH_8042         (1u << 1)
 
-/* Bounds on every wait. A controller answers within a millisecond; a
- * keyboard's self-test after reset takes up to ~500 ms. The poll count
- * bounds the wait even without a calibrated clock: each poll is at least
- * a microsecond on real hardware (a port read and an io_wait). */
+/* Bounds on every wait, measured on the TSC (dev/time.h: before time_init
+ * too). A controller answers within a millisecond; a keyboard's
+ * self-test after reset takes up to ~500 ms. */
 #define CMD_TIMEOUT_MS   100
 #define RESET_TIMEOUT_MS 1000
-#define POLLS_PER_MS     1000
-#define NS_PER_MS        1000000u
 #define RESET_TRIES      3
 #define RESET_REPLY_MAX  8   /* bytes read while waiting for ACK + BAT */
 #define FLUSH_MAX        32  /* stale bytes thrown away at most */
@@ -75,20 +72,18 @@ static struct {
 /* ---- talking to the controller -------------------------------------------- */
 
 /* Polls the status register until (status & mask) == want; false after
- * timeout_ms (or the poll bound). */
+ * timeout_ms of TSC time. */
 static bool ps2_wait(uint8_t mask, uint8_t want, uint32_t timeout_ms)
 {
-	uint64_t deadline = time_ns() + (uint64_t)timeout_ms * NS_PER_MS;
-	uint64_t polls = (uint64_t)timeout_ms * POLLS_PER_MS;
+	uint64_t end = tsc_deadline_ms(timeout_ms);
 
-	for (uint64_t i = 0; i < polls; i++) {
+	for (;;) {
 		if ((inb(I8042_STATUS) & mask) == want)
 			return true;
-		if (time_ns() > deadline)
-			break;
+		if (tsc_deadline_passed(end))
+			return false;
 		io_wait();
 	}
-	return false;
 }
 
 /* Writes a byte to a port once the controller has room for it. */

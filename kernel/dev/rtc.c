@@ -6,6 +6,7 @@
  */
 #include "dev/rtc.h"
 #include "dev/time.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "log.h"
 
@@ -24,7 +25,9 @@
 #define RTC_B_24H      0x02
 #define RTC_B_BINARY   0x04
 #define RTC_HOUR_PM    0x80
-#define POLL_MAX 100000
+/* An update cycle holds RTC_A_UPDATING for at most 2 ms (244 us of
+ * warning plus 1984 us of update); a dead RTC must not hang the boot. */
+#define RTC_UPDATE_MS 10
 
 struct rtc_time {
 	unsigned sec, min, hour, day, month, year;
@@ -40,8 +43,10 @@ static uint8_t cmos(uint8_t reg)
 
 static void read_raw(struct rtc_time *t)
 {
-	for (int i = 0; i < POLL_MAX && (cmos(RTC_STATUS_A) & RTC_A_UPDATING); i++)
-		;
+	uint64_t end = tsc_deadline_ms(RTC_UPDATE_MS);
+
+	while ((cmos(RTC_STATUS_A) & RTC_A_UPDATING) && !tsc_deadline_passed(end))
+		cpu_pause();
 	*t = (struct rtc_time){ cmos(RTC_SEC), cmos(RTC_MIN), cmos(RTC_HOUR), cmos(RTC_DAY),
 				cmos(RTC_MONTH), cmos(RTC_YEAR) };
 }

@@ -9,6 +9,7 @@
 #include "arch/x86_64/irq.h"
 #include "dev/console.h"
 #include "dev/time.h"
+#include "log.h"
 
 #define COM1_BASE 0x3f8
 
@@ -41,6 +42,7 @@
 
 #define LSR_DATA_READY (1u << 0)
 #define LSR_THR_EMPTY  (1u << 5)
+#define LSR_TX_EMPTY   (1u << 6)  /* THR and the shift register both empty */
 
 #define UART_CLOCK_DIV 115200u /* the 1.8432 MHz clock / 16 */
 #define SERIAL_BAUD    115200u
@@ -65,6 +67,9 @@
 #define SERIAL_TX_BYTE_MS  10
 /* The loopback byte comes back within one character time (87 us). */
 #define SERIAL_PROBE_MS    10
+/* A full 16-byte FIFO and the shift register go out in 1.5 ms at 115200
+ * baud; a drain waits longer for a flow-controlled line, but bounded. */
+#define SERIAL_DRAIN_MS    100
 /* The TSC rate assumed before time_init has measured it (serial_init runs
  * before the boot info is even validated): faster than any x86 TSC, so
  * an early wait is never shorter than asked, only longer on a slow part. */
@@ -147,7 +152,14 @@ bool serial_init(void)
 	/* normal operation: DTR and RTS up, OUT2 so a later IRQ can fire */
 	uart_out(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT1 | MCR_OUT2);
 	serial_ok = true;
+	log_set_flush(serial_drain);
 	return true;
+}
+
+void serial_drain(void)
+{
+	if (serial_ok)
+		uart_wait(LSR_TX_EMPTY, SERIAL_DRAIN_MS);
 }
 
 bool serial_present(void)

@@ -20,6 +20,10 @@ bool serial_present(void);
  * stall lasts, as Linux's 8250 console), then is written anyway: output slows, the port is
  * never given up. */
 void serial_write(const char *s, size_t n);
+/* Waits until the transmitter has sent every byte (FIFO and shift
+ * register empty), for at most SERIAL_DRAIN_MS of TSC time: before the
+ * machine stops. serial_init registers it as the log's flush. Any context. */
+void serial_drain(void);
 
 /* Returns the next received byte, or -1 if none is waiting. Bypasses the
  * console input queue: for before console_input_init, or a debugger. */

@@ -23,6 +23,7 @@
 #include "log.h"
 
 #define USEC_PER_SEC   ((uint64_t)1000000)
+#define MSEC_PER_SEC   ((uint64_t)1000)
 #define HZ_PER_MHZ     ((uint64_t)1000000)
 #define NS_MULT_SHIFT  32           /* ns = tsc_delta * ns_mult >> 32 */
 
@@ -264,6 +265,18 @@ uint64_t time_ns(void)
 uint64_t time_ticks(void) { return tm.ticks; }
 unsigned time_tick_hz(void) { return TIME_TICK_HZ; }
 uint64_t tsc_hz(void) { return tm.tsc_hz; }
+
+uint64_t tsc_deadline_ms(uint64_t ms)
+{
+	uint64_t hz = tm.tsc_hz ? tm.tsc_hz : TIME_EARLY_TSC_HZ;
+
+	return rdtsc() + ms * (hz / MSEC_PER_SEC);
+}
+
+bool tsc_deadline_passed(uint64_t deadline)
+{
+	return (int64_t)(rdtsc() - deadline) >= 0;
+}
 
 void time_delay_us(uint64_t us)
 {

@@ -3,6 +3,7 @@
 #ifndef KESTREL_DEV_TIME_H
 #define KESTREL_DEV_TIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "bootinfo.h"
 
@@ -35,6 +36,15 @@ uint64_t time_ticks(void);
 unsigned time_tick_hz(void);
 /* TSC counts per second; 0 before time_init. */
 uint64_t tsc_hz(void);
+/* Bounded polls of a device are measured by the clock, never by counting
+ * polls (whose length depends on the machine and the emulator): the TSC
+ * value ms milliseconds from now, and whether the TSC has reached it.
+ * Before time_init has measured the TSC, the rate assumed is
+ * TIME_EARLY_TSC_HZ, faster than any x86 TSC, so an early wait is never
+ * shorter than asked, only longer on a slow part. Any context. */
+#define TIME_EARLY_TSC_HZ 8000000000ull
+uint64_t tsc_deadline_ms(uint64_t ms);
+bool tsc_deadline_passed(uint64_t deadline);
 /* Spin for at least us microseconds on the TSC (needs time_init: returns
  * at once before). Interrupts may be on or off. */
 void time_delay_us(uint64_t us);
