@@ -19,9 +19,9 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
-#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -53,15 +53,18 @@
 #define SCRATCH_INODES   64
 #define PAGE             4096UL
 #define BUF_PAGES        6	  /* 4 rw, 1 read-only, 1 PROT_NONE */
+#define THREAD_STACKS    4
+#define THREAD_STACK     65536
 /*
  * The leak margin. MemFree counts the buddy allocator's free pages, so it
  * sees the kernel heap (slab pages return to it when empty) and every page
  * table, stack and file page. What legitimately stays allocated after a run:
  * the shared copies of the executables' pages that exec keeps (a few dozen
  * KiB for /bin/hello and kfuzz), slab pages pinned by one long-lived object
- * each (8 size classes), and tables that grew (processes, fds). Measured
- * runs stay under 100 KiB; 512 KiB is five times that, while one leaked
- * page per child, or 64 bytes per call, exceeds it within a minute.
+ * each (8 size classes), and tables that grew (processes, fds). Runs of
+ * 30 s to 5 min lose 32-44 KiB, whatever their length; 512 KiB is ten times
+ * that, while one leaked page per child (~1000 a minute), or 64 bytes per
+ * call (~6000 a second), exceeds it within a minute.
  */
 #define LEAK_MARGIN_KB   512
 #define KFUZZ_SA_RESTORER 0x04000000
@@ -169,6 +172,7 @@ static char long_name[300], too_long[4200];
 struct child {
 	unsigned long index;
 	char *buf;			/* BUF_PAGES pages: 4 rw, 1 read-only, 1 PROT_NONE */
+	char *stacks;			/* THREAD_STACKS stacks for clone's children */
 	int fds[FD_POOL];
 	unsigned nfds;
 	long last_pid;			/* the last fork/clone result: a pid we may signal */
@@ -371,6 +375,10 @@ static uint64_t gen_clone_flags(void)
 		return SIGCHLD;
 	if (chance(3))
 		return CLONE_VM | CLONE_VFORK | SIGCHLD;
+	if (chance(2))	/* pthread_create's, plus stray bits */
+		return CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+		       CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID |
+		       (chance(4) ? CLONE_SETTLS : 0) | (chance(4) ? 1ULL << below(32) : 0);
 	return BITS(c) | (chance(2) ? SIGCHLD : below(65));
 }
 
@@ -573,6 +581,8 @@ static void confine(long nr, const char *sig, uint64_t *a)
 				a[pi + 1] &= ~(uint64_t)O_ACCMODE;
 		}
 	}
+	if (nr == SYS_clone && chance(2))	/* a stack of ours: the child runs */
+		a[1] = (uint64_t)C.stacks + THREAD_STACK * (1 + below(THREAD_STACKS)) - 64;
 	if (nr == SYS_openat2)
 		a[1] = scratch_name();	/* its flags are in a struct: scratch paths only */
 	/* where the cwd or a symlink points decides what every relative name
@@ -729,6 +739,43 @@ static int touches_tick(long nr)
 	}
 }
 
+/*
+ * clone(2) for the fuzzer: a child given a stack starts in kfuzz_thread
+ * on that stack (it has no frame to return into); one without a stack
+ * returns like fork's child. The kernel keeps every register but RAX,
+ * RCX, R11 (and RSP, to the new stack) in the child, so RSI still says
+ * whether a stack was given.
+ */
+long kfuzz_clone(uint64_t flags, uint64_t stack, uint64_t ptid, uint64_t ctid, uint64_t tls);
+void kfuzz_thread(void);
+__asm__(".text\n.globl kfuzz_clone\n.type kfuzz_clone,@function\nkfuzz_clone:\n"
+	"\tmov %rcx, %r10\n"
+	"\tmov $" KFUZZ_STR(SYS_clone) ", %eax\n"
+	"\tsyscall\n"
+	"\ttest %rax, %rax\n"
+	"\tjnz 1f\n"
+	"\ttest %rsi, %rsi\n"
+	"\tjz 1f\n"
+	"\tand $-16, %rsp\n"
+	"\tcall kfuzz_thread\n"
+	"\thlt\n"
+	"1:\tret\n");
+
+static void fuzz_one(unsigned long i);
+
+/* A clone child on its own stack (a thread, with CLONE_VM): a few calls of
+ * its own, racing its parent's on the same memory, then exit (only itself). */
+void __attribute__((used, noinline)) kfuzz_thread(void)
+{
+	C.descendant = 1;
+	for (unsigned long i = 0; i < DESCENDANT_CALLS; i++) {
+		fuzz_one(i);
+		report(0);
+	}
+	report(1);
+	raw6(SYS_exit, 0, 0, 0, 0, 0, 0);
+}
+
 static void fuzz_one(unsigned long i)
 {
 	uint64_t a[6];
@@ -740,7 +787,9 @@ static void fuzz_one(unsigned long i)
 	confine(nr, sig, a);
 	if (verbose)
 		log_call(i, nr, a);
-	long ret = raw6(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+	long ret = nr == SYS_clone ? kfuzz_clone(a[0], a[1], a[2], a[3], a[4])
+				   : raw6(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4],
+					  (long)a[5]);
 	calls_done++;
 	note_result(nr, a, ret);
 	if (touches_tick(nr))
@@ -843,7 +892,9 @@ static void child_setup(unsigned long index, int report_wr)
 	make_scratch(dir);
 	C.buf = mmap(NULL, BUF_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		     -1, 0);
-	if (C.buf == MAP_FAILED)
+	C.stacks = mmap(NULL, THREAD_STACKS * THREAD_STACK, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (C.buf == MAP_FAILED || C.stacks == MAP_FAILED)
 		_exit(100);
 	memset(C.buf + 4 * PAGE, 'a', PAGE);	/* an unterminated string up to PROT_NONE */
 	mprotect(C.buf + 4 * PAGE, PAGE, PROT_READ);
@@ -955,7 +1006,7 @@ static struct {
 	unsigned seconds, jobs;
 	unsigned long first, count;	/* count 0: as many as time allows */
 	long margin_kb;
-} opt = { 0, 0, 4, 0, 0, LEAK_MARGIN_KB };
+} opt = { 0, 0, 8, 0, 0, LEAK_MARGIN_KB };
 
 static struct {
 	unsigned long calls, children, exited, signalled, watchdog;

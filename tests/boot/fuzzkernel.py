@@ -158,7 +158,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--seed", type=int, default=None)
-    ap.add_argument("--jobs", type=int, default=4)
+    ap.add_argument("--jobs", type=int, default=8)
     ap.add_argument("--mem", default="512M")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
