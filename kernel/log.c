@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: the kernel log, fanned out to the serial port and the framebuffer console, and kept in a ring. */
+/* Kestrel: the kernel log, fanned out to the registered consoles (sinks), and kept in a ring. */
 #include <stdarg.h>
 #include "log.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "dev/serial.h"
-#include "dev/fbcon.h"
 #include "test/selftest.h"
 
-#define FB_COLOR_ERR   0xff5555
-#define FB_COLOR_WARN  0xffff55
-#define FB_COLOR_DEBUG 0x909090
-
 static struct {
-	bool serial, fb;
 	int level;
 	uint64_t tsc_origin, tsc_hz;
-} log = { true, true, LOG_DEFAULT_LEVEL, 0, 0 };
+} log = { LOG_DEFAULT_LEVEL, 0, 0 };
+
+/* The consoles, in registration order. Registered at boot before any
+ * other CPU or interrupt runs, then only enabled or disabled; same
+ * (absent) locking as the rest of the log. */
+static struct {
+	const struct log_sink *sink;
+	bool enabled;
+} sinks[LOG_SINKS_MAX];
+static int sink_count;
 
 #define RING_MASK (LOG_RING_SIZE - 1)
 _Static_assert((LOG_RING_SIZE & RING_MASK) == 0, "LOG_RING_SIZE must be a power of two");
@@ -29,10 +31,19 @@ static struct {
 	size_t end;
 } ring;
 
-void log_set_consoles(bool serial, bool fb)
+int log_add_sink(const struct log_sink *sink)
 {
-	log.serial = serial;
-	log.fb = fb;
+	if (sink_count == LOG_SINKS_MAX)
+		return -1;
+	sinks[sink_count].sink = sink;
+	sinks[sink_count].enabled = true;
+	return sink_count++;
+}
+
+void log_enable_sink(int id, bool enabled)
+{
+	if (id >= 0 && id < sink_count)
+		sinks[id].enabled = enabled;
 }
 
 void log_set_level(int level)
@@ -53,25 +64,24 @@ uint64_t log_ms_since_origin(uint64_t tsc)
 	return (tsc - log.tsc_origin) / (log.tsc_hz / 1000);
 }
 
-static void (*log_flush_fn)(void);
-
-void log_set_flush(void (*flush)(void))
-{
-	log_flush_fn = flush;
-}
-
 void log_flush(void)
 {
-	if (log_flush_fn)
-		log_flush_fn();
+	for (int i = 0; i < sink_count; i++)
+		if (sinks[i].sink->flush)
+			sinks[i].sink->flush();
+}
+
+/* Hands n bytes at a level to each enabled sink, or to every sink. */
+static void sinks_write(const char *s, size_t n, int level, bool all)
+{
+	for (int i = 0; i < sink_count; i++)
+		if (all || sinks[i].enabled)
+			sinks[i].sink->write(s, n, level);
 }
 
 void log_write(const char *s, size_t n, bool force)
 {
-	if (force || log.serial)
-		serial_write(s, n);
-	if (force || log.fb)
-		fbcon_write(s, n);
+	sinks_write(s, n, LOG_RAW, force);
 }
 
 /* Appends n bytes (n <= LOG_RING_SIZE) at the end of the ring, in at
@@ -110,16 +120,6 @@ size_t log_ring_end(void)
 	return ring.end;
 }
 
-static void fb_level_color(int level)
-{
-	if (level <= LOG_ERR)
-		fbcon_set_color(FB_COLOR_ERR);
-	else if (level == LOG_WARN)
-		fbcon_set_color(FB_COLOR_WARN);
-	else if (level >= LOG_DEBUG)
-		fbcon_set_color(FB_COLOR_DEBUG);
-}
-
 void klog(int level, const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
@@ -134,13 +134,7 @@ void klog(int level, const char *fmt, ...)
 	ring_append(line, len);
 	if (level > log.level)
 		return;
-	if (log.serial)
-		serial_write(line, len);
-	if (log.fb) {
-		fb_level_color(level);
-		fbcon_write(line, len);
-		fbcon_reset_color();
-	}
+	sinks_write(line, len, level, false);
 }
 
 /* A line just logged is the newest text in the ring, and a reader that

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The kernel log: every line goes to each enabled console (serial, framebuffer) and to a ring kept for later reading. */
+/* The kernel log: every line goes to each enabled console (a registered sink) and to a ring kept for later reading. */
 #ifndef KESTREL_LOG_H
 #define KESTREL_LOG_H
 
@@ -12,11 +12,29 @@
 #define LOG_INFO  6
 #define LOG_DEBUG 7
 #define LOG_DEFAULT_LEVEL LOG_INFO
+#define LOG_RAW   (-1) /* a sink's level for raw bytes (log_write, panic reports) */
 
 #define LOG_LINE_MAX 512
 
-/* Which consoles get log lines; both by default. */
-void log_set_consoles(bool serial, bool fb);
+/*
+ * A console the log writes to. The log sits below every driver, so it
+ * calls none by name: a console registers a sink at boot (main.c's
+ * console set-up). write gets n bytes and the line's level (LOG_RAW for
+ * raw bytes), and must work in any context, a panic included; flush,
+ * optional, pushes out bytes the console still holds (a UART's FIFO),
+ * bounded in time.
+ */
+struct log_sink {
+	void (*write)(const char *s, size_t n, int level);
+	void (*flush)(void);
+};
+#define LOG_SINKS_MAX 4
+
+/* Register a sink, enabled, for every later line. Call at boot, before
+ * other CPUs or interrupts run. Returns its id, or -1 when full. */
+int log_add_sink(const struct log_sink *sink);
+/* Whether klog lines and unforced log_write bytes go to sink id. */
+void log_enable_sink(int id, bool enabled);
 void log_set_level(int level);
 /* Set the TSC reference and rate for timestamps ([seconds.millis] since loader start). */
 void log_set_clock(uint64_t tsc_origin, uint64_t tsc_hz);
@@ -27,14 +45,12 @@ uint64_t log_ms_since_origin(uint64_t tsc);
  * Takes no lock yet: the kernel is single-threaded until the scheduler lands. */
 void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Write raw bytes to every enabled console (force: all present consoles).
+/* Write raw bytes to every enabled sink (force: every registered sink).
  * Not kept in the ring: that holds klog lines only. */
 void log_write(const char *s, size_t n, bool force);
-/* A console that can hold bytes not yet out (a UART's FIFO) registers how
- * to push them out, bounded in time; log_flush runs it. Called before the
- * machine stops (debug exit, power off, reset, the end of a panic
- * report) so the last line is not cut. Any context. */
-void log_set_flush(void (*flush)(void));
+/* Runs every sink's flush. Called before the machine stops (debug exit,
+ * power off, reset, the end of a panic report) so the last line is not
+ * cut. Any context. */
 void log_flush(void);
 
 /*

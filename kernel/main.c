@@ -13,9 +13,10 @@
 #include "dev/serial.h"
 #include "dev/fbcon.h"
 #include "dev/console.h"
-#include "dev/acpi.h"
+#include "firmware/acpi.h"
 #include "dev/power.h"
-#include "dev/time.h"
+#include "time/time.h"
+#include "dev/refclocks.h"
 #include "dev/rtc.h"
 #include "dev/tty.h"
 #include "arch/x86_64/cpu.h"
@@ -33,6 +34,9 @@
 
 #define KESTREL_VERSION "0.1"
 #define MIB ((uint64_t)1 << 20)
+#define FB_COLOR_ERR   0xff5555
+#define FB_COLOR_WARN  0xffff55
+#define FB_COLOR_DEBUG 0x909090
 
 uint64_t direct_map_size;
 static struct boot_config cfg;
@@ -52,7 +56,51 @@ static void __attribute__((noreturn)) bad_boot_info(void)
 	cpu_halt_forever();
 }
 
-/* Bring up the consoles the command line asks for; a console that is
+static void serial_sink_write(const char *s, size_t n, int level)
+{
+	(void)level;
+	serial_write(s, n);
+}
+
+/* The framebuffer colour of a log line's level; 0 keeps the default
+ * (info lines, and raw bytes such as a panic report). */
+static uint32_t fb_level_color(int level)
+{
+	if (level == LOG_RAW)
+		return 0;
+	if (level <= LOG_ERR)
+		return FB_COLOR_ERR;
+	if (level == LOG_WARN)
+		return FB_COLOR_WARN;
+	return level >= LOG_DEBUG ? FB_COLOR_DEBUG : 0;
+}
+
+static void fb_sink_write(const char *s, size_t n, int level)
+{
+	uint32_t color = fb_level_color(level);
+
+	if (color)
+		fbcon_set_color(color);
+	fbcon_write(s, n);
+	if (color)
+		fbcon_reset_color();
+}
+
+static const struct log_sink serial_sink = { serial_sink_write, serial_drain };
+static const struct log_sink fb_sink = { fb_sink_write, NULL };
+static int serial_sink_id = -1, fb_sink_id = -1;
+
+/* Hand the present consoles to the log, both enabled, as soon as they
+ * are up: lines logged before the command line is read go to both. */
+static void register_consoles(bool have_serial, bool have_fb)
+{
+	if (have_serial)
+		serial_sink_id = log_add_sink(&serial_sink);
+	if (have_fb)
+		fb_sink_id = log_add_sink(&fb_sink);
+}
+
+/* Keep the consoles the command line asks for; a console that is
  * missing (no UART on a laptop, no framebuffer on a headless box) hands
  * its share to the other, so the log always goes somewhere. */
 static void setup_consoles(bool have_serial, bool have_fb)
@@ -64,7 +112,8 @@ static void setup_consoles(bool have_serial, bool have_fb)
 		serial = have_serial;
 		fb = have_fb;
 	}
-	log_set_consoles(serial, fb);
+	log_enable_sink(serial_sink_id, serial);
+	log_enable_sink(fb_sink_id, fb);
 	log_set_level(cfg.loglevel);
 	/* The framebuffer answers ESC[6n itself only when it is the sole
 	 * terminal: a serial terminal on the same output answers on its own. */
@@ -119,6 +168,17 @@ static void banner(const struct kbi_boot_info *bi, uint64_t tsc_entry, bool have
 	     bi->cmdline ? (const char *)phys_to_virt(bi->cmdline) : "");
 	klog(LOG_INFO, "init: %s%s%.*s\n", cfg.init, cfg.init_args_len ? " " : "",
 	     (int)cfg.init_args_len, cfg.init_args ? cfg.init_args : "");
+}
+
+/* What a panic does once it has reported (panic=): the debug exit first
+ * when it is on, then reset or power off; returning halts. */
+static void panic_stop(enum panic_action action)
+{
+	debugexit_if_enabled(DEBUGEXIT_PANIC);
+	if (action == PANIC_REBOOT)
+		power_reboot();
+	else if (action == PANIC_POWEROFF)
+		power_off();
 }
 
 /* The end of a self-test run (selftest with debugexit): report the
@@ -176,8 +236,7 @@ static void __attribute__((noreturn)) run_init(void)
 	klog(LOG_INFO, "boot: kernel entry to init %lu ms (init is runnable)\n",
 	     log_ms_since_origin(rdtsc()) - log_ms_since_origin(tsc_at_entry));
 	process_wait(init, 0);
-	int ws = init->wstatus, sig = ws & 0x7f;
-	int status = sig ? 128 + sig : (ws >> 8) & 0xff;
+	int status = wstatus_shell_code(init->wstatus);
 	klog(LOG_INFO, "kestrel: init exited with status %d\n", status);
 	debugexit_if_enabled((uint8_t)status);
 	power_off();
@@ -207,6 +266,8 @@ void kmain(struct kbi_boot_info *bi)
 		bad_boot_info();
 	direct_map_size = bi->direct_map_size;
 	bool have_fb = fbcon_init(&bi->fb);
+	register_consoles(have_serial, have_fb);
+	panic_set_stop(panic_stop);
 	log_set_clock(bi->tsc_loader_start, bi->tsc_hz);
 	gdt_init();
 	idt_init();
@@ -219,7 +280,7 @@ void kmain(struct kbi_boot_info *bi)
 	mm_init(bi);
 	percpu_init_boot_cpu();
 	interrupts_init();
-	time_init(bi);
+	time_init(bi, refclock_pick());
 	cpu_sti();
 	console_input_init(bi);
 	rtc_init();

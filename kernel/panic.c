@@ -2,14 +2,15 @@
 /*
  * Kestrel: panic. Writes to every present console regardless of
  * console=, takes no locks (a lock could be held by the code that just
- * crashed), and then does what panic= asks.
+ * crashed), and then does what panic= asks. Calls only down: the log,
+ * the audit ring, the symbol table and arch primitives; the machine is
+ * stopped through the hook main.c registers.
  */
 #include <stdarg.h>
 #include "panic.h"
 #include "log.h"
 #include "ksyms.h"
-#include "sys/syscall.h"
-#include "dev/power.h"
+#include "audit.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "arch/x86_64/cpu.h"
@@ -18,11 +19,17 @@
 #define BACKTRACE_MAX 32
 
 static enum panic_action panic_action = PANIC_HALT;
+static void (*panic_stop)(enum panic_action);
 static volatile int panicking;
 
 void panic_set_action(enum panic_action a)
 {
 	panic_action = a;
+}
+
+void panic_set_stop(void (*stop)(enum panic_action))
+{
+	panic_stop = stop;
 }
 
 void panic_begin(void)
@@ -96,11 +103,8 @@ void panic_end(void)
 		     panic_action == PANIC_REBOOT ? "reboot" :
 		     panic_action == PANIC_POWEROFF ? "poweroff" : "halt");
 	log_flush();
-	debugexit_if_enabled(DEBUGEXIT_PANIC);
-	if (panic_action == PANIC_REBOOT)
-		power_reboot();
-	else if (panic_action == PANIC_POWEROFF)
-		power_off();
+	if (panic_stop)
+		panic_stop(panic_action);
 	cpu_halt_forever();
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The panic path: lockless, straight to the serial port and the framebuffer. */
+/* The panic path: lockless, straight to every console the log knows. */
 #ifndef KESTREL_PANIC_H
 #define KESTREL_PANIC_H
 
@@ -8,6 +8,11 @@
 /* What a panic does once it has explained itself (panic=...). */
 enum panic_action { PANIC_HALT, PANIC_REBOOT, PANIC_POWEROFF };
 void panic_set_action(enum panic_action a);
+/* The panic path sits below every driver, so it stops the machine
+ * through the function main.c registers here (the debug exit, power off,
+ * reset): called with the report written and flushed, interrupts off,
+ * no locks. If it returns, or none is set, the CPU halts. */
+void panic_set_stop(void (*stop)(enum panic_action));
 
 /* The pieces, for reports built elsewhere (the trap handler). */
 void panic_begin(void);

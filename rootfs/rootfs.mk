@@ -22,8 +22,9 @@ ROOTFS_ASCC  ?= gcc
 ROOTFS_SRC   := rootfs/src
 ROOTFS_BIN   := $(B)/rootfs.extra/bin
 ROOTFS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
-ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 syscalls int80 fpu busyloop \
-	files dirs procs pipes signals ttyio mmapt timers threads sysargs prochostile fshostile entry memhostile shmem
+ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 syscalls int80 fpu avx busyloop \
+	files dirs procs pipes signals ttyio mmapt timers threads sysargs prochostile fshostile entry memhostile shmem \
+	uapi
 ROOTFS_PROGS := $(B)/rootfs.extra/sbin/init $(ROOTFS_BIN)/minimal $(ROOTFS_BIN)/hello \
 	$(patsubst %,$(ROOTFS_BIN)/t-%,$(ROOTFS_TESTS)) \
 	$(ROOTFS_BIN)/t-dynamic $(ROOTFS_BIN)/t-badelf $(B)/rootfs.extra/lib/ld-musl-x86_64.so.1 \

@@ -10,7 +10,7 @@
 #include "arch/x86_64/irq.h"
 #include "dev/ps2kbd.h"
 #include "dev/serial.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "dev/tty.h"
 #include "lib/printf.h"
 #include "lib/string.h"

@@ -3,8 +3,8 @@
 #ifndef KESTREL_DEV_HPET_H
 #define KESTREL_DEV_HPET_H
 
-#include "dev/acpi_tables.h"
-#include "dev/refclock.h"
+#include "firmware/acpi_tables.h"
+#include "time/refclock.h"
 
 /* Map the HPET the ACPI table describes, check its period, and start
  * its main counter (its comparators stay disabled, legacy replacement

@@ -9,7 +9,7 @@
  */
 #include <stddef.h>
 #include "dev/pit.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/irq.h"

@@ -4,7 +4,7 @@
 #define KESTREL_DEV_PIT_H
 
 #include <stdint.h>
-#include "dev/refclock.h"
+#include "time/refclock.h"
 
 /* Start channel 2 (gate on, speaker off) as a free-running 16-bit
  * counter and return it as a reference clock; NULL if it does not count

@@ -3,8 +3,8 @@
 #ifndef KESTREL_DEV_PMTIMER_H
 #define KESTREL_DEV_PMTIMER_H
 
-#include "dev/acpi_tables.h"
-#include "dev/refclock.h"
+#include "firmware/acpi_tables.h"
+#include "time/refclock.h"
 
 /* The PM timer the FADT describes (24 or 32 bits, port or MMIO); NULL,
  * logged, if there is none, it cannot be mapped, or it does not count. */

@@ -6,10 +6,10 @@
  * regions mapped, which the kernel does not do (see the closing note).
  */
 #include "dev/power.h"
-#include "dev/acpi.h"
+#include "firmware/acpi.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "log.h"
 
 #define PM1_SCI_EN        (1u << 0)
@@ -21,7 +21,7 @@
 #define KBC_STATUS_PORT   0x64
 #define KBC_STATUS_IBF    0x02
 #define KBC_CMD_RESET     0xfe
-/* Waits, on the TSC (dev/time.h). After the S5 or a reset write the
+/* Waits, on the TSC (time/time.h). After the S5 or a reset write the
  * machine stops within microseconds; POWER_SETTLE_MS is the grace given
  * before the next method. ACPI mode takes the firmware's SMI handler up
  * to a few hundred ms (ACPICA allows 3 s; a second is plenty under QEMU
@@ -100,7 +100,7 @@ static void __attribute__((noreturn)) triple_fault(void)
 {
 	struct desc_ptr empty = { 0, 0 };
 	lidt(&empty);
-	__asm__ volatile("int3");
+	cpu_breakpoint();
 	cpu_halt_forever();
 }
 

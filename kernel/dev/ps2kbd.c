@@ -6,10 +6,10 @@
 
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/irq.h"
-#include "dev/acpi.h"
+#include "firmware/acpi.h"
 #include "dev/console.h"
 #include "dev/keymap.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "lib/string.h"
 #include "log.h"
 
@@ -53,7 +53,7 @@
 #define FADT_BOOT_ARCH_MIN_REV 3
 #define BOOT_ARCH_8042         (1u << 1)
 
-/* Bounds on every wait, measured on the TSC (dev/time.h: before time_init
+/* Bounds on every wait, measured on the TSC (time/time.h: before time_init
  * too). A controller answers within a millisecond; a keyboard's
  * self-test after reset takes up to ~500 ms. */
 #define CMD_TIMEOUT_MS   100

@@ -5,7 +5,7 @@
  * agree; BCD and 12-hour modes are decoded. The RTC is taken to hold UTC.
  */
 #include "dev/rtc.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "log.h"
@@ -32,8 +32,6 @@
 struct rtc_time {
 	unsigned sec, min, hour, day, month, year;
 };
-
-static uint64_t boot_epoch_ns, boot_mono_ns;
 
 static uint8_t cmos(uint8_t reg)
 {
@@ -86,13 +84,7 @@ void rtc_init(void)
 	if (!(status_b & RTC_B_24H) && pm)
 		a.hour = (a.hour % 12) + 12;
 	int64_t days = rtc_days_from_civil(2000 + a.year, a.month, a.day);
-	boot_mono_ns = time_ns();
-	boot_epoch_ns = ((uint64_t)days * 86400 + a.hour * 3600 + a.min * 60 + a.sec) * NSEC_PER_SEC;
+	time_set_realtime(((uint64_t)days * 86400 + a.hour * 3600 + a.min * 60 + a.sec) * NSEC_PER_SEC);
 	klog(LOG_INFO, "rtc: 20%02u-%02u-%02u %02u:%02u:%02u UTC\n", a.year, a.month, a.day, a.hour,
 	     a.min, a.sec);
-}
-
-uint64_t rtc_realtime_ns(void)
-{
-	return boot_epoch_ns + (time_ns() - boot_mono_ns);
 }

@@ -5,10 +5,9 @@
 
 #include <stdint.h>
 
-/* Read the RTC once (at boot) and remember it against time_ns(). */
+/* Read the RTC once (at boot) and set the wall clock from it
+ * (time_set_realtime). */
 void rtc_init(void);
-/* Nanoseconds since 1970-01-01 UTC now (boot RTC + monotonic time). */
-uint64_t rtc_realtime_ns(void);
 
 /* Days since 1970-01-01 for a civil date (pure; host-testable). */
 int64_t rtc_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -8,7 +8,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/irq.h"
 #include "dev/console.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "log.h"
 
 #define COM1_BASE 0x3f8
@@ -152,7 +152,6 @@ bool serial_init(void)
 	/* normal operation: DTR and RTS up, OUT2 so a later IRQ can fire */
 	uart_out(UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT1 | MCR_OUT2);
 	serial_ok = true;
-	log_set_flush(serial_drain);
 	return true;
 }
 

@@ -22,7 +22,7 @@ bool serial_present(void);
 void serial_write(const char *s, size_t n);
 /* Waits until the transmitter has sent every byte (FIFO and shift
  * register empty), for at most SERIAL_DRAIN_MS of TSC time: before the
- * machine stops. serial_init registers it as the log's flush. Any context. */
+ * machine stops. main.c registers it as the serial log sink's flush. Any context. */
 void serial_drain(void);
 
 /* Returns the next received byte, or -1 if none is waiting. Bypasses the

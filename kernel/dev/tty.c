@@ -8,44 +8,19 @@
 
 #include "dev/console.h"
 #include "dev/fbcon.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "dev/tty_ldisc.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
-#include "lib/iobuf.h"
+#include "mm/iobuf.h"
 #include "lib/string.h"
 #include "proc/process.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "panic.h"
 #include "log.h"
-
-/* ioctl requests (Linux x86_64) */
-#define TCGETS     0x5401
-#define TCSETS     0x5402
-#define TCSETSW    0x5403
-#define TCSETSF    0x5404
-#define TCSBRK     0x5409
-#define TCXONC     0x540a
-#define TCFLSH     0x540b
-#define TIOCSCTTY  0x540e
-#define TIOCGPGRP  0x540f
-#define TIOCSPGRP  0x5410
-#define TIOCOUTQ   0x5411
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-#define FIONREAD   0x541b
-#define TIOCNOTTY  0x5422
-#define TIOCGSID   0x5429
-
-/* TCFLSH arguments */
-#define TCIFLUSH  0
-#define TCOFLUSH  1
-#define TCIOFLUSH 2
-
-#define TTY_SIGWINCH 28
-#define TTY_SIGTTIN  21
-#define TTY_SIGTTOU  22
+#include "uapi/ioctl.h"
+#include "uapi/signal.h"
 
 #define DEFAULT_COLS 80
 #define DEFAULT_ROWS 25
@@ -345,7 +320,7 @@ static long tty_job_check(int sig)
 	if (!p || !tty.sid || p->sid != tty.sid || !tty.fg_pgrp || p->pgid == tty.fg_pgrp)
 		return 0;
 	if (signal_blocked_or_ignored(p, sig))
-		return sig == TTY_SIGTTOU ? 0 : -EIO;
+		return sig == SIGTTOU ? 0 : -EIO;
 	if (process_pgrp_orphaned(p->pgid))
 		return -EIO;
 	signal_send_pgrp(p->pgid, sig);
@@ -389,7 +364,7 @@ static long tty_set_winsize(uint64_t arg)
 	bool changed = memcmp(&ws, &tty.ws, sizeof(ws)) != 0;
 	tty.ws = ws;
 	if (changed && tty.fg_pgrp > 0)
-		signal_send_pgrp(tty.fg_pgrp, TTY_SIGWINCH);
+		signal_send_pgrp(tty.fg_pgrp, SIGWINCH);
 	return 0;
 }
 
@@ -427,7 +402,7 @@ static int pgrp_session(int pgrp)
 static long tty_set_fg(const struct process *p, uint64_t arg)
 {
 	int pgrp, sid;
-	long r = tty_job_check(TTY_SIGTTOU);
+	long r = tty_job_check(SIGTTOU);
 
 	if (r)
 		return r == -EIO ? -ENOTTY : r;
@@ -476,7 +451,7 @@ static long tty_ioctl(struct file *f, unsigned long req, uint64_t arg)
 
 	(void)f;
 	tty_init();
-	if (changes_tty(req) && (r = tty_job_check(TTY_SIGTTOU)) != 0)
+	if (changes_tty(req) && (r = tty_job_check(SIGTTOU)) != 0)
 		return r;
 	switch (req) {
 	case TCGETS:
@@ -557,7 +532,7 @@ static long tty_file_read(struct file *f, struct iobuf dst, size_t n)
 {
 	long r;
 
-	if ((r = tty_job_check(TTY_SIGTTIN)) != 0)
+	if ((r = tty_job_check(SIGTTIN)) != 0)
 		return r;
 	note_first_read();
 	return tty_read_buf(dst, n, (f->flags & O_NONBLOCK) != 0);
@@ -568,7 +543,7 @@ static long tty_file_write(struct iobuf src, size_t n)
 {
 	long r;
 
-	if ((tty.ld.t.c_lflag & TOSTOP) && (r = tty_job_check(TTY_SIGTTOU)) != 0)
+	if ((tty.ld.t.c_lflag & TOSTOP) && (r = tty_job_check(SIGTTOU)) != 0)
 		return r;
 	return tty_write_buf(src, n);
 }

@@ -9,18 +9,17 @@
 #include "fs/inode.h"
 #include "fs/path.h"
 #include "dev/console.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
+#include "uapi/ioctl.h"
 
 #define CHUNK 256
 #define CONSOLE_POLL_NS 10000000ull  /* the kernel console polls its input every 10 ms */
-#define TCGETS     0x5401
-#define TIOCGWINSZ 0x5413
 #define MEM_NULL    3
 #define MEM_ZERO    5
 #define MEM_FULL    7

@@ -7,12 +7,8 @@
 #include "fs/path.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "uapi/fcntl.h"
 
-#define SEEK_SET  0
-#define SEEK_CUR  1
-#define SEEK_END  2
-#define SEEK_DATA 3
-#define SEEK_HOLE 4
 #define DIRENT_HEADER 19   /* d_ino 8, d_off 8, d_reclen 2, d_type 1 */
 
 long vfs_seek_pos(struct file *f, int64_t off, int whence, uint64_t size)

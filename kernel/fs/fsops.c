@@ -12,10 +12,8 @@
 #include "proc/process.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "uapi/fcntl.h"
 
-#define R_OK 4
-#define W_OK 2
-#define X_OK 1
 #define OPEN_KEEP_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH)
 
 /* An O_PATH file: a handle for fstat, fchdir and the *at calls, no I/O. */

@@ -7,39 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "fs/vfs.h"
-#include "lib/iobuf.h"
+#include "mm/iobuf.h"
+#include "uapi/stat.h"
 
-/* st_mode type and permission bits, Linux values */
-#define S_IFMT   0170000
-#define S_IFSOCK 0140000
-#define S_IFLNK  0120000
-#define S_IFREG  0100000
-#define S_IFBLK  0060000
-#define S_IFDIR  0040000
-#define S_IFCHR  0020000
-#define S_IFIFO  0010000
-#define S_ISUID  04000
-#define S_ISGID  02000
-#define S_ISVTX  01000
+/* Permission-bit groups (Linux's kernel-internal names; the bits are uapi/stat.h's). */
 #define S_IALLUGO 07777
 #define S_IXUGO  0111
-
-#define S_ISDIR(m) (((m) & S_IFMT) == S_IFDIR)
-#define S_ISREG(m) (((m) & S_IFMT) == S_IFREG)
-#define S_ISLNK(m) (((m) & S_IFMT) == S_IFLNK)
-#define S_ISCHR(m) (((m) & S_IFMT) == S_IFCHR)
-#define S_ISBLK(m) (((m) & S_IFMT) == S_IFBLK)
-#define S_ISFIFO(m) (((m) & S_IFMT) == S_IFIFO)
-
-/* d_type values of getdents64 */
-#define DT_UNKNOWN 0
-#define DT_FIFO    1
-#define DT_CHR     2
-#define DT_DIR     4
-#define DT_BLK     6
-#define DT_REG     8
-#define DT_LNK     10
-#define DT_SOCK    12
 
 #define SYMLINK_MAX  40   /* links followed in one walk before ELOOP (Linux) */
 

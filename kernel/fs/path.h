@@ -5,9 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
-#define PATH_MAX 4096   /* bytes of a path, its NUL included (Linux) */
-#define NAME_MAX 255    /* bytes of one component */
+#include "uapi/limits.h"
 
 /*
  * The next component of the path at *p: skips leading slashes, points

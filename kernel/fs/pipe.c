@@ -7,19 +7,18 @@
 
 #include "fs/vfs.h"
 #include "lib/errno.h"
-#include "lib/iobuf.h"
+#include "mm/iobuf.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "proc/process.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "test/selftest.h"
+#include "uapi/ioctl.h"
+#include "uapi/signal.h"
 
 #define RING_MASK (PIPE_SIZE - 1)
 _Static_assert((PIPE_SIZE & RING_MASK) == 0, "PIPE_SIZE must be a power of two");
-
-#define FIONREAD     0x541b
-#define PIPE_SIGPIPE 13
 
 /*
  * One pipe. Byte i of the stream is at buf[i & RING_MASK]; wpos - rpos
@@ -105,7 +104,7 @@ static long pipe_broken(size_t done)
 	struct process *self = current_process();
 
 	if (self)
-		signal_send(self, PIPE_SIGPIPE);
+		signal_send(self, SIGPIPE);
 	return done ? (long)done : -EPIPE;
 }
 

@@ -5,11 +5,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "uapi/limits.h"
 
 struct file;
 
 #define PIPE_SIZE (16 * 4096) /* the ring; a power of two */
-#define PIPE_BUF  4096        /* writes up to this size are never interleaved */
 
 /*
  * A new pipe: *rd (O_RDONLY) and *wr (O_WRONLY) are open files on it,

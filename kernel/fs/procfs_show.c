@@ -7,18 +7,17 @@
 #include "fs/procfs_show.h"
 #include "fs/inode.h"
 #include "arch/x86_64/cpu.h"
-#include "dev/rtc.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/uvm.h"
 #include "proc/process.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "uapi/time.h"
 
 #define KIB_PER_PAGE 4
-#define CLOCK_TICKS  100     /* USER_HZ: the unit of times in /proc */
-#define NS_PER_TICK  ((uint64_t)(NSEC_PER_SEC / CLOCK_TICKS))
+#define NS_PER_TICK  ((uint64_t)(NSEC_PER_SEC / USER_HZ))
 #define CPUID_VENDOR   0u
 #define CPUID_FEATURES 1u
 #define CPUID_EXT7     7u
@@ -124,7 +123,7 @@ void show_filesystems(struct sbuf *s, struct process *p)
 /* When the machine booted, in seconds since the epoch (0 if the clock is unset). */
 static uint64_t boot_epoch_sec(void)
 {
-	uint64_t wall = rtc_realtime_ns(), up = time_ns();
+	uint64_t wall = time_realtime_ns(), up = time_ns();
 
 	return wall > up ? (wall - up) / NSEC_PER_SEC : 0;
 }

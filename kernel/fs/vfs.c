@@ -9,8 +9,7 @@
  */
 #include "fs/inode.h"
 #include "fs/path.h"
-#include "dev/time.h"
-#include "dev/rtc.h"
+#include "time/time.h"
 #include "mm/heap.h"
 #include "proc/process.h"
 #include "proc/rlimit.h"
@@ -40,7 +39,7 @@ bool io_should_stop(void)
 
 struct vfs_time vfs_now(void)
 {
-	uint64_t ns = rtc_realtime_ns(); /* the clock CLOCK_REALTIME reads */
+	uint64_t ns = time_realtime_ns(); /* the clock CLOCK_REALTIME reads */
 	return (struct vfs_time){ (int64_t)(ns / NSEC_PER_SEC), (uint32_t)(ns % NSEC_PER_SEC) };
 }
 

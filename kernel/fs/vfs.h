@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include "mm/usercopy.h"
 #include "proc/sched.h"
+#include "uapi/fcntl.h"
+#include "uapi/poll.h"
 
 /* A new descriptor table has this many slots (Linux's NR_OPEN_DEFAULT);
  * it doubles on demand up to the process's RLIMIT_NOFILE. */
@@ -23,31 +25,6 @@
  * (Linux's MAX_RW_COUNT: INT_MAX rounded down to a page); larger counts
  * are cut to it, so a call's length is bounded whatever the program asks. */
 #define MAX_RW_COUNT 0x7ffff000ul
-
-/* open(2) flags, Linux values */
-#define O_ACCMODE   0003
-#define O_RDONLY    00
-#define O_WRONLY    01
-#define O_RDWR      02
-#define O_CREAT     0100
-#define O_EXCL      0200
-#define O_NOCTTY    0400
-#define O_TRUNC     01000
-#define O_APPEND    02000
-#define O_NONBLOCK  04000
-#define O_DIRECTORY 0200000
-#define O_NOFOLLOW  0400000
-#define O_CLOEXEC   02000000
-#define O_LARGEFILE 0100000     /* always on for 64-bit (F_GETFL shows it) */
-#define O_PATH      010000000   /* a handle for fstat, fchdir and the ...at calls only: no I/O */
-
-/* poll(2) events */
-#define POLLIN   0x001
-#define POLLPRI  0x002
-#define POLLOUT  0x004
-#define POLLERR  0x008
-#define POLLHUP  0x010
-#define POLLNVAL 0x020
 
 struct inode;   /* defined by the VFS implementation (fs/inode.h) */
 struct file;

@@ -3,6 +3,7 @@
 #include "mm/mm.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
+#include "arch/x86_64/paging.h"
 #include "mm/vmm.h"
 #include "memmap.h"
 #include "log.h"
@@ -24,6 +25,7 @@ static uint64_t total_ram(const struct kbi_boot_info *bi)
 void mm_init(const struct kbi_boot_info *bi)
 {
 	pmm_init(bi);
+	arch_paging_set_allocator(page_alloc_zeroed, page_free);
 	vmm_init(bi);
 	pmm_reclaim_boot_memory(bi);
 	klog(LOG_INFO, "memory: %lu MiB total, %lu MiB usable, %lu MiB free after boot\n",

@@ -19,32 +19,15 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
+#include "uapi/auxv.h"
+#include "uapi/time.h"
+#include "uapi/limits.h"
 
-#define AT_NULL     0
-#define AT_PHDR     3
-#define AT_PHENT    4
-#define AT_PHNUM    5
-#define AT_PAGESZ   6
-#define AT_BASE     7
-#define AT_FLAGS    8
-#define AT_ENTRY    9
-#define AT_UID      11
-#define AT_EUID     12
-#define AT_GID      13
-#define AT_EGID     14
-#define AT_PLATFORM 15
-#define AT_HWCAP    16
-#define AT_CLKTCK   17
-#define AT_SECURE   23
-#define AT_RANDOM   25
-#define AT_EXECFN   31
 #define AUXV_PAIRS  20
 
 #define ARG_MAX_BYTES  (128 * 1024)
-#define EXEC_PATH_MAX  4096
 #define ARG_MAX_COUNT  1024
 #define STACK_INITIAL  (128 * 1024)
-#define CLOCK_TICKS    100
 #define CPUID_FEATURES 1u
 
 struct loaded {
@@ -283,7 +266,7 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 		{ AT_PHNUM, prog->phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp ? interp->base : 0 },
 		{ AT_FLAGS, 0 }, { AT_ENTRY, prog->entry }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
 		{ AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_RANDOM, random_at }, { AT_HWCAP, hwcap() },
-		{ AT_CLKTCK, CLOCK_TICKS }, { AT_EXECFN, execfn }, { AT_PLATFORM, platform_at },
+		{ AT_CLKTCK, USER_HZ }, { AT_EXECFN, execfn }, { AT_PLATFORM, platform_at },
 		{ AT_NULL, 0 },
 	};
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
@@ -388,7 +371,7 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 	struct elf_info ei;
 	struct loaded prog, interp;
 	bool has_interp = false;
-	char *abs = kmalloc(EXEC_PATH_MAX);
+	char *abs = kmalloc(PATH_MAX);
 	if (!abs)
 		return -ENOMEM;
 	int err = vfs_exec_data(path, &file, &size, abs, &owned);

@@ -11,20 +11,13 @@
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "proc/sched.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "mm/usercopy.h"
-#include "sys/timespec.h"
+#include "time/timespec.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
+#include "uapi/futex.h"
 
-#define FUTEX_WAIT            0
-#define FUTEX_WAKE            1
-#define FUTEX_REQUEUE         3
-#define FUTEX_CMP_REQUEUE     4
-#define FUTEX_WAIT_BITSET     9
-#define FUTEX_WAKE_BITSET     10
-#define FUTEX_PRIVATE_FLAG    128
-#define FUTEX_CLOCK_REALTIME  256
 #define FUTEX_CMD_MASK        (~(uint64_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 
 struct waiter {

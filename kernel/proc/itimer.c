@@ -5,15 +5,12 @@
 #include "proc/itimer.h"
 #include "proc/process.h"
 #include "proc/signal.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "mm/usercopy.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
-#include "sys/sys_process.h"
+#include "uapi/signal.h"
 
-#define SIGALRM   14
-#define SIGVTALRM 26
-#define SIGPROF   27
 #define USEC_PER_SEC 1000000ull
 #define NS_PER_USEC  1000ull
 #define HALF_SEC_USEC 500000

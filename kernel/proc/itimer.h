@@ -14,10 +14,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "uapi/time.h"
 
-#define ITIMER_REAL    0
-#define ITIMER_VIRTUAL 1
-#define ITIMER_PROF    2
 #define ITIMER_COUNT   3
 
 /* One timer: for REAL, value is the time_ns() deadline; for the CPU-time

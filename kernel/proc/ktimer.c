@@ -10,7 +10,7 @@
  */
 #include <stddef.h>
 #include "proc/ktimer.h"
-#include "dev/time.h"
+#include "time/time.h"
 
 #define WHEEL_SLOTS 256u                        /* a power of two */
 #define SLOT_NS     (NSEC_PER_SEC / TIME_TICK_HZ)

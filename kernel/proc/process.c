@@ -17,18 +17,15 @@
 #include "mm/uvm.h"
 #include "mm/vmm.h"
 #include "mm/vmalloc.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
 #include "panic.h"
+#include "uapi/signal.h"
 
-#define SIGCHLD 17
-#define SS_DISABLE 2    /* sigaltstack: no alternate signal stack */
 /* Written over a freed struct process: a use after free reads pointers
  * that fault (non-canonical) instead of a stale process that seems fine. */
 #define PROCESS_POISON 0x6b
@@ -212,14 +209,12 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 
 	if (!t)
 		return NULL;
-	struct trap_frame *ctf = (struct trap_frame *)(t->kstack_top - sizeof(*ctf));
+	struct trap_frame *ctf = arch_thread_user_frame(t->kstack_top);
 	*ctf = *tf;
 	ctf->rax = 0;
 	if (new_sp)
 		ctf->rsp = new_sp;
-	fpu_save(t->fpu); /* the caller's live FPU state */
-	t->fs_base = rdmsr(MSR_FS_BASE);
-	t->gs_base = rdmsr(MSR_KERNEL_GS_BASE); /* the caller's user GS base */
+	arch_thread_copy_current(&t->arch); /* the caller's FPU state and FS/GS bases */
 	t->sig_blocked = current_thread()->sig_blocked;
 	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
 	return t;
@@ -732,18 +727,8 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	p->did_exec = true;
 	signal_reset_on_exec(p);
 	fdtable_close_on_exec(p->files);
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = img.entry;
-	tf->rsp = img.sp;
-	tf->cs = USER_CS;
-	tf->ss = USER_DS;
-	tf->rflags = RFLAGS_USER_INITIAL;
-	tf->vector = 0;
-	t->fs_base = t->gs_base = 0;
-	wrmsr(MSR_FS_BASE, 0);
-	wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user's GS base, until the swapgs on return */
-	fpu_init_area(t->fpu);
-	fpu_restore(t->fpu);
+	arch_user_frame_init(tf, img.entry, img.sp);
+	arch_thread_reset_current(&t->arch); /* no FS/GS base, a clean FPU */
 	t->force_iret = true; /* exec leaves through IRET */
 	return 0;
 }

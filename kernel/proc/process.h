@@ -9,18 +9,12 @@
 #include "proc/itimer.h"
 #include "proc/rlimit.h"
 #include "proc/sched.h"
+#include "uapi/signal.h"
+#include "uapi/wait.h"
 
 struct vm_space;
 struct fdtable;
 struct inode;
-
-/* A signal's disposition, as rt_sigaction passes it (struct kernel_sigaction). */
-struct sigaction_k {
-	uint64_t handler;   /* SIG_DFL 0, SIG_IGN 1, or a user address */
-	uint64_t flags;     /* SA_* */
-	uint64_t restorer;  /* SA_RESTORER: where the handler returns (calls rt_sigreturn) */
-	uint64_t mask;      /* blocked while the handler runs */
-};
 
 enum process_state { PROC_ALIVE, PROC_ZOMBIE };
 
@@ -33,17 +27,6 @@ struct vfork_done {
 	bool done;
 	struct wait_queue wq;
 };
-
-/* Wait-status encoding, as wait4 reports it. */
-#define WSTATUS_EXITED(code)  (((code) & 0xff) << 8)
-#define WSTATUS_SIGNALED(sig) ((sig) & 0x7f)
-
-#define SIGILL  4
-#define SIGTRAP 5
-#define SIGBUS  7
-#define SIGFPE  8
-#define SIGKILL 9
-#define SIGSEGV 11
 
 /*
  * Lock rule: state and wstatus change with interrupts off;
@@ -87,8 +70,8 @@ struct process {
 
 	/* signals: pending changes with interrupts off (the masks are the threads') */
 	uint64_t sig_pending;      /* bit (sig - 1) */
-	struct sigaction_k sig_action[64];
-	int sig_from_pid[64];      /* who sent each pending signal (siginfo si_pid) */
+	struct sigaction_k sig_action[NSIG];
+	int sig_from_pid[NSIG];    /* who sent each pending signal (siginfo si_pid) */
 	int chld_pid, chld_status; /* the last child to end (SIGCHLD's siginfo) */
 	bool did_exec;             /* setpgid on a child that has exec'd is EACCES */
 	bool orphaned;             /* its parent exited (getppid reports init) */

@@ -4,26 +4,7 @@
 #define KESTREL_PROC_RLIMIT_H
 
 #include <stdint.h>
-
-/* Linux's resource numbers (include/uapi/asm-generic/resource.h). */
-#define RLIMIT_CPU        0
-#define RLIMIT_FSIZE      1
-#define RLIMIT_DATA       2
-#define RLIMIT_STACK      3
-#define RLIMIT_CORE       4
-#define RLIMIT_RSS        5
-#define RLIMIT_NPROC      6
-#define RLIMIT_NOFILE     7
-#define RLIMIT_MEMLOCK    8
-#define RLIMIT_AS         9
-#define RLIMIT_LOCKS      10
-#define RLIMIT_SIGPENDING 11
-#define RLIMIT_MSGQUEUE   12
-#define RLIMIT_NICE       13
-#define RLIMIT_RTPRIO     14
-#define RLIMIT_RTTIME     15
-#define RLIM_NLIMITS      16
-#define RLIM_INFINITY     (~0ull)
+#include "uapi/resource.h"
 
 /* Linux's fs.nr_open: the most RLIMIT_NOFILE can be raised to. */
 #define RLIMIT_NR_OPEN    (1u << 20)

@@ -11,22 +11,14 @@
 #include "proc/process.h"
 #include "proc/ktimer.h"
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/gdt.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/vmalloc.h"
 #include "panic.h"
 #include "log.h"
-
-#define USER_RFLAGS RFLAGS_USER_INITIAL /* interrupts on, the fixed bit, nothing else */
-
-void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);
-void thread_entry_kernel(void);
-void thread_entry_user(void);
 
 static struct thread *run_head, *run_tail;
 static struct thread *idle_thread;
@@ -75,17 +67,8 @@ static void sleep_timeout(struct ktimer *k)
  * space) and switch stacks. Interrupts off. */
 static void switch_to(struct thread *prev, struct thread *next)
 {
-	if (prev->fpu)
-		fpu_save(prev->fpu);
-	if (prev->proc) {
-		prev->fs_base = rdmsr(MSR_FS_BASE);
-		prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE); /* the user's, swapped out */
-	}
-	if (next->fpu)
-		fpu_restore(next->fpu);
+	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	if (next->proc) {
-		wrmsr(MSR_FS_BASE, next->fs_base);
-		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
 		uint64_t pml4 = process_pml4(next->proc);
 		if (pml4 != arch_current_pml4()) /* CR3 only when it changes */
 			arch_switch_pml4(pml4);
@@ -94,11 +77,9 @@ static void switch_to(struct thread *prev, struct thread *next)
 	prev->run_ns += now - prev->run_since;
 	next->run_since = now;
 	cpu_ticks.switches++;
-	gdt_set_kernel_stack(next->kstack_top);
-	this_cpu()->kernel_rsp = next->kstack_top;
 	this_cpu()->current = next;
 	next->state = THREAD_RUNNING;
-	arch_switch(&prev->saved_rsp, next->saved_rsp);
+	arch_switch_to(&prev->arch, &next->arch);
 }
 
 /* Pick the next thread and run it. Interrupts off. */
@@ -198,27 +179,12 @@ static struct thread *thread_alloc(const char *name)
 	return t;
 }
 
-/* Push the registers arch_switch pops, returning into entry. */
-static void prepare_stack(struct thread *t, uint64_t sp, void (*entry)(void), uint64_t r12,
-			  uint64_t r13)
-{
-	uint64_t *s = (uint64_t *)sp;
-	*--s = (uint64_t)entry;  /* ret */
-	*--s = 0;                /* rbp */
-	*--s = 0;                /* rbx */
-	*--s = r12;
-	*--s = r13;
-	*--s = 0;                /* r14 */
-	*--s = 0;                /* r15 */
-	t->saved_rsp = (uint64_t)s;
-}
-
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg)
 {
 	struct thread *t = thread_alloc(name);
 	if (!t)
 		return NULL;
-	prepare_stack(t, t->kstack_top, thread_entry_kernel, (uint64_t)fn, (uint64_t)arg);
+	arch_thread_init_kernel(&t->arch, t->kstack_top, fn, arg);
 	t->state = THREAD_SLEEPING; /* not runnable until made so */
 	return t;
 }
@@ -228,21 +194,13 @@ struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp)
 	struct thread *t = thread_alloc(process_name(p));
 	if (!t)
 		return NULL;
-	t->fpu = kmalloc(fpu_area_size() < 64 ? 64 : fpu_area_size());
-	if (!t->fpu) {
+	void *fpu = kmalloc(arch_thread_fpu_size());
+	if (!fpu) {
 		thread_reap(t);
 		return NULL;
 	}
-	fpu_init_area(t->fpu);
 	t->proc = p;
-	struct trap_frame *tf = (struct trap_frame *)(t->kstack_top - sizeof(*tf));
-	memset(tf, 0, sizeof(*tf));
-	tf->rip = rip;
-	tf->cs = USER_CS;
-	tf->rflags = USER_RFLAGS;
-	tf->rsp = rsp;
-	tf->ss = USER_DS;
-	prepare_stack(t, (uint64_t)tf, thread_entry_user, 0, 0);
+	arch_thread_init_user(&t->arch, t->kstack_top, fpu, rip, rsp);
 	t->state = THREAD_SLEEPING;
 	return t;
 }
@@ -277,7 +235,7 @@ void thread_reap(struct thread *t)
 	ktimer_cancel(&t->sleep_timer);
 	irq_restore(f);
 	kstack_free(t->kstack_top);
-	kfree(t->fpu);
+	kfree(t->arch.fpu);
 	kfree(t);
 }
 
@@ -292,7 +250,7 @@ void sched_yield(void)
 static void charge_tick(const struct trap_frame *tf)
 {
 	struct thread *t = current_thread();
-	bool user = tf->cs & SEL_RPL3;
+	bool user = arch_frame_is_user(tf);
 
 	if (t == idle_thread) {
 		cpu_ticks.idle++;
@@ -339,7 +297,7 @@ void sched_tick(const struct trap_frame *tf)
 
 void sched_preempt_point(struct trap_frame *tf)
 {
-	if (need_resched && (tf->cs & SEL_RPL3))
+	if (need_resched && arch_frame_is_user(tf))
 		schedule();
 }
 
@@ -422,7 +380,7 @@ static void idle_loop(void *unused)
 			cpu_sti();
 			continue;
 		}
-		__asm__ volatile("sti; hlt" ::: "memory"); /* sti's shadow: no lost wakeup */
+		cpu_idle_wait(); /* sti's shadow: no lost wakeup */
 	}
 }
 
@@ -437,7 +395,7 @@ void sched_init(void)
 	boot.kstack_top = 0; /* the boot stack: never used for ring-3 traps */
 	boot.sleep_timer.fire = sleep_timeout;
 	this_cpu()->current = &boot;
-	fpu_boot_init();
+	arch_thread_boot_init();
 	idle_thread = thread_create_kernel("idle", idle_loop, NULL);
 	if (!idle_thread)
 		panic("sched: no memory for the idle thread");

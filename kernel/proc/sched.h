@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/x86_64/thread.h"
 #include "arch/x86_64/trapframe.h"
 #include "proc/ktimer.h"
 
@@ -19,7 +20,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_SLEEPING, THREAD_DEA
  * CPU; the rest is private to the thread or set before it first runs.
  */
 struct thread {
-	uint64_t saved_rsp;        /* arch_switch's save slot */
+	struct arch_thread arch;   /* switch slot, user FPU state and FS/GS bases (arch/x86_64/thread.h) */
 	uint64_t kstack_top;       /* vmalloc'd, guard page below */
 	enum thread_state state;
 	struct thread *run_next;   /* run queue */
@@ -27,9 +28,6 @@ struct thread {
 	struct thread **wait_pprev;/* what points to it in its wait queue, NULL when on none */
 	struct ktimer sleep_timer; /* wait_on's deadline while sleeping (proc/ktimer.h) */
 	struct process *proc;      /* NULL for a kernel thread */
-	void *fpu;                 /* user FPU/SSE state, 64-byte aligned */
-	uint64_t fs_base;          /* user TLS base (arch_prctl) */
-	uint64_t gs_base;          /* user GS base (arch_prctl): in KERNEL_GS_BASE while it runs */
 	struct trap_frame *uframe; /* the user frame of the current system call */
 	bool force_iret;           /* leave this system call by IRET (sigreturn, exec) */
 	uint64_t syscall_nr;       /* the current system call's number (for restarts) */

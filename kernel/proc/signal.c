@@ -8,99 +8,35 @@
  * address, a ucontext with every register and the signal mask, the
  * siginfo, and the FPU state. rt_sigreturn reads it back and leaves by
  * IRET, since any register (RCX and R11 included) may have changed.
+ * This file is the POSIX side (which signal, masks, dispositions,
+ * restarts); the frame itself is the machine's: arch/x86_64/signal.c.
  */
 #include "sys/syscall_define.h"
 #include "proc/signal.h"
 #include "proc/process.h"
 #include "proc/sched.h"
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/gdt.h"
-#include "arch/x86_64/idt.h"
+#include "arch/x86_64/signal.h"
 #include "mm/layout.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "sys/syscall.h"
 #include "log.h"
+#include "uapi/signal.h"
+#include "uapi/wait.h"
 
-#define SIG_DFL 0
-#define SIG_IGN 1
-#define SA_NOCLDWAIT 0x00000002ull
-#define SA_SIGINFO   0x00000004ull
-#define SA_RESTORER  0x04000000ull
-#define SA_ONSTACK   0x08000000ull
-#define SA_RESTART   0x10000000ull
-#define SA_NODEFER   0x40000000ull
-#define SA_RESETHAND 0x80000000ull
-#define SS_ONSTACK   1
-#define SS_DISABLE   2
-#define MINSIGSTKSZ  2048
-
-#define SIGHUP  1
-#define SIGINT  2
-#define SIGQUIT 3
-#define SIGABRT 6
-#define SIGUSR1 10
-#define SIGCHLD 17
-#define SIGCONT 18
-#define SIGSTOP 19
-#define SIGTSTP 20
-#define SIGTTIN 21
-#define SIGTTOU 22
-#define SIGURG  23
-#define SIGXCPU 24
-#define SIGXFSZ 25
-#define SIGWINCH 28
-#define SIGSYS  31
-
-#define SI_USER   0
-#define SI_KERNEL 0x80
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-#define CLD_DUMPED 3
 /* The wait status's WCOREDUMP bit (0x80) says a core file was written.
  * Kestrel writes none (and RLIMIT_CORE is 0 by default, as in Linux, which
  * then sets no flag), so a death by a core-action signal never claims one:
  * busybox sh prints "Segmentation fault", not "... (core dumped)". */
 #define WCOREFLAG 0
-#define RED_ZONE  128
-#define FXSAVE_BYTES 512
-#define VEC_SYSCALL 0x100
-#define SYSCALL_INSN_LEN 2      /* both "syscall" and "int $0x80" */
-/* What rt_sigreturn takes from the frame: Linux's FIX_EFLAGS. IOPL, IF, NT,
- * VM stay as the kernel had them. */
-#define RFLAGS_USER_CHANGEABLE (RFLAGS_AC | RFLAGS_OF | RFLAGS_DF | RFLAGS_TF | RFLAGS_SF | \
-				RFLAGS_ZF | RFLAGS_AF | RFLAGS_PF | RFLAGS_CF | RFLAGS_RF)
-/* ucontext.uc_flags (Linux): the frame's ss is meaningful, and restore it
- * exactly (a bad one then faults the IRET: SIGSEGV); without STRICT, a bad
- * ss is replaced by the user data selector (old DOSEMU and CRIU frames). */
-#define UC_SIGCONTEXT_SS     0x2
-#define UC_STRICT_RESTORE_SS 0x4
-#define MXCSR_VALID 0xffbfu
-
-/* The Linux x86_64 signal frame, as user space expects it. */
-struct sigcontext_k {
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-	uint16_t cs, gs, fs, ss;
-	uint64_t err, trapno, oldmask, cr2;
-	uint64_t fpstate;
-	uint64_t reserved[8];
-};
 
 struct stack_k {
 	uint64_t sp;
 	int32_t flags;
 	int32_t pad;
 	uint64_t size;
-};
-
-struct ucontext_k {
-	uint64_t flags;
-	uint64_t link;
-	struct stack_k stack;
-	struct sigcontext_k mc;
-	uint64_t sigmask;
 };
 
 struct siginfo_k {
@@ -112,14 +48,7 @@ struct siginfo_k {
 	uint8_t rest[128 - 16 - 16];
 };
 
-struct rt_sigframe {
-	uint64_t pretcode;        /* the handler's return address: sa_restorer */
-	struct ucontext_k uc;
-	struct siginfo_k info;
-};
-
-_Static_assert(sizeof(struct sigcontext_k) == 256, "sigcontext");
-_Static_assert(sizeof(struct siginfo_k) == 128, "siginfo");
+_Static_assert(sizeof(struct siginfo_k) == ARCH_SIGINFO_SIZE, "siginfo");
 
 enum dfl { DFL_TERM, DFL_CORE, DFL_IGNORE, DFL_STOP };
 
@@ -375,26 +304,16 @@ static int next_signal(struct process *p)
  * with -EINTR when a handler without SA_RESTART is about to run. */
 static void fix_restart(struct trap_frame *tf, bool handler, uint64_t sa_flags)
 {
-	if ((tf->vector != VEC_SYSCALL && tf->vector != VEC_INT80) || (int64_t)tf->rax != -ERESTARTSYS)
+	long ret;
+
+	if (!arch_syscall_result(tf, &ret) || ret != -ERESTARTSYS)
 		return;
 	if (handler && !(sa_flags & SA_RESTART)) {
-		tf->rax = (uint64_t)-EINTR;
+		arch_syscall_set_result(tf, -EINTR);
 		return;
 	}
-	tf->rax = current_thread()->syscall_nr;
-	tf->rip -= SYSCALL_INSN_LEN;
+	arch_syscall_restart(tf, current_thread()->syscall_nr);
 	current_thread()->force_iret = true;
-}
-
-static void fill_context(struct sigcontext_k *mc, const struct trap_frame *tf, uint64_t mask,
-			 uint64_t fpstate)
-{
-	*mc = (struct sigcontext_k){
-		tf->r8, tf->r9, tf->r10, tf->r11, tf->r12, tf->r13, tf->r14, tf->r15,
-		tf->rdi, tf->rsi, tf->rbp, tf->rbx, tf->rdx, tf->rax, tf->rcx, tf->rsp, tf->rip,
-		tf->rflags, (uint16_t)tf->cs, 0, 0, (uint16_t)tf->ss,
-		tf->error, tf->vector < VEC_EXCEPTIONS ? tf->vector : 0, mask, 0, fpstate, { 0 },
-	};
 }
 
 /* What the handler's siginfo says: the fault address for a fault, the
@@ -408,10 +327,9 @@ static void fill_info(struct process *p, int sig, struct siginfo_k *info)
 		p->fault_code = 0;
 		p->fault_addr = 0;
 	} else if (sig == SIGCHLD && p->chld_pid) {
-		int ws = p->chld_status, s = ws & 0x7f;
-		info->code = !s ? CLD_EXITED : (ws & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		info->code = wstatus_cld_code(p->chld_status);
 		info->chld.pid = p->chld_pid;
-		info->chld.status = s ? s : (ws >> 8) & 0xff;
+		info->chld.status = wstatus_cld_status(p->chld_status);
 	} else {
 		info->code = p->sig_from_pid[sig - 1] ? SI_USER : SI_KERNEL;
 		info->chld.pid = p->sig_from_pid[sig - 1];
@@ -424,52 +342,44 @@ static bool on_altstack(const struct thread *t, uint64_t rsp)
 	return rsp >= t->altstack_sp && rsp < t->altstack_sp + t->altstack_size;
 }
 
-/* Where the frame goes: the thread's alternate stack if asked for and
- * not already on it, else below the red zone of the interrupted stack. */
-static uint64_t frame_top(const struct trap_frame *tf, uint64_t sa_flags)
+/* Where the frame goes: the top of the thread's alternate stack if asked
+ * for and not already on it, else 0: the interrupted stack. */
+static uint64_t alt_top(const struct trap_frame *tf, uint64_t sa_flags)
 {
 	const struct thread *t = current_thread();
 
-	if ((sa_flags & SA_ONSTACK) && !(t->altstack_flags & SS_DISABLE) && !on_altstack(t, tf->rsp))
+	if ((sa_flags & SA_ONSTACK) && !(t->altstack_flags & SS_DISABLE) &&
+	    !on_altstack(t, arch_user_sp(tf)))
 		return t->altstack_sp + t->altstack_size;
-	return tf->rsp - RED_ZONE;
+	return 0;
 }
 
-/* Build the frame and point tf at the handler. false if the frame could
- * not be written (a bad stack): the caller kills the process. */
+/* Build the frame (arch/x86_64/signal.c) and point tf at the handler.
+ * false if the frame could not be written (a bad stack): the caller kills
+ * the process. */
 static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 			const struct sigaction_k *act)
 {
-	static uint8_t fx[FXSAVE_BYTES] __attribute__((aligned(16)));
-	struct rt_sigframe fr;
-	uint64_t top = frame_top(tf, act->flags);
-	uint64_t fpstate = (top - FXSAVE_BYTES) & ~63ull;
-	uint64_t at = ((fpstate - sizeof(fr)) & ~15ull) - 8; /* as if called: (rsp + 8) % 16 == 0 */
+	struct thread *t = current_thread();
+	struct siginfo_k info;
 
-	/* the mask to restore on return: sigsuspend's caller's, not its temporary one */
-	const struct thread *t = current_thread();
-	uint64_t restore = t->sigsuspend_active ? t->sigsuspend_saved : t->sig_blocked;
-
-	memset(&fr, 0, sizeof(fr));
-	fr.pretcode = act->restorer;
-	fr.uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS; /* as Linux's 64-bit frames */
-	fr.uc.stack = (struct stack_k){ t->altstack_sp, (int32_t)t->altstack_flags, 0, t->altstack_size };
-	fill_context(&fr.uc.mc, tf, restore, fpstate);
-	fr.uc.sigmask = restore;
-	fill_info(p, sig, &fr.info);
-	__asm__ volatile("fxsave64 %0" : "=m"(fx));
-	if (copy_to_user(fpstate, fx, sizeof(fx)) || copy_to_user(at, &fr, sizeof(fr)))
+	memset(&info, 0, sizeof(info));
+	fill_info(p, sig, &info);
+	struct arch_sigframe_req req = {
+		.sig = sig,
+		.handler = act->handler,
+		.restorer = act->restorer,
+		.alt_top = alt_top(tf, act->flags),
+		/* the mask to restore on return: sigsuspend's caller's, not its temporary one */
+		.mask = t->sigsuspend_active ? t->sigsuspend_saved : t->sig_blocked,
+		.ss_sp = t->altstack_sp,
+		.ss_size = t->altstack_size,
+		.ss_flags = t->altstack_flags,
+		.info = &info,
+	};
+	if (!arch_signal_setup_frame(tf, &t->arch, &req))
 		return false;
-	tf->rsp = at;
-	tf->rip = act->handler;
-	tf->rdi = (uint64_t)sig;
-	tf->rsi = at + __builtin_offsetof(struct rt_sigframe, info);
-	tf->rdx = at + __builtin_offsetof(struct rt_sigframe, uc);
-	tf->rax = 0;
-	tf->rflags &= ~(RFLAGS_DF | RFLAGS_TF);
-	tf->cs = USER_CS;
-	tf->ss = USER_DS;
-	current_thread()->force_iret = true;
+	t->force_iret = true;
 	return true;
 }
 
@@ -570,13 +480,13 @@ void signal_deliver(struct trap_frame *tf)
 	if (!p)
 		return;
 	deliver(p, t, tf);
-	if (tf->rip < USER_TOP)
+	if (arch_user_ip(tf) < USER_TOP)
 		return;
 	klog(LOG_WARN, "kestrel: pid %d (%s): return to a non-user rip %#lx: SIGSEGV\n", p->pid,
-	     p->name, tf->rip);
+	     p->name, arch_user_ip(tf));
 	signal_force_fault(SIGSEGV, SI_KERNEL, 0);
 	deliver(p, t, tf);
-	if (tf->rip >= USER_TOP) /* a handler at a bad address as well */
+	if (arch_user_ip(tf) >= USER_TOP) /* a handler at a bad address as well */
 		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
 }
 
@@ -587,7 +497,7 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact, size_t, size)
 	struct process *p = current_process();
 	struct sigaction_k k;
 
-	if (sig < 1 || sig > NSIG || size != sizeof(uint64_t))
+	if (sig < 1 || sig > NSIG || size != SIGSET_BYTES)
 		return -EINVAL;
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
@@ -610,7 +520,7 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset, size_t, siz
 	struct thread *t = current_thread();
 	uint64_t s;
 
-	if (size != sizeof(uint64_t))
+	if (size != SIGSET_BYTES)
 		return -EINVAL;
 	if (oset && copy_to_user(oset, &t->sig_blocked, sizeof(s)))
 		return -EFAULT;
@@ -619,9 +529,9 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset, size_t, siz
 	if (copy_from_user(&s, set, sizeof(s)))
 		return -EFAULT;
 	switch (how) {
-	case 0: t->sig_blocked |= s; break;   /* SIG_BLOCK */
-	case 1: t->sig_blocked &= ~s; break;  /* SIG_UNBLOCK */
-	case 2: t->sig_blocked = s; break;    /* SIG_SETMASK */
+	case SIG_BLOCK: t->sig_blocked |= s; break;
+	case SIG_UNBLOCK: t->sig_blocked &= ~s; break;
+	case SIG_SETMASK: t->sig_blocked = s; break;
 	default: return -EINVAL;
 	}
 	t->sig_blocked &= ~unblockable;
@@ -633,59 +543,33 @@ SYSCALL_DEFINE2(rt_sigpending, uptr_t, set, size_t, size)
 	struct process *p = current_process();
 	uint64_t s = (p->sig_pending | current_thread()->sig_pending) & current_thread()->sig_blocked;
 
-	if (size != sizeof(uint64_t))
+	if (size != SIGSET_BYTES)
 		return -EINVAL;
 	return copy_to_user(set, &s, sizeof(s));
 }
 
-/* The selectors of a sigreturn frame, as Linux's restore_sigcontext takes
- * them: RPL forced to 3 (so no frame can raise privilege), otherwise the
- * user's; a bad one makes the IRET fault, which bad_iret (trap.c) turns
- * into SIGSEGV. A bad ss with the 64-bit cs and no UC_STRICT_RESTORE_SS is
- * replaced by the user data selector, the only valid ring-3 SS here. */
-static void restore_selectors(struct trap_frame *tf, const struct ucontext_k *uc)
-{
-	tf->cs = uc->mc.cs | SEL_RPL3;
-	tf->ss = uc->mc.ss | SEL_RPL3;
-	if (!(uc->flags & UC_STRICT_RESTORE_SS) && tf->cs == USER_CS)
-		tf->ss = USER_DS;
-}
-
-/* Restore what setup_frame saved; only user-changeable flags come back.
- * A RIP outside user space gives SIGSEGV on the way out (signal_deliver),
- * a bad selector when the IRET faults: Linux's results. */
+/* Restore what setup_frame saved (arch/x86_64/signal.c: registers,
+ * selectors, FPU state) and the mask; a frame that cannot be read kills
+ * with SIGSEGV. */
 SYSCALL_DEFINE0(rt_sigreturn)
 {
-	static uint8_t fx[FXSAVE_BYTES] __attribute__((aligned(16)));
-	struct trap_frame *tf = current_thread()->uframe;
-	struct ucontext_k uc;
-	uint64_t at = tf->rsp - 8; /* the handler's ret popped pretcode */
+	struct thread *t = current_thread();
+	uint64_t mask;
 
-	if (copy_from_user(&uc, at + __builtin_offsetof(struct rt_sigframe, uc), sizeof(uc)))
+	if (!arch_signal_restore_frame(t->uframe, &t->arch, &mask))
 		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
-	const struct sigcontext_k *m = &uc.mc;
-	tf->r8 = m->r8; tf->r9 = m->r9; tf->r10 = m->r10; tf->r11 = m->r11;
-	tf->r12 = m->r12; tf->r13 = m->r13; tf->r14 = m->r14; tf->r15 = m->r15;
-	tf->rdi = m->rdi; tf->rsi = m->rsi; tf->rbp = m->rbp; tf->rbx = m->rbx;
-	tf->rdx = m->rdx; tf->rcx = m->rcx; tf->rsp = m->rsp; tf->rip = m->rip;
-	tf->rflags = (tf->rflags & ~RFLAGS_USER_CHANGEABLE) | (m->eflags & RFLAGS_USER_CHANGEABLE) |
-		     RFLAGS_IF;
-	restore_selectors(tf, &uc);
-	current_thread()->sig_blocked = uc.sigmask & ~unblockable;
-	if (m->fpstate && copy_from_user(fx, m->fpstate, sizeof(fx)) == 0) {
-		uint32_t *mxcsr = (uint32_t *)(fx + 24);
-		*mxcsr &= MXCSR_VALID; /* a reserved bit would make fxrstor fault in the kernel */
-		__asm__ volatile("fxrstor64 %0" ::"m"(fx));
-	}
-	current_thread()->force_iret = true; /* signal return leaves through IRET */
-	return (long)m->rax;
+	t->sig_blocked = mask & ~unblockable;
+	t->force_iret = true; /* signal return leaves through IRET */
+	long ret = 0;
+	arch_syscall_result(t->uframe, &ret); /* the interrupted code's RAX, kept as it was */
+	return ret;
 }
 
 SYSCALL_DEFINE2(sigaltstack, uptr_t, ss, uptr_t, old)
 {
 	struct thread *t = current_thread();
 	struct stack_k k = { t->altstack_sp, (int32_t)t->altstack_flags, 0, t->altstack_size };
-	bool on = on_altstack(t, t->uframe->rsp);
+	bool on = on_altstack(t, arch_user_sp(t->uframe));
 
 	if (on)
 		k.flags = SS_ONSTACK;
@@ -714,7 +598,7 @@ SYSCALL_DEFINE2(rt_sigsuspend, uptr_t, set, size_t, size)
 	struct thread *t = current_thread();
 	uint64_t s, old = t->sig_blocked;
 
-	if (size != sizeof(uint64_t))
+	if (size != SIGSET_BYTES)
 		return -EINVAL;
 	if (copy_from_user(&s, set, sizeof(s)))
 		return -EFAULT;
@@ -736,7 +620,7 @@ int signal_mask_enter(uint64_t umask, uint64_t size, uint64_t *old)
 	*old = t->sig_blocked;
 	if (!umask)
 		return 0;
-	if (size != sizeof(uint64_t))
+	if (size != SIGSET_BYTES)
 		return -EINVAL;
 	if (copy_from_user(&s, umask, sizeof(s)))
 		return -EFAULT;

@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "uapi/signal.h"
 
-#define NSIG 64
 
 struct process;
 struct thread;

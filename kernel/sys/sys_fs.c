@@ -16,25 +16,12 @@
 #include "proc/process.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "uapi/fcntl.h"
+#include "uapi/ioctl.h"
+#include "uapi/limits.h"
 
-#define IOV_MAX     1024
-#define F_DUPFD     0
-#define F_GETFD     1
-#define F_SETFD     2
-#define F_GETFL     3
-#define F_SETFL     4
-#define F_GETLK     5
-#define F_SETLK     6
-#define F_SETLKW    7
-#define F_DUPFD_CLOEXEC 1030
-#define FD_CLOEXEC  1
-#define FIONBIO     0x5421
-#define FIONCLEX    0x5450
-#define FIOCLEX     0x5451
-#define FIONREAD    0x541b
 #define SETFL_MASK  (O_APPEND | O_NONBLOCK)
 #define SENDFILE_CHUNK 4096
-#define F_UNLCK     2
 #define FLOCK_L_TYPE_OFF 0
 
 struct iovec_user {
@@ -119,7 +106,7 @@ static long do_iov(int fd, bool write, uptr_t iov, uint64_t cnt, int64_t off, bo
 {
 	long total = 0;
 
-	if (cnt > IOV_MAX)
+	if (cnt > UIO_MAXIOV)
 		return -EINVAL;
 	struct file *f = fd_file(fd);
 	if (!f)

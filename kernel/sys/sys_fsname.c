@@ -15,8 +15,9 @@
 #include "proc/process.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "uapi/fcntl.h"
+#include "uapi/mount.h"
 
-#define RENAME_NOREPLACE 1
 #define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
 			  O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | O_PATH)
 
@@ -385,8 +386,6 @@ SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 
 /* ---------------------------------------------------------------- mount */
 
-#define MS_RDONLY   1u
-#define MS_REMOUNT  32u
 #define MOUNT_OPTS_MAX 256
 
 /* mount(source, target, type, flags, data): Kestrel's file systems are

@@ -11,16 +11,10 @@
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "fs/inode.h"
+#include "uapi/mman.h"
 
-#define PROT_READ  1
-#define PROT_WRITE 2
-#define PROT_EXEC  4
-#define MAP_SHARED    0x01
-#define MAP_PRIVATE   0x02
-#define MAP_FIXED     0x10
-#define MAP_ANONYMOUS 0x20
-#define MAP_KNOWN  (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | 0x4000 /* NORESERVE */ | \
-		    0x100 /* GROWSDOWN */ | 0x8000 /* POPULATE */ | 0x20000 /* STACK */)
+#define MAP_KNOWN  (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE | \
+		    MAP_GROWSDOWN | MAP_POPULATE | MAP_STACK)
 
 static uint64_t page_up(uint64_t v) { return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 

@@ -10,31 +10,19 @@
 #include "mm/pmm.h"
 #include "mm/usercopy.h"
 #include "mm/uvm.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-
-#define CLOCK_TICKS 100
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
-#define GRND_NONBLOCK 1
-#define GRND_RANDOM   2
-/* madvise advice, Linux's numbers */
-#define MADV_NORMAL         0
-#define MADV_DONTNEED       4
-#define MADV_FREE           8
-#define MADV_COLLAPSE       25  /* the last of Linux's ordinary advice values */
-#define MADV_GUARD_INSTALL  102
-#define MADV_GUARD_REMOVE   103
-
+#include "uapi/mman.h"
+#include "uapi/resource.h"
+#include "uapi/prctl.h"
+#include "uapi/random.h"
+#include "uapi/time.h"
 
 struct tms_k { int64_t utime, stime, cutime, cstime; };
 
-#define NS_PER_CLOCK_TICK (NSEC_PER_SEC / CLOCK_TICKS)
-#define RUSAGE_CHILDREN (-1)
-#define RUSAGE_SELF     0
-#define RUSAGE_THREAD   1
+#define NS_PER_CLOCK_TICK (NSEC_PER_SEC / USER_HZ)
 
 /* times(buf): the caller's and its reaped children's CPU time in clock
  * ticks; returns the ticks since boot (any fixed point in the past will do). */

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: pipe and pipe2 (the pipes themselves are fs/pipe.c). */
 #include "sys/syscall_define.h"
-#include "sys/sys_tty.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"

@@ -10,9 +10,8 @@
  * sleeps end on the scheduler tick (10 ms granularity).
  */
 #include "sys/syscall_define.h"
-#include "sys/sys_tty.h"
-#include "dev/time.h"
-#include "sys/timespec.h"
+#include "time/time.h"
+#include "time/timespec.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -22,8 +21,6 @@
 #include "proc/sched.h"
 #include "proc/signal.h"
 
-#define POLLRDNORM 0x040
-#define POLLWRNORM 0x100
 #define POLLIN_SET  (POLLIN | POLLRDNORM | POLLHUP | POLLERR)  /* select: readable */
 #define POLLOUT_SET (POLLOUT | POLLWRNORM | POLLERR)           /* select: writable */
 #define POLLEX_SET  POLLPRI                                    /* select: exceptional */
@@ -32,7 +29,7 @@
 #define NS_PER_US     1000ull
 #define US_PER_SEC    1000000ll
 #define NO_DEADLINE   UINT64_MAX
-#define SIG_HANDLER_MIN 2           /* handler values 0 (SIG_DFL), 1 (SIG_IGN) run no handler */
+#define SIG_HANDLER_MIN (SIG_IGN + 1) /* SIG_DFL and SIG_IGN run no handler */
 
 struct pollfd_k {
 	int32_t fd;

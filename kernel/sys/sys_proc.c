@@ -9,11 +9,8 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "uapi/prctl.h"
 
-#define ARCH_SET_GS 0x1001
-#define ARCH_SET_FS 0x1002
-#define ARCH_GET_FS 0x1003
-#define ARCH_GET_GS 0x1004
 #define UTS_LEN 65
 
 /* exit: this thread only; the last one to go ends the process. */
@@ -48,18 +45,15 @@ SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
 		/* WRMSR faults on a non-canonical base; Linux wants a user address */
 		if (addr >= USER_VA_END)
 			return -EPERM;
-		if (code == ARCH_SET_FS) {
-			t->fs_base = addr;
-			wrmsr(MSR_FS_BASE, addr);
-		} else {
-			t->gs_base = addr;
-			wrmsr(MSR_KERNEL_GS_BASE, addr); /* swapgs makes it GS_BASE in user mode */
-		}
+		if (code == ARCH_SET_FS)
+			arch_thread_set_fs_base(&t->arch, addr);
+		else
+			arch_thread_set_gs_base(&t->arch, addr);
 		return 0;
 	case ARCH_GET_FS:
-		return copy_to_user(addr, &t->fs_base, sizeof(t->fs_base));
+		return copy_to_user(addr, &t->arch.fs_base, sizeof(t->arch.fs_base));
 	case ARCH_GET_GS:
-		return copy_to_user(addr, &t->gs_base, sizeof(t->gs_base));
+		return copy_to_user(addr, &t->arch.gs_base, sizeof(t->arch.gs_base));
 	default:
 		return -EINVAL;
 	}

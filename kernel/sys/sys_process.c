@@ -2,7 +2,6 @@
 /* Kestrel: fork, vfork, clone, execve, wait4, waitid, kill, and process groups and sessions. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
-#include "sys/sys_process.h"
 #include "sys/sys_misc.h"
 #include "proc/process.h"
 #include "proc/signal.h"
@@ -11,36 +10,10 @@
 #include "mm/uvm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "uapi/wait.h"
+#include "uapi/sched.h"
+#include "uapi/limits.h"
 
-#define WNOHANG    1
-#define WUNTRACED  2
-#define WCONTINUED 8
-#define WSTOPPED_LOW 0x7f
-#define WCONTINUED_STATUS 0xffff
-#define WEXITED    4
-#define WNOWAIT    0x01000000
-#define P_ALL  0
-#define P_PID  1
-#define P_PGID 2
-#define CLD_EXITED 1
-#define CLD_KILLED 2
-#define CLD_DUMPED 3
-#define SIGCHLD 17
-
-#define CLONE_VM             0x00000100
-#define CLONE_FS             0x00000200
-#define CLONE_FILES          0x00000400
-#define CLONE_SIGHAND        0x00000800
-#define CLONE_VFORK          0x00004000
-#define CLONE_PARENT         0x00008000
-#define CLONE_THREAD         0x00010000
-#define CLONE_SETTLS         0x00080000
-#define CLONE_PARENT_SETTID  0x00100000
-#define CLONE_CHILD_CLEARTID 0x00200000
-#define CLONE_CHILD_SETTID   0x01000000
-#define CLONE_SIGNAL_MASK    0xff
-
-#define PATH_MAX_LEN  4096
 #define EXEC_ARGS_MAX 1024
 #define EXEC_BYTES_MAX (128 * 1024)
 
@@ -85,7 +58,7 @@ static long clone_thread(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t
 		return err;
 	int tid = t->tid;
 	if (flags & CLONE_SETTLS)
-		t->fs_base = tls;
+		t->arch.fs_base = tls;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
 	if (flags & CLONE_PARENT_SETTID)
@@ -115,7 +88,7 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid,
 		return err;
 	int pid = c->pid;
 	if (flags & CLONE_SETTLS)
-		c->thread->fs_base = tls;
+		c->thread->arch.fs_base = tls;
 	if (flags & CLONE_CHILD_CLEARTID)
 		c->thread->clear_child_tid = ctid;
 	if (flags & CLONE_PARENT_SETTID)
@@ -132,7 +105,7 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid,
 
 /* Copy a NULL-terminated user vector of strings into one kernel block:
  * a pointer array followed by the strings. ptrs (EXEC_ARGS_MAX + 1
- * entries) and buf (PATH_MAX_LEN bytes) are the caller's scratch. */
+ * entries) and buf (PATH_MAX bytes) are the caller's scratch. */
 static long copy_vector_with(uptr_t uv, char ***out, size_t *total, uint64_t *ptrs, char *buf)
 {
 	size_t n = 0;
@@ -150,7 +123,7 @@ static long copy_vector_with(uptr_t uv, char ***out, size_t *total, uint64_t *pt
 	if (!v)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		long len = strncpy_from_user(buf, ptrs[i], PATH_MAX_LEN);
+		long len = strncpy_from_user(buf, ptrs[i], PATH_MAX);
 		if (len < 0 || (*total += (size_t)len + 1) > EXEC_BYTES_MAX ||
 		    !(v[i] = kmalloc((size_t)len + 1))) {
 			v[i] = NULL;
@@ -171,7 +144,7 @@ static long copy_vector_with(uptr_t uv, char ***out, size_t *total, uint64_t *pt
 static long copy_vector(uptr_t uv, char ***out, size_t *total)
 {
 	uint64_t *ptrs = kmalloc((EXEC_ARGS_MAX + 1) * sizeof(*ptrs));
-	char *buf = kmalloc(PATH_MAX_LEN);
+	char *buf = kmalloc(PATH_MAX);
 	long r = ptrs && buf ? copy_vector_with(uv, out, total, ptrs, buf) : -ENOMEM;
 
 	kfree(ptrs);
@@ -188,14 +161,14 @@ static void free_vector(char **v)
 
 SYSCALL_DEFINE3(execve, uptr_t, upath, uptr_t, uargv, uptr_t, uenvp)
 {
-	char *path = kmalloc(PATH_MAX_LEN);
+	char *path = kmalloc(PATH_MAX);
 	char **argv = NULL, **envp = NULL;
 	size_t total = 0;
 	long err;
 
 	if (!path)
 		return -ENOMEM;
-	err = strncpy_from_user(path, upath, PATH_MAX_LEN);
+	err = strncpy_from_user(path, upath, PATH_MAX);
 	if (err >= 0)
 		err = copy_vector(uargv, &argv, &total);
 	if (err >= 0)
@@ -247,10 +220,10 @@ static bool report(struct process *c, uint64_t options, int *status)
 		return true;
 	}
 	if ((options & WUNTRACED) && c->stop_report) {
-		*status = (c->stop_sig << 8) | WSTOPPED_LOW;
+		*status = WSTATUS_STOPPED(c->stop_sig);
 		c->stop_report = false;
 	} else {
-		*status = WCONTINUED_STATUS;
+		*status = WSTATUS_CONTINUED;
 		c->cont_report = false;
 	}
 	return false;
@@ -348,11 +321,10 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 	struct cpu_times usage = { 0 };
 	memset(&info, 0, sizeof(info));
 	if (z) {
-		int sig = z->wstatus & 0x7f;
 		info.signo = SIGCHLD;
-		info.code = !sig ? CLD_EXITED : (z->wstatus & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		info.code = wstatus_cld_code(z->wstatus);
 		info.pid = z->pid;
-		info.status = sig ? sig : (z->wstatus >> 8) & 0xff;
+		info.status = wstatus_cld_status(z->wstatus);
 		usage = child_usage(z);
 		if (!(options & WNOWAIT))
 			reap_child(z); /* before any copy, as wait4 */

@@ -7,7 +7,7 @@
 #include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "fs/fsops.h"
 #include "fs/path.h"
 #include "fs/pipe.h"
@@ -16,16 +16,13 @@
 #include "proc/process.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "uapi/stat.h"
+#include "uapi/limits.h"
 
 #define BLOCK_SIZE   4096
 #define SECTOR       512
 #define PIPE_DEV     12
-#define UTIME_NOW    ((1l << 30) - 1)
-#define UTIME_OMIT   ((1l << 30) - 2)
-#define STATX_BASIC_STATS 0x7ffu
-#define STATX_BTIME  0x800u
 #define STATX_ATTR_MASK 0
-#define NAME_LEN     255
 
 struct linux_timespec {
 	int64_t sec, nsec;
@@ -241,7 +238,7 @@ static int put_statfs(uptr_t buf, const struct inode *ip)
 		s.f_ffree = max_inodes - inodes;
 	}
 	s.f_fsid[0] = (int32_t)ip->fs->dev;
-	s.f_namelen = NAME_LEN;
+	s.f_namelen = NAME_MAX;
 	return copy_to_user(buf, &s, sizeof(s)) ? -EFAULT : 0;
 }
 

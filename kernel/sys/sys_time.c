@@ -2,25 +2,14 @@
 /* Kestrel: clock_gettime, clock_getres, gettimeofday, nanosleep, clock_nanosleep. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
-#include "sys/timespec.h"
-#include "dev/time.h"
-#include "dev/rtc.h"
+#include "time/timespec.h"
+#include "time/time.h"
 #include "mm/usercopy.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
-
-#define CLOCK_REALTIME           0
-#define CLOCK_MONOTONIC          1
-#define CLOCK_PROCESS_CPUTIME_ID 2
-#define CLOCK_THREAD_CPUTIME_ID  3
-#define CLOCK_MONOTONIC_RAW      4
-#define CLOCK_REALTIME_COARSE    5
-#define CLOCK_MONOTONIC_COARSE   6
-#define CLOCK_BOOTTIME           7
-#define TIMER_ABSTIME            1
-
+#include "uapi/time.h"
 
 /* Linux's encoding of another process's (or thread's) CPU clock, as
  * clock_getcpuclockid makes it: (~pid << 3) | per-thread bit | type. */
@@ -54,7 +43,7 @@ static int clock_read(int64_t clk, uint64_t *ns)
 	int type;
 
 	if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE) {
-		*ns = rtc_realtime_ns();
+		*ns = time_realtime_ns();
 	} else if (clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
 		   clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME) {
 		*ns = time_ns();
@@ -96,7 +85,7 @@ SYSCALL_DEFINE2(clock_getres, clockid_t, clk, uptr_t, ures)
 SYSCALL_DEFINE2(gettimeofday, uptr_t, tv, uptr_t, tz)
 {
 	(void)tz;
-	uint64_t ns = rtc_realtime_ns();
+	uint64_t ns = time_realtime_ns();
 	struct { int64_t sec, usec; } t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
 	return tv ? copy_to_user(tv, &t, sizeof(t)) : 0;
 }
@@ -130,7 +119,7 @@ SYSCALL_DEFINE2(nanosleep, uptr_t, req, uptr_t, rem)
 
 SYSCALL_DEFINE1(time, uptr_t, tloc)
 {
-	int64_t t = (int64_t)(rtc_realtime_ns() / NSEC_PER_SEC);
+	int64_t t = (int64_t)(time_realtime_ns() / NSEC_PER_SEC);
 
 	if (tloc && copy_to_user(tloc, &t, sizeof(t)))
 		return -EFAULT;

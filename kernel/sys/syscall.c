@@ -3,33 +3,20 @@
  * Kestrel: system-call dispatch. SYSCALL and int $0x80 both arrive with
  * a struct trap_frame; the number is in RAX and the arguments in RDI,
  * RSI, RDX, R10, R8, R9 (Linux x86_64). An unknown number is -ENOSYS.
- * Every call is recorded in this CPU's audit ring without any lock.
+ * Every call is recorded in the audit ring (audit.c) without any lock.
  */
 #include "sys/syscall.h"
-#include "proc/futex.h"
-#include "sys/sys_process.h"
-#include "sys/sys_misc.h"
-#include "sys/sys_tty.h"
-#include "sys/sys_fs.h"
+#include "sys/syscalls.h"
+#include "uapi/unistd.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
-#include "arch/x86_64/percpu.h"
-#include "mm/heap.h"
+#include "arch/x86_64/syscall_msr.h"
 #include "mm/layout.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "lib/errno.h"
-#include "panic.h"
+#include "audit.h"
 #include "log.h"
-
-#define MSR_STAR   0xc0000081u
-#define MSR_LSTAR  0xc0000082u
-#define MSR_FMASK  0xc0000084u
-#define STAR_SYSCALL_SHIFT 32  /* SYSCALL: CS = this, SS = this + 8 */
-#define STAR_SYSRET_SHIFT  48  /* SYSRET: SS = this + 8, CS = this + 16 */
-#define AUDIT_RING 64
-
-void syscall_entry(void);
 
 static const syscall_fn table[SYS_COUNT] = {
 	[SYS_read] = sys_read,
@@ -175,34 +162,10 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_pselect6] = sys_pselect6,
 };
 
-/* The audit ring, one per CPU (reached through the per-CPU block): only
- * its own CPU writes it, so no lock; a slot is claimed by bumping the
- * index first. The panic path may read a half-written record, which is
- * acceptable for a post-mortem. */
-struct audit_rec {
-	uint64_t tsc;
-	int32_t pid;
-	uint32_t nr;
-	uint64_t args[6];
-	int64_t ret;
-};
-struct audit_ring {
-	uint64_t next;
-	struct audit_rec rec[AUDIT_RING];
-};
-static bool audit_serial;
-
 void syscall_init(bool audit_to_serial)
 {
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	wrmsr(MSR_STAR, ((uint64_t)KERNEL_CS << STAR_SYSCALL_SHIFT) |
-			((uint64_t)(USER_DS_BASE - 8) << STAR_SYSRET_SHIFT));
-	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_AC | RFLAGS_NT); /* NT: our IRET would #GP */
-	audit_serial = audit_to_serial;
-	this_cpu()->audit = kzalloc(sizeof(struct audit_ring));
-	if (!this_cpu()->audit)
-		panic("syscall: no memory for the audit ring");
+	arch_syscall_init();
+	audit_set_logging(audit_to_serial);
 }
 
 static long run(struct trap_frame *tf)
@@ -211,11 +174,10 @@ static long run(struct trap_frame *tf)
 	struct process *p = current_process();
 
 	current_thread()->syscall_nr = nr;
-	struct audit_ring *ring = this_cpu()->audit;
-	struct audit_rec *r = &ring->rec[ring->next++ % AUDIT_RING];
+	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
+	struct audit_rec *r = audit_begin(p ? p->pid : 0, (uint32_t)nr, args);
+	bool audit_serial = audit_logging();
 
-	*r = (struct audit_rec){ rdtsc(), p ? p->pid : 0, (uint32_t)nr,
-				 { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 }, 0 };
 	if (audit_serial && (nr == SYS_exit || nr == SYS_exit_group)) /* these never return */
 		klog(LOG_INFO, "audit: pid %d syscall %lu (%#lx) = (does not return)\n", r->pid, nr,
 		     tf->rdi);
@@ -263,18 +225,3 @@ void syscall_int80(struct trap_frame *tf)
 	tf->rax = (uint64_t)run(tf);
 	cpu_cli();
 }	/* trap_dispatch does the return-to-user checks */
-
-void audit_dump(void)
-{
-	const struct audit_ring *ring = percpu_ready() ? this_cpu()->audit : NULL;
-
-	if (!ring)
-		return;
-	uint64_t end = ring->next, start = end > 8 ? end - 8 : 0;
-	panic_printf("last system calls on this CPU (of %lu):\n", end);
-	for (uint64_t i = start; i < end; i++) {
-		const struct audit_rec *r = &ring->rec[i % AUDIT_RING];
-		panic_printf("  pid %d nr %u (%#lx, %#lx, %#lx) = %ld\n", r->pid, r->nr, r->args[0],
-			     r->args[1], r->args[2], r->ret);
-	}
-}

@@ -18,7 +18,7 @@
 #include "proc/signal.h"
 #include "proc/sched.h"
 #include "mm/vmalloc.h"
-#include "dev/time.h"
+#include "time/time.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -129,7 +129,7 @@ static const char *judge(const struct entry *e, struct process *p, bool exited, 
 		return "ended before its time limit, but should have kept running";
 	if (e->kind == EXPECT_NOEXEC)
 		return "ran, but exec should have refused it";
-	int sig = p->wstatus & 0x7f, code = (p->wstatus >> 8) & 0xff;
+	int sig = wstatus_termsig(p->wstatus), code = wstatus_exitcode(p->wstatus);
 	if (e->kind == EXPECT_EXIT && sig == 0 && code == e->value)
 		return NULL;
 	if (e->kind == EXPECT_SIGNAL && sig == e->value)

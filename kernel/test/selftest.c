@@ -10,6 +10,7 @@
 #include "ksyms.h"
 #include "lib/string.h"
 #include "mm/layout.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "mm/vmalloc.h"
 
@@ -167,9 +168,7 @@ static int __attribute__((noinline)) overflow(volatile int depth)
 }
 #pragma GCC diagnostic pop
 
-/* An external name for overflow(), for the inline assembly above. */
-void overflow_entry(void);
-void overflow_entry(void)
+static void overflow_entry(void)
 {
 	overflow(0);
 }
@@ -182,12 +181,7 @@ static void overflow_on_vmalloc_stack(void)
 
 	if (!top)
 		panic("crash=vstack: no kernel stack");
-	__asm__ volatile("mov %0, %%rsp\n\t"
-			 "xor %%edi, %%edi\n\t"
-			 "call overflow_entry"
-			 :
-			 : "r"(top)
-			 : "memory");
+	cpu_call_on_stack(top, overflow_entry);
 }
 
 /* Addresses behind a volatile so the compiler cannot prove the access bad. */
@@ -205,7 +199,7 @@ void selftest_crash(const char *kind, uint32_t len)
 	if (kind_is(kind, len, "pf"))
 		*(volatile uint64_t *)null_page_addr = 1;
 	else if (kind_is(kind, len, "ud"))
-		__asm__ volatile("ud2");
+		cpu_invalid_opcode();
 	else if (kind_is(kind, len, "gp"))
 		(void)*(volatile uint64_t *)noncanonical_addr;
 	else if (kind_is(kind, len, "stack"))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for kernel/dev/acpi_tables.c: the MADT, HPET and FADT PM
+ * Unit tests for kernel/firmware/acpi_tables.c: the MADT, HPET and FADT PM
  * timer parsers on tables captured from QEMU 7.2 + OVMF (q35 with -smp 2,
  * pc with -smp 1; tests/unit/data/acpi/), and on hand-made broken ones:
  * bad checksum, truncation, zero-length and overrunning MADT entries, a
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dev/acpi_tables.h"
+#include "firmware/acpi_tables.h"
 #include "unit.h"
 
 #ifndef ACPI_DATA_DIR

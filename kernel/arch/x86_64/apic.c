@@ -9,8 +9,8 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/features.h"
-#include "arch/x86_64/irq.h"
-#include "dev/acpi.h"
+#include "arch/x86_64/vectors.h"
+#include "firmware/acpi.h"
 #include "mm/mmio.h"
 #include "test/selftest.h"
 #include "log.h"
@@ -99,13 +99,13 @@ static uint32_t read_esr(void)
 	return lapic_read(LAPIC_REG_ESR);
 }
 
-static void error_interrupt(struct trap_frame *tf)
+void lapic_error_interrupt(struct trap_frame *tf)
 {
 	(void)tf;
 	klog(LOG_WARN, "apic: error interrupt, ESR %#x\n", read_esr());
 }
 
-static void spurious_interrupt(struct trap_frame *tf)
+void lapic_spurious_interrupt(struct trap_frame *tf)
 {
 	(void)tf;
 	lapic.spurious++;
@@ -192,8 +192,6 @@ bool lapic_init(const struct acpi_madt_info *madt)
 	lapic.id = lapic_read(LAPIC_REG_ID);
 	if (!lapic.x2apic)
 		lapic.id >>= XAPIC_ID_SHIFT;
-	irq_set_handler(VEC_APIC_ERROR, error_interrupt);
-	irq_set_handler(VEC_SPURIOUS, spurious_interrupt);
 	lapic_write(LAPIC_REG_SVR, VEC_SPURIOUS | SVR_SOFT_ENABLE);
 	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_REG_TIMER_INIT, 0);

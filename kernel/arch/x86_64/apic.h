@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "dev/acpi_tables.h"
+#include "firmware/acpi_tables.h"
 
 /* The timer counts its input clock divided by this (set once at init). */
 #define LAPIC_TIMER_DIVIDER 16
@@ -13,13 +13,17 @@
 /*
  * Bring up this CPU's local APIC: x2APIC mode if CPUID offers it, else
  * xAPIC at the MADT's address (madt may be NULL: the IA32_APIC_BASE
- * address is used). Software-enables it with VEC_SPURIOUS, installs the
- * error (VEC_APIC_ERROR) and spurious handlers, masks the timer and
+ * address is used). Software-enables it with VEC_SPURIOUS (the caller,
+ * interrupts_init, installs the two handlers below), masks the timer and
  * LINT0 (the 8259s are not used), wires LINT0/1 to NMI as the MADT's NMI
  * entries say, and acknowledges anything the firmware left in service.
  * Interrupts must be off. Returns false (logged) if there is no APIC.
  */
 bool lapic_init(const struct acpi_madt_info *madt);
+/* The handlers of VEC_APIC_ERROR (logs the ESR) and VEC_SPURIOUS (counts it). */
+struct trap_frame;
+void lapic_error_interrupt(struct trap_frame *tf);
+void lapic_spurious_interrupt(struct trap_frame *tf);
 
 bool lapic_ready(void);
 bool lapic_is_x2apic(void);

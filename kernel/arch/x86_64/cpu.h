@@ -60,6 +60,27 @@ static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
+/* Called with interrupts off after finding nothing to do: enable them and
+ * halt until the next one. STI takes effect after the next instruction, so
+ * an interrupt cannot slip in between and be lost before the HLT. */
+static inline void cpu_idle_wait(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+/* A breakpoint trap (#BP), for a debugger or a test of the trap path. */
+static inline void cpu_breakpoint(void) { __asm__ volatile("int3"); }
+/* An invalid-opcode trap (#UD), on purpose. */
+static inline void cpu_invalid_opcode(void) { __asm__ volatile("ud2"); }
+
+/* Switch RSP to stack_top and call fn there, never to come back (the
+ * old stack is abandoned): for tests that must fault on a given stack. */
+static inline __attribute__((noreturn)) void cpu_call_on_stack(uint64_t stack_top, void (*fn)(void))
+{
+	__asm__ volatile("mov %0, %%rsp\n\t"
+			 "call *%1\n\t"
+			 "ud2"
+			 :
+			 : "r"(stack_top), "r"(fn)
+			 : "memory");
+	__builtin_unreachable();
+}
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "dev/acpi_tables.h"
+#include "firmware/acpi_tables.h"
 
 /* How an ISA IRQ reaches an IO APIC, after the MADT's overrides. */
 struct isa_route {

@@ -6,7 +6,7 @@
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/pic.h"
-#include "dev/acpi.h"
+#include "firmware/acpi.h"
 #include "log.h"
 
 /* Set with interrupts off or the vector masked (see irq.h). */
@@ -94,6 +94,8 @@ void interrupts_init(void)
 	pic_disable();
 	if (!lapic_init(madt))
 		return;
+	irq_set_handler(VEC_APIC_ERROR, lapic_error_interrupt);
+	irq_set_handler(VEC_SPURIOUS, lapic_spurious_interrupt);
 	ioapic_init(madt, lapic_id());
 	banner(madt);
 }

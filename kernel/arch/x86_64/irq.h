@@ -7,21 +7,7 @@
 #include <stdint.h>
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trapframe.h"
-
-/*
- * Vector map:
- *   0-31     CPU exceptions
- *   32-47    legacy ISA IRQ n at VEC_ISA_BASE + n (routed through the IO APIC)
- *   48-239   free for MSI and later devices
- *   240      VEC_APIC_TIMER: the local APIC timer (scheduler tick)
- *   254      VEC_APIC_ERROR
- *   255      VEC_SPURIOUS: the local APIC spurious vector (no EOI)
- */
-#define VEC_ISA_BASE   32
-#define VEC_ISA_COUNT  16
-#define VEC_APIC_TIMER 240
-#define VEC_APIC_ERROR 254
-#define VEC_SPURIOUS   255
+#include "arch/x86_64/vectors.h" /* the vector map */
 
 typedef void (*irq_handler_t)(struct trap_frame *tf);
 

@@ -5,13 +5,23 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 #include "mm/layout.h"
-#include "mm/pmm.h"
 
 #define CR4_PGE (1ull << 7)
 #define LEVEL_SHIFT_PML4 39
 #define LEVEL_SHIFT_PDPT 30
 #define LEVEL_SHIFT_PD   21
 #define LEVEL_SHIFT_PT   12
+
+/* Where page-table pages come from: the PMM, which sits above arch/ and
+ * so registers itself (mm_init, before the first mapping is made). */
+static void *(*table_alloc)(void);
+static void (*table_free)(void *table);
+
+void arch_paging_set_allocator(void *(*alloc_zeroed)(void), void (*free_page)(void *))
+{
+	table_alloc = alloc_zeroed;
+	table_free = free_page;
+}
 
 static inline unsigned index_at(uint64_t va, int shift)
 {
@@ -60,7 +70,7 @@ static uint64_t *walk(uint64_t pml4, uint64_t va, int stop_shift, bool create)
 		if (!(*e & PTE_P)) {
 			if (!create)
 				return NULL;
-			void *t = page_alloc_zeroed();
+			void *t = table_alloc ? table_alloc() : NULL;
 			if (!t)
 				return NULL;
 			*e = virt_to_phys(t) | PTE_P | PTE_W | (va < USER_TOP ? PTE_U : 0);
@@ -187,7 +197,7 @@ static void free_table(uint64_t e, int shift)
 	if (shift > LEVEL_SHIFT_PT)
 		for (unsigned i = 0; i < 512; i++)
 			free_table(t[i], shift - 9);
-	page_free(t);
+	table_free(t);
 }
 
 void arch_free_user_tables(uint64_t pml4)

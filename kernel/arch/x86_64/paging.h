@@ -32,6 +32,12 @@
 #define VM_NONE     (1u << 6)   /* a PROT_NONE user page: kept, but not present, so that
 				     * no access (not even the kernel's) reaches it */
 
+/* The page allocator for page-table pages: alloc_zeroed returns a
+ * zeroed, direct-mapped 4 KiB page or NULL; free_page takes one back.
+ * mm_init registers the PMM's before any mapping is made; until then
+ * every mapping that needs a new table fails with -ENOMEM. */
+void arch_paging_set_allocator(void *(*alloc_zeroed)(void), void (*free_page)(void *));
+
 /* Map one 4 KiB page (or a 2 MiB / 1 GiB page with arch_map_large) in
  * the tables rooted at pml4 (physical), allocating intermediate tables
  * from the PMM. Replaces an existing 4 KiB mapping. Returns 0 or

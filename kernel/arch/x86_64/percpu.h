@@ -27,7 +27,6 @@ struct percpu {
 	uint32_t cpu_id;           /* dense index, 0 = boot CPU */
 	uint32_t apic_id;
 	void *current;             /* the running thread (scheduler) */
-	void *audit;               /* this CPU's system-call audit ring (sys/syscall.c) */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");
@@ -41,6 +40,12 @@ void percpu_init_boot_cpu(void);
 static inline bool percpu_ready(void)
 {
 	return rdmsr(MSR_GS_BASE) != 0;
+}
+
+/* Is blk the block GS_BASE points at (a self-test of the set-up)? */
+static inline bool percpu_is_installed(const struct percpu *blk)
+{
+	return rdmsr(MSR_GS_BASE) == (uint64_t)blk;
 }
 
 static inline struct percpu *this_cpu(void)

@@ -13,9 +13,11 @@
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "sys/syscall.h"
+#include "audit.h"
 #include "lib/string.h"
 #include "panic.h"
 #include "log.h"
+#include "uapi/signal.h"
 
 #define GUARD_SIZE  4096
 #define NMI_REPORT_MS 1000  /* at most one "nmi:" line a second */
@@ -109,12 +111,7 @@ static int exception_signal(uint64_t vector)
 	}
 }
 
-/* si_code for a fault signal (Linux values). */
-#define SEGV_MAPERR 1
-#define SEGV_ACCERR 2
-#define ILL_ILLOPN  2
-#define FPE_INTDIV  1
-
+/* si_code for a fault signal (Linux values, uapi/signal.h). */
 static int fault_code(struct process *p, uint64_t vector, uint64_t err, uint64_t addr)
 {
 	if (vector == VEC_PAGE_FAULT) /* ACCERR: mapped, but not for this access */

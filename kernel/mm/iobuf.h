@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A buffer that is either user memory (copied through the usercopy helpers) or kernel memory, for I/O paths the kernel itself also drives (the echo test, self-tests). */
-#ifndef KESTREL_LIB_IOBUF_H
-#define KESTREL_LIB_IOBUF_H
+#ifndef KESTREL_MM_IOBUF_H
+#define KESTREL_MM_IOBUF_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: user timespecs (see timespec.h). */
-#include "sys/timespec.h"
-#include "dev/rtc.h"
-#include "dev/time.h"
+#include "time/timespec.h"
+#include "time/time.h"
 #include "lib/errno.h"
 
 int timespec_read(uptr_t uts, uint64_t *ns)
@@ -27,7 +26,7 @@ int timespec_write(uptr_t uts, uint64_t ns)
 
 uint64_t realtime_deadline(uint64_t wall_ns)
 {
-	uint64_t wall = rtc_realtime_ns();
+	uint64_t wall = time_realtime_ns();
 
 	return time_ns() + (wall_ns > wall ? wall_ns - wall : 0);
 }

@@ -7,8 +7,8 @@
  * and bounds-checked against the direct map; a bad one is logged and
  * skipped, never fatal.
  */
-#include "dev/acpi.h"
-#include "dev/acpi_tables.h"
+#include "firmware/acpi.h"
+#include "firmware/acpi_tables.h"
 #include "lib/string.h"
 #include "log.h"
 #include "mm/layout.h"

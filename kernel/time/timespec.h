@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Linux's struct timespec between user memory and the kernel's nanoseconds: sleeps, timeouts, clocks. */
-#ifndef KESTREL_SYS_TIMESPEC_H
-#define KESTREL_SYS_TIMESPEC_H
+#ifndef KESTREL_TIME_TIMESPEC_H
+#define KESTREL_TIME_TIMESPEC_H
 
 #include <stdint.h>
 #include "mm/usercopy.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* A reference clock: a free-running counter of known frequency (HPET, ACPI PM timer, PIT) to calibrate the TSC and the APIC timer against. */
-#ifndef KESTREL_DEV_REFCLOCK_H
-#define KESTREL_DEV_REFCLOCK_H
+#ifndef KESTREL_TIME_REFCLOCK_H
+#define KESTREL_TIME_REFCLOCK_H
 
 #include <stdint.h>
 

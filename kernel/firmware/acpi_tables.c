@@ -9,7 +9,7 @@
  * IA-PC HPET specification 1.0a, section 3.2.4.
  */
 #include <stddef.h>
-#include "dev/acpi_tables.h"
+#include "firmware/acpi_tables.h"
 
 /* Header. */
 #define HDR_LENGTH_OFF 4

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Time: the calibrated TSC and APIC timer, a monotonic nanosecond clock, the periodic scheduler tick, and busy-wait delays. */
-#ifndef KESTREL_DEV_TIME_H
-#define KESTREL_DEV_TIME_H
+/* The kernel clock: the calibrated TSC and APIC timer, a monotonic nanosecond clock, the periodic scheduler tick, and busy-wait delays. */
+#ifndef KESTREL_TIME_TIME_H
+#define KESTREL_TIME_TIME_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include "bootinfo.h"
+#include "time/refclock.h"
 
 /*
  * The scheduler tick rate. 100 Hz (10 ms): under QEMU TCG on a shared
@@ -20,17 +21,23 @@
 
 /*
  * Learn the TSC and local APIC timer rates (CPUID 0x15/0x16 when the
- * CPU reports them, else measured against the HPET, the ACPI PM timer or
- * the PIT, in that order), switch the log clock to the measured TSC rate,
+ * CPU reports them, else measured against ref: the HPET, the ACPI PM
+ * timer or the PIT, as refclock_pick chose; NULL if none), switch the log clock to the measured TSC rate,
  * and start the periodic tick on VEC_APIC_TIMER. time_ns() counts from
  * the loader's first instruction (bi->tsc_loader_start), like the log's
  * timestamps. Needs interrupts_init(); interrupts stay as they are (the
  * tick starts when the caller enables them). Logs the "time:" line.
  */
-void time_init(const struct kbi_boot_info *bi);
+void time_init(const struct kbi_boot_info *bi, const struct refclock *ref);
 
 /* Nanoseconds since the loader started; monotonic. 0 before time_init. */
 uint64_t time_ns(void);
+/* The wall clock (CLOCK_REALTIME): set it to epoch_ns nanoseconds since
+ * 1970-01-01 UTC as of now (rtc_init does, at boot); time_realtime_ns
+ * then reads that plus the monotonic time since. Before it is set, it
+ * reads time_ns() since the epoch. */
+void time_set_realtime(uint64_t epoch_ns);
+uint64_t time_realtime_ns(void);
 /* Scheduler ticks since time_init. */
 uint64_t time_ticks(void);
 unsigned time_tick_hz(void);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Pure parsers for the ACPI tables behind interrupts and time (MADT, HPET, FADT PM timer): bytes in, plain structs out. */
-#ifndef KESTREL_DEV_ACPI_TABLES_H
-#define KESTREL_DEV_ACPI_TABLES_H
+#ifndef KESTREL_FIRMWARE_ACPI_TABLES_H
+#define KESTREL_FIRMWARE_ACPI_TABLES_H
 
 /*
  * Nothing here touches memory other than the bytes it is handed, logs, or

@@ -4,7 +4,9 @@
  *
  * arch_switch(uint64_t *save_rsp = rdi, uint64_t new_rsp = rsi)
  * saves the callee-saved registers on the current stack, stores RSP in
- * *save_rsp, loads new_rsp and pops the other thread's registers. The
+ * *save_rsp, loads new_rsp and pops the other thread's registers: the
+ * push order below is struct switch_frame in thread.c, which lays out a
+ * new thread's stack to match (change both together). The
  * caller-saved ones are already saved by the C caller; RFLAGS.IF is the
  * scheduler's business (it runs with interrupts off).
  */

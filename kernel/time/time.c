@@ -5,17 +5,14 @@
  * the local APIC timer that drives the scheduler tick, come from CPUID
  * leaves 0x15/0x16 where the CPU reports them (recent Intel; not QEMU
  * TCG), else from measuring both against a reference clock: the HPET,
- * the ACPI PM timer, or as a last resort the PIT. The measurement is the
+ * the ACPI PM timer, or as a last resort the PIT, picked by the drivers
+ * (dev/refclocks.c) and handed in by main.c. The measurement is the
  * median of three 50 ms windows, each bounded by bracketed reads (see
  * cal_point), so one preempted read cannot skew it.
  */
 #include <stddef.h>
-#include "dev/time.h"
-#include "dev/acpi.h"
-#include "dev/hpet.h"
-#include "dev/pit.h"
-#include "dev/pmtimer.h"
-#include "dev/refclock.h"
+#include "time/time.h"
+#include "time/refclock.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/irq.h"
@@ -190,18 +187,6 @@ static void calibrate(void)
 		tm.apic_hz = median3(apic);
 }
 
-/* The best reference clock there is: HPET, ACPI PM timer, PIT. */
-static const struct refclock *pick_refclock(void)
-{
-	const struct refclock *c = hpet_init(acpi_hpet());
-
-	if (!c)
-		c = pmtimer_init(acpi_pm_timer());
-	if (!c)
-		c = pit_clock_init();
-	return c;
-}
-
 /* ------------------------------------------------------------ the tick */
 
 static void tick(struct trap_frame *tf)
@@ -224,9 +209,9 @@ static void start_tick(void)
 	tm.ticking = true;
 }
 
-void time_init(const struct kbi_boot_info *bi)
+void time_init(const struct kbi_boot_info *bi, const struct refclock *ref)
 {
-	tm.ref = pick_refclock();
+	tm.ref = ref;
 	rates_from_cpuid();
 	if ((!tm.tsc_hz || !tm.apic_hz) && tm.ref)
 		calibrate();
@@ -260,6 +245,19 @@ static uint64_t tsc_to_ns(uint64_t tsc)
 uint64_t time_ns(void)
 {
 	return tm.ready ? tsc_to_ns(rdtsc()) : 0;
+}
+
+static uint64_t realtime_epoch_ns, realtime_mono_ns; /* set once, at boot */
+
+void time_set_realtime(uint64_t epoch_ns)
+{
+	realtime_mono_ns = time_ns();
+	realtime_epoch_ns = epoch_ns;
+}
+
+uint64_t time_realtime_ns(void)
+{
+	return realtime_epoch_ns + (time_ns() - realtime_mono_ns);
 }
 
 uint64_t time_ticks(void) { return tm.ticks; }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* ACPI table discovery (RSDP, XSDT/RSDT), the FADT facts power management needs, and the parsed MADT, HPET and PM timer. */
-#ifndef KESTREL_DEV_ACPI_H
-#define KESTREL_DEV_ACPI_H
+#ifndef KESTREL_FIRMWARE_ACPI_H
+#define KESTREL_FIRMWARE_ACPI_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "dev/acpi_tables.h"
+#include "firmware/acpi_tables.h"
 
 /* Generic address structure (ACPI 6.5, 5.2.3.2). */
 struct __attribute__((packed)) acpi_gas {

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* The machine side of a thread: its switch slot, user FPU state and segment bases, and its first frames. */
+#ifndef KESTREL_ARCH_THREAD_H
+#define KESTREL_ARCH_THREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/trapframe.h"
+
+/*
+ * Embedded in struct thread (proc/sched.h). Private to the thread, or
+ * changed by the scheduler with interrupts off. A kernel thread has no
+ * FPU area (fpu == NULL) and no user bases: the kernel never touches
+ * FPU/SSE registers, FS or the user GS.
+ */
+struct arch_thread {
+	uint64_t saved_rsp; /* arch_switch's save slot: a struct switch_frame is below it */
+	void *fpu;          /* user FPU/SSE/AVX state (XSAVE layout), 64-byte aligned; NULL: kernel thread */
+	uint64_t fs_base;   /* user TLS base (arch_prctl, clone's tls) */
+	uint64_t gs_base;   /* user GS base (arch_prctl): in KERNEL_GS_BASE while it runs */
+};
+
+/* At boot, before any thread is made: the clean FPU state new threads start from. */
+void arch_thread_boot_init(void);
+
+/* Bytes the FPU area passed to arch_thread_init_user needs (64-byte aligned). */
+size_t arch_thread_fpu_size(void);
+
+/* Lay out a new kernel thread's stack (top kstack_top) so that the first
+ * switch to it runs fn(arg) with interrupts on, then thread_exit(). */
+void arch_thread_init_kernel(struct arch_thread *a, uint64_t kstack_top, void (*fn)(void *),
+			     void *arg);
+
+/* A new user thread: fpu (arch_thread_fpu_size() bytes) gets a clean FPU
+ * state, the top of the kernel stack a user frame entering at rip with
+ * stack rsp, below it a switch frame that leaves through that frame's
+ * IRET. Returns the user frame, for a caller that wants to change it. */
+struct trap_frame *arch_thread_init_user(struct arch_thread *a, uint64_t kstack_top, void *fpu,
+					 uint64_t rip, uint64_t rsp);
+
+/* The user frame of a user thread whose kernel stack tops at kstack_top:
+ * where arch_thread_init_user built it, and where every trap and system
+ * call from ring 3 saves the user registers. */
+static inline struct trap_frame *arch_thread_user_frame(uint64_t kstack_top)
+{
+	return (struct trap_frame *)kstack_top - 1;
+}
+
+/* Give a new thread the running thread's user CPU state: its FPU
+ * registers (live in the CPU) and FS/GS bases. */
+void arch_thread_copy_current(struct arch_thread *child);
+
+/* exec: the running thread's user CPU state as a new program's (zero
+ * FS/GS bases, clean FPU), in the thread and in the CPU. */
+void arch_thread_reset_current(struct arch_thread *a);
+
+/* arch_prctl(ARCH_SET_FS/GS) for the running thread a: base must be a
+ * canonical user address (the caller checks). */
+void arch_thread_set_fs_base(struct arch_thread *a, uint64_t base);
+void arch_thread_set_gs_base(struct arch_thread *a, uint64_t base);
+
+/* Before switching from prev to next (interrupts off): save prev's user
+ * CPU state (FPU, FS/GS bases), load next's, and make next_kstack_top the
+ * stack traps and system calls from ring 3 arrive on. */
+void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
+			 uint64_t next_kstack_top);
+
+/* Switch kernel stacks (switch.S): save the callee-saved registers and
+ * RSP in prev, resume next where it switched away (or at its entry). */
+void arch_switch_to(struct arch_thread *prev, struct arch_thread *next);
+
+/* Did the trap or system call that built tf come from user mode (ring 3)? */
+static inline bool arch_frame_is_user(const struct trap_frame *tf)
+{
+	return tf->cs & SEL_RPL3;
+}
+
+/* Build a user trap frame that enters at rip with stack rsp: clean
+ * RFLAGS (interrupts on), the user selectors, every other register 0. */
+void arch_user_frame_init(struct trap_frame *tf, uint64_t rip, uint64_t rsp);
+
+#endif

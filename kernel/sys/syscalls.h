@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every system-call handler, declared one way: the six raw argument
+ * registers (SYSCALL_ARGS), as the table in sys/syscall.c calls them.
+ * Each is defined with SYSCALL_DEFINEn (sys/syscall_define.h), which
+ * turns the registers into its Linux prototype's types. Grouped by the
+ * file that defines them; the numbers are in uapi/unistd.h.
+ */
+#ifndef KESTREL_SYS_SYSCALLS_H
+#define KESTREL_SYS_SYSCALLS_H
+
+#include <stdint.h>
+
+#define SYSCALL_ARGS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+
+/* proc/futex.c: futex(uaddr, op, val, timeout or val2, uaddr2, val3):
+ * FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE,
+ * FUTEX_WAIT_BITSET and FUTEX_WAKE_BITSET (the bitset must not be 0; any
+ * other is "all"), with or without FUTEX_PRIVATE_FLAG and
+ * FUTEX_CLOCK_REALTIME. Others are -ENOSYS. */
+long sys_futex(SYSCALL_ARGS);
+
+/* proc/itimer.c */
+long sys_getitimer(SYSCALL_ARGS);
+long sys_setitimer(SYSCALL_ARGS);
+long sys_alarm(SYSCALL_ARGS);
+
+/* proc/signal.c */
+long sys_rt_sigaction(SYSCALL_ARGS);
+long sys_rt_sigprocmask(SYSCALL_ARGS);
+long sys_rt_sigpending(SYSCALL_ARGS);
+long sys_rt_sigreturn(SYSCALL_ARGS);
+long sys_sigaltstack(SYSCALL_ARGS);
+long sys_rt_sigsuspend(SYSCALL_ARGS);
+long sys_pause(SYSCALL_ARGS);
+
+/* sys/sys_fs.c */
+long sys_read(SYSCALL_ARGS);
+long sys_write(SYSCALL_ARGS);
+long sys_readv(SYSCALL_ARGS);
+long sys_writev(SYSCALL_ARGS);
+long sys_preadv(SYSCALL_ARGS);
+long sys_pwritev(SYSCALL_ARGS);
+long sys_pread64(SYSCALL_ARGS);
+long sys_pwrite64(SYSCALL_ARGS);
+long sys_lseek(SYSCALL_ARGS);
+long sys_close(SYSCALL_ARGS);
+long sys_dup(SYSCALL_ARGS);
+long sys_dup2(SYSCALL_ARGS);
+long sys_dup3(SYSCALL_ARGS);
+long sys_fcntl(SYSCALL_ARGS);
+long sys_ioctl(SYSCALL_ARGS);
+long sys_sendfile(SYSCALL_ARGS);
+long sys_getdents64(SYSCALL_ARGS);
+long sys_ftruncate(SYSCALL_ARGS);
+long sys_fsync(SYSCALL_ARGS);
+long sys_flock(SYSCALL_ARGS);
+long sys_sync(SYSCALL_ARGS);
+
+/* sys/sys_fsname.c */
+long sys_open(SYSCALL_ARGS);
+long sys_openat(SYSCALL_ARGS);
+long sys_creat(SYSCALL_ARGS);
+long sys_mkdirat(SYSCALL_ARGS);
+long sys_mkdir(SYSCALL_ARGS);
+long sys_mknodat(SYSCALL_ARGS);
+long sys_mknod(SYSCALL_ARGS);
+long sys_unlinkat(SYSCALL_ARGS);
+long sys_unlink(SYSCALL_ARGS);
+long sys_rmdir(SYSCALL_ARGS);
+long sys_symlinkat(SYSCALL_ARGS);
+long sys_symlink(SYSCALL_ARGS);
+long sys_renameat2(SYSCALL_ARGS);
+long sys_renameat(SYSCALL_ARGS);
+long sys_rename(SYSCALL_ARGS);
+long sys_linkat(SYSCALL_ARGS);
+long sys_link(SYSCALL_ARGS);
+long sys_readlinkat(SYSCALL_ARGS);
+long sys_readlink(SYSCALL_ARGS);
+long sys_chdir(SYSCALL_ARGS);
+long sys_fchdir(SYSCALL_ARGS);
+long sys_getcwd(SYSCALL_ARGS);
+long sys_truncate(SYSCALL_ARGS);
+long sys_mount(SYSCALL_ARGS);
+
+/* sys/sys_mem.c */
+long sys_brk(SYSCALL_ARGS);
+long sys_mmap(SYSCALL_ARGS);
+long sys_munmap(SYSCALL_ARGS);
+long sys_mprotect(SYSCALL_ARGS);
+
+/* sys/sys_misc.c */
+long sys_times(SYSCALL_ARGS);
+long sys_sysinfo(SYSCALL_ARGS);
+long sys_getrusage(SYSCALL_ARGS);
+long sys_prlimit64(SYSCALL_ARGS);
+long sys_getrlimit(SYSCALL_ARGS);
+long sys_setrlimit(SYSCALL_ARGS);
+long sys_prctl(SYSCALL_ARGS);
+long sys_getrandom(SYSCALL_ARGS);
+long sys_madvise(SYSCALL_ARGS);
+long sys_sched_getaffinity(SYSCALL_ARGS);
+long sys_zero(SYSCALL_ARGS);
+long sys_getresuid(SYSCALL_ARGS);
+
+/* sys/sys_pipe.c */
+long sys_pipe2(SYSCALL_ARGS);
+long sys_pipe(SYSCALL_ARGS);
+
+/* sys/sys_poll.c */
+long sys_poll(SYSCALL_ARGS);
+long sys_ppoll(SYSCALL_ARGS);
+long sys_select(SYSCALL_ARGS);
+long sys_pselect6(SYSCALL_ARGS);
+
+/* sys/sys_proc.c */
+long sys_exit(SYSCALL_ARGS);
+long sys_exit_group(SYSCALL_ARGS);
+long sys_getpid(SYSCALL_ARGS);
+long sys_gettid(SYSCALL_ARGS);
+long sys_arch_prctl(SYSCALL_ARGS);
+long sys_set_tid_address(SYSCALL_ARGS);
+long sys_sched_yield(SYSCALL_ARGS);
+long sys_uname(SYSCALL_ARGS);
+
+/* sys/sys_process.c */
+long sys_fork(SYSCALL_ARGS);
+long sys_vfork(SYSCALL_ARGS);
+long sys_clone(SYSCALL_ARGS);
+long sys_execve(SYSCALL_ARGS);
+long sys_wait4(SYSCALL_ARGS);
+long sys_waitid(SYSCALL_ARGS);
+long sys_kill(SYSCALL_ARGS);
+long sys_tgkill(SYSCALL_ARGS);
+long sys_tkill(SYSCALL_ARGS);
+long sys_getppid(SYSCALL_ARGS);
+long sys_setpgid(SYSCALL_ARGS);
+long sys_getpgid(SYSCALL_ARGS);
+long sys_getpgrp(SYSCALL_ARGS);
+long sys_setsid(SYSCALL_ARGS);
+long sys_getsid(SYSCALL_ARGS);
+
+/* sys/sys_stat.c */
+long sys_newfstatat(SYSCALL_ARGS);
+long sys_stat(SYSCALL_ARGS);
+long sys_lstat(SYSCALL_ARGS);
+long sys_fstat(SYSCALL_ARGS);
+long sys_statx(SYSCALL_ARGS);
+long sys_statfs(SYSCALL_ARGS);
+long sys_fstatfs(SYSCALL_ARGS);
+long sys_faccessat2(SYSCALL_ARGS);
+long sys_faccessat(SYSCALL_ARGS);
+long sys_access(SYSCALL_ARGS);
+long sys_umask(SYSCALL_ARGS);
+long sys_fchmodat(SYSCALL_ARGS);
+long sys_chmod(SYSCALL_ARGS);
+long sys_fchmod(SYSCALL_ARGS);
+long sys_fchownat(SYSCALL_ARGS);
+long sys_chown(SYSCALL_ARGS);
+long sys_lchown(SYSCALL_ARGS);
+long sys_fchown(SYSCALL_ARGS);
+long sys_utimensat(SYSCALL_ARGS);
+long sys_utimes(SYSCALL_ARGS);
+
+/* sys/sys_time.c */
+long sys_clock_gettime(SYSCALL_ARGS);
+long sys_clock_getres(SYSCALL_ARGS);
+long sys_gettimeofday(SYSCALL_ARGS);
+long sys_nanosleep(SYSCALL_ARGS);
+long sys_time(SYSCALL_ARGS);
+long sys_clock_nanosleep(SYSCALL_ARGS);
+
+#undef SYSCALL_ARGS
+
+#endif

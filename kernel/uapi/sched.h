@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux's clone flags (include/uapi/linux/sched.h). */
+#ifndef KESTREL_UAPI_SCHED_H
+#define KESTREL_UAPI_SCHED_H
+
+#define CSIGNAL              0x000000ff  /* the low byte: the signal sent at exit */
+#define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
+#define CLONE_VFORK          0x00004000
+#define CLONE_PARENT         0x00008000
+#define CLONE_THREAD         0x00010000
+#define CLONE_SETTLS         0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID   0x01000000
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux's signal ABI: numbers, dispositions, sigaction and sigaltstack flags, si_code values. */
+#ifndef KESTREL_UAPI_SIGNAL_H
+#define KESTREL_UAPI_SIGNAL_H
+
+#include <stdint.h>
+
+/* Signal numbers (x86_64, include/uapi/asm-generic/signal.h). */
+#define SIGHUP     1
+#define SIGINT     2
+#define SIGQUIT    3
+#define SIGILL     4
+#define SIGTRAP    5
+#define SIGABRT    6
+#define SIGBUS     7
+#define SIGFPE     8
+#define SIGKILL    9
+#define SIGUSR1   10
+#define SIGSEGV   11
+#define SIGUSR2   12
+#define SIGPIPE   13
+#define SIGALRM   14
+#define SIGTERM   15
+#define SIGSTKFLT 16
+#define SIGCHLD   17
+#define SIGCONT   18
+#define SIGSTOP   19
+#define SIGTSTP   20
+#define SIGTTIN   21
+#define SIGTTOU   22
+#define SIGURG    23
+#define SIGXCPU   24
+#define SIGXFSZ   25
+#define SIGVTALRM 26
+#define SIGPROF   27
+#define SIGWINCH  28
+#define SIGIO     29
+#define SIGPWR    30
+#define SIGSYS    31
+
+/* Signals 1..NSIG; a sigset_t is NSIG bits, bit (sig - 1). */
+#define NSIG          64
+#define SIGSET_BYTES  (NSIG / 8)
+
+/* sa_handler values that are not handlers. */
+#define SIG_DFL 0
+#define SIG_IGN 1
+
+/* rt_sigprocmask's how. */
+#define SIG_BLOCK   0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+
+/* sa_flags. */
+#define SA_NOCLDSTOP 0x00000001ull
+#define SA_NOCLDWAIT 0x00000002ull
+#define SA_SIGINFO   0x00000004ull
+#define SA_RESTORER  0x04000000ull
+#define SA_ONSTACK   0x08000000ull
+#define SA_RESTART   0x10000000ull
+#define SA_NODEFER   0x40000000ull
+#define SA_RESETHAND 0x80000000ull
+
+/* sigaltstack: ss_flags and the smallest stack accepted. */
+#define SS_ONSTACK  1
+#define SS_DISABLE  2
+#define MINSIGSTKSZ 2048
+
+/* si_code values. */
+#define SI_USER     0
+#define SI_KERNEL   0x80
+#define ILL_ILLOPN  2      /* SIGILL: illegal operand */
+#define FPE_INTDIV  1      /* SIGFPE: integer divide by zero */
+#define SEGV_MAPERR 1      /* SIGSEGV: address not mapped */
+#define SEGV_ACCERR 2      /* SIGSEGV: no permission */
+#define BUS_ADRERR  2      /* SIGBUS: nonexistent physical address (past a file's end) */
+#define TRAP_BRKPT  1      /* SIGTRAP: breakpoint */
+#define CLD_EXITED  1      /* SIGCHLD: the child called exit */
+#define CLD_KILLED  2      /* ... was killed */
+#define CLD_DUMPED  3      /* ... was killed and dumped core */
+#define CLD_TRAPPED 4
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+
+/* A signal's disposition, as rt_sigaction passes it (struct kernel_sigaction). */
+struct sigaction_k {
+	uint64_t handler;   /* SIG_DFL 0, SIG_IGN 1, or a user address */
+	uint64_t flags;     /* SA_* */
+	uint64_t restorer;  /* SA_RESTORER: where the handler returns (calls rt_sigreturn) */
+	uint64_t mask;      /* blocked while the handler runs */
+};
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux's clock ABI: clock ids, timer flags, interval timers, the clock-tick unit of times() and /proc. */
+#ifndef KESTREL_UAPI_TIME_H
+#define KESTREL_UAPI_TIME_H
+
+/* Clock ids (include/uapi/linux/time.h). */
+#define CLOCK_REALTIME           0
+#define CLOCK_MONOTONIC          1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID  3
+#define CLOCK_MONOTONIC_RAW      4
+#define CLOCK_REALTIME_COARSE    5
+#define CLOCK_MONOTONIC_COARSE   6
+#define CLOCK_BOOTTIME           7
+
+/* clock_nanosleep flags. */
+#define TIMER_ABSTIME 1
+
+/* getitimer/setitimer's which. */
+#define ITIMER_REAL    0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF    2
+
+/* USER_HZ: the clock tick of times(), /proc and AT_CLKTCK (x86_64: 100). */
+#define USER_HZ 100
+
+#endif
