@@ -53,7 +53,7 @@ LOADER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fpic -fshort-wchar -mno-red-z
 LOADER_SRC := $(sort $(wildcard efi-loader/*.c)) efi-loader/handoff.S shared/elf_check.c shared/memmap.c
 LOADER_OBJ := $(patsubst %,$(B)/l/%.o,$(LOADER_SRC))
 
-.PHONY: all run test debug deps clean unit boottest
+.PHONY: all run test debug deps clean
 all: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio $(B)/kestrel.img
 
 deps: $(DEPS_OK)

@@ -235,7 +235,7 @@ static void __attribute__((noreturn)) run_init(void)
 		panic("cannot start init %s (error %d)", cfg.init, err);
 	klog(LOG_INFO, "boot: kernel entry to init %lu ms (init is runnable)\n",
 	     log_ms_since_origin(rdtsc()) - log_ms_since_origin(tsc_at_entry));
-	process_wait(init, 0);
+	process_wait(init, NO_DEADLINE);
 	int status = wstatus_shell_code(init->wstatus);
 	klog(LOG_INFO, "kestrel: init exited with status %d\n", status);
 	debugexit_if_enabled((uint8_t)status);

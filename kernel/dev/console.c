@@ -123,7 +123,7 @@ void console_wait_input(void)
 	uint64_t flags = irq_save();
 
 	if (!console_has_input())
-		wait_on(&q.wq, any_polled() ? time_ns() + POLL_INTERVAL_NS : 0);
+		wait_on(&q.wq, any_polled() ? time_ns() + POLL_INTERVAL_NS : NO_DEADLINE);
 	irq_restore(flags);
 }
 

@@ -192,13 +192,6 @@ void serial_write(const char *s, size_t n)
 	}
 }
 
-int serial_getc_nonblock(void)
-{
-	if (!serial_ok || !(uart_in(UART_LSR) & LSR_DATA_READY))
-		return -1;
-	return uart_in(UART_RBR);
-}
-
 void serial_rx_poll(void)
 {
 	char buf[SERIAL_RX_MAX];

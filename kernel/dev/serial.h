@@ -25,10 +25,6 @@ void serial_write(const char *s, size_t n);
  * machine stops. main.c registers it as the serial log sink's flush. Any context. */
 void serial_drain(void);
 
-/* Returns the next received byte, or -1 if none is waiting. Bypasses the
- * console input queue: for before console_input_init, or a debugger. */
-int serial_getc_nonblock(void);
-
 /* COM1's legacy interrupt line. */
 #define SERIAL_ISA_IRQ 4
 

@@ -10,6 +10,7 @@
 #include "dev/fbcon.h"
 #include "time/time.h"
 #include "dev/tty_ldisc.h"
+#include "fs/inode.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "mm/iobuf.h"
@@ -109,7 +110,7 @@ void tty_init(void)
 
 /* Waits until the discipline could hand a read min bytes (a line in
  * canonical mode). 0 when it can, WAIT_TIMED_OUT at the deadline
- * (time_ns, 0 none), -EAGAIN for a non-blocking file, -ERESTARTSYS on a
+ * (time_ns, NO_DEADLINE none), -EAGAIN for a non-blocking file, -ERESTARTSYS on a
  * pending signal. */
 static int tty_wait(size_t min, bool nonblock, uint64_t deadline)
 {
@@ -159,9 +160,9 @@ static long tty_read_raw(struct iobuf dst, size_t n, bool nonblock)
 	if (vmin == 0) {
 		r = vtime_ns ? tty_wait(1, nonblock, time_ns() + vtime_ns) : 0;
 	} else if (!vtime_ns) {
-		r = tty_wait(want, nonblock, 0);
+		r = tty_wait(want, nonblock, NO_DEADLINE);
 	} else {
-		r = tty_wait(1, nonblock, 0);
+		r = tty_wait(1, nonblock, NO_DEADLINE);
 		while (r == 0 && !ldisc_read_ready(&tty.ld, want))
 			r = tty_wait(want, false, time_ns() + vtime_ns);
 		if (r == -ERESTARTSYS)
@@ -179,7 +180,7 @@ static long tty_read_buf(struct iobuf dst, size_t n, bool nonblock)
 		return 0;
 	if (!(tty.ld.t.c_lflag & ICANON))
 		return tty_read_raw(dst, n, nonblock);
-	int r = tty_wait(1, nonblock, 0);
+	int r = tty_wait(1, nonblock, NO_DEADLINE);
 	if (r < 0)
 		return r;
 	return tty_take(dst, n);
@@ -218,11 +219,6 @@ static long tty_write_buf(struct iobuf src, size_t n)
 		done += k;
 	}
 	return (long)done;
-}
-
-long tty_write_kernel(const char *buf, size_t n)
-{
-	return tty_write_buf(iobuf_kernel((void *)buf), n);
 }
 
 /* ---- ioctl -------------------------------------------------------------------- */
@@ -490,9 +486,6 @@ static long tty_ioctl(struct file *f, unsigned long req, uint64_t arg)
 
 /* ---- file operations ---------------------------------------------------------- */
 
-/* /dev/tty, Linux's device numbers: the caller's controlling terminal. */
-#define DEV_TTY_MAJOR 5
-#define DEV_TTY_MINOR 0
 
 /* Opening /dev/tty needs a controlling terminal: -ENXIO without one (as
  * after setsid). /dev/console and /dev/ttyN always open; a session
@@ -508,7 +501,7 @@ static int tty_open(struct inode *ip, struct file *f)
 	tty_init();
 	if (ip)
 		inode_rdev(ip, &major, &minor);
-	if (major == DEV_TTY_MAJOR && minor == DEV_TTY_MINOR && p && !tty_held_by(p->sid))
+	if (major == TTYAUX_MAJOR && minor == TTYAUX_TTY && p && !tty_held_by(p->sid))
 		return -ENXIO;
 	return 0;
 }

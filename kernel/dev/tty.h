@@ -27,7 +27,4 @@ void tty_init(void);
  * one line, 0 at an end of file (^D). Never -EINTR for a kernel thread. */
 long tty_read_kernel(char *buf, size_t n);
 
-/* Writes n bytes through the TTY's output processing; returns n. */
-long tty_write_kernel(const char *buf, size_t n);
-
 #endif

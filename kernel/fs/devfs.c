@@ -25,8 +25,6 @@
 #define MEM_FULL    7
 #define MEM_RANDOM  8
 #define MEM_URANDOM 9
-#define TTYAUX_TTY     0
-#define TTYAUX_CONSOLE 1
 #define TTY_MINORS     8   /* tty0..tty7: the console too */
 
 static const uint8_t zero_chunk[CHUNK];

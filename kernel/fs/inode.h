@@ -155,7 +155,9 @@ int ramfs_remount(const char *opts);
 /* devfs.c: device numbers, Linux's */
 #define MEM_MAJOR   1   /* null 3, zero 5, full 7, random 8, urandom 9 */
 #define TTY_MAJOR   4
-#define TTYAUX_MAJOR 5  /* tty 0, console 1 */
+#define TTYAUX_MAJOR 5
+#define TTYAUX_TTY     0  /* /dev/tty: the caller's controlling terminal */
+#define TTYAUX_CONSOLE 1
 int devfs_open(struct inode *ip, struct file *f);
 /* f is open on /dev/zero, which mmap maps as anonymous memory. */
 bool devfs_is_zero(const struct file *f);

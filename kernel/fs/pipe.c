@@ -88,7 +88,7 @@ static long pipe_read_buf(struct file *f, struct iobuf dst, size_t n)
 			return -EAGAIN;
 		if (signal_pending())
 			return -ERESTARTSYS;
-		wait_on(&p->rwq, 0);
+		wait_on(&p->rwq, NO_DEADLINE);
 	}
 	size_t k = n < pipe_used(p) ? n : pipe_used(p);
 	if (ring_take(p, dst, k))
@@ -134,7 +134,7 @@ static long pipe_write_buf(struct file *f, struct iobuf src, size_t n)
 			return done ? (long)done : -EAGAIN;
 		if (signal_pending())
 			return done ? (long)done : -ERESTARTSYS;
-		wait_on(&p->wwq, 0);
+		wait_on(&p->wwq, NO_DEADLINE);
 	}
 	return (long)done;
 }
@@ -318,7 +318,7 @@ static int wait_other_end(struct wait_queue *wq, const uint32_t *opens)
 	while (*opens == seen) {
 		if (signal_pending())
 			return -ERESTARTSYS;
-		wait_on(wq, 0);
+		wait_on(wq, NO_DEADLINE);
 	}
 	return 0;
 }

@@ -3,14 +3,13 @@
  * Kestrel: building the root file system at boot from the rootfs cpio
  * archive (every entry checked: a bad one is logged by name and skipped,
  * a bad header ends the archive and the boot goes on with what was read),
- * then /dev, /proc and /tmp; and reading programs for exec.
+ * then /dev, /proc and /tmp.
  */
 #include "fs/inode.h"
 #include "fs/fsops.h"
 #include "fs/path.h"
 #include "fs/cpio.h"
 #include "mm/heap.h"
-#include "mm/vmalloc.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
@@ -194,69 +193,4 @@ void vfs_init(const void *cpio, size_t size)
 	klog(LOG_INFO, "vfs: root from the rootfs: %u directories, %u files, %u symlinks, %u nodes"
 	     "%s; /dev and /proc ready\n", st.dirs, st.files, st.symlinks, st.nodes,
 	     st.skipped ? " (some entries skipped)" : "");
-}
-
-/* ---------------------------------------------------------------- exec */
-
-/* The regular file exec would run: a new reference, or -errno. */
-static int exec_resolve(const char *path, struct inode **out)
-{
-	struct inode *ip;
-	int err = vfs_walk(NULL, path, WALK_FOLLOW, &ip);
-
-	if (err)
-		return err;
-	if (!S_ISREG(ip->mode) || !(ip->mode & S_IXUGO)) {
-		inode_put(ip);
-		return -EACCES; /* Linux's answer for directories and devices too */
-	}
-	*out = ip;
-	return 0;
-}
-
-int vfs_read_exec_path(const char *path, void **data, size_t *size, char *abs_path)
-{
-	return vfs_exec_data(path, (const void **)data, size, abs_path, NULL);
-}
-
-int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned)
-{
-	struct inode *ip;
-	int err = exec_resolve(path, &ip);
-
-	if (err)
-		return err;
-	if (abs_path && vfs_realpath(path, abs_path) < 0)
-		strlcpy(abs_path, path, PATH_MAX);
-	const void *in_place = ramfs_borrowed(ip);
-	if (owned)
-		*owned = !in_place;
-	if (in_place && owned) { /* the archive's bytes: no copy (busybox is 1.9 MB) */
-		*data = (void *)in_place;
-		*size = ip->size;
-		ip->atime = vfs_now();
-		inode_put(ip);
-		return 0;
-	}
-	void *buf = vmalloc(ip->size ? ip->size : 1);
-	if (!buf) {
-		inode_put(ip);
-		return -ENOMEM;
-	}
-	long n = ramfs_read_kernel(ip, buf, ip->size, 0);
-	if (n < 0 || (uint64_t)n != ip->size) {
-		vfree(buf);
-		inode_put(ip);
-		return n < 0 ? (int)n : -EIO;
-	}
-	*data = buf;
-	*size = ip->size;
-	ip->atime = vfs_now();
-	inode_put(ip);
-	return 0;
-}
-
-int vfs_read_exec(const char *path, void **data, size_t *size)
-{
-	return vfs_read_exec_path(path, data, size, NULL);
 }

@@ -6,7 +6,7 @@
  */
 #include "fs/procfs_show.h"
 #include "fs/inode.h"
-#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpuinfo.h"
 #include "time/time.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -18,13 +18,6 @@
 
 #define KIB_PER_PAGE 4
 #define NS_PER_TICK  ((uint64_t)(NSEC_PER_SEC / USER_HZ))
-#define CPUID_VENDOR   0u
-#define CPUID_FEATURES 1u
-#define CPUID_EXT7     7u
-#define CPUID_EXT_MAX  0x80000000u
-#define CPUID_EXT_FEAT 0x80000001u
-#define CPUID_BRAND    0x80000002u
-#define CPUID_ADDR     0x80000008u
 
 void sb_printf(struct sbuf *s, const char *fmt, ...)
 {
@@ -145,105 +138,33 @@ void show_stat(struct sbuf *s, struct process *p)
 
 /* ---------------------------------------------------------------- cpuinfo */
 
-struct flag {
-	uint8_t reg, bit;   /* reg: 0 CPUID.1:EDX, 1 CPUID.1:ECX, 2 CPUID.7:EBX, 3 ext EDX, 4 ext ECX */
-	const char *name;
-};
-
-static const struct flag flags[] = {
-	{ 0, 0, "fpu" }, { 0, 1, "vme" }, { 0, 2, "de" }, { 0, 3, "pse" }, { 0, 4, "tsc" },
-	{ 0, 5, "msr" }, { 0, 6, "pae" }, { 0, 7, "mce" }, { 0, 8, "cx8" }, { 0, 9, "apic" },
-	{ 0, 11, "sep" }, { 0, 12, "mtrr" }, { 0, 13, "pge" }, { 0, 14, "mca" }, { 0, 15, "cmov" },
-	{ 0, 16, "pat" }, { 0, 17, "pse36" }, { 0, 19, "clflush" }, { 0, 23, "mmx" },
-	{ 0, 24, "fxsr" }, { 0, 25, "sse" }, { 0, 26, "sse2" }, { 0, 28, "ht" },
-	{ 3, 11, "syscall" }, { 3, 20, "nx" }, { 3, 26, "pdpe1gb" }, { 3, 27, "rdtscp" },
-	{ 3, 29, "lm" }, { 1, 0, "pni" }, { 1, 1, "pclmulqdq" }, { 1, 9, "ssse3" },
-	{ 1, 12, "fma" }, { 1, 13, "cx16" }, { 1, 19, "sse4_1" }, { 1, 20, "sse4_2" },
-	{ 1, 21, "x2apic" }, { 1, 22, "movbe" }, { 1, 23, "popcnt" }, { 1, 25, "aes" },
-	{ 1, 26, "xsave" }, { 1, 28, "avx" }, { 1, 29, "f16c" }, { 1, 30, "rdrand" },
-	{ 1, 31, "hypervisor" }, { 4, 0, "lahf_lm" }, { 4, 5, "abm" }, { 2, 0, "fsgsbase" },
-	{ 2, 3, "bmi1" }, { 2, 5, "avx2" }, { 2, 7, "smep" }, { 2, 8, "bmi2" }, { 2, 9, "erms" },
-	{ 2, 18, "rdseed" }, { 2, 19, "adx" }, { 2, 20, "smap" },
-};
-
-/* The brand string (CPUID 0x80000002-4), leading spaces dropped. */
-static void brand(char out[49])
+static void put_flag(const char *name, void *ctx)
 {
-	uint32_t r[4];
-
-	out[0] = '\0';
-	cpuid(CPUID_EXT_MAX, 0, r);
-	if (r[0] < CPUID_BRAND + 2)
-		return;
-	for (uint32_t i = 0; i < 3; i++) {
-		cpuid(CPUID_BRAND + i, 0, r);
-		memcpy(out + 16 * i, r, 16);
-	}
-	out[48] = '\0';
-	size_t lead = 0;
-	while (out[lead] == ' ')
-		lead++;
-	memmove(out, out + lead, 49 - lead);
-}
-
-static void show_flags(struct sbuf *s, uint32_t max_leaf)
-{
-	uint32_t r[4], regs[5] = { 0 };
-
-	cpuid(CPUID_FEATURES, 0, r);
-	regs[0] = r[3];
-	regs[1] = r[2];
-	if (max_leaf >= CPUID_EXT7) {
-		cpuid(CPUID_EXT7, 0, r);
-		regs[2] = r[1];
-	}
-	cpuid(CPUID_EXT_MAX, 0, r);
-	if (r[0] >= CPUID_EXT_FEAT) {
-		cpuid(CPUID_EXT_FEAT, 0, r);
-		regs[3] = r[3];
-		regs[4] = r[2];
-	}
-	sb_printf(s, "flags\t\t:");
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (regs[flags[i].reg] & (1u << flags[i].bit))
-			sb_printf(s, " %s", flags[i].name);
-	sb_printf(s, "\n");
+	sb_printf(ctx, " %s", name);
 }
 
 void show_cpuinfo(struct sbuf *s, struct process *p)
 {
-	uint32_t r[4], sig[4];
-	char vendor[13], name[49];
+	struct cpu_ident id;
 	uint64_t khz = tsc_hz() / 1000;
 
 	(void)p;
-	cpuid(CPUID_VENDOR, 0, r);
-	memcpy(vendor, &r[1], 4);
-	memcpy(vendor + 4, &r[3], 4);
-	memcpy(vendor + 8, &r[2], 4);
-	vendor[12] = '\0';
-	cpuid(CPUID_FEATURES, 0, sig);
-	unsigned family = (sig[0] >> 8) & 0xf, model = (sig[0] >> 4) & 0xf;
-	if (family == 0xf)
-		family += (sig[0] >> 20) & 0xff;
-	if (family >= 6)
-		model |= ((sig[0] >> 16) & 0xf) << 4;
-	brand(name);
-	sb_printf(s, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n", vendor,
-		  family, model);
+	cpu_identify(&id);
+	sb_printf(s, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n", id.vendor,
+		  id.family, id.model);
 	sb_printf(s, "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\n",
-		  name[0] ? name : "unknown", sig[0] & 0xf, khz / 1000, khz % 1000);
+		  id.model_name[0] ? id.model_name : "unknown", id.stepping, khz / 1000, khz % 1000);
 	sb_printf(s, "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n");
-	sb_printf(s, "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n", r[0]);
-	show_flags(s, r[0]);
+	sb_printf(s, "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n",
+		  id.cpuid_level);
+	sb_printf(s, "flags\t\t:");
+	cpu_each_flag(put_flag, s);
+	sb_printf(s, "\n");
 	sb_printf(s, "bogomips\t: %lu.%02lu\nclflush size\t: 64\ncache_alignment\t: 64\n",
 		  2 * khz / 1000, (2 * khz / 10) % 100);
-	cpuid(CPUID_EXT_MAX, 0, r);
-	if (r[0] >= CPUID_ADDR) {
-		cpuid(CPUID_ADDR, 0, r);
-		sb_printf(s, "address sizes\t: %u bits physical, %u bits virtual\n", r[0] & 0xff,
-			  (r[0] >> 8) & 0xff);
-	}
+	if (id.phys_bits)
+		sb_printf(s, "address sizes\t: %u bits physical, %u bits virtual\n", id.phys_bits,
+			  id.virt_bits);
 	sb_printf(s, "power management:\n\n");
 }
 

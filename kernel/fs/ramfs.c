@@ -16,6 +16,7 @@
 #include "fs/path.h"
 #include "fs/pipe.h"
 #include "mm/heap.h"
+#include "mm/layout.h"
 #include "mm/pmm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -487,7 +488,7 @@ static int remount_option(const char *o, size_t len, uint64_t *pages, uint64_t *
 	if (len > 5 && !memcmp(o, "size=", 5)) {
 		if (!parse_size(o + 5, len - 5, pmm_managed_pages() * PAGE, &v))
 			return -EINVAL;
-		*pages = (v + PAGE - 1) / PAGE;
+		*pages = page_count(v);
 		return 0;
 	}
 	if (len > 10 && !memcmp(o, "nr_inodes=", 10)) {
@@ -631,7 +632,7 @@ static int ramfs_truncate(struct inode *ip, uint64_t size)
 			return err;
 	}
 	if (size < ip->size && rf->nleaves) {
-		file_free_pages(rf, (size + PAGE - 1) / PAGE);
+		file_free_pages(rf, page_count(size));
 		uint8_t *last = page_get(rf, size / PAGE);
 		if (size % PAGE && last) /* later growth reads zeros */
 			memset(last + size % PAGE, 0, PAGE - size % PAGE);

@@ -154,18 +154,15 @@ void procfs_forget(struct process *p);
  * are reported with the entry name; boot goes on with what was read). */
 void vfs_init(const void *cpio, size_t size);
 
-/* Read a whole regular file for exec: *data is vmalloc'd (vfree it),
- * the file must be executable by the process (mode has an x bit):
- * 0, -ENOENT, -ENOTDIR, -ELOOP, -EACCES (also for a directory or a
- * device, as Linux answers), -ENOMEM. Relative paths are resolved
- * from the current process's cwd. */
-int vfs_read_exec(const char *path, void **data, size_t *size);
-/* The same, also giving the absolute path of the file read (symlinks
- * resolved; abs_path has PATH_MAX bytes) for /proc/PID/exe. */
-int vfs_read_exec_path(const char *path, void **data, size_t *size, char *abs_path);
-/* The same without a copy where possible: *data points at the boot
+/* Read a whole regular file for exec (fs/fsops.c). The file must be
+ * executable (mode has an x bit): 0, -ENOENT, -ENOTDIR, -ELOOP, -EACCES
+ * (also for a directory or a device, as Linux answers), -ENOMEM, -EIO.
+ * Relative paths are resolved from the current process's cwd. abs_path
+ * (PATH_MAX bytes, or NULL) gets the absolute path read, symlinks
+ * resolved, for /proc/PID/exe. With owned, *data points at the boot
  * archive's bytes when the file is unchanged since boot (*owned false:
- * leave it alone), else at a vmalloc'd copy (*owned true: vfree it). */
+ * leave it alone), else at a vmalloc'd copy (*owned true: vfree it);
+ * with owned NULL, *data is always a vmalloc'd copy. */
 int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned);
 
 #endif

@@ -186,7 +186,7 @@ void kfree(void *p)
 	if (!pg || (pg->flags & (PAGE_FREE | PAGE_RESERVED)))
 		panic("kfree: %p was not allocated by kmalloc", p);
 	if (!(pg->flags & PAGE_SLAB)) {
-		if (phys & (PAGE_SIZE - 1))
+		if (page_offset(phys))
 			panic("kfree: %p is inside a large block", p);
 		__atomic_sub_fetch(&stats.large_in_use, 1, __ATOMIC_RELAXED);
 		pmm_free(phys, pg->order);

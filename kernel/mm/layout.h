@@ -59,6 +59,34 @@
 #define PML4_KERNEL_FIRST 256
 #define PML4_ENTRIES      512
 
+/*
+ * Page rounding, written once. page_round_up wraps to 0 for v in the last
+ * page of the 64-bit space (above UINT64_MAX - PAGE_SIZE + 1): callers
+ * given an untrusted length check for that (a zero result from a
+ * non-zero v), as mmap's and madvise's checks do. page_count never wraps.
+ */
+static inline uint64_t page_round_down(uint64_t v)
+{
+	return v & ~(PAGE_SIZE - 1);
+}
+
+static inline uint64_t page_round_up(uint64_t v)
+{
+	return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/* The offset of v in its page; 0 when v is page-aligned. */
+static inline uint64_t page_offset(uint64_t v)
+{
+	return v & (PAGE_SIZE - 1);
+}
+
+/* How many pages n bytes fill (the last one partly). */
+static inline uint64_t page_count(uint64_t n)
+{
+	return (n >> PAGE_SHIFT) + (page_offset(n) != 0);
+}
+
 /* Set once at boot from the boot info. */
 extern uint64_t direct_map_size;
 

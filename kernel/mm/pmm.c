@@ -97,7 +97,7 @@ void pmm_init(const struct kbi_boot_info *bi)
 	const struct kbi_mem_range *r = map_of(bi);
 	uint64_t npages = ram_end(bi) / PAGE_SIZE;
 
-	array_len = (npages * sizeof(struct page) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	array_len = page_round_up(npages * sizeof(struct page));
 	for (uint32_t i = 0; i < bi->memmap_count && !array_base; i++)
 		if (r[i].type == KBI_MEM_USABLE && r[i].length >= array_len && r[i].base >= (1u << 20))
 			array_base = r[i].base;

@@ -16,8 +16,6 @@
 #include "lib/string.h"
 #include "arch/x86_64/paging.h"
 
-static uint64_t page_down(uint64_t v) { return v & ~(PAGE_SIZE - 1); }
-
 struct vm_space *uvm_create(void)
 {
 	struct vm_space *vs = kzalloc(sizeof(*vs));
@@ -84,7 +82,7 @@ int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 {
 	struct vma **pp = &vs->vmas;
 
-	if (start >= end || (start | end) & (PAGE_SIZE - 1))
+	if (start >= end || page_offset(start | end))
 		return -EINVAL;
 	if (start < USER_MIN_ADDR || end > USER_VA_END || vs->nr_vmas >= UVM_MAX_VMAS)
 		return -ENOMEM;
@@ -296,7 +294,7 @@ uint64_t uvm_find_free(struct vm_space *vs, uint64_t len)
 /* Copy the region's backing bytes that fall in the page at va. */
 static void fill_from_backing(const struct vma *v, uint64_t va, uint8_t *page)
 {
-	uint64_t p0 = page_down(va), p1 = p0 + PAGE_SIZE;
+	uint64_t p0 = page_round_down(va), p1 = p0 + PAGE_SIZE;
 	uint64_t b0 = v->backing_va, b1 = v->backing_va + v->backing_len;
 	uint64_t from = p0 > b0 ? p0 : b0, to = p1 < b1 ? p1 : b1;
 
@@ -353,7 +351,7 @@ static uint64_t shared_lookup(const uint8_t *src)
 /* Map the shared page for va, if there is one: true when done. */
 static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
 {
-	uint64_t page_va = page_down(va);
+	uint64_t page_va = page_round_down(va);
 
 	if (!fully_backed(v, page_va))
 		return false;
@@ -372,7 +370,7 @@ static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
  * keeps the snapshot). Its direct-map address; NULL if out of memory. */
 static void *map_object_page(struct vm_space *vs, const struct vma *v, uint64_t va)
 {
-	uint64_t page_va = page_down(va);
+	uint64_t page_va = page_round_down(va);
 	uint64_t phys = shmem_page(v->obj, v->obj_pgoff + (page_va - v->start) / PAGE_SIZE);
 
 	if (!phys || arch_map_page(vs->pml4, page_va, phys, v->prot))
@@ -393,14 +391,14 @@ static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
 	if (v->obj)
 		return map_object_page(vs, v, va);
 	if (map_shared(vs, v, va))
-		return phys_to_virt(arch_translate(vs->pml4, page_down(va)));
+		return phys_to_virt(arch_translate(vs->pml4, page_round_down(va)));
 	void *page = page_alloc_zeroed();
 
 	if (!page)
 		return NULL;
 	if (v->backing)
 		fill_from_backing(v, va, page);
-	if (arch_map_page(vs->pml4, page_down(va), virt_to_phys(page), v->prot)) {
+	if (arch_map_page(vs->pml4, page_round_down(va), virt_to_phys(page), v->prot)) {
 		page_free(page);
 		return NULL;
 	}
@@ -408,23 +406,48 @@ static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
 	return page;
 }
 
-/* Give this space its own copy of a shared (copy-on-write) page before
- * the kernel writes into it; the direct-map address of the page. */
-static void *own_copy(struct vm_space *vs, uint64_t va)
-{
-	uint64_t *pte = arch_pte(vs->pml4, page_down(va));
-	uint64_t pa = *pte & PTE_ADDR;
+/* Who breaks a copy-on-write sharing, which decides what the PTE becomes. */
+enum cow_writer {
+	/* The kernel, writing through the direct map (copy_to_user, exec's
+	 * loads), also into read-only regions: the mapping keeps its
+	 * protection and its PTE_COW mark. A page this space alone holds is
+	 * left as it is; a later user write fault takes it over. */
+	COW_KERNEL,
+	/* A user write fault in a writable region: the PTE becomes writable
+	 * and loses PTE_COW, whether the page was copied or taken over. */
+	COW_USER_WRITE,
+};
 
-	if (!(*pte & PTE_COW) || pmm_page(pa)->refcount == 1)
-		return phys_to_virt(pa);
-	void *copy = page_alloc_zeroed();
-	if (!copy)
-		return NULL;
-	memcpy_page(copy, phys_to_virt(pa));
-	*pte = virt_to_phys(copy) | (*pte & ~PTE_ADDR);
-	arch_invlpg(page_down(va));
-	page_ref_put(pa);
-	return copy;
+/* Give this space its own copy of the present page at va if it is shared
+ * copy-on-write (when this space holds the last reference, the page
+ * itself), set up as `who` needs. The direct-map address of the page
+ * this space now maps; NULL if out of memory (nothing changed). */
+static void *cow_unshare(struct vm_space *vs, uint64_t va, enum cow_writer who)
+{
+	uint64_t page_va = page_round_down(va);
+	uint64_t *pte = arch_pte(vs->pml4, page_va);
+	uint64_t pa = *pte & PTE_ADDR;
+	void *page = phys_to_virt(pa);
+
+	if (!(*pte & PTE_COW))
+		return page; /* not shared copy-on-write (maybe not even RAM: no pmm_page) */
+	bool shared = pmm_page(pa)->refcount != 1;
+	if (!shared && who == COW_KERNEL)
+		return page;
+	if (shared) {
+		void *copy = page_alloc_zeroed();
+		if (!copy)
+			return NULL;
+		memcpy_page(copy, page);
+		page = copy;
+	}
+	*pte = virt_to_phys(page) | (*pte & ~PTE_ADDR);
+	if (who == COW_USER_WRITE)
+		*pte = (*pte | PTE_W) & ~PTE_COW;
+	arch_invlpg(page_va);
+	if (shared)
+		page_ref_put(pa);
+	return page;
 }
 
 void *uvm_page(struct vm_space *vs, uint64_t va)
@@ -433,9 +456,9 @@ void *uvm_page(struct vm_space *vs, uint64_t va)
 
 	if (!v)
 		return NULL;
-	if (!arch_translate(vs->pml4, page_down(va)) && !fault_in(vs, v, va))
+	if (!arch_translate(vs->pml4, page_round_down(va)) && !fault_in(vs, v, va))
 		return NULL;
-	return own_copy(vs, va); /* callers write through it */
+	return cow_unshare(vs, va, COW_KERNEL); /* callers write through it */
 }
 
 /* The page at va for a write that honours the region's protection. */
@@ -458,7 +481,7 @@ static int write_pages(struct vm_space *vs, uint64_t va, const void *src, size_t
 		uint8_t *page = get_page(vs, va);
 		if (!page)
 			return -EFAULT;
-		size_t off = va & (PAGE_SIZE - 1);
+		size_t off = page_offset(va);
 		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
 		memcpy(page + off, s, n);
 		va += n;
@@ -562,27 +585,15 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 	return vs;
 }
 
-/* A write to a present copy-on-write page: take it over if this space
- * holds the last reference, else copy it. */
+/* A user write to a present page: a copy-on-write one in a writable
+ * region is taken over or copied (cow_unshare); anything else is a real
+ * protection violation. */
 static enum uvm_fault break_cow(struct vm_space *vs, const struct vma *v, uint64_t va)
 {
-	uint64_t *pte = arch_pte(vs->pml4, page_down(va));
+	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
 	if (!pte || !(*pte & PTE_COW) || !(v->prot & VM_WRITE))
-		return UVM_FAULT_BAD; /* a real protection violation */
-	uint64_t pa = *pte & PTE_ADDR;
-	if (pmm_page(pa)->refcount == 1) {
-		*pte = (*pte | PTE_W) & ~PTE_COW;
-		arch_invlpg(page_down(va));
-		return UVM_FAULT_DONE;
-	}
-	void *copy = page_alloc_zeroed();
-	if (!copy)
-		return UVM_FAULT_NOMEM;
-	memcpy_page(copy, phys_to_virt(pa));
-	*pte = virt_to_phys(copy) | ((*pte | PTE_W) & ~(PTE_COW | PTE_ADDR));
-	arch_invlpg(page_down(va));
-	page_ref_put(pa);
-	return UVM_FAULT_DONE;
+		return UVM_FAULT_BAD;
+	return cow_unshare(vs, va, COW_USER_WRITE) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
 }
 
 /* The guard gap: no accessible region may end within STACK_GUARD_GAP
@@ -608,7 +619,7 @@ static struct vma *grow_stack(struct vm_space *vs, uint64_t va, const struct uvm
 	}
 	if (!v || !(v->flags & VMA_GROWSDOWN) || va >= v->start || va < USER_MIN_ADDR)
 		return NULL;
-	uint64_t start = page_down(va);
+	uint64_t start = page_round_down(va);
 	if (v->end - start > lim->stack || uvm_total_bytes(vs) + (v->start - start) > lim->as ||
 	    !gap_clear(below, start))
 		return NULL;
@@ -628,7 +639,7 @@ enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bo
 	if (!(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
 	    (exec && !(v->prot & VM_EXEC)))
 		return UVM_FAULT_BAD;
-	if (arch_translate(vs->pml4, page_down(va)))
+	if (arch_translate(vs->pml4, page_round_down(va)))
 		return write ? break_cow(vs, v, va) : UVM_FAULT_BAD;
 	return fault_in(vs, v, va) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
 }

@@ -124,7 +124,7 @@ static void unmap_area(const struct vm_range *a)
 
 void *vmalloc(size_t size)
 {
-	uint64_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t pages = page_count(size);
 	struct vm_range *a = reserve(pages, true);
 
 	if (!a)
@@ -143,8 +143,8 @@ void *vmalloc(size_t size)
 
 void *vmalloc_map_phys(uint64_t pa, size_t len, unsigned prot)
 {
-	uint64_t off = pa & (PAGE_SIZE - 1);
-	uint64_t pages = (off + len + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t off = page_offset(pa);
+	uint64_t pages = page_count(off + len);
 	struct vm_range *a = reserve(pages, false);
 
 	if (!a)
@@ -159,7 +159,7 @@ void *vmalloc_map_phys(uint64_t pa, size_t len, unsigned prot)
 
 void vfree(void *p)
 {
-	uint64_t va = (uint64_t)p & ~(PAGE_SIZE - 1);
+	uint64_t va = page_round_down((uint64_t)p);
 	struct vm_range *a = NULL;
 
 	if (!p)

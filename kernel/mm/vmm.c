@@ -9,12 +9,10 @@
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "lib/spinlock.h"
-#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/features.h"
 #include "panic.h"
 #include "log.h"
 
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EDX_PDPE1GB  (1u << 26)
 
 extern const char __kernel_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern const char __data_start[], __data_end[], boot_stack_bottom[], boot_stack_top[];
@@ -23,13 +21,6 @@ extern const char __ksyms_start[], __kernel_end[];
 static uint64_t kernel_pml4;
 static struct spinlock map_lock = SPINLOCK_INIT;
 static uint64_t image_phys, image_virt; /* where the loader put the kernel */
-
-static bool cpu_has_1g_pages(void)
-{
-	uint32_t r[4];
-	cpuid(CPUID_EXT_FEATURES, 0, r);
-	return r[3] & CPUID_EDX_PDPE1GB;
-}
 
 static void must(int err, const char *what)
 {
@@ -49,7 +40,7 @@ static void map_direct(uint64_t pml4)
 /* One part of the kernel image, [start, end) rounded out to pages. */
 static void map_image(uint64_t pml4, const char *start, const char *end, unsigned prot)
 {
-	uint64_t va = (uint64_t)start & ~(PAGE_SIZE - 1);
+	uint64_t va = page_round_down((uint64_t)start);
 
 	for (; va < (uint64_t)end; va += PAGE_SIZE)
 		must(arch_map_page(pml4, va, image_phys + (va - image_virt), prot | VM_GLOBAL),
@@ -60,7 +51,7 @@ static void map_framebuffer(uint64_t pml4, const struct kbi_framebuffer *fb)
 {
 	if (fb->format == KBI_FB_NONE)
 		return;
-	uint64_t base = fb->base & ~(PAGE_SIZE - 1);
+	uint64_t base = page_round_down(fb->base);
 	uint64_t end = fb->base + fb->size;
 	for (uint64_t pa = base; pa < end; pa += PAGE_SIZE)
 		must(arch_map_page(pml4, FB_VIRT + (pa - base), pa, VM_WRITE | VM_GLOBAL),

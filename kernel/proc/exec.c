@@ -15,6 +15,7 @@
 #include "mm/uvm.h"
 #include "mm/heap.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/features.h"
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -28,7 +29,6 @@
 #define ARG_MAX_BYTES  (128 * 1024)
 #define ARG_MAX_COUNT  1024
 #define STACK_INITIAL  (128 * 1024)
-#define CPUID_FEATURES 1u
 
 struct loaded {
 	uint64_t base;       /* load bias: 0 for ET_EXEC */
@@ -40,9 +40,6 @@ struct loaded {
 };
 
 _Static_assert(ELF_CHECK_USER_LIMIT == USER_VA_END, "the ELF checks and mm/layout.h agree on user space");
-
-static uint64_t page_down(uint64_t v) { return v & ~(PAGE_SIZE - 1); }
-static uint64_t page_up(uint64_t v) { return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
 
 static unsigned seg_prot(const struct elf64_phdr *ph)
 {
@@ -75,9 +72,9 @@ static int map_segment(struct vm_space *vs, const uint8_t *file, const struct el
 		       uint64_t bias, bool stable)
 {
 	uint64_t va = ph->p_vaddr + bias, end = va + ph->p_filesz;
-	uint64_t first = page_down(va);
+	uint64_t first = page_round_down(va);
 	bool shared_first = uvm_find_vma(vs, first) != NULL;
-	int err = add_segment_vma(vs, first, page_up(va + ph->p_memsz), seg_prot(ph));
+	int err = add_segment_vma(vs, first, page_round_up(va + ph->p_memsz), seg_prot(ph));
 
 	if (err)
 		return err;
@@ -89,7 +86,7 @@ static int map_segment(struct vm_space *vs, const uint8_t *file, const struct el
 		if (head_end > va && (err = uvm_write(vs, va, file + ph->p_offset, head_end - va)))
 			return err;
 	}
-	if (own < page_up(va + ph->p_memsz) && end > own)
+	if (own < page_round_up(va + ph->p_memsz) && end > own)
 		return uvm_set_backing(vs, own, file + ph->p_offset + (own > va ? own - va : 0),
 				       own > va ? own : va, end - (own > va ? own : va));
 	return 0;
@@ -206,13 +203,6 @@ static void random_bytes(uint8_t out[16])
 	memcpy(out + 8, &b, 8);
 }
 
-static uint64_t hwcap(void)
-{
-	uint32_t r[4];
-	cpuid(CPUID_FEATURES, 0, r);
-	return r[3]; /* Linux's AT_HWCAP on x86_64: CPUID.1:EDX */
-}
-
 static int fill_stack(struct vm_space *vs, const char *path, const char *const argv[], size_t argc,
 		      const char *const envp[], size_t envc, const struct loaded *prog,
 		      const struct loaded *interp, uint64_t *ptrs, uint64_t top, uint64_t *sp_out);
@@ -265,7 +255,7 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 		{ AT_PHDR, prog->phdr }, { AT_PHENT, sizeof(struct elf64_phdr) },
 		{ AT_PHNUM, prog->phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp ? interp->base : 0 },
 		{ AT_FLAGS, 0 }, { AT_ENTRY, prog->entry }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
-		{ AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_RANDOM, random_at }, { AT_HWCAP, hwcap() },
+		{ AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_RANDOM, random_at }, { AT_HWCAP, cpu_hwcap() },
 		{ AT_CLKTCK, USER_HZ }, { AT_EXECFN, execfn }, { AT_PLATFORM, platform_at },
 		{ AT_NULL, 0 },
 	};
@@ -404,7 +394,7 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 	err = build_stack(vs, path, argv, envp, &prog, has_interp ? &interp : NULL, &out->sp);
 	if (err)
 		goto fail;
-	vs->brk_start = vs->brk = page_up(prog.end);
+	vs->brk_start = vs->brk = page_round_up(prog.end);
 	out->vm = vs;
 	out->entry = has_interp ? interp.entry : prog.entry;
 	release(file, owned);

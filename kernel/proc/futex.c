@@ -76,14 +76,14 @@ int futex_wake(struct vm_space *vm, uint64_t uaddr, int n)
 	return wake_requeue(vm, uaddr, n, 0, 0, &moved);
 }
 
-/* A futex timeout as a time_ns() deadline (0: none). absolute: a point on
+/* A futex timeout as a time_ns() deadline (NO_DEADLINE: none). absolute: a point on
  * the monotonic clock (or the real-time one, realtime). 0 or -errno. */
 static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *deadline)
 {
 	uint64_t ns;
 	int err;
 
-	*deadline = 0;
+	*deadline = NO_DEADLINE;
 	if (!uts)
 		return 0;
 	if ((err = timespec_read(uts, &ns)) < 0)
@@ -93,9 +93,7 @@ static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *dea
 	else if (realtime)
 		*deadline = realtime_deadline(ns);
 	else
-		*deadline = ns;
-	if (!*deadline)
-		*deadline = 1; /* already passed, but not "none" */
+		*deadline = ns; /* 0 is a deadline already passed */
 	return 0;
 }
 
@@ -120,7 +118,7 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline)
 			r = -EINTR;
 			break;
 		}
-		if (deadline && time_ns() >= deadline) {
+		if (time_ns() >= deadline) {
 			r = -ETIMEDOUT;
 			break;
 		}

@@ -162,7 +162,7 @@ static void reaper_main(void *arg)
 	for (;;) {
 		uint64_t f = irq_save();
 		while (!reap_list && !reap_threads)
-			wait_on(&reaper_wq, 0);
+			wait_on(&reaper_wq, NO_DEADLINE);
 		struct process *z = reap_list;
 		struct thread *t = z ? NULL : reap_threads;
 		if (z)
@@ -521,7 +521,7 @@ int process_single_thread(void)
 
 	others_must_exit(p);
 	while (p->nthreads > 1 && !t->must_exit)
-		wait_on(&p->thread_exit_wq, 0);
+		wait_on(&p->thread_exit_wq, NO_DEADLINE);
 	irq_restore(f);
 	if (t->must_exit)
 		return -EINTR;
@@ -670,7 +670,7 @@ fail:
 static void vfork_wait(struct process *c, struct vfork_done *d, uint64_t flags)
 {
 	while (!d->done && !fatal_signal_pending() && !signal_kills_now())
-		wait_on(&d->wq, 0);
+		wait_on(&d->wq, NO_DEADLINE);
 	if (d->done)
 		return;
 	c->vfork_done = NULL;

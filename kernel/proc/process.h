@@ -145,7 +145,7 @@ __attribute__((noreturn)) void process_thread_exit_current(int wstatus);
  * they are gone; the caller becomes the process's first thread (its tid
  * the pid). 0, or -EINTR if the caller must leave itself. */
 int process_single_thread(void);
-/* Wait until p is a zombie or the deadline (time_ns) passes: true if it exited. */
+/* Wait until p is a zombie or the deadline (time_ns, NO_DEADLINE none) passes: true if it exited. */
 bool process_wait(struct process *p, uint64_t deadline_ns);
 /* Free a zombie: its address space, thread and struct. */
 void process_release(struct process *p);

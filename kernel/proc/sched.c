@@ -327,7 +327,7 @@ bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
 	uint64_t f = irq_save();
 
 	t->state = THREAD_SLEEPING;
-	if (deadline_ns)
+	if (deadline_ns != NO_DEADLINE)
 		ktimer_arm(&t->sleep_timer, deadline_ns);
 	if (wq) {
 		t->wait_next = wq->head;
@@ -338,7 +338,7 @@ bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
 	}
 	schedule();
 	ktimer_cancel(&t->sleep_timer); /* woken before the deadline */
-	bool timed_out = deadline_ns && time_ns() >= deadline_ns;
+	bool timed_out = time_ns() >= deadline_ns;
 	wq_remove(t);
 	irq_restore(f);
 	return !timed_out;

@@ -93,7 +93,16 @@ void sched_preempt_point(struct trap_frame *tf);
  * kept); pair it with fatal_signal_pending() (proc/signal.h) to stop. */
 void sched_cond_resched(void);
 
-/* Sleep on wq until woken or until the deadline (time_ns(), 0 = none).
+/*
+ * Deadlines are time_ns() values. NO_DEADLINE, the one way to say "none",
+ * is later than any time_ns() can reach, so `time_ns() >= deadline` is
+ * never true for it and no comparison needs a special case; a deadline
+ * computed from a user's timeout saturates to it (sys_poll.c). A deadline
+ * of 0 is an ordinary one, already passed.
+ */
+#define NO_DEADLINE UINT64_MAX
+
+/* Sleep on wq until woken or until the deadline (NO_DEADLINE: none).
  * The caller checks its condition in a loop. Returns false on timeout. */
 bool wait_on(struct wait_queue *wq, uint64_t deadline_ns);
 void wake_all(struct wait_queue *wq);

@@ -32,22 +32,6 @@
  * busybox sh prints "Segmentation fault", not "... (core dumped)". */
 #define WCOREFLAG 0
 
-struct stack_k {
-	uint64_t sp;
-	int32_t flags;
-	int32_t pad;
-	uint64_t size;
-};
-
-struct siginfo_k {
-	int32_t signo, errno_, code, pad;
-	union {
-		uint64_t addr;                                   /* SIGSEGV, SIGBUS, ... */
-		struct { int32_t pid; uint32_t uid; int32_t status; } chld; /* SIGCHLD, kill */
-	};
-	uint8_t rest[128 - 16 - 16];
-};
-
 _Static_assert(sizeof(struct siginfo_k) == ARCH_SIGINFO_SIZE, "siginfo");
 
 enum dfl { DFL_TERM, DFL_CORE, DFL_IGNORE, DFL_STOP };
@@ -388,7 +372,7 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 static void wait_while_stopped(struct process *p, const struct thread *t)
 {
 	while (p->stopped && !(p->sig_pending & bit(SIGKILL)) && !t->must_exit)
-		wait_on(&p->stop_wq, 0);
+		wait_on(&p->stop_wq, NO_DEADLINE);
 }
 
 /* Stop p (interrupts off) until SIGCONT or SIGKILL; its other threads
@@ -604,7 +588,7 @@ SYSCALL_DEFINE2(rt_sigsuspend, uptr_t, set, size_t, size)
 		return -EFAULT;
 	t->sig_blocked = s & ~unblockable;
 	while (!signal_pending())
-		wait_on(NULL, 0);
+		wait_on(NULL, NO_DEADLINE);
 	/* deliver with the temporary mask, but have the frame save the old one */
 	t->sig_blocked = s & ~unblockable;
 	t->sigsuspend_saved = old;
@@ -643,6 +627,6 @@ void signal_mask_leave(uint64_t old, bool interrupted)
 SYSCALL_DEFINE0(pause)
 {
 	while (!signal_pending())
-		wait_on(NULL, 0);
+		wait_on(NULL, NO_DEADLINE);
 	return -EINTR;
 }

@@ -16,8 +16,6 @@
 #define MAP_KNOWN  (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE | \
 		    MAP_GROWSDOWN | MAP_POPULATE | MAP_STACK)
 
-static uint64_t page_up(uint64_t v) { return (v + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); }
-
 /* PROT_* to VM_*; -EACCES for writable+executable (the kernel keeps W^X). */
 static int prot_to_vm(uint64_t prot, unsigned *out)
 {
@@ -60,7 +58,7 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 
 	if (addr < vs->brk_start || addr >= USER_MMAP_BASE)
 		return (long)vs->brk; /* a query, or out of range: unchanged */
-	uint64_t old_end = page_up(vs->brk), new_end = page_up(addr);
+	uint64_t old_end = page_round_up(vs->brk), new_end = page_round_up(addr);
 	if (new_end > old_end) {
 		struct vma *heap = old_end > vs->brk_start ? uvm_find_vma(vs, old_end - 1) : NULL;
 		if (!range_is_free(vs, old_end, new_end) || !as_allows(vs, new_end - old_end, 0) ||
@@ -138,7 +136,7 @@ static int fill_snapshot(struct shmem *obj, struct inode *ip, uint64_t off, uint
 static long map_ram_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
 			 uint64_t flags, struct inode *ip, uint64_t off)
 {
-	uint64_t size = page_up(len), want = ip->size > off ? ip->size - off : 0;
+	uint64_t size = page_round_up(len), want = ip->size > off ? ip->size - off : 0;
 	struct shmem *obj = shmem_create(size / PAGE_SIZE);
 
 	if (want > len)
@@ -151,7 +149,7 @@ static long map_ram_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsig
 	shmem_put(obj);
 	if (start < 0)
 		return start;
-	uint64_t file_end = (uint64_t)start + page_up(want);
+	uint64_t file_end = (uint64_t)start + page_round_up(want);
 	if (file_end < (uint64_t)start + size)
 		uvm_set_flags(vs, file_end, (uint64_t)start + size, VMA_SIGBUS);
 	return start;
@@ -167,7 +165,7 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 {
 	if (f->inode->fs == &ramfs_fs)
 		return map_ram_file(vs, addr, len, vmprot, flags, f->inode, off);
-	long start = place(vs, addr, page_up(len), VM_READ | VM_WRITE, flags);
+	long start = place(vs, addr, page_round_up(len), VM_READ | VM_WRITE, flags);
 	if (start < 0)
 		return start;
 	uint64_t pos = off;
@@ -180,11 +178,11 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 			break;
 		done += (uint64_t)n;
 	}
-	uvm_protect(vs, (uint64_t)start, (uint64_t)start + page_up(len), vmprot);
+	uvm_protect(vs, (uint64_t)start, (uint64_t)start + page_round_up(len), vmprot);
 	/* whole pages past the end of the file: touching them is SIGBUS */
-	uint64_t file_end = (uint64_t)start + page_up(want);
-	if (file_end < (uint64_t)start + page_up(len))
-		uvm_set_flags(vs, file_end, (uint64_t)start + page_up(len), VMA_SIGBUS);
+	uint64_t file_end = (uint64_t)start + page_round_up(want);
+	if (file_end < (uint64_t)start + page_round_up(len))
+		uvm_set_flags(vs, file_end, (uint64_t)start + page_round_up(len), VMA_SIGBUS);
 	return start;
 }
 
@@ -207,7 +205,7 @@ static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t pr
 	if ((err = prot_to_vm(prot, &vmprot)))
 		return err;
 	if (zero)
-		return map_anon(vs, addr, page_up(len), vmprot, flags);
+		return map_anon(vs, addr, page_round_up(len), vmprot, flags);
 	return map_file(vs, addr, len, vmprot, flags, f, off);
 }
 
@@ -221,10 +219,10 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 
 	bool private = flags & MAP_PRIVATE, shared = flags & MAP_SHARED;
 
-	if (len == 0 || (flags & ~(uint64_t)MAP_KNOWN) || (addr & (PAGE_SIZE - 1)) ||
-	    (off & (PAGE_SIZE - 1)) || private == shared) /* exactly one of them */
+	if (len == 0 || (flags & ~(uint64_t)MAP_KNOWN) || page_offset(addr) ||
+	    page_offset(off) || private == shared) /* exactly one of them */
 		return -EINVAL;
-	if (page_up(len) == 0 || page_up(len) > USER_VA_END)
+	if (page_round_up(len) == 0 || page_round_up(len) > USER_VA_END)
 		return -ENOMEM; /* more than user space holds (Linux: TASK_SIZE) */
 	if (!(flags & MAP_ANONYMOUS)) {
 		if (!(f = fd_get(current_process()->files, (int)fd)))
@@ -235,7 +233,7 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	}
 	if ((err = prot_to_vm(prot, &vmprot)))
 		return err;
-	return map_anon(vs, addr, page_up(len), vmprot, flags);
+	return map_anon(vs, addr, page_round_up(len), vmprot, flags);
 }
 
 /* A hint Linux would take: free and inside what user space may map. */
@@ -274,10 +272,10 @@ static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmp
 
 SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
 {
-	if ((addr & (PAGE_SIZE - 1)) || len == 0 || addr >= USER_VA_END || page_up(len) == 0 ||
-	    page_up(len) > USER_VA_END - addr)
+	if (page_offset(addr) || len == 0 || addr >= USER_VA_END || page_round_up(len) == 0 ||
+	    page_round_up(len) > USER_VA_END - addr)
 		return -EINVAL;
-	return uvm_unmap(vm(), addr, addr + page_up(len));
+	return uvm_unmap(vm(), addr, addr + page_round_up(len));
 }
 
 SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
@@ -285,13 +283,13 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 	unsigned vmprot;
 	int err;
 
-	if ((addr & (PAGE_SIZE - 1)) || addr >= USER_TOP || page_up(len) > USER_TOP - addr)
+	if (page_offset(addr) || addr >= USER_TOP || page_round_up(len) > USER_TOP - addr)
 		return -EINVAL;
 	if ((err = prot_to_vm(prot, &vmprot)))
 		return err;
 	if (len == 0)
 		return 0;
-	if (page_up(len) == 0)
+	if (page_round_up(len) == 0)
 		return -ENOMEM; /* wraps: Linux's end <= start */
-	return uvm_protect(vm(), addr, addr + page_up(len), vmprot);
+	return uvm_protect(vm(), addr, addr + page_round_up(len), vmprot);
 }

@@ -214,10 +214,10 @@ static bool madv_known(int advice)
  * All other advice changes nothing here. */
 SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 {
-	uint64_t size = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t size = page_round_up(len);
 	struct vm_space *vs = current_process()->vm;
 
-	if (!madv_known(advice) || (start & (PAGE_SIZE - 1)) || (len && !size) ||
+	if (!madv_known(advice) || page_offset(start) || (len && !size) ||
 	    start + size < start)
 		return -EINVAL;
 	if (size == 0)

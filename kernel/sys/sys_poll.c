@@ -28,7 +28,6 @@
 #define NS_PER_MS     1000000ull
 #define NS_PER_US     1000ull
 #define US_PER_SEC    1000000ll
-#define NO_DEADLINE   UINT64_MAX
 #define SIG_HANDLER_MIN (SIG_IGN + 1) /* SIG_DFL and SIG_IGN run no handler */
 
 struct pollfd_k {
@@ -77,11 +76,11 @@ static long poll_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
 		long n = scan(ctx);
 		if (n != 0)
 			return n;
-		if (deadline != NO_DEADLINE && time_ns() >= deadline)
+		if (time_ns() >= deadline)
 			return 0;
 		if (signal_pending())
 			return interrupted();
-		wait_on(&io_event_wq, deadline == NO_DEADLINE ? 0 : deadline);
+		wait_on(&io_event_wq, deadline);
 	}
 }
 

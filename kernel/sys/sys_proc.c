@@ -6,7 +6,6 @@
 #include "proc/sched.h"
 #include "mm/layout.h"
 #include "mm/usercopy.h"
-#include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/prctl.h"

@@ -252,7 +252,7 @@ static struct process *wait_child(int64_t pid, uint64_t options, long *err)
 			*err = -ERESTARTSYS;
 			return NULL;
 		}
-		wait_on(&p->child_wq, 0);
+		wait_on(&p->child_wq, NO_DEADLINE);
 	}
 }
 

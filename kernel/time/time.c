@@ -15,6 +15,7 @@
 #include "time/refclock.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/features.h"
 #include "arch/x86_64/irq.h"
 #include "test/selftest.h"
 #include "log.h"
@@ -24,9 +25,6 @@
 #define HZ_PER_MHZ     ((uint64_t)1000000)
 #define NS_MULT_SHIFT  32           /* ns = tsc_delta * ns_mult >> 32 */
 
-#define CPUID_MAX_LEAF     0x0u
-#define CPUID_TSC_CRYSTAL  0x15u    /* EAX denominator, EBX numerator, ECX crystal Hz */
-#define CPUID_FREQUENCY    0x16u    /* EAX base frequency, MHz */
 
 #define CAL_WINDOW_DIV 20           /* a calibration window is 1/20 s of reference time */
 #define CAL_RUNS       3            /* windows; the median counts */
@@ -127,18 +125,11 @@ static void measure(const struct refclock *ref, uint64_t counts, struct cal_poin
  * crystal clock on CPUs that report one (as Linux also assumes). */
 static void rates_from_cpuid(void)
 {
-	uint32_t r[4], denominator = 0, numerator = 0, crystal = 0, base_mhz = 0;
+	struct cpu_clock_info ci;
 
-	cpuid(CPUID_MAX_LEAF, 0, r);
-	uint32_t max = r[0];
-	if (max >= CPUID_TSC_CRYSTAL) {
-		cpuid(CPUID_TSC_CRYSTAL, 0, r);
-		denominator = r[0], numerator = r[1], crystal = r[2];
-	}
-	if (max >= CPUID_FREQUENCY) {
-		cpuid(CPUID_FREQUENCY, 0, r);
-		base_mhz = r[0] & 0xffffu; /* bits 15:0 */
-	}
+	cpu_clock_info(&ci);
+	uint32_t denominator = ci.tsc_denominator, numerator = ci.tsc_numerator;
+	uint32_t crystal = ci.crystal_hz, base_mhz = ci.base_mhz;
 	if (denominator && numerator && crystal) {
 		tm.tsc_hz = (uint64_t)crystal * numerator / denominator;
 		tm.apic_hz = crystal;
@@ -260,8 +251,6 @@ uint64_t time_realtime_ns(void)
 	return realtime_epoch_ns + (time_ns() - realtime_mono_ns);
 }
 
-uint64_t time_ticks(void) { return tm.ticks; }
-unsigned time_tick_hz(void) { return TIME_TICK_HZ; }
 uint64_t tsc_hz(void) { return tm.tsc_hz; }
 
 uint64_t tsc_deadline_ms(uint64_t ms)
@@ -274,15 +263,6 @@ uint64_t tsc_deadline_ms(uint64_t ms)
 bool tsc_deadline_passed(uint64_t deadline)
 {
 	return (int64_t)(rdtsc() - deadline) >= 0;
-}
-
-void time_delay_us(uint64_t us)
-{
-	uint64_t start = rdtsc();
-	uint64_t counts = mul_div(us, tm.tsc_hz, USEC_PER_SEC);
-
-	while (rdtsc() - start < counts)
-		cpu_pause();
 }
 
 /* ------------------------------------------------------------ self-tests */

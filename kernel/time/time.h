@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The kernel clock: the calibrated TSC and APIC timer, a monotonic nanosecond clock, the periodic scheduler tick, and busy-wait delays. */
+/* The kernel clock: the calibrated TSC and APIC timer, a monotonic nanosecond clock, the periodic scheduler tick, and TSC deadlines for bounded device polls. */
 #ifndef KESTREL_TIME_TIME_H
 #define KESTREL_TIME_TIME_H
 
@@ -38,9 +38,6 @@ uint64_t time_ns(void);
  * reads time_ns() since the epoch. */
 void time_set_realtime(uint64_t epoch_ns);
 uint64_t time_realtime_ns(void);
-/* Scheduler ticks since time_init. */
-uint64_t time_ticks(void);
-unsigned time_tick_hz(void);
 /* TSC counts per second; 0 before time_init. */
 uint64_t tsc_hz(void);
 /* Bounded polls of a device are measured by the clock, never by counting
@@ -52,9 +49,6 @@ uint64_t tsc_hz(void);
 #define TIME_EARLY_TSC_HZ 8000000000ull
 uint64_t tsc_deadline_ms(uint64_t ms);
 bool tsc_deadline_passed(uint64_t deadline);
-/* Spin for at least us microseconds on the TSC (needs time_init: returns
- * at once before). Interrupts may be on or off. */
-void time_delay_us(uint64_t us);
 
 /* Called from the tick interrupt (interrupts off, before the EOI) when
  * set; the scheduler installs it. */

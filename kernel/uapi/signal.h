@@ -82,6 +82,26 @@
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
 
+/* sigaltstack's stack_t (also the uc_stack of a signal frame's ucontext). */
+struct stack_k {
+	uint64_t sp;
+	int32_t flags;      /* SS_* */
+	int32_t pad;
+	uint64_t size;
+};
+
+/* siginfo_t: SIGINFO_SIZE bytes (SI_MAX_SIZE), the fields Kestrel fills. */
+#define SIGINFO_SIZE 128
+struct siginfo_k {
+	int32_t signo, errno_, code, pad;
+	union {
+		uint64_t addr;                                   /* SIGSEGV, SIGBUS, ... */
+		struct { int32_t pid; uint32_t uid; int32_t status; } chld; /* SIGCHLD, kill */
+	};
+	uint8_t rest[SIGINFO_SIZE - 16 - 16];
+};
+_Static_assert(sizeof(struct siginfo_k) == SIGINFO_SIZE, "siginfo_t is 128 bytes");
+
 /* A signal's disposition, as rt_sigaction passes it (struct kernel_sigaction). */
 struct sigaction_k {
 	uint64_t handler;   /* SIG_DFL 0, SIG_IGN 1, or a user address */

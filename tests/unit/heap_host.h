@@ -20,6 +20,7 @@ extern uint8_t *host_arena;
 #define DIRECT_MAP_BASE ((uint64_t)host_arena)
 static inline void *phys_to_virt(uint64_t phys) { return host_arena + phys; }
 static inline uint64_t virt_to_phys(const void *p) { return (uint64_t)((const uint8_t *)p - host_arena); }
+static inline uint64_t page_offset(uint64_t v) { return v & (PAGE_SIZE - 1); }
 
 /* lib/spinlock.h: one thread, no interrupts. */
 struct spinlock { int unused; };

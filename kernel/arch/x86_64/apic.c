@@ -57,13 +57,11 @@
 
 _Static_assert(LAPIC_TIMER_DIVIDER == 16, "TIMER_DIV_BY_16 must match LAPIC_TIMER_DIVIDER");
 
-/* Written by lapic_init before interrupts are enabled; read-only after,
- * except the spurious counter (only its handler writes it). */
+/* Written by lapic_init before interrupts are enabled; read-only after. */
 static struct {
 	bool ready, x2apic;
 	volatile uint32_t *mmio;  /* xAPIC only */
 	uint32_t id;
-	uint64_t spurious;
 } lapic;
 
 static uint32_t lapic_read(uint32_t reg)
@@ -84,7 +82,6 @@ static void lapic_write(uint32_t reg, uint32_t v)
 bool lapic_ready(void) { return lapic.ready; }
 bool lapic_is_x2apic(void) { return lapic.x2apic; }
 uint32_t lapic_id(void) { return lapic.id; }
-uint64_t lapic_spurious_count(void) { return lapic.spurious; }
 
 void lapic_eoi(void)
 {
@@ -105,10 +102,10 @@ void lapic_error_interrupt(struct trap_frame *tf)
 	klog(LOG_WARN, "apic: error interrupt, ESR %#x\n", read_esr());
 }
 
+/* Nothing to do: a spurious interrupt is not in service, so it takes no EOI. */
 void lapic_spurious_interrupt(struct trap_frame *tf)
 {
 	(void)tf;
-	lapic.spurious++;
 }
 
 /* Choose the register interface: x2APIC (switched on here, from xAPIC

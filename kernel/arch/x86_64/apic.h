@@ -31,8 +31,6 @@ bool lapic_is_x2apic(void);
 uint32_t lapic_id(void);
 /* End of interrupt for the vector in service; a no-op before lapic_init. */
 void lapic_eoi(void);
-/* Spurious interrupts seen so far (they need no EOI). */
-uint64_t lapic_spurious_count(void);
 
 /* Timer. The LVT is programmed with VEC_APIC_TIMER; "masked" runs count
  * down without raising it (for calibration). */

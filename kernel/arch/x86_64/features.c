@@ -22,6 +22,7 @@
 #define CR4_SMEP       (1ull << 20)
 #define CR4_SMAP       (1ull << 21)
 
+#define CPUID_MAX_LEAF     0u
 #define CPUID_FEATURES     1u
 #define CPUID1_ECX_X2APIC  (1u << 21)
 #define CPUID1_ECX_XSAVE   (1u << 26)
@@ -32,6 +33,10 @@
 #define CPUID7_EBX_SMAP    (1u << 20)
 #define CPUID7_ECX_UMIP    (1u << 2)
 #define CPUID_XSTATE       0xdu
+#define CPUID_TSC_CRYSTAL  0x15u    /* EAX denominator, EBX numerator, ECX crystal Hz */
+#define CPUID_FREQUENCY    0x16u    /* EAX bits 15:0 base frequency, MHz */
+#define CPUID16_EAX_MHZ    0xffffu
+#define CPUID_EXT_MAX      0x80000000u
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID81_EDX_PDPE1GB (1u << 26)
 #define CPUID_POWER        0x80000007u
@@ -57,7 +62,7 @@ static void detect(void)
 {
 	uint32_t r[4], max;
 
-	cpuid(0, 0, r);
+	cpuid(CPUID_MAX_LEAF, 0, r);
 	max = r[0];
 	cpuid(CPUID_FEATURES, 0, r);
 	feat.xsave = r[2] & CPUID1_ECX_XSAVE;
@@ -70,7 +75,7 @@ static void detect(void)
 		feat.smap = r[1] & CPUID7_EBX_SMAP;
 		feat.umip = r[2] & CPUID7_ECX_UMIP;
 	}
-	cpuid(0x80000000u, 0, r);
+	cpuid(CPUID_EXT_MAX, 0, r);
 	uint32_t max_ext = r[0];
 	cpuid(CPUID_EXT_FEATURES, 0, r);
 	feat.pdpe1gb = r[3] & CPUID81_EDX_PDPE1GB;
@@ -121,4 +126,39 @@ void cpu_features_init(void)
 const struct cpu_features *cpu_features(void)
 {
 	return &feat;
+}
+
+bool cpu_has_1g_pages(void)
+{
+	uint32_t r[4];
+
+	cpuid(CPUID_EXT_FEATURES, 0, r);
+	return r[3] & CPUID81_EDX_PDPE1GB;
+}
+
+uint64_t cpu_hwcap(void)
+{
+	uint32_t r[4];
+
+	cpuid(CPUID_FEATURES, 0, r);
+	return r[3];
+}
+
+void cpu_clock_info(struct cpu_clock_info *out)
+{
+	uint32_t r[4];
+
+	*out = (struct cpu_clock_info){ 0 };
+	cpuid(CPUID_MAX_LEAF, 0, r);
+	uint32_t max = r[0];
+	if (max >= CPUID_TSC_CRYSTAL) {
+		cpuid(CPUID_TSC_CRYSTAL, 0, r);
+		out->tsc_denominator = r[0];
+		out->tsc_numerator = r[1];
+		out->crystal_hz = r[2];
+	}
+	if (max >= CPUID_FREQUENCY) {
+		cpuid(CPUID_FREQUENCY, 0, r);
+		out->base_mhz = r[0] & CPUID16_EAX_MHZ;
+	}
 }

@@ -16,4 +16,21 @@ struct cpu_features {
 void cpu_features_init(void);
 const struct cpu_features *cpu_features(void);
 
+/* The queries below read CPUID themselves, so they hold before
+ * cpu_features_init too. Any context. */
+
+/* 1 GiB pages in the page tables (CPUID.80000001h:EDX.Page1GB). */
+bool cpu_has_1g_pages(void);
+
+/* The AT_HWCAP word Linux gives x86_64 programs: CPUID.1:EDX. */
+uint64_t cpu_hwcap(void);
+
+/* What the CPU states about its clocks (0 where it states nothing): the
+ * TSC/crystal ratio and the crystal's rate (CPUID 15h), the base
+ * frequency (CPUID 16h). */
+struct cpu_clock_info {
+	uint32_t tsc_denominator, tsc_numerator, crystal_hz, base_mhz;
+};
+void cpu_clock_info(struct cpu_clock_info *out);
+
 #endif

@@ -24,6 +24,7 @@
 #include "arch/x86_64/idt.h"
 #include "lib/string.h"
 #include "mm/usercopy.h"
+#include "uapi/signal.h"
 
 #define RED_ZONE         128  /* the x86_64 ABI's: leaf functions use it below RSP */
 #define VEC_SYSCALL      0x100 /* entry/syscall.S marks a SYSCALL frame with it */
@@ -63,17 +64,10 @@ struct sigcontext_k {
 	uint64_t reserved[8];
 };
 
-struct uc_stack_k {
-	uint64_t sp;
-	int32_t flags;
-	int32_t pad;
-	uint64_t size;
-};
-
 struct ucontext_k {
 	uint64_t flags;
 	uint64_t link;
-	struct uc_stack_k stack;
+	struct stack_k stack;   /* uapi/signal.h */
 	struct sigcontext_k mc;
 	uint64_t sigmask;
 };
@@ -212,7 +206,7 @@ static void fill_frame(struct rt_sigframe *fr, const struct trap_frame *tf,
 	fr->pretcode = req->restorer;
 	fr->uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS | /* as Linux's 64-bit frames */
 		       (have_xsave() ? UC_FP_XSTATE : 0);
-	fr->uc.stack = (struct uc_stack_k){ req->ss_sp, (int32_t)req->ss_flags, 0, req->ss_size };
+	fr->uc.stack = (struct stack_k){ req->ss_sp, (int32_t)req->ss_flags, 0, req->ss_size };
 	fill_context(&fr->uc.mc, tf, req->mask, fpstate);
 	fr->uc.sigmask = req->mask;
 	memcpy(fr->info, req->info, ARCH_SIGINFO_SIZE);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel x86_64: what happens on a trap: a user fault becomes a signal, a kernel one is fatal and explains itself. */
+/* Kestrel x86_64: what happens on a trap: a user fault becomes a signal; a kernel one is
+ * recovered when it has a fixup (a user copy, a faulting IRET to ring 3), else it is fatal and
+ * explains itself. */
 #include <stdint.h>
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
@@ -71,7 +73,7 @@ static void dump_registers(const struct trap_frame *tf)
 	panic_printf("R13 %016lx  R14 %016lx  R15 %016lx\n", tf->r13, tf->r14, tf->r15);
 }
 
-/* A CPU exception: print everything a reader needs and stop. */
+/* A kernel-mode exception that nothing recovers: print everything a reader needs and stop. */
 static void __attribute__((noreturn)) fatal_exception(struct trap_frame *tf)
 {
 	uint64_t cr2 = read_cr2();
@@ -120,7 +122,7 @@ static int fault_code(struct process *p, uint64_t vector, uint64_t err, uint64_t
 		return ILL_ILLOPN;
 	if (vector == VEC_DIVIDE)
 		return FPE_INTDIV;
-	return 0x80; /* SI_KERNEL: a general protection fault has no better code */
+	return SI_KERNEL; /* a general protection fault has no better code */
 }
 
 /* An exception in ring 3: resolve a demand-paging fault, or signal the
@@ -138,7 +140,7 @@ static void user_exception(struct trap_frame *tf)
 	const struct vma *v = p && tf->vector == VEC_PAGE_FAULT ? uvm_find_vma(p->vm, cr2) : NULL;
 	if (v && (v->flags & VMA_SIGBUS))
 		sig = SIGBUS; /* a file mapping past the end of its file */
-	if (!p || p->sig_action[sig - 1].handler <= 1) /* no handler: say why it dies */
+	if (!p || p->sig_action[sig - 1].handler <= SIG_IGN) /* no handler: say why it dies */
 		klog(LOG_WARN, "kestrel: pid %d (%s) killed by signal %d: %s at rip %#lx%s%#lx\n",
 		     p ? p->pid : -1, p ? p->name : "?", sig, exception_names[tf->vector], tf->rip,
 		     tf->vector == VEC_PAGE_FAULT ? ", address " : ", error ",

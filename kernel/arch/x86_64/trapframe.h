@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The one register frame every entry (exception, interrupt, later syscall) builds on the kernel stack. */
+/* The one register frame every entry (exception, interrupt, SYSCALL, int $0x80) builds on the kernel stack. */
 #ifndef KESTREL_ARCH_TRAPFRAME_H
 #define KESTREL_ARCH_TRAPFRAME_H
 
