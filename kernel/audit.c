@@ -43,29 +43,16 @@ struct audit_rec *audit_begin(int32_t pid, uint32_t nr, const uint64_t args[6])
 }
 
 
-/* Formats one line straight to every console, as panic_printf does. */
-static void dump_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void dump_line(const char *fmt, ...)
-{
-	char line[LOG_LINE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	kvsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	log_write(line, strlen(line), true);
-}
-
 void audit_dump(void)
 {
 	uint64_t end = ring.next, start = end > AUDIT_DUMP_LAST ? end - AUDIT_DUMP_LAST : 0;
 
 	if (!end)
 		return;
-	dump_line("last system calls on this CPU (of %lu):\n", end);
+	log_printf_force("last system calls on this CPU (of %lu):\n", end);
 	for (uint64_t i = start; i < end; i++) {
 		const struct audit_rec *r = &ring.rec[i % AUDIT_RING];
-		dump_line("  pid %d nr %u (%#lx, %#lx, %#lx) = %ld\n", r->pid, r->nr, r->args[0],
+		log_printf_force("  pid %d nr %u (%#lx, %#lx, %#lx) = %ld\n", r->pid, r->nr, r->args[0],
 			  r->args[1], r->args[2], r->ret);
 	}
 }

@@ -84,6 +84,23 @@ void log_write(const char *s, size_t n, bool force)
 	sinks_write(s, n, LOG_RAW, force);
 }
 
+void log_vprintf_force(const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	log_write(line, strlen(line), true);
+}
+
+void log_printf_force(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprintf_force(fmt, ap);
+	va_end(ap);
+}
+
 /* Appends n bytes (n <= LOG_RING_SIZE) at the end of the ring, in at
  * most two copies (the second when it wraps). */
 static void ring_append(const char *s, size_t n)

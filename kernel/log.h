@@ -3,6 +3,7 @@
 #ifndef KESTREL_LOG_H
 #define KESTREL_LOG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,11 @@ void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 /* Write raw bytes to every enabled sink (force: every registered sink).
  * Not kept in the ring: that holds klog lines only. */
 void log_write(const char *s, size_t n, bool force);
+/* Format one line (at most LOG_LINE_MAX bytes) and write it to every
+ * registered sink, enabled or not, bypassing level and ring: for the panic
+ * report and the audit dump. Lockless; any context. */
+void log_printf_force(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_vprintf_force(const char *fmt, va_list ap);
 /* Runs every sink's flush. Called before the machine stops (debug exit,
  * power off, reset, the end of a panic report) so the last line is not
  * cut. Any context. */

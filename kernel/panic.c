@@ -44,13 +44,11 @@ void panic_begin(void)
 
 void panic_printf(const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	kvsnprintf(line, sizeof(line), fmt, ap);
+	log_vprintf_force(fmt, ap);
 	va_end(ap);
-	log_write(line, strlen(line), true);
 }
 
 static void print_frame(unsigned i, uint64_t pc)
