@@ -159,6 +159,16 @@ fuzz-kernel: all
 	python3 tests/boot/fuzzkernel.py --build $(B) --seconds $(or $(SECONDS),60) \
 		$(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) --mem $(FUZZ_MEM)
 
+# ---------------------------------------------------------------- conformance
+# make conformance [GVTESTS="pipe_test ..."] [GVFILTER=gtest-filter]: gVisor's
+# system-call tests (../shared/conformance/gvisor, built into $(B)/gvisor when
+# missing) booted in batches; a table of passed cases against Linux's and of
+# kernel panics and hangs in $(B)/conformance/gvisor-results.txt. Long (about
+# an hour on 2 cores); not part of make test.
+.PHONY: conformance
+conformance: all
+	python3 tests/conformance/gvisor.py --build $(B) $(if $(GVFILTER),--filter '$(GVFILTER)') $(GVTESTS)
+
 # ---------------------------------------------------------------- benchmark
 # make bench [QUICK=1]: Kestrel and Linux (Debian's kernel) on the same bench
 # programs in the same QEMU; a table, build/bench.json and build/bench.svg.

@@ -1,0 +1,422 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Run gVisor's Linux system-call conformance tests on Kestrel, in batches of boots.
+
+    gvisor.py [--build DIR] [--gvisor DIR] [--batch-mib N] [--timeout S] [--mem SIZE]
+              [--filter GTEST_FILTER] [NAME...]
+
+The tests are the 45 static glibc+gtest binaries of ../shared/conformance/gvisor
+(relative to the checkout; see its README.md); they are built with its build.sh
+into DIR/gvisor when missing. Each boot is an image variant (tools/mkimg.sh
+--overlay) holding a few of them under /gv/ with their helper programs and
+tests/conformance/gvisor-guest.sh as /gv/run.sh, booted as
+"init=/bin/sh panic=poweroff debugexit -- /gv/run.sh S" in QEMU+OVMF with
+2 GiB (the root file system is in RAM). The host follows the serial log:
+
+- a kernel panic, a machine that prints nothing (not even the guest's
+  GVT-TICK heartbeat) for --stall seconds, or a test that outlives the
+  guest's own time limit, ends the boot; the binary and the case running
+  ("[ RUN      ]") are recorded, the CPU's place is read from the QEMU
+  monitor at a hang, and the rest of the batch runs in a new boot;
+- a binary that the kernel or its own crash (or the guest's time limit:
+  at least --timeout, or 5x its Linux time) stopped in a case is run again
+  without that case (up to --reruns times), so the cases after it count;
+- every case's end ("[       OK ]", "[  FAILED  ]", "[  SKIPPED ]") is counted.
+
+Writes DIR/conformance/gvisor-results.txt: per binary the tests, passed,
+failed and skipped on Kestrel, Linux's passed figure (linux-results.txt),
+whether the kernel survived, and the seconds; a total line; then the failing
+cases and every panic or hang. The serial log of each boot is kept beside
+it (DIR/conformance/gvisor/bootN.log). Exits 1 when the kernel did not
+survive every binary, else 0 (failing cases are conformance work, not a
+failure of this run).
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "tests", "boot"))
+import boottest     # noqa: E402  (the QEMU command line, OVMF, read_log)
+import fuzzkernel   # noqa: E402  (where_stuck: the CPU's place at a hang)
+
+SHARED = os.path.join(TOP, "..", "shared", "conformance", "gvisor")
+GUEST_RUNNER = os.path.join(TOP, "tests", "conformance", "gvisor-guest.sh")
+HELPERS = ["exec_assert_closed_workload", "exec_basic_workload", "exec_check_creds",
+           "exec_proc_exe_workload", "exec_state_workload", "priority_execve", "exit_script"]
+BOOT_TIMEOUT = 240        # s from QEMU start to the first GVT-BEGIN
+LIMIT_MARGIN = 120        # s past the guest's own time limit: the guest did not act
+LINUX_FACTOR = 5          # a binary's time limit: at least this many times its Linux time
+PANIC = re.compile(r"KERNEL PANIC")
+RUN = re.compile(r"^\[ RUN      \] (\S+)")
+OK = re.compile(r"^\[       OK \] (\S+) \(\d+ ms\)")
+FAILED = re.compile(r"^\[  FAILED  \] (\S+?)(?:, where .*)? \(\d+ ms\)")
+SKIPPED = re.compile(r"^\[  SKIPPED \] (\S+) \(\d+ ms\)")
+RUNNING = re.compile(r"^\[==========\] Running (\d+) tests?")
+TIMED_OUT = (124, 137, 143)    # busybox timeout: the guest's time limit
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def ensure_built(gvdir):
+    """Build the tests with the shared build.sh unless every one is there."""
+    if glob.glob(os.path.join(gvdir, "*_test")) and \
+            all(os.path.exists(os.path.join(gvdir, h)) for h in HELPERS):
+        return
+    script = os.path.join(SHARED, "build.sh")
+    if not os.path.exists(script):
+        sys.exit(f"gvisor: no {os.path.relpath(script, TOP)} (the shared conformance tests)")
+    log(f"gvisor: building the tests into {os.path.relpath(gvdir, TOP)} (about 5 minutes)")
+    subprocess.run([script, gvdir], check=True)
+
+
+def linux_results():
+    """binary -> (tests, passed, seconds) from the shared linux-results.txt."""
+    out = {}
+    path = os.path.join(SHARED, "linux-results.txt")
+    if os.path.exists(path):
+        for line in open(path):
+            w = line.split()
+            if len(w) >= 7 and w[0].endswith("_test") and w[2].isdigit():
+                out[w[0]] = (int(w[2]), int(w[3]), float(w[6]))
+    return out
+
+
+def time_limit(name, linux, args):
+    """The guest's limit for one binary: --timeout, or LINUX_FACTOR times its
+    time on Linux when that is longer (an emulated CPU is slower)."""
+    return int(max(args.timeout, LINUX_FACTOR * linux.get(name, (0, 0, 0.0))[2]))
+
+
+class Result:
+    """One binary's outcome, built from its part of a serial log."""
+
+    def __init__(self, name):
+        self.name = name
+        self.ran = None           # gtest's "Running N tests" figure
+        self.started = []         # cases in the order they started
+        self.ok, self.failed, self.skipped = set(), [], set()
+        self.rc = None
+        self.verdict = "survived"  # or "PANIC in CASE", "HANG in CASE"
+        self.detail = ""
+        self.excluded = []        # cases left out of a rerun (they took the kernel down)
+        self.secs = 0.0
+
+    def feed(self, line):
+        for rx, act in ((RUN, lambda c: self.started.append(c)), (OK, self.ok.add),
+                        (FAILED, self.failed.append), (SKIPPED, self.skipped.add)):
+            m = rx.match(line)
+            if m:
+                act(m.group(1))
+                return
+        m = RUNNING.match(line)
+        if m:
+            self.ran = int(m.group(1))
+
+    def running(self):
+        """The case that started and has not ended, or None."""
+        done = self.ok | self.skipped | set(self.failed)
+        for c in reversed(self.started):
+            if c not in done:
+                return c
+        return None
+
+    def counts(self):
+        tests = self.ran if self.ran is not None else len(self.started)
+        tests += len(self.excluded)
+        passed, skipped = len(self.ok), len(self.skipped)
+        return tests, passed, tests - passed - skipped, skipped
+
+
+def clean_line(raw):
+    """A serial line without the carriage return and the kernel's timestamp."""
+    return re.sub(r"^\[\s*\d+\.\d+\] ", "", raw.rstrip("\r"))
+
+
+def make_image(build, workdir, items, gvdir, secs, limits):
+    """An image whose /gv holds the binaries of ITEMS ((name, filter) pairs; a
+    filter goes to /gv/NAME.filter), the helpers and the runner."""
+    overlay = os.path.join(workdir, "overlay")
+    shutil.rmtree(overlay, ignore_errors=True)
+    gv = os.path.join(overlay, "gv")
+    os.makedirs(gv)
+    for f in [n for n, _ in items] + HELPERS:
+        src = os.path.join(gvdir, f)
+        if f in HELPERS and not os.path.exists(src):
+            continue
+        try:
+            os.link(src, os.path.join(gv, f))
+        except OSError:
+            shutil.copy2(src, os.path.join(gv, f))
+    for n, filt in items:
+        if filt:
+            with open(os.path.join(gv, n + ".filter"), "w") as f:
+                f.write(filt + "\n")
+        with open(os.path.join(gv, n + ".timeout"), "w") as f:
+            f.write(f"{limits[n]}\n")
+    shutil.copy2(GUEST_RUNNER, os.path.join(gv, "run.sh"))
+    args = str(secs)
+    img = os.path.join(workdir, "gv.img")
+    boottest.run([os.path.join(TOP, "tools", "mkimg.sh"), "--build", build, "-o", img,
+                  "--overlay", overlay,
+                  "--cmdline", f"init=/bin/sh panic=poweroff debugexit -- /gv/run.sh {args}"])
+    shutil.rmtree(overlay, ignore_errors=True)
+    return img
+
+
+def boot(build, workdir, bootno, items, gvdir, args, linux):
+    """One boot running ITEMS ((name, filter) pairs) in name order. Returns
+    (results by name, log path); a binary that never began is absent, the one
+    that took the kernel down says so."""
+    names = sorted(n for n, _ in items)
+    limits = {n: time_limit(n, linux, args) for n in names}
+    img = make_image(build, workdir, items, gvdir, args.timeout, limits)
+    logpath = os.path.join(workdir, f"boot{bootno}.log")
+    vars_fd = os.path.join(workdir, "gv.vars.fd")
+    shutil.copyfile(boottest.OVMF_VARS, vars_fd)
+    sockdir = tempfile.mkdtemp(prefix="gvt-")     # socket paths must stay short
+    monitor = os.path.join(sockdir, "monitor")
+    qlog = img[:-4] + ".log"
+    if os.path.exists(qlog):
+        os.unlink(qlog)
+    cmd = boottest.qemu_cmd(dict(machine="q35", mem=args.mem), img, vars_fd) + \
+        ["-monitor", f"unix:{monitor},server=on,wait=off"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    results, cur = {}, None
+    t0 = last_output = time.monotonic()
+    began = None
+    consumed, pending = 0, ""
+    end_reason = None
+    try:
+        while True:
+            status = proc.poll()
+            data = boottest.read_log(qlog) if os.path.exists(qlog) else ""
+            now = time.monotonic()
+            if len(data) > consumed:
+                pending += data[consumed:]
+                consumed = len(data)
+                last_output = now
+            *lines, pending = pending.split("\n")
+            for raw in lines:
+                line = clean_line(raw)
+                m = re.match(r"^GVT-BEGIN (\S+)", line)
+                if m:
+                    cur = results[m.group(1)] = Result(m.group(1))
+                    began = now
+                    continue
+                m = re.match(r"^GVT-END (\S+) rc=(\d+)", line)
+                if m and cur:
+                    cur.rc = int(m.group(2))
+                    cur.secs = now - began
+                    log(f"  {cur.name:24} {'%d tests, %d passed, %d failed, %d skipped' % cur.counts()}"
+                        f" rc={cur.rc} {cur.secs:.0f} s")
+                    cur = None
+                    continue
+                if line.startswith("GVT-ALL-DONE"):
+                    end_reason = "done"
+                if cur:
+                    cur.feed(line)
+            if PANIC.search(data):
+                time.sleep(3)    # let the report finish
+                end_reason = "PANIC"
+                break
+            if status is not None or end_reason == "done":
+                end_reason = end_reason or f"QEMU exited ({status})"
+                break
+            if not results and now - t0 > BOOT_TIMEOUT:
+                end_reason = "HANG before the first test (boot)"
+                break
+            if now - last_output > args.stall:
+                end_reason = f"HANG: no output, not even the heartbeat, for {args.stall} s"
+                break
+            if cur and now - began > limits[cur.name] + LIMIT_MARGIN:
+                end_reason = f"HANG: still running {limits[cur.name] + LIMIT_MARGIN} s after it began"
+                break
+            time.sleep(0.5)
+        where = ""
+        if end_reason.startswith("HANG") and proc.poll() is None:
+            where = fuzzkernel.where_stuck(monitor, build)
+    finally:
+        shutil.rmtree(sockdir, ignore_errors=True)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    os.replace(qlog, logpath)
+    for p in (img, vars_fd):
+        if os.path.exists(p):
+            os.unlink(p)
+    if end_reason != "done" and cur is None and not results:
+        cur = results[names[0]] = Result(names[0])
+    if cur is not None and end_reason != "done":
+        case = cur.running() or "(between cases)"
+        kind = "PANIC" if end_reason == "PANIC" else "HANG"
+        cur.verdict = f"{kind} in {case}"
+        cur.secs = time.monotonic() - (began or t0)
+        cur.detail = end_reason + (f"; the CPU was at {where}" if where else "")
+        if kind == "PANIC":
+            m = re.search(r"KERNEL PANIC.*", data)
+            cur.detail = m.group(0).strip() if m else end_reason
+        log(f"  {cur.name:24} {cur.verdict}: {cur.detail}")
+    return results, logpath
+
+
+def next_boot(work, gvdir, mib):
+    """Take work items (name, excluded cases) from the front of WORK up to MIB
+    MiB (at least one, each binary once); also kept in next_boot.taken."""
+    out, size = [], 0
+    while work:
+        s = os.path.getsize(os.path.join(gvdir, work[0][0]))
+        if out and size + s > mib << 20:
+            break
+        if any(n == work[0][0] for n, _ in out):
+            break    # one run of a binary per boot
+        out.append(work.pop(0))
+        size += s
+    next_boot.taken = out
+    return out
+
+
+def gtest_filter(user, excluded):
+    """--gtest_filter's value: the user's filter without the EXCLUDED cases ("" for all)."""
+    if not excluded:
+        return user or ""
+    user = user or "*"
+    return user + (":" if "-" in user else "-") + ":".join(excluded)
+
+
+class Agg:
+    """A binary's results over all its runs (a rerun leaves out the cases that
+    crashed the program or took the kernel down)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.total = None
+        self.ok, self.skipped, self.failed = set(), set(), {}
+        self.verdict, self.detail, self.secs, self.rcs = "survived", "", 0.0, []
+
+    def add(self, r, excluded):
+        if self.total is None and r.ran is not None:
+            self.total = r.ran + len(excluded)
+        self.ok |= r.ok
+        self.skipped |= r.skipped
+        for c in r.failed:
+            self.failed.setdefault(c, "")
+        self.secs += r.secs
+        self.rcs.append(r.rc)
+        case = r.running()
+        if r.verdict != "survived":
+            if self.verdict == "survived":
+                self.verdict, self.detail = r.verdict, r.detail
+            if case:
+                self.failed[case] = r.verdict.split(" in ")[0].lower() + " of the kernel"
+        elif case and r.rc is not None and r.rc not in (0, 1):
+            why = "the guest's time limit" if r.rc in TIMED_OUT else f"the program died, rc={r.rc}"
+            self.failed[case] = why
+        return case if (r.verdict != "survived" or (r.rc not in (0, 1, None))) else None
+
+    def counts(self):
+        tests = self.total if self.total is not None else len(self.ok | self.skipped) + len(self.failed)
+        passed, skipped = len(self.ok), len(self.skipped - self.ok)
+        return tests, passed, tests - passed - skipped, skipped
+
+
+def write_table(path, order, results, linux, elapsed):
+    lines = [f"gVisor syscall tests on Kestrel (tests/conformance/gvisor.py), {elapsed / 60:.0f} min.",
+             "failed = tests - passed - skipped; linux = passed on Linux (linux-results.txt).", "",
+             f"{'binary':24} {'tests':>5} {'passed':>6} {'failed':>6} {'skipped':>7} "
+             f"{'linux':>5} {'secs':>6}  kernel"]
+    tot = [0, 0, 0, 0, 0]
+    bad = []
+    for n in order:
+        r = results.get(n)
+        lt, lp, _ = linux.get(n, (0, 0, 0.0))
+        if r is None:
+            lines.append(f"{n:24} {'-':>5} {'-':>6} {'-':>6} {'-':>7} {lp:>5} {'-':>6}  not run")
+            continue
+        t, p, f, s = r.counts()
+        for i, v in enumerate((t, p, f, s, lp)):
+            tot[i] += v
+        lines.append(f"{n:24} {t:>5} {p:>6} {f:>6} {s:>7} {lp:>5} {r.secs:>6.0f}  {r.verdict}")
+        if r.verdict != "survived":
+            bad.append(r)
+    lines += ["", f"total: {len(order)} binaries, {tot[0]} test cases, {tot[1]} passed, "
+              f"{tot[2]} failed, {tot[3]} skipped on Kestrel; {tot[4]} passed on Linux; "
+              f"kernel survived {len(order) - len(bad)} of {len(order)}"]
+    lines += ["", "Kernel panics and hangs:"] + [f"  {r.name}: {r.verdict}: {r.detail}"
+                                                for r in bad] + (["  none"] if not bad else [])
+    lines += ["", "Failing test cases:"]
+    for n in order:
+        r = results.get(n)
+        if r:
+            lines += [f"  {n}: {c}" + (f" ({why})" if why else "") for c, why in r.failed.items()]
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return lines, bad
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    ap.add_argument("--gvisor", help="the test binaries (default BUILD/gvisor)")
+    ap.add_argument("--batch-mib", type=int, default=40, help="binaries per boot, by size")
+    ap.add_argument("--timeout", type=int, default=240,
+                    help=f"guest time limit per binary (s; at least {LINUX_FACTOR}x its Linux time)")
+    ap.add_argument("--stall", type=int, default=90, help="s without any output: a hang")
+    ap.add_argument("--mem", default="2G")
+    ap.add_argument("--reruns", type=int, default=6,
+                    help="reruns of a binary, each without a case that crashed it or the kernel")
+    ap.add_argument("--filter", help="a --gtest_filter for every binary")
+    ap.add_argument("names", nargs="*", help="binaries (default all), e.g. pipe_test")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    gvdir = os.path.abspath(args.gvisor or os.path.join(build, "gvisor"))
+    for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):
+        if not os.path.exists(os.path.join(build, f)):
+            sys.exit(f"gvisor: no {f} in {build}: run make B=... all first")
+    ensure_built(gvdir)
+    names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(gvdir, "*_test")))
+    if args.names:
+        want = [n if n.endswith("_test") else n + "_test" for n in args.names]
+        names = [n for n in names if n in want]
+    workdir = os.path.join(build, "conformance", "gvisor")
+    os.makedirs(workdir, exist_ok=True)
+    for old in glob.glob(os.path.join(workdir, "boot*.log")):
+        os.unlink(old)
+    linux = linux_results()
+    work = [(n, []) for n in names]      # a binary, and the cases its run leaves out
+    results, bootno, t0 = {}, 0, time.monotonic()
+    while work:
+        items = [(n, gtest_filter(args.filter, ex)) for n, ex in next_boot(work, gvdir, args.batch_mib)]
+        excluded = dict(next_boot.taken)
+        bootno += 1
+        log(f"gvisor: boot {bootno}: " + " ".join(n + (f" [{f}]" if f else "") for n, f in items))
+        got, logpath = boot(build, workdir, bootno, items, gvdir, args, linux)
+        for n, _ in items:
+            ex = excluded[n]
+            r = got.get(n)
+            if r is None:
+                work.insert(0, (n, ex))   # never began: the kernel went down first
+                continue
+            agg = results.setdefault(n, Agg(n))
+            case = agg.add(r, ex)
+            if case and case not in ex and len(ex) < args.reruns:
+                work.append((n, ex + [case]))
+    lines, bad = write_table(os.path.join(build, "conformance", "gvisor-results.txt"),
+                             names, results, linux, time.monotonic() - t0)
+    print("\n".join(lines))
+    print(f"gvisor: table in {os.path.relpath(os.path.join(build, 'conformance', 'gvisor-results.txt'), TOP)},"
+          f" serial logs in {os.path.relpath(workdir, TOP)}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
