@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: open directories (getdents64 over any file system's iterate,
+ * Kestrel: open directories (getdents and getdents64 over any file system's iterate,
  * read giving EISDIR) and the lseek arithmetic every seekable file shares.
  */
 #include "fs/inode.h"
@@ -10,6 +10,8 @@
 #include "uapi/fcntl.h"
 
 #define DIRENT_HEADER 19   /* d_ino 8, d_off 8, d_reclen 2, d_type 1 */
+#define DIRENT_OLD_HEADER 18 /* d_ino 8, d_off 8, d_reclen 2; d_type is the record's last byte */
+#define DIRENT_MAX_COUNT 0x7fffffffu /* Linux keeps the count in an int: more fits nothing */
 
 long vfs_seek_pos(struct file *f, int64_t off, int whence, uint64_t size)
 {
@@ -33,21 +35,26 @@ long vfs_seek_pos(struct file *f, int64_t off, int whence, uint64_t size)
 	return (long)f->pos;
 }
 
-/* Where getdents64 is filling the user's buffer. */
+/* Where getdents/getdents64 is filling the user's buffer. */
 struct dirent_ctx {
 	uptr_t buf;
 	size_t cap, used;
 	int err;
 	bool full;
+	enum dirent_format fmt;
 };
 
-/* One struct linux_dirent64: header, name, NUL, padded to 8 bytes. */
+/* One record, padded to 8 bytes: struct linux_dirent64 (header with
+ * d_type, name, NUL) or the old struct linux_dirent (header, name, NUL,
+ * then d_type in the record's last byte). */
 static bool emit_user(void *arg, const char *name, size_t len, uint64_t ino, unsigned dtype,
 		      uint64_t next_pos)
 {
 	struct dirent_ctx *c = arg;
-	uint8_t rec[DIRENT_HEADER + NAME_MAX + 1 + 8];
-	size_t reclen = (DIRENT_HEADER + len + 1 + 7) & ~(size_t)7;
+	uint8_t rec[DIRENT_HEADER + NAME_MAX + 2 + 8];
+	bool old = c->fmt == DIRENT_OLD;
+	size_t head = old ? DIRENT_OLD_HEADER : DIRENT_HEADER;
+	size_t reclen = (head + len + 1 + (old ? 1 : 0) + 7) & ~(size_t)7;
 	uint16_t rl = (uint16_t)reclen;
 	int64_t off = (int64_t)next_pos;
 
@@ -59,8 +66,8 @@ static bool emit_user(void *arg, const char *name, size_t len, uint64_t ino, uns
 	memcpy(rec, &ino, 8);
 	memcpy(rec + 8, &off, 8);
 	memcpy(rec + 16, &rl, 2);
-	rec[18] = (uint8_t)dtype;
-	memcpy(rec + DIRENT_HEADER, name, len);
+	rec[old ? reclen - 1 : 18] = (uint8_t)dtype;
+	memcpy(rec + head, name, len);
 	if (copy_to_user(c->buf + c->used, rec, reclen)) {
 		c->err = -EFAULT;
 		return false;
@@ -69,9 +76,12 @@ static bool emit_user(void *arg, const char *name, size_t len, uint64_t ino, uns
 	return true;
 }
 
-static long dir_getdents64(struct file *f, uptr_t buf, size_t n)
+/* Fill buf with the entries from f->pos on, in format fmt: the bytes
+ * written, 0 at the end, -EINVAL when the first entry does not fit
+ * (a count over INT_MAX fits nothing, as in Linux). */
+static long dir_getdents(struct file *f, uptr_t buf, size_t n, enum dirent_format fmt)
 {
-	struct dirent_ctx c = { buf, n, 0, 0, false };
+	struct dirent_ctx c = { buf, n > DIRENT_MAX_COUNT ? 0 : n, 0, 0, false, fmt };
 	struct inode *ip = f->inode;
 
 	if (ip->nlink == 0)
@@ -93,20 +103,40 @@ static long dir_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 	return -EISDIR;
 }
 
-/* Directories seek to a position getdents64 handed out (d_off), or back to 0. */
+/* Directories seek to a position getdents handed out (d_off), or back
+ * to 0, absolutely or from the current position (Linux's
+ * dcache_dir_lseek); SEEK_END is EINVAL. */
 static long dir_lseek(struct file *f, int64_t off, int whence)
 {
-	if (whence == SEEK_SET && off >= 0) {
+	if (whence == SEEK_CUR) {
+		if (f->pos > INT64_MAX || (off > 0 && (int64_t)f->pos > INT64_MAX - off))
+			return -EINVAL;
+		off += (int64_t)f->pos; /* a negative result is EINVAL below */
+	}
+	if ((whence == SEEK_SET || whence == SEEK_CUR) && off >= 0) {
 		f->pos = (uint64_t)off;
 		return off;
 	}
-	if (whence == SEEK_CUR && off == 0)
-		return (long)f->pos;
 	return -EINVAL;
 }
 
 const struct file_ops dir_file_ops = {
 	.read = dir_read,
 	.lseek = dir_lseek,
-	.getdents64 = dir_getdents64,
+	.getdents = dir_getdents,
+};
+
+/* Directories that also seek from their end, like a file (Linux's
+ * generic_file_llseek, which /proc's directories use). */
+static long dir_lseek_end(struct file *f, int64_t off, int whence)
+{
+	if (whence == SEEK_END)
+		return vfs_seek_pos(f, off, whence, f->inode->size);
+	return dir_lseek(f, off, whence);
+}
+
+const struct file_ops dir_file_ops_seek_end = {
+	.read = dir_read,
+	.lseek = dir_lseek_end,
+	.getdents = dir_getdents,
 };

@@ -3,7 +3,9 @@
  * Kestrel: the VFS's path operations. Each resolves its path(s) with
  * namei, checks what Linux checks, in Linux's order where the error
  * codes depend on it, and then asks the file system to do the change.
- * Everything runs as root: modes only matter for exec (an x bit).
+ * Everything runs as root (uid 0, gid 0): modes matter for exec (an x
+ * bit) and, once a process dropped CAP_DAC_OVERRIDE with capset, for
+ * every access (vfs_permission).
  */
 #include "fs/fsops.h"
 #include "fs/inode.h"
@@ -32,6 +34,7 @@ struct parent {
 	char name[NAME_MAX + 1];
 	size_t len;
 	bool slash;
+	bool created;   /* open(O_CREAT) made the last name (see create_round) */
 };
 
 static int get_parent(struct inode *base, const char *path, struct parent *pp)
@@ -80,8 +83,10 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 	if (flags & O_PATH) {
 		flags = O_PATH;
 	} else {
-		if (S_ISDIR(ip->mode) && acc != O_RDONLY)
-			return -EISDIR;
+		if (S_ISDIR(ip->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
+			return -EISDIR; /* as Linux: O_TRUNC asks for writing */
+		if (S_ISDIR(ip->mode) && (flags & O_DIRECT))
+			return -EINVAL; /* no direct I/O on a directory */
 		if (S_ISLNK(ip->mode))
 			return -ELOOP;
 	}
@@ -117,6 +122,8 @@ enum create_step { CREATE_DONE, CREATE_FOLLOW };
 static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t mode,
 				     char **target, int *err, struct inode **out)
 {
+	if ((*err = vfs_permission(pp->dir, X_OK)))
+		return CREATE_DONE;
 	*err = lookup_last(pp, out);
 	if (*err == 0 && (flags & O_EXCL)) {
 		inode_put(*out);
@@ -141,9 +148,10 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 	} else if (*err == -ENOENT) {
 		if (pp->dir->nlink == 0 || !pp->dir->ops->create)
 			*err = -ENOENT; /* the directory was removed; or /proc, which has no such name */
-		else
+		else if (!(*err = vfs_permission(pp->dir, W_OK | X_OK)))
 			*err = pp->dir->ops->create(pp->dir, pp->name, pp->len,
 						    S_IFREG | (mode & ~umask_now() & S_IALLUGO), 0, NULL, out);
+		pp->created = *err == 0;
 	}
 	return CREATE_DONE;
 }
@@ -153,17 +161,18 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
  * file. A symlink as the last name is followed, and if what it points to
  * does not exist, created, as Linux does; a chain of dangling links is
  * walked in a loop (never by recursion: its length is the user's), at
- * most SYMLINK_MAX links in all, then -ELOOP.
+ * most SYMLINK_MAX links in all, then -ELOOP. *created: a new file (its
+ * opener needs no permission on it, as Linux).
  */
 static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-		       struct inode **out)
+		       struct inode **out, bool *created)
 {
 	char *target = NULL;    /* the link target being walked, PATH_MAX bytes */
 	struct inode *at = inode_get(base);
 	int err;
 
 	for (int links = 0;; links++) {
-		struct parent pp;
+		struct parent pp = { .created = false };
 		if ((err = get_parent(at, target ? target : path, &pp)))
 			break;
 		if (special_name(&pp) || pp.slash) {
@@ -172,6 +181,7 @@ static int open_create(struct inode *base, const char *path, unsigned flags, uin
 			break;
 		}
 		enum create_step next = create_round(&pp, flags, mode, &target, &err, out);
+		*created = pp.created;
 		inode_put(at);
 		at = pp.dir; /* a relative target starts from the link's directory */
 		if (next == CREATE_DONE)
@@ -186,16 +196,25 @@ static int open_create(struct inode *base, const char *path, unsigned flags, uin
 	return err;
 }
 
+/* What opening with flags asks of the file, as Linux's ACC_MODE and
+ * build_open_flags: O_ACCMODE (3) asks for reading and writing though
+ * it gives neither, O_TRUNC asks for writing. */
+static int open_mask(unsigned flags)
+{
+	static const int acc[4] = { R_OK, W_OK, R_OK | W_OK, R_OK | W_OK };
+
+	return acc[flags & O_ACCMODE] | ((flags & O_TRUNC) ? W_OK : 0);
+}
+
 int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,
 	     struct file **out)
 {
 	struct inode *ip = NULL;
+	bool created = false;
 	int err;
 
-	if ((flags & O_ACCMODE) == O_ACCMODE && !(flags & O_PATH))
-		return -EINVAL;
 	if ((flags & O_CREAT) && !(flags & O_PATH))
-		err = open_create(base, path, flags, mode, &ip);
+		err = open_create(base, path, flags, mode, &ip, &created);
 	else
 		err = vfs_walk(base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ip);
 	if (err)
@@ -206,6 +225,10 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 		err = -EISDIR;
 	else if (S_ISLNK(ip->mode) && !(flags & O_PATH))
 		err = -ELOOP; /* O_NOFOLLOW met a symlink */
+	else if (!(flags & O_PATH) && !created &&
+		 !(S_ISDIR(ip->mode) && (open_mask(flags) & W_OK)) &&
+		 (err = vfs_permission(ip, open_mask(flags))))
+		; /* a directory opened for writing is EISDIR first (vfs_open_inode) */
 	else
 		err = vfs_open_inode(ip, flags, out);
 	inode_put(ip);
@@ -235,13 +258,16 @@ static int make_entry(struct inode *base, const char *path, uint32_t mode, uint3
 
 	if (err)
 		return err;
-	if (special_name(&pp))
+	if ((err = vfs_permission(pp.dir, X_OK)))
+		; /* the last name cannot even be looked up */
+	else if (special_name(&pp))
 		err = -EEXIST;
 	else if ((pp.slash && !S_ISDIR(mode)) || !pp.dir->ops->create) /* "file/", or /proc */
 		err = taken_or_enoent(&pp);
 	else if (pp.dir->nlink == 0)
 		err = -ENOENT;
-	else
+	else if ((err = taken_or_enoent(&pp)) == -ENOENT &&
+		 !(err = vfs_permission(pp.dir, W_OK | X_OK)))
 		err = pp.dir->ops->create(pp.dir, pp.name, pp.len, mode, rdev, target, &ip);
 	if (!err)
 		inode_put(ip);
@@ -327,6 +353,10 @@ int vfs_unlink(struct inode *base, const char *path, bool dir)
 
 	if (err)
 		return err;
+	if ((err = vfs_permission(pp.dir, X_OK))) {
+		inode_put(pp.dir);
+		return err;
+	}
 	if (special_name(&pp)) {
 		if (!dir)
 			err = -EISDIR;
@@ -339,7 +369,9 @@ int vfs_unlink(struct inode *base, const char *path, bool dir)
 		inode_put(pp.dir);
 		return err;
 	}
-	if (dir)
+	if ((err = vfs_permission(pp.dir, W_OK | X_OK)))
+		; /* Linux's may_delete: before the checks on the victim */
+	else if (dir)
 		err = rmdir_check(ip);
 	else if (S_ISDIR(ip->mode))
 		err = -EISDIR;
@@ -363,6 +395,20 @@ static bool is_under(struct inode *dir, struct inode *d)
 	}
 }
 
+/* Linux's may_delete and may_create on the two directories, and a
+ * directory moving to another parent needs write permission on itself
+ * (its ".." changes). */
+static int rename_permission(struct parent *op, struct inode *src, struct parent *np)
+{
+	int err = vfs_permission(op->dir, W_OK | X_OK);
+
+	if (!err)
+		err = vfs_permission(np->dir, W_OK | X_OK);
+	if (!err && S_ISDIR(src->mode) && op->dir != np->dir)
+		err = vfs_permission(src, W_OK);
+	return err;
+}
+
 /* rename's checks once both ends are known (dst may be NULL). */
 static int rename_check(struct parent *op, struct inode *src, struct parent *np, struct inode *dst)
 {
@@ -374,6 +420,9 @@ static int rename_check(struct parent *op, struct inode *src, struct parent *np,
 		return -EBUSY;
 	if (S_ISDIR(src->mode) && is_under(np->dir, src))
 		return -EINVAL;
+	int err = rename_permission(op, src, np);
+	if (err)
+		return err;
 	if (dst && S_ISDIR(src->mode) && !S_ISDIR(dst->mode))
 		return -ENOTDIR;
 	if (dst && !S_ISDIR(src->mode) && S_ISDIR(dst->mode))
@@ -401,7 +450,9 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 		inode_put(op.dir);
 		return err;
 	}
-	if (special_name(&op) || special_name(&np))
+	if ((err = vfs_permission(op.dir, X_OK)) || (err = vfs_permission(np.dir, X_OK)))
+		; /* neither last name can be looked up */
+	else if (special_name(&op) || special_name(&np))
 		err = -EBUSY;
 	else if ((err = lookup_last(&op, &src)) == 0) {
 		err = lookup_last(&np, &dst);
@@ -452,7 +503,9 @@ int vfs_access(struct inode *ip, int mode)
 {
 	if (mode & ~(R_OK | W_OK | X_OK))
 		return -EINVAL;
-	/* root may execute anything with an x bit somewhere (and search any directory) */
+	/* root may execute anything with an x bit somewhere (and search any
+	 * directory): Linux's access() checks with root's permitted set, not
+	 * the effective one capset may have narrowed (not modelled here) */
 	if ((mode & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & S_IXUGO))
 		return -EACCES;
 	return 0;

@@ -100,6 +100,11 @@ struct inode {
 
 	void *priv;                  /* the file system's */
 	long aux;                    /* the file system's (procfs: pid and kind) */
+	/* Serialises writers and truncation of a regular file (Linux's
+	 * i_rwsem for writes): an O_APPEND write takes its position and
+	 * copies under it, so two appenders that give up the CPU mid-copy
+	 * cannot land on the same bytes. */
+	struct sleeplock write_lock;
 };
 
 #define RDEV(major, minor) (((uint32_t)(major) << 20) | (uint32_t)(minor))
@@ -114,6 +119,13 @@ unsigned inode_dtype(const struct inode *ip);
 struct inode *vfs_cwd(void);
 
 /* namei.c: path walks. Every inode handed back carries a reference. */
+/* May the current process (uid 0, gid 0) access ip for mask (R_OK,
+ * W_OK, X_OK bits), as Linux's generic_permission: the mode bits of the
+ * class uid 0 / gid 0 falls in, else CAP_DAC_OVERRIDE (everything but
+ * executing a file with no x bit) or CAP_DAC_READ_SEARCH (reading, and
+ * searching directories). 0 or -EACCES. A walk needs X_OK on each
+ * directory it looks a name up in. */
+int vfs_permission(const struct inode *ip, int mask);
 #define WALK_FOLLOW 1u   /* follow a final symlink */
 #define WALK_DIR    2u   /* the final inode must be a directory */
 /* The inode path names, from base for relative paths (base NULL: cwd). */
@@ -171,8 +183,10 @@ extern const struct fs_info procfs_fs;
 /* vfs.c */
 void vfs_set_root(struct inode *ip);
 
-/* dir.c: the file operations of an open directory (getdents64, lseek). */
+/* dir.c: the file operations of an open directory (getdents, lseek);
+ * the second kind also seeks from the end (SEEK_END), as /proc's do. */
 extern const struct file_ops dir_file_ops;
+extern const struct file_ops dir_file_ops_seek_end;
 /* Generic lseek over a file of the given size: the new position or -EINVAL. */
 long vfs_seek_pos(struct file *f, int64_t off, int whence, uint64_t size);
 

@@ -12,6 +12,7 @@
 #include "fs/inode.h"
 #include "fs/path.h"
 #include "mm/heap.h"
+#include "proc/process.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -43,9 +44,34 @@ static void walk_end(struct walk *w)
 	kfree(w->buf);
 }
 
-/* One step from dir by name: a new reference to where it leads. */
+/* Linux's capable_wrt_inode_uidgid part of generic_permission. */
+static bool dac_capable(const struct inode *ip, int mask)
+{
+	if (S_ISDIR(ip->mode))
+		return capable(CAP_DAC_OVERRIDE) || (!(mask & W_OK) && capable(CAP_DAC_READ_SEARCH));
+	if ((!(mask & X_OK) || (ip->mode & S_IXUGO)) && capable(CAP_DAC_OVERRIDE))
+		return true;
+	return mask == R_OK && capable(CAP_DAC_READ_SEARCH);
+}
+
+int vfs_permission(const struct inode *ip, int mask)
+{
+	uint32_t bits = ip->uid == 0 ? ip->mode >> 6 : ip->gid == 0 ? ip->mode >> 3 : ip->mode;
+
+	mask &= R_OK | W_OK | X_OK;
+	if ((bits & (uint32_t)mask) == (uint32_t)mask || dac_capable(ip, mask))
+		return 0;
+	return -EACCES;
+}
+
+/* One step from dir by name (which needs search permission on dir): a
+ * new reference to where it leads. */
 static int step(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
+	int err = vfs_permission(dir, X_OK);
+
+	if (err)
+		return err;
 	if (path_is_dot(name, len)) {
 		*out = inode_get(dir);
 		return 0;
@@ -56,7 +82,7 @@ static int step(struct inode *dir, const char *name, size_t len, struct inode **
 	}
 	if (!dir->ops->lookup)
 		return -ENOENT;
-	int err = dir->ops->lookup(dir, name, len, out);
+	err = dir->ops->lookup(dir, name, len, out);
 	if (err)
 		return err;
 	while ((*out)->mounted) {

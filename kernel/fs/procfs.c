@@ -70,6 +70,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "stat", S_IFREG | 0444, show_pid_stat, NULL },
 	{ "status", S_IFREG | 0444, show_pid_status, NULL },
 	{ "cmdline", S_IFREG | 0444, show_pid_cmdline, NULL },
+	{ "limits", S_IFREG | 0444, show_pid_limits, NULL },
 	{ "comm", S_IFREG | 0444, show_pid_comm, NULL },
 	{ "exe", S_IFLNK | 0777, NULL, link_exe },
 	{ "cwd", S_IFLNK | 0777, NULL, link_cwd },
@@ -516,7 +517,7 @@ static const struct file_ops snap_ops = {
 static int proc_open(struct inode *ip, struct file *f)
 {
 	if (S_ISDIR(ip->mode)) {
-		f->ops = &dir_file_ops;
+		f->ops = &dir_file_ops_seek_end; /* Linux: generic_file_llseek */
 		return 0;
 	}
 	const struct proc_entry *e = entry_of(ip->aux);

@@ -224,6 +224,48 @@ void show_pid_status(struct sbuf *s, struct process *p)
 		  p->nthreads, p->sig_pending, p->sig_pending, p->thread ? p->thread->sig_blocked : 0);
 }
 
+/* Linux's names and units for /proc/PID/limits (fs/proc/base.c), by resource. */
+static const struct { const char *name, *unit; } limit_names[RLIM_NLIMITS] = {
+	[RLIMIT_CPU] = { "Max cpu time", "seconds" },
+	[RLIMIT_FSIZE] = { "Max file size", "bytes" },
+	[RLIMIT_DATA] = { "Max data size", "bytes" },
+	[RLIMIT_STACK] = { "Max stack size", "bytes" },
+	[RLIMIT_CORE] = { "Max core file size", "bytes" },
+	[RLIMIT_RSS] = { "Max resident set", "bytes" },
+	[RLIMIT_NPROC] = { "Max processes", "processes" },
+	[RLIMIT_NOFILE] = { "Max open files", "files" },
+	[RLIMIT_MEMLOCK] = { "Max locked memory", "bytes" },
+	[RLIMIT_AS] = { "Max address space", "bytes" },
+	[RLIMIT_LOCKS] = { "Max file locks", "locks" },
+	[RLIMIT_SIGPENDING] = { "Max pending signals", "signals" },
+	[RLIMIT_MSGQUEUE] = { "Max msgqueue size", "bytes" },
+	[RLIMIT_NICE] = { "Max nice priority", "" },
+	[RLIMIT_RTPRIO] = { "Max realtime priority", "" },
+	[RLIMIT_RTTIME] = { "Max realtime timeout", "us" },
+};
+
+static void show_limit_value(struct sbuf *s, uint64_t v)
+{
+	if (v == RLIM_INFINITY)
+		sb_printf(s, "%-20s ", "unlimited");
+	else
+		sb_printf(s, "%-20lu ", v);
+}
+
+/* /proc/PID/limits: a header, then one line per resource, as Linux's. */
+void show_pid_limits(struct sbuf *s, struct process *p)
+{
+	sb_printf(s, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+	for (unsigned i = 0; i < RLIM_NLIMITS; i++) {
+		sb_printf(s, "%-25s ", limit_names[i].name);
+		show_limit_value(s, p->rlim.lim[i].cur);
+		show_limit_value(s, p->rlim.lim[i].max);
+		if (*limit_names[i].unit)
+			sb_printf(s, "%-10s", limit_names[i].unit);
+		sb_printf(s, "\n");
+	}
+}
+
 void show_pid_cmdline(struct sbuf *s, struct process *p)
 {
 	size_t n = p->cmdline_len < sizeof(p->cmdline) ? p->cmdline_len : sizeof(p->cmdline);

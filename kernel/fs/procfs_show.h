@@ -28,6 +28,7 @@ void show_stat(struct sbuf *s, struct process *p);
 void show_pid_stat(struct sbuf *s, struct process *p);
 void show_pid_status(struct sbuf *s, struct process *p);
 void show_pid_cmdline(struct sbuf *s, struct process *p);
+void show_pid_limits(struct sbuf *s, struct process *p);
 void show_pid_comm(struct sbuf *s, struct process *p);
 
 #endif

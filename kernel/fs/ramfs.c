@@ -618,7 +618,7 @@ static long file_write(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 	return done ? (long)done : err;
 }
 
-static int ramfs_truncate(struct inode *ip, uint64_t size)
+static int truncate_locked(struct inode *ip, uint64_t size)
 {
 	struct ramfs_file *rf = ip->priv;
 
@@ -642,6 +642,18 @@ static int ramfs_truncate(struct inode *ip, uint64_t size)
 	return 0;
 }
 
+/* Change the size under the inode's write lock (see struct inode). */
+static int ramfs_truncate(struct inode *ip, uint64_t size)
+{
+	int err = sleeplock_lock(&ip->write_lock);
+
+	if (err)
+		return err;
+	err = truncate_locked(ip, size);
+	sleeplock_unlock(&ip->write_lock);
+	return err;
+}
+
 long ramfs_read_kernel(struct inode *ip, void *buf, size_t n, uint64_t off)
 {
 	return file_read(ip, iobuf_kernel(buf), n, off);
@@ -663,24 +675,31 @@ static long rf_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
 	return r;
 }
 
-static long rf_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+/* A write at *pos (the end, for O_APPEND) under the inode's write lock. */
+static long locked_write(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
+	struct inode *ip = f->inode;
+	long r = sleeplock_lock(&ip->write_lock);
+
+	if (r)
+		return r;
 	if (f->flags & O_APPEND)
-		*pos = f->inode->size;
-	long r = file_write(f->inode, iobuf_user(buf), n, *pos);
+		*pos = ip->size;
+	r = file_write(ip, b, n, *pos);
+	sleeplock_unlock(&ip->write_lock);
 	if (r > 0)
 		*pos += (uint64_t)r;
 	return r;
 }
 
+static long rf_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return locked_write(f, iobuf_user(buf), n, pos);
+}
+
 static long rf_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
-	if (f->flags & O_APPEND)
-		*pos = f->inode->size;
-	long r = file_write(f->inode, iobuf_kernel((void *)buf), n, *pos);
-	if (r > 0)
-		*pos += (uint64_t)r;
-	return r;
+	return locked_write(f, iobuf_kernel((void *)buf), n, pos);
 }
 
 static long rf_lseek(struct file *f, int64_t off, int whence)

@@ -254,6 +254,18 @@ void fdtable_close_on_exec(struct fdtable *t)
 			fd_close(t, fd);
 }
 
+void fdtable_close_range(struct fdtable *t, unsigned int first, unsigned int last, bool cloexec)
+{
+	for (unsigned int fd = first; fd <= last && fd < (unsigned int)t->size; fd++) {
+		if (!t->fd[fd])
+			continue;
+		if (cloexec)
+			t->cloexec[fd] = true;
+		else
+			fd_close(t, (int)fd);
+	}
+}
+
 int fd_limit(void)
 {
 	struct process *p = current_process();

@@ -29,6 +29,9 @@
 struct inode;   /* defined by the VFS implementation (fs/inode.h) */
 struct file;
 
+/* The two directory-entry layouts of getdents64(2) and getdents(2). */
+enum dirent_format { DIRENT_64, DIRENT_OLD };
+
 /* Operations on an open file. Any may be NULL: the VFS then returns the
  * Linux error for it (EINVAL, ESPIPE, ENOTTY, ENOTDIR...). Buffers are
  * user addresses: implementations copy with copy_to_user/copy_from_user.
@@ -42,7 +45,8 @@ struct file_ops {
 	long (*lseek)(struct file *f, int64_t off, int whence);
 	long (*ioctl)(struct file *f, unsigned long req, uint64_t arg);
 	unsigned (*poll)(struct file *f);              /* POLLIN | POLLOUT | POLLHUP ... now */
-	long (*getdents64)(struct file *f, uptr_t buf, size_t n);
+	/* directory entries as struct linux_dirent64 or the old linux_dirent */
+	long (*getdents)(struct file *f, uptr_t buf, size_t n, enum dirent_format fmt);
 	void (*release)(struct file *f);               /* last reference dropped */
 	/* Optional, added for the VFS's own users: */
 	/* Called once by open(2) on a device node after f->ops was set to
@@ -53,6 +57,9 @@ struct file_ops {
 	 * file cannot be a sendfile end (-EINVAL). */
 	long (*kread)(struct file *f, void *buf, size_t n, uint64_t *pos);
 	long (*kwrite)(struct file *f, const void *buf, size_t n, uint64_t *pos);
+	/* A stream whose lseek succeeds doing nothing (Linux's noop_llseek,
+	 * as eventfd's): pread and pwrite are still -ESPIPE. */
+	bool no_pread;
 };
 
 /* An open file description (shared by dup'd descriptors and forks).
@@ -90,6 +97,9 @@ struct fdtable *fdtable_create(void);
 struct fdtable *fdtable_copy(const struct fdtable *t);   /* fork: every file_get'd */
 void fdtable_put(struct fdtable *t);                      /* drop a reference; closes all at 0 */
 void fdtable_close_on_exec(struct fdtable *t);
+/* close_range: close every open descriptor in first..last (or only mark
+ * it close-on-exec when cloexec); what is not open is skipped. */
+void fdtable_close_range(struct fdtable *t, unsigned int first, unsigned int last, bool cloexec);
 /* The current process's RLIMIT_NOFILE soft limit (at most fs.nr_open):
  * descriptors must stay below it. */
 int fd_limit(void);

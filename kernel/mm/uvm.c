@@ -36,6 +36,13 @@ struct vm_space *uvm_create(void)
 	return vs;
 }
 
+/* One more page mapped in vs: its resident count and high-water mark. */
+static void resident_inc(struct vm_space *vs)
+{
+	if (++vs->resident > vs->hiwater)
+		vs->hiwater = vs->resident;
+}
+
 static void drop_page(uint64_t va, uint64_t *pte, void *ctx)
 {
 	struct vm_space *vs = ctx;
@@ -274,11 +281,16 @@ int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned fl
 	return 0;
 }
 
-/* One pass over the sorted regions: the highest gap [lo, hi) below
- * mmap_next that holds len bytes. */
 uint64_t uvm_find_free(struct vm_space *vs, uint64_t len)
 {
-	uint64_t top = vs->mmap_next, lo = USER_MIN_ADDR, best = 0;
+	return uvm_find_free_in(vs, len, USER_MIN_ADDR, vs->mmap_next);
+}
+
+/* One pass over the sorted regions: the highest gap [lo, hi) inside
+ * [bottom, top) that holds len bytes. */
+uint64_t uvm_find_free_in(const struct vm_space *vs, uint64_t len, uint64_t bottom, uint64_t top)
+{
+	uint64_t lo = bottom, best = 0;
 
 	for (const struct vma *v = vs->vmas;; v = v->next) {
 		uint64_t hi = v && v->start < top ? v->start : top;
@@ -361,7 +373,7 @@ static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
 	uint64_t *pte = arch_pte(vs->pml4, page_va);
 	*pte |= PTE_COW; /* made writable by mprotect, a write must copy */
 	page_ref_get(phys);
-	vs->resident++;
+	resident_inc(vs);
 	return true;
 }
 
@@ -380,7 +392,7 @@ static void *map_object_page(struct vm_space *vs, const struct vma *v, uint64_t 
 		*pte = (*pte & ~PTE_W) | PTE_COW; /* not in the TLB yet: it was absent */
 	}
 	page_ref_get(phys);
-	vs->resident++;
+	resident_inc(vs);
 	return phys_to_virt(phys);
 }
 
@@ -402,7 +414,7 @@ static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
 		page_free(page);
 		return NULL;
 	}
-	vs->resident++;
+	resident_inc(vs);
 	return page;
 }
 
@@ -532,7 +544,7 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 	}
 	*child = *pte;
 	page_ref_get(pa);
-	c->child->resident++;
+	resident_inc(c->child);
 }
 
 /* A page of a VMA_SHARED region: the child maps it as the parent does. */
@@ -549,7 +561,7 @@ static void share_shared_page(uint64_t va, uint64_t *pte, void *arg)
 	}
 	*arch_pte(c->child->pml4, va) = *pte;
 	page_ref_get(pa);
-	c->child->resident++;
+	resident_inc(c->child);
 }
 
 /* The child's copy of region v (no pages yet): 0 or -ENOMEM. */

@@ -58,6 +58,7 @@ struct vm_space {
 	struct vma *vmas;
 	unsigned nr_vmas;         /* length of the vmas list */
 	uint64_t resident;        /* pages mapped (shared ones count in each space) */
+	uint64_t hiwater;         /* the most pages resident at once (getrusage's ru_maxrss) */
 	uint64_t brk_start, brk;  /* the heap: [brk_start, brk) */
 	uint64_t mmap_next;       /* mmap's top-down search starts below (Linux's mmap_base) */
 };
@@ -113,6 +114,8 @@ int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_onl
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags);
 /* A free range of len bytes for mmap, below mmap_next; 0 if none. */
 uint64_t uvm_find_free(struct vm_space *vs, uint64_t len);
+/* The highest free range of len bytes inside [bottom, top); 0 if none. */
+uint64_t uvm_find_free_in(const struct vm_space *vs, uint64_t len, uint64_t bottom, uint64_t top);
 
 /* Make sure the page at va is present (zero-filled if new) and return
  * its direct-map address; NULL if va is in no region or out of memory. */

@@ -344,6 +344,7 @@ int exec_load(const char *path, const char *const argv[], const char *const envp
 	      struct exec_image *out)
 {
 	out->exe_path = NULL;
+	out->execfn = path;
 	int err = exec_depth(path, argv, envp, out, 0);
 	if (err) {
 		kfree(out->exe_path);
@@ -391,7 +392,7 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 			goto fail;
 		has_interp = true;
 	}
-	err = build_stack(vs, path, argv, envp, &prog, has_interp ? &interp : NULL, &out->sp);
+	err = build_stack(vs, out->execfn, argv, envp, &prog, has_interp ? &interp : NULL, &out->sp);
 	if (err)
 		goto fail;
 	vs->brk_start = vs->brk = page_round_up(prog.end);

@@ -13,6 +13,8 @@ struct exec_image {
 	uint64_t sp;          /* initial stack pointer: argc, argv, envp, auxv */
 	char *exe_path;       /* the absolute path of the file run (kmalloc'd; the
 	                       * interpreter's for a #! script), for /proc/PID/exe */
+	const char *execfn;   /* the path exec was called with (exec_load's own
+	                       * use): AT_EXECFN, the script's for a #! script, as Linux */
 };
 
 /* Build a new address space holding path with its initial stack. On

@@ -5,6 +5,14 @@
  * interrupts off; between reading the futex word and joining the list
  * nothing else runs (one CPU, the kernel is not preempted), so a wake
  * that follows a change of the word can never be missed.
+ *
+ * A futex is keyed as Linux keys it: a private one (FUTEX_PRIVATE_FLAG)
+ * by (address space, address); a shared one in MAP_SHARED memory by
+ * (memory object, offset in it), so processes that share the object
+ * meet there whatever the address they map it at; any other shared one
+ * by (address space, address) too, but apart from the private one (a
+ * private wake does not reach a shared waiter, nor the reverse, as on
+ * Linux, where the key's FUT_OFF_MMSHARED bit tells them apart).
  */
 #include "sys/syscall_define.h"
 #include "proc/futex.h"
@@ -13,6 +21,7 @@
 #include "proc/sched.h"
 #include "time/time.h"
 #include "mm/usercopy.h"
+#include "mm/uvm.h"
 #include "time/timespec.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
@@ -20,9 +29,16 @@
 
 #define FUTEX_CMD_MASK        (~(uint64_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 
+/* What a futex is keyed by (see above). */
+struct fkey {
+	const void *space;   /* the address space, or the shared memory object */
+	uint64_t off;        /* the address in it, or the offset in the object */
+	bool shared;         /* not FUTEX_PRIVATE_FLAG */
+};
+
 struct waiter {
-	struct vm_space *vm;
-	uint64_t uaddr;
+	struct fkey key;
+	uint32_t bitset;     /* FUTEX_WAIT_BITSET's; FUTEX_BITSET_MATCH_ANY otherwise */
 	bool woken;
 	struct wait_queue wq;
 	struct waiter *next;
@@ -40,8 +56,24 @@ static void unlink_waiter(struct waiter *w)
 		}
 }
 
-/* Wake up to n waiters on (vm, uaddr); move up to requeue more to uaddr2. Returns both counts. */
-static int wake_requeue(struct vm_space *vm, uint64_t uaddr, int n, uint64_t uaddr2, int requeue,
+/* The key of the futex at uaddr in vm; shared: not FUTEX_PRIVATE_FLAG. */
+static struct fkey key_of(struct vm_space *vm, uint64_t uaddr, bool shared)
+{
+	struct vma *v = shared ? uvm_find_vma(vm, uaddr) : NULL;
+
+	if (v && (v->flags & VMA_SHARED) && v->obj)
+		return (struct fkey){ v->obj, v->obj_pgoff * PAGE_SIZE + (uaddr - v->start), true };
+	return (struct fkey){ vm, uaddr, shared };
+}
+
+static bool key_eq(struct fkey a, struct fkey b)
+{
+	return a.space == b.space && a.off == b.off && a.shared == b.shared;
+}
+
+/* Wake up to n waiters on key whose bitset shares a bit with bitset;
+ * move up to requeue more to key2. Returns both counts. */
+static int wake_requeue(struct fkey key, uint32_t bitset, int n, struct fkey key2, int requeue,
 			int *moved)
 {
 	uint64_t f = irq_save();
@@ -50,7 +82,7 @@ static int wake_requeue(struct vm_space *vm, uint64_t uaddr, int n, uint64_t uad
 	*moved = 0;
 	for (struct waiter **pp = &waiters; *pp;) {
 		struct waiter *w = *pp;
-		if (w->vm != vm || w->uaddr != uaddr) {
+		if (!key_eq(w->key, key) || !(w->bitset & bitset)) {
 			pp = &w->next;
 		} else if (woken < n) {
 			*pp = w->next;
@@ -58,7 +90,7 @@ static int wake_requeue(struct vm_space *vm, uint64_t uaddr, int n, uint64_t uad
 			wake_all(&w->wq);
 			woken++;
 		} else if (*moved < requeue) {
-			w->uaddr = uaddr2;
+			w->key = key2;
 			(*moved)++;
 			pp = &w->next;
 		} else {
@@ -69,11 +101,23 @@ static int wake_requeue(struct vm_space *vm, uint64_t uaddr, int n, uint64_t uad
 	return woken;
 }
 
-int futex_wake(struct vm_space *vm, uint64_t uaddr, int n)
+/* FUTEX_WAKE_BITSET: up to n (at least one, as Linux's futex_wake) on key, of bitset. */
+static int wake_bits(struct fkey key, uint32_t bitset, int n)
 {
 	int moved;
 
-	return wake_requeue(vm, uaddr, n, 0, 0, &moved);
+	return wake_requeue(key, bitset, n < 1 ? 1 : n, key, 0, &moved);
+}
+
+/* FUTEX_WAKE: up to n (at least one) on key. */
+static int wake_key(struct fkey key, int n)
+{
+	return wake_bits(key, FUTEX_BITSET_MATCH_ANY, n);
+}
+
+int futex_wake(struct vm_space *vm, uint64_t uaddr, int n)
+{
+	return wake_key(key_of(vm, uaddr, true), n);
 }
 
 /* A futex timeout as a time_ns() deadline (NO_DEADLINE: none). absolute: a point on
@@ -97,19 +141,14 @@ static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *dea
 	return 0;
 }
 
-/* FUTEX_WAIT: sleep while *uaddr == val, until woken (0), the deadline
- * (-ETIMEDOUT) or a signal (-EINTR); -EAGAIN if the word differs. */
-static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline)
+/* Sleep on key until woken (0), the deadline (-ETIMEDOUT) or a signal
+ * (-EINTR). The caller has just read the futex word; nothing ran since
+ * (see the lock rule above). */
+static long futex_sleep(struct fkey key, uint32_t bitset, uint64_t deadline)
 {
-	struct process *p = current_process();
-	struct waiter w = { p->vm, uaddr, false, { NULL }, NULL };
-	uint32_t now;
+	struct waiter w = { key, bitset, false, { NULL }, NULL };
 	long r = 0;
 
-	if (copy_from_user(&now, uaddr, sizeof(now)))
-		return -EFAULT;
-	if (now != val)
-		return -EAGAIN;
 	uint64_t f = irq_save();
 	w.next = waiters;
 	waiters = &w;
@@ -130,9 +169,166 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline)
 	return w.woken ? 0 : r;
 }
 
+/* FUTEX_WAIT: sleep while *uaddr == val, until woken (0), the deadline
+ * (-ETIMEDOUT) or a signal (-EINTR); -EAGAIN if the word differs. */
+static long futex_wait(uint64_t uaddr, struct fkey key, uint32_t val, uint32_t bitset,
+		       uint64_t deadline)
+{
+	uint32_t now;
+
+	if (copy_from_user(&now, uaddr, sizeof(now)))
+		return -EFAULT;
+	if (now != val)
+		return -EAGAIN;
+	return futex_sleep(key, bitset, deadline);
+}
+
+/* Whether a thread waits on key. */
+static bool has_waiters(struct fkey key)
+{
+	uint64_t f = irq_save();
+	bool any = false;
+
+	for (struct waiter *w = waiters; w && !any; w = w->next)
+		any = key_eq(w->key, key) && !w->woken;
+	irq_restore(f);
+	return any;
+}
+
+/* FUTEX_WAKE_OP's operation on *old (Linux's arch_futex_atomic_op_inuser):
+ * the new value, or false for an unknown op (-ENOSYS). */
+static bool wake_op_apply(unsigned op, uint32_t oparg, uint32_t old, uint32_t *val)
+{
+	switch (op) {
+	case FUTEX_OP_SET:  *val = oparg; return true;
+	case FUTEX_OP_ADD:  *val = old + oparg; return true;
+	case FUTEX_OP_OR:   *val = old | oparg; return true;
+	case FUTEX_OP_ANDN: *val = old & ~oparg; return true;
+	case FUTEX_OP_XOR:  *val = old ^ oparg; return true;
+	default: return false;
+	}
+}
+
+/* FUTEX_WAKE_OP's comparison of the old value with cmparg: 1, 0, or
+ * -ENOSYS for an unknown cmp. */
+static int wake_op_cmp(unsigned cmp, int old, int cmparg)
+{
+	switch (cmp) {
+	case FUTEX_OP_CMP_EQ: return old == cmparg;
+	case FUTEX_OP_CMP_NE: return old != cmparg;
+	case FUTEX_OP_CMP_LT: return old < cmparg;
+	case FUTEX_OP_CMP_LE: return old <= cmparg;
+	case FUTEX_OP_CMP_GT: return old > cmparg;
+	case FUTEX_OP_CMP_GE: return old >= cmparg;
+	default: return -ENOSYS;
+	}
+}
+
+/* A signed 12-bit field of val3 at bit shift. */
+static int field12(uint32_t val3, int shift)
+{
+	int v = (int)((val3 >> shift) & 0xfff);
+
+	return v & 0x800 ? v - 0x1000 : v;
+}
+
+/* FUTEX_WAKE_OP: atomically apply val3's op to *uaddr2, wake up to n on
+ * uaddr and, if the old *uaddr2 passes val3's comparison, up to n2 on
+ * uaddr2. The read-modify-write is atomic: one CPU, no preemption in the
+ * kernel. Returns the count woken, -EFAULT or -ENOSYS (an unknown cmp
+ * reports -ENOSYS after the op, as Linux). */
+static long futex_wake_op(struct fkey key, int n, uint64_t uaddr2, struct fkey key2, int n2,
+			  uint32_t val3)
+{
+	unsigned op = (val3 >> 28) & 7, cmp = (val3 >> 24) & 15;
+	int oparg = field12(val3, 12);
+	uint32_t old, val;
+
+	if (uaddr2 & 3)
+		return -EINVAL;
+	if (val3 & ((uint32_t)FUTEX_OP_OPARG_SHIFT << 28))
+		oparg = (int)(1u << (oparg & 31)); /* Linux warns and masks a shift out of 0-31 */
+	if (!wake_op_apply(op, (uint32_t)oparg, 0, &val))
+		return -ENOSYS;
+	if (copy_from_user(&old, uaddr2, sizeof(old)))
+		return -EFAULT;
+	wake_op_apply(op, (uint32_t)oparg, old, &val);
+	if (copy_to_user(uaddr2, &val, sizeof(val)))
+		return -EFAULT;
+	int hit = wake_op_cmp(cmp, (int)old, field12(val3, 0));
+	if (hit < 0)
+		return hit;
+	long woken = wake_key(key, n);
+	if (hit)
+		woken += wake_key(key2, n2);
+	return woken;
+}
+
+/* One try at a PI lock for tid: 0 taken, 1 owned by another (the
+ * FUTEX_WAITERS bit set when wait), -EDEADLK if tid owns it, -EFAULT. */
+static int pi_try(uint64_t uaddr, struct fkey key, uint32_t tid, bool wait)
+{
+	uint32_t word, val;
+
+	if (copy_from_user(&word, uaddr, sizeof(word)))
+		return -EFAULT;
+	if ((word & FUTEX_TID_MASK) == tid)
+		return -EDEADLK;
+	if (word & FUTEX_TID_MASK) {
+		val = word | FUTEX_WAITERS;
+		if (!wait || val == word)
+			return 1;
+		return copy_to_user(uaddr, &val, sizeof(val)) ? -EFAULT : 1;
+	}
+	val = tid | (word & FUTEX_OWNER_DIED);
+	if (has_waiters(key))
+		val |= FUTEX_WAITERS;
+	return copy_to_user(uaddr, &val, sizeof(val)) ? -EFAULT : 0;
+}
+
+/* FUTEX_LOCK_PI (deadline: NO_DEADLINE or CLOCK_REALTIME's) and
+ * FUTEX_TRYLOCK_PI: take the lock word for the caller, sleeping while
+ * another thread owns it. No priority inheritance: one CPU, one priority.
+ * 0, -EDEADLK, -EAGAIN (trylock), -ETIMEDOUT, -ERESTARTSYS or -EFAULT. */
+static long futex_lock_pi(uint64_t uaddr, struct fkey key, uint64_t deadline, bool try)
+{
+	uint32_t tid = (uint32_t)current_thread()->tid;
+
+	for (;;) {
+		int r = pi_try(uaddr, key, tid, !try);
+		if (r <= 0)
+			return r;
+		if (try)
+			return -EAGAIN;
+		long s = futex_sleep(key, FUTEX_BITSET_MATCH_ANY, deadline);
+		if (s == -EINTR)
+			return -ERESTARTSYS;
+		if (s < 0)
+			return s;
+	}
+}
+
+/* FUTEX_UNLOCK_PI: the caller releases the lock word: 0, and one waiter
+ * woken to take it. -EPERM if it is not the owner, -EFAULT. */
+static long futex_unlock_pi(uint64_t uaddr, struct fkey key)
+{
+	uint32_t word, zero = 0;
+
+	if (copy_from_user(&word, uaddr, sizeof(word)))
+		return -EFAULT;
+	if ((word & FUTEX_TID_MASK) != (uint32_t)current_thread()->tid)
+		return -EPERM;
+	if (copy_to_user(uaddr, &zero, sizeof(zero)))
+		return -EFAULT;
+	wake_key(key, 1);
+	return 0;
+}
+
 SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, uptr_t, uaddr2, uint32_t, val3)
 {
 	struct vm_space *vm = current_process()->vm;
+	bool shared = !(op & FUTEX_PRIVATE_FLAG);
+	struct fkey key = key_of(vm, uaddr, shared);
 	uint64_t cmd = op & FUTEX_CMD_MASK, deadline;
 	int moved, woken, err;
 	uint32_t now;
@@ -145,12 +341,13 @@ SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, 
 		if (cmd == FUTEX_WAIT_BITSET && (uint32_t)val3 == 0)
 			return -EINVAL;
 		err = deadline_of(utimeout, cmd == FUTEX_WAIT_BITSET, op & FUTEX_CLOCK_REALTIME, &deadline);
-		return err ? err : futex_wait(uaddr, (uint32_t)val, deadline);
+		return err ? err : futex_wait(uaddr, key, (uint32_t)val,
+					      cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3, deadline);
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 		if (cmd == FUTEX_WAKE_BITSET && (uint32_t)val3 == 0)
 			return -EINVAL;
-		return futex_wake(vm, uaddr, (int)val);
+		return wake_bits(key, cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3, (int)val);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 		if ((int)val < 0 || (int)utimeout < 0 || (uaddr2 & 3))
@@ -161,9 +358,130 @@ SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, 
 			if (now != (uint32_t)val3)
 				return -EAGAIN;
 		}
-		woken = wake_requeue(vm, uaddr, (int)val, uaddr2, (int)utimeout, &moved);
+		woken = wake_requeue(key, FUTEX_BITSET_MATCH_ANY, (int)val, key_of(vm, uaddr2, shared),
+				     (int)utimeout, &moved);
 		return woken + moved; /* as Linux counts, for both */
+	case FUTEX_WAKE_OP:
+		return futex_wake_op(key, (int)val, uaddr2, key_of(vm, uaddr2, shared), (int)utimeout, val3);
+	case FUTEX_LOCK_PI:
+	case FUTEX_TRYLOCK_PI:
+		err = deadline_of(cmd == FUTEX_LOCK_PI ? utimeout : 0, true, true, &deadline);
+		return err ? err : futex_lock_pi(uaddr, key, deadline, cmd == FUTEX_TRYLOCK_PI);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(uaddr, key);
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* A robust-list pointer at uptr: the entry (bit 0 cleared) and whether it
+ * is a PI futex (bit 0). 0 or -EFAULT. */
+static int robust_fetch(uint64_t uptr, uint64_t *entry, bool *pi)
+{
+	uint64_t v;
+
+	if (copy_from_user(&v, uptr, sizeof(v)))
+		return -EFAULT;
+	*entry = v & ~(uint64_t)1;
+	*pi = v & 1;
+	return 0;
+}
+
+/* Thread tid died holding (or about to take: pending) the futex at uaddr
+ * (Linux's handle_futex_death): if it owns it, keep FUTEX_WAITERS, set
+ * FUTEX_OWNER_DIED and wake one waiter. -EFAULT stops the walk. */
+static int robust_death(struct vm_space *vm, uint64_t uaddr, uint32_t tid, bool pi, bool pending)
+{
+	uint32_t word, val;
+
+	if (uaddr & 3)
+		return -EFAULT;
+	if (copy_from_user(&word, uaddr, sizeof(word)))
+		return -EFAULT;
+	if (pending && !pi && !word) {
+		futex_wake(vm, uaddr, 1); /* it died between the unlock and the wake */
+		return 0;
+	}
+	if ((word & FUTEX_TID_MASK) != tid)
+		return 0;
+	val = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+	if (copy_to_user(uaddr, &val, sizeof(val)))
+		return -EFAULT;
+	if (!pi && (word & FUTEX_WAITERS))
+		futex_wake(vm, uaddr, 1);
+	return 0;
+}
+
+void futex_exit_robust(struct process *p, struct thread *t)
+{
+	uint64_t head = t->robust_list, entry, next, pending;
+	bool pi, next_pi, pending_pi;
+	int64_t offset;
+	int limit = ROBUST_LIST_LIMIT;
+
+	t->robust_list = 0;
+	if (!head || !p->vm || robust_fetch(head, &entry, &pi) ||
+	    copy_from_user(&offset, head + ROBUST_HEAD_OFFSET, sizeof(offset)) ||
+	    robust_fetch(head + ROBUST_PENDING_OFFSET, &pending, &pending_pi))
+		return;
+	while (entry != head) {
+		int rc = robust_fetch(entry, &next, &next_pi);
+		if (entry != pending &&
+		    robust_death(p->vm, entry + (uint64_t)offset, (uint32_t)t->tid, pi, false))
+			return;
+		if (rc || !--limit)
+			break;
+		entry = next;
+		pi = next_pi;
+		sched_cond_resched();
+	}
+	if (pending)
+		robust_death(p->vm, pending + (uint64_t)offset, (uint32_t)t->tid, pending_pi, true);
+}
+
+SYSCALL_DEFINE2(set_robust_list, uptr_t, head, size_t, len)
+{
+	if (len != ROBUST_LIST_HEAD_SIZE)
+		return -EINVAL;
+	current_thread()->robust_list = head;
+	return 0;
+}
+
+struct robust_probe {
+	int tid;
+	uint64_t head;
+	bool found;
+};
+
+static void robust_probe_fn(struct process *p, void *arg)
+{
+	struct robust_probe *probe = arg;
+
+	if (p->state != PROC_ALIVE)
+		return;
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		if (t->tid == probe->tid) {
+			probe->head = t->robust_list;
+			probe->found = true;
+		}
+}
+
+/* get_robust_list(tid or 0, &head, &len): the thread's head and the one
+ * size set_robust_list accepts. -ESRCH for no such thread, -EFAULT. */
+SYSCALL_DEFINE3(get_robust_list, int, pid, uptr_t, uhead, uptr_t, ulen)
+{
+	struct robust_probe probe = { pid, current_thread()->robust_list, true };
+	uint64_t len = ROBUST_LIST_HEAD_SIZE;
+
+	if (pid < 0)
+		return -ESRCH;
+	if (pid) {
+		probe.found = false;
+		process_for_each(robust_probe_fn, &probe);
+		if (!probe.found)
+			return -ESRCH;
+	}
+	if (copy_to_user(ulen, &len, sizeof(len)) || copy_to_user(uhead, &probe.head, sizeof(probe.head)))
+		return -EFAULT;
+	return 0;
 }

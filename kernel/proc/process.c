@@ -64,6 +64,13 @@ struct process *process_find(int pid)
 	return NULL;
 }
 
+bool capable(int cap)
+{
+	struct process *p = current_process();
+
+	return !p || cred_capable(&p->cred, cap);
+}
+
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
 {
 	uint64_t f = irq_save();
@@ -201,7 +208,7 @@ static bool autoreaped(const struct process *c, const struct process *parent)
 
 /* A new thread of p that resumes where the calling thread's system call
  * (frame tf) returns, with RAX = 0 and RSP = new_sp (if non-zero), and the
- * caller's FPU state, FS base and signal mask. Not yet runnable or in p's
+ * caller's FPU state, FS base, signal mask and no_new_privs. Not yet runnable or in p's
  * list. NULL when out of memory or threads. */
 static struct thread *copy_caller(struct process *p, const struct trap_frame *tf, uint64_t new_sp)
 {
@@ -216,6 +223,7 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 		ctf->rsp = new_sp;
 	arch_thread_copy_current(&t->arch); /* the caller's FPU state and FS/GS bases */
 	t->sig_blocked = current_thread()->sig_blocked;
+	t->no_new_privs = current_thread()->no_new_privs;
 	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
 	return t;
 }
@@ -299,6 +307,7 @@ static struct process *process_alloc(int pid)
 	p->umask = 022;
 	p->start_ns = time_ns();
 	rlimit_defaults(&p->rlim);
+	cred_defaults(&p->cred);
 	return p;
 }
 
@@ -387,28 +396,39 @@ static void vfork_release(struct process *p)
 	wake_all(&d->wq);
 }
 
-/* Give p's children to init (or to nobody, if init is gone). */
+/* Who takes p's children, as Linux's find_new_reaper: the nearest live
+ * ancestor that made itself a child subreaper (prctl), else init (NULL
+ * if init is gone). Interrupts off. */
+static struct process *new_reaper(struct process *p)
+{
+	for (struct process *a = p->parent; a && a != init_proc; a = a->parent)
+		if (a->child_subreaper && a->state == PROC_ALIVE && !a->exiting)
+			return a;
+	return init_proc == p ? NULL : init_proc;
+}
+
+/* Give p's children to their new reaper (new_reaper). */
 static void reparent_children(struct process *p)
 {
-	struct process *init = init_proc;
+	struct process *reaper = new_reaper(p);
 
-	if (init == p)
-		init = NULL;
 	while (p->children) {
 		struct process *c = p->children;
 		p->children = c->sibling;
-		c->parent = init;
+		c->parent = reaper;
 		c->orphaned = true;
-		if (init) {
-			c->sibling = init->children;
-			init->children = c;
+		if (c->pdeath_signal && c->state != PROC_ZOMBIE)
+			signal_send(c, c->pdeath_signal);
+		if (reaper) {
+			c->sibling = reaper->children;
+			reaper->children = c;
 		}
 		if (c->state != PROC_ZOMBIE || c->reaping)
 			continue; /* alive, or already the reaper's: queued once only */
-		if (autoreaped(c, init))
+		if (autoreaped(c, reaper))
 			reap_later(c);
 		else
-			wake_all(&init->child_wq);
+			wake_all(&reaper->child_wq);
 	}
 }
 
@@ -462,6 +482,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	 * do for the last few instructions. */
 	arch_switch_pml4(vmm_kernel_pml4());
 	if (p->vm) {
+		p->maxrss_pages = process_maxrss_pages(p);
 		uvm_destroy(p->vm);
 		p->vm = NULL;
 	}
@@ -473,6 +494,7 @@ void process_thread_exit_current(int wstatus)
 	struct process *p = current_process();
 	struct thread *t = current_thread();
 
+	futex_exit_robust(p, t);
 	clear_child_tid(p, t);
 	cpu_cli();
 	if (p->nthreads > 1)
@@ -580,12 +602,25 @@ struct cpu_times process_cpu_times(const struct process *p)
 	return cputime_split(run, p->user_ticks, p->sys_ticks);
 }
 
+/* The larger of a and b. */
+static uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+uint64_t process_maxrss_pages(const struct process *p)
+{
+	return max_u64(p->maxrss_pages, p->vm ? p->vm->hiwater : 0);
+}
+
 void process_collect_times(struct process *parent, const struct process *z)
 {
 	struct cpu_times t = cputime_add(process_cpu_times(z), z->child_times);
+	uint64_t rss = max_u64(process_maxrss_pages(z), z->child_maxrss_pages);
 	uint64_t flags = irq_save();
 
 	parent->child_times = cputime_add(parent->child_times, t);
+	parent->child_maxrss_pages = max_u64(parent->child_maxrss_pages, rss);
 	irq_restore(flags);
 }
 
@@ -630,6 +665,7 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	c->sid = parent->sid;
 	c->umask = parent->umask;
 	c->rlim = parent->rlim;
+	c->cred = parent->cred;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	if (share_vm) {
 		c->vm = parent->vm;
@@ -712,7 +748,9 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 		return err;
 	}
 	/* Commit: nothing below can fail. */
+	futex_exit_robust(p, t); /* as Linux's exec_mm_release, in the old memory */
 	t->clear_child_tid = 0;
+	p->maxrss_pages = process_maxrss_pages(p); /* ru_maxrss spans exec, as Linux's */
 	struct vm_space *old = p->vm;
 	p->vm = img.vm;
 	arch_switch_pml4(img.vm->pml4);
@@ -725,6 +763,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
 	p->did_exec = true;
+	cred_exec(&p->cred);
 	signal_reset_on_exec(p);
 	fdtable_close_on_exec(p->files);
 	arch_user_frame_init(tf, img.entry, img.sp);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "proc/cputime.h"
+#include "proc/cred.h"
 #include "proc/itimer.h"
 #include "proc/rlimit.h"
 #include "proc/sched.h"
@@ -62,6 +63,9 @@ struct process {
 	struct process *sibling;   /* next child of the same parent */
 	struct wait_queue child_wq;/* a child changed state (wait4 sleeps here) */
 	int pgid, sid;
+	int pdeath_signal;         /* sent to it when its parent process ends (Linux: the
+	                            * creating thread); prctl, 0 after fork */
+	bool child_subreaper;      /* orphaned descendants come to it, not init (prctl; 0 after fork) */
 
 	/* files: shared by its threads */
 	struct fdtable *files;
@@ -96,10 +100,13 @@ struct process {
 	/* CPU time (see proc/cputime.h): changed with interrupts off */
 	uint64_t user_ticks, sys_ticks;  /* the timer's samples of where it ran */
 	struct cpu_times child_times;    /* of the children it waited for, and theirs */
+	uint64_t maxrss_pages;     /* resident high-water mark of the address spaces it left (exec) */
+	uint64_t child_maxrss_pages; /* the largest of its waited-for children's, and theirs */
 	struct itimer itimers[ITIMER_COUNT]; /* setitimer (see proc/itimer.h) */
 	struct ktimer real_timer;  /* ITIMER_REAL's deadline on the timer wheel */
 
 	struct rlimits rlim;       /* setrlimit/prlimit64: the process's own; copied at fork */
+	struct cred cred;          /* capabilities, nice, dumpable (proc/cred.h): its own; copied at fork */
 };
 
 /* Start the reaper, the kernel thread that frees zombies no one waits
@@ -166,6 +173,9 @@ bool process_pgrp_orphaned(int pgid);
  * system (a program may still raise its own limit, up to threads-max). */
 int process_task_count(void);
 
+/* True if the current process has cap in its effective set (proc/cred.h);
+ * a kernel thread has every capability. */
+bool capable(int cap);
 /* Find a live or zombie process by pid (NULL if none). */
 struct process *process_find(int pid);
 /* Call fn for every process (for /proc and kill(-1)); interrupts off. */
@@ -176,9 +186,13 @@ void process_charge_tick(struct process *p, bool user);
 /* p's own CPU time so far (a zombie's is final). */
 struct cpu_times process_cpu_times(const struct process *p);
 /* A parent reaping zombie z takes over z's CPU time and z's children's
- * as its children's time (times(), RUSAGE_CHILDREN). Call before
+ * as its children's time (times(), RUSAGE_CHILDREN), and their largest
+ * ru_maxrss as its children's. Call before
  * process_release(z). */
 void process_collect_times(struct process *parent, const struct process *z);
+/* p's resident high-water mark in pages, over its present address space
+ * and those it left by exec or exit (ru_maxrss). */
+uint64_t process_maxrss_pages(const struct process *p);
 
 uint64_t process_pml4(const struct process *p);
 const char *process_name(const struct process *p);

@@ -35,13 +35,15 @@ void rlimit_defaults(struct rlimits *r)
 	r->lim[RLIMIT_RTPRIO] = (struct rlimit_k){ 0, 0 };
 }
 
-/* Every Kestrel process has root's CAP_SYS_RESOURCE, so a hard limit may
- * be raised; the checks left are Linux's do_prlimit ones. */
-int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next)
+/* Linux's do_prlimit checks: raising a hard limit needs the caller's
+ * CAP_SYS_RESOURCE (root has it unless it dropped it with capset). */
+int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next, bool may_raise)
 {
 	if (res >= RLIM_NLIMITS || next->cur > next->max)
 		return -EINVAL;
 	if (res == RLIMIT_NOFILE && next->max > RLIMIT_NR_OPEN)
+		return -EPERM;
+	if (next->max > r->lim[res].max && !may_raise)
 		return -EPERM;
 	r->lim[res] = *next;
 	return 0;

@@ -3,6 +3,7 @@
 #ifndef KESTREL_PROC_RLIMIT_H
 #define KESTREL_PROC_RLIMIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "uapi/resource.h"
 
@@ -25,8 +26,9 @@ struct rlimits {
  * SIGPENDING derived from the RAM size, as Linux's fork_init does). */
 void rlimit_defaults(struct rlimits *r);
 /* Replace resource res of r by *next after Linux's checks: 0, -EINVAL
- * (res out of range, cur > max) or -EPERM (NOFILE above nr_open). */
-int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next);
+ * (res out of range, cur > max) or -EPERM (NOFILE above nr_open, or a
+ * higher hard limit unless may_raise: the caller's CAP_SYS_RESOURCE). */
+int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next, bool may_raise);
 
 struct process;
 /* The current (soft) limit of resource res for process p. */

@@ -10,6 +10,8 @@
 #include "proc/sched.h"
 #include "proc/process.h"
 #include "proc/ktimer.h"
+#include "proc/signal.h"
+#include "lib/errno.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
@@ -342,6 +344,31 @@ bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
 	wq_remove(t);
 	irq_restore(f);
 	return !timed_out;
+}
+
+int sleeplock_lock(struct sleeplock *l)
+{
+	uint64_t f = irq_save();
+
+	while (l->held) {
+		if (fatal_signal_pending()) {
+			irq_restore(f);
+			return -EINTR;
+		}
+		wait_on(&l->wq, NO_DEADLINE);
+	}
+	l->held = true;
+	irq_restore(f);
+	return 0;
+}
+
+void sleeplock_unlock(struct sleeplock *l)
+{
+	uint64_t f = irq_save();
+
+	l->held = false;
+	wake_all(&l->wq);
+	irq_restore(f);
 }
 
 void wake_all(struct wait_queue *wq)

@@ -43,7 +43,9 @@ struct thread {
 	bool must_exit;            /* exit_group or exec elsewhere in the process: leave */
 	uint64_t altstack_sp, altstack_size; /* sigaltstack: each thread has its own */
 	uint32_t altstack_flags;   /* SS_DISABLE for a new thread */
+	bool no_new_privs;         /* prctl(PR_SET_NO_NEW_PRIVS): kept by clone, fork and exec; never cleared */
 	uint64_t clear_child_tid;  /* set_tid_address, CLONE_CHILD_CLEARTID: 0 and a futex wake at exit */
+	uint64_t robust_list;      /* set_robust_list's head (a user address): walked at exit and exec */
 	int tid;
 	char name[16];
 };
@@ -106,6 +108,19 @@ void sched_cond_resched(void);
  * The caller checks its condition in a loop. Returns false on timeout. */
 bool wait_on(struct wait_queue *wq, uint64_t deadline_ns);
 void wake_all(struct wait_queue *wq);
+
+/* A sleeping lock, for process context across code that may give up the
+ * CPU (a copy from user memory that faults, a preemption point in a long
+ * copy). Lock rule: held and wq change with interrupts off. Zeroed is
+ * unlocked. Not for interrupt handlers. */
+struct sleeplock {
+	bool held;
+	struct wait_queue wq;
+};
+/* Take l, sleeping while another thread holds it: 0, or -EINTR without
+ * the lock when the caller is being killed (fatal_signal_pending). */
+int sleeplock_lock(struct sleeplock *l);
+void sleeplock_unlock(struct sleeplock *l);
 void sleep_until(uint64_t deadline_ns);
 
 #endif

@@ -502,23 +502,26 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact, size_t, size)
 SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset, size_t, size)
 {
 	struct thread *t = current_thread();
-	uint64_t s;
+	uint64_t s, old = t->sig_blocked;
 
 	if (size != SIGSET_BYTES)
 		return -EINVAL;
-	if (oset && copy_to_user(oset, &t->sig_blocked, sizeof(s)))
-		return -EFAULT;
-	if (!set)
-		return 0;
-	if (copy_from_user(&s, set, sizeof(s)))
-		return -EFAULT;
-	switch (how) {
-	case SIG_BLOCK: t->sig_blocked |= s; break;
-	case SIG_UNBLOCK: t->sig_blocked &= ~s; break;
-	case SIG_SETMASK: t->sig_blocked = s; break;
-	default: return -EINVAL;
+	/* As Linux: the new set is read and applied before the old one is
+	 * written, so set and oset may be the same buffer; a bad how
+	 * writes nothing. */
+	if (set) {
+		if (copy_from_user(&s, set, sizeof(s)))
+			return -EFAULT;
+		switch (how) {
+		case SIG_BLOCK: t->sig_blocked |= s; break;
+		case SIG_UNBLOCK: t->sig_blocked &= ~s; break;
+		case SIG_SETMASK: t->sig_blocked = s; break;
+		default: return -EINVAL;
+		}
+		t->sig_blocked &= ~unblockable;
 	}
-	t->sig_blocked &= ~unblockable;
+	if (oset && copy_to_user(oset, &old, sizeof(old)))
+		return -EFAULT;
 	return 0;
 }
 

@@ -2,7 +2,7 @@
 /*
  * Kestrel: the descriptor system calls: read, write and their vector and
  * positional forms, lseek, close, dup*, fcntl, ioctl, sendfile,
- * getdents64, ftruncate, and the sync family (everything is in memory:
+ * getdents, getdents64, ftruncate, and the sync family (everything is in memory:
  * they only check the descriptor). Every one goes through the open
  * file's struct file_ops (fs/vfs.h); a missing operation gives the error
  * Linux gives for a file without it.
@@ -47,14 +47,19 @@ struct file *fd_file(int fd)
 	return fd_get(cur_files(), fd);
 }
 
+/* O_ACCMODE (3) as an access mode opens for neither, as Linux. */
 static bool can_read(const struct file *f)
 {
-	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_WRONLY;
+	unsigned acc = f->flags & O_ACCMODE;
+
+	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
 }
 
 static bool can_write(const struct file *f)
 {
-	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_RDONLY;
+	unsigned acc = f->flags & O_ACCMODE;
+
+	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
 }
 
 /* One read or write at *pos through f's operations. */
@@ -70,10 +75,11 @@ static long do_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *po
 	return op(f, buf, n, pos);
 }
 
-/* Seekable files take pread/pwrite; pipes and terminals (no lseek) do not. */
+/* Seekable files take pread/pwrite; pipes and terminals (no lseek) and
+ * streams with a do-nothing lseek (eventfd) do not. */
 static bool seekable(const struct file *f)
 {
-	return f->ops->lseek != NULL;
+	return f->ops->lseek != NULL && !f->ops->no_pread;
 }
 
 /* ---------------------------------------------------------------- read and write */
@@ -210,6 +216,23 @@ SYSCALL_DEFINE1(close, unsigned int, fd)
 	return fd_close(cur_files(), (int)fd);
 }
 
+/* close_range(first, last, flags): close (or with CLOSE_RANGE_CLOEXEC
+ * mark close-on-exec) every open descriptor from first to last;
+ * -EINVAL for an unknown flag or first > last. CLOSE_RANGE_UNSHARE is
+ * accepted and changes nothing: Kestrel's table is the process's, shared
+ * by all its threads, so there is no per-thread copy to make (the
+ * descriptors close for every thread; Linux would keep them for the
+ * caller's sibling threads). */
+SYSCALL_DEFINE3(close_range, unsigned int, first, unsigned int, last, unsigned int, flags)
+{
+	if (flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	fdtable_close_range(cur_files(), first, last, flags & CLOSE_RANGE_CLOEXEC);
+	return 0;
+}
+
 SYSCALL_DEFINE1(dup, unsigned int, fd)
 {
 	struct file *f = fd_file((int)fd);
@@ -264,6 +287,14 @@ static long getlk(uptr_t arg)
 	return copy_to_user(arg + FLOCK_L_TYPE_OFF, &type, sizeof(type)) ? -EFAULT : 0;
 }
 
+/* The commands an O_PATH descriptor takes (Linux's check_fcntl_cmd):
+ * the descriptor's own, none that touch the file. */
+static bool fcntl_path_cmd(unsigned int cmd)
+{
+	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD || cmd == F_SETFD ||
+	       cmd == F_GETFL;
+}
+
 SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 {
 	struct fdtable *t = cur_files();
@@ -272,6 +303,10 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 
 	if (!f)
 		return -EBADF;
+	if ((f->flags & O_PATH) && !fcntl_path_cmd(cmd)) {
+		file_put(f);
+		return -EBADF;
+	}
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
@@ -285,7 +320,9 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 		break;
 	case F_GETFD: r = fd_cloexec(t, (int)fd) ? FD_CLOEXEC : 0; break;
 	case F_SETFD: fd_set_cloexec(t, (int)fd, arg & FD_CLOEXEC); break;
-	case F_GETFL: r = (long)(f->flags | O_LARGEFILE); break;
+	case F_GETFL: /* Linux opens O_PATH without O_LARGEFILE */
+		r = (long)(f->flags | (f->flags & O_PATH ? 0 : O_LARGEFILE));
+		break;
 	case F_SETFL: f->flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK); break;
 	case F_GETLK: r = getlk(arg); break;
 	case F_SETLK:
@@ -394,16 +431,28 @@ SYSCALL_DEFINE4(sendfile, int, outfd, int, infd, uptr_t, uoff, size_t, n)
 
 /* ---------------------------------------------------------------- the rest */
 
-SYSCALL_DEFINE3(getdents64, unsigned int, fd, uptr_t, buf, unsigned int, n)
+/* getdents and getdents64: the directory's entries in fmt; EBADF for an
+ * O_PATH descriptor, ENOTDIR for a file that is not a directory. */
+static long do_getdents(unsigned int fd, uptr_t buf, unsigned int n, enum dirent_format fmt)
 {
 	struct file *f = fd_file((int)fd);
 
 	if (!f)
 		return -EBADF;
-	long r = (f->flags & O_PATH) ? -EBADF : f->ops->getdents64 ? f->ops->getdents64(f, buf, n)
-								  : -ENOTDIR;
+	long r = (f->flags & O_PATH) ? -EBADF : f->ops->getdents ? f->ops->getdents(f, buf, n, fmt)
+								: -ENOTDIR;
 	file_put(f);
 	return r;
+}
+
+SYSCALL_DEFINE3(getdents64, unsigned int, fd, uptr_t, buf, unsigned int, n)
+{
+	return do_getdents(fd, buf, n, DIRENT_64);
+}
+
+SYSCALL_DEFINE3(getdents, unsigned int, fd, uptr_t, buf, unsigned int, n)
+{
+	return do_getdents(fd, buf, n, DIRENT_OLD);
 }
 
 SYSCALL_DEFINE2(ftruncate, unsigned int, fd, off_t, len)
@@ -423,15 +472,17 @@ SYSCALL_DEFINE2(ftruncate, unsigned int, fd, off_t, len)
 	return r;
 }
 
-/* fsync, fdatasync, syncfs: memory is the storage; only the descriptor is checked. */
+/* fsync, fdatasync, syncfs: memory is the storage; only the descriptor
+ * is checked (EBADF, also for an O_PATH one, as Linux's fdget). */
 SYSCALL_DEFINE1(fsync, unsigned int, fd)
 {
 	struct file *f = fd_file((int)fd);
 
 	if (!f)
 		return -EBADF;
+	bool path_only = f->flags & O_PATH;
 	file_put(f);
-	return 0;
+	return path_only ? -EBADF : 0;
 }
 
 /* flock: one user of every file, so every lock is granted. */

@@ -19,7 +19,8 @@
 #include "uapi/mount.h"
 
 #define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
-			  O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | O_PATH)
+			  O_NONBLOCK | O_DIRECT | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | \
+			  O_PATH)
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -324,7 +325,8 @@ SYSCALL_DEFINE3(readlink, uptr_t, path, uptr_t, buf, int, size)
 
 /* ---------------------------------------------------------------- the working directory */
 
-/* Make dir (a new reference) the current process's cwd. */
+/* Make dir (a new reference) the current process's cwd: -ENOTDIR, or
+ * -EACCES without search permission on it. */
 static long set_cwd(struct inode *dir)
 {
 	struct process *p = current_process();
@@ -332,6 +334,11 @@ static long set_cwd(struct inode *dir)
 	if (!S_ISDIR(dir->mode)) {
 		inode_put(dir);
 		return -ENOTDIR;
+	}
+	int err = vfs_permission(dir, X_OK);
+	if (err) {
+		inode_put(dir);
+		return err;
 	}
 	inode_put(p->cwd);
 	p->cwd = dir;

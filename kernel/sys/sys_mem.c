@@ -13,19 +13,19 @@
 #include "fs/inode.h"
 #include "uapi/mman.h"
 
-#define MAP_KNOWN  (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE | \
-		    MAP_GROWSDOWN | MAP_POPULATE | MAP_STACK)
+/* MAP_32BIT's window (Linux x86_64, find_start_end): the second GiB. */
+#define MAP_32BIT_BASE 0x40000000ull
+#define MAP_32BIT_END  0x80000000ull
 
-/* PROT_* to VM_*; -EACCES for writable+executable (the kernel keeps W^X). */
-static int prot_to_vm(uint64_t prot, unsigned *out)
+/* PROT_* to VM_* (writable or executable pages are readable on x86).
+ * Like Linux, user mappings may be writable and executable at once:
+ * W^X is the kernel's rule for its own pages and for ELF segments
+ * (exec), not a refusal of what a program asks for. mmap ignores
+ * other bits; mprotect checks them first (mprotect_prot_ok). */
+static unsigned prot_to_vm(uint64_t prot)
 {
-	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
-		return -EINVAL;
-	if ((prot & PROT_WRITE) && (prot & PROT_EXEC))
-		return -EACCES;
-	*out = (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE | VM_READ : 0) |
+	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE | VM_READ : 0) |
 	       (prot & PROT_EXEC ? VM_EXEC | VM_READ : 0);
-	return 0;
 }
 
 /* No region overlaps [start, end). */
@@ -193,53 +193,102 @@ static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t pr
 		   uint64_t flags, struct file *f, uint64_t off)
 {
 	bool zero = devfs_is_zero(f);
-	unsigned vmprot;
-	int err;
+	unsigned vmprot = prot_to_vm(prot);
 
-	if (!zero && (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read || (flags & MAP_SHARED)))
-		return -ENODEV;
-	if ((f->flags & O_ACCMODE) == O_WRONLY)
-		return -EACCES; /* Linux: every file mapping reads the file */
+	/* Linux's file_mmap_ok: a regular file's last byte must fit in an off_t */
+	if (f->inode && S_ISREG(f->inode->mode) &&
+	    off / PAGE_SIZE > (INT64_MAX - page_round_up(len)) / PAGE_SIZE)
+		return -EOVERFLOW;
 	if ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags & O_ACCMODE) == O_RDONLY)
 		return -EACCES; /* a shared writable mapping needs a writable file */
-	if ((err = prot_to_vm(prot, &vmprot)))
-		return err;
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EACCES; /* Linux: every file mapping reads the file */
+	if (!zero && (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read || (flags & MAP_SHARED)))
+		return -ENODEV;
 	if (zero)
 		return map_anon(vs, addr, page_round_up(len), vmprot, flags);
 	return map_file(vs, addr, len, vmprot, flags, f, off);
 }
 
+/* Linux's mapping types: MAP_PRIVATE or MAP_SHARED (other flags Linux
+ * does not know are ignored), or, for files, MAP_SHARED_VALIDATE, which
+ * refuses unknown flags (-EOPNOTSUPP) and is otherwise MAP_SHARED.
+ * *flags comes back with the type MAP_SHARED or MAP_PRIVATE, and
+ * MAP_FIXED set when MAP_FIXED_NOREPLACE is. */
+static int map_type(uint64_t *flags)
+{
+	uint64_t type = *flags & MAP_TYPE;
+	bool anon = *flags & MAP_ANONYMOUS;
+
+	if (type == MAP_SHARED_VALIDATE && !anon) {
+		if (*flags & ~(uint64_t)(MAP_LEGACY_MASK | MAP_SHARED_VALIDATE | MAP_FIXED_NOREPLACE))
+			return -EOPNOTSUPP;
+		type = MAP_SHARED;
+	}
+	if (type != MAP_SHARED && type != MAP_PRIVATE)
+		return -EINVAL;
+	if (anon && type == MAP_SHARED && (*flags & MAP_GROWSDOWN))
+		return -EINVAL; /* shared memory cannot grow down */
+	*flags = (*flags & ~(uint64_t)MAP_TYPE) | type;
+	if (*flags & MAP_FIXED_NOREPLACE)
+		*flags |= MAP_FIXED;
+	return 0;
+}
+
 SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, unsigned long, fd, unsigned long, off)
 {
 	struct vm_space *vs = vm();
-	unsigned vmprot;
+	struct file *f = NULL;
 	int err;
 
-	struct file *f = NULL;
-
-	bool private = flags & MAP_PRIVATE, shared = flags & MAP_SHARED;
-
-	if (len == 0 || (flags & ~(uint64_t)MAP_KNOWN) || page_offset(addr) ||
-	    page_offset(off) || private == shared) /* exactly one of them */
+	if (page_offset(off))
 		return -EINVAL;
-	if (page_round_up(len) == 0 || page_round_up(len) > USER_VA_END)
-		return -ENOMEM; /* more than user space holds (Linux: TASK_SIZE) */
 	if (!(flags & MAP_ANONYMOUS)) {
 		if (!(f = fd_get(current_process()->files, (int)fd)))
 			return -EBADF;
-		long r = map_fd(vs, addr, len, prot, flags, f, off);
-		file_put(f);
-		return r;
+		if (f->flags & O_PATH) { /* Linux's fget: no O_PATH descriptor maps */
+			file_put(f);
+			return -EBADF;
+		}
 	}
-	if ((err = prot_to_vm(prot, &vmprot)))
-		return err;
-	return map_anon(vs, addr, page_round_up(len), vmprot, flags);
+	long r;
+	if (len == 0 || (err = map_type(&flags)))
+		r = len == 0 ? -EINVAL : err;
+	else if ((flags & MAP_FIXED) && page_offset(addr))
+		r = -EINVAL;
+	else if (page_round_up(len) == 0 || page_round_up(len) > USER_VA_END)
+		r = -ENOMEM; /* more than user space holds (Linux: TASK_SIZE) */
+	else if (f)
+		r = map_fd(vs, addr, len, prot, flags, f, off);
+	else
+		r = map_anon(vs, addr, page_round_up(len), prot_to_vm(prot), flags);
+	if (f)
+		file_put(f);
+	return r;
 }
 
 /* A hint Linux would take: free and inside what user space may map. */
 static bool hint_usable(const struct vm_space *vs, uint64_t addr, uint64_t len)
 {
 	return addr >= USER_MIN_ADDR && addr <= USER_VA_END - len && uvm_range_free(vs, addr, addr + len);
+}
+
+/* Where a mapping without MAP_FIXED goes: the hint (rounded up to a
+ * page, as Linux does) if Linux would take it, else the highest free
+ * gap below mmap_next (Linux's top-down search), or with MAP_32BIT
+ * inside MAP_32BIT's window. 0 when nothing fits. */
+static uint64_t choose_addr(struct vm_space *vs, uint64_t hint, uint64_t len, uint64_t flags)
+{
+	hint = page_round_up(hint);
+	if (flags & MAP_32BIT) {
+		if (hint >= MAP_32BIT_BASE && hint < MAP_32BIT_END && len <= MAP_32BIT_END - hint &&
+		    hint_usable(vs, hint, len))
+			return hint;
+		return uvm_find_free_in(vs, len, MAP_32BIT_BASE, MAP_32BIT_END);
+	}
+	if (hint_usable(vs, hint, len))
+		return hint;
+	return uvm_find_free(vs, len);
 }
 
 /* Choose (or, with MAP_FIXED, clear) the range and add the region. len
@@ -253,6 +302,8 @@ static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmp
 			return -ENOMEM; /* Linux: the range must end by TASK_SIZE */
 		if (addr < USER_MIN_ADDR)
 			return -EINVAL;
+		if ((flags & MAP_FIXED_NOREPLACE) && !uvm_range_free(vs, addr, addr + len))
+			return -EEXIST; /* the range is taken: no fallback, nothing replaced */
 		if (!as_allows(vs, len, uvm_mapped_bytes(vs, addr, addr + len)))
 			return -ENOMEM;
 		if ((err = uvm_unmap(vs, addr, addr + len)))
@@ -260,9 +311,7 @@ static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmp
 	} else {
 		if (!as_allows(vs, len, 0))
 			return -ENOMEM;
-		/* the hint if Linux would take it, else the highest free gap below
-		 * mmap_next (Linux's top-down search) */
-		if (!hint_usable(vs, addr, len) && !(addr = uvm_find_free(vs, len)))
+		if (!(addr = choose_addr(vs, addr, len, flags)))
 			return -ENOMEM;
 	}
 	if ((err = uvm_add_vma(vs, addr, addr + len, vmprot, 0)))
@@ -278,18 +327,29 @@ SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
 	return uvm_unmap(vm(), addr, addr + page_round_up(len));
 }
 
+/* Linux's arch_validate_prot: the bits x86_64 knows (PROT_SEM is
+ * accepted and ignored). */
+static bool mprotect_prot_ok(uint64_t prot)
+{
+	return !(prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM));
+}
+
+/* Linux's checks in order: both grow directions, alignment, an empty
+ * range (0, whatever prot says), a wrapping one, then prot. PROT_GROWSDOWN
+ * applies only to grows-down regions, which Kestrel does not make: EINVAL. */
 SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 {
-	unsigned vmprot;
-	int err;
+	uint64_t grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	unsigned vmprot = prot_to_vm(prot);
 
-	if (page_offset(addr) || addr >= USER_TOP || page_round_up(len) > USER_TOP - addr)
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || page_offset(addr) || addr >= USER_TOP ||
+	    page_round_up(len) > USER_TOP - addr)
 		return -EINVAL;
-	if ((err = prot_to_vm(prot, &vmprot)))
-		return err;
 	if (len == 0)
 		return 0;
 	if (page_round_up(len) == 0)
 		return -ENOMEM; /* wraps: Linux's end <= start */
+	if (grows || !mprotect_prot_ok(prot))
+		return -EINVAL;
 	return uvm_protect(vm(), addr, addr + page_round_up(len), vmprot);
 }

@@ -65,17 +65,20 @@ SYSCALL_DEFINE1(sysinfo, uptr_t, info)
 	return copy_to_user(info, &si, sizeof(si));
 }
 
-/* struct rusage: two timevals, then fourteen longs (maxrss, faults, ...) Kestrel leaves 0. */
+/* struct rusage: two timevals, then fourteen longs (maxrss, then faults, ... Kestrel leaves 0). */
 struct rusage_k {
 	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
-	int64_t rest[14];
+	int64_t maxrss;           /* KiB */
+	int64_t rest[13];
 };
 
-int put_rusage(uint64_t uaddr, const struct cpu_times *times)
+int put_rusage(uint64_t uaddr, const struct usage *u)
 {
+	const struct cpu_times *times = &u->times;
 	struct rusage_k ru;
 
 	memset(&ru, 0, sizeof(ru));
+	ru.maxrss = (int64_t)(u->maxrss_pages * (PAGE_SIZE / 1024));
 	ru.utime_sec = (int64_t)(times->user_ns / NSEC_PER_SEC);
 	ru.utime_usec = (int64_t)(times->user_ns % NSEC_PER_SEC / 1000);
 	ru.stime_sec = (int64_t)(times->sys_ns / NSEC_PER_SEC);
@@ -87,15 +90,15 @@ int put_rusage(uint64_t uaddr, const struct cpu_times *times)
 SYSCALL_DEFINE2(getrusage, int, who, uptr_t, ru)
 {
 	struct process *p = current_process();
-	struct cpu_times t;
+	struct usage u;
 
 	if (who == RUSAGE_CHILDREN)
-		t = p->child_times;
+		u = (struct usage){ p->child_times, p->child_maxrss_pages };
 	else if (who == RUSAGE_SELF || who == RUSAGE_THREAD)
-		t = process_cpu_times(p);
+		u = (struct usage){ process_cpu_times(p), process_maxrss_pages(p) };
 	else
 		return -EINVAL;
-	return put_rusage(ru, &t);
+	return put_rusage(ru, &u);
 }
 
 /* prlimit64(pid, resource, new, old): the limits of the caller (pid 0)
@@ -114,7 +117,7 @@ SYSCALL_DEFINE4(prlimit64, pid_t, pid, unsigned int, res, uptr_t, unew, uptr_t, 
 		return -EINVAL;
 	old = p->rlim.lim[res];
 	if (unew) {
-		int r = rlimit_set(&p->rlim, res, &next);
+		int r = rlimit_set(&p->rlim, res, &next, capable(CAP_SYS_RESOURCE));
 		if (r)
 			return r;
 	}
@@ -136,7 +139,7 @@ SYSCALL_DEFINE2(setrlimit, unsigned int, res, uptr_t, ulim)
 
 	if (copy_from_user(&next, ulim, sizeof(next)))
 		return -EFAULT;
-	return rlimit_set(&current_process()->rlim, res, &next);
+	return rlimit_set(&current_process()->rlim, res, &next, capable(CAP_SYS_RESOURCE));
 }
 
 SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, unsigned long, arg4, unsigned long, arg5)
@@ -144,7 +147,6 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, un
 	struct process *p = current_process();
 	char name[16];
 
-	(void)arg3, (void)arg4, (void)arg5;
 	if (option == PR_SET_NAME) {
 		long n = strncpy_from_user(name, arg2, sizeof(name));
 		if (n == -EFAULT)
@@ -154,7 +156,15 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, un
 	}
 	if (option == PR_GET_NAME)
 		return copy_to_user(arg2, p->name, sizeof(p->name));
-	return -EINVAL;
+	if (option == PR_SET_PDEATHSIG) {
+		if (arg2 > NSIG)
+			return -EINVAL;
+		p->pdeath_signal = (int)arg2;
+		return 0;
+	}
+	if (option == PR_GET_PDEATHSIG)
+		return copy_to_user(arg2, &p->pdeath_signal, sizeof(int));
+	return prctl_task(option, arg2, arg3, arg4, arg5);
 }
 
 /* xorshift64*, seeded from the TSC: not cryptographic (say so where it matters). */
@@ -242,10 +252,25 @@ SYSCALL_DEFINE3(sched_getaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
 	return sizeof(mask);
 }
 
+/* sched_setaffinity(pid, len, mask): Kestrel runs on CPU 0 only, so a
+ * mask is accepted when it holds CPU 0 (the others are dropped, as
+ * Linux drops offline CPUs) and is -EINVAL otherwise. As Linux's
+ * get_user_cpu_mask, a short mask is zero-extended and a long one read
+ * only as far as the kernel's cpumask (one long). */
+SYSCALL_DEFINE3(sched_setaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
+{
+	uint64_t mask = 0;
+
+	if (copy_from_user(&mask, umask, len < sizeof(mask) ? len : sizeof(mask)))
+		return -EFAULT;
+	if (pid && !process_find(pid))
+		return -ESRCH;
+	return mask & 1 ? 0 : -EINVAL;
+}
+
 SYSCALL_DEFINE0(zero)
 {
-	return 0; /* the uid/gid getters and setters (everything runs as root),
-	           * set_robust_list (one thread per process: nothing to do) */
+	return 0; /* the uid/gid getters and setters (everything runs as root) */
 }
 
 SYSCALL_DEFINE3(getresuid, uptr_t, ruid, uptr_t, euid, uptr_t, suid)

@@ -4,9 +4,20 @@
 #define KESTREL_SYS_SYS_MISC_H
 
 #include <stdint.h>
+#include "proc/cputime.h"
 
-struct cpu_times;
-/* Write a struct rusage holding times (the rest 0) to user address uaddr: 0 or -EFAULT. */
-int put_rusage(uint64_t uaddr, const struct cpu_times *times);
+/* What Kestrel counts of a struct rusage. */
+struct usage {
+	struct cpu_times times;
+	uint64_t maxrss_pages;    /* ru_maxrss, in pages here, in KiB for user space */
+};
+/* Write a struct rusage holding u (the rest 0) to user address uaddr: 0 or -EFAULT. */
+int put_rusage(uint64_t uaddr, const struct usage *u);
+
+/* sys_cred.c: the prctl options on credentials and process flags
+ * (PR_GET/SET_DUMPABLE, PR_GET/SET_NO_NEW_PRIVS, PR_GET/SET_CHILD_SUBREAPER,
+ * PR_SET_MM): the result, or -EINVAL for an option it does not know. */
+long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,
+		unsigned long arg5);
 
 #endif

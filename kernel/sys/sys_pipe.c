@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: pipe and pipe2 (the pipes themselves are fs/pipe.c). */
+/* Kestrel: pipe, pipe2, eventfd and eventfd2 (the files themselves are fs/pipe.c and fs/eventfd.c). */
 #include "sys/syscall_define.h"
+#include "fs/eventfd.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "mm/usercopy.h"
 #include "proc/process.h"
+#include "uapi/eventfd.h"
 
 #define PIPE2_FLAGS (O_CLOEXEC | O_NONBLOCK) /* not O_DIRECT: no packet mode */
 
@@ -44,4 +46,27 @@ SYSCALL_DEFINE2(pipe2, uptr_t, fds, int, flags)
 SYSCALL_DEFINE1(pipe, uptr_t, fds)
 {
 	return do_sys_pipe2(fds, 0);
+}
+
+#define EVENTFD2_FLAGS (EFD_SEMAPHORE | EFD_CLOEXEC | EFD_NONBLOCK)
+
+/* eventfd2(initval, flags): a new eventfd descriptor (fs/eventfd.h).
+ * -EINVAL for unknown flags, -EMFILE, -ENOMEM. */
+SYSCALL_DEFINE2(eventfd2, unsigned int, initval, int, flags)
+{
+	struct file *f;
+	int fd, r;
+
+	if (flags & ~(uint64_t)EVENTFD2_FLAGS)
+		return -EINVAL;
+	if ((r = eventfd_create(&f, initval, (unsigned)flags)) < 0)
+		return r;
+	if ((fd = fd_install(current_process()->files, f, 0, (flags & EFD_CLOEXEC) != 0)) < 0)
+		file_put(f);
+	return fd;
+}
+
+SYSCALL_DEFINE1(eventfd, unsigned int, initval)
+{
+	return do_sys_eventfd2(initval, 0);
 }

@@ -2,17 +2,23 @@
 /* Kestrel: fork, vfork, clone, execve, wait4, waitid, kill, and process groups and sessions. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
+#include "sys/sys_fs.h"
 #include "sys/sys_misc.h"
+#include "fs/inode.h"
+#include "fs/vfs.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "mm/heap.h"
 #include "mm/usercopy.h"
 #include "mm/uvm.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "uapi/wait.h"
 #include "uapi/sched.h"
 #include "uapi/limits.h"
+#include "uapi/fcntl.h"
+#include "uapi/stat.h"
 
 #define EXEC_ARGS_MAX 1024
 #define EXEC_BYTES_MAX (128 * 1024)
@@ -69,9 +75,11 @@ static long clone_thread(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t
 	return tid;
 }
 
-/* clone(flags, newsp, parent_tid, child_tid, tls): a thread, or a
- * process as fork, vfork and posix_spawn make them. */
-SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid, uptr_t, ctid, unsigned long, tls)
+/* clone and clone3: a thread, or a process as fork, vfork and
+ * posix_spawn make them; clear_sighand: clone3's CLONE_CLEAR_SIGHAND,
+ * the child's handlers back to SIG_DFL (SIG_IGN stays). */
+static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls,
+		     bool clear_sighand)
 {
 	int err;
 
@@ -87,6 +95,9 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid,
 	if (!c)
 		return err;
 	int pid = c->pid;
+	for (int sig = 0; clear_sighand && sig < NSIG; sig++)
+		if (c->sig_action[sig].handler != SIG_IGN)
+			memset(&c->sig_action[sig], 0, sizeof(c->sig_action[sig]));
 	if (flags & CLONE_SETTLS)
 		c->thread->arch.fs_base = tls;
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -101,6 +112,61 @@ SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid,
 	}
 	process_start_child(c, flags & CLONE_VFORK);
 	return pid;
+}
+
+/* clone(flags, newsp, parent_tid, child_tid, tls) */
+SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid, uptr_t, ctid, unsigned long, tls)
+{
+	return do_clone(flags, newsp, ptid, ctid, tls, false);
+}
+
+/* clone3's struct clone_args: its first version, and all Kestrel knows. */
+struct clone_args_k {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+/* Read clone3's arguments of size bytes, as Linux: -EINVAL below the
+ * first version, -E2BIG above a page or with unknown non-zero bytes
+ * past what Kestrel knows, -EFAULT. */
+static long clone3_read(uptr_t uargs, size_t size, struct clone_args_k *a)
+{
+	uint8_t b;
+
+	memset(a, 0, sizeof(*a));
+	if (size < CLONE_ARGS_SIZE_VER0)
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	for (size_t i = sizeof(*a); i < size; i++) {
+		if (copy_from_user(&b, uargs + i, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	return copy_from_user(a, uargs, size < sizeof(*a) ? size : sizeof(*a)) ? -EFAULT : 0;
+}
+
+/* clone3(args, size): clone with its arguments in a struct. No
+ * set_tid, pidfd or cgroup (-EINVAL: they need namespaces and pidfds). */
+SYSCALL_DEFINE2(clone3, uptr_t, uargs, size_t, size)
+{
+	struct clone_args_k a;
+	long err = clone3_read(uargs, size, &a);
+
+	if (err)
+		return err;
+	if ((a.flags & ~(CLONE_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND)) || (a.exit_signal & ~(uint64_t)CSIGNAL) ||
+	    (a.flags & CSIGNAL) || a.set_tid || a.set_tid_size || (a.flags & CLONE_PIDFD))
+		return -EINVAL;
+	if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal)
+		return -EINVAL;
+	if ((a.flags & CLONE_CLEAR_SIGHAND) && (a.flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if (!a.stack != !a.stack_size || a.stack + a.stack_size < a.stack)
+		return -EINVAL;
+	return do_clone((a.flags & CLONE_LEGACY_FLAGS) | a.exit_signal, a.stack + a.stack_size, a.parent_tid,
+			a.child_tid, a.tls, a.flags & CLONE_CLEAR_SIGHAND);
 }
 
 /* Copy a NULL-terminated user vector of strings into one kernel block:
@@ -159,26 +225,98 @@ static void free_vector(char **v)
 	kfree(v);
 }
 
-SYSCALL_DEFINE3(execve, uptr_t, upath, uptr_t, uargv, uptr_t, uenvp)
+/* execveat's (dirfd, path) as one path the exec code walks from the
+ * cwd, into out (PATH_MAX bytes): an absolute path as it is, a relative
+ * one from AT_FDCWD as it is, else /dev/fd/N[/path] as Linux names it
+ * (AT_EXECFN shows it), which leads through procfs's fd link to the
+ * open file itself; "" with AT_EMPTY_PATH is that file. EBADF for a
+ * bad descriptor, ENOTDIR for a relative path from a non-directory. */
+static long execveat_path(int dirfd, const char *path, char *out)
 {
-	char *path = kmalloc(PATH_MAX);
+	struct inode *base;
+
+	if (path[0] == '/' || (path[0] && dirfd == AT_FDCWD)) {
+		strlcpy(out, path, PATH_MAX);
+		return 0;
+	}
+	if (!path[0]) {
+		struct file *f = fd_file(dirfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		ksnprintf(out, PATH_MAX, "/dev/fd/%d", dirfd);
+		return 0;
+	}
+	long err = at_base(dirfd, &base);
+	if (err)
+		return err;
+	inode_put(base);
+	if (ksnprintf(out, PATH_MAX, "/dev/fd/%d/%s", dirfd, path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* AT_SYMLINK_NOFOLLOW: a final symlink is ELOOP (other walk errors are
+ * left for exec itself to report). */
+static long refuse_final_symlink(const char *path)
+{
+	struct inode *ip;
+
+	if (vfs_walk(NULL, path, 0, &ip))
+		return 0;
+	bool link = S_ISLNK(ip->mode);
+	inode_put(ip);
+	return link ? -ELOOP : 0;
+}
+
+/* Copy argv and envp in and exec path (a kernel string). */
+static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp)
+{
 	char **argv = NULL, **envp = NULL;
 	size_t total = 0;
-	long err;
+	long err = copy_vector(uargv, &argv, &total);
 
-	if (!path)
-		return -ENOMEM;
-	err = strncpy_from_user(path, upath, PATH_MAX);
-	if (err >= 0)
-		err = copy_vector(uargv, &argv, &total);
 	if (err >= 0)
 		err = copy_vector(uenvp, &envp, &total);
 	if (err >= 0)
 		err = process_exec(frame(), path, (const char *const *)argv, (const char *const *)envp);
 	free_vector(argv);
 	free_vector(envp);
-	kfree(path);
 	return err < 0 ? err : 0;
+}
+
+/* execveat(dirfd, path, argv, envp, flags): AT_EMPTY_PATH runs the
+ * descriptor's file, AT_SYMLINK_NOFOLLOW refuses a final symlink. */
+SYSCALL_DEFINE5(execveat, int, dirfd, uptr_t, upath, uptr_t, uargv, uptr_t, uenvp, int, flags)
+{
+	char *path, *full;
+
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	long err = user_path(upath, &path, flags & AT_EMPTY_PATH);
+	if (err)
+		return err;
+	full = kmalloc(PATH_MAX);
+	err = full ? execveat_path(dirfd, path, full) : -ENOMEM;
+	if (!err && path[0] && (flags & AT_SYMLINK_NOFOLLOW))
+		err = refuse_final_symlink(full);
+	if (!err)
+		err = do_execve(full, uargv, uenvp);
+	kfree(full);
+	kfree(path);
+	return err;
+}
+
+SYSCALL_DEFINE3(execve, uptr_t, upath, uptr_t, uargv, uptr_t, uenvp)
+{
+	char *path;
+	long err = user_path(upath, &path, false); /* "" is ENOENT, as Linux's getname */
+
+	if (err)
+		return err;
+	err = do_execve(path, uargv, uenvp);
+	kfree(path);
+	return err;
 }
 
 /* Does child c match wait4's pid argument for parent p? */
@@ -256,10 +394,14 @@ static struct process *wait_child(int64_t pid, uint64_t options, long *err)
 	}
 }
 
-/* The rusage wait4 and waitid report: the child's CPU time and its reaped children's. */
-static struct cpu_times child_usage(const struct process *z)
+/* The rusage wait4 and waitid report: the child's CPU time and its reaped
+ * children's, and the largest ru_maxrss among them (Linux's RUSAGE_BOTH). */
+static struct usage child_usage(const struct process *z)
 {
-	return cputime_add(process_cpu_times(z), z->child_times);
+	uint64_t rss = process_maxrss_pages(z);
+
+	return (struct usage){ cputime_add(process_cpu_times(z), z->child_times),
+			       rss > z->child_maxrss_pages ? rss : z->child_maxrss_pages };
 }
 
 /* Free zombie z, which the caller waited for: its times become the caller's children's. */
@@ -283,7 +425,7 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uptr_t, ustatus, int, options, uptr_t, rusage
 	 * address then gives -EFAULT for a child that is gone. */
 	int status, zpid = z->pid;
 	bool reap = report(z, options, &status);
-	struct cpu_times usage = child_usage(z);
+	struct usage usage = child_usage(z);
 	if (reap)
 		reap_child(z);
 	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
@@ -318,7 +460,7 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		return -EINVAL;
 	struct process *z = wait_child(pid, options & (WNOHANG | WEXITED), &err);
 	struct waitid_info info;
-	struct cpu_times usage = { 0 };
+	struct usage usage = { { 0, 0 }, 0 };
 	memset(&info, 0, sizeof(info));
 	if (z) {
 		info.signo = SIGCHLD;
@@ -336,6 +478,25 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 	if (z && rusage && put_rusage(rusage, &usage))
 		return -EFAULT;
 	return 0;
+}
+
+struct tid_probe {
+	int tid;
+	struct process *proc;
+	struct thread *thread;
+};
+
+static void tid_probe_fn(struct process *p, void *arg)
+{
+	struct tid_probe *probe = arg;
+
+	if (p->state != PROC_ALIVE)
+		return;
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		if (t->tid == probe->tid) {
+			probe->proc = p;
+			probe->thread = t;
+		}
 }
 
 struct kill_all {
@@ -360,6 +521,12 @@ SYSCALL_DEFINE2(kill, pid_t, upid, int, sig)
 		return -EINVAL;
 	if (pid > 0) {
 		struct process *p = process_find(pid);
+		if (!p) {
+			/* as Linux: any thread's id names its whole process */
+			struct tid_probe probe = { pid, NULL, NULL };
+			process_for_each(tid_probe_fn, &probe);
+			p = probe.proc;
+		}
 		if (!p)
 			return -ESRCH;
 		return signal_send(p, (int)sig); /* a zombie accepts (and drops) it until reaped */
@@ -372,25 +539,6 @@ SYSCALL_DEFINE2(kill, pid_t, upid, int, sig)
 		return k.count ? 0 : -ESRCH;
 	}
 	return signal_send_pgrp(-pid, (int)sig);
-}
-
-struct tid_probe {
-	int tid;
-	struct process *proc;
-	struct thread *thread;
-};
-
-static void tid_probe_fn(struct process *p, void *arg)
-{
-	struct tid_probe *probe = arg;
-
-	if (p->state != PROC_ALIVE)
-		return;
-	for (struct thread *t = p->threads; t; t = t->group_next)
-		if (t->tid == probe->tid) {
-			probe->proc = p;
-			probe->thread = t;
-		}
 }
 
 /* Signal thread tid (of process tgid, if tgid > 0): that thread takes it. */

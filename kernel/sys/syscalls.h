@@ -14,11 +14,16 @@
 #define SYSCALL_ARGS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
 
 /* proc/futex.c: futex(uaddr, op, val, timeout or val2, uaddr2, val3):
- * FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE,
- * FUTEX_WAIT_BITSET and FUTEX_WAKE_BITSET (the bitset must not be 0; any
- * other is "all"), with or without FUTEX_PRIVATE_FLAG and
- * FUTEX_CLOCK_REALTIME. Others are -ENOSYS. */
+ * FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP,
+ * FUTEX_WAIT_BITSET and FUTEX_WAKE_BITSET (a wake reaches the waiters
+ * whose bitset shares a bit with its own; 0 is -EINVAL), FUTEX_LOCK_PI, FUTEX_TRYLOCK_PI and FUTEX_UNLOCK_PI
+ * (no priority inheritance: one CPU, one priority), with or without
+ * FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. Others are -ENOSYS.
+ * set_robust_list(head, len) and get_robust_list(tid, head, len): the
+ * list walked when the thread exits. */
 long sys_futex(SYSCALL_ARGS);
+long sys_set_robust_list(SYSCALL_ARGS);
+long sys_get_robust_list(SYSCALL_ARGS);
 
 /* proc/itimer.c */
 long sys_getitimer(SYSCALL_ARGS);
@@ -34,6 +39,12 @@ long sys_sigaltstack(SYSCALL_ARGS);
 long sys_rt_sigsuspend(SYSCALL_ARGS);
 long sys_pause(SYSCALL_ARGS);
 
+/* sys/sys_cred.c: capabilities and nice values (every process runs as root) */
+long sys_capget(SYSCALL_ARGS);
+long sys_capset(SYSCALL_ARGS);
+long sys_getpriority(SYSCALL_ARGS);
+long sys_setpriority(SYSCALL_ARGS);
+
 /* sys/sys_fs.c */
 long sys_read(SYSCALL_ARGS);
 long sys_write(SYSCALL_ARGS);
@@ -45,6 +56,7 @@ long sys_pread64(SYSCALL_ARGS);
 long sys_pwrite64(SYSCALL_ARGS);
 long sys_lseek(SYSCALL_ARGS);
 long sys_close(SYSCALL_ARGS);
+long sys_close_range(SYSCALL_ARGS);
 long sys_dup(SYSCALL_ARGS);
 long sys_dup2(SYSCALL_ARGS);
 long sys_dup3(SYSCALL_ARGS);
@@ -52,6 +64,7 @@ long sys_fcntl(SYSCALL_ARGS);
 long sys_ioctl(SYSCALL_ARGS);
 long sys_sendfile(SYSCALL_ARGS);
 long sys_getdents64(SYSCALL_ARGS);
+long sys_getdents(SYSCALL_ARGS);
 long sys_ftruncate(SYSCALL_ARGS);
 long sys_fsync(SYSCALL_ARGS);
 long sys_flock(SYSCALL_ARGS);
@@ -100,12 +113,15 @@ long sys_prctl(SYSCALL_ARGS);
 long sys_getrandom(SYSCALL_ARGS);
 long sys_madvise(SYSCALL_ARGS);
 long sys_sched_getaffinity(SYSCALL_ARGS);
+long sys_sched_setaffinity(SYSCALL_ARGS);
 long sys_zero(SYSCALL_ARGS);
 long sys_getresuid(SYSCALL_ARGS);
 
 /* sys/sys_pipe.c */
 long sys_pipe2(SYSCALL_ARGS);
 long sys_pipe(SYSCALL_ARGS);
+long sys_eventfd2(SYSCALL_ARGS);
+long sys_eventfd(SYSCALL_ARGS);
 
 /* sys/sys_poll.c */
 long sys_poll(SYSCALL_ARGS);
@@ -127,7 +143,9 @@ long sys_uname(SYSCALL_ARGS);
 long sys_fork(SYSCALL_ARGS);
 long sys_vfork(SYSCALL_ARGS);
 long sys_clone(SYSCALL_ARGS);
+long sys_clone3(SYSCALL_ARGS);
 long sys_execve(SYSCALL_ARGS);
+long sys_execveat(SYSCALL_ARGS);
 long sys_wait4(SYSCALL_ARGS);
 long sys_waitid(SYSCALL_ARGS);
 long sys_kill(SYSCALL_ARGS);

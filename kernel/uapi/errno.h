@@ -34,11 +34,14 @@
 #define EMLINK  31
 #define EPIPE   32
 #define ERANGE  34
+#define EDEADLK 35
 #define ENAMETOOLONG 36
 #define ENOSYS  38
 #define ENOTEMPTY 39
 #define ELOOP   40
+#define EOVERFLOW 75
 #define ENOTSUP 95
+#define EOPNOTSUPP ENOTSUP   /* the same number on Linux */
 #define ETIMEDOUT 110
 
 #endif

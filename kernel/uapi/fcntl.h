@@ -14,10 +14,15 @@
 #define O_TRUNC     01000
 #define O_APPEND    02000
 #define O_NONBLOCK  04000
+#define O_DIRECT    040000
 #define O_LARGEFILE 0100000     /* always on for 64-bit (F_GETFL shows it) */
 #define O_DIRECTORY 0200000
 #define O_NOFOLLOW  0400000
 #define O_CLOEXEC   02000000
+
+/* close_range's flags (linux/close_range.h). */
+#define CLOSE_RANGE_UNSHARE (1u << 1)
+#define CLOSE_RANGE_CLOEXEC (1u << 2)
 #define O_PATH      010000000   /* a handle for fstat, fchdir and the ...at calls only: no I/O */
 
 /* fcntl commands. */

@@ -3,8 +3,21 @@
 #ifndef KESTREL_UAPI_PRCTL_H
 #define KESTREL_UAPI_PRCTL_H
 
-#define PR_SET_NAME 15
-#define PR_GET_NAME 16
+#define PR_SET_PDEATHSIG       1
+#define PR_GET_PDEATHSIG       2
+#define PR_GET_DUMPABLE        3
+#define PR_SET_DUMPABLE        4
+#define PR_SET_NAME            15
+#define PR_GET_NAME            16
+#define PR_SET_MM              35
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_NO_NEW_PRIVS    38
+#define PR_GET_NO_NEW_PRIVS    39
+
+/* PR_SET_DUMPABLE's values (linux/sched/coredump.h): ROOT is not settable. */
+#define SUID_DUMP_DISABLE 0
+#define SUID_DUMP_USER    1
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002

@@ -22,6 +22,11 @@
 #define RLIM_NLIMITS      16
 #define RLIM_INFINITY     (~0ull)
 
+/* getpriority/setpriority's which. */
+#define PRIO_PROCESS 0
+#define PRIO_PGRP    1
+#define PRIO_USER    2
+
 /* getrusage's who. */
 #define RUSAGE_CHILDREN (-1)
 #define RUSAGE_SELF     0

@@ -15,5 +15,11 @@
 #define CLONE_PARENT_SETTID  0x00100000
 #define CLONE_CHILD_CLEARTID 0x00200000
 #define CLONE_CHILD_SETTID   0x01000000
+#define CLONE_PIDFD          0x00001000
+#define CLONE_LEGACY_FLAGS   0xffffffffull    /* clone3: clone's flags */
+#define CLONE_CLEAR_SIGHAND  0x100000000ull   /* clone3: the child's handlers to SIG_DFL */
+
+/* clone3's struct clone_args: its first version's size (up to tls) */
+#define CLONE_ARGS_SIZE_VER0 64
 
 #endif

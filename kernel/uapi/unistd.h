@@ -52,6 +52,7 @@
 #define SYS_fdatasync          75
 #define SYS_truncate           76
 #define SYS_ftruncate          77
+#define SYS_getdents           78
 #define SYS_getcwd             79
 #define SYS_chdir              80
 #define SYS_fchdir             81
@@ -93,12 +94,16 @@
 #define SYS_getresgid          120
 #define SYS_getpgid            121
 #define SYS_getsid             124
+#define SYS_capget             125
+#define SYS_capset             126
 #define SYS_rt_sigpending      127
 #define SYS_rt_sigsuspend      130
 #define SYS_sigaltstack        131
 #define SYS_mknod              133
 #define SYS_statfs             137
 #define SYS_fstatfs            138
+#define SYS_getpriority        140
+#define SYS_setpriority        141
 #define SYS_prctl              157
 #define SYS_arch_prctl         158
 #define SYS_setrlimit          160
@@ -108,6 +113,7 @@
 #define SYS_tkill              200
 #define SYS_time               201
 #define SYS_futex              202
+#define SYS_sched_setaffinity  203
 #define SYS_sched_getaffinity  204
 #define SYS_getdents64         217
 #define SYS_set_tid_address    218
@@ -133,7 +139,10 @@
 #define SYS_pselect6           270
 #define SYS_ppoll              271
 #define SYS_set_robust_list    273
+#define SYS_get_robust_list    274
 #define SYS_utimensat          280
+#define SYS_eventfd            284
+#define SYS_eventfd2           290
 #define SYS_dup3               292
 #define SYS_pipe2              293
 #define SYS_preadv             295
@@ -142,7 +151,10 @@
 #define SYS_syncfs             306
 #define SYS_renameat2          316
 #define SYS_getrandom          318
+#define SYS_execveat           322
 #define SYS_statx              332
+#define SYS_close_range        436
+#define SYS_clone3             435
 #define SYS_faccessat2         439
 
 /* The table's size: past the highest number (faccessat2, 439). */

@@ -20,10 +20,14 @@
  *                  half of RAM; Linux: a 4 MiB tmpfs in a private mount
  *                  namespace, skipped when that cannot be made), nothing else
  *                  lost, and the space back after unlink
+ *   append-race    four threads append 64 KiB blocks to one O_APPEND file:
+ *                  no block lands on another (a write that gives up the CPU
+ *                  mid-copy must still own its place at the end)
  * Usage: t-fshostile [CHECK...].
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -514,6 +518,87 @@ static int t_fulltmp(void)
 	return r;
 }
 
+#define APPEND_THREADS 4
+#define APPEND_WRITES  48
+#define APPEND_BLOCK   (64 * 1024)
+
+struct appender {
+	int fd;
+	char fill;
+	int short_or_err;
+};
+
+/* One thread's appends: APPEND_WRITES blocks of its own byte. */
+static void *append_blocks(void *arg)
+{
+	struct appender *a = arg;
+	static char bufs[APPEND_THREADS][APPEND_BLOCK];
+	char *buf = bufs[a->fill - 'a'];
+
+	memset(buf, a->fill, APPEND_BLOCK);
+	for (int i = 0; i < APPEND_WRITES; i++)
+		if (write(a->fd, buf, APPEND_BLOCK) != APPEND_BLOCK)
+			a->short_or_err++;
+	return NULL;
+}
+
+/* Every block of the file is one writer's byte throughout. */
+static int blocks_whole(int fd, long long *bad_at)
+{
+	static char blk[APPEND_BLOCK];
+
+	for (long long off = 0;; off += APPEND_BLOCK) {
+		ssize_t n = pread(fd, blk, APPEND_BLOCK, off);
+		if (n == 0)
+			return 1;
+		int whole = n == APPEND_BLOCK && blk[0] >= 'a' && blk[0] < 'a' + APPEND_THREADS;
+		for (ssize_t i = 1; whole && i < n; i++)
+			whole = blk[i] == blk[0];
+		if (!whole) {
+			*bad_at = off;
+			return 0;
+		}
+	}
+}
+
+static int t_append_race(void)
+{
+	char path[128];
+	pthread_t th[APPEND_THREADS];
+	struct appender a[APPEND_THREADS];
+	struct stat st;
+	long long bad_at = -1;
+	int r = CHECK_OK;
+
+	mkdir(SCRATCH, 0755);
+	snprintf(path, sizeof(path), "%s/append", SCRATCH);
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_APPEND, 0644);
+	int rfd = open(path, O_RDONLY);
+	if (fd < 0 || rfd < 0)
+		return fail("open %s: %s", path, errname(errno));
+	for (int i = 0; i < APPEND_THREADS; i++) {
+		a[i] = (struct appender){ fd, (char)('a' + i), 0 };
+		if (pthread_create(&th[i], NULL, append_blocks, &a[i]))
+			return fail("pthread_create: %s", errname(errno));
+	}
+	for (int i = 0; i < APPEND_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		if (a[i].short_or_err)
+			r = fail("thread %d: %d short or failed writes", i, a[i].short_or_err);
+	}
+	if (r == CHECK_OK && fstat(rfd, &st) == 0 &&
+	    st.st_size != (off_t)APPEND_THREADS * APPEND_WRITES * APPEND_BLOCK)
+		r = fail("size %lld, want %lld: appends overlapped", (long long)st.st_size,
+			 (long long)APPEND_THREADS * APPEND_WRITES * APPEND_BLOCK);
+	if (r == CHECK_OK && !blocks_whole(rfd, &bad_at))
+		r = fail("the block at %lld mixes writers or is short", bad_at);
+	close(fd);
+	close(rfd);
+	unlink(path);
+	rmdir(SCRATCH);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "symloop", t_symloop },
 	{ "deepdirs", t_deepdirs },
@@ -522,6 +607,7 @@ static const struct check checks[] = {
 	{ "pipe-readlink", t_pipe_readlink },
 	{ "nofile", t_nofile },
 	{ "fulltmp", t_fulltmp },
+	{ "append-race", t_append_race },
 };
 
 int main(int argc, char **argv)

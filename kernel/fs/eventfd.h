@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* eventfd: a 64-bit counter behind a file descriptor, for wake-ups between threads and processes. */
+#ifndef KESTREL_FS_EVENTFD_H
+#define KESTREL_FS_EVENTFD_H
+
+struct file;
+
+/*
+ * A new eventfd file holding initval, with one reference (file_put
+ * closes it). flags: EFD_SEMAPHORE, EFD_NONBLOCK (O_NONBLOCK); other bits
+ * are the caller's to check. 0 or -ENOMEM.
+ *
+ * On the file, as Linux: read of at least 8 bytes waits for a counter
+ * above 0 and returns it (8 bytes) and sets it to 0, or with
+ * EFD_SEMAPHORE returns 1 and decrements it; write of at least 8 bytes
+ * adds the value, waiting while the sum would reach 2^64 - 1
+ * (0xffffffffffffffff itself is -EINVAL). Shorter buffers are -EINVAL,
+ * O_NONBLOCK gives -EAGAIN instead of waiting, a signal -ERESTARTSYS.
+ * poll: POLLIN when the counter is above 0, POLLOUT while 1 more fits.
+ * lseek does nothing and returns 0, pread and pwrite are -ESPIPE.
+ */
+int eventfd_create(struct file **out, unsigned long long initval, unsigned flags);
+
+#endif

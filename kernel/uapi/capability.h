@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux's capability ABI (include/uapi/linux/capability.h): capget/capset's header versions and the capabilities Kestrel checks. */
+#ifndef KESTREL_UAPI_CAPABILITY_H
+#define KESTREL_UAPI_CAPABILITY_H
+
+#define _LINUX_CAPABILITY_VERSION_1 0x19980330  /* one 32-bit set of each kind */
+#define _LINUX_CAPABILITY_VERSION_2 0x20071026  /* two (deprecated, same layout as 3) */
+#define _LINUX_CAPABILITY_VERSION_3 0x20080522  /* two: the version the kernel prefers */
+#define _LINUX_CAPABILITY_U32S_1    1
+#define _LINUX_CAPABILITY_U32S_3    2
+
+#define CAP_DAC_OVERRIDE      1
+#define CAP_DAC_READ_SEARCH   2
+#define CAP_SETPCAP           8
+#define CAP_SYS_NICE          23
+#define CAP_SYS_RESOURCE      24
+#define CAP_LAST_CAP          40   /* CAP_CHECKPOINT_RESTORE, Linux 5.9 and later */
+
+#endif

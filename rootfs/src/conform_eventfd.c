@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+// eventfd conformance: the counter, EFD_SEMAPHORE, EFD_NONBLOCK/EFD_CLOEXEC, overflow, poll, blocking.
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * As Linux (eventfd(2)): a read of 8 bytes returns the counter and sets
+ * it to 0 (EFD_SEMAPHORE: returns 1 and decrements), waiting while it is
+ * 0; a write adds, waiting while the sum would reach 2^64 - 1; shorter
+ * buffers and a write of 2^64 - 1 are EINVAL; pread and pwrite are
+ * ESPIPE, lseek does nothing and returns 0 (noop_llseek). gVisor's
+ * eventfd_test checks the same. A kernel without eventfd fails every
+ * check with ENOSYS.
+ */
+#define WATCHDOG_S 10
+#define MAXV 0xfffffffffffffffeull /* the largest counter */
+
+static int efd(unsigned init, int flags)
+{
+	return (int)syscall(SYS_eventfd2, init, flags);
+}
+
+static long rd(int fd, uint64_t *v) { return read(fd, v, sizeof(*v)); }
+static long wr(int fd, uint64_t v) { return write(fd, &v, sizeof(v)); }
+
+/* The counter: writes add, a read takes everything, then EAGAIN. */
+static int check_counter(void)
+{
+	uint64_t v = 0;
+	int fd = efd(5, EFD_NONBLOCK), r;
+
+	if (want_ok("eventfd2(5, EFD_NONBLOCK)", fd))
+		return CHECK_FAIL;
+	r = want_eq("write 3", wr(fd, 3), 8) || want_eq("write 4", wr(fd, 4), 8) ||
+	    want_eq("read", rd(fd, &v), 8) ? CHECK_FAIL
+	    : v != 12 ? fail("read %llu, want 12", (unsigned long long)v) : CHECK_OK;
+	if (!r) {
+		errno = 0;
+		r = want_err("read of a zero counter, O_NONBLOCK", rd(fd, &v), EAGAIN);
+	}
+	if (!r) {
+		uint64_t big[2] = { 0, 0 };
+		r = want_eq("write 1", wr(fd, 1), 8) || want_eq("read of 16 bytes", read(fd, big, sizeof(big)), 8)
+		    ? CHECK_FAIL : big[0] != 1 ? fail("a 16-byte read gave %llu", (unsigned long long)big[0]) : 0;
+	}
+	close(fd);
+	return r;
+}
+
+/* EFD_SEMAPHORE: each read takes 1. */
+static int check_semaphore(void)
+{
+	uint64_t v;
+	int fd = efd(2, EFD_NONBLOCK | EFD_SEMAPHORE), r = CHECK_OK;
+
+	if (want_ok("eventfd2(2, EFD_SEMAPHORE)", fd))
+		return CHECK_FAIL;
+	for (int i = 0; i < 2 && !r; i++)
+		r = want_eq("semaphore read", rd(fd, &v), 8) ? CHECK_FAIL
+		    : v != 1 ? fail("semaphore read %d gave %llu, want 1", i, (unsigned long long)v) : 0;
+	if (!r) {
+		errno = 0;
+		r = want_err("third semaphore read", rd(fd, &v), EAGAIN);
+	}
+	close(fd);
+	return r;
+}
+
+/* Bad sizes, the forbidden value, overflow, seeking, flags. */
+static int check_errors(void)
+{
+	uint64_t v = 1;
+	int fd = efd(0, EFD_NONBLOCK | EFD_CLOEXEC), r;
+
+	if (want_ok("eventfd2(0, EFD_NONBLOCK|EFD_CLOEXEC)", fd))
+		return CHECK_FAIL;
+	errno = 0;
+	r = want_err("write of 4 bytes", write(fd, &v, 4), EINVAL);
+	if (!r && !(errno = 0))
+		r = want_err("read of 4 bytes", read(fd, &v, 4), EINVAL);
+	if (!r && !(errno = 0))
+		r = want_err("write of 2^64-1", wr(fd, UINT64_MAX), EINVAL);
+	if (!r)
+		r = want_eq("write of 2^64-2", wr(fd, MAXV), 8);
+	if (!r && !(errno = 0))
+		r = want_err("write past the maximum, O_NONBLOCK", wr(fd, 1), EAGAIN);
+	if (!r)
+		r = want_eq("write of 0 at the maximum", wr(fd, 0), 8);
+	if (!r)
+		r = want_eq("lseek (Linux's noop_llseek)", lseek(fd, 0, SEEK_SET), 0);
+	if (!r && !(errno = 0))
+		r = want_err("pread", pread(fd, &v, 8, 0), ESPIPE);
+	if (!r && !(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+		r = fail("EFD_CLOEXEC did not set FD_CLOEXEC");
+	if (!r && !(fcntl(fd, F_GETFL) & O_NONBLOCK))
+		r = fail("EFD_NONBLOCK did not set O_NONBLOCK");
+	if (!r && !(errno = 0))
+		r = want_err("eventfd2 with flag 8", efd(0, 8), EINVAL);
+	close(fd);
+	return r;
+}
+
+/* poll: POLLOUT only at 0, POLLIN|POLLOUT above, POLLIN only at the maximum. */
+static int check_poll(void)
+{
+	struct pollfd p;
+	uint64_t v;
+	int fd = efd(0, EFD_NONBLOCK), r = CHECK_OK;
+	static const struct { uint64_t add; short want; } steps[] = {
+		{ 0, POLLOUT }, { 1, POLLIN | POLLOUT }, { MAXV - 1, POLLIN },
+	};
+
+	if (want_ok("eventfd2", fd))
+		return CHECK_FAIL;
+	for (size_t i = 0; i < NELEMS(steps) && !r; i++) {
+		if (steps[i].add && want_eq("write", wr(fd, steps[i].add), 8)) {
+			r = CHECK_FAIL;
+			break;
+		}
+		p = (struct pollfd){ fd, POLLIN | POLLOUT, 0 };
+		if (poll(&p, 1, 0) < 0 || p.revents != steps[i].want)
+			r = fail("step %zu: poll revents %#x, want %#x", i, p.revents, steps[i].want);
+	}
+	if (!r && (want_eq("read", rd(fd, &v), 8) || v != MAXV))
+		r = fail("read after poll gave %llu", (unsigned long long)v);
+	close(fd);
+	return r;
+}
+
+static int bfd;
+
+static void *write_later(void *arg)
+{
+	ms_sleep(100);
+	wr(bfd, (uint64_t)(uintptr_t)arg);
+	return NULL;
+}
+
+static void *write_now(void *arg)
+{
+	wr(bfd, (uint64_t)(uintptr_t)arg);
+	return NULL;
+}
+
+/* A blocking read waits for a write from another thread; a blocking write waits for a read. */
+static int check_blocking(void)
+{
+	pthread_t th;
+	uint64_t v = 0;
+	int r;
+
+	signal(SIGALRM, SIG_DFL);
+	alarm(WATCHDOG_S);
+	bfd = efd(0, 0);
+	if (want_ok("eventfd2(0, 0)", bfd))
+		return CHECK_FAIL;
+	if (pthread_create(&th, NULL, write_later, (void *)9))
+		return fail("pthread_create");
+	r = want_eq("blocking read", rd(bfd, &v), 8) ? CHECK_FAIL
+	    : v != 9 ? fail("blocking read gave %llu, want 9", (unsigned long long)v) : CHECK_OK;
+	pthread_join(th, NULL);
+	if (!r)
+		r = want_eq("write of the maximum", wr(bfd, MAXV), 8);
+	if (!r && pthread_create(&th, NULL, write_now, (void *)5))
+		r = fail("pthread_create");
+	if (!r) {
+		ms_sleep(100); /* the writer of 5 waits for room */
+		r = want_eq("read of the maximum", rd(bfd, &v), 8) ? CHECK_FAIL
+		    : v != MAXV ? fail("read %llu while a writer waited, want the maximum", (unsigned long long)v) : 0;
+		pthread_join(th, NULL);
+		if (!r)
+			r = want_eq("read after the waiting writer", rd(bfd, &v), 8) ? CHECK_FAIL
+			    : v != 5 ? fail("the waiting writer's value read as %llu, want 5", (unsigned long long)v) : 0;
+	}
+	close(bfd);
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "counter", check_counter },
+	{ "semaphore", check_semaphore },
+	{ "errors", check_errors },
+	{ "poll", check_poll },
+	{ "blocking", check_blocking },
+};
+
+int main(int argc, char **argv)
+{
+	c_isolate = 1;
+	return run_checks("conform_eventfd", checks, NELEMS(checks), argc, argv);
+}

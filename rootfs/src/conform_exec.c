@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+// Exec conformance: prctl(PR_SET_PDEATHSIG), execve(""), execveat, AT_EXECFN of a #! script.
+#define _GNU_SOURCE
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * As Linux (prctl(2), execve(2), execveat(2)). gVisor's exec tests run
+ * every helper through a child that first sets PR_SET_PDEATHSIG and
+ * exits 3 when that fails; their execveat cases need the system call.
+ * PR_SET_PDEATHSIG takes 0..64 (EINVAL above), PR_GET_PDEATHSIG reads
+ * it back, fork clears it in the child, and the signal comes when the
+ * parent ends. execve("") is ENOENT. execveat: flags other than
+ * AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW are EINVAL; "" without
+ * AT_EMPTY_PATH is ENOENT; with it the descriptor's file runs, and
+ * AT_EXECFN is "/dev/fd/N"; a relative path from a directory descriptor
+ * runs with AT_EXECFN "/dev/fd/N/path"; from a non-directory it is
+ * ENOTDIR, from a closed descriptor EBADF; AT_SYMLINK_NOFOLLOW on a
+ * final symlink is ELOOP. A #! script's AT_EXECFN is the script's path
+ * (what execve was given), not the interpreter's.
+ *
+ * The program runs itself in the exec checks: "t-conform_exec
+ * --execfn-is X ..." exits 42 when AT_EXECFN is X, else 1 (run as a
+ * script's interpreter, X is the script's path the kernel adds).
+ */
+#define MODE_EXECFN "--execfn-is"
+#define EXIT_MATCH 42
+#define DEATH_WAIT_MS 3000
+
+static char self[PATH_MAX];
+
+static int self_path(void)
+{
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	return 0;
+}
+
+static long execveat_(int dirfd, const char *path, char *const argv[], int flags)
+{
+	char *envp[] = { NULL };
+
+	return syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+}
+
+/* Fork a child that runs execveat(dirfd, path, [self, --execfn-is, want], flags): its exit code. */
+static int run_execveat(int dirfd, const char *path, const char *want, int flags)
+{
+	char *argv[] = { self, MODE_EXECFN, (char *)want, NULL };
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execveat_(dirfd, path, argv, flags);
+		_exit(100 + (errno & 0x3f));
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static int check_pdeathsig_get_set(void)
+{
+	int sig = -1;
+
+	if (want_err("PR_SET_PDEATHSIG 65", prctl(PR_SET_PDEATHSIG, 65), EINVAL))
+		return CHECK_FAIL;
+	if (want_ok("PR_SET_PDEATHSIG SIGUSR1", prctl(PR_SET_PDEATHSIG, SIGUSR1)))
+		return CHECK_FAIL;
+	if (want_ok("PR_GET_PDEATHSIG", prctl(PR_GET_PDEATHSIG, &sig)) ||
+	    want_eq("PR_GET_PDEATHSIG's signal", sig, SIGUSR1))
+		return CHECK_FAIL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		int s = -1;
+		_exit(prctl(PR_GET_PDEATHSIG, &s) == 0 && s == 0 ? 0 : 1);
+	}
+	prctl(PR_SET_PDEATHSIG, 0);
+	if (pid < 0)
+		return fail("fork: %s", errname(errno));
+	return want_exit("the child's PR_GET_PDEATHSIG (1: fork kept it)", pid, 0);
+}
+
+/* A grandchild with PR_SET_PDEATHSIG SIGKILL dies when its parent ends:
+ * its end of a pipe closes. */
+static int check_pdeathsig_delivered(void)
+{
+	int p[2];
+	char c;
+
+	if (pipe(p))
+		return fail("pipe: %s", errname(errno));
+	pid_t mid = fork();
+	if (mid == 0) {
+		pid_t gc = fork();
+		if (gc == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (write(p[1], "r", 1) != 1)
+				_exit(1);
+			ms_sleep(DEATH_WAIT_MS);
+			_exit(write(p[1], "x", 1) == 1 ? 0 : 1); /* still alive: the check fails */
+		}
+		char r;
+		close(p[1]);
+		_exit(gc > 0 && read(p[0], &r, 1) == 1 ? 0 : 1); /* the grandchild is ready */
+	}
+	close(p[1]);
+	if (mid < 0) {
+		close(p[0]);
+		return fail("fork: %s", errname(errno));
+	}
+	int err = want_exit("the middle process", mid, 0);
+	long n = err ? 0 : read(p[0], &c, 1);
+	while (n == 1 && c == 'r')
+		n = read(p[0], &c, 1);
+	close(p[0]);
+	if (err)
+		return err;
+	return n == 0 ? CHECK_OK : fail("the grandchild outlived its parent by %d ms", DEATH_WAIT_MS);
+}
+
+static int check_empty_path(void)
+{
+	char *argv[] = { self, NULL }, *envp[] = { NULL };
+
+	if (want_err("execve(\"\")", execve("", argv, envp), ENOENT))
+		return CHECK_FAIL;
+	if (want_err("execveat(AT_FDCWD, \"\", 0)", execveat_(AT_FDCWD, "", argv, 0), ENOENT))
+		return CHECK_FAIL;
+	return want_err("execveat(flags 0x1)", execveat_(AT_FDCWD, self, argv, 1), EINVAL);
+}
+
+static int check_execveat_fd(void)
+{
+	char want[64];
+	int fd = open(self, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail("open %s: %s", self, errname(errno));
+	snprintf(want, sizeof(want), "/dev/fd/%d", fd);
+	int code = run_execveat(fd, "", want, AT_EMPTY_PATH);
+	int rel = run_execveat(fd, "x", want, 0);
+	close(fd);
+	if (code != EXIT_MATCH)
+		return fail("execveat(fd, \"\", AT_EMPTY_PATH): exit %d, want %d (AT_EXECFN %s; 100+errno: failed)",
+			    code, EXIT_MATCH, want);
+	return want_eq("execveat(file fd, \"x\") (100+ENOTDIR)", rel, 100 + ENOTDIR);
+}
+
+static int check_execveat_dirfd(void)
+{
+	char dir[PATH_MAX], want[PATH_MAX + 32];
+	char *slash = strrchr(self, '/');
+
+	if (!slash)
+		return fail("no directory in %s", self);
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - self), self);
+	int dfd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY);
+	if (dfd < 0)
+		return fail("open %s: %s", dir, errname(errno));
+	snprintf(want, sizeof(want), "/dev/fd/%d/%s", dfd, slash + 1);
+	int code = run_execveat(dfd, slash + 1, want, 0);
+	close(dfd);
+	if (code != EXIT_MATCH)
+		return fail("execveat(dirfd, \"%s\"): exit %d, want %d (AT_EXECFN %s)", slash + 1, code,
+			    EXIT_MATCH, want);
+	return want_eq("execveat(closed fd, \"x\") (100+EBADF)", run_execveat(99, "x", "", 0), 100 + EBADF);
+}
+
+static int check_execveat_nofollow(void)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/tmp/t-conform-exec-link.%d", (int)getpid());
+	unlink(link);
+	if (symlink(self, link))
+		return fail("symlink: %s", errname(errno));
+	int loop = run_execveat(AT_FDCWD, link, link, AT_SYMLINK_NOFOLLOW);
+	int follow = run_execveat(AT_FDCWD, link, link, 0);
+	unlink(link);
+	if (want_eq("execveat(link, AT_SYMLINK_NOFOLLOW) (100+ELOOP)", loop, 100 + ELOOP))
+		return CHECK_FAIL;
+	return want_eq("execveat(link, 0)", follow, EXIT_MATCH);
+}
+
+static int check_script_execfn(void)
+{
+	char script[64], text[PATH_MAX + 32];
+
+	snprintf(script, sizeof(script), "/tmp/t-conform-exec-script.%d", (int)getpid());
+	int fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (fd < 0)
+		return fail("create %s: %s", script, errname(errno));
+	int len = snprintf(text, sizeof(text), "#!%s %s\n", self, MODE_EXECFN);
+	int wr = (int)write(fd, text, (size_t)len);
+	close(fd);
+	/* the interpreter's argv: [self, --execfn-is, script, --execfn-is, unused] */
+	int code = wr == len ? run_execveat(AT_FDCWD, script, "unused", 0) : -1;
+	unlink(script);
+	return want_eq("a #! script whose interpreter checks AT_EXECFN is the script", code, EXIT_MATCH);
+}
+
+static const struct check checks[] = {
+	{ "pdeathsig", check_pdeathsig_get_set },
+	{ "pdeathsig-delivered", check_pdeathsig_delivered },
+	{ "empty-path", check_empty_path },
+	{ "execveat-fd", check_execveat_fd },
+	{ "execveat-dirfd", check_execveat_dirfd },
+	{ "execveat-nofollow", check_execveat_nofollow },
+	{ "script-execfn", check_script_execfn },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc >= 3 && strcmp(argv[1], MODE_EXECFN) == 0) {
+		const char *fn = (const char *)getauxval(AT_EXECFN);
+		return fn && strcmp(fn, argv[2]) == 0 ? EXIT_MATCH : 1;
+	}
+	if (self_path())
+		return fail("readlink /proc/self/exe: %s", errname(errno)), 1;
+	return run_checks("conform_exec", checks, NELEMS(checks), argc, argv);
+}

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+// Memory and descriptor conformance: W+X and mmap's flags, mprotect's prot bits, getdents(78), O_PATH.
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * What Linux does and gVisor's mmap_test and getdents_test check:
+ * - an anonymous mapping may be readable, writable and executable at
+ *   once (W^X is for ELF segments, not for what a program asks);
+ * - mmap ignores flags it does not know with MAP_PRIVATE/MAP_SHARED;
+ *   MAP_SHARED_VALIDATE is EINVAL for anonymous memory, and so is
+ *   MAP_SHARED|MAP_GROWSDOWN; MAP_FIXED_NOREPLACE fails with EEXIST over
+ *   any mapping (even with MAP_FIXED, even a partial overlap) and leaves
+ *   it alone; a hint need not be page aligned; MAP_LOCKED is accepted;
+ *   MAP_32BIT maps below 4 GiB;
+ * - a file mapping checks read access (EACCES, e.g. a pipe's write end)
+ *   before whether the file can be mapped (ENODEV), an O_PATH descriptor
+ *   is EBADF, and an offset whose last page passes the largest off_t is
+ *   EOVERFLOW;
+ * - mprotect accepts PROT_SEM, refuses other unknown bits and
+ *   PROT_GROWSDOWN on a region that does not grow down (EINVAL), and a
+ *   zero length succeeds before prot is looked at;
+ * - getdents (78) lists struct linux_dirent records: 8-byte aligned,
+ *   d_type in each record's last byte; a count of 0 or over INT_MAX is
+ *   EINVAL; an O_PATH descriptor EBADF, a regular file ENOTDIR; a /proc
+ *   directory seeks to its end (SEEK_END) like a file;
+ * - an O_PATH descriptor takes only F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD
+ *   and F_GETFL (which shows O_PATH, without O_LARGEFILE); every other
+ *   fcntl, and read, write, ioctl, fchmod, fchown, fsync, is EBADF.
+ * Scratch files live in /tmp/t-conform_mem.PID.
+ */
+#define PAGE 4096ul
+#define PROT_SEM_BIT 0x8          /* Linux's PROT_SEM (musl does not define it) */
+#define MAP_UNKNOWN_FLAG 0x800000 /* no mmap flag of Linux's */
+#define TEST_ADDR 0x30000000ul
+#define SYS_getdents_old 78       /* musl has SYS_getdents; spelled out: the old layout is the point */
+#define LINUX_DIRENT_NAME 18      /* offsetof(struct linux_dirent, d_name) */
+
+static long map(unsigned long addr, size_t len, int prot, int flags, int fd, long off)
+{
+	return syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+}
+
+/* ---- mmap-wx ---- */
+
+/* A RWX page takes code and runs it: mov $42, %eax; ret. */
+static int check_mmap_wx(void)
+{
+	static const unsigned char code[] = { 0xb8, 42, 0, 0, 0, 0xc3 };
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return fail("mmap(PROT_READ|PROT_WRITE|PROT_EXEC): %s, want a mapping", errname(errno));
+	memcpy(p, code, sizeof(code));
+	int r = ((int (*)(void))(uintptr_t)p)();
+	munmap(p, PAGE);
+	if (r != 42)
+		return fail("the code written to the RWX page returned %d, want 42", r);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	r = want_eq("mprotect(PROT_READ|PROT_WRITE|PROT_EXEC)",
+		    mprotect(p, PAGE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+	munmap(p, PAGE);
+	return r;
+}
+
+/* ---- mmap-flags ---- */
+
+static int check_noreplace(void)
+{
+	long a = map(TEST_ADDR, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		     -1, 0);
+	int r;
+
+	if (a != (long)TEST_ADDR)
+		return fail("MAP_FIXED_NOREPLACE on a free range: %lx (%s), want %lx", a, errname(errno),
+			    TEST_ADDR);
+	*(volatile int *)a = 7;
+	r = want_err("MAP_FIXED_NOREPLACE over a mapping",
+		     map(TEST_ADDR, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0),
+		     EEXIST);
+	if (!r)
+		r = want_err("MAP_FIXED|MAP_FIXED_NOREPLACE over a mapping",
+			     map(TEST_ADDR, PAGE, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_FIXED_NOREPLACE, -1, 0), EEXIST);
+	if (!r)
+		r = want_err("MAP_FIXED_NOREPLACE partly over a mapping",
+			     map(TEST_ADDR - PAGE, 2 * PAGE, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0), EEXIST);
+	if (!r && *(volatile int *)a != 7)
+		r = fail("the mapping under MAP_FIXED_NOREPLACE lost its contents");
+	if (!r)
+		r = want_err("MAP_FIXED_NOREPLACE at an unaligned address",
+			     map(TEST_ADDR + 1, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+				 -1, 0), EINVAL);
+	munmap((void *)a, PAGE);
+	return r;
+}
+
+/* A flag that maps: success, unmapped again. */
+static int maps(const char *what, unsigned long hint, int flags)
+{
+	long a = map(hint, PAGE, PROT_READ, flags, -1, 0);
+
+	if (a == -1)
+		return fail("%s: %s, want a mapping", what, errname(errno));
+	munmap((void *)a, PAGE);
+	return CHECK_OK;
+}
+
+static int check_mmap_flags(void)
+{
+	int r = check_noreplace();
+	long a;
+
+	if (!r)
+		r = maps("an unaligned hint", TEST_ADDR + 1, MAP_PRIVATE | MAP_ANONYMOUS);
+	if (!r)
+		r = maps("an unknown flag with MAP_PRIVATE", 0, MAP_PRIVATE | MAP_ANONYMOUS | MAP_UNKNOWN_FLAG);
+	if (!r)
+		r = maps("MAP_LOCKED", 0, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED);
+	if (!r)
+		r = maps("MAP_POPULATE|MAP_NORESERVE", 0, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_NORESERVE);
+	if (!r)
+		r = want_err("anonymous MAP_SHARED_VALIDATE",
+			     map(0, PAGE, PROT_READ, MAP_SHARED_VALIDATE | MAP_ANONYMOUS, -1, 0), EINVAL);
+	if (!r)
+		r = want_err("anonymous MAP_SHARED|MAP_GROWSDOWN",
+			     map(0, PAGE, PROT_READ, MAP_SHARED | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0), EINVAL);
+	if (r)
+		return r;
+	a = map(0, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (a == -1)
+		return fail("MAP_32BIT: %s", errname(errno));
+	munmap((void *)a, PAGE);
+	if ((unsigned long)a + PAGE > 1ul << 32)
+		return fail("MAP_32BIT mapped at %lx, want below 4 GiB", a);
+	return CHECK_OK;
+}
+
+/* ---- mmap-file-errors ---- */
+
+static int check_mmap_file_errors(void)
+{
+	int fds[2], fd, op, r;
+
+	if (pipe(fds))
+		return fail("pipe: %s", errname(errno));
+	r = want_err("mmap of a pipe's read end", map(0, PAGE, PROT_READ, MAP_PRIVATE, fds[0], 0), ENODEV);
+	if (!r)
+		r = want_err("mmap of a pipe's write end", map(0, PAGE, PROT_READ, MAP_PRIVATE, fds[1], 0), EACCES);
+	close(fds[0]);
+	close(fds[1]);
+	fd = open(P("f"), O_RDWR | O_CREAT, 0644);
+	op = open(P("f"), O_PATH);
+	if (fd < 0 || op < 0)
+		r = fail("open: %s", errname(errno));
+	if (!r)
+		r = want_err("mmap of an O_PATH descriptor", map(0, PAGE, PROT_READ, MAP_PRIVATE, op, 0), EBADF);
+	if (!r)
+		r = want_err("mmap at the last positive page", map(0, PAGE, PROT_READ, MAP_PRIVATE, fd,
+								   INT64_MAX & ~(long)(PAGE - 1)), EOVERFLOW);
+	if (!r)
+		r = want_err("mmap at a negative offset", map(0, PAGE, PROT_READ, MAP_PRIVATE, fd, -(long)PAGE),
+			     EOVERFLOW);
+	close(fd);
+	close(op);
+	unlink(P("f"));
+	return r;
+}
+
+/* ---- mprotect-prot ---- */
+
+static int check_mprotect_prot(void)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int r;
+
+	if (p == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	r = want_eq("mprotect(PROT_READ|PROT_SEM)", mprotect(p, PAGE, PROT_READ | PROT_SEM_BIT), 0);
+	if (!r)
+		r = want_err("mprotect with an unknown bit", mprotect(p, PAGE, PROT_READ | 0x10), EINVAL);
+	if (!r)
+		r = want_err("mprotect(PROT_GROWSDOWN) of an ordinary mapping",
+			     mprotect(p, PAGE, PROT_READ | PROT_GROWSDOWN), EINVAL);
+	if (!r)
+		r = want_err("mprotect(PROT_GROWSDOWN|PROT_GROWSUP)",
+			     mprotect(p, PAGE, PROT_READ | PROT_GROWSDOWN | PROT_GROWSUP), EINVAL);
+	if (!r)
+		r = want_eq("mprotect of 0 bytes with an unknown bit", mprotect(p, 0, 0x10), 0);
+	munmap(p, PAGE);
+	return r;
+}
+
+/* ---- getdents-old ---- */
+
+/* Walk one getdents(78) buffer of n bytes: every record 8-byte aligned and
+ * inside the buffer; *found when "f" is there with d_type DT_REG. */
+static int walk_old(const char *buf, long n, int *found)
+{
+	for (long off = 0; off < n;) {
+		unsigned short reclen;
+		memcpy(&reclen, buf + off + 16, sizeof(reclen));
+		if (reclen % 8 || reclen <= LINUX_DIRENT_NAME || off + reclen > n)
+			return fail("a record of %u bytes at %ld in %ld", reclen, off, n);
+		if (!strcmp(buf + off + LINUX_DIRENT_NAME, "f")) {
+			if (buf[off + reclen - 1] != DT_REG)
+				return fail("\"f\" has d_type %d in its last byte, want DT_REG",
+					    buf[off + reclen - 1]);
+			*found = 1;
+		}
+		off += reclen;
+	}
+	return CHECK_OK;
+}
+
+/* A /proc directory seeks to its end like a file; getdents then succeeds. */
+static int proc_seek_end(void)
+{
+	char buf[256];
+	int fd = open("/proc/self", O_RDONLY | O_DIRECTORY), r;
+
+	if (fd < 0)
+		return fail("open /proc/self: %s", errname(errno));
+	r = lseek(fd, 0, SEEK_END) < 0 ? fail("lseek(/proc/self, 0, SEEK_END): %s", errname(errno)) : CHECK_OK;
+	if (!r && syscall(SYS_getdents_old, fd, buf, sizeof(buf)) < 0)
+		r = fail("getdents at the end of /proc/self: %s", errname(errno));
+	close(fd);
+	return r;
+}
+
+static int check_getdents_old(void)
+{
+	char buf[512];
+	int fd = open(P("f"), O_RDWR | O_CREAT, 0644), dir = open(work, O_RDONLY | O_DIRECTORY);
+	int op = open(work, O_PATH), found = 0, r;
+	long n;
+
+	if (fd < 0 || dir < 0 || op < 0)
+		r = fail("open: %s", errname(errno));
+	else if ((n = syscall(SYS_getdents_old, dir, buf, sizeof(buf))) <= 0)
+		r = fail("getdents: %ld (%s), want the entries", n, errname(errno));
+	else if (!(r = walk_old(buf, n, &found)) && !found)
+		r = fail("getdents did not list \"f\"");
+	if (!r && lseek(dir, 0, SEEK_SET) == 0) /* from the start: there are entries to refuse */
+		r = want_err("getdents with a count of 0", syscall(SYS_getdents_old, dir, buf, 0), EINVAL);
+	if (!r)
+		r = want_err("getdents with a count over INT_MAX",
+			     syscall(SYS_getdents_old, dir, buf, 0x80000000u), EINVAL);
+	if (!r)
+		r = want_err("getdents of an O_PATH directory", syscall(SYS_getdents_old, op, buf, sizeof(buf)),
+			     EBADF);
+	if (!r)
+		r = want_err("getdents of a file", syscall(SYS_getdents_old, fd, buf, sizeof(buf)), ENOTDIR);
+	close(fd);
+	close(dir);
+	close(op);
+	unlink(P("f"));
+	return r ? r : proc_seek_end();
+}
+
+/* ---- opath ---- */
+
+/* The fcntl commands an O_PATH descriptor takes. */
+static int opath_fcntl_ok(int op)
+{
+	int r = want_eq("F_GETFL of an O_PATH descriptor", fcntl(op, F_GETFL), O_PATH);
+	int d;
+
+	if (!r)
+		r = want_eq("F_SETFD", fcntl(op, F_SETFD, FD_CLOEXEC), 0);
+	if (!r)
+		r = want_eq("F_GETFD", fcntl(op, F_GETFD), FD_CLOEXEC);
+	if (!r && (d = fcntl(op, F_DUPFD, 0)) < 0)
+		r = fail("F_DUPFD: %s", errname(errno));
+	else if (!r)
+		close(d);
+	return r;
+}
+
+/* What an O_PATH descriptor refuses: every other fcntl, and any I/O. */
+static int opath_refused(int op)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+	char c = 0;
+	int r = want_err("F_SETFL", fcntl(op, F_SETFL, O_NONBLOCK), EBADF);
+
+	if (!r)
+		r = want_err("F_GETLK", fcntl(op, F_GETLK, &fl), EBADF);
+	if (!r)
+		r = want_err("F_SETLK", fcntl(op, F_SETLK, &fl), EBADF);
+	if (!r)
+		r = want_err("F_GETOWN", fcntl(op, F_GETOWN), EBADF);
+	if (!r)
+		r = want_err("read", read(op, &c, 1), EBADF);
+	if (!r)
+		r = want_err("write", write(op, &c, 1), EBADF);
+	if (!r)
+		r = want_err("ioctl(FIONREAD)", ioctl(op, FIONREAD, &fl), EBADF);
+	if (!r)
+		r = want_err("fchmod", syscall(SYS_fchmod, op, 0600), EBADF); /* musl's fchmod falls back to chmod */
+	if (!r)
+		r = want_err("fchown", syscall(SYS_fchown, op, 0, 0), EBADF);
+	if (!r)
+		r = want_err("fsync", fsync(op), EBADF);
+	return r;
+}
+
+static int check_opath(void)
+{
+	int fd = open(P("f"), O_RDWR | O_CREAT, 0644), op = open(P("f"), O_PATH), r;
+
+	if (fd < 0 || op < 0)
+		r = fail("open: %s", errname(errno));
+	else if (!(r = opath_fcntl_ok(op)))
+		r = opath_refused(op);
+	close(fd);
+	close(op);
+	unlink(P("f"));
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "mmap-wx", check_mmap_wx },
+	{ "mmap-flags", check_mmap_flags },
+	{ "mmap-file-errors", check_mmap_file_errors },
+	{ "mprotect-prot", check_mprotect_prot },
+	{ "getdents-old", check_getdents_old },
+	{ "opath", check_opath },
+};
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	snprintf(work, sizeof(work), "/tmp/t-conform_mem.%d", (int)getpid());
+	rm_tree(work);
+	if (mkdir(work, 0755) != 0) {
+		t_begin("conform-mem");
+		t_fail("cannot make the scratch directory %s: %s", work, errname(errno));
+		return 1;
+	}
+	status = run_checks("conform-mem", checks, NELEMS(checks), argc, argv);
+	rm_tree(work);
+	return status;
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+// Process conformance: getrusage's ru_maxrss (the resident high-water mark in KiB), kill by a thread's id.
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * As Linux (getrusage(2)): ru_maxrss is the most memory the process had
+ * resident at once, in KiB; RUSAGE_CHILDREN's is the largest of the
+ * children (and their descendants) it waited for, and a new child's
+ * starts at 0; wait4 reports the child's own. gVisor's getrusage_test
+ * checks the same; a kernel that reports 0 fails these. kill() of any
+ * thread's id signals its process (kill_test's CannotKillTid). clone3
+ * works as clone, with its argument checks (fork_test's CloneTest).
+ */
+#define TOUCH_KIB 16384
+
+static long maxrss(int who)
+{
+	struct rusage ru;
+
+	memset(&ru, 0, sizeof(ru));
+	return getrusage(who, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+/* Make TOUCH_KIB of fresh memory resident. */
+static void touch_memory(void)
+{
+	char *m = mmap(NULL, TOUCH_KIB * 1024, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m != MAP_FAILED)
+		for (long i = 0; i < TOUCH_KIB * 1024L; i += 4096)
+			m[i] = 1;
+}
+
+/* The caller's own mark: above 0, and up by what it touches. */
+static int check_self(void)
+{
+	long before = maxrss(RUSAGE_SELF), after;
+
+	if (before <= 0)
+		return fail("RUSAGE_SELF ru_maxrss is %ld, want more than 0", before);
+	touch_memory();
+	after = maxrss(RUSAGE_SELF);
+	if (after < TOUCH_KIB || after <= before)
+		return fail("ru_maxrss went from %ld to %ld KiB after touching %d KiB", before, after, TOUCH_KIB);
+	return CHECK_OK;
+}
+
+/* A child's mark: 0 for its own children at first, the parent's children's after the wait. */
+static int check_children(void)
+{
+	struct rusage ru;
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		touch_memory();
+		_exit(maxrss(RUSAGE_CHILDREN) == 0 && maxrss(RUSAGE_SELF) >= TOUCH_KIB ? 0 : 1);
+	}
+	if (pid < 0)
+		return fail("fork: %s", errname(errno));
+	memset(&ru, 0, sizeof(ru));
+	if (wait4(pid, &st, 0, &ru) != pid)
+		return fail("wait4: %s", errname(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return fail("in the child, RUSAGE_CHILDREN was not 0 or RUSAGE_SELF below %d KiB", TOUCH_KIB);
+	if (ru.ru_maxrss < TOUCH_KIB)
+		return fail("wait4's ru_maxrss is %ld KiB, want at least %d", ru.ru_maxrss, TOUCH_KIB);
+	if (maxrss(RUSAGE_CHILDREN) < TOUCH_KIB)
+		return fail("RUSAGE_CHILDREN ru_maxrss is %ld KiB, want at least %d", maxrss(RUSAGE_CHILDREN),
+			    TOUCH_KIB);
+	return CHECK_OK;
+}
+
+static volatile long other_tid;
+static volatile int other_done;
+
+static void *report_tid(void *arg)
+{
+	(void)arg;
+	other_tid = syscall(SYS_gettid);
+	while (!other_done)
+		usleep(1000);
+	return NULL;
+}
+
+/* kill(tid of a thread that is not the leader, 0) names its process, as Linux. */
+static int check_kill_tid(void)
+{
+	pthread_t th;
+	long r;
+
+	if (pthread_create(&th, NULL, report_tid, NULL))
+		return fail("pthread_create");
+	while (!other_tid)
+		usleep(1000);
+	errno = 0;
+	r = kill((pid_t)other_tid, 0);
+	other_done = 1;
+	pthread_join(th, NULL);
+	return want_eq("kill(tid of another thread, 0)", r, 0);
+}
+
+/* clone3's struct clone_args, its first version (Linux's include/uapi/linux/sched.h) */
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#define CLONE_CLEAR_SIGHAND_ 0x100000000ull
+
+static long clone3_(struct clone_args_v0 *a, size_t size)
+{
+	return syscall(SYS_clone3, a, size);
+}
+
+static void nop_handler(int sig)
+{
+	(void)sig;
+}
+
+/* clone3: as fork with CLONE_PARENT_SETTID and CLONE_CLEAR_SIGHAND; bad sizes and flags. */
+static int check_clone3(void)
+{
+	struct clone_args_v0 a;
+	pid_t store = 0;
+	long pid;
+
+	memset(&a, 0, sizeof(a));
+	a.flags = 1ull << 63;
+	a.exit_signal = SIGCHLD;
+	errno = 0;
+	if (want_err("clone3 with flag 1<<63", clone3_(&a, sizeof(a)), EINVAL))
+		return CHECK_FAIL;
+	a.flags = CLONE_PARENT;
+	errno = 0;
+	if (want_err("clone3 CLONE_PARENT with an exit signal", clone3_(&a, sizeof(a)), EINVAL))
+		return CHECK_FAIL;
+	a.flags = 0;
+	errno = 0;
+	if (want_err("clone3 with 63 bytes", clone3_(&a, 63), EINVAL))
+		return CHECK_FAIL;
+	signal(SIGUSR1, nop_handler);
+	signal(SIGUSR2, SIG_IGN);
+	a.flags = CLONE_PARENT_SETTID | CLONE_CLEAR_SIGHAND_;
+	a.parent_tid = (uint64_t)(uintptr_t)&store;
+	pid = clone3_(&a, sizeof(a));
+	if (pid == 0) {
+		struct sigaction s1, s2;
+		sigaction(SIGUSR1, NULL, &s1);
+		sigaction(SIGUSR2, NULL, &s2);
+		_exit(s1.sa_handler != SIG_DFL ? 2 : s2.sa_handler != SIG_IGN ? 3 : 0);
+	}
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGUSR2, SIG_DFL);
+	if (pid < 0)
+		return fail("clone3 as fork: %s", errname(errno));
+	if (store != pid) {
+		want_exit("clone3's child", (pid_t)pid, 0);
+		return fail("CLONE_PARENT_SETTID stored %d, want %ld", store, pid);
+	}
+	return want_exit("clone3's child (2: handler kept, 3: SIG_IGN lost)", (pid_t)pid, 0);
+}
+
+static const struct check checks[] = {
+	{ "self", check_self },
+	{ "children", check_children },
+	{ "kill-tid", check_kill_tid },
+	{ "clone3", check_clone3 },
+};
+
+int main(int argc, char **argv)
+{
+	return run_checks("conform_proc", checks, NELEMS(checks), argc, argv);
+}
