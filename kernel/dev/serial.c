@@ -70,11 +70,6 @@
 /* A full 16-byte FIFO and the shift register go out in 1.5 ms at 115200
  * baud; a drain waits longer for a flow-controlled line, but bounded. */
 #define SERIAL_DRAIN_MS    100
-/* The TSC rate assumed before time_init has measured it (serial_init runs
- * before the boot info is even validated): faster than any x86 TSC, so
- * an early wait is never shorter than asked, only longer on a slow part. */
-#define SERIAL_EARLY_TSC_HZ 8000000000ull
-#define MSEC_PER_SEC        1000u
 /* Bytes taken per interrupt at most: more than the 16-byte FIFO holds,
  * and a bound should the line status never clear. */
 #define SERIAL_RX_MAX 64
@@ -96,23 +91,15 @@ static uint8_t uart_in(unsigned reg)
 	return inb((uint16_t)(COM1_BASE + reg));
 }
 
-/* TSC counts in ms milliseconds: from the calibrated rate once time_init
- * has run, from SERIAL_EARLY_TSC_HZ before. */
-static uint64_t tsc_counts_ms(uint64_t ms)
-{
-	uint64_t hz = tsc_hz();
-
-	return ms * ((hz ? hz : SERIAL_EARLY_TSC_HZ) / MSEC_PER_SEC);
-}
-
 /* Polls LSR until lsr_bit is set (true) or ms milliseconds of TSC time
- * have passed (false). Any context, interrupts on or off. */
+ * have passed (false; before time_init the time's early rate applies,
+ * see tsc_deadline_ms). Any context, interrupts on or off. */
 static bool uart_wait(uint8_t lsr_bit, uint64_t ms)
 {
-	uint64_t start = rdtsc(), limit = tsc_counts_ms(ms);
+	uint64_t end = tsc_deadline_ms(ms);
 
 	while (!(uart_in(UART_LSR) & lsr_bit)) {
-		if (rdtsc() - start >= limit)
+		if (tsc_deadline_passed(end))
 			return false;
 		cpu_pause();
 	}
