@@ -114,29 +114,19 @@ void sched_tail(void)
 
 /* ---- kernel stack high-water mark ---- */
 
-/* What a kernel stack word holds until the thread first writes it: not
- * byte-uniform, so the compiler cannot turn the paint loop into memset. */
-#define KSTACK_PAINT 0x6b73746b21504e54ull
-
 static size_t kstack_peak;          /* deepest use by a thread that exited since the last take */
 static char kstack_peak_name[16];   /* and that thread's name */
 
-/* Paint a new stack word by word (8-byte stores: rep stosb is slow under emulation). */
-static void kstack_paint(uint64_t top)
-{
-	uint64_t *w = (uint64_t *)(top - KSTACK_SIZE);
-
-	for (size_t i = 0; i < KSTACK_SIZE / sizeof(*w); i++)
-		w[i] = KSTACK_PAINT;
-}
-
-/* Bytes of t's stack ever used: from the top down to the lowest word that lost its paint. */
+/* Bytes of t's stack ever used: from the top down to the lowest non-zero
+ * word. kstack_alloc hands out zeroed pages, so no paint is needed; a
+ * zero written at the very deepest point can hide a few words, which
+ * does not matter to a half-the-stack limit. */
 static size_t kstack_used(const struct thread *t)
 {
 	const uint64_t *w = (const uint64_t *)(t->kstack_top - KSTACK_SIZE);
 	size_t i = 0;
 
-	while (i < KSTACK_SIZE / sizeof(*w) && w[i] == KSTACK_PAINT)
+	while (i < KSTACK_SIZE / sizeof(*w) && w[i] == 0)
 		i++;
 	return KSTACK_SIZE - i * sizeof(*w);
 }
@@ -174,7 +164,6 @@ static struct thread *thread_alloc(const char *name)
 		kfree(t);
 		return NULL;
 	}
-	kstack_paint(t->kstack_top);
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	t->sleep_timer.fire = sleep_timeout;
 	strlcpy(t->name, name, sizeof(t->name));

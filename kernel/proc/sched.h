@@ -64,7 +64,7 @@ __attribute__((noreturn)) void thread_exit(void);
 /* Free a dead thread's stack and state (not the running one). */
 void thread_reap(struct thread *t);
 /* The deepest kernel-stack use, in bytes, of the threads that exited
- * since the last call (each stack is painted when made and measured at
+ * since the last call (each stack starts zeroed and is measured at
  * thread_exit), and into name (16 bytes) the thread that reached it;
  * resets the mark. Any context. */
 size_t sched_kstack_peak_take(char name[16]);

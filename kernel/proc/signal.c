@@ -26,11 +26,6 @@
 #include "uapi/signal.h"
 #include "uapi/wait.h"
 
-/* The wait status's WCOREDUMP bit (0x80) says a core file was written.
- * Kestrel writes none (and RLIMIT_CORE is 0 by default, as in Linux, which
- * then sets no flag), so a death by a core-action signal never claims one:
- * busybox sh prints "Segmentation fault", not "... (core dumped)". */
-#define WCOREFLAG 0
 
 _Static_assert(sizeof(struct siginfo_k) == ARCH_SIGINFO_SIZE, "siginfo");
 
@@ -400,7 +395,7 @@ static void run_handler(struct process *p, struct thread *t, struct trap_frame *
 	if (!setup_frame(p, tf, sig, &a)) {
 		klog(LOG_WARN, "kestrel: pid %d (%s): bad stack for signal %d handler\n", p->pid,
 		     p->name, sig);
-		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
+		process_exit_current(WSTATUS_SIGNALED(SIGSEGV));
 	}
 	if (t->sigsuspend_active)
 		t->sig_blocked = t->sigsuspend_saved;
@@ -436,7 +431,9 @@ static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 				stop_current(p, sig);
 			if (d == DFL_IGNORE || d == DFL_STOP)
 				continue;
-			process_exit_current(WSTATUS_SIGNALED(sig) | (d == DFL_CORE ? WCOREFLAG : 0));
+			/* no WCOREDUMP bit even for a core action: Kestrel writes no
+			 * core (RLIMIT_CORE is 0, as Linux's default) */
+			process_exit_current(WSTATUS_SIGNALED(sig));
 		}
 		run_handler(p, t, tf, sig, act);
 		return;
@@ -471,7 +468,7 @@ void signal_deliver(struct trap_frame *tf)
 	signal_force_fault(SIGSEGV, SI_KERNEL, 0);
 	deliver(p, t, tf);
 	if (arch_user_ip(tf) >= USER_TOP) /* a handler at a bad address as well */
-		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
+		process_exit_current(WSTATUS_SIGNALED(SIGSEGV));
 }
 
 /* ---- the system calls ---- */
@@ -544,7 +541,7 @@ SYSCALL_DEFINE0(rt_sigreturn)
 	uint64_t mask;
 
 	if (!arch_signal_restore_frame(t->uframe, &t->arch, &mask))
-		process_exit_current(WSTATUS_SIGNALED(SIGSEGV) | WCOREFLAG);
+		process_exit_current(WSTATUS_SIGNALED(SIGSEGV));
 	t->sig_blocked = mask & ~unblockable;
 	t->force_iret = true; /* signal return leaves through IRET */
 	long ret = 0;

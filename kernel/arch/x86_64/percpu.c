@@ -6,12 +6,15 @@
 #include "panic.h"
 
 /* Install blk as this CPU's block: GS_BASE for the kernel, and a zero
- * KERNEL_GS_BASE, which becomes the user's GS base after swapgs. */
+ * KERNEL_GS_BASE, which becomes the user's GS base after swapgs, and a
+ * zero FS_BASE (whatever the firmware left): the user bases blk records. */
 static void install(struct percpu *blk)
 {
 	blk->self = blk;
+	blk->user_fs_base = blk->user_gs_base = 0;
 	wrmsr(MSR_GS_BASE, (uint64_t)blk);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	wrmsr(MSR_FS_BASE, 0);
 }
 
 void percpu_init_boot_cpu(void)

@@ -27,6 +27,10 @@ struct percpu {
 	uint32_t cpu_id;           /* dense index, 0 = boot CPU */
 	uint32_t apic_id;
 	void *current;             /* the running thread (scheduler) */
+	/* The user FS and GS bases loaded in this CPU's MSRs (FS_BASE and,
+	 * while in the kernel, KERNEL_GS_BASE). Only thread.c changes them,
+	 * with the MSRs: CR4.FSGSBASE is off, so user code cannot. */
+	uint64_t user_fs_base, user_gs_base;
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");

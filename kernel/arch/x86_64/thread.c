@@ -82,18 +82,34 @@ struct trap_frame *arch_thread_init_user(struct arch_thread *a, uint64_t kstack_
 	return tf;
 }
 
+/* Load a's user FS and GS bases into this CPU's MSRs, writing only
+ * what differs from what is loaded: a WRMSR costs more than the switch's
+ * other work, and most switches keep both (0, or the same thread back). */
+static void load_user_bases(const struct arch_thread *a)
+{
+	struct percpu *cpu = this_cpu();
+
+	if (cpu->user_fs_base != a->fs_base) {
+		wrmsr(MSR_FS_BASE, a->fs_base);
+		cpu->user_fs_base = a->fs_base;
+	}
+	if (cpu->user_gs_base != a->gs_base) {
+		wrmsr(MSR_KERNEL_GS_BASE, a->gs_base); /* swapgs makes it GS_BASE in user mode */
+		cpu->user_gs_base = a->gs_base;
+	}
+}
+
 void arch_thread_copy_current(struct arch_thread *child)
 {
 	fpu_save(child->fpu); /* the caller's live FPU state */
-	child->fs_base = rdmsr(MSR_FS_BASE);
-	child->gs_base = rdmsr(MSR_KERNEL_GS_BASE); /* the caller's user GS base, swapped out */
+	child->fs_base = this_cpu()->user_fs_base;
+	child->gs_base = this_cpu()->user_gs_base;
 }
 
 void arch_thread_reset_current(struct arch_thread *a)
 {
 	a->fs_base = a->gs_base = 0;
-	wrmsr(MSR_FS_BASE, 0);
-	wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user's GS base, until the swapgs on return */
+	load_user_bases(a);
 	fpu_init_area(a->fpu);
 	fpu_restore(a->fpu);
 }
@@ -101,27 +117,25 @@ void arch_thread_reset_current(struct arch_thread *a)
 void arch_thread_set_fs_base(struct arch_thread *a, uint64_t base)
 {
 	a->fs_base = base;
-	wrmsr(MSR_FS_BASE, base);
+	load_user_bases(a);
 }
 
 void arch_thread_set_gs_base(struct arch_thread *a, uint64_t base)
 {
 	a->gs_base = base;
-	wrmsr(MSR_KERNEL_GS_BASE, base); /* swapgs makes it GS_BASE in user mode */
+	load_user_bases(a);
 }
 
+/* The bases need no saving: the thread's fields are what is loaded (only
+ * the functions above change the MSRs). */
 void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
 			 uint64_t next_kstack_top)
 {
-	if (prev->fpu) {
+	if (prev->fpu)
 		fpu_save(prev->fpu); /* the whole XSAVE state: x87, SSE, AVX... */
-		prev->fs_base = rdmsr(MSR_FS_BASE);
-		prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE); /* the user's, swapped out */
-	}
 	if (next->fpu) {
 		fpu_restore(next->fpu);
-		wrmsr(MSR_FS_BASE, next->fs_base);
-		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
+		load_user_bases(next);
 	}
 	gdt_set_kernel_stack(next_kstack_top);
 	this_cpu()->kernel_rsp = next_kstack_top;

@@ -224,9 +224,11 @@ void trap_nmi(struct trap_frame *tf)
 static void report_nmis(void)
 {
 	uint64_t n = __atomic_load_n(&nmi_count, __ATOMIC_RELAXED);
-	uint64_t now = log_ms_since_origin(rdtsc());
 
-	if (n == nmi_reported || (nmi_report_ms && now - nmi_report_ms < NMI_REPORT_MS))
+	if (n == nmi_reported) /* every interrupt asks: the cheap test first */
+		return;
+	uint64_t now = log_ms_since_origin(rdtsc());
+	if (nmi_report_ms && now - nmi_report_ms < NMI_REPORT_MS)
 		return;
 	klog(LOG_WARN, "nmi: %lu unexpected NMI%s (%lu in all), ignored\n", n - nmi_reported,
 	     n - nmi_reported == 1 ? "" : "s", n);
