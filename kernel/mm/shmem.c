@@ -101,7 +101,3 @@ uint64_t shmem_page(struct shmem *s, uint64_t idx)
 	return slot_page(slot);
 }
 
-uint64_t shmem_npages(const struct shmem *s)
-{
-	return s->npages;
-}

@@ -30,6 +30,5 @@ void shmem_put(struct shmem *s);
 /* The physical address of page idx, allocated zeroed on first use; 0
  * when idx is out of range or memory is exhausted. */
 uint64_t shmem_page(struct shmem *s, uint64_t idx);
-uint64_t shmem_npages(const struct shmem *s);
 
 #endif

@@ -158,19 +158,10 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 	return 0;
 }
 
-/* Regions cover [start, end) without a hole. */
+/* Regions cover [start, end) without a hole (they never overlap). */
 static bool range_covered(const struct vm_space *vs, uint64_t start, uint64_t end)
 {
-	uint64_t at = start;
-
-	for (const struct vma *v = vs->vmas; v && at < end; v = v->next) {
-		if (v->end <= at)
-			continue;
-		if (v->start > at)
-			return false;
-		at = v->end;
-	}
-	return at >= end;
+	return uvm_mapped_bytes(vs, start, end) == end - start;
 }
 
 struct protect_ctx {
@@ -518,12 +509,14 @@ int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t 
 struct fork_ctx {
 	struct vm_space *child;
 	int err;
+	bool shared;          /* the region being copied is VMA_SHARED */
 };
 
-/* Share one parent page with the child: read-only and marked COW in
- * both, whatever its protection (a read-only page made writable later
- * by mprotect must still be copied before its first write), one more
- * reference on the page. */
+/* Share one parent page with the child, one more reference on it. A
+ * private region's page becomes read-only and marked COW in both,
+ * whatever its protection (a read-only page made writable later by
+ * mprotect must still be copied before its first write); a VMA_SHARED
+ * region's page is mapped in the child as the parent maps it. */
 static void share_page(uint64_t va, uint64_t *pte, void *arg)
 {
 	struct fork_ctx *c = arg;
@@ -531,9 +524,11 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 
 	if (c->err)
 		return;
-	if ((*pte & PTE_W) || !(*pte & PTE_COW)) {
+	if (!c->shared) {
+		bool was_writable = *pte & PTE_W;
 		*pte = (*pte & ~PTE_W) | PTE_COW;
-		arch_invlpg(va);
+		if (was_writable)
+			arch_invlpg(va); /* PTE_COW alone is a software bit */
 	}
 	uint64_t *child = NULL;
 	if (arch_map_page(c->child->pml4, va, pa, VM_USER) == 0)
@@ -547,48 +542,42 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 	resident_inc(c->child);
 }
 
-/* A page of a VMA_SHARED region: the child maps it as the parent does. */
-static void share_shared_page(uint64_t va, uint64_t *pte, void *arg)
+/* The child's copy of region v (no pages yet), appended at *tail: the
+ * parent's list is sorted and disjoint, so no search (a fork of a space
+ * with thousands of regions stays linear). 0 or -ENOMEM. */
+static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail)
 {
-	struct fork_ctx *c = arg;
-	uint64_t pa = *pte & PTE_ADDR;
+	struct vma *nv = kmalloc(sizeof(*nv));
 
-	if (c->err)
-		return;
-	if (arch_map_page(c->child->pml4, va, pa, VM_USER)) {
-		c->err = -ENOMEM;
-		return;
-	}
-	*arch_pte(c->child->pml4, va) = *pte;
-	page_ref_get(pa);
-	resident_inc(c->child);
-}
-
-/* The child's copy of region v (no pages yet): 0 or -ENOMEM. */
-static int fork_vma(struct vm_space *vs, const struct vma *v)
-{
-	if (uvm_add_vma(vs, v->start, v->end, v->prot & ~VM_USER, v->flags) ||
-	    (v->backing && uvm_set_backing(vs, v->start, v->backing, v->backing_va, v->backing_len)) ||
-	    (v->obj && uvm_set_object(vs, v->start, v->obj, v->obj_pgoff)))
+	if (!nv)
 		return -ENOMEM;
+	*nv = *v;
+	nv->next = NULL;
+	if (nv->obj)
+		shmem_get(nv->obj);
+	**tail = nv;
+	*tail = &nv->next;
+	vs->nr_vmas++;
 	return 0;
 }
 
 struct vm_space *uvm_fork(struct vm_space *parent)
 {
 	struct vm_space *vs = uvm_create();
-	struct fork_ctx c = { vs, 0 };
+	struct fork_ctx c = { vs, 0, false };
+	struct vma **tail;
 
 	if (!vs)
 		return NULL;
 	vs->brk_start = parent->brk_start;
 	vs->brk = parent->brk;
 	vs->mmap_next = parent->mmap_next;
+	tail = &vs->vmas;
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
-		if ((c.err = fork_vma(vs, v)))
+		if ((c.err = fork_vma(vs, v, &tail)))
 			break;
-		arch_walk_user(parent->pml4, v->start, v->end,
-			       v->flags & VMA_SHARED ? share_shared_page : share_page, &c);
+		c.shared = v->flags & VMA_SHARED;
+		arch_walk_user(parent->pml4, v->start, v->end, share_page, &c);
 	}
 	if (c.err) {
 		uvm_destroy(vs);

@@ -29,14 +29,6 @@ static unsigned prot_to_vm(uint64_t prot)
 }
 
 /* No region overlaps [start, end). */
-static bool range_is_free(const struct vm_space *vs, uint64_t start, uint64_t end)
-{
-	for (const struct vma *v = vs->vmas; v; v = v->next)
-		if (v->start < end && v->end > start)
-			return false;
-	return true;
-}
-
 static struct vm_space *vm(void)
 {
 	return current_process()->vm;
@@ -61,7 +53,7 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 	uint64_t old_end = page_round_up(vs->brk), new_end = page_round_up(addr);
 	if (new_end > old_end) {
 		struct vma *heap = old_end > vs->brk_start ? uvm_find_vma(vs, old_end - 1) : NULL;
-		if (!range_is_free(vs, old_end, new_end) || !as_allows(vs, new_end - old_end, 0) ||
+		if (!uvm_range_free(vs, old_end, new_end) || !as_allows(vs, new_end - old_end, 0) ||
 		    new_end - vs->brk_start > rlimit_cur(current_process(), RLIMIT_DATA))
 			return (long)vs->brk;
 		if (heap && (heap->flags & VMA_HEAP) && heap->end == old_end)

@@ -237,7 +237,6 @@ SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
 }
 
-struct timespec_k { int64_t sec, nsec; };
 
 SYSCALL_DEFINE3(sched_getaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
 {
