@@ -21,24 +21,13 @@ static struct {
 	uint64_t next;
 	struct audit_rec rec[AUDIT_RING];
 } ring;
-static bool audit_log;
-
-void audit_set_logging(bool on)
-{
-	audit_log = on;
-}
-
-bool audit_logging(void)
-{
-	return audit_log;
-}
 
 struct audit_rec *audit_begin(int32_t pid, uint32_t nr, const uint64_t args[6])
 {
 	struct audit_rec *r = &ring.rec[ring.next++ % AUDIT_RING];
 
-	*r = (struct audit_rec){ __builtin_ia32_rdtsc(), pid, nr, { 0 }, 0 };
-	memcpy(r->args, args, sizeof(r->args));
+	*r = (struct audit_rec){ __builtin_ia32_rdtsc(), pid, nr,
+				 { args[0], args[1], args[2], args[3], args[4], args[5] }, 0 };
 	return r;
 }
 

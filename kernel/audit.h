@@ -15,11 +15,6 @@ struct audit_rec {
 	int64_t ret;
 };
 
-/* With audit on (the `audit` command-line word), the system-call path
- * also logs every call as it is made and as it returns. */
-void audit_set_logging(bool on);
-bool audit_logging(void);
-
 /* Claims the next record, filled with tsc, pid, nr and args (ret 0), for
  * the caller to set ret when the call returns. Lockless: called only by
  * the system-call path of the CPU that owns the ring. Never fails. */

@@ -138,7 +138,7 @@ static uint64_t rng_next(void)
 	return rng_state * 0x2545f4914f6cdd1dull;
 }
 
-static long put_random(struct iobuf b, size_t n)
+long devfs_random_fill(struct iobuf b, size_t n)
 {
 	uint8_t chunk[CHUNK];
 
@@ -161,13 +161,13 @@ static long put_random(struct iobuf b, size_t n)
 static long random_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)pos;
-	return put_random(iobuf_user(buf), n);
+	return devfs_random_fill(iobuf_user(buf), n);
 }
 
 static long random_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)pos;
-	return put_random(iobuf_kernel(buf), n);
+	return devfs_random_fill(iobuf_kernel(buf), n);
 }
 
 static const struct file_ops random_ops = {

@@ -108,16 +108,7 @@ static long dir_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
  * dcache_dir_lseek); SEEK_END is EINVAL. */
 static long dir_lseek(struct file *f, int64_t off, int whence)
 {
-	if (whence == SEEK_CUR) {
-		if (f->pos > INT64_MAX || (off > 0 && (int64_t)f->pos > INT64_MAX - off))
-			return -EINVAL;
-		off += (int64_t)f->pos; /* a negative result is EINVAL below */
-	}
-	if ((whence == SEEK_SET || whence == SEEK_CUR) && off >= 0) {
-		f->pos = (uint64_t)off;
-		return off;
-	}
-	return -EINVAL;
+	return whence == SEEK_SET || whence == SEEK_CUR ? vfs_seek_pos(f, off, whence, 0) : -EINVAL;
 }
 
 const struct file_ops dir_file_ops = {

@@ -100,11 +100,6 @@ struct inode {
 
 	void *priv;                  /* the file system's */
 	long aux;                    /* the file system's (procfs: pid and kind) */
-	/* Serialises writers and truncation of a regular file (Linux's
-	 * i_rwsem for writes): an O_APPEND write takes its position and
-	 * copies under it, so two appenders that give up the CPU mid-copy
-	 * cannot land on the same bytes. */
-	struct sleeplock write_lock;
 };
 
 #define RDEV(major, minor) (((uint32_t)(major) << 20) | (uint32_t)(minor))
@@ -173,6 +168,9 @@ int ramfs_remount(const char *opts);
 int devfs_open(struct inode *ip, struct file *f);
 /* f is open on /dev/zero, which mmap maps as anonymous memory. */
 bool devfs_is_zero(const struct file *f);
+/* n bytes of /dev/urandom's generator (xorshift64*, stirred with the TSC:
+ * not for keys) into b; killable: the count so far, -EINTR or -EFAULT. */
+long devfs_random_fill(struct iobuf b, size_t n);
 /* Make /dev and its nodes under root. */
 void devfs_populate(struct inode *root);
 

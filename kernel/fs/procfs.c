@@ -413,20 +413,14 @@ void procfs_forget(struct process *p)
 
 void procfs_set_exe(struct process *p, const char *path)
 {
-	char *abs = kmalloc(PATH_MAX);
+	size_t len = strlen(path);
+	char *e = kmalloc(len + 1); /* exact size: path is a PATH_MAX buffer */
 
-	if (!abs)
-		return;
-	if (vfs_realpath(path, abs) < 0)
-		strlcpy(abs, path, PATH_MAX);
-	size_t len = strlen(abs);
-	char *e = kmalloc(len + 1);
 	if (e) {
 		procfs_forget(p);
-		memcpy(e, abs, len + 1);
+		memcpy(e, path, len + 1);
 		p->exe_path = e;
 	}
-	kfree(abs);
 }
 
 /* Without a note (exec did not record one), the best guess: a forked

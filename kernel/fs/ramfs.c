@@ -54,6 +54,11 @@ struct ramfs_file {
 	uint8_t ***leaves;            /* nleaves slots */
 	size_t nleaves;
 	const uint8_t *borrowed;      /* the bytes in place, until the first change */
+	/* Serialises writers and truncation (Linux's i_rwsem for writes): an
+	 * O_APPEND write takes its position and copies under it, so two
+	 * appenders that give up the CPU mid-copy cannot land on the same
+	 * bytes. */
+	struct sleeplock write_lock;
 };
 
 /*
@@ -573,8 +578,8 @@ static long file_read(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 			break; /* SIGKILL: what was read so far */
 		uint64_t at = off + done, idx = at / PAGE, in = at % PAGE;
 		size_t k = n - done < PAGE - in ? n - done : PAGE - in;
-		const uint8_t *src = rf->borrowed ? rf->borrowed + at :
-				     page_get(rf, idx) ? page_get(rf, idx) + in : zeros;
+		const uint8_t *pg = rf->borrowed ? NULL : page_get(rf, idx);
+		const uint8_t *src = rf->borrowed ? rf->borrowed + at : pg ? pg + in : zeros;
 		if (iobuf_put(b, done, src, k))
 			return done ? (long)done : -EFAULT;
 		done += k;
@@ -645,12 +650,13 @@ static int truncate_locked(struct inode *ip, uint64_t size)
 /* Change the size under the inode's write lock (see struct inode). */
 static int ramfs_truncate(struct inode *ip, uint64_t size)
 {
-	int err = sleeplock_lock(&ip->write_lock);
+	struct ramfs_file *rf = ip->priv;
+	int err = sleeplock_lock(&rf->write_lock);
 
 	if (err)
 		return err;
 	err = truncate_locked(ip, size);
-	sleeplock_unlock(&ip->write_lock);
+	sleeplock_unlock(&rf->write_lock);
 	return err;
 }
 
@@ -679,14 +685,15 @@ static long rf_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
 static long locked_write(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	struct inode *ip = f->inode;
-	long r = sleeplock_lock(&ip->write_lock);
+	struct ramfs_file *rf = ip->priv;
+	long r = sleeplock_lock(&rf->write_lock);
 
 	if (r)
 		return r;
 	if (f->flags & O_APPEND)
 		*pos = ip->size;
 	r = file_write(ip, b, n, *pos);
-	sleeplock_unlock(&ip->write_lock);
+	sleeplock_unlock(&rf->write_lock);
 	if (r > 0)
 		*pos += (uint64_t)r;
 	return r;

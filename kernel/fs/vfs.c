@@ -29,11 +29,6 @@ void io_event(void)
 	wake_all(&io_event_wq);
 }
 
-bool io_should_stop(void)
-{
-	sched_cond_resched();
-	return fatal_signal_pending();
-}
 
 /* ---------------------------------------------------------------- inodes */
 

@@ -125,12 +125,6 @@ int fd_close(struct fdtable *t, int fd);
 extern struct wait_queue io_event_wq;
 void io_event(void);
 
-/* The check of a copy loop whose length a program controls, once per
- * chunk: gives up the CPU if the timer asked (the kernel is not
- * preemptible) and returns true when the loop must stop now (SIGKILL
- * pending or the process exiting): it then returns its partial count,
- * or -EINTR if nothing was done. */
-bool io_should_stop(void);
 
 /* Per-process file-system state the process code needs. */
 struct inode *inode_get(struct inode *ip);
@@ -155,7 +149,7 @@ struct file *console_file_open(void);
 struct process;
 int vfs_default_stdio(struct process *p);
 /* Remember the program p runs now (for /proc/PID/exe); exec calls it
- * with the absolute path it loaded. procfs_forget drops it (process
+ * with the absolute path it loaded (vfs_exec_data resolved it already). procfs_forget drops it (process
  * release). */
 void procfs_set_exe(struct process *p, const char *path);
 void procfs_forget(struct process *p);

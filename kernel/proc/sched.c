@@ -298,6 +298,12 @@ void sched_cond_resched(void)
 		sched_yield();
 }
 
+bool io_should_stop(void)
+{
+	sched_cond_resched();
+	return fatal_signal_pending();
+}
+
 /* Remove t from its wait queue if it is still queued (it timed out, or a
  * signal woke it): O(1), however many wait on the same queue (a pipe's
  * writers in a fork bomb). Interrupts off. */

@@ -92,8 +92,13 @@ void sched_preempt_point(struct trap_frame *tf);
  * the CPU when the timer has asked for a reschedule. The kernel itself is
  * not preemptible, so without it such a loop freezes every other thread.
  * Process or kernel-thread context, interrupts on or off (their state is
- * kept); pair it with fatal_signal_pending() (proc/signal.h) to stop. */
+ * kept). Loops that may stop use io_should_stop() below. */
 void sched_cond_resched(void);
+/* The check of a loop whose length a program controls, once per chunk:
+ * sched_cond_resched(), then true when the loop must stop now (SIGKILL
+ * pending or the process exiting, fatal_signal_pending()): it then
+ * returns its partial count, or -EINTR if nothing was done. */
+bool io_should_stop(void);
 
 /*
  * Deadlines are time_ns() values. NO_DEADLINE, the one way to say "none",

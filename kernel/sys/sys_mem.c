@@ -112,9 +112,8 @@ static int fill_snapshot(struct shmem *obj, struct inode *ip, uint64_t off, uint
 			return -ENOMEM;
 		uint64_t n = want - done < PAGE_SIZE ? want - done : PAGE_SIZE;
 		ramfs_read_kernel(ip, phys_to_virt(phys), n, off + done);
-		if (fatal_signal_pending())
+		if (io_should_stop())
 			return -EINTR;
-		sched_cond_resched();
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "mm/pmm.h"
 #include "mm/usercopy.h"
 #include "mm/uvm.h"
+#include "fs/inode.h"
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
@@ -167,42 +168,13 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, un
 	return prctl_task(option, arg2, arg3, arg4, arg5);
 }
 
-/* xorshift64*, seeded from the TSC: not cryptographic (say so where it matters). */
-static uint64_t rng_next(void)
-{
-	static uint64_t s;
-	if (!s)
-		s = rdtsc() | 1;
-	s ^= s >> 12;
-	s ^= s << 25;
-	s ^= s >> 27;
-	return s * 0x2545f4914f6cdd1dull;
-}
-
-/* getrandom(buf, count, flags): at most INT_MAX bytes per call, as Linux;
- * a long request gives up the CPU between chunks and stops early for
- * SIGKILL (the bytes so far). */
+/* getrandom(buf, count, flags): /dev/urandom's bytes, at most INT_MAX per
+ * call, as Linux (a long request is killable: the bytes so far). */
 SYSCALL_DEFINE3(getrandom, uptr_t, ubuf, size_t, count, unsigned int, flags)
 {
-	uint8_t chunk[256];
-	size_t done = 0, n = count > INT32_MAX ? INT32_MAX : count;
-
 	if (flags & ~(uint32_t)(GRND_NONBLOCK | GRND_RANDOM))
 		return -EINVAL;
-	while (done < n) {
-		sched_cond_resched();
-		if (fatal_signal_pending())
-			return done ? (long)done : -EINTR;
-		size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
-		for (size_t i = 0; i < k; i += 8) {
-			uint64_t r = rng_next();
-			memcpy(chunk + i, &r, k - i < 8 ? k - i : 8);
-		}
-		if (copy_to_user(ubuf + done, chunk, k))
-			return done ? (long)done : -EFAULT;
-		done += k;
-	}
-	return (long)done;
+	return devfs_random_fill(iobuf_user(ubuf), count > INT32_MAX ? INT32_MAX : count);
 }
 
 /* Advice Linux knows (5-7 were never assigned). The hardware-poisoning

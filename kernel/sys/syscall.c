@@ -174,10 +174,14 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_pselect6] = sys_pselect6,
 };
 
+/* With `audit` on the command line, every call is also logged as it is
+ * made and as it returns. Set once at boot. */
+static bool audit_serial;
+
 void syscall_init(bool audit_to_serial)
 {
 	arch_syscall_init();
-	audit_set_logging(audit_to_serial);
+	audit_serial = audit_to_serial;
 }
 
 static long run(struct trap_frame *tf)
@@ -188,7 +192,6 @@ static long run(struct trap_frame *tf)
 	current_thread()->syscall_nr = nr;
 	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
 	struct audit_rec *r = audit_begin(p ? p->pid : 0, (uint32_t)nr, args);
-	bool audit_serial = audit_logging();
 
 	if (audit_serial && (nr == SYS_exit || nr == SYS_exit_group)) /* these never return */
 		klog(LOG_INFO, "audit: pid %d syscall %lu (%#lx) = (does not return)\n", r->pid, nr,
