@@ -122,8 +122,6 @@ enum create_step { CREATE_DONE, CREATE_FOLLOW };
 static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t mode,
 				     char **target, int *err, struct inode **out)
 {
-	if ((*err = vfs_permission(pp->dir, X_OK)))
-		return CREATE_DONE;
 	*err = lookup_last(pp, out);
 	if (*err == 0 && (flags & O_EXCL)) {
 		inode_put(*out);
@@ -148,7 +146,7 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 	} else if (*err == -ENOENT) {
 		if (pp->dir->nlink == 0 || !pp->dir->ops->create)
 			*err = -ENOENT; /* the directory was removed; or /proc, which has no such name */
-		else if (!(*err = vfs_permission(pp->dir, W_OK | X_OK)))
+		else if (!(*err = vfs_permission(pp->dir, W_OK)))
 			*err = pp->dir->ops->create(pp->dir, pp->name, pp->len,
 						    S_IFREG | (mode & ~umask_now() & S_IALLUGO), 0, NULL, out);
 		pp->created = *err == 0;
@@ -258,16 +256,14 @@ static int make_entry(struct inode *base, const char *path, uint32_t mode, uint3
 
 	if (err)
 		return err;
-	if ((err = vfs_permission(pp.dir, X_OK)))
-		; /* the last name cannot even be looked up */
-	else if (special_name(&pp))
+	if (special_name(&pp))
 		err = -EEXIST;
 	else if ((pp.slash && !S_ISDIR(mode)) || !pp.dir->ops->create) /* "file/", or /proc */
 		err = taken_or_enoent(&pp);
 	else if (pp.dir->nlink == 0)
 		err = -ENOENT;
 	else if ((err = taken_or_enoent(&pp)) == -ENOENT &&
-		 !(err = vfs_permission(pp.dir, W_OK | X_OK)))
+		 !(err = vfs_permission(pp.dir, W_OK)))
 		err = pp.dir->ops->create(pp.dir, pp.name, pp.len, mode, rdev, target, &ip);
 	if (!err)
 		inode_put(ip);
@@ -318,6 +314,8 @@ int vfs_link(struct inode *obase, const char *oldpath, struct inode *nbase, cons
 		err = -ENOENT;
 	else if (!pp.dir->ops->link)
 		err = -ENOENT; /* /proc, as above */
+	else if ((err = vfs_permission(pp.dir, W_OK)))
+		; /* Linux's may_create, before the checks on the target */
 	else if (ip->fs != pp.dir->fs)
 		err = -EXDEV;
 	else if (S_ISDIR(ip->mode))
@@ -353,10 +351,6 @@ int vfs_unlink(struct inode *base, const char *path, bool dir)
 
 	if (err)
 		return err;
-	if ((err = vfs_permission(pp.dir, X_OK))) {
-		inode_put(pp.dir);
-		return err;
-	}
 	if (special_name(&pp)) {
 		if (!dir)
 			err = -EISDIR;
@@ -369,7 +363,7 @@ int vfs_unlink(struct inode *base, const char *path, bool dir)
 		inode_put(pp.dir);
 		return err;
 	}
-	if ((err = vfs_permission(pp.dir, W_OK | X_OK)))
+	if ((err = vfs_permission(pp.dir, W_OK)))
 		; /* Linux's may_delete: before the checks on the victim */
 	else if (dir)
 		err = rmdir_check(ip);
@@ -400,10 +394,10 @@ static bool is_under(struct inode *dir, struct inode *d)
  * (its ".." changes). */
 static int rename_permission(struct parent *op, struct inode *src, struct parent *np)
 {
-	int err = vfs_permission(op->dir, W_OK | X_OK);
+	int err = vfs_permission(op->dir, W_OK);
 
 	if (!err)
-		err = vfs_permission(np->dir, W_OK | X_OK);
+		err = vfs_permission(np->dir, W_OK);
 	if (!err && S_ISDIR(src->mode) && op->dir != np->dir)
 		err = vfs_permission(src, W_OK);
 	return err;
@@ -450,9 +444,7 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 		inode_put(op.dir);
 		return err;
 	}
-	if ((err = vfs_permission(op.dir, X_OK)) || (err = vfs_permission(np.dir, X_OK)))
-		; /* neither last name can be looked up */
-	else if (special_name(&op) || special_name(&np))
+	if (special_name(&op) || special_name(&np))
 		err = -EBUSY;
 	else if ((err = lookup_last(&op, &src)) == 0) {
 		err = lookup_last(&np, &dst);

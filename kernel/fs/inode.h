@@ -127,7 +127,9 @@ int vfs_permission(const struct inode *ip, int mask);
 int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out);
 /* The directory that would hold path's last component, and that
  * component: name gets at most NAME_MAX bytes and a NUL; *len is 0 when
- * path names the root ("/"). *slash tells whether a '/' followed it. */
+ * path names the root ("/"). *slash tells whether a '/' followed it.
+ * With a last component, the directory has already passed the search
+ * (X_OK) check its lookup needs: -EACCES otherwise. */
 int vfs_walk_parent(struct inode *base, const char *path, struct inode **dir, char *name,
 		    size_t *len, bool *slash);
 /* The absolute path of the file path names (from the cwd), every

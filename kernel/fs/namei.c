@@ -234,9 +234,13 @@ int vfs_walk_parent(struct inode *base, const char *path, struct inode **dir, ch
 	walk_end(&w);
 	if (err)
 		return err;
-	if (!S_ISDIR((*dir)->mode)) {
+	/* Looking the last name up in *dir needs search permission on it, as
+	 * every step of a walk does (Linux's link_path_walk checks it before
+	 * each name, the last one included): the callers need not. */
+	err = !S_ISDIR((*dir)->mode) ? -ENOTDIR : last.len ? vfs_permission(*dir, X_OK) : 0;
+	if (err) {
 		inode_put(*dir);
-		return -ENOTDIR;
+		return err;
 	}
 	*len = last.len;
 	*slash = last.slash;

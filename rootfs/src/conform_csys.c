@@ -172,6 +172,9 @@ static int check_dac(void)
 		errno = 0;
 		if (!r)
 			r = want_err("open(O_CREAT) in a 0555 directory", open(n, O_CREAT | O_RDWR, 0666), EACCES);
+		errno = 0;
+		if (!r)
+			r = want_err("link into a 0555 directory", link(f, n), EACCES);
 	}
 	if (!r && !(r = want_eq("chmod 0200", chmod(d, 0200), 0))) {
 		errno = 0;
