@@ -30,7 +30,7 @@ static void must(int err, const char *what)
 
 static void map_direct(uint64_t pml4)
 {
-	uint64_t step = cpu_has_1g_pages() ? PAGE_SIZE_1G : PAGE_SIZE_2M;
+	uint64_t step = cpu_features()->pdpe1gb ? PAGE_SIZE_1G : PAGE_SIZE_2M;
 
 	for (uint64_t pa = 0; pa < direct_map_size; pa += step)
 		must(arch_map_large(pml4, DIRECT_MAP_BASE + pa, pa, step, VM_WRITE | VM_GLOBAL),

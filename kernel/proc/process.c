@@ -36,7 +36,7 @@
 
 static struct process *all_procs;   /* every process, live or zombie */
 static int next_pid = INIT_PID + 1; /* pid 1 is kept for init */
-static int nr_tasks;                /* see process_task_count; interrupts off to change */
+static int nr_tasks;                /* processes (zombies too) plus extra threads; interrupts off */
 static int max_tasks = MIN_MAX_TASKS; /* threads-max, set by process_init */
 static struct process *init_proc;   /* pid 1 until it is released: found in O(1) at every exit */
 
@@ -268,13 +268,8 @@ static int alloc_pid(void)
 	return __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 }
 
-int process_task_count(void)
-{
-	return nr_tasks;
-}
-
 /* Count one more task for p's fork or clone, if the limits allow it (see
- * process_task_count): 0, or -EAGAIN. Counted at once, so that a fork
+ * process_fork): 0, or -EAGAIN. Counted at once, so that a fork
  * that sleeps while copying cannot let another pass the same check; a
  * failed fork gives it back with task_unreserve(). */
 static int task_reserve(const struct process *p)
@@ -306,8 +301,6 @@ static struct process *process_alloc(int pid)
 	p->state = PROC_ALIVE;
 	p->umask = 022;
 	p->start_ns = time_ns();
-	rlimit_defaults(&p->rlim);
-	cred_defaults(&p->cred);
 	return p;
 }
 
@@ -323,6 +316,8 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	}
 	set_name(p, path);
 	set_cmdline(p, argv);
+	rlimit_defaults(&p->rlim, (uint64_t)max_tasks); /* a fork copies its parent's */
+	cred_defaults(&p->cred);
 	p->kernel_waits = true;
 	p->pgid = p->sid = p->pid;
 	*err = vfs_default_stdio(p);

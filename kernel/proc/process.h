@@ -130,7 +130,7 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
 /* fork/vfork/clone: a child of the current process resuming at tf with
  * RAX = 0 (and RSP = new_sp if non-zero); share_vm shares the address
  * space (vfork). Not yet runnable (process_start_child). NULL and *err on
- * failure: -EAGAIN at the task limits (see process_task_count), -ENOMEM. */
+ * failure: -EAGAIN at the task limits (below), -ENOMEM. */
 struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_sp, int *err);
 /* execve in the current process: on success tf enters the new program
  * (returns 0); on failure nothing changed (-errno). */
@@ -164,14 +164,13 @@ struct process *current_process(void);
  * continue it after a stop. A group with no live member is orphaned. */
 bool process_pgrp_orphaned(int pgid);
 
-/* Tasks (a process's last thread, live or zombie, and each further
- * thread) in the system now. fork and clone fail with -EAGAIN when it
- * reaches the caller's RLIMIT_NPROC or the system's limit (Linux's
+/* The task limits: tasks are a process's last thread, live or zombie,
+ * and each further thread. fork and clone fail with -EAGAIN when their
+ * number reaches the caller's RLIMIT_NPROC or the system's limit (Linux's
  * threads-max: RAM / (8 * KSTACK_SIZE)). Linux exempts root from
  * RLIMIT_NPROC; Kestrel, where every program runs as root, enforces it
  * for everyone, so the default limit keeps a fork bomb from exhausting the
  * system (a program may still raise its own limit, up to threads-max). */
-int process_task_count(void);
 
 /* True if the current process has cap in its effective set (proc/cred.h);
  * a kernel thread has every capability. */

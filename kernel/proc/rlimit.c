@@ -2,8 +2,6 @@
 /* Kestrel: resource limits, with Linux's defaults and validation rules. */
 #include "proc/rlimit.h"
 #include "proc/process.h"
-#include "mm/layout.h"
-#include "mm/pmm.h"
 #include "lib/errno.h"
 
 #define DEFAULT_STACK   (8ull << 20)  /* _STK_LIM */
@@ -11,25 +9,16 @@
 #define DEFAULT_MSGQUEUE 819200ull    /* MQ_BYTES_MAX */
 #define DEFAULT_NOFILE_CUR 1024ull    /* INR_OPEN_CUR */
 #define DEFAULT_NOFILE_MAX 4096ull    /* INR_OPEN_MAX */
-/* Linux's fork_init: max_threads = RAM / (8 * THREAD_SIZE), NPROC and
- * SIGPENDING default to half of it. Kestrel's kernel stacks are 16 KiB. */
-#define THREAD_COST     (8ull * 16384)
-#define MIN_THREADS     20ull
-
-void rlimit_defaults(struct rlimits *r)
+void rlimit_defaults(struct rlimits *r, uint64_t max_tasks)
 {
-	uint64_t threads = pmm_managed_pages() * PAGE_SIZE / THREAD_COST;
-
-	if (threads < MIN_THREADS)
-		threads = MIN_THREADS;
 	for (unsigned i = 0; i < RLIM_NLIMITS; i++)
 		r->lim[i] = (struct rlimit_k){ RLIM_INFINITY, RLIM_INFINITY };
 	r->lim[RLIMIT_STACK].cur = DEFAULT_STACK;
 	r->lim[RLIMIT_CORE].cur = 0;
-	r->lim[RLIMIT_NPROC] = (struct rlimit_k){ threads / 2, threads / 2 };
+	r->lim[RLIMIT_NPROC] = (struct rlimit_k){ max_tasks / 2, max_tasks / 2 };
 	r->lim[RLIMIT_NOFILE] = (struct rlimit_k){ DEFAULT_NOFILE_CUR, DEFAULT_NOFILE_MAX };
 	r->lim[RLIMIT_MEMLOCK] = (struct rlimit_k){ DEFAULT_MEMLOCK, DEFAULT_MEMLOCK };
-	r->lim[RLIMIT_SIGPENDING] = (struct rlimit_k){ threads / 2, threads / 2 };
+	r->lim[RLIMIT_SIGPENDING] = (struct rlimit_k){ max_tasks / 2, max_tasks / 2 };
 	r->lim[RLIMIT_MSGQUEUE] = (struct rlimit_k){ DEFAULT_MSGQUEUE, DEFAULT_MSGQUEUE };
 	r->lim[RLIMIT_NICE] = (struct rlimit_k){ 0, 0 };
 	r->lim[RLIMIT_RTPRIO] = (struct rlimit_k){ 0, 0 };

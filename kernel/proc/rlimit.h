@@ -22,9 +22,10 @@ struct rlimits {
 	struct rlimit_k lim[RLIM_NLIMITS];
 };
 
-/* The limits of the first process, Linux's defaults (NPROC and
- * SIGPENDING derived from the RAM size, as Linux's fork_init does). */
-void rlimit_defaults(struct rlimits *r);
+/* The limits of a process the kernel starts, Linux's defaults: NPROC
+ * and SIGPENDING are half of max_tasks (threads-max), as Linux's
+ * fork_init sets them. */
+void rlimit_defaults(struct rlimits *r, uint64_t max_tasks);
 /* Replace resource res of r by *next after Linux's checks: 0, -EINVAL
  * (res out of range, cur > max) or -EPERM (NOFILE above nr_open, or a
  * higher hard limit unless may_raise: the caller's CAP_SYS_RESOURCE). */

@@ -54,15 +54,21 @@ static struct thread *run_dequeue(void)
 	return t;
 }
 
-/* The sleep timer fired: wake t if it still sleeps (interrupts off). */
-static void sleep_timeout(struct ktimer *k)
+/* Wake t if it sleeps: runnable, its sleep timer cancelled (a no-op when
+ * the timer is what fired). Interrupts off. */
+static void wake(struct thread *t)
 {
-	struct thread *t = (struct thread *)((char *)k - offsetof(struct thread, sleep_timer));
-
 	if (t->state == THREAD_SLEEPING) {
 		t->state = THREAD_RUNNABLE;
+		ktimer_cancel(&t->sleep_timer);
 		run_enqueue(t);
 	}
+}
+
+/* The sleep timer fired (interrupts off). */
+static void sleep_timeout(struct ktimer *k)
+{
+	wake((struct thread *)((char *)k - offsetof(struct thread, sleep_timer)));
 }
 
 /* Load next's CPU state (FPU, FS base, kernel stack for traps, address
@@ -199,11 +205,7 @@ struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp)
 void thread_make_runnable(struct thread *t)
 {
 	uint64_t f = irq_save();
-	if (t->state == THREAD_SLEEPING) {
-		t->state = THREAD_RUNNABLE;
-		ktimer_cancel(&t->sleep_timer);
-		run_enqueue(t);
-	}
+	wake(t);
 	irq_restore(f);
 }
 
@@ -376,11 +378,7 @@ void wake_all(struct wait_queue *wq)
 		struct thread *next = t->wait_next;
 		t->wait_next = NULL;
 		t->wait_pprev = NULL;
-		if (t->state == THREAD_SLEEPING) {
-			t->state = THREAD_RUNNABLE;
-			ktimer_cancel(&t->sleep_timer);
-			run_enqueue(t);
-		}
+		wake(t);
 		t = next;
 	}
 	irq_restore(f);

@@ -69,6 +69,7 @@ static void detect(void)
 	feat.avx = r[2] & CPUID1_ECX_AVX;
 	feat.x2apic = r[2] & CPUID1_ECX_X2APIC;
 	feat.pge = r[3] & CPUID1_EDX_PGE;
+	feat.hwcap = r[3];
 	if (max >= CPUID_EXTENDED) {
 		cpuid(CPUID_EXTENDED, 0, r);
 		feat.smep = r[1] & CPUID7_EBX_SMEP;
@@ -77,8 +78,10 @@ static void detect(void)
 	}
 	cpuid(CPUID_EXT_MAX, 0, r);
 	uint32_t max_ext = r[0];
-	cpuid(CPUID_EXT_FEATURES, 0, r);
-	feat.pdpe1gb = r[3] & CPUID81_EDX_PDPE1GB;
+	if (max_ext >= CPUID_EXT_FEATURES) {
+		cpuid(CPUID_EXT_FEATURES, 0, r);
+		feat.pdpe1gb = r[3] & CPUID81_EDX_PDPE1GB;
+	}
 	if (max_ext >= CPUID_POWER) {
 		cpuid(CPUID_POWER, 0, r);
 		feat.invariant_tsc = r[3] & CPUID87_EDX_INVTSC;
@@ -128,20 +131,9 @@ const struct cpu_features *cpu_features(void)
 	return &feat;
 }
 
-bool cpu_has_1g_pages(void)
-{
-	uint32_t r[4];
-
-	cpuid(CPUID_EXT_FEATURES, 0, r);
-	return r[3] & CPUID81_EDX_PDPE1GB;
-}
-
 uint64_t cpu_hwcap(void)
 {
-	uint32_t r[4];
-
-	cpuid(CPUID_FEATURES, 0, r);
-	return r[3];
+	return feat.hwcap;
 }
 
 void cpu_clock_info(struct cpu_clock_info *out)

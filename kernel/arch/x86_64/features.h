@@ -10,20 +10,19 @@ struct cpu_features {
 	bool xsave, avx, smep, smap, umip, pge, pdpe1gb, x2apic, invariant_tsc;
 	uint32_t xsave_size; /* bytes XSAVE needs for the enabled state (0: FXSAVE, 512) */
 	uint64_t xcr0;
+	uint32_t hwcap;      /* CPUID.1:EDX, Linux's AT_HWCAP word on x86_64 */
 };
 
 /* Enable what this CPU has and log one line saying which. */
 void cpu_features_init(void);
 const struct cpu_features *cpu_features(void);
 
-/* The queries below read CPUID themselves, so they hold before
- * cpu_features_init too. Any context. */
-
-/* 1 GiB pages in the page tables (CPUID.80000001h:EDX.Page1GB). */
-bool cpu_has_1g_pages(void);
-
-/* The AT_HWCAP word Linux gives x86_64 programs: CPUID.1:EDX. */
+/* The AT_HWCAP word Linux gives x86_64 programs: CPUID.1:EDX (after
+ * cpu_features_init). */
 uint64_t cpu_hwcap(void);
+
+/* The query below reads CPUID itself, so it holds before
+ * cpu_features_init too. Any context. */
 
 /* What the CPU states about its clocks (0 where it states nothing): the
  * TSC/crystal ratio and the crystal's rate (CPUID 15h), the base

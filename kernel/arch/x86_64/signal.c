@@ -27,7 +27,6 @@
 #include "uapi/signal.h"
 
 #define RED_ZONE         128  /* the x86_64 ABI's: leaf functions use it below RSP */
-#define VEC_SYSCALL      0x100 /* entry/syscall.S marks a SYSCALL frame with it */
 #define SYSCALL_INSN_LEN 2    /* both "syscall" and "int $0x80" */
 
 /* What rt_sigreturn takes from the frame: Linux's FIX_EFLAGS. IOPL, IF, NT,

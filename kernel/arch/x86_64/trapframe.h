@@ -10,6 +10,9 @@
 #define TF_CS     144
 #define TF_RSP    160
 #define TF_SIZE   176
+/* The vector field of a frame SYSCALL built (entry/syscall.S): not an IDT
+ * vector, so a frame tells how it entered. */
+#define VEC_SYSCALL 0x100
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

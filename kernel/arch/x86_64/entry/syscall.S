@@ -16,7 +16,6 @@
 #include "arch/x86_64/frame_macros.h"
 #include "arch/x86_64/percpu.h"
 
-#define VEC_SYSCALL       0x100   /* not an IDT vector: marks a SYSCALL frame */
 
 	.text
 	.globl syscall_entry
