@@ -9,6 +9,7 @@
  * fixed-size slots below.
  */
 #include "mm/vmalloc.h"
+#include "lib/errno.h"
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
@@ -113,13 +114,36 @@ static uint64_t first_page(const struct vm_range *a)
 	return a->start + GUARD_PAGES * PAGE_SIZE;
 }
 
-static void unmap_area(const struct vm_range *a)
+/* Unmap the pages at [va, va + n pages) that are mapped, freeing them if
+ * owned (the area's own pages; not a device's). */
+static void unmap_pages(uint64_t va, uint64_t n, bool owned)
 {
-	for (uint64_t i = 0; i < a->pages - GUARD_PAGES; i++) {
-		uint64_t pa = vmm_unmap_kernel(first_page(a) + i * PAGE_SIZE);
-		if (pa && a->owns_pages)
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t pa = vmm_unmap_kernel(va + i * PAGE_SIZE);
+		if (pa && owned)
 			pmm_free(pa, 0);
 	}
+}
+
+/* Map n fresh zeroed pages, writable, at va: 0, or -ENOMEM after
+ * unmapping and freeing whatever was mapped. */
+static int map_fresh_pages(uint64_t va, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		void *pg = page_alloc_zeroed();
+		if (!pg || vmm_map_kernel(va + i * PAGE_SIZE, virt_to_phys(pg), VM_WRITE)) {
+			if (pg)
+				page_free(pg);
+			unmap_pages(va, i, true);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void unmap_area(const struct vm_range *a)
+{
+	unmap_pages(first_page(a), a->pages - GUARD_PAGES, a->owns_pages);
 }
 
 void *vmalloc(size_t size)
@@ -129,14 +153,9 @@ void *vmalloc(size_t size)
 
 	if (!a)
 		return NULL;
-	for (uint64_t i = 0; i < pages; i++) {
-		void *pg = page_alloc_zeroed();
-		if (!pg || vmm_map_kernel(first_page(a) + i * PAGE_SIZE, virt_to_phys(pg), VM_WRITE)) {
-			if (pg)
-				page_free(pg);
-			vfree((void *)first_page(a));
-			return NULL;
-		}
+	if (map_fresh_pages(first_page(a), pages)) {
+		vfree((void *)first_page(a));
+		return NULL;
 	}
 	return (void *)first_page(a);
 }
@@ -245,11 +264,7 @@ static int64_t kstack_slot_take(void)
  * then give the slot back. */
 static void kstack_slot_put(uint32_t slot, uint64_t low)
 {
-	for (uint64_t va = low; va < slot_top(slot); va += PAGE_SIZE) {
-		uint64_t pa = vmm_unmap_kernel(va);
-		if (pa)
-			pmm_free(pa, 0);
-	}
+	unmap_pages(low, (slot_top(slot) - low) / PAGE_SIZE, true);
 	uint64_t flags = spin_lock_irqsave(&vm_lock);
 	free_slots[nfree++] = slot;
 	spin_unlock_irqrestore(&vm_lock, flags);
@@ -262,14 +277,9 @@ uint64_t kstack_alloc(void)
 	if (slot < 0)
 		return 0;
 	uint64_t top = slot_top((uint32_t)slot);
-	for (uint64_t va = top - KSTACK_SIZE; va < top; va += PAGE_SIZE) {
-		void *pg = page_alloc_zeroed();
-		if (!pg || vmm_map_kernel(va, virt_to_phys(pg), VM_WRITE)) {
-			if (pg)
-				page_free(pg);
-			kstack_slot_put((uint32_t)slot, top - KSTACK_SIZE);
-			return 0;
-		}
+	if (map_fresh_pages(top - KSTACK_SIZE, KSTACK_SIZE / PAGE_SIZE)) {
+		kstack_slot_put((uint32_t)slot, top); /* nothing left mapped */
+		return 0;
 	}
 	return top;
 }

@@ -447,41 +447,18 @@ SYSCALL_DEFINE2(set_robust_list, uptr_t, head, size_t, len)
 	return 0;
 }
 
-struct robust_probe {
-	int tid;
-	uint64_t head;
-	bool found;
-};
-
-static void robust_probe_fn(struct process *p, void *arg)
-{
-	struct robust_probe *probe = arg;
-
-	if (p->state != PROC_ALIVE)
-		return;
-	for (struct thread *t = p->threads; t; t = t->group_next)
-		if (t->tid == probe->tid) {
-			probe->head = t->robust_list;
-			probe->found = true;
-		}
-}
-
 /* get_robust_list(tid or 0, &head, &len): the thread's head and the one
  * size set_robust_list accepts. -ESRCH for no such thread, -EFAULT. */
 SYSCALL_DEFINE3(get_robust_list, int, pid, uptr_t, uhead, uptr_t, ulen)
 {
-	struct robust_probe probe = { pid, current_thread()->robust_list, true };
+	struct process *owner;
+	struct thread *t = pid ? process_find_thread(pid, &owner) : current_thread();
 	uint64_t len = ROBUST_LIST_HEAD_SIZE;
 
-	if (pid < 0)
+	if (pid < 0 || !t)
 		return -ESRCH;
-	if (pid) {
-		probe.found = false;
-		process_for_each(robust_probe_fn, &probe);
-		if (!probe.found)
-			return -ESRCH;
-	}
-	if (copy_to_user(ulen, &len, sizeof(len)) || copy_to_user(uhead, &probe.head, sizeof(probe.head)))
+	uint64_t head = t->robust_list;
+	if (copy_to_user(ulen, &len, sizeof(len)) || copy_to_user(uhead, &head, sizeof(head)))
 		return -EFAULT;
 	return 0;
 }

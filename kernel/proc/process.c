@@ -64,6 +64,21 @@ struct process *process_find(int pid)
 	return NULL;
 }
 
+struct thread *process_find_thread(int tid, struct process **owner)
+{
+	for (struct process *p = all_procs; p; p = p->next_proc) {
+		if (p->state != PROC_ALIVE)
+			continue;
+		for (struct thread *t = p->threads; t; t = t->group_next)
+			if (t->tid == tid) {
+				*owner = p;
+				return t;
+			}
+	}
+	*owner = NULL;
+	return NULL;
+}
+
 bool capable(int cap)
 {
 	struct process *p = current_process();

@@ -177,6 +177,9 @@ bool process_pgrp_orphaned(int pgid);
 bool capable(int cap);
 /* Find a live or zombie process by pid (NULL if none). */
 struct process *process_find(int pid);
+/* Find the live thread with id tid of a live process, and that process
+ * into *owner: NULL (and *owner NULL) if none. */
+struct thread *process_find_thread(int tid, struct process **owner);
 /* Call fn for every process (for /proc and kill(-1)); interrupts off. */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
 

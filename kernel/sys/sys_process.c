@@ -480,25 +480,6 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 	return 0;
 }
 
-struct tid_probe {
-	int tid;
-	struct process *proc;
-	struct thread *thread;
-};
-
-static void tid_probe_fn(struct process *p, void *arg)
-{
-	struct tid_probe *probe = arg;
-
-	if (p->state != PROC_ALIVE)
-		return;
-	for (struct thread *t = p->threads; t; t = t->group_next)
-		if (t->tid == probe->tid) {
-			probe->proc = p;
-			probe->thread = t;
-		}
-}
-
 struct kill_all {
 	int sig, self, count;
 };
@@ -523,9 +504,7 @@ SYSCALL_DEFINE2(kill, pid_t, upid, int, sig)
 		struct process *p = process_find(pid);
 		if (!p) {
 			/* as Linux: any thread's id names its whole process */
-			struct tid_probe probe = { pid, NULL, NULL };
-			process_for_each(tid_probe_fn, &probe);
-			p = probe.proc;
+			process_find_thread(pid, &p);
 		}
 		if (!p)
 			return -ESRCH;
@@ -544,14 +523,15 @@ SYSCALL_DEFINE2(kill, pid_t, upid, int, sig)
 /* Signal thread tid (of process tgid, if tgid > 0): that thread takes it. */
 static long kill_thread(int tgid, int tid, uint64_t sig)
 {
-	struct tid_probe probe = { tid, NULL, NULL };
+	struct process *p;
+	struct thread *t;
 
 	if (sig > NSIG)
 		return -EINVAL;
-	process_for_each(tid_probe_fn, &probe);
-	if (!probe.proc || (tgid > 0 && probe.proc->pid != tgid))
+	t = process_find_thread(tid, &p);
+	if (!t || (tgid > 0 && p->pid != tgid))
 		return -ESRCH;
-	return signal_send_thread(probe.proc, probe.thread, (int)sig);
+	return signal_send_thread(p, t, (int)sig);
 }
 
 SYSCALL_DEFINE3(tgkill, pid_t, tgid, pid_t, tid, int, sig)
