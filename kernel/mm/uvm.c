@@ -421,14 +421,13 @@ enum cow_writer {
 	COW_USER_WRITE,
 };
 
-/* Give this space its own copy of the present page at va if it is shared
- * copy-on-write (when this space holds the last reference, the page
- * itself), set up as `who` needs. The direct-map address of the page
+/* Give this space its own copy of the present page at va (whose leaf
+ * entry is pte) if it is shared copy-on-write (when this space holds the
+ * last reference, the page itself), set up as `who` needs. The direct-map address of the page
  * this space now maps; NULL if out of memory (nothing changed). */
-static void *cow_unshare(struct vm_space *vs, uint64_t va, enum cow_writer who)
+static void *cow_unshare(uint64_t *pte, uint64_t va, enum cow_writer who)
 {
 	uint64_t page_va = page_round_down(va);
-	uint64_t *pte = arch_pte(vs->pml4, page_va);
 	uint64_t pa = *pte & PTE_ADDR;
 	void *page = phys_to_virt(pa);
 
@@ -456,12 +455,11 @@ static void *cow_unshare(struct vm_space *vs, uint64_t va, enum cow_writer who)
 void *uvm_page(struct vm_space *vs, uint64_t va)
 {
 	struct vma *v = uvm_find_vma(vs, va);
+	uint64_t *pte = v ? arch_pte(vs->pml4, page_round_down(va)) : NULL;
 
-	if (!v)
-		return NULL;
-	if (!arch_translate(vs->pml4, page_round_down(va)) && !fault_in(vs, v, va))
-		return NULL;
-	return cow_unshare(vs, va, COW_KERNEL); /* callers write through it */
+	if (v && !pte && fault_in(vs, v, va))
+		pte = arch_pte(vs->pml4, page_round_down(va));
+	return pte ? cow_unshare(pte, va, COW_KERNEL) : NULL; /* callers write through it */
 }
 
 /* The page at va for a write that honours the region's protection. */
@@ -586,17 +584,6 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 	return vs;
 }
 
-/* A user write to a present page: a copy-on-write one in a writable
- * region is taken over or copied (cow_unshare); anything else is a real
- * protection violation. */
-static enum uvm_fault break_cow(struct vm_space *vs, const struct vma *v, uint64_t va)
-{
-	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
-	if (!pte || !(*pte & PTE_COW) || !(v->prot & VM_WRITE))
-		return UVM_FAULT_BAD;
-	return cow_unshare(vs, va, COW_USER_WRITE) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
-}
-
 /* The guard gap: no accessible region may end within STACK_GUARD_GAP
  * below a stack's new start (Linux ignores PROT_NONE regions here). */
 static bool gap_clear(const struct vma *below, uint64_t start)
@@ -640,7 +627,12 @@ enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bo
 	if (!(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
 	    (exec && !(v->prot & VM_EXEC)))
 		return UVM_FAULT_BAD;
-	if (arch_translate(vs->pml4, page_round_down(va)))
-		return write ? break_cow(vs, v, va) : UVM_FAULT_BAD;
-	return fault_in(vs, v, va) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
+	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
+	if (!pte)
+		return fault_in(vs, v, va) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
+	/* Present: only a write to a copy-on-write page in a writable region
+	 * (checked above) is not a real protection violation. */
+	if (!write || !(*pte & PTE_COW))
+		return UVM_FAULT_BAD;
+	return cow_unshare(pte, va, COW_USER_WRITE) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
 }

@@ -169,11 +169,20 @@ SYSCALL_DEFINE2(clone3, uptr_t, uargs, size_t, size)
 			a.child_tid, a.tls, a.flags & CLONE_CLEAR_SIGHAND);
 }
 
+/* execve's scratch for copying argv and envp: 12 KiB, on the heap (on
+ * the 16 KiB kernel stack it left execve one deep call from the guard
+ * page), taken once for both vectors. */
+struct vector_scratch {
+	uint64_t ptrs[EXEC_ARGS_MAX + 1];
+	char buf[PATH_MAX];
+};
+
 /* Copy a NULL-terminated user vector of strings into one kernel block:
- * a pointer array followed by the strings. ptrs (EXEC_ARGS_MAX + 1
- * entries) and buf (PATH_MAX bytes) are the caller's scratch. */
-static long copy_vector_with(uptr_t uv, char ***out, size_t *total, uint64_t *ptrs, char *buf)
+ * a pointer array followed by the strings. */
+static long copy_vector(uptr_t uv, char ***out, size_t *total, struct vector_scratch *s)
 {
+	uint64_t *ptrs = s->ptrs;
+	char *buf = s->buf;
 	size_t n = 0;
 
 	while (uv) {
@@ -203,19 +212,6 @@ static long copy_vector_with(uptr_t uv, char ***out, size_t *total, uint64_t *pt
 	v[n] = NULL;
 	*out = v;
 	return 0;
-}
-
-/* copy_vector_with, its 12 KiB of scratch on the heap: on the 16 KiB
- * kernel stack they left execve one deep call from the guard page. */
-static long copy_vector(uptr_t uv, char ***out, size_t *total)
-{
-	uint64_t *ptrs = kmalloc((EXEC_ARGS_MAX + 1) * sizeof(*ptrs));
-	char *buf = kmalloc(PATH_MAX);
-	long r = ptrs && buf ? copy_vector_with(uv, out, total, ptrs, buf) : -ENOMEM;
-
-	kfree(ptrs);
-	kfree(buf);
-	return r;
 }
 
 static void free_vector(char **v)
@@ -274,10 +270,12 @@ static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp)
 {
 	char **argv = NULL, **envp = NULL;
 	size_t total = 0;
-	long err = copy_vector(uargv, &argv, &total);
+	struct vector_scratch *s = kmalloc(sizeof(*s));
+	long err = s ? copy_vector(uargv, &argv, &total, s) : -ENOMEM;
 
 	if (err >= 0)
-		err = copy_vector(uenvp, &envp, &total);
+		err = copy_vector(uenvp, &envp, &total, s);
+	kfree(s);
 	if (err >= 0)
 		err = process_exec(frame(), path, (const char *const *)argv, (const char *const *)envp);
 	free_vector(argv);
