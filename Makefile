@@ -7,6 +7,9 @@
 #   make debug    QEMU halted with a gdb stub, and gdb with the kernel's symbols
 #
 # CC=clang builds the kernel and loader with clang (and ld.lld for the kernel).
+# SIGN_KEY=key.pem SIGN_CERT=cert.pem [SIGN_PASS=pass:WORD|file:PATH] signs the
+# image's BOOTX64.EFI with sbsign; make run SECURE_BOOT=1 signs it with Debian's
+# snakeoil test key and boots the snakeoil OVMF, which enforces Secure Boot.
 
 CC      ?= gcc
 ifeq ($(origin CC),default)
@@ -24,6 +27,17 @@ CMDLINE ?=
 QEMU    ?= qemu-system-x86_64
 QEMU_MACHINE ?= q35
 QEMU_MEM ?= 256M
+
+# Secure Boot: the snakeoil key and firmware of Debian's ovmf package (the
+# key's passphrase, "snakeoil", is in its README.Debian: a public test key).
+SNAKEOIL_DIR := /usr/share/ovmf
+ifneq ($(filter-out 0,$(SECURE_BOOT)),)
+SIGN_KEY  := $(SNAKEOIL_DIR)/PkKek-1-snakeoil.key
+SIGN_CERT := $(SNAKEOIL_DIR)/PkKek-1-snakeoil.pem
+SIGN_PASS := pass:snakeoil
+endif
+SIGN_ARGS := $(if $(SIGN_KEY),--sign-key '$(SIGN_KEY)' --sign-cert '$(SIGN_CERT)') \
+	$(if $(SIGN_PASS),--sign-pass '$(SIGN_PASS)')
 
 DEPS_OK := $(B)/.deps-ok
 
@@ -50,7 +64,8 @@ LOADER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fpic -fshort-wchar -mno-red-z
 	-fno-stack-protector -fno-strict-aliasing -mgeneral-regs-only \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iefi-loader -Ishared \
 	-Wall -Wextra -Werror -Wno-pointer-sign -MMD -MP
-LOADER_SRC := $(sort $(wildcard efi-loader/*.c)) efi-loader/handoff.S shared/elf_check.c shared/memmap.c
+LOADER_SRC := $(sort $(wildcard efi-loader/*.c)) efi-loader/handoff.S shared/elf_check.c shared/memmap.c \
+	shared/cmdline.c shared/sha256.c
 LOADER_OBJ := $(patsubst %,$(B)/l/%.o,$(LOADER_SRC))
 
 .PHONY: all run test debug deps clean
@@ -104,7 +119,7 @@ $(B)/BOOTX64.EFI: $(LOADER_OBJ)
 	ld -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
 		-L$(EFI_LIB) $(EFI_LIB)/crt0-efi-x86_64.o $(LOADER_OBJ) \
 		-o $(B)/loader.so -lefi -lgnuefi
-	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel \
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .measure -j .dynamic -j .dynsym -j .rel \
 		-j .rela -j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 \
 		--subsystem=10 $(B)/loader.so $@
 
@@ -116,21 +131,30 @@ ROOTFS_FILES := $(shell find rootfs -type f 2>/dev/null)
 $(B)/rootfs.cpio: $(ROOTFS_FILES) $(ROOTFS_PROGS) tools/mkrootfs.sh | $(DEPS_OK)
 	tools/mkrootfs.sh $(B)/rootfs $@
 
-# The image holds the command line: rebuild it when CMDLINE changes.
+# The image holds the command line and the signature: rebuild it when
+# CMDLINE or the signing options change.
 $(B)/cmdline.stamp: FORCE
 	@mkdir -p $(B)
-	@printf '%s\n' "$(CMDLINE)" | cmp -s - $@ || printf '%s\n' "$(CMDLINE)" > $@
+	@printf '%s\n' "$(CMDLINE)" $(SIGN_ARGS) | cmp -s - $@ || printf '%s\n' "$(CMDLINE)" $(SIGN_ARGS) > $@
 .PHONY: FORCE
 FORCE:
 
 $(B)/kestrel.img: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio tools/mkimg.sh $(B)/cmdline.stamp
-	tools/mkimg.sh -o $@ --build $(B) --cmdline "$(CMDLINE)"
+	tools/mkimg.sh -o $@ --build $(B) --cmdline "$(CMDLINE)" $(SIGN_ARGS)
 
 # ---------------------------------------------------------------- run, debug
 OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
+QEMU_SB :=
+ifneq ($(filter-out 0,$(SECURE_BOOT)),)
+# SMM-protected variables, as a real machine enforcing Secure Boot has
+OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd
+OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
+QEMU_SB := -global driver=cfi.pflash01,property=secure,value=on
+QEMU_MACHINE := $(QEMU_MACHINE),smm=on
+endif
 QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
-QEMU_ARGS = -machine $(QEMU_MACHINE) -m $(QEMU_MEM) -nodefaults -vga std \
+QEMU_ARGS = -machine $(QEMU_MACHINE) -m $(QEMU_MEM) -nodefaults -vga std $(QEMU_SB) \
 	-drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 	-drive if=pflash,format=raw,file=$(B)/run-vars.fd \
 	-drive format=raw,file=$(B)/kestrel.img -serial stdio $(QEMU_DISPLAY) -no-reboot

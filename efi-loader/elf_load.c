@@ -3,7 +3,7 @@
 #include "loader.h"
 #include "elf_check.h"
 
-/* Read, validate and load the kernel. All PT_LOAD segments go into one
+/* Read, verify (Secure Boot), validate and load the kernel. All PT_LOAD segments go into one
  * contiguous allocation covering [info.lo, info.hi) so the kernel knows
  * its physical base; the gaps and every bss are zeroed (alloc is zeroed
  * first, then only file bytes are copied). */
@@ -12,10 +12,18 @@ EFI_STATUS load_kernel(struct loader *ld)
 	struct elf_info ei;
 	const char *why = "";
 	EFI_PHYSICAL_ADDRESS addr = 0;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct sha256 hash;
 	EFI_STATUS st;
 
-	st = read_file_pool(ld, L"\\kestrel\\kernel.elf", &ld->kernel_file, &ld->kernel_file_size);
+	sha256_init(&hash);
+	st = read_file_pool(ld, L"\\kestrel\\kernel.elf", &ld->kernel_file, &ld->kernel_file_size,
+			    &hash);
 	if (EFI_ERROR(st))
+		return st;
+	/* nothing parses the file before it is verified */
+	sha256_final(&hash, digest);
+	if (EFI_ERROR((st = verify_digest(ld, "kernel.elf", digest, true))))
 		return st;
 	if (elf_check(ld->kernel_file, ld->kernel_file_size, ELF_TARGET_KERNEL, &ei, &why) != 0)
 		return fail("kernel", why, EFI_LOAD_ERROR);

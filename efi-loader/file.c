@@ -54,25 +54,34 @@ static EFI_STATUS open_sized(struct loader *ld, const CHAR16 *path, EFI_FILE_HAN
 	return EFI_SUCCESS;
 }
 
-/* Read exactly size bytes (FAT drivers may return short reads). */
-static EFI_STATUS read_all(EFI_FILE_HANDLE fh, void *buf, UINTN size, const char *step)
+/* Bytes asked of the firmware per Read: each piece is hashed while it is
+ * still in the cache. */
+#define READ_CHUNK (1024 * 1024)
+
+/* Read exactly size bytes (FAT drivers may return short reads), feeding
+ * each piece to hash (if not NULL) as it arrives. */
+static EFI_STATUS read_all(EFI_FILE_HANDLE fh, void *buf, UINTN size, const char *step,
+			   struct sha256 *hash)
 {
 	UINTN done = 0;
 
 	while (done < size) {
-		UINTN chunk = size - done;
+		UINTN chunk = size - done < READ_CHUNK ? size - done : READ_CHUNK;
 		EFI_STATUS st = uefi_call_wrapper(fh->Read, 3, fh, &chunk, (char *)buf + done);
 		if (EFI_ERROR(st))
 			return fail(step, "read failed", st);
 		if (chunk == 0)
 			return fail(step, "file shorter than its size", EFI_END_OF_FILE);
+		if (hash)
+			sha256_update(hash, (char *)buf + done, chunk);
 		done += chunk;
 	}
 	return EFI_SUCCESS;
 }
 
 /* Read a whole file into pool memory (freed by the caller). */
-EFI_STATUS read_file_pool(struct loader *ld, const CHAR16 *path, void **buf, UINTN *size)
+EFI_STATUS read_file_pool(struct loader *ld, const CHAR16 *path, void **buf, UINTN *size,
+			  struct sha256 *hash)
 {
 	EFI_FILE_HANDLE fh;
 	EFI_STATUS st = open_sized(ld, path, &fh, size);
@@ -84,7 +93,7 @@ EFI_STATUS read_file_pool(struct loader *ld, const CHAR16 *path, void **buf, UIN
 		uefi_call_wrapper(fh->Close, 1, fh);
 		return fail(step_of(path), "out of memory", EFI_OUT_OF_RESOURCES);
 	}
-	st = read_all(fh, *buf, *size, step_of(path));
+	st = read_all(fh, *buf, *size, step_of(path), hash);
 	uefi_call_wrapper(fh->Close, 1, fh);
 	if (EFI_ERROR(st))
 		FreePool(*buf);
@@ -92,7 +101,8 @@ EFI_STATUS read_file_pool(struct loader *ld, const CHAR16 *path, void **buf, UIN
 }
 
 /* Read a whole file into freshly allocated pages the kernel will keep. */
-EFI_STATUS read_file_pages(struct loader *ld, const CHAR16 *path, struct region *out)
+EFI_STATUS read_file_pages(struct loader *ld, const CHAR16 *path, struct region *out,
+			   struct sha256 *hash)
 {
 	const char *step = step_of(path);
 	EFI_PHYSICAL_ADDRESS addr = 0;
@@ -112,7 +122,7 @@ EFI_STATUS read_file_pages(struct loader *ld, const CHAR16 *path, struct region 
 		uefi_call_wrapper(fh->Close, 1, fh);
 		return fail(step, "cannot allocate pages", st);
 	}
-	st = read_all(fh, (void *)addr, size, step);
+	st = read_all(fh, (void *)addr, size, step, hash);
 	uefi_call_wrapper(fh->Close, 1, fh);
 	if (EFI_ERROR(st)) {
 		uefi_call_wrapper(BS->FreePages, 2, addr, PAGES(size));

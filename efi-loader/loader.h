@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "bootinfo.h"
+#include "sha256.h"
 
 #define PAGE_SIZE 4096ULL
 #define PAGES(bytes) (((bytes) + PAGE_SIZE - 1) / PAGE_SIZE)
@@ -39,6 +40,10 @@ struct loader {
 	struct region rootfs;
 	char cmdline[KBI_CMDLINE_MAX];
 	uint32_t cmdline_len;
+	bool cmdline_found;            /* cmdline.txt was there */
+
+	bool secure_boot;              /* the firmware enforces Secure Boot */
+	uint32_t sb_flags;             /* KBI_SB_*, for the kernel */
 
 	struct kbi_framebuffer fb;
 	uint64_t rsdp;
@@ -59,16 +64,25 @@ struct loader {
 	UINTN efi_desc_size;           /* DescriptorSize: walk by this, not sizeof */
 };
 
-/* Print "kestrel-loader: STEP: WHAT (STATUS)" on the console (which OVMF
+/* log.c: print "kestrel-loader: STEP: WHAT (STATUS)" on the console (which OVMF
  * mirrors to the serial port) and return status, so callers can write
  * `return fail(...)`. */
 EFI_STATUS fail(const char *step, const char *what, EFI_STATUS status);
 void info(const char *fmt_ascii_step, const char *what);
 
-/* file.c */
+/* file.c: the readers feed every byte they read to hash unless it is NULL
+ * (the file is read once, hashed piece by piece as it arrives). */
 EFI_STATUS open_boot_volume(struct loader *ld);
-EFI_STATUS read_file_pool(struct loader *ld, const CHAR16 *path, void **buf, UINTN *size);
-EFI_STATUS read_file_pages(struct loader *ld, const CHAR16 *path, struct region *out);
+EFI_STATUS read_file_pool(struct loader *ld, const CHAR16 *path, void **buf, UINTN *size,
+			  struct sha256 *hash);
+EFI_STATUS read_file_pages(struct loader *ld, const CHAR16 *path, struct region *out,
+			   struct sha256 *hash);
+
+/* verify.c: Secure Boot (the firmware's switch, the signed record) */
+void check_secure_boot(struct loader *ld);
+EFI_STATUS verify_digest(struct loader *ld, const char *file, const uint8_t got[SHA256_DIGEST_SIZE],
+			 bool kernel);
+void choose_cmdline(struct loader *ld);
 
 /* elf_load.c */
 EFI_STATUS load_kernel(struct loader *ld);

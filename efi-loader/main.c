@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel EFI loader: reads the kernel, rootfs and command line from the
- * boot volume, builds the kernel's page tables, leaves boot services and
+ * boot volume (checking them against its signed record under Secure
+ * Boot, verify.c), builds the kernel's page tables, leaves boot services and
  * jumps to the higher-half kernel. The steps run in order, top to bottom;
  * any failure before ExitBootServices is printed and returned to the
  * firmware.
@@ -12,17 +13,6 @@
 #define EFER_NXE     (1ull << 11)
 #define TSC_CALIBRATE_US 10000
 
-EFI_STATUS fail(const char *step, const char *what, EFI_STATUS status)
-{
-	Print(L"kestrel-loader: %a: %a (%r)\n", step, what, status);
-	return status;
-}
-
-void info(const char *step, const char *what)
-{
-	Print(L"kestrel-loader: %a: %a\n", step, what);
-}
-
 /* Read \kestrel\cmdline.txt if present: trailing white space (the
  * newline an editor adds) is dropped, and so is anything past
  * KBI_CMDLINE_MAX - 1 bytes, with a warning. */
@@ -31,8 +21,9 @@ static void read_cmdline(struct loader *ld)
 	void *buf;
 	UINTN size;
 
-	if (read_file_pool(ld, L"\\kestrel\\cmdline.txt", &buf, &size) != EFI_SUCCESS)
+	if (read_file_pool(ld, L"\\kestrel\\cmdline.txt", &buf, &size, NULL) != EFI_SUCCESS)
 		return; /* optional: read_file_pool is silent for "not found" */
+	ld->cmdline_found = true;
 	if (size >= KBI_CMDLINE_MAX) {
 		info("cmdline", "longer than 4095 bytes, truncated");
 		size = KBI_CMDLINE_MAX - 1;
@@ -44,6 +35,21 @@ static void read_cmdline(struct loader *ld)
 	ld->cmdline[size] = '\0';
 	ld->cmdline_len = (uint32_t)size;
 	FreePool(buf);
+}
+
+/* Read the rootfs and check it against the signed record (verify.c). */
+static EFI_STATUS load_rootfs(struct loader *ld)
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct sha256 hash;
+	EFI_STATUS st;
+
+	sha256_init(&hash);
+	st = read_file_pages(ld, L"\\kestrel\\rootfs.cpio", &ld->rootfs, &hash);
+	if (EFI_ERROR(st))
+		return st;
+	sha256_final(&hash, digest);
+	return verify_digest(ld, "rootfs.cpio", digest, false);
 }
 
 /* Measure the TSC against the firmware's Stall(): good to a few per cent,
@@ -126,6 +132,7 @@ static struct kbi_boot_info *fill_boot_info(struct loader *ld, EFI_SYSTEM_TABLE 
 	bi->acpi_rsdp_revision = ld->rsdp_revision;
 	bi->efi_system_table = (uint64_t)st;
 	bi->fb = ld->fb;
+	bi->secure_boot = ld->sb_flags | (ld->secure_boot ? KBI_SB_ON : 0);
 	return bi;
 }
 
@@ -162,11 +169,13 @@ static EFI_STATUS load_everything(struct loader *ld, EFI_SYSTEM_TABLE *st)
 
 	if (EFI_ERROR((s = open_boot_volume(ld))))
 		return s;
+	check_secure_boot(ld);
 	if (EFI_ERROR((s = load_kernel(ld))))
 		return s;
-	if (EFI_ERROR((s = read_file_pages(ld, L"\\kestrel\\rootfs.cpio", &ld->rootfs))))
+	if (EFI_ERROR((s = load_rootfs(ld))))
 		return s;
 	read_cmdline(ld);
+	choose_cmdline(ld);
 	find_framebuffer(ld);
 	find_rsdp(ld, st);
 	calibrate_tsc(ld);

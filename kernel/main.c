@@ -152,6 +152,22 @@ static void banner_fb(const struct kbi_boot_info *bi, bool have_fb)
 	     fbcon_cols(), fbcon_rows());
 }
 
+/* What the loader checked (shared/bootinfo.h, KBI_SB_*). Under Secure
+ * Boot it refused anything unverified, so "on" means verified. */
+static void banner_secure_boot(const struct kbi_boot_info *bi)
+{
+	uint32_t sb = bi->secure_boot;
+
+	if (sb & KBI_SB_ON) {
+		klog(LOG_INFO, "secure boot: on; kernel and rootfs verified by the signed loader%s\n",
+		     (sb & KBI_SB_CMDLINE_FILTERED) ? ", words of cmdline.txt ignored" : "");
+		return;
+	}
+	klog(LOG_INFO, "secure boot: off; kernel %s, rootfs %s\n",
+	     (sb & KBI_SB_KERNEL_VERIFIED) ? "verified" : "NOT verified",
+	     (sb & KBI_SB_ROOTFS_VERIFIED) ? "verified" : "NOT verified");
+}
+
 static void banner(const struct kbi_boot_info *bi, uint64_t tsc_entry, bool have_fb)
 {
 	klog(LOG_INFO, "Kestrel %s (x86_64)\n", KESTREL_VERSION);
@@ -164,6 +180,7 @@ static void banner(const struct kbi_boot_info *bi, uint64_t tsc_entry, bool have
 	klog(LOG_INFO, "rootfs: %lu bytes at %#lx\n", bi->rootfs_size, bi->rootfs);
 	klog(LOG_INFO, "kernel: %lu KiB at phys %#lx, %lu symbols\n", bi->kernel_size / 1024,
 	     bi->kernel_phys_base, ksyms_count());
+	banner_secure_boot(bi);
 	klog(LOG_INFO, "cmdline: \"%.*s\"\n", (int)bi->cmdline_len,
 	     bi->cmdline ? (const char *)phys_to_virt(bi->cmdline) : "");
 	klog(LOG_INFO, "init: %s%s%.*s\n", cfg.init, cfg.init_args_len ? " " : "",

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define KBI_MAGIC   0x544f4f424c525453ULL /* "STRLBOOT" little-endian */
-#define KBI_VERSION 1
+#define KBI_VERSION 2 /* 2: secure_boot */
 
 #define KBI_DIRECT_MAP_BASE  0xffff800000000000ULL
 #define KBI_FB_VIRT          0xffffffff00000000ULL
@@ -127,6 +127,17 @@ struct kbi_boot_info {
 	uint64_t efi_system_table; /* physical address of the EFI system table */
 
 	struct kbi_framebuffer fb;
+
+	uint32_t secure_boot;      /* KBI_SB_*: what the loader found and checked */
+	uint32_t reserved2;
 };
+
+/* secure_boot flags. With KBI_SB_ON the loader refused any kernel or rootfs
+ * whose SHA-256 differs from the one recorded in its signed image, so both
+ * VERIFIED bits are set; with it off a mismatch was only logged. */
+#define KBI_SB_ON               (1u << 0) /* the firmware's SecureBoot variable was 1 */
+#define KBI_SB_KERNEL_VERIFIED  (1u << 1) /* kernel.elf matched the recorded hash */
+#define KBI_SB_ROOTFS_VERIFIED  (1u << 2) /* rootfs.cpio matched the recorded hash */
+#define KBI_SB_CMDLINE_FILTERED (1u << 3) /* words of cmdline.txt were ignored (KBI_SB_ON only) */
 
 #endif

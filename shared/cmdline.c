@@ -174,3 +174,112 @@ const char *cmdline_init_args(const struct cmdline *c, uint32_t *len)
 	*len = c->len - c->init_args_off;
 	return c->s + c->init_args_off;
 }
+
+/* Keys a command line from outside the signed loader may set under Secure
+ * Boot: none of them chooses a program, a file or a fault to run. */
+static const char *const safe_keys[] = {
+	"console", "loglevel", "selftest", "audit", "echo", "panic", "debugexit",
+};
+
+bool cmdline_word_is_safe(const struct cmdline_word *w)
+{
+	for (size_t i = 0; i < sizeof(safe_keys) / sizeof(safe_keys[0]); i++)
+		if (cmdline_word_is(w, safe_keys[i]))
+			return true;
+	return false;
+}
+
+/* The whole text of a word, key through value. */
+static uint32_t word_len(const struct cmdline_word *w)
+{
+	return w->has_val ? (uint32_t)(w->val + w->val_len - w->key) : w->key_len;
+}
+
+static bool same_text(const char *a, uint32_t alen, const char *b, uint32_t blen)
+{
+	if (alen != blen)
+		return false;
+	for (uint32_t i = 0; i < alen; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* True if c holds a word with exactly this text before its split. */
+static bool has_word_text(const struct cmdline *c, const char *text, uint32_t len)
+{
+	struct cmdline_word w;
+	uint32_t pos = 0;
+
+	while (cmdline_next(c, &pos, &w))
+		if (same_text(w.key, word_len(&w), text, len))
+			return true;
+	return false;
+}
+
+/* An output buffer that never overflows: append() refuses what would not
+ * leave `keep` bytes (and the NUL) free. */
+struct outbuf {
+	char *s;
+	uint32_t cap, n;
+};
+
+static bool append(struct outbuf *o, const char *text, uint32_t len, uint32_t keep)
+{
+	uint32_t sep = o->n ? 1 : 0;
+
+	if ((uint64_t)o->n + sep + len + keep >= o->cap)
+		return false;
+	if (sep)
+		o->s[o->n++] = ' ';
+	for (uint32_t i = 0; i < len; i++)
+		o->s[o->n++] = text[i];
+	return true;
+}
+
+/* Append each safe esp word that sig lacks; report the rest. */
+static void merge_esp_words(struct outbuf *o, const struct cmdline *sig, const struct cmdline *esp,
+                            uint32_t keep, cmdline_drop_fn drop, void *ctx)
+{
+	struct cmdline_word w;
+	uint32_t pos = 0;
+
+	while (cmdline_next(esp, &pos, &w)) {
+		uint32_t len = word_len(&w);
+
+		if (has_word_text(sig, w.key, len))
+			continue;
+		if (cmdline_word_is_safe(&w) && append(o, w.key, len, keep))
+			continue;
+		if (drop)
+			drop(ctx, w.key, len, false);
+	}
+}
+
+uint32_t cmdline_merge_signed(const char *sig_s, uint32_t sig_len, const char *esp_s,
+                              uint32_t esp_len, char *out, uint32_t cap,
+                              cmdline_drop_fn drop, void *ctx)
+{
+	struct cmdline sig, esp;
+	struct cmdline_word w;
+	struct outbuf o = { out, cap, 0 };
+	uint32_t pos = 0, args_len, esp_args_len;
+	const char *args, *esp_args;
+
+	cmdline_init(&sig, sig_s, sig_len);
+	cmdline_init(&esp, esp_s, esp_len);
+	args = cmdline_init_args(&sig, &args_len);
+	esp_args = cmdline_init_args(&esp, &esp_args_len);
+	/* room for " -- ARGS" after the words */
+	uint32_t keep = sig.has_init_args ? 4 + args_len : 0;
+
+	while (cmdline_next(&sig, &pos, &w))
+		append(&o, w.key, word_len(&w), keep);
+	merge_esp_words(&o, &sig, &esp, keep, drop, ctx);
+	if (esp_args_len && !same_text(args, args_len, esp_args, esp_args_len) && drop)
+		drop(ctx, esp_args, esp_args_len, true);
+	if (sig.has_init_args && append(&o, "--", 2, args_len + 1) && args_len)
+		append(&o, args, args_len, 0);
+	out[o.n] = '\0';
+	return o.n;
+}

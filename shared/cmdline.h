@@ -66,4 +66,26 @@ bool cmdline_get_u64(const struct cmdline *c, const char *key, uint64_t *out);
 /* The init arguments (after "--"), and their length; length 0 if none. */
 const char *cmdline_init_args(const struct cmdline *c, uint32_t *len);
 
+/* True if a word from outside a signed loader may be honoured under Secure
+ * Boot: it changes how the kernel reports or tests, never what runs
+ * (console=, loglevel=, selftest, audit, echo, panic=, debugexit). */
+bool cmdline_word_is_safe(const struct cmdline_word *w);
+
+/* Called for each word cmdline_merge_signed leaves out (init_args: the
+ * text is the init arguments after "--"). */
+typedef void (*cmdline_drop_fn)(void *ctx, const char *text, uint32_t len, bool init_args);
+
+/*
+ * The command line under Secure Boot: the words of the signed command line
+ * sig, then each safe word of the unsigned one (esp) that sig does not
+ * already hold, then sig's " -- " and init arguments. Every other esp word,
+ * esp's init arguments when they differ from sig's, and a safe word that no
+ * longer fits are left out and passed to drop (if not NULL). Writes a
+ * NUL-terminated string to out (cap bytes, cap >= 1) and returns its length;
+ * the signed part is cut only if it cannot fit in cap itself.
+ */
+uint32_t cmdline_merge_signed(const char *sig, uint32_t sig_len, const char *esp,
+                              uint32_t esp_len, char *out, uint32_t cap,
+                              cmdline_drop_fn drop, void *ctx);
+
 #endif

@@ -23,6 +23,7 @@ lld:/usr/bin/ld.lld
 binutils:/usr/bin/objcopy
 make:/usr/bin/make
 python3:/usr/bin/python3
+sbsigntool:/usr/bin/sbsign
 gdb:/usr/bin/gdb
 "
 

@@ -7,8 +7,17 @@
 # byte offset. The result boots in QEMU+OVMF and, written with dd, on a
 # real UEFI machine from a USB stick.
 #
+# The loader on the image records the SHA-256 of this kernel and rootfs and
+# the command line (tools/measure.py); with --sign-key and --sign-cert it is
+# signed with sbsign, and under Secure Boot it then refuses any other
+# kernel or rootfs and takes only harmless words from cmdline.txt.
+# --sign-pass gives an encrypted key's passphrase in openssl's -passin form
+# (pass:WORD, file:PATH, env:VAR); the key is decrypted only into a
+# temporary directory that is removed on exit.
+#
 # Usage: mkimg.sh [-o OUT.img] [--cmdline "..."] [--overlay DIR]...
 #                 [--build DIR] [--kernel FILE] [--rootfs FILE]
+#                 [--sign-key KEY.pem --sign-cert CERT.pem [--sign-pass SPEC]]
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +27,9 @@ cmdline=
 kernel=
 rootfs=
 overlays=
+sign_key=
+sign_cert=
+sign_pass=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2; shift 2 ;;
@@ -26,7 +38,10 @@ while [ $# -gt 0 ]; do
 	--build) build=$(cd "$2" && pwd); shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--rootfs) rootfs=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	--sign-key) sign_key=$2; shift 2 ;;
+	--sign-cert) sign_cert=$2; shift 2 ;;
+	--sign-pass) sign_pass=$2; shift 2 ;;
+	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) echo "mkimg: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -47,6 +62,23 @@ fi
 rootfs=${rootfs:-$build/rootfs.cpio}
 [ -f "$rootfs" ] || { echo "mkimg: missing $rootfs" >&2; exit 1; }
 printf '%s\n' "$cmdline" > "$tmp/cmdline.txt"
+
+# The loader for this kernel, rootfs and command line, signed if asked.
+python3 "$top/tools/measure.py" --loader "$loader" --kernel "$kernel" --rootfs "$rootfs" \
+	--cmdline "$cmdline" -o "$tmp/BOOTX64.EFI"
+loader=$tmp/BOOTX64.EFI
+if [ -n "$sign_key$sign_cert" ]; then
+	[ -n "$sign_key" ] && [ -n "$sign_cert" ] || { echo "mkimg: --sign-key and --sign-cert go together" >&2; exit 2; }
+	command -v sbsign > /dev/null || { echo "mkimg: signing needs sbsign (apt-get install sbsigntool)" >&2; exit 1; }
+	if [ -n "$sign_pass" ]; then
+		(umask 077 && openssl pkey -in "$sign_key" -passin "$sign_pass" -out "$tmp/key.pem")
+		sign_key=$tmp/key.pem
+	fi
+	sbsign --key "$sign_key" --cert "$sign_cert" --output "$tmp/BOOTX64.signed.EFI" "$loader" 2>"$tmp/sbsign.log" ||
+		{ cat "$tmp/sbsign.log" >&2; echo "mkimg: sbsign failed" >&2; exit 1; }
+	rm -f "$tmp/key.pem"
+	loader=$tmp/BOOTX64.signed.EFI
+fi
 
 # Size: 64 MiB, or twice the payload if that is larger (FAT32 wants at
 # least ~33 MiB of clusters to be FAT32 at all).

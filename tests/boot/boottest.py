@@ -30,6 +30,14 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+# Secure Boot: Debian's snakeoil firmware enforces it with a test key enrolled;
+# the key (passphrase "snakeoil", from the ovmf package's README.Debian) signs
+# the loader at test time and is never copied into the tree.
+OVMF_SB_CODE = "/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd"
+OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd"
+SNAKEOIL_KEY = "/usr/share/ovmf/PkKek-1-snakeoil.key"
+SNAKEOIL_CERT = "/usr/share/ovmf/PkKek-1-snakeoil.pem"
+SNAKEOIL_PASS = "pass:snakeoil"
 ESP_OFFSET = 2048 * 512          # tools/mkimg.sh puts the ESP at 1 MiB
 DEBUGEXIT_OK = (0 << 1) | 1      # isa-debug-exit: (status << 1) | 1
 DEBUGEXIT_PANIC = (0x7F << 1) | 1
@@ -449,6 +457,90 @@ def cases(build):
     ]
 
 
+# Secure Boot (issue 15): the loader signed with the snakeoil key, on the
+# snakeoil firmware (sb=True) or the ordinary one. Five boots, three of them
+# short refusals; each skips with a reason without sbsign or the firmware.
+SB_WORDS = "selftest debugexit"
+SB_REFUSED = [r"Kestrel \d", r"kestrel-loader: secure boot: off"]
+
+
+def sb_cases(build):
+    """The signed image boots and passes the self-test, with cmdline.txt's
+    init=, crash= and init arguments ignored and logged; a kernel or rootfs
+    other than the ones the loader records is refused; an unsigned loader
+    is refused by the firmware; with Secure Boot off the swapped files boot
+    with a warning."""
+    loader = [r"kestrel-loader: starting",
+              r"kestrel-loader: secure boot: on: the kernel, rootfs and command line must match"]
+    return [
+        dict(name="sb-signed", sb=True, sign=True, cmdline=SB_WORDS,
+             image=lambda img: put_cmdline(img, SB_WORDS + " init=/bin/sh crash=pf -- x y"),
+             expect=loader + [r"secure boot: cmdline\.txt: 'init=/bin/sh' ignored \(only the signed",
+                              r"secure boot: cmdline\.txt: 'crash=pf' ignored",
+                              r"secure boot: cmdline\.txt: init arguments 'x y' ignored"]
+             + banner()[1:] + [r"secure boot: on; kernel and rootfs verified by the signed loader, "
+                               r"words of cmdline\.txt ignored",
+                               r'cmdline: "selftest debugexit"$', r"init: /sbin/init$"] + SELFTEST_OK,
+             reject=NEVER + [r"verify:", r"KERNEL PANIC"], exit=DEBUGEXIT_OK),
+        dict(name="sb-other-kernel", sb=True, sign=True, cmdline=SB_WORDS,
+             image=lambda img: swap_file(img, os.path.join(build, "kernel.elf"), "kestrel/kernel.elf"),
+             expect=loader + [r"kestrel-loader: verify: kernel\.elf: hash mismatch \(Security Violation\)"],
+             reject=SB_REFUSED, exit=None),
+        dict(name="sb-changed-rootfs", sb=True, sign=True, cmdline=SB_WORDS,
+             image=lambda img: swap_file(img, os.path.join(build, "rootfs.cpio"), "kestrel/rootfs.cpio"),
+             expect=loader + [r"kestrel-loader: verify: rootfs\.cpio: hash mismatch \(Security Violation\)"],
+             reject=SB_REFUSED + [r"verify: kernel"], exit=None),
+        dict(name="sb-unsigned-loader", sb=True, sign=False, cmdline=SB_WORDS,
+             expect=[r"BdsDxe: failed to load Boot\d+ .*: Access Denied"],
+             reject=[r"kestrel-loader"], exit=None),
+        dict(name="sb-off-swapped", sb=False, sign=True, cmdline="selftest=minimal,hello debugexit",
+             image=lambda img: (swap_file(img, os.path.join(build, "kernel.elf"), "kestrel/kernel.elf"),
+                                swap_file(img, os.path.join(build, "rootfs.cpio"), "kestrel/rootfs.cpio")),
+             expect=[r"kestrel-loader: verify: kernel\.elf: hash mismatch, booting it anyway "
+                     r"\(Secure Boot is off\)",
+                     r"kestrel-loader: verify: rootfs\.cpio: hash mismatch, booting it anyway",
+                     r"Kestrel \d", r"secure boot: off; kernel NOT verified, rootfs NOT verified",
+                     r"selftest: 2 passed, 0 failed"],
+             reject=NEVER + [r"KERNEL PANIC"], exit=DEBUGEXIT_OK),
+    ]
+
+
+def sb_missing(case):
+    """Why a Secure Boot case cannot run here, or None."""
+    need = [OVMF_SB_CODE, OVMF_SB_VARS] if case.get("sb") else []
+    if case.get("sign"):
+        need += [SNAKEOIL_KEY, SNAKEOIL_CERT]
+    for path in need:
+        if not os.path.exists(path):
+            return f"no {path} (Debian's ovmf package)"
+    if case.get("sign") and not shutil.which("sbsign"):
+        return "no sbsign (apt-get install sbsigntool)"
+    return None
+
+
+def put_cmdline(img, text):
+    """Replace the ESP's cmdline.txt (not the loader's signed command line)."""
+    path = img + ".cmdline"
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    run(["mcopy", "-o", "-i", mtools_img(img), path, "::kestrel/cmdline.txt"])
+    os.unlink(path)
+
+
+def swap_file(img, src, esp_path):
+    """Put on the ESP a copy of src with its last byte changed: another file
+    that still works (the kernel's last bytes are section headers the loader
+    does not read, the rootfs's are padding after the cpio trailer)."""
+    path = img + ".swap"
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    data[-1] ^= 0x01
+    with open(path, "wb") as f:
+        f.write(data)
+    run(["mcopy", "-o", "-i", mtools_img(img), path, "::" + esp_path])
+    os.unlink(path)
+
+
 def mtools_img(img):
     return f"{img}@@{ESP_OFFSET}"
 
@@ -474,9 +566,15 @@ def run(cmd, **kw):
 
 
 def qemu_cmd(case, img, vars_fd):
-    cmd = ["qemu-system-x86_64", "-machine", case.get("machine", "q35"),
-           "-m", case.get("mem", "256M"), "-nodefaults", "-display", "none",
-           "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+    machine, code = case.get("machine", "q35"), OVMF_CODE
+    sb = []
+    if case.get("sb"):
+        # SMM-protected variable store, as a machine enforcing Secure Boot has
+        machine, code = machine + ",smm=on", OVMF_SB_CODE
+        sb = ["-global", "driver=cfi.pflash01,property=secure,value=on"]
+    cmd = ["qemu-system-x86_64", "-machine", machine,
+           "-m", case.get("mem", "256M"), "-nodefaults", "-display", "none"] + sb + [
+           "-drive", f"if=pflash,format=raw,readonly=on,file={code}",
            "-drive", f"if=pflash,format=raw,file={vars_fd}",
            "-drive", f"format=raw,file={img}",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
@@ -673,11 +771,17 @@ def boot(case, build, outdir, timeout):
     case_build = case.get("build", build)
     if not os.path.exists(os.path.join(case_build, "kernel.elf")):
         return name, f"no {os.path.relpath(case_build, TOP)}/kernel.elf: run 'make test'", 0.0
+    missing = sb_missing(case)
+    if missing:
+        return name, "SKIP " + missing, 0.0
+    sign = ["--sign-key", SNAKEOIL_KEY, "--sign-cert", SNAKEOIL_CERT,
+            "--sign-pass", SNAKEOIL_PASS] if case.get("sign") else []
     run([os.path.join(TOP, "tools/mkimg.sh"), "--build", case_build, "-o", img,
-         "--rootfs", os.path.join(build, "rootfs.cpio"), "--cmdline", case.get("cmdline", "")])
+         "--rootfs", os.path.join(build, "rootfs.cpio"), "--cmdline", case.get("cmdline", "")]
+        + sign)
     if "image" in case:
         case["image"](img)
-    shutil.copyfile(OVMF_VARS, vars_fd)
+    shutil.copyfile(OVMF_SB_VARS if case.get("sb") else OVMF_VARS, vars_fd)
     case["_img"] = img
     sockdir = None
     if case.get("script"):
@@ -756,7 +860,7 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    table = cases(build) + INTERACTIVE_CASES
+    table = cases(build) + INTERACTIVE_CASES + sb_cases(build)
     if args.list:
         print("\n".join(c["name"] for c in table))
         return 0
@@ -768,12 +872,15 @@ def main():
         table = [c for c in table if c["name"] in args.names]
     outdir = os.path.join(build, "test", "boot")
     os.makedirs(outdir, exist_ok=True)
-    passed = failed = 0
+    passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(boot, c, build, outdir, args.timeout) for c in table]
         for f in futures:
             name, why, secs = f.result()
-            if why:
+            if why and why.startswith("SKIP "):
+                skipped += 1
+                print(f"SKIP boot/{name}: {why[5:]}")
+            elif why:
                 failed += 1
                 log = os.path.join(outdir, name + ".log")
                 print(f"FAIL boot/{name} ({secs:.1f} s): {why}\n    serial log: {os.path.relpath(log, TOP)}")
@@ -784,7 +891,7 @@ def main():
                 passed += 1
                 print(f"PASS boot/{name} ({secs:.1f} s)")
             sys.stdout.flush()
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 

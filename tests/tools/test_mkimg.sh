@@ -42,5 +42,48 @@ check busybox [ -x "$tmp/x/bin/busybox" ]
 check cpio-newc sh -c "head -c 6 '$tmp/rootfs.cpio' | grep -q 070701"
 "$top/tools/mkimg.sh" --bogus > /dev/null 2>&1
 check rejects-unknown-args [ $? -eq 2 ]
+
+# The loader on the image records this kernel's and rootfs's SHA-256 and the
+# command line in its .measure section (efi-loader/measure.h).
+mcopy -i "$img" ::/EFI/BOOT/BOOTX64.EFI "$tmp/loader.efi" 2>/dev/null
+# record_ok LOADER [KERNEL ROOTFS CMDLINE]: the record holds these files'
+# hashes and this command line; with only LOADER, the record is empty.
+record_ok() {
+	TOOLS="$top/tools" python3 - "$@" <<'PY'
+import hashlib, os, struct, sys
+sys.path.insert(0, os.environ["TOOLS"])
+import measure
+pe = open(sys.argv[1], "rb").read()
+off = measure.record_offset(pe)
+flags, = struct.unpack_from("<I", pe, off + measure.OFF_FLAGS)
+if len(sys.argv) == 2:
+    sys.exit(0 if flags == 0 else 1)
+sha = lambda p: hashlib.sha256(open(p, "rb").read()).digest()
+n, = struct.unpack_from("<I", pe, off + measure.OFF_CMDLEN)
+ok = (flags == measure.RECORDED
+      and pe[off + measure.OFF_KERNEL:off + measure.OFF_KERNEL + 32] == sha(sys.argv[2])
+      and pe[off + measure.OFF_ROOTFS:off + measure.OFF_ROOTFS + 32] == sha(sys.argv[3])
+      and pe[off + measure.OFF_CMDLINE:off + measure.OFF_CMDLINE + n].decode() == sys.argv[4])
+sys.exit(0 if ok else 1)
+PY
+}
+check measure-record record_ok "$tmp/loader.efi" "$build/kernel.elf" "$tmp/rootfs.cpio" "loglevel=7 -- a b"
+check build-loader-unmeasured record_ok "$build/BOOTX64.EFI"
+check measure-knows-rootfs eval '! record_ok "$tmp/loader.efi" "$build/kernel.elf" "$build/rootfs.cpio" "loglevel=7 -- a b"'
+
+# Signed with the snakeoil test key when sbsign and Debian's ovmf are here.
+key=/usr/share/ovmf/PkKek-1-snakeoil.key
+cert=/usr/share/ovmf/PkKek-1-snakeoil.pem
+if command -v sbsign > /dev/null && [ -f "$key" ] && [ -f "$cert" ]; then
+	"$top/tools/mkimg.sh" --build "$build" -o "$tmp/s.img" --sign-key "$key" --sign-cert "$cert" \
+		--sign-pass pass:snakeoil > "$tmp/mkimg-sign.log" 2>&1
+	check signed-runs [ $? -eq 0 ]
+	mcopy -i "$tmp/s.img@@1048576" ::/EFI/BOOT/BOOTX64.EFI "$tmp/signed.efi" 2>/dev/null
+	check signed-verifies sh -c "sbverify --cert '$cert' '$tmp/signed.efi' 2>&1 | grep -q 'Signature verification OK'"
+	check unsigned-does-not sh -c "! sbverify --cert '$cert' '$tmp/loader.efi' > /dev/null 2>&1"
+	check no-key-left sh -c "! grep -rqs 'BEGIN PRIVATE KEY' '$tmp'"
+else
+	echo "SKIP tools/signed: no sbsign or /usr/share/ovmf snakeoil key"
+fi
 echo "tools: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for shared/cmdline.c: word splitting, key=value lookups, the
- * "--" init-argument split, number parsing, and staying inside len.
+ * "--" init-argument split, number parsing, staying inside len, and the
+ * Secure Boot merge of the signed and the ESP command lines.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "unit.h"
 
 #define WORDS_MAX 16
+#define KBI_TEST_CAP 128 /* the merge tests' output buffer */
 
 /*
  * Parse an exact-size heap copy of s (no NUL after it, so ASan catches
@@ -292,6 +294,64 @@ UNIT_TEST(every_prefix_in_bounds)
 	return NULL;
 }
 
+/* What cmdline_merge_signed left out, as "word|word|--args|". */
+static char dropped[256];
+
+static void note_drop(void *ctx, const char *text, uint32_t len, bool init_args)
+{
+	size_t n = strlen(dropped);
+
+	(void)ctx;
+	snprintf(dropped + n, sizeof(dropped) - n, "%s%.*s|", init_args ? "--" : "", (int)len, text);
+}
+
+/* Merge sig and esp into a cap-byte buffer; the result (and dropped). */
+static const char *merge(const char *sig, const char *esp, uint32_t cap)
+{
+	static char out[KBI_TEST_CAP];
+	uint32_t n;
+
+	dropped[0] = '\0';
+	memset(out, 'X', sizeof(out));
+	n = cmdline_merge_signed(sig, (uint32_t)strlen(sig), esp, (uint32_t)strlen(esp), out, cap,
+				 note_drop, NULL);
+	return n == strlen(out) ? out : "(length wrong)";
+}
+
+UNIT_TEST(secure_merge_keeps_signed)
+{
+	CHECK_STR(merge("selftest debugexit", "selftest debugexit", 64), "selftest debugexit");
+	CHECK_STR(dropped, "");
+	CHECK_STR(merge("selftest -- a b", "", 64), "selftest -- a b");
+	CHECK_STR(merge("", "", 64), "");
+	CHECK_STR(merge("init=/bin/x crash=pf", "loglevel=7", 64), "init=/bin/x crash=pf loglevel=7");
+	return NULL;
+}
+
+UNIT_TEST(secure_merge_drops_unsafe)
+{
+	CHECK_STR(merge("selftest debugexit", "selftest init=/bin/sh console=serial crash=pf bogus",
+			64), "selftest debugexit console=serial");
+	CHECK_STR(dropped, "init=/bin/sh|crash=pf|bogus|");
+	CHECK_STR(merge("audit -- a", "loglevel=3 -- evil args", 64), "audit loglevel=3 -- a");
+	CHECK_STR(dropped, "--evil args|");
+	CHECK_STR(merge("echo", "-- x", 64), "echo");
+	CHECK_STR(dropped, "--x|");
+	CHECK_STR(merge("x -- a", "-- a", 64), "x -- a");
+	CHECK_STR(dropped, "");
+	return NULL;
+}
+
+/* A safe word that would push the signed init arguments out is dropped. */
+UNIT_TEST(secure_merge_bounded)
+{
+	CHECK_STR(merge("selftest -- abc", "loglevel=7", 20), "selftest -- abc");
+	CHECK_STR(dropped, "loglevel=7|");
+	CHECK_STR(merge("selftest -- abc", "echo", 21), "selftest echo -- abc");
+	CHECK_STR(merge("selftest", "", 1), "");
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(empty),
 	UNIT_ENTRY(spaces_only),
@@ -307,6 +367,9 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(no_nul_within_len),
 	UNIT_ENTRY(nul_ends_early),
 	UNIT_ENTRY(every_prefix_in_bounds),
+	UNIT_ENTRY(secure_merge_keeps_signed),
+	UNIT_ENTRY(secure_merge_drops_unsafe),
+	UNIT_ENTRY(secure_merge_bounded),
 };
 
 int main(int argc, char **argv)
