@@ -268,16 +268,18 @@ bool tsc_deadline_passed(uint64_t deadline)
 /* ------------------------------------------------------------ self-tests */
 
 /*
- * Under emulation the host can stall QEMU for several milliseconds, and
- * QEMU then coalesces the periodic timer's missed ticks into one. The
- * window is 50 ticks, so it takes three lost ticks to cross 5% (with 20,
- * one was enough and a busy CI host failed the test). A wrong programming
- * is wrong every time, a stall is not, so each rate test takes the best
- * of a few attempts.
+ * Under emulation the host can stall QEMU for milliseconds at a time, and
+ * QEMU then coalesces the periodic timer's missed ticks into one: on a
+ * loaded host a count of ticks over a window comes out short however long
+ * the window. So the tick test measures the period between tick edges and
+ * takes the median of TEST_TICK_PERIODS of them: a stall stretches a few
+ * periods (and shortens the next), a wrong programming shifts every one.
+ * Each rate test also takes the best of a few attempts.
  */
 #define TEST_ATTEMPTS       4
 #define TEST_WINDOW_DIV     2     /* 1/2 s = 500 ms of reference time */
-#define TEST_EDGE_DIV       10    /* wait at most 100 ms for a tick */
+#define TEST_EDGE_DIV       2     /* wait at most 500 ms for a tick */
+#define TEST_TICK_PERIODS   31    /* odd: the median is one of them */
 #define TICK_TOLERANCE_PCT  5
 #define RATE_TOLERANCE_PCT  2
 #define MONOTONIC_READS     1000
@@ -307,25 +309,42 @@ static bool next_tick(void)
 	return true;
 }
 
-/* The tick rate in mHz: the reference time taken by 200 ms worth of
- * ticks, from one tick edge to another. The reference is read once per
- * tick, often enough for even the PIT not to wrap unseen. 0 if the
- * ticks stop. */
+/* Sort a few values in place (insertion sort: n is TEST_TICK_PERIODS). */
+static void sort_small(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		int j = i;
+
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/* The tick rate in mHz: the reference counts between consecutive tick
+ * edges, TEST_TICK_PERIODS times, and the median of them. The reference
+ * is read once per tick, often enough for even the PIT not to wrap
+ * unseen. 0 if the ticks stop. */
 static uint64_t measure_tick_mhz(void)
 {
+	uint64_t period[TEST_TICK_PERIODS];
 	struct span s;
-	uint64_t want = TIME_TICK_HZ / TEST_WINDOW_DIV;
+	uint64_t last = 0;
 
 	if (!next_tick())
 		return 0;
-	uint64_t t0 = tm.ticks;
 	span_start(&s, tm.ref, tm.ref->read());
-	while (tm.ticks - t0 < want) {
+	for (int i = 0; i < TEST_TICK_PERIODS; i++) {
 		if (!next_tick())
 			return 0;
-		span_poll(&s);
+		uint64_t now = span_poll(&s);
+		period[i] = now - last;
+		last = now;
 	}
-	return s.counts ? mul_div((tm.ticks - t0) * MILLI, tm.ref->hz, s.counts) : 0;
+	sort_small(period, TEST_TICK_PERIODS);
+	uint64_t median = period[TEST_TICK_PERIODS / 2];
+	return median ? mul_div(MILLI, tm.ref->hz, median) : 0;
 }
 
 SELFTEST(timer_rate)
