@@ -11,7 +11,9 @@ into DIR/gvisor when missing. Each boot is an image variant (tools/mkimg.sh
 --overlay) holding a few of them under /gv/ with their helper programs and
 tests/conformance/gvisor-guest.sh as /gv/run.sh, booted as
 "init=/bin/sh panic=poweroff debugexit -- /gv/run.sh S" in QEMU+OVMF with
-2 GiB (the root file system is in RAM). The host follows the serial log:
+4 GiB (the root file system is in RAM, and readv_test's TruncatedAtMax
+reads into a 2 GiB buffer, as on the Linux machine). The host follows the
+serial log:
 
 - a kernel panic, a machine that prints nothing (not even the guest's
   GVT-TICK heartbeat) for --stall seconds, or a test that outlives the
@@ -163,6 +165,12 @@ def make_image(build, workdir, items, gvdir, secs, limits):
         with open(os.path.join(gv, n + ".timeout"), "w") as f:
             f.write(f"{limits[n]}\n")
     shutil.copy2(GUEST_RUNNER, os.path.join(gv, "run.sh"))
+    # exit_script starts with #!/bin/bash, which the Linux machine has:
+    # busybox's shell stands in for it (busybox has no applet by that name).
+    os.makedirs(os.path.join(overlay, "bin"))
+    with open(os.path.join(overlay, "bin", "bash"), "w") as f:
+        f.write('#!/bin/sh\nexec /bin/sh "$@"\n')
+    os.chmod(os.path.join(overlay, "bin", "bash"), 0o755)
     args = str(secs)
     img = os.path.join(workdir, "gv.img")
     boottest.run([os.path.join(TOP, "tools", "mkimg.sh"), "--build", build, "-o", img,
@@ -371,7 +379,7 @@ def main():
     ap.add_argument("--timeout", type=int, default=240,
                     help=f"guest time limit per binary (s; at least {LINUX_FACTOR}x its Linux time)")
     ap.add_argument("--stall", type=int, default=90, help="s without any output: a hang")
-    ap.add_argument("--mem", default="2G")
+    ap.add_argument("--mem", default="4G")
     ap.add_argument("--reruns", type=int, default=6,
                     help="reruns of a binary, each without a case that crashed it or the kernel")
     ap.add_argument("--filter", help="a --gtest_filter for every binary")
