@@ -18,6 +18,12 @@
 # Usage: mkimg.sh [-o OUT.img] [--cmdline "..."] [--overlay DIR]...
 #                 [--build DIR] [--kernel FILE] [--rootfs FILE]
 #                 [--sign-key KEY.pem --sign-cert CERT.pem [--sign-pass SPEC]]
+#                 [--deb "NAME..."]...
+#
+# --deb adds Debian packages and their dependencies to the rootfs
+# (tools/debs.py: downloaded once into BUILD/debs, unpacked into
+# BUILD/debs-root); busybox keeps /bin/sh and whatever they do not provide.
+# Without network the script exits 3 (the packages cannot be had).
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,6 +36,7 @@ overlays=
 sign_key=
 sign_cert=
 sign_pass=
+debs=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2; shift 2 ;;
@@ -41,7 +48,8 @@ while [ $# -gt 0 ]; do
 	--sign-key) sign_key=$2; shift 2 ;;
 	--sign-cert) sign_cert=$2; shift 2 ;;
 	--sign-pass) sign_pass=$2; shift 2 ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	--deb) debs="$debs $2"; shift 2 ;;
+	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
 	*) echo "mkimg: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -54,9 +62,17 @@ done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if [ -n "$overlays" ]; then
+debs_tree=
+if [ -n "$debs" ]; then
+	debs_tree=$build/debs-root
+	# one word per package name (names have no glob characters)
+	# shellcheck disable=SC2046
+	python3 "$top/tools/debs.py" --cache "$build/debs" --out "$debs_tree" $(echo "$debs" | tr ',' ' ')
+fi
+if [ -n "$overlays$debs_tree" ]; then
 	# shellcheck disable=SC2086
-	ROOTFS_EXTRA="$build/rootfs.extra" "$top/tools/mkrootfs.sh" "$tmp/rootfs" "$tmp/rootfs.cpio" $overlays
+	DEBS_TREE=$debs_tree ROOTFS_EXTRA="$build/rootfs.extra" \
+		"$top/tools/mkrootfs.sh" "$tmp/rootfs" "$tmp/rootfs.cpio" $overlays
 	rootfs=$tmp/rootfs.cpio
 fi
 rootfs=${rootfs:-$build/rootfs.cpio}

@@ -3,7 +3,8 @@
 # Stage the root file system and pack it as a cpio newc archive.
 # Usage: mkrootfs.sh STAGING_DIR OUT.cpio [OVERLAY_DIR...]
 # The tree is rootfs/skel/ plus Debian's busybox-static as /bin/busybox
-# (with /bin/sh), the Makefile's programs, then each overlay on top, and
+# (with /bin/sh), the Makefile's programs, the Debian packages of DEBS_TREE
+# if set, then each overlay on top, and
 # /bin links to busybox for the everyday applets. Owners are root, order sorted,
 # timestamps clamped: the same inputs give the same archive.
 set -eu
@@ -23,6 +24,13 @@ ln -sf busybox "$stage/bin/sh"
 extra=${ROOTFS_EXTRA:-$stage.extra}
 if [ -d "$extra" ]; then
 	cp -a "$extra/." "$stage/"
+fi
+# Unpacked Debian packages (DEBS_TREE, from tools/debs.py) never replace a
+# file already staged: busybox stays /bin/sh, Kestrel's /etc files and
+# programs stay; they do replace the busybox applet links made below.
+if [ -n "${DEBS_TREE:-}" ]; then
+	cp -an "$DEBS_TREE/." "$stage/"
+	rm -f "$stage/.debs"
 fi
 for overlay in "$@"; do
 	cp -a "$overlay/." "$stage/"
