@@ -11,7 +11,9 @@
 BENCH_SRC   := rootfs/src/bench
 BENCH_NAMES := null_syscall write_null pipe_pingpong yield_switch fork_exit fork_exec \
 	page_fault exec_busybox
-BENCH_PROGS := $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NAMES) run true)
+# The curves: one operation's cost against N (bench-run runs them in its "curves" mode).
+BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap
+BENCH_PROGS := $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NAMES) $(BENCH_CURVES) run true)
 
 .PHONY: bench-progs
 bench-progs: $(BENCH_PROGS)
@@ -22,6 +24,8 @@ $(ROOTFS_BIN)/bench-exec_busybox: $(BENCH_SRC)/fork_exec.c $(BENCH_SRC)/bench.h 
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(ROOTFS_CFLAGS) $(BENCH_DEFS) -static -o $@ $<
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
+
+$(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_CURVES)): $(BENCH_SRC)/curve.h
 
 $(ROOTFS_BIN)/bench-%: $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h | $(DEPS_OK)
 	@mkdir -p $(dir $@)

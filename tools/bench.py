@@ -6,17 +6,40 @@ Boots Kestrel (its disk image, init=/bin/bench-run) and Debian's Linux
 (linux-image-amd64 booted as an EFI stub through the same OVMF, with an
 initramfs holding the very same static bench binaries and busybox) in
 identical QEMU configurations, alternating, and collects the
-`bench NAME VALUE UNIT` lines both print on the serial port. Prints a
-table of medians with the ratio Kestrel/Linux, and writes build/bench.json
-and build/bench.svg. A metric one kernel cannot measure is shown as n/a
-with the reason from its log; the harness itself does not fail for it.
+`bench NAME VALUE UNIT` lines both print on the serial port. A metric one
+kernel cannot measure is shown as n/a with the reason from its log; the
+harness itself does not fail for it.
 
-    bench.py [--quick] [--rounds N] [--smp N] [--cpu MODEL] [--mem SIZE]
-             [--only kestrel|linux] [--timeout S] [--build DIR]
+Two ways of measuring, both run by default (--icount 1), one (--icount 0:
+wall clock only; --icount only: instructions only):
+
+  icount  QEMU's -icount shift=0,sleep=off: the guest's clocks advance one
+          nanosecond per guest instruction, so each figure is guest
+          instructions per operation (ns -> ins, us -> k ins, ms -> M ins),
+          the same on any host and any run. This is the ratio that decides.
+          It cannot see what an instruction costs: a TLB flush, a page walk
+          or a serialising MSR write counts as one instruction.
+  wall    plain TCG timed by the guest's CLOCK_MONOTONIC: what it feels
+          like on this host, and as noisy as the host is. More, shorter
+          alternating boots; min and median per metric; the host's load
+          average before and after each boot; a metric whose spread
+          (max - min) / median is over 20% is marked unreliable.
+
+The table shows both; build/bench.json holds both (modes.icount,
+modes.wall; `metrics` is the deciding table), build/bench.svg charts the
+deciding ratios. The instruction-count boot also runs the curves (bench-run
+curves: /bin/bench-curve_NAME ITERATIONS N, lines `bench METRIC@N VALUE
+ns`): how one operation's cost grows with N, Kestrel and Linux on one chart
+each in build/bench-curves.svg, and in bench.json's `curves`.
+
+    bench.py [--quick] [--icount 0|1|only] [--no-curves] [--rounds N] [--smp N]
+             [--cpu MODEL] [--mem SIZE] [--only kestrel|linux] [--timeout S]
+             [--build DIR]
 
 Defaults: q35, 1 GiB, -smp 1 (yield_switch and pipe_pingpong mean one CPU
-shared), -cpu qemu64, TCG; full mode 3 boots of each kernel, quick 1.
-Serial logs are kept in build/bench/logs/.
+shared), -cpu qemu64, TCG; wall clock 4 boots of each kernel (quick 2),
+each running every benchmark 3 times (quick 1); instruction counts 1 boot
+of each kernel. Serial logs are kept in build/bench/logs/.
 
 The Linux packages are downloaded once (apt-get download) into
 build/bench/debs/; later runs are offline.
@@ -42,6 +65,13 @@ OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 KERNELS = ("kestrel", "linux")
+ICOUNT_ARGS = ["-icount", "shift=0,sleep=off"]
+UNRELIABLE_PCT = 20.0  # a wall-clock spread above this marks the metric unreliable
+# Under icount one guest ns is one instruction: the same number, another unit.
+ICOUNT_SLOWDOWN = 2  # TCG with -icount runs about half as fast: twice the boot timeout
+ICOUNT_UNIT = {"ns": "ins", "us": "k ins", "ms": "M ins"}
+# Metrics that are not guest time, so no instruction count.
+HOST_TIMED = {"boot_wall_to_init", "boot_wall_to_loader"}
 
 # The metrics in table order: name, unit, what it is.
 METRICS = [
@@ -55,6 +85,8 @@ METRICS = [
     ("exec_busybox", "us", "fork + execve busybox true + wait4"),
     ("boot_loader_to_kernel", "ms", "loader start to kernel entry (kernel's TSC)"),
     ("boot_kernel_to_init", "ms", "kernel entry to init (kernel's clock)"),
+    ("boot_loader_to_init", "ms", "loader start to init (the two above: Kestrel's whole boot)"),
+    ("boot_wall_to_loader", "ms", "QEMU start to the loader's first line (host clock: OVMF's share)"),
     ("boot_wall_to_init", "ms", "QEMU start to init's first line (host clock, firmware included)"),
 ]
 
@@ -69,8 +101,10 @@ BOOT_LINES = {
     "boot_kernel_to_init": re.compile(r"boot: kernel entry to init (\d+) ms"),
 }
 BENCH_LINE = re.compile(r"^bench (\w+) ([0-9.]+) (\w+)\s*$")
+CURVE_LINE = re.compile(r"^bench (\w+)@(\d+) ([0-9.]+) ns\s*$")  # a curve's point: METRIC@N
 ERROR_LINE = re.compile(r"^bench-error (\w+) (.*)$")
 INIT_FIRST_LINE = "bench-run: mode"
+LOADER_FIRST_LINE = "kestrel-loader: starting"
 GUEST_TOTAL = re.compile(r"bench-run: (\d+) ms by CLOCK_MONOTONIC")
 TROUBLE = re.compile(r"KERNEL PANIC.*|cannot start init.*|Kernel panic.*|"
                      r"init exited with status [1-9].*|killed by signal.*")
@@ -200,16 +234,17 @@ def linux_initramfs(build, out):
 
 # ---------------------------------------------------------------- booting
 
-def qemu_cmd(args, vars_fd):
-    """The QEMU configuration both kernels share."""
-    return [QEMU, "-machine", "q35", "-m", args.mem, "-smp", str(args.smp), "-cpu", args.cpu,
+def qemu_cmd(args, vars_fd, icount):
+    """The QEMU configuration both kernels share (with -icount when counting)."""
+    return [QEMU, "-machine", "q35", "-m", args.mem, "-smp", str(args.smp), "-cpu", args.cpu] + \
+           (ICOUNT_ARGS if icount else []) + [
             "-nodefaults", "-display", "none", "-no-reboot",
             "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
             "-drive", f"if=pflash,format=raw,file={vars_fd}",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 
-def boot(kernel, args, paths, mode, logpath):
+def boot(kernel, args, paths, mode, logpath, icount=False):
     """Boot one kernel once. Returns (lines with host timestamps, exit, seconds).
 
     The serial port is QEMU's stdout, read line by line so that each line
@@ -219,14 +254,15 @@ def boot(kernel, args, paths, mode, logpath):
     """
     vars_fd = logpath[:-4] + ".vars.fd"
     shutil.copyfile(OVMF_VARS, vars_fd)
-    cmd = qemu_cmd(args, vars_fd)
+    cmd = qemu_cmd(args, vars_fd, icount)
     if kernel == "kestrel":
-        cmd += ["-drive", f"format=raw,file={paths['img']}"]
+        cmd += ["-drive", f"format=raw,file={paths['img'][mode]}"]
     else:
         cmd += ["-kernel", paths["vmlinuz"], "-initrd", paths["initrd"],
                 "-append", f"console=ttyS0 quiet -- {mode}"]
     errpath = logpath[:-4] + ".qemu-stderr"
     errf = open(errpath, "w+b")  # a file, not a pipe: nobody reads it while QEMU runs
+    timeout = args.timeout * (ICOUNT_SLOWDOWN if icount else 1)
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
     lines = queue.Queue()
@@ -240,7 +276,7 @@ def boot(kernel, args, paths, mode, logpath):
     with open(logpath, "w") as logf:
         while True:
             now = time.monotonic() - t0
-            if now > args.timeout or (done_at is not None and now > done_at + 15):
+            if now > timeout or (done_at is not None and now > done_at + 15):
                 break
             try:
                 item = lines.get(timeout=0.5)
@@ -293,6 +329,10 @@ def parse_boot(lines, status, timeout):
         if m:
             values.setdefault(m.group(1), []).append(float(m.group(2)))
             continue
+        m = CURVE_LINE.match(line.strip())
+        if m:
+            values.setdefault(f"{m.group(1)}@{m.group(2)}", []).append(float(m.group(3)))
+            continue
         m = ERROR_LINE.match(line.strip())
         if m:
             reasons.setdefault(m.group(1), m.group(2).strip())
@@ -303,9 +343,14 @@ def parse_boot(lines, status, timeout):
                 values.setdefault(key, []).append(float(m.group(1)))
         if INIT_FIRST_LINE in line and "boot_wall_to_init" not in values:
             values["boot_wall_to_init"] = [round(t * 1000.0)]
+        if LOADER_FIRST_LINE in line and "boot_wall_to_loader" not in values:
+            values["boot_wall_to_loader"] = [round(t * 1000.0)]
         m = TROUBLE.search(line)
         if m and trouble is None:
             trouble = m.group(0).strip()
+    if "boot_loader_to_kernel" in values and "boot_kernel_to_init" in values:
+        values["boot_loader_to_init"] = [values["boot_loader_to_kernel"][0] +
+                                         values["boot_kernel_to_init"][0]]
     done = any(line.strip() == "bench done" for _, line in lines)
     last = next((l.strip() for _, l in reversed(lines) if l.strip()), "(no output)")
     if status == "timeout":
@@ -322,26 +367,42 @@ def parse_boot(lines, status, timeout):
 
 # ---------------------------------------------------------------- results
 
-def summarise(results):
-    """Per metric and kernel: all values, median, spread, or the reason it is missing."""
+def summarise(results, icount):
+    """Per metric and kernel: all values, median, min, spread, or the reason it is missing.
+
+    Wall clock: a kernel's figure whose spread is over UNRELIABLE_PCT is
+    marked unreliable (and so is the row). Instruction counts: the unit
+    is the instruction one, and a host-timed metric has no count.
+    """
     table = []
     for name, unit, what in METRICS:
-        row = dict(metric=name, unit=unit, description=what)
+        row = dict(metric=name, unit=ICOUNT_UNIT.get(unit, unit) if icount else unit,
+                   description=what)
         for k in KERNELS:
             vals = [v for b in results[k] for v in b["values"].get(name, [])]
+            if icount and name in HOST_TIMED:
+                vals = []
             if vals:
                 med = statistics.median(vals)
                 spread = (max(vals) - min(vals)) / med * 100.0 if med else 0.0
-                row[k] = dict(median=med, values=vals, spread_pct=round(spread, 1))
+                row[k] = dict(median=med, min=min(vals), max=max(vals), values=vals,
+                              spread_pct=round(spread, 1))
+                if not icount:
+                    row[k]["unreliable"] = spread > UNRELIABLE_PCT
             else:
                 why = [b["reasons"].get(name) for b in results[k] if b["reasons"].get(name)]
                 if not results[k]:
                     why = ["not run"]
-                if k == "linux" and name == "boot_loader_to_kernel":
+                if k == "linux" and name in ("boot_loader_to_kernel", "boot_loader_to_init",
+                                             "boot_wall_to_loader"):
                     why = ["no loader of its own to time (booted as an EFI stub)"]
+                if icount and name in HOST_TIMED:
+                    why = ["host time, not guest instructions"]
                 row[k] = dict(median=None, reason=why[0] if why else "no value")
         a, b = row["kestrel"]["median"], row["linux"]["median"]
         row["ratio"] = round(a / b, 3) if a is not None and b else None
+        if not icount:
+            row["unreliable"] = any(row[k].get("unreliable") for k in KERNELS)
         table.append(row)
     return table
 
@@ -352,33 +413,71 @@ def fmt_num(v):
     return f"{v:.0f}" if v >= 100 else f"{v:.2f}" if v < 10 else f"{v:.1f}"
 
 
-def print_table(table):
-    head = ("metric", "unit", "Kestrel", "Linux", "K/L", "spread K", "spread L")
-    rows = []
-    notes = []
-    for r in table:
-        k, l = r["kestrel"], r["linux"]
-        rows.append((r["metric"], r["unit"], fmt_num(k["median"]), fmt_num(l["median"]),
-                     f"{r['ratio']:.2f}" if r["ratio"] is not None else "n/a",
-                     f"{k['spread_pct']:.0f}%" if k["median"] is not None else "",
-                     f"{l['spread_pct']:.0f}%" if l["median"] is not None else ""))
-        for kern, d in (("Kestrel", k), ("Linux", l)):
-            if d["median"] is None:
-                notes.append(f"  {r['metric']} on {kern}: n/a: {d['reason']}")
+def fmt_ins(v, unit):
+    """An instruction count: 291, 68.9k, 179M."""
+    if v is None:
+        return "n/a"
+    suffix = {"k ins": "k", "M ins": "M"}.get(unit, "")
+    return fmt_num(v) + suffix
+
+
+def fmt_ratio(r):
+    return f"{r:.2f}" if r is not None else "n/a"
+
+
+def print_table(tables):
+    """One row per metric: instructions (the deciding ratio) then wall clock."""
+    ic, wall = tables.get("icount"), tables.get("wall")
+    head = ["metric"]
+    if ic:
+        head += ["K ins", "L ins", "K/L ins"]
+    if wall:
+        head += ["unit", "K med", "K min", "L med", "L min", "K/L wall", "spread K", "spread L"]
+    rows, notes = [], []
+    for i, (name, _, _) in enumerate(METRICS):
+        cells = [name]
+        if ic:
+            r = ic[i]
+            cells += [fmt_ins(r["kestrel"]["median"], r["unit"]),
+                      fmt_ins(r["linux"]["median"], r["unit"]), fmt_ratio(r["ratio"])]
+        if wall:
+            r = wall[i]
+            k, l = r["kestrel"], r["linux"]
+            spread = lambda d: "" if d["median"] is None else \
+                f"{d['spread_pct']:.0f}%" + ("!" if d.get("unreliable") else "")
+            cells += [r["unit"], fmt_num(k["median"]), fmt_num(k.get("min")),
+                      fmt_num(l["median"]), fmt_num(l.get("min")), fmt_ratio(r["ratio"]),
+                      spread(k), spread(l)]
+        rows.append(cells)
+        for mode, t in (("instructions", ic), ("wall clock", wall)):
+            if not t:
+                continue
+            for kern, key in (("Kestrel", "kestrel"), ("Linux", "linux")):
+                d = t[i][key]
+                if d["median"] is None and d["reason"] != "not run" and \
+                        not (mode == "instructions" and name in HOST_TIMED):
+                    notes.append(f"  {name} on {kern} ({mode}): n/a: {d['reason']}")
     widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
-    line = lambda cells: "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+    line = lambda cells: "  ".join(str(c).ljust(w) if i == 0 or c in ("ns", "us", "ms", "unit")
+                                   else str(c).rjust(w)
                                    for i, (c, w) in enumerate(zip(cells, widths)))
     print(line(head))
     print(line(["-" * w for w in widths]))
     for row in rows:
         print(line(row))
-    print("spread: (max - min) / median over every run; K/L < 1: Kestrel faster")
+    if ic:
+        print("ins: guest instructions per operation under -icount shift=0,sleep=off "
+              "(k: thousands, M: millions); K/L ins decides")
+    if wall:
+        print(f"wall: median and min over every run; spread: (max - min) / median; "
+              f"!: spread over {UNRELIABLE_PCT:.0f}%, the figure is unreliable on this host")
+    print("K/L < 1: Kestrel faster")
     if notes:
         print("n/a:")
         print("\n".join(notes))
 
 
-def svg_chart(table, meta):
+def svg_chart(table, meta, icount):
     """A bar per metric: the ratio Kestrel/Linux on a log scale, with the 1.0 line."""
     rows = table
     left, width, bar_h, gap, top = 190, 460, 18, 8, 56
@@ -393,7 +492,8 @@ def svg_chart(table, meta):
            f'height="{height}" font-family="sans-serif" font-size="12">',
            '<rect width="100%" height="100%" fill="white"/>',
            f'<text x="10" y="20" font-size="15" font-weight="bold">Kestrel / Linux, '
-           f'median time per operation (below 1: Kestrel is faster)</text>',
+           f'{"guest instructions" if icount else "median time"} per operation '
+           f'(below 1: Kestrel is faster)</text>',
            f'<text x="10" y="38" fill="#555">{esc(meta)}</text>']
     for tick in (0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30, 100):
         tx = x(tick)
@@ -418,7 +518,7 @@ def svg_chart(table, meta):
                    f'height="{bar_h}" fill="{color}"/>')
         out.append(f'<text x="{left + width + 8}" y="{y + 13}">{r["ratio"]:.2f}x  '
                    f'({fmt_num(r["kestrel"]["median"])} vs {fmt_num(r["linux"]["median"])} '
-                   f'{r["unit"]})</text>')
+                   f'{r["unit"]}){" unreliable" if r.get("unreliable") else ""}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -440,32 +540,80 @@ def environment(args, linux_version):
                 kestrel=f"git {git}", linux=linux_version)
 
 
+# ---------------------------------------------------------------- curves
+
+def summarise_curves(results):
+    """The curves (instruction mode): per metric, per N, each kernel's value and the ratio."""
+    points = {}
+    for k in KERNELS:
+        for b in results[k]:
+            for key, vals in b["values"].items():
+                if "@" in key:
+                    metric, n = key.split("@")
+                    points.setdefault(metric, {}).setdefault(int(n), {})[k] = statistics.median(vals)
+    curves = []
+    for metric in sorted(points):
+        rows = []
+        for n in sorted(points[metric]):
+            d = points[metric][n]
+            a, b = d.get("kestrel"), d.get("linux")
+            rows.append(dict(n=n, kestrel=a, linux=b,
+                             ratio=round(a / b, 3) if a is not None and b else None))
+        curves.append(dict(metric=metric, unit="ins", points=rows))
+    return curves
+
+
+def print_curves(curves):
+    if not curves:
+        return
+    print("\ncurves: guest instructions per operation against N (K/L < 1: Kestrel cheaper)")
+    for c in curves:
+        cells = "  ".join(f"{p['n']}: {fmt_num(p['kestrel'])}/{fmt_num(p['linux'])}"
+                          f" ({fmt_ratio(p['ratio'])})" for p in c["points"])
+        print(f"  {c['metric']:<16} {cells}")
+
+
+def svg_curves(curves, meta):
+    """One small log-log chart per curve: Kestrel and Linux, instructions per operation against N."""
+    w, h, pad, cols = 300, 200, 44, 3
+    rows = (len(curves) + cols - 1) // cols
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{cols * (w + 20) + 20}" '
+           f'height="{rows * (h + 40) + 60}" font-family="sans-serif" font-size="11">',
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="10" y="20" font-size="15" font-weight="bold">How cost grows with N: guest '
+           'instructions per operation (log-log; <tspan fill="#2a7">Kestrel</tspan>, '
+           '<tspan fill="#c44">Linux</tspan>)</text>',
+           f'<text x="10" y="38" fill="#555">{meta}</text>']
+    for i, c in enumerate(curves):
+        ox, oy = 20 + (i % cols) * (w + 20), 50 + (i // cols) * (h + 40)
+        vals = [p[k] for p in c["points"] for k in KERNELS if p[k]]
+        ns = [p["n"] for p in c["points"]]
+        if not vals:
+            continue
+        lo, hi = math.log10(min(vals)) - 0.1, math.log10(max(vals)) + 0.1
+        nlo, nhi = math.log10(min(ns)), max(math.log10(max(ns)), math.log10(min(ns)) + 1)
+        px = lambda n: ox + pad + (math.log10(n) - nlo) / (nhi - nlo) * (w - pad - 10)
+        py = lambda v: oy + h - 20 - (math.log10(v) - lo) / (hi - lo) * (h - 40)
+        out.append(f'<rect x="{ox}" y="{oy}" width="{w}" height="{h}" fill="none" stroke="#ccc"/>')
+        out.append(f'<text x="{ox + 6}" y="{oy + 14}" font-weight="bold">{c["metric"]}</text>')
+        for n in ns:
+            out.append(f'<text x="{px(n):.1f}" y="{oy + h - 6}" text-anchor="middle">{n}</text>')
+        for v in (min(vals), max(vals)):
+            out.append(f'<text x="{ox + pad - 4}" y="{py(v):.1f}" text-anchor="end">{fmt_num(v)}</text>')
+        for k, color in (("kestrel", "#2a7"), ("linux", "#c44")):
+            pts = [(px(p["n"]), py(p[k])) for p in c["points"] if p[k]]
+            if pts:
+                out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="' +
+                           " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
 # ---------------------------------------------------------------- main
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="fewer iterations, one round")
-    ap.add_argument("--rounds", type=int, help="boots of each kernel (default 3, quick 1)")
-    ap.add_argument("--smp", type=int, default=1)
-    ap.add_argument("--cpu", default="qemu64")
-    ap.add_argument("--mem", default="1G")
-    ap.add_argument("--only", choices=KERNELS)
-    ap.add_argument("--timeout", type=int, help="seconds per boot (default 150, quick 100)")
-    ap.add_argument("--build", default=os.path.join(TOP, "build"))
-    args = ap.parse_args()
-    mode = "quick" if args.quick else "full"
-    args.rounds = args.rounds or (1 if args.quick else 3)
-    args.timeout = args.timeout or (100 if args.quick else 150)
-    build = os.path.abspath(args.build)
-    benchdir = os.path.join(build, "bench")
-    os.makedirs(os.path.join(benchdir, "logs"), exist_ok=True)
-    t_start = time.monotonic()
-    load = os.getloadavg()[0]
-    if load > 0.5 * (os.cpu_count() or 1):
-        log(f"bench: note: host load average {load:.1f} on {os.cpu_count()} CPUs: "
-            "other work competes with QEMU, expect a wide spread")
-
+def prepare(args, build, benchdir, modes):
+    """The Kestrel images (one per bench-run mode) and the Linux kernel and
+    initramfs: (kernels, paths, errors, version)."""
     kernels, paths, setup_errors = [], {}, {}
     linux_version = "not run"
     for k in KERNELS:
@@ -473,7 +621,8 @@ def main():
             continue
         try:
             if k == "kestrel":
-                paths["img"] = kestrel_image(build, os.path.join(benchdir, "kestrel.img"), mode)
+                paths["img"] = {m: kestrel_image(build, os.path.join(benchdir, f"kestrel-{m}.img"), m)
+                                for m in modes}
             else:
                 paths["vmlinuz"], linux_version = linux_kernel(benchdir)
                 paths["initrd"] = linux_initramfs(build, os.path.join(benchdir, "initramfs.cpio.gz"))
@@ -483,48 +632,125 @@ def main():
             why = why.decode(errors="replace").strip() if isinstance(why, bytes) else ""
             setup_errors[k] = f"cannot prepare {k}: {e}" + (f": {why[:200]}" if why else "")
             log("bench: " + setup_errors[k])
+    return kernels, paths, setup_errors, linux_version
 
+
+def loadavg():
+    return round(os.getloadavg()[0], 2)
+
+
+def run_mode(how, rounds, args, kernels, paths, mode, benchdir, setup_errors):
+    """Boot each kernel rounds times, alternating, in one way of measuring
+    ("icount" or "wall"). Returns (results per kernel, boot records)."""
+    icount = how == "icount"
     results = {k: [] for k in KERNELS}
     boots = []
-    for r in range(args.rounds):
+    for r in range(rounds):
         for k in kernels:
-            logpath = os.path.join(benchdir, "logs", f"{k}-{mode}-{r + 1}.log")
+            logpath = os.path.join(benchdir, "logs", f"{k}-{how}-{mode}-{r + 1}.log")
+            load_before = loadavg()
             try:
-                lines, status, secs = boot(k, args, paths, mode, logpath)
+                lines, status, secs = boot(k, args, paths, mode, logpath, icount)
             except OSError as e:
                 lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
+            load_after = loadavg()
             values, reasons = parse_boot(lines, status, args.timeout)
             results[k].append(dict(values=values, reasons=reasons))
             n = sum(len(v) for key, v in values.items() if not key.startswith("boot_"))
             clock = clock_check(lines)
-            log(f"bench: {k} round {r + 1}/{args.rounds}: {n} results, exit {status}, "
-                f"{secs:.0f} s, guest/host clock {clock or '?'}, log {os.path.relpath(logpath, TOP)}")
-            if clock and abs(clock - 1.0) > 0.05:
+            log(f"bench: {how} {k} round {r + 1}/{rounds}: {n} results, exit {status}, "
+                f"{secs:.0f} s, " + ("" if icount else f"guest/host clock {clock or '?'}, ") +
+                f"host load {load_before} -> {load_after}, log {os.path.relpath(logpath, TOP)}")
+            if not icount and clock and abs(clock - 1.0) > 0.05:
                 log(f"bench: WARNING: {k}'s CLOCK_MONOTONIC ran at {clock} of the host's rate: "
                     "its figures are off by as much")
-            boots.append(dict(kernel=k, round=r + 1, exit=str(status), seconds=round(secs, 1),
-                              guest_over_host_clock=clock, log=os.path.relpath(logpath, TOP)))
+            boots.append(dict(kernel=k, how=how, round=r + 1, exit=str(status),
+                              seconds=round(secs, 1), host_load_before=load_before,
+                              host_load_after=load_after,
+                              guest_over_host_clock=None if icount else clock,
+                              log=os.path.relpath(logpath, TOP)))
     for k, why in setup_errors.items():
         results[k].append(dict(values={}, reasons={m: why for m, _, _ in METRICS}))
+    return results, boots
 
-    table = summarise(results)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="fewer boots and runs")
+    ap.add_argument("--icount", choices=("0", "1", "only"), default="1",
+                    help="1: instruction counts and wall clock (default); 0: wall clock "
+                         "only; only: instruction counts only")
+    ap.add_argument("--no-curves", action="store_true",
+                    help="skip the curves (run with the instruction counts)")
+    ap.add_argument("--rounds", type=int,
+                    help="wall-clock boots of each kernel (default 4, quick 2)")
+    ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--cpu", default="qemu64")
+    ap.add_argument("--mem", default="1G")
+    ap.add_argument("--only", choices=KERNELS)
+    ap.add_argument("--timeout", type=int, help="seconds per boot (default 150, quick 100; "
+                                                f"x{ICOUNT_SLOWDOWN} under icount)")
+    ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    args = ap.parse_args()
+    mode = "quick" if args.quick else "full"
+    args.rounds = args.rounds or (2 if args.quick else 4)
+    args.timeout = args.timeout or (100 if args.quick else 150)
+    hows = [h for h in ("icount", "wall")
+            if (h == "icount" and args.icount != "0") or (h == "wall" and args.icount != "only")]
+    build = os.path.abspath(args.build)
+    benchdir = os.path.join(build, "bench")
+    os.makedirs(os.path.join(benchdir, "logs"), exist_ok=True)
+    t_start = time.monotonic()
+    load = loadavg()
+    if load > 0.5 * (os.cpu_count() or 1):
+        log(f"bench: note: host load average {load:.1f} on {os.cpu_count()} CPUs: "
+            "other work competes with QEMU, expect a wide wall-clock spread")
+
+    # Instruction counts barely move between runs: one boot of each, quick sizes.
+    # The curves run in the same boot, counted only (deterministic, and long by the clock).
+    run_as = {h: ("quick" if args.no_curves else "curves") if h == "icount" else mode
+              for h in hows}
+    kernels, paths, setup_errors, linux_version = prepare(args, build, benchdir,
+                                                          sorted(set(run_as.values())))
+    tables, boots, curves = {}, [], []
+    for how in hows:
+        rounds = 1 if how == "icount" else args.rounds
+        results, b = run_mode(how, rounds, args, kernels, paths, run_as[how], benchdir,
+                              setup_errors)
+        tables[how] = summarise(results, how == "icount")
+        if how == "icount":
+            curves = summarise_curves(results)
+        boots += b
+
     env = environment(args, linux_version)
-    env.update(mode=mode, rounds=args.rounds, seconds=round(time.monotonic() - t_start),
-               host_load_at_start=round(load, 2), host_load_at_end=round(os.getloadavg()[0], 2))
+    env.update(mode=mode, measured=hows, wall_rounds=args.rounds if "wall" in hows else 0,
+               seconds=round(time.monotonic() - t_start),
+               host_load_at_start=load, host_load_at_end=loadavg())
     print()
-    print_table(table)
+    print_table(tables)
+    print_curves(curves)
     print(f"\n{env['qemu']}; host {env['host_cpu']} x{env['host_cpus']}; {env['qemu_config']}; "
           f"Linux {env['linux']}; Kestrel {env['kestrel']}; {env['date']}; "
-          f"{mode}, {args.rounds} round(s), {env['seconds']} s; host load {load:.1f}")
+          f"{mode}, {' and '.join(hows)}, {env['seconds']} s; "
+          f"host load {load:.2f} at start, {env['host_load_at_end']:.2f} at end")
+    deciding = "icount" if "icount" in tables else "wall"
     with open(os.path.join(build, "bench.json"), "w") as f:
-        json.dump(dict(environment=env, metrics=table, boots=boots), f, indent=1)
+        json.dump(dict(environment=env, deciding=deciding, metrics=tables[deciding],
+                       modes={h: dict(metrics=t) for h, t in tables.items()}, curves=curves,
+                       boots=boots),
+                  f, indent=1)
         f.write("\n")
     meta = f"{env['qemu_config']}; {env['qemu'].replace('QEMU emulator version ', 'QEMU ')}; " \
            f"{env['date']}; {mode}"
     with open(os.path.join(build, "bench.svg"), "w") as f:
-        f.write(svg_chart(table, meta))
-    print(f"wrote {os.path.relpath(os.path.join(build, 'bench.json'), TOP)} and "
-          f"{os.path.relpath(os.path.join(build, 'bench.svg'), TOP)}")
+        f.write(svg_chart(tables[deciding], meta, deciding == "icount"))
+    written = [os.path.join(build, f) for f in ("bench.json", "bench.svg")]
+    if curves:
+        with open(os.path.join(build, "bench-curves.svg"), "w") as f:
+            f.write(svg_curves(curves, meta))
+        written.append(os.path.join(build, "bench-curves.svg"))
+    print("wrote " + ", ".join(os.path.relpath(p, TOP) for p in written))
     return 0
 
 

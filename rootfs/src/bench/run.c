@@ -5,7 +5,7 @@
 #include "bench.h"
 
 /*
- * bench-run [quick|full] [NAME...]
+ * bench-run [quick|full|curves] [NAME...]
  *
  * The init of a benchmark boot (Kestrel: init=/bin/bench-run; Linux: the
  * initramfs's /init), so it only needs fork, execve, wait4, kill and
@@ -17,31 +17,55 @@
  * CLOCK_MONOTONIC` (bench.py holds it against the host's clock: a guest
  * clock running at the wrong rate would skew every figure) and `bench done`.
  * Iteration counts are sized for QEMU without KVM: on Linux there a run
- * takes about half a second in quick mode and a second and a half in full.
+ * takes about half a second. Full mode runs each benchmark three times
+ * with the same counts: more, shorter samples tell a noisy host (a
+ * spread) from a slow kernel better than fewer long ones. Curves mode
+ * runs every benchmark once and then the curves: each curve program
+ * once per N, as /bin/bench-curve_NAME ITERATIONS N (tools/bench.py
+ * runs it counting instructions, where one run per point is enough).
  */
 struct bench {
 	const char *name;
-	long quick, full;	/* iterations per run */
+	long iters;		/* iterations per run */
 };
 
 static const struct bench benches[] = {
-	{ "null_syscall", 1000000, 3000000 },
-	{ "write_null", 500000, 1500000 },
-	{ "pipe_pingpong", 5000, 15000 },
-	{ "yield_switch", 20000, 50000 },
-	{ "fork_exit", 500, 1500 },
-	{ "fork_exec", 200, 600 },
-	{ "page_fault", 2, 6 },
-	{ "exec_busybox", 200, 600 },
+	{ "null_syscall", 1000000 },
+	{ "write_null", 500000 },
+	{ "pipe_pingpong", 5000 },
+	{ "yield_switch", 20000 },
+	{ "fork_exit", 500 },
+	{ "fork_exec", 200 },
+	{ "page_fault", 2 },
+	{ "exec_busybox", 200 },
 };
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
+
+#define MAX_POINTS 6
+struct curve {
+	const char *name;
+	long iters;		/* iterations per point */
+	long points[MAX_POINTS];	/* the Ns, 0 ends the list */
+};
+
+static const struct curve curves[] = {
+	{ "curve_pipe", 200, { 1, 16, 256, 4096, 65536 } },
+	{ "curve_poll", 200, { 1, 10, 100, 1000 } },
+	{ "curve_dir", 2000, { 10, 100, 1000, 10000 } },
+	{ "curve_mmap", 2000, { 1, 10, 100, 1000, 10000 } },
+};
+#define NCURVE (sizeof(curves) / sizeof(curves[0]))
 
 struct mode {
 	const char *name;
 	int rounds;		/* runs of each benchmark */
 	int limit_s;		/* a run still going after this long is killed */
+	int curves;		/* then the curves */
 };
-static const struct mode modes[] = { { "quick", 1, 30 }, { "full", 3, 60 } };
+static const struct mode modes[] = {
+	{ "quick", 1, 30, 0 }, { "full", 3, 30, 0 }, { "curves", 1, 30, 1 },
+};
+#define NMODE (sizeof(modes) / sizeof(modes[0]))
 
 static void sleep_ms(long ms)
 {
@@ -80,15 +104,16 @@ static int wait_limited(pid_t pid, int limit_s, int *killed)
 	}
 }
 
-/* run_one: run /bin/bench-NAME ITERS and report any bad ending as a bench-error line. */
-static void run_one(const struct bench *b, long iters, int limit_s)
+/* run_one: run /bin/bench-NAME ITERS [N] (n > 0) and report any bad ending as a bench-error line. */
+static void run_one(const struct bench *b, long iters, long n, int limit_s)
 {
-	char path[64], count[24];
-	char *argv[] = { path, count, NULL };
+	char path[64], count[24], nstr[24];
+	char *argv[] = { path, count, n > 0 ? nstr : NULL, NULL };
 	char *envp[] = { "PATH=/bin", NULL };
 
 	snprintf(path, sizeof(path), "/bin/bench-%s", b->name);
 	snprintf(count, sizeof(count), "%ld", iters);
+	snprintf(nstr, sizeof(nstr), "%ld", n);
 	pid_t pid = fork();
 	if (pid < 0) {
 		b_line("bench-error %s bench-run: fork: %s", b->name, strerror(errno));
@@ -125,9 +150,10 @@ int main(int argc, char **argv)
 {
 	const struct mode *m = &modes[0];
 
-	if (argc > 1 && strcmp(argv[1], "full") == 0)
-		m = &modes[1];
-	else if (argc > 1 && strcmp(argv[1], "quick") != 0)
+	for (unsigned i = 0; argc > 1 && i < NMODE; i++)
+		if (strcmp(argv[1], modes[i].name) == 0)
+			m = &modes[i];
+	if (argc > 1 && strcmp(argv[1], m->name) != 0)
 		b_line("bench-run: unknown mode '%s', running quick", argv[1]);
 	b_name = "bench-run";
 	long long t0 = b_now();
@@ -135,8 +161,14 @@ int main(int argc, char **argv)
 	for (int r = 0; r < m->rounds; r++)
 		for (unsigned i = 0; i < NBENCH; i++)
 			if (selected(benches[i].name, argc, argv))
-				run_one(&benches[i], m == &modes[0] ? benches[i].quick : benches[i].full,
-					m->limit_s);
+				run_one(&benches[i], benches[i].iters, 0, m->limit_s);
+	for (unsigned i = 0; m->curves && i < NCURVE; i++) {
+		const struct bench b = { curves[i].name, curves[i].iters };
+		if (!selected(b.name, argc, argv))
+			continue;
+		for (int j = 0; j < MAX_POINTS && curves[i].points[j]; j++)
+			run_one(&b, b.iters, curves[i].points[j], m->limit_s);
+	}
 	b_line("bench-run: %lld ms by CLOCK_MONOTONIC", (b_now() - t0) / 1000000);
 	b_line("bench done");
 	return 0;
