@@ -6,19 +6,46 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* One system call: who, which, its first six arguments and its result. */
+#define AUDIT_RING 64 /* records kept: a power of two */
+#define AUDIT_ARGS 3  /* arguments kept: what the panic report prints */
+
+/* One system call: who, which, its first arguments and its result. A
+ * power-of-two size, so finding a slot is a shift. */
 struct audit_rec {
-	uint64_t tsc;
 	int32_t pid;
 	uint32_t nr;
-	uint64_t args[6];
+	uint64_t args[AUDIT_ARGS];
 	int64_t ret;
-};
+} __attribute__((aligned(64)));
 
-/* Claims the next record, filled with tsc, pid, nr and args (ret 0), for
- * the caller to set ret when the call returns. Lockless: called only by
- * the system-call path of the CPU that owns the ring. Never fails. */
-struct audit_rec *audit_begin(int32_t pid, uint32_t nr, const uint64_t args[6]);
+/* The ring of the one CPU that makes system calls today (SMP gives one
+ * per CPU): only the system-call path writes it, so no lock; a slot is
+ * claimed by bumping the index first. The panic path may read a
+ * half-written record, which is acceptable for a post-mortem. */
+struct audit_ring {
+	struct audit_rec rec[AUDIT_RING];
+	uint64_t next; /* calls recorded so far; the next slot is next % AUDIT_RING */
+};
+extern struct audit_ring audit_ring;
+
+/* Claims the next record, filled with pid, nr and the first arguments
+ * (ret 0), for the caller to set ret when the call returns. Inline and
+ * a handful of stores: it runs on every system call, `audit` or not.
+ * Lockless: called only by the system-call path of the CPU that owns the
+ * ring. Never fails. */
+static inline struct audit_rec *audit_begin(int32_t pid, uint32_t nr, uint64_t a0, uint64_t a1,
+					    uint64_t a2)
+{
+	struct audit_rec *r = &audit_ring.rec[audit_ring.next++ % AUDIT_RING];
+
+	r->pid = pid;
+	r->nr = nr;
+	r->args[0] = a0;
+	r->args[1] = a1;
+	r->args[2] = a2;
+	r->ret = 0;
+	return r;
+}
 
 /* Prints the most recent records to every console, lockless (the panic
  * report and the trap handler use it). */

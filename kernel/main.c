@@ -19,6 +19,7 @@
 #include "dev/refclocks.h"
 #include "dev/rtc.h"
 #include "dev/tty.h"
+#include "dev/pci.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
@@ -235,7 +236,9 @@ static void init_argv(char *buf, size_t cap, const char **argv)
  * /bin/sh, as Linux does when init is missing. */
 static void __attribute__((noreturn)) run_init(void)
 {
-	static const char *const envp[] = { "HOME=/", "TERM=linux", "PATH=/sbin:/bin", NULL };
+	/* Linux's envp_init: no PATH, so that init (or /bin/sh as init) uses
+	 * its own default, which has /usr/bin, where Debian's programs are. */
+	static const char *const envp[] = { "HOME=/", "TERM=linux", NULL };
 	static char buf[256];
 	const char *argv[INIT_ARGS_MAX + 1];
 	int err;
@@ -297,10 +300,11 @@ void kmain(struct kbi_boot_info *bi)
 	mm_init(bi);
 	percpu_init_boot_cpu();
 	interrupts_init();
-	time_init(bi, refclock_pick());
+	time_init(bi, refclock_pick(bi->tsc_hz));
 	cpu_sti();
 	console_input_init(bi);
 	rtc_init();
+	pci_init();
 	sched_init();
 	process_init();
 	tty_init(); /* the console TTY: ^C works before anything opens it */

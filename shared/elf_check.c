@@ -102,50 +102,58 @@ static const char *check_load_range(uint64_t vaddr, uint64_t end,
 	return end <= ELF_CHECK_USER_LIMIT ? NULL : "segment above user space";
 }
 
-/* One PT_LOAD on its own: sizes, overflow, file range, alignment, placement. */
+/*
+ * One PT_LOAD on its own: sizes, overflow, file range, alignment,
+ * placement. A user segment's file range may run past the end of the
+ * file (Linux maps what is there), and only a segment with file bytes
+ * needs p_offset congruent to p_vaddr (the others are anonymous memory).
+ */
 static const char *check_load(const struct elf64_phdr *ph, uint64_t size,
                               enum elf_target target)
 {
+	bool user = target == ELF_TARGET_USER;
+
 	if (ph->p_filesz > ph->p_memsz)
 		return "segment filesz > memsz";
 	if (ph->p_memsz > VADDR_END_MAX || ph->p_vaddr > VADDR_END_MAX - ph->p_memsz)
 		return "segment overflows the address space";
-	if (!in_file(ph->p_offset, ph->p_filesz, size))
+	if (!user && !in_file(ph->p_offset, ph->p_filesz, size))
 		return "segment outside the file";
-	if (ph->p_offset % ELF_CHECK_PAGE_SIZE != ph->p_vaddr % ELF_CHECK_PAGE_SIZE)
+	if ((!user || ph->p_filesz) &&
+	    ph->p_offset % ELF_CHECK_PAGE_SIZE != ph->p_vaddr % ELF_CHECK_PAGE_SIZE)
 		return "bad segment alignment";
-	const char *err = check_load_range(ph->p_vaddr, ph->p_vaddr + ph->p_memsz, target);
-	if (err)
-		return err;
-	if (target == ELF_TARGET_USER && (ph->p_flags & ELF_PF_W) && (ph->p_flags & ELF_PF_X))
-		return "writable and executable segment";
-	return NULL;
+	return check_load_range(ph->p_vaddr, ph->p_vaddr + ph->p_memsz, target);
 }
 
+/* Linux's bounds on PT_INTERP's p_filesz: a path and its NUL. */
+#define INTERP_MIN_FILESZ 2
+#define INTERP_MAX_FILESZ (ELF_CHECK_MAX_INTERP + 1)
+
 /*
- * PT_INTERP (user only): inside the file, a NUL-terminated path of 1..255
- * bytes, and only one of them. Records the path in info.
+ * PT_INTERP (user only), as Linux's load_elf_binary reads it: only the
+ * first one counts; 2..PATH_MAX bytes inside the file whose last byte is
+ * a NUL; the path is what comes before the first NUL (it may be empty:
+ * Linux then opens the working directory). Records the path in info.
  */
 static const char *check_interp(const uint8_t *file, uint64_t size,
                                 const struct elf64_phdr *ph, struct elf_info *info)
 {
-	if (info->interp_len != 0 || !in_file(ph->p_offset, ph->p_filesz, size))
+	if (info->has_interp)
+		return NULL;
+	if (ph->p_filesz < INTERP_MIN_FILESZ || ph->p_filesz > INTERP_MAX_FILESZ ||
+	    !in_file(ph->p_offset, ph->p_filesz, size))
 		return "bad PT_INTERP";
 	const uint8_t *path = file + ph->p_offset;
-	uint64_t limit = ph->p_filesz;
 
-	if (limit > ELF_CHECK_MAX_INTERP + 1)
-		limit = ELF_CHECK_MAX_INTERP + 1;
-	for (uint64_t n = 0; n < limit; n++) {
-		if (path[n] != '\0')
-			continue;
-		if (n == 0)
-			return "bad PT_INTERP";
-		info->interp_off = ph->p_offset;
-		info->interp_len = n;
-		return NULL;
-	}
-	return "bad PT_INTERP"; /* not terminated, or too long */
+	if (path[ph->p_filesz - 1] != '\0')
+		return "bad PT_INTERP"; /* not terminated */
+	uint64_t n = 0;
+	while (path[n] != '\0')
+		n++;
+	info->has_interp = true;
+	info->interp_off = ph->p_offset;
+	info->interp_len = n;
+	return NULL;
 }
 
 /* Fold one valid PT_LOAD into the running lo/hi/load_count. */
@@ -161,20 +169,29 @@ static void note_load(const struct elf64_phdr *ph, struct elf_info *info)
 	info->load_count++;
 }
 
-/* Check each program header alone and collect the summary in info. */
-static const char *scan_phdrs(const void *file, uint64_t size,
-                              enum elf_target target, struct elf_info *info)
+/*
+ * Check each program header alone and collect the summary in info. A
+ * user segment that cannot be mapped does not stop the scan (the headers
+ * may still be bad, which comes first): the first one's reason goes to
+ * *bad_segment.
+ */
+static const char *scan_phdrs(const void *file, uint64_t size, enum elf_target target,
+                              struct elf_info *info, const char **bad_segment)
 {
 	struct elf64_phdr ph;
-	const char *err = NULL;
+	const char *err = NULL, *seg;
 
 	for (unsigned i = 0; i < info->phnum && !err; i++) {
 		read_phdr_at(file, info->phoff, i, &ph);
 		switch (ph.p_type) {
 		case ELF_PT_LOAD:
-			err = check_load(&ph, size, target);
-			if (!err)
+			seg = check_load(&ph, size, target);
+			if (!seg)
 				note_load(&ph, info);
+			else if (target == ELF_TARGET_KERNEL)
+				err = seg;
+			else if (!*bad_segment)
+				*bad_segment = seg;
 			break;
 		case ELF_PT_INTERP:
 			if (target == ELF_TARGET_KERNEL)
@@ -262,6 +279,7 @@ static void info_clear(struct elf_info *info)
 	info->load_count = 0;
 	info->phoff = 0;
 	info->phnum = 0;
+	info->has_interp = false;
 	info->interp_off = info->interp_len = 0;
 	info->exec_stack = false;
 }
@@ -269,22 +287,29 @@ static void info_clear(struct elf_info *info)
 int elf_check(const void *file, uint64_t size, enum elf_target target,
               struct elf_info *out, const char **why)
 {
-	const char *err;
+	const char *err, *bad_segment = NULL;
 
 	info_clear(out);
 	if ((err = check_header(file, size, target, out)) ||
-	    (err = scan_phdrs(file, size, target, out)))
+	    (err = scan_phdrs(file, size, target, out, &bad_segment)))
 		goto bad;
-	if (out->load_count == 0) {
+	if (bad_segment) {
+		*why = bad_segment;
+		return ELF_CHECK_BAD_SEGMENT;
+	}
+	if (out->load_count == 0 || out->lo >= out->hi) { /* none, or all empty */
 		err = "no PT_LOAD segment";
 		goto bad;
 	}
-	if ((err = check_overlaps(file, out)) || (err = check_entry(file, out)))
+	/* Linux lets a later user segment replace an earlier one, and a
+	 * bad entry point is the program's own SIGSEGV. */
+	if (target == ELF_TARGET_KERNEL &&
+	    ((err = check_overlaps(file, out)) || (err = check_entry(file, out))))
 		goto bad;
-	return 0;
+	return ELF_CHECK_OK;
 bad:
 	*why = err;
-	return -1;
+	return ELF_CHECK_BAD;
 }
 
 const struct elf64_phdr *elf_phdr(const void *file, const struct elf_info *info,

@@ -506,8 +506,10 @@ static int tty_open(struct inode *ip, struct file *f)
 	return 0;
 }
 
-/* The first read of the console by a program is as close as the kernel
- * gets to "the shell prompt is up": log it once, for make bench. */
+/* The first time a program waits for console input (a read, or a poll or
+ * select that finds nothing to read: busybox ash polls before it reads)
+ * is as close as the kernel gets to "the shell prompt is up": log it
+ * once, for make bench and the boot tests. */
 static void note_first_read(void)
 {
 	static bool done;
@@ -574,7 +576,10 @@ static unsigned tty_poll(struct file *f)
 
 	(void)f;
 	tty_init();
-	return POLLOUT | (ldisc_read_ready(&tty.ld, min) ? POLLIN : 0);
+	if (ldisc_read_ready(&tty.ld, min))
+		return POLLOUT | POLLIN;
+	note_first_read();
+	return POLLOUT;
 }
 
 static const struct file_ops tty_ops = {

@@ -63,8 +63,9 @@ static struct {
 	bool ok, xsdt;
 	const struct acpi_header *root;
 	struct acpi_power_info power;
-	bool have_madt, have_hpet;
+	bool have_madt, have_hpet, have_mcfg;
 	struct acpi_madt_info madt;
+	struct acpi_mcfg_info mcfg;
 	struct acpi_hpet_info hpet;
 	struct acpi_pm_timer_info pm_timer;
 } acpi;
@@ -213,6 +214,17 @@ static void read_interrupt_and_timer_tables(void)
 							 NULL));
 }
 
+/* The MCFG (PCI Express ECAM windows), optional: without it PCI falls
+ * back to the legacy configuration ports. */
+static void read_pci_tables(void)
+{
+	const struct acpi_header *mcfg = acpi_find("MCFG");
+
+	if (mcfg)
+		acpi.have_mcfg = parsed("MCFG", acpi_parse_mcfg(mcfg, mcfg->length, &acpi.mcfg,
+								 warn_entry, NULL));
+}
+
 static bool rsdp_valid(const struct acpi_rsdp *r, uint32_t revision)
 {
 	if (memcmp(r->signature, "RSD PTR ", 8) != 0 || !acpi_checksum_ok(r, RSDP_V1_LEN))
@@ -243,6 +255,7 @@ bool acpi_init(uint64_t rsdp_phys, uint32_t revision)
 	if (acpi.ok) {
 		read_fadt();
 		read_interrupt_and_timer_tables();
+		read_pci_tables();
 	}
 	return acpi.ok;
 }
@@ -260,6 +273,11 @@ const struct acpi_madt_info *acpi_madt(void)
 const struct acpi_hpet_info *acpi_hpet(void)
 {
 	return acpi.have_hpet ? &acpi.hpet : NULL;
+}
+
+const struct acpi_mcfg_info *acpi_mcfg(void)
+{
+	return acpi.have_mcfg && acpi.mcfg.n ? &acpi.mcfg : NULL;
 }
 
 const struct acpi_pm_timer_info *acpi_pm_timer(void)

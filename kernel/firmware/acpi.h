@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ACPI table discovery (RSDP, XSDT/RSDT), the FADT facts power management needs, and the parsed MADT, HPET and PM timer. */
+/* ACPI table discovery (RSDP, XSDT/RSDT), the FADT facts power management needs, and the parsed MADT, HPET, PM timer and MCFG. */
 #ifndef KESTREL_FIRMWARE_ACPI_H
 #define KESTREL_FIRMWARE_ACPI_H
 
@@ -57,5 +57,7 @@ unsigned acpi_table_count(void);
 const struct acpi_madt_info *acpi_madt(void);
 const struct acpi_hpet_info *acpi_hpet(void);
 const struct acpi_pm_timer_info *acpi_pm_timer(void);
+/* The MCFG's usable ECAM windows; NULL without an MCFG or with none usable. */
+const struct acpi_mcfg_info *acpi_mcfg(void);
 
 #endif

@@ -420,3 +420,71 @@ const char *acpi_parse_fadt_pm_timer(const void *table, uint32_t avail,
 		       pm_timer_port(b, out, warn, ctx);
 	return NULL;
 }
+
+/* ------------------------------------------------------------------ MCFG */
+
+/* PCI Firmware Specification 3.2, section 4.1.2: after the header, 8
+ * reserved bytes, then 16-byte allocation entries. */
+#define MCFG_ENTRIES_OFF   44
+#define MCFG_ENTRY_LEN     16
+#define MCFG_BASE_OFF      0
+#define MCFG_SEGMENT_OFF   8
+#define MCFG_BUS_START_OFF 10
+#define MCFG_BUS_END_OFF   11
+#define ECAM_BUS_SHIFT     20        /* 1 MiB of configuration space per bus */
+#define ECAM_ALIGN         (1ull << ECAM_BUS_SHIFT)
+#define PHYS_ADDR_LIMIT    (1ull << 52) /* the architectural maximum */
+
+/* Why one allocation entry cannot be used, or NULL. Its window must be
+ * inside the physical address space: base + (end bus + 1) MiB, where
+ * base is the address of bus 0 of the segment, whatever the start. */
+static const char *ecam_entry_bad(const struct acpi_ecam *e)
+{
+	if (!e->base)
+		return "ECAM base address is 0; entry skipped";
+	if (e->base & (ECAM_ALIGN - 1))
+		return "ECAM base not 1 MiB aligned; entry skipped";
+	if (e->bus_start > e->bus_end)
+		return "start bus above end bus; entry skipped";
+	if (e->base >= PHYS_ADDR_LIMIT ||
+	    PHYS_ADDR_LIMIT - e->base < ((uint64_t)e->bus_end + 1) << ECAM_BUS_SHIFT)
+		return "ECAM window beyond the physical address space; entry skipped";
+	return NULL;
+}
+
+const char *acpi_parse_mcfg(const void *table, uint32_t avail, struct acpi_mcfg_info *out,
+			    acpi_warn_fn warn, void *ctx)
+{
+	const uint8_t *b = table;
+	const char *why = acpi_table_check(table, avail, "MCFG", MCFG_ENTRIES_OFF);
+
+	*out = (struct acpi_mcfg_info){ 0 };
+	if (why)
+		return why;
+	uint32_t len = rd32(b + HDR_LENGTH_OFF);
+	uint32_t off = MCFG_ENTRIES_OFF;
+	for (; len - off >= MCFG_ENTRY_LEN; off += MCFG_ENTRY_LEN) {
+		struct acpi_ecam e = {
+			.base = rd64(b + off + MCFG_BASE_OFF),
+			.segment = rd16(b + off + MCFG_SEGMENT_OFF),
+			.bus_start = b[off + MCFG_BUS_START_OFF],
+			.bus_end = b[off + MCFG_BUS_END_OFF],
+		};
+		const char *bad = ecam_entry_bad(&e);
+		if (bad) {
+			out->bad_entries++;
+			if (warn)
+				warn(ctx, "MCFG", off, bad);
+		} else if (out->n < ACPI_MAX_ECAM) {
+			out->regions[out->n++] = e;
+		} else {
+			out->dropped++;
+		}
+	}
+	if (off != len) {
+		out->bad_entries++;
+		if (warn)
+			warn(ctx, "MCFG", off, "trailing bytes shorter than an entry; ignored");
+	}
+	return NULL;
+}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Pure parsers for the ACPI tables behind interrupts and time (MADT, HPET, FADT PM timer): bytes in, plain structs out. */
+/* Pure parsers for the ACPI tables behind interrupts, time and PCI (MADT, HPET, FADT PM timer, MCFG): bytes in, plain structs out. */
 #ifndef KESTREL_FIRMWARE_ACPI_TABLES_H
 #define KESTREL_FIRMWARE_ACPI_TABLES_H
 
@@ -100,6 +100,22 @@ struct acpi_pm_timer_info {
 	uint64_t address;
 };
 
+/* One ECAM window (MCFG allocation entry): PCI Express configuration
+ * space of buses bus_start..bus_end of a segment, 4 KiB per function at
+ * base + (bus << 20 | device << 15 | function << 12). */
+#define ACPI_MAX_ECAM 8
+struct acpi_ecam {
+	uint64_t base;            /* physical address of bus 0 of the segment */
+	uint16_t segment;
+	uint8_t bus_start, bus_end;
+};
+
+struct acpi_mcfg_info {
+	unsigned n, dropped;      /* usable entries kept, and those beyond ACPI_MAX_ECAM */
+	struct acpi_ecam regions[ACPI_MAX_ECAM];
+	unsigned bad_entries;     /* entries skipped (or trailing bytes) with a warning */
+};
+
 /*
  * A warning about one part of a table: the signature, the byte offset of
  * the entry inside the table, and a static reason. ctx is the caller's.
@@ -126,5 +142,12 @@ const char *acpi_parse_hpet(const void *table, uint32_t avail, struct acpi_hpet_
  * hardware-reduced ACPI or when neither block is given. */
 const char *acpi_parse_fadt_pm_timer(const void *table, uint32_t avail,
 				     struct acpi_pm_timer_info *out, acpi_warn_fn warn, void *ctx);
+
+/* The MCFG (PCI Firmware Specification 3.2, 4.1.2). An entry with base 0,
+ * an unaligned base, start bus above end bus, or a window past the
+ * physical address space is skipped with a warning; an MCFG with no
+ * usable entry is not rejected (n == 0). */
+const char *acpi_parse_mcfg(const void *table, uint32_t avail, struct acpi_mcfg_info *out,
+			    acpi_warn_fn warn, void *ctx);
 
 #endif

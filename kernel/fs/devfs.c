@@ -274,14 +274,14 @@ struct file *console_file_open(void)
 	struct file *f;
 
 	if (!tty_file_ops)
-		return file_alloc(&kcons_ops, O_RDWR, NULL);
+		return file_alloc(&kcons_ops, O_RDWR | O_LARGEFILE, NULL);
 	/* The TTY is there: the console is /dev/console, as for init on Linux. */
-	if (!(f = file_alloc(tty_file_ops, O_RDWR, NULL)))
+	if (!(f = file_alloc(tty_file_ops, O_RDWR | O_LARGEFILE, NULL)))
 		return NULL;
 	f->inode = console_node();
 	if (tty_file_ops->open && tty_file_ops->open(f->inode, f) < 0) {
 		file_put(f);
-		return file_alloc(&kcons_ops, O_RDWR, NULL);
+		return file_alloc(&kcons_ops, O_RDWR | O_LARGEFILE, NULL);
 	}
 	return f;
 }

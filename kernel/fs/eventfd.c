@@ -69,7 +69,7 @@ static long eventfd_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 	long r;
 
 	(void)pos;
-	if (n < sizeof(val))
+	if (n != sizeof(val)) /* exactly 8 since Linux 6.9 (at least 8 before) */
 		return -EINVAL;
 	if (copy_from_user(&val, buf, sizeof(val)))
 		return -EFAULT;
@@ -112,6 +112,7 @@ static const struct file_ops eventfd_ops = {
 	.poll = eventfd_poll,
 	.release = eventfd_release,
 	.no_pread = true,
+	.anon_name = "[eventfd]",
 };
 
 int eventfd_create(struct file **out, unsigned long long initval, unsigned flags)

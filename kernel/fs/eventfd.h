@@ -12,9 +12,10 @@ struct file;
  *
  * On the file, as Linux: read of at least 8 bytes waits for a counter
  * above 0 and returns it (8 bytes) and sets it to 0, or with
- * EFD_SEMAPHORE returns 1 and decrements it; write of at least 8 bytes
+ * EFD_SEMAPHORE returns 1 and decrements it; write of exactly 8 bytes (6.9)
  * adds the value, waiting while the sum would reach 2^64 - 1
- * (0xffffffffffffffff itself is -EINVAL). Shorter buffers are -EINVAL,
+ * (0xffffffffffffffff itself is -EINVAL). Shorter reads, and writes of
+ * another size, are -EINVAL,
  * O_NONBLOCK gives -EAGAIN instead of waiting, a signal -ERESTARTSYS.
  * poll: POLLIN when the counter is above 0, POLLOUT while 1 more fits.
  * lseek does nothing and returns 0, pread and pwrite are -ESPIPE.

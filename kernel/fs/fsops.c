@@ -3,9 +3,9 @@
  * Kestrel: the VFS's path operations. Each resolves its path(s) with
  * namei, checks what Linux checks, in Linux's order where the error
  * codes depend on it, and then asks the file system to do the change.
- * Everything runs as root (uid 0, gid 0): modes matter for exec (an x
- * bit) and, once a process dropped CAP_DAC_OVERRIDE with capset, for
- * every access (vfs_permission).
+ * Permissions are the file system uid's and gid's (proc/cred.h): the
+ * mode's owner, group or other class, then the capabilities
+ * (vfs_permission); ownership changes follow Linux's chown/chmod rules.
  */
 #include "fs/fsops.h"
 #include "fs/inode.h"
@@ -17,7 +17,11 @@
 #include "lib/string.h"
 #include "uapi/fcntl.h"
 
-#define OPEN_KEEP_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH)
+/* What F_GETFL shows of open's flags (Linux drops O_CREAT, O_EXCL, O_NOCTTY,
+ * O_TRUNC and O_CLOEXEC); an O_PATH open keeps only O_DIRECTORY and O_NOFOLLOW. */
+#define OPEN_KEEP_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_PATH | O_DSYNC | O_SYNC | O_ASYNC | \
+			 O_DIRECT | O_DIRECTORY | O_NOFOLLOW | O_NOATIME)
+#define OPATH_KEEP_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW)
 
 /* An O_PATH file: a handle for fstat, fchdir and the *at calls, no I/O. */
 static const struct file_ops path_file_ops;
@@ -36,6 +40,22 @@ struct parent {
 	bool slash;
 	bool created;   /* open(O_CREAT) made the last name (see create_round) */
 };
+
+bool vfs_owner_or_capable(const struct inode *ip)
+{
+	return ip->uid == current_cred()->fsuid || capable(CAP_FOWNER);
+}
+
+/* Linux's check_sticky: in a sticky directory only the file's owner,
+ * the directory's owner or CAP_FOWNER may remove or rename an entry:
+ * 0 or -EPERM. */
+static int check_sticky(const struct inode *dir, const struct inode *ip)
+{
+	if (!(dir->mode & S_ISVTX) || ip->uid == current_cred()->fsuid ||
+	    dir->uid == current_cred()->fsuid || capable(CAP_FOWNER))
+		return 0;
+	return -EPERM;
+}
 
 static int get_parent(struct inode *base, const char *path, struct parent *pp)
 {
@@ -81,7 +101,7 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 	unsigned acc = flags & O_ACCMODE;
 
 	if (flags & O_PATH) {
-		flags = O_PATH;
+		flags &= OPATH_KEEP_FLAGS;
 	} else {
 		if (S_ISDIR(ip->mode) && (acc != O_RDONLY || (flags & O_TRUNC)))
 			return -EISDIR; /* as Linux: O_TRUNC asks for writing */
@@ -90,14 +110,17 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 		if (S_ISLNK(ip->mode))
 			return -ELOOP;
 	}
-	struct file *f = file_alloc(&path_file_ops, flags & OPEN_KEEP_FLAGS, NULL);
+	/* as Linux on 64 bits (force_o_largefile): every open but O_PATH's is O_LARGEFILE */
+	unsigned largefile = flags & O_PATH ? 0 : O_LARGEFILE;
+	struct file *f = file_alloc(&path_file_ops, (flags & OPEN_KEEP_FLAGS) | largefile, NULL);
 	if (!f)
 		return -ENOMEM;
 	f->inode = inode_get(ip);
 	if (!(flags & O_PATH)) {
 		int err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
-		if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && ip->ops->truncate)
-			err = ip->ops->truncate(ip, 0);
+		if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && ip->ops->truncate &&
+		    !(err = ip->ops->truncate(ip, 0)))
+			vfs_remove_privs(ip); /* Linux's handle_truncate */
 		if (err) {
 			f->ops = &path_file_ops; /* not opened: no release */
 			file_put(f);
@@ -150,6 +173,8 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 			*err = pp->dir->ops->create(pp->dir, pp->name, pp->len,
 						    S_IFREG | (mode & ~umask_now() & S_IALLUGO), 0, NULL, out);
 		pp->created = *err == 0;
+		if (pp->created)
+			vfs_init_owner(pp->dir, *out);
 	}
 	return CREATE_DONE;
 }
@@ -204,6 +229,36 @@ static int open_mask(unsigned flags)
 	return acc[flags & O_ACCMODE] | ((flags & O_TRUNC) ? W_OK : 0);
 }
 
+/*
+ * Remember the absolute path an opened FIFO was found at, for
+ * /proc/PID/fd/N (Linux's d_path; a later rename is not followed). On
+ * any failure (out of memory, too long) f->path stays NULL and the link
+ * shows the inode instead.
+ */
+static void remember_path(struct inode *base, const char *path, struct file *f)
+{
+	char *buf = kmalloc(2 * PATH_MAX), *abs = buf + PATH_MAX;
+	const char *full = path;
+	long n;
+
+	if (!buf)
+		return;
+	if (base && path[0] != '/') {
+		n = vfs_path_of(base, buf, PATH_MAX);
+		if (n < 0 || (size_t)n + 1 + strlen(path) >= PATH_MAX) {
+			kfree(buf);
+			return;
+		}
+		buf[n] = '/';
+		strlcpy(buf + n + 1, path, PATH_MAX - (size_t)n - 1);
+		full = buf;
+	}
+	n = vfs_realpath(full, abs);
+	if (n > 0 && (f->path = kmalloc((size_t)n + 1)))
+		memcpy(f->path, abs, (size_t)n + 1);
+	kfree(buf);
+}
+
 int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,
 	     struct file **out)
 {
@@ -229,6 +284,8 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 		; /* a directory opened for writing is EISDIR first (vfs_open_inode) */
 	else
 		err = vfs_open_inode(ip, flags, out);
+	if (!err && S_ISFIFO(ip->mode))
+		remember_path(base, path, *out);
 	inode_put(ip);
 	return err;
 }
@@ -265,8 +322,10 @@ static int make_entry(struct inode *base, const char *path, uint32_t mode, uint3
 	else if ((err = taken_or_enoent(&pp)) == -ENOENT &&
 		 !(err = vfs_permission(pp.dir, W_OK)))
 		err = pp.dir->ops->create(pp.dir, pp.name, pp.len, mode, rdev, target, &ip);
-	if (!err)
+	if (!err) {
+		vfs_init_owner(pp.dir, ip);
 		inode_put(ip);
+	}
 	inode_put(pp.dir);
 	return err;
 }
@@ -295,29 +354,50 @@ int vfs_symlink(const char *target, struct inode *base, const char *path)
 	return make_entry(base, path, S_IFLNK | 0777, 0, target);
 }
 
+/* Linux's may_linkat with fs.protected_hardlinks = 1 (what distributions
+ * set): only the owner (or CAP_FOWNER) may link a file that is not a
+ * regular, non-set-ID file it may read and write. 0 or -EPERM. */
+static int may_linkat(const struct inode *ip)
+{
+	bool safe = S_ISREG(ip->mode) && !(ip->mode & S_ISUID) &&
+		    (ip->mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) &&
+		    vfs_permission(ip, R_OK | W_OK) == 0;
+
+	return safe || vfs_owner_or_capable(ip) ? 0 : -EPERM;
+}
+
 int vfs_link(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath,
 	     bool follow)
 {
 	struct inode *ip;
-	struct parent pp;
 	int err = vfs_walk(obase, oldpath, follow ? WALK_FOLLOW : 0, &ip);
 
 	if (err)
 		return err;
-	if ((err = get_parent(nbase, newpath, &pp))) {
-		inode_put(ip);
+	err = vfs_link_inode(ip, nbase, newpath);
+	inode_put(ip);
+	return err;
+}
+
+int vfs_link_inode(struct inode *ip, struct inode *nbase, const char *newpath)
+{
+	struct parent pp;
+	int err = get_parent(nbase, newpath, &pp);
+
+	if (err)
 		return err;
-	}
 	if (special_name(&pp) || taken_or_enoent(&pp) == -EEXIST)
 		err = -EEXIST;
 	else if (pp.slash)
 		err = -ENOENT;
+	else if (ip->fs != pp.dir->fs)
+		err = -EXDEV; /* Linux's do_linkat: another mount, before any permission */
+	else if ((err = may_linkat(ip)))
+		;
 	else if (!pp.dir->ops->link)
 		err = -ENOENT; /* /proc, as above */
 	else if ((err = vfs_permission(pp.dir, W_OK)))
 		; /* Linux's may_create, before the checks on the target */
-	else if (ip->fs != pp.dir->fs)
-		err = -EXDEV;
 	else if (S_ISDIR(ip->mode))
 		err = -EPERM;
 	else if (pp.dir->nlink == 0 || ip->nlink == 0)
@@ -325,7 +405,6 @@ int vfs_link(struct inode *obase, const char *oldpath, struct inode *nbase, cons
 	else
 		err = pp.dir->ops->link(pp.dir, pp.name, pp.len, ip);
 	inode_put(pp.dir);
-	inode_put(ip);
 	return err;
 }
 
@@ -363,7 +442,7 @@ int vfs_unlink(struct inode *base, const char *path, bool dir)
 		inode_put(pp.dir);
 		return err;
 	}
-	if ((err = vfs_permission(pp.dir, W_OK)))
+	if ((err = vfs_permission(pp.dir, W_OK)) || (err = check_sticky(pp.dir, ip)))
 		; /* Linux's may_delete: before the checks on the victim */
 	else if (dir)
 		err = rmdir_check(ip);
@@ -415,6 +494,10 @@ static int rename_check(struct parent *op, struct inode *src, struct parent *np,
 	if (S_ISDIR(src->mode) && is_under(np->dir, src))
 		return -EINVAL;
 	int err = rename_permission(op, src, np);
+	if (!err)
+		err = check_sticky(op->dir, src);
+	if (!err && dst)
+		err = check_sticky(np->dir, dst);
 	if (err)
 		return err;
 	if (dst && S_ISDIR(src->mode) && !S_ISDIR(dst->mode))
@@ -450,9 +533,12 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 		err = lookup_last(&np, &dst);
 		if (err == -ENOENT)
 			err = 0;
-		if (!err && src != dst)
+		/* the same file (/proc's and /sys's inodes are made per lookup,
+		 * so compare identities): nothing to do, as Linux */
+		bool same = dst && src->fs == dst->fs && src->ino == dst->ino;
+		if (!err && !same)
 			err = rename_check(&op, src, &np, dst);
-		if (!err && src != dst)
+		if (!err && !same)
 			err = op.dir->ops->rename(op.dir, op.name, op.len, np.dir, np.name, np.len);
 	}
 	inode_put(src);
@@ -488,38 +574,65 @@ int vfs_truncate(struct inode *ip, int64_t size)
 		return -EINVAL;
 	if (ip->fs->read_only || !ip->ops->truncate)
 		return -EACCES;
-	return ip->ops->truncate(ip, (uint64_t)size);
+	int err = ip->ops->truncate(ip, (uint64_t)size);
+	if (!err)
+		vfs_remove_privs(ip);
+	return err;
 }
 
 int vfs_access(struct inode *ip, int mode)
 {
 	if (mode & ~(R_OK | W_OK | X_OK))
 		return -EINVAL;
-	/* root may execute anything with an x bit somewhere (and search any
-	 * directory): Linux's access() checks with root's permitted set, not
-	 * the effective one capset may have narrowed (not modelled here) */
-	if ((mode & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & S_IXUGO))
-		return -EACCES;
-	return 0;
+	/* the mode bits, then what CAP_DAC_OVERRIDE/READ_SEARCH allow (root
+	 * executes only what has an x bit somewhere) */
+	return vfs_permission(ip, mode);
 }
 
 int vfs_chmod(struct inode *ip, uint32_t mode)
 {
 	if (ip->fs->read_only)
 		return -EPERM;
-	ip->mode = (ip->mode & S_IFMT) | (mode & S_IALLUGO);
+	if (!vfs_owner_or_capable(ip))
+		return -EPERM;
+	mode &= S_IALLUGO;
+	if (!cred_in_group(current_cred(), ip->gid) && !capable(CAP_FSETID))
+		mode &= ~(uint32_t)S_ISGID;
+	ip->mode = (ip->mode & S_IFMT) | mode;
 	ip->ctime = vfs_now();
 	return 0;
+}
+
+/* Linux's chown_ok and chgrp_ok: the owner may "change" the owner to
+ * itself and the group to one of its groups; anything else needs CAP_CHOWN. */
+static bool chown_ok(const struct inode *ip, uint32_t uid, uint32_t gid)
+{
+	const struct cred *c = current_cred();
+	bool owner = ip->uid == c->fsuid;
+
+	if (capable(CAP_CHOWN))
+		return true;
+	if (uid != ID_UNCHANGED && !(owner && uid == ip->uid))
+		return false;
+	return gid == ID_UNCHANGED || (owner && (gid == ip->gid || cred_in_group(c, gid)));
 }
 
 int vfs_chown(struct inode *ip, uint32_t uid, uint32_t gid)
 {
 	if (ip->fs->read_only)
 		return -EPERM;
-	if (uid != (uint32_t)-1)
+	if (!chown_ok(ip, uid, gid))
+		return -EPERM;
+	if (uid != ID_UNCHANGED)
 		ip->uid = uid;
-	if (gid != (uint32_t)-1)
+	if (gid != ID_UNCHANGED)
 		ip->gid = gid;
+	if (!S_ISDIR(ip->mode)) { /* chown_common's ATTR_KILL_SUID, setattr_should_drop_sgid */
+		ip->mode &= ~(uint32_t)S_ISUID;
+		if ((ip->mode & S_IXGRP) ||
+		    (!cred_in_group(current_cred(), ip->gid) && !capable(CAP_FSETID)))
+			ip->mode &= ~(uint32_t)S_ISGID;
+	}
 	ip->ctime = vfs_now();
 	return 0;
 }

@@ -31,6 +31,9 @@ int vfs_symlink(const char *target, struct inode *base, const char *path);
 /* link(2): follow says whether a symlink at oldpath is followed. */
 int vfs_link(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath,
 	     bool follow);
+/* The same for the inode ip itself (linkat's AT_EMPTY_PATH), which the
+ * caller keeps its reference to. */
+int vfs_link_inode(struct inode *ip, struct inode *nbase, const char *newpath);
 /* unlink(2), or rmdir(2) when dir. */
 int vfs_unlink(struct inode *base, const char *path, bool dir);
 int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase,
@@ -40,9 +43,14 @@ long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap);
 /* truncate(2) on an inode: EISDIR for directories, EINVAL for the rest
  * that are not regular files. */
 int vfs_truncate(struct inode *ip, int64_t size);
-/* access(2) as root: F_OK 0, R_OK 4, W_OK 2, X_OK 1. */
+/* access(2): F_OK 0, R_OK 4, W_OK 2, X_OK 1, checked as vfs_permission
+ * (with the capabilities capable() answers for); -EINVAL for other bits. */
 int vfs_access(struct inode *ip, int mode);
-/* chmod/chown(2) on an inode (uid or gid (uint32_t)-1: unchanged). */
+/* Linux's inode_owner_or_capable: the current file system uid owns ip,
+ * or CAP_FOWNER (setting times, chmod). */
+bool vfs_owner_or_capable(const struct inode *ip);
+/* chmod/chown(2) on an inode (uid or gid (uint32_t)-1: unchanged; the
+ * owner or CAP_FOWNER / CAP_CHOWN as Linux's setattr_prepare, else -EPERM). */
 int vfs_chmod(struct inode *ip, uint32_t mode);
 int vfs_chown(struct inode *ip, uint32_t uid, uint32_t gid);
 /* True if a directory has entries other than "." and "..". */

@@ -106,17 +106,26 @@ struct inode {
 #define RDEV_MAJOR(rdev)   ((rdev) >> 20)
 #define RDEV_MINOR(rdev)   ((rdev) & 0xfffff)
 
-/* A new inode (refs 1, nlink 0, times now); NULL when out of memory. */
+/* A new inode (refs 1, nlink 0, times now, owned by the current file
+ * system uid and gid); NULL when out of memory. */
 struct inode *inode_alloc(const struct fs_info *fs, const struct inode_ops *ops, uint32_t mode);
+/* Linux's inode_init_owner for ip just made in dir: a set-group-ID
+ * directory gives its group (and, to a directory, its S_ISGID); a file
+ * keeps S_ISGID only for a member of that group or CAP_FSETID. */
+void vfs_init_owner(const struct inode *dir, struct inode *ip);
+/* Linux's file_remove_privs, after a write or truncate of ip: a regular
+ * file loses S_ISUID (and S_ISGID with group execute) unless the writer
+ * has CAP_FSETID. */
+void vfs_remove_privs(struct inode *ip);
 struct vfs_time vfs_now(void);
 unsigned inode_dtype(const struct inode *ip);
 /* The current process's working directory (the root for kernel threads). */
 struct inode *vfs_cwd(void);
 
 /* namei.c: path walks. Every inode handed back carries a reference. */
-/* May the current process (uid 0, gid 0) access ip for mask (R_OK,
- * W_OK, X_OK bits), as Linux's generic_permission: the mode bits of the
- * class uid 0 / gid 0 falls in, else CAP_DAC_OVERRIDE (everything but
+/* May the current process access ip for mask (R_OK, W_OK, X_OK bits),
+ * as Linux's generic_permission: the mode bits of the class its file
+ * system uid and gid (and groups) fall in, else CAP_DAC_OVERRIDE (everything but
  * executing a file with no x bit) or CAP_DAC_READ_SEARCH (reading, and
  * searching directories). 0 or -EACCES. A walk needs X_OK on each
  * directory it looks a name up in. */
@@ -147,10 +156,35 @@ struct inode *ramfs_new_root(void);
 void ramfs_borrow(struct inode *ip, const void *data, uint64_t size);
 /* Read a regular file's bytes at off into a kernel buffer: bytes read. */
 long ramfs_read_kernel(struct inode *ip, void *buf, size_t n, uint64_t off);
+/* fallocate: grow a RAM file to at least size bytes (never shrink): 0,
+ * -EFBIG, -EPERM (F_SEAL_GROW), -EINTR. */
+int ramfs_grow(struct inode *ip, uint64_t size);
 /* A ramfs file's bytes still in place in the boot archive (never
  * changed since boot): stable for as long as the kernel runs. NULL if
  * the file has its own pages. */
 const void *ramfs_borrowed(struct inode *ip);
+/* What mmap maps of a RAM file: its memory object (*obj: the pages
+ * read(2) and write(2) use; the caller takes its own reference), or,
+ * for a private mapping of a file still in place in the boot archive,
+ * those bytes (*borrowed; a shared mapping first gives the file pages
+ * of its own). 0, -ENOSPC or -ENOMEM (no room for that copy), -EINTR. */
+struct shmem;
+int ramfs_map(struct inode *ip, bool shared, struct shmem **obj, const void **borrowed);
+/* memfd_create: a new regular file in no directory (nlink 0: it goes
+ * with its last reference), mode mode, with seals (F_SEAL_SEAL: no
+ * sealing) and name (kept as ip->name, "memfd:NAME", which
+ * /proc/PID/fd shows): 0, or -ENOMEM also over the inode limit. */
+int ramfs_new_unlinked(const char *name, uint32_t mode, unsigned seals, struct inode **out);
+/* fcntl F_GET_SEALS and F_ADD_SEALS: the seals (F_SEAL_*), 0; -EINVAL
+ * for a file that is not a RAM regular file or an unknown seal, -EPERM
+ * once F_SEAL_SEAL is set (every file not from memfd_create with
+ * MFD_ALLOW_SEALING has it). F_SEAL_WRITE is not refused while writable
+ * shared mappings exist (Linux: -EBUSY). A sealed file's writes and
+ * size changes are -EPERM, as Linux. */
+int ramfs_get_seals(struct inode *ip);
+int ramfs_add_seals(struct inode *ip, unsigned seals);
+/* True when F_SEAL_WRITE or F_SEAL_FUTURE_WRITE forbids a writable shared mapping of ip. */
+bool ramfs_write_sealed(struct inode *ip);
 /* The RAM file system's use and limit (half of RAM, as tmpfs), in pages
  * of file data and in inodes, for statfs. */
 void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_t *max_inodes);
@@ -179,6 +213,10 @@ void devfs_populate(struct inode *root);
 /* procfs.c: mount /proc on the directory dir. */
 void procfs_mount(struct inode *dir);
 extern const struct fs_info procfs_fs;
+
+/* sysfs.c: mount /sys on the directory dir. */
+void sysfs_mount(struct inode *dir);
+extern const struct fs_info sysfs_fs;
 
 /* vfs.c */
 void vfs_set_root(struct inode *ip);

@@ -54,9 +54,23 @@ static bool dac_capable(const struct inode *ip, int mask)
 	return mask == R_OK && capable(CAP_DAC_READ_SEARCH);
 }
 
+/* The permission bits of the class the current credentials fall in:
+ * owner (the file system uid), group (the file system gid or a
+ * supplementary group), other (Linux's acl_permission_check). */
+static uint32_t class_bits(const struct inode *ip)
+{
+	const struct cred *c = current_cred();
+
+	if (ip->uid == c->fsuid)
+		return ip->mode >> 6;
+	if (cred_in_group(c, ip->gid))
+		return ip->mode >> 3;
+	return ip->mode;
+}
+
 int vfs_permission(const struct inode *ip, int mask)
 {
-	uint32_t bits = ip->uid == 0 ? ip->mode >> 6 : ip->gid == 0 ? ip->mode >> 3 : ip->mode;
+	uint32_t bits = class_bits(ip);
 
 	mask &= R_OK | W_OK | X_OK;
 	if ((bits & (uint32_t)mask) == (uint32_t)mask || dac_capable(ip, mask))

@@ -1,46 +1,57 @@
 /* SPDX-License-Identifier: MIT */
-/* Pipes and FIFOs: a 64 KiB ring between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
+/* Pipes and FIFOs: a ring (64 KiB unless F_SETPIPE_SZ changes it) between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
 #include "fs/pipe.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fs/fown.h"
+#include "fs/inode.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "mm/iobuf.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "mm/layout.h"
 #include "proc/process.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "test/selftest.h"
+#include "uapi/capability.h"
 #include "uapi/ioctl.h"
+#include "uapi/magic.h"
 #include "uapi/signal.h"
 
-#define RING_MASK (PIPE_SIZE - 1)
-_Static_assert((PIPE_SIZE & RING_MASK) == 0, "PIPE_SIZE must be a power of two");
+_Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of two");
+
+#define PIPE_SIZE_LIMIT (1ull << 31) /* F_SETPIPE_SZ above this is EINVAL (Linux's round_pipe_size) */
+#define PIPE_MODE 0600               /* an anonymous pipe's inode */
 
 /*
- * One pipe. Byte i of the stream is at buf[i & RING_MASK]; wpos - rpos
+ * One pipe. Byte i of the stream is at buf[i & (size - 1)]; wpos - rpos
  * bytes are waiting. Lock rule: every field changes in thread context
  * (system calls), never from an interrupt, and the kernel is not
  * preempted on its single CPU, so a check and the wait_on after it
  * cannot miss a wake-up; no lock is taken.
  */
 struct pipe {
-	char *buf;              /* PIPE_SIZE bytes */
+	char *buf;              /* size bytes */
+	uint32_t size;          /* the capacity: a power of two pages (F_SETPIPE_SZ) */
 	uint32_t rpos, wpos;    /* free-running stream offsets */
+	/* copies to or from user memory in progress: a page fault may sleep in
+	 * one (the OOM path yields), so buf must not be replaced meanwhile */
+	uint32_t copying;
 	int readers, writers;   /* open files on each end */
 	struct wait_queue rwq;  /* readers wait for data or the last writer's close */
 	struct wait_queue wwq;  /* writers wait for room or the last reader's close */
-	/* FIFOs only */
 	uint64_t ino;           /* st_ino and /proc/PID/fd's "pipe:[ino]", as pipefs numbers them */
-	void **fifo_slot;       /* where the FIFO's inode keeps this pipe; cleared when freed */
+	void **fifo_slot;       /* where the inode (FIFO or pipefs) keeps this pipe; cleared when freed */
+	/* FIFOs only */
 	uint32_t read_opens, write_opens; /* opens so far: an open waits for the other's to move */
 };
 
 static uint32_t pipe_used(const struct pipe *p) { return p->wpos - p->rpos; }
-static uint32_t pipe_room(const struct pipe *p) { return PIPE_SIZE - pipe_used(p); }
+static uint32_t pipe_room(const struct pipe *p) { return p->size - pipe_used(p); }
 
 /* Wakes the other end's sleepers and poll/select. */
 static void pipe_changed(struct wait_queue *wq)
@@ -54,9 +65,12 @@ static void pipe_changed(struct wait_queue *wq)
 /* Copies n waiting bytes (n <= pipe_used) to dst and consumes them. 0 or -EFAULT. */
 static int ring_take(struct pipe *p, struct iobuf dst, size_t n)
 {
-	size_t at = p->rpos & RING_MASK, first = n < PIPE_SIZE - at ? n : PIPE_SIZE - at;
+	size_t at = p->rpos & (p->size - 1), first = n < p->size - at ? n : p->size - at;
 
-	if (iobuf_put(dst, 0, p->buf + at, first) || iobuf_put(dst, first, p->buf, n - first))
+	p->copying++;
+	bool bad = iobuf_put(dst, 0, p->buf + at, first) || iobuf_put(dst, first, p->buf, n - first);
+	p->copying--;
+	if (bad)
 		return -EFAULT;
 	p->rpos += (uint32_t)n;
 	return 0;
@@ -65,9 +79,13 @@ static int ring_take(struct pipe *p, struct iobuf dst, size_t n)
 /* Appends n bytes (n <= pipe_room) from src at offset off. 0 or -EFAULT. */
 static int ring_add(struct pipe *p, struct iobuf src, size_t off, size_t n)
 {
-	size_t at = p->wpos & RING_MASK, first = n < PIPE_SIZE - at ? n : PIPE_SIZE - at;
+	size_t at = p->wpos & (p->size - 1), first = n < p->size - at ? n : p->size - at;
 
-	if (iobuf_get(p->buf + at, src, off, first) || iobuf_get(p->buf, src, off + first, n - first))
+	p->copying++;
+	bool bad = iobuf_get(p->buf + at, src, off, first) ||
+		   iobuf_get(p->buf, src, off + first, n - first);
+	p->copying--;
+	if (bad)
 		return -EFAULT;
 	p->wpos += (uint32_t)n;
 	return 0;
@@ -94,6 +112,7 @@ static long pipe_read_buf(struct file *f, struct iobuf dst, size_t n)
 	if (ring_take(p, dst, k))
 		return -EFAULT;
 	pipe_changed(&p->wwq);
+	fown_notify(p, POLL_OUT); /* O_ASYNC writers: room (fs/fown.h) */
 	return (long)k;
 }
 
@@ -128,6 +147,7 @@ static long pipe_write_buf(struct file *f, struct iobuf src, size_t n)
 				return done ? (long)done : -EFAULT;
 			done += k;
 			pipe_changed(&p->rwq);
+			fown_notify(p, POLL_IN); /* O_ASYNC readers: data (fs/fown.h) */
 			continue;
 		}
 		if (f->flags & O_NONBLOCK)
@@ -261,7 +281,7 @@ static const struct file_ops pipe_both_ops = {
 	.kwrite = pipe_kwrite,
 };
 
-/* An empty pipe with no ends open; NULL when out of memory. */
+/* An empty pipe of PIPE_SIZE bytes with no ends open; NULL when out of memory. */
 static struct pipe *pipe_alloc(void)
 {
 	static uint64_t next_ino = 1;
@@ -271,40 +291,109 @@ static struct pipe *pipe_alloc(void)
 		kfree(p);
 		return NULL;
 	}
+	p->size = PIPE_SIZE;
 	p->ino = next_ino++;
 	return p;
 }
 
-uint64_t pipe_ino(const struct file *f)
+/* The pipe behind f, or NULL if f is not a pipe or FIFO end. */
+static struct pipe *pipe_of(const struct file *f)
 {
 	bool is_pipe = f->ops == &pipe_read_ops || f->ops == &pipe_write_ops ||
 		       f->ops == &pipe_both_ops;
-	return is_pipe ? ((const struct pipe *)f->priv)->ino : 0;
+	return is_pipe ? f->priv : NULL;
 }
 
-int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+uint64_t pipe_ino(const struct file *f)
 {
-	struct pipe *p = pipe_alloc();
-	unsigned nonblock = flags & O_NONBLOCK;
+	const struct pipe *p = pipe_of(f);
 
-	if (!p)
+	return p ? p->ino : 0;
+}
+
+/* ---- capacity (F_GETPIPE_SZ, F_SETPIPE_SZ) ------------------------------------ */
+
+long pipe_get_size(struct file *f)
+{
+	const struct pipe *p = pipe_of(f);
+
+	return p ? (long)p->size : -EBADF;
+}
+
+/* Linux's round_pipe_size: at least a page, a power of two; 0 when too big. */
+static uint64_t pipe_round_size(uint64_t arg)
+{
+	uint64_t size = PAGE_SIZE;
+
+	if (arg > PIPE_SIZE_LIMIT)
+		return 0;
+	while (size < arg)
+		size <<= 1;
+	return size;
+}
+
+/* Move the waiting bytes into a new ring of size bytes (>= pipe_used). 0 or -ENOMEM. */
+static int pipe_resize_ring(struct pipe *p, uint32_t size)
+{
+	uint32_t used = pipe_used(p);
+	char *buf = kmalloc(size);
+
+	if (!buf)
 		return -ENOMEM;
-	*rd = file_alloc(&pipe_read_ops, O_RDONLY | nonblock, p);
-	if (!*rd) {
-		pipe_free_if_unused(p);
-		return -ENOMEM;
+	if (ring_take(p, iobuf_kernel(buf), used)) { /* kernel to kernel: cannot fault */
+		kfree(buf);
+		return -EFAULT;
 	}
-	p->readers = 1;
-	*wr = file_alloc(&pipe_write_ops, O_WRONLY | nonblock, p);
-	if (!*wr) {
-		file_put(*rd); /* the last end closes: frees the pipe */
-		return -ENOMEM;
-	}
-	p->writers = 1;
+	kfree(p->buf);
+	p->buf = buf;
+	p->size = size;
+	p->rpos = 0;
+	p->wpos = used;
 	return 0;
 }
 
-/* ---- FIFOs ----------------------------------------------------------------------- */
+static unsigned int max_size = PIPE_MAX_SIZE; /* changed only by pipe_set_max_size */
+
+unsigned int pipe_max_size(void)
+{
+	return max_size;
+}
+
+int pipe_set_max_size(uint64_t v)
+{
+	uint64_t size = pipe_round_size(v);
+
+	if (!size || size > UINT32_MAX)
+		return -EINVAL;
+	max_size = (unsigned int)size;
+	return 0;
+}
+
+long pipe_set_size(struct file *f, unsigned int arg)
+{
+	struct pipe *p = pipe_of(f);
+	uint64_t size = pipe_round_size(arg);
+
+	if (!p)
+		return -EBADF;
+	if (!size)
+		return -EINVAL;
+	if (size > p->size && size > max_size && !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (size == p->size)
+		return (long)size;
+	if (pipe_used(p) > size)
+		return -EBUSY; /* as Linux: the waiting bytes must fit */
+	if (p->copying)
+		return -EBUSY; /* another thread's copy sleeps in a fault (Linux waits for its mutex) */
+	int err = pipe_resize_ring(p, (uint32_t)size);
+	if (err)
+		return err;
+	pipe_changed(&p->wwq); /* more room, maybe */
+	return (long)size;
+}
+
+/* ---- opening an end --------------------------------------------------------- */
 
 /*
  * Sleep on wq until *opens moves from what it was (the other end was
@@ -323,7 +412,13 @@ static int wait_other_end(struct wait_queue *wq, const uint32_t *opens)
 	return 0;
 }
 
-int pipe_open_fifo(void **slot, struct file *f)
+/*
+ * Open an end of the pipe at *slot (made if NULL) as f, per f->flags.
+ * fifo: a named pipe, whose opens wait for the other end (and O_WRONLY |
+ * O_NONBLOCK with no reader is -ENXIO); an anonymous pipe reopened
+ * through /proc never waits (Linux's fifo_open with is_pipe).
+ */
+static int pipe_open_end(void **slot, struct file *f, bool fifo)
 {
 	struct pipe *p = *slot;
 	unsigned acc = f->flags & O_ACCMODE;
@@ -338,7 +433,7 @@ int pipe_open_fifo(void **slot, struct file *f)
 		p->fifo_slot = slot;
 		*slot = p;
 	}
-	if (acc == O_WRONLY && !p->readers && nonblock) {
+	if (fifo && acc == O_WRONLY && !p->readers && nonblock) {
 		pipe_free_if_unused(p);
 		return -ENXIO;
 	}
@@ -353,9 +448,9 @@ int pipe_open_fifo(void **slot, struct file *f)
 		p->write_opens++;
 		pipe_changed(&p->rwq);
 	}
-	if (acc == O_RDONLY && !p->writers && !nonblock)
+	if (fifo && acc == O_RDONLY && !p->writers && !nonblock)
 		err = wait_other_end(&p->rwq, &p->write_opens);
-	else if (acc == O_WRONLY && !p->readers)
+	else if (fifo && acc == O_WRONLY && !p->readers)
 		err = wait_other_end(&p->wwq, &p->read_opens);
 	if (err) {
 		if (acc == O_RDONLY)
@@ -366,6 +461,70 @@ int pipe_open_fifo(void **slot, struct file *f)
 		return err;
 	}
 	f->ops = acc == O_RDONLY ? &pipe_read_ops : acc == O_WRONLY ? &pipe_write_ops : &pipe_both_ops;
+	return 0;
+}
+
+int pipe_open_fifo(void **slot, struct file *f)
+{
+	return pipe_open_end(slot, f, true);
+}
+
+/* ---- anonymous pipes: pipefs inodes ----------------------------------------------- */
+
+/* "pipe" so that /proc/PID/fd/N reads "pipe:[ino]" as on Linux (its pipefs's d_dname). */
+static const struct fs_info pipefs_fs = { "pipe", PIPE_DEV, PIPEFS_MAGIC, false };
+
+/* An open of /proc/PID/fd/N for a pipe: another file on the same pipe. */
+static int pipefs_open(struct inode *ip, struct file *f)
+{
+	return pipe_open_end(&ip->priv, f, false);
+}
+
+static const struct inode_ops pipefs_ops = {
+	.open = pipefs_open,
+};
+
+/* The inode of new pipe p: freed with the last file on it. NULL when out of memory. */
+static struct inode *pipefs_inode(struct pipe *p)
+{
+	struct inode *ip = inode_alloc(&pipefs_fs, &pipefs_ops, S_IFIFO | PIPE_MODE);
+
+	if (!ip)
+		return NULL;
+	ip->ino = p->ino;
+	ip->nlink = 1;
+	ip->transient = true; /* no directory holds it */
+	ip->priv = p;
+	p->fifo_slot = &ip->priv;
+	return ip;
+}
+
+int pipe_create(struct file **rd, struct file **wr, unsigned flags)
+{
+	struct pipe *p = pipe_alloc();
+	unsigned nonblock = flags & O_NONBLOCK;
+	struct inode *ip = p ? pipefs_inode(p) : NULL;
+
+	if (!ip) {
+		if (p)
+			pipe_free_if_unused(p);
+		return -ENOMEM;
+	}
+	*rd = file_alloc(&pipe_read_ops, O_RDONLY | nonblock, p);
+	if (!*rd) {
+		pipe_free_if_unused(p);
+		inode_put(ip);
+		return -ENOMEM;
+	}
+	(*rd)->inode = ip; /* the inode's first reference */
+	p->readers = 1;
+	*wr = file_alloc(&pipe_write_ops, O_WRONLY | nonblock, p);
+	if (!*wr) {
+		file_put(*rd); /* the last end closes: frees the pipe and its inode */
+		return -ENOMEM;
+	}
+	(*wr)->inode = inode_get(ip);
+	p->writers = 1;
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Pipes and FIFOs: a 64 KiB ring between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
+/* Pipes and FIFOs: a ring (64 KiB unless F_SETPIPE_SZ changes it) between a read end and a write end, with blocking, PIPE_BUF atomicity, EOF and EPIPE as Linux has them. */
 #ifndef KESTREL_FS_PIPE_H
 #define KESTREL_FS_PIPE_H
 
@@ -9,13 +9,17 @@
 
 struct file;
 
-#define PIPE_SIZE (16 * 4096) /* the ring; a power of two */
+#define PIPE_SIZE (16 * 4096)    /* a new pipe's ring (Linux's 16 pages); a power of two */
+#define PIPE_MAX_SIZE (1u << 20) /* /proc/sys/fs/pipe-max-size's default: F_SETPIPE_SZ's limit without CAP_SYS_RESOURCE */
+#define PIPE_DEV 12              /* st_dev (minor) of anonymous pipes */
 
 /*
  * A new pipe: *rd (O_RDONLY) and *wr (O_WRONLY) are open files on it,
  * each with one reference (file_put closes them). flags: O_NONBLOCK for
  * both ends; other bits are ignored here (the caller checks them).
- * 0 or -ENOMEM.
+ * 0 or -ENOMEM. Both files hold the pipe's inode (pipefs: S_IFIFO 0600,
+ * statfs PIPEFS_MAGIC), which /proc/PID/fd/N reopens: an open of it
+ * never waits for the other end, as Linux's fifo_open for pipes.
  *
  * On the files: read blocks while the pipe is empty and a writer is
  * left (0 at EOF); write blocks for room, all at once up to PIPE_BUF
@@ -44,5 +48,26 @@ int pipe_open_fifo(void **slot, struct file *f);
  * never a kernel address): what fstat's st_ino and /proc/PID/fd's
  * "pipe:[N]" show. 0 if f is not a pipe or FIFO end. */
 uint64_t pipe_ino(const struct file *f);
+
+/*
+ * fcntl F_GETPIPE_SZ: the pipe's capacity in bytes; -EBADF if f is not a
+ * pipe or FIFO end.
+ */
+long pipe_get_size(struct file *f);
+
+/*
+ * fcntl F_SETPIPE_SZ: make the capacity arg bytes, rounded up to a power
+ * of two pages (0 gives one page), as Linux: -EINVAL above 2 GiB, -EPERM
+ * above PIPE_MAX_SIZE (when growing) without CAP_SYS_RESOURCE, -EBUSY if
+ * more bytes are waiting than the new size holds, -ENOMEM, -EBADF if f is
+ * not a pipe. The new capacity on success; the bytes waiting are kept.
+ */
+long pipe_set_size(struct file *f, unsigned int arg);
+
+/* /proc/sys/fs/pipe-max-size: the limit above (PIPE_MAX_SIZE at boot),
+ * and setting it to v rounded as F_SETPIPE_SZ rounds: 0, or -EINVAL
+ * above 2 GiB. */
+unsigned int pipe_max_size(void);
+int pipe_set_max_size(uint64_t v);
 
 #endif

@@ -190,7 +190,12 @@ void vfs_init(const void *cpio, size_t size)
 		procfs_mount(ip);
 		inode_put(ip);
 	}
+	vfs_mkdir(root, "/sys", 0555);
+	if (vfs_walk(root, "/sys", WALK_DIR, &ip) == 0) {
+		sysfs_mount(ip);
+		inode_put(ip);
+	}
 	klog(LOG_INFO, "vfs: root from the rootfs: %u directories, %u files, %u symlinks, %u nodes"
-	     "%s; /dev and /proc ready\n", st.dirs, st.files, st.symlinks, st.nodes,
+	     "%s; /dev, /proc and /sys ready\n", st.dirs, st.files, st.symlinks, st.nodes,
 	     st.skipped ? " (some entries skipped)" : "");
 }

@@ -6,8 +6,8 @@
  * seq_file gives short files) in the formats busybox and procps parse.
  *
  *   /proc/{self, meminfo, uptime, cpuinfo, mounts, version, loadavg,
- *          filesystems, stat}
- *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N}
+ *          filesystems, stat, bus/pci/devices, sys/fs/{nr_open, pipe-max-size}}
+ *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N, maps, statm, mountinfo, mem}
  *
  * Processes are found again by pid on every use, so a /proc inode never
  * keeps a process alive or points at a freed one.
@@ -15,13 +15,17 @@
 #include "fs/inode.h"
 #include "fs/path.h"
 #include "fs/procfs_show.h"
+#include "fs/procfs_mem.h"
+#include "fs/procfs_sys.h"
 #include "fs/pipe.h"
+#include "dev/pci.h"
 #include "proc/rlimit.h"
 #include "mm/heap.h"
 #include "proc/process.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "uapi/prctl.h"
 
 #define PROC_MAGIC    0x9fa0u
 #define PROC_DEV      2
@@ -34,7 +38,8 @@ const struct fs_info procfs_fs = { "proc", PROC_DEV, PROC_MAGIC, true };
 
 /* What a /proc inode stands for: aux = pid << 32 | table << 24 | index;
  * the index is an entry of a table or a descriptor (below fs.nr_open). */
-enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD };
+enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD, T_FDINFO_DIR, T_FDINFO,
+		  T_NODE };
 #define AUX_INDEX_BITS 24
 #define AUX_INDEX_LIMIT (1 << AUX_INDEX_BITS)
 #define AUX(pid, table, index) \
@@ -42,6 +47,8 @@ enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD }
 #define AUX_PID(aux)   ((int)((aux) >> 32))
 #define AUX_TABLE(aux) ((int)(((aux) >> AUX_INDEX_BITS) & 0xff))
 #define AUX_INDEX(aux) ((int)((aux) & (AUX_INDEX_LIMIT - 1)))
+/* Descriptors up to fs.nr_open's default fit an index; past AUX_INDEX_LIMIT
+ * (a raised nr_open) they are open but not listed under /proc/PID/fd. */
 _Static_assert(RLIMIT_NR_OPEN <= AUX_INDEX_LIMIT, "a descriptor must fit an aux index");
 
 struct proc_entry {
@@ -76,8 +83,30 @@ static const struct proc_entry pid_entries[] = {
 	{ "cwd", S_IFLNK | 0777, NULL, link_cwd },
 	{ "fd", S_IFDIR | 0500, NULL, NULL },
 	{ "mounts", S_IFREG | 0444, show_mounts, NULL },
+	{ "mountinfo", S_IFREG | 0444, show_mountinfo, NULL },
+	{ "fdinfo", S_IFDIR | 0555, NULL, NULL },
+	{ "maps", S_IFREG | 0444, show_pid_maps, NULL },
+	{ "statm", S_IFREG | 0444, show_pid_statm, NULL },
+	{ "mem", S_IFREG | 0600, NULL, NULL }, /* its own file ops (procfs_mem.c) */
 };
 #define N_ROOT (sizeof(root_entries) / sizeof(root_entries[0]))
+
+static void show_pci_devices(struct sbuf *s, struct process *p);
+
+/* Fixed nodes below /proc that are not per process, directories and
+ * files (table T_NODE), each with its parent's index (-1: /proc). */
+static const struct proc_entry node_entries[] = {
+	{ "bus", S_IFDIR | 0555, NULL, NULL },
+	{ "pci", S_IFDIR | 0555, NULL, NULL },
+	{ "devices", S_IFREG | 0444, show_pci_devices, NULL },
+	{ "sys", S_IFDIR | 0555, NULL, NULL },
+	{ "fs", S_IFDIR | 0555, NULL, NULL },
+	{ "nr_open", S_IFREG | 0644, NULL, NULL },       /* files without show: procfs_sys.c's */
+	{ "pipe-max-size", S_IFREG | 0644, NULL, NULL },
+};
+static const int node_parent[] = { -1, 0, 1, -1, 3, 4, 4 };
+#define N_NODE (sizeof(node_entries) / sizeof(node_entries[0]))
+_Static_assert(N_NODE == sizeof(node_parent) / sizeof(node_parent[0]), "one parent per node");
 #define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))
 
 static const struct inode_ops proc_ops;
@@ -93,7 +122,24 @@ static const struct proc_entry *entry_of(long aux)
 		return &root_entries[i];
 	if (AUX_TABLE(aux) == T_PID_ENTRY)
 		return &pid_entries[i];
+	if (AUX_TABLE(aux) == T_NODE)
+		return &node_entries[i];
 	return NULL;
+}
+
+/* Linux's task_dump_owner: a process's entries belong to its effective
+ * uid and gid while it is dumpable, else to root; the rest to root. */
+static void proc_owner(struct inode *ip)
+{
+	int pid = AUX_PID(ip->aux);
+	struct process *p = pid ? process_find(pid) : NULL;
+	const struct cred *c = p ? process_cred(p) : NULL;
+
+	ip->uid = ip->gid = 0;
+	if (c && c->dumpable == SUID_DUMP_USER) {
+		ip->uid = c->euid;
+		ip->gid = c->egid;
+	}
 }
 
 /* A new transient inode for aux under dir (which it keeps a reference to if a directory). */
@@ -106,6 +152,7 @@ static struct inode *proc_inode(struct inode *dir, long aux, uint32_t mode, cons
 	ip->aux = aux;
 	ip->transient = true;
 	ip->ino = PROC_INO_BASE + (uint64_t)aux;
+	proc_owner(ip);
 	ip->nlink = S_ISDIR(mode) ? 2 : 1;
 	if (S_ISDIR(mode)) {
 		size_t len = strlen(name);
@@ -147,8 +194,40 @@ static int lookup_table(struct inode *dir, const struct proc_entry *t, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(t[i].name) != len || memcmp(t[i].name, name, len) != 0)
 			continue;
-		int tb = S_ISDIR(t[i].mode) ? T_FD_DIR : table;
+		int tb = !S_ISDIR(t[i].mode) ? table : strcmp(t[i].name, "fdinfo") ? T_FD_DIR : T_FDINFO_DIR;
 		*out = proc_inode(dir, AUX(pid, tb, i), t[i].mode, t[i].name);
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+/* /proc/PID/fd/N's mode, as Linux's tid_fd_update_inode: r-x for an end
+ * open for reading, -wx for writing, none for O_PATH. */
+#define FD_LINK_READ  0500
+#define FD_LINK_WRITE 0300
+#define FDINFO_MODE   (S_IFREG | 0400) /* /proc/PID/fdinfo/N */
+static uint32_t fd_link_mode(const struct file *f)
+{
+	unsigned acc = f->flags & O_ACCMODE;
+	uint32_t mode = S_IFLNK;
+
+	if (f->flags & O_PATH)
+		return mode;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		mode |= FD_LINK_READ;
+	if (acc == O_WRONLY || acc == O_RDWR)
+		mode |= FD_LINK_WRITE;
+	return mode;
+}
+
+/* A node under parent (-1: /proc) by name. */
+static int lookup_node(struct inode *dir, int parent, const char *name, size_t len, struct inode **out)
+{
+	for (size_t i = 0; i < N_NODE; i++) {
+		const struct proc_entry *e = &node_entries[i];
+		if (node_parent[i] != parent || strlen(e->name) != len || memcmp(e->name, name, len) != 0)
+			continue;
+		*out = proc_inode(dir, AUX(0, T_NODE, i), e->mode, e->name);
 		return *out ? 0 : -ENOMEM;
 	}
 	return -ENOENT;
@@ -165,19 +244,24 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 			*out = proc_inode(dir, AUX(pid, T_PID_DIR, 0), S_IFDIR | 0555, nm);
 			return *out ? 0 : -ENOMEM;
 		}
-		return lookup_table(dir, root_entries, N_ROOT, T_ROOT_ENTRY, 0, name, len, out);
+		int err = lookup_table(dir, root_entries, N_ROOT, T_ROOT_ENTRY, 0, name, len, out);
+		return err == -ENOENT ? lookup_node(dir, -1, name, len, out) : err;
 	}
+	if (table == T_NODE)
+		return lookup_node(dir, AUX_INDEX(dir->aux), name, len, out);
 	struct process *p = proc_of(dir);
 	if (!p)
 		return -ENOENT;
 	if (table == T_PID_DIR)
 		return lookup_table(dir, pid_entries, N_PID, T_PID_ENTRY, p->pid, name, len, out);
-	if (table == T_FD_DIR && (pid || (len == 1 && name[0] == '0'))) {
+	bool fdinfo = table == T_FDINFO_DIR;
+	if ((table == T_FD_DIR || fdinfo) && (pid || (len == 1 && name[0] == '0'))) {
 		struct file *f = pid < AUX_INDEX_LIMIT ? fd_get(p->files, pid) : NULL;
 		if (!f)
 			return -ENOENT;
+		uint32_t mode = fdinfo ? FDINFO_MODE : fd_link_mode(f);
 		file_put(f);
-		*out = proc_inode(dir, AUX(p->pid, T_FD, pid), S_IFLNK | 0700, NULL);
+		*out = proc_inode(dir, AUX(p->pid, fdinfo ? T_FDINFO : T_FD, pid), mode, NULL);
 		return *out ? 0 : -ENOMEM;
 	}
 	return -ENOENT;
@@ -210,6 +294,26 @@ static bool emit_table(const struct proc_entry *t, size_t n, int pid, int table,
 		if (!emit(ctx, t[i].name, strlen(t[i].name), ino, dt, i + 3))
 			return false;
 		*pos = i + 3;
+	}
+	return true;
+}
+
+/* The nodes under parent (-1: /proc), at positions first, first + 1, ... */
+static bool emit_nodes(int parent, uint64_t first, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	uint64_t at = first;
+
+	for (size_t i = 0; i < N_NODE; i++) {
+		const struct proc_entry *e = &node_entries[i];
+		if (node_parent[i] != parent)
+			continue;
+		if (*pos <= at) {
+			uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(0, T_NODE, i);
+			if (!emit(ctx, e->name, strlen(e->name), ino, S_ISDIR(e->mode) ? DT_DIR : DT_REG, at + 1))
+				return false;
+			*pos = at + 1;
+		}
+		at++;
 	}
 	return true;
 }
@@ -261,17 +365,20 @@ static int emit_pids(uint64_t *pos, dir_emit_fn emit, void *ctx)
 	return 0;
 }
 
-/* /proc/PID/fd: one link per open descriptor, at position fd + 2. */
-static int emit_fds(struct process *p, uint64_t *pos, dir_emit_fn emit, void *ctx)
+/* /proc/PID/fd (links) or fdinfo (files, table T_FDINFO): one entry per
+ * open descriptor, at position fd + 2. */
+static int emit_fds(struct process *p, int table, uint64_t *pos, dir_emit_fn emit, void *ctx)
 {
+	unsigned dt = table == T_FDINFO ? DT_REG : DT_LNK;
 	char nm[8];
 
-	for (uint64_t fd = *pos - 2; p->files && fd < (uint64_t)p->files->size; fd++) {
+	for (uint64_t fd = *pos - 2; p->files && fd < (uint64_t)p->files->size && fd < AUX_INDEX_LIMIT;
+	     fd++) {
 		if (!fd_is_open(p->files, (int)fd))
 			continue;
 		int len = ksnprintf(nm, sizeof(nm), "%d", (int)fd);
-		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(p->pid, T_FD, fd);
-		if (!emit(ctx, nm, (size_t)len, ino, DT_LNK, fd + 3))
+		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(p->pid, table, fd);
+		if (!emit(ctx, nm, (size_t)len, ino, dt, fd + 3))
 			return 0;
 		*pos = fd + 3;
 	}
@@ -288,9 +395,15 @@ static int proc_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void
 		if (*pos < PID_POS_BASE && !emit_table(root_entries, N_ROOT, 0, T_ROOT_ENTRY, pos,
 							emit, ctx))
 			return 0;
+		if (*pos < PID_POS_BASE && !emit_nodes(-1, N_ROOT + 2, pos, emit, ctx))
+			return 0;
 		if (*pos < PID_POS_BASE)
 			*pos = PID_POS_BASE;
 		return emit_pids(pos, emit, ctx);
+	}
+	if (table == T_NODE) {
+		emit_nodes(AUX_INDEX(dir->aux), 2, pos, emit, ctx);
+		return 0;
 	}
 	struct process *p = proc_of(dir);
 	if (!p)
@@ -298,7 +411,9 @@ static int proc_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void
 	if (table == T_PID_DIR)
 		emit_table(pid_entries, N_PID, p->pid, T_PID_ENTRY, pos, emit, ctx);
 	else if (table == T_FD_DIR)
-		emit_fds(p, pos, emit, ctx);
+		emit_fds(p, T_FD, pos, emit, ctx);
+	else if (table == T_FDINFO_DIR)
+		emit_fds(p, T_FDINFO, pos, emit, ctx);
 	return 0;
 }
 
@@ -346,7 +461,7 @@ static long link_cwd(struct process *p, char *buf, size_t cap)
 static long link_fd(struct process *p, int fd, char *buf, size_t cap)
 {
 	struct file *f = fd_get(p->files, fd);
-	char tmp[64];
+	char tmp[NAME_MAX + 16]; /* "/memfd:NAME (deleted)" at most */
 	long n;
 
 	if (!f)
@@ -361,7 +476,18 @@ static long link_fd(struct process *p, int fd, char *buf, size_t cap)
 		file_put(f);
 		return n;
 	}
-	if (!ip)
+	if (f->path) { /* a FIFO: the path it was opened by */
+		n = copy_link(buf, cap, f->path);
+		file_put(f);
+		return n;
+	}
+	if (ip && S_ISREG(ip->mode) && ip->nlink == 0 && ip->name) /* memfd_create's */
+		ksnprintf(tmp, sizeof(tmp), "/%s (deleted)", ip->name);
+	else if (!ip && f->ops && f->ops->dname)
+		f->ops->dname(f, tmp, sizeof(tmp));
+	else if (!ip && f->ops && f->ops->anon_name)
+		ksnprintf(tmp, sizeof(tmp), "anon_inode:%s", f->ops->anon_name);
+	else if (!ip)
 		ksnprintf(tmp, sizeof(tmp), "pipe:[%lu]", (unsigned long)pipe_ino(f));
 	else if (S_ISCHR(ip->mode) && RDEV_MAJOR(ip->rdev) == TTYAUX_MAJOR)
 		ksnprintf(tmp, sizeof(tmp), "/dev/%s", RDEV_MINOR(ip->rdev) ? "console" : "tty");
@@ -456,6 +582,8 @@ static long link_exe(struct process *p, char *buf, size_t cap)
 /* An open /proc file: the text generated at open. */
 struct snapshot {
 	size_t len;
+	bool seek_end;  /* SEEK_END allowed (Linux's generic_llseek: cmdline);
+	                 * else seq_lseek's SEEK_SET and SEEK_CUR only */
 	char text[];
 };
 
@@ -485,7 +613,11 @@ static long snap_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
 
 static long snap_lseek(struct file *f, int64_t off, int whence)
 {
-	return vfs_seek_pos(f, off, whence, ((const struct snapshot *)f->priv)->len);
+	const struct snapshot *s = f->priv;
+
+	if (whence == SEEK_END && !s->seek_end)
+		return -EINVAL; /* a seq_file's text has no end until it is read */
+	return vfs_seek_pos(f, off, whence, s->len);
 }
 
 static unsigned snap_poll(struct file *f)
@@ -507,6 +639,29 @@ static const struct file_ops snap_ops = {
 	.kread = snap_kread,
 };
 
+/* /proc/PID/fdinfo/N, as Linux's seq_show: the position, the status
+ * flags in octal (O_CLOEXEC for close-on-exec), mount id and inode. */
+static void show_fdinfo(struct sbuf *s, struct process *p, int fd)
+{
+	struct file *f = fd_get(p->files, fd);
+
+	if (!f)
+		return; /* closed since the lookup: empty, as a race on Linux may give ENOENT */
+	unsigned flags = f->flags | (fd_cloexec(p->files, fd) ? O_CLOEXEC : 0);
+	sb_printf(s, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%lu\n", (unsigned long)f->pos,
+		  flags, f->inode ? f->inode->fs->dev : 0, f->inode ? (unsigned long)f->inode->ino : 0ul);
+	file_put(f);
+}
+
+/* /proc/bus/pci/devices: the PCI core writes it in Linux's format. */
+static void show_pci_devices(struct sbuf *s, struct process *p)
+{
+	size_t room = s->cap - s->len, n = pci_format_devices(s->buf + s->len, room);
+
+	(void)p;
+	s->len += n < room ? n : room;
+}
+
 /* Generate the file's text now, into a snapshot of its exact size. */
 static int proc_open(struct inode *ip, struct file *f)
 {
@@ -514,19 +669,29 @@ static int proc_open(struct inode *ip, struct file *f)
 		f->ops = &dir_file_ops_seek_end; /* Linux: generic_file_llseek */
 		return 0;
 	}
+	bool fdinfo = AUX_TABLE(ip->aux) == T_FDINFO;
 	const struct proc_entry *e = entry_of(ip->aux);
 	struct process *p = proc_of(ip);
-	if (!e || !e->show)
-		return -ENXIO;
 	if (AUX_PID(ip->aux) && !p)
 		return -ENOENT;
-	struct sbuf sb = { kmalloc(SHOW_BUF), SHOW_BUF, 0 };
+	if (AUX_TABLE(ip->aux) == T_PID_ENTRY && strcmp(e->name, "mem") == 0)
+		return procfs_mem_open(p, f);
+	if (AUX_TABLE(ip->aux) == T_NODE && !e->show)
+		return procfs_sysctl_open(e->name, f);
+	if (!fdinfo && (!e || !e->show))
+		return -ENXIO;
+	size_t cap = !fdinfo && e->show == show_pid_maps ? maps_buf_size(p) : SHOW_BUF;
+	struct sbuf sb = { kmalloc(cap), cap, 0 };
 	if (!sb.buf)
 		return -ENOMEM;
-	e->show(&sb, p);
+	if (fdinfo)
+		show_fdinfo(&sb, p, AUX_INDEX(ip->aux));
+	else
+		e->show(&sb, p);
 	struct snapshot *s = kmalloc(sizeof(*s) + sb.len);
 	if (s) {
 		s->len = sb.len;
+		s->seek_end = !fdinfo && e->show == show_pid_cmdline;
 		memcpy(s->text, sb.buf, sb.len);
 	}
 	kfree(sb.buf);

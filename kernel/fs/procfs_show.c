@@ -11,6 +11,8 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/uvm.h"
+#include "mm/vmname.h"
+#include "arch/x86_64/paging.h"
 #include "proc/process.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -73,6 +75,21 @@ void show_mounts(struct sbuf *s, struct process *p)
 	(void)p;
 	sb_printf(s, "ramfs / ramfs rw,relatime 0 0\n");
 	sb_printf(s, "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
+	sb_printf(s, "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\n");
+}
+
+/* /proc/PID/mountinfo: the mounts of show_mounts in Linux's format (id,
+ * parent id, major:minor as stat's st_dev gives it, root, mount point,
+ * options, "-", type, source, super options); coreutils' df reads it
+ * and, without it, fails over to an /etc/mtab Kestrel has not. */
+void show_mountinfo(struct sbuf *s, struct process *p)
+{
+	(void)p;
+	sb_printf(s, "1 1 0:%u / / rw,relatime shared:1 - ramfs ramfs rw\n", ramfs_fs.dev);
+	sb_printf(s, "2 1 0:%u / /proc rw,nosuid,nodev,noexec,relatime shared:2 - proc proc rw\n",
+		  procfs_fs.dev);
+	sb_printf(s, "3 1 0:%u / /sys rw,nosuid,nodev,noexec,relatime shared:3 - sysfs sysfs rw\n",
+		  sysfs_fs.dev);
 }
 
 void show_version(struct sbuf *s, struct process *p)
@@ -109,7 +126,7 @@ void show_loadavg(struct sbuf *s, struct process *p)
 void show_filesystems(struct sbuf *s, struct process *p)
 {
 	(void)p;
-	sb_printf(s, "nodev\tramfs\nnodev\tproc\n");
+	sb_printf(s, "nodev\tsysfs\nnodev\tramfs\nnodev\tproc\n");
 }
 
 /* One CPU, never idle by this kernel's books: all time is "user". */
@@ -208,6 +225,22 @@ void show_pid_stat(struct sbuf *s, struct process *p)
 		  p->state == PROC_ZOMBIE ? p->wstatus : 0);
 }
 
+/* status's Uid: and Gid: lines: real, effective, saved, file system. */
+static void show_ids(struct sbuf *s, const struct cred *c)
+{
+	sb_printf(s, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n", c->uid, c->euid, c->suid,
+		  c->fsuid, c->gid, c->egid, c->sgid, c->fsgid);
+}
+
+/* status's Groups: line, each gid followed by a space, as Linux's. */
+static void show_groups(struct sbuf *s, const struct group_info *g)
+{
+	sb_printf(s, "Groups:\t");
+	for (uint32_t i = 0; g && i < g->count; i++)
+		sb_printf(s, "%u ", g->gid[i]);
+	sb_printf(s, "\n");
+}
+
 void show_pid_status(struct sbuf *s, struct process *p)
 {
 	char st = state_char(p);
@@ -216,8 +249,9 @@ void show_pid_status(struct sbuf *s, struct process *p)
 		  state_name(st));
 	sb_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid,
 		  p->parent ? p->parent->pid : 0);
-	sb_printf(s, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n",
-		  p->files ? p->files->size : 0);
+	show_ids(s, process_cred(p));
+	sb_printf(s, "FDSize:\t%d\n", p->files ? p->files->size : 0);
+	show_groups(s, process_cred(p)->groups);
 	if (p->state == PROC_ALIVE)
 		sb_printf(s, "VmSize:\t%8lu kB\n", vm_bytes(p) / 1024);
 	sb_printf(s, "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
@@ -264,6 +298,90 @@ void show_pid_limits(struct sbuf *s, struct process *p)
 			sb_printf(s, "%-10s", limit_names[i].unit);
 		sb_printf(s, "\n");
 	}
+}
+
+/* Linux's maps layout: the name starts after a 73-column prefix
+ * (25 + 6 * sizeof(void *) - 1, then a space). */
+#define MAPS_NAME_COLUMN 72
+#define MAPS_LINE_FIXED  (MAPS_NAME_COLUMN + 2) /* prefix, space, newline */
+#define MAPS_BUF_MAX     (256 * 1024)           /* a longer listing is cut off */
+
+/* What the name column shows for region v: its file, or [heap] / [stack]
+ * (the initial stack, at the top of user space); NULL for anonymous. */
+static const char *region_name(const struct vma *v)
+{
+	if (v->name)
+		return v->name->path;
+	if (v->flags & VMA_HEAP)
+		return "[heap]";
+	if ((v->flags & VMA_GROWSDOWN) && v->end == USER_STACK_TOP)
+		return "[stack]";
+	if (v->flags & VMA_SHARED)
+		return "/dev/zero (deleted)"; /* Linux's name for shared anonymous memory */
+	return NULL;
+}
+
+/* A live process's address space, or NULL (a zombie has none). */
+static const struct vm_space *live_vm(const struct process *p)
+{
+	return p->state == PROC_ALIVE ? p->vm : NULL;
+}
+
+size_t maps_buf_size(struct process *p)
+{
+	const struct vm_space *vs = live_vm(p);
+	size_t n = 1;
+
+	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v && n < MAPS_BUF_MAX;
+	     v = uvm_next_vma(vs, v)) {
+		const char *name = region_name(v);
+		n += MAPS_LINE_FIXED + (name ? strlen(name) : 0);
+	}
+	return n < MAPS_BUF_MAX ? n : MAPS_BUF_MAX;
+}
+
+/* /proc/PID/maps, as Linux's show_map_vma: start-end perms offset
+ * dev inode, then the name padded to its column. The offset is the
+ * file's for a named region, else 0. */
+void show_pid_maps(struct sbuf *s, struct process *p)
+{
+	const struct vm_space *vs = live_vm(p);
+
+	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v; v = uvm_next_vma(vs, v)) {
+		const char *name = region_name(v);
+		const struct vm_name *n = v->name;
+		size_t at = s->len;
+		sb_printf(s, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", (unsigned long)v->start,
+			  (unsigned long)v->end, v->prot & VM_READ ? 'r' : '-',
+			  v->prot & VM_WRITE ? 'w' : '-', v->prot & VM_EXEC ? 'x' : '-',
+			  v->flags & VMA_SHARED ? 's' : 'p', n ? (unsigned long)v->name_off : 0ul,
+			  n ? (n->dev >> 8) & 0xfff : 0u, n ? n->dev & 0xff : 0u,
+			  n ? (unsigned long)n->ino : 0ul);
+		if (name)
+			sb_printf(s, "%*s%s", (int)(s->len - at < MAPS_NAME_COLUMN ?
+					       MAPS_NAME_COLUMN - (s->len - at) + 1 : 1), "", name);
+		sb_printf(s, "\n");
+	}
+}
+
+/* /proc/PID/statm: size resident shared text lib data dt, in pages. Text
+ * is the executable file mappings, data the private writable regions
+ * (Linux's data_vm + stack_vm); shared pages and lib are not counted. */
+void show_pid_statm(struct sbuf *s, struct process *p)
+{
+	const struct vm_space *vs = live_vm(p);
+	uint64_t size = 0, text = 0, data = 0;
+
+	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v; v = uvm_next_vma(vs, v)) {
+		uint64_t pages = (v->end - v->start) / PAGE_SIZE;
+		size += pages;
+		if (v->name && (v->prot & VM_EXEC) && !(v->prot & VM_WRITE))
+			text += pages;
+		else if ((v->prot & VM_WRITE) && !(v->flags & VMA_SHARED))
+			data += pages;
+	}
+	sb_printf(s, "%lu %lu 0 %lu 0 %lu 0\n", (unsigned long)size,
+		  (unsigned long)(vs ? vs->resident : 0), (unsigned long)text, (unsigned long)data);
 }
 
 void show_pid_cmdline(struct sbuf *s, struct process *p)

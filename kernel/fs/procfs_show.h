@@ -20,6 +20,7 @@ void show_meminfo(struct sbuf *s, struct process *p);
 void show_uptime(struct sbuf *s, struct process *p);
 void show_cpuinfo(struct sbuf *s, struct process *p);
 void show_mounts(struct sbuf *s, struct process *p);
+void show_mountinfo(struct sbuf *s, struct process *p);
 void show_version(struct sbuf *s, struct process *p);
 void show_loadavg(struct sbuf *s, struct process *p);
 void show_filesystems(struct sbuf *s, struct process *p);
@@ -30,5 +31,10 @@ void show_pid_status(struct sbuf *s, struct process *p);
 void show_pid_cmdline(struct sbuf *s, struct process *p);
 void show_pid_limits(struct sbuf *s, struct process *p);
 void show_pid_comm(struct sbuf *s, struct process *p);
+void show_pid_maps(struct sbuf *s, struct process *p);
+void show_pid_statm(struct sbuf *s, struct process *p);
+/* The buffer show_pid_maps needs for p's regions (bounded: a longer
+ * listing is cut off, as a too-short read of Linux's would be). */
+size_t maps_buf_size(struct process *p);
 
 #endif

@@ -2,13 +2,17 @@
 /*
  * Kestrel: ramfs, the writable file system in memory that holds the root.
  *
- * Directories are lists of entries in creation order; each entry has a
- * cookie (its position for getdents64) that never changes, so removing
- * entries while a reader walks the directory skips nothing. Regular files
- * keep their bytes in an array of page pointers (a NULL page reads as
- * zeros: sparse files are free); a file from the boot archive reads the
- * archive in place until its first change copies it. Symlinks keep their
- * target as a string.
+ * A directory's entries are in a hash table by name (for lookup, create
+ * and unlink at any size) and in a tree by cookie: each entry's cookie
+ * (its position for getdents64) is given in creation order and never
+ * changes, and getdents resumes at the first cookie at or above its
+ * offset, so removing entries while a reader walks the directory skips
+ * nothing and an entry created meanwhile comes last. Regular files
+ * keep their bytes in a memory object (mm/shmem.h; a missing page reads
+ * as zeros: sparse files are free), the same pages every mapping of the
+ * file maps; a file from the boot archive reads the archive in place
+ * until its first change copies it. Symlinks keep their target as a
+ * string.
  *
  * Lock rule: see fs/inode.h (one CPU, no preemption in the kernel).
  */
@@ -18,6 +22,9 @@
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
+#include "mm/shmem.h"
+#include "mm/uvm.h"
+#include "lib/avl.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -25,40 +32,54 @@
 #define RAMFS_DEV      1
 #define PAGE           4096u
 #define FIRST_COOKIE   2          /* 0 and 1 are "." and ".." */
-#define MAX_FILE_SIZE  (1ull << 36)
+/* A file's size may reach tmpfs's s_maxbytes, MAX_LFS_FILESIZE (a sparse
+ * file costs what is written); its pages, only the first OBJ_PAGES. */
+#define MAX_FILE_SIZE  ((uint64_t)INT64_MAX)
+#define OBJ_PAGES      (1ull << 36)  /* shmem's largest object: 256 TiB, all of user space */
 
 const struct fs_info ramfs_fs = { "ramfs", RAMFS_DEV, RAMFS_MAGIC, false };
 
 struct ramfs_dirent {
-	struct ramfs_dirent *next;
+	struct avl_node by_cookie;    /* in the directory's tree, keyed by cookie */
+	struct ramfs_dirent *hnext;   /* the next entry in this one's hash bucket */
 	struct inode *ip;             /* counted in ip->nlink, not ip->refs */
 	uint64_t cookie;
+	uint32_t hash;                /* of the name */
 	size_t len;
 	char name[];                  /* len bytes and a NUL */
 };
 
+/* A directory's hash table doubles when it holds more entries than
+ * buckets and halves below a quarter, between these sizes (powers of
+ * two); a table that cannot grow for want of memory keeps working with
+ * longer chains. */
+#define DIR_HASH_MIN 8u
+#define DIR_HASH_MAX (1u << 16)
+
 struct ramfs_dir {
-	struct ramfs_dirent *head, *tail;
+	struct avl_tree by_cookie;    /* every entry, in creation order */
+	struct ramfs_dirent **buckets; /* nbuckets chains by name hash; NULL while empty */
+	uint32_t nbuckets;
+	uint32_t count;               /* entries */
 	uint64_t next_cookie;
 };
 
 /*
- * A regular file's pages, in two levels so that no single allocation
- * grows with the file (a file may hold half of RAM: one flat array of
- * its page pointers would be megabytes of contiguous heap): a directory
- * of leaves, each one page of LEAF_SLOTS page pointers. A NULL leaf or
- * slot reads as zeros.
+ * A regular file: its pages are those of a memory object sized for
+ * MAX_FILE_SIZE (a radix tree built as pages are touched), whose end
+ * follows the file's size. The file holds one reference on it; every
+ * region mapping the file holds another, so the pages outlive an
+ * unlinked file for as long as it is mapped.
  */
-#define LEAF_SLOTS (PAGE / sizeof(uint8_t *))
 struct ramfs_file {
-	uint8_t ***leaves;            /* nleaves slots */
-	size_t nleaves;
+	struct shmem *obj;
 	const uint8_t *borrowed;      /* the bytes in place, until the first change */
 	/* Serialises writers and truncation (Linux's i_rwsem for writes): an
 	 * O_APPEND write takes its position and copies under it, so two
 	 * appenders that give up the CPU mid-copy cannot land on the same
 	 * bytes. */
 	struct sleeplock write_lock;
+	unsigned seals;               /* F_SEAL_*: F_SEAL_SEAL unless memfd_create allowed sealing */
 };
 
 /*
@@ -80,63 +101,130 @@ static const uint8_t zeros[PAGE];
 
 /* ---------------------------------------------------------------- directories */
 
-static struct ramfs_dirent *dir_find(struct inode *dir, const char *name, size_t len,
-				     struct ramfs_dirent **prev)
+/* FNV-1a of a name. */
+static uint32_t name_hash(const char *name, size_t len)
 {
-	struct ramfs_dir *d = dir->priv;
-	struct ramfs_dirent *p = NULL;
+	uint32_t h = 2166136261u;
 
-	for (struct ramfs_dirent *e = d->head; e; p = e, e = e->next) {
-		if (e->len == len && memcmp(e->name, name, len) == 0) {
-			if (prev)
-				*prev = p;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 16777619u;
+	return h;
+}
+
+static struct ramfs_dirent *dirent_of(const struct avl_node *n)
+{
+	return n ? avl_entry(n, struct ramfs_dirent, by_cookie) : NULL;
+}
+
+static struct ramfs_dirent *dir_find(struct inode *dir, const char *name, size_t len)
+{
+	const struct ramfs_dir *d = dir->priv;
+	uint32_t h = name_hash(name, len);
+
+	if (!d->nbuckets)
+		return NULL;
+	for (struct ramfs_dirent *e = d->buckets[h & (d->nbuckets - 1)]; e; e = e->hnext)
+		if (e->hash == h && e->len == len && memcmp(e->name, name, len) == 0)
 			return e;
+	return NULL;
+}
+
+/* Move every entry into a table of n buckets (a power of two); on
+ * failure to allocate it, nothing changes. */
+static void dir_rehash(struct ramfs_dir *d, uint32_t n)
+{
+	struct ramfs_dirent **nb = kzalloc(n * sizeof(*nb));
+
+	if (!nb)
+		return;
+	for (uint32_t i = 0; i < d->nbuckets; i++) {
+		while (d->buckets[i]) {
+			struct ramfs_dirent *e = d->buckets[i];
+			d->buckets[i] = e->hnext;
+			e->hnext = nb[e->hash & (n - 1)];
+			nb[e->hash & (n - 1)] = e;
 		}
 	}
-	return NULL;
+	kfree(d->buckets);
+	d->buckets = nb;
+	d->nbuckets = n;
+}
+
+/* Grow the table before an insert when it is full (or absent). */
+static void dir_grow(struct ramfs_dir *d)
+{
+	if (!d->nbuckets)
+		dir_rehash(d, DIR_HASH_MIN);
+	else if (d->count >= d->nbuckets && d->nbuckets < DIR_HASH_MAX)
+		dir_rehash(d, d->nbuckets * 2);
 }
 
 /* Append an entry for ip; the caller adjusts link counts. */
 static int dir_add(struct inode *dir, const char *name, size_t len, struct inode *ip)
 {
 	struct ramfs_dir *d = dir->priv;
-	struct ramfs_dirent *e = kmalloc(sizeof(*e) + len + 1);
 
+	dir_grow(d);
+	if (!d->nbuckets)
+		return -ENOMEM;
+	struct ramfs_dirent *e = kmalloc(sizeof(*e) + len + 1);
 	if (!e)
 		return -ENOMEM;
-	e->next = NULL;
 	e->ip = ip;
 	e->cookie = d->next_cookie++;
+	e->hash = name_hash(name, len);
 	e->len = len;
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
-	if (d->tail)
-		d->tail->next = e;
-	else
-		d->head = e;
-	d->tail = e;
+	struct ramfs_dirent **bucket = &d->buckets[e->hash & (d->nbuckets - 1)];
+	e->hnext = *bucket;
+	*bucket = e;
+	/* the newest cookie is the largest: the tree's right end */
+	struct avl_node *last = avl_last(&d->by_cookie);
+	avl_insert(&d->by_cookie, &e->by_cookie, last, last ? &last->right : &d->by_cookie.root);
+	d->count++;
 	dir->mtime = dir->ctime = vfs_now();
 	return 0;
 }
 
-/* Unhook entry e (prev is the one before it, or NULL) and free it. */
-static void dir_remove(struct inode *dir, struct ramfs_dirent *e, struct ramfs_dirent *prev)
+/* Unhook entry e and free it. */
+static void dir_remove(struct inode *dir, struct ramfs_dirent *e)
 {
 	struct ramfs_dir *d = dir->priv;
+	struct ramfs_dirent **pp = &d->buckets[e->hash & (d->nbuckets - 1)];
 
-	if (prev)
-		prev->next = e->next;
-	else
-		d->head = e->next;
-	if (d->tail == e)
-		d->tail = prev;
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	avl_erase(&d->by_cookie, &e->by_cookie);
 	kfree(e);
+	d->count--;
+	if (d->nbuckets > DIR_HASH_MIN && d->count < d->nbuckets / 4)
+		dir_rehash(d, d->nbuckets / 2);
 	dir->mtime = dir->ctime = vfs_now();
+}
+
+/* The entry with the smallest cookie at or above pos; NULL if none. */
+static struct ramfs_dirent *dir_seek(const struct ramfs_dir *d, uint64_t pos)
+{
+	struct avl_node *n = d->by_cookie.root;
+	struct ramfs_dirent *best = NULL;
+
+	while (n) {
+		struct ramfs_dirent *e = dirent_of(n);
+		if (e->cookie >= pos) {
+			best = e;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
 }
 
 static int ramfs_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
-	struct ramfs_dirent *e = dir_find(dir, name, len, NULL);
+	struct ramfs_dirent *e = dir_find(dir, name, len);
 
 	if (!e)
 		return -ENOENT;
@@ -159,9 +247,10 @@ static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, voi
 			return 0;
 		*pos = FIRST_COOKIE;
 	}
-	for (struct ramfs_dirent *e = d->head; e; e = e->next) {
-		if (e->cookie < *pos)
-			continue;
+	/* One seek, then the tree's order: emit's copy to the user faults
+	 * pages in without sleeping, so the directory does not change under
+	 * the walk (the next call seeks again by cookie). */
+	for (struct ramfs_dirent *e = dir_seek(d, *pos); e; e = dirent_of(avl_next(&e->by_cookie))) {
 		if (!emit(ctx, e->name, e->len, e->ip->ino, inode_dtype(e->ip), e->cookie + 1))
 			return 0;
 		*pos = e->cookie + 1;
@@ -170,6 +259,24 @@ static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, voi
 }
 
 /* ---------------------------------------------------------------- inode life */
+
+/* A regular file's private part, with its (empty) object; NULL when out
+ * of memory. */
+static struct ramfs_file *new_file(void)
+{
+	struct ramfs_file *rf = kzalloc(sizeof(*rf));
+
+	if (rf && !(rf->obj = shmem_create(OBJ_PAGES))) {
+		kfree(rf);
+		return NULL;
+	}
+	if (rf) {
+		shmem_set_acct(rf->obj, &usage.pages, &usage.max_pages);
+		shmem_set_end(rf->obj, 0);
+		rf->seals = F_SEAL_SEAL;
+	}
+	return rf;
+}
 
 /* A new ramfs inode of the given type with its private part; NULL when
  * out of memory or over the inode limit. */
@@ -188,7 +295,7 @@ static struct inode *ramfs_new(uint32_t mode)
 			d->next_cookie = FIRST_COOKIE;
 		priv = d;
 	} else if (S_ISREG(mode)) {
-		priv = kzalloc(sizeof(struct ramfs_file));
+		priv = new_file();
 	}
 	if ((S_ISDIR(mode) || S_ISREG(mode)) && !priv) {
 		kfree(ip);
@@ -203,43 +310,37 @@ static struct inode *ramfs_new(uint32_t mode)
 /* Page idx of the file, or NULL for a hole. */
 static uint8_t *page_get(const struct ramfs_file *rf, size_t idx)
 {
-	size_t l = idx / LEAF_SLOTS;
+	uint64_t phys = shmem_lookup(rf->obj, idx);
 
-	return l < rf->nleaves && rf->leaves[l] ? rf->leaves[l][idx % LEAF_SLOTS] : NULL;
+	return phys ? phys_to_virt(phys) : NULL;
 }
 
-/* Free the pages from page index `from` on; leaves wholly past it go too. */
+/* Free the pages from page index `from` on, unmapping them from every
+ * mapping of the file first (a later touch there is SIGBUS). */
 static void file_free_pages(struct ramfs_file *rf, size_t from)
 {
-	for (size_t l = from / LEAF_SLOTS; l < rf->nleaves; l++) {
-		uint8_t **leaf = rf->leaves[l];
-		if (!leaf)
-			continue;
-		size_t first = l * LEAF_SLOTS;
-		for (size_t i = first < from ? from - first : 0; i < LEAF_SLOTS; i++) {
-			if (leaf[i]) {
-				page_free(leaf[i]);
-				usage.pages--;
-			}
-			leaf[i] = NULL;
-		}
-		if (first >= from) {
-			kfree(leaf);
-			rf->leaves[l] = NULL;
-		}
-	}
+	uvm_truncate_object(rf->obj, from);
+}
+
+/* The file's size changed: so does the end its mappings may reach. */
+static void set_size(struct inode *ip, uint64_t size)
+{
+	struct ramfs_file *rf = ip->priv;
+
+	ip->size = size;
+	shmem_set_end(rf->obj, page_count(size));
 }
 
 static void ramfs_evict(struct inode *ip)
 {
 	if (S_ISREG(ip->mode)) {
 		struct ramfs_file *rf = ip->priv;
-		file_free_pages(rf, 0);
-		kfree(rf->leaves);
+		shmem_put(rf->obj); /* the pages go with the last mapping */
 	} else if (S_ISDIR(ip->mode)) {
 		struct ramfs_dir *d = ip->priv;
-		while (d->head) /* only a failed create can leave entries here */
-			dir_remove(ip, d->head, NULL);
+		while (d->by_cookie.root) /* only a failed create can leave entries here */
+			dir_remove(ip, dirent_of(d->by_cookie.root));
+		kfree(d->buckets);
 	}
 	kfree(ip->priv);
 	usage.inodes--;
@@ -286,7 +387,7 @@ static int ramfs_init_new(struct inode *dir, struct inode *ip, const char *name,
 static int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_t mode,
 			uint32_t rdev, const char *target, struct inode **out)
 {
-	if (dir_find(dir, name, len, NULL))
+	if (dir_find(dir, name, len))
 		return -EEXIST;
 	struct inode *ip = ramfs_new(mode);
 	if (!ip)
@@ -308,7 +409,7 @@ static int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_
 
 static int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *target)
 {
-	if (dir_find(dir, name, len, NULL))
+	if (dir_find(dir, name, len))
 		return -EEXIST;
 	int err = dir_add(dir, name, len, target);
 	if (err)
@@ -334,12 +435,12 @@ static void drop_link(struct inode *dir, struct inode *ip)
 
 static int ramfs_unlink(struct inode *dir, const char *name, size_t len)
 {
-	struct ramfs_dirent *prev = NULL, *e = dir_find(dir, name, len, &prev);
+	struct ramfs_dirent *e = dir_find(dir, name, len);
 
 	if (!e)
 		return -ENOENT;
 	struct inode *ip = e->ip;
-	dir_remove(dir, e, prev);
+	dir_remove(dir, e);
 	drop_link(dir, ip);
 	return 0;
 }
@@ -360,7 +461,7 @@ static void move_dir(struct inode *ip, struct inode *odir, struct inode *ndir, c
 static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
 			const char *nname, size_t nlen)
 {
-	struct ramfs_dirent *prev = NULL, *o = dir_find(odir, oname, olen, NULL);
+	struct ramfs_dirent *o = dir_find(odir, oname, olen);
 	char *nm = NULL;
 
 	if (!o)
@@ -372,7 +473,7 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 		memcpy(nm, nname, nlen);
 		nm[nlen] = '\0';
 	}
-	struct ramfs_dirent *n = dir_find(ndir, nname, nlen, NULL);
+	struct ramfs_dirent *n = dir_find(ndir, nname, nlen);
 	if (!n) {
 		int err = dir_add(ndir, nname, nlen, ip);
 		if (err) {
@@ -387,8 +488,8 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 		n->ip = ip; /* replaced in place: the name keeps its cookie */
 		drop_link(ndir, old);
 	}
-	o = dir_find(odir, oname, olen, &prev);
-	dir_remove(odir, o, prev);
+	o = dir_find(odir, oname, olen);
+	dir_remove(odir, o);
 	if (nm)
 		move_dir(ip, odir, ndir, nm);
 	ip->ctime = vfs_now();
@@ -398,48 +499,20 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 
 /* ---------------------------------------------------------------- regular files */
 
-/* Make room for page index idx in the page array (grown by doubling). */
 const void *ramfs_borrowed(struct inode *ip)
 {
 	const struct ramfs_file *rf = ip->ops == &ramfs_ops && S_ISREG(ip->mode) ? ip->priv : NULL;
 	return rf ? rf->borrowed : NULL;
 }
 
-/* The slot of page idx, its leaf (and a larger directory) allocated as
- * needed; NULL when memory is out. */
-static uint8_t **page_slot(struct ramfs_file *rf, size_t idx)
-{
-	size_t l = idx / LEAF_SLOTS;
-
-	if (l >= rf->nleaves) {
-		size_t n = rf->nleaves ? rf->nleaves : 1;
-		while (n <= l)
-			n *= 2;
-		uint8_t ***dir = kzalloc(n * sizeof(*dir));
-		if (!dir)
-			return NULL;
-		if (rf->leaves)
-			memcpy(dir, rf->leaves, rf->nleaves * sizeof(*dir));
-		kfree(rf->leaves);
-		rf->leaves = dir;
-		rf->nleaves = n;
-	}
-	if (!rf->leaves[l] && !(rf->leaves[l] = kzalloc(LEAF_SLOTS * sizeof(uint8_t *))))
-		return NULL;
-	return &rf->leaves[l][idx % LEAF_SLOTS];
-}
-
-/* The page holding byte off, allocated (zeroed) if it is a hole; NULL
- * when the file system is full or memory is out (the caller's ENOSPC). */
+/* The page holding byte off, allocated (zeroed, counted) if it is a
+ * hole; NULL when the file system is full or memory is out (the
+ * caller's ENOSPC). */
 static uint8_t *file_page(struct ramfs_file *rf, uint64_t off)
 {
-	uint8_t **slot = page_slot(rf, off / PAGE);
+	uint64_t phys = shmem_page(rf->obj, off / PAGE);
 
-	if (!slot)
-		return NULL;
-	if (!*slot && usage.pages < usage.max_pages && (*slot = page_alloc_zeroed()))
-		usage.pages++;
-	return *slot;
+	return phys ? phys_to_virt(phys) : NULL;
 }
 
 void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_t *max_inodes)
@@ -560,7 +633,7 @@ void ramfs_borrow(struct inode *ip, const void *data, uint64_t size)
 
 	file_free_pages(rf, 0);
 	rf->borrowed = data;
-	ip->size = size;
+	set_size(ip, size);
 }
 
 /* Read up to n bytes at off into b: the count, or -EFAULT if none could be copied. */
@@ -617,9 +690,11 @@ static long file_write(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 		done += k;
 	}
 	if (done && off + done > ip->size)
-		ip->size = off + done;
-	if (done)
+		set_size(ip, off + done);
+	if (done) {
 		ip->mtime = ip->ctime = vfs_now();
+		vfs_remove_privs(ip);
+	}
 	return done ? (long)done : err;
 }
 
@@ -629,6 +704,8 @@ static int truncate_locked(struct inode *ip, uint64_t size)
 
 	if (size > MAX_FILE_SIZE)
 		return -EFBIG;
+	if ((size < ip->size && (rf->seals & F_SEAL_SHRINK)) || (size > ip->size && (rf->seals & F_SEAL_GROW)))
+		return -EPERM;
 	if (size == 0) {
 		rf->borrowed = NULL;
 	} else {
@@ -636,13 +713,13 @@ static int truncate_locked(struct inode *ip, uint64_t size)
 		if (err)
 			return err;
 	}
-	if (size < ip->size && rf->nleaves) {
+	if (size < ip->size) {
 		file_free_pages(rf, page_count(size));
 		uint8_t *last = page_get(rf, size / PAGE);
 		if (size % PAGE && last) /* later growth reads zeros */
 			memset(last + size % PAGE, 0, PAGE - size % PAGE);
 	}
-	ip->size = size;
+	set_size(ip, size);
 	ip->mtime = ip->ctime = vfs_now();
 	return 0;
 }
@@ -660,9 +737,48 @@ static int ramfs_truncate(struct inode *ip, uint64_t size)
 	return err;
 }
 
+/* fallocate(2) mode 0: the file at least size bytes long, under the
+ * write lock so that a concurrent growth is never undone. Pages stay
+ * allocated on first use, as all of a RAM file's. */
+int ramfs_grow(struct inode *ip, uint64_t size)
+{
+	struct ramfs_file *rf = ip->priv;
+	int err = sleeplock_lock(&rf->write_lock);
+
+	if (err)
+		return err;
+	if (size > ip->size)
+		err = truncate_locked(ip, size);
+	sleeplock_unlock(&rf->write_lock);
+	return err;
+}
+
 long ramfs_read_kernel(struct inode *ip, void *buf, size_t n, uint64_t off)
 {
 	return file_read(ip, iobuf_kernel(buf), n, off);
+}
+
+int ramfs_map(struct inode *ip, bool shared, struct shmem **obj, const void **borrowed)
+{
+	struct ramfs_file *rf = ip->priv;
+
+	*obj = NULL;
+	*borrowed = NULL;
+	if (rf->borrowed && !shared) {
+		*borrowed = rf->borrowed;
+		return 0;
+	}
+	if (rf->borrowed) { /* a shared mapping sees write(2): pages of its own */
+		int err = sleeplock_lock(&rf->write_lock);
+		if (err)
+			return err;
+		err = file_unborrow(ip);
+		sleeplock_unlock(&rf->write_lock);
+		if (err)
+			return err;
+	}
+	*obj = rf->obj;
+	return 0;
 }
 
 static long rf_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
@@ -681,6 +797,22 @@ static long rf_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
 	return r;
 }
 
+/* What the seals leave of a write of *n bytes at pos: 0 (with *n cut
+ * at the end for F_SEAL_GROW, as Linux stops at the page that would
+ * grow the file) or -EPERM. */
+static long sealed_write_count(const struct ramfs_file *rf, const struct inode *ip, uint64_t pos,
+			       size_t *n)
+{
+	if (rf->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if (!(rf->seals & F_SEAL_GROW) || !*n || pos + *n <= ip->size)
+		return 0;
+	if (pos >= ip->size)
+		return -EPERM;
+	*n = ip->size - pos;
+	return 0;
+}
+
 /* A write at *pos (the end, for O_APPEND) under the inode's write lock. */
 static long locked_write(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
@@ -692,7 +824,9 @@ static long locked_write(struct file *f, struct iobuf b, size_t n, uint64_t *pos
 		return r;
 	if (f->flags & O_APPEND)
 		*pos = ip->size;
-	r = file_write(ip, b, n, *pos);
+	r = sealed_write_count(rf, ip, *pos, &n);
+	if (r == 0)
+		r = file_write(ip, b, n, *pos);
 	sleeplock_unlock(&rf->write_lock);
 	if (r > 0)
 		*pos += (uint64_t)r;
@@ -756,6 +890,59 @@ static int ramfs_open(struct inode *ip, struct file *f)
 		return pipe_open_fifo(&ip->priv, f);
 	}
 	return -ENXIO; /* block devices and sockets: nothing behind them */
+}
+
+int ramfs_new_unlinked(const char *name, uint32_t mode, unsigned seals, struct inode **out)
+{
+	size_t len = strlen(name);
+	struct inode *ip = ramfs_new(S_IFREG | (mode & S_IALLUGO));
+
+	if (!ip)
+		return -ENOMEM;
+	if (!(ip->name = kmalloc(len + 1))) {
+		inode_put(ip); /* nlink 0: freed */
+		return -ENOMEM;
+	}
+	memcpy(ip->name, name, len + 1);
+	((struct ramfs_file *)ip->priv)->seals = seals;
+	*out = ip;
+	return 0;
+}
+
+/* The file's seals, or NULL when ip is not a RAM regular file. */
+static unsigned *seals_of(struct inode *ip)
+{
+	if (!ip || ip->fs != &ramfs_fs || !S_ISREG(ip->mode))
+		return NULL;
+	return &((struct ramfs_file *)ip->priv)->seals;
+}
+
+int ramfs_get_seals(struct inode *ip)
+{
+	unsigned *seals = seals_of(ip);
+
+	return seals ? (int)*seals : -EINVAL;
+}
+
+int ramfs_add_seals(struct inode *ip, unsigned add)
+{
+	unsigned *seals = seals_of(ip);
+
+	if (!seals)
+		return -EINVAL;
+	if (add & ~(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC))
+		return -EINVAL;
+	if (*seals & F_SEAL_SEAL)
+		return -EPERM;
+	*seals |= add;
+	return 0;
+}
+
+bool ramfs_write_sealed(struct inode *ip)
+{
+	unsigned *seals = seals_of(ip);
+
+	return seals && (*seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
 }
 
 static const struct inode_ops ramfs_ops = {

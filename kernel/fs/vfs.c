@@ -7,10 +7,17 @@
  * preempted in kernel mode, so these structures change only inside
  * system calls, between sleeps; interrupt handlers never touch them.
  */
+#include <limits.h>
 #include "fs/inode.h"
+#include "fs/eventpoll.h"
+#include "fs/filelock.h"
+#include "fs/fown.h"
 #include "fs/path.h"
 #include "time/time.h"
 #include "mm/heap.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+#include "mm/vmalloc.h"
 #include "proc/process.h"
 #include "proc/rlimit.h"
 #include "proc/signal.h"
@@ -24,8 +31,11 @@
 struct wait_queue io_event_wq;
 static struct inode *root;
 
+uint64_t io_event_gen = 1; /* 0 is "never" to epoll */
+
 void io_event(void)
 {
+	__atomic_add_fetch(&io_event_gen, 1, __ATOMIC_RELAXED); /* one instruction: timers call it from the tick */
 	wake_all(&io_event_wq);
 }
 
@@ -49,7 +59,34 @@ struct inode *inode_alloc(const struct fs_info *fs, const struct inode_ops *ops,
 	ip->mode = mode;
 	ip->refs = 1;
 	ip->atime = ip->mtime = ip->ctime = vfs_now();
+	const struct cred *c = current_cred();
+	ip->uid = c->fsuid;
+	ip->gid = c->fsgid;
 	return ip;
+}
+
+void vfs_remove_privs(struct inode *ip)
+{
+	uint32_t kill = 0;
+
+	if (ip->mode & S_ISUID)
+		kill |= S_ISUID;
+	if ((ip->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		kill |= S_ISGID;
+	if (kill && S_ISREG(ip->mode) && !capable(CAP_FSETID))
+		ip->mode &= ~kill;
+}
+
+void vfs_init_owner(const struct inode *dir, struct inode *ip)
+{
+	if (!(dir->mode & S_ISGID))
+		return;
+	ip->gid = dir->gid;
+	if (S_ISDIR(ip->mode))
+		ip->mode |= S_ISGID;
+	else if ((ip->mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) &&
+		 !cred_in_group(current_cred(), ip->gid) && !capable(CAP_FSETID))
+		ip->mode &= ~S_ISGID;
 }
 
 struct inode *inode_get(struct inode *ip)
@@ -136,6 +173,7 @@ struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv)
 	f->flags = flags;
 	f->priv = priv;
 	f->refs = 1;
+	f->cred_serial = current_cred()->serial;
 	return f;
 }
 
@@ -154,36 +192,64 @@ void file_put(struct file *f)
 		panic("vfs: file %p released more often than taken", (void *)f);
 	if (--f->refs > 0)
 		return;
+	filelock_release(f);
+	fown_release(f);
+	if (f->epoll_links)
+		eventpoll_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);
+	kfree(f->path);
 	kfree(f);
 }
 
 /* ---------------------------------------------------------------- descriptor tables */
 
-/* Give t at least want slots (doubling from its size): 0 or -ENOMEM. */
+/* A descriptor table's arrays: from the heap while small, else from the
+ * vmalloc area (fs.nr_open lets a table reach millions of slots, more
+ * than the buddy allocator's largest block); never more than half the
+ * free memory, so a large dup2 is ENOMEM rather than memory exhaustion. */
+#define FD_ARRAY_HEAP_MAX (64 * 1024)
+static void *fd_array_alloc(size_t bytes)
+{
+	if (bytes <= FD_ARRAY_HEAP_MAX)
+		return kzalloc(bytes);
+	if (bytes / PAGE_SIZE > pmm_free_pages() / 2)
+		return NULL;
+	return vmalloc(bytes);
+}
+
+static void fd_array_free(void *a)
+{
+	if ((uint64_t)a >= VMALLOC_BASE && (uint64_t)a < VMALLOC_END)
+		vfree(a);
+	else
+		kfree(a);
+}
+
+/* Give t at least want slots (doubling from its size, want itself past
+ * INT_MAX / 2): 0 or -ENOMEM. */
 static int fdtable_grow(struct fdtable *t, int want)
 {
 	int n = t->size ? t->size : FD_TABLE_MIN;
 
 	while (n < want)
-		n *= 2;
+		n = n > INT_MAX / 2 ? want : n * 2;
 	if (n == t->size)
 		return 0;
-	struct file **fd = kzalloc((size_t)n * sizeof(*fd));
-	bool *cloexec = kzalloc((size_t)n * sizeof(*cloexec));
+	struct file **fd = fd_array_alloc((size_t)n * sizeof(*fd));
+	bool *cloexec = fd_array_alloc((size_t)n * sizeof(*cloexec));
 	if (!fd || !cloexec) {
-		kfree(fd);
-		kfree(cloexec);
+		fd_array_free(fd);
+		fd_array_free(cloexec);
 		return -ENOMEM;
 	}
 	if (t->size) {
 		memcpy(fd, t->fd, (size_t)t->size * sizeof(*fd));
 		memcpy(cloexec, t->cloexec, (size_t)t->size * sizeof(*cloexec));
 	}
-	kfree(t->fd);
-	kfree(t->cloexec);
+	fd_array_free(t->fd);
+	fd_array_free(t->cloexec);
 	t->fd = fd;
 	t->cloexec = cloexec;
 	t->size = n;
@@ -237,8 +303,8 @@ void fdtable_put(struct fdtable *t)
 		return;
 	for (int fd = 0; fd < t->size; fd++)
 		fd_close(t, fd);
-	kfree(t->fd);
-	kfree(t->cloexec);
+	fd_array_free(t->fd);
+	fd_array_free(t->cloexec);
 	kfree(t);
 }
 
@@ -266,7 +332,7 @@ int fd_limit(void)
 	struct process *p = current_process();
 	uint64_t lim = p ? rlimit_cur(p, RLIMIT_NOFILE) : FD_DEFAULT_LIMIT;
 
-	return lim > RLIMIT_NR_OPEN ? (int)RLIMIT_NR_OPEN : (int)lim;
+	return lim > sysctl_nr_open ? (int)sysctl_nr_open : (int)lim;
 }
 
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
@@ -295,6 +361,8 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 	struct file *old = t->fd[fd];
 	t->fd[fd] = f;
 	t->cloexec[fd] = cloexec;
+	if (old)
+		filelock_close(old, t);
 	file_put(old); /* after the swap: a release that sleeps sees a consistent table */
 	return fd;
 }
@@ -327,6 +395,7 @@ int fd_close(struct fdtable *t, int fd)
 	struct file *f = t->fd[fd];
 	t->fd[fd] = NULL;
 	t->cloexec[fd] = false;
+	filelock_close(f, t); /* a process's POSIX locks go with any close (Linux) */
 	file_put(f);
 	return 0;
 }

@@ -60,6 +60,13 @@ struct file_ops {
 	/* A stream whose lseek succeeds doing nothing (Linux's noop_llseek,
 	 * as eventfd's): pread and pwrite are still -ESPIPE. */
 	bool no_pread;
+	/* A file with no inode: /proc/PID/fd/N reads "anon_inode:" and this
+	 * (Linux's anon_inode name, "[eventfd]"...); NULL shows "pipe:[N]". */
+	const char *anon_name;
+	/* A file with no inode that names itself (Linux's d_op->d_dname, as
+	 * sockets' "socket:[ino]"): writes the name into buf (cap bytes, NUL
+	 * ended) for /proc/PID/fd/N. NULL: anon_name or "pipe:[N]". */
+	void (*dname)(struct file *f, char *buf, size_t cap);
 };
 
 /* An open file description (shared by dup'd descriptors and forks).
@@ -72,10 +79,19 @@ struct file {
 	unsigned flags;        /* O_ACCMODE | O_APPEND | O_NONBLOCK */
 	int refs;
 	void *priv;            /* the implementation's */
+	/* fcntl F_SETOWN/F_SETOWN_EX, F_SETSIG and O_ASYNC (fs/fown.h); same lock rule */
+	int own_type;          /* F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP */
+	int own_pid;           /* 0: nobody gets the I/O signals */
+	int own_sig;           /* F_SETSIG: 0 means SIGIO without siginfo details */
+	int async_fd;          /* the descriptor O_ASYNC was set through (si_fd) */
+	struct file *async_next; /* the list of files with O_ASYNC */
+	void *epoll_links;     /* its epoll registrations (fs/eventpoll.c); same lock rule */
+	char *path;            /* a FIFO's absolute path as opened (kmalloc'd), for /proc/PID/fd; or NULL */
+	uint64_t cred_serial;  /* the opener's credentials' serial (proc/cred.h), Linux's f_cred */
 };
 
 /* A new open file description with one reference (NULL when out of
- * memory); inode NULL, pos 0. */
+ * memory); inode NULL, pos 0, opened with the current credentials. */
 struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv);
 struct file *file_get(struct file *f);
 /* Drop a reference; the last calls ops->release and drops f->inode's. */
@@ -124,6 +140,9 @@ int fd_close(struct fdtable *t, int fd);
  * io_event() after they wake their own waiters. */
 extern struct wait_queue io_event_wq;
 void io_event(void);
+/* How many io_event() calls there were (epoll's edge-triggered mode asks
+ * whether anything happened since it last reported a file). */
+extern uint64_t io_event_gen;
 
 
 /* Per-process file-system state the process code needs. */

@@ -17,8 +17,12 @@
 struct shmem {
 	int refs;
 	unsigned levels;  /* nodes between root and the pages (1..SHMEM_MAX_LEVELS) */
-	uint64_t npages;
+	uint64_t npages;  /* capacity: pages [0, npages) may exist */
+	uint64_t end;     /* a mapping reaches pages [0, end) (shmem_end) */
 	uint64_t root;    /* physical address of the top node; 0 until first use */
+	uint64_t *used;   /* data pages counted here, none past *max (or NULL) */
+	const uint64_t *max;
+	struct vma *rmap; /* regions mapping the object (mm/uvm.c) */
 };
 
 /* The fewest levels whose tree holds npages slots. */
@@ -40,7 +44,7 @@ struct shmem *shmem_create(uint64_t npages)
 	if (!s)
 		return NULL;
 	s->refs = 1;
-	s->npages = npages;
+	s->npages = s->end = npages;
 	s->levels = levels_for(npages);
 	return s;
 }
@@ -52,17 +56,19 @@ void shmem_get(struct shmem *s)
 
 /* Free a subtree: level 0 is a data page (drop the object's reference),
  * above that a node. Recursion at most SHMEM_MAX_LEVELS deep. */
-static void free_tree(uint64_t phys, unsigned level)
+static void free_tree(struct shmem *s, uint64_t phys, unsigned level)
 {
 	if (!phys)
 		return;
 	if (level == 0) {
 		page_ref_put(phys);
+		if (s->used)
+			(*s->used)--;
 		return;
 	}
 	uint64_t *node = phys_to_virt(phys);
 	for (unsigned i = 0; i < SHMEM_FANOUT; i++)
-		free_tree(node[i], level - 1);
+		free_tree(s, node[i], level - 1);
 	page_free(node);
 }
 
@@ -70,17 +76,23 @@ void shmem_put(struct shmem *s)
 {
 	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
-	free_tree(s->root, s->levels);
+	free_tree(s, s->root, s->levels);
 	kfree(s);
 }
 
-/* *slot's page, allocated zeroed if empty; 0 when out of memory. */
-static uint64_t slot_page(uint64_t *slot)
+/* *slot's page, allocated zeroed if empty; 0 when out of memory. A data
+ * page (data) is counted, and refused at the accounting limit. */
+static uint64_t slot_page(struct shmem *s, uint64_t *slot, bool data)
 {
 	if (!*slot) {
+		if (data && s->used && *s->used >= *s->max)
+			return 0;
 		void *page = page_alloc_zeroed();
-		if (page)
+		if (page) {
 			*slot = virt_to_phys(page);
+			if (data && s->used)
+				(*s->used)++;
+		}
 	}
 	return *slot;
 }
@@ -92,12 +104,78 @@ uint64_t shmem_page(struct shmem *s, uint64_t idx)
 	if (idx >= s->npages)
 		return 0;
 	for (unsigned l = s->levels; l > 0; l--) {
-		uint64_t node = slot_page(slot);
+		uint64_t node = slot_page(s, slot, false);
 		if (!node)
 			return 0;
 		unsigned i = (idx >> (SHMEM_FANOUT_SHIFT * (l - 1))) & (SHMEM_FANOUT - 1);
 		slot = (uint64_t *)phys_to_virt(node) + i;
 	}
-	return slot_page(slot);
+	return slot_page(s, slot, true);
+}
+
+uint64_t shmem_lookup(const struct shmem *s, uint64_t idx)
+{
+	uint64_t phys = s->root;
+
+	if (idx >= s->npages)
+		return 0;
+	for (unsigned l = s->levels; l > 0 && phys; l--) {
+		unsigned i = (idx >> (SHMEM_FANOUT_SHIFT * (l - 1))) & (SHMEM_FANOUT - 1);
+		phys = ((const uint64_t *)phys_to_virt(phys))[i];
+	}
+	return phys;
+}
+
+void shmem_set_acct(struct shmem *s, uint64_t *used, const uint64_t *max)
+{
+	s->used = used;
+	s->max = max;
+}
+
+bool shmem_full(const struct shmem *s)
+{
+	return s->used && *s->used >= *s->max;
+}
+
+uint64_t shmem_end(const struct shmem *s)
+{
+	return s->end;
+}
+
+void shmem_set_end(struct shmem *s, uint64_t end)
+{
+	s->end = end < s->npages ? end : s->npages;
+}
+
+/* Free the pages from idx on in the subtree at *slot, whose first page
+ * is base and which is `level` levels high; a subtree wholly past idx
+ * goes with its nodes. */
+static void truncate_tree(struct shmem *s, uint64_t *slot, unsigned level, uint64_t base,
+			  uint64_t idx)
+{
+	if (!*slot)
+		return;
+	if (base >= idx) {
+		free_tree(s, *slot, level);
+		*slot = 0;
+		return;
+	}
+	if (level == 0)
+		return;
+	uint64_t span = 1ull << (SHMEM_FANOUT_SHIFT * (level - 1));
+	uint64_t *node = phys_to_virt(*slot);
+	for (unsigned i = 0; i < SHMEM_FANOUT; i++)
+		if (base + (i + 1) * span > idx)
+			truncate_tree(s, &node[i], level - 1, base + i * span, idx);
+}
+
+void shmem_truncate(struct shmem *s, uint64_t idx)
+{
+	truncate_tree(s, &s->root, s->levels, 0, idx);
+}
+
+struct vma **shmem_rmap(struct shmem *s)
+{
+	return &s->rmap;
 }
 

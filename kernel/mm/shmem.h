@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Memory objects: pages several regions map, filled on demand (shared anonymous memory, file snapshots). */
+/* Memory objects: pages several regions map, filled on demand (shared anonymous memory, RAM files). */
 #ifndef KESTREL_MM_SHMEM_H
 #define KESTREL_MM_SHMEM_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+struct vma;
 
 /*
  * A memory object is npages pages, each allocated zeroed on its first
- * use and kept until the object goes: MAP_SHARED|MAP_ANONYMOUS memory,
- * which every process that inherits the mapping sees, and the snapshot
- * of a file that a private file mapping copies on write. The object
+ * use and kept until the object goes (or is truncated):
+ * MAP_SHARED|MAP_ANONYMOUS memory, which every process that inherits
+ * the mapping sees, and a RAM file's bytes, which its mappings map
+ * (shared, or copied on write by a private one). The object
  * holds one reference on each of its pages; a page-table entry mapping
  * one holds another (so unmapping drops it as any user page).
  *
@@ -28,7 +32,32 @@ void shmem_get(struct shmem *s);
  * references on its pages (those still mapped somewhere stay). */
 void shmem_put(struct shmem *s);
 /* The physical address of page idx, allocated zeroed on first use; 0
- * when idx is out of range or memory is exhausted. */
+ * when idx is out of range, memory is exhausted or the accounting
+ * limit (shmem_set_acct) is reached. */
 uint64_t shmem_page(struct shmem *s, uint64_t idx);
+/* Page idx if it is allocated, else 0 (a hole: it reads as zeros). */
+uint64_t shmem_lookup(const struct shmem *s, uint64_t idx);
+
+/*
+ * File objects. A RAM file's bytes live in an object (fs/ramfs.c), so
+ * that read(2), write(2) and every mapping of the file see the same
+ * pages. Such an object is created with the largest size the file may
+ * reach; its end (shmem_end) follows the file's size: a mapping's page
+ * at or past it is SIGBUS. Its data pages are counted in *used, and
+ * none is allocated once *used reaches *max (tmpfs's size limit).
+ */
+void shmem_set_acct(struct shmem *s, uint64_t *used, const uint64_t *max);
+/* The accounting limit is reached: a new page cannot be had (a fault
+ * on a hole is SIGBUS, as on a full tmpfs). */
+bool shmem_full(const struct shmem *s);
+/* The pages a mapping may reach: [0, end). Anonymous objects: all. */
+uint64_t shmem_end(const struct shmem *s);
+void shmem_set_end(struct shmem *s, uint64_t end);
+/* Drop the object's pages from idx on (those still mapped somewhere
+ * stay until unmapped: uvm_truncate_object unmaps them first). */
+void shmem_truncate(struct shmem *s, uint64_t idx);
+/* The head of the list of regions mapping the object, kept by mm/uvm.c
+ * (reverse mapping, for truncation). */
+struct vma **shmem_rmap(struct shmem *s);
 
 #endif

@@ -18,6 +18,11 @@ static bool user_range_ok(uptr_t p, size_t n)
 	return p < USER_VA_END && n <= USER_VA_END - p;
 }
 
+bool user_access_ok(uptr_t p, size_t n)
+{
+	return p <= USER_VA_END && n <= USER_VA_END - p;
+}
+
 int copy_from_user(void *dst, uptr_t src, size_t n)
 {
 	if (!user_range_ok(src, n))

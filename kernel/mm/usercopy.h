@@ -3,6 +3,7 @@
 #ifndef KESTREL_MM_USERCOPY_H
 #define KESTREL_MM_USERCOPY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,11 @@ int copy_to_user(uptr_t dst, const void *src, size_t n);
 /* Copy a NUL-terminated string of at most max-1 bytes; returns its
  * length, -EFAULT, or -ENAMETOOLONG. */
 long strncpy_from_user(char *dst, uptr_t src, size_t max);
+
+/* Linux's access_ok: [p, p + n) lies in user space without wrapping (an
+ * empty range too, at most at its end). Checks the numbers only, touches
+ * nothing: for validating a vector of buffers before using any. */
+bool user_access_ok(uptr_t p, size_t n);
 
 /* The exception-table fix-up for a kernel fault at rip, or 0. */
 uint64_t usercopy_fixup(uint64_t rip);

@@ -3,7 +3,13 @@
  * Kestrel: user address spaces. The PML4's upper half is a copy of the
  * kernel's, whose entries never change (mm/layout.h), so nothing is
  * synchronised later. The lower half is built from regions (VMAs):
- * pages are mapped on first touch, zero-filled. Every user page is a
+ * pages are mapped on first touch, zero-filled. A space keeps its
+ * regions twice: on a list in address order, for the walks that visit
+ * them all or a run of them (fork, exit, /proc/PID/maps, a range's
+ * regions), and in an AVL tree keyed by start whose nodes summarise
+ * their subtree (lowest start, highest end, largest gap), so that
+ * finding an address's region, a neighbour or mmap's highest free gap
+ * costs O(log n) with 65,530 regions as with 10. Every user page is a
  * PMM page with a reference count, ready for copy-on-write sharing.
  */
 #include "mm/uvm.h"
@@ -11,10 +17,112 @@
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/shmem.h"
+#include "mm/vmname.h"
 #include "mm/vmm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "arch/x86_64/paging.h"
+
+/* ---------------------------------------------------------------- the region tree */
+
+static struct vma *vma_of(const struct avl_node *n)
+{
+	return n ? avl_entry(n, struct vma, node) : NULL;
+}
+
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The summary of n's subtree from n and its children (lib/avl.h's hook):
+ * regions never overlap, so the subtree's gaps are its children's and
+ * the two between n and its children's extremes. Did it change? */
+static bool vma_augment(struct avl_node *n)
+{
+	struct vma *v = vma_of(n), *l = vma_of(n->left), *r = vma_of(n->right);
+	uint64_t lo = l ? l->sub_lo : v->start, hi = r ? r->sub_hi : v->end, gap = 0;
+
+	if (l)
+		gap = max64(l->sub_gap, v->start - l->sub_hi);
+	if (r)
+		gap = max64(gap, max64(r->sub_gap, r->sub_lo - v->end));
+	if (lo == v->sub_lo && hi == v->sub_hi && gap == v->sub_gap)
+		return false;
+	v->sub_lo = lo;
+	v->sub_hi = hi;
+	v->sub_gap = gap;
+	return true;
+}
+
+struct vma *uvm_first_vma_from(const struct vm_space *vs, uint64_t addr)
+{
+	struct avl_node *n = vs->tree.root;
+	struct vma *best = NULL;
+
+	while (n) { /* disjoint regions: ordered by end as by start */
+		struct vma *v = vma_of(n);
+		if (v->end > addr) {
+			if (v->start <= addr)
+				return v; /* contains addr: nothing before it ends above */
+			best = v;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
+}
+
+/* The region before v in address order (v NULL: the last); NULL if none. */
+static struct vma *vma_before(const struct vm_space *vs, const struct vma *v)
+{
+	return vma_of(v ? avl_prev(&v->node) : avl_last(&vs->tree));
+}
+
+/* The node of the region after n's on the list (avl_build's walk). */
+static struct avl_node *vma_succ(struct avl_node *n)
+{
+	struct vma *next = vma_of(n)->next;
+
+	return next ? &next->node : NULL;
+}
+
+/* Put v (start and end set, disjoint from the others) in the tree. */
+static void tree_insert(struct vm_space *vs, struct vma *v)
+{
+	struct avl_node **link = &vs->tree.root, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		link = v->start < vma_of(parent)->start ? &parent->left : &parent->right;
+	}
+	avl_insert(&vs->tree, &v->node, parent, link);
+}
+
+/* Add v to the space after prev (NULL: first): the tree and the list. */
+static void vma_link(struct vm_space *vs, struct vma *v, struct vma *prev)
+{
+	tree_insert(vs, v);
+	struct vma **pp = prev ? &prev->next : &vs->vmas;
+	v->next = *pp;
+	*pp = v;
+	vs->nr_vmas++;
+	vs->total_bytes += v->end - v->start;
+}
+
+/* Take v (after prev, NULL if first) out of the tree and the list. */
+static void vma_unlink(struct vm_space *vs, struct vma *v, struct vma *prev)
+{
+	avl_erase(&vs->tree, &v->node);
+	*(prev ? &prev->next : &vs->vmas) = v->next;
+	vs->nr_vmas--;
+	vs->total_bytes -= v->end - v->start;
+}
+
+/* ---------------------------------------------------------------- spaces */
+
+static uint64_t next_serial; /* the last vm_space's serial (changed with no lock: one CPU) */
 
 struct vm_space *uvm_create(void)
 {
@@ -31,8 +139,10 @@ struct vm_space *uvm_create(void)
 	for (unsigned i = PML4_KERNEL_FIRST; i < PML4_ENTRIES; i++)
 		root[i] = kernel[i];
 	vs->pml4 = virt_to_phys(root);
+	vs->tree.augment = vma_augment;
 	vs->mmap_next = USER_MMAP_BASE;
 	vs->refs = 1;
+	vs->serial = ++next_serial;
 	return vs;
 }
 
@@ -60,11 +170,29 @@ static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end)
 	arch_walk_user(vs->pml4, start, end, drop_page, vs);
 }
 
-/* Free a region taken out of the list (its pages unmapped already). */
+/* Put region v (whose obj is set) on its object's list of mappings. */
+static void rmap_add(struct vma *v)
+{
+	struct vma **head = shmem_rmap(v->obj);
+
+	v->obj_next = *head;
+	v->obj_pprev = head;
+	if (*head)
+		(*head)->obj_pprev = &v->obj_next;
+	*head = v;
+}
+
+/* Free a region taken out of the list (its pages unmapped already),
+ * taking it off its object's list of mappings. */
 static void vma_free(struct vma *v)
 {
-	if (v->obj)
+	if (v->obj) {
+		*v->obj_pprev = v->obj_next;
+		if (v->obj_next)
+			v->obj_next->obj_pprev = v->obj_pprev;
 		shmem_put(v->obj);
+	}
+	vm_name_put(v->name);
 	kfree(v);
 }
 
@@ -87,32 +215,34 @@ void uvm_destroy(struct vm_space *vs)
 
 int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags)
 {
-	struct vma **pp = &vs->vmas;
-
 	if (start >= end || page_offset(start | end))
 		return -EINVAL;
 	if (start < USER_MIN_ADDR || end > USER_VA_END || vs->nr_vmas >= UVM_MAX_VMAS)
 		return -ENOMEM;
-	while (*pp && (*pp)->end <= start)
-		pp = &(*pp)->next;
-	if (*pp && (*pp)->start < end)
+	struct vma *above = uvm_first_vma_from(vs, start);
+	if (above && above->start < end)
 		return -EINVAL; /* overlap */
 	struct vma *v = kmalloc(sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	*v = (struct vma){ .start = start, .end = end, .prot = prot | VM_USER, .flags = flags,
-			   .next = *pp };
-	*pp = v;
-	vs->nr_vmas++;
+			   .vs = vs };
+	vma_link(vs, v, vma_before(vs, above));
 	return 0;
 }
 
 struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va)
 {
-	for (struct vma *v = vs->vmas; v && v->start <= va; v = v->next)
-		if (va < v->end)
-			return v;
-	return NULL;
+	struct vma *v = uvm_first_vma_from(vs, va);
+
+	return v && v->start <= va ? v : NULL;
+}
+
+void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end)
+{
+	vs->total_bytes += end - v->end; /* modulo 2^64: a shrink too */
+	v->end = end;
+	avl_update(&vs->tree, &v->node);
 }
 
 /* Split the region containing addr so that a region boundary falls on
@@ -131,10 +261,12 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 	if (tail->obj) {
 		shmem_get(tail->obj);
 		tail->obj_pgoff += (addr - v->start) / PAGE_SIZE;
+		rmap_add(tail);
 	}
-	v->end = addr;
-	v->next = tail;
-	vs->nr_vmas++;
+	vm_name_get(tail->name);
+	tail->name_off += addr - v->start;
+	uvm_set_end(vs, v, addr);
+	vma_link(vs, tail, v);
 	return 0;
 }
 
@@ -142,18 +274,18 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 {
 	if (split_at(vs, start) || split_at(vs, end))
 		return -ENOMEM;
-	for (struct vma **pp = &vs->vmas; *pp;) {
-		struct vma *v = *pp;
-		if (v->start >= end)
-			break; /* sorted: nothing further is in the range */
+	struct vma *v = uvm_first_vma_from(vs, start), *prev = vma_before(vs, v);
+
+	while (v && v->start < end) { /* sorted: nothing further is in the range */
+		struct vma *next = v->next;
 		if (v->start >= start && v->end <= end) {
 			unmap_range(vs, v->start, v->end);
-			*pp = v->next;
+			vma_unlink(vs, v, prev);
 			vma_free(v);
-			vs->nr_vmas--;
 		} else {
-			pp = &v->next;
+			prev = v;
 		}
+		v = next;
 	}
 	return 0;
 }
@@ -177,13 +309,24 @@ static void protect_one(uint64_t va, uint64_t *pte, void *arg)
 	arch_protect_page(c->pml4, va, c->leaf);
 }
 
+/* Does a region in [start, end) refuse to become writable? */
+static bool write_refused(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
+		if (v->end > start && (v->flags & VMA_NOWRITE))
+			return true;
+	return false;
+}
+
 int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
 {
 	if (!range_covered(vs, start, end))
 		return -ENOMEM; /* Linux: a hole in the range */
+	if ((prot & VM_WRITE) && write_refused(vs, start, end))
+		return -EACCES; /* Linux: a shared file mapping without write access */
 	if (split_at(vs, start) || split_at(vs, end))
 		return -ENOMEM;
-	for (struct vma *v = vs->vmas; v && v->start < end; v = v->next) {
+	for (struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
 		if (v->start < start)
 			continue;
 		v->prot = prot | VM_USER;
@@ -201,18 +344,14 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 
 uint64_t uvm_total_bytes(const struct vm_space *vs)
 {
-	uint64_t total = 0;
-
-	for (const struct vma *v = vs->vmas; v; v = v->next)
-		total += v->end - v->start;
-	return total;
+	return vs->total_bytes;
 }
 
 uint64_t uvm_mapped_bytes(const struct vm_space *vs, uint64_t start, uint64_t end)
 {
 	uint64_t total = 0;
 
-	for (const struct vma *v = vs->vmas; v && v->start < end; v = v->next) {
+	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
 		uint64_t a = v->start > start ? v->start : start, b = v->end < end ? v->end : end;
 		if (a < b)
 			total += b - a;
@@ -223,6 +362,24 @@ uint64_t uvm_mapped_bytes(const struct vm_space *vs, uint64_t start, uint64_t en
 bool uvm_range_free(const struct vm_space *vs, uint64_t start, uint64_t end)
 {
 	return uvm_mapped_bytes(vs, start, end) == 0;
+}
+
+int uvm_set_name(struct vm_space *vs, uint64_t start, struct vm_name *name, uint64_t off)
+{
+	struct vma *v = uvm_find_vma(vs, start);
+
+	if (!v || v->start != start)
+		return -EINVAL;
+	vm_name_get(name);
+	vm_name_put(v->name);
+	v->name = name;
+	v->name_off = off;
+	return 0;
+}
+
+const struct vma *uvm_next_vma(const struct vm_space *vs, const struct vma *prev)
+{
+	return prev ? prev->next : vs->vmas;
 }
 
 int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len)
@@ -246,12 +403,53 @@ int uvm_set_object(struct vm_space *vs, uint64_t start, struct shmem *obj, uint6
 	shmem_get(obj);
 	v->obj = obj;
 	v->obj_pgoff = pgoff;
+	rmap_add(v);
 	return 0;
+}
+
+/* The first address of region v whose object page is idx or later. */
+static uint64_t object_va(const struct vma *v, uint64_t idx)
+{
+	if (idx <= v->obj_pgoff)
+		return v->start;
+	uint64_t pages = idx - v->obj_pgoff;
+	return pages < (v->end - v->start) / PAGE_SIZE ? v->start + pages * PAGE_SIZE : v->end;
+}
+
+void uvm_truncate_object(struct shmem *obj, uint64_t idx)
+{
+	for (struct vma *v = *shmem_rmap(obj); v; v = v->obj_next) {
+		uint64_t from = object_va(v, idx);
+		if (from < v->end)
+			unmap_range(v->vs, from, v->end);
+	}
+	shmem_truncate(obj, idx);
+}
+
+/* Is va's page in region v past the end of the region's object? */
+static bool beyond_object(const struct vma *v, uint64_t va)
+{
+	return v->obj && v->obj_pgoff + (va - v->start) / PAGE_SIZE >= shmem_end(v->obj);
+}
+
+/* A fault at va in v that found no page is SIGBUS rather than out of
+ * memory: the object (a file) is at its size limit. */
+static bool object_full(const struct vma *v, uint64_t va)
+{
+	return v->obj && shmem_full(v->obj) &&
+	       !shmem_lookup(v->obj, v->obj_pgoff + (va - v->start) / PAGE_SIZE);
+}
+
+bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va)
+{
+	const struct vma *v = uvm_find_vma(vs, va);
+
+	return v && ((v->flags & VMA_SIGBUS) || beyond_object(v, va) || object_full(v, va));
 }
 
 int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_only)
 {
-	for (const struct vma *v = vs->vmas; v && v->start < end; v = v->next) {
+	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
 		uint64_t a = v->start > start ? v->start : start, b = v->end < end ? v->end : end;
 		if (a >= b)
 			continue;
@@ -266,7 +464,7 @@ int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned fl
 {
 	if (split_at(vs, start) || split_at(vs, end))
 		return -ENOMEM;
-	for (struct vma *v = vs->vmas; v; v = v->next)
+	for (struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
 		if (v->start >= start && v->end <= end)
 			v->flags |= flags;
 	return 0;
@@ -277,21 +475,45 @@ uint64_t uvm_find_free(struct vm_space *vs, uint64_t len)
 	return uvm_find_free_in(vs, len, USER_MIN_ADDR, vs->mmap_next);
 }
 
-/* One pass over the sorted regions: the highest gap [lo, hi) inside
- * [bottom, top) that holds len bytes. */
+struct gap_query {
+	uint64_t len, bottom, top;
+};
+
+/* The free range [lo, hi) clipped to the query's window: the highest
+ * start of len bytes in it, or 0. */
+static uint64_t gap_fits(const struct gap_query *q, uint64_t lo, uint64_t hi)
+{
+	lo = max64(lo, q->bottom);
+	hi = hi < q->top ? hi : q->top;
+	return hi >= lo && hi - lo >= q->len ? hi - q->len : 0;
+}
+
+/* The highest fit among the gaps of the subtree at n, whose regions lie
+ * between left (the end of the region before them, or 0) and right (the
+ * start of the one after, or the top of the address space). Subtrees
+ * whose gaps are all too small or outside the window are skipped by
+ * their summaries, so the search costs O(log n); its recursion is as
+ * deep as the tree, at most 1.45 log2(UVM_MAX_VMAS) = 24 frames. */
+static uint64_t highest_gap(const struct avl_node *n, uint64_t left, uint64_t right,
+			    const struct gap_query *q)
+{
+	if (!n)
+		return gap_fits(q, left, right);
+	const struct vma *v = vma_of(n);
+	if (right <= q->bottom || left >= q->top)
+		return 0;
+	if (max64(v->sub_gap, max64(v->sub_lo - left, right - v->sub_hi)) < q->len)
+		return 0;
+	uint64_t a = highest_gap(n->right, v->end, right, q);
+	return a ? a : highest_gap(n->left, left, v->start, q);
+}
+
+/* The highest gap inside [bottom, top) that holds len bytes. */
 uint64_t uvm_find_free_in(const struct vm_space *vs, uint64_t len, uint64_t bottom, uint64_t top)
 {
-	uint64_t lo = bottom, best = 0;
+	const struct gap_query q = { len, bottom, top };
 
-	for (const struct vma *v = vs->vmas;; v = v->next) {
-		uint64_t hi = v && v->start < top ? v->start : top;
-		if (hi >= lo && hi - lo >= len)
-			best = hi - len;
-		if (!v || v->start >= top)
-			return best;
-		if (v->end > lo)
-			lo = v->end;
-	}
+	return highest_gap(vs->tree.root, 0, USER_VA_END, &q);
 }
 
 /* Copy the region's backing bytes that fall in the page at va. */
@@ -457,7 +679,7 @@ void *uvm_page(struct vm_space *vs, uint64_t va)
 	struct vma *v = uvm_find_vma(vs, va);
 	uint64_t *pte = v ? arch_pte(vs->pml4, page_round_down(va)) : NULL;
 
-	if (v && !pte && fault_in(vs, v, va))
+	if (v && !pte && !beyond_object(v, va) && fault_in(vs, v, va))
 		pte = arch_pte(vs->pml4, page_round_down(va));
 	return pte ? cow_unshare(pte, va, COW_KERNEL) : NULL; /* callers write through it */
 }
@@ -504,6 +726,49 @@ int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t 
 	return write_pages(vs, va, src, len, writable_page);
 }
 
+/* The page at va as a tracer sees it (Linux's FOLL_FORCE): any region
+ * but a file mapping's pages past the file; brought in if absent, never
+ * copied for a read; for a write, this space's own copy of a page shared
+ * copy-on-write (a private text page included), the region's object's
+ * page in a shared region. NULL if none. */
+static void *forced_page(struct vm_space *vs, uint64_t va, bool write)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	if (!v || uvm_fault_sigbus(vs, va))
+		return NULL;
+	if (write)
+		return uvm_page(vs, va);
+	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
+	if (pte)
+		return phys_to_virt(*pte & PTE_ADDR);
+	return fault_in(vs, v, va) ? phys_to_virt(arch_translate(vs->pml4, page_round_down(va)))
+				   : NULL;
+}
+
+int uvm_access_forced(struct vm_space *vs, uint64_t va, void *buf, size_t len, bool write)
+{
+	uint8_t *b = buf;
+
+	if (va >= USER_VA_END || len > USER_VA_END - va)
+		return -EFAULT;
+	while (len) {
+		uint8_t *page = forced_page(vs, va, write);
+		if (!page)
+			return -EFAULT;
+		size_t off = page_offset(va);
+		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		if (write)
+			memcpy(page + off, b, n);
+		else
+			memcpy(b, page + off, n);
+		va += n;
+		b += n;
+		len -= n;
+	}
+	return 0;
+}
+
 struct fork_ctx {
 	struct vm_space *child;
 	int err;
@@ -542,7 +807,8 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 
 /* The child's copy of region v (no pages yet), appended at *tail: the
  * parent's list is sorted and disjoint, so no search (a fork of a space
- * with thousands of regions stays linear). 0 or -ENOMEM. */
+ * with thousands of regions stays linear; the tree is built once the
+ * list is whole). 0 or -ENOMEM. */
 static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail)
 {
 	struct vma *nv = kmalloc(sizeof(*nv));
@@ -551,11 +817,16 @@ static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail
 		return -ENOMEM;
 	*nv = *v;
 	nv->next = NULL;
-	if (nv->obj)
+	nv->vs = vs;
+	if (nv->obj) {
 		shmem_get(nv->obj);
+		rmap_add(nv);
+	}
+	vm_name_get(nv->name);
 	**tail = nv;
 	*tail = &nv->next;
 	vs->nr_vmas++;
+	vs->total_bytes += nv->end - nv->start;
 	return 0;
 }
 
@@ -578,9 +849,10 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 		arch_walk_user(parent->pml4, v->start, v->end, share_page, &c);
 	}
 	if (c.err) {
-		uvm_destroy(vs);
+		uvm_destroy(vs); /* walks the list only */
 		return NULL;
 	}
+	avl_build(&vs->tree, vs->vmas ? &vs->vmas->node : NULL, vs->nr_vmas, vma_succ);
 	return vs;
 }
 
@@ -599,19 +871,18 @@ static bool gap_clear(const struct vma *below, uint64_t start)
  * within RLIMIT_AS, and the stack out of the guard gap. NULL if not. */
 static struct vma *grow_stack(struct vm_space *vs, uint64_t va, const struct uvm_limits *lim)
 {
-	struct vma *below = NULL, *v = vs->vmas;
+	struct vma *v = uvm_first_vma_from(vs, va);
 
-	while (v && v->end <= va) {
-		below = v;
-		v = v->next;
-	}
 	if (!v || !(v->flags & VMA_GROWSDOWN) || va >= v->start || va < USER_MIN_ADDR)
 		return NULL;
+	const struct vma *below = vma_before(vs, v);
 	uint64_t start = page_round_down(va);
 	if (v->end - start > lim->stack || uvm_total_bytes(vs) + (v->start - start) > lim->as ||
 	    !gap_clear(below, start))
 		return NULL;
+	vs->total_bytes += v->start - start;
 	v->start = start;
+	avl_update(&vs->tree, &v->node); /* still after below: the key order holds */
 	return v;
 }
 
@@ -628,11 +899,32 @@ enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bo
 	    (exec && !(v->prot & VM_EXEC)))
 		return UVM_FAULT_BAD;
 	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
+	if (!pte && beyond_object(v, va))
+		return UVM_FAULT_SIGBUS;
+	if (!pte && fault_in(vs, v, va))
+		return UVM_FAULT_DONE;
 	if (!pte)
-		return fault_in(vs, v, va) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
+		return object_full(v, va) ? UVM_FAULT_SIGBUS : UVM_FAULT_NOMEM;
 	/* Present: only a write to a copy-on-write page in a writable region
 	 * (checked above) is not a real protection violation. */
 	if (!write || !(*pte & PTE_COW))
 		return UVM_FAULT_BAD;
 	return cow_unshare(pte, va, COW_USER_WRITE) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
+}
+
+int uvm_prefault(struct vm_space *vs, uint64_t va)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	if (!v || (v->flags & VMA_SIGBUS) || beyond_object(v, va) ||
+	    !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)))
+		return -EFAULT;
+	if (arch_pte(vs->pml4, page_round_down(va)))
+		return 0;
+	return fault_in(vs, v, va) ? 0 : -ENOMEM;
+}
+
+bool uvm_resident(struct vm_space *vs, uint64_t va)
+{
+	return arch_pte(vs->pml4, page_round_down(va)) != NULL;
 }

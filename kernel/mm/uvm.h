@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* User address spaces: a PML4 sharing the kernel half, and a list of regions (VMAs) with demand-zero paging. */
+/* User address spaces: a PML4 sharing the kernel half, and regions (VMAs, in a sorted list and a gap-augmented tree) with demand-zero paging. */
 #ifndef KESTREL_MM_UVM_H
 #define KESTREL_MM_UVM_H
 
@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "mm/layout.h"
+#include "lib/avl.h"
 
 #define USER_STACK_TOP   USER_VA_END               /* the stack ends where user space does */
 #define USER_MMAP_BASE   0x00007f0000000000ull     /* mmap grows down from here */
@@ -17,8 +18,11 @@
 #define VMA_HEAP      (1u << 1)  /* the brk region */
 #define VMA_SIGBUS    (1u << 2)  /* a file mapping's pages past the end of the file */
 #define VMA_SHARED    (1u << 3)  /* MAP_SHARED: writes go to the region's object, seen by all */
+#define VMA_NOWRITE   (1u << 4)  /* MAP_SHARED of a file not open for writing: never writable */
+#define VMA_LOCKED    (1u << 5)  /* MAP_LOCKED (msync's MS_INVALIDATE is EBUSY on it) */
 
 struct shmem;
+struct vm_name;
 
 /* A region of user addresses [start, end), page aligned, with VM_* prot.
  * Pages inside are mapped on first touch (zero-filled) unless exec
@@ -39,7 +43,20 @@ struct vma {
 	 * private memory. The region holds a reference. */
 	struct shmem *obj;
 	uint64_t obj_pgoff;
+	/* The file the region maps, for /proc/PID/maps (NULL: anonymous),
+	 * and the file offset of start. The region holds a reference. */
+	struct vm_name *name;
+	uint64_t name_off;
+	struct vm_space *vs;      /* the space the region is in */
+	struct vma *obj_next;     /* the next region mapping obj (shmem_rmap) */
+	struct vma **obj_pprev;   /* what points at this one in that list */
 	struct vma *next;         /* sorted by start */
+	/* The space's region tree, keyed by start, and the summary of this
+	 * node's subtree that the free-gap search reads: the lowest start,
+	 * the highest end and the largest gap between two of its regions.
+	 * Kept by mm/uvm.c. */
+	struct avl_node node;
+	uint64_t sub_lo, sub_hi, sub_gap;
 };
 
 /* Linux's vm.max_map_count: more regions than this is ENOMEM. */
@@ -54,9 +71,12 @@ struct vma {
  * process never see a change half done. */
 struct vm_space {
 	int refs;                 /* processes using it (vfork shares it) */
+	uint64_t serial;          /* unique for the boot: names it without a reference (/proc/PID/mem) */
 	uint64_t pml4;            /* physical */
-	struct vma *vmas;
+	struct vma *vmas;         /* in address order, for walks */
+	struct avl_tree tree;     /* the same regions, for O(log n) lookups and gaps */
 	unsigned nr_vmas;         /* length of the vmas list */
+	uint64_t total_bytes;     /* what the regions cover (Linux's total_vm, in bytes) */
 	uint64_t resident;        /* pages mapped (shared ones count in each space) */
 	uint64_t hiwater;         /* the most pages resident at once (getrusage's ru_maxrss) */
 	uint64_t brk_start, brk;  /* the heap: [brk_start, brk) */
@@ -82,12 +102,20 @@ struct uvm_limits {
  * memory). */
 int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags);
 struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va);
+/* The region containing addr, else the first above it; NULL if none. For
+ * walks over a range along ->next. O(log n). */
+struct vma *uvm_first_vma_from(const struct vm_space *vs, uint64_t addr);
+/* Move the end of region v (the heap) to end, which the caller checked
+ * is free up to the next region. */
+void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end);
 /* Remove [start, end) from the regions and unmap it: 0 or -ENOMEM (a
- * split needed a region that could not be had). Costs the number of
- * regions plus the populated page tables, not the length of the range. */
+ * split needed a region that could not be had). Costs O(log n) in the
+ * number of regions, plus the regions in the range and their populated
+ * page tables, not the length of the range. */
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end);
 /* Change protection of [start, end), which must be covered by regions
- * (-ENOMEM for a hole, as Linux). Same cost as uvm_unmap. */
+ * (-ENOMEM for a hole, as Linux; -EACCES for write on a VMA_NOWRITE
+ * region, nothing changed). Same cost as uvm_unmap. */
 int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot);
 /* Bytes of user address space in regions (Linux's total_vm), and the
  * part of [start, end) already in regions. For RLIMIT_AS. */
@@ -95,6 +123,14 @@ uint64_t uvm_total_bytes(const struct vm_space *vs);
 uint64_t uvm_mapped_bytes(const struct vm_space *vs, uint64_t start, uint64_t end);
 /* No region overlaps [start, end). */
 bool uvm_range_free(const struct vm_space *vs, uint64_t start, uint64_t end);
+/* Name the region starting at start as mapping file name from file
+ * offset off (it takes a reference; a name it had is dropped): 0, or
+ * -EINVAL when no region starts at start. */
+int uvm_set_name(struct vm_space *vs, uint64_t start, struct vm_name *name, uint64_t off);
+/* The regions in address order, for reading (/proc/PID/maps): the first
+ * when prev is NULL, else the one after prev; NULL at the end. The same
+ * lock rule as the space's other readers: no sleeping in between. */
+const struct vma *uvm_next_vma(const struct vm_space *vs, const struct vma *prev);
 /* Give the region starting at start demand-loaded contents (see struct vma). */
 int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len);
 /* Give the region starting at start the memory object obj from its page
@@ -110,9 +146,24 @@ int uvm_set_object(struct vm_space *vs, uint64_t start, struct shmem *obj, uint6
  * backing or an object stops the walk with -EINVAL. Costs the regions
  * plus the populated tables. */
 int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_only);
+/* A file object shrank to idx pages: unmap its pages from idx on in
+ * every region mapping it (private copies of them too, as Linux's
+ * truncate does), then free them. Costs the regions mapping it plus
+ * their populated tables. */
+void uvm_truncate_object(struct shmem *obj, uint64_t idx);
+/* MAP_POPULATE: make the page at va present as a read fault would (no
+ * copy-on-write break). 0; -EFAULT when va may not be read or is past
+ * its object's end; -ENOMEM when out of memory. */
+int uvm_prefault(struct vm_space *vs, uint64_t va);
+/* mincore: is the page at va present? */
+bool uvm_resident(struct vm_space *vs, uint64_t va);
+/* Would a fault at va be SIGBUS (a file mapping past the file's end)? */
+bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va);
 /* Set flags on the regions covering [start, end) (splitting at the edges). */
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags);
-/* A free range of len bytes for mmap, below mmap_next; 0 if none. */
+/* A free range of len bytes for mmap, below mmap_next; 0 if none.
+ * Both searches cost O(log n): the tree's summaries skip every subtree
+ * without a gap large enough. */
 uint64_t uvm_find_free(struct vm_space *vs, uint64_t len);
 /* The highest free range of len bytes inside [bottom, top); 0 if none. */
 uint64_t uvm_find_free_in(const struct vm_space *vs, uint64_t len, uint64_t bottom, uint64_t top);
@@ -128,12 +179,19 @@ int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len);
  * regions, copying a copy-on-write page first (CLONE_CHILD_SETTID into
  * a child that has not run yet). 0 or -EFAULT. */
 int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t len);
+/* ptrace's PEEK/POKE (Linux's access_process_vm with FOLL_FORCE): len
+ * bytes at va of another space, whatever the regions' protection; a
+ * write into a private page shared copy-on-write (program text too)
+ * copies it first, so no other space sees it. 0 or -EFAULT (no region,
+ * a file mapping past its end, no memory). */
+int uvm_access_forced(struct vm_space *vs, uint64_t va, void *buf, size_t len, bool write);
 
 /* What a page fault came to. */
 enum uvm_fault {
 	UVM_FAULT_DONE,   /* resolved: retry the access */
 	UVM_FAULT_BAD,    /* no region allows this access (SIGSEGV, or -EFAULT in the kernel) */
 	UVM_FAULT_NOMEM,  /* allowed, but no memory for the page or its tables */
+	UVM_FAULT_SIGBUS, /* a file mapping's page past the end of the file */
 };
 
 /* A page fault at va in user space: demand zero (or demand-loaded

@@ -1,19 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: exec. A straight line of checks, each failure ending in
- * `goto fail`, which frees the half-built address space: validate the
- * ELF (shared/elf_check.c), map its PT_LOAD segments (file bytes copied
- * into fresh pages; bss past the file is demand-zero), load PT_INTERP's
- * program the same way at its own base, then build the System V initial
- * stack. Nothing the caller owns changes until it all worked.
+ * Kestrel: exec, in Linux's order. Before the point of no return: read
+ * the file (a #! script restarts with its interpreter), check its ELF
+ * headers (shared/elf_check.c), read and check PT_INTERP's program;
+ * any failure is execve's error. After it: map each PT_LOAD as Linux's
+ * binfmt_elf does (the file's pages with the segment's protection, a
+ * later segment replacing an earlier one; bss past them anonymous and
+ * demand-zero), the interpreter the same way at its own base, then build
+ * the System V initial stack. A segment that cannot be mapped then does
+ * not fail execve: the process gets an empty space and SIGSEGV, as on
+ * Linux. Nothing the caller owns changes until it all worked.
  */
 #include "proc/exec.h"
 #include "elf_check.h"
 #include "fs/vfs.h"
+#include "fs/inode.h"
+#include "proc/process.h"
 #include "mm/vmalloc.h"
 #include "mm/layout.h"
 #include "mm/uvm.h"
 #include "mm/heap.h"
+#include "mm/vmname.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/paging.h"
@@ -41,55 +48,80 @@ struct loaded {
 
 _Static_assert(ELF_CHECK_USER_LIMIT == USER_VA_END, "the ELF checks and mm/layout.h agree on user space");
 
+/* One ELF file being loaded: its bytes, what elf_check said of it, and
+ * the name its regions show in /proc/PID/maps. */
+struct elf_file {
+	const char *path;      /* as named, for log lines */
+	const void *data;
+	size_t size;
+	bool owned;            /* a copy, freed after exec (else the boot archive's bytes) */
+	int verdict;           /* elf_check's ELF_CHECK_* */
+	struct elf_info ei;
+	struct vm_name *name;  /* NULL when out of memory: the regions go unnamed */
+};
+
 static unsigned seg_prot(const struct elf64_phdr *ph)
 {
 	return (ph->p_flags & ELF_PF_R ? VM_READ : 0) | (ph->p_flags & ELF_PF_W ? VM_WRITE : 0) |
 	       (ph->p_flags & ELF_PF_X ? VM_EXEC : 0);
 }
 
-/* Two segments sharing a page must agree on W^X for that page. */
-static int add_segment_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
+static uint64_t min_u64(uint64_t a, uint64_t b)
 {
-	struct vma *v = uvm_find_vma(vs, start);
-
-	if (v && v->start == start && v->end == start + PAGE_SIZE) {
-		unsigned both = v->prot | prot;
-		if ((both & VM_WRITE) && (both & VM_EXEC))
-			return -ENOEXEC;
-		v->prot = both;
-		start += PAGE_SIZE;
-	}
-	return start < end ? uvm_add_vma(vs, start, end, prot, 0) : 0;
+	return a < b ? a : b;
 }
 
-/* Map one PT_LOAD at bias. A file that stays in memory (the boot
- * archive's bytes) is demand-loaded: each page is copied on first touch,
- * so a large program starts without copying what it never uses. A copy
- * (a file changed since boot) is written in now, since it is freed after
- * exec. A first page shared with the previous segment is always written
- * now: that page belongs to the other segment's region. */
-static int map_segment(struct vm_space *vs, const uint8_t *file, const struct elf64_phdr *ph,
-		       uint64_t bias, bool stable)
+/* A fresh region [start, end) replacing whatever was there (Linux maps
+ * every segment MAP_FIXED: a later segment, or the interpreter, replaces
+ * an earlier one). 0, or -ENOMEM / -EINVAL (outside user space). */
+static int replace_region(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
 {
-	uint64_t va = ph->p_vaddr + bias, end = va + ph->p_filesz;
-	uint64_t first = page_round_down(va);
-	bool shared_first = uvm_find_vma(vs, first) != NULL;
-	int err = add_segment_vma(vs, first, page_round_up(va + ph->p_memsz), seg_prot(ph));
+	int err = uvm_unmap(vs, start, end);
 
-	if (err)
+	return err ? err : uvm_add_vma(vs, start, end, prot, 0);
+}
+
+/*
+ * The file part of a PT_LOAD at va, as Linux's elf_map: the pages holding
+ * [va, va + filesz) show the file from p_offset's page on, with the
+ * segment's protection. Bytes past the end of the file read as zero; so
+ * does the rest of the last page when the segment has bss and is
+ * writable (Linux's padzero; a read-only one shows the file there). A
+ * file that stays in memory (the boot archive's bytes) is demand-loaded,
+ * page by page on first touch; a copy is written in now, since it is
+ * freed after exec.
+ */
+static int map_file_part(struct vm_space *vs, const struct elf_file *f,
+			 const struct elf64_phdr *ph, uint64_t va)
+{
+	uint64_t start = page_round_down(va), end = page_round_up(va + ph->p_filesz);
+	uint64_t off = page_round_down(ph->p_offset);
+	uint64_t len = off < f->size ? min_u64(end - start, f->size - off) : 0;
+	int err;
+
+	if (ph->p_memsz > ph->p_filesz && (ph->p_flags & ELF_PF_W))
+		len = min_u64(len, va + ph->p_filesz - start);
+	if ((err = replace_region(vs, start, end, seg_prot(ph))) ||
+	    (f->name && (err = uvm_set_name(vs, start, f->name, off))))
 		return err;
-	if (!stable)
-		return uvm_write(vs, va, file + ph->p_offset, ph->p_filesz);
-	uint64_t own = shared_first ? first + PAGE_SIZE : first; /* this segment's region */
-	if (shared_first) {
-		uint64_t head_end = end < own ? end : own;
-		if (head_end > va && (err = uvm_write(vs, va, file + ph->p_offset, head_end - va)))
-			return err;
-	}
-	if (own < page_round_up(va + ph->p_memsz) && end > own)
-		return uvm_set_backing(vs, own, file + ph->p_offset + (own > va ? own - va : 0),
-				       own > va ? own : va, end - (own > va ? own : va));
-	return 0;
+	if (!len)
+		return 0;
+	const uint8_t *src = (const uint8_t *)f->data + off;
+	return f->owned ? uvm_write(vs, start, src, len) : uvm_set_backing(vs, start, src, start, len);
+}
+
+/* The bss past the file part's pages, as Linux's vm_brk_flags: anonymous
+ * memory, readable and writable whatever the segment says, executable
+ * only if it is. A segment without file bytes starts at vaddr's page. */
+static int map_bss_part(struct vm_space *vs, const struct elf64_phdr *ph, uint64_t va)
+{
+	if (ph->p_memsz <= ph->p_filesz)
+		return 0;
+	uint64_t start = ph->p_filesz ? page_round_up(va + ph->p_filesz) : page_round_down(va);
+	uint64_t end = page_round_up(va + ph->p_memsz);
+	unsigned prot = VM_READ | VM_WRITE | (ph->p_flags & ELF_PF_X ? VM_EXEC : 0);
+
+	return start < end ? replace_region(vs, start, end, prot) : 0;
 }
 
 /* Where the program headers live in the user's view (AT_PHDR). */
@@ -109,61 +141,97 @@ static uint64_t phdr_address(const void *file, const struct elf_info *ei, uint64
 	return 0;
 }
 
-/* Validate and map one ELF file (the program or its interpreter). */
-static int load_elf(struct vm_space *vs, const char *path, const void *file, size_t size,
-		    uint64_t dyn_base, struct loaded *out, struct elf_info *ei, bool stable)
+/* Check the file read into f (f->data, size): 0, or bad_elf (-ENOEXEC;
+ * -ELIBBAD for an interpreter) when its headers are bad. A segment that
+ * cannot be mapped is not an error yet (f->verdict). abs: its absolute
+ * path, the name of its regions. */
+static int check_elf(struct elf_file *f, const char *abs, int bad_elf)
 {
 	const char *why;
 
-	if (elf_check(file, size, ELF_TARGET_USER, ei, &why) != 0) {
-		klog(LOG_WARN, "exec: %s: %s\n", path, why);
-		return -ENOEXEC;
+	f->verdict = elf_check(f->data, f->size, ELF_TARGET_USER, &f->ei, &why);
+	if (f->verdict != ELF_CHECK_OK)
+		klog(LOG_WARN, "exec: %s: %s\n", f->path, why);
+	if (f->verdict == ELF_CHECK_BAD)
+		return bad_elf;
+	f->name = vm_name_new(abs, 0, 0);
+	return 0;
+}
+
+/* Read path for exec into f and check it: 0, vfs_exec_data's error
+ * (-ENOENT, -EACCES...) or check_elf's. abs: PATH_MAX bytes for the
+ * absolute path. Release f with close_elf whatever the result. */
+static int open_elf(const char *path, struct elf_file *f, char *abs, int bad_elf)
+{
+	*f = (struct elf_file){ .path = path };
+	int err = vfs_exec_data(path, &f->data, &f->size, abs, &f->owned);
+	if (err) {
+		f->data = NULL;
+		return err;
 	}
+	return check_elf(f, abs, bad_elf);
+}
+
+static void close_elf(struct elf_file *f)
+{
+	if (f->data && f->owned)
+		vfree((void *)f->data);
+	vm_name_put(f->name);
+	f->data = NULL;
+	f->name = NULL;
+}
+
+/* Map a checked ELF file (the program or its interpreter) at dyn_base
+ * if it is ET_DYN. Past exec's point of no return: any error means the
+ * new program is killed by SIGSEGV, as on Linux. */
+static int map_elf(struct vm_space *vs, const struct elf_file *f, uint64_t dyn_base,
+		   struct loaded *out)
+{
+	const struct elf_info *ei = &f->ei;
+
+	if (f->verdict != ELF_CHECK_OK)
+		return -EINVAL;
 	out->base = ei->type == ELF_ET_DYN ? dyn_base - ei->lo : 0;
 	for (unsigned i = 0; i < ei->phnum; i++) {
-		const struct elf64_phdr *ph = elf_phdr(file, ei, i);
+		const struct elf64_phdr *ph = elf_phdr(f->data, ei, i);
 		if (ph->p_type != ELF_PT_LOAD)
 			continue;
-		int err = map_segment(vs, file, ph, out->base, stable);
-		if (err) {
-			klog(LOG_WARN, "exec: %s: %s\n", path,
-			     err == -ENOEXEC ? "a page is both writable and executable" :
-			     "cannot map a segment");
+		uint64_t va = ph->p_vaddr + out->base;
+		int err = ph->p_filesz ? map_file_part(vs, f, ph, va) : 0;
+		if (err || (err = map_bss_part(vs, ph, va))) {
+			klog(LOG_WARN, "exec: %s: cannot map a segment at %#lx (error %d)\n", f->path,
+			     (unsigned long)va, err);
 			return err;
 		}
 	}
 	out->entry = ei->entry + out->base;
-	out->phdr = phdr_address(file, ei, out->base);
+	out->phdr = phdr_address(f->data, ei, out->base);
 	out->phnum = ei->phnum;
 	out->end = ei->hi + out->base;
 	out->exec_stack = ei->exec_stack;
-	return 0;
+	return out->entry < USER_VA_END ? 0 : -EINVAL;
 }
 
-/* The interpreter named by PT_INTERP, loaded at USER_INTERP_BASE. */
-static int load_interp(struct vm_space *vs, const void *file, const struct elf_info *ei,
-		       struct loaded *interp)
+/* The interpreter named by the program's PT_INTERP, opened and checked
+ * (before the point of no return, as Linux: a missing one is execve's
+ * error, one that is not an ELF file for this machine ELIBBAD). An empty
+ * path names the working directory, as Linux's open_exec takes it: EACCES. */
+static int open_interp(const struct elf_file *prog, struct elf_file *interp, char *abs)
 {
-	char name[256];
-	const void *idata;
-	bool owned;
-	size_t isize;
-	struct elf_info iei;
+	char *name = kmalloc(prog->ei.interp_len + 2);
 
-	memcpy(name, (const char *)file + ei->interp_off, ei->interp_len);
-	name[ei->interp_len] = '\0';
-	int err = vfs_exec_data(name, &idata, &isize, NULL, &owned);
-	if (err) {
-		klog(LOG_WARN, "exec: interpreter %s: cannot read it (error %d)\n", name, err);
-		return err;
-	}
-	err = load_elf(vs, name, idata, isize, USER_INTERP_BASE, interp, &iei, !owned);
-	if (owned)
-		vfree((void *)idata);
-	if (!err && iei.interp_len) {
-		klog(LOG_WARN, "exec: interpreter %s has an interpreter itself\n", name);
-		return -ENOEXEC;
-	}
+	*interp = (struct elf_file){ 0 };
+	if (!name)
+		return -ENOMEM;
+	memcpy(name, (const char *)prog->data + prog->ei.interp_off, prog->ei.interp_len);
+	name[prog->ei.interp_len] = '\0';
+	if (!*name)
+		strlcpy(name, ".", 2);
+	int err = open_elf(name, interp, abs, -ELIBBAD);
+	if (err)
+		klog(LOG_WARN, "exec: interpreter %s: cannot load it (error %d)\n", name, err);
+	interp->path = interp->name ? interp->name->path : "the interpreter"; /* name goes */
+	kfree(name);
 	return err;
 }
 
@@ -205,13 +273,14 @@ static void random_bytes(uint8_t out[16])
 
 static int fill_stack(struct vm_space *vs, const char *path, const char *const argv[], size_t argc,
 		      const char *const envp[], size_t envc, const struct loaded *prog,
-		      const struct loaded *interp, uint64_t *ptrs, uint64_t top, uint64_t *sp_out);
+		      const struct loaded *interp, uint64_t *ptrs, uint64_t top,
+		      const struct exec_image *img, uint64_t *sp_out);
 
 /* The initial stack, top down: strings, 16 random bytes, then (16-byte
  * aligned) argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. */
 static int build_stack(struct vm_space *vs, const char *path, const char *const argv[],
 		       const char *const envp[], const struct loaded *prog,
-		       const struct loaded *interp, uint64_t *sp_out)
+		       const struct loaded *interp, const struct exec_image *img, uint64_t *sp_out)
 {
 	size_t argc, envc, bytes = strlen(path) + 1 + 16 + 16;
 	uint64_t top = USER_STACK_TOP;
@@ -224,15 +293,17 @@ static int build_stack(struct vm_space *vs, const char *path, const char *const 
 	uint64_t *ptrs = kmalloc((argc + envc + 2) * sizeof(uint64_t));
 	if (!ptrs)
 		return -ENOMEM;
-	int err = fill_stack(vs, path, argv, argc, envp, envc, prog, interp, ptrs, top, sp_out);
+	int err = fill_stack(vs, path, argv, argc, envp, envc, prog, interp, ptrs, top, img, sp_out);
 	kfree(ptrs);
 	return err;
 }
 
-/* build_stack's second half, with the pointer array allocated. */
+/* build_stack's second half, with the pointer array allocated; img's
+ * credentials give the auxv's ids and AT_SECURE. */
 static int fill_stack(struct vm_space *vs, const char *path, const char *const argv[], size_t argc,
 		      const char *const envp[], size_t envc, const struct loaded *prog,
-		      const struct loaded *interp, uint64_t *ptrs, uint64_t top, uint64_t *sp_out)
+		      const struct loaded *interp, uint64_t *ptrs, uint64_t top,
+		      const struct exec_image *img, uint64_t *sp_out)
 {
 	uint8_t rnd[16];
 
@@ -254,8 +325,9 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 	uint64_t pairs[][2] = {
 		{ AT_PHDR, prog->phdr }, { AT_PHENT, sizeof(struct elf64_phdr) },
 		{ AT_PHNUM, prog->phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp ? interp->base : 0 },
-		{ AT_FLAGS, 0 }, { AT_ENTRY, prog->entry }, { AT_UID, 0 }, { AT_EUID, 0 }, { AT_GID, 0 },
-		{ AT_EGID, 0 }, { AT_SECURE, 0 }, { AT_RANDOM, random_at }, { AT_HWCAP, cpu_hwcap() },
+		{ AT_FLAGS, 0 }, { AT_ENTRY, prog->entry }, { AT_UID, img->cred.uid },
+		{ AT_EUID, img->cred.euid }, { AT_GID, img->cred.gid }, { AT_EGID, img->cred.egid },
+		{ AT_SECURE, img->secure }, { AT_RANDOM, random_at }, { AT_HWCAP, cpu_hwcap() },
 		{ AT_CLKTCK, USER_HZ }, { AT_EXECFN, execfn }, { AT_PLATFORM, platform_at },
 		{ AT_NULL, 0 },
 	};
@@ -276,7 +348,7 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 }
 
 #define SCRIPT_LINE_MAX 256
-#define SCRIPT_DEPTH_MAX 4
+#define SCRIPT_DEPTH_MAX 5   /* Linux's exec_binprm: five #! rewrites, ELOOP at the sixth */
 
 static int exec_depth(const char *path, const char *const argv[], const char *const envp[],
 		      struct exec_image *out, int depth);
@@ -299,6 +371,8 @@ static int exec_script(const char *path, const char *head, size_t size, const ch
 
 	if (depth >= SCRIPT_DEPTH_MAX)
 		return -ELOOP;
+	if (out->path_inaccessible)
+		return -ENOENT;
 	while (argv && argv[count])
 		count++;
 	const char **nargv = kmalloc((count + 3) * sizeof(char *));
@@ -341,10 +415,12 @@ static int exec_script(const char *path, const char *head, size_t size, const ch
 }
 
 int exec_load(const char *path, const char *const argv[], const char *const envp[],
-	      struct exec_image *out)
+	      unsigned flags, struct exec_image *out)
 {
+	out->path_inaccessible = flags & EXEC_PATH_INACCESSIBLE;
 	out->exe_path = NULL;
 	out->execfn = path;
+	out->doomed = false;
 	int err = exec_depth(path, argv, envp, out, 0);
 	if (err) {
 		kfree(out->exe_path);
@@ -353,55 +429,121 @@ int exec_load(const char *path, const char *const argv[], const char *const envp
 	return err;
 }
 
+/*
+ * Map the program (and its interpreter) into a new space with its
+ * initial stack. Everything that can fail before Linux's point of no
+ * return was checked by the caller; a segment that cannot be mapped now
+ * leaves an empty space and out->doomed: execve succeeds and the process
+ * dies of SIGSEGV, as Linux's does. 0, or -E2BIG / -ENOMEM.
+ */
+static int build_image(struct elf_file *prog, struct elf_file *interp,
+		       const char *const argv[], const char *const envp[], struct exec_image *out)
+{
+	struct loaded lp, li;
+	struct vm_space *vs = uvm_create();
+
+	if (!vs)
+		return -ENOMEM;
+	if (map_elf(vs, prog, USER_PIE_BASE, &lp) ||
+	    (interp->data && map_elf(vs, interp, USER_INTERP_BASE, &li))) {
+		uvm_destroy(vs);
+		out->vm = uvm_create();
+		out->entry = out->sp = 0;
+		out->doomed = true;
+		return out->vm ? 0 : -ENOMEM;
+	}
+	int err = build_stack(vs, out->execfn, argv, envp, &lp, interp->data ? &li : NULL, out,
+			      &out->sp);
+	if (err) {
+		uvm_destroy(vs);
+		return err;
+	}
+	vs->brk_start = vs->brk = page_round_up(lp.end);
+	out->vm = vs;
+	out->entry = interp->data ? li.entry : lp.entry;
+	return 0;
+}
+
+/*
+ * The credentials after exec of the ELF file at path, as vfs_exec_data
+ * resolved it (a #! script's interpreter: set-id bits on scripts count
+ * for nothing, as on Linux) into out->cred and out->secure. 0, or the
+ * walk's error.
+ */
+static int exec_creds(const char *path, struct exec_image *out)
+{
+	struct process *p = current_process();
+	struct process *tracer = p ? p->ptrace.tracer : NULL;
+	struct inode *ip;
+	int err = vfs_walk(NULL, path, WALK_FOLLOW, &ip);
+
+	if (err)
+		return err;
+	struct exec_file_ids f = {
+		.mode = ip->mode, .uid = ip->uid, .gid = ip->gid,
+		.no_new_privs = current_thread()->no_new_privs,
+		.unsafe_ptrace = tracer && !cred_capable(process_cred(tracer), CAP_SYS_PTRACE),
+		.unsafe_share = p && process_fs_shared(p),
+	};
+	inode_put(ip);
+	cred_exec_prepare(current_cred(), &f, &out->cred, &out->secure);
+	return 0;
+}
+
+/*
+ * An ELF program read into prog (which this releases): check it, open
+ * its interpreter, map both. Out of exec_depth's frame on purpose: #!
+ * scripts recurse through exec_depth, so its frame is paid per level and
+ * this one (the image's auxv and stack scratch) only once.
+ */
+static __attribute__((noinline)) int exec_elf(struct elf_file *prog, const char *abs,
+					      const char *const argv[],
+					      const char *const envp[], struct exec_image *out)
+{
+	struct elf_file interp = { 0 };
+	char *iabs = NULL;
+	int err = check_elf(prog, abs, -ENOEXEC);
+
+	if (err)
+		goto out;
+	if ((err = exec_creds(prog->path, out)))
+		goto out;
+	if (prog->ei.has_interp) {
+		if (!(iabs = kmalloc(PATH_MAX))) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if ((err = open_interp(prog, &interp, iabs)))
+			goto out;
+	}
+	err = build_image(prog, &interp, argv, envp, out);
+out:
+	close_elf(&interp);
+	close_elf(prog);
+	kfree(iabs);
+	return err;
+}
+
 static int exec_depth(const char *path, const char *const argv[], const char *const envp[],
 		      struct exec_image *out, int depth)
 {
-	const void *file;
-	bool owned;
-	size_t size;
-	struct elf_info ei;
-	struct loaded prog, interp;
-	bool has_interp = false;
+	struct elf_file prog = { .path = path };
 	char *abs = kmalloc(PATH_MAX);
+
 	if (!abs)
 		return -ENOMEM;
-	int err = vfs_exec_data(path, &file, &size, abs, &owned);
-
+	int err = vfs_exec_data(path, &prog.data, &prog.size, abs, &prog.owned);
 	if (err) {
 		kfree(abs);
 		return err;
 	}
 	kfree(out->exe_path); /* a script's interpreter replaces the script */
 	out->exe_path = abs;
-	if (size >= 2 && ((const char *)file)[0] == '#' && ((const char *)file)[1] == '!') {
-		err = exec_script(path, file, size, argv, envp, out, depth);
-		release(file, owned);
+	const char *head = prog.data;
+	if (prog.size >= 2 && head[0] == '#' && head[1] == '!') {
+		err = exec_script(path, head, prog.size, argv, envp, out, depth);
+		release(prog.data, prog.owned);
 		return err;
 	}
-	struct vm_space *vs = uvm_create();
-	if (!vs) {
-		release(file, owned);
-		return -ENOMEM;
-	}
-	err = load_elf(vs, path, file, size, USER_PIE_BASE, &prog, &ei, !owned);
-	if (err)
-		goto fail;
-	if (ei.interp_len) {
-		err = load_interp(vs, file, &ei, &interp);
-		if (err)
-			goto fail;
-		has_interp = true;
-	}
-	err = build_stack(vs, out->execfn, argv, envp, &prog, has_interp ? &interp : NULL, &out->sp);
-	if (err)
-		goto fail;
-	vs->brk_start = vs->brk = page_round_up(prog.end);
-	out->vm = vs;
-	out->entry = has_interp ? interp.entry : prog.entry;
-	release(file, owned);
-	return 0;
-fail:
-	uvm_destroy(vs);
-	release(file, owned);
-	return err;
+	return exec_elf(&prog, abs, argv, envp, out);
 }

@@ -3,7 +3,9 @@
 #ifndef KESTREL_PROC_EXEC_H
 #define KESTREL_PROC_EXEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "proc/cred.h"
 
 struct vm_space;
 
@@ -15,13 +17,28 @@ struct exec_image {
 	                       * interpreter's for a #! script), for /proc/PID/exe */
 	const char *execfn;   /* the path exec was called with (exec_load's own
 	                       * use): AT_EXECFN, the script's for a #! script, as Linux */
+	struct cred cred;     /* the credentials after the exec (set-id bits, root's
+	                       * capability rule; the caller's group list, no new
+	                       * reference): the caller commits them */
+	bool secure;          /* AT_SECURE: ids changed or capabilities gained */
+	bool path_inaccessible; /* set from exec_load's flags: EXEC_PATH_INACCESSIBLE */
+	bool doomed;          /* past Linux's point of no return a segment could not
+	                       * be mapped: vm is empty and the caller commits the exec
+	                       * and kills the process with SIGSEGV, as Linux does */
 };
 
 /* Build a new address space holding path with its initial stack. On
  * failure nothing is left allocated and the result is -ENOENT (no such
- * file), -ENOEXEC (a bad ELF: a log line says what is wrong), -E2BIG or
- * -ENOMEM. */
+ * file), -EACCES, -ELOOP, -ENOEXEC (a bad ELF: a log line says what is
+ * wrong), -ELIBBAD (a bad interpreter), -E2BIG or -ENOMEM. Success may
+ * be out->doomed (see there). */
 int exec_load(const char *path, const char *const argv[], const char *const envp[],
-	      struct exec_image *out);
+	      unsigned flags, struct exec_image *out);
+
+/* exec_load's flags. EXEC_PATH_INACCESSIBLE: path is execveat's
+ * /dev/fd/N[/name] of a close-on-exec descriptor, gone once the exec
+ * closes it, so a #! script is -ENOENT: its interpreter could not open
+ * it (Linux's BINPRM_FLAGS_PATH_INACCESSIBLE). */
+#define EXEC_PATH_INACCESSIBLE 1u
 
 #endif

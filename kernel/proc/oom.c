@@ -89,7 +89,7 @@ bool process_page_fault(struct process *p, uint64_t va, bool write, bool exec, b
 
 	if (r == UVM_FAULT_DONE)
 		return true;
-	if (r == UVM_FAULT_BAD || !from_user)
+	if (r == UVM_FAULT_BAD || r == UVM_FAULT_SIGBUS || !from_user)
 		return false;
 	out_of_memory(p);
 	return true;

@@ -11,6 +11,7 @@
 #include "proc/exec.h"
 #include "proc/futex.h"
 #include "proc/signal.h"
+#include "proc/sigqueue.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -25,6 +26,7 @@
 #include "log.h"
 #include "panic.h"
 #include "uapi/signal.h"
+#include "uapi/prctl.h"
 
 /* Written over a freed struct process: a use after free reads pointers
  * that fault (non-canonical) instead of a stale process that seems fine. */
@@ -39,12 +41,10 @@ static int next_pid = INIT_PID + 1; /* pid 1 is kept for init */
 static int nr_tasks;                /* processes (zombies too) plus extra threads; interrupts off */
 static int max_tasks = MIN_MAX_TASKS; /* threads-max, set by process_init */
 static struct process *init_proc;   /* pid 1 until it is released: found in O(1) at every exit */
-
-struct process *current_process(void)
-{
-	struct thread *t = current_thread();
-	return t ? t->proc : NULL;
-}
+/* A kernel thread's credentials: root with every capability. */
+static const struct cred kernel_cred = {
+	.cap_effective = CAP_FULL_SET, .cap_permitted = CAP_FULL_SET, .dumpable = SUID_DUMP_USER,
+};
 
 uint64_t process_pml4(const struct process *p)
 {
@@ -83,7 +83,125 @@ bool capable(int cap)
 {
 	struct process *p = current_process();
 
-	return !p || cred_capable(&p->cred, cap);
+	return !p || cred_capable(current_cred(), cap);
+}
+
+const struct cred *current_cred(void)
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+
+	if (t && t->access_cred)
+		return t->access_cred;
+	return p ? &t->cred : &kernel_cred;
+}
+
+struct cred *process_cred(struct process *p)
+{
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		if (t->tid == p->pid)
+			return &t->cred;
+	return &p->thread->cred;
+}
+
+/* CLONE_FS: the count of processes sharing one working directory and
+ * umask. Each keeps its own copy in p->cwd and p->umask, which
+ * process_set_cwd and process_set_umask change in all of them. */
+struct fs_share {
+	int users;
+};
+
+/* Share parent's working directory and umask with its child c: 0, or
+ * -ENOMEM (nothing shared). */
+static int fs_share_join(struct process *parent, struct process *c)
+{
+	if (!parent->fs_share) {
+		if (!(parent->fs_share = kzalloc(sizeof(*parent->fs_share))))
+			return -ENOMEM;
+		parent->fs_share->users = 1;
+	}
+	c->fs_share = parent->fs_share;
+	c->fs_share->users++;
+	return 0;
+}
+
+/* p ends (or its fork failed): it shares nothing any more. */
+static void fs_share_leave(struct process *p)
+{
+	if (p->fs_share && --p->fs_share->users == 0)
+		kfree(p->fs_share);
+	p->fs_share = NULL;
+}
+
+/* A private copy of p's descriptor table when another process shares it
+ * (CLONE_FILES), in *own (NULL when not shared): 0 or -ENOMEM. */
+static int files_unshare_copy(struct process *p, struct fdtable **own)
+{
+	*own = NULL;
+	if (!p->files || p->files->refs <= 1)
+		return 0;
+	*own = fdtable_copy(p->files);
+	return *own ? 0 : -ENOMEM;
+}
+
+/* p takes own (from files_unshare_copy) as its table, if any. */
+static void files_unshare_commit(struct process *p, struct fdtable *own)
+{
+	if (!own)
+		return;
+	fdtable_put(p->files);
+	p->files = own;
+}
+
+int process_unshare(bool files, bool fs)
+{
+	struct process *p = current_process();
+	struct fdtable *own = NULL;
+
+	if (files && files_unshare_copy(p, &own))
+		return -ENOMEM;
+	files_unshare_commit(p, own);
+	if (fs)
+		fs_share_leave(p);
+	return 0;
+}
+
+bool process_fs_shared(const struct process *p)
+{
+	return p->fs_share && p->fs_share->users > 1;
+}
+
+void process_set_cwd(struct process *p, struct inode *dir)
+{
+	if (p->fs_share) {
+		for (struct process *o = all_procs; o; o = o->next_proc)
+			if (o != p && o->fs_share == p->fs_share && o->state == PROC_ALIVE) {
+				struct inode *old = o->cwd;
+				o->cwd = inode_get(dir);
+				inode_put(old); /* another reference to it remains: p's or dir's */
+			}
+	}
+	inode_put(p->cwd);
+	p->cwd = dir;
+}
+
+void process_set_umask(struct process *p, uint32_t mask)
+{
+	if (p->fs_share) {
+		for (struct process *o = all_procs; o; o = o->next_proc)
+			if (o->fs_share == p->fs_share && o->state == PROC_ALIVE)
+				o->umask = mask;
+	}
+	p->umask = mask;
+}
+
+void process_set_dumpable(struct process *p, int dumpable)
+{
+	uint64_t f = irq_save();
+
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		t->cred.dumpable = dumpable;
+	irq_restore(f);
 }
 
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
@@ -223,8 +341,9 @@ static bool autoreaped(const struct process *c, const struct process *parent)
 
 /* A new thread of p that resumes where the calling thread's system call
  * (frame tf) returns, with RAX = 0 and RSP = new_sp (if non-zero), and the
- * caller's FPU state, FS base, signal mask and no_new_privs. Not yet runnable or in p's
- * list. NULL when out of memory or threads. */
+ * caller's FPU state, FS base, signal mask, no_new_privs and a copy of its
+ * credentials (Linux's copy_creds, for a thread and a process alike). Not
+ * yet runnable or in p's list. NULL when out of memory or threads. */
 static struct thread *copy_caller(struct process *p, const struct trap_frame *tf, uint64_t new_sp)
 {
 	struct thread *t = thread_create_user(p, tf->rip, new_sp ? new_sp : tf->rsp);
@@ -239,6 +358,7 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 	arch_thread_copy_current(&t->arch); /* the caller's FPU state and FS/GS bases */
 	t->sig_blocked = current_thread()->sig_blocked;
 	t->no_new_privs = current_thread()->no_new_privs;
+	cred_fork(&t->cred, &current_thread()->cred);
 	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
 	return t;
 }
@@ -283,16 +403,37 @@ static int alloc_pid(void)
 	return __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
 }
 
+/* The tasks whose real uid is uid, as Linux counts them for RLIMIT_NPROC
+ * (per user): each thread of a live process by its own credentials, each
+ * zombie once. Interrupts off; O(tasks), so asked only when the count of
+ * every task reaches the limit. */
+static uint64_t tasks_of_user(uint32_t uid)
+{
+	uint64_t n = 0;
+
+	for (struct process *p = all_procs; p; p = p->next_proc) {
+		if (p->state != PROC_ALIVE) {
+			n += process_cred(p)->uid == uid;
+			continue;
+		}
+		for (const struct thread *t = p->threads; t; t = t->group_next)
+			n += t->cred.uid == uid;
+	}
+	return n;
+}
+
 /* Count one more task for p's fork or clone, if the limits allow it (see
  * process_fork): 0, or -EAGAIN. Counted at once, so that a fork
- * that sleeps while copying cannot let another pass the same check; a
- * failed fork gives it back with task_unreserve(). */
+ * that sleeps while copying cannot let another pass the system's limit;
+ * a failed fork gives it back with task_unreserve(). */
 static int task_reserve(const struct process *p)
 {
 	uint64_t f = irq_save();
+	uint64_t limit = rlimit_cur(p, RLIMIT_NPROC);
 	int err = 0;
 
-	if (nr_tasks >= max_tasks || (uint64_t)nr_tasks >= rlimit_cur(p, RLIMIT_NPROC))
+	if (nr_tasks >= max_tasks ||
+	    ((uint64_t)nr_tasks >= limit && tasks_of_user(current_cred()->uid) >= limit))
 		err = -EAGAIN;
 	else
 		nr_tasks++;
@@ -332,12 +473,16 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	set_name(p, path);
 	set_cmdline(p, argv);
 	rlimit_defaults(&p->rlim, (uint64_t)max_tasks); /* a fork copies its parent's */
-	cred_defaults(&p->cred);
 	p->kernel_waits = true;
 	p->pgid = p->sid = p->pid;
 	*err = vfs_default_stdio(p);
 	if (!*err)
-		*err = exec_load(path, argv, envp, &img);
+		*err = exec_load(path, argv, envp, 0, &img);
+	if (!*err && img.doomed) { /* nobody to see the SIGSEGV: say why */
+		uvm_destroy(img.vm);
+		kfree(img.exe_path);
+		*err = -ENOEXEC;
+	}
 	if (*err)
 		goto fail;
 	p->vm = img.vm;
@@ -349,6 +494,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 		goto fail;
 	}
 	t->altstack_flags = SS_DISABLE;
+	cred_defaults(&t->cred);
 	group_add(p, t, p->pid);
 	uint64_t f = irq_save();
 	nr_tasks++; /* the kernel's own programs count, but are never refused */
@@ -426,6 +572,7 @@ static void reparent_children(struct process *p)
 		struct process *c = p->children;
 		p->children = c->sibling;
 		c->parent = reaper;
+		c->parent_tid = 0;
 		c->orphaned = true;
 		if (c->pdeath_signal && c->state != PROC_ZOMBIE)
 			signal_send(c, c->pdeath_signal);
@@ -453,10 +600,25 @@ static void clear_child_tid(struct process *p, struct thread *t)
 	t->clear_child_tid = 0;
 }
 
+/* Thread t of p leaves while others go on: the children it forked get
+ * their parent-death signal, as Linux's forget_original_parent (their
+ * parent is now the process as a whole). Interrupts off. */
+static void children_lose_thread(struct process *p, const struct thread *t)
+{
+	for (struct process *c = p->children; c; c = c->sibling) {
+		if (c->parent_tid != t->tid)
+			continue;
+		c->parent_tid = 0;
+		if (c->pdeath_signal && c->state != PROC_ZOMBIE)
+			signal_send(c, c->pdeath_signal);
+	}
+}
+
 /* A thread other than the last leaves p (interrupts off): the reaper
  * frees it once it has switched away. */
 static __attribute__((noreturn)) void leave_group(struct process *p, struct thread *t)
 {
+	children_lose_thread(p, t);
 	group_remove(p, t);
 	nr_tasks--;
 	p->dead_run_ns += thread_run_ns(t);
@@ -473,6 +635,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 {
 	vfork_release(p);
 	p->wstatus = wstatus;
+	ptrace_exit(p); /* its tracees go on (or die: EXITKILL); it leaves its tracer */
 	reparent_children(p);
 	if (p->parent) {
 		p->parent->chld_pid = p->pid;
@@ -496,6 +659,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 		uvm_destroy(p->vm);
 		p->vm = NULL;
 	}
+	fs_share_leave(p); /* Linux's exit_fs */
 	thread_exit();
 }
 
@@ -647,6 +811,8 @@ void process_release(struct process *p)
 	if (p->cwd)
 		inode_put(p->cwd);
 	p->cwd = NULL;
+	fs_share_leave(p);
+	sigqueue_flush(p, ~0ull);
 	memset(p, PROCESS_POISON, sizeof(*p));
 	kfree(p);
 }
@@ -654,11 +820,16 @@ void process_release(struct process *p)
 /* ---- fork ---- */
 
 /* A child of the current process with the same registers except RAX = 0
- * (and RSP = new_sp when given). share_vm: vfork/CLONE_VM. */
-struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_sp, int *err)
+ * (and RSP = new_sp when given); how: FORK_SHARE_VM, FORK_SIBLING (see
+ * process.h). */
+struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t new_sp, int *err)
 {
 	struct process *parent = current_process();
+	bool share_vm = how & FORK_SHARE_VM;
 
+	*err = -EINVAL;
+	if ((how & FORK_SIBLING) && (!parent->parent || parent->pidns_init))
+		return NULL; /* as Linux: a (namespace's) init has no parent to share */
 	if ((*err = task_reserve(parent)) != 0)
 		return NULL;
 	struct process *c = process_alloc(0);
@@ -675,7 +846,6 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	c->sid = parent->sid;
 	c->umask = parent->umask;
 	c->rlim = parent->rlim;
-	c->cred = parent->cred;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	if (share_vm) {
 		c->vm = parent->vm;
@@ -683,10 +853,15 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	} else if (!(c->vm = uvm_fork(parent->vm))) {
 		goto fail;
 	}
-	c->files = fdtable_copy(parent->files);
-	if (!c->files)
+	if (how & FORK_SHARE_FILES) {
+		c->files = parent->files;
+		c->files->refs++;
+	} else if (!(c->files = fdtable_copy(parent->files))) {
 		goto fail;
+	}
 	c->cwd = inode_get(parent->cwd);
+	if ((how & FORK_SHARE_FS) && fs_share_join(parent, c))
+		goto fail;
 	struct thread *t = copy_caller(c, tf, new_sp);
 	if (!t)
 		goto fail;
@@ -694,7 +869,14 @@ struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_
 	t->altstack_sp = cur->altstack_sp;
 	t->altstack_size = cur->altstack_size;
 	t->altstack_flags = cur->altstack_flags;
+	cred_renew(&t->cred); /* a process's own, as Linux's copy_creds without CLONE_THREAD */
 	group_add(c, t, c->pid);
+	/* the caller's parent as it is now (the copy may have slept while
+	 * it was reparented), as Linux takes real_parent at the end */
+	if ((how & FORK_SIBLING) && parent->parent)
+		c->parent = parent->parent;
+	else
+		c->parent_tid = current_thread()->tid;
 	link_process(c);
 	*err = 0;
 	return c;
@@ -705,6 +887,7 @@ fail:
 		fdtable_put(c->files);
 	if (c->cwd)
 		inode_put(c->cwd);
+	fs_share_leave(c);
 	kfree(c);
 	task_unreserve();
 	return NULL;
@@ -743,16 +926,22 @@ void process_start_child(struct process *c, bool vfork)
 /* ---- exec ---- */
 
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
-		 const char *const envp[])
+		 const char *const envp[], unsigned exec_flags)
 {
 	struct process *p = current_process();
 	struct thread *t = current_thread();
 	struct exec_image img;
-	int err = exec_load(path, argv, envp, &img);
+	int old_tid = t->tid; /* PTRACE_EVENT_EXEC's message */
+	struct fdtable *own; /* Linux's unshare_files: close-on-exec closes in exec's own table */
+	int err = exec_load(path, argv, envp, exec_flags, &img);
 
 	if (err)
 		return err;
-	if (p->nthreads > 1 && (err = process_single_thread()) != 0) {
+	err = files_unshare_copy(p, &own);
+	if (!err && p->nthreads > 1)
+		err = process_single_thread();
+	if (err) {
+		fdtable_put(own);
 		uvm_destroy(img.vm);
 		kfree(img.exe_path);
 		return err;
@@ -773,11 +962,18 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
 	p->did_exec = true;
-	cred_exec(&p->cred);
+	img.cred.groups = t->cred.groups; /* the same list: exec_creds took no reference */
+	t->cred = img.cred;
+	cred_renew(&t->cred);
 	signal_reset_on_exec(p);
+	files_unshare_commit(p, own);
 	fdtable_close_on_exec(p->files);
 	arch_user_frame_init(tf, img.entry, img.sp);
 	arch_thread_reset_current(&t->arch); /* no FS/GS base, a clean FPU */
 	t->force_iret = true; /* exec leaves through IRET */
+	if (img.doomed) /* Linux's force_fatal_sig after the point of no return */
+		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+	else
+		ptrace_exec(tf, old_tid);
 	return 0;
 }

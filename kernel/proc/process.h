@@ -8,6 +8,7 @@
 #include "proc/cputime.h"
 #include "proc/cred.h"
 #include "proc/itimer.h"
+#include "proc/ptrace.h"
 #include "proc/rlimit.h"
 #include "proc/sched.h"
 #include "uapi/signal.h"
@@ -16,6 +17,8 @@
 struct vm_space;
 struct fdtable;
 struct inode;
+struct fs_share;
+struct sigqueue_entry;
 
 enum process_state { PROC_ALIVE, PROC_ZOMBIE };
 
@@ -63,19 +66,31 @@ struct process {
 	struct process *sibling;   /* next child of the same parent */
 	struct wait_queue child_wq;/* a child changed state (wait4 sleeps here) */
 	int pgid, sid;
-	int pdeath_signal;         /* sent to it when its parent process ends (Linux: the
-	                            * creating thread); prctl, 0 after fork */
+	int pdeath_signal;         /* sent to it when its parent thread (parent_tid) or its
+	                            * parent process ends; prctl, 0 after fork */
+	int parent_tid;            /* the parent's thread that forked it (0: none, or gone) */
 	bool child_subreaper;      /* orphaned descendants come to it, not init (prctl; 0 after fork) */
+	bool pidns_init;           /* made by clone(CLONE_NEWPID): the init of a pid namespace
+	                            * (Kestrel has one pid space), so CLONE_PARENT is EINVAL */
 
 	/* files: shared by its threads */
 	struct fdtable *files;
 	struct inode *cwd;
 	uint32_t umask;
+	struct fs_share *fs_share; /* CLONE_FS: shared with the processes with the same (Linux's
+	                            * fs_struct): cwd and umask changed through process_set_cwd
+	                            * and process_set_umask; NULL: its own. Left at its end */
 
 	/* signals: pending changes with interrupts off (the masks are the threads') */
 	uint64_t sig_pending;      /* bit (sig - 1) */
 	struct sigaction_k sig_action[NSIG];
 	int sig_from_pid[NSIG];    /* who sent each pending signal (siginfo si_pid) */
+	uint32_t sig_from_uid[NSIG]; /* and its real uid (si_uid) */
+	uint64_t sig_queued;       /* bit (sig - 1): sent by rt_(tg)sigqueueinfo with */
+	int sig_code[NSIG];        /* this si_code */
+	uint64_t sig_value[NSIG];  /* and this si_value */
+	struct sigqueue_entry *rtq; /* real-time signals' instances (proc/sigqueue.c) */
+	uint64_t rtq_count;        /* how many */
 	int chld_pid, chld_status; /* the last child to end (SIGCHLD's siginfo) */
 	bool did_exec;             /* setpgid on a child that has exec'd is EACCES */
 	bool orphaned;             /* its parent exited (getppid reports init) */
@@ -85,6 +100,9 @@ struct process {
 	struct wait_queue stop_wq; /* a stopped process's threads sleep here */
 	uint64_t fault_addr;       /* si_addr for the pending SIGSEGV/SIGBUS */
 	int fault_code;            /* si_code for it */
+	int poll_sig, poll_code;   /* the last I/O signal sent with details (F_SETSIG), */
+	int poll_fd;               /* and its si_code, si_fd and si_band; poll_sig 0: none */
+	int64_t poll_band;
 
 	struct process *next_proc, *prev_proc; /* the list of all processes */
 	bool kernel_waits;         /* started by the kernel, which waits for it and frees it */
@@ -106,7 +124,7 @@ struct process {
 	struct ktimer real_timer;  /* ITIMER_REAL's deadline on the timer wheel */
 
 	struct rlimits rlim;       /* setrlimit/prlimit64: the process's own; copied at fork */
-	struct cred cred;          /* capabilities, nice, dumpable (proc/cred.h): its own; copied at fork */
+	struct ptrace_state ptrace; /* tracer and tracees (proc/ptrace.h): zero at fork */
 };
 
 /* Start the reaper, the kernel thread that frees zombies no one waits
@@ -128,14 +146,28 @@ struct process *process_spawn(const char *path, const char *const argv[],
 struct process *process_spawn_init(const char *path, const char *const argv[],
 				   const char *const envp[], int *err);
 /* fork/vfork/clone: a child of the current process resuming at tf with
- * RAX = 0 (and RSP = new_sp if non-zero); share_vm shares the address
- * space (vfork). Not yet runnable (process_start_child). NULL and *err on
- * failure: -EAGAIN at the task limits (below), -ENOMEM. */
-struct process *process_fork(struct trap_frame *tf, bool share_vm, uint64_t new_sp, int *err);
+ * RAX = 0 (and RSP = new_sp if non-zero); how: FORK_SHARE_VM shares the
+ * address space (vfork), FORK_SIBLING makes it a child of the caller's
+ * parent instead (CLONE_PARENT), FORK_SHARE_FS shares the working
+ * directory and umask (CLONE_FS), FORK_SHARE_FILES the descriptor table
+ * (CLONE_FILES). Not yet runnable (process_start_child).
+ * NULL and *err on failure: -EAGAIN at the task limits (below), -ENOMEM,
+ * -EINVAL for FORK_SIBLING from init. */
+#define FORK_SHARE_VM    1u
+#define FORK_SIBLING     2u
+#define FORK_SHARE_FS    4u
+#define FORK_SHARE_FILES 8u
+struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t new_sp, int *err);
+/* unshare(2) for the current process: files, a private copy of a
+ * descriptor table another process shares (CLONE_FILES); fs, its own
+ * working directory and umask (CLONE_FS). 0, or -ENOMEM with nothing
+ * changed. */
+int process_unshare(bool files, bool fs);
 /* execve in the current process: on success tf enters the new program
- * (returns 0); on failure nothing changed (-errno). */
+ * (returns 0); on failure nothing changed (-errno). exec_flags are
+ * exec_load's (proc/exec.h). */
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
-		 const char *const envp[]);
+		 const char *const envp[], unsigned exec_flags);
 
 /* A new thread of the current process (clone with CLONE_THREAD): the
  * caller's registers except RAX = 0 (and RSP = new_sp if non-zero), its
@@ -157,7 +189,12 @@ bool process_wait(struct process *p, uint64_t deadline_ns);
 /* Free a zombie: its address space, thread and struct. */
 void process_release(struct process *p);
 
-struct process *current_process(void);
+/* The running thread's process, NULL in a kernel thread (inline: hot). */
+static inline struct process *current_process(void)
+{
+	struct thread *t = current_thread();
+	return t ? t->proc : NULL;
+}
 
 /* True when process group pgid is orphaned (POSIX): no live member has
  * a parent in another group of the same session, so no shell could
@@ -165,16 +202,41 @@ struct process *current_process(void);
 bool process_pgrp_orphaned(int pgid);
 
 /* The task limits: tasks are a process's last thread, live or zombie,
- * and each further thread. fork and clone fail with -EAGAIN when their
- * number reaches the caller's RLIMIT_NPROC or the system's limit (Linux's
- * threads-max: RAM / (8 * KSTACK_SIZE)). Linux exempts root from
- * RLIMIT_NPROC; Kestrel, where every program runs as root, enforces it
- * for everyone, so the default limit keeps a fork bomb from exhausting the
- * system (a program may still raise its own limit, up to threads-max). */
+ * and each further thread. fork and clone fail with -EAGAIN when the
+ * number of tasks of the caller's real uid (counted per user, as Linux)
+ * reaches the caller's RLIMIT_NPROC, or when all of them reach the
+ * system's limit (Linux's threads-max: RAM / (8 * KSTACK_SIZE)). Linux
+ * exempts root (and CAP_SYS_RESOURCE) from RLIMIT_NPROC; Kestrel, where
+ * init and the shell run as root, enforces it for everyone, so the
+ * default limit keeps a fork bomb from exhausting the system (a program
+ * may still raise its own limit, up to threads-max). */
 
-/* True if the current process has cap in its effective set (proc/cred.h);
- * a kernel thread has every capability. */
+/* True if the current thread has cap in its effective set (proc/cred.h),
+ * in access()'s view of it inside access() (thread->access_cred); a
+ * kernel thread has every capability. */
 bool capable(int cap);
+/* The credentials permission checks use: the current thread's (each
+ * thread has its own, as Linux's), access()'s view of them inside
+ * access(), root's for a kernel thread. */
+const struct cred *current_cred(void);
+/* The credentials others see of process p (kill, ptrace, /proc/PID,
+ * PRIO_USER, nice): those of its thread-group leader, the thread whose tid
+ * is the pid, as Linux looks at the leader's task; while the leader has
+ * left and others run, those of its first remaining thread. p has a
+ * thread (live or zombie). Interrupts off or no sleep between the call
+ * and the use. */
+struct cred *process_cred(struct process *p);
+/* chdir: dir (whose reference this takes) becomes the working directory
+ * of p and of every live process sharing it with p (CLONE_FS). */
+void process_set_cwd(struct process *p, struct inode *dir);
+/* umask: the same for the file creation mask. */
+void process_set_umask(struct process *p, uint32_t mask);
+/* True when p shares its working directory with another live process
+ * (exec's LSM_UNSAFE_SHARE: no set-user-ID gain). */
+bool process_fs_shared(const struct process *p);
+/* Set the dumpable flag (SUID_DUMP_*) in the credentials of every thread
+ * of p: Linux keeps one per mm, for the whole process. */
+void process_set_dumpable(struct process *p, int dumpable);
 /* Find a live or zombie process by pid (NULL if none). */
 struct process *process_find(int pid);
 /* Find the live thread with id tid of a live process, and that process

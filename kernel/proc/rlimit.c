@@ -24,13 +24,15 @@ void rlimit_defaults(struct rlimits *r, uint64_t max_tasks)
 	r->lim[RLIMIT_RTPRIO] = (struct rlimit_k){ 0, 0 };
 }
 
+unsigned int sysctl_nr_open = RLIMIT_NR_OPEN;
+
 /* Linux's do_prlimit checks: raising a hard limit needs the caller's
  * CAP_SYS_RESOURCE (root has it unless it dropped it with capset). */
 int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next, bool may_raise)
 {
 	if (res >= RLIM_NLIMITS || next->cur > next->max)
 		return -EINVAL;
-	if (res == RLIMIT_NOFILE && next->max > RLIMIT_NR_OPEN)
+	if (res == RLIMIT_NOFILE && next->max > sysctl_nr_open)
 		return -EPERM;
 	if (next->max > r->lim[res].max && !may_raise)
 		return -EPERM;

@@ -7,8 +7,13 @@
 #include <stdint.h>
 #include "uapi/resource.h"
 
-/* Linux's fs.nr_open: the most RLIMIT_NOFILE can be raised to. */
-#define RLIMIT_NR_OPEN    (1u << 20)
+/* Linux's fs.nr_open: the most RLIMIT_NOFILE can be raised to
+ * (/proc/sys/fs/nr_open, root may set it within Linux's bounds: 64, one
+ * word of bits, to INT_MAX rounded down to a word of bits). */
+#define RLIMIT_NR_OPEN    (1u << 20)     /* the default */
+#define NR_OPEN_MIN       64u
+#define NR_OPEN_MAX       (0x7fffffffu & ~63u)
+extern unsigned int sysctl_nr_open;    /* changed only by a write of /proc/sys/fs/nr_open */
 
 /* struct rlimit64, as user space passes it. */
 struct rlimit_k {

@@ -24,14 +24,9 @@
 
 static struct thread *run_head, *run_tail;
 static struct thread *idle_thread;
-static volatile bool need_resched;
+volatile bool need_resched;             /* sched.h: sched_resched_due() */
 static struct cpu_ticks cpu_ticks;      /* interrupts off to change */
 static int next_tid = 1;
-
-struct thread *current_thread(void)
-{
-	return this_cpu()->current;
-}
 
 static void run_enqueue(struct thread *t)
 {
@@ -229,6 +224,7 @@ void thread_reap(struct thread *t)
 	irq_restore(f);
 	kstack_free(t->kstack_top);
 	kfree(t->arch.fpu);
+	cred_release(&t->cred);
 	kfree(t);
 }
 

@@ -6,8 +6,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/thread.h"
 #include "arch/x86_64/trapframe.h"
+#include "proc/cred.h"
 #include "proc/ktimer.h"
 
 struct process;
@@ -44,6 +46,11 @@ struct thread {
 	uint64_t altstack_sp, altstack_size; /* sigaltstack: each thread has its own */
 	uint32_t altstack_flags;   /* SS_DISABLE for a new thread */
 	bool no_new_privs;         /* prctl(PR_SET_NO_NEW_PRIVS): kept by clone, fork and exec; never cleared */
+	struct cred cred;          /* its credentials (proc/cred.h), as Linux's task->cred: a copy of the
+	                            * creator's at clone and fork (cred_fork), changed only by the thread
+	                            * itself (set*id, capset, exec); released by thread_reap */
+	const struct cred *access_cred; /* inside access/faccessat without AT_EACCESS: the real ids'
+	                            * view current_cred() answers with (Linux's access_override_creds) */
 	uint64_t clear_child_tid;  /* set_tid_address, CLONE_CHILD_CLEARTID: 0 and a futex wake at exit */
 	uint64_t robust_list;      /* set_robust_list's head (a user address): walked at exit and exec */
 	int tid;
@@ -69,7 +76,11 @@ void thread_reap(struct thread *t);
  * resets the mark. Any context. */
 size_t sched_kstack_peak_take(char name[16]);
 
-struct thread *current_thread(void);
+/* The running thread: one load, inline (the system-call path asks often). */
+static inline struct thread *current_thread(void)
+{
+	return this_cpu_current();
+}
 /* Give up the CPU; returns when picked again. Interrupts may be on. */
 void sched_yield(void);
 /* Called from the timer interrupt that interrupted tf: charge the tick
@@ -84,6 +95,15 @@ struct cpu_ticks {
 	uint64_t user, sys, idle, switches;
 };
 struct cpu_ticks sched_cpu_ticks(void);
+/* Set by the timer tick, cleared by the switch: read only through
+ * sched_resched_due(). */
+extern volatile bool need_resched;
+/* True when the timer asked for a reschedule: the system-call exit's
+ * one-load test before it calls sched_preempt_point(). */
+static inline bool sched_resched_due(void)
+{
+	return need_resched;
+}
 /* At the end of an interrupt: switch if a reschedule is due and the
  * interrupted code was user mode (the kernel itself is not preempted). */
 void sched_preempt_point(struct trap_frame *tf);

@@ -14,7 +14,9 @@
 #include "sys/syscall_define.h"
 #include "proc/signal.h"
 #include "proc/process.h"
+#include "proc/ptrace.h"
 #include "proc/sched.h"
+#include "proc/sigqueue.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/signal.h"
 #include "mm/layout.h"
@@ -36,7 +38,7 @@ static uint64_t bit(int sig)
 	return 1ull << (sig - 1);
 }
 
-static const uint64_t unblockable = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
+static const uint64_t unblockable = SIG_UNBLOCKABLE;
 
 static enum dfl default_action(int sig);
 
@@ -45,8 +47,8 @@ static enum dfl default_action(int sig);
 static bool ignored(const struct process *p, int sig)
 {
 	uint64_t h = p->sig_action[sig - 1].handler;
-	if (sig == SIGKILL || sig == SIGSTOP)
-		return false;
+	if (sig == SIGKILL || sig == SIGSTOP || ptrace_traced(&p->ptrace))
+		return false; /* as Linux: a tracer sees even ignored signals */
 	for (const struct thread *t = p->threads; t; t = t->group_next)
 		if (t->sig_blocked & bit(sig))
 			return false; /* it may unblock it later */
@@ -56,6 +58,7 @@ static bool ignored(const struct process *p, int sig)
 /* Forget sig wherever it is pending in p: the process and each thread. */
 static void discard_pending(struct process *p, uint64_t mask)
 {
+	sigqueue_flush(p, mask);
 	p->sig_pending &= ~mask;
 	for (struct thread *t = p->threads; t; t = t->group_next)
 		t->sig_pending &= ~mask;
@@ -103,6 +106,69 @@ static bool init_drops(const struct process *p, int sig, int from_pid)
 	return from_pid != 0 || (sig != SIGKILL && sig != SIGSTOP);
 }
 
+/* signal_set_queued_hook's callback, or NULL. */
+static void (*queued_hook)(void);
+
+void signal_set_queued_hook(void (*fn)(void))
+{
+	queued_hook = fn;
+}
+
+/* Record who sent sig to p: si_pid from_pid, si_uid the sending
+ * thread's real uid (0 from the kernel), no queued si_code or si_value.
+ * Interrupts off. */
+static void note_sender(struct process *p, int sig, int from_pid)
+{
+	p->sig_from_pid[sig - 1] = from_pid;
+	p->sig_from_uid[sig - 1] = from_pid ? current_cred()->uid : 0;
+	p->sig_queued &= ~bit(sig);
+}
+
+/* signal_send_queued's siginfo for the send under way (NULL: a kill's). */
+static const struct siginfo_k *send_info;
+
+/* A real-time signal's instance for p (tid: the thread it goes to, 0:
+ * the process), with send_info's details or a kill's (SI_USER, from_pid
+ * and the sender's real uid). Interrupts off. -EAGAIN past the queue's
+ * limit for one sent with its own siginfo (Linux: si_code != SI_USER);
+ * a kill's is pending without its details then; 0 otherwise. */
+static int rt_enqueue(struct process *p, int tid, int sig, int from_pid)
+{
+	struct siginfo_k kill_info = { .signo = sig, .code = from_pid ? SI_USER : SI_KERNEL };
+
+	if (sig < SIGRTMIN)
+		return 0;
+	kill_info.rt.pid = from_pid;
+	kill_info.rt.uid = from_pid ? current_cred()->uid : 0;
+	int err = sigqueue_add(p, tid, sig, send_info ? send_info : &kill_info);
+	return send_info && send_info->code != SI_USER ? err : 0;
+}
+
+/* sig was taken off p's pending bits: if another real-time instance of it
+ * is queued, it is pending again (on the thread it was sent to). */
+static void rt_dequeued(struct process *p, int sig)
+{
+	int tid = sig >= SIGRTMIN ? sigqueue_second_tid(p, sig) : -1;
+	struct thread *t = p->threads;
+
+	if (tid < 0)
+		return;
+	while (tid && t && t->tid != tid)
+		t = t->group_next;
+	if (tid && t)
+		t->sig_pending |= bit(sig);
+	else
+		p->sig_pending |= bit(sig);
+}
+
+/* A real-time signal taken off the pending bits that no handler will
+ * see (ignored, stopped, or replaced by a tracer): its instance goes. */
+static void rt_drop(struct process *p, int sig)
+{
+	if (sig >= SIGRTMIN)
+		sigqueue_first(p, sig, NULL, true);
+}
+
 static int send_from(struct process *p, int sig, int from_pid)
 {
 	if (sig < 0 || sig > NSIG)
@@ -113,8 +179,14 @@ static int send_from(struct process *p, int sig, int from_pid)
 	if (ignored(p, sig) || init_drops(p, sig, from_pid))
 		return 0;
 	uint64_t f = irq_save();
-	p->sig_from_pid[sig - 1] = from_pid;
+	if (rt_enqueue(p, 0, sig, from_pid)) {
+		irq_restore(f);
+		return -EAGAIN;
+	}
+	note_sender(p, sig, from_pid);
 	p->sig_pending |= bit(sig);
+	if (queued_hook)
+		queued_hook();
 	/* Interrupt the blocking calls of the threads that may take it. */
 	for (struct thread *t = p->threads; t; t = t->group_next)
 		if ((bit(sig) & ~t->sig_blocked) && t->state == THREAD_SLEEPING)
@@ -133,12 +205,39 @@ int signal_send_thread(struct process *p, struct thread *t, int sig)
 		return 0;
 	uint64_t f = irq_save();
 	struct process *from = current_process();
-	p->sig_from_pid[sig - 1] = from ? from->pid : 0;
+	if (rt_enqueue(p, t->tid, sig, from ? from->pid : 0)) {
+		irq_restore(f);
+		return -EAGAIN;
+	}
+	note_sender(p, sig, from ? from->pid : 0);
 	t->sig_pending |= bit(sig);
+	if (queued_hook)
+		queued_hook();
 	if (!(t->sig_blocked & bit(sig)) && t->state == THREAD_SLEEPING)
 		thread_make_runnable(t);
 	irq_restore(f);
 	return 0;
+}
+
+int signal_send_queued(struct process *p, struct thread *t, int sig, const struct siginfo_k *info)
+{
+	send_info = info; /* a real-time signal's instance carries it (rt_enqueue) */
+	int err = t ? signal_send_thread(p, t, sig) : signal_send(p, sig);
+	send_info = NULL;
+	if (sig >= SIGRTMIN)
+		return err;
+	uint64_t f = irq_save();
+	uint64_t pending = t ? t->sig_pending | p->sig_pending : p->sig_pending;
+
+	if (!err && sig > 0 && (pending & bit(sig))) {
+		p->sig_from_pid[sig - 1] = info->rt.pid;
+		p->sig_from_uid[sig - 1] = info->rt.uid;
+		p->sig_code[sig - 1] = info->code;
+		p->sig_value[sig - 1] = info->rt.value;
+		p->sig_queued |= bit(sig);
+	}
+	irq_restore(f);
+	return err;
 }
 
 int signal_send(struct process *p, int sig)
@@ -151,6 +250,25 @@ int signal_send(struct process *p, int sig)
 int signal_send_kernel(struct process *p, int sig)
 {
 	return send_from(p, sig, 0);
+}
+
+int signal_send_poll(struct process *p, struct thread *t, int sig, int code, int fd, int64_t band)
+{
+	if (!p || p->state != PROC_ALIVE)
+		return 0;
+	uint64_t f = irq_save();
+	p->poll_sig = sig;
+	p->poll_code = code;
+	p->poll_fd = fd;
+	p->poll_band = band;
+	irq_restore(f);
+	struct siginfo_k info = { .signo = sig, .code = code }; /* a real-time one's instance */
+	info.poll.band = band;
+	info.poll.fd = fd;
+	send_info = &info;
+	int err = t ? signal_send_thread(p, t, sig) : send_from(p, sig, 0);
+	send_info = NULL;
+	return err;
 }
 
 struct pgrp_send {
@@ -296,8 +414,10 @@ static void fix_restart(struct trap_frame *tf, bool handler, uint64_t sa_flags)
 }
 
 /* What the handler's siginfo says: the fault address for a fault, the
- * child's fate for SIGCHLD, the sender for anything sent with kill. */
-static void fill_info(struct process *p, int sig, struct siginfo_k *info)
+ * child's fate for SIGCHLD, a real-time signal's own instance (taken
+ * from the queue when take, else only read), the sender for anything
+ * sent with kill. */
+static void fill_info(struct process *p, int sig, struct siginfo_k *info, bool take)
 {
 	info->signo = sig;
 	if (p->fault_code) {
@@ -305,14 +425,50 @@ static void fill_info(struct process *p, int sig, struct siginfo_k *info)
 		info->addr = p->fault_addr;
 		p->fault_code = 0;
 		p->fault_addr = 0;
+	} else if (sig >= SIGRTMIN && sigqueue_first(p, sig, info, take)) {
+		if (take && sig == p->poll_sig)
+			p->poll_sig = 0; /* the instance carried the I/O details */
+	} else if (sig == p->poll_sig) {
+		info->code = p->poll_code;
+		info->poll.band = p->poll_band;
+		info->poll.fd = p->poll_fd;
+		p->poll_sig = 0;
 	} else if (sig == SIGCHLD && p->chld_pid) {
 		info->code = wstatus_cld_code(p->chld_status);
 		info->chld.pid = p->chld_pid;
 		info->chld.status = wstatus_cld_status(p->chld_status);
+	} else if (p->sig_queued & bit(sig)) {
+		info->code = p->sig_code[sig - 1];
+		info->rt.pid = p->sig_from_pid[sig - 1];
+		info->rt.uid = p->sig_from_uid[sig - 1];
+		info->rt.value = p->sig_value[sig - 1];
+		p->sig_queued &= ~bit(sig);
 	} else {
 		info->code = p->sig_from_pid[sig - 1] ? SI_USER : SI_KERNEL;
 		info->chld.pid = p->sig_from_pid[sig - 1];
+		info->chld.uid = p->sig_from_uid[sig - 1];
 	}
+}
+
+int signal_dequeue(uint64_t mask, struct siginfo_k *info)
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+	uint64_t f = irq_save();
+	uint64_t own = t->sig_pending & mask, shared = p->sig_pending & mask;
+	int sig = own ? __builtin_ctzll(own) + 1 : shared ? __builtin_ctzll(shared) + 1 : 0;
+
+	if (sig) {
+		if (own)
+			t->sig_pending &= ~bit(sig);
+		else
+			p->sig_pending &= ~bit(sig);
+		rt_dequeued(p, sig);
+		memset(info, 0, sizeof(*info));
+		fill_info(p, sig, info, true);
+	}
+	irq_restore(f);
+	return sig;
 }
 
 /* True when rsp is on thread t's alternate signal stack. */
@@ -343,7 +499,7 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 	struct siginfo_k info;
 
 	memset(&info, 0, sizeof(info));
-	fill_info(p, sig, &info);
+	fill_info(p, sig, &info, true);
 	struct arch_sigframe_req req = {
 		.sig = sig,
 		.handler = act->handler,
@@ -406,6 +562,29 @@ static void run_handler(struct process *p, struct thread *t, struct trap_frame *
 		*act = (struct sigaction_k){ 0 };
 }
 
+/* A traced process shows sig to its tracer before acting on it (the
+ * signal-delivery-stop, proc/ptrace.c): the signal to act on instead, 0
+ * for none. An injected signal the thread blocks waits, pending. */
+static int trace_signal(struct process *p, struct thread *t, struct trap_frame *tf, int sig)
+{
+	struct siginfo_k info;
+	uint64_t addr = p->fault_addr;
+	int code = p->fault_code;
+
+	memset(&info, 0, sizeof(info));
+	fill_info(p, sig, &info, false); /* the handler's siginfo takes the instance */
+	p->fault_addr = addr; /* a handler's siginfo says the same */
+	p->fault_code = code;
+	int inject = ptrace_signal_stop(tf, sig, &info);
+	if (inject != sig)
+		p->fault_code = 0; /* the fault's details were for sig */
+	if (inject && (t->sig_blocked & ~unblockable & bit(inject))) {
+		t->sig_pending |= bit(inject);
+		return 0;
+	}
+	return inject;
+}
+
 /* Take the next pending signal(s) of the current thread: run a handler
  * (then stop), ignore, stop, or die. */
 static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
@@ -417,18 +596,30 @@ static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 	wait_while_stopped(p, t);
 	if (t->must_exit)
 		process_thread_exit_current(0);
+	ptrace_interrupt_stop(tf);
 	while ((sig = next_signal(p)) != 0) {
-		struct sigaction_k *act = &p->sig_action[sig - 1];
+		int taken = sig; /* a real-time instance of it is the handler's, or dropped */
 		if (t->sig_pending & bit(sig))
 			t->sig_pending &= ~bit(sig); /* the thread's own first */
 		else
 			p->sig_pending &= ~bit(sig);
-		if (sig != SIGKILL && act->handler == SIG_IGN)
+		rt_dequeued(p, sig);
+		if (sig != SIGKILL && ptrace_traced(&p->ptrace) && (sig = trace_signal(p, t, tf, sig)) != taken)
+			rt_drop(p, taken);
+		if (!sig)
 			continue;
+		struct sigaction_k *act = &p->sig_action[sig - 1];
+		if (sig != SIGKILL && act->handler == SIG_IGN) {
+			if (sig == taken)
+				rt_drop(p, sig);
+			continue;
+		}
 		if (sig == SIGKILL || act->handler == SIG_DFL) {
 			enum dfl d = default_action(sig);
 			if (d == DFL_STOP)
 				stop_current(p, sig);
+			if ((d == DFL_IGNORE || d == DFL_STOP) && sig == taken)
+				rt_drop(p, sig);
 			if (d == DFL_IGNORE || d == DFL_STOP)
 				continue;
 			/* no WCOREDUMP bit even for a core action: Kestrel writes no

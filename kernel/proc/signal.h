@@ -5,11 +5,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "lib/errno.h"
+#include "proc/process.h"
 #include "uapi/signal.h"
 
-
-struct process;
-struct thread;
+/* The signals no mask can block. */
+#define SIG_UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
 
 /* Queue sig for p (and wake it if it sleeps interruptibly). 0 or -EINVAL. */
 int signal_send(struct process *p, int sig);
@@ -21,6 +22,15 @@ uint64_t signal_pending_set(void);
 /* The same for a signal the kernel itself raises (a timer, the TTY):
  * siginfo says SI_KERNEL rather than naming the interrupted process. */
 int signal_send_kernel(struct process *p, int sig);
+/* An I/O signal for an O_ASYNC file (F_SETSIG): sig for p (or only its
+ * thread t, if not NULL) with siginfo's si_code code (POLL_IN...), si_fd
+ * fd and si_band band. 0 or -EINVAL. */
+int signal_send_poll(struct process *p, struct thread *t, int sig, int code, int fd, int64_t band);
+/* rt_sigqueueinfo's send: sig for p (or only its thread t, if not NULL)
+ * as signal_send/signal_send_thread, but the handler's siginfo carries
+ * info's si_code, si_pid, si_uid and si_value (the caller checked the
+ * code). 0 or -EINVAL. */
+int signal_send_queued(struct process *p, struct thread *t, int sig, const struct siginfo_k *info);
 /* Send sig to every process in process group pgid; -ESRCH if none. */
 int signal_send_pgrp(int pgid, int sig);
 /* True when the current process has an unblocked signal pending: a
@@ -46,6 +56,18 @@ struct trap_frame;
  * -ERESTARTSYS is restarted (SA_RESTART or no handler) or fails with
  * -EINTR. */
 void signal_deliver(struct trap_frame *tf);
+/* Whether signal_deliver() has anything to do for thread t returning
+ * from a system call that returned ret: a signal ready to act on, a stop
+ * or an exit to honour, a sigsuspend mask to give back, a restart. The
+ * system-call exit's test (interrupts off, so nothing can be sent between
+ * it and SYSRET); false means signal_deliver() would change nothing.
+ * t is a user thread (its process p, t->proc, is not NULL). */
+static inline bool signal_return_work(const struct thread *t, const struct process *p, long ret)
+{
+	uint64_t ready = (p->sig_pending | t->sig_pending) & ~(t->sig_blocked & ~SIG_UNBLOCKABLE);
+	return ready || p->stopped || t->must_exit || t->sigsuspend_active || ret == -ERESTARTSYS ||
+	       p->ptrace.interrupt;
+}
 /* A fault in user mode: deliver sig with si_addr = addr now (unblocked,
  * handler or default action). Does not return if the process dies. */
 void signal_force_fault(int sig, int code, uint64_t addr);
@@ -61,6 +83,14 @@ int signal_mask_enter(uint64_t umask, uint64_t size, uint64_t *old);
 void signal_mask_leave(uint64_t old, bool interrupted);
 /* True when p blocks sig or ignores it (TTY job control asks). */
 bool signal_blocked_or_ignored(const struct process *p, int sig);
+/* fn is called (interrupts off, maybe in an interrupt) each time a
+ * signal is queued, blocked or not: signalfd sets it so that its readers
+ * and poll/epoll waiters hear of signals no handler will take. */
+void signal_set_queued_hook(void (*fn)(void));
+/* signalfd's read: take the lowest pending signal in mask off the
+ * current thread's pending sets (its own first, then its process's) and
+ * its details into *info. The signal, or 0 if none is pending. */
+int signal_dequeue(uint64_t mask, struct siginfo_k *info);
 /* exec: handled signals go back to their default action. */
 void signal_reset_on_exec(struct process *p);
 

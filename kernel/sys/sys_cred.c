@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: capget/capset and getpriority/setpriority. Every process runs
- * as root; what it can change (its capability sets, its nice value) is
- * in proc/cred.h, with Linux's rules.
+ * Kestrel: the user and group id calls, supplementary groups, capget/capset
+ * and getpriority/setpriority. The rules are in proc/cred.h, as Linux's.
  */
 #include "sys/syscall_define.h"
 #include "sys/syscalls.h"
@@ -14,6 +13,160 @@
 #include "uapi/capability.h"
 #include "uapi/prctl.h"
 #include "uapi/resource.h"
+#include "uapi/limits.h"
+#include "mm/usercopy.h"
+
+/* ------------------------------------------------------------ ids */
+
+/* The calling thread's credentials: each thread has its own, as Linux's,
+ * and a raw set*id changes only the caller's (libc's setuid() makes every
+ * thread call it). */
+static struct cred *my_cred(void)
+{
+	return &current_thread()->cred;
+}
+
+/* The end of a change of the caller's credentials, r its result: a
+ * success is Linux's commit_creds, a new identity (cred_renew). Linux
+ * keeps dumpable in the mm, one flag for the process, which commit_creds
+ * clears; so a change that cleared the caller's clears every thread's. */
+static long committed(long r, int dumpable_before)
+{
+	int now = my_cred()->dumpable;
+
+	if (r >= 0)
+		cred_renew(my_cred());
+	if (now != dumpable_before)
+		process_set_dumpable(current_process(), now);
+	return r;
+}
+
+SYSCALL_DEFINE0(getuid)  { return my_cred()->uid; }
+SYSCALL_DEFINE0(geteuid) { return my_cred()->euid; }
+SYSCALL_DEFINE0(getgid)  { return my_cred()->gid; }
+SYSCALL_DEFINE0(getegid) { return my_cred()->egid; }
+
+/* The three ids to three user words: 0 or -EFAULT. */
+static long put_three(uptr_t a, uptr_t b, uptr_t c, uint32_t x, uint32_t y, uint32_t z)
+{
+	if (copy_to_user(a, &x, sizeof(x)) || copy_to_user(b, &y, sizeof(y)) ||
+	    copy_to_user(c, &z, sizeof(z)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE3(getresuid, uptr_t, ruid, uptr_t, euid, uptr_t, suid)
+{
+	const struct cred *c = my_cred();
+
+	return put_three(ruid, euid, suid, c->uid, c->euid, c->suid);
+}
+
+SYSCALL_DEFINE3(getresgid, uptr_t, rgid, uptr_t, egid, uptr_t, sgid)
+{
+	const struct cred *c = my_cred();
+
+	return put_three(rgid, egid, sgid, c->gid, c->egid, c->sgid);
+}
+
+SYSCALL_DEFINE1(setuid, uid_t, uid)
+{
+	int d = my_cred()->dumpable;
+	return committed(cred_setuid(my_cred(), uid), d);
+}
+
+SYSCALL_DEFINE1(setgid, gid_t, gid)
+{
+	int d = my_cred()->dumpable;
+	return committed(cred_setgid(my_cred(), gid), d);
+}
+
+SYSCALL_DEFINE2(setreuid, uid_t, ruid, uid_t, euid)
+{
+	int d = my_cred()->dumpable;
+	return committed(cred_setreuid(my_cred(), ruid, euid), d);
+}
+
+SYSCALL_DEFINE2(setregid, gid_t, rgid, gid_t, egid)
+{
+	int d = my_cred()->dumpable;
+	return committed(cred_setregid(my_cred(), rgid, egid), d);
+}
+
+/* setfsuid/setfsgid return the old id; only a change commits. */
+SYSCALL_DEFINE1(setfsuid, uid_t, uid)
+{
+	int d = my_cred()->dumpable;
+	uint32_t old = cred_setfsuid(my_cred(), uid);
+
+	committed(old != my_cred()->fsuid ? 0 : -EPERM, d);
+	return old;
+}
+
+SYSCALL_DEFINE1(setfsgid, gid_t, gid)
+{
+	int d = my_cred()->dumpable;
+	uint32_t old = cred_setfsgid(my_cred(), gid);
+
+	committed(old != my_cred()->fsgid ? 0 : -EPERM, d);
+	return old;
+}
+
+SYSCALL_DEFINE3(setresuid, uid_t, ruid, uid_t, euid, uid_t, suid)
+{
+	int d = my_cred()->dumpable;
+	return committed(cred_setresuid(my_cred(), ruid, euid, suid), d);
+}
+
+SYSCALL_DEFINE3(setresgid, gid_t, rgid, gid_t, egid, gid_t, sgid)
+{
+	int d = my_cred()->dumpable;
+	return committed(cred_setresgid(my_cred(), rgid, egid, sgid), d);
+}
+
+/* getgroups(size, list): the count with size 0, else the list; -EINVAL
+ * when size is below the count (or negative). */
+SYSCALL_DEFINE2(getgroups, int, size, uptr_t, list)
+{
+	const struct group_info *g = my_cred()->groups;
+	uint32_t n = g ? g->count : 0;
+
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return n;
+	if ((uint32_t)size < n)
+		return -EINVAL;
+	if (n && copy_to_user(list, g->gid, (size_t)n * sizeof(uint32_t)))
+		return -EFAULT;
+	return n;
+}
+
+/* setgroups(size, list): CAP_SETGID (-EPERM), at most NGROUPS_MAX
+ * (-EINVAL); the list is copied into one bounded allocation (-ENOMEM). */
+SYSCALL_DEFINE2(setgroups, int, size, uptr_t, list)
+{
+	struct group_info *g = NULL;
+
+	if (!capable(CAP_SETGID))
+		return -EPERM;
+	if (size < 0 || size > NGROUPS_MAX)
+		return -EINVAL;
+	if (size) {
+		if (!(g = groups_alloc((uint32_t)size)))
+			return -ENOMEM;
+		if (copy_from_user(g->gid, list, (size_t)size * sizeof(uint32_t))) {
+			groups_free(g);
+			return -EFAULT;
+		}
+		groups_sort(g);
+	}
+	cred_set_groups(my_cred(), g);
+	cred_renew(my_cred());
+	return 0;
+}
+
+/* ------------------------------------------------------------ capabilities */
 
 /* struct __user_cap_header_struct and __user_cap_data_struct. */
 struct cap_header_k { uint32_t version; int pid; };
@@ -41,6 +194,20 @@ static int cap_version(uptr_t header, unsigned *count)
 	return -EINVAL;
 }
 
+/* The credentials of the task id names, as Linux's find_task_by_vpid: a
+ * thread of a live process by its tid, else a zombie process by its pid;
+ * NULL for none. */
+static const struct cred *task_cred(int id)
+{
+	struct process *owner, *p;
+	struct thread *t = process_find_thread(id, &owner);
+
+	if (t)
+		return &t->cred;
+	p = process_find(id);
+	return p ? process_cred(p) : NULL;
+}
+
 /* capget(header, data): a NULL data with an unknown version is 0 (the
  * probe libcap uses: the preferred version is in the header). */
 SYSCALL_DEFINE2(capget, uptr_t, header, uptr_t, data)
@@ -56,19 +223,19 @@ SYSCALL_DEFINE2(capget, uptr_t, header, uptr_t, data)
 		return -EFAULT;
 	if (h.pid < 0)
 		return -EINVAL;
-	struct process *p = h.pid ? process_find(h.pid) : current_process();
-	if (!p)
+	const struct cred *c = h.pid ? task_cred(h.pid) : my_cred();
+	if (!c)
 		return -ESRCH;
 	for (unsigned i = 0; i < count; i++) {
-		d[i].effective = (uint32_t)(p->cred.cap_effective >> (32 * i));
-		d[i].permitted = (uint32_t)(p->cred.cap_permitted >> (32 * i));
-		d[i].inheritable = (uint32_t)(p->cred.cap_inheritable >> (32 * i));
+		d[i].effective = (uint32_t)(c->cap_effective >> (32 * i));
+		d[i].permitted = (uint32_t)(c->cap_permitted >> (32 * i));
+		d[i].inheritable = (uint32_t)(c->cap_inheritable >> (32 * i));
 	}
 	return copy_to_user(data, d, count * sizeof(d[0]));
 }
 
-/* capset(header, data): only the caller's own sets (pid 0 or its own),
- * else -EPERM; the rules are cred_capset's. */
+/* capset(header, data): only the calling thread's own sets (pid 0 or its
+ * tid), else -EPERM; the rules are cred_capset's. */
 SYSCALL_DEFINE2(capset, uptr_t, header, uptr_t, data)
 {
 	struct cap_header_k h;
@@ -76,13 +243,12 @@ SYSCALL_DEFINE2(capset, uptr_t, header, uptr_t, data)
 	uint64_t e = 0, pm = 0, in = 0;
 	unsigned count;
 	int err = cap_version(header, &count);
-	struct process *p = current_process();
 
 	if (err)
 		return err;
 	if (copy_from_user(&h, header, sizeof(h)))
 		return -EFAULT;
-	if (h.pid != 0 && h.pid != p->pid)
+	if (h.pid != 0 && h.pid != current_thread()->tid)
 		return -EPERM;
 	if (copy_from_user(d, data, count * sizeof(d[0])))
 		return -EFAULT;
@@ -91,7 +257,9 @@ SYSCALL_DEFINE2(capset, uptr_t, header, uptr_t, data)
 		pm |= (uint64_t)d[i].permitted << (32 * i);
 		in |= (uint64_t)d[i].inheritable << (32 * i);
 	}
-	return cred_capset(&p->cred, e, pm, in);
+	if ((err = cred_capset(my_cred(), e, pm, in)) == 0)
+		cred_renew(my_cred());
+	return err;
 }
 
 /* ------------------------------------------------------------ nice values */
@@ -105,7 +273,7 @@ struct prio_walk {
 	bool set;
 };
 
-static bool prio_match(const struct process *p, const struct prio_walk *w)
+static bool prio_match(struct process *p, const struct prio_walk *w)
 {
 	if (p->state != PROC_ALIVE)
 		return false;
@@ -113,7 +281,7 @@ static bool prio_match(const struct process *p, const struct prio_walk *w)
 		return p->pid == w->who;
 	if (w->which == PRIO_PGRP)
 		return p->pgid == w->who;
-	return w->who == 0; /* PRIO_USER: every process is uid 0's */
+	return process_cred(p)->uid == (uint32_t)w->who; /* PRIO_USER: the real uid */
 }
 
 /* Linux's can_nice: a lower nice needs RLIMIT_NICE >= 20 - nice or CAP_SYS_NICE. */
@@ -123,26 +291,32 @@ static bool can_nice(int nice)
 	       capable(CAP_SYS_NICE);
 }
 
-/* Linux's set_one_prio (no permission check on uids: all are root). */
+/* Linux's set_one_prio: another user's process needs CAP_SYS_NICE. */
 static void prio_visit(struct process *p, void *arg)
 {
 	struct prio_walk *w = arg;
 
 	if (!prio_match(p, w))
 		return;
+	struct cred *pc = process_cred(p);
 	if (!w->set) {
-		int prio = NICE_TO_PRIO_BASE - p->cred.nice;
+		int prio = NICE_TO_PRIO_BASE - pc->nice;
 		if (prio > w->best)
 			w->best = prio;
 		return;
 	}
-	if (w->nice < p->cred.nice && !can_nice(w->nice)) {
+	const struct cred *me = my_cred();
+	if (pc->uid != me->euid && pc->euid != me->euid && !capable(CAP_SYS_NICE)) {
+		w->err = -EPERM;
+		return;
+	}
+	if (w->nice < pc->nice && !can_nice(w->nice)) {
 		w->err = -EACCES;
 		return;
 	}
 	if (w->err == -ESRCH)
 		w->err = 0;
-	p->cred.nice = w->nice;
+	pc->nice = w->nice;
 }
 
 /* who 0 means the caller, its process group or its user. */
@@ -158,6 +332,8 @@ static long prio_start(struct prio_walk *w, int which, int who)
 		w->who = me->pid;
 	else if (who == 0 && which == PRIO_PGRP)
 		w->who = me->pgid;
+	else if (who == 0 && which == PRIO_USER)
+		w->who = (int)my_cred()->uid;
 	w->best = 0;
 	w->err = -ESRCH;
 	return 0;
@@ -214,11 +390,20 @@ long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned lon
 
 	switch (option) {
 	case PR_GET_DUMPABLE:
-		return p->cred.dumpable;
+		return my_cred()->dumpable;
 	case PR_SET_DUMPABLE:
 		if (arg2 != SUID_DUMP_DISABLE && arg2 != SUID_DUMP_USER)
 			return -EINVAL; /* SUID_DUMP_ROOT too */
-		p->cred.dumpable = (int)arg2;
+		process_set_dumpable(p, (int)arg2);
+		return 0;
+	case PR_GET_KEEPCAPS: /* per thread, as Linux's securebits */
+		return (my_cred()->securebits & SECBIT_KEEP_CAPS) != 0;
+	case PR_SET_KEEPCAPS:
+		if (arg2 > 1)
+			return -EINVAL;
+		my_cred()->securebits = arg2 ? my_cred()->securebits | SECBIT_KEEP_CAPS
+					     : my_cred()->securebits & ~SECBIT_KEEP_CAPS;
+		cred_renew(my_cred());
 		return 0;
 	case PR_SET_NO_NEW_PRIVS:
 		if (arg2 != 1 || arg3 || arg4 || arg5)

@@ -9,9 +9,14 @@
  */
 #include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
+#include "sys/sys_socket.h"
+#include "net/unix.h"
 #include "fs/inode.h"
 #include "fs/fsops.h"
+#include "fs/filelock.h"
+#include "fs/fown.h"
 #include "fs/path.h"
+#include "fs/pipe.h"
 #include "mm/heap.h"
 #include "proc/process.h"
 #include "lib/errno.h"
@@ -20,9 +25,9 @@
 #include "uapi/ioctl.h"
 #include "uapi/limits.h"
 
-#define SETFL_MASK  (O_APPEND | O_NONBLOCK)
+/* The status flags F_SETFL changes (Linux's SETFL_MASK); the rest stay. */
+#define SETFL_MASK  (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 #define SENDFILE_CHUNK 4096
-#define FLOCK_L_TYPE_OFF 0
 
 struct iovec_user {
 	uint64_t base;
@@ -106,41 +111,100 @@ SYSCALL_DEFINE3(write, unsigned int, fd, uptr_t, buf, size_t, n)
 	return r;
 }
 
-/* readv/writev and their positional forms: one vector element at a time,
- * stopping at the first short transfer; pos is f->pos or a local copy. */
-static long do_iov(int fd, bool write, uptr_t iov, uint64_t cnt, int64_t off, bool positional)
+/* Linux's rw_verify_area for an offset: a transfer that would pass the
+ * largest file offset is -EINVAL before anything moves. */
+static bool offset_overflows(int64_t off, uint64_t n)
 {
+	return off < 0 || n > (uint64_t)INT64_MAX - (uint64_t)off;
+}
+
+/*
+ * Linux's import_iovec: copy the vector in and check it whole before any
+ * transfer. -EINVAL for more than UIO_MAXIOV elements or a negative
+ * length, -EFAULT for a vector or an element outside user space (an empty
+ * element too); the lengths are cut so that they add up to at most
+ * MAX_RW_COUNT. *out is kmalloc'd (NULL for an empty vector), *total the sum.
+ */
+static long import_iovec(uptr_t uiov, uint64_t cnt, struct iovec_user **out, uint64_t *total)
+{
+	struct iovec_user *v;
+	long err = 0;
+
+	*out = NULL;
+	*total = 0;
+	if (cnt > UIO_MAXIOV)
+		return -EINVAL;
+	if (cnt == 0)
+		return 0;
+	if (!(v = kmalloc(cnt * sizeof(*v))))
+		return -ENOMEM;
+	if (copy_from_user(v, uiov, cnt * sizeof(*v)))
+		err = -EFAULT;
+	for (uint64_t i = 0; !err && i < cnt; i++) {
+		if ((int64_t)v[i].len < 0)
+			err = -EINVAL;
+		else if (!user_access_ok(v[i].base, v[i].len))
+			err = -EFAULT;
+		else if (v[i].len > MAX_RW_COUNT - *total)
+			v[i].len = MAX_RW_COUNT - *total; /* the vector's total is capped too */
+		*total += v[i].len;
+	}
+	if (err) {
+		kfree(v);
+		return err;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Why f cannot take a readv/writev (positional: preadv/pwritev): -EBADF
+ * (O_PATH, or not open for it), -ESPIPE; 0 if it can. Linux's order. */
+static long iov_file_check(const struct file *f, bool write, bool positional)
+{
+	if (f->flags & O_PATH)
+		return -EBADF;
+	if (positional && !seekable(f))
+		return -ESPIPE;
+	return (write ? can_write(f) : can_read(f)) ? 0 : -EBADF;
+}
+
+/* readv/writev and their positional forms: the vector checked whole, then
+ * one element at a time, stopping at the first short transfer; pos is
+ * f->pos or a local copy. */
+static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, bool positional)
+{
+	struct iovec_user *v = NULL;
+	uint64_t len;
 	long total = 0;
 
-	if (cnt > UIO_MAXIOV)
+	if (positional && off < 0)
 		return -EINVAL;
 	struct file *f = fd_file(fd);
 	if (!f)
 		return -EBADF;
 	uint64_t local = (uint64_t)off, *pos = positional ? &local : &f->pos;
-	long err = positional && !seekable(f) ? -ESPIPE : positional && off < 0 ? -EINVAL : 0;
+	long err = iov_file_check(f, write, positional);
+	if (!err && unix_is_socket(f)) { /* one message, as sendmsg/recvmsg */
+		err = sock_rw_iov(f, write, uiov, cnt);
+		file_put(f);
+		return err;
+	}
+	if (!err)
+		err = import_iovec(uiov, cnt, &v, &len);
+	if (!err && positional && offset_overflows(off, len))
+		err = -EINVAL;
 	for (uint64_t i = 0; !err && i < cnt; i++) {
-		struct iovec_user v;
-		if (copy_from_user(&v, iov + i * sizeof(v), sizeof(v))) {
-			err = -EFAULT;
-			break;
-		}
-		if ((int64_t)v.len < 0) {
-			err = -EINVAL;
-			break;
-		}
-		if (v.len > MAX_RW_COUNT - (uint64_t)total)
-			v.len = MAX_RW_COUNT - (uint64_t)total; /* the vector's total is capped too */
-		if (v.len == 0)
+		if (v[i].len == 0)
 			continue;
-		long r = do_io(f, write, v.base, v.len, pos);
+		long r = do_io(f, write, v[i].base, v[i].len, pos);
 		if (r < 0)
 			err = r;
 		else
 			total += r;
-		if (r < (long)v.len)
+		if (r < (long)v[i].len)
 			break;
 	}
+	kfree(v);
 	file_put(f);
 	return total ? total : err;
 }
@@ -168,18 +232,15 @@ SYSCALL_DEFINE4(pwritev, unsigned long, fd, uptr_t, iov, unsigned long, cnt, uns
 /* pread64/pwrite64: at off, leaving the file position alone. */
 static long positional(int fd, bool write, uptr_t buf, size_t n, int64_t off)
 {
+	if (off < 0)
+		return -EINVAL;
 	struct file *f = fd_file(fd);
-	long r;
-
 	if (!f)
 		return -EBADF;
-	if (write ? !can_write(f) : !can_read(f))
-		r = -EBADF;
-	else if (!seekable(f))
-		r = -ESPIPE;
-	else if (off < 0)
-		r = -EINVAL;
-	else {
+	long r = iov_file_check(f, write, true);
+	if (!r && offset_overflows(off, n))
+		r = -EINVAL; /* as Linux's rw_verify_area, with the count asked */
+	if (!r) {
 		uint64_t pos = (uint64_t)off;
 		r = do_io(f, write, buf, n, &pos);
 	}
@@ -218,9 +279,9 @@ SYSCALL_DEFINE1(close, unsigned int, fd)
 
 /* close_range(first, last, flags): close (or with CLOSE_RANGE_CLOEXEC
  * mark close-on-exec) every open descriptor from first to last;
- * -EINVAL for an unknown flag or first > last. CLOSE_RANGE_UNSHARE is
- * accepted and changes nothing: Kestrel's table is the process's, shared
- * by all its threads, so there is no per-thread copy to make (the
+ * -EINVAL for an unknown flag or first > last. CLOSE_RANGE_UNSHARE first
+ * gives the process its own copy of a table shared with another process
+ * (CLONE_FILES; -ENOMEM); the table stays shared by all its threads (the
  * descriptors close for every thread; Linux would keep them for the
  * caller's sibling threads). */
 SYSCALL_DEFINE3(close_range, unsigned int, first, unsigned int, last, unsigned int, flags)
@@ -229,6 +290,8 @@ SYSCALL_DEFINE3(close_range, unsigned int, first, unsigned int, last, unsigned i
 		return -EINVAL;
 	if (first > last)
 		return -EINVAL;
+	if ((flags & CLOSE_RANGE_UNSHARE) && process_unshare(true, false))
+		return -ENOMEM;
 	fdtable_close_range(cur_files(), first, last, flags & CLOSE_RANGE_CLOEXEC);
 	return 0;
 }
@@ -280,11 +343,13 @@ SYSCALL_DEFINE3(dup3, unsigned int, oldfd, unsigned int, newfd, int, flags)
 	return dup_to((int)oldfd, (int)newfd, flags & O_CLOEXEC);
 }
 
-/* F_GETLK on a file nobody locks: always "unlocked" (l_type F_UNLCK). */
-static long getlk(uptr_t arg)
+/* F_SETFL: the status flags in SETFL_MASK, O_ASYNC's list kept in step. */
+static void setfl(struct file *f, int fd, unsigned long arg)
 {
-	int16_t type = F_UNLCK;
-	return copy_to_user(arg + FLOCK_L_TYPE_OFF, &type, sizeof(type)) ? -EFAULT : 0;
+	unsigned flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
+
+	fown_setfl(f, fd, flags);
+	f->flags = flags;
 }
 
 /* The commands an O_PATH descriptor takes (Linux's check_fcntl_cmd):
@@ -320,13 +385,29 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 		break;
 	case F_GETFD: r = fd_cloexec(t, (int)fd) ? FD_CLOEXEC : 0; break;
 	case F_SETFD: fd_set_cloexec(t, (int)fd, arg & FD_CLOEXEC); break;
-	case F_GETFL: /* Linux opens O_PATH without O_LARGEFILE */
-		r = (long)(f->flags | (f->flags & O_PATH ? 0 : O_LARGEFILE));
-		break;
-	case F_SETFL: f->flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK); break;
-	case F_GETLK: r = getlk(arg); break;
+	case F_GETFL: r = (long)f->flags; break; /* O_LARGEFILE from open, not pipe2 (Linux) */
+	case F_SETFL: setfl(f, (int)fd, arg); break;
+	case F_GETLK:
+	case F_OFD_GETLK: r = filelock_getlk(f, arg, cmd == F_OFD_GETLK); break;
 	case F_SETLK:
-	case F_SETLKW: r = 0; break; /* one user of every file: locks always succeed */
+	case F_SETLKW:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		r = filelock_setlk(f, (int)fd, arg, cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW,
+				   cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+		break;
+	case F_SETOWN:
+	case F_GETOWN:
+	case F_SETOWN_EX:
+	case F_GETOWN_EX:
+	case F_SETSIG:
+	case F_GETSIG: r = fown_fcntl(f, cmd, arg); break;
+	case F_GETPIPE_SZ: r = pipe_get_size(f); break;
+	case F_SETPIPE_SZ: r = pipe_set_size(f, (unsigned int)arg); break; /* an int, as Linux */
+	case F_ADD_SEALS: /* Linux asks for a writer before it looks at the file */
+		r = (f->flags & O_ACCMODE) == O_RDONLY ? -EPERM : ramfs_add_seals(f->inode, (unsigned int)arg);
+		break;
+	case F_GET_SEALS: r = ramfs_get_seals(f->inode); break;
 	default: r = -EINVAL;
 	}
 	file_put(f);
@@ -485,11 +566,17 @@ SYSCALL_DEFINE1(fsync, unsigned int, fd)
 	return path_only ? -EBADF : 0;
 }
 
-/* flock: one user of every file, so every lock is granted. */
+/* flock: a whole-file lock owned by the open file description (fs/filelock.h). */
 SYSCALL_DEFINE2(flock, unsigned int, fd, unsigned int, op)
 {
-	(void)op;
-	return do_sys_fsync(fd);
+	struct file *f = fd_file((int)fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = (f->flags & O_PATH) ? -EBADF : filelock_flock(f, op);
+	file_put(f);
+	return r;
 }
 
 SYSCALL_DEFINE0(sync)

@@ -20,7 +20,7 @@
 
 #define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
 			  O_NONBLOCK | O_DIRECT | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | \
-			  O_PATH)
+			  O_PATH | O_DSYNC | O_SYNC | O_ASYNC | O_NOATIME)
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -277,6 +277,46 @@ SYSCALL_DEFINE2(rename, uptr_t, opath, uptr_t, npath)
 	return do_sys_renameat2(AT_FDCWD, opath, AT_FDCWD, npath, 0);
 }
 
+/* linkat's AT_EMPTY_PATH rule (Linux 6.10's LOOKUP_LINKAT_EMPTY): a
+ * lookup from descriptor ofd (not AT_FDCWD, path not absolute) needs the
+ * file opened with the caller's very credentials (the same serial: not
+ * changed since, nor another process's) or CAP_DAC_READ_SEARCH: 0, else
+ * -ENOENT, or -EBADF for no such descriptor. */
+static int linkat_empty_ok(int ofd, const char *path)
+{
+	if (ofd == AT_FDCWD || path[0] == '/')
+		return 0;
+	struct file *f = fd_file(ofd);
+	if (!f)
+		return -EBADF;
+	bool same = f->cred_serial == current_cred()->serial;
+	file_put(f);
+	return same || capable(CAP_DAC_READ_SEARCH) ? 0 : -ENOENT;
+}
+
+/* linkat with AT_EMPTY_PATH: an empty opath links the file ofd is open
+ * on (the working directory for AT_FDCWD: -EPERM, a directory). */
+static long linkat_empty(int ofd, uptr_t opath, int nfd, uptr_t npath, bool follow)
+{
+	struct at_path n;
+	struct inode *ip;
+	char *path = NULL;
+	int err = user_path(opath, &path, true);
+
+	if (err)
+		return err;
+	err = linkat_empty_ok(ofd, path);
+	kfree(path);
+	if (err || (err = at_inode(ofd, opath, AT_EMPTY_PATH | (follow ? 0 : AT_SYMLINK_NOFOLLOW), &ip)))
+		return err;
+	if (!(err = at_path_get(nfd, npath, &n))) {
+		err = vfs_link_inode(ip, n.base, n.path);
+		at_path_put(&n);
+	}
+	inode_put(ip);
+	return err;
+}
+
 SYSCALL_DEFINE5(linkat, int, ofd, uptr_t, opath, int, nfd, uptr_t, npath, int, flags)
 {
 	struct at_path o, n;
@@ -284,7 +324,7 @@ SYSCALL_DEFINE5(linkat, int, ofd, uptr_t, opath, int, nfd, uptr_t, npath, int, f
 	if (flags & ~(uint64_t)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (flags & AT_EMPTY_PATH)
-		return -ENOENT; /* linking an open file back in needs CAP_DAC_READ_SEARCH-style care: not here */
+		return linkat_empty((int)ofd, opath, (int)nfd, npath, flags & AT_SYMLINK_FOLLOW);
 	int err = two_paths((int)ofd, opath, (int)nfd, npath, &o, &n);
 	if (err)
 		return err;
@@ -340,8 +380,7 @@ static long set_cwd(struct inode *dir)
 		inode_put(dir);
 		return err;
 	}
-	inode_put(p->cwd);
-	p->cwd = dir;
+	process_set_cwd(p, dir); /* and in those sharing it (CLONE_FS) */
 	return 0;
 }
 
@@ -395,12 +434,34 @@ SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 
 #define MOUNT_OPTS_MAX 256
 
+/* mount(NULL, target, NULL, MS_PRIVATE etc. [| MS_REC], NULL): -EPERM
+ * without CAP_SYS_ADMIN, -EINVAL unless exactly one type is given and
+ * target is the root of a mount; else 0. */
+static long mount_change_type(uptr_t target, unsigned long flags)
+{
+	unsigned long type = flags & ~(unsigned long)(MS_REC | MS_SILENT);
+	struct inode *ip;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	int err = at_inode(AT_FDCWD, target, 0, &ip);
+	if (err)
+		return err;
+	bool mount_root = ip == vfs_root() || (ip->parent && ip->parent->fs != ip->fs);
+	inode_put(ip);
+	if (!mount_root || !type || (type & ~(unsigned long)MS_PROPAGATION) || (type & (type - 1)))
+		return -EINVAL;
+	return 0;
+}
+
 /* mount(source, target, type, flags, data): Kestrel's file systems are
  * fixed at boot, so the one thing mount does is change the RAM root's
  * size limit as tmpfs's remount does (`mount -o remount,size=64m /`).
  * A new mount is ENODEV (no such file system type to mount); a remount
  * of anything but / is EINVAL (not a mount point Kestrel can change),
- * and so is a read-only one. */
+ * and so is a read-only one. A propagation change (MS_PRIVATE...) is
+ * checked as Linux's do_change_type and changes nothing: with one mount
+ * namespace, no mount has a peer to propagate to. */
 SYSCALL_DEFINE5(mount, uptr_t, source, uptr_t, target, uptr_t, type, unsigned long, flags,
 		uptr_t, data)
 {
@@ -408,6 +469,8 @@ SYSCALL_DEFINE5(mount, uptr_t, source, uptr_t, target, uptr_t, type, unsigned lo
 	struct inode *ip;
 
 	(void)source, (void)type;
+	if (!(flags & MS_REMOUNT) && (flags & MS_PROPAGATION))
+		return mount_change_type(target, flags);
 	if (!(flags & MS_REMOUNT))
 		return -ENODEV;
 	int err = at_inode(AT_FDCWD, target, 0, &ip);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: brk, mmap (anonymous, shared anonymous, /dev/zero, private files), munmap, mprotect, madvise. */
+/* Kestrel: brk, mmap (anonymous, shared anonymous, /dev/zero, files), munmap, mprotect, msync, mincore. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "mm/layout.h"
 #include "mm/shmem.h"
+#include "mm/usercopy.h"
 #include "mm/uvm.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -57,7 +58,7 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 		    new_end - vs->brk_start > rlimit_cur(current_process(), RLIMIT_DATA))
 			return (long)vs->brk;
 		if (heap && (heap->flags & VMA_HEAP) && heap->end == old_end)
-			heap->end = new_end; /* grow the heap region in place */
+			uvm_set_end(vs, heap, new_end); /* grow the heap region in place */
 		else if (uvm_add_vma(vs, old_end, new_end, VM_READ | VM_WRITE, VMA_HEAP))
 			return (long)vs->brk;
 	} else if (new_end < old_end) {
@@ -69,17 +70,18 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 
 static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot, uint64_t flags);
 
-/* place() a region of len bytes that maps obj from its first page, with
- * the region flags vma_flags: its start, or an error (nothing mapped). */
+/* place() a region of len bytes that maps obj from its page pgoff on,
+ * with the region flags vma_flags: its start, or an error (nothing
+ * mapped). */
 static long place_object(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
-			 uint64_t flags, struct shmem *obj, unsigned vma_flags)
+			 uint64_t flags, struct shmem *obj, unsigned vma_flags, uint64_t pgoff)
 {
 	long start = place(vs, addr, len, vmprot, flags);
 
 	if (start < 0)
 		return start;
 	if ((vma_flags && uvm_set_flags(vs, (uint64_t)start, (uint64_t)start + len, vma_flags)) ||
-	    uvm_set_object(vs, (uint64_t)start, obj, 0)) {
+	    uvm_set_object(vs, (uint64_t)start, obj, pgoff)) {
 		uvm_unmap(vs, (uint64_t)start, (uint64_t)start + len);
 		return -ENOMEM;
 	}
@@ -97,57 +99,73 @@ static long map_anon(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 	struct shmem *obj = shmem_create(len / PAGE_SIZE);
 	if (!obj)
 		return -ENOMEM;
-	long start = place_object(vs, addr, len, vmprot, flags, obj, VMA_SHARED);
+	long start = place_object(vs, addr, len, vmprot, flags, obj, VMA_SHARED, 0);
 	shmem_put(obj); /* the region holds its own reference */
 	return start;
 }
 
-/* Copy want bytes of the file at off into obj's first pages: 0, -ENOMEM,
- * or -EINTR when SIGKILL stops a long copy. */
-static int fill_snapshot(struct shmem *obj, struct inode *ip, uint64_t off, uint64_t want)
+/* The bytes of the file at off that a mapping of len bytes covers. */
+static uint64_t file_bytes(const struct inode *ip, uint64_t off, uint64_t len)
 {
-	for (uint64_t done = 0; done < want; done += PAGE_SIZE) {
-		uint64_t phys = shmem_page(obj, done / PAGE_SIZE);
-		if (!phys)
-			return -ENOMEM;
-		uint64_t n = want - done < PAGE_SIZE ? want - done : PAGE_SIZE;
-		ramfs_read_kernel(ip, phys_to_virt(phys), n, off + done);
-		if (io_should_stop())
-			return -EINTR;
-	}
-	return 0;
+	uint64_t want = ip->size > off ? ip->size - off : 0;
+
+	return want < len ? want : len;
 }
 
-/* A private mapping of a RAM file: a memory object holding the file's
- * bytes at map time (zeros after them), mapped copy-on-write, so writes
- * stay private and MADV_DONTNEED brings the file's bytes back. The
- * object is filled before the region is placed: nothing here sleeps
- * with the address space half changed. Whole pages past the end of the
- * file are SIGBUS. */
-static long map_ram_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
-			 uint64_t flags, struct inode *ip, uint64_t off)
+/* A private mapping of a RAM file still in place in the boot archive:
+ * its bytes are the region's demand-loaded contents (mm/uvm.h), so
+ * read-only pages are shared by every process mapping them, as exec's
+ * are; whole pages past the end of the file are SIGBUS. */
+static long map_borrowed(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
+			 uint64_t flags, const struct inode *ip, const uint8_t *bytes, uint64_t off)
 {
-	uint64_t size = page_round_up(len), want = ip->size > off ? ip->size - off : 0;
-	struct shmem *obj = shmem_create(size / PAGE_SIZE);
+	uint64_t size = page_round_up(len), want = file_bytes(ip, off, len);
+	long start = place(vs, addr, size, vmprot, flags);
 
-	if (want > len)
-		want = len;
-	if (!obj)
-		return -ENOMEM;
-	long start = fill_snapshot(obj, ip, off, want);
-	if (start == 0)
-		start = place_object(vs, addr, size, vmprot, flags, obj, 0);
-	shmem_put(obj);
 	if (start < 0)
 		return start;
+	if (want)
+		uvm_set_backing(vs, (uint64_t)start, bytes + off, (uint64_t)start, want);
 	uint64_t file_end = (uint64_t)start + page_round_up(want);
-	if (file_end < (uint64_t)start + size)
-		uvm_set_flags(vs, file_end, (uint64_t)start + size, VMA_SIGBUS);
+	if (file_end < (uint64_t)start + size &&
+	    uvm_set_flags(vs, file_end, (uint64_t)start + size, VMA_SIGBUS)) {
+		uvm_unmap(vs, (uint64_t)start, (uint64_t)start + size);
+		return -ENOMEM;
+	}
 	return start;
 }
 
-/* A private file mapping: a RAM file's snapshot (map_ram_file), or, for
- * other regular files, an anonymous region filled from the file at map
+/* A mapping of a RAM file: the pages of the file's memory object from
+ * page off / PAGE_SIZE on, the same pages read(2) and write(2) use.
+ * MAP_SHARED maps them as they are (a file not open for writing can
+ * never be made writable there: VMA_NOWRITE); MAP_PRIVATE maps them
+ * copy-on-write, so the file's changes show until a page is written.
+ * A page at or past the end of the file, whatever its size was at map
+ * time, is SIGBUS when touched (mm/uvm.c). */
+static long map_ram_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
+			 uint64_t flags, struct file *f, uint64_t off)
+{
+	bool shared = flags & MAP_SHARED;
+	struct shmem *obj;
+	const void *bytes;
+	int err;
+
+	if (shared && ramfs_write_sealed(f->inode) && (vmprot & VM_WRITE))
+		return -EPERM; /* F_SEAL_WRITE, F_SEAL_FUTURE_WRITE: as Linux */
+	if ((err = ramfs_map(f->inode, shared, &obj, &bytes)))
+		return err;
+	if (bytes)
+		return map_borrowed(vs, addr, len, vmprot, flags, f->inode, bytes, off);
+	unsigned vma_flags = 0;
+	if (shared)
+		vma_flags = VMA_SHARED | ((f->flags & O_ACCMODE) == O_RDWR && !ramfs_write_sealed(f->inode)
+					  ? 0 : VMA_NOWRITE);
+	return place_object(vs, addr, page_round_up(len), vmprot, flags, obj, vma_flags,
+			    off / PAGE_SIZE);
+}
+
+/* A file mapping: a RAM file's pages (map_ram_file), or, for other
+ * regular files, a private anonymous region filled from the file at map
  * time (reads past the end leave zeros). Writes stay private. The
  * region is writable while the file is read into it through the user
  * copy helpers, then gets the protection asked for. */
@@ -155,7 +173,7 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 		     uint64_t flags, struct file *f, uint64_t off)
 {
 	if (f->inode->fs == &ramfs_fs)
-		return map_ram_file(vs, addr, len, vmprot, flags, f->inode, off);
+		return map_ram_file(vs, addr, len, vmprot, flags, f, off);
 	long start = place(vs, addr, page_round_up(len), VM_READ | VM_WRITE, flags);
 	if (start < 0)
 		return start;
@@ -178,8 +196,8 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 }
 
 /* mmap of an open file: /dev/zero is anonymous memory (shared or not),
- * a regular file is mapped privately; MAP_SHARED of a regular file is
- * not supported (-ENODEV), nor are other files. */
+ * a RAM file is mapped shared or private, another regular file (procfs)
+ * privately; MAP_SHARED of those and other files is -ENODEV. */
 static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t prot,
 		   uint64_t flags, struct file *f, uint64_t off)
 {
@@ -194,7 +212,8 @@ static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t pr
 		return -EACCES; /* a shared writable mapping needs a writable file */
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EACCES; /* Linux: every file mapping reads the file */
-	if (!zero && (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read || (flags & MAP_SHARED)))
+	if (!zero && (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read ||
+		      ((flags & MAP_SHARED) && f->inode->fs != &ramfs_fs)))
 		return -ENODEV;
 	if (zero)
 		return map_anon(vs, addr, page_round_up(len), vmprot, flags);
@@ -226,6 +245,32 @@ static int map_type(uint64_t *flags)
 	return 0;
 }
 
+/* MAP_POPULATE (or MAP_LOCKED, which Linux populates too): make the
+ * pages present now, as read faults would, stopping at the first that
+ * cannot be (past the end of a file, out of memory: the mmap succeeds
+ * all the same, as on Linux) or at SIGKILL. */
+static void populate(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		if (fatal_signal_pending())
+			return;
+		sched_cond_resched();
+		if (uvm_prefault(vs, va))
+			return;
+	}
+}
+
+/* What a new mapping's flags ask beyond its placement: MAP_LOCKED is
+ * recorded (msync's MS_INVALIDATE refuses it) and populated, as is
+ * MAP_POPULATE. MAP_NORESERVE changes nothing: Kestrel never reserves. */
+static void map_extras(struct vm_space *vs, uint64_t start, uint64_t len, uint64_t flags)
+{
+	if (flags & MAP_LOCKED)
+		uvm_set_flags(vs, start, start + len, VMA_LOCKED);
+	if (flags & (MAP_POPULATE | MAP_LOCKED))
+		populate(vs, start, start + len);
+}
+
 SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, unsigned long, fd, unsigned long, off)
 {
 	struct vm_space *vs = vm();
@@ -255,6 +300,8 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		r = map_anon(vs, addr, page_round_up(len), prot_to_vm(prot), flags);
 	if (f)
 		file_put(f);
+	if (r >= 0)
+		map_extras(vs, (uint64_t)r, page_round_up(len), flags);
 	return r;
 }
 
@@ -343,4 +390,69 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 	if (grows || !mprotect_prot_ok(prot))
 		return -EINVAL;
 	return uvm_protect(vm(), addr, addr + page_round_up(len), vmprot);
+}
+
+/* Is a region of [start, end) MAP_LOCKED? */
+static bool range_locked(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	for (struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
+		if (v->end > start && (v->flags & VMA_LOCKED))
+			return true;
+	return false;
+}
+
+/* msync: RAM files have no disk to write back to, so only Linux's
+ * checks remain, in its order: known flags, an aligned start, not both
+ * MS_ASYNC and MS_SYNC (EINVAL); a range that wraps (ENOMEM), an empty
+ * one (0); MS_INVALIDATE over a locked region (EBUSY); a hole in the
+ * range (ENOMEM). */
+SYSCALL_DEFINE3(msync, unsigned long, start, size_t, len, int, flags)
+{
+	struct vm_space *vs = vm();
+	uint64_t size = page_round_up(len);
+
+	if ((flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) || page_offset(start) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if ((len && !size) || start + size < start)
+		return -ENOMEM;
+	if (size == 0)
+		return 0;
+	if ((flags & MS_INVALIDATE) && range_locked(vs, start, start + size))
+		return -EBUSY;
+	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
+}
+
+/* mincore's vector is written in chunks of this many pages. */
+#define MINCORE_CHUNK 256
+
+/* mincore: one byte per page of [start, start + len), 1 if the page is
+ * present. EINVAL for an unaligned start, ENOMEM when the range leaves
+ * user space or has a hole, EFAULT for a bad vector. Costs a page-table
+ * look-up per page, in a loop that yields and stops for SIGKILL. */
+SYSCALL_DEFINE3(mincore, unsigned long, start, size_t, len, uptr_t, vec)
+{
+	struct vm_space *vs = vm();
+	uint64_t size = page_round_up(len);
+	uint8_t buf[MINCORE_CHUNK];
+
+	if (page_offset(start))
+		return -EINVAL;
+	if ((len && !size) || start >= USER_VA_END || size > USER_VA_END - start)
+		return -ENOMEM;
+	if (uvm_mapped_bytes(vs, start, start + size) != size)
+		return -ENOMEM;
+	for (uint64_t done = 0; done < size / PAGE_SIZE;) {
+		uint64_t n = size / PAGE_SIZE - done < MINCORE_CHUNK ? size / PAGE_SIZE - done
+								  : MINCORE_CHUNK;
+		if (fatal_signal_pending())
+			return -EINTR;
+		sched_cond_resched();
+		for (uint64_t i = 0; i < n; i++)
+			buf[i] = uvm_resident(vs, start + (done + i) * PAGE_SIZE);
+		if (copy_to_user(vec + done, buf, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
 }

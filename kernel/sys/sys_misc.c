@@ -238,16 +238,3 @@ SYSCALL_DEFINE3(sched_setaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
 		return -ESRCH;
 	return mask & 1 ? 0 : -EINVAL;
 }
-
-SYSCALL_DEFINE0(zero)
-{
-	return 0; /* the uid/gid getters and setters (everything runs as root) */
-}
-
-SYSCALL_DEFINE3(getresuid, uptr_t, ruid, uptr_t, euid, uptr_t, suid)
-{
-	uint32_t zero = 0;
-	if (copy_to_user(ruid, &zero, 4) || copy_to_user(euid, &zero, 4) || copy_to_user(suid, &zero, 4))
-		return -EFAULT;
-	return 0;
-}

@@ -70,9 +70,23 @@ SYSCALL_DEFINE0(sched_yield)
 	return 0;
 }
 
+/*
+ * The release names the Linux ABI Kestrel implements, in Linux's form:
+ * programs and tests (glibc, gVisor's) compare it with the version that
+ * brought a call or changed a behaviour (MAP_FIXED_NOREPLACE 4.17,
+ * clone3 5.3, close_range 5.9, epoll_pwait2 5.11, eventfd writes of
+ * exactly 8 bytes 6.9) and take old paths, or expect old answers, below
+ * it. Kestrel follows current Linux (the 6.12 long-term release and
+ * later, as its conformance tests are run against); a call it lacks is
+ * ENOSYS, as on a kernel configured without it. "-kestrel" says whose
+ * kernel it is, as distributions' suffixes do. sysname stays "Kestrel"
+ * (the kernel's own version is in the boot banner).
+ */
+#define UTS_RELEASE "6.12.0-kestrel"
+
 SYSCALL_DEFINE1(uname, uptr_t, buf)
 {
-	static const char *const fields[6] = { "Kestrel", "kestrel", "0.1", "#1", "x86_64", "(none)" };
+	static const char *const fields[6] = { "Kestrel", "kestrel", UTS_RELEASE, "#1", "x86_64", "(none)" };
 	char uts[6][UTS_LEN];
 
 	memset(uts, 0, sizeof(uts));

@@ -6,6 +6,7 @@
 #include "sys/sys_misc.h"
 #include "fs/inode.h"
 #include "fs/vfs.h"
+#include "proc/exec.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "mm/heap.h"
@@ -14,8 +15,10 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "uapi/ptrace.h"
 #include "uapi/wait.h"
 #include "uapi/sched.h"
+#include "uapi/capability.h"
 #include "uapi/limits.h"
 #include "uapi/fcntl.h"
 #include "uapi/stat.h"
@@ -31,11 +34,16 @@ static struct trap_frame *frame(void)
 static long do_fork(bool share_vm, bool vfork, uint64_t new_sp)
 {
 	int err;
-	struct process *c = process_fork(frame(), share_vm, new_sp, &err);
+	struct process *c = process_fork(frame(), share_vm ? FORK_SHARE_VM : 0, new_sp, &err);
 
 	if (!c)
 		return err;
 	int pid = c->pid;
+	int event = ptrace_fork_event(vfork, SIGCHLD);
+	if (event) { /* PTRACE_O_TRACEFORK, _TRACEVFORK: the tracer sees both */
+		ptrace_fork_attach(c);
+		ptrace_fork_stop(event, pid);
+	}
 	process_start_child(c, vfork); /* c may be gone when a vfork returns */
 	return pid;
 }
@@ -72,6 +80,9 @@ static long clone_thread(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t
 	if (flags & CLONE_CHILD_SETTID)
 		copy_to_user(ctid, &tid, sizeof(tid));
 	thread_make_runnable(t);
+	int event = ptrace_fork_event(false, flags & CSIGNAL);
+	if (event == PTRACE_EVENT_CLONE) /* the thread is traced with its process */
+		ptrace_fork_stop(event, tid);
 	return tid;
 }
 
@@ -87,14 +98,17 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		return -EPERM; /* as Linux: the base must be a user address (it reaches WRMSR) */
 	if (flags & CLONE_THREAD)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
-	if (flags & (CLONE_SIGHAND | CLONE_PARENT))
+	if (flags & CLONE_SIGHAND)
 		return -EINVAL;
 	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
 		return -EINVAL; /* a shared address space without vfork's wait is a thread */
-	struct process *c = process_fork(frame(), flags & CLONE_VM, newsp, &err);
+	unsigned int how = (flags & CLONE_VM ? FORK_SHARE_VM : 0) | (flags & CLONE_PARENT ? FORK_SIBLING : 0) |
+			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0);
+	struct process *c = process_fork(frame(), how, newsp, &err);
 	if (!c)
 		return err;
 	int pid = c->pid;
+	c->pidns_init = flags & CLONE_NEWPID;
 	for (int sig = 0; clear_sighand && sig < NSIG; sig++)
 		if (c->sig_action[sig].handler != SIG_IGN)
 			memset(&c->sig_action[sig], 0, sizeof(c->sig_action[sig]));
@@ -109,6 +123,11 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		uvm_write_checked(c->vm, ctid, &pid, sizeof(pid));
 	} else if (flags & CLONE_CHILD_SETTID) {
 		copy_to_user(ctid, &pid, sizeof(pid));
+	}
+	int event = ptrace_fork_event(flags & CLONE_VFORK, flags & CSIGNAL);
+	if (event) {
+		ptrace_fork_attach(c);
+		ptrace_fork_stop(event, pid);
 	}
 	process_start_child(c, flags & CLONE_VFORK);
 	return pid;
@@ -149,6 +168,52 @@ static long clone3_read(uptr_t uargs, size_t size, struct clone_args_k *a)
 
 /* clone3(args, size): clone with its arguments in a struct. No
  * set_tid, pidfd or cgroup (-EINVAL: they need namespaces and pidfds). */
+#define UNSHARE_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
+			    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+#define UNSHARE_FLAGS (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | \
+		       UNSHARE_NAMESPACES)
+
+/* Linux's check_unshare_flags, with its implied flags: -EINVAL for an
+ * unknown flag, or CLONE_THREAD, CLONE_SIGHAND or CLONE_VM in a process
+ * with other threads (CLONE_VM: or sharing its memory, a vfork child). */
+static long unshare_check(unsigned long *flags)
+{
+	struct process *p = current_process();
+
+	if (*flags & ~(unsigned long)UNSHARE_FLAGS)
+		return -EINVAL;
+	if (*flags & CLONE_NEWUSER)
+		*flags |= CLONE_THREAD | CLONE_FS;
+	if (*flags & CLONE_VM)
+		*flags |= CLONE_SIGHAND;
+	if (*flags & CLONE_SIGHAND)
+		*flags |= CLONE_THREAD;
+	if (*flags & CLONE_NEWNS)
+		*flags |= CLONE_FS;
+	if ((*flags & CLONE_THREAD) && p->nthreads > 1)
+		return -EINVAL;
+	if ((*flags & CLONE_VM) && p->vm->refs > 1)
+		return -EINVAL;
+	return 0;
+}
+
+/* unshare(flags): CLONE_FILES gives the caller its own copy of a
+ * descriptor table shared by CLONE_FILES, CLONE_FS its own working
+ * directory and umask; CLONE_SYSVSEM has no semaphore undo list to drop
+ * here, and CLONE_THREAD, CLONE_SIGHAND and CLONE_VM have nothing to do
+ * once unshare_check passed. Namespaces (Kestrel has none): -EPERM
+ * without CAP_SYS_ADMIN as Linux, else -EINVAL. -ENOMEM. */
+SYSCALL_DEFINE1(unshare, unsigned long, flags)
+{
+	long err = unshare_check(&flags);
+
+	if (err)
+		return err;
+	if (flags & UNSHARE_NAMESPACES)
+		return capable(CAP_SYS_ADMIN) ? -EINVAL : -EPERM;
+	return process_unshare(flags & CLONE_FILES, flags & CLONE_FS);
+}
+
 SYSCALL_DEFINE2(clone3, uptr_t, uargs, size_t, size)
 {
 	struct clone_args_k a;
@@ -265,8 +330,9 @@ static long refuse_final_symlink(const char *path)
 	return link ? -ELOOP : 0;
 }
 
-/* Copy argv and envp in and exec path (a kernel string). */
-static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp)
+/* Copy argv and envp in and exec path (a kernel string) with
+ * exec_flags (proc/exec.h). */
+static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp, unsigned exec_flags)
 {
 	char **argv = NULL, **envp = NULL;
 	size_t total = 0;
@@ -277,14 +343,17 @@ static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp)
 		err = copy_vector(uenvp, &envp, &total, s);
 	kfree(s);
 	if (err >= 0)
-		err = process_exec(frame(), path, (const char *const *)argv, (const char *const *)envp);
+		err = process_exec(frame(), path, (const char *const *)argv, (const char *const *)envp,
+				   exec_flags);
 	free_vector(argv);
 	free_vector(envp);
 	return err < 0 ? err : 0;
 }
 
 /* execveat(dirfd, path, argv, envp, flags): AT_EMPTY_PATH runs the
- * descriptor's file, AT_SYMLINK_NOFOLLOW refuses a final symlink. */
+ * descriptor's file, AT_SYMLINK_NOFOLLOW refuses a final symlink. A
+ * path through a close-on-exec dirfd is gone after the exec, so a
+ * script there cannot be run by its interpreter: EXEC_PATH_INACCESSIBLE. */
 SYSCALL_DEFINE5(execveat, int, dirfd, uptr_t, upath, uptr_t, uargv, uptr_t, uenvp, int, flags)
 {
 	char *path, *full;
@@ -298,8 +367,12 @@ SYSCALL_DEFINE5(execveat, int, dirfd, uptr_t, upath, uptr_t, uargv, uptr_t, uenv
 	err = full ? execveat_path(dirfd, path, full) : -ENOMEM;
 	if (!err && path[0] && (flags & AT_SYMLINK_NOFOLLOW))
 		err = refuse_final_symlink(full);
+	unsigned exec_flags = 0;
+	bool via_fd = path[0] != '/' && (!path[0] || dirfd != AT_FDCWD); /* /dev/fd/N... */
+	if (!err && via_fd && fd_cloexec(current_process()->files, dirfd))
+		exec_flags = EXEC_PATH_INACCESSIBLE;
 	if (!err)
-		err = do_execve(full, uargv, uenvp);
+		err = do_execve(full, uargv, uenvp, exec_flags);
 	kfree(full);
 	kfree(path);
 	return err;
@@ -312,7 +385,7 @@ SYSCALL_DEFINE3(execve, uptr_t, upath, uptr_t, uargv, uptr_t, uenvp)
 
 	if (err)
 		return err;
-	err = do_execve(path, uargv, uenvp);
+	err = do_execve(path, uargv, uenvp, 0);
 	kfree(path);
 	return err;
 }
@@ -329,8 +402,23 @@ static bool matches(const struct process *p, const struct process *c, int64_t pi
 	return true;
 }
 
-/* A matching child with something to report: a zombie, or (when asked)
- * a stop or continue not yet reported. *found: any matching child. */
+/* p's tracees that are not its children, as Linux's ptraced list: a
+ * matching one with a ptrace-stop to report. *found: any matching. */
+static struct process *find_tracee_stop(struct process *p, int64_t pid, bool *found)
+{
+	for (struct process *c = p->ptrace.tracees; c; c = c->ptrace.trace_next) {
+		if (c->parent == p || !matches(p, c, pid))
+			continue;
+		*found = true;
+		if (ptrace_has_report(c, p))
+			return c;
+	}
+	return NULL;
+}
+
+/* A matching child with something to report: a zombie, a ptrace-stop
+ * (always, for its tracer), or (when asked, or for its tracer) a stop or
+ * continue not yet reported. *found: any matching child or tracee. */
 static struct process *find_zombie(struct process *p, int64_t pid, uint64_t options, bool *found)
 {
 	*found = false;
@@ -340,11 +428,13 @@ static struct process *find_zombie(struct process *p, int64_t pid, uint64_t opti
 		*found = true;
 		if (c->reaping)
 			continue; /* the reaper's, not ours: wait until it is gone */
-		if (c->state == PROC_ZOMBIE || ((options & WUNTRACED) && c->stop_report) ||
+		bool traced = c->ptrace.tracer == p;
+		if (c->state == PROC_ZOMBIE || ptrace_has_report(c, p) ||
+		    (((options & WUNTRACED) || traced) && c->stop_report) ||
 		    ((options & WCONTINUED) && c->cont_report))
 			return c;
 	}
-	return NULL;
+	return find_tracee_stop(p, pid, found);
 }
 
 /* The wait status to report for c, consuming a stop/continue report;
@@ -355,7 +445,11 @@ static bool report(struct process *c, uint64_t options, int *status)
 		*status = c->wstatus;
 		return true;
 	}
-	if ((options & WUNTRACED) && c->stop_report) {
+	if (ptrace_has_report(c, current_process())) {
+		*status = ptrace_take_report(c);
+		return false;
+	}
+	if (((options & WUNTRACED) || c->ptrace.tracer == current_process()) && c->stop_report) {
 		*status = WSTATUS_STOPPED(c->stop_sig);
 		c->stop_report = false;
 	} else {
@@ -460,7 +554,13 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 	struct waitid_info info;
 	struct usage usage = { { 0, 0 }, 0 };
 	memset(&info, 0, sizeof(info));
-	if (z) {
+	if (z && z->state != PROC_ZOMBIE) { /* a tracee's stop: its tracer sees it */
+		int status;
+		report(z, options, &status);
+		info = (struct waitid_info){ .signo = SIGCHLD, .code = CLD_TRAPPED, .pid = z->pid,
+					     .status = (status >> 8) & 0xff };
+		z = NULL;
+	} else if (z) {
 		info.signo = SIGCHLD;
 		info.code = wstatus_cld_code(z->wstatus);
 		info.pid = z->pid;
@@ -478,17 +578,63 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 	return 0;
 }
 
+/* Linux's check_kill_permission: the caller's own process, a target
+ * whose real or saved uid is the caller's real or effective uid (the
+ * calling thread's credentials against tc, the target thread's, or for a
+ * process its leader's), CAP_KILL, or SIGCONT within the caller's
+ * session; else -EPERM. */
+static long may_signal(const struct process *p, const struct cred *tc, int sig)
+{
+	const struct process *me = current_process();
+
+	if (p == me || cred_may_signal(current_cred(), tc) || capable(CAP_KILL))
+		return 0;
+	return sig == SIGCONT && p->sid == me->sid ? 0 : -EPERM;
+}
+
+/* Send sig to p if the caller may: 0, or -EPERM. */
+static long kill_checked(struct process *p, int sig)
+{
+	long err = may_signal(p, process_cred(p), sig);
+
+	return err ? err : signal_send(p, sig);
+}
+
 struct kill_all {
-	int sig, self, count;
+	int sig, self, count, pgid; /* pgid 0: every process but init and the caller */
+	long err;
 };
 
+/* kill(-1): everyone but init and the caller, success if any was
+ * counted (Linux counts the -EPERM ones too); kill(-pgid): the group,
+ * success if any one was signalled, else the last error. */
 static void kill_one(struct process *p, void *arg)
 {
 	struct kill_all *k = arg;
-	if (p->pid > 1 && p->pid != k->self && p->state == PROC_ALIVE) {
-		signal_send(p, k->sig);
-		k->count++;
+
+	if (p->state != PROC_ALIVE)
+		return;
+	if (k->pgid ? p->pgid != k->pgid : (p->pid <= 1 || p->pid == k->self))
+		return;
+	long err = kill_checked(p, k->sig);
+	if (k->pgid) {
+		if (!err)
+			k->count++;
+		else
+			k->err = err;
+		return;
 	}
+	k->count++;
+	if (err != -EPERM)
+		k->err = err;
+}
+
+static long kill_group(int pgid, int sig)
+{
+	struct kill_all k = { sig, 0, 0, pgid, -ESRCH };
+
+	process_for_each(kill_one, &k);
+	return k.count ? 0 : k.err;
 }
 
 SYSCALL_DEFINE2(kill, pid_t, upid, int, sig)
@@ -506,21 +652,24 @@ SYSCALL_DEFINE2(kill, pid_t, upid, int, sig)
 		}
 		if (!p)
 			return -ESRCH;
-		return signal_send(p, (int)sig); /* a zombie accepts (and drops) it until reaped */
+		return kill_checked(p, (int)sig); /* a zombie accepts (and drops) it until reaped */
 	}
 	if (pid == 0)
-		return signal_send_pgrp(self->pgid, (int)sig);
+		return kill_group(self->pgid, (int)sig);
 	if (pid == -1) {
-		struct kill_all k = { (int)sig, self->pid, 0 };
+		struct kill_all k = { (int)sig, self->pid, 0, 0, 0 };
 		process_for_each(kill_one, &k);
-		return k.count ? 0 : -ESRCH;
+		return k.count ? k.err : -ESRCH;
 	}
-	return signal_send_pgrp(-pid, (int)sig);
+	return kill_group(-pid, (int)sig);
 }
 
-/* Signal thread tid (of process tgid, if tgid > 0): that thread takes it. */
-static long kill_thread(int tgid, int tid, uint64_t sig)
+/* Signal thread tid (of process tgid, if tgid > 0): that thread takes
+ * it, with info's details (rt_tgsigqueueinfo) or NULL for tkill's and
+ * tgkill's (si_code SI_TKILL, the caller's pid and real uid, as Linux). */
+static long kill_thread(int tgid, int tid, uint64_t sig, const struct siginfo_k *info)
 {
+	struct siginfo_k tkill_info = { .signo = (int32_t)sig, .code = SI_TKILL };
 	struct process *p;
 	struct thread *t;
 
@@ -529,21 +678,78 @@ static long kill_thread(int tgid, int tid, uint64_t sig)
 	t = process_find_thread(tid, &p);
 	if (!t || (tgid > 0 && p->pid != tgid))
 		return -ESRCH;
-	return signal_send_thread(p, t, (int)sig);
+	long err = may_signal(p, &t->cred, (int)sig);
+	if (err)
+		return err;
+	if (!info) {
+		tkill_info.rt.pid = current_process()->pid;
+		tkill_info.rt.uid = current_cred()->uid;
+		info = &tkill_info;
+	}
+	return signal_send_queued(p, t, (int)sig, info);
 }
 
 SYSCALL_DEFINE3(tgkill, pid_t, tgid, pid_t, tid, int, sig)
 {
 	if ((int)tgid <= 0 || (int)tid <= 0)
 		return -EINVAL;
-	return kill_thread((int)tgid, (int)tid, sig);
+	return kill_thread((int)tgid, (int)tid, sig, NULL);
 }
 
 SYSCALL_DEFINE2(tkill, pid_t, tid, int, sig)
 {
 	if ((int)tid <= 0)
 		return -EINVAL;
-	return kill_thread(0, (int)tid, sig);
+	return kill_thread(0, (int)tid, sig, NULL);
+}
+
+/* The siginfo of rt_sigqueueinfo and rt_tgsigqueueinfo, read into info
+ * (-EFAULT). Linux's rule: no one may pretend to be the kernel or
+ * kill/tgkill (si_code >= 0 or SI_TKILL) but to itself (to_tid is the
+ * caller's tid): -EPERM. */
+static long queued_info(uptr_t uinfo, int to_tid, struct siginfo_k *info)
+{
+	if (copy_from_user(info, uinfo, sizeof(*info)))
+		return -EFAULT;
+	if ((info->code >= 0 || info->code == SI_TKILL) && to_tid != current_thread()->tid)
+		return -EPERM;
+	return 0;
+}
+
+/* rt_sigqueueinfo(tgid, sig, info): sig for process tgid (any thread's
+ * id names its process, as kill's) with the caller's si_code, si_pid,
+ * si_uid and si_value; kill's permission rule. */
+SYSCALL_DEFINE3(rt_sigqueueinfo, pid_t, tgid, int, sig, uptr_t, uinfo)
+{
+	struct siginfo_k info;
+	struct process *p = NULL;
+	long err = queued_info(uinfo, (int)tgid, &info);
+
+	if (err)
+		return err;
+	if ((int)tgid > 0 && !(p = process_find((int)tgid)))
+		process_find_thread((int)tgid, &p);
+	if (!p)
+		return -ESRCH;
+	if ((unsigned)sig > NSIG)
+		return -EINVAL;
+	if ((err = may_signal(p, process_cred(p), sig)))
+		return err;
+	return signal_send_queued(p, NULL, sig, &info);
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, info): the same for thread tid of
+ * process tgid (-EINVAL for an id <= 0). */
+SYSCALL_DEFINE4(rt_tgsigqueueinfo, pid_t, tgid, pid_t, tid, int, sig, uptr_t, uinfo)
+{
+	struct siginfo_k info;
+	long err = queued_info(uinfo, (int)tid, &info);
+
+	if (err)
+		return err;
+	if ((int)tgid <= 0 || (int)tid <= 0)
+		return -EINVAL;
+	return kill_thread((int)tgid, (int)tid, (uint64_t)(unsigned)sig, &info);
 }
 
 SYSCALL_DEFINE0(getppid)

@@ -12,6 +12,7 @@
 #include "fs/path.h"
 #include "fs/pipe.h"
 #include "mm/heap.h"
+#include "net/unix.h"
 #include "mm/pmm.h"
 #include "proc/process.h"
 #include "lib/errno.h"
@@ -21,7 +22,6 @@
 
 #define BLOCK_SIZE   4096
 #define SECTOR       512
-#define PIPE_DEV     12
 #define STATX_ATTR_MASK 0
 
 struct linux_timespec {
@@ -87,7 +87,14 @@ struct kstat {
 static void kstat_of(const struct inode *ip, const struct file *f, struct kstat *k)
 {
 	memset(k, 0, sizeof(*k));
-	if (!ip) { /* a pipe */
+	if (!ip && f && unix_is_socket(f)) { /* a socket: sockfs's S_IFSOCK | 0777 */
+		k->dev_minor = SOCK_DEV;
+		k->ino = unix_ino(f);
+		k->nlink = 1;
+		k->mode = S_IFSOCK | 0777;
+		return;
+	}
+	if (!ip) { /* an anonymous file (eventfd); pipes have their pipefs inode */
 		k->dev_minor = PIPE_DEV;
 		k->ino = pipe_ino(f);
 		k->nlink = 1;
@@ -275,11 +282,18 @@ SYSCALL_DEFINE4(faccessat2, int, dirfd, uptr_t, path, int, mode, int, flags)
 		return -EINVAL;
 	if (mode & ~7ull)
 		return -EINVAL;
+	/* the walk and the check with the real ids unless AT_EACCESS: for
+	 * root, the permitted capabilities (see cred_access_view) */
+	struct thread *t = current_thread();
+	struct cred view;
+	cred_access_view(&t->cred, &view);
+	t->access_cred = flags & AT_EACCESS ? NULL : &view;
 	int err = at_inode((int)dirfd, path, (int)flags, &ip);
-	if (err)
-		return err;
-	err = vfs_access(ip, (int)mode);
-	inode_put(ip);
+	if (!err) {
+		err = vfs_access(ip, (int)mode);
+		inode_put(ip);
+	}
+	t->access_cred = NULL;
 	return err;
 }
 
@@ -298,7 +312,7 @@ SYSCALL_DEFINE1(umask, int, mask)
 	struct process *p = current_process();
 	uint32_t old = p->umask;
 
-	p->umask = (uint32_t)mask & 0777;
+	process_set_umask(p, (uint32_t)mask & 0777); /* and in those sharing it (CLONE_FS) */
 	return old;
 }
 
@@ -411,8 +425,16 @@ static int set_times(struct inode *ip, const struct linux_timespec *ts)
 
 	if (ts && ((sa = pick_time(&ts[0], &a)) < 0 || (sm = pick_time(&ts[1], &m)) < 0))
 		return -EINVAL;
+	if (ts && !sa && !sm)
+		return 0; /* both UTIME_OMIT: nothing to do, nothing checked (Linux's utimensat) */
 	if (ip->fs->read_only)
 		return -EPERM;
+	/* Linux's may_setattr and setattr_prepare: times of one's choosing need
+	 * the owner or CAP_FOWNER; "now" for both, write permission will do */
+	bool touch = !ts || (ts[0].nsec == UTIME_NOW && ts[1].nsec == UTIME_NOW);
+	int err = vfs_owner_or_capable(ip) ? 0 : touch ? vfs_permission(ip, W_OK) : -EPERM;
+	if (err)
+		return err;
 	if (sa)
 		ip->atime = a;
 	if (sm)

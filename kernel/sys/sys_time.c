@@ -126,16 +126,52 @@ SYSCALL_DEFINE1(time, uptr_t, tloc)
 	return t;
 }
 
+/* Sleep until CPU clock clk (a process's: another thread's is -EINVAL,
+ * as Linux's posix_cpu_nsleep) reaches ns (TIMER_ABSTIME) or advances by ns.
+ * Time on the CPU cannot pass faster than time itself (one CPU), so
+ * sleeping what is left never oversleeps the clock by more than a switch;
+ * then the clock is read again. A sleeper whose process never runs sleeps
+ * until a signal, as on Linux. 0 (also when the process is gone), -EINTR
+ * (rem written for a relative sleep), -EINVAL, -EFAULT. */
+static long cpu_clock_sleep(int64_t clk, int flags, uint64_t ns, uint64_t urem)
+{
+	uint64_t now, target;
+
+	if (clk < 0 && (clk & CPUCLOCK_PERTHREAD))
+		return -EINVAL;
+	int err = clock_read(clk, &now);
+	if (err)
+		return err;
+	target = flags & TIMER_ABSTIME ? ns : now + ns;
+	while (now < target) {
+		if (signal_pending()) {
+			if (!(flags & TIMER_ABSTIME) && urem && timespec_write(urem, target - now))
+				return -EFAULT;
+			return -EINTR;
+		}
+		wait_on(NULL, time_ns() + (target - now));
+		if (clock_read(clk, &now))
+			return 0;
+	}
+	return 0;
+}
+
 /* clock_nanosleep(clock, flags, request, remain): sleep on the monotonic
- * clock; an absolute CLOCK_REALTIME deadline is converted to it. The
- * CPU-time clocks are not clocks one can sleep on here (-EINVAL). */
+ * clock; an absolute CLOCK_REALTIME deadline is converted to it. A
+ * process's CPU-time clock is slept on with cpu_clock_sleep. */
 SYSCALL_DEFINE4(clock_nanosleep, clockid_t, clk, int, flags, uptr_t, req, uptr_t, rem)
 {
 	uint64_t ns, deadline;
 	int err;
 
-	if (clk < 0 || clk > CLOCK_BOOTTIME || clk == CLOCK_PROCESS_CPUTIME_ID ||
-	    clk == CLOCK_THREAD_CPUTIME_ID)
+	if (clk == CLOCK_THREAD_CPUTIME_ID)
+		return -EOPNOTSUPP; /* Linux's thread clock has no nsleep */
+	if (clk == CLOCK_PROCESS_CPUTIME_ID || clk < 0) {
+		if ((err = timespec_read(req, &ns)) < 0)
+			return err;
+		return cpu_clock_sleep(clk, flags, ns, rem);
+	}
+	if (clk > CLOCK_BOOTTIME)
 		return -EINVAL;
 	if ((err = timespec_read(req, &ns)) < 0)
 		return err;

@@ -14,6 +14,7 @@
 #include "mm/layout.h"
 #include "proc/process.h"
 #include "proc/signal.h"
+#include "proc/ptrace.h"
 #include "lib/errno.h"
 #include "audit.h"
 #include "log.h"
@@ -61,6 +62,25 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_mknod] = sys_mknod,
 	[SYS_statfs] = sys_statfs,
 	[SYS_fstatfs] = sys_fstatfs,
+	[SYS_setxattr] = sys_setxattr,
+	[SYS_lsetxattr] = sys_lsetxattr,
+	[SYS_fsetxattr] = sys_fsetxattr,
+	[SYS_getxattr] = sys_getxattr,
+	[SYS_lgetxattr] = sys_lgetxattr,
+	[SYS_fgetxattr] = sys_fgetxattr,
+	[SYS_listxattr] = sys_listxattr,
+	[SYS_llistxattr] = sys_llistxattr,
+	[SYS_flistxattr] = sys_flistxattr,
+	[SYS_removexattr] = sys_removexattr,
+	[SYS_lremovexattr] = sys_lremovexattr,
+	[SYS_fremovexattr] = sys_fremovexattr,
+	[SYS_fadvise64] = sys_fadvise64,
+	[SYS_fallocate] = sys_fallocate,
+	[SYS_sched_get_priority_max] = sys_sched_get_priority_max,
+	[SYS_sched_get_priority_min] = sys_sched_get_priority_min,
+	[SYS_sched_rr_get_interval] = sys_sched_rr_get_interval,
+	[SYS_rt_sigtimedwait] = sys_rt_sigtimedwait,
+	[SYS_clock_settime] = sys_clock_settime,
 	[SYS_sync] = sys_sync,
 	[SYS_mount] = sys_mount,
 	[SYS_getdents64] = sys_getdents64,
@@ -101,19 +121,25 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_alarm] = sys_alarm,
 	[SYS_setitimer] = sys_setitimer,
 	[SYS_madvise] = sys_madvise,
+	[SYS_msync] = sys_msync,
+	[SYS_mincore] = sys_mincore,
 	[SYS_getrlimit] = sys_getrlimit,
 	[SYS_getrusage] = sys_getrusage,
 	[SYS_sysinfo] = sys_sysinfo,
 	[SYS_times] = sys_times,
-	[SYS_setuid] = sys_zero,
-	[SYS_setgid] = sys_zero,
-	[SYS_setreuid] = sys_zero,
-	[SYS_setregid] = sys_zero,
-	[SYS_setgroups] = sys_zero,
-	[SYS_setresuid] = sys_zero,
-	[SYS_setresgid] = sys_zero,
+	[SYS_ptrace] = sys_ptrace,
+	[SYS_setuid] = sys_setuid,
+	[SYS_setgid] = sys_setgid,
+	[SYS_setreuid] = sys_setreuid,
+	[SYS_setregid] = sys_setregid,
+	[SYS_getgroups] = sys_getgroups,
+	[SYS_setgroups] = sys_setgroups,
+	[SYS_setresuid] = sys_setresuid,
+	[SYS_setresgid] = sys_setresgid,
 	[SYS_getresuid] = sys_getresuid,
-	[SYS_getresgid] = sys_getresuid,
+	[SYS_getresgid] = sys_getresgid,
+	[SYS_setfsuid] = sys_setfsuid,
+	[SYS_setfsgid] = sys_setfsgid,
 	[SYS_prctl] = sys_prctl,
 	[SYS_capget] = sys_capget,
 	[SYS_capset] = sys_capset,
@@ -136,6 +162,8 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_kill] = sys_kill,
 	[SYS_tkill] = sys_tkill,
 	[SYS_tgkill] = sys_tgkill,
+	[SYS_rt_sigqueueinfo] = sys_rt_sigqueueinfo,
+	[SYS_rt_tgsigqueueinfo] = sys_rt_tgsigqueueinfo,
 	[SYS_setpgid] = sys_setpgid,
 	[SYS_getpgid] = sys_getpgid,
 	[SYS_getpgrp] = sys_getpgrp,
@@ -149,10 +177,10 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_exit] = sys_exit,
 	[SYS_uname] = sys_uname,
 	[SYS_gettimeofday] = sys_gettimeofday,
-	[SYS_getuid] = sys_zero,
-	[SYS_getgid] = sys_zero,
-	[SYS_geteuid] = sys_zero,
-	[SYS_getegid] = sys_zero,
+	[SYS_getuid] = sys_getuid,
+	[SYS_getgid] = sys_getgid,
+	[SYS_geteuid] = sys_geteuid,
+	[SYS_getegid] = sys_getegid,
 	[SYS_getppid] = sys_getppid,
 	[SYS_arch_prctl] = sys_arch_prctl,
 	[SYS_gettid] = sys_gettid,
@@ -163,11 +191,42 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_exit_group] = sys_exit_group,
 	[SYS_futex] = sys_futex,
 	[SYS_set_robust_list] = sys_set_robust_list,
+	[SYS_unshare] = sys_unshare,
 	[SYS_get_robust_list] = sys_get_robust_list,
 	[SYS_pipe] = sys_pipe,
 	[SYS_pipe2] = sys_pipe2,
 	[SYS_eventfd] = sys_eventfd,
 	[SYS_eventfd2] = sys_eventfd2,
+	[SYS_epoll_create] = sys_epoll_create,
+	[SYS_epoll_create1] = sys_epoll_create1,
+	[SYS_epoll_ctl] = sys_epoll_ctl,
+	[SYS_epoll_wait] = sys_epoll_wait,
+	[SYS_epoll_pwait] = sys_epoll_pwait,
+	[SYS_epoll_pwait2] = sys_epoll_pwait2,
+	[SYS_signalfd4] = sys_signalfd4,
+	[SYS_signalfd] = sys_signalfd,
+	[SYS_memfd_create] = sys_memfd_create,
+	[SYS_timerfd_create] = sys_timerfd_create,
+	[SYS_timerfd_settime] = sys_timerfd_settime,
+	[SYS_timerfd_gettime] = sys_timerfd_gettime,
+	[SYS_socket] = sys_socket,
+	[SYS_socketpair] = sys_socketpair,
+	[SYS_bind] = sys_bind,
+	[SYS_connect] = sys_connect,
+	[SYS_listen] = sys_listen,
+	[SYS_accept] = sys_accept,
+	[SYS_accept4] = sys_accept4,
+	[SYS_getsockname] = sys_getsockname,
+	[SYS_getpeername] = sys_getpeername,
+	[SYS_shutdown] = sys_shutdown,
+	[SYS_setsockopt] = sys_setsockopt,
+	[SYS_getsockopt] = sys_getsockopt,
+	[SYS_sendto] = sys_sendto,
+	[SYS_sendmsg] = sys_sendmsg,
+	[SYS_recvfrom] = sys_recvfrom,
+	[SYS_recvmsg] = sys_recvmsg,
+	[SYS_sendmmsg] = sys_sendmmsg,
+	[SYS_recvmmsg] = sys_recvmmsg,
 	[SYS_poll] = sys_poll,
 	[SYS_ppoll] = sys_ppoll,
 	[SYS_select] = sys_select,
@@ -184,24 +243,53 @@ void syscall_init(bool audit_to_serial)
 	audit_serial = audit_to_serial;
 }
 
-static long run(struct trap_frame *tf)
+/* The handler of nr called with a0..a2 and the frame's other arguments, or -ENOSYS. */
+static inline __attribute__((always_inline)) long call(uint64_t nr, uint64_t a0, uint64_t a1,
+						       uint64_t a2, const struct trap_frame *tf)
+{
+	return __builtin_expect(nr < SYS_COUNT && table[nr], 1)
+		       ? table[nr](a0, a1, a2, tf->r10, tf->r8, tf->r9) : -ENOSYS;
+}
+
+/* run()'s part with `audit` on the command line: the call recorded and
+ * logged as it is made and as it returns. Out of line: the usual path
+ * tests audit_serial once. */
+static __attribute__((noinline)) long run_logged(const struct process *p, uint64_t nr,
+						 struct trap_frame *tf)
+{
+	if (nr == SYS_exit || nr == SYS_exit_group) /* these never return */
+		klog(LOG_INFO, "audit: pid %d syscall %lu (%#lx) = (does not return)\n", p->pid, nr,
+		     tf->rdi);
+	struct audit_rec *r = audit_begin(p->pid, (uint32_t)nr, tf->rdi, tf->rsi, tf->rdx);
+	long ret = call(nr, tf->rdi, tf->rsi, tf->rdx, tf);
+
+	r->ret = ret;
+	klog(LOG_INFO, "audit: pid %d syscall %lu (%#lx, %#lx, %#lx) = %ld\n", r->pid, nr, tf->rdi,
+	     tf->rsi, tf->rdx, ret);
+	return ret;
+}
+
+/* Record the call of thread t in the audit ring, run its handler, return
+ * its result. Inline in both entries: this is most of a system call. */
+static inline __attribute__((always_inline)) long run(struct thread *t, struct trap_frame *tf)
 {
 	uint64_t nr = tf->rax;
-	struct process *p = current_process();
+	struct process *p = t->proc; /* never NULL: only user threads reach ring 3 to make a call */
 
-	current_thread()->syscall_nr = nr;
-	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
-	struct audit_rec *r = audit_begin(p ? p->pid : 0, (uint32_t)nr, args);
+	t->syscall_nr = nr;
+	if (__builtin_expect(ptrace_traced(&p->ptrace), 0)) {
+		if (!ptrace_syscall_entry(tf)) /* PTRACE_SYSCALL's entry stop */
+			return (long)tf->rax;  /* skipped: the tracer's result */
+		nr = t->syscall_nr;            /* the tracer may have changed it */
+	}
+	if (__builtin_expect(audit_serial, 0))
+		return run_logged(p, nr, tf);
+	/* the first arguments read once, for the ring and the handler */
+	uint64_t a0 = tf->rdi, a1 = tf->rsi, a2 = tf->rdx;
+	struct audit_rec *r = audit_begin(p->pid, (uint32_t)nr, a0, a1, a2);
+	long ret = call(nr, a0, a1, a2, tf);
 
-	if (audit_serial && (nr == SYS_exit || nr == SYS_exit_group)) /* these never return */
-		klog(LOG_INFO, "audit: pid %d syscall %lu (%#lx) = (does not return)\n", r->pid, nr,
-		     tf->rdi);
-	long ret = nr < SYS_COUNT && table[nr] ? table[nr](tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9)
-					       : -ENOSYS;
 	r->ret = ret;
-	if (audit_serial)
-		klog(LOG_INFO, "audit: pid %d syscall %lu (%#lx, %#lx, %#lx) = %ld\n", r->pid, nr,
-		     tf->rdi, tf->rsi, tf->rdx, ret);
 	return ret;
 }
 
@@ -210,33 +298,62 @@ static long run(struct trap_frame *tf)
  * user's RSP (the SYSRET pitfall). So SYSRET only when the frame still
  * says exactly what SYSCALL saved, RIP is a user address, and no trap
  * flag would fire on the way out; everything else leaves by IRET. */
-static bool sysret_ok(const struct trap_frame *tf)
+static inline bool sysret_frame_ok(const struct trap_frame *tf)
 {
-	struct thread *t = current_thread();
-
-	if (t->force_iret) {
-		t->force_iret = false;
-		return false;
-	}
 	return tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->rip < USER_TOP - PAGE_SIZE &&
 	       tf->cs == USER_CS && tf->ss == USER_DS && !(tf->rflags & (RFLAGS_TF | RFLAGS_RF));
 }
 
+/* sysret_frame_ok, unless the call asked to leave by IRET (sigreturn,
+ * exec: t->force_iret, consumed here). */
+static bool sysret_ok(struct thread *t, const struct trap_frame *tf)
+{
+	if (t->force_iret) {
+		t->force_iret = false;
+		return false;
+	}
+	return sysret_frame_ok(tf);
+}
+
+/*
+ * The SYSCALL entry's C part: run the call with interrupts on, then, with
+ * them off, the return-to-user work. The common case is tested in a few
+ * loads (no reschedule due, no signal work, no IRET asked for, the frame
+ * still SYSRET-safe) and leaves at once: interrupts stay off until SYSRET,
+ * so nothing can become due in between. Otherwise the full path: the
+ * preemption point, signal delivery (which also refuses a non-user RIP),
+ * and the SYSRET checks again on the frame they may have rewritten.
+ * Returns whether SYSRET is safe (else the entry leaves by IRET).
+ */
 bool syscall_dispatch(struct trap_frame *tf)
 {
-	current_thread()->uframe = tf;
+	struct thread *t = current_thread();
+
+	t->uframe = tf;
 	cpu_sti();
-	tf->rax = (uint64_t)run(tf);
+	long ret = run(t, tf);
+	tf->rax = (uint64_t)ret;
+	if (__builtin_expect(ptrace_traced(&t->proc->ptrace), 0)) {
+		ptrace_syscall_exit(tf); /* PTRACE_SYSCALL's exit stop */
+		ret = (long)tf->rax;
+	}
 	cpu_cli();
+	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
+			     !t->force_iret && sysret_frame_ok(tf), 1))
+		return true;
 	sched_preempt_point(tf);
 	signal_deliver(tf);
-	return sysret_ok(tf);
+	return sysret_ok(t, tf);
 }
 
 void syscall_int80(struct trap_frame *tf)
 {
-	current_thread()->uframe = tf;
+	struct thread *t = current_thread();
+
+	t->uframe = tf;
 	cpu_sti();
-	tf->rax = (uint64_t)run(tf);
+	tf->rax = (uint64_t)run(t, tf);
+	if (t->proc && ptrace_traced(&t->proc->ptrace))
+		ptrace_syscall_exit(tf);
 	cpu_cli();
 }	/* trap_dispatch does the return-to-user checks */

@@ -39,7 +39,23 @@ long sys_sigaltstack(SYSCALL_ARGS);
 long sys_rt_sigsuspend(SYSCALL_ARGS);
 long sys_pause(SYSCALL_ARGS);
 
-/* sys/sys_cred.c: capabilities and nice values (every process runs as root) */
+/* sys/sys_cred.c: user and group ids, groups, capabilities and nice values */
+long sys_getuid(SYSCALL_ARGS);
+long sys_geteuid(SYSCALL_ARGS);
+long sys_getgid(SYSCALL_ARGS);
+long sys_getegid(SYSCALL_ARGS);
+long sys_getresuid(SYSCALL_ARGS);
+long sys_getresgid(SYSCALL_ARGS);
+long sys_setuid(SYSCALL_ARGS);
+long sys_setgid(SYSCALL_ARGS);
+long sys_setreuid(SYSCALL_ARGS);
+long sys_setregid(SYSCALL_ARGS);
+long sys_setresuid(SYSCALL_ARGS);
+long sys_setresgid(SYSCALL_ARGS);
+long sys_setfsuid(SYSCALL_ARGS);
+long sys_setfsgid(SYSCALL_ARGS);
+long sys_getgroups(SYSCALL_ARGS);
+long sys_setgroups(SYSCALL_ARGS);
 long sys_capget(SYSCALL_ARGS);
 long sys_capset(SYSCALL_ARGS);
 long sys_getpriority(SYSCALL_ARGS);
@@ -101,6 +117,8 @@ long sys_brk(SYSCALL_ARGS);
 long sys_mmap(SYSCALL_ARGS);
 long sys_munmap(SYSCALL_ARGS);
 long sys_mprotect(SYSCALL_ARGS);
+long sys_msync(SYSCALL_ARGS);
+long sys_mincore(SYSCALL_ARGS);
 
 /* sys/sys_misc.c */
 long sys_times(SYSCALL_ARGS);
@@ -114,14 +132,46 @@ long sys_getrandom(SYSCALL_ARGS);
 long sys_madvise(SYSCALL_ARGS);
 long sys_sched_getaffinity(SYSCALL_ARGS);
 long sys_sched_setaffinity(SYSCALL_ARGS);
-long sys_zero(SYSCALL_ARGS);
-long sys_getresuid(SYSCALL_ARGS);
 
 /* sys/sys_pipe.c */
 long sys_pipe2(SYSCALL_ARGS);
 long sys_pipe(SYSCALL_ARGS);
 long sys_eventfd2(SYSCALL_ARGS);
 long sys_eventfd(SYSCALL_ARGS);
+
+/* sys/sys_fdtypes.c: epoll, signalfd, timerfd, memfd_create */
+long sys_epoll_create(SYSCALL_ARGS);
+long sys_epoll_create1(SYSCALL_ARGS);
+long sys_epoll_ctl(SYSCALL_ARGS);
+long sys_epoll_wait(SYSCALL_ARGS);
+long sys_epoll_pwait(SYSCALL_ARGS);
+long sys_epoll_pwait2(SYSCALL_ARGS);
+long sys_signalfd4(SYSCALL_ARGS);
+long sys_signalfd(SYSCALL_ARGS);
+long sys_memfd_create(SYSCALL_ARGS);
+long sys_timerfd_create(SYSCALL_ARGS);
+long sys_timerfd_settime(SYSCALL_ARGS);
+long sys_timerfd_gettime(SYSCALL_ARGS);
+
+/* sys/sys_socket.c: AF_UNIX sockets (net/unix.h) */
+long sys_socket(SYSCALL_ARGS);
+long sys_socketpair(SYSCALL_ARGS);
+long sys_bind(SYSCALL_ARGS);
+long sys_connect(SYSCALL_ARGS);
+long sys_listen(SYSCALL_ARGS);
+long sys_accept(SYSCALL_ARGS);
+long sys_accept4(SYSCALL_ARGS);
+long sys_getsockname(SYSCALL_ARGS);
+long sys_getpeername(SYSCALL_ARGS);
+long sys_shutdown(SYSCALL_ARGS);
+long sys_setsockopt(SYSCALL_ARGS);
+long sys_getsockopt(SYSCALL_ARGS);
+long sys_sendto(SYSCALL_ARGS);
+long sys_sendmsg(SYSCALL_ARGS);
+long sys_recvfrom(SYSCALL_ARGS);
+long sys_recvmsg(SYSCALL_ARGS);
+long sys_sendmmsg(SYSCALL_ARGS);
+long sys_recvmmsg(SYSCALL_ARGS);
 
 /* sys/sys_poll.c */
 long sys_poll(SYSCALL_ARGS);
@@ -144,6 +194,7 @@ long sys_fork(SYSCALL_ARGS);
 long sys_vfork(SYSCALL_ARGS);
 long sys_clone(SYSCALL_ARGS);
 long sys_clone3(SYSCALL_ARGS);
+long sys_unshare(SYSCALL_ARGS);
 long sys_execve(SYSCALL_ARGS);
 long sys_execveat(SYSCALL_ARGS);
 long sys_wait4(SYSCALL_ARGS);
@@ -151,12 +202,17 @@ long sys_waitid(SYSCALL_ARGS);
 long sys_kill(SYSCALL_ARGS);
 long sys_tgkill(SYSCALL_ARGS);
 long sys_tkill(SYSCALL_ARGS);
+long sys_rt_sigqueueinfo(SYSCALL_ARGS);
+long sys_rt_tgsigqueueinfo(SYSCALL_ARGS);
 long sys_getppid(SYSCALL_ARGS);
 long sys_setpgid(SYSCALL_ARGS);
 long sys_getpgid(SYSCALL_ARGS);
 long sys_getpgrp(SYSCALL_ARGS);
 long sys_setsid(SYSCALL_ARGS);
 long sys_getsid(SYSCALL_ARGS);
+
+/* sys/sys_ptrace.c: ptrace(request, pid, addr, data) (proc/ptrace.c) */
+long sys_ptrace(SYSCALL_ARGS);
 
 /* sys/sys_stat.c */
 long sys_newfstatat(SYSCALL_ARGS);
@@ -179,6 +235,37 @@ long sys_lchown(SYSCALL_ARGS);
 long sys_fchown(SYSCALL_ARGS);
 long sys_utimensat(SYSCALL_ARGS);
 long sys_utimes(SYSCALL_ARGS);
+
+/* sys/sys_xattr.c: no file system stores extended attributes: list is
+ * empty, the others -EOPNOTSUPP after Linux's argument checks */
+long sys_setxattr(SYSCALL_ARGS);
+long sys_lsetxattr(SYSCALL_ARGS);
+long sys_fsetxattr(SYSCALL_ARGS);
+long sys_getxattr(SYSCALL_ARGS);
+long sys_lgetxattr(SYSCALL_ARGS);
+long sys_fgetxattr(SYSCALL_ARGS);
+long sys_listxattr(SYSCALL_ARGS);
+long sys_llistxattr(SYSCALL_ARGS);
+long sys_flistxattr(SYSCALL_ARGS);
+long sys_removexattr(SYSCALL_ARGS);
+long sys_lremovexattr(SYSCALL_ARGS);
+long sys_fremovexattr(SYSCALL_ARGS);
+
+/* sys/sys_falloc.c: fadvise64 (checked, nothing to do) and fallocate
+ * (mode 0 grows a RAM file, KEEP_SIZE has nothing to reserve) */
+long sys_fadvise64(SYSCALL_ARGS);
+long sys_fallocate(SYSCALL_ARGS);
+
+/* sys/sys_sched.c: the priority range of a policy, the round-robin interval */
+long sys_sched_get_priority_max(SYSCALL_ARGS);
+long sys_sched_get_priority_min(SYSCALL_ARGS);
+long sys_sched_rr_get_interval(SYSCALL_ARGS);
+
+/* sys/sys_sigwait.c: take a pending signal of a set, waiting up to a timeout */
+long sys_rt_sigtimedwait(SYSCALL_ARGS);
+
+/* sys/sys_settime.c: set CLOCK_REALTIME (CAP_SYS_TIME) */
+long sys_clock_settime(SYSCALL_ARGS);
 
 /* sys/sys_time.c */
 long sys_clock_gettime(SYSCALL_ARGS);

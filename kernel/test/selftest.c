@@ -124,6 +124,14 @@ SELFTEST(ksyms)
 const struct kbi_boot_info *selftest_boot_info;
 extern const struct selftest __selftests_start[], __selftests_end[];
 
+/* The reason after the prefix when why is a SELFTEST_SKIP, else NULL. */
+static const char *skip_reason(const char *why)
+{
+	size_t n = sizeof(SELFTEST_SKIP_PREFIX) - 1;
+
+	return why && strncmp(why, SELFTEST_SKIP_PREFIX, n) == 0 ? why + n : NULL;
+}
+
 /* "memmap_sane" is printed "memmap-sane". */
 static void print_result(const char *id, const char *why)
 {
@@ -133,7 +141,10 @@ static void print_result(const char *id, const char *why)
 	for (i = 0; id[i] && i < sizeof(name) - 1; i++)
 		name[i] = id[i] == '_' ? '-' : id[i];
 	name[i] = '\0';
-	if (why)
+	const char *skip = skip_reason(why);
+	if (skip)
+		klog(LOG_INFO, "selftest: %s skipped (%s)\n", name, skip);
+	else if (why)
 		klog(LOG_ERR, "selftest: %s FAIL (%s)\n", name, why);
 	else
 		klog(LOG_INFO, "selftest: %s ok\n", name);
@@ -141,17 +152,21 @@ static void print_result(const char *id, const char *why)
 
 void selftest_run(const struct kbi_boot_info *bi, int *passed_out, int *failed_out)
 {
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 
 	selftest_boot_info = bi;
 	for (const struct selftest *t = __selftests_start; t < __selftests_end; t++) {
 		const char *why = t->fn();
 		print_result(t->name, why);
-		if (why)
+		if (skip_reason(why))
+			skipped++;
+		else if (why)
 			failed++;
 		else
 			passed++;
 	}
+	if (skipped)
+		klog(LOG_INFO, "selftest: %d in-kernel tests skipped (their device is absent)\n", skipped);
 	*passed_out += passed;
 	*failed_out += failed;
 }

@@ -24,6 +24,12 @@ struct selftest {
 };
 extern const struct kbi_boot_info *selftest_boot_info;
 
+/* A test that cannot run on this machine (its device is absent) returns
+ * SELFTEST_SKIP("no PIT"): printed `selftest: NAME skipped (no PIT)` and
+ * counted neither passed nor failed. why must be a string literal. */
+#define SELFTEST_SKIP_PREFIX "skip: "
+#define SELFTEST_SKIP(why)   (SELFTEST_SKIP_PREFIX why)
+
 #define SELFTEST(id)                                                               \
 	static const char *selftest_fn_##id(void);                                 \
 	static const struct selftest selftest_##id                                 \

@@ -240,17 +240,19 @@ uint64_t time_ns(void)
 	return tm.ready ? tsc_to_ns(rdtsc()) : 0;
 }
 
-static uint64_t realtime_epoch_ns, realtime_mono_ns; /* set once, at boot */
+/* CLOCK_REALTIME minus time_ns(), modulo 2^64: one word, so that a
+ * reader never sees half of a clock_settime (set at boot from the RTC,
+ * and by clock_settime). */
+static uint64_t realtime_offset_ns;
 
 void time_set_realtime(uint64_t epoch_ns)
 {
-	realtime_mono_ns = time_ns();
-	realtime_epoch_ns = epoch_ns;
+	__atomic_store_n(&realtime_offset_ns, epoch_ns - time_ns(), __ATOMIC_RELAXED);
 }
 
 uint64_t time_realtime_ns(void)
 {
-	return realtime_epoch_ns + (time_ns() - realtime_mono_ns);
+	return time_ns() + __atomic_load_n(&realtime_offset_ns, __ATOMIC_RELAXED);
 }
 
 uint64_t tsc_hz(void) { return tm.tsc_hz; }

@@ -9,11 +9,27 @@
 #define _LINUX_CAPABILITY_U32S_1    1
 #define _LINUX_CAPABILITY_U32S_3    2
 
+#define CAP_CHOWN             0
 #define CAP_DAC_OVERRIDE      1
 #define CAP_DAC_READ_SEARCH   2
+#define CAP_FOWNER            3
+#define CAP_FSETID            4
+#define CAP_KILL              5
+#define CAP_SETGID            6
+#define CAP_SETUID            7
 #define CAP_SETPCAP           8
+#define CAP_LINUX_IMMUTABLE   9
+#define CAP_SYS_PTRACE        19
+#define CAP_SYS_ADMIN         21
 #define CAP_SYS_NICE          23
 #define CAP_SYS_RESOURCE      24
+#define CAP_SYS_TIME          25
+#define CAP_MKNOD             27
+#define CAP_MAC_OVERRIDE      32
 #define CAP_LAST_CAP          40   /* CAP_CHECKPOINT_RESTORE, Linux 5.9 and later */
 
+/* securebits (include/uapi/linux/securebits.h): Kestrel keeps KEEP_CAPS,
+ * which PR_SET_KEEPCAPS sets and exec clears. */
+#define SECURE_KEEP_CAPS      4
+#define SECBIT_KEEP_CAPS      (1u << SECURE_KEEP_CAPS)
 #endif

@@ -14,6 +14,7 @@
 #define EBADF    9
 #define ECHILD  10
 #define EAGAIN  11
+#define EWOULDBLOCK EAGAIN   /* the same number on Linux */
 #define ENOMEM  12
 #define EACCES  13
 #define EFAULT  14
@@ -33,15 +34,34 @@
 #define EROFS   30
 #define EMLINK  31
 #define EPIPE   32
+#define EDOM    33
 #define ERANGE  34
 #define EDEADLK 35
 #define ENAMETOOLONG 36
+#define ENOLCK  37
 #define ENOSYS  38
 #define ENOTEMPTY 39
 #define ELOOP   40
 #define EOVERFLOW 75
+#define ELIBBAD 80      /* an ELF interpreter that is not one */
+#define ENOTSOCK 88
+#define EDESTADDRREQ 89
+#define EMSGSIZE 90
+#define EPROTOTYPE 91
+#define ENOPROTOOPT 92
+#define EPROTONOSUPPORT 93
+#define ESOCKTNOSUPPORT 94
 #define ENOTSUP 95
 #define EOPNOTSUPP ENOTSUP   /* the same number on Linux */
+#define EAFNOSUPPORT 97
+#define EADDRINUSE 98
+#define ECONNABORTED 103
+#define ECONNRESET 104
+#define ENOBUFS 105
+#define EISCONN 106
+#define ENOTCONN 107
+#define ETOOMANYREFS 109 /* too many descriptors in flight in AF_UNIX messages */
 #define ETIMEDOUT 110
+#define ECONNREFUSED 111
 
 #endif

@@ -3,6 +3,8 @@
 #ifndef KESTREL_UAPI_FCNTL_H
 #define KESTREL_UAPI_FCNTL_H
 
+#include <stdint.h>
+
 /* open flags (x86_64, include/uapi/asm-generic/fcntl.h). */
 #define O_ACCMODE   0003
 #define O_RDONLY    00
@@ -35,9 +37,68 @@
 #define F_SETLK     6
 #define F_SETLKW    7
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031  /* a pipe's capacity in bytes (rounded up to a power-of-two pages) */
+#define F_GETPIPE_SZ 1032
+#define F_ADD_SEALS  1033  /* memfd seals (F_SEAL_*), added, never removed */
+#define F_GET_SEALS  1034
+#define F_SEAL_SEAL         0x0001  /* no more seals */
+#define F_SEAL_SHRINK       0x0002
+#define F_SEAL_GROW         0x0004
+#define F_SEAL_WRITE        0x0008
+#define F_SEAL_FUTURE_WRITE 0x0010  /* no new writers; mappings made before stay writable */
+#define F_SEAL_EXEC         0x0020  /* the mode's x bits stay as they are */
 #define FD_CLOEXEC  1
+#define F_SETOWN    8
+#define F_GETOWN    9
+#define F_SETSIG    10
+#define F_GETSIG    11
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
+#define F_OFD_GETLK  36   /* record locks owned by the open file description */
+#define F_OFD_SETLK  37
+#define F_OFD_SETLKW 38
+#define F_SETLEASE  1024
+#define F_GETLEASE  1025
+
+/* struct f_owner_ex's type (F_SETOWN_EX). */
+#define F_OWNER_TID  0
+#define F_OWNER_PID  1
+#define F_OWNER_PGRP 2
+
 /* struct flock's l_type. */
+#define F_RDLCK     0
+#define F_WRLCK     1
 #define F_UNLCK     2
+
+/* struct flock (x86_64: 32 bytes, l_start at 8, l_pid at 24). */
+struct flock_k {
+	int16_t l_type;
+	int16_t l_whence;
+	int32_t pad0;
+	int64_t l_start;
+	int64_t l_len;
+	int32_t l_pid;
+	int32_t pad1;
+};
+
+/* struct f_owner_ex. */
+struct f_owner_ex_k {
+	int32_t type;
+	int32_t pid;
+};
+
+/* flock(2) operations. */
+#define LOCK_SH   1
+#define LOCK_EX   2
+#define LOCK_NB   4
+#define LOCK_UN   8
+#define LOCK_MAND 32
+
+/* O_ASYNC (FASYNC): signal the file's owner when I/O becomes possible. */
+#define O_ASYNC     020000
+#define O_NOATIME   01000000
+#define O_DSYNC     010000
+#define O_SYNC      04010000    /* __O_SYNC | O_DSYNC */
 
 /* The *at calls: the cwd as base, and their flags. */
 #define AT_FDCWD            (-100)

@@ -7,5 +7,6 @@
 #define PATH_MAX   4096   /* bytes of a path, its NUL included */
 #define PIPE_BUF   4096   /* pipe writes up to this size are never interleaved */
 #define UIO_MAXIOV 1024   /* iovecs in one readv/writev */
+#define NGROUPS_MAX 65536 /* supplementary groups of a process (setgroups) */
 
 #endif

@@ -7,6 +7,8 @@
 #define PR_GET_PDEATHSIG       2
 #define PR_GET_DUMPABLE        3
 #define PR_SET_DUMPABLE        4
+#define PR_GET_KEEPCAPS        7
+#define PR_SET_KEEPCAPS        8
 #define PR_SET_NAME            15
 #define PR_GET_NAME            16
 #define PR_SET_MM              35

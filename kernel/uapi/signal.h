@@ -40,6 +40,7 @@
 
 /* Signals 1..NSIG; a sigset_t is NSIG bits, bit (sig - 1). */
 #define NSIG          64
+#define SIGRTMIN      32  /* the kernel's first real-time signal (libc reserves a few) */
 #define SIGSET_BYTES  (NSIG / 8)
 
 /* sa_handler values that are not handlers. */
@@ -69,6 +70,8 @@
 /* si_code values. */
 #define SI_USER     0
 #define SI_KERNEL   0x80
+#define SI_QUEUE    (-1)   /* sigqueue */
+#define SI_TKILL    (-6)   /* tkill, tgkill */
 #define ILL_ILLOPN  2      /* SIGILL: illegal operand */
 #define FPE_INTDIV  1      /* SIGFPE: integer divide by zero */
 #define SEGV_MAPERR 1      /* SIGSEGV: address not mapped */
@@ -76,6 +79,8 @@
 #define BUS_ADRERR  2      /* SIGBUS: nonexistent physical address (past a file's end) */
 #define TRAP_BRKPT  1      /* SIGTRAP: breakpoint */
 #define CLD_EXITED  1      /* SIGCHLD: the child called exit */
+#define POLL_IN     1      /* SIGIO (F_SETSIG): input available */
+#define POLL_OUT    2      /* ... output possible */
 #define CLD_KILLED  2      /* ... was killed */
 #define CLD_DUMPED  3      /* ... was killed and dumped core */
 #define CLD_TRAPPED 4
@@ -97,6 +102,8 @@ struct siginfo_k {
 	union {
 		uint64_t addr;                                   /* SIGSEGV, SIGBUS, ... */
 		struct { int32_t pid; uint32_t uid; int32_t status; } chld; /* SIGCHLD, kill */
+		struct { int64_t band; int32_t fd; } poll;       /* SIGIO/F_SETSIG: POLL_IN... */
+		struct { int32_t pid; uint32_t uid; uint64_t value; } rt; /* sigqueue: si_value */
 	};
 	uint8_t rest[SIGINFO_SIZE - 16 - 16];
 };

@@ -24,7 +24,8 @@
  * runs with AT_EXECFN "/dev/fd/N/path"; from a non-directory it is
  * ENOTDIR, from a closed descriptor EBADF; AT_SYMLINK_NOFOLLOW on a
  * final symlink is ELOOP. A #! script's AT_EXECFN is the script's path
- * (what execve was given), not the interpreter's.
+ * (what execve was given), not the interpreter's; through a close-on-exec
+ * descriptor a script is ENOENT (its interpreter could not open it).
  *
  * The program runs itself in the exec checks: "t-conform_exec
  * --execfn-is X ..." exits 42 when AT_EXECFN is X, else 1 (run as a
@@ -210,6 +211,36 @@ static int check_script_execfn(void)
 	return want_eq("a #! script whose interpreter checks AT_EXECFN is the script", code, EXIT_MATCH);
 }
 
+/* execveat of a #! script through its descriptor: with O_CLOEXEC the
+ * descriptor is gone once the exec closes it, so the interpreter could
+ * not open /dev/fd/N and the exec itself is ENOENT (Linux's
+ * BINPRM_FLAGS_PATH_INACCESSIBLE); without it the script runs. */
+static int check_script_cloexec_fd(void)
+{
+	char script[64], text[PATH_MAX + 32], want[64];
+
+	snprintf(script, sizeof(script), "/tmp/t-conform-exec-fdscript.%d", (int)getpid());
+	int fd = open(script, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (fd < 0)
+		return fail("create %s: %s", script, errname(errno));
+	int len = snprintf(text, sizeof(text), "#!%s %s\n", self, MODE_EXECFN);
+	int wr = (int)write(fd, text, (size_t)len);
+	close(fd);
+	int cfd = open(script, O_RDONLY | O_CLOEXEC), kfd = open(script, O_RDONLY);
+	unlink(script);
+	if (wr != len || cfd < 0 || kfd < 0)
+		return fail("write or reopen %s: %s", script, errname(errno));
+	int gone = run_execveat(cfd, "", "unused", AT_EMPTY_PATH);
+	snprintf(want, sizeof(want), "/dev/fd/%d", kfd);
+	int runs = run_execveat(kfd, "", want, AT_EMPTY_PATH);
+	close(cfd);
+	close(kfd);
+	if (want_eq("execveat(O_CLOEXEC script fd, \"\", AT_EMPTY_PATH) (100+ENOENT)", gone,
+		    100 + ENOENT))
+		return CHECK_FAIL;
+	return want_eq("execveat(script fd, \"\", AT_EMPTY_PATH)", runs, EXIT_MATCH);
+}
+
 static const struct check checks[] = {
 	{ "pdeathsig", check_pdeathsig_get_set },
 	{ "pdeathsig-delivered", check_pdeathsig_delivered },
@@ -218,6 +249,7 @@ static const struct check checks[] = {
 	{ "execveat-dirfd", check_execveat_dirfd },
 	{ "execveat-nofollow", check_execveat_nofollow },
 	{ "script-execfn", check_script_execfn },
+	{ "script-cloexec-fd", check_script_cloexec_fd },
 };
 
 int main(int argc, char **argv)

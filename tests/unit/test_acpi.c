@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for kernel/firmware/acpi_tables.c: the MADT, HPET and FADT PM
- * timer parsers on tables captured from QEMU 7.2 + OVMF (q35 with -smp 2,
+ * timer parsers (and the MCFG's, on hand-made tables shaped like QEMU q35's) on tables captured from QEMU 7.2 + OVMF (q35 with -smp 2,
  * pc with -smp 1; tests/unit/data/acpi/), and on hand-made broken ones:
  * bad checksum, truncation, zero-length and overrunning MADT entries, a
  * MADT without an IO APIC, x2APIC entries, capacity overflow. Every table
@@ -665,6 +665,169 @@ UNIT_TEST(mutated_madt_entries_terminate)
 	return NULL;
 }
 
+/* ------------------------------------------------------------ MCFG */
+
+#define MCFG_RESERVED 8
+#define ECAM_QEMU_Q35 0xb0000000ull   /* QEMU q35's MMCONFIG window: buses 0-255 */
+
+static void mcfg_begin(struct tbl *t)
+{
+	uint8_t reserved[MCFG_RESERVED] = { 0 };
+	tbl_begin(t, "MCFG");
+	tbl_put(t, reserved, sizeof(reserved));
+}
+
+static void mcfg_entry(struct tbl *t, uint64_t base, uint16_t segment, uint8_t start, uint8_t end)
+{
+	uint8_t e[16] = { 0 };
+	put64(e, base);
+	put16(e + 8, segment);
+	e[10] = start;
+	e[11] = end;
+	tbl_put(t, e, sizeof(e));
+}
+
+static struct acpi_mcfg_info mcfg;
+
+static const char *parse_mcfg(const void *t, uint32_t len)
+{
+	memset(&warns, 0, sizeof(warns));
+	return acpi_parse_mcfg(heap_copy(t, len), len, &mcfg, warn, NULL);
+}
+
+UNIT_TEST(mcfg_one_window)
+{
+	struct tbl t;
+
+	mcfg_begin(&t);
+	mcfg_entry(&t, ECAM_QEMU_Q35, 0, 0, 255);
+	tbl_finish(&t);
+	CHECK_OK(parse_mcfg(t.b, t.len));
+	CHECK_EQ(mcfg.n, 1);
+	CHECK_EQ(mcfg.regions[0].base, ECAM_QEMU_Q35);
+	CHECK_EQ(mcfg.regions[0].segment, 0);
+	CHECK_EQ(mcfg.regions[0].bus_start, 0);
+	CHECK_EQ(mcfg.regions[0].bus_end, 255);
+	CHECK_EQ(mcfg.bad_entries, 0);
+	CHECK_EQ(warns.count, 0);
+	return NULL;
+}
+
+/* An MCFG with no entries is valid and says so with n == 0. */
+UNIT_TEST(mcfg_empty)
+{
+	struct tbl t;
+
+	mcfg_begin(&t);
+	tbl_finish(&t);
+	CHECK_OK(parse_mcfg(t.b, t.len));
+	CHECK_EQ(mcfg.n, 0);
+	CHECK_EQ(warns.count, 0);
+	return NULL;
+}
+
+/* Each unusable entry is skipped with its own warning; the good ones stay. */
+UNIT_TEST(mcfg_bad_entries_skipped)
+{
+	struct tbl t;
+
+	mcfg_begin(&t);
+	mcfg_entry(&t, 0, 0, 0, 255);                          /* base 0 */
+	mcfg_entry(&t, ECAM_QEMU_Q35 + 0x1000, 0, 0, 255);     /* not 1 MiB aligned */
+	mcfg_entry(&t, ECAM_QEMU_Q35, 1, 9, 8);                /* start above end */
+	mcfg_entry(&t, 0xfffffffffff00000ull, 2, 0, 0);         /* past 2^52 */
+	mcfg_entry(&t, (1ull << 52) - (1ull << 20), 3, 0, 1);   /* bus 1 runs past 2^52 */
+	mcfg_entry(&t, 0xe0000000ull, 4, 0x10, 0x1f);
+	tbl_finish(&t);
+	CHECK_OK(parse_mcfg(t.b, t.len));
+	CHECK_EQ(mcfg.n, 1);
+	CHECK_EQ(mcfg.regions[0].segment, 4);
+	CHECK_EQ(mcfg.regions[0].bus_start, 0x10);
+	CHECK_EQ(mcfg.regions[0].bus_end, 0x1f);
+	CHECK_EQ(mcfg.bad_entries, 5);
+	CHECK_EQ(warns.count, 5);
+	CHECK_EQ(warns.offset, 44 + 4 * 16);
+	return NULL;
+}
+
+UNIT_TEST(mcfg_trailing_bytes_warned)
+{
+	struct tbl t;
+	static const uint8_t junk[5] = { 1, 2, 3, 4, 5 };
+
+	mcfg_begin(&t);
+	mcfg_entry(&t, ECAM_QEMU_Q35, 0, 0, 255);
+	tbl_put(&t, junk, sizeof(junk));
+	tbl_finish(&t);
+	CHECK_OK(parse_mcfg(t.b, t.len));
+	CHECK_EQ(mcfg.n, 1);
+	CHECK_EQ(warns.count, 1);
+	CHECK_EQ(warns.offset, 44 + 16);
+	return NULL;
+}
+
+UNIT_TEST(mcfg_capacity_counted)
+{
+	struct tbl t;
+
+	mcfg_begin(&t);
+	for (unsigned i = 0; i < ACPI_MAX_ECAM + 3; i++)
+		mcfg_entry(&t, ECAM_QEMU_Q35 + ((uint64_t)i << 28), (uint16_t)i, 0, 255);
+	tbl_finish(&t);
+	CHECK_OK(parse_mcfg(t.b, t.len));
+	CHECK_EQ(mcfg.n, ACPI_MAX_ECAM);
+	CHECK_EQ(mcfg.dropped, 3);
+	return NULL;
+}
+
+UNIT_TEST(mcfg_rejected)
+{
+	struct tbl t;
+
+	mcfg_begin(&t);
+	mcfg_entry(&t, ECAM_QEMU_Q35, 0, 0, 255);
+	tbl_finish(&t);
+	CHECK(parse_mcfg(t.b, t.len - 1) != NULL);   /* truncated */
+	CHECK(parse_mcfg(t.b, 40) != NULL);          /* not even the reserved bytes */
+	t.b[0] = 'X';
+	CHECK(parse_mcfg(t.b, t.len) != NULL);       /* signature */
+	t.b[0] = 'M';
+	t.b[20] ^= 1;
+	CHECK(parse_mcfg(t.b, t.len) != NULL);       /* checksum */
+	put32(t.b + LEN_OFF, 40);                    /* length below the entries' start */
+	fix_checksum(t.b);
+	CHECK(parse_mcfg(t.b, 60) != NULL);
+	return NULL;
+}
+
+/* Every single-byte value at every offset past the header: the parse
+ * ends, keeps within ACPI_MAX_ECAM, and every kept window is sane. */
+UNIT_TEST(mutated_mcfg_terminates)
+{
+	struct tbl t;
+	uint8_t m[TABLE_MAX];
+	static const uint8_t values[] = { 0, 1, 0x10, 0x7f, 0x80, 0xff };
+
+	mcfg_begin(&t);
+	mcfg_entry(&t, ECAM_QEMU_Q35, 0, 0, 255);
+	mcfg_entry(&t, 0xe0000000ull, 1, 0, 63);
+	tbl_finish(&t);
+	for (uint32_t off = ACPI_HEADER_LEN; off < t.len; off++) {
+		for (unsigned v = 0; v < sizeof(values); v++) {
+			memcpy(m, t.b, t.len);
+			m[off] = values[v];
+			fix_checksum(m);
+			CHECK_OK(parse_mcfg(m, t.len));
+			CHECK(mcfg.n + mcfg.bad_entries <= 2);
+			for (unsigned i = 0; i < mcfg.n; i++) {
+				CHECK(mcfg.regions[i].base && !(mcfg.regions[i].base & 0xfffff));
+				CHECK(mcfg.regions[i].bus_start <= mcfg.regions[i].bus_end);
+			}
+		}
+	}
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(q35_madt),
 	UNIT_ENTRY(pc_madt),
@@ -694,6 +857,13 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(too_many_cpus_counted_not_stored),
 	UNIT_ENTRY(hpet_not_in_memory_space),
 	UNIT_ENTRY(mutated_madt_entries_terminate),
+	UNIT_ENTRY(mcfg_one_window),
+	UNIT_ENTRY(mcfg_empty),
+	UNIT_ENTRY(mcfg_bad_entries_skipped),
+	UNIT_ENTRY(mcfg_trailing_bytes_warned),
+	UNIT_ENTRY(mcfg_capacity_counted),
+	UNIT_ENTRY(mcfg_rejected),
+	UNIT_ENTRY(mutated_mcfg_terminates),
 };
 
 int main(int argc, char **argv)

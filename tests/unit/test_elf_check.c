@@ -400,9 +400,18 @@ UNIT_TEST(bad_segment_alignment)
 {
 	struct elf_image img;
 
+	struct elf_info info;
+	const char *why;
+
 	img_user_exec(&img);
 	img_phdr(&img, PH_DATA)->p_offset = IMG_DATA_OFF + 8;
-	return expect(&img, ELF_TARGET_USER, "bad segment alignment");
+	CHECK_OK(expect(&img, ELF_TARGET_USER, "bad segment alignment"));
+	/* found after Linux's point of no return: SIGSEGV, not ENOEXEC */
+	CHECK_EQ(elf_check(img.buf, img.size, ELF_TARGET_USER, &info, &why), ELF_CHECK_BAD_SEGMENT);
+	CHECK_EQ(elf_check(img.buf, img.size, ELF_TARGET_KERNEL, &info, &why), ELF_CHECK_BAD);
+	img_phdr(&img, PH_DATA)->p_filesz = 0; /* anonymous: the offset does not matter */
+	CHECK_OK(run_check(&img, ELF_TARGET_USER, NULL));
+	return NULL;
 }
 
 UNIT_TEST(kernel_segment_in_lower_half)
@@ -434,16 +443,18 @@ UNIT_TEST(user_segment_in_kernel_space)
 	return NULL;
 }
 
-UNIT_TEST(user_wx_rejected)
+/* Linux loads writable and executable segments (gVisor's exec tests
+ * need them); W^X is the program's choice, not exec's. */
+UNIT_TEST(user_wx_accepted)
 {
 	struct elf_image img;
 
 	img_user_exec(&img);
 	img_phdr(&img, PH_DATA)->p_flags |= ELF_PF_X;
-	CHECK_OK(expect(&img, ELF_TARGET_USER, "writable and executable segment"));
+	CHECK_OK(run_check(&img, ELF_TARGET_USER, NULL));
 	img_user_dyn(&img);
 	img_phdr(&img, PH_TEXT)->p_flags |= ELF_PF_W;
-	CHECK_OK(expect(&img, ELF_TARGET_USER, "writable and executable segment"));
+	CHECK_OK(run_check(&img, ELF_TARGET_USER, NULL));
 	return NULL;
 }
 
@@ -511,16 +522,39 @@ UNIT_TEST(interp_bad)
 	CHECK_OK(expect(&img, ELF_TARGET_USER, "bad PT_INTERP"));
 
 	img_user_dyn(&img);
-	img.buf[IMG_INTERP_OFF] = '\0'; /* empty path */
+	img_phdr(&img, PH_INTERP)->p_filesz = 1; /* Linux wants 2 bytes at least */
 	CHECK_OK(expect(&img, ELF_TARGET_USER, "bad PT_INTERP"));
 
 	img_user_dyn(&img);
 	img_phdr(&img, PH_INTERP)->p_filesz = 0;
 	CHECK_OK(expect(&img, ELF_TARGET_USER, "bad PT_INTERP"));
 
+	return NULL;
+}
+
+/* Linux's reading of PT_INTERP: the first one counts, the path ends at
+ * its first NUL and may be empty (the segment's last byte must be NUL). */
+UNIT_TEST(interp_linux_rules)
+{
+	struct elf_image img;
+	struct elf_info info;
+
+	img_user_dyn(&img);
+	img.buf[IMG_INTERP_OFF] = '\0'; /* empty path: loads, EACCES at exec */
+	CHECK_OK(run_check(&img, ELF_TARGET_USER, &info));
+	CHECK(info.has_interp);
+	CHECK_EQ(info.interp_len, 0);
+
+	img_user_dyn(&img);
+	img.buf[IMG_INTERP_OFF + 4] = '\0'; /* "/lib" then garbage then the NUL */
+	CHECK_OK(run_check(&img, ELF_TARGET_USER, &info));
+	CHECK_EQ(info.interp_len, 4);
+
 	img_user_dyn(&img);
 	*img_phdr(&img, PH_SELF) = *img_phdr(&img, PH_INTERP); /* two of them */
-	CHECK_OK(expect(&img, ELF_TARGET_USER, "bad PT_INTERP"));
+	img_phdr(&img, PH_SELF)->p_filesz = 0; /* the second is bad, and ignored */
+	CHECK_OK(run_check(&img, ELF_TARGET_USER, &info));
+	CHECK_EQ(info.interp_len, strlen(IMG_INTERP));
 	return NULL;
 }
 
@@ -535,13 +569,13 @@ UNIT_TEST(interp_length_limit)
 	memset(img.buf + IMG_INTERP_OFF, 'a', ELF_CHECK_MAX_INTERP);
 	img.buf[IMG_INTERP_OFF + ELF_CHECK_MAX_INTERP] = '\0';
 	ip->p_filesz = ip->p_memsz = ELF_CHECK_MAX_INTERP + 1;
-	CHECK_OK(run_check(&img, ELF_TARGET_USER, &info)); /* 255: fine */
+	CHECK_OK(run_check(&img, ELF_TARGET_USER, &info)); /* PATH_MAX with the NUL: fine */
 	CHECK_EQ(info.interp_len, ELF_CHECK_MAX_INTERP);
 
 	img.buf[IMG_INTERP_OFF + ELF_CHECK_MAX_INTERP] = 'a';
 	img.buf[IMG_INTERP_OFF + ELF_CHECK_MAX_INTERP + 1] = '\0';
 	ip->p_filesz = ip->p_memsz = ELF_CHECK_MAX_INTERP + 2;
-	CHECK_OK(expect(&img, ELF_TARGET_USER, "bad PT_INTERP")); /* 256: too long */
+	CHECK_OK(expect(&img, ELF_TARGET_USER, "bad PT_INTERP")); /* one more: too long */
 	return NULL;
 }
 
@@ -551,11 +585,25 @@ UNIT_TEST(every_truncation_rejected)
 {
 	struct elf_image img;
 
-	img_user_dyn(&img);
+	img_kernel(&img);
 	/* the data segment's file bytes end at IMG_DATA_OFF + IMG_DATA_FSZ */
 	for (uint64_t size = 0; size < IMG_DATA_OFF + IMG_DATA_FSZ; size++)
+		CHECK(run_check_at(img.buf, size, ELF_TARGET_KERNEL, NULL, 0) != NULL);
+	CHECK(run_check_at(img.buf, IMG_DATA_OFF + IMG_DATA_FSZ, ELF_TARGET_KERNEL, NULL, 0) == NULL);
+	return NULL;
+}
+
+/* A user program's segments may run past the end of the file (Linux
+ * maps what is there); its headers and PT_INTERP may not. */
+UNIT_TEST(user_truncation)
+{
+	struct elf_image img;
+	uint64_t headers_end = IMG_INTERP_OFF + sizeof(IMG_INTERP);
+
+	img_user_dyn(&img);
+	for (uint64_t size = 0; size < headers_end; size++)
 		CHECK(run_check_at(img.buf, size, ELF_TARGET_USER, NULL, 0) != NULL);
-	CHECK(run_check_at(img.buf, IMG_DATA_OFF + IMG_DATA_FSZ, ELF_TARGET_USER, NULL, 0) == NULL);
+	CHECK(run_check_at(img.buf, headers_end, ELF_TARGET_USER, NULL, 0) == NULL);
 	return NULL;
 }
 
@@ -628,13 +676,15 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(bad_segment_alignment),
 	UNIT_ENTRY(kernel_segment_in_lower_half),
 	UNIT_ENTRY(user_segment_in_kernel_space),
-	UNIT_ENTRY(user_wx_rejected),
+	UNIT_ENTRY(user_wx_accepted),
 	UNIT_ENTRY(segments_overlap),
 	UNIT_ENTRY(entry_not_executable),
 	UNIT_ENTRY(interp_in_kernel),
 	UNIT_ENTRY(interp_bad),
 	UNIT_ENTRY(interp_length_limit),
+	UNIT_ENTRY(interp_linux_rules),
 	UNIT_ENTRY(every_truncation_rejected),
+	UNIT_ENTRY(user_truncation),
 	UNIT_ENTRY(host_bin_true),
 };
 

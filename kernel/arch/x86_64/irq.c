@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel x86_64: the device-interrupt handler table, dispatch and EOI, ISA IRQ routing, and interrupt-controller bring-up. */
+/* Kestrel x86_64: the device-interrupt handler table, dispatch and EOI, ISA IRQ routing, the MSI vector allocator, and interrupt-controller bring-up. */
 #include <stddef.h>
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/apic.h"
@@ -7,15 +7,65 @@
 #include "arch/x86_64/ioapic.h"
 #include "arch/x86_64/pic.h"
 #include "firmware/acpi.h"
+#include "lib/spinlock.h"
 #include "log.h"
 
 /* Set with interrupts off or the vector masked (see irq.h). */
 static irq_handler_t handlers[VEC_COUNT];
 
+/* vector_lock protects dyn_used: which of VEC_DYN_BASE..VEC_DYN_END-1
+ * irq_alloc_vector has handed out. */
+static struct spinlock vector_lock = SPINLOCK_INIT;
+static bool dyn_used[VEC_DYN_END - VEC_DYN_BASE];
+
+/* MSI address and data (Intel SDM vol. 3, 11.11.1 and 11.11.2). */
+#define MSI_ADDRESS_BASE      0xfee00000u
+#define MSI_DEST_SHIFT        12
+#define MSI_DEST_MAX          0xffu   /* 8 bits without interrupt remapping */
+#define MSI_DATA_FIXED_EDGE   0u      /* delivery mode fixed, edge, assert: all zero */
+
 void irq_set_handler(unsigned vector, irq_handler_t h)
 {
 	if (vector >= VEC_EXCEPTIONS && vector < VEC_COUNT)
 		handlers[vector] = h;
+}
+
+unsigned irq_alloc_vector(irq_handler_t h)
+{
+	unsigned vector = 0;
+	uint64_t flags = spin_lock_irqsave(&vector_lock);
+
+	for (unsigned i = 0; i < VEC_DYN_END - VEC_DYN_BASE; i++) {
+		if (!dyn_used[i]) {
+			dyn_used[i] = true;
+			vector = VEC_DYN_BASE + i;
+			handlers[vector] = h;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&vector_lock, flags);
+	return vector;
+}
+
+void irq_free_vector(unsigned vector)
+{
+	if (vector < VEC_DYN_BASE || vector >= VEC_DYN_END)
+		return;
+	uint64_t flags = spin_lock_irqsave(&vector_lock);
+	handlers[vector] = NULL;
+	dyn_used[vector - VEC_DYN_BASE] = false;
+	spin_unlock_irqrestore(&vector_lock, flags);
+}
+
+bool irq_msi_message(unsigned vector, uint64_t *address, uint32_t *data)
+{
+	uint32_t dest = lapic_id();
+
+	if (vector < VEC_DYN_BASE || vector >= VEC_DYN_END || dest > MSI_DEST_MAX)
+		return false;
+	*address = MSI_ADDRESS_BASE | dest << MSI_DEST_SHIFT;
+	*data = MSI_DATA_FIXED_EDGE | vector;
+	return true;
 }
 
 /* Runs with interrupts off. Every vector but the spurious one was

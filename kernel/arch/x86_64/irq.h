@@ -26,6 +26,20 @@ bool irq_route_isa(unsigned isa_irq, irq_handler_t h);
 /* Undo irq_route_isa: mask the IRQ's GSI and drop its handler. */
 void irq_unroute_isa(unsigned isa_irq);
 
+/* A free vector from VEC_DYN_BASE..VEC_DYN_END-1 with h installed, for
+ * an MSI or MSI-X source; 0 when all are taken. irq_free_vector drops
+ * the handler and returns the vector (the source must be masked or off
+ * first). Both may be called with interrupts on; vector_lock inside. */
+unsigned irq_alloc_vector(irq_handler_t h);
+void irq_free_vector(unsigned vector);
+
+/* The MSI message (Intel SDM vol. 3, 11.11) that delivers vector, fixed
+ * and edge-triggered, to the boot CPU in physical destination mode; false
+ * if the vector is not a dynamic one or the boot CPU's APIC ID does not
+ * fit the 8-bit destination field (x2APIC IDs above 255 need interrupt
+ * remapping, which Kestrel does not do). */
+bool irq_msi_message(unsigned vector, uint64_t *address, uint32_t *data);
+
 /* Called by trap_dispatch for vectors >= 32. */
 void irq_dispatch(struct trap_frame *tf);
 

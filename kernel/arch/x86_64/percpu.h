@@ -6,6 +6,7 @@
 #define PERCPU_SELF       0
 #define PERCPU_KERNEL_RSP 8
 #define PERCPU_USER_RSP   16
+#define PERCPU_CURRENT    32
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -35,6 +36,7 @@ struct percpu {
 
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");
 _Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "offset");
+_Static_assert(__builtin_offsetof(struct percpu, current) == PERCPU_CURRENT, "offset");
 
 /* Allocate and install the boot CPU's block (needs kmalloc). */
 void percpu_init_boot_cpu(void);
@@ -57,6 +59,14 @@ static inline struct percpu *this_cpu(void)
 	struct percpu *p;
 	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
 	return p;
+}
+
+/* this_cpu()->current in one load (every system call asks for it). */
+static inline void *this_cpu_current(void)
+{
+	void *t;
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(PERCPU_CURRENT));
+	return t;
 }
 #endif /* __ASSEMBLER__ */
 

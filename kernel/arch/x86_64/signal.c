@@ -184,6 +184,23 @@ static int fpstate_restore_user(uint64_t uaddr, uint8_t *area)
 	return 0;
 }
 
+void arch_fpu_set_legacy(struct arch_thread *a, const void *fx)
+{
+	uint8_t *area = a->fpu;
+	uint32_t mxcsr;
+	uint64_t bv;
+
+	memcpy(area, fx, FX_SW_BYTES);
+	memcpy(&mxcsr, area + FX_MXCSR, sizeof(mxcsr));
+	mxcsr &= MXCSR_VALID;
+	memcpy(area + FX_MXCSR, &mxcsr, sizeof(mxcsr));
+	if (!have_xsave())
+		return;
+	memcpy(&bv, area + XSAVE_HDR, sizeof(bv));
+	bv |= XFEATURE_FP_SSE; /* the legacy area now holds the x87 and SSE state */
+	memcpy(area + XSAVE_HDR, &bv, sizeof(bv));
+}
+
 /* ---- the frame ---- */
 
 static void fill_context(struct sigcontext_k *mc, const struct trap_frame *tf, uint64_t mask,
@@ -243,8 +260,8 @@ bool arch_signal_setup_frame(struct trap_frame *tf, struct arch_thread *a,
  * replaced by the user data selector, the only valid ring-3 SS here. */
 static void restore_selectors(struct trap_frame *tf, const struct ucontext_k *uc)
 {
-	tf->cs = uc->mc.cs | SEL_RPL3;
-	tf->ss = uc->mc.ss | SEL_RPL3;
+	tf->cs = arch_selector_from_user(uc->mc.cs);
+	tf->ss = arch_selector_from_user(uc->mc.ss);
 	if (!(uc->flags & UC_STRICT_RESTORE_SS) && tf->cs == USER_CS)
 		tf->ss = USER_DS;
 }
@@ -256,8 +273,12 @@ static void restore_registers(struct trap_frame *tf, const struct sigcontext_k *
 	tf->rdi = m->rdi; tf->rsi = m->rsi; tf->rbp = m->rbp; tf->rbx = m->rbx;
 	tf->rdx = m->rdx; tf->rcx = m->rcx; tf->rsp = m->rsp; tf->rip = m->rip;
 	tf->rax = m->rax;
-	tf->rflags = (tf->rflags & ~RFLAGS_USER_CHANGEABLE) | (m->eflags & RFLAGS_USER_CHANGEABLE) |
-		     RFLAGS_IF;
+	tf->rflags = arch_rflags_from_user(tf->rflags, m->eflags);
+}
+
+uint64_t arch_rflags_from_user(uint64_t cur, uint64_t user)
+{
+	return (cur & ~RFLAGS_USER_CHANGEABLE) | (user & RFLAGS_USER_CHANGEABLE) | RFLAGS_IF;
 }
 
 /* A RIP outside user space gives SIGSEGV on the way out (signal_deliver),

@@ -38,6 +38,24 @@ bool arch_signal_setup_frame(struct trap_frame *tf, struct arch_thread *a,
  * caller kills the process with SIGSEGV. */
 bool arch_signal_restore_frame(struct trap_frame *tf, struct arch_thread *a, uint64_t *mask);
 
+/* The RFLAGS a value from user space (a sigreturn frame, a tracer's
+ * registers) leaves: only the flags a program may change (Linux's
+ * FIX_EFLAGS) come from user, with IF on; IOPL, NT, VM stay cur's. */
+uint64_t arch_rflags_from_user(uint64_t cur, uint64_t user);
+
+/* A segment selector from user space with RPL 3, so that no value raises
+ * privilege; a bad one makes the IRET fault, which bad_iret (trap.c)
+ * turns into SIGSEGV for the process. */
+static inline uint64_t arch_selector_from_user(uint64_t sel)
+{
+	return sel | SEL_RPL3;
+}
+
+/* The 512-byte FXSAVE image fx (a tracer's PTRACE_SETFPREGS) as the x87
+ * and SSE state of a stopped thread a (not running): MXCSR's reserved
+ * bits cleared, as for a sigreturn frame, so no restore faults. */
+void arch_fpu_set_legacy(struct arch_thread *a, const void *fx);
+
 /* The instruction pointer the return to user mode goes to. */
 static inline uint64_t arch_user_ip(const struct trap_frame *tf)
 {

@@ -32,8 +32,7 @@ syscall_entry:
 	pushq	$VEC_SYSCALL		/* vector */
 	PUSH_GPRS			/* rax holds the number, then the result;
 				   rdi, rsi, rdx, r10, r8, r9 the arguments */
-	cld
-	mov	%rsp, %rdi		/* struct trap_frame * */
+	mov	%rsp, %rdi		/* struct trap_frame * (DF is clear: FMASK has it) */
 	call	syscall_dispatch	/* interrupts on inside; returns off */
 	test	%eax, %eax
 	jz	trap_return		/* not SYSRET-safe: IRET (it swaps GS back) */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* USB descriptors (USB 2.0, chapter 9): the standard requests' constants and a bounds-checked parser of device and configuration descriptors. */
+#ifndef KESTREL_DEV_USB_DESC_H
+#define KESTREL_DEV_USB_DESC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Standard requests (USB 2.0, 9.4) and HID class requests (HID 1.11, 7.2). */
+#define USB_REQ_GET_DESCRIPTOR    0x06
+#define USB_REQ_SET_CONFIGURATION 0x09
+#define USB_HID_SET_REPORT        0x09
+#define USB_HID_SET_IDLE          0x0a
+#define USB_HID_SET_PROTOCOL      0x0b
+#define USB_REQ_GET_STATUS        0x00
+#define USB_REQ_CLEAR_FEATURE     0x01
+#define USB_REQ_SET_FEATURE       0x03
+#define USB_DIR_IN                0x80    /* bmRequestType: device to host */
+#define USB_RECIP_OTHER           0x03    /* a hub's port */
+#define USB_TYPE_CLASS            0x20
+#define USB_RECIP_INTERFACE       0x01
+
+#define USB_DT_DEVICE             1
+#define USB_DT_CONFIG             2
+#define USB_DT_INTERFACE          4
+#define USB_DT_ENDPOINT           5
+#define USB_DT_DEVICE_SIZE        18
+#define USB_DT_CONFIG_SIZE        9
+#define USB_DT_INTERFACE_SIZE     9
+#define USB_DT_ENDPOINT_SIZE      7
+#define USB_DT_HUB                0x29
+#define USB_DT_HUB_MIN            7       /* up to wHubCharacteristics and bPwrOn2PwrGood */
+
+/* Hub class (USB 2.0, 11.24): port features and wPortStatus/wPortChange bits. */
+#define USB_PORT_FEAT_RESET       4
+#define USB_PORT_FEAT_POWER       8
+#define USB_PORT_FEAT_C_CONNECTION 16
+#define USB_PORT_FEAT_C_RESET     20
+#define USB_PORT_STAT_CONNECTION  (1u << 0)
+#define USB_PORT_STAT_ENABLE      (1u << 1)
+#define USB_PORT_STAT_LOW_SPEED   (1u << 9)
+#define USB_PORT_STAT_HIGH_SPEED  (1u << 10)
+#define USB_PORT_STAT_C_RESET     (1u << 20)  /* wPortChange bit 4, in the 32-bit status */
+#define USB_HUB_MAX_PORTS         15          /* a route string tier is 4 bits */
+
+#define USB_CLASS_PER_INTERFACE   0x00
+#define USB_CLASS_HID             0x03
+#define USB_CLASS_HUB             0x09
+#define USB_HID_SUBCLASS_BOOT     0x01
+#define USB_HID_PROTOCOL_KEYBOARD 0x01
+
+#define USB_EP_DIR_IN             0x80    /* bEndpointAddress */
+#define USB_EP_NUM_MASK           0x0f
+#define USB_EP_XFER_MASK          0x03    /* bmAttributes */
+#define USB_EP_XFER_INT           0x03
+#define USB_EP_MAXP_MASK          0x07ff  /* wMaxPacketSize: the size, without the high-bandwidth bits */
+
+/* The interfaces and endpoints recorded per configuration; more are
+ * skipped (and counted), never written past. */
+#define USB_MAX_IFACES 8
+#define USB_MAX_EPS    4
+
+struct usb_device_info {
+	uint16_t bcd_usb, vendor, product;
+	uint8_t dev_class, dev_subclass, dev_protocol;
+	uint8_t max_packet0;      /* 8, 16, 32, 64 (or 9: 2^9 for SuperSpeed) */
+	uint8_t num_configs;
+};
+
+struct usb_ep_info {
+	uint8_t address;          /* bEndpointAddress: number | USB_EP_DIR_IN */
+	uint8_t attributes;       /* transfer type in the low two bits */
+	uint16_t max_packet;      /* the low 11 bits of wMaxPacketSize */
+	uint8_t interval;         /* bInterval as the device gave it */
+};
+
+/* Alternate setting 0 of one interface (other settings are skipped). */
+struct usb_iface_info {
+	uint8_t number, iface_class, subclass, protocol;
+	uint8_t num_eps;          /* recorded in eps[], at most USB_MAX_EPS */
+	struct usb_ep_info eps[USB_MAX_EPS];
+};
+
+struct usb_config_info {
+	uint16_t total_length;    /* wTotalLength */
+	uint8_t config_value;     /* for SET_CONFIGURATION */
+	uint8_t num_ifaces;       /* recorded in ifaces[], at most USB_MAX_IFACES */
+	unsigned skipped;         /* interfaces or endpoints beyond the arrays */
+	struct usb_iface_info ifaces[USB_MAX_IFACES];
+};
+
+/* Parses a device descriptor of len bytes (at least the first 8 for a
+ * partial read: then only max_packet0 is meaningful, and full is
+ * false). Returns NULL, or why the bytes are not one. Pure: any context. */
+const char *usb_parse_device(const uint8_t *buf, size_t len, bool full, struct usb_device_info *out);
+
+/* Parses a configuration descriptor and what follows it, never reading
+ * beyond len nor beyond wTotalLength: interfaces (alternate setting 0)
+ * with their endpoints. A descriptor whose bLength is below 2 or runs
+ * past the end is an error; unknown descriptor types are skipped.
+ * Returns NULL, or why the bytes are malformed. Pure: any context. */
+const char *usb_parse_config(const uint8_t *buf, size_t len, struct usb_config_info *out);
+
+/* The first interrupt IN endpoint of iface, or NULL. */
+const struct usb_ep_info *usb_iface_int_in(const struct usb_iface_info *iface);
+
+#endif

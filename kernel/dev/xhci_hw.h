@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/* xHCI 1.2 register, TRB and context layouts, and the driver's shared state: private to dev/xhci*.c. */
+#ifndef KESTREL_DEV_XHCI_HW_H
+#define KESTREL_DEV_XHCI_HW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "dev/pci.h"
+#include "dev/usbkbd.h"
+#include "lib/spinlock.h"
+#include "mm/mmio.h"
+
+/* Capability registers (5.3), at the start of BAR 0. */
+#define CAP_LENGTH          0x00   /* CAPLENGTH (8 bits), HCIVERSION (16 bits at 0x02) */
+#define CAP_HCSPARAMS1      0x04
+#define CAP_HCSPARAMS2      0x08
+#define CAP_HCCPARAMS1      0x10
+#define CAP_DBOFF           0x14
+#define CAP_RTSOFF          0x18
+#define HCIVERSION_SHIFT    16
+#define HCS1_SLOTS(v)       ((v) & 0xffu)
+#define HCS1_PORTS(v)       ((v) >> 24)
+#define HCS2_SPB_HI(v)      (((v) >> 21) & 0x1fu)
+#define HCS2_SPB_LO(v)      ((v) >> 27)
+#define HCC1_AC64           (1u << 0)
+#define HCC1_CSZ            (1u << 2)  /* 64-byte contexts */
+#define HCC1_XECP(v)        ((v) >> 16) /* in dwords from the BAR's start */
+#define DBOFF_MASK          ~0x3u
+#define RTSOFF_MASK         ~0x1fu
+
+/* Extended capabilities (7): USB legacy support (7.1). */
+#define XCAP_ID(v)          ((v) & 0xffu)
+#define XCAP_NEXT(v)        (((v) >> 8) & 0xffu)
+#define XCAP_LEGACY         1
+#define LEGSUP_BIOS_OWNED   (1u << 16)
+#define LEGSUP_OS_OWNED     (1u << 24)
+#define LEGCTL              4
+#define LEGCTL_KEEP         ((0x7u << 1) | (0xffu << 5) | (0x7u << 17)) /* reserved bits; the SMI enables are the rest */
+#define LEGCTL_SMI_EVENTS   (0x7u << 29) /* write 1 to clear */
+#define XCAP_MAX            64
+
+/* Operational registers (5.4), at CAPLENGTH. */
+#define OP_USBCMD           0x00
+#define OP_USBSTS           0x04
+#define OP_PAGESIZE         0x08
+#define OP_CRCR             0x18
+#define OP_DCBAAP           0x30
+#define OP_CONFIG           0x38
+#define OP_PORTSC(n)        (0x400 + 0x10 * ((n) - 1))   /* ports count from 1 */
+#define CMD_RUN             (1u << 0)
+#define CMD_HCRST           (1u << 1)
+#define CMD_INTE            (1u << 2)
+#define STS_HCH             (1u << 0)
+#define STS_EINT            (1u << 3)
+#define STS_CNR             (1u << 11)
+#define CRCR_RCS            (1u << 0)
+#define PAGESIZE_4K         (1u << 0)
+
+/* PORTSC (5.4.8). */
+#define PORT_CCS            (1u << 0)
+#define PORT_PED            (1u << 1)
+#define PORT_PR             (1u << 4)
+#define PORT_PP             (1u << 9)
+#define PORT_SPEED(v)       (((v) >> 10) & 0xfu)
+#define PORT_CSC            (1u << 17)
+#define PORT_PRC            (1u << 21)
+#define PORT_CHANGES        (0x7fu << 17) /* CSC..CEC: write 1 to clear */
+/* Bits written back as read without effect (Linux's PORT_RO | PORT_RWS):
+ * everything else is either write-1-to-clear or a command. */
+#define PORT_NEUTRAL        ((1u << 0) | (1u << 3) | (0xfu << 10) | (1u << 30) | \
+			     (0xfu << 5) | (1u << 9) | (0x3u << 14) | (0x7u << 25))
+#define SPEED_FULL          1
+#define SPEED_LOW           2
+#define SPEED_HIGH          3
+#define SPEED_SUPER         4
+
+/* Runtime registers (5.5): interrupter 0. */
+#define RT_IR0              0x20
+#define IR_IMAN             0x00
+#define IR_IMOD             0x04
+#define IR_ERSTSZ           0x08
+#define IR_ERSTBA           0x10
+#define IR_ERDP             0x18
+#define IMAN_IP             (1u << 0)
+#define IMAN_IE             (1u << 1)
+#define ERDP_EHB            (1u << 3)
+#define IMOD_250US          1000     /* in 250 ns units */
+
+/* TRBs (6.4). */
+struct trb {
+	uint64_t param;
+	uint32_t status;
+	uint32_t control;
+};
+#define TRB_CYCLE           (1u << 0)
+#define TRB_TC              (1u << 1)   /* link: toggle cycle */
+#define TRB_ISP             (1u << 2)
+#define TRB_IOC             (1u << 5)
+#define TRB_IDT             (1u << 6)
+#define TRB_TYPE(t)         ((uint32_t)(t) << 10)
+#define TRB_GET_TYPE(c)     (((c) >> 10) & 0x3fu)
+#define TRB_DIR_IN          (1u << 16)
+#define TRB_TRT_SHIFT       16
+#define TRT_NONE            0
+#define TRT_OUT             2
+#define TRT_IN              3
+#define TRB_SLOT(s)         ((uint32_t)(s) << 24)
+#define TRB_GET_SLOT(c)     ((c) >> 24)
+#define TRB_GET_EP(c)       (((c) >> 16) & 0x1fu)
+#define TRB_CC(s)           ((s) >> 24)
+#define TRB_LEN(s)          ((s) & 0xffffffu)
+#define EVT_PORT(p)         ((unsigned)((p) >> 24) & 0xffu)
+
+#define TRB_NORMAL          1
+#define TRB_SETUP           2
+#define TRB_DATA            3
+#define TRB_STATUS          4
+#define TRB_LINK            6
+#define TRB_ENABLE_SLOT     9
+#define TRB_DISABLE_SLOT    10
+#define TRB_ADDRESS_DEVICE  11
+#define TRB_CONFIGURE_EP    12
+#define TRB_EVALUATE_CTX    13
+#define TRB_EV_TRANSFER     32
+#define TRB_EV_COMMAND      33
+#define TRB_EV_PORT         34
+
+#define CC_SUCCESS          1
+#define CC_SHORT_PACKET     13
+
+/* Contexts (6.2): 32 or 64 bytes each, as HCCPARAMS1.CSZ says. */
+#define CTX_INPUT_CONTROL   0           /* in an input context; the rest shift by one */
+#define ICC_DROP            0
+#define ICC_ADD             1
+#define SLOT_SPEED_SHIFT    20
+#define SLOT_ENTRIES_SHIFT  27
+#define SLOT_PORT_SHIFT     16
+#define SLOT_HUB            (1u << 26)
+#define SLOT_NPORTS_SHIFT   24
+#define SLOT_TT_PORT_SHIFT  8
+#define EP_INTERVAL_SHIFT   16
+#define EP_CERR_SHIFT       1
+#define EP_TYPE_SHIFT       3
+#define EP_MAXP_SHIFT       16
+#define EP_CERR_MAX         3
+#define EP_TYPE_CONTROL     4
+#define EP_TYPE_INT_IN      7
+#define EP_ESIT_SHIFT       16
+#define DCI_EP0             1
+
+#define XHCI_PAGE           4096u
+#define RING_TRBS           (XHCI_PAGE / sizeof(struct trb))   /* one page, the last a link */
+#define XHCI_MAX_SLOTS      16
+#define XHCI_MAX_DEVS       8
+#define XHCI_MAX_PAGES      (16 + 6 * XHCI_MAX_DEVS + 64)  /* controller, devices, scratchpad */
+#define XHCI_MAX_SCRATCH    64
+
+/* A producer ring: command or transfer. */
+struct xhci_ring {
+	struct trb *trbs;
+	uint64_t phys;
+	unsigned enq;
+	uint32_t cycle;
+};
+
+/* One addressed device: on a root port, or behind hubs (route). */
+struct xhci_dev {
+	uint8_t slot, port, speed, int_dci;   /* port: the root port it hangs from */
+	uint32_t route;               /* route string: hub ports below the root, 4 bits a tier */
+	uint8_t depth;                /* hubs between it and the root port */
+	uint8_t tt_slot, tt_port;     /* a low/full-speed device's high-speed hub and port */
+	uint8_t hub_ports;            /* a hub: its downstream ports; 0 otherwise */
+	char name[24];                /* "1-3.2": bus, root port, hub ports */
+	uint8_t leds;                 /* the LED bits last sent */
+	bool led_busy;                /* a SET_REPORT is on endpoint 0's ring */
+	bool kbd;                     /* bound to the keyboard driver */
+	uint8_t *in_ctx, *out_ctx;
+	uint8_t *buf;                 /* one page: descriptors, reports */
+	struct xhci_ring ep0, intr;
+	struct usbkbd keys;
+};
+
+/*
+ * The one controller. Written by xhci_probe alone until it enables the
+ * interrupter; from then on lock (taken with interrupts off) guards the
+ * event ring, the rings and devs[]: the interrupt handler is their
+ * only user.
+ */
+struct xhci {
+	struct pci_dev *pci;
+	volatile uint8_t *cap, *op, *rt, *db;
+	uint64_t bar_size;
+	unsigned max_slots, max_ports, ctx_size;
+	bool ac64, irq_on;
+	bool dead;                    /* a command timed out: the probe gives up */
+	uint64_t *dcbaa;
+	struct xhci_ring cmd;
+	struct trb *evt;
+	uint64_t evt_phys;
+	unsigned evt_deq;
+	uint32_t evt_cycle;
+	void *pages[XHCI_MAX_PAGES];
+	unsigned npages;
+	struct xhci_dev devs[XHCI_MAX_DEVS];
+	unsigned ndevs;
+	void (*on_transfer)(const struct trb *ev); /* set by the probe: xhci_transfer_event */
+	struct spinlock lock;
+};
+
+extern struct xhci xhci_hc;
+
+/* Register access: operational registers and interrupter 0. A 64-bit
+ * register is written low half first (QEMU acts on the high one). */
+static inline uint32_t op_read(unsigned off) { return mmio_read32(xhci_hc.op + off); }
+static inline void op_write(unsigned off, uint32_t v) { mmio_write32(xhci_hc.op + off, v); }
+static inline void op_write64(unsigned off, uint64_t v)
+{
+	op_write(off, (uint32_t)v);
+	op_write(off + 4, (uint32_t)(v >> 32));
+}
+static inline volatile uint8_t *ir0(unsigned off) { return xhci_hc.rt + RT_IR0 + off; }
+static inline void ir_write64(unsigned off, uint64_t v)
+{
+	mmio_write32(ir0(off), (uint32_t)v);
+	mmio_write32(ir0(off) + 4, (uint32_t)(v >> 32));
+}
+
+/* xhci_ring.c: memory, rings, events. */
+void *xhci_page(void);                 /* a zeroed page the controller can reach (recorded), or NULL */
+uint64_t xhci_phys(const void *p);
+void xhci_free_pages(void);            /* every page xhci_page gave */
+bool xhci_ring_init(struct xhci_ring *r);
+/* Writes one TRB (cycle bit last) and steps over the link TRB; returns its address. */
+uint64_t xhci_ring_push(struct xhci_ring *r, uint64_t param, uint32_t status, uint32_t control);
+void xhci_ring_doorbell(unsigned slot, unsigned target);
+/* Polls an operational register until (v & mask) == want; false after timeout_ms. */
+bool xhci_op_wait(unsigned off, uint32_t mask, uint32_t want, uint32_t timeout_ms);
+void xhci_delay_ms(uint32_t ms);
+/*
+ * Consumes the events the controller has written, oldest first. The
+ * first one matching (type, match) is copied to *found and ends the pass
+ * (match: the command TRB's address for a completion, slot << 8 | dci
+ * for a transfer); the others are dispatched (transfers to
+ * hc.on_transfer, port changes acknowledged). Returns whether found was
+ * filled. Bounded. Caller: hc.lock held (interrupts off).
+ */
+bool xhci_consume_events(unsigned type, uint64_t match, struct trb *found);
+int xhci_command(uint64_t param, uint32_t control, uint32_t timeout_ms, uint8_t *slot_out);
+int xhci_wait_transfer(unsigned slot, unsigned dci, uint64_t trb, uint32_t timeout_ms, uint32_t *status);
+
+/* xhci_dev.c: devices on the root ports (probe context), and the
+ * transfer events of their interrupt endpoints (hc.on_transfer). */
+void xhci_port_attach(unsigned port);
+void xhci_transfer_event(const struct trb *ev);
+
+#endif

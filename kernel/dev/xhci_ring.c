@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the xHCI controller's memory and rings (xHCI 1.2, 4.9): the
+ * pages it reads, producer rings with their link TRB and cycle bit, the
+ * doorbells, the event ring's consumer, and commands and transfers
+ * waited for by polling (the probe's way; afterwards the interrupt
+ * handler consumes the events). Calls nothing of the drivers above: a
+ * transfer event nobody waits for goes to hc.on_transfer.
+ */
+#include "dev/xhci_hw.h"
+#include "lib/errno.h"
+#include "mm/layout.h"
+#include "mm/mmio.h"
+#include "mm/pmm.h"
+#include "time/time.h"
+#include "log.h"
+
+#define EVENTS_PER_CALL     (RING_TRBS * 4) /* bound on one pass over the event ring */
+#define FOUR_GIB            0x100000000ull
+
+struct xhci xhci_hc = { .lock = SPINLOCK_INIT };
+#define hc xhci_hc
+
+void xhci_delay_ms(uint32_t ms)
+{
+	uint64_t end = tsc_deadline_ms(ms);
+
+	while (!tsc_deadline_passed(end))
+		cpu_pause();
+}
+
+bool xhci_op_wait(unsigned off, uint32_t mask, uint32_t want, uint32_t timeout_ms)
+{
+	uint64_t end = tsc_deadline_ms(timeout_ms);
+
+	for (;;) {
+		if ((op_read(off) & mask) == want)
+			return true;
+		if (tsc_deadline_passed(end))
+			return false;
+		cpu_pause();
+	}
+}
+
+/* ---------------------------------------------------------------- memory */
+
+/* Every page the driver allocates is recorded, so a failed probe frees
+ * them all in one place (xhci_free_pages). The controller reads them by
+ * physical address: below 4 GiB unless it does 64-bit addressing. */
+void *xhci_page(void)
+{
+	if (hc.npages == XHCI_MAX_PAGES)
+		return NULL;
+	void *p = page_alloc_zeroed();
+	if (p && !hc.ac64 && virt_to_phys(p) + XHCI_PAGE > FOUR_GIB) {
+		page_free(p);
+		p = NULL;
+	}
+	if (p)
+		hc.pages[hc.npages++] = p;
+	return p;
+}
+
+uint64_t xhci_phys(const void *p)
+{
+	return virt_to_phys(p);
+}
+
+void xhci_free_pages(void)
+{
+	while (hc.npages)
+		page_free(hc.pages[--hc.npages]);
+}
+
+/* ---------------------------------------------------------------- rings */
+
+bool xhci_ring_init(struct xhci_ring *r)
+{
+	r->trbs = xhci_page();
+	if (!r->trbs)
+		return false;
+	r->phys = xhci_phys(r->trbs);
+	r->enq = 0;
+	r->cycle = TRB_CYCLE;
+	return true;
+}
+
+/* Writes one TRB, its cycle bit last (the controller owns it from
+ * then on), and steps over the link TRB at the end of the page,
+ * toggling the producer's cycle. Returns the TRB's physical address. */
+uint64_t xhci_ring_push(struct xhci_ring *r, uint64_t param, uint32_t status, uint32_t control)
+{
+	volatile struct trb *t = &r->trbs[r->enq];
+	uint64_t at = r->phys + r->enq * sizeof(struct trb);
+
+	t->param = param;
+	t->status = status;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	t->control = (control & ~TRB_CYCLE) | r->cycle;
+	if (++r->enq == RING_TRBS - 1) {
+		volatile struct trb *link = &r->trbs[r->enq];
+		link->param = r->phys;
+		link->status = 0;
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		link->control = TRB_TYPE(TRB_LINK) | TRB_TC | r->cycle;
+		r->enq = 0;
+		r->cycle ^= TRB_CYCLE;
+	}
+	return at;
+}
+
+void xhci_ring_doorbell(unsigned slot, unsigned target)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	mmio_write32(hc.db + 4 * slot, target);
+}
+
+/* ---------------------------------------------------------------- events */
+
+/* An event nobody waits for: a port change (acknowledged: hot-plug is
+ * not handled yet) or a transfer for a device's interrupt endpoint. */
+static void dispatch_event(const struct trb *ev)
+{
+	unsigned type = TRB_GET_TYPE(ev->control);
+
+	if (type == TRB_EV_TRANSFER) {
+		if (hc.on_transfer)
+			hc.on_transfer(ev);
+	} else if (type == TRB_EV_PORT) {
+		unsigned port = EVT_PORT(ev->param);
+		if (port >= 1 && port <= hc.max_ports) {
+			uint32_t sc = op_read(OP_PORTSC(port));
+			op_write(OP_PORTSC(port), (sc & PORT_NEUTRAL) | (sc & PORT_CHANGES));
+			if (hc.irq_on)
+				klog(LOG_INFO, "usb 1-%u: port change (connected %s); hot-plug not supported yet\n",
+				     port, sc & PORT_CCS ? "yes" : "no");
+		}
+	}
+}
+
+bool xhci_consume_events(unsigned type, uint64_t match, struct trb *found)
+{
+	bool got = false;
+
+	for (unsigned n = 0; n < EVENTS_PER_CALL && !got; n++) {
+		volatile struct trb *e = &hc.evt[hc.evt_deq];
+		if ((e->control & TRB_CYCLE) != hc.evt_cycle)
+			break;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		struct trb ev = { e->param, e->status, e->control };
+		unsigned t = TRB_GET_TYPE(ev.control);
+		uint64_t key = t == TRB_EV_TRANSFER ? (uint64_t)TRB_GET_SLOT(ev.control) << 8 | TRB_GET_EP(ev.control)
+						    : ev.param;
+		if (found && t == type && key == match) {
+			*found = ev;
+			got = true;
+		} else {
+			dispatch_event(&ev);
+		}
+		if (++hc.evt_deq == RING_TRBS) {
+			hc.evt_deq = 0;
+			hc.evt_cycle ^= TRB_CYCLE;
+		}
+	}
+	ir_write64(IR_ERDP, (hc.evt_phys + hc.evt_deq * sizeof(struct trb)) | ERDP_EHB);
+	return got;
+}
+
+/* Polls for one event (see consume_events) until timeout_ms. */
+static int wait_event(unsigned type, uint64_t match, struct trb *ev, uint32_t timeout_ms)
+{
+	uint64_t end = tsc_deadline_ms(timeout_ms);
+
+	for (;;) {
+		uint64_t flags = spin_lock_irqsave(&hc.lock);
+		bool got = xhci_consume_events(type, match, ev);
+		spin_unlock_irqrestore(&hc.lock, flags);
+		if (got)
+			return 0;
+		if (tsc_deadline_passed(end))
+			return -ETIMEDOUT;
+		cpu_pause();
+	}
+}
+
+/* Runs one command to its completion: 0 with the completion's slot ID
+ * in *slot_out (if not NULL), -EIO with its completion code logged, or
+ * -ETIMEDOUT (and the controller is taken for dead: the probe stops
+ * and declines it). Probe context only (polls). */
+int xhci_command(uint64_t param, uint32_t control, uint32_t timeout_ms, uint8_t *slot_out)
+{
+	struct trb ev;
+	uint64_t at = xhci_ring_push(&hc.cmd, param, 0, control);
+
+	xhci_ring_doorbell(0, 0);
+	int err = wait_event(TRB_EV_COMMAND, at, &ev, timeout_ms);
+	if (err) {
+		klog(LOG_WARN, "xhci: command %u timed out\n", TRB_GET_TYPE(control));
+		hc.dead = true;
+		return err;
+	}
+	if (TRB_CC(ev.status) != CC_SUCCESS) {
+		klog(LOG_WARN, "xhci: command %u failed (completion code %u)\n", TRB_GET_TYPE(control),
+		     TRB_CC(ev.status));
+		return -EIO;
+	}
+	if (slot_out)
+		*slot_out = (uint8_t)TRB_GET_SLOT(ev.control);
+	return 0;
+}
+
+/* Waits for the transfer event of slot's endpoint dci that reports on
+ * TRB trb, or an error on that endpoint. 0 with the event's status
+ * word in *status, -EIO on an error completion, -ETIMEDOUT. */
+int xhci_wait_transfer(unsigned slot, unsigned dci, uint64_t trb, uint32_t timeout_ms, uint32_t *status)
+{
+	struct trb ev;
+	uint64_t end = tsc_deadline_ms(timeout_ms);
+
+	for (;;) {
+		if (wait_event(TRB_EV_TRANSFER, (uint64_t)slot << 8 | dci, &ev, timeout_ms))
+			return -ETIMEDOUT;
+		unsigned cc = TRB_CC(ev.status);
+		*status = ev.status;
+		if (cc != CC_SUCCESS && cc != CC_SHORT_PACKET)
+			return -EIO;
+		if (ev.param == trb)
+			return 0;
+		if (tsc_deadline_passed(end))
+			return -ETIMEDOUT;
+	}
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A file's owner and its I/O signals, as Linux's fs/fcntl.c: fcntl
+ * F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX, F_SETSIG, F_GETSIG are
+ * kept on the open file description (struct file's own_* fields), and a
+ * file with O_ASYNC is on a list that the files' producers (pipes) walk
+ * to signal its owner when I/O becomes possible: SIGIO, or the F_SETSIG
+ * signal with si_code POLL_IN/POLL_OUT, si_fd (the descriptor O_ASYNC was
+ * set through) and si_band.
+ *
+ * Lock rule: the list and the fields change only in system calls on the
+ * one CPU, never preempted in kernel mode; no interrupt handler walks them.
+ */
+#ifndef KESTREL_FS_FOWN_H
+#define KESTREL_FS_FOWN_H
+
+#include <stdbool.h>
+#include "fs/vfs.h"
+
+/* fcntl's owner and signal commands on f: F_GETOWN's owner (a negative
+ * process group), F_GETSIG's signal, or 0; -EINVAL (a bad type or signal,
+ * INT_MIN), -ESRCH (no such process, thread or group), -EFAULT. */
+long fown_fcntl(struct file *f, unsigned int cmd, unsigned long arg);
+
+/* F_SETFL is about to set f's flags to flags through descriptor fd:
+ * O_ASYNC turning on puts f on the async list (remembering fd), turning
+ * off takes it off. */
+void fown_setfl(struct file *f, int fd, unsigned flags);
+
+/* I/O became possible on the object obj (a file's priv: the pipe):
+ * signal the owner of each O_ASYNC file open on it whose direction
+ * matches: POLL_IN for readers, POLL_OUT for writers. */
+void fown_notify(const void *obj, int code);
+
+/* f's last reference is going: off the async list. */
+void fown_release(struct file *f);
+
+#endif

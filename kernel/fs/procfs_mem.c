@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: /proc/PID/mem, a process's memory as a file whose positions are
+ * its addresses (Linux's fs/proc/base.c mem_rw). Opening it needs ptrace's
+ * attach permission (PTRACE_MODE_ATTACH_FSCREDS); the address space is the
+ * one the process had at open: once it is gone (the process exec'd or
+ * ended), reads and writes return 0, as Linux's mmget_not_zero failing.
+ * Accesses go through ptrace's forced path (uvm_access_forced): a read
+ * reaches any mapped page, a write into a private page writes the
+ * process's own copy, never a page it shares copy-on-write.
+ */
+#include "fs/procfs_mem.h"
+#include "fs/inode.h"
+#include "mm/heap.h"
+#include "mm/usercopy.h"
+#include "mm/uvm.h"
+#include "mm/layout.h"
+#include "proc/process.h"
+#include "proc/ptrace.h"
+#include "proc/sched.h"
+#include "lib/errno.h"
+
+/* What an open /proc/PID/mem names: the process and its address space's
+ * serial at open (0: it had none, a zombie's). No reference is held, so an
+ * open file keeps neither alive. */
+struct mem_target {
+	int pid;
+	uint64_t serial;
+};
+
+/* The address space t names if it still exists, else NULL. Interrupts
+ * off or not: one CPU, the result is used before the caller sleeps. */
+static struct vm_space *mem_space(const struct mem_target *t)
+{
+	struct process *p = t->serial ? process_find(t->pid) : NULL;
+
+	if (!p || p->state != PROC_ALIVE || !p->vm || p->vm->serial != t->serial)
+		return NULL;
+	return p->vm;
+}
+
+/* One piece of an access, within a page: between the target's memory and
+ * buf. 0, -EIO (the address is not mapped), -EFAULT (the caller's buffer),
+ * or 1 when the address space is gone. */
+static int mem_chunk(const struct mem_target *t, uint64_t addr, uint8_t *kbuf, uptr_t ubuf,
+		     size_t n, bool write)
+{
+	struct vm_space *vs;
+
+	if (write && copy_from_user(kbuf, ubuf, n))
+		return -EFAULT;
+	if (!(vs = mem_space(t)))
+		return 1;
+	if (uvm_access_forced(vs, addr, kbuf, n, write))
+		return -EIO;
+	if (!write && copy_to_user(ubuf, kbuf, n))
+		return -EFAULT;
+	return 0;
+}
+
+/* read/write of n bytes at *pos (an address), a page at a time through a
+ * bounce page; stops at the first unmapped page (-EIO if it is the first),
+ * at SIGKILL, and when the address space is gone (0 if nothing was done). */
+static long mem_rw(struct file *f, uptr_t buf, size_t n, uint64_t *pos, bool write)
+{
+	uint8_t *kbuf = kmalloc(PAGE_SIZE);
+	long done = 0;
+
+	if (!kbuf)
+		return -ENOMEM;
+	while ((size_t)done < n) {
+		uint64_t addr = *pos;
+		size_t len = PAGE_SIZE - (addr & (PAGE_SIZE - 1));
+		if (len > n - (size_t)done)
+			len = n - (size_t)done;
+		if (done && io_should_stop())
+			break;
+		int err = mem_chunk(f->priv, addr, kbuf, buf + (uint64_t)done, len, write);
+		if (err) {
+			if (!done && err < 0)
+				done = err;
+			break;
+		}
+		done += (long)len;
+		*pos = addr + len;
+	}
+	kfree(kbuf);
+	return done;
+}
+
+static long mem_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return mem_rw(f, buf, n, pos, false);
+}
+
+static long mem_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return mem_rw(f, buf, n, pos, true);
+}
+
+/* Linux's mem_lseek: SEEK_SET and SEEK_CUR, any 64-bit position (the
+ * result may read as negative: it is an address). */
+static long mem_lseek(struct file *f, int64_t off, int whence)
+{
+	if (whence == SEEK_SET)
+		f->pos = (uint64_t)off;
+	else if (whence == SEEK_CUR)
+		f->pos += (uint64_t)off;
+	else
+		return -EINVAL;
+	return (long)f->pos;
+}
+
+static void mem_release(struct file *f)
+{
+	kfree(f->priv);
+}
+
+static const struct file_ops mem_ops = {
+	.read = mem_read,
+	.write = mem_write,
+	.lseek = mem_lseek,
+	.release = mem_release,
+};
+
+int procfs_mem_open(struct process *p, struct file *f)
+{
+	struct mem_target *t;
+
+	if (!ptrace_may_access_fscreds(p))
+		return -EACCES;
+	if (!(t = kmalloc(sizeof(*t))))
+		return -ENOMEM;
+	t->pid = p->pid;
+	t->serial = p->state == PROC_ALIVE && p->vm ? p->vm->serial : 0;
+	f->ops = &mem_ops;
+	f->priv = t;
+	return 0;
+}

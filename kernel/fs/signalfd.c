@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: signalfd (see signalfd.h). The file holds only the mask; the
+ * signals stay in the thread's and process's pending sets until a read
+ * takes them (proc/signal.c's signal_dequeue). Readers sleep on
+ * io_event_wq, which the signal code wakes on every queued signal
+ * (signal_set_queued_hook), blocked or not, as poll and epoll need too.
+ * Lock rule: the mask changes only in system calls (one CPU, no kernel
+ * preemption).
+ */
+#include "fs/signalfd.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/usercopy.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
+#include "uapi/signalfd.h"
+
+struct signalfd {
+	uint64_t mask;
+};
+
+static const struct file_ops signalfd_ops;
+
+/* A signal was queued somewhere: wake whoever waits for I/O. */
+static void signal_queued(void)
+{
+	io_event();
+}
+
+static bool fault_signal(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
+}
+
+/* Linux's signalfd_copyinfo of the fields Kestrel fills, by the layout
+ * siginfo_layout gives: a fault's address and a child's fate for their
+ * kernel codes, an I/O signal's band and fd (POLL_IN...), a sigqueue's
+ * (si_code < 0 but SI_TKILL) sender and value as ssi_int and ssi_ptr,
+ * else the sender of a kill, tkill or the kernel. */
+static void to_ssi(const struct siginfo_k *in, struct signalfd_siginfo_k *out)
+{
+	bool kernel_code = in->code > 0 && in->code < SI_KERNEL;
+
+	memset(out, 0, sizeof(*out));
+	out->ssi_signo = (uint32_t)in->signo;
+	out->ssi_errno = in->errno_;
+	out->ssi_code = in->code;
+	if (kernel_code && fault_signal(in->signo)) {
+		out->ssi_addr = in->addr;
+	} else if (kernel_code && in->signo == SIGCHLD) {
+		out->ssi_pid = (uint32_t)in->chld.pid;
+		out->ssi_uid = in->chld.uid;
+		out->ssi_status = in->chld.status;
+	} else if (kernel_code) { /* POLL_IN...: an I/O signal's */
+		out->ssi_band = (uint32_t)in->poll.band;
+		out->ssi_fd = in->poll.fd;
+	} else {
+		out->ssi_pid = (uint32_t)in->rt.pid;
+		out->ssi_uid = in->rt.uid;
+		if (in->code < 0 && in->code != SI_TKILL) {
+			out->ssi_int = (int32_t)in->rt.value;
+			out->ssi_ptr = in->rt.value;
+		}
+	}
+}
+
+/* Copy one dequeued signal out: 0 or -EFAULT. */
+static long read_one(struct signalfd *s, uptr_t buf)
+{
+	struct siginfo_k info;
+	struct signalfd_siginfo_k ssi;
+
+	if (!signal_dequeue(s->mask, &info))
+		return -EAGAIN;
+	to_ssi(&info, &ssi);
+	return copy_to_user(buf, &ssi, sizeof(ssi)) ? -EFAULT : 0;
+}
+
+static long signalfd_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	struct signalfd *s = f->priv;
+	size_t done = 0;
+	long r;
+
+	(void)pos;
+	if (n < sizeof(struct signalfd_siginfo_k))
+		return -EINVAL;
+	while ((r = read_one(s, buf)) == -EAGAIN) {
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		if (signal_pending() || fatal_signal_pending())
+			return -ERESTARTSYS;
+		wait_on(&io_event_wq, NO_DEADLINE);
+	}
+	if (r < 0)
+		return r;
+	done = sizeof(struct signalfd_siginfo_k);
+	while (n - done >= sizeof(struct signalfd_siginfo_k) && read_one(s, buf + done) == 0)
+		done += sizeof(struct signalfd_siginfo_k);
+	return (long)done;
+}
+
+static unsigned signalfd_poll(struct file *f)
+{
+	struct signalfd *s = f->priv;
+
+	return signal_pending_set() & s->mask ? POLLIN : 0;
+}
+
+static void signalfd_release(struct file *f)
+{
+	kfree(f->priv);
+}
+
+static const struct file_ops signalfd_ops = {
+	.read = signalfd_read,
+	.poll = signalfd_poll,
+	.release = signalfd_release,
+	.anon_name = "[signalfd]",
+};
+
+bool signalfd_is(const struct file *f)
+{
+	return f && f->ops == &signalfd_ops;
+}
+
+void signalfd_set_mask(struct file *f, uint64_t mask)
+{
+	struct signalfd *s = f->priv;
+
+	s->mask = mask & ~SIG_UNBLOCKABLE;
+	io_event(); /* pollers of it may see something new */
+}
+
+int signalfd_create(struct file **out, uint64_t mask, unsigned flags)
+{
+	struct signalfd *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->mask = mask & ~SIG_UNBLOCKABLE;
+	*out = file_alloc(&signalfd_ops, O_RDWR | (flags & O_NONBLOCK), s);
+	if (!*out) {
+		kfree(s);
+		return -ENOMEM;
+	}
+	signal_set_queued_hook(signal_queued);
+	return 0;
+}

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: /sys, the few of Linux's sysfs files programs read: which
+ * CPUs there are (glibc's get_nprocs reads devices/system/cpu/online).
+ * A fixed tree, drawn once in the table below; as in /proc, every inode
+ * is made by a lookup and freed with its last reference.
+ *
+ *   /sys/devices/system/cpu/{online, possible, present}
+ *   /sys/kernel, /sys/fs (empty)
+ *
+ * Nothing can be created, linked, renamed or removed here (the VFS
+ * answers as Linux does for a file system without those operations);
+ * the files are read-only and, as sysfs attributes, a page long to stat
+ * and lseek.
+ */
+#include "fs/inode.h"
+#include "fs/vfs.h"
+#include "mm/heap.h"
+#include "mm/iobuf.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "uapi/stat.h"
+
+#define SYSFS_MAGIC    0x62656572u  /* statfs f_type, Linux's SYSFS_MAGIC */
+#define SYSFS_DEV      20
+#define SYSFS_INO_BASE 1            /* the root's; node i is SYSFS_INO_BASE + i */
+#define ATTR_SIZE      4096         /* a sysfs attribute's st_size (PAGE_SIZE) */
+#define ROOT           0
+
+const struct fs_info sysfs_fs = { "sysfs", SYSFS_DEV, SYSFS_MAGIC, false };
+
+/* One node of the tree: its parent's index, and a file's text. Kestrel
+ * runs on CPU 0 alone. */
+struct sys_node {
+	const char *name;
+	uint32_t mode;
+	int parent;
+	const char *text;
+};
+
+static const struct sys_node nodes[] = {
+	[ROOT] = { "sys", S_IFDIR | 0555, ROOT, NULL },
+	[1] = { "devices", S_IFDIR | 0755, ROOT, NULL },
+	[2] = { "system", S_IFDIR | 0755, 1, NULL },
+	[3] = { "cpu", S_IFDIR | 0755, 2, NULL },
+	[4] = { "online", S_IFREG | 0444, 3, "0\n" },
+	[5] = { "possible", S_IFREG | 0444, 3, "0\n" },
+	[6] = { "present", S_IFREG | 0444, 3, "0\n" },
+	[7] = { "kernel", S_IFDIR | 0755, ROOT, NULL },
+	[8] = { "fs", S_IFDIR | 0755, ROOT, NULL },
+};
+#define N_NODES ((int)(sizeof(nodes) / sizeof(nodes[0])))
+
+static const struct inode_ops sys_ops;
+
+/* A new transient inode for node i under dir (a directory keeps a
+ * reference to dir and its name, for ".." and getcwd). NULL: no memory. */
+static struct inode *sys_inode(struct inode *dir, int i)
+{
+	const struct sys_node *n = &nodes[i];
+	struct inode *ip = inode_alloc(&sysfs_fs, &sys_ops, n->mode);
+
+	if (!ip)
+		return NULL;
+	ip->aux = i;
+	ip->transient = true;
+	ip->ino = SYSFS_INO_BASE + (uint64_t)i;
+	ip->nlink = S_ISDIR(n->mode) ? 2 : 1;
+	ip->size = S_ISDIR(n->mode) ? 0 : ATTR_SIZE;
+	if (S_ISDIR(n->mode)) {
+		size_t len = strlen(n->name);
+		if (!(ip->name = kmalloc(len + 1))) {
+			kfree(ip);
+			return NULL;
+		}
+		memcpy(ip->name, n->name, len + 1);
+		ip->parent = inode_get(dir);
+	}
+	return ip;
+}
+
+static int sys_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	for (int i = 1; i < N_NODES; i++) {
+		if (nodes[i].parent != dir->aux || strlen(nodes[i].name) != len ||
+		    memcmp(nodes[i].name, name, len) != 0)
+			continue;
+		*out = sys_inode(dir, i);
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
+/* ".", "..", then dir's children in table order: node i at position i + 2. */
+static int sys_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	if (*pos == 0) {
+		if (!emit(ctx, ".", 1, dir->ino, DT_DIR, 1))
+			return 0;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		if (!emit(ctx, "..", 2, dir->parent ? dir->parent->ino : dir->ino, DT_DIR, 2))
+			return 0;
+		*pos = 2;
+	}
+	for (int i = (int)(*pos - 2); i < N_NODES; i++) {
+		if (i == ROOT || nodes[i].parent != dir->aux)
+			continue;
+		unsigned dt = S_ISDIR(nodes[i].mode) ? DT_DIR : DT_REG;
+		if (!emit(ctx, nodes[i].name, strlen(nodes[i].name), SYSFS_INO_BASE + (uint64_t)i, dt,
+			  (uint64_t)i + 3))
+			return 0;
+		*pos = (uint64_t)i + 3;
+	}
+	return 0;
+}
+
+/* Read the node's text from *pos (0 past its end). */
+static long attr_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
+{
+	const char *text = nodes[f->inode->aux].text;
+	size_t len = strlen(text);
+
+	if (*pos >= len)
+		return 0;
+	if (n > len - *pos)
+		n = len - (size_t)*pos;
+	if (iobuf_put(b, 0, text + *pos, n))
+		return -EFAULT;
+	*pos += n;
+	return (long)n;
+}
+
+static long attr_uread(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return attr_read(f, iobuf_user(buf), n, pos);
+}
+
+static long attr_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	return attr_read(f, iobuf_kernel(buf), n, pos);
+}
+
+/* Linux's kernfs seeks as generic_file_llseek, from the page-long size. */
+static long attr_lseek(struct file *f, int64_t off, int whence)
+{
+	return vfs_seek_pos(f, off, whence, f->inode->size);
+}
+
+static unsigned attr_poll(struct file *f)
+{
+	(void)f;
+	return POLLIN;
+}
+
+static const struct file_ops attr_ops = {
+	.read = attr_uread,
+	.lseek = attr_lseek,
+	.poll = attr_poll,
+	.kread = attr_kread,
+};
+
+static int sys_open(struct inode *ip, struct file *f)
+{
+	f->ops = S_ISDIR(ip->mode) ? &dir_file_ops_seek_end : &attr_ops;
+	return 0;
+}
+
+static const struct inode_ops sys_ops = {
+	.lookup = sys_lookup,
+	.iterate = sys_iterate,
+	.open = sys_open,
+};
+
+void sysfs_mount(struct inode *dir)
+{
+	struct inode *root = inode_alloc(&sysfs_fs, &sys_ops, nodes[ROOT].mode);
+
+	if (!root)
+		return;
+	root->aux = ROOT;
+	root->ino = SYSFS_INO_BASE;
+	root->nlink = 2;
+	root->parent = inode_get(dir->parent);
+	root->name = kmalloc(sizeof("sys"));
+	if (root->name)
+		memcpy(root->name, "sys", sizeof("sys"));
+	dir->mounted = root; /* the mount's reference: the root's first */
+}

@@ -1,0 +1,861 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: AF_UNIX sockets, the sockets themselves: their files, their
+ * receive queues, send and receive, shutdown and poll (names,
+ * connections and options are in unix_conn.c). As Linux's af_unix, a
+ * sender's queued messages are charged to its own send buffer (wmem
+ * against SO_SNDBUF): a writer waits, or gets -EAGAIN, while that much
+ * of what it sent is unread.
+ */
+#include "net/unix_sock.h"
+
+#include "fs/fown.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "proc/cred.h"
+#include "proc/process.h"
+#include "proc/sched.h"
+#include "proc/signal.h"
+#include "time/time.h"
+#include "uapi/ioctl.h"
+#include "uapi/signal.h"
+
+/* ---- sockets and their references ------------------------------------------ */
+
+struct unix_sock *unix_sock_alloc(int type)
+{
+	static uint64_t next_ino = 1;
+	struct unix_sock *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->type = type;
+	s->refs = 1;
+	s->ino = next_ino++;
+	s->sndbuf = UNIX_BUF_DEFAULT;
+	s->rcvbuf = UNIX_BUF_DEFAULT;
+	return s;
+}
+
+struct ucred unix_cred_now(bool effective)
+{
+	const struct process *p = current_process();
+	const struct cred *c = current_cred();
+
+	if (!p || !c)
+		return (struct ucred){ 0, 0, 0 };
+	return (struct ucred){ .pid = p->pid, .uid = effective ? c->euid : c->uid,
+			       .gid = effective ? c->egid : c->gid };
+}
+
+/* ---- queued messages ------------------------------------------------------------ */
+
+static bool writable(const struct unix_sock *s);
+
+/*
+ * Files a freed message still carried are put from this list, one
+ * message at a time, by whoever freed the first: putting a socket's
+ * file purges its queue, which may hold more sockets, so a direct put
+ * would recurse as deep as a program chains them.
+ */
+static struct unix_skb *deferred_head;
+static bool deferred_draining;
+
+static struct unix_skb *skb_alloc(size_t len)
+{
+	struct unix_skb *skb = kmalloc(sizeof(*skb) + len);
+
+	if (skb) {
+		memset(skb, 0, sizeof(*skb)); /* the header; the data is copied over */
+		skb->len = len;
+		skb->truesize = len + UNIX_SKB_OVERHEAD;
+	}
+	return skb;
+}
+
+static void skb_put_files(struct unix_skb *skb)
+{
+	unix_inflight(skb->user, skb->fds, skb->nfds, false);
+	for (int i = 0; i < skb->nfds; i++)
+		file_put(skb->fds[i]);
+	kfree(skb->fds);
+	kfree(skb);
+}
+
+void unix_skb_free(struct unix_skb *skb)
+{
+	struct unix_sock *from = skb->from;
+
+	if (from) {
+		bool was = writable(from);
+		from->wmem -= skb->truesize;
+		unix_changed(from);
+		if (!was && writable(from))
+			fown_notify(from, POLL_OUT); /* O_ASYNC writers: room (fs/fown.h) */
+		unix_put(from);
+		skb->from = NULL;
+	}
+	if (!skb->fds) {
+		kfree(skb);
+		return;
+	}
+	skb->next = deferred_head;
+	deferred_head = skb;
+	if (deferred_draining)
+		return;
+	deferred_draining = true;
+	while ((skb = deferred_head)) {
+		deferred_head = skb->next;
+		skb_put_files(skb);
+		sched_cond_resched();
+	}
+	deferred_draining = false;
+}
+
+/* The credentials skb carries (Linux's unix_scm_to_skb and
+ * maybe_add_creds): those the sender gave, else the sender's own when
+ * either end has SO_PASSCRED or the receiver is not accepted yet. */
+static void skb_cred(struct unix_skb *skb, const struct unix_sock *from, const struct unix_sock *to,
+		     const struct sock_msg *m)
+{
+	if (m->has_cred) {
+		skb->has_cred = true;
+		skb->cred = m->cred;
+	} else if (from->passcred || to->passcred || !to->file) {
+		skb->has_cred = true;
+		skb->cred = unix_cred_now(false);
+	}
+}
+
+/* Queue skb, sent by from with m, at the end of to's receive queue. */
+static void skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
+		      const struct sock_msg *m)
+{
+	skb_cred(skb, from, to, m);
+	skb->from = unix_get(from);
+	from->wmem += skb->truesize;
+	if (to->rq_tail)
+		to->rq_tail->next = skb;
+	else
+		to->rq_head = skb;
+	to->rq_tail = skb;
+	to->rq_len++;
+	unix_changed(to);
+	fown_notify(to, POLL_IN); /* O_ASYNC readers: data (fs/fown.h) */
+}
+
+static struct unix_skb *skb_dequeue(struct unix_sock *s)
+{
+	struct unix_skb *skb = s->rq_head;
+
+	if (skb) {
+		s->rq_head = skb->next;
+		if (!s->rq_head)
+			s->rq_tail = NULL;
+		s->rq_len--;
+		skb->next = NULL;
+	}
+	return skb;
+}
+
+void unix_purge_queue(struct unix_sock *s)
+{
+	struct unix_skb *skb;
+
+	while ((skb = skb_dequeue(s)))
+		unix_skb_free(skb);
+}
+
+/*
+ * Run the collector (net/unix_gc.c) and free the messages it took from
+ * unreachable sockets; the sockets that closes do not start another
+ * collection meanwhile (each would walk every socket in flight again).
+ */
+static void unix_collect(void)
+{
+	static bool collecting;
+
+	if (collecting)
+		return;
+	collecting = true;
+	struct unix_skb *hit = unix_gc();
+	while (hit) {
+		struct unix_skb *skb = hit;
+		hit = skb->next;
+		skb->next = NULL;
+		unix_skb_free(skb);
+	}
+	collecting = false;
+}
+
+/* ---- copies between messages and buffers ---------------------------------------- */
+
+/* A position in a vector of buffers. */
+struct iov_cursor {
+	const struct sock_iov *iov;
+	size_t niov, i, off;
+};
+
+/* Moves n bytes between the cursor's buffers and kernel memory k (to_iov:
+ * into the buffers). 0 or -EFAULT. */
+static int iov_move(struct iov_cursor *c, char *k, size_t n, bool to_iov)
+{
+	while (n) {
+		if (c->i >= c->niov)
+			return -EFAULT; /* the caller asked for more than the vector holds */
+		size_t room = c->iov[c->i].len - c->off, k_n = n < room ? n : room;
+		struct iobuf b = c->iov[c->i].buf;
+		int err = to_iov ? iobuf_put(b, c->off, k, k_n) : iobuf_get(k, b, c->off, k_n);
+		if (err)
+			return err;
+		k += k_n;
+		n -= k_n;
+		c->off += k_n;
+		if (c->off == c->iov[c->i].len) {
+			c->i++;
+			c->off = 0;
+		}
+	}
+	return 0;
+}
+
+static size_t iov_total(const struct sock_msg *m)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < m->niov; i++)
+		total += m->iov[i].len; /* the caller capped the sum at MAX_RW_COUNT */
+	return total;
+}
+
+static void put_fds(struct sock_msg *m)
+{
+	for (int i = 0; i < m->nfds; i++)
+		file_put(m->fds[i]);
+	kfree(m->fds);
+	m->fds = NULL;
+	m->nfds = 0;
+}
+
+/* Hands m's files (if any) to skb. */
+static void attach_fds(struct unix_skb *skb, struct sock_msg *m)
+{
+	if (!m->nfds)
+		return;
+	skb->fds = m->fds;
+	skb->nfds = m->nfds;
+	skb->user = m->user;
+	unix_inflight(skb->user, skb->fds, skb->nfds, true);
+	m->fds = NULL;
+	m->nfds = 0;
+}
+
+/* A receiver's files: taken from skb, or (peek) new references. */
+static void take_fds(struct unix_skb *skb, struct sock_msg *m, bool peek)
+{
+	if (!skb->fds)
+		return;
+	if (!peek) {
+		unix_inflight(skb->user, skb->fds, skb->nfds, false);
+		m->fds = skb->fds;
+		m->nfds = skb->nfds;
+		skb->fds = NULL;
+		skb->nfds = 0;
+		return;
+	}
+	if (!(m->fds = kmalloc(sizeof(*m->fds) * (size_t)skb->nfds)))
+		return; /* out of memory: the peek shows the bytes only */
+	for (int i = 0; i < skb->nfds; i++)
+		m->fds[i] = file_get(skb->fds[i]);
+	m->nfds = skb->nfds;
+}
+
+/* SO_PASSCRED: the credentials the reader gets with skb. */
+static void take_cred(const struct unix_sock *s, const struct unix_skb *skb, struct sock_msg *m)
+{
+	static const struct ucred nobody = { 0, UNIX_NOBODY_ID, UNIX_NOBODY_ID };
+
+	if (!s->passcred)
+		return;
+	m->has_cred = true;
+	m->cred = skb->has_cred ? skb->cred : nobody;
+}
+
+/* Same credentials (Linux's unix_skb_scm_eq): a stream read with
+ * SO_PASSCRED never joins bytes of different writers. */
+static bool same_cred(const struct unix_skb *skb, const struct sock_msg *m)
+{
+	const struct ucred c = skb->has_cred ? skb->cred
+					     : (struct ucred){ 0, UNIX_NOBODY_ID, UNIX_NOBODY_ID };
+
+	return c.pid == m->cred.pid && c.uid == m->cred.uid && c.gid == m->cred.gid;
+}
+
+/* The sender's name, as recvfrom reports it (none if it is unbound). */
+static void take_addr(const struct unix_skb *skb, struct sock_msg *m)
+{
+	if (skb->from && skb->from->bound) {
+		m->addr = skb->from->addr;
+		m->addrlen = skb->from->addrlen;
+	}
+}
+
+/* ---- waiting ----------------------------------------------------------------- */
+
+/*
+ * Sleep on wq for a change the caller waits for: 0 (look again), -EAGAIN
+ * (nonblock, or the SO_RCVTIMEO/SO_SNDTIMEO deadline passed) or, for a
+ * signal (SIGKILL included), -ERESTARTSYS, or -EINTR when a timeout is
+ * set (Linux's sock_intr_errno: such calls are not restarted).
+ */
+long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline)
+{
+	if (nonblock || time_ns() >= deadline)
+		return -EAGAIN;
+	if (signal_pending())
+		return deadline == NO_DEADLINE ? -ERESTARTSYS : -EINTR;
+	wait_on(wq, deadline);
+	return 0;
+}
+
+uint64_t unix_deadline(uint64_t timeo_ns)
+{
+	return timeo_ns ? time_ns() + timeo_ns : NO_DEADLINE;
+}
+
+static bool nonblocking(const struct file *f, int flags)
+{
+	return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+}
+
+/* A write on a shut connection: SIGPIPE unless MSG_NOSIGNAL. */
+static long broken_pipe(int flags)
+{
+	struct process *self = current_process();
+
+	if (self && !(flags & MSG_NOSIGNAL))
+		signal_send(self, SIGPIPE);
+	return -EPIPE;
+}
+
+/* ---- send ----------------------------------------------------------------------- */
+
+/* The size of the next piece of a stream write. */
+static size_t stream_chunk(const struct unix_sock *s, size_t left)
+{
+	size_t max = (size_t)s->sndbuf / 2 - 64;
+
+	if (max > UNIX_CHUNK_MAX)
+		max = UNIX_CHUNK_MAX;
+	return left < max ? left : max;
+}
+
+/*
+ * One stream write: pieces queued on the peer as the sender's buffer
+ * allows, the files with the first. The count (partial when a signal,
+ * O_NONBLOCK or a shutdown stops it) or -errno.
+ */
+static long stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
+{
+	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
+	size_t total = iov_total(m), done = 0;
+	long err = 0;
+
+	if (m->addrlen)
+		return s->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
+	if (s->state != UNIX_CONNECTED)
+		return -ENOTCONN;
+	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
+	struct unix_sock *peer = unix_get(s->peer);
+	while (done < total && !err) {
+		if ((s->shutdown & SEND_SHUTDOWN) || peer->dead || (peer->shutdown & RCV_SHUTDOWN)) {
+			err = done ? 0 : broken_pipe(flags);
+			break;
+		}
+		if (s->wmem >= (size_t)s->sndbuf) {
+			err = unix_wait(&s->wq, nonblocking(f, flags), deadline);
+			continue;
+		}
+		if (io_should_stop()) {
+			err = -EINTR;
+			break;
+		}
+		size_t n = stream_chunk(s, total - done);
+		struct unix_skb *skb = skb_alloc(n);
+		if (!skb) {
+			err = -ENOMEM;
+			break;
+		}
+		if (iov_move(&c, skb->data, n, false)) {
+			kfree(skb);
+			err = -EFAULT;
+			break;
+		}
+		attach_fds(skb, m);
+		skb_queue(peer, s, skb, m);
+		done += n;
+	}
+	unix_put(peer);
+	return done ? (long)done : err;
+}
+
+/* The datagram target's state for a send from s: 0 to queue now, 1 to
+ * wait on *wq, or -errno. */
+static long dgram_check(struct unix_sock *s, struct unix_sock *to, struct wait_queue **wq)
+{
+	if (s->type == SOCK_SEQPACKET && (s->shutdown & SEND_SHUTDOWN))
+		return -EPIPE; /* its peer closed or shut down, or it did */
+	if (to->dead)
+		return -ECONNREFUSED;
+	if (to->shutdown & RCV_SHUTDOWN)
+		return -EPIPE;
+	if (s->type == SOCK_DGRAM && to->peer && to->peer != s)
+		return -EPERM; /* it only takes datagrams from its own peer */
+	if (s->wmem >= (size_t)s->sndbuf) {
+		*wq = &s->wq;
+		return 1;
+	}
+	if (to != s && to->peer != s && to->rq_len > UNIX_DGRAM_QLEN) {
+		*wq = &to->wq;
+		return 1;
+	}
+	return 0;
+}
+
+/* The socket a datagram goes to, with a reference, or -errno. */
+static long dgram_target(struct unix_sock *s, struct sock_msg *m, struct unix_sock **to)
+{
+	if (s->type == SOCK_SEQPACKET || !m->addrlen) {
+		if (s->type == SOCK_SEQPACKET && s->state != UNIX_CONNECTED)
+			return -ENOTCONN;
+		if (!s->peer)
+			return -ENOTCONN;
+		*to = unix_get(s->peer);
+		return 0;
+	}
+	int err = unix_find(&m->addr, m->addrlen, s->type, to);
+	if (!err && (*to)->type != s->type) {
+		unix_put(*to);
+		err = -EPROTOTYPE;
+	}
+	return err;
+}
+
+/* One datagram or seqpacket record, whole or not at all. A shut
+ * seqpacket connection is -EPIPE without SIGPIPE, as Linux's. */
+static long dgram_send(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
+{
+	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
+	size_t total = iov_total(m);
+	struct unix_sock *to;
+	struct wait_queue *wq = NULL;
+	long err;
+
+	if (total > (size_t)s->sndbuf - 32)
+		return -EMSGSIZE;
+	if (s->passcred && !s->bound && (err = unix_autobind(s)))
+		return err;
+	if ((err = dgram_target(s, m, &to)))
+		return err;
+	struct unix_skb *skb = skb_alloc(total);
+	if (!skb)
+		err = -ENOMEM;
+	else if (iov_move(&c, skb->data, total, false))
+		err = -EFAULT;
+	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
+	while (!err && (err = dgram_check(s, to, &wq)) == 1)
+		err = unix_wait(wq, nonblocking(f, flags), deadline);
+	if (err == -ECONNREFUSED && to == s->peer && s->type == SOCK_DGRAM) {
+		s->peer = NULL; /* its peer is gone: the next send is -ENOTCONN */
+		unix_put(to);
+	}
+	if (!err) {
+		attach_fds(skb, m);
+		skb_queue(to, s, skb, m);
+	} else {
+		kfree(skb);
+	}
+	unix_put(to);
+	return err ? err : (long)total;
+}
+
+long unix_sendmsg(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+	long r;
+
+	if (m->nfds && unix_gc_due())
+		unix_collect();
+	m->user = NULL;
+	if (flags & MSG_OOB)
+		r = -EOPNOTSUPP;
+	else if (m->nfds && (r = unix_inflight_begin(&m->user)))
+		;
+	else if (s->type == SOCK_STREAM)
+		r = stream_send(f, s, m, flags);
+	else
+		r = dgram_send(f, s, m, flags);
+	put_fds(m); /* what no message took */
+	if (m->user)
+		unix_inflight_end(m->user);
+	return r;
+}
+
+/* ---- receive -------------------------------------------------------------------- */
+
+/* Why a reader finds nothing: 1 to wait, 0 for end of file, or -errno
+ * (a pending error, reported once). */
+static long empty_queue(struct unix_sock *s)
+{
+	if (s->err) {
+		long err = -s->err;
+		s->err = 0;
+		return err;
+	}
+	if (s->shutdown & RCV_SHUTDOWN)
+		return 0;
+	if (s->type == SOCK_SEQPACKET && s->state != UNIX_CONNECTED)
+		return -ENOTCONN;
+	return 1;
+}
+
+/* One datagram or record: the bytes that fit, MSG_TRUNC for the rest. */
+static long dgram_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
+{
+	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
+	size_t len = iov_total(m);
+	bool peek = flags & MSG_PEEK;
+	long r;
+
+	if (s->type == SOCK_SEQPACKET && s->state != UNIX_CONNECTED)
+		return -ENOTCONN;
+	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
+	while (!s->rq_head)
+		if ((r = empty_queue(s)) <= 0 || (r = unix_wait(&s->wq, nonblocking(f, flags), deadline)) < 0)
+			return r;
+	struct unix_skb *skb = s->rq_head;
+	size_t n = skb->len < len ? skb->len : len;
+	if (iov_move(&c, skb->data, n, true))
+		return -EFAULT;
+	if (skb->len > len)
+		m->out_flags |= MSG_TRUNC;
+	take_addr(skb, m);
+	take_cred(s, skb, m);
+	take_fds(skb, m, peek);
+	r = (flags & MSG_TRUNC) ? (long)skb->len : (long)n;
+	if (!peek)
+		unix_skb_free(skb_dequeue(s));
+	return r;
+}
+
+/*
+ * A stream read: bytes from as many pieces as are queued (at least one
+ * byte, all of them with MSG_WAITALL), stopping after a piece that
+ * carried files. The count, 0 at end of file, or -errno.
+ */
+static long stream_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
+{
+	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
+	size_t len = iov_total(m), target = (flags & MSG_WAITALL) ? len : 1, copied = 0;
+	bool peek = flags & MSG_PEEK;
+	struct unix_skb *skb = NULL;
+	long err = 0;
+
+	if (s->state != UNIX_CONNECTED)
+		return -EINVAL;
+	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
+	while (copied < len) {
+		skb = peek && skb ? skb->next : s->rq_head;
+		if (!skb) {
+			if (copied >= target || (peek && copied))
+				break;
+			if ((err = empty_queue(s)) <= 0 ||
+			    (err = unix_wait(&s->wq, nonblocking(f, flags), deadline)) < 0)
+				break;
+			err = 0;
+			continue;
+		}
+		if (copied && m->has_cred && !same_cred(skb, m))
+			break;
+		size_t avail = skb->len - skb->off, n = avail < len - copied ? avail : len - copied;
+		if (iov_move(&c, skb->data + skb->off, n, true)) {
+			err = -EFAULT;
+			break;
+		}
+		if (copied == 0) {
+			take_addr(skb, m);
+			take_cred(s, skb, m);
+		}
+		copied += n;
+		bool had_fds = skb->fds != NULL;
+		take_fds(skb, m, peek);
+		if (!peek && (skb->off += n) == skb->len)
+			unix_skb_free(skb_dequeue(s));
+		if (had_fds)
+			break;
+		sched_cond_resched();
+	}
+	return copied ? (long)copied : err;
+}
+
+long unix_recvmsg(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+
+	m->fds = NULL;
+	m->nfds = 0;
+	m->addrlen = 0;
+	m->out_flags = 0;
+	m->has_cred = false;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	return s->type == SOCK_STREAM ? stream_recv(f, s, m, flags) : dgram_recv(f, s, m, flags);
+}
+
+/* ---- shutdown and close ------------------------------------------------------------ */
+
+int unix_shutdown(struct file *f, int how)
+{
+	struct unix_sock *s = unix_sock(f);
+	unsigned mode = (unsigned)how + 1; /* SHUT_RD 1, SHUT_WR 2, SHUT_RDWR 3, as Linux maps them */
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	if (s->type != SOCK_DGRAM && s->state != UNIX_CONNECTED && s->state != UNIX_LISTEN)
+		return -ENOTCONN;
+	s->shutdown |= mode;
+	unix_changed(s);
+	struct unix_sock *peer = s->peer;
+	if (peer && s->type != SOCK_DGRAM) {
+		unsigned peer_mode = 0;
+		if (mode & RCV_SHUTDOWN)
+			peer_mode |= SEND_SHUTDOWN;
+		if (mode & SEND_SHUTDOWN)
+			peer_mode |= RCV_SHUTDOWN;
+		peer->shutdown |= peer_mode;
+		unix_changed(peer);
+	}
+	return 0;
+}
+
+/* The connected peer s lost its other end. */
+static void unix_peer_gone(struct unix_sock *s, bool reset)
+{
+	s->shutdown = SHUTDOWN_MASK;
+	if (reset)
+		s->err = ECONNRESET;
+	unix_changed(s);
+}
+
+static void unix_close(struct unix_sock *s, bool embryo);
+
+/* Release every connection queued on listener s, unaccepted: each one's
+ * client sees -ECONNRESET. */
+static void unix_drop_embryos(struct unix_sock *s)
+{
+	struct unix_sock *e;
+
+	while ((e = s->acc_head)) {
+		s->acc_head = e->acc_next;
+		s->acc_len--;
+		e->acc_next = NULL;
+		unix_close(e, true);
+		sched_cond_resched();
+	}
+	s->acc_tail = NULL;
+}
+
+/*
+ * The end of a socket: its file closed, or (embryo) a connection its
+ * listener closed before accepting it. The peer of a connection sees the
+ * end of the stream (-ECONNRESET first if unread data or an unaccepted
+ * connection went with it); unread messages go, files they carried are
+ * closed. Drops the file's (or the listener's) reference.
+ */
+static void unix_close(struct unix_sock *s, bool embryo)
+{
+	s->dead = true;
+	s->shutdown = SHUTDOWN_MASK;
+	unix_unbind(s);
+	if (s->state == UNIX_LISTEN)
+		unix_drop_embryos(s);
+	struct unix_sock *peer = s->peer;
+	if (peer) {
+		if (s->type != SOCK_DGRAM)
+			unix_peer_gone(peer, s->rq_head != NULL || embryo);
+		s->peer = NULL;
+		unix_changed(peer);
+		unix_put(peer);
+	}
+	unix_purge_queue(s);
+	unix_changed(s);
+	unix_put(s);
+}
+
+/* ---- the file ------------------------------------------------------------------ */
+
+static long unix_rw(struct file *f, struct iobuf b, size_t n, bool write)
+{
+	struct sock_iov v = { b, n };
+	struct sock_msg m = { .iov = &v, .niov = 1 };
+
+	if (write)
+		return unix_sendmsg(f, &m, 0);
+	if (n == 0)
+		return 0; /* read(2) of nothing, as Linux's sock_read_iter */
+	long r = unix_recvmsg(f, &m, 0);
+	for (int i = 0; i < m.nfds; i++)
+		file_put(m.fds[i]); /* files passed to a plain read are closed, as Linux */
+	kfree(m.fds);
+	return r;
+}
+
+static long sock_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return unix_rw(f, iobuf_user(buf), n, false);
+}
+
+static long sock_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return unix_rw(f, iobuf_user(buf), n, true);
+}
+
+static long sock_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return unix_rw(f, iobuf_kernel(buf), n, false);
+}
+
+static long sock_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+	(void)pos;
+	return unix_rw(f, iobuf_kernel((void *)buf), n, true);
+}
+
+/* Room for more: a quarter of the send buffer free (Linux's unix_writable). */
+static bool writable(const struct unix_sock *s)
+{
+	if (s->state == UNIX_LISTEN || s->wmem * 4 > (size_t)s->sndbuf)
+		return false;
+	const struct unix_sock *to = s->peer;
+	return s->type != SOCK_DGRAM || !to || to->peer == s || to->rq_len <= UNIX_DGRAM_QLEN;
+}
+
+static unsigned sock_poll(struct file *f)
+{
+	const struct unix_sock *s = unix_sock(f);
+	unsigned mask = 0;
+
+	if (s->err)
+		mask |= POLLERR;
+	if (s->shutdown == SHUTDOWN_MASK)
+		mask |= POLLHUP;
+	if (s->shutdown & RCV_SHUTDOWN)
+		mask |= POLLRDHUP | POLLIN;
+	if (s->rq_head || s->acc_head)
+		mask |= POLLIN;
+	if (s->type != SOCK_DGRAM && s->state == UNIX_UNCONNECTED)
+		mask |= POLLHUP;
+	if (writable(s))
+		mask |= POLLOUT;
+	return mask;
+}
+
+/* FIONREAD: a stream's unread bytes, a datagram socket's next datagram. */
+static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
+{
+	const struct unix_sock *s = unix_sock(f);
+	size_t n = 0;
+
+	if (req != FIONREAD)
+		return -ENOTTY;
+	if (s->state == UNIX_LISTEN)
+		return -EINVAL;
+	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next) {
+		n += skb->len - skb->off;
+		if (s->type == SOCK_DGRAM)
+			break;
+	}
+	int v = (int)n;
+	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+/* The file's last reference: the socket closes; sockets left only in
+ * flight may have become garbage. */
+static void sock_release(struct file *f)
+{
+	struct unix_sock *s = f->priv;
+
+	s->file = NULL;
+	unix_close(s, false);
+	unix_collect();
+}
+
+/* /proc/PID/fd/N: "socket:[ino]", as Linux's sockfs_dname. */
+static void sock_dname(struct file *f, char *buf, size_t cap)
+{
+	ksnprintf(buf, cap, "socket:[%lu]", (unsigned long)unix_sock(f)->ino);
+}
+
+static const struct file_ops unix_file_ops = {
+	.dname = sock_dname,
+	.read = sock_read,
+	.write = sock_write,
+	.ioctl = sock_ioctl,
+	.poll = sock_poll,
+	.release = sock_release,
+	.kread = sock_kread,
+	.kwrite = sock_kwrite,
+};
+
+uint64_t unix_ino(const struct file *f)
+{
+	return unix_is_socket(f) ? unix_sock(f)->ino : 0;
+}
+
+struct file *unix_file(struct unix_sock *s, unsigned flags)
+{
+	struct file *f = file_alloc(&unix_file_ops, O_RDWR | (flags & O_NONBLOCK), s);
+
+	unix_gc_register(&unix_file_ops);
+	if (f)
+		s->file = f;
+	return f;
+}
+
+int unix_create(int type, unsigned flags, struct file **out)
+{
+	struct unix_sock *s = unix_sock_alloc(type);
+
+	if (!s)
+		return -ENOMEM;
+	if (!(*out = unix_file(s, flags))) {
+		unix_put(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int unix_pair(int type, unsigned flags, struct file **a, struct file **b)
+{
+	int err = unix_create(type, flags, a);
+
+	if (err)
+		return err;
+	if ((err = unix_create(type, flags, b))) {
+		file_put(*a);
+		return err;
+	}
+	struct unix_sock *sa = unix_sock(*a), *sb = unix_sock(*b);
+	sa->peer = unix_get(sb);
+	sb->peer = unix_get(sa);
+	sa->state = sb->state = UNIX_CONNECTED;
+	sa->has_peercred = sb->has_peercred = true;
+	sa->peercred = sb->peercred = unix_cred_now(true);
+	return 0;
+}

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: AF_UNIX names and connections (see net/unix.h): bind in the
+ * file system or the abstract namespace, listen, connect and accept,
+ * getsockname/getpeername and the SOL_SOCKET options. A path name is a
+ * socket inode; the socket bound to it is found by that inode, so the
+ * file system never needs to know about sockets.
+ */
+#include "net/unix_sock.h"
+
+#include "fs/fown.h"
+#include "fs/fsops.h"
+#include "fs/inode.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "proc/signal.h"
+#include "time/time.h"
+
+/* ---- names ------------------------------------------------------------------- */
+
+static int bind_path(struct unix_sock *s, const struct sockaddr_un *a, size_t len)
+{
+	char path[UNIX_PATH_MAX + 1];
+	struct inode *ip;
+
+	unix_name_path(a, len, path);
+	int err = vfs_mknod(NULL, path, S_IFSOCK | 0777, 0);
+	if (err)
+		return err == -EEXIST ? -EADDRINUSE : err;
+	if ((err = vfs_walk(NULL, path, 0, &ip)))
+		return err;
+	unix_add_bound(s, a, SUN_PATH_OFFSET + strlen(path) + 1, ip);
+	return 0;
+}
+
+int unix_bind(struct file *f, const struct sockaddr_un *a, size_t len)
+{
+	struct unix_sock *s = unix_sock(f);
+
+	if (len < SUN_PATH_OFFSET || len > sizeof(*a) || a->sun_family != AF_UNIX)
+		return -EINVAL;
+	if (s->bound)
+		return -EINVAL;
+	if (len == SUN_PATH_OFFSET)
+		return unix_autobind(s);
+	if (!unix_name_abstract(a, len))
+		return bind_path(s, a, len);
+	if (unix_find_abstract(a, len, s->type))
+		return -EADDRINUSE;
+	unix_add_bound(s, a, len, NULL);
+	return 0;
+}
+
+int unix_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
+{
+	const struct unix_sock *s = unix_sock(f);
+
+	if (peer) {
+		if (!s->peer || (s->type != SOCK_DGRAM && s->state != UNIX_CONNECTED))
+			return -ENOTCONN;
+		s = s->peer;
+	}
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	*len = SUN_PATH_OFFSET;
+	if (s->bound) {
+		*a = s->addr;
+		*len = s->addrlen;
+	}
+	return 0;
+}
+
+/* ---- listen, connect, accept ------------------------------------------------------ */
+
+int unix_listen(struct file *f, int backlog)
+{
+	struct unix_sock *s = unix_sock(f);
+
+	if (s->type == SOCK_DGRAM)
+		return -EOPNOTSUPP;
+	if (!s->bound || (s->state != UNIX_UNCONNECTED && s->state != UNIX_LISTEN))
+		return -EINVAL;
+	if ((unsigned)backlog > SOMAXCONN)
+		backlog = SOMAXCONN;
+	if (backlog > s->backlog)
+		unix_changed(s); /* connectors waiting for room */
+	s->backlog = backlog;
+	s->state = UNIX_LISTEN;
+	s->has_peercred = true;
+	s->peercred = unix_cred_now(true);
+	return 0;
+}
+
+/* A connection of s to listener l: the server's end, queued on l. */
+static int stream_join(struct unix_sock *s, struct unix_sock *l)
+{
+	struct unix_sock *e = unix_sock_alloc(s->type);
+
+	if (!e)
+		return -ENOMEM;
+	e->state = s->state = UNIX_CONNECTED;
+	e->peer = unix_get(s);
+	s->peer = unix_get(e);
+	e->has_peercred = s->has_peercred = true;
+	e->peercred = unix_cred_now(true);
+	s->peercred = l->peercred;
+	if (l->bound) {
+		e->bound = true; /* accept's socket has the listener's name (not on the bound list) */
+		e->addr = l->addr;
+		e->addrlen = l->addrlen;
+	}
+	if (l->acc_tail)
+		l->acc_tail->acc_next = e;
+	else
+		l->acc_head = e;
+	l->acc_tail = e;
+	l->acc_len++;
+	unix_changed(l);
+	fown_notify(l, POLL_IN); /* O_ASYNC listeners: a connection (fs/fown.h) */
+	return 0;
+}
+
+static int stream_connect(struct file *f, struct unix_sock *s, const struct sockaddr_un *a,
+			  size_t len)
+{
+	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
+	struct unix_sock *l;
+	int err;
+
+	if (s->passcred && !s->bound && (err = unix_autobind(s)))
+		return err;
+	while (true) {
+		bool full = false;
+		if ((err = unix_find(a, len, s->type, &l)))
+			return err;
+		if (l->type != s->type)
+			err = -EPROTOTYPE;
+		else if (l->state != UNIX_LISTEN || (l->shutdown & RCV_SHUTDOWN))
+			err = -ECONNREFUSED;
+		else if (l->acc_len > l->backlog)
+			full = true; /* wait for an accept to make room, then look again */
+		else if (s->state != UNIX_UNCONNECTED)
+			err = s->state == UNIX_CONNECTED ? -EISCONN : -EINVAL;
+		else
+			err = stream_join(s, l);
+		if (full)
+			err = (int)unix_wait(&l->wq, f->flags & O_NONBLOCK, deadline);
+		unix_put(l);
+		if (err || !full)
+			return err;
+	}
+}
+
+/* s left its peer old (Linux's unix_dgram_disconnected): what s had
+ * received is dropped, and old, if it was connected back to s, sees
+ * ECONNRESET once. */
+static void dgram_disconnected(struct unix_sock *s, struct unix_sock *old)
+{
+	if (!s->rq_head)
+		return;
+	unix_purge_queue(s);
+	if (!old->dead && old->peer == s) {
+		old->err = ECONNRESET;
+		unix_changed(old);
+	}
+}
+
+static int dgram_connect(struct unix_sock *s, const struct sockaddr_un *a, size_t len)
+{
+	struct unix_sock *to = NULL;
+	int err;
+
+	if (a->sun_family != AF_UNSPEC) {
+		if (s->passcred && !s->bound && (err = unix_autobind(s)))
+			return err;
+		if ((err = unix_find(a, len, s->type, &to)))
+			return err;
+		if (to->type != s->type || (to->peer && to->peer != s)) {
+			err = to->type != s->type ? -EPROTOTYPE : -EPERM;
+			unix_put(to);
+			return err;
+		}
+	}
+	struct unix_sock *old = s->peer;
+	s->peer = to;
+	s->state = to ? UNIX_CONNECTED : UNIX_UNCONNECTED;
+	if (old) {
+		if (old != to)
+			dgram_disconnected(s, old);
+		unix_put(old);
+	}
+	unix_changed(s);
+	return 0;
+}
+
+int unix_connect(struct file *f, const struct sockaddr_un *a, size_t len)
+{
+	struct unix_sock *s = unix_sock(f);
+
+	if (len < SUN_PATH_OFFSET)
+		return -EINVAL;
+	if (s->type == SOCK_DGRAM)
+		return dgram_connect(s, a, len);
+	if (a->sun_family != AF_UNIX)
+		return -EINVAL;
+	return stream_connect(f, s, a, len);
+}
+
+int unix_accept(struct file *f, unsigned flags, struct file **out, struct sockaddr_un *a,
+		size_t *len)
+{
+	struct unix_sock *s = unix_sock(f), *e;
+
+	if (s->type == SOCK_DGRAM)
+		return -EOPNOTSUPP;
+	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
+	int err;
+
+	while (!(e = s->acc_head)) {
+		if (s->state != UNIX_LISTEN)
+			return -EINVAL;
+		if ((err = (int)unix_wait(&s->wq, f->flags & O_NONBLOCK, deadline)))
+			return err;
+	}
+	if (!(*out = unix_file(e, flags)))
+		return -ENOMEM; /* it stays queued */
+	s->acc_head = e->acc_next;
+	if (!s->acc_head)
+		s->acc_tail = NULL;
+	s->acc_len--;
+	e->acc_next = NULL;
+	e->passcred = s->passcred; /* as Linux's unix_sock_inherit_flags */
+	unix_changed(s); /* room for a waiting connect */
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	*len = SUN_PATH_OFFSET;
+	if (e->peer && e->peer->bound) {
+		*a = e->peer->addr;
+		*len = e->peer->addrlen;
+	}
+	return 0;
+}
+
+/* ---- options ------------------------------------------------------------------- */
+
+int unix_take_error(struct file *f)
+{
+	struct unix_sock *s = unix_sock(f);
+	int err = s->err;
+
+	s->err = 0;
+	return -err;
+}
+
+void unix_set_error(struct file *f, int err)
+{
+	struct unix_sock *s = unix_sock(f);
+
+	s->err = err;
+	unix_changed(s);
+}
+
+/* The int value of a SOL_SOCKET option, or -ENOPROTOOPT. */
+static int int_option(struct unix_sock *s, int name, int *v)
+{
+	switch (name) {
+	case SO_TYPE:      *v = s->type; return 0;
+	case SO_ERROR:     *v = s->err; s->err = 0; return 0;
+	case SO_DOMAIN:    *v = AF_UNIX; return 0;
+	case SO_PROTOCOL:  *v = 0; return 0;
+	case SO_ACCEPTCONN: *v = s->state == UNIX_LISTEN; return 0;
+	case SO_SNDBUF:    *v = s->sndbuf; return 0;
+	case SO_RCVBUF:    *v = s->rcvbuf; return 0;
+	case SO_PASSCRED:  *v = s->passcred; return 0;
+	case SO_RCVLOWAT:
+	case SO_SNDLOWAT:  *v = 1; return 0;
+	case SO_REUSEADDR: case SO_KEEPALIVE: case SO_BROADCAST: case SO_DEBUG:
+	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT: case SO_PRIORITY:
+		*v = 0; return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+#define NS_PER_US  1000ull
+#define US_PER_SEC 1000000ll
+#define TIMEO_MAX_SEC (100ll * 365 * 24 * 3600) /* longer is no timeout at all */
+
+/* The timeout field an option names, or NULL. */
+static uint64_t *timeo_field(struct unix_sock *s, int name)
+{
+	if (name == SO_RCVTIMEO || name == SO_RCVTIMEO_NEW)
+		return &s->rcvtimeo_ns;
+	if (name == SO_SNDTIMEO || name == SO_SNDTIMEO_NEW)
+		return &s->sndtimeo_ns;
+	return NULL;
+}
+
+/* Linux's sock_set_timeout: -EINVAL (short), -EDOM (usec out of range);
+ * a negative time is an immediate timeout, {0, 0} none. */
+static int set_timeo(uint64_t *field, const void *val, size_t len)
+{
+	struct sock_timeval tv;
+
+	if (len < sizeof(tv))
+		return -EINVAL;
+	memcpy(&tv, val, sizeof(tv));
+	if (tv.usec < 0 || tv.usec >= US_PER_SEC)
+		return -EDOM;
+	if (tv.sec < 0)
+		*field = 1; /* already over */
+	else if (tv.sec >= TIMEO_MAX_SEC)
+		*field = 0;
+	else
+		*field = (uint64_t)tv.sec * NSEC_PER_SEC + (uint64_t)tv.usec * NS_PER_US;
+	return 0;
+}
+
+int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
+{
+	struct unix_sock *s = unix_sock(f);
+	uint64_t *timeo = timeo_field(s, name);
+	int v;
+
+	if (timeo) {
+		struct sock_timeval tv = { (int64_t)(*timeo / NSEC_PER_SEC),
+					   (int64_t)(*timeo % NSEC_PER_SEC / NS_PER_US) };
+		memcpy(val, &tv, sizeof(tv));
+		*len = sizeof(tv);
+		return 0;
+	}
+
+	if (name == SO_PEERCRED) {
+		struct ucred c = { .pid = 0, .uid = (uint32_t)-1, .gid = (uint32_t)-1 };
+		if (s->has_peercred)
+			c = s->peercred;
+		memcpy(val, &c, sizeof(c));
+		*len = sizeof(c);
+		return 0;
+	}
+	int err = int_option(s, name, &v);
+	if (err)
+		return err;
+	memcpy(val, &v, sizeof(v));
+	*len = sizeof(v);
+	return 0;
+}
+
+/* SO_SNDBUF/SO_RCVBUF: twice what is asked (Linux keeps room for its
+ * bookkeeping), within the system's limit and above the minimum. */
+static int buf_size(int asked, int min)
+{
+	uint32_t v = (uint32_t)asked < UNIX_BUF_MAX ? (uint32_t)asked : UNIX_BUF_MAX;
+
+	return (int)(v * 2) > min ? (int)(v * 2) : min;
+}
+
+int unix_setsockopt(struct file *f, int name, const void *val, size_t len)
+{
+	struct unix_sock *s = unix_sock(f);
+	uint64_t *timeo = timeo_field(s, name);
+	int v;
+
+	if (timeo)
+		return set_timeo(timeo, val, len);
+	if (len < sizeof(v))
+		return -EINVAL;
+	memcpy(&v, val, sizeof(v));
+	switch (name) {
+	case SO_SNDBUF:
+		s->sndbuf = buf_size(v, UNIX_SNDBUF_MIN);
+		unix_changed(s);
+		return 0;
+	case SO_RCVBUF:
+		s->rcvbuf = buf_size(v, UNIX_RCVBUF_MIN);
+		return 0;
+	case SO_PASSCRED:
+		s->passcred = v != 0;
+		return 0;
+	case SO_REUSEADDR: case SO_KEEPALIVE: case SO_BROADCAST: case SO_DEBUG:
+	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT: case SO_PRIORITY:
+		return 0; /* accepted; they change nothing a local socket does */
+	default:
+		return -ENOPROTOOPT;
+	}
+}

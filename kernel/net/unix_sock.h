@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* The inside of an AF_UNIX socket, shared by net/unix.c (queues, send and receive) and net/unix_conn.c (names, connections, options). */
+#ifndef KESTREL_NET_UNIX_SOCK_H
+#define KESTREL_NET_UNIX_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "fs/vfs.h"
+#include "mm/heap.h"
+#include "net/unix.h"
+#include "proc/sched.h"
+
+struct inode;
+
+/* Linux's defaults (net.core.wmem_default and friends). */
+#define UNIX_BUF_DEFAULT 212992   /* SO_SNDBUF and SO_RCVBUF of a new socket */
+#define UNIX_BUF_MAX     212992   /* what setsockopt may ask for (net.core.wmem_max) */
+#define UNIX_SNDBUF_MIN  4608     /* SOCK_MIN_SNDBUF */
+#define UNIX_RCVBUF_MIN  2304     /* SOCK_MIN_RCVBUF */
+#define UNIX_DGRAM_QLEN  10       /* net.unix.max_dgram_qlen */
+#define UNIX_SKB_OVERHEAD 512     /* what a queued message costs beyond its bytes */
+#define UNIX_CHUNK_MAX   (64 * 1024) /* a stream write is queued in pieces of at most this */
+
+/* sk_shutdown bits */
+#define RCV_SHUTDOWN  1
+#define SEND_SHUTDOWN 2
+#define SHUTDOWN_MASK 3
+
+enum unix_state { UNIX_UNCONNECTED, UNIX_LISTEN, UNIX_CONNECTED };
+
+/* A queued message (for a stream, a piece of the byte stream). */
+struct unix_skb {
+	struct unix_skb *next;
+	struct unix_sock *from;   /* the sender (a reference): its wmem pays truesize */
+	bool has_cred;            /* cred is the sender's (SCM_CREDENTIALS); false: none */
+	struct ucred cred;
+	size_t len, off;          /* bytes, and bytes a stream reader took already */
+	size_t truesize;
+	struct file **fds;        /* SCM_RIGHTS files (references), kmalloc'd; NULL: none */
+	int nfds;
+	struct inflight_user *user; /* the user the files in flight are charged to */
+	char data[];
+};
+
+/*
+ * One socket. Lock rule: as pipes, every field changes in system calls
+ * on the one CPU, which the kernel never preempts; a check and the
+ * wait_on after it cannot miss a wake-up, so no lock is taken.
+ * Lifetime: refs counts the open file (at most one), the peer's pointer,
+ * a listener's queue, queued messages it sent (from) and callers holding
+ * it across a sleep; the last unix_put frees it.
+ */
+struct unix_sock {
+	int type;                 /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	enum unix_state state;
+	int refs;
+	bool dead;                /* its file is closed (or it was an embryo released unaccepted) */
+	unsigned shutdown;        /* RCV_SHUTDOWN | SEND_SHUTDOWN */
+	int err;                  /* SO_ERROR, positive; cleared when reported */
+	uint64_t ino;
+	struct unix_sock *peer;   /* connected (or a datagram socket's default) peer: a reference */
+	struct wait_queue wq;     /* readers, writers, acceptors and connectors */
+
+	/* the receive queue */
+	struct unix_skb *rq_head, *rq_tail;
+	int rq_len;
+	size_t wmem;              /* truesize of its messages still queued somewhere */
+	int sndbuf, rcvbuf;
+	bool passcred;
+	uint64_t rcvtimeo_ns, sndtimeo_ns; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
+
+	/* a listener's queue of connections not yet accepted (embryos, references) */
+	struct unix_sock *acc_head, *acc_tail, *acc_next;
+	int acc_len, backlog;
+
+	/* its name */
+	bool bound;
+	struct sockaddr_un addr;
+	size_t addrlen;
+	struct inode *inode;      /* a path name's socket inode (a reference) */
+	struct unix_sock *bound_next; /* the list of bound sockets */
+
+	/* SO_PEERCRED: the peer's, at connect or socketpair; a listener's own */
+	bool has_peercred;
+	struct ucred peercred;
+
+	/* in flight (net/unix_gc.c) */
+	struct file *file;        /* its open file, not a reference; NULL for an embryo or once closed */
+	int inflight;             /* references to file held by queued SCM_RIGHTS messages */
+	struct unix_sock *inflight_next, *inflight_prev; /* the sockets with inflight > 0 */
+	bool gc_cand;             /* during a collection: maybe garbage */
+	int gc_refs;              /* during a collection: in-flight references from outside */
+	struct unix_sock *gc_next, *gc_work; /* during a collection: candidates, work list */
+};
+
+/* The socket behind a socket file (the caller checked unix_is_socket). */
+static inline struct unix_sock *unix_sock(const struct file *f)
+{
+	return f->priv;
+}
+
+/* A new reference to s. */
+static inline struct unix_sock *unix_get(struct unix_sock *s)
+{
+	s->refs++;
+	return s;
+}
+
+/* Drop a reference; the last frees s (its queues were emptied when it closed). */
+static inline void unix_put(struct unix_sock *s)
+{
+	if (--s->refs == 0)
+		kfree(s);
+}
+
+/* s changed: wake its sleepers and poll/select. */
+static inline void unix_changed(struct unix_sock *s)
+{
+	wake_all(&s->wq);
+	io_event();
+}
+
+/* unix_names.c: the names sockets are bound to (calls nothing above it) */
+/* True if a/len is an abstract name (a NUL first). */
+bool unix_name_abstract(const struct sockaddr_un *a, size_t len);
+/* A path name as a kernel string (path: UNIX_PATH_MAX + 1 bytes); the
+ * name ends at a NUL or at len, as Linux reads it. */
+void unix_name_path(const struct sockaddr_un *a, size_t len, char *path);
+/* Give s a fresh abstract name, "\0" and five hex digits (Linux's
+ * unix_autobind): 0 or -ENOSPC. */
+int unix_autobind(struct unix_sock *s);
+/* The bound socket of this type with this abstract name, or NULL (as
+ * Linux hashes them, abstract names are per socket type). */
+struct unix_sock *unix_find_abstract(const struct sockaddr_un *a, size_t len, int type);
+/* Put s on the bound list under the name a/len (ip: a path's socket
+ * inode, a reference s takes over; NULL for an abstract name). */
+void unix_add_bound(struct unix_sock *s, const struct sockaddr_un *a, size_t len, struct inode *ip);
+/* Remove s's name (its file is closing): the inode reference goes too;
+ * the name stays for getsockname. */
+void unix_unbind(struct unix_sock *s);
+/* The socket bound at addr/len (an abstract name: one of this type),
+ * with a reference: 0, -EINVAL (a malformed name), the path walk's error
+ * (-ENOENT...), -EACCES or -ECONNREFUSED. The caller checks the type of
+ * a path's socket. */
+int unix_find(const struct sockaddr_un *addr, size_t len, int type, struct unix_sock **out);
+
+/* unix.c: sockets, queues, send and receive (calls unix_names.c) */
+struct unix_sock *unix_sock_alloc(int type);
+/* A new file on s (takes over one reference to s): NULL on ENOMEM. */
+struct file *unix_file(struct unix_sock *s, unsigned flags);
+/* The caller's pid and ids: the effective ones (SO_PEERCRED, as Linux's
+ * cred_to_ucred) or the real ones (SCM_CREDENTIALS, current_uid_gid). */
+struct ucred unix_cred_now(bool effective);
+/* The deadline of a wait with timeout timeo_ns (0: NO_DEADLINE). */
+uint64_t unix_deadline(uint64_t timeo_ns);
+long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline);
+
+/* Free skb (off every queue): its sender gets the room back, its files
+ * are closed (deferred, never recursively). */
+void unix_skb_free(struct unix_skb *skb);
+/* Free every message queued on s. */
+void unix_purge_queue(struct unix_sock *s);
+
+/* unix_gc.c: the sockets in flight and their collector (calls nothing
+ * above it: unix.c registers its file operations, and frees what the
+ * collector hands back) */
+/* The socket files' operations (unix.c's), by which unix_is_socket knows them. */
+void unix_gc_register(const struct file_ops *ops);
+/*
+ * A send of files begins: *out the caller's user (its real uid, as
+ * Linux's current_user()), held until unix_inflight_end. -ETOOMANYREFS
+ * (Linux's too_many_unix_fds: that user has more descriptors in flight
+ * than the caller's RLIMIT_NOFILE, and the caller lacks CAP_SYS_RESOURCE
+ * and CAP_SYS_ADMIN) or -ENOMEM.
+ */
+int unix_inflight_begin(struct inflight_user **out);
+void unix_inflight_end(struct inflight_user *u);
+/* A message took (add) or gave up the n files fds, charged to u: u's
+ * count of descriptors in flight, and each socket's inflight count. */
+void unix_inflight(struct inflight_user *u, struct file *const *fds, int n, bool add);
+/* Find the sockets reachable only from the queues of sockets that are
+ * themselves unreachable (Linux's unix_gc) and take their queues: the
+ * messages, linked by next, for the caller to free with unix_skb_free
+ * (which closes the files and breaks the cycles). Bounded by the sockets
+ * and files in flight; no recursion, no sleep. NULL: no garbage. */
+struct unix_skb *unix_gc(void);
+/* So many more sockets are in flight than the last collection left that
+ * a send carrying files collects first. */
+bool unix_gc_due(void);
+
+#endif

@@ -1,0 +1,765 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the socket system calls (socket, socketpair, bind, listen,
+ * connect, accept/accept4, send/recv and their msg forms, shutdown,
+ * getsockname/getpeername, get/setsockopt). Only AF_UNIX exists: this
+ * file copies the user's addresses, vectors and control messages in and
+ * out and leaves the sockets to net/unix.c.
+ */
+#include "sys/syscall_define.h"
+#include "sys/sys_socket.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "net/unix.h"
+#include "proc/cred.h"
+#include "proc/process.h"
+#include "proc/signal.h"
+#include "time/time.h"
+#include "time/timespec.h"
+#include "uapi/capability.h"
+#include "uapi/limits.h"
+#include "uapi/socket.h"
+
+#define SOCK_FLAGS      (SOCK_NONBLOCK | SOCK_CLOEXEC)
+#define SOCKADDR_MAX    128     /* sizeof(struct sockaddr_storage): longer is -EINVAL */
+#define OPTMEM_MAX      20480   /* net.core.optmem_max: the most control bytes a send copies */
+#define OPTVAL_MAX      16      /* the largest option value (struct ucred, a timeval) */
+
+/* An address as the calls copy it in: room for any sockaddr. */
+union sockaddr_any {
+	struct sockaddr_un un;
+	char bytes[SOCKADDR_MAX];
+};
+
+struct iovec_user {
+	uint64_t base;
+	uint64_t len;
+};
+
+/* ---- helpers --------------------------------------------------------------------- */
+
+/* The file behind fd with a reference, or NULL. (Not sys_fs.c's
+ * fd_file: sys_fs.c calls this file for readv/writev on sockets.) */
+static struct file *sock_fd_file(int fd)
+{
+	struct fdtable *t = current_process()->files;
+
+	return t ? fd_get(t, fd) : NULL;
+}
+
+/* The socket file behind fd with a reference: 0, -EBADF or -ENOTSOCK. */
+static int sock_fd(int fd, struct file **out)
+{
+	struct file *f = sock_fd_file(fd);
+
+	if (!f)
+		return -EBADF;
+	if (!unix_is_socket(f)) {
+		file_put(f);
+		return -ENOTSOCK;
+	}
+	*out = f;
+	return 0;
+}
+
+/* The type socket(2) and socketpair(2) ask for: 0 with *t and *flags, or -errno. */
+static int sock_type(int family, int type, int protocol, int *t, unsigned *flags)
+{
+	if (family != AF_UNIX)
+		return -EAFNOSUPPORT;
+	if (type & ~(SOCK_TYPE_MASK | SOCK_FLAGS))
+		return -EINVAL;
+	*flags = (unsigned)type & SOCK_FLAGS;
+	*t = type & SOCK_TYPE_MASK;
+	if (*t == SOCK_RAW)
+		*t = SOCK_DGRAM; /* as Linux's unix_create */
+	if (*t != SOCK_STREAM && *t != SOCK_DGRAM && *t != SOCK_SEQPACKET)
+		return -ESOCKTNOSUPPORT;
+	if (protocol != 0 && protocol != AF_UNIX)
+		return -EPROTONOSUPPORT;
+	return 0;
+}
+
+/* Linux's move_addr_to_kernel: 0, -EINVAL (len), -EFAULT. */
+static int addr_in(union sockaddr_any *a, uptr_t uaddr, int len)
+{
+	memset(a, 0, sizeof(*a));
+	if (len < 0 || len > SOCKADDR_MAX)
+		return -EINVAL;
+	return copy_from_user(a, uaddr, (size_t)len) ? -EFAULT : 0;
+}
+
+/* Linux's move_addr_to_user: the address cut to *ulen's room, its real
+ * length back in *ulen. 0, -EINVAL (a negative length), -EFAULT. */
+static int addr_out(const struct sockaddr_un *a, size_t len, uptr_t uaddr, uptr_t ulen)
+{
+	int room;
+
+	if (copy_from_user(&room, ulen, sizeof(room)))
+		return -EFAULT;
+	if (room < 0)
+		return -EINVAL;
+	size_t n = (size_t)room < len ? (size_t)room : len;
+	if (n && copy_to_user(uaddr, a, n))
+		return -EFAULT;
+	int out = (int)len;
+	return copy_to_user(ulen, &out, sizeof(out)) ? -EFAULT : 0;
+}
+
+/* The user's iovec array as sock_iovs (kmalloc'd, the caller kfrees it),
+ * the total capped at MAX_RW_COUNT. 0, -EMSGSIZE, -EINVAL, -EFAULT, -ENOMEM. */
+static int iov_in(uptr_t uiov, uint64_t cnt, struct sock_iov **out)
+{
+	size_t total = 0;
+
+	if (cnt > UIO_MAXIOV)
+		return -EMSGSIZE;
+	struct sock_iov *v = kmalloc(sizeof(*v) * (cnt ? cnt : 1));
+	if (!v)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < cnt; i++) {
+		struct iovec_user u;
+		if (copy_from_user(&u, uiov + i * sizeof(u), sizeof(u))) {
+			kfree(v);
+			return -EFAULT;
+		}
+		if ((int64_t)u.len < 0) {
+			kfree(v);
+			return -EINVAL;
+		}
+		if (u.len > MAX_RW_COUNT - total)
+			u.len = MAX_RW_COUNT - total;
+		total += u.len;
+		v[i] = (struct sock_iov){ iobuf_user(u.base), u.len };
+	}
+	*out = v;
+	return 0;
+}
+
+static int fd_install_new(struct file *f, unsigned flags)
+{
+	int fd = fd_install(current_process()->files, f, 0, (flags & SOCK_CLOEXEC) != 0);
+
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+/* ---- socket, socketpair ----------------------------------------------------------- */
+
+SYSCALL_DEFINE3(socket, int, family, int, type, int, protocol)
+{
+	struct file *f;
+	unsigned flags;
+	int t, err = sock_type(family, type, protocol, &t, &flags);
+
+	if (err || (err = unix_create(t, flags, &f)))
+		return err;
+	return fd_install_new(f, flags);
+}
+
+SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, uptr_t, usv)
+{
+	struct fdtable *tab = current_process()->files;
+	struct file *a, *b;
+	unsigned flags;
+	int t, sv[2], err = sock_type(family, type, protocol, &t, &flags);
+
+	if (err || (err = unix_pair(t, flags, &a, &b)))
+		return err;
+	if ((sv[0] = fd_install_new(a, flags)) < 0) {
+		file_put(b);
+		return sv[0];
+	}
+	if ((sv[1] = fd_install_new(b, flags)) < 0) {
+		fd_close(tab, sv[0]);
+		return sv[1];
+	}
+	if (copy_to_user(usv, sv, sizeof(sv))) {
+		fd_close(tab, sv[0]);
+		fd_close(tab, sv[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/* ---- names and connections ---------------------------------------------------------- */
+
+SYSCALL_DEFINE3(bind, int, fd, uptr_t, uaddr, int, len)
+{
+	union sockaddr_any a;
+	struct file *f;
+	int err = sock_fd(fd, &f);
+
+	if (err)
+		return err;
+	if (!(err = addr_in(&a, uaddr, len)))
+		err = unix_bind(f, &a.un, (size_t)len);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE3(connect, int, fd, uptr_t, uaddr, int, len)
+{
+	union sockaddr_any a;
+	struct file *f;
+	int err = sock_fd(fd, &f);
+
+	if (err)
+		return err;
+	if (!(err = addr_in(&a, uaddr, len)))
+		err = len > (int)sizeof(a.un) ? -EINVAL : unix_connect(f, &a.un, (size_t)len);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE2(listen, int, fd, int, backlog)
+{
+	struct file *f;
+	int err = sock_fd(fd, &f);
+
+	if (err)
+		return err;
+	err = unix_listen(f, backlog);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE4(accept4, int, fd, uptr_t, uaddr, uptr_t, ulen, int, flags)
+{
+	struct sockaddr_un a;
+	struct file *f, *nf;
+	size_t len;
+	int err;
+
+	if (flags & ~SOCK_FLAGS)
+		return -EINVAL;
+	if ((err = sock_fd(fd, &f)))
+		return err;
+	err = unix_accept(f, (unsigned)flags, &nf, &a, &len);
+	file_put(f);
+	if (err)
+		return err;
+	int nfd = fd_install_new(nf, (unsigned)flags);
+	if (nfd >= 0 && uaddr && (err = addr_out(&a, len, uaddr, ulen))) {
+		fd_close(current_process()->files, nfd);
+		return err;
+	}
+	return nfd;
+}
+
+SYSCALL_DEFINE3(accept, int, fd, uptr_t, uaddr, uptr_t, ulen)
+{
+	return do_sys_accept4(fd, uaddr, ulen, 0);
+}
+
+static long getname(int fd, bool peer, uptr_t uaddr, uptr_t ulen)
+{
+	struct sockaddr_un a;
+	struct file *f;
+	size_t len;
+	int err = sock_fd(fd, &f);
+
+	if (err)
+		return err;
+	if (!(err = unix_getname(f, peer, &a, &len)))
+		err = addr_out(&a, len, uaddr, ulen);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE3(getsockname, int, fd, uptr_t, uaddr, uptr_t, ulen)
+{
+	return getname(fd, false, uaddr, ulen);
+}
+
+SYSCALL_DEFINE3(getpeername, int, fd, uptr_t, uaddr, uptr_t, ulen)
+{
+	return getname(fd, true, uaddr, ulen);
+}
+
+SYSCALL_DEFINE2(shutdown, int, fd, int, how)
+{
+	struct file *f;
+	int err = sock_fd(fd, &f);
+
+	if (err)
+		return err;
+	err = unix_shutdown(f, how);
+	file_put(f);
+	return err;
+}
+
+/* ---- options ------------------------------------------------------------------------ */
+
+SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, name, uptr_t, uval, int, len)
+{
+	char val[OPTVAL_MAX] = { 0 };
+	struct file *f;
+	int err;
+
+	if (len < 0)
+		return -EINVAL;
+	if ((err = sock_fd(fd, &f)))
+		return err;
+	size_t n = (size_t)len < sizeof(val) ? (size_t)len : sizeof(val);
+	if (level != SOL_SOCKET)
+		err = -EOPNOTSUPP;
+	else if (copy_from_user(val, uval, n))
+		err = -EFAULT;
+	else
+		err = unix_setsockopt(f, name, val, (size_t)len);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uptr_t, uval, uptr_t, ulen)
+{
+	char val[OPTVAL_MAX];
+	struct file *f;
+	size_t n;
+	int room, err;
+
+	if ((err = sock_fd(fd, &f)))
+		return err;
+	if (level != SOL_SOCKET)
+		err = -EOPNOTSUPP;
+	else if (copy_from_user(&room, ulen, sizeof(room)))
+		err = -EFAULT;
+	else if (room < 0)
+		err = -EINVAL;
+	else if (!(err = unix_getsockopt(f, name, val, &n))) {
+		int out = (size_t)room < n ? room : (int)n;
+		if (copy_to_user(uval, val, (size_t)out) || copy_to_user(ulen, &out, sizeof(out)))
+			err = -EFAULT;
+	}
+	file_put(f);
+	return err;
+}
+
+/* ---- control messages -------------------------------------------------------------- */
+
+/* The files one SCM_RIGHTS message names, added to m (at most
+ * SCM_MAX_FD in all). 0, -EINVAL, -EBADF, -ENOMEM. */
+static int rights_in(struct sock_msg *m, const int *fds, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (m->nfds + n > SCM_MAX_FD)
+		return -EINVAL;
+	if (!m->fds && !(m->fds = kmalloc(sizeof(*m->fds) * SCM_MAX_FD)))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct file *f = sock_fd_file(fds[i]);
+		if (!f)
+			return -EBADF;
+		m->fds[m->nfds++] = f;
+	}
+	return 0;
+}
+
+/*
+ * An SCM_CREDENTIALS message (Linux's scm_check_creds): the pid is the
+ * caller's unless it has CAP_SYS_ADMIN, the uid its real, effective or
+ * saved one unless it has CAP_SETUID (the gid likewise, CAP_SETGID), and
+ * the pid names a process. 0, -EINVAL (length, an invalid id), -EPERM,
+ * -ESRCH.
+ */
+static int cred_in(struct sock_msg *m, const char *data, size_t len)
+{
+	const struct cred *me = current_cred();
+	struct ucred c;
+
+	if (len != sizeof(c))
+		return -EINVAL;
+	memcpy(&c, data, sizeof(c));
+	if (c.uid == (uint32_t)-1 || c.gid == (uint32_t)-1)
+		return -EINVAL;
+	bool own_uid = c.uid == me->uid || c.uid == me->euid || c.uid == me->suid;
+	bool own_gid = c.gid == me->gid || c.gid == me->egid || c.gid == me->sgid;
+	if ((c.pid != current_process()->pid && !capable(CAP_SYS_ADMIN)) ||
+	    (!own_uid && !capable(CAP_SETUID)) || (!own_gid && !capable(CAP_SETGID)))
+		return -EPERM;
+	if (c.pid <= 0 || !process_find(c.pid))
+		return -ESRCH;
+	m->has_cred = true;
+	m->cred = c;
+	return 0;
+}
+
+/* Linux's __scm_send: the control messages of a send, kmalloc'd copy in
+ * ctl. Other levels are ignored. */
+static int control_in(struct sock_msg *m, const char *ctl, size_t len)
+{
+	size_t at = 0;
+
+	while (len - at >= sizeof(struct cmsghdr_user)) {
+		struct cmsghdr_user h;
+		memcpy(&h, ctl + at, sizeof(h));
+		if (h.len < sizeof(h) || h.len > len - at)
+			return -EINVAL;
+		if (h.level == SOL_SOCKET) {
+			size_t data = h.len - CMSG_HDR_LEN;
+			int err = 0;
+			if (h.len < CMSG_HDR_LEN)
+				err = -EINVAL;
+			else if (h.type == SCM_RIGHTS)
+				err = rights_in(m, (const int *)(ctl + at + CMSG_HDR_LEN), data / sizeof(int));
+			else if (h.type == SCM_CREDENTIALS)
+				err = cred_in(m, ctl + at + CMSG_HDR_LEN, data);
+			else
+				err = -EINVAL;
+			if (err)
+				return err;
+		}
+		if (CMSG_ALIGN(h.len) > len - at)
+			break;
+		at += CMSG_ALIGN(h.len);
+	}
+	return 0;
+}
+
+/* Install the files received (as many as the control buffer holds: the
+ * rest are closed, MSG_CTRUNC) and write their SCM_RIGHTS message. The
+ * bytes of control buffer used, or -EFAULT. */
+static long rights_out(struct sock_msg *m, uptr_t uctl, size_t room, int flags)
+{
+	size_t fit = room > CMSG_HDR_LEN ? (room - CMSG_HDR_LEN) / sizeof(int) : 0, done = 0;
+	int fds[SCM_MAX_FD];
+	long used = 0;
+
+	for (int i = 0; i < m->nfds; i++) {
+		int fd = -1;
+		if (done < fit)
+			fd = fd_install(current_process()->files, m->fds[i], 0,
+					(flags & MSG_CMSG_CLOEXEC) != 0);
+		if (fd < 0)
+			file_put(m->fds[i]);
+		else
+			fds[done++] = fd;
+	}
+	if (done < (size_t)m->nfds)
+		m->out_flags |= MSG_CTRUNC;
+	if (done) {
+		struct cmsghdr_user h = { CMSG_HDR_LEN + done * sizeof(int), SOL_SOCKET, SCM_RIGHTS };
+		if (copy_to_user(uctl, &h, sizeof(h)) ||
+		    copy_to_user(uctl + CMSG_HDR_LEN, fds, done * sizeof(int)))
+			return -EFAULT;
+		used = (long)CMSG_ALIGN(h.len);
+		if ((size_t)used > room)
+			used = (long)room;
+	}
+	kfree(m->fds);
+	m->fds = NULL;
+	m->nfds = 0;
+	return used;
+}
+
+/* ---- send and receive ------------------------------------------------------------------ */
+
+/* sendmsg's msghdr: the destination, the vector and the files into m.
+ * 0 or -errno (nothing held then but *iov, which the caller kfrees). */
+static int msg_in(const struct msghdr_user *h, struct sock_msg *m, struct sock_iov **iov)
+{
+	union sockaddr_any a;
+	int err;
+
+	if (h->name && h->namelen) {
+		if ((err = addr_in(&a, h->name, h->namelen)))
+			return err;
+		if (h->namelen > (int)sizeof(m->addr))
+			return -EINVAL;
+		m->addr = a.un;
+		m->addrlen = (size_t)h->namelen;
+	}
+	if ((err = iov_in(h->iov, h->iovlen, iov)))
+		return err;
+	m->iov = *iov;
+	m->niov = h->iovlen;
+	if (!h->controllen)
+		return 0;
+	if (h->controllen > OPTMEM_MAX)
+		return -ENOBUFS;
+	char *ctl = kmalloc(h->controllen);
+	if (!ctl)
+		return -ENOMEM;
+	err = copy_from_user(ctl, h->control, h->controllen) ? -EFAULT
+							     : control_in(m, ctl, h->controllen);
+	kfree(ctl);
+	return err;
+}
+
+static long do_send(int fd, struct sock_msg *m, int flags)
+{
+	struct file *f;
+	long err = sock_fd(fd, &f);
+
+	if (err) {
+		for (int i = 0; i < m->nfds; i++)
+			file_put(m->fds[i]);
+		kfree(m->fds);
+		return err;
+	}
+	err = unix_sendmsg(f, m, flags); /* takes m's files */
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE3(sendmsg, int, fd, uptr_t, umsg, unsigned int, flags)
+{
+	struct msghdr_user h;
+	struct sock_msg m = { 0 };
+	struct sock_iov *iov = NULL;
+
+	if (copy_from_user(&h, umsg, sizeof(h)))
+		return -EFAULT;
+	int err = msg_in(&h, &m, &iov);
+	long r = err ? err : do_send(fd, &m, (int)flags);
+	if (err) {
+		for (int i = 0; i < m.nfds; i++)
+			file_put(m.fds[i]);
+		kfree(m.fds);
+	}
+	kfree(iov);
+	return r;
+}
+
+SYSCALL_DEFINE6(sendto, int, fd, uptr_t, buf, size_t, len, unsigned int, flags, uptr_t, uaddr, int, alen)
+{
+	struct sock_iov v = { iobuf_user(buf), len < MAX_RW_COUNT ? len : MAX_RW_COUNT };
+	struct sock_msg m = { .iov = &v, .niov = 1 };
+	union sockaddr_any a;
+
+	if (uaddr && alen) {
+		int err = addr_in(&a, uaddr, alen);
+		if (err)
+			return err;
+		if (alen > (int)sizeof(m.addr))
+			return -EINVAL;
+		m.addr = a.un;
+		m.addrlen = (size_t)alen;
+	}
+	return do_send(fd, &m, (int)flags);
+}
+
+/* One receive into m: the count or -errno; m's files and sender filled. */
+static long do_recv(int fd, struct sock_msg *m, int flags)
+{
+	struct file *f;
+	long err = sock_fd(fd, &f);
+
+	if (err)
+		return err;
+	err = unix_recvmsg(f, m, flags);
+	file_put(f);
+	return err;
+}
+
+static void drop_fds(struct sock_msg *m)
+{
+	for (int i = 0; i < m->nfds; i++)
+		file_put(m->fds[i]);
+	kfree(m->fds);
+	m->fds = NULL;
+	m->nfds = 0;
+}
+
+SYSCALL_DEFINE6(recvfrom, int, fd, uptr_t, buf, size_t, len, unsigned int, flags, uptr_t, uaddr, uptr_t, ulen)
+{
+	struct sock_iov v = { iobuf_user(buf), len < MAX_RW_COUNT ? len : MAX_RW_COUNT };
+	struct sock_msg m = { .iov = &v, .niov = 1 };
+	long r = do_recv(fd, &m, (int)flags);
+
+	drop_fds(&m); /* files sent with it are closed, as on Linux */
+	if (r >= 0 && uaddr) {
+		int err = addr_out(&m.addr, m.addrlen, uaddr, ulen);
+		if (err)
+			return err;
+	}
+	return r;
+}
+
+/* Linux's put_cmsg for SCM_CREDENTIALS: as much as room holds (nothing
+ * below a header), MSG_CTRUNC when cut. The bytes used, or -EFAULT. */
+static long cred_out(struct sock_msg *m, uptr_t uctl, size_t room)
+{
+	struct cmsghdr_user h = { CMSG_HDR_LEN + sizeof(m->cred), SOL_SOCKET, SCM_CREDENTIALS };
+	char buf[CMSG_HDR_LEN + sizeof(m->cred)] = { 0 };
+
+	if (room < h.len)
+		m->out_flags |= MSG_CTRUNC;
+	if (room < sizeof(h))
+		return 0;
+	size_t n = room < h.len ? room : h.len;
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + CMSG_HDR_LEN, &m->cred, sizeof(m->cred));
+	if (copy_to_user(uctl, buf, n))
+		return -EFAULT;
+	return (long)(CMSG_ALIGN(n) < room ? CMSG_ALIGN(n) : room);
+}
+
+/* recvmsg's results back into the user's msghdr: control messages
+ * (credentials first, as Linux's scm_recv), name, lengths and flags. */
+static long msg_out(uptr_t umsg, const struct msghdr_user *h, struct sock_msg *m, int flags)
+{
+	uint64_t room = h->control ? h->controllen : 0;
+	long used = 0, n = 0;
+
+	if (m->has_cred && (used = cred_out(m, h->control, room)) < 0)
+		return used;
+	if (m->nfds && (n = rights_out(m, h->control + (uint64_t)used, room - (uint64_t)used, flags)) < 0)
+		return n;
+	used += n;
+	if (h->name) {
+		int room = h->namelen < 0 ? 0 : h->namelen;
+		size_t n = (size_t)room < m->addrlen ? (size_t)room : m->addrlen;
+		if (n && copy_to_user(h->name, &m->addr, n))
+			return -EFAULT;
+	}
+	int namelen = h->name ? (int)m->addrlen : h->namelen, oflags = m->out_flags;
+	uint64_t ctllen = (uint64_t)used;
+	if (copy_to_user(umsg + offsetof(struct msghdr_user, namelen), &namelen, sizeof(namelen)) ||
+	    copy_to_user(umsg + offsetof(struct msghdr_user, controllen), &ctllen, sizeof(ctllen)) ||
+	    copy_to_user(umsg + offsetof(struct msghdr_user, flags), &oflags, sizeof(oflags)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE3(recvmsg, int, fd, uptr_t, umsg, unsigned int, flags)
+{
+	struct msghdr_user h;
+	struct sock_msg m = { 0 };
+	struct sock_iov *iov;
+
+	if (copy_from_user(&h, umsg, sizeof(h)))
+		return -EFAULT;
+	int err = iov_in(h.iov, h.iovlen, &iov);
+	if (err)
+		return err;
+	m.iov = iov;
+	m.niov = h.iovlen;
+	long r = do_recv(fd, &m, (int)flags);
+	if (r >= 0 && (err = msg_out(umsg, &h, &m, (int)flags)))
+		r = err;
+	drop_fds(&m);
+	kfree(iov);
+	return r;
+}
+
+/* ---- sendmmsg, recvmmsg --------------------------------------------------------------- */
+
+/* Entry i's msg_len: 0 or -EFAULT. */
+static int mmsg_len_out(uptr_t umsg, unsigned i, long n)
+{
+	uint32_t len = (uint32_t)n;
+
+	return copy_to_user(umsg + i * sizeof(struct mmsghdr_user) + offsetof(struct mmsghdr_user, len),
+			    &len, sizeof(len)) ? -EFAULT : 0;
+}
+
+/* Linux's __sys_sendmmsg: up to UIO_MAXIOV messages, each's msg_len
+ * filled; the count sent, or the first message's error. */
+SYSCALL_DEFINE4(sendmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned int, flags)
+{
+	struct file *f;
+	unsigned done = 0;
+	long err = sock_fd(fd, &f);
+
+	if (err)
+		return err;
+	file_put(f);
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	while (done < vlen) {
+		err = do_sys_sendmsg(fd, umsg + done * sizeof(struct mmsghdr_user), flags);
+		if (err < 0 || (err = mmsg_len_out(umsg, done, err)))
+			break;
+		done++;
+		sched_cond_resched();
+		if (fatal_signal_pending())
+			break;
+	}
+	return done ? (long)done : err;
+}
+
+/* recvmmsg's timeout: *deadline (NO_DEADLINE without one). 0, -EFAULT, -EINVAL. */
+static int mmsg_deadline(uptr_t uts, uint64_t *deadline)
+{
+	uint64_t ns;
+	int err;
+
+	*deadline = NO_DEADLINE;
+	if (!uts)
+		return 0;
+	if ((err = timespec_read(uts, &ns)))
+		return err;
+	*deadline = time_ns() + ns;
+	return 0;
+}
+
+/*
+ * Linux's do_recvmmsg: up to vlen messages, each's msg_len filled;
+ * MSG_WAITFORONE makes every receive after the first nonblocking; the
+ * timeout is looked at after each message (a receive itself is not cut
+ * short by it) and what is left of it written back. The count received,
+ * or the first receive's error.
+ */
+SYSCALL_DEFINE5(recvmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned int, flags, uptr_t, uts)
+{
+	struct file *f;
+	unsigned done = 0;
+	uint64_t deadline;
+	long err = mmsg_deadline(uts, &deadline);
+
+	if (err || (err = sock_fd(fd, &f)))
+		return err;
+	if ((err = unix_take_error(f))) {
+		file_put(f);
+		return err;
+	}
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	while (done < vlen) {
+		err = do_sys_recvmsg(fd, umsg + done * sizeof(struct mmsghdr_user), flags & ~MSG_WAITFORONE);
+		if (err < 0 || (err = mmsg_len_out(umsg, done, err)))
+			break;
+		done++;
+		if (flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+		if (uts && time_ns() >= deadline)
+			break;
+		sched_cond_resched();
+		if (fatal_signal_pending())
+			break;
+	}
+	if (done && err < 0 && err != -EAGAIN && err != -ERESTARTSYS)
+		unix_set_error(f, (int)-err); /* reported by the next call, as Linux */
+	file_put(f);
+	if (uts && done) {
+		uint64_t now = time_ns();
+		if (timespec_write(uts, now < deadline ? deadline - now : 0))
+			return -EFAULT;
+	}
+	return done ? (long)done : err;
+}
+
+long sock_rw_iov(struct file *f, bool write, uptr_t uiov, uint64_t cnt)
+{
+	struct sock_msg m = { 0 };
+	struct sock_iov *iov;
+	size_t total = 0;
+	int err = iov_in(uiov, cnt, &iov);
+
+	if (err)
+		return err == -EMSGSIZE ? -EINVAL : err;
+	for (uint64_t i = 0; i < cnt; i++)
+		total += iov[i].len;
+	m.iov = iov;
+	m.niov = cnt;
+	long r = write ? unix_sendmsg(f, &m, 0) : total ? unix_recvmsg(f, &m, 0) : 0;
+	drop_fds(&m);
+	kfree(iov);
+	return r;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux's timerfd flags (include/uapi/linux/timerfd.h) and struct itimerspec. */
+#ifndef KESTREL_UAPI_TIMERFD_H
+#define KESTREL_UAPI_TIMERFD_H
+
+#include <stdint.h>
+#include "uapi/fcntl.h"
+
+#define TFD_TIMER_ABSTIME       (1u << 0)
+#define TFD_TIMER_CANCEL_ON_SET (1u << 1)
+#define TFD_CLOEXEC             O_CLOEXEC
+#define TFD_NONBLOCK            O_NONBLOCK
+
+struct itimerspec_k {
+	int64_t interval_sec, interval_nsec;
+	int64_t value_sec, value_nsec;
+};
+
+#endif

@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: MIT
+// User and group ids as Linux's: the set*id calls and their capability transitions, groups,
+// file permission classes, ownership of new files, chown/chmod rules, kill's permission,
+// set-user-ID exec, /proc/PID/status and /proc/PID's owner.
+#define _GNU_SOURCE
+#include <grp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * Every check runs in its own child (c_isolate), which starts as root
+ * (uid 0, every capability: on Linux, run the list as root) and may
+ * drop to USER: nothing it changes reaches the next check. gVisor's
+ * exec_test (SUIDExecGainsUID, SGIDExecGainsGID) and the capability
+ * cases of open_test, access_test and mkdir_test check the same.
+ */
+#define CAP_V3 0x20080522
+#define CAP_CHOWN 0
+#define CAP_DAC_OVERRIDE 1
+#define CAP_DAC_READ_SEARCH 2
+#define CAP_FSETID 4
+#define CAP_KILL 5
+#define CAP_SETUID 7
+#define BIT(cap) (1ull << (cap))
+#define USER 1000u          /* the unprivileged user the checks become */
+#define OTHER 2000u         /* a second one */
+#define GROUP 500u          /* a supplementary group */
+#define NPROC_USER 54321u   /* a user with no other task (check_nproc_per_user) */
+#define PROBE "--creds-probe" /* argv[1] of the set-user-ID copy of this program */
+#define PROBE_SHARED "--creds-probe-shared" /* the same, exec'd sharing its cwd (CLONE_FS) */
+#define CHILD_WAIT_MS 5000
+
+struct cap_header { uint32_t version; int pid; };
+struct cap_data { uint32_t effective, permitted, inheritable; };
+
+static char work[64];       /* the scratch directory, mode 0777 */
+static char self_path[256]; /* this program */
+
+static int caps(uint64_t *eff, uint64_t *perm)
+{
+	struct cap_header h = { CAP_V3, 0 };
+	struct cap_data d[2];
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -1;
+	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	*perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	return 0;
+}
+
+static int drop_cap(int cap)
+{
+	struct cap_header h = { CAP_V3, 0 };
+	struct cap_data d[2];
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -1;
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+static int want_ids(const char *what, uid_t r, uid_t e, uid_t s)
+{
+	uid_t a, b, c;
+
+	if (getresuid(&a, &b, &c) != 0)
+		return fail("%s: getresuid: %s", what, strerror(errno));
+	if (a != r || b != e || c != s)
+		return fail("%s: uids %u %u %u, want %u %u %u", what, a, b, c, r, e, s);
+	return CHECK_OK;
+}
+
+/* A file path in the scratch directory. */
+static const char *at(const char *name)
+{
+	static char buf[2][128];
+	static int which;
+
+	which ^= 1;
+	snprintf(buf[which], sizeof(buf[which]), "%s/%s", work, name);
+	return buf[which];
+}
+
+static int make_file(const char *path, mode_t mode, uid_t uid, gid_t gid)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+
+	if (fd < 0 || write(fd, "x", 1) != 1 || close(fd) != 0 || chown(path, uid, gid) != 0 ||
+	    chmod(path, mode) != 0)
+		return fail("make %s: %s", path, strerror(errno));
+	return CHECK_OK;
+}
+
+static int check_root(void)
+{
+	if (getuid() != 0 || geteuid() != 0)
+		return skip("not run as root");
+	return want_ids("start", 0, 0, 0);
+}
+
+/* setresuid to a user: all three ids, no capabilities left, no way back. */
+static int check_setresuid_drop(void)
+{
+	uint64_t e, p;
+
+	if (setresuid(USER, USER, USER) != 0)
+		return fail("setresuid: %s", strerror(errno));
+	if (want_ids("after", USER, USER, USER) || caps(&e, &p))
+		return CHECK_FAIL;
+	if (e || p)
+		return fail("caps after dropping root: effective %#llx permitted %#llx",
+			    (unsigned long long)e, (unsigned long long)p);
+	if (getuid() != USER || geteuid() != USER)
+		return fail("getuid %u geteuid %u", getuid(), geteuid());
+	return want_err("setuid(0) as a user", setuid(0), EPERM) ||
+	       want_err("setresuid(0) as a user", setresuid(0, -1, -1), EPERM) ||
+	       want_eq("dumpable after the change", prctl(PR_GET_DUMPABLE), 0) ? CHECK_FAIL : 0;
+}
+
+/* PR_SET_KEEPCAPS keeps the permitted set; the effective one still goes. */
+static int check_keepcaps(void)
+{
+	uint64_t e, p, e0, p0;
+
+	if (caps(&e0, &p0) || prctl(PR_SET_KEEPCAPS, 1) != 0)
+		return fail("keepcaps: %s", strerror(errno));
+	if (want_eq("PR_GET_KEEPCAPS", prctl(PR_GET_KEEPCAPS), 1) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER)) || caps(&e, &p))
+		return CHECK_FAIL;
+	if (e != 0 || p != p0)
+		return fail("effective %#llx permitted %#llx, want 0 and %#llx", (unsigned long long)e,
+			    (unsigned long long)p, (unsigned long long)p0);
+	return CHECK_OK;
+}
+
+/* An effective uid leaving 0 clears the effective set; coming back restores it. */
+static int check_euid_transition(void)
+{
+	uint64_t e, p, e0, p0;
+
+	if (caps(&e0, &p0) || want_ok("seteuid(USER)", setresuid(-1, USER, -1)) || caps(&e, &p))
+		return CHECK_FAIL;
+	if (e != 0 || p != p0)
+		return fail("euid USER: effective %#llx permitted %#llx", (unsigned long long)e,
+			    (unsigned long long)p);
+	if (want_ids("euid USER", 0, USER, 0) || want_ok("seteuid(0)", seteuid(0)) || caps(&e, &p))
+		return CHECK_FAIL;
+	if (e != p0)
+		return fail("euid 0 again: effective %#llx, want %#llx", (unsigned long long)e,
+			    (unsigned long long)p0);
+	/* setreuid: a changed real uid makes the saved uid the effective one */
+	return want_ok("setreuid", setreuid(USER, -1)) || want_ids("setreuid", USER, 0, 0) ? CHECK_FAIL : 0;
+}
+
+/* setfsuid: the file system capabilities leave with fsuid 0, others stay. */
+static int check_fsuid(void)
+{
+	uint64_t e, p;
+
+	if (make_file(at("f"), 0600, 0, 0))
+		return CHECK_FAIL;
+	if (want_eq("setfsuid(USER) returns the old", setfsuid(USER), 0) ||
+	    want_eq("setfsuid(-1) returns the current", setfsuid(-1), USER) || caps(&e, &p))
+		return CHECK_FAIL;
+	if ((e & BIT(CAP_DAC_OVERRIDE)) || !(e & BIT(CAP_KILL)))
+		return fail("fsuid USER: effective %#llx", (unsigned long long)e);
+	int r = want_err("open a root 0600 file with fsuid USER", open(at("f"), O_RDONLY), EACCES);
+	setfsuid(0);
+	if (!r && (caps(&e, &p) || !(e & BIT(CAP_DAC_OVERRIDE))))
+		r = fail("fsuid 0 again: no CAP_DAC_OVERRIDE");
+	unlink(at("f"));
+	return r;
+}
+
+/* The owner, group and other classes, with supplementary groups. */
+static int check_permission_classes(void)
+{
+	gid_t g = GROUP;
+	int r;
+
+	if (make_file(at("own"), 0600, USER, 0) || make_file(at("grp"), 0640, 0, GROUP) ||
+	    make_file(at("root"), 0600, 0, 0) || make_file(at("oth"), 0604, 0, 0))
+		return CHECK_FAIL;
+	r = want_ok("setgroups", setgroups(1, &g)) || want_ok("setresgid", setresgid(USER, USER, USER)) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER));
+	if (!r) {
+		int fd = -1;
+		r = want_err("a root 0600 file", open(at("root"), O_RDONLY), EACCES) ||
+		    want_err("access of it", access(at("root"), R_OK), EACCES) ||
+		    want_ok("its own 0600 file", fd = open(at("own"), O_RDWR)) ||
+		    want_ok("a group-readable file of its group", close(open(at("grp"), O_RDONLY))) ||
+		    want_err("writing it", open(at("grp"), O_WRONLY), EACCES) ||
+		    want_ok("an other-readable file", close(open(at("oth"), O_RDONLY)));
+		if (fd >= 0)
+			close(fd);
+	}
+	setresuid(0, 0, 0);
+	unlink(at("own"));
+	unlink(at("grp"));
+	unlink(at("root"));
+	unlink(at("oth"));
+	return r ? CHECK_FAIL : 0;
+}
+
+/* access() asks with the real uid: a real user with effective root is refused. */
+static int check_access_real(void)
+{
+	int r;
+
+	if (make_file(at("f"), 0600, 0, 0))
+		return CHECK_FAIL;
+	r = want_ok("setresuid(USER, 0, 0)", setresuid(USER, 0, 0)) ||
+	    want_err("access(R_OK)", access(at("f"), R_OK), EACCES) ||
+	    want_ok("faccessat(AT_EACCESS)", faccessat(AT_FDCWD, at("f"), R_OK, AT_EACCESS)) ||
+	    want_ok("open", close(open(at("f"), O_RDONLY)));
+	unlink(at("f"));
+	return r ? CHECK_FAIL : 0;
+}
+
+static int check_groups(void)
+{
+	gid_t set[3] = { 7, 3, 5 }, got[3] = { 0 };
+	int r;
+
+	r = want_ok("setgroups", setgroups(3, set)) || want_eq("getgroups(0)", getgroups(0, NULL), 3) ||
+	    want_err("getgroups into 2", getgroups(2, got), EINVAL) ||
+	    want_eq("getgroups", getgroups(3, got), 3) ||
+	    want_err("setgroups(NGROUPS_MAX + 1)", setgroups(65537, set), EINVAL);
+	if (r)
+		return CHECK_FAIL;
+	if (got[0] != 3 || got[1] != 5 || got[2] != 7) /* Linux keeps the list sorted */
+		return fail("getgroups: %u %u %u", got[0], got[1], got[2]);
+	if (want_ok("setresuid", setresuid(USER, USER, USER)))
+		return CHECK_FAIL;
+	return want_err("setgroups as a user", setgroups(1, set), EPERM) ? CHECK_FAIL : 0;
+}
+
+/* New files: the creator's fsuid and fsgid, or a set-group-ID directory's group. */
+static int check_new_owner(void)
+{
+	struct stat st, sd;
+	int r;
+
+	if (mkdir(at("sgid"), 0777) || chown(at("sgid"), 0, GROUP) || chmod(at("sgid"), 02777))
+		return fail("sgid dir: %s", strerror(errno));
+	r = want_ok("setresgid", setresgid(USER, USER, USER)) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_ok("create", close(open(at("mine"), O_CREAT | O_WRONLY, 0644))) ||
+	    want_ok("stat", stat(at("mine"), &st)) ||
+	    want_ok("create in sgid", close(open(at("sgid/f"), O_CREAT | O_WRONLY, 0644))) ||
+	    want_ok("mkdir in sgid", mkdir(at("sgid/d"), 0755)) || want_ok("stat", stat(at("sgid/d"), &sd));
+	if (!r && (st.st_uid != USER || st.st_gid != USER))
+		r = fail("new file owned by %u:%u", st.st_uid, st.st_gid);
+	if (!r && (stat(at("sgid/f"), &st) || st.st_gid != GROUP || st.st_uid != USER))
+		r = fail("file in a set-group-ID directory: %u:%u", st.st_uid, st.st_gid);
+	if (!r && (sd.st_gid != GROUP || !(sd.st_mode & S_ISGID)))
+		r = fail("directory in a set-group-ID directory: gid %u mode %o", sd.st_gid, sd.st_mode);
+	setresuid(0, 0, 0);
+	unlink(at("mine"));
+	unlink(at("sgid/f"));
+	rmdir(at("sgid/d"));
+	rmdir(at("sgid"));
+	return r ? CHECK_FAIL : 0;
+}
+
+/* chown and chmod: CAP_CHOWN for another owner, the owner may pick one
+ * of its groups, chmod by the owner only, set-id bits cleared by chown. */
+static int check_chown_chmod(void)
+{
+	gid_t g = GROUP;
+	struct stat st;
+	int r;
+
+	if (make_file(at("f"), 04755, 0, 0) || want_ok("chown by root", chown(at("f"), USER, 0)) ||
+	    stat(at("f"), &st) || make_file(at("g"), 0644, 0, 0))
+		return CHECK_FAIL;
+	if (st.st_mode & S_ISUID)
+		return fail("chown kept S_ISUID: mode %o", st.st_mode);
+	r = want_ok("setgroups", setgroups(1, &g)) || want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_err("give the file away", chown(at("f"), OTHER, -1), EPERM) ||
+	    want_err("to a group not its own", chown(at("f"), -1, OTHER), EPERM) ||
+	    want_ok("to its group", chown(at("f"), -1, GROUP)) ||
+	    want_ok("chmod by the owner", chmod(at("f"), 0700));
+	if (!r)
+		r = want_err("chmod of root's file", chmod(at("g"), 0777), EPERM);
+	unlink(at("f"));
+	unlink(at("g"));
+	return r ? CHECK_FAIL : 0;
+}
+
+/* A write without CAP_FSETID clears S_ISUID. */
+static int check_write_clears_suid(void)
+{
+	struct stat st;
+	int fd, r;
+
+	if (make_file(at("f"), 04777, 0, 0) || want_ok("drop CAP_FSETID", drop_cap(CAP_FSETID)))
+		return CHECK_FAIL;
+	r = want_ok("open", fd = open(at("f"), O_WRONLY)) || want_eq("write", write(fd, "y", 1), 1) ||
+	    want_ok("fstat", fstat(fd, &st));
+	if (fd >= 0)
+		close(fd);
+	if (!r && (st.st_mode & S_ISUID))
+		r = fail("mode %o after a write", st.st_mode);
+	unlink(at("f"));
+	return r ? CHECK_FAIL : 0;
+}
+
+/* kill: a user may not signal root's process (EPERM), but may signal its own. */
+static int check_kill(void)
+{
+	pid_t root = fork();
+	int r;
+
+	if (root < 0)
+		return fail("fork: %s", strerror(errno));
+	if (root == 0) {
+		pause();
+		_exit(0);
+	}
+	pid_t user = fork();
+	if (user == 0) {
+		_exit(setresuid(USER, USER, USER) != 0 ? 10 : kill(root, 0) != -1 || errno != EPERM ? 11
+		      : kill(root, SIGTERM) != -1 || errno != EPERM ? 12 : kill(getpid(), 0) != 0 ? 13 : 0);
+	}
+	r = user < 0 ? fail("fork: %s", strerror(errno)) : want_exit("the user's kills (10 setresuid, 11 "
+								   "signal 0, 12 SIGTERM, 13 itself)", user, 0);
+	kill(root, SIGKILL);
+	waitpid(root, NULL, 0);
+	return r;
+}
+
+/* What the thread of check_thread_creds saw, and the pipe it waits on. */
+struct cred_thread {
+	long setresuid_ret;
+	uid_t uid, euid;
+	pid_t tid;
+	int go[2];     /* the thread's tid is written to go[1]... */
+	int done[2];   /* ...and it stays until done[1] is closed */
+};
+
+static void *cred_thread_main(void *arg)
+{
+	struct cred_thread *c = arg;
+	char b;
+
+	c->setresuid_ret = syscall(SYS_setresuid, USER, USER, USER); /* this thread only */
+	c->uid = (uid_t)syscall(SYS_getuid);
+	c->euid = (uid_t)syscall(SYS_geteuid);
+	c->tid = (pid_t)syscall(SYS_gettid);
+	if (write(c->go[1], "x", 1) != 1 || read(c->done[0], &b, 1) < 0)
+		c->setresuid_ret = -2;
+	return NULL;
+}
+
+/* capget's effective set of thread tid (Linux allows it of any thread). */
+static int caps_of(pid_t tid, uint64_t *eff)
+{
+	struct cap_header h = { CAP_V3, tid };
+	struct cap_data d[2];
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -1;
+	*eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	return 0;
+}
+
+/* Credentials are per thread, as Linux's task->cred: a raw setresuid in
+ * one thread (not libc's setuid, which makes every thread call it)
+ * leaves the others' ids and capabilities as they were. */
+static int check_thread_creds(void)
+{
+	struct cred_thread c = { .setresuid_ret = -1 };
+	pthread_t th;
+	uint64_t mine = 0, its = 1;
+	char b;
+	int r;
+
+	if (pipe(c.go) || pipe(c.done))
+		return fail("pipe: %s", strerror(errno));
+	if ((errno = pthread_create(&th, NULL, cred_thread_main, &c)))
+		return fail("pthread_create: %s", strerror(errno));
+	if (read(c.go[0], &b, 1) != 1)
+		return fail("the thread did not report");
+	r = want_eq("the thread's setresuid", c.setresuid_ret, 0) ||
+	    want_eq("the thread's uid", c.uid, USER) || want_eq("the thread's euid", c.euid, USER) ||
+	    want_ids("the other thread's", 0, 0, 0) || want_eq("getuid", getuid(), 0) ||
+	    want_ok("capget of its own", caps_of(0, &mine)) ||
+	    want_ok("capget of the thread", caps_of(c.tid, &its)) ||
+	    want_eq("its own effective CAP_SETUID", (mine >> CAP_SETUID) & 1, 1) ||
+	    want_eq("the thread's effective set", its, 0);
+	close(c.done[1]);
+	pthread_join(th, NULL);
+	return r ? CHECK_FAIL : 0;
+}
+
+/* What the SIGUSR1 handler of the siginfo checks saw. */
+static volatile sig_atomic_t got_code, got_pid, got_uid, got_value, got_count;
+
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	got_code = si->si_code;
+	got_pid = si->si_pid;
+	got_uid = (sig_atomic_t)si->si_uid;
+	got_value = si->si_value.sival_int;
+	got_count++;
+}
+
+static int catch_usr1(void)
+{
+	struct sigaction sa = { .sa_sigaction = on_usr1, .sa_flags = SA_SIGINFO };
+
+	sigemptyset(&sa.sa_mask);
+	got_count = 0;
+	return sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* A siginfo for rt_sigqueueinfo with code, uid and value. */
+static siginfo_t queued(int code, uid_t uid, int value)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = code;
+	si.si_pid = getpid();
+	si.si_uid = uid;
+	si.si_value.sival_int = value;
+	return si;
+}
+
+/* si_uid of a signal sent with kill is the sender's real uid. */
+static int check_si_uid(void)
+{
+	if (catch_usr1() || setresuid(USER, 0, 0) != 0)
+		return fail("sigaction or setresuid: %s", strerror(errno));
+	if (kill(getpid(), SIGUSR1) != 0)
+		return fail("kill: %s", strerror(errno));
+	return want_eq("handler ran", got_count, 1) || want_eq("si_code", got_code, SI_USER) ||
+	       want_eq("si_pid", got_pid, getpid()) || want_eq("si_uid (the real uid)", got_uid, USER)
+	       ? CHECK_FAIL : 0;
+}
+
+/* rt_sigqueueinfo and rt_tgsigqueueinfo: the caller's si_code, si_uid and
+ * si_value reach the handler; si_code >= 0 or SI_TKILL only to oneself. */
+static int check_sigqueue(void)
+{
+	siginfo_t si = queued(SI_QUEUE, 1234, 42), user = queued(SI_USER, 0, 0);
+	siginfo_t tkill = queued(SI_TKILL, 0, 0);
+	pid_t child;
+	int r;
+
+	if (catch_usr1())
+		return fail("sigaction: %s", strerror(errno));
+	r = want_ok("rt_sigqueueinfo to itself", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si)) ||
+	    want_eq("handler ran", got_count, 1) || want_eq("si_code", got_code, SI_QUEUE) ||
+	    want_eq("si_uid", got_uid, 1234) || want_eq("si_value", got_value, 42) ||
+	    want_ok("SI_USER to itself", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &user)) ||
+	    want_ok("rt_tgsigqueueinfo to itself",
+		    syscall(SYS_rt_tgsigqueueinfo, getpid(), getpid(), SIGUSR1, &si)) ||
+	    want_eq("handler ran again", got_count, 3);
+	if (r)
+		return CHECK_FAIL;
+	if ((child = fork()) == 0) {
+		pause();
+		_exit(0);
+	}
+	if (child < 0)
+		return fail("fork: %s", strerror(errno));
+	errno = 0;
+	r = want_err("SI_USER to another", syscall(SYS_rt_sigqueueinfo, child, 0, &user), EPERM) ||
+	    want_err("SI_TKILL to another", syscall(SYS_rt_sigqueueinfo, child, 0, &tkill), EPERM) ||
+	    want_err("tg SI_USER to another", syscall(SYS_rt_tgsigqueueinfo, child, child, 0, &user),
+		     EPERM) ||
+	    want_ok("SI_QUEUE to another", syscall(SYS_rt_sigqueueinfo, child, 0, &si)) ||
+	    want_err("tgid 0", syscall(SYS_rt_tgsigqueueinfo, 0, child, 0, &si), EINVAL) ||
+	    want_err("bad siginfo", syscall(SYS_rt_sigqueueinfo, child, 0, (void *)8), EFAULT);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return r ? CHECK_FAIL : 0;
+}
+
+/* linkat(fd, "", ..., AT_EMPTY_PATH) as Linux 6.10: with
+ * CAP_DAC_READ_SEARCH, or for a file opened with the caller's very
+ * credentials (not before a capset, not by another process); else ENOENT.
+ * A path from AT_FDCWD or an absolute one skips the rule. */
+static int check_linkat_empty(void)
+{
+	int old = open(at("le-src"), O_CREAT | O_RDWR, 0644), now = -1;
+	pid_t child;
+	int r;
+
+	if (old < 0)
+		return fail("open: %s", strerror(errno));
+	r = want_ok("with the capability", linkat(old, "", AT_FDCWD, at("le-1"), AT_EMPTY_PATH)) ||
+	    want_err("an empty path without AT_EMPTY_PATH", linkat(old, "", AT_FDCWD, at("le-x"), 0),
+		     ENOENT) ||
+	    want_ok("drop CAP_DAC_READ_SEARCH", drop_cap(CAP_DAC_READ_SEARCH)) ||
+	    want_err("opened with the old credentials",
+		     linkat(old, "", AT_FDCWD, at("le-2"), AT_EMPTY_PATH), ENOENT) ||
+	    want_ok("open again", now = open(at("le-src"), O_RDONLY)) ||
+	    want_ok("opened with the same credentials",
+		    linkat(now, "", AT_FDCWD, at("le-3"), AT_EMPTY_PATH)) ||
+	    want_ok("an absolute path", linkat(old, at("le-src"), AT_FDCWD, at("le-4"), AT_EMPTY_PATH));
+	if (r)
+		return CHECK_FAIL;
+	if ((child = fork()) == 0)
+		_exit(linkat(now, "", AT_FDCWD, at("le-5"), AT_EMPTY_PATH) == -1 && errno == ENOENT ? 0 : 1);
+	r = child < 0 ? fail("fork: %s", strerror(errno))
+		      : want_exit("another process's link (1: not ENOENT)", child, 0);
+	for (const char *n = "12345"; *n; n++) {
+		char name[8] = "le-";
+		name[3] = *n;
+		unlink(at(name));
+	}
+	unlink(at("le-src"));
+	close(old);
+	close(now);
+	return r;
+}
+
+/* RLIMIT_NPROC counts the tasks of the caller's real uid (not every
+ * task): a user alone with a limit of 2 may fork once, not twice. */
+static int check_nproc_per_user(void)
+{
+	struct rlimit two = { 2, 2 };
+	int block[2];
+	pid_t first, second;
+	int r;
+
+	if (pipe(block) || setrlimit(RLIMIT_NPROC, &two) ||
+	    setresuid(NPROC_USER, NPROC_USER, NPROC_USER))
+		return fail("pipe, setrlimit or setresuid: %s", strerror(errno));
+	if ((first = fork()) == 0) {
+		char b;
+		close(block[1]);
+		_exit(read(block[0], &b, 1) == 0 ? 0 : 1);
+	}
+	if ((second = fork()) == 0)
+		_exit(0);
+	r = want_ok("the first fork", first) ||
+	    want_err("the second fork", second, EAGAIN);
+	close(block[1]);
+	if (first > 0)
+		waitpid(first, NULL, 0);
+	if (second > 0)
+		waitpid(second, NULL, 0);
+	return r ? CHECK_FAIL : 0;
+}
+
+/* at("suid"): a set-user-ID copy of this program owned by USER. */
+static int make_suid_copy(void)
+{
+	int in = open(self_path, O_RDONLY), out = open(at("suid"), O_CREAT | O_TRUNC | O_WRONLY, 0700);
+	char buf[4096];
+	long n;
+
+	if (in < 0 || out < 0)
+		return fail("copy: %s", strerror(errno));
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return fail("copy: %s", strerror(errno));
+	close(in);
+	close(out);
+	if (chown(at("suid"), USER, USER) || chmod(at("suid"), 04755))
+		return fail("chmod: %s", strerror(errno));
+	return CHECK_OK;
+}
+
+/* exec of a set-user-ID copy of this program owned by USER, from OTHER. */
+static int check_suid_exec(void)
+{
+	if (make_suid_copy())
+		return CHECK_FAIL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setresuid(OTHER, OTHER, OTHER) != 0)
+			_exit(90);
+		execl(at("suid"), "suid", PROBE, (char *)NULL);
+		_exit(91);
+	}
+	int r = want_exit("the set-user-ID program", pid, 0);
+	unlink(at("suid"));
+	return r;
+}
+
+/* CLONE_FS children: chdir and umask (as_child 1) in the parent too;
+ * 2: drop to OTHER and exec the set-user-ID copy. */
+static char clone_stack[65536] __attribute__((aligned(16)));
+
+static int clone_fs_child(void *arg)
+{
+	int what = *(int *)arg;
+
+	if (what == 1)
+		_exit(chdir(work) == 0 && umask(077) == 022 ? 0 : 1);
+	if (setresuid(OTHER, OTHER, OTHER) != 0)
+		_exit(90);
+	execl(at("suid"), "suid", PROBE_SHARED, (char *)NULL);
+	_exit(91);
+}
+
+static pid_t clone_fs(int *what, int flags)
+{
+	return clone(clone_fs_child, clone_stack + sizeof(clone_stack), flags | SIGCHLD, what);
+}
+
+/* CLONE_FS shares the working directory and umask (without it the child
+ * has its own), and a set-user-ID exec by a process sharing them with
+ * another gains nothing (Linux's LSM_UNSAFE_SHARE; gVisor's exec_test
+ * SUIDExecDoesntGainUIDWithSharedFSContext). */
+static int check_clone_fs(void)
+{
+	char cwd[256];
+	int chdir_umask = 1, exec_suid = 2;
+	int r;
+
+	umask(022);
+	if (chdir("/") || make_suid_copy())
+		return fail("chdir / or the copy: %s", strerror(errno));
+	r = want_exit("the child without CLONE_FS", clone_fs(&chdir_umask, 0), 0) ||
+	    want_ok("getcwd", getcwd(cwd, sizeof(cwd)) ? 0 : -1) ||
+	    want_eq("cwd after the child's own chdir", strcmp(cwd, "/"), 0) ||
+	    want_eq("umask after the child's own", umask(022), 022) ||
+	    want_exit("the CLONE_FS child", clone_fs(&chdir_umask, CLONE_FS), 0) ||
+	    want_ok("getcwd", getcwd(cwd, sizeof(cwd)) ? 0 : -1) ||
+	    want_eq("cwd after the CLONE_FS child's chdir", strcmp(cwd, work), 0) ||
+	    want_eq("umask after the CLONE_FS child's", umask(022), 077) ||
+	    want_exit("the shared set-user-ID exec (3: euid gained)", clone_fs(&exec_suid, CLONE_FS), 0);
+	chdir("/");
+	unlink(at("suid"));
+	return r ? CHECK_FAIL : 0;
+}
+
+/* The set-user-ID copy exec'd by a CLONE_FS child: nothing gained, yet
+ * AT_SECURE (Linux decides it before taking the gain back) and dumpable. */
+static int probe_shared(void)
+{
+	if (getuid() != OTHER)
+		return 2;
+	if (geteuid() != OTHER)
+		return 3;
+	if (getauxval(AT_SECURE) != 1)
+		return 4;
+	if (prctl(PR_GET_DUMPABLE) != 1)
+		return 5;
+	return 0;
+}
+
+/* The set-user-ID copy: real OTHER, effective USER, AT_SECURE, not dumpable. */
+static int probe(void)
+{
+	if (getuid() != OTHER)
+		return 2;
+	if (geteuid() != USER)
+		return 3;
+	if (getauxval(AT_SECURE) != 1)
+		return 4;
+	if (prctl(PR_GET_DUMPABLE) != 0)
+		return 5;
+	return 0;
+}
+
+/* /proc/self/status shows the four ids; /proc/PID belongs to the euid. */
+static int check_proc(void)
+{
+	char buf[4096], want[64];
+	struct stat st;
+	int fd, r;
+	long n;
+
+	if (want_ok("setresgid", setresgid(USER, USER + 1, USER + 2)) ||
+	    want_ok("setresuid", setresuid(USER, USER + 1, USER + 2)) ||
+	    want_eq("setfsuid", setfsuid(USER + 2), USER + 1) ||
+	    want_ok("PR_SET_DUMPABLE", prctl(PR_SET_DUMPABLE, 1)))
+		return CHECK_FAIL;
+	if ((fd = open("/proc/self/status", O_RDONLY)) < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return fail("/proc/self/status: %s", strerror(errno));
+	close(fd);
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "\nUid:\t%u\t%u\t%u\t%u\n", USER, USER + 1, USER + 2, USER + 2);
+	if (!strstr(buf, want))
+		return fail("no '%s' line in status", want + 1);
+	snprintf(want, sizeof(want), "\nGid:\t%u\t%u\t%u\t%u\n", USER, USER + 1, USER + 2, USER + 1);
+	if (!strstr(buf, want))
+		return fail("no '%s' line in status", want + 1);
+	snprintf(want, sizeof(want), "/proc/%d", (int)getpid());
+	r = want_ok("stat /proc/PID", stat(want, &st));
+	if (!r && (st.st_uid != USER + 1 || st.st_gid != USER + 1))
+		r = fail("/proc/PID owned by %u:%u", st.st_uid, st.st_gid);
+	return r;
+}
+
+/* A sticky directory: only the file's owner (or the directory's) removes or renames it. */
+static int sticky_as_user(void)
+{
+	return want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	       want_err("unlink root's file", unlink(at("t/root")), EPERM) ||
+	       want_err("rename root's file", rename(at("t/root"), at("t/x")), EPERM) ||
+	       want_ok("create its own", close(open(at("t/mine"), O_CREAT | O_WRONLY, 0600))) ||
+	       want_err("rename over root's file", rename(at("t/mine"), at("t/root")), EPERM) ||
+	       want_ok("unlink its own", unlink(at("t/mine")));
+}
+
+static int check_sticky(void)
+{
+	int r;
+
+	if (mkdir(at("t"), 0777) || chmod(at("t"), 01777) || make_file(at("t/root"), 0666, 0, 0))
+		return fail("sticky dir: %s", strerror(errno));
+	pid_t pid = fork(); /* the user's part, so that root cleans up */
+	if (pid == 0) {
+		if (sticky_as_user()) {
+			printf("conform_creds: sticky: %s\n", c_why);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	r = want_exit("the user's part", pid, 0);
+	unlink(at("t/mine"));
+	unlink(at("t/root"));
+	rmdir(at("t"));
+	return r;
+}
+
+/* utimensat: "now" needs write permission, chosen times the owner. */
+static int check_utimes(void)
+{
+	struct timespec t[2] = { { 1, 0 }, { 2, 0 } };
+	int r;
+
+	if (make_file(at("w"), 0666, 0, 0) || make_file(at("r"), 0644, 0, 0))
+		return CHECK_FAIL;
+	r = want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_ok("touch a writable file", utimensat(AT_FDCWD, at("w"), NULL, 0)) ||
+	    want_err("chosen times on it", utimensat(AT_FDCWD, at("w"), t, 0), EPERM) ||
+	    want_err("touch a read-only file", utimensat(AT_FDCWD, at("r"), NULL, 0), EACCES);
+	unlink(at("w"));
+	unlink(at("r"));
+	return r ? CHECK_FAIL : 0;
+}
+
+static const struct check checks[] = {
+	{ "root", check_root },
+	{ "setresuid-drop", check_setresuid_drop },
+	{ "keepcaps", check_keepcaps },
+	{ "euid-transition", check_euid_transition },
+	{ "fsuid", check_fsuid },
+	{ "permission-classes", check_permission_classes },
+	{ "access-real", check_access_real },
+	{ "groups", check_groups },
+	{ "new-owner", check_new_owner },
+	{ "chown-chmod", check_chown_chmod },
+	{ "write-clears-suid", check_write_clears_suid },
+	{ "kill", check_kill },
+	{ "thread-creds", check_thread_creds },
+	{ "si-uid", check_si_uid },
+	{ "sigqueue", check_sigqueue },
+	{ "linkat-empty", check_linkat_empty },
+	{ "nproc-per-user", check_nproc_per_user },
+	{ "suid-exec", check_suid_exec },
+	{ "clone-fs", check_clone_fs },
+	{ "proc", check_proc },
+	{ "sticky", check_sticky },
+	{ "utimes", check_utimes },
+};
+
+int main(int argc, char **argv)
+{
+	int r;
+	long n;
+
+	if (argc == 2 && strcmp(argv[1], PROBE) == 0)
+		return probe();
+	if (argc == 2 && strcmp(argv[1], PROBE_SHARED) == 0)
+		return probe_shared();
+	if (getuid() != 0) {
+		printf("conform_creds: SKIP not run as root\n");
+		return 0;
+	}
+	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+	if (n <= 0) {
+		printf("conform_creds: /proc/self/exe: %s\n", strerror(errno));
+		return 1;
+	}
+	self_path[n] = '\0';
+	snprintf(work, sizeof(work), "/tmp/t-conform_creds.%d", (int)getpid());
+	if (mkdir(work, 0777) != 0 || chmod(work, 0777) != 0) {
+		printf("conform_creds: mkdir %s: %s\n", work, strerror(errno));
+		return 1;
+	}
+	c_isolate = 1;
+	r = run_checks("conform_creds", checks, NELEMS(checks), argc, argv);
+	rmdir(work);
+	return r;
+}

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+// The newer kinds of file descriptor: epoll, signalfd, memfd_create with seals, timerfd; uname's release.
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * As Linux (epoll(7), signalfd(2), memfd_create(2), timerfd_create(2)).
+ * A kernel without them fails these checks with ENOSYS.
+ */
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441
+#endif
+
+static int pipe_nb(int p[2]) { return pipe2(p, O_NONBLOCK | O_CLOEXEC); }
+
+static int ep_add(int ep, int fd, uint32_t ev, uint64_t data)
+{
+	struct epoll_event e = { .events = ev, .data.u64 = data };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+/* Level-triggered: reported while readable, with the data as given. */
+static int check_epoll_level(void)
+{
+	struct epoll_event ev[4];
+	int p[2], ep = epoll_create1(EPOLL_CLOEXEC), r;
+
+	if (want_ok("epoll_create1", ep) || want_ok("pipe2", pipe_nb(p)))
+		return CHECK_FAIL;
+	r = (want_eq("EPOLL_CTL_ADD", ep_add(ep, p[0], EPOLLIN, 0x1234567890abcdefull), 0) ||
+	    want_eq("epoll_wait on an empty pipe", epoll_wait(ep, ev, 4, 0), 0) ||
+	    want_eq("write", write(p[1], "x", 1), 1) ||
+	    want_eq("epoll_wait after a write", epoll_wait(ep, ev, 4, 0), 1)) ? CHECK_FAIL : CHECK_OK;
+	if (!r && (ev[0].events != EPOLLIN || ev[0].data.u64 != 0x1234567890abcdefull))
+		r = fail("event %#x data %#llx", ev[0].events, (unsigned long long)ev[0].data.u64);
+	if (!r)
+		r = want_eq("epoll_wait again (level)", epoll_wait(ep, ev, 4, 0), 1);
+	if (!r && !(fcntl(ep, F_GETFD) & FD_CLOEXEC))
+		r = fail("EPOLL_CLOEXEC not set");
+	close(p[0]);
+	close(p[1]);
+	close(ep);
+	return r;
+}
+
+/* EPOLLET: once per event; EPOLLONESHOT: once until EPOLL_CTL_MOD. */
+static int check_epoll_edge_oneshot(void)
+{
+	struct epoll_event ev[2], mod = { .events = EPOLLIN | EPOLLONESHOT, .data.u64 = 7 };
+	int a[2], b[2], ep = epoll_create1(0), r;
+
+	if (want_ok("epoll_create1", ep) || want_ok("pipe2", pipe_nb(a)) || want_ok("pipe2", pipe_nb(b)))
+		return CHECK_FAIL;
+	r = (want_eq("ADD EPOLLET", ep_add(ep, a[0], EPOLLIN | EPOLLET, 1), 0) ||
+	    want_eq("write", write(a[1], "x", 1), 1) ||
+	    want_eq("first wait (ET)", epoll_wait(ep, ev, 2, 0), 1) ||
+	    want_eq("second wait (ET, nothing new)", epoll_wait(ep, ev, 2, 0), 0) ||
+	    want_eq("write more", write(a[1], "y", 1), 1) ||
+	    want_eq("wait after more data (ET)", epoll_wait(ep, ev, 2, 0), 1) ||
+	    want_eq("DEL", epoll_ctl(ep, EPOLL_CTL_DEL, a[0], NULL), 0) ||
+	    want_eq("ADD EPOLLONESHOT", ep_add(ep, b[0], EPOLLIN | EPOLLONESHOT, 2), 0) ||
+	    want_eq("write", write(b[1], "x", 1), 1) ||
+	    want_eq("first wait (ONESHOT)", epoll_wait(ep, ev, 2, 0), 1) ||
+	    want_eq("second wait (ONESHOT, disabled)", epoll_wait(ep, ev, 2, 0), 0) ||
+	    want_eq("MOD re-arms", epoll_ctl(ep, EPOLL_CTL_MOD, b[0], &mod), 0) ||
+	    want_eq("wait after MOD", epoll_wait(ep, ev, 2, 0), 1)) ? CHECK_FAIL : CHECK_OK;
+	if (!r && ev[0].data.u64 != 7)
+		r = fail("data after MOD %llu, want 7", (unsigned long long)ev[0].data.u64);
+	close(a[0]); close(a[1]); close(b[0]); close(b[1]);
+	close(ep);
+	return r;
+}
+
+/* epoll_ctl's and epoll_wait's errors. */
+static int check_epoll_errors(void)
+{
+	struct epoll_event e = { .events = EPOLLIN }, ev[1];
+	int p[2], ep = epoll_create1(0), ep2 = epoll_create1(0), reg, r = CHECK_OK;
+	char path[] = "/tmp/conform_fdtypes.XXXXXX";
+
+	if (want_ok("epoll_create1", ep) || want_ok("epoll_create1", ep2) || want_ok("pipe2", pipe_nb(p)))
+		return CHECK_FAIL;
+	if ((reg = mkstemp(path)) < 0)
+		return fail("mkstemp: %s", errname(errno));
+	unlink(path);
+	errno = 0;
+	r = (want_err("epoll_create(0)", syscall(SYS_epoll_create, 0), EINVAL) ||
+	    want_err("epoll_create1(bad flag)", epoll_create1(1), EINVAL) ||
+	    want_err("ADD a regular file", epoll_ctl(ep, EPOLL_CTL_ADD, reg, &e), EPERM) ||
+	    want_err("ADD itself", epoll_ctl(ep, EPOLL_CTL_ADD, ep, &e), EINVAL) ||
+	    want_err("ADD to a non-epoll fd", epoll_ctl(p[0], EPOLL_CTL_ADD, p[1], &e), EINVAL) ||
+	    want_err("ADD a closed fd", epoll_ctl(ep, EPOLL_CTL_ADD, 999, &e), EBADF) ||
+	    want_err("MOD unregistered", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &e), ENOENT) ||
+	    want_err("DEL unregistered", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], &e), ENOENT) ||
+	    want_eq("ADD", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &e), 0) ||
+	    want_err("ADD twice", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &e), EEXIST) ||
+	    want_err("unknown op", epoll_ctl(ep, 99, p[0], &e), EINVAL) ||
+	    want_eq("ADD ep to ep2", epoll_ctl(ep2, EPOLL_CTL_ADD, ep, &e), 0) ||
+	    want_err("ADD ep2 to ep (a circle)", epoll_ctl(ep, EPOLL_CTL_ADD, ep2, &e), ELOOP) ||
+	    want_err("epoll_wait maxevents 0", epoll_wait(ep, ev, 0, 0), EINVAL) ||
+	    want_err("epoll_wait maxevents huge", epoll_wait(ep, ev, 0x7fffffff, 0), EINVAL) ||
+	    want_err("epoll_wait on a pipe", epoll_wait(p[0], ev, 1, 0), EINVAL) ||
+	    want_err("epoll_wait on a bad fd", epoll_wait(999, ev, 1, 0), EBADF)) ? CHECK_FAIL : CHECK_OK;
+	e.events = EPOLLIN | EPOLLEXCLUSIVE;
+	if (!r)
+		r = (want_eq("ADD with EPOLLEXCLUSIVE", epoll_ctl(ep, EPOLL_CTL_ADD, p[1], &e), 0) ||
+		    want_err("MOD with EPOLLEXCLUSIVE", epoll_ctl(ep, EPOLL_CTL_MOD, p[1], &e), EINVAL)) ? CHECK_FAIL : CHECK_OK;
+	close(reg); close(p[0]); close(p[1]);
+	close(ep); close(ep2);
+	return r;
+}
+
+/* A registration follows the open file: a dup keeps it alive after the
+ * fd is closed; closing the last reference removes it. */
+static int check_epoll_close(void)
+{
+	struct epoll_event ev[2];
+	int p[2], ep = epoll_create1(0), d, r;
+
+	if (want_ok("epoll_create1", ep) || want_ok("pipe2", pipe_nb(p)))
+		return CHECK_FAIL;
+	d = dup(p[0]);
+	r = (want_eq("ADD", ep_add(ep, p[0], EPOLLIN, 5), 0) || want_eq("write", write(p[1], "x", 1), 1) ||
+	    want_eq("close the fd (a dup stays)", close(p[0]), 0) ||
+	    want_eq("wait: still registered", epoll_wait(ep, ev, 2, 0), 1) ||
+	    want_eq("close the dup", close(d), 0) ||
+	    want_eq("wait: gone with the file", epoll_wait(ep, ev, 2, 0), 0)) ? CHECK_FAIL : CHECK_OK;
+	close(p[1]);
+	close(ep);
+	return r;
+}
+
+static void on_usr1(int sig) { (void)sig; }
+
+/* epoll_wait sleeps until the write, and a handled signal ends it with EINTR. */
+static int check_epoll_sleep(void)
+{
+	struct epoll_event ev[1];
+	struct sigaction sa = { .sa_handler = on_usr1 }, old;
+	int p[2], ep = epoll_create1(0), r;
+	pid_t pid;
+
+	if (want_ok("epoll_create1", ep) || want_ok("pipe2", pipe_nb(p)))
+		return CHECK_FAIL;
+	sigaction(SIGUSR1, &sa, &old);
+	ep_add(ep, p[0], EPOLLIN, 0);
+	if ((pid = fork()) == 0) {
+		ms_sleep(100);
+		kill(getppid(), SIGUSR1);
+		ms_sleep(100);
+		_exit(write(p[1], "x", 1) == 1 ? 0 : 1);
+	}
+	long long t0 = now_ms();
+	errno = 0;
+	r = (want_err("epoll_wait cut by a handled signal", epoll_wait(ep, ev, 1, 5000), EINTR) ||
+	    want_eq("epoll_pwait until the write", epoll_pwait(ep, ev, 1, 5000, NULL), 1)) ? CHECK_FAIL : CHECK_OK;
+	if (!r && now_ms() - t0 < 150)
+		r = fail("epoll_wait returned after %lld ms, before the write", now_ms() - t0);
+	if (!r) {
+		struct timespec ts = { 0, 1000000 };
+		char c;
+		r = (want_eq("read", read(p[0], &c, 1), 1) ||
+		    want_eq("epoll_pwait2 1 ms, nothing ready", syscall(SYS_epoll_pwait2, ep, ev, 1, &ts, NULL, 8), 0)) ? CHECK_FAIL : CHECK_OK;
+	}
+	if (want_exit("writer", pid, 0))
+		r = CHECK_FAIL;
+	sigaction(SIGUSR1, &old, NULL);
+	close(p[0]); close(p[1]);
+	close(ep);
+	return r;
+}
+
+/* signalfd: a blocked signal read as a struct signalfd_siginfo, poll, mask updates. */
+static int check_signalfd(void)
+{
+	struct signalfd_siginfo si;
+	sigset_t m, old;
+	struct pollfd pf;
+	int fd, r;
+
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &m, &old);
+	fd = signalfd(-1, &m, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (want_ok("signalfd", fd))
+		return CHECK_FAIL;
+	pf = (struct pollfd){ fd, POLLIN, 0 };
+	errno = 0;
+	r = (want_err("read with nothing pending", read(fd, &si, sizeof(si)), EAGAIN) ||
+	    want_err("read of a short buffer", read(fd, &si, 8), EINVAL) ||
+	    want_eq("poll with nothing pending", poll(&pf, 1, 0), 0) ||
+	    want_eq("kill(SIGUSR2)", kill(getpid(), SIGUSR2), 0) ||
+	    want_eq("poll with SIGUSR2 pending", poll(&pf, 1, 0), 1) ||
+	    want_eq("read", read(fd, &si, sizeof(si)), sizeof(si))) ? CHECK_FAIL : CHECK_OK;
+	if (!r && (si.ssi_signo != SIGUSR2 || si.ssi_code != SI_USER || si.ssi_pid != (uint32_t)getpid()))
+		r = fail("signo %u code %d pid %u", si.ssi_signo, si.ssi_code, si.ssi_pid);
+	if (!r) {
+		sigset_t pend;
+		sigpending(&pend);
+		if (sigismember(&pend, SIGUSR2))
+			r = fail("SIGUSR2 still pending after the read");
+	}
+	sigaddset(&m, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &m, NULL);
+	if (!r)
+		r = (want_eq("signalfd(fd, +SIGUSR1)", signalfd(fd, &m, 0), fd) ||
+		    want_eq("raise SIGUSR1", raise(SIGUSR1), 0) ||
+		    want_eq("read after the mask grew", read(fd, &si, sizeof(si)), sizeof(si))) ? CHECK_FAIL : CHECK_OK;
+	if (!r && si.ssi_signo != SIGUSR1)
+		r = fail("read signal %u, want SIGUSR1", si.ssi_signo);
+	if (!r)
+		r = (want_err("signalfd on a non-signalfd", signalfd(0, &m, 0), EINVAL) ||
+		    want_err("signalfd with bad flags", signalfd(-1, &m, 1), EINVAL) ||
+		    want_err("signalfd4 with sizemask 4", syscall(SYS_signalfd4, -1, &m, 4, 0), EINVAL)) ? CHECK_FAIL : CHECK_OK;
+	close(fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* A blocking signalfd read sleeps until a signal arrives from another process. */
+static int check_signalfd_blocking(void)
+{
+	struct signalfd_siginfo si[2];
+	sigset_t m, old;
+	int fd, r;
+	pid_t pid;
+
+	sigemptyset(&m);
+	sigaddset(&m, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &m, &old);
+	fd = signalfd(-1, &m, 0);
+	if (want_ok("signalfd", fd))
+		return CHECK_FAIL;
+	if ((pid = fork()) == 0) {
+		ms_sleep(100);
+		_exit(kill(getppid(), SIGUSR2) ? 1 : 0);
+	}
+	r = want_eq("blocking read", read(fd, si, sizeof(si)), sizeof(si[0]));
+	if (!r && si[0].ssi_signo != SIGUSR2)
+		r = fail("signal %u", si[0].ssi_signo);
+	if (want_exit("sender", pid, 0))
+		r = CHECK_FAIL;
+	close(fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* memfd_create: an unlinked RAM file, "memfd:NAME" in /proc/self/fd, a
+ * sparse size up to MAX_LFS_FILESIZE, O_RDWR, flags checked. */
+static int check_memfd(void)
+{
+	char link[64], path[64], name[300], buf[8];
+	struct stat st;
+	int fd = memfd_create("fdt", MFD_CLOEXEC), r;
+
+	if (want_ok("memfd_create", fd))
+		return CHECK_FAIL;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	r = strcmp(link, "/memfd:fdt (deleted)") ? fail("readlink %s: \"%s\"", path, link) : CHECK_OK;
+	if (!r && (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 0 || st.st_size != 0))
+		r = fail("fstat: mode %o nlink %lu size %lld", st.st_mode, (unsigned long)st.st_nlink,
+			 (long long)st.st_size);
+	if (!r && !(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+		r = fail("MFD_CLOEXEC not set");
+	if (!r && (fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDWR)
+		r = fail("not O_RDWR");
+	if (!r)
+		r = (want_eq("write", write(fd, "abc", 3), 3) || want_eq("pread", pread(fd, buf, 3, 0), 3) ||
+		     want_eq("ftruncate to 2^63 - 1", ftruncate(fd, 0x7fffffffffffffffll), 0) ||
+		     want_eq("pread at 2^40", pread(fd, buf, 4, 1ll << 40), 4)) ? CHECK_FAIL : CHECK_OK;
+	if (!r && (buf[0] || buf[3]))
+		r = fail("a hole read back non-zero");
+	errno = 0;
+	if (!r)
+		r = (want_err("pread at 2^63 - 1 (count overflows)", pread(fd, buf, 8, 0x7fffffffffffffffll), EINVAL) ||
+		     want_eq("ftruncate to 0", ftruncate(fd, 0), 0)) ? CHECK_FAIL : CHECK_OK;
+	close(fd);
+	memset(name, 'n', sizeof(name));
+	name[250] = '\0';
+	errno = 0;
+	if (!r)
+		r = (want_err("memfd_create(bad flags)", memfd_create("x", 0x100), EINVAL) ||
+		     want_err("memfd_create(a 250-byte name)", memfd_create(name, 0), EINVAL)) ? CHECK_FAIL : CHECK_OK;
+	name[249] = '\0';
+	if (!r && (fd = memfd_create(name, 0)) < 0)
+		r = fail("memfd_create(a 249-byte name): %s", errname(errno));
+	else if (!r)
+		close(fd);
+	return r;
+}
+
+/* Seals: F_SEAL_SEAL without MFD_ALLOW_SEALING; write, grow, shrink refused. */
+static int check_memfd_seals(void)
+{
+	int fd = memfd_create("plain", 0), sfd = memfd_create("seal", MFD_ALLOW_SEALING), r;
+
+	if (want_ok("memfd_create", fd) || want_ok("memfd_create(MFD_ALLOW_SEALING)", sfd))
+		return CHECK_FAIL;
+	errno = 0;
+	r = (want_eq("F_GET_SEALS without sealing", fcntl(fd, F_GET_SEALS), F_SEAL_SEAL) ||
+	     want_err("F_ADD_SEALS without sealing", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EPERM) ||
+	     want_eq("F_GET_SEALS", fcntl(sfd, F_GET_SEALS), 0) ||
+	     want_eq("write", write(sfd, "abcd", 4), 4) ||
+	     want_eq("F_ADD_SEALS SHRINK|GROW", fcntl(sfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0) ||
+	     want_err("ftruncate smaller", ftruncate(sfd, 2), EPERM) ||
+	     want_err("ftruncate larger", ftruncate(sfd, 8), EPERM) ||
+	     want_eq("ftruncate to the same size", ftruncate(sfd, 4), 0) ||
+	     want_eq("overwrite in place", pwrite(sfd, "xy", 2, 0), 2) ||
+	     want_err("write past the end", pwrite(sfd, "xy", 2, 4), EPERM) ||
+	     want_eq("F_ADD_SEALS WRITE|SEAL", fcntl(sfd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_SEAL), 0) ||
+	     want_err("write after F_SEAL_WRITE", pwrite(sfd, "x", 1, 0), EPERM) ||
+	     want_eq("F_GET_SEALS", fcntl(sfd, F_GET_SEALS),
+		     F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) ||
+	     want_err("F_ADD_SEALS after F_SEAL_SEAL", fcntl(sfd, F_ADD_SEALS, F_SEAL_SHRINK), EPERM))
+		? CHECK_FAIL : CHECK_OK;
+	if (!r && mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, 0) != MAP_FAILED)
+		r = fail("a writable shared mapping of a write-sealed memfd succeeded");
+	if (!r && errno != EPERM)
+		r = fail("writable shared mapping of a write-sealed memfd: %s, want EPERM", errname(errno));
+	if (!r) {
+		int p[2];
+		if (pipe(p) == 0) {
+			errno = 0;
+			r = want_err("F_GET_SEALS on a pipe", fcntl(p[0], F_GET_SEALS), EINVAL);
+			close(p[0]);
+			close(p[1]);
+		}
+	}
+	close(fd);
+	close(sfd);
+	return r;
+}
+
+/* timerfd: a one-shot and a periodic timer counted by read, gettime, poll, errors. */
+static int check_timerfd(void)
+{
+	struct itimerspec its = { { 0, 20000000 }, { 0, 20000000 } }, cur;
+	uint64_t count = 0;
+	struct pollfd pf;
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), nb, r;
+
+	if (want_ok("timerfd_create", fd))
+		return CHECK_FAIL;
+	nb = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK);
+	pf = (struct pollfd){ nb, POLLIN, 0 };
+	errno = 0;
+	r = (want_ok("timerfd_create(CLOCK_REALTIME)", nb) ||
+	     want_err("read of a disarmed non-blocking timerfd", read(nb, &count, 8), EAGAIN) ||
+	     want_eq("poll of a disarmed timerfd", poll(&pf, 1, 0), 0) ||
+	     want_eq("timerfd_settime 20 ms period", timerfd_settime(fd, 0, &its, NULL), 0) ||
+	     want_eq("timerfd_gettime", timerfd_gettime(fd, &cur), 0)) ? CHECK_FAIL : CHECK_OK;
+	if (!r && (cur.it_interval.tv_nsec != 20000000 || cur.it_value.tv_sec != 0 || cur.it_value.tv_nsec <= 0))
+		r = fail("gettime: value %ld.%09ld interval %ld.%09ld", (long)cur.it_value.tv_sec,
+			 cur.it_value.tv_nsec, (long)cur.it_interval.tv_sec, cur.it_interval.tv_nsec);
+	if (!r && (r = want_eq("blocking read", read(fd, &count, 8), 8)) == 0 && count < 1)
+		r = fail("count %llu", (unsigned long long)count);
+	if (!r) {
+		ms_sleep(100);
+		r = want_eq("read after 100 ms", read(fd, &count, 8), 8);
+		if (!r && (count < 3 || count > 7))
+			r = fail("%llu expirations of a 20 ms timer in about 100 ms", (unsigned long long)count);
+	}
+	if (!r) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		struct itimerspec abs = { { 0, 0 }, { now.tv_sec, now.tv_nsec } };
+		pf.fd = nb;
+		r = (want_eq("TFD_TIMER_ABSTIME in the past", timerfd_settime(nb, TFD_TIMER_ABSTIME, &abs, NULL), 0) ||
+		     want_eq("poll until it fires", poll(&pf, 1, 2000), 1) ||
+		     want_eq("read", read(nb, &count, 8), 8)) ? CHECK_FAIL
+		    : count != 1 ? fail("one-shot count %llu", (unsigned long long)count) : CHECK_OK;
+	}
+	its.it_value.tv_nsec = 1000000000;
+	errno = 0;
+	if (!r)
+		r = (want_err("timerfd_create(bad clock)", timerfd_create(CLOCK_PROCESS_CPUTIME_ID, 0), EINVAL) ||
+		     want_err("timerfd_create(bad flags)", timerfd_create(CLOCK_MONOTONIC, 4), EINVAL) ||
+		     want_err("settime with nsec 10^9", timerfd_settime(fd, 0, &its, NULL), EINVAL) ||
+		     want_err("settime with bad flags", timerfd_settime(fd, 4, &cur, NULL), EINVAL) ||
+		     want_err("gettime on a pipe-less fd", timerfd_gettime(0x7fff, &cur), EBADF) ||
+		     want_err("read of 4 bytes", read(fd, &count, 4), EINVAL)) ? CHECK_FAIL : CHECK_OK;
+	close(fd);
+	close(nb);
+	return r;
+}
+
+/* uname's release is in Linux's form, at least 4.17 (what gVisor's tests and glibc compare). */
+static int check_uname_release(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u))
+		return fail("uname: %s", errname(errno));
+	if (sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return fail("release \"%s\" is not MAJOR.MINOR...", u.release);
+	if (major < 4 || (major == 4 && minor < 17))
+		return fail("release \"%s\" is older than 4.17", u.release);
+	remark("%s %s", u.sysname, u.release);
+	if (major < 6 || (major == 6 && minor < 9))
+		return CHECK_OK;
+	/* the release promises 6.9's eventfd: a write of other than 8 bytes is EINVAL */
+	uint64_t big[2] = { 1, 0 };
+	int efd = eventfd(0, EFD_NONBLOCK), r;
+	errno = 0;
+	r = want_err("eventfd write of 16 bytes (Linux 6.9)", write(efd, big, sizeof(big)), EINVAL);
+	close(efd);
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "epoll-level", check_epoll_level },
+	{ "epoll-edge-oneshot", check_epoll_edge_oneshot },
+	{ "epoll-errors", check_epoll_errors },
+	{ "epoll-close", check_epoll_close },
+	{ "epoll-sleep", check_epoll_sleep },
+	{ "signalfd", check_signalfd },
+	{ "signalfd-blocking", check_signalfd_blocking },
+	{ "memfd", check_memfd },
+	{ "memfd-seals", check_memfd_seals },
+	{ "timerfd", check_timerfd },
+	{ "uname-release", check_uname_release },
+};
+
+int main(int argc, char **argv)
+{
+	c_isolate = 1;
+	return run_checks("conform_fdtypes", checks, NELEMS(checks), argc, argv);
+}

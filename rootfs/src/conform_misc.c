@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+// Smaller behaviours as Linux: access() with the permitted capabilities, clone(CLONE_PARENT),
+// the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
+// clock_nanosleep on the process's CPU clock, /sys.
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * Every check runs in its own child (c_isolate): capabilities dropped
+ * there never reach the next check, and a child killed outright is that
+ * check's failure. gVisor's access_test (NoPerms, UsrReadOnly), fork_test
+ * (CloneParent, NewUserMountNamespace), prctl_test (PDeathSig) and
+ * lseek_test (ProcFile, ProcStatTwice) and clock_nanosleep_test
+ * (SleepFiveSeconds), rename_test (Sysfs*), link_test
+ * (KernfsAcrossFilesystem) and lseek_test (SysDir) check the same.
+ */
+#define CAP_V3 0x20080522
+#define CAP_DAC_OVERRIDE 1
+#define CAP_DAC_READ_SEARCH 2
+#define BIT(cap) (1ull << (cap))
+#define DAC_CAPS (BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH))
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+#define CHILD_WAIT_MS 5000
+#define PDEATH_GIVE_UP_S 5   /* the orphan stops waiting for its signal */
+
+struct cap_header { uint32_t version; int pid; };
+struct cap_data { uint32_t effective, permitted, inheritable; };
+
+static char work[64]; /* the scratch directory */
+
+/* Drop DAC_CAPS from the effective set, and from permitted too if perm.
+ * 0, CHECK_SKIP when permitted lacks them to begin with, or CHECK_FAIL. */
+static int drop_dac_caps(int perm)
+{
+	struct cap_header h = { CAP_V3, 0 };
+	struct cap_data d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return fail("capget: %s", errname(errno));
+	if ((d[0].permitted & DAC_CAPS) != DAC_CAPS)
+		return skip("CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH are not permitted here");
+	d[0].effective &= ~(uint32_t)DAC_CAPS;
+	if (perm)
+		d[0].permitted &= ~(uint32_t)DAC_CAPS;
+	if (syscall(SYS_capset, &h, d))
+		return fail("capset: %s", errname(errno));
+	return 0;
+}
+
+/* access() as root checks the permitted set (Linux's override
+ * credentials), faccessat2(AT_EACCESS) the effective one. */
+static int check_access_permitted(void)
+{
+	char f[96];
+	int r, fd;
+
+	snprintf(f, sizeof(f), "%s/ro", work);
+	if ((fd = open(f, O_CREAT | O_WRONLY | O_TRUNC, 0400)) < 0)
+		return fail("create %s: %s", f, errname(errno));
+	close(fd);
+	if ((r = drop_dac_caps(0)) != 0)
+		goto out;
+	if ((r = want_eq("access(0400 file, W_OK), effective dropped", access(f, W_OK), 0)))
+		goto out;
+	errno = 0;
+	r = want_err("faccessat2(W_OK, AT_EACCESS), effective dropped",
+		     syscall(SYS_faccessat2, AT_FDCWD, f, W_OK, AT_EACCESS), EACCES);
+	if (r || (r = drop_dac_caps(1)) != 0)
+		goto out;
+	errno = 0;
+	if ((r = want_err("access(0400 file, W_OK), permitted dropped", access(f, W_OK), EACCES)))
+		goto out;
+	errno = 0;
+	if ((r = want_err("access(0400 file, X_OK)", access(f, X_OK), EACCES)))
+		goto out;
+	if ((r = want_eq("access(0400 file, R_OK)", access(f, R_OK), 0)))
+		goto out;
+	errno = 0;
+	r = want_err("access(0555 dir, W_OK)", (chmod(work, 0555), access(work, W_OK)), EACCES);
+out:
+	chmod(work, 0755);
+	unlink(f);
+	return r;
+}
+
+/* clone(CLONE_PARENT) from B: the child C is its grandparent A's (this
+ * process's) child, B cannot wait for it, A can. */
+static int check_clone_parent(void)
+{
+	int p[2], st;
+	pid_t c = -1, b;
+
+	if (pipe(p))
+		return fail("pipe: %s", errname(errno));
+	b = fork();
+	if (b == 0) {
+		pid_t a = getppid(), got = (pid_t)syscall(SYS_clone, CLONE_PARENT, 0, 0, 0, 0);
+		if (got == 0)
+			_exit(getppid() == a ? 0 : 42);
+		if (got < 0 || write(p[1], &got, sizeof(got)) != sizeof(got))
+			_exit(1);
+		_exit(waitpid(got, &st, __WALL) == -1 && errno == ECHILD ? 0 : 43);
+	}
+	close(p[1]);
+	int r = want_exit("B, which cloned C with CLONE_PARENT", b, 0);
+	if (read(p[0], &c, sizeof(c)) != sizeof(c))
+		c = -1;
+	close(p[0]);
+	if (c <= 0)
+		return r ? r : fail("B made no child");
+	int rc = want_exit("C, whose parent must be its grandparent", c, 0);
+	return r ? r : rc;
+}
+
+struct pdeath {
+	int ready[2];  /* the child says its signal is set */
+	pid_t child;
+};
+
+/* The thread that forks: it returns (ends) once the child is ready. */
+static void *pdeath_parent_thread(void *arg)
+{
+	struct pdeath *d = arg;
+	char c;
+
+	d->child = fork();
+	if (d->child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (write(d->ready[1], "r", 1) != 1)
+			_exit(1);
+		alarm(PDEATH_GIVE_UP_S); /* SIGALRM ends it if SIGKILL never comes */
+		for (;;)
+			pause();
+	}
+	if (d->child > 0)
+		while (read(d->ready[0], &c, 1) < 0 && errno == EINTR)
+			;
+	return NULL;
+}
+
+/* PR_SET_PDEATHSIG fires when the parent *thread* ends, the rest of
+ * its process going on (Linux's forget_original_parent). */
+static int check_pdeath_thread(void)
+{
+	struct pdeath d = { .child = -1 };
+	pthread_t t;
+	int st;
+
+	if (pipe(d.ready))
+		return fail("pipe: %s", errname(errno));
+	if (pthread_create(&t, NULL, pdeath_parent_thread, &d))
+		return fail("pthread_create failed");
+	pthread_join(t, NULL);
+	close(d.ready[0]);
+	close(d.ready[1]);
+	if (d.child < 0)
+		return fail("fork in the thread: %s", errname(errno));
+	if (wait_child(d.child, (PDEATH_GIVE_UP_S + 5) * 1000L, &st) != CHECK_OK)
+		return CHECK_FAIL;
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
+		return fail("the child ended with status %#x, want killed by SIGKILL when its parent thread ended",
+			    st);
+	return CHECK_OK;
+}
+
+/* /proc's seq_files seek from the start or the current position only;
+ * /proc/PID/cmdline (generic_llseek) from its end too. */
+static int check_proc_seek(void)
+{
+	int fd = open("/proc/meminfo", O_RDONLY), r;
+
+	if (fd < 0)
+		return fail("open /proc/meminfo: %s", errname(errno));
+	r = want_eq("lseek(/proc/meminfo, 10, SEEK_CUR)", lseek(fd, 10, SEEK_CUR), 10);
+	errno = 0;
+	if (!r)
+		r = want_err("lseek(/proc/meminfo, 0, SEEK_END)", lseek(fd, 0, SEEK_END), EINVAL);
+	close(fd);
+	if (r)
+		return r;
+	if ((fd = open("/proc/self/cmdline", O_RDONLY)) < 0)
+		return fail("open /proc/self/cmdline: %s", errname(errno));
+	r = want_ok("lseek(/proc/self/cmdline, 0, SEEK_END)", lseek(fd, 0, SEEK_END));
+	close(fd);
+	return r;
+}
+
+/* A propagation change (MS_PRIVATE...) needs a mount's root and one
+ * type; on / in a mount namespace of its own it succeeds. Kestrel has
+ * one namespace (unshare is ENOSYS there) whose mounts have no peers. */
+static int check_mount_propagation(void)
+{
+	int r;
+
+	errno = 0;
+	r = want_err("mount(MS_PRIVATE) of a directory that is no mount", mount(NULL, work, NULL, MS_PRIVATE, NULL),
+		     EINVAL);
+	errno = 0;
+	if (!r)
+		r = want_err("mount(MS_PRIVATE | MS_SHARED) of /", mount(NULL, "/", NULL, MS_PRIVATE | MS_SHARED, NULL),
+			     EINVAL);
+	if (r)
+		return r;
+	if (unshare(CLONE_NEWNS) != 0 && errno != ENOSYS)
+		return skip("unshare(CLONE_NEWNS): %s", errname(errno));
+	return want_eq("mount(NULL, /, MS_REC | MS_PRIVATE)", mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+}
+
+#define CPU_SLEEP_NS 200000000L
+
+static volatile int spin_done;
+
+static void *spin(void *arg)
+{
+	(void)arg;
+	while (!spin_done)
+		;
+	return NULL;
+}
+
+static long long process_cpu_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+/* clock_nanosleep on the process's CPU clock lasts until the process
+ * (here a spinning thread) has used that much CPU time; on the thread's
+ * own clock it is EOPNOTSUPP (Linux's thread clock has no sleep). */
+static int check_cpu_clock_sleep(void)
+{
+	struct timespec d = { 0, CPU_SLEEP_NS };
+	pthread_t t;
+	long long before, after;
+	long r;
+
+	errno = 0;
+	if ((r = want_err("clock_nanosleep(CLOCK_THREAD_CPUTIME_ID)",
+			  syscall(SYS_clock_nanosleep, CLOCK_THREAD_CPUTIME_ID, 0, &d, NULL), EOPNOTSUPP)))
+		return (int)r;
+	if (pthread_create(&t, NULL, spin, NULL))
+		return fail("pthread_create failed");
+	before = process_cpu_ns();
+	r = syscall(SYS_clock_nanosleep, CLOCK_PROCESS_CPUTIME_ID, 0, &d, NULL);
+	after = process_cpu_ns();
+	spin_done = 1;
+	pthread_join(t, NULL);
+	if (r)
+		return fail("clock_nanosleep(CLOCK_PROCESS_CPUTIME_ID, 200 ms): %s", errname(errno));
+	if (after - before < CPU_SLEEP_NS)
+		return fail("the process used %lld ns of CPU during a %ld ns sleep on its CPU clock", after - before,
+			    CPU_SLEEP_NS);
+	return CHECK_OK;
+}
+
+#define SYSFS_MAGIC 0x62656572
+#define ATTR_SIZE 4096
+#define CPU_ONLINE "/sys/devices/system/cpu/online"
+
+/* /sys is sysfs: devices/system/cpu/online lists CPU 0 first, an
+ * attribute is a page long to stat, a sysfs directory seeks from its end,
+ * renaming a sysfs entry to itself succeeds, "." as a new name is EBUSY,
+ * and a link from another file system is EXDEV. */
+static int check_sysfs(void)
+{
+	char buf[64], f[96];
+	struct stat st;
+	struct statfs sfs;
+	int fd, r;
+	ssize_t n;
+
+	if ((fd = open(CPU_ONLINE, O_RDONLY)) < 0)
+		return fail("open %s: %s", CPU_ONLINE, errname(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 2 || buf[0] != '0' || buf[n - 1] != '\n')
+		return fail("%s reads %zd bytes, want a CPU list starting with 0 and ending in a newline", CPU_ONLINE, n);
+	if (stat(CPU_ONLINE, &st) || st.st_size != ATTR_SIZE)
+		return fail("stat %s: size %lld, want %d", CPU_ONLINE, (long long)st.st_size, ATTR_SIZE);
+	if (statfs("/sys", &sfs) || sfs.f_type != SYSFS_MAGIC)
+		return fail("statfs /sys: type %#lx, want sysfs's %#x", (unsigned long)sfs.f_type, SYSFS_MAGIC);
+	if ((fd = open("/sys/devices", O_RDONLY | O_DIRECTORY)) < 0)
+		return fail("open /sys/devices: %s", errname(errno));
+	r = want_ok("lseek(/sys/devices, 0, SEEK_END)", lseek(fd, 0, SEEK_END));
+	close(fd);
+	if (r || (r = want_eq("rename(/sys/devices, itself)", rename("/sys/devices", "/sys/devices"), 0)) ||
+	    (r = want_eq("rename(online, itself)", rename(CPU_ONLINE, CPU_ONLINE), 0)))
+		return r;
+	errno = 0;
+	if ((r = want_err("rename(online, /sys/.)", rename(CPU_ONLINE, "/sys/."), EBUSY)))
+		return r;
+	snprintf(f, sizeof(f), "%s/lnk", work);
+	if ((fd = open(f, O_CREAT | O_WRONLY, 0644)) < 0)
+		return fail("create %s: %s", f, errname(errno));
+	close(fd);
+	errno = 0;
+	r = want_err("link(a /tmp file, /sys/newfile)", link(f, "/sys/newfile"), EXDEV);
+	unlink(f);
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "access-permitted", check_access_permitted },
+	{ "clone-parent", check_clone_parent },
+	{ "pdeath-thread", check_pdeath_thread },
+	{ "proc-seek", check_proc_seek },
+	{ "mount-propagation", check_mount_propagation },
+	{ "cpu-clock-sleep", check_cpu_clock_sleep },
+	{ "sysfs", check_sysfs },
+};
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	snprintf(work, sizeof(work), "/tmp/t-conform_misc.%d", (int)getpid());
+	if (mkdir(work, 0755) != 0) {
+		printf("conform_misc: mkdir %s: %s\n", work, strerror(errno));
+		return 1;
+	}
+	c_isolate = 1;
+	r = run_checks("conform_misc", checks, NELEMS(checks), argc, argv);
+	rmdir(work);
+	return r;
+}

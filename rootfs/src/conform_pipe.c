@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+// Pipe conformance: F_GETPIPE_SZ/F_SETPIPE_SZ, fstat/fstatfs of a pipe, F_GETFL, /proc/self/fd reopen and modes, ESPIPE order, vector checks.
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * As Linux (pipe(7), fcntl(2)): a pipe holds 64 KiB; F_SETPIPE_SZ rounds
+ * up to a power of two pages (0 gives one page), refuses above 2 GiB
+ * (EINVAL) and below the bytes waiting (EBUSY), and a program may go up
+ * to /proc/sys/fs/pipe-max-size (1 MiB) without privilege. A pipe's
+ * inode is S_IFIFO 0600 on pipefs (PIPEFS_MAGIC), the same for both
+ * ends; pipe2's ends have no O_LARGEFILE, opens do. /proc/self/fd/N of a
+ * pipe reopens it without waiting for a writer, and its link's mode says
+ * how the descriptor is open. The offset calls check ESPIPE before the
+ * access mode; readv checks every element before moving a byte; a
+ * transfer past the largest offset is EINVAL. gVisor's pipe_test,
+ * readv_test, preadv_test, pread64_test and pwrite64_test check these.
+ */
+#define PIPEFS_MAGIC_ 0x50495045
+#define DEFAULT_SIZE (64 * 1024)
+#define PAGE 4096
+#define MIB (1024 * 1024)
+
+static int open_pipe(int p[2], int flags)
+{
+	if (pipe2(p, flags) != 0)
+		return fail("pipe2(%#x): %s", flags, errname(errno));
+	return CHECK_OK;
+}
+
+static void close_pipe(int p[2])
+{
+	close(p[0]);
+	close(p[1]);
+}
+
+/* Both ends must report size. */
+static int want_size(int p[2], long size)
+{
+	return want_eq("F_GETPIPE_SZ (read end)", fcntl(p[0], F_GETPIPE_SZ), size) ||
+	       want_eq("F_GETPIPE_SZ (write end)", fcntl(p[1], F_GETPIPE_SZ), size);
+}
+
+/* Sizes: the default, rounding, the unprivileged limit, EINVAL, EBADF. */
+static int check_size(void)
+{
+	int p[2], r;
+
+	if (open_pipe(p, 0))
+		return CHECK_FAIL;
+	r = want_size(p, DEFAULT_SIZE) ||
+	    want_eq("F_SETPIPE_SZ 0", fcntl(p[0], F_SETPIPE_SZ, 0), PAGE) || want_size(p, PAGE) ||
+	    want_eq("F_SETPIPE_SZ page+1", fcntl(p[1], F_SETPIPE_SZ, PAGE + 1), 2 * PAGE) ||
+	    want_eq("F_SETPIPE_SZ 3 pages", fcntl(p[0], F_SETPIPE_SZ, 3 * PAGE), 4 * PAGE) ||
+	    want_eq("F_SETPIPE_SZ 1 MiB", fcntl(p[0], F_SETPIPE_SZ, MIB), MIB) || want_size(p, MIB);
+	errno = 0;
+	if (!r)
+		r = want_err("F_SETPIPE_SZ 2^63-1", fcntl(p[0], F_SETPIPE_SZ, 0x7fffffffffffffffL), EINVAL);
+	errno = 0;
+	if (!r)
+		r = want_err("F_SETPIPE_SZ 2^31+1", fcntl(p[1], F_SETPIPE_SZ, (1L << 31) + 1), EINVAL);
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
+	errno = 0;
+	if (!r)
+		r = want_err("F_GETPIPE_SZ of a directory", fcntl(fd, F_GETPIPE_SZ), EBADF);
+	errno = 0;
+	if (!r)
+		r = want_err("F_SETPIPE_SZ of a directory", fcntl(fd, F_SETPIPE_SZ, PAGE), EBADF);
+	close(fd);
+	close_pipe(p);
+	return r;
+}
+
+/* A pipe cannot shrink below what it holds; the bytes survive a resize. */
+static int check_size_busy(void)
+{
+	static char buf[128 * 1024], back[128 * 1024];
+	int p[2], r;
+
+	if (open_pipe(p, O_NONBLOCK))
+		return CHECK_FAIL;
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 13 + i / 4099);
+	r = want_eq("F_SETPIPE_SZ 128 KiB", fcntl(p[1], F_SETPIPE_SZ, sizeof(buf)), sizeof(buf)) ||
+	    want_eq("write 128 KiB", write(p[1], buf, sizeof(buf)), sizeof(buf));
+	errno = 0;
+	if (!r)
+		r = want_err("F_SETPIPE_SZ 64 KiB when full", fcntl(p[1], F_SETPIPE_SZ, DEFAULT_SIZE), EBUSY) ||
+		    want_size(p, sizeof(buf));
+	if (!r)
+		r = want_eq("read 100 KiB", read(p[0], back, 100 * 1024), 100 * 1024) ||
+		    want_eq("F_SETPIPE_SZ 32 KiB holding 28 KiB", fcntl(p[0], F_SETPIPE_SZ, 32 * 1024), 32 * 1024) ||
+		    want_eq("read the rest", read(p[0], back + 100 * 1024, sizeof(back)), 28 * 1024);
+	if (!r && memcmp(buf, back, sizeof(buf)) != 0)
+		r = fail("the bytes changed across the resizes");
+	close_pipe(p);
+	return r;
+}
+
+/* A one-page pipe: PIPE_BUF atomicity and O_NONBLOCK's EAGAIN and partial writes. */
+static int check_small_nonblock(void)
+{
+	static char buf[2 * PAGE];
+	int p[2], r, n = -1;
+
+	if (open_pipe(p, O_NONBLOCK))
+		return CHECK_FAIL;
+	r = want_eq("F_SETPIPE_SZ 0", fcntl(p[0], F_SETPIPE_SZ, 0), PAGE) ||
+	    want_eq("write 3000", write(p[1], buf, 3000), 3000);
+	errno = 0;
+	if (!r)
+		r = want_err("write of 2000 (<= PIPE_BUF) into 1096 bytes of room", write(p[1], buf, 2000), EAGAIN);
+	if (!r)
+		r = want_eq("FIONREAD (write end)", ioctl(p[1], FIONREAD, &n), 0) ||
+		    want_eq("FIONREAD count", n, 3000) ||
+		    want_eq("read all", read(p[0], buf, sizeof(buf)), 3000) ||
+		    want_eq("write of 2 pages (> PIPE_BUF) into one", write(p[1], buf, sizeof(buf)), PAGE);
+	errno = 0;
+	if (!r)
+		r = want_err("write into a full pipe", write(p[1], buf, 1), EAGAIN);
+	close_pipe(p);
+	return r;
+}
+
+/* fstat, fstatfs and F_GETFL of the two ends. */
+static int check_stat(void)
+{
+	struct stat rs, ws;
+	struct statfs sf;
+	int p[2], r;
+
+	if (open_pipe(p, 0))
+		return CHECK_FAIL;
+	r = want_ok("fstat (read end)", fstat(p[0], &rs)) || want_ok("fstat (write end)", fstat(p[1], &ws)) ||
+	    want_ok("fstatfs", fstatfs(p[0], &sf));
+	if (!r && (rs.st_ino != ws.st_ino || rs.st_dev != ws.st_dev))
+		r = fail("the ends have different inodes (%lu, %lu)", (unsigned long)rs.st_ino,
+			 (unsigned long)ws.st_ino);
+	if (!r && rs.st_mode != (S_IFIFO | 0600))
+		r = fail("st_mode %#o, want S_IFIFO|0600", rs.st_mode);
+	if (!r && (rs.st_blksize != PAGE || rs.st_nlink != 1))
+		r = fail("st_blksize %ld st_nlink %lu, want 4096 and 1", (long)rs.st_blksize,
+			 (unsigned long)rs.st_nlink);
+	if (!r && (sf.f_type != PIPEFS_MAGIC_ || sf.f_bsize != PAGE || sf.f_namelen != NAME_MAX))
+		r = fail("fstatfs: f_type %#lx f_bsize %ld f_namelen %ld, want PIPEFS_MAGIC 4096 255",
+			 (long)sf.f_type, (long)sf.f_bsize, (long)sf.f_namelen);
+	if (!r)
+		r = want_eq("F_GETFL (read end)", fcntl(p[0], F_GETFL), O_RDONLY) ||
+		    want_eq("F_GETFL (write end)", fcntl(p[1], F_GETFL), O_WRONLY);
+	close_pipe(p);
+	return r;
+}
+
+/* A FIFO's ends are opened: O_LARGEFILE shows; its capacity is a pipe's. */
+static int check_fifo_flags(void)
+{
+	int r, rd, wr;
+
+	unlink(P("fifo"));
+	if (mkfifo(P("fifo"), 0644) != 0)
+		return fail("mkfifo: %s", errname(errno));
+	rd = open(P("fifo"), O_RDONLY | O_NONBLOCK);
+	wr = open(P("fifo"), O_WRONLY | O_NONBLOCK);
+	r = want_ok("open the FIFO O_RDONLY|O_NONBLOCK", rd) || want_ok("open it O_WRONLY|O_NONBLOCK", wr) ||
+	    want_eq("F_GETFL (reader)", fcntl(rd, F_GETFL), O_LARGEFILE | O_RDONLY | O_NONBLOCK) ||
+	    want_eq("F_GETFL (writer)", fcntl(wr, F_GETFL), O_LARGEFILE | O_WRONLY | O_NONBLOCK) ||
+	    want_eq("F_GETPIPE_SZ of a FIFO", fcntl(rd, F_GETPIPE_SZ), DEFAULT_SIZE) ||
+	    want_eq("F_SETPIPE_SZ of a FIFO", fcntl(wr, F_SETPIPE_SZ, 0), PAGE) ||
+	    want_eq("F_GETPIPE_SZ of the other end", fcntl(rd, F_GETPIPE_SZ), PAGE);
+	close(rd);
+	close(wr);
+	unlink(P("fifo"));
+	return r;
+}
+
+/* /proc/self/fd/N: the link's text and mode, and a reopen that does not wait. */
+static int check_proc_fd(void)
+{
+	char path[64], link[64], want[64];
+	struct stat st, ls;
+	int p[2], r, fd = -1, v = 0x12345678, got = 0;
+
+	if (open_pipe(p, 0))
+		return CHECK_FAIL;
+	r = want_ok("fstat", fstat(p[0], &st));
+	snprintf(want, sizeof(want), "pipe:[%lu]", (unsigned long)st.st_ino);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	long n = r ? -1 : readlink(path, link, sizeof(link) - 1);
+	if (!r && (n < 0 || (link[n] = 0, strcmp(link, want) != 0)))
+		r = fail("readlink %s: %s, want %s", path, n < 0 ? errname(errno) : link, want);
+	if (!r)
+		r = want_ok("lstat of the read end's link", lstat(path, &ls));
+	if (!r && ls.st_mode != (S_IFLNK | 0500))
+		r = fail("the read end's link has mode %#o, want S_IFLNK|0500", ls.st_mode);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[1]);
+	if (!r)
+		r = want_ok("lstat of the write end's link", lstat(path, &ls));
+	if (!r && ls.st_mode != (S_IFLNK | 0300))
+		r = fail("the write end's link has mode %#o, want S_IFLNK|0300", ls.st_mode);
+	if (!r)
+		r = want_eq("write 4", write(p[1], &v, sizeof(v)), sizeof(v));
+	close(p[1]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	if (!r) /* no writer is left: an open of a FIFO would wait, a pipe's does not */
+		r = want_ok("open /proc/self/fd/N of a pipe O_RDONLY", fd = open(path, O_RDONLY));
+	if (!r)
+		r = want_eq("read through the reopened end", read(fd, &got, sizeof(got)), sizeof(got)) ||
+		    want_eq("the value read", got, v) || want_eq("then EOF", read(fd, &got, sizeof(got)), 0) ||
+		    want_eq("F_GETFL of the reopened end", fcntl(fd, F_GETFL), O_LARGEFILE | O_RDONLY);
+	if (fd >= 0)
+		close(fd);
+	close(p[0]);
+	return r;
+}
+
+/* /proc/self/fdinfo/N: a file per descriptor with its flags; looking at it
+ * keeps no reference (the pipe still sees its writer close). */
+static int check_fdinfo(void)
+{
+	char path[64], text[256] = { 0 }, want[32];
+	struct stat st;
+	int p[2], r, fd;
+
+	if (open_pipe(p, O_CLOEXEC))
+		return CHECK_FAIL;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", p[1]);
+	r = want_ok("lstat /proc/self/fdinfo/N", lstat(path, &st));
+	if (!r && !S_ISREG(st.st_mode))
+		r = fail("%s has mode %#o, want a regular file", path, st.st_mode);
+	if (!r)
+		r = want_ok("open it", fd = open(path, O_RDONLY));
+	if (!r) {
+		r = want_ok("read it", read(fd, text, sizeof(text) - 1));
+		close(fd);
+	}
+	snprintf(want, sizeof(want), "flags:\t0%o\n", O_WRONLY | O_CLOEXEC);
+	if (!r && (strncmp(text, "pos:\t0\n", 7) != 0 || !strstr(text, want)))
+		r = fail("%s reads \"%s\", want pos 0 and flags 0%o", path, text, O_WRONLY | O_CLOEXEC);
+	close(p[1]);
+	if (!r)
+		r = want_eq("read after the writer closed", read(p[0], text, 1), 0);
+	close(p[0]);
+	return r;
+}
+
+/* The offset calls: ESPIPE before EBADF, as Linux checks FMODE_PREAD first. */
+static int check_espipe(void)
+{
+	struct iovec iov;
+	int p[2], r = CHECK_OK, buf = 0;
+
+	if (open_pipe(p, 0))
+		return CHECK_FAIL;
+	iov.iov_base = &buf;
+	iov.iov_len = sizeof(buf);
+	errno = 0;
+	r = want_err("lseek", lseek(p[0], 0, SEEK_CUR), ESPIPE);
+	errno = 0;
+	if (!r)
+		r = want_err("pread of the write end", pread(p[1], &buf, sizeof(buf), 0), ESPIPE);
+	errno = 0;
+	if (!r)
+		r = want_err("pwrite of the read end", pwrite(p[0], &buf, sizeof(buf), 0), ESPIPE);
+	errno = 0;
+	if (!r)
+		r = want_err("preadv of the write end", preadv(p[1], &iov, 1, 0), ESPIPE);
+	errno = 0;
+	if (!r)
+		r = want_err("pwritev of the read end", pwritev(p[0], &iov, 1, 0), ESPIPE);
+	errno = 0;
+	if (!r)
+		r = want_err("pread at -1", pread(p[0], &buf, sizeof(buf), -1), EINVAL);
+	close_pipe(p);
+	return r;
+}
+
+/* readv checks the whole vector first; offsets past the largest are EINVAL; O_PATH is EBADF. */
+static int check_vectors(void)
+{
+	char buf[16] = { 0 };
+	struct iovec iov[2] = { { (void *)~(uintptr_t)0, 0 }, { buf, sizeof(buf) } };
+	int p[2], r, fd = -1, op = -1;
+
+	if (open_pipe(p, O_NONBLOCK))
+		return CHECK_FAIL;
+	r = want_eq("write 4", write(p[1], "abcd", 4), 4);
+	errno = 0;
+	if (!r)
+		r = want_err("readv with an empty element at ~0", readv(p[0], iov, 2), EFAULT) ||
+		    want_eq("the bytes are still there", read(p[0], buf, sizeof(buf)), 4);
+	close_pipe(p);
+	if (!r)
+		r = want_ok("open a file", fd = open(P("file"), O_RDWR | O_CREAT | O_APPEND, 0644));
+	errno = 0;
+	if (!r)
+		r = want_err("pread at 2^63-1", pread(fd, buf, 10, INT64_MAX), EINVAL);
+	errno = 0;
+	if (!r)
+		r = want_err("pwrite at 2^63-1 (O_APPEND)", pwrite(fd, buf, 10, INT64_MAX), EINVAL);
+	errno = 0;
+	iov[0].iov_base = buf;
+	iov[0].iov_len = 10;
+	if (!r)
+		r = want_err("preadv at 2^63-1", preadv(fd, iov, 1, INT64_MAX), EINVAL);
+	if (!r)
+		r = want_ok("open O_PATH", op = open(P("file"), O_PATH));
+	errno = 0;
+	iov[0].iov_base = NULL;
+	iov[0].iov_len = 0;
+	if (!r)
+		r = want_err("preadv of O_PATH", preadv(op, iov, 1, 0), EBADF);
+	errno = 0;
+	if (!r)
+		r = want_err("pwrite of O_PATH", pwrite(op, buf, 1, 0), EBADF);
+	if (op >= 0)
+		close(op);
+	if (fd >= 0)
+		close(fd);
+	unlink(P("file"));
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "size", check_size },
+	{ "size-busy", check_size_busy },
+	{ "small-nonblock", check_small_nonblock },
+	{ "stat", check_stat },
+	{ "fifo-flags", check_fifo_flags },
+	{ "proc-fd", check_proc_fd },
+	{ "fdinfo", check_fdinfo },
+	{ "espipe", check_espipe },
+	{ "vectors", check_vectors },
+};
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(work, sizeof(work), "/tmp/t-conform_pipe.%d", (int)getpid());
+	rm_tree(work);
+	if (mkdir(work, 0755) != 0) {
+		t_begin("conform_pipe");
+		t_fail("cannot make the scratch directory %s: %s", work, errname(errno));
+		return t_finish();
+	}
+	r = run_checks("conform_pipe", checks, NELEMS(checks), argc, argv);
+	rm_tree(work);
+	return r;
+}

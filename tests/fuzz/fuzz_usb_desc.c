@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer harness for the USB descriptor parser (kernel/dev/usb_desc.c):
+ * device and configuration descriptors of any bytes never read past len
+ * (ASan sees to that: the input is copied to a buffer of exactly len
+ * bytes), never record more interfaces or endpoints than the arrays hold,
+ * and an interrupt IN endpoint found is one.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev/usb_desc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t *buf = malloc(size ? size : 1);
+	struct usb_device_info d;
+	struct usb_config_info c;
+
+	if (!buf)
+		return 0;
+	memcpy(buf, data, size);
+	usb_parse_device(buf, size, true, &d);
+	usb_parse_device(buf, size, false, &d);
+	if (!usb_parse_config(buf, size, &c)) {
+		if (c.num_ifaces > USB_MAX_IFACES)
+			abort();
+		for (unsigned i = 0; i < c.num_ifaces; i++) {
+			if (c.ifaces[i].num_eps > USB_MAX_EPS)
+				abort();
+			const struct usb_ep_info *e = usb_iface_int_in(&c.ifaces[i]);
+			if (e && (!(e->address & USB_EP_DIR_IN) ||
+				  (e->attributes & USB_EP_XFER_MASK) != USB_EP_XFER_INT))
+				abort();
+		}
+	}
+	free(buf);
+	return 0;
+}

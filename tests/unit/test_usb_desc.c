@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/* Host unit test: the USB descriptor parser (kernel/dev/usb_desc.c) and the boot keyboard's reports and key repeat (kernel/dev/usbkbd.c). */
+#include <stdlib.h>
+
+#include "unit.h"
+#include "dev/usb_desc.h"
+#include "dev/usbkbd.h"
+
+/* usbkbd_report's sink, standing in for the console's input queue. */
+static char typed[256];
+static size_t typed_len;
+
+void console_input_push(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && typed_len < sizeof(typed) - 1; i++)
+		typed[typed_len++] = s[i];
+	typed[typed_len] = 0;
+}
+
+/* The repeat timer, standing in for proc/ktimer.c and the clock. */
+static uint64_t now_ns;
+static struct ktimer *armed;
+
+uint64_t time_ns(void)
+{
+	return now_ns;
+}
+
+void ktimer_arm(struct ktimer *t, uint64_t when)
+{
+	t->when = when;
+	armed = t;
+}
+
+void ktimer_cancel(struct ktimer *t)
+{
+	t->when = 0;
+	if (armed == t)
+		armed = NULL;
+}
+
+/* Advance the clock to ns, firing the armed timer when it comes due. */
+static void run_until(uint64_t ns)
+{
+	while (armed && armed->when <= ns) {
+		struct ktimer *t = armed;
+		now_ns = t->when;
+		ktimer_cancel(t);
+		t->fire(t);
+	}
+	now_ns = ns;
+}
+
+/* QEMU's usb-kbd, as it answers GET_DESCRIPTOR. */
+static const uint8_t kbd_device[] = {
+	18, 1, 0x00, 0x02, 0, 0, 0, 8, 0x27, 0x06, 0x01, 0x00, 0x00, 0x00, 1, 4, 11, 1,
+};
+static const uint8_t kbd_config[] = {
+	9, 2, 34, 0, 1, 1, 7, 0xa0, 50,                 /* configuration 1, one interface */
+	9, 4, 0, 0, 1, 3, 1, 1, 0,                      /* interface 0: HID, boot, keyboard */
+	9, 0x21, 0x11, 0x01, 0, 1, 0x22, 63, 0,         /* HID descriptor: skipped */
+	7, 5, 0x81, 3, 8, 0, 7,                         /* endpoint 1 IN, interrupt, 8 bytes, 7 ms */
+};
+
+UNIT_TEST(device_full_and_partial)
+{
+	struct usb_device_info d;
+
+	CHECK(usb_parse_device(kbd_device, sizeof(kbd_device), true, &d) == NULL);
+	CHECK_EQ(d.vendor, 0x0627);
+	CHECK_EQ(d.product, 0x0001);
+	CHECK_EQ(d.max_packet0, 8);
+	CHECK_EQ(d.num_configs, 1);
+	CHECK(usb_parse_device(kbd_device, 8, false, &d) == NULL);
+	CHECK_EQ(d.max_packet0, 8);
+	CHECK(usb_parse_device(kbd_device, 17, true, &d) != NULL);   /* one byte short */
+	CHECK(usb_parse_device(kbd_device, 7, false, &d) != NULL);
+	uint8_t bad[18];
+	memcpy(bad, kbd_device, sizeof(bad));
+	bad[1] = USB_DT_CONFIG;
+	CHECK(usb_parse_device(bad, sizeof(bad), true, &d) != NULL);
+	return NULL;
+}
+
+UNIT_TEST(config_keyboard)
+{
+	struct usb_config_info c;
+
+	CHECK(usb_parse_config(kbd_config, sizeof(kbd_config), &c) == NULL);
+	CHECK_EQ(c.config_value, 1);
+	CHECK_EQ(c.num_ifaces, 1);
+	CHECK_EQ(c.ifaces[0].iface_class, USB_CLASS_HID);
+	CHECK_EQ(c.ifaces[0].protocol, USB_HID_PROTOCOL_KEYBOARD);
+	const struct usb_ep_info *e = usb_iface_int_in(&c.ifaces[0]);
+	CHECK(e != NULL);
+	CHECK_EQ(e->address, 0x81);
+	CHECK_EQ(e->max_packet, 8);
+	CHECK_EQ(e->interval, 7);
+	/* only the 9-byte header read: no interfaces yet, not an error */
+	CHECK(usb_parse_config(kbd_config, 9, &c) == NULL);
+	CHECK_EQ(c.total_length, 34);
+	CHECK_EQ(c.num_ifaces, 0);
+	return NULL;
+}
+
+UNIT_TEST(config_malformed)
+{
+	struct usb_config_info c;
+	uint8_t b[sizeof(kbd_config)];
+
+	memcpy(b, kbd_config, sizeof(b));
+	b[9] = 0;                                        /* bLength 0: would loop */
+	CHECK(usb_parse_config(b, sizeof(b), &c) != NULL);
+	memcpy(b, kbd_config, sizeof(b));
+	b[27] = 20;                                      /* endpoint runs past the end */
+	CHECK(usb_parse_config(b, sizeof(b), &c) != NULL);
+	memcpy(b, kbd_config, sizeof(b));
+	b[9] = 5;                                        /* a short interface descriptor */
+	CHECK(usb_parse_config(b, sizeof(b), &c) != NULL);
+	memcpy(b, kbd_config, sizeof(b));
+	b[2] = 4;                                        /* wTotalLength below bLength */
+	CHECK(usb_parse_config(b, sizeof(b), &c) != NULL);
+	CHECK(usb_parse_config(b, 8, &c) != NULL);
+	/* wTotalLength past what was read: parse what is there, no further */
+	memcpy(b, kbd_config, sizeof(b));
+	b[2] = 200;
+	CHECK(usb_parse_config(b, sizeof(b), &c) == NULL);
+	CHECK_EQ(c.num_ifaces, 1);
+	return NULL;
+}
+
+/* An alternate setting's endpoints are not taken for setting 0's; more
+ * interfaces than the array holds are counted, not written. */
+UNIT_TEST(config_alternates_and_overflow)
+{
+	uint8_t b[9 + 12 * 9];
+	struct usb_config_info c;
+	size_t n = 9;
+
+	memcpy(b, kbd_config, 9);
+	for (unsigned i = 0; i < 12; i++) {
+		const uint8_t iface[9] = { 9, 4, (uint8_t)i, i == 1 ? 1 : 0, 0, 8, 6, 0x50, 0 };
+		memcpy(b + n, iface, 9);
+		n += 9;
+	}
+	b[2] = (uint8_t)n;
+	CHECK(usb_parse_config(b, n, &c) == NULL);
+	CHECK_EQ(c.num_ifaces, USB_MAX_IFACES);
+	CHECK_EQ(c.skipped, 12 - 1 - USB_MAX_IFACES);
+	CHECK_EQ(c.ifaces[1].number, 2);
+	return NULL;
+}
+
+static void report(struct usbkbd *k, uint8_t mods, uint8_t key)
+{
+	const uint8_t r[USBKBD_REPORT_SIZE] = { mods, 0, key };
+	usbkbd_report(k, r, sizeof(r));
+}
+
+#define HID_A     0x04
+#define HID_C     0x06
+#define HID_ENTER 0x28
+#define HID_UP    0x52
+#define HID_CAPS  0x39
+#define MOD_LCTRL  0x01
+#define MOD_LSHIFT 0x02
+
+UNIT_TEST(keyboard_reports)
+{
+	struct usbkbd k;
+
+	usbkbd_init(&k);
+	typed_len = 0;
+	typed[0] = 0;
+	report(&k, 0, HID_A);
+	report(&k, 0, HID_A);          /* still held: no second a */
+	report(&k, 0, 0);
+	report(&k, MOD_LSHIFT, 0);
+	report(&k, MOD_LSHIFT, HID_A);
+	report(&k, 0, 0);
+	report(&k, MOD_LCTRL, HID_C);
+	report(&k, 0, 0);
+	report(&k, 0, HID_UP);
+	report(&k, 0, HID_ENTER);
+	report(&k, 0, 0);
+	CHECK_STR(typed, "aA\x03\x1b[A\r");
+	typed_len = 0;
+	typed[0] = 0;
+	report(&k, 0, HID_CAPS);
+	report(&k, 0, 0);
+	CHECK_EQ(usbkbd_leds(&k), USBKBD_LED_CAPS);
+	report(&k, 0, HID_A);
+	const uint8_t rollover[USBKBD_REPORT_SIZE] = { 0, 0, 1, 1, 1, 1, 1, 1 };
+	usbkbd_report(&k, rollover, sizeof(rollover));   /* ignored */
+	usbkbd_report(&k, rollover, 3);                  /* short: ignored */
+	report(&k, 0, 0);
+	CHECK_STR(typed, "A");
+	return NULL;
+}
+
+/* A key held repeats after the delay at the period; a modifier held
+ * does not; releasing the key stops it. */
+UNIT_TEST(keyboard_repeat)
+{
+	struct usbkbd k;
+
+	usbkbd_init(&k);
+	typed_len = 0;
+	typed[0] = 0;
+	now_ns = 0;
+	report(&k, MOD_LSHIFT, 0);
+	run_until(2 * USBKBD_REPEAT_DELAY_NS);
+	CHECK_STR(typed, "");
+	report(&k, MOD_LSHIFT, HID_A);
+	run_until(now_ns + USBKBD_REPEAT_DELAY_NS - 1);
+	CHECK_STR(typed, "A");
+	run_until(now_ns + 1 + 2 * USBKBD_REPEAT_PERIOD_NS);
+	CHECK_STR(typed, "AAAA");
+	report(&k, 0, 0);
+	CHECK(armed == NULL);
+	run_until(now_ns + 10 * USBKBD_REPEAT_DELAY_NS);
+	CHECK_STR(typed, "AAAA");
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct unit_test tests[] = {
+		UNIT_ENTRY(device_full_and_partial),
+		UNIT_ENTRY(config_keyboard),
+		UNIT_ENTRY(config_malformed),
+		UNIT_ENTRY(config_alternates_and_overflow),
+		UNIT_ENTRY(keyboard_reports),
+		UNIT_ENTRY(keyboard_repeat),
+	};
+	return unit_main(tests, UNIT_COUNT(tests), argc, argv);
+}
