@@ -132,15 +132,19 @@ $(B)/rootfs.cpio: $(ROOTFS_FILES) $(ROOTFS_PROGS) tools/mkrootfs.sh | $(DEPS_OK)
 	tools/mkrootfs.sh $(B)/rootfs $@
 
 # The image holds the command line and the signature: rebuild it when
-# CMDLINE or the signing options change.
+# CMDLINE or the signing options change. DEBS="bash coreutils ..." adds
+# those Debian packages and their dependencies (tools/debs.py, cached in
+# $(B)/debs) to the image's rootfs.
+DEB_ARGS := $(foreach d,$(DEBS),--deb $(d))
 $(B)/cmdline.stamp: FORCE
 	@mkdir -p $(B)
-	@printf '%s\n' "$(CMDLINE)" $(SIGN_ARGS) | cmp -s - $@ || printf '%s\n' "$(CMDLINE)" $(SIGN_ARGS) > $@
+	@printf '%s\n' "$(CMDLINE)" $(SIGN_ARGS) $(DEB_ARGS) | cmp -s - $@ || \
+		printf '%s\n' "$(CMDLINE)" $(SIGN_ARGS) $(DEB_ARGS) > $@
 .PHONY: FORCE
 FORCE:
 
 $(B)/kestrel.img: $(B)/BOOTX64.EFI $(B)/kernel.elf $(B)/rootfs.cpio tools/mkimg.sh $(B)/cmdline.stamp
-	tools/mkimg.sh -o $@ --build $(B) --cmdline "$(CMDLINE)" $(SIGN_ARGS)
+	tools/mkimg.sh -o $@ --build $(B) --cmdline "$(CMDLINE)" $(SIGN_ARGS) $(DEB_ARGS)
 
 # ---------------------------------------------------------------- run, debug
 OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
@@ -193,15 +197,32 @@ fuzz-kernel: all
 conformance: all
 	python3 tests/conformance/gvisor.py --build $(B) $(if $(GVFILTER),--filter '$(GVFILTER)') $(GVTESTS)
 
+# make conformance-extra [GVTESTS=...] [GVFILTER=...]: the second set,
+# tests/conformance/gvisor-extra (built into $(B)/gvisor-extra when missing);
+# table in $(B)/conformance/gvisor-extra-results.txt.
+.PHONY: conformance-extra
+conformance-extra: all
+	python3 tests/conformance/gvisor.py --extra --build $(B) $(if $(GVFILTER),--filter '$(GVFILTER)') $(GVTESTS)
+
+# make conformance-quick: make test's step alone, the programs that pass as on
+# Linux (tests/conformance/gvisor-quick.sh; built into $(B)/gvisor-quick).
+.PHONY: conformance-quick
+conformance-quick: all
+	tests/conformance/gvisor-quick.sh $(B)
+
 # ---------------------------------------------------------------- benchmark
-# make bench [QUICK=1]: Kestrel and Linux (Debian's kernel) on the same bench
-# programs in the same QEMU; a table, build/bench.json and build/bench.svg.
+# make bench [QUICK=1] [ICOUNT=0|1|only]: Kestrel and Linux (Debian's kernel) on
+# the same bench programs in the same QEMU, counting guest instructions
+# (-icount) and timing the wall clock (ICOUNT=1, the default; 0: wall clock
+# only; only: instructions only); a table, build/bench.json and build/bench.svg.
+ICOUNT ?= 1
 .PHONY: bench
 bench: all
-	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick)
+	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT)
 
 clean:
 	rm -rf $(B)
 
-# Dependency files only: the staged rootfs has a directory named selftest.d.
--include $(shell find $(B) -type f -name '*.d' 2>/dev/null)
+# Dependency files only: the staged rootfs has a directory named selftest.d,
+# and unpacked Debian packages (debs-root) have files named *.d of their own.
+-include $(shell find $(B) -path '$(B)/debs*' -prune -o -type f -name '*.d' -print 2>/dev/null)

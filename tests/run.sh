@@ -59,6 +59,9 @@ suite clang other_compiler
 suite tools tests/tools/test_mkimg.sh "$B"
 suite linux tests/linux/run-selftest-list.sh -r "$B/rootfs.extra"
 suite boot python3 tests/boot/boottest.py --build "$B"
+# gVisor's system-call tests that pass as on Linux (a few minutes; skipped
+# without ../shared/conformance/gvisor or libgtest-dev/libgmock-dev/libabsl-dev).
+suite gvisor-quick tests/conformance/gvisor-quick.sh "$B"
 # The in-guest system-call fuzzer, 75 s with a new seed each run (printed, with
 # the command that replays it); FUZZ_KERNEL_SECONDS changes the time.
 suite fuzz-kernel python3 tests/boot/fuzzkernel.py --build "$B" --seconds "${FUZZ_KERNEL_SECONDS:-75}"

@@ -3,7 +3,8 @@
 """Run gVisor's Linux system-call conformance tests on Kestrel, in batches of boots.
 
     gvisor.py [--build DIR] [--gvisor DIR] [--batch-mib N] [--timeout S] [--mem SIZE]
-              [--filter GTEST_FILTER] [NAME...]
+              [--filter GTEST_FILTER] [--extra] [--no-build] [--results NAME]
+              [--expect-linux] [NAME...]
 
 The tests are the 45 static glibc+gtest binaries of ../shared/conformance/gvisor
 (relative to the checkout; see its README.md); they are built with its build.sh
@@ -32,6 +33,19 @@ cases and every panic or hang. The serial log of each boot is kept beside
 it (DIR/conformance/gvisor/bootN.log). Exits 1 when the kernel did not
 survive every binary, else 0 (failing cases are conformance work, not a
 failure of this run).
+
+With --extra it runs the second set instead, tests/conformance/gvisor-extra
+(more of gVisor's tests, built against the shared set's util library with that
+directory's Makefile into DIR/gvisor-extra when missing; its own Linux results
+and helper programs): table DIR/conformance/gvisor-extra-results.txt, logs in
+DIR/conformance/gvisor-extra/.
+
+With --expect-linux (make test's quick step, tests/conformance/gvisor-quick.sh)
+it is a regression check: one line per binary, PASS when it passed at least
+as many cases as on Linux and the kernel survived it, else FAIL with the
+failing cases; then "gvisor: N passed, N failed" (binaries); exit 1 on any FAIL.
+--no-build takes the binaries in --gvisor as they are (a subset, without the
+helpers), --results NAME names the table and the log directory.
 """
 import argparse
 import glob
@@ -52,6 +66,13 @@ SHARED = os.path.join(TOP, "..", "shared", "conformance", "gvisor")
 GUEST_RUNNER = os.path.join(TOP, "tests", "conformance", "gvisor-guest.sh")
 HELPERS = ["exec_assert_closed_workload", "exec_basic_workload", "exec_check_creds",
            "exec_proc_exe_workload", "exec_state_workload", "priority_execve", "exit_script"]
+EXTRA = os.path.join(TOP, "tests", "conformance", "gvisor-extra")
+# The two sets: where the tests come from, the Linux results, the helpers.
+SUITES = {
+    "shared": dict(src=SHARED, helpers=HELPERS, name="gvisor"),
+    "extra": dict(src=EXTRA, helpers=["sigaltstack_check"], name="gvisor-extra"),
+}
+suite = SUITES["shared"]  # the set this run uses (main sets it)
 BOOT_TIMEOUT = 240        # s from QEMU start to the first GVT-BEGIN
 LIMIT_MARGIN = 120        # s past the guest's own time limit: the guest did not act
 LINUX_FACTOR = 5          # a binary's time limit: at least this many times its Linux time
@@ -64,14 +85,28 @@ RUNNING = re.compile(r"^\[==========\] Running (\d+) tests?")
 TIMED_OUT = (124, 137, 143)    # busybox timeout: the guest's time limit
 
 
+QUIET = False              # --expect-linux: only the verdict lines
+
+
 def log(msg):
     print(msg, flush=True)
 
 
+def progress(msg):
+    """A line about the run's progress, left out when only verdicts are wanted."""
+    if not QUIET:
+        log(msg)
+
+
 def ensure_built(gvdir):
-    """Build the tests with the shared build.sh unless every one is there."""
+    """Build the tests with the shared build.sh (the extra set: its Makefile)
+    unless every one is there."""
     if glob.glob(os.path.join(gvdir, "*_test")) and \
-            all(os.path.exists(os.path.join(gvdir, h)) for h in HELPERS):
+            all(os.path.exists(os.path.join(gvdir, h)) for h in suite["helpers"]):
+        return
+    if suite is SUITES["extra"]:
+        log(f"gvisor: building the extra tests into {os.path.relpath(gvdir, TOP)}")
+        subprocess.run(["make", "-C", EXTRA, "-j2", f"OUT={gvdir}"], check=True)
         return
     script = os.path.join(SHARED, "build.sh")
     if not os.path.exists(script):
@@ -81,9 +116,9 @@ def ensure_built(gvdir):
 
 
 def linux_results():
-    """binary -> (tests, passed, seconds) from the shared linux-results.txt."""
+    """binary -> (tests, passed, seconds) from the set's linux-results.txt."""
     out = {}
-    path = os.path.join(SHARED, "linux-results.txt")
+    path = os.path.join(suite["src"], "linux-results.txt")
     if os.path.exists(path):
         for line in open(path):
             w = line.split()
@@ -150,9 +185,9 @@ def make_image(build, workdir, items, gvdir, secs, limits):
     shutil.rmtree(overlay, ignore_errors=True)
     gv = os.path.join(overlay, "gv")
     os.makedirs(gv)
-    for f in [n for n, _ in items] + HELPERS:
+    for f in [n for n, _ in items] + suite["helpers"]:
         src = os.path.join(gvdir, f)
-        if f in HELPERS and not os.path.exists(src):
+        if f in suite["helpers"] and not os.path.exists(src):
             continue
         try:
             os.link(src, os.path.join(gv, f))
@@ -227,8 +262,8 @@ def boot(build, workdir, bootno, items, gvdir, args, linux):
                 if m and cur:
                     cur.rc = int(m.group(2))
                     cur.secs = now - began
-                    log(f"  {cur.name:24} {'%d tests, %d passed, %d failed, %d skipped' % cur.counts()}"
-                        f" rc={cur.rc} {cur.secs:.0f} s")
+                    progress(f"  {cur.name:24} {'%d tests, %d passed, %d failed, %d skipped' % cur.counts()}"
+                             f" rc={cur.rc} {cur.secs:.0f} s")
                     cur = None
                     continue
                 if line.startswith("GVT-ALL-DONE"):
@@ -275,7 +310,7 @@ def boot(build, workdir, bootno, items, gvdir, args, linux):
         if kind == "PANIC":
             m = re.search(r"KERNEL PANIC.*", data)
             cur.detail = m.group(0).strip() if m else end_reason
-        log(f"  {cur.name:24} {cur.verdict}: {cur.detail}")
+        progress(f"  {cur.name:24} {cur.verdict}: {cur.detail}")
     return results, logpath
 
 
@@ -373,6 +408,32 @@ def write_table(path, order, results, linux, elapsed):
     return lines, bad
 
 
+def expect_linux(order, results, linux):
+    """Print one verdict line per binary of ORDER and the count line; return
+    the number of FAILs. A binary passes when it passed at least Linux's
+    count of cases and the kernel survived it (a panic or hang is a FAIL)."""
+    bad = 0
+    for n in order:
+        r = results.get(n)
+        lt, lp, _ = linux.get(n, (0, 0, 0.0))
+        if r is None:
+            log(f"FAIL {n}: never ran (the kernel went down before it)")
+            bad += 1
+            continue
+        _, p, f, sk = r.counts()
+        line = f"{n:20} {p} passed, {f} failed, {sk} skipped; Linux {lp} of {lt}; {r.secs:.0f} s"
+        if p >= lp and r.verdict == "survived":
+            log(f"PASS {line}")
+            continue
+        bad += 1
+        why = "" if r.verdict == "survived" else f"; {r.verdict}: {r.detail}"
+        log(f"FAIL {line}{why}")
+        for c, how in r.failed.items():
+            log(f"     failing: {c}" + (f" ({how})" if how else ""))
+    log(f"gvisor: {len(order) - bad} passed, {bad} failed")
+    return bad
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -386,19 +447,34 @@ def main():
     ap.add_argument("--reruns", type=int, default=6,
                     help="reruns of a binary, each without a case that crashed it or the kernel")
     ap.add_argument("--filter", help="a --gtest_filter for every binary")
+    ap.add_argument("--extra", action="store_true",
+                    help="the second set, tests/conformance/gvisor-extra")
+    ap.add_argument("--no-build", action="store_true",
+                    help="run the binaries in --gvisor as they are, never build")
+    ap.add_argument("--results", help="name of the table and log directory (default the set's)")
+    ap.add_argument("--expect-linux", action="store_true",
+                    help="fail unless every binary passes as many cases as on Linux")
     ap.add_argument("names", nargs="*", help="binaries (default all), e.g. pipe_test")
     args = ap.parse_args()
+    global suite, QUIET
+    QUIET = args.expect_linux
+    suite = SUITES["extra" if args.extra else "shared"]
     build = os.path.abspath(args.build)
-    gvdir = os.path.abspath(args.gvisor or os.path.join(build, "gvisor"))
+    gvdir = os.path.abspath(args.gvisor or os.path.join(build, suite["name"]))
     for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):
         if not os.path.exists(os.path.join(build, f)):
             sys.exit(f"gvisor: no {f} in {build}: run make B=... all first")
-    ensure_built(gvdir)
+    if not args.no_build:
+        ensure_built(gvdir)
     names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(gvdir, "*_test")))
     if args.names:
         want = [n if n.endswith("_test") else n + "_test" for n in args.names]
+        missing = sorted(set(want) - set(names))
+        if missing:
+            sys.exit(f"gvisor: not in {gvdir}: {' '.join(missing)}")
         names = [n for n in names if n in want]
-    workdir = os.path.join(build, "conformance", "gvisor")
+    results_name = args.results or suite["name"]
+    workdir = os.path.join(build, "conformance", results_name)
     os.makedirs(workdir, exist_ok=True)
     for old in glob.glob(os.path.join(workdir, "boot*.log")):
         os.unlink(old)
@@ -409,7 +485,7 @@ def main():
         items = [(n, gtest_filter(args.filter, ex)) for n, ex in next_boot(work, gvdir, args.batch_mib)]
         excluded = dict(next_boot.taken)
         bootno += 1
-        log(f"gvisor: boot {bootno}: " + " ".join(n + (f" [{f}]" if f else "") for n, f in items))
+        progress(f"gvisor: boot {bootno}: " + " ".join(n + (f" [{f}]" if f else "") for n, f in items))
         got, logpath = boot(build, workdir, bootno, items, gvdir, args, linux)
         for n, _ in items:
             ex = excluded[n]
@@ -421,10 +497,15 @@ def main():
             case = agg.add(r, ex)
             if case and case not in ex and len(ex) < args.reruns:
                 work.append((n, ex + [case]))
-    lines, bad = write_table(os.path.join(build, "conformance", "gvisor-results.txt"),
-                             names, results, linux, time.monotonic() - t0)
+    table = os.path.join(build, "conformance", results_name + "-results.txt")
+    lines, bad = write_table(table, names, results, linux, time.monotonic() - t0)
+    if args.expect_linux:
+        failed = expect_linux(names, results, linux)
+        log(f"gvisor: table in {os.path.relpath(table, TOP)}, serial logs in"
+            f" {os.path.relpath(workdir, TOP)}, {time.monotonic() - t0:.0f} s")
+        return 1 if failed else 0
     print("\n".join(lines))
-    print(f"gvisor: table in {os.path.relpath(os.path.join(build, 'conformance', 'gvisor-results.txt'), TOP)},"
+    print(f"gvisor: table in {os.path.relpath(table, TOP)},"
           f" serial logs in {os.path.relpath(workdir, TOP)}")
     return 1 if bad else 0
 

@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make test's conformance step: a few of gVisor's system-call test programs
+# (../shared/conformance/gvisor, relative to the checkout) that pass on
+# Kestrel as fully as on Linux, chosen to build and run in a few minutes.
+# Builds only them (and the util library, once) into BUILD/gvisor-quick with
+# the shared Makefile, boots them all in one Kestrel through gvisor.py
+# --expect-linux, and prints one PASS/FAIL line per program and
+# "gvisor: N passed, N failed". A program fails when it passes fewer
+# cases than on Linux (linux-results.txt), or the kernel panics or hangs.
+# Without the shared tests or the Debian packages they build with, the step
+# is skipped (a SKIP line, 0 passed, 0 failed), not failed.
+#
+#     tests/conformance/gvisor-quick.sh [BUILD]     (default build)
+#
+# GVISOR_SRC=DIR takes the shared tests from DIR instead.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+B=${1:-build}
+SRC=${GVISOR_SRC:-../shared/conformance/gvisor}
+OUT=$(pwd)/$B/gvisor-quick
+# Programs that pass every case Linux passes, each quick to compile and run;
+# see the README's conformance section before adding one.
+TESTS="access brk chdir close_range creat dup eventfd exit fchdir fsync getrandom \
+getrusage kill lseek mkdir mmap munmap open poll prctl pread64 preadv pwrite64 \
+read rename sched_yield sigaction sigprocmask"
+PACKAGES="g++ make libgtest-dev libgmock-dev libabsl-dev"
+NEEDS="/usr/lib/x86_64-linux-gnu/libgtest.a /usr/lib/x86_64-linux-gnu/libgmock.a
+/usr/lib/x86_64-linux-gnu/libabsl_base.a /usr/include/absl/base/config.h"
+
+skip() {
+	echo "gvisor: 0 passed, 0 failed, SKIP: $*"
+	exit 0
+}
+
+[ -f "$SRC/src/Makefile" ] || skip "no $SRC (the shared gVisor tests)"
+command -v g++ > /dev/null || skip "no g++ (apt-get install $PACKAGES)"
+for f in $NEEDS; do
+	[ -e "$f" ] || skip "no $f (apt-get install $PACKAGES)"
+done
+for f in BOOTX64.EFI kernel.elf rootfs.cpio; do
+	[ -e "$B/$f" ] || { echo "FAIL gvisor-quick: no $B/$f (make B=$B all)"; echo "gvisor: 0 passed, 1 failed"; exit 1; }
+done
+
+mkdir -p "$OUT"
+start=$(date +%s)
+# TESTS and HELPERS on the command line: only these programs, no helpers.
+if ! make -s -C "$SRC/src" -j"$(nproc)" OUT="$OUT" TESTS="$TESTS" HELPERS= \
+		> "$OUT/build.log" 2>&1; then
+	tail -n 20 "$OUT/build.log"
+	echo "FAIL gvisor-quick: the build failed (log: $B/gvisor-quick/build.log)"
+	echo "gvisor: 0 passed, 1 failed"
+	exit 1
+fi
+echo "gvisor-quick: built in $(($(date +%s) - start)) s"
+names=
+for t in $TESTS; do
+	names="$names ${t}_test"
+done
+# One boot for all (--batch-mib), no reruns: a crash or hang is a FAIL.
+# shellcheck disable=SC2086
+exec python3 tests/conformance/gvisor.py --build "$B" --gvisor "$OUT" --no-build \
+	--results gvisor-quick --expect-linux --batch-mib 1024 --mem 2G --reruns 0 \
+	--timeout 60 $names
