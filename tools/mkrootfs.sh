@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$stage"
 mkdir -p "$stage"
 cp -a "$top/rootfs/skel/." "$stage/"
-mkdir -p "$stage/bin" "$stage/sbin" "$stage/dev" "$stage/proc" "$stage/tmp"
+mkdir -p "$stage/bin" "$stage/sbin" "$stage/dev" "$stage/proc" "$stage/tmp" "$stage/usr/bin"
 cp /bin/busybox "$stage/bin/busybox"
 ln -sf busybox "$stage/bin/sh"
 # The programs the Makefile built for the rootfs (ROOTFS_EXTRA, default
