@@ -69,24 +69,12 @@ bool eventpoll_is(const struct file *f)
 	return f && f->ops == &eventpoll_ops;
 }
 
-/* What f is ready for now (a file without poll is always ready). */
-static uint32_t file_events(struct file *f)
-{
-	unsigned m = f->ops && f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
-
-	if (m & POLLIN)
-		m |= POLLRDNORM;
-	if (m & POLLOUT)
-		m |= POLLWRNORM;
-	return m;
-}
-
 /* The events item would report now (0: none), without changing it. */
 static uint32_t item_ready(struct epitem *it)
 {
 	if (it->disabled)
 		return 0;
-	uint32_t r = file_events(it->file) & ((it->events & ~EP_FLAGS) | EP_ALWAYS);
+	uint32_t r = vfs_poll_events(it->file) & ((it->events & ~EP_FLAGS) | EP_ALWAYS);
 	if (r && (it->events & EPOLLET) && it->reported_gen == io_event_gen)
 		return 0; /* nothing happened since it was reported */
 	return r;

@@ -39,6 +39,17 @@ void io_event(void)
 	wake_all(&io_event_wq);
 }
 
+unsigned vfs_poll_events(struct file *f)
+{
+	unsigned m = f->ops && f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
+
+	if (m & POLLIN)
+		m |= POLLRDNORM;
+	if (m & POLLOUT)
+		m |= POLLWRNORM;
+	return m;
+}
+
 
 /* ---------------------------------------------------------------- inodes */
 

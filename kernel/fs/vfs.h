@@ -143,6 +143,10 @@ void io_event(void);
 /* How many io_event() calls there were (epoll's edge-triggered mode asks
  * whether anything happened since it last reported a file). */
 extern uint64_t io_event_gen;
+/* What f is ready for now, as poll(2) reports it: its ops' poll (a file
+ * without one is always readable and writable) with POLLRDNORM and
+ * POLLWRNORM added to POLLIN and POLLOUT. For poll/select and epoll. */
+unsigned vfs_poll_events(struct file *f);
 
 
 /* Per-process file-system state the process code needs. */

@@ -42,18 +42,6 @@ struct timeval_k {
 
 /* ---- the common loop ---------------------------------------------------------- */
 
-/* What f is ready for now. */
-static unsigned file_ready(struct file *f)
-{
-	unsigned m = f->ops && f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
-
-	if (m & POLLIN)
-		m |= POLLRDNORM;
-	if (m & POLLOUT)
-		m |= POLLWRNORM;
-	return m;
-}
-
 /* The result of a wait a signal cut short, as Linux's ERESTARTNOHAND:
  * -EINTR when a handler is about to run, otherwise -ERESTARTSYS, which
  * the signal code restarts after an ignored or stopping signal. */
@@ -150,7 +138,7 @@ static long poll_scan(void *ctx)
 		if (p->fd < 0)
 			continue;
 		struct file *f = fd_get(r->files, p->fd);
-		unsigned m = f ? file_ready(f) & ((uint16_t)p->events | POLLERR | POLLHUP) : POLLNVAL;
+		unsigned m = f ? vfs_poll_events(f) & ((uint16_t)p->events | POLLERR | POLLHUP) : POLLNVAL;
 		file_put(f);
 		p->revents = (int16_t)m;
 		count += m != 0;
@@ -238,7 +226,7 @@ static long select_scan(void *ctx)
 		struct file *f = fd_get(r->files, fd);
 		if (!f)
 			return -EBADF;
-		unsigned m = file_ready(f);
+		unsigned m = vfs_poll_events(f);
 		file_put(f);
 		for (int s = 0; s < 3; s++)
 			if (fd_bit(r->want[s], fd) && (m & select_mask[s])) {
