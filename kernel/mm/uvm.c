@@ -290,6 +290,101 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- mremap */
+
+struct move_ctx {
+	uint64_t pml4;
+	uint64_t delta; /* destination minus source, modulo 2^64 */
+	int err;
+};
+
+/* Move one present entry by delta (mremap's move_ptes): the same page
+ * with the same bits (COW, protection) at the new address, the old
+ * entry cleared and flushed. The page's reference and the resident
+ * count go with it. -ENOMEM in the context when a table is missing. */
+static void move_pte(uint64_t va, uint64_t *pte, void *arg)
+{
+	struct move_ctx *c = arg;
+	uint64_t to = va + c->delta, *dst = NULL;
+
+	if (c->err)
+		return;
+	if (arch_map_page(c->pml4, to, *pte & PTE_ADDR, VM_USER) == 0)
+		dst = arch_pte(c->pml4, to);
+	if (!dst) {
+		c->err = -ENOMEM;
+		return;
+	}
+	*dst = *pte;
+	*pte = 0;
+	arch_invlpg(va);
+	arch_invlpg(to);
+}
+
+/* Move the present pages of [from, from + len) to to (an empty range):
+ * 0, or -ENOMEM with every page moved back (the source tables are all
+ * there, so the way back needs no memory). */
+static int move_pages(struct vm_space *vs, uint64_t from, uint64_t to, uint64_t len)
+{
+	struct move_ctx c = { vs->pml4, to - from, 0 };
+
+	arch_walk_user(vs->pml4, from, from + len, move_pte, &c);
+	if (!c.err)
+		return 0;
+	struct move_ctx back = { vs->pml4, from - to, 0 };
+	arch_walk_user(vs->pml4, to, to + len, move_pte, &back);
+	return c.err;
+}
+
+/* n becomes a copy of region v seen from its address old on, placed at
+ * [to, to + len): the same protection and flags, its object from the
+ * same page, its file name from the same offset (references taken), its
+ * demand-loaded contents at the same place relative to old. */
+static void vma_copy_at(struct vma *n, const struct vma *v, uint64_t old, uint64_t to, uint64_t len)
+{
+	uint64_t off = old - v->start;
+
+	*n = *v;
+	n->start = to;
+	n->end = to + len;
+	n->next = NULL;
+	n->backing_va = v->backing_va - old + to; /* modulo 2^64: only differences are used */
+	if (n->obj) {
+		shmem_get(n->obj);
+		n->obj_pgoff += off / PAGE_SIZE;
+		rmap_add(n);
+	}
+	vm_name_get(n->name);
+	n->name_off += off;
+}
+
+int uvm_move(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to, uint64_t new_len,
+	     bool keep_old)
+{
+	bool unmap_old = old_len && !keep_old;
+	uint64_t moved = old_len < new_len ? old_len : new_len;
+	int err;
+
+	if (vs->nr_vmas >= UVM_MAX_VMAS - 3) /* Linux's move_vma: room for two splits and one more */
+		return -ENOMEM;
+	if (unmap_old && (split_at(vs, old) || split_at(vs, old + old_len)))
+		return -ENOMEM;
+	struct vma *v = uvm_find_vma(vs, old), *n = kmalloc(sizeof(*n));
+	if (!v || !n) {
+		kfree(n);
+		return v ? -ENOMEM : -EFAULT;
+	}
+	if ((err = move_pages(vs, old, to, moved))) {
+		kfree(n);
+		return err;
+	}
+	vma_copy_at(n, v, old, to, new_len);
+	if (unmap_old)
+		uvm_unmap(vs, old, old + old_len); /* cannot fail: the edges are split already */
+	vma_link(vs, n, vma_before(vs, uvm_first_vma_from(vs, to)));
+	return 0;
+}
+
 /* Regions cover [start, end) without a hole (they never overlap). */
 static bool range_covered(const struct vm_space *vs, uint64_t start, uint64_t end)
 {

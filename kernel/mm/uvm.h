@@ -113,6 +113,18 @@ void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end);
  * number of regions, plus the regions in the range and their populated
  * page tables, not the length of the range. */
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end);
+/* mremap's move: the region containing old, seen from old on, becomes a
+ * region at [to, to + new_len) (an empty range not overlapping the old
+ * one) with the same protection, flags, object and file offsets; the
+ * present pages of [old, old + min(old_len, new_len)) move there (their
+ * entries moved, not copied; TLB flushed). The caller checked that
+ * [old, old + old_len) lies inside one region. The old range is then
+ * unmapped, unless old_len is 0 (a duplicate of a shared mapping) or
+ * keep_old (MREMAP_DONTUNMAP: the old region stays, its pages gone). 0,
+ * -ENOMEM (too many regions or no memory: nothing moved) or -EFAULT (no
+ * region at old). */
+int uvm_move(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to, uint64_t new_len,
+	     bool keep_old);
 /* Change protection of [start, end), which must be covered by regions
  * (-ENOMEM for a hole, as Linux; -EACCES for write on a VMA_NOWRITE
  * region, nothing changed). Same cost as uvm_unmap. */

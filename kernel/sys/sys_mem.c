@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: brk, mmap (anonymous, shared anonymous, /dev/zero, files), munmap, mprotect, msync, mincore. */
+/* Kestrel: brk, mmap (anonymous, shared anonymous, /dev/zero, files), munmap, mremap, mprotect, msync, mincore. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "mm/layout.h"
@@ -455,4 +455,145 @@ SYSCALL_DEFINE3(mincore, unsigned long, start, size_t, len, uptr_t, vec)
 		done += n;
 	}
 	return 0;
+}
+
+/* Linux's vma_to_resize: may [addr, addr + old_len) of region v become
+ * new_len bytes? A duplicate (old_len 0) only of a shared mapping
+ * (EINVAL), the old range inside the one region (EFAULT), an object's
+ * page index that does not wrap (EINVAL), growth within RLIMIT_AS
+ * (ENOMEM). 0 if so. */
+static int resize_ok(const struct vm_space *vs, const struct vma *v, uint64_t addr,
+		     uint64_t old_len, uint64_t new_len)
+{
+	if (!old_len && !(v->flags & VMA_SHARED))
+		return -EINVAL;
+	if (old_len > v->end - addr)
+		return -EFAULT;
+	if (new_len == old_len)
+		return 0;
+	uint64_t pgoff = v->obj_pgoff + (addr - v->start) / PAGE_SIZE;
+	if (pgoff + new_len / PAGE_SIZE < pgoff)
+		return -EINVAL;
+	if (new_len > old_len && !as_allows(vs, new_len - old_len, 0))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Unmap [addr + new_len, addr + old_len), the part a shrink gives up. */
+static int mremap_shrink(struct vm_space *vs, uint64_t addr, uint64_t old_len, uint64_t new_len)
+{
+	if (old_len <= new_len)
+		return 0;
+	if (old_len > USER_VA_END - addr)
+		return -EINVAL; /* Linux's do_munmap: the range leaves user space */
+	return uvm_unmap(vs, addr + new_len, addr + old_len);
+}
+
+/* Move region v's [addr, addr + old_len) to a fresh place, grown to
+ * new_len (Linux's move_vma): the place is the hint when usable
+ * (MREMAP_DONTUNMAP without MREMAP_FIXED), else the highest free gap. */
+static long mremap_move(struct vm_space *vs, uint64_t addr, uint64_t old_len, uint64_t new_len,
+			uint64_t hint, bool keep_old)
+{
+	uint64_t to = hint && hint_usable(vs, hint, new_len) ? hint : uvm_find_free(vs, new_len);
+
+	if (!to)
+		return -ENOMEM;
+	int err = uvm_move(vs, addr, old_len, to, new_len, keep_old);
+	return err ? err : (long)to;
+}
+
+/* Linux's mremap_to, for MREMAP_FIXED and MREMAP_DONTUNMAP, in its
+ * order: an aligned destination inside user space not overlapping the
+ * source (EINVAL), room for the regions (ENOMEM); then, with
+ * MREMAP_FIXED, the destination is unmapped and a shrink's tail too
+ * (both stay so if a later check fails, as on Linux), and the source
+ * must be one region. */
+static long mremap_to(struct vm_space *vs, uint64_t addr, uint64_t old_len, uint64_t new_len,
+		      uint64_t flags, uint64_t to)
+{
+	bool fixed = flags & MREMAP_FIXED, keep_old = flags & MREMAP_DONTUNMAP;
+	int err;
+
+	if (page_offset(to) || new_len > USER_VA_END || to > USER_VA_END - new_len)
+		return -EINVAL;
+	if (addr + old_len > to && to + new_len > addr)
+		return -EINVAL;
+	if (vs->nr_vmas + 2 >= UVM_MAX_VMAS - 3)
+		return -ENOMEM;
+	if (fixed && to < USER_MIN_ADDR)
+		return -EPERM; /* Linux: below mmap_min_addr */
+	if (fixed && (err = uvm_unmap(vs, to, to + new_len)))
+		return err;
+	if ((err = mremap_shrink(vs, addr, old_len, new_len)))
+		return err;
+	old_len = old_len < new_len ? old_len : new_len;
+	struct vma *v = uvm_find_vma(vs, addr);
+	if (!v)
+		return -EFAULT;
+	if ((err = resize_ok(vs, v, addr, old_len, new_len)))
+		return err;
+	if (keep_old && !as_allows(vs, old_len, 0))
+		return -ENOMEM; /* the old range stays: it counts twice */
+	if (!fixed)
+		return mremap_move(vs, addr, old_len, new_len, to, keep_old);
+	err = uvm_move(vs, addr, old_len, to, new_len, keep_old);
+	return err ? err : (long)to;
+}
+
+/* Grow region v, which ends at addr + old_len, to end at addr + new_len
+ * when that range is free and inside user space (Linux's
+ * vma_expandable). Done? */
+static bool mremap_grow_in_place(struct vm_space *vs, struct vma *v, uint64_t addr,
+				 uint64_t old_len, uint64_t new_len)
+{
+	if (v->end - addr != old_len || new_len > USER_VA_END - addr ||
+	    !uvm_range_free(vs, v->end, addr + new_len))
+		return false;
+	uvm_set_end(vs, v, addr + new_len);
+	return true;
+}
+
+/*
+ * mremap, as Linux: the flags (only MREMAP_MAYMOVE, MREMAP_FIXED with
+ * MAYMOVE, MREMAP_DONTUNMAP with MAYMOVE and equal sizes), an aligned
+ * address and a non-zero new size (EINVAL); a region at addr (EFAULT).
+ * A shrink unmaps the tail in place (across regions too); a growth
+ * extends the region when the range after it is free, else, with
+ * MREMAP_MAYMOVE, moves it (its pages' entries moved, not copied),
+ * else ENOMEM. old_size 0 duplicates a shared mapping. Not done: a
+ * same-size MREMAP_FIXED move of several regions at once (Linux 6.17):
+ * EFAULT, as earlier Linux.
+ */
+SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned long, new_len,
+		unsigned long, flags, unsigned long, new_addr)
+{
+	struct vm_space *vs = vm();
+	int err;
+
+	if ((flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)) ||
+	    ((flags & MREMAP_DONTUNMAP) && (!(flags & MREMAP_MAYMOVE) || old_len != new_len)) ||
+	    page_offset(addr))
+		return -EINVAL;
+	old_len = page_round_up(old_len);
+	new_len = page_round_up(new_len);
+	if (!new_len)
+		return -EINVAL;
+	struct vma *v = uvm_find_vma(vs, addr);
+	if (!v)
+		return -EFAULT;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return mremap_to(vs, addr, old_len, new_len, flags, new_addr);
+	if (old_len >= new_len) {
+		err = mremap_shrink(vs, addr, old_len, new_len);
+		return err ? err : (long)addr;
+	}
+	if ((err = resize_ok(vs, v, addr, old_len, new_len)))
+		return err;
+	if (mremap_grow_in_place(vs, v, addr, old_len, new_len))
+		return (long)addr;
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	return mremap_move(vs, addr, old_len, new_len, 0, false);
 }

@@ -121,6 +121,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_alarm] = sys_alarm,
 	[SYS_setitimer] = sys_setitimer,
 	[SYS_madvise] = sys_madvise,
+	[SYS_mremap] = sys_mremap,
 	[SYS_msync] = sys_msync,
 	[SYS_mincore] = sys_mincore,
 	[SYS_getrlimit] = sys_getrlimit,
