@@ -329,12 +329,25 @@ void process_init(void)
 	thread_make_runnable(t);
 }
 
+/* The signal child c sends parent when it ends, as Linux's
+ * do_notify_parent: its exit signal, or SIGCHLD when the parent exec'd
+ * since the fork. (c stays a clone child for wait all the same.) */
+static int exit_signal_sent(const struct process *c, const struct process *parent)
+{
+	if (c->exit_signal != SIGCHLD && c->parent_exec_id != parent->self_exec_id)
+		return SIGCHLD;
+	return c->exit_signal;
+}
+
 /* A child of parent that ends is freed at once instead of becoming a
- * zombie: the parent ignores SIGCHLD or set SA_NOCLDWAIT, or there is no
- * parent (an orphan with no init to take it). */
+ * zombie: the parent ignores SIGCHLD or set SA_NOCLDWAIT and the child
+ * sends it SIGCHLD (exit_signal_sent), or there is no parent (an orphan
+ * with no init to take it). */
 static bool autoreaped(const struct process *c, const struct process *parent)
 {
-	return parent ? signal_child_autoreap(parent) : !c->kernel_waits;
+	if (!parent)
+		return !c->kernel_waits;
+	return exit_signal_sent(c, parent) == SIGCHLD && signal_child_autoreap(parent);
 }
 
 /* ---- threads ---- */
@@ -456,6 +469,7 @@ static struct process *process_alloc(int pid)
 	p->pid = pid ? pid : alloc_pid();
 	p->state = PROC_ALIVE;
 	p->umask = 022;
+	p->exit_signal = SIGCHLD;
 	p->start_ns = time_ns();
 	return p;
 }
@@ -573,6 +587,8 @@ static void reparent_children(struct process *p)
 		p->children = c->sibling;
 		c->parent = reaper;
 		c->parent_tid = 0;
+		c->exit_signal = SIGCHLD; /* as Linux's reparent_leader */
+		c->ended_traced = false;
 		c->orphaned = true;
 		if (c->pdeath_signal && c->state != PROC_ZOMBIE)
 			signal_send(c, c->pdeath_signal);
@@ -630,18 +646,31 @@ static __attribute__((noreturn)) void leave_group(struct process *p, struct thre
 	thread_exit();
 }
 
+/* p ends with wstatus: its parent gets the signal exit_signal_sent
+ * gives (none for 0 or a number beyond the signals). Interrupts off. */
+static void notify_parent(struct process *p, int wstatus)
+{
+	struct process *parent = p->parent;
+	int sig = exit_signal_sent(p, parent);
+
+	if (sig == SIGCHLD) { /* SIGCHLD's siginfo */
+		parent->chld_pid = p->pid;
+		parent->chld_status = wstatus;
+	}
+	if (sig > 0 && sig <= NSIG)
+		signal_send(parent, sig);
+}
+
 /* The last thread leaves: p becomes a zombie with wstatus. Interrupts off. */
 static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
 {
 	vfork_release(p);
 	p->wstatus = wstatus;
+	p->ended_traced = p->parent && p->ptrace.tracer == p->parent;
 	ptrace_exit(p); /* its tracees go on (or die: EXITKILL); it leaves its tracer */
 	reparent_children(p);
-	if (p->parent) {
-		p->parent->chld_pid = p->pid;
-		p->parent->chld_status = wstatus;
-		signal_send(p->parent, SIGCHLD);
-	}
+	if (p->parent)
+		notify_parent(p, wstatus);
 	cpu_sti();
 	/* Files may sleep to close (a pipe wakes its readers): with interrupts on. */
 	if (p->files) {
@@ -873,10 +902,14 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	group_add(c, t, c->pid);
 	/* the caller's parent as it is now (the copy may have slept while
 	 * it was reparented), as Linux takes real_parent at the end */
-	if ((how & FORK_SIBLING) && parent->parent)
+	if ((how & FORK_SIBLING) && parent->parent) {
 		c->parent = parent->parent;
-	else
+		c->exit_signal = parent->exit_signal; /* as Linux: the caller's, to the same parent */
+		c->parent_exec_id = parent->parent_exec_id;
+	} else {
 		c->parent_tid = current_thread()->tid;
+		c->parent_exec_id = parent->self_exec_id;
+	}
 	link_process(c);
 	*err = 0;
 	return c;
@@ -962,6 +995,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
 	p->did_exec = true;
+	p->self_exec_id++;
 	img.cred.groups = t->cred.groups; /* the same list: exec_creds took no reference */
 	t->cred = img.cred;
 	cred_renew(&t->cred);

@@ -72,6 +72,13 @@ struct process {
 	bool child_subreaper;      /* orphaned descendants come to it, not init (prctl; 0 after fork) */
 	bool pidns_init;           /* made by clone(CLONE_NEWPID): the init of a pid namespace
 	                            * (Kestrel has one pid space), so CLONE_PARENT is EINVAL */
+	int exit_signal;           /* sent to the parent when it ends (clone's CSIGNAL; 0: none);
+	                            * not SIGCHLD: a clone child, seen by wait with __WCLONE/__WALL */
+	uint32_t self_exec_id;     /* counts its execs */
+	uint32_t parent_exec_id;   /* the parent's self_exec_id at fork: an exec since then
+	                            * turns exit_signal into SIGCHLD, as Linux's do_notify_parent */
+	bool ended_traced;         /* ended traced by its parent: its wait sees it as a tracee
+	                            * (Linux keeps the link until the reap), whatever the options */
 
 	/* files: shared by its threads */
 	struct fdtable *files;

@@ -109,6 +109,8 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		return err;
 	int pid = c->pid;
 	c->pidns_init = flags & CLONE_NEWPID;
+	if (!(flags & CLONE_PARENT))
+		c->exit_signal = (int)(flags & CSIGNAL); /* CLONE_PARENT: the caller's (process_fork) */
 	for (int sig = 0; clear_sighand && sig < NSIG; sig++)
 		if (c->sig_action[sig].handler != SIG_IGN)
 			memset(&c->sig_action[sig], 0, sizeof(c->sig_action[sig]));
@@ -222,7 +224,7 @@ SYSCALL_DEFINE2(clone3, uptr_t, uargs, size_t, size)
 	if (err)
 		return err;
 	if ((a.flags & ~(CLONE_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND)) || (a.exit_signal & ~(uint64_t)CSIGNAL) ||
-	    (a.flags & CSIGNAL) || a.set_tid || a.set_tid_size || (a.flags & CLONE_PIDFD))
+	    a.exit_signal > NSIG || (a.flags & CSIGNAL) || a.set_tid || a.set_tid_size || (a.flags & CLONE_PIDFD))
 		return -EINVAL;
 	if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal)
 		return -EINVAL;
@@ -390,6 +392,8 @@ SYSCALL_DEFINE3(execve, uptr_t, upath, uptr_t, uargv, uptr_t, uenvp)
 	return err;
 }
 
+#define WAIT_THREAD_OPTIONS (__WNOTHREAD | __WCLONE | __WALL)
+
 /* Does child c match wait4's pid argument for parent p? */
 static bool matches(const struct process *p, const struct process *c, int64_t pid)
 {
@@ -400,6 +404,22 @@ static bool matches(const struct process *p, const struct process *c, int64_t pi
 	if (pid < -1)
 		return c->pgid == -pid;
 	return true;
+}
+
+/* May a wait of p's with options see its child c, as Linux's
+ * eligible_child: c matches pid; with __WNOTHREAD, the calling thread
+ * forked it; a clone child (exit signal not SIGCHLD) only with __WCLONE,
+ * the others only without, either with __WALL or for c's tracer (also
+ * when c ended traced by p). */
+static bool eligible(const struct process *p, const struct process *c, int64_t pid, uint64_t options)
+{
+	if (!matches(p, c, pid))
+		return false;
+	if ((options & __WNOTHREAD) && c->parent_tid != current_thread()->tid)
+		return false;
+	if ((options & __WALL) || c->ptrace.tracer == p || c->ended_traced)
+		return true;
+	return (c->exit_signal != SIGCHLD) == !!(options & __WCLONE);
 }
 
 /* p's tracees that are not its children, as Linux's ptraced list: a
@@ -416,14 +436,17 @@ static struct process *find_tracee_stop(struct process *p, int64_t pid, bool *fo
 	return NULL;
 }
 
-/* A matching child with something to report: a zombie, a ptrace-stop
- * (always, for its tracer), or (when asked, or for its tracer) a stop or
- * continue not yet reported. *found: any matching child or tracee. */
+/* An eligible child with something to report: a zombie (with WEXITED),
+ * a ptrace-stop (always, for its tracer), or (when asked, or for its
+ * tracer) a stop or continue not yet reported. *found: any eligible
+ * child (a zombie only with WEXITED, as Linux) or tracee. */
 static struct process *find_zombie(struct process *p, int64_t pid, uint64_t options, bool *found)
 {
 	*found = false;
 	for (struct process *c = p->children; c; c = c->sibling) {
-		if (!matches(p, c, pid))
+		if (!eligible(p, c, pid, options))
+			continue;
+		if (c->state == PROC_ZOMBIE && !(options & WEXITED))
 			continue;
 		*found = true;
 		if (c->reaping)
@@ -507,9 +530,9 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uptr_t, ustatus, int, options, uptr_t, rusage
 {
 	long err;
 
-	if (options & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED | 0xe0000000u))
+	if ((unsigned int)options & ~(unsigned int)(WNOHANG | WUNTRACED | WCONTINUED | WAIT_THREAD_OPTIONS))
 		return -EINVAL;
-	struct process *z = wait_child((int64_t)(int32_t)pid, options, &err);
+	struct process *z = wait_child((int64_t)(int32_t)pid, (unsigned int)options | WEXITED, &err);
 	if (!z)
 		return err;
 	/* As Linux: the zombie is reaped before anything is copied out (a
@@ -535,12 +558,42 @@ struct waitid_info {
 	uint8_t rest[128 - 28];
 };
 
+/* waitid's siginfo for z, alive, reporting a ptrace-stop, a stop or a
+ * continue: consumed, except a stop or continue with WNOWAIT. */
+static void waitid_alive_info(struct process *z, uint64_t options, struct waitid_info *info)
+{
+	bool ptraced = ptrace_has_report(z, current_process());
+	bool stop_report = z->stop_report, cont_report = z->cont_report;
+	int status;
+
+	report(z, options, &status);
+	if ((options & WNOWAIT) && !ptraced) {
+		z->stop_report = stop_report;
+		z->cont_report = cont_report;
+	}
+	info->signo = SIGCHLD;
+	info->pid = z->pid;
+	if (ptraced) {
+		info->code = CLD_TRAPPED;
+		info->status = (status >> 8) & 0xff;
+	} else if (status == WSTATUS_CONTINUED) {
+		info->code = CLD_CONTINUED;
+		info->status = SIGCONT;
+	} else {
+		info->code = CLD_STOPPED;
+		info->status = (status >> 8) & 0xff;
+	}
+}
+
 SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, uptr_t, rusage)
 {
 	int64_t pid;
 	long err;
+	unsigned int opts = (unsigned int)options;
 
-	if (!(options & WEXITED))
+	if (opts & ~(unsigned int)(WNOHANG | WNOWAIT | WEXITED | WSTOPPED | WCONTINUED | WAIT_THREAD_OPTIONS))
+		return -EINVAL;
+	if (!(opts & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
 	if (idtype == P_ALL)
 		pid = -1;
@@ -550,15 +603,12 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		pid = id ? -(int64_t)id : 0;
 	else
 		return -EINVAL;
-	struct process *z = wait_child(pid, options & (WNOHANG | WEXITED), &err);
+	struct process *z = wait_child(pid, opts, &err);
 	struct waitid_info info;
 	struct usage usage = { { 0, 0 }, 0 };
 	memset(&info, 0, sizeof(info));
-	if (z && z->state != PROC_ZOMBIE) { /* a tracee's stop: its tracer sees it */
-		int status;
-		report(z, options, &status);
-		info = (struct waitid_info){ .signo = SIGCHLD, .code = CLD_TRAPPED, .pid = z->pid,
-					     .status = (status >> 8) & 0xff };
+	if (z && z->state != PROC_ZOMBIE) { /* a stop, a continue, a tracee's ptrace-stop */
+		waitid_alive_info(z, opts, &info);
 		z = NULL;
 	} else if (z) {
 		info.signo = SIGCHLD;
@@ -566,7 +616,7 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		info.pid = z->pid;
 		info.status = wstatus_cld_status(z->wstatus);
 		usage = child_usage(z);
-		if (!(options & WNOWAIT))
+		if (!(opts & WNOWAIT))
 			reap_child(z); /* before any copy, as wait4 */
 	} else if (err) {
 		return err;

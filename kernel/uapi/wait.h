@@ -12,6 +12,9 @@
 #define WEXITED    0x00000004
 #define WCONTINUED 0x00000008
 #define WNOWAIT    0x01000000
+#define __WNOTHREAD 0x20000000 /* only the calling thread's children */
+#define __WALL      0x40000000 /* clone children and the others */
+#define __WCLONE    0x80000000 /* only clone children (exit signal not SIGCHLD) */
 
 /* waitid's idtype. */
 #define P_ALL  0
