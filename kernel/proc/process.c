@@ -445,8 +445,13 @@ static int task_reserve(const struct process *p)
 	uint64_t limit = rlimit_cur(p, RLIMIT_NPROC);
 	int err = 0;
 
+	uint32_t uid = current_cred()->uid;
+
+	/* root's tasks are counted as every task (an upper bound, and what a
+	 * fork bomb run as root hits first): the walk with interrupts off is
+	 * only for other users, once every task together reaches the limit */
 	if (nr_tasks >= max_tasks ||
-	    ((uint64_t)nr_tasks >= limit && tasks_of_user(current_cred()->uid) >= limit))
+	    ((uint64_t)nr_tasks >= limit && (uid == 0 || tasks_of_user(uid) >= limit)))
 		err = -EAGAIN;
 	else
 		nr_tasks++;
