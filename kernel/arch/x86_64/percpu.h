@@ -29,8 +29,8 @@ struct percpu {
 	uint32_t apic_id;
 	void *current;             /* the running thread (scheduler) */
 	/* The user FS and GS bases loaded in this CPU's MSRs (FS_BASE and,
-	 * while in the kernel, KERNEL_GS_BASE). Only thread.c changes them,
-	 * with the MSRs: CR4.FSGSBASE is off, so user code cannot. */
+	 * while in the kernel, KERNEL_GS_BASE), as thread.c last wrote or read
+	 * them back (a program can change them by loading FS or GS: thread.c). */
 	uint64_t user_fs_base, user_gs_base;
 };
 

@@ -82,9 +82,29 @@ struct trap_frame *arch_thread_init_user(struct arch_thread *a, uint64_t kstack_
 	return tf;
 }
 
-/* Load a's user FS and GS bases into this CPU's MSRs, writing only
- * what differs from what is loaded: a WRMSR costs more than the switch's
- * other work, and most switches keep both (0, or the same thread back). */
+/*
+ * The user FS and GS bases. this_cpu()->user_fs_base/user_gs_base record
+ * what the MSRs hold, so that a switch writes only a base that differs (a
+ * WRMSR costs more than the switch's other work, and most switches keep
+ * both). The record is read back from the MSRs whenever a user thread
+ * leaves the CPU, not trusted: CR4.FSGSBASE is off, but a program can still
+ * replace a base behind the kernel's back by loading FS or GS with a
+ * selector (a null one too, on Intel and QEMU: the base becomes the
+ * descriptor's, 0), and a stale record would hand that 0 to the next
+ * thread with the same base (forked processes share their TLS address).
+ */
+
+/* Read the bases the MSRs hold into a and this CPU's record. */
+static void save_user_bases(struct arch_thread *a)
+{
+	struct percpu *cpu = this_cpu();
+
+	a->fs_base = cpu->user_fs_base = rdmsr(MSR_FS_BASE);
+	a->gs_base = cpu->user_gs_base = rdmsr(MSR_KERNEL_GS_BASE); /* the user's, swapped out */
+}
+
+/* Load a's bases into the MSRs, writing only what differs from the record
+ * (exact: only the kernel has run since save_user_bases or the last write). */
 static void load_user_bases(const struct arch_thread *a)
 {
 	struct percpu *cpu = this_cpu();
@@ -102,37 +122,41 @@ static void load_user_bases(const struct arch_thread *a)
 void arch_thread_copy_current(struct arch_thread *child)
 {
 	fpu_save(child->fpu); /* the caller's live FPU state */
-	child->fs_base = this_cpu()->user_fs_base;
-	child->gs_base = this_cpu()->user_gs_base;
+	save_user_bases(child); /* the caller's bases, as its program left them */
 }
 
+/* The calling thread's bases are written whatever the record says: its
+ * program may have changed them since it entered the kernel. */
 void arch_thread_reset_current(struct arch_thread *a)
 {
-	a->fs_base = a->gs_base = 0;
-	load_user_bases(a);
+	struct percpu *cpu = this_cpu();
+
+	a->fs_base = a->gs_base = cpu->user_fs_base = cpu->user_gs_base = 0;
+	wrmsr(MSR_FS_BASE, 0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user's GS base, until the swapgs on return */
 	fpu_init_area(a->fpu);
 	fpu_restore(a->fpu);
 }
 
 void arch_thread_set_fs_base(struct arch_thread *a, uint64_t base)
 {
-	a->fs_base = base;
-	load_user_bases(a);
+	a->fs_base = this_cpu()->user_fs_base = base;
+	wrmsr(MSR_FS_BASE, base);
 }
 
 void arch_thread_set_gs_base(struct arch_thread *a, uint64_t base)
 {
-	a->gs_base = base;
-	load_user_bases(a);
+	a->gs_base = this_cpu()->user_gs_base = base;
+	wrmsr(MSR_KERNEL_GS_BASE, base); /* swapgs makes it GS_BASE in user mode */
 }
 
-/* The bases need no saving: the thread's fields are what is loaded (only
- * the functions above change the MSRs). */
 void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
 			 uint64_t next_kstack_top)
 {
-	if (prev->fpu)
+	if (prev->fpu) {
 		fpu_save(prev->fpu); /* the whole XSAVE state: x87, SSE, AVX... */
+		save_user_bases(prev);
+	}
 	if (next->fpu) {
 		fpu_restore(next->fpu);
 		load_user_bases(next);

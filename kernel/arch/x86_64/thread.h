@@ -18,7 +18,7 @@
 struct arch_thread {
 	uint64_t saved_rsp; /* arch_switch's save slot: a struct switch_frame is below it */
 	void *fpu;          /* user FPU/SSE/AVX state (XSAVE layout), 64-byte aligned; NULL: kernel thread */
-	uint64_t fs_base;   /* user TLS base (arch_prctl, clone's tls) */
+	uint64_t fs_base;   /* user TLS base (arch_prctl, clone's tls); read back when it leaves the CPU */
 	uint64_t gs_base;   /* user GS base (arch_prctl): in KERNEL_GS_BASE while it runs */
 };
 
