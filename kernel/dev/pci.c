@@ -27,10 +27,7 @@
 #define PCI_BUSES         256
 #define PCI_SLOTS         32
 #define PCI_FUNCTIONS     8
-#define ECAM_BUS_SHIFT    20
-#define ECAM_DEV_SHIFT    15
-#define ECAM_FN_SHIFT     12
-#define ECAM_BUS_BYTES    (1u << ECAM_BUS_SHIFT)
+#define ECAM_BUS_BYTES    (1u << ACPI_ECAM_BUS_SHIFT)
 #define ECAM_SPACE        4096u   /* configuration bytes per function */
 #define CAP_WALK_MAX      48      /* (256 - 64) / 4: a longer list loops */
 #define CAP_FIRST         0x40u   /* capabilities live after the header */
@@ -121,7 +118,7 @@ static uint32_t cfg_access(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, u
 		return write ? 0 : ALL_ONES >> (32 - 8 * width);
 	uint64_t flags = spin_lock_irqsave(&pci_cfg_lock);
 	if (use_ecam) {
-		uint32_t at = (uint32_t)dev << ECAM_DEV_SHIFT | (uint32_t)fn << ECAM_FN_SHIFT | off;
+		uint32_t at = (uint32_t)dev << ACPI_ECAM_DEV_SHIFT | (uint32_t)fn << ACPI_ECAM_FN_SHIFT | off;
 		r = ecam_rw(base + at, width, write, v);
 	} else if (write) {
 		pci_port_write(bus, dev, fn, off, width, v);
@@ -162,13 +159,14 @@ static const struct acpi_ecam *ecam_for(const struct acpi_mcfg_info *m, unsigned
  * covers it or the mapping fails (then the bus reads as empty). */
 static bool ecam_map_bus(unsigned bus)
 {
-	const struct acpi_ecam *e = ecam_for(acpi_mcfg(), bus);
+	const struct acpi_ecam *e;
 
 	if (!use_ecam || ecam_bus[bus])
-		return !use_ecam || ecam_bus[bus];
+		return true;
+	e = ecam_for(acpi_mcfg(), bus);
 	if (!e)
 		return false;
-	ecam_bus[bus] = mmio_map(e->base + ((uint64_t)bus << ECAM_BUS_SHIFT), ECAM_BUS_BYTES);
+	ecam_bus[bus] = mmio_map(e->base + ((uint64_t)bus << ACPI_ECAM_BUS_SHIFT), ECAM_BUS_BYTES);
 	if (!ecam_bus[bus])
 		klog(LOG_WARN, "pci: cannot map the ECAM window of bus %u\n", bus);
 	return ecam_bus[bus] != NULL;

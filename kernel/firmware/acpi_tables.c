@@ -431,8 +431,7 @@ const char *acpi_parse_fadt_pm_timer(const void *table, uint32_t avail,
 #define MCFG_SEGMENT_OFF   8
 #define MCFG_BUS_START_OFF 10
 #define MCFG_BUS_END_OFF   11
-#define ECAM_BUS_SHIFT     20        /* 1 MiB of configuration space per bus */
-#define ECAM_ALIGN         (1ull << ECAM_BUS_SHIFT)
+#define ECAM_ALIGN         (1ull << ACPI_ECAM_BUS_SHIFT)
 #define PHYS_ADDR_LIMIT    (1ull << 52) /* the architectural maximum */
 
 /* Why one allocation entry cannot be used, or NULL. Its window must be
@@ -447,7 +446,7 @@ static const char *ecam_entry_bad(const struct acpi_ecam *e)
 	if (e->bus_start > e->bus_end)
 		return "start bus above end bus; entry skipped";
 	if (e->base >= PHYS_ADDR_LIMIT ||
-	    PHYS_ADDR_LIMIT - e->base < ((uint64_t)e->bus_end + 1) << ECAM_BUS_SHIFT)
+	    PHYS_ADDR_LIMIT - e->base < ((uint64_t)e->bus_end + 1) << ACPI_ECAM_BUS_SHIFT)
 		return "ECAM window beyond the physical address space; entry skipped";
 	return NULL;
 }

@@ -103,7 +103,10 @@ struct acpi_pm_timer_info {
 /* One ECAM window (MCFG allocation entry): PCI Express configuration
  * space of buses bus_start..bus_end of a segment, 4 KiB per function at
  * base + (bus << 20 | device << 15 | function << 12). */
-#define ACPI_MAX_ECAM 8
+#define ACPI_MAX_ECAM       8
+#define ACPI_ECAM_BUS_SHIFT 20    /* 1 MiB of configuration space per bus */
+#define ACPI_ECAM_DEV_SHIFT 15
+#define ACPI_ECAM_FN_SHIFT  12
 struct acpi_ecam {
 	uint64_t base;            /* physical address of bus 0 of the segment */
 	uint16_t segment;
