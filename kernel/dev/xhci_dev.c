@@ -125,9 +125,7 @@ static const char *port_reset(unsigned port)
 
 	if (!(sc & PORT_PED)) {
 		mmio_write32(reg, (sc & PORT_NEUTRAL) | PORT_PR);
-		uint64_t end = tsc_deadline_ms(PORT_RESET_MS);
-		while (!(mmio_read32(reg) & PORT_PRC) && !tsc_deadline_passed(end))
-			cpu_pause();
+		xhci_op_wait(OP_PORTSC(port), PORT_PRC, PORT_PRC, PORT_RESET_MS);
 		sc = mmio_read32(reg);
 		mmio_write32(reg, (sc & PORT_NEUTRAL) | (sc & PORT_CHANGES));
 		if (!(sc & PORT_PRC))

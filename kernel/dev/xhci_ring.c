@@ -166,11 +166,10 @@ bool xhci_consume_events(unsigned type, uint64_t match, struct trb *found)
 	return got;
 }
 
-/* Polls for one event (see consume_events) until timeout_ms. */
-static int wait_event(unsigned type, uint64_t match, struct trb *ev, uint32_t timeout_ms)
+/* Polls for one event (see consume_events) until the TSC reaches end
+ * (tsc_deadline_ms). */
+static int wait_event(unsigned type, uint64_t match, struct trb *ev, uint64_t end)
 {
-	uint64_t end = tsc_deadline_ms(timeout_ms);
-
 	for (;;) {
 		uint64_t flags = spin_lock_irqsave(&hc.lock);
 		bool got = xhci_consume_events(type, match, ev);
@@ -193,7 +192,7 @@ int xhci_command(uint64_t param, uint32_t control, uint32_t timeout_ms, uint8_t 
 	uint64_t at = xhci_ring_push(&hc.cmd, param, 0, control);
 
 	xhci_ring_doorbell(0, 0);
-	int err = wait_event(TRB_EV_COMMAND, at, &ev, timeout_ms);
+	int err = wait_event(TRB_EV_COMMAND, at, &ev, tsc_deadline_ms(timeout_ms));
 	if (err) {
 		klog(LOG_WARN, "xhci: command %u timed out\n", TRB_GET_TYPE(control));
 		hc.dead = true;
@@ -210,15 +209,16 @@ int xhci_command(uint64_t param, uint32_t control, uint32_t timeout_ms, uint8_t 
 }
 
 /* Waits for the transfer event of slot's endpoint dci that reports on
- * TRB trb, or an error on that endpoint. 0 with the event's status
- * word in *status, -EIO on an error completion, -ETIMEDOUT. */
+ * TRB trb, or an error on that endpoint, all within timeout_ms (events
+ * on the endpoint's earlier TRBs are passed over). 0 with the event's
+ * status word in *status, -EIO on an error completion, -ETIMEDOUT. */
 int xhci_wait_transfer(unsigned slot, unsigned dci, uint64_t trb, uint32_t timeout_ms, uint32_t *status)
 {
 	struct trb ev;
 	uint64_t end = tsc_deadline_ms(timeout_ms);
 
 	for (;;) {
-		if (wait_event(TRB_EV_TRANSFER, (uint64_t)slot << 8 | dci, &ev, timeout_ms))
+		if (wait_event(TRB_EV_TRANSFER, (uint64_t)slot << 8 | dci, &ev, end))
 			return -ETIMEDOUT;
 		unsigned cc = TRB_CC(ev.status);
 		*status = ev.status;
@@ -226,7 +226,5 @@ int xhci_wait_transfer(unsigned slot, unsigned dci, uint64_t trb, uint32_t timeo
 			return -EIO;
 		if (ev.param == trb)
 			return 0;
-		if (tsc_deadline_passed(end))
-			return -ETIMEDOUT;
 	}
 }
