@@ -35,6 +35,33 @@ long vfs_seek_pos(struct file *f, int64_t off, int whence, uint64_t size)
 	return (long)f->pos;
 }
 
+long vfs_read_text(const char *text, size_t len, struct iobuf b, size_t n, uint64_t *pos)
+{
+	if (*pos >= len)
+		return 0;
+	if (n > len - *pos)
+		n = len - (size_t)*pos;
+	if (iobuf_put(b, 0, text + *pos, n))
+		return -EFAULT;
+	*pos += n;
+	return (long)n;
+}
+
+bool vfs_emit_dots(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	if (*pos == 0) {
+		if (!emit(ctx, ".", 1, dir->ino, DT_DIR, 1))
+			return false;
+		*pos = 1;
+	}
+	if (*pos == 1) {
+		if (!emit(ctx, "..", 2, dir->parent ? dir->parent->ino : dir->ino, DT_DIR, 2))
+			return false;
+		*pos = 2;
+	}
+	return true;
+}
+
 /* Where getdents/getdents64 is filling the user's buffer. */
 struct dirent_ctx {
 	uptr_t buf;

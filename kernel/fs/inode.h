@@ -227,5 +227,14 @@ extern const struct file_ops dir_file_ops;
 extern const struct file_ops dir_file_ops_seek_end;
 /* Generic lseek over a file of the given size: the new position or -EINVAL. */
 long vfs_seek_pos(struct file *f, int64_t off, int whence, uint64_t size);
+/* read of a file whose whole text (len bytes) is in memory: up to n
+ * bytes from *pos into b, *pos advanced; the count (0 past the end) or
+ * -EFAULT. */
+long vfs_read_text(const char *text, size_t len, struct iobuf b, size_t n, uint64_t *pos);
+/* An iterate's first entries: "." at position 0 and ".." (dir's parent,
+ * or dir itself at a root) at 1, each emitted from *pos on; *pos is then
+ * 2, where the directory's own entries start. False when emit's buffer
+ * filled first (the iterate returns 0). */
+bool vfs_emit_dots(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx);
 
 #endif

@@ -269,21 +269,6 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 
 /* ---------------------------------------------------------------- directories */
 
-static bool emit_dots(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
-{
-	if (*pos == 0) {
-		if (!emit(ctx, ".", 1, dir->ino, DT_DIR, 1))
-			return false;
-		*pos = 1;
-	}
-	if (*pos == 1) {
-		if (!emit(ctx, "..", 2, dir->parent ? dir->parent->ino : dir->ino, DT_DIR, 2))
-			return false;
-		*pos = 2;
-	}
-	return true;
-}
-
 /* Entries of a static table at positions 2, 3, ... */
 static bool emit_table(const struct proc_entry *t, size_t n, int pid, int table, uint64_t *pos,
 		       dir_emit_fn emit, void *ctx)
@@ -389,7 +374,7 @@ static int proc_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void
 {
 	int table = AUX_TABLE(dir->aux);
 
-	if (!emit_dots(dir, pos, emit, ctx))
+	if (!vfs_emit_dots(dir, pos, emit, ctx))
 		return 0;
 	if (table == T_ROOT) {
 		if (*pos < PID_POS_BASE && !emit_table(root_entries, N_ROOT, 0, T_ROOT_ENTRY, pos,
@@ -591,14 +576,7 @@ static long snap_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	const struct snapshot *s = f->priv;
 
-	if (*pos >= s->len)
-		return 0;
-	if (n > s->len - *pos)
-		n = s->len - (size_t)*pos;
-	if (iobuf_put(b, 0, s->text + *pos, n))
-		return -EFAULT;
-	*pos += n;
-	return (long)n;
+	return vfs_read_text(s->text, s->len, b, n, pos);
 }
 
 static long snap_uread(struct file *f, uptr_t buf, size_t n, uint64_t *pos)

@@ -54,14 +54,7 @@ static long sysctl_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 	char text[16];
 	size_t len = (size_t)ksnprintf(text, sizeof(text), "%u\n", sysctl_of(f)->get());
 
-	if (*pos >= len)
-		return 0;
-	if (n > len - *pos)
-		n = len - (size_t)*pos;
-	if (copy_to_user(buf, text + *pos, n))
-		return -EFAULT;
-	*pos += n;
-	return (long)n;
+	return vfs_read_text(text, len, iobuf_user(buf), n, pos);
 }
 
 static bool is_blank(char c)

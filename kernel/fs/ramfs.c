@@ -31,7 +31,7 @@
 #define RAMFS_MAGIC    0x858458f6u
 #define RAMFS_DEV      1
 #define PAGE           4096u
-#define FIRST_COOKIE   2          /* 0 and 1 are "." and ".." */
+#define FIRST_COOKIE   2          /* 0 and 1 are "." and ".." (vfs_emit_dots ends at 2) */
 /* A file's size may reach tmpfs's s_maxbytes, MAX_LFS_FILESIZE (a sparse
  * file costs what is written); its pages, only the first OBJ_PAGES. */
 #define MAX_FILE_SIZE  ((uint64_t)INT64_MAX)
@@ -236,17 +236,8 @@ static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, voi
 {
 	struct ramfs_dir *d = dir->priv;
 
-	if (*pos == 0) {
-		if (!emit(ctx, ".", 1, dir->ino, DT_DIR, 1))
-			return 0;
-		*pos = 1;
-	}
-	if (*pos == 1) {
-		struct inode *up = dir->parent ? dir->parent : dir;
-		if (!emit(ctx, "..", 2, up->ino, DT_DIR, FIRST_COOKIE))
-			return 0;
-		*pos = FIRST_COOKIE;
-	}
+	if (!vfs_emit_dots(dir, pos, emit, ctx)) /* leaves *pos at FIRST_COOKIE */
+		return 0;
 	/* One seek, then the tree's order: emit's copy to the user faults
 	 * pages in without sleeping, so the directory does not change under
 	 * the walk (the next call seeks again by cookie). */

@@ -94,16 +94,8 @@ static int sys_lookup(struct inode *dir, const char *name, size_t len, struct in
 /* ".", "..", then dir's children in table order: node i at position i + 2. */
 static int sys_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
 {
-	if (*pos == 0) {
-		if (!emit(ctx, ".", 1, dir->ino, DT_DIR, 1))
-			return 0;
-		*pos = 1;
-	}
-	if (*pos == 1) {
-		if (!emit(ctx, "..", 2, dir->parent ? dir->parent->ino : dir->ino, DT_DIR, 2))
-			return 0;
-		*pos = 2;
-	}
+	if (!vfs_emit_dots(dir, pos, emit, ctx))
+		return 0;
 	for (int i = (int)(*pos - 2); i < N_NODES; i++) {
 		if (i == ROOT || nodes[i].parent != dir->aux)
 			continue;
@@ -120,16 +112,8 @@ static int sys_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void 
 static long attr_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	const char *text = nodes[f->inode->aux].text;
-	size_t len = strlen(text);
 
-	if (*pos >= len)
-		return 0;
-	if (n > len - *pos)
-		n = len - (size_t)*pos;
-	if (iobuf_put(b, 0, text + *pos, n))
-		return -EFAULT;
-	*pos += n;
-	return (long)n;
+	return vfs_read_text(text, strlen(text), b, n, pos);
 }
 
 static long attr_uread(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
