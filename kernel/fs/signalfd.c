@@ -24,12 +24,6 @@ struct signalfd {
 
 static const struct file_ops signalfd_ops;
 
-/* A signal was queued somewhere: wake whoever waits for I/O. */
-static void signal_queued(void)
-{
-	io_event();
-}
-
 static bool fault_signal(int sig)
 {
 	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE;
@@ -67,39 +61,50 @@ static void to_ssi(const struct siginfo_k *in, struct signalfd_siginfo_k *out)
 	}
 }
 
-/* Copy one dequeued signal out: 0 or -EFAULT. */
-static long read_one(struct signalfd *s, uptr_t buf)
+/* Wait for a signal of s's mask and take it into *info: 0, -EAGAIN
+ * (O_NONBLOCK) or -ERESTARTSYS. The check and the sleep are one step with
+ * interrupts off: a signal an interrupt sends between them (a timer, the
+ * TTY) would otherwise wake nobody. */
+static long wait_one(struct file *f, const struct signalfd *s, struct siginfo_k *info)
 {
-	struct siginfo_k info;
-	struct signalfd_siginfo_k ssi;
+	uint64_t fl = irq_save();
+	long r = 0;
 
-	if (!signal_dequeue(s->mask, &info))
-		return -EAGAIN;
-	to_ssi(&info, &ssi);
-	return copy_to_user(buf, &ssi, sizeof(ssi)) ? -EFAULT : 0;
+	while (!signal_dequeue(s->mask, info)) {
+		if (f->flags & O_NONBLOCK) {
+			r = -EAGAIN;
+			break;
+		}
+		if (signal_pending() || fatal_signal_pending()) {
+			r = -ERESTARTSYS;
+			break;
+		}
+		wait_on(&io_event_wq, NO_DEADLINE);
+	}
+	irq_restore(fl);
+	return r;
 }
 
 static long signalfd_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 {
+	const size_t one = sizeof(struct signalfd_siginfo_k);
 	struct signalfd *s = f->priv;
+	struct siginfo_k info;
+	struct signalfd_siginfo_k ssi;
 	size_t done = 0;
 	long r;
 
 	(void)pos;
-	if (n < sizeof(struct signalfd_siginfo_k))
+	if (n < one)
 		return -EINVAL;
-	while ((r = read_one(s, buf)) == -EAGAIN) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if (signal_pending() || fatal_signal_pending())
-			return -ERESTARTSYS;
-		wait_on(&io_event_wq, NO_DEADLINE);
-	}
-	if (r < 0)
+	if ((r = wait_one(f, s, &info)))
 		return r;
-	done = sizeof(struct signalfd_siginfo_k);
-	while (n - done >= sizeof(struct signalfd_siginfo_k) && read_one(s, buf + done) == 0)
-		done += sizeof(struct signalfd_siginfo_k);
+	do { /* then as many more as are pending and fit */
+		to_ssi(&info, &ssi);
+		if (copy_to_user(buf + done, &ssi, one))
+			return done ? (long)done : -EFAULT;
+		done += one;
+	} while (n - done >= one && signal_dequeue(s->mask, &info));
 	return (long)done;
 }
 
@@ -147,6 +152,6 @@ int signalfd_create(struct file **out, uint64_t mask, unsigned flags)
 		kfree(s);
 		return -ENOMEM;
 	}
-	signal_set_queued_hook(signal_queued);
+	signal_set_queued_hook(io_event); /* readers and pollers hear of blocked signals */
 	return 0;
 }
