@@ -161,6 +161,18 @@ static void rt_dequeued(struct process *p, int sig)
 		p->sig_pending |= bit(sig);
 }
 
+/* Take sig off the pending set of thread t (its own first) or of its
+ * process p: the one step every taker shares (delivery, signalfd,
+ * sigwait). A further real-time instance of sig stays pending. */
+static void take_pending(struct process *p, struct thread *t, int sig)
+{
+	if (t->sig_pending & bit(sig))
+		t->sig_pending &= ~bit(sig);
+	else
+		p->sig_pending &= ~bit(sig);
+	rt_dequeued(p, sig);
+}
+
 /* A real-time signal taken off the pending bits that no handler will
  * see (ignored, stopped, or replaced by a tracer): its instance goes. */
 static void rt_drop(struct process *p, int sig)
@@ -459,11 +471,7 @@ int signal_dequeue(uint64_t mask, struct siginfo_k *info)
 	int sig = own ? __builtin_ctzll(own) + 1 : shared ? __builtin_ctzll(shared) + 1 : 0;
 
 	if (sig) {
-		if (own)
-			t->sig_pending &= ~bit(sig);
-		else
-			p->sig_pending &= ~bit(sig);
-		rt_dequeued(p, sig);
+		take_pending(p, t, sig);
 		memset(info, 0, sizeof(*info));
 		fill_info(p, sig, info, true);
 	}
@@ -599,11 +607,7 @@ static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 	ptrace_interrupt_stop(tf);
 	while ((sig = next_signal(p)) != 0) {
 		int taken = sig; /* a real-time instance of it is the handler's, or dropped */
-		if (t->sig_pending & bit(sig))
-			t->sig_pending &= ~bit(sig); /* the thread's own first */
-		else
-			p->sig_pending &= ~bit(sig);
-		rt_dequeued(p, sig);
+		take_pending(p, t, sig);
 		if (sig != SIGKILL && ptrace_traced(&p->ptrace) && (sig = trace_signal(p, t, tf, sig)) != taken)
 			rt_drop(p, taken);
 		if (!sig)
