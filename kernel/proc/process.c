@@ -79,6 +79,15 @@ struct thread *process_find_thread(int tid, struct process **owner)
 	return NULL;
 }
 
+struct process *process_find_id(int id)
+{
+	struct process *p = process_find(id);
+
+	if (!p)
+		process_find_thread(id, &p);
+	return p;
+}
+
 bool capable(int cap)
 {
 	struct process *p = current_process();
@@ -571,6 +580,14 @@ static void vfork_release(struct process *p)
 	wake_all(&d->wq);
 }
 
+/* c's parent (or the thread that forked it) is gone: its parent-death
+ * signal (prctl PR_SET_PDEATHSIG), if it set one and still runs. */
+static void pdeath_notify(struct process *c)
+{
+	if (c->pdeath_signal && c->state != PROC_ZOMBIE)
+		signal_send(c, c->pdeath_signal);
+}
+
 /* Who takes p's children, as Linux's find_new_reaper: the nearest live
  * ancestor that made itself a child subreaper (prctl), else init (NULL
  * if init is gone). Interrupts off. */
@@ -595,8 +612,7 @@ static void reparent_children(struct process *p)
 		c->exit_signal = SIGCHLD; /* as Linux's reparent_leader */
 		c->ended_traced = false;
 		c->orphaned = true;
-		if (c->pdeath_signal && c->state != PROC_ZOMBIE)
-			signal_send(c, c->pdeath_signal);
+		pdeath_notify(c);
 		if (reaper) {
 			c->sibling = reaper->children;
 			reaper->children = c;
@@ -630,8 +646,7 @@ static void children_lose_thread(struct process *p, const struct thread *t)
 		if (c->parent_tid != t->tid)
 			continue;
 		c->parent_tid = 0;
-		if (c->pdeath_signal && c->state != PROC_ZOMBIE)
-			signal_send(c, c->pdeath_signal);
+		pdeath_notify(c);
 	}
 }
 

@@ -249,6 +249,9 @@ struct process *process_find(int pid);
 /* Find the live thread with id tid of a live process, and that process
  * into *owner: NULL (and *owner NULL) if none. */
 struct thread *process_find_thread(int tid, struct process **owner);
+/* The process id names, as kill(2) reads it: the process with that pid,
+ * else the live process one of whose threads has that tid; NULL if none. */
+struct process *process_find_id(int id);
 /* Call fn for every process (for /proc and kill(-1)); interrupts off. */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
 

@@ -695,11 +695,7 @@ SYSCALL_DEFINE2(kill, pid_t, upid, int, sig)
 	if ((unsigned)sig > NSIG)
 		return -EINVAL;
 	if (pid > 0) {
-		struct process *p = process_find(pid);
-		if (!p) {
-			/* as Linux: any thread's id names its whole process */
-			process_find_thread(pid, &p);
-		}
+		struct process *p = process_find_id(pid); /* as Linux: a thread's id names its process */
 		if (!p)
 			return -ESRCH;
 		return kill_checked(p, (int)sig); /* a zombie accepts (and drops) it until reaped */
@@ -777,8 +773,8 @@ SYSCALL_DEFINE3(rt_sigqueueinfo, pid_t, tgid, int, sig, uptr_t, uinfo)
 
 	if (err)
 		return err;
-	if ((int)tgid > 0 && !(p = process_find((int)tgid)))
-		process_find_thread((int)tgid, &p);
+	if ((int)tgid > 0)
+		p = process_find_id((int)tgid);
 	if (!p)
 		return -ESRCH;
 	if ((unsigned)sig > NSIG)
