@@ -172,6 +172,8 @@ static int open_elf(const char *path, struct elf_file *f, char *abs, int bad_elf
 	return check_elf(f, abs, bad_elf);
 }
 
+/* Drop what open_elf (or vfs_exec_data) gave: a copy of the file is
+ * freed, the boot archive's bytes are not; the name's reference too. */
 static void close_elf(struct elf_file *f)
 {
 	if (f->data && f->owned)
@@ -352,13 +354,6 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 
 static int exec_depth(const char *path, const char *const argv[], const char *const envp[],
 		      struct exec_image *out, int depth);
-
-/* Drop what vfs_exec_data gave: a copy is freed, the archive's bytes are not. */
-static void release(const void *file, bool owned)
-{
-	if (owned)
-		vfree((void *)file);
-}
 
 /* A "#!interpreter [arg]" script: run the interpreter with argv
  * [interpreter, arg?, path, argv[1]...], as Linux does. */
@@ -542,7 +537,7 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 	const char *head = prog.data;
 	if (prog.size >= 2 && head[0] == '#' && head[1] == '!') {
 		err = exec_script(path, head, prog.size, argv, envp, out, depth);
-		release(prog.data, prog.owned);
+		close_elf(&prog);
 		return err;
 	}
 	return exec_elf(&prog, abs, argv, envp, out);
