@@ -245,6 +245,29 @@ void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end)
 	avl_update(&vs->tree, &v->node);
 }
 
+/* n becomes a copy of region v seen from its address old on, placed at
+ * [to, to + len): the same protection and flags, its object from the
+ * same page, its file name from the same offset (references taken), its
+ * demand-loaded contents at the same place relative to old. The one
+ * copy of a region for split_at, uvm_move and uvm_fork. */
+static void vma_copy_at(struct vma *n, const struct vma *v, uint64_t old, uint64_t to, uint64_t len)
+{
+	uint64_t off = old - v->start;
+
+	*n = *v;
+	n->start = to;
+	n->end = to + len;
+	n->next = NULL;
+	n->backing_va = v->backing_va - old + to; /* modulo 2^64: only differences are used */
+	if (n->obj) {
+		shmem_get(n->obj);
+		n->obj_pgoff += off / PAGE_SIZE;
+		rmap_add(n);
+	}
+	vm_name_get(n->name);
+	n->name_off += off;
+}
+
 /* Split the region containing addr so that a region boundary falls on
  * addr. 0 or -ENOMEM. */
 static int split_at(struct vm_space *vs, uint64_t addr)
@@ -256,15 +279,7 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 	struct vma *tail = vs->nr_vmas < UVM_MAX_VMAS ? kmalloc(sizeof(*tail)) : NULL;
 	if (!tail)
 		return -ENOMEM;
-	*tail = *v;
-	tail->start = addr;
-	if (tail->obj) {
-		shmem_get(tail->obj);
-		tail->obj_pgoff += (addr - v->start) / PAGE_SIZE;
-		rmap_add(tail);
-	}
-	vm_name_get(tail->name);
-	tail->name_off += addr - v->start;
+	vma_copy_at(tail, v, addr, addr, v->end - addr);
 	uvm_set_end(vs, v, addr);
 	vma_link(vs, tail, v);
 	return 0;
@@ -336,28 +351,6 @@ static int move_pages(struct vm_space *vs, uint64_t from, uint64_t to, uint64_t 
 	return c.err;
 }
 
-/* n becomes a copy of region v seen from its address old on, placed at
- * [to, to + len): the same protection and flags, its object from the
- * same page, its file name from the same offset (references taken), its
- * demand-loaded contents at the same place relative to old. */
-static void vma_copy_at(struct vma *n, const struct vma *v, uint64_t old, uint64_t to, uint64_t len)
-{
-	uint64_t off = old - v->start;
-
-	*n = *v;
-	n->start = to;
-	n->end = to + len;
-	n->next = NULL;
-	n->backing_va = v->backing_va - old + to; /* modulo 2^64: only differences are used */
-	if (n->obj) {
-		shmem_get(n->obj);
-		n->obj_pgoff += off / PAGE_SIZE;
-		rmap_add(n);
-	}
-	vm_name_get(n->name);
-	n->name_off += off;
-}
-
 int uvm_move(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to, uint64_t new_len,
 	     bool keep_old)
 {
@@ -404,11 +397,10 @@ static void protect_one(uint64_t va, uint64_t *pte, void *arg)
 	arch_protect_page(c->pml4, va, c->leaf);
 }
 
-/* Does a region in [start, end) refuse to become writable? */
-static bool write_refused(const struct vm_space *vs, uint64_t start, uint64_t end)
+bool uvm_range_has_flag(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag)
 {
 	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
-		if (v->end > start && (v->flags & VMA_NOWRITE))
+		if (v->end > start && (v->flags & flag))
 			return true;
 	return false;
 }
@@ -417,7 +409,7 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 {
 	if (!range_covered(vs, start, end))
 		return -ENOMEM; /* Linux: a hole in the range */
-	if ((prot & VM_WRITE) && write_refused(vs, start, end))
+	if ((prot & VM_WRITE) && uvm_range_has_flag(vs, start, end, VMA_NOWRITE))
 		return -EACCES; /* Linux: a shared file mapping without write access */
 	if (split_at(vs, start) || split_at(vs, end))
 		return -ENOMEM;
@@ -533,13 +525,6 @@ static bool object_full(const struct vma *v, uint64_t va)
 {
 	return v->obj && shmem_full(v->obj) &&
 	       !shmem_lookup(v->obj, v->obj_pgoff + (va - v->start) / PAGE_SIZE);
-}
-
-bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va)
-{
-	const struct vma *v = uvm_find_vma(vs, va);
-
-	return v && ((v->flags & VMA_SIGBUS) || beyond_object(v, va) || object_full(v, va));
 }
 
 int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_only)
@@ -789,66 +774,15 @@ static void *writable_page(struct vm_space *vs, uint64_t va)
 	return uvm_page(vs, va);
 }
 
-/* Copy len bytes to va, a page at a time, through get_page's pages. */
-static int write_pages(struct vm_space *vs, uint64_t va, const void *src, size_t len,
-		       void *(*get_page)(struct vm_space *, uint64_t))
-{
-	const uint8_t *s = src;
-
-	while (len) {
-		uint8_t *page = get_page(vs, va);
-		if (!page)
-			return -EFAULT;
-		size_t off = page_offset(va);
-		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-		memcpy(page + off, s, n);
-		va += n;
-		s += n;
-		len -= n;
-	}
-	return 0;
-}
-
-int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
-{
-	return write_pages(vs, va, src, len, uvm_page);
-}
-
-int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t len)
-{
-	if (va >= USER_VA_END || len > USER_VA_END - va)
-		return -EFAULT;
-	return write_pages(vs, va, src, len, writable_page);
-}
-
-/* The page at va as a tracer sees it (Linux's FOLL_FORCE): any region
- * but a file mapping's pages past the file; brought in if absent, never
- * copied for a read; for a write, this space's own copy of a page shared
- * copy-on-write (a private text page included), the region's object's
- * page in a shared region. NULL if none. */
-static void *forced_page(struct vm_space *vs, uint64_t va, bool write)
-{
-	struct vma *v = uvm_find_vma(vs, va);
-
-	if (!v || uvm_fault_sigbus(vs, va))
-		return NULL;
-	if (write)
-		return uvm_page(vs, va);
-	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
-	if (pte)
-		return phys_to_virt(*pte & PTE_ADDR);
-	return fault_in(vs, v, va) ? phys_to_virt(arch_translate(vs->pml4, page_round_down(va)))
-				   : NULL;
-}
-
-int uvm_access_forced(struct vm_space *vs, uint64_t va, void *buf, size_t len, bool write)
+/* Copy len bytes between buf and va (to va if write), a page at a time,
+ * through get_page's pages: 0, or -EFAULT at the first page it refuses. */
+static int copy_pages(struct vm_space *vs, uint64_t va, void *buf, size_t len, bool write,
+		      void *(*get_page)(struct vm_space *, uint64_t))
 {
 	uint8_t *b = buf;
 
-	if (va >= USER_VA_END || len > USER_VA_END - va)
-		return -EFAULT;
 	while (len) {
-		uint8_t *page = forced_page(vs, va, write);
+		uint8_t *page = get_page(vs, va);
 		if (!page)
 			return -EFAULT;
 		size_t off = page_offset(va);
@@ -862,6 +796,67 @@ int uvm_access_forced(struct vm_space *vs, uint64_t va, void *buf, size_t len, b
 		len -= n;
 	}
 	return 0;
+}
+
+/* [va, va + len) lies in user space. */
+static bool user_range(uint64_t va, size_t len)
+{
+	return va < USER_VA_END && len <= USER_VA_END - va;
+}
+
+int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
+{
+	return copy_pages(vs, va, (void *)src, len, true, uvm_page); /* src is only read */
+}
+
+int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t len)
+{
+	if (!user_range(va, len))
+		return -EFAULT;
+	return copy_pages(vs, va, (void *)src, len, true, writable_page);
+}
+
+/* Would a fault at va in region v be SIGBUS (a file mapping past the
+ * file's end, or a hole in a full file)? */
+static bool vma_sigbus(const struct vma *v, uint64_t va)
+{
+	return (v->flags & VMA_SIGBUS) || beyond_object(v, va) || object_full(v, va);
+}
+
+bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va)
+{
+	const struct vma *v = uvm_find_vma(vs, va);
+
+	return v && vma_sigbus(v, va);
+}
+
+/* The page at va as a tracer sees it (Linux's FOLL_FORCE): any region
+ * but a file mapping's pages past the file; brought in if absent, never
+ * copied for a read (read_forced); for a write (write_forced), this
+ * space's own copy of a page shared copy-on-write (a private text page
+ * included), the region's object's page in a shared region. NULL if none. */
+static void *read_forced(struct vm_space *vs, uint64_t va)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	if (!v || vma_sigbus(v, va))
+		return NULL;
+	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
+	return pte ? phys_to_virt(*pte & PTE_ADDR) : fault_in(vs, v, va);
+}
+
+static void *write_forced(struct vm_space *vs, uint64_t va)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	return v && !vma_sigbus(v, va) ? uvm_page(vs, va) : NULL;
+}
+
+int uvm_access_forced(struct vm_space *vs, uint64_t va, void *buf, size_t len, bool write)
+{
+	if (!user_range(va, len))
+		return -EFAULT;
+	return copy_pages(vs, va, buf, len, write, write ? write_forced : read_forced);
 }
 
 struct fork_ctx {
@@ -910,14 +905,8 @@ static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail
 
 	if (!nv)
 		return -ENOMEM;
-	*nv = *v;
-	nv->next = NULL;
+	vma_copy_at(nv, v, v->start, v->start, v->end - v->start);
 	nv->vs = vs;
-	if (nv->obj) {
-		shmem_get(nv->obj);
-		rmap_add(nv);
-	}
-	vm_name_get(nv->name);
 	**tail = nv;
 	*tail = &nv->next;
 	vs->nr_vmas++;
@@ -988,11 +977,11 @@ enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bo
 
 	if (!v)
 		v = grow_stack(vs, va, lim);
-	if (!v || (v->flags & VMA_SIGBUS))
-		return UVM_FAULT_BAD;
-	if (!(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
+	if (!v || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
 	    (exec && !(v->prot & VM_EXEC)))
 		return UVM_FAULT_BAD;
+	if (v->flags & VMA_SIGBUS)
+		return UVM_FAULT_SIGBUS; /* never present: past the file at map time */
 	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
 	if (!pte && beyond_object(v, va))
 		return UVM_FAULT_SIGBUS;

@@ -171,6 +171,8 @@ int uvm_prefault(struct vm_space *vs, uint64_t va);
 bool uvm_resident(struct vm_space *vs, uint64_t va);
 /* Would a fault at va be SIGBUS (a file mapping past the file's end)? */
 bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va);
+/* Does a region overlapping [start, end) have a flag of flag (VMA_*)? */
+bool uvm_range_has_flag(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag);
 /* Set flags on the regions covering [start, end) (splitting at the edges). */
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags);
 /* A free range of len bytes for mmap, below mmap_next; 0 if none.

@@ -29,7 +29,6 @@ static unsigned prot_to_vm(uint64_t prot)
 	       (prot & PROT_EXEC ? VM_EXEC | VM_READ : 0);
 }
 
-/* No region overlaps [start, end). */
 static struct vm_space *vm(void)
 {
 	return current_process()->vm;
@@ -392,15 +391,6 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 	return uvm_protect(vm(), addr, addr + page_round_up(len), vmprot);
 }
 
-/* Is a region of [start, end) MAP_LOCKED? */
-static bool range_locked(struct vm_space *vs, uint64_t start, uint64_t end)
-{
-	for (struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
-		if (v->end > start && (v->flags & VMA_LOCKED))
-			return true;
-	return false;
-}
-
 /* msync: RAM files have no disk to write back to, so only Linux's
  * checks remain, in its order: known flags, an aligned start, not both
  * MS_ASYNC and MS_SYNC (EINVAL); a range that wraps (ENOMEM), an empty
@@ -418,7 +408,7 @@ SYSCALL_DEFINE3(msync, unsigned long, start, size_t, len, int, flags)
 		return -ENOMEM;
 	if (size == 0)
 		return 0;
-	if ((flags & MS_INVALIDATE) && range_locked(vs, start, start + size))
+	if ((flags & MS_INVALIDATE) && uvm_range_has_flag(vs, start, start + size, VMA_LOCKED))
 		return -EBUSY;
 	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
 }
