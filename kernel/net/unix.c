@@ -231,7 +231,7 @@ static size_t iov_total(const struct sock_msg *m)
 	return total;
 }
 
-static void put_fds(struct sock_msg *m)
+void sock_msg_put_fds(struct sock_msg *m)
 {
 	for (int i = 0; i < m->nfds; i++)
 		file_put(m->fds[i]);
@@ -273,23 +273,29 @@ static void take_fds(struct unix_skb *skb, struct sock_msg *m, bool peek)
 	m->nfds = skb->nfds;
 }
 
-/* SO_PASSCRED: the credentials the reader gets with skb. */
-static void take_cred(const struct unix_sock *s, const struct unix_skb *skb, struct sock_msg *m)
+/* The credentials a reader with SO_PASSCRED gets with skb: the
+ * sender's, or nobody's when it sent none. */
+static struct ucred skb_cred_seen(const struct unix_skb *skb)
 {
 	static const struct ucred nobody = { 0, UNIX_NOBODY_ID, UNIX_NOBODY_ID };
 
+	return skb->has_cred ? skb->cred : nobody;
+}
+
+/* SO_PASSCRED: the credentials the reader gets with skb. */
+static void take_cred(const struct unix_sock *s, const struct unix_skb *skb, struct sock_msg *m)
+{
 	if (!s->passcred)
 		return;
 	m->has_cred = true;
-	m->cred = skb->has_cred ? skb->cred : nobody;
+	m->cred = skb_cred_seen(skb);
 }
 
 /* Same credentials (Linux's unix_skb_scm_eq): a stream read with
  * SO_PASSCRED never joins bytes of different writers. */
 static bool same_cred(const struct unix_skb *skb, const struct sock_msg *m)
 {
-	const struct ucred c = skb->has_cred ? skb->cred
-					     : (struct ucred){ 0, UNIX_NOBODY_ID, UNIX_NOBODY_ID };
+	const struct ucred c = skb_cred_seen(skb);
 
 	return c.pid == m->cred.pid && c.uid == m->cred.uid && c.gid == m->cred.gid;
 }
@@ -498,7 +504,7 @@ long unix_sendmsg(struct file *f, struct sock_msg *m, int flags)
 		r = stream_send(f, s, m, flags);
 	else
 		r = dgram_send(f, s, m, flags);
-	put_fds(m); /* what no message took */
+	sock_msg_put_fds(m); /* what no message took */
 	if (m->user)
 		unix_inflight_end(m->user);
 	return r;
@@ -707,9 +713,7 @@ static long unix_rw(struct file *f, struct iobuf b, size_t n, bool write)
 	if (n == 0)
 		return 0; /* read(2) of nothing, as Linux's sock_read_iter */
 	long r = unix_recvmsg(f, &m, 0);
-	for (int i = 0; i < m.nfds; i++)
-		file_put(m.fds[i]); /* files passed to a plain read are closed, as Linux */
-	kfree(m.fds);
+	sock_msg_put_fds(&m); /* files passed to a plain read are closed, as Linux */
 	return r;
 }
 

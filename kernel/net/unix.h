@@ -51,6 +51,10 @@ struct sock_msg {
 
 #define UNIX_NOBODY_ID 65534 /* Linux's overflowuid/overflowgid: credentials nobody sent */
 
+/* Put m's files (a send's not yet taken, or a receive's not installed)
+ * and free their array. */
+void sock_msg_put_fds(struct sock_msg *m);
+
 /* The socket f is, or false (the caller's -ENOTSOCK). */
 bool unix_is_socket(const struct file *f);
 /* st_ino of a socket file (unique, never an address); 0 for others. */

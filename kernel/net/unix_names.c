@@ -115,7 +115,8 @@ int unix_autobind(struct unix_sock *s)
 			unix_add_bound(s, &a, len, NULL);
 			return 0;
 		}
-		sched_cond_resched(); /* a program may hold many of these names */
+		if (io_should_stop()) /* a program may hold many of these names */
+			return -EINTR;
 	}
 	return -ENOSPC;
 }

@@ -128,7 +128,7 @@ bool unix_name_abstract(const struct sockaddr_un *a, size_t len);
  * name ends at a NUL or at len, as Linux reads it. */
 void unix_name_path(const struct sockaddr_un *a, size_t len, char *path);
 /* Give s a fresh abstract name, "\0" and five hex digits (Linux's
- * unix_autobind): 0 or -ENOSPC. */
+ * unix_autobind): 0, -ENOSPC, or -EINTR when the caller is killed. */
 int unix_autobind(struct unix_sock *s);
 /* The bound socket of this type with this abstract name, or NULL (as
  * Linux hashes them, abstract names are per socket type). */

@@ -15,7 +15,7 @@
 #include "net/unix.h"
 #include "proc/cred.h"
 #include "proc/process.h"
-#include "proc/signal.h"
+#include "proc/sched.h"
 #include "time/time.h"
 #include "time/timespec.h"
 #include "uapi/capability.h"
@@ -106,6 +106,22 @@ static int addr_out(const struct sockaddr_un *a, size_t len, uptr_t uaddr, uptr_
 		return -EFAULT;
 	int out = (int)len;
 	return copy_to_user(ulen, &out, sizeof(out)) ? -EFAULT : 0;
+}
+
+/* A send's destination (sendto's, or sendmsg's msg_name) into m:
+ * 0, -EINVAL, -EFAULT. */
+static int msg_addr_in(struct sock_msg *m, uptr_t uaddr, int len)
+{
+	union sockaddr_any a;
+	int err = addr_in(&a, uaddr, len);
+
+	if (err)
+		return err;
+	if (len > (int)sizeof(m->addr))
+		return -EINVAL;
+	m->addr = a.un;
+	m->addrlen = (size_t)len;
+	return 0;
 }
 
 /* The user's iovec array as sock_iovs (kmalloc'd, the caller kfrees it),
@@ -215,16 +231,22 @@ SYSCALL_DEFINE3(connect, int, fd, uptr_t, uaddr, int, len)
 	return err;
 }
 
-SYSCALL_DEFINE2(listen, int, fd, int, backlog)
+/* op(socket, arg) on fd's socket: listen and shutdown. */
+static int sock_call(int fd, int (*op)(struct file *, int), int arg)
 {
 	struct file *f;
 	int err = sock_fd(fd, &f);
 
 	if (err)
 		return err;
-	err = unix_listen(f, backlog);
+	err = op(f, arg);
 	file_put(f);
 	return err;
+}
+
+SYSCALL_DEFINE2(listen, int, fd, int, backlog)
+{
+	return sock_call(fd, unix_listen, backlog);
 }
 
 SYSCALL_DEFINE4(accept4, int, fd, uptr_t, uaddr, uptr_t, ulen, int, flags)
@@ -282,14 +304,7 @@ SYSCALL_DEFINE3(getpeername, int, fd, uptr_t, uaddr, uptr_t, ulen)
 
 SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 {
-	struct file *f;
-	int err = sock_fd(fd, &f);
-
-	if (err)
-		return err;
-	err = unix_shutdown(f, how);
-	file_put(f);
-	return err;
+	return sock_call(fd, unix_shutdown, how);
 }
 
 /* ---- options ------------------------------------------------------------------------ */
@@ -463,17 +478,10 @@ static long rights_out(struct sock_msg *m, uptr_t uctl, size_t room, int flags)
  * 0 or -errno (nothing held then but *iov, which the caller kfrees). */
 static int msg_in(const struct msghdr_user *h, struct sock_msg *m, struct sock_iov **iov)
 {
-	union sockaddr_any a;
 	int err;
 
-	if (h->name && h->namelen) {
-		if ((err = addr_in(&a, h->name, h->namelen)))
-			return err;
-		if (h->namelen > (int)sizeof(m->addr))
-			return -EINVAL;
-		m->addr = a.un;
-		m->addrlen = (size_t)h->namelen;
-	}
+	if (h->name && h->namelen && (err = msg_addr_in(m, h->name, h->namelen)))
+		return err;
 	if ((err = iov_in(h->iov, h->iovlen, iov)))
 		return err;
 	m->iov = *iov;
@@ -497,9 +505,7 @@ static long do_send(int fd, struct sock_msg *m, int flags)
 	long err = sock_fd(fd, &f);
 
 	if (err) {
-		for (int i = 0; i < m->nfds; i++)
-			file_put(m->fds[i]);
-		kfree(m->fds);
+		sock_msg_put_fds(m);
 		return err;
 	}
 	err = unix_sendmsg(f, m, flags); /* takes m's files */
@@ -517,11 +523,8 @@ SYSCALL_DEFINE3(sendmsg, int, fd, uptr_t, umsg, unsigned int, flags)
 		return -EFAULT;
 	int err = msg_in(&h, &m, &iov);
 	long r = err ? err : do_send(fd, &m, (int)flags);
-	if (err) {
-		for (int i = 0; i < m.nfds; i++)
-			file_put(m.fds[i]);
-		kfree(m.fds);
-	}
+	if (err)
+		sock_msg_put_fds(&m);
 	kfree(iov);
 	return r;
 }
@@ -530,17 +533,10 @@ SYSCALL_DEFINE6(sendto, int, fd, uptr_t, buf, size_t, len, unsigned int, flags, 
 {
 	struct sock_iov v = { iobuf_user(buf), len < MAX_RW_COUNT ? len : MAX_RW_COUNT };
 	struct sock_msg m = { .iov = &v, .niov = 1 };
-	union sockaddr_any a;
+	int err;
 
-	if (uaddr && alen) {
-		int err = addr_in(&a, uaddr, alen);
-		if (err)
-			return err;
-		if (alen > (int)sizeof(m.addr))
-			return -EINVAL;
-		m.addr = a.un;
-		m.addrlen = (size_t)alen;
-	}
+	if (uaddr && alen && (err = msg_addr_in(&m, uaddr, alen)))
+		return err;
 	return do_send(fd, &m, (int)flags);
 }
 
@@ -557,22 +553,13 @@ static long do_recv(int fd, struct sock_msg *m, int flags)
 	return err;
 }
 
-static void drop_fds(struct sock_msg *m)
-{
-	for (int i = 0; i < m->nfds; i++)
-		file_put(m->fds[i]);
-	kfree(m->fds);
-	m->fds = NULL;
-	m->nfds = 0;
-}
-
 SYSCALL_DEFINE6(recvfrom, int, fd, uptr_t, buf, size_t, len, unsigned int, flags, uptr_t, uaddr, uptr_t, ulen)
 {
 	struct sock_iov v = { iobuf_user(buf), len < MAX_RW_COUNT ? len : MAX_RW_COUNT };
 	struct sock_msg m = { .iov = &v, .niov = 1 };
 	long r = do_recv(fd, &m, (int)flags);
 
-	drop_fds(&m); /* files sent with it are closed, as on Linux */
+	sock_msg_put_fds(&m); /* files sent with it are closed, as on Linux */
 	if (r >= 0 && uaddr) {
 		int err = addr_out(&m.addr, m.addrlen, uaddr, ulen);
 		if (err)
@@ -643,7 +630,7 @@ SYSCALL_DEFINE3(recvmsg, int, fd, uptr_t, umsg, unsigned int, flags)
 	long r = do_recv(fd, &m, (int)flags);
 	if (r >= 0 && (err = msg_out(umsg, &h, &m, (int)flags)))
 		r = err;
-	drop_fds(&m);
+	sock_msg_put_fds(&m);
 	kfree(iov);
 	return r;
 }
@@ -677,8 +664,7 @@ SYSCALL_DEFINE4(sendmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned in
 		if (err < 0 || (err = mmsg_len_out(umsg, done, err)))
 			break;
 		done++;
-		sched_cond_resched();
-		if (fatal_signal_pending())
+		if (io_should_stop())
 			break;
 	}
 	return done ? (long)done : err;
@@ -730,8 +716,7 @@ SYSCALL_DEFINE5(recvmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned in
 			flags |= MSG_DONTWAIT;
 		if (uts && time_ns() >= deadline)
 			break;
-		sched_cond_resched();
-		if (fatal_signal_pending())
+		if (io_should_stop())
 			break;
 	}
 	if (done && err < 0 && err != -EAGAIN && err != -ERESTARTSYS)
@@ -759,7 +744,7 @@ long sock_rw_iov(struct file *f, bool write, uptr_t uiov, uint64_t cnt)
 	m.iov = iov;
 	m.niov = cnt;
 	long r = write ? unix_sendmsg(f, &m, 0) : total ? unix_recvmsg(f, &m, 0) : 0;
-	drop_fds(&m);
+	sock_msg_put_fds(&m);
 	kfree(iov);
 	return r;
 }
