@@ -637,27 +637,28 @@ def sb_missing(case):
     return None
 
 
+def put_on_esp(img, data, esp_path):
+    """Write data (bytes) to esp_path on the image's ESP, replacing the file there."""
+    path = img + ".esp-file"
+    with open(path, "wb") as f:
+        f.write(data)
+    run(["mcopy", "-o", "-i", mtools_img(img), path, "::" + esp_path])
+    os.unlink(path)
+
+
 def put_cmdline(img, text):
     """Replace the ESP's cmdline.txt (not the loader's signed command line)."""
-    path = img + ".cmdline"
-    with open(path, "w") as f:
-        f.write(text + "\n")
-    run(["mcopy", "-o", "-i", mtools_img(img), path, "::kestrel/cmdline.txt"])
-    os.unlink(path)
+    put_on_esp(img, (text + "\n").encode(), "kestrel/cmdline.txt")
 
 
 def swap_file(img, src, esp_path):
     """Put on the ESP a copy of src with its last byte changed: another file
     that still works (the kernel's last bytes are section headers the loader
     does not read, the rootfs's are padding after the cpio trailer)."""
-    path = img + ".swap"
     with open(src, "rb") as f:
         data = bytearray(f.read())
     data[-1] ^= 0x01
-    with open(path, "wb") as f:
-        f.write(data)
-    run(["mcopy", "-o", "-i", mtools_img(img), path, "::" + esp_path])
-    os.unlink(path)
+    put_on_esp(img, data, esp_path)
 
 
 def mtools_img(img):
@@ -670,13 +671,10 @@ def mdel(img, path):
 
 def corrupt_kernel(build, img):
     """Replace the kernel with a copy whose e_machine is not x86_64."""
-    bad = img + ".kernel"
     with open(os.path.join(build, "kernel.elf"), "rb") as f:
         data = bytearray(f.read())
     data[18:20] = (3).to_bytes(2, "little")  # EM_386
-    with open(bad, "wb") as f:
-        f.write(data)
-    run(["mcopy", "-o", "-i", mtools_img(img), bad, "::kestrel/kernel.elf"])
+    put_on_esp(img, data, "kestrel/kernel.elf")
 
 
 def run(cmd, **kw):
@@ -905,16 +903,16 @@ def boot(case, build, outdir, timeout):
     missing = sb_missing(case)
     if missing:
         return name, "SKIP " + missing, 0.0
-    sign = ["--sign-key", SNAKEOIL_KEY, "--sign-cert", SNAKEOIL_CERT,
-            "--sign-pass", SNAKEOIL_PASS] if case.get("sign") else []
+    mkimg_args = ["--sign-key", SNAKEOIL_KEY, "--sign-cert", SNAKEOIL_CERT,
+                  "--sign-pass", SNAKEOIL_PASS] if case.get("sign") else []
     if case.get("debs"):
         debs, missing = debian_image_args(case, case_build, outdir)
         if missing:
             return name, "SKIP " + missing, 0.0
-        sign += debs
+        mkimg_args += debs
     run([os.path.join(TOP, "tools/mkimg.sh"), "--build", case_build, "-o", img,
          "--rootfs", os.path.join(build, "rootfs.cpio"), "--cmdline", case.get("cmdline", "")]
-        + sign)
+        + mkimg_args)
     if "image" in case:
         case["image"](img)
     shutil.copyfile(OVMF_SB_VARS if case.get("sb") else OVMF_VARS, vars_fd)

@@ -62,7 +62,10 @@ sys.path.insert(0, os.path.join(TOP, "tests", "boot"))
 import boottest     # noqa: E402  (the QEMU command line, OVMF, read_log)
 import fuzzkernel   # noqa: E402  (where_stuck: the CPU's place at a hang)
 
-SHARED = os.path.join(TOP, "..", "shared", "conformance", "gvisor")
+# GVISOR_SRC=DIR (as for gvisor-quick.sh, whose build it names) takes the
+# shared tests, and so their linux-results.txt, from DIR instead.
+SHARED = os.path.abspath(os.environ.get("GVISOR_SRC") or
+                         os.path.join(TOP, "..", "shared", "conformance", "gvisor"))
 GUEST_RUNNER = os.path.join(TOP, "tests", "conformance", "gvisor-guest.sh")
 HELPERS = ["exec_assert_closed_workload", "exec_basic_workload", "exec_check_creds",
            "exec_proc_exe_workload", "exec_state_workload", "priority_execve", "exit_script"]
