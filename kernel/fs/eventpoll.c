@@ -57,10 +57,35 @@ struct eventpoll {
 	struct epitem *items;
 	struct epitem *resume;   /* where the next scan starts (fairness past EP_BATCH) */
 	uint64_t visit_gen;      /* the loop check's mark */
+	uint64_t memo_pass;      /* the look (poll_pass) memo was computed in */
+	unsigned memo;           /* eventpoll_poll's answer then */
 };
 
 static const struct file_ops eventpoll_ops;
 static int poll_depth;          /* nested epoll files being polled (single CPU) */
+/*
+ * One outermost look (an epoll_wait scan or a poll of an epoll file) is a
+ * pass: nothing a nested epoll depends on changes during it (a scan
+ * changes only its own epoll's items, which no epoll it looks through
+ * can watch: no loops), so each epoll file is polled once per pass and
+ * its answer remembered. Without that, an epoll holding k descriptors of
+ * one epoll, which holds k of another... costs k^EP_MAX_NESTS polls per
+ * look, all in one system call that never yields: a program could stall
+ * the CPU for minutes.
+ */
+static uint64_t poll_pass;
+static int pass_nest;           /* looks in progress: a pass lasts while > 0 */
+
+static void pass_begin(void)
+{
+	if (pass_nest++ == 0)
+		poll_pass++;
+}
+
+static void pass_end(void)
+{
+	pass_nest--;
+}
 static uint64_t loop_check_gen; /* one per loop check */
 static uint64_t nwatches;       /* registrations of every epoll */
 
@@ -83,7 +108,8 @@ static uint32_t item_ready(struct epitem *it)
 /* ---- the epoll file ---------------------------------------------------------- */
 
 /* Readable when a wait would report something. Nested epoll files are
- * looked through to EP_MAX_NESTS levels (deeper ones count as idle). */
+ * looked through to EP_MAX_NESTS levels (deeper ones count as idle);
+ * each once per pass (above). */
 static unsigned eventpoll_poll(struct file *f)
 {
 	struct eventpoll *ep = f->priv;
@@ -91,11 +117,17 @@ static unsigned eventpoll_poll(struct file *f)
 
 	if (poll_depth > EP_MAX_NESTS)
 		return 0;
+	if (pass_nest && ep->memo_pass == poll_pass)
+		return ep->memo;
+	pass_begin();
 	poll_depth++;
 	for (struct epitem *it = ep->items; it && !m; it = it->next)
 		if (item_ready(it))
 			m = POLLIN;
 	poll_depth--;
+	ep->memo_pass = poll_pass;
+	ep->memo = m;
+	pass_end();
 	return m;
 }
 
@@ -285,6 +317,7 @@ static int scan(struct eventpoll *ep, struct epoll_event_k *out, int max)
 
 	if (!it)
 		return 0;
+	pass_begin();
 	do {
 		uint32_t r = item_ready(it);
 		if (r) {
@@ -295,6 +328,7 @@ static int scan(struct eventpoll *ep, struct epoll_event_k *out, int max)
 		}
 		it = it->next ? it->next : ep->items;
 	} while (it != start && n < max);
+	pass_end();
 	ep->resume = it == start ? NULL : it; /* full: the next scan starts after the last seen */
 	return n;
 }
