@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * File system types that live on a block device (vfat, ext2) and the
+ * mount table: the contract between mount(2)/umount2(2)/statfs(2), the
+ * boot's root= and /boot/efi mounts, and each disk file system.
+ *
+ * A disk file system gives a struct fs_type; mounting calls its mount,
+ * which reads the superblock through the block cache (block/bcache.h)
+ * and returns the root inode of a new struct fs_info it allocated (its
+ * inodes point at it). Its inodes use struct inode_ops and the open
+ * files struct file_ops (fs/inode.h, fs/vfs.h); regular files give
+ * read, write, lseek, kread and kwrite (exec and mmap read programs
+ * through kread).
+ *
+ * Lock rule: the mount table is changed only by mount and umount system
+ * calls and at boot (one CPU, no kernel preemption); a file system
+ * serialises its own sleeping disk I/O with a sleeplock of its own.
+ */
+#ifndef KESTREL_FS_FSTYPE_H
+#define KESTREL_FS_FSTYPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "block/blkdev.h"
+#include "fs/inode.h"
+
+/* statfs(2)'s numbers for one mounted file system. */
+struct fs_stat {
+	uint64_t magic;           /* f_type */
+	uint64_t bsize;           /* f_bsize and f_frsize */
+	uint64_t blocks, bfree, bavail;
+	uint64_t files, ffree;
+	uint64_t namelen;
+};
+
+/* Mount flags a file system sees (MS_RDONLY and friends, uapi/mount.h). */
+struct fs_type {
+	const char *name;         /* mount(2)'s type: "vfat", "msdos", "ext2" */
+	/* Mount dev: the root directory (a reference) into *root, and the
+	 * file system's private state into *sb. read_only: MS_RDONLY (a file
+	 * system may also make itself read-only: then it sets
+	 * (*root)->fs->read_only and logs why). opts: the data string
+	 * (NULL: none). 0, -EINVAL (not this file system: bad magic, logged
+	 * with the reason), -EIO, -ENOMEM. */
+	int (*mount)(struct blkdev *dev, bool read_only, const char *opts, struct inode **root,
+		     void **sb);
+	/* Write everything back and mark the file system clean (FAT's dirty
+	 * flag, ext2's s_state): 0 or -EIO. Called by sync(2) and syncfs(2)
+	 * (then the file system stays mounted and is marked dirty again at
+	 * its next change), and at unmount with unmounting true. */
+	int (*sync)(void *sb, bool unmounting);
+	/* Free everything after the last sync of an unmount. No inode of the
+	 * file system is referenced any more (umount2 checked: -EBUSY). */
+	void (*kill)(void *sb);
+	int (*statfs)(void *sb, struct fs_stat *out);
+	/* fsync(2)/fdatasync(2) of ip: its data and metadata on the disk. */
+	int (*fsync)(struct inode *ip, bool datasync);
+};
+
+/* One mounted file system. */
+struct mount {
+	const struct fs_type *type;   /* NULL for the RAM root, /proc, /sys */
+	struct blkdev *dev;
+	void *sb;
+	struct inode *root;           /* the mounted file system's root */
+	struct inode *mountpoint;     /* the directory it covers (NULL for /) */
+	char source[64];              /* as /proc/mounts shows it: "/dev/vda1" */
+	bool read_only;
+	struct mount *next;
+};
+
+/* vfat.c, ext2.c */
+extern const struct fs_type vfat_fs_type;
+extern const struct fs_type msdos_fs_type;
+extern const struct fs_type ext2_fs_type;
+
+/* The fs_type called name, or NULL (mount(2)'s -ENODEV). */
+const struct fs_type *fs_type_find(const char *name);
+/* Mount dev (type NULL: try each type) on the directory at. 0 or -errno. */
+int vfs_mount_dev(struct blkdev *dev, const struct fs_type *type, struct inode *at, bool read_only,
+		  const char *opts);
+/* The mount whose root is ip, or NULL. */
+struct mount *vfs_mount_of(const struct inode *root);
+/* Every mount, in mount order (/proc/mounts). */
+struct mount *vfs_mounts(void);
+/* sync(2): every disk file system and then every block device. */
+int vfs_sync_all(void);
+
+#endif
