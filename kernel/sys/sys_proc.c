@@ -50,8 +50,10 @@ SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
 			arch_thread_set_gs_base(&t->arch, addr);
 		return 0;
 	case ARCH_GET_FS:
+		arch_thread_read_bases(&t->arch); /* the live value, as Linux's x86_fsbase_read_task */
 		return copy_to_user(addr, &t->arch.fs_base, sizeof(t->arch.fs_base));
 	case ARCH_GET_GS:
+		arch_thread_read_bases(&t->arch);
 		return copy_to_user(addr, &t->arch.gs_base, sizeof(t->arch.gs_base));
 	default:
 		return -EINVAL;

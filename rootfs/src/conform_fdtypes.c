@@ -143,6 +143,111 @@ static int check_epoll_close(void)
 	return r;
 }
 
+/*
+ * Wide nested epolls (issue 13's epoll fix). A wide chain: W0 is empty,
+ * and each Wl above holds EP_WIDE descriptors (dups) of W(l-1), to W3; the
+ * top epoll holds EP_WIDE dups of W3 and one descriptor of a narrow chain
+ * N3 > N2 > N1 > N0 > a pipe's read end. Five epolls deep either way, as
+ * deep as Linux allows (EP_MAX_NESTS 4 links). Looking through every path
+ * of the wide chain costs EP_WIDE^4 polls (2.7e8) in one system call;
+ * Linux answers from its ready lists in microseconds (it refuses more
+ * than 10 wakeup paths from a file 5 deep, so the wide chain holds no
+ * file: the narrow one brings the readiness). A kernel must answer
+ * within EP_CHAIN_MS each time, and right: nothing; the narrow item once
+ * the pipe is readable; nothing after the read.
+ */
+#define EP_WIDE     128
+#define EP_DEPTH    4      /* the epolls below the top, either chain */
+#define EP_NARROW   0x6e   /* the narrow item's data */
+#define EP_CHAIN_MS 2000
+
+static long long ep_slowest_ms; /* the slowest look, for the note */
+
+/* A look at the top epoll: epoll_wait(0) reports the narrow item when
+ * ready is true, nothing otherwise, and poll() of the top file agrees,
+ * each within EP_CHAIN_MS. */
+static int ep_chain_look(int top, int ready, const char *when)
+{
+	struct epoll_event ev[4];
+	struct pollfd pf = { top, POLLIN, 0 };
+	long long t0 = now_ms(), dt;
+	int n = epoll_wait(top, ev, 4, 0), np;
+
+	dt = now_ms() - t0;
+	ep_slowest_ms = dt > ep_slowest_ms ? dt : ep_slowest_ms;
+	if (n != ready)
+		return fail("%s: epoll_wait = %d (%s), want %d", when, n, n < 0 ? errname(errno) : "-", ready);
+	if (dt > EP_CHAIN_MS)
+		return fail("%s: epoll_wait took %lld ms (limit %d)", when, dt, EP_CHAIN_MS);
+	if (n == 1 && (ev[0].events != EPOLLIN || ev[0].data.u64 != EP_NARROW))
+		return fail("%s: event %#x data %#llx, want EPOLLIN %#x", when, ev[0].events,
+			    (unsigned long long)ev[0].data.u64, EP_NARROW);
+	t0 = now_ms();
+	np = poll(&pf, 1, 0);
+	dt = now_ms() - t0;
+	ep_slowest_ms = dt > ep_slowest_ms ? dt : ep_slowest_ms;
+	if (np != ready)
+		return fail("%s: poll of the top epoll = %d (revents %#x), want %d", when, np, pf.revents, ready);
+	if (dt > EP_CHAIN_MS)
+		return fail("%s: poll took %lld ms (limit %d)", when, dt, EP_CHAIN_MS);
+	return CHECK_OK;
+}
+
+/* Add n descriptors of fd (fd itself, then dups) to ep with data.
+ * 0, or -1 (fail() said why). */
+static int ep_add_dups(int ep, int fd, int n, uint64_t data)
+{
+	for (int i = 0; i < n; i++) {
+		int d = i ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : fd;
+
+		if (want_ok("dup", d))
+			return -1;
+		if (ep_add(ep, d, EPOLLIN, data) != 0) {
+			fail("ADD of descriptor %d (of %d): %s", i, n, errname(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A chain of EP_DEPTH epolls over fd (-1: none), each holding width
+ * descriptors of the one below. Its top, or -1 (fail() said why). */
+static int ep_chain(int fd, int width)
+{
+	for (int l = 0; l < EP_DEPTH; l++) {
+		int ep = epoll_create1(EPOLL_CLOEXEC);
+
+		if (want_ok("epoll_create1", ep) || (fd >= 0 && ep_add_dups(ep, fd, width, (uint64_t)l) != 0))
+			return -1;
+		fd = ep;
+	}
+	return fd;
+}
+
+static int check_epoll_nested_wide(void)
+{
+	int p[2], top = epoll_create1(EPOLL_CLOEXEC), wide, narrow, r;
+	char c;
+
+	if (want_ok("epoll_create1", top) || want_ok("pipe2", pipe_nb(p)))
+		return CHECK_FAIL;
+	if ((wide = ep_chain(-1, EP_WIDE)) < 0 || (narrow = ep_chain(p[0], 1)) < 0 ||
+	    ep_add_dups(top, wide, EP_WIDE, 0) != 0 || ep_add_dups(top, narrow, 1, EP_NARROW) != 0)
+		return CHECK_FAIL;
+	r = ep_chain_look(top, 0, "nothing ready");
+	if (r == CHECK_OK && want_eq("write", write(p[1], "x", 1), 1))
+		r = CHECK_FAIL;
+	if (r == CHECK_OK)
+		r = ep_chain_look(top, 1, "the pipe readable");
+	if (r == CHECK_OK && want_eq("read", read(p[0], &c, 1), 1))
+		r = CHECK_FAIL;
+	if (r == CHECK_OK)
+		r = ep_chain_look(top, 0, "the pipe read");
+	if (r == CHECK_OK)
+		remark("slowest look %lld ms", ep_slowest_ms);
+	return r; /* the descriptors go with the isolated check's process */
+}
+
 static void on_usr1(int sig) { (void)sig; }
 
 /* epoll_wait sleeps until the write, and a handled signal ends it with EINTR. */
@@ -429,6 +534,7 @@ static const struct check checks[] = {
 	{ "epoll-errors", check_epoll_errors },
 	{ "epoll-close", check_epoll_close },
 	{ "epoll-sleep", check_epoll_sleep },
+	{ "epoll-nested-wide", check_epoll_nested_wide },
 	{ "signalfd", check_signalfd },
 	{ "signalfd-blocking", check_signalfd_blocking },
 	{ "memfd", check_memfd },

@@ -4,7 +4,10 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <ucontext.h>
 #include "checks.h"
 
@@ -266,6 +269,182 @@ static int check_gsbase(void)
 	return CHECK_OK;
 }
 
+/*
+ * The GS base a program leaves by loading GS with a null selector (issue
+ * 13's FS/GS fix). That load replaces the base behind the kernel's back:
+ * 0 on Intel and QEMU, unchanged on older AMD parts. Either is right; what
+ * must hold is consistency: ARCH_GET_GS, the base %gs-relative loads use,
+ * and the base after a switch or in a forked child all agree, and another
+ * process with the arch_prctl base keeps it. A kernel that trusted its
+ * record of the MSR handed the other process 0, or the child the stale
+ * base. The probe: two pages at P, P+GS_PROBE_BASE, each holding its own
+ * mark, so %gs:P tells base 0 from base GS_PROBE_BASE without a fault.
+ */
+#define GS_PROBE_BASE   4096ul               /* the arch_prctl base (a page size) */
+#define GS_MARK_ZERO    0x6f72657a2d7367ul   /* "gs-zero": at P, read with base 0 */
+#define GS_MARK_BASE    0x657361622d7367ul   /* "gs-base": at P+GS_PROBE_BASE */
+#define GS_BASE_UNKNOWN (~0ul)
+#define GS_ROUNDS       20                   /* switches to the other process and back */
+#define HWCAP2_FSGSBASE (1ul << 1)           /* <asm/hwcap2.h>: Linux switches bases with RDGSBASE */
+
+static unsigned long *gs_probe;
+
+/* Map the probe pages. 0, or -1 with errno. */
+static int gs_probe_map(void)
+{
+	void *p = mmap(NULL, 2 * GS_PROBE_BASE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	gs_probe = p;
+	gs_probe[0] = GS_MARK_ZERO;
+	gs_probe[GS_PROBE_BASE / sizeof(*gs_probe)] = GS_MARK_BASE;
+	return 0;
+}
+
+/* The base %gs-relative loads use now: 0, GS_PROBE_BASE or GS_BASE_UNKNOWN. */
+static unsigned long gs_live(void)
+{
+	unsigned long v;
+
+	__asm__ volatile("mov %%gs:(%1), %0" : "=r"(v) : "r"(gs_probe) : "memory");
+	return v == GS_MARK_ZERO ? 0 : v == GS_MARK_BASE ? GS_PROBE_BASE : GS_BASE_UNKNOWN;
+}
+
+static unsigned long gs_get(void)
+{
+	unsigned long base = GS_BASE_UNKNOWN;
+
+	syscall(SYS_arch_prctl, ARCH_GET_GS, &base);
+	return base;
+}
+
+static void gs_load_null(void)
+{
+	__asm__ volatile("mov %w0, %%gs" : : "r"(0) : "memory");
+}
+
+/* Linux without FSGSBASE (before 5.9, or on a CPU without it) trusts its
+ * saved base while the selector is null, as Kestrel did: after a switch
+ * or in a child the program sees its arch_prctl base again. It says so
+ * by leaving HWCAP2_FSGSBASE out of AT_HWCAP2. Kestrel must be exact. */
+static int gs_legacy_linux(void)
+{
+	struct utsname u;
+
+	return uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0 &&
+	       !(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE);
+}
+
+/* The base now is consistent (%gs-relative loads and ARCH_GET_GS agree)
+ * and is want (or, on legacy Linux, the arch_prctl base). 0 or a code. */
+static int gs_judge(unsigned long want, unsigned long *live, unsigned long *got)
+{
+	*live = gs_live();
+	*got = gs_get();
+	if (*live == GS_BASE_UNKNOWN || *live != *got)
+		return 1;
+	if (*live != want && !(gs_legacy_linux() && *live == GS_PROBE_BASE))
+		return 2;
+	return 0;
+}
+
+/* The other process: the arch_prctl base, every time it runs (a kernel
+ * skipping the WRMSR for it would give it the base the parent's selector
+ * load left). Exits 0, or 1 at the first wrong round. */
+static void gs_partner(int in, int out)
+{
+	unsigned long live, got;
+	char c;
+
+	for (int i = 0; i < GS_ROUNDS; i++) {
+		if (read(in, &c, 1) != 1)
+			_exit(0);
+		if (gs_judge(GS_PROBE_BASE, &live, &got) != 0) {
+			t_say("partner round %d: %%gs reads base %#lx, ARCH_GET_GS %#lx, want %#lx",
+			      i, live, got, GS_PROBE_BASE);
+			_exit(1);
+		}
+		if (write(out, "k", 1) != 1)
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* Two processes with one GS base; one loads a null selector; pipe
+ * ping-pong switches between them: each keeps its own base. */
+static int check_gs_selector_switch(void)
+{
+	int to[2], from[2], bad = 0;
+	unsigned long before, live = 0, got = 0;
+	char c;
+	pid_t pid;
+
+	if (want_ok("mmap", gs_probe_map() == 0 ? 0 : -1) || want_ok("pipe", pipe(to)) ||
+	    want_ok("pipe", pipe(from)) ||
+	    want_eq("arch_prctl(ARCH_SET_GS)", syscall(SYS_arch_prctl, ARCH_SET_GS, GS_PROBE_BASE), 0))
+		return CHECK_FAIL;
+	pid = fork();
+	if (pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		gs_partner(to[0], from[1]);
+	}
+	if (want_ok("fork", pid))
+		return CHECK_FAIL;
+	close(to[0]);
+	close(from[1]);
+	gs_load_null();
+	before = gs_live();
+	bad = gs_judge(before, &live, &got); /* ARCH_GET_GS reads the live base, as Linux */
+	for (int i = 0; i < GS_ROUNDS && !bad; i++) {
+		if (write(to[1], "p", 1) != 1 || read(from[0], &c, 1) != 1)
+			break; /* the partner failed: its exit status says */
+		bad = gs_judge(before, &live, &got);
+	}
+	close(to[1]);
+	if (want_exit("the partner (arch_prctl base)", pid, 0))
+		return CHECK_FAIL;
+	if (before == GS_BASE_UNKNOWN)
+		return fail("after a null GS load %%gs:%p reads neither mark", (void *)gs_probe);
+	if (bad)
+		return fail("after the load or switches: %%gs reads base %#lx, ARCH_GET_GS %#lx; at the load %#lx",
+			    live, got, before);
+	remark("a null selector load left base %#lx", before);
+	return CHECK_OK;
+}
+
+/* fork after a null GS load: the child's base is the one the parent's
+ * program left, not the arch_prctl one. */
+static int check_gs_selector_fork(void)
+{
+	unsigned long before, live, got;
+	pid_t pid;
+
+	if (want_ok("mmap", gs_probe_map() == 0 ? 0 : -1) ||
+	    want_eq("arch_prctl(ARCH_SET_GS)", syscall(SYS_arch_prctl, ARCH_SET_GS, GS_PROBE_BASE), 0))
+		return CHECK_FAIL;
+	gs_load_null();
+	before = gs_live();
+	if (before == GS_BASE_UNKNOWN)
+		return fail("after a null GS load %%gs:%p reads neither mark", (void *)gs_probe);
+	pid = fork();
+	if (pid == 0) {
+		if (gs_judge(before, &live, &got) != 0) {
+			t_say("child: %%gs reads base %#lx, ARCH_GET_GS %#lx; the parent's %#lx",
+			      live, got, before);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	if (want_ok("fork", pid))
+		return CHECK_FAIL;
+	if (want_exit("the child (its GS base)", pid, 0))
+		return CHECK_FAIL;
+	remark("a null selector load left base %#lx", before);
+	return CHECK_OK;
+}
+
 /* What a trap handler saw. */
 static volatile struct {
 	int signo, code;
@@ -316,6 +495,8 @@ static const struct check checks[] = {
 	{ "ss-nonstrict", check_ss_nonstrict },
 	{ "settls", check_settls },
 	{ "gsbase", check_gsbase },
+	{ "gs-selector-switch", check_gs_selector_switch },
+	{ "gs-selector-fork", check_gs_selector_fork },
 	{ "traps", check_traps },
 };
 

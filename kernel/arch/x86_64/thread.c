@@ -138,6 +138,11 @@ void arch_thread_reset_current(struct arch_thread *a)
 	fpu_restore(a->fpu);
 }
 
+void arch_thread_read_bases(struct arch_thread *a)
+{
+	save_user_bases(a);
+}
+
 void arch_thread_set_fs_base(struct arch_thread *a, uint64_t base)
 {
 	a->fs_base = this_cpu()->user_fs_base = base;

@@ -60,6 +60,9 @@ void arch_thread_reset_current(struct arch_thread *a);
  * canonical user address (the caller checks). */
 void arch_thread_set_fs_base(struct arch_thread *a, uint64_t base);
 void arch_thread_set_gs_base(struct arch_thread *a, uint64_t base);
+/* The calling thread's a: fs_base and gs_base read back from the MSRs
+ * (its program may have loaded FS or GS since it entered the kernel). */
+void arch_thread_read_bases(struct arch_thread *a);
 
 /* Before switching from prev to next (interrupts off): save prev's user
  * CPU state (FPU, FS/GS bases), load next's, and make next_kstack_top the
