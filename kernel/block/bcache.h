@@ -26,6 +26,7 @@
 #include "block/blkdev.h"
 
 #define BCACHE_PAGE         4096u
+#define BCACHE_BLOCK_MAX    BCACHE_PAGE /* the largest logical block (sector_size) a device may have */
 #define BCACHE_WRITEBACK_MS 5000u   /* dirty data older than this is written */
 
 struct bcache_page;

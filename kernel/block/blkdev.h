@@ -64,7 +64,9 @@ struct blk_ops {
 	/* Start r on the device, or return -errno at once (then r is not
 	 * completed). The driver later calls blk_complete(r, status), from
 	 * its interrupt handler or before submit returns. May be called
-	 * with interrupts enabled; must not sleep. */
+	 * with interrupts enabled; must not sleep. -EBUSY: the device's
+	 * queue is full now; the block layer waits a little and retries
+	 * (until BLK_IO_TIMEOUT_MS). */
 	int (*submit)(struct blkdev *d, struct blk_req *r);
 	/* Write the device's volatile cache to the medium: 0 or -EIO.
 	 * May sleep (it may wait for a completion). NULL: no cache. */
@@ -73,6 +75,10 @@ struct blk_ops {
 	 * interrupt delivery yet, or a polled driver): look for completions
 	 * and complete them. NULL for interrupt-driven drivers. */
 	void (*poll)(struct blkdev *d);
+	/* r timed out (BLK_IO_TIMEOUT_MS): forget it. After cancel returns
+	 * the driver never touches r again (it may still owe the device a
+	 * reset). NULL: the driver's requests cannot outlive the timeout. */
+	void (*cancel)(struct blkdev *d, struct blk_req *r);
 };
 
 /*
@@ -116,6 +122,10 @@ struct blkdev *blkdev_find_guid(const uint8_t guid[16]);
 /* Call fn for every device, disks before their partitions, in
  * registration order (for /proc/partitions and sync). */
 void blkdev_for_each(void (*fn)(struct blkdev *d, void *arg), void *arg);
+/* /proc/partitions in Linux's format (block/genhd.c's show_partition:
+ * major, minor, size in KiB, name) into buf, truncated at cap (NUL
+ * ended when cap > 0). Returns the length it wanted, as snprintf does. */
+size_t blkdev_format_partitions(char *buf, size_t cap);
 
 /* Run r (whose sector is relative to r->dev, a disk or a partition) and
  * wait for it: 0, -EIO (a device error or BLK_IO_TIMEOUT_MS passed:
@@ -123,6 +133,12 @@ void blkdev_for_each(void (*fn)(struct blkdev *d, void *arg), void *arg);
 int blk_submit_wait(struct blk_req *r);
 /* The driver's end of a request: status 0 or -EIO. Interrupt-safe. */
 void blk_complete(struct blk_req *r, int status);
+/* For a driver's own requests (a cache flush, an identify): wait for r,
+ * already started on disk d by the driver with done cleared, up to
+ * BLK_IO_TIMEOUT_MS: r's status, or -EIO on timeout (d->ops->cancel is
+ * called, a line logged). Sleeps (or, before the scheduler runs, halts
+ * until an interrupt); polls with d->ops->poll when there is one. */
+int blk_wait(struct blkdev *d, struct blk_req *r);
 /* Flush d's disk's volatile write cache: 0 or -EIO. */
 int blk_flush(struct blkdev *d);
 

@@ -7,6 +7,7 @@
  * character nodes; opening one lands in devfs_open by device number.
  */
 #include "fs/inode.h"
+#include "fs/blkdev_file.h"
 #include "fs/path.h"
 #include "dev/console.h"
 #include "time/time.h"
@@ -309,6 +310,8 @@ int devfs_open(struct inode *ip, struct file *f)
 {
 	unsigned major = RDEV_MAJOR(ip->rdev), minor = RDEV_MINOR(ip->rdev);
 
+	if (S_ISBLK(ip->mode))
+		return blkdev_file_open(ip, f); /* the block layer's disks (fs/blkdev_file.c) */
 	if (major == MEM_MAJOR) {
 		f->ops = mem_device(minor);
 		return f->ops ? 0 : -ENXIO;
@@ -383,6 +386,7 @@ void devfs_populate(struct inode *root)
 			made++;
 		}
 	}
+	made += blkdev_file_populate(dev);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (dev->ops->create(dev, links[i][0], strlen(links[i][0]), S_IFLNK | 0777, 0,
 				     links[i][1], &ip) == 0)

@@ -56,6 +56,10 @@ struct fs_type {
 	int (*statfs)(void *sb, struct fs_stat *out);
 	/* fsync(2)/fdatasync(2) of ip: its data and metadata on the disk. */
 	int (*fsync)(struct inode *ip, bool datasync);
+	/* Optional: mount -o remount switching read_only (after a sync when
+	 * going read-only): 0 or -errno (then nothing changed). NULL: the
+	 * mount table only flips the fs_info's read_only. */
+	int (*remount)(void *sb, bool read_only);
 };
 
 /* One mounted file system. */
@@ -67,6 +71,8 @@ struct mount {
 	struct inode *mountpoint;     /* the directory it covers (NULL for /) */
 	char source[64];              /* as /proc/mounts shows it: "/dev/vda1" */
 	bool read_only;
+	bool forced_ro;               /* the file system made itself read-only (no rw remount) */
+	unsigned id;                  /* mountinfo's mount id */
 	struct mount *next;
 };
 
@@ -77,7 +83,9 @@ extern const struct fs_type ext2_fs_type;
 
 /* The fs_type called name, or NULL (mount(2)'s -ENODEV). */
 const struct fs_type *fs_type_find(const char *name);
-/* Mount dev (type NULL: try each type) on the directory at. 0 or -errno. */
+/* Mount dev (type NULL: try each type) on the directory at. 0 or -errno.
+ * The mount holds a reference on at for as long as it lasts: a disk file
+ * system must find that same inode again while it is referenced. */
 int vfs_mount_dev(struct blkdev *dev, const struct fs_type *type, struct inode *at, bool read_only,
 		  const char *opts);
 /* The mount whose root is ip, or NULL. */
@@ -86,5 +94,41 @@ struct mount *vfs_mount_of(const struct inode *root);
 struct mount *vfs_mounts(void);
 /* sync(2): every disk file system and then every block device. */
 int vfs_sync_all(void);
+
+/* mount.c, beyond the contract above. */
+/* Enter a file system that is not on a block device (the RAM root, /proc,
+ * /sys, a RAM /dev) into the table: root is its root, mountpoint the
+ * directory it covers (NULL for /). Such a mount is never undone: a
+ * reference the caller holds on either stays held for good. */
+void vfs_mount_note(struct inode *root, struct inode *mountpoint, const char *source);
+/* Enter the boot's RAM root and the /proc and /sys on it (vfs_init). */
+void vfs_mount_note_boot(struct inode *root);
+/* The mount holding inodes of fs (a disk file system's or a built-in
+ * one's), or NULL. */
+struct mount *vfs_mount_by_fs(const struct fs_info *fs);
+/* umount2 of the mount whose root is root, taking over the caller's
+ * reference to it: 0, -EINVAL (not a mount root, or /), -EBUSY (a file,
+ * cwd or mount inside, or one of the kernel's own: /dev, /proc, /sys),
+ * -EIO (the last write-back failed: the file system stays mounted). */
+int vfs_umount(struct inode *root);
+/* mount -o remount: read_only on or off for the mount whose root is
+ * root: 0, -EINVAL (not a disk mount), -EROFS (it made itself
+ * read-only), -EIO. */
+int vfs_remount(struct inode *root, bool read_only);
+/* fsync(2)/fdatasync(2) of ip and syncfs(2) of its file system: 0 for a
+ * file system in memory, else the file system's answer. */
+int vfs_fsync(struct inode *ip, bool datasync);
+int vfs_syncfs(struct inode *ip);
+/* Boot: mount spec ("/dev/vda1", "vda1", "PARTUUID=<guid>") as the root
+ * (type NULL: try each), with a RAM /dev, /proc and /sys on it, instead
+ * of the boot archive: 0 or -errno (logged; the caller falls back to the
+ * RAM root). */
+int vfs_mount_root(const char *spec, const char *type);
+/* Boot: mount the FAT partition whose GPT unique GUID is guid at
+ * /boot/efi (made if missing): 0 or -errno (logged). */
+int vfs_mount_esp(const uint8_t guid[16]);
+/* The mount of the partition the loader came from, wherever it is now
+ * (the self-test results go there), or NULL. */
+struct mount *vfs_mount_esp_get(void);
 
 #endif

@@ -6,7 +6,7 @@
  * seq_file gives short files) in the formats busybox and procps parse.
  *
  *   /proc/{self, meminfo, uptime, cpuinfo, mounts, version, loadavg,
- *          filesystems, stat, bus/pci/devices, sys/fs/{nr_open, pipe-max-size}}
+ *          filesystems, stat, partitions, bus/pci/devices, sys/fs/{nr_open, pipe-max-size}}
  *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N, maps, statm, mountinfo, mem}
  *
  * Processes are found again by pid on every use, so a /proc inode never
@@ -19,6 +19,7 @@
 #include "fs/procfs_sys.h"
 #include "fs/pipe.h"
 #include "dev/pci.h"
+#include "block/blkdev.h"
 #include "proc/rlimit.h"
 #include "mm/heap.h"
 #include "proc/process.h"
@@ -61,6 +62,7 @@ struct proc_entry {
 static long link_self(struct process *p, char *buf, size_t cap);
 static long link_exe(struct process *p, char *buf, size_t cap);
 static long link_cwd(struct process *p, char *buf, size_t cap);
+static void show_partitions(struct sbuf *s, struct process *p);
 
 static const struct proc_entry root_entries[] = {
 	{ "self", S_IFLNK | 0777, NULL, link_self },
@@ -72,6 +74,7 @@ static const struct proc_entry root_entries[] = {
 	{ "loadavg", S_IFREG | 0444, show_loadavg, NULL },
 	{ "filesystems", S_IFREG | 0444, show_filesystems, NULL },
 	{ "stat", S_IFREG | 0444, show_stat, NULL },
+	{ "partitions", S_IFREG | 0444, show_partitions, NULL },
 };
 static const struct proc_entry pid_entries[] = {
 	{ "stat", S_IFREG | 0444, show_pid_stat, NULL },
@@ -635,6 +638,15 @@ static void show_fdinfo(struct sbuf *s, struct process *p, int fd)
 static void show_pci_devices(struct sbuf *s, struct process *p)
 {
 	size_t room = s->cap - s->len, n = pci_format_devices(s->buf + s->len, room);
+
+	(void)p;
+	s->len += n < room ? n : room;
+}
+
+/* /proc/partitions: the block layer writes it in Linux's format. */
+static void show_partitions(struct sbuf *s, struct process *p)
+{
+	size_t room = s->cap - s->len, n = blkdev_format_partitions(s->buf + s->len, room);
 
 	(void)p;
 	s->len += n < room ? n : room;

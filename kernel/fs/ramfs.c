@@ -876,11 +876,12 @@ static int ramfs_open(struct inode *ip, struct file *f)
 		f->ops = &dir_file_ops;
 		return 0;
 	case S_IFCHR:
+	case S_IFBLK:
 		return devfs_open(ip, f);
 	case S_IFIFO:
 		return pipe_open_fifo(&ip->priv, f);
 	}
-	return -ENXIO; /* block devices and sockets: nothing behind them */
+	return -ENXIO; /* sockets: nothing behind them */
 }
 
 int ramfs_new_unlinked(const char *name, uint32_t mode, unsigned seals, struct inode **out)

@@ -23,6 +23,8 @@
  * the page-fault path touches it (interrupts off). */
 static int oom_victim_pid;
 
+size_t (*oom_reclaim_hook)(size_t pages);
+
 struct oom_pick {
 	struct process *best;   /* largest other than init */
 	struct process *init;
@@ -76,6 +78,8 @@ static void oom_kill(void)
  * dies of the SIGKILL on its way back to user mode. */
 static void out_of_memory(struct process *p)
 {
+	if (oom_reclaim_hook && oom_reclaim_hook(OOM_RECLAIM_PAGES))
+		return; /* a cache gave pages back: retry the fault first */
 	if (!victim_pending())
 		oom_kill();
 	if (oom_victim_pid && oom_victim_pid != p->pid && !fatal_signal_pending())

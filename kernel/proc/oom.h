@@ -4,6 +4,7 @@
 #define KESTREL_PROC_OOM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct process;
@@ -16,5 +17,12 @@ struct process;
  * the OOM killer freed memory, or die of SIGKILL on the way out); false:
  * the access is bad. Interrupts off, from the page-fault handler. */
 bool process_page_fault(struct process *p, uint64_t va, bool write, bool exec, bool from_user);
+
+/* A cache above proc/ that can give pages back (the block cache registers
+ * bcache_shrink at boot): asked for OOM_RECLAIM_PAGES before the OOM
+ * killer picks a victim; returns how many it freed. With interrupts off;
+ * must not sleep. NULL: none. */
+#define OOM_RECLAIM_PAGES 256
+extern size_t (*oom_reclaim_hook)(size_t pages);
 
 #endif

@@ -20,6 +20,15 @@
 #define TIOCNOTTY  0x5422
 #define TIOCGSID   0x5429
 
+/* Block devices (linux/fs.h: _IO(0x12, N), BLKGETSIZE64 _IOR(0x12, 114, size_t)). */
+#define BLKROGET     0x125e
+#define BLKRRPART    0x125f
+#define BLKGETSIZE   0x1260
+#define BLKFLSBUF    0x1261
+#define BLKSSZGET    0x1268
+#define BLKGETSIZE64 0x80081272
+#define BLKPBSZGET   0x127b
+
 /* Any file. */
 #define FIONREAD   0x541b
 #define FIONBIO    0x5421
