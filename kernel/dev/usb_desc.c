@@ -58,22 +58,25 @@ static struct usb_iface_info *add_iface(struct usb_config_info *c, const uint8_t
 	return i;
 }
 
-static void add_ep(struct usb_config_info *c, struct usb_iface_info *i, const uint8_t *d)
+/* Records an endpoint of interface i; returns its slot, or NULL. */
+static struct usb_ep_info *add_ep(struct usb_config_info *c, struct usb_iface_info *i, const uint8_t *d)
 {
 	if (!i)
-		return;
+		return NULL;
 	if (i->num_eps == USB_MAX_EPS) {
 		c->skipped++;
-		return;
+		return NULL;
 	}
-	i->eps[i->num_eps++] = (struct usb_ep_info){ .address = d[2], .attributes = d[3],
-						     .max_packet = le16(d + 4) & USB_EP_MAXP_MASK,
-						     .interval = d[6] };
+	struct usb_ep_info *e = &i->eps[i->num_eps++];
+	*e = (struct usb_ep_info){ .address = d[2], .attributes = d[3],
+				   .max_packet = le16(d + 4) & USB_EP_MAXP_MASK, .interval = d[6] };
+	return e;
 }
 
 const char *usb_parse_config(const uint8_t *buf, size_t len, struct usb_config_info *out)
 {
 	struct usb_iface_info *cur = NULL;
+	struct usb_ep_info *ep = NULL;      /* the endpoint a companion descriptor describes */
 
 	*out = (struct usb_config_info){ 0 };
 	if (len < USB_DT_CONFIG_SIZE)
@@ -95,10 +98,14 @@ const char *usb_parse_config(const uint8_t *buf, size_t len, struct usb_config_i
 			if (d[DESC_LENGTH] < USB_DT_INTERFACE_SIZE)
 				return "interface descriptor too short";
 			cur = add_iface(out, d);
+			ep = NULL;
 		} else if (d[DESC_TYPE] == USB_DT_ENDPOINT) {
 			if (d[DESC_LENGTH] < USB_DT_ENDPOINT_SIZE)
 				return "endpoint descriptor too short";
-			add_ep(out, cur, d);
+			ep = add_ep(out, cur, d);
+		} else if (d[DESC_TYPE] == USB_DT_SS_EP_COMP && ep && d[DESC_LENGTH] >= USB_DT_SS_EP_COMP_SIZE) {
+			ep->max_burst = d[2] <= USB_SS_MAX_BURST ? d[2] : USB_SS_MAX_BURST;
+			ep = NULL;
 		}
 		at += d[DESC_LENGTH];
 	}
@@ -110,6 +117,17 @@ const struct usb_ep_info *usb_iface_int_in(const struct usb_iface_info *iface)
 	for (unsigned i = 0; i < iface->num_eps && i < USB_MAX_EPS; i++) {
 		const struct usb_ep_info *e = &iface->eps[i];
 		if ((e->address & USB_EP_DIR_IN) && (e->attributes & USB_EP_XFER_MASK) == USB_EP_XFER_INT &&
+		    (e->address & USB_EP_NUM_MASK) != 0 && e->max_packet)
+			return e;
+	}
+	return NULL;
+}
+
+const struct usb_ep_info *usb_iface_bulk(const struct usb_iface_info *iface, bool in)
+{
+	for (unsigned i = 0; i < iface->num_eps && i < USB_MAX_EPS; i++) {
+		const struct usb_ep_info *e = &iface->eps[i];
+		if (!(e->address & USB_EP_DIR_IN) == !in && (e->attributes & USB_EP_XFER_MASK) == USB_EP_XFER_BULK &&
 		    (e->address & USB_EP_NUM_MASK) != 0 && e->max_packet)
 			return e;
 	}

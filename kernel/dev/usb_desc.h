@@ -20,6 +20,8 @@
 #define USB_RECIP_OTHER           0x03    /* a hub's port */
 #define USB_TYPE_CLASS            0x20
 #define USB_RECIP_INTERFACE       0x01
+#define USB_RECIP_ENDPOINT        0x02
+#define USB_FEAT_ENDPOINT_HALT    0       /* CLEAR_FEATURE to an endpoint (USB 2.0, 9.4.5) */
 
 #define USB_DT_DEVICE             1
 #define USB_DT_CONFIG             2
@@ -29,6 +31,9 @@
 #define USB_DT_CONFIG_SIZE        9
 #define USB_DT_INTERFACE_SIZE     9
 #define USB_DT_ENDPOINT_SIZE      7
+#define USB_DT_SS_EP_COMP         0x30    /* SuperSpeed endpoint companion (USB 3.2, 9.6.7) */
+#define USB_DT_SS_EP_COMP_SIZE    6
+#define USB_SS_MAX_BURST          15
 #define USB_DT_HUB                0x29
 #define USB_DT_HUB_MIN            7       /* up to wHubCharacteristics and bPwrOn2PwrGood */
 
@@ -54,6 +59,7 @@
 #define USB_EP_NUM_MASK           0x0f
 #define USB_EP_XFER_MASK          0x03    /* bmAttributes */
 #define USB_EP_XFER_INT           0x03
+#define USB_EP_XFER_BULK          0x02
 #define USB_EP_MAXP_MASK          0x07ff  /* wMaxPacketSize: the size, without the high-bandwidth bits */
 
 /* The interfaces and endpoints recorded per configuration; more are
@@ -73,6 +79,7 @@ struct usb_ep_info {
 	uint8_t attributes;       /* transfer type in the low two bits */
 	uint16_t max_packet;      /* the low 11 bits of wMaxPacketSize */
 	uint8_t interval;         /* bInterval as the device gave it */
+	uint8_t max_burst;        /* SuperSpeed companion's bMaxBurst (0..15); 0 without one */
 };
 
 /* Alternate setting 0 of one interface (other settings are skipped). */
@@ -104,5 +111,8 @@ const char *usb_parse_config(const uint8_t *buf, size_t len, struct usb_config_i
 
 /* The first interrupt IN endpoint of iface, or NULL. */
 const struct usb_ep_info *usb_iface_int_in(const struct usb_iface_info *iface);
+/* The first bulk endpoint of iface in that direction (in: IN, else
+ * OUT) with a nonzero number and packet size, or NULL. */
+const struct usb_ep_info *usb_iface_bulk(const struct usb_iface_info *iface, bool in);
 
 #endif

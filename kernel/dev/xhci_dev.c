@@ -6,11 +6,15 @@
  * descriptors read over endpoint 0, then a driver or none. A HID boot keyboard is configured
  * (SET_CONFIGURATION, SET_PROTOCOL boot, SET_IDLE, Configure Endpoint
  * for its interrupt IN endpoint) and its reports go to dev/usbkbd.c
- * from the interrupt handler; anything else is logged and left alone.
+ * from the interrupt handler; a bulk-only mass storage interface goes to
+ * dev/usb_storage.c (which drives its bulk endpoints with xhci_ctl.c, as
+ * this file drives endpoint 0), and so do its transfer events; anything
+ * else is logged and left alone.
  * Everything here but xhci_transfer_event runs in xhci_probe.
  */
 #include "dev/xhci_hw.h"
 #include "dev/usb_desc.h"
+#include "dev/scsi_bot.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -20,7 +24,6 @@
 
 #define PORT_RESET_MS       100
 #define CMD_TIMEOUT_MS      500
-#define XFER_TIMEOUT_MS     500
 #define SETUP_LEN           8
 #define CONFIG_MAX          1024      /* configuration bytes read at most (buf is one page) */
 #define REPORT_OFF          2048      /* the report buffer, in buf's second half */
@@ -41,77 +44,10 @@
 
 #define hc xhci_hc
 
-/* ---------------------------------------------------------------- contexts */
-
-static uint32_t *in_ctx(struct xhci_dev *u, unsigned i)
-{
-	return (uint32_t *)(u->in_ctx + i * hc.ctx_size);
-}
-
-/* A fresh input context: only the control context's add flags and the
- * slot context (copied from the output context's current one) set. */
-static void in_ctx_reset(struct xhci_dev *u, uint32_t add)
-{
-	memset(u->in_ctx, 0, XHCI_PAGE);
-	in_ctx(u, CTX_INPUT_CONTROL)[ICC_ADD] = add;
-}
-
-static void slot_ctx(struct xhci_dev *u, unsigned entries)
-{
-	uint32_t *s = in_ctx(u, 1);
-
-	s[0] = u->route | (uint32_t)u->speed << SLOT_SPEED_SHIFT | (uint32_t)entries << SLOT_ENTRIES_SHIFT |
-	       (u->hub_ports ? SLOT_HUB : 0);
-	s[1] = (uint32_t)u->port << SLOT_PORT_SHIFT | (uint32_t)u->hub_ports << SLOT_NPORTS_SHIFT;
-	s[2] = u->tt_slot | (uint32_t)u->tt_port << SLOT_TT_PORT_SHIFT;
-}
-
-static void ep_ctx(struct xhci_dev *u, unsigned dci, unsigned type, unsigned maxp, unsigned interval,
-		   const struct xhci_ring *r)
-{
-	uint32_t *e = in_ctx(u, 1 + dci);
-
-	e[0] = (uint32_t)interval << EP_INTERVAL_SHIFT;
-	e[1] = EP_CERR_MAX << EP_CERR_SHIFT | type << EP_TYPE_SHIFT | maxp << EP_MAXP_SHIFT;
-	e[2] = (uint32_t)r->phys | TRB_CYCLE;
-	e[3] = (uint32_t)(r->phys >> 32);
-	e[4] = type == EP_TYPE_CONTROL ? SETUP_LEN : maxp | maxp << EP_ESIT_SHIFT;
-}
-
-/* ---------------------------------------------------------------- control transfers */
-
-/* Queues SETUP, DATA (len bytes at buf + off, if any) and STATUS on
- * endpoint 0 and rings; returns the STATUS TRB's address. */
-static uint64_t control_queue(struct xhci_dev *u, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
-			      uint16_t len, unsigned off)
-{
-	bool in = type & USB_DIR_IN;
-	uint64_t setup = type | (uint32_t)req << 8 | (uint32_t)value << 16 | (uint64_t)index << 32 |
-			 (uint64_t)len << 48;
-	uint32_t trt = !len ? TRT_NONE : in ? TRT_IN : TRT_OUT;
-
-	xhci_ring_push(&u->ep0, setup, SETUP_LEN, TRB_TYPE(TRB_SETUP) | TRB_IDT | trt << TRB_TRT_SHIFT);
-	if (len)
-		xhci_ring_push(&u->ep0, xhci_phys(u->buf + off), len, TRB_TYPE(TRB_DATA) | (in ? TRB_DIR_IN : 0));
-	uint64_t at = xhci_ring_push(&u->ep0, 0, 0, TRB_TYPE(TRB_STATUS) | TRB_IOC |
-				     (len && in ? 0 : TRB_DIR_IN));
-	xhci_ring_doorbell(u->slot, DCI_EP0);
-	return at;
-}
-
-/* One control transfer, waited for; data in u->buf. 0 or -errno. */
-static int control(struct xhci_dev *u, uint8_t type, uint8_t req, uint16_t value, uint16_t index, uint16_t len)
-{
-	uint32_t status;
-	uint64_t at = control_queue(u, type, req, value, index, len, 0);
-
-	return xhci_wait_transfer(u->slot, DCI_EP0, at, XFER_TIMEOUT_MS, &status);
-}
-
 static int get_descriptor(struct xhci_dev *u, uint8_t dtype, uint16_t len)
 {
 	memset(u->buf, 0, len);
-	return control(u, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, (uint16_t)(dtype << 8), 0, len);
+	return xhci_control(u, USB_DIR_IN, USB_REQ_GET_DESCRIPTOR, (uint16_t)(dtype << 8), 0, len);
 }
 
 /* ---------------------------------------------------------------- addressing */
@@ -154,9 +90,9 @@ static const char *address(struct xhci_dev *u)
 	if (!u->in_ctx || !u->out_ctx || !u->buf || !xhci_ring_init(&u->ep0))
 		return "out of memory";
 	hc.dcbaa[u->slot] = xhci_phys(u->out_ctx);
-	in_ctx_reset(u, 1u << 0 | 1u << DCI_EP0);
-	slot_ctx(u, DCI_EP0);
-	ep_ctx(u, DCI_EP0, EP_TYPE_CONTROL, default_maxp0(u->speed), 0, &u->ep0);
+	xhci_in_ctx_reset(u, 1u << 0 | 1u << DCI_EP0);
+	xhci_slot_ctx(u, DCI_EP0);
+	xhci_ep_ctx(u, DCI_EP0, EP_TYPE_CONTROL, default_maxp0(u->speed), 0, &u->ep0);
 	if (xhci_command(xhci_phys(u->in_ctx), TRB_TYPE(TRB_ADDRESS_DEVICE) | TRB_SLOT(u->slot),
 			 CMD_TIMEOUT_MS, NULL))
 		return "Address Device failed";
@@ -176,8 +112,8 @@ static const char *fix_maxp0(struct xhci_dev *u)
 		return "bad bMaxPacketSize0";
 	if (maxp == default_maxp0(u->speed))
 		return NULL;
-	in_ctx_reset(u, 1u << DCI_EP0);
-	ep_ctx(u, DCI_EP0, EP_TYPE_CONTROL, maxp, 0, &u->ep0);
+	xhci_in_ctx_reset(u, 1u << DCI_EP0);
+	xhci_ep_ctx(u, DCI_EP0, EP_TYPE_CONTROL, maxp, 0, &u->ep0);
 	if (xhci_command(xhci_phys(u->in_ctx), TRB_TYPE(TRB_EVALUATE_CTX) | TRB_SLOT(u->slot),
 			 CMD_TIMEOUT_MS, NULL))
 		return "Evaluate Context failed";
@@ -216,18 +152,18 @@ static const char *keyboard_start(struct xhci_dev *u, const struct usb_config_in
 {
 	uint8_t cls = USB_TYPE_CLASS | USB_RECIP_INTERFACE;
 
-	if (control(u, 0, USB_REQ_SET_CONFIGURATION, c->config_value, 0, 0))
+	if (xhci_control(u, 0, USB_REQ_SET_CONFIGURATION, c->config_value, 0, 0))
 		return "SET_CONFIGURATION failed";
-	if (control(u, cls, USB_HID_SET_PROTOCOL, HID_PROTOCOL_BOOT, i->number, 0))
+	if (xhci_control(u, cls, USB_HID_SET_PROTOCOL, HID_PROTOCOL_BOOT, i->number, 0))
 		return "SET_PROTOCOL failed";
-	if (control(u, cls, USB_HID_SET_IDLE, 0, i->number, 0))
+	if (xhci_control(u, cls, USB_HID_SET_IDLE, 0, i->number, 0))
 		return "SET_IDLE failed";
 	u->int_dci = (uint8_t)(2 * (e->address & USB_EP_NUM_MASK) + 1);
 	if (!xhci_ring_init(&u->intr))
 		return "out of memory";
-	in_ctx_reset(u, 1u << 0 | 1u << u->int_dci);
-	slot_ctx(u, u->int_dci);
-	ep_ctx(u, u->int_dci, EP_TYPE_INT_IN, e->max_packet, xhci_interval(u->speed, e->interval), &u->intr);
+	xhci_in_ctx_reset(u, 1u << 0 | 1u << u->int_dci);
+	xhci_slot_ctx(u, u->int_dci);
+	xhci_ep_ctx(u, u->int_dci, EP_TYPE_INT_IN, e->max_packet, xhci_interval(u->speed, e->interval), &u->intr);
 	if (xhci_command(xhci_phys(u->in_ctx), TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(u->slot),
 			 CMD_TIMEOUT_MS, NULL))
 		return "Configure Endpoint failed";
@@ -244,6 +180,18 @@ static const struct usb_iface_info *find_keyboard(const struct usb_config_info *
 		const struct usb_iface_info *i = &c->ifaces[n];
 		if (i->iface_class == USB_CLASS_HID && i->subclass == USB_HID_SUBCLASS_BOOT &&
 		    i->protocol == USB_HID_PROTOCOL_KEYBOARD && usb_iface_int_in(i))
+			return i;
+	}
+	return NULL;
+}
+
+/* The bulk-only SCSI mass storage interface of c, or NULL. */
+static const struct usb_iface_info *find_storage(const struct usb_config_info *c)
+{
+	for (unsigned n = 0; n < c->num_ifaces; n++) {
+		const struct usb_iface_info *i = &c->ifaces[n];
+		if (i->iface_class == USB_CLASS_MASS_STORAGE && i->subclass == USB_MSC_SUBCLASS_SCSI &&
+		    i->protocol == USB_MSC_PROTOCOL_BOT)
 			return i;
 	}
 	return NULL;
@@ -273,11 +221,14 @@ static const char *identify(struct xhci_dev *u)
 	unsigned cls = di.dev_class != USB_CLASS_PER_INTERFACE || !c.num_ifaces ? di.dev_class
 										: c.ifaces[0].iface_class;
 	const struct usb_iface_info *kbd = di.dev_class == USB_CLASS_PER_INTERFACE ? find_keyboard(&c) : NULL;
+	const struct usb_iface_info *msc = di.dev_class == USB_CLASS_PER_INTERFACE ? find_storage(&c) : NULL;
 	bool hub = di.dev_class == USB_CLASS_HUB && u->speed != SPEED_SUPER && u->depth < XHCI_HUB_DEPTH;
 	klog(LOG_INFO, "usb %s: %04x:%04x class %02x %s\n", u->name, di.vendor, di.product, cls,
-	     kbd ? "keyboard" : hub ? "hub" : "no driver");
+	     kbd ? "keyboard" : hub ? "hub" : msc ? "mass storage" : "no driver");
 	if (hub)
 		return hub_start(u, &c);
+	if (msc && !kbd)
+		return usb_storage_probe(u, &c, msc);
 	if (!kbd)
 		return NULL;
 	return keyboard_start(u, &c, kbd, usb_iface_int_in(kbd));
@@ -304,6 +255,7 @@ static void attach(struct xhci_dev *u)
 		hc.dcbaa[u->slot] = 0;
 	u->slot = 0;
 	u->kbd = false;     /* its pages stay on the driver's list */
+	u->msc = NULL;
 }
 
 /* The next devs[] entry, or NULL (logged) when all are taken. */
@@ -341,7 +293,7 @@ void xhci_port_attach(unsigned port)
 
 static int hub_port_feature(struct xhci_dev *h, uint8_t req, uint16_t feature, unsigned port)
 {
-	return control(h, USB_TYPE_CLASS | USB_RECIP_OTHER, req, feature, (uint16_t)port, 0);
+	return xhci_control(h, USB_TYPE_CLASS | USB_RECIP_OTHER, req, feature, (uint16_t)port, 0);
 }
 
 /* wPortStatus | wPortChange << 16 of a hub's port in *st; false if the
@@ -350,7 +302,7 @@ static int hub_port_feature(struct xhci_dev *h, uint8_t req, uint16_t feature, u
 static bool hub_port_status(struct xhci_dev *h, unsigned port, uint32_t *st)
 {
 	*st = 0;
-	if (control(h, USB_DIR_IN | USB_TYPE_CLASS | USB_RECIP_OTHER, USB_REQ_GET_STATUS, 0, (uint16_t)port,
+	if (xhci_control(h, USB_DIR_IN | USB_TYPE_CLASS | USB_RECIP_OTHER, USB_REQ_GET_STATUS, 0, (uint16_t)port,
 		    HUB_STATUS_LEN))
 		return false;
 	*st = (uint32_t)h->buf[0] | (uint32_t)h->buf[1] << 8 | (uint32_t)h->buf[2] << 16 |
@@ -401,17 +353,17 @@ static void hub_child(struct xhci_dev *h, unsigned port, uint32_t st)
  * is not used: devices plugged in later are not seen. */
 static const char *hub_start(struct xhci_dev *h, const struct usb_config_info *c)
 {
-	if (control(h, 0, USB_REQ_SET_CONFIGURATION, c->config_value, 0, 0))
+	if (xhci_control(h, 0, USB_REQ_SET_CONFIGURATION, c->config_value, 0, 0))
 		return "SET_CONFIGURATION failed";
 	memset(h->buf, 0, USB_DT_HUB_MIN);
-	if (control(h, USB_DIR_IN | USB_TYPE_CLASS, USB_REQ_GET_DESCRIPTOR, USB_DT_HUB << 8, 0, USB_DT_HUB_MIN) ||
+	if (xhci_control(h, USB_DIR_IN | USB_TYPE_CLASS, USB_REQ_GET_DESCRIPTOR, USB_DT_HUB << 8, 0, USB_DT_HUB_MIN) ||
 	    h->buf[1] != USB_DT_HUB || h->buf[0] < USB_DT_HUB_MIN)
 		return "no hub descriptor";
 	unsigned nports = h->buf[2] < USB_HUB_MAX_PORTS ? h->buf[2] : USB_HUB_MAX_PORTS;
 	unsigned power_ms = h->buf[5] * 2u + HUB_POWER_EXTRA_MS;
 	h->hub_ports = (uint8_t)nports;
-	in_ctx_reset(h, 1u << 0);
-	slot_ctx(h, DCI_EP0);
+	xhci_in_ctx_reset(h, 1u << 0);
+	xhci_slot_ctx(h, DCI_EP0);
 	if (xhci_command(xhci_phys(h->in_ctx), TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(h->slot), CMD_TIMEOUT_MS,
 			 NULL))
 		return "Configure Endpoint (hub) failed";
@@ -449,12 +401,13 @@ static void update_leds(struct xhci_dev *u)
 	u->leds = leds;
 	u->led_busy = true;
 	u->buf[LED_OFF] = leds;
-	control_queue(u, USB_TYPE_CLASS | USB_RECIP_INTERFACE, USB_HID_SET_REPORT, HID_REPORT_OUTPUT, 0, 1,
+	xhci_control_queue(u, USB_TYPE_CLASS | USB_RECIP_INTERFACE, USB_HID_SET_REPORT, HID_REPORT_OUTPUT, 0, 1,
 		      LED_OFF);
 }
 
 /* A transfer event the probe did not wait for (hc.lock held, from the
- * interrupt handler or a probe's poll): a keyboard report, handed on
+ * interrupt handler or a probe's poll): any event of a disk's, handed
+ * to dev/usb_storage.c; a keyboard report, handed on
  * and the next one queued (an error stops the keyboard, logged), or
  * the end of a LED update. */
 void xhci_transfer_event(const struct trb *ev)
@@ -464,6 +417,10 @@ void xhci_transfer_event(const struct trb *ev)
 
 	for (unsigned n = 0; n < hc.ndevs; n++) {
 		struct xhci_dev *u = &hc.devs[n];
+		if (u->slot == slot && u->msc) {
+			usb_storage_event(u, ev);
+			return;
+		}
 		if (u->slot != slot || !u->kbd)
 			continue;
 		if (dci == DCI_EP0 && u->led_busy) {

@@ -95,6 +95,7 @@ struct trb {
 #define TRB_CYCLE           (1u << 0)
 #define TRB_TC              (1u << 1)   /* link: toggle cycle */
 #define TRB_ISP             (1u << 2)
+#define TRB_CH              (1u << 4)   /* chain: the TD goes on in the next TRB */
 #define TRB_IOC             (1u << 5)
 #define TRB_IDT             (1u << 6)
 #define TRB_TYPE(t)         ((uint32_t)(t) << 10)
@@ -109,6 +110,10 @@ struct trb {
 #define TRB_GET_EP(c)       (((c) >> 16) & 0x1fu)
 #define TRB_CC(s)           ((s) >> 24)
 #define TRB_LEN(s)          ((s) & 0xffffffu)
+#define TRB_TD_SIZE_SHIFT   17          /* packets left in the TD after this TRB (4.11.2.4) */
+#define TRB_TD_SIZE_MAX     31
+#define TRB_MAX_LEN         65536u      /* a TRB's buffer never crosses a 64 KiB boundary */
+#define TRB_DEQ_SHIFT       16          /* Set TR Dequeue Pointer: the endpoint's DCI */
 #define EVT_PORT(p)         ((unsigned)((p) >> 24) & 0xffu)
 
 #define TRB_NORMAL          1
@@ -121,11 +126,15 @@ struct trb {
 #define TRB_ADDRESS_DEVICE  11
 #define TRB_CONFIGURE_EP    12
 #define TRB_EVALUATE_CTX    13
+#define TRB_RESET_EP        14
+#define TRB_STOP_EP         15
+#define TRB_SET_TR_DEQ      16
 #define TRB_EV_TRANSFER     32
 #define TRB_EV_COMMAND      33
 #define TRB_EV_PORT         34
 
 #define CC_SUCCESS          1
+#define CC_STALL            6
 #define CC_SHORT_PACKET     13
 
 /* Contexts (6.2): 32 or 64 bytes each, as HCCPARAMS1.CSZ says. */
@@ -145,6 +154,14 @@ struct trb {
 #define EP_CERR_MAX         3
 #define EP_TYPE_CONTROL     4
 #define EP_TYPE_INT_IN      7
+#define EP_TYPE_BULK_OUT    2
+#define EP_TYPE_BULK_IN     6
+#define EP_MAXBURST_SHIFT   8
+#define EP_AVG_TRB_BULK     3072        /* 4.14.1.1: bulk endpoints */
+#define EP_STATE_MASK       0x7u        /* output endpoint context dword 0 */
+#define EP_STATE_RUNNING    1
+#define EP_STATE_HALTED     2
+#define EP_STATE_STOPPED    3
 #define EP_ESIT_SHIFT       16
 #define DCI_EP0             1
 
@@ -152,7 +169,7 @@ struct trb {
 #define RING_TRBS           (XHCI_PAGE / sizeof(struct trb))   /* one page, the last a link */
 #define XHCI_MAX_SLOTS      16
 #define XHCI_MAX_DEVS       8
-#define XHCI_MAX_PAGES      (16 + 6 * XHCI_MAX_DEVS + 64)  /* controller, devices, scratchpad */
+#define XHCI_MAX_PAGES      (16 + 7 * XHCI_MAX_DEVS + 64)  /* controller, devices (a disk: 7), scratchpad */
 #define XHCI_MAX_SCRATCH    64
 
 /* A producer ring: command or transfer. */
@@ -174,6 +191,7 @@ struct xhci_dev {
 	uint8_t leds;                 /* the LED bits last sent */
 	bool led_busy;                /* a SET_REPORT is on endpoint 0's ring */
 	bool kbd;                     /* bound to the keyboard driver */
+	struct usb_msc *msc;          /* bound to the mass storage driver (dev/usb_storage.c) */
 	uint8_t *in_ctx, *out_ctx;
 	uint8_t *buf;                 /* one page: descriptors, reports */
 	struct xhci_ring ep0, intr;
@@ -252,5 +270,43 @@ int xhci_wait_transfer(unsigned slot, unsigned dci, uint64_t trb, uint32_t timeo
  * transfer events of their interrupt endpoints (hc.on_transfer). */
 void xhci_port_attach(unsigned port);
 void xhci_transfer_event(const struct trb *ev);
+
+/* xhci_ctl.c: contexts and endpoint 0, for xhci_dev.c and class drivers. */
+/* A fresh input context: only the control context's add flags set. */
+void xhci_in_ctx_reset(struct xhci_dev *u, uint32_t add);
+/* The input slot context from u's fields, with entries contexts. */
+void xhci_slot_ctx(struct xhci_dev *u, unsigned entries);
+/* The input context of a control or interrupt endpoint dci on ring r. */
+void xhci_ep_ctx(struct xhci_dev *u, unsigned dci, unsigned type, unsigned maxp, unsigned interval,
+		 const struct xhci_ring *r);
+/* Queues SETUP, DATA (len bytes at u->buf + off, if any) and STATUS on
+ * endpoint 0 and rings; returns the STATUS TRB's address (not waited). */
+uint64_t xhci_control_queue(struct xhci_dev *u, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
+			    uint16_t len, unsigned off);
+/* One control transfer on u's endpoint 0 with len bytes of data at
+ * u->buf, polled (probe context, or interrupts off): 0 or -errno. */
+int xhci_control(struct xhci_dev *u, uint8_t type, uint8_t req, uint16_t value, uint16_t index, uint16_t len);
+/* A bulk endpoint for xhci_configure_eps. */
+struct xhci_ep_cfg {
+	uint8_t dci, type;            /* EP_TYPE_BULK_IN or _OUT */
+	uint16_t max_packet;
+	uint8_t max_burst;            /* SuperSpeed bMaxBurst; 0 otherwise */
+	const struct xhci_ring *ring;
+};
+/* Configure Endpoint adding n endpoints: 0 or -errno (polled). */
+int xhci_configure_eps(struct xhci_dev *u, const struct xhci_ep_cfg *eps, unsigned n);
+/* Brings endpoint dci of u back to a stopped, empty ring (xHCI 4.6.8,
+ * 4.6.9, 4.6.10): Stop Endpoint if it runs, Reset Endpoint if it halted,
+ * then Set TR Dequeue Pointer to r's enqueue position. Whatever was
+ * queued is dropped. Polled: probe context or interrupts off. 0 or -errno. */
+int xhci_ep_restart(struct xhci_dev *u, unsigned dci, struct xhci_ring *r);
+
+/* usb_storage.c: a mass storage interface of u (probe context), and the
+ * transfer events of its endpoints (hc.lock held, interrupts off). */
+struct usb_config_info;
+struct usb_iface_info;
+const char *usb_storage_probe(struct xhci_dev *u, const struct usb_config_info *c,
+			      const struct usb_iface_info *i);
+void usb_storage_event(struct xhci_dev *u, const struct trb *ev);
 
 #endif

@@ -87,7 +87,8 @@ bool xhci_ring_init(struct xhci_ring *r)
 
 /* Writes one TRB, its cycle bit last (the controller owns it from
  * then on), and steps over the link TRB at the end of the page,
- * toggling the producer's cycle. Returns the TRB's physical address. */
+ * toggling the producer's cycle (the link chains when the TRB did).
+ * Returns the TRB's physical address. */
 uint64_t xhci_ring_push(struct xhci_ring *r, uint64_t param, uint32_t status, uint32_t control)
 {
 	volatile struct trb *t = &r->trbs[r->enq];
@@ -102,7 +103,8 @@ uint64_t xhci_ring_push(struct xhci_ring *r, uint64_t param, uint32_t status, ui
 		link->param = r->phys;
 		link->status = 0;
 		__atomic_thread_fence(__ATOMIC_RELEASE);
-		link->control = TRB_TYPE(TRB_LINK) | TRB_TC | r->cycle;
+		/* a TD that goes on past the end of the page chains through the link */
+		link->control = TRB_TYPE(TRB_LINK) | TRB_TC | (control & TRB_CH) | r->cycle;
 		r->enq = 0;
 		r->cycle ^= TRB_CYCLE;
 	}

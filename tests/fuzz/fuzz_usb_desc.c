@@ -4,7 +4,8 @@
  * device and configuration descriptors of any bytes never read past len
  * (ASan sees to that: the input is copied to a buffer of exactly len
  * bytes), never record more interfaces or endpoints than the arrays hold,
- * and an interrupt IN endpoint found is one.
+ * an interrupt IN or bulk endpoint found is one, and a SuperSpeed
+ * companion's burst stays within 15.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -33,6 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (e && (!(e->address & USB_EP_DIR_IN) ||
 				  (e->attributes & USB_EP_XFER_MASK) != USB_EP_XFER_INT))
 				abort();
+			for (int in = 0; in < 2; in++) {
+				e = usb_iface_bulk(&c.ifaces[i], in);
+				if (e && (!(e->address & USB_EP_DIR_IN) != !in || !e->max_packet ||
+					  (e->attributes & USB_EP_XFER_MASK) != USB_EP_XFER_BULK))
+					abort();
+			}
+			for (unsigned k = 0; k < c.ifaces[i].num_eps; k++)
+				if (c.ifaces[i].eps[k].max_burst > USB_SS_MAX_BURST)
+					abort();
 		}
 	}
 	free(buf);
