@@ -2,6 +2,30 @@
 /* Kestrel EFI loader: reading files from the volume the loader came from. */
 #include "loader.h"
 
+/* The hard-drive node's length on the wire (UEFI packs it: 42 bytes);
+ * gnu-efi's struct has the same offsets but is padded to 48. */
+#define HD_NODE_LEN (offsetof(HARDDRIVE_DEVICE_PATH, SignatureType) + 1)
+
+/* The GPT unique GUID of the partition behind device (its device path's
+ * hard-drive node with a GUID signature), so the kernel can mount the
+ * partition it was booted from; nothing when there is none. */
+static void find_esp_guid(struct loader *ld, EFI_HANDLE device)
+{
+	EFI_DEVICE_PATH *dp = DevicePathFromHandle(device);
+
+	for (; dp && !IsDevicePathEnd(dp); dp = NextDevicePathNode(dp)) {
+		if (DevicePathType(dp) != MEDIA_DEVICE_PATH || DevicePathSubType(dp) != MEDIA_HARDDRIVE_DP ||
+		    (UINTN)DevicePathNodeLength(dp) < HD_NODE_LEN)
+			continue;
+		HARDDRIVE_DEVICE_PATH *hd = (HARDDRIVE_DEVICE_PATH *)dp;
+		if (hd->SignatureType != SIGNATURE_TYPE_GUID)
+			continue;
+		CopyMem(ld->esp_guid, hd->Signature, sizeof(ld->esp_guid));
+		ld->esp_guid_valid = true;
+		return;
+	}
+}
+
 /* Open the root directory of the file system BOOTX64.EFI was loaded from. */
 EFI_STATUS open_boot_volume(struct loader *ld)
 {
@@ -12,6 +36,7 @@ EFI_STATUS open_boot_volume(struct loader *ld)
 			       (void **)&img);
 	if (EFI_ERROR(st))
 		return fail("volume", "no loaded-image protocol", st);
+	find_esp_guid(ld, img->DeviceHandle);
 	ld->root = LibOpenRoot(img->DeviceHandle);
 	if (!ld->root)
 		return fail("volume", "cannot open the boot volume", EFI_NOT_FOUND);

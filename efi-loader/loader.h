@@ -30,6 +30,8 @@ struct pt_pool {
 struct loader {
 	EFI_HANDLE image;
 	EFI_FILE_HANDLE root;          /* the volume BOOTX64.EFI came from */
+	uint8_t esp_guid[16];          /* that partition's GPT unique GUID */
+	bool esp_guid_valid;
 
 	void *kernel_file;             /* pool copy of kernel.elf */
 	UINTN kernel_file_size;

@@ -133,6 +133,8 @@ static struct kbi_boot_info *fill_boot_info(struct loader *ld, EFI_SYSTEM_TABLE 
 	bi->efi_system_table = (uint64_t)st;
 	bi->fb = ld->fb;
 	bi->secure_boot = ld->sb_flags | (ld->secure_boot ? KBI_SB_ON : 0);
+	CopyMem(bi->esp_guid, ld->esp_guid, sizeof(bi->esp_guid));
+	bi->esp_guid_valid = ld->esp_guid_valid;
 	return bi;
 }
 

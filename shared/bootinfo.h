@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define KBI_MAGIC   0x544f4f424c525453ULL /* "STRLBOOT" little-endian */
-#define KBI_VERSION 2 /* 2: secure_boot */
+#define KBI_VERSION 3 /* 2: secure_boot; 3: esp_guid */
 
 #define KBI_DIRECT_MAP_BASE  0xffff800000000000ULL
 #define KBI_FB_VIRT          0xffffffff00000000ULL
@@ -130,6 +130,14 @@ struct kbi_boot_info {
 
 	uint32_t secure_boot;      /* KBI_SB_*: what the loader found and checked */
 	uint32_t reserved2;
+
+	/* The GPT unique partition GUID of the partition the loader was
+	 * read from (its device path's hard-drive node), as stored on the
+	 * disk; esp_guid_valid 0 when the firmware gave none (an MBR
+	 * partition, a network boot). */
+	uint8_t esp_guid[16];
+	uint32_t esp_guid_valid;
+	uint32_t reserved3;
 };
 
 /* secure_boot flags. With KBI_SB_ON the loader refused any kernel or rootfs
