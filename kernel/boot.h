@@ -10,6 +10,8 @@
 
 #define INIT_PATH_MAX 256
 #define INIT_DEFAULT "/sbin/init"
+#define ROOT_SPEC_MAX 64   /* root=/dev/vda1 or root=PARTUUID=<36-character GUID> */
+#define FSTYPE_MAX    16
 
 struct boot_config {
 	bool console_serial, console_fb;   /* console=serial|fb|both */
@@ -25,6 +27,8 @@ struct boot_config {
 	bool debugexit;                    /* debugexit */
 	const char *crash;                 /* crash=KIND: a deliberate fault, for tests */
 	uint32_t crash_len;
+	char root[ROOT_SPEC_MAX];          /* root=DEV|PARTUUID=GUID: a disk root ("" : the boot archive) */
+	char rootfstype[FSTYPE_MAX];       /* rootfstype=TYPE ("": try each) */
 };
 
 /* Parse the command line into cfg, logging every unknown or malformed

@@ -56,6 +56,17 @@ static bool parse_init(const struct cmdline_word *w, struct boot_config *cfg)
 	return true;
 }
 
+/* A word whose value is kept as a string (root=, rootfstype=): false if
+ * it is empty or does not fit. */
+static bool parse_string(const struct cmdline_word *w, char *dst, size_t cap)
+{
+	if (!w->has_val || w->val_len == 0 || w->val_len >= cap)
+		return false;
+	memcpy(dst, w->val, w->val_len);
+	dst[w->val_len] = '\0';
+	return true;
+}
+
 /* One word; false if it is unknown or its value is malformed. */
 static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 {
@@ -81,6 +92,10 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return !w->has_val && (cfg->audit = true);
 	if (cmdline_word_is(w, "debugexit"))
 		return !w->has_val && (cfg->debugexit = true);
+	if (cmdline_word_is(w, "root"))
+		return parse_string(w, cfg->root, sizeof(cfg->root));
+	if (cmdline_word_is(w, "rootfstype"))
+		return parse_string(w, cfg->rootfstype, sizeof(cfg->rootfstype));
 	if (cmdline_word_is(w, "crash") && w->has_val) {
 		cfg->crash = w->val;
 		cfg->crash_len = w->val_len;

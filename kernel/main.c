@@ -20,6 +20,7 @@
 #include "dev/rtc.h"
 #include "dev/tty.h"
 #include "dev/pci.h"
+#include "block/bcache.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
@@ -28,10 +29,12 @@
 #include "arch/x86_64/percpu.h"
 #include "mm/mm.h"
 #include "fs/vfs.h"
+#include "fs/fstype.h"
 #include "proc/process.h"
 #include "proc/sched.h"
 #include "sys/syscall.h"
 #include "test/harness.h"
+#include "test/results.h"
 
 #define KESTREL_VERSION "0.1"
 #define MIB ((uint64_t)1 << 20)
@@ -205,6 +208,7 @@ static void __attribute__((noreturn)) boot_finish(int status)
 {
 	console_echo_loop(); /* with `echo`: the interactive input test first */
 	klog(LOG_INFO, "kestrel: boot complete, status %d; halting\n", status);
+	vfs_sync_all(); /* the disks written back and marked clean before QEMU ends */
 	debugexit_if_enabled((uint8_t)status);
 	cpu_halt_forever();
 }
@@ -258,8 +262,20 @@ static void __attribute__((noreturn)) run_init(void)
 	process_wait(init, NO_DEADLINE);
 	int status = wstatus_shell_code(init->wstatus);
 	klog(LOG_INFO, "kestrel: init exited with status %d\n", status);
+	vfs_sync_all(); /* every disk file system written back and marked clean */
 	debugexit_if_enabled((uint8_t)status);
 	power_off();
+}
+
+/* The root file system: the disk partition root= names (fs/fstype.h),
+ * else (or when it cannot be mounted) the boot archive in RAM; then the
+ * EFI system partition the loader was read from, at /boot/efi. */
+static void mount_filesystems(const struct kbi_boot_info *bi)
+{
+	if (!cfg.root[0] || vfs_mount_root(cfg.root, cfg.rootfstype[0] ? cfg.rootfstype : NULL))
+		vfs_init(bi->rootfs_size ? phys_to_virt(bi->rootfs) : NULL, bi->rootfs_size);
+	if (bi->esp_guid_valid)
+		vfs_mount_esp(bi->esp_guid);
 }
 
 /* The in-kernel tests, then the user programs of /etc/selftest; one
@@ -272,6 +288,7 @@ static int run_selftests(const struct kbi_boot_info *bi)
 		selftest_run(bi, &passed, &failed);
 	harness_run(cfg.selftest_filter, cfg.selftest_filter_len, &passed, &failed);
 	klog(LOG_INFO, "selftest: %d passed, %d failed\n", passed, failed);
+	selftest_save_results(); /* on the ESP, for whoever booted the stick */
 	return failed;
 }
 
@@ -307,9 +324,10 @@ void kmain(struct kbi_boot_info *bi)
 	pci_init();
 	sched_init();
 	process_init();
+	bcache_init(); /* the block cache's write-back thread, when pci_init found a disk */
 	tty_init(); /* the console TTY: ^C works before anything opens it */
 	syscall_init(cfg.audit);
-	vfs_init(bi->rootfs_size ? phys_to_virt(bi->rootfs) : NULL, bi->rootfs_size);
+	mount_filesystems(bi);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;
 	if (cfg.crash)
 		selftest_crash(cfg.crash, cfg.crash_len);

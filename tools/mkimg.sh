@@ -19,6 +19,14 @@
 #                 [--build DIR] [--kernel FILE] [--rootfs FILE]
 #                 [--sign-key KEY.pem --sign-cert CERT.pem [--sign-pass SPEC]]
 #                 [--deb "NAME..."]...
+#                 [--root-ext2 DIR [--root-size MIB] [--root-partuuid GUID]]
+#
+# --root-ext2 adds a second GPT partition (Linux file system type) holding
+# an ext2 file system made from DIR by Debian's `mke2fs -t ext2 -d DIR`
+# (with /dev, /proc, /sys, /tmp and /boot/efi made when DIR lacks them),
+# for root=/dev/vda2 or root=PARTUUID=GUID; its size is twice DIR plus
+# 32 MiB unless --root-size says, its GPT unique GUID random unless
+# --root-partuuid says.
 #
 # --deb adds Debian packages and their dependencies to the rootfs
 # (tools/debs.py: downloaded once into BUILD/debs, unpacked into
@@ -37,6 +45,9 @@ sign_key=
 sign_cert=
 sign_pass=
 debs=
+root_dir=
+root_mib=
+root_uuid=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2; shift 2 ;;
@@ -49,7 +60,10 @@ while [ $# -gt 0 ]; do
 	--sign-cert) sign_cert=$2; shift 2 ;;
 	--sign-pass) sign_pass=$2; shift 2 ;;
 	--deb) debs="$debs $2"; shift 2 ;;
-	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+	--root-ext2) root_dir=$(cd "$2" && pwd); shift 2 ;;
+	--root-size) root_mib=$2; shift 2 ;;
+	--root-partuuid) root_uuid=$2; shift 2 ;;
+	-h|--help) sed -n '2,35p' "$0"; exit 0 ;;
 	*) echo "mkimg: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -105,12 +119,37 @@ sectors=$(( mib * 2048 ))
 part_start=2048
 part_sectors=$(( sectors - part_start - 2048 ))
 
+# The ext2 root partition, after the ESP: made in a file of its own by
+# mke2fs -d, then copied in at its offset.
+root_part=
+if [ -n "$root_dir" ]; then
+	command -v mke2fs > /dev/null || { echo "mkimg: --root-ext2 needs mke2fs (apt-get install e2fsprogs)" >&2; exit 1; }
+	if [ -z "$root_mib" ]; then
+		root_mib=$(( $(du -sm "$root_dir" | cut -f1) * 2 + 32 ))
+	fi
+	root_start=$(( part_start + part_sectors ))
+	root_sectors=$(( root_mib * 2048 ))
+	sectors=$(( root_start + root_sectors + 2048 ))
+	mib=$(( sectors / 2048 ))
+	mke2fs -q -F -t ext2 -b 4096 -d "$root_dir" -L kestrel-root "$tmp/root.ext2" "${root_mib}M" > /dev/null
+	for d in dev proc sys tmp boot boot/efi; do
+		[ -e "$root_dir/$d" ] || echo "mkdir $d"
+	done > "$tmp/debugfs.cmds"
+	[ -e "$root_dir/tmp" ] || echo "sif tmp mode 041777" >> "$tmp/debugfs.cmds"
+	[ -s "$tmp/debugfs.cmds" ] && debugfs -w -f "$tmp/debugfs.cmds" "$tmp/root.ext2" > /dev/null 2>&1
+	root_part="start=$root_start, size=$root_sectors, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=\"Kestrel root\"${root_uuid:+, uuid=$root_uuid}"
+fi
+
 rm -f "$out"
 truncate -s "${mib}M" "$out"
 sfdisk --quiet --no-reread --no-tell-kernel "$out" <<SFDISK
 label: gpt
 start=$part_start, size=$part_sectors, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name="Kestrel ESP"
+$root_part
 SFDISK
+if [ -n "$root_part" ]; then
+	dd if="$tmp/root.ext2" of="$out" bs=1M seek=$(( root_start / 2048 )) conv=notrunc status=none
+fi
 
 img="$out@@$(( part_start * 512 ))"
 export MTOOLS_SKIP_CHECK=1

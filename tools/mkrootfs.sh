@@ -42,7 +42,7 @@ applets='ls cat echo cp mv rm mkdir rmdir ps grep sed wc head tail sort uname en
 	printf sleep find xargs true false pwd ln chmod touch date dirname basename cut tr uniq
 	tee kill seq expr stat readlink id hostname clear dmesg more od hexdump md5sum sha256sum
 	yes which mkfifo time timeout free uptime du nproc printenv realpath sync tac nl paste
-	cmp rev awk'
+	cmp rev awk df mount umount'
 have=$(/bin/busybox --list)
 set -f
 for applet in $applets; do

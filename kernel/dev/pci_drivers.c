@@ -3,9 +3,15 @@
  * matches it, in order, until a probe takes it (dev/pci.h). */
 #include <stddef.h>
 #include "dev/pci.h"
+#include "dev/ahci.h"
+#include "dev/nvme.h"
 #include "dev/xhci.h"
+#include "dev/virtio_blk.h"
 
 const struct pci_driver pci_drivers[] = {
 	{ "xhci", PCI_ANY_ID, PCI_ANY_ID, PCI_CLASS_XHCI, PCI_CLASS_MASK_ALL, xhci_probe },
+	{ "ahci", PCI_ANY_ID, PCI_ANY_ID, PCI_CLASS_AHCI, PCI_CLASS_MASK_ALL, ahci_probe },
+	{ "nvme", PCI_ANY_ID, PCI_ANY_ID, PCI_CLASS_NVME, PCI_CLASS_MASK_ALL, nvme_probe },
+	{ "virtio-blk", VIRTIO_PCI_VENDOR, PCI_ANY_ID, 0, 0, virtio_blk_probe },
 	{ NULL, 0, 0, 0, 0, NULL },
 };

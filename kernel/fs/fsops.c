@@ -672,6 +672,31 @@ long vfs_read_all(const char *path, char **data, size_t max)
 
 /* ---------------------------------------------------------------- exec */
 
+/* Read ip's size bytes into buf: through the RAM file system directly,
+ * or for a disk file (fs/fstype.h) through its open file's kread. The
+ * count read or -errno. */
+static long exec_read(struct inode *ip, void *buf)
+{
+	if (ip->fs == &ramfs_fs)
+		return ramfs_read_kernel(ip, buf, ip->size, 0);
+	struct file *f;
+	int err = vfs_open_inode(ip, O_RDONLY, &f);
+	if (err)
+		return err;
+	long total = 0;
+	while ((uint64_t)total < ip->size) {
+		long r = f->ops->kread ? f->ops->kread(f, (char *)buf + total, ip->size - (uint64_t)total,
+						       &f->pos) : -EINVAL;
+		if (r <= 0) {
+			total = r < 0 ? r : total;
+			break;
+		}
+		total += r;
+	}
+	file_put(f);
+	return total;
+}
+
 /* The regular file exec would run: a new reference, or -errno. */
 static int exec_resolve(const char *path, struct inode **out)
 {
@@ -712,7 +737,7 @@ int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_p
 		inode_put(ip);
 		return -ENOMEM;
 	}
-	long n = ramfs_read_kernel(ip, buf, ip->size, 0);
+	long n = exec_read(ip, buf);
 	if (n < 0 || (uint64_t)n != ip->size) {
 		vfree(buf);
 		inode_put(ip);

@@ -6,6 +6,7 @@
  * then /dev, /proc and /tmp.
  */
 #include "fs/inode.h"
+#include "fs/fstype.h"
 #include "fs/fsops.h"
 #include "fs/path.h"
 #include "fs/cpio.h"
@@ -195,6 +196,7 @@ void vfs_init(const void *cpio, size_t size)
 		sysfs_mount(ip);
 		inode_put(ip);
 	}
+	vfs_mount_note_boot(root);
 	klog(LOG_INFO, "vfs: root from the rootfs: %u directories, %u files, %u symlinks, %u nodes"
 	     "%s; /dev, /proc and /sys ready\n", st.dirs, st.files, st.symlinks, st.nodes,
 	     st.skipped ? " (some entries skipped)" : "");

@@ -6,6 +6,8 @@
  */
 #include "fs/procfs_show.h"
 #include "fs/inode.h"
+#include "fs/fstype.h"
+#include "uapi/limits.h"
 #include "arch/x86_64/cpuinfo.h"
 #include "time/time.h"
 #include "mm/heap.h"
@@ -70,12 +72,37 @@ void show_uptime(struct sbuf *s, struct process *p)
 	sb_printf(s, "%lu.%02lu %lu.%02lu\n", cs / 100, cs % 100, cs / 100, cs % 100);
 }
 
+/* What a mount is: its type's name (a disk one's fs_type, else the
+ * file system's own), where it is, and its options as Linux shows them. */
+struct mount_text {
+	const char *type;
+	char where[PATH_MAX];
+	const char *opts;
+};
+
+static void mount_text(struct mount *m, struct mount_text *t)
+{
+	bool kernel_fs = m->root->fs == &procfs_fs || m->root->fs == &sysfs_fs;
+
+	t->type = m->type ? m->type->name : m->root->fs->name;
+	if (vfs_path_of(m->root, t->where, sizeof(t->where)) < 0)
+		strlcpy(t->where, "?", sizeof(t->where));
+	if (kernel_fs)
+		t->opts = "rw,nosuid,nodev,noexec,relatime";
+	else
+		t->opts = m->read_only ? "ro,relatime" : "rw,relatime";
+}
+
+/* /proc/mounts: every mount of the table (fs/fstype.h), in mount order. */
 void show_mounts(struct sbuf *s, struct process *p)
 {
+	static struct mount_text t; /* PATH_MAX: off the 16 KiB stack */
+
 	(void)p;
-	sb_printf(s, "ramfs / ramfs rw,relatime 0 0\n");
-	sb_printf(s, "proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n");
-	sb_printf(s, "sysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\n");
+	for (struct mount *m = vfs_mounts(); m; m = m->next) {
+		mount_text(m, &t);
+		sb_printf(s, "%s %s %s %s 0 0\n", m->source, t.where, t.type, t.opts);
+	}
 }
 
 /* /proc/PID/mountinfo: the mounts of show_mounts in Linux's format (id,
@@ -84,12 +111,16 @@ void show_mounts(struct sbuf *s, struct process *p)
  * and, without it, fails over to an /etc/mtab Kestrel has not. */
 void show_mountinfo(struct sbuf *s, struct process *p)
 {
+	static struct mount_text t;
+
 	(void)p;
-	sb_printf(s, "1 1 0:%u / / rw,relatime shared:1 - ramfs ramfs rw\n", ramfs_fs.dev);
-	sb_printf(s, "2 1 0:%u / /proc rw,nosuid,nodev,noexec,relatime shared:2 - proc proc rw\n",
-		  procfs_fs.dev);
-	sb_printf(s, "3 1 0:%u / /sys rw,nosuid,nodev,noexec,relatime shared:3 - sysfs sysfs rw\n",
-		  sysfs_fs.dev);
+	for (struct mount *m = vfs_mounts(); m; m = m->next) {
+		struct mount *parent = m->mountpoint ? vfs_mount_by_fs(m->mountpoint->fs) : NULL;
+		mount_text(m, &t);
+		sb_printf(s, "%u %u 0:%u / %s %s shared:%u - %s %s %s\n", m->id,
+			  parent ? parent->id : m->id, m->root->fs->dev, t.where, t.opts, m->id, t.type,
+			  m->source, m->read_only ? "ro" : "rw");
+	}
 }
 
 void show_version(struct sbuf *s, struct process *p)
@@ -127,6 +158,11 @@ void show_filesystems(struct sbuf *s, struct process *p)
 {
 	(void)p;
 	sb_printf(s, "nodev\tsysfs\nnodev\tramfs\nnodev\tproc\n");
+	/* the disk ones: busybox mount without -t tries each of these */
+	static const char *const disk[] = { "ext2", "vfat", "msdos" };
+	for (size_t i = 0; i < sizeof(disk) / sizeof(disk[0]); i++)
+		if (fs_type_find(disk[i]))
+			sb_printf(s, "\t%s\n", disk[i]);
 }
 
 /* One CPU, never idle by this kernel's books: all time is "user". */

@@ -2,8 +2,8 @@
 /*
  * Kestrel: the descriptor system calls: read, write and their vector and
  * positional forms, lseek, close, dup*, fcntl, ioctl, sendfile,
- * getdents, getdents64, ftruncate, and the sync family (everything is in memory:
- * they only check the descriptor). Every one goes through the open
+ * getdents, getdents64, ftruncate, and the sync family (through the
+ * mount table to a disk file system; nothing to do in memory). Every one goes through the open
  * file's struct file_ops (fs/vfs.h); a missing operation gives the error
  * Linux gives for a file without it.
  */
@@ -13,6 +13,7 @@
 #include "net/unix.h"
 #include "fs/inode.h"
 #include "fs/fsops.h"
+#include "fs/fstype.h"
 #include "fs/filelock.h"
 #include "fs/fown.h"
 #include "fs/path.h"
@@ -553,17 +554,46 @@ SYSCALL_DEFINE2(ftruncate, unsigned int, fd, off_t, len)
 	return r;
 }
 
-/* fsync, fdatasync, syncfs: memory is the storage; only the descriptor
- * is checked (EBADF, also for an O_PATH one, as Linux's fdget). */
-SYSCALL_DEFINE1(fsync, unsigned int, fd)
+/* The file fd names for fsync, fdatasync and syncfs: EBADF also for an
+ * O_PATH one, as Linux's fdget. */
+static struct file *sync_file(unsigned int fd)
 {
 	struct file *f = fd_file((int)fd);
 
+	if (f && (f->flags & O_PATH)) {
+		file_put(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* fsync, fdatasync: the file's data (and metadata) on its disk; nothing
+ * to do for a file in memory (fs/fstype.h's vfs_fsync). syncfs: its
+ * whole file system. */
+static long do_fsync(unsigned int fd, int kind)
+{
+	struct file *f = sync_file(fd);
+
 	if (!f)
 		return -EBADF;
-	bool path_only = f->flags & O_PATH;
+	long r = !f->inode ? 0 : kind == 2 ? vfs_syncfs(f->inode) : vfs_fsync(f->inode, kind == 1);
 	file_put(f);
-	return path_only ? -EBADF : 0;
+	return r;
+}
+
+SYSCALL_DEFINE1(fsync, unsigned int, fd)
+{
+	return do_fsync(fd, 0);
+}
+
+SYSCALL_DEFINE1(fdatasync, unsigned int, fd)
+{
+	return do_fsync(fd, 1);
+}
+
+SYSCALL_DEFINE1(syncfs, int, fd)
+{
+	return do_fsync((unsigned int)fd, 2);
 }
 
 /* flock: a whole-file lock owned by the open file description (fs/filelock.h). */
@@ -579,7 +609,10 @@ SYSCALL_DEFINE2(flock, unsigned int, fd, unsigned int, op)
 	return r;
 }
 
+/* sync: every disk file system written back and marked clean, then
+ * every block device's cache (an error is not reported, as Linux's). */
 SYSCALL_DEFINE0(sync)
 {
+	vfs_sync_all();
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
 #include "fs/fsops.h"
+#include "fs/fstype.h"
 #include "fs/path.h"
 #include "mm/heap.h"
 #include "proc/process.h"
@@ -433,6 +434,7 @@ SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 /* ---------------------------------------------------------------- mount */
 
 #define MOUNT_OPTS_MAX 256
+#define MOUNT_TYPE_MAX 32
 
 /* mount(NULL, target, NULL, MS_PRIVATE etc. [| MS_REC], NULL): -EPERM
  * without CAP_SYS_ADMIN, -EINVAL unless exactly one type is given and
@@ -454,36 +456,124 @@ static long mount_change_type(uptr_t target, unsigned long flags)
 	return 0;
 }
 
-/* mount(source, target, type, flags, data): Kestrel's file systems are
- * fixed at boot, so the one thing mount does is change the RAM root's
- * size limit as tmpfs's remount does (`mount -o remount,size=64m /`).
- * A new mount is ENODEV (no such file system type to mount); a remount
- * of anything but / is EINVAL (not a mount point Kestrel can change),
- * and so is a read-only one. A propagation change (MS_PRIVATE...) is
- * checked as Linux's do_change_type and changes nothing: with one mount
- * namespace, no mount has a peer to propagate to. */
+/* The block device the path source names: -ENOTBLK for anything else,
+ * -ENXIO when no driver has it. */
+static int source_dev(uptr_t source, struct blkdev **dev)
+{
+	struct inode *ip;
+	unsigned major, minor;
+	int err = at_inode(AT_FDCWD, source, 0, &ip);
+
+	if (err)
+		return err;
+	bool blk = S_ISBLK(ip->mode);
+	inode_rdev(ip, &major, &minor);
+	inode_put(ip);
+	if (!blk)
+		return -ENOTBLK;
+	*dev = blkdev_find_rdev(major, minor);
+	return *dev ? 0 : -ENXIO;
+}
+
+/* mount's type and data strings (NULL or user strings) into kernel
+ * buffers: type "" stands for none (try each type), as "auto" does. */
+static int mount_strings(uptr_t type, uptr_t data, char *tname, size_t tcap, char *opts,
+			 size_t ocap)
+{
+	long n;
+
+	tname[0] = opts[0] = '\0';
+	if (type && (n = strncpy_from_user(tname, type, tcap)) < 0)
+		return n == -ENAMETOOLONG ? -ENODEV : (int)n;
+	if (data && (n = strncpy_from_user(opts, data, ocap)) < 0)
+		return n == -ENAMETOOLONG ? -EINVAL : (int)n; /* too long for any option */
+	if (strcmp(tname, "auto") == 0)
+		tname[0] = '\0';
+	return 0;
+}
+
+/* A new mount of the block device source on the directory target. */
+static long mount_new_dev(uptr_t source, uptr_t target, const char *tname, unsigned long flags,
+			  const char *opts)
+{
+	const struct fs_type *type = tname[0] ? fs_type_find(tname) : NULL;
+	struct blkdev *dev;
+	struct inode *at;
+	int err;
+
+	if (tname[0] && !type)
+		return -ENODEV;
+	if (!source)
+		return -EFAULT;
+	if ((err = source_dev(source, &dev)))
+		return err;
+	if ((err = at_inode(AT_FDCWD, target, 0, &at)))
+		return err;
+	err = vfs_mount_dev(dev, type, at, flags & MS_RDONLY, opts[0] ? opts : NULL);
+	inode_put(at);
+	return err;
+}
+
+/* mount -o remount[,ro|rw] target: the RAM root's tmpfs limits
+ * (ramfs_remount; it cannot be read-only), or a disk mount's read-only
+ * switch. Anything but the root of a mount is EINVAL. */
+static long mount_remount(uptr_t target, unsigned long flags, const char *opts)
+{
+	struct inode *ip;
+	int err = at_inode(AT_FDCWD, target, 0, &ip);
+
+	if (err)
+		return err;
+	struct mount *m = vfs_mount_of(ip);
+	if (m && m->type)
+		err = vfs_remount(ip, flags & MS_RDONLY);
+	else if (ip != vfs_root() || ip->fs != &ramfs_fs || (flags & MS_RDONLY))
+		err = -EINVAL;
+	else
+		err = ramfs_remount(opts);
+	inode_put(ip);
+	return err;
+}
+
+/* mount(source, target, type, flags, data): a block device with a file
+ * system type ("vfat", "msdos", "ext2"; NULL, "" or "auto" tries each)
+ * on a directory, read-only with MS_RDONLY (fs/fstype.h); a remount
+ * (above); a propagation change (MS_PRIVATE...) checked as Linux's
+ * do_change_type, changing nothing: with one mount namespace no mount
+ * has a peer. Bind and move mounts are EINVAL for now. Needs
+ * CAP_SYS_ADMIN. */
 SYSCALL_DEFINE5(mount, uptr_t, source, uptr_t, target, uptr_t, type, unsigned long, flags,
 		uptr_t, data)
 {
-	char opts[MOUNT_OPTS_MAX] = "";
-	struct inode *ip;
+	char opts[MOUNT_OPTS_MAX], tname[MOUNT_TYPE_MAX];
 
-	(void)source, (void)type;
 	if (!(flags & MS_REMOUNT) && (flags & MS_PROPAGATION))
 		return mount_change_type(target, flags);
-	if (!(flags & MS_REMOUNT))
-		return -ENODEV;
-	int err = at_inode(AT_FDCWD, target, 0, &ip);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	int err = mount_strings(type, data, tname, sizeof(tname), opts, sizeof(opts));
 	if (err)
 		return err;
-	bool root = ip == vfs_root();
-	inode_put(ip);
-	if (!root || (flags & MS_RDONLY))
+	if (flags & MS_REMOUNT)
+		return mount_remount(target, flags, opts);
+	if (flags & (MS_BIND | MS_MOVE))
 		return -EINVAL;
-	if (data) {
-		long n = strncpy_from_user(opts, data, sizeof(opts));
-		if (n < 0)
-			return n == -ENAMETOOLONG ? -EINVAL : (int)n; /* too long for any option */
-	}
-	return ramfs_remount(opts);
+	return mount_new_dev(source, target, tname, flags, opts);
+}
+
+/* umount2(target, flags): MNT_FORCE is ignored (nothing Kestrel mounts
+ * can hang), MNT_DETACH (a lazy unmount) is EINVAL for now, as an
+ * unknown flag is. -EBUSY while a process has a file or cwd inside. */
+SYSCALL_DEFINE2(umount2, uptr_t, target, int, flags)
+{
+	struct inode *ip;
+
+	if ((unsigned)flags & ~(unsigned)(MNT_FORCE | UMOUNT_NOFOLLOW))
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	int err = at_inode(AT_FDCWD, target, (flags & UMOUNT_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0, &ip);
+	if (err)
+		return err;
+	return vfs_umount(ip); /* takes over the reference */
 }

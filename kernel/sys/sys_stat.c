@@ -7,6 +7,8 @@
 #include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
+#include "fs/fstype.h"
+#include "uapi/mount.h"
 #include "time/time.h"
 #include "fs/fsops.h"
 #include "fs/path.h"
@@ -228,12 +230,39 @@ SYSCALL_DEFINE5(statx, int, dirfd, uptr_t, path, unsigned int, flags, unsigned i
 
 /* ---------------------------------------------------------------- statfs */
 
+/* A disk file system's numbers, from its fs_type (fs/fstype.h): 1 when
+ * ip is on one (s filled, or *err set), 0 for a file system in memory. */
+static int disk_statfs(const struct inode *ip, struct linux_statfs *s, int *err)
+{
+	struct mount *m = vfs_mount_by_fs(ip->fs);
+	struct fs_stat st;
+
+	if (!m || !m->type || !m->type->statfs)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	*err = m->type->statfs(m->sb, &st);
+	s->f_type = (int64_t)st.magic;
+	s->f_bsize = s->f_frsize = (int64_t)st.bsize;
+	s->f_blocks = st.blocks;
+	s->f_bfree = st.bfree;
+	s->f_bavail = st.bavail;
+	s->f_files = st.files;
+	s->f_ffree = st.ffree;
+	s->f_namelen = (int64_t)st.namelen;
+	s->f_fsid[0] = (int32_t)ip->fs->dev;
+	s->f_flags = ST_VALID | (m->read_only ? ST_RDONLY : 0);
+	return 1;
+}
+
 static int put_statfs(uptr_t buf, const struct inode *ip)
 {
 	struct linux_statfs s;
 	uint64_t free = pmm_free_pages();
+	int err = 0;
 
 	memset(&s, 0, sizeof(s));
+	if (disk_statfs(ip, &s, &err))
+		return err ? err : copy_to_user(buf, &s, sizeof(s)) ? -EFAULT : 0;
 	s.f_type = (int64_t)ip->fs->magic;
 	s.f_bsize = s.f_frsize = BLOCK_SIZE;
 	if (ip->fs == &ramfs_fs) { /* its limit (half of RAM, as tmpfs), capped by the RAM left */

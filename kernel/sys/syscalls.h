@@ -83,6 +83,8 @@ long sys_getdents64(SYSCALL_ARGS);
 long sys_getdents(SYSCALL_ARGS);
 long sys_ftruncate(SYSCALL_ARGS);
 long sys_fsync(SYSCALL_ARGS);
+long sys_fdatasync(SYSCALL_ARGS);
+long sys_syncfs(SYSCALL_ARGS);
 long sys_flock(SYSCALL_ARGS);
 long sys_sync(SYSCALL_ARGS);
 
@@ -111,6 +113,9 @@ long sys_fchdir(SYSCALL_ARGS);
 long sys_getcwd(SYSCALL_ARGS);
 long sys_truncate(SYSCALL_ARGS);
 long sys_mount(SYSCALL_ARGS);
+long sys_umount2(SYSCALL_ARGS);
+/* sys/sys_reboot.c */
+long sys_reboot(SYSCALL_ARGS);
 
 /* sys/sys_mem.c */
 long sys_brk(SYSCALL_ARGS);

@@ -82,7 +82,7 @@ SELFTEST_NAMES = ["memmap-sane", "memmap-marks", "kernel-permissions", "stack-gu
                   "direct-map", "ksyms", "pmm-every-page", "pmm-orders-aligned",
                   "vmm-map-protect-unmap", "kernel-stack-guard", "heap-stress", "percpu-self",
                   "acpi-madt", "lapic-boot-cpu", "irq-route-isa-pit", "pci-enumerated", "time-ns-monotonic",
-                  "tsc-rate", "timer-rate"]
+                  "tsc-rate", "timer-rate", "bcache-sectors-and-runs", "bcache-4k-blocks", "bcache-errors"]
 
 
 def user_selftest_names():
@@ -355,7 +355,9 @@ def cases(build):
     is then a socket, its log written by QEMU's chardev logfile (with a
     pause, by the harness from what it read), and the monitor
     another socket), usb_disk (the image on usb-storage behind qemu-xhci instead
-    of the default disk), skips (self-tests that must say "skipped (why)")."""
+    of the default disk), skips (self-tests that must say "skipped (why)"),
+    after (a function of the image path, run once QEMU has exited: None, or
+    why the disks the guest wrote are wrong)."""
     return [
         dict(name="q35-256M", machine="q35", mem="256M",
              cmdline="selftest debugexit loglevel=6 -- hello world",
@@ -476,20 +478,22 @@ def cases(build):
         # CPUs, booted from a USB stick on xHCI behind a PCIe root port. Time comes
         # from the ACPI PM timer; the PIT's interrupt test says why it is skipped;
         # every other one passes; PCI is enumerated through ECAM across the bridge;
-        # the xHCI driver takes the controller (MSI-X) and logs the boot stick,
-        # which it leaves alone.
+        # the xHCI driver takes the controller (MSI-X) and the boot stick is a
+        # disk (usb-storage: sda, its ESP sda1; the usb-storage self-test reads it).
         dict(name="laptop-usb-nolegacy", machine="q35,i8042=off,pit=off,hpet=off", mem="1G",
              cmdline="selftest debugexit", extra=["-smp", "4"], usb_disk=True,
              expect=banner() + apic_time(4)[:1] + [apic_time(4)[1].replace(
                  r"\((HPET|ACPI PM timer|PIT|CPUID 0x15|CPUID 0x16)\)", r"\(ACPI PM timer\)"),
                  r"ps2: no controller", r"xhci: 01:00\.0 found \(HCI version 1\.00, \d+ ports",
-                 r"usb 1-\d+: 46f4:0001 class 08 no driver$", r"xhci: interrupts on vector \d+ \(MSI-X\)",
+                 r"usb 1-\d+: 46f4:0001 class 08 mass storage$",
+                 r"usb-storage sda: usb 1-\d+, QEMU QEMU HARDDISK \S+, \d+ blocks of 512 bytes .* block 0 ends 55aa$",
+                 r"xhci: interrupts on vector \d+ \(MSI-X\)",
                  r"pci: \d+ functions on 2 buses through ECAM \(MCFG\)",
                  r"pci 0000:00:00\.0 8086:29c0 class 0600 driver none",
                  r"pci 0000:00:\w\w\.0 1b36:000c class 0604 driver none",
                  r"pci 0000:01:00\.0 1b36:000d class 0c03 driver xhci",
                  r"selftest: pci-msi ok", r"selftest: pci-enumerated ok",
-                 r"selftest: irq-route-isa-pit skipped \(no PIT\)"] + SELFTEST_OK,
+                 r"selftest: irq-route-isa-pit skipped \(no PIT\)", r"selftest: usb-storage ok"] + SELFTEST_OK,
              skips=("irq-route-isa-pit",), checks=[usable_mib_between(900, 1024)],
              reject=NEVER, exit=DEBUGEXIT_OK),
         dict(name="serial-slow-reader", machine="q35", mem="256M",
@@ -506,6 +510,1249 @@ def cases(build):
              checks=[serial_stalls_survived(2)], reject=NEVER, exit=DEBUGEXIT_OK),
     ]
 
+
+# Storage (issue 13): disk images made here, byte by byte, so a test knows
+# every byte the guest should read and can check every byte it wrote.
+GPT_ENTRIES, GPT_ENTRY_SIZE = 128, 128
+GPT_LINUX_DATA = "0fc63daf-8483-4772-8e79-3d69d8477de4"
+
+
+def gpt_disk(path, size, lbsize, parts):
+    """A disk image of size bytes with a GPT for logical blocks of lbsize
+    bytes (protective MBR, primary and backup headers and entry arrays,
+    CRC32s) holding parts: (first byte, bytes, name) each; returns the
+    bytes written so a check can compare against them."""
+    import struct, uuid, zlib
+    nblocks, ent_blocks = size // lbsize, GPT_ENTRIES * GPT_ENTRY_SIZE // lbsize
+    disk = bytearray(size)
+    mbr = struct.pack("<B3sB3sII", 0, b"\x00\x02\x00", 0xEE, b"\xff\xff\xff", 1,
+                      min(nblocks - 1, 0xFFFFFFFF))
+    disk[446:446 + 16] = mbr
+    disk[510:512] = b"\x55\xaa"
+    ents = bytearray(GPT_ENTRIES * GPT_ENTRY_SIZE)
+    for i, (start, length, name) in enumerate(parts):
+        ents[i * 128:(i + 1) * 128] = struct.pack(
+            "<16s16sQQQ72s", uuid.UUID(GPT_LINUX_DATA).bytes_le,
+            uuid.uuid5(uuid.NAMESPACE_DNS, f"{path}-{i}").bytes_le, start // lbsize,
+            (start + length) // lbsize - 1, 0, name.encode("utf-16-le"))
+    ents_crc = zlib.crc32(ents)
+
+    def header(my, alt, ents_lba):
+        h = struct.pack("<8sIIIIQQQQ16sQIII", b"EFI PART", 0x10000, 92, 0, 0, my, alt,
+                        2 + ent_blocks, nblocks - 2 - ent_blocks, uuid.UUID(int=0x6b657374).bytes_le,
+                        ents_lba, GPT_ENTRIES, GPT_ENTRY_SIZE, ents_crc)
+        return h[:16] + struct.pack("<I", zlib.crc32(h)) + h[20:]
+    last = nblocks - 1
+    disk[lbsize:lbsize + 92] = header(1, last, 2)
+    disk[2 * lbsize:2 * lbsize + len(ents)] = ents
+    disk[(last - ent_blocks) * lbsize:last * lbsize] = ents
+    disk[last * lbsize:last * lbsize + 92] = header(last, 1, last - ent_blocks)
+    for i, (start, length, name) in enumerate(parts):
+        for b in range(length // 512):
+            line = f"nvme-{name}-block-{b:05d}\n".encode()
+            disk[start + b * 512:start + b * 512 + len(line)] = line
+    with open(path, "wb") as f:
+        f.write(disk)
+    return bytes(disk)
+
+
+# nvme-disk: two NVMe controllers, a 512-byte namespace (nvme0n1) and a
+# 4096-byte one (nvme1n1, QEMU's nvme-ns), each a 64 MiB disk with a GPT
+# of two 8 MiB partitions whose every 512-byte block begins with its name.
+# nvme1 moves at most 16 KiB per command (MDTS 2), so the block layer's
+# runs are cut to that. From the shell: /proc/partitions numbers them as Linux (major 259 in
+# order of appearance); one block read by offset; 4 MiB read whole
+# (requests of many pages; the md5 the host computed); 1 MiB copied from
+# p1 to p2 (64 KiB writes) and one 512-byte block written (on the 4 KiB
+# disk the cache reads, changes and writes back a whole block); sync;
+# poweroff. The host then checks every byte of both images: p2 holds the
+# copy and the block, and nothing else changed.
+NVME_PARTS = [(1 * MIB, 8 * MIB, "p1"), (9 * MIB, 8 * MIB, "p2")]
+NVME_DISK_SIZE = 64 * MIB
+NVME_COPY = 1 * MIB
+NVME_MARK_BLOCK = 3000
+NVME_MARK = b"kestrel-wrote-this\n"
+
+
+def nvme_expected(orig):
+    """The image after the guest's writes: p2 starts with p1's first MiB and
+    holds the mark, zero-padded to 512 bytes, at block NVME_MARK_BLOCK."""
+    want = bytearray(orig)
+    p1, p2 = NVME_PARTS[0][0], NVME_PARTS[1][0]
+    want[p2:p2 + NVME_COPY] = orig[p1:p1 + NVME_COPY]
+    at = p2 + NVME_MARK_BLOCK * 512
+    want[at:at + 512] = NVME_MARK.ljust(512, b"\x00")
+    return bytes(want)
+
+
+def nvme_cases(build):
+    import hashlib
+    outdir = os.path.join(build, "test", "boot")
+    disks = [(os.path.join(outdir, f"nvme-disk.nvme{i}.img"), lb) for i, lb in enumerate((512, 4096))]
+    origs = {}
+
+    def make(img):
+        for path, lb in disks:
+            origs[path] = gpt_disk(path, NVME_DISK_SIZE, lb, NVME_PARTS)
+
+    def check(img):
+        for path, lb in disks:
+            with open(path, "rb") as f:
+                got = f.read()
+            want = nvme_expected(origs[path])
+            if got != want:
+                bad = next(i for i in range(len(want)) if got[i] != want[i])
+                return f"{os.path.basename(path)}: byte {bad} is {got[bad]:#x}, want {want[bad]:#x}"
+        for path, _ in disks:
+            os.unlink(path)
+        return None
+    p1 = NVME_PARTS[0]
+    md5 = hashlib.md5(gpt_disk_pattern(p1, 4 * MIB)).hexdigest()
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+              serial_in("cat /proc/partitions\r"), wait_for(r"^ *259 +5 +8192 nvme1n1p2$"),
+              wait_for(SHELL_PROMPT)]
+    expect = [r"nvme0: QEMU NVMe Ctrl \(serial kestrel0, firmware \S+, NVMe 1\.4\), up to 256 namespaces, "
+              r"volatile write cache", r"nvme0: interrupts on vector \d+ \(MSI-X\)",
+              r"nvme0: namespace 1: 131072 blocks of 512 bytes \(64 MiB\)",
+              r"nvme1: QEMU NVMe Ctrl .* 16 KiB per command$",
+              r"nvme1: namespace 1: 16384 blocks of 4096 bytes \(64 MiB\)",
+              r"^ *259 +0 +65536 nvme0n1$", r"^ *259 +1 +8192 nvme0n1p1$", r"^ *259 +2 +8192 nvme0n1p2$",
+              r"^ *259 +3 +65536 nvme1n1$", r"^ *259 +4 +8192 nvme1n1p1$", r"^ *259 +5 +8192 nvme1n1p2$"]
+    for disk in ("nvme0n1", "nvme1n1"):
+        script += [serial_in(f"dd if=/dev/{disk}p1 bs=512 skip=200 count=1 2>/dev/null | head -c 19; "
+                             f"echo ' {disk}'\r"), wait_for(f"^nvme-p1-block-00200 {disk}$"),
+                   serial_in(f"dd if=/dev/{disk}p1 bs=1M count=4 2>/dev/null | md5sum\r"),
+                   wait_for(f"^{md5}  -$"),
+                   serial_in(f"dd if=/dev/{disk}p1 of=/dev/{disk}p2 bs=64k count={NVME_COPY // 65536} "
+                             f"2>/dev/null && echo {NVME_MARK.decode().strip()} | dd of=/dev/{disk}p2 bs=512 "
+                             f"seek={NVME_MARK_BLOCK} conv=sync 2>/dev/null && sync && echo wrote {disk}\r"),
+                   wait_for(f"^wrote {disk}$"), wait_for(SHELL_PROMPT)]
+        expect += [f"^nvme-p1-block-00200 {disk}$", f"^{md5}  -$", f"^wrote {disk}$"]
+    script += [serial_in("poweroff -f\r")]
+    extra = []
+    for i, (path, lb) in enumerate(disks):
+        extra += ["-drive", f"if=none,id=n{i},format=raw,file={path}",
+                  "-device", f"nvme,serial=kestrel{i},id=nvme{i}" + (",mdts=2" if i else ""),
+                  "-device", f"nvme-ns,drive=n{i},bus=nvme{i},logical_block_size={lb},physical_block_size={lb}"]
+    # nvme-reset: the self-test list with an NVMe disk; nvme-reset cancels a read
+    # as the block layer does after its timeout: the controller stops (the
+    # I/O in flight fails), the next read resets it and reads the same page.
+    reset_disk = os.path.join(outdir, "nvme-reset.nvme0.img")
+    reset_extra = ["-drive", f"if=none,id=n0,format=raw,file={reset_disk}",
+                   "-device", "nvme,serial=kestrel0,drive=n0"]
+    return [dict(name="nvme-disk", machine="q35", mem="256M", cmdline="", image=make, after=check,
+                 extra=extra, script=script, expect=expect,
+                 reject=NEVER + [r"nvme\d: .*(timed out|reset|fatal|failed)"], exit=0),
+            dict(name="nvme-reset", machine="q35", mem="256M", cmdline="selftest debugexit",
+                 image=lambda img: gpt_disk(reset_disk, NVME_DISK_SIZE, 512, NVME_PARTS),
+                 after=lambda img: os.unlink(reset_disk), extra=reset_extra,
+                 expect=banner() + [r"nvme0: the block layer cancelled a request; the I/O in flight "
+                                    r"fails and the controller is reset",
+                                    r"nvme0: controller reset; I/O goes on", r"selftest: nvme-reset ok"]
+                 + SELFTEST_OK, reject=NEVER, exit=DEBUGEXIT_OK)]
+
+
+# usb-storage: booted from the usb-storage stick (usb_disk) with a second
+# usb-storage disk made here: block 0 starts with the scratch magic
+# (kernel/dev/usb_storage.h), every other 512-byte block with its number.
+# The kernel's self-test reads both disks through the block layer (a run
+# in one request against its blocks one by one, the stick's ESP boot
+# sector), writes its pattern at USBMS_SCRATCH_SECTOR on the scratch disk,
+# flushes it, reads it back, and times a 16 MiB read. Then the shell reads
+# /dev/sda1's boot signature and 4 MiB of /dev/sdb (md5 computed here),
+# copies 1 MiB and writes a mark on /dev/sdb, syncs, reads 16 MiB with dd
+# (timed: `time` in the log) and powers off. The host checks every byte of the
+# scratch disk afterwards.
+USBMS_SIZE = 32 * MIB
+USBMS_MAGIC = b"KESTREL-USBMS-SCRATCH\n"
+USBMS_KERNEL_SECTOR, USBMS_KERNEL_SECTORS = 2048, 240
+USBMS_COPY_FROM, USBMS_COPY_TO, USBMS_COPY = 4 * MIB, 6 * MIB, 1 * MIB
+USBMS_MARK_BLOCK = 20000
+USBMS_MARK = b"kestrel-usb-wrote-this\n"
+
+
+def usbms_disk():
+    disk = bytearray(USBMS_SIZE)
+    disk[0:len(USBMS_MAGIC)] = USBMS_MAGIC
+    for b in range(1, USBMS_SIZE // 512):
+        line = f"usbms-block-{b:06d}\n".encode()
+        disk[b * 512:b * 512 + len(line)] = line
+    return bytes(disk)
+
+
+def usbms_expected(orig):
+    want = bytearray(orig)
+    for s in range(USBMS_KERNEL_SECTOR, USBMS_KERNEL_SECTOR + USBMS_KERNEL_SECTORS):
+        want[s * 512:(s + 1) * 512] = bytes((s * 13 + k * 7 + 0x5a) & 0xff for k in range(512))
+    want[USBMS_COPY_TO:USBMS_COPY_TO + USBMS_COPY] = want[USBMS_COPY_FROM:USBMS_COPY_FROM + USBMS_COPY]
+    at = USBMS_MARK_BLOCK * 512
+    want[at:at + 512] = USBMS_MARK.ljust(512, b"\x00")
+    return bytes(want)
+
+
+def usbms_check_stick(img):
+    """The boot stick, written by the kernel over USB (the self-test's
+    results): its ESP passes fsck.fat -n and holds the results file."""
+    esp = img + ".esp"
+    with open(img, "rb") as f, open(esp, "wb") as out:
+        f.seek(ESP_OFFSET)
+        out.write(f.read())
+    fsck = subprocess.run(["fsck.fat", "-n", esp], capture_output=True, text=True)
+    os.unlink(esp)
+    if fsck.returncode != 0:
+        return "fsck.fat -n on the stick's ESP: " + (fsck.stdout + fsck.stderr).strip()[-300:]
+    ls = subprocess.run(["mdir", "-b", "-i", mtools_img(img), "::/kestrel/results"], capture_output=True,
+                        text=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    if ls.returncode != 0 or ".log" not in ls.stdout.lower():
+        return "no self-test results file in \\kestrel\\results on the stick"
+    return None
+
+
+def usbms_cases(build):
+    import hashlib
+    path = os.path.join(build, "test", "boot", "usb-storage.scratch.img")
+    orig = usbms_disk()
+
+    def make(img):
+        with open(path, "wb") as f:
+            f.write(orig)
+
+    def check(img):
+        with open(path, "rb") as f:
+            got = f.read()
+        want = usbms_expected(orig)
+        if got != want:
+            bad = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]), len(want))
+            return f"usb-storage.scratch.img: byte {bad} differs from what the guest should have written"
+        os.unlink(path)
+        return usbms_check_stick(img)
+    md5 = hashlib.md5(orig[8 * MIB:12 * MIB]).hexdigest()
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+              serial_in("dd if=/dev/sda1 bs=1 skip=510 count=2 2>/dev/null | od -An -tx1 | tr -d ' '; "
+                        "echo sig-sda1\r"), wait_for(r"^55aa$"), wait_for(SHELL_PROMPT),
+              serial_in("dd if=/dev/sdb bs=1M skip=8 count=4 2>/dev/null | md5sum\r"),
+              wait_for(f"^{md5}  -$"), wait_for(SHELL_PROMPT),
+              serial_in(f"dd if=/dev/sdb of=/dev/sdb bs=64k skip={USBMS_COPY_FROM // 65536} "
+                        f"seek={USBMS_COPY_TO // 65536} count={USBMS_COPY // 65536} conv=notrunc 2>/dev/null && "
+                        f"echo {USBMS_MARK.decode().strip()} | dd of=/dev/sdb bs=512 seek={USBMS_MARK_BLOCK} "
+                        f"conv=sync,notrunc 2>/dev/null && sync && echo wrote-sdb\r"),
+              wait_for(r"^wrote-sdb$"), wait_for(SHELL_PROMPT),
+              serial_in("time dd if=/dev/sdb of=/dev/null bs=1M skip=16 count=16\r"),
+              wait_for(r"^16\+0 records out$"), wait_for(r"^real\s+\d+m [\d.]+s$"), wait_for(SHELL_PROMPT),
+              serial_in("poweroff -f\r")]
+    expect = [r"usb 1-\d+: 46f4:0001 class 08 mass storage$",
+              r"usb-storage sda: usb 1-\d+, QEMU QEMU HARDDISK \S+, \d+ blocks of 512 bytes .* block 0 ends 55aa$",
+              r"usb 1-\d+: 46f4:0001 class 08 mass storage$",
+              r"usb-storage sdb: usb 1-\d+, QEMU QEMU HARDDISK \S+, 65536 blocks of 512 bytes \(32 MiB\)",
+              r"xhci: interrupts on vector \d+ \(MSI-X\)",
+              r"usb-storage sdb: sequential read 16 MiB in \d+ ms",
+              r"selftest: usb-storage ok", r"selftest: \d+ passed, 0 failed",
+              SHELL_STARTED, r"^55aa$", f"^{md5}  -$", r"^wrote-sdb$", r"^real\s+\d+m [\d.]+s$"]
+    unplug_path = os.path.join(build, "test", "boot", "usb-storage-unplug.scratch.img")
+
+    def make_unplug(img):
+        with open(unplug_path, "wb") as f:
+            f.write(orig)
+
+    # usb-storage-unplug: the scratch disk pulled out (device_del) under a
+    # running system: a read of it is EIO within seconds (a timeout, the
+    # reset recovery, the disk given up), never a hang, and the boot stick
+    # and the shell go on.
+    unplug = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT), monitor_cmd("device_del usbscratch"),
+              serial_in("sleep 1; dd if=/dev/sdb of=/dev/null bs=512 skip=5000 count=1; echo rc=$?\r"),
+              wait_for(r"^rc=\d+$"), wait_for(SHELL_PROMPT),
+              serial_in("dd if=/dev/sdb of=/dev/null bs=512 skip=6000 count=1; echo rc=$?\r"),
+              wait_for(r"^rc=\d+$"), wait_for(SHELL_PROMPT),
+              serial_in("dd if=/dev/sda1 bs=1 skip=510 count=2 2>/dev/null | od -An -tx1 | tr -d ' '; "
+                        "echo alive-$((6*7))\r"), wait_for(r"^alive-42$")]
+    return [dict(name="usb-storage", machine="q35", mem="512M", cmdline="selftest", usb_disk=True,
+                 image=make, after=check, timeout=240,
+                 extra=["-drive", f"if=none,id=scratch,format=raw,file={path}",
+                        "-device", "usb-storage,bus=xhci.0,drive=scratch"],
+                 script=script, expect=expect, reject=NEVER + [r"reset recovery"], exit=0),
+            dict(name="usb-storage-unplug", machine="q35", mem="256M", cmdline="", usb_disk=True,
+                 image=make_unplug, after=lambda img: os.unlink(unplug_path),
+                 extra=["-drive", f"if=none,id=scratch,format=raw,file={unplug_path}",
+                        "-device", "usb-storage,bus=xhci.0,drive=scratch,id=usbscratch"],
+                 script=unplug, expect=[SHELL_STARTED, r"usb 1-\d+: port change \(connected no\)",
+                                        r"usb-storage sdb: \S+ timed out; reset recovery",
+                                        r"usb-storage sdb: reset recovery failed; the disk is given up",
+                                        r"blk: sdb: read error at sector 5000", r"^rc=1$",
+                                        r"blk: sdb: read error at sector 6000", r"^rc=1$",
+                                        r"^55aa$", r"^alive-42$"],
+                 reject=NEVER, exit=None)]
+
+
+# fat-disk: a virtio-blk disk with a GPT whose partition holds a FAT32
+# file system made here (mkfs.fat -F 32, files and a directory with long
+# names put there by mtools, and the guest's script t.sh). From the
+# shell: mount -t vfat /dev/vda1 /mnt, then t.sh reads the files (md5 of a
+# 300 KiB one), looks a name up in another case, creates, writes,
+# renames (same and other directory), deletes files and directories
+# with long names, checks rmdir of a full directory fails, makes 300
+# files in one directory and deletes every other one, writes 16 MiB and
+# reads it back after a remount (dd prints the rates), and unmounts.
+# After poweroff the host extracts the partition, runs fsck.fat -n (it
+# must be clean, the dirty markers cleared) and reads every change back
+# with mtools.
+FAT_PART = (1 * MIB, 40 * MIB)
+FAT_DISK_SIZE = 48 * MIB
+FAT_SCRIPT = """set -e
+cat /mnt/hello.txt
+cat '/mnt/LONG DIRECTORY NAME/nested file with a long name.TXT'
+md5sum /mnt/big.bin
+echo 'written by kestrel' > '/mnt/Kestrel Wrote This File.txt'
+cat '/mnt/kestrel wrote this file.TXT'
+mkdir '/mnt/New Directory With A Long Name'
+echo inner > '/mnt/New Directory With A Long Name/inner file.txt'
+mv /mnt/hello.txt '/mnt/Long Directory Name/hello moved here.txt'
+mv '/mnt/Long Directory Name/Nested File With A Long Name.txt' '/mnt/Renamed Nested.txt'
+mv '/mnt/New Directory With A Long Name' '/mnt/Long Directory Name/Moved Directory'
+rm /mnt/delete-me.txt
+mkdir /mnt/emptydir
+rmdir /mnt/emptydir
+mkdir /mnt/fulldir
+echo x > /mnt/fulldir/x
+if rmdir /mnt/fulldir 2>/dev/null; then echo rmdir-of-full-dir-worked; fi
+dd if=/dev/zero of=/mnt/zeros.bin bs=64k count=16 2>/dev/null
+echo 0123456789 > /mnt/short.txt
+echo more >> /mnt/short.txt
+mkdir /mnt/many
+i=0; while [ $i -lt 300 ]; do echo $i > "/mnt/many/small file number $i.txt"; i=$((i+1)); done
+i=0; while [ $i -lt 300 ]; do rm "/mnt/many/small file number $i.txt"; i=$((i+2)); done
+echo "many: $(ls /mnt/many | wc -l) left"
+dd if=/dev/zero of=/mnt/seq.bin bs=1M count=16
+umount /mnt
+mount -t vfat /dev/vda1 /mnt
+dd if=/mnt/seq.bin of=/dev/null bs=1M
+rm /mnt/seq.bin
+ls /mnt
+umount /mnt
+echo fat-script-done
+"""
+
+
+def fat_cases(build):
+    import hashlib, random
+    outdir = os.path.join(build, "test", "boot")
+    disk, part = os.path.join(outdir, "fat-disk.vda.img"), os.path.join(outdir, "fat-disk.vda1.img")
+    big = random.Random(13).randbytes(300 * 1024)
+    files = {"hello.txt": b"hello from the host\n", "delete-me.txt": b"delete me\n",
+             "big.bin": big, "t.sh": FAT_SCRIPT.encode(),
+             "Long Directory Name/Nested File With A Long Name.txt": b"nested long name\n"}
+
+    def mtools(*args):
+        run(list(args[:1]) + ["-i", part] + list(args[1:]))
+
+    def make(img):
+        if os.path.exists(part):
+            os.unlink(part)
+        run(["mkfs.fat", "-C", "-F", "32", "-s", "1", "-n", "KESTRELFAT", part, str(FAT_PART[1] // 1024)])
+        mtools("mmd", "::/Long Directory Name")
+        for name, data in files.items():
+            src = part + ".src"
+            with open(src, "wb") as f:
+                f.write(data)
+            mtools("mcopy", src, "::/" + name)
+            os.unlink(src)
+        gpt_disk(disk, FAT_DISK_SIZE, 512, [(FAT_PART[0], FAT_PART[1], "fat")])
+        with open(part, "rb") as f, open(disk, "r+b") as d:
+            d.seek(FAT_PART[0])
+            d.write(f.read())
+
+    def mtype(path):
+        env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+        r = subprocess.run(["mtype", "-i", part, "::" + path], env=env, capture_output=True)
+        return r.stdout if r.returncode == 0 else None
+
+    def check(img):
+        with open(disk, "rb") as d, open(part, "wb") as f:
+            d.seek(FAT_PART[0])
+            f.write(d.read(FAT_PART[1]))
+        fsck = subprocess.run(["fsck.fat", "-n", part], capture_output=True, text=True)
+        if fsck.returncode != 0 or "Dirty bit" in fsck.stdout:
+            return "fsck.fat -n: " + " / ".join(fsck.stdout.strip().splitlines())
+        want = {"/Kestrel Wrote This File.txt": b"written by kestrel\n",
+                "/Long Directory Name/Moved Directory/inner file.txt": b"inner\n",
+                "/Long Directory Name/hello moved here.txt": files["hello.txt"],
+                "/Renamed Nested.txt": b"nested long name\n",
+                "/big.bin": big, "/zeros.bin": bytes(1 << 20), "/fulldir/x": b"x\n",
+                "/short.txt": b"0123456789\nmore\n", "/many/small file number 299.txt": b"299\n"}
+        for path, data in want.items():
+            got = mtype(path)
+            if got != data:
+                return f"{path}: " + ("missing" if got is None else f"{len(got)} bytes differ from what was written")
+        # the modification time the guest wrote (UTC, as the RTC) is today's, give or take a day
+        import datetime
+        listing = subprocess.run(["mdir", "-i", part, "::/Kestrel Wrote This File.txt"],
+                                 env=dict(os.environ, MTOOLS_SKIP_CHECK="1"), capture_output=True, text=True).stdout
+        today = datetime.datetime.now(datetime.timezone.utc).date()
+        days = [str(today + datetime.timedelta(days=d)) for d in (-1, 0, 1)]
+        if not any(d in listing for d in days):
+            return f"Kestrel Wrote This File.txt: no modification date near {today}: {listing.strip()}"
+        for gone in ("/hello.txt", "/delete-me.txt", "/emptydir", "/seq.bin", "/many/small file number 298.txt",
+                     "/Long Directory Name/Nested File With A Long Name.txt"):
+            if mtype(gone) is not None or subprocess.run(
+                    ["mdir", "-i", part, "::" + gone], env=dict(os.environ, MTOOLS_SKIP_CHECK="1"),
+                    capture_output=True).returncode == 0:
+                return f"{gone} is still there"
+        os.unlink(disk)
+        os.unlink(part)
+        return None
+    md5 = hashlib.md5(big).hexdigest()
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+              serial_in("mkdir -p /mnt && mount -t vfat /dev/vda1 /mnt && cp /mnt/t.sh /tmp/t.sh && "
+                        "sh /tmp/t.sh\r"),
+              wait_for(r"^fat-script-done$|^Command failed|can't|No such|Invalid|error"),
+              wait_for(SHELL_PROMPT), serial_in("poweroff -f\r")]
+    expect = [r"virtio-blk \S+: vda, ", SHELL_STARTED, r"fat: vda1: FAT32, \d+ clusters of 512 bytes$",
+              r"^hello from the host$", r"^nested long name$", f"^{md5}  /mnt/big.bin$",
+              r"^written by kestrel$", r"^many: 150 left$", r"^fat-script-done$"]
+    return [dict(name="fat-disk", machine="q35", mem="256M", cmdline="", image=make, after=check,
+                 extra=["-drive", f"if=virtio,format=raw,file={disk}"], script=script, expect=expect,
+                 reject=NEVER + [r"rmdir-of-full-dir-worked", r"fat: .*read-only"], exit=0)]
+
+
+# ext2-disk-4k, ext2-disk-1k: a virtio-blk disk with a GPT whose
+# partition holds an ext2 file system made here by mke2fs -d (4 KiB or
+# 1 KiB blocks) from a tree with a file, a 1.5 MiB file (through the
+# double-indirect blocks at 1 KiB), fast and slow symlinks and the
+# guest's script. From the shell: mount -t ext2 /dev/vda1 /mnt, then the
+# script reads them, creates, renames (same and other directory),
+# deletes files and directories, links, makes a symlink and a FIFO,
+# writes a 1 MiB file, truncates, checks rmdir of a full directory
+# fails, and unmounts. After QEMU: e2fsck -fn must be clean, the state
+# "clean", and debugfs reads back what the guest wrote.
+EXT2_PART = (1 * MIB, 24 * MIB)
+EXT2_DISK_SIZE = 32 * MIB
+EXT2_SCRIPT = """set -e
+cat /mnt/hello.txt
+md5sum /mnt/sub/big.bin
+cat /mnt/fast
+cat /mnt/slow | md5sum
+echo 'written by kestrel' > /mnt/new.txt
+cat /mnt/new.txt
+mkdir /mnt/newdir
+echo inner > /mnt/newdir/inner.txt
+mv /mnt/hello.txt /mnt/newdir/hello-moved.txt
+mv /mnt/newdir /mnt/sub/moved-dir
+mv /mnt/sub/moved-dir/inner.txt /mnt/sub/moved-dir/renamed.txt
+rm /mnt/delete-me.txt
+mkdir /mnt/emptydir
+rmdir /mnt/emptydir
+mkdir /mnt/fulldir
+echo x > /mnt/fulldir/x
+if rmdir /mnt/fulldir 2>/dev/null; then echo rmdir-of-full-dir-worked; fi
+ln /mnt/new.txt /mnt/hardlink.txt
+ln -s new.txt /mnt/symlink-new
+ln -s sub/../sub/../sub/../sub/../sub/../sub/../sub/../sub/../sub/moved-dir/renamed.txt /mnt/slow-new
+mkfifo /mnt/fifo
+dd if=/dev/zero of=/mnt/zeros.bin bs=64k count=16 2>/dev/null
+md5sum /mnt/zeros.bin
+echo 0123456789 > /mnt/short.txt
+echo more >> /mnt/short.txt
+echo 0123456789abcdef > /mnt/trunc.txt
+truncate -s 5 /mnt/trunc.txt
+i=0; while [ $i -lt 60 ]; do echo $i > /mnt/sub/many-$i; i=$((i+1)); done
+i=0; while [ $i -lt 60 ]; do rm /mnt/sub/many-$i; i=$((i+2)); done
+ls -la /mnt
+df /mnt
+umount /mnt
+echo ext2-script-done
+"""
+
+
+def ext2_cases(build):
+    import hashlib, random, shutil
+    outdir = os.path.join(build, "test", "boot")
+    big = random.Random(2).randbytes(1536 * 1024 + 77)
+    slow = "sub/../sub/../sub/../sub/../sub/../sub/../sub/../sub/../sub/../hello.txt"
+
+    def case(bs):
+        disk = os.path.join(outdir, f"ext2-disk-{bs}.img")
+        part, tree = disk + ".part", disk + ".tree"
+
+        def make(img):
+            shutil.rmtree(tree, ignore_errors=True)
+            os.makedirs(os.path.join(tree, "sub"))
+            for name, data in {"hello.txt": b"hello from the host\n", "delete-me.txt": b"delete me\n",
+                               "sub/big.bin": big, "t.sh": EXT2_SCRIPT.encode()}.items():
+                with open(os.path.join(tree, name), "wb") as f:
+                    f.write(data)
+            os.symlink("hello.txt", os.path.join(tree, "fast"))
+            os.symlink(slow, os.path.join(tree, "slow"))
+            if os.path.exists(part):
+                os.unlink(part)
+            run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", str(bs), "-d", tree, part,
+                 str(EXT2_PART[1] // 1024) + "k"])
+            gpt_disk(disk, EXT2_DISK_SIZE, 512, [(EXT2_PART[0], EXT2_PART[1], "ext2")])
+            with open(part, "rb") as f, open(disk, "r+b") as d:
+                d.seek(EXT2_PART[0])
+                d.write(f.read())
+
+        def cat(path):
+            r = subprocess.run(["debugfs", "-R", f"cat {path}", part], capture_output=True)
+            return r.stdout if r.returncode == 0 and r.stdout else None
+
+        def stat(path):
+            r = subprocess.run(["debugfs", "-R", f"stat {path}", part], capture_output=True, text=True)
+            return r.stdout
+
+        def check(img):
+            with open(disk, "rb") as d, open(part, "wb") as f:
+                d.seek(EXT2_PART[0])
+                f.write(d.read(EXT2_PART[1]))
+            fsck = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
+            if fsck.returncode != 0:
+                return "e2fsck -fn: " + " / ".join(fsck.stdout.strip().splitlines()[-12:])
+            state = subprocess.run(["dumpe2fs", "-h", part], capture_output=True, text=True).stdout
+            if not re.search(r"^Filesystem state:\s+clean$", state, re.M):
+                return "not marked clean after umount"
+            want = {"/new.txt": b"written by kestrel\n", "/hardlink.txt": b"written by kestrel\n",
+                    "/sub/moved-dir/hello-moved.txt": b"hello from the host\n",
+                    "/sub/moved-dir/renamed.txt": b"inner\n", "/sub/big.bin": big,
+                    "/zeros.bin": bytes(1 << 20), "/fulldir/x": b"x\n",
+                    "/short.txt": b"0123456789\nmore\n", "/trunc.txt": b"01234", "/sub/many-1": b"1\n"}
+            for path, data in want.items():
+                got = cat(path)
+                if got != data:
+                    return f"{path}: " + ("missing" if got is None else f"{len(got)} bytes differ from what was written")
+            if "Links: 2" not in stat("/new.txt"):
+                return "/new.txt: not 2 links"
+            if "Type: symlink" not in stat("/symlink-new") or "Type: FIFO" not in stat("/fifo"):
+                return "symlink or FIFO missing"
+            for gone in ("/hello.txt", "/delete-me.txt", "/emptydir", "/newdir", "/sub/many-0", "/sub/moved-dir/inner.txt"):
+                if "Inode:" in stat(gone):
+                    return f"{gone} is still there"
+            os.unlink(disk)
+            os.unlink(part)
+            shutil.rmtree(tree, ignore_errors=True)
+            return None
+        script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+                  serial_in("mkdir -p /mnt && mount -t ext2 /dev/vda1 /mnt && cp /mnt/t.sh /tmp/t.sh && "
+                            "sh /tmp/t.sh\r"),
+                  wait_for(r"^ext2-script-done$|^Command failed|can't|No such|Invalid|error"),
+                  wait_for(SHELL_PROMPT), serial_in("poweroff -f\r")]
+        expect = [r"virtio-blk .*: vda", SHELL_STARTED,
+                  rf"ext2: vda1: mounted read-write \(revision 1, {bs}-byte blocks, \d+ groups",
+                  r"^hello from the host$", f"^{hashlib.md5(big).hexdigest()}  /mnt/sub/big.bin$",
+                  r"^hello from the host$", r"^written by kestrel$",
+                  f"^{hashlib.md5(bytes(1 << 20)).hexdigest()}  /mnt/zeros.bin$", r"^ext2-script-done$"]
+        return dict(name=f"ext2-disk-{bs // 1024}k", machine="q35", mem="256M", cmdline="", image=make,
+                    after=check, extra=["-drive", f"if=virtio,format=raw,file={disk}"], script=script,
+                    expect=expect, reject=NEVER + [r"rmdir-of-full-dir-worked", r"ext2: .*(read-only|error)"],
+                    exit=0)
+    return [case(4096), case(1024), ext2_bad_case(build), ext2_crash_case(build)]
+
+
+# ext2-crash: an ext2 partition, mounted; files written and synced, then a
+# loop appending to growing.txt is cut by killing QEMU (the case ends at
+# "crash-now" with QEMU still running). The host then requires e2fsck -fn
+# to name no inode but growing.txt's (bitmap and free-count differences
+# are what an unjournaled file system cut mid-write leaves, and fine), and
+# the synced files intact (debugfs); a second boot mounts the file system
+# (warning it was not cleanly unmounted), reads them and unmounts.
+EXT2_CRASH_READ = """mkdir -p /mnt
+mount -t ext2 /dev/vda1 /mnt
+cat /mnt/kept.txt /mnt/keptdir/inner.txt
+umount /mnt
+echo ext2-crash-read-done
+"""
+
+
+def ext2_crash_case(build):
+    outdir = os.path.join(build, "test", "boot")
+    disk, part = os.path.join(outdir, "ext2-crash.vda.img"), os.path.join(outdir, "ext2-crash.vda1.img")
+
+    def make(img):
+        if os.path.exists(part):
+            os.unlink(part)
+        run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", part, str(EXT2_PART[1] // 1024) + "k"])
+        gpt_disk(disk, EXT2_DISK_SIZE, 512, [(EXT2_PART[0], EXT2_PART[1], "ext2")])
+        with open(part, "rb") as f, open(disk, "r+b") as d:
+            d.seek(EXT2_PART[0])
+            d.write(f.read())
+        put_on_esp(img, EXT2_CRASH_READ.encode(), "c2.sh")
+
+    def extract():
+        with open(disk, "rb") as d, open(part, "wb") as f:
+            d.seek(EXT2_PART[0])
+            f.write(d.read(EXT2_PART[1]))
+
+    def debugfs(cmd):
+        return subprocess.run(["debugfs", "-R", cmd, part], capture_output=True).stdout
+
+    def check_case(case):
+        def check(img):
+            extract()
+            growing = re.search(rb"Inode: (\d+)", debugfs("stat /growing.txt"))
+            mine = {growing.group(1).decode()} if growing else set()
+            fsck = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
+            named = set(re.findall(r"[Ii]node (\d+)", fsck.stdout)) - mine
+            bad = [ln for ln in fsck.stdout.splitlines() if re.search(r"[Ii]node (\d+)", ln)
+                   and re.search(r"[Ii]node (\d+)", ln).group(1) in named]
+            if bad or (fsck.returncode & ~4):
+                return "e2fsck -fn after the crash: " + " / ".join(bad or fsck.stdout.splitlines()[-6:])
+            for path, data in (("/kept.txt", b"kept\n"), ("/keptdir/inner.txt", b"inner\n")):
+                if debugfs(f"cat {path}") != data:
+                    return f"{path} was synced before the crash but is not intact"
+            why = boot_again(case, img, "debugexit init=/bin/sh -- /boot/efi/c2.sh",
+                             [r"ext2: vda1: was not cleanly unmounted", r"^kept$", r"^inner$",
+                              r"mount: /dev/vda1 unmounted", r"^ext2-crash-read-done$"])
+            if why:
+                return why
+            os.unlink(disk)
+            os.unlink(part)
+            return None
+        return check
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+              serial_in("mkdir -p /mnt && mount -t ext2 /dev/vda1 /mnt && echo kept > /mnt/kept.txt && "
+                        "mkdir /mnt/keptdir && echo inner > /mnt/keptdir/inner.txt && "
+                        "sync && echo synced-before-crash\r"),
+              wait_for(r"^synced-before-crash$"), wait_for(SHELL_PROMPT),
+              serial_in("i=0; while :; do echo line $i >> /mnt/growing.txt; i=$((i+1)); "
+                        "[ $i = 3000 ] && echo crash-now; done\r"),
+              wait_for(r"^crash-now$")]
+    case = dict(name="ext2-crash", machine="q35", mem="256M", cmdline="", image=make,
+                extra=["-drive", f"if=virtio,format=raw,file={disk}"], script=script,
+                expect=[SHELL_STARTED, r"^synced-before-crash$", r"^crash-now$"],
+                reject=NEVER, exit=None)
+    case["after"] = check_case(case)
+    return case
+
+
+# ext2-refused: three ext2 partitions the kernel must not write: one whose
+# journal needs recovery (refused), one with a read-only compatible
+# feature ext2 cannot keep (huge_file: mounted read-only, a write is
+# EROFS, its bytes unchanged afterwards), one with a zeroed superblock
+# (refused). Each refusal is a log line with the reason, never a panic.
+def ext2_bad_case(build):
+    import shutil
+    outdir = os.path.join(build, "test", "boot")
+    disk = os.path.join(outdir, "ext2-refused-disk.img")
+    tree, parts = disk + ".tree", [(i * MIB, 4 * MIB, f"bad{i}") for i in (1, 5, 9)]
+    saved = {}
+
+    def make(img):
+        shutil.rmtree(tree, ignore_errors=True)
+        os.makedirs(tree)
+        with open(os.path.join(tree, "hello.txt"), "wb") as f:
+            f.write(b"hello from the host\n")
+        gpt_disk(disk, 16 * MIB, 512, parts)
+        for n, (start, size, _) in enumerate(parts):
+            part = f"{disk}.{n}"
+            run(["mke2fs", "-q", "-F", "-t", "ext2", "-b", "1024", "-d", tree, part, "4096k"])
+            if n < 2:
+                run(["debugfs", "-w", "-R", "feature " + ("needs_recovery" if n == 0 else "huge_file"), part])
+            with open(part, "r+b") as f:
+                if n == 2:
+                    f.write(bytes(4096))
+                f.seek(0)
+                data = f.read()
+            saved[n] = data
+            with open(disk, "r+b") as d:
+                d.seek(start)
+                d.write(data)
+            os.unlink(part)
+
+    def check(img):
+        with open(disk, "rb") as d:
+            d.seek(parts[1][0])
+            if d.read(parts[1][1]) != saved[1]:
+                return "the read-only mount changed its partition"
+        os.unlink(disk)
+        shutil.rmtree(tree, ignore_errors=True)
+        return None
+    line = ("mkdir -p /mnt; mount -t ext2 /dev/vda1 /mnt; echo p1 rc=$?; "
+            "mount -t ext2 /dev/vda2 /mnt; echo p2 rc=$?; cat /mnt/hello.txt; "
+            "if echo x > /mnt/new.txt; then echo write-on-ro-work\"\"ed; fi; umount /mnt; "
+            "mount -t ext2 /dev/vda3 /mnt; echo p3 rc=$?; echo ext2-bad-done\r")
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT), serial_in(line),
+              wait_for(r"^ext2-bad-done$"), wait_for(SHELL_PROMPT), serial_in("poweroff -f\r")]
+    expect = [SHELL_STARTED, r"ext2: vda1: not mounted: the journal needs recovery", r"^p1 rc=[1-9]",
+              r"ext2: vda2: mounted read-only: read-only compatible features", r"^p2 rc=0$",
+              r"^hello from the host$", r"ext2: vda3: not mounted: no ext2 magic", r"^p3 rc=[1-9]",
+              r"^ext2-bad-done$"]
+    return dict(name="ext2-refused", machine="q35", mem="256M", cmdline="", image=make, after=check,
+                extra=["-drive", f"if=virtio,format=raw,file={disk}"], script=script, expect=expect,
+                reject=NEVER + [r"write-on-ro-worked"], exit=0)
+
+
+# fat-crash: the fat-disk volume, mounted; files written and synced, then
+# a loop appending to growing.txt is cut by killing QEMU (the case ends
+# at "crash-now" with QEMU still running). The host then requires
+# fsck.fat -n to name nothing but growing.txt (and the dirty bit, the
+# free count, clusters the loop had taken), and the synced files intact;
+# a second boot mounts the volume (warning it was not properly
+# unmounted), reads them and unmounts cleanly: the dirty bit is cleared.
+FAT_CRASH_GOOD = ("Dirty bit", "growing.txt", "Free cluster summary", "Reclaimed", "unused cluster",
+                  "Auto-correcting", "Leaving filesystem unchanged", "fsck.fat ", "files, ",
+                  "Truncating", "cluster chain length", "File size", "Perform changes", "Filesystem was changed",
+                  # the state byte's dirty flag is set in the boot sector, not its backup
+                  "boot sector and its backup", "mostly harmless", "(offset:original/backup)", "65:01/00",
+                  "Not automatically fixing this", "removing dirty bit")
+FAT_CRASH_READ = """mkdir -p /mnt
+mount -t vfat /dev/vda1 /mnt
+cat /mnt/kept.txt '/mnt/Kept Directory/a long name.txt'
+umount /mnt
+echo fat-crash-read-done
+"""
+
+
+def fat_crash_cases(build):
+    outdir = os.path.join(build, "test", "boot")
+    disk, part = os.path.join(outdir, "fat-crash.vda.img"), os.path.join(outdir, "fat-crash.vda1.img")
+
+    def make(img):
+        if os.path.exists(part):
+            os.unlink(part)
+        run(["mkfs.fat", "-C", "-F", "32", "-s", "1", part, str(FAT_PART[1] // 1024)])
+        gpt_disk(disk, FAT_DISK_SIZE, 512, [(FAT_PART[0], FAT_PART[1], "fat")])
+        with open(part, "rb") as f, open(disk, "r+b") as d:
+            d.seek(FAT_PART[0])
+            d.write(f.read())
+        put_on_esp(img, FAT_CRASH_READ.encode(), "c2.sh")
+
+    def extract():
+        with open(disk, "rb") as d, open(part, "wb") as f:
+            d.seek(FAT_PART[0])
+            f.write(d.read(FAT_PART[1]))
+        return subprocess.run(["fsck.fat", "-n", part], capture_output=True, text=True)
+
+    def check_case(case):
+        def check(img):
+            fsck = extract()
+            bad = [ln for ln in fsck.stdout.splitlines() + fsck.stderr.splitlines()
+                   if ln.strip() and not any(g in ln for g in FAT_CRASH_GOOD)]
+            if bad:
+                return "fsck.fat -n after the crash: " + " / ".join(bad)
+            env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+            for path, data in (("/kept.txt", b"kept\n"), ("/Kept Directory/a long name.txt", b"long\n")):
+                r = subprocess.run(["mtype", "-i", part, "::" + path], env=env, capture_output=True)
+                if r.returncode != 0 or r.stdout != data:
+                    return f"{path} was synced before the crash but is not intact"
+            why = boot_again(case, img, "debugexit init=/bin/sh -- /boot/efi/c2.sh",
+                             [r"fat: vda1: not properly unmounted", r"^kept$", r"^long$",
+                              r"mount: /dev/vda1 unmounted", r"^fat-crash-read-done$"])
+            if why:
+                return why
+            fsck = extract()
+            if "Dirty bit" in fsck.stdout:
+                return "the dirty bit is still set after the second boot's clean unmount"
+            os.unlink(disk)
+            os.unlink(part)
+            return None
+        return check
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+              serial_in("mkdir -p /mnt && mount -t vfat /dev/vda1 /mnt && echo kept > /mnt/kept.txt && "
+                        "mkdir '/mnt/Kept Directory' && echo long > '/mnt/Kept Directory/a long name.txt' && "
+                        "sync && echo synced-before-crash\r"),
+              wait_for(r"^synced-before-crash$"), wait_for(SHELL_PROMPT),
+              serial_in("i=0; while :; do echo line $i >> /mnt/growing.txt; i=$((i+1)); "
+                        "[ $i = 3000 ] && echo crash-now; done\r"),
+              wait_for(r"^crash-now$")]
+    case = dict(name="fat-crash", machine="q35", mem="256M", cmdline="", image=make,
+                extra=["-drive", f"if=virtio,format=raw,file={disk}"], script=script,
+                expect=[SHELL_STARTED, r"^synced-before-crash$", r"^crash-now$"],
+                reject=NEVER, exit=None)
+    case["after"] = check_case(case)
+    return [case]
+
+
+def gpt_disk_pattern(part, length):
+    """The first length bytes of partition part as gpt_disk fills it."""
+    start, _, name = part
+    out = bytearray(length)
+    for b in range(length // 512):
+        line = f"nvme-{name}-block-{b:05d}\n".encode()
+        out[b * 512:b * 512 + len(line)] = line
+    return bytes(out)
+
+
+# Mounting (issue 13): the disks the kernel mounts itself (the EFI system
+# partition it was booted from at /boot/efi, root=/dev/sdX2 or
+# root=PARTUUID=... on an ext2 partition made by mkimg.sh --root-ext2)
+# and the mount system calls, on the image's own disk (AHCI). Each case
+# boots a script put on the ESP (init=/bin/sh), which ends with init's
+# exit: the kernel syncs every disk file system before the debug exit.
+# The host then checks the partitions (fsck.fat -n, e2fsck -fn, mtools,
+# debugfs) and boots the image again to read back what was written.
+MOUNT_ROOT_GUID = "6B657374-726F-4F54-8000-000000000002"
+ESP_WRITE = """cp /boot/efi/w2.sh /tmp/w2.sh
+exec /bin/sh /tmp/w2.sh
+"""
+ESP_WRITE2 = """set -e
+ls -1 /boot/efi/kestrel
+grep ' /boot/efi vfat rw' /proc/mounts
+stat -f -c 'type=%t' /boot/efi
+cd /boot/efi/kestrel; cd ../..; pwd; cd /boot/efi; pwd; cd /
+echo 'persisted across a power off' > '/boot/efi/Persist Test.txt'
+mkdir -p /boot/efi/pdir/sub
+echo deep > /boot/efi/pdir/sub/f.txt
+(cd /boot/efi/pdir && umount /boot/efi 2>/dev/null && echo umount-busy-worked) || true
+umount /boot/efi
+[ -e /boot/efi/kestrel ] && echo still-mounted || echo unmounted
+mount /dev/sda1 /boot/efi
+cat '/boot/efi/Persist Test.txt'
+mount -o remount,ro /boot/efi
+(touch /boot/efi/ro-file 2>/dev/null && echo ro-write-worked) || echo ro-refused
+mount -o remount,rw /boot/efi
+grep ' /boot/efi vfat rw' /proc/mounts
+sync
+echo w-done
+"""
+ESP_READ = """cat '/boot/efi/Persist Test.txt'
+cat /boot/efi/pdir/sub/f.txt
+[ -e /boot/efi/ro-file ] || echo r-done
+"""
+EXT2_WRITE = """set -e
+grep '^/dev/sda2 / ext2 rw' /proc/mounts
+grep ' /boot/efi vfat rw' /proc/mounts
+grep '^proc /proc proc' /proc/mounts
+ls -1 /boot/efi/kestrel
+ls /dev/null
+stat -f -c 'type=%t' /
+echo 'written on the ext2 root' > /persist-root.txt
+mkdir -p /data/dir
+echo nested > /data/dir/n.txt
+sync
+echo e-done
+"""
+EXT2_READ = """cat /persist-root.txt
+cat /data/dir/n.txt
+grep '^/dev/sda2 / ext2 rw' /proc/mounts && echo e2-done
+"""
+
+
+def part_extents(img):
+    """(first byte, bytes) of each GPT partition of img, from sfdisk."""
+    import json
+    out = subprocess.run(["sfdisk", "-J", img], capture_output=True, text=True, check=True).stdout
+    t = json.loads(out)["partitiontable"]
+    return [(p["start"] * 512, p["size"] * 512) for p in t["partitions"]]
+
+
+def extract_part(img, n, path):
+    start, size = part_extents(img)[n]
+    with open(img, "rb") as src, open(path, "wb") as dst:
+        src.seek(start)
+        dst.write(src.read(size))
+    return path
+
+
+def fsck_esp(img):
+    """fsck.fat -n of the image's ESP: None, or what it said."""
+    part = extract_part(img, 0, img + ".esp")
+    r = subprocess.run(["fsck.fat", "-n", part], capture_output=True, text=True)
+    os.unlink(part)
+    if r.returncode != 0 or "Dirty bit" in r.stdout:
+        return "fsck.fat -n: " + " / ".join(r.stdout.strip().splitlines())
+    return None
+
+
+def mtype_esp(path, img):
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    r = subprocess.run(["mtype", "-i", mtools_img(img), "::" + path], env=env, capture_output=True)
+    return r.stdout if r.returncode == 0 else None
+
+
+def boot_again(case, img, cmdline, expect, timeout=120):
+    """Boot img once more, cmdline.txt set to cmdline, without input; the
+    serial log goes to NAME.again.log. None, or why not every expect line
+    appeared in order or QEMU did not end by the debug exit with 0."""
+    put_cmdline(img, cmdline)
+    again = img[:-4] + ".again.img"
+    if os.path.lexists(again):
+        os.unlink(again)
+    os.symlink(os.path.basename(img), again)
+    vars_fd = again[:-4] + ".vars.fd"
+    shutil.copyfile(OVMF_VARS, vars_fd)
+    log_path = again[:-4] + ".log"
+    if os.path.exists(log_path):
+        os.unlink(log_path)
+    try:
+        status = subprocess.run(qemu_cmd(dict(case, script=None), again, vars_fd),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                timeout=timeout).returncode
+    except subprocess.TimeoutExpired:
+        status = "timeout"
+    log = read_log(log_path) if os.path.exists(log_path) else ""
+    missing = find_in_order(log, expect)
+    if missing is not None:
+        return f"second boot ({os.path.relpath(log_path, TOP)}): missing {expect[missing]}"
+    if status != DEBUGEXIT_OK:
+        return f"second boot: QEMU exit status {status}"
+    for p in (again, vars_fd):
+        os.unlink(p)
+    return None
+
+
+def selftest_lines(text):
+    return [ln for ln in text.replace("\r", "").splitlines()
+            if re.match(r"\[ *\d+\.\d+\] selftest: ", ln) and "results saved" not in ln
+            and "results not saved" not in ln]
+
+
+def results_match(img, log, n):
+    """\\kestrel\\results on the ESP holds n files, the newest boot's named
+    DATE-bootN.log, and it holds the serial log's self-test lines."""
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    r = subprocess.run(["mdir", "-b", "-i", mtools_img(img), "::/kestrel/results"], env=env,
+                       capture_output=True, text=True)
+    names = sorted(os.path.basename(p) for p in r.stdout.split() if p.endswith(".log"))
+    if len(names) != n:
+        return f"\\kestrel\\results holds {names}, want {n} files"
+    newest = [x for x in names if re.fullmatch(rf"\d{{4}}-\d\d-\d\d-boot{n}\.log", x)]
+    if not newest:
+        return f"no DATE-boot{n}.log in {names}"
+    text = (mtype_esp("/kestrel/results/" + newest[0], img) or b"").decode(errors="replace")
+    want, got = selftest_lines(log), iter(selftest_lines(text))
+    # the file is the whole log ring: the serial lines, in order, and the
+    # debug lines the console's log level left out
+    if not want or not all(any(g == w for g in got) for w in want):
+        return f"{newest[0]}: the serial log's self-test lines are not all in it, in order"
+    return None
+
+
+def mount_cases(build):
+    rootfs_dir = os.path.join(build, "rootfs")
+
+    def esp_scripts(img, scripts):
+        for name, text in scripts.items():
+            put_on_esp(img, text.encode(), name)
+
+    def esp_after(case):
+        def after(img):
+            why = fsck_esp(img)
+            if why:
+                return why
+            for path, data in (("/Persist Test.txt", b"persisted across a power off\n"),
+                               ("/pdir/sub/f.txt", b"deep\n")):
+                if mtype_esp(path, img) != data:
+                    return f"ESP {path}: not what the guest wrote"
+            return boot_again(case, img, "debugexit init=/bin/sh -- /boot/efi/r.sh",
+                              [r"^persisted across a power off$", r"^deep$", r"^r-done$"])
+        return after
+
+    def ext2_image(img):
+        run([os.path.join(TOP, "tools/mkimg.sh"), "--build", build, "-o", img,
+             "--rootfs", os.path.join(build, "rootfs.cpio"),
+             "--cmdline", "root=/dev/sda2 debugexit init=/bin/sh -- /boot/efi/e.sh",
+             "--root-ext2", rootfs_dir, "--root-partuuid", MOUNT_ROOT_GUID])
+        esp_scripts(img, {"e.sh": EXT2_WRITE, "e2.sh": EXT2_READ})
+
+    def ext2_after(case):
+        def after(img):
+            part = extract_part(img, 1, img + ".root")
+            r = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
+            cat = subprocess.run(["debugfs", "-R", "cat /persist-root.txt", part],
+                                 capture_output=True, text=True)
+            os.unlink(part)
+            if r.returncode != 0:
+                return "e2fsck -fn: " + " / ".join(r.stdout.strip().splitlines()[-4:])
+            if cat.stdout != "written on the ext2 root\n":
+                return f"debugfs cat /persist-root.txt: {cat.stdout!r}"
+            why = fsck_esp(img)
+            return why or boot_again(case, img, f"root=PARTUUID={MOUNT_ROOT_GUID} debugexit "
+                                     "init=/bin/sh -- /boot/efi/e2.sh",
+                                     [r"mount: root /dev/sda2 \(ext2\)",
+                                      r"^written on the ext2 root$", r"^nested$", r"^e2-done$"])
+        return after
+
+    def results_after(case):
+        def after(img):
+            log = read_log(img[:-4] + ".log")
+            why = fsck_esp(img) or results_match(img, log, 1)
+            if why:
+                return why
+            why = boot_again(case, img, RESULTS_CMDLINE, [r"selftest: 3 passed, 0 failed",
+                                                          r"selftest: results saved as .*boot2\.log"])
+            if why:
+                return why
+            return fsck_esp(img) or results_match(img, read_log(img[:-4] + ".again.log"), 2)
+        return after
+
+    esp = dict(name="esp-mount", machine="q35", mem="256M",
+               cmdline="debugexit init=/bin/sh -- /boot/efi/w.sh",
+               image=lambda img: esp_scripts(img, {"w.sh": ESP_WRITE, "w2.sh": ESP_WRITE2,
+                                                   "r.sh": ESP_READ}),
+               expect=[r"mount: /dev/sda1 \(vfat\) on /boot/efi", r"^kernel\.elf", r"^type=4d44$",
+                       r"^/boot$", r"^/boot/efi$", r"mount: /dev/sda1 unmounted", r"^unmounted$",
+                       r"^persisted across a power off$", r"remounted read-only", r"^ro-refused$",
+                       r"remounted read-write", r"^w-done$", r"kestrel: init exited with status 0"],
+               reject=NEVER + [r"umount-busy-worked", r"still-mounted", r"ro-write-worked"],
+               exit=DEBUGEXIT_OK)
+    esp["after"] = esp_after(esp)
+    ext2 = dict(name="ext2-root", machine="q35", mem="256M",
+                cmdline="root=/dev/sda2 debugexit init=/bin/sh -- /boot/efi/e.sh", image=ext2_image,
+                expect=[r'cmdline: "root=/dev/sda2', r"mount: root /dev/sda2 \(ext2\)",
+                        r"mount: /dev/sda1 \(vfat\) on /boot/efi", r"^kernel\.elf", r"^/dev/null$",
+                        r"^type=ef53$", r"^e-done$", r"kestrel: init exited with status 0"],
+                reject=NEVER + [r"using the boot archive", r"vfs: root from the rootfs"],
+                exit=DEBUGEXIT_OK)
+    ext2["after"] = ext2_after(ext2)
+    results = dict(name="esp-results", machine="q35", mem="256M", cmdline=RESULTS_CMDLINE,
+                   expect=[r"mount: /dev/sda1 \(vfat\) on /boot/efi", r"selftest: 3 passed, 0 failed",
+                           r"selftest: results saved as \\kestrel\\results\\\d{4}-\d\d-\d\d-boot1\.log"],
+                   reject=NEVER, exit=DEBUGEXIT_OK)
+    results["after"] = results_after(results)
+    # root= naming no partition: the boot says why and goes on with the boot archive
+    fallback = dict(name="root-fallback", machine="q35", mem="256M",
+                    cmdline="root=PARTUUID=6B657374-0000-4000-8000-00000000DEAD selftest=hello debugexit",
+                    expect=[r"mount: root=PARTUUID=6B657374-0000-4000-8000-00000000DEAD: no such device "
+                            r"\(error -6\); using the boot archive", r"vfs: root from the rootfs",
+                            r"mount: /dev/sda1 \(vfat\) on /boot/efi", r"selftest: 1 passed, 0 failed"],
+                    reject=NEVER, exit=DEBUGEXIT_OK)
+    return [esp, ext2, results, fallback]
+
+
+RESULTS_CMDLINE = "selftest=hello,minimal,files debugexit"
+
+
+# virtio-blk-disk: a 64 MiB virtio-blk disk (gpt_disk: two 8 MiB partitions
+# whose every 512-byte block begins with its name). From the shell:
+# /proc/partitions and the /dev nodes as Linux's (major 254, vda 0, vda1 1,
+# vda2 2); one block read by offset; 4 MiB of vda1 read whole (the md5 the
+# host computed); 1 MiB copied from vda1 to vda2 (64 KiB writes) and one
+# block written, read back through the cache, synced; the whole disk read
+# with dd (its time in the log: 64 MiB / real); poweroff. The host then checks every byte:
+# vda2 holds the copy and the block, and nothing else changed.
+VBLK_PARTS = [(1 * MIB, 8 * MIB, "p1"), (9 * MIB, 8 * MIB, "p2")]
+VBLK_DISK_SIZE = 64 * MIB
+VBLK_COPY = 1 * MIB
+VBLK_MARK_BLOCK = 3000
+VBLK_MARK = b"kestrel-virtio-wrote-this\n"
+
+
+def vblk_expected(orig):
+    want = bytearray(orig)
+    p1, p2 = VBLK_PARTS[0][0], VBLK_PARTS[1][0]
+    want[p2:p2 + VBLK_COPY] = orig[p1:p1 + VBLK_COPY]
+    at = p2 + VBLK_MARK_BLOCK * 512
+    want[at:at + 512] = VBLK_MARK.ljust(512, b"\x00")
+    return bytes(want)
+
+
+def image_differs(path, want):
+    """None when the file holds exactly want, else where it first differs."""
+    with open(path, "rb") as f:
+        got = f.read()
+    if got == want:
+        return None
+    if len(got) != len(want):
+        return f"{os.path.basename(path)}: {len(got)} bytes, want {len(want)}"
+    bad = next(i for i in range(len(want)) if got[i] != want[i])
+    return f"{os.path.basename(path)}: byte {bad} is {got[bad]:#x}, want {want[bad]:#x}"
+
+
+def corrupt_gpt_crc(path, lba):
+    """Flip a bit of the header CRC32 of the GPT header at lba (512-byte blocks)."""
+    with open(path, "r+b") as f:
+        f.seek(lba * 512 + 16)
+        b = f.read(1)
+        f.seek(lba * 512 + 16)
+        f.write(bytes([b[0] ^ 1]))
+
+
+def virtio_blk_cases(build):
+    import hashlib
+    outdir = os.path.join(build, "test", "boot")
+    disk = os.path.join(outdir, "virtio-blk-disk.vda.img")
+    origs = {}
+
+    def make(img):
+        origs[disk] = gpt_disk(disk, VBLK_DISK_SIZE, 512, VBLK_PARTS)
+
+    def check(img):
+        err = image_differs(disk, vblk_expected(origs[disk]))
+        if not err:
+            os.unlink(disk)
+        return err
+    md5 = hashlib.md5(gpt_disk_pattern(VBLK_PARTS[0], 4 * MIB)).hexdigest()
+    mark = VBLK_MARK.decode().strip()
+    cmds = [("cat /proc/partitions", r"^ *254 +2 +8192 vda2$"),
+            ("ls -l /dev/vda /dev/vda2", r"^brw-rw---- .* 254, +2 .*/dev/vda2$"),
+            ("dd if=/dev/vda1 bs=512 skip=200 count=1 2>/dev/null | head -c 19; echo ' read'",
+             r"^nvme-p1-block-00200 read$"),
+            ("dd if=/dev/vda1 bs=1M count=4 2>/dev/null | md5sum", f"^{md5}  -$"),
+            (f"dd if=/dev/vda1 of=/dev/vda2 bs=64k count={VBLK_COPY // 65536} 2>/dev/null && "
+             f"echo {mark} | dd of=/dev/vda2 bs=512 seek={VBLK_MARK_BLOCK} conv=sync,fsync 2>/dev/null && "
+             f"sync && echo wrote vda2", r"^wrote vda2$"),
+            (f"dd if=/dev/vda2 bs=512 skip={VBLK_MARK_BLOCK} count=1 2>/dev/null | head -c {len(mark)}; "
+             f"echo ' back'", f"^{mark} back$"),
+            ("time dd if=/dev/vda of=/dev/null bs=1M", r"^real\s+\d+m [\d.]+s$")]
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT)]
+    for cmd, answer in cmds:
+        script += [serial_in(cmd + "\r"), wait_for(answer), wait_for(SHELL_PROMPT)]
+    script += [serial_in("poweroff -f\r")]
+    expect = [r"virtio-blk [0-9a-f:.]+: vda, block 512, \d+ segments, MSI-X, flush",
+              r"blk: vda: 131072 blocks of 512 bytes \(64 MiB\)",
+              r"^ *254 +0 +65536 vda$", r"^ *254 +1 +8192 vda1$", r"^ *254 +2 +8192 vda2$"] + [
+              a for _, a in cmds[1:]]
+    # virtio-blk-badgpt: vda's primary GPT header has a bad CRC32 (the
+    # backup is used), vdb's primary and backup both do (the disk alone).
+    # Both read-only: OVMF would otherwise restore vda's primary from the
+    # backup before the kernel runs (and a write to /dev/vda is refused).
+    # Along in the same boot, vdc: a disk of 4 KiB logical blocks (a good
+    # GPT in 4 KiB units), one of its blocks read by offset and a 512-byte
+    # piece of one written (the cache reads, changes and writes back the
+    # whole 4 KiB block); then a block of vdc1 written without any sync and
+    # QEMU killed 11 s later (no poweroff): the write-back thread must have
+    # put it on the disk. The host checks every byte of vdc afterwards.
+    bad = [os.path.join(outdir, f"virtio-blk-badgpt.vd{c}.img") for c in "ab"]
+    disk4k = os.path.join(outdir, "virtio-blk-badgpt.vdc.img")
+    parts4k = [(1 * MIB, 4 * MIB, "p1"), (5 * MIB, 4 * MIB, "p2")]
+
+    def make_bad(img):
+        for path in bad:
+            gpt_disk(path, 16 * MIB, 512, [(1 * MIB, 4 * MIB, "p1"), (5 * MIB, 4 * MIB, "p2")])
+            corrupt_gpt_crc(path, 1)
+        corrupt_gpt_crc(bad[1], 16 * MIB // 512 - 1)
+        origs[disk4k] = gpt_disk(disk4k, 16 * MIB, 4096, parts4k)
+
+    def check_bad(img):
+        want = bytearray(origs[disk4k])
+        for at in (parts4k[1][0] + 3 * 512, parts4k[0][0] + 5 * 512):
+            want[at:at + 512] = VBLK_MARK.ljust(512, b"\x00")
+        err = image_differs(disk4k, bytes(want))
+        for path in bad + ([] if err else [disk4k]):
+            os.unlink(path)
+        return err
+    bad_cmds = [("cat /proc/partitions; ls /dev/vdb*", r"^/dev/vdb$"),
+                ("echo x > /dev/vda || echo refused", r"^refused$"),
+                ("dd if=/dev/vdc1 bs=512 skip=100 count=1 2>/dev/null | head -c 19; echo ' 4k'",
+                 r"^nvme-p1-block-00100 4k$"),
+                (f"echo {mark} | dd of=/dev/vdc2 bs=512 seek=3 conv=sync,fsync 2>/dev/null && "
+                 f"echo wrote vdc2", r"^wrote vdc2$"),
+                (f"echo {mark} | dd of=/dev/vdc1 bs=512 seek=5 conv=sync 2>/dev/null; sleep 11; echo waited",
+                 r"^waited$")]
+    bad_script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT)]
+    for cmd, answer in bad_cmds:
+        bad_script += [serial_in(cmd + "\r"), wait_for(answer), wait_for(SHELL_PROMPT)]
+    bad_expect = [r"blk: vda: 32768 blocks of 512 bytes \(16 MiB\), read-only",
+                  r"blk: vda: primary GPT bad \(header CRC32 mismatch\): using the backup header",
+                  r"blk: vdb: GPT refused: header CRC32 mismatch; no partitions",
+                  r"virtio-blk [0-9a-f:.]+: vdc, block 4096, ", r"blk: vdc: 4096 blocks of 4096 bytes \(16 MiB\)",
+                  r"^ *254 +0 +16384 vda$", r"^ *254 +1 +4096 vda1$", r"^ *254 +2 +4096 vda2$",
+                  r"^ *254 +16 +16384 vdb$", r"^ *254 +32 +16384 vdc$", r"^ *254 +34 +4096 vdc2$",
+                  ] + [a for _, a in bad_cmds]
+    drives = lambda paths, ro="", dev="": sum((["-drive", f"if=none,id=d{p[-5]},format=raw,file={p}{ro}",
+                                                "-device", f"virtio-blk-pci,drive=d{p[-5]}{dev}"]
+                                               for p in paths), [])
+    return [dict(name="virtio-blk-disk", machine="q35", mem="256M", cmdline="", image=make, after=check,
+                 extra=drives([disk]), script=script, expect=expect, reject=NEVER, exit=0, timeout=240),
+            dict(name="virtio-blk-badgpt", machine="q35", mem="256M", cmdline="", image=make_bad,
+                 after=check_bad, script=bad_script,
+                 extra=drives(bad, ",readonly=on")
+                 + drives([disk4k], dev=",logical_block_size=4096,physical_block_size=4096"), expect=bad_expect,
+                 reject=NEVER + [r"vdb1", r"KERNEL PANIC"], exit=None)]
+
+
+# ahci-disk: q35's own AHCI controller (ICH9, MSI) with the boot disk on
+# port 0 (sda: its ESP is sda1), a 64 MiB disk made here on port 1 (sdb:
+# gpt_disk, two 8 MiB partitions whose every 512-byte block begins with its
+# name) and an empty CD-ROM on port 2 (ATAPI: logged, not driven). From the
+# shell: /proc/partitions numbers them as Linux's sd (major 8, 16 minors a
+# disk); sda1's FAT boot signature; one block of sdb1 read by offset; 4 MiB
+# read whole (the md5 the host computed); 1 MiB copied from sdb1 to sdb2
+# (64 KiB writes) and one block written, synced; the whole of sdb read with
+# dd under busybox time (64 MiB: its seconds in the log); poweroff. The
+# host then checks every byte of sdb: sdb2 holds the copy and the block,
+# and nothing else changed. Its self-test (all of it, before the shell)
+# has ahci-reset run on sdb: a read cancelled before it completes resets
+# the port, and the next read gets the same bytes.
+# ahci-ioerror: the same disk behind QEMU's blkdebug, which fails reads of
+# one sector with EIO: the read gets EIO (the driver logs the task-file
+# error and resets the port), and the disk works again right after.
+AHCI_PARTS = [(1 * MIB, 8 * MIB, "p1"), (9 * MIB, 8 * MIB, "p2")]
+AHCI_DISK_SIZE = 64 * MIB
+AHCI_COPY = 1 * MIB
+AHCI_MARK_BLOCK = 3000
+AHCI_MARK = b"kestrel-ahci-wrote-this\n"
+AHCI_BAD_BLOCK = 100    # of sdb1: blkdebug fails reads of it
+
+
+def ahci_expected(orig):
+    want = bytearray(orig)
+    p1, p2 = AHCI_PARTS[0][0], AHCI_PARTS[1][0]
+    want[p2:p2 + AHCI_COPY] = orig[p1:p1 + AHCI_COPY]
+    at = p2 + AHCI_MARK_BLOCK * 512
+    want[at:at + 512] = AHCI_MARK.ljust(512, b"\x00")
+    return bytes(want)
+
+
+def ahci_cases(build):
+    import hashlib
+    outdir = os.path.join(build, "test", "boot")
+    disk = os.path.join(outdir, "ahci-disk.sdb.img")
+    bad_disk, bad_conf = (os.path.join(outdir, "ahci-ioerror.sdb" + e) for e in (".img", ".blkdebug"))
+    origs = {}
+
+    def make(img):
+        origs[disk] = gpt_disk(disk, AHCI_DISK_SIZE, 512, AHCI_PARTS)
+
+    def check(img):
+        err = image_differs(disk, ahci_expected(origs[disk]))
+        if not err:
+            os.unlink(disk)
+        return err
+    md5 = hashlib.md5(gpt_disk_pattern(AHCI_PARTS[0], 4 * MIB)).hexdigest()
+    mark = AHCI_MARK.decode().strip()
+    cmds = [("cat /proc/partitions", r"^ *8 +18 +8192 sdb2$"),
+            ("ls -l /dev/sdb /dev/sdb2", r"^brw-rw---- .* 8, +18 .*/dev/sdb2$"),
+            ("dd if=/dev/sda1 bs=1 skip=510 count=2 2>/dev/null | od -An -tx1 | tr -d ' '", r"^55aa$"),
+            ("dd if=/dev/sdb1 bs=512 skip=200 count=1 2>/dev/null | head -c 19; echo ' read'",
+             r"^nvme-p1-block-00200 read$"),
+            ("dd if=/dev/sdb1 bs=1M count=4 2>/dev/null | md5sum", f"^{md5}  -$"),
+            (f"dd if=/dev/sdb1 of=/dev/sdb2 bs=64k count={AHCI_COPY // 65536} 2>/dev/null && "
+             f"echo {mark} | dd of=/dev/sdb2 bs=512 seek={AHCI_MARK_BLOCK} conv=sync,fsync 2>/dev/null && "
+             f"sync && echo wrote sdb2", r"^wrote sdb2$"),
+            ("busybox time dd if=/dev/sdb of=/dev/null bs=1M", r"^real\s+\d+m [\d.]+s$")]
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT)]
+    for cmd, answer in cmds:
+        script += [serial_in(cmd + "\r"), wait_for(answer), wait_for(SHELL_PROMPT)]
+    script += [serial_in("poweroff -f\r")]
+    expect = [r"ahci: port 2: an ATAPI device \(CD/DVD\), not driven$",
+              r"ahci: 00:1f\.2: AHCI 1\.0, 32 command slots, interrupts on vector \d+ \(MSI\)$",
+              r"ahci: sda: QEMU HARDDISK, \d+ MiB \(\d+ sectors of 512 bytes\), port 0$",
+              r"ahci: sdb: QEMU HARDDISK, 64 MiB \(131072 sectors of 512 bytes\), port 1$",
+              r"ahci: sdb: a request was cancelled \(.*\); resetting the port$",
+              r"selftest: ahci-reset ok", r"selftest: \d+ passed, 0 failed",
+              r"^ *8 +0 +\d+ sda$", r"^ *8 +1 +\d+ sda1$", r"^ *8 +16 +65536 sdb$",
+              r"^ *8 +17 +8192 sdb1$", r"^ *8 +18 +8192 sdb2$"] + [a for _, a in cmds[1:]]
+    drives = ["-drive", f"if=none,id=s1,format=raw,file={disk}", "-device", "ide-hd,drive=s1,bus=ide.1",
+              "-device", "ide-cd,bus=ide.2"]
+
+    def make_bad(img):
+        gpt_disk(bad_disk, AHCI_DISK_SIZE, 512, AHCI_PARTS)
+        with open(bad_conf, "w") as f:
+            f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\n'
+                    f'sector = "{AHCI_PARTS[0][0] // 512 + AHCI_BAD_BLOCK}"\n')
+
+    def check_bad(img):
+        for path in (bad_disk, bad_conf):
+            os.unlink(path)
+        return None
+    bad_cmds = [(f"dd if=/dev/sdb1 bs=512 skip={AHCI_BAD_BLOCK} count=1 of=/dev/null; echo status=$?",
+                 r"^status=1$"),
+                ("dd if=/dev/sdb1 bs=512 skip=200 count=1 2>/dev/null | head -c 19; echo ' after'",
+                 r"^nvme-p1-block-00200 after$")]
+    bad_script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT)]
+    for cmd, answer in bad_cmds:
+        bad_script += [serial_in(cmd + "\r"), wait_for(answer), wait_for(SHELL_PROMPT)]
+    bad_script += [serial_in("poweroff -f\r")]
+    bad_expect = [r"ahci: sdb: QEMU HARDDISK, 64 MiB", SHELL_STARTED,
+                  r"ahci: sdb: the disk reports an error \(status 0x41, error 0x4, .*\); resetting the port$",
+                  r"Input/output error", r"^status=1$", r"^nvme-p1-block-00200 after$"]
+    return [dict(name="ahci-disk", machine="q35", mem="256M", cmdline="selftest", image=make,
+                 after=check, extra=drives, script=script, expect=expect,
+                 reject=NEVER + [r"ahci: .*(timed out|reports an error|interface error|does not come back)"],
+                 exit=0, timeout=240),
+            dict(name="ahci-ioerror", machine="q35", mem="256M", cmdline="", image=make_bad,
+                 after=check_bad, script=bad_script, expect=bad_expect,
+                 extra=["-drive", f"if=none,id=s1,format=raw,file=blkdebug:{bad_conf}:{bad_disk}",
+                        "-device", "ide-hd,drive=s1,bus=ide.1"],
+                 reject=[r"KERNEL PANIC", r"does not come back", r"timed out"], exit=0, timeout=240)]
 
 # Secure Boot (issue 15): the loader signed with the snakeoil key, on the
 # snakeoil firmware (sb=True) or the ordinary one. Five boots, three of them
@@ -966,6 +2213,8 @@ def boot(case, build, outdir, timeout):
         why = f"timed out after {timeout} s: " + why
     else:
         why = verdict(case, log, status)
+    if not why and case.get("after"):
+        why = case["after"](img)  # host checks of what the guest wrote
     if why and script and script.pending():
         why += f"\n    input script stopped before: {script.pending()}"
     if why:
@@ -994,7 +2243,7 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES
+    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + nvme_cases(build) + usbms_cases(build) + fat_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build)
     if args.list:
         print("\n".join(c["name"] for c in table))
         return 0

@@ -71,6 +71,24 @@ check measure-record record_ok "$tmp/loader.efi" "$build/kernel.elf" "$tmp/rootf
 check build-loader-unmeasured record_ok "$build/BOOTX64.EFI"
 check measure-knows-rootfs eval '! record_ok "$tmp/loader.efi" "$build/kernel.elf" "$build/rootfs.cpio" "loglevel=7 -- a b"'
 
+# --root-ext2: a second GPT partition (Linux file system type, the GUID
+# asked for) holding a clean ext2 made from the directory, with the
+# directories the kernel mounts on.
+mkdir -p "$tmp/rootdir/etc"
+echo "root-marker" > "$tmp/rootdir/etc/root-test"
+guid=6B657374-0000-4000-8000-0000000000AA
+"$top/tools/mkimg.sh" --build "$build" -o "$tmp/r.img" --root-ext2 "$tmp/rootdir" \
+	--root-partuuid "$guid" > "$tmp/mkimg-root.log" 2>&1
+check root-ext2-runs [ $? -eq 0 ]
+check root-ext2-partition sh -c "sfdisk --dump '$tmp/r.img' | grep -i 'type=0FC63DAF-8483-4772-8E79-3D69D8477DE4' | grep -qi 'uuid=$guid'"
+rstart=$(sfdisk --dump "$tmp/r.img" | awk -F'[=,]' '/0FC63DAF/ {gsub(/ /, "", $2); print $2}')
+rsize=$(sfdisk --dump "$tmp/r.img" | awk -F'[=,]' '/0FC63DAF/ {gsub(/ /, "", $4); print $4}')
+dd if="$tmp/r.img" of="$tmp/root.ext2" bs=512 skip="$rstart" count="$rsize" status=none
+check root-ext2-clean sh -c "e2fsck -fn '$tmp/root.ext2' > /dev/null 2>&1"
+check root-ext2-file sh -c "debugfs -R 'cat /etc/root-test' '$tmp/root.ext2' 2>/dev/null | grep -qx root-marker"
+check root-ext2-dirs sh -c "for d in dev proc sys tmp boot/efi; do debugfs -R \"stat /\$d\" '$tmp/root.ext2' 2>/dev/null | grep -q 'Type: directory' || exit 1; done"
+check root-ext2-esp-kept sh -c "mdir -i '$tmp/r.img@@1048576' ::/kestrel/kernel.elf > /dev/null 2>&1"
+
 # Signed with the snakeoil test key when sbsign and Debian's ovmf are here.
 key=/usr/share/ovmf/PkKek-1-snakeoil.key
 cert=/usr/share/ovmf/PkKek-1-snakeoil.pem

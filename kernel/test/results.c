@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the self-test log on the EFI system partition. A person who
+ * boots a laptop from the stick with `selftest` finds the whole log in
+ * \kestrel\results\ afterwards, one file per boot, named by the date
+ * (the RTC's) and a boot number.
+ */
+#include "test/results.h"
+#include "fs/fstype.h"
+#include "fs/fsops.h"
+#include "mm/heap.h"
+#include "time/time.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "uapi/limits.h"
+#include "log.h"
+
+#define RESULTS_DIR  "kestrel/results"   /* on the ESP */
+#define BOOTS_MAX    100000              /* names tried before giving up */
+#define SEC_PER_DAY  86400
+
+/* The civil date of a day count since 1970-01-01 (Howard Hinnant's
+ * civil_from_days). */
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static bool count_entry(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
+			uint64_t next_pos)
+{
+	(void)ino, (void)dtype, (void)next_pos;
+	if (!(len == 1 && name[0] == '.') && !(len == 2 && name[0] == '.' && name[1] == '.'))
+		(*(unsigned *)ctx)++;
+	return true;
+}
+
+/* The files already in the directory path: the next boot's number is one more. */
+static unsigned count_files(const char *path)
+{
+	struct inode *dir;
+	unsigned n = 0;
+	uint64_t pos = 0;
+
+	if (vfs_walk(NULL, path, WALK_DIR, &dir))
+		return 0;
+	if (dir->ops->iterate)
+		dir->ops->iterate(dir, &pos, count_entry, &n);
+	inode_put(dir);
+	return n;
+}
+
+/* Make dir/kestrel/results (either may exist): the results directory's
+ * path into out (PATH_MAX bytes), or -errno. */
+static int make_dir(const char *esp_path, char *out)
+{
+	int err;
+
+	ksnprintf(out, PATH_MAX, "%s/kestrel", esp_path);
+	if ((err = vfs_mkdir(NULL, out, 0755)) && err != -EEXIST)
+		return err;
+	ksnprintf(out, PATH_MAX, "%s/%s", esp_path, RESULTS_DIR);
+	err = vfs_mkdir(NULL, out, 0755);
+	return err == -EEXIST ? 0 : err;
+}
+
+/* A new file in dir named by today's date and the first free boot
+ * number from count_files on: 0 with *f and its name in name. */
+static int create_file(const char *dir, char *name, size_t cap, struct file **f)
+{
+	int y;
+	unsigned m, d;
+	char *path = kmalloc(PATH_MAX);
+	int err = -EEXIST;
+
+	if (!path)
+		return -ENOMEM;
+	civil_from_days((int64_t)(time_realtime_ns() / NSEC_PER_SEC / SEC_PER_DAY), &y, &m, &d);
+	for (unsigned n = count_files(dir) + 1; err == -EEXIST && n < BOOTS_MAX; n++) {
+		ksnprintf(name, cap, "%04d-%02u-%02u-boot%u.log", y, m, d, n);
+		ksnprintf(path, PATH_MAX, "%s/%s", dir, name);
+		err = vfs_open(NULL, path, O_WRONLY | O_CREAT | O_EXCL, 0644, f);
+	}
+	kfree(path);
+	return err;
+}
+
+/* Copy the whole log ring into f: 0 or -errno. */
+static int write_log(struct file *f)
+{
+	char *buf = kmalloc(LOG_RING_SIZE);
+	size_t off = 0, n;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (!f->ops->kwrite)
+		err = -EINVAL;
+	while (!err && (n = log_ring_read(buf, &off, LOG_RING_SIZE)) > 0)
+		for (size_t done = 0; !err && done < n;) {
+			long w = f->ops->kwrite(f, buf + done, n - done, &f->pos);
+			if (w <= 0)
+				err = w < 0 ? (int)w : -EIO;
+			else
+				done += (size_t)w;
+		}
+	kfree(buf);
+	return err;
+}
+
+void selftest_save_results(void)
+{
+	struct mount *m = vfs_mount_esp_get();
+	char *dir = kmalloc(2 * PATH_MAX), name[48];
+	struct file *f = NULL;
+	int err;
+
+	if (!m || m->read_only || !dir) {
+		klog(LOG_INFO, "selftest: results not saved: %s\n", !m ? "no EFI system partition mounted"
+		     : m->read_only ? "the EFI system partition is read-only" : "out of memory");
+		kfree(dir);
+		return;
+	}
+	long len = vfs_path_of(m->root, dir + PATH_MAX, PATH_MAX);
+	err = len < 0 ? (int)len : make_dir(dir + PATH_MAX, dir);
+	if (!err)
+		err = create_file(dir, name, sizeof(name), &f);
+	if (!err) {
+		err = write_log(f);
+		int err2 = vfs_fsync(f->inode, false);
+		file_put(f);
+		err = err ? err : err2 ? err2 : vfs_sync_all();
+	}
+	if (err)
+		klog(LOG_WARN, "selftest: results not saved on the EFI system partition (error %d)\n", err);
+	else
+		klog(LOG_INFO, "selftest: results saved as \\%s\\%s on the EFI system partition\n",
+		     "kestrel\\results", name);
+	kfree(dir);
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: MIT
+// mount(2), umount2(2), statfs(2) and the sync family (issue 13). The error answers, statfs of
+// /proc, /proc/mounts and the sync calls hold on any Linux. With the EFI system partition
+// mounted at /boot/efi (Kestrel mounts the one it booted from), the rest works on it: its statfs
+// type, ".." and getcwd across the mount point both ways, umount2's EBUSY for an open file and a
+// cwd inside, unmounting (the covered directory shows again), mounting it back read-only with no
+// type given (Kestrel tries each; Linux would want one) (EROFS, ST_RDONLY), remounting it
+// read-write, EBUSY for a second mount of the device and EPERM without CAP_SYS_ADMIN. That
+// part runs on Kestrel only: on a Linux host it would unmount the host's own ESP, so there it
+// says SKIP.
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "checks.h"
+
+#define ESP           "/boot/efi"
+#define PROC_MAGIC    0x9fa0
+#define MSDOS_MAGIC   0x4d44
+#define SCRATCH       "/tmp/t-mount.dir"
+#define NOBODY        65534
+
+/* The source of the mount at dir in /proc/mounts (type: its type, or NULL for any) into src. */
+static int mounted_at(const char *dir, const char *type, char *src, size_t cap)
+{
+	FILE *f = fopen("/proc/mounts", "r");
+	char line[512], s[256], d[256], t[64];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %255s %63s", s, d, t) == 3 && strcmp(d, dir) == 0 &&
+		    (!type || strcmp(t, type) == 0)) {
+			found = 1;
+			if (src)
+				snprintf(src, cap, "%s", s);
+		}
+	fclose(f);
+	return found;
+}
+
+/* Does /proc/filesystems name type? */
+static int fs_known(const char *type)
+{
+	FILE *f = fopen("/proc/filesystems", "r");
+	char line[128], want[80];
+	int found = 0;
+
+	snprintf(want, sizeof(want), "\t%s\n", type);
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static int scratch_dir(void)
+{
+	rmdir(SCRATCH);
+	return mkdir(SCRATCH, 0755) ? fail("mkdir %s: %s", SCRATCH, strerror(errno)) : CHECK_OK;
+}
+
+/* The errors of mount and umount2 for what cannot be mounted or unmounted. */
+static int errors(void)
+{
+	int r = scratch_dir(), want;
+
+	if (r)
+		return r;
+	errno = 0;
+	if (mount("none", SCRATCH, "kestrel-nosuchfs", 0, NULL) < 0 && errno == EPERM) {
+		rmdir(SCRATCH);
+		return skip("no CAP_SYS_ADMIN here (a container?)");
+	}
+	if (errno != ENODEV)
+		r = fail("mount of an unknown type: %s, want ENODEV", strerror(errno));
+	want = fs_known("vfat") ? ENOTBLK : ENODEV;
+	errno = 0;
+	if (!r && (mount("/dev/null", SCRATCH, "vfat", 0, NULL) == 0 || errno != want))
+		r = fail("mount of /dev/null: %s, want %s", strerror(errno), strerror(want));
+	errno = 0;
+	if (!r && (umount2(SCRATCH, 0) == 0 || errno != EINVAL))
+		r = fail("umount2 of a directory that is no mount: %s, want EINVAL", strerror(errno));
+	errno = 0;
+	if (!r && (umount2(SCRATCH, 0x100) == 0 || errno != EINVAL))
+		r = fail("umount2 with an unknown flag: %s, want EINVAL", strerror(errno));
+	errno = 0;
+	if (!r && (umount2(SCRATCH "/none", 0) == 0 || errno != ENOENT))
+		r = fail("umount2 of a missing path: %s, want ENOENT", strerror(errno));
+	rmdir(SCRATCH);
+	return r;
+}
+
+/* statfs and fstatfs of /proc; the root and /proc in /proc/mounts. */
+static int proc_statfs(void)
+{
+	struct statfs s, fs;
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY);
+
+	if (statfs("/proc", &s) || fd < 0 || fstatfs(fd, &fs))
+		return fail("statfs or fstatfs of /proc: %s", strerror(errno));
+	close(fd);
+	if (s.f_type != PROC_MAGIC || fs.f_type != PROC_MAGIC)
+		return fail("/proc's f_type %#lx and %#lx, want %#x", (long)s.f_type, (long)fs.f_type,
+			    PROC_MAGIC);
+	if (!mounted_at("/", NULL, NULL, 0) || !mounted_at("/proc", "proc", NULL, 0))
+		return fail("/proc/mounts lacks / or /proc");
+	return CHECK_OK;
+}
+
+/* sync, syncfs, fsync and fdatasync on a file; EBADF for a bad or O_PATH descriptor. */
+static int sync_calls(void)
+{
+	int fd = open("/tmp/t-mount.sync", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int path = open("/tmp", O_PATH);
+	int r = CHECK_OK;
+
+	if (fd < 0 || path < 0)
+		return fail("open: %s", strerror(errno));
+	sync();
+	if (write(fd, "x", 1) != 1 || fsync(fd) || fdatasync(fd) || syncfs(fd))
+		r = fail("fsync, fdatasync or syncfs of a file: %s", strerror(errno));
+	errno = 0;
+	if (!r && (fsync(-1) == 0 || errno != EBADF || fsync(path) == 0 || errno != EBADF))
+		r = fail("fsync of a bad or O_PATH descriptor: %s, want EBADF", strerror(errno));
+	close(fd);
+	close(path);
+	unlink("/tmp/t-mount.sync");
+	return r;
+}
+
+/* The ESP checks run on Kestrel only (see the top); its device in src. */
+static int esp_here(char *src, size_t cap)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0)
+		return skip("a Linux host's own mounts are left alone");
+	if (!mounted_at(ESP, "vfat", src, cap))
+		return skip("no vfat file system at " ESP);
+	return CHECK_OK;
+}
+
+/* The ESP is mounted read-write again, whatever happened. */
+static void esp_restore(const char *src)
+{
+	if (!mounted_at(ESP, NULL, NULL, 0))
+		mount(src, ESP, "vfat", 0, NULL);
+	else
+		mount(NULL, ESP, NULL, MS_REMOUNT, NULL);
+}
+
+/* statfs of the ESP, "..", getcwd across the mount point. */
+static int esp_walk(void)
+{
+	char src[256], cwd[256];
+	struct stat up, boot;
+	struct statfs s;
+	int r = esp_here(src, sizeof(src));
+
+	if (r)
+		return r;
+	if (statfs(ESP, &s) || s.f_type != MSDOS_MAGIC)
+		return fail("statfs of " ESP ": f_type %#lx, want %#x", (long)s.f_type, MSDOS_MAGIC);
+	if (stat(ESP "/..", &up) || stat("/boot", &boot) || up.st_ino != boot.st_ino ||
+	    up.st_dev != boot.st_dev)
+		return fail(ESP "/.. is not /boot");
+	if (chdir(ESP "/kestrel") || !getcwd(cwd, sizeof(cwd)) || strcmp(cwd, ESP "/kestrel") ||
+	    chdir("../../..") || !getcwd(cwd, sizeof(cwd)) || strcmp(cwd, "/"))
+		r = fail("chdir and getcwd across " ESP ": at '%s'", cwd);
+	chdir("/");
+	return r;
+}
+
+/* umount2 is EBUSY while a file is open or a cwd is inside. */
+static int esp_busy(void)
+{
+	char src[256];
+	int r = esp_here(src, sizeof(src));
+
+	if (r)
+		return r;
+	int fd = open(ESP "/kestrel", O_RDONLY | O_DIRECTORY);
+	errno = 0;
+	if (fd < 0 || umount2(ESP, 0) == 0 || errno != EBUSY)
+		r = fail("umount2 with a file open inside: %s, want EBUSY", strerror(errno));
+	close(fd);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(chdir(ESP) == 0 && umount2(ESP, 0) < 0 && errno == EBUSY ? 0 : 1);
+	int st;
+	if (!r && (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0))
+		r = fail("umount2 with a cwd inside is not EBUSY");
+	esp_restore(src);
+	return r;
+}
+
+/* Unmount, mount read-only (EROFS, ST_RDONLY), a second mount EBUSY, remount read-write. */
+static int esp_remount(void)
+{
+	char src[256];
+	struct statfs s;
+	struct stat st;
+	int r = esp_here(src, sizeof(src)), fd;
+
+	if (r)
+		return r;
+	if (umount2(ESP, 0))
+		return fail("umount2 " ESP ": %s", strerror(errno));
+	if (stat(ESP "/kestrel", &st) == 0)
+		r = fail(ESP "/kestrel still there after umount2");
+	errno = 0;
+	if (!r && mount(src, ESP, NULL, MS_RDONLY, NULL)) /* no type: Kestrel tries each */
+		r = fail("mount %s read-only, no type: %s", src, strerror(errno));
+	errno = 0;
+	if (!r && ((fd = open(ESP "/t-mount.ro", O_WRONLY | O_CREAT, 0644)) >= 0 || errno != EROFS))
+		r = fail("create on a read-only mount: %s, want EROFS", strerror(errno));
+	if (!r && (statfs(ESP, &s) || !(s.f_flags & ST_RDONLY)))
+		r = fail("statfs of a read-only mount lacks ST_RDONLY");
+	errno = 0;
+	if (!r && (mount(src, "/tmp", NULL, 0, NULL) == 0 || errno != EBUSY))
+		r = fail("a second mount of %s: %s, want EBUSY", src, strerror(errno));
+	if (!r && mount(NULL, ESP, NULL, MS_REMOUNT, NULL))
+		r = fail("remount read-write: %s", strerror(errno));
+	if (!r && (fd = open(ESP "/t-mount.rw", O_WRONLY | O_CREAT, 0644)) < 0)
+		r = fail("create after the remount: %s", strerror(errno));
+	if (!r) {
+		close(fd);
+		unlink(ESP "/t-mount.rw");
+	}
+	esp_restore(src);
+	return r;
+}
+
+/* Without CAP_SYS_ADMIN: EPERM for mount and umount2. */
+static int esp_eperm(void)
+{
+	char src[256];
+	int r = esp_here(src, sizeof(src)), st;
+
+	if (r)
+		return r;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgid(NOBODY) || setuid(NOBODY))
+			_exit(2);
+		int ok = umount2(ESP, 0) < 0 && errno == EPERM &&
+			 mount(src, "/tmp", "vfat", 0, NULL) < 0 && errno == EPERM;
+		_exit(ok ? 0 : 1);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		r = fail("mount or umount2 without CAP_SYS_ADMIN is not EPERM");
+	esp_restore(src);
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "errors", errors },
+	{ "proc-statfs", proc_statfs },
+	{ "sync-calls", sync_calls },
+	{ "esp-walk", esp_walk },
+	{ "esp-busy", esp_busy },
+	{ "esp-remount", esp_remount },
+	{ "esp-eperm", esp_eperm },
+};
+
+int main(int argc, char **argv)
+{
+	return run_checks("mount", checks, NELEMS(checks), argc, argv);
+}
