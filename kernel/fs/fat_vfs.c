@@ -34,6 +34,8 @@
 #define MSDOS_SUPER_MAGIC 0x4d44u
 #define FAT_MODE          0755u
 #define FAT_WRITE_BITS    0222u
+#define FAT_UMASK         0022u    /* Linux's default fmask and dmask */
+#define FAT_DAY_SECONDS   86400
 #define FAT_ROOT_INO      1u
 #define FAT_BOUNCE        65536u   /* bytes one read or write step moves */
 #define FAT_STATFS_NAMELEN 255u
@@ -373,6 +375,20 @@ static int fat_unlink(struct inode *dir, const char *name, size_t len)
 	return err;
 }
 
+/* The entry now at n was o's (rename): its live inode follows. */
+static void entry_moved(struct fat_sb *s, const struct fat_entry *o, const struct fat_entry *n,
+			struct inode *ndir, struct inode **put)
+{
+	struct fat_inode *fi = find_live(s, o->de_pos);
+
+	if (!fi)
+		return;
+	fi->node.de_pos = n->de_pos; /* its number follows its entry, as readdir shows it */
+	fi->ip->ino = entry_ino(n->de_pos);
+	if (S_ISDIR(fi->ip->mode))
+		set_dir_name(fi->ip, ndir, n->name, n->len, put); /* only getcwd misses it on ENOMEM */
+}
+
 /* rename's disk part, under the lock: o is the old entry, n a scratch
  * one; a moved directory's old parent goes to *put (dropped unlocked). */
 static int rename_entry(struct fat_sb *s, struct inode *odir, struct fat_entry *o,
@@ -395,18 +411,13 @@ static int rename_entry(struct fat_sb *s, struct inode *odir, struct fat_entry *
 	    (err = fat_dir_remove(&s->vol, on, o)))
 		return err;
 	struct fat_inode *fi = find_live(s, o->de_pos);
-	if (fi) { /* its number follows its entry, as readdir shows it */
-		fi->node.de_pos = n->de_pos;
-		fi->ip->ino = entry_ino(n->de_pos);
-	}
+	entry_moved(s, o, n, ndir, put);
 	if ((tmpl[FAT_DE_ATTR] & FAT_ATTR_DIR) && odir != ndir) {
 		struct fat_node moved;
 		fat_entry_node(&s->vol, n, &moved);
 		if ((err = fat_dir_set_parent(&s->vol, fi ? &fi->node : &moved, nn)))
 			return err;
 	}
-	if (fi && S_ISDIR(fi->ip->mode))
-		set_dir_name(fi->ip, ndir, n->name, n->len, put); /* only getcwd misses it on ENOMEM */
 	int64_t t = now_sec();
 	dir_changed(s, odir, t);
 	if (ndir != odir)
@@ -434,6 +445,7 @@ static int fat_rename(struct inode *odir, const char *oname, size_t olen, struct
 	return err;
 }
 
+
 static int fat_truncate(struct inode *ip, uint64_t size)
 {
 	struct fat_sb *s = sb_of(ip);
@@ -451,6 +463,58 @@ static int fat_truncate(struct inode *ip, uint64_t size)
 	ip->mtime = ip->ctime = (struct vfs_time){ t, 0 };
 	sb_unlock(s);
 	return err ? err : err2;
+}
+
+/* Linux's fat_sanitize_mode_change with the default umask (022): the r
+ * and x bits stay as they are, the w bits are all (of 0755) or none
+ * (the read-only attribute, files only); anything else is -EPERM. */
+static int fat_mode_ok(const struct inode *ip, uint32_t *mode)
+{
+	uint32_t perm = *mode & ~FAT_UMASK;
+
+	if (*mode & ~(uint32_t)S_IRWXUGO)
+		return -EPERM; /* no set-id or sticky bits on FAT */
+	if ((perm & (S_IRUGO | S_IXUGO)) != (ip->mode & (S_IRUGO | S_IXUGO)))
+		return -EPERM;
+	uint32_t w = perm & S_IWUGO;
+	if (w && w != (S_IWUGO & ~FAT_UMASK))
+		return -EPERM;
+	if (!w && S_ISDIR(ip->mode))
+		return -EPERM; /* a directory cannot hold read-only (Linux without rodir) */
+	*mode = perm;
+	return 0;
+}
+
+/* chmod, chown, utimes as Linux's fat_setattr: owner and group stay
+ * root's (-EPERM), the owner's write bit is the read-only attribute, the
+ * modification time is kept to 2 seconds and the access time to the day. */
+static int fat_setattr(struct inode *ip, struct iattr *a)
+{
+	struct fat_sb *s = sb_of(ip);
+	int ro = -1, err;
+	int64_t mt = -1, at = -1;
+
+	if (((a->valid & ATTR_UID) && a->uid != 0) || ((a->valid & ATTR_GID) && a->gid != 0))
+		return -EPERM;
+	if ((a->valid & ATTR_MODE) && (err = fat_mode_ok(ip, &a->mode)))
+		return err;
+	if ((a->valid & ATTR_MODE) && S_ISREG(ip->mode))
+		ro = !(a->mode & S_IWUGO);
+	if (a->valid & ATTR_MTIME) {
+		mt = a->mtime.sec < 0 ? 0 : a->mtime.sec & ~(int64_t)1;
+		a->mtime = (struct vfs_time){ mt, 0 };
+	}
+	if (a->valid & ATTR_ATIME) {
+		at = a->atime.sec < 0 ? 0 : a->atime.sec - a->atime.sec % FAT_DAY_SECONDS;
+		a->atime = (struct vfs_time){ at, 0 };
+	}
+	if (ro < 0 && mt < 0 && at < 0)
+		return 0;
+	if ((err = sb_lock(s)))
+		return err;
+	err = s->vol.read_only ? -EROFS : fat_node_set_attrs(&s->vol, &fi_of(ip)->node, ro, mt, at);
+	sb_unlock(s);
+	return err;
 }
 
 static int fat_open(struct inode *ip, struct file *f)
@@ -491,6 +555,7 @@ static const struct inode_ops fat_inode_ops = {
 	.truncate = fat_truncate,
 	.open = fat_open,
 	.evict = fat_evict,
+	.setattr = fat_setattr,
 };
 
 /* ---------------------------------------------------------------- file data */
@@ -697,6 +762,12 @@ static int fat_remount(void *sbp, bool ro)
 	return 0;
 }
 
+/* Linux's fat_show_options for what Kestrel's FAT does: modes 0755
+ * (umask 022), short names in code page 437, long names in UTF-8, a long
+ * name stored when the short one is not all upper case (mixed), damage
+ * makes the volume read-only. */
+#define FAT_SHOW_COMMON "fmask=0022,dmask=0022,codepage=437"
+
 const struct fs_type vfat_fs_type = {
 	.name = "vfat",
 	.mount = vfat_mount,
@@ -705,6 +776,7 @@ const struct fs_type vfat_fs_type = {
 	.statfs = fat_statfs,
 	.fsync = fat_fsync,
 	.remount = fat_remount,
+	.options = FAT_SHOW_COMMON ",iocharset=utf8,shortname=mixed,utf8,errors=remount-ro",
 };
 
 const struct fs_type msdos_fs_type = {
@@ -715,4 +787,5 @@ const struct fs_type msdos_fs_type = {
 	.statfs = fat_statfs,
 	.fsync = fat_fsync,
 	.remount = fat_remount,
+	.options = FAT_SHOW_COMMON ",errors=remount-ro",
 };

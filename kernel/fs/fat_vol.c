@@ -933,3 +933,29 @@ int fat_node_update(struct fat_vol *v, const struct fat_node *n, int64_t t)
 		fat_de_touch(de, t);
 	return write_de(v, n->de_pos, de);
 }
+
+int fat_node_set_attrs(struct fat_vol *v, const struct fat_node *n, int ro, int64_t mtime,
+		       int64_t atime)
+{
+	uint8_t de[FAT_DIRENT_SIZE];
+	uint16_t d, tm;
+	int err;
+
+	if (!n->de_pos)
+		return 0; /* the root, or a file whose name is gone: nowhere to keep them */
+	if ((err = fat_vol_begin_change(v)) || (err = read_de(v, n->de_pos, de)))
+		return err;
+	if (ro >= 0)
+		de[FAT_DE_ATTR] = (uint8_t)(ro ? de[FAT_DE_ATTR] | FAT_ATTR_RO
+					       : de[FAT_DE_ATTR] & ~FAT_ATTR_RO);
+	if (mtime >= 0) {
+		fat_unix_to_time(mtime, &d, &tm);
+		fat_put16(de + FAT_DE_MTIME, tm);
+		fat_put16(de + FAT_DE_MDATE, d);
+	}
+	if (atime >= 0) {
+		fat_unix_to_time(atime, &d, &tm);
+		fat_put16(de + FAT_DE_ADATE, d);
+	}
+	return write_de(v, n->de_pos, de);
+}

@@ -117,5 +117,10 @@ int fat_node_free(struct fat_vol *v, struct fat_node *n);
 /* Write n's first cluster, size and (when t >= 0) modification time
  * into its short entry. */
 int fat_node_update(struct fat_vol *v, const struct fat_node *n, int64_t t);
+/* chmod and utimes: set or clear (ro 1 or 0; -1: leave) the read-only
+ * attribute and write the modification time (mtime >= 0) and the access
+ * date (atime >= 0) into n's short entry: 0, -EROFS, -EIO. */
+int fat_node_set_attrs(struct fat_vol *v, const struct fat_node *n, int ro, int64_t mtime,
+		       int64_t atime);
 
 #endif

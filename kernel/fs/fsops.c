@@ -534,7 +534,8 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 		if (err == -ENOENT)
 			err = 0;
 		/* the same file (/proc's and /sys's inodes are made per lookup,
-		 * so compare identities): nothing to do, as Linux */
+		 * so compare identities): nothing to do, as Linux (a case-only
+		 * rename on vfat too: both names find the one entry) */
 		bool same = dst && src->fs == dst->fs && src->ino == dst->ino;
 		if (!err && !same)
 			err = rename_check(&op, src, &np, dst);
@@ -589,6 +590,26 @@ int vfs_access(struct inode *ip, int mode)
 	return vfs_permission(ip, mode);
 }
 
+int vfs_setattr(struct inode *ip, struct iattr *a)
+{
+	int err = ip->ops->setattr ? ip->ops->setattr(ip, a) : 0;
+
+	if (err)
+		return err;
+	if (a->valid & ATTR_MODE)
+		ip->mode = (ip->mode & S_IFMT) | (a->mode & S_IALLUGO);
+	if (a->valid & ATTR_UID)
+		ip->uid = a->uid;
+	if (a->valid & ATTR_GID)
+		ip->gid = a->gid;
+	if (a->valid & ATTR_ATIME)
+		ip->atime = a->atime;
+	if (a->valid & ATTR_MTIME)
+		ip->mtime = a->mtime;
+	ip->ctime = vfs_now();
+	return 0;
+}
+
 int vfs_chmod(struct inode *ip, uint32_t mode)
 {
 	if (ip->fs->read_only)
@@ -598,9 +619,8 @@ int vfs_chmod(struct inode *ip, uint32_t mode)
 	mode &= S_IALLUGO;
 	if (!cred_in_group(current_cred(), ip->gid) && !capable(CAP_FSETID))
 		mode &= ~(uint32_t)S_ISGID;
-	ip->mode = (ip->mode & S_IFMT) | mode;
-	ip->ctime = vfs_now();
-	return 0;
+	struct iattr a = { .valid = ATTR_MODE, .mode = mode };
+	return vfs_setattr(ip, &a);
 }
 
 /* Linux's chown_ok and chgrp_ok: the owner may "change" the owner to
@@ -623,18 +643,21 @@ int vfs_chown(struct inode *ip, uint32_t uid, uint32_t gid)
 		return -EPERM;
 	if (!chown_ok(ip, uid, gid))
 		return -EPERM;
+	struct iattr a = { .valid = ATTR_MODE, .mode = ip->mode & S_IALLUGO, .uid = uid, .gid = gid };
 	if (uid != ID_UNCHANGED)
-		ip->uid = uid;
+		a.valid |= ATTR_UID;
 	if (gid != ID_UNCHANGED)
-		ip->gid = gid;
+		a.valid |= ATTR_GID;
+	uint32_t new_gid = gid != ID_UNCHANGED ? gid : ip->gid;
 	if (!S_ISDIR(ip->mode)) { /* chown_common's ATTR_KILL_SUID, setattr_should_drop_sgid */
-		ip->mode &= ~(uint32_t)S_ISUID;
-		if ((ip->mode & S_IXGRP) ||
-		    (!cred_in_group(current_cred(), ip->gid) && !capable(CAP_FSETID)))
-			ip->mode &= ~(uint32_t)S_ISGID;
+		a.mode &= ~(uint32_t)S_ISUID;
+		if ((a.mode & S_IXGRP) ||
+		    (!cred_in_group(current_cred(), new_gid) && !capable(CAP_FSETID)))
+			a.mode &= ~(uint32_t)S_ISGID;
 	}
-	ip->ctime = vfs_now();
-	return 0;
+	if (a.mode == (ip->mode & S_IALLUGO))
+		a.valid &= ~ATTR_MODE; /* a file system that holds no mode bits sees no chmod */
+	return vfs_setattr(ip, &a);
 }
 
 long vfs_read_all(const char *path, char **data, size_t max)

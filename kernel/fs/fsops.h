@@ -53,6 +53,11 @@ bool vfs_owner_or_capable(const struct inode *ip);
  * owner or CAP_FOWNER / CAP_CHOWN as Linux's setattr_prepare, else -EPERM). */
 int vfs_chmod(struct inode *ip, uint32_t mode);
 int vfs_chown(struct inode *ip, uint32_t uid, uint32_t gid);
+/* Change the attributes a->valid names (after the caller's permission
+ * checks): the file system's setattr first (it may refuse, -EPERM, or
+ * round a), then ip, and ctime is now. 0 or -errno (ip unchanged). */
+struct iattr;
+int vfs_setattr(struct inode *ip, struct iattr *a);
 /* True if a directory has entries other than "." and "..". */
 bool vfs_dir_has_entries(struct inode *dir);
 /* Read a whole file that is small enough for the kernel (at most max

@@ -60,6 +60,9 @@ struct fs_type {
 	 * going read-only): 0 or -errno (then nothing changed). NULL: the
 	 * mount table only flips the fs_info's read_only. */
 	int (*remount)(void *sb, bool read_only);
+	/* Optional: /proc/mounts' options after "rw,relatime", as Linux's
+	 * show_options writes them for what this type does (NULL: none). */
+	const char *options;
 };
 
 /* One mounted file system. */

@@ -13,6 +13,9 @@
 /* Permission-bit groups (Linux's kernel-internal names; the bits are uapi/stat.h's). */
 #define S_IALLUGO 07777
 #define S_IXUGO  0111
+#define S_IRWXUGO 0777
+#define S_IRUGO  0444
+#define S_IWUGO  0222
 
 #define SYMLINK_MAX  40   /* links followed in one walk before ELOOP (Linux) */
 
@@ -27,6 +30,19 @@ struct fs_info {
 struct vfs_time {
 	int64_t sec;
 	uint32_t nsec;
+};
+
+/* What chmod, chown and utimes change (setattr): Linux's ATTR_* bits. */
+#define ATTR_MODE  1u
+#define ATTR_UID   2u
+#define ATTR_GID   4u
+#define ATTR_ATIME 16u
+#define ATTR_MTIME 32u
+struct iattr {
+	unsigned valid;               /* ATTR_* */
+	uint32_t mode;                /* permission bits only (S_IALLUGO) */
+	uint32_t uid, gid;
+	struct vfs_time atime, mtime;
 };
 
 /* One directory entry handed to a readdir callback; false = no room, stop. */
@@ -67,6 +83,12 @@ struct inode_ops {
 	int (*open)(struct inode *ip, struct file *f);
 	/* Free the file system's part of an inode nobody can reach any more. */
 	void (*evict)(struct inode *ip);
+	/* chmod, chown, utimes (Linux's setattr), after the VFS's permission
+	 * checks and before it copies a's fields into ip: refuse what the
+	 * file system cannot hold (-EPERM), round to what it holds (may
+	 * change a) and store it. 0 or -errno (then ip is unchanged). NULL:
+	 * the inode keeps them (ramfs; ext2 writes them back from ip). */
+	int (*setattr)(struct inode *ip, struct iattr *a);
 };
 
 /*

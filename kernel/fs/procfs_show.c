@@ -73,11 +73,14 @@ void show_uptime(struct sbuf *s, struct process *p)
 }
 
 /* What a mount is: its type's name (a disk one's fs_type, else the
- * file system's own), where it is, and its options as Linux shows them. */
+ * file system's own), where it is, and its options as Linux shows them
+ * (opts, then the type's own, fs_opts, after a comma when there are). */
 struct mount_text {
 	const char *type;
 	char where[PATH_MAX];
 	const char *opts;
+	const char *fs_opts;
+	const char *comma;
 };
 
 static void mount_text(struct mount *m, struct mount_text *t)
@@ -91,6 +94,20 @@ static void mount_text(struct mount *m, struct mount_text *t)
 		t->opts = "rw,nosuid,nodev,noexec,relatime";
 	else
 		t->opts = m->read_only ? "ro,relatime" : "rw,relatime";
+	t->fs_opts = m->type && m->type->options ? m->type->options : "";
+	t->comma = *t->fs_opts ? "," : "";
+}
+
+/* A field of /proc/mounts as Linux's mangle writes it: space, tab,
+ * newline and backslash as \ooo, so that every line has six fields. */
+static void sb_mangled(struct sbuf *s, const char *str)
+{
+	for (; *str; str++) {
+		if (*str == ' ' || *str == '\t' || *str == '\n' || *str == '\\')
+			sb_printf(s, "\\%03o", (unsigned)(unsigned char)*str);
+		else
+			sb_bytes(s, str, 1);
+	}
 }
 
 /* /proc/mounts: every mount of the table (fs/fstype.h), in mount order. */
@@ -101,7 +118,10 @@ void show_mounts(struct sbuf *s, struct process *p)
 	(void)p;
 	for (struct mount *m = vfs_mounts(); m; m = m->next) {
 		mount_text(m, &t);
-		sb_printf(s, "%s %s %s %s 0 0\n", m->source, t.where, t.type, t.opts);
+		sb_mangled(s, m->source);
+		sb_bytes(s, " ", 1);
+		sb_mangled(s, t.where);
+		sb_printf(s, " %s %s%s%s 0 0\n", t.type, t.opts, t.comma, t.fs_opts);
 	}
 }
 
@@ -117,9 +137,11 @@ void show_mountinfo(struct sbuf *s, struct process *p)
 	for (struct mount *m = vfs_mounts(); m; m = m->next) {
 		struct mount *parent = m->mountpoint ? vfs_mount_by_fs(m->mountpoint->fs) : NULL;
 		mount_text(m, &t);
-		sb_printf(s, "%u %u 0:%u / %s %s shared:%u - %s %s %s\n", m->id,
-			  parent ? parent->id : m->id, m->root->fs->dev, t.where, t.opts, m->id, t.type,
-			  m->source, m->read_only ? "ro" : "rw");
+		sb_printf(s, "%u %u 0:%u / ", m->id, parent ? parent->id : m->id, m->root->fs->dev);
+		sb_mangled(s, t.where);
+		sb_printf(s, " %s shared:%u - %s ", t.opts, m->id, t.type);
+		sb_mangled(s, m->source);
+		sb_printf(s, " %s%s%s\n", m->read_only ? "ro" : "rw", t.comma, t.fs_opts);
 	}
 }
 

@@ -464,12 +464,9 @@ static int set_times(struct inode *ip, const struct linux_timespec *ts)
 	int err = vfs_owner_or_capable(ip) ? 0 : touch ? vfs_permission(ip, W_OK) : -EPERM;
 	if (err)
 		return err;
-	if (sa)
-		ip->atime = a;
-	if (sm)
-		ip->mtime = m;
-	ip->ctime = vfs_now();
-	return 0;
+	struct iattr at = { .valid = (sa ? ATTR_ATIME : 0u) | (sm ? ATTR_MTIME : 0u),
+			    .atime = a, .mtime = m };
+	return vfs_setattr(ip, &at);
 }
 
 SYSCALL_DEFINE4(utimensat, int, dirfd, uptr_t, path, uptr_t, times, int, flags)

@@ -790,11 +790,14 @@ def usbms_cases(build):
 # 300 KiB one), looks a name up in another case, creates, writes,
 # renames (same and other directory), deletes files and directories
 # with long names, checks rmdir of a full directory fails, makes 300
-# files in one directory and deletes every other one, writes 16 MiB and
-# reads it back after a remount (dd prints the rates), and unmounts.
-# After poweroff the host extracts the partition, runs fsck.fat -n (it
-# must be clean, the dirty markers cleared) and reads every change back
-# with mtools.
+# files in one directory and deletes every other one, renames a file and
+# a directory in case only, chmod a-w (and chmod 644, which must fail, as
+# Linux), touch -d, writes 16 MiB and reads it back after a remount (dd
+# prints the rates; stat shows the mode and time kept), mounts again at a
+# path with a space (/proc/mounts escapes it as \040, df finds it), and
+# unmounts. After poweroff the host extracts the partition, runs fsck.fat
+# -n (it must be clean, the dirty markers cleared) and reads every change
+# back with mtools (fat_attrs_check: names, mattrib, mdir's date).
 FAT_PART = (1 * MIB, 40 * MIB)
 FAT_DISK_SIZE = 48 * MIB
 FAT_SCRIPT = """set -e
@@ -817,6 +820,13 @@ if rmdir /mnt/fulldir 2>/dev/null; then echo rmdir-of-full-dir-worked; fi
 dd if=/dev/zero of=/mnt/zeros.bin bs=64k count=16 2>/dev/null
 echo 0123456789 > /mnt/short.txt
 echo more >> /mnt/short.txt
+echo case > /mnt/casefile.txt
+mv /mnt/casefile.txt /mnt/CaseFile.TXT || true
+ls /mnt | grep -x casefile.txt
+echo ro > /mnt/readonly.txt
+chmod a-w /mnt/readonly.txt
+if chmod 644 /mnt/short.txt 2>/dev/null; then echo chmod-644-worked; fi
+touch -d '2001-02-03 04:05:06' /mnt/dated.txt
 mkdir /mnt/many
 i=0; while [ $i -lt 300 ]; do echo $i > "/mnt/many/small file number $i.txt"; i=$((i+1)); done
 i=0; while [ $i -lt 300 ]; do rm "/mnt/many/small file number $i.txt"; i=$((i+2)); done
@@ -824,10 +834,17 @@ echo "many: $(ls /mnt/many | wc -l) left"
 dd if=/dev/zero of=/mnt/seq.bin bs=1M count=16
 umount /mnt
 mount -t vfat /dev/vda1 /mnt
+stat -c 'attrs %n %a %Y' /mnt/readonly.txt /mnt/dated.txt
+ls /mnt | grep -x casefile.txt
 dd if=/mnt/seq.bin of=/dev/null bs=1M
 rm /mnt/seq.bin
 ls /mnt
 umount /mnt
+mkdir -p '/tmp/fat mnt'
+mount -t vfat /dev/vda1 '/tmp/fat mnt'
+grep -F '/tmp/fat\\040mnt' /proc/mounts | awk '{print "mounts:", NF, $1, $2, $3}'
+df '/tmp/fat mnt' | awk 'NR == 2 {print "df:", $1, $NF}'
+umount '/tmp/fat mnt'
 echo fat-script-done
 """
 
@@ -890,6 +907,9 @@ def fat_cases(build):
         days = [str(today + datetime.timedelta(days=d)) for d in (-1, 0, 1)]
         if not any(d in listing for d in days):
             return f"Kestrel Wrote This File.txt: no modification date near {today}: {listing.strip()}"
+        why = fat_attrs_check(part)
+        if why:
+            return why
         for gone in ("/hello.txt", "/delete-me.txt", "/emptydir", "/seq.bin", "/many/small file number 298.txt",
                      "/Long Directory Name/Nested File With A Long Name.txt"):
             if mtype(gone) is not None or subprocess.run(
@@ -907,10 +927,35 @@ def fat_cases(build):
               wait_for(SHELL_PROMPT), serial_in("poweroff -f\r")]
     expect = [r"virtio-blk \S+: vda, ", SHELL_STARTED, r"fat: vda1: FAT32, \d+ clusters of 512 bytes$",
               r"^hello from the host$", r"^nested long name$", f"^{md5}  /mnt/big.bin$",
-              r"^written by kestrel$", r"^many: 150 left$", r"^fat-script-done$"]
+              r"^written by kestrel$", r"^many: 150 left$", r"^attrs /mnt/readonly.txt 555 \d+$",
+              r"^attrs /mnt/dated.txt 755 981173106$", r"^mounts: 6 /dev/vda1 /tmp/fat\\040mnt vfat$",
+              r"^df: /dev/vda1 mnt$", r"^fat-script-done$"]
     return [dict(name="fat-disk", machine="q35", mem="256M", cmdline="", image=make, after=check,
                  extra=["-drive", f"if=virtio,format=raw,file={disk}"], script=script, expect=expect,
-                 reject=NEVER + [r"rmdir-of-full-dir-worked", r"fat: .*read-only"], exit=0)]
+                 reject=NEVER + [r"rmdir-of-full-dir-worked", r"chmod-644-worked", r"fat: .*read-only"],
+                 exit=0)]
+
+
+def fat_attrs_check(part):
+    """What fat-disk's script changed beyond the data, as mtools reads it:
+    a case-only rename (mv casefile.txt CaseFile.TXT) leaving the stored
+    name as it was (as Linux's vfat: both names find the one entry), chmod a-w as the read-only attribute,
+    touch -d as the modification date. None, or what is wrong."""
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    names = subprocess.run(["mdir", "-b", "-i", part, "::/"], env=env, capture_output=True,
+                           text=True).stdout.splitlines()
+    if "::/casefile.txt" not in names or "::/CaseFile.TXT" in names:
+        return f"case-only rename: casefile.txt not kept as spelt: {names}"
+    attrs = subprocess.run(["mattrib", "-i", part, "::/readonly.txt", "::/short.txt"], env=env,
+                           capture_output=True, text=True).stdout.splitlines()
+    flags = {line.split("::")[1]: line.split("::")[0] for line in attrs if "::" in line}
+    if "R" not in flags.get("/readonly.txt", "") or "R" in flags.get("/short.txt", "R"):
+        return f"chmod a-w: the read-only attribute is not as set: {attrs}"
+    dated = subprocess.run(["mdir", "-i", part, "::/dated.txt"], env=env, capture_output=True,
+                           text=True).stdout
+    if "2001-02-03" not in dated or " 4:05" not in dated:
+        return f"touch -d: dated.txt's modification time is not 2001-02-03 4:05: {dated.strip()}"
+    return None
 
 
 # ext2-disk-4k, ext2-disk-1k: a virtio-blk disk with a GPT whose
@@ -955,6 +1000,10 @@ echo 0123456789abcdef > /mnt/trunc.txt
 truncate -s 5 /mnt/trunc.txt
 i=0; while [ $i -lt 60 ]; do echo $i > /mnt/sub/many-$i; i=$((i+1)); done
 i=0; while [ $i -lt 60 ]; do rm /mnt/sub/many-$i; i=$((i+2)); done
+echo attrs > /mnt/attrs.txt
+chmod 640 /mnt/attrs.txt
+chown 12:34 /mnt/attrs.txt
+touch -d '2001-02-03 04:05:06' /mnt/attrs.txt
 ls -la /mnt
 df /mnt
 umount /mnt
@@ -1021,6 +1070,10 @@ def ext2_cases(build):
                 return "/new.txt: not 2 links"
             if "Type: symlink" not in stat("/symlink-new") or "Type: FIFO" not in stat("/fifo"):
                 return "symlink or FIFO missing"
+            st = stat("/attrs.txt")  # chmod 640, chown 12:34, touch -d 2001-02-03 04:05:06 UTC
+            if not re.search(r"Mode:\s+0640\b", st) or not re.search(r"User:\s+12\s+Group:\s+34\b", st) \
+                    or "mtime: 0x3a7b8372" not in st:
+                return "/attrs.txt: mode, owner or mtime not as set: " + " / ".join(st.splitlines()[:10])
             for gone in ("/hello.txt", "/delete-me.txt", "/emptydir", "/newdir", "/sub/many-0", "/sub/moved-dir/inner.txt"):
                 if "Inode:" in stat(gone):
                     return f"{gone} is still there"
@@ -1284,6 +1337,7 @@ exec /bin/sh /tmp/w2.sh
 ESP_WRITE2 = """set -e
 ls -1 /boot/efi/kestrel
 grep ' /boot/efi vfat rw' /proc/mounts
+grep -x '/dev/sda1 /boot/efi vfat rw,relatime,fmask=0022,dmask=0022,codepage=437,iocharset=utf8,shortname=mixed,utf8,errors=remount-ro 0 0' /proc/mounts
 stat -f -c 'type=%t' /boot/efi
 cd /boot/efi/kestrel; cd ../..; pwd; cd /boot/efi; pwd; cd /
 echo 'persisted across a power off' > '/boot/efi/Persist Test.txt'

@@ -72,6 +72,7 @@ static void change(struct fat_vol *v)
 		fat_node_update(v, &n, 1700000001);
 		fat_file_truncate(v, &n, 100);
 		fat_node_update(v, &n, -1);
+		fat_node_set_attrs(v, &n, 1, 981173106, 981158400); /* chmod a-w, utimes */
 	}
 	if (!fat_dir_create(v, &root, 1700000000, &clus)) {
 		fat_de_init(tmpl, blank, 0, FAT_ATTR_DIR, clus, 0, 1700000000);

@@ -489,6 +489,34 @@ UNIT_TEST(msdos_names)
 	return NULL;
 }
 
+/* chmod and utimes (fat_node_set_attrs): the read-only attribute set and
+ * cleared, the modification time and access date, as mtools reads them. */
+UNIT_TEST(set_attrs)
+{
+	const char *why;
+	struct fat_node n;
+
+	if (!have_tools())
+		return printf("SKIP: mkfs.fat, mtools or fsck.fat missing\n"), NULL;
+	if ((why = make_image(32, 40960, "-s 1")) || (why = load_image()))
+		return why;
+	CHECK_EQ(fat_vol_open(&vol, &dev, false), 0);
+	CHECK_EQ(walk("hello.txt", &n), 0);
+	CHECK_EQ(fat_node_set_attrs(&vol, &n, 1, 981173106, 981158400), 0); /* 2001-02-03 04:05:06 */
+	CHECK_EQ(walk("Sub Dir/inner.bin", &n), 0);
+	CHECK_EQ(fat_node_set_attrs(&vol, &n, 1, -1, -1), 0);
+	CHECK_EQ(fat_node_set_attrs(&vol, &n, 0, -1, -1), 0);
+	CHECK_EQ(fat_vol_sync(&vol), 0);
+	save_image();
+	CHECK_EQ(run("fsck.fat -n %s >/dev/null 2>&1", img_path), 0);
+	CHECK_EQ(run("MTOOLS_SKIP_CHECK=1 mattrib -i %s ::/hello.txt | grep -q '^  A    R'", img_path), 0);
+	CHECK_EQ(run("MTOOLS_SKIP_CHECK=1 mattrib -i %s '::/Sub Dir/inner.bin' | grep -qv R", img_path), 0);
+	CHECK_EQ(run("MTOOLS_SKIP_CHECK=1 mdir -i %s ::/hello.txt | grep -q '2001-02-03   4:05'", img_path), 0);
+	unlink(img_path);
+	unlink(scratch);
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(short_names),
 	UNIT_ENTRY(name_rules),
@@ -501,6 +529,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(fat16_4k_sectors),
 	UNIT_ENTRY(bad_images),
 	UNIT_ENTRY(msdos_names),
+	UNIT_ENTRY(set_attrs),
 };
 
 int main(int argc, char **argv)
