@@ -215,10 +215,13 @@ conformance-quick: all
 # the same bench programs in the same QEMU, counting guest instructions
 # (-icount) and timing the wall clock (ICOUNT=1, the default; 0: wall clock
 # only; only: instructions only); a table, build/bench.json and build/bench.svg.
+# DISK=1 (default) adds the disk runs (virtio-blk and NVMe, ext2 and FAT32), 0
+# leaves them out, only runs them alone (tools/bench.py's docstring: "Disks").
 ICOUNT ?= 1
+DISK ?= 1
 .PHONY: bench
 bench: all
-	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT)
+	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT) --disk $(DISK)
 
 clean:
 	rm -rf $(B)

@@ -13,7 +13,9 @@ BENCH_NAMES := null_syscall write_null pipe_pingpong yield_switch fork_exit fork
 	page_fault exec_busybox
 # The curves: one operation's cost against N (bench-run runs them in its "curves" mode).
 BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap
-BENCH_PROGS := $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NAMES) $(BENCH_CURVES) run true)
+# The disk benchmark: bench-run's disk mode runs it on a disk tools/bench.py attaches.
+BENCH_DISK := disk
+BENCH_PROGS := $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NAMES) $(BENCH_CURVES) $(BENCH_DISK) run true)
 
 .PHONY: bench-progs
 bench-progs: $(BENCH_PROGS)

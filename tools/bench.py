@@ -34,7 +34,7 @@ each in build/bench-curves.svg, and in bench.json's `curves`.
 
     bench.py [--quick] [--icount 0|1|only] [--no-curves] [--rounds N] [--smp N]
              [--cpu MODEL] [--mem SIZE] [--only kestrel|linux] [--timeout S]
-             [--build DIR]
+             [--build DIR] [--disk 0|1|only] [--disk-runs TAG,...]
 
 Defaults: q35, 1 GiB, -smp 1 (yield_switch and pipe_pingpong mean one CPU
 shared), -cpu qemu64, TCG; wall clock 4 boots of each kernel (quick 2),
@@ -43,6 +43,50 @@ of each kernel. Serial logs are kept in build/bench/logs/.
 
 The Linux packages are downloaded once (apt-get download) into
 build/bench/debs/; later runs are offline.
+
+Disks (--disk 1, the default; 0: none; only: the disk runs alone). One
+boot per kernel, device and file system: virtio-blk and NVMe, ext2 and
+FAT32. The harness makes each file system on the host on a 1 GiB raw
+image (mke2fs -t ext2, 4 KiB blocks; mkfs.fat -F 32), copies the pristine
+image before every boot and attaches the copy the same way to both
+kernels (-drive if=none,format=raw,cache=unsafe: host flushes are skipped,
+so the figures are the guest's work and QEMU's, not this host's disk),
+as virtio-blk-pci or nvme; Kestrel also has its own boot disk (AHCI),
+Linux boots from -kernel. bench-run's disk mode runs bench-disk, which
+mounts the whole disk on /mnt (Kestrel: ext2 or vfat; Linux: ext2, which
+Debian's ext4 module also registers, and vfat: the modules, with what
+their .modinfo depends= names, are taken from the linux-image .deb and
+loaded by the initramfs's /init with busybox insmod) and
+measures: a sequential write (fsync included) and read of one file (MB/s,
+10^6 bytes), 4 KiB random reads of it (IOPS), and creating and deleting
+small files of 1 KiB in one directory (us per file, sync included). The
+caches are dropped between the write and each read phase: Linux syncs and
+writes 3 to /proc/sys/vm/drop_caches (page cache, dentries, inodes);
+Kestrel, which has no drop_caches, unmounts and mounts again (unmount
+writes back and drops the device's block cache pages). Full: a 256 MiB
+file, 10,000 files, 4,000 random reads; quick: 64 MiB, 2,000 files, 1,000
+reads (TCG moves a few tens of MB/s). After each boot the host checks the
+image (e2fsck -fn, fsck.fat -n): a damaged file system is reported.
+The counting pass (icount+sleep, below) runs the disks in quick mode only
+(or when it is the only mode asked for): at full size FAT's 10,000 creates
+and deletes alone take minutes a boot. Full mode adds about 15 minutes
+(wall clock, 8 boots), quick about 7 (16 boots).
+
+How disks are timed. Plain TCG (wall) is what the disk rows are decided
+by: the guest's CLOCK_MONOTONIC follows the host's. The instruction mode
+of the other metrics is wrong for a disk: with -icount shift=0,sleep=off
+the guest's clock jumps to the next timer whenever the guest idles, so
+while QEMU does the I/O on the host the guest sees time fly: a request
+appears to take as long as the distance to the next timer (the figures
+measure idle skipping, not the disk), and Kestrel's BLK_IO_TIMEOUT_MS
+fires on requests the host has not finished. The disk boots in the
+counting mode use -icount shift=0,sleep=on instead ("icount+sleep"): one
+ns per instruction while the guest runs, the host's real time while it
+waits for the device, so the guest's clock never runs ahead of the
+host's and no timeout fires early; the figure is then the guest's
+instructions plus the real device wait, a CPU-side figure steadier than
+the wall clock but not a pure instruction count. BLK_IO_TIMEOUT_MS is
+30 s, Linux's default request timeout.
 """
 import argparse
 import datetime
@@ -66,6 +110,7 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 KERNELS = ("kestrel", "linux")
 ICOUNT_ARGS = ["-icount", "shift=0,sleep=off"]
+DISK_ICOUNT_ARGS = ["-icount", "shift=0,sleep=on"]  # see "How disks are timed" above
 UNRELIABLE_PCT = 20.0  # a wall-clock spread above this marks the metric unreliable
 # Under icount one guest ns is one instruction: the same number, another unit.
 ICOUNT_SLOWDOWN = 2  # TCG with -icount runs about half as fast: twice the boot timeout
@@ -90,6 +135,49 @@ METRICS = [
     ("boot_wall_to_init", "ms", "QEMU start to init's first line (host clock, firmware included)"),
 ]
 
+# The disk runs (see "Disks" above): devices as QEMU attaches drive bd, and
+# the node both kernels give it; file systems: the mount type bench-disk
+# asks for; sizes per mode: file MiB, small files, random reads.
+DISK_DEVICES = {
+    "vblk": (["-device", "virtio-blk-pci,drive=bd"], "/dev/vda"),
+    "nvme": (["-device", "nvme,serial=bench0,drive=bd"], "/dev/nvme0n1"),
+}
+DISK_FS = {"ext2": "ext2", "fat": "vfat"}
+DISK_IMAGE_MIB = 1024
+DISK_SIZES = {"quick": (64, 2000, 1000), "full": (256, 10000, 4000)}
+DISK_TIMEOUT = {"quick": 900, "full": 2400}  # seconds per disk boot (x2 counting)
+DISK_WHAT = [("seq_write", "MB/s", "sequential write of one file, fsync included"),
+             ("seq_read", "MB/s", "sequential read of it from the disk"),
+             ("rand_read", "IOPS", "4 KiB pread at random offsets of it"),
+             ("create", "us", "create a 1 KiB file in one directory, sync included"),
+             ("delete", "us", "unlink a 1 KiB file, sync included")]
+HIGHER_BETTER = {"MB/s", "IOPS"}  # K/L is then Linux's figure over Kestrel's: time over time
+# Debian's kernel has these as modules; modules.dep adds what they need.
+LINUX_DISK_MODULES = ["virtio_pci", "virtio_blk", "nvme", "crc32c_generic", "ext4", "vfat",
+                      "nls_cp437", "nls_ascii"]
+
+
+DISK_SELECT = []  # --disk-runs: only these tags (all when empty)
+
+
+def disk_configs():
+    """(tag, device, file system) of every disk run selected, in table order."""
+    return [(f"{fs}_{dev}", dev, fs) for dev in DISK_DEVICES for fs in DISK_FS
+            if not DISK_SELECT or f"{fs}_{dev}" in DISK_SELECT]
+
+
+def disk_metrics(tag=None):
+    """The disk metrics (of one run, or all): name, unit, what it is."""
+    return [(f"disk_{w}_{t}", unit, f"{what} ({fs} on {dev})")
+            for t, dev, fs in disk_configs() if tag in (None, t) for w, unit, what in DISK_WHAT]
+
+
+def disk_word(tag, dev, fs, size):
+    """bench-run's words for one disk run (after ' -- ' on both command lines)."""
+    mib, files, ops = DISK_SIZES[size]
+    return f"disk {DISK_DEVICES[dev][1]} {DISK_FS[fs]} {tag} {mib} {files} {ops}"
+
+
 # Boot lines: Kestrel prints both itself. The Linux /init prints the second
 # from dmesg's timestamp of "Run /init as init process": printk time starts
 # at Linux's early TSC set-up, so the EFI stub's decompression (and anything
@@ -100,7 +188,7 @@ BOOT_LINES = {
     "boot_loader_to_kernel": re.compile(r"boot: loader start to kernel entry (\d+) ms"),
     "boot_kernel_to_init": re.compile(r"boot: kernel entry to init (\d+) ms"),
 }
-BENCH_LINE = re.compile(r"^bench (\w+) ([0-9.]+) (\w+)\s*$")
+BENCH_LINE = re.compile(r"^bench (\w+) ([0-9.]+) ([\w/]+)\s*$")
 CURVE_LINE = re.compile(r"^bench (\w+)@(\d+) ([0-9.]+) ns\s*$")  # a curve's point: METRIC@N
 ERROR_LINE = re.compile(r"^bench-error (\w+) (.*)$")
 INIT_FIRST_LINE = "bench-run: mode"
@@ -120,7 +208,17 @@ export PATH=/bin
 ms=$(/bin/busybox dmesg | /bin/busybox awk '/Run \/init as init process/ {
 	if (match($0, /[0-9]+\.[0-9]+/)) printf "%d", substr($0, RSTART, RLENGTH) * 1000; exit }')
 echo "boot: kernel entry to init ${ms:-?} ms (Linux: printk time of 'Run /init')"
-/bin/bench-run "${1:-quick}"
+if [ "$1" = disk ]; then
+	# The disk initramfs: load the drivers and file systems, wait for the disk node.
+	for m in $(/bin/busybox cat /lib/modules/order); do
+		/bin/busybox insmod /lib/modules/$m.ko || echo "bench: insmod $m failed"
+	done
+	n=0
+	while [ ! -b "$2" ] && [ $n -lt 100 ]; do /bin/busybox usleep 100000; n=$((n + 1)); done
+	/bin/bench-run "$@"
+else
+	/bin/bench-run "${1:-quick}"
+fi
 /bin/busybox poweroff -f
 """
 
@@ -186,7 +284,102 @@ def linux_kernel(benchdir):
             raise RuntimeError(f"dpkg-deb --fsys-tarfile {deb} failed")
     if not os.path.exists(vmlinuz):
         raise RuntimeError(f"{deb} has no {vmlinuz[len(dest):]}")
-    return vmlinuz, f"{pkg} {version or '?'}"
+    return vmlinuz, f"{pkg} {version or '?'}", deb
+
+
+def modinfo_depends(path):
+    """The modules a .ko needs: its .modinfo section's depends= field."""
+    import struct
+    with open(path, "rb") as f:
+        elf = f.read()
+    if elf[:4] != b"\x7fELF" or elf[4] != 2:
+        raise RuntimeError(f"{path} is not a 64-bit ELF file")
+    shoff, = struct.unpack_from("<Q", elf, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", elf, 0x3a)
+    sect = lambda i: struct.unpack_from("<IIQQQQ", elf, shoff + i * shentsize)
+    stroff = sect(shstrndx)[4]
+    for i in range(shnum):
+        name, _, _, _, off, size = sect(i)
+        if elf[stroff + name:elf.index(b"\0", stroff + name)] == b".modinfo":
+            for field in elf[off:off + size].split(b"\0"):
+                if field.startswith(b"depends="):
+                    return [d for d in field[8:].decode().split(",") if d]
+            return []
+    return []
+
+
+def linux_modules(deb, dest, names):
+    """The modules names need, in load order: [(name, .ko path)].
+
+    One pass over the image package unpacks the module directories that
+    hold them (cached in dest). The package has no modules.dep (depmod
+    makes it at install time), so each module's dependencies come from its
+    own .modinfo depends= field, the source depmod reads; they are loaded
+    first (a depth-first walk).
+    """
+    import glob
+    anchor = lambda: glob.glob(os.path.join(dest, "lib/modules/*/modules.builtin"))
+    if not anchor():
+        tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", deb], stdout=subprocess.PIPE)
+        run(["tar", "-x", "-C", dest, "--wildcards", "./lib/modules/*/modules.builtin",
+             "./lib/modules/*/kernel/drivers/virtio/*", "./lib/modules/*/kernel/drivers/block/*",
+             "./lib/modules/*/kernel/drivers/nvme/*", "./lib/modules/*/kernel/block/*",
+             "./lib/modules/*/kernel/fs/*",
+             "./lib/modules/*/kernel/lib/*", "./lib/modules/*/kernel/crypto/*"], stdin=tar.stdout)
+        if tar.wait() != 0:
+            raise RuntimeError(f"dpkg-deb --fsys-tarfile {deb} failed")
+    if not anchor():
+        raise RuntimeError(f"{deb} has no lib/modules")
+    moddir = os.path.dirname(anchor()[0])
+    key = lambda p: os.path.basename(p).split(".ko")[0].replace("-", "_")
+    where = {key(p): p for p in glob.glob(os.path.join(moddir, "kernel", "**", "*.ko"),
+                                          recursive=True)}
+    order = []
+
+    def visit(name, depth=0):
+        name = name.replace("-", "_")
+        if name in order:
+            return
+        if name not in where or depth > 32:
+            raise RuntimeError(f"no module {name} under {moddir}")
+        for d in modinfo_depends(where[name]):
+            visit(d, depth + 1)
+        order.append(name)
+    for n in names:
+        visit(n)
+    return [(n, where[n]) for n in order]
+
+
+def sbin(tool):
+    """A host tool that may sit in /sbin outside a non-root PATH."""
+    return shutil.which(tool) or shutil.which(tool, path="/usr/sbin:/sbin") or tool
+
+
+def disk_images(benchdir):
+    """The pristine file systems, one DISK_IMAGE_MIB image each: {fs: path}."""
+    out = {}
+    for fs in DISK_FS:
+        path = os.path.join(benchdir, f"disk-{fs}.img")
+        if os.path.exists(path):
+            os.unlink(path)
+        with open(path, "wb") as f:
+            f.truncate(DISK_IMAGE_MIB << 20)
+        if fs == "ext2":
+            run([sbin("mke2fs"), "-q", "-F", "-t", "ext2", "-b", "4096", path])
+        else:
+            run([sbin("mkfs.fat"), "-F", "32", "-n", "BENCH", path], stdout=subprocess.DEVNULL)
+        out[fs] = path
+    return out
+
+
+def fsck(fs, img):
+    """The host's verdict on a disk after a run: 'clean' or the checker's complaint."""
+    cmd = [sbin("e2fsck"), "-fn", img] if fs == "ext2" else [sbin("fsck.fat"), "-n", img]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode == 0:
+        return "clean"
+    text = (r.stdout + r.stderr).strip().splitlines()
+    return f"{os.path.basename(cmd[0])} exit {r.returncode}: " + " | ".join(text[-4:])[:300]
 
 
 def cpio_newc(entries):
@@ -209,8 +402,10 @@ def cpio_newc(entries):
     return bytes(out)
 
 
-def linux_initramfs(build, out):
-    """The initramfs: /init, the bench programs Kestrel's rootfs has, busybox, /dev/console."""
+def linux_initramfs(build, out, modules=()):
+    """The initramfs: /init, the bench programs Kestrel's rootfs has, busybox,
+    /dev/console; and the modules given as (name, .ko path) in load order
+    (as /lib/modules/NAME.ko and the list /lib/modules/order)."""
     bindir = os.path.join(build, "rootfs.extra", "bin")
     progs = sorted(f for f in os.listdir(bindir) if f.startswith("bench-")) \
         if os.path.isdir(bindir) else []
@@ -227,6 +422,13 @@ def linux_initramfs(build, out):
         with open(path, "rb") as fh:
             entries.append(("bin/" + name, f, fh.read(), (0, 0)))
     entries.append(("bin/sh", 0o120777, b"busybox", (0, 0)))
+    if modules:
+        entries += [("lib", d, None, (0, 0)), ("lib/modules", d, None, (0, 0)),
+                    ("lib/modules/order", 0o100644,
+                     "".join(n + "\n" for n, _ in modules).encode(), (0, 0))]
+        for name, path in modules:
+            with open(path, "rb") as fh:
+                entries.append((f"lib/modules/{name}.ko", 0o100644, fh.read(), (0, 0)))
     with open(out, "wb") as fh:
         fh.write(gzip.compress(cpio_newc(entries), compresslevel=6, mtime=0))
     return out
@@ -234,17 +436,21 @@ def linux_initramfs(build, out):
 
 # ---------------------------------------------------------------- booting
 
-def qemu_cmd(args, vars_fd, icount):
-    """The QEMU configuration both kernels share (with -icount when counting)."""
+def qemu_cmd(args, vars_fd, icount, disk=None):
+    """The QEMU configuration both kernels share (with -icount when counting;
+    with the bench disk, (device arguments, image), when given)."""
+    counting = (DISK_ICOUNT_ARGS if disk else ICOUNT_ARGS) if icount else []
+    drive = ["-drive", f"if=none,id=bd,format=raw,cache=unsafe,file={disk[1]}"] + disk[0] \
+        if disk else []
     return [QEMU, "-machine", "q35", "-m", args.mem, "-smp", str(args.smp), "-cpu", args.cpu] + \
-           (ICOUNT_ARGS if icount else []) + [
+           counting + drive + [
             "-nodefaults", "-display", "none", "-no-reboot",
             "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
             "-drive", f"if=pflash,format=raw,file={vars_fd}",
             "-serial", "stdio", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
 
-def boot(kernel, args, paths, mode, logpath, icount=False):
+def boot(kernel, args, paths, mode, logpath, icount=False, disk=None, timeout=None):
     """Boot one kernel once. Returns (lines with host timestamps, exit, seconds).
 
     The serial port is QEMU's stdout, read line by line so that each line
@@ -254,15 +460,15 @@ def boot(kernel, args, paths, mode, logpath, icount=False):
     """
     vars_fd = logpath[:-4] + ".vars.fd"
     shutil.copyfile(OVMF_VARS, vars_fd)
-    cmd = qemu_cmd(args, vars_fd, icount)
+    cmd = qemu_cmd(args, vars_fd, icount, disk)
     if kernel == "kestrel":
         cmd += ["-drive", f"format=raw,file={paths['img'][mode]}"]
     else:
-        cmd += ["-kernel", paths["vmlinuz"], "-initrd", paths["initrd"],
+        cmd += ["-kernel", paths["vmlinuz"], "-initrd", paths["initrd_disk" if disk else "initrd"],
                 "-append", f"console=ttyS0 quiet -- {mode}"]
     errpath = logpath[:-4] + ".qemu-stderr"
     errf = open(errpath, "w+b")  # a file, not a pipe: nobody reads it while QEMU runs
-    timeout = args.timeout * (ICOUNT_SLOWDOWN if icount else 1)
+    timeout = (timeout or args.timeout) * (ICOUNT_SLOWDOWN if icount else 1)
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
     lines = queue.Queue()
@@ -320,7 +526,7 @@ def clock_check(lines):
     return round(int(end[1].group(1)) / 1000.0 / (end[0] - start), 3)
 
 
-def parse_boot(lines, status, timeout):
+def parse_boot(lines, status, timeout, metrics=METRICS):
     """Values per metric from one boot's log, and a reason for each that is missing."""
     values, reasons = {}, {}
     trouble = None
@@ -359,15 +565,15 @@ def parse_boot(lines, status, timeout):
         general = trouble or f"QEMU exited ({status}) before 'bench done'; last line: {last}"
     else:
         general = "the log has no such line"
-    for name, _, _ in METRICS:
+    for name, _, _ in metrics:
         if name not in values and name not in reasons:
-            reasons[name] = general
+            reasons[name] = reasons.get("disk") or general
     return values, reasons
 
 
 # ---------------------------------------------------------------- results
 
-def summarise(results, icount):
+def summarise(results, icount, metrics=METRICS):
     """Per metric and kernel: all values, median, min, spread, or the reason it is missing.
 
     Wall clock: a kernel's figure whose spread is over UNRELIABLE_PCT is
@@ -375,7 +581,7 @@ def summarise(results, icount):
     is the instruction one, and a host-timed metric has no count.
     """
     table = []
-    for name, unit, what in METRICS:
+    for name, unit, what in metrics:
         row = dict(metric=name, unit=ICOUNT_UNIT.get(unit, unit) if icount else unit,
                    description=what)
         for k in KERNELS:
@@ -400,6 +606,8 @@ def summarise(results, icount):
                     why = ["host time, not guest instructions"]
                 row[k] = dict(median=None, reason=why[0] if why else "no value")
         a, b = row["kestrel"]["median"], row["linux"]["median"]
+        if unit in HIGHER_BETTER:  # the ratio is always Kestrel's time over Linux's
+            a, b = b, a
         row["ratio"] = round(a / b, 3) if a is not None and b else None
         if not icount:
             row["unreliable"] = any(row[k].get("unreliable") for k in KERNELS)
@@ -611,9 +819,10 @@ def svg_curves(curves, meta):
 
 # ---------------------------------------------------------------- main
 
-def prepare(args, build, benchdir, modes):
-    """The Kestrel images (one per bench-run mode) and the Linux kernel and
-    initramfs: (kernels, paths, errors, version)."""
+def prepare(args, build, benchdir, modes, disk_words=()):
+    """The Kestrel images (one per bench-run mode and disk run) and the Linux
+    kernel and initramfs (and the disk one, with modules): (kernels, paths,
+    errors, version)."""
     kernels, paths, setup_errors = [], {}, {}
     linux_version = "not run"
     for k in KERNELS:
@@ -623,9 +832,16 @@ def prepare(args, build, benchdir, modes):
             if k == "kestrel":
                 paths["img"] = {m: kestrel_image(build, os.path.join(benchdir, f"kestrel-{m}.img"), m)
                                 for m in modes}
+                for tag, word in disk_words:
+                    paths["img"][word] = kestrel_image(
+                        build, os.path.join(benchdir, f"kestrel-disk-{tag}.img"), word)
             else:
-                paths["vmlinuz"], linux_version = linux_kernel(benchdir)
+                paths["vmlinuz"], linux_version, deb = linux_kernel(benchdir)
                 paths["initrd"] = linux_initramfs(build, os.path.join(benchdir, "initramfs.cpio.gz"))
+                if disk_words:
+                    mods = linux_modules(deb, os.path.join(benchdir, "linux"), LINUX_DISK_MODULES)
+                    paths["initrd_disk"] = linux_initramfs(
+                        build, os.path.join(benchdir, "initramfs-disk.cpio.gz"), mods)
             kernels.append(k)
         except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
             why = getattr(e, "stderr", None)
@@ -674,6 +890,76 @@ def run_mode(how, rounds, args, kernels, paths, mode, benchdir, setup_errors):
     return results, boots
 
 
+def run_disk(how, args, kernels, paths, benchdir, setup_errors, size, pristine):
+    """Every disk run once per kernel in one way of measuring, each on a
+    fresh copy of the pristine image, checked by the host afterwards.
+    Returns (results per kernel, boot records)."""
+    icount = how == "icount"
+    results = {k: [] for k in KERNELS}
+    boots = []
+    for tag, dev, fs in disk_configs():
+        word = disk_word(tag, dev, fs, size)
+        for k in kernels:
+            base = os.path.join(benchdir, "logs", f"{k}-disk-{how}-{tag}")
+            img = base + ".img"
+            run(["cp", "--sparse=always", pristine[fs], img])
+            try:
+                lines, status, secs = boot(k, args, paths, word, base + ".log", icount,
+                                           disk=(DISK_DEVICES[dev][0], img),
+                                           timeout=DISK_TIMEOUT[size])
+            except OSError as e:
+                lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
+            values, reasons = parse_boot(lines, status, DISK_TIMEOUT[size], disk_metrics(tag))
+            verdict = fsck(fs, img)
+            os.unlink(img)
+            results[k].append(dict(values=values, reasons=reasons))
+            n = sum(len(v) for key, v in values.items() if key.startswith("disk_"))
+            log(f"bench: disk {how} {k} {tag}: {n} results, exit {status}, {secs:.0f} s, "
+                f"host fsck: {verdict}, log {os.path.relpath(base + '.log', TOP)}")
+            boots.append(dict(kernel=k, how=how, disk=tag, exit=str(status),
+                              seconds=round(secs, 1), fsck=verdict,
+                              log=os.path.relpath(base + ".log", TOP)))
+    for k, why in setup_errors.items():
+        results[k].append(dict(values={}, reasons={m: why for m, _, _ in disk_metrics()}))
+    return results, boots
+
+
+def print_disk_table(tables, boots):
+    """The disk rows: per way of measuring, Kestrel, Linux and K/L (time over time)."""
+    hows = [h for h in ("wall", "icount") if h in tables]
+    head = ["disk metric", "unit"]
+    for h in hows:
+        name = "wall" if h == "wall" else "icount+sleep"
+        head += [f"K {name}", f"L {name}", "K/L"]
+    rows, notes = [], []
+    for i, (name, unit, _) in enumerate(disk_metrics()):
+        cells = [name, unit]
+        for h in hows:
+            r = tables[h][i]
+            cells += [fmt_num(r["kestrel"]["median"]), fmt_num(r["linux"]["median"]),
+                      fmt_ratio(r["ratio"])]
+            for kern in KERNELS:
+                d = r[kern]
+                if d["median"] is None and d["reason"] != "not run":
+                    notes.append(f"  {name} on {kern} ({h}): n/a: {d['reason']}")
+        rows.append(cells)
+    widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
+    line = lambda cells: "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    print(line(head))
+    print(line(["-" * w for w in widths]))
+    for row in rows:
+        print(line(row))
+    print("disk K/L: Kestrel's time over Linux's (for MB/s and IOPS: Linux's figure over "
+          "Kestrel's); < 1: Kestrel faster. icount+sleep: -icount shift=0,sleep=on")
+    bad = [b for b in boots if b.get("disk") and b["fsck"] != "clean"]
+    for b in bad:
+        notes.append(f"  host fsck after {b['kernel']} {b['disk']} ({b['how']}): {b['fsck']}")
+    if notes:
+        print("disk notes:")
+        print("\n".join(notes))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -692,7 +978,12 @@ def main():
     ap.add_argument("--timeout", type=int, help="seconds per boot (default 150, quick 100; "
                                                 f"x{ICOUNT_SLOWDOWN} under icount)")
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    ap.add_argument("--disk", choices=("0", "1", "only"), default="1",
+                    help="1: the disk runs too (default); 0: none; only: the disk runs alone")
+    ap.add_argument("--disk-runs", default="",
+                    help="only these disk runs, comma-separated: ext2_vblk,fat_vblk,ext2_nvme,fat_nvme")
     args = ap.parse_args()
+    DISK_SELECT.extend(t for t in args.disk_runs.split(",") if t)
     mode = "quick" if args.quick else "full"
     args.rounds = args.rounds or (2 if args.quick else 4)
     args.timeout = args.timeout or (100 if args.quick else 150)
@@ -711,10 +1002,23 @@ def main():
     # The curves run in the same boot, counted only (deterministic, and long by the clock).
     run_as = {h: ("quick" if args.no_curves else "curves") if h == "icount" else mode
               for h in hows}
+    disk_words = [(tag, disk_word(tag, dev, fs, mode)) for tag, dev, fs in disk_configs()] \
+        if args.disk != "0" else []
+    if args.disk == "only":
+        run_as = {}
     kernels, paths, setup_errors, linux_version = prepare(args, build, benchdir,
-                                                          sorted(set(run_as.values())))
-    tables, boots, curves = {}, [], []
-    for how in hows:
+                                                          sorted(set(run_as.values())), disk_words)
+    tables, boots, curves, disk_tables = {}, [], [], {}
+    if disk_words:
+        pristine = disk_images(benchdir)
+        # Full size, the icount+sleep pass would add half an hour: quick only (see "Disks").
+        for how in [h for h in hows if h == "wall" or args.quick] or hows:
+            results, b = run_disk(how, args, kernels, paths, benchdir, setup_errors, mode, pristine)
+            disk_tables[how] = summarise(results, False, disk_metrics())
+            boots += b
+        for p in pristine.values():
+            os.unlink(p)
+    for how in (hows if args.disk != "only" else []):
         rounds = 1 if how == "icount" else args.rounds
         results, b = run_mode(how, rounds, args, kernels, paths, run_as[how], benchdir,
                               setup_errors)
@@ -728,19 +1032,29 @@ def main():
                seconds=round(time.monotonic() - t_start),
                host_load_at_start=load, host_load_at_end=loadavg())
     print()
-    print_table(tables)
-    print_curves(curves)
+    if tables:
+        print_table(tables)
+        print_curves(curves)
+    if disk_tables:
+        print()
+        print_disk_table(disk_tables, boots)
     print(f"\n{env['qemu']}; host {env['host_cpu']} x{env['host_cpus']}; {env['qemu_config']}; "
           f"Linux {env['linux']}; Kestrel {env['kestrel']}; {env['date']}; "
           f"{mode}, {' and '.join(hows)}, {env['seconds']} s; "
           f"host load {load:.2f} at start, {env['host_load_at_end']:.2f} at end")
     deciding = "icount" if "icount" in tables else "wall"
     with open(os.path.join(build, "bench.json"), "w") as f:
-        json.dump(dict(environment=env, deciding=deciding, metrics=tables[deciding],
+        json.dump(dict(environment=env, deciding=deciding, metrics=tables.get(deciding, []),
                        modes={h: dict(metrics=t) for h, t in tables.items()}, curves=curves,
+                       disk=dict(deciding="wall", modes=disk_tables,
+                                 sizes=dict(zip(("file_mib", "files", "random_reads"),
+                                                DISK_SIZES[mode]))),
                        boots=boots),
                   f, indent=1)
         f.write("\n")
+    if not tables:
+        print("wrote " + os.path.relpath(os.path.join(build, "bench.json"), TOP))
+        return 0
     meta = f"{env['qemu_config']}; {env['qemu'].replace('QEMU emulator version ', 'QEMU ')}; " \
            f"{env['date']}; {mode}"
     with open(os.path.join(build, "bench.svg"), "w") as f:

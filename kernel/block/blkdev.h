@@ -22,7 +22,7 @@
 #define SECTOR_SIZE       512u    /* the unit of every sector number here */
 #define BLK_NAME_MAX      16      /* "nvme0n1p15" and a NUL */
 #define BLK_MAX_SEGS      32      /* memory pieces of one request */
-#define BLK_IO_TIMEOUT_MS 10000   /* a request not done by then is -EIO */
+#define BLK_IO_TIMEOUT_MS 30000   /* a request not done by then is -EIO (Linux: 30 s) */
 
 /* Linux's block major numbers, for the /dev nodes and /proc/partitions. */
 #define BLK_MAJOR_SD      8       /* sda: AHCI and USB mass storage */

@@ -6,6 +6,7 @@
 
 /*
  * bench-run [quick|full|curves] [NAME...]
+ * bench-run disk DEV FSTYPE TAG SIZE_MIB NFILES RANDOPS   (run_disk)
  *
  * The init of a benchmark boot (Kestrel: init=/bin/bench-run; Linux: the
  * initramfs's /init), so it only needs fork, execve, wait4, kill and
@@ -146,9 +147,46 @@ static int selected(const char *name, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * run_disk: `bench-run disk DEV FSTYPE TAG SIZE_MIB NFILES RANDOPS` runs
+ * /bin/bench-disk with those words alone (tools/bench.py boots once per
+ * device and file system), with DISK_LIMIT_S for it.
+ */
+#define DISK_LIMIT_S 1500
+static int run_disk(int argc, char **argv)
+{
+	char *args[8] = { "/bin/bench-disk" };
+	char *envp[] = { "PATH=/bin", NULL };
+	long long t0 = b_now();
+
+	b_name = "bench-run";
+	b_line("bench-run: mode disk, 1 round");
+	for (int i = 2; i < argc && i < 8; i++)
+		args[i - 1] = argv[i];
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve(args[0], args, envp);
+		b_line("bench-error disk bench-run: execve %s: %s", args[0], strerror(errno));
+		_exit(127);
+	}
+	int killed, ws = pid < 0 ? -1 : wait_limited(pid, DISK_LIMIT_S, &killed);
+	if (ws == -1)
+		b_line("bench-error disk bench-run: fork or wait4: %s", strerror(errno));
+	else if (killed)
+		b_line("bench-error disk bench-run: still running after %d s, killed", DISK_LIMIT_S);
+	else if (WIFSIGNALED(ws))
+		b_line("bench-error disk bench-run: killed by signal %d", WTERMSIG(ws));
+	b_line("bench-run: %lld ms by CLOCK_MONOTONIC", (b_now() - t0) / 1000000);
+	b_line("bench done");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct mode *m = &modes[0];
+
+	if (argc > 1 && strcmp(argv[1], "disk") == 0)
+		return run_disk(argc, argv);
 
 	for (unsigned i = 0; argc > 1 && i < NMODE; i++)
 		if (strcmp(argv[1], modes[i].name) == 0)
