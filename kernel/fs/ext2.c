@@ -52,8 +52,8 @@ static int ext2_mount(struct blkdev *dev, bool read_only, const char *opts, stru
 		     why, m->fs.sb.s_feature_incompat, m->fs.sb.s_feature_ro_compat);
 	}
 	m->iops = &ext2_iops;
-	m->info = (struct fs_info){ "ext2", (dev->major << 8) | (dev->minor & 0xff), EXT2_MAGIC,
-				    m->fs.read_only };
+	m->info = (struct fs_info){ .name = "ext2", .dev = RDEV(dev->major, dev->minor),
+				    .magic = EXT2_MAGIC, .read_only = m->fs.read_only };
 	if (!m->fs.read_only)
 		mark_mounted(m);
 	if ((err = ext2_lock(m)) == 0) {

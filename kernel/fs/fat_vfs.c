@@ -39,6 +39,7 @@
 #define FAT_ROOT_INO      1u
 #define FAT_BOUNCE        65536u   /* bytes one read or write step moves */
 #define FAT_STATFS_NAMELEN 255u
+#define FAT_PARKED_DIRS   8u       /* evicted directories whose name index the volume keeps */
 
 struct fat_inode;
 
@@ -57,6 +58,11 @@ struct fat_sb {
 	bool miss_root;
 	size_t miss_len;
 	char miss_name[NAME_MAX + 1];
+	/* Directories whose inode went: their name index and hints (the
+	 * node's, by first cluster), for their next inode, as a shell loop
+	 * makes a new one for the directory at every command (park_dir). */
+	struct fat_node parked[FAT_PARKED_DIRS];
+	unsigned park_next;
 };
 
 struct fat_inode {
@@ -99,6 +105,8 @@ static struct vfs_time de_time(const uint8_t *de, unsigned date_off, unsigned ti
 						   time_off ? fat_le16(de + time_off) : 0), 0 };
 }
 
+static void unpark_dir(struct fat_sb *s, struct fat_node *n);
+
 /* A new inode for node (de: its short entry; NULL for the root). */
 static struct inode *fat_new_inode(struct fat_sb *s, const struct fat_node *node, const uint8_t *de)
 {
@@ -113,6 +121,8 @@ static struct inode *fat_new_inode(struct fat_sb *s, const struct fat_node *node
 		return NULL;
 	}
 	fi->node = *node;
+	if (node->is_dir && !node->is_root)
+		unpark_dir(s, &fi->node);
 	fi->sb = s;
 	fi->ip = ip;
 	ip->priv = fi;
@@ -132,6 +142,46 @@ static struct inode *fat_new_inode(struct fat_sb *s, const struct fat_node *node
 		fi->is_root = true;
 	}
 	return ip;
+}
+
+/* Keep the evicted directory n's index and hints (its node) with the
+ * volume, in place of the oldest parked one. Under the lock. */
+static void park_dir(struct fat_sb *s, struct fat_node *n)
+{
+	struct fat_node *slot = &s->parked[s->park_next++ % FAT_PARKED_DIRS];
+
+	fat_dir_index_drop(slot);
+	*slot = *n;
+	n->index = NULL;
+}
+
+/* A new inode's directory n takes back what park_dir kept for it. Under the lock. */
+static void unpark_dir(struct fat_sb *s, struct fat_node *n)
+{
+	for (unsigned i = 0; i < FAT_PARKED_DIRS; i++) {
+		struct fat_node *p = &s->parked[i];
+		if (p->first && p->first == n->first) {
+			n->free_hint = p->free_hint;
+			n->hint_idx = p->hint_idx;
+			n->hint_clus = p->hint_clus;
+			n->index = p->index;
+			memset(p, 0, sizeof(*p));
+			return;
+		}
+	}
+}
+
+/* The directory starting at cluster clus is gone (its cluster may be
+ * reused): drop what is parked for it. Under the lock; also at unmount (clus 0: all). */
+static void forget_dir(struct fat_sb *s, uint32_t clus)
+{
+	for (unsigned i = 0; i < FAT_PARKED_DIRS; i++) {
+		struct fat_node *p = &s->parked[i];
+		if (p->first && (!clus || p->first == clus)) {
+			fat_dir_index_drop(p);
+			memset(p, 0, sizeof(*p));
+		}
+	}
 }
 
 static struct fat_inode *find_live(struct fat_sb *s, uint64_t de_pos)
@@ -344,11 +394,14 @@ static int drop_entry(struct fat_sb *s, const struct fat_entry *e)
 	if (fi) {
 		fi->node.de_pos = 0;
 		fi->ip->nlink = 0;
+		fat_dir_index_drop(&fi->node); /* a directory gone: its names with it */
 		fi->ip->ctime = vfs_now();
 		return 0;
 	}
 	struct fat_node node;
 	fat_entry_node(&s->vol, e, &node);
+	if (node.is_dir)
+		forget_dir(s, node.first);
 	return fat_node_free(&s->vol, &node);
 }
 
@@ -530,10 +583,14 @@ static void fat_evict(struct inode *ip)
 	struct fat_sb *s = fi->sb;
 
 	if (fi->is_root || !s) { /* the root, or an inode fat_kill detached */
+		fat_dir_index_drop(&fi->node);
 		kfree(fi);
 		return;
 	}
 	bool locked = sb_lock(s) == 0; /* a killed caller still unhooks the inode */
+	if (locked && fi->node.is_dir && fi->node.first && ip->nlink != 0)
+		park_dir(s, &fi->node);
+	fat_dir_index_drop(&fi->node); /* kept (parked) or not, it leaves the inode */
 	for (struct fat_inode **pp = &s->live; *pp; pp = &(*pp)->next)
 		if (*pp == fi) {
 			*pp = fi->next;
@@ -662,8 +719,9 @@ static int fat_mount_as(const char *name, struct blkdev *dev, bool ro, struct in
 		return err;
 	}
 	s->vol.msdos = strcmp(name, "msdos") == 0;
-	s->fsi = (struct fs_info){ name, dev->major << 8 | dev->minor, MSDOS_SUPER_MAGIC,
-				   s->vol.read_only };
+	s->vol.name_index = true; /* one fat_node per directory: its inode's */
+	s->fsi = (struct fs_info){ .name = name, .dev = RDEV(dev->major, dev->minor),
+				   .magic = MSDOS_SUPER_MAGIC, .read_only = s->vol.read_only };
 	fat_root_node(&s->vol, &rn);
 	struct inode *ip = fat_new_inode(s, &rn, NULL);
 	if (!ip) {
@@ -714,6 +772,7 @@ static void fat_kill(void *sbp)
 		s->live = fi->next;
 		fi->sb = NULL;
 	}
+	forget_dir(s, 0);
 	kfree(s);
 }
 

@@ -8,6 +8,7 @@
  * the call -EIO, never a crash.
  */
 #include "fs/fat_vol.h"
+#include "fs/fat_index.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
@@ -233,15 +234,31 @@ static int chain_free(struct fat_vol *v, uint32_t c)
 	return 0;
 }
 
+/* Remember that cluster c is the i-th of a directory whose index is ix
+ * (NULL: none), when it is the next one not yet known. */
+static void chain_note(struct fat_dir_index *ix, uint32_t i, uint32_t c)
+{
+	if (ix && i == ix->nchain && i < ix->chain_cap)
+		ix->chain[ix->nchain++] = c;
+}
+
 /* The idx-th cluster of n's chain into *out; with alloc, clusters are
  * added (zeroed) up to it. -ENOENT: the chain is shorter (no alloc). */
 static int node_cluster(struct fat_vol *v, struct fat_node *n, uint32_t idx, bool alloc,
 			uint32_t *out)
 {
+	struct fat_dir_index *ix = v->name_index && n->index && n->index->chain_cap ? n->index : NULL;
 	uint32_t c, i;
 	int err;
 
-	if (n->hint_clus && n->hint_idx <= idx) {
+	if (ix && idx < ix->nchain) { /* a directory's cluster seen before */
+		*out = ix->chain[idx];
+		return 0;
+	}
+	if (ix && ix->nchain) { /* a directory's chain is walked once, from where it is known */
+		c = ix->chain[ix->nchain - 1];
+		i = ix->nchain - 1;
+	} else if (!ix && n->hint_clus && n->hint_idx <= idx) {
 		c = n->hint_clus;
 		i = n->hint_idx;
 	} else {
@@ -257,6 +274,7 @@ static int node_cluster(struct fat_vol *v, struct fat_node *n, uint32_t idx, boo
 			return fat_vol_error(v, "first cluster out of range", c);
 		}
 	}
+	chain_note(ix, i, c);
 	for (; i < idx; i++) {
 		uint32_t next;
 		if ((err = fat_next(v, c, &next)))
@@ -268,6 +286,7 @@ static int node_cluster(struct fat_vol *v, struct fat_node *n, uint32_t idx, boo
 				return err;
 		}
 		c = next;
+		chain_note(ix, i + 1, c);
 	}
 	n->hint_idx = idx;
 	n->hint_clus = c;
@@ -557,23 +576,150 @@ int fat_dir_next(struct fat_vol *v, struct fat_node *dir, uint64_t *off, struct 
 	}
 }
 
+/* ---------------------------------------------------------------- the name index */
+
+#define INDEX_STALE 1   /* index_find: an entry is not where the index says */
+
+void fat_dir_index_drop(struct fat_node *dir)
+{
+	fat_index_free(dir->index);
+	dir->index = NULL;
+}
+
+/* dir's index when it has a usable one, else NULL (scan). */
+static struct fat_dir_index *dir_index(const struct fat_vol *v, const struct fat_node *dir)
+{
+	return v->name_index && dir->index && !dir->index->too_big ? dir->index : NULL;
+}
+
+/* The key of a short name: its text, as fat_dir_find compares it. */
+static uint32_t short_key(const uint8_t *name11)
+{
+	uint8_t de[FAT_DIRENT_SIZE] = { 0 };
+	char sn[16];
+
+	memcpy(de, name11, FAT_SHORT_LEN);
+	return fat_index_hash(sn, fat_short_to_name(de, sn));
+}
+
+static int index_enter(struct fat_dir_index *ix, const struct fat_entry *e)
+{
+	return fat_index_add(ix, (uint32_t)e->first_off, fat_index_hash(e->name, e->len),
+			     short_key(e->de), e->de);
+}
+
+/* Make dir's index with one scan (e: scratch): 0 (out of memory: no
+ * index, the next lookup tries again), -EIO. A directory too big keeps
+ * a too_big index: it is scanned until its node goes. */
+static int index_build(struct fat_vol *v, struct fat_node *dir, struct fat_entry *e)
+{
+	bool fixed = dir->is_root && v->b.kind != FAT32; /* FAT12/16's root: no chain */
+	struct fat_dir_index *ix = fat_index_new(fixed ? 0 : FAT_MAX_DIR_BYTES / v->b.cluster_size);
+	uint64_t off = 0;
+	int r, err;
+
+	if (!ix)
+		return 0;
+	while ((r = fat_dir_next(v, dir, &off, e)) == 1)
+		if ((err = index_enter(ix, e)) == -EFBIG) {
+			break;
+		} else if (err) {
+			fat_index_free(ix);
+			return 0;
+		}
+	if (r < 0) {
+		fat_index_free(ix);
+		return r;
+	}
+	dir->index = ix;
+	return 0;
+}
+
+/* Does entry e answer to name (its long or its short name, vfat's rules)? */
+static bool entry_matches(const struct fat_entry *e, const char *name, size_t len)
+{
+	char sn[16];
+
+	if (fat_name_eq(e->name, e->len, name, len))
+		return true;
+	size_t sl = fat_short_to_name(e->de, sn);
+	return fat_name_eq(sn, sl, name, len);
+}
+
+/* Find name through ix, reading back each candidate: 0 with e filled,
+ * -ENOENT, -EIO, or INDEX_STALE (the caller drops ix and scans). */
+static int index_find(struct fat_vol *v, struct fat_node *dir, const struct fat_dir_index *ix,
+		      const char *name, size_t len, struct fat_entry *e)
+{
+	uint32_t h = fat_index_hash(name, len);
+
+	for (int k = FAT_KEY_LONG; k <= FAT_KEY_SHORT; k++)
+		for (uint32_t i = fat_index_first(ix, k, h); i != FAT_INDEX_NONE;
+		     i = fat_index_next(ix, k, i, h)) {
+			uint64_t off = ix->ent[i].first_off;
+			int r = fat_dir_next(v, dir, &off, e);
+			if (r < 0)
+				return r;
+			if (r == 0 || e->first_off != ix->ent[i].first_off)
+				return INDEX_STALE;
+			if (entry_matches(e, name, len))
+				return 0;
+		}
+	return -ENOENT;
+}
+
+/* A name was added to dir as e: into its index (out of memory: the index goes). */
+static void index_note_add(struct fat_vol *v, struct fat_node *dir, const struct fat_entry *e)
+{
+	struct fat_dir_index *ix = dir_index(v, dir);
+	int err = ix ? index_enter(ix, e) : 0;
+
+	if (err && err != -EFBIG)
+		fat_dir_index_drop(dir);
+}
+
+/* e goes from dir: out of its index (not found there: the index goes). */
+static void index_note_remove(struct fat_vol *v, struct fat_node *dir, const struct fat_entry *e)
+{
+	struct fat_dir_index *ix = dir_index(v, dir);
+
+	if (ix && !fat_index_remove(ix, (uint32_t)e->first_off, fat_index_hash(e->name, e->len)))
+		fat_dir_index_drop(dir);
+}
+
+/* Is the short name name11 in ix? */
+static bool index_short_taken(const struct fat_dir_index *ix, const uint8_t *name11)
+{
+	uint32_t h = short_key(name11);
+
+	for (uint32_t i = fat_index_first(ix, FAT_KEY_SHORT, h); i != FAT_INDEX_NONE;
+	     i = fat_index_next(ix, FAT_KEY_SHORT, i, h))
+		if (!memcmp(ix->ent[i].name11, name11, FAT_SHORT_LEN))
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- finding names */
+
 int fat_dir_find(struct fat_vol *v, struct fat_node *dir, const char *name, size_t len,
 		 struct fat_entry *e)
 {
 	uint64_t off = 0;
-	char sn[16];
 	int r;
 
 	len = fat_name_check(name, len);
 	if (len == 0)
 		return -ENOENT;
-	while ((r = fat_dir_next(v, dir, &off, e)) == 1) {
-		if (fat_name_eq(e->name, e->len, name, len))
+	if (v->name_index && !dir->index && (r = index_build(v, dir, e)))
+		return r;
+	const struct fat_dir_index *ix = dir_index(v, dir);
+	if (ix && (r = index_find(v, dir, ix, name, len, e)) != INDEX_STALE)
+		return r;
+	if (ix)
+		fat_dir_index_drop(dir);
+	while ((r = fat_dir_next(v, dir, &off, e)) == 1)
+		if (entry_matches(e, name, len))
 			return 0;
-		size_t sl = fat_short_to_name(e->de, sn);
-		if (fat_name_eq(sn, sl, name, len))
-			return 0;
-	}
 	return r < 0 ? r : -ENOENT;
 }
 
@@ -581,9 +727,12 @@ int fat_dir_find(struct fat_vol *v, struct fat_node *dir, const char *name, size
 static int short_taken(struct fat_vol *v, struct fat_node *dir, const uint8_t *name11)
 {
 	uint8_t de[FAT_DIRENT_SIZE];
+	const struct fat_dir_index *ix = dir_index(v, dir);
 	uint64_t pos;
 	int err;
 
+	if (ix)
+		return index_short_taken(ix, name11);
 	for (uint64_t off = 0;; off += FAT_DIRENT_SIZE) {
 		if ((err = dir_pos(v, dir, off, false, &pos)))
 			return err == -ENOENT ? 0 : err;
@@ -650,12 +799,15 @@ static int pick_short(struct fat_vol *v, struct fat_node *dir, const char *name,
 }
 
 /* The offset of the first run of need free entries (past the end if
- * none), looking from dir's free_hint on. */
+ * none), looking from dir's free_hint on; the hint moves up to the
+ * first free entry seen (none lies before it: a directory of N names
+ * is not scanned again at every create). */
 static int find_free_run(struct fat_vol *v, struct fat_node *dir, unsigned need, uint64_t *start)
 {
 	uint8_t de[FAT_DIRENT_SIZE];
 	uint64_t off = dir->free_hint & ~(uint64_t)(FAT_DIRENT_SIZE - 1), pos;
 	unsigned run = 0;
+	bool seen_free = false;
 	int err;
 
 	for (;; off += FAT_DIRENT_SIZE) {
@@ -664,6 +816,9 @@ static int find_free_run(struct fat_vol *v, struct fat_node *dir, unsigned need,
 		if ((err = read_de(v, pos, de)))
 			return err;
 		if (de[0] == FAT_DE_END || de[0] == FAT_DE_FREE) {
+			if (!seen_free)
+				dir->free_hint = off;
+			seen_free = true;
 			if (run++ == 0)
 				*start = off;
 			if (run == need)
@@ -674,6 +829,8 @@ static int find_free_run(struct fat_vol *v, struct fat_node *dir, unsigned need,
 	}
 	if (err != -ENOENT)
 		return err;
+	if (!seen_free)
+		dir->free_hint = off;
 	if (run == 0)
 		*start = off;
 	return 0;
@@ -721,6 +878,7 @@ int fat_dir_add(struct fat_vol *v, struct fat_node *dir, const char *name, size_
 	e->de_pos = pos;
 	if (dir->free_hint == start)
 		dir->free_hint = e->off + FAT_DIRENT_SIZE;
+	index_note_add(v, dir, e);
 	return 0;
 }
 
@@ -734,10 +892,13 @@ int fat_dir_remove(struct fat_vol *v, struct fat_node *dir, const struct fat_ent
 		return err;
 	if (e->first_off < dir->free_hint)
 		dir->free_hint = e->first_off;
+	index_note_remove(v, dir, e);
 	for (uint64_t off = e->first_off; off <= e->off; off += FAT_DIRENT_SIZE)
 		if ((err = dir_pos(v, dir, off, false, &pos)) ||
-		    (err = meta_write(v, pos, &mark, 1)))
+		    (err = meta_write(v, pos, &mark, 1))) {
+			fat_dir_index_drop(dir); /* half removed: scan from now on */
 			return err == -ENOENT ? -EIO : err;
+		}
 	return 0;
 }
 

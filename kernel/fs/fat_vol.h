@@ -23,6 +23,8 @@
 #include "block/bcache.h"
 #include "fs/fat_disk.h"
 
+struct fat_dir_index;
+
 #define FAT_FREE_UNKNOWN  0xffffffffu
 #define FAT_MAX_DIR_BYTES (65536u * FAT_DIRENT_SIZE)  /* as Linux: 65536 entries */
 #define FAT_MAX_FILE_SIZE 0xffffffffu
@@ -34,6 +36,8 @@ struct fat_vol {
 	bool damaged;            /* an error was found (logged once) */
 	bool dirty_marked;       /* the dirty markers are set on the disk */
 	bool msdos;              /* 8.3 names only, shown in lower case (Linux's msdos) */
+	bool name_index;         /* directories keep a name index (fat_index.h): only for a
+				  * caller with one fat_node per directory (fat_vfs.c) */
 	uint32_t free_count;     /* FAT_FREE_UNKNOWN until counted */
 	uint32_t next_free;      /* where the next allocation starts looking */
 	uint32_t zero_blk;       /* block size for zeroing new clusters */
@@ -51,6 +55,7 @@ struct fat_node {
 	uint64_t de_pos;         /* volume byte position of its short entry; 0: none */
 	uint32_t hint_idx, hint_clus; /* a cluster of the chain already found (0: none) */
 	uint64_t free_hint;      /* directories: no free entry lies before this offset */
+	struct fat_dir_index *index; /* directories: names in memory (v->name_index), or NULL */
 };
 
 /* One name of a directory, as fat_dir_next finds it. */
@@ -97,6 +102,8 @@ int fat_dir_find(struct fat_vol *v, struct fat_node *dir, const char *name, size
  * exist (fat_dir_find). */
 int fat_dir_add(struct fat_vol *v, struct fat_node *dir, const char *name, size_t len,
 		const uint8_t *tmpl, struct fat_entry *e);
+/* Free dir's name index (the directory's node goes, or it went away). */
+void fat_dir_index_drop(struct fat_node *dir);
 /* Mark e's slots free. */
 int fat_dir_remove(struct fat_vol *v, struct fat_node *dir, const struct fat_entry *e);
 /* A new directory's first cluster with "." and ".." (parent: its

@@ -9,6 +9,7 @@
  */
 #include "fs/fsops.h"
 #include "fs/inode.h"
+#include "fs/mfile.h"
 #include "fs/path.h"
 #include "mm/heap.h"
 #include "mm/vmalloc.h"
@@ -119,8 +120,10 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 	if (!(flags & O_PATH)) {
 		int err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
 		if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && ip->ops->truncate &&
-		    !(err = ip->ops->truncate(ip, 0)))
+		    !(err = ip->ops->truncate(ip, 0))) {
 			vfs_remove_privs(ip); /* Linux's handle_truncate */
+			mfile_truncated(ip);  /* a mapped disk file's pages */
+		}
 		if (err) {
 			f->ops = &path_file_ops; /* not opened: no release */
 			file_put(f);
@@ -576,8 +579,10 @@ int vfs_truncate(struct inode *ip, int64_t size)
 	if (ip->fs->read_only || !ip->ops->truncate)
 		return -EACCES;
 	int err = ip->ops->truncate(ip, (uint64_t)size);
-	if (!err)
+	if (!err) {
 		vfs_remove_privs(ip);
+		mfile_truncated(ip); /* a mapped disk file's pages */
+	}
 	return err;
 }
 
@@ -610,10 +615,15 @@ int vfs_setattr(struct inode *ip, struct iattr *a)
 	return 0;
 }
 
+int vfs_ro_error(const struct inode *ip)
+{
+	return ip->fs->pseudo ? -EPERM : -EROFS;
+}
+
 int vfs_chmod(struct inode *ip, uint32_t mode)
 {
 	if (ip->fs->read_only)
-		return -EPERM;
+		return vfs_ro_error(ip);
 	if (!vfs_owner_or_capable(ip))
 		return -EPERM;
 	mode &= S_IALLUGO;
@@ -640,7 +650,7 @@ static bool chown_ok(const struct inode *ip, uint32_t uid, uint32_t gid)
 int vfs_chown(struct inode *ip, uint32_t uid, uint32_t gid)
 {
 	if (ip->fs->read_only)
-		return -EPERM;
+		return vfs_ro_error(ip);
 	if (!chown_ok(ip, uid, gid))
 		return -EPERM;
 	struct iattr a = { .valid = ATTR_MODE, .mode = ip->mode & S_IALLUGO, .uid = uid, .gid = gid };

@@ -49,6 +49,10 @@ int vfs_access(struct inode *ip, int mode);
 /* Linux's inode_owner_or_capable: the current file system uid owns ip,
  * or CAP_FOWNER (setting times, chmod). */
 bool vfs_owner_or_capable(const struct inode *ip);
+/* The error of a change refused on ip's read-only file system: -EROFS
+ * for a read-only mount (Linux's mnt_want_write), -EPERM for a kernel
+ * view such as /proc (Linux's proc_setattr). */
+int vfs_ro_error(const struct inode *ip);
 /* chmod/chown(2) on an inode (uid or gid (uint32_t)-1: unchanged; the
  * owner or CAP_FOWNER / CAP_CHOWN as Linux's setattr_prepare, else -EPERM). */
 int vfs_chmod(struct inode *ip, uint32_t mode);

@@ -109,6 +109,8 @@ void vfs_mount_note_boot(struct inode *root);
 /* The mount holding inodes of fs (a disk file system's or a built-in
  * one's), or NULL. */
 struct mount *vfs_mount_by_fs(const struct fs_info *fs);
+/* Is ip's file system on a block device (ext2, vfat)? */
+bool vfs_on_disk(const struct inode *ip);
 /* umount2 of the mount whose root is root, taking over the caller's
  * reference to it: 0, -EINVAL (not a mount root, or /), -EBUSY (a file,
  * cwd or mount inside, or one of the kernel's own: /dev, /proc, /sys),

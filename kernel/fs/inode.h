@@ -25,7 +25,10 @@ struct fs_info {
 	uint32_t dev;         /* st_dev */
 	uint64_t magic;       /* statfs f_type */
 	bool read_only;
+	bool pseudo;          /* a kernel view (/proc): a change refused is EPERM, not EROFS */
 };
+
+struct mfile;
 
 struct vfs_time {
 	int64_t sec;
@@ -120,6 +123,7 @@ struct inode {
 	char *name;                  /* this directory's name in parent (getcwd) */
 	struct inode *mounted;       /* the root of a file system mounted here */
 
+	struct mfile *mfile;         /* a disk file's mapping object (fs/mfile.c), or NULL */
 	void *priv;                  /* the file system's */
 	long aux;                    /* the file system's (procfs: pid and kind) */
 };

@@ -19,6 +19,7 @@
 #include "fs/fsops.h"
 #include "block/bcache.h"
 #include "fs/blkdev_file.h"
+#include "fs/mfile.h"
 #include "mm/heap.h"
 #include "proc/process.h"
 #include "lib/errno.h"
@@ -318,6 +319,8 @@ int vfs_umount(struct inode *root)
 		err = -EINVAL;
 	else if (!m->type || mount_busy(m, false))
 		err = -EBUSY; /* the kernel's own (/proc, /sys, /dev) stay */
+	else if ((err = mfile_release_fs(m->root->fs)) == -EBUSY)
+		; /* a file of it is mapped (Linux: the region holds the file) */
 	else if (!m->read_only && m->type->sync(m->sb, true))
 		err = -EIO;
 	if (err) {
@@ -365,7 +368,7 @@ int vfs_remount(struct inode *root, bool read_only)
 
 int vfs_sync_all(void)
 {
-	int first = 0;
+	int first = mfile_sync_all(); /* mapped pages first: they are file data */
 
 	for (struct mount *m = mounts; m; m = m->next) {
 		if (!m->type || m->read_only)
@@ -384,6 +387,11 @@ static struct mount *disk_mount_of(const struct inode *ip)
 	struct mount *m = vfs_mount_by_fs(ip->fs);
 
 	return m && m->type ? m : NULL;
+}
+
+bool vfs_on_disk(const struct inode *ip)
+{
+	return disk_mount_of(ip) != NULL;
 }
 
 int vfs_syncfs(struct inode *ip)
@@ -405,6 +413,9 @@ int vfs_fsync(struct inode *ip, bool datasync)
 		return blkdev_file_fsync(ip); /* a disk itself: its cache (fs/blkdev_file.c) */
 	if (!m || m->read_only)
 		return 0;
+	int err = mfile_sync_inode(ip);
+	if (err)
+		return err;
 	if (m->type->fsync)
 		return m->type->fsync(ip, datasync);
 	return vfs_syncfs(ip);

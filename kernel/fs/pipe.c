@@ -472,7 +472,7 @@ int pipe_open_fifo(void **slot, struct file *f)
 /* ---- anonymous pipes: pipefs inodes ----------------------------------------------- */
 
 /* "pipe" so that /proc/PID/fd/N reads "pipe:[ino]" as on Linux (its pipefs's d_dname). */
-static const struct fs_info pipefs_fs = { "pipe", PIPE_DEV, PIPEFS_MAGIC, false };
+static const struct fs_info pipefs_fs = { .name = "pipe", .dev = PIPE_DEV, .magic = PIPEFS_MAGIC };
 
 /* An open of /proc/PID/fd/N for a pipe: another file on the same pipe. */
 static int pipefs_open(struct inode *ip, struct file *f)

@@ -13,6 +13,7 @@
  * keeps a process alive or points at a freed one.
  */
 #include "fs/inode.h"
+#include "fs/fstype.h"
 #include "fs/path.h"
 #include "fs/procfs_show.h"
 #include "fs/procfs_mem.h"
@@ -35,7 +36,8 @@
 #define PIDS_MAX      1024
 #define SHOW_BUF      8192
 
-const struct fs_info procfs_fs = { "proc", PROC_DEV, PROC_MAGIC, true };
+const struct fs_info procfs_fs = { .name = "proc", .dev = PROC_DEV, .magic = PROC_MAGIC,
+				   .read_only = true, .pseudo = true };
 
 /* What a /proc inode stands for: aux = pid << 32 | table << 24 | index;
  * the index is an entry of a table or a descriptor (below fs.nr_open). */
@@ -629,8 +631,11 @@ static void show_fdinfo(struct sbuf *s, struct process *p, int fd)
 	if (!f)
 		return; /* closed since the lookup: empty, as a race on Linux may give ENOENT */
 	unsigned flags = f->flags | (fd_cloexec(p->files, fd) ? O_CLOEXEC : 0);
+	const struct mount *m = f->inode ? vfs_mount_by_fs(f->inode->fs) : NULL;
+	/* the id mountinfo shows (a file of no mount: its file system's number, as before) */
+	unsigned mnt_id = m ? m->id : f->inode ? f->inode->fs->dev : 0;
 	sb_printf(s, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%lu\n", (unsigned long)f->pos,
-		  flags, f->inode ? f->inode->fs->dev : 0, f->inode ? (unsigned long)f->inode->ino : 0ul);
+		  flags, mnt_id, f->inode ? (unsigned long)f->inode->ino : 0ul);
 	file_put(f);
 }
 

@@ -137,7 +137,8 @@ void show_mountinfo(struct sbuf *s, struct process *p)
 	for (struct mount *m = vfs_mounts(); m; m = m->next) {
 		struct mount *parent = m->mountpoint ? vfs_mount_by_fs(m->mountpoint->fs) : NULL;
 		mount_text(m, &t);
-		sb_printf(s, "%u %u 0:%u / ", m->id, parent ? parent->id : m->id, m->root->fs->dev);
+		sb_printf(s, "%u %u %u:%u / ", m->id, parent ? parent->id : m->id,
+			  RDEV_MAJOR(m->root->fs->dev), RDEV_MINOR(m->root->fs->dev));
 		sb_mangled(s, t.where);
 		sb_printf(s, " %s shared:%u - %s ", t.opts, m->id, t.type);
 		sb_mangled(s, m->source);
@@ -413,7 +414,7 @@ void show_pid_maps(struct sbuf *s, struct process *p)
 			  (unsigned long)v->end, v->prot & VM_READ ? 'r' : '-',
 			  v->prot & VM_WRITE ? 'w' : '-', v->prot & VM_EXEC ? 'x' : '-',
 			  v->flags & VMA_SHARED ? 's' : 'p', n ? (unsigned long)v->name_off : 0ul,
-			  n ? (n->dev >> 8) & 0xfff : 0u, n ? n->dev & 0xff : 0u,
+			  n ? RDEV_MAJOR(n->dev) : 0u, n ? RDEV_MINOR(n->dev) : 0u,
 			  n ? (unsigned long)n->ino : 0ul);
 		if (name)
 			sb_printf(s, "%*s%s", (int)(s->len - at < MAPS_NAME_COLUMN ?

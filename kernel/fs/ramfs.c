@@ -37,7 +37,7 @@
 #define MAX_FILE_SIZE  ((uint64_t)INT64_MAX)
 #define OBJ_PAGES      (1ull << 36)  /* shmem's largest object: 256 TiB, all of user space */
 
-const struct fs_info ramfs_fs = { "ramfs", RAMFS_DEV, RAMFS_MAGIC, false };
+const struct fs_info ramfs_fs = { .name = "ramfs", .dev = RAMFS_DEV, .magic = RAMFS_MAGIC };
 
 struct ramfs_dirent {
 	struct avl_node by_cookie;    /* in the directory's tree, keyed by cookie */

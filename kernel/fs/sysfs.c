@@ -27,7 +27,7 @@
 #define ATTR_SIZE      4096         /* a sysfs attribute's st_size (PAGE_SIZE) */
 #define ROOT           0
 
-const struct fs_info sysfs_fs = { "sysfs", SYSFS_DEV, SYSFS_MAGIC, false };
+const struct fs_info sysfs_fs = { .name = "sysfs", .dev = SYSFS_DEV, .magic = SYSFS_MAGIC };
 
 /* One node of the tree: its parent's index, and a file's text. Kestrel
  * runs on CPU 0 alone. */

@@ -14,6 +14,7 @@
 #include "fs/inode.h"
 #include "fs/fsops.h"
 #include "fs/fstype.h"
+#include "fs/mfile.h"
 #include "fs/filelock.h"
 #include "fs/fown.h"
 #include "fs/path.h"
@@ -78,6 +79,8 @@ static long do_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *po
 		return -EINVAL;
 	if (n > MAX_RW_COUNT)
 		n = MAX_RW_COUNT; /* as Linux: one call moves at most this much */
+	if (f->inode && mfile_mapped(f->inode))
+		return mfile_io(f, write, buf, n, pos, op); /* a mapped disk file's pages */
 	return op(f, buf, n, pos);
 }
 

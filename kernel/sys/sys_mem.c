@@ -12,6 +12,8 @@
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "fs/inode.h"
+#include "fs/fstype.h"
+#include "fs/mfile.h"
 #include "uapi/mman.h"
 
 /* MAP_32BIT's window (Linux x86_64, find_start_end): the second GiB. */
@@ -163,8 +165,32 @@ static long map_ram_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsig
 			    off / PAGE_SIZE);
 }
 
-/* A file mapping: a RAM file's pages (map_ram_file), or, for other
- * regular files, a private anonymous region filled from the file at map
+/* A mapping of a file on a disk file system (ext2, vfat): the pages of
+ * the file's memory object (fs/mfile.h), shared or copy-on-write as a
+ * RAM file's (map_ram_file); a page at or past the end of the file is
+ * SIGBUS. */
+static long map_disk_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
+			  uint64_t flags, struct file *f, uint64_t off)
+{
+	bool shared = flags & MAP_SHARED, rdwr = (f->flags & O_ACCMODE) == O_RDWR;
+	struct shmem *obj;
+	int err = mfile_map(f, shared && rdwr, &obj);
+
+	if (err) {
+		mfile_unmapped(); /* an object made for this mapping goes */
+		return err;
+	}
+	unsigned vma_flags = shared ? VMA_SHARED | (rdwr ? 0 : VMA_NOWRITE) : 0;
+	long start = place_object(vs, addr, page_round_up(len), vmprot, flags, obj, vma_flags,
+				  off / PAGE_SIZE);
+	shmem_put(obj); /* the region holds its own reference */
+	if (start < 0)
+		mfile_unmapped();
+	return start;
+}
+
+/* A file mapping: a RAM file's pages (map_ram_file), a disk file's
+ * (map_disk_file), or, for other regular files, a private anonymous region filled from the file at map
  * time (reads past the end leave zeros). Writes stay private. The
  * region is writable while the file is read into it through the user
  * copy helpers, then gets the protection asked for. */
@@ -173,6 +199,8 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 {
 	if (f->inode->fs == &ramfs_fs)
 		return map_ram_file(vs, addr, len, vmprot, flags, f, off);
+	if (vfs_on_disk(f->inode))
+		return map_disk_file(vs, addr, len, vmprot, flags, f, off);
 	long start = place(vs, addr, page_round_up(len), VM_READ | VM_WRITE, flags);
 	if (start < 0)
 		return start;
@@ -195,8 +223,8 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 }
 
 /* mmap of an open file: /dev/zero is anonymous memory (shared or not),
- * a RAM file is mapped shared or private, another regular file (procfs)
- * privately; MAP_SHARED of those and other files is -ENODEV. */
+ * a RAM or disk file is mapped shared or private, another regular file
+ * (procfs) privately; MAP_SHARED of those and other files is -ENODEV. */
 static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t prot,
 		   uint64_t flags, struct file *f, uint64_t off)
 {
@@ -212,7 +240,7 @@ static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t pr
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EACCES; /* Linux: every file mapping reads the file */
 	if (!zero && (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read ||
-		      ((flags & MAP_SHARED) && f->inode->fs != &ramfs_fs)))
+		      ((flags & MAP_SHARED) && f->inode->fs != &ramfs_fs && !vfs_on_disk(f->inode))))
 		return -ENODEV;
 	if (zero)
 		return map_anon(vs, addr, page_round_up(len), vmprot, flags);
@@ -361,7 +389,9 @@ SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
 	if (page_offset(addr) || len == 0 || addr >= USER_VA_END || page_round_up(len) == 0 ||
 	    page_round_up(len) > USER_VA_END - addr)
 		return -EINVAL;
-	return uvm_unmap(vm(), addr, addr + page_round_up(len));
+	long r = uvm_unmap(vm(), addr, addr + page_round_up(len));
+	mfile_unmapped(); /* a disk file's last mapping: its pages to the file */
+	return r;
 }
 
 /* Linux's arch_validate_prot: the bits x86_64 knows (PROT_SEM is
@@ -391,8 +421,9 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 	return uvm_protect(vm(), addr, addr + page_round_up(len), vmprot);
 }
 
-/* msync: RAM files have no disk to write back to, so only Linux's
- * checks remain, in its order: known flags, an aligned start, not both
+/* msync: MS_SYNC writes the pages of mapped disk files back to them
+ * (all of them: fs/mfile.h; RAM files have no disk), after Linux's
+ * checks, in its order: known flags, an aligned start, not both
  * MS_ASYNC and MS_SYNC (EINVAL); a range that wraps (ENOMEM), an empty
  * one (0); MS_INVALIDATE over a locked region (EBUSY); a hole in the
  * range (ENOMEM). */
@@ -410,7 +441,9 @@ SYSCALL_DEFINE3(msync, unsigned long, start, size_t, len, int, flags)
 		return 0;
 	if ((flags & MS_INVALIDATE) && uvm_range_has_flag(vs, start, start + size, VMA_LOCKED))
 		return -EBUSY;
-	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
+	if (uvm_mapped_bytes(vs, start, start + size) != size)
+		return -ENOMEM;
+	return (flags & MS_SYNC) && mfile_sync_all() ? -EIO : 0;
 }
 
 /* mincore's vector is written in chunks of this many pages. */

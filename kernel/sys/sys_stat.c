@@ -103,7 +103,8 @@ static void kstat_of(const struct inode *ip, const struct file *f, struct kstat 
 		k->mode = S_IFIFO | 0600;
 		return;
 	}
-	k->dev_minor = ip->fs->dev;
+	k->dev_major = RDEV_MAJOR(ip->fs->dev); /* a disk's (8:1), else 0:N */
+	k->dev_minor = RDEV_MINOR(ip->fs->dev);
 	k->ino = ip->ino;
 	k->nlink = ip->nlink;
 	k->mode = ip->mode;
@@ -249,7 +250,8 @@ static int disk_statfs(const struct inode *ip, struct linux_statfs *s, int *err)
 	s->f_files = st.files;
 	s->f_ffree = st.ffree;
 	s->f_namelen = (int64_t)st.namelen;
-	s->f_fsid[0] = (int32_t)ip->fs->dev;
+	/* as Linux's vfat: the device's number, as st_dev encodes it */
+	s->f_fsid[0] = (int32_t)encode_dev(RDEV_MAJOR(ip->fs->dev), RDEV_MINOR(ip->fs->dev));
 	s->f_flags = ST_VALID | (m->read_only ? ST_RDONLY : 0);
 	return 1;
 }
@@ -457,7 +459,7 @@ static int set_times(struct inode *ip, const struct linux_timespec *ts)
 	if (ts && !sa && !sm)
 		return 0; /* both UTIME_OMIT: nothing to do, nothing checked (Linux's utimensat) */
 	if (ip->fs->read_only)
-		return -EPERM;
+		return vfs_ro_error(ip);
 	/* Linux's may_setattr and setattr_prepare: times of one's choosing need
 	 * the owner or CAP_FOWNER; "now" for both, write permission will do */
 	bool touch = !ts || (ts[0].nsec == UTIME_NOW && ts[1].nsec == UTIME_NOW);

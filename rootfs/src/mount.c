@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "checks.h"
@@ -176,6 +178,58 @@ static int esp_walk(void)
 	return r;
 }
 
+/* The major:minor of the mount at dir in /proc/self/mountinfo into *dev: 1, or 0 if none. */
+static int mountinfo_dev(const char *dir, dev_t *dev)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[512], d[256];
+	unsigned maj, min;
+	int found = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*u %*u %u:%u %*s %255s", &maj, &min, d) == 3 && strcmp(d, dir) == 0) {
+			*dev = makedev(maj, min);
+			found = 1;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Files on the ESP have its partition's st_dev (not the root's), and
+ * mountinfo shows the same major:minor, as Linux does. */
+static int esp_dev(void)
+{
+	char src[256];
+	struct stat part, esp, root;
+	dev_t shown = 0;
+	int r = esp_here(src, sizeof(src));
+
+	if (r)
+		return r;
+	if (stat(src, &part) || !S_ISBLK(part.st_mode))
+		return skip("no block device node %s", src);
+	if (stat(ESP "/kestrel", &esp) || stat("/", &root))
+		return fail("stat " ESP "/kestrel: %s", strerror(errno));
+	if (esp.st_dev != part.st_rdev || esp.st_dev == root.st_dev)
+		return fail("st_dev %u:%u, want %s's %u:%u (root %u:%u)", major(esp.st_dev),
+			    minor(esp.st_dev), src, major(part.st_rdev), minor(part.st_rdev),
+			    major(root.st_dev), minor(root.st_dev));
+	if (!mountinfo_dev(ESP, &shown) || shown != part.st_rdev)
+		return fail("mountinfo shows %u:%u for " ESP ", want %u:%u", major(shown),
+			    minor(shown), major(part.st_rdev), minor(part.st_rdev));
+	return CHECK_OK;
+}
+
+/* chmod in /proc/PID is EPERM (Linux's proc_setattr), not a read-only mount's EROFS. */
+static int proc_chmod(void)
+{
+	errno = 0;
+	if (chmod("/proc/self/status", 0600) == 0 || errno != EPERM)
+		return fail("chmod /proc/self/status: %s, want EPERM", strerror(errno));
+	return CHECK_OK;
+}
+
 /* umount2 is EBUSY while a file is open or a cwd is inside. */
 static int esp_busy(void)
 {
@@ -197,6 +251,22 @@ static int esp_busy(void)
 		r = fail("umount2 with a cwd inside is not EBUSY");
 	esp_restore(src);
 	return r;
+}
+
+/* chmod, chown and utimes of path on a read-only mount: EROFS (Linux's
+ * mnt_want_write), not /proc's EPERM. */
+static int ro_setattr(const char *path)
+{
+	errno = 0;
+	if (chmod(path, 0755) == 0 || errno != EROFS)
+		return fail("chmod on a read-only mount: %s, want EROFS", strerror(errno));
+	errno = 0;
+	if (chown(path, 0, 0) == 0 || errno != EROFS)
+		return fail("chown on a read-only mount: %s, want EROFS", strerror(errno));
+	errno = 0;
+	if (utimes(path, NULL) == 0 || errno != EROFS)
+		return fail("utimes on a read-only mount: %s, want EROFS", strerror(errno));
+	return CHECK_OK;
 }
 
 /* Unmount, mount read-only (EROFS, ST_RDONLY), a second mount EBUSY, remount read-write. */
@@ -221,6 +291,8 @@ static int esp_remount(void)
 		r = fail("create on a read-only mount: %s, want EROFS", strerror(errno));
 	if (!r && (statfs(ESP, &s) || !(s.f_flags & ST_RDONLY)))
 		r = fail("statfs of a read-only mount lacks ST_RDONLY");
+	if (!r)
+		r = ro_setattr(ESP "/kestrel");
 	errno = 0;
 	if (!r && (mount(src, "/tmp", NULL, 0, NULL) == 0 || errno != EBUSY))
 		r = fail("a second mount of %s: %s, want EBUSY", src, strerror(errno));
@@ -262,7 +334,9 @@ static const struct check checks[] = {
 	{ "errors", errors },
 	{ "proc-statfs", proc_statfs },
 	{ "sync-calls", sync_calls },
+	{ "proc-chmod", proc_chmod },
 	{ "esp-walk", esp_walk },
+	{ "esp-dev", esp_dev },
 	{ "esp-busy", esp_busy },
 	{ "esp-remount", esp_remount },
 	{ "esp-eperm", esp_eperm },

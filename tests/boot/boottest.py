@@ -1252,6 +1252,82 @@ echo fat-crash-read-done
 """
 
 
+FAT_MANY_SCRIPT = """set -e
+n=$1
+d='/mnt/one big directory'
+now() { cut -d' ' -f1 /proc/uptime; }
+took() { awk "BEGIN { printf \\"%.2f\\", $2 - $1 }"; }
+mkdir "$d"
+t0=$(now)
+i=0; while [ $i -lt $((n / 2)) ]; do : > "$d/small file number $i.txt"; i=$((i+1)); done
+t1=$(now)
+while [ $i -lt $n ]; do : > "$d/small file number $i.txt"; i=$((i+1)); done
+t2=$(now)
+echo "fat-many: $n creates: first half $(took $t0 $t1) s, second half $(took $t1 $t2) s"
+test -e "$d/SMALL FILE NUMBER 7.TXT"
+test ! -e "$d/small file number $n.txt"
+umount /mnt
+mount -t vfat /dev/vda1 /mnt
+echo "fat-many: $(ls "$d" | wc -l) names after a remount"
+t3=$(now)
+rm -r "$d"
+t4=$(now)
+echo "fat-many: rm -r of $n: $(took $t3 $t4) s"
+umount /mnt
+echo fat-many-done
+"""
+
+
+def fat_many_cases(build):
+    """Many files in one FAT directory (the name index, fat_index.c): the
+    guest times creating them (two halves: the second must not be much
+    slower), remounts, counts them and times rm -r; the host checks the
+    image with fsck.fat -n. KESTREL_FAT_MANY sets the count (default 1000;
+    a one-off measurement may take 10000 and --timeout 600)."""
+    n = int(os.environ.get("KESTREL_FAT_MANY", "1000"))
+    outdir = os.path.join(build, "test", "boot")
+    disk, part = os.path.join(outdir, "fat-many.vda.img"), os.path.join(outdir, "fat-many.vda1.img")
+
+    def make(img):
+        if os.path.exists(part):
+            os.unlink(part)
+        run(["mkfs.fat", "-C", "-F", "32", "-s", "1", "-n", "KESTRELFAT", part, str(FAT_PART[1] // 1024)])
+        src = part + ".src"
+        with open(src, "w") as f:
+            f.write(FAT_MANY_SCRIPT)
+        run(["mcopy", "-i", part, src, "::/many.sh"])
+        os.unlink(src)
+        gpt_disk(disk, FAT_DISK_SIZE, 512, [(FAT_PART[0], FAT_PART[1], "fat")])
+        with open(part, "rb") as f, open(disk, "r+b") as d:
+            d.seek(FAT_PART[0])
+            d.write(f.read())
+
+    def check(img):
+        with open(disk, "rb") as d, open(part, "wb") as f:
+            d.seek(FAT_PART[0])
+            f.write(d.read(FAT_PART[1]))
+        fsck = subprocess.run(["fsck.fat", "-n", part], capture_output=True, text=True)
+        if fsck.returncode != 0 or "Dirty bit" in fsck.stdout:
+            return "fsck.fat -n: " + " / ".join(fsck.stdout.strip().splitlines())
+        if subprocess.run(["mdir", "-i", part, "::/one big directory"], capture_output=True,
+                          env=dict(os.environ, MTOOLS_SKIP_CHECK="1")).returncode == 0:
+            return "/one big directory is still there after rm -r"
+        os.unlink(disk)
+        os.unlink(part)
+        return None
+    script = [wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT),
+              serial_in(f"mkdir -p /mnt && mount -t vfat /dev/vda1 /mnt && cp /mnt/many.sh /tmp/m.sh && "
+                        f"sh /tmp/m.sh {n}\r"),
+              wait_for(r"^fat-many-done$|^Command failed|can't|No such|Invalid|error"),
+              wait_for(SHELL_PROMPT), serial_in("poweroff -f\r")]
+    expect = [SHELL_STARTED, rf"^fat-many: {n} creates: first half [0-9.]+ s, second half [0-9.]+ s$",
+              rf"^fat-many: {n} names after a remount$", rf"^fat-many: rm -r of {n}: [0-9.]+ s$",
+              r"^fat-many-done$"]
+    return [dict(name="fat-many", machine="q35", mem="256M", cmdline="", image=make, after=check,
+                 extra=["-drive", f"if=virtio,format=raw,file={disk}"], script=script, expect=expect,
+                 reject=NEVER + [r"fat: .*read-only"], exit=0, timeout=600)]
+
+
 def fat_crash_cases(build):
     outdir = os.path.join(build, "test", "boot")
     disk, part = os.path.join(outdir, "fat-crash.vda.img"), os.path.join(outdir, "fat-crash.vda1.img")
@@ -1557,10 +1633,63 @@ def mount_cases(build):
                             r"\(error -6\); using the boot archive", r"vfs: root from the rootfs",
                             r"mount: /dev/sda1 \(vfat\) on /boot/efi", r"selftest: 1 passed, 0 failed"],
                     reject=NEVER, exit=DEBUGEXIT_OK)
-    return [esp, ext2, results, fallback]
+    def mshared_image(img):
+        run([os.path.join(TOP, "tools/mkimg.sh"), "--build", build, "-o", img,
+             "--rootfs", os.path.join(build, "rootfs.cpio"),
+             "--cmdline", "root=/dev/sda2 debugexit init=/bin/sh -- /boot/efi/m.sh",
+             "--root-ext2", rootfs_dir, "--root-partuuid", MOUNT_ROOT_GUID])
+        esp_scripts(img, {"m.sh": MSHARED_START, "m2.sh": MSHARED_SCRIPT})
+
+    def mshared_after(img):
+        part = extract_part(img, 1, img + ".root")
+        r = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
+        cat = subprocess.run(["debugfs", "-R", "cat /tmp/t-mshared.keep", part],
+                             capture_output=True, text=True)
+        os.unlink(part)
+        if r.returncode != 0:
+            return "e2fsck -fn: " + " / ".join(r.stdout.strip().splitlines()[-4:])
+        if cat.stdout != MSHARED_KEEP:
+            return f"debugfs cat /tmp/t-mshared.keep: {cat.stdout!r}"
+        if mtype_esp("/t-mshared.keep", img) != MSHARED_KEEP.encode():
+            return "ESP /t-mshared.keep: not what the mapping held"
+        return fsck_esp(img)
+
+    mshared = dict(name="ext2-mshared", machine="q35", mem="256M",
+                   cmdline="root=/dev/sda2 debugexit init=/bin/sh -- /boot/efi/m.sh",
+                   image=mshared_image, after=mshared_after,
+                   expect=[r"mount: root /dev/sda2 \(ext2\)", r"^conform-mfile: PASS",
+                           r"^shmem: PASS", r"^conform-mremap: PASS", r"^mshared: PASS",
+                           r"^mshared: umount-busy ok", r"^mshared: PASS", r"^mshared-persist$",
+                           r"^m-done$", r"kestrel: init exited with status 0"],
+                   reject=NEVER + [r"using the boot archive", r"FAIL"], exit=DEBUGEXIT_OK)
+    return [esp, ext2, results, fallback, mshared]
 
 
 RESULTS_CMDLINE = "selftest=hello,minimal,files debugexit"
+
+# ext2-mshared: file mappings on disk file systems. On the ext2 root (its
+# /tmp is ext2), the mapping checks that failed with MAP_SHARED of a disk
+# file ENODEV (conform-mfile, dontneed-file, conform-mremap's file-cow)
+# and t-mshared; t-mshared on the ESP (vfat) with umount2 EBUSY while a
+# file is mapped; each -k leaves t-mshared.keep written through a mapping
+# and unmapped without msync, which the remount (vfat) and the host
+# (debugfs, mtools, e2fsck -fn, fsck.fat -n) read back.
+MSHARED_START = """cp /boot/efi/m2.sh /tmp/m2.sh
+exec /bin/sh /tmp/m2.sh
+"""
+MSHARED_SCRIPT = """set -e
+/bin/t-conform_mfile
+/bin/t-shmem dontneed-file
+/bin/t-conform_mremap
+/bin/t-mshared -d /tmp -k
+/bin/t-mshared -d /boot/efi -m /boot/efi -k
+umount /boot/efi
+mount -t vfat /dev/sda1 /boot/efi
+cat /boot/efi/t-mshared.keep
+sync
+echo m-done
+"""
+MSHARED_KEEP = "mshared-persist\n"
 
 
 # virtio-blk-disk: a 64 MiB virtio-blk disk (gpt_disk: two 8 MiB partitions
@@ -2297,7 +2426,7 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + nvme_cases(build) + usbms_cases(build) + fat_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build)
+    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + nvme_cases(build) + usbms_cases(build) + fat_cases(build) + fat_many_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build)
     if args.list:
         print("\n".join(c["name"] for c in table))
         return 0

@@ -15,6 +15,7 @@
 #include "unit.h"
 #include "fs/fat_disk.h"
 #include "fs/fat_vol.h"
+#include "fs/fat_index.h"
 
 /* ---------------------------------------------------------------- pure */
 
@@ -517,6 +518,73 @@ UNIT_TEST(set_attrs)
 	return NULL;
 }
 
+/* Is name in dir (as the index or a scan answers)? 1, 0, or -errno. */
+static int has_name(struct fat_node *dir, const char *name)
+{
+	int err = fat_dir_find(&vol, dir, name, strlen(name), &ent);
+	return err == -ENOENT ? 0 : err ? err : 1;
+}
+
+/* The name index (fat_index.c) as fat_vfs.c uses it, one node per
+ * directory: lookups in any case and by short name, 300 creates sharing
+ * one 8.3 stem (numbered then hashed tails, which the index must see as
+ * taken), removes, renames and re-creates; then a scan without the
+ * index must agree, and fsck.fat and mtools must find the same names. */
+UNIT_TEST(name_index)
+{
+	const char *why;
+	struct fat_node root, n;
+	char name[64];
+
+	if (!have_tools())
+		return printf("SKIP: mkfs.fat, mtools or fsck.fat missing\n"), NULL;
+	if ((why = make_image(32, 40960, "-s 1")) || (why = load_image()))
+		return why;
+	CHECK_EQ(fat_vol_open(&vol, &dev, false), 0);
+	vol.name_index = true;
+	fat_root_node(&vol, &root);
+	CHECK_EQ(has_name(&root, "hello.txt"), 1);
+	CHECK(root.index != NULL && !root.index->too_big);
+	CHECK_EQ(has_name(&root, "HELLO.TXT"), 1);
+	CHECK_EQ(has_name(&root, "alongn~1.tex"), 1);
+	CHECK_EQ(has_name(&root, "hello.txt.."), 1); /* trailing dots dropped, as vfat */
+	CHECK_EQ(has_name(&root, "no such file"), 0);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "index file %d.txt", i);
+		CHECK_EQ(create(&root, name, false, &n), 0);
+	}
+	for (int i = 0; i < 300; i += 3) {
+		snprintf(name, sizeof(name), "Index File %d.TXT", i);
+		CHECK_EQ(remove_name(&root, name), 0);
+	}
+	CHECK_EQ(rename_name(&root, "index file 1.txt", &root, "renamed one.txt"), 0);
+	for (int i = 0; i < 300; i += 6) {
+		snprintf(name, sizeof(name), "index file %d.txt", i);
+		CHECK_EQ(create(&root, name, false, &n), 0);
+	}
+	for (int pass = 0; pass < 2; pass++) { /* with the index, then scanning */
+		vol.name_index = pass == 0;
+		for (int i = 2; i < 300; i++) {
+			snprintf(name, sizeof(name), "INDEX FILE %d.txt", i);
+			CHECK_EQ(has_name(&root, name), i % 3 != 0 || i % 6 == 0);
+		}
+		CHECK_EQ(has_name(&root, "index file 1.txt"), 0);
+		CHECK_EQ(has_name(&root, "Renamed One.txt"), 1);
+		CHECK_EQ(has_name(&root, "hello.txt"), 1);
+	}
+	fat_dir_index_drop(&root);
+	CHECK_EQ(fat_vol_sync(&vol), 0);
+	save_image();
+	if (run("fsck.fat -n %s >/dev/null 2>&1", img_path))
+		return run("fsck.fat -n %s", img_path), "fsck.fat -n found damage";
+	CHECK_EQ(run("MTOOLS_SKIP_CHECK=1 mdir -i %s '::/index file 299.txt' >/dev/null 2>&1", img_path), 0);
+	CHECK_EQ(run("MTOOLS_SKIP_CHECK=1 mdir -i %s '::/renamed one.txt' >/dev/null 2>&1", img_path), 0);
+	CHECK(run("MTOOLS_SKIP_CHECK=1 mdir -i %s '::/index file 3.txt' >/dev/null 2>&1", img_path) != 0);
+	unlink(img_path);
+	unlink(scratch);
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(short_names),
 	UNIT_ENTRY(name_rules),
@@ -530,6 +598,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(bad_images),
 	UNIT_ENTRY(msdos_names),
 	UNIT_ENTRY(set_attrs),
+	UNIT_ENTRY(name_index),
 };
 
 int main(int argc, char **argv)
