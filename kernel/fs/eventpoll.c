@@ -225,16 +225,20 @@ static bool loop_from(struct eventpoll *target, struct eventpoll *ep, int depth)
 	return false;
 }
 
-/* Linux refuses files without a poll method: a RAM file system's
- * regular files and directories among Kestrel's (their poll here only
- * serves poll/select, which call them always ready). */
+/* Linux refuses files without a poll method: regular files and
+ * directories of the RAM and disk file systems, and block devices,
+ * among Kestrel's (their poll here only serves poll/select, which call
+ * them always ready); /proc's and /sys's regular files have one there. */
 static bool pollable(const struct file *f)
 {
 	const struct inode *ip = f->inode;
 
 	if (!f->ops || !f->ops->poll)
 		return false;
-	return !ip || ip->fs != &ramfs_fs || !(S_ISREG(ip->mode) || S_ISDIR(ip->mode));
+	if (!ip || S_ISBLK(ip->mode))
+		return !ip;
+	bool kernel_view = ip->fs == &procfs_fs || ip->fs == &sysfs_fs;
+	return !(S_ISREG(ip->mode) || S_ISDIR(ip->mode)) || kernel_view;
 }
 
 /* The checks of Linux's epoll_ctl before it looks the pair up: -EPERM, -EINVAL, -ELOOP. */

@@ -1658,7 +1658,8 @@ def mount_cases(build):
                    cmdline="root=/dev/sda2 debugexit init=/bin/sh -- /boot/efi/m.sh",
                    image=mshared_image, after=mshared_after,
                    expect=[r"mount: root /dev/sda2 \(ext2\)", r"^conform-mfile: PASS",
-                           r"^shmem: PASS", r"^conform-mremap: PASS", r"^mshared: PASS",
+                           r"^shmem: PASS", r"^conform-mremap: PASS", r"^conform_fdtypes: PASS",
+                           r"^mshared: PASS",
                            r"^mshared: umount-busy ok", r"^mshared: PASS", r"^mshared-persist$",
                            r"^m-done$", r"kestrel: init exited with status 0"],
                    reject=NEVER + [r"using the boot archive", r"FAIL"], exit=DEBUGEXIT_OK)
@@ -1670,7 +1671,8 @@ RESULTS_CMDLINE = "selftest=hello,minimal,files debugexit"
 # ext2-mshared: file mappings on disk file systems. On the ext2 root (its
 # /tmp is ext2), the mapping checks that failed with MAP_SHARED of a disk
 # file ENODEV (conform-mfile, dontneed-file, conform-mremap's file-cow)
-# and t-mshared; t-mshared on the ESP (vfat) with umount2 EBUSY while a
+# and t-mshared; conform-fdtypes (epoll_ctl of an ext2 regular file is
+# EPERM, as Linux's); t-mshared on the ESP (vfat) with umount2 EBUSY while a
 # file is mapped; each -k leaves t-mshared.keep written through a mapping
 # and unmapped without msync, which the remount (vfat) and the host
 # (debugfs, mtools, e2fsck -fn, fsck.fat -n) read back.
@@ -1681,6 +1683,7 @@ MSHARED_SCRIPT = """set -e
 /bin/t-conform_mfile
 /bin/t-shmem dontneed-file
 /bin/t-conform_mremap
+/bin/t-conform_fdtypes
 /bin/t-mshared -d /tmp -k
 /bin/t-mshared -d /boot/efi -m /boot/efi -k
 umount /boot/efi
