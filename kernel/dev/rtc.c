@@ -5,6 +5,7 @@
  * agree; BCD and 12-hour modes are decoded. The RTC is taken to hold UTC.
  */
 #include "dev/rtc.h"
+#include "lib/civil.h"
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
@@ -54,17 +55,6 @@ static unsigned bcd(unsigned v)
 	return (v & 0x0f) + (v >> 4) * 10;
 }
 
-int64_t rtc_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	/* Howard Hinnant's algorithm: proleptic Gregorian calendar */
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 void rtc_init(void)
 {
 	struct rtc_time a, b;
@@ -83,7 +73,7 @@ void rtc_init(void)
 	}
 	if (!(status_b & RTC_B_24H) && pm)
 		a.hour = (a.hour % 12) + 12;
-	int64_t days = rtc_days_from_civil(2000 + a.year, a.month, a.day);
+	int64_t days = days_from_civil(2000 + a.year, a.month, a.day);
 	time_set_realtime(((uint64_t)days * 86400 + a.hour * 3600 + a.min * 60 + a.sec) * NSEC_PER_SEC);
 	klog(LOG_INFO, "rtc: 20%02u-%02u-%02u %02u:%02u:%02u UTC\n", a.year, a.month, a.day, a.hour,
 	     a.min, a.sec);

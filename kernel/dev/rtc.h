@@ -9,7 +9,4 @@
  * (time_set_realtime). */
 void rtc_init(void);
 
-/* Days since 1970-01-01 for a civil date (pure; host-testable). */
-int64_t rtc_days_from_civil(int64_t y, unsigned m, unsigned d);
-
 #endif

@@ -7,6 +7,7 @@
  * for the unit tests and the fuzzer.
  */
 #include "fs/fat_disk.h"
+#include "lib/civil.h"
 #include "lib/string.h"
 
 /* Boot sector fields. */
@@ -582,30 +583,6 @@ void fat_short_hash_tail(uint8_t name11[FAT_SHORT_LEN], uint16_t hash)
 }
 
 /* ---------------------------------------------------------------- time */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
 
 #define FAT_EPOCH_YEAR 1980
 #define FAT_LAST_YEAR  2107

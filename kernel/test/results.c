@@ -11,6 +11,7 @@
 #include "mm/heap.h"
 #include "time/time.h"
 #include "lib/errno.h"
+#include "lib/civil.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "uapi/limits.h"
@@ -19,22 +20,6 @@
 #define RESULTS_DIR  "kestrel/results"   /* on the ESP */
 #define BOOTS_MAX    100000              /* names tried before giving up */
 #define SEC_PER_DAY  86400
-
-/* The civil date of a day count since 1970-01-01 (Howard Hinnant's
- * civil_from_days). */
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
 
 static bool count_entry(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
 			uint64_t next_pos)
@@ -78,7 +63,7 @@ static int make_dir(const char *esp_path, char *out)
  * number from count_files on: 0 with *f and its name in name. */
 static int create_file(const char *dir, char *name, size_t cap, struct file **f)
 {
-	int y;
+	int64_t y;
 	unsigned m, d;
 	char *path = kmalloc(PATH_MAX);
 	int err = -EEXIST;
@@ -87,7 +72,7 @@ static int create_file(const char *dir, char *name, size_t cap, struct file **f)
 		return -ENOMEM;
 	civil_from_days((int64_t)(time_realtime_ns() / NSEC_PER_SEC / SEC_PER_DAY), &y, &m, &d);
 	for (unsigned n = count_files(dir) + 1; err == -EEXIST && n < BOOTS_MAX; n++) {
-		ksnprintf(name, cap, "%04d-%02u-%02u-boot%u.log", y, m, d, n);
+		ksnprintf(name, cap, "%04d-%02u-%02u-boot%u.log", (int)y, m, d, n);
 		ksnprintf(path, PATH_MAX, "%s/%s", dir, name);
 		err = vfs_open(NULL, path, O_WRONLY | O_CREAT | O_EXCL, 0644, f);
 	}
