@@ -175,12 +175,6 @@ static long blk_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	return -ENOTTY;
 }
 
-static unsigned blk_poll(struct file *f)
-{
-	(void)f;
-	return POLLIN | POLLOUT;
-}
-
 static void blk_release(struct file *f)
 {
 	kfree(f->priv);
@@ -191,7 +185,6 @@ static const struct file_ops blkdev_file_ops = {
 	.write = blk_write,
 	.lseek = blk_lseek,
 	.ioctl = blk_ioctl,
-	.poll = blk_poll,
 	.kread = blk_kread,
 	.kwrite = blk_kwrite,
 	.release = blk_release,

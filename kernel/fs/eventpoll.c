@@ -225,20 +225,13 @@ static bool loop_from(struct eventpoll *target, struct eventpoll *ep, int depth)
 	return false;
 }
 
-/* Linux refuses files without a poll method: regular files and
- * directories of the RAM and disk file systems, and block devices,
- * among Kestrel's (their poll here only serves poll/select, which call
- * them always ready); /proc's and /sys's regular files have one there. */
+/* Linux's file_can_poll: a file without a poll method (regular files
+ * and directories of the RAM and disk file systems, block devices) is
+ * EPERM; poll(2) and select(2) call such a file always ready
+ * (vfs_poll_events). */
 static bool pollable(const struct file *f)
 {
-	const struct inode *ip = f->inode;
-
-	if (!f->ops || !f->ops->poll)
-		return false;
-	if (!ip || S_ISBLK(ip->mode))
-		return !ip;
-	bool kernel_view = ip->fs == &procfs_fs || ip->fs == &sysfs_fs;
-	return !(S_ISREG(ip->mode) || S_ISDIR(ip->mode)) || kernel_view;
+	return f->ops && f->ops->poll;
 }
 
 /* The checks of Linux's epoll_ctl before it looks the pair up: -EPERM, -EINVAL, -ELOOP. */

@@ -467,17 +467,10 @@ static long ext2_flseek(struct file *f, int64_t off, int whence)
 	return vfs_seek_pos(f, off, whence, f->inode->size);
 }
 
-static unsigned ext2_fpoll(struct file *f)
-{
-	(void)f;
-	return POLLIN | POLLOUT;
-}
-
 static const struct file_ops ext2_file_ops = {
 	.read = ext2_fread,
 	.write = ext2_fwrite,
 	.lseek = ext2_flseek,
-	.poll = ext2_fpoll,
 	.kread = ext2_fkread,
 	.kwrite = ext2_fkwrite,
 };

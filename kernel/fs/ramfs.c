@@ -839,17 +839,10 @@ static long rf_lseek(struct file *f, int64_t off, int whence)
 	return vfs_seek_pos(f, off, whence, f->inode->size);
 }
 
-static unsigned rf_poll(struct file *f)
-{
-	(void)f;
-	return POLLIN | POLLOUT;
-}
-
 static const struct file_ops ramfs_file_ops = {
 	.read = rf_read,
 	.write = rf_write,
 	.lseek = rf_lseek,
-	.poll = rf_poll,
 	.kread = rf_kread,
 	.kwrite = rf_kwrite,
 };
