@@ -27,6 +27,8 @@
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/klock.h"
+#include "arch/x86_64/tlb.h"
 #include "mm/mm.h"
 #include "fs/vfs.h"
 #include "fs/fstype.h"
@@ -316,7 +318,9 @@ void kmain(struct kbi_boot_info *bi)
 	cpu_features_init();
 	mm_init(bi);
 	percpu_init_boot_cpu();
+	klock_init_boot(); /* this boot thread holds the kernel lock from now on */
 	interrupts_init();
+	tlb_init();
 	time_init(bi, refclock_pick(bi->tsc_hz));
 	cpu_sti();
 	console_input_init(bi);

@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define KBI_MAGIC   0x544f4f424c525453ULL /* "STRLBOOT" little-endian */
-#define KBI_VERSION 3 /* 2: secure_boot; 3: esp_guid */
+#define KBI_VERSION 4 /* 2: secure_boot; 3: esp_guid; 4: ap_trampoline */
 
 #define KBI_DIRECT_MAP_BASE  0xffff800000000000ULL
 #define KBI_FB_VIRT          0xffffffff00000000ULL
@@ -60,6 +60,7 @@ enum kbi_mem_type {
 	KBI_MEM_BOOT_STACK    = 12, /* the boot stack and the hand-off page */
 	KBI_MEM_BAD           = 13, /* unusable (ECC failures) */
 	KBI_MEM_PERSISTENT    = 14, /* persistent memory */
+	KBI_MEM_TRAMPOLINE    = 15, /* below 1 MiB, for starting the other CPUs: never free */
 	KBI_MEM_TYPE_COUNT
 };
 
@@ -138,6 +139,14 @@ struct kbi_boot_info {
 	uint8_t esp_guid[16];
 	uint32_t esp_guid_valid;
 	uint32_t reserved3;
+
+	/* Pages below 1 MiB, 4 KiB aligned, reserved for the application
+	 * processors' start-up code (their SIPI vector is its page number):
+	 * typed KBI_MEM_TRAMPOLINE in the map. 0 pages when the firmware had
+	 * none free: the kernel then runs on the boot CPU alone. */
+	uint64_t ap_trampoline;
+	uint32_t ap_trampoline_pages;
+	uint32_t reserved4;
 };
 
 /* secure_boot flags. With KBI_SB_ON the loader refused any kernel or rootfs

@@ -55,6 +55,10 @@ struct thread {
 	uint64_t robust_list;      /* set_robust_list's head (a user address): walked at exit and exec */
 	int tid;
 	char name[16];
+	/* SMP (scheduler fields, under the kernel lock) */
+	uint32_t klock_depth;      /* its hold on the kernel lock while switched away (arch/x86_64/klock.h) */
+	uint64_t cpus_allowed;     /* bit i: may run on CPU i (sched_setaffinity); inherited at clone/fork */
+	unsigned cpu;              /* the CPU it runs on, or last ran on */
 };
 
 struct wait_queue {
@@ -62,6 +66,16 @@ struct wait_queue {
 };
 
 void sched_init(void);
+/* An application processor, set up (smp.c), adopts its running context
+ * as its idle thread and schedules from then on. Interrupts off; takes the
+ * kernel lock. */
+__attribute__((noreturn)) void sched_ap_enter(void);
+/* Restrict t to the CPUs in mask (bit i: CPU i). -EINVAL when mask names
+ * no online CPU; the CPUs not online are dropped from it. A running t that
+ * is current moves at once when its CPU is no longer allowed. */
+int sched_set_affinity(struct thread *t, uint64_t mask);
+/* The online CPUs as a mask (bit i: CPU i). */
+uint64_t sched_online_mask(void);
 /* A kernel thread running fn(arg); it exits when fn returns. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
 /* A thread of process p that enters user mode at rip with stack rsp. */
@@ -94,16 +108,18 @@ uint64_t thread_run_ns(const struct thread *t);
 struct cpu_ticks {
 	uint64_t user, sys, idle, switches;
 };
-struct cpu_ticks sched_cpu_ticks(void);
-/* Set by the timer tick, cleared by the switch: read only through
- * sched_resched_due(). */
-extern volatile bool need_resched;
+struct cpu_ticks sched_cpu_ticks(void);   /* every CPU's, summed */
+struct cpu_ticks sched_cpu_ticks_of(unsigned cpu); /* one online CPU's */
 /* True when the timer asked for a reschedule: the system-call exit's
- * one-load test before it calls sched_preempt_point(). */
+ * test (this CPU's flag, percpu.h) before it calls sched_preempt_point(). */
 static inline bool sched_resched_due(void)
 {
-	return need_resched;
+	return this_cpu()->need_resched;
 }
+/* t runs in user mode on another CPU: interrupt it (VEC_IPI_RESCHED), so
+ * that its return to user mode looks at its signals and exit requests
+ * now rather than at its next tick. Kernel lock held. */
+void sched_kick(struct thread *t);
 /* At the end of an interrupt: switch if a reschedule is due and the
  * interrupted code was user mode (the kernel itself is not preempted). */
 void sched_preempt_point(struct trap_frame *tf);

@@ -201,8 +201,8 @@ static int send_from(struct process *p, int sig, int from_pid)
 		queued_hook();
 	/* Interrupt the blocking calls of the threads that may take it. */
 	for (struct thread *t = p->threads; t; t = t->group_next)
-		if ((bit(sig) & ~t->sig_blocked) && t->state == THREAD_SLEEPING)
-			thread_make_runnable(t);
+		if ((bit(sig) & ~t->sig_blocked) && t->state != THREAD_RUNNABLE)
+			thread_make_runnable(t); /* a sleeper wakes; one running elsewhere is kicked */
 	irq_restore(f);
 	return 0;
 }
@@ -225,8 +225,8 @@ int signal_send_thread(struct process *p, struct thread *t, int sig)
 	t->sig_pending |= bit(sig);
 	if (queued_hook)
 		queued_hook();
-	if (!(t->sig_blocked & bit(sig)) && t->state == THREAD_SLEEPING)
-		thread_make_runnable(t);
+	if (!(t->sig_blocked & bit(sig)) && t->state != THREAD_RUNNABLE)
+		thread_make_runnable(t); /* a sleeper wakes; one running elsewhere is kicked */
 	irq_restore(f);
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include "uapi/unistd.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/klock.h"
 #include "arch/x86_64/syscall_msr.h"
 #include "mm/layout.h"
 #include "proc/process.h"
@@ -326,6 +327,7 @@ static bool sysret_ok(struct thread *t, const struct trap_frame *tf)
  * so nothing can become due in between. Otherwise the full path: the
  * preemption point, signal delivery (which also refuses a non-user RIP),
  * and the SYSRET checks again on the frame they may have rewritten.
+ * The kernel lock (klock.h) is held from entry to the return checks.
  * Returns whether SYSRET is safe (else the entry leaves by IRET).
  */
 bool syscall_dispatch(struct trap_frame *tf)
@@ -333,6 +335,7 @@ bool syscall_dispatch(struct trap_frame *tf)
 	struct thread *t = current_thread();
 
 	t->uframe = tf;
+	klock_enter(); /* interrupts are still off (FMASK) */
 	cpu_sti();
 	long ret = run(t, tf);
 	tf->rax = (uint64_t)ret;
@@ -342,11 +345,15 @@ bool syscall_dispatch(struct trap_frame *tf)
 	}
 	cpu_cli();
 	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
-			     !t->force_iret && sysret_frame_ok(tf), 1))
+			     !t->force_iret && sysret_frame_ok(tf), 1)) {
+		klock_leave();
 		return true;
+	}
 	sched_preempt_point(tf);
 	signal_deliver(tf);
-	return sysret_ok(t, tf);
+	bool ok = sysret_ok(t, tf);
+	klock_leave();
+	return ok;
 }
 
 void syscall_int80(struct trap_frame *tf)

@@ -32,6 +32,17 @@ struct percpu {
 	 * while in the kernel, KERNEL_GS_BASE), as thread.c last wrote or read
 	 * them back (a program can change them by loading FS or GS: thread.c). */
 	uint64_t user_fs_base, user_gs_base;
+	/* The scheduler's (proc/sched.c): set by this CPU's tick or another
+	 * CPU's wake-up (under the kernel lock), cleared by this CPU's switch. */
+	volatile bool need_resched;
+	/* How deep this CPU holds the kernel lock (arch/x86_64/klock.h): 0 when
+	 * it does not hold it. Private to the CPU. */
+	uint32_t klock_depth;
+	/* While this CPU halts waiting for the kernel lock (klock.c): the
+	 * ticket it waits for, read by the CPU that serves it to wake it. */
+	volatile bool klock_halted;
+	volatile uint32_t klock_ticket;
+	void *idle;                /* this CPU's idle thread (scheduler) */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");

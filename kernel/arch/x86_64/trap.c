@@ -6,6 +6,9 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq.h"
+#include "arch/x86_64/klock.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/vectors.h"
 #include "arch/x86_64/gdt.h"
 #include "mm/usercopy.h"
 #include "mm/layout.h"
@@ -236,10 +239,42 @@ static void report_nmis(void)
 	nmi_report_ms = now ? now : 1;
 }
 
+/*
+ * Interrupts answered without the kernel lock (klock.h): a TLB flush
+ * request always (its sender holds the lock and waits for the answer); a
+ * wake-up IPI or an application processor's tick that finds its CPU idle
+ * (halted in the idle loop: the only kernel code that runs without the
+ * lock with interrupts on), since an idle CPU's tick has nothing to do
+ * but count (sched_tick), and the idle loop takes the lock itself when it
+ * sees work. A CPU halted waiting for the lock (klock.c) takes nothing
+ * else: its tick only counts. Anything else, or these from user mode,
+ * takes the lock.
+ */
+static bool lockless_interrupt(const struct trap_frame *tf)
+{
+	if (tf->vector == VEC_IPI_TLB)
+		return true;
+	struct percpu *c = this_cpu();
+	if (c->klock_halted) /* halted for the lock: CR8 let only the top class in */
+		return true;
+	if (tf->vector != VEC_IPI_RESCHED && tf->vector != VEC_APIC_TIMER)
+		return false;
+	bool idle = !(tf->cs & SEL_RPL3) && c->klock_depth == 0 && c->current == c->idle;
+	return idle && (tf->vector == VEC_IPI_RESCHED || c->cpu_id != 0);
+}
+
 struct trap_frame *trap_dispatch(struct trap_frame *tf)
 {
 	bool from_user = tf->cs & SEL_RPL3;
 
+	if (tf->vector >= VEC_EXCEPTIONS && lockless_interrupt(tf)) {
+		irq_dispatch(tf);
+		return tf;
+	}
+	if (tf->vector < VEC_EXCEPTIONS || tf->vector == VEC_INT80)
+		klock_enter(); /* no APIC vector in service */
+	else
+		klock_enter_irq();
 	if (tf->vector < VEC_EXCEPTIONS) {
 		if (from_user) {
 			user_exception(tf);
@@ -259,5 +294,6 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		sched_preempt_point(tf);
 		signal_deliver(tf); /* after the switch: a signal may have come meanwhile */
 	}
+	klock_leave();
 	return tf;
 }

@@ -10,6 +10,8 @@
  *   48-239   VEC_DYN_BASE..VEC_DYN_END-1: handed out by irq_alloc_vector
  *            (MSI and MSI-X, and later devices)
  *   240      VEC_APIC_TIMER: the local APIC timer (scheduler tick)
+ *   241      VEC_IPI_RESCHED: another CPU made a thread runnable (smp.h)
+ *   242      VEC_IPI_TLB: another CPU asks for a TLB flush (tlb.h)
  *   254      VEC_APIC_ERROR
  *   255      VEC_SPURIOUS: the local APIC spurious vector (no EOI)
  */
@@ -18,6 +20,8 @@
 #define VEC_DYN_BASE   (VEC_ISA_BASE + VEC_ISA_COUNT)
 #define VEC_DYN_END    VEC_APIC_TIMER
 #define VEC_APIC_TIMER 240
+#define VEC_IPI_RESCHED 241
+#define VEC_IPI_TLB    242
 #define VEC_APIC_ERROR 254
 #define VEC_SPURIOUS   255
 

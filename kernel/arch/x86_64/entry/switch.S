@@ -52,8 +52,7 @@ thread_entry_kernel:
  * by the creator; leave through the common interrupt return (IRET). */
 thread_entry_user:
 	CLEAN_RFLAGS
-	call	sched_tail
-	cli
+	call	sched_tail_user		/* gives up the kernel lock; interrupts stay off */
 	jmp	trap_return
 
 	.section .note.GNU-stack, "", @progbits

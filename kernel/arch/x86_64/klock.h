@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel lock: one CPU at a time runs kernel code (SMP, first stage). */
+#ifndef KESTREL_ARCH_KLOCK_H
+#define KESTREL_ARCH_KLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * SMP's first stage keeps every rule the single-CPU kernel was written to:
+ * kernel code runs on one CPU at a time, under one recursive lock that a
+ * CPU owns. Programs run on every CPU at once; only their kernel entries
+ * take turns. Under the lock, "interrupts off" still excludes every
+ * interrupt handler (the other CPUs' handlers wait for the lock, this
+ * CPU's cannot run), so no structure written for one CPU needs a lock of
+ * its own yet; finer locks replace this one structure by structure.
+ *
+ * Who holds it:
+ *   - a CPU entering the kernel from ring 3 (system call, exception,
+ *     interrupt) takes it, and gives it back on the way out to ring 3;
+ *   - an interrupt taken in the kernel nests (depth + 1) on the CPU that
+ *     holds it; on an idle CPU, which does not, it takes it;
+ *   - a thread keeps its depth across a switch: the CPU keeps owning the
+ *     lock, and the switch saves prev's depth and installs next's
+ *     (klock_switch); a new thread starts at depth 1;
+ *   - an idle CPU gives it up while it halts, and takes it to look at the
+ *     run queue;
+ *   - the boot thread owns it from klock_init_boot on.
+ * Not taken: the NMI, and the IPIs that must be answered while another
+ * CPU holds the lock (VEC_IPI_TLB, VEC_IPI_RESCHED): their handlers touch
+ * only their own CPU and the mailboxes of tlb.c.
+ *
+ * A CPU spinning for the lock does so with interrupts off and answers TLB
+ * flush requests while it waits (tlb_poll), so the holder may wait for
+ * every CPU's answer. The holder must never wait for an interrupt except
+ * by sleeping (wait_on): the interrupt may be routed to a CPU that is
+ * waiting for the lock.
+ */
+
+/* The boot CPU takes the lock for the boot thread (depth 1), before any
+ * other CPU runs. */
+void klock_init_boot(void);
+
+/* Take the lock for this CPU, or nest if this CPU holds it. Interrupts
+ * must be off and stay off. */
+void klock_enter(void);
+
+/* The same, for a CPU taking an interrupt the local APIC delivered: its
+ * vector is in service until the EOI and blocks the wake-up IPI of a
+ * waiter that halts (klock.c), so this one only spins. */
+void klock_enter_irq(void);
+
+/* Undo one klock_enter: the lock is released when the depth reaches 0.
+ * Interrupts must be off. */
+void klock_leave(void);
+
+/* A thread's yield point (sched_yield) that found nothing else to run
+ * here: when other CPUs wait for the lock, let them have it once and take
+ * it back at the same depth. Without it a thread that yields in a loop,
+ * waiting for work another CPU's kernel entry would do, waits forever. */
+void klock_relax(void);
+
+/* Does this CPU hold the lock? */
+bool klock_held(void);
+
+/* This CPU's depth, for a thread that is switched away (0: not held). */
+uint32_t klock_depth(void);
+
+/* At a thread switch, with interrupts off and the lock held: install
+ * depth (next's saved depth, >= 1) as this CPU's. */
+void klock_set_depth(uint32_t depth);
+
+#endif

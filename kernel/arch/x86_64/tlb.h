@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* TLB shootdowns: flushing a translation on every CPU that may hold it. */
+#ifndef KESTREL_ARCH_TLB_H
+#define KESTREL_ARCH_TLB_H
+
+#include <stdint.h>
+
+/*
+ * Each CPU records the PML4 its CR3 holds. A mapping removed or made
+ * weaker (unmapped, write-protected, pointed at another page) in an
+ * address space must be flushed on every CPU that has it loaded before
+ * the caller relies on it: before the page is freed or reused, before
+ * munmap/mprotect/fork returns. A CPU answers a request from its
+ * VEC_IPI_TLB handler or, while it spins for the kernel lock with
+ * interrupts off, from tlb_poll(); the requester waits for every answer.
+ * Requests are made by the holder of the kernel lock (klock.h), so one is
+ * in flight at a time.
+ */
+
+/* Install the VEC_IPI_TLB handler; record the boot CPU's CR3. */
+void tlb_init(void);
+
+/* This CPU's CR3 now holds pml4 (after a switch, at AP start). */
+void tlb_note_loaded(uint64_t pml4);
+
+/* Flush [start, end) of the address space pml4 on every CPU that has it
+ * loaded, this one included; returns when all have. A large range may be
+ * flushed whole. */
+void tlb_shootdown(uint64_t pml4, uint64_t start, uint64_t end);
+
+/* The same for kernel-half addresses, which every CPU shares. */
+void tlb_shootdown_kernel(uint64_t start, uint64_t end);
+
+/* pml4 is about to be freed: every CPU whose CR3 still holds it (an idle
+ * CPU, or a kernel thread, keeps the last process's) loads the kernel's
+ * PML4 first. */
+void tlb_retire_pml4(uint64_t pml4);
+
+/* Answer a pending request for this CPU, if any (interrupts off). */
+void tlb_poll(void);
+
+#endif
