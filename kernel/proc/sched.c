@@ -568,9 +568,9 @@ void sched_init(void)
 void sched_ap_enter(void)
 {
 	unsigned cpu = smp_cpu_id();
-	struct thread *idle = kzalloc(sizeof(*idle));
 
-	klock_enter();
+	klock_enter(); /* before anything shared: the heap too */
+	struct thread *idle = kzalloc(sizeof(*idle));
 	if (!idle)
 		panic("sched: no memory for CPU %u's idle thread", cpu);
 	idle->state = THREAD_RUNNING;

@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel x86_64: the kernel lock (klock.h has the rules). A ticket lock,
- * so that CPUs take their turns in the order they asked (a CPU that leaves
- * the kernel and comes straight back cannot starve the others), owned by a
- * CPU with a per-CPU depth for nesting. Inactive (every call returns at
- * once) until klock_init_boot: interrupts taken before the per-CPU block
- * exists must not read it.
+ * Kestrel x86_64: the kernel lock (klock.h has the rules): a test-and-set
+ * lock owned by a CPU, with a per-CPU depth for nesting. Inactive (every
+ * call returns at once) until klock_init_boot: interrupts taken before the
+ * per-CPU block exists must not read it.
+ *
+ * Not a ticket lock: under a hypervisor that deschedules virtual CPUs
+ * (QEMU's threads on a busy host), a fair lock hands every release to the
+ * next waiter in line even when that waiter's CPU is not running, and all
+ * the others wait for the host to run it; a lock that whichever CPU runs
+ * may take has no such convoy (Linux falls back to the same, for the same
+ * reason, in a guest without paravirtual spinlocks: virt_spin_lock). A
+ * waiter spins, then halts until a release wakes it (one halted waiter per
+ * release, taking turns) or its tick does.
  */
 #include "arch/x86_64/klock.h"
 #include "arch/x86_64/cpu.h"
@@ -15,21 +22,23 @@
 #include "arch/x86_64/vectors.h"
 #include "panic.h"
 
-/* Lock rule: next_ticket is taken with an atomic add; now_serving is
- * written only by the holder, with release order. */
-static struct {
-	volatile uint32_t next_ticket;
-	volatile uint32_t now_serving;
-} kl;
+/* Lock rule: taken with an atomic exchange, released by its holder with
+ * release order. */
+static volatile uint32_t locked;
 static bool active;
-/* CPUs halted in wait_turn (atomic): a release looks for the one to wake
- * only when there is one. */
+/* CPUs halted in wait_lock (atomic): a release looks for one to wake only
+ * when there is one. */
 static uint32_t halted_waiters;
+static uint32_t waiters; /* CPUs in wait_lock, spinning or halted (atomic) */
+static unsigned wake_next; /* where the next release starts looking (lock holder's) */
 
 /* Spin this many times before halting: long enough for a short kernel
  * entry of another CPU to end, short against a host that deschedules the
  * holder's virtual CPU (then only halting gives the host CPU back). */
 #define SPIN_BEFORE_HALT 2000
+/* Spins a CPU that lets the lock go (klock_relax) waits for a waiter to
+ * take it before it takes it back. */
+#define RELAX_SPINS 500
 /* While halted for the lock, CR8 (the task priority) masks every vector
  * below 0xf0: device interrupts wait in the APIC; the tick, the wake-up
  * IPI and the TLB IPI still come (trap.c answers them without the lock). */
@@ -42,25 +51,27 @@ static void write_cr8(uint64_t v)
 
 void klock_init_boot(void)
 {
-	kl.next_ticket = 1; /* ticket 0 is the boot thread's, served now */
-	kl.now_serving = 0;
+	locked = 1;
 	this_cpu()->klock_depth = 1;
 	active = true;
 }
 
-/* Wait for ticket t's turn with interrupts off, answering TLB flush
- * requests meanwhile: the holder may be waiting for this CPU's answer. */
-/* Halt until ticket t may be served: published (klock_halted, then the
- * count) before the last look at now_serving, so that a release after
- * that look sees it and sends the wake-up IPI (release_to). Interrupts
- * are enabled for the halt only, under CR8: nothing that needs the lock
- * can come in. */
-static void halt_for_turn(struct percpu *c, uint32_t t)
+static bool try_take(void)
 {
-	c->klock_ticket = t;
+	return !__atomic_load_n(&locked, __ATOMIC_RELAXED) &&
+	       !__atomic_exchange_n(&locked, 1, __ATOMIC_ACQUIRE);
+}
+
+/* Halt until a release may have freed the lock: published (klock_halted,
+ * then the count) before the last look at it, so that a release after
+ * that look sees a halted waiter and sends a wake-up IPI. Interrupts are
+ * enabled for the halt only, under CR8: nothing that needs the lock can
+ * come in. */
+static void halt_for_lock(struct percpu *c)
+{
 	__atomic_store_n(&c->klock_halted, true, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&halted_waiters, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&kl.now_serving, __ATOMIC_SEQ_CST) != t) {
+	if (__atomic_load_n(&locked, __ATOMIC_SEQ_CST)) {
 		write_cr8(CR8_ONLY_TOP_CLASS);
 		cpu_idle_wait(); /* sti; hlt */
 		cpu_cli();
@@ -70,35 +81,43 @@ static void halt_for_turn(struct percpu *c, uint32_t t)
 	__atomic_store_n(&c->klock_halted, false, __ATOMIC_RELAXED);
 }
 
-static void wait_turn(uint32_t t, bool may_halt)
+/* Take the lock with interrupts off, answering TLB flush requests while
+ * waiting: the holder may be waiting for this CPU's answer. */
+static void wait_lock(bool may_halt)
 {
 	struct percpu *c = this_cpu();
 	unsigned spins = 0;
 
-	while (__atomic_load_n(&kl.now_serving, __ATOMIC_ACQUIRE) != t) {
+	if (try_take())
+		return;
+	__atomic_fetch_add(&waiters, 1, __ATOMIC_RELAXED);
+	while (!try_take()) {
 		tlb_poll();
 		cpu_pause();
 		if (!may_halt || ++spins < SPIN_BEFORE_HALT)
 			continue;
-		halt_for_turn(c, t);
+		halt_for_lock(c);
 		spins = 0;
 	}
+	__atomic_fetch_sub(&waiters, 1, __ATOMIC_RELAXED);
 }
 
-/* Serve the next ticket; wake its CPU if it halted waiting (the fence
- * orders the store before the look at halted_waiters, against
- * halt_for_turn's publish-then-look). */
+/* Free the lock, and wake one halted waiter if there is one, taking turns
+ * among them (the fence orders the store before the look at
+ * halted_waiters, against halt_for_lock's publish-then-look). */
 static void release(void)
 {
-	uint32_t next = kl.now_serving + 1;
+	unsigned n = smp_cpus_online(), me = this_cpu()->cpu_id, start = wake_next;
 
-	__atomic_store_n(&kl.now_serving, next, __ATOMIC_RELEASE);
+	__atomic_store_n(&locked, 0, __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&halted_waiters, __ATOMIC_RELAXED))
 		return;
-	for (unsigned i = 0; i < smp_cpus_online(); i++) {
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = (start + k) % n;
 		struct percpu *w = smp_cpu(i);
-		if (w && w->klock_halted && w->klock_ticket == next) {
+		if (i != me && w && __atomic_load_n(&w->klock_halted, __ATOMIC_RELAXED)) {
+			__atomic_store_n(&wake_next, i + 1, __ATOMIC_RELAXED);
 			smp_send_ipi(i, VEC_IPI_RESCHED);
 			return;
 		}
@@ -115,8 +134,8 @@ static void enter(bool may_halt)
 		c->klock_depth++;
 		return;
 	}
-	uint64_t f = irq_save(); /* an interrupt while waiting would take a second ticket */
-	wait_turn(__atomic_fetch_add(&kl.next_ticket, 1, __ATOMIC_RELAXED), may_halt);
+	uint64_t f = irq_save(); /* an interrupt while waiting would wait inside the wait */
+	wait_lock(may_halt);
 	c->klock_depth = 1;
 	irq_restore(f);
 }
@@ -148,12 +167,14 @@ void klock_relax(void)
 		return;
 	struct percpu *c = this_cpu();
 	uint32_t depth = c->klock_depth;
-	if (!depth || __atomic_load_n(&kl.next_ticket, __ATOMIC_RELAXED) == kl.now_serving + 1)
-		return; /* not held, or nobody waits */
+	if (!depth || !__atomic_load_n(&waiters, __ATOMIC_RELAXED))
+		return;
 	uint64_t f = irq_save();
 	c->klock_depth = 0;
 	release();
-	wait_turn(__atomic_fetch_add(&kl.next_ticket, 1, __ATOMIC_RELAXED), true);
+	for (unsigned i = 0; i < RELAX_SPINS && !__atomic_load_n(&locked, __ATOMIC_RELAXED); i++)
+		cpu_pause(); /* a spinning waiter takes it now, if there is one */
+	wait_lock(true);
 	c->klock_depth = depth;
 	irq_restore(f);
 }

@@ -38,10 +38,9 @@ struct percpu {
 	/* How deep this CPU holds the kernel lock (arch/x86_64/klock.h): 0 when
 	 * it does not hold it. Private to the CPU. */
 	uint32_t klock_depth;
-	/* While this CPU halts waiting for the kernel lock (klock.c): the
-	 * ticket it waits for, read by the CPU that serves it to wake it. */
+	/* This CPU halts waiting for the kernel lock (klock.c): read by the
+	 * CPU that releases it, to wake it. */
 	volatile bool klock_halted;
-	volatile uint32_t klock_ticket;
 	void *idle;                /* this CPU's idle thread (scheduler) */
 };
 
