@@ -105,8 +105,6 @@ struct process {
 	int stop_sig;
 	bool stop_report, cont_report; /* not yet reported to wait4(WUNTRACED / WCONTINUED) */
 	struct wait_queue stop_wq; /* a stopped process's threads sleep here */
-	uint64_t fault_addr;       /* si_addr for the pending SIGSEGV/SIGBUS */
-	int fault_code;            /* si_code for it */
 	int poll_sig, poll_code;   /* the last I/O signal sent with details (F_SETSIG), */
 	int poll_fd;               /* and its si_code, si_fd and si_band; poll_sig 0: none */
 	int64_t poll_band;

@@ -40,6 +40,8 @@ struct thread {
 	struct thread *group_next; /* the process's next thread */
 	uint64_t sig_blocked;      /* the signal mask: each thread has its own */
 	uint64_t sig_pending;      /* signals sent to this thread (tgkill), not the process */
+	uint64_t fault_addr;       /* si_addr for its pending fault signal (SIGSEGV, SIGBUS...) */
+	int fault_code;            /* si_code for it; 0: none pending */
 	uint64_t sigsuspend_saved; /* the mask rt_sigsuspend replaced */
 	bool sigsuspend_active;
 	bool must_exit;            /* exit_group or exec elsewhere in the process: leave */

@@ -363,13 +363,14 @@ uint64_t signal_pending_set(void)
 void signal_force_fault(int sig, int code, uint64_t addr)
 {
 	struct process *p = current_process();
+	struct thread *t = current_thread();
 
-	current_thread()->sig_blocked &= ~bit(sig);
+	t->sig_blocked &= ~bit(sig);
 	if (p->sig_action[sig - 1].handler == SIG_IGN)
 		p->sig_action[sig - 1].handler = SIG_DFL;
-	p->fault_addr = addr;
-	p->fault_code = code;
-	p->sig_pending |= bit(sig);
+	t->fault_addr = addr;
+	t->fault_code = code;
+	t->sig_pending |= bit(sig); /* the faulting thread's, not any thread's (Linux) */
 }
 
 void signal_reset_on_exec(struct process *p)
@@ -431,12 +432,14 @@ static void fix_restart(struct trap_frame *tf, bool handler, uint64_t sa_flags)
  * sent with kill. */
 static void fill_info(struct process *p, int sig, struct siginfo_k *info, bool take)
 {
+	struct thread *t = current_thread(); /* a fault's details are its own thread's */
+
 	info->signo = sig;
-	if (p->fault_code) {
-		info->code = p->fault_code;
-		info->addr = p->fault_addr;
-		p->fault_code = 0;
-		p->fault_addr = 0;
+	if (t->fault_code) {
+		info->code = t->fault_code;
+		info->addr = t->fault_addr;
+		t->fault_code = 0;
+		t->fault_addr = 0;
 	} else if (sig >= SIGRTMIN && sigqueue_first(p, sig, info, take)) {
 		if (take && sig == p->poll_sig)
 			p->poll_sig = 0; /* the instance carried the I/O details */
@@ -576,16 +579,16 @@ static void run_handler(struct process *p, struct thread *t, struct trap_frame *
 static int trace_signal(struct process *p, struct thread *t, struct trap_frame *tf, int sig)
 {
 	struct siginfo_k info;
-	uint64_t addr = p->fault_addr;
-	int code = p->fault_code;
+	uint64_t addr = t->fault_addr;
+	int code = t->fault_code;
 
 	memset(&info, 0, sizeof(info));
 	fill_info(p, sig, &info, false); /* the handler's siginfo takes the instance */
-	p->fault_addr = addr; /* a handler's siginfo says the same */
-	p->fault_code = code;
+	t->fault_addr = addr; /* a handler's siginfo says the same */
+	t->fault_code = code;
 	int inject = ptrace_signal_stop(tf, sig, &info);
 	if (inject != sig)
-		p->fault_code = 0; /* the fault's details were for sig */
+		t->fault_code = 0; /* the fault's details were for sig */
 	if (inject && (t->sig_blocked & ~unblockable & bit(inject))) {
 		t->sig_pending |= bit(inject);
 		return 0;
