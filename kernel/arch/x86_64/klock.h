@@ -30,11 +30,14 @@
  * CPU holds the lock (VEC_IPI_TLB, VEC_IPI_RESCHED): their handlers touch
  * only their own CPU and the mailboxes of tlb.c.
  *
- * A CPU spinning for the lock does so with interrupts off and answers TLB
- * flush requests while it waits (tlb_poll), so the holder may wait for
- * every CPU's answer. The holder must never wait for an interrupt except
- * by sleeping (wait_on): the interrupt may be routed to a CPU that is
- * waiting for the lock.
+ * A CPU waiting for the lock spins with interrupts off, answering TLB
+ * flush requests (tlb_poll), then halts with only the top priority class
+ * (the tick and the IPIs, answered without the lock) let in, so the holder
+ * may wait for every CPU's answer. The holder must never wait for an
+ * interrupt except by sleeping (wait_on): the interrupt may be routed to a
+ * CPU that is waiting for the lock. The boot thread, which sets devices up
+ * and waits for their interrupts, stays on the boot CPU, where they are
+ * routed.
  */
 
 /* The boot CPU takes the lock for the boot thread (depth 1), before any
