@@ -15,6 +15,14 @@
  * oldest are written back first. A kernel thread writes back what has
  * been dirty for BCACHE_WRITEBACK_MS.
  *
+ * Read-ahead (bcache_readahead_async) starts requests without waiting:
+ * their pages are in the table, held and busy, each pointing at its
+ * request (struct bcache_io, on the in-flight list). Whoever needs such
+ * a page first waits for that request and settles it (valid bits, busy
+ * cleared, references dropped); so do later read-aheads for requests
+ * already done, the write-back thread, invalidation, and a new
+ * read-ahead when IO_MAX_INFLIGHT are in flight (the oldest).
+ *
  * Lock rule: the tables and the lists change only in process context on
  * the one CPU, with no sleep in between (the kernel is not preemptible);
  * a page whose sectors are being read has busy set, and whoever needs it
@@ -40,8 +48,11 @@
 #define MIN_PAGES       64u                        /* the smallest cache */
 #define RAM_SHARE       4u                         /* at most 1/RAM_SHARE of RAM */
 #define NS_PER_MS       1000000ull
+#define IO_MAX_INFLIGHT 32u                        /* read-ahead requests in flight at once */
 
 _Static_assert(SECTS_PER_PAGE == 8, "one byte of bits per page");
+
+struct bcache_io;
 
 struct bcache_page {
 	struct blkdev *dev;
@@ -49,6 +60,7 @@ struct bcache_page {
 	uint8_t *data;             /* the page, direct-mapped */
 	uint8_t valid, dirty;      /* a bit per sector */
 	bool busy;                 /* sectors being read into it */
+	struct bcache_io *io;      /* the read-ahead request reading it, or NULL */
 	bool on_dirty;             /* on the dirty list */
 	unsigned refs;             /* bcache_get holders and write-back */
 	uint32_t wb_pass;          /* the last write-back pass that took it */
@@ -67,6 +79,20 @@ static struct bcache_page **buckets;
 static struct plist lru, dirty;
 static size_t npages, max_pages;
 static struct wait_queue bcache_wq;  /* busy pages became ready */
+
+/* A read-ahead request in flight and the pages it reads into (held, busy). */
+struct bcache_io {
+	struct blk_req r;
+	unsigned n;
+	bool finishing;            /* someone waits for it: others wait on bcache_wq */
+	struct bcache_page *pages[BLK_MAX_SEGS];
+	struct bcache_io *next;    /* the in-flight list, oldest first */
+};
+
+static struct bcache_io *io_head, *io_tail;
+static unsigned io_count;
+
+static void io_finish(struct bcache_io *io);
 static struct sleeplock wb_lock;
 static uint32_t wb_pass;
 
@@ -198,7 +224,8 @@ static uint8_t sect_mask(const struct blkdev *d, unsigned s, unsigned n)
 }
 
 /* Run one request of nsect sectors at dev sector sector over the pages
- * given (seg i: sectors within pages[i]). 0 or -errno (logged below). */
+ * given (seg i: sectors within pages[i]), making room in a queue full of
+ * read-ahead by settling it first. 0 or -errno (logged below). */
 static int run_req(struct blkdev *d, bool write, uint64_t sector, struct blk_seg *segs, unsigned nsegs,
 		   uint32_t nsect)
 {
@@ -211,7 +238,14 @@ static int run_req(struct blkdev *d, bool write, uint64_t sector, struct blk_seg
 	r.nsect = nsect;
 	r.nsegs = nsegs;
 	memcpy(r.segs, segs, nsegs * sizeof(*segs));
-	return blk_submit_wait(&r);
+	int err = blk_submit_start(&r);
+	while (err == -EBUSY && io_head && !io_head->finishing) {
+		io_finish(io_head); /* our read-ahead fills the device's queue: settle the oldest */
+		err = blk_submit_start(&r);
+	}
+	if (err == -EBUSY)
+		return blk_submit_wait(&r); /* full of others' requests: wait for room */
+	return err ? err : blk_submit_finish(&r);
 }
 
 /* Read the sectors of mask (within the device) that p lacks, in runs of
@@ -239,11 +273,74 @@ static int read_missing(struct bcache_page *p, uint8_t mask)
 	return 0;
 }
 
-/* Wait until p is not busy (p held). */
+/* ---------------------------------------------------------------- read-ahead in flight */
+
+static void io_unlink(struct bcache_io *io)
+{
+	struct bcache_io **pp = &io_head, *prev = NULL;
+
+	while (*pp != io) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	*pp = io->next;
+	if (io_tail == io)
+		io_tail = prev;
+	io_count--;
+}
+
+/* Wait for read-ahead request io and settle its pages: valid when it
+ * worked; on failure each unheld page goes, a held one stays with
+ * nothing valid (its holder reads it again). Frees io. Sleeps. */
+static void io_finish(struct bcache_io *io)
+{
+	io->finishing = true;
+	int err = blk_submit_finish(&io->r);
+	io_unlink(io);
+	for (unsigned i = 0; i < io->n; i++) {
+		struct bcache_page *p = io->pages[i];
+		p->io = NULL;
+		p->busy = false;
+		p->refs--;
+		if (!err)
+			p->valid = on_device(p->dev, p->index);
+		else if (!p->refs && !p->dirty)
+			page_drop(p);
+	}
+	wake_all(&bcache_wq);
+	kfree(io);
+}
+
+/* Settle the requests of d (NULL: any) in flight: all of them, or only
+ * those the driver has completed (done_only: a polled driver is polled
+ * first, and nothing waits for the device). Sleeps. */
+static void io_settle(const struct blkdev *d, bool done_only)
+{
+	for (bool again = true; again;) {
+		again = false;
+		for (struct bcache_io *io = io_head; io; io = io->next) {
+			if (io->finishing || (d && io->r.dev != d->whole))
+				continue;
+			if (done_only && io->r.dev->ops->poll)
+				io->r.dev->ops->poll(io->r.dev);
+			if (done_only && !__atomic_load_n(&io->r.done, __ATOMIC_ACQUIRE))
+				continue;
+			io_finish(io); /* the list may have changed while it slept: start over */
+			again = true;
+			break;
+		}
+	}
+}
+
+/* Wait until p is not busy (p held), settling its read-ahead request. */
 static void wait_ready(struct bcache_page *p)
 {
-	while (p->busy)
-		wait_on(&bcache_wq, NO_DEADLINE);
+	while (p->busy) {
+		if (p->io && !p->io->finishing)
+			io_finish(p->io);
+		else
+			wait_on(&bcache_wq, NO_DEADLINE);
+	}
 }
 
 /* Make sure the sectors of mask are valid in held page p: 0 or -EIO. */
@@ -576,10 +673,11 @@ static int read_run(struct blkdev *d, uint64_t index, unsigned n)
 		struct bcache_page *p = pages[i];
 		p->busy = false;
 		p->refs--;
-		if (err)
+		if (err && !p->refs)
 			page_drop(p);
-		else
+		else if (!err)
 			p->valid = on_device(d, p->index);
+		/* failed and held by a waiter: it stays, nothing valid, and the waiter reads it again */
 	}
 	wake_all(&bcache_wq);
 	return err;
@@ -614,11 +712,91 @@ void bcache_readahead(struct blkdev *d, uint64_t pos, size_t len)
 	}
 }
 
+/* Start reading n (>= 1) pages of d from index, none of them cached, in
+ * one request without waiting for it: the pages stay held and busy
+ * until io_finish. 0, or -errno (then nothing is in flight). */
+static int read_run_async(struct blkdev *d, uint64_t index, unsigned n)
+{
+	if (io_count >= IO_MAX_INFLIGHT && io_head && !io_head->finishing)
+		io_finish(io_head); /* the oldest is the likeliest to be done */
+	struct bcache_io *io = kzalloc(sizeof(*io));
+	uint32_t nsect = 0;
+
+	if (!io)
+		return -ENOMEM;
+	io->finishing = true; /* not started yet: whoever finds a page waits on bcache_wq */
+	for (; io->n < n; io->n++) {
+		make_room();
+		if (buckets && lookup(d, index + io->n))
+			break; /* made while make_room slept */
+		struct bcache_page *p = page_new(d, index + io->n);
+		if (!p)
+			break;
+		p->busy = true;
+		p->io = io;
+		io->pages[io->n] = p;
+		unsigned k = sects_on_device(d, index + io->n);
+		io->r.segs[io->n] = (struct blk_seg){ virt_to_phys(p->data), k * SECTOR_SIZE };
+		nsect += k;
+	}
+	io->r.dev = d;
+	io->r.sector = index * SECTS_PER_PAGE;
+	io->r.nsect = nsect;
+	io->r.nsegs = io->n;
+	int err = io->n ? blk_submit_start(&io->r) : -ENOMEM;
+	while (err == -EBUSY && io_head && !io_head->finishing) {
+		io_finish(io_head); /* the device's queue is full: make room in it */
+		err = blk_submit_start(&io->r);
+	}
+	if (!err) {
+		if (io_tail)
+			io_tail->next = io;
+		else
+			io_head = io;
+		io_tail = io;
+		io_count++;
+		io->finishing = false;
+		wake_all(&bcache_wq); /* those waiting for its pages settle it now */
+		return 0;
+	}
+	for (unsigned i = 0; i < io->n; i++) {
+		struct bcache_page *p = io->pages[i];
+		p->busy = false;
+		p->io = NULL;
+		if (!--p->refs)
+			page_drop(p);
+	}
+	wake_all(&bcache_wq);
+	kfree(io);
+	return err;
+}
+
+void bcache_readahead_async(struct blkdev *d, uint64_t pos, size_t len)
+{
+	io_settle(NULL, true);
+	if (!len || !in_device(d, pos, 0))
+		return;
+	uint64_t end = pos + len < d->nsect * SECTOR_SIZE ? pos + len : d->nsect * SECTOR_SIZE;
+	if (end <= pos)
+		return;
+	uint64_t last = (end - 1) / BCACHE_PAGE;
+	for (uint64_t i = pos / BCACHE_PAGE; i <= last;) {
+		unsigned n = missing_run(d, i, last);
+		if (n && read_run_async(d, i, n))
+			return;
+		i += n ? n : 1;
+	}
+}
+
 int bcache_read(struct blkdev *d, uint64_t pos, void *buf, size_t len)
+{
+	return bcache_read_iobuf(d, pos, iobuf_kernel(buf), 0, len);
+}
+
+int bcache_read_iobuf(struct blkdev *d, uint64_t pos, struct iobuf out, size_t off_out, size_t len)
 {
 	if (!in_device(d, pos, len))
 		return -EINVAL;
-	uint8_t *out = buf;
 	uint64_t last = len ? (pos + len - 1) / BCACHE_PAGE : 0;
 	while (len) {
 		if (io_should_stop())
@@ -635,11 +813,11 @@ int bcache_read(struct blkdev *d, uint64_t pos, void *buf, size_t len)
 		int err = ensure_valid(p, sect_mask(d, off / SECTOR_SIZE,
 						    (off % SECTOR_SIZE + k + SECTOR_SIZE - 1) / SECTOR_SIZE));
 		if (!err)
-			memcpy(out, p->data + off, k);
+			err = iobuf_put(out, off_out, p->data + off, k); /* the page is held: a fault may sleep */
 		page_release(p);
 		if (err)
 			return err;
-		out += k;
+		off_out += k;
 		pos += k;
 		len -= k;
 	}
@@ -724,6 +902,7 @@ int bcache_sync_all(void)
 
 int bcache_invalidate_dev(struct blkdev *d)
 {
+	io_settle(d, false);
 	int err = bcache_sync_dev(d);
 	if (err)
 		return err;
@@ -751,6 +930,7 @@ static void writeback_thread(void *arg)
 	(void)arg;
 	for (;;) {
 		sleep_until(time_ns() + BCACHE_WRITEBACK_MS * NS_PER_MS);
+		io_settle(NULL, true); /* read-ahead nobody came for (the device's time is not waited for) */
 		uint64_t now = time_ns(), age = BCACHE_WRITEBACK_MS * NS_PER_MS;
 		if (dirty.head && now > age)
 			writeback(NULL, now - age, UINT32_MAX);

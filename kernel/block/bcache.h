@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "block/blkdev.h"
+#include "mm/iobuf.h"
 
 #define BCACHE_PAGE         4096u
 #define BCACHE_BLOCK_MAX    BCACHE_PAGE /* the largest logical block (sector_size) a device may have */
@@ -57,8 +58,19 @@ void bcache_put(struct bbuf *b);
  * 0, -EIO, -EINVAL. Killable between pages (-EINTR). For file data. */
 int bcache_read(struct blkdev *d, uint64_t pos, void *buf, size_t len);
 int bcache_write(struct blkdev *d, uint64_t pos, const void *buf, size_t len);
+/* bcache_read straight into b (user or kernel memory) at byte off of it,
+ * with no copy in between: also -EFAULT (b faulted; bytes before the
+ * fault may have been copied). */
+int bcache_read_iobuf(struct blkdev *d, uint64_t pos, struct iobuf b, size_t off, size_t len);
 /* Hint: pages [pos, pos + len) of d will be read soon. */
 void bcache_readahead(struct blkdev *d, uint64_t pos, size_t len);
+/* The same without waiting: the missing pages of [pos, pos + len) are
+ * requested (in runs of up to one request each) and the call returns
+ * while the device works; a later bcache_get or bcache_read of those
+ * pages waits for their request only. Errors are left to that later
+ * read (it reads the page again and reports). Sleeps only to make room
+ * or when many requests are already in flight. */
+void bcache_readahead_async(struct blkdev *d, uint64_t pos, size_t len);
 
 /* Write every dirty page of d (and flush the disk's cache): 0 or the
  * first error (-EIO); pages that failed stay dirty. */

@@ -6,7 +6,9 @@
  * what reaches the "disk": only the sectors that changed, runs of pages
  * in one request, a 4 KiB-block device read and written in whole blocks,
  * an error that is EIO and leaves nothing cached, a held page that makes
- * invalidation EBUSY.
+ * invalidation EBUSY, and read-ahead that leaves requests in flight (a
+ * "lazy" disk completes them only when polled, and takes two at a time)
+ * whose pages a later read waits for instead of reading them again.
  */
 #include "block/bcache.h"
 #include "mm/heap.h"
@@ -18,6 +20,7 @@
 #define RAM_SECTS   1024u             /* a 512 KiB disk */
 #define RAM_MAXSECT 256u
 #define BAD_SECTOR  700u              /* reads of it fail */
+#define LAZY_QUEUE  2u                /* requests the lazy disk holds at once */
 
 struct ramdisk {
 	struct blkdev dev;
@@ -25,6 +28,10 @@ struct ramdisk {
 	unsigned reads, writes;       /* requests */
 	uint32_t last_nsect;          /* of the last request */
 	uint64_t last_sector;
+	/* the lazy disk: requests held until polled */
+	struct blk_req *pending[LAZY_QUEUE];
+	unsigned npending, started, refused;
+	bool bad_ok;                  /* BAD_SECTOR reads fine */
 };
 
 static int ram_submit(struct blkdev *d, struct blk_req *r)
@@ -33,7 +40,7 @@ static int ram_submit(struct blkdev *d, struct blk_req *r)
 	uint8_t *at = rd->bytes + r->sector * SECTOR_SIZE;
 	int status = 0;
 
-	if (!r->write && r->sector <= BAD_SECTOR && BAD_SECTOR < r->sector + r->nsect)
+	if (!r->write && !rd->bad_ok && r->sector <= BAD_SECTOR && BAD_SECTOR < r->sector + r->nsect)
 		status = -EIO;
 	for (unsigned i = 0; i < r->nsegs && !status; i++) {
 		void *mem = phys_to_virt(r->segs[i].phys);
@@ -51,6 +58,31 @@ static int ram_submit(struct blkdev *d, struct blk_req *r)
 }
 
 static const struct blk_ops ram_ops = { .submit = ram_submit };
+
+/* The lazy disk: a request waits in pending until ram_poll; a full queue is -EBUSY. */
+static int lazy_submit(struct blkdev *d, struct blk_req *r)
+{
+	struct ramdisk *rd = d->priv;
+
+	if (rd->npending == LAZY_QUEUE) {
+		rd->refused++;
+		return -EBUSY;
+	}
+	rd->pending[rd->npending++] = r;
+	rd->started++;
+	return 0;
+}
+
+static void lazy_poll(struct blkdev *d)
+{
+	struct ramdisk *rd = d->priv;
+
+	for (unsigned i = 0; i < rd->npending; i++)
+		ram_submit(d, rd->pending[i]);
+	rd->npending = 0;
+}
+
+static const struct blk_ops lazy_ops = { .submit = lazy_submit, .poll = lazy_poll };
 
 /* A fresh disk of RAM_SECTS sectors, each filled with its number's low byte. */
 static struct ramdisk *ram_new(uint32_t sector_size)
@@ -188,5 +220,58 @@ SELFTEST(bcache_errors)
 			why = "invalidate with a held block was not EBUSY";
 		bcache_put(&b);
 	}
+	return ram_free(rd, why);
+}
+
+/* Whether buf holds the ram disk's bytes from byte pos on (len bytes). */
+static bool ram_bytes_ok(const uint8_t *buf, uint64_t pos, size_t len)
+{
+	for (size_t i = 0; i < len; i += SECTOR_SIZE / 2)
+		if (buf[i] != (uint8_t)((pos + i) / SECTOR_SIZE))
+			return false;
+	return true;
+}
+
+/* Read-ahead of 384 KiB on the lazy disk (three requests, two at a
+ * time), the reads after it; then a read-ahead that fails. */
+static const char *readahead_steps(struct ramdisk *rd, uint8_t *buf)
+{
+	rd->bad_ok = true;
+	bcache_readahead_async(&rd->dev, 0, 384 * 1024);
+	if (rd->started != 3 || !rd->refused || rd->reads != 2 || rd->npending != 1)
+		return "a full queue did not make the read-ahead settle the oldest and go on";
+	if (bcache_read(&rd->dev, 0, buf, 256 * 1024) || !ram_bytes_ok(buf, 0, 256 * 1024))
+		return "reading the read-ahead pages gave wrong bytes";
+	if (bcache_read(&rd->dev, 256 * 1024, buf, 128 * 1024) || !ram_bytes_ok(buf, 256 * 1024, 128 * 1024))
+		return "reading the last read-ahead pages gave wrong bytes";
+	if (rd->started != 3 || rd->npending)
+		return "read-ahead pages were read again";
+	if (bcache_invalidate_dev(&rd->dev))
+		return "invalidate failed";
+	rd->bad_ok = false;
+	bcache_readahead_async(&rd->dev, 256 * 1024, 128 * 1024); /* holds BAD_SECTOR */
+	if (rd->started != 4 || rd->npending != 1)
+		return "the read-ahead of a 128 KiB run was not one request left in flight";
+	if (bcache_read(&rd->dev, BAD_SECTOR * SECTOR_SIZE, buf, 16) != -EIO)
+		return "a read of a page whose read-ahead failed was not EIO";
+	if (bcache_read(&rd->dev, 256 * 1024, buf, 4096) || !ram_bytes_ok(buf, 256 * 1024, 4096))
+		return "a good page of the failed read-ahead run was not read again";
+	return NULL;
+}
+
+SELFTEST(bcache_readahead_async)
+{
+	struct ramdisk *rd = ram_new(SECTOR_SIZE);
+	uint8_t *buf = kmalloc(256 * 1024);
+	const char *why = NULL;
+
+	if (!rd || !buf) {
+		kfree(buf);
+		return rd ? ram_free(rd, "no memory") : "no memory";
+	}
+	rd->dev.ops = &lazy_ops;
+	why = readahead_steps(rd, buf);
+	bcache_readahead_async(&rd->dev, 0, RAM_SECTS * SECTOR_SIZE); /* left in flight: invalidation settles it */
+	kfree(buf);
 	return ram_free(rd, why);
 }

@@ -90,15 +90,16 @@ static bool wait_done(struct blkdev *whole, struct blk_req *r, uint64_t deadline
 }
 
 /* Hand r to whole's driver, waiting while its queue is full (-EBUSY)
- * until deadline: 0 or the driver's -errno (-EIO at the deadline). */
-static int submit(struct blkdev *whole, struct blk_req *r, uint64_t deadline)
+ * until deadline: 0 or the driver's -errno (-EIO at the deadline).
+ * With busy_ok, a full queue is -EBUSY at once. */
+static int submit(struct blkdev *whole, struct blk_req *r, uint64_t deadline, bool busy_ok)
 {
 	for (;;) {
 		r->done = false;
 		r->status = 0;
 		r->wq.head = NULL;
 		int err = whole->ops->submit(whole, r);
-		if (err != -EBUSY)
+		if (err != -EBUSY || busy_ok)
 			return err;
 		if (time_ns() >= deadline) {
 			klog(LOG_ERR, "blk: %s: queue full for %u ms\n", whole->name, BLK_IO_TIMEOUT_MS);
@@ -124,26 +125,49 @@ int blk_wait(struct blkdev *d, struct blk_req *r)
 	return -EIO;
 }
 
-int blk_submit_wait(struct blk_req *r)
+/* Validate r, translate a partition's sector, hand it to the driver. */
+static int start(struct blk_req *r, bool busy_ok)
 {
 	struct blkdev *d = r->dev, *whole = d->whole;
-	uint64_t sector = r->sector;
 
 	if (!req_valid(r))
 		return -EINVAL;
 	if (r->write && d->read_only)
 		return -EROFS;
+	r->part = d;
 	r->dev = whole;
-	r->sector = sector + d->start;
-	int err = submit(whole, r, time_ns() + BLK_IO_TIMEOUT_MS * NS_PER_MS);
-	if (!err)
-		err = blk_wait(whole, r);
+	r->sector += d->start;
+	int err = submit(whole, r, time_ns() + BLK_IO_TIMEOUT_MS * NS_PER_MS, busy_ok);
+	if (err) {
+		r->dev = d;
+		r->sector -= d->start;
+	}
+	return err;
+}
+
+int blk_submit_start(struct blk_req *r)
+{
+	return start(r, true);
+}
+
+int blk_submit_finish(struct blk_req *r)
+{
+	struct blkdev *whole = r->dev, *d = r->part;
+	int err = blk_wait(whole, r);
+
 	if (err && r->done)
 		klog(LOG_ERR, "blk: %s: %s error at sector %lu (%u sectors)\n", whole->name,
 		     r->write ? "write" : "read", (unsigned long)r->sector, r->nsect);
 	r->dev = d;
-	r->sector = sector;
+	r->sector -= d->start;
 	return err;
+}
+
+int blk_submit_wait(struct blk_req *r)
+{
+	int err = start(r, false);
+
+	return err ? err : blk_submit_finish(r);
 }
 
 void blk_complete(struct blk_req *r, int status)

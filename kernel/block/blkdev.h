@@ -53,6 +53,8 @@ struct blk_req {
 	struct blk_seg segs[BLK_MAX_SEGS];
 	/* the driver's bookkeeping while in flight */
 	void *driver;
+	/* the block layer's: the device the submitter named, while in flight */
+	struct blkdev *part;
 	/* completion: set by blk_complete */
 	volatile bool done;
 	int status;               /* 0 or -EIO */
@@ -131,6 +133,15 @@ size_t blkdev_format_partitions(char *buf, size_t cap);
  * wait for it: 0, -EIO (a device error or BLK_IO_TIMEOUT_MS passed:
  * logged), -EINVAL (beyond the device). Sleeps; not from interrupts. */
 int blk_submit_wait(struct blk_req *r);
+/* blk_submit_wait in two halves, for a submitter with several requests
+ * in flight (read-ahead): start hands r to the driver (0, or -EINVAL,
+ * -EROFS, -EIO, or -EBUSY when the device's queue is full now, at once:
+ * then r is not in flight and finish must not be called); finish waits
+ * for a started r exactly as blk_submit_wait does and returns its
+ * result. r (and its memory) belongs to the driver in between. Not from
+ * interrupts; finish sleeps. */
+int blk_submit_start(struct blk_req *r);
+int blk_submit_finish(struct blk_req *r);
 /* The driver's end of a request: status 0 or -EIO. Interrupt-safe. */
 void blk_complete(struct blk_req *r, int status);
 /* For a driver's own requests (a cache flush, an identify): wait for r,

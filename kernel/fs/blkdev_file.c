@@ -22,7 +22,7 @@
 #include "log.h"
 
 #define CHUNK_MAX   (128u * 1024)   /* bytes per bcache call: one full request */
-#define READAHEAD   CHUNK_MAX       /* read ahead of a sequential reader */
+#define READAHEAD   (1024u * 1024)  /* read ahead of a sequential reader, without waiting */
 #define CHUNK_MIN   4096u
 #define NODE_MODE   (S_IFBLK | 0660)
 
@@ -30,6 +30,7 @@
 struct blk_open {
 	struct blkdev *dev;
 	uint64_t next;            /* where the last read ended: a read from here is sequential */
+	uint64_t ra_end;          /* read-ahead was started up to here */
 };
 
 static uint64_t dev_bytes(const struct blkdev *d)
@@ -51,6 +52,21 @@ static void *bounce_alloc(size_t want, size_t *got)
 	return p;
 }
 
+/* A read of n bytes at pos: a sequential one keeps READAHEAD bytes past
+ * its end requested from the disk (started when half of that is left). */
+static void readahead(struct blk_open *o, uint64_t pos, size_t n)
+{
+	size_t cur = n < READAHEAD ? n : READAHEAD;
+
+	if (pos != o->next || o->ra_end < pos)
+		o->ra_end = pos;
+	if (pos != o->next || o->ra_end >= pos + cur + READAHEAD / 2)
+		return;
+	uint64_t want = pos + cur + READAHEAD; /* the cache stops at the device's end */
+	bcache_readahead_async(o->dev, o->ra_end, (size_t)(want - o->ra_end));
+	o->ra_end = want;
+}
+
 /* Move n bytes between the device at *pos and b: the count moved,
  * or -errno when nothing was. */
 static long blk_rw(struct file *f, struct iobuf b, size_t n, uint64_t *pos, bool write)
@@ -65,11 +81,11 @@ static long blk_rw(struct file *f, struct iobuf b, size_t n, uint64_t *pos, bool
 		n = (size_t)(size - *pos);
 	if (n > MAX_RW_COUNT)
 		n = MAX_RW_COUNT;
-	if (!write && *pos == o->next && n < READAHEAD)
-		bcache_readahead(d, *pos, READAHEAD); /* small sequential reads: one request per window */
-	size_t cap;
-	uint8_t *buf = bounce_alloc(n, &cap);
-	if (!buf)
+	if (!write)
+		readahead(o, *pos, n);
+	size_t cap = CHUNK_MAX;
+	uint8_t *buf = write ? bounce_alloc(n, &cap) : NULL; /* reads copy from the cache to b */
+	if (write && !buf)
 		return -ENOMEM;
 	size_t done = 0;
 	long err = 0;
@@ -80,9 +96,7 @@ static long blk_rw(struct file *f, struct iobuf b, size_t n, uint64_t *pos, bool
 		if (write) {
 			err = iobuf_get(buf, b, done, k) ? -EFAULT : bcache_write(d, *pos, buf, k);
 		} else {
-			err = bcache_read(d, *pos, buf, k);
-			if (!err && iobuf_put(b, done, buf, k))
-				err = -EFAULT;
+			err = bcache_read_iobuf(d, *pos, b, done, k);
 		}
 		if (!err) {
 			done += k;

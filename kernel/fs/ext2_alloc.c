@@ -10,35 +10,57 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
+#include "mm/heap.h"
 
-/* The first clear bit below nbits in bitmap, or -1. */
-static long find_zero(const uint8_t *bitmap, uint32_t nbits)
+/* The first clear bit of bitmap in [from, nbits), or -1: a word at a time. */
+static long find_zero(const uint8_t *bitmap, uint32_t from, uint32_t nbits)
 {
-	for (uint32_t byte = 0; byte * 8 < nbits; byte++) {
-		if (bitmap[byte] == 0xff)
-			continue;
-		for (uint32_t bit = 0; bit < 8 && byte * 8 + bit < nbits; bit++)
-			if (!(bitmap[byte] & (1u << bit)))
-				return (long)(byte * 8 + bit);
+	uint32_t i = from;
+
+	for (; i < nbits && i % 64; i++)
+		if (!(bitmap[i / 8] & (1u << (i % 8))))
+			return (long)i;
+	for (; i + 64 <= nbits; i += 64) {
+		uint64_t w;
+		memcpy(&w, bitmap + i / 8, sizeof(w)); /* bit i + k is bit k: little-endian */
+		if (w != ~0ull)
+			return (long)(i + (uint32_t)__builtin_ctzll(~w));
 	}
+	for (; i < nbits; i++)
+		if (!(bitmap[i / 8] & (1u << (i % 8))))
+			return (long)i;
 	return -1;
 }
 
-/* Take the first free bit of the bitmap in block bmap (nbits long):
- * its index, -ENOSPC when full (the count said otherwise: logged), or
- * -EIO. */
-static long take_bit(struct ext2_fs *fs, uint32_t bmap, uint32_t nbits, uint32_t from)
+/* The search hint of group g's block (inodes false) or inode bitmap, or
+ * NULL (no memory for hints: searches start at the front). */
+static uint32_t *hint_of(struct ext2_fs *fs, uint32_t g, bool inodes)
+{
+	if (!fs->hint && !(fs->hint = kzalloc((size_t)fs->g.groups * 2 * sizeof(uint32_t))))
+		return NULL;
+	return &fs->hint[(inodes ? fs->g.groups : 0) + g];
+}
+
+/* Take the first free bit from from on of the bitmap in block bmap
+ * (nbits long), starting at *hint when that is further (every bit
+ * below it is set): its index, -ENOSPC when full (the count said
+ * otherwise: logged), or -EIO. */
+static long take_bit(struct ext2_fs *fs, uint32_t bmap, uint32_t nbits, uint32_t from, uint32_t *hint)
 {
 	struct bbuf bb;
+	uint32_t start = hint && *hint > from && *hint < nbits ? *hint : from;
 	int err = bcache_get(fs->dev, bmap, fs->g.block_size, &bb);
 
 	if (err)
 		return err;
-	long bit = find_zero(bb.data + from / 8, nbits - from / 8 * 8);
+	long bit = find_zero(bb.data, start, nbits);
+	if (bit < 0 && start > from) /* a hint out of step: the whole range, as without one */
+		bit = find_zero(bb.data, from, nbits);
 	if (bit >= 0) {
-		bit += from / 8 * 8;
 		bb.data[bit / 8] |= (uint8_t)(1u << (bit % 8));
 		bcache_dirty(&bb, (uint32_t)(bit / 8), 1);
+		if (hint)
+			*hint = (uint32_t)bit + 1;
 	}
 	bcache_put(&bb);
 	if (bit < 0) {
@@ -48,8 +70,9 @@ static long take_bit(struct ext2_fs *fs, uint32_t bmap, uint32_t nbits, uint32_t
 	return bit;
 }
 
-/* Clear bit of the bitmap in block bmap: 0, or -EIO (already clear: logged). */
-static int clear_bit(struct ext2_fs *fs, uint32_t bmap, uint32_t bit)
+/* Clear bit of the bitmap in block bmap (its search hint moving back to
+ * it): 0, or -EIO (already clear: logged). */
+static int clear_bit(struct ext2_fs *fs, uint32_t bmap, uint32_t bit, uint32_t *hint)
 {
 	struct bbuf bb;
 	int err = bcache_get(fs->dev, bmap, fs->g.block_size, &bb);
@@ -60,6 +83,8 @@ static int clear_bit(struct ext2_fs *fs, uint32_t bmap, uint32_t bit)
 	bb.data[bit / 8] &= (uint8_t)~(1u << (bit % 8));
 	bcache_dirty(&bb, bit / 8, 1);
 	bcache_put(&bb);
+	if (hint && bit < *hint)
+		*hint = bit;
 	return was ? 0 : ext2_corrupt(fs, "freeing a free bit of bitmap block", bmap);
 }
 
@@ -88,7 +113,8 @@ int ext2_block_alloc(struct ext2_fs *fs, uint32_t goal, uint32_t *blk)
 		struct ext2_gd *gd = &fs->gd[g];
 		if (gd->bg_free_blocks_count == 0)
 			continue;
-		long bit = take_bit(fs, gd->bg_block_bitmap, ext2_group_blocks(&fs->g, g), 0);
+		long bit = take_bit(fs, gd->bg_block_bitmap, ext2_group_blocks(&fs->g, g), 0,
+				    hint_of(fs, g, false));
 		if (bit == -ENOSPC)
 			continue;
 		if (bit < 0)
@@ -110,9 +136,11 @@ int ext2_block_free(struct ext2_fs *fs, uint32_t blk)
 
 	if (blk < fs->g.first_data_block || blk >= fs->g.blocks_count)
 		return ext2_corrupt(fs, "freeing a block out of range", blk);
-	int err = clear_bit(fs, fs->gd[g].bg_block_bitmap, rel % fs->g.blocks_per_group);
+	int err = clear_bit(fs, fs->gd[g].bg_block_bitmap, rel % fs->g.blocks_per_group,
+			    hint_of(fs, g, false));
 	if (err)
 		return err;
+	ext2_index_forget(&fs->dix, blk); /* a directory whose first block it was is gone */
 	fs->gd[g].bg_free_blocks_count++;
 	fs->sb.s_free_blocks_count++;
 	ext2_gd_write(fs, g);
@@ -146,15 +174,13 @@ int ext2_inode_alloc(struct ext2_fs *fs, uint32_t goal, bool dir, uint32_t *ino)
 		uint32_t from = g == 0 ? fs->g.first_ino - 1 : 0;
 		if (gd->bg_free_inodes_count == 0 || from >= fs->g.inodes_per_group)
 			continue;
-		long bit = take_bit(fs, gd->bg_inode_bitmap, fs->g.inodes_per_group, from);
+		/* from: a clear reserved bit below it is never taken */
+		long bit = take_bit(fs, gd->bg_inode_bitmap, fs->g.inodes_per_group, from,
+				    hint_of(fs, g, true));
 		if (bit == -ENOSPC)
 			continue;
 		if (bit < 0)
 			return (int)bit;
-		if ((uint32_t)bit < from) { /* a reserved one was clear: put it back */
-			clear_bit(fs, gd->bg_inode_bitmap, (uint32_t)bit);
-			continue;
-		}
 		gd->bg_free_inodes_count--;
 		gd->bg_used_dirs_count += dir;
 		fs->sb.s_free_inodes_count--;
@@ -174,7 +200,8 @@ void ext2_inode_free(struct ext2_fs *fs, uint32_t ino, bool dir)
 		ext2_corrupt(fs, "freeing a reserved or out-of-range inode", ino);
 		return;
 	}
-	if (clear_bit(fs, fs->gd[g].bg_inode_bitmap, (ino - 1) % fs->g.inodes_per_group))
+	if (clear_bit(fs, fs->gd[g].bg_inode_bitmap, (ino - 1) % fs->g.inodes_per_group,
+		      hint_of(fs, g, true)))
 		return;
 	fs->gd[g].bg_free_inodes_count++;
 	if (dir && fs->gd[g].bg_used_dirs_count)

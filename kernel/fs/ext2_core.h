@@ -4,7 +4,9 @@
  * group descriptors, inodes by number (ext2_meta.c), allocation from the
  * bitmaps (ext2_alloc.c), block mapping (direct, indirect, double and
  * triple), file data and truncation (ext2_core.c) and directory entries
- * (ext2_dir.c), each file calling only those before it. It reaches the disk only through the
+ * (ext2_dir.c, with the names of big directories in memory:
+ * ext2_index.h, pure, below them all), each file calling only those
+ * before it. It reaches the disk only through the
  * block cache (block/bcache.h) and knows nothing of struct inode, so
  * the host tests and the fuzzer run it over an image in memory
  * (tests/unit/ext2_host.h stands in for the cache).
@@ -23,6 +25,7 @@
 #include <stdint.h>
 #include "block/bcache.h"
 #include "fs/ext2_disk.h"
+#include "fs/ext2_index.h"
 
 struct ext2_fs {
 	struct blkdev *dev;
@@ -34,6 +37,9 @@ struct ext2_fs {
 	uint64_t max_size;          /* the largest file size the block map allows */
 	unsigned errors_logged;     /* corruption lines logged (a few, then quiet) */
 	bool use_reserved;          /* the caller may take the s_r_blocks_count kept for root */
+	struct ext2_dir_index *dix; /* the last directories' name indexes (ext2_dir.c), most recent first */
+	unsigned dix_builds;        /* indexes built by a scan (the host tests count them) */
+	uint32_t *hint;             /* per group, blocks then inodes: every bitmap bit below is set (ext2_alloc.c) */
 };
 
 /* Read and check dev's superblock and group descriptors into fs.

@@ -87,6 +87,9 @@ int ext2_fs_load(struct blkdev *dev, bool want_ro, struct ext2_fs *fs, const cha
 
 void ext2_fs_free(struct ext2_fs *fs)
 {
+	ext2_index_free_all(&fs->dix);
+	kfree(fs->hint);
+	fs->hint = NULL;
 	kfree(fs->gd);
 	fs->gd = NULL;
 }

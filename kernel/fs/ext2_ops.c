@@ -2,8 +2,9 @@
 /*
  * Kestrel: ext2's inode and file operations (see ext2_vfs.h): lookup,
  * readdir, create, link, unlink, rename, readlink, truncate, and the
- * reads and writes of regular files through a bounce buffer. Each takes
- * the mount's lock around its work on the disk.
+ * reads (straight from the block cache, with read-ahead) and writes
+ * (through a bounce buffer) of regular files. Each takes the mount's
+ * lock around its work on the disk.
  */
 #include "fs/ext2_vfs.h"
 #include "fs/pipe.h"
@@ -13,6 +14,9 @@
 #include "proc/process.h"
 
 #define IO_CHUNK       (16u * 1024)   /* bytes moved between the user and the cache per step */
+#define RA_MIN         (128u * 1024)  /* a sequential reader's first read-ahead window (Linux's default) */
+#define RA_MAX         (2u * 1024 * 1024) /* the largest window */
+#define RUN_MAX_BLOCKS 256u           /* blocks one cache call of a read moves at most */
 #define EXT2_LINK_MAX  32000          /* Linux's ext2 */
 
 static const struct file_ops ext2_file_ops;
@@ -356,24 +360,122 @@ static int ext2_truncate_op(struct inode *ip, uint64_t size)
 	return err;
 }
 
-/* Read up to n bytes at *pos into b through bounce (IO_CHUNK bytes). Locked. */
-static long read_locked(struct ext2_mount *m, struct ext2_node *nd, uint8_t *bounce, struct iobuf b,
-			size_t n, uint64_t pos)
+/* Start reading bytes [from, to) of nd's data from the disk without
+ * waiting, in runs of blocks that follow each other on the disk (one
+ * request each, up to what the device takes); holes are skipped.
+ * Locked. */
+static void readahead_range(struct ext2_mount *m, struct ext2_node *nd, uint64_t from, uint64_t to)
 {
+	struct ext2_fs *fs = &m->fs;
+	uint32_t bs = fs->g.block_size, start = 0, len = 0;
+
+	for (uint64_t l = from / bs; l < (to + bs - 1) / bs; l++) {
+		uint32_t pblk;
+		if (ext2_bmap(fs, &nd->raw, 0, l, false, &pblk))
+			break;
+		if (len && pblk == start + len) {
+			len++;
+			continue;
+		}
+		if (len)
+			bcache_readahead_async(fs->dev, (uint64_t)start * bs, (size_t)len * bs);
+		start = pblk;
+		len = pblk ? 1 : 0;
+	}
+	if (len)
+		bcache_readahead_async(fs->dev, (uint64_t)start * bs, (size_t)len * bs);
+}
+
+/* Read-ahead for a read of n bytes at pos, as Linux's on-demand one: a
+ * read where the last one ended doubles the window (RA_MIN..RA_MAX) and
+ * starts the next part of it while the caller copies this one; any
+ * other read closes it (only a large one is still read in big
+ * requests). Locked. */
+static void readahead(struct ext2_mount *m, struct ext2_node *nd, uint64_t pos, size_t n)
+{
+	uint64_t size = ext2_inode_size(&nd->raw);
+
+	if (pos >= size)
+		return;
+	if (n > RA_MAX)
+		n = RA_MAX; /* the rest is read ahead as the reader gets there */
+	if (pos != nd->ra_next) {
+		nd->ra_win = 0;
+		nd->ra_end = pos;
+		if (n >= RA_MIN)
+			readahead_range(m, nd, pos, pos + n < size ? pos + n : size);
+		return;
+	}
+	nd->ra_win = nd->ra_win ? (nd->ra_win * 2 < RA_MAX ? nd->ra_win * 2 : RA_MAX) : RA_MIN;
+	uint64_t want = pos + n + nd->ra_win;
+	if (want > size || want < pos)
+		want = size;
+	if (nd->ra_end < pos)
+		nd->ra_end = pos;
+	if (want > nd->ra_end && nd->ra_end < pos + n + nd->ra_win / 2) {
+		readahead_range(m, nd, nd->ra_end, want);
+		nd->ra_end = want;
+	}
+}
+
+/* How many blocks from lblk on (at most max) lie one after another on
+ * the disk from pblk, its first: one cache call reads them all. */
+static uint32_t run_blocks(struct ext2_fs *fs, struct ext2_inode *raw, uint64_t lblk, uint32_t pblk,
+			   uint64_t max)
+{
+	uint32_t n = 1, next;
+
+	while (n < max && n < RUN_MAX_BLOCKS && ext2_bmap(fs, raw, 0, lblk + n, false, &next) == 0 &&
+	       next == pblk + n)
+		n++;
+	return n;
+}
+
+/* n zero bytes into b at off (a hole): 0 or -EFAULT. */
+static int put_zeros(struct iobuf b, size_t off, size_t n)
+{
+	static const uint8_t zeros[512];
+
+	for (size_t k; n; off += k, n -= k) {
+		k = n < sizeof(zeros) ? n : sizeof(zeros);
+		if (iobuf_put(b, off, zeros, k))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* Read up to n bytes of nd's data at pos straight from the block cache
+ * into b, a run of blocks contiguous on the disk per cache call: the
+ * count (short at the end of the file), or -errno when none. Locked. */
+static long read_locked(struct ext2_mount *m, struct ext2_node *nd, struct iobuf b, size_t n, uint64_t pos)
+{
+	struct ext2_fs *fs = &m->fs;
+	uint64_t size = ext2_inode_size(&nd->raw);
+	uint32_t bs = fs->g.block_size;
 	size_t done = 0;
 
+	if (pos >= size)
+		return 0;
+	if (n > size - pos)
+		n = (size_t)(size - pos);
 	while (done < n) {
 		if (done && io_should_stop())
 			break;
-		size_t k = n - done < IO_CHUNK ? n - done : IO_CHUNK;
-		long got = ext2_read(&m->fs, &nd->raw, pos + done, bounce, k);
-		if (got <= 0)
-			return done ? (long)done : got;
-		if (iobuf_put(b, done, bounce, (size_t)got))
-			return done ? (long)done : -EFAULT;
-		done += (size_t)got;
-		if ((size_t)got < k)
-			break;
+		uint64_t at = pos + done, lblk = at / bs;
+		uint32_t in_off = (uint32_t)(at % bs), pblk;
+		size_t k = n - done;
+		int err = ext2_bmap(fs, &nd->raw, 0, lblk, false, &pblk);
+		if (!err && !pblk) {
+			k = k < bs - in_off ? k : bs - in_off;
+			err = put_zeros(b, done, k);
+		} else if (!err) {
+			uint64_t run = run_blocks(fs, &nd->raw, lblk, pblk, (in_off + (uint64_t)k + bs - 1) / bs);
+			k = k < run * bs - in_off ? k : (size_t)(run * bs - in_off);
+			err = bcache_read_iobuf(fs->dev, (uint64_t)pblk * bs + in_off, b, done, k);
+		}
+		if (err)
+			return done ? (long)done : err;
+		done += k;
 	}
 	return (long)done;
 }
@@ -381,14 +483,15 @@ static long read_locked(struct ext2_mount *m, struct ext2_node *nd, uint8_t *bou
 static long file_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	struct ext2_mount *m = ext2_mount_of(f->inode);
-	uint8_t *bounce = kmalloc(IO_CHUNK);
-	long r = bounce ? ext2_lock(m) : -ENOMEM;
+	long r = ext2_lock(m);
 
 	if (r == 0) {
-		r = read_locked(m, ext2_node_of(f->inode), bounce, b, n, *pos);
+		struct ext2_node *nd = ext2_node_of(f->inode);
+		readahead(m, nd, *pos, n);
+		r = read_locked(m, nd, b, n, *pos);
+		nd->ra_next = *pos + (r > 0 ? (uint64_t)r : 0);
 		ext2_unlock(m);
 	}
-	kfree(bounce);
 	if (r > 0)
 		*pos += (uint64_t)r;
 	return r;

@@ -33,6 +33,10 @@ struct ext2_node {
 	void *fifo;                   /* a FIFO's pipe (fs/pipe.h) */
 	struct ext2_node *next;       /* in the table's bucket, or on the gone list */
 	struct ext2_mount *m;
+	/* sequential read-ahead (ext2_ops.c), under the mount's lock */
+	uint64_t ra_next;             /* where the last read ended: a read from here is sequential */
+	uint64_t ra_end;              /* read-ahead was started up to this byte of the file */
+	uint32_t ra_win;              /* the window: 0 after a jump, doubling up to RA_MAX */
 };
 
 /*

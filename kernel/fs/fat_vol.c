@@ -15,6 +15,8 @@
 
 #define ZERO_CHUNK 4096u
 #define FAT_RUN_MAX (256u * 1024u) /* bytes of contiguous clusters read in one cache call */
+#define FAT_RA_BYTES (512u * 1024u) /* sequential reads keep this much requested ahead */
+#define FAT_WALK_RA  (128u * 1024u) /* FAT bytes a chain walk reads ahead (one request) */
 static const uint8_t zeros[ZERO_CHUNK];
 static const uint8_t dot_name[FAT_SHORT_LEN] = { '.', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ' };
 static const uint8_t dotdot_name[FAT_SHORT_LEN] = { '.', '.', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ' };
@@ -121,9 +123,33 @@ static int fat_get(struct fat_vol *v, uint32_t c, uint32_t *val)
 	return 0;
 }
 
+/* FAT16/32's FAT[c] = val in every copy, with one cache call per copy
+ * (their entries never straddle two sectors): 0, -EIO, -ENOMEM. */
+static int fat_set_aligned(struct fat_vol *v, uint32_t c, uint32_t val)
+{
+	v->dbuf_ok = false;
+	for (unsigned k = 0; k < v->b.nfats; k++) {
+		uint64_t pos = fat_pos(v, c, k);
+		uint32_t off = (uint32_t)(pos % FAT_SECTOR_MIN);
+		struct bbuf bb;
+		int err = bcache_get(v->dev, pos / FAT_SECTOR_MIN, FAT_SECTOR_MIN, &bb);
+		if (err)
+			return err;
+		if (v->b.kind == FAT16)
+			fat_put16(bb.data + off, (uint16_t)val);
+		else
+			fat_put32(bb.data + off, (fat_le32(bb.data + off) & ~FAT32_MASK) | (val & FAT32_MASK));
+		bcache_dirty(&bb, off, fat_width(v));
+		bcache_put(&bb);
+	}
+	return 0;
+}
+
 /* FAT[c] = val in every copy (FAT32 keeps the entry's top four bits). */
 static int fat_set(struct fat_vol *v, uint32_t c, uint32_t val)
 {
+	if (v->b.kind != FAT12)
+		return fat_set_aligned(v, c, val);
 	for (unsigned k = 0; k < v->b.nfats; k++) {
 		uint8_t b[4] = { 0 };
 		uint64_t pos = fat_pos(v, c, k);
@@ -163,6 +189,42 @@ static int fat_next(struct fat_vol *v, uint32_t c, uint32_t *next)
 	return 0;
 }
 
+/* How many clusters follow c contiguously in its chain (FAT[c] is
+ * c + 1, FAT[c + 1] is c + 2, ...), at most max, reading the FAT a
+ * sector at a time (FAT16/32; FAT12 answers 0: step with fat_next),
+ * the FAT sectors it will need read ahead: 0 and *k, -EIO, -ENOMEM. A
+ * walk of a file written in one piece costs a cache call per 128
+ * entries instead of one per entry, and a request per 128 KiB of FAT. */
+static int fat_contig(struct fat_vol *v, uint32_t c, uint32_t max, uint32_t *k)
+{
+	uint32_t w = fat_width(v);
+	bool more = v->b.kind != FAT12;
+
+	*k = 0;
+	if (more && max > 1) { /* a cold FAT comes in large requests, not sector by sector */
+		uint64_t bytes = (uint64_t)max * w;
+		bcache_readahead(v->dev, fat_pos(v, c, 0), bytes < FAT_WALK_RA ? (size_t)bytes : FAT_WALK_RA);
+	}
+	while (more && *k < max) {
+		uint64_t pos = fat_pos(v, c + *k, 0);
+		uint32_t off = (uint32_t)(pos % FAT_SECTOR_MIN);
+		struct bbuf bb;
+		int err = bcache_get(v->dev, pos / FAT_SECTOR_MIN, FAT_SECTOR_MIN, &bb);
+		if (err)
+			return err;
+		for (more = false; off + w <= FAT_SECTOR_MIN && *k < max; off += w) {
+			uint32_t cur = c + *k;
+			uint32_t val = w == 2 ? fat_le16(bb.data + off) : fat_le32(bb.data + off) & FAT32_MASK;
+			more = val == cur + 1 && clus_valid(v, val);
+			if (!more)
+				break;
+			(*k)++;
+		}
+		bcache_put(&bb);
+	}
+	return 0;
+}
+
 /* Zero the cluster c through the cache, without reading it. */
 static int clus_zero(struct fat_vol *v, uint32_t c)
 {
@@ -182,9 +244,10 @@ static int clus_zero(struct fat_vol *v, uint32_t c)
 	return 0;
 }
 
-/* A free cluster, zeroed, marked the end of a chain and linked after
- * prev (0: a new chain): 0 and *out, -ENOSPC, -EIO. */
-static int clus_alloc(struct fat_vol *v, uint32_t prev, uint32_t *out)
+/* A free cluster, zeroed (unless its caller overwrites it whole),
+ * marked the end of a chain and linked after prev (0: a new chain):
+ * 0 and *out, -ENOSPC, -EIO. */
+static int clus_alloc(struct fat_vol *v, uint32_t prev, bool zero, uint32_t *out)
 {
 	uint32_t n = v->b.nclusters, c = v->next_free;
 	int err;
@@ -199,7 +262,7 @@ static int clus_alloc(struct fat_vol *v, uint32_t prev, uint32_t *out)
 			return err;
 		if (val != 0)
 			continue;
-		if ((err = fat_set(v, c, fat_eoc(v->b.kind) | 7)) || (err = clus_zero(v, c)))
+		if ((err = fat_set(v, c, fat_eoc(v->b.kind) | 7)) || (zero && (err = clus_zero(v, c))))
 			return err;
 		if (prev && (err = fat_set(v, prev, c)))
 			return err;
@@ -242,9 +305,57 @@ static void chain_note(struct fat_dir_index *ix, uint32_t i, uint32_t c)
 		ix->chain[ix->nchain++] = c;
 }
 
+/* node_cluster's alloc: what it does with a chain too short. */
+#define FIND_ONLY    0   /* -ENOENT */
+#define ALLOC_ZEROED 1   /* add clusters, zeroed */
+#define ALLOC_WHOLE  2   /* the same, but the idx-th is not zeroed: the caller overwrites it whole */
+
+/* Where a walk to n's idx-th cluster starts: the nearest cluster known
+ * at or before it (a directory's index, n's runs, n's hint), else the
+ * first cluster (made with alloc). 0 with *i and *c, -ENOENT (no
+ * cluster, no alloc), -ENOSPC, -EIO. */
+static int chain_start(struct fat_vol *v, struct fat_node *n, struct fat_dir_index *ix,
+		       uint32_t idx, int alloc, uint32_t *i, uint32_t *c)
+{
+	uint32_t contig;
+	bool known = false;
+	int err;
+
+	if (ix && ix->nchain) { /* a directory's chain is walked once, from where it is known */
+		*c = ix->chain[ix->nchain - 1];
+		*i = ix->nchain - 1;
+		return 0;
+	}
+	if (!ix)
+		known = fat_runs_lookup(&n->runs, idx, i, c, &contig);
+	if (!ix && n->hint_clus && n->hint_idx <= idx && (!known || n->hint_idx > *i)) {
+		*c = n->hint_clus;
+		*i = n->hint_idx;
+		known = true;
+	}
+	if (known)
+		return 0;
+	*c = n->first;
+	*i = 0;
+	if (*c == 0) {
+		if (!alloc)
+			return -ENOENT;
+		if ((err = clus_alloc(v, 0, alloc != ALLOC_WHOLE || idx != 0, c)))
+			return err;
+		n->first = *c;
+	} else if (!clus_valid(v, *c)) {
+		return fat_vol_error(v, "first cluster out of range", *c);
+	}
+	if (!ix)
+		fat_runs_note(&n->runs, 0, *c);
+	return 0;
+}
+
 /* The idx-th cluster of n's chain into *out; with alloc, clusters are
- * added (zeroed) up to it. -ENOENT: the chain is shorter (no alloc). */
-static int node_cluster(struct fat_vol *v, struct fat_node *n, uint32_t idx, bool alloc,
+ * added (zeroed) up to it. -ENOENT: the chain is shorter (no alloc).
+ * Every cluster found on the way goes into n's runs (or a directory's
+ * index), so the next call for a cluster near it walks nothing. */
+static int node_cluster(struct fat_vol *v, struct fat_node *n, uint32_t idx, int alloc,
 			uint32_t *out)
 {
 	struct fat_dir_index *ix = v->name_index && n->index && n->index->chain_cap ? n->index : NULL;
@@ -255,38 +366,30 @@ static int node_cluster(struct fat_vol *v, struct fat_node *n, uint32_t idx, boo
 		*out = ix->chain[idx];
 		return 0;
 	}
-	if (ix && ix->nchain) { /* a directory's chain is walked once, from where it is known */
-		c = ix->chain[ix->nchain - 1];
-		i = ix->nchain - 1;
-	} else if (!ix && n->hint_clus && n->hint_idx <= idx) {
-		c = n->hint_clus;
-		i = n->hint_idx;
-	} else {
-		c = n->first;
-		i = 0;
-		if (c == 0) {
-			if (!alloc)
-				return -ENOENT;
-			if ((err = clus_alloc(v, 0, &c)))
-				return err;
-			n->first = c;
-		} else if (!clus_valid(v, c)) {
-			return fat_vol_error(v, "first cluster out of range", c);
-		}
-	}
+	if ((err = chain_start(v, n, ix, idx, alloc, &i, &c)))
+		return err;
 	chain_note(ix, i, c);
 	for (; i < idx; i++) {
-		uint32_t next;
+		uint32_t next, k = 0;
+		if (!ix && (err = fat_contig(v, c, idx - i, &k)))
+			return err;
+		for (uint32_t j = 1; j <= k; j++)
+			fat_runs_note(&n->runs, i + j, c + j);
+		c += k;
+		if ((i += k) == idx)
+			break;
 		if ((err = fat_next(v, c, &next)))
 			return err;
 		if (next == 0) {
 			if (!alloc)
 				return -ENOENT;
-			if ((err = clus_alloc(v, c, &next)))
+			if ((err = clus_alloc(v, c, alloc != ALLOC_WHOLE || i + 1 != idx, &next)))
 				return err;
 		}
 		c = next;
 		chain_note(ix, i + 1, c);
+		if (!ix)
+			fat_runs_note(&n->runs, i + 1, c);
 	}
 	n->hint_idx = idx;
 	n->hint_clus = c;
@@ -494,7 +597,8 @@ static int dir_pos(struct fat_vol *v, struct fat_node *dir, uint64_t off, bool a
 	}
 	if (off >= FAT_MAX_DIR_BYTES)
 		return alloc ? -ENOSPC : -ENOENT;
-	if ((err = node_cluster(v, dir, (uint32_t)(off / v->b.cluster_size), alloc, &c)))
+	if ((err = node_cluster(v, dir, (uint32_t)(off / v->b.cluster_size),
+				alloc ? ALLOC_ZEROED : FIND_ONLY, &c)))
 		return err;
 	*pos = clus_pos(v, c) + off % v->b.cluster_size;
 	return 0;
@@ -908,7 +1012,7 @@ int fat_dir_create(struct fat_vol *v, const struct fat_node *parent, int64_t now
 	uint32_t c;
 	int err;
 
-	if ((err = fat_vol_begin_change(v)) || (err = clus_alloc(v, 0, &c)))
+	if ((err = fat_vol_begin_change(v)) || (err = clus_alloc(v, 0, true, &c)))
 		return err;
 	fat_de_init(de, dot_name, 0, FAT_ATTR_DIR, c, 0, now);
 	if ((err = write_de(v, clus_pos(v, c), de)))
@@ -938,24 +1042,48 @@ int fat_dir_set_parent(struct fat_vol *v, struct fat_node *dir, const struct fat
 
 /* From cluster c (the idx-th of n, read from byte off), the bytes of
  * the run of clusters that follow it on the disk, up to want: one cache
- * call, so one request for the run. n's hint moves to the run's last
- * cluster. */
+ * call, so one request for the run. Known runs are taken whole, the
+ * rest is found in the FAT (and noted). n's hint moves to the run's
+ * last cluster. */
 static int clus_run(struct fat_vol *v, struct fat_node *n, uint32_t idx, uint32_t c, uint32_t off,
 		    size_t want, size_t *len)
 {
-	size_t got = v->b.cluster_size - off;
-	uint32_t last = c;
+	uint32_t cs = v->b.cluster_size, last = c;
+	size_t got = cs - off, limit = want < FAT_RUN_MAX ? want : FAT_RUN_MAX;
 	int err;
 
-	while (got < want && got < FAT_RUN_MAX) {
-		uint32_t next;
+	while (got < limit) {
+		uint32_t kidx, kclus, contig, next;
+		if (fat_runs_lookup(&n->runs, idx + 1, &kidx, &kclus, &contig) && kidx == idx + 1) {
+			if (kclus != last + 1)
+				break;
+			uint32_t need = (uint32_t)((limit - got + cs - 1) / cs);
+			uint32_t take = contig < need ? contig : need;
+			last += take;
+			idx += take;
+			got += (size_t)take * cs;
+			continue;
+		}
+		uint32_t k, need = (uint32_t)((limit - got + cs - 1) / cs);
+		if ((err = fat_contig(v, last, need, &k)))
+			return err;
+		for (uint32_t j = 1; j <= k; j++)
+			fat_runs_note(&n->runs, idx + j, last + j);
+		if (k) {
+			last += k;
+			idx += k;
+			got += (size_t)k * cs;
+			continue;
+		}
 		if ((err = fat_next(v, last, &next)))
 			return err;
+		if (next)
+			fat_runs_note(&n->runs, idx + 1, next);
 		if (next != last + 1)
 			break;
 		last = next;
 		idx++;
-		got += v->b.cluster_size;
+		got += cs;
 	}
 	n->hint_idx = idx;
 	n->hint_clus = last;
@@ -963,19 +1091,56 @@ static int clus_run(struct fat_vol *v, struct fat_node *n, uint32_t idx, uint32_
 	return 0;
 }
 
+/* A sequential read of n, [pos, pos + len): keep up to FAT_RA_BYTES
+ * ahead of its end requested from the disk without waiting (topped up
+ * once half of it is used, so each request is large), run by run of
+ * contiguous clusters; the read itself then waits only for its own
+ * pages while the disk works on the next ones. A cluster not found
+ * stops it quietly (the read reports). */
+static void file_readahead(struct fat_vol *v, struct fat_node *n, uint64_t pos, size_t len)
+{
+	uint32_t cs = v->b.cluster_size;
+	uint64_t end = pos + len, target = end + FAT_RA_BYTES;
+
+	if (n->ra_end < pos)
+		n->ra_end = pos; /* the window fell behind (or starts): from here */
+	if (n->ra_end >= end + FAT_RA_BYTES / 2 || n->ra_end >= n->size)
+		return;
+	if (target > n->size)
+		target = n->size;
+	/* n's hint stays where the reads are: in a file of many short runs
+	 * the window's runs may push the read's own out of n->runs */
+	uint32_t hint_idx = n->hint_idx, hint_clus = n->hint_clus;
+	while (n->ra_end < target) {
+		uint32_t c, idx = (uint32_t)(n->ra_end / cs), off = (uint32_t)(n->ra_end % cs);
+		size_t run;
+		if (node_cluster(v, n, idx, FIND_ONLY, &c) ||
+		    clus_run(v, n, idx, c, off, (size_t)(target - n->ra_end), &run))
+			break;
+		bcache_readahead_async(v->dev, clus_pos(v, c) + off, run);
+		n->ra_end += run;
+	}
+	n->hint_idx = hint_idx;
+	n->hint_clus = hint_clus;
+}
+
 long fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *buf, size_t len)
 {
 	uint32_t cs = v->b.cluster_size;
 	size_t done = 0;
+	bool seq = pos == n->ra_next;
 
 	if (pos >= n->size)
 		return 0;
 	if (len > n->size - pos)
 		len = (size_t)(n->size - pos);
+	n->ra_next = pos + len;
+	if (seq)
+		file_readahead(v, n, pos, len);
 	while (done < len) {
 		uint32_t c, off = (uint32_t)(pos % cs), idx = (uint32_t)(pos / cs);
 		size_t chunk = 0;
-		int err = node_cluster(v, n, idx, false, &c);
+		int err = node_cluster(v, n, idx, FIND_ONLY, &c);
 		if (err == -ENOENT)
 			err = fat_vol_error(v, "file size beyond its clusters", n->first);
 		if (!err)
@@ -1002,7 +1167,8 @@ static long write_range(struct fat_vol *v, struct fat_node *n, uint64_t pos, con
 		size_t chunk = cs - off < len - done ? cs - off : len - done;
 		if (!buf && chunk > ZERO_CHUNK)
 			chunk = ZERO_CHUNK;
-		int err = node_cluster(v, n, (uint32_t)(pos / cs), true, &c);
+		int err = node_cluster(v, n, (uint32_t)(pos / cs),
+				       buf && off == 0 && chunk == cs ? ALLOC_WHOLE : ALLOC_ZEROED, &c);
 		if (!err)
 			err = vol_write(v, clus_pos(v, c) + off,
 					   buf ? (const uint8_t *)buf + done : zeros, chunk);
@@ -1052,10 +1218,13 @@ int fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 	}
 	keep = (uint32_t)((size + cs - 1) / cs);
 	n->hint_clus = n->hint_idx = 0;
+	fat_runs_trim(&n->runs, keep);
 	if (keep == 0) {
 		err = chain_free(v, n->first);
 		n->first = 0;
-	} else if (!(err = node_cluster(v, n, keep - 1, false, &c)) && !(err = fat_next(v, c, &next))) {
+		fat_runs_clear(&n->runs);
+	} else if (!(err = node_cluster(v, n, keep - 1, FIND_ONLY, &c)) &&
+		   !(err = fat_next(v, c, &next))) {
 		n->hint_clus = n->hint_idx = 0;
 		if (next && !(err = fat_set(v, c, fat_eoc(v->b.kind) | 7)))
 			err = chain_free(v, next);
@@ -1075,6 +1244,7 @@ int fat_node_free(struct fat_vol *v, struct fat_node *n)
 		err = chain_free(v, n->first);
 	n->first = 0;
 	n->hint_clus = n->hint_idx = 0;
+	fat_runs_clear(&n->runs);
 	return err;
 }
 

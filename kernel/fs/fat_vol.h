@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "block/bcache.h"
 #include "fs/fat_disk.h"
+#include "fs/fat_runs.h"
 
 struct fat_dir_index;
 
@@ -54,6 +55,9 @@ struct fat_node {
 	bool is_dir, is_root;
 	uint64_t de_pos;         /* volume byte position of its short entry; 0: none */
 	uint32_t hint_idx, hint_clus; /* a cluster of the chain already found (0: none) */
+	struct fat_runs runs;    /* where its clusters lie (fat_runs.h): facts of the chain */
+	uint64_t ra_next;        /* files: where a sequential read goes on (the last one's end) */
+	uint64_t ra_end;         /* files: the end of what was read ahead */
 	uint64_t free_hint;      /* directories: no free entry lies before this offset */
 	struct fat_dir_index *index; /* directories: names in memory (v->name_index), or NULL */
 };

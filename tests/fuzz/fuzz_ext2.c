@@ -10,6 +10,7 @@
  * tests/unit/ext2_host.h's image in memory (built with -include).
  */
 #include "fs/ext2_core.h"
+#include "lib/errno.h"
 
 #define MAX_IMAGE   (4u << 20)
 #define MAX_VISITS  256
@@ -63,6 +64,33 @@ static void read_inode(struct ext2_fs *fs, uint32_t ino, struct walk *w, uint8_t
 	}
 }
 
+#define MANY_NAMES 120   /* long names: the root grows past a block, and gets a name index */
+
+/* Names enough for ext2_dir.c's index (ext2_index.h), found, half removed, found again. */
+static void many_names(struct ext2_fs *fs, struct ext2_inode *root, uint32_t ino)
+{
+	char name[64];
+	uint32_t got;
+	uint8_t ft;
+
+	for (int i = 0; i < MANY_NAMES; i++) {
+		int n = snprintf(name, sizeof(name), "a-long-name-to-fill-directory-blocks-%d", i);
+		if (ext2_dir_find(fs, root, name, (size_t)n, &got, &ft) == -ENOENT &&
+		    ext2_dir_add(fs, EXT2_ROOT_INO, root, name, (size_t)n, ino, EXT2_FT_REG_FILE))
+			break;
+	}
+	for (int i = 0; i < MANY_NAMES; i++) {
+		int n = snprintf(name, sizeof(name), "a-long-name-to-fill-directory-blocks-%d", i);
+		if (ext2_dir_find(fs, root, name, (size_t)n, &got, &ft) == 0 && i % 2)
+			ext2_dir_remove(fs, root, name, (size_t)n);
+	}
+	for (int i = 0; i < MANY_NAMES; i++) {
+		int n = snprintf(name, sizeof(name), "a-long-name-to-fill-directory-blocks-%d", i);
+		if (ext2_dir_find(fs, root, name, (size_t)n, &got, &ft) == 0)
+			ext2_dir_remove(fs, root, name, (size_t)n);
+	}
+}
+
 /* Changes a read-write mount makes: a file written and cut, a directory, removals. */
 static void write_some(struct ext2_fs *fs, uint8_t *buf)
 {
@@ -83,6 +111,7 @@ static void write_some(struct ext2_fs *fs, uint8_t *buf)
 	ext2_iwrite(fs, ino, &in);
 	if (ext2_dir_add(fs, EXT2_ROOT_INO, &root, "fuzzed", 6, ino, EXT2_FT_REG_FILE) == 0)
 		ext2_dir_remove(fs, &root, "fuzzed", 6);
+	many_names(fs, &root, ino);
 	ext2_inode_release(fs, ino, &in, 1700000000);
 	memset(&sub, 0, sizeof(sub));
 	sub.i_mode = 040755;

@@ -519,11 +519,290 @@ UNIT_TEST(corrupt_images)
 	return NULL;
 }
 
+/* ---------------------------------------------------------------- the name index */
+
+/* Every candidate of hash h in ix, as a bit set over positions 0..4*63. */
+static uint64_t candidates(const struct ext2_dir_index *ix, uint32_t h)
+{
+	struct ext2_index_iter it;
+	uint32_t pos;
+	uint64_t set = 0;
+
+	ext2_index_iter_start(ix, h, &it);
+	while (ext2_index_next(ix, h, &it, &pos))
+		set |= 1ull << (pos / 4);
+	return set;
+}
+
+/* The table alone: colliding hashes, growth past dead slots, the room
+ * array, the too-big limit, the mount's list. */
+UNIT_TEST(index_table)
+{
+	struct ext2_dir_index *ix = ext2_index_new(77);
+
+	CHECK(ix);
+	CHECK_EQ(ext2_index_hash("abc", 3), ext2_index_hash("abc", 3));
+	CHECK(ext2_index_hash("abc", 3) != ext2_index_hash("abd", 3));
+	/* five names of one hash (a collision), one of another */
+	for (uint32_t i = 0; i < 5; i++)
+		CHECK_Z(ext2_index_add(ix, 42, i * 4));
+	CHECK_Z(ext2_index_add(ix, 43, 100));
+	CHECK_EQ(candidates(ix, 42), 0x1f);
+	CHECK_EQ(candidates(ix, 43), 1ull << 25);
+	CHECK_EQ(candidates(ix, 44), 0);
+	CHECK(ext2_index_del(ix, 42, 8));
+	CHECK(!ext2_index_del(ix, 42, 8));
+	CHECK(!ext2_index_del(ix, 43, 8));
+	CHECK_EQ(candidates(ix, 42), 0x1b);
+	CHECK_Z(ext2_index_add(ix, 42, 8)); /* back, into a dead slot */
+	CHECK_EQ(candidates(ix, 42), 0x1f);
+	/* churn: many adds and deletes, the table rehashing past its dead slots */
+	for (uint32_t round = 0; round < 50; round++) {
+		for (uint32_t i = 0; i < 1000; i++)
+			CHECK_Z(ext2_index_add(ix, 1000 + i, 4096 + i * 4));
+		for (uint32_t i = 0; i < 1000; i++)
+			CHECK(ext2_index_del(ix, 1000 + i, 4096 + i * 4));
+	}
+	CHECK_EQ(ix->count, 6);
+	CHECK(ix->cap <= 4096);
+	CHECK_EQ(candidates(ix, 42), 0x1f);
+	CHECK_EQ(candidates(ix, 43), 1ull << 25);
+	/* room: the first block with enough */
+	CHECK_EQ(ext2_index_find_room(ix, 12), EXT2_INDEX_NO_ROOM);
+	CHECK_Z(ext2_index_set_room(ix, 0, 8));
+	CHECK_Z(ext2_index_set_room(ix, 40, 100));
+	CHECK_Z(ext2_index_set_room(ix, 3, 20));
+	CHECK_EQ(ix->nblocks, 41);
+	CHECK_EQ(ext2_index_find_room(ix, 12), 3);
+	CHECK_EQ(ext2_index_find_room(ix, 24), 40);
+	CHECK_EQ(ext2_index_find_room(ix, 200), EXT2_INDEX_NO_ROOM);
+	/* the limit */
+	for (uint32_t i = ix->count; i < EXT2_INDEX_MAX; i++)
+		CHECK_Z(ext2_index_add(ix, i * 2654435761u, i * 4));
+	CHECK_EQ(ext2_index_add(ix, 1, 4), (uint64_t)-EFBIG);
+	CHECK(ix->too_big);
+	CHECK_EQ(candidates(ix, 42), 0);
+	/* the list: most recent first, at most EXT2_INDEX_KEEP */
+	struct ext2_dir_index *head = NULL;
+	ext2_index_insert(&head, ix);
+	for (uint32_t k = 1; k <= EXT2_INDEX_KEEP + 3; k++) {
+		struct ext2_dir_index *n = ext2_index_new(k);
+		CHECK(n);
+		ext2_index_insert(&head, n);
+	}
+	unsigned n = 0;
+	for (struct ext2_dir_index *p = head; p; p = p->next)
+		n++;
+	CHECK_EQ(n, EXT2_INDEX_KEEP);
+	CHECK(!ext2_index_lookup(&head, 77)); /* the oldest went */
+	CHECK(ext2_index_lookup(&head, 5) == head && head->key == 5);
+	ext2_index_forget(&head, 5);
+	CHECK(!ext2_index_lookup(&head, 5));
+	CHECK(ext2_index_lookup(&head, EXT2_INDEX_KEEP + 3));
+	ext2_index_free_all(&head);
+	CHECK(!head);
+	return NULL;
+}
+
+#define IX_NAMES 3000
+
+/* Every name i of the model (ino[i], 0: absent) is found with its inode,
+ * every absent one is -ENOENT, in directory dino. */
+static const char *check_names(struct ext2_fs *fs, uint32_t dino, const uint32_t *model)
+{
+	struct ext2_inode din;
+	char name[64];
+
+	CHECK_Z(ext2_iread(fs, dino, &din));
+	for (int i = 0; i < IX_NAMES; i++) {
+		uint32_t ino = 0;
+		uint8_t ft;
+		snprintf(name, sizeof(name), "name-%d%s", i, i % 7 ? "" : "-with-a-longer-tail");
+		int err = ext2_dir_find(fs, &din, name, strlen(name), &ino, &ft);
+		if (model[i]) {
+			CHECK_Z(err);
+			CHECK_EQ(ino, model[i]);
+		} else {
+			CHECK_EQ(err, (uint64_t)-ENOENT);
+		}
+	}
+	return NULL;
+}
+
+/* A big directory through the index: many names, unlink then re-create,
+ * renames (retarget and move), each step checked against a model, by
+ * the live index and by a fresh mount's (built from the disk), and
+ * e2fsck judging the image. */
+static const char *index_side(const char *opts)
+{
+	struct blkdev d;
+	struct ext2_fs fs;
+	struct ext2_inode din, in;
+	const char *why, *err;
+	static uint32_t model[IX_NAMES];
+	char name[64];
+	uint32_t dir, ino;
+
+	CHECK_Z(make_image(opts, &d));
+	CHECK_Z(ext2_fs_load(&d, false, &fs, &why));
+	if ((err = create(&fs, EXT2_ROOT_INO, "big", true, 0, &dir)))
+		return err;
+	memset(&in, 0, sizeof(in));
+	in.i_mode = 0100644;
+	in.i_links_count = 1;
+	/* one inode, many names (hard links): the directory is what is tested */
+	CHECK_Z(ext2_inode_alloc(&fs, ext2_ino_group(&fs, dir), false, &ino));
+	CHECK_Z(ext2_iwrite(&fs, ino, &in));
+	uint32_t links = 0;
+	for (int i = 0; i < IX_NAMES; i++) {
+		snprintf(name, sizeof(name), "name-%d%s", i, i % 7 ? "" : "-with-a-longer-tail");
+		CHECK_Z(ext2_iread(&fs, dir, &din));
+		CHECK_Z(ext2_dir_add(&fs, dir, &din, name, strlen(name), ino, EXT2_FT_REG_FILE));
+		CHECK_Z(ext2_iwrite(&fs, dir, &din));
+		model[i] = ino;
+		links++;
+	}
+	CHECK(fs.dix && fs.dix->count >= IX_NAMES); /* indexed */
+	if ((err = check_names(&fs, dir, model)))
+		return err;
+	/* unlink every third, then re-create every sixth: into the holes */
+	CHECK_Z(ext2_iread(&fs, dir, &din));
+	uint64_t size = ext2_inode_size(&din);
+	for (int i = 0; i < IX_NAMES; i += 3) {
+		snprintf(name, sizeof(name), "name-%d%s", i, i % 7 ? "" : "-with-a-longer-tail");
+		CHECK_Z(ext2_dir_remove(&fs, &din, name, strlen(name)));
+		CHECK_EQ(ext2_dir_remove(&fs, &din, name, strlen(name)), (uint64_t)-ENOENT);
+		model[i] = 0;
+		links--;
+	}
+	if ((err = check_names(&fs, dir, model)))
+		return err;
+	for (int i = 0; i < IX_NAMES; i += 6) {
+		snprintf(name, sizeof(name), "name-%d%s", i, i % 7 ? "" : "-with-a-longer-tail");
+		CHECK_Z(ext2_dir_add(&fs, dir, &din, name, strlen(name), ino, EXT2_FT_REG_FILE));
+		model[i] = ino;
+		links++;
+	}
+	CHECK_EQ(ext2_inode_size(&din), size); /* the holes took them: no new block */
+	CHECK_Z(ext2_iwrite(&fs, dir, &din));
+	if ((err = check_names(&fs, dir, model)))
+		return err;
+	/* rename: a name pointed elsewhere (retarget), a name moved (add + remove) */
+	uint32_t other;
+	CHECK_Z(ext2_inode_alloc(&fs, ext2_ino_group(&fs, dir), false, &other));
+	in.i_links_count = 0;
+	for (int i = 1; i < IX_NAMES; i += 10) {
+		snprintf(name, sizeof(name), "name-%d%s", i, i % 7 ? "" : "-with-a-longer-tail");
+		if (!model[i]) {
+			CHECK_EQ(ext2_dir_retarget(&fs, &din, name, strlen(name), other, EXT2_FT_REG_FILE),
+				 (uint64_t)-ENOENT);
+			continue;
+		}
+		CHECK_Z(ext2_dir_retarget(&fs, &din, name, strlen(name), other, EXT2_FT_REG_FILE));
+		model[i] = other;
+		links--;
+		in.i_links_count++;
+	}
+	CHECK_Z(ext2_iwrite(&fs, other, &in));
+	for (int i = 2; i + 1 < IX_NAMES; i += 10) { /* name i+1 becomes name i... */
+		char to[64];
+		snprintf(name, sizeof(name), "name-%d%s", i + 1, (i + 1) % 7 ? "" : "-with-a-longer-tail");
+		snprintf(to, sizeof(to), "name-%d%s", i, i % 7 ? "" : "-with-a-longer-tail");
+		if (!model[i + 1] || model[i + 1] != ino)
+			continue;
+		if (model[i]) { /* ...replacing it (one link of ino gone) */
+			CHECK_Z(ext2_dir_retarget(&fs, &din, to, strlen(to), ino, EXT2_FT_REG_FILE));
+			links--;
+		} else {
+			CHECK_Z(ext2_dir_add(&fs, dir, &din, to, strlen(to), ino, EXT2_FT_REG_FILE));
+		}
+		CHECK_Z(ext2_dir_remove(&fs, &din, name, strlen(name)));
+		model[i] = ino;
+		model[i + 1] = 0;
+	}
+	CHECK_Z(ext2_iwrite(&fs, dir, &din));
+	if ((err = check_names(&fs, dir, model)))
+		return err;
+	CHECK_EQ(fs.dix_builds, 1); /* built once, kept in step by every change since */
+	/* the inode's link count as the names say, for e2fsck */
+	CHECK_Z(ext2_iread(&fs, ino, &in));
+	in.i_links_count = (uint16_t)links;
+	CHECK_Z(ext2_iwrite(&fs, ino, &in));
+	ext2_fs_free(&fs);
+	CHECK(!fs.dix);
+	/* a fresh mount builds its index from the disk: the same answers */
+	CHECK_Z(ext2_fs_load(&d, false, &fs, &why));
+	if ((err = check_names(&fs, dir, model)))
+		return err;
+	ext2_fs_free(&fs);
+	CHECK_EQ(check_image(&d, getenv("EXT2_HOST_VERBOSE") ? "e2fsck -fn %s" : "e2fsck -fn %s >/dev/null 2>&1"), 0);
+	CHECK_EQ(check_image(&d, "debugfs -R 'ls /big' %s 2>/dev/null | grep -q 'name-14-with-a-longer-tail'"), 0);
+	free(d.data);
+	return NULL;
+}
+
+UNIT_TEST(index_4k)
+{
+	if (!have_mke2fs())
+		return NULL;
+	return index_side("-b 4096");
+}
+
+UNIT_TEST(index_1k)
+{
+	if (!have_mke2fs())
+		return NULL;
+	return index_side("-b 1024");
+}
+
+/* The bitmap search hints keep "the first free bit": a freed block or
+ * inode is the next one handed out, then the search goes on past the
+ * last taken. */
+UNIT_TEST(alloc_hints)
+{
+	struct blkdev d;
+	struct ext2_fs fs;
+	const char *why;
+	uint32_t b[3], again, next, in[3], iagain, inext;
+
+	if (!have_mke2fs())
+		return NULL;
+	CHECK_Z(make_image("-b 1024", &d));
+	CHECK_Z(ext2_fs_load(&d, false, &fs, &why));
+	for (int i = 0; i < 3; i++) {
+		CHECK_Z(ext2_block_alloc(&fs, 0, &b[i]));
+		CHECK_Z(ext2_inode_alloc(&fs, 0, false, &in[i]));
+	}
+	CHECK(b[0] < b[1] && b[1] < b[2]);
+	CHECK(in[0] < in[1] && in[1] < in[2]);
+	CHECK_Z(ext2_block_free(&fs, b[1]));
+	ext2_inode_free(&fs, in[1], false);
+	CHECK_Z(ext2_block_alloc(&fs, 0, &again));
+	CHECK_Z(ext2_inode_alloc(&fs, 0, false, &iagain));
+	CHECK_EQ(again, b[1]);
+	CHECK_EQ(iagain, in[1]);
+	CHECK_Z(ext2_block_alloc(&fs, 0, &next));
+	CHECK_Z(ext2_inode_alloc(&fs, 0, false, &inext));
+	CHECK(next > b[2]);
+	CHECK(inext > in[2]);
+	for (int i = 0; i < 3; i++) {
+		CHECK_Z(ext2_block_free(&fs, b[i]));
+		ext2_inode_free(&fs, in[i], false);
+	}
+	CHECK_Z(ext2_block_free(&fs, next));
+	ext2_inode_free(&fs, inext, false);
+	ext2_fs_free(&fs);
+	CHECK_EQ(check_image(&d, "e2fsck -fn %s >/dev/null 2>&1"), 0);
+	free(d.data);
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(sb_verdicts), UNIT_ENTRY(bmap_arithmetic), UNIT_ENTRY(dirent_rules),
 	UNIT_ENTRY(sparse_groups), UNIT_ENTRY(read_4k), UNIT_ENTRY(read_1k),
 	UNIT_ENTRY(read_rev0), UNIT_ENTRY(write_4k), UNIT_ENTRY(write_1k), UNIT_ENTRY(write_2k),
-	UNIT_ENTRY(write_rev0), UNIT_ENTRY(corrupt_images),
+	UNIT_ENTRY(write_rev0), UNIT_ENTRY(corrupt_images), UNIT_ENTRY(index_table),
+	UNIT_ENTRY(index_4k), UNIT_ENTRY(index_1k), UNIT_ENTRY(alloc_hints),
 };
 
 int main(int argc, char **argv)

@@ -585,6 +585,218 @@ UNIT_TEST(name_index)
 	return NULL;
 }
 
+/* ---------------------------------------------------------------- the run cache */
+
+/* fat_runs.c alone: runs grow by notes, hits and nearest known points,
+ * trims, a note that contradicts a run drops it, and at most FAT_RUNS
+ * runs are kept (the least recently used goes). */
+UNIT_TEST(runs_pure)
+{
+	struct fat_runs rs = { .n = 0 };
+	uint32_t ki, kc, contig = 0;
+
+	CHECK(!fat_runs_lookup(&rs, 0, &ki, &kc, &contig));
+	for (uint32_t i = 0; i < 10; i++)
+		fat_runs_note(&rs, i, 100 + i);
+	CHECK_EQ(rs.n, 1);
+	CHECK_EQ(rs.r[0].len, 10);
+	fat_runs_note(&rs, 10, 200);
+	CHECK_EQ(rs.n, 2);
+	CHECK(fat_runs_lookup(&rs, 5, &ki, &kc, &contig));
+	CHECK_EQ(ki, 5);
+	CHECK_EQ(kc, 105);
+	CHECK_EQ(contig, 5);
+	CHECK(fat_runs_lookup(&rs, 15, &ki, &kc, &contig)); /* nearest before: 10 */
+	CHECK_EQ(ki, 10);
+	CHECK_EQ(kc, 200);
+	fat_runs_trim(&rs, 3);
+	CHECK_EQ(rs.n, 1);
+	CHECK(fat_runs_lookup(&rs, 10, &ki, &kc, &contig));
+	CHECK_EQ(ki, 2);
+	CHECK_EQ(kc, 102);
+	fat_runs_note(&rs, 1, 500); /* the chain changed under the run: it goes */
+	CHECK_EQ(rs.n, 1);
+	CHECK(fat_runs_lookup(&rs, 1, &ki, &kc, &contig));
+	CHECK_EQ(kc, 500);
+	CHECK(!fat_runs_lookup(&rs, 0, &ki, &kc, &contig));
+	fat_runs_clear(&rs);
+	for (uint32_t i = 0; i <= FAT_RUNS; i++)
+		fat_runs_note(&rs, 10 * i, 1000 * i + 7);
+	CHECK_EQ(rs.n, FAT_RUNS);
+	CHECK(!fat_runs_lookup(&rs, 5, &ki, &kc, &contig)); /* run 0 was the oldest */
+	CHECK(fat_runs_lookup(&rs, 10 * FAT_RUNS, &ki, &kc, &contig));
+	CHECK_EQ(kc, 1000 * FAT_RUNS + 7);
+	return NULL;
+}
+
+#define RC_MAX_BYTES (3u << 20)
+static uint8_t rc_model[2][RC_MAX_BYTES], rc_buf[RC_MAX_BYTES];
+static uint32_t rc_rand = 12345;
+
+static uint32_t rc_next(void)
+{
+	rc_rand = rc_rand * 1103515245u + 12345u;
+	return rc_rand >> 8;
+}
+
+/* Write len bytes of fresh data at pos of n (and of its model m). */
+static int rc_write(struct fat_node *n, uint8_t *m, uint64_t pos, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		m[pos + i] = (uint8_t)rc_next();
+	if (fat_file_write(&vol, n, pos, m + pos, len) != (long)len)
+		return -1;
+	return fat_node_update(&vol, n, -1);
+}
+
+/* count reads at random offsets of n, each checked against m. */
+static const char *rc_random_reads(struct fat_node *n, const uint8_t *m, unsigned count,
+				   size_t maxlen)
+{
+	for (unsigned k = 0; k < count; k++) {
+		uint64_t pos = rc_next() % n->size;
+		size_t len = 1 + rc_next() % maxlen, want = len < n->size - pos ? len : n->size - pos;
+		if (fat_file_read(&vol, n, pos, rc_buf, len) != (long)want || memcmp(rc_buf, m + pos, want))
+			return "random read differs from what was written";
+	}
+	return NULL;
+}
+
+/* n read from start to end in steps of step bytes (a sequential read:
+ * the read-ahead window moves along its runs) must give m. */
+static const char *rc_seq_read(struct fat_node *n, const uint8_t *m, size_t step)
+{
+	for (uint64_t pos = 0; pos < n->size; pos += step) {
+		size_t want = step < n->size - pos ? step : n->size - pos;
+		if (fat_file_read(&vol, n, pos, rc_buf, step) != (long)want || memcmp(rc_buf, m + pos, want))
+			return "a sequential read differs from what was written";
+	}
+	return NULL;
+}
+
+/* A whole read of path through a new node (a walk of the chain from
+ * its start, as without any cache) must give m. */
+static const char *rc_cold_check(const char *path, const uint8_t *m, uint32_t size)
+{
+	struct fat_node n;
+
+	if (walk(path, &n))
+		return "lookup failed";
+	if (n.size != size)
+		return "size on disk differs";
+	memset(rc_buf, 0xee, size);
+	if (fat_file_read(&vol, &n, 0, rc_buf, size) != (long)size || memcmp(rc_buf, m, size))
+		return "a cold read differs from what was written";
+	return NULL;
+}
+
+/* The cluster run cache (fat_runs.c) under fat_vol.c: two files written
+ * in turns (one fragmented into 64 runs, more than a node keeps), read
+ * at random offsets through their warm nodes, cut short and grown again
+ * (truncate, zero-filling extension, appends that land on freed
+ * clusters), emptied and rewritten; every read must match what was
+ * written and what a cold chain walk reads. A contiguous file must be
+ * one run, found by a cold walk that reads each FAT sector once, and
+ * once its node knows it, 1,000 reads at random offsets must read no
+ * FAT sector at all. fsck.fat -n judges the volume. */
+UNIT_TEST(run_cache)
+{
+	const char *why;
+	struct fat_node root, a, b, c;
+	uint32_t cs, size_a;
+
+	if (!have_tools())
+		return printf("SKIP: mkfs.fat, mtools or fsck.fat missing\n"), NULL;
+	if ((why = make_image(32, 40960, "-s 1")) || (why = load_image()))
+		return why;
+	CHECK_EQ(fat_vol_open(&vol, &dev, false), 0);
+	cs = vol.b.cluster_size;
+	CHECK_EQ(cs, 512);
+	fat_root_node(&vol, &root);
+	CHECK_EQ(create(&root, "frag a.bin", false, &a), 0);
+	CHECK_EQ(create(&root, "frag b.bin", false, &b), 0);
+	for (uint32_t r = 0; r < 64; r++) { /* A: 3 clusters, B: 1, in turns */
+		CHECK_EQ(rc_write(&a, rc_model[0], a.size, 3 * cs), 0);
+		CHECK_EQ(rc_write(&b, rc_model[1], b.size, cs), 0);
+	}
+	CHECK(a.runs.n <= FAT_RUNS);
+	if ((why = rc_random_reads(&a, rc_model[0], 2000, 3000)) ||
+	    (why = rc_cold_check("frag a.bin", rc_model[0], a.size)) ||
+	    (why = rc_seq_read(&b, rc_model[1], 4096)))
+		return why;
+	dev.gets = 0; /* 64 runs, 8 kept: reading along them must not walk from the start */
+	if ((why = rc_seq_read(&a, rc_model[0], 1000)))
+		return why;
+	CHECK(dev.gets < 4 * a.size / cs);
+
+	/* cut inside a run, while the node knows the runs past the cut (A's
+	 * 17th to 24th), let B take the freed clusters, grow A again */
+	for (int f = 23; f >= 16; f--)
+		CHECK_EQ(fat_file_read(&vol, &a, (uint64_t)f * 3 * cs, rc_buf, 1), 1);
+	CHECK_EQ(fat_file_truncate(&vol, &a, 50 * cs + 100), 0);
+	CHECK_EQ(fat_node_update(&vol, &a, -1), 0);
+	CHECK_EQ(rc_write(&b, rc_model[1], b.size, 5 * cs), 0);
+	CHECK_EQ(rc_write(&a, rc_model[0], a.size, 40 * cs + 7), 0);
+	size_a = a.size;
+	CHECK_EQ(fat_file_truncate(&vol, &a, size_a + 9 * cs), 0); /* zero-filled */
+	memset(rc_model[0] + size_a, 0, 9 * cs);
+	CHECK_EQ(fat_node_update(&vol, &a, -1), 0);
+	if ((why = rc_random_reads(&a, rc_model[0], 2000, 3000)) ||
+	    (why = rc_random_reads(&b, rc_model[1], 500, 3000)) ||
+	    (why = rc_cold_check("frag a.bin", rc_model[0], a.size)) ||
+	    (why = rc_cold_check("frag b.bin", rc_model[1], b.size)))
+		return why;
+
+	/* emptied, then rewritten where B's clusters may now be free */
+	CHECK_EQ(fat_file_truncate(&vol, &a, 0), 0);
+	CHECK_EQ(a.runs.n, 0);
+	CHECK_EQ(remove_name(&root, "frag b.bin"), 0);
+	CHECK_EQ(rc_write(&a, rc_model[0], 0, 30 * cs + 1), 0);
+	if ((why = rc_random_reads(&a, rc_model[0], 500, 3000)) ||
+	    (why = rc_cold_check("frag a.bin", rc_model[0], a.size)))
+		return why;
+
+	/* a contiguous file: one run; warm, a random read costs no FAT read */
+	CHECK_EQ(create(&root, "big.bin", false, &c), 0);
+	for (uint32_t k = 0; k < 32; k++)
+		CHECK_EQ(rc_write(&c, rc_model[1], c.size, 65536), 0);
+	CHECK_EQ(c.runs.n, 1);
+	CHECK_EQ(c.runs.r[0].len, c.size / cs);
+	CHECK_EQ(walk("big.bin", &c), 0); /* cold: the first read walks the chain once, */
+	dev.gets = 0;
+	CHECK_EQ(fat_file_read(&vol, &c, c.size - 1, rc_buf, 1), 1);
+	CHECK(dev.gets <= c.size / cs / (512 / 4) + 4); /* a FAT sector at a time */
+	CHECK_EQ(c.runs.n, 1);
+	dev.gets = 0;
+	if ((why = rc_random_reads(&c, rc_model[1], 1000, 4096)))
+		return why;
+	CHECK_EQ(dev.gets, 0);
+	if ((why = rc_seq_read(&c, rc_model[1], 65536)) || (why = rc_seq_read(&a, rc_model[0], 777)))
+		return why;
+
+	/* one cluster each in turns: 1,500 runs, more than the read-ahead
+	 * window's worth of runs kept; a sequential read stays linear */
+	CHECK_EQ(create(&root, "frag d.bin", false, &a), 0);
+	CHECK_EQ(create(&root, "frag e.bin", false, &b), 0);
+	for (uint32_t r = 0; r < 1500; r++) {
+		CHECK_EQ(rc_write(&a, rc_model[0], a.size, cs), 0);
+		CHECK_EQ(rc_write(&b, rc_model[1], b.size, cs), 0);
+	}
+	CHECK_EQ(walk("frag d.bin", &a), 0);
+	dev.gets = 0;
+	if ((why = rc_seq_read(&a, rc_model[0], 4096)))
+		return why;
+	CHECK(dev.gets < 8 * a.size / cs);
+
+	CHECK_EQ(fat_vol_sync(&vol), 0);
+	save_image();
+	if (run("fsck.fat -n %s >/dev/null 2>&1", img_path))
+		return run("fsck.fat -n %s", img_path), "fsck.fat -n found damage";
+	unlink(img_path);
+	unlink(scratch);
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(short_names),
 	UNIT_ENTRY(name_rules),
@@ -599,6 +811,8 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(msdos_names),
 	UNIT_ENTRY(set_attrs),
 	UNIT_ENTRY(name_index),
+	UNIT_ENTRY(runs_pure),
+	UNIT_ENTRY(run_cache),
 };
 
 int main(int argc, char **argv)

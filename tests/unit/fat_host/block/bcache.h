@@ -22,6 +22,7 @@ struct blkdev {
 	uint8_t *mem;             /* the image */
 	size_t size;
 	unsigned writes;          /* calls that changed the image */
+	unsigned gets;            /* bcache_get calls (the FAT engine's metadata reads) */
 };
 
 struct bbuf {
@@ -41,6 +42,7 @@ static inline int bcache_get(struct blkdev *d, uint64_t block, uint32_t size, st
 	if (size < 512 || size > 4096 || (size & (size - 1)) || block > d->size / size ||
 	    !host_in(d, block * size, size))
 		return -EINVAL;
+	d->gets++;
 	out->page = d;
 	out->data = d->mem + block * size;
 	out->off = 0;
@@ -80,5 +82,17 @@ static inline int bcache_write(struct blkdev *d, uint64_t pos, const void *buf, 
 }
 
 static inline int bcache_sync_dev(struct blkdev *d) { (void)d; return 0; }
+
+static inline void bcache_readahead(struct blkdev *d, uint64_t pos, size_t len)
+{
+	(void)d;
+	(void)pos;
+	(void)len;
+}
+
+static inline void bcache_readahead_async(struct blkdev *d, uint64_t pos, size_t len)
+{
+	bcache_readahead(d, pos, len);
+}
 
 #endif
