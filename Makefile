@@ -178,14 +178,15 @@ test: all
 	@tests/run.sh
 
 # ---------------------------------------------------------------- kernel fuzzing
-# make fuzz-kernel [SECONDS=N] [SEED=S] [JOBS=J] [FUZZ_MEM=512M]: boot /bin/kfuzz as
-# init for N seconds (default 60; seed random and printed) and fail on a panic, a
+# make fuzz-kernel [SECONDS=N] [SEED=S] [JOBS=J] [FUZZ_MEM=512M] [SMP=C]: boot /bin/kfuzz as
+# init (on C CPUs with SMP=C) for N seconds (default 60; seed random and printed) and fail on a panic, a
 # hang, a leak or an unkillable child, printing the command that replays the run.
 FUZZ_MEM ?= 512M
 .PHONY: fuzz-kernel
 fuzz-kernel: all
 	python3 tests/boot/fuzzkernel.py --build $(B) --seconds $(or $(SECONDS),60) \
-		$(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) --mem $(FUZZ_MEM)
+		$(if $(SEED),--seed $(SEED)) $(if $(JOBS),--jobs $(JOBS)) --mem $(FUZZ_MEM) \
+		$(if $(SMP),--smp $(SMP))
 
 # ---------------------------------------------------------------- conformance
 # make conformance [GVTESTS="pipe_test ..."] [GVFILTER=gtest-filter]: gVisor's

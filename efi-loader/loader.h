@@ -56,6 +56,7 @@ struct loader {
 	uint32_t map_capacity;         /* kbi_mem_range slots after the struct */
 	struct region stack;           /* guard page + boot stack */
 	struct region handoff_page;    /* identity-mapped trampoline + GDT */
+	struct region trampoline;      /* below 1 MiB, for the other CPUs (size 0: none) */
 	struct pt_pool pt;
 	uint64_t pml4;
 	uint64_t direct_map_size;

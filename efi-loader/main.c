@@ -12,6 +12,11 @@
 #define MSR_EFER     0xc0000080u
 #define EFER_NXE     (1ull << 11)
 #define TSC_CALIBRATE_US 10000
+/* The application processors' start-up pages: code and data, then a
+ * PML4, PDPT and PD that identity-map the first 2 MiB (the kernel's
+ * smp.c lays them out). A SIPI vector is a page number below 1 MiB. */
+#define TRAMPOLINE_PAGES 4
+#define TRAMPOLINE_MAX   0x9ffffull /* below the EBDA and the VGA hole */
 
 /* Read \kestrel\cmdline.txt if present: trailing white space (the
  * newline an editor adds) is dropped, and so is anything past
@@ -102,6 +107,28 @@ static EFI_STATUS alloc_handoff_state(struct loader *ld)
 	return EFI_SUCCESS;
 }
 
+/* Reserve the pages below 1 MiB the other CPUs start in. Optional: a
+ * firmware that has none free gives a kernel on one CPU, with a note
+ * here. Page 0 is never used (the map keeps it out of reach); if the
+ * firmware hands it out, it stays allocated and a second try follows. */
+static void reserve_trampoline(struct loader *ld)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		EFI_PHYSICAL_ADDRESS addr = TRAMPOLINE_MAX;
+		EFI_STATUS st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress,
+						  EfiLoaderData, TRAMPOLINE_PAGES, &addr);
+		if (EFI_ERROR(st))
+			break;
+		if (addr == 0)
+			continue;
+		ld->trampoline.base = addr;
+		ld->trampoline.size = TRAMPOLINE_PAGES * PAGE_SIZE;
+		SetMem((void *)addr, ld->trampoline.size, 0);
+		return;
+	}
+	info("trampoline", "no free pages below 1 MiB: the kernel will use one CPU");
+}
+
 /* Fill the boot-info block; the memory map is added after
  * ExitBootServices by fill_boot_memmap(). */
 static struct kbi_boot_info *fill_boot_info(struct loader *ld, EFI_SYSTEM_TABLE *st)
@@ -135,6 +162,8 @@ static struct kbi_boot_info *fill_boot_info(struct loader *ld, EFI_SYSTEM_TABLE 
 	bi->secure_boot = ld->sb_flags | (ld->secure_boot ? KBI_SB_ON : 0);
 	CopyMem(bi->esp_guid, ld->esp_guid, sizeof(bi->esp_guid));
 	bi->esp_guid_valid = ld->esp_guid_valid;
+	bi->ap_trampoline = ld->trampoline.base;
+	bi->ap_trampoline_pages = (uint32_t)(ld->trampoline.size / PAGE_SIZE);
 	return bi;
 }
 
@@ -186,6 +215,7 @@ static EFI_STATUS load_everything(struct loader *ld, EFI_SYSTEM_TABLE *st)
 	ld->direct_map_size = ram_end;
 	if (EFI_ERROR((s = alloc_handoff_state(ld))))
 		return s;
+	reserve_trampoline(ld);
 	return build_page_tables(ld);
 }
 

@@ -132,6 +132,7 @@ void fill_boot_memmap(struct loader *ld, struct kbi_boot_info *bi)
 		{ &ld->pt.mem, KBI_MEM_PAGETABLES },
 		{ &ld->stack, KBI_MEM_BOOT_STACK },
 		{ &ld->handoff_page, KBI_MEM_BOOT_STACK },
+		{ &ld->trampoline, KBI_MEM_TRAMPOLINE },
 	};
 	for (unsigned i = 0; i < sizeof(marks) / sizeof(marks[0]) && n >= 0; i++)
 		n = memmap_mark(r, n, cap, marks[i].reg->base, marks[i].reg->size, marks[i].type);

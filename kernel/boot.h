@@ -29,6 +29,7 @@ struct boot_config {
 	uint32_t crash_len;
 	char root[ROOT_SPEC_MAX];          /* root=DEV|PARTUUID=GUID: a disk root ("" : the boot archive) */
 	char rootfstype[FSTYPE_MAX];       /* rootfstype=TYPE ("": try each) */
+	unsigned maxcpus;                  /* maxcpus=N (N >= 1), nosmp = maxcpus=1; 0: every CPU */
 };
 
 /* Parse the command line into cfg, logging every unknown or malformed

@@ -7,6 +7,8 @@
 #include "mm/layout.h"
 
 #define LOGLEVEL_MAX 7
+#define MAXCPUS_MAX  4096u  /* more than any machine; larger values are malformed */
+#define DECIMAL_BASE 10u
 
 static bool val_is(const struct cmdline_word *w, const char *s)
 {
@@ -56,6 +58,26 @@ static bool parse_init(const struct cmdline_word *w, struct boot_config *cfg)
 	return true;
 }
 
+/* maxcpus=N: a decimal N from 1 to MAXCPUS_MAX. */
+static bool parse_maxcpus(const struct cmdline_word *w, struct boot_config *cfg)
+{
+	unsigned n = 0;
+
+	if (!w->has_val || w->val_len == 0)
+		return false;
+	for (uint32_t i = 0; i < w->val_len; i++) {
+		if (w->val[i] < '0' || w->val[i] > '9')
+			return false;
+		n = n * DECIMAL_BASE + (unsigned)(w->val[i] - '0');
+		if (n > MAXCPUS_MAX)
+			return false;
+	}
+	if (n == 0)
+		return false;
+	cfg->maxcpus = n;
+	return true;
+}
+
 /* A word whose value is kept as a string (root=, rootfstype=): false if
  * it is empty or does not fit. */
 static bool parse_string(const struct cmdline_word *w, char *dst, size_t cap)
@@ -96,6 +118,10 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return parse_string(w, cfg->root, sizeof(cfg->root));
 	if (cmdline_word_is(w, "rootfstype"))
 		return parse_string(w, cfg->rootfstype, sizeof(cfg->rootfstype));
+	if (cmdline_word_is(w, "maxcpus"))
+		return parse_maxcpus(w, cfg);
+	if (cmdline_word_is(w, "nosmp"))
+		return !w->has_val && (cfg->maxcpus = 1);
 	if (cmdline_word_is(w, "crash") && w->has_val) {
 		cfg->crash = w->val;
 		cfg->crash_len = w->val_len;

@@ -27,6 +27,7 @@
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/klock.h"
 #include "arch/x86_64/tlb.h"
 #include "mm/mm.h"
@@ -320,6 +321,7 @@ void kmain(struct kbi_boot_info *bi)
 	percpu_init_boot_cpu();
 	klock_init_boot(); /* this boot thread holds the kernel lock from now on */
 	interrupts_init();
+	smp_park_others(); /* the other CPUs out of the firmware's loop until smp_init */
 	tlb_init();
 	time_init(bi, refclock_pick(bi->tsc_hz));
 	cpu_sti();
@@ -330,6 +332,8 @@ void kmain(struct kbi_boot_info *bi)
 	process_init();
 	bcache_init(); /* the block cache's write-back thread, when pci_init found a disk */
 	tty_init(); /* the console TTY: ^C works before anything opens it */
+	smp_set_ap_entry(sched_ap_enter); /* the scheduler is above arch: registered */
+	smp_init(bi, cfg.maxcpus);
 	syscall_init(cfg.audit);
 	mount_filesystems(bi);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;

@@ -20,6 +20,7 @@
 
 static enum panic_action panic_action = PANIC_HALT;
 static void (*panic_stop)(enum panic_action);
+static void (*panic_stop_others)(void);
 static volatile int panicking;
 
 void panic_set_action(enum panic_action a)
@@ -32,14 +33,22 @@ void panic_set_stop(void (*stop)(enum panic_action))
 	panic_stop = stop;
 }
 
+void panic_set_stop_others(void (*stop_others)(void))
+{
+	panic_stop_others = stop_others;
+}
+
 void panic_begin(void)
 {
 	cpu_cli();
-	if (panicking++) {
-		/* A fault inside the panic path: say so once and stop. */
+	if (__atomic_fetch_add(&panicking, 1, __ATOMIC_SEQ_CST)) {
+		/* A fault inside the panic path, or another CPU's panic: say
+		 * so once and stop. */
 		log_write("\nKERNEL PANIC: recursive panic\n", 31, true);
 		cpu_halt_forever();
 	}
+	if (panic_stop_others)
+		panic_stop_others();
 }
 
 void panic_printf(const char *fmt, ...)

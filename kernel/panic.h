@@ -13,6 +13,10 @@ void panic_set_action(enum panic_action a);
  * reset): called with the report written and flushed, interrupts off,
  * no locks. If it returns, or none is set, the CPU halts. */
 void panic_set_stop(void (*stop)(enum panic_action));
+/* With several CPUs: the first thing a panic does (interrupts off, before
+ * the report) is stop the other CPUs through this hook (smp.c sets it:
+ * an NMI to each, which halts it). */
+void panic_set_stop_others(void (*stop_others)(void));
 
 /* The pieces, for reports built elsewhere (the trap handler). */
 void panic_begin(void);

@@ -24,12 +24,13 @@ static const uint8_t type_priority[KBI_MEM_TYPE_COUNT] = {
 	[KBI_MEM_BOOTINFO]      = 6,
 	[KBI_MEM_ROOTFS]        = 7,
 	[KBI_MEM_KERNEL]        = 8,
-	[KBI_MEM_ACPI_RECLAIM]  = 9,
-	[KBI_MEM_PERSISTENT]    = 10,
-	[KBI_MEM_RUNTIME]       = 11,
-	[KBI_MEM_ACPI_NVS]      = 12,
-	[KBI_MEM_RESERVED]      = 13,
-	[KBI_MEM_BAD]           = 14,
+	[KBI_MEM_TRAMPOLINE]    = 9,
+	[KBI_MEM_ACPI_RECLAIM]  = 10,
+	[KBI_MEM_PERSISTENT]    = 11,
+	[KBI_MEM_RUNTIME]       = 12,
+	[KBI_MEM_ACPI_NVS]      = 13,
+	[KBI_MEM_RESERVED]      = 14,
+	[KBI_MEM_BAD]           = 15,
 };
 
 static const char *const type_names[KBI_MEM_TYPE_COUNT] = {
@@ -47,6 +48,7 @@ static const char *const type_names[KBI_MEM_TYPE_COUNT] = {
 	[KBI_MEM_BOOT_STACK]    = "boot-stack",
 	[KBI_MEM_BAD]           = "bad",
 	[KBI_MEM_PERSISTENT]    = "persistent",
+	[KBI_MEM_TRAMPOLINE]    = "ap-trampoline",
 };
 
 static bool type_known(uint32_t type)

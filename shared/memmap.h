@@ -28,7 +28,7 @@
  *    beyond MEMMAP_ADDR_TOP are clipped to it;
  *  - where ranges overlap the higher-priority type wins, highest first:
  *    BAD > RESERVED > ACPI_NVS > RUNTIME > PERSISTENT > ACPI_RECLAIM >
- *    KERNEL > ROOTFS > BOOTINFO > PAGETABLES > BOOT_STACK > LOADER >
+ *    TRAMPOLINE > KERNEL > ROOTFS > BOOTINFO > PAGETABLES > BOOT_STACK > LOADER >
  *    BOOT_SERVICES > USABLE; the flags of a piece are the OR of the flags
  *    of every range covering it;
  *  - page 0 is never USABLE: a usable page 0 becomes RESERVED;

@@ -675,7 +675,8 @@ static int proc_open(struct inode *ip, struct file *f)
 		return procfs_sysctl_open(e->name, f);
 	if (!fdinfo && (!e || !e->show))
 		return -ENXIO;
-	size_t cap = !fdinfo && e->show == show_pid_maps ? maps_buf_size(p) : SHOW_BUF;
+	size_t cap = !fdinfo && e->show == show_pid_maps ? maps_buf_size(p)
+		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size() : SHOW_BUF;
 	struct sbuf sb = { kmalloc(cap), cap, 0 };
 	if (!sb.buf)
 		return -ENOMEM;

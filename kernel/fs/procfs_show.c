@@ -9,6 +9,7 @@
 #include "fs/fstype.h"
 #include "uapi/limits.h"
 #include "arch/x86_64/cpuinfo.h"
+#include "arch/x86_64/smp.h"
 #include "time/time.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -22,6 +23,7 @@
 
 #define KIB_PER_PAGE 4
 #define NS_PER_TICK  ((uint64_t)(NSEC_PER_SEC / USER_HZ))
+#define CPUINFO_ENTRY_MAX 2048 /* bytes: one CPU's entry, flags and all */
 
 void sb_printf(struct sbuf *s, const char *fmt, ...)
 {
@@ -188,13 +190,19 @@ void show_filesystems(struct sbuf *s, struct process *p)
 			sb_printf(s, "\t%s\n", disk[i]);
 }
 
-/* One CPU, never idle by this kernel's books: all time is "user". */
 /* When the machine booted, in seconds since the epoch (0 if the clock is unset). */
 static uint64_t boot_epoch_sec(void)
 {
 	uint64_t wall = time_realtime_ns(), up = time_ns();
 
 	return wall > up ? (wall - up) / NSEC_PER_SEC : 0;
+}
+
+/* One "cpu" line of /proc/stat: name, then user nice system idle iowait
+ * irq softirq steal guest guest_nice in ticks (what is not accounted is 0). */
+static void stat_cpu_line(struct sbuf *s, const char *name, struct cpu_ticks t)
+{
+	sb_printf(s, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", name, t.user, t.sys, t.idle);
 }
 
 void show_stat(struct sbuf *s, struct process *p)
@@ -204,10 +212,13 @@ void show_stat(struct sbuf *s, struct process *p)
 
 	(void)p;
 	process_for_each(count_proc, &c);
-	/* user nice system idle iowait irq softirq steal guest guest_nice */
-	for (int cpu = -1; cpu < 1; cpu++)
-		sb_printf(s, "cpu%s %lu 0 %lu %lu 0 0 0 0 0 0\n", cpu < 0 ? " " : "0", t.user, t.sys,
-			  t.idle);
+	stat_cpu_line(s, "cpu ", t);
+	for (unsigned cpu = 0; cpu < smp_cpus_online(); cpu++) {
+		char name[16];
+
+		ksnprintf(name, sizeof(name), "cpu%u", cpu);
+		stat_cpu_line(s, name, sched_cpu_ticks_of(cpu));
+	}
 	sb_printf(s, "intr 0\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
 		  t.switches, boot_epoch_sec(), c.last_pid, c.running);
 }
@@ -219,29 +230,79 @@ static void put_flag(const char *name, void *ctx)
 	sb_printf(ctx, " %s", name);
 }
 
-void show_cpuinfo(struct sbuf *s, struct process *p)
+/* Linux's siblings (online CPUs in the package) and cpu cores (distinct
+ * cores among them) for the CPU at place at. */
+static void package_counts(const struct cpu_topo *at, unsigned *siblings, unsigned *cores)
 {
-	struct cpu_ident id;
-	uint64_t khz = tsc_hz() / 1000;
+	uint64_t seen_cores = 0; /* bit i: core id i counted (ids past 63 each count) */
+	unsigned n = smp_cpus_online();
 
-	(void)p;
-	cpu_identify(&id);
-	sb_printf(s, "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n", id.vendor,
-		  id.family, id.model);
+	*siblings = *cores = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct percpu *c = smp_cpu(i);
+		struct cpu_topo t;
+		if (!c)
+			continue;
+		cpu_topology_of(c->apic_id, &t);
+		if (t.package != at->package)
+			continue;
+		(*siblings)++;
+		if (t.core >= 64 || !(seen_cores & (1ull << t.core)))
+			(*cores)++;
+		if (t.core < 64)
+			seen_cores |= 1ull << t.core;
+	}
+}
+
+/* One CPU's entry, in Linux's order of fields (arch/x86/kernel/cpu/proc.c). */
+static void cpuinfo_entry(struct sbuf *s, unsigned cpu, uint32_t apic_id, const struct cpu_ident *id)
+{
+	uint64_t khz = tsc_hz() / 1000;
+	struct cpu_topo t;
+	unsigned siblings, cores;
+
+	cpu_topology_of(apic_id, &t);
+	package_counts(&t, &siblings, &cores);
+	sb_printf(s, "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n", cpu,
+		  id->vendor, id->family, id->model);
 	sb_printf(s, "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\n",
-		  id.model_name[0] ? id.model_name : "unknown", id.stepping, khz / 1000, khz % 1000);
-	sb_printf(s, "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n");
+		  id->model_name[0] ? id->model_name : "unknown", id->stepping, khz / 1000, khz % 1000);
+	sb_printf(s, "physical id\t: %u\nsiblings\t: %u\ncore id\t\t: %u\ncpu cores\t: %u\n",
+		  t.package, siblings, t.core, cores);
+	/* initial apicid: the id CPUID reported at start, the same as the
+	 * current one, which Kestrel never changes */
+	sb_printf(s, "apicid\t\t: %u\ninitial apicid\t: %u\n", apic_id, apic_id);
 	sb_printf(s, "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n",
-		  id.cpuid_level);
+		  id->cpuid_level);
 	sb_printf(s, "flags\t\t:");
 	cpu_each_flag(put_flag, s);
 	sb_printf(s, "\n");
 	sb_printf(s, "bogomips\t: %lu.%02lu\nclflush size\t: 64\ncache_alignment\t: 64\n",
 		  2 * khz / 1000, (2 * khz / 10) % 100);
-	if (id.phys_bits)
-		sb_printf(s, "address sizes\t: %u bits physical, %u bits virtual\n", id.phys_bits,
-			  id.virt_bits);
+	if (id->phys_bits)
+		sb_printf(s, "address sizes\t: %u bits physical, %u bits virtual\n", id->phys_bits,
+			  id->virt_bits);
 	sb_printf(s, "power management:\n\n");
+}
+
+/* One entry per online CPU. The identity and flags are the reading CPU's:
+ * bring-up checks every CPU's features equal to the boot CPU's. */
+void show_cpuinfo(struct sbuf *s, struct process *p)
+{
+	struct cpu_ident id;
+
+	(void)p;
+	cpu_identify(&id);
+	for (unsigned cpu = 0; cpu < smp_cpus_online(); cpu++) {
+		struct percpu *c = smp_cpu(cpu);
+		if (c)
+			cpuinfo_entry(s, cpu, c->apic_id, &id);
+	}
+}
+
+size_t cpuinfo_buf_size(void)
+{
+	return CPUINFO_ENTRY_MAX * smp_cpus_online();
 }
 
 /* ---------------------------------------------------------------- per process */
@@ -277,11 +338,11 @@ void show_pid_stat(struct sbuf *s, struct process *p)
 	struct cpu_times self = process_cpu_times(p), kids = p->child_times;
 
 	sb_printf(s, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu 0 "
-		  "18446744073709551615 0 0 0 0 0 %lu %lu 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
+		  "18446744073709551615 0 0 0 0 0 %lu %lu 0 0 0 0 0 17 %u 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
 		  p->pid, p->name, state_char(p), ppid, p->pgid, p->sid, self.user_ns / NS_PER_TICK,
 		  self.sys_ns / NS_PER_TICK, kids.user_ns / NS_PER_TICK, kids.sys_ns / NS_PER_TICK,
 		  p->nthreads, start, vm_bytes(p), p->sig_pending, p->thread ? p->thread->sig_blocked : 0,
-		  p->state == PROC_ZOMBIE ? p->wstatus : 0);
+		  p->thread ? p->thread->cpu : 0, p->state == PROC_ZOMBIE ? p->wstatus : 0);
 }
 
 /* status's Uid: and Gid: lines: real, effective, saved, file system. */

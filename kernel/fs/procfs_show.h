@@ -25,6 +25,8 @@ void show_version(struct sbuf *s, struct process *p);
 void show_loadavg(struct sbuf *s, struct process *p);
 void show_filesystems(struct sbuf *s, struct process *p);
 void show_stat(struct sbuf *s, struct process *p);
+/* The buffer show_cpuinfo needs: one entry per online CPU. */
+size_t cpuinfo_buf_size(void);
 /* Per-process files (p: the process the directory is about, never NULL). */
 void show_pid_stat(struct sbuf *s, struct process *p);
 void show_pid_status(struct sbuf *s, struct process *p);

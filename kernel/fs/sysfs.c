@@ -18,7 +18,9 @@
 #include "mm/heap.h"
 #include "mm/iobuf.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "lib/string.h"
+#include "arch/x86_64/smp.h"
 #include "uapi/stat.h"
 
 #define SYSFS_MAGIC    0x62656572u  /* statfs f_type, Linux's SYSFS_MAGIC */
@@ -29,23 +31,26 @@
 
 const struct fs_info sysfs_fs = { .name = "sysfs", .dev = SYSFS_DEV, .magic = SYSFS_MAGIC };
 
-/* One node of the tree: its parent's index, and a file's text. Kestrel
- * runs on CPU 0 alone. */
+/* One node of the tree: its parent's index, and a file's text, or
+ * CPU_LIST for the CPUs online now. Kestrel's CPUs are numbered densely
+ * from 0 and never go offline, so online, possible and present are one
+ * list. */
 struct sys_node {
 	const char *name;
 	uint32_t mode;
 	int parent;
 	const char *text;
 };
+static const char CPU_LIST[] = "(the online CPUs)";
 
 static const struct sys_node nodes[] = {
 	[ROOT] = { "sys", S_IFDIR | 0555, ROOT, NULL },
 	[1] = { "devices", S_IFDIR | 0755, ROOT, NULL },
 	[2] = { "system", S_IFDIR | 0755, 1, NULL },
 	[3] = { "cpu", S_IFDIR | 0755, 2, NULL },
-	[4] = { "online", S_IFREG | 0444, 3, "0\n" },
-	[5] = { "possible", S_IFREG | 0444, 3, "0\n" },
-	[6] = { "present", S_IFREG | 0444, 3, "0\n" },
+	[4] = { "online", S_IFREG | 0444, 3, CPU_LIST },
+	[5] = { "possible", S_IFREG | 0444, 3, CPU_LIST },
+	[6] = { "present", S_IFREG | 0444, 3, CPU_LIST },
 	[7] = { "kernel", S_IFDIR | 0755, ROOT, NULL },
 	[8] = { "fs", S_IFDIR | 0755, ROOT, NULL },
 };
@@ -108,11 +113,27 @@ static int sys_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void 
 	return 0;
 }
 
+/* The online CPUs in Linux's list format: "0", or "0-N". */
+static void cpu_list_text(char *buf, size_t size)
+{
+	unsigned n = smp_cpus_online();
+
+	if (n <= 1)
+		ksnprintf(buf, size, "0\n");
+	else
+		ksnprintf(buf, size, "0-%u\n", n - 1);
+}
+
 /* Read the node's text from *pos (0 past its end). */
 static long attr_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	const char *text = nodes[f->inode->aux].text;
+	char list[24];
 
+	if (text == CPU_LIST) {
+		cpu_list_text(list, sizeof(list));
+		text = list;
+	}
 	return vfs_read_text(text, strlen(text), b, n, pos);
 }
 

@@ -17,11 +17,13 @@
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/shmem.h"
+#include "mm/tlb_batch.h"
 #include "mm/vmname.h"
 #include "mm/vmm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/tlb.h"
 
 /* ---------------------------------------------------------------- the region tree */
 
@@ -153,21 +155,37 @@ static void resident_inc(struct vm_space *vs)
 		vs->hiwater = vs->resident;
 }
 
-static void drop_page(uint64_t va, uint64_t *pte, void *ctx)
+/* A batch of flushes in vs (mm/tlb_batch.h): every walk below that
+ * clears or weakens present entries gathers them in one, and its caller
+ * finishes it (one shootdown) before returning; user pages are released
+ * with page_ref_put after the flush. */
+static void batch_begin(struct tlb_batch *b, const struct vm_space *vs)
 {
-	struct vm_space *vs = ctx;
-	uint64_t pa = *pte & PTE_ADDR;
-
-	vs->resident--;
-	*pte = 0;
-	arch_invlpg(va);
-	page_ref_put(pa);
+	tlb_batch_init(b, vs->pml4, page_ref_put);
 }
 
-/* Unmap every mapped page of [start, end) and drop its reference. */
-static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end)
+struct drop_ctx {
+	struct vm_space *vs;
+	struct tlb_batch *batch;
+};
+
+static void drop_page(uint64_t va, uint64_t *pte, void *arg)
 {
-	arch_walk_user(vs->pml4, start, end, drop_page, vs);
+	struct drop_ctx *c = arg;
+	uint64_t pa = *pte & PTE_ADDR;
+
+	c->vs->resident--;
+	*pte = 0;
+	tlb_batch_drop(c->batch, va, pa); /* the reference goes after the flush */
+}
+
+/* Unmap every mapped page of [start, end), gathering the flush and the
+ * page references in batch b (its caller finishes it). */
+static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end, struct tlb_batch *b)
+{
+	struct drop_ctx c = { vs, b };
+
+	arch_walk_user(vs->pml4, start, end, drop_page, &c);
 }
 
 /* Put region v (whose obj is set) on its object's list of mappings. */
@@ -201,13 +219,19 @@ void uvm_destroy(struct vm_space *vs)
 	if (__atomic_sub_fetch(&vs->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	struct vma *v = vs->vmas;
+	struct tlb_batch b;
 
+	/* No CPU keeps it loaded from here on (an idle CPU, a kernel thread):
+	 * the unmaps below then need no IPI, and the tables can go. */
+	tlb_retire_pml4(vs->pml4);
+	batch_begin(&b, vs);
 	while (v) {
 		struct vma *next = v->next;
-		unmap_range(vs, v->start, v->end);
+		unmap_range(vs, v->start, v->end, &b);
 		vma_free(v);
 		v = next;
 	}
+	tlb_batch_finish(&b);
 	arch_free_user_tables(vs->pml4);
 	page_free(phys_to_virt(vs->pml4));
 	kfree(vs);
@@ -290,18 +314,21 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 	if (split_at(vs, start) || split_at(vs, end))
 		return -ENOMEM;
 	struct vma *v = uvm_first_vma_from(vs, start), *prev = vma_before(vs, v);
+	struct tlb_batch b;
 
+	batch_begin(&b, vs);
 	while (v && v->start < end) { /* sorted: nothing further is in the range */
 		struct vma *next = v->next;
 		if (v->start >= start && v->end <= end) {
-			unmap_range(vs, v->start, v->end);
+			unmap_range(vs, v->start, v->end, &b);
 			vma_unlink(vs, v, prev);
-			vma_free(v);
+			vma_free(v); /* its object's pages: the batch holds the mappings' references */
 		} else {
 			prev = v;
 		}
 		v = next;
 	}
+	tlb_batch_finish(&b);
 	return 0;
 }
 
@@ -311,6 +338,7 @@ struct move_ctx {
 	uint64_t pml4;
 	uint64_t delta; /* destination minus source, modulo 2^64 */
 	int err;
+	struct tlb_batch *batch; /* the cleared source entries */
 };
 
 /* Move one present entry by delta (mremap's move_ptes): the same page
@@ -332,8 +360,7 @@ static void move_pte(uint64_t va, uint64_t *pte, void *arg)
 	}
 	*dst = *pte;
 	*pte = 0;
-	arch_invlpg(va);
-	arch_invlpg(to);
+	tlb_batch_add(c->batch, va); /* to was absent: nothing cached for it */
 }
 
 /* Move the present pages of [from, from + len) to to (an empty range):
@@ -341,13 +368,16 @@ static void move_pte(uint64_t va, uint64_t *pte, void *arg)
  * there, so the way back needs no memory). */
 static int move_pages(struct vm_space *vs, uint64_t from, uint64_t to, uint64_t len)
 {
-	struct move_ctx c = { vs->pml4, to - from, 0 };
+	struct tlb_batch b;
+	struct move_ctx c = { vs->pml4, to - from, 0, &b };
 
+	batch_begin(&b, vs);
 	arch_walk_user(vs->pml4, from, from + len, move_pte, &c);
-	if (!c.err)
-		return 0;
-	struct move_ctx back = { vs->pml4, from - to, 0 };
-	arch_walk_user(vs->pml4, to, to + len, move_pte, &back);
+	if (c.err) {
+		struct move_ctx back = { vs->pml4, from - to, 0, &b };
+		arch_walk_user(vs->pml4, to, to + len, move_pte, &back);
+	}
+	tlb_batch_finish(&b);
 	return c.err;
 }
 
@@ -385,7 +415,7 @@ static bool range_covered(const struct vm_space *vs, uint64_t start, uint64_t en
 }
 
 struct protect_ctx {
-	uint64_t pml4;
+	struct tlb_batch *batch;
 	unsigned leaf;
 };
 
@@ -393,8 +423,8 @@ static void protect_one(uint64_t va, uint64_t *pte, void *arg)
 {
 	const struct protect_ctx *c = arg;
 
-	(void)pte;
-	arch_protect_page(c->pml4, va, c->leaf);
+	arch_pte_protect(pte, c->leaf);
+	tlb_batch_add(c->batch, va);
 }
 
 bool uvm_range_has_flag(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag)
@@ -413,6 +443,8 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 		return -EACCES; /* Linux: a shared file mapping without write access */
 	if (split_at(vs, start) || split_at(vs, end))
 		return -ENOMEM;
+	struct tlb_batch b;
+	batch_begin(&b, vs);
 	for (struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
 		if (v->start < start)
 			continue;
@@ -420,12 +452,13 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 		/* PROT_NONE: the pages stay, not present (VM_NONE), so that
 		 * neither the program nor the kernel's user copies reach them;
 		 * their contents come back with a later mprotect. */
-		struct protect_ctx c = { vs->pml4, v->prot };
+		struct protect_ctx c = { &b, v->prot };
 		if (!(prot & (VM_READ | VM_WRITE | VM_EXEC)))
 			c.leaf |= VM_NONE;
 		/* only the pages already touched: the walk skips absent tables */
 		arch_walk_user(vs->pml4, v->start, v->end, protect_one, &c);
 	}
+	tlb_batch_finish(&b);
 	return 0;
 }
 
@@ -507,10 +540,14 @@ void uvm_truncate_object(struct shmem *obj, uint64_t idx)
 {
 	for (struct vma *v = *shmem_rmap(obj); v; v = v->obj_next) {
 		uint64_t from = object_va(v, idx);
-		if (from < v->end)
-			unmap_range(v->vs, from, v->end);
+		if (from >= v->end)
+			continue;
+		struct tlb_batch b;
+		batch_begin(&b, v->vs);
+		unmap_range(v->vs, from, v->end, &b);
+		tlb_batch_finish(&b);
 	}
-	shmem_truncate(obj, idx);
+	shmem_truncate(obj, idx); /* no CPU reaches the pages any more */
 }
 
 /* Is va's page in region v past the end of the region's object? */
@@ -529,14 +566,23 @@ static bool object_full(const struct vma *v, uint64_t va)
 
 int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_only)
 {
+	struct tlb_batch batch;
+	int err = 0;
+
+	batch_begin(&batch, vs);
 	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
 		uint64_t a = v->start > start ? v->start : start, b = v->end < end ? v->end : end;
 		if (a >= b)
 			continue;
-		if (anon_only && (v->backing || v->obj))
-			return -EINVAL;
-		unmap_range(vs, a, b);
+		if (anon_only && (v->backing || v->obj)) {
+			err = -EINVAL;
+			break;
+		}
+		unmap_range(vs, a, b, &batch);
 	}
+	tlb_batch_finish(&batch);
+	if (err)
+		return err;
 	return range_covered(vs, start, end) ? 0 : -ENOMEM;
 }
 
@@ -727,7 +773,7 @@ enum cow_writer {
  * entry is pte) if it is shared copy-on-write (when this space holds the
  * last reference, the page itself), set up as `who` needs. The direct-map address of the page
  * this space now maps; NULL if out of memory (nothing changed). */
-static void *cow_unshare(uint64_t *pte, uint64_t va, enum cow_writer who)
+static void *cow_unshare(struct vm_space *vs, uint64_t *pte, uint64_t va, enum cow_writer who)
 {
 	uint64_t page_va = page_round_down(va);
 	uint64_t pa = *pte & PTE_ADDR;
@@ -748,7 +794,9 @@ static void *cow_unshare(uint64_t *pte, uint64_t va, enum cow_writer who)
 	*pte = virt_to_phys(page) | (*pte & ~PTE_ADDR);
 	if (who == COW_USER_WRITE)
 		*pte = (*pte | PTE_W) & ~PTE_COW;
-	arch_invlpg(page_va);
+	/* Another thread's CPU may still read the old page: flush before
+	 * the old page can go and before this write is seen. */
+	tlb_shootdown(vs->pml4, page_va, page_va + PAGE_SIZE);
 	if (shared)
 		page_ref_put(pa);
 	return page;
@@ -761,7 +809,7 @@ void *uvm_page(struct vm_space *vs, uint64_t va)
 
 	if (v && !pte && !beyond_object(v, va) && fault_in(vs, v, va))
 		pte = arch_pte(vs->pml4, page_round_down(va));
-	return pte ? cow_unshare(pte, va, COW_KERNEL) : NULL; /* callers write through it */
+	return pte ? cow_unshare(vs, pte, va, COW_KERNEL) : NULL; /* callers write through it */
 }
 
 /* The page at va for a write that honours the region's protection. */
@@ -863,6 +911,7 @@ struct fork_ctx {
 	struct vm_space *child;
 	int err;
 	bool shared;          /* the region being copied is VMA_SHARED */
+	struct tlb_batch *parent_batch; /* the parent's entries made read-only */
 };
 
 /* Share one parent page with the child, one more reference on it. A
@@ -880,8 +929,8 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 	if (!c->shared) {
 		bool was_writable = *pte & PTE_W;
 		*pte = (*pte & ~PTE_W) | PTE_COW;
-		if (was_writable)
-			arch_invlpg(va); /* PTE_COW alone is a software bit */
+		if (was_writable) /* PTE_COW alone is a software bit */
+			tlb_batch_add(c->parent_batch, va);
 	}
 	uint64_t *child = NULL;
 	if (arch_map_page(c->child->pml4, va, pa, VM_USER) == 0)
@@ -917,11 +966,13 @@ static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail
 struct vm_space *uvm_fork(struct vm_space *parent)
 {
 	struct vm_space *vs = uvm_create();
-	struct fork_ctx c = { vs, 0, false };
+	struct tlb_batch b;
+	struct fork_ctx c = { vs, 0, false, &b };
 	struct vma **tail;
 
 	if (!vs)
 		return NULL;
+	batch_begin(&b, parent);
 	vs->brk_start = parent->brk_start;
 	vs->brk = parent->brk;
 	vs->mmap_next = parent->mmap_next;
@@ -932,6 +983,7 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 		c.shared = v->flags & VMA_SHARED;
 		arch_walk_user(parent->pml4, v->start, v->end, share_page, &c);
 	}
+	tlb_batch_finish(&b); /* the parent's other threads write no more to shared pages */
 	if (c.err) {
 		uvm_destroy(vs); /* walks the list only */
 		return NULL;
@@ -970,6 +1022,12 @@ static struct vma *grow_stack(struct vm_space *vs, uint64_t va, const struct uvm
 	return v;
 }
 
+/* Does leaf entry e let a user access of this kind through? */
+static bool pte_allows(uint64_t e, bool write, bool exec)
+{
+	return (e & PTE_P) && (e & PTE_U) && (!write || (e & PTE_W)) && (!exec || !(e & PTE_NX));
+}
+
 enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec,
 				const struct uvm_limits *lim)
 {
@@ -989,11 +1047,17 @@ enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bo
 		return UVM_FAULT_DONE;
 	if (!pte)
 		return object_full(v, va) ? UVM_FAULT_SIGBUS : UVM_FAULT_NOMEM;
-	/* Present: only a write to a copy-on-write page in a writable region
-	 * (checked above) is not a real protection violation. */
+	/* Present and allowing the access (the region allows it, checked
+	 * above): a spurious fault. Another CPU mapped the page or broke its
+	 * copy-on-write while this one waited for the kernel lock, or this
+	 * CPU's TLB held the weaker entry of before. Retry. */
+	if (pte_allows(*pte, write, exec))
+		return UVM_FAULT_DONE;
+	/* Otherwise only a write to a copy-on-write page in a writable region
+	 * is not a real protection violation. */
 	if (!write || !(*pte & PTE_COW))
 		return UVM_FAULT_BAD;
-	return cow_unshare(pte, va, COW_USER_WRITE) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
+	return cow_unshare(vs, pte, va, COW_USER_WRITE) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
 }
 
 int uvm_prefault(struct vm_space *vs, uint64_t va)

@@ -13,6 +13,8 @@
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
+#include "mm/tlb_batch.h"
+#include "arch/x86_64/tlb.h"
 #include "mm/vmm.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
@@ -114,15 +116,28 @@ static uint64_t first_page(const struct vm_range *a)
 	return a->start + GUARD_PAGES * PAGE_SIZE;
 }
 
+static void free_page_phys(uint64_t pa)
+{
+	pmm_free(pa, 0);
+}
+
 /* Unmap the pages at [va, va + n pages) that are mapped, freeing them if
- * owned (the area's own pages; not a device's). */
+ * owned (the area's own pages; not a device's). One flush on every CPU
+ * for them all (kernel-half entries are global: every CPU may hold
+ * them), before the pages are freed and the range handed out again. */
 static void unmap_pages(uint64_t va, uint64_t n, bool owned)
 {
+	struct tlb_batch b;
+
+	tlb_batch_init(&b, TLB_BATCH_KERNEL, free_page_phys);
 	for (uint64_t i = 0; i < n; i++) {
-		uint64_t pa = vmm_unmap_kernel(va + i * PAGE_SIZE);
+		uint64_t at = va + i * PAGE_SIZE, pa = vmm_unmap_kernel_deferred(at);
 		if (pa && owned)
-			pmm_free(pa, 0);
+			tlb_batch_drop(&b, at, pa);
+		else if (pa)
+			tlb_batch_add(&b, at);
 	}
+	tlb_batch_finish(&b);
 }
 
 /* Map n fresh zeroed pages, writable, at va: 0, or -ENOMEM after
@@ -215,6 +230,25 @@ void vfree(void *p)
 static uint32_t *free_slots;
 static uint32_t nfree, free_cap, slots_used;
 
+/* Freed stacks kept mapped for the next kstack_alloc, as Linux's cached
+ * stacks: unmapping one costs a flush on every CPU (kernel entries are
+ * global: any CPU may hold them), keeping it costs KSTACK_SIZE of memory.
+ * A thread's exit and the next thread's creation then change no mapping.
+ * Their slots count as in use. Lock rule: vm_lock. */
+#define KSTACK_CACHED_MAX 8
+static uint64_t cached_tops[KSTACK_CACHED_MAX];
+static uint32_t ncached;
+
+/* Stacks freed beyond the cache: unmapped, but their slots and pages
+ * wait here until KSTACK_STALE_MAX of them are flushed from every CPU in
+ * one shootdown (a burst of exits then costs one round of IPIs, not one
+ * each). Their slots count as in use. Lock rule: vm_lock. */
+#define KSTACK_STALE_MAX 8
+#define KSTACK_PAGES     (KSTACK_SIZE / PAGE_SIZE)
+static uint32_t stale_slots[KSTACK_STALE_MAX];
+static uint64_t stale_pages[KSTACK_STALE_MAX][KSTACK_PAGES];
+static uint32_t nstale;
+
 static uint64_t slot_top(uint32_t slot)
 {
 	return KSTACK_AREA_BASE + ((uint64_t)slot + 1) * KSTACK_SLOT_SIZE;
@@ -270,15 +304,92 @@ static void kstack_slot_put(uint32_t slot, uint64_t low)
 	spin_unlock_irqrestore(&vm_lock, flags);
 }
 
+/* A cached stack's top (zeroed again, as a fresh one: the scheduler
+ * measures a stack's peak by its untouched zeros), or 0 if none. */
+static uint64_t kstack_cached_take(void)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t top = ncached ? cached_tops[--ncached] : 0;
+	spin_unlock_irqrestore(&vm_lock, flags);
+
+	if (top)
+		memset((void *)(top - KSTACK_SIZE), 0, KSTACK_SIZE);
+	return top;
+}
+
+/* Keep the stack below top for a later kstack_alloc: false when the
+ * cache is full. */
+static bool kstack_cached_put(uint64_t top)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	bool kept = ncached < KSTACK_CACHED_MAX;
+
+	if (kept)
+		cached_tops[ncached++] = top;
+	spin_unlock_irqrestore(&vm_lock, flags);
+	return kept;
+}
+
+/* Flush the stale stacks from every CPU, then free their pages and give
+ * their slots back. vm_lock stays held across the shootdown: a CPU
+ * answers it without taking any lock, and nothing may take a stale slot
+ * meanwhile. */
+static void kstack_flush_stale(void)
+{
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	for (uint32_t i = 0; i < nstale; i++) {
+		uint64_t top = slot_top(stale_slots[i]);
+		lo = top - KSTACK_SIZE < lo ? top - KSTACK_SIZE : lo;
+		hi = top > hi ? top : hi;
+	}
+	if (nstale)
+		tlb_shootdown_kernel(lo, hi);
+	for (uint32_t i = 0; i < nstale; i++) {
+		for (uint32_t k = 0; k < KSTACK_PAGES; k++)
+			if (stale_pages[i][k])
+				pmm_free(stale_pages[i][k], 0);
+		free_slots[nfree++] = stale_slots[i];
+	}
+	nstale = 0;
+	spin_unlock_irqrestore(&vm_lock, flags);
+}
+
+/* Unmap slot's stack without a flush and queue it with the stale ones;
+ * the queue is flushed when full. */
+static void kstack_slot_put_stale(uint32_t slot)
+{
+	uint64_t low = slot_top(slot) - KSTACK_SIZE, pages[KSTACK_PAGES];
+
+	for (uint32_t k = 0; k < KSTACK_PAGES; k++)
+		pages[k] = vmm_unmap_kernel_deferred(low + k * PAGE_SIZE);
+	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	stale_slots[nstale] = slot;
+	memcpy(stale_pages[nstale], pages, sizeof(pages));
+	bool full = ++nstale == KSTACK_STALE_MAX;
+	spin_unlock_irqrestore(&vm_lock, flags);
+	if (full)
+		kstack_flush_stale();
+}
+
 uint64_t kstack_alloc(void)
 {
-	int64_t slot = kstack_room() ? kstack_slot_take() : -1;
+	uint64_t cached = kstack_cached_take();
 
+	if (cached)
+		return cached;
+	int64_t slot = kstack_room() ? kstack_slot_take() : -1;
+	if (slot < 0) { /* the area is full: the stale slots may be all that is left */
+		kstack_flush_stale();
+		slot = kstack_room() ? kstack_slot_take() : -1;
+	}
 	if (slot < 0)
 		return 0;
 	uint64_t top = slot_top((uint32_t)slot);
 	if (map_fresh_pages(top - KSTACK_SIZE, KSTACK_SIZE / PAGE_SIZE)) {
 		kstack_slot_put((uint32_t)slot, top); /* nothing left mapped */
+		kstack_flush_stale(); /* out of memory: give back what waits */
 		return 0;
 	}
 	return top;
@@ -290,7 +401,8 @@ void kstack_free(uint64_t top)
 
 	if (top <= KSTACK_AREA_BASE || top > KSTACK_AREA_END || off % KSTACK_SLOT_SIZE)
 		panic("kstack_free: %#lx is not a kernel stack", top);
-	kstack_slot_put((uint32_t)(off / KSTACK_SLOT_SIZE - 1), top - KSTACK_SIZE);
+	if (!kstack_cached_put(top))
+		kstack_slot_put_stale((uint32_t)(off / KSTACK_SLOT_SIZE - 1));
 }
 
 bool vmalloc_is_guard(uint64_t va)

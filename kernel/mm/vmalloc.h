@@ -20,7 +20,9 @@ void *vmalloc_map_phys(uint64_t pa, size_t len, unsigned prot);
  * (mm/layout.h), with the rest of the slot below it an unmapped guard.
  * Returns the top (initial RSP), or 0 when out of memory. Both cost the
  * same however many stacks exist: a slot is found from its address, and
- * free slots wait on a stack of numbers. Process context. */
+ * free slots wait on a stack of numbers. A few freed stacks stay mapped
+ * for the next kstack_alloc (zeroed again then): unmapping one costs a
+ * TLB flush on every CPU. Process context. */
 #define KSTACK_SIZE (16 * 1024)
 uint64_t kstack_alloc(void);
 void kstack_free(uint64_t top);

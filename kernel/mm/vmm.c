@@ -103,6 +103,14 @@ uint64_t vmm_unmap_kernel(uint64_t va)
 	return pa;
 }
 
+uint64_t vmm_unmap_kernel_deferred(uint64_t va)
+{
+	uint64_t flags = spin_lock_irqsave(&map_lock);
+	uint64_t pa = arch_unmap_page_deferred(kernel_pml4, va);
+	spin_unlock_irqrestore(&map_lock, flags);
+	return pa;
+}
+
 int vmm_protect_kernel(uint64_t va, unsigned prot)
 {
 	uint64_t flags = spin_lock_irqsave(&map_lock);

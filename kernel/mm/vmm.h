@@ -17,6 +17,10 @@ uint64_t vmm_kernel_pml4(void);
  * space at once. Serialised by the kernel mapping lock. */
 int vmm_map_kernel(uint64_t va, uint64_t pa, unsigned prot);
 uint64_t vmm_unmap_kernel(uint64_t va);
+/* vmm_unmap_kernel without the flush (one per page is an IPI to every
+ * CPU): the caller gathers them (mm/tlb_batch.h) and flushes before the
+ * address is mapped again or the page freed. */
+uint64_t vmm_unmap_kernel_deferred(uint64_t va);
 int vmm_protect_kernel(uint64_t va, unsigned prot);
 
 #endif

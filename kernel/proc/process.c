@@ -21,6 +21,7 @@
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/tlb.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
@@ -663,6 +664,7 @@ static __attribute__((noreturn)) void leave_group(struct process *p, struct thre
 	reap_thread_later(t);
 	/* The process may be gone before the next switch loads another CR3. */
 	arch_switch_pml4(vmm_kernel_pml4());
+	tlb_note_loaded(vmm_kernel_pml4());
 	thread_exit();
 }
 
@@ -703,6 +705,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	 * never waits (proc/oom.c). Any CR3 with the shared kernel half will
 	 * do for the last few instructions. */
 	arch_switch_pml4(vmm_kernel_pml4());
+	tlb_note_loaded(vmm_kernel_pml4());
 	if (p->vm) {
 		p->maxrss_pages = process_maxrss_pages(p);
 		uvm_destroy(p->vm);
@@ -1006,7 +1009,8 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	struct vm_space *old = p->vm;
 	p->vm = img.vm;
 	arch_switch_pml4(img.vm->pml4);
-	uvm_destroy(old); /* a vfork parent keeps its own reference */
+	tlb_note_loaded(img.vm->pml4);
+	uvm_destroy(old); /* a vfork parent keeps its own reference (uvm_destroy retires the PML4) */
 	uint64_t f = irq_save();
 	vfork_release(p);
 	irq_restore(f);

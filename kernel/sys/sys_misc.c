@@ -208,33 +208,3 @@ SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 		return uvm_discard(vs, start, start + size, advice == MADV_FREE);
 	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
 }
-
-
-SYSCALL_DEFINE3(sched_getaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
-{
-	uint64_t mask = 1; /* one CPU */
-
-	if (pid && !process_find(pid))
-		return -ESRCH;
-	if (len < sizeof(mask) || len % sizeof(mask))
-		return -EINVAL;
-	if (copy_to_user(umask, &mask, sizeof(mask)))
-		return -EFAULT;
-	return sizeof(mask);
-}
-
-/* sched_setaffinity(pid, len, mask): Kestrel runs on CPU 0 only, so a
- * mask is accepted when it holds CPU 0 (the others are dropped, as
- * Linux drops offline CPUs) and is -EINVAL otherwise. As Linux's
- * get_user_cpu_mask, a short mask is zero-extended and a long one read
- * only as far as the kernel's cpumask (one long). */
-SYSCALL_DEFINE3(sched_setaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
-{
-	uint64_t mask = 0;
-
-	if (copy_from_user(&mask, umask, len < sizeof(mask) ? len : sizeof(mask)))
-		return -EFAULT;
-	if (pid && !process_find(pid))
-		return -ESRCH;
-	return mask & 1 ? 0 : -EINVAL;
-}

@@ -3,14 +3,20 @@
  * Kestrel: the POSIX scheduling queries glibc exposes (sched_get_priority_max,
  * sched_get_priority_min, sched_rr_get_interval). Every thread runs under
  * SCHED_NORMAL and is preempted at each timer tick, so the round-robin
- * interval reported is one tick.
+ * interval reported is one tick. Also the CPU placement calls:
+ * sched_getaffinity/sched_setaffinity on real masks (proc/sched.h) and
+ * getcpu.
  */
 #include "sys/syscall_define.h"
 #include "proc/process.h"
+#include "proc/sched.h"
+#include "proc/cred.h"
+#include "arch/x86_64/smp.h"
 #include "time/time.h"
 #include "time/timespec.h"
 #include "lib/errno.h"
 #include "uapi/sched.h"
+#include "uapi/capability.h"
 
 /* A policy Linux knows: 0, or -EINVAL. */
 static int policy_known(int policy)
@@ -48,4 +54,87 @@ SYSCALL_DEFINE2(sched_rr_get_interval, pid_t, pid, uptr_t, interval)
 	if (pid && !process_find(pid))
 		return -ESRCH;
 	return timespec_write(interval, NSEC_PER_SEC / TIME_TICK_HZ);
+}
+
+/* The kernel's CPU mask: one long, as Linux's cpumask_size() for at most
+ * 64 CPUs (SMP_MAX_CPUS). */
+typedef uint64_t kcpumask_t;
+_Static_assert(SMP_MAX_CPUS <= 8 * sizeof(kcpumask_t), "a CPU mask is one long");
+
+/* The thread a pid argument names, as Linux's find_process_by_pid: 0 is
+ * the caller, any other value a thread id. NULL if none is live. */
+static struct thread *affinity_target(pid_t pid)
+{
+	struct process *owner;
+
+	if (pid == 0)
+		return current_thread();
+	if (pid < 0)
+		return NULL;
+	return process_find_thread(pid, &owner);
+}
+
+/* Linux's check_same_owner, else CAP_SYS_NICE: may the caller change t's
+ * placement? 0 or -EPERM. */
+static long affinity_may_set(const struct thread *t)
+{
+	const struct cred *me = current_cred();
+
+	if (me->euid == t->cred.euid || me->euid == t->cred.uid || capable(CAP_SYS_NICE))
+		return 0;
+	return -EPERM;
+}
+
+/* sched_getaffinity(pid, len, mask): the CPUs the thread may run on that
+ * are online. As Linux: len must hold the kernel's mask and be a whole
+ * number of longs (-EINVAL), the result is the bytes written (the
+ * kernel's mask size, the rest of the caller's buffer untouched). */
+SYSCALL_DEFINE3(sched_getaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
+{
+	struct thread *t;
+	kcpumask_t mask;
+
+	if (len < sizeof(mask) || len % sizeof(mask))
+		return -EINVAL;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	mask = t->cpus_allowed & sched_online_mask();
+	if (copy_to_user(umask, &mask, sizeof(mask)))
+		return -EFAULT;
+	return sizeof(mask);
+}
+
+/* sched_setaffinity(pid, len, mask): as Linux's, in its order: the mask
+ * is read first (a short one zero-extended, a long one only as far as
+ * the kernel's mask; -EFAULT), then the thread is found (-ESRCH), the
+ * caller must own it or hold CAP_SYS_NICE (-EPERM), and a mask naming
+ * no online CPU is -EINVAL (sched_set_affinity). */
+SYSCALL_DEFINE3(sched_setaffinity, pid_t, pid, unsigned int, len, uptr_t, umask)
+{
+	kcpumask_t mask = 0;
+	struct thread *t;
+	long err;
+
+	if (copy_from_user(&mask, umask, len < sizeof(mask) ? len : sizeof(mask)))
+		return -EFAULT;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	if ((err = affinity_may_set(t)))
+		return err;
+	return sched_set_affinity(t, mask);
+}
+
+/* getcpu(cpu, node, tcache): the CPU the caller runs on now and its NUMA
+ * node (always 0: one node); either pointer may be NULL, tcache is
+ * ignored as by Linux since 2.6.24. -EFAULT for a bad pointer. */
+SYSCALL_DEFINE3(getcpu, uptr_t, ucpu, uptr_t, unode, uptr_t, tcache)
+{
+	unsigned cpu = smp_cpu_id(), node = 0;
+
+	(void)tcache;
+	if (ucpu && copy_to_user(ucpu, &cpu, sizeof(cpu)))
+		return -EFAULT;
+	if (unode && copy_to_user(unode, &node, sizeof(node)))
+		return -EFAULT;
+	return 0;
 }

@@ -152,6 +152,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_setrlimit] = sys_setrlimit,
 	[SYS_sched_getaffinity] = sys_sched_getaffinity,
 	[SYS_sched_setaffinity] = sys_sched_setaffinity,
+	[SYS_getcpu] = sys_getcpu,
 	[SYS_clock_nanosleep] = sys_clock_nanosleep,
 	[SYS_prlimit64] = sys_prlimit64,
 	[SYS_getrandom] = sys_getrandom,

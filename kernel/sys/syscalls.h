@@ -138,6 +138,7 @@ long sys_getrandom(SYSCALL_ARGS);
 long sys_madvise(SYSCALL_ARGS);
 long sys_sched_getaffinity(SYSCALL_ARGS);
 long sys_sched_setaffinity(SYSCALL_ARGS);
+long sys_getcpu(SYSCALL_ARGS);
 
 /* sys/sys_pipe.c */
 long sys_pipe2(SYSCALL_ARGS);

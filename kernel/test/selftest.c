@@ -17,6 +17,8 @@
 extern const char __text_start[], __kernel_start[];
 extern const char __boot_stack_guard[], boot_stack_bottom[];
 extern const char ksym_names[];
+#define SIPI_MEMORY_END 0x100000ull /* a SIPI starts a CPU in the first 1 MiB */
+
 extern uint64_t direct_map_size;
 void kmain(struct kbi_boot_info *bi);
 
@@ -66,6 +68,9 @@ SELFTEST(memmap_marks)
 		return "boot info not marked";
 	if (!typed_as(bi, bi->pml4_phys, KBI_MEM_PAGETABLES))
 		return "page tables not marked";
+	if (bi->ap_trampoline_pages && (bi->ap_trampoline + bi->ap_trampoline_pages * KBI_PAGE_SIZE > SIPI_MEMORY_END ||
+					!typed_as(bi, bi->ap_trampoline, KBI_MEM_TRAMPOLINE)))
+		return "AP start-up pages not marked, or not below 1 MiB";
 	return NULL;
 }
 

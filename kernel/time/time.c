@@ -17,6 +17,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/irq.h"
+#include "arch/x86_64/percpu.h"
 #include "test/selftest.h"
 #include "log.h"
 
@@ -32,7 +33,8 @@
 
 void (*timer_tick_hook)(const struct trap_frame *tf);
 
-/* Set once by time_init; ticks is written by the tick interrupt only. */
+/* Set once by time_init; ticks is written by the boot CPU's tick
+ * interrupt only (every CPU ticks; one counts). */
 static struct {
 	bool ready, ticking;
 	uint64_t tsc_hz, apic_hz;        /* apic_hz: the timer's input, before its divider */
@@ -183,7 +185,8 @@ static void calibrate(void)
 
 static void tick(struct trap_frame *tf)
 {
-	tm.ticks++;
+	if (this_cpu()->cpu_id == 0)
+		tm.ticks++;
 	if (timer_tick_hook)
 		timer_tick_hook(tf);
 }
@@ -200,6 +203,11 @@ static void start_tick(void)
 	lapic_timer_periodic((uint32_t)count);
 	tm.tick_count = (uint32_t)count;
 	tm.ticking = true;
+}
+
+uint32_t time_tick_count(void)
+{
+	return tm.ticking ? tm.tick_count : 0;
 }
 
 void time_init(const struct kbi_boot_info *bi, const struct refclock *ref)

@@ -50,6 +50,11 @@ uint64_t tsc_hz(void);
 uint64_t tsc_deadline_ms(uint64_t ms);
 bool tsc_deadline_passed(uint64_t deadline);
 
+/* The local APIC timer's periodic count for TIME_TICK_HZ (divider
+ * LAPIC_TIMER_DIVIDER), as the boot CPU's tick runs: another CPU starts
+ * its own tick with it (the handler is shared). 0 when there is no tick. */
+uint32_t time_tick_count(void);
+
 /* Called from the tick interrupt (interrupts off, before the EOI) when
  * set; the scheduler installs it. */
 struct trap_frame;

@@ -2425,6 +2425,105 @@ def read_log(path):
         return f.read().decode(errors="replace").replace("\r", "")
 
 
+# SMP (issue 11): the self-test list on four CPUs (q35 with -cpu max: x2APIC where QEMU's
+# accelerator offers it, TCG before QEMU 8 does not; pc with qemu64: xAPIC), and the SMP
+# programs on two CPUs limited to one by maxcpus=1. The lines after "smp: N CPUs online" are
+# the SMP programs' own: /proc/cpuinfo, sched_getaffinity and getcpu agree on N CPUs, and the
+# stress test's parts (the stale-TLB check among them) pass. Multi-threaded TCG: one host
+# thread per vCPU, so the CPUs really run at once.
+SMP_PROGRAMS = "conform-smp,smp-stress,threads,conform-futex"
+
+
+def smp_expect(cpus):
+    """The SMP lines of a boot with cpus CPUs online, in order."""
+    plural = "CPU" if cpus == 1 else "CPUs"
+    return [rf"smp: {cpus} {plural} online",
+            rf"conform-smp: cpuinfo ok: {cpus} entries",
+            rf"conform-smp: getaffinity ok: \d+ bytes, {cpus} CPUs",
+            rf"conform-smp: setaffinity-getcpu ok: pinned to each of {cpus} CPUs in turn",
+            r"selftest: conform-smp ok",
+            rf"smp-stress: fork-exit-wait ok: {2 * cpus if cpus > 1 else 2} workers",
+            r"smp-stress: stale-tlb ok: \d+ munmaps",
+            r"selftest: smp-stress ok"]
+
+
+def smp_case(name, machine, cpus, online, cpu, cmdline, full):
+    """A boot on cpus vCPUs of which online come up; full: the whole self-test
+    list, else only SMP_PROGRAMS."""
+    extra = ["-smp", str(cpus), "-cpu", cpu, "-accel", "tcg,thread=multi"]
+    # SELFTEST_OK makes the verdict require every self-test's ok line; a filtered run
+    # counts its own
+    done = SELFTEST_OK if full else [rf"selftest: {len(SMP_PROGRAMS.split(','))} passed, 0 failed"]
+    return dict(name=name, machine=machine, mem="512M", extra=extra,
+                cmdline=cmdline if full else cmdline.replace("selftest", f"selftest={SMP_PROGRAMS}", 1),
+                expect=banner() + smp_expect(online) + done, reject=NEVER, exit=DEBUGEXIT_OK,
+                timeout=420 if full else 180)
+
+
+def smp_cases(build):
+    return [
+        smp_case("smp4-q35-cpumax", "q35", 4, 4, "max", "selftest debugexit", full=True),
+        smp_case("smp4-pc-xapic", "pc", 4, 4, "qemu64", "selftest debugexit", full=False),
+        smp_case("smp2-maxcpus1", "q35", 2, 1, "qemu64", "selftest debugexit maxcpus=1",
+                 full=False),
+    ]
+
+
+# SMP bring-up (issue 11): every AP answers, the APIC mode follows the
+# boot CPU's (x2APIC whenever the "cpu:" line offers it: TCG before QEMU 8
+# does not), maxcpus=N and nosmp limit the CPUs started, and a panic stops
+# the other CPUs by NMI and says where each was. No self-test runs
+# (selftest=none): these boots test the start-up, the SMP cases above the system.
+def smp_mode_follows_cpu(log):
+    """The smp line's APIC mode is x2APIC exactly when the CPU has it."""
+    cpu = re.search(r"cpu: .*x2APIC (yes|no)", log)
+    smp = re.search(r"smp: \d+ CPUs? online \((x2APIC|xAPIC)", log)
+    if not cpu or not smp:
+        return "no 'cpu:' or 'smp: N CPUs online (MODE' line"
+    want = "x2APIC" if cpu.group(1) == "yes" else "xAPIC"
+    return None if smp.group(1) == want else f"smp line says {smp.group(1)}, the CPU offers {want}"
+
+
+def three_cpus_stopped(log):
+    """Each of the three other CPUs said once where the panic's NMI stopped it."""
+    ids = re.findall(r"^cpu ([0-3]): stopped at ", log, re.M)
+    return None if len(ids) == 3 and len(set(ids)) == 3 else f"stopped CPUs {ids}, want three distinct"
+
+
+def smp_bringup_case(name, machine, cpus, cpu, words, expect, exit=DEBUGEXIT_OK, reject=NEVER,
+                     checks=(smp_mode_follows_cpu,)):
+    return dict(name=name, machine=machine, mem="256M", cmdline=f"{words} debugexit",
+                extra=["-smp", str(cpus), "-cpu", cpu, "-accel", "tcg,thread=multi"],
+                expect=expect, reject=reject, exit=exit, checks=list(checks))
+
+
+def smp_bringup_cases(build):
+    up = [rf"smp: CPU {i} \(APIC ID {i}\) in C after \d+ us, up after \d+ us" for i in range(1, 8)]
+    stopped = [r"cpu [0-3]: stopped at 0x[0-9a-f]+ \w+\+(0x[0-9a-f]+|0)$" for _ in range(3)]
+    return [
+        smp_bringup_case("smp8-bringup", "q35", 8, "max", "selftest=none loglevel=7",
+                         [r"smp: 8 CPUs online \((x2APIC|xAPIC), started in [\d.]+ ms\)",
+                          r"smp: 7 slots prepared in \d+ us"] + up +
+                         [r"selftest: 0 passed, 0 failed", r"kestrel: boot complete, status 0"]),
+        smp_bringup_case("smp8-pc-maxcpus3", "pc", 8, "qemu64", "selftest=none maxcpus=3",
+                         [r"smp: 3 CPUs online \(xAPIC, started in [\d.]+ ms\)",
+                          r"kestrel: boot complete, status 0"]),
+        # two CPUs present, two more hot-pluggable: the MADT lists four, only two start
+        smp_bringup_case("smp2of4-hotplug", "q35", "2,maxcpus=4", "qemu64", "selftest=none",
+                         [r"smp: 2 CPUs online \(xAPIC", r"kestrel: boot complete, status 0"],
+                         reject=NEVER + [r"did not answer", r"left out"]),
+        smp_bringup_case("smp4-nosmp", "q35", 4, "qemu64", "selftest=none maxcpus=0 nosmp",
+                         [r"cmdline: ignoring unknown or malformed word 'maxcpus=0'",
+                          r"smp: 1 CPU online \(maxcpus=1\)", r"kestrel: boot complete, status 0"],
+                         reject=[r"KERNEL PANIC", r"FAIL"], checks=()),
+        smp_bringup_case("smp4-panic-stops-cpus", "q35", 4, "qemu64", "crash=panic",
+                         [r"smp: 4 CPUs online"] + stopped +
+                         [r"KERNEL PANIC: deliberate panic \(crash=panic\)"],
+                         exit=DEBUGEXIT_PANIC, reject=[r"did not stop", r"recursive panic"],
+                         checks=(smp_mode_follows_cpu, three_cpus_stopped)),
+    ]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
@@ -2434,7 +2533,7 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + nvme_cases(build) + usbms_cases(build) + fat_cases(build) + fat_many_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build)
+    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + nvme_cases(build) + usbms_cases(build) + fat_cases(build) + fat_many_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build) + smp_cases(build) + smp_bringup_cases(build)
     if args.list:
         print("\n".join(c["name"] for c in table))
         return 0

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 """Boot Kestrel with the system-call fuzzer (/bin/kfuzz) as init and judge the run.
 
-    fuzzkernel.py [--build DIR] [--seconds N] [--seed S] [--jobs J] [--mem SIZE]
+    fuzzkernel.py [--build DIR] [--seconds N] [--seed S] [--jobs J] [--mem SIZE] [--smp N]
 
 The image is its own variant (tools/mkimg.sh, command line
 "init=/bin/kfuzz debugexit -- -t N -s S -j J"); QEMU+OVMF as in
-boottest.py. The run fails when the kernel panics, when kfuzz prints no
+boottest.py; --smp N boots N CPUs (multi-threaded TCG, as the SMP boot
+tests). The run fails when the kernel panics, when kfuzz prints no
 progress line for 30 s (a hang: the kernel is not preemptible, so a stuck
 kernel loop stops the fuzzer's parent too), when kfuzz reports a leak or
 an unkillable child, or when QEMU ends any other way than kfuzz's exit
@@ -160,11 +161,12 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--jobs", type=int, default=8)
     ap.add_argument("--mem", default="512M")
+    ap.add_argument("--smp", type=int, default=1, help="CPUs (QEMU -smp)")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     seed = args.seed if args.seed is not None else random.randrange(10**12)
     replay = (f"make B={os.path.relpath(build, TOP)} fuzz-kernel SECONDS={args.seconds} "
-              f"SEED={seed}")
+              f"SEED={seed}" + (f" SMP={args.smp}" if args.smp > 1 else ""))
     print(f"fuzz-kernel: seed {seed}, {args.seconds} s (replay: {replay})")
     sys.stdout.flush()
 
@@ -179,6 +181,8 @@ def main():
     make_image(build, img, cmdline)
     shutil.copyfile(boottest.OVMF_VARS, vars_fd)
     case = dict(machine="q35", mem=args.mem)
+    if args.smp > 1:
+        case["extra"] = ["-smp", str(args.smp), "-accel", "tcg,thread=multi"]
     sockdir = tempfile.mkdtemp(prefix="kfuzz-")  # socket paths must stay short
     monitor = os.path.join(sockdir, "monitor")
     cmd = boottest.qemu_cmd(case, img, vars_fd) + ["-monitor", f"unix:{monitor},server=on,wait=off"]

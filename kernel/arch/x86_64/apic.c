@@ -3,7 +3,8 @@
  * Kestrel x86_64: the local APIC. Registers are named by their xAPIC MMIO
  * offset; in x2APIC mode the same register is MSR 0x800 + offset / 16
  * (Intel SDM vol. 3, 11.12.1.2), so one pair of accessors serves both.
- * Only the boot CPU is brought up; the state below is its own.
+ * Every CPU has its own local APIC at the same address (xAPIC) or MSRs
+ * (x2APIC): the boot CPU chooses the mode, the others follow it.
  */
 #include <stddef.h>
 #include "arch/x86_64/apic.h"
@@ -35,6 +36,8 @@
 #define LAPIC_VECTORS        256
 #define LAPIC_REG_STRIDE     0x10u
 #define LAPIC_REG_ESR        0x280u
+#define LAPIC_REG_ICR_LOW    0x300u
+#define LAPIC_REG_ICR_HIGH   0x310u
 #define LAPIC_REG_LVT_TIMER  0x320u
 #define LAPIC_REG_LVT_LINT0  0x350u
 #define LAPIC_REG_LVT_LINT1  0x360u
@@ -55,13 +58,31 @@
 #define TIMER_COUNT_MAX      0xffffffffu
 #define EOI_VALUE            0u
 
+/* The interrupt command register (SDM vol. 3, 11.6.1). */
+#define ICR_DELIVERY_FIXED   (0u << 8)
+#define ICR_DELIVERY_NMI     (4u << 8)
+#define ICR_DELIVERY_INIT    (5u << 8)
+#define ICR_DELIVERY_STARTUP (6u << 8)
+#define ICR_SEND_PENDING     (1u << 12)  /* xAPIC only */
+#define ICR_LEVEL_ASSERT     (1u << 14)
+#define ICR_TRIGGER_LEVEL    (1u << 15)
+#define ICR_VECTOR_MASK      0xffu
+#define XAPIC_DEST_SHIFT     24
+#define X2APIC_DEST_SHIFT    32
+#define XAPIC_MAX_ID         0xffu
+/* How long an xAPIC ICR may stay busy: counted in TSC cycles (this layer
+ * has no calibrated clock), 100 million, over 12 ms at any x86 rate. */
+#define ICR_IDLE_TSC_CYCLES  100000000ull
+
 _Static_assert(LAPIC_TIMER_DIVIDER == 16, "TIMER_DIV_BY_16 must match LAPIC_TIMER_DIVIDER");
 
-/* Written by lapic_init before interrupts are enabled; read-only after. */
+/* Written by lapic_init (boot CPU) before interrupts are enabled and
+ * before the other CPUs start; read-only after. */
 static struct {
 	bool ready, x2apic;
 	volatile uint32_t *mmio;  /* xAPIC only */
-	uint32_t id;
+	uint64_t phys;            /* xAPIC only: the address mmio maps */
+	uint32_t id;              /* the boot CPU's */
 } lapic;
 
 static uint32_t lapic_read(uint32_t reg)
@@ -81,7 +102,17 @@ static void lapic_write(uint32_t reg, uint32_t v)
 
 bool lapic_ready(void) { return lapic.ready; }
 bool lapic_is_x2apic(void) { return lapic.x2apic; }
-uint32_t lapic_id(void) { return lapic.id; }
+
+/* The register, not lapic.id: the boot CPU's, where another CPU asks. */
+uint32_t lapic_id(void)
+{
+	uint32_t id;
+
+	if (!lapic.ready)
+		return lapic.id;
+	id = lapic_read(LAPIC_REG_ID);
+	return lapic.x2apic ? id : id >> XAPIC_ID_SHIFT;
+}
 
 void lapic_eoi(void)
 {
@@ -125,6 +156,7 @@ static bool choose_mode(const struct acpi_madt_info *madt)
 		klog(LOG_WARN, "apic: MADT says the local APIC is at %#lx, the CPU says %#lx; using the CPU's\n",
 		     madt->lapic_address, phys);
 	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	lapic.phys = phys;
 	lapic.mmio = mmio_map(phys, LAPIC_MMIO_SIZE);
 	if (!lapic.mmio)
 		klog(LOG_ERR, "apic: cannot map the local APIC at %#lx\n", phys);
@@ -132,20 +164,20 @@ static bool choose_mode(const struct acpi_madt_info *madt)
 }
 
 /* The ACPI UID of the CPU with this APIC ID, or the "all" UID. */
-static uint32_t own_uid(const struct acpi_madt_info *madt)
+static uint32_t own_uid(const struct acpi_madt_info *madt, uint32_t id)
 {
 	for (unsigned i = 0; madt && i < madt->ncpus; i++)
-		if (madt->cpus[i].apic_id == lapic.id)
+		if (madt->cpus[i].apic_id == id)
 			return madt->cpus[i].uid;
 	return ACPI_NMI_ALL_CPUS_UID32;
 }
 
 /* LINT0 carries the 8259s' ExtINT, which we never want: masked, as is
  * LINT1 unless the MADT wires one of them to NMI for this CPU. */
-static void setup_lints(const struct acpi_madt_info *madt)
+static void setup_lints(const struct acpi_madt_info *madt, uint32_t id)
 {
 	uint32_t lint[2] = { LVT_MASKED, LVT_MASKED };
-	uint32_t uid = own_uid(madt);
+	uint32_t uid = own_uid(madt, id);
 
 	for (unsigned i = 0; madt && i < madt->nnmis; i++) {
 		const struct acpi_lapic_nmi *n = &madt->nmis[i];
@@ -175,6 +207,23 @@ static void drain_in_service(void)
 		lapic_write(LAPIC_REG_EOI, EOI_VALUE);
 }
 
+/* Program this CPU's APIC (its ID is id): software-enabled with the
+ * spurious vector, timer masked at divide 16, LINTs per the MADT, errors
+ * on VEC_APIC_ERROR, every priority accepted, nothing left in service. */
+static void program(const struct acpi_madt_info *madt, uint32_t id)
+{
+	lapic_write(LAPIC_REG_SVR, VEC_SPURIOUS | SVR_SOFT_ENABLE);
+	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
+	lapic_write(LAPIC_REG_TIMER_INIT, 0);
+	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_BY_16);
+	setup_lints(madt, id);
+	read_esr();
+	lapic_write(LAPIC_REG_LVT_ERROR, VEC_APIC_ERROR);
+	read_esr();
+	lapic_write(LAPIC_REG_TPR, TPR_ACCEPT_ALL);
+	drain_in_service();
+}
+
 bool lapic_init(const struct acpi_madt_info *madt)
 {
 	uint32_t r[4];
@@ -189,18 +238,92 @@ bool lapic_init(const struct acpi_madt_info *madt)
 	lapic.id = lapic_read(LAPIC_REG_ID);
 	if (!lapic.x2apic)
 		lapic.id >>= XAPIC_ID_SHIFT;
-	lapic_write(LAPIC_REG_SVR, VEC_SPURIOUS | SVR_SOFT_ENABLE);
-	lapic_write(LAPIC_REG_LVT_TIMER, LVT_MASKED);
-	lapic_write(LAPIC_REG_TIMER_INIT, 0);
-	lapic_write(LAPIC_REG_TIMER_DIV, TIMER_DIV_BY_16);
-	setup_lints(madt);
-	read_esr();
-	lapic_write(LAPIC_REG_LVT_ERROR, VEC_APIC_ERROR);
-	read_esr();
-	lapic_write(LAPIC_REG_TPR, TPR_ACCEPT_ALL);
-	drain_in_service();
+	program(madt, lapic.id);
 	lapic.ready = true;
 	return true;
+}
+
+/* The mode is the boot CPU's: x2APIC switched on from xAPIC as there,
+ * or the xAPIC page the boot CPU mapped (the same address decodes to
+ * each CPU's own APIC). */
+bool lapic_init_ap(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint32_t id;
+
+	if (!lapic.ready)
+		return false;
+	if (lapic.x2apic)
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+	else if ((base & APIC_BASE_ADDR_MASK) != lapic.phys)
+		return false;
+	else
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	id = lapic_read(LAPIC_REG_ID);
+	program(acpi_madt(), lapic.x2apic ? id : id >> XAPIC_ID_SHIFT);
+	return true;
+}
+
+/* Wait for an xAPIC's ICR to accept the next command (bounded). */
+static bool icr_idle(void)
+{
+	uint64_t start = rdtsc();
+
+	while (lapic_read(LAPIC_REG_ICR_LOW) & ICR_SEND_PENDING) {
+		if (rdtsc() - start > ICR_IDLE_TSC_CYCLES)
+			return false;
+		cpu_pause();
+	}
+	return true;
+}
+
+/* One command to one APIC ID. x2APIC: one MSR write; xAPIC: the high
+ * half (destination) then the low half, which sends, with interrupts off
+ * so that no handler's IPI comes between the two. */
+static bool icr_send(uint32_t dest, uint32_t low)
+{
+	if (!lapic.ready)
+		return false;
+	if (lapic.x2apic) {
+		wrmsr(MSR_X2APIC_FIRST + (LAPIC_REG_ICR_LOW >> X2APIC_REG_SHIFT),
+		      (uint64_t)dest << X2APIC_DEST_SHIFT | low);
+		return true;
+	}
+	if (dest > XAPIC_MAX_ID)
+		return false;
+	uint64_t flags = irq_save();
+	bool ok = icr_idle();
+	if (ok) {
+		lapic_write(LAPIC_REG_ICR_HIGH, dest << XAPIC_DEST_SHIFT);
+		lapic_write(LAPIC_REG_ICR_LOW, low);
+		ok = icr_idle();
+	}
+	irq_restore(flags);
+	return ok;
+}
+
+bool lapic_send_ipi(uint32_t dest, unsigned vector)
+{
+	return icr_send(dest, ICR_DELIVERY_FIXED | (vector & ICR_VECTOR_MASK));
+}
+
+bool lapic_send_nmi(uint32_t dest)
+{
+	return icr_send(dest, ICR_DELIVERY_NMI);
+}
+
+/* As Linux: INIT asserted (level), then de-asserted, which only the old
+ * discrete APICs need; x2APIC has no de-assert (SDM 11.12.10). */
+bool lapic_send_init(uint32_t dest)
+{
+	if (!icr_send(dest, ICR_DELIVERY_INIT | ICR_TRIGGER_LEVEL | ICR_LEVEL_ASSERT))
+		return false;
+	return lapic.x2apic || icr_send(dest, ICR_DELIVERY_INIT | ICR_TRIGGER_LEVEL);
+}
+
+bool lapic_send_sipi(uint32_t dest, uint32_t page)
+{
+	return icr_send(dest, ICR_DELIVERY_STARTUP | (page & ICR_VECTOR_MASK));
 }
 
 void lapic_timer_free_run(void)

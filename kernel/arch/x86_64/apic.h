@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot CPU's local APIC (x2APIC through MSRs when the CPU has it, else xAPIC through MMIO): enable, EOI, ID, timer. */
+/* Each CPU's local APIC (x2APIC through MSRs when the CPU has it, else xAPIC through MMIO): enable, EOI, ID, timer. */
 #ifndef KESTREL_ARCH_APIC_H
 #define KESTREL_ARCH_APIC_H
 
@@ -24,6 +24,20 @@ bool lapic_init(const struct acpi_madt_info *madt);
 struct trap_frame;
 void lapic_error_interrupt(struct trap_frame *tf);
 void lapic_spurious_interrupt(struct trap_frame *tf);
+
+/* On another CPU, after lapic_init on the boot CPU: enable and program
+ * this CPU's APIC the same way, in the boot CPU's mode. False when it
+ * cannot (no APIC set up, or this CPU's xAPIC page is elsewhere).
+ * Interrupts off; logs nothing. */
+bool lapic_init_ap(void);
+
+/* Interprocessor interrupts to one APIC ID (physical destination), any
+ * context: false when the APIC is not set up, the ID does not fit xAPIC
+ * (over 255) or an xAPIC never took the command. */
+bool lapic_send_ipi(uint32_t dest, unsigned vector); /* fixed delivery */
+bool lapic_send_nmi(uint32_t dest);
+bool lapic_send_init(uint32_t dest);                 /* INIT, as to start a CPU */
+bool lapic_send_sipi(uint32_t dest, uint32_t page);  /* start-up at page << 12 */
 
 bool lapic_ready(void);
 bool lapic_is_x2apic(void);

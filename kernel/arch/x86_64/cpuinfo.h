@@ -3,6 +3,8 @@
 #ifndef KESTREL_ARCH_CPUINFO_H
 #define KESTREL_ARCH_CPUINFO_H
 
+#include <stdint.h>
+
 struct cpu_ident {
 	char vendor[13];          /* "GenuineIntel", "AuthenticAMD"... */
 	char model_name[49];      /* the brand string; "" if the CPU has none */
@@ -17,5 +19,16 @@ void cpu_identify(struct cpu_ident *out);
 /* Call fn with the name of each feature flag this CPU has, as Linux's
  * /proc/cpuinfo spells them (a subset of Linux's list), in its order. */
 void cpu_each_flag(void (*fn)(const char *name, void *ctx), void *ctx);
+
+/* Where a CPU sits in the machine, as Linux numbers it in /proc/cpuinfo. */
+struct cpu_topo {
+	unsigned package;  /* "physical id" */
+	unsigned core;     /* "core id": the core within its package */
+	unsigned thread;   /* the SMT thread within its core */
+};
+
+/* The place of the CPU with APIC id apic_id, decoded with the topology
+ * CPUID reports on this CPU (every CPU reports the same). Any context. */
+void cpu_topology_of(uint32_t apic_id, struct cpu_topo *out);
 
 #endif

@@ -46,8 +46,15 @@
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 #define XCR_XFEATURE_ENABLED 0
+#define MSR_PAT              0x277u
 
 static struct cpu_features feat;
+/* The boot CPU's settings as cpu_features_init left them: every other
+ * CPU gets the same (cpu_features_init_ap). Written once, before the
+ * other CPUs start. */
+static struct {
+	uint64_t cr0, cr4, efer, pat;
+} boot_regs;
 uint8_t cpu_smap_enabled; /* read by usercopy.S: stac/clac only when SMAP is on */
 
 static void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
@@ -58,33 +65,33 @@ static void xsetbv(uint32_t reg, uint64_t v)
 	__asm__ volatile("xsetbv" ::"c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-static void detect(void)
+static void detect(struct cpu_features *f)
 {
 	uint32_t r[4], max;
 
 	cpuid(CPUID_MAX_LEAF, 0, r);
 	max = r[0];
 	cpuid(CPUID_FEATURES, 0, r);
-	feat.xsave = r[2] & CPUID1_ECX_XSAVE;
-	feat.avx = r[2] & CPUID1_ECX_AVX;
-	feat.x2apic = r[2] & CPUID1_ECX_X2APIC;
-	feat.pge = r[3] & CPUID1_EDX_PGE;
-	feat.hwcap = r[3];
+	f->xsave = r[2] & CPUID1_ECX_XSAVE;
+	f->avx = r[2] & CPUID1_ECX_AVX;
+	f->x2apic = r[2] & CPUID1_ECX_X2APIC;
+	f->pge = r[3] & CPUID1_EDX_PGE;
+	f->hwcap = r[3];
 	if (max >= CPUID_EXTENDED) {
 		cpuid(CPUID_EXTENDED, 0, r);
-		feat.smep = r[1] & CPUID7_EBX_SMEP;
-		feat.smap = r[1] & CPUID7_EBX_SMAP;
-		feat.umip = r[2] & CPUID7_ECX_UMIP;
+		f->smep = r[1] & CPUID7_EBX_SMEP;
+		f->smap = r[1] & CPUID7_EBX_SMAP;
+		f->umip = r[2] & CPUID7_ECX_UMIP;
 	}
 	cpuid(CPUID_EXT_MAX, 0, r);
 	uint32_t max_ext = r[0];
 	if (max_ext >= CPUID_EXT_FEATURES) {
 		cpuid(CPUID_EXT_FEATURES, 0, r);
-		feat.pdpe1gb = r[3] & CPUID81_EDX_PDPE1GB;
+		f->pdpe1gb = r[3] & CPUID81_EDX_PDPE1GB;
 	}
 	if (max_ext >= CPUID_POWER) {
 		cpuid(CPUID_POWER, 0, r);
-		feat.invariant_tsc = r[3] & CPUID87_EDX_INVTSC;
+		f->invariant_tsc = r[3] & CPUID87_EDX_INVTSC;
 	}
 }
 
@@ -102,7 +109,7 @@ static void enable_xsave(uint64_t *cr4)
 
 void cpu_features_init(void)
 {
-	detect();
+	detect(&feat);
 	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_WP);
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	if (feat.pge)
@@ -118,12 +125,58 @@ void cpu_features_init(void)
 	write_cr4(cr4);
 	if (feat.xsave)
 		enable_xsave(&cr4);
+	boot_regs.cr0 = read_cr0();
+	boot_regs.cr4 = read_cr4();
+	boot_regs.efer = rdmsr(MSR_EFER);
+	boot_regs.pat = rdmsr(MSR_PAT);
 	klog(LOG_INFO, "cpu: SSE on; XSAVE %s (xcr0 %#lx, %u bytes); SMEP %s; SMAP %s; UMIP %s; "
 		       "1G pages %s; x2APIC %s; invariant TSC %s\n",
 	     feat.xsave ? "on" : "absent", feat.xcr0, feat.xsave ? feat.xsave_size : 512,
 	     feat.smep ? "on" : "absent", feat.smap ? "on" : "absent", feat.umip ? "on" : "absent",
 	     feat.pdpe1gb ? "yes" : "no", feat.x2apic ? "yes" : "no",
 	     feat.invariant_tsc ? "yes" : "no");
+}
+
+/* What differs between this CPU's features and the boot CPU's, or NULL. */
+static const char *differs(const struct cpu_features *f)
+{
+	if (f->hwcap != feat.hwcap)
+		return "CPUID 1 EDX differs";
+	if (f->xsave != feat.xsave || f->avx != feat.avx)
+		return "XSAVE or AVX differs";
+	if (f->smep != feat.smep || f->smap != feat.smap || f->umip != feat.umip)
+		return "SMEP, SMAP or UMIP differs";
+	if (f->pge != feat.pge || f->pdpe1gb != feat.pdpe1gb)
+		return "global or 1 GiB pages differ";
+	if (f->x2apic != feat.x2apic)
+		return "x2APIC differs";
+	return NULL;
+}
+
+/* No logging here: the CPU does not hold the kernel lock yet. EFER keeps
+ * LME/LMA as the trampoline set them; SCE and NXE follow the boot CPU.
+ * The XSAVE area size is checked after XCR0 is set, as the context switch
+ * sizes every thread's area by the boot CPU's. */
+const char *cpu_features_init_ap(void)
+{
+	struct cpu_features f = { 0 };
+	uint32_t r[4];
+
+	detect(&f);
+	const char *why = differs(&f);
+	if (why)
+		return why;
+	write_cr0(boot_regs.cr0);
+	write_cr4(boot_regs.cr4);
+	if (feat.xsave) {
+		xsetbv(XCR_XFEATURE_ENABLED, feat.xcr0);
+		cpuid(CPUID_XSTATE, 0, r);
+		if (r[1] != feat.xsave_size)
+			return "XSAVE area size differs";
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (boot_regs.efer & (EFER_SCE | EFER_NXE)));
+	wrmsr(MSR_PAT, boot_regs.pat);
+	return NULL;
 }
 
 const struct cpu_features *cpu_features(void)

@@ -15,6 +15,11 @@ struct cpu_features {
 
 /* Enable what this CPU has and log one line saying which. */
 void cpu_features_init(void);
+/* On another CPU, after cpu_features_init on the boot CPU: check that its
+ * CPUID features equal the boot CPU's and apply the boot CPU's CR0, CR4,
+ * XCR0, EFER (SCE, NXE) and PAT. NULL when done, else what differs (the
+ * caller leaves that CPU out). Interrupts off; logs nothing. */
+const char *cpu_features_init_ap(void);
 const struct cpu_features *cpu_features(void);
 
 /* The AT_HWCAP word Linux gives x86_64 programs: CPUID.1:EDX (after

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel x86_64: the boot CPU's GDT and TSS, with IST stacks for the faults that must never run on a broken stack. */
+/* Kestrel x86_64: each CPU's GDT and TSS, with IST stacks for the faults that must never run on a broken stack. */
 #include <stdint.h>
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/percpu.h"
 
 #define IST_STACK_SIZE 16384
 
@@ -22,23 +23,16 @@
 #define SEG_KCODE (SEG_PRESENT | SEG_CODE_DATA | SEG_EXEC | SEG_RW | SEG_LONG | SEG_GRAN | SEG_LIMIT_MAX | SEG_ACCESSED)
 #define SEG_KDATA (SEG_PRESENT | SEG_CODE_DATA | SEG_RW | SEG_DB | SEG_GRAN | SEG_LIMIT_MAX | SEG_ACCESSED)
 
-struct __attribute__((packed)) tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-};
+static struct cpu_gdt boot_tables;
+static uint8_t boot_ist_stacks[GDT_IST_STACKS][IST_STACK_SIZE] __attribute__((aligned(16)));
 
-static struct tss tss;
-static uint64_t gdt[7] __attribute__((aligned(16)));
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
-
+/* This CPU's TSS.RSP0: another CPU's percpu block records its TSS
+ * (percpu.h); the boot CPU's records none. */
 void gdt_set_kernel_stack(uint64_t top)
 {
-	tss.rsp[0] = top;
+	struct tss *t = this_cpu()->tss;
+
+	(t ? t : &boot_tables.tss)->rsp[0] = top;
 }
 
 static void tss_descriptor(uint64_t *slot, const struct tss *t)
@@ -50,25 +44,30 @@ static void tss_descriptor(uint64_t *slot, const struct tss *t)
 	slot[1] = base >> 32;
 }
 
-/* Load the GDT and TSS and reload every segment register. Interrupts
+/* The flat kernel and user segments in gdt.h's order, and the TSS (no
+ * I/O bitmap) with the IST stacks whose tops are given. */
+void gdt_fill(struct cpu_gdt *g, const uint64_t ist_top[GDT_IST_STACKS])
+{
+	g->gdt[GDT_NULL / 8] = 0;
+	g->gdt[KERNEL_CS / 8] = SEG_KCODE;
+	g->gdt[KERNEL_DS / 8] = SEG_KDATA;
+	g->gdt[USER_DS_BASE / 8] = SEG_KDATA | SEG_DPL3;
+	g->gdt[USER_CS_BASE / 8] = SEG_KCODE | SEG_DPL3;
+	for (int i = 0; i < GDT_IST_STACKS; i++)
+		g->tss.ist[i] = ist_top[i];
+	g->tss.iomap_base = sizeof(g->tss); /* no I/O bitmap: user port I/O faults */
+	tss_descriptor(&g->gdt[TSS_SEL / 8], &g->tss);
+}
+
+/* Load g's GDT and TSS and reload every segment register. Interrupts
  * must be off. GS and FS get the null selector: their bases come from
  * MSRs, never from the GDT. The LDTR gets the null selector too: the
  * firmware's may describe memory at address 0 (the reset value), where a
  * user's LDT selector (TI set) in an IRET frame would make the CPU read a
  * descriptor; null, such a selector simply raises #GP. */
-void gdt_init(void)
+void gdt_load(struct cpu_gdt *g)
 {
-	gdt[GDT_NULL / 8] = 0;
-	gdt[KERNEL_CS / 8] = SEG_KCODE;
-	gdt[KERNEL_DS / 8] = SEG_KDATA;
-	gdt[USER_DS_BASE / 8] = SEG_KDATA | SEG_DPL3;
-	gdt[USER_CS_BASE / 8] = SEG_KCODE | SEG_DPL3;
-	for (int i = 0; i < 3; i++)
-		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap: user port I/O faults */
-	tss_descriptor(&gdt[TSS_SEL / 8], &tss);
-
-	struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)gdt };
+	struct desc_ptr p = { sizeof(g->gdt) - 1, (uint64_t)g->gdt };
 	lgdt(&p);
 	__asm__ volatile(
 		"pushq %[cs]\n\t"
@@ -88,4 +87,14 @@ void gdt_init(void)
 		: "rax", "memory");
 	ltr(TSS_SEL);
 	lldt(GDT_NULL);
+}
+
+void gdt_init(void)
+{
+	uint64_t ist[GDT_IST_STACKS];
+
+	for (int i = 0; i < GDT_IST_STACKS; i++)
+		ist[i] = (uint64_t)&boot_ist_stacks[i][IST_STACK_SIZE];
+	gdt_fill(&boot_tables, ist);
+	gdt_load(&boot_tables);
 }

@@ -25,9 +25,38 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+/* Load the boot CPU's GDT and TSS (static: no heap needed). */
 void gdt_init(void);
-/* The stack the CPU switches to on an interrupt from ring 3 (TSS.RSP0). */
+/* The stack this CPU switches to on an interrupt from ring 3 (its
+ * TSS.RSP0). Needs this CPU's percpu block (its tss field: NULL on the
+ * boot CPU, whose tables are gdt.c's). */
 void gdt_set_kernel_stack(uint64_t top);
+
+#define GDT_SLOTS      7
+#define GDT_IST_STACKS 3
+
+struct __attribute__((packed)) tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+};
+
+/* One CPU's descriptor tables: its GDT (the TSS descriptor differs per
+ * CPU, and LTR marks it busy) and its TSS. The boot CPU's are gdt.c's,
+ * static (loaded before there is a heap); another CPU's are allocated by
+ * the boot CPU (smp.c), filled by gdt_fill with the tops of that CPU's
+ * IST stacks, and loaded by that CPU with gdt_load (interrupts off).
+ * Never freed. */
+struct cpu_gdt {
+	uint64_t gdt[GDT_SLOTS] __attribute__((aligned(16)));
+	struct tss tss;
+};
+void gdt_fill(struct cpu_gdt *g, const uint64_t ist_top[GDT_IST_STACKS]);
+void gdt_load(struct cpu_gdt *g);
 #endif
 
 #endif

@@ -50,6 +50,11 @@ void idt_init(void)
 	 * with trapno 3 and 4, not the #GP a DPL 0 gate would give. */
 	set_gate(VEC_BREAKPOINT, 0, GATE_DPL3);
 	set_gate(VEC_OVERFLOW, 0, GATE_DPL3);
+	idt_load();
+}
+
+void idt_load(void)
+{
 	struct desc_ptr p = { sizeof(idt) - 1, (uint64_t)idt };
 	lidt(&p);
 }

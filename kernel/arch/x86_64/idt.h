@@ -25,6 +25,8 @@
 #define VEC_COUNT         256
 
 void idt_init(void);
+/* Load the IDT idt_init filled on another CPU (one IDT for all). */
+void idt_load(void);
 /* Called by isr_common with interrupts off and a complete frame; returns
  * the frame to leave with (tf, except after a faulting IRET to ring 3). */
 struct trap_frame *trap_dispatch(struct trap_frame *tf);

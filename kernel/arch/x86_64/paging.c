@@ -92,6 +92,26 @@ void arch_invlpg(uint64_t va)
 	invlpg(va);
 }
 
+/* Who flushes a changed entry from every CPU that may hold it: tlb.c,
+ * which sits above (it reaches the other CPUs) and registers itself at
+ * boot (tlb_init). Before that one CPU runs, and this CPU's TLB is all. */
+static void (*flush_hook)(uint64_t pml4, uint64_t va);
+
+void arch_paging_set_flush(void (*flush)(uint64_t pml4, uint64_t va))
+{
+	flush_hook = flush;
+}
+
+/* va's old translation in pml4 is gone or weaker: flush it on every CPU
+ * that may hold it (every CPU for a kernel-half address). */
+static void flush_one(uint64_t pml4, uint64_t va)
+{
+	if (flush_hook)
+		flush_hook(pml4, va);
+	else if (pml4 == arch_current_pml4() || va >= KERNEL_HALF)
+		invlpg(va);
+}
+
 uint64_t *arch_pte(uint64_t pml4, uint64_t va)
 {
 	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
@@ -137,8 +157,8 @@ int arch_map_page(uint64_t pml4, uint64_t va, uint64_t pa, unsigned prot)
 		return -ENOMEM;
 	bool was = *e & PTE_P;
 	*e = (pa & PTE_ADDR) | leaf_bits(prot);
-	if (was && pml4 == arch_current_pml4())
-		invlpg(va);
+	if (was)
+		flush_one(pml4, va);
 	return 0;
 }
 
@@ -153,7 +173,7 @@ int arch_map_large(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t size, unsig
 	return 0;
 }
 
-uint64_t arch_unmap_page(uint64_t pml4, uint64_t va)
+uint64_t arch_unmap_page_deferred(uint64_t pml4, uint64_t va)
 {
 	uint64_t *e = walk(pml4, va, LEVEL_SHIFT_PT, false);
 
@@ -161,9 +181,25 @@ uint64_t arch_unmap_page(uint64_t pml4, uint64_t va)
 		return 0;
 	uint64_t pa = *e & PTE_ADDR;
 	*e = 0;
-	if (pml4 == arch_current_pml4() || va >= KERNEL_HALF)
-		invlpg(va);
 	return pa;
+}
+
+uint64_t arch_unmap_page(uint64_t pml4, uint64_t va)
+{
+	uint64_t pa = arch_unmap_page_deferred(pml4, va);
+
+	if (pa)
+		flush_one(pml4, va);
+	return pa;
+}
+
+void arch_pte_protect(uint64_t *pte, unsigned prot)
+{
+	uint64_t cow = *pte & PTE_COW; /* a shared page stays read-only until the write fault copies it */
+
+	*pte = (*pte & PTE_ADDR) | leaf_bits(prot) | cow;
+	if (cow)
+		*pte &= ~PTE_W;
 }
 
 int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot)
@@ -172,12 +208,8 @@ int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot)
 
 	if (!e || !leaf_mapped(*e))
 		return -EFAULT;
-	uint64_t cow = *e & PTE_COW; /* a shared page stays read-only until the write fault copies it */
-	*e = (*e & PTE_ADDR) | leaf_bits(prot) | cow;
-	if (cow)
-		*e &= ~PTE_W;
-	if (pml4 == arch_current_pml4() || va >= KERNEL_HALF)
-		invlpg(va);
+	arch_pte_protect(e, prot);
+	flush_one(pml4, va);
 	return 0;
 }
 

@@ -37,6 +37,10 @@
  * mm_init registers the PMM's before any mapping is made; until then
  * every mapping that needs a new table fails with -ENOMEM. */
 void arch_paging_set_allocator(void *(*alloc_zeroed)(void), void (*free_page)(void *));
+/* How a changed entry is flushed from every CPU that may hold it
+ * (tlb.c registers its shootdown in tlb_init); until then, this CPU's
+ * TLB alone. */
+void arch_paging_set_flush(void (*flush)(uint64_t pml4, uint64_t va));
 
 /* Map one 4 KiB page (or a 2 MiB / 1 GiB page with arch_map_large) in
  * the tables rooted at pml4 (physical), allocating intermediate tables
@@ -44,20 +48,30 @@ void arch_paging_set_allocator(void *(*alloc_zeroed)(void), void (*free_page)(vo
  * -ENOMEM. Callers serialise changes to one address space. */
 int arch_map_page(uint64_t pml4, uint64_t va, uint64_t pa, unsigned prot);
 int arch_map_large(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t size, unsigned prot);
-/* Remove a 4 KiB mapping and flush it from this CPU's TLB; returns the
- * physical address it mapped, or 0 if none. */
+/* Remove a 4 KiB mapping and flush it from the TLB of every CPU that
+ * may hold it (tlb.h); returns the physical address it mapped, or 0 if
+ * none. Replacing a present mapping (arch_map_page) and
+ * arch_protect_page flush the same way. */
 uint64_t arch_unmap_page(uint64_t pml4, uint64_t va);
+/* The same without any flush, for a caller that gathers many (mm's
+ * tlb_batch): it must flush (tlb.h) before va is mapped again or the
+ * page it mapped is freed. */
+uint64_t arch_unmap_page_deferred(uint64_t pml4, uint64_t va);
 /* Change a 4 KiB mapping's protection; -EFAULT if not mapped. A page
  * made VM_NONE stays in the tables (PTE_PROTNONE) for a later change:
  * every function here treats it as mapped, the CPU as absent. */
 int arch_protect_page(uint64_t pml4, uint64_t va, unsigned prot);
+/* Give the mapped leaf entry *pte protection prot in place (a PTE_COW
+ * page stays read-only), with no flush: the caller flushes (tlb.h). */
+void arch_pte_protect(uint64_t *pte, unsigned prot);
 /* Make sure the PML4 entry covering va points to a table. */
 int arch_ensure_pml4_entry(uint64_t pml4, uint64_t va);
 
 /* The physical address va maps to in pml4 (4 KiB pages), or 0. */
 uint64_t arch_translate(uint64_t pml4, uint64_t va);
 /* Free the page-table pages of the lower (user) half of pml4; the
- * mapped pages themselves must have been unmapped already. */
+ * mapped pages themselves must have been unmapped already, and pml4
+ * retired (tlb_retire_pml4) so that no CPU still walks it. */
 void arch_free_user_tables(uint64_t pml4);
 
 /* Call fn(va, pte, ctx) for every present 4 KiB mapping in [start, end)

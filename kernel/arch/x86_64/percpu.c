@@ -24,5 +24,22 @@ void percpu_init_boot_cpu(void)
 	if (!blk)
 		panic("percpu: no memory for the boot CPU's block");
 	blk->cpu_id = 0;
+	install(blk); /* tss stays NULL: gdt.c's own boot TSS */
+}
+
+struct percpu *percpu_alloc(uint32_t cpu_id, uint32_t apic_id, void *tss)
+{
+	struct percpu *blk = kzalloc(sizeof(*blk));
+
+	if (blk) {
+		blk->cpu_id = cpu_id;
+		blk->apic_id = apic_id;
+		blk->tss = tss;
+	}
+	return blk;
+}
+
+void percpu_install(struct percpu *blk)
+{
 	install(blk);
 }

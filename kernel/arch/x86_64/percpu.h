@@ -42,6 +42,7 @@ struct percpu {
 	 * CPU that releases it, to wake it. */
 	volatile bool klock_halted;
 	void *idle;                /* this CPU's idle thread (scheduler) */
+	void *tss;                 /* this CPU's TSS (gdt.c: RSP0 at each switch); NULL: the boot CPU's */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");
@@ -50,6 +51,11 @@ _Static_assert(__builtin_offsetof(struct percpu, current) == PERCPU_CURRENT, "of
 
 /* Allocate and install the boot CPU's block (needs kmalloc). */
 void percpu_init_boot_cpu(void);
+/* Another CPU's block, allocated by the boot CPU (smp.c; NULL when out of
+ * memory), with cpu_id, apic_id and tss (gdt.h) set; that CPU installs it
+ * with percpu_install as it starts (interrupts off). */
+struct percpu *percpu_alloc(uint32_t cpu_id, uint32_t apic_id, void *tss);
+void percpu_install(struct percpu *blk);
 
 /* False before percpu_init_boot_cpu(): for the panic path, which may run
  * that early and must not read through a zero GS base. */

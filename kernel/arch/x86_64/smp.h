@@ -25,6 +25,18 @@
  */
 void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus);
 
+/* Where a started AP goes once set up, interrupts off, never to return:
+ * the scheduler (sched_ap_enter). The scheduler sits above this file, so
+ * it is registered, not called (main.c does, before smp_init); without
+ * it smp_init starts no CPU. */
+void smp_set_ap_entry(void (*enter)(void) __attribute__((noreturn)));
+
+/* Send INIT to every other CPU the MADT lists as enabled, so that each
+ * waits for a SIPI instead of running the firmware's AP loop (under
+ * emulation a spinning vCPU slows the boot CPU down). Called once by the
+ * boot CPU after interrupts_init; harmless for CPUs never started. */
+void smp_park_others(void);
+
 /* CPUs online: 1 before smp_init, then those that answered. Their ids are
  * 0 (the boot CPU) .. smp_cpus_online() - 1, dense. */
 unsigned smp_cpus_online(void);
@@ -41,5 +53,12 @@ static inline unsigned smp_cpu_id(void)
 /* Send a fixed-delivery IPI with vector to online CPU id (not this one).
  * Any context, interrupts on or off. */
 void smp_send_ipi(unsigned id, unsigned vector);
+
+/* For trap_nmi: when another CPU panics (it sends every other an NMI),
+ * record where this CPU was (the panicking CPU prints "cpu N: stopped at
+ * RIP") and halt it for good; otherwise return false (an NMI of another
+ * cause). */
+struct trap_frame;
+bool smp_nmi_stop(const struct trap_frame *tf);
 
 #endif

@@ -17,8 +17,26 @@
  * in flight at a time.
  */
 
-/* Install the VEC_IPI_TLB handler; record the boot CPU's CR3. */
+/* Record the boot CPU's CR3 (the kernel's PML4, which a retired
+ * space's CPUs load) and route paging.c's flushes (arch_unmap_page...)
+ * here. Until tlb_attach_cpus, requests flush this CPU alone. */
 void tlb_init(void);
+
+/*
+ * The other CPUs as this file reaches them, handed over by smp.c once,
+ * before it starts any (smp.c, the APIC and the interrupt table call
+ * into mm, which calls here: so they come as pointers, not calls). The
+ * VEC_IPI_TLB handler is installed through set_handler then.
+ */
+#define TLB_MAX_CPUS 64 /* mailboxes: SMP_MAX_CPUS (smp.h) */
+struct trap_frame;
+struct tlb_cpus {
+	unsigned (*self)(void);                         /* this CPU's dense id */
+	unsigned (*online)(void);                       /* ids 0 .. online() - 1 */
+	void (*send_ipi)(unsigned id, unsigned vector); /* not to this CPU */
+	void (*set_handler)(unsigned vector, void (*h)(struct trap_frame *tf));
+};
+void tlb_attach_cpus(const struct tlb_cpus *cpus);
 
 /* This CPU's CR3 now holds pml4 (after a switch, at AP start). */
 void tlb_note_loaded(uint64_t pml4);
@@ -38,5 +56,13 @@ void tlb_retire_pml4(uint64_t pml4);
 
 /* Answer a pending request for this CPU, if any (interrupts off). */
 void tlb_poll(void);
+
+/* Counts since boot, for the self-tests and /proc: requests (calls that
+ * flushed something: each is one round of IPIs at most), IPIs sent,
+ * requests flushed whole (above the per-page threshold), retired PML4s. */
+struct tlb_stats {
+	uint64_t requests, ipis, full_flushes, retires;
+};
+void tlb_get_stats(struct tlb_stats *out);
 
 #endif

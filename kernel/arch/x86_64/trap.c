@@ -8,6 +8,7 @@
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/klock.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/vectors.h"
 #include "arch/x86_64/gdt.h"
 #include "mm/usercopy.h"
@@ -218,7 +219,8 @@ static uint64_t nmi_reported, nmi_report_ms;
 
 void trap_nmi(struct trap_frame *tf)
 {
-	(void)tf;
+	if (smp_nmi_stop(tf)) /* another CPU panicked: this one stops here */
+		return;
 	__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED);
 }
 

@@ -1,0 +1,786 @@
+// SPDX-License-Identifier: MIT
+// The SMP stress test (issue 11): threads and processes on every CPU hammering the kernel, each part checked.
+#define _GNU_SOURCE		/* sched_setaffinity, CPU_SET */
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include "checks.h"
+
+/*
+ * Each part runs for about PART_MS with twice as many workers as there
+ * are online CPUs (sysconf(_SC_NPROCESSORS_ONLN), between MIN_WORKERS and
+ * MAX_WORKERS) and prints its counts on its "ok" line:
+ *
+ *   fork-exit-wait  every worker forks, the child exits with a code of
+ *                   the worker's choosing, the worker reaps it and checks it.
+ *   pipes           writer processes send a byte stream of varying chunk
+ *                   sizes; reader threads check every byte and the total.
+ *   futex           pairs of threads pass a token by FUTEX_WAIT/FUTEX_WAKE;
+ *                   a wait that times out although the FUTEX_WAKE of its
+ *                   token counted a waiter is a lost wake-up; no token for
+ *                   LOST_MS fails too.
+ *   signals         pairs of processes bounce SIGUSR1 (sigtimedwait); no
+ *                   signal for LOST_MS is a lost one; both ends count.
+ *   mmap-churn      one thread maps, fills and unmaps a shared region over
+ *                   and over while the others read and write it: a read
+ *                   either faults (caught) or sees a value the region held.
+ *   stale-tlb       thread A spins reading a page, thread B (on another
+ *                   CPU when there is one) unmaps it; once A sees that
+ *                   munmap returned, its next read must fault. Repeated.
+ *
+ * Every part must hold on Linux with one CPU or several (the build
+ * machine runs this program too) as on Kestrel. Usage: t-smp_stress [PART...].
+ */
+/* Linux's futex ABI (include/uapi/linux/futex.h; musl has no header for it) */
+#define FUTEX_WAIT          0
+#define FUTEX_WAKE          1
+#define FUTEX_PRIVATE_FLAG  128
+
+#define PART_MS        400     /* each part's running time */
+#define MIN_WORKERS    2
+#define MAX_WORKERS    32
+#define WAIT_MS        2000    /* one futex wait or sigtimedwait */
+#define LOST_MS        20000   /* no token or signal for this long: lost (a loaded host is slow) */
+#define PIPE_CHUNK_MAX 3000    /* bytes per write, varying 1..this */
+#define CHURN_PAGES    4
+#define STALE_ROUNDS   400     /* munmaps while a reader spins (at most) */
+#define STALE_READS_MAX 0      /* reads that may still succeed after munmap returned */
+
+static int nworkers;
+static int ncpus;
+static cpu_set_t all_cpus;     /* the affinity the program started with */
+static long *shared;           /* MAP_SHARED counts children report: pipe and signal totals */
+#define SHARED_WORDS (4096 / sizeof(long))
+
+static long long deadline_after(long ms)
+{
+	return now_ms() + ms;
+}
+
+/* ------------------------------------------------------------- faults */
+
+/* A thread that expects SIGSEGV arms its own jump buffer; the handler
+ * jumps back to it, or restores the default action when nobody armed it. */
+static __thread sigjmp_buf fault_jmp;
+static __thread volatile int fault_armed;
+
+static void on_segv(int sig)
+{
+	if (fault_armed) {
+		fault_armed = 0;
+		siglongjmp(fault_jmp, 1);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int install_segv(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_segv;
+	sa.sa_flags = SA_NODEFER;
+	return sigaction(SIGSEGV, &sa, NULL);
+}
+
+/* ------------------------------------------------------------- threads */
+
+struct crew {
+	pthread_t t[MAX_WORKERS];
+	int n;
+};
+
+static int crew_start(struct crew *c, int n, void *(*fn)(void *), void *args, size_t argsize)
+{
+	c->n = 0;
+	for (int i = 0; i < n; i++) {
+		int e = pthread_create(&c->t[i], NULL, fn, (char *)args + i * argsize);
+		if (e) {
+			errno = e;
+			return -1;
+		}
+		c->n++;
+	}
+	return 0;
+}
+
+static void crew_join(struct crew *c)
+{
+	for (int i = 0; i < c->n; i++)
+		pthread_join(c->t[i], NULL);
+}
+
+/* Pin the calling thread to the n-th CPU it may use (modulo their
+ * number); best effort: a kernel without affinity leaves it anywhere. */
+static void pin_to(int n)
+{
+	int count = CPU_COUNT(&all_cpus), seen = 0;
+	cpu_set_t set;
+
+	if (count == 0)
+		return;
+	n %= count;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, &all_cpus) || seen++ != n)
+			continue;
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
+		return;
+	}
+}
+
+static void pin_to_all(void)
+{
+	sched_setaffinity(0, sizeof(all_cpus), &all_cpus);
+}
+
+/* ------------------------------------------------------------- fork-exit-wait */
+
+struct forker {
+	int id;
+	long done;
+	char why[160];
+};
+
+static void *fork_worker(void *arg)
+{
+	struct forker *f = arg;
+	long long end = deadline_after(PART_MS);
+
+	while (now_ms() < end && !f->why[0]) {
+		int code = (int)((f->id * 31 + f->done) & 0x7f), st;
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(code);
+		if (pid < 0) {
+			snprintf(f->why, sizeof(f->why), "fork: %s", errname(errno));
+			break;
+		}
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != code)
+			snprintf(f->why, sizeof(f->why), "child %d: status %#x, want exit %d", (int)pid, st, code);
+		f->done++;
+	}
+	return NULL;
+}
+
+static int check_fork_exit_wait(void)
+{
+	static struct forker f[MAX_WORKERS];
+	struct crew c;
+	long total = 0;
+
+	memset(f, 0, sizeof(f));
+	for (int i = 0; i < nworkers; i++)
+		f[i].id = i;
+	if (crew_start(&c, nworkers, fork_worker, f, sizeof(f[0])))
+		return crew_join(&c), fail("pthread_create: %s", errname(errno));
+	crew_join(&c);
+	for (int i = 0; i < nworkers; i++) {
+		if (f[i].why[0])
+			return fail("worker %d: %s", i, f[i].why);
+		if (f[i].done == 0)
+			return fail("worker %d forked nothing in %d ms", i, PART_MS);
+		total += f[i].done;
+	}
+	remark("%d workers, %ld fork/exit/wait", nworkers, total);
+	return CHECK_OK;
+}
+
+/* ------------------------------------------------------------- pipes */
+
+/* The stream's byte at offset off: a pattern no shifted copy matches. */
+static unsigned char pipe_byte(long long off, int stream)
+{
+	return (unsigned char)((off * 7 + off / 251 + stream * 13) & 0xff);
+}
+
+/* The writer process: PART_MS of chunks of 1..PIPE_CHUNK_MAX bytes; puts
+ * the total into shared[stream] and exits 0. */
+static void pipe_writer(int fd, int stream)
+{
+	static unsigned char buf[PIPE_CHUNK_MAX];
+	long long end = deadline_after(PART_MS), off = 0;
+	unsigned seed = (unsigned)stream * 2654435761u + 1;
+
+	while (now_ms() < end) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = 1 + (seed >> 8) % PIPE_CHUNK_MAX, put = 0;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = pipe_byte(off + (long long)i, stream);
+		while (put < n) {
+			ssize_t w = write(fd, buf + put, n - put);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				_exit(2);
+			put += (size_t)w;
+		}
+		off += (long long)n;
+	}
+	shared[stream] = (long)off;
+	_exit(0);
+}
+
+struct pipe_reader {
+	int fd, stream;
+	pid_t writer;
+	long long got;
+	char why[160];
+};
+
+static void *pipe_read_worker(void *arg)
+{
+	struct pipe_reader *r = arg;
+	unsigned char buf[4096];
+	ssize_t n;
+
+	while ((n = read(r->fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(r->why, sizeof(r->why), "read: %s", errname(errno));
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != pipe_byte(r->got + i, r->stream)) {
+				snprintf(r->why, sizeof(r->why), "byte %lld is %#x, want %#x", r->got + i,
+					 buf[i], pipe_byte(r->got + i, r->stream));
+				return NULL;
+			}
+		r->got += n;
+	}
+	return NULL;
+}
+
+static int start_pipe_pair(struct pipe_reader *r, int stream)
+{
+	int p[2];
+
+	r->stream = stream;
+	if (pipe(p) != 0)
+		return -1;
+	r->writer = fork();
+	if (r->writer == 0) {
+		close(p[0]);
+		pipe_writer(p[1], stream);
+	}
+	close(p[1]);
+	r->fd = p[0];
+	return r->writer < 0 ? -1 : 0;
+}
+
+static int check_pipes(void)
+{
+	static struct pipe_reader r[MAX_WORKERS];
+	int pairs = nworkers / 2 > 0 ? nworkers / 2 : 1, res = CHECK_OK, st;
+	long long total = 0;
+	struct crew c = { .n = 0 };
+
+	memset(r, 0, sizeof(r));
+	memset(shared, 0xff, SHARED_WORDS * sizeof(long));
+	for (int i = 0; i < pairs; i++)
+		if (start_pipe_pair(&r[i], i))
+			return fail("pipe or fork: %s", errname(errno));
+	if (crew_start(&c, pairs, pipe_read_worker, r, sizeof(r[0])))
+		res = fail("pthread_create: %s", errname(errno));
+	crew_join(&c);
+	for (int i = 0; i < pairs; i++) {
+		close(r[i].fd);
+		if (wait_child(r[i].writer, 5000, &st) != CHECK_OK)
+			res = CHECK_FAIL;
+		else if (res == CHECK_OK && (!WIFEXITED(st) || WEXITSTATUS(st)))
+			res = fail("writer %d: status %#x", i, st);
+		if (res == CHECK_OK && r[i].why[0])
+			res = fail("stream %d: %s", i, r[i].why);
+		if (res == CHECK_OK && r[i].got == 0)
+			res = fail("stream %d: nothing read", i);
+		if (res == CHECK_OK && r[i].got != shared[i])
+			res = fail("stream %d: read %lld bytes, the writer wrote %ld", i, r[i].got, shared[i]);
+		total += r[i].got;
+	}
+	if (res == CHECK_OK)
+		remark("%d streams, %lld bytes checked", pairs, total);
+	return res;
+}
+
+/* ------------------------------------------------------------- futex */
+
+struct futex_pair {
+	_Atomic int turn;      /* whose move: 0 or 1 */
+	_Atomic int stop;
+	long rounds[2];
+	_Atomic long woke[2];  /* side i's hand-overs whose FUTEX_WAKE returned */
+	_Atomic int woke_ret[2]; /* ... and what the last one returned */
+	_Atomic long late;     /* waits that timed out before a wake that found nobody */
+	char why[160];
+};
+
+struct futex_side {
+	struct futex_pair *pair;
+	int me;
+};
+
+static long futex(_Atomic int *uaddr, int op, int val, const struct timespec *t)
+{
+	return syscall(SYS_futex, uaddr, op | FUTEX_PRIVATE_FLAG, val, t, NULL, 0);
+}
+
+/* Give up the pair with a reason. */
+static bool futex_give_up(struct futex_pair *p, const char *why, int me)
+{
+	snprintf(p->why, sizeof(p->why), "side %d: %s", me, why);
+	atomic_store(&p->stop, 1);
+	futex(&p->turn, FUTEX_WAKE, 1, NULL);
+	return false;
+}
+
+/* The wait of side me timed out with the token passed: wait for the
+ * peer's FUTEX_WAKE of this hand-over (the k-th) to return. It counted a
+ * waiter, and the one waiter timed out: a lost wake-up (Linux returns 0
+ * from a wait whose waiter a wake took). It found nobody: the peer was
+ * slow between passing and waking, which a loaded host allows. */
+static bool futex_timed_out_with_token(struct futex_pair *p, int me)
+{
+	long k = me == 0 ? p->rounds[0] : p->rounds[1] + 1;
+	long long limit = deadline_after(LOST_MS);
+
+	while (atomic_load(&p->woke[!me]) < k && !atomic_load(&p->stop) && now_ms() < limit)
+		sched_yield();
+	if (atomic_load(&p->woke[!me]) >= k && atomic_load(&p->woke_ret[!me]) >= 1)
+		return futex_give_up(p, "FUTEX_WAKE woke 1 but the waiter timed out: lost wake-up", me);
+	atomic_fetch_add(&p->late, 1);
+	return !atomic_load(&p->stop);
+}
+
+/* Wait until it is side me's turn: false when the pair stops, or (with
+ * why) when a wake-up was lost, or the peer did not move for LOST_MS. */
+static bool futex_await_turn(struct futex_pair *p, int me)
+{
+	struct timespec t = { WAIT_MS / 1000, (WAIT_MS % 1000) * 1000000L };
+	int v, timeouts = 0;
+
+	while ((v = atomic_load(&p->turn)) != me && !atomic_load(&p->stop)) {
+		long r = futex(&p->turn, FUTEX_WAIT, v, &t);
+		if (r == 0 || errno != ETIMEDOUT || atomic_load(&p->stop))
+			continue;
+		if (atomic_load(&p->turn) == me)
+			return futex_timed_out_with_token(p, me);
+		if (++timeouts * WAIT_MS >= LOST_MS)
+			return futex_give_up(p, "the peer did not pass the token in 20 s", me);
+	}
+	return !atomic_load(&p->stop);
+}
+
+static void *futex_worker(void *arg)
+{
+	struct futex_side *s = arg;
+	struct futex_pair *p = s->pair;
+	long long end = deadline_after(PART_MS);
+
+	while (futex_await_turn(p, s->me)) {
+		p->rounds[s->me]++;
+		if (now_ms() >= end)
+			atomic_store(&p->stop, 1);
+		atomic_store(&p->turn, !s->me);
+		atomic_store(&p->woke_ret[s->me], (int)futex(&p->turn, FUTEX_WAKE, 1, NULL));
+		atomic_fetch_add(&p->woke[s->me], 1);
+	}
+	return NULL;
+}
+
+static int check_futex(void)
+{
+	static struct futex_pair pairs[MAX_WORKERS / 2];
+	static struct futex_side sides[MAX_WORKERS];
+	int npairs = nworkers / 2 > 0 ? nworkers / 2 : 1;
+	long total = 0, late = 0;
+	struct crew c;
+
+	memset(pairs, 0, sizeof(pairs));
+	for (int i = 0; i < 2 * npairs; i++)
+		sides[i] = (struct futex_side){ &pairs[i / 2], i % 2 };
+	if (crew_start(&c, 2 * npairs, futex_worker, sides, sizeof(sides[0]))) {
+		for (int i = 0; i < npairs; i++) {
+			atomic_store(&pairs[i].stop, 1);
+			futex(&pairs[i].turn, FUTEX_WAKE, 2, NULL);
+		}
+		crew_join(&c);
+		return fail("pthread_create: %s", errname(errno));
+	}
+	crew_join(&c);
+	for (int i = 0; i < npairs; i++) {
+		if (pairs[i].why[0])
+			return fail("pair %d: %s", i, pairs[i].why);
+		if (pairs[i].rounds[0] == 0 || pairs[i].rounds[1] == 0)
+			return fail("pair %d: no hand-over in %d ms", i, PART_MS);
+		total += pairs[i].rounds[0] + pairs[i].rounds[1];
+		late += pairs[i].late;
+	}
+	remark("%d pairs, %ld hand-overs (%ld waits timed out before a slow waker)", npairs, total, late);
+	return CHECK_OK;
+}
+
+/* ------------------------------------------------------------- signals */
+
+/* Bounce SIGUSR1 with peer until the deadline (the first mover starts);
+ * returns the signals received, or -1 when one was lost. */
+static long bounce(pid_t peer, bool first, long long end)
+{
+	struct timespec t = { WAIT_MS / 1000, (WAIT_MS % 1000) * 1000000L };
+	sigset_t set;
+	long got = 0, waited = 0;
+	siginfo_t si;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	if (first && kill(peer, SIGUSR1))
+		return -1;
+	for (;;) {
+		int s = sigtimedwait(&set, &si, &t);
+		if (s < 0 && errno == EINTR)
+			continue;
+		if (s < 0 && errno == EAGAIN && (waited += WAIT_MS) < LOST_MS)
+			continue;      /* a loaded host: the peer may be slow */
+		waited = 0;
+		if (s == SIGUSR2)      /* the peer stopped */
+			return got;
+		if (s != SIGUSR1)
+			return -1;
+		got++;
+		bool more = now_ms() < end;
+		if (kill(peer, more ? SIGUSR1 : SIGUSR2))
+			return -1;
+		if (!more)
+			return got;
+	}
+}
+
+/* One pair: this process (a child of the test) and its own child; each
+ * puts its count of received signals into shared[2i], shared[2i+1]. Exits
+ * 0 when neither lost a signal. */
+static void signal_pair(int i)
+{
+	long long end = deadline_after(PART_MS);
+	pid_t me = getpid(), kid = fork();
+	int st;
+
+	if (kid == 0) {
+		long got = bounce(me, false, end);
+		shared[2 * i + 1] = got;
+		_exit(got > 0 ? 0 : 1);
+	}
+	if (kid < 0)
+		_exit(2);
+	long mine = bounce(kid, true, end);
+	shared[2 * i] = mine;
+	if (mine < 0) {
+		kill(kid, SIGKILL);
+		waitpid(kid, &st, 0);
+		_exit(3);
+	}
+	while (waitpid(kid, &st, 0) < 0 && errno == EINTR)
+		;
+	_exit(WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 4);
+}
+
+static int check_signals(void)
+{
+	static pid_t pid[MAX_WORKERS];
+	int npairs = nworkers / 2 > 0 ? nworkers / 2 : 1, res = CHECK_OK, st;
+	long total = 0;
+	sigset_t set, old;
+
+	memset(shared, 0, SHARED_WORDS * sizeof(long));
+	/* blocked before fork, so no signal arrives before its sigtimedwait */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (int i = 0; i < npairs; i++)
+		if ((pid[i] = fork()) == 0)
+			signal_pair(i);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (int i = 0; i < npairs; i++) {
+		if (pid[i] < 0) {
+			res = fail("fork: %s", errname(errno));
+			continue;
+		}
+		if (wait_child(pid[i], PART_MS + 2 * LOST_MS, &st) != CHECK_OK)
+			res = CHECK_FAIL;
+		else if (res == CHECK_OK && (!WIFEXITED(st) || WEXITSTATUS(st)))
+			res = fail("pair %d: status %#x (1: nothing bounced, 3: a signal lost)", i, st);
+		long a = shared[2 * i], b = shared[2 * i + 1];
+		/* strict alternation: the two counts differ by at most the one in flight at the end */
+		if (res == CHECK_OK && (a - b > 1 || b - a > 1))
+			res = fail("pair %d: one end received %ld signals, the other %ld", i, a, b);
+		total += a + b;
+	}
+	if (res == CHECK_OK)
+		remark("%d process pairs, %ld signals sent and received", npairs, total);
+	return res;
+}
+
+/* ------------------------------------------------------------- mmap-churn */
+
+struct churn {
+	_Atomic(uint64_t *) region;   /* the mapping now, or NULL */
+	_Atomic uint64_t gen;         /* the last generation written into it */
+	_Atomic int stop;
+	_Atomic long maps, touches, faults;
+	char why[160];
+};
+
+static struct churn churn;
+
+/* One toucher read: the word is 0 (a fresh mapping not filled yet) or a
+ * generation the mapper has already started; anything else is memory the
+ * region never held. */
+static void churn_touch(uint64_t *r, uint64_t slot)
+{
+	uint64_t v = __atomic_fetch_add(&r[slot], 0, __ATOMIC_RELAXED); /* a read and a write */
+	uint64_t now_gen = atomic_load(&churn.gen);
+
+	if (v > now_gen && !churn.why[0])
+		snprintf(churn.why, sizeof(churn.why), "read %#llx at word %llu (generation %llu)",
+			 (unsigned long long)v, (unsigned long long)slot, (unsigned long long)now_gen);
+	atomic_fetch_add(&churn.touches, 1);
+}
+
+/* churn_touch with a fault caught (the region went away under it). */
+static void churn_guarded_touch(uint64_t *r, uint64_t slot)
+{
+	fault_armed = 1;
+	if (sigsetjmp(fault_jmp, 1) == 0)
+		churn_touch(r, slot);
+	else
+		atomic_fetch_add(&churn.faults, 1);
+	fault_armed = 0;
+}
+
+static void *churn_toucher(void *arg)
+{
+	uint64_t slot = (uint64_t)(uintptr_t)arg * 61;
+
+	while (!atomic_load(&churn.stop)) {
+		uint64_t *r = atomic_load(&churn.region);
+		if (r)
+			churn_guarded_touch(r, slot++ % (CHURN_PAGES * 4096 / 8));
+	}
+	return NULL;
+}
+
+/* The mapper: map, fill with the generation, publish, unmap; PART_MS. */
+static void churn_mapper(void)
+{
+	long long end = deadline_after(PART_MS);
+	size_t len = CHURN_PAGES * 4096;
+
+	while (now_ms() < end) {
+		uint64_t *r = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (r == MAP_FAILED) {
+			snprintf(churn.why, sizeof(churn.why), "mmap: %s", errname(errno));
+			return;
+		}
+		uint64_t g = atomic_fetch_add(&churn.gen, 1) + 1;
+		atomic_store(&churn.region, r);
+		for (size_t i = 0; i < len / 8; i++)
+			r[i] = g;
+		/* unmapped while published: a toucher may be reading it */
+		if (munmap(r, len)) {
+			snprintf(churn.why, sizeof(churn.why), "munmap: %s", errname(errno));
+			return;
+		}
+		atomic_store(&churn.region, NULL);
+		atomic_fetch_add(&churn.maps, 1);
+	}
+}
+
+static int check_mmap_churn(void)
+{
+	int n = nworkers - 1 > 0 ? nworkers - 1 : 1;
+	struct crew c;
+
+	memset(&churn, 0, sizeof(churn));
+	if (install_segv())
+		return fail("sigaction: %s", errname(errno));
+	for (int i = 0; i < n; i++) {
+		if (pthread_create(&c.t[i], NULL, churn_toucher, (void *)(uintptr_t)i)) {
+			c.n = i;
+			atomic_store(&churn.stop, 1);
+			crew_join(&c);
+			return fail("pthread_create failed");
+		}
+	}
+	c.n = n;
+	churn_mapper();
+	atomic_store(&churn.stop, 1);
+	crew_join(&c);
+	signal(SIGSEGV, SIG_DFL);
+	if (churn.why[0])
+		return fail("%s", churn.why);
+	if (churn.maps == 0)
+		return fail("no map/unmap cycle in %d ms", PART_MS);
+	remark("%d threads, %ld maps, %ld touches, %ld faults caught", n, (long)churn.maps,
+	       (long)churn.touches, (long)churn.faults);
+	return CHECK_OK;
+}
+
+/* ------------------------------------------------------------- stale-tlb */
+
+struct stale {
+	_Atomic(volatile uint64_t *) page; /* the page to spin on, NULL between rounds */
+	_Atomic int unmapped;             /* set once munmap returned */
+	_Atomic long spins;               /* the reader's reads in this round */
+	_Atomic int done;                 /* the reader's verdict for this round is in */
+	_Atomic int quit;
+	long late_reads;                  /* reads that succeeded after munmap returned */
+	long faults, bad_value;
+};
+
+static struct stale st;
+
+/* Spin on the round's page until a read faults; count the reads that
+ * succeeded although munmap had returned before they began. */
+static void stale_round(volatile uint64_t *p)
+{
+	volatile long late = 0;
+
+	fault_armed = 1;
+	if (sigsetjmp(fault_jmp, 1) == 0) {
+		for (;;) {
+			int after = atomic_load(&st.unmapped);
+			uint64_t v = *p;
+			if (v != 0x5afe5afe5afe5afeull)
+				st.bad_value++;
+			atomic_fetch_add(&st.spins, 1);
+			if (after && ++late > STALE_READS_MAX)
+				break;
+		}
+		fault_armed = 0;
+	} else {
+		st.faults++;
+	}
+	st.late_reads += late;
+	atomic_store(&st.done, 1);
+}
+
+static void *stale_reader(void *arg)
+{
+	(void)arg;
+	pin_to(0);
+	while (!atomic_load(&st.quit)) {
+		volatile uint64_t *p = atomic_load(&st.page);
+		if (p) {
+			atomic_store(&st.page, NULL);
+			stale_round(p);
+		}
+	}
+	return NULL;
+}
+
+/* One round by the unmapper: map, hand over, wait for the reader to spin,
+ * unmap, flag, wait for its verdict. False when the reader never answered. */
+static bool stale_unmap_round(void)
+{
+	long long limit = deadline_after(LOST_MS);
+	uint64_t *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return false;
+	*p = 0x5afe5afe5afe5afeull;
+	atomic_store(&st.spins, 0);
+	atomic_store(&st.unmapped, 0);
+	atomic_store(&st.done, 0);
+	atomic_store(&st.page, p);
+	while (atomic_load(&st.spins) < 100 && now_ms() < limit)
+		sched_yield();
+	munmap(p, 4096);
+	atomic_store(&st.unmapped, 1);
+	while (!atomic_load(&st.done) && now_ms() < limit)
+		sched_yield();
+	return atomic_load(&st.done);
+}
+
+static int check_stale_tlb(void)
+{
+	long long end = deadline_after(PART_MS);
+	int rounds = 0, res = CHECK_OK;
+	pthread_t t;
+
+	memset(&st, 0, sizeof(st));
+	if (install_segv())
+		return fail("sigaction: %s", errname(errno));
+	if (pthread_create(&t, NULL, stale_reader, NULL))
+		return fail("pthread_create failed");
+	pin_to(1);
+	while (rounds < STALE_ROUNDS && (now_ms() < end || rounds < 10)) {
+		if (!stale_unmap_round()) {
+			res = fail("round %d: the reader neither faulted nor stopped in %d ms", rounds, LOST_MS);
+			break;
+		}
+		rounds++;
+		if (st.late_reads || st.bad_value)
+			break;
+	}
+	atomic_store(&st.quit, 1);
+	pthread_join(t, NULL);
+	pin_to_all();
+	signal(SIGSEGV, SIG_DFL);
+	if (res != CHECK_OK)
+		return res;
+	if (st.late_reads)
+		return fail("round %d: a read after munmap returned did not fault (stale TLB)", rounds);
+	if (st.bad_value)
+		return fail("round %d: the page read back a value never written", rounds);
+	if (st.faults != rounds)
+		return fail("%d rounds, %ld faults", rounds, st.faults);
+	remark("%d munmaps under a spinning reader on %s, each faulted at once", rounds,
+	       ncpus > 1 ? "another CPU" : "the one CPU");
+	return CHECK_OK;
+}
+
+/* ------------------------------------------------------------- main */
+
+static const struct check checks[] = {
+	{ "fork-exit-wait", check_fork_exit_wait },
+	{ "pipes", check_pipes },
+	{ "futex", check_futex },
+	{ "signals", check_signals },
+	{ "mmap-churn", check_mmap_churn },
+	{ "stale-tlb", check_stale_tlb },
+};
+
+int main(int argc, char **argv)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	ncpus = n > 0 ? (int)n : 1;
+	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus))
+		CPU_ZERO(&all_cpus);
+	shared = mmap(NULL, SHARED_WORDS * sizeof(long), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED) {
+		t_begin("smp-stress");
+		t_fail("mmap of the shared counts: %s", errname(errno));
+		return 1;
+	}
+	nworkers = 2 * ncpus;
+	if (nworkers < MIN_WORKERS)
+		nworkers = MIN_WORKERS;
+	if (nworkers > MAX_WORKERS)
+		nworkers = MAX_WORKERS;
+	return run_checks("smp-stress", checks, NELEMS(checks), argc, argv);
+}
