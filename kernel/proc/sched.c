@@ -382,8 +382,10 @@ struct cpu_ticks sched_cpu_ticks(void)
 }
 
 /* Every CPU's tick. Without the kernel lock (an application processor
- * that was idle: trap.c) it only counts the idle tick; the boot CPU's
- * tick runs the timers, whichever thread it interrupted. */
+ * that was idle, or a CPU halted waiting for the lock: trap.c) it only
+ * counts; with it, it also runs the timers that came due (ktimer_run
+ * does each slot once, whichever CPU asks first: a boot CPU waiting for
+ * the lock delays no sleeper). */
 void sched_tick(const struct trap_frame *tf)
 {
 	if (!klock_held()) { /* idle, or halted waiting for the lock */
@@ -393,8 +395,7 @@ void sched_tick(const struct trap_frame *tf)
 		return;
 	}
 	charge_tick(tf);
-	if (smp_cpu_id() == 0)
-		ktimer_run(time_ns()); /* sleepers whose deadline passed, ITIMER_REAL */
+	ktimer_run(time_ns()); /* sleepers whose deadline passed, ITIMER_REAL */
 	this_cpu()->need_resched = true;
 }
 
