@@ -103,14 +103,13 @@ static void wait_lock(bool may_halt)
 }
 
 /* Free the lock, and wake one halted waiter if there is one, taking turns
- * among them (the fence orders the store before the look at
+ * among them (the exchange orders the store before the look at
  * halted_waiters, against halt_for_lock's publish-then-look). */
 static void release(void)
 {
 	unsigned n = smp_cpus_online(), me = this_cpu()->cpu_id, start = wake_next;
 
-	__atomic_store_n(&locked, 0, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_exchange_n(&locked, 0, __ATOMIC_SEQ_CST); /* a full barrier, no separate fence */
 	if (!__atomic_load_n(&halted_waiters, __ATOMIC_RELAXED))
 		return;
 	for (unsigned k = 0; k < n; k++) {
@@ -134,10 +133,8 @@ static void enter(bool may_halt)
 		c->klock_depth++;
 		return;
 	}
-	uint64_t f = irq_save(); /* an interrupt while waiting would wait inside the wait */
-	wait_lock(may_halt);
+	wait_lock(may_halt); /* interrupts off (the contract): none waits inside the wait */
 	c->klock_depth = 1;
-	irq_restore(f);
 }
 
 void klock_enter(void)
