@@ -62,11 +62,14 @@
  * the shared copies of the executables' pages that exec keeps (a few dozen
  * KiB for /bin/hello and kfuzz), slab pages pinned by one long-lived object
  * each (8 size classes), and tables that grew (processes, fds). Runs of
- * 30 s to 5 min lose 32-44 KiB, whatever their length; 512 KiB is ten times
- * that, while one leaked page per child (~1000 a minute), or 64 bytes per
- * call (~6000 a second), exceeds it within a minute.
+ * 30 s to 5 min lose 32-44 KiB, whatever their length, plus the kernel
+ * stacks that exiting threads leave mapped for reuse or waiting for one
+ * batched shootdown (mm/vmalloc.c: up to 8 + 8 of 16 KiB, 256 KiB; a 600 s
+ * run on 4 CPUs lost 428 KiB in all). 768 KiB is that with room, while one
+ * leaked page per child (~1000 a minute), or 64 bytes per call (~6000 a
+ * second), exceeds it within a minute.
  */
-#define LEAK_MARGIN_KB   512
+#define LEAK_MARGIN_KB   768
 #define KFUZZ_SA_RESTORER 0x04000000
 #define KFUZZ_XSTR(x) #x
 #define KFUZZ_STR(x) KFUZZ_XSTR(x)
