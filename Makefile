@@ -218,11 +218,14 @@ conformance-quick: all
 # only; only: instructions only); a table, build/bench.json and build/bench.svg.
 # DISK=1 (default) adds the disk runs (virtio-blk and NVMe, ext2 and FAT32), 0
 # leaves them out, only runs them alone (tools/bench.py's docstring: "Disks").
+# The SMP runs (-smp 1, 2, 4 and 8, wall clock) come with them unless DISK=only;
+# SMP=0 leaves them out, SMP=only runs them alone (the docstring: "SMP").
 ICOUNT ?= 1
 DISK ?= 1
 .PHONY: bench
 bench: all
-	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT) --disk $(DISK)
+	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT) --disk $(DISK) \
+		$(if $(SMP),--smp-runs $(SMP))
 
 clean:
 	rm -rf $(B)

@@ -15,7 +15,10 @@ BENCH_NAMES := null_syscall write_null pipe_pingpong yield_switch fork_exit fork
 BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap
 # The disk benchmark: bench-run's disk mode runs it on a disk tools/bench.py attaches.
 BENCH_DISK := disk
-BENCH_PROGS := $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NAMES) $(BENCH_CURVES) $(BENCH_DISK) run true)
+# The SMP benchmarks: bench-run's smp mode runs them (tools/bench.py boots -smp 1, 2, 4).
+BENCH_SMP := parallel fork_exec_par pipe_xcpu futex_xcpu
+BENCH_PROGS := $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NAMES) $(BENCH_CURVES) $(BENCH_DISK) \
+	$(BENCH_SMP) run true)
 
 .PHONY: bench-progs
 bench-progs: $(BENCH_PROGS)
@@ -28,6 +31,8 @@ $(ROOTFS_BIN)/bench-exec_busybox: $(BENCH_SRC)/fork_exec.c $(BENCH_SRC)/bench.h 
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
 
 $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_CURVES)): $(BENCH_SRC)/curve.h
+$(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_SMP)): $(BENCH_SRC)/smp.h
+$(ROOTFS_BIN)/bench-pipe_pingpong $(ROOTFS_BIN)/bench-pipe_xcpu: $(BENCH_SRC)/pipe_trip.h
 
 $(ROOTFS_BIN)/bench-%: $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h | $(DEPS_OK)
 	@mkdir -p $(dir $@)

@@ -34,7 +34,7 @@ each in build/bench-curves.svg, and in bench.json's `curves`.
 
     bench.py [--quick] [--icount 0|1|only] [--no-curves] [--rounds N] [--smp N]
              [--cpu MODEL] [--mem SIZE] [--only kestrel|linux] [--timeout S]
-             [--build DIR] [--disk 0|1|only] [--disk-runs TAG,...]
+             [--build DIR] [--disk 0|1|only] [--disk-runs TAG,...] [--smp-runs 0|1|only]
 
 Defaults: q35, 1 GiB, -smp 1 (yield_switch and pipe_pingpong mean one CPU
 shared), -cpu qemu64, TCG; wall clock 4 boots of each kernel (quick 2),
@@ -87,6 +87,25 @@ host's and no timeout fires early; the figure is then the guest's
 instructions plus the real device wait, a CPU-side figure steadier than
 the wall clock but not a pure instruction count. BLK_IO_TIMEOUT_MS is
 30 s, Linux's default request timeout.
+
+SMP (--smp-runs 1, the default unless --disk only; 0: none; only: the
+SMP runs alone). Both kernels boot bench-run's smp mode (smpquick with
+--quick: one round instead of three) once with -smp 1, 2 and 4, and
+Kestrel once more with -smp 8 running nothing, for its boot time. The
+programs: bench-parallel (2 processes, a CPU-bound loop without system
+calls, wall ms until both end), bench-fork_exec_par (2 and 4 workers
+doing fork + exec + wait, us per operation), bench-pipe_xcpu and
+bench-futex_xcpu (pinned to two CPUs: a pipe round trip, a futex wake;
+bench-error on one CPU). The table gives each figure per -smp, K/L, the
+parallel speed-up (time at -smp 1 over -smp 2) of both kernels and
+Kestrel's boot-time difference between -smp 8 and -smp 1. Wall clock
+only, with -accel tcg,thread=multi (one host thread per vCPU): -icount
+runs every vCPU in one host thread, where no speed-up can show. A
+figure needs idle host cores: the harness measures the host CPU time
+other processes used during each boot (from /proc/stat, less QEMU's
+own) and marks the boot's figures unreliable (!) above 0.25 of a core,
+as it does a spread over 20%. 7 boots: about 4 minutes with --quick,
+7-10 without (three rounds), on a busy 2-core host.
 """
 import argparse
 import datetime
@@ -208,6 +227,7 @@ export PATH=/bin
 ms=$(/bin/busybox dmesg | /bin/busybox awk '/Run \/init as init process/ {
 	if (match($0, /[0-9]+\.[0-9]+/)) printf "%d", substr($0, RSTART, RLENGTH) * 1000; exit }')
 echo "boot: kernel entry to init ${ms:-?} ms (Linux: printk time of 'Run /init')"
+echo "smp: $(/bin/busybox nproc) CPUs online (Linux: nproc)"
 if [ "$1" = disk ]; then
 	# The disk initramfs: load the drivers and file systems, wait for the disk node.
 	for m in $(/bin/busybox cat /lib/modules/order); do
@@ -440,6 +460,8 @@ def qemu_cmd(args, vars_fd, icount, disk=None):
     """The QEMU configuration both kernels share (with -icount when counting;
     with the bench disk, (device arguments, image), when given)."""
     counting = (DISK_ICOUNT_ARGS if disk else ICOUNT_ARGS) if icount else []
+    if getattr(args, "mttcg", False):  # the SMP runs: one host thread per vCPU, said out loud
+        counting = ["-accel", "tcg,thread=multi"]
     drive = ["-drive", f"if=none,id=bd,format=raw,cache=unsafe,file={disk[1]}"] + disk[0] \
         if disk else []
     return [QEMU, "-machine", "q35", "-m", args.mem, "-smp", str(args.smp), "-cpu", args.cpu] + \
@@ -817,6 +839,171 @@ def svg_curves(curves, meta):
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------- SMP runs
+
+# The SMP runs (--smp-runs, see "SMP" above): both kernels boot bench-run's
+# smp mode once at each -smp of SMP_COUNTS; Kestrel boots once more at
+# SMP_BOOT_ONLY CPUs for its boot time alone (bench-run runs nothing).
+SMP_COUNTS = (1, 2, 4)
+SMP_BOOT_ONLY = 8
+SMP_BOOT_WORDS = "smp none"  # a bench-run name that matches no benchmark
+SMP_TIMEOUT = 420  # seconds per boot (bench-run gives each program 20 s)
+SMP_OTHERS_MAX = 0.25  # host cores used by others during a boot above which it is unreliable
+SMP_BOOT_GOAL_MS = 20  # issue 11: -smp 8 boot no more than this over -smp 1
+SMP_SPEEDUP_GOAL = 1.8
+SMP_METRICS = [
+    ("parallel", "ms", "2 processes each running a CPU-bound loop (no system calls): wall time"),
+    ("fork_exec_par2", "us", "fork + execve tiny static + wait4, 2 workers: time per operation"),
+    ("fork_exec_par4", "us", "the same, 4 workers"),
+    ("pipe_xcpu", "us", "1-byte pipe round trip, the two processes pinned to different CPUs"),
+    ("futex_xcpu", "us", "FUTEX_WAKE to the woken thread running, threads on different CPUs"),
+    ("boot_kernel_to_init", "ms", "kernel entry to init (kernel's clock)"),
+]
+SMP_ONLINE = re.compile(r"smp: (\d+) CPUs? online")
+
+
+def host_cpu_seconds():
+    """(busy CPU seconds of the whole host, CPU seconds of this process and its reaped children)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:9]]
+    busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+    t = os.times()
+    return busy / os.sysconf("SC_CLK_TCK"), t.user + t.system + t.children_user + t.children_system
+
+
+def smp_boot(kernel, args, paths, n, words, benchdir):
+    """One SMP boot of kernel with -smp n running bench-run's words. Returns a record:
+    values, reasons, the CPUs the kernel says are online, the host cores others used."""
+    logpath = os.path.join(benchdir, "logs", f"{kernel}-smp{n}.log")
+    smp_args = argparse.Namespace(**dict(vars(args), smp=n, mttcg=True))
+    load_before, cpu0 = loadavg(), host_cpu_seconds()
+    try:
+        lines, status, secs = boot(kernel, smp_args, paths, words, logpath, timeout=SMP_TIMEOUT)
+    except OSError as e:
+        lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
+    cpu1 = host_cpu_seconds()
+    # Busy host CPU time not spent by QEMU (or this script), in cores over the boot.
+    others = max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1])) / secs if secs > 0 else 0.0
+    values, reasons = parse_boot(lines, status, SMP_TIMEOUT, SMP_METRICS)
+    online = next((int(m.group(1)) for _, l in lines for m in [SMP_ONLINE.search(l)] if m), None)
+    busy = others > SMP_OTHERS_MAX
+    clock = clock_check(lines)
+    log(f"bench: smp {kernel} -smp {n}: {sum(len(v) for v in values.values())} results, "
+        f"exit {status}, {secs:.0f} s, {online or '?'} CPUs online, guest/host clock "
+        f"{clock or '?'}, host load {load_before} -> {loadavg()}, others used {others:.2f} "
+        f"host cores{' (busy)' if busy else ''}, log {os.path.relpath(logpath, TOP)}")
+    if clock and abs(clock - 1.0) > 0.05:
+        log(f"bench: WARNING: {kernel}'s CLOCK_MONOTONIC ran at {clock} of the host's rate at "
+            f"-smp {n}: its figures are off by as much")
+    return dict(kernel=kernel, smp=n, values=values, reasons=reasons, online=online,
+                guest_over_host_clock=clock, others_cores=round(others, 2), busy=busy,
+                exit=str(status), seconds=round(secs, 1), host_load_before=load_before,
+                log=os.path.relpath(logpath, TOP))
+
+
+def run_smp(args, kernels, paths, benchdir, words):
+    """Every SMP boot, alternating kernels at each -smp. Returns the boot records."""
+    plan = [(n, k, words) for n in SMP_COUNTS for k in kernels]
+    if "kestrel" in kernels:
+        plan.append((SMP_BOOT_ONLY, "kestrel", SMP_BOOT_WORDS))
+    return [smp_boot(k, args, paths, n, w, benchdir) for n, k, w in plan]
+
+
+def smp_cell(records, kernel, n, name):
+    """One kernel's figure at -smp n: median, min, spread, unreliable (spread over
+    UNRELIABLE_PCT or a busy host), or the reason it is missing."""
+    recs = [r for r in records if r["kernel"] == kernel and r["smp"] == n]
+    vals = [v for r in recs for v in r["values"].get(name, [])]
+    if not vals and n == SMP_BOOT_ONLY and name != "boot_kernel_to_init":
+        return dict(median=None, reason="boot time only")
+    if not vals:
+        why = next((r["reasons"].get(name) for r in recs if r["reasons"].get(name)), None)
+        return dict(median=None, reason=why or ("not run" if not recs else "no value"))
+    med = statistics.median(vals)
+    spread = (max(vals) - min(vals)) / med * 100.0 if med else 0.0
+    busy = any(r["busy"] for r in recs)
+    return dict(median=med, min=min(vals), values=vals, spread_pct=round(spread, 1),
+                host_busy=busy, unreliable=spread > UNRELIABLE_PCT or busy)
+
+
+def summarise_smp(records):
+    """The SMP table: per metric, per kernel and -smp, a cell; K/L per -smp; the
+    speed-ups and Kestrel's boot-time difference."""
+    counts = sorted({r["smp"] for r in records})
+    rows = []
+    for name, unit, what in SMP_METRICS:
+        row = dict(metric=name, unit=unit, description=what, ratio={})
+        for k in KERNELS:
+            row[k] = {str(n): smp_cell(records, k, n, name) for n in counts}
+        for n in counts:
+            a, b = row["kestrel"][str(n)]["median"], row["linux"][str(n)]["median"]
+            row["ratio"][str(n)] = round(a / b, 3) if a is not None and b else None
+        rows.append(row)
+    par = rows[0]
+    speedup = {}
+    for k in KERNELS:
+        t1, t2 = par[k]["1"]["median"] if "1" in par[k] else None, \
+            par[k]["2"]["median"] if "2" in par[k] else None
+        speedup[k] = dict(value=round(t1 / t2, 3) if t1 and t2 else None,
+                          unreliable=bool(t1 and t2 and (par[k]["1"]["unreliable"] or
+                                                         par[k]["2"]["unreliable"])))
+    boot = next(r for r in rows if r["metric"] == "boot_kernel_to_init")["kestrel"]
+    b1, b8 = boot.get("1", {}).get("median"), boot.get(str(SMP_BOOT_ONLY), {}).get("median")
+    online = {f"{r['kernel']} -smp {r['smp']}": r["online"] for r in records}
+    booted = {k: [n for n in counts if any(r["kernel"] == k and r["smp"] == n for r in records)]
+              for k in KERNELS}
+    return dict(counts=counts, booted=booted, metrics=rows, speedup=speedup, online=online,
+                boot_delta_ms=b8 - b1 if b1 is not None and b8 is not None else None)
+
+
+def print_columns(head, rows):
+    """Print rows under head, columns padded: the first two left-aligned (names), the rest right."""
+    widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
+    line = lambda cells: "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    print(line(head))
+    print(line(["-" * w for w in widths]))
+    for row in rows:
+        print(line(row))
+
+
+def print_smp(smp):
+    """The SMP table, the speed-ups against the goal, Kestrel's boot difference, the CPUs online."""
+    booted = smp["booted"]
+    both = [n for n in booted["kestrel"] if n in booted["linux"]]
+    head = ["smp metric", "unit"] + [f"{k[0].upper()} -smp {n}" for k in KERNELS
+                                     for n in booted[k]] + [f"K/L -smp {n}" for n in both]
+    rows, notes = [], []
+    for r in smp["metrics"]:
+        cells = [r["metric"], r["unit"]]
+        for k in KERNELS:
+            for n in booted[k]:
+                d = r[k][str(n)]
+                cells.append(fmt_num(d["median"]) + ("!" if d.get("unreliable") else ""))
+                if d["median"] is None and d["reason"] not in ("not run", "no value",
+                                                               "boot time only"):
+                    notes.append(f"  {r['metric']} on {k} -smp {n}: n/a: {d['reason']}")
+        cells += [fmt_ratio(r["ratio"][str(n)]) for n in both]
+        rows.append(cells)
+    print_columns(head, rows)
+    print(f"smp: wall clock only (-accel tcg,thread=multi: one host thread per vCPU); median of "
+          f"the runs; !: spread over {UNRELIABLE_PCT:.0f}% or other processes used more than "
+          f"{SMP_OTHERS_MAX} host cores during the boot")
+    su = smp["speedup"]
+    fmt_su = lambda d: "n/a" if d["value"] is None else \
+        f"{d['value']:.2f}x" + (" (unreliable)" if d["unreliable"] else "")
+    print(f"parallel speed-up, time at -smp 1 over -smp 2: Kestrel {fmt_su(su['kestrel'])}, "
+          f"Linux {fmt_su(su['linux'])} (goal: at least {SMP_SPEEDUP_GOAL}x and Linux's)")
+    if smp["boot_delta_ms"] is not None:
+        print(f"Kestrel boot, kernel entry to init: -smp {SMP_BOOT_ONLY} is "
+              f"{smp['boot_delta_ms']:+.0f} ms over -smp 1 (goal: at most +{SMP_BOOT_GOAL_MS} ms)")
+    print("CPUs online: " + ", ".join(f"{k} {v if v is not None else '?'}"
+                                      for k, v in smp["online"].items()))
+    if notes:
+        print("smp n/a:")
+        print("\n".join(notes))
+
+
 # ---------------------------------------------------------------- main
 
 def prepare(args, build, benchdir, modes, disk_words=()):
@@ -943,13 +1130,7 @@ def print_disk_table(tables, boots):
                 if d["median"] is None and d["reason"] != "not run":
                     notes.append(f"  {name} on {kern} ({h}): n/a: {d['reason']}")
         rows.append(cells)
-    widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
-    line = lambda cells: "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
-                                   for i, (c, w) in enumerate(zip(cells, widths)))
-    print(line(head))
-    print(line(["-" * w for w in widths]))
-    for row in rows:
-        print(line(row))
+    print_columns(head, rows)
     print("disk K/L: Kestrel's time over Linux's (for MB/s and IOPS: Linux's figure over "
           "Kestrel's); < 1: Kestrel faster. icount+sleep: -icount shift=0,sleep=on")
     bad = [b for b in boots if b.get("disk") and b["fsck"] != "clean"]
@@ -982,7 +1163,13 @@ def main():
                     help="1: the disk runs too (default); 0: none; only: the disk runs alone")
     ap.add_argument("--disk-runs", default="",
                     help="only these disk runs, comma-separated: ext2_vblk,fat_vblk,ext2_nvme,fat_nvme")
+    ap.add_argument("--smp-runs", choices=("0", "1", "only"),
+                    help="1: the SMP runs too (default, but 0 with --disk only); 0: none; "
+                         "only: the SMP runs alone")
     args = ap.parse_args()
+    args.smp_runs = args.smp_runs or ("0" if args.disk == "only" else "1")
+    if args.smp_runs == "only":
+        args.disk = "0"
     DISK_SELECT.extend(t for t in args.disk_runs.split(",") if t)
     mode = "quick" if args.quick else "full"
     args.rounds = args.rounds or (2 if args.quick else 4)
@@ -1004,10 +1191,15 @@ def main():
               for h in hows}
     disk_words = [(tag, disk_word(tag, dev, fs, mode)) for tag, dev, fs in disk_configs()] \
         if args.disk != "0" else []
-    if args.disk == "only":
+    if args.disk == "only" or args.smp_runs == "only":
         run_as = {}
-    kernels, paths, setup_errors, linux_version = prepare(args, build, benchdir,
-                                                          sorted(set(run_as.values())), disk_words)
+    smp_words = ("smpquick" if args.quick else "smp") if args.smp_runs != "0" else None
+    kernels, paths, setup_errors, linux_version = prepare(
+        args, build, benchdir, sorted(set(run_as.values()) | ({smp_words} if smp_words else set())),
+        disk_words)
+    if smp_words and "kestrel" in kernels:
+        paths["img"][SMP_BOOT_WORDS] = kestrel_image(
+            build, os.path.join(benchdir, "kestrel-smp-boot.img"), SMP_BOOT_WORDS)
     tables, boots, curves, disk_tables = {}, [], [], {}
     if disk_words:
         pristine = disk_images(benchdir)
@@ -1018,7 +1210,7 @@ def main():
             boots += b
         for p in pristine.values():
             os.unlink(p)
-    for how in (hows if args.disk != "only" else []):
+    for how in (hows if run_as else []):
         rounds = 1 if how == "icount" else args.rounds
         results, b = run_mode(how, rounds, args, kernels, paths, run_as[how], benchdir,
                               setup_errors)
@@ -1026,11 +1218,17 @@ def main():
         if how == "icount":
             curves = summarise_curves(results)
         boots += b
+    smp = None
+    if smp_words:
+        smp_boots = run_smp(args, kernels, paths, benchdir, smp_words)
+        smp = summarise_smp(smp_boots)
+        boots += [{k: v for k, v in r.items() if k not in ("values", "reasons")} for r in smp_boots]
 
     env = environment(args, linux_version)
-    env.update(mode=mode, measured=hows, wall_rounds=args.rounds if "wall" in hows else 0,
+    measured = (hows if run_as or disk_words else []) + (["smp wall clock"] if smp else [])
+    env.update(mode=mode, measured=measured, wall_rounds=args.rounds if "wall" in hows else 0,
                seconds=round(time.monotonic() - t_start),
-               host_load_at_start=load, host_load_at_end=loadavg())
+               host_load_at_start=load, host_load_at_end=loadavg(), smp_runs=args.smp_runs)
     print()
     if tables:
         print_table(tables)
@@ -1038,9 +1236,12 @@ def main():
     if disk_tables:
         print()
         print_disk_table(disk_tables, boots)
+    if smp:
+        print()
+        print_smp(smp)
     print(f"\n{env['qemu']}; host {env['host_cpu']} x{env['host_cpus']}; {env['qemu_config']}; "
           f"Linux {env['linux']}; Kestrel {env['kestrel']}; {env['date']}; "
-          f"{mode}, {' and '.join(hows)}, {env['seconds']} s; "
+          f"{mode}, {' and '.join(measured)}, {env['seconds']} s; "
           f"host load {load:.2f} at start, {env['host_load_at_end']:.2f} at end")
     deciding = "icount" if "icount" in tables else "wall"
     with open(os.path.join(build, "bench.json"), "w") as f:
@@ -1049,7 +1250,7 @@ def main():
                        disk=dict(deciding="wall", modes=disk_tables,
                                  sizes=dict(zip(("file_mib", "files", "random_reads"),
                                                 DISK_SIZES[mode]))),
-                       boots=boots),
+                       smp=smp, boots=boots),
                   f, indent=1)
         f.write("\n")
     if not tables:

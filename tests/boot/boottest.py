@@ -2524,6 +2524,34 @@ def smp_bringup_cases(build):
     ]
 
 
+# make bench's SMP programs (rootfs/src/bench/, tools/bench.py --smp-runs) as its boots run
+# them: on two CPUs each prints its figure and none a bench-error (the pinned ones find two
+# CPUs, every worker's fork + exec + wait succeeds); limited to one CPU by maxcpus=1, the
+# pinned ones say why they cannot measure and the others still do.
+def bench_smp_case(name, words, expect):
+    return dict(name=name, machine="q35", mem="512M",
+                cmdline=" ".join(w for w in ("init=/bin/bench-run debugexit", words) if w) +
+                " -- smpquick",
+                extra=["-smp", "2", "-accel", "tcg,thread=multi"],
+                expect=banner() + expect + [r"^bench-run: \d+ ms by CLOCK_MONOTONIC$",
+                                            r"^bench done$"],
+                reject=NEVER + ([] if "maxcpus" in words else [r"bench-error"]),
+                exit=DEBUGEXIT_OK, timeout=300)
+
+
+def bench_smp_cases(build):
+    fig = lambda name, unit: rf"^bench {name} \d+\.\d+ {unit}$"
+    both = [fig("parallel", "ms"), fig("fork_exec_par2", "us"), fig("fork_exec_par4", "us")]
+    return [
+        bench_smp_case("bench-smp2", "", [r"smp: 2 CPUs online", r"bench-run: mode smpquick"] +
+                       both + [fig("pipe_xcpu", "us"), fig("futex_xcpu", "us")]),
+        bench_smp_case("bench-smp2-maxcpus1", "maxcpus=1",
+                       [r"smp: 1 CPU online", r"bench-run: mode smpquick"] + both +
+                       [r"^bench-error pipe_xcpu only 1 CPU online",
+                        r"^bench-error futex_xcpu only 1 CPU online"]),
+    ]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
@@ -2533,7 +2561,7 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + nvme_cases(build) + usbms_cases(build) + fat_cases(build) + fat_many_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build) + smp_cases(build) + smp_bringup_cases(build)
+    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + nvme_cases(build) + usbms_cases(build) + fat_cases(build) + fat_many_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build) + smp_cases(build) + smp_bringup_cases(build) + bench_smp_cases(build)
     if args.list:
         print("\n".join(c["name"] for c in table))
         return 0

@@ -5,7 +5,7 @@
 #include "bench.h"
 
 /*
- * bench-run [quick|full|curves] [NAME...]
+ * bench-run [quick|full|curves|smp|smpquick] [NAME...]
  * bench-run disk DEV FSTYPE TAG SIZE_MIB NFILES RANDOPS   (run_disk)
  *
  * The init of a benchmark boot (Kestrel: init=/bin/bench-run; Linux: the
@@ -24,6 +24,8 @@
  * runs every benchmark once and then the curves: each curve program
  * once per N, as /bin/bench-curve_NAME ITERATIONS N (tools/bench.py
  * runs it counting instructions, where one run per point is enough).
+ * Smp mode (smpquick: one round) runs the SMP benchmarks three times
+ * instead; `bench-run smp none` runs nothing (a boot-time-only boot).
  */
 struct bench {
 	const char *name;
@@ -57,14 +59,37 @@ static const struct curve curves[] = {
 };
 #define NCURVE (sizeof(curves) / sizeof(curves[0]))
 
+/*
+ * The SMP benchmarks (modes smp and smpquick, in place of the list above):
+ * /bin/bench-NAME ITERATIONS N, N the processes or workers (0: none given).
+ * tools/bench.py boots them with -smp 1, 2 and 4 and divides.
+ */
+struct smp_bench {
+	const char *name;
+	const char *metric;	/* the name its `bench` line reports */
+	long iters;
+	long n;
+};
+
+static const struct smp_bench smp_benches[] = {
+	{ "parallel", "parallel", 200000000, 2 },
+	{ "fork_exec_par", "fork_exec_par2", 50, 2 },
+	{ "fork_exec_par", "fork_exec_par4", 25, 4 },
+	{ "pipe_xcpu", "pipe_xcpu", 2000, 0 },
+	{ "futex_xcpu", "futex_xcpu", 2000, 0 },
+};
+#define NSMP (sizeof(smp_benches) / sizeof(smp_benches[0]))
+
 struct mode {
 	const char *name;
 	int rounds;		/* runs of each benchmark */
 	int limit_s;		/* a run still going after this long is killed */
 	int curves;		/* then the curves */
+	int smp;		/* the SMP benchmarks instead of the list */
 };
 static const struct mode modes[] = {
-	{ "quick", 1, 30, 0 }, { "full", 3, 30, 0 }, { "curves", 1, 30, 1 },
+	{ "quick", 1, 30, 0, 0 }, { "full", 3, 30, 0, 0 }, { "curves", 1, 30, 1, 0 },
+	{ "smp", 3, 20, 0, 1 }, { "smpquick", 1, 20, 0, 1 },
 };
 #define NMODE (sizeof(modes) / sizeof(modes[0]))
 
@@ -76,7 +101,8 @@ static void sleep_ms(long ms)
 }
 
 /*
- * wait_limited: reap pid, killing it once it has run limit_s seconds.
+ * wait_limited: reap pid, killing it (its process group when it leads one)
+ * once it has run limit_s seconds.
  * Polls every 20 ms with WNOHANG (a handful of wake-ups a second, noise next
  * to the benchmark); a kernel whose wait4 refuses WNOHANG gets a plain wait.
  * Returns the wait status, or -1 with errno set.
@@ -98,42 +124,52 @@ static int wait_limited(pid_t pid, int limit_s, int *killed)
 		if (r < 0)
 			return -1;
 		if (!*killed && b_now() > deadline) {
-			kill(pid, SIGKILL);
+			/* Its process group (run_one), so that its workers go too. */
+			if (kill(-pid, SIGKILL) != 0)
+				kill(pid, SIGKILL);
 			*killed = 1;
 		}
 		sleep_ms(20);
 	}
 }
 
-/* run_one: run /bin/bench-NAME ITERS [N] (n > 0) and report any bad ending as a bench-error line. */
-static void run_one(const struct bench *b, long iters, long n, int limit_s)
+/*
+ * run_one: run /bin/bench-NAME ITERS [N] (n > 0) and report any bad ending
+ * as a `bench-error LABEL ...` line (label: the metric the program reports
+ * under; NULL: NAME).
+ */
+static void run_one(const struct bench *b, const char *label, long iters, long n, int limit_s)
 {
 	char path[64], count[24], nstr[24];
 	char *argv[] = { path, count, n > 0 ? nstr : NULL, NULL };
 	char *envp[] = { "PATH=/bin", NULL };
 
+	if (!label)
+		label = b->name;
 	snprintf(path, sizeof(path), "/bin/bench-%s", b->name);
 	snprintf(count, sizeof(count), "%ld", iters);
 	snprintf(nstr, sizeof(nstr), "%ld", n);
 	pid_t pid = fork();
 	if (pid < 0) {
-		b_line("bench-error %s bench-run: fork: %s", b->name, strerror(errno));
+		b_line("bench-error %s bench-run: fork: %s", label, strerror(errno));
 		return;
 	}
 	if (pid == 0) {
+		setpgid(0, 0);
 		execve(path, argv, envp);
-		b_line("bench-error %s bench-run: execve %s: %s", b->name, path, strerror(errno));
+		b_line("bench-error %s bench-run: execve %s: %s", label, path, strerror(errno));
 		_exit(127);
 	}
+	setpgid(pid, pid);	/* its own group, whichever of the two runs first */
 	int killed, ws = wait_limited(pid, limit_s, &killed);
 	if (ws == -1)
-		b_line("bench-error %s bench-run: wait4: %s", b->name, strerror(errno));
+		b_line("bench-error %s bench-run: wait4: %s", label, strerror(errno));
 	else if (killed)
-		b_line("bench-error %s bench-run: still running after %d s, killed", b->name, limit_s);
+		b_line("bench-error %s bench-run: still running after %d s, killed", label, limit_s);
 	else if (WIFSIGNALED(ws))
-		b_line("bench-error %s bench-run: killed by signal %d", b->name, WTERMSIG(ws));
+		b_line("bench-error %s bench-run: killed by signal %d", label, WTERMSIG(ws));
 	else if (WEXITSTATUS(ws) != 0)
-		b_line("bench-error %s bench-run: exit status %d", b->name, WEXITSTATUS(ws));
+		b_line("bench-error %s bench-run: exit status %d", label, WEXITSTATUS(ws));
 }
 
 /* selected: whether NAME is among the names on the command line (all when there are none). */
@@ -197,15 +233,21 @@ int main(int argc, char **argv)
 	long long t0 = b_now();
 	b_line("bench-run: mode %s, %d round%s", m->name, m->rounds, m->rounds > 1 ? "s" : "");
 	for (int r = 0; r < m->rounds; r++)
-		for (unsigned i = 0; i < NBENCH; i++)
+		for (unsigned i = 0; !m->smp && i < NBENCH; i++)
 			if (selected(benches[i].name, argc, argv))
-				run_one(&benches[i], benches[i].iters, 0, m->limit_s);
+				run_one(&benches[i], NULL, benches[i].iters, 0, m->limit_s);
+	for (int r = 0; m->smp && r < m->rounds; r++)
+		for (unsigned i = 0; i < NSMP; i++) {
+			const struct bench b = { smp_benches[i].name, smp_benches[i].iters };
+			if (selected(b.name, argc, argv))
+				run_one(&b, smp_benches[i].metric, b.iters, smp_benches[i].n, m->limit_s);
+		}
 	for (unsigned i = 0; m->curves && i < NCURVE; i++) {
 		const struct bench b = { curves[i].name, curves[i].iters };
 		if (!selected(b.name, argc, argv))
 			continue;
 		for (int j = 0; j < MAX_POINTS && curves[i].points[j]; j++)
-			run_one(&b, b.iters, curves[i].points[j], m->limit_s);
+			run_one(&b, NULL, b.iters, curves[i].points[j], m->limit_s);
 	}
 	b_line("bench-run: %lld ms by CLOCK_MONOTONIC", (b_now() - t0) / 1000000);
 	b_line("bench done");
