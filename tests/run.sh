@@ -65,6 +65,9 @@ suite gvisor-quick tests/conformance/gvisor-quick.sh "$B"
 # The in-guest system-call fuzzer, 75 s with a new seed each run (printed, with
 # the command that replays it); FUZZ_KERNEL_SECONDS changes the time.
 suite fuzz-kernel python3 tests/boot/fuzzkernel.py --build "$B" --seconds "${FUZZ_KERNEL_SECONDS:-75}"
+# The same on four CPUs (the kernel lock, shootdowns, cross-CPU wake-ups
+# under fire); FUZZ_KERNEL_SMP_SECONDS changes the time.
+suite fuzz-kernel-smp python3 tests/boot/fuzzkernel.py --build "$B" --smp 4 --seconds "${FUZZ_KERNEL_SMP_SECONDS:-45}"
 
 echo "== total"
 echo "$total_pass passed, $total_fail failed"
