@@ -107,11 +107,10 @@ static void wait_lock(bool may_halt)
  * halted_waiters, against halt_for_lock's publish-then-look). */
 static void release(void)
 {
-	unsigned n = smp_cpus_online(), me = this_cpu()->cpu_id, start = wake_next;
-
 	__atomic_exchange_n(&locked, 0, __ATOMIC_SEQ_CST); /* a full barrier, no separate fence */
-	if (!__atomic_load_n(&halted_waiters, __ATOMIC_RELAXED))
+	if (__builtin_expect(!__atomic_load_n(&halted_waiters, __ATOMIC_RELAXED), 1))
 		return;
+	unsigned n = smp_cpus_online(), me = this_cpu()->cpu_id, start = wake_next;
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = (start + k) % n;
 		struct percpu *w = smp_cpu(i);
