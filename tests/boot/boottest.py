@@ -1569,25 +1569,33 @@ def mount_cases(build):
                               [r"^persisted across a power off$", r"^deep$", r"^r-done$"])
         return after
 
-    def ext2_image(img):
+    def ext2_root_image(img, first, scripts):
+        """An image whose root is ext2 (sda2), booting the ESP's script first."""
         run([os.path.join(TOP, "tools/mkimg.sh"), "--build", build, "-o", img,
              "--rootfs", os.path.join(build, "rootfs.cpio"),
-             "--cmdline", "root=/dev/sda2 debugexit init=/bin/sh -- /boot/efi/e.sh",
+             "--cmdline", f"root=/dev/sda2 debugexit init=/bin/sh -- /boot/efi/{first}",
              "--root-ext2", rootfs_dir, "--root-partuuid", MOUNT_ROOT_GUID])
-        esp_scripts(img, {"e.sh": EXT2_WRITE, "e2.sh": EXT2_READ})
+        esp_scripts(img, scripts)
+
+    def ext2_root_holds(img, path, want):
+        """None if the ext2 root is clean (e2fsck -fn) and path holds want, else why not."""
+        part = extract_part(img, 1, img + ".root")
+        r = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
+        cat = subprocess.run(["debugfs", "-R", f"cat {path}", part], capture_output=True, text=True)
+        os.unlink(part)
+        if r.returncode != 0:
+            return "e2fsck -fn: " + " / ".join(r.stdout.strip().splitlines()[-4:])
+        if cat.stdout != want:
+            return f"debugfs cat {path}: {cat.stdout!r}"
+        return None
+
+    def ext2_image(img):
+        ext2_root_image(img, "e.sh", {"e.sh": EXT2_WRITE, "e2.sh": EXT2_READ})
 
     def ext2_after(case):
         def after(img):
-            part = extract_part(img, 1, img + ".root")
-            r = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
-            cat = subprocess.run(["debugfs", "-R", "cat /persist-root.txt", part],
-                                 capture_output=True, text=True)
-            os.unlink(part)
-            if r.returncode != 0:
-                return "e2fsck -fn: " + " / ".join(r.stdout.strip().splitlines()[-4:])
-            if cat.stdout != "written on the ext2 root\n":
-                return f"debugfs cat /persist-root.txt: {cat.stdout!r}"
-            why = fsck_esp(img)
+            why = ext2_root_holds(img, "/persist-root.txt", "written on the ext2 root\n") or \
+                fsck_esp(img)
             return why or boot_again(case, img, f"root=PARTUUID={MOUNT_ROOT_GUID} debugexit "
                                      "init=/bin/sh -- /boot/efi/e2.sh",
                                      [r"mount: root /dev/sda2 \(ext2\)",
@@ -1639,22 +1647,12 @@ def mount_cases(build):
                             r"mount: /dev/sda1 \(vfat\) on /boot/efi", r"selftest: 1 passed, 0 failed"],
                     reject=NEVER, exit=DEBUGEXIT_OK)
     def mshared_image(img):
-        run([os.path.join(TOP, "tools/mkimg.sh"), "--build", build, "-o", img,
-             "--rootfs", os.path.join(build, "rootfs.cpio"),
-             "--cmdline", "root=/dev/sda2 debugexit init=/bin/sh -- /boot/efi/m.sh",
-             "--root-ext2", rootfs_dir, "--root-partuuid", MOUNT_ROOT_GUID])
-        esp_scripts(img, {"m.sh": MSHARED_START, "m2.sh": MSHARED_SCRIPT})
+        ext2_root_image(img, "m.sh", {"m.sh": MSHARED_START, "m2.sh": MSHARED_SCRIPT})
 
     def mshared_after(img):
-        part = extract_part(img, 1, img + ".root")
-        r = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
-        cat = subprocess.run(["debugfs", "-R", "cat /tmp/t-mshared.keep", part],
-                             capture_output=True, text=True)
-        os.unlink(part)
-        if r.returncode != 0:
-            return "e2fsck -fn: " + " / ".join(r.stdout.strip().splitlines()[-4:])
-        if cat.stdout != MSHARED_KEEP:
-            return f"debugfs cat /tmp/t-mshared.keep: {cat.stdout!r}"
+        why = ext2_root_holds(img, "/tmp/t-mshared.keep", MSHARED_KEEP)
+        if why:
+            return why
         if mtype_esp("/t-mshared.keep", img) != MSHARED_KEEP.encode():
             return "ESP /t-mshared.keep: not what the mapping held"
         return fsck_esp(img)
