@@ -31,7 +31,16 @@ struct thread {
 	struct ktimer sleep_timer; /* wait_on's deadline while sleeping (proc/ktimer.h) */
 	struct process *proc;      /* NULL for a kernel thread */
 	struct trap_frame *uframe; /* the user frame of the current system call */
-	bool force_iret;           /* leave this system call by IRET (sigreturn, exec) */
+	/* Reasons for a system call to leave by the full path (syscall.c),
+	 * tested in one load: return_work is nonzero when any is set. */
+	union {
+		struct {
+			bool force_iret;        /* leave this system call by IRET (sigreturn, exec) */
+			bool sigsuspend_active; /* rt_sigsuspend's mask to restore after the handler */
+			bool must_exit;         /* exit_group or exec elsewhere in the process: leave */
+		};
+		uint32_t return_work;
+	};
 	uint64_t syscall_nr;       /* the current system call's number (for restarts) */
 	uint64_t run_ns;           /* time spent running, up to the last switch away */
 	uint64_t run_since;        /* time_ns() when it was last switched to */
@@ -43,8 +52,6 @@ struct thread {
 	uint64_t fault_addr;       /* si_addr for its pending fault signal (SIGSEGV, SIGBUS...) */
 	int fault_code;            /* si_code for it; 0: none pending */
 	uint64_t sigsuspend_saved; /* the mask rt_sigsuspend replaced */
-	bool sigsuspend_active;
-	bool must_exit;            /* exit_group or exec elsewhere in the process: leave */
 	uint64_t altstack_sp, altstack_size; /* sigaltstack: each thread has its own */
 	uint32_t altstack_flags;   /* SS_DISABLE for a new thread */
 	bool no_new_privs;         /* prctl(PR_SET_NO_NEW_PRIVS): kept by clone, fork and exec; never cleared */
@@ -116,7 +123,7 @@ struct cpu_ticks sched_cpu_ticks_of(unsigned cpu); /* one online CPU's */
  * test (this CPU's flag, percpu.h) before it calls sched_preempt_point(). */
 static inline bool sched_resched_due(void)
 {
-	return this_cpu()->need_resched;
+	return this_cpu_need_resched();
 }
 /* t runs in user mode on another CPU: interrupt it (VEC_IPI_RESCHED), so
  * that its return to user mode looks at its signals and exit requests

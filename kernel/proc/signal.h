@@ -58,15 +58,16 @@ struct trap_frame;
 void signal_deliver(struct trap_frame *tf);
 /* Whether signal_deliver() has anything to do for thread t returning
  * from a system call that returned ret: a signal ready to act on, a stop
- * or an exit to honour, a sigsuspend mask to give back, a restart. The
+ * or an exit to honour, a sigsuspend mask to give back, a restart, an
+ * IRET asked for (t->return_work: force_iret too), a tracer (its stops
+ * and PTRACE_INTERRUPT). The
  * system-call exit's test (interrupts off, so nothing can be sent between
  * it and SYSRET); false means signal_deliver() would change nothing.
  * t is a user thread (its process p, t->proc, is not NULL). */
 static inline bool signal_return_work(const struct thread *t, const struct process *p, long ret)
 {
 	uint64_t ready = (p->sig_pending | t->sig_pending) & ~(t->sig_blocked & ~SIG_UNBLOCKABLE);
-	return ready || p->stopped || t->must_exit || t->sigsuspend_active || ret == -ERESTARTSYS ||
-	       p->ptrace.interrupt;
+	return ready || p->stopped || t->return_work || ret == -ERESTARTSYS || p->ptrace.tracer;
 }
 /* A fault in user mode: deliver sig with si_addr = addr now (unblocked,
  * handler or default action). Does not return if the process dies. */

@@ -303,10 +303,20 @@ static inline __attribute__((always_inline)) long run(struct thread *t, struct t
  * user's RSP (the SYSRET pitfall). So SYSRET only when the frame still
  * says exactly what SYSCALL saved, RIP is a user address, and no trap
  * flag would fire on the way out; everything else leaves by IRET. */
-static inline bool sysret_frame_ok(const struct trap_frame *tf)
+static inline bool sysret_regs_ok(const struct trap_frame *tf)
 {
 	return tf->rcx == tf->rip && tf->r11 == tf->rflags && tf->rip < USER_TOP - PAGE_SIZE &&
-	       tf->cs == USER_CS && tf->ss == USER_DS && !(tf->rflags & (RFLAGS_TF | RFLAGS_RF));
+	       !(tf->rflags & (RFLAGS_TF | RFLAGS_RF));
+}
+
+/* sysret_regs_ok, and the segments SYSRET sets (from the STAR MSR) are the
+ * frame's: a frame sigreturn or a tracer rewrote. On the fast path the
+ * frame's CS and SS are still the entry's constants (only sigreturn and
+ * ptrace change them, and both take the full path), so it tests the
+ * registers alone. */
+static inline bool sysret_frame_ok(const struct trap_frame *tf)
+{
+	return sysret_regs_ok(tf) && tf->cs == USER_CS && tf->ss == USER_DS;
 }
 
 /* sysret_frame_ok, unless the call asked to leave by IRET (sigreturn,
@@ -320,41 +330,53 @@ static bool sysret_ok(struct thread *t, const struct trap_frame *tf)
 	return sysret_frame_ok(tf);
 }
 
+/* syscall_dispatch's full return path, out of line: the tracer's exit
+ * stop (PTRACE_SYSCALL), the preemption point, signal delivery (which
+ * also refuses a non-user RIP), and the SYSRET checks again on the frame
+ * they may have rewritten. Interrupts off, kernel lock held (released
+ * here). Returns whether SYSRET is safe. */
+static __attribute__((noinline)) bool full_return(struct thread *t, struct trap_frame *tf)
+{
+	if (ptrace_traced(&t->proc->ptrace)) {
+		cpu_sti();
+		ptrace_syscall_exit(tf); /* may stop; the tracer may change the result */
+		cpu_cli();
+	}
+	sched_preempt_point(tf);
+	signal_deliver(tf);
+	bool ok = sysret_ok(t, tf);
+	klock_leave_user();
+	return ok;
+}
+
 /*
  * The SYSCALL entry's C part: run the call with interrupts on, then, with
  * them off, the return-to-user work. The common case is tested in a few
- * loads (no reschedule due, no signal work, no IRET asked for, the frame
- * still SYSRET-safe) and leaves at once: interrupts stay off until SYSRET,
- * so nothing can become due in between. Otherwise the full path: the
- * preemption point, signal delivery (which also refuses a non-user RIP),
- * and the SYSRET checks again on the frame they may have rewritten.
- * The kernel lock (klock.h) is held from entry to the return checks.
- * Returns whether SYSRET is safe (else the entry leaves by IRET).
+ * loads (no reschedule due, no signal work, not traced, no IRET asked
+ * for, the frame still SYSRET-safe) and leaves at once: interrupts stay
+ * off until SYSRET, so nothing can become due in between. Otherwise
+ * full_return. The kernel lock (klock.h) is held from entry to the
+ * return checks. Returns whether SYSRET is safe (else the entry leaves
+ * by IRET).
  */
 bool syscall_dispatch(struct trap_frame *tf)
 {
 	struct thread *t = current_thread();
 
 	t->uframe = tf;
-	klock_enter(); /* interrupts are still off (FMASK) */
+	klock_enter_user(true); /* interrupts are still off (FMASK) */
 	cpu_sti();
 	long ret = run(t, tf);
 	tf->rax = (uint64_t)ret;
-	if (__builtin_expect(ptrace_traced(&t->proc->ptrace), 0)) {
-		ptrace_syscall_exit(tf); /* PTRACE_SYSCALL's exit stop */
-		ret = (long)tf->rax;
-	}
+	t = current_thread(); /* one load: cheaper than keeping it across the call */
 	cpu_cli();
+	/* signal_return_work is also true for a traced process */
 	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
-			     !t->force_iret && sysret_frame_ok(tf), 1)) {
-		klock_leave();
+			     sysret_regs_ok(tf), 1)) {
+		klock_leave_user();
 		return true;
 	}
-	sched_preempt_point(tf);
-	signal_deliver(tf);
-	bool ok = sysret_ok(t, tf);
-	klock_leave();
-	return ok;
+	return full_return(t, tf);
 }
 
 void syscall_int80(struct trap_frame *tf)

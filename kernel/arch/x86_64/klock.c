@@ -24,11 +24,11 @@
 
 /* Lock rule: taken with an atomic exchange, released by its holder with
  * release order. */
-static volatile uint32_t locked;
+volatile uint32_t klock_word;
 static bool active;
 /* CPUs halted in wait_lock (atomic): a release looks for one to wake only
  * when there is one. */
-static uint32_t halted_waiters;
+volatile uint32_t klock_halted_waiters;
 static uint32_t waiters; /* CPUs in wait_lock, spinning or halted (atomic) */
 static unsigned wake_next; /* where the next release starts looking (lock holder's) */
 
@@ -51,15 +51,15 @@ static void write_cr8(uint64_t v)
 
 void klock_init_boot(void)
 {
-	locked = 1;
+	klock_word = 1;
 	this_cpu()->klock_depth = 1;
 	active = true;
 }
 
 static bool try_take(void)
 {
-	return !__atomic_load_n(&locked, __ATOMIC_RELAXED) &&
-	       !__atomic_exchange_n(&locked, 1, __ATOMIC_ACQUIRE);
+	return !__atomic_load_n(&klock_word, __ATOMIC_RELAXED) &&
+	       !__atomic_exchange_n(&klock_word, 1, __ATOMIC_ACQUIRE);
 }
 
 /* Halt until a release may have freed the lock: published (klock_halted,
@@ -70,14 +70,14 @@ static bool try_take(void)
 static void halt_for_lock(struct percpu *c)
 {
 	__atomic_store_n(&c->klock_halted, true, __ATOMIC_SEQ_CST);
-	__atomic_fetch_add(&halted_waiters, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&locked, __ATOMIC_SEQ_CST)) {
+	__atomic_fetch_add(&klock_halted_waiters, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&klock_word, __ATOMIC_SEQ_CST)) {
 		write_cr8(CR8_ONLY_TOP_CLASS);
 		cpu_idle_wait(); /* sti; hlt */
 		cpu_cli();
 		write_cr8(0);
 	}
-	__atomic_fetch_sub(&halted_waiters, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_sub(&klock_halted_waiters, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&c->klock_halted, false, __ATOMIC_RELAXED);
 }
 
@@ -102,15 +102,12 @@ static void wait_lock(bool may_halt)
 	__atomic_fetch_sub(&waiters, 1, __ATOMIC_RELAXED);
 }
 
-/* Free the lock, and wake one halted waiter if there is one, taking turns
- * among them (the exchange orders the store before the look at
- * halted_waiters, against halt_for_lock's publish-then-look). */
-static void release(void)
+/* Wake one CPU halted for the lock, taking turns among them (the
+ * releasing CPU, after its release). */
+void klock_wake_waiter(void)
 {
-	__atomic_exchange_n(&locked, 0, __ATOMIC_SEQ_CST); /* a full barrier, no separate fence */
-	if (__builtin_expect(!__atomic_load_n(&halted_waiters, __ATOMIC_RELAXED), 1))
-		return;
 	unsigned n = smp_cpus_online(), me = this_cpu()->cpu_id, start = wake_next;
+
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = (start + k) % n;
 		struct percpu *w = smp_cpu(i);
@@ -120,6 +117,30 @@ static void release(void)
 			return;
 		}
 	}
+}
+
+/* Free the lock, and wake one halted waiter if there is one (the exchange
+ * orders the store before the look at klock_halted_waiters, against
+ * halt_for_lock's publish-then-look). klock_leave_user is the same inline. */
+static void release(void)
+{
+	__atomic_exchange_n(&klock_word, 0, __ATOMIC_SEQ_CST); /* a full barrier, no separate fence */
+	if (__builtin_expect(__atomic_load_n(&klock_halted_waiters, __ATOMIC_RELAXED) != 0, 0))
+		klock_wake_waiter();
+}
+
+/* klock_enter_user's exchange found the lock held: wait for it as
+ * klock_enter does (it sets the depth itself). */
+void klock_enter_user_slow(bool may_halt)
+{
+	wait_lock(may_halt);
+}
+
+void klock_bad_depth(void)
+{
+	struct percpu *c = this_cpu();
+
+	panic("klock: CPU %u returns to user mode at depth %u, not 1", c->cpu_id, c->klock_depth + 1);
 }
 
 /* klock_enter and klock_enter_irq. */
@@ -168,7 +189,7 @@ void klock_relax(void)
 	uint64_t f = irq_save();
 	c->klock_depth = 0;
 	release();
-	for (unsigned i = 0; i < RELAX_SPINS && !__atomic_load_n(&locked, __ATOMIC_RELAXED); i++)
+	for (unsigned i = 0; i < RELAX_SPINS && !__atomic_load_n(&klock_word, __ATOMIC_RELAXED); i++)
 		cpu_pause(); /* a spinning waiter takes it now, if there is one */
 	wait_lock(true);
 	c->klock_depth = depth;

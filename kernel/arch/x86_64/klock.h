@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86_64/percpu.h"
 
 /*
  * SMP's first stage keeps every rule the single-CPU kernel was written to:
@@ -56,6 +57,38 @@ void klock_enter_irq(void);
 /* Undo one klock_enter: the lock is released when the depth reaches 0.
  * Interrupts must be off. */
 void klock_leave(void);
+
+/* The user-boundary fast paths, inline on every system call and every
+ * exception or interrupt taken in ring 3. A CPU running a program never
+ * holds the lock (it gave it back on the way out), and the lock is active
+ * by the time any program runs, so these skip klock_enter's two tests.
+ * klock_enter_user: interrupts off; may_halt false for an interrupt the
+ * local APIC delivered (see klock_enter_irq). klock_leave_user: interrupts
+ * off, this CPU's depth exactly 1 (the entry's own), about to return to
+ * ring 3. Private to these two and klock.c: */
+extern volatile uint32_t klock_word;          /* 1: held (test-and-set) */
+extern volatile uint32_t klock_halted_waiters; /* CPUs halted for it */
+void klock_enter_user_slow(bool may_halt);
+void klock_wake_waiter(void);
+void klock_bad_depth(void) __attribute__((noreturn));
+
+static inline __attribute__((always_inline)) void klock_enter_user(bool may_halt)
+{
+	if (__builtin_expect(__atomic_exchange_n(&klock_word, 1, __ATOMIC_ACQUIRE), 0))
+		klock_enter_user_slow(may_halt); /* takes it */
+	this_cpu_set_klock_depth(1);
+}
+
+static inline __attribute__((always_inline)) void klock_leave_user(void)
+{
+	if (__builtin_expect(!this_cpu_klock_depth_dec(), 0))
+		klock_bad_depth(); /* it was not the depth the entry left: a bug */
+	/* the exchange is a full barrier: the store is seen before the look
+	 * at the halted waiters (against klock.c's publish-then-look) */
+	__atomic_exchange_n(&klock_word, 0, __ATOMIC_SEQ_CST);
+	if (__builtin_expect(klock_halted_waiters != 0, 0))
+		klock_wake_waiter();
+}
 
 /* A thread's yield point (sched_yield) that found nothing else to run
  * here: when other CPUs wait for the lock, let them have it once and take

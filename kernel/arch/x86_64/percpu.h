@@ -84,6 +84,30 @@ static inline void *this_cpu_current(void)
 	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(PERCPU_CURRENT));
 	return t;
 }
+
+/* this_cpu()->need_resched and ->klock_depth in one instruction each
+ * (the system-call path reads and writes them on every call). */
+static inline bool this_cpu_need_resched(void)
+{
+	bool r;
+	__asm__ volatile("movb %%gs:%c1, %0" : "=q"(r) : "i"(__builtin_offsetof(struct percpu, need_resched)));
+	return r;
+}
+
+/* Decrement this CPU's klock_depth; true when it reached 0. */
+static inline bool this_cpu_klock_depth_dec(void)
+{
+	bool zero;
+	__asm__ volatile("decl %%gs:%c1" : "=@ccz"(zero) : "i"(__builtin_offsetof(struct percpu, klock_depth))
+			 : "memory");
+	return zero;
+}
+
+static inline void this_cpu_set_klock_depth(uint32_t d)
+{
+	__asm__ volatile("movl %0, %%gs:%c1" : : "ri"(d), "i"(__builtin_offsetof(struct percpu, klock_depth))
+			 : "memory");
+}
 #endif /* __ASSEMBLER__ */
 
 #endif

@@ -273,10 +273,15 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		irq_dispatch(tf);
 		return tf;
 	}
-	if (tf->vector < VEC_EXCEPTIONS || tf->vector == VEC_INT80)
-		klock_enter(); /* no APIC vector in service */
+	bool no_apic_vector = tf->vector < VEC_EXCEPTIONS || tf->vector == VEC_INT80;
+	bool entered_from_user = from_user;
+
+	if (from_user)
+		klock_enter_user(no_apic_vector);
+	else if (no_apic_vector)
+		klock_enter();
 	else
-		klock_enter_irq();
+		klock_enter_irq(); /* an APIC vector in service: spin only */
 	if (tf->vector < VEC_EXCEPTIONS) {
 		if (from_user) {
 			user_exception(tf);
@@ -296,6 +301,9 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		sched_preempt_point(tf);
 		signal_deliver(tf); /* after the switch: a signal may have come meanwhile */
 	}
-	klock_leave();
+	if (entered_from_user)
+		klock_leave_user();
+	else
+		klock_leave();
 	return tf;
 }
