@@ -235,11 +235,6 @@ void mfile_unmapped(void)
 		sync_pass(NULL, false, true);
 }
 
-bool mfile_mapped(const struct inode *ip)
-{
-	return find(ip) != NULL;
-}
-
 int mfile_release_fs(const struct fs_info *fs)
 {
 	for (struct mfile *m = mfiles; m; m = m->next)

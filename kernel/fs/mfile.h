@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "fs/inode.h"
 #include "fs/vfs.h"
 
 struct shmem;
@@ -38,8 +39,11 @@ struct fs_info;
  * pages back). *obj comes with a reference for the caller to drop once
  * its region holds its own. 0, -ENOMEM, -EFBIG, -EIO. */
 int mfile_map(struct file *f, bool shared_write, struct shmem **obj);
-/* Is ip mapped (has it an object)? */
-bool mfile_mapped(const struct inode *ip);
+/* Is ip mapped (has it an object)? Inline: every read and write asks. */
+static inline bool mfile_mapped(const struct inode *ip)
+{
+	return ip->mfile != NULL;
+}
 /* read(2)/write(2) of f through op (the file's own read or write) when
  * f's inode is mapped (mfile_mapped): bytes moved or -errno. */
 long mfile_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos,

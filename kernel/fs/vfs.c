@@ -195,10 +195,9 @@ struct file *file_get(struct file *f)
 	return f;
 }
 
-void file_put(struct file *f)
+/* file_put's out-of-line part: refs is 1 (the last) or a bug. */
+void file_put_last(struct file *f)
 {
-	if (!f)
-		return;
 	if (f->refs <= 0)
 		panic("vfs: file %p released more often than taken", (void *)f);
 	if (--f->refs > 0)

@@ -94,8 +94,19 @@ struct file {
  * memory); inode NULL, pos 0, opened with the current credentials. */
 struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv);
 struct file *file_get(struct file *f);
-/* Drop a reference; the last calls ops->release and drops f->inode's. */
-void file_put(struct file *f);
+/* Drop a reference; the last calls ops->release and drops f->inode's.
+ * Inline for the usual case (not the last reference): every read and
+ * write drops the one fd_get took. */
+void file_put_last(struct file *f);
+static inline void file_put(struct file *f)
+{
+	if (!f)
+		return;
+	if (__builtin_expect(f->refs > 1, 1))
+		f->refs--;
+	else
+		file_put_last(f); /* also refuses a count already at 0 */
+}
 
 /* A process's descriptor table; shared by CLONE_FILES (vfork), copied by
  * fork. Lock rule: changed only by system calls of the processes sharing
