@@ -46,6 +46,10 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -mno-red-zone \
 	-mcmodel=kernel -mgeneral-regs-only -fno-pic -fno-pie -fno-stack-protector \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
 	-Wall -Wextra -Werror -MMD -MP -Ikernel -Ishared
+# LOCKCHECK=1: a debug kernel with the lock-order checker (proc/lockcheck.h)
+ifeq ($(LOCKCHECK),1)
+KERNEL_CFLAGS += -DKESTREL_LOCKCHECK
+endif
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-dynamic-linker -T kernel/kernel.ld
 

@@ -34,6 +34,7 @@
 #include "fs/vfs.h"
 #include "fs/fstype.h"
 #include "proc/process.h"
+#include "proc/lockcheck.h"
 #include "proc/sched.h"
 #include "sys/syscall.h"
 #include "test/harness.h"
@@ -319,6 +320,7 @@ void kmain(struct kbi_boot_info *bi)
 	cpu_features_init();
 	mm_init(bi);
 	percpu_init_boot_cpu();
+	lockcheck_init(); /* debug builds: the spinlocks' order from here on */
 	klock_init_boot(); /* this boot thread holds the kernel lock from now on */
 	interrupts_init();
 	smp_park_others(); /* the other CPUs out of the firmware's loop until smp_init */

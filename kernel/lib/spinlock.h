@@ -10,13 +10,64 @@
  * through it. The assembly stays there, under arch/. */
 #include "arch/x86_64/cpu.h"
 
+/*
+ * Lock rule of a spinlock's users: hold it only with interrupts off (these
+ * functions see to it), never sleep or take the kernel lock (klock.h)
+ * while holding it, and take several only in one order everywhere.
+ *
+ * Debug builds (make LOCKCHECK=1, -DKESTREL_LOCKCHECK) check that: each
+ * lock records its owner CPU and where it was taken, and the lock-order
+ * checker (proc/lockcheck.h) learns the order locks are taken in and
+ * reports a lock taken in the other order with both call sites. The
+ * checker registers itself through spinlock_check, so that this file,
+ * below it, calls nothing above lib/. Release builds carry none of it.
+ */
 struct spinlock {
 	volatile uint32_t locked;
+#ifdef KESTREL_LOCKCHECK
+	uint32_t owner; /* the holder's CPU id + 1; 0 when free */
+	uint64_t site;  /* where the holder took it */
+#endif
 };
 
 #define SPINLOCK_INIT { 0 }
 
+#ifdef KESTREL_LOCKCHECK
+/* The checker's hooks (proc/lockcheck.c), NULL until it starts. Called
+ * with interrupts off. site: the code address of the spin_lock call. */
+struct spinlock_check {
+	void (*acquire)(struct spinlock *l, uint64_t site); /* before spinning: the order check */
+	void (*taken)(struct spinlock *l, uint64_t site);   /* it is ours: owner and site */
+	void (*release)(struct spinlock *l);                /* before it is freed */
+	void (*stuck)(struct spinlock *l, uint64_t site);   /* spun for SPIN_STUCK rounds */
+};
+extern const struct spinlock_check *volatile spinlock_check;
+#define SPIN_STUCK (1u << 26) /* pause rounds: seconds under emulation */
+#define SPIN_THIS_IP ({ __label__ __here; __here: (uint64_t)&&__here; })
+#endif
+
 /* Take the lock with interrupts off; returns the RFLAGS to restore. */
+#ifdef KESTREL_LOCKCHECK
+#define spin_lock_irqsave(l) spin_lock_irqsave_at((l), SPIN_THIS_IP)
+static inline uint64_t spin_lock_irqsave_at(struct spinlock *l, uint64_t site)
+{
+	uint64_t flags = irq_save();
+	const struct spinlock_check *c = spinlock_check;
+	uint32_t spins = 0;
+
+	if (c)
+		c->acquire(l, site);
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (l->locked) {
+			cpu_pause();
+			if (++spins == SPIN_STUCK && c)
+				c->stuck(l, site);
+		}
+	if (c)
+		c->taken(l, site);
+	return flags;
+}
+#else
 static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 {
 	uint64_t flags = irq_save();
@@ -26,9 +77,16 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 			cpu_pause();
 	return flags;
 }
+#endif
 
 static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 {
+#ifdef KESTREL_LOCKCHECK
+	const struct spinlock_check *c = spinlock_check;
+
+	if (c)
+		c->release(l);
+#endif
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	irq_restore(flags);
 }

@@ -12,6 +12,7 @@
  * it from there only with the lock, after the switch away finished.
  */
 #include "proc/sched.h"
+#include "proc/lockcheck.h"
 #include "proc/process.h"
 #include "proc/ktimer.h"
 #include "proc/signal.h"
@@ -139,6 +140,7 @@ static void sleep_timeout(struct ktimer *k)
  * space) and switch stacks. Interrupts off. */
 static void switch_to(struct thread *prev, struct thread *next)
 {
+	lockcheck_none_held("a thread switch"); /* debug builds */
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	if (next->proc) {
 		uint64_t pml4 = process_pml4(next->proc);

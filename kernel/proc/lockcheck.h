@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* The lock-order checker of debug builds (make LOCKCHECK=1). */
+#ifndef KESTREL_PROC_LOCKCHECK_H
+#define KESTREL_PROC_LOCKCHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct spinlock;
+
+/*
+ * The checker learns, lock by lock, the order spinlocks are taken in: a
+ * lock B taken while this CPU holds A records "A before B" with both call
+ * sites. Taking A while holding B after that is reported once per pair
+ * as a violation naming the four sites (the two of each order), since
+ * two CPUs taking them in the two orders can deadlock. Also reported: a
+ * CPU taking a lock it holds (a certain deadlock: panic), a lock spun on
+ * for SPIN_STUCK rounds (with its owner CPU and where it took it), a
+ * spinlock held where the kernel lock is taken or a thread switches
+ * (lockcheck_none_held). Locks are known by address (each device's lock
+ * is its own); the first LOCKCHECK_LOCKS seen are tracked, the others
+ * only counted.
+ *
+ * Lock rule: its tables are under a lock of its own (not a checked
+ * spinlock), taken with interrupts off; the per-CPU held lists are their
+ * CPU's. A release build (no KESTREL_LOCKCHECK) has only the stubs.
+ */
+#define LOCKCHECK_LOCKS 64 /* lock instances tracked */
+#define LOCKCHECK_DEPTH 8  /* spinlocks one CPU may hold at once */
+
+/* Start checking (after the per-CPU blocks exist); logs that it runs. */
+void lockcheck_init(void);
+/* Is this a debug build with the checker running? */
+bool lockcheck_enabled(void);
+/* Violations reported so far (every kind above but the panic). */
+unsigned lockcheck_violations(void);
+/* Report if this CPU holds any spinlock where it must not (what: the
+ * place, "kernel lock", "switch"). */
+void lockcheck_none_held(const char *what);
+/* Forget what was learned about l (a self-test's locks, before they go). */
+void lockcheck_forget(const struct spinlock *l);
+
+#endif
