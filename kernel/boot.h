@@ -30,6 +30,8 @@ struct boot_config {
 	char root[ROOT_SPEC_MAX];          /* root=DEV|PARTUUID=GUID: a disk root ("" : the boot archive) */
 	char rootfstype[FSTYPE_MAX];       /* rootfstype=TYPE ("": try each) */
 	unsigned maxcpus;                  /* maxcpus=N (N >= 1), nosmp = maxcpus=1; 0: every CPU */
+	bool tsc_unstable;                 /* tsc=unstable: keep time with the reference clock */
+	unsigned tsc_early_khz;            /* tsc_early_khz=N: the TSC rate given, not measured (0: measure) */
 };
 
 /* Parse the command line into cfg, logging every unknown or malformed

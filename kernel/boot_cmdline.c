@@ -9,6 +9,7 @@
 #define LOGLEVEL_MAX 7
 #define MAXCPUS_MAX  4096u  /* more than any machine; larger values are malformed */
 #define DECIMAL_BASE 10u
+#define TSC_KHZ_MAX  100000000u /* 100 GHz */
 
 static bool val_is(const struct cmdline_word *w, const char *s)
 {
@@ -58,8 +59,9 @@ static bool parse_init(const struct cmdline_word *w, struct boot_config *cfg)
 	return true;
 }
 
-/* maxcpus=N: a decimal N from 1 to MAXCPUS_MAX. */
-static bool parse_maxcpus(const struct cmdline_word *w, struct boot_config *cfg)
+/* The value of w as a decimal from 1 to max into *out; false if it is
+ * missing, not a number, 0 or over max. */
+static bool parse_decimal(const struct cmdline_word *w, unsigned max, unsigned *out)
 {
 	unsigned n = 0;
 
@@ -69,12 +71,12 @@ static bool parse_maxcpus(const struct cmdline_word *w, struct boot_config *cfg)
 		if (w->val[i] < '0' || w->val[i] > '9')
 			return false;
 		n = n * DECIMAL_BASE + (unsigned)(w->val[i] - '0');
-		if (n > MAXCPUS_MAX)
+		if (n > max)
 			return false;
 	}
 	if (n == 0)
 		return false;
-	cfg->maxcpus = n;
+	*out = n;
 	return true;
 }
 
@@ -118,10 +120,14 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return parse_string(w, cfg->root, sizeof(cfg->root));
 	if (cmdline_word_is(w, "rootfstype"))
 		return parse_string(w, cfg->rootfstype, sizeof(cfg->rootfstype));
-	if (cmdline_word_is(w, "maxcpus"))
-		return parse_maxcpus(w, cfg);
+	if (cmdline_word_is(w, "maxcpus")) /* 1 to MAXCPUS_MAX */
+		return parse_decimal(w, MAXCPUS_MAX, &cfg->maxcpus);
+	if (cmdline_word_is(w, "tsc_early_khz")) /* Linux's: the TSC rate, not measured */
+		return parse_decimal(w, TSC_KHZ_MAX, &cfg->tsc_early_khz);
 	if (cmdline_word_is(w, "nosmp"))
 		return !w->has_val && (cfg->maxcpus = 1);
+	if (cmdline_word_is(w, "tsc")) /* Linux's tsc=unstable */
+		return val_is(w, "unstable") && (cfg->tsc_unstable = true);
 	if (cmdline_word_is(w, "crash") && w->has_val) {
 		cfg->crash = w->val;
 		cfg->crash_len = w->val_len;

@@ -325,7 +325,10 @@ void kmain(struct kbi_boot_info *bi)
 	interrupts_init();
 	smp_park_others(); /* the other CPUs out of the firmware's loop until smp_init */
 	tlb_init();
+	time_preset_tsc_khz(cfg.tsc_early_khz); /* 0: measure it */
 	time_init(bi, refclock_pick(bi->tsc_hz));
+	if (cfg.tsc_unstable)
+		time_mark_tsc_unstable("tsc=unstable");
 	cpu_sti();
 	console_input_init(bi);
 	rtc_init();

@@ -9,6 +9,16 @@
  * (dev/refclocks.c) and handed in by main.c. The measurement is the
  * median of three 50 ms windows, each bounded by bracketed reads (see
  * cal_point), so one preempted read cannot skew it.
+ *
+ * The TSC stays the clock while it can be trusted: a CPU that reports an
+ * invariant TSC (CPUID 0x80000007 EDX bit 8) is believed; otherwise the
+ * boot CPU's tick compares it with the reference clock every WATCHDOG_MS
+ * (Linux's clocksource watchdog does the same) and, at a drift over
+ * 1/2^WATCHDOG_SHIFT, or on tsc=unstable, time_ns() moves to the
+ * reference clock for good (the HPET or the PM timer: one whose counter
+ * takes at least MIN_WRAP_MS to wrap), said in the log. The reference
+ * clock is extended to nanoseconds from a base the boot CPU's tick moves
+ * on (under a sequence count, so that any CPU reads it lock-free).
  */
 #include <stddef.h>
 #include "time/time.h"
@@ -19,6 +29,7 @@
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/percpu.h"
 #include "test/selftest.h"
+#include "lib/printf.h"
 #include "log.h"
 
 #define USEC_PER_SEC   ((uint64_t)1000000)
@@ -30,6 +41,11 @@
 #define CAL_WINDOW_DIV 20           /* a calibration window is 1/20 s of reference time */
 #define CAL_RUNS       3            /* windows; the median counts */
 #define SAMPLE_TRIES   5            /* bracketed reads per calibration point */
+#define WATCHDOG_MS    500          /* a non-invariant TSC is checked this often */
+#define WATCHDOG_SHIFT 4            /* drift over 1/16 of the span: unstable (31 ms in 500, as Linux) */
+#define MIN_WRAP_MS    1000         /* a reference clock must take this long to wrap to be the clock */
+#define CPUID_APM      0x80000007u  /* advanced power management: EDX bit 8 invariant TSC */
+#define CPUID_APM_INVARIANT_TSC (1u << 8)
 
 void (*timer_tick_hook)(const struct trap_frame *tf);
 
@@ -44,7 +60,25 @@ static struct {
 	uint64_t origin;                 /* TSC at the loader's start: time_ns() == 0 */
 	uint64_t ns_mult;
 	volatile uint64_t ticks;
+	bool tsc_invariant;              /* CPUID says so: no watchdog */
 } tm;
+
+/* The reference clock as the clock (time_ns), once the TSC is distrusted.
+ * Lock rule: written only by the boot CPU's tick and by
+ * time_mark_tsc_unstable (under the kernel lock, interrupts off), inside
+ * an odd seq; read by any CPU lock-free, retrying while seq is odd or
+ * changed. */
+static struct {
+	volatile uint32_t seq;
+	volatile bool on;
+	uint64_t base_count, base_ns;    /* the reference read at base_ns */
+	uint64_t mult;                   /* ns = counts * mult >> NS_MULT_SHIFT */
+} rc;
+
+/* The watchdog's previous look (boot CPU's tick only). */
+static struct {
+	uint64_t tsc, ref, next_tick;
+} wd;
 
 /* a * b / c, exact (to the unit) as long as b * c < 2^64, whatever a:
  * every use here has c a reference count, 10^6 or a rate, and b a rate,
@@ -183,10 +217,15 @@ static void calibrate(void)
 
 /* ------------------------------------------------------------ the tick */
 
+static void clock_tick(void);
+static void clock_init(void);
+
 static void tick(struct trap_frame *tf)
 {
-	if (this_cpu()->cpu_id == 0)
+	if (this_cpu()->cpu_id == 0) {
 		tm.ticks++;
+		clock_tick();
+	}
 	if (timer_tick_hook)
 		timer_tick_hook(tf);
 }
@@ -210,10 +249,25 @@ uint32_t time_tick_count(void)
 	return tm.ticking ? tm.tick_count : 0;
 }
 
+void time_preset_tsc_khz(uint64_t khz)
+{
+	if (!khz)
+		return;
+	tm.tsc_hz = khz * 1000;
+	tm.tsc_source = "tsc_early_khz";
+}
+
 void time_init(const struct kbi_boot_info *bi, const struct refclock *ref)
 {
+	uint64_t preset_hz = tm.tsc_hz; /* tsc_early_khz, or 0 */
+	const char *preset_source = tm.tsc_source;
+
 	tm.ref = ref;
 	rates_from_cpuid();
+	if (preset_hz) {
+		tm.tsc_hz = preset_hz;
+		tm.tsc_source = preset_source;
+	}
 	if ((!tm.tsc_hz || !tm.apic_hz) && tm.ref)
 		calibrate();
 	if (!tm.tsc_hz && bi->tsc_hz) {
@@ -232,6 +286,7 @@ void time_init(const struct kbi_boot_info *bi, const struct refclock *ref)
 	klog(LOG_INFO, "time: TSC %lu MHz (%s), APIC timer %lu MHz, tick %u Hz\n",
 	     tm.tsc_hz / HZ_PER_MHZ, tm.tsc_source, tm.apic_hz / HZ_PER_MHZ,
 	     tm.ticking ? TIME_TICK_HZ : 0);
+	clock_init();
 }
 
 /* ------------------------------------------------------------ the API */
@@ -243,8 +298,134 @@ static uint64_t tsc_to_ns(uint64_t tsc)
 	return (uint64_t)(((unsigned __int128)(tsc - tm.origin) * tm.ns_mult) >> NS_MULT_SHIFT);
 }
 
+/* ------------------------------------------------------------ the clock source */
+
+static uint64_t ref_counts_to_ns(uint64_t counts)
+{
+	return (uint64_t)(((unsigned __int128)counts * rc.mult) >> NS_MULT_SHIFT);
+}
+
+/* Can ref be the clock: does its counter take MIN_WRAP_MS to wrap (the
+ * HPET, the PM timer; not the PIT's 55 ms)? */
+static bool ref_fit(const struct refclock *ref)
+{
+	return ref && ref->hz && ref->mask / ref->hz * MSEC_PER_SEC >= MIN_WRAP_MS;
+}
+
+/* The reference clock's time: base_ns plus the counts since base_count,
+ * read lock-free against the tick's rebase. */
+static uint64_t ref_ns(void)
+{
+	for (;;) {
+		uint32_t seq = __atomic_load_n(&rc.seq, __ATOMIC_ACQUIRE);
+		if (seq & 1) {
+			cpu_pause();
+			continue;
+		}
+		uint64_t ns = rc.base_ns + ref_counts_to_ns(refclock_delta(tm.ref, rc.base_count,
+									   tm.ref->read()));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&rc.seq, __ATOMIC_RELAXED) == seq)
+			return ns;
+	}
+}
+
+/* Move the base to now (ns: the time now), inside an odd seq. Boot CPU's
+ * tick or time_mark_tsc_unstable, interrupts off. */
+static void rebase(uint64_t count, uint64_t ns)
+{
+	__atomic_store_n(&rc.seq, rc.seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	rc.base_count = count;
+	rc.base_ns = ns;
+	__atomic_store_n(&rc.seq, rc.seq + 1, __ATOMIC_RELEASE);
+}
+
+void time_mark_tsc_unstable(const char *why)
+{
+	if (!tm.ready || rc.on)
+		return;
+	if (!ref_fit(tm.ref)) {
+		klog(LOG_WARN, "time: TSC unstable (%s), but no reference clock to keep time with; "
+			       "the TSC stays the clock\n", why);
+		return;
+	}
+	uint64_t flags = irq_save();
+	rc.mult = (NSEC_PER_SEC << NS_MULT_SHIFT) / tm.ref->hz;
+	rebase(tm.ref->read(), tsc_to_ns(rdtsc()));
+	__atomic_store_n(&rc.on, true, __ATOMIC_RELEASE);
+	irq_restore(flags);
+	klog(LOG_WARN, "time: TSC unstable (%s); the clock is now the %s\n", why, tm.ref->name);
+}
+
+bool time_clock_is_tsc(void)
+{
+	return !rc.on;
+}
+
+/* Every WATCHDOG_MS: the TSC's span against the reference's; a drift
+ * over 1/2^WATCHDOG_SHIFT of it marks the TSC unstable. */
+static void watchdog(void)
+{
+	if (tm.ticks < wd.next_tick)
+		return;
+	wd.next_tick = tm.ticks + WATCHDOG_MS * TIME_TICK_HZ / MSEC_PER_SEC;
+	struct cal_point p = cal_point(tm.ref);
+	if (wd.tsc) {
+		uint64_t tsc_ns = mul_div(p.tsc - wd.tsc, NSEC_PER_SEC, tm.tsc_hz);
+		uint64_t ref = ref_counts_to_ns(refclock_delta(tm.ref, wd.ref, p.ref));
+		uint64_t drift = tsc_ns > ref ? tsc_ns - ref : ref - tsc_ns;
+		if (drift > ref >> WATCHDOG_SHIFT) {
+			char why[96];
+			ksnprintf(why, sizeof(why), "the watchdog: %lu us of TSC in %lu us of %s",
+				  tsc_ns / 1000, ref / 1000, tm.ref->name);
+			time_mark_tsc_unstable(why);
+			return;
+		}
+	}
+	wd.tsc = p.tsc;
+	wd.ref = p.ref;
+}
+
+/* The boot CPU's tick: move the reference clock's base on, or watch a
+ * TSC the CPU does not call invariant. */
+static void clock_tick(void)
+{
+	if (rc.on) {
+		uint64_t now = tm.ref->read();
+		rebase(now, rc.base_ns + ref_counts_to_ns(refclock_delta(tm.ref, rc.base_count, now)));
+	} else if (!tm.tsc_invariant && rc.mult) {
+		watchdog();
+	}
+}
+
+/* Trust the TSC outright (CPUID's invariant bit), or set the watchdog up
+ * against a reference that can keep time. Logs which. */
+static void clock_init(void)
+{
+	uint32_t r[4] = { 0 };
+
+	cpuid(CPUID_APM & 0x80000000u, 0, r);
+	if (r[0] >= CPUID_APM) {
+		cpuid(CPUID_APM, 0, r);
+		tm.tsc_invariant = r[3] & CPUID_APM_INVARIANT_TSC;
+	}
+	if (tm.tsc_invariant) {
+		klog(LOG_INFO, "time: TSC invariant (CPUID 0x80000007): the clock\n");
+	} else if (ref_fit(tm.ref)) {
+		rc.mult = (NSEC_PER_SEC << NS_MULT_SHIFT) / tm.ref->hz;
+		klog(LOG_INFO, "time: TSC not invariant (CPUID 0x80000007): the clock, checked "
+			       "against the %s every %u ms\n", tm.ref->name, WATCHDOG_MS);
+	} else {
+		klog(LOG_WARN, "time: TSC not invariant (CPUID 0x80000007) and no reference clock "
+			       "to check it against: the clock unchecked\n");
+	}
+}
+
 uint64_t time_ns(void)
 {
+	if (__builtin_expect(rc.on, 0))
+		return ref_ns();
 	return tm.ready ? tsc_to_ns(rdtsc()) : 0;
 }
 
@@ -408,12 +589,14 @@ static uint64_t measure_tsc_error(uint64_t *tsc_err, uint64_t *ns_err)
 {
 	struct cal_point a, b;
 	uint64_t counts;
+	uint64_t ns_a = time_ns(); /* the clock (the TSC or the reference), around the window */
 
 	measure(tm.ref, tm.ref->hz / TEST_WINDOW_DIV, &a, &b, &counts);
+	uint64_t ns_b = time_ns();
 	uint64_t hz = mul_div(b.tsc - a.tsc, tm.ref->hz, counts);
 	uint64_t ref_ns = mul_div(counts, NSEC_PER_SEC, tm.ref->hz);
 	*tsc_err = error_bp(hz, tm.tsc_hz);
-	*ns_err = error_bp(tsc_to_ns(b.tsc) - tsc_to_ns(a.tsc), ref_ns);
+	*ns_err = error_bp(ns_b - ns_a, ref_ns);
 	return *tsc_err > *ns_err ? *tsc_err : *ns_err;
 }
 

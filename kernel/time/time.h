@@ -12,8 +12,8 @@
  * The scheduler tick rate. 100 Hz (10 ms): under QEMU TCG on a shared
  * host every tick costs real emulation time and coarse host timers blur
  * anything much faster, and 10 ms slices are plenty for a first
- * round-robin scheduler. The tick only drives preemption, never time
- * keeping (time_ns reads the TSC), so raising it later is one change.
+ * round-robin scheduler. The tick drives preemption and, when the clock
+ * is the reference clock, moves its base on (time.c); raising it is one change.
  */
 #define TIME_TICK_HZ 100
 
@@ -29,9 +29,21 @@
  * tick starts when the caller enables them). Logs the "time:" line.
  */
 void time_init(const struct kbi_boot_info *bi, const struct refclock *ref);
+/* tsc_early_khz=N: time_init takes the TSC rate as given (khz > 0)
+ * instead of CPUID's or a measurement. Before time_init. */
+void time_preset_tsc_khz(uint64_t khz);
 
-/* Nanoseconds since the loader started; monotonic. 0 before time_init. */
+/* Nanoseconds since the loader started; monotonic. 0 before time_init.
+ * The TSC, or the reference clock once the TSC is marked unstable. */
 uint64_t time_ns(void);
+/* Stop trusting the TSC (why: for the log): time_ns() moves to the
+ * reference clock time_init was given, if it can keep time (the HPET or
+ * the PM timer), continuing from the time now. For tsc=unstable, and the
+ * watchdog that checks a TSC the CPU does not call invariant. After
+ * time_init; interrupts on or off; once. */
+void time_mark_tsc_unstable(const char *why);
+/* Is time_ns() the TSC (not the reference clock)? */
+bool time_clock_is_tsc(void);
 /* The wall clock (CLOCK_REALTIME): set it to epoch_ns nanoseconds since
  * 1970-01-01 UTC as of now (rtc_init does, at boot); time_realtime_ns
  * then reads that plus the monotonic time since. Before it is set, it

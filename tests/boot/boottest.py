@@ -167,6 +167,17 @@ def apic_case(machine, mem, cpus, usable, hpet=True):
                 checks=[usable_mib_between(*usable)], reject=NEVER, exit=DEBUGEXIT_OK)
 
 
+def tsc_unstable_case(machine, mem, cpus, usable, hpet=True):
+    """apic_case's boot with tsc=unstable: time_ns() on the HPET (or, without
+    one, the ACPI PM timer) from time_init on, through the whole self-test
+    (its clock tests, sleeps and deadlines) on several CPUs."""
+    case = apic_case(machine, mem, cpus, usable, hpet)
+    ref = "HPET" if hpet else "ACPI PM timer"
+    at = case["expect"].index(rf"time: tick [\d.]+ Hz against the {ref}")
+    case["expect"].insert(at, rf"time: TSC unstable \(tsc=unstable\); the clock is now the {ref}$")
+    return dict(case, name=case["name"] + "-tscunstable", cmdline="selftest debugexit tsc=unstable")
+
+
 # serial-slow-reader: the harness stops reading COM1's socket for
 # SERIAL_PAUSE s twice: just after the kernel's banner (before time_init:
 # the serial driver's early clock), and at the echo prompt while it types
@@ -475,6 +486,20 @@ def cases(build):
         apic_case("q35", "128M", 2, (90, 128)),
         apic_case("pc", "128M", 2, (90, 128)),
         apic_case("pc", "1G", 1, (900, 1024), hpet=False),
+        tsc_unstable_case("q35", "128M", 2, (90, 128)),
+        tsc_unstable_case("pc", "128M", 2, (90, 128), hpet=False),
+        # A TSC rate given 40 % low (tsc_early_khz, Linux's word): the
+        # watchdog sees the TSC run fast against the HPET and moves the clock;
+        # the programs that lean on time then run (the in-kernel tsc-rate test
+        # would fail: the TSC rate is wrong on purpose).
+        dict(name="tsc-watchdog", machine="q35", mem="256M", extra=["-smp", "2"],
+             cmdline="selftest=timers,threads,conform-futex,smp-stress debugexit tsc_early_khz=1500000",
+             expect=banner() + [r"time: TSC 1500 MHz \(tsc_early_khz\)",
+                                r"time: TSC not invariant \(CPUID 0x80000007\): the clock, checked "
+                                r"against the HPET every 500 ms",
+                                r"time: TSC unstable \(the watchdog: \d+ us of TSC in \d+ us of HPET\); "
+                                r"the clock is now the HPET$"] + SELFTEST_OK,
+             reject=NEVER, exit=DEBUGEXIT_OK),
         # 8 GiB: the full self-test takes about 40 s unloaded (the unbounded fork bomb
         # and memory hog scale with RAM); a loaded host must not turn that into a fail.
         dict(apic_case("q35", "8G", 1, (7900, 8192)), timeout=180),
