@@ -330,6 +330,8 @@ void kmain(struct kbi_boot_info *bi)
 	if (cfg.tsc_unstable)
 		time_mark_tsc_unstable("tsc=unstable");
 	cpu_sti();
+	smp_set_ap_entry(sched_ap_enter); /* the scheduler is above arch: registered */
+	smp_start(bi, cfg.maxcpus); /* they set themselves up while the boot goes on */
 	console_input_init(bi);
 	rtc_init();
 	pci_init();
@@ -337,8 +339,7 @@ void kmain(struct kbi_boot_info *bi)
 	process_init();
 	bcache_init(); /* the block cache's write-back thread, when pci_init found a disk */
 	tty_init(); /* the console TTY: ^C works before anything opens it */
-	smp_set_ap_entry(sched_ap_enter); /* the scheduler is above arch: registered */
-	smp_init(bi, cfg.maxcpus);
+	smp_finish(); /* the other CPUs, started after time_init, into the scheduler */
 	syscall_init(cfg.audit);
 	mount_filesystems(bi);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;

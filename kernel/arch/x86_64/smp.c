@@ -105,7 +105,9 @@ static unsigned nslots;
 static volatile bool ap_go;          /* set once the boot CPU numbered the CPUs */
 static struct percpu *cpus[SMP_MAX_CPUS];
 static volatile unsigned online = 1;
-static uint64_t t_kick;              /* TSC at the first INIT of smp_init */
+static uint64_t t_start, t_kick;     /* TSC at smp_start and at its first INIT */
+static bool started;                 /* smp_start kicked the APs: smp_finish collects */
+static const char *not_started;      /* else why not */
 static void (*ap_enter)(void) __attribute__((noreturn)); /* the scheduler's */
 static volatile int panic_cpu = -1;  /* the CPU that stops the others */
 static unsigned cpus_stopped;        /* CPUs halted by its NMI */
@@ -205,6 +207,10 @@ void ap_entry(unsigned ticket, uint64_t stack_top)
 	lapic_send_ipi(cpus[0]->apic_id, VEC_IPI_RESCHED); /* wake the boot CPU's wait */
 	while (!__atomic_load_n(&ap_go, __ATOMIC_ACQUIRE))
 		cpu_pause();
+	/* Kernel mappings may have been removed while it set itself up
+	 * (smp_start returns before the answers): it was no shootdown's
+	 * target yet, so it drops every translation it has now. */
+	arch_switch_pml4(pml4);
 	tlb_note_loaded(pml4); /* by its final id */
 	if (time_tick_count())
 		lapic_timer_periodic(time_tick_count());
@@ -501,15 +507,14 @@ static bool start_slots(const struct kbi_boot_info *bi, const uint64_t *stacks)
 		return false;
 	t_kick = rdtsc();
 	kick_all(bi->ap_trampoline);
-	collect();
 	return true;
 }
 
 /* The details, at loglevel 7, once the CPUs are up (the consoles are
  * slow under emulation: not inside the measured start). */
-static void log_details(uint64_t t0)
+static void log_details(void)
 {
-	klog(LOG_DEBUG, "smp: %u slots prepared in %lu us\n", nslots, tsc_to_us(t_kick - t0));
+	klog(LOG_DEBUG, "smp: %u slots prepared in %lu us\n", nslots, tsc_to_us(t_kick - t_start));
 	for (unsigned i = 0; i < nslots; i++) {
 		const struct ap_slot *s = &slots[i];
 		if (s->state == AP_UP)
@@ -519,13 +524,13 @@ static void log_details(uint64_t t0)
 	}
 }
 
-void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus)
+void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus)
 {
 	static uint64_t stacks[SMP_MAX_CPUS];
 	unsigned limit = max_cpus && max_cpus < SMP_MAX_CPUS ? max_cpus : SMP_MAX_CPUS;
 	const char *why = cannot_start(bi, limit);
-	uint64_t t0 = rdtsc();
 
+	t_start = rdtsc();
 	cpus[0] = this_cpu();
 	cpus[0]->apic_id = lapic_id();
 	panic_set_stop_others(stop_others);
@@ -536,13 +541,28 @@ void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus)
 		why = "no other CPU in the MADT";
 	if (!why && !start_slots(bi, stacks))
 		why = "the trampoline does not fit its page";
-	if (why) {
-		klog(LOG_INFO, "smp: 1 CPU online (%s)\n", why);
+	not_started = why;
+	started = !why;
+}
+
+void smp_finish(void)
+{
+	if (!started) {
+		klog(LOG_INFO, "smp: 1 CPU online (%s)\n", not_started ? not_started : "smp_start not called");
 		return;
 	}
-	uint64_t us = tsc_to_us(rdtsc() - t0);
-	klog(LOG_INFO, "smp: %u CPU%s online (%s, started in %lu.%03lu ms)\n", online,
-	     online == 1 ? "" : "s", lapic_is_x2apic() ? "x2APIC" : "xAPIC", us / 1000, us % 1000);
+	uint64_t t_wait = rdtsc();
+	collect();
+	uint64_t now = rdtsc(), us = tsc_to_us(now - t_start), waited = tsc_to_us(now - t_wait);
+	klog(LOG_INFO, "smp: %u CPU%s online (%s, started in %lu.%03lu ms, %lu.%03lu of them waited for)\n",
+	     online, online == 1 ? "" : "s", lapic_is_x2apic() ? "x2APIC" : "xAPIC", us / 1000,
+	     us % 1000, waited / 1000, waited % 1000);
 	__atomic_store_n(&ap_go, true, __ATOMIC_RELEASE);
-	log_details(t0);
+	log_details();
+}
+
+void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus)
+{
+	smp_start(bi, max_cpus);
+	smp_finish();
 }

@@ -25,6 +25,18 @@
  */
 void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus);
 
+/* smp_init in two halves, so that the APs set themselves up while the
+ * boot CPU goes on with the boot: smp_start plans and kicks them (from
+ * smp_init's own preconditions on, holding the kernel lock) and returns
+ * at once; smp_finish, later, waits for the answers (SMP_ANSWER_MS from
+ * the kick), numbers the CPUs, logs and lets them into the scheduler
+ * (after sched_init and smp_set_ap_entry). Until smp_finish only the
+ * boot CPU is online: no shootdown or IPI goes to a starting AP, and an
+ * AP touches nothing shared but its slot until it is let in, when it
+ * drops every TLB entry it has. */
+void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus);
+void smp_finish(void);
+
 /* Where a started AP goes once set up, interrupts off, never to return:
  * the scheduler (sched_ap_enter). The scheduler sits above this file, so
  * it is registered, not called (main.c does, before smp_init); without
