@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The console TTY: the line discipline between the console's input queue and programs, its output to the consoles, and its ioctls (termios, window size, foreground process group). */
+/* Terminals: the console TTY (the line discipline between the console's input queue and programs, its output to the consoles) and what every terminal shares (reading, job control, the ioctls: termios, window size, foreground process group). */
 #include "dev/tty.h"
 #include "arch/x86_64/cpu.h"
 
@@ -29,29 +29,20 @@
 #define OUT_STEP     16              /* bytes output between preemption points */
 #define DECISECOND_NS 100000000ull   /* VTIME's unit */
 #define WAIT_TIMED_OUT 1             /* tty_wait: the deadline passed */
-
-struct winsize_k {
-	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
-};
+#define TTY_SPEED    38400           /* what TCGETS2 says of both speeds */
 
 /*
- * The one TTY. Lock rule: every field changes in thread context only
- * (the input thread, or a system call), and the kernel is not
- * preempted on its single CPU, so no lock is taken; interrupt handlers
- * never touch it (they queue raw bytes in dev/console.c).
+ * The console's terminal. Lock rule: struct tty's; interrupt handlers
+ * never touch it (they queue raw bytes in dev/console.c). started and
+ * the list of registered terminals change in thread context only.
  */
-static struct {
-	bool started;
-	struct ldisc ld;
-	struct winsize_k ws;
-	int sid;                  /* the session it is the controlling terminal of; 0 none */
-	int fg_pgrp;              /* the foreground process group; 0 none */
-	struct wait_queue read_wq;/* readers wait for input */
-} tty;
+static bool console_started;
+static struct tty console;
+static struct tty *ttys;      /* every registered terminal, the console first */
 
 /* ---- hooks from the line discipline ------------------------------------------- */
 
-static void tty_echo(void *ctx, const char *s, size_t n)
+static void console_echo(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
 	log_write(s, n, false);
@@ -59,19 +50,52 @@ static void tty_echo(void *ctx, const char *s, size_t n)
 
 static void tty_signal(void *ctx, int sig)
 {
-	(void)ctx;
-	if (tty.fg_pgrp > 0)
-		signal_send_pgrp(tty.fg_pgrp, sig);
+	struct tty *t = ctx;
+
+	if (t->fg_pgrp > 0)
+		signal_send_pgrp(t->fg_pgrp, sig);
+}
+
+/* ---- terminals ------------------------------------------------------------------ */
+
+void tty_port_init(struct tty *t, const struct tty_driver *drv, uint32_t rdev,
+		   void (*echo)(void *t, const char *s, size_t n))
+{
+	struct ldisc_hooks hooks = { echo, tty_signal, t };
+
+	memset(t, 0, sizeof(*t));
+	ldisc_init(&t->ld, &hooks);
+	t->drv = drv;
+	t->rdev = rdev;
+}
+
+void tty_register(struct tty *t)
+{
+	struct tty **pp = &ttys;
+
+	while (*pp)
+		pp = &(*pp)->next;
+	t->next = NULL;
+	*pp = t;
+}
+
+void tty_unregister(struct tty *t)
+{
+	for (struct tty **pp = &ttys; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			return;
+		}
+	}
+}
+
+void tty_port_changed(struct tty *t)
+{
+	wake_all(&t->read_wq);
+	io_event();
 }
 
 /* ---- the input thread --------------------------------------------------------- */
-
-/* Wakes everyone who may care that input or settings changed. */
-static void tty_changed(void)
-{
-	wake_all(&tty.read_wq);
-	io_event();
-}
 
 /* Moves raw console bytes through the line discipline, forever. */
 static void tty_input_thread(void *unused)
@@ -85,21 +109,27 @@ static void tty_input_thread(void *unused)
 			console_wait_input();
 			continue;
 		}
-		ldisc_receive(&tty.ld, raw, (size_t)n);
-		tty_changed();
+		ldisc_receive(&console.ld, raw, (size_t)n);
+		tty_port_changed(&console);
 	}
 }
 
+static long console_write(struct tty *t, struct iobuf src, size_t n, bool nonblock);
+static void tty_leader_exit(int sid);
+
+static const struct tty_driver console_driver = { .write = console_write };
+
 void tty_init(void)
 {
-	static const struct ldisc_hooks hooks = { tty_echo, tty_signal, NULL };
-
-	if (tty.started)
+	if (console_started)
 		return;
-	tty.started = true;
-	ldisc_init(&tty.ld, &hooks);
-	tty.ws.ws_col = (uint16_t)(fbcon_cols() ? fbcon_cols() : DEFAULT_COLS);
-	tty.ws.ws_row = (uint16_t)(fbcon_rows() ? fbcon_rows() : DEFAULT_ROWS);
+	console_started = true;
+	tty_port_init(&console, &console_driver, 0, console_echo);
+	console.claim_free = true;
+	console.ws.ws_col = (uint16_t)(fbcon_cols() ? fbcon_cols() : DEFAULT_COLS);
+	console.ws.ws_row = (uint16_t)(fbcon_rows() ? fbcon_rows() : DEFAULT_ROWS);
+	tty_register(&console);
+	process_set_leader_exit_hook(tty_leader_exit);
 	struct thread *t = thread_create_kernel("tty", tty_input_thread, NULL);
 	if (!t)
 		panic("tty: no memory for the input thread");
@@ -109,17 +139,17 @@ void tty_init(void)
 /* ---- reading ------------------------------------------------------------------ */
 
 /* Waits until the discipline could hand a read min bytes (a line in
- * canonical mode). 0 when it can, WAIT_TIMED_OUT at the deadline
- * (time_ns, NO_DEADLINE none), -EAGAIN for a non-blocking file, -ERESTARTSYS on a
- * pending signal. */
-static int tty_wait(size_t min, bool nonblock, uint64_t deadline)
+ * canonical mode). 0 when it can (or t hung up: the read then takes what
+ * is left, 0 bytes), WAIT_TIMED_OUT at the deadline (time_ns, NO_DEADLINE
+ * none), -EAGAIN for a non-blocking file, -ERESTARTSYS on a pending signal. */
+static int tty_wait(struct tty *t, size_t min, bool nonblock, uint64_t deadline)
 {
-	while (!ldisc_read_ready(&tty.ld, min)) {
+	while (!ldisc_read_ready(&t->ld, min) && !t->hung_up) {
 		if (nonblock)
 			return -EAGAIN;
 		if (signal_pending())
 			return -ERESTARTSYS;
-		if (!wait_on(&tty.read_wq, deadline) && !ldisc_read_ready(&tty.ld, min))
+		if (!wait_on(&t->read_wq, deadline) && !ldisc_read_ready(&t->ld, min))
 			return WAIT_TIMED_OUT;
 	}
 	return 0;
@@ -128,15 +158,15 @@ static int tty_wait(size_t min, bool nonblock, uint64_t deadline)
 /* Copies what the discipline has (one line at most in canonical mode)
  * to dst, up to n bytes. Returns the count or -EFAULT (input taken
  * before a fault is lost). */
-static long tty_take(struct iobuf dst, size_t n)
+static long tty_take(struct tty *t, struct iobuf dst, size_t n)
 {
 	char chunk[CHUNK];
 	size_t done = 0;
 	bool line_end = false;
 
-	while (done < n && !line_end && ldisc_read_ready(&tty.ld, 1)) {
+	while (done < n && !line_end && ldisc_read_ready(&t->ld, 1)) {
 		size_t want = n - done < CHUNK ? n - done : CHUNK;
-		size_t got = ldisc_read(&tty.ld, chunk, want, &line_end);
+		size_t got = ldisc_read(&t->ld, chunk, want, &line_end);
 		if (got && iobuf_put(dst, done, chunk, got))
 			return done ? (long)done : -EFAULT;
 		done += got;
@@ -151,44 +181,44 @@ static long tty_take(struct iobuf dst, size_t n)
  *   MIN 0, TIME t  the first byte, or nothing after t;
  *   MIN m, TIME 0  at least min(m, n) bytes;
  *   MIN m, TIME t  at least one byte, then until min(m, n) or a gap of t. */
-static long tty_read_raw(struct iobuf dst, size_t n, bool nonblock)
+static long tty_read_raw(struct tty *t, struct iobuf dst, size_t n, bool nonblock)
 {
-	size_t vmin = tty.ld.t.c_cc[VMIN], want = vmin < n ? vmin : n;
-	uint64_t vtime_ns = tty.ld.t.c_cc[VTIME] * DECISECOND_NS;
+	size_t vmin = t->ld.t.c_cc[VMIN], want = vmin < n ? vmin : n;
+	uint64_t vtime_ns = t->ld.t.c_cc[VTIME] * DECISECOND_NS;
 	int r;
 
 	if (vmin == 0) {
-		r = vtime_ns ? tty_wait(1, nonblock, time_ns() + vtime_ns) : 0;
+		r = vtime_ns ? tty_wait(t, 1, nonblock, time_ns() + vtime_ns) : 0;
 	} else if (!vtime_ns) {
-		r = tty_wait(want, nonblock, NO_DEADLINE);
+		r = tty_wait(t, want, nonblock, NO_DEADLINE);
 	} else {
-		r = tty_wait(1, nonblock, NO_DEADLINE);
-		while (r == 0 && !ldisc_read_ready(&tty.ld, want))
-			r = tty_wait(want, false, time_ns() + vtime_ns);
+		r = tty_wait(t, 1, nonblock, NO_DEADLINE);
+		while (r == 0 && !ldisc_read_ready(&t->ld, want) && !t->hung_up)
+			r = tty_wait(t, want, false, time_ns() + vtime_ns);
 		if (r == -ERESTARTSYS)
 			r = 0; /* a byte is there: return it rather than lose the call */
 	}
 	if (r < 0)
 		return r;
-	return tty_take(dst, n);
+	return tty_take(t, dst, n);
 }
 
-static long tty_read_buf(struct iobuf dst, size_t n, bool nonblock)
+static long tty_read_buf(struct tty *t, struct iobuf dst, size_t n, bool nonblock)
 {
-	tty_init();
 	if (n == 0)
 		return 0;
-	if (!(tty.ld.t.c_lflag & ICANON))
-		return tty_read_raw(dst, n, nonblock);
-	int r = tty_wait(1, nonblock, NO_DEADLINE);
+	if (!(t->ld.t.c_lflag & ICANON))
+		return tty_read_raw(t, dst, n, nonblock);
+	int r = tty_wait(t, 1, nonblock, NO_DEADLINE);
 	if (r < 0)
 		return r;
-	return tty_take(dst, n);
+	return tty_take(t, dst, n);
 }
 
 long tty_read_kernel(char *buf, size_t n)
 {
-	return tty_read_buf(iobuf_kernel(buf), n, false);
+	tty_init();
+	return tty_read_buf(&console, iobuf_kernel(buf), n, false);
 }
 
 /* ---- writing ------------------------------------------------------------------ */
@@ -198,12 +228,12 @@ long tty_read_kernel(char *buf, size_t n)
  * whole framebuffer, so a long write would otherwise hold the CPU for
  * seconds). Returns n, or the bytes written before a fault (-EFAULT if
  * none) or before SIGKILL (-EINTR if none). */
-static long tty_write_buf(struct iobuf src, size_t n)
+static long console_write(struct tty *t, struct iobuf src, size_t n, bool nonblock)
 {
 	char in[CHUNK], out[2 * CHUNK];
 	size_t done = 0;
 
-	tty_init();
+	(void)nonblock;
 	while (done < n) {
 		size_t k = n - done < CHUNK ? n - done : CHUNK, pos = 0;
 		if (iobuf_get(in, src, done, k))
@@ -212,7 +242,7 @@ static long tty_write_buf(struct iobuf src, size_t n)
 			if (io_should_stop())
 				return done + pos ? (long)(done + pos) : -EINTR;
 			size_t step = k - pos < OUT_STEP ? k - pos : OUT_STEP;
-			size_t used, len = ldisc_output(&tty.ld, in + pos, step, &used, out, sizeof(out));
+			size_t used, len = ldisc_output(&t->ld, in + pos, step, &used, out, sizeof(out));
 			log_write(out, len, false);
 			pos += used;
 		}
@@ -245,56 +275,87 @@ static bool session_alive(int sid)
 	return probe.found;
 }
 
-/* True if session sid holds the TTY as its controlling terminal; a
- * session with no live process left holds nothing. */
-static bool tty_held_by(int sid)
+/* True if session sid holds t as its controlling terminal; a session
+ * with no live process left holds nothing. */
+static bool tty_held_by(const struct tty *t, int sid)
 {
-	return tty.sid != 0 && tty.sid == sid && session_alive(sid);
+	return t->sid != 0 && t->sid == sid && session_alive(sid);
 }
 
-static bool tty_held(void)
+static bool tty_held(const struct tty *t)
 {
-	return tty.sid != 0 && session_alive(tty.sid);
+	return t->sid != 0 && session_alive(t->sid);
 }
 
-/* The TTY becomes the controlling terminal of p's session, p's group
- * the foreground one. */
-static void tty_attach(const struct process *p)
+/* The controlling terminal of session sid (a live one), or NULL. */
+static struct tty *tty_of_sid(int sid)
 {
-	tty.sid = p->sid;
-	tty.fg_pgrp = p->pgid;
+	for (struct tty *t = ttys; t; t = t->next)
+		if (t->sid == sid && tty_held_by(t, sid))
+			return t;
+	return NULL;
+}
+
+bool tty_of_session(int sid, uint32_t *rdev, int *fg_pgrp)
+{
+	struct tty *t = sid ? tty_of_sid(sid) : NULL;
+
+	if (!t)
+		return false;
+	*rdev = t->rdev;
+	*fg_pgrp = t->fg_pgrp;
+	return true;
+}
+
+/* t becomes the controlling terminal of p's session, p's group the
+ * foreground one. */
+static void tty_attach(struct tty *t, const struct process *p)
+{
+	t->sid = p->sid;
+	t->fg_pgrp = p->pgid;
+}
+
+void tty_port_open_claim(struct tty *t)
+{
+	const struct process *p = current_process();
+
+	if (p && p->pid == p->sid && !tty_held(t) && !tty_of_sid(p->sid))
+		tty_attach(t, p);
 }
 
 /*
- * For the calls that need the TTY to be the caller's controlling
- * terminal (TIOCGPGRP, TIOCSPGRP, TIOCGSID): 0 or -ENOTTY, as Linux
- * gives for a terminal that is not the caller's. Kestrel departs from
- * Linux in one way: a TTY no live session holds is taken by the first
- * caller's session, so a shell started by the kernel (init=/bin/sh)
- * gets job control without a TIOCSCTTY of its own.
+ * For the calls that need t to be the caller's controlling terminal
+ * (TIOCGPGRP, TIOCSPGRP, TIOCGSID): 0 or -ENOTTY, as Linux gives for a
+ * terminal that is not the caller's. The console departs from Linux in
+ * one way (claim_free): a console no live session holds is taken by the
+ * first caller's session, so a shell started by the kernel
+ * (init=/bin/sh) gets job control without a TIOCSCTTY of its own.
  */
-static int tty_check_owner(const struct process *p)
+static int tty_check_owner(struct tty *t, const struct process *p)
 {
 	if (!p)
 		return 0;
-	if (!tty_held())
-		tty_attach(p);
-	return p->sid == tty.sid ? 0 : -ENOTTY;
+	if (t->claim_free && !tty_held(t))
+		tty_attach(t, p);
+	return p->sid == t->sid ? 0 : -ENOTTY;
 }
 
-/* TIOCSCTTY, as Linux: only a session leader; a TTY another (live)
- * session holds is taken only with arg 1 (everyone is privileged here). */
-static long tty_set_ctty(const struct process *p, uint64_t arg)
+/* TIOCSCTTY, as Linux: only a session leader without another controlling
+ * terminal (the leader of the session holding t: nothing to do); a
+ * terminal another (live) session holds is taken only with arg 1
+ * (everyone is privileged here). The console (claim_free) also lets any
+ * member of its session ask again. */
+static long tty_set_ctty(struct tty *t, const struct process *p, uint64_t arg)
 {
 	if (!p)
 		return 0;
-	if (tty_held_by(p->sid))
+	if (tty_held_by(t, p->sid) && (p->pid == p->sid || t->claim_free))
 		return 0;
-	if (p->pid != p->sid)
+	if (p->pid != p->sid || tty_of_sid(p->sid))
 		return -EPERM;
-	if (tty_held() && arg != 1)
+	if (tty_held(t) && arg != 1)
 		return -EPERM;
-	tty_attach(p);
+	tty_attach(t, p);
 	return 0;
 }
 
@@ -309,11 +370,11 @@ static long tty_set_ctty(const struct process *p, uint64_t arg)
  * is orphaned (no one could continue it), gets -EIO instead.
  * Returns 0 when the caller may go ahead.
  */
-static long tty_job_check(int sig)
+static long tty_job_check(struct tty *t, int sig)
 {
 	struct process *p = current_process();
 
-	if (!p || !tty.sid || p->sid != tty.sid || !tty.fg_pgrp || p->pgid == tty.fg_pgrp)
+	if (!p || !t->sid || p->sid != t->sid || !t->fg_pgrp || p->pgid == t->fg_pgrp)
 		return 0;
 	if (signal_blocked_or_ignored(p, sig))
 		return sig == SIGTTOU ? 0 : -EIO;
@@ -324,12 +385,24 @@ static long tty_job_check(int sig)
 }
 
 /* TIOCNOTTY: a session leader gives its controlling terminal up; for
- * anyone else it is accepted and changes nothing (Linux: -ENOTTY when
- * it is not the caller's terminal). SIGHUP is not sent. */
-static long tty_drop_ctty(const struct process *p)
+ * anyone else it is accepted and changes nothing. On the console that is
+ * all (and SIGHUP is not sent). On the others, as Linux's tiocnotty and
+ * disassociate_ctty: -ENOTTY unless t is the caller's controlling
+ * terminal, and the leader's giving up sends SIGHUP and SIGCONT to the
+ * foreground group. */
+static long tty_drop_ctty(struct tty *t, const struct process *p)
 {
-	if (p && p->pid == p->sid && tty_held_by(p->sid))
-		tty.sid = tty.fg_pgrp = 0;
+	bool mine = p && tty_held_by(t, p->sid);
+
+	if (!t->claim_free && p && !mine)
+		return -ENOTTY;
+	if (!mine || p->pid != p->sid)
+		return 0;
+	if (!t->claim_free && t->fg_pgrp > 0) {
+		signal_send_pgrp(t->fg_pgrp, SIGHUP);
+		signal_send_pgrp(t->fg_pgrp, SIGCONT);
+	}
+	t->sid = t->fg_pgrp = 0;
 	return 0;
 }
 
@@ -338,29 +411,39 @@ static long put_int(uint64_t arg, int v)
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-static long tty_set_termios(unsigned long req, uint64_t arg)
+/* TCGETS2: the settings and the speeds, which are always B38400's. */
+static long tty_get_termios2(struct tty *t, uint64_t arg)
 {
-	struct termios_k t;
+	struct termios2_k t2 = { t->ld.t, TTY_SPEED, TTY_SPEED };
 
-	if (copy_from_user(&t, arg, sizeof(t)))
+	return copy_to_user(arg, &t2, sizeof(t2)) ? -EFAULT : 0;
+}
+
+/* TCSETS* and TCSETS*2 (whose speeds are ignored): new settings, the
+ * input flushed first for TCSETSF. */
+static long tty_set_termios(struct tty *t, unsigned long req, uint64_t arg)
+{
+	struct termios_k tio;
+
+	if (copy_from_user(&tio, arg, sizeof(tio)))
 		return -EFAULT;
-	if (req == TCSETSF)
-		ldisc_flush_input(&tty.ld);
-	ldisc_set_termios(&tty.ld, &t); /* TCSETSW: output never waits, nothing to drain */
-	tty_changed();
+	if (req == TCSETSF || req == TCSETSF2)
+		ldisc_flush_input(&t->ld);
+	ldisc_set_termios(&t->ld, &tio); /* TCSETSW: output never waits, nothing to drain */
+	tty_port_changed(t);
 	return 0;
 }
 
-static long tty_set_winsize(uint64_t arg)
+static long tty_set_winsize(struct tty *t, uint64_t arg)
 {
-	struct winsize_k ws;
+	struct tty_winsize ws;
 
 	if (copy_from_user(&ws, arg, sizeof(ws)))
 		return -EFAULT;
-	bool changed = memcmp(&ws, &tty.ws, sizeof(ws)) != 0;
-	tty.ws = ws;
-	if (changed && tty.fg_pgrp > 0)
-		signal_send_pgrp(tty.fg_pgrp, SIGWINCH);
+	bool changed = memcmp(&ws, &t->ws, sizeof(ws)) != 0;
+	t->ws = ws;
+	if (changed && t->fg_pgrp > 0)
+		signal_send_pgrp(t->fg_pgrp, SIGWINCH);
 	return 0;
 }
 
@@ -395,10 +478,10 @@ static int pgrp_session(int pgrp)
 /* TIOCSPGRP, with Linux's errors: -ENOTTY for a background caller whose
  * group is orphaned, -EINVAL for a negative group, -ESRCH for a number no
  * process uses, -EPERM for a group of another session. */
-static long tty_set_fg(const struct process *p, uint64_t arg)
+static long tty_set_fg(struct tty *t, const struct process *p, uint64_t arg)
 {
 	int pgrp, sid;
-	long r = tty_job_check(SIGTTOU);
+	long r = tty_job_check(t, SIGTTOU);
 
 	if (r)
 		return r == -EIO ? -ENOTTY : r;
@@ -411,64 +494,70 @@ static long tty_set_fg(const struct process *p, uint64_t arg)
 		return -ESRCH;
 	if (p && sid != p->sid)
 		return -EPERM;
-	tty.fg_pgrp = pgrp;
+	t->fg_pgrp = pgrp;
 	return 0;
 }
 
 /* The job-control requests: foreground group, session, claiming. */
-static long tty_ioctl_job(unsigned long req, uint64_t arg)
+static long tty_ioctl_job(struct tty *t, unsigned long req, uint64_t arg)
 {
 	struct process *p = current_process();
 	int r;
 
 	if (req == TIOCSCTTY)
-		return tty_set_ctty(p, arg);
+		return tty_set_ctty(t, p, arg);
 	if (req == TIOCNOTTY)
-		return tty_drop_ctty(p);
-	if ((r = tty_check_owner(p)) < 0)
+		return tty_drop_ctty(t, p);
+	if ((r = tty_check_owner(t, p)) < 0)
 		return r;
 	if (req == TIOCGPGRP)
-		return put_int(arg, tty.fg_pgrp);
+		return put_int(arg, t->fg_pgrp);
 	if (req == TIOCGSID)
-		return put_int(arg, tty.sid);
-	return tty_set_fg(p, arg); /* TIOCSPGRP */
+		return put_int(arg, t->sid);
+	return tty_set_fg(t, p, arg); /* TIOCSPGRP */
 }
 
 /* The requests that change the terminal: a background caller is stopped first. */
 static bool changes_tty(unsigned long req)
 {
 	return req == TCSETS || req == TCSETSW || req == TCSETSF || req == TCFLSH ||
-	       req == TCXONC || req == TCSBRK;
+	       req == TCXONC || req == TCSBRK || req == TCSETS2 || req == TCSETSW2 ||
+	       req == TCSETSF2;
 }
 
-static long tty_ioctl(struct file *f, unsigned long req, uint64_t arg)
+long tty_port_ioctl(struct tty *t, unsigned long req, uint64_t arg)
 {
 	long r;
 
-	(void)f;
-	tty_init();
-	if (changes_tty(req) && (r = tty_job_check(SIGTTOU)) != 0)
+	if (t->hung_up)
+		return req == TIOCSPGRP ? -ENOTTY : -EIO; /* Linux's hung_up_tty_ioctl */
+	if (changes_tty(req) && (r = tty_job_check(t, SIGTTOU)) != 0)
 		return r;
 	switch (req) {
 	case TCGETS:
-		return copy_to_user(arg, &tty.ld.t, sizeof(tty.ld.t)) ? -EFAULT : 0;
+		return copy_to_user(arg, &t->ld.t, sizeof(t->ld.t)) ? -EFAULT : 0;
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
-		return tty_set_termios(req, arg);
+	case TCSETS2:
+	case TCSETSW2:
+	case TCSETSF2:
+		return tty_set_termios(t, req, arg);
+	case TCGETS2:
+		return tty_get_termios2(t, arg);
 	case TIOCGWINSZ:
-		return copy_to_user(arg, &tty.ws, sizeof(tty.ws)) ? -EFAULT : 0;
+		return copy_to_user(arg, &t->ws, sizeof(t->ws)) ? -EFAULT : 0;
 	case TIOCSWINSZ:
-		return tty_set_winsize(arg);
+		return tty_set_winsize(t, arg);
 	case FIONREAD:
-		return put_int(arg, (int)ldisc_available(&tty.ld));
+		return put_int(arg, (int)ldisc_available(&t->ld));
 	case TIOCOUTQ:
 		return put_int(arg, 0); /* output is written synchronously */
 	case TCFLSH:
 		if (arg > TCIOFLUSH)
 			return -EINVAL;
 		if (arg != TCOFLUSH)
-			ldisc_flush_input(&tty.ld);
+			ldisc_flush_input(&t->ld);
 		return 0;
 	case TCSBRK:
 	case TCXONC:
@@ -478,10 +567,56 @@ static long tty_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	case TIOCGPGRP:
 	case TIOCSPGRP:
 	case TIOCGSID:
-		return tty_ioctl_job(req, arg);
+		return tty_ioctl_job(t, req, arg);
 	default:
 		return -ENOTTY;
 	}
+}
+
+static long tty_ioctl(struct file *f, unsigned long req, uint64_t arg)
+{
+	(void)f;
+	tty_init();
+	return tty_port_ioctl(&console, req, arg);
+}
+
+/* Linux's tty_signal_session_leader for a hang-up: the leader of the
+ * session holding the terminal gets SIGHUP and SIGCONT. */
+static void hangup_leader(struct process *p, void *arg)
+{
+	int sid = *(int *)arg;
+
+	if (p->state == PROC_ALIVE && p->pid == sid && p->sid == sid) {
+		signal_send_kernel(p, SIGHUP);
+		signal_send_kernel(p, SIGCONT);
+	}
+}
+
+/* Session leader sid exited (proc's hook): as Linux's disassociate_ctty
+ * on exit, a pty it held sends SIGHUP to its foreground group and is free
+ * for another session. The console is left as it was (Linux would hang
+ * it up; the kernel's own shell and self-tests share it). */
+static void tty_leader_exit(int sid)
+{
+	for (struct tty *t = ttys; t; t = t->next) {
+		if (t->sid != sid || t->claim_free)
+			continue;
+		if (t->fg_pgrp > 0)
+			signal_send_pgrp(t->fg_pgrp, SIGHUP);
+		t->sid = t->fg_pgrp = 0;
+	}
+}
+
+void tty_port_hangup(struct tty *t)
+{
+	int sid = t->sid;
+
+	t->hung_up = true;
+	ldisc_flush_input(&t->ld);
+	if (sid && session_alive(sid))
+		process_for_each(hangup_leader, &sid);
+	t->sid = t->fg_pgrp = 0;
+	tty_port_changed(t);
 }
 
 /* ---- file operations ---------------------------------------------------------- */
@@ -496,14 +631,16 @@ static int tty_open(struct inode *ip, struct file *f)
 {
 	const struct process *p = current_process();
 	unsigned major = 0, minor = 0;
+	struct tty *ctty;
 
-	(void)f;
 	tty_init();
 	if (ip)
 		inode_rdev(ip, &major, &minor);
-	if (major == TTYAUX_MAJOR && minor == TTYAUX_TTY && p && !tty_held_by(p->sid))
+	if (!(major == TTYAUX_MAJOR && minor == TTYAUX_TTY && p))
+		return 0;
+	if (!(ctty = tty_of_sid(p->sid)))
 		return -ENXIO;
-	return 0;
+	return ctty->drv->open_ctty ? ctty->drv->open_ctty(ctty, f) : 0;
 }
 
 /* The first time a program waits for console input (a read, or a poll or
@@ -523,24 +660,40 @@ static void note_first_read(void)
 
 /* A process reading the terminal through a file (read(2), or sendfile,
  * which busybox cat uses): job control first. */
-static long tty_file_read(struct file *f, struct iobuf dst, size_t n)
+long tty_port_read(struct tty *t, struct file *f, struct iobuf dst, size_t n)
 {
 	long r;
 
-	if ((r = tty_job_check(SIGTTIN)) != 0)
+	if (t->hung_up)
+		return 0;
+	if ((r = tty_job_check(t, SIGTTIN)) != 0)
 		return r;
-	note_first_read();
-	return tty_read_buf(dst, n, (f->flags & O_NONBLOCK) != 0);
+	return tty_read_buf(t, dst, n, (f->flags & O_NONBLOCK) != 0);
 }
 
 /* The same for writing: with TOSTOP, a background writer is stopped. */
-static long tty_file_write(struct iobuf src, size_t n)
+long tty_port_write(struct tty *t, struct file *f, struct iobuf src, size_t n)
 {
 	long r;
 
-	if ((tty.ld.t.c_lflag & TOSTOP) && (r = tty_job_check(SIGTTOU)) != 0)
+	if (t->hung_up)
+		return -EIO;
+	if ((t->ld.t.c_lflag & TOSTOP) && (r = tty_job_check(t, SIGTTOU)) != 0)
 		return r;
-	return tty_write_buf(src, n);
+	return t->drv->write(t, src, n, (f->flags & O_NONBLOCK) != 0);
+}
+
+static long tty_file_read(struct file *f, struct iobuf dst, size_t n)
+{
+	tty_init();
+	note_first_read();
+	return tty_port_read(&console, f, dst, n);
+}
+
+static long tty_file_write(struct file *f, struct iobuf src, size_t n)
+{
+	tty_init();
+	return tty_port_write(&console, f, src, n);
 }
 
 static long tty_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
@@ -551,8 +704,8 @@ static long tty_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 
 static long tty_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 {
-	(void)f, (void)pos;
-	return tty_file_write(iobuf_user(buf), n);
+	(void)pos;
+	return tty_file_write(f, iobuf_user(buf), n);
 }
 
 static long tty_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
@@ -563,20 +716,26 @@ static long tty_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
 
 static long tty_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
 {
-	(void)f, (void)pos;
-	return tty_file_write(iobuf_kernel((void *)buf), n);
+	(void)pos;
+	return tty_file_write(f, iobuf_kernel((void *)buf), n);
 }
 
-/* POLLIN when a read would not block (in noncanonical mode with VTIME 0,
- * once VMIN bytes are there, as Linux does); output never blocks. */
+/* A read would not block (in noncanonical mode with VTIME 0, once VMIN
+ * bytes are there, as Linux does). */
+bool tty_port_readable(const struct tty *t)
+{
+	const struct termios_k *tio = &t->ld.t;
+	size_t min = !tio->c_cc[VTIME] && tio->c_cc[VMIN] ? tio->c_cc[VMIN] : 1;
+
+	return ldisc_read_ready(&t->ld, min);
+}
+
+/* POLLIN when a read would not block; output never blocks. */
 static unsigned tty_poll(struct file *f)
 {
-	const struct termios_k *t = &tty.ld.t;
-	size_t min = !t->c_cc[VTIME] && t->c_cc[VMIN] ? t->c_cc[VMIN] : 1;
-
 	(void)f;
 	tty_init();
-	if (ldisc_read_ready(&tty.ld, min))
+	if (tty_port_readable(&console))
 		return POLLOUT | POLLIN;
 	note_first_read();
 	return POLLOUT;

@@ -1,21 +1,71 @@
 /* SPDX-License-Identifier: MIT */
-/* The console TTY: the line discipline between the console's input queue and programs, its output to the consoles, and its ioctls (termios, window size, foreground process group). */
+/* Terminals: the console TTY, and what every terminal shares (the line discipline between a device and programs, its ioctls: termios, window size, the controlling terminal and the foreground process group). */
 #ifndef KESTREL_DEV_TTY_H
 #define KESTREL_DEV_TTY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include "dev/tty_ldisc.h"
+#include "mm/iobuf.h"
+#include "proc/sched.h"
 
 /*
- * The TTY's file operations are published through the VFS hook
+ * The console's file operations are published through the VFS hook
  * tty_file_ops (fs/vfs.h), which this file defines: /dev/console,
- * /dev/tty and the first descriptors of init open it. There is one TTY,
- * the console; every file on it shares its state (file->priv unused).
+ * /dev/tty and the first descriptors of init open it. Every file on the
+ * console shares its state (file->priv unused).
  *
  * Typed bytes are processed by a kernel thread, "tty", so that echo,
  * line editing and ^C reach the consoles and the foreground group even
  * while nobody reads; the interrupt handlers only queue raw bytes
  * (dev/console.c) and wake it.
+ *
+ * Other terminals (the pseudo-terminals' slaves, dev/pty.c) embed a
+ * struct tty and use the tty_port_* functions below for everything a
+ * terminal does the same way: reading through the discipline, job
+ * control, the ioctls. A session has at most one controlling terminal;
+ * /dev/tty opens it, whichever it is (tty_register makes it findable).
  */
+
+struct file;
+struct tty;
+
+struct tty_winsize {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+/* What a terminal's driver does for the shared code. */
+struct tty_driver {
+	/* Output n bytes of src through the discipline's output processing
+	 * (ldisc_output) to the device: the count, or the count so far when
+	 * it stops early, or -errno when nothing went (-EAGAIN for a full
+	 * device and nonblock, -ERESTARTSYS, -EIO, -EFAULT, -EINTR). */
+	long (*write)(struct tty *t, struct iobuf src, size_t n, bool nonblock);
+	/* Set up f, opened through /dev/tty by a process whose controlling
+	 * terminal t is, as an open file of t (f->ops, f->priv): 0 or -errno. */
+	int (*open_ctty)(struct tty *t, struct file *f);
+};
+
+/*
+ * One terminal. Lock rule: the kernel lock (one CPU runs kernel code, never
+ * preempted in kernel mode); every field changes in thread context only,
+ * interrupt handlers never touch it.
+ */
+struct tty {
+	struct ldisc ld;
+	struct tty_winsize ws;
+	int sid;                   /* the session it is the controlling terminal of; 0 none */
+	int fg_pgrp;               /* the foreground process group; 0 none */
+	struct wait_queue read_wq; /* readers wait for input */
+	bool hung_up;              /* its device went away (a pty's master closed): reads
+	                            * return 0, writes and ioctls -EIO, as Linux's hung-up files */
+	bool claim_free;           /* the console: a TTY no live session holds is taken by the
+	                            * first job-control caller's session (see tty_check_owner) */
+	uint32_t rdev;             /* its device number (RDEV) for /proc/PID/stat, 0 to show none */
+	const struct tty_driver *drv;
+	struct tty *next;          /* the registered terminals (tty_register) */
+};
 
 /* Starts the TTY (its state and its input thread). Idempotent; needs
  * sched_init. The TTY's file operations and tty_read_kernel also start
@@ -26,5 +76,42 @@ void tty_init(void);
  * the same semantics as read(2) on the TTY: in canonical mode at most
  * one line, 0 at an end of file (^D). Never -EINTR for a kernel thread. */
 long tty_read_kernel(char *buf, size_t n);
+
+/* ---- for other terminals -------------------------------------------------------- */
+
+/* A new terminal t: default termios, an 80x24-style size of 0, no
+ * session; echo bytes go to echo(t, ...), signal characters to t's
+ * foreground group. Not yet findable (tty_register). */
+void tty_port_init(struct tty *t, const struct tty_driver *drv, uint32_t rdev,
+		   void (*echo)(void *t, const char *s, size_t n));
+/* Make t findable as a controlling terminal (/dev/tty, TIOCSCTTY's "one
+ * per session", /proc/PID/stat), and forget it again before it is freed. */
+void tty_register(struct tty *t);
+void tty_unregister(struct tty *t);
+
+/* read(2) on t through f: job control (SIGTTIN), then at most one line
+ * in canonical mode, VMIN/VTIME otherwise. The count, 0 once t is hung
+ * up, -EAGAIN, -ERESTARTSYS, -EIO, -EFAULT. */
+long tty_port_read(struct tty *t, struct file *f, struct iobuf dst, size_t n);
+/* write(2) on t: TOSTOP's job control, then t's driver. -EIO once hung up. */
+long tty_port_write(struct tty *t, struct file *f, struct iobuf src, size_t n);
+/* The terminal ioctls on t (termios, window size with SIGWINCH, FIONREAD,
+ * TCFLSH, the controlling terminal and the foreground group): the
+ * result, or -ENOTTY for a request that is not a terminal's. */
+long tty_port_ioctl(struct tty *t, unsigned long req, uint64_t arg);
+/* poll(2)'s POLLIN for t: a read would not block. */
+bool tty_port_readable(const struct tty *t);
+/* Input, settings or the device changed: wake t's readers and pollers. */
+void tty_port_changed(struct tty *t);
+/* The device went away (Linux's tty_vhangup): input dropped, reads end,
+ * the session leader gets SIGHUP and SIGCONT, the session loses t. */
+void tty_port_hangup(struct tty *t);
+/* A session leader (not O_NOCTTY) opening t: it becomes the session's
+ * controlling terminal when neither has one yet (Linux's open rule). */
+void tty_port_open_claim(struct tty *t);
+
+/* The controlling terminal of session sid, for /proc/PID/stat: true and
+ * its device number and foreground group, or false. */
+bool tty_of_session(int sid, uint32_t *rdev, int *fg_pgrp);
 
 #endif

@@ -202,13 +202,17 @@ static void echo_rubout(struct ldisc *l, uint8_t c, uint32_t from)
  * sequence with IUTF8) and its echo. */
 static void erase_char(struct ldisc *l)
 {
+	uint32_t head = l->head;
 	uint8_t c;
 
-	if (l->head == l->canon)
+	if (head == l->canon)
 		return;
 	do
-		c = (uint8_t)l->buf[--l->head & BUF_MASK];
-	while (is_utf8_cont(l, c) && l->head != l->canon);
+		c = (uint8_t)l->buf[--head & BUF_MASK];
+	while (is_utf8_cont(l, c) && head != l->canon);
+	if (is_utf8_cont(l, c))
+		return; /* only continuation bytes back to the line's start: never half a character (Linux) */
+	l->head = head;
 	if (!lflag(l, ECHO))
 		return;
 	if (!lflag(l, ECHOE)) {
@@ -412,6 +416,16 @@ size_t ldisc_available(const struct ldisc *l)
 	for (uint32_t i = l->tail; i != l->canon; i++)
 		n += !bit_get(l->eof, i);
 	return n;
+}
+
+size_t ldisc_room(const struct ldisc *l)
+{
+	size_t used = count(l) + 1; /* Linux's n_tty receive_room keeps one slot in either mode */
+	size_t room = used < LDISC_BUF_SIZE ? LDISC_BUF_SIZE - used : 0;
+
+	if (!room && lflag(l, ICANON) && l->canon == l->tail)
+		return 1;
+	return room;
 }
 
 size_t ldisc_read(struct ldisc *l, char *dst, size_t n, bool *line_end)

@@ -77,6 +77,14 @@ bool ldisc_read_ready(const struct ldisc *l, size_t min);
 /* Bytes a read could take now, end-of-file marks left out (FIONREAD). */
 size_t ldisc_available(const struct ldisc *l);
 
+/* Input bytes a pty's writer may feed ldisc_receive now (it waits for
+ * room rather than lose input), as Linux's n_tty receive_room: one slot
+ * stays free in either mode (4095 bytes wait at most, plus a canonical
+ * line's end). In canonical mode with no whole line waiting to be read,
+ * at least 1: the writer must be able to end (or overflow) the line
+ * being edited, or it would wait for a reader who waits for it. */
+size_t ldisc_room(const struct ldisc *l);
+
 /*
  * Takes up to n readable bytes into dst; returns how many. In canonical
  * mode it stops after one line's end, and sets *line_end then (an end

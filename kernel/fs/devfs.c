@@ -8,6 +8,7 @@
  */
 #include "fs/inode.h"
 #include "fs/blkdev_file.h"
+#include "fs/devpts.h"
 #include "fs/path.h"
 #include "dev/console.h"
 #include "time/time.h"
@@ -316,6 +317,11 @@ int devfs_open(struct inode *ip, struct file *f)
 		f->ops = mem_device(minor);
 		return f->ops ? 0 : -ENXIO;
 	}
+	if ((major == TTYAUX_MAJOR && minor == PTMX_MINOR) || major == UNIX98_PTY_SLAVE_MAJOR) {
+		/* the pseudo-terminals (dev/pty.c) */
+		f->ops = major == TTYAUX_MAJOR ? ptmx_file_ops : pty_slave_file_ops;
+		return f->ops->open(ip, f);
+	}
 	bool tty = (major == TTYAUX_MAJOR && (minor == TTYAUX_TTY || minor == TTYAUX_CONSOLE)) ||
 		   (major == TTY_MAJOR && minor < TTY_MINORS);
 	if (!tty || !tty_file_ops)
@@ -340,6 +346,7 @@ static const struct devnode nodes[] = {
 	{ "urandom", S_IFCHR | 0666, MEM_MAJOR, MEM_URANDOM },
 	{ "tty", S_IFCHR | 0666, TTYAUX_MAJOR, TTYAUX_TTY },
 	{ "console", S_IFCHR | 0600, TTYAUX_MAJOR, TTYAUX_CONSOLE },
+	{ "ptmx", S_IFCHR | 0666, TTYAUX_MAJOR, PTMX_MINOR },
 	{ "tty0", S_IFCHR | 0620, TTY_MAJOR, 0 },
 	{ "tty1", S_IFCHR | 0620, TTY_MAJOR, 1 },
 };
@@ -387,6 +394,11 @@ void devfs_populate(struct inode *root)
 		}
 	}
 	made += blkdev_file_populate(dev);
+	if ((ip = ensure_dir(dev, "pts", 0755))) {
+		if (!ip->mounted)
+			devpts_mount(ip);
+		inode_put(ip); /* a RAM directory lives on in its parent */
+	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (dev->ops->create(dev, links[i][0], strlen(links[i][0]), S_IFLNK | 0777, 0,
 				     links[i][1], &ip) == 0)

@@ -113,12 +113,15 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 	}
 	/* as Linux on 64 bits (force_o_largefile): every open but O_PATH's is O_LARGEFILE */
 	unsigned largefile = flags & O_PATH ? 0 : O_LARGEFILE;
-	struct file *f = file_alloc(&path_file_ops, (flags & OPEN_KEEP_FLAGS) | largefile, NULL);
+	/* O_NOCTTY is kept for the open hook alone (a terminal's: Linux's tty_open) */
+	unsigned noctty = flags & O_PATH ? 0 : flags & O_NOCTTY;
+	struct file *f = file_alloc(&path_file_ops, (flags & OPEN_KEEP_FLAGS) | largefile | noctty, NULL);
 	if (!f)
 		return -ENOMEM;
 	f->inode = inode_get(ip);
 	if (!(flags & O_PATH)) {
 		int err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
+		f->flags &= ~O_NOCTTY;
 		if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && ip->ops->truncate &&
 		    !(err = ip->ops->truncate(ip, 0))) {
 			vfs_remove_privs(ip); /* Linux's handle_truncate */

@@ -452,6 +452,26 @@ static struct inode *system_dir(struct inode *root, const char *path, uint32_t m
 	return NULL;
 }
 
+/* Enter the /dev/pts devfs_populate mounted in the directory dev into the
+ * table; the one devpts mounted again under a second /dev (root=) moves
+ * its entry there. */
+static void note_devpts(struct inode *dev)
+{
+	struct inode *pts;
+	struct mount *m;
+
+	if (!dev->ops->lookup || dev->ops->lookup(dev, "pts", 3, &pts))
+		return;
+	if (!pts->mounted) {
+		inode_put(pts);
+	} else if (!(m = vfs_mount_of(pts->mounted))) {
+		vfs_mount_note(pts->mounted, pts, "devpts"); /* keeps pts's reference */
+	} else {
+		inode_put(m->mountpoint);
+		m->mountpoint = pts; /* the entry keeps pts's reference */
+	}
+}
+
 /* Put the RAM /dev (made by devfs_populate in a RAM directory of its own:
  * a disk root holds no device nodes) on root's /dev. */
 static void mount_ram_dev(struct inode *root)
@@ -469,6 +489,7 @@ static void mount_ram_dev(struct inode *root)
 			m->root = dev;
 			strlcpy(m->source, "devtmpfs", sizeof(m->source));
 			table_add(m);
+			note_devpts(dev);
 		} else {
 			kfree(m);
 			inode_put(dev);
@@ -511,6 +532,11 @@ void vfs_mount_note_boot(struct inode *root)
 		if (at->mounted && !vfs_mount_of(at->mounted))
 			vfs_mount_note(at->mounted, at, dirs[i][1]);
 		inode_put(at); /* a RAM directory lives on in its parent */
+	}
+	struct inode *dev;
+	if (root->ops->lookup && root->ops->lookup(root, "dev", 3, &dev) == 0) {
+		note_devpts(dev);
+		inode_put(dev);
 	}
 }
 

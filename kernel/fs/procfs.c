@@ -15,6 +15,7 @@
 #include "fs/inode.h"
 #include "fs/fstype.h"
 #include "fs/path.h"
+#include "fs/devpts.h"
 #include "fs/procfs_show.h"
 #include "fs/procfs_mem.h"
 #include "fs/procfs_sys.h"
@@ -479,8 +480,12 @@ static long link_fd(struct process *p, int fd, char *buf, size_t cap)
 		ksnprintf(tmp, sizeof(tmp), "anon_inode:%s", f->ops->anon_name);
 	else if (!ip)
 		ksnprintf(tmp, sizeof(tmp), "pipe:[%lu]", (unsigned long)pipe_ino(f));
+	else if (S_ISCHR(ip->mode) && ip->rdev == RDEV(TTYAUX_MAJOR, PTMX_MINOR))
+		ksnprintf(tmp, sizeof(tmp), "/dev/ptmx");
 	else if (S_ISCHR(ip->mode) && RDEV_MAJOR(ip->rdev) == TTYAUX_MAJOR)
 		ksnprintf(tmp, sizeof(tmp), "/dev/%s", RDEV_MINOR(ip->rdev) ? "console" : "tty");
+	else if (S_ISCHR(ip->mode) && RDEV_MAJOR(ip->rdev) == UNIX98_PTY_SLAVE_MAJOR)
+		ksnprintf(tmp, sizeof(tmp), "/dev/pts/%u", RDEV_MINOR(ip->rdev));
 	else
 		ksnprintf(tmp, sizeof(tmp), "%s:[%lu]", ip->fs->name, ip->ino);
 	file_put(f);

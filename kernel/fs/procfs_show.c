@@ -7,6 +7,7 @@
 #include "fs/procfs_show.h"
 #include "fs/inode.h"
 #include "fs/fstype.h"
+#include "dev/tty.h"
 #include "uapi/limits.h"
 #include "arch/x86_64/cpuinfo.h"
 #include "arch/x86_64/smp.h"
@@ -330,6 +331,14 @@ static uint64_t vm_bytes(const struct process *p)
 	return n;
 }
 
+/* A device number as Linux's new_encode_dev writes tty_nr. */
+static unsigned tty_encode(uint32_t rdev)
+{
+	unsigned major = RDEV_MAJOR(rdev), minor = RDEV_MINOR(rdev);
+
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 /* Linux's 52 fields (fs/proc/array.c); what is not accounted is 0. */
 void show_pid_stat(struct sbuf *s, struct process *p)
 {
@@ -337,9 +346,17 @@ void show_pid_stat(struct sbuf *s, struct process *p)
 	uint64_t start = p->start_ns / NS_PER_TICK;
 	struct cpu_times self = process_cpu_times(p), kids = p->child_times;
 
-	sb_printf(s, "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu 0 "
+	uint32_t tty = 0;
+	int tpgid = -1;
+
+	if (!tty_of_session(p->sid, &tty, &tpgid) || !tty) { /* the console shows none */
+		tty = 0;
+		tpgid = -1;
+	}
+	sb_printf(s, "%d (%s) %c %d %d %d %u %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu 0 "
 		  "18446744073709551615 0 0 0 0 0 %lu %lu 0 0 0 0 0 17 %u 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		  p->pid, p->name, state_char(p), ppid, p->pgid, p->sid, self.user_ns / NS_PER_TICK,
+		  p->pid, p->name, state_char(p), ppid, p->pgid, p->sid, tty_encode(tty), tpgid,
+		  self.user_ns / NS_PER_TICK,
 		  self.sys_ns / NS_PER_TICK, kids.user_ns / NS_PER_TICK, kids.sys_ns / NS_PER_TICK,
 		  p->nthreads, start, vm_bytes(p), p->sig_pending, p->thread ? p->thread->sig_blocked : 0,
 		  p->thread ? p->thread->cpu : 0, p->state == PROC_ZOMBIE ? p->wstatus : 0);

@@ -172,6 +172,11 @@ void inode_rdev(const struct inode *ip, unsigned *major, unsigned *minor);
  * /dev/ttyN), set by the TTY driver at its init. While NULL, opening
  * them gives -ENXIO. Their open hook (if any) runs on each open. */
 extern const struct file_ops *tty_file_ops;
+/* The pseudo-terminals' (dev/pty.c): /dev/ptmx (a new master each open)
+ * and /dev/pts/N (a slave, its index the minor); their open hooks run on
+ * each open, and see O_NOCTTY in f->flags (dropped after the open). */
+extern const struct file_ops *ptmx_file_ops;
+extern const struct file_ops *pty_slave_file_ops;
 
 /* The kernel console as a file, O_RDWR: write goes to the log's consoles
  * (log_write), read blocks on the console's input queue (console_read).

@@ -684,6 +684,13 @@ static void notify_parent(struct process *p, int wstatus)
 }
 
 /* The last thread leaves: p becomes a zombie with wstatus. Interrupts off. */
+static void (*leader_exit_hook)(int sid);
+
+void process_set_leader_exit_hook(void (*fn)(int sid))
+{
+	leader_exit_hook = fn;
+}
+
 static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
 {
 	vfork_release(p);
@@ -699,6 +706,8 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 		fdtable_put(p->files);
 		p->files = NULL;
 	}
+	if (p->pid == p->sid && leader_exit_hook)
+		leader_exit_hook(p->sid);
 	cpu_cli();
 	/* Leave the dying address space and free it now, not when the zombie
 	 * is reaped: an OOM victim's memory must come back even if its parent

@@ -205,6 +205,10 @@ static inline struct process *current_process(void)
  * a parent in another group of the same session, so no shell could
  * continue it after a stop. A group with no live member is orphaned. */
 bool process_pgrp_orphaned(int pgid);
+/* fn(sid) is called (thread context, interrupts on) when session leader
+ * sid exits, after its files are closed: the TTY layer releases the
+ * session's controlling terminal then (Linux's disassociate_ctty). */
+void process_set_leader_exit_hook(void (*fn)(int sid));
 
 /* The task limits: tasks are a process's last thread, live or zombie,
  * and each further thread. fork and clone fail with -EAGAIN when the

@@ -19,6 +19,21 @@
 #define TIOCSWINSZ 0x5414
 #define TIOCNOTTY  0x5422
 #define TIOCGSID   0x5429
+#define TCGETS2    0x802c542a   /* struct termios2: _IOR('T', 0x2A, struct termios2) */
+#define TCSETS2    0x402c542b
+#define TCSETSW2   0x402c542c
+#define TCSETSF2   0x402c542d
+/* Pseudo-terminals (the master's; TIOCGPTN _IOR('T', 0x30, unsigned int)...). */
+#define TIOCPKT     0x5420
+#define TIOCINQ     FIONREAD
+#define TIOCGPTN    0x80045430
+#define TIOCSPTLCK  0x40045431
+#define TIOCGPKT    0x80045438
+#define TIOCGPTLCK  0x80045439
+#define TIOCGPTPEER 0x5441
+#define TIOCPKT_DATA       0   /* packet mode: the byte before plain data */
+#define TIOCPKT_FLUSHREAD  1   /* packet mode status: the slave flushed its input */
+#define TIOCPKT_FLUSHWRITE 2   /* ... its output */
 
 /* Block devices (linux/fs.h: _IO(0x12, N), BLKGETSIZE64 _IOR(0x12, 114, size_t)). */
 #define BLKROGET     0x125e

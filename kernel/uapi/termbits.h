@@ -22,6 +22,13 @@ struct termios_k {
 };
 _Static_assert(sizeof(struct termios_k) == 36, "struct termios_k must match Linux's struct termios");
 
+/* struct termios2 of TCGETS2/TCSETS2: the same and the two speeds (baud). */
+struct termios2_k {
+	struct termios_k t;
+	uint32_t c_ispeed, c_ospeed;
+};
+_Static_assert(sizeof(struct termios2_k) == 44, "struct termios2_k must match Linux's struct termios2");
+
 /* c_cc indexes */
 #define VINTR    0
 #define VQUIT    1

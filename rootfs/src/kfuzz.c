@@ -853,6 +853,11 @@ static void open_pool(void)
 		remember_fd(p[0]);
 		remember_fd(p[1]);
 	}
+	char pts[32]; /* a pseudo-terminal pair: both ends, unlocked */
+	int m = posix_openpt(O_RDWR | O_NONBLOCK | O_NOCTTY);
+	remember_fd(m);
+	if (m >= 0 && unlockpt(m) == 0 && ptsname_r(m, pts, sizeof(pts)) == 0)
+		remember_fd(open(pts, O_RDWR | O_NONBLOCK | O_NOCTTY));
 }
 
 /* Signals the fuzzed calls send to the child itself (kill, tkill, alarm,

@@ -153,6 +153,10 @@ UNIT_TEST(erase_control_char_tab_and_utf8)
 	type("x\xc3\xa9\x7f\n");              /* IUTF8: the whole é goes */
 	CHECK_STR(read_n(100, NULL), "x\n");
 	CHECK_STR(echoed, "x\xc3\xa9\b \b\r\n");
+	reset();
+	type("\x80\x7f\n");                   /* IUTF8: a lone continuation byte stays */
+	CHECK_STR(read_n(100, NULL), "\x80\n");
+	CHECK_STR(echoed, "\x80\r\n");
 	return NULL;
 }
 
@@ -319,6 +323,32 @@ UNIT_TEST(full_buffer_keeps_room_for_the_newline)
 	return NULL;
 }
 
+/* A pty's writer waits on ldisc_room: what it says must fit, and a
+ * canonical line that fills the buffer must still take input. */
+UNIT_TEST(room_is_what_fits)
+{
+	static char big[LDISC_BUF_SIZE];
+
+	reset();
+	set_lflag(0, ECHO | ICANON);
+	CHECK_EQ(ldisc_room(&ld), LDISC_BUF_SIZE - 1);
+	memset(big, 'y', sizeof(big));
+	ldisc_receive(&ld, big, 100);
+	CHECK_EQ(ldisc_room(&ld), LDISC_BUF_SIZE - 101);
+	ldisc_receive(&ld, big, ldisc_room(&ld));
+	CHECK_EQ(ldisc_room(&ld), 0);
+	CHECK_EQ(ldisc_available(&ld), LDISC_BUF_SIZE - 1);
+	reset();
+	set_lflag(0, ECHO);
+	CHECK_EQ(ldisc_room(&ld), LDISC_BUF_SIZE - 1);
+	ldisc_receive(&ld, big, sizeof(big));   /* no line end yet: still takes input */
+	CHECK_EQ(ldisc_room(&ld), 1);
+	type("\n");
+	CHECK_EQ(ldisc_room(&ld), 0);            /* a whole line waits: the writer waits */
+	CHECK(ldisc_read_ready(&ld, 1));
+	return NULL;
+}
+
 UNIT_TEST(output_processing)
 {
 	char out[64];
@@ -362,6 +392,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(input_mapping_igncr_inlcr_icrnl_off),
 	UNIT_ENTRY(full_buffer_keeps_room_for_the_newline),
 	UNIT_ENTRY(output_processing),
+	UNIT_ENTRY(room_is_what_fits),
 };
 
 int main(int argc, char **argv)
