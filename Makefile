@@ -53,7 +53,8 @@ endif
 KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
 	--no-dynamic-linker -T kernel/kernel.ld
 
-KERNEL_C := $(shell find kernel -name '*.c' | sort) shared/cmdline.c shared/memmap.c shared/elf_check.c
+KERNEL_C := $(shell find kernel -name '*.c' | sort) shared/cmdline.c shared/memmap.c shared/elf_check.c \
+	shared/pgplan.c
 KERNEL_S := $(filter-out kernel/ksyms_empty.S,$(shell find kernel -name '*.S' | sort))
 KERNEL_OBJ := $(patsubst %,$(B)/k/%.o,$(KERNEL_C) $(KERNEL_S))
 
@@ -68,7 +69,7 @@ LOADER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fpic -fshort-wchar -mno-red-z
 	-fno-stack-protector -fno-strict-aliasing -mgeneral-regs-only \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iefi-loader -Ishared \
 	-Wall -Wextra -Werror -Wno-pointer-sign -MMD -MP
-LOADER_SRC := $(sort $(wildcard efi-loader/*.c)) efi-loader/handoff.S shared/elf_check.c shared/memmap.c \
+LOADER_SRC := $(sort $(wildcard efi-loader/*.c)) efi-loader/handoff.S shared/elf_check.c shared/memmap.c shared/pgplan.c \
 	shared/cmdline.c shared/sha256.c
 LOADER_OBJ := $(patsubst %,$(B)/l/%.o,$(LOADER_SRC))
 

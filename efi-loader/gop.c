@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel EFI loader: the framebuffer (GOP) and the ACPI RSDP. */
 #include "loader.h"
+#include "cmdline.h"
 
 static uint32_t fb_format(EFI_GRAPHICS_PIXEL_FORMAT f)
 {
@@ -16,8 +17,58 @@ static uint32_t fb_format(EFI_GRAPHICS_PIXEL_FORMAT f)
 	}
 }
 
-/* Record the current GOP mode. No GOP, or a BltOnly mode, leaves
- * ld->fb.format == KBI_FB_NONE: the kernel then uses the serial port only. */
+/* The first GOP mode of exactly w x h with a linear framebuffer, or -1. */
+static INT32 find_mode(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, uint32_t w, uint32_t h)
+{
+	for (UINT32 m = 0; m < gop->Mode->MaxMode; m++) {
+		EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *mi;
+		UINTN size;
+
+		if (EFI_ERROR(uefi_call_wrapper(gop->QueryMode, 4, gop, m, &size, &mi)))
+			continue;
+		bool fits = mi->HorizontalResolution == w && mi->VerticalResolution == h &&
+			    fb_format(mi->PixelFormat) != KBI_FB_NONE;
+		FreePool(mi);
+		if (fits)
+			return (INT32)m;
+	}
+	return -1;
+}
+
+/* fb=WIDTHxHEIGHT on the command line: switch to that GOP mode when the
+ * firmware offers it; otherwise say so and keep the current mode. */
+static void choose_mode(struct loader *ld, EFI_GRAPHICS_OUTPUT_PROTOCOL *gop)
+{
+	struct cmdline c;
+	const char *val;
+	uint32_t len, w, h;
+
+	cmdline_init(&c, ld->cmdline, ld->cmdline_len);
+	if (!cmdline_get(&c, "fb", &val, &len))
+		return;
+	if (!cmdline_get_wxh(&c, "fb", &w, &h)) {
+		info("gop", "fb= is not WIDTHxHEIGHT; keeping the current mode");
+		return;
+	}
+	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *cur = gop->Mode->Info;
+	if (cur->HorizontalResolution == w && cur->VerticalResolution == h)
+		return;
+	INT32 m = find_mode(gop, w, h);
+	if (m < 0) {
+		Print(L"kestrel-loader: gop: no %dx%d mode; keeping %dx%d\n", w, h,
+		      cur->HorizontalResolution, cur->VerticalResolution);
+		return;
+	}
+	EFI_STATUS st = uefi_call_wrapper(gop->SetMode, 2, gop, (UINT32)m);
+	if (EFI_ERROR(st))
+		Print(L"kestrel-loader: gop: cannot set mode %d (%dx%d): %r\n", m, w, h, st);
+	else
+		Print(L"kestrel-loader: gop: mode %d, %dx%d (fb=)\n", m, w, h);
+}
+
+/* Record the GOP mode, after switching to the one fb= asks for. No GOP,
+ * or a BltOnly mode, leaves ld->fb.format == KBI_FB_NONE: the kernel
+ * then uses the serial port only. */
 void find_framebuffer(struct loader *ld)
 {
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
@@ -27,6 +78,7 @@ void find_framebuffer(struct loader *ld)
 		info("gop", "no graphics output; serial console only");
 		return;
 	}
+	choose_mode(ld, gop);
 	EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *mi = gop->Mode->Info;
 	ld->fb.format = fb_format(mi->PixelFormat);
 	if (ld->fb.format == KBI_FB_NONE) {

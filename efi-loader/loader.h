@@ -95,6 +95,7 @@ void find_framebuffer(struct loader *ld);
 void find_rsdp(struct loader *ld, EFI_SYSTEM_TABLE *st);
 
 /* paging.c */
+EFI_STATUS check_paging_mode(void);
 EFI_STATUS build_page_tables(struct loader *ld);
 
 /* memmap.c */

@@ -196,8 +196,10 @@ static void __attribute__((noreturn)) jump_to_kernel(struct loader *ld,
 static EFI_STATUS load_everything(struct loader *ld, EFI_SYSTEM_TABLE *st)
 {
 	EFI_STATUS s;
-	uint64_t ram_end;
+	uint64_t ram_end; /* unused: the direct map's end is paging.c's plan (pgplan.h) */
 
+	if (EFI_ERROR((s = check_paging_mode())))
+		return s;
 	if (EFI_ERROR((s = open_boot_volume(ld))))
 		return s;
 	check_secure_boot(ld);
@@ -212,7 +214,6 @@ static EFI_STATUS load_everything(struct loader *ld, EFI_SYSTEM_TABLE *st)
 	calibrate_tsc(ld);
 	if (EFI_ERROR((s = size_memory_map(ld, &ram_end))))
 		return s;
-	ld->direct_map_size = ram_end;
 	if (EFI_ERROR((s = alloc_handoff_state(ld))))
 		return s;
 	reserve_trampoline(ld);

@@ -107,6 +107,19 @@ static uint32_t kbi_type(UINT32 efi)
 	}
 }
 
+/* What the kernel's EFI runtime calls need of a descriptor: whether the
+ * firmware asked for a runtime mapping, and whether the range is a
+ * runtime driver's image (code and data: executable) rather than data or
+ * MMIO (bootinfo.h, KBI_MEMF_EFI_CODE). */
+static uint32_t runtime_flags(const EFI_MEMORY_DESCRIPTOR *d)
+{
+	if (!(d->Attribute & EFI_MEMORY_RUNTIME))
+		return 0;
+	if (d->Type == EfiRuntimeServicesCode)
+		return KBI_MEMF_EFI_RUNTIME | KBI_MEMF_EFI_CODE;
+	return KBI_MEMF_EFI_RUNTIME;
+}
+
 /* Translate the final EFI map into the protocol's ranges, mark what the
  * loader allocated for the kernel, then sort/merge/clip. Runs after
  * ExitBootServices: no allocation, no printing. */
@@ -121,7 +134,7 @@ void fill_boot_memmap(struct loader *ld, struct kbi_boot_info *bi)
 		r[n].base = d->PhysicalStart;
 		r[n].length = d->NumberOfPages * PAGE_SIZE;
 		r[n].type = kbi_type(d->Type);
-		r[n].flags = (d->Attribute & EFI_MEMORY_RUNTIME) ? KBI_MEMF_EFI_RUNTIME : 0;
+		r[n].flags = runtime_flags(d);
 		n++;
 	}
 	n = memmap_sanitise(r, n, cap);

@@ -6,13 +6,18 @@
  * them as one KBI_MEM_PAGETABLES range), while the firmware's identity
  * map is still live, so a table's physical address is also its pointer.
  * Permissions live in the leaf entries only: intermediate entries are
- * present + writable, never NX, never user.
+ * present + writable, never NX, never user. The direct map follows
+ * shared/pgplan.h (RAM write-back, the rest uncached, at most 64 TiB),
+ * and 5-level paging firmware is refused there (check_paging_mode).
  */
 #include "loader.h"
 #include "elf_check.h"
+#include "pgplan.h"
 
 #define PTE_P     (1ull << 0)
 #define PTE_W     (1ull << 1)
+#define PTE_PWT   (1ull << 3)
+#define PTE_PCD   (1ull << 4)   /* with PWT: PAT entry 3, UC at power-on and in Linux's layout */
 #define PTE_PS    (1ull << 7)   /* large page in a PDPT or PD entry */
 #define PTE_G     (1ull << 8)
 #define PTE_NX    (1ull << 63)
@@ -25,6 +30,8 @@
 
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EDX_PDPE1GB  (1u << 26)
+#define DMAP_FLAGS (PTE_P | PTE_W | PTE_G | PTE_NX)
+#define MIB        0x100000ull
 
 static uint64_t *pt_new(struct pt_pool *p)
 {
@@ -121,35 +128,159 @@ static bool map_kernel(struct loader *ld, uint64_t *pml4)
 	return true;
 }
 
-static uint64_t tables_needed(struct loader *ld)
+/* Refuse a firmware whose paging mode the hand-off cannot leave
+ * (pgplan_paging_refusal: 5-level paging). Runs first, before anything
+ * is read, so the refusal is the only message. */
+EFI_STATUS check_paging_mode(void)
 {
-	uint64_t gib = (ld->direct_map_size + SIZE_1G - 1) / SIZE_1G;
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	const char *why = pgplan_paging_refusal(cr4);
+	return why ? fail("paging", why, EFI_UNSUPPORTED) : EFI_SUCCESS;
+}
+
+/* Whether the firmware calls this EFI memory type RAM (every other type,
+ * and anything the map does not describe, is mapped uncached). */
+static bool efi_type_is_ram(UINT32 type)
+{
+	switch (type) {
+	case EfiConventionalMemory:
+	case EfiLoaderCode:
+	case EfiLoaderData:
+	case EfiBootServicesCode:
+	case EfiBootServicesData:
+	case EfiRuntimeServicesCode:
+	case EfiRuntimeServicesData:
+	case EfiACPIReclaimMemory:
+	case EfiACPIMemoryNVS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The firmware's memory map now, reduced to what the direct map's plan
+ * needs: each descriptor as a kbi range typed USABLE (RAM) or RESERVED
+ * (anything else). Allocations made after this only turn free RAM into
+ * loader RAM, which the plan treats alike. Caller frees *out (pool). */
+static EFI_STATUS read_ram_ranges(struct kbi_mem_range **out, int *count)
+{
+	UINTN size = 0, key, dsize;
+	UINT32 dver;
+	EFI_STATUS st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, NULL, &key, &dsize, &dver);
+	if (st != EFI_BUFFER_TOO_SMALL)
+		return fail("paging", "cannot size the memory map", st);
+	size += 8 * dsize; /* the pool allocation below may add descriptors */
+	char *map = AllocatePool(size);
+	struct kbi_mem_range *r = AllocatePool((size / dsize) * sizeof(*r));
+	st = EFI_OUT_OF_RESOURCES;
+	if (map && r)
+		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &size, (EFI_MEMORY_DESCRIPTOR *)map, &key,
+				       &dsize, &dver);
+	if (EFI_ERROR(st)) {
+		if (map)
+			FreePool(map);
+		if (r)
+			FreePool(r);
+		return fail("paging", "cannot read the memory map", st);
+	}
+	int n = 0;
+	for (UINTN off = 0; off + dsize <= size; off += dsize, n++) {
+		const EFI_MEMORY_DESCRIPTOR *d = (const EFI_MEMORY_DESCRIPTOR *)(map + off);
+		r[n].base = d->PhysicalStart;
+		r[n].length = d->NumberOfPages * PAGE_SIZE;
+		r[n].type = efi_type_is_ram(d->Type) ? KBI_MEM_USABLE : KBI_MEM_RESERVED;
+		r[n].flags = 0;
+	}
+	FreePool(map);
+	*out = r;
+	*count = n;
+	return EFI_SUCCESS;
+}
+
+/* Log the RAM the layout's 64 TiB leaves out of the direct map. */
+static void report_left_out(uint64_t left)
+{
+	if (left)
+		Print(L"kestrel-loader: paging: %ld MiB of RAM above the direct map's 64 TiB "
+		      L"left out\n", left / MIB);
+}
+
+/* 1 if a page of this size at pa needs a table below the level that
+ * maps `level` bytes per entry, in a region other than *last (the walk
+ * goes up, so one look back finds the table it made last). */
+static uint64_t count_new(uint64_t *last, uint64_t pa, uint64_t size, uint64_t level)
+{
+	if (size >= level || pa / level == *last)
+		return 0;
+	*last = pa / level;
+	return 1;
+}
+
+/* Walk the direct map's plan over [0, end): each run with the largest
+ * pages it allows, write-back for RAM, uncached for the rest. With pml4
+ * NULL, only count the tables the walk would create (*tables). */
+static bool walk_direct_map(struct pt_pool *p, uint64_t *pml4, const struct kbi_mem_range *r,
+			    int n, uint64_t end, bool gib, uint64_t *tables)
+{
+	uint64_t last_pd = ~0ull, last_pt = ~0ull;
+
+	for (uint64_t pa = 0; pa < end;) {
+		enum pgplan_cache c;
+		uint64_t run_end = pgplan_run(r, n, pa, end, &c);
+		uint64_t flags = DMAP_FLAGS | (c == PGPLAN_UC ? PTE_PCD | PTE_PWT : 0);
+		while (pa < run_end) {
+			uint64_t size = pgplan_page(pa, run_end, gib);
+			if (!pml4) {
+				*tables += count_new(&last_pd, pa, size, SIZE_1G) +
+					   count_new(&last_pt, pa, size, SIZE_2M);
+			} else if (!map_one(p, pml4, KBI_DIRECT_MAP_BASE + pa, pa, size, flags)) {
+				return false;
+			}
+			pa += size;
+		}
+	}
+	return true;
+}
+
+/* Tables beyond the direct map's PDs and PTs (dmap_tables): the PML4,
+ * the direct map's PDPTs, and the fb, kernel, stack and identity maps. */
+static uint64_t tables_needed(struct loader *ld, uint64_t dmap_tables)
+{
+	uint64_t pdpts = ld->direct_map_size / (512 * SIZE_1G) + 1;
 	uint64_t fb_pts = ld->fb.size / SIZE_2M + 2;
 	uint64_t kernel_pts = ld->kernel.size / SIZE_2M + 2;
-	/* PML4, direct map PDPTs + one PD per GiB, fb, kernel, stack, identity */
-	return 1 + (gib / 512 + 1) + gib + (2 + fb_pts) + (2 + kernel_pts) + 3 + 3 + 8;
+	return 1 + pdpts + dmap_tables + (2 + fb_pts) + (2 + kernel_pts) + 3 + 3 + 8;
 }
 
 /* Build the tables described in bootinfo.h into a fresh pool. */
 EFI_STATUS build_page_tables(struct loader *ld)
 {
-	uint64_t page = cpu_has_1g_pages() ? SIZE_1G : SIZE_2M;
+	bool gib = cpu_has_1g_pages();
 	EFI_PHYSICAL_ADDRESS addr = 0;
-	uint64_t n = tables_needed(ld);
+	struct kbi_mem_range *ranges = NULL;
+	uint64_t left, dmap_tables = 0;
+	int nranges = 0;
 	EFI_STATUS st;
 
+	if (EFI_ERROR((st = read_ram_ranges(&ranges, &nranges))))
+		return st;
+	ld->direct_map_size = pgplan_end(ranges, nranges, KBI_DIRECT_MAP_MAX, &left);
+	report_left_out(left);
+	walk_direct_map(NULL, NULL, ranges, nranges, ld->direct_map_size, gib, &dmap_tables);
+	uint64_t n = tables_needed(ld, dmap_tables);
 	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages, EfiLoaderData, n, &addr);
-	if (EFI_ERROR(st))
+	if (EFI_ERROR(st)) {
+		FreePool(ranges);
 		return fail("paging", "cannot allocate page tables", st);
+	}
 	ld->pt.mem.base = addr;
 	ld->pt.mem.size = n * PAGE_SIZE;
 	uint64_t *pml4 = pt_new(&ld->pt);
 	ld->pml4 = (uint64_t)pml4;
 
-	uint64_t dm = (ld->direct_map_size + page - 1) & ~(page - 1);
-	ld->direct_map_size = dm;
-	bool ok = map_range(&ld->pt, pml4, KBI_DIRECT_MAP_BASE, 0, dm, page,
-			    PTE_P | PTE_W | PTE_G | PTE_NX);
+	bool ok = walk_direct_map(&ld->pt, pml4, ranges, nranges, ld->direct_map_size, gib, NULL);
+	FreePool(ranges);
 	ok = ok && map_kernel(ld, pml4);
 	if (ld->fb.format != KBI_FB_NONE) {
 		uint64_t fb0 = ld->fb.base & ~(PAGE_SIZE - 1);

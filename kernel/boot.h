@@ -15,6 +15,7 @@
 
 struct boot_config {
 	bool console_serial, console_fb;   /* console=serial|fb|both */
+	bool console_debugcon;             /* console=debugcon (a list: console=fb,debugcon) */
 	int loglevel;                      /* loglevel=N */
 	char init[INIT_PATH_MAX];          /* init=PATH */
 	const char *init_args;             /* what follows " -- " (not NUL-terminated) */

@@ -3,6 +3,7 @@
 #include "boot.h"
 #include "log.h"
 #include "panic.h"
+#include "dev/power.h"
 #include "lib/string.h"
 #include "mm/layout.h"
 
@@ -16,16 +17,45 @@ static bool val_is(const struct cmdline_word *w, const char *s)
 	return w->has_val && w->val_len == strlen(s) && memcmp(w->val, s, w->val_len) == 0;
 }
 
-static bool parse_console(const struct cmdline_word *w, struct boot_config *cfg)
+struct consoles {
+	bool serial, fb, debugcon;
+};
+
+/* One name of console=: serial, fb, both (serial and fb) or debugcon. */
+static bool console_name(const char *v, uint32_t n, struct consoles *c)
 {
-	if (val_is(w, "serial"))
-		cfg->console_fb = false, cfg->console_serial = true;
-	else if (val_is(w, "fb"))
-		cfg->console_fb = true, cfg->console_serial = false;
-	else if (val_is(w, "both"))
-		cfg->console_fb = cfg->console_serial = true;
+	if (n == 6 && memcmp(v, "serial", n) == 0)
+		c->serial = true;
+	else if (n == 2 && memcmp(v, "fb", n) == 0)
+		c->fb = true;
+	else if (n == 4 && memcmp(v, "both", n) == 0)
+		c->serial = c->fb = true;
+	else if (n == 8 && memcmp(v, "debugcon", n) == 0)
+		c->debugcon = true;
 	else
 		return false;
+	return true;
+}
+
+/* console=NAME[,NAME...]: exactly the consoles named. A malformed list
+ * changes nothing. */
+static bool parse_console(const struct cmdline_word *w, struct boot_config *cfg)
+{
+	struct consoles c = { false, false, false };
+
+	if (!w->has_val || w->val_len == 0)
+		return false;
+	for (uint32_t i = 0; i <= w->val_len;) {
+		uint32_t j = i;
+		while (j < w->val_len && w->val[j] != ',')
+			j++;
+		if (!console_name(w->val + i, j - i, &c))
+			return false;
+		i = j + 1;
+	}
+	cfg->console_serial = c.serial;
+	cfg->console_fb = c.fb;
+	cfg->console_debugcon = c.debugcon;
 	return true;
 }
 
@@ -102,6 +132,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return parse_init(w, cfg);
 	if (cmdline_word_is(w, "panic"))
 		return parse_panic(w);
+	if (cmdline_word_is(w, "power")) /* power=acpi|efi: the order in dev/power.c */
+		return w->has_val && power_set_method(w->val, w->val_len);
 	if (cmdline_word_is(w, "selftest")) {
 		cfg->selftest = true;
 		if (w->has_val) {
@@ -128,6 +160,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return !w->has_val && (cfg->maxcpus = 1);
 	if (cmdline_word_is(w, "tsc")) /* Linux's tsc=unstable */
 		return val_is(w, "unstable") && (cfg->tsc_unstable = true);
+	if (cmdline_word_is(w, "fb")) /* fb=WIDTHxHEIGHT: the loader's choice of mode */
+		return w->has_val;
 	if (cmdline_word_is(w, "crash") && w->has_val) {
 		cfg->crash = w->val;
 		cfg->crash_len = w->val_len;

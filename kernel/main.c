@@ -12,8 +12,10 @@
 #include "mm/layout.h"
 #include "dev/serial.h"
 #include "dev/fbcon.h"
+#include "dev/fbshadow.h"
 #include "dev/console.h"
 #include "firmware/acpi.h"
+#include "firmware/efi_rt.h"
 #include "dev/power.h"
 #include "time/time.h"
 #include "dev/refclocks.h"
@@ -22,6 +24,7 @@
 #include "dev/pci.h"
 #include "block/bcache.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/debugcon.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq.h"
@@ -94,8 +97,15 @@ static void fb_sink_write(const char *s, size_t n, int level)
 		fbcon_reset_color();
 }
 
+static void debugcon_sink_write(const char *s, size_t n, int level)
+{
+	(void)level;
+	debugcon_write(s, n);
+}
+
 static const struct log_sink serial_sink = { serial_sink_write, serial_drain };
-static const struct log_sink fb_sink = { fb_sink_write, NULL };
+static const struct log_sink debugcon_sink = { debugcon_sink_write, NULL };
+static const struct log_sink fb_sink = { fb_sink_write, fbcon_flush };
 static int serial_sink_id = -1, fb_sink_id = -1;
 
 /* Hand the present consoles to the log, both enabled, as soon as they
@@ -108,6 +118,23 @@ static void register_consoles(bool have_serial, bool have_fb)
 		fb_sink_id = log_add_sink(&fb_sink);
 }
 
+/* console=debugcon: the emulator's port 0xE9 as a console, given the
+ * log so far (the ring) and then every line; false if nothing answers
+ * there. */
+static bool start_debugcon(void)
+{
+	char buf[LOG_LINE_MAX];
+	size_t off = 0, n;
+
+	if (!debugcon_present()) {
+		klog(LOG_WARN, "console: no debug console at port 0xe9 (console=debugcon)\n");
+		return false;
+	}
+	while ((n = log_ring_read(buf, &off, sizeof(buf))) > 0)
+		debugcon_write(buf, n);
+	return log_add_sink(&debugcon_sink) >= 0;
+}
+
 /* Keep the consoles the command line asks for; a console that is
  * missing (no UART on a laptop, no framebuffer on a headless box) hands
  * its share to the other, so the log always goes somewhere. */
@@ -115,8 +142,9 @@ static void setup_consoles(bool have_serial, bool have_fb)
 {
 	bool serial = cfg.console_serial && have_serial;
 	bool fb = cfg.console_fb && have_fb;
+	bool debugcon = cfg.console_debugcon && start_debugcon();
 
-	if (!serial && !fb) {
+	if (!serial && !fb && !debugcon) {
 		serial = have_serial;
 		fb = have_fb;
 	}
@@ -214,6 +242,7 @@ static void __attribute__((noreturn)) boot_finish(int status)
 	klog(LOG_INFO, "kestrel: boot complete, status %d; halting\n", status);
 	vfs_sync_all(); /* the disks written back and marked clean before QEMU ends */
 	debugexit_if_enabled((uint8_t)status);
+	log_flush(); /* the consoles' last lines out (the framebuffer's shadow too) */
 	cpu_halt_forever();
 }
 
@@ -292,6 +321,8 @@ static int run_selftests(const struct kbi_boot_info *bi)
 		selftest_run(bi, &passed, &failed);
 	harness_run(cfg.selftest_filter, cfg.selftest_filter_len, &passed, &failed);
 	klog(LOG_INFO, "selftest: %d passed, %d failed\n", passed, failed);
+	fbcon_result_banner(passed, failed); /* PASS or FAIL, large, on the screen */
+	selftest_save_summary(passed, failed); /* in an EFI variable, for the next boot and Linux */
 	selftest_save_results(); /* on the ESP, for whoever booted the stick */
 	return failed;
 }
@@ -333,9 +364,13 @@ void kmain(struct kbi_boot_info *bi)
 	smp_set_ap_entry(sched_ap_enter); /* the scheduler is above arch: registered */
 	smp_start(bi, cfg.maxcpus); /* they set themselves up while the boot goes on */
 	console_input_init(bi);
+	efi_rt_init(bi); /* before the RTC, which may fall back to GetTime */
+	selftest_log_last_run(); /* what the previous self-test run left in its EFI variable */
 	rtc_init();
 	pci_init();
+	power_init(); /* the FADT's memory-space power registers mapped */
 	sched_init();
+	fbshadow_start(); /* the framebuffer console draws in RAM from now on */
 	process_init();
 	bcache_init(); /* the block cache's write-back thread, when pci_init found a disk */
 	tty_init(); /* the console TTY: ^C works before anything opens it */

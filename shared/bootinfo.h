@@ -11,7 +11,10 @@
  * Address space at entry (the loader builds it; the kernel keeps it):
  *
  *   0xffff800000000000  KBI_DIRECT_MAP_BASE: all physical memory, from 0 up
- *                       to direct_map_size, read/write, NX, large pages.
+ *                       to direct_map_size, read/write, NX, large pages:
+ *                       RAM write-back, every other address (reserved,
+ *                       MMIO, holes) uncached (shared/pgplan.h). At most
+ *                       KBI_DIRECT_MAP_MAX: RAM above it is left out.
  *   0xffffffff00000000  KBI_FB_VIRT: the framebuffer (4 KiB pages, NX).
  *   0xffffffff7ff00000  boot stack, KBI_BOOT_STACK_SIZE, guard page below.
  *   0xffffffff80000000  KBI_KERNEL_VIRT_BASE: the kernel image, per-segment
@@ -30,9 +33,10 @@
 #include <stdint.h>
 
 #define KBI_MAGIC   0x544f4f424c525453ULL /* "STRLBOOT" little-endian */
-#define KBI_VERSION 4 /* 2: secure_boot; 3: esp_guid; 4: ap_trampoline */
+#define KBI_VERSION 5 /* 2: secure_boot; 3: esp_guid; 4: ap_trampoline; 5: KBI_MEMF_EFI_CODE */
 
 #define KBI_DIRECT_MAP_BASE  0xffff800000000000ULL
+#define KBI_DIRECT_MAP_MAX   0x0000400000000000ULL /* 64 TiB: PML4 entries 256-383 */
 #define KBI_FB_VIRT          0xffffffff00000000ULL
 #define KBI_BOOT_STACK_TOP   (KBI_KERNEL_VIRT_BASE - 0x100000ULL)
 #define KBI_BOOT_STACK_SIZE  (64ULL * 1024)
@@ -72,6 +76,11 @@ struct kbi_mem_range {
 };
 
 #define KBI_MEMF_EFI_RUNTIME (1u << 0) /* firmware asked for a runtime mapping */
+/* Version 5: with KBI_MEMF_EFI_RUNTIME, the range is EfiRuntimeServicesCode
+ * (a runtime driver's whole PE image: its code and its data, so mapped
+ * writable and executable); without it, runtime data (NX). Code and data
+ * ranges never merge, so each keeps the firmware's exact extent. */
+#define KBI_MEMF_EFI_CODE    (1u << 1)
 
 enum kbi_fb_format {
 	KBI_FB_NONE = 0, /* no linear framebuffer (no GOP, or BltOnly) */

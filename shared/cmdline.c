@@ -169,6 +169,40 @@ bool cmdline_get_u64(const struct cmdline *c, const char *key, uint64_t *out)
 	return cmdline_get(c, key, &val, &len) && parse_u64(val, len, out);
 }
 
+/* One dimension of WIDTHxHEIGHT: 1..CMDLINE_DIM_MAX, digits only. */
+static bool parse_dim(const char *s, uint32_t len, uint32_t *out)
+{
+	uint32_t v = 0;
+
+	if (len == 0)
+		return false;
+	for (uint32_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint32_t)(s[i] - '0');
+		if (v > CMDLINE_DIM_MAX)
+			return false;
+	}
+	*out = v;
+	return v != 0;
+}
+
+bool cmdline_get_wxh(const struct cmdline *c, const char *key, uint32_t *w, uint32_t *h)
+{
+	const char *val;
+	uint32_t len, x = 0, pw, ph;
+
+	if (!cmdline_get(c, key, &val, &len))
+		return false;
+	while (x < len && val[x] != 'x' && val[x] != 'X')
+		x++;
+	if (x == len || !parse_dim(val, x, &pw) || !parse_dim(val + x + 1, len - x - 1, &ph))
+		return false;
+	*w = pw;
+	*h = ph;
+	return true;
+}
+
 const char *cmdline_init_args(const struct cmdline *c, uint32_t *len)
 {
 	*len = c->len - c->init_args_off;
@@ -179,6 +213,7 @@ const char *cmdline_init_args(const struct cmdline *c, uint32_t *len)
  * Boot: none of them chooses a program, a file or a fault to run. */
 static const char *const safe_keys[] = {
 	"console", "loglevel", "selftest", "audit", "echo", "panic", "debugexit",
+	"fb", /* the loader's display mode */
 };
 
 bool cmdline_word_is_safe(const struct cmdline_word *w)

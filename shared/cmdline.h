@@ -63,6 +63,15 @@ bool cmdline_get(const struct cmdline *c, const char *key, const char **val,
  */
 bool cmdline_get_u64(const struct cmdline *c, const char *key, uint64_t *out);
 
+/*
+ * The value of cmdline_get as WIDTHxHEIGHT (fb=1280x1024): two decimal
+ * numbers from 1 to CMDLINE_DIM_MAX joined by 'x' or 'X'. Returns false,
+ * leaving *w and *h untouched, if the key is absent or the value is
+ * anything else.
+ */
+#define CMDLINE_DIM_MAX 65535u
+bool cmdline_get_wxh(const struct cmdline *c, const char *key, uint32_t *w, uint32_t *h);
+
 /* The init arguments (after "--"), and their length; length 0 if none. */
 const char *cmdline_init_args(const struct cmdline *c, uint32_t *len);
 

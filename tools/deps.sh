@@ -13,6 +13,7 @@ qemu-system-x86:/usr/bin/qemu-system-x86_64
 mtools:/usr/bin/mcopy
 fdisk:/sbin/sfdisk
 dosfstools:/sbin/mkfs.fat
+acpica-tools:/usr/bin/iasl
 musl-tools:/usr/bin/musl-gcc
 busybox-static:/bin/busybox
 cpio:/bin/cpio

@@ -15,6 +15,19 @@
 #define FONT32_NAME "Lat15-Terminus32x16"
 
 #define FB_BYTES_PER_PIXEL 4
+
+/* The result banner: the font scaled up to BANNER_SCALE_MAX times, no
+ * wider than BANNER_WIDTH_PCT of the screen, no taller than a third of
+ * it, on a band BANNER_PAD_DIV of the text height above and below. */
+#define BANNER_SCALE_MAX  16
+#define BANNER_WIDTH_PCT  90
+#define BANNER_HEIGHT_DIV 3
+#define BANNER_PAD_DIV    4
+#define BANNER_TEXT_MAX   40
+#define RGB_PASS_BG       0x00ff00u /* pure green: a test looks for it in a screendump */
+#define RGB_PASS_FG       0x000000u
+#define RGB_FAIL_BG       0xff0000u /* pure red */
+#define RGB_FAIL_FG       0xffffffu
 #define BYTE_MASK_0 0x000000ffu /* 32-bit pixel byte lanes for RGBX/BGRX */
 #define BYTE_MASK_1 0x0000ff00u
 #define BYTE_MASK_2 0x00ff0000u
@@ -110,6 +123,15 @@ struct channel {
 	uint8_t bits;  /* field width */
 };
 
+/* What a shadow slot (one text row's pixels) holds beyond its first
+ * `used` cells: every pixel there is `fill`. So a scroll blanks only the
+ * cells the old line used, not the whole row (5 cells, not 160, for a
+ * short line). */
+struct slot_state {
+	uint32_t used; /* cells [0, used) may hold anything; <= cols */
+	uint32_t fill; /* the pixel of every cell from used on */
+};
+
 /* What SGR sets; the pixels drawn with are derived from it. */
 struct attrs {
 	uint32_t fg_rgb, bg_rgb; /* 0xRRGGBB */
@@ -153,6 +175,18 @@ static struct fbcon {
 	bool cursor_drawn;
 	uint32_t cursor_col, cursor_row;
 
+	/* the shadow (fbcon_attach_shadow): the text area in RAM, which is
+	 * all that drawing, scrolling and the cursor read or write; video
+	 * memory is only written, by flush_rows. Text row r lives in slot
+	 * (r + top) % rows, so a scroll moves no pixels: it turns the ring.
+	 * NULL: everything goes straight to px (before the heap exists). */
+	uint32_t *shadow;
+	struct slot_state *slots;    /* one per slot, after the pixels in the same memory */
+	uint32_t shadow_stride;      /* pixels: cols * font width */
+	uint32_t top;                /* the slot of text row 0 */
+	uint32_t dirty_lo, dirty_hi; /* text rows [lo, hi) not yet in video memory */
+	bool deferred;               /* fbcon_write leaves the flush to fbcon_flush */
+
 	/* input decoding */
 	enum esc_state esc;
 	uint32_t csi_param[CSI_MAX_PARAMS];
@@ -168,9 +202,48 @@ static struct fbcon {
 /* 8 bytes = two pixels; x86 allows the 4-byte alignment of a pixel. */
 typedef uint64_t __attribute__((may_alias, aligned(4))) pixel_pair_t;
 
+/* Pixel (x, y) of the text area where drawing happens: the shadow's
+ * slot for y's text row, or video memory when there is no shadow. */
 static uint32_t *pixel_at(uint32_t x, uint32_t y)
 {
-	return con.px + (size_t)y * con.stride + x;
+	if (!con.shadow)
+		return con.px + (size_t)y * con.stride + x;
+	uint32_t h = con.font.height, slot = y / h + con.top;
+
+	if (slot >= con.rows)
+		slot -= con.rows;
+	return con.shadow + ((size_t)slot * h + y % h) * con.shadow_stride + x;
+}
+
+/* Text rows [from, to) changed: flush_rows copies them out. */
+static void mark_dirty(uint32_t from, uint32_t to)
+{
+	if (from < con.dirty_lo)
+		con.dirty_lo = from;
+	if (to > con.dirty_hi)
+		con.dirty_hi = to;
+}
+
+/* The state of the slot text row `row` lives in (with a shadow only). */
+static struct slot_state *slot_of(uint32_t row)
+{
+	uint32_t slot = row + con.top;
+
+	return &con.slots[slot >= con.rows ? slot - con.rows : slot];
+}
+
+/* Pixels of cells before column col_end of text rows [from, to) were
+ * drawn: they are dirty, and no longer known to be blank. */
+static void touched(uint32_t from, uint32_t to, uint32_t col_end)
+{
+	mark_dirty(from, to);
+	if (!con.shadow)
+		return;
+	for (uint32_t r = from; r < to && r < con.rows; r++) {
+		struct slot_state *st = slot_of(r);
+		if (col_end > st->used)
+			st->used = col_end < con.cols ? col_end : con.cols;
+	}
 }
 
 /* Fills n pixels with 8-byte stores, aligning dst to 8 first. */
@@ -201,10 +274,32 @@ static void span_copy(uint32_t *dst, const uint32_t *src, uint32_t n)
 		*dst = *src;
 }
 
+/* Fills a rectangle of the text area (x + w <= cols * font width). */
 static void fill_rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t pixel)
 {
+	if (!h)
+		return;
 	for (uint32_t i = 0; i < h; i++)
 		span_fill(pixel_at(x, y + i), w, pixel);
+	touched(y / con.font.height, (y + h - 1) / con.font.height + 1,
+		(x + w + con.font.width - 1) / con.font.width);
+}
+
+/* The same straight in video memory, anywhere on the screen. */
+static void fill_rect_direct(uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t pixel)
+{
+	for (uint32_t i = 0; i < h; i++)
+		span_fill(con.px + (size_t)(y + i) * con.stride + x, w, pixel);
+}
+
+/* Copies text rows [from, to) from the shadow to video memory: the only
+ * place video memory is written once there is a shadow. */
+static void flush_rows(uint32_t from, uint32_t to)
+{
+	uint32_t h = con.font.height, w = con.shadow_stride;
+
+	for (uint32_t y = from * h; y < to * h; y++)
+		span_copy(con.px + (size_t)y * con.stride, pixel_at(0, y), w);
 }
 
 /* Scales an 8-bit channel value into a field of c.bits and places it. */
@@ -229,16 +324,31 @@ static void draw_cell(uint32_t col, uint32_t row, uint32_t index)
 	const uint8_t *g = font_glyph(f, index);
 	uint32_t *line = pixel_at(col * f->width, row * f->height);
 
-	for (uint32_t y = 0; y < f->height; y++, g += f->row_bytes, line += con.stride)
+	uint32_t stride = con.shadow ? con.shadow_stride : con.stride;
+
+	for (uint32_t y = 0; y < f->height; y++, g += f->row_bytes, line += stride)
 		for (uint32_t x = 0; x < f->width; x++)
 			line[x] = (g[x >> 3] & (0x80 >> (x & 7))) ? con.fg : con.bg;
+	touched(row, row + 1, col + 1);
 }
 
 /* ---- the text grid -------------------------------------------------------- */
 
+static void erase_rows(uint32_t from, uint32_t to);
+
+/* The whole screen: the text area, and the strips right of and below
+ * it that no cell covers (written straight to video memory). */
 static void clear_screen(void)
 {
-	fill_rect(0, 0, con.width, con.height, con.fill);
+	uint32_t text_w = con.cols * con.font.width, text_h = con.rows * con.font.height;
+
+	if (!con.shadow) {
+		fill_rect_direct(0, 0, con.width, con.height, con.fill);
+		return;
+	}
+	erase_rows(0, con.rows);
+	fill_rect_direct(text_w, 0, con.width - text_w, con.height, con.fill);
+	fill_rect_direct(0, text_h, text_w, con.height - text_h, con.fill);
 }
 
 /* Blanks cells [from, to) of one text row. */
@@ -250,24 +360,47 @@ static void erase_cells(uint32_t row, uint32_t from, uint32_t to)
 		fill_rect(from * w, row * h, (to - from) * w, h, con.fill);
 }
 
-/* Blanks text rows [from, to). */
+/* Blanks text rows [from, to). With a shadow, only the cells a row's
+ * slot has used since it was last blanked to this same colour (all of
+ * them when the colour differs), and only rows that changed are dirty. */
 static void erase_rows(uint32_t from, uint32_t to)
 {
 	uint32_t h = con.font.height;
 
-	if (from < to)
-		fill_rect(0, from * h, con.cols * con.font.width, (to - from) * h, con.fill);
+	if (!con.shadow) {
+		if (from < to)
+			fill_rect(0, from * h, con.cols * con.font.width, (to - from) * h, con.fill);
+		return;
+	}
+	for (uint32_t r = from; r < to && r < con.rows; r++) {
+		struct slot_state *st = slot_of(r);
+		uint32_t cells = st->fill == con.fill ? st->used : con.cols;
+
+		for (uint32_t y = r * h; cells && y < (r + 1) * h; y++)
+			span_fill(pixel_at(0, y), cells * con.font.width, con.fill);
+		if (cells)
+			mark_dirty(r, r + 1);
+		st->used = 0;
+		st->fill = con.fill;
+	}
 }
 
-/* Moves every text row up by one (pixel rows, respecting the stride)
- * and blanks the bottom row. */
+/* Moves every text row up by one and blanks the bottom row. With a
+ * shadow the ring turns (the old top slot becomes the bottom row) and
+ * every row is due for a flush; without one the pixels move in video
+ * memory (reading it: the slow path a shadow avoids). */
 static void scroll_up(void)
 {
 	uint32_t cell_h = con.font.height, text_w = con.cols * con.font.width;
 	uint32_t moved = (con.rows - 1) * cell_h;
 
-	for (uint32_t y = 0; y < moved; y++)
-		span_copy(pixel_at(0, y), pixel_at(0, y + cell_h), text_w);
+	if (con.shadow) {
+		con.top = con.top + 1 < con.rows ? con.top + 1 : 0;
+		mark_dirty(0, con.rows);
+	} else {
+		for (uint32_t y = 0; y < moved; y++)
+			span_copy(pixel_at(0, y), pixel_at(0, y + cell_h), text_w);
+	}
 	erase_rows(con.rows - 1, con.rows);
 }
 
@@ -333,10 +466,12 @@ static void put_codepoint(uint32_t cp)
 static void invert_cell(uint32_t col, uint32_t row)
 {
 	uint32_t *line = pixel_at(col * con.font.width, row * con.font.height);
+	uint32_t stride = con.shadow ? con.shadow_stride : con.stride;
 
-	for (uint32_t y = 0; y < con.font.height; y++, line += con.stride)
+	for (uint32_t y = 0; y < con.font.height; y++, line += stride)
 		for (uint32_t x = 0; x < con.font.width; x++)
 			line[x] ^= con.invert;
+	touched(row, row + 1, col + 1);
 }
 
 /* Puts the cell under the cursor back; every write starts with this,
@@ -798,6 +933,8 @@ static void sanitize(void)
 		con.row = con.rows - 1;
 	if (con.csi_count >= CSI_MAX_PARAMS)
 		con.esc = ESC_NONE;
+	if (con.top >= con.rows)
+		con.top = 0;
 }
 
 /* Draws the text with the cursor lifted off the screen, and puts the
@@ -811,6 +948,157 @@ void fbcon_write(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		feed_byte((uint8_t)s[i]);
 	cursor_show();
+	if (!con.deferred)
+		fbcon_flush();
+}
+
+/* ---- the shadow ----------------------------------------------------------- */
+
+size_t fbcon_shadow_bytes(void)
+{
+	if (!con.on)
+		return 0;
+	return (size_t)con.cols * con.font.width * con.rows * con.font.height * FB_BYTES_PER_PIXEL +
+	       con.rows * sizeof(struct slot_state);
+}
+
+/* Copies the text area as it is on the screen into mem (the last read
+ * of video memory), then draws there from now on. */
+bool fbcon_attach_shadow(uint32_t *mem, size_t bytes)
+{
+	uint32_t w = con.cols * con.font.width, h = con.rows * con.font.height;
+
+	if (!con.on || con.shadow || !mem || bytes < fbcon_shadow_bytes())
+		return false;
+	for (uint32_t y = 0; y < h; y++)
+		span_copy(mem + (size_t)y * w, con.px + (size_t)y * con.stride, w);
+	con.slots = (struct slot_state *)(mem + (size_t)w * h);
+	for (uint32_t r = 0; r < con.rows; r++) /* what the screen shows: unknown */
+		con.slots[r] = (struct slot_state){ .used = con.cols, .fill = con.fill };
+	con.shadow_stride = w;
+	con.top = 0;
+	con.dirty_lo = con.rows;
+	con.dirty_hi = 0;
+	con.shadow = mem;
+	return true;
+}
+
+void fbcon_set_deferred(bool deferred)
+{
+	con.deferred = deferred && con.shadow;
+	if (!con.deferred)
+		fbcon_flush();
+}
+
+bool fbcon_dirty(void)
+{
+	return con.on && con.shadow && con.dirty_lo < con.dirty_hi;
+}
+
+void fbcon_take_dirty(uint32_t *lo, uint32_t *hi)
+{
+	*lo = *hi = 0;
+	if (!fbcon_dirty())
+		return;
+	*lo = con.dirty_lo;
+	*hi = con.dirty_hi < con.rows ? con.dirty_hi : con.rows;
+	con.dirty_lo = con.rows;
+	con.dirty_hi = 0;
+}
+
+/* A writer that runs meanwhile marks what it changes dirty again (a
+ * scroll: every row), so what this copies from a moving shadow is put
+ * right by the next flush. */
+void fbcon_flush_rows(uint32_t lo, uint32_t hi)
+{
+	if (con.on && con.shadow)
+		flush_rows(lo < con.rows ? lo : con.rows, hi < con.rows ? hi : con.rows);
+}
+
+/* Takes the dirty range first, so rows a writer marks while the copy
+ * runs (a panic cutting in) are left for the next flush, not lost. */
+void fbcon_flush(void)
+{
+	uint32_t lo, hi;
+
+	fbcon_take_dirty(&lo, &hi);
+	fbcon_flush_rows(lo, hi);
+}
+
+/* ---- the result banner ---------------------------------------------------- */
+
+/* This file also builds on the host (tests/unit): no kernel string.h. */
+static void memcpy_small(char *dst, const char *src, size_t n)
+{
+	while (n--)
+		*dst++ = *src++;
+}
+
+/* The largest whole scale at which n glyphs fit the banner's box. */
+static uint32_t banner_scale(size_t n)
+{
+	uint32_t text_w = con.cols * con.font.width, text_h = con.rows * con.font.height;
+	uint32_t by_w = (uint32_t)(text_w * BANNER_WIDTH_PCT / 100 / (n * con.font.width));
+	uint32_t by_h = text_h / BANNER_HEIGHT_DIV / con.font.height;
+	uint32_t s = by_w < by_h ? by_w : by_h;
+
+	return s > BANNER_SCALE_MAX ? BANNER_SCALE_MAX : s ? s : 1;
+}
+
+/* Glyph of cp at (x0, y0), each font pixel a scale x scale square. */
+static void banner_glyph(uint32_t cp, uint32_t x0, uint32_t y0, uint32_t scale,
+			 uint32_t fg, uint32_t bg)
+{
+	const struct font *f = &con.font;
+	const uint8_t *g = font_glyph(f, font_glyph_index(f, cp));
+
+	for (uint32_t y = 0; y < f->height; y++, g += f->row_bytes)
+		for (uint32_t x = 0; x < f->width; x++)
+			fill_rect(x0 + x * scale, y0 + y * scale, scale, scale,
+				  (g[x >> 3] & (0x80 >> (x & 7))) ? fg : bg);
+}
+
+/* A band across the text area, centred, with text scaled up in it. */
+static void banner_draw(const char *text, size_t n, uint32_t fg_rgb, uint32_t bg_rgb)
+{
+	uint32_t text_w = con.cols * con.font.width, text_h = con.rows * con.font.height;
+	uint32_t scale = banner_scale(n);
+	uint32_t glyph_h = con.font.height * scale, pad = glyph_h / BANNER_PAD_DIV;
+	uint32_t band_h = glyph_h + 2 * pad < text_h ? glyph_h + 2 * pad : text_h;
+	uint32_t band_y = (text_h - band_h) / 2;
+	uint32_t glyphs_w = (uint32_t)n * con.font.width * scale;
+	uint32_t x0 = glyphs_w < text_w ? (text_w - glyphs_w) / 2 : 0;
+	uint32_t fg = make_pixel(fg_rgb), bg = make_pixel(bg_rgb);
+
+	fill_rect(0, band_y, text_w, band_h, bg);
+	for (size_t i = 0; i < n && x0 + (i + 1) * con.font.width * scale <= text_w; i++)
+		if (band_y + pad + glyph_h <= text_h)
+			banner_glyph((uint8_t)text[i], x0 + (uint32_t)i * con.font.width * scale,
+				     band_y + pad, scale, fg, bg);
+}
+
+void fbcon_result_banner(int passed, int failed)
+{
+	char text[BANNER_TEXT_MAX];
+	size_t n = 0;
+	bool pass = failed == 0;
+
+	if (!con.on)
+		return;
+	memcpy_small(text, pass ? "PASS " : "FAIL ", 5);
+	n = 5;
+	if (pass) {
+		n = put_decimal(text, n, (uint32_t)(passed > 0 ? passed : 0));
+	} else {
+		n = put_decimal(text, n, (uint32_t)failed);
+		memcpy_small(text + n, " of ", 4);
+		n = put_decimal(text, n + 4, (uint32_t)(passed + failed));
+	}
+	sanitize();
+	cursor_hide();
+	banner_draw(text, n, pass ? RGB_PASS_FG : RGB_FAIL_FG, pass ? RGB_PASS_BG : RGB_FAIL_BG);
+	cursor_show();
+	fbcon_flush(); /* now, deferred or not: the run is over */
 }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -920,6 +1208,10 @@ bool fbcon_init(const struct kbi_framebuffer *fb)
 	con.invert = make_pixel(RGB_WHITE);
 	con.cursor_enabled = true;
 	con.cursor_drawn = false; /* first drawn by the first write */
+	con.shadow = NULL;        /* straight to video memory until a shadow is attached */
+	con.deferred = false;
+	con.top = 0;
+	con.dirty_lo = con.dirty_hi = 0;
 	clear_screen();
 	con.on = true;
 	return true;

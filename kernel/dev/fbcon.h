@@ -39,6 +39,49 @@ void fbcon_write(const char *s, size_t n);
  * the output and answers itself. Called with the answer's bytes. */
 void fbcon_set_reply(void (*reply)(const char *s, size_t n));
 
+/*
+ * The shadow: a copy of the text area in RAM that drawing, scrolling
+ * and the cursor use, so that video memory (slow to read on a real GPU,
+ * and write-combining here) is only ever written, whole changed text
+ * rows at a time. fbcon_shadow_bytes: the size it needs (0 when the
+ * console is off). fbcon_attach_shadow: hands it mem (at least that
+ * many bytes, kept for good), copying the screen in; false, changing
+ * nothing, when off, already attached or too small. Callers serialise
+ * with fbcon_write.
+ */
+size_t fbcon_shadow_bytes(void);
+bool fbcon_attach_shadow(uint32_t *mem, size_t bytes);
+
+/* Deferred (with a shadow only): fbcon_write leaves its changes in the
+ * shadow, for whoever calls fbcon_flush (a periodic flusher, the log's
+ * flush before the machine stops); else (the default) each fbcon_write
+ * flushes at its end. Turning it off flushes. */
+void fbcon_set_deferred(bool deferred);
+
+/* Copies the text rows changed since the last flush to video memory.
+ * A no-op without a shadow or with nothing changed. Lockless like
+ * fbcon_write: a caller that races writers (a flusher thread against
+ * interrupt-time log lines) keeps interrupts off around it. */
+void fbcon_flush(void);
+bool fbcon_dirty(void); /* something waits for fbcon_flush */
+
+/* fbcon_flush in two halves, for a flusher that must not keep interrupts
+ * off for a whole screen's copy: take the changed rows [*lo, *hi) (empty
+ * when none; interrupts off around this call only), then copy them,
+ * racing writers if need be (what they change is dirty again). */
+void fbcon_take_dirty(uint32_t *lo, uint32_t *hi);
+void fbcon_flush_rows(uint32_t lo, uint32_t hi);
+
+/*
+ * The end of a self-test run, readable across the room: a band across
+ * the middle of the screen, pure green with "PASS N" in black when
+ * failed is 0, else pure red with "FAIL F of N" in white (N = passed +
+ * failed), the font scaled up as far as it fits (at most 16 times, 90%
+ * of the width, a third of the height). Drawn and flushed at once; the
+ * text that follows scrolls it away like any other. No-op when off.
+ */
+void fbcon_result_banner(int passed, int failed);
+
 /* Sets the foreground colour (0xRRGGBB) / restores the default. */
 void fbcon_set_color(uint32_t rgb_fg);
 void fbcon_reset_color(void);

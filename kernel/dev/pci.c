@@ -263,23 +263,27 @@ void pci_disable_device(struct pci_dev *d)
 
 /* ---------------------------------------------------------------- capabilities */
 
-/* Walk the capability list (bounded: a looping list ends the walk) and
- * note MSI and MSI-X. */
-static void find_caps(struct pci_dev *d)
+uint8_t pci_find_capability(const struct pci_dev *d, unsigned id)
 {
 	if (!(pci_cfg_read(d, PCI_STATUS, 2) & PCI_STATUS_CAP_LIST))
-		return;
+		return 0;
 	unsigned ptr = pci_cfg_read(d, PCI_CAP_PTR, 1) & CAP_PTR_MASK;
 	for (int n = 0; ptr >= CAP_FIRST && n < CAP_WALK_MAX; n++) {
-		unsigned id = pci_cfg_read(d, (uint16_t)ptr, 1);
-		if (id == PCI_CAP_ID_MSI && !d->msi_cap)
-			d->msi_cap = (uint8_t)ptr;
-		if (id == PCI_CAP_ID_MSIX && !d->msix_cap) {
-			d->msix_cap = (uint8_t)ptr;
-			d->msix_entries = (uint16_t)((pci_cfg_read(d, (uint16_t)(ptr + MSIX_CTRL), 2) & MSIX_CTRL_SIZE) + 1);
-		}
+		if (pci_cfg_read(d, (uint16_t)ptr, 1) == id)
+			return (uint8_t)ptr;
 		ptr = pci_cfg_read(d, (uint16_t)(ptr + CAP_NEXT), 1) & CAP_PTR_MASK;
 	}
+	return 0;
+}
+
+/* Note MSI and MSI-X. */
+static void find_caps(struct pci_dev *d)
+{
+	d->msi_cap = pci_find_capability(d, PCI_CAP_ID_MSI);
+	d->msix_cap = pci_find_capability(d, PCI_CAP_ID_MSIX);
+	if (d->msix_cap)
+		d->msix_entries = (uint16_t)((pci_cfg_read(d, (uint16_t)(d->msix_cap + MSIX_CTRL), 2) &
+					      MSIX_CTRL_SIZE) + 1);
 }
 
 /* MSI with one message: address, data, then the enable bit. */
@@ -502,6 +506,41 @@ unsigned pci_count(void)
 struct pci_dev *pci_get(unsigned index)
 {
 	return index < ndevs ? &devs[index] : NULL;
+}
+
+/* ---------------------------------------------------------------- read-only views (/sys) */
+
+void pci_subsystem(const struct pci_dev *d, uint16_t *vendor, uint16_t *device)
+{
+	uint16_t off = PCI_SUBSYSTEM_VENDOR;
+
+	*vendor = *device = 0;
+	if ((d->header_type & PCI_HEADER_LAYOUT) == PCI_HEADER_BRIDGE) {
+		uint8_t cap = pci_find_capability(d, PCI_CAP_ID_SSVID);
+		if (!cap)
+			return;
+		off = (uint16_t)(cap + PCI_SSVID_VENDOR);
+	} else if ((d->header_type & PCI_HEADER_LAYOUT) != PCI_HEADER_NORMAL) {
+		return;
+	}
+	*vendor = (uint16_t)pci_cfg_read(d, off, 2);
+	*device = (uint16_t)pci_cfg_read(d, (uint16_t)(off + 2), 2);
+}
+
+unsigned pci_cfg_size(const struct pci_dev *d)
+{
+	return use_ecam && pci_find_capability(d, PCI_CAP_ID_EXP) ? PCI_CFG_SIZE_EXT : PCI_CFG_SIZE;
+}
+
+int pci_parent(unsigned index)
+{
+	if (index >= ndevs)
+		return -1;
+	for (unsigned i = 0; i < index; i++)
+		if ((devs[i].header_type & PCI_HEADER_LAYOUT) == PCI_HEADER_BRIDGE &&
+		    devs[i].secondary_bus == devs[index].bus && devs[i].secondary_bus > devs[i].bus)
+			return (int)i;
+	return -1;
 }
 
 /* ---------------------------------------------------------------- /proc */

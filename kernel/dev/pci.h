@@ -18,6 +18,7 @@
 #define PCI_HEADER_TYPE    0x0e
 #define PCI_BAR0           0x10
 #define PCI_SECONDARY_BUS  0x19     /* type 1 (bridges) */
+#define PCI_SUBSYSTEM_VENDOR 0x2c   /* type 0; 0x2e the subsystem device */
 #define PCI_CAP_PTR        0x34
 #define PCI_IRQ_LINE       0x3c
 #define PCI_IRQ_PIN        0x3d
@@ -37,6 +38,11 @@
 
 #define PCI_CAP_ID_MSI     0x05
 #define PCI_CAP_ID_MSIX    0x11
+#define PCI_CAP_ID_SSVID   0x0d     /* bridges' subsystem IDs */
+#define PCI_SSVID_VENDOR   4        /* its offset of the vendor (then the device) */
+#define PCI_CAP_ID_EXP     0x10     /* PCI Express */
+#define PCI_CFG_SIZE       256
+#define PCI_CFG_SIZE_EXT   4096     /* PCI Express, through ECAM */
 
 #define PCI_BARS           6
 #define PCI_BAR_IO         (1u << 0)
@@ -117,6 +123,21 @@ volatile void *pci_map_bar(struct pci_dev *d, unsigned i);
  * pci_msi_disable undoes it (and frees the vector). */
 int pci_msi_enable(struct pci_dev *d, irq_handler_t h);
 void pci_msi_disable(struct pci_dev *d);
+
+/* Read-only views for /sys/bus/pci (fs/sysfs_pci.c); any context after
+ * pci_init. The offset of d's first capability with this id, 0 if none
+ * (a bounded walk: a looping list ends it). */
+uint8_t pci_find_capability(const struct pci_dev *d, unsigned id);
+/* d's subsystem vendor and device (type 0: the header's; a bridge: its
+ * SSVID capability's), 0 and 0 when it has none. */
+void pci_subsystem(const struct pci_dev *d, uint16_t *vendor, uint16_t *device);
+/* The bytes of configuration space d answers: PCI_CFG_SIZE_EXT for a
+ * PCI Express function reached through ECAM, else PCI_CFG_SIZE. */
+unsigned pci_cfg_size(const struct pci_dev *d);
+/* The index of the bridge function index sits behind (always a lower
+ * index: bridges only lead to higher buses), -1 on the first bus or for
+ * an index out of range. */
+int pci_parent(unsigned index);
 
 /* /proc/bus/pci/devices in Linux's format (drivers/pci/proc.c): one line
  * per function, truncated at cap. Returns the length it wanted, as

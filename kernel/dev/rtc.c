@@ -3,8 +3,13 @@
  * Kestrel: the CMOS RTC (MC146818 and its descendants). Read once at
  * boot, waiting out an update in progress and reading until two reads
  * agree; BCD and 12-hour modes are decoded. The RTC is taken to hold UTC.
+ * A machine without one (the ports read 0xff) or with nonsense in it
+ * takes the wall clock from the firmware's GetTime instead.
  */
 #include "dev/rtc.h"
+#include "firmware/efi_rt.h"
+#include "firmware/efi_rt_parse.h"
+#include "test/selftest.h"
 #include "lib/civil.h"
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
@@ -29,6 +34,9 @@
 /* An update cycle holds RTC_A_UPDATING for at most 2 ms (244 us of
  * warning plus 1984 us of update); a dead RTC must not hang the boot. */
 #define RTC_UPDATE_MS 10
+#define RTC_ABSENT    0xff /* what a read of a port nothing answers gives */
+#define RTC_AGREE_SEC 2    /* the self-test: CMOS and GetTime this close */
+#define SEC_PER_DAY   86400
 
 struct rtc_time {
 	unsigned sec, min, hour, day, month, year;
@@ -55,11 +63,22 @@ static unsigned bcd(unsigned v)
 	return (v & 0x0f) + (v >> 4) * 10;
 }
 
-void rtc_init(void)
+/* Decoded (binary, 24-hour) fields in their ranges? */
+static bool plausible(const struct rtc_time *t)
+{
+	return t->sec < 60 && t->min < 60 && t->hour < 24 && t->day >= 1 && t->day <= 31 &&
+	       t->month >= 1 && t->month <= 12 && t->year < 100;
+}
+
+/* Read the CMOS clock: its time in *t and seconds since 1970 in *secs;
+ * false when there is no RTC or what it holds is not a time. */
+static bool cmos_read(struct rtc_time *t, int64_t *secs)
 {
 	struct rtc_time a, b;
 	uint8_t status_b = cmos(RTC_STATUS_B);
 
+	if (status_b == RTC_ABSENT && cmos(RTC_STATUS_A) == RTC_ABSENT)
+		return false;
 	read_raw(&a);
 	do {
 		b = a;
@@ -73,8 +92,71 @@ void rtc_init(void)
 	}
 	if (!(status_b & RTC_B_24H) && pm)
 		a.hour = (a.hour % 12) + 12;
-	int64_t days = days_from_civil(2000 + a.year, a.month, a.day);
-	time_set_realtime(((uint64_t)days * 86400 + a.hour * 3600 + a.min * 60 + a.sec) * NSEC_PER_SEC);
+	if (!plausible(&a))
+		return false;
+	*t = a;
+	*secs = days_from_civil(2000 + a.year, a.month, a.day) * SEC_PER_DAY + a.hour * 3600 +
+		a.min * 60 + a.sec;
+	return true;
+}
+
+/* No CMOS clock: the firmware's GetTime, if it has one. */
+static void efi_fallback(void)
+{
+	struct efi_rt_time t;
+	int err = efi_rt_get_time(&t);
+
+	if (err) {
+		klog(LOG_WARN, "rtc: no valid CMOS clock and no EFI GetTime (error %d); "
+			       "the wall clock starts at 1970\n", err);
+		return;
+	}
+	int64_t secs = efi_time_to_unix(&t);
+	if (secs < 0) { /* the firmware's clock is set before 1970 */
+		klog(LOG_WARN, "rtc: EFI GetTime says %04u, before 1970; the wall clock starts at 1970\n",
+		     t.year);
+		return;
+	}
+	time_set_realtime((uint64_t)secs * NSEC_PER_SEC);
+	if (t.timezone == EFI_TIMEZONE_UNSPECIFIED)
+		klog(LOG_INFO, "rtc: no valid CMOS clock; EFI GetTime: %04u-%02u-%02u "
+			       "%02u:%02u:%02u UTC\n", t.year, t.month, t.day, t.hour, t.minute, t.second);
+	else
+		klog(LOG_INFO, "rtc: no valid CMOS clock; EFI GetTime: %04u-%02u-%02u "
+			       "%02u:%02u:%02u, %d minutes from UTC\n", t.year, t.month, t.day, t.hour,
+		     t.minute, t.second, t.timezone);
+}
+
+void rtc_init(void)
+{
+	struct rtc_time a;
+	int64_t secs;
+
+	if (!cmos_read(&a, &secs)) {
+		efi_fallback();
+		return;
+	}
+	time_set_realtime((uint64_t)secs * NSEC_PER_SEC);
 	klog(LOG_INFO, "rtc: 20%02u-%02u-%02u %02u:%02u:%02u UTC\n", a.year, a.month, a.day, a.hour,
 	     a.min, a.sec);
+}
+
+/* The firmware's clock and the CMOS one agree (GetTime works and
+ * converts right): the fallback's test where the CMOS clock is there. */
+SELFTEST(rtc_efi_gettime)
+{
+	struct rtc_time a;
+	struct efi_rt_time t;
+	int64_t cmos_secs;
+
+	if (!efi_rt_available())
+		return SELFTEST_SKIP("no EFI runtime services");
+	if (!cmos_read(&a, &cmos_secs))
+		return SELFTEST_SKIP("no CMOS clock to compare with");
+	if (efi_rt_get_time(&t))
+		return "GetTime failed";
+	int64_t d = efi_time_to_unix(&t) - cmos_secs;
+	if (d < -RTC_AGREE_SEC || d > RTC_AGREE_SEC)
+		return "GetTime and the CMOS clock differ by more than 2 s";
+	return NULL;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: ACPI table discovery and the facts the kernel needs from the
- * tables: RSDP -> XSDT (RSDT for ACPI 1.0) -> FADT -> DSDT \_S5 for power,
+ * tables: RSDP -> XSDT (RSDT for ACPI 1.0) -> FADT, and \_S5 from the
+ * DSDT or an SSDT (walked by the pure AML code in aml_s5.c) for power,
  * and the MADT, HPET table and FADT PM timer for interrupts and time
  * (parsed by the pure code in acpi_tables.c). Every table is checksummed
  * and bounds-checked against the direct map; a bad one is logged and
@@ -9,6 +10,9 @@
  */
 #include "firmware/acpi.h"
 #include "firmware/acpi_tables.h"
+#include "firmware/aml_s5.h"
+#include "firmware/efi_rt.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "log.h"
 #include "mm/layout.h"
@@ -16,13 +20,6 @@
 
 #define RSDP_V1_LEN 20
 #define TABLE_MAX_LEN (16u << 20)
-#define FADT_MIN_LEN 116           /* through the reset register (ACPI 2.0) */
-#define FADT_FLAG_RESET_REG_SUP (1u << 10)
-#define AML_NAME_OP    0x08
-#define AML_PACKAGE_OP 0x12
-#define AML_BYTE_PREFIX 0x0a
-#define AML_ZERO_OP    0x00
-#define AML_ONE_OP     0x01
 
 struct __attribute__((packed)) acpi_rsdp {
 	char signature[8];
@@ -34,28 +31,6 @@ struct __attribute__((packed)) acpi_rsdp {
 	uint64_t xsdt;      /* 2.0+ */
 	uint8_t ext_checksum;
 	uint8_t reserved[3];
-};
-
-/* FADT fields by their byte offsets (ACPI 6.5, table 5.9). */
-struct __attribute__((packed)) acpi_fadt {
-	struct acpi_header h;
-	uint32_t firmware_ctrl, dsdt;           /* 36, 40 */
-	uint8_t reserved0, preferred_pm;        /* 44, 45 */
-	uint16_t sci_int;                       /* 46 */
-	uint32_t smi_cmd;                       /* 48 */
-	uint8_t acpi_enable, acpi_disable, s4bios_req, pstate_cnt; /* 52..55 */
-	uint32_t pm1a_evt, pm1b_evt, pm1a_cnt, pm1b_cnt; /* 56..71 */
-	uint32_t pm2_cnt, pm_tmr, gpe0, gpe1;   /* 72..87 */
-	uint8_t lens[8];                        /* 88..95 */
-	uint16_t p_lvl2_lat, p_lvl3_lat, flush_size, flush_stride; /* 96..103 */
-	uint8_t duty_offset, duty_width, day_alrm, mon_alrm, century; /* 104..108 */
-	uint16_t iapc_boot_arch;                /* 109 */
-	uint8_t reserved1;                      /* 111 */
-	uint32_t flags;                         /* 112 */
-	struct acpi_gas reset_reg;              /* 116 */
-	uint8_t reset_value;                    /* 128 */
-	uint8_t more[3];
-	uint64_t x_firmware_ctrl, x_dsdt;       /* 132, 140 */
 };
 
 /* Written once by acpi_init, read-only afterwards. */
@@ -101,82 +76,24 @@ const char *acpi_root_name(void)
 	return !acpi.ok ? "none" : acpi.xsdt ? "XSDT" : "RSDT";
 }
 
+/* The physical address in entry i of the root table (i < acpi_table_count()). */
+static uint64_t table_entry(unsigned i)
+{
+	const uint8_t *entries = (const uint8_t *)(acpi.root + 1);
+	uint64_t phys = 0;
+
+	memcpy(&phys, entries + i * (acpi.xsdt ? 8 : 4), acpi.xsdt ? 8 : 4);
+	return phys;
+}
+
 const struct acpi_header *acpi_find(const char sig[4])
 {
-	if (!acpi.ok)
-		return NULL;
-	const uint8_t *entries = (const uint8_t *)(acpi.root + 1);
-
 	for (unsigned i = 0; i < acpi_table_count(); i++) {
-		uint64_t phys = 0;
-		memcpy(&phys, entries + i * (acpi.xsdt ? 8 : 4), acpi.xsdt ? 8 : 4);
-		const struct acpi_header *h = table_at(phys);
+		const struct acpi_header *h = table_at(table_entry(i));
 		if (h && memcmp(h->signature, sig, 4) == 0)
 			return h;
 	}
 	return NULL;
-}
-
-/* One AML integer constant at p (ZeroOp, OneOp, BytePrefix n, or a raw
- * byte as some firmware emits); advances p. */
-static uint8_t aml_small_int(const uint8_t **p, const uint8_t *end)
-{
-	if (*p >= end)
-		return 0;
-	uint8_t op = *(*p)++;
-	if (op == AML_BYTE_PREFIX && *p < end)
-		return *(*p)++;
-	return op == AML_ONE_OP ? 1 : op == AML_ZERO_OP ? 0 : op;
-}
-
-/* Find Name(\_S5, Package(){SLP_TYPa, SLP_TYPb, ...}) in the DSDT by a
- * byte scan: the usual approach without an AML interpreter. */
-static void find_s5(const struct acpi_header *dsdt)
-{
-	const uint8_t *p = (const uint8_t *)dsdt + sizeof(*dsdt);
-	const uint8_t *end = (const uint8_t *)dsdt + dsdt->length;
-
-	for (; p + 8 < end; p++) {
-		if (memcmp(p, "_S5_", 4) != 0)
-			continue;
-		if (!(p[-1] == AML_NAME_OP || (p[-1] == '\\' && p[-2] == AML_NAME_OP)))
-			continue;
-		if (p[4] != AML_PACKAGE_OP)
-			continue;
-		const uint8_t *q = p + 5;
-		q += 1 + (*q >> 6); /* PkgLength: lead byte says how many follow */
-		q++;                /* NumElements */
-		acpi.power.slp_typa = aml_small_int(&q, end);
-		acpi.power.slp_typb = aml_small_int(&q, end);
-		acpi.power.has_s5 = true;
-		return;
-	}
-	klog(LOG_WARN, "acpi: no \\_S5 object in the DSDT; poweroff unavailable\n");
-}
-
-static void read_fadt(void)
-{
-	const struct acpi_fadt *f = (const struct acpi_fadt *)acpi_find("FACP");
-
-	if (!f) {
-		klog(LOG_WARN, "acpi: no FADT\n");
-		return;
-	}
-	acpi.power.pm1a_cnt = f->pm1a_cnt;
-	acpi.power.pm1b_cnt = f->pm1b_cnt;
-	acpi.power.smi_cmd = f->smi_cmd;
-	acpi.power.acpi_enable = f->acpi_enable;
-	if (f->h.length >= FADT_MIN_LEN + 13 && (f->flags & FADT_FLAG_RESET_REG_SUP)) {
-		acpi.power.has_reset = true;
-		acpi.power.reset_reg = f->reset_reg;
-		acpi.power.reset_value = f->reset_value;
-	}
-	uint64_t dsdt = f->dsdt;
-	if (f->h.length >= sizeof(*f) && f->x_dsdt)
-		dsdt = f->x_dsdt;
-	const struct acpi_header *d = table_at(dsdt);
-	if (d)
-		find_s5(d);
 }
 
 /* The parsers' per-entry warnings go to the log. */
@@ -193,6 +110,72 @@ static bool parsed(const char *sig, const char *why)
 	if (why)
 		klog(LOG_WARN, "acpi: %.4s rejected (%s), not used\n", sig, why);
 	return why == NULL;
+}
+
+/* \_S5 in one definition block: true when the search is over (found,
+ * or declared in a form that cannot be used: as ACPICA, the first
+ * declaration is the one that counts). */
+static bool s5_in(const struct acpi_header *t, const char *what)
+{
+	struct aml_s5 s5;
+	enum aml_s5_result r = aml_find_s5(t, t->length, &s5);
+
+	if (r == AML_S5_FOUND) {
+		acpi.power.has_s5 = true;
+		acpi.power.slp_typa = s5.slp_typa;
+		acpi.power.slp_typb = s5.slp_typb;
+		klog(LOG_INFO, "acpi: \\_S5 in %s at offset %u: SLP_TYPa %u, SLP_TYPb %u\n", what,
+		     s5.offset, s5.slp_typa, s5.slp_typb);
+		return true;
+	}
+	if (r == AML_S5_BAD)
+		klog(LOG_WARN, "acpi: %s at offset %u: %s\n", what, s5.stopped_at, s5.why);
+	else if (s5.stopped_at)
+		klog(LOG_DEBUG, "acpi: %s: AML not decoded past offset %u\n", what, s5.stopped_at);
+	return r == AML_S5_BAD;
+}
+
+/* \_S5 from the DSDT, else from each SSDT in the root table's order. */
+static void find_s5(uint64_t dsdt_phys)
+{
+	const struct acpi_header *dsdt = table_at(dsdt_phys);
+	unsigned nssdt = 0;
+	char what[16];
+
+	if (dsdt) {
+		klog(LOG_DEBUG, "acpi: DSDT at %#lx, %u bytes\n", dsdt_phys, dsdt->length);
+		if (s5_in(dsdt, "DSDT"))
+			return;
+	}
+	for (unsigned i = 0; i < acpi_table_count(); i++) {
+		const struct acpi_header *h = table_at(table_entry(i));
+		if (!h || memcmp(h->signature, "SSDT", 4) != 0)
+			continue;
+		ksnprintf(what, sizeof(what), "SSDT %u", ++nssdt);
+		if (s5_in(h, what))
+			return;
+	}
+	klog(LOG_WARN, "acpi: no \\_S5 in the %s or %u SSDTs; no ACPI poweroff\n",
+	     dsdt ? "DSDT" : "(missing) DSDT", nssdt);
+}
+
+/* The FADT's power registers, then \_S5. */
+static void read_fadt(void)
+{
+	const struct acpi_header *f = acpi_find("FACP");
+
+	if (!f) {
+		klog(LOG_WARN, "acpi: no FADT\n");
+		return;
+	}
+	acpi.power.has_fadt = parsed("FACP", acpi_parse_fadt_power(f, f->length, &acpi.power.fadt,
+								   warn_entry, NULL));
+	if (!acpi.power.has_fadt)
+		return;
+	if (acpi.power.fadt.hw_reduced)
+		klog(LOG_INFO, "acpi: hardware-reduced ACPI (sleep control register %s)\n",
+		     acpi.power.fadt.sleep_control.address ? "present" : "absent");
+	find_s5(acpi.power.fadt.dsdt);
 }
 
 /* The MADT, HPET and FADT PM timer, each optional. */
@@ -309,4 +292,21 @@ SELFTEST(acpi_madt)
 	if (!m->lapic_address)
 		return "local APIC address is 0";
 	return NULL;
+}
+
+/* What power off relies on (dev/power.c): \_S5 and a register to write
+ * it to (PM1a_CNT, or the sleep control register on hardware-reduced
+ * ACPI), or else the firmware's ResetSystem. */
+SELFTEST(acpi_power)
+{
+	const struct acpi_power_info *p = &acpi.power;
+
+	if (!p->has_fadt)
+		return SELFTEST_SKIP("no FADT");
+	bool reg = p->fadt.hw_reduced ? p->fadt.sleep_control.address != 0
+				      : p->fadt.pm1a_cnt.address != 0;
+	if ((p->has_s5 && reg) || efi_rt_available())
+		return NULL;
+	return p->has_s5 ? "no register to write \\_S5 to, and no EFI ResetSystem"
+			 : "no \\_S5 and no EFI ResetSystem: no way to power off";
 }

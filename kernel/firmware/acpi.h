@@ -7,17 +7,6 @@
 #include <stdint.h>
 #include "firmware/acpi_tables.h"
 
-/* Generic address structure (ACPI 6.5, 5.2.3.2). */
-struct __attribute__((packed)) acpi_gas {
-	uint8_t space;     /* ACPI_SPACE_* */
-	uint8_t bit_width;
-	uint8_t bit_offset;
-	uint8_t access_size;
-	uint64_t address;
-};
-#define ACPI_SPACE_MEMORY 0
-#define ACPI_SPACE_IO     1
-
 struct __attribute__((packed)) acpi_header {
 	char signature[4];
 	uint32_t length;
@@ -30,16 +19,13 @@ struct __attribute__((packed)) acpi_header {
 	uint32_t creator_revision;
 };
 
-/* What power.c needs from the FADT and the DSDT's \_S5 object. */
+/* What power.c needs: the FADT's power registers and \_S5's sleep types
+ * (from the DSDT or the first SSDT that declares it). */
 struct acpi_power_info {
-	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports, 0 if absent */
-	uint32_t smi_cmd;
-	uint8_t acpi_enable;
+	bool has_fadt;
+	struct acpi_fadt_power fadt;  /* all zero without a FADT */
 	bool has_s5;
 	uint8_t slp_typa, slp_typb;
-	bool has_reset;
-	struct acpi_gas reset_reg;
-	uint8_t reset_value;
 };
 
 /* Find the root table from the RSDP the loader found. A bad checksum or

@@ -53,6 +53,29 @@ enum madt_type {
 #define FADT_FLAG_TMR_VAL_EXT (1u << 8)
 #define FADT_FLAG_HW_REDUCED  (1u << 20)
 #define PM_TMR_LEN_REQUIRED   4
+/* The FADT's power fields (ACPI 6.5, table 5.9). */
+#define FADT_DSDT_OFF         40
+#define FADT_SMI_CMD_OFF      48
+#define FADT_ACPI_ENABLE_OFF  52
+#define FADT_PM1A_CNT_OFF     64
+#define FADT_PM1B_CNT_OFF     68
+#define FADT_PM1_CNT_LEN_OFF  89
+#define FADT_RESET_REG_OFF    116
+#define FADT_RESET_VALUE_OFF  128
+#define FADT_X_DSDT_OFF       140
+#define FADT_X_PM1A_CNT_OFF   172
+#define FADT_X_PM1B_CNT_OFF   184
+#define FADT_SLEEP_CONTROL_OFF 244
+#define FADT_SLEEP_STATUS_OFF 256
+#define FADT_FLAG_RESET_REG_SUP (1u << 10)
+#define PM1_CNT_BITS          16    /* PM1 control registers are 16 bits wide */
+/* PCI configuration space GAS addresses (ACPI 6.5, table 5.1). */
+#define GAS_PCI_DEV_SHIFT     32
+#define GAS_PCI_FN_SHIFT      16
+#define GAS_PCI_FIELD         0xffffu
+#define PCI_DEVICES           32
+#define PCI_FUNCTIONS         8
+#define PCI_CONFIG_SPACE      4096
 #define IO_PORT_MAX           0xffffu
 
 /* Generic address structure. */
@@ -418,6 +441,108 @@ const char *acpi_parse_fadt_pm_timer(const void *table, uint32_t avail,
 	out->ext32 = (flags & FADT_FLAG_TMR_VAL_EXT) != 0;
 	out->present = pm_timer_x_block(b, rd32(b + HDR_LENGTH_OFF), out, warn, ctx) ||
 		       pm_timer_port(b, out, warn, ctx);
+	return NULL;
+}
+
+/* The GAS at off, if the table reaches past it; else all zero. */
+static struct acpi_gas_info gas_at(const uint8_t *b, uint32_t len, uint32_t off)
+{
+	if (len < off + GAS_LEN)
+		return (struct acpi_gas_info){ 0 };
+	return (struct acpi_gas_info){ .space = b[off + GAS_SPACE_OFF], .bit_width = b[off + 1],
+				       .bit_offset = b[off + 2], .access_size = b[off + 3],
+				       .address = rd64(b + off + GAS_ADDRESS_OFF) };
+}
+
+bool acpi_gas_pci_address(const struct acpi_gas_info *g, uint8_t *dev, uint8_t *fn, uint16_t *reg)
+{
+	uint64_t d = g->address >> GAS_PCI_DEV_SHIFT;
+	uint64_t f = g->address >> GAS_PCI_FN_SHIFT & GAS_PCI_FIELD;
+	uint64_t r = g->address & GAS_PCI_FIELD;
+
+	if (g->space != ACPI_GAS_PCI_CONFIG || d >= PCI_DEVICES || f >= PCI_FUNCTIONS ||
+	    r >= PCI_CONFIG_SPACE)
+		return false;
+	*dev = (uint8_t)d;
+	*fn = (uint8_t)f;
+	*reg = (uint16_t)r;
+	return true;
+}
+
+/* A register Kestrel can reach: memory, I/O (below 64 KiB) or PCI
+ * configuration space of bus 0, with a non-zero address. */
+static bool gas_usable(const struct acpi_gas_info *g)
+{
+	uint8_t dev, fn;
+	uint16_t reg;
+
+	if (!g->address)
+		return false;
+	if (g->space == GAS_SPACE_IO)
+		return g->address <= IO_PORT_MAX;
+	if (g->space == ACPI_GAS_PCI_CONFIG)
+		return acpi_gas_pci_address(g, &dev, &fn, &reg);
+	return g->space == GAS_SPACE_MEMORY;
+}
+
+/* PM1x_CNT: the X_ block when it names a memory or I/O register, else
+ * the ACPI 1.0 port (ACPICA's choice when both are given). */
+static struct acpi_gas_info pm1_cnt(const uint8_t *b, uint32_t len, uint32_t x_off, uint32_t off)
+{
+	struct acpi_gas_info g = gas_at(b, len, x_off);
+
+	if (gas_usable(&g) && g.space != ACPI_GAS_PCI_CONFIG)
+		return g;
+	uint32_t port = rd32(b + off);
+	if (!port || port > IO_PORT_MAX)
+		return (struct acpi_gas_info){ 0 };
+	return (struct acpi_gas_info){ .space = GAS_SPACE_IO, .bit_width = PM1_CNT_BITS,
+				       .address = port };
+}
+
+/* RESET_REG, honoured only with RESET_REG_SUP (ACPI 6.5, 4.8.3.6). */
+static void fadt_reset(const uint8_t *b, uint32_t len, uint32_t flags, struct acpi_fadt_power *out,
+		       acpi_warn_fn warn, void *ctx)
+{
+	if (!(flags & FADT_FLAG_RESET_REG_SUP) || len <= FADT_RESET_VALUE_OFF)
+		return;
+	struct acpi_gas_info g = gas_at(b, len, FADT_RESET_REG_OFF);
+	if (!gas_usable(&g)) {
+		if (warn)
+			warn(ctx, "FACP", FADT_RESET_REG_OFF,
+			     "RESET_REG_SUP but RESET_REG is not in memory, I/O or PCI space");
+		return;
+	}
+	out->has_reset = true;
+	out->reset_reg = g;
+	out->reset_value = b[FADT_RESET_VALUE_OFF];
+}
+
+const char *acpi_parse_fadt_power(const void *table, uint32_t avail, struct acpi_fadt_power *out,
+				  acpi_warn_fn warn, void *ctx)
+{
+	const uint8_t *b = table;
+	const char *why = acpi_table_check(table, avail, "FACP", FADT_V1_LEN);
+
+	*out = (struct acpi_fadt_power){ 0 };
+	if (why)
+		return why;
+	uint32_t len = rd32(b + HDR_LENGTH_OFF), flags = rd32(b + FADT_FLAGS_OFF);
+	out->hw_reduced = (flags & FADT_FLAG_HW_REDUCED) != 0;
+	out->smi_cmd = rd32(b + FADT_SMI_CMD_OFF);
+	out->acpi_enable = b[FADT_ACPI_ENABLE_OFF];
+	out->pm1a_cnt = pm1_cnt(b, len, FADT_X_PM1A_CNT_OFF, FADT_PM1A_CNT_OFF);
+	out->pm1b_cnt = pm1_cnt(b, len, FADT_X_PM1B_CNT_OFF, FADT_PM1B_CNT_OFF);
+	out->sleep_control = gas_at(b, len, FADT_SLEEP_CONTROL_OFF);
+	out->sleep_status = gas_at(b, len, FADT_SLEEP_STATUS_OFF);
+	if (!gas_usable(&out->sleep_control))
+		out->sleep_control = (struct acpi_gas_info){ 0 };
+	if (!gas_usable(&out->sleep_status))
+		out->sleep_status = (struct acpi_gas_info){ 0 };
+	fadt_reset(b, len, flags, out, warn, ctx);
+	out->dsdt = rd32(b + FADT_DSDT_OFF);
+	if (len >= FADT_X_DSDT_OFF + sizeof(uint64_t) && rd64(b + FADT_X_DSDT_OFF))
+		out->dsdt = rd64(b + FADT_X_DSDT_OFF);
 	return NULL;
 }
 

@@ -119,6 +119,31 @@ struct acpi_mcfg_info {
 	unsigned bad_entries;     /* entries skipped (or trailing bytes) with a warning */
 };
 
+/* A Generic Address Structure (ACPI 6.5, 5.2.3.2), unpacked. */
+#define ACPI_GAS_MEMORY     0
+#define ACPI_GAS_IO         1
+#define ACPI_GAS_PCI_CONFIG 2   /* segment 0, bus 0: device << 32 | function << 16 | offset */
+struct acpi_gas_info {
+	uint8_t space;            /* ACPI_GAS_* */
+	uint8_t bit_width, bit_offset;
+	uint8_t access_size;      /* 0 undefined, 1 byte, 2 word, 3 dword, 4 qword */
+	uint64_t address;         /* 0: the register is absent */
+};
+
+/* What power off and reset need from the FADT. Registers absent from
+ * the table (too short a revision, or zero) have address 0. */
+struct acpi_fadt_power {
+	bool hw_reduced;          /* HW_REDUCED_ACPI: no PM1 blocks; sleep registers instead */
+	uint32_t smi_cmd;         /* port that switches to ACPI mode, 0 if none */
+	uint8_t acpi_enable;      /* the value written there */
+	struct acpi_gas_info pm1a_cnt, pm1b_cnt; /* X_PM1x_CNT_BLK, else the 32-bit port */
+	struct acpi_gas_info sleep_control, sleep_status; /* ACPI 5.0+ */
+	bool has_reset;           /* RESET_REG_SUP set and RESET_REG usable */
+	struct acpi_gas_info reset_reg;
+	uint8_t reset_value;
+	uint64_t dsdt;            /* X_DSDT when present and non-zero, else DSDT; 0 if none */
+};
+
 /*
  * A warning about one part of a table: the signature, the byte offset of
  * the entry inside the table, and a static reason. ctx is the caller's.
@@ -145,6 +170,19 @@ const char *acpi_parse_hpet(const void *table, uint32_t avail, struct acpi_hpet_
  * hardware-reduced ACPI or when neither block is given. */
 const char *acpi_parse_fadt_pm_timer(const void *table, uint32_t avail,
 				     struct acpi_pm_timer_info *out, acpi_warn_fn warn, void *ctx);
+
+/* The FADT's power facts (ACPI 6.5, 5.2.9): flags, PM1 control blocks,
+ * the sleep control/status registers, the reset register (only with
+ * RESET_REG_SUP, and only in memory, I/O or PCI configuration space;
+ * another space is a warning and no reset register) and the DSDT. */
+const char *acpi_parse_fadt_power(const void *table, uint32_t avail, struct acpi_fadt_power *out,
+				  acpi_warn_fn warn, void *ctx);
+
+/* A PCI configuration space GAS (segment 0, bus 0): device in address
+ * bits 47:32, function in 31:16, register in 15:0 (ACPI 6.5, table
+ * 5.1). False unless device < 32, function < 8, register < 4096 and the
+ * other bits are 0. */
+bool acpi_gas_pci_address(const struct acpi_gas_info *g, uint8_t *dev, uint8_t *fn, uint16_t *reg);
 
 /* The MCFG (PCI Firmware Specification 3.2, 4.1.2). An entry with base 0,
  * an unaligned base, start bus above end bus, or a window past the

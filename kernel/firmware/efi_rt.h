@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * UEFI runtime services: ResetSystem, GetTime, GetVariable, SetVariable
+ * UEFI runtime services (dev/efi_rt.c; firmware/efi_rt_parse.c the pure
+ * checks): ResetSystem, GetTime, GetVariable, SetVariable
  * and GetNextVariableName, callable after ExitBootServices.
  *
  * How: the loader reports the firmware's runtime regions (memory map
@@ -51,6 +52,10 @@ struct efi_rt_time {
 #define EFI_VAR_BOOTSERVICE_ACCESS 0x2u
 #define EFI_VAR_RUNTIME_ACCESS     0x4u
 
+/* Kestrel's vendor GUID for its own variables (KestrelSelftest...),
+ * ad421c44-26a7-4265-a255-88bc8b88ac25, in EFI_GUID byte order. */
+extern const uint8_t efi_kestrel_guid[16];
+
 /* Set the services up from the boot information; logs what it found
  * ("efi: runtime services: N regions, time, variables, reset" or why
  * not). Call once, after mm_init, on the boot CPU. */
@@ -72,10 +77,23 @@ int efi_rt_get_time(struct efi_rt_time *t);
  * get: *size in = buffer bytes, out = the variable's size; returns 0,
  * -ENOENT, -E2BIG (buffer too small; *size says how much), -ENODEV,
  * -EIO. set: size 0 deletes; returns 0, -ENOSPC, -EINVAL, -EROFS
- * (write-protected), -ENODEV, -EIO. */
+ * (write-protected), -ENODEV, -EIO. Either may also return -EACCES (an
+ * authenticated variable refused: EFI_SECURITY_VIOLATION) and
+ * -EOPNOTSUPP (the firmware has no variable services at runtime). After
+ * ExitBootServices UEFI lets set create or change only variables with
+ * EFI_VAR_NON_VOLATILE (a volatile one: EFI_INVALID_PARAMETER, -EINVAL). */
 int efi_rt_get_variable(const char *name, const uint8_t guid[16], uint32_t *attrs,
 			void *buf, size_t *size);
 int efi_rt_set_variable(const char *name, const uint8_t guid[16], uint32_t attrs,
 			const void *buf, size_t size);
+
+/* GetNextVariableName, for walking every variable: name (UCS-2,
+ * NUL-terminated; an empty string starts the walk) and guid hold the
+ * previous variable, *size the bytes of the name buffer; on return they
+ * hold the next one and *size its name's bytes. 0, -ENOENT past the
+ * last, -E2BIG (the buffer is too small: *size says how much), -EINVAL,
+ * -ENODEV, -EIO. Names need not be ASCII (efi_rt_parse.h converts the
+ * ones that are). */
+int efi_rt_next_variable_name(uint16_t *name, size_t *size, uint8_t guid[16]);
 
 #endif

@@ -6,6 +6,10 @@
  * is made by a lookup and freed with its last reference.
  *
  *   /sys/devices/system/cpu/{online, possible, present}
+ *   /sys/bus/pci/devices/ and /sys/devices/pci0000:00/: the PCI functions,
+ *       made from the PCI list by fs/sysfs_pci.c (what busybox lspci reads)
+ *   /sys/firmware/efi/efivars/: the firmware's variables, read-only, made
+ *       by fs/sysfs_efivars.c (what Linux's efivarfs shows)
  *   /sys/kernel, /sys/fs (empty)
  *
  * Nothing can be created, linked, renamed or removed here (the VFS
@@ -14,6 +18,8 @@
  * and lseek.
  */
 #include "fs/inode.h"
+#include "fs/sysfs_pci.h"
+#include "fs/sysfs_efivars.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
 #include "mm/iobuf.h"
@@ -53,62 +59,127 @@ static const struct sys_node nodes[] = {
 	[6] = { "present", S_IFREG | 0444, 3, CPU_LIST },
 	[7] = { "kernel", S_IFDIR | 0755, ROOT, NULL },
 	[8] = { "fs", S_IFDIR | 0755, ROOT, NULL },
+	[9] = { "bus", S_IFDIR | 0755, ROOT, NULL },
+	[10] = { "pci", S_IFDIR | 0755, 9, NULL },
+	[11] = { "devices", S_IFDIR | 0755, 10, NULL },   /* PCI_LINKS_DIR */
+	[12] = { "pci0000:00", S_IFDIR | 0755, 1, NULL }, /* PCI_ROOT_DIR */
+	[13] = { "firmware", S_IFDIR | 0755, ROOT, NULL },
+	[14] = { "efi", S_IFDIR | 0755, 13, NULL },
+	[15] = { "efivars", S_IFDIR | 0755, 14, NULL },   /* EFIVARS_DIR */
+	[16] = { "drivers", S_IFDIR | 0755, 10, NULL },   /* PCI_DRIVERS_DIR */
 };
 #define N_NODES ((int)(sizeof(nodes) / sizeof(nodes[0])))
+#define PCI_LINKS_DIR 11
+#define PCI_ROOT_DIR  12
+#define PCI_DRIVERS_DIR 16
+#define EFIVARS_DIR   15
+
+/* Node i of the table as an entry. */
+static void table_entry(int i, struct sysfs_entry *e)
+{
+	ksnprintf(e->name, sizeof(e->name), "%s", nodes[i].name);
+	e->mode = nodes[i].mode;
+	e->aux = i;
+	e->size = S_ISDIR(nodes[i].mode) ? 0 : ATTR_SIZE;
+}
+
+/* Which PCI directory the directory aux is, for sysfs_pci_child; 0
+ * when it has no PCI children. */
+static long pci_dir_of(long aux)
+{
+	if (aux == PCI_LINKS_DIR)
+		return SYSFS_PCI_LINKS;
+	if (aux == PCI_ROOT_DIR)
+		return SYSFS_PCI_ROOT;
+	if (aux == PCI_DRIVERS_DIR)
+		return SYSFS_PCI_DRIVERS;
+	return aux >= SYSFS_PCI_BASE ? aux : 0;
+}
 
 static const struct inode_ops sys_ops;
 
-/* A new transient inode for node i under dir (a directory keeps a
+/* A new transient inode for entry e under dir (a directory keeps a
  * reference to dir and its name, for ".." and getcwd). NULL: no memory. */
-static struct inode *sys_inode(struct inode *dir, int i)
+static struct inode *sys_inode(struct inode *dir, const struct sysfs_entry *e)
 {
-	const struct sys_node *n = &nodes[i];
-	struct inode *ip = inode_alloc(&sysfs_fs, &sys_ops, n->mode);
+	struct inode *ip = inode_alloc(&sysfs_fs, &sys_ops, e->mode);
 
 	if (!ip)
 		return NULL;
-	ip->aux = i;
+	ip->aux = e->aux;
 	ip->transient = true;
-	ip->ino = SYSFS_INO_BASE + (uint64_t)i;
-	ip->nlink = S_ISDIR(n->mode) ? 2 : 1;
-	ip->size = S_ISDIR(n->mode) ? 0 : ATTR_SIZE;
-	if (S_ISDIR(n->mode)) {
-		size_t len = strlen(n->name);
+	ip->ino = SYSFS_INO_BASE + (uint64_t)e->aux;
+	ip->nlink = S_ISDIR(e->mode) ? 2 : 1;
+	ip->size = e->size;
+	if (S_ISDIR(e->mode)) {
+		size_t len = strlen(e->name);
 		if (!(ip->name = kmalloc(len + 1))) {
 			kfree(ip);
 			return NULL;
 		}
-		memcpy(ip->name, n->name, len + 1);
+		memcpy(ip->name, e->name, len + 1);
 		ip->parent = inode_get(dir);
 	}
 	return ip;
 }
 
+/* Child number k of dir: the table's nodes first (a table node that is
+ * not dir's child is a gap: 0), then the PCI nodes. 1 with *e filled, 0
+ * for a gap, -1 past the last. */
+static int child_at(long dir, uint64_t k, struct sysfs_entry *e)
+{
+	if (k < (uint64_t)N_NODES) {
+		if (k == ROOT || dir >= N_NODES || nodes[k].parent != dir)
+			return 0;
+		table_entry((int)k, e);
+		return 1;
+	}
+	long pci = pci_dir_of(dir);
+	if (!pci || k - N_NODES > UINT32_MAX)
+		return -1;
+	return sysfs_pci_child(pci, (unsigned)(k - N_NODES), e) ? 1 : -1;
+}
+
 static int sys_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
-	for (int i = 1; i < N_NODES; i++) {
-		if (nodes[i].parent != dir->aux || strlen(nodes[i].name) != len ||
-		    memcmp(nodes[i].name, name, len) != 0)
+	struct sysfs_entry e;
+	int found;
+
+	if (dir->aux == EFIVARS_DIR)
+		return sysfs_efivars_lookup(dir, name, len, out);
+
+	for (uint64_t k = 0; (found = child_at(dir->aux, k, &e)) >= 0; k++) {
+		if (!found || strlen(e.name) != len || memcmp(e.name, name, len) != 0)
 			continue;
-		*out = sys_inode(dir, i);
+		*out = sys_inode(dir, &e);
 		return *out ? 0 : -ENOMEM;
 	}
 	return -ENOENT;
 }
 
-/* ".", "..", then dir's children in table order: node i at position i + 2. */
+static unsigned dirent_type(uint32_t mode)
+{
+	return S_ISDIR(mode) ? DT_DIR : S_ISLNK(mode) ? DT_LNK : DT_REG;
+}
+
+/* ".", "..", then dir's children: child k at position k + 2. */
 static int sys_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
 {
+	struct sysfs_entry e;
+	int found;
+
+	if (dir->aux == EFIVARS_DIR)
+		return sysfs_efivars_iterate(dir, pos, emit, ctx);
+
 	if (!vfs_emit_dots(dir, pos, emit, ctx))
 		return 0;
-	for (int i = (int)(*pos - 2); i < N_NODES; i++) {
-		if (i == ROOT || nodes[i].parent != dir->aux)
+	for (uint64_t k = *pos - 2; (found = child_at(dir->aux, k, &e)) >= 0; k++) {
+		if (!found)
 			continue;
-		unsigned dt = S_ISDIR(nodes[i].mode) ? DT_DIR : DT_REG;
-		if (!emit(ctx, nodes[i].name, strlen(nodes[i].name), SYSFS_INO_BASE + (uint64_t)i, dt,
-			  (uint64_t)i + 3))
+		if (!emit(ctx, e.name, strlen(e.name), SYSFS_INO_BASE + (uint64_t)e.aux,
+			  dirent_type(e.mode), k + 3))
 			return 0;
-		*pos = (uint64_t)i + 3;
+		*pos = k + 3;
 	}
 	return 0;
 }
@@ -127,6 +198,8 @@ static void cpu_list_text(char *buf, size_t size)
 /* Read the node's text from *pos (0 past its end). */
 static long attr_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
+	if (f->inode->aux >= SYSFS_PCI_BASE)
+		return sysfs_pci_read(f->inode->aux, b, n, pos);
 	const char *text = nodes[f->inode->aux].text;
 	char list[24];
 
@@ -172,9 +245,15 @@ static int sys_open(struct inode *ip, struct file *f)
 	return 0;
 }
 
+static int sys_readlink(struct inode *ip, char *buf, size_t cap)
+{
+	return sysfs_pci_readlink(ip->aux, buf, cap);
+}
+
 static const struct inode_ops sys_ops = {
 	.lookup = sys_lookup,
 	.iterate = sys_iterate,
+	.readlink = sys_readlink,
 	.open = sys_open,
 };
 

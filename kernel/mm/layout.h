@@ -11,8 +11,11 @@
  *                                            0x800000000000, a non-canonical RIP
  *   ---------------------------------------- the upper half, shared by every address space:
  *   0xffff800000000000 - 0xffffbfffffffffff  direct map          PML4 256-383 (64 TiB)
- *                                            all RAM, NX, large pages; kmalloc and page
- *                                            allocations are addressed through it
+ *                                            physical 0 to the end of RAM, NX, large
+ *                                            pages: RAM write-back, the rest (reserved,
+ *                                            MMIO, holes) uncached (shared/pgplan.h);
+ *                                            kmalloc and page allocations are addressed
+ *                                            through it
  *   0xffffc00000000000 - 0xffffdfffffffffff  (reserved)          PML4 384-447
  *   0xffffe00000000000 - 0xffffe7ffffffffff  vmalloc area        PML4 448-463
  *                                            areas with a guard page below each: exec's
@@ -48,7 +51,7 @@
 #define USER_MIN_ADDR    0x10000ull              /* nothing below: NULL stays unmapped */
 #define KERNEL_HALF      0xffff800000000000ull
 #define DIRECT_MAP_BASE  KBI_DIRECT_MAP_BASE
-#define DIRECT_MAP_MAX   0x0000400000000000ull   /* 64 TiB */
+#define DIRECT_MAP_MAX   KBI_DIRECT_MAP_MAX      /* 64 TiB: RAM above is left out */
 #define VMALLOC_BASE     0xffffe00000000000ull
 #define VMALLOC_END      0xffffe80000000000ull
 #define KSTACK_AREA_BASE VMALLOC_END

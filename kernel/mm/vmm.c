@@ -8,6 +8,7 @@
 #include "mm/vmm.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
+#include "pgplan.h"
 #include "lib/spinlock.h"
 #include "arch/x86_64/features.h"
 #include "panic.h"
@@ -28,13 +29,39 @@ static void must(int err, const char *what)
 		panic("vmm: out of memory building the kernel tables (%s)", what);
 }
 
-static void map_direct(uint64_t pml4)
+/* One page of the direct map: 4 KiB, 2 MiB or 1 GiB. */
+static void map_direct_page(uint64_t pml4, uint64_t pa, uint64_t size, unsigned prot)
 {
-	uint64_t step = cpu_features()->pdpe1gb ? PAGE_SIZE_1G : PAGE_SIZE_2M;
+	if (size == PAGE_SIZE)
+		must(arch_map_page(pml4, DIRECT_MAP_BASE + pa, pa, prot), "direct map");
+	else
+		must(arch_map_large(pml4, DIRECT_MAP_BASE + pa, pa, size, prot), "direct map");
+}
 
-	for (uint64_t pa = 0; pa < direct_map_size; pa += step)
-		must(arch_map_large(pml4, DIRECT_MAP_BASE + pa, pa, step, VM_WRITE | VM_GLOBAL),
-		     "direct map");
+/* The direct map as the loader drew it (shared/pgplan.h): [0,
+ * direct_map_size), RAM write-back, everything else uncached, each run
+ * with the largest pages it allows. */
+static void map_direct(uint64_t pml4, const struct kbi_boot_info *bi)
+{
+	const struct kbi_mem_range *r = phys_to_virt(bi->memmap);
+	int n = (int)bi->memmap_count;
+	bool gib = cpu_features()->pdpe1gb;
+	uint64_t left;
+
+	pgplan_end(r, n, KBI_DIRECT_MAP_MAX, &left);
+	if (left)
+		klog(LOG_WARN, "memory: %lu MiB of RAM above the direct map's 64 TiB left out\n",
+		     left >> 20);
+	for (uint64_t pa = 0; pa < direct_map_size;) {
+		enum pgplan_cache c;
+		uint64_t run_end = pgplan_run(r, n, pa, direct_map_size, &c);
+		unsigned prot = VM_WRITE | VM_GLOBAL | (c == PGPLAN_UC ? VM_UNCACHED : 0);
+		while (pa < run_end) {
+			uint64_t size = pgplan_page(pa, run_end, gib);
+			map_direct_page(pml4, pa, size, prot);
+			pa += size;
+		}
+	}
 }
 
 /* One part of the kernel image, [start, end) rounded out to pages. */
@@ -54,7 +81,7 @@ static void map_framebuffer(uint64_t pml4, const struct kbi_framebuffer *fb)
 	uint64_t base = page_round_down(fb->base);
 	uint64_t end = fb->base + fb->size;
 	for (uint64_t pa = base; pa < end; pa += PAGE_SIZE)
-		must(arch_map_page(pml4, FB_VIRT + (pa - base), pa, VM_WRITE | VM_GLOBAL),
+		must(arch_map_page(pml4, FB_VIRT + (pa - base), pa, VM_WRITE | VM_WC | VM_GLOBAL),
 		     "framebuffer");
 }
 
@@ -70,7 +97,7 @@ void vmm_init(const struct kbi_boot_info *bi)
 	for (unsigned i = PML4_KERNEL_FIRST; i < PML4_ENTRIES; i++)
 		must(arch_ensure_pml4_entry(pml4, 0xffff000000000000ull | ((uint64_t)i << 39)),
 		     "upper-half PDPTs");
-	map_direct(pml4);
+	map_direct(pml4, bi);
 	map_image(pml4, __kernel_start, __text_end, VM_EXEC);
 	map_image(pml4, __rodata_start, __rodata_end, 0);
 	map_image(pml4, __data_start, __data_end, VM_WRITE);

@@ -12,6 +12,7 @@
  * back here however the program ends, so the list goes on.
  */
 #include "test/harness.h"
+#include "test/results.h"
 #include "fs/fsops.h"
 #include "mm/heap.h"
 #include "proc/process.h"
@@ -199,10 +200,12 @@ static bool run_entry(const struct entry *e)
 			fail = fail ? fail : "could not be killed";
 	const char *deep = check_kstack(e, stack_why, sizeof(stack_why));
 	fail = fail ? fail : deep;
-	if (fail)
+	if (fail) {
 		klog(LOG_ERR, "selftest: %s FAIL (%s)\n", e->name, fail);
-	else
+		selftest_note_failure(e->name);
+	} else {
 		klog(LOG_INFO, "selftest: %s ok (%lu ms)\n", e->name, ms);
+	}
 	return !fail;
 }
 
@@ -232,6 +235,7 @@ void harness_run(const char *filter, unsigned filter_len, int *passed, int *fail
 
 	if (size < 0) {
 		klog(LOG_ERR, "selftest: cannot read %s (error %ld)\n", SELFTEST_LIST, size);
+		selftest_note_failure(SELFTEST_LIST);
 		(*failed)++;
 		return;
 	}
@@ -247,6 +251,7 @@ void harness_run(const char *filter, unsigned filter_len, int *passed, int *fail
 		if (first < nl && *first != '#') {
 			if (!parse_line(&e, s, len)) {
 				klog(LOG_ERR, "selftest: malformed line in /etc/selftest: %.*s\n", (int)len, s);
+				selftest_note_failure("malformed-line");
 				(*failed)++;
 			} else if (selected(e.name, filter, filter_len)) {
 				if (run_entry(&e))

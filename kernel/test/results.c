@@ -6,6 +6,8 @@
  * (the RTC's) and a boot number.
  */
 #include "test/results.h"
+#include "arch/x86_64/cpu.h"
+#include "firmware/efi_rt.h"
 #include "fs/fstype.h"
 #include "fs/fsops.h"
 #include "mm/heap.h"
@@ -20,6 +22,16 @@
 #define RESULTS_DIR  "kestrel/results"   /* on the ESP */
 #define BOOTS_MAX    100000              /* names tried before giving up */
 #define SEC_PER_DAY  86400
+#define SUMMARY_VAR  "KestrelSelftest"
+#define SUMMARY_MAX  1024                /* bytes of the variable's text */
+#define FAILED_MAX   640                 /* bytes of failing names kept */
+#define SUMMARY_ATTRS (EFI_VAR_NON_VOLATILE | EFI_VAR_BOOTSERVICE_ACCESS | EFI_VAR_RUNTIME_ACCESS)
+
+/* The failing names of this run, space-separated (the boot thread
+ * alone writes them: the self-tests run one at a time). */
+static char failed_names[FAILED_MAX];
+static size_t failed_len;
+static unsigned failed_dropped;
 
 static bool count_entry(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
 			uint64_t next_pos)
@@ -132,4 +144,90 @@ void selftest_save_results(void)
 		klog(LOG_INFO, "selftest: results saved as \\%s\\%s on the EFI system partition\n",
 		     "kestrel\\results", name);
 	kfree(dir);
+}
+
+void selftest_note_failure(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (failed_len + n + 2 > sizeof(failed_names)) {
+		failed_dropped++;
+		return;
+	}
+	if (failed_len)
+		failed_names[failed_len++] = ' ';
+	memcpy(failed_names + failed_len, name, n + 1);
+	failed_len += n;
+}
+
+/* The summary's text into buf; its length. */
+static size_t format_summary(char *buf, size_t cap, int passed, int failed)
+{
+	uint64_t secs = time_realtime_ns() / NSEC_PER_SEC;
+	int64_t y;
+	unsigned m, d, tod = (unsigned)(secs % SEC_PER_DAY);
+	size_t len;
+
+	civil_from_days((int64_t)(secs / SEC_PER_DAY), &y, &m, &d);
+	len = (size_t)ksnprintf(buf, cap, "%d passed, %d failed", passed, failed);
+	if (failed_len && len < cap)
+		len += (size_t)ksnprintf(buf + len, cap - len, ": %s", failed_names);
+	if (failed_dropped && len < cap)
+		len += (size_t)ksnprintf(buf + len, cap - len, " and %u more", failed_dropped);
+	if (len < cap)
+		len += (size_t)ksnprintf(buf + len, cap - len,
+					 "; ran %04d-%02u-%02u %02u:%02u:%02u UTC, %lu ms into the boot\n",
+					 (int)y, m, d, tod / 3600, tod / 60 % 60, tod % 60,
+					 log_ms_since_origin(rdtsc()));
+	return len < cap ? len : cap - 1;
+}
+
+void selftest_save_summary(int passed, int failed)
+{
+	char *buf = kmalloc(SUMMARY_MAX);
+	int err;
+
+	if (!efi_rt_available()) {
+		klog(LOG_INFO, "selftest: summary not saved in EFI variable %s: no runtime services\n",
+		     SUMMARY_VAR);
+		kfree(buf);
+		return;
+	}
+	if (!buf)
+		return;
+	size_t len = format_summary(buf, SUMMARY_MAX, passed, failed);
+	err = efi_rt_set_variable(SUMMARY_VAR, efi_kestrel_guid, SUMMARY_ATTRS, buf, len);
+	if (err)
+		klog(LOG_WARN, "selftest: summary not saved in EFI variable %s (error %d)\n",
+		     SUMMARY_VAR, err);
+	else
+		klog(LOG_INFO, "selftest: summary saved in EFI variable %s\n", SUMMARY_VAR);
+	kfree(buf);
+}
+
+void selftest_log_last_run(void)
+{
+	char *buf = kmalloc(SUMMARY_MAX);
+	size_t size = SUMMARY_MAX - 1;
+	int err;
+
+	if (!buf || !efi_rt_available()) {
+		kfree(buf);
+		return;
+	}
+	err = efi_rt_get_variable(SUMMARY_VAR, efi_kestrel_guid, NULL, buf, &size);
+	if (err == -ENOENT) {
+		klog(LOG_INFO, "selftest: last run: none recorded\n");
+	} else if (err) {
+		klog(LOG_WARN, "selftest: last run: cannot read EFI variable %s (error %d)\n",
+		     SUMMARY_VAR, err);
+	} else {
+		while (size && (buf[size - 1] == '\n' || buf[size - 1] == '\0'))
+			size--;
+		for (size_t i = 0; i < size; i++)
+			if (buf[i] < 0x20 || buf[i] > 0x7e)
+				buf[i] = '?'; /* another program's bytes stay one line */
+		klog(LOG_INFO, "selftest: last run: %.*s\n", (int)size, buf);
+	}
+	kfree(buf);
 }

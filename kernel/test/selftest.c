@@ -5,6 +5,7 @@
  * print one line per test.
  */
 #include "test/selftest.h"
+#include "test/results.h"
 #include "log.h"
 #include "panic.h"
 #include "ksyms.h"
@@ -13,6 +14,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "mm/vmalloc.h"
+#include "pgplan.h"
 
 extern const char __text_start[], __kernel_start[];
 extern const char __boot_stack_guard[], boot_stack_bottom[];
@@ -116,6 +118,40 @@ SELFTEST(direct_map)
 	return NULL;
 }
 
+/* Whether the direct map maps phys uncached (PCD|PWT); -1 if unmapped. */
+static int dmap_uncached(uint64_t phys)
+{
+	uint64_t e = arch_leaf_entry((uint64_t)phys_to_virt(phys));
+
+	if (!e)
+		return -1;
+	return (e & (PTE_PCD | PTE_PWT)) == (PTE_PCD | PTE_PWT);
+}
+
+/* The direct map's memory types follow shared/pgplan.h: the first and
+ * last page of every range below its end write-back for RAM, uncached
+ * for the rest; a hole between two ranges uncached; nothing past the end. */
+SELFTEST(direct_map_cache)
+{
+	const struct kbi_boot_info *bi = selftest_boot_info;
+	const struct kbi_mem_range *r = phys_to_virt(bi->memmap);
+
+	for (uint32_t i = 0; i < bi->memmap_count && r[i].base < direct_map_size; i++) {
+		int want = !pgplan_type_is_ram(r[i].type);
+		uint64_t last = r[i].base + r[i].length - KBI_PAGE_SIZE;
+		if (dmap_uncached(r[i].base) != want ||
+		    (last < direct_map_size && dmap_uncached(last) != want))
+			return want ? "a reserved range is not mapped uncached" : "RAM is not mapped write-back";
+		uint64_t end = r[i].base + r[i].length;
+		if (i + 1 < bi->memmap_count && end < r[i + 1].base && end < direct_map_size &&
+		    dmap_uncached(end) != 1)
+			return "a hole in the memory map is not mapped uncached";
+	}
+	if (dmap_uncached(direct_map_size - KBI_PAGE_SIZE) < 0 || dmap_uncached(direct_map_size) >= 0)
+		return "the direct map does not end at direct_map_size";
+	return NULL;
+}
+
 SELFTEST(ksyms)
 {
 	uint64_t off = 1;
@@ -149,9 +185,10 @@ static void print_result(const char *id, const char *why)
 	const char *skip = skip_reason(why);
 	if (skip)
 		klog(LOG_INFO, "selftest: %s skipped (%s)\n", name, skip);
-	else if (why)
+	else if (why) {
 		klog(LOG_ERR, "selftest: %s FAIL (%s)\n", name, why);
-	else
+		selftest_note_failure(name); /* for the run's summary (results.h) */
+	} else
 		klog(LOG_INFO, "selftest: %s ok\n", name);
 }
 

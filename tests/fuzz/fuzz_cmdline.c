@@ -33,6 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cmdline_has(&c, "a");
 	cmdline_get(&c, "a", &val, &len);
 	cmdline_get_u64(&c, "a", &v);
+	uint32_t fw, fh;
+	if (cmdline_get_wxh(&c, "a", &fw, &fh) &&
+	    (!fw || !fh || fw > CMDLINE_DIM_MAX || fh > CMDLINE_DIM_MAX))
+		abort();
 
 	/* the first half signed, the rest from the ESP, into a small buffer */
 	enum { MERGE_CAP = 64 };

@@ -352,6 +352,31 @@ UNIT_TEST(secure_merge_bounded)
 	return NULL;
 }
 
+/* fb=WIDTHxHEIGHT: good values, and everything else refused untouched. */
+UNIT_TEST(get_wxh)
+{
+	static const char *const bad[] = {
+		"fb=", "fb=800", "fb=800x", "fbx=800x600", "fb=x600", "fb=0x600", "fb=800x0",
+		"fb=800x600x2", "fb=80 0x600", "fb=65536x600", "fb=800x99999999999", "fb=-800x600",
+		"fb=800*600", "fb",
+	};
+	struct cmdline c;
+	uint32_t w = 7, h = 9;
+
+	parse(&c, "console=fb fb=1280x1024 loglevel=7");
+	CHECK(cmdline_get_wxh(&c, "fb", &w, &h) && w == 1280 && h == 1024);
+	parse(&c, "fb=800X600");
+	CHECK(cmdline_get_wxh(&c, "fb", &w, &h) && w == 800 && h == 600);
+	parse(&c, "fb=65535x1");
+	CHECK(cmdline_get_wxh(&c, "fb", &w, &h) && w == 65535 && h == 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		w = 7, h = 9;
+		parse(&c, bad[i]);
+		CHECK(!cmdline_get_wxh(&c, "fb", &w, &h) && w == 7 && h == 9);
+	}
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(empty),
 	UNIT_ENTRY(spaces_only),
@@ -364,6 +389,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(dashes_inside_words),
 	UNIT_ENTRY(get_u64),
 	UNIT_ENTRY(get_u64_rejects),
+	UNIT_ENTRY(get_wxh),
 	UNIT_ENTRY(no_nul_within_len),
 	UNIT_ENTRY(nul_ends_early),
 	UNIT_ENTRY(every_prefix_in_bounds),

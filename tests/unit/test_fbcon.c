@@ -39,6 +39,26 @@ struct fake_fb {
 static char why[512];
 static struct fake_fb fake;
 
+/* Every case runs twice: drawing straight to the fake framebuffer, and
+ * with a shadow buffer attached right after each init (each write then
+ * flushes its changed rows): the pixels must come out the same. */
+static bool shadow_mode;
+static uint32_t *shadow_mem;
+
+static bool init_console(const struct kbi_framebuffer *fb)
+{
+	if (!fbcon_init(fb))
+		return false;
+	if (shadow_mode) {
+		free(shadow_mem);
+		shadow_mem = malloc(fbcon_shadow_bytes());
+		if (!fbcon_attach_shadow(shadow_mem, fbcon_shadow_bytes()))
+			return false;
+	}
+	return true;
+}
+#define fbcon_init(fb) init_console(fb)
+
 static void fake_free(void)
 {
 	free(fake.mem);
@@ -628,6 +648,161 @@ static const char *t_hidpi(void)
 	return outside_untouched() ? NULL : why;
 }
 
+/* Counts pixels of the text area equal to rgb (BGRX); the bounding
+ * rows and columns of those that are go to *box (x0, y0, x1, y1). */
+static size_t count_rgb(uint32_t rgb, uint32_t box[4])
+{
+	size_t n = 0;
+
+	box[0] = box[1] = UINT32_MAX;
+	box[2] = box[3] = 0;
+	for (uint32_t y = 0; y < fake.info.height; y++)
+		for (uint32_t x = 0; x < fake.info.width; x++)
+			if (px(x, y) == rgb) {
+				n++;
+				box[0] = x < box[0] ? x : box[0];
+				box[1] = y < box[1] ? y : box[1];
+				box[2] = x > box[2] ? x : box[2];
+				box[3] = y > box[3] ? y : box[3];
+			}
+	return n;
+}
+
+/* The self-test banner: a band of pure green across the screen for a
+ * pass, pure red for a failure, with the text in it and nothing written
+ * outside the screen; then text scrolls it up like any other row. */
+static const char *t_banner(void)
+{
+	uint32_t box[4];
+
+	if (!small_screen())
+		return fbcon_error();
+	put("selftest: 1054 passed, 0 failed\n");
+	fbcon_result_banner(1054, 0);
+	size_t green = count_rgb(0x00ff00, box);
+	if (green < 803 * 605 / 10)
+		return "the PASS banner has less than a tenth of the screen in pure green";
+	if (box[0] != 0 || box[2] < 790 || box[3] - box[1] < 100)
+		return "the PASS band does not span the screen, 100 rows high";
+	if (count_rgb(0x000000, box) < 1000 || count_rgb(0xff0000, box) != 0)
+		return "no black text in the PASS band, or red in a pass";
+	if (!outside_untouched())
+		return why;
+	small_screen();
+	fbcon_result_banner(1051, 3);
+	if (count_rgb(0xff0000, box) < 803 * 605 / 10 || count_rgb(0x00ff00, box) != 0)
+		return "the FAIL banner is not a large pure red band";
+	size_t white = count_rgb(0xffffff, box);
+	if (white < 1000)
+		return "no white text in the FAIL band";
+	for (uint32_t i = 0; i < 2 * fbcon_rows(); i++) /* down to the bottom, then a screen */
+		put("\n");
+	if (count_rgb(0xff0000, box) != 0)
+		return "a screen of new lines did not scroll the banner away";
+	return outside_untouched() ? NULL : why;
+}
+
+/* Deferred: writes stay in the shadow until fbcon_flush; the flush then
+ * brings the screen to what a direct console shows. And the shadow never
+ * reads video memory: garbage put there after attaching never comes back
+ * into what is drawn. */
+static const char *t_shadow(void)
+{
+	struct ref_font f = ref_font(false);
+	char line[32];
+
+	fake_make(803, 605, 832, KBI_FB_BGRX);
+	if (!fbcon_init(&fake.info))
+		return fbcon_error();
+	if (!shadow_mode) { /* else init_console attached one */
+		free(shadow_mem);
+		shadow_mem = malloc(fbcon_shadow_bytes());
+		if (!fbcon_attach_shadow(shadow_mem, fbcon_shadow_bytes()))
+			return "cannot attach a shadow";
+	}
+	if (fbcon_attach_shadow(shadow_mem, fbcon_shadow_bytes()))
+		return "a second shadow was accepted";
+	put("\x1b[?25l");
+	fbcon_set_deferred(true);
+	for (uint32_t y = 0; y < 592; y++) /* 37 rows of 16: the text area */
+		for (uint32_t x = 0; x < 800; x++)
+			fake.mem[(size_t)y * 832 + x] = 0x5a5a5a5a;
+	for (uint32_t n = 0; n < 3 * fbcon_rows(); n++) {
+		snprintf(line, sizeof(line), "line %u\n", n);
+		put(line);
+	}
+	if (px(0, 0) != 0x5a5a5a5a || !fbcon_dirty())
+		return "a deferred write reached video memory before the flush";
+	fbcon_flush();
+	if (fbcon_dirty())
+		return "still dirty after a flush";
+	snprintf(line, sizeof(line), "line %u", 2 * fbcon_rows() + 1);
+	if (!row_is(&f, 0, line, DEFAULT_FG) || !row_is(&f, fbcon_rows() - 1, "", DEFAULT_FG))
+		return why;
+	fbcon_set_deferred(false);
+	put("x");
+	if (!cell_is(&f, 0, fbcon_rows() - 1, 'x', DEFAULT_FG, 0))
+		return "an undeferred write was not flushed";
+	return outside_untouched() ? NULL : why;
+}
+
+/* One pseudo-random stream of text, controls and escapes (colours,
+ * erases with coloured backgrounds, cursor moves, the cursor shown and
+ * hidden, long lines that wrap) written to a console straight to video
+ * memory and again to one with a shadow, flushed now and then: the two
+ * screens must be identical, pixel for pixel (the shadow's lazy erasing
+ * of what a line used included). */
+static void random_stream(unsigned seed, bool shadowed)
+{
+	static const char *const tokens[] = {
+		"abc", "Kestrel ", "\n", "\n", "\n", "\r", "\t", "\b", "\xc3\xa9",
+		"\x1b[2J", "\x1b[K", "\x1b[1K", "\x1b[2K", "\x1b[J", "\x1b[1J",
+		"\x1b[44m", "\x1b[0m", "\x1b[31;1m", "\x1b[7m", "\x1b[48;5;200m", "\x1b[49m",
+		"\x1b[5;10H", "\x1b[A", "\x1b[3B", "\x1b[20C", "\x1b[H", "\x1b[37;1H",
+		"\x1b[?25l", "\x1b[?25h", "\x1b[s", "\x1b[u",
+		("0123456789012345678901234567890123456789012345678901234567890123456789"
+		 "0123456789012345678901234567890123456789"), /* 110 cells: wraps */
+	};
+	const size_t n = sizeof(tokens) / sizeof(tokens[0]);
+	uint32_t x = seed * 2654435761u + 1;
+
+	fake_make(803, 605, 832, KBI_FB_BGRX);
+	if (!init_console(&fake.info))
+		return;
+	if (shadowed && !shadow_mode) {
+		free(shadow_mem);
+		shadow_mem = malloc(fbcon_shadow_bytes());
+		fbcon_attach_shadow(shadow_mem, fbcon_shadow_bytes());
+	}
+	fbcon_set_deferred(shadowed);
+	for (int i = 0; i < 6000; i++) {
+		x = x * 1103515245u + 12345u;
+		put(tokens[(x >> 16) % n]);
+		if (shadowed && (x >> 8) % 13 == 0)
+			fbcon_flush();
+	}
+	fbcon_set_deferred(false);
+}
+
+static const char *t_shadow_same_pixels(void)
+{
+	size_t bytes = (size_t)832 * (605 + EXTRA_ROWS) * 4;
+
+	for (unsigned seed = 1; seed <= 4; seed++) {
+		random_stream(seed, false);
+		uint32_t *direct = malloc(bytes);
+		memcpy(direct, fake.mem, bytes);
+		random_stream(seed, true);
+		bool same = memcmp(direct, fake.mem, bytes) == 0;
+		free(direct);
+		if (!same) {
+			snprintf(why, sizeof(why), "seed %u: the shadowed screen differs from the direct one", seed);
+			return why;
+		}
+	}
+	return NULL;
+}
+
 struct test_case {
 	const char *name;
 	const char *(*run)(void);
@@ -650,6 +825,9 @@ static const struct test_case cases[] = {
 	{ "save_restore", t_save_restore },
 	{ "cursor_visible", t_cursor_visible },
 	{ "hidpi", t_hidpi },
+	{ "banner", t_banner },
+	{ "shadow", t_shadow },
+	{ "shadow_same_pixels", t_shadow_same_pixels },
 };
 
 int main(int argc, char **argv)
@@ -657,19 +835,24 @@ int main(int argc, char **argv)
 	const char *only = argc > 1 ? argv[1] : NULL;
 	int passed = 0, failed = 0;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (only && strcmp(only, cases[i].name) != 0)
-			continue;
-		const char *err = cases[i].run();
-		if (err) {
-			printf("FAIL %s: %s\n", cases[i].name, err);
-			failed++;
-		} else {
-			printf("PASS %s\n", cases[i].name);
-			passed++;
+	for (int mode = 0; mode < 2; mode++) {
+		shadow_mode = mode;
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			if (only && strcmp(only, cases[i].name) != 0)
+				continue;
+			const char *err = cases[i].run();
+			const char *how = shadow_mode ? " (shadow)" : "";
+			if (err) {
+				printf("FAIL %s%s: %s\n", cases[i].name, how, err);
+				failed++;
+			} else {
+				printf("PASS %s%s\n", cases[i].name, how);
+				passed++;
+			}
 		}
 	}
 	fake_free();
+	free(shadow_mem);
 	if (only && passed + failed == 0) {
 		printf("FAIL %s: no such test\n", only);
 		failed++;

@@ -234,6 +234,23 @@ UNIT_TEST(adjacent_merging)
 	return EXPECT(in, 6, want);
 }
 
+/* Runtime code (a driver's image, KBI_MEMF_EFI_CODE) and runtime data
+ * beside it stay apart, each with its exact extent: the kernel maps the
+ * one executable and the other not. Two code images side by side merge. */
+UNIT_TEST(runtime_code_and_data_apart)
+{
+	const uint32_t code = KBI_MEMF_EFI_RUNTIME | KBI_MEMF_EFI_CODE;
+	struct kbi_mem_range in[] = {
+		RF(0x3ee40000, 0x20000, RT, RTF), RF(0x3ee60000, 0x10000, RT, code),
+		RF(0x3ee70000, 0x10000, RT, code), RF(0x3ee80000, 0x30000, RT, RTF),
+	};
+	struct kbi_mem_range want[] = {
+		RF(0x3ee40000, 0x20000, RT, RTF), RF(0x3ee60000, 0x20000, RT, code),
+		RF(0x3ee80000, 0x30000, RT, RTF),
+	};
+	return EXPECT(in, 8, want);
+}
+
 UNIT_TEST(unknown_types_reserved)
 {
 	struct kbi_mem_range in[] = {
@@ -576,6 +593,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(unaligned),
 	UNIT_ENTRY(page_zero_never_usable),
 	UNIT_ENTRY(adjacent_merging),
+	UNIT_ENTRY(runtime_code_and_data_apart),
 	UNIT_ENTRY(unknown_types_reserved),
 	UNIT_ENTRY(priority_every_pair),
 	UNIT_ENTRY(flags_or_on_overlap),

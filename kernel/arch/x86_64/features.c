@@ -9,6 +9,7 @@
  */
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pat.h"
 #include "log.h"
 
 #define CR0_MP  (1ull << 1)
@@ -28,6 +29,7 @@
 #define CPUID1_ECX_XSAVE   (1u << 26)
 #define CPUID1_ECX_AVX     (1u << 28)
 #define CPUID1_EDX_PGE     (1u << 13)
+#define CPUID1_EDX_PAT     (1u << 16)
 #define CPUID_EXTENDED     7u
 #define CPUID7_EBX_SMEP    (1u << 7)
 #define CPUID7_EBX_SMAP    (1u << 20)
@@ -46,7 +48,6 @@
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 #define XCR_XFEATURE_ENABLED 0
-#define MSR_PAT              0x277u
 
 static struct cpu_features feat;
 /* The boot CPU's settings as cpu_features_init left them: every other
@@ -76,6 +77,7 @@ static void detect(struct cpu_features *f)
 	f->avx = r[2] & CPUID1_ECX_AVX;
 	f->x2apic = r[2] & CPUID1_ECX_X2APIC;
 	f->pge = r[3] & CPUID1_EDX_PGE;
+	f->pat = r[3] & CPUID1_EDX_PAT;
 	f->hwcap = r[3];
 	if (max >= CPUID_EXTENDED) {
 		cpuid(CPUID_EXTENDED, 0, r);
@@ -128,6 +130,7 @@ void cpu_features_init(void)
 	boot_regs.cr0 = read_cr0();
 	boot_regs.cr4 = read_cr4();
 	boot_regs.efer = rdmsr(MSR_EFER);
+	bool wc = pat_init(feat.pat); /* before boot_regs.pat: the other CPUs copy it */
 	boot_regs.pat = rdmsr(MSR_PAT);
 	klog(LOG_INFO, "cpu: SSE on; XSAVE %s (xcr0 %#lx, %u bytes); SMEP %s; SMAP %s; UMIP %s; "
 		       "1G pages %s; x2APIC %s; invariant TSC %s\n",
@@ -135,6 +138,8 @@ void cpu_features_init(void)
 	     feat.smep ? "on" : "absent", feat.smap ? "on" : "absent", feat.umip ? "on" : "absent",
 	     feat.pdpe1gb ? "yes" : "no", feat.x2apic ? "yes" : "no",
 	     feat.invariant_tsc ? "yes" : "no");
+	klog(LOG_INFO, "cpu: PAT %#lx (%s)\n", boot_regs.pat,
+	     wc ? "write-combining for the framebuffer" : "absent: no write-combining");
 }
 
 /* What differs between this CPU's features and the boot CPU's, or NULL. */

@@ -8,6 +8,7 @@
 
 struct cpu_features {
 	bool xsave, avx, smep, smap, umip, pge, pdpe1gb, x2apic, invariant_tsc;
+	bool pat;            /* CPUID.1:EDX.PAT: the page attribute table (pat.h) */
 	uint32_t xsave_size; /* bytes XSAVE needs for the enabled state (0: FXSAVE, 512) */
 	uint64_t xcr0;
 	uint32_t hwcap;      /* CPUID.1:EDX, Linux's AT_HWCAP word on x86_64 */

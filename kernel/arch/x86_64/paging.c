@@ -53,6 +53,8 @@ static uint64_t leaf_bits(unsigned prot)
 		e |= PTE_U;
 	if (prot & VM_UNCACHED)
 		e |= PTE_PCD | PTE_PWT;
+	else if (prot & VM_WC)
+		e |= PTE_PWT; /* PAT entry 1: write-combining once pat_init ran, else write-through */
 	if (prot & VM_GLOBAL)
 		e |= PTE_G;
 	return e;

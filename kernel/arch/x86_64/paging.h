@@ -31,6 +31,7 @@
 #define VM_READ     (1u << 5)   /* for user regions: PROT_NONE has none of R/W/X */
 #define VM_NONE     (1u << 6)   /* a PROT_NONE user page: kept, but not present, so that
 				     * no access (not even the kernel's) reaches it */
+#define VM_WC       (1u << 7)   /* write-combining (PAT entry 1, pat.h): the framebuffer */
 
 /* The page allocator for page-table pages: alloc_zeroed returns a
  * zeroed, direct-mapped 4 KiB page or NULL; free_page takes one back.

@@ -4,6 +4,7 @@
  * explains itself. */
 #include <stdint.h>
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/efi_call.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/klock.h"
@@ -288,8 +289,8 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		} else if (is_bad_iret(tf)) {
 			tf = bad_iret(tf);
 			from_user = true;
-		} else if (!kernel_fixup(tf)) {
-			fatal_exception(tf);
+		} else if (!kernel_fixup(tf) && !arch_efi_call_fixup(tf)) {
+			fatal_exception(tf); /* not a user copy, not a firmware call */
 		}
 	} else if (tf->vector == VEC_INT80) {
 		syscall_int80(tf);
