@@ -38,14 +38,30 @@ static void map_direct_page(uint64_t pml4, uint64_t pa, uint64_t size, unsigned 
 		must(arch_map_large(pml4, DIRECT_MAP_BASE + pa, pa, size, prot), "direct map");
 }
 
+/* [pa, end) of the direct map with prot, in the largest pages it allows. */
+static void map_direct_span(uint64_t pml4, uint64_t pa, uint64_t end, unsigned prot, bool gib)
+{
+	while (pa < end) {
+		uint64_t size = pgplan_page(pa, end, gib);
+		map_direct_page(pml4, pa, size, prot);
+		pa += size;
+	}
+}
+
 /* The direct map as the loader drew it (shared/pgplan.h): [0,
  * direct_map_size), RAM write-back, everything else uncached, each run
- * with the largest pages it allows. */
+ * with the largest pages it allows; but not the framebuffer, which
+ * map_framebuffer maps write-combining: one physical page must not be
+ * mapped with two memory types (Intel SDM vol. 3, 11.12.4), and nothing
+ * reaches the framebuffer through the direct map. */
 static void map_direct(uint64_t pml4, const struct kbi_boot_info *bi)
 {
 	const struct kbi_mem_range *r = phys_to_virt(bi->memmap);
 	int n = (int)bi->memmap_count;
 	bool gib = cpu_features()->pdpe1gb;
+	bool fb = bi->fb.format != KBI_FB_NONE && bi->fb.size;
+	uint64_t fb_lo = fb ? page_round_down(bi->fb.base) : 0;
+	uint64_t fb_hi = fb ? page_round_up(bi->fb.base + bi->fb.size) : 0;
 	uint64_t left;
 
 	pgplan_end(r, n, KBI_DIRECT_MAP_MAX, &left);
@@ -56,11 +72,12 @@ static void map_direct(uint64_t pml4, const struct kbi_boot_info *bi)
 		enum pgplan_cache c;
 		uint64_t run_end = pgplan_run(r, n, pa, direct_map_size, &c);
 		unsigned prot = VM_WRITE | VM_GLOBAL | (c == PGPLAN_UC ? VM_UNCACHED : 0);
-		while (pa < run_end) {
-			uint64_t size = pgplan_page(pa, run_end, gib);
-			map_direct_page(pml4, pa, size, prot);
-			pa += size;
+		if (fb_hi > pa && fb_lo < run_end) { /* the run holds part of the framebuffer */
+			map_direct_span(pml4, pa, fb_lo > pa ? fb_lo : pa, prot, gib);
+			pa = fb_hi < run_end ? fb_hi : run_end;
 		}
+		map_direct_span(pml4, pa, run_end, prot, gib);
+		pa = run_end;
 	}
 }
 
