@@ -22,6 +22,7 @@
 #include "dev/rtc.h"
 #include "dev/tty.h"
 #include "dev/pci.h"
+#include "dev/xhci.h"
 #include "block/bcache.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/debugcon.h"
@@ -373,6 +374,7 @@ void kmain(struct kbi_boot_info *bi)
 	fbshadow_start(); /* the framebuffer console draws in RAM from now on */
 	process_init();
 	bcache_init(); /* the block cache's write-back thread, when pci_init found a disk */
+	xhci_hotplug_start(); /* USB devices plugged in or pulled out from now on */
 	tty_init(); /* the console TTY: ^C works before anything opens it */
 	smp_finish(); /* the other CPUs, started after time_init, into the scheduler */
 	syscall_init(cfg.audit);

@@ -8,6 +8,10 @@
 #define SC_RSHIFT   0x36
 #define SC_LALT     0x38 /* E0 38: right alt (AltGr), treated as alt */
 #define SC_CAPSLOCK 0x3a
+#define SC_NUMLOCK  0x45 /* E1 1D 45 is Pause, swallowed before here */
+#define SC_KP_FIRST 0x47 /* keypad 7 */
+#define SC_KP_LAST  0x53 /* keypad . */
+#define SC_KP_5     0x4c
 #define SC_COUNT    0x59 /* codes 0x00..0x58 in the tables */
 #define E1_SEQUENCE_TAIL 2 /* bytes after E1 in each half of Pause */
 
@@ -16,7 +20,8 @@
 #define CTRL_MASK 0x1f /* ctrl+key keeps the low five bits */
 
 /* US layout; 0 = no character. Enter is CR and Backspace DEL, as on a
- * terminal. Keypad codes 0x47-0x53 (without E0) are the digits. */
+ * terminal. Keypad codes 0x47-0x53 (without E0) are the digits (Num
+ * Lock on). */
 static const char plain[SC_COUNT] = {
 	[0x01] = CH_ESC, '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '-', '=', CH_DEL,
 	[0x0f] = '\t', 'q', 'w', 'e', 'r', 't', 'y', 'u', 'i', 'o', 'p', '[', ']', '\r',
@@ -45,6 +50,9 @@ static const char *const function_keys[SC_COUNT] = {
 	[0x57] = "\x1b[23~", "\x1b[24~",
 };
 
+/* Keypad 5 with Num Lock off (Linux's console: K_P5, "\033[G"). */
+#define KP5_NAV "\x1b[G"
+
 static const char *const extended_keys[SC_COUNT] = {
 	[0x1c] = "\r",      /* keypad enter */
 	[0x35] = "/",       /* keypad slash */
@@ -62,7 +70,7 @@ static const char *const extended_keys[SC_COUNT] = {
 
 void keymap_init(struct keymap *km)
 {
-	*km = (struct keymap){ 0 };
+	*km = (struct keymap){ .num = true };
 }
 
 /* Tracks shift, ctrl, alt and caps lock. Returns true if code was a
@@ -88,6 +96,13 @@ static bool modifier(struct keymap *km, bool ext, uint8_t code, bool down)
 		if (down && !km->caps_down)
 			km->caps = !km->caps;
 		km->caps_down = down;
+		return true;
+	case SC_NUMLOCK:
+		if (ext)
+			return false;
+		if (down && !km->num_down)
+			km->num = !km->num;
+		km->num_down = down;
 		return true;
 	default:
 		return false;
@@ -130,6 +145,15 @@ static size_t plain_key(const struct keymap *km, uint8_t code, char out[KEYMAP_O
 
 	if (function_keys[code])
 		return emit(function_keys[code], out);
+	if (!km->num && code >= SC_KP_FIRST && code <= SC_KP_LAST) {
+		/* Num Lock off: the key's second meaning, the one the same
+		 * code has with E0 (the cursor block); 5 and the operators
+		 * (- and +) have none there */
+		if (code == SC_KP_5)
+			return emit(KP5_NAV, out);
+		if (extended_keys[code])
+			return emit(extended_keys[code], out);
+	}
 	if (!c)
 		return 0;
 	if (km->caps && c >= 'a' && c <= 'z')

@@ -23,6 +23,8 @@ struct keymap {
 	bool lshift, rshift, lctrl, rctrl, lalt, ralt;
 	bool caps;        /* caps lock is on */
 	bool caps_down;   /* caps lock key held: its auto-repeat must not toggle */
+	bool num;         /* num lock is on (the keypad gives digits): on at start */
+	bool num_down;    /* num lock key held */
 };
 
 void keymap_init(struct keymap *km);
@@ -33,7 +35,10 @@ void keymap_init(struct keymap *km);
  * unknown code). Enter gives CR, Backspace DEL (0x7f), ctrl+letter the
  * control code (ctrl+c = 0x03), alt+key ESC then the key, the cursor
  * keys ANSI sequences (ESC [ A for up ...), F1-F12 xterm sequences.
- * The keypad gives digits whatever Num Lock says.
+ * The keypad gives digits with Num Lock on, and with it off the keys
+ * printed under the digits (Home, the arrows, PgUp..., Insert, Delete,
+ * and 5 as ESC [ G), as Linux's console does; Num Lock toggles on its
+ * key's press.
  */
 size_t keymap_feed(struct keymap *km, uint8_t code, char out[KEYMAP_OUT_MAX]);
 

@@ -133,3 +133,68 @@ const struct usb_ep_info *usb_iface_bulk(const struct usb_iface_info *iface, boo
 	}
 	return NULL;
 }
+
+/* ---------------------------------------------------------------- hubs */
+
+#define HUB_NPORTS     2
+#define HUB_CHARS      3
+#define HUB_PWR_GOOD   5
+#define SS_HUB_DECLAT  7
+#define SS_HUB_DELAY   8
+#define PWR_GOOD_UNIT_MS 2
+#define ROUTE_TIER_BITS  4
+
+const char *usb_parse_hub(const uint8_t *buf, size_t len, bool ss, struct usb_hub_info *out)
+{
+	size_t need = ss ? USB_DT_SS_HUB_SIZE : USB_DT_HUB_MIN;
+
+	*out = (struct usb_hub_info){ 0 };
+	if (len < need)
+		return "hub descriptor too short";
+	if (buf[DESC_TYPE] != (ss ? USB_DT_SS_HUB : USB_DT_HUB))
+		return "not a hub descriptor";
+	if (buf[DESC_LENGTH] < need)
+		return "hub descriptor bLength too small";
+	if (!buf[HUB_NPORTS])
+		return "hub without ports";
+	out->nports = buf[HUB_NPORTS] < USB_HUB_MAX_PORTS ? buf[HUB_NPORTS] : USB_HUB_MAX_PORTS;
+	out->characteristics = le16(buf + HUB_CHARS);
+	out->power_on_ms = buf[HUB_PWR_GOOD] * PWR_GOOD_UNIT_MS;
+	if (ss) {
+		out->header_decode_lat = buf[SS_HUB_DECLAT];
+		out->hub_delay_ns = le16(buf + SS_HUB_DELAY);
+	}
+	return NULL;
+}
+
+struct usb_hub_port usb_hub_port_decode(uint32_t st, bool ss)
+{
+	struct usb_hub_port p = {
+		.connected = st & USB_PORT_STAT_CONNECTION,
+		.enabled = st & USB_PORT_STAT_ENABLE,
+		.connect_changed = st & USB_PORT_STAT_C_CONNECTION,
+	};
+
+	if (ss) {
+		/* a SuperSpeed hub's port is powered at bit 9; its speed
+		 * field is 0 (5 Gb/s) for every device it can hold */
+		p.powered = st & USB_SS_PORT_STAT_POWER;
+		p.reset_done = st & (USB_PORT_STAT_C_RESET | USB_PORT_STAT_C_BH_RESET);
+		p.speed = USB_SPEED_SUPER;
+		return p;
+	}
+	p.powered = st & USB_PORT_STAT_POWER;
+	p.reset_done = st & USB_PORT_STAT_C_RESET;
+	p.speed = st & USB_PORT_STAT_LOW_SPEED    ? USB_SPEED_LOW
+		  : st & USB_PORT_STAT_HIGH_SPEED ? USB_SPEED_HIGH
+						  : USB_SPEED_FULL;
+	return p;
+}
+
+bool usb_route_child(uint32_t route, unsigned depth, unsigned port, uint32_t *out)
+{
+	if (port < 1 || port > USB_HUB_MAX_PORTS || depth >= USB_HUB_MAX_DEPTH)
+		return false;
+	*out = route | (uint32_t)port << (ROUTE_TIER_BITS * depth);
+	return true;
+}

@@ -36,6 +36,9 @@
 #define USB_SS_MAX_BURST          15
 #define USB_DT_HUB                0x29
 #define USB_DT_HUB_MIN            7       /* up to wHubCharacteristics and bPwrOn2PwrGood */
+#define USB_DT_SS_HUB             0x2a    /* SuperSpeed hub descriptor (USB 3.2, 10.15.2.1) */
+#define USB_DT_SS_HUB_SIZE        12
+#define USB_REQ_SET_HUB_DEPTH     12      /* USB 3.2, 10.16.2.9: class request to the hub device */
 
 /* Hub class (USB 2.0, 11.24): port features and wPortStatus/wPortChange bits. */
 #define USB_PORT_FEAT_RESET       4
@@ -48,6 +51,22 @@
 #define USB_PORT_STAT_HIGH_SPEED  (1u << 10)
 #define USB_PORT_STAT_C_RESET     (1u << 20)  /* wPortChange bit 4, in the 32-bit status */
 #define USB_HUB_MAX_PORTS         15          /* a route string tier is 4 bits */
+#define USB_HUB_MAX_DEPTH         5           /* hub tiers below a root port (USB 3.2, 8.9) */
+/* SuperSpeed hubs (USB 3.2, 10.16.2.6, tables 10-13 and 10-14): the
+ * power bit moves to 9, the speed field means something else, and the
+ * changes add a warm reset, the link state and configuration errors. */
+#define USB_SS_PORT_STAT_POWER    (1u << 9)
+#define USB_SS_PORT_STAT_LINK(s)  (((s) >> 5) & 0xfu)
+#define USB_SS_LINK_U0            0
+#define USB_PORT_STAT_POWER       (1u << 8)   /* USB 2 hubs */
+#define USB_PORT_FEAT_BH_RESET    28          /* warm reset (SuperSpeed) */
+#define USB_PORT_FEAT_C_LINK_STATE 25
+#define USB_PORT_FEAT_C_CONFIG_ERR 26
+#define USB_PORT_FEAT_C_BH_RESET  29
+#define USB_PORT_STAT_C_CONNECTION (1u << 16)
+#define USB_PORT_STAT_C_BH_RESET  (1u << 21)
+#define USB_PORT_STAT_C_LINK      (1u << 22)
+#define USB_PORT_STAT_C_CONFIG_ERR (1u << 23)
 
 #define USB_CLASS_PER_INTERFACE   0x00
 #define USB_CLASS_HID             0x03
@@ -96,6 +115,43 @@ struct usb_config_info {
 	unsigned skipped;         /* interfaces or endpoints beyond the arrays */
 	struct usb_iface_info ifaces[USB_MAX_IFACES];
 };
+
+/* Device speeds as xHCI's default protocol speed IDs (xHCI 1.2, 7.2.2.1.1). */
+#define USB_SPEED_FULL            1
+#define USB_SPEED_LOW             2
+#define USB_SPEED_HIGH            3
+#define USB_SPEED_SUPER           4
+
+/* A hub's descriptor (USB 2.0 11.23.2.1, or SuperSpeed USB 3.2 10.15.2.1). */
+struct usb_hub_info {
+	uint8_t nports;           /* bNbrPorts, at most USB_HUB_MAX_PORTS (more are not addressable) */
+	uint16_t characteristics; /* wHubCharacteristics */
+	unsigned power_on_ms;     /* bPwrOn2PwrGood: 2 ms units */
+	uint8_t header_decode_lat;/* SuperSpeed bHubHdrDecLat (0.1 us units); 0 for USB 2 */
+	uint16_t hub_delay_ns;    /* SuperSpeed wHubDelay; 0 for USB 2 */
+};
+
+/* One port of a hub, from its 32-bit GET_STATUS answer (wPortStatus |
+ * wPortChange << 16): the parts the driver acts on. */
+struct usb_hub_port {
+	bool connected, enabled, powered;
+	bool reset_done;          /* C_PORT_RESET (or C_BH_PORT_RESET on SuperSpeed) */
+	bool connect_changed;
+	uint8_t speed;            /* xHCI speed ID (1 full, 2 low, 3 high, 4 super) */
+};
+
+/* Parses a hub descriptor of len bytes; ss: the SuperSpeed one (type
+ * 0x2A) is wanted, else the USB 2 one (0x29). Returns NULL, or why the
+ * bytes are not one. Pure: any context. */
+const char *usb_parse_hub(const uint8_t *buf, size_t len, bool ss, struct usb_hub_info *out);
+/* Decodes a hub port's status; ss: a SuperSpeed hub's (whose devices
+ * are SuperSpeed: xHCI speed 4). Pure. */
+struct usb_hub_port usb_hub_port_decode(uint32_t status, bool ss);
+/* The route string of the device on port (1..15) of a hub whose own
+ * route is route and which sits depth tiers below the root port (0: on
+ * a root port), into *out (xHCI 1.2, 8.9: four bits a tier, the first
+ * tier lowest). false when the port or the depth cannot be expressed. */
+bool usb_route_child(uint32_t route, unsigned depth, unsigned port, uint32_t *out);
 
 /* Parses a device descriptor of len bytes (at least the first 8 for a
  * partial read: then only max_packet0 is meaningful, and full is

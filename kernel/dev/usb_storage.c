@@ -24,15 +24,25 @@
  * Recovery (xHCI commands, control transfers) always polls, with
  * interrupts off, as the probe does.
  *
- * Lock rule: a disk's queue, flush counters and wait state (w) change
- * with interrupts off; w is written by the one thread running the
- * disk's commands and completed under hc.lock by usb_storage_event.
+ * A disk pulled out (usb_storage_gone, from the hot-plug thread) is
+ * marked gone: what is queued completes with -EIO at once, a phase being
+ * waited for ends, and every later request is -EIO without touching the
+ * device, whose pages the xHCI driver frees. The disk stays registered
+ * (the block layer has no removal): its struct and name live on, and a
+ * disk plugged in again is a new sdX.
+ *
+ * Lock rule: a disk's queue, flush counters, gone and wait state (w)
+ * change with interrupts off; w is written by the one thread running the
+ * disk's commands and completed under hc->lock by usb_storage_event.
+ * Whoever sleeps (wait_phase) looks at gone when it wakes, before it
+ * touches the device's rings or buffer again.
  */
 #include "dev/xhci_hw.h"
 #include "dev/scsi_bot.h"
 #include "dev/usb_desc.h"
 #include "dev/usb_storage.h"
 #include "arch/x86_64/cpu.h"
+#include "block/bcache.h"
 #include "block/blkdev.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -41,7 +51,7 @@
 #include "time/time.h"
 #include "log.h"
 
-#define MSC_MAX_DISKS      4
+#define MSC_MAX_DISKS      8         /* disks driven at once (gone ones make room) */
 #define BUF_CBW            0         /* offsets in a disk's DMA page */
 #define BUF_CSW            64
 #define BUF_REPLY          128       /* INQUIRY, sense, capacity: 64 bytes at most */
@@ -64,17 +74,18 @@
 #define MIB                (1024 * 1024)
 #define BLOCK_MAX          4096      /* the block cache's page */
 
-#define hc xhci_hc
 
 /* One disk (LUN 0 of one interface). */
 struct usb_msc {
-	struct xhci_dev *u;
+	struct xhci_dev *u;           /* NULL once gone */
+	struct xhci *hc;
 	uint8_t iface, lun, in_dci, out_dci, in_addr, out_addr;
 	uint16_t in_maxp, out_maxp;
 	struct xhci_ring in, out;
 	uint8_t *buf;                 /* one page: CBW, CSW, short replies */
 	uint32_t tag;
-	bool gone;                    /* reset recovery failed: every command -EIO at once */
+	bool gone;                    /* unplugged, or reset recovery failed: every command -EIO at once */
+	bool cache_dropped;           /* unplugged and its cached pages given back (usb_storage_reap) */
 	struct blkdev disk;
 	/* the phase waited for (see the lock rule) */
 	struct {
@@ -177,9 +188,9 @@ static int wait_phase(struct usb_msc *m, uint32_t ms)
 	uint64_t f = irq_save();
 
 	for (;;) {
-		uint64_t g = spin_lock_irqsave(&hc.lock);
-		xhci_consume_events(0, 0, NULL);
-		spin_unlock_irqrestore(&hc.lock, g);
+		uint64_t g = spin_lock_irqsave(&m->hc->lock);
+		xhci_consume_events(m->hc, 0, 0, NULL);
+		spin_unlock_irqrestore(&m->hc->lock, g);
 		uint64_t now = time_ns();
 		if (m->w.done || now >= end)
 			break;
@@ -207,6 +218,11 @@ static int bulk(struct usb_msc *m, bool in, const struct blk_seg *segs, unsigned
 	uint32_t left = total;
 	uint64_t f = irq_save();
 
+	*got = 0;
+	if (m->gone) {
+		irq_restore(f);
+		return -EIO;
+	}
 	m->w.ring = r;
 	m->w.dci = in ? m->in_dci : m->out_dci;
 	m->w.first = r->enq;
@@ -214,10 +230,11 @@ static int bulk(struct usb_msc *m, bool in, const struct blk_seg *segs, unsigned
 	m->w.ntrbs = 0;
 	for (unsigned i = 0; i < nsegs; i++)
 		m->w.ntrbs += queue_piece(r, segs[i].phys, segs[i].len, &left, maxp, i == nsegs - 1);
-	xhci_ring_doorbell(m->u->slot, m->w.dci);
+	xhci_ring_doorbell(m->hc, m->u->slot, m->w.dci);
 	irq_restore(f);
-	*got = 0;
 	int err = wait_phase(m, ms);
+	if (m->gone)
+		return -EIO;        /* pulled out while we slept: its rings are freed */
 	if (err)
 		return err;
 	if (m->w.cc == CC_STALL)
@@ -239,6 +256,8 @@ static int bulk(struct usb_msc *m, bool in, const struct blk_seg *segs, unsigned
  * Polled with interrupts off. 0 or -EIO. */
 static int clear_halt(struct usb_msc *m, bool in)
 {
+	if (m->gone)
+		return -EIO;
 	uint64_t f = irq_save();
 	int err = xhci_ep_restart(m->u, in ? m->in_dci : m->out_dci, in ? &m->in : &m->out);
 
@@ -254,6 +273,8 @@ static int clear_halt(struct usb_msc *m, bool in)
  * unplugged, or it hangs) is given up: m->gone. */
 static int recover(struct usb_msc *m, const char *what, int err)
 {
+	if (m->gone)
+		return -EIO;        /* unplugged (or given up already): nothing to reset */
 	klog(LOG_WARN, "usb-storage %s: %s %s; reset recovery\n", m->disk.name, what,
 	     err == -ETIMEDOUT ? "timed out" : "failed");
 	uint64_t f = irq_save();
@@ -337,6 +358,8 @@ static int request_sense(struct usb_msc *m, struct scsi_sense *s)
 	uint32_t residue;
 	bool shrt;
 
+	if (m->gone)
+		return -EIO;
 	scsi_cmd_request_sense(&c);
 	memset(m->buf + BUF_REPLY, 0, SCSI_SENSE_LEN);
 	if (bot_command(m, &c, &seg, 1, &residue, &shrt))
@@ -355,6 +378,8 @@ static int small_command(struct usb_msc *m, const struct scsi_cmd *c, uint32_t *
 	uint32_t residue;
 	bool shrt;
 
+	if (m->gone)
+		return -EIO;
 	memset(m->buf + BUF_REPLY, 0, c->len);
 	int err = bot_command(m, c, &seg, 1, &residue, &shrt);
 	if (err == CMD_CHECK_CONDITION && request_sense(m, s))
@@ -375,7 +400,7 @@ static int msc_rw(struct usb_msc *m, struct blk_req *r)
 	bool shrt;
 
 	for (unsigned i = 0; i < r->nsegs; i++) {
-		if (!hc.ac64 && r->segs[i].phys + r->segs[i].len > FOUR_GIB) {
+		if (!m->hc->ac64 && r->segs[i].phys + r->segs[i].len > FOUR_GIB) {
 			klog(LOG_WARN, "usb-storage %s: buffer above 4 GiB for a 32-bit controller\n", m->disk.name);
 			return -EIO;
 		}
@@ -489,8 +514,8 @@ static int msc_submit(struct blkdev *d, struct blk_req *r)
 {
 	struct usb_msc *m = d->priv;
 
-	if (!use_worker()) {
-		blk_complete(r, msc_rw(m, r));
+	if (!use_worker() || m->gone) {
+		blk_complete(r, m->gone ? -EIO : msc_rw(m, r));
 		return 0;
 	}
 	uint64_t f = irq_save();
@@ -509,6 +534,8 @@ static int msc_flush(struct blkdev *d)
 {
 	struct usb_msc *m = d->priv;
 
+	if (m->gone)
+		return -EIO;
 	if (!use_worker())
 		return do_flush(m);
 	uint64_t f = irq_save();
@@ -568,7 +595,8 @@ static const char *setup_endpoints(struct usb_msc *m, const struct usb_config_in
 	m->out_dci = (uint8_t)(2 * (eout->address & USB_EP_NUM_MASK));
 	m->in_maxp = ein->max_packet;
 	m->out_maxp = eout->max_packet;
-	if (!xhci_ring_init(&m->in) || !xhci_ring_init(&m->out) || !(m->buf = xhci_page()))
+	if (!xhci_ring_init(&m->in, xhci_dev_page(u)) || !xhci_ring_init(&m->out, xhci_dev_page(u)) ||
+	    !(m->buf = xhci_dev_page(u)))
 		return "out of memory";
 	if (xhci_control(u, 0, USB_REQ_SET_CONFIGURATION, c->config_value, 0, 0))
 		return "SET_CONFIGURATION failed";
@@ -686,6 +714,65 @@ static void log_disk(const struct usb_msc *m, const struct scsi_inquiry *inq, co
 	     cap->block_size, (unsigned long)(cap->blocks * cap->block_size / MIB), sig < 0 ? 0 : (unsigned)sig);
 }
 
+/* Drops from disks[] the gone disks with nothing queued or running:
+ * their struct stays (the block layer still names it) and any request
+ * that reaches it completes with -EIO in msc_submit. Interrupts off or
+ * probe context. */
+static void forget_gone(void)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < ndisks; i++) {
+		struct usb_msc *m = disks[i];
+		if (!m->gone || m->head || m->cur || m->flush_done < m->flush_req)
+			disks[kept++] = m;
+	}
+	ndisks = kept;
+}
+
+void usb_storage_gone(struct xhci_dev *u)
+{
+	struct usb_msc *m = u->msc;
+
+	m->gone = true;
+	m->u = NULL;
+	m->buf = NULL;
+	m->in = m->out = (struct xhci_ring){ 0 };
+	u->msc = NULL;
+	if (m->w.ring && !m->w.done) {
+		m->w.cc = 0;            /* no completion code: the phase failed */
+		m->w.done = true;
+		wake_all(&m->ev_wq);
+	}
+	while (m->head) {
+		struct blk_req *r = m->head;
+		m->head = r->driver;
+		blk_complete(r, -EIO);
+	}
+	m->tail = NULL;
+	klog(LOG_INFO, "usb-storage %s: gone (unplugged); its requests fail with EIO\n", m->disk.name);
+}
+
+/* A partition or the disk itself of m: its cached pages dropped. */
+static void drop_cache_of(struct blkdev *d, void *arg)
+{
+	struct usb_msc *m = arg;
+
+	if (d->whole == &m->disk)
+		bcache_invalidate_dev(d);   /* dirty or held pages stay: their writes fail, their holders see EIO */
+}
+
+void usb_storage_reap(void)
+{
+	for (unsigned i = 0; i < ndisks; i++) {
+		struct usb_msc *m = disks[i];
+		if (m->gone && !m->u && !m->cache_dropped) {
+			m->cache_dropped = true;
+			blkdev_for_each(drop_cache_of, m);
+		}
+	}
+}
+
 const char *usb_storage_probe(struct xhci_dev *u, const struct usb_config_info *c,
 			      const struct usb_iface_info *i)
 {
@@ -697,11 +784,14 @@ const char *usb_storage_probe(struct xhci_dev *u, const struct usb_config_info *
 	if (!ein || !eout)
 		return "no bulk IN and OUT endpoints";
 	if (ndisks == MSC_MAX_DISKS)
+		forget_gone();
+	if (ndisks == MSC_MAX_DISKS)
 		return "too many disks";
 	struct usb_msc *m = kzalloc(sizeof(*m));
 	if (!m)
 		return "out of memory";
 	m->u = u;
+	m->hc = u->hc;
 	m->iface = i->number;
 	u->msc = m;
 	if (!(why = setup_endpoints(m, c, ein, eout)))

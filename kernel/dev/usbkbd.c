@@ -4,8 +4,8 @@
  * down; comparing it with the previous one gives presses and releases,
  * which are turned into the scan codes (set 1) a PS/2 keyboard would
  * have sent and fed to the same decoder (dev/keymap.c) and the same
- * console input queue: modifiers, Caps Lock, ^C and the cursor keys
- * behave as they do on PS/2.
+ * console input queue: modifiers, Caps Lock, Num Lock, ^C and the
+ * cursor keys behave as they do on PS/2.
  */
 #include "dev/usbkbd.h"
 #include "dev/console.h"
@@ -142,5 +142,5 @@ void usbkbd_report(struct usbkbd *k, const uint8_t *r, size_t len)
 
 uint8_t usbkbd_leds(const struct usbkbd *k)
 {
-	return k->km.caps ? USBKBD_LED_CAPS : 0;
+	return (k->km.caps ? USBKBD_LED_CAPS : 0) | (k->km.num ? USBKBD_LED_NUM : 0);
 }

@@ -15,13 +15,11 @@
 #define XFER_TIMEOUT_MS     500
 #define SETUP_LEN           8
 
-#define hc xhci_hc
-
 /* ---------------------------------------------------------------- contexts */
 
 static uint32_t *in_ctx(struct xhci_dev *u, unsigned i)
 {
-	return (uint32_t *)(u->in_ctx + i * hc.ctx_size);
+	return (uint32_t *)(u->in_ctx + i * u->hc->ctx_size);
 }
 
 void xhci_in_ctx_reset(struct xhci_dev *u, uint32_t add)
@@ -79,14 +77,14 @@ int xhci_configure_eps(struct xhci_dev *u, const struct xhci_ep_cfg *eps, unsign
 	xhci_slot_ctx(u, last);
 	for (unsigned i = 0; i < n; i++)
 		bulk_ep_ctx(u, &eps[i]);
-	return xhci_command(xhci_phys(u->in_ctx), TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(u->slot), CMD_TIMEOUT_MS,
-			    NULL);
+	return xhci_command(u->hc, xhci_phys(u->in_ctx), TRB_TYPE(TRB_CONFIGURE_EP) | TRB_SLOT(u->slot),
+			    CMD_TIMEOUT_MS, NULL);
 }
 
 /* The state field of endpoint dci's output context (EP_STATE_*). */
 static unsigned ep_state(struct xhci_dev *u, unsigned dci)
 {
-	volatile uint32_t *e = (volatile uint32_t *)(u->out_ctx + dci * hc.ctx_size);
+	volatile uint32_t *e = (volatile uint32_t *)(u->out_ctx + dci * u->hc->ctx_size);
 
 	return e[0] & EP_STATE_MASK;
 }
@@ -97,11 +95,11 @@ int xhci_ep_restart(struct xhci_dev *u, unsigned dci, struct xhci_ring *r)
 	unsigned st = ep_state(u, dci);
 
 	if (st == EP_STATE_RUNNING)
-		xhci_command(0, TRB_TYPE(TRB_STOP_EP) | ep, CMD_TIMEOUT_MS, NULL);
+		xhci_command(u->hc, 0, TRB_TYPE(TRB_STOP_EP) | ep, CMD_TIMEOUT_MS, NULL);
 	else if (st == EP_STATE_HALTED)
-		xhci_command(0, TRB_TYPE(TRB_RESET_EP) | ep, CMD_TIMEOUT_MS, NULL);
+		xhci_command(u->hc, 0, TRB_TYPE(TRB_RESET_EP) | ep, CMD_TIMEOUT_MS, NULL);
 	uint64_t deq = (r->phys + r->enq * sizeof(struct trb)) | r->cycle;
-	return xhci_command(deq, TRB_TYPE(TRB_SET_TR_DEQ) | ep, CMD_TIMEOUT_MS, NULL);
+	return xhci_command(u->hc, deq, TRB_TYPE(TRB_SET_TR_DEQ) | ep, CMD_TIMEOUT_MS, NULL);
 }
 
 /* ---------------------------------------------------------------- control transfers */
@@ -119,7 +117,7 @@ uint64_t xhci_control_queue(struct xhci_dev *u, uint8_t type, uint8_t req, uint1
 		xhci_ring_push(&u->ep0, xhci_phys(u->buf + off), len, TRB_TYPE(TRB_DATA) | (in ? TRB_DIR_IN : 0));
 	uint64_t at = xhci_ring_push(&u->ep0, 0, 0, TRB_TYPE(TRB_STATUS) | TRB_IOC |
 				     (len && in ? 0 : TRB_DIR_IN));
-	xhci_ring_doorbell(u->slot, DCI_EP0);
+	xhci_ring_doorbell(u->hc, u->slot, DCI_EP0);
 	return at;
 }
 
@@ -128,5 +126,5 @@ int xhci_control(struct xhci_dev *u, uint8_t type, uint8_t req, uint16_t value, 
 	uint32_t status;
 	uint64_t at = xhci_control_queue(u, type, req, value, index, len, 0);
 
-	return xhci_wait_transfer(u->slot, DCI_EP0, at, XFER_TIMEOUT_MS, &status);
+	return xhci_wait_transfer(u->hc, u->slot, DCI_EP0, at, XFER_TIMEOUT_MS, &status);
 }

@@ -8,6 +8,7 @@
 #include "dev/pci.h"
 #include "dev/usbkbd.h"
 #include "lib/spinlock.h"
+#include "proc/ktimer.h"
 #include "mm/mmio.h"
 
 /* Capability registers (5.3), at the start of BAR 0. */
@@ -167,10 +168,13 @@ struct trb {
 
 #define XHCI_PAGE           4096u
 #define RING_TRBS           (XHCI_PAGE / sizeof(struct trb))   /* one page, the last a link */
+#define XHCI_MAX_HCS        4           /* controllers driven */
 #define XHCI_MAX_SLOTS      16
 #define XHCI_MAX_DEVS       8
-#define XHCI_MAX_PAGES      (16 + 7 * XHCI_MAX_DEVS + 64)  /* controller, devices (a disk: 7), scratchpad */
+#define XHCI_MAX_PAGES      (8 + 64)    /* a controller's own: DCBAA, rings, ERST, scratchpad */
+#define XHCI_DEV_PAGES      8           /* a device's: contexts, buffer, rings (a disk: 6) */
 #define XHCI_MAX_SCRATCH    64
+#define XHCI_MAX_PORTS      256         /* MaxPorts is 8 bits */
 
 /* A producer ring: command or transfer. */
 struct xhci_ring {
@@ -180,9 +184,20 @@ struct xhci_ring {
 	uint32_t cycle;
 };
 
-/* One addressed device: on a root port, or behind hubs (route). */
+struct xhci;
+
+/*
+ * One device: on a root port, or behind hubs (route). An entry is free
+ * when !used; the hot-plug thread (xhci_hotplug.c) fills and frees
+ * entries, with interrupts off, so the interrupt handler never sees one
+ * half made: it looks only at entries with a slot and a driver bound.
+ */
 struct xhci_dev {
+	struct xhci *hc;              /* its controller */
+	bool used;
+	struct xhci_dev *parent;      /* the hub it hangs from; NULL on a root port */
 	uint8_t slot, port, speed, int_dci;   /* port: the root port it hangs from */
+	uint8_t parent_port;          /* its port on the parent hub, or its root port */
 	uint32_t route;               /* route string: hub ports below the root, 4 bits a tier */
 	uint8_t depth;                /* hubs between it and the root port */
 	uint8_t tt_slot, tt_port;     /* a low/full-speed device's high-speed hub and port */
@@ -191,21 +206,27 @@ struct xhci_dev {
 	uint8_t leds;                 /* the LED bits last sent */
 	bool led_busy;                /* a SET_REPORT is on endpoint 0's ring */
 	bool kbd;                     /* bound to the keyboard driver */
+	bool hub_watch;               /* a hub whose status-change endpoint (intr, int_dci) is polled */
+	uint16_t hub_changes;         /* its ports (bit n) that reported a change, for the hot-plug thread */
 	struct usb_msc *msc;          /* bound to the mass storage driver (dev/usb_storage.c) */
 	uint8_t *in_ctx, *out_ctx;
 	uint8_t *buf;                 /* one page: descriptors, reports */
 	struct xhci_ring ep0, intr;
 	struct usbkbd keys;
+	void *pages[XHCI_DEV_PAGES];  /* every page of the device's (xhci_dev_page), freed when it goes */
+	unsigned npages;
 };
 
 /*
- * The one controller. Written by xhci_probe alone until it enables the
+ * One controller. Written by xhci_probe alone until it enables the
  * interrupter; from then on lock (taken with interrupts off) guards the
- * event ring, the rings and devs[]: the interrupt handler is their
- * only user.
+ * event ring, the rings, devs[] and ports_changed: the interrupt
+ * handler, the hot-plug thread and the disks' worker are their users,
+ * one at a time (the kernel lock, interrupts off).
  */
 struct xhci {
 	struct pci_dev *pci;
+	unsigned bus;                 /* 1, 2...: the bus number of device names */
 	volatile uint8_t *cap, *op, *rt, *db;
 	uint64_t bar_size;
 	unsigned max_slots, max_ports, ctx_size;
@@ -220,56 +241,85 @@ struct xhci {
 	void *pages[XHCI_MAX_PAGES];
 	unsigned npages;
 	struct xhci_dev devs[XHCI_MAX_DEVS];
-	unsigned ndevs;
-	void (*on_transfer)(const struct trb *ev); /* set by the probe: xhci_transfer_event */
+	/* root ports (bit n) the hot-plug thread must look at; bit 0 (no
+	 * port has that number): a hub's status-change endpoint reported */
+	uint64_t ports_changed[XHCI_MAX_PORTS / 64];
+	void (*on_transfer)(struct xhci *hc, const struct trb *ev); /* set by the probe: xhci_transfer_event */
+	void (*on_port)(struct xhci *hc, unsigned port); /* set by the probe: xhci_hotplug_note */
+	struct ktimer poll_timer;     /* without MSI or MSI-X: the event ring read from the tick */
 	struct spinlock lock;
 };
 
-extern struct xhci xhci_hc;
+extern struct xhci xhci_hcs[XHCI_MAX_HCS];
 
 /* Register access: operational registers and interrupter 0. A 64-bit
  * register is written low half first (QEMU acts on the high one). */
-static inline uint32_t op_read(unsigned off) { return mmio_read32(xhci_hc.op + off); }
-static inline void op_write(unsigned off, uint32_t v) { mmio_write32(xhci_hc.op + off, v); }
-static inline void op_write64(unsigned off, uint64_t v)
+static inline uint32_t op_read(struct xhci *hc, unsigned off) { return mmio_read32(hc->op + off); }
+static inline void op_write(struct xhci *hc, unsigned off, uint32_t v) { mmio_write32(hc->op + off, v); }
+static inline void op_write64(struct xhci *hc, unsigned off, uint64_t v)
 {
-	op_write(off, (uint32_t)v);
-	op_write(off + 4, (uint32_t)(v >> 32));
+	op_write(hc, off, (uint32_t)v);
+	op_write(hc, off + 4, (uint32_t)(v >> 32));
 }
-static inline volatile uint8_t *ir0(unsigned off) { return xhci_hc.rt + RT_IR0 + off; }
-static inline void ir_write64(unsigned off, uint64_t v)
+static inline volatile uint8_t *ir0(struct xhci *hc, unsigned off) { return hc->rt + RT_IR0 + off; }
+static inline void ir_write64(struct xhci *hc, unsigned off, uint64_t v)
 {
-	mmio_write32(ir0(off), (uint32_t)v);
-	mmio_write32(ir0(off) + 4, (uint32_t)(v >> 32));
+	mmio_write32(ir0(hc, off), (uint32_t)v);
+	mmio_write32(ir0(hc, off) + 4, (uint32_t)(v >> 32));
 }
 
 /* xhci_ring.c: memory, rings, events. */
-void *xhci_page(void);                 /* a zeroed page the controller can reach (recorded), or NULL */
+void *xhci_page(struct xhci *hc);      /* a zeroed page of the controller's (recorded), or NULL */
+void *xhci_dev_page(struct xhci_dev *u); /* the same, recorded in u (freed by xhci_dev_free_pages) */
 uint64_t xhci_phys(const void *p);
-void xhci_free_pages(void);            /* every page xhci_page gave */
-bool xhci_ring_init(struct xhci_ring *r);
+void xhci_free_pages(struct xhci *hc); /* every page xhci_page gave */
+void xhci_dev_free_pages(struct xhci_dev *u);
+/* r on page (from xhci_page or xhci_dev_page); false if page is NULL. */
+bool xhci_ring_init(struct xhci_ring *r, void *page);
 /* Writes one TRB (cycle bit last) and steps over the link TRB; returns its address. */
 uint64_t xhci_ring_push(struct xhci_ring *r, uint64_t param, uint32_t status, uint32_t control);
-void xhci_ring_doorbell(unsigned slot, unsigned target);
+void xhci_ring_doorbell(struct xhci *hc, unsigned slot, unsigned target);
 /* Polls an operational register until (v & mask) == want; false after timeout_ms. */
-bool xhci_op_wait(unsigned off, uint32_t mask, uint32_t want, uint32_t timeout_ms);
+bool xhci_op_wait(struct xhci *hc, unsigned off, uint32_t mask, uint32_t want, uint32_t timeout_ms);
 void xhci_delay_ms(uint32_t ms);
 /*
  * Consumes the events the controller has written, oldest first. The
  * first one matching (type, match) is copied to *found and ends the pass
  * (match: the command TRB's address for a completion, slot << 8 | dci
  * for a transfer); the others are dispatched (transfers to
- * hc.on_transfer, port changes acknowledged). Returns whether found was
- * filled. Bounded. Caller: hc.lock held (interrupts off).
+ * hc->on_transfer, port changes to hc->on_port once interrupts are on:
+ * the hot-plug thread's). Returns whether found was filled. Bounded.
+ * Caller: hc->lock held (interrupts off).
  */
-bool xhci_consume_events(unsigned type, uint64_t match, struct trb *found);
-int xhci_command(uint64_t param, uint32_t control, uint32_t timeout_ms, uint8_t *slot_out);
-int xhci_wait_transfer(unsigned slot, unsigned dci, uint64_t trb, uint32_t timeout_ms, uint32_t *status);
+bool xhci_consume_events(struct xhci *hc, unsigned type, uint64_t match, struct trb *found);
+int xhci_command(struct xhci *hc, uint64_t param, uint32_t control, uint32_t timeout_ms, uint8_t *slot_out);
+int xhci_wait_transfer(struct xhci *hc, unsigned slot, unsigned dci, uint64_t trb, uint32_t timeout_ms,
+		       uint32_t *status);
 
-/* xhci_dev.c: devices on the root ports (probe context), and the
- * transfer events of their interrupt endpoints (hc.on_transfer). */
-void xhci_port_attach(unsigned port);
-void xhci_transfer_event(const struct trb *ev);
+/* xhci_dev.c: devices on the root ports and hubs (probe context, or the
+ * hot-plug thread with interrupts off), and the transfer events of their
+ * interrupt endpoints (hc->on_transfer). */
+void xhci_port_attach(struct xhci *hc, unsigned port);
+void xhci_transfer_event(struct xhci *hc, const struct trb *ev);
+/* The hubs of hc whose status-change endpoint reported (hub_changes):
+ * each such port's status read, a device gone removed, a device new
+ * reset and attached; then the endpoint polled again. The hot-plug
+ * thread, interrupts off. */
+void xhci_hubs_service(struct xhci *hc);
+/* The entry of the device on root port port (not behind a hub), or NULL. */
+struct xhci_dev *xhci_root_dev(struct xhci *hc, unsigned port);
+/* Unbinds u and everything below it (a hub's devices first): the
+ * keyboard stops, a disk is given up (dev/usb_storage.c), the slot is
+ * disabled and every page freed; the entries become free. Interrupts
+ * off, not from the interrupt handler (it polls for commands). */
+void xhci_dev_remove(struct xhci_dev *u);
+
+/* xhci_hotplug.c: the thread that handles root port changes. */
+/* Created at the first probe (boot context); false if it cannot be. */
+bool xhci_hotplug_init(void);
+/* A root port of hc changed (hc->lock held, interrupts off: the
+ * interrupt handler's dispatch): recorded, the thread woken. */
+void xhci_hotplug_note(struct xhci *hc, unsigned port);
 
 /* xhci_ctl.c: contexts and endpoint 0, for xhci_dev.c and class drivers. */
 /* A fresh input context: only the control context's add flags set. */
@@ -301,12 +351,19 @@ int xhci_configure_eps(struct xhci_dev *u, const struct xhci_ep_cfg *eps, unsign
  * queued is dropped. Polled: probe context or interrupts off. 0 or -errno. */
 int xhci_ep_restart(struct xhci_dev *u, unsigned dci, struct xhci_ring *r);
 
-/* usb_storage.c: a mass storage interface of u (probe context), and the
- * transfer events of its endpoints (hc.lock held, interrupts off). */
+/* usb_storage.c: a mass storage interface of u (probe context), the
+ * transfer events of its endpoints (hc->lock held, interrupts off), and
+ * its removal (interrupts off: every request from then on is -EIO, the
+ * device's pages are no longer touched, u->msc is cleared). */
 struct usb_config_info;
 struct usb_iface_info;
 const char *usb_storage_probe(struct xhci_dev *u, const struct usb_config_info *c,
 			      const struct usb_iface_info *i);
 void usb_storage_event(struct xhci_dev *u, const struct trb *ev);
+void usb_storage_gone(struct xhci_dev *u);
+/* The cached pages of the disks pulled out given back to memory (the
+ * block cache's, clean ones: a gone disk is never read again). The
+ * hot-plug thread, interrupts on (it sleeps). */
+void usb_storage_reap(void);
 
 #endif

@@ -5,7 +5,9 @@
  * (ASan sees to that: the input is copied to a buffer of exactly len
  * bytes), never record more interfaces or endpoints than the arrays hold,
  * an interrupt IN or bulk endpoint found is one, and a SuperSpeed
- * companion's burst stays within 15.
+ * companion's burst stays within 15; hub descriptors (USB 2 and
+ * SuperSpeed) give 1 to 15 ports, a port status a real speed, and a
+ * route string stays within its 20 bits.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,6 +46,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (c.ifaces[i].eps[k].max_burst > USB_SS_MAX_BURST)
 					abort();
 		}
+	}
+	for (int ss = 0; ss < 2; ss++) {
+		struct usb_hub_info h;
+		if (!usb_parse_hub(buf, size, ss, &h) && (!h.nports || h.nports > USB_HUB_MAX_PORTS))
+			abort();
+	}
+	if (size >= 5) {
+		uint32_t st = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
+			      (uint32_t)data[3] << 24, route;
+		struct usb_hub_port p = usb_hub_port_decode(st, data[4] & 1);
+		if (p.speed < USB_SPEED_FULL || p.speed > USB_SPEED_SUPER)
+			abort();
+		if (usb_route_child(st & 0xfffff, data[4] >> 1 & 7, data[4] >> 4, &route) &&
+		    (route >> 20 || (data[4] >> 1 & 7) >= USB_HUB_MAX_DEPTH))
+			abort();
 	}
 	free(buf);
 	return 0;

@@ -156,6 +156,35 @@ UNIT_TEST(arrows_with_e0)
 	return NULL;
 }
 
+/* Num Lock (0x45) off: the keypad is the cursor block (the E0 keys'
+ * sequences, 5 as ESC [ G, Linux's console); the operators stay; the
+ * key's repeat (a second make without a break) does not toggle again. */
+UNIT_TEST(num_lock)
+{
+	reset();
+	FEED(0x45, 0x45, REL(0x45));
+	TAP(K_KP7);
+	TAP(K_UP);
+	TAP(0x4c);
+	TAP(0x52);
+	TAP(0x53);
+	TAP(0x4a);
+	TAP(0x4e);
+	CHECK_STR(text, "\x1b[H\x1b[A\x1b[G\x1b[2~\x1b[3~-+");
+	reset();
+	TAP(0x45);
+	TAP(0x45);
+	TAP(0x4c);
+	TAP(0x53);
+	CHECK_STR(text, "5.");
+	/* Pause (E1 1D 45 E1 9D C5) is not Num Lock */
+	reset();
+	FEED(SC_E1, 0x1d, 0x45, SC_E1, 0x9d, 0xc5);
+	TAP(0x4c);
+	CHECK_STR(text, "5");
+	return NULL;
+}
+
 UNIT_TEST(function_keys)
 {
 	reset();
@@ -210,6 +239,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(ctrl_c),
 	UNIT_ENTRY(alt_prefixes_escape),
 	UNIT_ENTRY(arrows_with_e0),
+	UNIT_ENTRY(num_lock),
 	UNIT_ENTRY(function_keys),
 	UNIT_ENTRY(releases_ignored),
 	UNIT_ENTRY(fake_shift_ignored),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Host unit test: the USB descriptor parser (kernel/dev/usb_desc.c) and the boot keyboard's reports and key repeat (kernel/dev/usbkbd.c). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "unit.h"
 #include "dev/usb_desc.h"
@@ -188,7 +189,7 @@ UNIT_TEST(keyboard_reports)
 	typed[0] = 0;
 	report(&k, 0, HID_CAPS);
 	report(&k, 0, 0);
-	CHECK_EQ(usbkbd_leds(&k), USBKBD_LED_CAPS);
+	CHECK_EQ(usbkbd_leds(&k), USBKBD_LED_CAPS | USBKBD_LED_NUM);   /* Num Lock starts on */
 	report(&k, 0, HID_A);
 	const uint8_t rollover[USBKBD_REPORT_SIZE] = { 0, 0, 1, 1, 1, 1, 1, 1 };
 	usbkbd_report(&k, rollover, sizeof(rollover));   /* ignored */
@@ -223,6 +224,117 @@ UNIT_TEST(keyboard_repeat)
 	return NULL;
 }
 
+#define HID_NUMLOCK 0x53
+#define HID_KP_8    0x60
+#define HID_KP_5    0x5d
+
+/* Num Lock: on at start (digits, its LED lit); pressed, the keypad is
+ * the cursor block and the LED goes out; held, it toggles once. */
+UNIT_TEST(keyboard_num_lock)
+{
+	struct usbkbd k;
+
+	usbkbd_init(&k);
+	typed_len = 0;
+	typed[0] = 0;
+	CHECK_EQ(usbkbd_leds(&k), USBKBD_LED_NUM);
+	report(&k, 0, HID_KP_8);
+	report(&k, 0, 0);
+	report(&k, 0, HID_NUMLOCK);
+	now_ns = 0;
+	run_until(2 * USBKBD_REPEAT_DELAY_NS);   /* held and repeating: one toggle */
+	report(&k, 0, 0);
+	CHECK_EQ(usbkbd_leds(&k), 0);
+	report(&k, 0, HID_KP_8);
+	report(&k, 0, HID_KP_5);
+	report(&k, 0, 0);
+	CHECK_STR(typed, "8\x1b[A\x1b[G");
+	report(&k, 0, HID_NUMLOCK);
+	report(&k, 0, 0);
+	CHECK_EQ(usbkbd_leds(&k), USBKBD_LED_NUM);
+	return NULL;
+}
+
+/* A QEMU usb-hub's USB 2 hub descriptor (8 ports), and a SuperSpeed hub
+ * descriptor as USB 3.2 table 10-5 lays it out (4 ports, 100 ms power
+ * good, header decode latency 0x04, hub delay 0x01a0 ns). */
+static const uint8_t hub2_desc[] = { 9, 0x29, 8, 0x0a, 0x00, 50, 0, 0x00, 0xff };
+static const uint8_t hub3_desc[] = { 12, 0x2a, 4, 0x09, 0x00, 50, 0, 0x04, 0xa0, 0x01, 0x00, 0x00 };
+
+UNIT_TEST(hub_descriptors)
+{
+	struct usb_hub_info h;
+
+	CHECK(usb_parse_hub(hub2_desc, sizeof(hub2_desc), false, &h) == NULL);
+	CHECK_EQ(h.nports, 8);
+	CHECK_EQ(h.power_on_ms, 100);
+	CHECK_EQ(h.characteristics, 0x000a);
+	CHECK_EQ(h.hub_delay_ns, 0);
+	CHECK(usb_parse_hub(hub3_desc, sizeof(hub3_desc), true, &h) == NULL);
+	CHECK_EQ(h.nports, 4);
+	CHECK_EQ(h.power_on_ms, 100);
+	CHECK_EQ(h.header_decode_lat, 4);
+	CHECK_EQ(h.hub_delay_ns, 0x01a0);
+	/* the wrong type for the speed, too short, a short bLength, no ports */
+	CHECK(usb_parse_hub(hub2_desc, sizeof(hub2_desc), true, &h) != NULL);
+	CHECK(usb_parse_hub(hub3_desc, sizeof(hub3_desc), false, &h) != NULL);
+	CHECK(usb_parse_hub(hub3_desc, USB_DT_SS_HUB_SIZE - 1, true, &h) != NULL);
+	uint8_t d[sizeof(hub3_desc)];
+	memcpy(d, hub3_desc, sizeof(d));
+	d[0] = 7;
+	CHECK(usb_parse_hub(d, sizeof(d), true, &h) != NULL);
+	d[0] = 12;
+	d[2] = 0;
+	CHECK(usb_parse_hub(d, sizeof(d), true, &h) != NULL);
+	d[2] = 200;                             /* more than a route string tier holds */
+	CHECK(usb_parse_hub(d, sizeof(d), true, &h) == NULL);
+	CHECK_EQ(h.nports, USB_HUB_MAX_PORTS);
+	return NULL;
+}
+
+/* Port status: USB 2 (power bit 8, speed bits 9-10) against SuperSpeed
+ * (power bit 9, no speed field: every device is SuperSpeed; a warm
+ * reset's change counts as the reset's end). */
+UNIT_TEST(hub_port_status)
+{
+	struct usb_hub_port p = usb_hub_port_decode(0x00100503, false);   /* connected, enabled, power, high, C_RESET */
+
+	CHECK(p.connected && p.enabled && p.powered && p.reset_done);
+	CHECK_EQ(p.speed, USB_SPEED_HIGH);
+	p = usb_hub_port_decode(0x00000303, false);                       /* low speed, powered */
+	CHECK_EQ(p.speed, USB_SPEED_LOW);
+	CHECK(p.powered && !p.reset_done);
+	p = usb_hub_port_decode(0x00000103, false);
+	CHECK_EQ(p.speed, USB_SPEED_FULL);
+	p = usb_hub_port_decode(0x00010203, true);                        /* SS: power at bit 9, C_CONNECTION */
+	CHECK(p.connected && p.enabled && p.powered && p.connect_changed && !p.reset_done);
+	CHECK_EQ(p.speed, USB_SPEED_SUPER);
+	p = usb_hub_port_decode(0x00000103, true);                        /* bit 8 is not power on SS */
+	CHECK(!p.powered);
+	CHECK(usb_hub_port_decode(0x00200203, true).reset_done);          /* C_BH_PORT_RESET */
+	CHECK(usb_hub_port_decode(0x00100203, true).reset_done);
+	CHECK(!usb_hub_port_decode(0x00200203, false).reset_done);        /* no warm reset on USB 2 */
+	return NULL;
+}
+
+/* Route strings: four bits a tier, the first hub's port lowest; ports
+ * above 15 and tiers past the fifth cannot be written. */
+UNIT_TEST(hub_route_string)
+{
+	uint32_t r;
+
+	CHECK(usb_route_child(0, 0, 3, &r));
+	CHECK_EQ(r, 0x3);
+	CHECK(usb_route_child(0x3, 1, 15, &r));
+	CHECK_EQ(r, 0xf3);
+	CHECK(!usb_route_child(0x54321, 5, 1, &r));          /* a sixth tier */
+	CHECK(usb_route_child(0x4321, 4, 5, &r));
+	CHECK_EQ(r, 0x54321);
+	CHECK(!usb_route_child(0, 0, 16, &r));
+	CHECK(!usb_route_child(0, 0, 0, &r));
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -232,6 +344,10 @@ int main(int argc, char **argv)
 		UNIT_ENTRY(config_alternates_and_overflow),
 		UNIT_ENTRY(keyboard_reports),
 		UNIT_ENTRY(keyboard_repeat),
+		UNIT_ENTRY(keyboard_num_lock),
+		UNIT_ENTRY(hub_descriptors),
+		UNIT_ENTRY(hub_port_status),
+		UNIT_ENTRY(hub_route_string),
 	};
 	return unit_main(tests, UNIT_COUNT(tests), argc, argv);
 }
