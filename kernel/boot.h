@@ -33,6 +33,7 @@ struct boot_config {
 	unsigned maxcpus;                  /* maxcpus=N (N >= 1), nosmp = maxcpus=1; 0: every CPU */
 	bool tsc_unstable;                 /* tsc=unstable: keep time with the reference clock */
 	unsigned tsc_early_khz;            /* tsc_early_khz=N: the TSC rate given, not measured (0: measure) */
+	unsigned smp_tsc_skew;             /* smp_tsc_skew=N: the warp test's test (smp.h) */
 };
 
 /* Parse the command line into cfg, logging every unknown or malformed

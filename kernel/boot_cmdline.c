@@ -156,6 +156,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return parse_decimal(w, MAXCPUS_MAX, &cfg->maxcpus);
 	if (cmdline_word_is(w, "tsc_early_khz")) /* Linux's: the TSC rate, not measured */
 		return parse_decimal(w, TSC_KHZ_MAX, &cfg->tsc_early_khz);
+	if (cmdline_word_is(w, "smp_tsc_skew")) /* a test of the TSC warp check */
+		return parse_decimal(w, UINT32_MAX, &cfg->smp_tsc_skew);
 	if (cmdline_word_is(w, "nosmp"))
 		return !w->has_val && (cfg->maxcpus = 1);
 	if (cmdline_word_is(w, "tsc")) /* Linux's tsc=unstable */

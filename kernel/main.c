@@ -363,6 +363,7 @@ void kmain(struct kbi_boot_info *bi)
 		time_mark_tsc_unstable("tsc=unstable");
 	cpu_sti();
 	smp_set_ap_entry(sched_ap_enter); /* the scheduler is above arch: registered */
+	smp_set_tsc_skew(cfg.smp_tsc_skew); /* 0 but in the warp test's test */
 	smp_start(bi, cfg.maxcpus); /* they set themselves up while the boot goes on */
 	console_input_init(bi);
 	efi_rt_init(bi); /* before the RTC, which may fall back to GetTime */
@@ -377,6 +378,8 @@ void kmain(struct kbi_boot_info *bi)
 	xhci_hotplug_start(); /* USB devices plugged in or pulled out from now on */
 	tty_init(); /* the console TTY: ^C works before anything opens it */
 	smp_finish(); /* the other CPUs, started after time_init, into the scheduler */
+	if (smp_tsc_warp())
+		time_mark_tsc_unstable("the CPUs' TSCs are not in step");
 	syscall_init(cfg.audit);
 	mount_filesystems(bi);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;

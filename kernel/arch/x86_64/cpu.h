@@ -51,6 +51,15 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* rdtsc after every earlier load has completed (LFENCE: on Intel and on
+ * AMD with LFENCE dispatch-serialising, as Linux's rdtsc_ordered): for
+ * readings compared between CPUs. */
+static inline uint64_t rdtsc_ordered(void)
+{
+	__asm__ volatile("lfence" ::: "memory");
+	return rdtsc();
+}
+
 static inline uint64_t read_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }

@@ -106,6 +106,20 @@ static volatile bool ap_go;          /* set once the boot CPU numbered the CPUs 
 static struct percpu *cpus[SMP_MAX_CPUS];
 static volatile unsigned online = 1;
 static uint64_t t_start, t_kick;     /* TSC at smp_start and at its first INIT */
+
+/* The TSC warp test (Linux's check_tsc_warp): CPUs take turns under
+ * warp_lock, each reading its TSC and comparing it with the last reading
+ * any CPU made; a reading below it, made later, means the TSCs are not
+ * in step. The boot CPU reads before the kick and again at smp_finish
+ * (so one ahead of or behind the others shows), each AP as it answers.
+ * Lock rule: warp_last and warp_max under warp_lock (a bare flag,
+ * interrupts off: the APs take no kernel lock). */
+#define WARP_ROUNDS 64
+static volatile uint32_t warp_lock;
+static uint64_t warp_last, warp_max;
+/* smp_tsc_skew=N, a test: the first AP's warp-test readings are taken N
+ * cycles ahead (QEMU's TCG ignores writes to the TSC MSRs). */
+static uint64_t first_ap_skew;
 static bool started;                 /* smp_start kicked the APs: smp_finish collects */
 static const char *not_started;      /* else why not */
 static void (*ap_enter)(void) __attribute__((noreturn)); /* the scheduler's */
@@ -134,6 +148,27 @@ void smp_send_ipi(unsigned id, unsigned vector)
 }
 
 /* ------------------------------------------------------ the AP's side */
+
+/* WARP_ROUNDS turns of the warp test on this CPU (skew: added to its
+ * readings, 0 but in the test of the test). */
+static void warp_rounds(uint64_t skew)
+{
+	for (int i = 0; i < WARP_ROUNDS; i++) {
+		while (__atomic_exchange_n(&warp_lock, 1, __ATOMIC_ACQUIRE))
+			cpu_pause();
+		uint64_t now = rdtsc_ordered() + skew;
+		if (now < warp_last && warp_last - now > warp_max)
+			warp_max = warp_last - now;
+		if (now > warp_last)
+			warp_last = now;
+		__atomic_store_n(&warp_lock, 0, __ATOMIC_RELEASE);
+	}
+}
+
+uint64_t smp_tsc_warp(void)
+{
+	return warp_max;
+}
 
 /* This CPU's APIC ID from CPUID (its APIC is not set up yet): the
  * x2APIC ID of leaf 0Bh where there is one, else the 8-bit initial ID. */
@@ -201,6 +236,7 @@ void ap_entry(unsigned ticket, uint64_t stack_top)
 	}
 	fpu_boot_init();
 	arch_syscall_init();
+	warp_rounds(s == &slots[0] ? first_ap_skew : 0);
 	s->tsc_answered = rdtsc();
 	if (!answer(s, AP_UP))
 		cpu_halt_forever(); /* too late: left out */
@@ -480,6 +516,11 @@ void smp_park_others(void)
 	}
 }
 
+void smp_set_tsc_skew(uint64_t cycles)
+{
+	first_ap_skew = cycles;
+}
+
 void smp_set_ap_entry(void (*enter)(void) __attribute__((noreturn)))
 {
 	ap_enter = enter;
@@ -539,6 +580,7 @@ void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus)
 		plan(acpi_madt(), limit, stacks);
 	if (!why && !nslots)
 		why = "no other CPU in the MADT";
+	warp_rounds(0); /* the boot CPU's readings before any AP's */
 	if (!why && !start_slots(bi, stacks))
 		why = "the trampoline does not fit its page";
 	not_started = why;
@@ -553,10 +595,14 @@ void smp_finish(void)
 	}
 	uint64_t t_wait = rdtsc();
 	collect();
+	warp_rounds(0); /* and after every AP's */
 	uint64_t now = rdtsc(), us = tsc_to_us(now - t_start), waited = tsc_to_us(now - t_wait);
 	klog(LOG_INFO, "smp: %u CPU%s online (%s, started in %lu.%03lu ms, %lu.%03lu of them waited for)\n",
 	     online, online == 1 ? "" : "s", lapic_is_x2apic() ? "x2APIC" : "xAPIC", us / 1000,
 	     us % 1000, waited / 1000, waited % 1000);
+	if (warp_max)
+		klog(LOG_WARN, "smp: the CPUs' TSCs are not in step (one read %lu cycles below "
+			       "another read before it)\n", warp_max);
 	__atomic_store_n(&ap_go, true, __ATOMIC_RELEASE);
 	log_details();
 }

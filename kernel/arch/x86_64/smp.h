@@ -37,6 +37,14 @@ void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus);
 void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus);
 void smp_finish(void);
 
+/* After smp_finish: the largest step back the TSC warp test saw between
+ * CPUs (0: in step); the caller then distrusts the TSC as the clock. */
+uint64_t smp_tsc_warp(void);
+/* smp_tsc_skew=N on the command line, for the test of the warp test: the
+ * first AP's readings in it are taken N cycles ahead (QEMU's TCG ignores
+ * writes to the TSC). Before smp_start. */
+void smp_set_tsc_skew(uint64_t cycles);
+
 /* Where a started AP goes once set up, interrupts off, never to return:
  * the scheduler (sched_ap_enter). The scheduler sits above this file, so
  * it is registered, not called (main.c does, before smp_init); without
