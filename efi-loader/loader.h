@@ -45,6 +45,7 @@ struct loader {
 	bool cmdline_found;            /* cmdline.txt was there */
 
 	bool secure_boot;              /* the firmware enforces Secure Boot */
+	bool check_files;              /* hash kernel and rootfs (Secure Boot, or `verify`) */
 	uint32_t sb_flags;             /* KBI_SB_*, for the kernel */
 
 	struct kbi_framebuffer fb;
@@ -83,6 +84,8 @@ EFI_STATUS read_file_pages(struct loader *ld, const CHAR16 *path, struct region 
 
 /* verify.c: Secure Boot (the firmware's switch, the signed record) */
 void check_secure_boot(struct loader *ld);
+void decide_checks(struct loader *ld);
+struct sha256 *verify_hasher(struct loader *ld, struct sha256 *hash);
 EFI_STATUS verify_digest(struct loader *ld, const char *file, const uint8_t got[SHA256_DIGEST_SIZE],
 			 bool kernel);
 void choose_cmdline(struct loader *ld);

@@ -42,18 +42,21 @@ static void read_cmdline(struct loader *ld)
 	FreePool(buf);
 }
 
-/* Read the rootfs and check it against the signed record (verify.c). */
+/* Read the rootfs and check it against the signed record (verify.c;
+ * only when decide_checks asked for it). */
 static EFI_STATUS load_rootfs(struct loader *ld)
 {
 	uint8_t digest[SHA256_DIGEST_SIZE];
 	struct sha256 hash;
 	EFI_STATUS st;
 
-	sha256_init(&hash);
-	st = read_file_pages(ld, L"\\kestrel\\rootfs.cpio", &ld->rootfs, &hash);
+	struct sha256 *h = verify_hasher(ld, &hash);
+
+	st = read_file_pages(ld, L"\\kestrel\\rootfs.cpio", &ld->rootfs, h);
 	if (EFI_ERROR(st))
 		return st;
-	sha256_final(&hash, digest);
+	if (h)
+		sha256_final(h, digest);
 	return verify_digest(ld, "rootfs.cpio", digest, false);
 }
 
@@ -203,11 +206,12 @@ static EFI_STATUS load_everything(struct loader *ld, EFI_SYSTEM_TABLE *st)
 	if (EFI_ERROR((s = open_boot_volume(ld))))
 		return s;
 	check_secure_boot(ld);
+	read_cmdline(ld);
+	decide_checks(ld);
 	if (EFI_ERROR((s = load_kernel(ld))))
 		return s;
 	if (EFI_ERROR((s = load_rootfs(ld))))
 		return s;
-	read_cmdline(ld);
 	choose_cmdline(ld);
 	find_framebuffer(ld);
 	find_rsdp(ld, st);

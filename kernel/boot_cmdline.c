@@ -162,6 +162,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return !w->has_val && (cfg->maxcpus = 1);
 	if (cmdline_word_is(w, "tsc")) /* Linux's tsc=unstable */
 		return val_is(w, "unstable") && (cfg->tsc_unstable = true);
+	if (cmdline_word_is(w, "verify")) /* the loader's: hash the files with Secure Boot off */
+		return !w->has_val;
 	if (cmdline_word_is(w, "fb")) /* fb=WIDTHxHEIGHT: the loader's choice of mode */
 		return w->has_val;
 	if (cmdline_word_is(w, "crash") && w->has_val) {

@@ -210,6 +210,9 @@ static void banner(const struct kbi_boot_info *bi, uint64_t tsc_entry, bool have
 	klog(LOG_INFO, "Kestrel %s (x86_64)\n", KESTREL_VERSION);
 	klog(LOG_INFO, "boot: loader start to kernel entry %lu ms (TSC %lu MHz, measured by the loader)\n",
 	     log_ms_since_origin(tsc_entry), bi->tsc_hz / 1000000);
+	if (bi->tsc_hz >= 1000) /* the TSC counts from reset: the firmware's share (make bench) */
+		klog(LOG_INFO, "boot: reset to loader start %lu ms (the firmware, by the TSC)\n",
+		     bi->tsc_loader_start / (bi->tsc_hz / 1000));
 	banner_memory(bi);
 	banner_fb(bi, have_fb);
 	klog(LOG_INFO, "acpi: RSDP %#lx (ACPI %s), %s with %u tables\n", bi->acpi_rsdp,

@@ -12,7 +12,8 @@ BENCH_SRC   := rootfs/src/bench
 BENCH_NAMES := null_syscall write_null pipe_pingpong yield_switch fork_exit fork_exec \
 	page_fault exec_busybox
 # The curves: one operation's cost against N (bench-run runs them in its "curves" mode).
-BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap
+BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap curve_file curve_path curve_fork \
+	curve_yield
 # The disk benchmark: bench-run's disk mode runs it on a disk tools/bench.py attaches.
 BENCH_DISK := disk
 # The SMP benchmarks: bench-run's smp mode runs them (tools/bench.py boots -smp 1, 2, 4).

@@ -62,58 +62,94 @@ bool vfs_emit_dots(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx
 	return true;
 }
 
+/* Records are gathered here and copied to the user a batch at a time:
+ * one copy_to_user for many entries, not one each (the copy's checks
+ * were a third of an entry's cost). Room for several of the longest. */
+#define DIRENT_STAGE 1024 /* bytes: three of the longest records (280) and more */
+
+/* Record fields are stored whole into the byte stage. */
+typedef uint64_t __attribute__((may_alias)) rec_u64;
+typedef uint16_t __attribute__((may_alias)) rec_u16;
+
 /* Where getdents/getdents64 is filling the user's buffer. */
 struct dirent_ctx {
 	uptr_t buf;
-	size_t cap, used;
+	size_t cap, used;     /* used: bytes in the user's buffer, staged ones included */
+	size_t staged;        /* bytes at the end of used still in stage, not copied out */
+	uint64_t staged_pos;  /* d_off of the last record staged */
+	uint64_t copied_pos;  /* d_off of the last record copied out: where a fault rewinds to */
 	int err;
 	bool full;
 	enum dirent_format fmt;
+	uint8_t stage[DIRENT_STAGE] __attribute__((aligned(8)));
 };
+
+/* Copy the staged records to the user. On a fault: c->err, and used
+ * back to what was copied (the caller rewinds the position). */
+static bool stage_flush(struct dirent_ctx *c)
+{
+	size_t at = c->used - c->staged;
+
+	if (c->staged && copy_to_user(c->buf + at, c->stage, c->staged)) {
+		c->err = -EFAULT;
+		c->used = at;
+		c->staged = 0;
+		return false;
+	}
+	c->staged = 0;
+	c->copied_pos = c->staged_pos;
+	return true;
+}
 
 /* One record, padded to 8 bytes: struct linux_dirent64 (header with
  * d_type, name, NUL) or the old struct linux_dirent (header, name, NUL,
- * then d_type in the record's last byte). */
+ * then d_type in the record's last byte), written into the stage. */
 static bool emit_user(void *arg, const char *name, size_t len, uint64_t ino, unsigned dtype,
 		      uint64_t next_pos)
 {
 	struct dirent_ctx *c = arg;
-	uint8_t rec[DIRENT_HEADER + NAME_MAX + 2 + 8];
 	bool old = c->fmt == DIRENT_OLD;
 	size_t head = old ? DIRENT_OLD_HEADER : DIRENT_HEADER;
 	size_t reclen = (head + len + 1 + (old ? 1 : 0) + 7) & ~(size_t)7;
-	uint16_t rl = (uint16_t)reclen;
-	int64_t off = (int64_t)next_pos;
 
 	if (c->used + reclen > c->cap) {
 		c->full = true;
 		return false;
 	}
-	memset(rec, 0, reclen);
-	memcpy(rec, &ino, 8);
-	memcpy(rec + 8, &off, 8);
-	memcpy(rec + 16, &rl, 2);
-	rec[old ? reclen - 1 : 18] = (uint8_t)dtype;
-	memcpy(rec + head, name, len);
-	if (copy_to_user(c->buf + c->used, rec, reclen)) {
-		c->err = -EFAULT;
+	if (c->staged + reclen > DIRENT_STAGE && !stage_flush(c))
 		return false;
-	}
+	uint8_t *rec = c->stage + c->staged;
+	*(rec_u64 *)(rec + reclen - 8) = 0; /* the NUL and the padding (reclen - 8 <= head + len) */
+	*(rec_u64 *)rec = ino;
+	*(rec_u64 *)(rec + 8) = next_pos;
+	*(rec_u16 *)(rec + 16) = (uint16_t)reclen;
+	memcpy(rec + head, name, len);
+	rec[old ? reclen - 1 : 18] = (uint8_t)dtype;
+	c->staged += reclen;
 	c->used += reclen;
+	c->staged_pos = next_pos;
 	return true;
 }
 
 /* Fill buf with the entries from f->pos on, in format fmt: the bytes
  * written, 0 at the end, -EINVAL when the first entry does not fit
- * (a count over INT_MAX fits nothing, as in Linux). */
+ * (a count over INT_MAX fits nothing, as in Linux), -EFAULT when none
+ * could be copied. A file system's iterate leaves f->pos at the d_off
+ * of the last record it emitted; a fault puts it back after the last
+ * record the user got. */
 static long dir_getdents(struct file *f, uptr_t buf, size_t n, enum dirent_format fmt)
 {
-	struct dirent_ctx c = { buf, n > DIRENT_MAX_COUNT ? 0 : n, 0, 0, false, fmt };
+	struct dirent_ctx c = { .buf = buf, .cap = n > DIRENT_MAX_COUNT ? 0 : n,
+				.copied_pos = f->pos, .fmt = fmt };
 	struct inode *ip = f->inode;
 
 	if (ip->nlink == 0)
 		return -ENOENT; /* removed while open: Linux lists nothing and says ENOENT */
 	int err = ip->ops->iterate ? ip->ops->iterate(ip, &f->pos, emit_user, &c) : -ENOTDIR;
+	if (!c.err)
+		stage_flush(&c);
+	if (c.err)
+		f->pos = c.copied_pos; /* the records the user did not get are read again */
 	if (err)
 		return err;
 	if (c.err && c.used == 0)

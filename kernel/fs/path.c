@@ -23,23 +23,6 @@ long path_next(const char **p, const char **name)
 	return (long)len;
 }
 
-bool path_only_slashes(const char *s)
-{
-	while (*s == '/')
-		s++;
-	return *s == '\0';
-}
-
-bool path_is_dot(const char *name, size_t len)
-{
-	return len == 1 && name[0] == '.';
-}
-
-bool path_is_dotdot(const char *name, size_t len)
-{
-	return len == 2 && name[0] == '.' && name[1] == '.';
-}
-
 int path_splice(char *out, size_t cap, const char *target, size_t tlen, const char *rest)
 {
 	/* rest is what followed the link's name: "", or a '/' and more. Only

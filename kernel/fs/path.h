@@ -15,12 +15,25 @@
  */
 long path_next(const char **p, const char **name);
 
-/* True if s holds nothing but slashes (the rest after a final component). */
-bool path_only_slashes(const char *s);
+/* True if s holds nothing but slashes (the rest after a final component).
+ * Inline, as the two below: a walk asks them at every component. */
+static inline bool path_only_slashes(const char *s)
+{
+	while (*s == '/')
+		s++;
+	return *s == '\0';
+}
 
 /* "." and ".." as components of length len. */
-bool path_is_dot(const char *name, size_t len);
-bool path_is_dotdot(const char *name, size_t len);
+static inline bool path_is_dot(const char *name, size_t len)
+{
+	return len == 1 && name[0] == '.';
+}
+
+static inline bool path_is_dotdot(const char *name, size_t len)
+{
+	return len == 2 && name[0] == '.' && name[1] == '.';
+}
 
 /*
  * Build, in out (cap bytes), the path that replaces a symlink in the

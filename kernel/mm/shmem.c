@@ -2,8 +2,13 @@
 /*
  * Kestrel: memory objects (mm/shmem.h). The pages are found through a
  * radix tree of page-sized nodes of 512 physical addresses, as deep as
- * the object's size needs (at most 4 levels for all of user space), and
- * built as pages are touched: a sparse 1 TiB object costs what it uses.
+ * the highest page touched needs (as Linux's xarray): none for an object
+ * of one page (the root is that page), one node up to 512 pages, at most
+ * 4 levels for all of user space. It grows a level on top when a page
+ * beyond its reach is touched and is built as pages are touched: a
+ * sparse 1 TiB object costs what it uses, and a small file costs its
+ * pages and not four nodes (whose allocation, zeroing and, at truncation,
+ * 2,048 slots' scan were most of a 4 KiB file's rewrite).
  */
 #include "mm/shmem.h"
 #include "mm/heap.h"
@@ -16,7 +21,8 @@
 
 struct shmem {
 	int refs;
-	unsigned levels;  /* nodes between root and the pages (1..SHMEM_MAX_LEVELS) */
+	unsigned levels;  /* nodes between root and the pages (0..SHMEM_MAX_LEVELS); the
+			   * tree reaches pages [0, 512^levels): tree_reaches() */
 	uint64_t npages;  /* capacity: pages [0, npages) may exist */
 	uint64_t end;     /* a mapping reaches pages [0, end) (shmem_end) */
 	uint64_t root;    /* physical address of the top node; 0 until first use */
@@ -25,10 +31,10 @@ struct shmem {
 	struct vma *rmap; /* regions mapping the object (mm/uvm.c) */
 };
 
-/* The fewest levels whose tree holds npages slots. */
+/* The fewest levels whose tree holds npages slots (0: one page, the root). */
 static unsigned levels_for(uint64_t npages)
 {
-	unsigned levels = 1;
+	unsigned levels = 0;
 
 	while (levels < SHMEM_MAX_LEVELS && (npages - 1) >> (SHMEM_FANOUT_SHIFT * levels))
 		levels++;
@@ -45,7 +51,7 @@ struct shmem *shmem_create(uint64_t npages)
 		return NULL;
 	s->refs = 1;
 	s->npages = s->end = npages;
-	s->levels = levels_for(npages);
+	s->levels = 0; /* grown as pages are touched (grow_to) */
 	return s;
 }
 
@@ -68,7 +74,8 @@ static void free_tree(struct shmem *s, uint64_t phys, unsigned level)
 	}
 	uint64_t *node = phys_to_virt(phys);
 	for (unsigned i = 0; i < SHMEM_FANOUT; i++)
-		free_tree(s, node[i], level - 1);
+		if (node[i])
+			free_tree(s, node[i], level - 1);
 	page_free(node);
 }
 
@@ -97,11 +104,39 @@ static uint64_t slot_page(struct shmem *s, uint64_t *slot, bool data)
 	return *slot;
 }
 
+/* Does the tree, as high as it is now, reach page idx? */
+static bool tree_reaches(const struct shmem *s, uint64_t idx)
+{
+	return (idx >> (SHMEM_FANOUT_SHIFT * s->levels)) == 0;
+}
+
+/* Make the tree high enough to reach page idx (< npages): an empty tree
+ * just takes the height; a built one gets new nodes on top, the old root
+ * in slot 0 of each. False when out of memory (the tree unchanged in
+ * what it holds). */
+static bool grow_to(struct shmem *s, uint64_t idx)
+{
+	if (!s->root) {
+		if (!tree_reaches(s, idx))
+			s->levels = levels_for(idx + 1);
+		return true;
+	}
+	while (!tree_reaches(s, idx)) {
+		uint64_t *node = page_alloc_zeroed();
+		if (!node)
+			return false;
+		node[0] = s->root;
+		s->root = virt_to_phys(node);
+		s->levels++;
+	}
+	return true;
+}
+
 uint64_t shmem_page(struct shmem *s, uint64_t idx)
 {
 	uint64_t *slot = &s->root;
 
-	if (idx >= s->npages)
+	if (idx >= s->npages || !grow_to(s, idx))
 		return 0;
 	for (unsigned l = s->levels; l > 0; l--) {
 		uint64_t node = slot_page(s, slot, false);
@@ -117,7 +152,7 @@ uint64_t shmem_lookup(const struct shmem *s, uint64_t idx)
 {
 	uint64_t phys = s->root;
 
-	if (idx >= s->npages)
+	if (idx >= s->npages || !tree_reaches(s, idx))
 		return 0;
 	for (unsigned l = s->levels; l > 0 && phys; l--) {
 		unsigned i = (idx >> (SHMEM_FANOUT_SHIFT * (l - 1))) & (SHMEM_FANOUT - 1);
@@ -164,14 +199,16 @@ static void truncate_tree(struct shmem *s, uint64_t *slot, unsigned level, uint6
 		return;
 	uint64_t span = 1ull << (SHMEM_FANOUT_SHIFT * (level - 1));
 	uint64_t *node = phys_to_virt(*slot);
-	for (unsigned i = 0; i < SHMEM_FANOUT; i++)
-		if (base + (i + 1) * span > idx)
+	for (uint64_t i = (idx - base) / span; i < SHMEM_FANOUT; i++) /* from idx's subtree */
+		if (node[i])
 			truncate_tree(s, &node[i], level - 1, base + i * span, idx);
 }
 
 void shmem_truncate(struct shmem *s, uint64_t idx)
 {
 	truncate_tree(s, &s->root, s->levels, 0, idx);
+	if (!s->root)
+		s->levels = 0; /* empty: the next page touched sets the height */
 }
 
 struct vma **shmem_rmap(struct shmem *s)

@@ -214,24 +214,31 @@ static void vma_free(struct vma *v)
 	kfree(v);
 }
 
+/* A dying space's page: its reference goes at once (uvm_destroy). The
+ * entry is left as it is: the tables go next, and no CPU walks them. */
+static void put_page(uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)va;
+	(void)arg;
+	page_ref_put(*pte & PTE_ADDR);
+}
+
 void uvm_destroy(struct vm_space *vs)
 {
 	if (__atomic_sub_fetch(&vs->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	struct vma *v = vs->vmas;
-	struct tlb_batch b;
 
-	/* No CPU keeps it loaded from here on (an idle CPU, a kernel thread):
-	 * the unmaps below then need no IPI, and the tables can go. */
+	/* No CPU keeps it loaded from here on (an idle CPU, a kernel thread),
+	 * so none holds a TLB entry of it: the pages need no flush (and no
+	 * batch) before they go, and the tables can go. */
 	tlb_retire_pml4(vs->pml4);
-	batch_begin(&b, vs);
 	while (v) {
 		struct vma *next = v->next;
-		unmap_range(vs, v->start, v->end, &b);
+		arch_walk_user(vs->pml4, v->start, v->end, put_page, NULL);
 		vma_free(v);
 		v = next;
 	}
-	tlb_batch_finish(&b);
 	arch_free_user_tables(vs->pml4);
 	page_free(phys_to_virt(vs->pml4));
 	kfree(vs);
@@ -912,7 +919,24 @@ struct fork_ctx {
 	int err;
 	bool shared;          /* the region being copied is VMA_SHARED */
 	struct tlb_batch *parent_batch; /* the parent's entries made read-only */
+	uint64_t block;       /* the PAGE_SIZE_2M block whose child slots are at slots */
+	uint64_t *slots;      /* NULL: none yet */
 };
+
+/* The child's leaf slot for va: one page-table walk per 2 MiB block
+ * (arch_pte_alloc), not two per page. NULL when out of memory. */
+static uint64_t *child_slot(struct fork_ctx *c, uint64_t va)
+{
+	uint64_t block = va & ~(PAGE_SIZE_2M - 1);
+
+	if (!c->slots || block != c->block) {
+		c->slots = arch_pte_alloc(c->child->pml4, block);
+		c->block = block;
+		if (!c->slots)
+			return NULL;
+	}
+	return c->slots + (va - block) / PAGE_SIZE;
+}
 
 /* Share one parent page with the child, one more reference on it. A
  * private region's page becomes read-only and marked COW in both,
@@ -932,14 +956,12 @@ static void share_page(uint64_t va, uint64_t *pte, void *arg)
 		if (was_writable) /* PTE_COW alone is a software bit */
 			tlb_batch_add(c->parent_batch, va);
 	}
-	uint64_t *child = NULL;
-	if (arch_map_page(c->child->pml4, va, pa, VM_USER) == 0)
-		child = arch_pte(c->child->pml4, va);
+	uint64_t *child = child_slot(c, va);
 	if (!child) {
 		c->err = -ENOMEM;
 		return;
 	}
-	*child = *pte;
+	*child = *pte; /* the child's tables are new: nothing to flush */
 	page_ref_get(pa);
 	resident_inc(c->child);
 }
@@ -967,7 +989,7 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 {
 	struct vm_space *vs = uvm_create();
 	struct tlb_batch b;
-	struct fork_ctx c = { vs, 0, false, &b };
+	struct fork_ctx c = { vs, 0, false, &b, 0, NULL };
 	struct vma **tail;
 
 	if (!vs)

@@ -237,6 +237,7 @@ static uint32_t nfree, free_cap, slots_used;
  * Their slots count as in use. Lock rule: vm_lock. */
 #define KSTACK_CACHED_MAX 8
 static uint64_t cached_tops[KSTACK_CACHED_MAX];
+static size_t cached_dirty[KSTACK_CACHED_MAX]; /* bytes below its top that may be non-zero */
 static uint32_t ncached;
 
 /* Stacks freed beyond the cache: unmapped, but their slots and pages
@@ -309,23 +310,31 @@ static void kstack_slot_put(uint32_t slot, uint64_t low)
 static uint64_t kstack_cached_take(void)
 {
 	uint64_t flags = spin_lock_irqsave(&vm_lock);
-	uint64_t top = ncached ? cached_tops[--ncached] : 0;
-	spin_unlock_irqrestore(&vm_lock, flags);
+	uint64_t top = 0;
+	size_t dirty = 0;
 
-	if (top)
-		memset((void *)(top - KSTACK_SIZE), 0, KSTACK_SIZE);
+	if (ncached) {
+		ncached--;
+		top = cached_tops[ncached];
+		dirty = cached_dirty[ncached];
+	}
+	spin_unlock_irqrestore(&vm_lock, flags);
+	if (top) /* only what its last thread wrote: a fork's stack is mostly untouched */
+		memset((void *)(top - dirty), 0, dirty);
 	return top;
 }
 
-/* Keep the stack below top for a later kstack_alloc: false when the
- * cache is full. */
-static bool kstack_cached_put(uint64_t top)
+/* Keep the stack below top (dirty bytes of it written) for a later
+ * kstack_alloc: false when the cache is full. */
+static bool kstack_cached_put(uint64_t top, size_t dirty)
 {
 	uint64_t flags = spin_lock_irqsave(&vm_lock);
 	bool kept = ncached < KSTACK_CACHED_MAX;
 
-	if (kept)
-		cached_tops[ncached++] = top;
+	if (kept) {
+		cached_tops[ncached] = top;
+		cached_dirty[ncached++] = dirty < KSTACK_SIZE ? dirty : KSTACK_SIZE;
+	}
 	spin_unlock_irqrestore(&vm_lock, flags);
 	return kept;
 }
@@ -395,14 +404,19 @@ uint64_t kstack_alloc(void)
 	return top;
 }
 
-void kstack_free(uint64_t top)
+void kstack_free_dirty(uint64_t top, size_t dirty)
 {
 	uint64_t off = top - KSTACK_AREA_BASE;
 
 	if (top <= KSTACK_AREA_BASE || top > KSTACK_AREA_END || off % KSTACK_SLOT_SIZE)
 		panic("kstack_free: %#lx is not a kernel stack", top);
-	if (!kstack_cached_put(top))
+	if (!kstack_cached_put(top, dirty))
 		kstack_slot_put_stale((uint32_t)(off / KSTACK_SLOT_SIZE - 1));
+}
+
+void kstack_free(uint64_t top)
+{
+	kstack_free_dirty(top, KSTACK_SIZE);
 }
 
 bool vmalloc_is_guard(uint64_t va)

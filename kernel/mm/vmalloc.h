@@ -26,6 +26,10 @@ void *vmalloc_map_phys(uint64_t pa, size_t len, unsigned prot);
 #define KSTACK_SIZE (16 * 1024)
 uint64_t kstack_alloc(void);
 void kstack_free(uint64_t top);
+/* kstack_free when only the top `dirty` bytes may hold non-zero words
+ * (the rest as kstack_alloc gave it: zero): a cached stack is zeroed
+ * again only there. */
+void kstack_free_dirty(uint64_t top, size_t dirty);
 
 /* True if va is a guard page of a live vmalloc area or of a kernel-stack
  * slot (for fault reports). */

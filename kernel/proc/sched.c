@@ -206,21 +206,35 @@ static char kstack_peak_name[16];   /* and that thread's name */
 /* Bytes of t's stack ever used: from the top down to the lowest non-zero
  * word. kstack_alloc hands out zeroed pages, so no paint is needed; a
  * zero written at the very deepest point can hide a few words, which
- * does not matter to a half-the-stack limit. */
+ * does not matter to a half-the-stack limit. The untouched part is
+ * most of the stack: it is skipped KSTACK_SCAN_WORDS at a time. */
+#define KSTACK_SCAN_WORDS 8
 static size_t kstack_used(const struct thread *t)
 {
 	const uint64_t *w = (const uint64_t *)(t->kstack_top - KSTACK_SIZE);
-	size_t i = 0;
+	size_t i = 0, n = KSTACK_SIZE / sizeof(*w);
 
-	while (i < KSTACK_SIZE / sizeof(*w) && w[i] == 0)
+	for (; i + KSTACK_SCAN_WORDS <= n; i += KSTACK_SCAN_WORDS)
+		if ((w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] |
+		     w[i + 7]) != 0)
+			break;
+	while (i < n && w[i] == 0)
 		i++;
 	return KSTACK_SIZE - i * sizeof(*w);
 }
 
-/* At thread exit (interrupts off): keep the deepest use seen. */
-static void kstack_note(const struct thread *t)
+/* What the exit path may still write below the depth measured at
+ * thread_exit (process_thread_exited, the last schedule): zeroed again
+ * with the rest when the stack is reused (kstack_free_dirty). */
+#define KSTACK_EXIT_MARGIN 2048
+
+/* At thread exit (interrupts off): keep the deepest use seen, and how
+ * much of the stack its next user must find zeroed again. */
+static void kstack_note(struct thread *t)
 {
 	size_t used = t->kstack_top ? kstack_used(t) : 0;
+
+	t->kstack_dirty = used + KSTACK_EXIT_MARGIN;
 
 	if (used > kstack_peak) {
 		kstack_peak = used;
@@ -250,6 +264,7 @@ static struct thread *thread_alloc(const char *name)
 		kfree(t);
 		return NULL;
 	}
+	t->kstack_dirty = KSTACK_SIZE; /* until thread_exit measures it */
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	t->sleep_timer.fire = sleep_timeout;
 	t->klock_depth = 1; /* it first runs where switch_to put it: in the kernel */
@@ -312,7 +327,7 @@ void thread_reap(struct thread *t)
 	uint64_t f = irq_save();
 	ktimer_cancel(&t->sleep_timer);
 	irq_restore(f);
-	kstack_free(t->kstack_top);
+	kstack_free_dirty(t->kstack_top, t->kstack_dirty);
 	kfree(t->arch.fpu);
 	cred_release(&t->cred);
 	kfree(t);

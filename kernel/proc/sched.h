@@ -24,6 +24,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_SLEEPING, THREAD_DEA
 struct thread {
 	struct arch_thread arch;   /* switch slot, user FPU state and FS/GS bases (arch/x86_64/thread.h) */
 	uint64_t kstack_top;       /* vmalloc'd, guard page below */
+	size_t kstack_dirty;       /* bytes below kstack_top it may have written (set at exit) */
 	enum thread_state state;
 	struct thread *run_next;   /* run queue */
 	struct thread *wait_next;  /* wait queue */

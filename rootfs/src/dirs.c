@@ -2,6 +2,7 @@
 // Directory calls: mkdir/rmdir and their errors, getdents64 listings, chdir/fchdir/getcwd, . and ..
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include "checks.h"
 
@@ -245,6 +246,110 @@ static int check_getdents_errors(void)
 	return r;
 }
 
+/* Two pages, the second PROT_NONE: a buffer whose tail faults. NULL on failure. */
+static char *page_then_hole(void)
+{
+	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (mprotect(p + 4096, 4096, PROT_NONE) != 0) {
+		munmap(p, 8192);
+		return NULL;
+	}
+	return p;
+}
+
+#define GB_FILES 200
+#define GB_PREFIX "a-rather-long-file-name-so-that-records-fill-pages-" /* 64-byte records */
+
+/*
+ * getdents64 asked for 8 KiB into a buffer whose second page faults:
+ * each call returns the records before the fault (or fewer) and the next
+ * one goes on from there, so that every entry is listed exactly once (as
+ * Linux; Kestrel builds records in batches and rewinds to after the last
+ * one copied).
+ */
+static int check_getdents_bad_tail(void)
+{
+	static unsigned char seen[GB_FILES];
+	char name[64], *buf = page_then_hole();
+	int fd, r = CHECK_OK, dots = 0;
+	long n, calls = 0;
+
+	if (!buf)
+		return fail("mmap/mprotect: %s", errname(errno));
+	if (mkdir(P("gb"), 0755) != 0)
+		return fail("mkdir: %s", errname(errno));
+	for (int k = 0; k < GB_FILES; k++) {
+		snprintf(name, sizeof(name), "gb/" GB_PREFIX "%03d", k);
+		if (write_file(P(name), "", 0644) != 0)
+			return fail("creating %s: %s", name, errname(errno));
+	}
+	fd = open(P("gb"), O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fail("open(O_DIRECTORY): %s", errname(errno));
+	while (r == CHECK_OK && (n = syscall(SYS_getdents64, fd, buf, 8192)) > 0) {
+		if (n > 4096)
+			r = fail("getdents64 returned %ld bytes, past the page that can be written", n);
+		for (long off = 0; r == CHECK_OK && off < n;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			int k;
+			if (d->d_reclen == 0 || off + d->d_reclen > n)
+				r = fail("a record of length %u at %ld of %ld", d->d_reclen, off, n);
+			else if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+				dots++;
+			else if (sscanf(d->d_name, GB_PREFIX "%d", &k) != 1 || k < 0 || k >= GB_FILES)
+				r = fail("an entry named %.40s", d->d_name);
+			else if (seen[k]++)
+				r = fail("entry %d listed twice", k);
+			off += d->d_reclen;
+		}
+		if (++calls > 1000)
+			r = fail("no end after 1000 calls");
+	}
+	if (r == CHECK_OK && n < 0)
+		r = fail("getdents64 after %ld calls: %s", calls, errname(errno));
+	for (int k = 0; r == CHECK_OK && k < GB_FILES; k++)
+		if (!seen[k])
+			r = fail("entry %d never listed", k);
+	if (r == CHECK_OK && dots != 2)
+		r = fail(". and .. listed %d times, want 2", dots);
+	close(fd);
+	munmap(buf, 8192);
+	return r;
+}
+
+/*
+ * Paths next to a page that faults: a path whose NUL is the page's last
+ * byte is read whole (the copy never touches the next page), one that
+ * runs into the page is EFAULT, at every alignment of its start.
+ */
+static int check_path_page_end(void)
+{
+	char *buf = page_then_hole();
+	struct stat st;
+	int r = CHECK_OK;
+
+	if (!buf)
+		return fail("mmap/mprotect: %s", errname(errno));
+	for (int len = 1; r == CHECK_OK && len <= 24; len++) {
+		char *path = buf + 4096 - len - 1; /* len bytes, then the NUL as the last byte */
+		memset(path, '/', len - 1);
+		path[len - 1] = '.';
+		path[len] = '\0';
+		if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+			r = fail("stat of a %d-byte path ending at a page's end: %s", len, errname(errno));
+		memset(path, '/', len + 1); /* no NUL before the hole */
+		errno = 0;
+		if (r == CHECK_OK)
+			r = want_err("stat of a path running into a PROT_NONE page", stat(path, &st),
+				     EFAULT);
+	}
+	munmap(buf, 8192);
+	return r;
+}
+
 /* readdir (musl's, over getdents64) sees what was made. */
 static int check_readdir(void)
 {
@@ -441,6 +546,8 @@ static const struct check checks[] = {
 	{ "getdents", check_getdents },
 	{ "getdents-many", check_getdents_many },
 	{ "getdents-errors", check_getdents_errors },
+	{ "getdents-bad-tail", check_getdents_bad_tail },
+	{ "path-page-end", check_path_page_end },
 	{ "readdir", check_readdir },
 	{ "chdir-getcwd", check_chdir_getcwd },
 	{ "getcwd-errors", check_getcwd_errors },

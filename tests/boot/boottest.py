@@ -2028,7 +2028,7 @@ def sb_cases(build):
         dict(name="sb-unsigned-loader", sb=True, sign=False, cmdline=SB_WORDS,
              expect=[r"BdsDxe: failed to load Boot\d+ .*: Access Denied"],
              reject=[r"kestrel-loader"], exit=None),
-        dict(name="sb-off-swapped", sb=False, sign=True, cmdline="selftest=minimal,hello debugexit",
+        dict(name="sb-off-swapped", sb=False, sign=True, cmdline="verify selftest=minimal,hello debugexit",
              image=lambda img: (swap_file(img, os.path.join(build, "kernel.elf"), "kestrel/kernel.elf"),
                                 swap_file(img, os.path.join(build, "rootfs.cpio"), "kestrel/rootfs.cpio")),
              expect=[r"kestrel-loader: verify: kernel\.elf: hash mismatch, booting it anyway "
@@ -2037,6 +2037,13 @@ def sb_cases(build):
                      r"Kestrel \d", r"secure boot: off; kernel NOT verified, rootfs NOT verified",
                      r"selftest: 2 passed, 0 failed"],
              reject=NEVER + [r"KERNEL PANIC"], exit=DEBUGEXIT_OK),
+        # Without `verify` and Secure Boot off the loader hashes nothing (the boot-time cost).
+        dict(name="sb-off-unchecked", sb=False, sign=True, cmdline="selftest=minimal debugexit",
+             image=lambda img: swap_file(img, os.path.join(build, "kernel.elf"), "kestrel/kernel.elf"),
+             expect=[r"kestrel-loader: secure boot: off: kernel and rootfs not hashed",
+                     r"Kestrel \d", r"secure boot: off; kernel NOT verified, rootfs NOT verified",
+                     r"selftest: 1 passed, 0 failed"],
+             reject=NEVER + [r"KERNEL PANIC", r"verify: "], exit=DEBUGEXIT_OK),
     ]
 
 

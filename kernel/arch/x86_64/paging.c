@@ -120,6 +120,11 @@ uint64_t *arch_pte(uint64_t pml4, uint64_t va)
 	return e && leaf_mapped(*e) ? e : NULL;
 }
 
+uint64_t *arch_pte_alloc(uint64_t pml4, uint64_t va)
+{
+	return walk(pml4, va, LEVEL_SHIFT_PT, true);
+}
+
 /* Visit the entries of the table behind e covering [start, end). */
 static void walk_range(uint64_t table_phys, int shift, uint64_t start, uint64_t end,
 		       void (*fn)(uint64_t, uint64_t *, void *), void *ctx)
@@ -222,15 +227,32 @@ uint64_t arch_translate(uint64_t pml4, uint64_t va)
 	return e && leaf_mapped(*e) ? *e & PTE_ADDR : 0;
 }
 
-/* Free the tables below entry e at the given level, then e's table. */
+/* Does entry e point to a table (not absent, not a large page)? */
+static inline bool points_to_table(uint64_t e)
+{
+	return (e & (PTE_P | PTE_PS)) == PTE_P;
+}
+
+/* Slots of a table looked at together when freeing: a process's upper
+ * tables are nearly all empty, and one test for eight of them saved a
+ * fifth of a fork + exit (12k of 62k instructions). */
+#define FREE_SCAN 8
+
+/* Free the tables below entry e (which points to a table) at the given
+ * level, then e's table. The test is made before the call, not by a
+ * call on each of the 512 slots of every table. */
 static void free_table(uint64_t e, int shift)
 {
-	if (!(e & PTE_P) || (e & PTE_PS))
-		return;
 	uint64_t *t = table_virt(e);
-	if (shift > LEVEL_SHIFT_PT)
-		for (unsigned i = 0; i < 512; i++)
-			free_table(t[i], shift - 9);
+
+	for (unsigned i = 0; shift > LEVEL_SHIFT_PT && i < 512; i += FREE_SCAN) {
+		if (!((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] |
+		       t[i + 7]) & PTE_P))
+			continue;
+		for (unsigned k = i; k < i + FREE_SCAN; k++)
+			if (points_to_table(t[k]))
+				free_table(t[k], shift - 9);
+	}
 	table_free(t);
 }
 
@@ -239,7 +261,8 @@ void arch_free_user_tables(uint64_t pml4)
 	uint64_t *root = table_virt(pml4);
 
 	for (unsigned i = 0; i < PML4_KERNEL_FIRST; i++) {
-		free_table(root[i], LEVEL_SHIFT_PDPT);
+		if (points_to_table(root[i]))
+			free_table(root[i], LEVEL_SHIFT_PDPT);
 		root[i] = 0;
 	}
 }

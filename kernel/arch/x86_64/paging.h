@@ -82,6 +82,13 @@ void arch_walk_user(uint64_t pml4, uint64_t start, uint64_t end,
 		    void (*fn)(uint64_t va, uint64_t *pte, void *ctx), void *ctx);
 /* The leaf entry for va in pml4 (4 KiB pages), or NULL. */
 uint64_t *arch_pte(uint64_t pml4, uint64_t va);
+/* The leaf entry slot for va in pml4 (4 KiB pages), its tables created
+ * if missing (the slot itself may be empty: the caller fills it, and
+ * flushes if it replaces a present entry); NULL when out of memory or
+ * inside a large page. The slots of one PAGE_SIZE_2M-aligned block are
+ * one array: the slot of va + k pages is this one + k within the block
+ * (so a caller filling many pages walks once a block). */
+uint64_t *arch_pte_alloc(uint64_t pml4, uint64_t va);
 void arch_invlpg(uint64_t va);
 
 uint64_t arch_current_pml4(void);

@@ -56,6 +56,10 @@ static const struct curve curves[] = {
 	{ "curve_poll", 200, { 1, 10, 100, 1000 } },
 	{ "curve_dir", 2000, { 10, 100, 1000, 10000 } },
 	{ "curve_mmap", 2000, { 1, 10, 100, 1000, 10000 } },
+	{ "curve_file", 200, { 4096, 65536, 1L << 20, 16L << 20, 64L << 20 } },
+	{ "curve_path", 2000, { 1, 4, 16, 64 } },
+	{ "curve_fork", 64, { 1, 16, 256 } },
+	{ "curve_yield", 20000, { 2, 10, 100, 1000 } },
 };
 #define NCURVE (sizeof(curves) / sizeof(curves[0]))
 
