@@ -241,8 +241,13 @@ void ap_entry(unsigned ticket, uint64_t stack_top)
 	if (!answer(s, AP_UP))
 		cpu_halt_forever(); /* too late: left out */
 	lapic_send_ipi(cpus[0]->apic_id, VEC_IPI_RESCHED); /* wake the boot CPU's wait */
-	while (!__atomic_load_n(&ap_go, __ATOMIC_ACQUIRE))
-		cpu_pause();
+	/* Halted until smp_finish lets it in (its VEC_IPI_RESCHED, answered
+	 * without the lock: trap.c), not spinning: under emulation a spinning
+	 * CPU takes the host CPU the boot CPU needs to go on booting. */
+	while (!__atomic_load_n(&ap_go, __ATOMIC_ACQUIRE)) {
+		cpu_idle_wait();
+		cpu_cli();
+	}
 	/* Kernel mappings may have been removed while it set itself up
 	 * (smp_start returns before the answers): it was no shootdown's
 	 * target yet, so it drops every translation it has now. */
@@ -604,6 +609,8 @@ void smp_finish(void)
 		klog(LOG_WARN, "smp: the CPUs' TSCs are not in step (one read %lu cycles below "
 			       "another read before it)\n", warp_max);
 	__atomic_store_n(&ap_go, true, __ATOMIC_RELEASE);
+	for (unsigned i = 1; i < online; i++)
+		smp_send_ipi(i, VEC_IPI_RESCHED); /* out of their wait for ap_go */
 	log_details();
 }
 
