@@ -216,6 +216,15 @@ conformance-extra: all
 conformance-quick: all
 	tests/conformance/gvisor-quick.sh $(B)
 
+# make conformance-python [PYMODULES="test_os ..."] [PYONLY=kestrel|linux]: CPython's
+# regression suite, issue 14's module list, on Kestrel and on Debian's Linux in the same
+# QEMU (tests/conformance/cpython.py; Debian's packages cached in $(B)/debs): the
+# table per module and $(B)/conformance/cpython.json. About 20 minutes. make test
+# runs a part of it (boot case cpython-quick).
+.PHONY: conformance-python
+conformance-python: all
+	python3 tests/conformance/cpython.py --build $(B) $(if $(PYONLY),--only $(PYONLY)) $(PYMODULES)
+
 # ---------------------------------------------------------------- benchmark
 # make bench [QUICK=1] [ICOUNT=0|1|only]: Kestrel and Linux (Debian's kernel) on
 # the same bench programs in the same QEMU, counting guest instructions

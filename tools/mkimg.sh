@@ -18,7 +18,7 @@
 # Usage: mkimg.sh [-o OUT.img] [--cmdline "..."] [--overlay DIR]...
 #                 [--build DIR] [--kernel FILE] [--rootfs FILE]
 #                 [--sign-key KEY.pem --sign-cert CERT.pem [--sign-pass SPEC]]
-#                 [--deb "NAME..."]...
+#                 [--deb "NAME..."]... [--deb-root DIR]
 #                 [--root-ext2 DIR [--root-size MIB] [--root-partuuid GUID]]
 #
 # --root-ext2 adds a second GPT partition (Linux file system type) holding
@@ -30,7 +30,9 @@
 #
 # --deb adds Debian packages and their dependencies to the rootfs
 # (tools/debs.py: downloaded once into BUILD/debs, unpacked into
-# BUILD/debs-root); busybox keeps /bin/sh and whatever they do not provide.
+# BUILD/debs-root, or DIR with --deb-root, which must be named debs* inside
+# BUILD: the Makefile skips those when it looks for its dependency files);
+# busybox keeps /bin/sh and whatever they do not provide.
 # Without network the script exits 3 (the packages cannot be had).
 set -eu
 
@@ -45,6 +47,7 @@ sign_key=
 sign_cert=
 sign_pass=
 debs=
+debs_root=
 root_dir=
 root_mib=
 root_uuid=
@@ -60,10 +63,11 @@ while [ $# -gt 0 ]; do
 	--sign-cert) sign_cert=$2; shift 2 ;;
 	--sign-pass) sign_pass=$2; shift 2 ;;
 	--deb) debs="$debs $2"; shift 2 ;;
+	--deb-root) debs_root=$2; shift 2 ;;
 	--root-ext2) root_dir=$(cd "$2" && pwd); shift 2 ;;
 	--root-size) root_mib=$2; shift 2 ;;
 	--root-partuuid) root_uuid=$2; shift 2 ;;
-	-h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,37p' "$0"; exit 0 ;;
 	*) echo "mkimg: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -78,7 +82,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 debs_tree=
 if [ -n "$debs" ]; then
-	debs_tree=$build/debs-root
+	debs_tree=${debs_root:-$build/debs-root}
 	# one word per package name (names have no glob characters)
 	# shellcheck disable=SC2046
 	python3 "$top/tools/debs.py" --cache "$build/debs" --out "$debs_tree" $(echo "$debs" | tr ',' ' ')

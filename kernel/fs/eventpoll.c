@@ -30,7 +30,11 @@
 #include "time/time.h"
 #include "uapi/eventpoll.h"
 
-#define EP_BATCH 1024   /* events gathered by one scan: a wait returns at most this many */
+/* Events gathered by one scan: a wait returns at most this many (and at
+ * most as many as the epoll has registrations, the buffer's size). Linux
+ * has no limit but maxevents; 64Ki events (1 MiB) is more than the
+ * descriptors RLIMIT_NOFILE's hard ceiling gives a process. */
+#define EP_BATCH (64 * 1024)
 #define EP_ALWAYS (EPOLLERR | EPOLLHUP)  /* reported whether asked for or not */
 #define EP_FLAGS (EPOLLEXCLUSIVE | EPOLLWAKEUP | EPOLLONESHOT | EPOLLET)
 /* Linux's max_user_watches: registrations may use 4% of RAM, counted at
@@ -330,10 +334,22 @@ static int scan(struct eventpoll *ep, struct epoll_event_k *out, int max)
 	return n;
 }
 
+/* How many registrations ep has (at least 1: a buffer's size). */
+static int item_count(const struct eventpoll *ep)
+{
+	int n = 0;
+
+	for (const struct epitem *it = ep->items; it && n < EP_BATCH; it = it->next)
+		n++;
+	return n ? n : 1;
+}
+
 long eventpoll_wait(struct file *epf, uptr_t events, int maxevents, uint64_t deadline)
 {
 	struct eventpoll *ep = epf->priv;
 	int max = maxevents < EP_BATCH ? maxevents : EP_BATCH;
+
+	max = max < item_count(ep) ? max : item_count(ep);
 	struct epoll_event_k *buf = kmalloc((size_t)max * sizeof(*buf));
 	long n;
 

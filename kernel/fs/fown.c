@@ -131,9 +131,10 @@ void fown_release(struct file *f)
 }
 
 /* Signal f's owner that code (POLL_IN, POLL_OUT) happened. */
-static void send_io(const struct file *f, int code)
+static void send_io_fd(const struct file *f, int fd, int code)
 {
-	int64_t band = code == POLL_IN ? POLLIN | POLLRDNORM : POLLOUT | POLLWRNORM | POLLWRBAND;
+	int64_t band = code == POLL_IN ? POLLIN | POLLRDNORM :
+		       code == POLL_MSG ? POLLIN | POLLRDNORM | POLLMSG : POLLOUT | POLLWRNORM | POLLWRBAND;
 	struct process *p = NULL;
 	struct thread *t = NULL;
 
@@ -152,7 +153,22 @@ static void send_io(const struct file *f, int code)
 	if (!f->own_sig)
 		signal_send_kernel(p, SIGIO); /* no siginfo details, as Linux */
 	else
-		signal_send_poll(p, t, f->own_sig, code, f->async_fd, band);
+		signal_send_poll(p, t, f->own_sig, code, fd, band);
+}
+
+static void send_io(const struct file *f, int code)
+{
+	send_io_fd(f, f->async_fd, code);
+}
+
+void fown_signal(const struct file *f, int fd, int code)
+{
+	send_io_fd(f, fd, code);
+}
+
+long fown_set_self(struct file *f)
+{
+	return set_owner(f, F_OWNER_PID, current_process()->pid);
 }
 
 void fown_notify(const void *obj, int code)

@@ -32,6 +32,14 @@ void fown_setfl(struct file *f, int fd, unsigned flags);
  * matches: POLL_IN for readers, POLL_OUT for writers. */
 void fown_notify(const void *obj, int code);
 
+/* Signal f's owner as an I/O signal for descriptor fd with si_code code
+ * (POLL_MSG: dnotify), whether or not f is O_ASYNC. */
+void fown_signal(const struct file *f, int fd, int code);
+
+/* Make the calling process f's owner (Linux's __f_setown with its tgid,
+ * as F_NOTIFY does). 0. */
+long fown_set_self(struct file *f);
+
 /* f's last reference is going: off the async list. */
 void fown_release(struct file *f);
 

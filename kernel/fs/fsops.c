@@ -8,6 +8,7 @@
  * (vfs_permission); ownership changes follow Linux's chown/chmod rules.
  */
 #include "fs/fsops.h"
+#include "fs/dnotify.h"
 #include "fs/inode.h"
 #include "fs/mfile.h"
 #include "fs/path.h"
@@ -179,8 +180,10 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 			*err = pp->dir->ops->create(pp->dir, pp->name, pp->len,
 						    S_IFREG | (mode & ~umask_now() & S_IALLUGO), 0, NULL, out);
 		pp->created = *err == 0;
-		if (pp->created)
+		if (pp->created) {
 			vfs_init_owner(pp->dir, *out);
+			dnotify_event(pp->dir, DN_CREATE);
+		}
 	}
 	return CREATE_DONE;
 }
@@ -331,6 +334,7 @@ static int make_entry(struct inode *base, const char *path, uint32_t mode, uint3
 	if (!err) {
 		vfs_init_owner(pp.dir, ip);
 		inode_put(ip);
+		dnotify_event(pp.dir, DN_CREATE);
 	}
 	inode_put(pp.dir);
 	return err;
@@ -410,6 +414,8 @@ int vfs_link_inode(struct inode *ip, struct inode *nbase, const char *newpath)
 		err = -ENOENT;
 	else
 		err = pp.dir->ops->link(pp.dir, pp.name, pp.len, ip);
+	if (!err)
+		dnotify_event(pp.dir, DN_CREATE);
 	inode_put(pp.dir);
 	return err;
 }
@@ -458,6 +464,8 @@ int vfs_unlink(struct inode *base, const char *path, bool dir)
 		err = -ENOTDIR;
 	if (!err)
 		err = pp.dir->ops->unlink ? pp.dir->ops->unlink(pp.dir, pp.name, pp.len) : -EPERM;
+	if (!err)
+		dnotify_event(pp.dir, DN_DELETE);
 	inode_put(ip);
 	inode_put(pp.dir);
 	return err;
@@ -521,6 +529,17 @@ static int rename_check(struct parent *op, struct inode *src, struct parent *np,
 	return 0;
 }
 
+/* dnotify of a rename, as Linux's fsnotify_move: DN_RENAME when the name
+ * stays in its directory, then the name leaving odir (DN_DELETE) and
+ * coming into ndir (DN_CREATE); each a separate event. */
+static void rename_notify(struct inode *odir, struct inode *ndir)
+{
+	if (odir == ndir)
+		dnotify_event(odir, DN_RENAME);
+	dnotify_event(odir, DN_DELETE);
+	dnotify_event(ndir, DN_CREATE);
+}
+
 int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath)
 {
 	struct parent op, np;
@@ -547,6 +566,8 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 			err = rename_check(&op, src, &np, dst);
 		if (!err && !same)
 			err = op.dir->ops->rename(op.dir, op.name, op.len, np.dir, np.name, np.len);
+		if (!err && !same)
+			rename_notify(op.dir, np.dir);
 	}
 	inode_put(src);
 	inode_put(dst);

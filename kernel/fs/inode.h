@@ -239,6 +239,8 @@ void devfs_populate(struct inode *root);
 /* procfs.c: mount /proc on the directory dir. */
 void procfs_mount(struct inode *dir);
 extern const struct fs_info procfs_fs;
+/* The pid of the /proc/PID directory f is open on, else 0 (pidfd_send_signal). */
+int procfs_pid_dir(const struct file *f);
 
 /* sysfs.c: mount /sys on the directory dir. */
 void sysfs_mount(struct inode *dir);

@@ -304,6 +304,27 @@ static struct pipe *pipe_of(const struct file *f)
 	return is_pipe ? f->priv : NULL;
 }
 
+long pipe_splice_wait(struct file *f, bool write, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+
+	if (!p)
+		return -EINVAL;
+	nonblock = nonblock || (f->flags & O_NONBLOCK);
+	for (;;) {
+		if (write && p->readers == 0)
+			return pipe_broken(0);
+		uint32_t have = write ? pipe_room(p) : pipe_used(p);
+		if (have || (!write && p->writers == 0))
+			return have;
+		if (nonblock)
+			return -EAGAIN;
+		if (signal_pending())
+			return -ERESTARTSYS;
+		wait_on(write ? &p->wwq : &p->rwq, NO_DEADLINE);
+	}
+}
+
 uint64_t pipe_ino(const struct file *f)
 {
 	const struct pipe *p = pipe_of(f);

@@ -3,6 +3,7 @@
 #ifndef KESTREL_FS_PIPE_H
 #define KESTREL_FS_PIPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "uapi/limits.h"
@@ -43,6 +44,16 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags);
  * ends the wait with -ERESTARTSYS. Sets f->ops and f->priv; 0 or -errno.
  */
 int pipe_open_fifo(void **slot, struct file *f);
+
+/*
+ * splice(2)'s wait on a pipe end f: until it has bytes to give (write
+ * false) or room to take some (write true), as its read and write wait,
+ * but for any amount. -EAGAIN when it would wait and nonblock (or f's
+ * O_NONBLOCK), -ERESTARTSYS at a signal, -EPIPE and SIGPIPE for room with
+ * no reader left; -EINVAL if f is not a pipe or FIFO end. Else the bytes
+ * waiting (0: no writer left, end of file) or the room.
+ */
+long pipe_splice_wait(struct file *f, bool write, bool nonblock);
 
 /* The pipe's inode number (the same for both ends, unique among pipes,
  * never a kernel address): what fstat's st_ino and /proc/PID/fd's

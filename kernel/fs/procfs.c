@@ -712,6 +712,15 @@ static const struct inode_ops proc_ops = {
 	.open = proc_open,
 };
 
+int procfs_pid_dir(const struct file *f)
+{
+	const struct inode *ip = f->inode;
+
+	if (!ip || ip->fs != &procfs_fs || AUX_TABLE(ip->aux) != T_PID_DIR)
+		return 0;
+	return AUX_PID(ip->aux);
+}
+
 void procfs_mount(struct inode *dir)
 {
 	proc_root = inode_alloc(&procfs_fs, &proc_ops, S_IFDIR | 0555);

@@ -378,6 +378,22 @@ static void show_groups(struct sbuf *s, const struct group_info *g)
 	sb_printf(s, "\n");
 }
 
+/* status's SigIgn: and SigCgt: lines: the signals ignored, and those
+ * with a handler (bit sig - 1), as Linux's collect_sigign_sigcatch. */
+static void show_sig_actions(struct sbuf *s, const struct process *p)
+{
+	uint64_t ign = 0, cgt = 0;
+
+	for (int sig = 1; sig <= NSIG; sig++) {
+		uint64_t h = p->sig_action[sig - 1].handler;
+		if (h == (uint64_t)SIG_IGN)
+			ign |= 1ull << (sig - 1);
+		else if (h != (uint64_t)SIG_DFL)
+			cgt |= 1ull << (sig - 1);
+	}
+	sb_printf(s, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
+}
+
 void show_pid_status(struct sbuf *s, struct process *p)
 {
 	char st = state_char(p);
@@ -393,6 +409,7 @@ void show_pid_status(struct sbuf *s, struct process *p)
 		sb_printf(s, "VmSize:\t%8lu kB\n", vm_bytes(p) / 1024);
 	sb_printf(s, "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
 		  p->nthreads, p->sig_pending, p->sig_pending, p->thread ? p->thread->sig_blocked : 0);
+	show_sig_actions(s, p);
 }
 
 /* Linux's names and units for /proc/PID/limits (fs/proc/base.c), by resource. */

@@ -12,6 +12,7 @@
 #include "fs/eventpoll.h"
 #include "fs/filelock.h"
 #include "fs/fown.h"
+#include "fs/dnotify.h"
 #include "fs/path.h"
 #include "time/time.h"
 #include "mm/heap.h"
@@ -204,6 +205,7 @@ void file_put_last(struct file *f)
 		return;
 	filelock_release(f);
 	fown_release(f);
+	dnotify_release(f);
 	if (f->epoll_links)
 		eventpoll_file_gone(f);
 	if (f->ops && f->ops->release)

@@ -8,6 +8,7 @@
 #include "proc/cred.h"
 #include "mm/heap.h"
 #include "uapi/prctl.h"
+#include "uapi/sched.h"
 #include "uapi/stat.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -35,6 +36,19 @@ void cred_fork(struct cred *child, const struct cred *parent)
 	*child = *parent;
 	if (child->groups)
 		child->groups->refs++;
+	if (child->sched_reset_on_fork) {
+		/* Linux's sched_fork: real-time back to SCHED_NORMAL at nice 0,
+		 * the others keep their policy but not a negative nice */
+		if (child->sched_policy == SCHED_FIFO || child->sched_policy == SCHED_RR ||
+		    child->sched_policy == SCHED_DEADLINE) {
+			child->sched_policy = SCHED_NORMAL;
+			child->nice = 0;
+		} else if (child->nice < 0) {
+			child->nice = 0;
+		}
+		child->sched_priority = 0;
+		child->sched_reset_on_fork = false;
+	}
 }
 
 static void groups_put(struct group_info *g)

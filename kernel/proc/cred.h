@@ -52,6 +52,13 @@ struct cred {
 	uint64_t cap_effective, cap_permitted, cap_inheritable;
 	int nice;                 /* NICE_MIN..NICE_MAX */
 	int dumpable;             /* SUID_DUMP_DISABLE or SUID_DUMP_USER */
+	/* sched_setscheduler's: the policy (SCHED_NORMAL...) and real-time
+	 * priority (1..MAX_RT_PRIO-1 for FIFO and RR, else 0) as Linux's
+	 * task->policy and rt_priority, per thread; recorded and reported,
+	 * while Kestrel's one run queue treats every thread alike. */
+	int sched_policy;
+	int sched_priority;
+	bool sched_reset_on_fork; /* SCHED_RESET_ON_FORK: children start SCHED_NORMAL */
 };
 
 /* The first process's: root (every id 0, no groups), root's full

@@ -216,7 +216,8 @@ static int map_elf(struct vm_space *vs, const struct elf_file *f, uint64_t dyn_b
 
 /* The interpreter named by the program's PT_INTERP, opened and checked
  * (before the point of no return, as Linux: a missing one is execve's
- * error, one that is not an ELF file for this machine ELIBBAD). An empty
+ * error, one shorter than an ELF header EIO, one that is not an ELF file
+ * for this machine ELIBBAD). An empty
  * path names the working directory, as Linux's open_exec takes it: EACCES. */
 static int open_interp(const struct elf_file *prog, struct elf_file *interp, char *abs)
 {
@@ -230,6 +231,8 @@ static int open_interp(const struct elf_file *prog, struct elf_file *interp, cha
 	if (!*name)
 		strlcpy(name, ".", 2);
 	int err = open_elf(name, interp, abs, -ELIBBAD);
+	if (err == -ELIBBAD && interp->size < sizeof(struct elf64_ehdr))
+		err = -EIO; /* Linux's elf_read of the interpreter's header comes up short */
 	if (err)
 		klog(LOG_WARN, "exec: interpreter %s: cannot load it (error %d)\n", name, err);
 	interp->path = interp->name ? interp->name->path : "the interpreter"; /* name goes */

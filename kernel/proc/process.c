@@ -561,6 +561,7 @@ void process_thread_exited(struct process *p, struct thread *t)
 	(void)t;
 	p->state = PROC_ZOMBIE;
 	wake_all(&p->exit_wq);
+	io_event(); /* its pidfds poll readable (fs/pidfd.c) */
 	if (autoreaped(p, p->parent))
 		reap_later(p);
 	else if (p->parent)

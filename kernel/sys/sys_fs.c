@@ -17,6 +17,7 @@
 #include "fs/mfile.h"
 #include "fs/filelock.h"
 #include "fs/fown.h"
+#include "fs/dnotify.h"
 #include "fs/path.h"
 #include "fs/pipe.h"
 #include "mm/heap.h"
@@ -55,14 +56,14 @@ struct file *fd_file(int fd)
 }
 
 /* O_ACCMODE (3) as an access mode opens for neither, as Linux. */
-static bool can_read(const struct file *f)
+bool can_read(const struct file *f)
 {
 	unsigned acc = f->flags & O_ACCMODE;
 
 	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
 }
 
-static bool can_write(const struct file *f)
+bool can_write(const struct file *f)
 {
 	unsigned acc = f->flags & O_ACCMODE;
 
@@ -86,7 +87,7 @@ static long do_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *po
 
 /* Seekable files take pread/pwrite; pipes and terminals (no lseek) and
  * streams with a do-nothing lseek (eventfd) do not. */
-static bool seekable(const struct file *f)
+bool seekable(const struct file *f)
 {
 	return f->ops->lseek != NULL && !f->ops->no_pread;
 }
@@ -231,6 +232,47 @@ SYSCALL_DEFINE4(preadv, unsigned long, fd, uptr_t, iov, unsigned long, cnt, unsi
 SYSCALL_DEFINE4(pwritev, unsigned long, fd, uptr_t, iov, unsigned long, cnt, unsigned long, off)
 {
 	return do_iov((int)fd, true, iov, cnt, (int64_t)off, true);
+}
+
+/* preadv2/pwritev2(fd, iov, cnt, pos_l, pos_h, flags): preadv/pwritev,
+ * or readv/writev at the file position when the offset is -1 (-EINVAL
+ * below that); on x86_64 the offset is pos_l alone (Linux's pos_from_hilo
+ * shifts pos_h out). flags as Linux's: RWF_HIPRI (a polling hint, nothing
+ * to poll here), RWF_DSYNC and RWF_SYNC (the written range reaches the
+ * disk: fdatasync or fsync after the write); -EOPNOTSUPP for the others
+ * (RWF_NOWAIT: no file here has Linux's FMODE_NOWAIT for them;
+ * RWF_APPEND is not done) and for unknown bits. */
+static long do_iov2(unsigned long fd, bool write, uptr_t iov, unsigned long cnt, int64_t off,
+		    int flags)
+{
+	if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
+		return -EOPNOTSUPP;
+	if (off < -1)
+		return -EINVAL;
+	long r = do_iov((int)fd, write, iov, cnt, off, off != -1);
+	if (r > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC))) {
+		struct file *f = fd_file((int)fd);
+		long s = f && f->inode ? vfs_fsync(f->inode, !(flags & RWF_SYNC)) : 0;
+		if (f)
+			file_put(f);
+		if (s < 0)
+			r = s;
+	}
+	return r;
+}
+
+SYSCALL_DEFINE6(preadv2, unsigned long, fd, uptr_t, iov, unsigned long, cnt, unsigned long, pos_l,
+		unsigned long, pos_h, int, flags)
+{
+	(void)pos_h;
+	return do_iov2(fd, false, iov, cnt, (int64_t)pos_l, flags);
+}
+
+SYSCALL_DEFINE6(pwritev2, unsigned long, fd, uptr_t, iov, unsigned long, cnt, unsigned long, pos_l,
+		unsigned long, pos_h, int, flags)
+{
+	(void)pos_h;
+	return do_iov2(fd, true, iov, cnt, (int64_t)pos_l, flags);
 }
 
 /* pread64/pwrite64: at off, leaving the file position alone. */
@@ -406,6 +448,7 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_GETOWN_EX:
 	case F_SETSIG:
 	case F_GETSIG: r = fown_fcntl(f, cmd, arg); break;
+	case F_NOTIFY: r = dnotify_fcntl(f, (int)fd, arg); break;
 	case F_GETPIPE_SZ: r = pipe_get_size(f); break;
 	case F_SETPIPE_SZ: r = pipe_set_size(f, (unsigned int)arg); break; /* an int, as Linux */
 	case F_ADD_SEALS: /* Linux asks for a writer before it looks at the file */
@@ -448,10 +491,7 @@ SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, req, unsigned long, arg)
 
 /* ---------------------------------------------------------------- sendfile */
 
-/* Copy up to n bytes from in (at *pos) to out through a kernel buffer,
- * a chunk at a time with a preemption point between chunks; SIGKILL
- * stops it (the count so far, or -EINTR). */
-static long copy_between(struct file *out, struct file *in, uint64_t *pos, size_t n)
+long copy_between(struct file *out, uint64_t *opos, struct file *in, uint64_t *pos, size_t n)
 {
 	char *buf = kmalloc(SENDFILE_CHUNK);
 	long total = 0, err = 0;
@@ -469,7 +509,7 @@ static long copy_between(struct file *out, struct file *in, uint64_t *pos, size_
 			err = r;
 			break;
 		}
-		long w = out->ops->kwrite(out, buf, (size_t)r, &out->pos);
+		long w = out->ops->kwrite(out, buf, (size_t)r, opos);
 		if (w < 0) {
 			err = w;
 			*pos -= (uint64_t)r;
@@ -504,7 +544,8 @@ SYSCALL_DEFINE4(sendfile, int, outfd, int, infd, uptr_t, uoff, size_t, n)
 	if (!r) {
 		uint64_t pos = (uint64_t)off;
 		r = (int64_t)n < 0 ? -EINVAL : /* Linux: a negative ssize_t count */
-		    copy_between(out, in, uoff ? &pos : &in->pos, n > MAX_RW_COUNT ? MAX_RW_COUNT : n);
+		    copy_between(out, &out->pos, in, uoff ? &pos : &in->pos,
+				 n > MAX_RW_COUNT ? MAX_RW_COUNT : n);
 		off = (int64_t)pos;
 		if (uoff && copy_to_user(uoff, &off, sizeof(off)))
 			r = -EFAULT;

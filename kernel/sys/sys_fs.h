@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What the file system calls (sys_fs.c, sys_fsname.c, sys_stat.c) share. */
+/* What the file system calls (sys_fs.c, sys_fsname.c, sys_stat.c, sys_splice.c) share. */
 #ifndef KESTREL_SYS_SYS_FS_H
 #define KESTREL_SYS_SYS_FS_H
 
@@ -23,5 +23,14 @@ int at_base(int dirfd, struct inode **base);
 /* The inode an *at call with flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH)
  * names: a new reference or -errno. */
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
+/* Opened for reading, for writing (O_PATH: neither); takes pread/pwrite. */
+bool can_read(const struct file *f);
+bool can_write(const struct file *f);
+bool seekable(const struct file *f);
+/* Copy up to n bytes from in (at *pos) to out (at *opos) through a kernel
+ * buffer with kread/kwrite (both must have them), a chunk at a time with a
+ * preemption point between chunks; a short read or write ends it. The
+ * count, or the first error when nothing moved (SIGKILL: -EINTR). */
+long copy_between(struct file *out, uint64_t *opos, struct file *in, uint64_t *pos, size_t n);
 
 #endif

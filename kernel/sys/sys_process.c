@@ -5,6 +5,7 @@
 #include "sys/sys_fs.h"
 #include "sys/sys_misc.h"
 #include "fs/inode.h"
+#include "fs/pidfd.h"
 #include "fs/vfs.h"
 #include "proc/exec.h"
 #include "proc/process.h"
@@ -21,6 +22,7 @@
 #include "uapi/capability.h"
 #include "uapi/limits.h"
 #include "uapi/fcntl.h"
+#include "uapi/pidfd.h"
 #include "uapi/stat.h"
 
 #define EXEC_ARGS_MAX 1024
@@ -585,6 +587,30 @@ static void waitid_alive_info(struct process *z, uint64_t options, struct waitid
 	}
 }
 
+/* waitid(P_PIDFD, fd): the pid of the process the pidfd names, with
+ * WNOHANG added when the pidfd is O_NONBLOCK (Linux 5.10's rule). -EINVAL
+ * for fd < 0, -EBADF when fd is no pidfd, -ECHILD when its process has
+ * been reaped (no child of anyone's any more). */
+static long pidfd_wait_id(int fd, unsigned int *opts, int64_t *pid)
+{
+	struct process *p = NULL;
+	struct file *f;
+	long err;
+
+	if (fd < 0)
+		return -EINVAL;
+	if (!(f = fd_file(fd)))
+		return -EBADF;
+	err = pidfd_is(f) ? pidfd_process(f, &p) : -EBADF;
+	if (!err && (f->flags & O_NONBLOCK))
+		*opts |= WNOHANG;
+	file_put(f);
+	if (err)
+		return err == -ESRCH ? -ECHILD : err;
+	*pid = p->pid;
+	return 0;
+}
+
 SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, uptr_t, rusage)
 {
 	int64_t pid;
@@ -601,8 +627,12 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		pid = (int64_t)id;
 	else if (idtype == P_PGID)
 		pid = id ? -(int64_t)id : 0;
+	else if (idtype == P_PIDFD)
+		err = pidfd_wait_id((int)id, &opts, &pid);
 	else
 		return -EINVAL;
+	if (idtype == P_PIDFD && err)
+		return err;
 	struct process *z = wait_child(pid, opts, &err);
 	struct waitid_info info;
 	struct usage usage = { { 0, 0 }, 0 };
@@ -872,4 +902,65 @@ SYSCALL_DEFINE1(getsid, pid_t, upid)
 {
 	struct process *p = (int)upid ? process_find((int)upid) : current_process();
 	return p ? p->sid : -ESRCH;
+}
+
+/* ---------------------------------------------------------------- pidfds */
+
+/* pidfd_open(pid, flags): a close-on-exec pidfd (fs/pidfd.h) for process
+ * pid, live or a zombie. As Linux: -EINVAL for flags other than
+ * PIDFD_NONBLOCK, pid <= 0 or a thread that does not lead its process,
+ * -ESRCH for no such pid, -EMFILE, -ENOMEM. */
+SYSCALL_DEFINE2(pidfd_open, pid_t, pid, unsigned int, flags)
+{
+	struct process *p, *owner;
+	struct file *f;
+	int fd, r;
+
+	if ((flags & ~(unsigned int)PIDFD_NONBLOCK) || (int)pid <= 0)
+		return -EINVAL;
+	if (!(p = process_find((int)pid)))
+		return process_find_thread((int)pid, &owner) ? -EINVAL : -ESRCH;
+	if ((r = pidfd_create(p, flags, &f)) < 0)
+		return r;
+	if ((fd = fd_install(current_process()->files, f, 0, true)) < 0)
+		file_put(f);
+	return fd;
+}
+
+/* pidfd_send_signal(fd, sig, info, flags): kill(2) or rt_sigqueueinfo(2)
+ * to the process a pidfd or an open /proc/PID directory names. As Linux:
+ * -EINVAL for flags, -EBADF for another file, -ESRCH once reaped; with
+ * info, -EFAULT, -EINVAL when its si_signo is not sig, -EPERM for a
+ * kernel's or tkill's si_code sent to another process; then kill's
+ * checks (-EINVAL for a bad sig, -EPERM). */
+SYSCALL_DEFINE4(pidfd_send_signal, int, fd, int, sig, uptr_t, uinfo, unsigned int, flags)
+{
+	struct siginfo_k info;
+	struct process *p = NULL;
+	struct file *f;
+	long err;
+
+	if (flags)
+		return -EINVAL;
+	if (!(f = fd_file(fd)))
+		return -EBADF;
+	err = pidfd_process(f, &p);
+	file_put(f);
+	if (err)
+		return err;
+	if (uinfo) {
+		if (copy_from_user(&info, uinfo, sizeof(info)))
+			return -EFAULT;
+		if (info.signo != sig)
+			return -EINVAL;
+		if (p != current_process() && (info.code >= 0 || info.code == SI_TKILL))
+			return -EPERM;
+	}
+	if ((unsigned)sig > NSIG)
+		return -EINVAL;
+	if (!uinfo)
+		return kill_checked(p, sig);
+	if ((err = may_signal(p, process_cred(p), sig)))
+		return err;
+	return signal_send_queued(p, NULL, sig, &info);
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: the POSIX scheduling queries glibc exposes (sched_get_priority_max,
- * sched_get_priority_min, sched_rr_get_interval). Every thread runs under
- * SCHED_NORMAL and is preempted at each timer tick, so the round-robin
- * interval reported is one tick. Also the CPU placement calls:
+ * Kestrel: the POSIX scheduling calls glibc exposes (sched_get_priority_max,
+ * sched_get_priority_min, sched_rr_get_interval, sched_{get,set}scheduler,
+ * sched_{get,set}param). Every thread runs in one queue and is preempted
+ * at each timer tick, so the round-robin interval reported is one tick;
+ * policies and priorities are recorded and read back as Linux's, with its
+ * checks, but not acted on. Also the CPU placement calls:
  * sched_getaffinity/sched_setaffinity on real masks (proc/sched.h) and
  * getcpu.
  */
@@ -46,14 +48,20 @@ SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
 	return err ? err : policy_rt(policy) ? 1 : 0;
 }
 
-/* The time slice of pid (0: the caller): one timer tick for everyone. */
+static struct thread *affinity_target(pid_t pid);
+
+/* The time slice of pid (0: the caller): one timer tick for everyone,
+ * none (0) under SCHED_FIFO, as Linux. */
 SYSCALL_DEFINE2(sched_rr_get_interval, pid_t, pid, uptr_t, interval)
 {
+	struct thread *t;
+
 	if (pid < 0)
 		return -EINVAL;
-	if (pid && !process_find(pid))
+	if (!(t = affinity_target(pid)))
 		return -ESRCH;
-	return timespec_write(interval, NSEC_PER_SEC / TIME_TICK_HZ);
+	return timespec_write(interval, t->cred.sched_policy == SCHED_FIFO ? 0 :
+			      NSEC_PER_SEC / TIME_TICK_HZ);
 }
 
 /* The kernel's CPU mask: one long, as Linux's cpumask_size() for at most
@@ -137,4 +145,119 @@ SYSCALL_DEFINE3(getcpu, uptr_t, ucpu, uptr_t, unode, uptr_t, tcache)
 	if (unode && copy_to_user(unode, &node, sizeof(node)))
 		return -EFAULT;
 	return 0;
+}
+
+/* ---- policies: sched_{get,set}scheduler, sched_{get,set}param ----------------
+ * As Linux's (kernel/sched/core.c), on the per-thread record in struct
+ * cred: every check and error code is Linux's, the values read back are
+ * the ones set; Kestrel's one run queue does not act on them. */
+
+#define SCHED_KEEP_POLICY (-1)   /* sched_setparam: Linux's SETPARAM_POLICY */
+
+/* struct sched_param: one int */
+struct sched_param_k {
+	int sched_priority;
+};
+
+/* May the caller, without CAP_SYS_NICE, give t this policy and priority
+ * (Linux's user checks in __sched_setscheduler)? 0 or -EPERM. */
+static long setscheduler_may(const struct thread *t, int policy, unsigned prio, bool reset)
+{
+	const struct cred *c = &t->cred;
+
+	if (capable(CAP_SYS_NICE))
+		return 0;
+	if (policy_rt(policy)) {
+		uint64_t rlim = rlimit_cur(t->proc, RLIMIT_RTPRIO);
+		if (policy != c->sched_policy && rlim == 0)
+			return -EPERM;
+		if (prio > (unsigned)c->sched_priority && prio > rlim)
+			return -EPERM;
+	}
+	if (policy == SCHED_DEADLINE)
+		return -EPERM;
+	/* leaving SCHED_IDLE is raising the priority: RLIMIT_NICE must allow it */
+	if (c->sched_policy == SCHED_IDLE && policy != SCHED_IDLE &&
+	    rlimit_cur(t->proc, RLIMIT_NICE) < (uint64_t)(NICE_TO_PRIO_BASE - c->nice))
+		return -EPERM;
+	if (affinity_may_set(t))
+		return -EPERM;
+	if (c->sched_reset_on_fork && !reset)
+		return -EPERM;
+	return 0;
+}
+
+/* Linux's do_sched_setscheduler + __sched_setscheduler: pid's policy and
+ * priority from the user's struct sched_param (policy SCHED_KEEP_POLICY:
+ * keep its policy). 0 or -EINVAL, -EFAULT, -ESRCH, -EPERM. */
+static long set_scheduler(pid_t pid, int policy, uptr_t uparam)
+{
+	struct sched_param_k p;
+	struct thread *t;
+	bool reset;
+	long err;
+
+	if (!uparam || pid < 0)
+		return -EINVAL;
+	if (copy_from_user(&p, uparam, sizeof(p)))
+		return -EFAULT;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	if (policy == SCHED_KEEP_POLICY) {
+		policy = t->cred.sched_policy;
+		reset = t->cred.sched_reset_on_fork;
+	} else {
+		reset = policy & SCHED_RESET_ON_FORK;
+		policy &= ~SCHED_RESET_ON_FORK;
+		if (policy_known(policy))
+			return -EINVAL;
+	}
+	unsigned prio = (unsigned)p.sched_priority;   /* Linux's sched_attr holds a u32 */
+	if (prio > MAX_RT_PRIO - 1 || policy == SCHED_DEADLINE || policy_rt(policy) != (prio != 0))
+		return -EINVAL;  /* a deadline needs sched_setattr's runtime: never valid here */
+	if ((err = setscheduler_may(t, policy, prio, reset)))
+		return err;
+	t->cred.sched_policy = policy;
+	t->cred.sched_priority = (int)prio;
+	t->cred.sched_reset_on_fork = reset;
+	return 0;
+}
+
+SYSCALL_DEFINE3(sched_setscheduler, pid_t, pid, int, policy, uptr_t, param)
+{
+	if (policy < 0)
+		return -EINVAL;
+	return set_scheduler(pid, policy, param);
+}
+
+SYSCALL_DEFINE2(sched_setparam, pid_t, pid, uptr_t, param)
+{
+	return set_scheduler(pid, SCHED_KEEP_POLICY, param);
+}
+
+/* The policy of pid (0: the caller), with SCHED_RESET_ON_FORK when set. */
+SYSCALL_DEFINE1(sched_getscheduler, pid_t, pid)
+{
+	struct thread *t;
+
+	if (pid < 0)
+		return -EINVAL;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	return t->cred.sched_policy | (t->cred.sched_reset_on_fork ? SCHED_RESET_ON_FORK : 0);
+}
+
+/* The real-time priority of pid (0 under the other policies). */
+SYSCALL_DEFINE2(sched_getparam, pid_t, pid, uptr_t, param)
+{
+	struct sched_param_k p = { 0 };
+	struct thread *t;
+
+	if (!param || pid < 0)
+		return -EINVAL;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	if (policy_rt(t->cred.sched_policy))
+		p.sched_priority = t->cred.sched_priority;
+	return copy_to_user(param, &p, sizeof(p)) ? -EFAULT : 0;
 }

@@ -79,6 +79,11 @@ long sys_dup3(SYSCALL_ARGS);
 long sys_fcntl(SYSCALL_ARGS);
 long sys_ioctl(SYSCALL_ARGS);
 long sys_sendfile(SYSCALL_ARGS);
+long sys_preadv2(SYSCALL_ARGS);
+long sys_pwritev2(SYSCALL_ARGS);
+/* sys/sys_splice.c */
+long sys_splice(SYSCALL_ARGS);
+long sys_copy_file_range(SYSCALL_ARGS);
 long sys_getdents64(SYSCALL_ARGS);
 long sys_getdents(SYSCALL_ARGS);
 long sys_ftruncate(SYSCALL_ARGS);
@@ -210,6 +215,9 @@ long sys_kill(SYSCALL_ARGS);
 long sys_tgkill(SYSCALL_ARGS);
 long sys_tkill(SYSCALL_ARGS);
 long sys_rt_sigqueueinfo(SYSCALL_ARGS);
+/* pidfds (fs/pidfd.h): made by pidfd_open, signalled by pidfd_send_signal */
+long sys_pidfd_open(SYSCALL_ARGS);
+long sys_pidfd_send_signal(SYSCALL_ARGS);
 long sys_rt_tgsigqueueinfo(SYSCALL_ARGS);
 long sys_getppid(SYSCALL_ARGS);
 long sys_setpgid(SYSCALL_ARGS);
@@ -267,6 +275,11 @@ long sys_fallocate(SYSCALL_ARGS);
 long sys_sched_get_priority_max(SYSCALL_ARGS);
 long sys_sched_get_priority_min(SYSCALL_ARGS);
 long sys_sched_rr_get_interval(SYSCALL_ARGS);
+/* ... and the policies: recorded per thread, read back */
+long sys_sched_setparam(SYSCALL_ARGS);
+long sys_sched_getparam(SYSCALL_ARGS);
+long sys_sched_setscheduler(SYSCALL_ARGS);
+long sys_sched_getscheduler(SYSCALL_ARGS);
 
 /* sys/sys_sigwait.c: take a pending signal of a set, waiting up to a timeout */
 long sys_rt_sigtimedwait(SYSCALL_ARGS);

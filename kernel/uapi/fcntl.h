@@ -41,6 +41,14 @@
 #define F_GETPIPE_SZ 1032
 #define F_ADD_SEALS  1033  /* memfd seals (F_SEAL_*), added, never removed */
 #define F_GET_SEALS  1034
+#define F_NOTIFY     1026  /* dnotify: DN_* events of a directory, signalled to the caller */
+#define DN_ACCESS    0x00000001
+#define DN_MODIFY    0x00000002
+#define DN_CREATE    0x00000004
+#define DN_DELETE    0x00000008
+#define DN_RENAME    0x00000010
+#define DN_ATTRIB    0x00000020
+#define DN_MULTISHOT 0x80000000u  /* stay registered after the first event */
 #define F_SEAL_SEAL         0x0001  /* no more seals */
 #define F_SEAL_SHRINK       0x0002
 #define F_SEAL_GROW         0x0004
@@ -124,5 +132,19 @@ struct f_owner_ex_k {
 
 /* renameat2 flags. */
 #define RENAME_NOREPLACE 1
+
+/* preadv2/pwritev2 flags (include/uapi/linux/fs.h). */
+#define RWF_HIPRI  0x01
+#define RWF_DSYNC  0x02
+#define RWF_SYNC   0x04
+#define RWF_NOWAIT 0x08
+#define RWF_APPEND 0x10
+
+/* splice flags (include/linux/splice.h). */
+#define SPLICE_F_MOVE     1
+#define SPLICE_F_NONBLOCK 2
+#define SPLICE_F_MORE     4
+#define SPLICE_F_GIFT     8
+#define SPLICE_F_ALL      (SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT)
 
 #endif

@@ -13,5 +13,6 @@
 #define POLLWRNORM 0x100
 #define POLLRDHUP  0x2000
 #define POLLWRBAND 0x200
+#define POLLMSG    0x400
 
 #endif

@@ -39,5 +39,6 @@
 #define SCHED_IDLE     5
 #define SCHED_DEADLINE 6
 #define MAX_RT_PRIO    99
+#define SCHED_RESET_ON_FORK 0x40000000  /* or'ed into a policy */
 
 #endif

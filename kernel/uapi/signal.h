@@ -81,6 +81,7 @@
 #define CLD_EXITED  1      /* SIGCHLD: the child called exit */
 #define POLL_IN     1      /* SIGIO (F_SETSIG): input available */
 #define POLL_OUT    2      /* ... output possible */
+#define POLL_MSG    3      /* ... a message (dnotify's events) */
 #define CLD_KILLED  2      /* ... was killed */
 #define CLD_DUMPED  3      /* ... was killed and dumped core */
 #define CLD_TRAPPED 4

@@ -128,6 +128,10 @@
 #define SYS_fstatfs            138
 #define SYS_getpriority        140
 #define SYS_setpriority        141
+#define SYS_sched_setparam     142
+#define SYS_sched_getparam     143
+#define SYS_sched_setscheduler 144
+#define SYS_sched_getscheduler 145
 #define SYS_sched_get_priority_max 146
 #define SYS_sched_get_priority_min 147
 #define SYS_sched_rr_get_interval  148
@@ -187,6 +191,7 @@
 #define SYS_unshare            272
 #define SYS_set_robust_list    273
 #define SYS_get_robust_list    274
+#define SYS_splice             275
 #define SYS_utimensat          280
 #define SYS_epoll_pwait        281
 #define SYS_signalfd           282
@@ -213,7 +218,12 @@
 #define SYS_getrandom          318
 #define SYS_memfd_create       319
 #define SYS_execveat           322
+#define SYS_copy_file_range    326
+#define SYS_preadv2            327
+#define SYS_pwritev2           328
 #define SYS_statx              332
+#define SYS_pidfd_send_signal  424
+#define SYS_pidfd_open         434
 #define SYS_close_range        436
 #define SYS_clone3             435
 #define SYS_faccessat2         439

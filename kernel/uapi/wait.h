@@ -20,6 +20,7 @@
 #define P_ALL  0
 #define P_PID  1
 #define P_PGID 2
+#define P_PIDFD 3
 
 /*
  * The status word wait4 reports:

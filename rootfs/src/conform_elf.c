@@ -25,7 +25,9 @@
  * - the maps lines: start-end, perms, the file offset and the path for
  *   file pages, offset 0 and no name for bss pages;
  * - PT_INTERP "\0\0" (an empty path) is EACCES, an interpreter for
- *   another machine ELIBBAD;
+ *   another machine ELIBBAD; one naming no file ENOENT, a text file
+ *   ELIBBAD, an ELF file cut inside its header EIO, a path without its
+ *   NUL ENOEXEC; program headers past the end of the file ENOEXEC;
  * - five levels of #! scripts run, six are ELOOP;
  * - /proc/self/maps names the program, [stack]; /proc/self/statm has
  *   seven numbers, resident <= size.
@@ -367,6 +369,85 @@ static int check_interp(void)
 	return err ? err : want_end("an interpreter for PPC64", &r, 100 + ELIBBAD);
 }
 
+/* Run the standard program with a PT_INTERP of the n bytes at interp:
+ * how it ended in r. */
+static int run_with_interp(const char *interp, size_t n, struct run *r)
+{
+	struct image im;
+	char path[64];
+
+	standard(&im);
+	memcpy(im.data + im.len, interp, n);
+	*add_ph(&im) = (Elf64_Phdr){ .p_type = PT_INTERP, .p_offset = im.len, .p_filesz = n, .p_memsz = n };
+	im.len += n;
+	finish(&im);
+	return run_image(&im, "interp", r, path, sizeof(path));
+}
+
+/* Write n bytes of data as an executable file at path. */
+static int write_bytes(const char *path, const void *data, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	int ok = fd >= 0 && write(fd, data, n) == (ssize_t)n;
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? CHECK_OK : fail("write %s: %s", path, errname(errno));
+}
+
+/* A bad interpreter (issue 14): a path to nothing is ENOENT, a text file
+ * ELIBBAD, an ELF file cut inside its header EIO (Linux's elf_read of a
+ * short file; a text file as short gives EIO too), a path without its
+ * NUL or shorter than two bytes ENOEXEC. */
+static int check_interp_bad(void)
+{
+	static const char missing[] = "/nonexistent/ld-kestrel.so.1";
+	struct image in;
+	struct run r;
+	char ipath[64];
+
+	if (run_with_interp(missing, sizeof(missing), &r) ||
+	    want_end("PT_INTERP naming no file", &r, 100 + ENOENT))
+		return CHECK_FAIL;
+	if (run_with_interp(missing, sizeof(missing) - 1, &r) ||
+	    want_end("PT_INTERP without its NUL", &r, 100 + ENOEXEC))
+		return CHECK_FAIL;
+	if (run_with_interp("", 1, &r) || want_end("PT_INTERP of one byte", &r, 100 + ENOEXEC))
+		return CHECK_FAIL;
+	tmp_name(ipath, sizeof(ipath), "txt");
+	static const char text[] = "#!/bin/sh\n# longer than an ELF header: read whole, then refused\n"
+				   "echo not an ELF file\n";
+	int err = write_bytes(ipath, text, sizeof(text) - 1);
+	if (!err && !(err = run_with_interp(ipath, strlen(ipath) + 1, &r)))
+		err = want_end("an interpreter that is a text file", &r, 100 + ELIBBAD);
+	standard(&in);
+	finish(&in);
+	if (!err && !(err = write_bytes(ipath, &in.eh, 20)) &&
+	    !(err = run_with_interp(ipath, strlen(ipath) + 1, &r)))
+		err = want_end("an interpreter cut inside its ELF header", &r, 100 + EIO);
+	unlink(ipath);
+	return err;
+}
+
+/* A program whose program headers lie past the end of its file (cut
+ * short): ENOEXEC, as Linux's load_elf_phdrs. */
+static int check_truncated(void)
+{
+	struct image im;
+	struct run r;
+	char path[64];
+
+	standard(&im);
+	finish(&im);
+	tmp_name(path, sizeof(path), "cut");
+	if (write_bytes(path, &im.eh, sizeof(im.eh) + 8))
+		return CHECK_FAIL;
+	char *argv[] = { path, NULL };
+	int err = run_prog(argv, &r);
+	unlink(path);
+	return err ? err : want_end("a program cut inside its program headers", &r, 100 + ENOEXEC);
+}
+
 /* Five levels of #! scripts run the program; six are ELOOP. */
 static int check_script_depth(void)
 {
@@ -467,6 +548,8 @@ static const struct check checks[] = {
 	{ "past-eof", check_past_eof },
 	{ "unaligned", check_unaligned },
 	{ "interp", check_interp },
+	{ "interp-bad", check_interp_bad },
+	{ "truncated", check_truncated },
 	{ "script-depth", check_script_depth },
 	{ "self-maps", check_self_maps },
 	{ "statm", check_statm },

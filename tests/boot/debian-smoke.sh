@@ -27,4 +27,25 @@ step python3; /usr/bin/python3 -c 'import sys, subprocess; print(sys.version_inf
 step json.tool; echo '{"b": [1, 2], "a": null}' | /usr/bin/python3 -m json.tool --sort-keys --compact
 step venv; /usr/bin/python3 -m venv --without-pip v && v/bin/python -c 'import sys; print(sys.prefix != sys.base_prefix, sys.prefix)'
 step path; /bin/bash -c 'command -v python3 perl'
+# Bad shared objects (issue 14): glibc's loader, through dlopen, reports each as on Linux
+# (a copy of libz cut short, a text file, no file, a segment whose offset and address
+# disagree within a page); each is loaded in a child so a crash would show.
+step bad-so; /usr/bin/python3 - <<'PY'
+import os, struct, subprocess, sys
+lib, d = "/lib/x86_64-linux-gnu/libz.so.1", "/tmp/smoke-so"
+os.makedirs(d, exist_ok=True)
+data = open(lib, "rb").read()
+phoff, phnum = struct.unpack_from("<Q", data, 32)[0], struct.unpack_from("<H", data, 56)[0]
+loads = [phoff + 56 * i for i in range(phnum) if struct.unpack_from("<I", data, phoff + 56 * i)[0] == 1]
+bad = bytearray(data)
+struct.pack_into("<Q", bad, loads[1] + 8, struct.unpack_from("<Q", bad, loads[1] + 8)[0] + 1)
+for name, blob in (("short", data[:100]), ("text", b"not an ELF file\n" * 8), ("none", None),
+                   ("misaligned", bytes(bad))):
+    p = f"{d}/{name}.so"
+    if blob is not None:
+        open(p, "wb").write(blob)
+    r = subprocess.run([sys.executable, "-c", f"import ctypes\ntry: ctypes.CDLL({p!r}); print('loaded')\n"
+                        "except OSError as e: print(e)"], capture_output=True, text=True)
+    print(f"{name}: " + (r.stdout.strip().replace(d + "/", "") if r.returncode == 0 else f"exit {r.returncode}"))
+PY
 echo "== debian-smoke: done"
