@@ -33,6 +33,7 @@ struct unix_sock *unix_sock_alloc(int type)
 	if (!s)
 		return NULL;
 	s->type = type;
+	s->family = AF_UNIX;
 	s->refs = 1;
 	s->ino = next_ino++;
 	s->sndbuf = UNIX_BUF_DEFAULT;
@@ -493,6 +494,8 @@ long unix_sendmsg(struct file *f, struct sock_msg *m, int flags)
 	struct unix_sock *s = unix_sock(f);
 	long r;
 
+	if (s->proto)
+		return s->proto->sendmsg(f, m, flags);
 	if (m->nfds && unix_gc_due())
 		unix_collect();
 	m->user = NULL;
@@ -616,6 +619,8 @@ long unix_recvmsg(struct file *f, struct sock_msg *m, int flags)
 	m->addrlen = 0;
 	m->out_flags = 0;
 	m->has_cred = false;
+	if (s->proto)
+		return s->proto->recvmsg(f, m, flags);
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	return s->type == SOCK_STREAM ? stream_recv(f, s, m, flags) : dgram_recv(f, s, m, flags);
@@ -626,6 +631,14 @@ long unix_recvmsg(struct file *f, struct sock_msg *m, int flags)
 int unix_shutdown(struct file *f, int how)
 {
 	struct unix_sock *s = unix_sock(f);
+
+	if (s->proto)
+		return s->proto->shutdown(f, how);
+	return unix_shutdown_sock(s, how);
+}
+
+int unix_shutdown_sock(struct unix_sock *s, int how)
+{
 	unsigned mode = (unsigned)how + 1; /* SHUT_RD 1, SHUT_WR 2, SHUT_RDWR 3, as Linux maps them */
 
 	if (how < SHUT_RD || how > SHUT_RDWR)
@@ -796,6 +809,8 @@ static void sock_release(struct file *f)
 	struct unix_sock *s = f->priv;
 
 	s->file = NULL;
+	if (s->proto)
+		s->proto->release(s);
 	unix_close(s, false);
 	unix_collect();
 }
@@ -862,4 +877,49 @@ int unix_pair(int type, unsigned flags, struct file **a, struct file **b)
 	sa->has_peercred = sb->has_peercred = true;
 	sa->peercred = sb->peercred = unix_cred_now(true);
 	return 0;
+}
+
+/* ---- pieces for another family (net/unix_sock.h's struct sock_proto) ------------- */
+
+long unix_stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
+{
+	return stream_send(f, s, m, flags);
+}
+
+long unix_stream_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
+{
+	return stream_recv(f, s, m, flags);
+}
+
+long unix_dgram_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
+{
+	return dgram_recv(f, s, m, flags);
+}
+
+size_t unix_iov_total(const struct sock_msg *m)
+{
+	return iov_total(m);
+}
+
+int unix_iov_copy_in(const struct sock_msg *m, char *k, size_t n)
+{
+	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
+
+	return iov_move(&c, k, n, false);
+}
+
+struct unix_skb *unix_skb_alloc(size_t len)
+{
+	return skb_alloc(len);
+}
+
+void unix_skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
+		    const struct sock_msg *m)
+{
+	skb_queue(to, from, skb, m);
+}
+
+long unix_broken_pipe(int flags)
+{
+	return broken_pipe(flags);
 }

@@ -47,7 +47,14 @@ struct sock_msg {
 	bool has_cred;
 	struct ucred cred;
 	struct inflight_user *user; /* net/'s own: the sender charged for the files */
+	/* AF_INET6 datagrams (RFC 3542): a send's IPV6_HOPLIMIT and
+	 * IPV6_TCLASS control messages (has_ip6: which were given, IP6_HAS_*;
+	 * -1: the default), or what a receive reports (has_ip6: which) */
+	int ip6_hoplimit, ip6_tclass;
+	unsigned has_ip6;
 };
+#define IP6_HAS_HOPLIMIT 1
+#define IP6_HAS_TCLASS   2
 
 #define UNIX_NOBODY_ID 65534 /* Linux's overflowuid/overflowgid: credentials nobody sent */
 
@@ -59,6 +66,14 @@ void sock_msg_put_fds(struct sock_msg *m);
 bool unix_is_socket(const struct file *f);
 /* st_ino of a socket file (unique, never an address); 0 for others. */
 uint64_t unix_ino(const struct file *f);
+
+/*
+ * AF_INET and AF_INET6 sockets (net/inet.h) are these sockets too: every
+ * entry point below takes them, and hands bind, connect, listen,
+ * getname, sendmsg, recvmsg and shutdown to their family (net/unix_sock.h's
+ * struct sock_proto); their addresses travel in the struct sockaddr_un
+ * arguments and sock_msg's addr as a struct sockaddr_in or sockaddr_in6.
+ */
 
 /*
  * socket(AF_UNIX, type, 0): *out a new unconnected socket file, O_RDWR

@@ -40,6 +40,8 @@ int unix_bind(struct file *f, const struct sockaddr_un *a, size_t len)
 {
 	struct unix_sock *s = unix_sock(f);
 
+	if (s->proto)
+		return s->proto->bind(f, a, len);
 	if (len < SUN_PATH_OFFSET || len > sizeof(*a) || a->sun_family != AF_UNIX)
 		return -EINVAL;
 	if (s->bound)
@@ -58,6 +60,8 @@ int unix_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
 {
 	const struct unix_sock *s = unix_sock(f);
 
+	if (s->proto)
+		return s->proto->getname(f, peer, a, len);
 	if (peer) {
 		if (!s->peer || (s->type != SOCK_DGRAM && s->state != UNIX_CONNECTED))
 			return -ENOTCONN;
@@ -79,6 +83,8 @@ int unix_listen(struct file *f, int backlog)
 {
 	struct unix_sock *s = unix_sock(f);
 
+	if (s->proto)
+		return s->proto->listen(f, backlog);
 	if (s->type == SOCK_DGRAM)
 		return -EOPNOTSUPP;
 	if (!s->bound || (s->state != UNIX_UNCONNECTED && s->state != UNIX_LISTEN))
@@ -95,7 +101,7 @@ int unix_listen(struct file *f, int backlog)
 }
 
 /* A connection of s to listener l: the server's end, queued on l. */
-static int stream_join(struct unix_sock *s, struct unix_sock *l)
+int unix_stream_join(struct unix_sock *s, struct unix_sock *l)
 {
 	struct unix_sock *e = unix_sock_alloc(s->type);
 
@@ -145,7 +151,7 @@ static int stream_connect(struct file *f, struct unix_sock *s, const struct sock
 		else if (s->state != UNIX_UNCONNECTED)
 			err = s->state == UNIX_CONNECTED ? -EISCONN : -EINVAL;
 		else
-			err = stream_join(s, l);
+			err = unix_stream_join(s, l);
 		if (full)
 			err = (int)unix_wait(&l->wq, f->flags & O_NONBLOCK, deadline);
 		unix_put(l);
@@ -200,6 +206,8 @@ int unix_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 {
 	struct unix_sock *s = unix_sock(f);
 
+	if (s->proto)
+		return s->proto->connect(f, a, len);
 	if (len < SUN_PATH_OFFSET)
 		return -EINVAL;
 	if (s->type == SOCK_DGRAM)
@@ -234,6 +242,8 @@ int unix_accept(struct file *f, unsigned flags, struct file **out, struct sockad
 	e->acc_next = NULL;
 	e->passcred = s->passcred; /* as Linux's unix_sock_inherit_flags */
 	unix_changed(s); /* room for a waiting connect */
+	if (e->proto)
+		return e->proto->getname(*out, true, a, len); /* its family's name of the peer */
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	*len = SUN_PATH_OFFSET;
@@ -269,8 +279,8 @@ static int int_option(struct unix_sock *s, int name, int *v)
 	switch (name) {
 	case SO_TYPE:      *v = s->type; return 0;
 	case SO_ERROR:     *v = s->err; s->err = 0; return 0;
-	case SO_DOMAIN:    *v = AF_UNIX; return 0;
-	case SO_PROTOCOL:  *v = 0; return 0;
+	case SO_DOMAIN:    *v = s->family; return 0;
+	case SO_PROTOCOL:  *v = s->protocol; return 0;
 	case SO_ACCEPTCONN: *v = s->state == UNIX_LISTEN; return 0;
 	case SO_SNDBUF:    *v = s->sndbuf; return 0;
 	case SO_RCVBUF:    *v = s->rcvbuf; return 0;
@@ -278,7 +288,9 @@ static int int_option(struct unix_sock *s, int name, int *v)
 	case SO_RCVLOWAT:
 	case SO_SNDLOWAT:  *v = 1; return 0;
 	case SO_REUSEADDR: case SO_KEEPALIVE: case SO_BROADCAST: case SO_DEBUG:
-	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT: case SO_PRIORITY:
+	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT:
+		*v = (s->sockopt_bits >> name) & 1; return 0;
+	case SO_PRIORITY:
 		*v = 0; return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -333,6 +345,11 @@ int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
 		return 0;
 	}
 
+	if (name == SO_LINGER) {
+		memcpy(val, &s->linger, sizeof(s->linger));
+		*len = sizeof(s->linger);
+		return 0;
+	}
 	if (name == SO_PEERCRED) {
 		struct ucred c = { .pid = 0, .uid = (uint32_t)-1, .gid = (uint32_t)-1 };
 		if (s->has_peercred)
@@ -366,6 +383,13 @@ int unix_setsockopt(struct file *f, int name, const void *val, size_t len)
 
 	if (timeo)
 		return set_timeo(timeo, val, len);
+	if (name == SO_LINGER) {
+		if (len < sizeof(s->linger))
+			return -EINVAL;
+		memcpy(&s->linger, val, sizeof(s->linger));
+		s->linger.onoff = s->linger.onoff != 0;
+		return 0;
+	}
 	if (len < sizeof(v))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
@@ -381,8 +405,12 @@ int unix_setsockopt(struct file *f, int name, const void *val, size_t len)
 		s->passcred = v != 0;
 		return 0;
 	case SO_REUSEADDR: case SO_KEEPALIVE: case SO_BROADCAST: case SO_DEBUG:
-	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT: case SO_PRIORITY:
-		return 0; /* accepted; they change nothing a local socket does */
+	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT:
+		/* read back; only SO_REUSEADDR changes anything (an AF_INET bind) */
+		s->sockopt_bits = v ? s->sockopt_bits | 1u << name : s->sockopt_bits & ~(1u << name);
+		return 0;
+	case SO_PRIORITY:
+		return 0; /* accepted; it changes nothing a local socket does */
 	default:
 		return -ENOPROTOOPT;
 	}

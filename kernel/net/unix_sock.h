@@ -43,6 +43,37 @@ struct unix_skb {
 	char data[];
 };
 
+/* The loopback's addresses as AF_INET and AF_INET6 sockets name them
+ * (net/inet.c): an IPv4 address (also an IPv6 socket's ::ffff:a.b.c.d),
+ * ::, ::1, or another (not local, no route). */
+enum inet_kind { INET_V4, INET_V6_ANY, INET_V6_LOOP, INET_FOREIGN };
+
+/* An address and port, host byte order. */
+struct inet_name {
+	uint32_t addr;              /* INET_V4's */
+	uint16_t port;
+	uint8_t kind;               /* enum inet_kind */
+};
+
+/* An AF_INET or AF_INET6 socket's own state (net/inet.c). Lock rule: as
+ * the socket's. */
+struct inet_part {
+	struct inet_name name, peer; /* its own (port 0: not bound); the peer's (has_peer) */
+	bool v6only;                /* IPV6_V6ONLY: an IPv6 socket's :: takes no IPv4 */
+	bool recv_hoplimit, recv_tclass; /* IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS */
+	int16_t hops, tclass;       /* IPV6_UNICAST_HOPS, IPV6_TCLASS: what its datagrams carry */
+	bool has_peer;              /* connected, or a datagram socket's default destination */
+	bool connecting;            /* a nonblocking connect said EINPROGRESS: the next one reports */
+	bool nodelay;               /* TCP_NODELAY, read back */
+	bool wr_shut;               /* TCP: shutdown(SHUT_WR) by this end */
+	bool reset_seen;            /* TCP: the peer's reset came (it closed with unread data, or
+				     * a write met its closed socket): writes say EPIPE */
+	bool hashed;                /* holds its port: on net/inet.c's list */
+	struct unix_sock *next;     /* that list */
+};
+
+struct sock_proto;
+
 /*
  * One socket. Lock rule: as pipes, every field changes in system calls
  * on the one CPU, which the kernel never preempts; a check and the
@@ -92,6 +123,16 @@ struct unix_sock {
 	bool gc_cand;             /* during a collection: maybe garbage */
 	int gc_refs;              /* during a collection: in-flight references from outside */
 	struct unix_sock *gc_next, *gc_work; /* during a collection: candidates, work list */
+
+	/* SOL_SOCKET flags set and read back (SO_REUSEADDR, SO_KEEPALIVE...): 1u << option */
+	uint32_t sockopt_bits;
+	struct linger_user linger; /* SO_LINGER, read back; AF_INET's close with {1, 0} resets */
+
+	/* the family: AF_UNIX (proto NULL), or another whose operations the
+	 * entry points of net/unix.h hand the socket to (net/inet.c) */
+	int family, protocol;
+	const struct sock_proto *proto;
+	struct inet_part in;
 };
 
 /* The socket behind a socket file (the caller checked unix_is_socket). */
@@ -120,6 +161,46 @@ static inline void unix_changed(struct unix_sock *s)
 	wake_all(&s->wq);
 	io_event();
 }
+
+/*
+ * Another family's operations (net/inet.c's). The entry points of
+ * net/unix.h hand a socket with s->proto to these (bind, connect,
+ * listen, getname, sendmsg, recvmsg, shutdown; accept, options, poll and
+ * ioctl are shared, accept naming the peer by the new socket's getname);
+ * release runs when its file closes, before the
+ * socket does. The family calls the unix_* pieces below, never the
+ * entry points (they would hand the socket back).
+ */
+struct sock_proto {
+	int (*bind)(struct file *f, const struct sockaddr_un *addr, size_t len);
+	int (*connect)(struct file *f, const struct sockaddr_un *addr, size_t len);
+	int (*listen)(struct file *f, int backlog);
+	int (*getname)(struct file *f, bool peer, struct sockaddr_un *addr, size_t *len);
+	long (*sendmsg)(struct file *f, struct sock_msg *m, int flags);
+	long (*recvmsg)(struct file *f, struct sock_msg *m, int flags);
+	int (*shutdown)(struct file *f, int how);
+	void (*release)(struct unix_sock *s);
+};
+
+/* unix.c's pieces for another family (see struct sock_proto): a stream
+ * send and receive on a connected socket, a datagram receive, a message
+ * of len bytes (truesize: what it is charged; 0 charges nobody) and its
+ * queueing on to (sent by from), and a write's -EPIPE with SIGPIPE. */
+long unix_stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags);
+long unix_stream_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags);
+long unix_dgram_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags);
+/* The bytes m's vector holds; the first n of them copied to k (0 or -EFAULT). */
+size_t unix_iov_total(const struct sock_msg *m);
+int unix_iov_copy_in(const struct sock_msg *m, char *k, size_t n);
+struct unix_skb *unix_skb_alloc(size_t len);
+void unix_skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
+		    const struct sock_msg *m);
+long unix_broken_pipe(int flags);
+/* shutdown(how) of s, as unix_shutdown: 0, -EINVAL, -ENOTCONN. */
+int unix_shutdown_sock(struct unix_sock *s, int how);
+/* unix_conn.c's: connect s to listener l (a new server end queued on l,
+ * l->acc_tail). 0 or -ENOMEM. */
+int unix_stream_join(struct unix_sock *s, struct unix_sock *l);
 
 /* unix_names.c: the names sockets are bound to (calls nothing above it) */
 /* True if a/len is an abstract name (a NUL first). */

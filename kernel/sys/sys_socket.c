@@ -2,9 +2,10 @@
 /*
  * Kestrel: the socket system calls (socket, socketpair, bind, listen,
  * connect, accept/accept4, send/recv and their msg forms, shutdown,
- * getsockname/getpeername, get/setsockopt). Only AF_UNIX exists: this
- * file copies the user's addresses, vectors and control messages in and
- * out and leaves the sockets to net/unix.c.
+ * getsockname/getpeername, get/setsockopt). AF_UNIX, AF_INET and AF_INET6
+ * (the loopback; net/inet.c, whose sockets net/unix.h's entry points hand on):
+ * this file copies the user's addresses, vectors and control messages in
+ * and out and leaves the sockets to net/.
  */
 #include "sys/syscall_define.h"
 #include "sys/sys_socket.h"
@@ -12,6 +13,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "net/inet.h"
 #include "net/unix.h"
 #include "proc/cred.h"
 #include "proc/process.h"
@@ -19,6 +21,7 @@
 #include "time/time.h"
 #include "time/timespec.h"
 #include "uapi/capability.h"
+#include "uapi/in.h"
 #include "uapi/limits.h"
 #include "uapi/socket.h"
 
@@ -169,9 +172,13 @@ SYSCALL_DEFINE3(socket, int, family, int, type, int, protocol)
 {
 	struct file *f;
 	unsigned flags;
-	int t, err = sock_type(family, type, protocol, &t, &flags);
+	int t, err;
 
-	if (err || (err = unix_create(t, flags, &f)))
+	if (family == AF_INET || family == AF_INET6)
+		err = inet_create(family, type, protocol, &flags, &f); /* net/inet.h: the loopback */
+	else if (!(err = sock_type(family, type, protocol, &t, &flags)))
+		err = unix_create(t, flags, &f);
+	if (err)
 		return err;
 	return fd_install_new(f, flags);
 }
@@ -320,10 +327,10 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, name, uptr_t, uval, int, l
 	if ((err = sock_fd(fd, &f)))
 		return err;
 	size_t n = (size_t)len < sizeof(val) ? (size_t)len : sizeof(val);
-	if (level != SOL_SOCKET)
-		err = -EOPNOTSUPP;
-	else if (copy_from_user(val, uval, n))
+	if (copy_from_user(val, uval, n))
 		err = -EFAULT;
+	else if (level != SOL_SOCKET)
+		err = inet_setsockopt(f, level, name, val, (size_t)len); /* -EOPNOTSUPP if not AF_INET */
 	else
 		err = unix_setsockopt(f, name, val, (size_t)len);
 	file_put(f);
@@ -339,13 +346,12 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uptr_t, uval, uptr_t
 
 	if ((err = sock_fd(fd, &f)))
 		return err;
-	if (level != SOL_SOCKET)
-		err = -EOPNOTSUPP;
-	else if (copy_from_user(&room, ulen, sizeof(room)))
+	if (copy_from_user(&room, ulen, sizeof(room)))
 		err = -EFAULT;
 	else if (room < 0)
 		err = -EINVAL;
-	else if (!(err = unix_getsockopt(f, name, val, &n))) {
+	else if (!(err = level == SOL_SOCKET ? unix_getsockopt(f, name, val, &n)
+					     : inet_getsockopt(f, level, name, val, &n))) {
 		int out = (size_t)room < n ? room : (int)n;
 		if (copy_to_user(uval, val, (size_t)out) || copy_to_user(ulen, &out, sizeof(out)))
 			err = -EFAULT;
@@ -404,8 +410,31 @@ static int cred_in(struct sock_msg *m, const char *data, size_t len)
 	return 0;
 }
 
+/* An IPPROTO_IPV6 control message of a send (RFC 3542, Linux's
+ * ip6_datagram_send_ctl): IPV6_HOPLIMIT and IPV6_TCLASS, an int from -1
+ * (the default) to 255, kept in m for an AF_INET6 datagram socket; other
+ * types are ignored. 0 or -EINVAL. */
+static int ip6_cmsg_in(struct sock_msg *m, int type, const char *data, size_t len)
+{
+	int v;
+
+	if (type != IPV6_HOPLIMIT && type != IPV6_TCLASS)
+		return 0;
+	if (len != sizeof(v))
+		return -EINVAL;
+	memcpy(&v, data, sizeof(v));
+	if (v < -1 || v > 0xff)
+		return -EINVAL;
+	if (type == IPV6_HOPLIMIT)
+		m->ip6_hoplimit = v;
+	else
+		m->ip6_tclass = v;
+	m->has_ip6 |= type == IPV6_HOPLIMIT ? IP6_HAS_HOPLIMIT : IP6_HAS_TCLASS;
+	return 0;
+}
+
 /* Linux's __scm_send: the control messages of a send, kmalloc'd copy in
- * ctl. Other levels are ignored. */
+ * ctl. SOL_SOCKET's and IPPROTO_IPV6's; other levels are ignored. */
 static int control_in(struct sock_msg *m, const char *ctl, size_t len)
 {
 	size_t at = 0;
@@ -426,6 +455,10 @@ static int control_in(struct sock_msg *m, const char *ctl, size_t len)
 				err = cred_in(m, ctl + at + CMSG_HDR_LEN, data);
 			else
 				err = -EINVAL;
+			if (err)
+				return err;
+		} else if (h.level == IPPROTO_IPV6 && h.len >= CMSG_HDR_LEN) {
+			int err = ip6_cmsg_in(m, h.type, ctl + at + CMSG_HDR_LEN, h.len - CMSG_HDR_LEN);
 			if (err)
 				return err;
 		}
@@ -587,8 +620,48 @@ static long cred_out(struct sock_msg *m, uptr_t uctl, size_t room)
 	return (long)(CMSG_ALIGN(n) < room ? CMSG_ALIGN(n) : room);
 }
 
+/* Linux's put_cmsg: one control message of len bytes of data, as much as
+ * room holds (nothing below a header; the header says the length kept),
+ * MSG_CTRUNC when cut. The bytes used, or -EFAULT. */
+static long cmsg_put(struct sock_msg *m, uptr_t uctl, size_t room, int level, int type,
+		     const void *data, size_t len)
+{
+	struct cmsghdr_user h = { CMSG_HDR_LEN + len, level, type };
+
+	if (room < sizeof(h)) {
+		m->out_flags |= MSG_CTRUNC;
+		return 0;
+	}
+	if (room < h.len) {
+		m->out_flags |= MSG_CTRUNC;
+		h.len = room;
+	}
+	if (copy_to_user(uctl, &h, sizeof(h)) ||
+	    (h.len > CMSG_HDR_LEN && copy_to_user(uctl + CMSG_HDR_LEN, data, h.len - CMSG_HDR_LEN)))
+		return -EFAULT;
+	return (long)(CMSG_ALIGN(CMSG_HDR_LEN + len) < room ? CMSG_ALIGN(CMSG_HDR_LEN + len) : room);
+}
+
+/* An AF_INET6 datagram's IPV6_HOPLIMIT and IPV6_TCLASS messages (in that
+ * order, as Linux's ip6_datagram_recv_specific_ctl). The bytes used, or -EFAULT. */
+static long ip6_out(struct sock_msg *m, uptr_t uctl, size_t room)
+{
+	long used = 0, n;
+
+	if ((m->has_ip6 & IP6_HAS_HOPLIMIT) &&
+	    (used = cmsg_put(m, uctl, room, IPPROTO_IPV6, IPV6_HOPLIMIT, &m->ip6_hoplimit,
+			     sizeof(m->ip6_hoplimit))) < 0)
+		return used;
+	if (!(m->has_ip6 & IP6_HAS_TCLASS))
+		return used;
+	n = cmsg_put(m, uctl + (uint64_t)used, room - (size_t)used, IPPROTO_IPV6, IPV6_TCLASS,
+		     &m->ip6_tclass, sizeof(m->ip6_tclass));
+	return n < 0 ? n : used + n;
+}
+
 /* recvmsg's results back into the user's msghdr: control messages
- * (credentials first, as Linux's scm_recv), name, lengths and flags. */
+ * (credentials first, as Linux's scm_recv; an IPv6 datagram's own),
+ * name, lengths and flags. */
 static long msg_out(uptr_t umsg, const struct msghdr_user *h, struct sock_msg *m, int flags)
 {
 	uint64_t room = h->control ? h->controllen : 0;
@@ -599,6 +672,9 @@ static long msg_out(uptr_t umsg, const struct msghdr_user *h, struct sock_msg *m
 	if (m->nfds && (n = rights_out(m, h->control + (uint64_t)used, room - (uint64_t)used, flags)) < 0)
 		return n;
 	used += n;
+	if (m->has_ip6 && (n = ip6_out(m, h->control + (uint64_t)used, room - (uint64_t)used)) < 0)
+		return n;
+	used += m->has_ip6 ? n : 0;
 	if (h->name) {
 		int room = h->namelen < 0 ? 0 : h->namelen;
 		size_t n = (size_t)room < m->addrlen ? (size_t)room : m->addrlen;

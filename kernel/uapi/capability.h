@@ -19,6 +19,7 @@
 #define CAP_SETUID            7
 #define CAP_SETPCAP           8
 #define CAP_LINUX_IMMUTABLE   9
+#define CAP_NET_BIND_SERVICE  10
 #define CAP_SYS_PTRACE        19
 #define CAP_SYS_ADMIN         21
 #define CAP_SYS_BOOT          22

@@ -56,6 +56,8 @@
 #define EOPNOTSUPP ENOTSUP   /* the same number on Linux */
 #define EAFNOSUPPORT 97
 #define EADDRINUSE 98
+#define EADDRNOTAVAIL 99
+#define ENETUNREACH 101
 #define ECONNABORTED 103
 #define ECONNRESET 104
 #define ENOBUFS 105
@@ -64,5 +66,7 @@
 #define ETOOMANYREFS 109 /* too many descriptors in flight in AF_UNIX messages */
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
+#define EALREADY 114
+#define EINPROGRESS 115
 
 #endif

@@ -91,6 +91,12 @@ struct sock_timeval {
 	int64_t sec, usec;
 };
 
+/* struct linger (SO_LINGER) */
+struct linger_user {
+	int32_t onoff;
+	int32_t secs;
+};
+
 /* struct ucred (SO_PEERCRED) */
 struct ucred {
 	int32_t pid;

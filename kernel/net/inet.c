@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: AF_INET on the loopback network, the parts TCP and UDP share:
+ * socket(), names and ports (bind, ephemeral ports, getsockname and
+ * getpeername), the lookup of the socket an address reaches, and the
+ * IPPROTO_IP/IPPROTO_TCP options. An AF_INET socket is an AF_UNIX socket
+ * (net/unix_sock.h) with family AF_INET and a struct sock_proto: its
+ * queues, buffers, connections, accept, poll and SOL_SOCKET options are
+ * AF_UNIX's; what differs is here and in inet_tcp.c and inet_udp.c.
+ * Every address is local, so no packet is ever made: a TCP connect
+ * joins the listener's queue as an AF_UNIX connect does, a UDP datagram
+ * goes straight onto the receiver's queue.
+ *
+ * Lock rule: as AF_UNIX's (one CPU under the kernel lock, never
+ * preempted; nothing here sleeps with the port list half changed).
+ */
+#include "net/inet_sock.h"
+
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "proc/process.h"
+#include "proc/sched.h"
+#include "time/time.h"
+#include "uapi/capability.h"
+#include "uapi/socket.h"
+
+#define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
+#define IP_DEFAULT_TTL 64    /* net.ipv4.ip_default_ttl */
+#define TCP_MSS_LOOPBACK 65483 /* lo's MTU 65536 less the headers and options */
+#define TCP_MSS_DEFAULT  536   /* before a connection */
+#define TCP_KEEPIDLE_DEFAULT  7200 /* net.ipv4.tcp_keepalive_time */
+#define TCP_KEEPINTVL_DEFAULT 75
+#define TCP_KEEPCNT_DEFAULT   9
+
+/* Every socket holding a port (bound, or given one by connect or
+ * listen), linked by in.next; accepted sockets share their listener's. */
+static struct unix_sock *port_list;
+static uint32_t next_ephemeral;
+
+static uint16_t be16(uint16_t v)
+{
+	return __builtin_bswap16(v);
+}
+
+static uint32_t be32(uint32_t v)
+{
+	return __builtin_bswap32(v);
+}
+
+/* ---- addresses ------------------------------------------------------------------ */
+
+static const uint8_t in6_loopback[16] = { [15] = 1 };
+static const uint8_t in6_any[16];
+
+/* An IPv6 address's kind (the IPv4 of ::ffff:a.b.c.d into *v4). */
+static uint8_t in6_kind(const uint8_t a[16], uint32_t *v4)
+{
+	if (!memcmp(a, in6_any, sizeof(in6_any)))
+		return INET_V6_ANY;
+	if (!memcmp(a, in6_loopback, sizeof(in6_loopback)))
+		return INET_V6_LOOP;
+	if (!memcmp(a, in6_any, IN6_V4MAPPED_PREFIX) && a[10] == 0xff && a[11] == 0xff) {
+		memcpy(v4, a + 12, sizeof(*v4));
+		*v4 = be32(*v4);
+		return INET_V4;
+	}
+	return INET_FOREIGN;
+}
+
+static int addr_in4(const struct sockaddr_un *a, size_t len, bool any_ok, struct inet_name *n)
+{
+	struct sockaddr_in in;
+
+	if (len < sizeof(in))
+		return -EINVAL;
+	memcpy(&in, a, sizeof(in));
+	*n = (struct inet_name){ be32(in.sin_addr), be16(in.sin_port), INET_V4 };
+	if (in.sin_family == AF_INET)
+		return 0;
+	if (any_ok && in.sin_family == AF_UNSPEC && n->addr == INADDR_ANY)
+		return 0;
+	return -EAFNOSUPPORT;
+}
+
+static int addr_in6(const struct sockaddr_un *a, size_t len, struct inet_name *n)
+{
+	struct sockaddr_in6 in6 = { 0 };
+
+	if (len < SIN6_LEN_RFC2133)
+		return -EINVAL;
+	memcpy(&in6, a, len < sizeof(in6) ? len : sizeof(in6));
+	if (in6.sin6_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	*n = (struct inet_name){ 0, be16(in6.sin6_port), 0 };
+	n->kind = in6_kind(in6.sin6_addr, &n->addr);
+	return 0;
+}
+
+int inet_addr_in(const struct unix_sock *s, const struct sockaddr_un *a, size_t len, bool any_ok,
+		 struct inet_name *n)
+{
+	return s->family == AF_INET6 ? addr_in6(a, len, n) : addr_in4(a, len, any_ok, n);
+}
+
+void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct sockaddr_un *a,
+		   size_t *len)
+{
+	memset(a, 0, sizeof(*a));
+	if (s->family == AF_INET) {
+		struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = be16(n->port),
+					  .sin_addr = be32(n->addr) };
+		memcpy(a, &in, sizeof(in));
+		*len = sizeof(in);
+		return;
+	}
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = be16(n->port) };
+	if (n->kind == INET_V6_LOOP) {
+		memcpy(in6.sin6_addr, in6_loopback, sizeof(in6_loopback));
+	} else if (n->kind == INET_V4) {
+		uint32_t v4 = be32(n->addr);
+		in6.sin6_addr[10] = in6.sin6_addr[11] = 0xff;
+		memcpy(in6.sin6_addr + 12, &v4, sizeof(v4));
+	}
+	memcpy(a, &in6, sizeof(in6));
+	*len = sizeof(in6);
+}
+
+void inet_name_sync(struct unix_sock *s)
+{
+	inet_addr_out(s, &s->in.name, &s->addr, &s->addrlen);
+	s->bound = s->in.name.port != 0;
+}
+
+struct inet_name inet_any(const struct unix_sock *s)
+{
+	return (struct inet_name){ INADDR_ANY, 0, s->family == AF_INET6 ? INET_V6_ANY : INET_V4 };
+}
+
+int inet_route(const struct unix_sock *s, struct inet_name *d)
+{
+	if (d->kind == INET_V6_ANY)
+		d->kind = INET_V6_LOOP;
+	if (d->kind == INET_V4 && d->addr == INADDR_ANY)
+		d->addr = INADDR_LOOPBACK;
+	if (d->kind == INET_V6_LOOP)
+		return 0;
+	return d->kind == INET_V4 && inet_loopback(d->addr) && !s->in.v6only ? 0 : -ENETUNREACH;
+}
+
+struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *d)
+{
+	struct inet_name n = s->in.name;
+
+	if (n.kind == INET_V6_ANY || (n.kind == INET_V4 && n.addr == INADDR_ANY)) {
+		n.kind = d->kind;
+		n.addr = d->kind == INET_V4 ? INADDR_LOOPBACK : 0;
+	}
+	return n;
+}
+
+bool inet_same(const struct inet_name *a, const struct inet_name *b)
+{
+	return a->kind == b->kind && a->port == b->port && (a->kind != INET_V4 || a->addr == b->addr);
+}
+
+/* ---- ports ---------------------------------------------------------------------- */
+
+static bool reuses(const struct unix_sock *s)
+{
+	return (s->sockopt_bits >> SO_REUSEADDR) & 1;
+}
+
+/* The IPv4 addresses a socket bound to n takes: none (-1), all (0) or one. */
+static int64_t v4_set(const struct unix_sock *o, const struct inet_name *n)
+{
+	if (n->kind == INET_V6_ANY)
+		return o->in.v6only ? -1 : 0;
+	return n->kind == INET_V4 ? (int64_t)n->addr : -1;
+}
+
+/* Sockets o bound to a and s bound to b would share an address: both
+ * take ::1, or their IPv4 sets meet. The ports are equal. */
+static bool overlaps(const struct unix_sock *o, const struct inet_name *a, const struct unix_sock *s,
+		     const struct inet_name *b)
+{
+	bool a6 = a->kind == INET_V6_ANY || a->kind == INET_V6_LOOP;
+	bool b6 = b->kind == INET_V6_ANY || b->kind == INET_V6_LOOP;
+	int64_t x = v4_set(o, a), y = v4_set(s, b);
+
+	return (a6 && b6) || (x >= 0 && y >= 0 && (x == 0 || y == 0 || x == y));
+}
+
+/*
+ * Would s bound to n clash with another socket of its protocol (Linux's
+ * inet_csk_bind_conflict and udp_lib_lport_inuse)? Not when both have
+ * SO_REUSEADDR, unless (TCP) the other one listens. An ephemeral pick
+ * (strict) clashes with any socket on the port.
+ */
+static bool port_taken(const struct unix_sock *s, const struct inet_name *n, bool strict)
+{
+	for (const struct unix_sock *o = port_list; o; o = o->in.next) {
+		if (o == s || o->protocol != s->protocol || o->in.name.port != n->port)
+			continue;
+		if (!strict && !overlaps(o, &o->in.name, s, n))
+			continue;
+		if (!strict && reuses(s) && reuses(o) &&
+		    (s->type == SOCK_DGRAM || o->state != UNIX_LISTEN))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+bool inet_listen_conflict(const struct unix_sock *s)
+{
+	for (const struct unix_sock *o = port_list; o; o = o->in.next)
+		if (o != s && o->protocol == s->protocol && o->state == UNIX_LISTEN &&
+		    o->in.name.port == s->in.name.port && overlaps(o, &o->in.name, s, &s->in.name))
+			return true;
+	return false;
+}
+
+/* A free port of Linux's ephemeral range, starting after the last one
+ * given (the first start comes from the clock). 0: none free. */
+static uint16_t pick_port(const struct unix_sock *s, struct inet_name n)
+{
+	const uint32_t range = INET_EPHEMERAL_HIGH - INET_EPHEMERAL_LOW + 1;
+
+	if (!next_ephemeral)
+		next_ephemeral = (uint32_t)time_ns() | 1;
+	for (uint32_t i = 0; i < range; i++) {
+		n.port = (uint16_t)(INET_EPHEMERAL_LOW + next_ephemeral++ % range);
+		if (!port_taken(s, &n, true))
+			return n.port;
+		if (io_should_stop())
+			return 0;
+	}
+	return 0;
+}
+
+int inet_bind_port(struct unix_sock *s, struct inet_name n)
+{
+	if (!n.port) {
+		if (!(n.port = pick_port(s, n)))
+			return io_should_stop() ? -EINTR : -EADDRINUSE;
+	} else if (port_taken(s, &n, false)) {
+		return -EADDRINUSE;
+	}
+	s->in.name = n;
+	s->in.hashed = true;
+	s->in.next = port_list;
+	port_list = s;
+	inet_name_sync(s);
+	return 0;
+}
+
+/* A socket bound to b takes what is sent to d (the ports are equal). */
+static bool takes(const struct unix_sock *o, const struct inet_name *b, const struct inet_name *d)
+{
+	if (b->kind == INET_V6_ANY)
+		return d->kind == INET_V6_LOOP || (d->kind == INET_V4 && !o->in.v6only);
+	if (b->kind == INET_V6_LOOP)
+		return d->kind == INET_V6_LOOP;
+	return d->kind == INET_V4 && (b->addr == INADDR_ANY || b->addr == d->addr);
+}
+
+struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_name *d)
+{
+	for (struct unix_sock *o = port_list; o; o = o->in.next) {
+		if (o->protocol != from->protocol || o->in.name.port != d->port || o->dead ||
+		    !takes(o, &o->in.name, d))
+			continue;
+		if (o->type == SOCK_STREAM && o->state != UNIX_LISTEN)
+			continue;
+		if (o->type == SOCK_DGRAM && o->in.has_peer) {
+			struct inet_name src = inet_source(from, d);
+			if (!inet_same(&o->in.peer, &src))
+				continue; /* a connected UDP socket takes only its peer's datagrams */
+		}
+		return o;
+	}
+	return NULL;
+}
+
+void inet_release(struct unix_sock *s)
+{
+	struct unix_sock *peer = s->type == SOCK_STREAM && s->state == UNIX_CONNECTED ? s->peer : NULL;
+
+	if (peer && s->linger.onoff && !s->linger.secs)
+		peer->err = ECONNRESET; /* SO_LINGER {1, 0}: an abortive close (RST) */
+	if (peer && (s->rq_head || peer->err == ECONNRESET))
+		peer->in.reset_seen = true; /* its writes after the reset: EPIPE */
+	if (!s->in.hashed)
+		return;
+	for (struct unix_sock **pp = &port_list; *pp; pp = &(*pp)->in.next) {
+		if (*pp == s) {
+			*pp = s->in.next;
+			break;
+		}
+	}
+	s->in.next = NULL;
+	s->in.hashed = false;
+}
+
+/* ---- bind and names --------------------------------------------------------------- */
+
+/* Linux's inet_bind: the family, a local address (0.0.0.0 or 127/8, the
+ * only ones lo has), a privileged port, then one bind per socket. */
+int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len)
+{
+	struct unix_sock *s = unix_sock(f);
+	struct inet_name n;
+	int err = inet_addr_in(s, a, len, true, &n);
+
+	if (err)
+		return err;
+	if (n.kind == INET_V4 && s->in.v6only)
+		return -EINVAL; /* ::ffff:a.b.c.d on an IPV6_V6ONLY socket */
+	if (n.kind == INET_FOREIGN || (n.kind == INET_V4 && n.addr != INADDR_ANY && !inet_loopback(n.addr)))
+		return -EADDRNOTAVAIL;
+	if (n.port && n.port < INET_PORT_PRIVILEGED && !capable(CAP_NET_BIND_SERVICE))
+		return -EACCES;
+	if (s->in.name.port || s->state != UNIX_UNCONNECTED)
+		return -EINVAL;
+	return inet_bind_port(s, n);
+}
+
+int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
+{
+	const struct unix_sock *s = unix_sock(f);
+
+	if (!peer) {
+		inet_addr_out(s, &s->in.name, a, len);
+		return 0;
+	}
+	if (!s->in.has_peer)
+		return -ENOTCONN;
+	inet_addr_out(s, &s->in.peer, a, len);
+	return 0;
+}
+
+int inet_no_files(struct sock_msg *m)
+{
+	if (!m->nfds)
+		return 0;
+	sock_msg_put_fds(m); /* SCM_RIGHTS is AF_UNIX's alone (Linux's __scm_send) */
+	return -EINVAL;
+}
+
+/* ---- socket() ------------------------------------------------------------------- */
+
+int inet_create(int family, int type, int protocol, unsigned *flags, struct file **out)
+{
+	const struct sock_proto *proto;
+	int t = type & SOCK_TYPE_MASK;
+
+	if (type & ~(SOCK_TYPE_MASK | SOCK_FLAGS))
+		return -EINVAL;
+	*flags = (unsigned)type & SOCK_FLAGS;
+	if (t == SOCK_STREAM && (protocol == IPPROTO_IP || protocol == IPPROTO_TCP))
+		proto = &inet_tcp_proto, protocol = IPPROTO_TCP;
+	else if (t == SOCK_DGRAM && (protocol == IPPROTO_IP || protocol == IPPROTO_UDP))
+		proto = &inet_udp_proto, protocol = IPPROTO_UDP;
+	else if (t == SOCK_DGRAM && protocol == IPPROTO_UDPLITE)
+		proto = &inet_udp_proto; /* UDP-Lite: UDP whose checksum may cover less; all is local */
+	else if (t == SOCK_STREAM || t == SOCK_DGRAM || t == SOCK_RAW)
+		return -EPROTONOSUPPORT;
+	else
+		return -ESOCKTNOSUPPORT;
+	struct unix_sock *s = unix_sock_alloc(t);
+	if (!s)
+		return -ENOMEM;
+	s->family = family;
+	s->protocol = protocol;
+	s->in.name = inet_any(s);
+	s->in.hops = IPV6_DEFAULT_HOPS;
+	s->proto = proto;
+	inet_name_sync(s);
+	if (!(*out = unix_file(s, *flags))) {
+		unix_put(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- options -------------------------------------------------------------------- */
+
+/* The AF_INET or AF_INET6 socket behind f, or NULL. */
+static struct unix_sock *inet_sock_of(struct file *f)
+{
+	struct unix_sock *s = unix_is_socket(f) ? unix_sock(f) : NULL;
+
+	return s && s->proto ? s : NULL;
+}
+
+/* An int option's value, or -ENOPROTOOPT. */
+static int int_option(const struct unix_sock *s, int level, int name, int *v)
+{
+	if (level == IPPROTO_IPV6) {
+		if (s->family != AF_INET6)
+			return -ENOPROTOOPT;
+		switch (name) {
+		case IPV6_V6ONLY:       *v = s->in.v6only; return 0;
+		case IPV6_RECVHOPLIMIT: *v = s->in.recv_hoplimit; return 0;
+		case IPV6_RECVTCLASS:   *v = s->in.recv_tclass; return 0;
+		case IPV6_UNICAST_HOPS: *v = s->in.hops; return 0;
+		case IPV6_TCLASS:       *v = s->in.tclass; return 0;
+		default:                return -ENOPROTOOPT;
+		}
+	}
+	if (level == IPPROTO_IP) {
+		if (name == IP_TOS)
+			return *v = 0, 0;
+		if (name == IP_TTL)
+			return *v = IP_DEFAULT_TTL, 0;
+		return -ENOPROTOOPT;
+	}
+	if (s->type != SOCK_STREAM)
+		return -ENOPROTOOPT;
+	switch (name) {
+	case TCP_NODELAY:   *v = s->in.nodelay; return 0;
+	case TCP_MAXSEG:    *v = s->in.has_peer ? TCP_MSS_LOOPBACK : TCP_MSS_DEFAULT; return 0;
+	case TCP_KEEPIDLE:  *v = TCP_KEEPIDLE_DEFAULT; return 0;
+	case TCP_KEEPINTVL: *v = TCP_KEEPINTVL_DEFAULT; return 0;
+	case TCP_KEEPCNT:   *v = TCP_KEEPCNT_DEFAULT; return 0;
+	case TCP_CORK: case TCP_QUICKACK: case TCP_USER_TIMEOUT:
+		*v = 0; return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
+{
+	struct unix_sock *s = inet_sock_of(f);
+	int v, err;
+
+	if (!s)
+		return -EOPNOTSUPP;
+	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
+		return -ENOPROTOOPT;
+	if ((err = int_option(s, level, name, &v)))
+		return err;
+	memcpy(val, &v, sizeof(v));
+	*len = sizeof(v);
+	return 0;
+}
+
+/* An IPPROTO_IPV6 option int_option knows: IPV6_V6ONLY only before the
+ * socket has a port; hops and traffic class from -1 (the default) to 255.
+ * 0 or -EINVAL. */
+static int ip6_option(struct unix_sock *s, int name, int v)
+{
+	if (name == IPV6_V6ONLY) {
+		if (s->in.name.port || s->state != UNIX_UNCONNECTED)
+			return -EINVAL;
+		s->in.v6only = v != 0;
+	} else if (name == IPV6_RECVHOPLIMIT || name == IPV6_RECVTCLASS) {
+		*(name == IPV6_RECVHOPLIMIT ? &s->in.recv_hoplimit : &s->in.recv_tclass) = v != 0;
+	} else if (v < -1 || v > 0xff) {
+		return -EINVAL;
+	} else if (name == IPV6_UNICAST_HOPS) {
+		s->in.hops = (int16_t)(v < 0 ? IPV6_DEFAULT_HOPS : v);
+	} else if (name == IPV6_TCLASS) {
+		s->in.tclass = (int16_t)(v < 0 ? 0 : v);
+	}
+	return 0;
+}
+
+/* Every option int_option knows is accepted (only TCP_NODELAY and the
+ * IPv6 ones are kept: nothing is ever delayed, cut or timed on the
+ * loopback). */
+int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t len)
+{
+	struct unix_sock *s = inet_sock_of(f);
+	int v;
+
+	if (!s)
+		return -EOPNOTSUPP;
+	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
+		return -ENOPROTOOPT;
+	if (int_option(s, level, name, &v))
+		return -ENOPROTOOPT;
+	if (len < sizeof(v))
+		return -EINVAL;
+	memcpy(&v, val, sizeof(v));
+	if (level == IPPROTO_TCP && name == TCP_NODELAY)
+		s->in.nodelay = v != 0;
+	if (level == IPPROTO_IPV6)
+		return ip6_option(s, name, v);
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* AF_INET and AF_INET6 sockets on the loopback alone (127.0.0.0/8 and ::1), as Linux with only `lo` up: TCP streams and UDP datagrams between local sockets, built on the AF_UNIX sockets' queues and connections. */
+#ifndef KESTREL_NET_INET_H
+#define KESTREL_NET_INET_H
+
+#include <stddef.h>
+
+struct file;
+
+/*
+ * socket(family, type, protocol), family AF_INET or AF_INET6 (whose
+ * sockets also reach IPv4 through ::ffff:a.b.c.d unless IPV6_V6ONLY):
+ * *out a new socket file; *flags the
+ * SOCK_NONBLOCK/SOCK_CLOEXEC bits of type. SOCK_STREAM is TCP (protocol
+ * 0 or IPPROTO_TCP), SOCK_DGRAM UDP (0, IPPROTO_UDP or IPPROTO_UDPLITE,
+ * which behaves as UDP: nothing is ever corrupted here). 0, -EINVAL
+ * (unknown bits), -ESOCKTNOSUPPORT (another type), -EPROTONOSUPPORT
+ * (another protocol), -ENOMEM. The other socket calls reach it through
+ * net/unix.h's entry points.
+ */
+int inet_create(int family, int type, int protocol, unsigned *flags, struct file **out);
+
+/* get/setsockopt at levels IPPROTO_IP, IPPROTO_IPV6 and IPPROTO_TCP (*len
+ * and len: the value's bytes, at most 16). 0, -EOPNOTSUPP (f is no AF_INET socket),
+ * -ENOPROTOOPT, -EINVAL. */
+int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t len);
+int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len);
+
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* The inside of AF_INET and AF_INET6, shared by net/inet.c (names, ports, options), net/inet_tcp.c and net/inet_udp.c. */
+#ifndef KESTREL_NET_INET_SOCK_H
+#define KESTREL_NET_INET_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "net/inet.h"
+#include "net/unix_sock.h"
+#include "uapi/in.h"
+
+/* Linux's net.ipv4.ip_local_port_range: the ports bind(0) and connect pick */
+#define INET_EPHEMERAL_LOW  32768
+#define INET_EPHEMERAL_HIGH 60999
+#define INET_PORT_PRIVILEGED 1024   /* below it a bind needs CAP_NET_BIND_SERVICE */
+#define UDP_PAYLOAD_MAX     65507   /* 65535 less the IPv4 and UDP headers */
+
+/* The operations net/unix.h's entry points hand TCP and UDP sockets to. */
+extern const struct sock_proto inet_tcp_proto;
+extern const struct sock_proto inet_udp_proto;
+
+/* True for 127.0.0.0/8 (host byte order). */
+static inline bool inet_loopback(uint32_t addr)
+{
+	return addr >> IN_CLASSA_NSHIFT == IN_LOOPBACKNET;
+}
+
+/* inet.c */
+/*
+ * addr/len as socket s's family names an address (struct sockaddr_in,
+ * or sockaddr_in6 for AF_INET6): 0, -EINVAL (too short), -EAFNOSUPPORT (another family;
+ * AF_UNSPEC with 0.0.0.0 is taken as AF_INET when any_ok, as Linux's bind).
+ */
+int inet_addr_in(const struct unix_sock *s, const struct sockaddr_un *a, size_t len, bool any_ok,
+		 struct inet_name *n);
+/* n as s's family names it (an IPv6 socket: ::ffff:a.b.c.d for IPv4) into a and *len. */
+void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct sockaddr_un *a,
+		   size_t *len);
+/* A destination as Linux routes it here (0.0.0.0 and :: mean this host):
+ * 0, or -ENETUNREACH (not the loopback, or IPv4 for an IPV6_V6ONLY socket). */
+int inet_route(const struct unix_sock *s, struct inet_name *d);
+/* The name s sends to d from: its own, made specific (127.0.0.1 or ::1). */
+struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *d);
+/* The same address and port. */
+bool inet_same(const struct inet_name *a, const struct inet_name *b);
+/* Give s the name n (port 0: a free ephemeral one) and put it on the
+ * list of sockets holding ports. 0, -EADDRINUSE (taken, or no free
+ * ephemeral port), -EINTR (killed while looking). */
+int inet_bind_port(struct unix_sock *s, struct inet_name n);
+/* A socket's wildcard name: 0.0.0.0, or :: for AF_INET6. */
+struct inet_name inet_any(const struct unix_sock *s);
+/* Another socket of s's protocol bound to s's port listens (listen's check). */
+bool inet_listen_conflict(const struct unix_sock *s);
+/* s's name changed: what recvfrom and accept report for it. */
+void inet_name_sync(struct unix_sock *s);
+/* The socket of from's protocol that d reaches, or NULL: for TCP a
+ * listener; for UDP one that takes datagrams from from (a connected
+ * socket takes only its peer's). No reference is taken. */
+struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_name *d);
+/* The common operations (struct sock_proto): bind, getname, and release
+ * (the port goes; a TCP socket with SO_LINGER {1, 0} resets its peer). */
+int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len);
+int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len);
+void inet_release(struct unix_sock *s);
+/* sendmsg's common checks: files cannot ride on AF_INET (-EINVAL, m's
+ * files put); 0 otherwise. */
+int inet_no_files(struct sock_msg *m);
+
+#endif

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: UDP on the loopback (see net/inet.c). A datagram goes
+ * straight onto the queue of the socket its address reaches, with its
+ * boundaries (AF_UNIX's datagram receive reads it); as on Linux, one
+ * nobody is bound to, or that finds the receiver's SO_RCVBUF full, is
+ * dropped and the send still succeeds. A connected sender whose peer's
+ * port nobody holds gets ECONNREFUSED from its next call, as Linux's
+ * ICMP port-unreachable gives it (a resolver's query to 127.0.0.1:53
+ * fails at once, not after its timeout). A datagram is charged to no
+ * sender (on the loopback it leaves the sender at once): the sender is
+ * always writable, and never waits.
+ */
+#include "net/inet_sock.h"
+
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+/* The bytes queued on s as Linux counts them against SO_RCVBUF. */
+static size_t udp_queued(const struct unix_sock *s)
+{
+	size_t n = 0;
+
+	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next)
+		n += skb->len + UNIX_SKB_OVERHEAD;
+	return n;
+}
+
+/* Where a send goes: sendto's address, or the connected peer. 0, -EINVAL
+ * (port 0, a short address), -EAFNOSUPPORT, -EDESTADDRREQ, -ENETUNREACH. */
+static int udp_dest(const struct unix_sock *s, const struct sock_msg *m, struct inet_name *d)
+{
+	int err;
+
+	if (m->addrlen) {
+		if ((err = inet_addr_in(s, &m->addr, m->addrlen, false, d)))
+			return err;
+		if (!d->port)
+			return -EINVAL;
+	} else if (s->in.has_peer) {
+		*d = s->in.peer;
+	} else {
+		return -EDESTADDRREQ;
+	}
+	return inet_route(s, d);
+}
+
+/* What rides after a datagram's bytes, for the receive: where it came
+ * from, and its IPv6 hop limit and traffic class (RFC 3542). */
+struct udp_meta {
+	struct inet_name src;
+	int hoplimit, tclass;
+};
+
+/* A send's meta: the control messages' values, else the socket's. */
+static struct udp_meta udp_meta(const struct unix_sock *s, const struct sock_msg *m,
+				const struct inet_name *src)
+{
+	struct udp_meta u = { *src, s->in.hops, s->in.tclass };
+
+	if ((m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0)
+		u.hoplimit = m->ip6_hoplimit;
+	if ((m->has_ip6 & IP6_HAS_TCLASS) && m->ip6_tclass >= 0)
+		u.tclass = m->ip6_tclass;
+	return u;
+}
+
+/* Queue one datagram of m from s (with meta u) on to, unless to's
+ * buffer is full or it shut down reading (dropped, as on Linux). The
+ * meta rides after the bytes, for the receive. 0, -ENOMEM, -EFAULT. */
+static int udp_deliver(struct unix_sock *to, struct unix_sock *s, struct sock_msg *m, size_t len,
+		       const struct udp_meta *src)
+{
+	if ((to->shutdown & RCV_SHUTDOWN) ||
+	    udp_queued(to) + len + UNIX_SKB_OVERHEAD > (size_t)to->rcvbuf)
+		return 0;
+	struct unix_skb *skb = unix_skb_alloc(len + sizeof(*src));
+	if (!skb)
+		return -ENOMEM;
+	if (unix_iov_copy_in(m, skb->data, len)) {
+		kfree(skb);
+		return -EFAULT;
+	}
+	memcpy(skb->data + len, src, sizeof(*src));
+	skb->len = len;
+	skb->truesize = 0; /* charged to no sender */
+	unix_skb_queue(to, s, skb, m);
+	return 0;
+}
+
+static long udp_send(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+	size_t len = unix_iov_total(m);
+	struct inet_name d, src;
+	struct udp_meta meta;
+	long err = inet_no_files(m);
+
+	if (err)
+		return err;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if ((err = udp_dest(s, m, &d)))
+		return err;
+	if (s->err) { /* an earlier send's refusal (Linux's sock_alloc_send_pskb) */
+		err = -s->err;
+		s->err = 0;
+		return err;
+	}
+	if (len > UDP_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	if (!s->in.name.port && (err = inet_bind_port(s, inet_any(s))))
+		return err;
+	src = inet_source(s, &d);
+	if (src.kind != d.kind)
+		return -ENETUNREACH; /* bound to an address of the other version */
+	struct unix_sock *to = inet_lookup(s, &d);
+	meta = udp_meta(s, m, &src);
+	if (to && (err = udp_deliver(to, s, m, len, &meta)))
+		return err;
+	if (!to && s->in.has_peer && inet_same(&d, &s->in.peer)) {
+		s->err = ECONNREFUSED; /* the port-unreachable a connected socket hears */
+		unix_changed(s);
+	}
+	return (long)len;
+}
+
+/*
+ * A receive: the datagram, and the name it came from as this socket's
+ * family writes it. A first look (a peek of no bytes) waits for the
+ * datagram, as the receive would, so that its source is read before
+ * the receive frees it.
+ */
+static long udp_recv(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+	struct sock_msg look = { 0 };
+	struct udp_meta u;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	long r = unix_dgram_recv(f, s, &look, (flags & MSG_DONTWAIT) | MSG_PEEK);
+	if (r < 0 || !s->rq_head)
+		return r; /* an error, or the end (shut down) */
+	memcpy(&u, s->rq_head->data + s->rq_head->len, sizeof(u));
+	r = unix_dgram_recv(f, s, m, flags);
+	m->has_cred = false;
+	if (r < 0)
+		return r;
+	inet_addr_out(s, &u.src, &m->addr, &m->addrlen);
+	if (s->family == AF_INET6 && u.src.kind != INET_V4) { /* RFC 3542's control messages */
+		m->ip6_hoplimit = u.hoplimit;
+		m->ip6_tclass = u.tclass;
+		m->has_ip6 = (s->in.recv_hoplimit ? IP6_HAS_HOPLIMIT : 0) |
+			     (s->in.recv_tclass ? IP6_HAS_TCLASS : 0);
+	}
+	return r;
+}
+
+/* Linux's ip4_datagram_connect: a default destination (a port of its
+ * own, and 127.0.0.1 or ::1 for a wildcard, if it has none); AF_UNSPEC
+ * forgets it. */
+static int udp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
+{
+	struct unix_sock *s = unix_sock(f);
+	struct inet_name d, src;
+	int err;
+
+	if (len >= sizeof(uint16_t) && a->sun_family == AF_UNSPEC) {
+		s->in.has_peer = false;
+		unix_changed(s);
+		return 0;
+	}
+	if ((err = inet_addr_in(s, a, len, false, &d)) || (err = inet_route(s, &d)))
+		return err;
+	src = inet_source(s, &d);
+	if (src.kind != d.kind)
+		return -ENETUNREACH;
+	if (!s->in.name.port && (err = inet_bind_port(s, src)))
+		return err;
+	s->in.name = inet_source(s, &d); /* the port bind gave, the address made specific */
+	inet_name_sync(s);
+	s->in.peer = d;
+	s->in.has_peer = true;
+	unix_changed(s);
+	return 0;
+}
+
+static int udp_listen(struct file *f, int backlog)
+{
+	(void)f;
+	(void)backlog;
+	return -EOPNOTSUPP;
+}
+
+/* Linux's inet_shutdown: a socket with no peer says -ENOTCONN, yet is
+ * shut (a reader blocked in recv wakes to 0, the usual way to stop it). */
+static int udp_shutdown(struct file *f, int how)
+{
+	struct unix_sock *s = unix_sock(f);
+	int err = unix_shutdown_sock(s, how);
+
+	return err ? err : s->in.has_peer ? 0 : -ENOTCONN;
+}
+
+const struct sock_proto inet_udp_proto = {
+	.bind = inet_bind,
+	.connect = udp_connect,
+	.listen = udp_listen,
+	.getname = inet_getname,
+	.sendmsg = udp_send,
+	.recvmsg = udp_recv,
+	.shutdown = udp_shutdown,
+	.release = inet_release,
+};

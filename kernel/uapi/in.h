@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux's IPv4 and IPv6 socket ABI (include/uapi/linux/in.h, in6.h, tcp.h): the families, protocols, struct sockaddr_in and sockaddr_in6, the loopback network and the IPPROTO_IP/IPPROTO_IPV6/IPPROTO_TCP options Kestrel knows. */
+#ifndef KESTREL_UAPI_IN_H
+#define KESTREL_UAPI_IN_H
+
+#include <stdint.h>
+
+#define AF_INET  2
+#define AF_INET6 10
+
+/* protocols (socket(2)'s third argument, and option levels) */
+#define IPPROTO_IP  0
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define IPPROTO_IPV6 41
+#define IPPROTO_UDPLITE 136
+
+/* struct sockaddr_in: port and address in network byte order */
+struct sockaddr_in {
+	uint16_t sin_family;
+	uint16_t sin_port;
+	uint32_t sin_addr;
+	uint8_t sin_zero[8];
+};
+_Static_assert(sizeof(struct sockaddr_in) == 16, "struct sockaddr_in is 16 bytes");
+
+/* struct sockaddr_in6: port in network byte order, the address's 16 bytes */
+struct sockaddr_in6 {
+	uint16_t sin6_family;
+	uint16_t sin6_port;
+	uint32_t sin6_flowinfo;
+	uint8_t sin6_addr[16];
+	uint32_t sin6_scope_id;
+};
+_Static_assert(sizeof(struct sockaddr_in6) == 28, "struct sockaddr_in6 is 28 bytes");
+#define SIN6_LEN_RFC2133 24   /* the shortest struct sockaddr_in6 Linux takes (no scope id) */
+#define IN6_V4MAPPED_PREFIX 10 /* ::ffff:a.b.c.d: 10 zero bytes, 0xffff, then the IPv4 address */
+
+/* addresses, in host byte order */
+#define INADDR_ANY        0x00000000u
+#define INADDR_LOOPBACK   0x7f000001u  /* 127.0.0.1 */
+#define IN_LOOPBACKNET    127          /* 127.0.0.0/8: every address on lo */
+#define IN_CLASSA_NSHIFT  24
+
+/* level IPPROTO_IP */
+#define IP_TOS 1
+#define IP_TTL 2
+
+/* level IPPROTO_IPV6: options, and (RFC 3542) the control messages of a datagram */
+#define IPV6_UNICAST_HOPS  16
+#define IPV6_V6ONLY        26
+#define IPV6_RECVHOPLIMIT  51
+#define IPV6_HOPLIMIT      52
+#define IPV6_RECVTCLASS    66
+#define IPV6_TCLASS        67
+#define IPV6_DEFAULT_HOPS  64   /* lo's hop_limit */
+
+/* level IPPROTO_TCP */
+#define TCP_NODELAY   1
+#define TCP_MAXSEG    2
+#define TCP_CORK      3
+#define TCP_KEEPIDLE  4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT   6
+#define TCP_QUICKACK  12
+#define TCP_USER_TIMEOUT 18
+
+#endif

@@ -1,0 +1,1024 @@
+// SPDX-License-Identifier: MIT
+// AF_INET conformance on the loopback: TCP and UDP between local sockets, names, ports, errors, readiness, options.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * As Linux with the loopback (ip(7), tcp(7), udp(7)): what Python's
+ * socket.create_server/create_connection, asyncio and the test suite's
+ * helpers do on 127.0.0.1. Addresses outside 127.0.0.0/8 are not
+ * local (EADDRNOTAVAIL); where the machine has no route to them
+ * (Kestrel: only lo) connect says ENETUNREACH, which a host with a
+ * network skips. A kernel without AF_INET fails every check with
+ * EAFNOSUPPORT.
+ */
+#define SCRATCH "/tmp/t-conform_inet.data"
+
+static volatile sig_atomic_t sigpipes;
+static void on_sigpipe(int sig) { (void)sig; sigpipes++; }
+
+/* 127.0.0.1:port (host order) */
+static struct sockaddr_in lo_addr(uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	a.sin_addr.s_addr = htonl(addr);
+	return a;
+}
+
+static int bind_to(int fd, uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in a = lo_addr(addr, port);
+
+	return bind(fd, (struct sockaddr *)&a, sizeof(a));
+}
+
+static int connect_to(int fd, const struct sockaddr_in *a)
+{
+	return connect(fd, (const struct sockaddr *)a, sizeof(*a));
+}
+
+/* fd's own name (peer: the peer's); port 0 and family 0 on failure. */
+static struct sockaddr_in name_of(int fd, int peer)
+{
+	struct sockaddr_in a = { 0 };
+	socklen_t len = sizeof(a);
+
+	if ((peer ? getpeername(fd, (struct sockaddr *)&a, &len) : getsockname(fd, (struct sockaddr *)&a, &len)) ||
+	    len != sizeof(a))
+		memset(&a, 0, sizeof(a));
+	return a;
+}
+
+/* A TCP listener on 127.0.0.1, port chosen by the kernel, its name in *a. */
+static int listener(struct sockaddr_in *a)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind_to(fd, INADDR_LOOPBACK, 0) || listen(fd, 8)) {
+		close(fd);
+		return -1;
+	}
+	*a = name_of(fd, 0);
+	return fd;
+}
+
+/* A connection: listener *l, client *c, the accepted server end *s. 0 or -1. */
+static int tcp_conn(int *l, int *c, int *s)
+{
+	struct sockaddr_in a;
+
+	*c = *s = -1;
+	if ((*l = listener(&a)) < 0)
+		return -1;
+	if ((*c = socket(AF_INET, SOCK_STREAM, 0)) < 0 || connect_to(*c, &a) ||
+	    (*s = accept(*l, NULL, NULL)) < 0) {
+		close(*l);
+		if (*c >= 0)
+			close(*c);
+		return -1;
+	}
+	return 0;
+}
+
+static void close3(int a, int b, int c)
+{
+	close(a);
+	close(b);
+	close(c);
+}
+
+static int int_opt(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
+}
+
+/* The ephemeral range: the host's /proc/sys value, else Linux's default. */
+static void port_range(int *lo, int *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	*lo = 32768;
+	*hi = 60999;
+	if (f) {
+		if (fscanf(f, "%d %d", lo, hi) != 2) {
+			*lo = 32768;
+			*hi = 60999;
+		}
+		fclose(f);
+	}
+}
+
+/* ---- TCP ------------------------------------------------------------------------ */
+
+/* bind port 0 gives an ephemeral port; listen, connect, accept4; names both ways; bytes both ways; EOF. */
+static int check_tcp_basic(void)
+{
+	struct sockaddr_in a, peer;
+	socklen_t plen = sizeof(peer);
+	char buf[16];
+	int lo, hi, c = -1, s = -1, r;
+	int l = listener(&a);
+
+	if (want_ok("listener on 127.0.0.1:0", l))
+		return CHECK_FAIL;
+	port_range(&lo, &hi);
+	if (a.sin_family != AF_INET || a.sin_addr.s_addr != htonl(INADDR_LOOPBACK) ||
+	    ntohs(a.sin_port) < lo || ntohs(a.sin_port) > hi)
+		r = fail("getsockname: family %d %s:%d, want AF_INET 127.0.0.1 port in %d-%d",
+			 a.sin_family, inet_ntoa(a.sin_addr), ntohs(a.sin_port), lo, hi);
+	else if (!(r = want_ok("socket", c = socket(AF_INET, SOCK_STREAM, 0))) &&
+		 !(r = want_ok("connect", connect_to(c, &a))))
+		r = want_ok("accept4(SOCK_CLOEXEC)", s = accept4(l, (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC));
+	if (!r) {
+		struct sockaddr_in cn = name_of(c, 0), cp = name_of(c, 1), sn = name_of(s, 0), sp = name_of(s, 1);
+		if (plen != sizeof(peer) || peer.sin_port != cn.sin_port || peer.sin_addr.s_addr != cn.sin_addr.s_addr)
+			r = fail("accept's address %s:%d (len %u), want the client's port %d",
+				 inet_ntoa(peer.sin_addr), ntohs(peer.sin_port), plen, ntohs(cn.sin_port));
+		else if (cn.sin_addr.s_addr != htonl(INADDR_LOOPBACK) || cp.sin_port != a.sin_port ||
+			 sn.sin_port != a.sin_port || sp.sin_port != cn.sin_port)
+			r = fail("names: client %d->%d, server %d->%d, listener %d", ntohs(cn.sin_port),
+				 ntohs(cp.sin_port), ntohs(sn.sin_port), ntohs(sp.sin_port), ntohs(a.sin_port));
+		else if (!(fcntl(s, F_GETFD) & FD_CLOEXEC))
+			r = fail("accept4(SOCK_CLOEXEC): no FD_CLOEXEC");
+	}
+	if (!r)
+		r = want_eq("write c->s", write(c, "hello", 5), 5) ||
+		    want_eq("read s", read(s, buf, sizeof(buf)), 5) ||
+		    want_eq("send s->c", send(s, "abc", 3, 0), 3) ||
+		    want_eq("recv c", recv(c, buf, sizeof(buf), 0), 3) ? CHECK_FAIL : 0;
+	if (!r && (memcmp(buf, "abc", 3)))
+		r = fail("recv: wrong bytes");
+	if (c >= 0)
+		close(c);
+	if (!r)
+		r = want_eq("read after the peer closed", read(s, buf, sizeof(buf)), 0);
+	close(l);
+	if (s >= 0)
+		close(s);
+	return r;
+}
+
+/* connect where nobody listens: ECONNREFUSED; to a listener's port on another 127/8 address bound to 0.0.0.0. */
+static int check_tcp_refused(void)
+{
+	struct sockaddr_in a;
+	int b = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), r;
+
+	if (want_ok("socket", b) || want_ok("bind", bind_to(b, INADDR_LOOPBACK, 0)))
+		return CHECK_FAIL;
+	a = name_of(b, 0); /* bound, not listening */
+	errno = 0;
+	r = want_err("connect to a bound, not listening port", connect_to(c, &a), ECONNREFUSED);
+	close(b);
+	close(c);
+	return r;
+}
+
+/* A listener bound to 0.0.0.0 is reached at 127.0.0.2, and the server end is named by it. */
+static int check_tcp_any(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s = -1, r;
+	struct sockaddr_in a;
+
+	if (want_ok("bind 0.0.0.0:0", bind_to(l, INADDR_ANY, 0)) || want_ok("listen", listen(l, 1)))
+		return CHECK_FAIL;
+	a = name_of(l, 0);
+	if (a.sin_addr.s_addr != htonl(INADDR_ANY))
+		r = fail("getsockname: %s, want 0.0.0.0", inet_ntoa(a.sin_addr));
+	else {
+		a.sin_addr.s_addr = htonl(0x7f000002);
+		r = want_ok("connect 127.0.0.2", connect_to(c, &a)) || want_ok("accept", s = accept(l, NULL, NULL));
+	}
+	if (!r && name_of(s, 0).sin_addr.s_addr != htonl(0x7f000002))
+		r = fail("server end's name %s, want 127.0.0.2", inet_ntoa(name_of(s, 0).sin_addr));
+	if (s >= 0)
+		close(s);
+	close(l);
+	close(c);
+	return r;
+}
+
+/* listen without bind picks a port; a client connects to it. */
+static int check_tcp_listen_unbound(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), s, r;
+	struct sockaddr_in a;
+
+	if (want_ok("listen unbound", listen(l, 4)))
+		return CHECK_FAIL;
+	a = name_of(l, 0);
+	if (!a.sin_port) {
+		close(l);
+		return fail("getsockname after listen: port 0");
+	}
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r = want_ok("connect", connect_to(c, &a)) || want_ok("accept", s = accept(l, NULL, NULL));
+	if (!r)
+		close(s);
+	close(l);
+	close(c);
+	return r;
+}
+
+/* Nonblocking connect: EINPROGRESS, then POLLOUT and SO_ERROR 0; a refused one: POLLERR, SO_ERROR ECONNREFUSED. */
+static int check_tcp_nonblock_connect(void)
+{
+	struct sockaddr_in a;
+	int l = listener(&a), c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), r, s = -1;
+	struct pollfd p = { c, POLLOUT, 0 };
+
+	errno = 0;
+	r = connect_to(c, &a);
+	if (r == -1 && errno != EINPROGRESS)
+		r = fail("nonblocking connect: -1/%s, want EINPROGRESS (or 0)", errname(errno));
+	else if ((r = want_eq("poll POLLOUT", poll(&p, 1, 2000), 1)))
+		;
+	else if (!(p.revents & POLLOUT) || (p.revents & POLLERR))
+		r = fail("poll: revents %#x, want POLLOUT", p.revents);
+	else if ((r = want_eq("SO_ERROR", int_opt(c, SOL_SOCKET, SO_ERROR), 0)))
+		;
+	else if (!(r = want_ok("accept", s = accept(l, NULL, NULL))))
+		r = want_eq("write", write(c, "x", 1), 1);
+	if (s >= 0)
+		close(s);
+	close(c);
+	if (r) {
+		close(l);
+		return r;
+	}
+	/* refused: the listener's port, once it is closed */
+	close(l);
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	errno = 0;
+	r = connect_to(c, &a);
+	if (r == -1 && errno == ECONNREFUSED) {
+		remark("refused at once");
+		r = 0;
+	} else if (r == -1 && errno == EINPROGRESS) {
+		p = (struct pollfd){ c, POLLOUT, 0 };
+		if (poll(&p, 1, 2000) != 1 || !(p.revents & POLLERR))
+			r = fail("refused connect: poll revents %#x, want POLLERR", p.revents);
+		else
+			r = want_eq("SO_ERROR after a refusal", int_opt(c, SOL_SOCKET, SO_ERROR), ECONNREFUSED);
+	} else {
+		r = fail("refused nonblocking connect: %d/%s, want EINPROGRESS", r, errname(errno));
+	}
+	close(c);
+	return r;
+}
+
+/* bind's errors: EADDRINUSE, SO_REUSEADDR, EINVAL (twice, short), EADDRNOTAVAIL, EAFNOSUPPORT. */
+static int check_tcp_bind_errors(void)
+{
+	int a = socket(AF_INET, SOCK_STREAM, 0), b = socket(AF_INET, SOCK_STREAM, 0), one = 1, r;
+	struct sockaddr_in n, x = lo_addr(INADDR_LOOPBACK, 0);
+
+	if (want_ok("bind", bind_to(a, INADDR_LOOPBACK, 0)))
+		return CHECK_FAIL;
+	n = name_of(a, 0);
+	errno = 0;
+	r = want_err("bind the same port", bind_to(b, INADDR_LOOPBACK, ntohs(n.sin_port)), EADDRINUSE);
+	if (!r) {
+		errno = 0;
+		r = want_err("bind 0.0.0.0 on the same port", bind_to(b, INADDR_ANY, ntohs(n.sin_port)), EADDRINUSE);
+	}
+	if (!r) {
+		errno = 0;
+		r = want_err("bind twice", bind_to(a, INADDR_LOOPBACK, 0), EINVAL);
+	}
+	if (!r) {
+		errno = 0;
+		r = want_err("bind with a short length", bind(b, (struct sockaddr *)&x, sizeof(x) - 1), EINVAL);
+	}
+	if (!r) {
+		errno = 0;
+		r = want_err("bind 192.0.2.1 (not local)", bind_to(b, 0xc0000201, 0), EADDRNOTAVAIL);
+	}
+	if (!r) {
+		x.sin_family = AF_UNIX;
+		errno = 0;
+		r = want_err("bind with family AF_UNIX", bind(b, (struct sockaddr *)&x, sizeof(x)), EAFNOSUPPORT);
+	}
+	close(b);
+	b = socket(AF_INET, SOCK_STREAM, 0);
+	/* both with SO_REUSEADDR and not listening: the same port is fine; a second listener is not */
+	if (!r)
+		r = want_ok("SO_REUSEADDR a", setsockopt(a, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) ||
+		    want_eq("SO_REUSEADDR reads back", int_opt(a, SOL_SOCKET, SO_REUSEADDR), 1) ||
+		    want_ok("SO_REUSEADDR b", setsockopt(b, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) ||
+		    want_ok("bind b on a's port with SO_REUSEADDR", bind_to(b, INADDR_LOOPBACK, ntohs(n.sin_port))) ||
+		    want_ok("listen a", listen(a, 1)) ? CHECK_FAIL : 0;
+	if (!r) {
+		errno = 0;
+		r = want_err("listen b on a listener's port", listen(b, 1), EADDRINUSE);
+	}
+	close(a);
+	close(b);
+	return r;
+}
+
+/*
+ * Addresses with no route: connect says ENETUNREACH (only lo is up). A
+ * host whose UDP connect finds a route is on a network: skipped there.
+ */
+static int check_unreachable(void)
+{
+	struct sockaddr_in far = lo_addr(0xc0000201, 80); /* 192.0.2.1, TEST-NET-1 */
+	int u = socket(AF_INET, SOCK_DGRAM, 0), t, r;
+
+	errno = 0;
+	if (connect_to(u, &far) == 0) {
+		close(u);
+		return skip("this machine has a route to 192.0.2.1");
+	}
+	r = want_err("UDP connect to 192.0.2.1", -1, ENETUNREACH);
+	close(u);
+	t = socket(AF_INET, SOCK_STREAM, 0);
+	errno = 0;
+	if (!r)
+		r = want_err("TCP connect to 192.0.2.1", connect_to(t, &far), ENETUNREACH);
+	close(t);
+	return r;
+}
+
+/* After the peer closed: the first write passes (the peer's reset comes back), then EPIPE and SIGPIPE; MSG_NOSIGNAL: no signal. */
+static int check_tcp_epipe(void)
+{
+	int l, c, s, r = 0, i;
+	long w = 0;
+	struct sigaction sa = { .sa_handler = on_sigpipe };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+	if (want_ok("connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	close(s);
+	sigpipes = 0;
+	ms_sleep(20);
+	if ((r = want_eq("the first send after the peer closed", send(c, "x", 1, MSG_NOSIGNAL), 1))) {
+		close(c);
+		close(l);
+		return r;
+	}
+	for (i = 0; i < 5 && (w = send(c, "x", 1, MSG_NOSIGNAL)) == 1; i++)
+		ms_sleep(20);
+	if (w != -1 || errno != EPIPE)
+		r = fail("send after the peer closed: %ld/%s, want -1/EPIPE", w, errname(errno));
+	else if (sigpipes)
+		r = fail("MSG_NOSIGNAL: SIGPIPE came");
+	else if (write(c, "x", 1) != -1 || errno != EPIPE)
+		r = fail("write after EPIPE: want -1/EPIPE, got %s", errname(errno));
+	else if (sigpipes != 1)
+		r = fail("write's EPIPE: %d SIGPIPEs, want 1", (int)sigpipes);
+	signal(SIGPIPE, SIG_DFL);
+	close(c);
+	close(l);
+	return r;
+}
+
+/* A close with unread data resets the connection: the peer's read says ECONNRESET. */
+static int check_tcp_reset(void)
+{
+	int l, c, s, r;
+	char buf[8];
+
+	if (want_ok("connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	r = want_eq("write c->s", write(c, "unread", 6), 6);
+	ms_sleep(10);
+	close(s);
+	errno = 0;
+	if (!r)
+		r = want_err("read after a reset", read(c, buf, sizeof(buf)), ECONNRESET);
+	errno = 0;
+	if (!r)
+		r = want_err("send after the reset was read", send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
+	close(c);
+	close(l);
+	return r;
+}
+
+/* SO_LINGER reads back; {1, 0} makes close an abortive one: the peer's read says ECONNRESET. */
+static int check_tcp_linger(void)
+{
+	int l, c, s, r;
+	struct linger lg = { 1, 0 }, back = { 0, 0 };
+	socklen_t len = sizeof(back);
+	char buf[4];
+
+	if (want_ok("connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	r = want_ok("SO_LINGER", setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg))) ||
+	    want_ok("getsockopt SO_LINGER", getsockopt(s, SOL_SOCKET, SO_LINGER, &back, &len)) ? CHECK_FAIL : 0;
+	if (!r && (len != sizeof(back) || back.l_onoff != 1 || back.l_linger != 0))
+		r = fail("SO_LINGER read back {%d, %d} (len %u), want {1, 0}", back.l_onoff, back.l_linger, len);
+	close(s);
+	errno = 0;
+	if (!r)
+		r = want_err("read after an abortive close", read(c, buf, sizeof(buf)), ECONNRESET);
+	close(c);
+	close(l);
+	return r;
+}
+
+/* MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL (a child writes in two parts), FIONREAD. */
+static int check_tcp_flags(void)
+{
+	int l, c, s, r, n = -1;
+	char buf[16] = { 0 };
+
+	if (want_ok("connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	errno = 0;
+	r = want_err("recv MSG_DONTWAIT on nothing", recv(s, buf, 4, MSG_DONTWAIT), EAGAIN) ||
+	    want_eq("write", write(c, "abcdef", 6), 6) ||
+	    want_eq("recv MSG_PEEK", recv(s, buf, 3, MSG_PEEK), 3) ||
+	    want_eq("FIONREAD", ioctl(s, FIONREAD, &n), 0) || want_eq("FIONREAD count", n, 6) ||
+	    want_eq("recv", recv(s, buf, 6, 0), 6) ? CHECK_FAIL : 0;
+	if (!r && memcmp(buf, "abcdef", 6))
+		r = fail("recv after the peek: wrong bytes");
+	if (!r) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			ms_sleep(50);
+			_exit(write(c, "12345", 5) == 5 && (ms_sleep(50), write(c, "67890", 5)) == 5 ? 0 : 1);
+		}
+		r = want_eq("recv MSG_WAITALL of two writes", recv(s, buf, 10, MSG_WAITALL), 10) ||
+		    want_exit("writer", pid, 0);
+		if (!r && memcmp(buf, "1234567890", 10))
+			r = fail("MSG_WAITALL: wrong bytes");
+	}
+	close3(l, c, s);
+	return r;
+}
+
+/* shutdown(SHUT_WR): the peer reads EOF and can still write back; an unconnected socket: ENOTCONN. */
+static int check_tcp_shutdown(void)
+{
+	int l, c, s, r, u = socket(AF_INET, SOCK_STREAM, 0);
+	char buf[8];
+
+	if (want_ok("connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	errno = 0;
+	r = want_err("shutdown unconnected", shutdown(u, SHUT_RDWR), ENOTCONN) ||
+	    want_ok("shutdown(SHUT_WR)", shutdown(c, SHUT_WR)) ||
+	    want_eq("peer reads EOF", read(s, buf, sizeof(buf)), 0) ||
+	    want_eq("peer writes back", write(s, "ok", 2), 2) ||
+	    want_eq("half-closed end reads", read(c, buf, sizeof(buf)), 2) ? CHECK_FAIL : 0;
+	close(u);
+	close3(l, c, s);
+	return r;
+}
+
+/* SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ACCEPTCONN, SO_SNDBUF/SO_RCVBUF, SO_KEEPALIVE, TCP_NODELAY. */
+static int check_tcp_options(void)
+{
+	struct sockaddr_in a;
+	int l = listener(&a), c = socket(AF_INET, SOCK_STREAM, 0), one = 1, size = 65536, r;
+
+	r = want_eq("SO_TYPE", int_opt(c, SOL_SOCKET, SO_TYPE), SOCK_STREAM) ||
+	    want_eq("SO_DOMAIN", int_opt(c, SOL_SOCKET, SO_DOMAIN), AF_INET) ||
+	    want_eq("SO_PROTOCOL", int_opt(c, SOL_SOCKET, SO_PROTOCOL), IPPROTO_TCP) ||
+	    want_eq("SO_ACCEPTCONN of a listener", int_opt(l, SOL_SOCKET, SO_ACCEPTCONN), 1) ||
+	    want_eq("SO_ERROR", int_opt(c, SOL_SOCKET, SO_ERROR), 0) ||
+	    want_ok("TCP_NODELAY", setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one))) ||
+	    want_eq("TCP_NODELAY reads back", int_opt(c, IPPROTO_TCP, TCP_NODELAY), 1) ||
+	    want_ok("SO_KEEPALIVE", setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one))) ||
+	    want_eq("SO_KEEPALIVE reads back", int_opt(c, SOL_SOCKET, SO_KEEPALIVE), 1) ||
+	    want_ok("SO_SNDBUF", setsockopt(c, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size))) ||
+	    want_ok("SO_RCVBUF", setsockopt(c, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size))) ? CHECK_FAIL : 0;
+	if (!r && (int_opt(c, SOL_SOCKET, SO_SNDBUF) < size || int_opt(c, SOL_SOCKET, SO_RCVBUF) < size))
+		r = fail("SO_SNDBUF %d, SO_RCVBUF %d after asking %d", int_opt(c, SOL_SOCKET, SO_SNDBUF),
+			 int_opt(c, SOL_SOCKET, SO_RCVBUF), size);
+	if (!r) {
+		errno = 0;
+		r = want_err("getsockopt unknown TCP option", int_opt(c, IPPROTO_TCP, 9999), ENOPROTOOPT);
+	}
+	close(l);
+	close(c);
+	return r;
+}
+
+/* poll, select and epoll: a listener is readable with a connection queued, a socket with data. */
+static int check_tcp_readiness(void)
+{
+	struct sockaddr_in a;
+	int l = listener(&a), c = socket(AF_INET, SOCK_STREAM, 0), s = -1, ep = epoll_create1(0), r;
+	struct pollfd p = { l, POLLIN, 0 };
+	struct epoll_event ev = { .events = EPOLLIN }, got;
+	fd_set rd;
+	struct timeval tv = { 0, 0 };
+
+	r = want_eq("poll an idle listener", poll(&p, 1, 0), 0) || want_ok("connect", connect_to(c, &a)) ||
+	    want_eq("poll a listener with a connection", poll(&p, 1, 1000), 1) ||
+	    want_ok("accept", s = accept(l, NULL, NULL)) ? CHECK_FAIL : 0;
+	if (!r)
+		r = want_ok("epoll_ctl", epoll_ctl(ep, EPOLL_CTL_ADD, s, &ev)) ||
+		    want_eq("epoll_wait on nothing", epoll_wait(ep, &got, 1, 0), 0) ||
+		    want_eq("write", write(c, "x", 1), 1) ||
+		    want_eq("epoll_wait with data", epoll_wait(ep, &got, 1, 1000), 1) ? CHECK_FAIL : 0;
+	if (!r) {
+		FD_ZERO(&rd);
+		FD_SET(s, &rd);
+		r = want_eq("select with data", select(s + 1, &rd, NULL, NULL, &tv), 1);
+	}
+	if (s >= 0)
+		close(s);
+	close3(l, c, ep);
+	return r;
+}
+
+/* accept on a nonblocking listener with nothing queued: EAGAIN; a blocking one wakes for a child's connect. */
+static int check_tcp_accept_wait(void)
+{
+	struct sockaddr_in a;
+	int l = listener(&a), s, r;
+	pid_t pid;
+
+	fcntl(l, F_SETFL, O_NONBLOCK);
+	errno = 0;
+	r = want_err("accept with nothing queued", accept(l, NULL, NULL), EAGAIN);
+	fcntl(l, F_SETFL, 0);
+	if (r)
+		return r;
+	pid = fork();
+	if (pid == 0) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		ms_sleep(50);
+		_exit(connect_to(c, &a) == 0 && write(c, "hi", 2) == 2 ? 0 : 1);
+	}
+	char buf[4];
+	r = want_ok("blocking accept", s = accept(l, NULL, NULL)) ||
+	    want_eq("read the child's bytes", read(s, buf, sizeof(buf)), 2) || want_exit("client", pid, 0);
+	close(s);
+	close(l);
+	return r;
+}
+
+/* sendfile from a file into a connected socket. */
+static int check_tcp_sendfile(void)
+{
+	static char data[100000], back[100000];
+	int l, c, s, f, r;
+	size_t got = 0;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (char)(i * 7);
+	if ((f = open(SCRATCH, O_RDWR | O_CREAT | O_TRUNC, 0600)) < 0 || write(f, data, sizeof(data)) != sizeof(data))
+		return fail("scratch file: %s", errname(errno));
+	if (want_ok("connection", tcp_conn(&l, &c, &s))) {
+		close(f);
+		unlink(SCRATCH);
+		return CHECK_FAIL;
+	}
+	off_t off = 0;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(sendfile(c, f, &off, sizeof(data)) == sizeof(data) ? 0 : 1);
+	while (got < sizeof(back)) {
+		ssize_t n = read(s, back + got, sizeof(back) - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	r = want_exit("sendfile", pid, 0) || want_eq("bytes read", (long)got, sizeof(data)) ? CHECK_FAIL : 0;
+	if (!r && memcmp(data, back, sizeof(data)))
+		r = fail("the bytes read differ from the file's");
+	close(f);
+	unlink(SCRATCH);
+	close3(l, c, s);
+	return r;
+}
+
+/* socket(): SOCK_STREAM with IPPROTO_UDP and SOCK_SEQPACKET are refused; UDP-Lite is a datagram socket. */
+static int check_socket_errors(void)
+{
+	int u = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+
+	if (want_ok("socket(SOCK_DGRAM, IPPROTO_UDPLITE)", u) ||
+	    want_eq("its SO_PROTOCOL", int_opt(u, SOL_SOCKET, SO_PROTOCOL), IPPROTO_UDPLITE))
+		return CHECK_FAIL;
+	close(u);
+	errno = 0;
+	if (want_err("socket(SOCK_STREAM, IPPROTO_UDP)", socket(AF_INET, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT))
+		return CHECK_FAIL;
+	errno = 0;
+	return want_err("socket(SOCK_SEQPACKET)", socket(AF_INET, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT);
+}
+
+/* Send without connecting: EPIPE (with SIGPIPE, so MSG_NOSIGNAL here); read: ENOTCONN; getpeername: ENOTCONN. */
+static int check_tcp_unconnected(void)
+{
+	int c = socket(AF_INET, SOCK_STREAM, 0), r;
+	char buf[4];
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	errno = 0;
+	r = want_err("send unconnected", send(c, "x", 1, MSG_NOSIGNAL), EPIPE);
+	errno = 0;
+	if (!r)
+		r = want_err("recv unconnected", recv(c, buf, 1, 0), ENOTCONN);
+	errno = 0;
+	if (!r)
+		r = want_err("getpeername unconnected", getpeername(c, (struct sockaddr *)&a, &len), ENOTCONN);
+	close(c);
+	return r;
+}
+
+/* ---- UDP ------------------------------------------------------------------------ */
+
+/* sendto/recvfrom with addresses, boundaries, MSG_TRUNC, connect's default peer, EDESTADDRREQ, port 0. */
+static int check_udp(void)
+{
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0), r;
+	struct sockaddr_in an, from;
+	socklen_t flen = sizeof(from);
+	char buf[16];
+
+	r = want_ok("bind a", bind_to(a, INADDR_LOOPBACK, 0));
+	an = name_of(a, 0);
+	errno = 0;
+	if (!r)
+		r = want_err("send without a destination", send(b, "x", 1, 0), EDESTADDRREQ);
+	if (!r) {
+		struct sockaddr_in zero = lo_addr(INADDR_LOOPBACK, 0);
+		errno = 0;
+		r = want_err("sendto port 0", sendto(b, "x", 1, 0, (struct sockaddr *)&zero, sizeof(zero)), EINVAL);
+	}
+	if (!r)
+		r = want_eq("sendto one", sendto(b, "one", 3, 0, (struct sockaddr *)&an, sizeof(an)), 3) ||
+		    want_eq("sendto two", sendto(b, "second", 6, 0, (struct sockaddr *)&an, sizeof(an)), 6) ||
+		    want_eq("recvfrom one", recvfrom(a, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen), 3) ? CHECK_FAIL : 0;
+	if (!r) {
+		struct sockaddr_in bn = name_of(b, 0);
+		if (flen != sizeof(from) || from.sin_port != bn.sin_port || !bn.sin_port ||
+		    from.sin_addr.s_addr != htonl(INADDR_LOOPBACK))
+			r = fail("recvfrom's address %s:%d, want 127.0.0.1:%d", inet_ntoa(from.sin_addr),
+				 ntohs(from.sin_port), ntohs(bn.sin_port));
+	}
+	if (!r) {
+		struct iovec v = { buf, 3 };
+		struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+		r = want_eq("recvmsg of 6 into 3", recvmsg(a, &m, 0), 3);
+		if (!r && !(m.msg_flags & MSG_TRUNC))
+			r = fail("recvmsg: no MSG_TRUNC");
+	}
+	if (!r)
+		r = want_ok("connect b to a", connect_to(b, &an)) || want_eq("send", send(b, "c", 1, 0), 1) ||
+		    want_eq("recv", recv(a, buf, sizeof(buf), 0), 1) ||
+		    want_eq("getpeername's port", ntohs(name_of(b, 1).sin_port), ntohs(an.sin_port)) ? CHECK_FAIL : 0;
+	close(a);
+	close(b);
+	return r;
+}
+
+/* A connected UDP socket takes only its peer's datagrams; to an unbound port a send still succeeds. */
+static int check_udp_connected(void)
+{
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0), x = socket(AF_INET, SOCK_DGRAM, 0), r;
+	struct sockaddr_in an, bn, gone;
+	char buf[8];
+
+	r = want_ok("bind a", bind_to(a, INADDR_LOOPBACK, 0)) || want_ok("bind b", bind_to(b, INADDR_LOOPBACK, 0));
+	an = name_of(a, 0);
+	bn = name_of(b, 0);
+	if (!r)
+		r = want_ok("connect a to b", connect_to(a, &bn)) ||
+		    want_eq("x sends to a", sendto(x, "no", 2, 0, (struct sockaddr *)&an, sizeof(an)), 2) ||
+		    want_eq("b sends to a", sendto(b, "yes", 3, 0, (struct sockaddr *)&an, sizeof(an)), 3) ||
+		    want_eq("a receives b's only", recv(a, buf, sizeof(buf), 0), 3) ? CHECK_FAIL : 0;
+	errno = 0;
+	if (!r)
+		r = want_err("nothing more for a", recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	if (!r) {
+		int t = socket(AF_INET, SOCK_DGRAM, 0);
+		bind_to(t, INADDR_LOOPBACK, 0);
+		gone = name_of(t, 0);
+		close(t);
+		r = want_eq("sendto a port nobody holds", sendto(x, "lost", 4, 0, (struct sockaddr *)&gone, sizeof(gone)), 4);
+	}
+	close(a);
+	close(b);
+	close(x);
+	return r;
+}
+
+/* A blocked recvfrom wakes for a child's datagram; poll sees POLLIN; UDP sockets are always writable. */
+static int check_udp_wait(void)
+{
+	int a = socket(AF_INET, SOCK_DGRAM, 0), r;
+	struct sockaddr_in an;
+	struct pollfd p = { a, POLLIN | POLLOUT, 0 };
+	char buf[8];
+
+	r = want_ok("bind", bind_to(a, INADDR_LOOPBACK, 0)) || want_eq("poll idle", poll(&p, 1, 0), 1);
+	if (!r && p.revents != POLLOUT)
+		r = fail("poll idle: revents %#x, want POLLOUT", p.revents);
+	an = name_of(a, 0);
+	if (!r) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			int b = socket(AF_INET, SOCK_DGRAM, 0);
+			ms_sleep(50);
+			_exit(sendto(b, "wake", 4, 0, (struct sockaddr *)&an, sizeof(an)) == 4 ? 0 : 1);
+		}
+		r = want_eq("blocking recv", recv(a, buf, sizeof(buf), 0), 4) || want_exit("sender", pid, 0);
+	}
+	close(a);
+	return r;
+}
+
+/* A connected UDP socket whose peer's port nobody holds: the send passes, then ECONNREFUSED (POLLERR) once. */
+static int check_udp_refused(void)
+{
+	int a = socket(AF_INET, SOCK_DGRAM, 0), t = socket(AF_INET, SOCK_DGRAM, 0), r;
+	struct sockaddr_in gone;
+	struct pollfd p = { a, POLLIN, 0 };
+	char buf[4];
+
+	bind_to(t, INADDR_LOOPBACK, 0);
+	gone = name_of(t, 0);
+	close(t);
+	r = want_ok("connect to a port nobody holds", connect_to(a, &gone)) ||
+	    want_eq("send", send(a, "q", 1, 0), 1) || want_eq("poll", poll(&p, 1, 1000), 1) ? CHECK_FAIL : 0;
+	if (!r && !(p.revents & POLLERR))
+		r = fail("poll: revents %#x, want POLLERR", p.revents);
+	errno = 0;
+	if (!r)
+		r = want_err("recv after the refusal", recv(a, buf, sizeof(buf), MSG_DONTWAIT), ECONNREFUSED);
+	errno = 0;
+	if (!r)
+		r = want_err("the error is reported once", recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN);
+	close(a);
+	return r;
+}
+
+/* ---- IPv6 ------------------------------------------------------------------------ */
+
+/* [::1]:port, or [::ffff:a.b.c.d]:port for a nonzero v4 (host order) */
+static struct sockaddr_in6 in6_addr(uint32_t v4, uint16_t port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+
+	if (v4) {
+		uint32_t be = htonl(v4);
+		a.sin6_addr.s6_addr[10] = a.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&a.sin6_addr.s6_addr[12], &be, sizeof(be));
+	} else {
+		a.sin6_addr = in6addr_loopback;
+	}
+	return a;
+}
+
+static struct sockaddr_in6 name6_of(int fd, int peer)
+{
+	struct sockaddr_in6 a = { 0 };
+	socklen_t len = sizeof(a);
+
+	if ((peer ? getpeername(fd, (struct sockaddr *)&a, &len) : getsockname(fd, (struct sockaddr *)&a, &len)) ||
+	    len != sizeof(a))
+		memset(&a, 0, sizeof(a));
+	return a;
+}
+
+/* An IPv6 socket of TYPE bound to [::1]:0 (any: [::]:0), or -1 with the skip reason. */
+static int bound6(int type, int any)
+{
+	struct sockaddr_in6 a = in6_addr(0, 0);
+	int fd = socket(AF_INET6, type, 0);
+
+	if (any)
+		a.sin6_addr = in6addr_any;
+	if (fd < 0) {
+		skip("socket(AF_INET6): %s", errname(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
+		skip("bind [::1]:0: %s (no IPv6 loopback here)", errname(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* TCP over ::1: names are struct sockaddr_in6 both ways; bind errors; SO_DOMAIN. */
+static int check_tcp6(void)
+{
+	int l = bound6(SOCK_STREAM, 0), c, s = -1, r;
+	struct sockaddr_in6 a, p, far = in6_addr(0, 0);
+	socklen_t plen = sizeof(p);
+	char buf[8];
+
+	if (l < 0)
+		return CHECK_SKIP;
+	a = name6_of(l, 0);
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	r = want_ok("listen", listen(l, 4)) || want_ok("connect [::1]", connect(c, (struct sockaddr *)&a, sizeof(a))) ||
+	    want_ok("accept", s = accept(l, (struct sockaddr *)&p, &plen)) ||
+	    want_eq("SO_DOMAIN", int_opt(c, SOL_SOCKET, SO_DOMAIN), AF_INET6) ? CHECK_FAIL : 0;
+	if (!r && (plen != sizeof(p) || p.sin6_family != AF_INET6 || !IN6_IS_ADDR_LOOPBACK(&p.sin6_addr) ||
+		   p.sin6_port != name6_of(c, 0).sin6_port || name6_of(c, 1).sin6_port != a.sin6_port))
+		r = fail("accept's address: family %d len %u port %d, client port %d",
+			 p.sin6_family, plen, ntohs(p.sin6_port), ntohs(name6_of(c, 0).sin6_port));
+	if (!r)
+		r = want_eq("write", write(c, "six", 3), 3) || want_eq("read", read(s, buf, sizeof(buf)), 3) ? CHECK_FAIL : 0;
+	if (!r) {
+		int b = socket(AF_INET6, SOCK_STREAM, 0);
+		far.sin6_addr.s6_addr[0] = 0x20; /* 2001:db8::1, documentation */
+		far.sin6_addr.s6_addr[1] = 0x01;
+		far.sin6_addr.s6_addr[2] = 0x0d;
+		far.sin6_addr.s6_addr[3] = 0xb8;
+		errno = 0;
+		r = want_err("bind 2001:db8::1", bind(b, (struct sockaddr *)&far, sizeof(far)), EADDRNOTAVAIL);
+		errno = 0;
+		if (!r)
+			r = want_err("bind with 23 bytes", bind(b, (struct sockaddr *)&a, 23), EINVAL);
+		close(b);
+	}
+	if (s >= 0)
+		close(s);
+	close(l);
+	close(c);
+	return r;
+}
+
+/* An IPv6 listener on [::] takes IPv4 clients (accept names them ::ffff:127.0.0.1) unless IPV6_V6ONLY; an IPv4 listener takes no IPv6 client. */
+static int check_tcp6_dualstack(void)
+{
+	int l = bound6(SOCK_STREAM, 1), c = socket(AF_INET, SOCK_STREAM, 0), s = -1, r, one = 1;
+	struct sockaddr_in6 p, mapped = in6_addr(INADDR_LOOPBACK, 0);
+	socklen_t plen = sizeof(p);
+	struct sockaddr_in a4;
+
+	if (l < 0) {
+		close(c);
+		return CHECK_SKIP;
+	}
+	a4 = lo_addr(INADDR_LOOPBACK, ntohs(name6_of(l, 0).sin6_port));
+	r = want_eq("IPV6_V6ONLY default", int_opt(l, IPPROTO_IPV6, IPV6_V6ONLY), 0) ||
+	    want_ok("listen [::]", listen(l, 4)) || want_ok("IPv4 connect", connect_to(c, &a4)) ||
+	    want_ok("accept", s = accept(l, (struct sockaddr *)&p, &plen)) ? CHECK_FAIL : 0;
+	if (!r && (plen != sizeof(p) || memcmp(&p.sin6_addr, &mapped.sin6_addr, 16) ||
+		   p.sin6_port != name_of(c, 0).sin_port))
+		r = fail("accept's address: len %u, not ::ffff:127.0.0.1 and the client's port", plen);
+	if (s >= 0)
+		close(s);
+	close(l);
+	close(c);
+	if (r)
+		return r;
+	/* IPV6_V6ONLY: IPv4 is refused */
+	l = socket(AF_INET6, SOCK_STREAM, 0);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in6 any = in6_addr(0, 0);
+	any.sin6_addr = in6addr_any;
+	r = want_ok("IPV6_V6ONLY", setsockopt(l, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    want_ok("bind [::]", bind(l, (struct sockaddr *)&any, sizeof(any))) || want_ok("listen", listen(l, 1)) ? CHECK_FAIL : 0;
+	a4 = lo_addr(INADDR_LOOPBACK, ntohs(name6_of(l, 0).sin6_port));
+	errno = 0;
+	if (!r)
+		r = want_err("IPv4 connect to an IPV6_V6ONLY listener", connect_to(c, &a4), ECONNREFUSED);
+	close(l);
+	close(c);
+	if (r)
+		return r;
+	/* an IPv4 listener and an IPv6 client */
+	struct sockaddr_in la;
+	l = listener(&la);
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 to = in6_addr(0, ntohs(la.sin_port));
+	errno = 0;
+	r = want_err("connect [::1] to an IPv4 listener's port", connect(c, (struct sockaddr *)&to, sizeof(to)), ECONNREFUSED);
+	close(l);
+	close(c);
+	return r;
+}
+
+/* UDP over ::1 (recvfrom names the sender in a struct sockaddr_in6); an IPv6 socket reaches an IPv4 one at ::ffff:127.0.0.1. */
+static int check_udp6(void)
+{
+	int a = bound6(SOCK_DGRAM, 0), b, v4 = socket(AF_INET, SOCK_DGRAM, 0), r;
+	struct sockaddr_in6 an, from;
+	struct sockaddr_in f4;
+	socklen_t flen = sizeof(from), f4len = sizeof(f4);
+	char buf[8];
+
+	if (a < 0) {
+		close(v4);
+		return CHECK_SKIP;
+	}
+	an = name6_of(a, 0);
+	b = socket(AF_INET6, SOCK_DGRAM, 0);
+	r = want_eq("sendto [::1]", sendto(b, "v6", 2, 0, (struct sockaddr *)&an, sizeof(an)), 2) ||
+	    want_eq("recvfrom", recvfrom(a, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen), 2) ? CHECK_FAIL : 0;
+	if (!r && (flen != sizeof(from) || !IN6_IS_ADDR_LOOPBACK(&from.sin6_addr) ||
+		   from.sin6_port != name6_of(b, 0).sin6_port))
+		r = fail("recvfrom's address: len %u, port %d, want [::1]:%d", flen, ntohs(from.sin6_port),
+			 ntohs(name6_of(b, 0).sin6_port));
+	if (!r)
+		r = want_ok("bind IPv4", bind_to(v4, INADDR_LOOPBACK, 0));
+	if (!r) {
+		struct sockaddr_in6 m = in6_addr(INADDR_LOOPBACK, ntohs(name_of(v4, 0).sin_port));
+		int c = socket(AF_INET6, SOCK_DGRAM, 0);
+		r = want_eq("sendto ::ffff:127.0.0.1", sendto(c, "m", 1, 0, (struct sockaddr *)&m, sizeof(m)), 1) ||
+		    want_eq("IPv4 recvfrom", recvfrom(v4, buf, sizeof(buf), 0, (struct sockaddr *)&f4, &f4len), 1) ? CHECK_FAIL : 0;
+		if (!r && (f4len != sizeof(f4) || f4.sin_family != AF_INET || f4.sin_addr.s_addr != htonl(INADDR_LOOPBACK)))
+			r = fail("IPv4 recvfrom's address: family %d len %u %s", f4.sin_family, f4len, inet_ntoa(f4.sin_addr));
+		close(c);
+	}
+	close(a);
+	close(b);
+	close(v4);
+	return r;
+}
+
+/* RFC 3542: a receiver with IPV6_RECVHOPLIMIT gets the hop limit the sender's IPV6_HOPLIMIT control message set. */
+static int check_udp6_hoplimit(void)
+{
+	int a = bound6(SOCK_DGRAM, 0), b, one = 1, hops = 7, got = -1, r;
+	struct sockaddr_in6 an;
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } out, in;
+	char data[4];
+	struct iovec v = { (void *)"hop", 3 }, rv = { data, sizeof(data) };
+	struct msghdr sm = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = out.buf, .msg_controllen = sizeof(out.buf) };
+	struct msghdr rm = { .msg_iov = &rv, .msg_iovlen = 1, .msg_control = in.buf, .msg_controllen = sizeof(in.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&sm);
+
+	if (a < 0)
+		return CHECK_SKIP;
+	an = name6_of(a, 0);
+	sm.msg_name = &an;
+	sm.msg_namelen = sizeof(an);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_HOPLIMIT;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &hops, sizeof(hops));
+	b = socket(AF_INET6, SOCK_DGRAM, 0);
+	r = want_ok("IPV6_RECVHOPLIMIT", setsockopt(a, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one))) ||
+	    want_eq("sendmsg with IPV6_HOPLIMIT 7", sendmsg(b, &sm, 0), 3) ||
+	    want_eq("recvmsg", recvmsg(a, &rm, 0), 3) ? CHECK_FAIL : 0;
+	c = r ? NULL : CMSG_FIRSTHDR(&rm);
+	if (!r && (!c || c->cmsg_level != IPPROTO_IPV6 || c->cmsg_type != IPV6_HOPLIMIT ||
+		   c->cmsg_len != CMSG_LEN(sizeof(int)) || (memcpy(&got, CMSG_DATA(c), sizeof(got)), got != hops)))
+		r = fail("recvmsg's control message: %s, hop limit %d, want IPV6_HOPLIMIT 7",
+			 c ? "present" : "none", got);
+	close(a);
+	close(b);
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "tcp-basic", check_tcp_basic },
+	{ "tcp-refused", check_tcp_refused },
+	{ "tcp-any", check_tcp_any },
+	{ "tcp-listen-unbound", check_tcp_listen_unbound },
+	{ "tcp-nonblock-connect", check_tcp_nonblock_connect },
+	{ "tcp-bind-errors", check_tcp_bind_errors },
+	{ "unreachable", check_unreachable },
+	{ "tcp-epipe", check_tcp_epipe },
+	{ "tcp-reset", check_tcp_reset },
+	{ "tcp-flags", check_tcp_flags },
+	{ "tcp-linger", check_tcp_linger },
+	{ "tcp-shutdown", check_tcp_shutdown },
+	{ "tcp-options", check_tcp_options },
+	{ "tcp-readiness", check_tcp_readiness },
+	{ "tcp-accept-wait", check_tcp_accept_wait },
+	{ "tcp-sendfile", check_tcp_sendfile },
+	{ "tcp-unconnected", check_tcp_unconnected },
+	{ "socket-errors", check_socket_errors },
+	{ "udp", check_udp },
+	{ "udp-connected", check_udp_connected },
+	{ "udp-wait", check_udp_wait },
+	{ "udp-refused", check_udp_refused },
+	{ "tcp6", check_tcp6 },
+	{ "tcp6-dualstack", check_tcp6_dualstack },
+	{ "udp6", check_udp6 },
+	{ "udp6-hoplimit", check_udp6_hoplimit },
+};
+
+int main(int argc, char **argv)
+{
+	c_isolate = 1;
+	return run_checks("conform_inet", checks, NELEMS(checks), argc, argv);
+}
