@@ -241,6 +241,14 @@ bench: all
 	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT) --disk $(DISK) \
 		$(if $(SMP),--smp-runs $(SMP))
 
+# make bench-apps [QUICK=1] [ICOUNT=0|1|only]: Debian's python3, bash and coreutils
+# (cached in $(B)/debs) on Kestrel and on Linux in the same QEMU: python3 -c pass,
+# bash -c true, ls -l of 1,000 files, a pipeline over 10 MB (tools/bench_apps.py);
+# a table and $(B)/bench-apps.json. About 5 minutes (QUICK=1: 3).
+.PHONY: bench-apps
+bench-apps: all
+	tools/bench_apps.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT)
+
 clean:
 	rm -rf $(B)
 

@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The guest side of tools/bench_apps.py: /etc/apps-run.sh in the archive that
+# is both Kestrel's root (init=/bin/sh -- /etc/apps-run.sh MODE) and Linux's
+# initramfs (its /init runs it), so both kernels run the same Debian programs
+# on the same files. MODE is full or quick (fewer runs). It makes the inputs
+# in /tmp (a 1,000-file directory, a 10 MB text file), then times each
+# workload with /bin/apptime (fork + exec + wait4 under CLOCK_MONOTONIC),
+# which prints `app NAME N MIN MEDIAN MAX ns`; `bench done` ends the run.
+mode=${1:-full}
+export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+export HOME=/root LC_ALL=C TERM=dumb
+mkdir -p /root /tmp
+cd /tmp || exit 1
+if [ "$mode" = quick ]; then n=3 np=1; else n=10 np=3; fi
+echo "APPS-KERNEL $(uname -sr) $(nproc) CPUs"
+apptime files /tmp/apps-dir 1000 || echo "app-error setup files"
+apptime text /tmp/apps-10m 10000000 || echo "app-error setup text"
+pipeline="/bin/cat /tmp/apps-10m | /usr/bin/sort | /usr/bin/uniq -c | /usr/bin/sha256sum"
+# the same answer on both kernels, or the comparison is void
+echo "APPS-SUM $(/bin/sh -c "$pipeline")"
+apptime run python3_pass "$n" /usr/bin/python3 -c pass
+apptime run bash_true "$n" /bin/bash -c true
+apptime run ls_l_1000 "$n" /bin/ls -l /tmp/apps-dir
+apptime run pipeline_10m "$np" /bin/sh -c "$pipeline"
+echo "bench done"

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Debian's programs on Kestrel and on Linux, in the same QEMU: issue 14's application figures.
+
+    bench_apps.py [--build DIR] [--icount 0|1|only] [--quick] [--only kestrel|linux]
+                  [--mem SIZE] [--smp N] [--cpu MODEL] [--timeout S]
+
+The workloads (tools/bench-apps/guest.sh): `python3 -c pass`, `bash -c
+true`, `ls -l` of a directory of 1,000 files and the pipeline `cat | sort |
+uniq -c | sha256sum` over a generated 10 MB text file (C locale), each
+timed inside the guest by tools/bench-apps/apptime.c: CLOCK_MONOTONIC
+around fork + execve + wait4, one untimed run first, then N runs (10, and 3
+for the pipeline; --quick 3 and 1); the figure is the median.
+
+Debian's bash, coreutils and python3 with their dependencies
+(tools/debs.py, cached in DIR/debs, unpacked into DIR/debs-apps) are merged
+into Kestrel's rootfs with the driver script as /etc/apps-run.sh and
+apptime as /bin/apptime: one archive that is Kestrel's root (its disk
+image, init=/bin/sh -- /etc/apps-run.sh) and Linux's initramfs (Debian's
+linux-image-amd64 as an EFI stub through the same OVMF), the machinery of
+tests/conformance/cpython.py (the package tree, the image, the initramfs)
+and tools/bench.py (the QEMU configuration, the boot and its serial
+lines). One boot per kernel per mode:
+
+  icount  -icount shift=0,sleep=off: the guest's clock counts guest
+          instructions (1 ns = 1 instruction), the same on any host. Decides.
+  wall    plain TCG, the guest's clock: what it feels like on this host.
+
+--icount 1 (the default) runs both, 0 wall only, only icount only. Prints
+the table (Kestrel, Linux, K/L: Kestrel's figure over Linux's, the goal
+<= 0.5 as the other benchmarks) and writes DIR/bench-apps.json (both
+modes, the environment, the pipeline's checksum on each kernel, which must
+agree); serial logs in DIR/bench-apps/. Exits 0 when every boot gave every
+figure, 1 otherwise, 2 when the packages cannot be had.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "tools"))
+sys.path.insert(0, os.path.join(TOP, "tests", "conformance"))
+import bench    # noqa: E402  (the QEMU configuration and the boot)
+import cpython  # noqa: E402  (the package tree, the Kestrel image, the initramfs)
+
+HERE = os.path.join(TOP, "tools", "bench-apps")
+PACKAGES = ["bash", "coreutils", "python3"]
+TREE = "debs-apps"         # under the build directory (debs*: the Makefile skips it)
+WORKLOADS = [("python3_pass", "python3 -c pass"),
+             ("bash_true", "bash -c true"),
+             ("ls_l_1000", "ls -l of a directory of 1,000 files"),
+             ("pipeline_10m", "cat 10 MB | sort | uniq -c | sha256sum")]
+APP = re.compile(r"^app (\w+) (\d+) (\d+) (\d+) (\d+) ns")
+APP_CPU = re.compile(r"^app-cpu (\w+) (\d+) (\d+)")
+APP_ERROR = re.compile(r"^app-error (.*)")
+SUM = re.compile(r"^APPS-SUM (\w+)")
+KERNEL = re.compile(r"APPS-KERNEL (.*)")  # searched: OVMF's escapes may precede it
+CC_FLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static"]
+
+# Linux's /init: what Kestrel's kernel mounts itself, then the driver with
+# the word after the command line's "--" (full or quick).
+LINUX_INIT = r"""#!/bin/sh
+export PATH=/usr/bin:/bin:/usr/sbin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+/bin/sh /etc/apps-run.sh "$@"
+poweroff -f
+"""
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def rootfs_archive(build, workdir, tree):
+    """Kestrel's rootfs with the packages, /etc/apps-run.sh and /bin/apptime."""
+    overlay = os.path.join(workdir, "overlay")
+    shutil.rmtree(overlay, ignore_errors=True)
+    os.makedirs(os.path.join(overlay, "etc"))
+    os.makedirs(os.path.join(overlay, "bin"))
+    shutil.copy(os.path.join(HERE, "guest.sh"), os.path.join(overlay, "etc", "apps-run.sh"))
+    subprocess.run([os.environ.get("MUSL_CC", "musl-gcc")] + CC_FLAGS +
+                   ["-o", os.path.join(overlay, "bin", "apptime"),
+                    os.path.join(HERE, "apptime.c")], check=True)
+    out = os.path.join(workdir, "rootfs.cpio")
+    env = dict(os.environ, DEBS_TREE=tree, ROOTFS_EXTRA=os.path.join(build, "rootfs.extra"))
+    subprocess.run([os.path.join(TOP, "tools", "mkrootfs.sh"), os.path.join(workdir, "stage"),
+                    out, overlay], check=True, env=env)
+    shutil.rmtree(os.path.join(workdir, "stage"), ignore_errors=True)
+    return out
+
+
+def parse(lines):
+    """A boot's serial lines: figures per workload, errors, checksum, uname."""
+    res = dict(figures={}, cpu={}, errors=[], checksum=None, uname=None)
+    for _, raw in lines:
+        line = cpython.clean_line(raw)
+        m = APP.match(line)
+        if m:
+            res["figures"][m.group(1)] = dict(n=int(m.group(2)), min=int(m.group(3)),
+                                              median=int(m.group(4)), max=int(m.group(5)))
+        elif APP_CPU.match(line):
+            m = APP_CPU.match(line)
+            res["cpu"][m.group(1)] = dict(user=int(m.group(2)), sys=int(m.group(3)))
+        elif APP_ERROR.match(line):
+            res["errors"].append(APP_ERROR.match(line).group(1)[:200])
+        elif SUM.match(line):
+            res["checksum"] = SUM.match(line).group(1)
+        elif KERNEL.search(line):
+            res["uname"] = KERNEL.search(line).group(1).strip()
+    return res
+
+
+def run_mode(how, args, kernels, paths, mode, logdir):
+    """One boot of each kernel in mode HOW ("icount" or "wall")."""
+    out = {}
+    for k in kernels:
+        logpath = os.path.join(logdir, f"{k}-{how}.log")
+        log(f"bench-apps: booting {k} ({how})")
+        lines, status, secs = bench.boot(k, args, paths, mode, logpath, how == "icount",
+                                         timeout=args.timeout)
+        r = parse(lines)
+        r.update(status=str(status), seconds=round(secs))
+        missing = [w for w, _ in WORKLOADS if w not in r["figures"]]
+        log(f"bench-apps: {k} ({how}): {r['seconds']} s, exit {status}" +
+            (f", missing {' '.join(missing)}" if missing else "") +
+            "".join(f"\n  error: {e}" for e in r["errors"]))
+        out[k] = r
+    return out
+
+
+def fmt(v, how):
+    """A median in ns: M instructions under icount, ms on the wall clock."""
+    return f"{v / 1e6:.1f} {'M ins' if how == 'icount' else 'ms'}"
+
+
+def table(modes):
+    """The table: per workload and mode, Kestrel, Linux and K/L."""
+    rows = [f"{'workload':<14} {'mode':<7} {'kestrel':>14} {'linux':>14} {'K/L':>6}  what"]
+    what = dict(WORKLOADS)
+    for w, _ in WORKLOADS:
+        for how, sides in modes.items():
+            k = sides.get("kestrel", {}).get("figures", {}).get(w)
+            lx = sides.get("linux", {}).get("figures", {}).get(w)
+            ratio = f"{k['median'] / lx['median']:.2f}" if k and lx else "n/a"
+            rows.append(f"{w:<14} {how:<7} {fmt(k['median'], how) if k else 'n/a':>14} "
+                        f"{fmt(lx['median'], how) if lx else 'n/a':>14} {ratio:>6}  {what[w]}")
+    return rows
+
+
+def cpu_table(modes):
+    """The children's user and system time per run (rusage, tick-sampled by
+    both kernels: a rough split), in the deciding mode."""
+    how = "icount" if "icount" in modes else "wall"
+    rows = [f"user/system per run ({how}, rusage): " + "; ".join(
+        f"{w} " + ", ".join(
+            f"{k[0].upper()} {c['user'] / 1e6:.1f}/{c['sys'] / 1e6:.1f}"
+            for k, r in modes[how].items() for c in [r["cpu"].get(w)] if c)
+        for w, _ in WORKLOADS)]
+    return rows
+
+
+def environment(args, linux_version):
+    qemu = subprocess.run([bench.QEMU, "--version"], capture_output=True, text=True).stdout
+    commit = subprocess.run(["git", "-C", TOP, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    return dict(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                commit=commit, qemu=qemu.splitlines()[0] if qemu else "?",
+                linux=linux_version, machine="q35", mem=args.mem, smp=args.smp, cpu=args.cpu,
+                loadavg=open("/proc/loadavg").read().split()[:3])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    ap.add_argument("--icount", choices=("0", "1", "only"), default="1")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=bench.KERNELS)
+    ap.add_argument("--mem", default="1G")
+    ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--cpu", default="qemu64")
+    ap.add_argument("--timeout", type=int, default=900, help="s per boot (twice under icount)")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):
+        if not os.path.exists(os.path.join(build, f)):
+            sys.exit(f"bench-apps: no {build}/{f}: run make first")
+    mode = "quick" if args.quick else "full"
+    workdir = os.path.join(build, "bench-apps")
+    os.makedirs(workdir, exist_ok=True)
+    tree = cpython.package_tree(build, PACKAGES, TREE)
+    rootfs = rootfs_archive(build, workdir, tree)
+    log(f"bench-apps: rootfs {os.path.getsize(rootfs) >> 20} MiB")
+    kernels = [args.only] if args.only else list(bench.KERNELS)
+    paths, linux_version = {}, None
+    if "kestrel" in kernels:
+        paths["img"] = {mode: cpython.kestrel_image(
+            build, workdir, rootfs, cmdline=f"init=/bin/sh debugexit -- /etc/apps-run.sh {mode}")}
+    if "linux" in kernels:
+        paths["vmlinuz"], linux_version, _ = bench.linux_kernel(os.path.join(build, "bench"))
+        paths["initrd"] = cpython.linux_initrd(workdir, rootfs, init=LINUX_INIT)
+    hows = {"1": ["icount", "wall"], "0": ["wall"], "only": ["icount"]}[args.icount]
+    modes = {how: run_mode(how, args, kernels, paths, mode, workdir) for how in hows}
+    for line in table(modes) + cpu_table(modes):
+        log(line)
+    sums = {f"{k}-{how}": r["checksum"] for how, s in modes.items() for k, r in s.items()}
+    if len(set(sums.values())) != 1:
+        log(f"bench-apps: the pipeline's checksums differ: {sums}")
+    data = dict(environment=environment(args, linux_version), mode=mode,
+                workloads=dict(WORKLOADS), modes=modes, checksums=sums)
+    out = os.path.join(build, "bench-apps.json")
+    with open(out, "w") as fh:
+        json.dump(data, fh, indent=1, sort_keys=True)
+    log(f"bench-apps: {os.path.relpath(out, TOP)}, logs in {os.path.relpath(workdir, TOP)}/")
+    whole = all(w in r["figures"] and not r["errors"] and r["checksum"]
+                for s in modes.values() for r in s.values() for w, _ in WORKLOADS)
+    return 0 if whole and len(set(sums.values())) == 1 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
