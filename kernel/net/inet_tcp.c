@@ -137,12 +137,7 @@ static int tcp_listen(struct file *f, int backlog)
 		return err;
 	if (s->state != UNIX_LISTEN && inet_listen_conflict(s))
 		return -EADDRINUSE;
-	if ((unsigned)backlog > SOMAXCONN)
-		backlog = SOMAXCONN;
-	if (backlog > s->backlog)
-		unix_changed(s); /* connectors waiting for room */
-	s->backlog = backlog;
-	s->state = UNIX_LISTEN;
+	unix_listen_set(s, backlog);
 	return 0;
 }
 

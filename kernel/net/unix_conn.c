@@ -79,6 +79,16 @@ int unix_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
 
 /* ---- listen, connect, accept ------------------------------------------------------ */
 
+void unix_listen_set(struct unix_sock *s, int backlog)
+{
+	if ((unsigned)backlog > SOMAXCONN)
+		backlog = SOMAXCONN;
+	if (backlog > s->backlog)
+		unix_changed(s); /* connectors waiting for room */
+	s->backlog = backlog;
+	s->state = UNIX_LISTEN;
+}
+
 int unix_listen(struct file *f, int backlog)
 {
 	struct unix_sock *s = unix_sock(f);
@@ -89,12 +99,7 @@ int unix_listen(struct file *f, int backlog)
 		return -EOPNOTSUPP;
 	if (!s->bound || (s->state != UNIX_UNCONNECTED && s->state != UNIX_LISTEN))
 		return -EINVAL;
-	if ((unsigned)backlog > SOMAXCONN)
-		backlog = SOMAXCONN;
-	if (backlog > s->backlog)
-		unix_changed(s); /* connectors waiting for room */
-	s->backlog = backlog;
-	s->state = UNIX_LISTEN;
+	unix_listen_set(s, backlog);
 	s->has_peercred = true;
 	s->peercred = unix_cred_now(true);
 	return 0;

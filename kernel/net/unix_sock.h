@@ -200,6 +200,9 @@ long unix_broken_pipe(int flags);
 int unix_shutdown_sock(struct unix_sock *s, int how);
 /* unix_conn.c's: connect s to listener l (a new server end queued on l,
  * l->acc_tail). 0 or -ENOMEM. */
+/* s listens with backlog (capped at SOMAXCONN; a larger one wakes the
+ * connectors waiting for room); the checks are the caller's. */
+void unix_listen_set(struct unix_sock *s, int backlog);
 int unix_stream_join(struct unix_sock *s, struct unix_sock *l);
 
 /* unix_names.c: the names sockets are bound to (calls nothing above it) */

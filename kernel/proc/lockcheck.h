@@ -28,6 +28,7 @@ struct spinlock;
 #define LOCKCHECK_LOCKS 64 /* lock instances tracked */
 #define LOCKCHECK_DEPTH 8  /* spinlocks one CPU may hold at once */
 
+#ifdef KESTREL_LOCKCHECK
 /* Start checking (after the per-CPU blocks exist); logs that it runs. */
 void lockcheck_init(void);
 /* Is this a debug build with the checker running? */
@@ -35,9 +36,17 @@ bool lockcheck_enabled(void);
 /* Violations reported so far (every kind above but the panic). */
 unsigned lockcheck_violations(void);
 /* Report if this CPU holds any spinlock where it must not (what: the
- * place, "kernel lock", "switch"). */
+ * place, "kernel lock", "switch"). On the context switch: a release
+ * build compiles it to nothing. */
 void lockcheck_none_held(const char *what);
 /* Forget what was learned about l (a self-test's locks, before they go). */
 void lockcheck_forget(const struct spinlock *l);
+#else
+static inline void lockcheck_init(void) {}
+static inline bool lockcheck_enabled(void) { return false; }
+static inline unsigned lockcheck_violations(void) { return 0; }
+static inline void lockcheck_none_held(const char *what) { (void)what; }
+static inline void lockcheck_forget(const struct spinlock *l) { (void)l; }
+#endif
 
 #endif
