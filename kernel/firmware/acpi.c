@@ -190,6 +190,9 @@ static void read_interrupt_and_timer_tables(void)
 								 warn_entry, NULL));
 	else
 		klog(LOG_WARN, "acpi: no MADT\n");
+	if (acpi.have_madt && acpi.madt.cpus_dropped)
+		klog(LOG_WARN, "acpi: MADT lists %u CPUs more than the %u kept; those are never started\n",
+		     acpi.madt.cpus_dropped, (unsigned)ACPI_MAX_CPUS);
 	if (hpet)
 		acpi.have_hpet = parsed("HPET", acpi_parse_hpet(hpet, hpet->length, &acpi.hpet));
 	if (fadt)

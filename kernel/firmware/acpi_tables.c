@@ -35,6 +35,10 @@ enum madt_type {
 
 #define LAPIC_FLAG_ENABLED        (1u << 0)
 #define LAPIC_FLAG_ONLINE_CAPABLE (1u << 1)
+/* The broadcast destinations, which name no CPU: an entry with one is
+ * ignored, as Linux does (QEMU lists APIC ID 255 in an x2APIC entry). */
+#define XAPIC_BROADCAST_ID        0xffu
+#define X2APIC_BROADCAST_ID       0xffffffffu
 #define LINT_MAX                  1
 
 /* HPET table. */
@@ -165,11 +169,25 @@ struct __attribute__((packed)) madt_x2apic_nmi {
 	uint8_t lint, reserved[3];
 };
 
+/* Where a CPU goes in a full table: an enabled one takes the place of
+ * the last online-capable one (never started: Kestrel does no hot-add),
+ * since firmware may list those first; else nowhere (NULL). */
+static struct acpi_cpu *full_table_slot(struct acpi_madt_info *m, bool enabled)
+{
+	for (unsigned i = ACPI_MAX_CPUS; enabled && i-- > 0;)
+		if (!m->cpus[i].enabled)
+			return &m->cpus[i];
+	return NULL;
+}
+
 /* Record one CPU unless its APIC ID is already known (firmware may list
- * a CPU in both a local APIC and a local x2APIC entry). */
+ * a CPU in both a local APIC and a local x2APIC entry). A full table
+ * counts one CPU more as dropped and keeps the enabled ones first. */
 static void add_cpu(struct acpi_madt_info *m, uint32_t apic_id, uint32_t uid, uint32_t flags,
 		    bool x2apic)
 {
+	struct acpi_cpu *c;
+
 	if (!(flags & (LAPIC_FLAG_ENABLED | LAPIC_FLAG_ONLINE_CAPABLE)))
 		return; /* not present, cannot be brought online */
 	for (unsigned i = 0; i < m->ncpus; i++)
@@ -177,9 +195,13 @@ static void add_cpu(struct acpi_madt_info *m, uint32_t apic_id, uint32_t uid, ui
 			return;
 	if (m->ncpus == ACPI_MAX_CPUS) {
 		m->cpus_dropped++;
-		return;
+		c = full_table_slot(m, (flags & LAPIC_FLAG_ENABLED) != 0);
+		if (!c)
+			return;
+	} else {
+		c = &m->cpus[m->ncpus++];
 	}
-	m->cpus[m->ncpus++] = (struct acpi_cpu){
+	*c = (struct acpi_cpu){
 		.apic_id = apic_id,
 		.uid = uid,
 		.enabled = (flags & LAPIC_FLAG_ENABLED) != 0,
@@ -192,7 +214,8 @@ static const char *parse_lapic(struct acpi_madt_info *m, const uint8_t *e)
 	struct madt_lapic l;
 
 	__builtin_memcpy(&l, e, sizeof(l));
-	add_cpu(m, l.apic_id, l.uid, l.flags, false);
+	if (l.apic_id != XAPIC_BROADCAST_ID)
+		add_cpu(m, l.apic_id, l.uid, l.flags, false);
 	return NULL;
 }
 
@@ -201,7 +224,8 @@ static const char *parse_x2apic(struct acpi_madt_info *m, const uint8_t *e)
 	struct madt_x2apic x;
 
 	__builtin_memcpy(&x, e, sizeof(x));
-	add_cpu(m, x.x2apic_id, x.uid, x.flags, true);
+	if (x.x2apic_id != X2APIC_BROADCAST_ID)
+		add_cpu(m, x.x2apic_id, x.uid, x.flags, true);
 	return NULL;
 }
 

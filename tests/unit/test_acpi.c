@@ -2,7 +2,8 @@
 /*
  * Unit tests for kernel/firmware/acpi_tables.c: the MADT, HPET and FADT PM
  * timer parsers (and the MCFG's, on hand-made tables shaped like QEMU q35's) on tables captured from QEMU 7.2 + OVMF (q35 with -smp 2,
- * pc with -smp 1; tests/unit/data/acpi/), and on hand-made broken ones:
+ * pc with -smp 1; tests/unit/data/acpi/), on QEMU 10.0's MADT with local
+ * x2APIC entries, and on hand-made broken ones:
  * bad checksum, truncation, zero-length and overrunning MADT entries, a
  * MADT without an IO APIC, x2APIC entries, capacity overflow. Every table
  * is parsed from an exact-size heap copy, so ASan catches a read past it.
@@ -220,6 +221,30 @@ UNIT_TEST(pc_madt)
 	return check_qemu_common(&madt);
 }
 
+/* QEMU 10.0 + OVMF, q35, -smp 3,sockets=2,cores=129,maxcpus=258 -cpu
+ * qemu64,+x2apic and one CPU cold-plugged into socket 1 (the x2apic-*
+ * boot tests' machine): 129 local APIC entries (IDs 0-128, three
+ * enabled), 129 local x2APIC entries (IDs 256-384, the first enabled),
+ * the NMI as a local x2APIC NMI entry for all CPUs. */
+UNIT_TEST(q35_x2apic_madt)
+{
+	uint8_t t[TABLE_MAX];
+	uint32_t len = load("q35-x2apic-smp4-APIC.bin", t);
+
+	CHECK(parse_madt(t, len, &madt) == NULL);
+	CHECK_EQ(madt.ncpus, 4);
+	CHECK_EQ(madt.cpus_dropped, 0);
+	for (unsigned i = 0; i < 3; i++) {
+		CHECK_EQ(madt.cpus[i].apic_id, i);
+		CHECK_EQ(madt.cpus[i].uid, i);
+		CHECK(madt.cpus[i].enabled && !madt.cpus[i].x2apic);
+	}
+	CHECK_EQ(madt.cpus[3].apic_id, 256);
+	CHECK_EQ(madt.cpus[3].uid, 129);
+	CHECK(madt.cpus[3].enabled && madt.cpus[3].x2apic);
+	return check_qemu_common(&madt);
+}
+
 UNIT_TEST(captured_hpet)
 {
 	static const char *const names[] = { "q35-smp2-HPET.bin", "pc-smp1-HPET.bin" };
@@ -391,7 +416,7 @@ UNIT_TEST(truncated_tables_rejected)
 {
 	static const char *const names[] = {
 		"q35-smp2-APIC.bin", "pc-smp1-APIC.bin", "q35-smp2-HPET.bin",
-		"q35-smp2-FACP.bin", "pc-smp1-FACP.bin",
+		"q35-smp2-FACP.bin", "pc-smp1-FACP.bin", "q35-x2apic-smp4-APIC.bin",
 	};
 	uint8_t t[TABLE_MAX];
 	struct acpi_hpet_info h;
@@ -632,6 +657,59 @@ UNIT_TEST(too_many_cpus_counted_not_stored)
 	return NULL;
 }
 
+/* Online-capable CPUs listed first fill the table: the enabled ones
+ * after them still find a place (each in an online-capable one's). */
+UNIT_TEST(enabled_cpus_not_crowded_out)
+{
+	struct tbl t;
+	uint8_t x2[16] = { 9, 16 };
+	unsigned enabled = 0;
+
+	madt_begin(&t);
+	for (unsigned i = 0; i < ACPI_MAX_CPUS; i++)
+		madt_lapic(&t, (uint8_t)i, (uint8_t)i, 2); /* online capable */
+	madt_lapic(&t, 100, 100, 1);
+	put32(x2 + 4, 300);
+	put32(x2 + 8, 1);
+	tbl_put(&t, x2, sizeof(x2));
+	madt_lapic(&t, 101, 101, 2);                        /* no room: dropped */
+	tbl_finish(&t);
+	CHECK(parse_madt(t.b, t.len, &madt) == NULL);
+	CHECK_EQ(madt.ncpus, ACPI_MAX_CPUS);
+	CHECK_EQ(madt.cpus_dropped, 3);
+	for (unsigned i = 0; i < madt.ncpus; i++) {
+		enabled += madt.cpus[i].enabled;
+		CHECK(madt.cpus[i].apic_id != 101);
+	}
+	CHECK_EQ(enabled, 2);
+	CHECK(madt.cpus[ACPI_MAX_CPUS - 1].enabled && madt.cpus[ACPI_MAX_CPUS - 1].apic_id == 100);
+	CHECK(madt.cpus[ACPI_MAX_CPUS - 2].enabled && madt.cpus[ACPI_MAX_CPUS - 2].apic_id == 300);
+	return NULL;
+}
+
+/* The broadcast IDs (0xff in a local APIC entry, 0xffffffff in a local
+ * x2APIC one) name no CPU, whatever the flags say. */
+UNIT_TEST(broadcast_ids_not_cpus)
+{
+	struct tbl t;
+	uint8_t x2[16] = { 9, 16 };
+
+	madt_begin(&t);
+	madt_lapic(&t, 0, 0xff, 1);
+	put32(x2 + 4, 0xffffffffu);
+	put32(x2 + 8, 1);
+	tbl_put(&t, x2, sizeof(x2));
+	put32(x2 + 4, 0xff);       /* 255 is a CPU in an x2APIC entry */
+	tbl_put(&t, x2, sizeof(x2));
+	tbl_finish(&t);
+	CHECK(parse_madt(t.b, t.len, &madt) == NULL);
+	CHECK_EQ(madt.ncpus, 1);
+	CHECK_EQ(madt.cpus[0].apic_id, 0xff);
+	CHECK(madt.cpus[0].x2apic);
+	CHECK_EQ(madt.bad_entries, 0);
+	return NULL;
+}
+
 UNIT_TEST(hpet_not_in_memory_space)
 {
 	uint8_t t[TABLE_MAX];
@@ -831,6 +909,7 @@ UNIT_TEST(mutated_mcfg_terminates)
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(q35_madt),
 	UNIT_ENTRY(pc_madt),
+	UNIT_ENTRY(q35_x2apic_madt),
 	UNIT_ENTRY(captured_hpet),
 	UNIT_ENTRY(q35_fadt_pm_timer),
 	UNIT_ENTRY(pc_fadt_pm_timer),
@@ -855,6 +934,8 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(cpu_flags_and_duplicates),
 	UNIT_ENTRY(nmi_on_bad_lint_and_unknown_types),
 	UNIT_ENTRY(too_many_cpus_counted_not_stored),
+	UNIT_ENTRY(enabled_cpus_not_crowded_out),
+	UNIT_ENTRY(broadcast_ids_not_cpus),
 	UNIT_ENTRY(hpet_not_in_memory_space),
 	UNIT_ENTRY(mutated_madt_entries_terminate),
 	UNIT_ENTRY(mcfg_one_window),

@@ -69,7 +69,7 @@
 #define ICR_VECTOR_MASK      0xffu
 #define XAPIC_DEST_SHIFT     24
 #define X2APIC_DEST_SHIFT    32
-#define XAPIC_MAX_ID         0xffu
+#define XAPIC_BROADCAST_ID   0xffu   /* xAPIC physical destination 0xff: every CPU */
 /* How long an xAPIC ICR may stay busy: counted in TSC cycles (this layer
  * has no calibrated clock), 100 million, over 12 ms at any x86 rate. */
 #define ICR_IDLE_TSC_CYCLES  100000000ull
@@ -139,16 +139,29 @@ void lapic_spurious_interrupt(struct trap_frame *tf)
 	(void)tf;
 }
 
-/* Choose the register interface: x2APIC (switched on here, from xAPIC
- * mode, as the SDM allows) or the xAPIC page, preferring the address the
- * CPU actually decodes (IA32_APIC_BASE) if the MADT disagrees. */
+/* Switch this CPU's APIC to x2APIC mode (base: IA32_APIC_BASE as read).
+ * From disabled it goes through xAPIC mode: disabled -> x2APIC directly
+ * is an invalid transition, a #GP (SDM vol. 3, 11.12.5). Already in
+ * x2APIC mode (firmware may leave it so): nothing to do. */
+static void enable_x2apic(uint64_t base)
+{
+	if ((base & (APIC_BASE_ENABLE | APIC_BASE_EXTD)) == (APIC_BASE_ENABLE | APIC_BASE_EXTD))
+		return;
+	if (!(base & APIC_BASE_ENABLE))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
+	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+}
+
+/* Choose the register interface: x2APIC (switched on here) or the xAPIC
+ * page, preferring the address the CPU actually decodes (IA32_APIC_BASE)
+ * if the MADT disagrees. */
 static bool choose_mode(const struct acpi_madt_info *madt)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 	uint64_t phys = base & APIC_BASE_ADDR_MASK;
 
 	if (cpu_features()->x2apic) {
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+		enable_x2apic(base);
 		lapic.x2apic = true;
 		return true;
 	}
@@ -254,7 +267,7 @@ bool lapic_init_ap(void)
 	if (!lapic.ready)
 		return false;
 	if (lapic.x2apic)
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+		enable_x2apic(base);
 	else if ((base & APIC_BASE_ADDR_MASK) != lapic.phys)
 		return false;
 	else
@@ -277,6 +290,17 @@ static bool icr_idle(void)
 	return true;
 }
 
+/* Make this CPU's earlier stores visible before an x2APIC WRMSR. A
+ * WRMSR to an x2APIC register is not serializing on Intel (SDM vol. 3,
+ * 11.12.3), and MFENCE orders loads and stores only, so an IPI could
+ * reach another CPU before the data it announces (a TLB request, a
+ * queued thread); LFENCE keeps the WRMSR after the MFENCE. Linux's
+ * weak_wrmsr_fence. (An xAPIC ICR write is to uncached memory: ordered.) */
+static inline void x2apic_wrmsr_fence(void)
+{
+	__asm__ volatile("mfence; lfence" ::: "memory");
+}
+
 /* One command to one APIC ID. x2APIC: one MSR write; xAPIC: the high
  * half (destination) then the low half, which sends, with interrupts off
  * so that no handler's IPI comes between the two. */
@@ -285,11 +309,12 @@ static bool icr_send(uint32_t dest, uint32_t low)
 	if (!lapic.ready)
 		return false;
 	if (lapic.x2apic) {
+		x2apic_wrmsr_fence();
 		wrmsr(MSR_X2APIC_FIRST + (LAPIC_REG_ICR_LOW >> X2APIC_REG_SHIFT),
 		      (uint64_t)dest << X2APIC_DEST_SHIFT | low);
 		return true;
 	}
-	if (dest > XAPIC_MAX_ID)
+	if (dest >= XAPIC_BROADCAST_ID)
 		return false;
 	uint64_t flags = irq_save();
 	bool ok = icr_idle();

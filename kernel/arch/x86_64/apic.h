@@ -33,7 +33,8 @@ bool lapic_init_ap(void);
 
 /* Interprocessor interrupts to one APIC ID (physical destination), any
  * context: false when the APIC is not set up, the ID does not fit xAPIC
- * (over 255) or an xAPIC never took the command. */
+ * (255 or over: 255 is its broadcast) or an xAPIC never took the command.
+ * x2APIC: one write of the 64-bit ICR, the full 32-bit ID. */
 bool lapic_send_ipi(uint32_t dest, unsigned vector); /* fixed delivery */
 bool lapic_send_nmi(uint32_t dest);
 bool lapic_send_init(uint32_t dest);                 /* INIT, as to start a CPU */

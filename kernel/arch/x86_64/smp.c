@@ -45,7 +45,7 @@
 #define LOW_MEM_END        0x100000ull  /* a SIPI vector is a page below 1 MiB */
 #define PML4_KERNEL_FIRST  256          /* the upper half: entries 256-511 */
 #define PT_ENTRIES         512
-#define XAPIC_MAX_ID       0xffu
+#define XAPIC_MAX_ID       0xfeu        /* 0xff is the xAPIC broadcast */
 #define SMP_ANSWER_MS      1000         /* every AP's deadline to answer, from the SIPIs */
 #define SMP_STOP_WAIT_MS   100          /* a panic's wait for the other CPUs to stop */
 #define US_PER_SEC         1000000ull
