@@ -375,6 +375,7 @@ void kmain(struct kbi_boot_info *bi)
 	pci_init();
 	power_init(); /* the FADT's memory-space power registers mapped */
 	sched_init();
+	sched_set_idle_poll(!cfg.idle_halt);
 	fbshadow_start(); /* the framebuffer console draws in RAM from now on */
 	process_init();
 	bcache_init(); /* the block cache's write-back thread, when pci_init found a disk */

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: threads and the scheduler. One FIFO run queue shared by every
- * CPU, round robin with a time slice of one timer tick; each CPU has an
- * idle thread that halts when nothing it may run is runnable. All
- * scheduler state changes under the kernel lock with interrupts off
- * (arch/x86_64/klock.h: one CPU at a time in the kernel, so interrupts off
- * is the lock as it was on a single CPU). The kernel is not preempted: a
- * timer tick only switches threads when it interrupted user mode, or when
- * the running thread gives up the CPU itself. A thread runs on one CPU at
- * a time: it is only in the run queue once switched away, and a CPU takes
- * it from there only with the lock, after the switch away finished.
+ * Kestrel: threads and the scheduler. A FIFO run queue per CPU, round
+ * robin with a time slice of one timer tick. A thread that becomes
+ * runnable is queued on the CPU it last ran on when that CPU has nothing
+ * else to run, else on the allowed CPU with the least to run
+ * (select_cpu); a CPU whose queue is empty takes a thread from the
+ * fullest other queue before it idles (steal), and every few ticks a CPU
+ * with two threads fewer to run than the busiest takes one (balance_tick).
+ * Each CPU has an idle thread that polls its queue for a while, then
+ * halts (idle_wait). All scheduler state changes under the kernel lock
+ * with interrupts off (arch/x86_64/klock.h: one CPU at a time in the
+ * kernel, so interrupts off is the lock as it was on a single CPU). The
+ * kernel is not preempted: a timer tick only switches threads when it
+ * interrupted user mode, or when the running thread gives up the CPU
+ * itself. A thread runs on one CPU at a time: it is only in a run queue
+ * once switched away, and a CPU takes it from there only with the lock,
+ * after the switch away finished.
  */
 #include "proc/sched.h"
 #include "proc/lockcheck.h"
@@ -33,18 +39,43 @@
 #include "panic.h"
 #include "log.h"
 
-/* Lock rule: the kernel lock with interrupts off, except that an idle
- * CPU reads run_head without it, as a hint (idle_loop). */
-static struct thread *run_head, *run_tail;
+/*
+ * Run queues: one per CPU, FIFO. Lock rule: the kernel lock with
+ * interrupts off; without it, gen is read by its idle CPU and nr by idle
+ * CPUs looking for work to steal (both hints: a decision is made again
+ * under the lock).
+ */
+struct runq {
+	struct thread *head, *tail;
+	unsigned nr;              /* threads queued (the running one is not) */
+	uint64_t gen;             /* incremented by every enqueue */
+	unsigned ticks;           /* its CPU's ticks with the lock, for balancing */
+	uint64_t idle_since;      /* its idle loop: when it started waiting */
+	uint64_t poll_ns;         /* its idle loop's polling window (idle_wait) */
+} __attribute__((aligned(64)));
+static struct runq runqs[SMP_MAX_CPUS];
 static struct cpu_ticks cpu_ticks[SMP_MAX_CPUS]; /* each CPU writes its own */
 static int next_tid = 1;
-/* Bit i: CPU i halts in its idle loop and wants a VEC_IPI_RESCHED when a
- * thread it may run becomes runnable. Atomic: idle CPUs set their bit
- * without the kernel lock. */
-static uint64_t idle_cpus;
-/* Incremented by every enqueue (kernel lock); idle CPUs read it without
- * the lock to learn that the queue changed since their last look. */
-static uint64_t enqueue_gen;
+/* Bit i: CPU i is in its idle loop without the kernel lock, and wants a
+ * VEC_IPI_RESCHED when a thread is queued for it unless its bit in
+ * polling_cpus is also set (it is watching its queue and needs none).
+ * Atomic: idle CPUs change their bits without the kernel lock. */
+static uint64_t idle_cpus, polling_cpus;
+/* idle=halt: never poll (idle_wait). */
+static bool idle_poll_off;
+
+/* Every BALANCE_TICKS ticks a CPU compares its load with the busiest
+ * CPU's and takes a queued thread when it has at least 2 fewer. */
+#define BALANCE_TICKS 4
+/* The idle loop's polling window (as Linux's haltpoll governor for
+ * guests): a CPU that was woken soon after it went idle watches its
+ * queue for a while before it halts next time, so a wake-up from another
+ * CPU needs no IPI and the CPU no exit from halt (both are slow under a
+ * hypervisor or an emulator); a CPU that stays idle long stops polling.
+ * The window starts at IDLE_POLL_START_NS, doubles while idle periods
+ * end within IDLE_POLL_MAX_NS and halves when they last longer. */
+#define IDLE_POLL_MAX_NS   200000ull
+#define IDLE_POLL_START_NS 20000ull
 
 static uint64_t cpu_bit(unsigned cpu)
 {
@@ -58,57 +89,242 @@ uint64_t sched_online_mask(void)
 	return n >= 64 ? ~0ull : cpu_bit(n) - 1;
 }
 
+void sched_set_idle_poll(bool on)
+{
+	idle_poll_off = !on;
+}
+
 static bool is_idle(const struct thread *t)
 {
 	return t == this_cpu()->idle;
 }
 
-/* t became runnable: if an idle CPU may run it (not this one, which looks
- * at the queue itself when it next schedules), wake one such CPU. The
- * fence orders the enqueue before the read of idle_cpus, against the idle
- * loop's publish-then-look (no lost wake-up). */
-static void kick_idle_cpu(const struct thread *t)
+/* Threads CPU cpu has to run: those queued, and the one it runs unless
+ * that is its idle thread. Kernel lock. */
+static unsigned cpu_load(unsigned cpu)
 {
-	__atomic_store_n(&enqueue_gen, enqueue_gen + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	uint64_t m = __atomic_load_n(&idle_cpus, __ATOMIC_RELAXED) & t->cpus_allowed &
-		     ~cpu_bit(smp_cpu_id());
-	if (!m)
+	struct percpu *c = smp_cpu(cpu);
+
+	return runqs[cpu].nr + (c && c->current != c->idle);
+}
+
+/* The CPUs t may run on now (never empty: CPU 0 when its mask names no
+ * online CPU, which sched_set_affinity does not allow). */
+static uint64_t allowed_now(const struct thread *t)
+{
+	uint64_t m = t->cpus_allowed & sched_online_mask();
+
+	return m ? m : cpu_bit(0);
+}
+
+/*
+ * Where a thread that becomes runnable should wait (Linux's
+ * select_task_rq, simplified): the CPU it last ran on when that CPU has
+ * nothing else to run (its caches may still hold the thread's data),
+ * else the allowed CPU with the least to run, the last one winning ties.
+ * A new thread's last CPU is its creator's: it goes to an idle CPU when
+ * there is one. Kernel lock.
+ */
+static unsigned select_cpu(const struct thread *t)
+{
+	uint64_t allowed = allowed_now(t);
+	unsigned best = t->cpu;
+
+	if (best >= SMP_MAX_CPUS || !(allowed & cpu_bit(best)))
+		best = (unsigned)__builtin_ctzll(allowed);
+	unsigned best_load = cpu_load(best);
+	for (uint64_t m = allowed & ~cpu_bit(best); m && best_load; m &= m - 1) {
+		unsigned cpu = (unsigned)__builtin_ctzll(m);
+		unsigned load = cpu_load(cpu);
+		if (load < best_load) {
+			best = cpu;
+			best_load = load;
+		}
+	}
+	return best;
+}
+
+/* A thread was queued for CPU cpu: when it idles without watching its
+ * queue, wake it with VEC_IPI_RESCHED. The enqueue (gen) is ordered
+ * before the look at the masks, against idle_wait's publish-then-look:
+ * either it sees the new gen or this sees its bits (no lost wake-up). A
+ * busy CPU finds the thread at its next switch (its tick at the latest). */
+static void kick_cpu(unsigned cpu)
+{
+	if (cpu == smp_cpu_id())
 		return;
-	unsigned cpu = (unsigned)__builtin_ctzll(m);
-	__atomic_fetch_and(&idle_cpus, ~cpu_bit(cpu), __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint64_t bit = cpu_bit(cpu);
+	if (!(__atomic_load_n(&idle_cpus, __ATOMIC_RELAXED) & bit) ||
+	    (__atomic_load_n(&polling_cpus, __ATOMIC_RELAXED) & bit))
+		return;
+	__atomic_fetch_and(&idle_cpus, ~bit, __ATOMIC_RELAXED); /* one IPI is enough */
 	smp_send_ipi(cpu, VEC_IPI_RESCHED);
 }
 
-static void run_enqueue(struct thread *t)
+/* Append t to CPU cpu's queue (no wake-up). Kernel lock. */
+static void rq_push(unsigned cpu, struct thread *t)
 {
+	struct runq *rq = &runqs[cpu];
+
 	t->run_next = NULL;
-	if (run_tail)
-		run_tail->run_next = t;
+	t->cpu = cpu; /* where it waits: sched_set_affinity finds it there */
+	if (rq->tail)
+		rq->tail->run_next = t;
 	else
-		__atomic_store_n(&run_head, t, __ATOMIC_RELAXED);
-	run_tail = t;
-	kick_idle_cpu(t);
+		rq->head = t;
+	rq->tail = t;
+	__atomic_store_n(&rq->nr, rq->nr + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->gen, rq->gen + 1, __ATOMIC_RELAXED);
 }
 
-/* The first queued thread this CPU may run, taken out of the queue. */
-static struct thread *run_dequeue(void)
+/* Take t, which follows prev (NULL: the head), out of CPU cpu's queue. */
+static void rq_unlink(unsigned cpu, struct thread *prev, struct thread *t)
 {
-	uint64_t me = cpu_bit(smp_cpu_id());
+	struct runq *rq = &runqs[cpu];
+
+	if (prev)
+		prev->run_next = t->run_next;
+	else
+		rq->head = t->run_next;
+	if (rq->tail == t)
+		rq->tail = prev;
+	t->run_next = NULL;
+	__atomic_store_n(&rq->nr, rq->nr - 1, __ATOMIC_RELAXED);
+}
+
+/* Take the first thread of CPU from's queue that may run on CPU to; NULL
+ * when none may. Kernel lock. */
+static struct thread *rq_take(unsigned from, unsigned to)
+{
+	uint64_t bit = cpu_bit(to);
 	struct thread *prev = NULL;
 
-	for (struct thread *t = run_head; t; prev = t, t = t->run_next) {
-		if (!(t->cpus_allowed & me))
+	for (struct thread *t = runqs[from].head; t; prev = t, t = t->run_next)
+		if (t->cpus_allowed & bit) {
+			rq_unlink(from, prev, t);
+			return t;
+		}
+	return NULL;
+}
+
+/* t became runnable: queue it where select_cpu says, waking that CPU if
+ * it idles. Kernel lock, interrupts off. */
+static void run_enqueue(struct thread *t)
+{
+	unsigned cpu = select_cpu(t);
+
+	rq_push(cpu, t);
+	kick_cpu(cpu);
+}
+
+/* The online CPU other than me with the most threads queued that have at
+ * least min queued; SMP_MAX_CPUS when none. Kernel lock. */
+static unsigned busiest_queue(unsigned me, unsigned min)
+{
+	unsigned best = SMP_MAX_CPUS, n = smp_cpus_online();
+
+	for (unsigned cpu = 0; cpu < n; cpu++)
+		if (cpu != me && runqs[cpu].nr >= min) {
+			min = runqs[cpu].nr;
+			best = cpu;
+		}
+	return best;
+}
+
+/* This CPU has nothing queued: take a queued thread it may run from
+ * another CPU's queue, the fullest first. Kernel lock. */
+static struct thread *steal(unsigned me)
+{
+	unsigned busiest = busiest_queue(me, 1);
+
+	if (busiest >= SMP_MAX_CPUS)
+		return NULL;
+	struct thread *t = rq_take(busiest, me);
+	/* none of its queue may run here: the others in turn */
+	for (unsigned cpu = 0, n = smp_cpus_online(); !t && cpu < n; cpu++)
+		if (cpu != me && cpu != busiest && runqs[cpu].nr)
+			t = rq_take(cpu, me);
+	return t;
+}
+
+/* A thread queued on a CPU that runs nothing (its idle thread is
+ * current: the thread waits only for that CPU to take the kernel lock,
+ * which this CPU holds), taken out to run here; NULL when none. Kernel
+ * lock. */
+static struct thread *steal_waiting(unsigned me)
+{
+	for (unsigned cpu = 0, n = smp_cpus_online(); cpu < n; cpu++) {
+		struct percpu *c = smp_cpu(cpu);
+		if (cpu == me || !runqs[cpu].nr || !c || c->current != c->idle)
 			continue;
-		if (prev)
-			prev->run_next = t->run_next;
-		else
-			__atomic_store_n(&run_head, t->run_next, __ATOMIC_RELAXED);
-		if (run_tail == t)
-			run_tail = prev;
-		return t;
+		struct thread *t = rq_take(cpu, me);
+		if (t)
+			return t;
 	}
 	return NULL;
+}
+
+/*
+ * The next thread for this CPU: its own queue's first, else one stolen
+ * from another queue; NULL when there is none. When the first is the
+ * thread giving up the CPU, alone in the queue, a thread waiting on a
+ * CPU that cannot take the kernel lock from this one runs first: a
+ * thread that holds the lock for long (a long write, yielding at its
+ * preemption points) would otherwise keep the threads woken onto other
+ * CPUs from running at all. Kernel lock.
+ */
+static struct thread *run_dequeue(void)
+{
+	unsigned me = smp_cpu_id();
+	struct runq *rq = &runqs[me];
+	struct thread *t = rq->head;
+
+	if (smp_cpus_online() < 2) {
+		if (t)
+			rq_unlink(me, NULL, t);
+		return t;
+	}
+	if (!t)
+		return steal(me);
+	if (t == current_thread() && rq->nr == 1) {
+		struct thread *w = steal_waiting(me);
+		if (w)
+			return w;
+	}
+	rq_unlink(me, NULL, t);
+	return t;
+}
+
+/* Periodic balancing, from the tick (kernel lock): when the busiest CPU
+ * has at least two threads more to run than this one, move one of its
+ * queued threads here. With stealing by idle CPUs this evens out queues
+ * that grew while every CPU was busy. */
+static void balance_tick(unsigned me)
+{
+	struct runq *rq = &runqs[me];
+
+	if (++rq->ticks % BALANCE_TICKS || smp_cpus_online() < 2)
+		return;
+	unsigned from = busiest_queue(me, 1);
+	if (from >= SMP_MAX_CPUS || cpu_load(from) < cpu_load(me) + 2)
+		return;
+	struct thread *t = rq_take(from, me);
+	if (t)
+		rq_push(me, t);
+}
+
+/* The running thread prev gives up the CPU but stays runnable: back into
+ * this CPU's queue, or where it may run if its affinity left this CPU.
+ * Kernel lock. */
+static void requeue(struct thread *prev)
+{
+	unsigned me = smp_cpu_id();
+
+	if (prev->cpus_allowed & cpu_bit(me))
+		rq_push(me, prev);
+	else
+		run_enqueue(prev);
 }
 
 /* Wake t if it sleeps: runnable, its sleep timer cancelled (a no-op when
@@ -171,7 +387,7 @@ static void schedule(void)
 	if (prev->state == THREAD_RUNNING) {
 		prev->state = THREAD_RUNNABLE;
 		if (!is_idle(prev))
-			run_enqueue(prev);
+			requeue(prev);
 	}
 	struct thread *next = run_dequeue();
 	if (!next)
@@ -269,6 +485,7 @@ static struct thread *thread_alloc(const char *name)
 	t->sleep_timer.fire = sleep_timeout;
 	t->klock_depth = 1; /* it first runs where switch_to put it: in the kernel */
 	t->cpus_allowed = ~0ull;
+	t->cpu = smp_cpu_id(); /* its creator's: select_cpu starts there */
 	strlcpy(t->name, name, sizeof(t->name));
 	return t;
 }
@@ -413,6 +630,7 @@ void sched_tick(const struct trap_frame *tf)
 	}
 	charge_tick(tf);
 	ktimer_run(time_ns()); /* sleepers whose deadline passed, ITIMER_REAL */
+	balance_tick(smp_cpu_id());
 	this_cpu()->need_resched = true;
 }
 
@@ -518,37 +736,93 @@ void sleep_until(uint64_t deadline_ns)
 		wait_on(NULL, deadline_ns);
 }
 
-/* Halt until something was enqueued after this CPU's last look at the
- * queue (generation seen): without the kernel lock, so the other CPUs
- * run the kernel meanwhile. The CPU is published in idle_cpus before the
- * last look, so an enqueue after that look sends it the IPI (no lost
- * wake-up). A thread it may not run wakes it once; its next look under
- * the lock finds nothing and it halts again. Interrupts off on entry and
- * return; the lock is not held. */
-static void idle_wait(uint64_t me, uint64_t seen)
+/* May this idle CPU find work if it takes the lock (without it: a
+ * hint)? Its queue changed since seen, or another CPU has threads
+ * queued that it might steal. */
+static bool idle_should_look(unsigned me, uint64_t seen)
 {
-	while (__atomic_load_n(&enqueue_gen, __ATOMIC_RELAXED) == seen) {
-		__atomic_fetch_or(&idle_cpus, me, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&enqueue_gen, __ATOMIC_SEQ_CST) != seen)
+	if (__atomic_load_n(&runqs[me].gen, __ATOMIC_SEQ_CST) != seen)
+		return true;
+	for (unsigned cpu = 0, n = smp_cpus_online(); cpu < n; cpu++)
+		if (cpu != me && __atomic_load_n(&runqs[cpu].nr, __ATOMIC_RELAXED))
+			return true;
+	return false;
+}
+
+/* The polling window after an idle period of idle_ns that did (or did
+ * not) end while polling: kept while polls succeed, grown while periods
+ * are short, shrunk while they are long (IDLE_POLL_* above). */
+static uint64_t idle_poll_next(uint64_t poll_ns, uint64_t idle_ns, bool polled)
+{
+	if (polled)
+		return poll_ns;
+	if (idle_ns <= IDLE_POLL_MAX_NS)
+		return poll_ns ? (poll_ns * 2 > IDLE_POLL_MAX_NS ? IDLE_POLL_MAX_NS : poll_ns * 2)
+			       : IDLE_POLL_START_NS;
+	return poll_ns / 2 < IDLE_POLL_START_NS ? 0 : poll_ns / 2;
+}
+
+/* Watch the queue, interrupts on, for up to poll_ns while published in
+ * polling_cpus (enqueuers send no IPI): true when work came. */
+static bool idle_poll(unsigned me, uint64_t seen, uint64_t start, uint64_t poll_ns)
+{
+	bool found = false;
+
+	if (!poll_ns)
+		return false;
+	__atomic_fetch_or(&polling_cpus, cpu_bit(me), __ATOMIC_SEQ_CST);
+	cpu_sti();
+	while (!(found = idle_should_look(me, seen)) && time_ns() - start < poll_ns)
+		cpu_pause();
+	cpu_cli();
+	__atomic_fetch_and(&polling_cpus, ~cpu_bit(me), __ATOMIC_SEQ_CST);
+	return found;
+}
+
+/*
+ * Wait without the kernel lock, so the other CPUs run the kernel
+ * meanwhile, until this CPU may find work: poll its queue for a while,
+ * then halt. The CPU is in idle_cpus throughout, and sets its bit again
+ * (an enqueuer that sent the IPI cleared it) before each last look, so an
+ * enqueue after that look sends it the IPI (no lost wake-up); while it is
+ * also in polling_cpus no IPI is sent, and the look after leaving that
+ * mask sees any enqueue made meanwhile. Woken for nothing (a thread it
+ * may not run, a tick), it looks under the lock, finds nothing and comes
+ * back. Interrupts off on entry and return; the lock is not held.
+ */
+static void idle_wait(unsigned me, uint64_t seen)
+{
+	struct runq *rq = &runqs[me];
+	uint64_t bit = cpu_bit(me), start = time_ns();
+
+	__atomic_fetch_or(&idle_cpus, bit, __ATOMIC_SEQ_CST);
+	bool polled = !idle_poll_off && idle_poll(me, seen, start, rq->poll_ns);
+	while (!polled) {
+		__atomic_fetch_or(&idle_cpus, bit, __ATOMIC_SEQ_CST);
+		if (idle_should_look(me, seen))
 			break;
 		cpu_idle_wait(); /* sti; hlt: an interrupt in sti's shadow still wakes it */
 		cpu_cli();
+		if (idle_should_look(me, seen))
+			break;
 	}
-	__atomic_fetch_and(&idle_cpus, ~me, __ATOMIC_RELAXED);
+	__atomic_fetch_and(&idle_cpus, ~bit, __ATOMIC_RELAXED);
+	rq->poll_ns = idle_poll_next(rq->poll_ns, time_ns() - start, polled);
 }
 
-/* Each CPU's idle thread: run what the queue holds for this CPU (schedule
- * returns here when nothing is left for it), then halt without the kernel
- * lock. Entered holding the lock. */
+/* Each CPU's idle thread: run what the queues hold for this CPU
+ * (schedule returns here when nothing is left for it), then wait without
+ * the kernel lock. Entered holding the lock. */
 static void idle_loop(void *unused)
 {
 	(void)unused;
 	for (;;) {
 		cpu_cli();
 		schedule();
-		uint64_t seen = enqueue_gen; /* under the lock: nothing for us as of seen */
+		unsigned me = smp_cpu_id();
+		uint64_t seen = runqs[me].gen; /* under the lock: nothing for us as of seen */
 		klock_leave();
-		idle_wait(cpu_bit(smp_cpu_id()), seen);
+		idle_wait(me, seen);
 		klock_enter();
 	}
 }
@@ -605,6 +879,20 @@ void sched_ap_enter(void)
 	panic("sched: CPU %u's idle loop returned", cpu);
 }
 
+/* Queued t may no longer run where it waits (t->cpu): take it out of
+ * that queue and queue it where it may run. Kernel lock. */
+static void requeue_elsewhere(struct thread *t)
+{
+	struct thread *prev = NULL;
+
+	for (struct thread *q = runqs[t->cpu].head; q; prev = q, q = q->run_next)
+		if (q == t) {
+			rq_unlink(t->cpu, prev, t);
+			run_enqueue(t);
+			return;
+		}
+}
+
 int sched_set_affinity(struct thread *t, uint64_t mask)
 {
 	mask &= sched_online_mask();
@@ -612,7 +900,9 @@ int sched_set_affinity(struct thread *t, uint64_t mask)
 		return -EINVAL;
 	uint64_t f = irq_save();
 	t->cpus_allowed = mask;
-	if (t->state == THREAD_RUNNING && !(mask & cpu_bit(t->cpu))) {
+	if (t->state == THREAD_RUNNABLE && !(mask & cpu_bit(t->cpu)) && !is_idle(t)) {
+		requeue_elsewhere(t); /* queued on a CPU it may no longer run on */
+	} else if (t->state == THREAD_RUNNING && !(mask & cpu_bit(t->cpu))) {
 		if (t == current_thread())
 			schedule(); /* requeued: a CPU it may run on takes it */
 		else {

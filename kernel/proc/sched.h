@@ -18,8 +18,9 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_SLEEPING, THREAD_DEA
 
 /*
  * A thread. Lock rule: the scheduler's fields (state, run_next,
- * wait_next, wait_pprev, sleep_timer) change only with interrupts off on this (single)
- * CPU; the rest is private to the thread or set before it first runs.
+ * wait_next, wait_pprev, sleep_timer, cpu, cpus_allowed) change only
+ * under the kernel lock with interrupts off; the rest is private to the
+ * thread or set before it first runs.
  */
 struct thread {
 	struct arch_thread arch;   /* switch slot, user FPU state and FS/GS bases (arch/x86_64/thread.h) */
@@ -68,7 +69,7 @@ struct thread {
 	/* SMP (scheduler fields, under the kernel lock) */
 	uint32_t klock_depth;      /* its hold on the kernel lock while switched away (arch/x86_64/klock.h) */
 	uint64_t cpus_allowed;     /* bit i: may run on CPU i (sched_setaffinity); inherited at clone/fork */
-	unsigned cpu;              /* the CPU it runs on, or last ran on */
+	unsigned cpu;              /* the CPU it runs on, last ran on, or is queued on */
 };
 
 struct wait_queue {
@@ -86,6 +87,9 @@ __attribute__((noreturn)) void sched_ap_enter(void);
 int sched_set_affinity(struct thread *t, uint64_t mask);
 /* The online CPUs as a mask (bit i: CPU i). */
 uint64_t sched_online_mask(void);
+/* idle=halt: false stops idle CPUs polling their queue before they halt
+ * (sched.c's idle_wait); on by default. Before smp_finish. */
+void sched_set_idle_poll(bool on);
 /* A kernel thread running fn(arg); it exits when fn returns. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
 /* A thread of process p that enters user mode at rip with stack rsp. */
