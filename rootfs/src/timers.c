@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Time: interval timers and alarm, sleeps cut short, CPU-time clocks, times() and rusage.
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -333,6 +334,45 @@ static int check_child_times(void)
 	return CHECK_OK;
 }
 
+/* A child that spends its time in page faults (each fresh page touched
+ * once, then unmapped) until it has used 300 ms of CPU is charged mostly
+ * system time: the fault is the kernel's work, as Linux counts it. */
+#define FAULT_SPAN (4 << 20)
+static int check_fault_times(void)
+{
+	struct rusage ru;
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rusage me;
+		do {
+			char *m = mmap(NULL, FAULT_SPAN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				       -1, 0);
+			if (m == MAP_FAILED)
+				_exit(2);
+			for (size_t i = 0; i < FAULT_SPAN; i += 4096)
+				m[i] = 1;
+			munmap(m, FAULT_SPAN);
+			getrusage(RUSAGE_SELF, &me);
+		} while (tv_us(me.ru_utime) + tv_us(me.ru_stime) < 300000);
+		_exit(0);
+	}
+	if (pid < 0)
+		return fail("fork: %s", errname(errno));
+	if (wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return fail("wait4: %s, status %#x", errname(errno), st);
+	long long user = tv_us(ru.ru_utime) / 1000, sys = tv_us(ru.ru_stime) / 1000;
+	if (user + sys < 290)
+		return fail("a child that ran until it had used 300 ms was charged %lld ms user + %lld ms "
+			    "system", user, sys);
+	if (sys * 2 < user + sys)
+		return fail("a child taking page faults for 300 ms was charged %lld ms user and only %lld "
+			    "ms system", user, sys);
+	remark("child %lld ms user, %lld ms system", user, sys);
+	return CHECK_OK;
+}
+
 /* A child that only sleeps is charged (almost) no CPU time. */
 static int check_sleeper_times(void)
 {
@@ -363,6 +403,7 @@ static const struct check checks[] = {
 	{ "cpu-clocks", check_cpu_clocks },
 	{ "child-times", check_child_times },
 	{ "sleeper-times", check_sleeper_times },
+	{ "fault-times", check_fault_times },
 };
 
 int main(int argc, char **argv)

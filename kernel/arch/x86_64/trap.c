@@ -133,13 +133,24 @@ static int fault_code(struct process *p, uint64_t vector, uint64_t err, uint64_t
 /* An exception in ring 3: resolve a demand-paging fault, or signal the
  * process (its handler runs if it has one; otherwise it dies of the
  * signal's default action). The kernel goes on either way. */
+/* A page fault taken in ring 3, resolved as Linux does, with interrupts
+ * on (they were on in user mode): the tick charges the fault's work to
+ * system time, and a long fault (zeroing a huge page, reading a file's
+ * page) holds no interrupt off. True when resolved. Back with them off. */
+static bool user_page_fault(struct process *p, const struct trap_frame *tf, uint64_t cr2)
+{
+	cpu_sti();
+	bool done = process_page_fault(p, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH, true);
+	cpu_cli();
+	return done;
+}
+
 static void user_exception(struct trap_frame *tf)
 {
 	struct process *p = current_process();
 	uint64_t cr2 = read_cr2();
 
-	if (tf->vector == VEC_PAGE_FAULT && p &&
-	    process_page_fault(p, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH, true))
+	if (tf->vector == VEC_PAGE_FAULT && p && user_page_fault(p, tf, cr2))
 		return;
 	int sig = exception_signal(tf->vector);
 	if (p && tf->vector == VEC_PAGE_FAULT && uvm_fault_sigbus(p->vm, cr2))
