@@ -250,9 +250,12 @@ static void __attribute__((noreturn)) boot_finish(int status)
 	cpu_halt_forever();
 }
 
-#define INIT_ARGS_MAX 16
+/* Words after " -- " init gets at most, its path not counted (Linux's
+ * MAX_INIT_ARGS). */
+#define INIT_ARGS_MAX 32
 
-/* argv for init: its path, then the words after " -- " on the command line. */
+/* argv for init: its path, then the words after " -- " on the command
+ * line; words past INIT_ARGS_MAX are left out, with a warning. */
 static void init_argv(char *buf, size_t cap, const char **argv)
 {
 	int n = 0;
@@ -261,11 +264,17 @@ static void init_argv(char *buf, size_t cap, const char **argv)
 	argv[n++] = cfg.init;
 	memcpy(buf, cfg.init_args ? cfg.init_args : "", len);
 	buf[len] = '\0';
-	for (char *s = buf; *s && n < INIT_ARGS_MAX;) {
+	for (char *s = buf; *s;) {
 		while (*s == ' ')
 			*s++ = '\0';
-		if (*s)
-			argv[n++] = s;
+		if (!*s)
+			break;
+		if (n > INIT_ARGS_MAX) {
+			klog(LOG_WARN, "kestrel: init gets at most %d arguments; leaving out '%s'\n",
+			     INIT_ARGS_MAX, s);
+			break;
+		}
+		argv[n++] = s;
 		while (*s && *s != ' ')
 			s++;
 	}
@@ -281,7 +290,7 @@ static void __attribute__((noreturn)) run_init(void)
 	 * its own default, which has /usr/bin, where Debian's programs are. */
 	static const char *const envp[] = { "HOME=/", "TERM=linux", NULL };
 	static char buf[256];
-	const char *argv[INIT_ARGS_MAX + 1];
+	const char *argv[INIT_ARGS_MAX + 2];
 	int err;
 
 	init_argv(buf, sizeof(buf), argv);
