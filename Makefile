@@ -252,6 +252,8 @@ bench-apps: all
 clean:
 	rm -rf $(B)
 
-# Dependency files only: the staged rootfs has a directory named selftest.d,
-# and unpacked Debian packages (debs-root) have files named *.d of their own.
--include $(shell find $(B) -path '$(B)/debs*' -prune -o -type f -name '*.d' -print 2>/dev/null)
+# The compilers' dependency files (-MMD), from the object trees only: the
+# rest of $(B) holds staged and unpacked trees (the rootfs's selftest.d,
+# Debian packages, CPython's suite) whose own *.d files are not make's.
+DEP_DIRS := $(wildcard $(B)/k $(B)/l)
+-include $(if $(DEP_DIRS),$(shell find $(DEP_DIRS) -type f -name '*.d' -print 2>/dev/null))
