@@ -763,16 +763,20 @@ static uint64_t idle_poll_next(uint64_t poll_ns, uint64_t idle_ns, bool polled)
 }
 
 /* Watch the queue, interrupts on, for up to poll_ns while published in
- * polling_cpus (enqueuers send no IPI): true when work came. */
-static bool idle_poll(unsigned me, uint64_t seen, uint64_t start, uint64_t poll_ns)
+ * polling_cpus (enqueuers send no IPI): true when work came. The window
+ * is measured in TSC cycles even when time_ns() is the HPET or the PM
+ * timer: a register read on every turn would be slow, and would keep an
+ * emulator's device lock busy; a drifting TSC is close enough here. */
+static bool idle_poll(unsigned me, uint64_t seen, uint64_t poll_ns)
 {
 	bool found = false;
 
 	if (!poll_ns)
 		return false;
+	uint64_t t0 = rdtsc(), cycles = poll_ns * (tsc_hz() / 1000000) / 1000;
 	__atomic_fetch_or(&polling_cpus, cpu_bit(me), __ATOMIC_SEQ_CST);
 	cpu_sti();
-	while (!(found = idle_should_look(me, seen)) && time_ns() - start < poll_ns)
+	while (!(found = idle_should_look(me, seen)) && rdtsc() - t0 < cycles)
 		cpu_pause();
 	cpu_cli();
 	__atomic_fetch_and(&polling_cpus, ~cpu_bit(me), __ATOMIC_SEQ_CST);
@@ -796,7 +800,7 @@ static void idle_wait(unsigned me, uint64_t seen)
 	uint64_t bit = cpu_bit(me), start = time_ns();
 
 	__atomic_fetch_or(&idle_cpus, bit, __ATOMIC_SEQ_CST);
-	bool polled = !idle_poll_off && idle_poll(me, seen, start, rq->poll_ns);
+	bool polled = !idle_poll_off && idle_poll(me, seen, rq->poll_ns);
 	while (!polled) {
 		__atomic_fetch_or(&idle_cpus, bit, __ATOMIC_SEQ_CST);
 		if (idle_should_look(me, seen))
