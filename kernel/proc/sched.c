@@ -61,6 +61,9 @@ static int next_tid = 1;
  * polling_cpus is also set (it is watching its queue and needs none).
  * Atomic: idle CPUs change their bits without the kernel lock. */
 static uint64_t idle_cpus, polling_cpus;
+/* Incremented by every enqueue on any CPU (kernel lock; read without it
+ * by idle CPUs, a hint that there may be something new to steal). */
+static uint64_t enqueue_gen;
 /* idle=halt: never poll (idle_wait). */
 static bool idle_poll_off;
 
@@ -176,6 +179,7 @@ static void rq_push(unsigned cpu, struct thread *t)
 	rq->tail = t;
 	__atomic_store_n(&rq->nr, rq->nr + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&rq->gen, rq->gen + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&enqueue_gen, enqueue_gen + 1, __ATOMIC_RELAXED);
 }
 
 /* Take t, which follows prev (NULL: the head), out of CPU cpu's queue. */
@@ -736,13 +740,28 @@ void sleep_until(uint64_t deadline_ns)
 		wait_on(NULL, deadline_ns);
 }
 
-/* May this idle CPU find work if it takes the lock (without it: a
- * hint)? Its queue changed since seen, or another CPU has threads
- * queued that it might steal. */
-static bool idle_should_look(unsigned me, uint64_t seen)
+/* What an idle CPU saw under the lock at its last look: its own queue's
+ * generation and enqueue_gen. */
+struct idle_seen {
+	uint64_t own, all;
+};
+
+/* Was a thread queued for this idle CPU since its look (a hint, without
+ * the lock)? */
+static bool idle_work_queued(unsigned me, const struct idle_seen *seen)
 {
-	if (__atomic_load_n(&runqs[me].gen, __ATOMIC_SEQ_CST) != seen)
-		return true;
+	return __atomic_load_n(&runqs[me].gen, __ATOMIC_SEQ_CST) != seen->own;
+}
+
+/* Or might it steal one: something was queued anywhere since its look,
+ * and another CPU has threads queued. Asked only when an interrupt woke
+ * it from halt (its tick, at most), never in a loop: the queued threads
+ * may all be pinned elsewhere, and an idle CPU taking the lock again and
+ * again for them would keep their own CPU from it. */
+static bool idle_may_steal(unsigned me, const struct idle_seen *seen)
+{
+	if (__atomic_load_n(&enqueue_gen, __ATOMIC_RELAXED) == seen->all)
+		return false;
 	for (unsigned cpu = 0, n = smp_cpus_online(); cpu < n; cpu++)
 		if (cpu != me && __atomic_load_n(&runqs[cpu].nr, __ATOMIC_RELAXED))
 			return true;
@@ -767,7 +786,7 @@ static uint64_t idle_poll_next(uint64_t poll_ns, uint64_t idle_ns, bool polled)
  * is measured in TSC cycles even when time_ns() is the HPET or the PM
  * timer: a register read on every turn would be slow, and would keep an
  * emulator's device lock busy; a drifting TSC is close enough here. */
-static bool idle_poll(unsigned me, uint64_t seen, uint64_t poll_ns)
+static bool idle_poll(unsigned me, const struct idle_seen *seen, uint64_t poll_ns)
 {
 	bool found = false;
 
@@ -776,7 +795,7 @@ static bool idle_poll(unsigned me, uint64_t seen, uint64_t poll_ns)
 	uint64_t t0 = rdtsc(), cycles = poll_ns * (tsc_hz() / 1000000) / 1000;
 	__atomic_fetch_or(&polling_cpus, cpu_bit(me), __ATOMIC_SEQ_CST);
 	cpu_sti();
-	while (!(found = idle_should_look(me, seen)) && rdtsc() - t0 < cycles)
+	while (!(found = idle_work_queued(me, seen)) && rdtsc() - t0 < cycles)
 		cpu_pause();
 	cpu_cli();
 	__atomic_fetch_and(&polling_cpus, ~cpu_bit(me), __ATOMIC_SEQ_CST);
@@ -790,11 +809,12 @@ static bool idle_poll(unsigned me, uint64_t seen, uint64_t poll_ns)
  * (an enqueuer that sent the IPI cleared it) before each last look, so an
  * enqueue after that look sends it the IPI (no lost wake-up); while it is
  * also in polling_cpus no IPI is sent, and the look after leaving that
- * mask sees any enqueue made meanwhile. Woken for nothing (a thread it
- * may not run, a tick), it looks under the lock, finds nothing and comes
- * back. Interrupts off on entry and return; the lock is not held.
+ * mask sees any enqueue made meanwhile. Woken from halt by an interrupt
+ * (its tick), it also looks for threads to steal (idle_may_steal); when
+ * those may not run here it finds nothing under the lock and comes back.
+ * Interrupts off on entry and return; the lock is not held.
  */
-static void idle_wait(unsigned me, uint64_t seen)
+static void idle_wait(unsigned me, const struct idle_seen *seen)
 {
 	struct runq *rq = &runqs[me];
 	uint64_t bit = cpu_bit(me), start = time_ns();
@@ -803,11 +823,11 @@ static void idle_wait(unsigned me, uint64_t seen)
 	bool polled = !idle_poll_off && idle_poll(me, seen, rq->poll_ns);
 	while (!polled) {
 		__atomic_fetch_or(&idle_cpus, bit, __ATOMIC_SEQ_CST);
-		if (idle_should_look(me, seen))
+		if (idle_work_queued(me, seen))
 			break;
 		cpu_idle_wait(); /* sti; hlt: an interrupt in sti's shadow still wakes it */
 		cpu_cli();
-		if (idle_should_look(me, seen))
+		if (idle_work_queued(me, seen) || idle_may_steal(me, seen))
 			break;
 	}
 	__atomic_fetch_and(&idle_cpus, ~bit, __ATOMIC_RELAXED);
@@ -824,9 +844,10 @@ static void idle_loop(void *unused)
 		cpu_cli();
 		schedule();
 		unsigned me = smp_cpu_id();
-		uint64_t seen = runqs[me].gen; /* under the lock: nothing for us as of seen */
+		/* under the lock: nothing for this CPU as of these */
+		struct idle_seen seen = { runqs[me].gen, enqueue_gen };
 		klock_leave();
-		idle_wait(me, seen);
+		idle_wait(me, &seen);
 		klock_enter();
 	}
 }
