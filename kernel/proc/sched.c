@@ -51,7 +51,10 @@ struct runq {
 	uint64_t gen;             /* incremented by every enqueue */
 	unsigned ticks;           /* its CPU's ticks with the lock, for balancing */
 	uint64_t idle_since;      /* its idle loop: when it started waiting */
-	uint64_t poll_ns;         /* its idle loop's polling window (idle_wait) */
+	/* its idle loop's polling (idle_wait, idle_poll_learn) */
+	bool poll_on;             /* poll before the next halt */
+	unsigned poll_fails;      /* polls in a row that ended with nothing */
+	unsigned short_halts;     /* short halts since the last poll */
 } __attribute__((aligned(64)));
 static struct runq runqs[SMP_MAX_CPUS];
 static struct cpu_ticks cpu_ticks[SMP_MAX_CPUS]; /* each CPU writes its own */
@@ -70,15 +73,20 @@ static bool idle_poll_off;
 /* Every BALANCE_TICKS ticks a CPU compares its load with the busiest
  * CPU's and takes a queued thread when it has at least 2 fewer. */
 #define BALANCE_TICKS 4
-/* The idle loop's polling window (as Linux's haltpoll governor for
- * guests): a CPU that was woken soon after it went idle watches its
- * queue for a while before it halts next time, so a wake-up from another
- * CPU needs no IPI and the CPU no exit from halt (both are slow under a
- * hypervisor or an emulator); a CPU that stays idle long stops polling.
- * The window starts at IDLE_POLL_START_NS, doubles while idle periods
- * end within IDLE_POLL_MAX_NS and halves when they last longer. */
-#define IDLE_POLL_MAX_NS   200000ull
-#define IDLE_POLL_START_NS 20000ull
+/*
+ * The idle loop's polling (as Linux's haltpoll governor does in a guest):
+ * a CPU that was woken soon after it went idle watches its queue for
+ * IDLE_POLL_NS before it halts next time, so that a wake-up from another
+ * CPU needs no IPI and the CPU no exit from halt (both slow under a
+ * hypervisor or an emulator). A poll that ends with nothing turns polling
+ * off, and it comes back after 2^fails short halts (fails: such polls in
+ * a row, at most IDLE_POLL_BACKOFF): when the host runs fewer CPUs than
+ * the guest has, the waker's virtual CPU may need this one's host CPU,
+ * no poll can succeed, and each would only delay the waker.
+ */
+#define IDLE_POLL_NS       50000ull
+#define IDLE_SHORT_NS      200000ull
+#define IDLE_POLL_BACKOFF  6
 
 static uint64_t cpu_bit(unsigned cpu)
 {
@@ -768,31 +776,41 @@ static bool idle_may_steal(unsigned me, const struct idle_seen *seen)
 	return false;
 }
 
-/* The polling window after an idle period of idle_ns that did (or did
- * not) end while polling: kept while polls succeed, grown while periods
- * are short, shrunk while they are long (IDLE_POLL_* above). */
-static uint64_t idle_poll_next(uint64_t poll_ns, uint64_t idle_ns, bool polled)
+/* After an idle period of idle_ns: whether to poll before the next halt
+ * (IDLE_POLL_* above). found: a poll found work; polled: one ran. */
+static void idle_poll_learn(struct runq *rq, bool polled, bool found, uint64_t idle_ns)
 {
-	if (polled)
-		return poll_ns;
-	if (idle_ns <= IDLE_POLL_MAX_NS)
-		return poll_ns ? (poll_ns * 2 > IDLE_POLL_MAX_NS ? IDLE_POLL_MAX_NS : poll_ns * 2)
-			       : IDLE_POLL_START_NS;
-	return poll_ns / 2 < IDLE_POLL_START_NS ? 0 : poll_ns / 2;
+	if (found) {
+		rq->poll_fails = 0;
+		return;
+	}
+	if (polled) {
+		rq->poll_on = false;
+		rq->short_halts = 0;
+		if (rq->poll_fails < IDLE_POLL_BACKOFF)
+			rq->poll_fails++;
+		return;
+	}
+	if (idle_ns > IDLE_SHORT_NS) {
+		rq->short_halts = 0;
+		return;
+	}
+	if (++rq->short_halts >= 1u << rq->poll_fails) {
+		rq->poll_on = true;
+		rq->short_halts = 0;
+	}
 }
 
-/* Watch the queue, interrupts on, for up to poll_ns while published in
+/* Watch the queue, interrupts on, for IDLE_POLL_NS while published in
  * polling_cpus (enqueuers send no IPI): true when work came. The window
  * is measured in TSC cycles even when time_ns() is the HPET or the PM
  * timer: a register read on every turn would be slow, and would keep an
  * emulator's device lock busy; a drifting TSC is close enough here. */
-static bool idle_poll(unsigned me, const struct idle_seen *seen, uint64_t poll_ns)
+static bool idle_poll(unsigned me, const struct idle_seen *seen)
 {
 	bool found = false;
+	uint64_t t0 = rdtsc(), cycles = IDLE_POLL_NS * (tsc_hz() / 1000000) / 1000;
 
-	if (!poll_ns)
-		return false;
-	uint64_t t0 = rdtsc(), cycles = poll_ns * (tsc_hz() / 1000000) / 1000;
 	__atomic_fetch_or(&polling_cpus, cpu_bit(me), __ATOMIC_SEQ_CST);
 	cpu_sti();
 	while (!(found = idle_work_queued(me, seen)) && rdtsc() - t0 < cycles)
@@ -820,8 +838,9 @@ static void idle_wait(unsigned me, const struct idle_seen *seen)
 	uint64_t bit = cpu_bit(me), start = time_ns();
 
 	__atomic_fetch_or(&idle_cpus, bit, __ATOMIC_SEQ_CST);
-	bool polled = !idle_poll_off && idle_poll(me, seen, rq->poll_ns);
-	while (!polled) {
+	bool polled = rq->poll_on && !idle_poll_off;
+	bool found = polled && idle_poll(me, seen);
+	while (!found) {
 		__atomic_fetch_or(&idle_cpus, bit, __ATOMIC_SEQ_CST);
 		if (idle_work_queued(me, seen))
 			break;
@@ -831,7 +850,7 @@ static void idle_wait(unsigned me, const struct idle_seen *seen)
 			break;
 	}
 	__atomic_fetch_and(&idle_cpus, ~bit, __ATOMIC_RELAXED);
-	rq->poll_ns = idle_poll_next(rq->poll_ns, time_ns() - start, polled);
+	idle_poll_learn(rq, polled, found, time_ns() - start);
 }
 
 /* Each CPU's idle thread: run what the queues hold for this CPU
