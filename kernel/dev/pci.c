@@ -449,6 +449,7 @@ static void bind(struct pci_dev *d)
 			continue;
 		if (drv->probe(d) == 0) {
 			d->driver = drv;
+			irq_set_msi_name(d->msi_vector, drv->name, d->segment, d->bus, (uint8_t)(d->dev << 3 | d->fn));
 			return;
 		}
 	}

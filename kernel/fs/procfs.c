@@ -6,8 +6,9 @@
  * seq_file gives short files) in the formats busybox and procps parse.
  *
  *   /proc/{self, meminfo, uptime, cpuinfo, mounts, version, loadavg,
- *          filesystems, stat, partitions, bus/pci/devices, sys/fs/{nr_open, pipe-max-size}}
+ *          filesystems, stat, partitions, interrupts, bus/pci/devices, sys/fs/{nr_open, pipe-max-size}}
  *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N, maps, statm, mountinfo, mem}
+ *   /proc/PID/task/TID/{stat, status, comm}: each thread (its CPU, affinity, state)
  *
  * Processes are found again by pid on every use, so a /proc inode never
  * keeps a process alive or points at a freed one.
@@ -17,6 +18,7 @@
 #include "fs/path.h"
 #include "fs/devpts.h"
 #include "fs/procfs_show.h"
+#include "fs/procfs_cpus.h"
 #include "fs/procfs_mem.h"
 #include "fs/procfs_sys.h"
 #include "fs/pipe.h"
@@ -41,9 +43,11 @@ const struct fs_info procfs_fs = { .name = "proc", .dev = PROC_DEV, .magic = PRO
 				   .read_only = true, .pseudo = true };
 
 /* What a /proc inode stands for: aux = pid << 32 | table << 24 | index;
- * the index is an entry of a table or a descriptor (below fs.nr_open). */
+ * the index is an entry of a table or a descriptor (below fs.nr_open).
+ * T_TID_DIR and T_TID_ENTRY (a thread's directory and its files) hold the
+ * thread's tid where the others hold the pid. */
 enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD, T_FDINFO_DIR, T_FDINFO,
-		  T_NODE };
+		  T_NODE, T_TASK_DIR, T_TID_DIR, T_TID_ENTRY };
 #define AUX_INDEX_BITS 24
 #define AUX_INDEX_LIMIT (1 << AUX_INDEX_BITS)
 #define AUX(pid, table, index) \
@@ -78,6 +82,8 @@ static const struct proc_entry root_entries[] = {
 	{ "filesystems", S_IFREG | 0444, show_filesystems, NULL },
 	{ "stat", S_IFREG | 0444, show_stat, NULL },
 	{ "partitions", S_IFREG | 0444, show_partitions, NULL },
+	{ "interrupts", S_IFREG | 0444, show_interrupts, NULL },
+	{ "sysrq-trigger", S_IFREG | 0200, NULL, NULL }, /* its own file ops (procfs_sys.c) */
 };
 static const struct proc_entry pid_entries[] = {
 	{ "stat", S_IFREG | 0444, show_pid_stat, NULL },
@@ -94,6 +100,26 @@ static const struct proc_entry pid_entries[] = {
 	{ "maps", S_IFREG | 0444, show_pid_maps, NULL },
 	{ "statm", S_IFREG | 0444, show_pid_statm, NULL },
 	{ "mem", S_IFREG | 0600, NULL, NULL }, /* its own file ops (procfs_mem.c) */
+	{ "task", S_IFDIR | 0555, NULL, NULL },
+};
+
+/* /proc/PID/task/TID's files: what the thread's show writes (task_show). */
+static const struct proc_entry task_entries[] = {
+	{ "stat", S_IFREG | 0444, NULL, NULL },
+	{ "status", S_IFREG | 0444, NULL, NULL },
+	{ "comm", S_IFREG | 0444, NULL, NULL },
+};
+#define N_TASK (sizeof(task_entries) / sizeof(task_entries[0]))
+
+static void task_comm(struct sbuf *s, struct process *p, struct thread *t, int id)
+{
+	(void)t;
+	(void)id;
+	show_pid_comm(s, p);
+}
+
+static void (*const task_show[N_TASK])(struct sbuf *, struct process *, struct thread *, int) = {
+	show_task_stat, show_task_status, task_comm,
 };
 #define N_ROOT (sizeof(root_entries) / sizeof(root_entries[0]))
 
@@ -130,15 +156,30 @@ static const struct proc_entry *entry_of(long aux)
 		return &pid_entries[i];
 	if (AUX_TABLE(aux) == T_NODE)
 		return &node_entries[i];
+	if (AUX_TABLE(aux) == T_TID_ENTRY)
+		return &task_entries[i];
 	return NULL;
+}
+
+/* The process an inode's aux names: by pid, or for a thread's nodes
+ * (T_TID_DIR, T_TID_ENTRY) the owner of the tid; NULL if gone or none. */
+static struct process *aux_process(long aux)
+{
+	int id = AUX_PID(aux), table = AUX_TABLE(aux);
+	struct process *owner = NULL;
+
+	if (!id)
+		return NULL;
+	if (table == T_TID_DIR || table == T_TID_ENTRY)
+		return process_find_thread(id, &owner) ? owner : NULL;
+	return process_find(id);
 }
 
 /* Linux's task_dump_owner: a process's entries belong to its effective
  * uid and gid while it is dumpable, else to root; the rest to root. */
 static void proc_owner(struct inode *ip)
 {
-	int pid = AUX_PID(ip->aux);
-	struct process *p = pid ? process_find(pid) : NULL;
+	struct process *p = aux_process(ip->aux);
 	const struct cred *c = p ? process_cred(p) : NULL;
 
 	ip->uid = ip->gid = 0;
@@ -175,8 +216,7 @@ static struct inode *proc_inode(struct inode *dir, long aux, uint32_t mode, cons
 /* The process a /proc inode is about (the current one for root entries). */
 static struct process *proc_of(const struct inode *ip)
 {
-	int pid = AUX_PID(ip->aux);
-	return pid ? process_find(pid) : current_process();
+	return AUX_PID(ip->aux) ? aux_process(ip->aux) : current_process();
 }
 
 /* Parse a decimal pid name; 0 if it is not one. */
@@ -200,7 +240,8 @@ static int lookup_table(struct inode *dir, const struct proc_entry *t, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(t[i].name) != len || memcmp(t[i].name, name, len) != 0)
 			continue;
-		int tb = !S_ISDIR(t[i].mode) ? table : strcmp(t[i].name, "fdinfo") ? T_FD_DIR : T_FDINFO_DIR;
+		int tb = !S_ISDIR(t[i].mode) ? table : !strcmp(t[i].name, "fdinfo") ? T_FDINFO_DIR
+		       : !strcmp(t[i].name, "task") ? T_TASK_DIR : T_FD_DIR;
 		*out = proc_inode(dir, AUX(pid, tb, i), t[i].mode, t[i].name);
 		return *out ? 0 : -ENOMEM;
 	}
@@ -239,6 +280,19 @@ static int lookup_node(struct inode *dir, int parent, const char *name, size_t l
 	return -ENOENT;
 }
 
+/* /proc/PID/task/TID: a live thread of p. */
+static int lookup_thread(struct inode *dir, struct process *p, int tid, struct inode **out)
+{
+	struct process *owner = NULL;
+	char nm[16];
+
+	if (!tid || !process_find_thread(tid, &owner) || owner != p)
+		return -ENOENT;
+	ksnprintf(nm, sizeof(nm), "%d", tid);
+	*out = proc_inode(dir, AUX(tid, T_TID_DIR, 0), S_IFDIR | 0555, nm);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int proc_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	int table = AUX_TABLE(dir->aux), pid = parse_pid(name, len);
@@ -260,6 +314,11 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		return -ENOENT;
 	if (table == T_PID_DIR)
 		return lookup_table(dir, pid_entries, N_PID, T_PID_ENTRY, p->pid, name, len, out);
+	if (table == T_TASK_DIR)
+		return lookup_thread(dir, p, pid, out);
+	if (table == T_TID_DIR)
+		return lookup_table(dir, task_entries, N_TASK, T_TID_ENTRY, AUX_PID(dir->aux), name, len,
+				    out);
 	bool fdinfo = table == T_FDINFO_DIR;
 	if ((table == T_FD_DIR || fdinfo) && (pid || (len == 1 && name[0] == '0'))) {
 		struct file *f = pid < AUX_INDEX_LIMIT ? fd_get(p->files, pid) : NULL;
@@ -376,6 +435,27 @@ static int emit_fds(struct process *p, int table, uint64_t *pos, dir_emit_fn emi
 	return 0;
 }
 
+/* /proc/PID/task: p's live threads in tid order, thread tid at position
+ * tid + 3 (so a thread that exits between two reads moves nothing). */
+static void emit_threads(struct process *p, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	char nm[16];
+
+	for (;;) {
+		const struct thread *next = NULL;
+		for (const struct thread *t = p->threads; t; t = t->group_next)
+			if ((uint64_t)t->tid + 3 > *pos && (!next || t->tid < next->tid))
+				next = t;
+		if (!next)
+			return;
+		int len = ksnprintf(nm, sizeof(nm), "%d", next->tid);
+		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(next->tid, T_TID_DIR, 0);
+		if (!emit(ctx, nm, (size_t)len, ino, DT_DIR, (uint64_t)next->tid + 3))
+			return;
+		*pos = (uint64_t)next->tid + 3;
+	}
+}
+
 static int proc_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
 {
 	int table = AUX_TABLE(dir->aux);
@@ -401,6 +481,10 @@ static int proc_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void
 		return -ENOENT;
 	if (table == T_PID_DIR)
 		emit_table(pid_entries, N_PID, p->pid, T_PID_ENTRY, pos, emit, ctx);
+	else if (table == T_TASK_DIR)
+		emit_threads(p, pos, emit, ctx);
+	else if (table == T_TID_DIR)
+		emit_table(task_entries, N_TASK, AUX_PID(dir->aux), T_TID_ENTRY, pos, emit, ctx);
 	else if (table == T_FD_DIR)
 		emit_fds(p, T_FD, pos, emit, ctx);
 	else if (table == T_FDINFO_DIR)
@@ -662,6 +746,41 @@ static void show_partitions(struct sbuf *s, struct process *p)
 	s->len += n < room ? n : room;
 }
 
+/* Make f read the text generated into sb (freed here): a snapshot of its
+ * exact size. 0 or -ENOMEM. */
+static int snapshot_open(struct file *f, struct sbuf *sb, bool seek_end)
+{
+	struct snapshot *s = kmalloc(sizeof(*s) + sb->len);
+
+	if (s) {
+		s->len = sb->len;
+		s->seek_end = seek_end;
+		memcpy(s->text, sb->buf, sb->len);
+	}
+	kfree(sb->buf);
+	if (!s)
+		return -ENOMEM;
+	f->ops = &snap_ops;
+	f->priv = s;
+	return 0;
+}
+
+/* /proc/PID/task/TID/<file>: the thread's file, generated now. */
+static int open_task_file(struct inode *ip, struct process *p, struct file *f)
+{
+	int tid = AUX_PID(ip->aux);
+	struct process *owner = NULL;
+	struct thread *t = process_find_thread(tid, &owner);
+	struct sbuf sb = { NULL, SHOW_BUF, 0 };
+
+	if (!t || owner != p || (unsigned)AUX_INDEX(ip->aux) >= N_TASK)
+		return -ENOENT;
+	if (!(sb.buf = kmalloc(sb.cap)))
+		return -ENOMEM;
+	task_show[AUX_INDEX(ip->aux)](&sb, p, t, tid);
+	return snapshot_open(f, &sb, false);
+}
+
 /* Generate the file's text now, into a snapshot of its exact size. */
 static int proc_open(struct inode *ip, struct file *f)
 {
@@ -678,10 +797,15 @@ static int proc_open(struct inode *ip, struct file *f)
 		return procfs_mem_open(p, f);
 	if (AUX_TABLE(ip->aux) == T_NODE && !e->show)
 		return procfs_sysctl_open(e->name, f);
+	if (AUX_TABLE(ip->aux) == T_ROOT_ENTRY && strcmp(e->name, "sysrq-trigger") == 0)
+		return procfs_sysrq_open(f);
+	if (AUX_TABLE(ip->aux) == T_TID_ENTRY)
+		return open_task_file(ip, p, f);
 	if (!fdinfo && (!e || !e->show))
 		return -ENXIO;
 	size_t cap = !fdinfo && e->show == show_pid_maps ? maps_buf_size(p)
-		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size() : SHOW_BUF;
+		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size()
+		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size() : SHOW_BUF;
 	struct sbuf sb = { kmalloc(cap), cap, 0 };
 	if (!sb.buf)
 		return -ENOMEM;
@@ -689,18 +813,7 @@ static int proc_open(struct inode *ip, struct file *f)
 		show_fdinfo(&sb, p, AUX_INDEX(ip->aux));
 	else
 		e->show(&sb, p);
-	struct snapshot *s = kmalloc(sizeof(*s) + sb.len);
-	if (s) {
-		s->len = sb.len;
-		s->seek_end = !fdinfo && e->show == show_pid_cmdline;
-		memcpy(s->text, sb.buf, sb.len);
-	}
-	kfree(sb.buf);
-	if (!s)
-		return -ENOMEM;
-	f->ops = &snap_ops;
-	f->priv = s;
-	return 0;
+	return snapshot_open(f, &sb, !fdinfo && e->show == show_pid_cmdline);
 }
 
 /* Sizes as stat shows them: 0 for generated files, as on Linux. */

@@ -5,6 +5,7 @@
  * not account (CPU time per process, page cache, swap) reads as 0.
  */
 #include "fs/procfs_show.h"
+#include "fs/procfs_cpus.h"
 #include "fs/inode.h"
 #include "fs/fstype.h"
 #include "dev/tty.h"
@@ -25,27 +26,6 @@
 #define KIB_PER_PAGE 4
 #define NS_PER_TICK  ((uint64_t)(NSEC_PER_SEC / USER_HZ))
 #define CPUINFO_ENTRY_MAX 2048 /* bytes: one CPU's entry, flags and all */
-
-void sb_printf(struct sbuf *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (s->len + 1 >= s->cap)
-		return;
-	va_start(ap, fmt);
-	int n = kvsnprintf(s->buf + s->len, s->cap - s->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		s->len += (size_t)n < s->cap - s->len ? (size_t)n : s->cap - s->len - 1;
-}
-
-void sb_bytes(struct sbuf *s, const void *data, size_t n)
-{
-	if (n > s->cap - s->len)
-		n = s->cap - s->len;
-	memcpy(s->buf + s->len, data, n);
-	s->len += n;
-}
 
 /* ---------------------------------------------------------------- system-wide */
 
@@ -220,7 +200,8 @@ void show_stat(struct sbuf *s, struct process *p)
 		ksnprintf(name, sizeof(name), "cpu%u", cpu);
 		stat_cpu_line(s, name, sched_cpu_ticks_of(cpu));
 	}
-	sb_printf(s, "intr 0\nctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
+	show_stat_intr(s);
+	sb_printf(s, "ctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
 		  t.switches, boot_epoch_sec(), c.last_pid, c.running);
 }
 
@@ -308,11 +289,12 @@ size_t cpuinfo_buf_size(void)
 
 /* ---------------------------------------------------------------- per process */
 
-static char state_char(const struct process *p)
+/* The state letter of thread t of p (NULL: p has none left). */
+static char state_char(const struct process *p, const struct thread *t)
 {
 	if (p->state == PROC_ZOMBIE)
 		return 'Z';
-	if (p->thread && p->thread->state == THREAD_SLEEPING)
+	if (t && t->state == THREAD_SLEEPING)
 		return 'S';
 	return 'R';
 }
@@ -339,8 +321,14 @@ static unsigned tty_encode(uint32_t rdev)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
-/* Linux's 52 fields (fs/proc/array.c); what is not accounted is 0. */
 void show_pid_stat(struct sbuf *s, struct process *p)
+{
+	show_task_stat(s, p, p->thread, p->pid);
+}
+
+/* Linux's 52 fields (fs/proc/array.c); what is not accounted is 0. The
+ * per-thread fields (state, blocked signals, processor) are t's. */
+void show_task_stat(struct sbuf *s, struct process *p, struct thread *t, int id)
 {
 	int ppid = p->parent ? p->parent->pid : 0;
 	uint64_t start = p->start_ns / NS_PER_TICK;
@@ -355,11 +343,11 @@ void show_pid_stat(struct sbuf *s, struct process *p)
 	}
 	sb_printf(s, "%d (%s) %c %d %d %d %u %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %d 0 %lu %lu 0 "
 		  "18446744073709551615 0 0 0 0 0 %lu %lu 0 0 0 0 0 17 %u 0 0 0 0 0 0 0 0 0 0 0 0 %d\n",
-		  p->pid, p->name, state_char(p), ppid, p->pgid, p->sid, tty_encode(tty), tpgid,
+		  id, p->name, state_char(p, t), ppid, p->pgid, p->sid, tty_encode(tty), tpgid,
 		  self.user_ns / NS_PER_TICK,
 		  self.sys_ns / NS_PER_TICK, kids.user_ns / NS_PER_TICK, kids.sys_ns / NS_PER_TICK,
-		  p->nthreads, start, vm_bytes(p), p->sig_pending, p->thread ? p->thread->sig_blocked : 0,
-		  p->thread ? p->thread->cpu : 0, p->state == PROC_ZOMBIE ? p->wstatus : 0);
+		  p->nthreads, start, vm_bytes(p), p->sig_pending, t ? t->sig_blocked : 0,
+		  t ? t->cpu : 0, p->state == PROC_ZOMBIE ? p->wstatus : 0);
 }
 
 /* status's Uid: and Gid: lines: real, effective, saved, file system. */
@@ -396,11 +384,18 @@ static void show_sig_actions(struct sbuf *s, const struct process *p)
 
 void show_pid_status(struct sbuf *s, struct process *p)
 {
-	char st = state_char(p);
+	show_task_status(s, p, p->thread, p->pid);
+}
+
+/* As Linux's proc_pid_status; the per-thread lines (State, Pid, SigBlk,
+ * Cpus_allowed) are t's, whose id is id. */
+void show_task_status(struct sbuf *s, struct process *p, struct thread *t, int id)
+{
+	char st = state_char(p, t);
 
 	sb_printf(s, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\n", p->name, p->umask, st,
 		  state_name(st));
-	sb_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, p->pid,
+	sb_printf(s, "Tgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", p->pid, id,
 		  p->parent ? p->parent->pid : 0);
 	show_ids(s, process_cred(p));
 	sb_printf(s, "FDSize:\t%d\n", p->files ? p->files->size : 0);
@@ -408,8 +403,10 @@ void show_pid_status(struct sbuf *s, struct process *p)
 	if (p->state == PROC_ALIVE)
 		sb_printf(s, "VmSize:\t%8lu kB\n", vm_bytes(p) / 1024);
 	sb_printf(s, "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
-		  p->nthreads, p->sig_pending, p->sig_pending, p->thread ? p->thread->sig_blocked : 0);
+		  p->nthreads, p->sig_pending, p->sig_pending, t ? t->sig_blocked : 0);
 	show_sig_actions(s, p);
+	if (t)
+		show_cpus_allowed(s, t->cpus_allowed);
 }
 
 /* Linux's names and units for /proc/PID/limits (fs/proc/base.c), by resource. */

@@ -4,16 +4,10 @@
 #define KESTREL_FS_PROCFS_SHOW_H
 
 #include <stddef.h>
+#include "fs/sbuf.h"
 
 struct process;
-
-/* A fixed-size text buffer; output past cap is cut off. */
-struct sbuf {
-	char *buf;
-	size_t cap, len;
-};
-void sb_printf(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sb_bytes(struct sbuf *s, const void *data, size_t n);
+struct thread;
 
 /* System-wide files (p: the reader, may be NULL). */
 void show_meminfo(struct sbuf *s, struct process *p);
@@ -30,6 +24,10 @@ size_t cpuinfo_buf_size(void);
 /* Per-process files (p: the process the directory is about, never NULL). */
 void show_pid_stat(struct sbuf *s, struct process *p);
 void show_pid_status(struct sbuf *s, struct process *p);
+/* /proc/PID/task/TID/{stat,status}: p's, with thread t's own fields
+ * (state, blocked signals, CPU, affinity; id: its tid); NULL t: none. */
+void show_task_stat(struct sbuf *s, struct process *p, struct thread *t, int id);
+void show_task_status(struct sbuf *s, struct process *p, struct thread *t, int id);
 void show_pid_cmdline(struct sbuf *s, struct process *p);
 void show_pid_limits(struct sbuf *s, struct process *p);
 void show_pid_comm(struct sbuf *s, struct process *p);

@@ -15,6 +15,8 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "log.h"
+#include "panic.h"
 
 #define SYSCTL_TEXT_MAX 32 /* the longest write taken: a number and blanks */
 
@@ -124,4 +126,33 @@ int procfs_sysctl_open(const char *name, struct file *f)
 			return 0;
 		}
 	return -ENXIO;
+}
+
+/* /proc/sysrq-trigger: the first character written is the key (Linux's
+ * write_sysrq_trigger); Kestrel knows 'c' alone. */
+static long sysrq_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	char key;
+
+	(void)f;
+	(void)pos;
+	if (!n)
+		return 0;
+	if (copy_from_user(&key, buf, 1))
+		return -EFAULT;
+	if (key == 'c')
+		panic("sysrq triggered crash");
+	klog(LOG_INFO, "sysrq: key '%c' not handled (Kestrel knows c: crash)\n",
+	     key >= ' ' && key < 0x7f ? key : '?');
+	return (long)n;
+}
+
+static const struct file_ops sysrq_ops = {
+	.write = sysrq_write,
+};
+
+int procfs_sysrq_open(struct file *f)
+{
+	f->ops = &sysrq_ops;
+	return 0;
 }

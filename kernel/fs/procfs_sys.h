@@ -9,4 +9,9 @@ struct file;
  * there is none by that name. */
 int procfs_sysctl_open(const char *name, struct file *f);
 
+/* Open /proc/sysrq-trigger on f: a write's first character is a magic
+ * SysRq key, as Linux's; 'c' panics ("sysrq triggered crash"), the
+ * others are refused with a log line. Root's (the file's mode, 0200). */
+int procfs_sysrq_open(struct file *f);
+
 #endif

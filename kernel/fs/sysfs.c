@@ -5,7 +5,9 @@
  * A fixed tree, drawn once in the table below; as in /proc, every inode
  * is made by a lookup and freed with its last reference.
  *
- *   /sys/devices/system/cpu/{online, possible, present}
+ *   /sys/devices/system/cpu/{online, possible, present, kernel_max, offline}
+ *   /sys/devices/system/cpu/cpuN/{online, topology/}: each online CPU,
+ *       made by fs/sysfs_cpu.c (what glibc's sysconf and lscpu count)
  *   /sys/bus/pci/devices/ and /sys/devices/pci0000:00/: the PCI functions,
  *       made from the PCI list by fs/sysfs_pci.c (what busybox lspci reads)
  *   /sys/firmware/efi/efivars/: the firmware's variables, read-only, made
@@ -18,6 +20,7 @@
  * and lseek.
  */
 #include "fs/inode.h"
+#include "fs/sysfs_cpu.h"
 #include "fs/sysfs_pci.h"
 #include "fs/sysfs_efivars.h"
 #include "fs/vfs.h"
@@ -26,7 +29,6 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "arch/x86_64/smp.h"
 #include "uapi/stat.h"
 
 #define SYSFS_MAGIC    0x62656572u  /* statfs f_type, Linux's SYSFS_MAGIC */
@@ -38,9 +40,9 @@
 const struct fs_info sysfs_fs = { .name = "sysfs", .dev = SYSFS_DEV, .magic = SYSFS_MAGIC };
 
 /* One node of the tree: its parent's index, and a file's text, or
- * CPU_LIST for the CPUs online now. Kestrel's CPUs are numbered densely
- * from 0 and never go offline, so online, possible and present are one
- * list. */
+ * CPU_LIST for the CPUs online now (KERNEL_MAX, OFFLINE: the other texts
+ * sysfs_cpu_text writes). Kestrel's CPUs are numbered densely from 0 and
+ * never go offline, so online, possible and present are one list. */
 struct sys_node {
 	const char *name;
 	uint32_t mode;
@@ -48,6 +50,8 @@ struct sys_node {
 	const char *text;
 };
 static const char CPU_LIST[] = "(the online CPUs)";
+static const char KERNEL_MAX[] = "(the highest CPU number)";
+static const char OFFLINE[] = "(no CPU)";
 
 static const struct sys_node nodes[] = {
 	[ROOT] = { "sys", S_IFDIR | 0555, ROOT, NULL },
@@ -67,12 +71,15 @@ static const struct sys_node nodes[] = {
 	[14] = { "efi", S_IFDIR | 0755, 13, NULL },
 	[15] = { "efivars", S_IFDIR | 0755, 14, NULL },   /* EFIVARS_DIR */
 	[16] = { "drivers", S_IFDIR | 0755, 10, NULL },   /* PCI_DRIVERS_DIR */
+	[17] = { "kernel_max", S_IFREG | 0444, 3, KERNEL_MAX },
+	[18] = { "offline", S_IFREG | 0444, 3, OFFLINE },
 };
 #define N_NODES ((int)(sizeof(nodes) / sizeof(nodes[0])))
 #define PCI_LINKS_DIR 11
 #define PCI_ROOT_DIR  12
 #define PCI_DRIVERS_DIR 16
 #define EFIVARS_DIR   15
+#define CPU_DIR       3
 
 /* Node i of the table as an entry. */
 static void table_entry(int i, struct sysfs_entry *e)
@@ -94,6 +101,15 @@ static long pci_dir_of(long aux)
 	if (aux == PCI_DRIVERS_DIR)
 		return SYSFS_PCI_DRIVERS;
 	return aux >= SYSFS_PCI_BASE ? aux : 0;
+}
+
+/* Which CPU directory the directory aux is, for sysfs_cpu_child; 0 when
+ * it has no CPU children. */
+static long cpu_dir_of(long aux)
+{
+	if (aux == CPU_DIR)
+		return SYSFS_CPU_TOP;
+	return sysfs_cpu_is(aux) ? aux : 0;
 }
 
 static const struct inode_ops sys_ops;
@@ -124,8 +140,8 @@ static struct inode *sys_inode(struct inode *dir, const struct sysfs_entry *e)
 }
 
 /* Child number k of dir: the table's nodes first (a table node that is
- * not dir's child is a gap: 0), then the PCI nodes. 1 with *e filled, 0
- * for a gap, -1 past the last. */
+ * not dir's child is a gap: 0), then the CPU or PCI nodes. 1 with *e
+ * filled, 0 for a gap, -1 past the last. */
 static int child_at(long dir, uint64_t k, struct sysfs_entry *e)
 {
 	if (k < (uint64_t)N_NODES) {
@@ -134,6 +150,9 @@ static int child_at(long dir, uint64_t k, struct sysfs_entry *e)
 		table_entry((int)k, e);
 		return 1;
 	}
+	long cpu = cpu_dir_of(dir);
+	if (cpu)
+		return k - N_NODES <= UINT32_MAX && sysfs_cpu_child(cpu, (unsigned)(k - N_NODES), e) ? 1 : -1;
 	long pci = pci_dir_of(dir);
 	if (!pci || k - N_NODES > UINT32_MAX)
 		return -1;
@@ -184,28 +203,20 @@ static int sys_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void 
 	return 0;
 }
 
-/* The online CPUs in Linux's list format: "0", or "0-N". */
-static void cpu_list_text(char *buf, size_t size)
-{
-	unsigned n = smp_cpus_online();
-
-	if (n <= 1)
-		ksnprintf(buf, size, "0\n");
-	else
-		ksnprintf(buf, size, "0-%u\n", n - 1);
-}
-
 /* Read the node's text from *pos (0 past its end). */
 static long attr_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	if (f->inode->aux >= SYSFS_PCI_BASE)
 		return sysfs_pci_read(f->inode->aux, b, n, pos);
+	if (sysfs_cpu_is(f->inode->aux))
+		return sysfs_cpu_read(f->inode->aux, b, n, pos);
 	const char *text = nodes[f->inode->aux].text;
-	char list[24];
+	char generated[24];
 
-	if (text == CPU_LIST) {
-		cpu_list_text(list, sizeof(list));
-		text = list;
+	if (text == CPU_LIST || text == KERNEL_MAX || text == OFFLINE) {
+		sysfs_cpu_text(text == CPU_LIST ? SYSFS_CPU_TEXT_LIST : text == KERNEL_MAX ?
+			       SYSFS_CPU_TEXT_KERNEL_MAX : SYSFS_CPU_TEXT_OFFLINE, generated, sizeof(generated));
+		text = generated;
 	}
 	return vfs_read_text(text, strlen(text), b, n, pos);
 }

@@ -40,8 +40,61 @@ void irq_free_vector(unsigned vector);
  * remapping, which Kestrel does not do). */
 bool irq_msi_message(unsigned vector, uint64_t *address, uint32_t *data);
 
-/* Called by trap_dispatch for vectors >= 32. */
+/* Called by trap_dispatch for vectors >= 32. Counts the interrupt on
+ * this CPU (irq_count) before the handler runs. */
 void irq_dispatch(struct trap_frame *tf);
+
+/* ---- Counts and sources, for /proc/interrupts and /proc/stat ---- */
+
+/* CPUs counted: smp.h's SMP_MAX_CPUS (smp.c sits above this file, so the
+ * number is repeated; fs/procfs_cpus.c checks the two agree). */
+#define IRQ_MAX_CPUS 64
+
+/* Name the MSI or MSI-X vector's source: name (a string that outlives
+ * the vector, e.g. the PCI driver's) and the requester's PCI segment,
+ * bus and devfn (Linux shows them as its hwirq). A vector outside the
+ * MSI range is ignored; irq_free_vector forgets the name. */
+void irq_set_msi_name(unsigned vector, const char *name, uint16_t segment, uint8_t bus,
+		      uint8_t devfn);
+
+/* Interrupts online CPU cpu has taken on vector since boot (32-bit, as
+ * Linux's, wrapping). Each CPU counts its own without a lock; a reader
+ * on another CPU may see a count a moment old. 0 for a bad cpu or vector. */
+uint32_t irq_count(unsigned cpu, unsigned vector);
+
+/* The per-CPU counts of Linux's named lines (arch_show_interrupts). */
+enum irq_stat {
+	IRQ_STAT_NMI,       /* NMI: non-maskable interrupts */
+	IRQ_STAT_TIMER,     /* LOC: the local APIC timer */
+	IRQ_STAT_SPURIOUS,  /* SPU: the APIC's spurious vector */
+	IRQ_STAT_RESCHED,   /* RES: reschedule IPIs */
+	IRQ_STAT_TLB,       /* TLB: TLB shootdown IPIs */
+	IRQ_STAT_ERROR,     /* ERR (summed over the CPUs): APIC error interrupts */
+	IRQ_STAT_COUNT
+};
+uint32_t irq_stat_count(unsigned cpu, enum irq_stat stat);
+/* Every interrupt cpu has taken (all vectors and NMIs): /proc/stat's total. */
+uint64_t irq_cpu_total(unsigned cpu);
+
+/* For trap_nmi: count an NMI on CPU cpu (the caller finds it without
+ * GS: an NMI may come with the user's GS base loaded). */
+void irq_count_nmi(unsigned cpu);
+
+/* One device interrupt as Linux's /proc/interrupts lists it. */
+struct irq_source {
+	unsigned vector;
+	unsigned irq;        /* Linux's IRQ number: the ISA IRQ; MSIs after the IO APICs' GSIs */
+	const char *chip;    /* "IO-APIC" or "PCI-MSI" */
+	uint64_t hwirq;      /* the IO APIC pin, or Linux's MSI hwirq */
+	bool level;          /* level-triggered ("fasteoi"), else "edge" */
+	const char *name;    /* the driver's name; NULL when unnamed */
+};
+
+/* The next device vector in use (an ISA IRQ routed or ever taken, an
+ * MSI vector allocated) at or after *cursor (start at 0), in vector (so
+ * IRQ) order; advances *cursor past it. False after the last. Any
+ * context; what it reads may change under it (a snapshot, as Linux's). */
+bool irq_next_source(unsigned *cursor, struct irq_source *out);
 
 /* Retire the 8259s, bring up the boot CPU's local APIC and every IO
  * APIC (all inputs masked), and log the "apic:" line. Needs the parsed

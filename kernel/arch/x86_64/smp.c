@@ -494,10 +494,21 @@ static void stop_others(void)
 	}
 }
 
+unsigned smp_nmi_cpu_id(void)
+{
+	if (online <= 1 || !lapic_ready())
+		return 0;
+	uint32_t apic = lapic_id();
+	for (unsigned i = 0; i < online; i++)
+		if (cpus[i] && cpus[i]->apic_id == apic)
+			return i;
+	return SMP_MAX_CPUS;
+}
+
 bool smp_nmi_stop(const struct trap_frame *tf)
 {
 	int p = __atomic_load_n(&panic_cpu, __ATOMIC_SEQ_CST);
-	unsigned self = smp_cpu_id();
+	unsigned self = smp_nmi_cpu_id(); /* not GS: the NMI may have come in ring 3 */
 
 	if (p < 0 || p == (int)self)
 		return false;

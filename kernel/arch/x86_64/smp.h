@@ -80,5 +80,9 @@ void smp_send_ipi(unsigned id, unsigned vector);
  * cause). */
 struct trap_frame;
 bool smp_nmi_stop(const struct trap_frame *tf);
+/* This CPU's dense id for an NMI handler, which must not read GS (the NMI
+ * may have come in ring 3, or in an entry before its swapgs): found by
+ * the local APIC's ID; SMP_MAX_CPUS when it is not an online CPU's. */
+unsigned smp_nmi_cpu_id(void);
 
 #endif

@@ -3,6 +3,7 @@
  * recovered when it has a fixup (a user copy, a faulting IRET to ring 3), else it is fatal and
  * explains itself. */
 #include <stdint.h>
+#include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/efi_call.h"
 #include "arch/x86_64/idt.h"
@@ -225,6 +226,15 @@ static __attribute__((noinline)) struct trap_frame *bad_iret(struct trap_frame *
 	return uf;
 }
 
+/* The CPU an NMI came to, found by its APIC id (trap_nmi reads no GS;
+ * smp_cpu(0) may, before the CPUs are numbered, when only CPU 0 runs). */
+static unsigned nmi_cpu(void)
+{
+	unsigned cpu = smp_nmi_cpu_id();
+
+	return cpu < IRQ_MAX_CPUS ? cpu : IRQ_MAX_CPUS; /* not one of ours: not counted */
+}
+
 /* NMIs counted by trap_nmi and reported so far. */
 static volatile uint64_t nmi_count;
 static uint64_t nmi_reported, nmi_report_ms;
@@ -234,6 +244,7 @@ void trap_nmi(struct trap_frame *tf)
 	if (smp_nmi_stop(tf)) /* another CPU panicked: this one stops here */
 		return;
 	__atomic_fetch_add(&nmi_count, 1, __ATOMIC_RELAXED);
+	irq_count_nmi(nmi_cpu());
 }
 
 /* From an ordinary interrupt (the log is not NMI-safe): say that NMIs
