@@ -96,6 +96,38 @@ $(B)/k/%.S.o: %.S | $(DEPS_OK)
 	$(CC) $(KERNEL_CFLAGS) $(FONT_DEFS) -D__ASSEMBLER__ -c $< -o $@
 $(B)/k/kernel/dev/font_blobs.S.o: $(B)/font/Terminus16.psf $(B)/font/Terminus32x16.psf
 
+# ---------------------------------------------------------------- vDSO
+# vdso/: a small shared object every process gets (proc/vdso.c maps it,
+# AT_SYSINFO_EHDR names it), linked into the kernel as a blob
+# (kernel/proc/vdso_blob.S). Position-independent code that must need no
+# relocation at all (it is mapped read-only, and nothing relocates it):
+# the checks below fail the build on any relocation, writable or second
+# PT_LOAD, or a missing export.
+VDSO_CFLAGS := -std=gnu11 -O2 -fPIC -ffreestanding -nostdlib -fno-builtin -fno-stack-protector \
+	-fno-plt -fvisibility=hidden -mgeneral-regs-only -fasynchronous-unwind-tables \
+	-Wall -Wextra -Werror -MMD -MP -Ikernel
+VDSO_LDFLAGS := -shared -nostdlib -soname=linux-vdso.so.1 --hash-style=both --eh-frame-hdr \
+	-Bsymbolic --no-undefined -z max-page-size=4096 -z noexecstack --build-id=none \
+	-T vdso/vdso.lds --version-script=vdso/vdso.map
+VDSO_EXPORTS := clock_gettime gettimeofday time clock_getres getcpu
+vdso_check = $(2) || { echo "vdso: $(3)"; rm -f $(1); exit 1; }
+
+$(B)/vdso/vdso.o: vdso/vdso.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(CC) $(VDSO_CFLAGS) -c $< -o $@
+$(B)/vdso/vdso.so: $(B)/vdso/vdso.o vdso/vdso.lds vdso/vdso.map
+	$(KLD) $(VDSO_LDFLAGS) -o $@ $<
+	@$(call vdso_check,$@,readelf -rW $@ | grep -q 'no relocations',the image has relocations)
+	@$(call vdso_check,$@,[ $$(readelf -lW $@ | grep -c '^ *LOAD ') -eq 1 ],want exactly one PT_LOAD)
+	@$(call vdso_check,$@,readelf -lW $@ | grep -q '^ *LOAD .* R E ',the PT_LOAD is not exactly R E)
+	@$(call vdso_check,$@,readelf -hW $@ | grep -q 'Type: *DYN',not ET_DYN)
+	@$(call vdso_check,$@,readelf -SW $@ | grep -q ' \.hash ',no DT_HASH (musl needs it))
+	@for f in $(VDSO_EXPORTS); do for n in $$f __vdso_$$f; do \
+		readelf --dyn-syms -W $@ | grep -q " $$n@@LINUX_2.6$$" || \
+		{ echo "vdso: $$n@@LINUX_2.6 not exported"; rm -f $@; exit 1; }; done; done
+$(B)/k/kernel/proc/vdso_blob.S.o: $(B)/vdso/vdso.so
+$(B)/k/kernel/proc/vdso_blob.S.o: KERNEL_CFLAGS += -DVDSO_PATH='"$(B)/vdso/vdso.so"'
+
 # Two passes: link with an empty symbol table, generate the real one from
 # that image, link again. .ksyms is last in the image, so no other symbol
 # moves; the check below proves it.
@@ -255,5 +287,5 @@ clean:
 # The compilers' dependency files (-MMD), from the object trees only: the
 # rest of $(B) holds staged and unpacked trees (the rootfs's selftest.d,
 # Debian packages, CPython's suite) whose own *.d files are not make's.
-DEP_DIRS := $(wildcard $(B)/k $(B)/l)
+DEP_DIRS := $(wildcard $(B)/k $(B)/l $(B)/vdso)
 -include $(if $(DEP_DIRS),$(shell find $(DEP_DIRS) -type f -name '*.d' -print 2>/dev/null))

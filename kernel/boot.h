@@ -34,6 +34,7 @@ struct boot_config {
 	bool tsc_unstable;                 /* tsc=unstable: keep time with the reference clock */
 	unsigned tsc_early_khz;            /* tsc_early_khz=N: the TSC rate given, not measured (0: measure) */
 	unsigned smp_tsc_skew;             /* smp_tsc_skew=N: the warp test's test (smp.h) */
+	bool no_vdso;                      /* vdso=0 (Linux's word): programs get no vDSO */
 	bool idle_halt;                    /* idle=halt: idle CPUs halt at once, never poll */
 };
 

@@ -40,6 +40,7 @@
 #include "proc/process.h"
 #include "proc/lockcheck.h"
 #include "proc/sched.h"
+#include "proc/vdso.h"
 #include "sys/syscall.h"
 #include "test/harness.h"
 #include "test/results.h"
@@ -387,6 +388,8 @@ void kmain(struct kbi_boot_info *bi)
 	sched_set_idle_poll(!cfg.idle_halt);
 	fbshadow_start(); /* the framebuffer console draws in RAM from now on */
 	process_init();
+	if (!cfg.no_vdso)
+		vdso_init(); /* the [vvar] and [vdso] pages every exec maps; the clock publishes into [vvar] */
 	bcache_init(); /* the block cache's write-back thread, when pci_init found a disk */
 	xhci_hotplug_start(); /* USB devices plugged in or pulled out from now on */
 	tty_init(); /* the console TTY: ^C works before anything opens it */

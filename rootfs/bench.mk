@@ -10,7 +10,7 @@
 
 BENCH_SRC   := rootfs/src/bench
 BENCH_NAMES := null_syscall write_null pipe_pingpong yield_switch fork_exit fork_exec \
-	page_fault exec_busybox
+	page_fault exec_busybox clock_gettime
 # The curves: one operation's cost against N (bench-run runs them in its "curves" mode).
 BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap curve_file curve_path curve_fork \
 	curve_yield

@@ -154,6 +154,7 @@ METRICS = [
     ("fork_exec", "us", "fork + execve tiny static + wait4"),
     ("page_fault", "ns", "first touch of a 4 KiB anonymous page"),
     ("exec_busybox", "us", "fork + execve busybox true + wait4"),
+    ("clock_gettime", "ns", "clock_gettime(CLOCK_MONOTONIC) through libc (the vDSO where there is one)"),
     ("boot_reset_to_loader", "ms", "reset to loader start: the firmware (OVMF), by the TSC"),
     ("boot_loader_to_kernel", "ms", "loader start to kernel entry (kernel's TSC)"),
     ("boot_kernel_to_init", "ms", "kernel entry to init (kernel's clock)"),

@@ -3,7 +3,7 @@
 """Debian's programs on Kestrel and on Linux, in the same QEMU: issue 14's application figures.
 
     bench_apps.py [--build DIR] [--icount 0|1|only] [--quick] [--only kestrel|linux]
-                  [--mem SIZE] [--smp N] [--cpu MODEL] [--timeout S]
+                  [--mem SIZE] [--smp N] [--cpu MODEL] [--timeout S] [--kestrel-words W]
 
 The workloads (tools/bench-apps/guest.sh): `python3 -c pass`, `bash -c
 true`, `ls -l` of a directory of 1,000 files and the pipeline `cat | sort |
@@ -186,6 +186,8 @@ def main():
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--cpu", default="qemu64")
     ap.add_argument("--timeout", type=int, default=900, help="s per boot (twice under icount)")
+    ap.add_argument("--kestrel-words", default="",
+                    help="more words for Kestrel's command line (vdso=0: a before/after)")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):
@@ -201,7 +203,9 @@ def main():
     paths, linux_version = {}, None
     if "kestrel" in kernels:
         paths["img"] = {mode: cpython.kestrel_image(
-            build, workdir, rootfs, cmdline=f"init=/bin/sh debugexit -- /etc/apps-run.sh {mode}")}
+            build, workdir, rootfs,
+            cmdline=" ".join(["init=/bin/sh debugexit", *args.kestrel_words.split(),
+                              f"-- /etc/apps-run.sh {mode}"]))}
     if "linux" in kernels:
         paths["vmlinuz"], linux_version, _ = bench.linux_kernel(os.path.join(build, "bench"))
         paths["initrd"] = cpython.linux_initrd(workdir, rootfs, init=LINUX_INIT)

@@ -16,6 +16,7 @@
 #include "fs/vfs.h"
 #include "fs/inode.h"
 #include "proc/process.h"
+#include "proc/vdso.h"
 #include "mm/vmalloc.h"
 #include "mm/layout.h"
 #include "mm/uvm.h"
@@ -328,6 +329,7 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 
 	uint64_t auxv[2 * AUXV_PAIRS], *a = auxv;
 	uint64_t pairs[][2] = {
+		{ AT_SYSINFO_EHDR, img->vdso }, /* first, as Linux's ARCH_DLINFO; left out when 0 */
 		{ AT_PHDR, prog->phdr }, { AT_PHENT, sizeof(struct elf64_phdr) },
 		{ AT_PHNUM, prog->phnum }, { AT_PAGESZ, PAGE_SIZE }, { AT_BASE, interp ? interp->base : 0 },
 		{ AT_FLAGS, 0 }, { AT_ENTRY, prog->entry }, { AT_UID, img->cred.uid },
@@ -337,6 +339,8 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 		{ AT_NULL, 0 },
 	};
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		if (pairs[i][0] == AT_SYSINFO_EHDR && !pairs[i][1])
+			continue;
 		*a++ = pairs[i][0];
 		*a++ = pairs[i][1];
 	}
@@ -419,6 +423,7 @@ int exec_load(const char *path, const char *const argv[], const char *const envp
 	out->exe_path = NULL;
 	out->execfn = path;
 	out->doomed = false;
+	out->vdso = 0;
 	int err = exec_depth(path, argv, envp, out, 0);
 	if (err) {
 		kfree(out->exe_path);
@@ -450,6 +455,7 @@ static int build_image(struct elf_file *prog, struct elf_file *interp,
 		out->doomed = true;
 		return out->vm ? 0 : -ENOMEM;
 	}
+	out->vdso = vdso_map(vs); /* 0: the program makes real system calls */
 	int err = build_stack(vs, out->execfn, argv, envp, &lp, interp->data ? &li : NULL, out,
 			      &out->sp);
 	if (err) {

@@ -21,6 +21,7 @@ struct exec_image {
 	                       * capability rule; the caller's group list, no new
 	                       * reference): the caller commits them */
 	bool secure;          /* AT_SECURE: ids changed or capabilities gained */
+	uint64_t vdso;        /* AT_SYSINFO_EHDR: the vDSO's address in vm, 0 if none */
 	bool path_inaccessible; /* set from exec_load's flags: EXEC_PATH_INACCESSIBLE */
 	bool doomed;          /* past Linux's point of no return a segment could not
 	                       * be mapped: vm is empty and the caller commits the exec

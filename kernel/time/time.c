@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include "time/time.h"
 #include "time/refclock.h"
+#include "time/vvar.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/features.h"
@@ -79,6 +80,13 @@ static struct {
 static struct {
 	uint64_t tsc, ref, next_tick;
 } wd;
+
+/* The vDSO's data page once time_attach_vvar gave it (NULL before); its
+ * lock rule is in time/vvar.h. A change of the clock is made between
+ * vvar_begin and vvar_end, interrupts off. */
+static struct vvar_data *vvar;
+static void vvar_begin(void);
+static void vvar_end(void);
 
 /* a * b / c, exact (to the unit) as long as b * c < 2^64, whatever a:
  * every use here has c a reference count, 10^6 or a rate, and b a rate,
@@ -351,9 +359,11 @@ void time_mark_tsc_unstable(const char *why)
 		return;
 	}
 	uint64_t flags = irq_save();
+	vvar_begin(); /* the vDSO stops reading the TSC before the clock leaves it */
 	rc.mult = (NSEC_PER_SEC << NS_MULT_SHIFT) / tm.ref->hz;
 	rebase(tm.ref->read(), tsc_to_ns(rdtsc()));
 	__atomic_store_n(&rc.on, true, __ATOMIC_RELEASE);
+	vvar_end();
 	irq_restore(flags);
 	klog(LOG_WARN, "time: TSC unstable (%s); the clock is now the %s\n", why, tm.ref->name);
 }
@@ -436,12 +446,52 @@ static uint64_t realtime_offset_ns;
 
 void time_set_realtime(uint64_t epoch_ns)
 {
+	uint64_t flags = irq_save();
+
+	vvar_begin();
 	__atomic_store_n(&realtime_offset_ns, epoch_ns - time_ns(), __ATOMIC_RELAXED);
+	vvar_end();
+	irq_restore(flags);
 }
 
 uint64_t time_realtime_ns(void)
 {
 	return time_ns() + __atomic_load_n(&realtime_offset_ns, __ATOMIC_RELAXED);
+}
+
+/* Open a change of the vDSO's page: seq odd, and that store visible
+ * before anything the change reads (the TSC, the reference). */
+static void vvar_begin(void)
+{
+	if (!vvar)
+		return;
+	__atomic_store_n(&vvar->seq, vvar->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Close it: the clock as it is now into the page, then seq even. */
+static void vvar_end(void)
+{
+	if (!vvar)
+		return;
+	vvar->mode = tm.ready && !rc.on ? VVAR_MODE_TSC : VVAR_MODE_SYSCALL;
+	vvar->tsc_origin = tm.origin;
+	vvar->ns_mult = tm.ns_mult;
+	vvar->realtime_offset = realtime_offset_ns;
+	vvar->coarse_res_ns = NSEC_PER_SEC / TIME_TICK_HZ;
+	__atomic_store_n(&vvar->seq, vvar->seq + 1, __ATOMIC_RELEASE);
+}
+
+_Static_assert(VVAR_NS_SHIFT == NS_MULT_SHIFT, "the vDSO scales the TSC as time_ns() does");
+
+void time_attach_vvar(struct vvar_data *page)
+{
+	uint64_t flags = irq_save();
+
+	vvar = page;
+	vvar_begin();
+	vvar_end();
+	irq_restore(flags);
 }
 
 uint64_t tsc_hz(void) { return tm.tsc_hz; }

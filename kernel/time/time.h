@@ -50,6 +50,12 @@ bool time_clock_is_tsc(void);
  * reads time_ns() since the epoch. */
 void time_set_realtime(uint64_t epoch_ns);
 uint64_t time_realtime_ns(void);
+/* The vDSO's data page (time/vvar.h): from now on every change of the
+ * clock (time_init, time_mark_tsc_unstable, time_set_realtime) is
+ * published into it under its sequence count, and it is filled now.
+ * Once, at boot, under the kernel lock; page stays mapped for good. */
+struct vvar_data;
+void time_attach_vvar(struct vvar_data *page);
 /* TSC counts per second; 0 before time_init. */
 uint64_t tsc_hz(void);
 /* Bounded polls of a device are measured by the clock, never by counting

@@ -21,5 +21,6 @@
 #define AT_SECURE   23
 #define AT_RANDOM   25  /* 16 random bytes */
 #define AT_EXECFN   31  /* the path given to execve */
+#define AT_SYSINFO_EHDR 33 /* the vDSO's ELF header */
 
 #endif

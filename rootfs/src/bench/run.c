@@ -41,6 +41,7 @@ static const struct bench benches[] = {
 	{ "fork_exec", 200 },
 	{ "page_fault", 2 },
 	{ "exec_busybox", 200 },
+	{ "clock_gettime", 1000000 },
 };
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
 
