@@ -554,24 +554,24 @@ def cases(build):
         # bring-up sees a reading below an earlier one and the
         # clock moves to the HPET; the programs that lean on time then pass.
         dict(name="tsc-warp", machine="q35", mem="256M", extra=["-smp", "2"],
-             cmdline="selftest=timers,threads,conform-futex,smp-stress debugexit "
+             cmdline="selftest=timers,threads,conform-futex,smp-stress,vdso debugexit "
                      "smp_tsc_skew=1073741824",
              expect=banner() + [r"smp: 2 CPUs online",
                                 r"smp: the CPUs' TSCs are not in step \(one read \d+ cycles below",
                                 r"time: TSC unstable \(the CPUs' TSCs are not in step\); "
-                                r"the clock is now the HPET$"] + [r"selftest: 4 passed, 0 failed"],
+                                r"the clock is now the HPET$"] + [r"selftest: 5 passed, 0 failed"],
              reject=NEVER, exit=DEBUGEXIT_OK),
         # A TSC rate given 40 % low (tsc_early_khz, Linux's word): the
         # watchdog sees the TSC run fast against the HPET and moves the clock;
         # the programs that lean on time then run (the in-kernel tsc-rate test
         # would fail: the TSC rate is wrong on purpose).
         dict(name="tsc-watchdog", machine="q35", mem="256M", extra=["-smp", "2"],
-             cmdline="selftest=timers,threads,conform-futex,smp-stress debugexit tsc_early_khz=1500000",
+             cmdline="selftest=timers,threads,conform-futex,smp-stress,vdso debugexit tsc_early_khz=1500000",
              expect=banner() + [r"time: TSC 1500 MHz \(tsc_early_khz\)",
                                 r"time: TSC not invariant \(CPUID 0x80000007\): the clock, checked "
                                 r"against the HPET every 500 ms",
                                 r"time: TSC unstable \(the watchdog: \d+ us of TSC in \d+ us of HPET\); "
-                                r"the clock is now the HPET$"] + [r"selftest: 4 passed, 0 failed"],
+                                r"the clock is now the HPET$"] + [r"selftest: 5 passed, 0 failed"],
              reject=NEVER, exit=DEBUGEXIT_OK),
         # 8 GiB: the full self-test takes about 40 s unloaded (the unbounded fork bomb
         # and memory hog scale with RAM); a loaded host must not turn that into a fail.
@@ -2730,7 +2730,39 @@ def read_log(path):
 # the SMP programs' own: /proc/cpuinfo, sched_getaffinity and getcpu agree on N CPUs, and the
 # stress test's parts (the stale-TLB check among them) pass. Multi-threaded TCG: one host
 # thread per vCPU, so the CPUs really run at once.
-SMP_PROGRAMS = "conform-smp,smp-stress,threads,conform-futex"
+SMP_PROGRAMS = "conform-smp,conform-sched,conform-cpus,smp-stress,threads,conform-futex"
+
+
+def sched_expect(cpus):
+    """conform-sched's lines on cpus CPUs (rootfs/src/conform_sched.c): the spinners kept every
+    CPU busy, a spinner was moved to each CPU, the pinned pairs played every round, and no
+    spinner starved; on one CPU the checks that need two skip."""
+    if cpus == 1:
+        spread = [r"conform-sched: spread-procs SKIP one CPU", r"conform-sched: affinity-move SKIP one CPU",
+                  r"conform-sched: wake-pipe SKIP one CPU"]
+    else:
+        busy = r", \d+ ms, busy( \d+%)" + f"{{{cpus}}}$"
+        spread = [rf"conform-sched: spread-procs ok: {cpus} processes" + busy,
+                  rf"conform-sched: spread-threads ok: {cpus} threads" + busy,
+                  rf"conform-sched: affinity-move ok: moved to each of {cpus} CPUs and back",
+                  rf"conform-sched: wake-pipe ok: \d+ sleeps on each of {cpus} CPUs"]
+    return spread + [r"conform-sched: pingpong-pipe ok: 2000 round trips",
+                     r"conform-sched: pingpong-futex ok: 2000 round trips",
+                     rf"conform-sched: progress-n\+1 ok: {cpus + 1} threads on {cpus} CPUs",
+                     rf"conform-sched: progress-2n ok: {2 * cpus} threads on {cpus} CPUs",
+                     r"selftest: conform-sched ok"]
+
+
+def cpus_expect(cpus):
+    """conform-cpus's lines on cpus CPUs (rootfs/src/conform_cpus.c): /proc/interrupts has a
+    column per CPU and every CPU's LOC grew, a cross-CPU wake-up counted a RES, and
+    /sys/devices/system/cpu has a cpuN directory per CPU."""
+    res = r"conform-cpus: interrupts-res SKIP one CPU" if cpus == 1 else \
+        r"conform-cpus: interrupts-res ok: RES\+CAL grew by \d+"
+    return [rf"conform-cpus: interrupts-format ok: {cpus} CPUs?, \d+ lines",
+            r"conform-cpus: interrupts-loc ok", res,
+            rf"conform-cpus: cpu-dirs ok: {cpus} directories",
+            r"selftest: conform-cpus ok"]
 
 
 def smp_expect(cpus):
@@ -2741,6 +2773,8 @@ def smp_expect(cpus):
             rf"conform-smp: getaffinity ok: \d+ bytes, {cpus} CPUs",
             rf"conform-smp: setaffinity-getcpu ok: pinned to each of {cpus} CPUs in turn",
             r"selftest: conform-smp ok",
+            *sched_expect(cpus),
+            *cpus_expect(cpus),
             rf"smp-stress: fork-exit-wait ok: {2 * cpus if cpus > 1 else 2} workers",
             r"smp-stress: stale-tlb ok: \d+ munmaps",
             r"selftest: smp-stress ok"]
@@ -2765,7 +2799,37 @@ def smp_cases(build):
         smp_case("smp4-pc-xapic", "pc", 4, 4, "qemu64", "selftest debugexit", full=False),
         smp_case("smp2-maxcpus1", "q35", 2, 1, "qemu64", "selftest debugexit maxcpus=1",
                  full=False),
+        # Two packages of one core with two threads, on an Intel CPU (QEMU's TCG "max" says
+        # AMD, whose topology without TOPOEXT Linux reads another way): /proc/cpuinfo and
+        # /sys's topology say what Linux says for it (physical id 0-1, siblings 2, cpu cores 1)
+        dict(name="smp4-topology-smt", machine="q35", mem="256M",
+             extra=["-smp", "4,sockets=2,cores=1,threads=2", "-cpu", "max,vendor=GenuineIntel",
+                    "-accel", "tcg,thread=multi"],
+             cmdline="selftest=conform-smp,conform-cpus debugexit",
+             expect=banner() + [r"smp: 4 CPUs online",
+                                r"conform-smp: cpuinfo ok: 4 entries, siblings 2, cpu cores 1",
+                                r"conform-cpus: topology ok: package:core 0:0 0:0 1:0 1:0, "
+                                r"siblings 2, cpu cores 1$", r"selftest: 2 passed, 0 failed"],
+             reject=NEVER, exit=DEBUGEXIT_OK, timeout=180),
+        # /proc/interrupts from the shell on two CPUs: the serial port's line counts the
+        # characters typed (on CPU 0, where device interrupts go) as Linux shows an IO-APIC
+        # line, and an NMI from QEMU's monitor is counted on the NMI line
+        dict(name="smp2-proc-interrupts", machine="q35", mem="256M", cmdline="",
+             extra=["-smp", "2", "-accel", "tcg,thread=multi"],
+             script=[wait_for(SHELL_STARTED), wait_for(SHELL_PROMPT), monitor_cmd("nmi"),
+                     serial_in("grep -E '^ *(4|NMI):' /proc/interrupts\r"),
+                     wait_for(r"^NMI:"), wait_for(SHELL_PROMPT)],
+             expect=[SHELL_STARTED,
+                     r"^  4: +[1-9]\d* +0   IO-APIC   4-edge      ttyS0$",
+                     r"^NMI: +[01] +[01]   Non-maskable interrupts$"],
+             checks=[nmi_counted], reject=NEVER, exit=None, timeout=120),
     ]
+
+
+def nmi_counted(log):
+    """The NMI the monitor sent is on the NMI line (QEMU sends it to one CPU or each)."""
+    m = re.search(r"^NMI: +(\d+) +(\d+) ", log, re.M)
+    return None if m and int(m.group(1)) + int(m.group(2)) >= 1 else "no NMI counted on the NMI line"
 
 
 # SMP bring-up (issue 11): every AP answers, the APIC mode follows the
@@ -2787,6 +2851,24 @@ def three_cpus_stopped(log):
     """Each of the three other CPUs said once where the panic's NMI stopped it."""
     ids = re.findall(r"^cpu ([0-3]): stopped at ", log, re.M)
     return None if len(ids) == 3 and len(set(ids)) == 3 else f"stopped CPUs {ids}, want three distinct"
+
+
+# A panic while programs run on the other CPUs: three shell loops spin in ring 3, then
+# /proc/sysrq-trigger's 'c' panics. The NMI that stops a CPU arrives in user mode there,
+# where GS is the program's: the handler must find its CPU without it.
+PANIC_USER_SH = """for i in 1 2 3; do while :; do :; done & done
+sleep 1
+echo c > /proc/sysrq-trigger
+"""
+
+
+def stopped_in_user(log):
+    """Three CPUs stopped, and at least one of them at a user-mode address."""
+    why = three_cpus_stopped(log)
+    if why:
+        return why
+    rips = [int(r, 16) for r in re.findall(r"^cpu [0-3]: stopped at (0x[0-9a-f]+)", log, re.M)]
+    return None if any(r < 0x800000000000 for r in rips) else f"no CPU stopped in user mode: {rips}"
 
 
 def smp_bringup_case(name, machine, cpus, cpu, words, expect, exit=DEBUGEXIT_OK, reject=NEVER,
@@ -2820,6 +2902,12 @@ def smp_bringup_cases(build):
                          [r"KERNEL PANIC: deliberate panic \(crash=panic\)"],
                          exit=DEBUGEXIT_PANIC, reject=[r"did not stop", r"recursive panic"],
                          checks=(smp_mode_follows_cpu, three_cpus_stopped)),
+        dict(smp_bringup_case("smp4-panic-user", "q35", 4, "qemu64", "",
+                              [r"smp: 4 CPUs online", r"KERNEL PANIC: sysrq triggered crash"],
+                              exit=DEBUGEXIT_PANIC, reject=[r"did not stop", r"recursive panic"],
+                              checks=(stopped_in_user,)),
+             cmdline="debugexit init=/bin/sh -- /boot/efi/panic-user.sh",
+             image=lambda img: put_on_esp(img, PANIC_USER_SH.encode(), "panic-user.sh")),
     ] + x2apic_cases(build)
 
 
