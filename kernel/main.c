@@ -325,13 +325,14 @@ static void mount_filesystems(const struct kbi_boot_info *bi)
 		vfs_mount_esp(bi->esp_guid);
 }
 
-/* The in-kernel tests, then the user programs of /etc/selftest; one
- * closing line for both. Returns the failure count. */
+/* The in-kernel tests (all, unless a filter leaves out the word
+ * "kernel"), then the user programs of /etc/selftest the filter names;
+ * one closing line for both. Returns the failure count. */
 static int run_selftests(const struct kbi_boot_info *bi)
 {
 	int passed = 0, failed = 0;
 
-	if (!cfg.selftest_filter)
+	if (harness_selected("kernel", cfg.selftest_filter, cfg.selftest_filter_len))
 		selftest_run(bi, &passed, &failed);
 	harness_run(cfg.selftest_filter, cfg.selftest_filter_len, &passed, &failed);
 	klog(LOG_INFO, "selftest: %d passed, %d failed\n", passed, failed);

@@ -209,8 +209,7 @@ static bool run_entry(const struct entry *e)
 	return !fail;
 }
 
-/* True if name is one of the comma-separated words of filter. */
-static bool selected(const char *name, const char *filter, unsigned len)
+bool harness_selected(const char *name, const char *filter, unsigned len)
 {
 	size_t n = strlen(name);
 
@@ -253,7 +252,7 @@ void harness_run(const char *filter, unsigned filter_len, int *passed, int *fail
 				klog(LOG_ERR, "selftest: malformed line in /etc/selftest: %.*s\n", (int)len, s);
 				selftest_note_failure("malformed-line");
 				(*failed)++;
-			} else if (selected(e.name, filter, filter_len)) {
+			} else if (harness_selected(e.name, filter, filter_len)) {
 				if (run_entry(&e))
 					(*passed)++;
 				else
