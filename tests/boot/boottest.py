@@ -2848,9 +2848,17 @@ def smp_mode_follows_cpu(log):
 
 
 def three_cpus_stopped(log):
-    """Each of the three other CPUs said once where the panic's NMI stopped it."""
+    """Each of the three other CPUs said once where the panic's NMI stopped it, followed by
+    its registers (and, stopped in the kernel, its backtrace)."""
     ids = re.findall(r"^cpu ([0-3]): stopped at ", log, re.M)
-    return None if len(ids) == 3 and len(set(ids)) == 3 else f"stopped CPUs {ids}, want three distinct"
+    if len(ids) != 3 or len(set(ids)) != 3:
+        return f"stopped CPUs {ids}, want three distinct"
+    with_regs = re.findall(r"^cpu [0-3]: stopped at (0x[0-9a-f]+).*\nRIP ([0-9a-f]{16}) ", log, re.M)
+    if len(with_regs) != 3 or any(int(a, 16) != int(b, 16) for a, b in with_regs):
+        return f"a stopped CPU's registers are missing or disagree with its RIP: {with_regs}"
+    kernel = [a for a, _ in with_regs if int(a, 16) >= 0xffff800000000000]
+    traces = re.findall(r"^cpu [0-3]: stopped at 0xffff[0-9a-f]+.*\n(?:.*\n){7}backtrace:", log, re.M)
+    return None if len(traces) == len(kernel) else "a CPU stopped in the kernel printed no backtrace"
 
 
 # A panic while programs run on the other CPUs: three shell loops spin in ring 3, then

@@ -103,9 +103,12 @@ struct ap_slot {
 static struct ap_slot slots[SMP_MAX_CPUS];
 static unsigned nslots;
 static volatile bool ap_go;          /* set once the boot CPU numbered the CPUs */
+static bool boot_waiting;            /* the boot CPU halts in collect: answers wake it */
 static struct percpu *cpus[SMP_MAX_CPUS];
 static volatile unsigned online = 1;
 static uint64_t t_start, t_kick;     /* TSC at smp_start and at its first INIT */
+static uint64_t park_tsc;            /* TSC when smp_park_others sent its INITs */
+static bool parked_all;              /* and every APIC took its INIT */
 
 /* The TSC warp test (Linux's check_tsc_warp): CPUs take turns under
  * warp_lock, each reading its TSC and comparing it with the last reading
@@ -126,6 +129,9 @@ static void (*ap_enter)(void) __attribute__((noreturn)); /* the scheduler's */
 static volatile int panic_cpu = -1;  /* the CPU that stops the others */
 static unsigned cpus_stopped;        /* CPUs halted by its NMI */
 static uint64_t stopped_rip[SMP_MAX_CPUS]; /* where each was (0: not stopped) */
+/* The NMI's frame of each stopped CPU: valid for good, since the CPU
+ * halts inside that handler and never returns. */
+static const struct trap_frame *stopped_tf[SMP_MAX_CPUS];
 
 unsigned smp_cpus_online(void)
 {
@@ -240,7 +246,12 @@ void ap_entry(unsigned ticket, uint64_t stack_top)
 	s->tsc_answered = rdtsc();
 	if (!answer(s, AP_UP))
 		cpu_halt_forever(); /* too late: left out */
-	lapic_send_ipi(cpus[0]->apic_id, VEC_IPI_RESCHED); /* wake the boot CPU's wait */
+	/* Wake the boot CPU only if it waits in collect: before sched_init
+	 * nothing handles the vector (each was an "unexpected interrupt" log
+	 * line on the serial console, inside the measured boot). Both sides
+	 * store then load, sequentially consistent: one sees the other. */
+	if (__atomic_load_n(&boot_waiting, __ATOMIC_SEQ_CST))
+		lapic_send_ipi(cpus[0]->apic_id, VEC_IPI_RESCHED);
 	/* Halted until smp_finish lets it in (its VEC_IPI_RESCHED, answered
 	 * without the lock: trap.c), not spinning: under emulation a spinning
 	 * CPU takes the host CPU the boot CPU needs to go on booting. */
@@ -260,10 +271,19 @@ void ap_entry(unsigned ticket, uint64_t stack_top)
 
 /* ----------------------------------------------- the boot CPU's side */
 
-static void udelay(uint64_t us)
+/* TSC counts per microsecond; before time_init, TIME_EARLY_TSC_HZ's: a
+ * delay is then never shorter than asked, and a time elapsed comes out
+ * short, which only makes a wait for the rest of a delay longer. */
+static uint64_t tsc_per_us(void)
 {
 	uint64_t hz = tsc_hz() ? tsc_hz() : TIME_EARLY_TSC_HZ;
-	uint64_t end = rdtsc() + hz / US_PER_SEC * us;
+
+	return hz / US_PER_SEC;
+}
+
+static void udelay(uint64_t us)
+{
+	uint64_t end = rdtsc() + tsc_per_us() * us;
 
 	while (rdtsc() < end)
 		cpu_pause();
@@ -386,19 +406,36 @@ static bool prepare_trampoline(uint64_t base, const uint64_t *stacks)
 	return true;
 }
 
-/* INIT to every slot, the delay, then two rounds of SIPIs (an AP already
- * running ignores the second). A slot whose IPI the APIC refused is
- * abandoned at once. */
-static void kick_all(uint64_t base)
+/* The INIT and its delay: none when smp_park_others already sent every
+ * slot its INIT (the AP has waited for a SIPI since; an old CPU's 10 ms
+ * after INIT count from the park), so the kick is SIPI-SIPI alone and an
+ * old CPU's 10 ms wait is usually over. Otherwise INIT to every slot
+ * here; a slot whose INIT the APIC refused is abandoned. */
+static void init_all(bool modern)
 {
-	bool modern = modern_cpu();
-	uint32_t page = (uint32_t)(base >> PAGE_SHIFT_4K);
+	uint64_t since_park = (rdtsc() - park_tsc) / tsc_per_us();
 
+	if (parked_all) {
+		if (!modern && since_park < INIT_DELAY_LEGACY_US)
+			udelay(INIT_DELAY_LEGACY_US - since_park);
+		return;
+	}
 	for (unsigned i = 0; i < nslots; i++)
 		if (!lapic_send_init(slots[i].apic_id))
 			answer(&slots[i], AP_ABANDONED);
 	if (!modern)
 		udelay(INIT_DELAY_LEGACY_US);
+}
+
+/* INIT (init_all), then two rounds of SIPIs (an AP already running
+ * ignores the second); a slot whose SIPI the APIC refused is left to
+ * its deadline. */
+static void kick_all(uint64_t base)
+{
+	bool modern = modern_cpu();
+	uint32_t page = (uint32_t)(base >> PAGE_SHIFT_4K);
+
+	init_all(modern);
 	for (int round = 0; round < 2; round++) {
 		for (unsigned i = 0; i < nslots; i++)
 			if (__atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) == AP_WAITING)
@@ -430,13 +467,16 @@ static void collect(void)
 	uint64_t deadline = tsc_deadline_ms(SMP_ANSWER_MS);
 	uint64_t flags = irq_save();
 
+	__atomic_store_n(&boot_waiting, true, __ATOMIC_SEQ_CST);
 	/* Halted, not spinning: under emulation the APs are host threads
-	 * that need the host CPU this one would burn. Each AP's answer sends
-	 * VEC_IPI_RESCHED (a no-op when taken), the tick bounds the wait. */
+	 * that need the host CPU this one would burn. An AP answering from now
+	 * on sends VEC_IPI_RESCHED (a no-op when taken); the tick bounds the
+	 * wait. */
 	while (waiting() && !tsc_deadline_passed(deadline)) {
 		cpu_idle_wait();
 		cpu_cli();
 	}
+	__atomic_store_n(&boot_waiting, false, __ATOMIC_RELAXED);
 	irq_restore(flags);
 	for (unsigned i = 0; i < nslots; i++) {
 		struct ap_slot *s = &slots[i];
@@ -463,6 +503,17 @@ static unsigned self_id(void)
 
 static const struct tlb_cpus tlb_cpus = { self_id, smp_cpus_online, smp_send_ipi, irq_set_handler };
 _Static_assert(TLB_MAX_CPUS >= SMP_MAX_CPUS, "a TLB mailbox per CPU");
+
+/* A stopped CPU's registers, and in kernel mode its backtrace: its stack
+ * no longer changes (it halts in the NMI handler for good). */
+static void print_stopped(const struct trap_frame *tf)
+{
+	if (!tf)
+		return;
+	trap_print_regs(tf);
+	if (!(tf->cs & SEL_RPL3))
+		panic_backtrace(tf->rip, tf->rbp);
+}
 
 /* panic_begin's hook, on the panicking CPU: an NMI to every other CPU,
  * a bounded wait for each to stop (smp_nmi_stop), and one line per CPU
@@ -491,6 +542,8 @@ static void stop_others(void)
 			panic_printf("cpu %u: stopped at %#lx %s+%#lx\n", i, rip, name, off);
 		else
 			panic_printf("cpu %u: stopped at %#lx\n", i, rip);
+		if (rip)
+			print_stopped(stopped_tf[i]);
 	}
 }
 
@@ -512,24 +565,31 @@ bool smp_nmi_stop(const struct trap_frame *tf)
 
 	if (p < 0 || p == (int)self)
 		return false;
-	if (self < SMP_MAX_CPUS)
+	if (self < SMP_MAX_CPUS) {
+		stopped_tf[self] = tf;
 		__atomic_store_n(&stopped_rip[self], tf->rip ? tf->rip : 1, __ATOMIC_RELEASE);
+	}
 	__atomic_fetch_add(&cpus_stopped, 1, __ATOMIC_RELEASE);
 	cpu_halt_forever();
 }
 
 /* Stopping the firmware's spinning APs early matters under emulation:
- * each is a host thread that competes with the boot CPU until INIT. */
+ * each is a host thread that competes with the boot CPU until INIT. The
+ * INIT sent here is the one of INIT-SIPI-SIPI (park_tsc, parked_all):
+ * an AP stays in wait-for-SIPI until the kick. */
 void smp_park_others(void)
 {
 	const struct acpi_madt_info *madt = acpi_madt();
 	uint32_t self = lapic_id();
+	bool all = madt && lapic_ready();
 
-	for (unsigned i = 0; madt && lapic_ready() && i < madt->ncpus; i++) {
+	for (unsigned i = 0; all && i < madt->ncpus; i++) {
 		const struct acpi_cpu *c = &madt->cpus[i];
-		if (c->enabled && c->apic_id != self)
-			lapic_send_init(c->apic_id);
+		if (c->enabled && c->apic_id != self && !lapic_send_init(c->apic_id))
+			all = false;
 	}
+	park_tsc = rdtsc();
+	parked_all = all;
 }
 
 void smp_set_tsc_skew(uint64_t cycles)

@@ -54,7 +54,9 @@ void smp_set_ap_entry(void (*enter)(void) __attribute__((noreturn)));
 /* Send INIT to every other CPU the MADT lists as enabled, so that each
  * waits for a SIPI instead of running the firmware's AP loop (under
  * emulation a spinning vCPU slows the boot CPU down). Called once by the
- * boot CPU after interrupts_init; harmless for CPUs never started. */
+ * boot CPU after interrupts_init, before smp_start; harmless for CPUs
+ * never started. When every APIC took it, it is the INIT of
+ * INIT-SIPI-SIPI: smp_start sends the SIPIs alone. */
 void smp_park_others(void);
 
 /* CPUs online: 1 before smp_init, then those that answered. Their ids are
