@@ -150,12 +150,14 @@ static struct cal_point cal_point(const struct refclock *ref)
 
 /* Measure over at least counts reference counts, starting now. */
 static void measure(const struct refclock *ref, uint64_t counts, struct cal_point *a,
-		    struct cal_point *b, uint64_t *elapsed)
+		    struct cal_point *b, uint64_t *elapsed, void (*work)(void))
 {
 	struct span s;
 
 	*a = cal_point(ref);
 	span_start(&s, ref, a->ref);
+	if (work)
+		work(); /* inside the window: only its end points are timed */
 	while (span_poll(&s) < counts)
 		cpu_pause();
 	*b = cal_point(ref);
@@ -197,6 +199,22 @@ static uint64_t median3(uint64_t v[CAL_RUNS])
 	return c;
 }
 
+/* time_calibration_work's function, run once (NULL after). */
+static void (*cal_work)(void);
+
+static void (*take_cal_work(void))(void)
+{
+	void (*fn)(void) = cal_work;
+
+	cal_work = NULL;
+	return fn;
+}
+
+void time_calibration_work(void (*fn)(void))
+{
+	cal_work = fn;
+}
+
 /* Fill whichever of tsc_hz and apic_hz CPUID left unknown by measuring
  * against tm.ref. The APIC timer counts down, masked, meanwhile. */
 static void calibrate(void)
@@ -209,7 +227,7 @@ static void calibrate(void)
 	for (int i = 0; i < CAL_RUNS; i++) {
 		struct cal_point a, b;
 		uint64_t elapsed;
-		measure(ref, ref->hz / CAL_WINDOW_DIV, &a, &b, &elapsed);
+		measure(ref, ref->hz / CAL_WINDOW_DIV, &a, &b, &elapsed, i ? NULL : take_cal_work());
 		tsc[i] = mul_div(b.tsc - a.tsc, ref->hz, elapsed);
 		apic[i] = mul_div((uint64_t)(a.apic - b.apic) * LAPIC_TIMER_DIVIDER, ref->hz, elapsed);
 	}
@@ -278,6 +296,9 @@ void time_init(const struct kbi_boot_info *bi, const struct refclock *ref)
 	}
 	if ((!tm.tsc_hz || !tm.apic_hz) && tm.ref)
 		calibrate();
+	void (*work)(void) = take_cal_work();
+	if (work) /* nothing was measured */
+		work();
 	if (!tm.tsc_hz && bi->tsc_hz) {
 		tm.tsc_hz = bi->tsc_hz;
 		tm.tsc_source = "the loader's figure";
@@ -587,7 +608,7 @@ static uint64_t sample_timer_hz(void)
 		struct cal_point a, b;
 		uint64_t elapsed;
 
-		measure(tm.ref, tm.ref->hz / TEST_SPAN_DIV, &a, &b, &elapsed);
+		measure(tm.ref, tm.ref->hz / TEST_SPAN_DIV, &a, &b, &elapsed, NULL);
 		if (b.apic < a.apic && elapsed && elapsed < half_period)
 			return mul_div((uint64_t)(a.apic - b.apic) * LAPIC_TIMER_DIVIDER, tm.ref->hz,
 				       elapsed);
@@ -641,7 +662,7 @@ static uint64_t measure_tsc_error(uint64_t *tsc_err, uint64_t *ns_err)
 	uint64_t counts;
 	uint64_t ns_a = time_ns(); /* the clock (the TSC or the reference), around the window */
 
-	measure(tm.ref, tm.ref->hz / TEST_WINDOW_DIV, &a, &b, &counts);
+	measure(tm.ref, tm.ref->hz / TEST_WINDOW_DIV, &a, &b, &counts, NULL);
 	uint64_t ns_b = time_ns();
 	uint64_t hz = mul_div(b.tsc - a.tsc, tm.ref->hz, counts);
 	uint64_t ref_ns = mul_div(counts, NSEC_PER_SEC, tm.ref->hz);

@@ -107,6 +107,8 @@ static bool boot_waiting;            /* the boot CPU halts in collect: answers w
 static struct percpu *cpus[SMP_MAX_CPUS];
 static volatile unsigned online = 1;
 static uint64_t t_start, t_kick;     /* TSC at smp_start and at its first INIT */
+static bool prepared;                /* smp_prepare ran */
+static uint64_t prepare_tsc;         /* the TSC counts smp_prepare took */
 static uint64_t park_tsc;            /* TSC when smp_park_others sent its INITs */
 static bool parked_all;              /* and every APIC took its INIT */
 
@@ -617,21 +619,12 @@ static const char *cannot_start(const struct kbi_boot_info *bi, unsigned limit)
 	return NULL;
 }
 
-/* Start the planned slots; false if the trampoline cannot be set up. */
-static bool start_slots(const struct kbi_boot_info *bi, const uint64_t *stacks)
-{
-	if (!prepare_trampoline(bi->ap_trampoline, stacks))
-		return false;
-	t_kick = rdtsc();
-	kick_all(bi->ap_trampoline);
-	return true;
-}
 
 /* The details, at loglevel 7, once the CPUs are up (the consoles are
  * slow under emulation: not inside the measured start). */
 static void log_details(void)
 {
-	klog(LOG_DEBUG, "smp: %u slots prepared in %lu us\n", nslots, tsc_to_us(t_kick - t_start));
+	klog(LOG_DEBUG, "smp: %u slots prepared in %lu us\n", nslots, tsc_to_us(prepare_tsc));
 	for (unsigned i = 0; i < nslots; i++) {
 		const struct ap_slot *s = &slots[i];
 		if (s->state == AP_UP)
@@ -641,13 +634,14 @@ static void log_details(void)
 	}
 }
 
-void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus)
+void smp_prepare(const struct kbi_boot_info *bi, unsigned max_cpus)
 {
 	static uint64_t stacks[SMP_MAX_CPUS];
 	unsigned limit = max_cpus && max_cpus < SMP_MAX_CPUS ? max_cpus : SMP_MAX_CPUS;
 	const char *why = cannot_start(bi, limit);
+	uint64_t t0 = rdtsc();
 
-	t_start = rdtsc();
+	prepared = true;
 	cpus[0] = this_cpu();
 	cpus[0]->apic_id = lapic_id();
 	panic_set_stop_others(stop_others);
@@ -656,11 +650,22 @@ void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus)
 		plan(acpi_madt(), limit, stacks);
 	if (!why && !nslots)
 		why = "no other CPU in the MADT";
-	warp_rounds(0); /* the boot CPU's readings before any AP's */
-	if (!why && !start_slots(bi, stacks))
+	if (!why && !prepare_trampoline(bi->ap_trampoline, stacks))
 		why = "the trampoline does not fit its page";
 	not_started = why;
-	started = !why;
+	prepare_tsc = rdtsc() - t0;
+}
+
+void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus)
+{
+	if (!prepared)
+		smp_prepare(bi, max_cpus);
+	t_start = t_kick = rdtsc();
+	warp_rounds(0); /* the boot CPU's readings before any AP's */
+	if (not_started)
+		return;
+	kick_all(bi->ap_trampoline);
+	started = true;
 }
 
 void smp_finish(void)

@@ -36,6 +36,13 @@ void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus);
  * drops every TLB entry it has. */
 void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus);
 void smp_finish(void);
+/* smp_start's first part, which it runs itself unless this ran before:
+ * plan the slots, allocate their stacks, GDTs, TSSs and per-CPU blocks,
+ * prepare the trampoline; no AP is touched. It costs wall time under
+ * emulation (fresh guest memory) and needs no clock: main.c runs it
+ * inside the clock's calibration window (time_calibration_work). After
+ * smp_set_ap_entry, holding the kernel lock. */
+void smp_prepare(const struct kbi_boot_info *bi, unsigned max_cpus);
 
 /* After smp_finish: the largest step back the TSC warp test saw between
  * CPUs (0: in step); the caller then distrusts the TSC as the clock. */
