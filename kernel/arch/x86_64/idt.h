@@ -32,7 +32,5 @@ void idt_load(void);
 struct trap_frame *trap_dispatch(struct trap_frame *tf);
 /* The NMI (nmi_common): count it; reads no GS, takes no lock. */
 void trap_nmi(struct trap_frame *tf);
-/* Print tf's registers with panic_printf (a panic report's lines). */
-void trap_print_regs(const struct trap_frame *tf);
 
 #endif

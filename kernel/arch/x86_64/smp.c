@@ -16,6 +16,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/fpu.h"
+#include "arch/x86_64/frame_print.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq.h"

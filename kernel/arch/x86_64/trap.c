@@ -6,6 +6,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/efi_call.h"
+#include "arch/x86_64/frame_print.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/klock.h"
@@ -65,17 +66,6 @@ static void describe_page_fault(uint64_t err, uint64_t cr2)
 		     err & PF_USER ? "user mode" : "kernel mode",
 		     err & PF_IFETCH ? ", instruction fetch" : "",
 		     err & PF_RSVD ? ", reserved bit set" : "");
-}
-
-void trap_print_regs(const struct trap_frame *tf)
-{
-	panic_printf("RIP %016lx  CS %04lx  RFLAGS %016lx\n", tf->rip, tf->cs, tf->rflags);
-	panic_printf("RSP %016lx  SS %04lx\n", tf->rsp, tf->ss);
-	panic_printf("RAX %016lx  RBX %016lx  RCX %016lx\n", tf->rax, tf->rbx, tf->rcx);
-	panic_printf("RDX %016lx  RSI %016lx  RDI %016lx\n", tf->rdx, tf->rsi, tf->rdi);
-	panic_printf("RBP %016lx  R8  %016lx  R9  %016lx\n", tf->rbp, tf->r8, tf->r9);
-	panic_printf("R10 %016lx  R11 %016lx  R12 %016lx\n", tf->r10, tf->r11, tf->r12);
-	panic_printf("R13 %016lx  R14 %016lx  R15 %016lx\n", tf->r13, tf->r14, tf->r15);
 }
 
 /* The frame's registers and this CPU's CR2 and CR3. */
