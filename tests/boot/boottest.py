@@ -89,6 +89,15 @@ def banner(fb=FB_LINE):
         r"kernel: \d+ KiB at phys 0x[0-9a-f]+, \d+ symbols",
     ]
 SELFTEST_OK = [r"selftest: \d+ passed, 0 failed"]
+# What a boot about a machine's shape (its memory, its legacy devices, its consoles) runs
+# instead of the whole list: every in-kernel self-test ("kernel") and the programs that
+# touch the kernel's core paths (ELF loading, files, processes, pipes, signals, the TTY,
+# memory, time, threads, futexes, the CPUs, the vDSO). The whole list runs in q35-256M,
+# smp4-q35-cpumax, clang-q35-1G, apic-pc-128M-smp2, the tsc=unstable boots, cpu-max and
+# laptop-usb-nolegacy; running it again per shape cost the suite minutes.
+MACHINE_PROGRAMS = ("kernel,minimal,hello,dynamic,files,procs,pipes,signals,ttyio,mmap,timers,"
+                    "threads,conform-futex,conform-mem,conform-smp,vdso,smp-stress")
+MACHINE_SELFTEST = f"selftest={MACHINE_PROGRAMS}"
 SELFTEST_NAMES = ["memmap-sane", "memmap-marks", "kernel-permissions", "stack-guard",
                   "direct-map", "direct-map-cache", "ksyms", "pmm-every-page", "pmm-orders-aligned",
                   "vmm-map-protect-unmap", "kernel-stack-guard", "heap-stress", "percpu-self",
@@ -107,11 +116,26 @@ def user_selftest_names():
     return names
 
 
-def selftests_ran(log, skips=(), absent=()):
+def selftest_filter(cmdline):
+    """The names of a selftest=NAME,... word on cmdline, or None (the whole list)."""
+    for word in cmdline.split():
+        if word.startswith("selftest="):
+            return word[len("selftest="):].split(",")
+        if word == "--":
+            break
+    return None
+
+
+def selftests_ran(log, skips=(), absent=(), only=None):
     """Each named self-test printed its ok line (in any order); a test named in
     skips must instead say it was skipped (its device is absent on that machine),
-    one named in absent was left out of the case's list (an overlay)."""
-    for n in SELFTEST_NAMES + user_selftest_names():
+    one named in absent was left out of the case's list (an overlay). With only (a
+    selftest= filter), the programs it names, and the in-kernel tests if it names
+    "kernel"."""
+    names = SELFTEST_NAMES + user_selftest_names()
+    if only is not None:
+        names = [n for n in names if n in only or (n in SELFTEST_NAMES and "kernel" in only)]
+    for n in names:
         if n in absent:
             continue
         want = f"selftest: {n} skipped (" if n in skips else f"selftest: {n} ok"
@@ -161,7 +185,8 @@ def apic_time(cpus):
 
 def laptop_alone_case(off):
     """Issue 12's laptop matrix: one legacy device (i8042, pit or hpet) off
-    alone, booted from a USB stick on xHCI, two CPUs, the whole self-test;
+    alone, booted from a USB stick on xHCI, two CPUs, the in-kernel self-tests and
+    MACHINE_PROGRAMS;
     a test that needs the missing device skips and says why."""
     expect = banner()
     if off == "i8042":
@@ -173,11 +198,11 @@ def laptop_alone_case(off):
         expect = expect + [r"selftest: irq-route-isa-pit skipped \(no PIT\)"]
         skips = ("irq-route-isa-pit",)
     return dict(name=f"laptop-usb-no{off}", machine=f"q35,{off}=off", mem="512M",
-                cmdline="selftest debugexit", extra=["-smp", "2"], usb_disk=True,
+                cmdline=f"{MACHINE_SELFTEST} debugexit", extra=["-smp", "2"], usb_disk=True,
                 expect=expect + SELFTEST_OK, skips=skips, reject=NEVER, exit=DEBUGEXIT_OK)
 
 
-def apic_case(machine, mem, cpus, usable, hpet=True):
+def apic_case(machine, mem, cpus, usable, hpet=True, selftest="selftest"):
     """A boot of the interrupt and time code on one machine, memory size and CPU count;
     without an HPET the clocks are calibrated against the ACPI PM timer instead."""
     name = f"apic-{machine}-{mem}" + (f"-smp{cpus}" if cpus > 1 else "") + ("" if hpet else "-nohpet")
@@ -185,7 +210,7 @@ def apic_case(machine, mem, cpus, usable, hpet=True):
     lines = apic_time(cpus)
     lines[1] = lines[1].replace(r"\((HPET|ACPI PM timer|PIT|CPUID 0x15|CPUID 0x16)\)", rf"\({ref}\)")
     return dict(name=name, machine=machine + ("" if hpet else ",hpet=off"), mem=mem,
-                cmdline="selftest debugexit", extra=["-smp", str(cpus)],
+                cmdline=f"{selftest} debugexit", extra=["-smp", str(cpus)],
                 expect=banner() + lines + [rf"time: tick [\d.]+ Hz against the {ref}"] + SELFTEST_OK,
                 checks=[usable_mib_between(*usable)], reject=NEVER, exit=DEBUGEXIT_OK)
 
@@ -403,10 +428,10 @@ def cases(build):
                               r"init: /sbin/init hello world"] + SELFTEST_OK,
              checks=[usable_mib_between(200, 256), rootfs_size_matches(build)],
              reject=NEVER, exit=DEBUGEXIT_OK),
-        dict(name="pc-128M", machine="pc", mem="128M", cmdline="selftest debugexit",
+        dict(name="pc-128M", machine="pc", mem="128M", cmdline=f"{MACHINE_SELFTEST} debugexit",
              expect=banner() + SELFTEST_OK, checks=[usable_mib_between(90, 128)],
              reject=NEVER, exit=DEBUGEXIT_OK),
-        dict(name="q35-4G", machine="q35", mem="4G", cmdline="selftest debugexit init=/bin/sh",
+        dict(name="q35-4G", machine="q35", mem="4G", cmdline=f"{MACHINE_SELFTEST} debugexit init=/bin/sh",
              expect=banner() + [r"init: /bin/sh$"] + SELFTEST_OK,
              checks=[usable_mib_between(3900, 4096)], reject=NEVER, exit=DEBUGEXIT_OK),
         # The clang build is also the debug build with the lock-order
@@ -417,7 +442,7 @@ def cases(build):
              checks=[usable_mib_between(900, 1024), lockcheck_clean],
              reject=NEVER + [r"lockcheck: CPU \d+ (spins on|holds)"], exit=DEBUGEXIT_OK),
         dict(name="no-display", machine="q35", mem="256M", vga=False,
-             cmdline="selftest debugexit console=fb",
+             cmdline=f"{MACHINE_SELFTEST} debugexit console=fb",
              expect=banner(r"framebuffer: none") + SELFTEST_OK,
              reject=NEVER, exit=DEBUGEXIT_OK),
         dict(name="echo-input", machine="q35", mem="256M", cmdline="echo debugexit",
@@ -451,7 +476,7 @@ def cases(build):
              reject=NEVER, exit=DEBUGEXIT_OK),
         # Without debugexit the self-test is followed by a normal boot into init,
         # and the kernel never touches the debug-exit port: QEMU keeps running.
-        dict(name="no-debugexit", machine="q35", mem="256M", cmdline="selftest bogus=1",
+        dict(name="no-debugexit", machine="q35", mem="256M", cmdline=f"{MACHINE_SELFTEST} bogus=1",
              expect=[r"cmdline: ignoring unknown or malformed word 'bogus=1'",
                      r"selftest: \d+ passed, 0 failed", r"boot: kernel entry to init \d+ ms"],
              reject=[r"KERNEL PANIC", r"init exited"], exit=None),
@@ -544,9 +569,9 @@ def cases(build):
              reject=[r"power: FADT reset register", r"power: reset-control port",
                      r"efi: ResetSystem\(\d\) returned", r"KERNEL PANIC"], exit=0),
         # interrupts and time: q35 and pc, 128 MiB to 8 GiB, one and two CPUs
-        apic_case("q35", "128M", 2, (90, 128)),
+        apic_case("q35", "128M", 2, (90, 128), selftest=MACHINE_SELFTEST),
         apic_case("pc", "128M", 2, (90, 128)),
-        apic_case("pc", "1G", 1, (900, 1024), hpet=False),
+        apic_case("pc", "1G", 1, (900, 1024), hpet=False, selftest=MACHINE_SELFTEST),
         tsc_unstable_case("q35", "128M", 2, (90, 128)),
         tsc_unstable_case("pc", "128M", 2, (90, 128), hpet=False),
         # The first AP's warp-test readings 2^30 cycles ahead (smp_tsc_skew, a
@@ -575,7 +600,7 @@ def cases(build):
              reject=NEVER, exit=DEBUGEXIT_OK),
         # 8 GiB: the full self-test takes about 40 s unloaded (the unbounded fork bomb
         # and memory hog scale with RAM); a loaded host must not turn that into a fail.
-        dict(apic_case("q35", "8G", 1, (7900, 8192)), timeout=180),
+        dict(apic_case("q35", "8G", 1, (7900, 8192), selftest=MACHINE_SELFTEST), timeout=180),
         # A laptop's shape (issue 12): no PIT, no HPET, no PS/2 controller, four
         # CPUs, booted from a USB stick on xHCI behind a PCIe root port. Time comes
         # from the ACPI PM timer; the PIT's interrupt test says why it is skipped;
@@ -746,7 +771,7 @@ def nvme_cases(build):
     return [dict(name="nvme-disk", machine="q35", mem="256M", cmdline="", image=make, after=check,
                  extra=extra, script=script, expect=expect,
                  reject=NEVER + [r"nvme\d: .*(timed out|reset|fatal|failed)"], exit=0),
-            dict(name="nvme-reset", machine="q35", mem="256M", cmdline="selftest debugexit",
+            dict(name="nvme-reset", machine="q35", mem="256M", cmdline=f"{MACHINE_SELFTEST} debugexit",
                  image=lambda img: gpt_disk(reset_disk, NVME_DISK_SIZE, 512, NVME_PARTS),
                  after=lambda img: os.unlink(reset_disk), extra=reset_extra,
                  expect=banner() + [r"nvme0: the block layer cancelled a request; the I/O in flight "
@@ -868,7 +893,7 @@ def usbms_cases(build):
               wait_for(r"^rc=\d+$"), wait_for(SHELL_PROMPT),
               serial_in("dd if=/dev/sda1 bs=1 skip=510 count=2 2>/dev/null | od -An -tx1 | tr -d ' '; "
                         "echo alive-$((6*7))\r"), wait_for(r"^alive-42$")]
-    return [dict(name="usb-storage", machine="q35", mem="512M", cmdline="selftest", usb_disk=True,
+    return [dict(name="usb-storage", machine="q35", mem="512M", cmdline=MACHINE_SELFTEST, usb_disk=True,
                  image=make, after=check, timeout=240,
                  extra=["-drive", f"if=none,id=scratch,format=raw,file={path}",
                         "-device", "usb-storage,bus=xhci.0,drive=scratch"],
@@ -2157,7 +2182,7 @@ def ahci_cases(build):
     bad_expect = [r"ahci: sdb: QEMU HARDDISK, 64 MiB", SHELL_STARTED,
                   r"ahci: sdb: the disk reports an error \(status 0x41, error 0x4, .*\); resetting the port$",
                   r"Input/output error", r"^status=1$", r"^nvme-p1-block-00200 after$"]
-    return [dict(name="ahci-disk", machine="q35", mem="256M", cmdline="selftest", image=make,
+    return [dict(name="ahci-disk", machine="q35", mem="256M", cmdline=MACHINE_SELFTEST, image=make,
                  after=check, extra=drives, script=script, expect=expect,
                  reject=NEVER + [r"ahci: .*(timed out|reports an error|interface error|does not come back)"],
                  exit=0, timeout=240),
@@ -2170,7 +2195,7 @@ def ahci_cases(build):
 # Secure Boot (issue 15): the loader signed with the snakeoil key, on the
 # snakeoil firmware (sb=True) or the ordinary one. Five boots, three of them
 # short refusals; each skips with a reason without sbsign or the firmware.
-SB_WORDS = "selftest debugexit"
+SB_WORDS = f"{MACHINE_SELFTEST} debugexit"
 SB_REFUSED = [r"Kestrel \d", r"kestrel-loader: secure boot: off"]
 
 
@@ -2190,7 +2215,7 @@ def sb_cases(build):
                               r"secure boot: cmdline\.txt: init arguments 'x y' ignored"]
              + banner()[1:] + [r"secure boot: on; kernel and rootfs verified by the signed loader, "
                                r"words of cmdline\.txt ignored",
-                               r'cmdline: "selftest debugexit"$', r"init: /sbin/init$"] + SELFTEST_OK,
+                               rf'cmdline: "{SB_WORDS}"$', r"init: /sbin/init$"] + SELFTEST_OK,
              reject=NEVER + [r"verify:", r"KERNEL PANIC"], exit=DEBUGEXIT_OK),
         dict(name="sb-other-kernel", sb=True, sign=True, cmdline=SB_WORDS,
              image=lambda img: swap_file(img, os.path.join(build, "kernel.elf"), "kestrel/kernel.elf"),
@@ -2481,7 +2506,8 @@ def verdict(case, log, status):
             return f"unexpected line: {p}"
     checks = case.get("checks", [])
     if any(SELFTEST_OK[0] == p for p in case["expect"]):
-        checks = checks + [lambda log: selftests_ran(log, case.get("skips", ()), case.get("absent", ()))]
+        checks = checks + [lambda log: selftests_ran(log, case.get("skips", ()), case.get("absent", ()),
+                                                     selftest_filter(case.get("cmdline", "")))]
     for check in checks:
         why = check(log)
         if why:
@@ -3103,8 +3129,8 @@ def console_cases(build):
     failing = "minimal exit=0 2000 /bin/minimal\nfails-on-purpose exit=1 2000 /bin/minimal\n"
     return [
         dict(name="debugcon-noserial", machine="q35", mem="256M", debugcon=True,
-             cmdline="selftest debugexit console=debugcon,fb",
-             expect=banner()[1:] + [r'cmdline: "selftest debugexit console=debugcon,fb"',
+             cmdline=f"{MACHINE_SELFTEST} debugexit console=debugcon,fb",
+             expect=banner()[1:] + [rf'cmdline: "{MACHINE_SELFTEST} debugexit console=debugcon,fb"',
                                     r"console: input from ps2 keyboard$"] + SELFTEST_OK,
              reject=NEVER + [r"kestrel-loader"], exit=DEBUGEXIT_OK, timeout=300),
         banner_case(build, "fb-banner-pass", "selftest=minimal,hello", None,
@@ -3165,12 +3191,12 @@ def selftest_list_without(names):
 
 def loader_cases(build):
     return [
-        dict(name="q35-16G", machine="q35", mem="16G", cmdline="selftest debugexit",
+        dict(name="q35-16G", machine="q35", mem="16G", cmdline=f"{MACHINE_SELFTEST} debugexit",
              overlay_files={"etc/selftest": selftest_list_without(RAM_FILLERS)}, absent=RAM_FILLERS,
              expect=banner() + SELFTEST_OK,
              checks=[usable_mib_between(16000, 16384), memory_total_at_least(16300)],
              reject=NEVER, exit=DEBUGEXIT_OK, timeout=300),
-        # (debugcon-noserial runs the whole self-test without a serial port;
+        # (debugcon-noserial runs the self-tests without a serial port;
         # this one checks the default consoles cope with its absence.)
         dict(name="noserial-exit", machine="q35", mem="256M", serial_none=True,
              cmdline="selftest=minimal,hello,mmap,procs debugexit", expect=[], reject=[],
