@@ -344,13 +344,15 @@ static int run_selftests(const struct kbi_boot_info *bi)
 
 static const struct kbi_boot_info *boot_bi;
 
-/* The other CPUs' stacks and tables (smp_prepare), made inside the
- * clock's calibration window: a wait for the reference clock anyway,
- * and the allocations cost wall time under emulation (fresh guest
- * memory: 15 ms of an 8-CPU boot). */
-static void prepare_cpus(void)
+/* The other CPUs' stacks and tables (smp_prepare) and their start
+ * (smp_start), inside the clock's calibration window: a wait for the
+ * reference clock anyway. Under emulation both cost wall time the boot
+ * would otherwise wait for: the allocations touch fresh guest memory
+ * (15 ms of an 8-CPU boot), and the started CPUs are host threads that
+ * compete with the boot CPU while they set themselves up. */
+static void start_cpus(void)
 {
-	smp_prepare(boot_bi, cfg.maxcpus);
+	smp_start(boot_bi, cfg.maxcpus);
 }
 
 void kmain(struct kbi_boot_info *bi)
@@ -386,12 +388,11 @@ void kmain(struct kbi_boot_info *bi)
 	smp_set_ap_entry(sched_ap_enter); /* the scheduler is above arch: registered */
 	smp_set_tsc_skew(cfg.smp_tsc_skew); /* 0 but in the warp test's test */
 	boot_bi = bi;
-	time_calibration_work(prepare_cpus); /* in the calibration's wait */
+	time_calibration_work(start_cpus); /* in the calibration's wait */
 	time_init(bi, refclock_pick(bi->tsc_hz));
 	if (cfg.tsc_unstable)
 		time_mark_tsc_unstable("tsc=unstable");
 	cpu_sti();
-	smp_start(bi, cfg.maxcpus); /* they set themselves up while the boot goes on */
 	console_input_init(bi);
 	efi_rt_init(bi); /* before the RTC, which may fall back to GetTime */
 	selftest_log_last_run(); /* what the previous self-test run left in its EFI variable */

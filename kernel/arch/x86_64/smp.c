@@ -107,7 +107,7 @@ static volatile bool ap_go;          /* set once the boot CPU numbered the CPUs 
 static bool boot_waiting;            /* the boot CPU halts in collect: answers wake it */
 static struct percpu *cpus[SMP_MAX_CPUS];
 static volatile unsigned online = 1;
-static uint64_t t_start, t_kick;     /* TSC at smp_start and at its first INIT */
+static uint64_t t_kick;              /* TSC at smp_start, before its first INIT */
 static bool prepared;                /* smp_prepare ran */
 static uint64_t prepare_tsc;         /* the TSC counts smp_prepare took */
 static uint64_t park_tsc;            /* TSC when smp_park_others sent its INITs */
@@ -661,12 +661,23 @@ void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus)
 {
 	if (!prepared)
 		smp_prepare(bi, max_cpus);
-	t_start = t_kick = rdtsc();
+	t_kick = rdtsc();
 	warp_rounds(0); /* the boot CPU's readings before any AP's */
 	if (not_started)
 		return;
 	kick_all(bi->ap_trampoline);
 	started = true;
+}
+
+/* TSC of the last answer of a CPU that came up (t_kick if none did). */
+static uint64_t last_answer(void)
+{
+	uint64_t last = t_kick;
+
+	for (unsigned i = 0; i < nslots; i++)
+		if (slots[i].state == AP_UP && slots[i].tsc_answered > last)
+			last = slots[i].tsc_answered;
+	return last;
 }
 
 void smp_finish(void)
@@ -678,10 +689,11 @@ void smp_finish(void)
 	uint64_t t_wait = rdtsc();
 	collect();
 	warp_rounds(0); /* and after every AP's */
-	uint64_t now = rdtsc(), us = tsc_to_us(now - t_start), waited = tsc_to_us(now - t_wait);
-	klog(LOG_INFO, "smp: %u CPU%s online (%s, started in %lu.%03lu ms, %lu.%03lu of them waited for)\n",
-	     online, online == 1 ? "" : "s", lapic_is_x2apic() ? "x2APIC" : "xAPIC", us / 1000,
-	     us % 1000, waited / 1000, waited % 1000);
+	uint64_t waited = tsc_to_us(rdtsc() - t_wait), up = tsc_to_us(last_answer() - t_kick);
+	klog(LOG_INFO, "smp: %u CPU%s online (%s, the last up %lu.%03lu ms after the kick, "
+		       "%lu.%03lu ms waited for)\n",
+	     online, online == 1 ? "" : "s", lapic_is_x2apic() ? "x2APIC" : "xAPIC", up / 1000,
+	     up % 1000, waited / 1000, waited % 1000);
 	if (warp_max)
 		klog(LOG_WARN, "smp: the CPUs' TSCs are not in step (one read %lu cycles below "
 			       "another read before it)\n", warp_max);

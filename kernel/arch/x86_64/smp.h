@@ -26,9 +26,9 @@
 void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus);
 
 /* smp_init in two halves, so that the APs set themselves up while the
- * boot CPU goes on with the boot: smp_start plans and kicks them (from
- * smp_init's own preconditions on, holding the kernel lock) and returns
- * at once; smp_finish, later, waits for the answers (SMP_ANSWER_MS from
+ * boot CPU goes on with the boot: smp_start plans and kicks them (after
+ * smp_set_ap_entry, holding the kernel lock; sched_init may come later)
+ * and returns at once; smp_finish, later, waits for the answers (SMP_ANSWER_MS from
  * the kick), numbers the CPUs, logs and lets them into the scheduler
  * (after sched_init and smp_set_ap_entry). Until smp_finish only the
  * boot CPU is online: no shootdown or IPI goes to a starting AP, and an
@@ -38,10 +38,13 @@ void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus);
 void smp_finish(void);
 /* smp_start's first part, which it runs itself unless this ran before:
  * plan the slots, allocate their stacks, GDTs, TSSs and per-CPU blocks,
- * prepare the trampoline; no AP is touched. It costs wall time under
- * emulation (fresh guest memory) and needs no clock: main.c runs it
- * inside the clock's calibration window (time_calibration_work). After
- * smp_set_ap_entry, holding the kernel lock. */
+ * prepare the trampoline; no AP is touched. After smp_set_ap_entry,
+ * holding the kernel lock.
+ * Neither needs the clock (smp_start's delays use the early TSC rate,
+ * never shorter than asked), and both cost wall time under emulation
+ * (fresh guest memory; started APs are host threads competing with the
+ * boot CPU while they set themselves up): main.c runs smp_start inside
+ * the clock's calibration window (time_calibration_work), a wait anyway. */
 void smp_prepare(const struct kbi_boot_info *bi, unsigned max_cpus);
 
 /* After smp_finish: the largest step back the TSC warp test saw between
