@@ -93,7 +93,7 @@ SELFTEST_OK = [r"selftest: \d+ passed, 0 failed"]
 # instead of the whole list: every in-kernel self-test ("kernel") and the programs that
 # touch the kernel's core paths (ELF loading, files, processes, pipes, signals, the TTY,
 # memory, time, threads, futexes, the CPUs, the vDSO). The whole list runs in q35-256M,
-# smp4-q35-cpumax, clang-q35-1G, apic-pc-128M-smp2, the tsc=unstable boots, cpu-max and
+# smp8-q35-cpumax, clang-q35-1G, apic-pc-128M-smp2, the tsc=unstable boots, cpu-max and
 # laptop-usb-nolegacy; running it again per shape cost the suite minutes.
 MACHINE_PROGRAMS = ("kernel,minimal,hello,dynamic,files,procs,pipes,signals,ttyio,mmap,timers,"
                     "threads,conform-futex,conform-mem,conform-smp,vdso,smp-stress")
@@ -2821,7 +2821,8 @@ def smp_case(name, machine, cpus, online, cpu, cmdline, full):
 
 def smp_cases(build):
     return [
-        smp_case("smp4-q35-cpumax", "q35", 4, 4, "max", "selftest debugexit", full=True),
+        # the whole list on 8 CPUs (4 run it in laptop-usb-nolegacy, 2 in clang-q35-1G)
+        smp_case("smp8-q35-cpumax", "q35", 8, 8, "max", "selftest debugexit", full=True),
         smp_case("smp4-pc-xapic", "pc", 4, 4, "qemu64", "selftest debugexit", full=False),
         smp_case("smp2-maxcpus1", "q35", 2, 1, "qemu64", "selftest debugexit maxcpus=1",
                  full=False),
