@@ -25,7 +25,7 @@
 #define RTE_LEVEL               (1u << 15)
 #define RTE_MASKED              (1u << 16)
 #define RTE_DEST_SHIFT          24      /* in the high dword */
-#define RTE_DEST_MAX            0xffu   /* physical destination: 8-bit APIC ID */
+#define RTE_DEST_MAX            0xfeu   /* physical destination: 8-bit APIC ID, 0xff broadcasts */
 
 #define ISA_BUS                 0
 

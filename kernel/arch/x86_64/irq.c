@@ -43,7 +43,7 @@ static const char *const isa_names[VEC_ISA_COUNT] = {
 /* MSI address and data (Intel SDM vol. 3, 11.11.1 and 11.11.2). */
 #define MSI_ADDRESS_BASE      0xfee00000u
 #define MSI_DEST_SHIFT        12
-#define MSI_DEST_MAX          0xffu   /* 8 bits without interrupt remapping */
+#define MSI_DEST_MAX          0xfeu   /* 8 bits without interrupt remapping; 0xff broadcasts */
 #define MSI_DATA_FIXED_EDGE   0u      /* delivery mode fixed, edge, assert: all zero */
 
 void irq_set_handler(unsigned vector, irq_handler_t h)
