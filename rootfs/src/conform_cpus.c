@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include "checks.h"
+#include "cpus.h"
 
 /*
  * Every check compares two views of the same CPUs that Linux keeps
@@ -120,16 +121,6 @@ static int read_list_file(const char *path, uint64_t *mask)
 	return 0;
 }
 
-/* Pin the caller to cpu; 0 or -1. */
-static int pin(int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	return sched_setaffinity(0, sizeof(one), &one);
-}
-
 /* Let the caller run on every online CPU again. */
 static void unpin(void)
 {
@@ -148,7 +139,7 @@ static pid_t spinner(int cpu, long ms)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		if (pin(cpu))
+		if (pin_to_cpu(cpu))
 			_exit(2);
 		long long end = now_ms() + ms; /* from the first moment on its CPU */
 		while (now_ms() < end)
@@ -325,7 +316,7 @@ static int ping_pong(int cpu, int rounds)
 	if ((pid = fork()) == 0) {
 		close(to_child[1]); /* the parent's close is its EOF */
 		close(from_child[0]);
-		if (pin(cpu))
+		if (pin_to_cpu(cpu))
 			_exit(2);
 		while (read(to_child[0], &c, 1) == 1 && write(from_child[1], &c, 1) == 1)
 			;
@@ -352,7 +343,7 @@ static int check_interrupts_res(void)
 
 	if (ncpus < 2)
 		return skip("one CPU: no wake-up comes from another");
-	if (pin(__builtin_ctzll(online_mask)))
+	if (pin_to_cpu(__builtin_ctzll(online_mask)))
 		return fail("pin to the first CPU: %s", errname(errno));
 	if (ipis_now(&before)) {
 		unpin();
@@ -571,29 +562,6 @@ static int check_topology(void)
 
 /* ------------------------------------------------------------- per process */
 
-/* Field 39 (processor) of a stat file, or -1. */
-static long stat_field39(const char *path)
-{
-	char buf[1024], *p;
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (!(p = strrchr(buf, ')')))
-		return -1;
-	p += 2; /* field 3 */
-	for (int field = 3; field < 39; field++) {
-		if (!(p = strchr(p, ' ')))
-			return -1;
-		p++;
-	}
-	return strtol(p, NULL, 10);
-}
-
 /* A child that pins itself to mask, reports its sched_getcpu() as one
  * byte on *report, and waits until *release is closed (release_child). */
 static pid_t pinned_child(const cpu_set_t *mask, int *report, int *release)
@@ -643,9 +611,9 @@ static int check_stat_processor(void)
 		r = fail("child pinned to CPU %d: sched_getcpu says %d", last, c);
 	} else {
 		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		long f39 = stat_field39(path);
+		long f39 = stat_processor(path);
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)pid);
-		long t39 = access(path, R_OK) == 0 ? stat_field39(path) : last;
+		long t39 = access(path, R_OK) == 0 ? stat_processor(path) : last;
 		if (f39 != last || t39 != last)
 			r = fail("child pinned to CPU %d: /proc/PID/stat field 39 %ld, task stat %ld", last,
 				 f39, t39);
@@ -730,7 +698,7 @@ static volatile int task_tid, task_done;
 
 static void *pinned_thread(void *arg)
 {
-	if (pin(*(int *)arg) == 0)
+	if (pin_to_cpu(*(int *)arg) == 0)
 		task_tid = (int)syscall(SYS_gettid);
 	else
 		task_tid = -1;
@@ -780,7 +748,7 @@ static int task_files(int tid, int last)
 	if (!task_listed(tid) || !task_listed(getpid()))
 		return fail("/proc/self/task does not list both %d and %d", getpid(), tid);
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	long f39 = stat_field39(path);
+	long f39 = stat_processor(path);
 	if (f39 != last)
 		return fail("%s: field 39 %ld, the thread is pinned to CPU %d", path, f39, last);
 	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include "checks.h"
+#include "cpus.h"
 
 /*
  * The CPUs are those of the affinity the program starts with (nproc's
@@ -97,16 +98,6 @@ static long tick_hz;             /* /proc/stat's unit: sysconf(_SC_CLK_TCK) */
 static pid_t my_tid(void)
 {
 	return (pid_t)syscall(SYS_gettid);
-}
-
-/* Pin the calling thread to CPU cpu; 0 or -1 with errno. */
-static int pin_self(int cpu)
-{
-	cpu_set_t one;
-
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	return sched_setaffinity(0, sizeof(one), &one);
 }
 
 static void unpin_self(void)
@@ -583,7 +574,7 @@ static void *inherit_thread(void *arg)
 	struct inherit *in = arg;
 
 	in->tid = my_tid();
-	if (pin_self(in->j))
+	if (pin_to_cpu(in->j))
 		in->r = fail("a thread's sched_setaffinity(0, {%d}): %s", in->j, errname(errno));
 	atomic_store(&in->phase, 1);
 	while (atomic_load(&in->phase) != 2)
@@ -630,7 +621,7 @@ static int check_affinity_inherit(void)
 	struct inherit in = { .k = cpus[ncpu - 1], .j = cpus[0], .r = CHECK_OK };
 	int r;
 
-	if (pin_self(in.k))
+	if (pin_to_cpu(in.k))
 		return fail("sched_setaffinity(0, {%d}): %s", in.k, errname(errno));
 	r = inherit_main(&in);
 	unpin_self();
@@ -681,7 +672,7 @@ static void sleeper(int k, int in, int out)
 	int ready = -1, cpu;
 	char byte;
 
-	if (pin_self(k))
+	if (pin_to_cpu(k))
 		_exit(1);
 	for (int i = 0; i < WAKE_ROUNDS; i++) {
 		if (write(out, &ready, sizeof(ready)) != sizeof(ready) || read(in, &byte, 1) != 1)
@@ -701,7 +692,7 @@ static int wake_on(int k, int w)
 	char what[64];
 
 	snprintf(what, sizeof(what), "sleeper on CPU %d, writer on CPU %d", k, w);
-	if (pin_self(w))
+	if (pin_to_cpu(w))
 		return fail("sched_setaffinity(0, {%d}): %s", w, errname(errno));
 	if (pipe(down))
 		return fail("pipe: %s", errname(errno));
@@ -820,7 +811,7 @@ static void *pp_run(void *arg)
 {
 	int me = (int)(intptr_t)arg, cpu = pp_game->cpu[me];
 
-	if (pin_self(cpu))
+	if (pin_to_cpu(cpu))
 		snprintf(pp_game->why[me], sizeof(pp_game->why[me]), "sched_setaffinity(0, {%d}): %s",
 			 cpu, errname(errno));
 	else if (pp_side(pp_game, me) == 0 && sched_getcpu() != cpu)

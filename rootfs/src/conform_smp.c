@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include "checks.h"
+#include "cpus.h"
 
 /*
  * nproc is sysconf(_SC_NPROCESSORS_ONLN), which musl answers with the
@@ -257,39 +258,12 @@ static int check_getaffinity(void)
 	return CHECK_OK;
 }
 
-/* Field 39 (processor) of /proc/self/stat, or -1. */
-static long stat_processor(void)
-{
-	char buf[1024], *p;
-	FILE *f = fopen("/proc/self/stat", "r");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (!(p = strrchr(buf, ')')))
-		return -1;
-	/* field 3 starts after ") "; field 39 is 36 fields further */
-	p += 2;
-	for (int field = 3; field < 39; field++) {
-		if (!(p = strchr(p, ' ')))
-			return -1;
-		p++;
-	}
-	return strtol(p, NULL, 10);
-}
-
 /* Pinned to cpu: getcpu and /proc/self/stat must both say cpu. */
 static int pinned_to(int cpu)
 {
-	cpu_set_t one;
 	unsigned got = ~0u;
 
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	if (sched_setaffinity(0, sizeof(one), &one))
+	if (pin_to_cpu(cpu))
 		return fail("sched_setaffinity({%d}): %s", cpu, errname(errno));
 	if (raw_getcpu(&got))
 		return fail("getcpu: %s", errname(errno));
@@ -297,7 +271,7 @@ static int pinned_to(int cpu)
 		return fail("pinned to CPU %d, getcpu says %u", cpu, got);
 	if (sched_getcpu() != cpu)
 		return fail("pinned to CPU %d, sched_getcpu says %d", cpu, sched_getcpu());
-	long field = stat_processor();
+	long field = stat_processor("/proc/self/stat");
 	if (field != cpu)
 		return fail("pinned to CPU %d, /proc/self/stat field 39 says %ld", cpu, field);
 	return CHECK_OK;
