@@ -430,6 +430,13 @@ bool cred_may_signal(const struct cred *sender, const struct cred *target)
 	       sender->uid == target->suid || sender->uid == target->uid;
 }
 
+bool cred_may_prlimit(const struct cred *caller, const struct cred *target)
+{
+	return caller->uid == target->uid && caller->uid == target->euid &&
+	       caller->uid == target->suid && caller->gid == target->gid &&
+	       caller->gid == target->egid && caller->gid == target->sgid;
+}
+
 void cred_access_view(const struct cred *c, struct cred *out)
 {
 	*out = *c;

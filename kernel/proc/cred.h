@@ -41,8 +41,8 @@ struct group_info {
  * and fork (cred_fork) and dropped at the thread's end (cred_release).
  * serial stands for Linux's struct cred's identity: a thread shares its
  * creator's, a fork, exec and each change make a new one (cred_renew).
- * No lock: only the one CPU running the kernel, never preempted in it,
- * touches them. */
+ * Lock rule: the kernel lock (klock.h), no lock of their own; no
+ * interrupt handler touches them. */
 struct cred {
 	uint64_t serial;                     /* the identity: 0 the kernel's, else unique */
 	uint32_t uid, euid, suid, fsuid;     /* real, effective, saved, file system */
@@ -127,6 +127,10 @@ bool cred_capable(const struct cred *c, int cap);
 /* Linux's kill_ok_by_cred without CAP_KILL: the sender's real or
  * effective uid is the target's real or saved uid. */
 bool cred_may_signal(const struct cred *sender, const struct cred *target);
+/* Linux's check_prlimit_permission without CAP_SYS_RESOURCE: the
+ * target's real, effective and saved uids are all the caller's real uid,
+ * and likewise its gids the caller's real gid. */
+bool cred_may_prlimit(const struct cred *caller, const struct cred *target);
 /* access(2)'s view of c (Linux's faccessat override credentials): the
  * file system ids become the real ones, and the effective set the
  * permitted set for a real root, empty for anyone else. */

@@ -104,7 +104,9 @@ SYSCALL_DEFINE2(getrusage, int, who, uptr_t, ru)
 
 /* prlimit64(pid, resource, new, old): the limits of the caller (pid 0)
  * or of another process, as Linux's: the new limit is read first, the
- * old one written only after the new one took. */
+ * old one written only after the new one took. Another process's limits,
+ * read or written, need its credentials to be the caller's
+ * (cred_may_prlimit) or CAP_SYS_RESOURCE: else -EPERM. */
 SYSCALL_DEFINE4(prlimit64, pid_t, pid, unsigned int, res, uptr_t, unew, uptr_t, uold)
 {
 	struct process *p = pid ? process_find(pid) : current_process();
@@ -114,6 +116,9 @@ SYSCALL_DEFINE4(prlimit64, pid_t, pid, unsigned int, res, uptr_t, unew, uptr_t, 
 		return -EFAULT;
 	if (!p || p->state != PROC_ALIVE)
 		return -ESRCH;
+	if (p != current_process() && !cred_may_prlimit(current_cred(), process_cred(p)) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
 	if (res >= RLIM_NLIMITS)
 		return -EINVAL;
 	old = p->rlim.lim[res];

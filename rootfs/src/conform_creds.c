@@ -340,6 +340,69 @@ static int check_kill(void)
 	return r;
 }
 
+/* prlimit64 on pid: read (old) or set (new) RLIMIT_NOFILE; the return value. */
+static long prlimit_of(pid_t pid, const struct rlimit *new, struct rlimit *old)
+{
+	return syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, new, old);
+}
+
+/* A user's child with its ids, which waits for a signal. */
+static pid_t paused_user(uid_t uid)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setresuid(uid, uid, uid) != 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+/* prlimit64 on another process, as Linux's check_prlimit_permission: a
+ * user may neither read nor set root's limits (EPERM), but may those of
+ * a process whose ids are all its own, and its own; root
+ * (CAP_SYS_RESOURCE) may a user's. A process that does not exist is
+ * ESRCH before anything else. */
+static int check_prlimit(void)
+{
+	pid_t root = fork(), peer = -1, user = -1;
+	struct rlimit lim;
+	int r;
+
+	if (root == 0) {
+		pause();
+		_exit(0);
+	}
+	peer = paused_user(USER);
+	if (root < 0 || peer < 0)
+		r = fail("fork: %s", strerror(errno));
+	else if (!(r = want_err("a pid no process has", prlimit_of(0x3fffffff, NULL, &lim), ESRCH)) &&
+		 !(r = want_ok("root reads a user's limit", prlimit_of(peer, NULL, &lim))) &&
+		 !(r = want_ok("root sets a user's limit", prlimit_of(peer, &lim, NULL)))) {
+		user = fork();
+		if (user == 0) {
+			struct rlimit l;
+			_exit(setresuid(USER, USER, USER) != 0 ? 10
+			      : prlimit_of(root, NULL, &l) != -1 || errno != EPERM ? 11
+			      : prlimit_of(getpid(), NULL, &l) != 0 ? 12
+			      : prlimit_of(root, &l, NULL) != -1 || errno != EPERM ? 13
+			      : prlimit_of(peer, NULL, &l) != 0 ? 14
+			      : prlimit_of(peer, &l, NULL) != 0 ? 15 : 0);
+		}
+		r = user < 0 ? fail("fork: %s", strerror(errno))
+			     : want_exit("the user's prlimit64 calls (10 setresuid, 11 read root's, 12 "
+					 "read its own, 13 set root's, 14 read a peer's, 15 set a peer's)",
+					 user, 0);
+	}
+	if (root > 0)
+		kill(root, SIGKILL), waitpid(root, NULL, 0);
+	if (peer > 0)
+		kill(peer, SIGKILL), waitpid(peer, NULL, 0);
+	return r;
+}
+
 /* What the thread of check_thread_creds saw, and the pipe it waits on. */
 struct cred_thread {
 	long setresuid_ret;
@@ -765,6 +828,7 @@ static const struct check checks[] = {
 	{ "chown-chmod", check_chown_chmod },
 	{ "write-clears-suid", check_write_clears_suid },
 	{ "kill", check_kill },
+	{ "prlimit", check_prlimit },
 	{ "thread-creds", check_thread_creds },
 	{ "si-uid", check_si_uid },
 	{ "sigqueue", check_sigqueue },
