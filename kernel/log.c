@@ -2,6 +2,8 @@
 /* Kestrel: the kernel log, fanned out to the registered consoles (sinks), and kept in a ring. */
 #include <stdarg.h>
 #include "log.h"
+/* irq_save/irq_restore: single instructions, below lib/ (lib/spinlock.h) */
+#include "arch/x86_64/cpu.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "test/selftest.h"
@@ -148,10 +150,14 @@ void klog(int level, const char *fmt, ...)
 	kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
 	size_t len = strlen(line);
+	/* Interrupts off for the line: an interrupt handler's own klog would
+	 * otherwise land inside this one's ring copy (the same bytes written
+	 * twice, end moved once) or inside its console output. */
+	uint64_t flags = irq_save();
 	ring_append(line, len);
-	if (level > log.level)
-		return;
-	sinks_write(line, len, level, false);
+	if (level <= log.level)
+		sinks_write(line, len, level, false);
+	irq_restore(flags);
 }
 
 /* A line just logged is the newest text in the ring, and a reader that

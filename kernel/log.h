@@ -42,8 +42,10 @@ void log_set_clock(uint64_t tsc_origin, uint64_t tsc_hz);
 uint64_t log_ms_since_origin(uint64_t tsc);
 
 /* Format one message at a level into the ring, and print it unless it is
- * above the log level.
- * Takes no lock yet: the kernel is single-threaded until the scheduler lands. */
+ * above the log level. Lock rule: the kernel lock (klock.h), which every
+ * caller holds (before it exists only the boot CPU runs); no lock of its
+ * own. It writes the line with interrupts off, so that an interrupt
+ * handler's line never lands inside another's. */
 void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Write raw bytes to every enabled sink (force: every registered sink).
@@ -72,7 +74,7 @@ void log_flush(void);
  * *off past them. A reader that fell behind (its bytes were overwritten)
  * first skips forward to the oldest byte kept; *off = 0 reads the whole
  * ring. Returns the number of bytes copied, 0 at the end. Serialised
- * with klog like everything else here (no lock yet). */
+ * with klog like everything else here (the kernel lock). */
 size_t log_ring_read(char *dst, size_t *off, size_t n);
 
 /* The offset just past the newest byte: bytes ever logged to the ring. */

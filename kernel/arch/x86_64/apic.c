@@ -127,10 +127,25 @@ static uint32_t read_esr(void)
 	return lapic_read(LAPIC_REG_ESR);
 }
 
+/* ESR bits of error interrupts not yet logged, and how many (atomic): a
+ * CPU halted waiting for the kernel lock takes this top-class vector
+ * without the lock (trap.c), where the log may not be written. */
+static uint32_t esr_pending, errors_pending;
+
 void lapic_error_interrupt(struct trap_frame *tf)
 {
 	(void)tf;
-	klog(LOG_WARN, "apic: error interrupt, ESR %#x\n", read_esr());
+	__atomic_fetch_or(&esr_pending, read_esr(), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&errors_pending, 1, __ATOMIC_RELEASE);
+}
+
+void lapic_report_errors(void)
+{
+	if (!__atomic_load_n(&errors_pending, __ATOMIC_RELAXED)) /* every interrupt asks */
+		return;
+	uint32_t n = __atomic_exchange_n(&errors_pending, 0, __ATOMIC_ACQUIRE);
+	uint32_t esr = __atomic_exchange_n(&esr_pending, 0, __ATOMIC_RELAXED);
+	klog(LOG_WARN, "apic: %u error interrupt%s, ESR %#x\n", n, n == 1 ? "" : "s", esr);
 }
 
 /* Nothing to do: a spurious interrupt is not in service, so it takes no EOI. */

@@ -20,10 +20,14 @@
  * Interrupts must be off. Returns false (logged) if there is no APIC.
  */
 bool lapic_init(const struct acpi_madt_info *madt);
-/* The handlers of VEC_APIC_ERROR (logs the ESR) and VEC_SPURIOUS (counts it). */
+/* The handlers of VEC_APIC_ERROR (records the ESR for lapic_report_errors)
+ * and VEC_SPURIOUS (counts it). */
 struct trap_frame;
 void lapic_error_interrupt(struct trap_frame *tf);
 void lapic_spurious_interrupt(struct trap_frame *tf);
+/* Log the error interrupts recorded since the last call, if any (one
+ * load when none). Under the kernel lock: trap.c, after each interrupt. */
+void lapic_report_errors(void);
 
 /* On another CPU, after lapic_init on the boot CPU: enable and program
  * this CPU's APIC the same way, in the boot CPU's mode. False when it

@@ -315,6 +315,7 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 	} else {
 		irq_dispatch(tf);
 		report_nmis();
+		lapic_report_errors();
 	}
 	if (from_user) {
 		sched_preempt_point(tf);
