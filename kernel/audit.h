@@ -18,8 +18,8 @@ struct audit_rec {
 	int64_t ret;
 } __attribute__((aligned(64)));
 
-/* The ring of the one CPU that makes system calls today (SMP gives one
- * per CPU): only the system-call path writes it, so no lock; a slot is
+/* One ring for every CPU. Lock rule: the kernel lock: only the system-call
+ * path writes it (syscall.c, lock held, no interrupt handler); a slot is
  * claimed by bumping the index first. The panic path may read a
  * half-written record, which is acceptable for a post-mortem. */
 struct audit_ring {
@@ -31,8 +31,8 @@ extern struct audit_ring audit_ring;
 /* Claims the next record, filled with pid, nr and the first arguments
  * (ret 0), for the caller to set ret when the call returns. Inline and
  * a handful of stores: it runs on every system call, `audit` or not.
- * Lockless: called only by the system-call path of the CPU that owns the
- * ring. Never fails. */
+ * No lock of its own: called only by the system-call path, under the
+ * kernel lock. Never fails. */
 static inline struct audit_rec *audit_begin(int32_t pid, uint32_t nr, uint64_t a0, uint64_t a1,
 					    uint64_t a2)
 {

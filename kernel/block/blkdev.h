@@ -5,11 +5,12 @@
  * /dev nodes, /proc/partitions) and the file systems (FAT, ext2), which
  * reach the disk only through the block cache (block/bcache.h).
  *
- * Lock rule: the registry is written at boot (drivers probe before init
- * runs) and by nothing else; a device's fields are fixed once
- * registered. A request belongs to its submitter until the driver
- * completes it; completion may run in an interrupt handler and touches
- * only the request's done, status and wait queue.
+ * Lock rule: the registry only grows, under the kernel lock, by a driver's
+ * probe (at boot, or later USB mass storage from the hot-plug thread); a
+ * device's fields are fixed once registered. A request belongs to its
+ * submitter until the driver completes it; completion may run in an
+ * interrupt handler and touches only the request's done, status and wait
+ * queue.
  */
 #ifndef KESTREL_BLOCK_BLKDEV_H
 #define KESTREL_BLOCK_BLKDEV_H

@@ -68,10 +68,11 @@ struct nvme_cmd {
 };
 
 /*
- * One controller. Written by probe alone until its namespaces register;
- * from then on lock (interrupts off) protects io, the I/O queue, cmds,
- * ios, busy, dead and broken. The admin queue is probe's and restart's
- * (while dead, nothing else touches the controller); the rest is fixed.
+ * One controller. Lock rule: written by probe alone until its namespaces
+ * register; from then on lock (interrupts off) protects io, the I/O
+ * queue, cmds, ios, busy, dead and broken. The admin queue is probe's and
+ * restart's (while dead, nothing else touches the controller); the rest
+ * is fixed.
  */
 struct nvme_ctrl {
 	struct pci_dev *pci;

@@ -56,9 +56,9 @@ struct pci_bar {
 
 struct pci_driver;
 
-/* One function found by the enumeration. Written by pci_init before
- * anything else runs; afterwards driver, msi_vector and msi_on belong to
- * the driver that bound it (probe runs once, at boot). */
+/* One function found by the enumeration. Lock rule: written by pci_init
+ * before anything else runs; afterwards driver, msi_vector and msi_on
+ * belong to the driver that bound it (probe runs once, at boot). */
 struct pci_dev {
 	uint16_t segment;
 	uint8_t bus, dev, fn;

@@ -29,9 +29,9 @@
 
 /* One keyboard's state: the last report, the decoder that turns set-1
  * scan codes into terminal bytes (dev/keymap.c, shared with the PS/2
- * keyboard), and the key that repeats while held. Touched with
- * interrupts off only, on the boot CPU: by the host controller's
- * interrupt handler (reports) and the tick (repeat). */
+ * keyboard), and the key that repeats while held. Lock rule: the kernel
+ * lock with interrupts off: the host controller's interrupt handler
+ * (reports), a CPU's tick (repeat) and the hot-plug thread touch it. */
 struct usbkbd {
 	uint8_t last[USBKBD_REPORT_SIZE];
 	struct keymap km;

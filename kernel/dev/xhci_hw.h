@@ -188,9 +188,9 @@ struct xhci;
 
 /*
  * One device: on a root port, or behind hubs (route). An entry is free
- * when !used; the hot-plug thread (xhci_hotplug.c) fills and frees
- * entries, with interrupts off, so the interrupt handler never sees one
- * half made: it looks only at entries with a slot and a driver bound.
+ * when !used. Lock rule: the hot-plug thread (xhci_hotplug.c) fills and
+ * frees entries, with interrupts off, so the interrupt handler never sees
+ * one half made: it looks only at entries with a slot and a driver bound.
  */
 struct xhci_dev {
 	struct xhci *hc;              /* its controller */
@@ -218,7 +218,7 @@ struct xhci_dev {
 };
 
 /*
- * One controller. Written by xhci_probe alone until it enables the
+ * One controller. Lock rule: written by xhci_probe alone until it enables the
  * interrupter; from then on lock (taken with interrupts off) guards the
  * event ring, the rings, devs[] and ports_changed: the interrupt
  * handler, the hot-plug thread and the disks' worker are their users,

@@ -148,7 +148,8 @@ int fd_close(struct fdtable *t, int fd);
 
 /* Woken on every I/O state change (data in, space out, hang-up), so
  * poll/select can sleep on one queue for many files. Producers call
- * io_event() after they wake their own waiters. */
+ * io_event() after they wake their own waiters. Lock rule: a wait queue's
+ * (proc/sched.h); io_event_gen is bumped atomically, from the tick too. */
 extern struct wait_queue io_event_wq;
 void io_event(void);
 /* How many io_event() calls there were (epoll's edge-triggered mode asks

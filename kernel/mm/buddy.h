@@ -27,6 +27,9 @@ struct page {
 	uint16_t slab_class;   /* PAGE_SLAB: heap size class */
 };
 
+/* Lock rule: the caller's; buddy.c takes none. pmm.c, its one user, holds
+ * pmm_lock (interrupts off) around every call after pmm_init, which runs
+ * before any other CPU or interrupt. */
 struct buddy {
 	struct page *pages;     /* descriptors for pfn 0 .. npages-1 */
 	uint64_t npages;

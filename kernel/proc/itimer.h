@@ -19,7 +19,9 @@
 #define ITIMER_COUNT   3
 
 /* One timer: for REAL, value is the time_ns() deadline; for the CPU-time
- * timers it is the time left. 0 = disarmed. */
+ * timers it is the time left. 0 = disarmed. Lock rule: the kernel lock with
+ * interrupts off: the tick charges and fires them, setitimer and getitimer
+ * run under irq_save (itimer.c). */
 struct itimer {
 	uint64_t value, interval;
 };

@@ -8,8 +8,9 @@
 
 /*
  * A timer, embedded in what it belongs to (a thread, a process). Lock
- * rule: armed, cancelled and fired with interrupts off on this (single)
- * CPU. Zeroed memory is a disarmed timer; set fire before arming.
+ * rule: the kernel lock with interrupts off: armed and cancelled so, and
+ * fired by the tick of whichever CPU holds the lock (sched_tick). Zeroed
+ * memory is a disarmed timer; set fire before arming.
  */
 struct ktimer {
 	uint64_t when;                  /* time_ns() deadline; 0 = not armed */

@@ -20,9 +20,9 @@ struct rlimit_k {
 	uint64_t cur, max;
 };
 
-/* A process's limits. Private to the process's threads (set by
- * setrlimit/prlimit64 of the process itself), copied at fork, kept
- * across exec. */
+/* A process's limits, copied at fork, kept across exec. Lock rule: the
+ * kernel lock: set by setrlimit, and by prlimit64 of the process or of
+ * another; read by system calls and procfs; no interrupt handler. */
 struct rlimits {
 	struct rlimit_k lim[RLIM_NLIMITS];
 };

@@ -72,6 +72,8 @@ struct thread {
 	unsigned cpu;              /* the CPU it runs on, last ran on, or is queued on */
 };
 
+/* Threads asleep in wait_on. Lock rule: the kernel lock with interrupts
+ * off (wait_on and wake_all take irq_save): interrupt handlers wake them. */
 struct wait_queue {
 	struct thread *head;
 };

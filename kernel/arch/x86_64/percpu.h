@@ -18,8 +18,9 @@
  * kernel GS_BASE points at it (KERNEL_GS_BASE holds the user's value
  * while the kernel runs; swapgs exchanges them on entry from and exit
  * to ring 3). The first field points at the block itself, so
- * this_cpu() is one load: mov %gs:0. Fields are private to their CPU
- * unless marked otherwise; offsets used by assembly are fixed below.
+ * this_cpu() is one load: mov %gs:0. Lock rule: fields are private to
+ * their CPU unless marked otherwise. Offsets used by assembly are fixed
+ * below.
  */
 struct percpu {
 	struct percpu *self;       /* 0: this block */
