@@ -27,7 +27,9 @@ struct itimerval_k {
 
 /* ---------------------------------------------------------------- the tick */
 
-/* A CPU-time timer ran down by ns: fire it (and reload it) when it reaches 0. */
+/* A CPU-time timer ran down by ns of the current thread's time: fire it
+ * (and reload it) when it reaches 0, for that thread first (Linux sends
+ * it from the task whose time expired it). */
 static void run_down(struct process *p, int which, uint64_t ns)
 {
 	struct itimer *t = &p->itimers[which];
@@ -39,7 +41,7 @@ static void run_down(struct process *p, int which, uint64_t ns)
 		return;
 	}
 	t->value = t->interval;
-	signal_send_kernel(p, timer_signal[which]);
+	signal_send_kernel_prefer(p, current_thread(), timer_signal[which]);
 }
 
 void itimer_charge(struct process *p, bool user, uint64_t tick_ns)

@@ -181,7 +181,54 @@ static void rt_drop(struct process *p, int sig)
 		sigqueue_first(p, sig, NULL, true);
 }
 
-static int send_from(struct process *p, int sig, int from_pid)
+/* May thread t of a process take sig now (Linux's wants_signal, short of
+ * its "no signal pending yet" preference): alive and not blocking it. */
+static bool takes(const struct thread *t, int sig)
+{
+	return t->state != THREAD_DEAD && !(t->sig_blocked & bit(sig));
+}
+
+/* Does sig, pending for all of p, go to one thread (its handler runs
+ * once, on the thread that takes it) rather than to the whole process (a
+ * default action kills, stops or continues every thread; a tracer looks
+ * at it first)? */
+static bool for_one_thread(const struct process *p, int sig)
+{
+	uint64_t h = p->sig_action[sig - 1].handler;
+
+	return sig != SIGKILL && sig != SIGSTOP && h != SIG_DFL && h != SIG_IGN &&
+	       !ptrace_traced(&p->ptrace);
+}
+
+/*
+ * Wake the threads of p that may take sig, now pending for all of p. A
+ * signal with a handler wakes one, as Linux's complete_signal: prefer
+ * when it may take it (the thread whose CPU time ran an ITIMER_PROF
+ * down; NULL: the leader, as for kill), else the first that may. Waking every
+ * thread instead lets an idle one (asleep in pthread_join on another
+ * CPU) win the race to the handler against the thread the signal was
+ * meant for. Interrupts off.
+ */
+static void wake_takers(struct process *p, int sig, struct thread *prefer)
+{
+	if (for_one_thread(p, sig)) {
+		for (struct thread *u = p->threads; !prefer && u; u = u->group_next)
+			if (u->tid == p->pid)
+				prefer = u; /* the leader */
+		struct thread *t = prefer && prefer->proc == p && takes(prefer, sig) ? prefer : NULL;
+		for (struct thread *u = p->threads; !t && u; u = u->group_next)
+			if (takes(u, sig))
+				t = u;
+		if (t && t->state != THREAD_RUNNABLE)
+			thread_make_runnable(t); /* a sleeper wakes; one running elsewhere is kicked */
+		return;
+	}
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		if ((bit(sig) & ~t->sig_blocked) && t->state != THREAD_RUNNABLE)
+			thread_make_runnable(t);
+}
+
+static int send_from(struct process *p, int sig, int from_pid, struct thread *prefer)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
@@ -199,10 +246,7 @@ static int send_from(struct process *p, int sig, int from_pid)
 	p->sig_pending |= bit(sig);
 	if (queued_hook)
 		queued_hook();
-	/* Interrupt the blocking calls of the threads that may take it. */
-	for (struct thread *t = p->threads; t; t = t->group_next)
-		if ((bit(sig) & ~t->sig_blocked) && t->state != THREAD_RUNNABLE)
-			thread_make_runnable(t); /* a sleeper wakes; one running elsewhere is kicked */
+	wake_takers(p, sig, prefer); /* interrupt a blocking call that may take it */
 	irq_restore(f);
 	return 0;
 }
@@ -256,12 +300,17 @@ int signal_send(struct process *p, int sig)
 {
 	struct process *from = current_process();
 
-	return send_from(p, sig, from ? from->pid : 0);
+	return send_from(p, sig, from ? from->pid : 0, NULL);
 }
 
 int signal_send_kernel(struct process *p, int sig)
 {
-	return send_from(p, sig, 0);
+	return send_from(p, sig, 0, NULL);
+}
+
+int signal_send_kernel_prefer(struct process *p, struct thread *prefer, int sig)
+{
+	return send_from(p, sig, 0, prefer);
 }
 
 int signal_send_poll(struct process *p, struct thread *t, int sig, int code, int fd, int64_t band)
@@ -278,7 +327,7 @@ int signal_send_poll(struct process *p, struct thread *t, int sig, int code, int
 	info.poll.band = band;
 	info.poll.fd = fd;
 	send_info = &info;
-	int err = t ? signal_send_thread(p, t, sig) : send_from(p, sig, 0);
+	int err = t ? signal_send_thread(p, t, sig) : send_from(p, sig, 0, NULL);
 	send_info = NULL;
 	return err;
 }

@@ -22,6 +22,9 @@ uint64_t signal_pending_set(void);
 /* The same for a signal the kernel itself raises (a timer, the TTY):
  * siginfo says SI_KERNEL rather than naming the interrupted process. */
 int signal_send_kernel(struct process *p, int sig);
+/* signal_send_kernel, for one of p's threads first if it may take sig:
+ * prefer, the thread whose CPU time made it (a CPU-time interval timer). */
+int signal_send_kernel_prefer(struct process *p, struct thread *prefer, int sig);
 /* An I/O signal for an O_ASYNC file (F_SETSIG): sig for p (or only its
  * thread t, if not NULL) with siginfo's si_code code (POLL_IN...), si_fd
  * fd and si_band band. 0 or -EINVAL. */

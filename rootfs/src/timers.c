@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Time: interval timers and alarm, sleeps cut short, CPU-time clocks, times() and rusage.
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -189,6 +190,59 @@ static int check_itimer_cpu(void)
 	if (used < 90)
 		return fail("a 100 ms CPU-time timer fired after %lld ms of CPU", used);
 	remark("fired after %lld ms of CPU", used);
+	return CHECK_OK;
+}
+
+/* Where check_itimer_thread's SIGPROFs ran: on the main thread or another. */
+static pid_t main_tid;
+static volatile sig_atomic_t profs_main, profs_other;
+
+static void on_prof_where(int sig)
+{
+	(void)sig;
+	if ((pid_t)syscall(SYS_gettid) == main_tid)
+		profs_main++;
+	else
+		profs_other++;
+}
+
+static void *spin_thread(void *arg)
+{
+	spin((long)arg); /* the process's CPU time: only this thread runs */
+	return NULL;
+}
+
+/* A CPU-time timer's signal goes to the thread whose time ran it down
+ * (Linux sends it from that task, which takes it if it may), not to
+ * another thread that may take it too: the main thread, asleep in
+ * pthread_join while a second thread spins for 300 ms, takes at most a
+ * tenth of the SIGPROFs. With more CPUs than one, waking every thread
+ * that may take a signal let the idle one win it on its own CPU. */
+static int check_itimer_thread(void)
+{
+	struct sigaction sa;
+	struct itimerval v = { { 0, 10000 }, { 0, 10000 } }, off = { { 0, 0 }, { 0, 0 } };
+	pthread_t th;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_prof_where;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	main_tid = (pid_t)syscall(SYS_gettid);
+	if (sigaction(SIGPROF, &sa, NULL) != 0 || setitimer(ITIMER_PROF, &v, NULL) != 0)
+		return fail("sigaction/setitimer: %s", errname(errno));
+	int err = pthread_create(&th, NULL, spin_thread, (void *)300L);
+	if (!err)
+		pthread_join(th, NULL);
+	setitimer(ITIMER_PROF, &off, NULL);
+	if (err)
+		return fail("pthread_create: %s", errname(err));
+	int total = profs_main + profs_other;
+	if (total < 10)
+		return fail("%d SIGPROFs in 300 ms of CPU time at a 10 ms period", total);
+	if (profs_main * 10 > total)
+		return fail("the idle main thread took %d of %d SIGPROFs", (int)profs_main, total);
+	remark("%d of %d on the spinning thread", (int)profs_other, total);
 	return CHECK_OK;
 }
 
@@ -398,6 +452,7 @@ static const struct check checks[] = {
 	{ "alarm-kills", check_alarm_kills },
 	{ "itimer-periodic", check_itimer_periodic },
 	{ "itimer-cpu", check_itimer_cpu },
+	{ "itimer-thread", check_itimer_thread },
 	{ "itimer-errors", check_itimer_errors },
 	{ "nanosleep-left", check_nanosleep_left },
 	{ "cpu-clocks", check_cpu_clocks },
