@@ -226,21 +226,23 @@ fuzz-kernel: all
 		$(if $(SMP),--smp $(SMP))
 
 # ---------------------------------------------------------------- conformance
-# make conformance [GVTESTS="pipe_test ..."] [GVFILTER=gtest-filter]: gVisor's
+# make conformance [GVTESTS="pipe_test ..."] [GVFILTER=gtest-filter] [GVSMP=N]: gVisor's
 # system-call tests (../shared/conformance/gvisor, built into $(B)/gvisor when
-# missing) booted in batches; a table of passed cases against Linux's and of
-# kernel panics and hangs in $(B)/conformance/gvisor-results.txt. Long (about
-# an hour on 2 cores); not part of make test.
+# missing) booted in batches (on N CPUs with GVSMP=N); a table of passed cases
+# against Linux's and of kernel panics and hangs in
+# $(B)/conformance/gvisor-results.txt. Long (about an hour on 2 cores); not
+# part of make test.
+GV_ARGS = $(if $(GVFILTER),--filter '$(GVFILTER)') $(if $(GVSMP),--smp $(GVSMP))
 .PHONY: conformance
 conformance: all
-	python3 tests/conformance/gvisor.py --build $(B) $(if $(GVFILTER),--filter '$(GVFILTER)') $(GVTESTS)
+	python3 tests/conformance/gvisor.py --build $(B) $(GV_ARGS) $(GVTESTS)
 
-# make conformance-extra [GVTESTS=...] [GVFILTER=...]: the second set,
+# make conformance-extra [GVTESTS=...] [GVFILTER=...] [GVSMP=N]: the second set,
 # tests/conformance/gvisor-extra (built into $(B)/gvisor-extra when missing);
 # table in $(B)/conformance/gvisor-extra-results.txt.
 .PHONY: conformance-extra
 conformance-extra: all
-	python3 tests/conformance/gvisor.py --extra --build $(B) $(if $(GVFILTER),--filter '$(GVFILTER)') $(GVTESTS)
+	python3 tests/conformance/gvisor.py --extra --build $(B) $(GV_ARGS) $(GVTESTS)
 
 # make conformance-quick: make test's step alone, the programs that pass as on
 # Linux (tests/conformance/gvisor-quick.sh; built into $(B)/gvisor-quick).

@@ -238,6 +238,8 @@ def boot(build, workdir, bootno, items, gvdir, args, linux):
         os.unlink(qlog)
     cmd = boottest.qemu_cmd(dict(machine="q35", mem=args.mem), img, vars_fd) + \
         ["-monitor", f"unix:{monitor},server=on,wait=off"]
+    if args.smp > 1:  # one host thread per vCPU, as the SMP boot tests run
+        cmd += ["-smp", str(args.smp), "-accel", "tcg,thread=multi"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     results, cur = {}, None
     t0 = last_output = time.monotonic()
@@ -447,6 +449,7 @@ def main():
                     help=f"guest time limit per binary (s; at least {LINUX_FACTOR}x its Linux time)")
     ap.add_argument("--stall", type=int, default=90, help="s without any output: a hang")
     ap.add_argument("--mem", default="4G")
+    ap.add_argument("--smp", type=int, default=1, help="CPUs of the guest")
     ap.add_argument("--reruns", type=int, default=6,
                     help="reruns of a binary, each without a case that crashed it or the kernel")
     ap.add_argument("--filter", help="a --gtest_filter for every binary")
