@@ -5,9 +5,13 @@
 
 #include "uapi/errno.h"
 
-/* Kernel-internal: a blocking call interrupted by a signal. The signal
- * code turns it into a restart (SA_RESTART, or no handler ran) or into
- * -EINTR; user space never sees it. */
+/* Kernel-internal: a blocking call interrupted by a signal, which the
+ * signal code (proc/signal.c) turns into a restart or into -EINTR; user
+ * space never sees them. ERESTARTSYS restarts unless a handler without
+ * SA_RESTART runs; ERESTART_RESTARTBLOCK (a sleep) restarts only when no
+ * handler runs, through restart_syscall, which goes on with the thread's
+ * saved deadline rather than the call's arguments (Linux's). */
 #define ERESTARTSYS 512
+#define ERESTART_RESTARTBLOCK 516
 
 #endif

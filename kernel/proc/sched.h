@@ -44,6 +44,9 @@ struct thread {
 		uint32_t return_work;
 	};
 	uint64_t syscall_nr;       /* the current system call's number (for restarts) */
+	/* An interrupted sleep's deadline (time_ns) and time-left pointer, for
+	 * restart_syscall (sys_time.c); deadline 0: nothing to restart. */
+	uint64_t restart_deadline, restart_urem;
 	uint64_t run_ns;           /* time spent running, up to the last switch away */
 	uint64_t run_since;        /* time_ns() when it was last switched to */
 

@@ -26,6 +26,7 @@
 #include "sys/syscall.h"
 #include "log.h"
 #include "uapi/signal.h"
+#include "uapi/unistd.h"
 #include "uapi/wait.h"
 
 
@@ -459,20 +460,24 @@ static int next_signal(struct process *p)
 	return ready ? __builtin_ctzll(ready) + 1 : 0;
 }
 
-/* A system call interrupted with -ERESTARTSYS: restart it, or fail it
- * with -EINTR when a handler without SA_RESTART is about to run. */
+/* A system call interrupted with a restart code (lib/errno.h): restart
+ * it, or fail it with -EINTR when a handler is about to run (for
+ * -ERESTARTSYS, one without SA_RESTART). An interrupted sleep restarts
+ * as restart_syscall, which sleeps on to its saved deadline. */
 static void fix_restart(struct trap_frame *tf, bool handler, uint64_t sa_flags)
 {
+	struct thread *t = current_thread();
 	long ret;
 
-	if (!arch_syscall_result(tf, &ret) || ret != -ERESTARTSYS)
+	if (!arch_syscall_result(tf, &ret) || !signal_restart_code(ret))
 		return;
-	if (handler && !(sa_flags & SA_RESTART)) {
+	if (handler && (ret == -ERESTART_RESTARTBLOCK || !(sa_flags & SA_RESTART))) {
+		t->restart_deadline = 0; /* a later restart_syscall says EINTR */
 		arch_syscall_set_result(tf, -EINTR);
 		return;
 	}
-	arch_syscall_restart(tf, current_thread()->syscall_nr);
-	current_thread()->force_iret = true;
+	arch_syscall_restart(tf, ret == -ERESTART_RESTARTBLOCK ? SYS_restart_syscall : t->syscall_nr);
+	t->force_iret = true;
 }
 
 /* What the handler's siginfo says: the fault address for a fault, the

@@ -67,10 +67,16 @@ void signal_deliver(struct trap_frame *tf);
  * system-call exit's test (interrupts off, so nothing can be sent between
  * it and SYSRET); false means signal_deliver() would change nothing.
  * t is a user thread (its process p, t->proc, is not NULL). */
+/* Is ret a restart code of an interrupted call (lib/errno.h)? */
+static inline bool signal_restart_code(long ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTART_RESTARTBLOCK;
+}
+
 static inline bool signal_return_work(const struct thread *t, const struct process *p, long ret)
 {
 	uint64_t ready = (p->sig_pending | t->sig_pending) & ~(t->sig_blocked & ~SIG_UNBLOCKABLE);
-	return ready || p->stopped || t->return_work || ret == -ERESTARTSYS || p->ptrace.tracer;
+	return ready || p->stopped || t->return_work || signal_restart_code(ret) || p->ptrace.tracer;
 }
 /* A fault in user mode: deliver sig with si_addr = addr now (unblocked,
  * handler or default action). Does not return if the process dies. */

@@ -90,8 +90,11 @@ SYSCALL_DEFINE2(gettimeofday, uptr_t, tv, uptr_t, tz)
 	return tv ? copy_to_user(tv, &t, sizeof(t)) : 0;
 }
 
-/* Sleep until the monotonic deadline: 0, or -EINTR when a signal comes
- * first, after writing the time left to urem (if non-zero). */
+/* Sleep until the monotonic deadline: 0, or -ERESTART_RESTARTBLOCK when
+ * a signal comes first, after writing the time left to urem (if
+ * non-zero): the caller sees -EINTR if a handler runs; after a stop and
+ * SIGCONT, or a signal that is ignored, restart_syscall sleeps on to the
+ * same deadline (Linux's nanosleep restart). */
 static long sleep_interruptible(uint64_t deadline, uint64_t urem)
 {
 	uint64_t now;
@@ -100,11 +103,25 @@ static long sleep_interruptible(uint64_t deadline, uint64_t urem)
 		if (signal_pending()) {
 			if (urem && timespec_write(urem, deadline - now))
 				return -EFAULT;
-			return -EINTR;
+			current_thread()->restart_deadline = deadline;
+			current_thread()->restart_urem = urem;
+			return -ERESTART_RESTARTBLOCK;
 		}
 		wait_on(NULL, deadline);
 	}
 	return 0;
+}
+
+/* restart_syscall(): the interrupted sleep goes on (its deadline), or
+ * -EINTR when there is none to go on with (a handler ran since, or the
+ * program called it itself). */
+SYSCALL_DEFINE0(restart_syscall)
+{
+	struct thread *t = current_thread();
+	uint64_t deadline = t->restart_deadline;
+
+	t->restart_deadline = 0;
+	return deadline ? sleep_interruptible(deadline, t->restart_urem) : -EINTR;
 }
 
 SYSCALL_DEFINE2(nanosleep, uptr_t, req, uptr_t, rem)

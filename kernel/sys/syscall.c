@@ -188,6 +188,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_writev] = sys_writev,
 	[SYS_sched_yield] = sys_sched_yield,
 	[SYS_nanosleep] = sys_nanosleep,
+	[SYS_restart_syscall] = sys_restart_syscall,
 	[SYS_getpid] = sys_getpid,
 	[SYS_exit] = sys_exit,
 	[SYS_uname] = sys_uname,

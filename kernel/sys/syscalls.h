@@ -292,6 +292,7 @@ long sys_clock_gettime(SYSCALL_ARGS);
 long sys_clock_getres(SYSCALL_ARGS);
 long sys_gettimeofday(SYSCALL_ARGS);
 long sys_nanosleep(SYSCALL_ARGS);
+long sys_restart_syscall(SYSCALL_ARGS);
 long sys_time(SYSCALL_ARGS);
 long sys_clock_nanosleep(SYSCALL_ARGS);
 

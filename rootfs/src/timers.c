@@ -307,6 +307,46 @@ static int check_nanosleep_left(void)
 	return CHECK_OK;
 }
 
+/* A sleep stopped (SIGSTOP) and continued (SIGCONT) with no handler
+ * goes on to its end, as Linux restarts it (restart_syscall): nanosleep
+ * and clock_nanosleep return 0 after their whole time, not EINTR. A
+ * handler with SA_RESTART still ends the sleep with EINTR (nanosleep is
+ * never restarted after a handler). */
+static int check_sleep_stopped(void)
+{
+	for (int call = 0; call < 2; call++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct timespec req = { 0, 600000000 }, t0, t1;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			int r = call ? clock_nanosleep(CLOCK_MONOTONIC, 0, &req, NULL)
+				     : nanosleep(&req, NULL);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			_exit(r != 0 ? 10 : ts_ns(t1) - ts_ns(t0) < 600000000ll ? 11 : 0);
+		}
+		if (pid < 0)
+			return fail("fork: %s", errname(errno));
+		ms_sleep(100);
+		kill(pid, SIGSTOP);
+		ms_sleep(100);
+		kill(pid, SIGCONT);
+		int r = want_exit(call ? "clock_nanosleep stopped and continued (10 an error, 11 short)"
+				       : "nanosleep stopped and continued (10 an error, 11 short)", pid, 0);
+		if (r)
+			return r;
+	}
+	struct sigaction sa;
+	struct itimerval v = { { 0, 0 }, { 0, 100000 } };
+	struct timespec req = { 2, 0 };
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_timer;
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGALRM, &sa, NULL) != 0 || setitimer(ITIMER_REAL, &v, NULL) != 0)
+		return fail("sigaction/setitimer: %s", errname(errno));
+	return want_err("nanosleep(2 s) with an SA_RESTART handler's alarm", nanosleep(&req, NULL), EINTR);
+}
+
 /* The CPU clocks: they advance by the CPU used, not by sleeping; their resolution is sane. */
 static int check_cpu_clocks(void)
 {
@@ -455,6 +495,7 @@ static const struct check checks[] = {
 	{ "itimer-thread", check_itimer_thread },
 	{ "itimer-errors", check_itimer_errors },
 	{ "nanosleep-left", check_nanosleep_left },
+	{ "sleep-stopped", check_sleep_stopped },
 	{ "cpu-clocks", check_cpu_clocks },
 	{ "child-times", check_child_times },
 	{ "sleeper-times", check_sleeper_times },
