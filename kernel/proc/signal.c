@@ -570,6 +570,10 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 		.handler = act->handler,
 		.restorer = act->restorer,
 		.alt_top = alt_top(tf, act->flags),
+		/* on the alternate stack, or going there: a frame that would not
+		 * fit on it is SIGSEGV, never the memory below it (Linux's
+		 * get_sigframe) */
+		.floor = alt_top(tf, act->flags) || on_altstack(t, arch_user_sp(tf)) ? t->altstack_sp : 0,
 		/* the mask to restore on return: sigsuspend's caller's, not its temporary one */
 		.mask = t->sigsuspend_active ? t->sigsuspend_saved : t->sig_blocked,
 		.ss_sp = t->altstack_sp,

@@ -659,6 +659,52 @@ static int check_altstack_overflow(void)
 	return want_exit("the overflowing child (killed by 11: no handler on the alternate stack)", pid, 0);
 }
 
+/* on_nested_segv: a SIGSEGV handler (SA_NODEFER, on the alternate stack)
+ * that raises SIGSEGV again, each delivery nested one frame deeper. */
+static void on_nested_segv(int sig)
+{
+	raise(sig);
+}
+
+#define ALT_HALF (64 * 1024)
+#define ALT_PATTERN 0x5a
+
+/* Nested handlers use up the alternate stack: the delivery that would go
+ * past its bottom kills the process with SIGSEGV (Linux's get_sigframe),
+ * and no frame lands in the memory below it (here the lower half of a
+ * shared buffer whose upper half is the alternate stack, which the
+ * parent checks afterwards). */
+static int check_altstack_bottom(void)
+{
+	unsigned char *buf = mmap(NULL, 2 * ALT_HALF, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int r;
+
+	if (buf == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	memset(buf, ALT_PATTERN, 2 * ALT_HALF);
+	pid_t pid = fork();
+	if (pid == 0) {
+		stack_t ss = { .ss_sp = buf + ALT_HALF, .ss_size = ALT_HALF, .ss_flags = 0 };
+		struct rlimit rl = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &rl);
+		if (sigaltstack(&ss, NULL) != 0 || handle(SIGSEGV, on_nested_segv, NULL,
+							  SA_ONSTACK | SA_NODEFER))
+			_exit(2);
+		raise(SIGSEGV);
+		_exit(3);
+	}
+	r = pid < 0 ? fail("fork: %s", errname(errno))
+		    : want_signal("nested SIGSEGV handlers on a 64 KiB alternate stack", pid, SIGSEGV);
+	for (size_t i = 0; r == CHECK_OK && i < ALT_HALF; i++)
+		if (buf[i] != ALT_PATTERN)
+			r = fail("a signal frame was written %zu bytes below the alternate stack",
+				 ALT_HALF - i);
+	munmap(buf, 2 * ALT_HALF);
+	return r;
+}
+
 /* Registers (general and SSE) are what they were after a handler ran at a syscall's return. */
 static void on_clobber(int sig)
 {
@@ -820,6 +866,7 @@ static const struct check checks[] = {
 	{ "restart", check_restart },
 	{ "sigaltstack", check_sigaltstack },
 	{ "altstack-overflow", check_altstack_overflow },
+	{ "altstack-bottom", check_altstack_bottom },
 	{ "regs-preserved", check_regs_preserved },
 	{ "exec-dispositions", check_exec_dispositions },
 	{ "fork-inherit", check_fork_inherit },

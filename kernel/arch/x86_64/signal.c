@@ -236,6 +236,8 @@ bool arch_signal_setup_frame(struct trap_frame *tf, struct arch_thread *a,
 	uint64_t fpstate = (top - fpstate_bytes()) & ~63ull;
 	uint64_t at = ((fpstate - sizeof(fr)) & ~15ull) - 8; /* as if called: (rsp + 8) % 16 == 0 */
 
+	if (at < req->floor || at > top)
+		return false; /* off the bottom of the alternate stack (or wrapped) */
 	fill_frame(&fr, tf, req, fpstate);
 	if (fpstate_save_user(fpstate, a->fpu) || copy_to_user(at, &fr, sizeof(fr)))
 		return false;

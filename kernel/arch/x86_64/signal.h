@@ -16,6 +16,7 @@ struct arch_sigframe_req {
 	uint64_t handler;    /* where the handler starts */
 	uint64_t restorer;   /* where it returns to (sa_restorer: a stub calling rt_sigreturn) */
 	uint64_t alt_top;    /* top of the alternate stack to use, 0: the interrupted stack */
+	uint64_t floor;      /* the frame's lowest byte may not be below this (0: no floor) */
 	uint64_t mask;       /* the signal mask rt_sigreturn puts back */
 	uint64_t ss_sp, ss_size;  /* the thread's sigaltstack, recorded in uc_stack */
 	uint32_t ss_flags;
@@ -26,8 +27,9 @@ struct arch_sigframe_req {
  * every register, the mask and the full XSAVE state, siginfo) on the user
  * stack, and point tf at the handler with a clean FPU state; a's FPU area
  * is the scratch buffer. Current thread, interrupts on or off. false when
- * the frame cannot be written (a bad stack): tf and the FPU registers are
- * then unchanged and the caller kills the process with SIGSEGV. */
+ * the frame cannot be written (a bad stack) or would go below req->floor:
+ * tf and the FPU registers are then unchanged and the caller kills the
+ * process with SIGSEGV. */
 bool arch_signal_setup_frame(struct trap_frame *tf, struct arch_thread *a,
 			     const struct arch_sigframe_req *req);
 
