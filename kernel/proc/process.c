@@ -867,6 +867,7 @@ void process_release(struct process *p)
 	unlink_process(p);
 	procfs_forget(p);
 	itimer_forget(p);
+	ptimer_delete_all(p);
 	thread_reap(p->thread);
 	if (p->vm)
 		uvm_destroy(p->vm);
@@ -1034,6 +1035,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	t->cred = img.cred;
 	cred_renew(&t->cred);
 	signal_reset_on_exec(p);
+	ptimer_delete_all(p); /* as Linux's exit_itimers at exec */
 	files_unshare_commit(p, own);
 	fdtable_close_on_exec(p->files);
 	arch_user_frame_init(tf, img.entry, img.sp);

@@ -8,6 +8,7 @@
 #include "proc/cputime.h"
 #include "proc/cred.h"
 #include "proc/itimer.h"
+#include "proc/ptimer.h"
 #include "proc/ptrace.h"
 #include "proc/rlimit.h"
 #include "proc/sched.h"
@@ -127,6 +128,8 @@ struct process {
 	uint64_t child_maxrss_pages; /* the largest of its waited-for children's, and theirs */
 	struct itimer itimers[ITIMER_COUNT]; /* setitimer (see proc/itimer.h) */
 	struct ktimer real_timer;  /* ITIMER_REAL's deadline on the timer wheel */
+	struct ptimer *ptimers;    /* timer_create's (proc/ptimer.h): not kept by fork or exec */
+	int ptimer_next_id;        /* where the next timer id is looked for */
 
 	struct rlimits rlim;       /* setrlimit/prlimit64: the process's own; copied at fork */
 	struct ptrace_state ptrace; /* tracer and tracees (proc/ptrace.h): zero at fork */

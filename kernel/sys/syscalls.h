@@ -293,6 +293,12 @@ long sys_clock_getres(SYSCALL_ARGS);
 long sys_gettimeofday(SYSCALL_ARGS);
 long sys_nanosleep(SYSCALL_ARGS);
 long sys_restart_syscall(SYSCALL_ARGS);
+/* proc/ptimer.c */
+long sys_timer_create(SYSCALL_ARGS);
+long sys_timer_settime(SYSCALL_ARGS);
+long sys_timer_gettime(SYSCALL_ARGS);
+long sys_timer_getoverrun(SYSCALL_ARGS);
+long sys_timer_delete(SYSCALL_ARGS);
 long sys_time(SYSCALL_ARGS);
 long sys_clock_nanosleep(SYSCALL_ARGS);
 

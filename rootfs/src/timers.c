@@ -246,6 +246,89 @@ static int check_itimer_thread(void)
 	return CHECK_OK;
 }
 
+/* timer_create's raw calls (the kernel's timer_t is an int). */
+static long ptimer_create(clockid_t clock, struct sigevent *ev, int *id)
+{
+	return syscall(SYS_timer_create, clock, ev, id);
+}
+
+static long ptimer_settime(int id, int flags, const struct itimerspec *v, struct itimerspec *old)
+{
+	return syscall(SYS_timer_settime, id, flags, v, old);
+}
+
+/* A POSIX timer (timer_create): a periodic CLOCK_MONOTONIC timer's
+ * signals carry SI_TIMER, its id and its sigev_value; timer_gettime
+ * reads the interval and a time left within it; a SIGEV_NONE timer
+ * counts down silently; an absolute CLOCK_REALTIME timer fires once at
+ * its time; deleted ids, unknown clocks and notifications are EINVAL, a
+ * clock without timers (CLOCK_MONOTONIC_RAW) EOPNOTSUPP; a timer without
+ * a sigevent sends SIGALRM with its id as the value. */
+static int check_posix_timer(void)
+{
+	struct sigevent ev;
+	struct itimerspec v = { { 0, 20000000 }, { 0, 30000000 } }, got;
+	sigset_t set;
+	siginfo_t si;
+	int id, quiet, abs_id;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGALRM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR1;
+	ev.sigev_value.sival_int = 42;
+	if (ptimer_create(CLOCK_MONOTONIC, &ev, &id) != 0)
+		return fail("timer_create(CLOCK_MONOTONIC): %s", errname(errno));
+	if (ptimer_settime(id, 0, &v, NULL) != 0)
+		return fail("timer_settime: %s", errname(errno));
+	for (int i = 0; i < 3; i++) {
+		struct timespec limit = { 5, 0 };
+		if (sigtimedwait(&set, &si, &limit) != SIGUSR1)
+			return fail("expiry %d: sigtimedwait: %s", i, errname(errno));
+		if (si.si_code != SI_TIMER || si.si_value.sival_int != 42 || si.si_timerid != id)
+			return fail("expiry %d: si_code %d value %d timerid %d, want %d 42 %d", i,
+				    si.si_code, si.si_value.sival_int, si.si_timerid, SI_TIMER, id);
+	}
+	if (syscall(SYS_timer_gettime, id, &got) != 0 || got.it_interval.tv_nsec != 20000000 ||
+	    got.it_value.tv_sec != 0 || got.it_value.tv_nsec <= 0 || got.it_value.tv_nsec > 20000000)
+		return fail("timer_gettime: interval %ld ns, %ld.%09ld s left", got.it_interval.tv_nsec,
+			    (long)got.it_value.tv_sec, got.it_value.tv_nsec);
+	if (want_ok("timer_delete", syscall(SYS_timer_delete, id)) ||
+	    want_err("timer_delete again", syscall(SYS_timer_delete, id), EINVAL) ||
+	    want_err("timer_getoverrun of a deleted id", syscall(SYS_timer_getoverrun, id), EINVAL) ||
+	    want_err("timer_create(CLOCK_MONOTONIC_RAW)", ptimer_create(CLOCK_MONOTONIC_RAW, &ev, &id), EOPNOTSUPP) ||
+	    want_err("timer_create(clock 100)", ptimer_create(100, &ev, &id), EINVAL))
+		return CHECK_FAIL;
+	ev.sigev_notify = 99;
+	if (want_err("timer_create with sigev_notify 99", ptimer_create(CLOCK_MONOTONIC, &ev, &id), EINVAL))
+		return CHECK_FAIL;
+	ev.sigev_notify = SIGEV_NONE;
+	struct itimerspec once = { { 0, 0 }, { 10, 0 } };
+	if (ptimer_create(CLOCK_MONOTONIC, &ev, &quiet) != 0 || ptimer_settime(quiet, 0, &once, NULL) != 0)
+		return fail("a SIGEV_NONE timer: %s", errname(errno));
+	if (syscall(SYS_timer_gettime, quiet, &got) != 0 || got.it_value.tv_sec < 9 || got.it_value.tv_sec > 10)
+		return fail("a 10 s SIGEV_NONE timer has %ld s left", (long)got.it_value.tv_sec);
+	/* no sigevent: SIGALRM, the id as the value; an absolute realtime expiry */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct itimerspec at = { { 0, 0 }, { now.tv_sec, now.tv_nsec + 50000000 } };
+	if (at.it_value.tv_nsec >= 1000000000) {
+		at.it_value.tv_sec++;
+		at.it_value.tv_nsec -= 1000000000;
+	}
+	if (ptimer_create(CLOCK_REALTIME, NULL, &abs_id) != 0 || ptimer_settime(abs_id, TIMER_ABSTIME, &at, NULL) != 0)
+		return fail("an absolute CLOCK_REALTIME timer: %s", errname(errno));
+	struct timespec limit = { 5, 0 };
+	if (sigtimedwait(&set, &si, &limit) != SIGALRM || si.si_code != SI_TIMER || si.si_value.sival_int != abs_id)
+		return fail("the absolute timer: signal %d code %d value %d (want SIGALRM, SI_TIMER, %d)",
+			    si.si_signo, si.si_code, si.si_value.sival_int, abs_id);
+	remark("3 expiries of a 20 ms timer, id %d", id);
+	return CHECK_OK;
+}
+
 /* Bad timer numbers and times are EINVAL, bad pointers EFAULT; a child starts with no timers. */
 static int check_itimer_errors(void)
 {
@@ -493,6 +576,7 @@ static const struct check checks[] = {
 	{ "itimer-periodic", check_itimer_periodic },
 	{ "itimer-cpu", check_itimer_cpu },
 	{ "itimer-thread", check_itimer_thread },
+	{ "posix-timer", check_posix_timer },
 	{ "itimer-errors", check_itimer_errors },
 	{ "nanosleep-left", check_nanosleep_left },
 	{ "sleep-stopped", check_sleep_stopped },

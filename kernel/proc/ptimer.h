@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* POSIX per-process timers: timer_create and its calls, on the timer wheel (proc/ktimer.h). */
+#ifndef KESTREL_PROC_PTIMER_H
+#define KESTREL_PROC_PTIMER_H
+
+#include <stdint.h>
+#include "proc/ktimer.h"
+
+struct process;
+
+/*
+ * One timer of a process (timer_create). Lock rule: the kernel lock with
+ * interrupts off: the tick fires it (ktimer), the system calls change it
+ * under irq_save. Owned by its process's list until timer_delete, exec or
+ * the process's release.
+ */
+struct ptimer {
+	struct ktimer kt;          /* the next expiry on the wheel, while armed */
+	struct process *proc;
+	struct ptimer *next;       /* the process's timers */
+	int id;                    /* timer_t */
+	int clock;                 /* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME... */
+	int notify;                /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
+	int signo;
+	int tid;                   /* SIGEV_THREAD_ID's thread */
+	uint64_t value;            /* sigev_value, in the signal's siginfo */
+	uint64_t interval;         /* ns between expiries; 0: one shot */
+	uint64_t expires;          /* time_ns() of the next expiry; 0: disarmed */
+	int overrun;               /* periods the last expiry's signal stood for, less one */
+};
+
+/* Delete every timer of p (exec, and p's release). */
+void ptimer_delete_all(struct process *p);
+
+#endif
