@@ -344,9 +344,9 @@ static int run_selftests(const struct kbi_boot_info *bi)
 
 static const struct kbi_boot_info *boot_bi;
 
-/* The other CPUs' stacks and tables (smp_prepare) and their start
- * (smp_start), inside the clock's calibration window: a wait for the
- * reference clock anyway. Under emulation both cost wall time the boot
+/* The other CPUs' stacks and tables, and their start (smp_start),
+ * inside the clock's calibration window: a wait for the reference clock
+ * anyway. Under emulation both cost wall time the boot
  * would otherwise wait for: the allocations touch fresh guest memory
  * (15 ms of an 8-CPU boot), and the started CPUs are host threads that
  * compete with the boot CPU while they set themselves up. */

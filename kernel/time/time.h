@@ -32,7 +32,7 @@ void time_init(const struct kbi_boot_info *bi, const struct refclock *ref);
 /* fn runs once inside time_init, in the first calibration window (a
  * wait for the reference clock: only the window's end points are timed),
  * or when nothing is measured, before it returns: work that costs wall
- * time and needs no clock (smp_prepare's allocations). It must take well
+ * time and needs no clock (smp_start). It must take well
  * under a second (the reference clock's counter may wrap). Before
  * time_init. */
 void time_calibration_work(void (*fn)(void));

@@ -108,8 +108,7 @@ static bool boot_waiting;            /* the boot CPU halts in collect: answers w
 static struct percpu *cpus[SMP_MAX_CPUS];
 static volatile unsigned online = 1;
 static uint64_t t_kick;              /* TSC at smp_start, before its first INIT */
-static bool prepared;                /* smp_prepare ran */
-static uint64_t prepare_tsc;         /* the TSC counts smp_prepare took */
+static uint64_t prepare_tsc;         /* the TSC counts prepare took */
 static uint64_t park_tsc;            /* TSC when smp_park_others sent its INITs */
 static bool parked_all;              /* and every APIC took its INIT */
 
@@ -635,14 +634,16 @@ static void log_details(void)
 	}
 }
 
-void smp_prepare(const struct kbi_boot_info *bi, unsigned max_cpus)
+/* smp_start's first step: plan the slots, allocate their stacks, GDTs,
+ * TSSs and per-CPU blocks, prepare the trampoline, or say in not_started
+ * why no CPU can start; no AP is touched. */
+static void prepare(const struct kbi_boot_info *bi, unsigned max_cpus)
 {
 	static uint64_t stacks[SMP_MAX_CPUS];
 	unsigned limit = max_cpus && max_cpus < SMP_MAX_CPUS ? max_cpus : SMP_MAX_CPUS;
 	const char *why = cannot_start(bi, limit);
 	uint64_t t0 = rdtsc();
 
-	prepared = true;
 	cpus[0] = this_cpu();
 	cpus[0]->apic_id = lapic_id();
 	panic_set_stop_others(stop_others);
@@ -659,8 +660,7 @@ void smp_prepare(const struct kbi_boot_info *bi, unsigned max_cpus)
 
 void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus)
 {
-	if (!prepared)
-		smp_prepare(bi, max_cpus);
+	prepare(bi, max_cpus);
 	t_kick = rdtsc();
 	warp_rounds(0); /* the boot CPU's readings before any AP's */
 	if (not_started)

@@ -36,16 +36,12 @@ void smp_init(const struct kbi_boot_info *bi, unsigned max_cpus);
  * drops every TLB entry it has. */
 void smp_start(const struct kbi_boot_info *bi, unsigned max_cpus);
 void smp_finish(void);
-/* smp_start's first part, which it runs itself unless this ran before:
- * plan the slots, allocate their stacks, GDTs, TSSs and per-CPU blocks,
- * prepare the trampoline; no AP is touched. After smp_set_ap_entry,
- * holding the kernel lock.
- * Neither needs the clock (smp_start's delays use the early TSC rate,
- * never shorter than asked), and both cost wall time under emulation
- * (fresh guest memory; started APs are host threads competing with the
- * boot CPU while they set themselves up): main.c runs smp_start inside
- * the clock's calibration window (time_calibration_work), a wait anyway. */
-void smp_prepare(const struct kbi_boot_info *bi, unsigned max_cpus);
+/* smp_start needs no clock (its delays use the early TSC rate, never
+ * shorter than asked) and costs wall time under emulation (its
+ * allocations touch fresh guest memory; started APs are host threads
+ * competing with the boot CPU while they set themselves up): main.c runs
+ * it inside the clock's calibration window (time_calibration_work), a
+ * wait anyway. */
 
 /* After smp_finish: the largest step back the TSC warp test saw between
  * CPUs (0: in step); the caller then distrusts the TSC as the clock. */
