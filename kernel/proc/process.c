@@ -106,12 +106,19 @@ const struct cred *current_cred(void)
 	return p ? &t->cred : &kernel_cred;
 }
 
-struct cred *process_cred(struct process *p)
+struct thread *process_leader(struct process *p)
 {
 	for (struct thread *t = p->threads; t; t = t->group_next)
 		if (t->tid == p->pid)
-			return &t->cred;
-	return &p->thread->cred;
+			return t;
+	return NULL;
+}
+
+struct cred *process_cred(struct process *p)
+{
+	struct thread *leader = process_leader(p);
+
+	return leader ? &leader->cred : &p->thread->cred;
 }
 
 /* CLONE_FS: the count of processes sharing one working directory and

@@ -231,6 +231,9 @@ bool capable(int cap);
  * thread has its own, as Linux's), access()'s view of them inside
  * access(), root's for a kernel thread. */
 const struct cred *current_cred(void);
+/* p's thread-group leader (the live thread whose tid is the pid), or
+ * NULL once it has left while others run. */
+struct thread *process_leader(struct process *p);
 /* The credentials others see of process p (kill, ptrace, /proc/PID,
  * PRIO_USER, nice): those of its thread-group leader, the thread whose tid
  * is the pid, as Linux looks at the leader's task; while the leader has

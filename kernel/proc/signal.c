@@ -213,9 +213,8 @@ static bool for_one_thread(const struct process *p, int sig)
 static void wake_takers(struct process *p, int sig, struct thread *prefer)
 {
 	if (for_one_thread(p, sig)) {
-		for (struct thread *u = p->threads; !prefer && u; u = u->group_next)
-			if (u->tid == p->pid)
-				prefer = u; /* the leader */
+		if (!prefer)
+			prefer = process_leader(p);
 		struct thread *t = prefer && prefer->proc == p && takes(prefer, sig) ? prefer : NULL;
 		for (struct thread *u = p->threads; !t && u; u = u->group_next)
 			if (takes(u, sig))
@@ -562,6 +561,7 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 {
 	struct thread *t = current_thread();
 	struct siginfo_k info;
+	uint64_t top = alt_top(tf, act->flags);
 
 	memset(&info, 0, sizeof(info));
 	fill_info(p, sig, &info, true);
@@ -569,11 +569,11 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 		.sig = sig,
 		.handler = act->handler,
 		.restorer = act->restorer,
-		.alt_top = alt_top(tf, act->flags),
+		.alt_top = top,
 		/* on the alternate stack, or going there: a frame that would not
 		 * fit on it is SIGSEGV, never the memory below it (Linux's
 		 * get_sigframe) */
-		.floor = alt_top(tf, act->flags) || on_altstack(t, arch_user_sp(tf)) ? t->altstack_sp : 0,
+		.floor = top || on_altstack(t, arch_user_sp(tf)) ? t->altstack_sp : 0,
 		/* the mask to restore on return: sigsuspend's caller's, not its temporary one */
 		.mask = t->sigsuspend_active ? t->sigsuspend_saved : t->sig_blocked,
 		.ss_sp = t->altstack_sp,

@@ -59,6 +59,14 @@ struct trap_frame;
  * -ERESTARTSYS is restarted (SA_RESTART or no handler) or fails with
  * -EINTR. */
 void signal_deliver(struct trap_frame *tf);
+/* Is ret a restart code of an interrupted call (lib/errno.h)? One
+ * compare on the system-call exit path: 512-516 are Linux's kernel-only
+ * restart numbers, and no other value falls between them. */
+static inline bool signal_restart_code(long ret)
+{
+	return (unsigned long)(ret + ERESTART_RESTARTBLOCK) <= ERESTART_RESTARTBLOCK - ERESTARTSYS;
+}
+
 /* Whether signal_deliver() has anything to do for thread t returning
  * from a system call that returned ret: a signal ready to act on, a stop
  * or an exit to honour, a sigsuspend mask to give back, a restart, an
@@ -67,12 +75,6 @@ void signal_deliver(struct trap_frame *tf);
  * system-call exit's test (interrupts off, so nothing can be sent between
  * it and SYSRET); false means signal_deliver() would change nothing.
  * t is a user thread (its process p, t->proc, is not NULL). */
-/* Is ret a restart code of an interrupted call (lib/errno.h)? */
-static inline bool signal_restart_code(long ret)
-{
-	return ret == -ERESTARTSYS || ret == -ERESTART_RESTARTBLOCK;
-}
-
 static inline bool signal_return_work(const struct thread *t, const struct process *p, long ret)
 {
 	uint64_t ready = (p->sig_pending | t->sig_pending) & ~(t->sig_blocked & ~SIG_UNBLOCKABLE);
