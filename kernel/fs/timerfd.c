@@ -136,9 +136,7 @@ int timerfd_create(struct file **out, int clockid, unsigned flags)
 /* What gettime says; interrupts off. An armed timer never reads as 0. */
 static void get_locked(const struct timerfd *t, uint64_t *value, uint64_t *interval)
 {
-	uint64_t now = time_ns();
-
-	*value = !t->deadline ? 0 : t->deadline > now ? t->deadline - now : 1;
+	*value = timer_left(t->deadline);
 	*interval = t->interval;
 }
 
@@ -148,20 +146,6 @@ void timerfd_gettime(struct file *f, uint64_t *value, uint64_t *interval)
 
 	get_locked(f->priv, value, interval);
 	irq_restore(fl);
-}
-
-/* The time_ns() deadline of value on t's clock (absolute or from now); never 0. */
-static uint64_t deadline_of(const struct timerfd *t, bool abstime, uint64_t value)
-{
-	uint64_t d;
-
-	if (!abstime)
-		d = time_ns() + value;
-	else if (t->clockid == CLOCK_REALTIME)
-		d = realtime_deadline(value);
-	else
-		d = value;
-	return d ? d : 1;
 }
 
 void timerfd_settime(struct file *f, bool abstime, uint64_t value, uint64_t interval,
@@ -174,7 +158,7 @@ void timerfd_settime(struct file *f, bool abstime, uint64_t value, uint64_t inte
 	ktimer_cancel(&t->timer);
 	t->count = 0;
 	t->interval = value ? interval : 0;
-	t->deadline = value ? deadline_of(t, abstime, value) : 0;
+	t->deadline = value ? timer_deadline(t->clockid == CLOCK_REALTIME, abstime, value) : 0;
 	if (t->deadline)
 		ktimer_arm(&t->timer, t->deadline);
 	irq_restore(fl);

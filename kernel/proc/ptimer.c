@@ -23,32 +23,13 @@
 #include "time/timespec.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
+#include "uapi/capability.h"
 #include "uapi/signal.h"
 #include "uapi/time.h"
 
-#define SIGEV_SIGNAL    0
-#define SIGEV_NONE      1
-#define SIGEV_THREAD    2
-#define SIGEV_THREAD_ID 4
-#define SI_TIMER        (-2)
-#define CLOCK_REALTIME_ALARM 8
-#define CLOCK_BOOTTIME_ALARM 9
-#define CLOCK_TAI       11
-#define CAP_WAKE_ALARM  35
-#define PTIMER_MAX      4096   /* timers per process: more is EAGAIN */
+#define PTIMER_MAX      4096       /* timers per process: more is EAGAIN */
 #define OVERRUN_MAX     0x7fffffff /* DELAYTIMER_MAX */
-
-/* Linux's struct sigevent (64 bytes): the thread id follows the notify. */
-struct sigevent_k {
-	uint64_t value;
-	int32_t signo, notify, tid;
-	int32_t pad[11];
-};
-
-/* Linux's struct itimerspec: the interval first. */
-struct itimerspec_k {
-	struct timespec_k interval, value;
-};
+#define ID_MAX          0x7fffffff /* timer_t is an int; ids wrap to 0 after */
 
 /* p's timer id, or NULL. Kernel lock. */
 static struct ptimer *find(struct process *p, int id)
@@ -114,7 +95,7 @@ static int next_id(struct process *p)
 		return -1;
 	for (;;) {
 		int id = p->ptimer_next_id;
-		p->ptimer_next_id = id == OVERRUN_MAX ? 0 : id + 1;
+		p->ptimer_next_id = id == ID_MAX ? 0 : id + 1;
 		if (!find(p, id))
 			return id;
 	}
@@ -196,25 +177,13 @@ SYSCALL_DEFINE3(timer_create, clockid_t, clock, uptr_t, uevent, uptr_t, uid)
 	return 0;
 }
 
-/* Time left to t's next expiry (0: disarmed; an expiry due but not yet
- * run reads as 1 ns, never as disarmed). */
-static uint64_t left(const struct ptimer *t)
-{
-	uint64_t now = time_ns();
-
-	if (!t->expires)
-		return 0;
-	return t->expires > now ? t->expires - now : 1;
-}
-
-/* Write t's setting (interval, time left) to uspec: 0 or -EFAULT. */
+/* Write t's setting (time left, interval) to uspec: 0 or -EFAULT. */
 static int put_setting(uptr_t uspec, const struct ptimer *t)
 {
 	uint64_t f = irq_save();
-	uint64_t interval = t->interval, l = left(t);
+	uint64_t interval = t->interval, left = timer_left(t->expires);
 	irq_restore(f);
-	int err = timespec_write(uspec, interval);
-	return err ? err : timespec_write(uspec + sizeof(struct timespec_k), l);
+	return itimerspec_write(uspec, left, interval) ? -EFAULT : 0;
 }
 
 SYSCALL_DEFINE4(timer_settime, int, id, int, flags, uptr_t, unew, uptr_t, uold)
@@ -225,24 +194,15 @@ SYSCALL_DEFINE4(timer_settime, int, id, int, flags, uptr_t, unew, uptr_t, uold)
 
 	if (!t)
 		return -EINVAL;
-	if (!unew)
-		return -EFAULT;
-	if ((err = timespec_read(unew, &interval)) || (err = timespec_read(unew + sizeof(struct timespec_k), &value)))
+	if ((err = itimerspec_read(unew, &value, &interval)))
 		return err;
 	if (uold && (err = put_setting(uold, t)))
 		return err;
-	uint64_t now = time_ns(), f = irq_save();
+	uint64_t f = irq_save();
 	ktimer_cancel(&t->kt);
 	t->interval = value ? interval : 0;
 	t->overrun = 0;
-	if (!value)
-		t->expires = 0;
-	else if (!(flags & TIMER_ABSTIME))
-		t->expires = now + value;
-	else if (wall_clock(t->clock))
-		t->expires = realtime_deadline(value);
-	else
-		t->expires = value > now ? value : now;
+	t->expires = value ? timer_deadline(wall_clock(t->clock), flags & TIMER_ABSTIME, value) : 0;
 	if (t->expires)
 		ktimer_arm(&t->kt, t->expires);
 	irq_restore(f);

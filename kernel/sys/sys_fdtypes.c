@@ -234,23 +234,6 @@ SYSCALL_DEFINE2(memfd_create, uptr_t, uname, unsigned int, flags)
 
 /* ---- timerfd ------------------------------------------------------------------ */
 
-/* One timespec of an itimerspec as ns: -EINVAL unless sec >= 0 and
- * 0 <= nsec < 10^9; saturates at TIMESPEC_FOREVER_NS. */
-static int its_ns(int64_t sec, int64_t nsec, uint64_t *ns)
-{
-	if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	*ns = (uint64_t)sec >= TIMESPEC_FOREVER_NS / NSEC_PER_SEC ? TIMESPEC_FOREVER_NS
-								  : (uint64_t)sec * NSEC_PER_SEC + (uint64_t)nsec;
-	return 0;
-}
-
-static struct itimerspec_k its_of(uint64_t value, uint64_t interval)
-{
-	return (struct itimerspec_k){ (int64_t)(interval / NSEC_PER_SEC), (int64_t)(interval % NSEC_PER_SEC),
-				      (int64_t)(value / NSEC_PER_SEC), (int64_t)(value % NSEC_PER_SEC) };
-}
-
 /* The timerfd behind ufd with a reference: 0, -EBADF, -EINVAL (another kind of file). */
 static int timerfd_get(int ufd, struct file **out)
 {
@@ -286,29 +269,23 @@ SYSCALL_DEFINE2(timerfd_create, int, clockid, int, flags)
  * TFD_TIMER_CANCEL_ON_SET accepted (Kestrel's clock is never set). */
 SYSCALL_DEFINE4(timerfd_settime, int, ufd, int, flags, uptr_t, unew, uptr_t, uold)
 {
-	struct itimerspec_k its;
 	uint64_t value, interval, ov, oi;
 	struct file *f;
 	int r;
 
 	if (flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
 		return -EINVAL;
-	if (copy_from_user(&its, unew, sizeof(its)))
-		return -EFAULT;
-	if ((r = its_ns(its.value_sec, its.value_nsec, &value)) < 0 ||
-	    (r = its_ns(its.interval_sec, its.interval_nsec, &interval)) < 0)
+	if ((r = itimerspec_read(unew, &value, &interval)) < 0)
 		return r;
 	if ((r = timerfd_get(ufd, &f)) < 0)
 		return r;
 	timerfd_settime(f, (flags & TFD_TIMER_ABSTIME) != 0, value, interval, &ov, &oi);
 	file_put(f);
-	its = its_of(ov, oi);
-	return uold && copy_to_user(uold, &its, sizeof(its)) ? -EFAULT : 0;
+	return uold && itimerspec_write(uold, ov, oi) ? -EFAULT : 0;
 }
 
 SYSCALL_DEFINE2(timerfd_gettime, int, ufd, uptr_t, ucur)
 {
-	struct itimerspec_k its;
 	uint64_t value, interval;
 	struct file *f;
 	int r;
@@ -317,6 +294,5 @@ SYSCALL_DEFINE2(timerfd_gettime, int, ufd, uptr_t, ucur)
 		return r;
 	timerfd_gettime(f, &value, &interval);
 	file_put(f);
-	its = its_of(value, interval);
-	return copy_to_user(ucur, &its, sizeof(its)) ? -EFAULT : 0;
+	return itimerspec_write(ucur, value, interval) ? -EFAULT : 0;
 }

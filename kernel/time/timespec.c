@@ -3,18 +3,27 @@
 #include "time/timespec.h"
 #include "time/time.h"
 #include "lib/errno.h"
+#include "uapi/time.h"
+
+/* sec and nsec as ns: -EINVAL unless both >= 0 and nsec < 10^9;
+ * saturates at TIMESPEC_FOREVER_NS. */
+static int to_ns(int64_t sec, int64_t nsec, uint64_t *ns)
+{
+	const uint64_t max_sec = TIMESPEC_FOREVER_NS / NSEC_PER_SEC;
+
+	if (sec < 0 || nsec < 0 || nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	*ns = ((uint64_t)sec > max_sec ? max_sec : (uint64_t)sec) * NSEC_PER_SEC + (uint64_t)nsec;
+	return 0;
+}
 
 int timespec_read(uptr_t uts, uint64_t *ns)
 {
-	const uint64_t max_sec = TIMESPEC_FOREVER_NS / NSEC_PER_SEC;
 	struct timespec_k t;
 
 	if (copy_from_user(&t, uts, sizeof(t)))
 		return -EFAULT;
-	if (t.sec < 0 || t.nsec < 0 || t.nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	*ns = ((uint64_t)t.sec > max_sec ? max_sec : (uint64_t)t.sec) * NSEC_PER_SEC + (uint64_t)t.nsec;
-	return 0;
+	return to_ns(t.sec, t.nsec, ns);
 }
 
 int timespec_write(uptr_t uts, uint64_t ns)
@@ -22,6 +31,40 @@ int timespec_write(uptr_t uts, uint64_t ns)
 	struct timespec_k t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 
 	return copy_to_user(uts, &t, sizeof(t));
+}
+
+int itimerspec_read(uptr_t uits, uint64_t *value, uint64_t *interval)
+{
+	struct itimerspec_k its;
+	int err;
+
+	if (copy_from_user(&its, uits, sizeof(its)))
+		return -EFAULT;
+	if ((err = to_ns(its.value_sec, its.value_nsec, value)) < 0)
+		return err;
+	return to_ns(its.interval_sec, its.interval_nsec, interval);
+}
+
+int itimerspec_write(uptr_t uits, uint64_t value, uint64_t interval)
+{
+	struct itimerspec_k its = { (int64_t)(interval / NSEC_PER_SEC), (int64_t)(interval % NSEC_PER_SEC),
+				    (int64_t)(value / NSEC_PER_SEC), (int64_t)(value % NSEC_PER_SEC) };
+
+	return copy_to_user(uits, &its, sizeof(its));
+}
+
+uint64_t timer_deadline(bool wall, bool abstime, uint64_t value)
+{
+	uint64_t d = !abstime ? time_ns() + value : wall ? realtime_deadline(value) : value;
+
+	return d ? d : 1;
+}
+
+uint64_t timer_left(uint64_t deadline)
+{
+	uint64_t now = time_ns();
+
+	return !deadline ? 0 : deadline > now ? deadline - now : 1;
 }
 
 uint64_t realtime_deadline(uint64_t wall_ns)

@@ -3,6 +3,7 @@
 #ifndef KESTREL_TIME_TIMESPEC_H
 #define KESTREL_TIME_TIMESPEC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "mm/usercopy.h"
 
@@ -20,5 +21,17 @@ int timespec_read(uptr_t uts, uint64_t *ns);
 int timespec_write(uptr_t uts, uint64_t ns);
 /* An absolute CLOCK_REALTIME time as a time_ns() deadline (now if past). */
 uint64_t realtime_deadline(uint64_t wall_ns);
+
+/* A user itimerspec as ns, value and interval: 0, -EFAULT, or -EINVAL
+ * (either timespec as timespec_read refuses it). */
+int itimerspec_read(uptr_t uits, uint64_t *value, uint64_t *interval);
+/* Write value and interval to user memory as an itimerspec: 0 or -EFAULT. */
+int itimerspec_write(uptr_t uits, uint64_t value, uint64_t interval);
+/* An interval timer's time_ns() deadline for value (never 0): from now,
+ * or absolute on its clock (wall: CLOCK_REALTIME's kind, converted). */
+uint64_t timer_deadline(bool wall, bool abstime, uint64_t value);
+/* An interval timer's time left to deadline: 0 when disarmed (deadline
+ * 0); one that is due but has not run yet reads 1 ns, never disarmed. */
+uint64_t timer_left(uint64_t deadline);
 
 #endif

@@ -71,6 +71,7 @@
 #define SI_USER     0
 #define SI_KERNEL   0x80
 #define SI_QUEUE    (-1)   /* sigqueue */
+#define SI_TIMER    (-2)   /* a POSIX timer's expiry */
 #define SI_TKILL    (-6)   /* tkill, tgkill */
 #define ILL_ILLOPN  2      /* SIGILL: illegal operand */
 #define FPE_INTDIV  1      /* SIGFPE: integer divide by zero */
@@ -87,6 +88,17 @@
 #define CLD_TRAPPED 4
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
+
+/* timer_create's struct sigevent (64 bytes): how an expiry notifies. */
+#define SIGEV_SIGNAL    0  /* the process */
+#define SIGEV_NONE      1  /* nobody */
+#define SIGEV_THREAD    2  /* libc's: the kernel treats it as SIGEV_SIGNAL */
+#define SIGEV_THREAD_ID 4  /* one thread, tid */
+struct sigevent_k {
+	uint64_t value;     /* sigev_value, the siginfo's si_value */
+	int32_t signo, notify, tid;
+	int32_t pad[11];
+};
 
 /* sigaltstack's stack_t (also the uc_stack of a signal frame's ucontext). */
 struct stack_k {

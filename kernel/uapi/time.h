@@ -3,6 +3,8 @@
 #ifndef KESTREL_UAPI_TIME_H
 #define KESTREL_UAPI_TIME_H
 
+#include <stdint.h>
+
 /* Clock ids (include/uapi/linux/time.h). */
 #define CLOCK_REALTIME           0
 #define CLOCK_MONOTONIC          1
@@ -12,6 +14,15 @@
 #define CLOCK_REALTIME_COARSE    5
 #define CLOCK_MONOTONIC_COARSE   6
 #define CLOCK_BOOTTIME           7
+#define CLOCK_REALTIME_ALARM     8
+#define CLOCK_BOOTTIME_ALARM     9
+#define CLOCK_TAI                11
+
+/* struct itimerspec (timer_settime, timerfd_settime): the interval first. */
+struct itimerspec_k {
+	int64_t interval_sec, interval_nsec;
+	int64_t value_sec, value_nsec;
+};
 
 /* clock_nanosleep flags. */
 #define TIMER_ABSTIME 1

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Linux's timerfd flags (include/uapi/linux/timerfd.h) and struct itimerspec. */
+/* Linux's timerfd flags (include/uapi/linux/timerfd.h); struct itimerspec is in uapi/time.h. */
 #ifndef KESTREL_UAPI_TIMERFD_H
 #define KESTREL_UAPI_TIMERFD_H
 
@@ -10,10 +10,5 @@
 #define TFD_TIMER_CANCEL_ON_SET (1u << 1)
 #define TFD_CLOEXEC             O_CLOEXEC
 #define TFD_NONBLOCK            O_NONBLOCK
-
-struct itimerspec_k {
-	int64_t interval_sec, interval_nsec;
-	int64_t value_sec, value_nsec;
-};
 
 #endif
