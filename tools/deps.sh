@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Install the Debian packages Kestrel needs to build, boot and test.
+# Install the Debian packages Kestrel needs to build, boot and test
+# (the gVisor programs of make test build with g++, gtest, gmock and absl).
 # As root it installs what is missing; otherwise it prints the one
 # apt-get line to run. Exits non-zero when something is still missing.
 set -eu
@@ -26,6 +27,11 @@ make:/usr/bin/make
 python3:/usr/bin/python3
 sbsigntool:/usr/bin/sbsign
 gdb:/usr/bin/gdb
+e2fsprogs:/sbin/e2fsck
+g++:/usr/bin/g++
+libgtest-dev:/usr/lib/x86_64-linux-gnu/libgtest.a
+libgmock-dev:/usr/lib/x86_64-linux-gnu/libgmock.a
+libabsl-dev:/usr/include/absl/base/config.h
 "
 
 missing=""

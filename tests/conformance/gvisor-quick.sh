@@ -8,8 +8,9 @@
 # --expect-linux, and prints one PASS/FAIL line per program and
 # "gvisor: N passed, N failed". A program fails when it passes fewer
 # cases than on Linux (linux-results.txt), or the kernel panics or hangs.
-# Without the shared tests or the Debian packages they build with, the step
-# is skipped (a SKIP line, 0 passed, 0 failed), not failed.
+# Without the shared tests (they sit beside the checkout, not in it) the
+# step is skipped (a SKIP line, 0 passed, 0 failed); without the Debian
+# packages they build with, which tools/deps.sh installs, it fails.
 #
 #     tests/conformance/gvisor-quick.sh [BUILD]     (default build)
 #
@@ -33,10 +34,18 @@ skip() {
 	exit 0
 }
 
+# A package tools/deps.sh installs is no reason to skip: its absence means
+# the machine was not set up as the README says, and the step fails.
+missing() {
+	echo "FAIL gvisor-quick: no $* (tools/deps.sh installs it: apt-get install $PACKAGES)"
+	echo "gvisor: 0 passed, 1 failed"
+	exit 1
+}
+
 [ -f "$SRC/src/Makefile" ] || skip "no $SRC (the shared gVisor tests)"
-command -v g++ > /dev/null || skip "no g++ (apt-get install $PACKAGES)"
+command -v g++ > /dev/null || missing g++
 for f in $NEEDS; do
-	[ -e "$f" ] || skip "no $f (apt-get install $PACKAGES)"
+	[ -e "$f" ] || missing "$f"
 done
 for f in BOOTX64.EFI kernel.elf rootfs.cpio; do
 	[ -e "$B/$f" ] || { echo "FAIL gvisor-quick: no $B/$f (make B=$B all)"; echo "gvisor: 0 passed, 1 failed"; exit 1; }

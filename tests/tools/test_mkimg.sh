@@ -101,7 +101,9 @@ if command -v sbsign > /dev/null && [ -f "$key" ] && [ -f "$cert" ]; then
 	check unsigned-does-not sh -c "! sbverify --cert '$cert' '$tmp/loader.efi' > /dev/null 2>&1"
 	check no-key-left sh -c "! grep -rqs 'BEGIN PRIVATE KEY' '$tmp'"
 else
-	echo "SKIP tools/signed: no sbsign or /usr/share/ovmf snakeoil key"
+	# sbsigntool and ovmf are tools/deps.sh's: their absence is a failure.
+	echo "FAIL tools/signed: no sbsign or /usr/share/ovmf snakeoil key (run tools/deps.sh)"
+	fail=$((fail + 1))
 fi
 echo "tools: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
