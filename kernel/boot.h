@@ -12,6 +12,7 @@
 #define INIT_DEFAULT "/sbin/init"
 #define ROOT_SPEC_MAX 64   /* root=/dev/vda1 or root=PARTUUID=<36-character GUID> */
 #define FSTYPE_MAX    16
+#define IP_SPEC_MAX   160  /* ip=client:server:gw:mask:host:dev:autoconf:dns0:dns1 */
 
 struct boot_config {
 	bool console_serial, console_fb;   /* console=serial|fb|both */
@@ -36,6 +37,7 @@ struct boot_config {
 	unsigned smp_tsc_skew;             /* smp_tsc_skew=N: the warp test's test (smp.h) */
 	bool no_vdso;                      /* vdso=0 (Linux's word): programs get no vDSO */
 	bool idle_halt;                    /* idle=halt: idle CPUs halt at once, never poll */
+	char ip[IP_SPEC_MAX];              /* ip=SPEC: boot-time network configuration (net/ipconfig.h); "": none */
 };
 
 /* Parse the command line into cfg, logging every unknown or malformed

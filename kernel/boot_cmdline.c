@@ -152,6 +152,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return parse_string(w, cfg->root, sizeof(cfg->root));
 	if (cmdline_word_is(w, "rootfstype"))
 		return parse_string(w, cfg->rootfstype, sizeof(cfg->rootfstype));
+	if (cmdline_word_is(w, "ip")) /* Linux's ip=: net/ipconfig.h */
+		return parse_string(w, cfg->ip, sizeof(cfg->ip));
 	if (cmdline_word_is(w, "maxcpus")) /* 1 to MAXCPUS_MAX */
 		return parse_decimal(w, MAXCPUS_MAX, &cfg->maxcpus);
 	if (cmdline_word_is(w, "tsc_early_khz")) /* Linux's: the TSC rate, not measured */

@@ -6,7 +6,8 @@
  * seq_file gives short files) in the formats busybox and procps parse.
  *
  *   /proc/{self, meminfo, uptime, cpuinfo, mounts, version, loadavg,
- *          filesystems, stat, partitions, interrupts, bus/pci/devices, sys/fs/{nr_open, pipe-max-size}}
+ *          filesystems, stat, partitions, interrupts, bus/pci/devices, sys/fs/{nr_open, pipe-max-size},
+ *          net/{dev, arp, route, snmp, pnp} (written by net/net_proc.c)}
  *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N, maps, statm, mountinfo, mem}
  *   /proc/PID/task/TID/{stat, status, comm}: each thread (its CPU, affinity, state)
  *
@@ -125,6 +126,23 @@ static void (*const task_show[N_TASK])(struct sbuf *, struct process *, struct t
 
 static void show_pci_devices(struct sbuf *s, struct process *p);
 
+/* /proc/net/NAME: the network stack writes them through procfs_net_show
+ * (set by net_init), so that /proc calls nothing of the stack. */
+void (*procfs_net_show)(const char *name, struct sbuf *s);
+
+static void show_net(const char *name, struct sbuf *s)
+{
+	if (procfs_net_show)
+		procfs_net_show(name, s);
+}
+#define NET_SHOW(file) \
+	static void show_net_##file(struct sbuf *s, struct process *p) { (void)p; show_net(#file, s); }
+NET_SHOW(dev)
+NET_SHOW(arp)
+NET_SHOW(route)
+NET_SHOW(snmp)
+NET_SHOW(pnp)
+
 /* Fixed nodes below /proc that are not per process, directories and
  * files (table T_NODE), each with its parent's index (-1: /proc). */
 static const struct proc_entry node_entries[] = {
@@ -135,8 +153,14 @@ static const struct proc_entry node_entries[] = {
 	{ "fs", S_IFDIR | 0555, NULL, NULL },
 	{ "nr_open", S_IFREG | 0644, NULL, NULL },       /* files without show: procfs_sys.c's */
 	{ "pipe-max-size", S_IFREG | 0644, NULL, NULL },
+	{ "net", S_IFDIR | 0555, NULL, NULL },
+	{ "dev", S_IFREG | 0444, show_net_dev, NULL },
+	{ "arp", S_IFREG | 0444, show_net_arp, NULL },
+	{ "route", S_IFREG | 0444, show_net_route, NULL },
+	{ "snmp", S_IFREG | 0444, show_net_snmp, NULL },
+	{ "pnp", S_IFREG | 0444, show_net_pnp, NULL },
 };
-static const int node_parent[] = { -1, 0, 1, -1, 3, 4, 4 };
+static const int node_parent[] = { -1, 0, 1, -1, 3, 4, 4, -1, 7, 7, 7, 7, 7 };
 #define N_NODE (sizeof(node_entries) / sizeof(node_entries[0]))
 _Static_assert(N_NODE == sizeof(node_parent) / sizeof(node_parent[0]), "one parent per node");
 #define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))

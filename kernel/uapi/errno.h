@@ -57,7 +57,9 @@
 #define EAFNOSUPPORT 97
 #define EADDRINUSE 98
 #define EADDRNOTAVAIL 99
+#define ENETDOWN 100
 #define ENETUNREACH 101
+#define ENETRESET 102
 #define ECONNABORTED 103
 #define ECONNRESET 104
 #define ENOBUFS 105
@@ -66,6 +68,8 @@
 #define ETOOMANYREFS 109 /* too many descriptors in flight in AF_UNIX messages */
 #define ETIMEDOUT 110
 #define ECONNREFUSED 111
+#define EHOSTDOWN 112
+#define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
 

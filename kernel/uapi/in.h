@@ -10,6 +10,7 @@
 
 /* protocols (socket(2)'s third argument, and option levels) */
 #define IPPROTO_IP  0
+#define IPPROTO_ICMP 1
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 #define IPPROTO_IPV6 41

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* ICMP for IPv4 (RFC 792, 1122): echo answered, errors sent (rate-limited, never about an error, a fragment after the first or a broadcast) and errors received passed to the protocol they concern. */
+#ifndef KESTREL_NET_ICMP_H
+#define KESTREL_NET_ICMP_H
+
+#include <stdint.h>
+#include "net/netbuf.h"
+
+void icmp_init(void);
+/*
+ * Send an ICMP error about orig (data at its IPv4 header, as received or
+ * as it was to be sent) to its source: type and code, info the header's
+ * last 4 bytes (the MTU for ICMP_FRAG_NEEDED, the pointer << 24 for a
+ * parameter problem). Nothing is sent about an ICMP error, a fragment
+ * other than the first, a broadcast or multicast packet or source, or
+ * when the rate limit (net.ipv4.icmp_msgs_per_sec 1000, burst 50) says
+ * no. Does not take orig.
+ */
+void icmp_send_error(const struct netbuf *orig, uint8_t type, uint8_t code, uint32_t info);
+
+/* The last echo reply this host received (for the self-tests, which
+ * have no ping socket): its source, identifier, sequence, ICMP length,
+ * and how many replies came in all. */
+struct icmp_echo_seen {
+	uint32_t from;
+	uint16_t id, seq;
+	uint32_t len;
+	uint64_t count;
+};
+struct icmp_echo_seen icmp_last_echo_reply(void);
+
+/* Counters of /proc/net/snmp's Icmp: and IcmpMsg: lines. */
+struct icmp_mib {
+	uint64_t in_msgs, in_errors, in_csum_errors, in_type[256];
+	uint64_t out_msgs, out_errors, out_rate_limit, out_type[256];
+};
+extern struct icmp_mib icmp_mib;
+
+#endif

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: IPv4 packets in and out (net/ipv4.h). Received packets are
+ * checked by ipv4_parse (wire.c), trimmed to their own length, delivered
+ * when they are addressed to this host (any of its addresses, on any
+ * device, as Linux's weak host model; a broadcast), reassembled first
+ * when they are fragments, and handed to their protocol; an unknown
+ * protocol gets an ICMP protocol unreachable. Kestrel does not forward
+ * (net.ipv4.ip_forward 0): a packet for another host is dropped and
+ * counted as InAddrErrors.
+ *
+ * Sending: the route gives the device, next hop and source; the header
+ * goes in front; a packet longer than the device's MTU is cut into
+ * fragments (or refused with EMSGSIZE when DF is asked); the result goes
+ * to ARP for the next hop's address, or back through lo for this host.
+ *
+ * Lock rule: the protocol table is written at boot only; the IP ID
+ * counter is atomic; the counters are atomic. Nothing else is shared.
+ */
+#include "net/ipv4.h"
+#include "net/arp.h"
+#include "net/ether.h"
+#include "net/icmp.h"
+#include "net/netdev.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "time/time.h"
+#include "uapi/in.h"
+
+#define IPV4_FRAG_UNIT 8       /* fragment offsets count 8-byte units */
+#define IPV4_MAX_LEN   65535
+
+struct ipv4_mib ipv4_mib;
+static const struct ipv4_protocol *protocols[256];
+static uint32_t ip_id;
+
+void ipv4_register_protocol(uint8_t proto, const struct ipv4_protocol *p)
+{
+	protocols[proto] = p;
+}
+
+void ipv4_init(void)
+{
+	ip_id = (uint32_t)time_ns();
+}
+
+/* ---- receive -------------------------------------------------------------------- */
+
+static void drop(struct netbuf *nb)
+{
+	netbuf_free(nb);
+}
+
+/* Count a parser's verdict where Linux counts it. */
+static void count_bad(enum wire_err err)
+{
+	if (err == WIRE_TRUNCATED)
+		IPV4_MIB_INC(in_truncated);
+	else
+		IPV4_MIB_INC(in_hdr_errors);
+}
+
+/* Is this packet for us: one of our addresses, a broadcast, or (on lo)
+ * any 127/8? A 127/8 destination from a wire is a martian. */
+static bool for_us(const struct netbuf *nb, const struct ipv4_info *ip)
+{
+	if (nb->dev->type == ARPHRD_LOOPBACK)
+		return true;
+	if ((ip->dst >> 28) == 0xe || (ip->dst >> 24) == IN_LOOPBACKNET)
+		return false; /* no multicast groups joined yet */
+	return ipv4_is_local(ip->dst) || ipv4_is_broadcast(ip->dst);
+}
+
+/* Hand a whole datagram (data at its IP header) to its protocol. */
+static void deliver(struct netbuf *nb, const struct ipv4_info *ip)
+{
+	const struct ipv4_protocol *p = protocols[ip->proto];
+	if (!p || !p->input) {
+		IPV4_MIB_INC(in_unknown_protos);
+		icmp_send_error(nb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
+		drop(nb);
+		return;
+	}
+	IPV4_MIB_INC(in_delivers);
+	netbuf_set_network(nb);
+	netbuf_pull(nb, ip->hdr_len);
+	netbuf_set_transport(nb);
+	p->input(nb, ip);
+}
+
+void ipv4_input(struct netbuf *nb)
+{
+	struct ipv4_info ip;
+	IPV4_MIB_INC(in_receives);
+	enum wire_err err = ipv4_parse(nb->data, nb->len, &ip);
+	if (err != WIRE_OK) {
+		count_bad(err);
+		return drop(nb);
+	}
+	netbuf_trim(nb, ip.total_len); /* link padding */
+	if (!for_us(nb, &ip) || (ip.src >> 28) == 0xe || ip.src == INADDR_BROADCAST) {
+		IPV4_MIB_INC(in_addr_errors);
+		return drop(nb);
+	}
+	if (ip.has_source_route) {
+		IPV4_MIB_INC(in_discards); /* accept_source_route 0 */
+		return drop(nb);
+	}
+	if (ip.mf || ip.frag_off) {
+		IPV4_MIB_INC(reasm_reqds);
+		nb = ipv4_reassemble(nb, &ip);
+		if (!nb)
+			return;
+		IPV4_MIB_INC(reasm_oks);
+		if (ipv4_parse(nb->data, nb->len, &ip) != WIRE_OK)
+			return drop(nb);
+	}
+	deliver(nb, &ip);
+}
+
+void ipv4_deliver_error(const struct icmp_info *ic, uint32_t from)
+{
+	const struct ipv4_protocol *p = protocols[ic->inner.proto];
+	if (p && p->err)
+		p->err(ic, from);
+}
+
+/* ---- send ----------------------------------------------------------------------- */
+
+/* To the next hop: back through lo, broadcast, or through ARP. Owns nb. */
+static int transmit(struct netbuf *nb, const struct ipv4_dst *d)
+{
+	static const uint8_t zero_mac[ETH_ALEN];
+	if (d->dev->type == ARPHRD_LOOPBACK)
+		return ether_output(d->dev, nb, zero_mac, ETH_P_IP);
+	if (d->broadcast)
+		return ether_output(d->dev, nb, ether_broadcast, ETH_P_IP);
+	return arp_output(d->dev, d->nexthop, nb);
+}
+
+/* Push the 20-byte header described by ip in front of nb. */
+static int push_header(struct netbuf *nb, const struct ipv4_info *ip)
+{
+	uint8_t *h = netbuf_push(nb, IPV4_HDR_MIN);
+	if (!h)
+		return -ENOBUFS;
+	ipv4_build(h, ip);
+	netbuf_set_network(nb);
+	return 0;
+}
+
+/* One fragment of nb's payload [off, off + n) as a new packet. */
+static struct netbuf *fragment(const struct netbuf *nb, size_t off, size_t n, struct ipv4_info ip,
+			       bool more)
+{
+	struct netbuf *f = netbuf_alloc(NETBUF_HEADROOM, n);
+	if (!f)
+		return NULL;
+	memcpy(netbuf_put(f, n), nb->data + off, n);
+	ip.total_len = (uint16_t)(IPV4_HDR_MIN + n);
+	ip.frag_off = (uint16_t)off;
+	ip.mf = more;
+	if (push_header(f, &ip)) {
+		netbuf_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* nb's payload in fragments that fit mtu (RFC 791 3.2). Owns nb. */
+static int fragment_and_send(struct netbuf *nb, struct ipv4_info ip, const struct ipv4_dst *d)
+{
+	size_t step = ((d->dev->mtu - IPV4_HDR_MIN) / IPV4_FRAG_UNIT) * IPV4_FRAG_UNIT;
+	int err = 0;
+	for (size_t off = 0; off < nb->len && !err; off += step) {
+		size_t n = nb->len - off < step ? nb->len - off : step;
+		struct netbuf *f = fragment(nb, off, n, ip, off + n < nb->len);
+		if (!f) {
+			err = -ENOBUFS;
+			IPV4_MIB_INC(frag_fails);
+			break;
+		}
+		IPV4_MIB_INC(frag_creates);
+		err = transmit(f, d);
+	}
+	if (!err)
+		IPV4_MIB_INC(frag_oks);
+	netbuf_free(nb);
+	return err;
+}
+
+int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
+{
+	struct ipv4_dst d;
+	IPV4_MIB_INC(out_requests);
+	int err = ipv4_route_lookup(s->dst, s->dev, &d);
+	if (err) {
+		IPV4_MIB_INC(out_no_routes);
+		netbuf_free(nb);
+		return err;
+	}
+	size_t total = nb->len + IPV4_HDR_MIN;
+	if (total > IPV4_MAX_LEN) {
+		netbuf_free(nb);
+		return -EMSGSIZE;
+	}
+	struct ipv4_info ip = { .tos = s->tos, .ttl = s->ttl ? s->ttl : IPV4_DEFAULT_TTL,
+				.proto = s->proto, .total_len = (uint16_t)total, .df = s->df,
+				.src = s->src ? s->src : d.src, .dst = s->dst };
+	ip.id = (uint16_t)__atomic_add_fetch(&ip_id, 1, __ATOMIC_RELAXED);
+	if (total <= d.dev->mtu) {
+		if (push_header(nb, &ip)) {
+			netbuf_free(nb);
+			return -ENOBUFS;
+		}
+		return transmit(nb, &d);
+	}
+	if (s->df) {
+		IPV4_MIB_INC(frag_fails);
+		netbuf_free(nb);
+		return -EMSGSIZE;
+	}
+	return fragment_and_send(nb, ip, &d);
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* IPv4: the interfaces' addresses, the routing table, receiving (checks, local delivery by protocol, fragment reassembly) and sending (route, fragment, hand to ARP or to lo). */
+#ifndef KESTREL_NET_IPV4_H
+#define KESTREL_NET_IPV4_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "net/netbuf.h"
+#include "net/wire.h"
+
+struct netdev;
+
+#define IPV4_DEFAULT_TTL 64       /* net.ipv4.ip_default_ttl */
+#define INADDR_BROADCAST 0xffffffffu
+#define IPV4_IFADDR_MAX  32       /* addresses on all interfaces */
+#define IPV4_ROUTE_MAX   64       /* routes in the main table */
+
+/* An address on an interface (ip addr). Host byte order. */
+struct ipv4_ifaddr {
+	uint32_t addr, mask, bcast;
+	uint8_t prefix;                /* mask's length */
+	int ifindex;
+	char label[16];                /* "eth0" */
+};
+
+/* A route of the main table (ip route). Host byte order. */
+#define RT_SCOPE_UNIVERSE 0
+#define RT_SCOPE_LINK     253
+#define RT_SCOPE_HOST     254
+#define RTPROT_KERNEL     2        /* made by the kernel for an address's subnet */
+#define RTPROT_BOOT       3        /* by ioctl or ip route without a protocol */
+#define RTPROT_DHCP       16
+struct ipv4_route {
+	uint32_t dst, mask;
+	uint8_t prefix;
+	uint32_t gateway;              /* 0: the destination is on the link */
+	uint32_t prefsrc;              /* 0: the interface's first address */
+	int ifindex;
+	uint32_t metric;
+	uint8_t scope, protocol;
+};
+
+/*
+ * Where a packet goes: the device, the next hop on it (the gateway, or
+ * the destination itself on the link) and the source address to use.
+ */
+struct ipv4_dst {
+	struct netdev *dev;
+	uint32_t nexthop;
+	uint32_t src;
+	bool local;                    /* to this host: it goes through lo */
+	bool broadcast;                /* to the link's broadcast: no ARP */
+};
+
+/* What a sender asks for: src 0 lets the route choose; dev non-NULL
+ * sends on that device whatever the routes say (DHCP before it has an
+ * address, SO_BINDTODEVICE); ttl 0 is the default. */
+struct ipv4_send {
+	uint32_t src, dst;
+	uint8_t proto, tos, ttl;
+	bool df;
+	struct netdev *dev;
+};
+
+/* The handlers of an IP protocol (ICMP, UDP, TCP, raw). input owns nb
+ * (data at the transport header, len its length, network_off the IP
+ * header); err learns of an ICMP error about a packet this host sent. */
+struct ipv4_protocol {
+	void (*input)(struct netbuf *nb, const struct ipv4_info *ip);
+	void (*err)(const struct icmp_info *icmp, uint32_t from);
+};
+/* An ICMP error from `from` about a packet this host sent: to the err
+ * handler of the protocol ic->inner names. */
+void ipv4_deliver_error(const struct icmp_info *ic, uint32_t from);
+/* Set the handlers of protocol proto (boot time). */
+void ipv4_register_protocol(uint8_t proto, const struct ipv4_protocol *p);
+
+void ipv4_init(void);
+
+/* ---- receive and send ---------------------------------------------------------- */
+
+/* From Ethernet or lo: an IPv4 packet at nb->data. Owns nb. Network thread. */
+void ipv4_input(struct netbuf *nb);
+/*
+ * Send nb (data at the transport header; headroom for IPv4 and the link
+ * header) as s says: route, IPv4 header, fragments when it is longer
+ * than the device's MTU (unless df: -EMSGSIZE). Owns nb in every case.
+ * 0, -ENETUNREACH (no route), -EMSGSIZE, -ENOBUFS, -ENETDOWN,
+ * -EHOSTUNREACH (ARP gave up: known only later, reported as 0 here).
+ * Any context but an interrupt handler.
+ */
+int ipv4_output(struct netbuf *nb, const struct ipv4_send *s);
+/* The route to dst (with dev, if given, as the only device allowed):
+ * 0 and *out, or -ENETUNREACH. */
+int ipv4_route_lookup(uint32_t dst, struct netdev *dev, struct ipv4_dst *out);
+
+/* ---- addresses and routes (ioctl, netlink, DHCP) -------------------------------- */
+
+/* Is addr one of this host's addresses (or in 127/8 on a lo that is up)? */
+bool ipv4_is_local(uint32_t addr);
+/* Is addr a broadcast address of any interface (or 255.255.255.255)? */
+bool ipv4_is_broadcast(uint32_t addr);
+/* The first address on ifindex, or 0. */
+uint32_t ipv4_dev_addr(int ifindex);
+/* Add addr/prefix to ifindex, with its subnet route (as Linux's
+ * fib_add_ifaddr) and a gratuitous ARP when the device is up. 0,
+ * -EEXIST, -ENOSPC, -EINVAL (prefix > 32 or the address is 0 or multicast). */
+int ipv4_addr_add(int ifindex, uint32_t addr, uint8_t prefix, uint32_t bcast);
+/* Remove addr from ifindex (and its subnet route). 0, -EADDRNOTAVAIL. */
+int ipv4_addr_del(int ifindex, uint32_t addr);
+/* The i-th address (0, 1, ...): true and *out, or false past the last. */
+bool ipv4_addr_get(unsigned i, struct ipv4_ifaddr *out);
+/* Add a route. 0, -EEXIST (the same dst/prefix/metric), -ENOSPC,
+ * -ENETUNREACH (the gateway is on no link), -EINVAL. */
+int ipv4_route_add(const struct ipv4_route *r);
+/* Remove the route with r's dst/prefix (and, when not 0, its gateway,
+ * ifindex and metric). 0, -ESRCH. */
+int ipv4_route_del(const struct ipv4_route *r);
+/* The i-th route: true and *out, or false past the last. */
+bool ipv4_route_get(unsigned i, struct ipv4_route *out);
+/* A device went down: its routes go (its addresses stay, as Linux's). */
+void ipv4_dev_down(int ifindex);
+/* A device came up: its addresses' subnet routes come back. */
+void ipv4_dev_up(int ifindex);
+
+/* Counters of /proc/net/snmp's Ip: line (each added to atomically). */
+struct ipv4_mib {
+	uint64_t in_receives, in_hdr_errors, in_addr_errors, in_unknown_protos, in_discards,
+		in_delivers, out_requests, out_discards, out_no_routes, reasm_timeout, reasm_reqds,
+		reasm_oks, reasm_fails, frag_oks, frag_fails, frag_creates, in_truncated;
+};
+extern struct ipv4_mib ipv4_mib;
+#define IPV4_MIB_INC(field) __atomic_add_fetch(&ipv4_mib.field, 1, __ATOMIC_RELAXED)
+
+/* Prefix length <-> mask (host order). */
+static inline uint32_t ipv4_prefix_mask(unsigned prefix)
+{
+	return prefix ? 0xffffffffu << (32 - prefix) : 0;
+}
+
+/* ---- ipv4_frag.c: reassembly -------------------------------------------------- */
+
+/* A fragment (its header parsed into ip): NULL while the datagram is
+ * incomplete (the fragment is kept or dropped), else the whole datagram
+ * in a new netbuf, data at its (rewritten) IP header. Owns nb. */
+struct netbuf *ipv4_reassemble(struct netbuf *nb, const struct ipv4_info *ip);
+/* Drop queues older than net.ipv4.ipfrag_time (an ICMP time-exceeded
+ * for those whose first fragment came). The network thread, once a second. */
+void ipv4_frag_expire(uint64_t now);
+/* Bytes held by incomplete datagrams (/proc/net/sockstat's FRAG line). */
+size_t ipv4_frag_mem(void);
+
+#endif

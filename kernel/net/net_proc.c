@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: /proc/net/{dev, arp, route, snmp, pnp}, in Linux 6.1's
+ * formats, column for column (net/core/net-procfs.c, net/ipv4/arp.c,
+ * fib_trie.c's fib_route_seq_show, proc.c's snmp_seq_show), because
+ * programs parse them: ifconfig and ip -s read dev, arp -a reads arp,
+ * route and busybox's netstat -r read route, netstat -s reads snmp.
+ */
+#include "net/net_proc.h"
+#include "net/arp.h"
+#include "net/icmp.h"
+#include "net/ipconfig.h"
+#include "net/ipv4.h"
+#include "net/netdev.h"
+#include "net/udp.h"
+#include "fs/procfs_show.h"
+#include "fs/sbuf.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define ROUTE_LINE      127   /* Linux pads each line of /proc/net/route to this */
+#define RTF_UP          0x0001
+#define RTF_GATEWAY     0x0002
+#define RTF_HOST        0x0004
+#define ATF_COM         0x02
+#define ATF_PERM        0x04
+#define NUD_VALID       (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
+#define IP_FORWARDING_OFF 2   /* the MIB's "not forwarding" */
+#define PNP_MAX         256
+
+/* An address as Linux's %pI4. */
+static void ip_text(char *buf, size_t cap, uint32_t a)
+{
+	ksnprintf(buf, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+static void show_dev(struct sbuf *s)
+{
+	sb_printf(s, "Inter-|   Receive                                                |  Transmit\n"
+		     " face |bytes    packets errs drop fifo frame compressed multicast|"
+		     "bytes    packets errs drop fifo colls carrier compressed\n");
+	for (struct netdev *d = netdev_first(); d; d = netdev_next(d)) {
+		const struct netdev_stats *st = &d->stats;
+		sb_printf(s, "%6s:%8lu %7lu %4lu %4lu %4lu %5lu %10lu %9lu %8lu %7lu %4lu %4lu %4lu %5lu %7lu %10lu\n",
+			  d->name, st->rx_bytes, st->rx_packets, st->rx_errors, st->rx_dropped, st->rx_fifo,
+			  st->rx_frame, 0ul, st->rx_multicast, st->tx_bytes, st->tx_packets, st->tx_errors,
+			  st->tx_dropped, st->tx_fifo, st->collisions, st->tx_carrier, 0ul);
+	}
+}
+
+static void show_arp(struct sbuf *s)
+{
+	struct arp_entry_info e;
+	sb_printf(s, "IP address       HW type     Flags       HW address            Mask     Device\n");
+	for (unsigned i = 0; arp_entry_get(i, &e); i++) {
+		struct netdev *d = netdev_by_index(e.ifindex);
+		char ip[16];
+		unsigned flags = (e.state & NUD_VALID ? ATF_COM : 0) | (e.state & NUD_PERMANENT ? ATF_PERM : 0);
+		ip_text(ip, sizeof(ip), e.ip);
+		sb_printf(s, "%-16s 0x%-10x0x%-10x%02x:%02x:%02x:%02x:%02x:%02x     *        %s\n", ip,
+			  ARPHRD_ETHER, flags, e.mac[0], e.mac[1], e.mac[2], e.mac[3], e.mac[4], e.mac[5],
+			  d ? d->name : "?");
+	}
+}
+
+/* One line of /proc/net/route, padded to 127 characters. Addresses are
+ * printed as the network-order word read on a little-endian CPU. */
+static void route_line(struct sbuf *s, const char *text)
+{
+	sb_printf(s, "%-*s\n", ROUTE_LINE, text);
+}
+
+static void show_route(struct sbuf *s)
+{
+	char line[ROUTE_LINE + 1];
+	struct ipv4_route r;
+	route_line(s, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT");
+	for (unsigned i = 0; ipv4_route_get(i, &r); i++) {
+		struct netdev *d = netdev_by_index(r.ifindex);
+		unsigned flags = RTF_UP | (r.gateway ? RTF_GATEWAY : 0) | (r.prefix == 32 ? RTF_HOST : 0);
+		ksnprintf(line, sizeof(line), "%s\t%08X\t%08X\t%04X\t%d\t%u\t%u\t%08X\t%d\t%u\t%u",
+			  d ? d->name : "?", __builtin_bswap32(r.dst), __builtin_bswap32(r.gateway), flags, 0,
+			  0u, r.metric, __builtin_bswap32(r.mask), 0, 0u, 0u);
+		route_line(s, line);
+	}
+}
+
+/* A header line "Name: A B C" and a value line "Name: 1 2 3". */
+static void snmp_pair(struct sbuf *s, const char *name, const char *fields, const uint64_t *v, unsigned n)
+{
+	sb_printf(s, "%s: %s\n%s:", name, fields, name);
+	for (unsigned i = 0; i < n; i++)
+		sb_printf(s, " %lu", v[i]);
+	sb_printf(s, "\n");
+}
+
+static void snmp_ip(struct sbuf *s)
+{
+	const struct ipv4_mib *m = &ipv4_mib;
+	uint64_t v[] = { IP_FORWARDING_OFF, IPV4_DEFAULT_TTL, m->in_receives, m->in_hdr_errors,
+			 m->in_addr_errors, 0, m->in_unknown_protos, m->in_discards, m->in_delivers,
+			 m->out_requests, m->out_discards, m->out_no_routes, m->reasm_timeout, m->reasm_reqds,
+			 m->reasm_oks, m->reasm_fails, m->frag_oks, m->frag_fails, m->frag_creates };
+	snmp_pair(s, "Ip", "Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams "
+		  "InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout "
+		  "ReasmReqds ReasmOKs ReasmFails FragOKs FragFails FragCreates", v, sizeof(v) / sizeof(v[0]));
+}
+
+static void snmp_icmp(struct sbuf *s)
+{
+	const struct icmp_mib *m = &icmp_mib;
+	static const uint8_t types[] = { 3, 4, 5, 8, 0, 11, 12, 13, 14, 17, 18 };
+	uint64_t v[3 + 11 + 4 + 11];
+	unsigned n = 0;
+	v[n++] = m->in_msgs;
+	v[n++] = m->in_errors;
+	v[n++] = m->in_csum_errors;
+	for (unsigned i = 0; i < sizeof(types); i++)
+		v[n++] = m->in_type[types[i]];
+	v[n++] = m->out_msgs;
+	v[n++] = m->out_errors;
+	v[n++] = m->out_rate_limit;
+	v[n++] = 0; /* OutRateLimitHost: no per-host limit */
+	for (unsigned i = 0; i < sizeof(types); i++)
+		v[n++] = m->out_type[types[i]];
+	snmp_pair(s, "Icmp", "InMsgs InErrors InCsumErrors InDestUnreachs InSourceQuenchs InRedirects InEchos "
+		  "InEchoReps InTimeExcds InParmProbs InTimestamps InTimestampReps InAddrMasks InAddrMaskReps "
+		  "OutMsgs OutErrors OutRateLimitGlobal OutRateLimitHost OutDestUnreachs OutSourceQuenchs "
+		  "OutRedirects OutEchos OutEchoReps OutTimeExcds OutParmProbs OutTimestamps OutTimestampReps "
+		  "OutAddrMasks OutAddrMaskReps", v, n);
+}
+
+/* IcmpMsg: only the types seen, In before Out, as Linux's icmpmsg_put. */
+static void snmp_icmpmsg(struct sbuf *s)
+{
+	char names[512];
+	uint64_t v[64];
+	size_t len = 0;
+	unsigned n = 0;
+	for (unsigned dir = 0; dir < 2; dir++)
+		for (unsigned t = 0; t < 256 && n < 64; t++) {
+			uint64_t c = dir ? icmp_mib.out_type[t] : icmp_mib.in_type[t];
+			if (!c || len >= sizeof(names))
+				continue;
+			len += (size_t)ksnprintf(names + len, sizeof(names) - len, "%s%sType%u", n ? " " : "",
+						 dir ? "Out" : "In", t);
+			v[n++] = c;
+		}
+	if (n)
+		snmp_pair(s, "IcmpMsg", names, v, n);
+}
+
+static void snmp_transport(struct sbuf *s)
+{
+	const struct udp_mib *u = &udp_mib;
+	uint64_t tcp[] = { 1, 200, 120000, (uint64_t)-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	uint64_t udp[] = { u->in_datagrams, u->no_ports, u->in_errors, u->out_datagrams, u->rcvbuf_errors,
+			   u->sndbuf_errors, u->in_csum_errors, 0, 0 };
+	uint64_t lite[sizeof(udp) / sizeof(udp[0])] = { 0 };
+	static const char udp_fields[] = "InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors "
+					 "SndbufErrors InCsumErrors IgnoredMulti MemErrors";
+	sb_printf(s, "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails "
+		     "EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors\nTcp:");
+	for (unsigned i = 0; i < sizeof(tcp) / sizeof(tcp[0]); i++)
+		sb_printf(s, i == 3 ? " %ld" : " %lu", tcp[i]);
+	sb_printf(s, "\n");
+	snmp_pair(s, "Udp", udp_fields, udp, sizeof(udp) / sizeof(udp[0]));
+	snmp_pair(s, "UdpLite", udp_fields, lite, sizeof(lite) / sizeof(lite[0]));
+}
+
+static void show_snmp(struct sbuf *s)
+{
+	snmp_ip(s);
+	snmp_icmp(s);
+	snmp_icmpmsg(s);
+	snmp_transport(s);
+}
+
+static void show_pnp(struct sbuf *s)
+{
+	char buf[PNP_MAX];
+	size_t n = ipconfig_pnp(buf, sizeof(buf));
+	sb_bytes(s, buf, n);
+}
+
+static void net_show(const char *name, struct sbuf *s)
+{
+	static const struct { const char *name; void (*show)(struct sbuf *); } files[] = {
+		{ "dev", show_dev }, { "arp", show_arp }, { "route", show_route },
+		{ "snmp", show_snmp }, { "pnp", show_pnp },
+	};
+	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (strcmp(files[i].name, name) == 0)
+			files[i].show(s);
+}
+
+void net_proc_init(void)
+{
+	procfs_net_show = net_show;
+}

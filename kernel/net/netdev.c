@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the network devices (net/netdev.h): their table, the poll list
+ * the network thread works through, and the transmit entry every layer
+ * sends by. This file is the floor of the network stack: drivers call
+ * it, it calls only the drivers' ops and the hook the network thread
+ * registered, nothing of the layers above.
+ *
+ * Lock rules:
+ *   cfg_lock   the device list (devices, ndevices), each device's name,
+ *              ifindex and next while it is linked in;
+ *   poll_lock  the poll list (poll_head/tail, each device's poll_next and
+ *              poll_scheduled) and every device's rx_backlog;
+ *   a device's tx_lock  around its ops->xmit (netdev_xmit takes it).
+ * Neither cfg_lock nor poll_lock is held while calling a driver.
+ */
+#include "net/netdev.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define NETDEV_MAX       32      /* devices at most (ifindex 1 .. 32) */
+#define LOOPBACK_IFINDEX  1
+#define NETDEV_TXQUEUELEN 1000    /* what ip link shows as qlen */
+#define NETDEV_BACKLOG   1000    /* frames waiting for the network thread, per device (netdev_max_backlog) */
+
+static struct spinlock cfg_lock = SPINLOCK_INIT;
+static struct netdev *devices;           /* in ifindex order */
+static int ndevices;
+static int next_ifindex = LOOPBACK_IFINDEX; /* the last one given */
+
+static struct spinlock poll_lock = SPINLOCK_INIT;
+static struct netdev *poll_head, *poll_tail;
+
+void (*netdev_wake_hook)(void);
+
+/* ---- the table ------------------------------------------------------------------ */
+
+/* Is name taken? cfg_lock held. */
+static bool name_taken(const char *name)
+{
+	for (struct netdev *d = devices; d; d = d->next)
+		if (strcmp(d->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The first free prefixN into dev->name (or prefix itself). cfg_lock held. */
+static int pick_name(struct netdev *dev, const char *prefix, bool want_unit)
+{
+	if (!want_unit) {
+		ksnprintf(dev->name, sizeof(dev->name), "%s", prefix);
+		return name_taken(dev->name) ? -EEXIST : 0;
+	}
+	for (int unit = 0; unit < NETDEV_MAX; unit++) {
+		ksnprintf(dev->name, sizeof(dev->name), "%s%d", prefix, unit);
+		if (!name_taken(dev->name))
+			return 0;
+	}
+	return -ENFILE;
+}
+
+int netdev_register(struct netdev *dev, const char *prefix, bool want_unit)
+{
+	memcpy(dev->perm_mac, dev->mac, ETH_ALEN);
+	if (!dev->tx_queue_len)
+		dev->tx_queue_len = NETDEV_TXQUEUELEN;
+	if (!dev->max_mtu)
+		dev->max_mtu = dev->mtu;
+	if (!dev->min_mtu)
+		dev->min_mtu = 68;
+	if (dev->type == ARPHRD_ETHER)
+		dev->flags |= IFF_BROADCAST | IFF_MULTICAST;
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	int err = ndevices < NETDEV_MAX ? pick_name(dev, prefix, want_unit) : -ENFILE;
+	if (!err) {
+		/* lo is ifindex 1 whenever it registers, as on Linux, where
+		 * it comes before every driver; the others count from 2 */
+		ndevices++;
+		dev->ifindex = dev->type == ARPHRD_LOOPBACK ? LOOPBACK_IFINDEX : ++next_ifindex;
+		struct netdev **pp = &devices;
+		while (*pp && (*pp)->ifindex < dev->ifindex)
+			pp = &(*pp)->next;
+		dev->next = *pp;
+		*pp = dev;
+	}
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	return err;
+}
+
+struct netdev *netdev_by_index(int ifindex)
+{
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	struct netdev *d = devices;
+	while (d && d->ifindex != ifindex)
+		d = d->next;
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	return d;
+}
+
+struct netdev *netdev_by_name(const char *name)
+{
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	struct netdev *d = devices;
+	while (d && strcmp(d->name, name) != 0)
+		d = d->next;
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	return d;
+}
+
+struct netdev *netdev_first(void)
+{
+	return devices;
+}
+
+struct netdev *netdev_next(const struct netdev *dev)
+{
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	struct netdev *d = dev->next;
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	return d;
+}
+
+struct netdev *netdev_loopback(void)
+{
+	struct netdev *d = netdev_by_index(LOOPBACK_IFINDEX);
+	return d && d->type == ARPHRD_LOOPBACK ? d : NULL;
+}
+
+/* ---- receive ------------------------------------------------------------------- */
+
+void netdev_schedule(struct netdev *dev)
+{
+	uint64_t fl = spin_lock_irqsave(&poll_lock);
+	bool queued = dev->poll_scheduled;
+	if (!queued) {
+		dev->poll_scheduled = true;
+		dev->poll_next = NULL;
+		if (poll_tail)
+			poll_tail->poll_next = dev;
+		else
+			poll_head = dev;
+		poll_tail = dev;
+	}
+	spin_unlock_irqrestore(&poll_lock, fl);
+	if (!queued && netdev_wake_hook)
+		netdev_wake_hook();
+}
+
+struct netdev *netdev_poll_take(void)
+{
+	uint64_t fl = spin_lock_irqsave(&poll_lock);
+	struct netdev *d = poll_head;
+	if (d) {
+		poll_head = d->poll_next;
+		if (!poll_head)
+			poll_tail = NULL;
+		d->poll_next = NULL;
+		d->poll_scheduled = false;
+	}
+	spin_unlock_irqrestore(&poll_lock, fl);
+	return d;
+}
+
+void netdev_receive(struct netdev *dev, struct netbuf *nb)
+{
+	if (nb->len < ETH_HLEN || nb->len > dev->mtu + ETH_HLEN + 4 /* a VLAN tag */) {
+		netdev_count(&dev->stats.rx_errors, 1);
+		netdev_count(&dev->stats.rx_frame, 1);
+		netbuf_free(nb);
+		return;
+	}
+	nb->dev = dev;
+	netdev_count(&dev->stats.rx_packets, 1);
+	netdev_count(&dev->stats.rx_bytes, nb->len);
+	uint64_t fl = spin_lock_irqsave(&poll_lock);
+	bool full = dev->rx_backlog.count >= NETDEV_BACKLOG;
+	if (!full)
+		netbuf_enqueue(&dev->rx_backlog, nb);
+	spin_unlock_irqrestore(&poll_lock, fl);
+	if (full) {
+		netdev_count(&dev->stats.rx_dropped, 1);
+		netbuf_free(nb);
+	}
+}
+
+struct netbuf *netdev_backlog_take(struct netdev *dev)
+{
+	uint64_t fl = spin_lock_irqsave(&poll_lock);
+	struct netbuf *nb = netbuf_dequeue(&dev->rx_backlog);
+	spin_unlock_irqrestore(&poll_lock, fl);
+	return nb;
+}
+
+/* ---- transmit and link ---------------------------------------------------------- */
+
+/* Pad nb to the shortest Ethernet frame with zeros: 0, or -ENOBUFS. */
+static int pad_frame(struct netbuf *nb)
+{
+	if (nb->len >= ETH_ZLEN)
+		return 0;
+	size_t n = ETH_ZLEN - nb->len;
+	void *tail = netbuf_put(nb, n);
+	if (!tail)
+		return -ENOBUFS;
+	memset(tail, 0, n);
+	return 0;
+}
+
+int netdev_xmit(struct netdev *dev, struct netbuf *nb)
+{
+	int err = 0;
+	if (!(dev->flags & IFF_UP) || !(dev->flags & IFF_RUNNING))
+		err = -ENETDOWN;
+	else if (nb->len > dev->mtu + ETH_HLEN)
+		err = -EMSGSIZE;
+	else if (dev->type == ARPHRD_ETHER)
+		err = pad_frame(nb);
+	if (!err) {
+		uint64_t fl = spin_lock_irqsave(&dev->tx_lock);
+		err = dev->ops->xmit(dev, nb);
+		spin_unlock_irqrestore(&dev->tx_lock, fl);
+	}
+	if (err) {
+		netdev_count(&dev->stats.tx_dropped, 1);
+		netbuf_free(nb);
+		return err;
+	}
+	return 0; /* the driver counts tx_packets and tx_bytes as it sends */
+}
+
+void netdev_carrier(struct netdev *dev, bool up)
+{
+	uint32_t bits = IFF_RUNNING | IFF_LOWER_UP;
+	bool was = dev->flags & IFF_LOWER_UP;
+	if (up)
+		__atomic_or_fetch(&dev->flags, bits, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&dev->flags, ~bits, __ATOMIC_RELAXED);
+	if (was != up)
+		__atomic_add_fetch(&dev->carrier_changes, 1, __ATOMIC_RELAXED);
+}
