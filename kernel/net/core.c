@@ -16,6 +16,7 @@
 #include "net/arp.h"
 #include "net/ether.h"
 #include "net/icmp.h"
+#include "net/inet_sock.h"
 #include "net/ipconfig.h"
 #include "net/ipv4.h"
 #include "net/loopback.h"
@@ -136,6 +137,8 @@ void net_init(const char *ip_spec)
 	ipv4_init();
 	icmp_init();
 	udp_init();
+	inet_udp_wire_init(); /* UDP sockets reach other hosts through IPv4 */
+	inet_icmp_init();     /* raw and ping sockets */
 	net_proc_init();
 	netdev_wake_hook = net_kick;
 	struct thread *t = thread_create_kernel("net", net_thread, NULL);

@@ -28,6 +28,7 @@
 #define MS_PER_DAY          86400000ull
 
 struct icmp_mib icmp_mib;
+bool (*icmp_ping_hook)(const struct netbuf *nb, const struct ipv4_info *ip, const struct icmp_info *ic);
 
 static struct spinlock rate_lock = SPINLOCK_INIT;
 static struct icmp_echo_seen last_reply;   /* under rate_lock */
@@ -178,8 +179,11 @@ static void icmp_input(struct netbuf *nb, const struct ipv4_info *ip)
 		return echo(nb, ip, &ic);
 	if (ic.type == ICMP_TIMESTAMP)
 		return timestamp(nb, ip, &ic);
-	if (ic.type == ICMP_ECHOREPLY)
+	if (ic.type == ICMP_ECHOREPLY) {
 		note_reply(ip, &ic, nb->len);
+		if (icmp_ping_hook)
+			icmp_ping_hook(nb, ip, &ic);
+	}
 	if (ic.has_inner)
 		ipv4_deliver_error(&ic, ip->src);
 	netbuf_free(nb);

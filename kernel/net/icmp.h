@@ -3,8 +3,10 @@
 #ifndef KESTREL_NET_ICMP_H
 #define KESTREL_NET_ICMP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "net/netbuf.h"
+#include "net/wire.h"
 
 void icmp_init(void);
 /*
@@ -28,6 +30,11 @@ struct icmp_echo_seen {
 	uint64_t count;
 };
 struct icmp_echo_seen icmp_last_echo_reply(void);
+
+/* The ping sockets' hook: an echo reply (data at its ICMP header) for
+ * the socket with its identifier; true when one took a copy. Set at boot. */
+struct ipv4_info;
+extern bool (*icmp_ping_hook)(const struct netbuf *nb, const struct ipv4_info *ip, const struct icmp_info *ic);
 
 /* Counters of /proc/net/snmp's Icmp: and IcmpMsg: lines. */
 struct icmp_mib {

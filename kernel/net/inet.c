@@ -7,14 +7,18 @@
  * (net/unix_sock.h) with family AF_INET and a struct sock_proto: its
  * queues, buffers, connections, accept, poll and SOL_SOCKET options are
  * AF_UNIX's; what differs is here and in inet_tcp.c and inet_udp.c.
- * Every address is local, so no packet is ever made: a TCP connect
- * joins the listener's queue as an AF_UNIX connect does, a UDP datagram
- * goes straight onto the receiver's queue.
+ * Every address of this host (127/8, ::1, and the interfaces' own) is
+ * reached without a packet: a TCP connect joins the listener's queue as
+ * an AF_UNIX connect does, a UDP datagram goes straight onto the
+ * receiver's queue. A UDP datagram to another host goes out through the
+ * IPv4 stack (inet_udp.c's wire path); TCP to another host is
+ * -ENETUNREACH until TCP runs over the stack.
  *
  * Lock rule: as AF_UNIX's (one CPU under the kernel lock, never
  * preempted; nothing here sleeps with the port list half changed).
  */
 #include "net/inet_sock.h"
+#include "net/ipv4.h"
 
 #include "fs/vfs.h"
 #include "lib/errno.h"
@@ -137,6 +141,12 @@ struct inet_name inet_any(const struct unix_sock *s)
 	return (struct inet_name){ INADDR_ANY, 0, s->family == AF_INET6 ? INET_V6_ANY : INET_V4 };
 }
 
+/* An IPv4 address of this host: 127/8, or an address an interface has. */
+static bool v4_local(uint32_t addr)
+{
+	return inet_loopback(addr) || ipv4_is_local(addr);
+}
+
 int inet_route(const struct unix_sock *s, struct inet_name *d)
 {
 	if (d->kind == INET_V6_ANY)
@@ -145,16 +155,26 @@ int inet_route(const struct unix_sock *s, struct inet_name *d)
 		d->addr = INADDR_LOOPBACK;
 	if (d->kind == INET_V6_LOOP)
 		return 0;
-	return d->kind == INET_V4 && inet_loopback(d->addr) && !s->in.v6only ? 0 : -ENETUNREACH;
+	return d->kind == INET_V4 && v4_local(d->addr) && !s->in.v6only ? 0 : -ENETUNREACH;
+}
+
+bool inet_wire_dest(const struct unix_sock *s, const struct inet_name *d)
+{
+	return d->kind == INET_V4 && d->addr != INADDR_ANY && !v4_local(d->addr) && !s->in.v6only;
 }
 
 struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *d)
 {
 	struct inet_name n = s->in.name;
+	struct ipv4_dst route;
 
 	if (n.kind == INET_V6_ANY || (n.kind == INET_V4 && n.addr == INADDR_ANY)) {
 		n.kind = d->kind;
 		n.addr = d->kind == INET_V4 ? INADDR_LOOPBACK : 0;
+		if (d->kind == INET_V4 && ipv4_is_local(d->addr))
+			n.addr = d->addr; /* to one of its own addresses: from it, as Linux */
+		else if (inet_wire_dest(s, d) && ipv4_route_lookup(d->addr, NULL, &route) == 0)
+			n.addr = route.src; /* the route's source */
 	}
 	return n;
 }
@@ -265,6 +285,21 @@ static bool takes(const struct unix_sock *o, const struct inet_name *b, const st
 	return d->kind == INET_V4 && (b->addr == INADDR_ANY || b->addr == d->addr);
 }
 
+struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, const struct inet_name *src)
+{
+	for (struct unix_sock *o = port_list; o; o = o->in.next) {
+		if (o->protocol != protocol || o->in.name.port != d->port || o->dead ||
+		    !takes(o, &o->in.name, d))
+			continue;
+		if (o->type == SOCK_STREAM && o->state != UNIX_LISTEN)
+			continue;
+		if (o->type == SOCK_DGRAM && o->in.has_peer && !inet_same(&o->in.peer, src))
+			continue;
+		return o;
+	}
+	return NULL;
+}
+
 struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_name *d)
 {
 	for (struct unix_sock *o = port_list; o; o = o->in.next) {
@@ -317,7 +352,7 @@ int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len)
 		return err;
 	if (n.kind == INET_V4 && s->in.v6only)
 		return -EINVAL; /* ::ffff:a.b.c.d on an IPV6_V6ONLY socket */
-	if (n.kind == INET_FOREIGN || (n.kind == INET_V4 && n.addr != INADDR_ANY && !inet_loopback(n.addr)))
+	if (n.kind == INET_FOREIGN || (n.kind == INET_V4 && n.addr != INADDR_ANY && !v4_local(n.addr)))
 		return -EADDRNOTAVAIL;
 	if (n.port && n.port < INET_PORT_PRIVILEGED && !capable(CAP_NET_BIND_SERVICE))
 		return -EACCES;
@@ -364,10 +399,15 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 		proto = &inet_udp_proto, protocol = IPPROTO_UDP;
 	else if (t == SOCK_DGRAM && protocol == IPPROTO_UDPLITE)
 		proto = &inet_udp_proto; /* UDP-Lite: UDP whose checksum may cover less; all is local */
+	else if (family == AF_INET && (t == SOCK_RAW || (t == SOCK_DGRAM && protocol == IPPROTO_ICMP)))
+		proto = &inet_icmp_proto; /* raw and ping sockets (inet_icmp.c) */
 	else if (t == SOCK_STREAM || t == SOCK_DGRAM || t == SOCK_RAW)
 		return -EPROTONOSUPPORT;
 	else
 		return -ESOCKTNOSUPPORT;
+	int err = proto == &inet_icmp_proto ? inet_icmp_check(t, protocol) : 0;
+	if (err)
+		return err;
 	struct unix_sock *s = unix_sock_alloc(t);
 	if (!s)
 		return -ENOMEM;
@@ -376,6 +416,8 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	s->in.name = inet_any(s);
 	s->in.hops = IPV6_DEFAULT_HOPS;
 	s->proto = proto;
+	if (proto == &inet_icmp_proto)
+		inet_icmp_adopt(s);
 	inet_name_sync(s);
 	if (!(*out = unix_file(s, *flags))) {
 		unix_put(s);
@@ -438,6 +480,8 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 
 	if (!s)
 		return -EOPNOTSUPP;
+	if (level == SOL_RAW)
+		return inet_icmp_getsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
 		return -ENOPROTOOPT;
 	if ((err = int_option(s, level, name, &v)))
@@ -478,6 +522,8 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 
 	if (!s)
 		return -EOPNOTSUPP;
+	if (level == SOL_RAW)
+		return inet_icmp_setsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
 		return -ENOPROTOOPT;
 	if (int_option(s, level, name, &v))

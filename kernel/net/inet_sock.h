@@ -20,6 +20,25 @@
 extern const struct sock_proto inet_tcp_proto;
 extern const struct sock_proto inet_udp_proto;
 
+/* inet_icmp.c: raw sockets (SOCK_RAW) and ping sockets (SOCK_DGRAM,
+ * IPPROTO_ICMP) over the IPv4 stack. */
+extern const struct sock_proto inet_icmp_proto;
+#define SOL_RAW 255
+/* May the caller make one of type and protocol? 0, -EPERM (raw without
+ * CAP_NET_RAW), -EACCES (ping outside ping_group_range), -EPROTONOSUPPORT. */
+int inet_icmp_check(int type, int protocol);
+/* s, just made, joins the list the receive path looks through. */
+void inet_icmp_adopt(struct unix_sock *s);
+/* SOL_RAW's ICMP_FILTER: 0, -ENOPROTOOPT, -EINVAL. */
+int inet_icmp_setsockopt(struct unix_sock *s, int level, int name, const void *val, size_t len);
+int inet_icmp_getsockopt(struct unix_sock *s, int level, int name, void *val, size_t *len);
+/* The receive hooks set (IPv4's raw copy, ICMP's echo replies). Boot time. */
+void inet_icmp_init(void);
+
+/* inet_udp.c: datagrams to and from other hosts through the IPv4 stack
+ * (its receive and ICMP-error hooks set). Boot time. */
+void inet_udp_wire_init(void);
+
 /* True for 127.0.0.0/8 (host byte order). */
 static inline bool inet_loopback(uint32_t addr)
 {
@@ -38,9 +57,17 @@ int inet_addr_in(const struct unix_sock *s, const struct sockaddr_un *a, size_t 
 void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct sockaddr_un *a,
 		   size_t *len);
 /* A destination as Linux routes it here (0.0.0.0 and :: mean this host):
- * 0, or -ENETUNREACH (not the loopback, or IPv4 for an IPV6_V6ONLY socket). */
+ * 0, or -ENETUNREACH (not this host, or IPv4 for an IPV6_V6ONLY socket). */
 int inet_route(const struct unix_sock *s, struct inet_name *d);
-/* The name s sends to d from: its own, made specific (127.0.0.1 or ::1). */
+/* d is another host's IPv4 address (not this host's, not a wildcard):
+ * a datagram to it goes out through the IPv4 stack. */
+bool inet_wire_dest(const struct unix_sock *s, const struct inet_name *d);
+/* The socket of protocol that a packet from src to d reaches, as
+ * inet_lookup (for a datagram off the wire, which has no sending socket). */
+struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, const struct inet_name *src);
+/* The name s sends to d from: its own, made specific (127.0.0.1 or ::1;
+ * the address itself for one of the interfaces'; the route's source for
+ * another host). */
 struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *d);
 /* The same address and port. */
 bool inet_same(const struct inet_name *a, const struct inet_name *b);

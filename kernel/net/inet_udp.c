@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: UDP on the loopback (see net/inet.c). A datagram goes
+ * Kestrel: UDP (see net/inet.c). To this host, a datagram goes
  * straight onto the queue of the socket its address reaches, with its
  * boundaries (AF_UNIX's datagram receive reads it); as on Linux, one
  * nobody is bound to, or that finds the receiver's SO_RCVBUF full, is
@@ -10,8 +10,16 @@
  * fails at once, not after its timeout). A datagram is charged to no
  * sender (on the loopback it leaves the sender at once): the sender is
  * always writable, and never waits.
+ *
+ * To another host, a datagram goes through the IPv4 stack (udp_wire_send);
+ * the network thread queues what comes from one on the socket its port
+ * and address reach (udp_wire_input), with the sender's name, as a
+ * datagram from nobody local.
  */
 #include "net/inet_sock.h"
+#include "net/icmp.h"
+#include "net/ipv4.h"
+#include "net/udp.h"
 
 #include "fs/vfs.h"
 #include "lib/errno.h"
@@ -43,6 +51,8 @@ static int udp_dest(const struct unix_sock *s, const struct sock_msg *m, struct 
 	} else {
 		return -EDESTADDRREQ;
 	}
+	if (inet_wire_dest(s, d))
+		return 0; /* another host: the IPv4 route decides at the send */
 	return inet_route(s, d);
 }
 
@@ -89,6 +99,91 @@ static int udp_deliver(struct unix_sock *to, struct unix_sock *s, struct sock_ms
 	return 0;
 }
 
+/* ---- to and from other hosts: the IPv4 stack -------------------------------------- */
+
+/* Is there a route to d? 0 or -ENETUNREACH. */
+static int udp_wire_route(const struct inet_name *d)
+{
+	struct ipv4_dst route;
+	return ipv4_route_lookup(d->addr, NULL, &route);
+}
+
+/* Send m's len bytes from src to d, another host, as one UDP datagram
+ * (fragmented by IPv4 when longer than the MTU). A broadcast needs
+ * SO_BROADCAST (-EACCES). len, or -ENOMEM, -EFAULT, -ENETUNREACH... */
+static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
+			  const struct inet_name *d)
+{
+	if (ipv4_is_broadcast(d->addr) && !((s->sockopt_bits >> SO_BROADCAST) & 1))
+		return -EACCES;
+	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, UDP_HDR_LEN + len);
+	if (!nb)
+		return -ENOMEM;
+	uint8_t *p = netbuf_put(nb, UDP_HDR_LEN + len);
+	if (unix_iov_copy_in(m, (char *)p + UDP_HDR_LEN, len)) {
+		netbuf_free(nb);
+		return -EFAULT;
+	}
+	udp_build(p, src->addr, d->addr, src->port, d->port, (uint16_t)(UDP_HDR_LEN + len));
+	struct ipv4_send out = { .src = src->addr, .dst = d->addr, .proto = IPPROTO_UDP,
+				 .ttl = s->in.hops > 0 ? (uint8_t)s->in.hops : 0 };
+	int err = ipv4_output(nb, &out);
+	if (err)
+		return err;
+	__atomic_add_fetch(&udp_mib.out_datagrams, 1, __ATOMIC_RELAXED);
+	return (long)len;
+}
+
+/* The network thread's hand-off (udp_deliver_hook): nb's payload for the
+ * socket bound to its port, with the sender's name after it. False
+ * when no socket takes it (the caller answers port unreachable). */
+static bool udp_wire_input(struct netbuf *nb, const struct ipv4_info *ip, const struct udp_info *u)
+{
+	struct inet_name d = { ip->dst, u->dport, INET_V4 }, src = { ip->src, u->sport, INET_V4 };
+	struct unix_sock *to = inet_lookup_from(IPPROTO_UDP, &d, &src);
+	if (!to)
+		return false;
+	if ((to->shutdown & RCV_SHUTDOWN) ||
+	    udp_queued(to) + nb->len + UNIX_SKB_OVERHEAD > (size_t)to->rcvbuf) {
+		__atomic_add_fetch(&udp_mib.rcvbuf_errors, 1, __ATOMIC_RELAXED);
+		netbuf_free(nb);
+		return true; /* dropped, as a full socket does on Linux */
+	}
+	struct udp_meta meta = { src, ip->ttl, ip->tos };
+	struct unix_skb *skb = unix_skb_alloc(nb->len + sizeof(meta));
+	if (skb) {
+		memcpy(skb->data, nb->data, nb->len);
+		memcpy(skb->data + nb->len, &meta, sizeof(meta));
+		skb->len = nb->len;
+		skb->truesize = 0;
+		unix_skb_queue_anon(to, skb);
+	}
+	netbuf_free(nb);
+	return true;
+}
+
+/* An ICMP error about a datagram we sent: a connected socket whose peer
+ * it names learns ECONNREFUSED (port unreachable) or EHOSTUNREACH /
+ * ENETUNREACH, from its next call, as Linux without IP_RECVERR. */
+static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
+{
+	(void)from;
+	struct inet_name me = { ic->inner.src, ic->inner_sport, INET_V4 };
+	struct inet_name peer = { ic->inner.dst, ic->inner_dport, INET_V4 };
+	struct unix_sock *s = inet_lookup_from(IPPROTO_UDP, &me, &peer);
+	if (!s || !s->in.has_peer || !inet_same(&s->in.peer, &peer) || ic->type != ICMP_DEST_UNREACH)
+		return;
+	s->err = ic->code == ICMP_PORT_UNREACH || ic->code == ICMP_PROT_UNREACH ? ECONNREFUSED :
+		 ic->code == ICMP_NET_UNREACH ? ENETUNREACH : EHOSTUNREACH;
+	unix_changed(s);
+}
+
+void inet_udp_wire_init(void)
+{
+	udp_deliver_hook = udp_wire_input;
+	udp_err_hook = udp_wire_err;
+}
+
 static long udp_send(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
@@ -115,6 +210,8 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	src = inet_source(s, &d);
 	if (src.kind != d.kind)
 		return -ENETUNREACH; /* bound to an address of the other version */
+	if (inet_wire_dest(s, &d))
+		return udp_wire_send(s, m, len, &src, &d);
 	struct unix_sock *to = inet_lookup(s, &d);
 	meta = udp_meta(s, m, &src);
 	if (to && (err = udp_deliver(to, s, m, len, &meta)))
@@ -172,7 +269,9 @@ static int udp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 		unix_changed(s);
 		return 0;
 	}
-	if ((err = inet_addr_in(s, a, len, false, &d)) || (err = inet_route(s, &d)))
+	if ((err = inet_addr_in(s, a, len, false, &d)))
+		return err;
+	if (inet_wire_dest(s, &d) ? (err = udp_wire_route(&d)) : (err = inet_route(s, &d)))
 		return err;
 	src = inet_source(s, &d);
 	if (src.kind != d.kind)

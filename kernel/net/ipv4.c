@@ -72,9 +72,13 @@ static bool for_us(const struct netbuf *nb, const struct ipv4_info *ip)
 }
 
 /* Hand a whole datagram (data at its IP header) to its protocol. */
+void (*ipv4_raw_hook)(const struct netbuf *nb, const struct ipv4_info *ip);
+
 static void deliver(struct netbuf *nb, const struct ipv4_info *ip)
 {
 	const struct ipv4_protocol *p = protocols[ip->proto];
+	if (ipv4_raw_hook)
+		ipv4_raw_hook(nb, ip);
 	if (!p || !p->input) {
 		IPV4_MIB_INC(in_unknown_protos);
 		icmp_send_error(nb, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);

@@ -73,6 +73,10 @@ struct ipv4_protocol {
 /* An ICMP error from `from` about a packet this host sent: to the err
  * handler of the protocol ic->inner names. */
 void ipv4_deliver_error(const struct icmp_info *ic, uint32_t from);
+/* The raw sockets' look at every packet delivered here (data at its IP
+ * header, whole and reassembled) before its protocol's: they take copies.
+ * Set at boot (net/inet_icmp.c). */
+extern void (*ipv4_raw_hook)(const struct netbuf *nb, const struct ipv4_info *ip);
 /* Set the handlers of protocol proto (boot time). */
 void ipv4_register_protocol(uint8_t proto, const struct ipv4_protocol *p);
 

@@ -14,6 +14,7 @@
 
 struct udp_mib udp_mib;
 bool (*udp_deliver_hook)(struct netbuf *nb, const struct ipv4_info *ip, const struct udp_info *u);
+void (*udp_err_hook)(const struct icmp_info *ic, uint32_t from);
 
 static void count(uint64_t *c)
 {
@@ -52,7 +53,13 @@ static void udp_input(struct netbuf *nb, const struct ipv4_info *ip)
 	no_port(nb);
 }
 
-static const struct ipv4_protocol udp_protocol = { .input = udp_input };
+static void udp_err(const struct icmp_info *ic, uint32_t from)
+{
+	if (udp_err_hook)
+		udp_err_hook(ic, from);
+}
+
+static const struct ipv4_protocol udp_protocol = { .input = udp_input, .err = udp_err };
 
 void udp_init(void)
 {

@@ -19,6 +19,9 @@ void udp_init(void);
  */
 extern bool (*udp_deliver_hook)(struct netbuf *nb, const struct ipv4_info *ip, const struct udp_info *u);
 
+/* The socket layer's ICMP-error hook: an error about a datagram this host sent. */
+extern void (*udp_err_hook)(const struct icmp_info *ic, uint32_t from);
+
 /* Counters of /proc/net/snmp's Udp: line. */
 struct udp_mib {
 	uint64_t in_datagrams, no_ports, in_errors, out_datagrams, rcvbuf_errors, sndbuf_errors,

@@ -919,6 +919,20 @@ void unix_skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_sk
 	skb_queue(to, from, skb, m);
 }
 
+void unix_skb_queue_anon(struct unix_sock *to, struct unix_skb *skb)
+{
+	skb->from = NULL;
+	skb->has_cred = false;
+	if (to->rq_tail)
+		to->rq_tail->next = skb;
+	else
+		to->rq_head = skb;
+	to->rq_tail = skb;
+	to->rq_len++;
+	unix_changed(to);
+	fown_notify(to, POLL_IN);
+}
+
 long unix_broken_pipe(int flags)
 {
 	return broken_pipe(flags);

@@ -69,7 +69,8 @@ struct inet_part {
 	bool reset_seen;            /* TCP: the peer's reset came (it closed with unread data, or
 				     * a write met its closed socket): writes say EPIPE */
 	bool hashed;                /* holds its port: on net/inet.c's list */
-	struct unix_sock *next;     /* that list */
+	uint32_t icmp_filter;       /* a raw ICMP socket's ICMP_FILTER: bit t drops type t */
+	struct unix_sock *next;     /* that list, or a raw or ping socket's (net/inet_icmp.c) */
 };
 
 struct sock_proto;
@@ -195,6 +196,9 @@ int unix_iov_copy_in(const struct sock_msg *m, char *k, size_t n);
 struct unix_skb *unix_skb_alloc(size_t len);
 void unix_skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
 		    const struct sock_msg *m);
+/* Queue skb, sent by no local socket (a datagram off the wire: no
+ * sender to charge, no credentials), on to. */
+void unix_skb_queue_anon(struct unix_sock *to, struct unix_skb *skb);
 long unix_broken_pipe(int flags);
 /* shutdown(how) of s, as unix_shutdown: 0, -EINVAL, -ENOTCONN. */
 int unix_shutdown_sock(struct unix_sock *s, int how);

@@ -20,6 +20,9 @@
 #define CAP_SETPCAP           8
 #define CAP_LINUX_IMMUTABLE   9
 #define CAP_NET_BIND_SERVICE  10
+#define CAP_NET_BROADCAST     11
+#define CAP_NET_ADMIN         12
+#define CAP_NET_RAW           13
 #define CAP_SYS_PTRACE        19
 #define CAP_SYS_ADMIN         21
 #define CAP_SYS_BOOT          22
