@@ -11,6 +11,8 @@
 
 struct netbuf *netbuf_alloc(size_t headroom, size_t size)
 {
+	if (size < NETBUF_MIN_SIZE)
+		size = NETBUF_MIN_SIZE; /* room to pad a short frame (netdev_xmit) */
 	size_t cap = headroom + size;
 	if (cap < size || cap > UINT32_MAX)
 		return NULL;

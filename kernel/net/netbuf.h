@@ -11,6 +11,7 @@ struct netdev;
 
 #define NETBUF_HEADROOM 128   /* in front of a packet built for sending: Ethernet + IPv4 + TCP with options */
 #define NETBUF_RX_SIZE  2048  /* a receive buffer: a 1514-byte frame, and room for a driver's header */
+#define NETBUF_MIN_SIZE 64    /* the least room after the headroom: a short frame's padding to 60 fits */
 
 /*
  * A packet. The bytes are head[0 .. cap); the packet is data[0 .. len),
@@ -39,7 +40,7 @@ struct netbuf {
 #define NETBUF_OTHERHOST 3
 #define NETBUF_OUTGOING  4
 
-/* A buffer of headroom + size bytes, data at head + headroom, len 0.
+/* A buffer of headroom + size bytes (size at least NETBUF_MIN_SIZE), data at head + headroom, len 0.
  * Any context. NULL when memory is short (the caller drops and counts). */
 struct netbuf *netbuf_alloc(size_t headroom, size_t size);
 /* Free nb and its bytes. NULL is ignored. Any context. */
