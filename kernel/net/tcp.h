@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/* The TCP protocol engine: one connection's state machine (RFC 9293) with its timers, RTT estimation, NewReno congestion control and byte rings, driven by a socket layer that owns the locks, the lookup and the wire. */
+#ifndef KESTREL_NET_TCP_H
+#define KESTREL_NET_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/wire.h"
+
+/*
+ * The contract between the engine and its caller (the socket layer).
+ *
+ * What the engine is: pure C over one struct tcp_conn. It allocates
+ * nothing, takes no lock, reads no clock and touches nothing outside the
+ * conn it is given, so the host's unit tests run it as it is.
+ *
+ * What the caller does:
+ *  - Memory. It allocates the conn and its two rings (struct tcp_cfg:
+ *    the send ring, Linux's 16 KiB by default, and the receive ring,
+ *    87380 bytes; a listener's may be NULL/0) and calls tcp_conn_init.
+ *    After tcp_close (or tcp_abort) the conn may be freed once
+ *    TCP_EV_CLOSED is raised, which may happen inside that very call
+ *    (a reset, a conn never connected) or up to TIME-WAIT's 60 s later.
+ *    A conn that reaches CLOSE by itself (a reset, a timeout) raises
+ *    TCP_EV_CLOSED too, but stays the socket's until it calls tcp_close.
+ *  - Locking. One lock (the socket's) serialises every call on a conn,
+ *    timers included; the callbacks run inside those calls and must not
+ *    call the engine back on the same conn.
+ *  - Time. Every entry point takes now_ns, a monotonic clock in
+ *    nanoseconds. After any call the caller re-arms ONE kernel timer at
+ *    tcp_next_deadline(conn) (TCP_NO_DEADLINE: none) and calls
+ *    tcp_timer(conn, now) when it fires; the engine keeps five deadlines
+ *    (retransmission, persist, delayed ACK, keepalive, TIME-WAIT/FIN-WAIT-2)
+ *    and never scans anything.
+ *  - Demultiplexing. The caller finds the conn for a segment (4-tuple,
+ *    else a listener: a conn put in LISTEN by tcp_listen) and passes the
+ *    parsed header (wire.h's tcp_parse, checksum checked) and its payload
+ *    to tcp_input. Its enum tcp_verdict says what is left to do: answer
+ *    with the reset tcp_reset_reply builds (no conn, a conn already
+ *    CLOSE, an ACK to a listener), or accept a SYN on a listener: within
+ *    its backlog, allocate a conn, tcp_conn_init it, copy the listener's
+ *    socket options into it (nodelay, keepalive and its times,
+ *    urg_inline) and call tcp_accept_syn with an ISS; TCP_EV_CONNECTED
+ *    then says the conn is ready for accept(). No syn cookies.
+ *  - Sequence numbers. The ISS is the caller's (RFC 6528's keyed hash of
+ *    the 4-tuple and a clock), as is cfg.ts_offset (random per conn).
+ *  - Output. ops->output receives each segment to send: the header
+ *    fields (ports, seq, ack, flags, window as it goes on the wire,
+ *    urg_ptr, options; hdr_len is the caller's, from tcp_opts_build) and
+ *    the payload as up to two spans of the send ring (it wraps). The
+ *    callback builds it (tcp_opts_build, tcp_build) and sends it; it must
+ *    copy the payload before it returns. It cannot fail: a segment the
+ *    caller cannot send is lost, and the engine's timers recover it.
+ *  - Events. ops->event (may be NULL) is told of TCP_EV_* as they happen;
+ *    they are also OR-ed into conn->events, which the caller may clear.
+ *  - Options. TCP_NODELAY, TCP_CORK, SO_KEEPALIVE through their setters;
+ *    TCP_KEEPIDLE/INTVL/CNT by writing keep_*, then
+ *    tcp_set_keepalive(c, c->keepalive, now) to re-arm; SO_OOBINLINE by
+ *    writing urg_inline; TCP_MAXSEG before connect through cfg.mss.
+ *
+ * Errors follow Linux's socket semantics: conn->error holds a positive
+ * errno (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE) as sk_err does, which
+ * tcp_recv/tcp_send report once (SO_ERROR: tcp_take_error).
+ *
+ * Not here (yet): SACK blocks (SACK-permitted is negotiated and recorded
+ * only), ICMP errors and path MTU discovery, ECN, TCP_USER_TIMEOUT,
+ * TCP_QUICKACK, TCP_DEFER_ACCEPT, Fast Open, receive-buffer autotuning
+ * (the window is the ring's free space), cwnd restart after idle, PRR.
+ *
+ * Where RFC 9293 and Linux differ, the engine does what Linux's
+ * tcp_input.c does (a peer observes Linux), and says so where it does.
+ */
+
+/* States, numbered as Linux's (tcp_info's tcpi_state, /proc/net/tcp). */
+enum tcp_state {
+	TCPS_ESTABLISHED = 1,
+	TCPS_SYN_SENT = 2,
+	TCPS_SYN_RECV = 3,
+	TCPS_FIN_WAIT1 = 4,
+	TCPS_FIN_WAIT2 = 5,
+	TCPS_TIME_WAIT = 6,
+	TCPS_CLOSE = 7,
+	TCPS_CLOSE_WAIT = 8,
+	TCPS_LAST_ACK = 9,
+	TCPS_LISTEN = 10,
+	TCPS_CLOSING = 11,
+};
+
+/* Congestion-avoidance states, as Linux's tcpi_ca_state. */
+enum tcp_ca_state {
+	TCP_CA_OPEN = 0,
+	TCP_CA_DISORDER = 1,     /* duplicate ACKs seen, fewer than three */
+	TCP_CA_RECOVERY = 3,     /* NewReno fast recovery (RFC 6582) */
+	TCP_CA_LOSS = 4,         /* after a retransmission timeout */
+};
+
+/* Linux's defaults (sysctls and include/net/tcp.h), in nanoseconds or counts. */
+#define TCP_NS_PER_MS        1000000ull
+#define TCP_NS_PER_S         1000000000ull
+#define TCP_RTO_MIN_NS       (200 * TCP_NS_PER_MS)   /* TCP_RTO_MIN */
+#define TCP_RTO_MAX_NS       (120 * TCP_NS_PER_S)    /* TCP_RTO_MAX */
+#define TCP_RTO_INIT_NS      (1 * TCP_NS_PER_S)      /* TCP_TIMEOUT_INIT (RFC 6298) */
+#define TCP_DELACK_NS        (40 * TCP_NS_PER_MS)    /* TCP_DELACK_MIN */
+#define TCP_TIMEWAIT_NS      (60 * TCP_NS_PER_S)     /* TCP_TIMEWAIT_LEN */
+#define TCP_FIN_TIMEOUT_NS   (60 * TCP_NS_PER_S)     /* tcp_fin_timeout */
+#define TCP_OOW_RATE_NS      (500 * TCP_NS_PER_MS)   /* tcp_invalid_ratelimit */
+#define TCP_SYN_RETRIES      6                       /* tcp_syn_retries */
+#define TCP_SYNACK_RETRIES   5                       /* tcp_synack_retries */
+#define TCP_RETRIES2         15                      /* tcp_retries2 */
+#define TCP_ORPHAN_RETRIES   8                       /* tcp_orphan_retries 0 means 8 */
+#define TCP_KEEPIDLE_S       7200                    /* tcp_keepalive_time */
+#define TCP_KEEPINTVL_S      75                      /* tcp_keepalive_intvl */
+#define TCP_KEEPCNT_DEFAULT  9                       /* tcp_keepalive_probes */
+#define TCP_INIT_CWND        10                      /* segments (RFC 6928) */
+#define TCP_MSS_DEFAULT      536                     /* a peer that sends no MSS option */
+#define TCP_MIN_SND_MSS      48                      /* tcp_min_snd_mss */
+#define TCP_MAX_QUICKACKS    16
+#define TCP_OFO_MAX          16                      /* islands of out-of-order data kept */
+#define TCP_SNDBUF_DEFAULT   16384                   /* tcp_wmem[1] */
+#define TCP_RCVBUF_DEFAULT   87380                   /* tcp_rmem[1] (older kernels) */
+#define TCP_INFINITE_SSTHRESH 0x7fffffffu
+#define TCP_NO_DEADLINE      UINT64_MAX
+
+/* Events (ops->event and conn->events). */
+#define TCP_EV_CONNECTED  0x01   /* reached ESTABLISHED (a passive conn: ready for accept) */
+#define TCP_EV_READABLE   0x02   /* data, the peer's FIN, or an error to read */
+#define TCP_EV_WRITABLE   0x04   /* send space freed, or sending became impossible */
+#define TCP_EV_ERROR      0x08   /* conn->error was set */
+#define TCP_EV_CLOSED     0x10   /* reached TCPS_CLOSE: the engine is done with the conn */
+#define TCP_EV_URGENT     0x20   /* an urgent pointer arrived (SIGURG) */
+
+/* tcp_send flags */
+#define TCP_SEND_OOB   0x1       /* MSG_OOB: the last byte sent is urgent */
+#define TCP_SEND_MORE  0x2       /* MSG_MORE: hold a partial segment as TCP_CORK does */
+
+/* tcp_recv flags */
+#define TCP_RECV_PEEK  0x1       /* MSG_PEEK */
+
+/* What tcp_input leaves to the caller. */
+enum tcp_verdict {
+	TCP_IN_DONE = 0,    /* consumed (perhaps dropped, counted); nothing to do */
+	TCP_IN_RESET,       /* no connection wants it: send tcp_reset_reply's answer */
+	TCP_IN_SYN,         /* a listener got a SYN: create a conn and call tcp_accept_syn */
+	TCP_IN_TW_SYN,      /* a TIME-WAIT conn gave way to a new SYN: free it and hand the
+	                       SYN to the listener, with conn->tw_next_iss as the new ISS */
+};
+
+/* A segment's payload: up to two pieces of the send ring, in order. */
+struct tcp_span {
+	const uint8_t *p[2];
+	uint32_t len[2];
+};
+
+struct tcp_conn;
+
+struct tcp_ops {
+	/* Send one segment: s's ports, seq, ack, flags, window, urg_ptr and
+	 * opts are set (hdr_len, payload_off are not; payload_len is data's
+	 * total). Runs inside the engine call that sent it. */
+	void (*output)(struct tcp_conn *c, const struct tcp_seg *s, const struct tcp_span *data);
+	/* Told of TCP_EV_* bits as they are raised; may be NULL. */
+	void (*event)(struct tcp_conn *c, unsigned events);
+};
+
+/* A byte ring: buf[head .. head + len) modulo size holds the bytes. */
+struct tcp_ring {
+	uint8_t *buf;
+	uint32_t size, head, len;
+};
+
+/* What the caller gives a conn at tcp_conn_init. */
+struct tcp_cfg {
+	uint8_t *sndbuf;
+	uint32_t sndbuf_size;          /* at least 1, below 2^30; TCP_SNDBUF_DEFAULT */
+	uint8_t *rcvbuf;
+	uint32_t rcvbuf_size;          /* at least 1, below 2^30; TCP_RCVBUF_DEFAULT */
+	uint16_t sport, dport;         /* copied into every segment sent */
+	uint16_t mss;                  /* the MSS we advertise: the route's MTU - 40 (1460) */
+	bool no_ts, no_sack, no_wscale;/* options not to offer (Linux offers all three) */
+	uint32_t ts_offset;            /* added to the millisecond clock in TSval (random per conn) */
+};
+
+/* The TCP_INFO-style snapshot: Linux's struct tcp_info fields that the
+ * engine knows, with Linux's names, units (microseconds, milliseconds
+ * for last_*, segments for cwnd and unacked) and meanings. */
+struct tcp_info_snap {
+	uint8_t state, ca_state, retransmits, probes, backoff, options;
+	uint8_t snd_wscale, rcv_wscale;
+	uint32_t rto, ato;             /* us */
+	uint32_t snd_mss, rcv_mss;
+	uint32_t unacked, sacked, lost, retrans, fackets;
+	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv; /* ms ago */
+	uint32_t pmtu, rcv_ssthresh, rtt, rttvar; /* rtt, rttvar: us */
+	uint32_t snd_ssthresh, snd_cwnd, advmss, reordering;
+	uint32_t rcv_space, total_retrans;
+	uint64_t bytes_acked, bytes_received;
+	uint32_t segs_out, segs_in;
+	uint32_t notsent_bytes, snd_wnd, rcv_wnd;
+};
+/* tcp_info_snap.options bits (Linux's TCPI_OPT_*) */
+#define TCPI_OPT_TIMESTAMPS 1
+#define TCPI_OPT_SACK       2
+#define TCPI_OPT_WSCALE     4
+
+/* Urgent-data state (Linux's tp->urg_data). */
+enum tcp_urg {
+	TCP_URG_NONE = 0,
+	TCP_URG_NOTYET,      /* the pointer arrived, the byte not yet */
+	TCP_URG_VALID,       /* the byte is in urg_byte, unread */
+	TCP_URG_READ,        /* read by tcp_recv_oob; still skipped in the stream */
+};
+
+/* Counters of what was dropped, for the caller's /proc/net/snmp and tests. */
+struct tcp_stats {
+	uint32_t segs_in, segs_out, retrans_segs, bad_seq, bad_ack, paws_drop,
+		 challenge_acks, ofo_queued, ofo_dropped, rst_in, zwp_sent, keepalive_sent;
+};
+
+/*
+ * The TCB. Lock rule: every field belongs to the caller's lock for this
+ * conn (the socket's); the engine reads and writes them only inside the
+ * calls below. The caller may read any field, and write the ones marked
+ * "caller's" between calls.
+ */
+struct tcp_conn {
+	const struct tcp_ops *ops;     /* caller's */
+	void *user;                    /* caller's: back pointer to its socket */
+	enum tcp_state state;
+	unsigned events;               /* caller's to clear: TCP_EV_* raised so far */
+	int error;                     /* positive errno pending (sk_err), 0 if none */
+	uint16_t sport, dport;
+
+	/* options the caller sets between calls (setsockopt) */
+	bool nodelay;                  /* through tcp_set_nodelay */
+	uint8_t cork;                  /* bit 0: TCP_CORK (tcp_set_cork); bit 1: the last send's MSG_MORE */
+	bool keepalive;                /* through tcp_set_keepalive */
+	bool urg_inline;               /* SO_OOBINLINE */
+	uint32_t keep_idle_s, keep_intvl_s, keep_cnt; /* caller's */
+
+	/* who we are */
+	bool passive;                  /* made by tcp_accept_syn */
+	bool orphan;                   /* tcp_close was called */
+	bool rcv_shut, snd_shut;       /* shutdown(SHUT_RD) / SHUT_WR, FIN or reset */
+	bool fin_rcvd;                 /* the peer's FIN is in rcv_nxt */
+
+	/* send sequence space (RFC 9293 3.3.1); snd_max is the highest sent
+	 * (Linux's snd_nxt), snd_nxt the next to send, below it after an RTO */
+	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2;
+	uint32_t max_window;           /* largest window the peer offered */
+	uint32_t snd_up;               /* urgent pointer to send, valid while urg_send */
+	bool urg_send;
+	uint32_t snd_sml;              /* end of the last small segment sent (Minshall's Nagle) */
+	struct tcp_ring snd;           /* bytes from snd_ring_seq: unacked, then unsent */
+	uint32_t snd_ring_seq;         /* sequence number of snd's first byte */
+	bool fin_queued, fin_sent;     /* our FIN follows snd's last byte */
+
+	/* receive sequence space; rcv_adv is the right edge advertised
+	 * (never moves left, RFC 9293 3.8.6), rcv_wup rcv_nxt at the last
+	 * ACK sent */
+	uint32_t irs, rcv_nxt, rcv_adv, rcv_wup;
+	struct tcp_ring rcv;           /* bytes from copied_seq; in order up to rcv_nxt, islands after */
+	uint32_t copied_seq;           /* the next byte tcp_recv returns */
+	uint8_t n_ofo;
+	struct { uint32_t start, end; } ofo[TCP_OFO_MAX]; /* sorted, disjoint, not touching */
+	bool ofo_fin;                  /* a FIN arrived out of order at ofo_fin_seq */
+	uint32_t ofo_fin_seq;
+	enum tcp_urg urg;
+	uint32_t urg_seq;              /* sequence number of the urgent byte */
+	uint8_t urg_byte;
+
+	/* options negotiated */
+	uint16_t advmss;               /* ours, as advertised */
+	uint16_t peer_mss;             /* the peer's, clamped */
+	uint16_t snd_mss, rcv_mss;     /* payload bytes per segment, options deducted */
+	uint8_t snd_wscale, rcv_wscale;
+	bool ws_ok, ts_ok, sack_ok;
+	bool offer_ts, offer_sack, offer_ws;
+	uint32_t ts_offset, ts_recent; /* TSval to echo (Linux's ts_recent) */
+	uint64_t ts_recent_stamp;
+
+	/* RTT (RFC 6298) and retransmission, all in ns */
+	uint64_t srtt, rttvar, rto;    /* srtt 0: no sample yet */
+	bool rtt_timing;               /* rtt_seq's sending is being timed (Karn: not a retransmission) */
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	uint8_t retransmits, backoff, probes_out;
+	uint64_t retrans_stamp;        /* when the head of the retransmitted data was sent */
+	uint64_t rexmit_armed_at;
+	uint32_t total_retrans;
+
+	/* congestion control (tcp_cc.c): cwnd and ssthresh in bytes, cwnd_acc
+	 * segments acked towards the next increase, recover NewReno's */
+	enum tcp_ca_state ca_state;
+	uint32_t cwnd, ssthresh, cwnd_acc, recover;
+	uint8_t dupacks;
+
+	/* delayed ACK */
+	bool ack_pending;
+	uint8_t quick;                 /* ACKs left to send at once (quick-ACK mode) */
+	bool quick_init;               /* the first data arrived */
+	uint64_t last_oow_ack;         /* rate limit of out-of-window and challenge ACKs */
+
+	/* timers: absolute deadlines, TCP_NO_DEADLINE when off */
+	uint64_t t_rexmit, t_persist, t_delack, t_keepalive, t_wait;
+
+	/* times for tcp_info and keepalive */
+	uint64_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv, last_rcv;
+	uint64_t bytes_acked, bytes_received;
+	uint32_t tw_next_iss;          /* TCP_IN_TW_SYN: the ISS for the new conn (Linux's) */
+	struct tcp_stats stats;
+};
+
+/* ---- setting up ----------------------------------------------------------- */
+
+/* Zero c and set it up CLOSE with cfg's rings, ports, MSS and options,
+ * and ops. Keepalive off with Linux's default times. */
+void tcp_conn_init(struct tcp_conn *c, const struct tcp_cfg *cfg, const struct tcp_ops *ops);
+/* Active open: send a SYN with iss, SYN-SENT. 0, or -EISCONN if c is not CLOSE. */
+int tcp_connect(struct tcp_conn *c, uint32_t iss, uint64_t now);
+/* Passive open: c becomes LISTEN (its tcp_input then sorts segments: see enum tcp_verdict). */
+void tcp_listen(struct tcp_conn *c);
+/* c (fresh from tcp_conn_init, with the listener's options) answers the
+ * SYN syn (for which tcp_input on the listener said TCP_IN_SYN) with a
+ * SYN-ACK of sequence iss: SYN-RECEIVED. Linux's request socket and the
+ * full socket are one conn here; no syn cookies. */
+void tcp_accept_syn(struct tcp_conn *c, const struct tcp_seg *syn, uint32_t iss, uint64_t now);
+
+/* ---- the wire ------------------------------------------------------------- */
+
+/* Process one segment for c (RFC 9293 3.10.7). payload holds
+ * seg->payload_len bytes. Every field is checked before use. */
+enum tcp_verdict tcp_input(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *payload,
+			   uint64_t now);
+/* The reset that answers in, a segment no connection takes (RFC 9293
+ * 3.10.7.1): ports swapped, seq/ack and flags set, no options, window
+ * 0, into out. False when in is itself a reset (never answered). */
+bool tcp_reset_reply(const struct tcp_seg *in, struct tcp_seg *out);
+
+/* ---- the socket's calls ---------------------------------------------------- */
+
+/* Queue up to n bytes of buf for sending (TCP_SEND_*): how many were
+ * queued (0 < r <= n), -EAGAIN when the ring is full or the conn is not
+ * yet established (wait for TCP_EV_WRITABLE/CONNECTED), the pending
+ * error, or -EPIPE after shutdown, FIN or reset (the caller raises SIGPIPE). */
+long tcp_send(struct tcp_conn *c, const void *buf, size_t n, unsigned flags, uint64_t now);
+/* Copy up to n received bytes to buf (TCP_RECV_PEEK leaves them): how
+ * many (> 0), 0 at end of stream, -EAGAIN when nothing is there yet, the
+ * pending error (once), -ENOTCONN when never connected. Stops at the
+ * urgent mark as Linux does; may send a window update. */
+long tcp_recv(struct tcp_conn *c, void *buf, size_t n, unsigned flags, uint64_t now);
+/* MSG_OOB: the urgent byte into *out. 1, 0 at end of stream, -EINVAL (inline,
+ * none or already read), -EAGAIN (not yet arrived). */
+long tcp_recv_oob(struct tcp_conn *c, uint8_t *out, bool peek);
+/* SIOCATMARK: the next byte tcp_recv returns is at the urgent mark. */
+bool tcp_at_mark(const struct tcp_conn *c);
+/* shutdown(how) with SHUT_RD/SHUT_WR/SHUT_RDWR's values 0/1/2: 0, -ENOTCONN, -EINVAL. */
+int tcp_shutdown(struct tcp_conn *c, int how, uint64_t now);
+/* close(): the caller lets go. A FIN after the queued data, or a reset
+ * (unread data, as Linux does; SO_LINGER 0 calls tcp_abort instead).
+ * TCP_EV_CLOSED says when the conn may be freed. */
+void tcp_close(struct tcp_conn *c, uint64_t now);
+/* Abort: a reset if synchronized, then CLOSE (SO_LINGER 0, or the caller's teardown). */
+void tcp_abort(struct tcp_conn *c, uint64_t now);
+/* Bytes tcp_send can queue now; bytes tcp_recv can return now. */
+uint32_t tcp_send_space(const struct tcp_conn *c);
+uint32_t tcp_recv_avail(const struct tcp_conn *c);
+/* SO_ERROR: the pending error (positive errno), cleared. */
+int tcp_take_error(struct tcp_conn *c);
+/* TCP_NODELAY, TCP_CORK (turning either so pushes what is held), SO_KEEPALIVE. */
+void tcp_set_nodelay(struct tcp_conn *c, bool on, uint64_t now);
+void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now);
+void tcp_set_keepalive(struct tcp_conn *c, bool on, uint64_t now);
+/* TCP_INFO. */
+void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *out);
+
+/* ---- time ------------------------------------------------------------------- */
+
+/* Run every timer of c due at now. */
+void tcp_timer(struct tcp_conn *c, uint64_t now);
+/* The earliest deadline of c's timers, TCP_NO_DEADLINE if none. */
+uint64_t tcp_next_deadline(const struct tcp_conn *c);
+
+#endif

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: TCP congestion control, NewReno: slow start and congestion
+ * avoidance (RFC 5681), fast retransmit on the third duplicate ACK and
+ * NewReno's fast recovery with partial ACKs (RFC 6582). cwnd and
+ * ssthresh are in bytes here; tcp_info reports them in segments as
+ * Linux does. Where Linux differs: the initial window is 10 segments
+ * (RFC 6928), ssthresh is half of cwnd (tcp_reno_ssthresh) rather than
+ * half the flight, the window grows per segment acked, a short one
+ * counting as a whole (Linux counts packets), and repeated timeouts halve ssthresh
+ * only once (tcp_enter_loss). Linux runs PRR (RFC 6937) in recovery;
+ * this is RFC 6582's window inflation instead.
+ */
+#include "net/tcp_priv.h"
+
+#define TCP_CWND_MAX (1u << 30)
+
+uint32_t tcp_flight(const struct tcp_conn *c)
+{
+	return c->snd_nxt - c->snd_una;
+}
+
+void tcp_cc_init(struct tcp_conn *c)
+{
+	c->cwnd = TCP_INIT_CWND * c->snd_mss;
+	c->ssthresh = TCP_INFINITE_SSTHRESH;
+	c->cwnd_acc = 0;
+	c->ca_state = TCP_CA_OPEN;
+	c->dupacks = 0;
+}
+
+/* Whole segments in acked bytes, rounded up: Linux counts packets acked. */
+static uint32_t acked_segs(const struct tcp_conn *c, uint32_t acked)
+{
+	return (acked + c->snd_mss - 1) / c->snd_mss;
+}
+
+/*
+ * Slow start up to ssthresh, a segment per segment acked; then
+ * congestion avoidance, a segment per window of segments acked (Linux's
+ * tcp_slow_start and tcp_cong_avoid_ai, which count packets: a short
+ * segment counts as one).
+ */
+static void cc_grow(struct tcp_conn *c, uint32_t acked)
+{
+	uint32_t n = acked_segs(c, acked);
+
+	if (c->cwnd < c->ssthresh) {
+		uint32_t room = (c->ssthresh - c->cwnd + c->snd_mss - 1) / c->snd_mss;
+		uint32_t take = n < room ? n : room;
+
+		c->cwnd += take * c->snd_mss;
+		if (c->cwnd > c->ssthresh)
+			c->cwnd = c->ssthresh;
+		n -= take;
+	}
+	c->cwnd_acc += n;
+	if (c->cwnd_acc >= c->cwnd / c->snd_mss) {
+		c->cwnd_acc = 0;
+		c->cwnd += c->snd_mss;
+	}
+	if (c->cwnd > TCP_CWND_MAX)
+		c->cwnd = TCP_CWND_MAX;
+}
+
+/* Half the window, at least two segments (tcp_reno_ssthresh). */
+static uint32_t cc_half(const struct tcp_conn *c)
+{
+	uint32_t half = c->cwnd / 2;
+
+	return half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
+}
+
+/* RFC 6582 3.2 step 3: a partial ACK deflates the window by what it
+ * acked and adds back one segment; the caller retransmits the head. */
+static bool cc_partial_ack(struct tcp_conn *c, uint32_t acked)
+{
+	c->cwnd = c->cwnd > acked ? c->cwnd - acked : 0;
+	if (acked >= c->snd_mss)
+		c->cwnd += c->snd_mss;
+	if (c->cwnd < c->snd_mss)
+		c->cwnd = c->snd_mss;
+	return true;
+}
+
+/* RFC 6582 3.2 step 3, full ACK: option (1), min(ssthresh, max(flight, SMSS) + SMSS). */
+static void cc_full_ack(struct tcp_conn *c)
+{
+	uint32_t flight = tcp_flight(c);
+	uint32_t w = (flight > c->snd_mss ? flight : c->snd_mss) + c->snd_mss;
+
+	c->cwnd = w < c->ssthresh ? w : c->ssthresh;
+	c->cwnd_acc = 0;
+	c->ca_state = TCP_CA_OPEN;
+}
+
+bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked)
+{
+	c->dupacks = 0;
+	switch (c->ca_state) {
+	case TCP_CA_RECOVERY:
+		if (seq_lt(c->snd_una, c->recover))
+			return cc_partial_ack(c, acked);
+		cc_full_ack(c);
+		return false;
+	case TCP_CA_LOSS:
+		if (seq_ge(c->snd_una, c->recover))
+			c->ca_state = TCP_CA_OPEN;
+		break;
+	default:
+		c->ca_state = TCP_CA_OPEN;
+		break;
+	}
+	cc_grow(c, acked);
+	return false;
+}
+
+/*
+ * A duplicate ACK. In recovery each one inflates the window by a segment
+ * (it says a segment left the network). Otherwise the third starts fast
+ * retransmit, unless a timeout's retransmissions are still being acked
+ * (LOSS until snd_una passes recover: RFC 6582 3.2 step 2's check).
+ */
+bool tcp_cc_dupack(struct tcp_conn *c)
+{
+	if (c->ca_state == TCP_CA_RECOVERY) {
+		if (c->cwnd < TCP_CWND_MAX)
+			c->cwnd += c->snd_mss;
+		return false;
+	}
+	if (c->dupacks < UINT8_MAX)
+		c->dupacks++;
+	if (c->ca_state == TCP_CA_LOSS)
+		return false;
+	if (c->dupacks < 3) {
+		c->ca_state = TCP_CA_DISORDER;
+		return false;
+	}
+	if (c->dupacks > 3)
+		return false;
+	c->ssthresh = cc_half(c);
+	c->recover = c->snd_max;
+	c->cwnd = c->ssthresh + 3u * c->snd_mss;
+	c->ca_state = TCP_CA_RECOVERY;
+	return true;
+}
+
+/* A retransmission timeout: one segment of window, slow start again
+ * (RFC 5681 3.1); ssthresh halves on the first timeout of a series only. */
+void tcp_cc_rto(struct tcp_conn *c)
+{
+	if (c->ca_state != TCP_CA_LOSS)
+		c->ssthresh = cc_half(c);
+	c->cwnd = c->snd_mss;
+	c->cwnd_acc = 0;
+	c->recover = c->snd_max;
+	c->ca_state = TCP_CA_LOSS;
+	c->dupacks = 0;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the TCP engine's side facing the socket layer: setting a conn
+ * up (active and passive open, option negotiation), the calls a socket
+ * makes (send, receive, urgent data, shutdown, close, options) with
+ * Linux's return values, the state changes and events every file uses,
+ * and the TCP_INFO snapshot.
+ */
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "net/tcp_priv.h"
+
+#define TCP_MSS_DEFAULT_ADV 1460     /* an Ethernet MTU's */
+
+/* ---- state, events, the end --------------------------------------------------- */
+
+void tcp_raise(struct tcp_conn *c, unsigned ev)
+{
+	c->events |= ev;
+	if (c->ops->event)
+		c->ops->event(c, ev);
+}
+
+void tcp_set_state(struct tcp_conn *c, enum tcp_state s)
+{
+	c->state = s;
+}
+
+bool tcp_synced(const struct tcp_conn *c)
+{
+	return c->state != TCPS_CLOSE && c->state != TCPS_LISTEN && c->state != TCPS_SYN_SENT;
+}
+
+/* Linux's tcp_done: CLOSE, no timers, both directions shut, the send
+ * queue purged; the socket is woken for everything. */
+void tcp_done(struct tcp_conn *c)
+{
+	tcp_set_state(c, TCPS_CLOSE);
+	tcp_timers_stop(c);
+	c->rcv_shut = c->snd_shut = true;
+	c->snd.len = 0;
+	c->n_ofo = 0;
+	tcp_raise(c, TCP_EV_CLOSED | TCP_EV_READABLE | TCP_EV_WRITABLE);
+}
+
+void tcp_fail(struct tcp_conn *c, int err)
+{
+	c->error = err;
+	tcp_raise(c, TCP_EV_ERROR);
+	tcp_done(c);
+}
+
+/* ---- setting up ---------------------------------------------------------------- */
+
+/* The smallest shift that brings the ring's size under the 16-bit field. */
+static uint8_t wscale_for(uint32_t size)
+{
+	uint8_t s = 0;
+
+	while (s < TCP_WSCALE_MAX && (size >> s) > TCP_WIN_MAX)
+		s++;
+	return s;
+}
+
+void tcp_conn_init(struct tcp_conn *c, const struct tcp_cfg *cfg, const struct tcp_ops *ops)
+{
+	memset(c, 0, sizeof(*c));
+	c->ops = ops;
+	c->state = TCPS_CLOSE;
+	c->snd.buf = cfg->sndbuf;
+	c->snd.size = cfg->sndbuf_size;
+	c->rcv.buf = cfg->rcvbuf;
+	c->rcv.size = cfg->rcvbuf_size;
+	c->sport = cfg->sport;
+	c->dport = cfg->dport;
+	c->advmss = cfg->mss ? cfg->mss : TCP_MSS_DEFAULT_ADV;
+	if (c->advmss < TCP_MIN_SND_MSS)
+		c->advmss = TCP_MIN_SND_MSS;
+	c->offer_ts = !cfg->no_ts;
+	c->offer_sack = !cfg->no_sack;
+	c->offer_ws = !cfg->no_wscale;
+	c->rcv_wscale = c->offer_ws ? wscale_for(c->rcv.size) : 0;
+	c->ts_offset = cfg->ts_offset;
+	c->keep_idle_s = TCP_KEEPIDLE_S;
+	c->keep_intvl_s = TCP_KEEPINTVL_S;
+	c->keep_cnt = TCP_KEEPCNT_DEFAULT;
+	c->rto = TCP_RTO_INIT_NS;
+	c->snd_mss = c->rcv_mss = TCP_MSS_DEFAULT;
+	c->peer_mss = TCP_MSS_DEFAULT;
+	tcp_timers_stop(c);
+	tcp_cc_init(c);
+}
+
+/*
+ * The peer's SYN options against ours: MSS (536 without one, 48 at
+ * least: tcp_min_snd_mss), window scale only if both sent it (the peer's
+ * clamped to 14), timestamps and SACK-permitted likewise. snd_mss is
+ * the payload a segment carries once the timestamp option is deducted
+ * (Linux's mss_cache); rcv_mss starts at 536 at most, as Linux's
+ * tcp_initialize_rcv_mss, and grows with what arrives.
+ */
+void tcp_negotiate(struct tcp_conn *c, const struct tcp_opts *o)
+{
+	uint16_t mss = o->has_mss ? o->mss : TCP_MSS_DEFAULT;
+	uint16_t opt = 0;
+
+	if (mss < TCP_MIN_SND_MSS)
+		mss = TCP_MIN_SND_MSS;
+	c->peer_mss = mss;
+	c->ws_ok = c->offer_ws && o->has_wscale;
+	c->snd_wscale = c->ws_ok ? (o->wscale > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : o->wscale) : 0;
+	if (!c->ws_ok)
+		c->rcv_wscale = 0;
+	c->ts_ok = c->offer_ts && o->has_ts;
+	c->sack_ok = c->offer_sack && o->sack_ok;
+	if (c->ts_ok)
+		opt = TCP_TS_OPT_LEN;
+	mss = mss < c->advmss ? mss : c->advmss;
+	c->snd_mss = mss - opt;
+	c->rcv_mss = c->snd_mss < TCP_MSS_DEFAULT ? c->snd_mss : TCP_MSS_DEFAULT;
+	tcp_cc_init(c);
+}
+
+/* Both sides' sequence spaces start at iss. */
+static void init_snd(struct tcp_conn *c, uint32_t iss, uint64_t now)
+{
+	c->iss = c->snd_una = c->recover = iss;
+	c->snd_nxt = c->snd_max = c->snd_ring_seq = c->snd_sml = iss + 1;
+	c->rtt_timing = true;
+	c->rtt_seq = iss;
+	c->rtt_start = now;
+}
+
+int tcp_connect(struct tcp_conn *c, uint32_t iss, uint64_t now)
+{
+	if (c->state == TCPS_SYN_SENT)
+		return -EALREADY;
+	if (c->state != TCPS_CLOSE || c->rcv_shut)
+		return -EISCONN;
+	init_snd(c, iss, now);
+	tcp_set_state(c, TCPS_SYN_SENT);
+	tcp_send_syn(c, now);
+	return 0;
+}
+
+void tcp_listen(struct tcp_conn *c)
+{
+	tcp_set_state(c, TCPS_LISTEN);
+}
+
+/* Data and a FIN on the SYN are ignored (no Fast Open), as Linux does. */
+void tcp_accept_syn(struct tcp_conn *c, const struct tcp_seg *syn, uint32_t iss, uint64_t now)
+{
+	c->passive = true;
+	c->irs = syn->seq;
+	c->rcv_nxt = c->copied_seq = c->rcv_wup = c->rcv_adv = syn->seq + 1;
+	tcp_negotiate(c, &syn->opts);
+	init_snd(c, iss, now);
+	c->snd_wnd = c->max_window = syn->window;
+	c->snd_wl1 = syn->seq;
+	c->snd_wl2 = iss;
+	if (c->ts_ok) {
+		c->ts_recent = syn->opts.ts_val;
+		c->ts_recent_stamp = now;
+	}
+	c->last_rcv = now;
+	tcp_set_state(c, TCPS_SYN_RECV);
+	tcp_send_syn(c, now);
+}
+
+/* ---- sending ------------------------------------------------------------------------- */
+
+uint32_t tcp_send_space(const struct tcp_conn *c)
+{
+	return c->snd_shut ? 0 : ring_free(&c->snd);
+}
+
+int tcp_take_error(struct tcp_conn *c)
+{
+	int e = c->error;
+
+	c->error = 0;
+	return e;
+}
+
+/* Why a send cannot queue anything: 0 if it can. */
+static long send_refusal(struct tcp_conn *c)
+{
+	if (c->error)
+		return -tcp_take_error(c);
+	if (c->snd_shut)
+		return -EPIPE;
+	switch (c->state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_CLOSE_WAIT:
+		return 0;
+	case TCPS_SYN_SENT:
+	case TCPS_SYN_RECV:
+		return -EAGAIN;                /* the caller waits for TCP_EV_CONNECTED */
+	default:
+		return -EPIPE;                 /* never connected: Linux says EPIPE too */
+	}
+}
+
+long tcp_send(struct tcp_conn *c, const void *buf, size_t n, unsigned flags, uint64_t now)
+{
+	long why = send_refusal(c);
+	uint32_t q;
+
+	if (why)
+		return why;
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	q = ring_append(&c->snd, buf, (uint32_t)n);
+	if (!q && n)
+		return -EAGAIN;
+	if (flags & TCP_SEND_OOB) {
+		c->snd_up = tcp_fin_seq(c);    /* Linux's tcp_mark_urg: past the last byte */
+		c->urg_send = true;
+	}
+	c->cork = (c->cork & ~2u) | ((flags & TCP_SEND_MORE) ? 2u : 0u);
+	tcp_output(c, now);
+	return q;
+}
+
+void tcp_set_nodelay(struct tcp_conn *c, bool on, uint64_t now)
+{
+	c->nodelay = on;
+	if (on)
+		tcp_output(c, now);
+}
+
+void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now)
+{
+	c->cork = (c->cork & ~1u) | (on ? 1u : 0u);
+	if (!on)
+		tcp_output(c, now);
+}
+
+void tcp_set_keepalive(struct tcp_conn *c, bool on, uint64_t now)
+{
+	c->keepalive = on;
+	tcp_keepalive_arm(c, now);
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: what the TCP engine sends. Every segment goes out through
+ * emit(), which fills the header fields (the ACK, the window the
+ * receive ring allows, the options, the urgent pointer) and hands them
+ * with a view of the send ring to ops->output. tcp_output() sends what
+ * the peer's window, the congestion window and Nagle allow, as Linux's
+ * tcp_write_xmit does: whole segments that fit the window, the FIN on the
+ * last one.
+ */
+#include "net/tcp_priv.h"
+
+uint32_t tcp_ts_now(const struct tcp_conn *c, uint64_t now)
+{
+	return (uint32_t)(now / TCP_NS_PER_MS) + c->ts_offset;
+}
+
+uint32_t tcp_fin_seq(const struct tcp_conn *c)
+{
+	return c->snd_ring_seq + c->snd.len;
+}
+
+uint32_t tcp_unsent(const struct tcp_conn *c)
+{
+	uint32_t off = c->snd_nxt - c->snd_ring_seq;
+
+	return off <= c->snd.len ? c->snd.len - off : 0;
+}
+
+bool tcp_has_unsent(const struct tcp_conn *c)
+{
+	uint32_t off = c->snd_nxt - c->snd_ring_seq;
+
+	return off <= c->snd.len && (off < c->snd.len || c->fin_queued);
+}
+
+/* ---- the receive window ------------------------------------------------ */
+
+uint32_t tcp_rcv_wnd_now(const struct tcp_conn *c)
+{
+	return seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+}
+
+/*
+ * The window the receive ring allows from rcv_nxt: its room up to the
+ * ring's end, rounded down to the scale, 0 when that is less than a
+ * segment and less than half the ring (receiver SWS avoidance, Linux's
+ * __tcp_select_window).
+ */
+uint32_t tcp_new_window(const struct tcp_conn *c)
+{
+	uint32_t space = tcp_rcv_limit(c) - c->rcv_nxt;
+	uint32_t cap = TCP_WIN_MAX << c->rcv_wscale;
+
+	if (space < c->rcv.size / 2 && space < c->rcv_mss)
+		return 0;
+	if (space > cap)
+		space = cap;
+	return space >> c->rcv_wscale << c->rcv_wscale;
+}
+
+/*
+ * The window field of a segment sent now, and the edge it advertises
+ * (rcv_adv). The edge never moves left (RFC 9293 3.8.6): a smaller
+ * window is rounded up to keep it, as Linux's tcp_select_window does.
+ * A SYN's window is not scaled (RFC 7323 2.2).
+ */
+static uint16_t select_window(struct tcp_conn *c, bool syn)
+{
+	uint32_t win = tcp_new_window(c), cur = tcp_rcv_wnd_now(c);
+	uint8_t scale = syn ? 0 : c->rcv_wscale;
+	uint32_t field;
+
+	if (win < cur)
+		win = cur + ((1u << scale) - 1);
+	field = win >> scale;
+	if (field > TCP_WIN_MAX)
+		field = TCP_WIN_MAX;
+	c->rcv_adv = c->rcv_nxt + (field << scale);
+	c->rcv_wup = c->rcv_nxt;
+	return (uint16_t)field;
+}
+
+/* ---- building segments ------------------------------------------------------ */
+
+/* A SYN's options: all we offer (SYN), or those the peer offered too (SYN-ACK). */
+static void syn_options(const struct tcp_conn *c, bool synack, struct tcp_opts *o)
+{
+	o->has_mss = true;
+	o->mss = c->advmss;
+	o->has_wscale = synack ? c->ws_ok : c->offer_ws;
+	o->wscale = c->rcv_wscale;
+	o->sack_ok = synack ? c->sack_ok : c->offer_sack;
+	o->has_ts = synack ? c->ts_ok : c->offer_ts;
+}
+
+/* Linux's tcp_options_write: the urgent pointer while seq is before snd_up. */
+static void set_urgent(const struct tcp_conn *c, struct tcp_seg *s)
+{
+	uint32_t d;
+
+	if (!c->urg_send || !seq_lt(s->seq, c->snd_up))
+		return;
+	d = c->snd_up - s->seq;
+	s->flags |= TCP_URG;
+	s->urg_ptr = d <= 0xffff ? (uint16_t)d : 0xffff;
+}
+
+/* Bookkeeping of any segment carrying an ACK: the delayed ACK is sent. */
+static void ack_sent(struct tcp_conn *c, uint64_t now)
+{
+	c->ack_pending = false;
+	c->t_delack = TCP_NO_DEADLINE;
+	if (c->quick)
+		c->quick--;
+	c->last_ack_sent = now;
+}
+
+/*
+ * Send one segment: seq, flags, and len bytes of the send ring from
+ * offset off (the caller checked they are there).
+ */
+static void emit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, uint32_t len,
+		 uint64_t now)
+{
+	struct tcp_seg s = { .sport = c->sport, .dport = c->dport, .seq = seq, .flags = flags };
+	struct tcp_span span = { { 0, 0 }, { 0, 0 } };
+	bool syn = flags & TCP_SYN;
+
+	if (flags & TCP_ACK)
+		s.ack = c->rcv_nxt;
+	s.window = select_window(c, syn);
+	if (syn)
+		syn_options(c, flags & TCP_ACK, &s.opts);
+	if (syn ? s.opts.has_ts : c->ts_ok) {
+		s.opts.has_ts = true;
+		s.opts.ts_val = tcp_ts_now(c, now);
+		s.opts.ts_ecr = (flags & TCP_ACK) ? c->ts_recent : 0;
+	}
+	set_urgent(c, &s);
+	if (len)
+		ring_span(&c->snd, off, len, &span);
+	s.payload_len = len;
+	if (flags & TCP_ACK)
+		ack_sent(c, now);
+	if (len)
+		c->last_data_sent = now;
+	c->stats.segs_out++;
+	c->ops->output(c, &s, &span);
+}
+
+/* A sequence number for a segment that carries no data: snd_max, or the
+ * window's end if that is before it (Linux's tcp_acceptable_seq). */
+static uint32_t acceptable_seq(const struct tcp_conn *c)
+{
+	uint32_t wnd_end = c->snd_una + c->snd_wnd;
+
+	return seq_le(c->snd_max, wnd_end) ? c->snd_max : wnd_end;
+}
+
+void tcp_send_ack(struct tcp_conn *c, uint64_t now)
+{
+	emit(c, acceptable_seq(c), TCP_ACK, 0, 0, now);
+}
+
+void tcp_send_rst(struct tcp_conn *c, uint32_t seq, bool with_ack, uint64_t now)
+{
+	emit(c, seq, TCP_RST | (with_ack ? TCP_ACK : 0), 0, 0, now);
+}
+
+/* SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED), first or again. */
+void tcp_send_syn(struct tcp_conn *c, uint64_t now)
+{
+	uint8_t flags = TCP_SYN | (c->state == TCPS_SYN_RECV ? TCP_ACK : 0);
+
+	emit(c, c->iss, flags, 0, 0, now);
+	if (c->t_rexmit == TCP_NO_DEADLINE)
+		tcp_rexmit_arm(c, now);
+}
+
+/*
+ * Send n bytes of data at seq (and the FIN after them if fin): a
+ * retransmission when seq is before snd_max (Karn: no RTT timing
+ * then), else new data, timed when nothing else is.
+ */
+static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, uint64_t now)
+{
+	uint8_t flags = TCP_ACK;
+
+	if (fin)
+		flags |= TCP_FIN;
+	if (n && seq + n == tcp_fin_seq(c))
+		flags |= TCP_PSH;
+	if (seq_lt(seq, c->snd_max)) {
+		c->stats.retrans_segs++;
+		c->total_retrans++;
+		c->rtt_timing = false;
+	} else if (!c->rtt_timing) {
+		c->rtt_timing = true;
+		c->rtt_seq = seq;
+		c->rtt_start = now;
+	}
+	if (n < c->snd_mss)
+		c->snd_sml = seq + n;
+	if (fin)
+		c->fin_sent = true;
+	emit(c, seq, flags, seq - c->snd_ring_seq, n, now);
+	c->t_persist = TCP_NO_DEADLINE;
+	if (c->t_rexmit == TCP_NO_DEADLINE)
+		tcp_rexmit_arm(c, now);
+}
+
+/* Move snd_nxt (and snd_max) past what was just sent. */
+static void advance_nxt(struct tcp_conn *c, uint32_t len)
+{
+	c->snd_nxt += len;
+	if (seq_gt(c->snd_nxt, c->snd_max))
+		c->snd_max = c->snd_nxt;
+}
+
+void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t off = c->snd_una - c->snd_ring_seq, n;
+
+	if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECV) {
+		tcp_send_syn(c, now);
+		return;
+	}
+	if (off > c->snd.len || c->snd_una == c->snd_max)
+		return;
+	n = c->snd.len - off;
+	if (n > c->snd_mss)
+		n = c->snd_mss;
+	if (n > c->snd_max - c->snd_una)
+		n = c->snd_max - c->snd_una;
+	send_data(c, c->snd_una, n, c->fin_sent && off + n == c->snd.len, now);
+}
+
+/* ---- Nagle, and the loop that sends ------------------------------------------- */
+
+/*
+ * May a partial segment go now? Not while corked (TCP_CORK, MSG_MORE);
+ * with Nagle on, not while an earlier small segment is unacked
+ * (Minshall's variant, Linux's tcp_minshall_check); urgent data and
+ * the final FIN are never held (tcp_nagle_test).
+ */
+static bool nagle_allows(const struct tcp_conn *c, bool fin)
+{
+	if (fin || c->urg_send)
+		return true;
+	if (c->cork)
+		return false;
+	if (c->nodelay)
+		return true;
+	return !(seq_gt(c->snd_sml, c->snd_una) && seq_le(c->snd_sml, c->snd_max));
+}
+
+static bool can_send_data(const struct tcp_conn *c)
+{
+	switch (c->state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_CLOSE_WAIT:
+	case TCPS_FIN_WAIT1:
+	case TCPS_CLOSING:
+	case TCPS_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* One segment from snd_nxt if the windows and Nagle allow it. False: stop. */
+static bool output_one(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t off = c->snd_nxt - c->snd_ring_seq;
+	uint32_t n, seglen, flight = tcp_flight(c);
+	bool fin;
+
+	if (off > c->snd.len)
+		return false;                       /* the FIN is out */
+	n = c->snd.len - off;
+	if (n > c->snd_mss)
+		n = c->snd_mss;
+	fin = c->fin_queued && off + n == c->snd.len;
+	if (!n && !fin)
+		return false;
+	seglen = n + fin;
+	if (seq_gt(c->snd_nxt + seglen, c->snd_una + c->snd_wnd))
+		return false;                       /* Linux's tcp_snd_wnd_test */
+	if (flight && flight + n > c->cwnd)
+		return false;
+	if (n < c->snd_mss && !seq_lt(c->snd_nxt, c->snd_max) && !nagle_allows(c, fin))
+		return false;
+	send_data(c, c->snd_nxt, n, fin, now);
+	advance_nxt(c, seglen);
+	return true;
+}
+
+void tcp_output(struct tcp_conn *c, uint64_t now)
+{
+	if (!can_send_data(c))
+		return;
+	while (output_one(c, now))
+		;
+	tcp_persist_check(c, now);
+}
+
+/*
+ * Linux's tcp_write_wakeup, for the persist and keepalive timers: send
+ * what fits in the peer's window (at most a segment), or else a bare
+ * ACK at snd_una - 1, which the peer must answer with an ACK that
+ * carries its window (Linux's zero-window probe carries no data).
+ */
+void tcp_write_wakeup(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t wnd_end = c->snd_una + c->snd_wnd, unsent = tcp_unsent(c);
+
+	if (!can_send_data(c))
+		return;
+	if (tcp_has_unsent(c) && seq_lt(c->snd_nxt, wnd_end)) {
+		uint32_t n = wnd_end - c->snd_nxt;
+
+		if (n > unsent)
+			n = unsent;
+		if (n > c->snd_mss)
+			n = c->snd_mss;
+		bool fin = c->fin_queued && n == unsent && seq_lt(c->snd_nxt + n, wnd_end);
+		send_data(c, c->snd_nxt, n, fin, now);
+		advance_nxt(c, n + fin);
+		return;
+	}
+	emit(c, c->snd_una - 1, TCP_ACK, 0, 0, now);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* What the TCP engine's files (tcp_conn, tcp_input, tcp_output, tcp_timer, tcp_cc, tcp_buf) share among themselves; the socket layer uses tcp.h only. */
+#ifndef KESTREL_NET_TCP_PRIV_H
+#define KESTREL_NET_TCP_PRIV_H
+
+#include "net/tcp.h"
+#include "net/tcp_seq.h"
+
+#define TCP_TS_OPT_LEN   12          /* NOP NOP TIMESTAMP: what every segment's payload loses to it */
+#define TCP_MAX_SEG_LEN  65535u      /* a segment's payload can be no longer (IPv4's total length) */
+#define TCP_WIN_MAX      65535u      /* the window field */
+#define TCP_PAWS_WINDOW  1           /* Linux's TCP_PAWS_WINDOW: a TSval this much older passes */
+#define TCP_PAWS_24DAYS  (24ull * 24 * 3600 * TCP_NS_PER_S) /* ts_recent older than this is stale (RFC 7323 5.5) */
+
+/* ---- tcp_buf.c: the byte rings ---- */
+uint32_t ring_free(const struct tcp_ring *r);
+/* Append up to n bytes at the tail: how many fit. */
+uint32_t ring_append(struct tcp_ring *r, const uint8_t *src, uint32_t n);
+/* Write n bytes at offset off from the head (off + n <= size), leaving len alone. */
+void ring_write_at(struct tcp_ring *r, uint32_t off, const uint8_t *src, uint32_t n);
+/* Copy n bytes from offset off (off + n <= size) to dst. */
+void ring_read(const struct tcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
+/* Drop n (<= len) bytes at the head. */
+void ring_drop(struct tcp_ring *r, uint32_t n);
+/* The n bytes at offset off as at most two spans. */
+void ring_span(const struct tcp_ring *r, uint32_t off, uint32_t n, struct tcp_span *s);
+/* Store in-window payload at sequence seq (already trimmed to
+ * [rcv_nxt, ring end)) into the receive ring: advance rcv_nxt, or keep
+ * an out-of-order island. True when rcv_nxt moved. */
+bool tcp_rcv_store(struct tcp_conn *c, uint32_t seq, const uint8_t *p, uint32_t len);
+/* The sequence number one past the last byte the receive ring can hold. */
+uint32_t tcp_rcv_limit(const struct tcp_conn *c);
+/* Bytes of in-order data not yet read (the FIN not counted). */
+uint32_t tcp_rcv_queued(const struct tcp_conn *c);
+
+/* ---- tcp_output.c ---- */
+void tcp_output(struct tcp_conn *c, uint64_t now);
+void tcp_send_ack(struct tcp_conn *c, uint64_t now);
+void tcp_send_syn(struct tcp_conn *c, uint64_t now);
+/* A reset from this conn: RST|ACK at seq (Linux's active reset) or a bare RST. */
+void tcp_send_rst(struct tcp_conn *c, uint32_t seq, bool with_ack, uint64_t now);
+/* Retransmit the segment at snd_una (fast retransmit, partial ACK). */
+void tcp_retransmit_head(struct tcp_conn *c, uint64_t now);
+/* Linux's tcp_write_wakeup: data that fits the window, else a probe at snd_una - 1. */
+void tcp_write_wakeup(struct tcp_conn *c, uint64_t now);
+/* Window updates: the window tcp_select_window would advertise now. */
+uint32_t tcp_rcv_wnd_now(const struct tcp_conn *c);
+uint32_t tcp_new_window(const struct tcp_conn *c);
+/* Data not yet sent past snd_nxt (the FIN not counted); and whether
+ * anything is, the FIN counted. */
+uint32_t tcp_unsent(const struct tcp_conn *c);
+bool tcp_has_unsent(const struct tcp_conn *c);
+/* The sequence number of our FIN (valid once fin_queued). */
+uint32_t tcp_fin_seq(const struct tcp_conn *c);
+uint32_t tcp_ts_now(const struct tcp_conn *c, uint64_t now);
+
+/* ---- tcp_timer.c ---- */
+void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);
+void tcp_rexmit_arm(struct tcp_conn *c, uint64_t now);
+void tcp_rexmit_stop(struct tcp_conn *c);
+void tcp_persist_check(struct tcp_conn *c, uint64_t now);
+void tcp_keepalive_arm(struct tcp_conn *c, uint64_t now);
+void tcp_delack_arm(struct tcp_conn *c, uint64_t now);
+void tcp_timers_stop(struct tcp_conn *c);
+void tcp_enter_time_wait(struct tcp_conn *c, uint64_t now);
+void tcp_fin_wait2_arm(struct tcp_conn *c, uint64_t now);
+
+/* ---- tcp_cc.c: NewReno (RFC 5681, 6582) ---- */
+void tcp_cc_init(struct tcp_conn *c);
+/* New data acked (acked bytes, snd_una already advanced): grow cwnd,
+ * or handle a partial/full ACK in recovery. True: retransmit the head. */
+bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked);
+/* A duplicate ACK. True: retransmit the head (the third). */
+bool tcp_cc_dupack(struct tcp_conn *c);
+void tcp_cc_rto(struct tcp_conn *c);
+uint32_t tcp_flight(const struct tcp_conn *c);
+
+/* ---- tcp_conn.c ---- */
+void tcp_raise(struct tcp_conn *c, unsigned ev);
+void tcp_set_state(struct tcp_conn *c, enum tcp_state s);
+/* The end of a conn: CLOSE, timers off, TCP_EV_CLOSED (Linux's tcp_done). */
+void tcp_done(struct tcp_conn *c);
+/* A fatal error err (positive errno) reported to the socket, then tcp_done. */
+void tcp_fail(struct tcp_conn *c, int err);
+/* Set up MSS, scales and timestamps from the peer's SYN options. */
+void tcp_negotiate(struct tcp_conn *c, const struct tcp_opts *o);
+bool tcp_synced(const struct tcp_conn *c);
+
+#endif

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: the socket's calls that take from a TCP conn or end it:
+ * receive (stopping at and skipping the urgent byte as Linux's
+ * tcp_recvmsg does), MSG_OOB, shutdown, close (a FIN, or a reset when
+ * unread data would be lost), abort, and the TCP_INFO snapshot.
+ */
+#include "lib/errno.h"
+#include "net/tcp_priv.h"
+
+#define TCP_SHUT_RD   0              /* uapi/socket.h's SHUT_RD, SHUT_WR, SHUT_RDWR */
+#define TCP_SHUT_WR   1
+#define TCP_SHUT_RDWR 2
+#define TCP_REORDERING 3             /* tcp_reordering */
+#define TCP_IPV4_TCP_HDRS 40         /* what pmtu is more than advmss */
+
+/* ---- receiving ------------------------------------------------------------------- */
+
+uint32_t tcp_recv_avail(const struct tcp_conn *c)
+{
+	return tcp_rcv_queued(c);
+}
+
+bool tcp_at_mark(const struct tcp_conn *c)
+{
+	return c->urg != TCP_URG_NONE && c->urg_seq == c->copied_seq;
+}
+
+/*
+ * Copy from the in-order bytes at offset *off (sequence *seq) on: up to
+ * the urgent mark, which stops a read that has copied something and is
+ * skipped by one that has not (unless SO_OOBINLINE). Returns bytes copied.
+ */
+static uint32_t copy_out(const struct tcp_conn *c, uint8_t *buf, uint32_t n, uint32_t *off,
+			 uint32_t *seq)
+{
+	uint32_t copied = 0;
+
+	while (copied < n) {
+		uint32_t avail = c->rcv.len - *off, chunk;
+		bool urg = c->urg != TCP_URG_NONE && !c->urg_inline;
+
+		if (!avail)
+			break;
+		if (urg && *seq == c->urg_seq) {
+			if (copied)
+				break;
+			(*off)++;
+			(*seq)++;
+			continue;
+		}
+		chunk = n - copied < avail ? n - copied : avail;
+		if (c->urg != TCP_URG_NONE && seq_gt(c->urg_seq, *seq) && c->urg_seq - *seq < chunk)
+			chunk = c->urg_seq - *seq;
+		ring_read(&c->rcv, *off, buf + copied, chunk);
+		copied += chunk;
+		*off += chunk;
+		*seq += chunk;
+		if (c->urg != TCP_URG_NONE && *seq == c->urg_seq)
+			break;
+	}
+	return copied;
+}
+
+/* Linux's tcp_cleanup_rbuf: after a read, tell the peer of a window
+ * that at least doubled. */
+static void window_update_after_read(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t cur = tcp_rcv_wnd_now(c), nw;
+
+	if (!tcp_synced(c) || c->fin_rcvd || c->state == TCPS_TIME_WAIT)
+		return;
+	nw = tcp_new_window(c);
+	if (nw && nw >= 2 * cur)
+		tcp_send_ack(c, now);
+}
+
+/* The result of a read that found nothing (Linux's order of checks). */
+static long recv_empty(struct tcp_conn *c)
+{
+	if (c->fin_rcvd)
+		return 0;
+	if (c->error)
+		return -tcp_take_error(c);
+	if (c->rcv_shut)
+		return 0;
+	if (c->state == TCPS_CLOSE || c->state == TCPS_LISTEN)
+		return -ENOTCONN;
+	return -EAGAIN;
+}
+
+long tcp_recv(struct tcp_conn *c, void *buf, size_t n, unsigned flags, uint64_t now)
+{
+	uint32_t off = 0, seq = c->copied_seq, want = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	uint32_t copied = copy_out(c, buf, want, &off, &seq);
+
+	if (!(flags & TCP_RECV_PEEK) && off) {
+		ring_drop(&c->rcv, off);
+		c->copied_seq = seq;
+		if (c->urg != TCP_URG_NONE && seq_gt(c->copied_seq, c->urg_seq))
+			c->urg = TCP_URG_NONE;  /* read past the mark: Linux forgets it */
+		window_update_after_read(c, now);
+	}
+	if (copied)
+		return copied;
+	return recv_empty(c);
+}
+
+/* Linux's tcp_recv_urg. */
+long tcp_recv_oob(struct tcp_conn *c, uint8_t *out, bool peek)
+{
+	if (c->urg_inline || c->urg == TCP_URG_NONE || c->urg == TCP_URG_READ)
+		return -EINVAL;
+	if (c->urg == TCP_URG_VALID) {
+		*out = c->urg_byte;
+		if (!peek)
+			c->urg = TCP_URG_READ;
+		return 1;
+	}
+	if (c->state == TCPS_CLOSE || c->rcv_shut || c->fin_rcvd)
+		return 0;
+	return -EAGAIN;
+}
+
+/* ---- the end of sending, and of the conn ------------------------------------------ */
+
+/*
+ * Linux's tcp_close_state and tcp_send_fin: queue our FIN after the data
+ * and move ESTABLISHED/SYN-RECEIVED to FIN-WAIT-1, CLOSE-WAIT to LAST-ACK;
+ * a connect still in SYN-SENT just ends.
+ */
+static void start_fin(struct tcp_conn *c, uint64_t now)
+{
+	switch (c->state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_SYN_RECV:
+		tcp_set_state(c, TCPS_FIN_WAIT1);
+		break;
+	case TCPS_CLOSE_WAIT:
+		tcp_set_state(c, TCPS_LAST_ACK);
+		break;
+	case TCPS_SYN_SENT:
+		tcp_done(c);
+		return;
+	default:
+		return;
+	}
+	c->snd_shut = true;
+	c->fin_queued = true;
+	tcp_output(c, now);
+	tcp_raise(c, TCP_EV_WRITABLE);
+}
+
+int tcp_shutdown(struct tcp_conn *c, int how, uint64_t now)
+{
+	if (how < TCP_SHUT_RD || how > TCP_SHUT_RDWR)
+		return -EINVAL;
+	if (c->state == TCPS_CLOSE || c->state == TCPS_LISTEN)
+		return -ENOTCONN;
+	if (how != TCP_SHUT_WR) {
+		c->rcv_shut = true;
+		tcp_raise(c, TCP_EV_READABLE);
+	}
+	if (how != TCP_SHUT_RD)
+		start_fin(c, now);
+	return 0;
+}
+
+/* Linux's tcp_need_reset: the states whose abort tells the peer. */
+static bool need_reset(const struct tcp_conn *c)
+{
+	switch (c->state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_CLOSE_WAIT:
+	case TCPS_FIN_WAIT1:
+	case TCPS_FIN_WAIT2:
+	case TCPS_SYN_RECV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void tcp_abort(struct tcp_conn *c, uint64_t now)
+{
+	if (need_reset(c))
+		tcp_send_rst(c, c->snd_max, true, now);
+	if (c->state != TCPS_CLOSE)
+		tcp_done(c);
+	else
+		tcp_raise(c, TCP_EV_CLOSED);
+}
+
+/*
+ * Linux's tcp_close: data never read means the peer's stream is lost,
+ * so it gets a reset; otherwise our FIN goes after what is queued. An
+ * orphan in FIN-WAIT-2 waits tcp_fin_timeout for the peer's FIN.
+ */
+void tcp_close(struct tcp_conn *c, uint64_t now)
+{
+	c->orphan = true;
+	c->rcv_shut = true;
+	switch (c->state) {
+	case TCPS_CLOSE:
+	case TCPS_LISTEN:
+	case TCPS_SYN_SENT:
+		tcp_abort(c, now);
+		return;
+	default:
+		break;
+	}
+	if (tcp_rcv_queued(c)) {
+		tcp_abort(c, now);
+		return;
+	}
+	start_fin(c, now);
+	tcp_fin_wait2_arm(c, now);
+}
+
+/* ---- TCP_INFO ---------------------------------------------------------------------- */
+
+static uint32_t ns_to_us(uint64_t ns)
+{
+	uint64_t us = ns / 1000;
+
+	return us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+}
+
+static uint32_t ms_since(uint64_t now, uint64_t then)
+{
+	uint64_t ms = now > then ? (now - then) / TCP_NS_PER_MS : 0;
+
+	return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+/* Bytes to Linux's segment counts. */
+static uint32_t segs(const struct tcp_conn *c, uint32_t bytes)
+{
+	return (bytes + c->snd_mss - 1) / c->snd_mss;
+}
+
+static void info_times(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *o)
+{
+	uint64_t rto = c->rto;
+
+	for (unsigned i = 0; i < c->backoff && rto < TCP_RTO_MAX_NS; i++)
+		rto <<= 1;
+	o->rto = ns_to_us(rto < TCP_RTO_MAX_NS ? rto : TCP_RTO_MAX_NS);
+	o->ato = ns_to_us(TCP_DELACK_NS);
+	o->rtt = ns_to_us(c->srtt);
+	o->rttvar = ns_to_us(c->rttvar);
+	o->last_data_sent = ms_since(now, c->last_data_sent);
+	o->last_ack_sent = ms_since(now, c->last_ack_sent);
+	o->last_data_recv = ms_since(now, c->last_data_recv);
+	o->last_ack_recv = ms_since(now, c->last_ack_recv);
+}
+
+void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *o)
+{
+	uint32_t outstanding = c->snd_max - c->snd_una;
+
+	*o = (struct tcp_info_snap){ 0 };
+	o->state = (uint8_t)c->state;
+	o->ca_state = (uint8_t)c->ca_state;
+	o->retransmits = c->retransmits;
+	o->probes = c->probes_out;
+	o->backoff = c->backoff;
+	o->options = (c->ts_ok ? TCPI_OPT_TIMESTAMPS : 0) | (c->sack_ok ? TCPI_OPT_SACK : 0) |
+		     (c->ws_ok ? TCPI_OPT_WSCALE : 0);
+	o->snd_wscale = c->snd_wscale;
+	o->rcv_wscale = c->rcv_wscale;
+	info_times(c, now, o);
+	o->snd_mss = c->snd_mss;
+	o->rcv_mss = c->rcv_mss;
+	o->unacked = segs(c, outstanding);
+	o->lost = c->ca_state == TCP_CA_LOSS ? segs(c, c->snd_max - c->snd_nxt)
+		  : c->ca_state == TCP_CA_RECOVERY ? 1 : 0;
+	o->retrans = c->ca_state >= TCP_CA_RECOVERY && outstanding ? 1 : 0;
+	o->pmtu = c->advmss + TCP_IPV4_TCP_HDRS;
+	o->rcv_ssthresh = tcp_rcv_wnd_now(c);
+	o->snd_ssthresh = c->ssthresh >= TCP_INFINITE_SSTHRESH ? TCP_INFINITE_SSTHRESH
+			  : c->ssthresh / c->snd_mss;
+	o->snd_cwnd = c->cwnd / c->snd_mss;
+	o->advmss = c->advmss;
+	o->reordering = TCP_REORDERING;
+	o->rcv_space = c->rcv.size;
+	o->total_retrans = c->total_retrans;
+	o->bytes_acked = c->bytes_acked;
+	o->bytes_received = c->bytes_received;
+	o->segs_out = c->stats.segs_out;
+	o->segs_in = c->stats.segs_in;
+	o->notsent_bytes = tcp_unsent(c);
+	o->snd_wnd = c->snd_wnd;
+	o->rcv_wnd = tcp_rcv_wnd_now(c);
+}

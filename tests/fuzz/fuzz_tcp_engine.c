@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer harness for the TCP engine (kernel/net/tcp_*.c): the input
+ * is a script of operations against an established conn and a listener
+ * (with the conn it accepts): segments with fuzzed fields, payloads and
+ * options aimed near or far from the conns' sequence spaces, sends,
+ * receives, urgent reads, shutdowns, closes, option changes and clock
+ * jumps with their timers. After each step the conns' invariants must
+ * hold and every span handed to the output callback must be readable.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/tcp.h"
+#include "net/tcp_seq.h"
+
+#define RING_SND 4096
+#define RING_RCV 8192
+#define NCONN    3                     /* 0: established, 1: listener, 2: what it accepts */
+
+static struct tcp_conn conns[NCONN];
+static uint8_t bufs[NCONN][2][RING_RCV];
+static uint64_t now;
+static volatile uint8_t sink;
+
+struct script {
+	const uint8_t *p;
+	size_t n;
+};
+
+static uint8_t u8(struct script *s)
+{
+	if (!s->n)
+		return 0;
+	s->n--;
+	return *s->p++;
+}
+
+static uint16_t u16(struct script *s)
+{
+	return (uint16_t)(u8(s) << 8 | u8(s));
+}
+
+static uint32_t u32(struct script *s)
+{
+	return (uint32_t)u16(s) << 16 | u16(s);
+}
+
+/* Every byte of a segment's payload is read: ASan checks the spans. */
+static void out_cb(struct tcp_conn *c, const struct tcp_seg *s, const struct tcp_span *d)
+{
+	(void)c;
+	if (s->payload_len != d->len[0] + d->len[1])
+		abort();
+	for (int i = 0; i < 2; i++)
+		for (uint32_t j = 0; j < d->len[i]; j++)
+			sink ^= d->p[i][j];
+}
+
+static const struct tcp_ops OPS = { .output = out_cb };
+
+static void setup(struct tcp_conn *c, int i, uint32_t rcv_size)
+{
+	struct tcp_cfg cfg = {
+		.sndbuf = bufs[i][0], .sndbuf_size = RING_SND,
+		.rcvbuf = bufs[i][1], .rcvbuf_size = rcv_size,
+		.sport = 1000, .dport = 2000, .mss = 536,
+	};
+
+	tcp_conn_init(c, &cfg, &OPS);
+}
+
+static void check(const struct tcp_conn *c)
+{
+	if (c->state == TCPS_CLOSE || c->state == TCPS_LISTEN)
+		return;
+	if (seq_gt(c->snd_una, c->snd_nxt) || seq_gt(c->snd_nxt, c->snd_max))
+		abort();
+	if (c->snd.len > c->snd.size || c->rcv.len > c->rcv.size || c->n_ofo > TCP_OFO_MAX)
+		abort();
+	if (c->state != TCPS_SYN_SENT && c->rcv_nxt - c->copied_seq != c->rcv.len + c->fin_rcvd)
+		abort();
+	for (unsigned i = 0; i < c->n_ofo; i++)
+		if (c->ofo[i].end - c->rcv_nxt > c->rcv.size || c->ofo[i].start == c->rcv_nxt)
+			abort();
+}
+
+/* Options from the script, every field free. */
+static void fuzz_opts(struct script *s, struct tcp_opts *o)
+{
+	uint8_t f = u8(s);
+
+	o->has_mss = f & 1;
+	o->has_wscale = f & 2;
+	o->sack_ok = f & 4;
+	o->has_ts = f & 8;
+	o->mss = u16(s);
+	o->wscale = u8(s);
+	o->ts_val = u32(s);
+	o->ts_ecr = u32(s);
+}
+
+/* A segment for c: sequence numbers near its own (or anything), a payload from the script. */
+static void fuzz_segment(struct script *s, struct tcp_conn *c, struct tcp_seg *seg, const uint8_t **pl)
+{
+	uint8_t mode = u8(s);
+
+	memset(seg, 0, sizeof(*seg));
+	seg->sport = 2000;
+	seg->dport = 1000;
+	seg->flags = u8(s);
+	seg->seq = (mode & 1) ? u32(s) : c->rcv_nxt + (uint32_t)(int32_t)(int16_t)u16(s);
+	seg->ack = (mode & 2) ? u32(s) : c->snd_una + (uint32_t)(int32_t)(int16_t)u16(s);
+	seg->window = u16(s);
+	seg->urg_ptr = u16(s);
+	if (mode & 4)
+		fuzz_opts(s, &seg->opts);
+	seg->payload_len = u16(s) % 1500;
+	if (seg->payload_len > s->n)
+		seg->payload_len = (uint32_t)s->n;
+	*pl = s->p;
+	s->p += seg->payload_len;
+	s->n -= seg->payload_len;
+}
+
+/* A segment to conn 0, or to the listener (a SYN it takes makes conn 2), or to conn 2. */
+static void op_segment(struct script *s)
+{
+	int to = u8(s) % NCONN;
+	struct tcp_conn *c = &conns[to];
+	struct tcp_seg seg;
+	const uint8_t *pl;
+	enum tcp_verdict v;
+
+	fuzz_segment(s, to == 1 ? &conns[2] : c, &seg, &pl);
+	v = tcp_input(c, &seg, pl, now);
+	if (v == TCP_IN_RESET) {
+		struct tcp_seg r;
+
+		tcp_reset_reply(&seg, &r);
+	}
+	if (to == 1 && v == TCP_IN_SYN && conns[2].state == TCPS_CLOSE) {
+		setup(&conns[2], 2, RING_RCV);
+		tcp_accept_syn(&conns[2], &seg, u32(s), now);
+	}
+}
+
+static void op_user(struct script *s)
+{
+	uint8_t buf[RING_RCV];
+	struct tcp_conn *c = &conns[u8(s) % 2 ? 2 : 0];
+	uint8_t what = u8(s), oob;
+	uint16_t n = u16(s) % sizeof(buf);
+	struct tcp_info_snap info;
+
+	switch (what % 10) {
+	case 0:
+		memset(buf, 'x', n);
+		tcp_send(c, buf, n, u8(s) & 3, now);
+		break;
+	case 1:
+		tcp_recv(c, buf, n, u8(s) & 1, now);
+		break;
+	case 2:
+		tcp_recv_oob(c, &oob, u8(s) & 1);
+		break;
+	case 3:
+		tcp_shutdown(c, u8(s) % 4, now);
+		break;
+	case 4:
+		if (u8(s) == 0x5a)
+			tcp_close(c, now);
+		break;
+	case 5:
+		tcp_set_nodelay(c, u8(s) & 1, now);
+		tcp_set_cork(c, u8(s) & 1, now);
+		break;
+	case 6:
+		c->keep_idle_s = 1 + u8(s);
+		c->keep_intvl_s = 1 + u8(s) % 8;
+		c->keep_cnt = u8(s) % 10;
+		tcp_set_keepalive(c, u8(s) & 1, now);
+		break;
+	case 7:
+		tcp_get_info(c, now, &info);
+		(void)tcp_at_mark(c);
+		(void)tcp_send_space(c);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The clock moves on by up to about 65 s (or to the next deadline), and timers run. */
+static void op_time(struct script *s)
+{
+	uint8_t mode = u8(s);
+	uint64_t step = (uint64_t)u16(s) * TCP_NS_PER_MS;
+
+	for (int i = 0; i < NCONN; i++) {
+		uint64_t d = tcp_next_deadline(&conns[i]);
+
+		if ((mode & 1) && d != TCP_NO_DEADLINE && d > now && d - now < step)
+			step = d - now;
+	}
+	now += step;
+	for (int i = 0; i < NCONN; i++)
+		if (tcp_next_deadline(&conns[i]) <= now)
+			tcp_timer(&conns[i], now);
+}
+
+/* Conn 0: our SYN, the script's SYN-ACK (with the script's options): established if it fits. */
+static void establish(struct script *s)
+{
+	struct tcp_seg synack = { .sport = 2000, .dport = 1000, .flags = TCP_SYN | TCP_ACK };
+
+	setup(&conns[0], 0, 1 + (u16(s) % RING_RCV));
+	tcp_connect(&conns[0], u32(s), now);
+	synack.seq = u32(s);
+	synack.ack = conns[0].iss + 1;
+	synack.window = u16(s);
+	fuzz_opts(s, &synack.opts);
+	tcp_input(&conns[0], &synack, NULL, now);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct script s = { data, size };
+
+	now = 1000 * TCP_NS_PER_MS;
+	setup(&conns[1], 1, RING_RCV);
+	tcp_listen(&conns[1]);
+	setup(&conns[2], 2, RING_RCV);
+	establish(&s);
+	while (s.n) {
+		switch (u8(&s) % 4) {
+		case 0:
+		case 1:
+			op_segment(&s);
+			break;
+		case 2:
+			op_user(&s);
+			break;
+		default:
+			op_time(&s);
+			break;
+		}
+		for (int i = 0; i < NCONN; i++)
+			check(&conns[i]);
+	}
+	return 0;
+}

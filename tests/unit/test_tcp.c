@@ -1,0 +1,1390 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the TCP engine (kernel/net/tcp_*.c): two engines joined
+ * by a simulated wire, a time-ordered queue of segments with a virtual
+ * clock. Every segment goes through wire.c's builder and parser on the
+ * way (options, checksum), a filter can drop, duplicate or delay it, and
+ * the engines' invariants are checked after every event.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/errno.h"
+#include "net/tcp.h"
+#include "net/tcp_seq.h"
+#include "net/wire.h"
+#include "unit.h"
+
+#define MS          TCP_NS_PER_MS
+#define SEC         TCP_NS_PER_S
+#define ADDR_A      0x7f000001u        /* 127.0.0.1: numbers only, nothing leaves the process */
+#define ADDR_B      0x7f000002u
+#define PORT_A      40000
+#define PORT_B      80
+#define ONE_WAY     (10 * MS)          /* the wire's delay: a 20 ms RTT */
+#define ISS_A       1000000u
+#define ISS_B       5000000u
+#define SEG_BYTES   (TCP_HDR_MAX + 65536)
+
+enum { A = 0, B = 1 };
+enum verdict { PASS, DROP, DUP };
+
+struct pkt {
+	struct pkt *next;
+	int to;
+	uint64_t at;
+	uint32_t len;
+	uint8_t b[];
+};
+
+/* One segment as sent, for the tests to look back at. */
+struct sent {
+	int from;
+	uint64_t at;
+	struct tcp_seg s;
+};
+
+struct sim;
+typedef enum verdict (*filter_fn)(struct sim *, int from, const struct tcp_seg *, uint64_t *extra);
+
+struct sim {
+	struct tcp_conn c[2], lst[2];
+	bool listening[2];
+	struct tcp_cfg cfg[2];
+	uint8_t *bufs[2][2];
+	struct pkt *q;
+	uint64_t now;
+	filter_fn filter;
+	void *filter_ctx;
+	struct sent *log;
+	size_t nlog, caplog;
+	const char *broken;                /* the first invariant that failed */
+	int resets_sent;                   /* replies for segments no conn took */
+	uint32_t iss[2];                   /* what a listener's new conn starts at */
+};
+
+static struct sim S;
+
+/* ---- the wire ------------------------------------------------------------------ */
+
+static int side_of(const struct tcp_conn *c)
+{
+	return c == &S.c[B] || c == &S.lst[B];
+}
+
+static void log_seg(int from, const struct tcp_seg *s)
+{
+	if (S.nlog == S.caplog) {
+		S.caplog = S.caplog ? 2 * S.caplog : 4096;
+		S.log = realloc(S.log, S.caplog * sizeof(*S.log));
+	}
+	S.log[S.nlog++] = (struct sent){ from, S.now, *s };
+}
+
+static void enqueue(int to, uint64_t at, const uint8_t *b, uint32_t len)
+{
+	struct pkt *p = malloc(sizeof(*p) + len), **pp = &S.q;
+
+	p->to = to;
+	p->at = at;
+	p->len = len;
+	memcpy(p->b, b, len);
+	while (*pp && (*pp)->at <= at)
+		pp = &(*pp)->next;
+	p->next = *pp;
+	*pp = p;
+}
+
+/* Build the segment's bytes as the socket layer will: wire.c's options and header. */
+static uint32_t build(int from, const struct tcp_seg *hdr, const struct tcp_span *d, uint8_t *b)
+{
+	struct tcp_seg s = *hdr;
+	size_t olen = tcp_opts_build(b + TCP_HDR_MIN, TCP_HDR_MAX - TCP_HDR_MIN, &s.opts);
+	uint32_t off;
+
+	s.hdr_len = (uint8_t)(TCP_HDR_MIN + olen);
+	off = s.hdr_len;
+	for (int i = 0; i < 2; i++) {
+		if (d->len[i])
+			memcpy(b + off, d->p[i], d->len[i]);
+		off += d->len[i];
+	}
+	tcp_build(b, from == A ? ADDR_A : ADDR_B, from == A ? ADDR_B : ADDR_A, &s, off);
+	return off;
+}
+
+static void send_bytes(int from, const struct tcp_seg *hdr, const struct tcp_span *d)
+{
+	static uint8_t b[SEG_BYTES];
+	uint64_t extra = 0;
+	enum verdict v = PASS;
+	uint32_t len = build(from, hdr, d, b);
+
+	log_seg(from, hdr);
+	if (S.filter)
+		v = S.filter(&S, from, hdr, &extra);
+	if (v == DROP)
+		return;
+	enqueue(!from, S.now + ONE_WAY + extra, b, len);
+	if (v == DUP)
+		enqueue(!from, S.now + ONE_WAY + extra + MS, b, len);
+}
+
+static void out_cb(struct tcp_conn *c, const struct tcp_seg *s, const struct tcp_span *d)
+{
+	if (s->payload_len != d->len[0] + d->len[1])
+		S.broken = "payload_len differs from the spans";
+	send_bytes(side_of(c), s, d);
+}
+
+static const struct tcp_ops OPS = { .output = out_cb, .event = NULL };
+
+/* ---- the socket layer's part: demultiplexing, listeners, resets ---------------- */
+
+static void conn_setup(int side)
+{
+	tcp_conn_init(&S.c[side], &S.cfg[side], &OPS);
+}
+
+static void reply_reset(int to, const struct tcp_seg *in)
+{
+	struct tcp_seg r;
+	struct tcp_span none = { { 0, 0 }, { 0, 0 } };
+
+	if (!tcp_reset_reply(in, &r))
+		return;
+	S.resets_sent++;
+	send_bytes(to, &r, &none);
+}
+
+static void deliver(struct pkt *p)
+{
+	struct tcp_seg seg;
+	int to = p->to;
+	uint32_t src = to == A ? ADDR_B : ADDR_A, dst = to == A ? ADDR_A : ADDR_B;
+	bool to_listener = S.listening[to] && S.c[to].state == TCPS_CLOSE;
+	enum tcp_verdict v;
+
+	if (tcp_parse(p->b, p->len, src, dst, &seg) != WIRE_OK) {
+		S.broken = "the wire carried a segment tcp_parse refused";
+		return;
+	}
+	v = tcp_input(to_listener ? &S.lst[to] : &S.c[to], &seg, p->b + seg.payload_off, S.now);
+	if (v == TCP_IN_RESET)
+		reply_reset(to, &seg);
+	if (v == TCP_IN_SYN || v == TCP_IN_TW_SYN) {
+		uint32_t iss = v == TCP_IN_TW_SYN ? S.c[to].tw_next_iss : S.iss[to];
+
+		conn_setup(to);
+		tcp_accept_syn(&S.c[to], &seg, iss, S.now);
+	}
+}
+
+/* ---- invariants ------------------------------------------------------------------- */
+
+static const char *invariants(const struct tcp_conn *c)
+{
+	if (c->state == TCPS_CLOSE || c->state == TCPS_LISTEN)
+		return NULL;
+	if (seq_gt(c->snd_una, c->snd_nxt) || seq_gt(c->snd_nxt, c->snd_max))
+		return "snd_una <= snd_nxt <= snd_max";
+	if (c->snd.len > c->snd.size || c->rcv.len > c->rcv.size || c->n_ofo > TCP_OFO_MAX)
+		return "rings and islands bounded";
+	if (c->state != TCPS_SYN_SENT && c->rcv_nxt - c->copied_seq != c->rcv.len + c->fin_rcvd)
+		return "rcv_nxt - copied_seq == queued bytes";
+	for (unsigned i = 0; i < c->n_ofo; i++) {
+		uint32_t s = c->ofo[i].start - c->rcv_nxt, e = c->ofo[i].end - c->rcv_nxt;
+
+		if (!s || s >= e || e > c->rcv.size || (i && s <= c->ofo[i - 1].end - c->rcv_nxt))
+			return "islands sorted, after rcv_nxt, within the ring";
+	}
+	if (seq_gt(c->snd_ring_seq, c->snd_una + 1) ||
+	    seq_gt(c->snd_una, c->snd_ring_seq + c->snd.len + 1))
+		return "the send ring holds what is unacked";
+	return NULL;
+}
+
+static void check_all(void)
+{
+	for (int i = 0; i < 2 && !S.broken; i++)
+		S.broken = invariants(&S.c[i]);
+}
+
+/* ---- the clock ------------------------------------------------------------------ */
+
+static uint64_t next_event(void)
+{
+	uint64_t t = S.q ? S.q->at : TCP_NO_DEADLINE;
+
+	for (int i = 0; i < 2; i++) {
+		uint64_t d = tcp_next_deadline(&S.c[i]);
+
+		if (d < t)
+			t = d;
+	}
+	return t;
+}
+
+/* Run events up to time limit (the clock ends there). */
+static void run_until(uint64_t limit)
+{
+	for (;;) {
+		uint64_t t = next_event();
+
+		if (t > limit || S.broken)
+			break;
+		if (t > S.now)
+			S.now = t;
+		while (S.q && S.q->at <= S.now) {
+			struct pkt *p = S.q;
+
+			S.q = p->next;
+			deliver(p);
+			free(p);
+			check_all();
+		}
+		for (int i = 0; i < 2; i++) {
+			if (tcp_next_deadline(&S.c[i]) <= S.now)
+				tcp_timer(&S.c[i], S.now);
+			check_all();
+		}
+	}
+	if (S.now < limit)
+		S.now = limit;
+}
+
+static void run_for(uint64_t d)
+{
+	run_until(S.now + d);
+}
+
+/* ---- set-up ------------------------------------------------------------------------- */
+
+static void sim_reset(void)
+{
+	while (S.q) {
+		struct pkt *p = S.q;
+
+		S.q = p->next;
+		free(p);
+	}
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++)
+			free(S.bufs[i][j]);
+	free(S.log);
+	memset(&S, 0, sizeof(S));
+	S.now = 1 * SEC;
+	S.iss[A] = ISS_A;
+	S.iss[B] = ISS_B;
+	for (int i = 0; i < 2; i++) {
+		S.bufs[i][0] = malloc(TCP_SNDBUF_DEFAULT);
+		S.bufs[i][1] = malloc(TCP_RCVBUF_DEFAULT);
+		S.cfg[i] = (struct tcp_cfg){
+			.sndbuf = S.bufs[i][0], .sndbuf_size = TCP_SNDBUF_DEFAULT,
+			.rcvbuf = S.bufs[i][1], .rcvbuf_size = TCP_RCVBUF_DEFAULT,
+			.sport = i == A ? PORT_A : PORT_B, .dport = i == A ? PORT_B : PORT_A,
+			.mss = 1460, .ts_offset = i == A ? 12345 : 777777,
+		};
+		conn_setup(i);
+	}
+}
+
+static void listen_on(int side)
+{
+	tcp_conn_init(&S.lst[side], &S.cfg[side], &OPS);
+	tcp_listen(&S.lst[side]);
+	S.listening[side] = true;
+}
+
+/* A connects to B's listener; both ESTABLISHED. */
+static const char *connect_pair(uint32_t iss_a)
+{
+	listen_on(B);
+	CHECK_EQ(tcp_connect(&S.c[A], iss_a, S.now), 0);
+	run_for(100 * MS);
+	CHECK_OK(S.broken);
+	CHECK_EQ(S.c[A].state, TCPS_ESTABLISHED);
+	CHECK_EQ(S.c[B].state, TCPS_ESTABLISHED);
+	return NULL;
+}
+
+/* ---- streams ------------------------------------------------------------------------- */
+
+static uint8_t pattern(uint64_t i)
+{
+	return (uint8_t)((i ^ (i >> 8) ^ (i >> 16)) * 31 + 7);
+}
+
+/* Queue what fits of the stream [*off, total). */
+static void push_stream(int side, uint64_t *off, uint64_t total)
+{
+	uint8_t chunk[4096];
+
+	while (*off < total) {
+		uint32_t n = total - *off < sizeof(chunk) ? (uint32_t)(total - *off) : sizeof(chunk);
+		long r;
+
+		for (uint32_t i = 0; i < n; i++)
+			chunk[i] = pattern(*off + i);
+		r = tcp_send(&S.c[side], chunk, n, 0, S.now);
+		if (r <= 0)
+			return;
+		*off += (uint64_t)r;
+	}
+}
+
+/* Read up to max bytes and check them against the stream: false on a wrong byte. */
+static bool pull_stream(int side, uint64_t *off, uint32_t max)
+{
+	uint8_t buf[8192];
+
+	while (max) {
+		long r = tcp_recv(&S.c[side], buf, max < sizeof(buf) ? max : sizeof(buf), 0, S.now);
+
+		if (r <= 0)
+			return true;
+		for (long i = 0; i < r; i++)
+			if (buf[i] != pattern(*off + (uint64_t)i))
+				return false;
+		*off += (uint64_t)r;
+		max -= (uint32_t)r;
+	}
+	return true;
+}
+
+/* Send total bytes from one side to the other, reading every step. */
+static const char *transfer(int from, uint64_t total, uint64_t limit)
+{
+	uint64_t sent = 0, got = 0;
+
+	while (got < total && S.now < limit) {
+		push_stream(from, &sent, total);
+		run_for(5 * MS);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(!from, &got, UINT32_MAX));
+	}
+	CHECK_EQ(got, total);
+	return NULL;
+}
+
+static size_t count_sent(int from, uint8_t flags_all, uint8_t flags_none, bool data)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < S.nlog; i++) {
+		const struct sent *l = &S.log[i];
+
+		if (l->from == from && (l->s.flags & flags_all) == flags_all &&
+		    !(l->s.flags & flags_none) && (!data || l->s.payload_len))
+			n++;
+	}
+	return n;
+}
+
+static enum verdict drop_all(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	(void)s, (void)from, (void)seg, (void)extra;
+	return DROP;
+}
+
+/* ---- handshakes ------------------------------------------------------------------------ */
+
+UNIT_TEST(handshake_options)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	const struct tcp_seg *syn = &S.log[0].s, *synack = &S.log[1].s;
+	CHECK_EQ(syn->flags, TCP_SYN);
+	CHECK(syn->opts.has_mss && syn->opts.mss == 1460 && syn->opts.has_wscale && syn->opts.sack_ok &&
+	      syn->opts.has_ts && syn->opts.ts_ecr == 0);
+	CHECK_EQ(synack->flags, TCP_SYN | TCP_ACK);
+	CHECK_EQ(synack->ack, ISS_A + 1);
+	CHECK_EQ(synack->seq, ISS_B);
+	CHECK_EQ(synack->opts.ts_ecr, syn->opts.ts_val);
+	for (int i = 0; i < 2; i++) {
+		const struct tcp_conn *c = &S.c[i];
+
+		CHECK(c->ts_ok && c->ws_ok && c->sack_ok);
+		CHECK_EQ(c->snd_mss, 1460 - 12);
+		CHECK_EQ(c->rcv_wscale, 1);        /* 87380 >> 1 fits 16 bits */
+		CHECK_EQ(c->snd_wscale, 1);
+		CHECK(c->events & TCP_EV_CONNECTED);
+		CHECK(c->srtt >= 19 * MS && c->srtt <= 21 * MS);
+	}
+	CHECK_EQ(count_sent(A, TCP_ACK, TCP_SYN, false), 1);    /* the third segment */
+	struct tcp_info_snap info;
+	tcp_get_info(&S.c[A], S.now, &info);
+	CHECK_EQ(info.state, 1);
+	CHECK_EQ(info.options, TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE);
+	CHECK_EQ(info.snd_cwnd, 10);
+	CHECK_EQ(info.snd_ssthresh, TCP_INFINITE_SSTHRESH);
+	CHECK_EQ(info.rto, 220000);                /* 20 ms + Linux's 200 ms floor on the variance */
+	return NULL;
+}
+
+UNIT_TEST(handshake_without_options)
+{
+	sim_reset();
+	S.cfg[A].no_ts = S.cfg[A].no_sack = S.cfg[A].no_wscale = true;
+	S.cfg[A].mss = 0;                          /* 1460 by default */
+	conn_setup(A);
+	CHECK_OK(connect_pair(ISS_A));
+	const struct tcp_seg *syn = &S.log[0].s, *synack = &S.log[1].s;
+	CHECK(syn->opts.has_mss && !syn->opts.has_wscale && !syn->opts.sack_ok && !syn->opts.has_ts);
+	CHECK(synack->opts.has_mss && !synack->opts.has_wscale && !synack->opts.sack_ok &&
+	      !synack->opts.has_ts);
+	for (int i = 0; i < 2; i++) {
+		CHECK(!S.c[i].ts_ok && !S.c[i].ws_ok && !S.c[i].sack_ok);
+		CHECK_EQ(S.c[i].snd_mss, 1460);
+		CHECK_EQ(S.c[i].rcv_wscale, 0);
+	}
+	/* a peer without an MSS option: 536 */
+	CHECK_OK(transfer(A, 100000, S.now + 10 * SEC));
+	return NULL;
+}
+
+UNIT_TEST(handshake_peer_without_mss)
+{
+	struct tcp_seg syn = { .sport = PORT_A, .dport = PORT_B, .seq = 77, .flags = TCP_SYN,
+			       .window = 1000 };
+
+	sim_reset();
+	S.filter = drop_all;
+	tcp_accept_syn(&S.c[B], &syn, ISS_B, S.now);
+	CHECK_EQ(S.c[B].state, TCPS_SYN_RECV);
+	CHECK_EQ(S.c[B].snd_mss, TCP_MSS_DEFAULT);
+	CHECK(!S.c[B].ws_ok && !S.c[B].ts_ok);
+	CHECK_EQ(S.log[0].s.flags, TCP_SYN | TCP_ACK);
+	CHECK(!S.log[0].s.opts.has_wscale && !S.log[0].s.opts.has_ts);
+	/* SYN-ACK retransmissions, then the embryonic conn just ends (no error) */
+	run_for(200 * SEC);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSE);
+	CHECK_EQ(S.c[B].error, 0);
+	CHECK_EQ(count_sent(B, TCP_SYN | TCP_ACK, 0, false), 1 + TCP_SYNACK_RETRIES);
+	return NULL;
+}
+
+/* A's first bare ACK (the handshake's third segment) is lost. */
+static enum verdict drop_third(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	static bool done;
+
+	(void)s, (void)extra;
+	if (from == A && seg->flags == TCP_ACK && !seg->payload_len && !done) {
+		done = true;
+		return DROP;
+	}
+	return PASS;
+}
+
+UNIT_TEST(third_ack_lost_data_completes)
+{
+	uint64_t got = 0, sent = 0;
+
+	sim_reset();
+	S.filter = drop_third;
+	listen_on(B);
+	tcp_connect(&S.c[A], ISS_A, S.now);
+	run_for(25 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_ESTABLISHED);
+	CHECK_EQ(S.c[B].state, TCPS_SYN_RECV);
+	push_stream(A, &sent, 3000);
+	run_for(15 * MS);
+	CHECK_EQ(S.c[B].state, TCPS_ESTABLISHED);
+	CHECK(S.c[B].events & TCP_EV_CONNECTED);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, 3000);
+	run_for(20 * MS);
+	struct tcp_info_snap info;
+	tcp_get_info(&S.c[A], S.now, &info);
+	CHECK_EQ(info.unacked, 0);
+	CHECK_EQ(info.total_retrans, 0);
+	CHECK_EQ(info.bytes_acked, 3000);
+	tcp_get_info(&S.c[B], S.now, &info);
+	CHECK_EQ(info.bytes_received, 3000);
+	CHECK_EQ(info.rcv_mss, 1448);
+	return NULL;
+}
+
+UNIT_TEST(simultaneous_open)
+{
+	sim_reset();
+	CHECK_EQ(tcp_connect(&S.c[A], ISS_A, S.now), 0);
+	CHECK_EQ(tcp_connect(&S.c[B], ISS_B, S.now), 0);
+	run_for(15 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_SYN_RECV);
+	CHECK_EQ(S.c[B].state, TCPS_SYN_RECV);
+	run_for(100 * MS);
+	CHECK_OK(S.broken);
+	CHECK_EQ(S.c[A].state, TCPS_ESTABLISHED);
+	CHECK_EQ(S.c[B].state, TCPS_ESTABLISHED);
+	CHECK(S.c[A].events & TCP_EV_CONNECTED);
+	CHECK_OK(transfer(A, 50000, S.now + 5 * SEC));
+	CHECK_OK(transfer(B, 50000, S.now + 5 * SEC));
+	return NULL;
+}
+
+/* ---- bulk, windows, probes ----------------------------------------------------------------- */
+
+/* The right edge B advertises never moves left (RFC 9293 3.8.6). */
+static const char *edges_never_shrink(int side)
+{
+	uint32_t edge = 0;
+	bool have = false;
+
+	for (size_t i = 0; i < S.nlog; i++) {
+		const struct sent *l = &S.log[i];
+		uint32_t e;
+
+		if (l->from != side || !(l->s.flags & TCP_ACK) || (l->s.flags & (TCP_SYN | TCP_RST)))
+			continue;
+		e = l->s.ack + ((uint32_t)l->s.window << S.c[side].rcv_wscale);
+		if (have)
+			CHECK(seq_ge(e, edge));
+		edge = e;
+		have = true;
+	}
+	return NULL;
+}
+
+UNIT_TEST(bulk_slow_reader)
+{
+	const uint64_t total = 1 << 20;
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	while (got < total && S.now < 120 * SEC) {
+		push_stream(A, &sent, total);
+		run_for(50 * MS);
+		CHECK_OK(S.broken);
+		/* a slow reader: 4 KiB every 50 ms, and a 3 s pause at 256 KiB */
+		if (got >= 256 * 1024 && got < 260 * 1024 && S.c[A].stats.zwp_sent < 3) {
+			run_for(3 * SEC);
+			CHECK_OK(S.broken);
+		}
+		CHECK(pull_stream(B, &got, 4096 + (got > 512 * 1024 ? 60000 : 0)));
+	}
+	CHECK_EQ(got, total);
+	CHECK(S.c[A].stats.zwp_sent >= 2);         /* zero-window probes during the pause */
+	CHECK_EQ(S.c[A].total_retrans, 0);         /* probes are not retransmissions */
+	CHECK_OK(edges_never_shrink(B));
+	/* a zero window was advertised, then a window update opened it */
+	size_t zero_at = 0, open_after = 0;
+	for (size_t i = 0; i < S.nlog; i++)
+		if (S.log[i].from == B && !S.log[i].s.payload_len && (S.log[i].s.flags & TCP_ACK)) {
+			if (!S.log[i].s.window && !zero_at)
+				zero_at = i;
+			else if (zero_at && S.log[i].s.window && !open_after)
+				open_after = i;
+		}
+	CHECK(zero_at && open_after > zero_at);
+	CHECK_EQ(S.c[B].stats.ofo_dropped, 0);
+	return NULL;
+}
+
+/* ---- loss -------------------------------------------------------------------------------- */
+
+/* Drop the first `times` transmissions of A's nth new data segments (index[i], from 0);
+ * seq[i] records where each one starts, sent_at when each transmission went. */
+struct drops {
+	unsigned index[8];
+	uint32_t seq[8];
+	int times[8];
+	int n;
+	uint64_t sent_at[8][8];
+	int sends[8];
+	unsigned nnew;
+	uint32_t high;
+	bool started;
+};
+
+static enum verdict drop_listed(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct drops *d = s->filter_ctx;
+
+	(void)extra;
+	if (from != A || !seg->payload_len)
+		return PASS;
+	if (!d->started || seq_ge(seg->seq, d->high)) {
+		for (int i = 0; i < d->n; i++)
+			if (d->index[i] == d->nnew)
+				d->seq[i] = seg->seq;
+		d->nnew++;
+		d->high = seg->seq + seg->payload_len;
+		d->started = true;
+	}
+	for (int i = 0; i < d->n; i++) {
+		if (seg->seq != d->seq[i] || d->index[i] >= d->nnew)
+			continue;
+		if (d->sends[i] < 8)
+			d->sent_at[i][d->sends[i]] = s->now;
+		if (d->sends[i]++ < d->times[i])
+			return DROP;
+	}
+	return PASS;
+}
+
+UNIT_TEST(fast_retransmit_newreno)
+{
+	struct drops d = { .n = 2, .index = { 4, 7 }, .times = { 1, 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 200000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 2);
+	CHECK_EQ(d.sends[1], 2);
+	CHECK_EQ(S.c[A].total_retrans, 2);
+	CHECK_EQ(S.c[A].backoff, 0);
+	/* the first by fast retransmit, the second on the partial ACK: both within about two RTTs, no RTO */
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < 60 * MS);
+	CHECK(d.sent_at[1][1] - d.sent_at[0][1] <= 25 * MS);
+	CHECK(S.c[A].ssthresh != TCP_INFINITE_SSTHRESH);
+	CHECK(S.c[B].stats.ofo_queued > 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	return NULL;
+}
+
+UNIT_TEST(tail_loss_rto_backoff_karn)
+{
+	struct drops d = { .n = 1 };
+	uint64_t srtt, rto;
+
+	sim_reset();
+	S.cfg[A].no_ts = true;                     /* Karn's rule alone decides what is a sample */
+	conn_setup(A);
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer(A, 10000, S.now + 5 * SEC));
+	run_for(1 * SEC);
+	srtt = S.c[A].srtt;
+	rto = S.c[A].rto;
+	CHECK(rto >= TCP_RTO_MIN_NS);
+	d.index[0] = 0;
+	d.times[0] = 3;
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 100, S.now + 20 * SEC));
+	CHECK_EQ(d.sends[0], 4);
+	CHECK_EQ(d.sent_at[0][1] - d.sent_at[0][0], rto);
+	CHECK_EQ(d.sent_at[0][2] - d.sent_at[0][1], 2 * rto);
+	CHECK_EQ(d.sent_at[0][3] - d.sent_at[0][2], 4 * rto);
+	run_for(1 * SEC);
+	CHECK_EQ(S.c[A].srtt, srtt);               /* Karn: no sample from a retransmission */
+	CHECK_EQ(S.c[A].backoff, 3);               /* kept until a valid sample (Linux, RFC 6298 5.7) */
+	CHECK_EQ(S.c[A].cwnd, 2 * S.c[A].snd_mss); /* the loss window, grown by the one ACK */
+	S.filter = NULL;
+	CHECK_OK(transfer(A, 100, S.now + 5 * SEC));
+	run_for(1 * SEC);
+	CHECK_EQ(S.c[A].backoff, 0);
+	CHECK_EQ(S.c[A].rto, rto);
+	return NULL;
+}
+
+/* Every 5th data segment of A is late by 15 ms, every 7th doubled. */
+static enum verdict reorder(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	static unsigned n;
+
+	(void)s;
+	if (from != A || !seg->payload_len)
+		return PASS;
+	n++;
+	if (n % 5 == 0)
+		*extra = 15 * MS;
+	return n % 7 == 0 ? DUP : PASS;
+}
+
+UNIT_TEST(duplicates_and_reordering)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = reorder;
+	CHECK_OK(transfer(A, 300000, S.now + 30 * SEC));
+	CHECK(S.c[B].stats.ofo_queued > 10);
+	CHECK_EQ(S.c[B].stats.ofo_dropped, 0);
+	CHECK_OK(transfer(B, 100000, S.now + 30 * SEC));
+	return NULL;
+}
+
+UNIT_TEST(sequence_wrap)
+{
+	struct drops d = { .n = 3, .index = { 30, 50, 70 }, .times = { 1, 1, 1 } };  /* around the wrap */
+	uint32_t iss = 0xffffffffu - 70000;
+
+	sim_reset();
+	S.iss[B] = 0xffffffffu - 3000;
+	CHECK_OK(connect_pair(iss));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 1 << 20, S.now + 60 * SEC));
+	CHECK_OK(transfer(B, 300000, S.now + 60 * SEC));
+	CHECK(S.c[A].snd_una < 0x10000000u);       /* it did wrap */
+	CHECK(S.c[B].rcv_nxt < 0x10000000u && S.c[B].snd_una < 0x10000000u);
+	CHECK_EQ(S.c[A].total_retrans, 3);
+	return NULL;
+}
+
+/* ---- closing ------------------------------------------------------------------------------ */
+
+static uint64_t last_sent_at(int from)
+{
+	for (size_t i = S.nlog; i--;)
+		if (S.log[i].from == from)
+			return S.log[i].at;
+	return 0;
+}
+
+UNIT_TEST(fin_from_both_sides)
+{
+	uint64_t got = 0, sent = 0;
+	uint8_t b[16];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	push_stream(A, &sent, 5000);
+	CHECK_EQ(tcp_shutdown(&S.c[A], 1, S.now), 0);
+	CHECK_EQ(S.c[A].state, TCPS_FIN_WAIT1);
+	CHECK_EQ(tcp_send(&S.c[A], "x", 1, 0, S.now), -EPIPE);
+	run_for(200 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_FIN_WAIT2);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSE_WAIT);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, 5000);
+	CHECK_EQ(tcp_recv(&S.c[B], b, sizeof(b), 0, S.now), 0);   /* end of stream */
+	CHECK_EQ(tcp_send(&S.c[B], "reply", 5, 0, S.now), 5);
+	tcp_close(&S.c[B], S.now);
+	CHECK_EQ(S.c[B].state, TCPS_LAST_ACK);
+	run_for(200 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_TIME_WAIT);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSE);
+	CHECK(S.c[B].events & TCP_EV_CLOSED);
+	CHECK_EQ(S.c[B].error, 0);
+	CHECK_EQ(tcp_recv(&S.c[A], b, sizeof(b), 0, S.now), 5);
+	CHECK(!memcmp(b, "reply", 5));
+	CHECK_EQ(tcp_recv(&S.c[A], b, sizeof(b), 0, S.now), 0);
+	/* TIME-WAIT lasts 60 s from the ACK of the peer's FIN */
+	CHECK_EQ(S.c[A].t_wait, last_sent_at(A) + TCP_TIMEWAIT_NS);
+	run_until(last_sent_at(A) + TCP_TIMEWAIT_NS - 1);
+	CHECK_EQ(S.c[A].state, TCPS_TIME_WAIT);
+	run_for(2);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	CHECK(S.c[A].events & TCP_EV_CLOSED);
+	return NULL;
+}
+
+UNIT_TEST(simultaneous_close)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_close(&S.c[A], S.now);
+	tcp_close(&S.c[B], S.now);
+	run_for(15 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSING);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSING);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_TIME_WAIT);
+	CHECK_EQ(S.c[B].state, TCPS_TIME_WAIT);
+	run_for(61 * SEC);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSE);
+	CHECK_OK(S.broken);
+	return NULL;
+}
+
+UNIT_TEST(time_wait_answers_fin_again)
+{
+	uint64_t t;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_close(&S.c[A], S.now);
+	run_for(100 * MS);
+	tcp_close(&S.c[B], S.now);
+	run_for(5 * MS);
+	CHECK_EQ(S.c[B].state, TCPS_LAST_ACK);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_TIME_WAIT);
+	t = S.c[A].t_wait;
+	/* B's FIN again, as if A's ACK had been lost: A ACKs it and TIME-WAIT starts again */
+	struct tcp_seg fin = { .sport = PORT_B, .dport = PORT_A, .seq = S.c[A].rcv_nxt - 1,
+			       .ack = S.c[A].snd_max, .flags = TCP_FIN | TCP_ACK, .window = 1000 };
+	run_for(1 * SEC);
+	size_t before = S.nlog;
+	tcp_input(&S.c[A], &fin, NULL, S.now);
+	CHECK_EQ(S.nlog, before + 1);
+	CHECK_EQ(S.log[before].s.flags, TCP_ACK);
+	CHECK_EQ(S.c[A].t_wait, S.now + TCP_TIMEWAIT_NS);
+	CHECK(S.c[A].t_wait > t);
+	return NULL;
+}
+
+UNIT_TEST(fin_wait2_timeout)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_close(&S.c[A], S.now);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_FIN_WAIT2);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSE_WAIT);
+	run_for(59 * SEC);
+	CHECK_EQ(S.c[A].state, TCPS_FIN_WAIT2);
+	run_for(1 * SEC);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	CHECK_EQ(S.c[A].error, 0);
+	CHECK(S.c[A].events & TCP_EV_CLOSED);
+	return NULL;
+}
+
+UNIT_TEST(close_with_unread_data_resets)
+{
+	uint64_t sent = 0;
+	uint8_t b[8];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	push_stream(A, &sent, 1000);
+	run_for(100 * MS);
+	tcp_close(&S.c[B], S.now);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSE);
+	CHECK(S.log[S.nlog - 1].s.flags & TCP_RST);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	CHECK_EQ(tcp_send(&S.c[A], "x", 1, 0, S.now), -ECONNRESET);
+	CHECK_EQ(tcp_send(&S.c[A], "x", 1, 0, S.now), -EPIPE);
+	CHECK_EQ(tcp_recv(&S.c[A], b, sizeof(b), 0, S.now), 0);
+	return NULL;
+}
+
+UNIT_TEST(data_after_close_resets)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_close(&S.c[A], S.now);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_FIN_WAIT2);
+	CHECK_EQ(tcp_send(&S.c[B], "late", 4, 0, S.now), 4);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	CHECK_EQ(count_sent(A, TCP_RST, 0, false), 1);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSE);
+	CHECK_EQ(S.c[B].error, EPIPE);             /* a reset in CLOSE-WAIT (Linux's tcp_reset) */
+	return NULL;
+}
+
+UNIT_TEST(time_wait_gives_way_to_new_syn)
+{
+	uint32_t want;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_close(&S.c[B], S.now);
+	run_for(100 * MS);
+	tcp_close(&S.c[A], S.now);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[B].state, TCPS_TIME_WAIT);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	want = S.c[B].snd_max + 65535 + 2;
+	conn_setup(A);
+	CHECK_EQ(tcp_connect(&S.c[A], ISS_A + 1000000, S.now), 0);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[B].state, TCPS_ESTABLISHED);
+	CHECK_EQ(S.c[B].iss, want);
+	CHECK_EQ(S.c[A].state, TCPS_ESTABLISHED);
+	CHECK_OK(transfer(A, 20000, S.now + 5 * SEC));
+	return NULL;
+}
+
+UNIT_TEST(fin_out_of_order)
+{
+	struct drops d = { .n = 1, .index = { 1 }, .times = { 1 } };
+	static uint8_t data[3 * 1448];
+	uint64_t got = 0;
+	uint8_t b[4];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = pattern(i);
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	CHECK_EQ(tcp_send(&S.c[A], data, sizeof(data), 0, S.now), (long)sizeof(data));
+	CHECK_EQ(tcp_shutdown(&S.c[A], 1, S.now), 0);
+	run_for(50 * MS);
+	CHECK(S.c[B].ofo_fin);
+	CHECK_EQ(S.c[B].n_ofo, 1);
+	CHECK_EQ(S.c[B].state, TCPS_ESTABLISHED);
+	run_for(2 * SEC);
+	CHECK_EQ(S.c[B].state, TCPS_CLOSE_WAIT);
+	CHECK_EQ(S.c[A].state, TCPS_FIN_WAIT2);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sizeof(data));
+	CHECK_EQ(tcp_recv(&S.c[B], b, sizeof(b), 0, S.now), 0);
+	return NULL;
+}
+
+UNIT_TEST(listener_and_hostile_syn_options)
+{
+	struct tcp_seg syn = { .sport = PORT_A, .dport = PORT_B, .seq = 1234, .flags = TCP_SYN,
+			       .window = 512,
+			       .opts = { .has_mss = true, .mss = 1, .has_wscale = true, .wscale = 99,
+					 .has_ts = true, .ts_val = 42 } };
+
+	sim_reset();
+	listen_on(B);
+	CHECK_EQ(tcp_input(&S.lst[B], &syn, NULL, S.now), TCP_IN_SYN);
+	syn.flags = TCP_SYN | TCP_ACK;
+	CHECK_EQ(tcp_input(&S.lst[B], &syn, NULL, S.now), TCP_IN_RESET);
+	syn.flags = TCP_RST | TCP_ACK;
+	CHECK_EQ(tcp_input(&S.lst[B], &syn, NULL, S.now), TCP_IN_DONE);
+	syn.flags = TCP_FIN;
+	CHECK_EQ(tcp_input(&S.lst[B], &syn, NULL, S.now), TCP_IN_DONE);
+	CHECK_EQ(tcp_input(&S.c[B], &syn, NULL, S.now), TCP_IN_RESET);   /* a closed conn */
+	syn.flags = TCP_SYN;
+	S.filter = drop_all;
+	tcp_accept_syn(&S.c[B], &syn, ISS_B, S.now);
+	CHECK_EQ(S.c[B].peer_mss, TCP_MIN_SND_MSS);
+	CHECK_EQ(S.c[B].snd_mss, TCP_MIN_SND_MSS - 12);
+	CHECK_EQ(S.c[B].snd_wscale, TCP_WSCALE_MAX);
+	CHECK_EQ(S.c[B].ts_recent, 42);
+	CHECK_EQ(S.log[0].s.opts.ts_ecr, 42);
+	/* the SYN again: the SYN-ACK again (our first was lost) */
+	run_for(600 * MS);
+	tcp_input(&S.c[B], &syn, NULL, S.now);
+	CHECK_EQ(count_sent(B, TCP_SYN | TCP_ACK, 0, false), 2);
+	return NULL;
+}
+
+/* ---- resets ------------------------------------------------------------------------------ */
+
+UNIT_TEST(reset_reply_for_no_conn)
+{
+	struct tcp_seg in = { .sport = 1, .dport = 2, .seq = 100, .ack = 555, .flags = TCP_ACK,
+			      .payload_len = 10 }, out;
+
+	CHECK(tcp_reset_reply(&in, &out));
+	CHECK_EQ(out.flags, TCP_RST);
+	CHECK_EQ(out.seq, 555);
+	CHECK(out.sport == 2 && out.dport == 1);
+	in.flags = TCP_SYN | TCP_FIN;
+	CHECK(tcp_reset_reply(&in, &out));
+	CHECK_EQ(out.flags, TCP_RST | TCP_ACK);
+	CHECK_EQ(out.seq, 0);
+	CHECK_EQ(out.ack, 100 + 10 + 2);
+	in.flags = TCP_RST | TCP_ACK;
+	CHECK(!tcp_reset_reply(&in, &out));
+	return NULL;
+}
+
+UNIT_TEST(connect_refused)
+{
+	uint8_t b[4];
+
+	sim_reset();
+	CHECK_EQ(tcp_connect(&S.c[A], ISS_A, S.now), 0);
+	CHECK_EQ(tcp_connect(&S.c[A], ISS_A, S.now), -EALREADY);
+	CHECK_EQ(tcp_send(&S.c[A], "x", 1, 0, S.now), -EAGAIN);
+	run_for(100 * MS);
+	CHECK_EQ(S.resets_sent, 1);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	CHECK(S.c[A].events & TCP_EV_ERROR);
+	CHECK_EQ(tcp_recv(&S.c[A], b, sizeof(b), 0, S.now), -ECONNREFUSED);
+	CHECK_EQ(tcp_take_error(&S.c[A]), 0);
+	/* a reset that does not ack our SYN is ignored */
+	sim_reset();
+	tcp_connect(&S.c[A], ISS_A, S.now);
+	struct tcp_seg rst = { .sport = PORT_B, .dport = PORT_A, .seq = 9, .flags = TCP_RST };
+	tcp_input(&S.c[A], &rst, NULL, S.now);
+	CHECK_EQ(S.c[A].state, TCPS_SYN_SENT);
+	rst.flags = TCP_RST | TCP_ACK;
+	rst.ack = ISS_A + 7;                       /* unacceptable: answered with a reset, ignored */
+	tcp_input(&S.c[A], &rst, NULL, S.now);
+	CHECK_EQ(S.c[A].state, TCPS_SYN_SENT);
+	return NULL;
+}
+
+static size_t sent_by_since(int from, size_t since)
+{
+	size_t n = 0;
+
+	for (size_t i = since; i < S.nlog; i++)
+		n += S.log[i].from == from;
+	return n;
+}
+
+UNIT_TEST(rst_and_syn_challenge_ack)
+{
+	struct tcp_conn *b = &S.c[B];
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	run_for(1 * SEC);
+	struct tcp_seg rst = { .sport = PORT_A, .dport = PORT_B, .seq = b->rcv_nxt + 100,
+			       .flags = TCP_RST };
+	mark = S.nlog;
+	tcp_input(b, &rst, NULL, S.now);
+	CHECK_EQ(b->state, TCPS_ESTABLISHED);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	CHECK_EQ(S.log[mark].s.flags, TCP_ACK);
+	CHECK_EQ(S.log[mark].s.ack, b->rcv_nxt);
+	CHECK_EQ(b->stats.challenge_acks, 1);
+	/* out of the window: dropped without a word */
+	rst.seq = b->rcv_nxt + 1000000;
+	mark = S.nlog;
+	tcp_input(b, &rst, NULL, S.now);
+	CHECK_EQ(sent_by_since(B, mark), 0);
+	/* a SYN in the window: a challenge ACK (after the 500 ms rate limit) */
+	run_for(600 * MS);
+	struct tcp_seg syn = { .sport = PORT_A, .dport = PORT_B, .seq = b->rcv_nxt + 5,
+			       .flags = TCP_SYN, .window = 100 };
+	mark = S.nlog;
+	tcp_input(b, &syn, NULL, S.now);
+	CHECK_EQ(b->state, TCPS_ESTABLISHED);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	CHECK_EQ(S.log[mark].s.ack, b->rcv_nxt);
+	/* and rate limited: a second at once gets nothing */
+	mark = S.nlog;
+	tcp_input(b, &syn, NULL, S.now);
+	CHECK_EQ(sent_by_since(B, mark), 0);
+	/* an ACK for data never sent is dropped, with a challenge ACK (Linux, RFC 5961 5.2) */
+	run_for(600 * MS);
+	struct tcp_seg ack = { .sport = PORT_A, .dport = PORT_B, .seq = b->rcv_nxt,
+			       .ack = b->snd_max + 10, .flags = TCP_ACK, .window = 0 };
+	mark = S.nlog;
+	tcp_input(b, &ack, NULL, S.now);
+	CHECK(b->snd_wnd != 0);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	CHECK_EQ(b->stats.challenge_acks, 3);
+	/* so is one older than the data acked so far */
+	run_for(600 * MS);
+	ack.ack = b->snd_una - 1;
+	mark = S.nlog;
+	tcp_input(b, &ack, NULL, S.now);
+	CHECK(b->snd_wnd != 0);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	/* exactly at rcv_nxt: the end */
+	rst.seq = b->rcv_nxt;
+	tcp_input(b, &rst, NULL, S.now);
+	CHECK_EQ(b->state, TCPS_CLOSE);
+	CHECK_EQ(b->error, ECONNRESET);
+	CHECK(b->events & TCP_EV_ERROR);
+	return NULL;
+}
+
+/* ---- timers -------------------------------------------------------------------------------- */
+
+UNIT_TEST(syn_retries_timeout)
+{
+	uint64_t t0;
+
+	sim_reset();
+	S.filter = drop_all;
+	t0 = S.now;
+	tcp_connect(&S.c[A], ISS_A, S.now);
+	while (S.c[A].state != TCPS_CLOSE && S.now < t0 + 300 * SEC)
+		run_for(100 * MS);
+	CHECK_EQ(S.c[A].error, ETIMEDOUT);
+	CHECK_EQ(count_sent(A, TCP_SYN, 0, false), 1 + TCP_SYN_RETRIES);
+	uint64_t want[] = { 0, 1, 3, 7, 15, 31, 63 };
+	for (int i = 0; i < 7; i++)
+		CHECK_EQ(S.log[i].at - t0, want[i] * SEC);
+	CHECK(S.now - t0 >= 127 * SEC && S.now - t0 < 127 * SEC + 200 * MS);
+	return NULL;
+}
+
+UNIT_TEST(retries2_timeout)
+{
+	uint64_t t0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_all;
+	t0 = S.now;
+	CHECK_EQ(tcp_send(&S.c[A], "data", 4, 0, S.now), 4);
+	while (S.c[A].state != TCPS_CLOSE && S.now < t0 + 2000 * SEC)
+		run_for(1 * SEC);
+	CHECK_EQ(S.c[A].error, ETIMEDOUT);
+	CHECK(S.now - t0 >= 924 * SEC && S.now - t0 < 1100 * SEC);
+	CHECK(S.c[A].total_retrans >= 13 && S.c[A].total_retrans <= 16);
+	return NULL;
+}
+
+UNIT_TEST(keepalive)
+{
+	uint64_t t;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.c[A].keep_idle_s = 10;
+	S.c[A].keep_intvl_s = 2;
+	S.c[A].keep_cnt = 3;
+	tcp_set_keepalive(&S.c[A], true, S.now);
+	run_for(25 * SEC);                         /* answered probes keep it up */
+	CHECK_EQ(S.c[A].state, TCPS_ESTABLISHED);
+	CHECK(S.c[A].stats.keepalive_sent >= 2);
+	CHECK_EQ(S.c[A].probes_out, 0);
+	S.filter = drop_all;
+	t = S.c[A].last_rcv;
+	while (S.c[A].state != TCPS_CLOSE && S.now < t + 60 * SEC)
+		run_for(10 * MS);
+	CHECK_EQ(S.c[A].error, ETIMEDOUT);
+	CHECK(S.now - t >= (10 + 3 * 2) * SEC && S.now - t <= (10 + 3 * 2) * SEC + 10 * MS);
+	CHECK(S.log[S.nlog - 1].s.flags & TCP_RST);
+	return NULL;
+}
+
+UNIT_TEST(delayed_ack_timing)
+{
+	uint8_t big[2 * 1448];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	for (int i = 0; i < 20; i++) {
+		size_t mark = S.nlog;
+		uint64_t t = S.now;
+
+		CHECK_EQ(tcp_send(&S.c[A], "x", 1, 0, S.now), 1);
+		run_for(100 * MS);
+		CHECK_EQ(sent_by_since(B, mark), 1);
+		for (size_t j = mark; j < S.nlog; j++)
+			if (S.log[j].from == B)
+				CHECK_EQ(S.log[j].at - t, i < TCP_MAX_QUICKACKS ? 10 * MS : 50 * MS);
+		char c;
+		CHECK_EQ(tcp_recv(&S.c[B], &c, 1, 0, S.now), 1);
+	}
+	/* two full segments: the second is ACKed at once */
+	memset(big, 'y', sizeof(big));
+	size_t mark = S.nlog;
+	uint64_t t = S.now;
+	CHECK_EQ(tcp_send(&S.c[A], big, sizeof(big), 0, S.now), (long)sizeof(big));
+	run_for(100 * MS);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	for (size_t j = mark; j < S.nlog; j++)
+		if (S.log[j].from == B)
+			CHECK_EQ(S.log[j].at - t, 10 * MS);
+	return NULL;
+}
+
+UNIT_TEST(nagle_cork_nodelay)
+{
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	mark = S.nlog;
+	tcp_send(&S.c[A], "a", 1, 0, S.now);
+	uint64_t t = S.now;
+	CHECK_EQ(sent_by_since(A, mark), 1);
+	tcp_send(&S.c[A], "b", 1, 0, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 1);       /* held: "a" is a small segment in flight */
+	run_for(30 * MS);
+	CHECK_EQ(sent_by_since(A, mark), 2);
+	CHECK_EQ(S.log[S.nlog - 1].from == A ? S.log[S.nlog - 1].at : S.log[S.nlog - 2].at, t + 20 * MS);
+	run_for(100 * MS);
+	/* TCP_NODELAY: both go at once */
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	mark = S.nlog;
+	tcp_send(&S.c[A], "c", 1, 0, S.now);
+	tcp_send(&S.c[A], "d", 1, 0, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 2);
+	run_for(100 * MS);
+	/* TCP_CORK holds a partial segment even with nothing in flight, until uncorked */
+	tcp_set_cork(&S.c[A], true, S.now);
+	mark = S.nlog;
+	tcp_send(&S.c[A], "e", 1, 0, S.now);
+	run_for(100 * MS);
+	CHECK_EQ(sent_by_since(A, mark), 0);
+	tcp_set_cork(&S.c[A], false, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 1);
+	run_for(100 * MS);
+	/* ... or until the persist timer sends it (Linux's 200 ms ceiling on corking) */
+	tcp_set_cork(&S.c[A], true, S.now);
+	mark = S.nlog;
+	t = S.now;
+	tcp_send(&S.c[A], "", 0, 0, S.now);
+	tcp_send(&S.c[A], "h", 1, 0, S.now);
+	run_for(1 * SEC);
+	CHECK_EQ(sent_by_since(A, mark), 1);
+	CHECK_EQ(S.log[mark].at - t, S.c[A].rto);
+	tcp_set_cork(&S.c[A], false, S.now);
+	/* MSG_MORE likewise, until a send without it */
+	run_for(100 * MS);
+	mark = S.nlog;
+	tcp_send(&S.c[A], "f", 1, TCP_SEND_MORE, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 0);
+	tcp_send(&S.c[A], "g", 1, 0, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 1);
+	CHECK_EQ(S.log[S.nlog - 1].s.payload_len, 2);
+	run_for(100 * MS);
+	char buf[16];
+	CHECK_EQ(tcp_recv(&S.c[B], buf, sizeof(buf), 0, S.now), 8);
+	CHECK(!memcmp(buf, "abcdehfg", 8));
+	return NULL;
+}
+
+/* ---- urgent data ----------------------------------------------------------------------------- */
+
+UNIT_TEST(urgent_byte)
+{
+	char buf[16];
+	uint8_t oob;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	tcp_send(&S.c[A], "abc", 3, 0, S.now);
+	tcp_send(&S.c[A], "X", 1, TCP_SEND_OOB, S.now);
+	tcp_send(&S.c[A], "def", 3, 0, S.now);
+	run_for(100 * MS);
+	CHECK(S.c[B].events & TCP_EV_URGENT);
+	CHECK(!tcp_at_mark(&S.c[B]));
+	CHECK_EQ(tcp_recv(&S.c[B], buf, sizeof(buf), TCP_RECV_PEEK, S.now), 3);
+	CHECK_EQ(tcp_recv(&S.c[B], buf, sizeof(buf), 0, S.now), 3);
+	CHECK(!memcmp(buf, "abc", 3));
+	CHECK(tcp_at_mark(&S.c[B]));
+	CHECK_EQ(tcp_recv_oob(&S.c[B], &oob, true), 1);
+	CHECK_EQ(tcp_recv_oob(&S.c[B], &oob, false), 1);
+	CHECK_EQ(oob, 'X');
+	CHECK_EQ(tcp_recv_oob(&S.c[B], &oob, false), -EINVAL);
+	CHECK_EQ(tcp_recv(&S.c[B], buf, sizeof(buf), 0, S.now), 3);
+	CHECK(!memcmp(buf, "def", 3));
+	CHECK(!S.c[A].urg_send);                   /* acked past snd_up */
+	return NULL;
+}
+
+/* ---- hostile segments ------------------------------------------------------------------------ */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 16);
+}
+
+/* A segment aimed near c's sequence spaces, or anywhere. */
+static void hostile_seg(const struct tcp_conn *c, struct tcp_seg *s, uint8_t *payload)
+{
+	memset(s, 0, sizeof(*s));
+	s->sport = c->dport;
+	s->dport = c->sport;
+	s->flags = (uint8_t)rnd();
+	if (rnd() % 4)
+		s->flags &= (uint8_t)~(TCP_RST | TCP_SYN);
+	s->seq = rnd() % 4 ? c->rcv_nxt + (rnd() % 140000) - 70000 : rnd();
+	s->ack = rnd() % 4 ? c->snd_una + (rnd() % 140000) - 70000 : rnd();
+	s->window = (uint16_t)rnd();
+	s->urg_ptr = (uint16_t)(rnd() % 3 ? rnd() % 2000 : rnd());
+	s->payload_len = rnd() % 3 ? rnd() % 1600 : 0;
+	for (uint32_t i = 0; i < s->payload_len; i++)
+		payload[i] = (uint8_t)rnd();
+	s->opts.has_ts = rnd() % 2;
+	s->opts.ts_val = rnd() % 2 ? c->ts_recent + rnd() % 100 - 50 : rnd();
+	s->opts.ts_ecr = rnd() % 2 ? rnd() : 0;
+	s->opts.has_mss = rnd() % 2;
+	s->opts.mss = (uint16_t)rnd();
+	s->opts.has_wscale = rnd() % 2;
+	s->opts.wscale = (uint8_t)rnd();
+}
+
+UNIT_TEST(hostile_flood)
+{
+	static uint8_t payload[2000];
+	uint64_t sent[2] = { 0, 0 }, got[2] = { 0, 0 };
+	unsigned restarts = 0;
+	uint8_t sink[8192];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	for (int i = 0; i < 30000; i++) {
+		int to = rnd() % 2;
+		struct tcp_seg s;
+
+		hostile_seg(&S.c[to], &s, payload);
+		tcp_input(&S.c[to], &s, payload, S.now);
+		check_all();
+		CHECK_OK(S.broken);
+		if (i % 20 == 0) {
+			push_stream(A, &sent[A], 1ull << 40);
+			push_stream(B, &sent[B], 1ull << 40);
+			run_for(3 * MS);
+			CHECK_OK(S.broken);
+			for (int k = 0; k < 2; k++)
+				while (tcp_recv(&S.c[k], sink, sizeof(sink), 0, S.now) > 0)
+					got[k]++;
+		}
+		if (S.c[A].state == TCPS_CLOSE || S.c[B].state == TCPS_CLOSE || i % 5000 == 4999) {
+			restarts++;
+			sim_reset();
+			CHECK_OK(connect_pair(ISS_A + (uint32_t)i * 7919));
+			sent[A] = sent[B] = 0;
+		}
+	}
+	/* the same against a listener and a conn in SYN-SENT */
+	sim_reset();
+	listen_on(B);
+	tcp_connect(&S.c[A], ISS_A, S.now);
+	for (int i = 0; i < 5000; i++) {
+		struct tcp_seg s;
+
+		hostile_seg(&S.c[A], &s, payload);
+		enum tcp_verdict v = tcp_input(&S.lst[B], &s, payload, S.now);
+		CHECK(v == TCP_IN_DONE || v == TCP_IN_RESET || v == TCP_IN_SYN);
+		if (S.c[A].state == TCPS_SYN_SENT)
+			tcp_input(&S.c[A], &s, payload, S.now);
+		S.broken = invariants(&S.c[A]);
+		CHECK_OK(S.broken);
+	}
+	printf("  hostile_flood: %u restarts\n", restarts);
+	return NULL;
+}
+
+static const struct unit_test TESTS[] = {
+	UNIT_ENTRY(handshake_options),
+	UNIT_ENTRY(handshake_without_options),
+	UNIT_ENTRY(handshake_peer_without_mss),
+	UNIT_ENTRY(third_ack_lost_data_completes),
+	UNIT_ENTRY(simultaneous_open),
+	UNIT_ENTRY(bulk_slow_reader),
+	UNIT_ENTRY(fast_retransmit_newreno),
+	UNIT_ENTRY(tail_loss_rto_backoff_karn),
+	UNIT_ENTRY(duplicates_and_reordering),
+	UNIT_ENTRY(sequence_wrap),
+	UNIT_ENTRY(fin_from_both_sides),
+	UNIT_ENTRY(simultaneous_close),
+	UNIT_ENTRY(time_wait_answers_fin_again),
+	UNIT_ENTRY(fin_wait2_timeout),
+	UNIT_ENTRY(close_with_unread_data_resets),
+	UNIT_ENTRY(data_after_close_resets),
+	UNIT_ENTRY(time_wait_gives_way_to_new_syn),
+	UNIT_ENTRY(fin_out_of_order),
+	UNIT_ENTRY(listener_and_hostile_syn_options),
+	UNIT_ENTRY(reset_reply_for_no_conn),
+	UNIT_ENTRY(connect_refused),
+	UNIT_ENTRY(rst_and_syn_challenge_ack),
+	UNIT_ENTRY(syn_retries_timeout),
+	UNIT_ENTRY(retries2_timeout),
+	UNIT_ENTRY(keepalive),
+	UNIT_ENTRY(delayed_ack_timing),
+	UNIT_ENTRY(nagle_cork_nodelay),
+	UNIT_ENTRY(urgent_byte),
+	UNIT_ENTRY(hostile_flood),
+};
+
+int main(int argc, char **argv)
+{
+	int r = unit_main(TESTS, UNIT_COUNT(TESTS), argc, argv);
+
+	sim_reset();
+	free(S.log);
+	return r;
+}
