@@ -7,7 +7,7 @@
  *
  *   /proc/{self, meminfo, uptime, cpuinfo, mounts, version, loadavg,
  *          filesystems, stat, partitions, interrupts, bus/pci/devices, sys/fs/{nr_open, pipe-max-size},
- *          net/{dev, arp, route, snmp, pnp} (written by net/net_proc.c)}
+ *          net/{dev, arp, route, snmp, pnp, tcp, udp, tcp6, udp6} (written by net/net_proc.c)}
  *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N, maps, statm, mountinfo, mem}
  *   /proc/PID/task/TID/{stat, status, comm}: each thread (its CPU, affinity, state)
  *
@@ -142,6 +142,10 @@ NET_SHOW(arp)
 NET_SHOW(route)
 NET_SHOW(snmp)
 NET_SHOW(pnp)
+NET_SHOW(tcp)
+NET_SHOW(udp)
+NET_SHOW(tcp6)
+NET_SHOW(udp6)
 
 /* Fixed nodes below /proc that are not per process, directories and
  * files (table T_NODE), each with its parent's index (-1: /proc). */
@@ -159,8 +163,12 @@ static const struct proc_entry node_entries[] = {
 	{ "route", S_IFREG | 0444, show_net_route, NULL },
 	{ "snmp", S_IFREG | 0444, show_net_snmp, NULL },
 	{ "pnp", S_IFREG | 0444, show_net_pnp, NULL },
+	{ "tcp", S_IFREG | 0444, show_net_tcp, NULL },
+	{ "udp", S_IFREG | 0444, show_net_udp, NULL },
+	{ "tcp6", S_IFREG | 0444, show_net_tcp6, NULL },
+	{ "udp6", S_IFREG | 0444, show_net_udp6, NULL },
 };
-static const int node_parent[] = { -1, 0, 1, -1, 3, 4, 4, -1, 7, 7, 7, 7, 7 };
+static const int node_parent[] = { -1, 0, 1, -1, 3, 4, 4, -1, 7, 7, 7, 7, 7, 7, 7, 7, 7 };
 #define N_NODE (sizeof(node_entries) / sizeof(node_entries[0]))
 _Static_assert(N_NODE == sizeof(node_parent) / sizeof(node_parent[0]), "one parent per node");
 #define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))

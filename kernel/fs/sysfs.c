@@ -12,6 +12,9 @@
  *       made from the PCI list by fs/sysfs_pci.c (what busybox lspci reads)
  *   /sys/firmware/efi/efivars/: the firmware's variables, read-only, made
  *       by fs/sysfs_efivars.c (what Linux's efivarfs shows)
+ *   /sys/class/net/ and /sys/devices/virtual/net/: the network interfaces,
+ *       made from the device list by fs/sysfs_net.c (what ifplugd and
+ *       networkd read)
  *   /sys/kernel, /sys/fs (empty)
  *
  * Nothing can be created, linked, renamed or removed here (the VFS
@@ -23,6 +26,7 @@
 #include "fs/sysfs_cpu.h"
 #include "fs/sysfs_pci.h"
 #include "fs/sysfs_efivars.h"
+#include "fs/sysfs_net.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
 #include "mm/iobuf.h"
@@ -73,6 +77,10 @@ static const struct sys_node nodes[] = {
 	[16] = { "drivers", S_IFDIR | 0755, 10, NULL },   /* PCI_DRIVERS_DIR */
 	[17] = { "kernel_max", S_IFREG | 0444, 3, KERNEL_MAX },
 	[18] = { "offline", S_IFREG | 0444, 3, OFFLINE },
+	[19] = { "class", S_IFDIR | 0755, ROOT, NULL },
+	[20] = { "net", S_IFDIR | 0755, 19, NULL },       /* NET_CLASS_DIR */
+	[21] = { "virtual", S_IFDIR | 0755, 1, NULL },
+	[22] = { "net", S_IFDIR | 0755, 21, NULL },       /* NET_VIRTUAL_DIR */
 };
 #define N_NODES ((int)(sizeof(nodes) / sizeof(nodes[0])))
 #define PCI_LINKS_DIR 11
@@ -80,6 +88,8 @@ static const struct sys_node nodes[] = {
 #define PCI_DRIVERS_DIR 16
 #define EFIVARS_DIR   15
 #define CPU_DIR       3
+#define NET_CLASS_DIR 20
+#define NET_VIRTUAL_DIR 22
 
 /* Node i of the table as an entry. */
 static void table_entry(int i, struct sysfs_entry *e)
@@ -110,6 +120,17 @@ static long cpu_dir_of(long aux)
 	if (aux == CPU_DIR)
 		return SYSFS_CPU_TOP;
 	return sysfs_cpu_is(aux) ? aux : 0;
+}
+
+/* Which network directory the directory aux is, for sysfs_net_child; 0
+ * when it has no network children. */
+static long net_dir_of(long aux)
+{
+	if (aux == NET_CLASS_DIR)
+		return SYSFS_NET_CLASS;
+	if (aux == NET_VIRTUAL_DIR)
+		return SYSFS_NET_VIRTUAL;
+	return sysfs_net_is(aux) ? aux : 0;
 }
 
 static const struct inode_ops sys_ops;
@@ -150,6 +171,9 @@ static int child_at(long dir, uint64_t k, struct sysfs_entry *e)
 		table_entry((int)k, e);
 		return 1;
 	}
+	long net = net_dir_of(dir);
+	if (net)
+		return k - N_NODES <= UINT32_MAX && sysfs_net_child(net, (unsigned)(k - N_NODES), e) ? 1 : -1;
 	long cpu = cpu_dir_of(dir);
 	if (cpu)
 		return k - N_NODES <= UINT32_MAX && sysfs_cpu_child(cpu, (unsigned)(k - N_NODES), e) ? 1 : -1;
@@ -206,6 +230,8 @@ static int sys_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void 
 /* Read the node's text from *pos (0 past its end). */
 static long attr_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
+	if (sysfs_net_is(f->inode->aux))
+		return sysfs_net_read(f->inode->aux, b, n, pos);
 	if (f->inode->aux >= SYSFS_PCI_BASE)
 		return sysfs_pci_read(f->inode->aux, b, n, pos);
 	if (sysfs_cpu_is(f->inode->aux))
@@ -258,6 +284,8 @@ static int sys_open(struct inode *ip, struct file *f)
 
 static int sys_readlink(struct inode *ip, char *buf, size_t cap)
 {
+	if (sysfs_net_is(ip->aux))
+		return sysfs_net_readlink(ip->aux, buf, cap);
 	return sysfs_pci_readlink(ip->aux, buf, cap);
 }
 

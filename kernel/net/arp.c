@@ -99,6 +99,15 @@ static struct arp_entry *alloc_slot(void)
 	return oldest;
 }
 
+/* Free e's slot; its waiting packets go to dead (freed after the lock). */
+static void clear_entry(struct arp_entry *e, struct netbuf_queue *dead)
+{
+	struct netbuf *nb;
+	while ((nb = netbuf_dequeue(&e->waiting)))
+		netbuf_enqueue(dead, nb);
+	memset(e, 0, sizeof(*e));
+}
+
 static void set_state(struct arp_entry *e, uint16_t state, uint64_t now)
 {
 	e->state = state;
@@ -325,10 +334,7 @@ void arp_flush_dev(int ifindex)
 		struct arp_entry *e = &table[i];
 		if (!e->ip || e->ifindex != ifindex || e->state == NUD_PERMANENT)
 			continue;
-		struct netbuf *nb;
-		while ((nb = netbuf_dequeue(&e->waiting)))
-			netbuf_enqueue(&dead, nb);
-		memset(e, 0, sizeof(*e));
+		clear_entry(e, &dead);
 	}
 	spin_unlock_irqrestore(&arp_lock, fl);
 	netbuf_queue_purge(&dead);
@@ -380,12 +386,8 @@ int arp_entry_del(int ifindex, uint32_t ip)
 	struct netbuf_queue dead = { 0 };
 	uint64_t fl = spin_lock_irqsave(&arp_lock);
 	struct arp_entry *e = find(ifindex, ip);
-	if (e) {
-		struct netbuf *nb;
-		while ((nb = netbuf_dequeue(&e->waiting)))
-			netbuf_enqueue(&dead, nb);
-		memset(e, 0, sizeof(*e));
-	}
+	if (e)
+		clear_entry(e, &dead);
 	spin_unlock_irqrestore(&arp_lock, fl);
 	netbuf_queue_purge(&dead);
 	return e ? 0 : -ENXIO;

@@ -6,26 +6,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "net/netbuf.h"
+#include "uapi/rtnetlink.h"
 
 struct netdev;
 
 #define ARP_CACHE_MAX     256    /* entries (gc_thresh3's role) */
 
-/* Neighbour states, as Linux's NUD_* (ip neigh shows them). */
-#define NUD_INCOMPLETE 0x01
-#define NUD_REACHABLE  0x02
-#define NUD_STALE      0x04
-#define NUD_DELAY      0x08
-#define NUD_PROBE      0x10
-#define NUD_FAILED     0x20
-#define NUD_NOARP      0x40
-#define NUD_PERMANENT  0x80
-
 struct arp_entry_info {
 	uint32_t ip;
 	uint8_t mac[6];
 	int ifindex;
-	uint16_t state;              /* NUD_* */
+	uint16_t state;              /* NUD_* (uapi/rtnetlink.h: ip neigh shows them) */
 };
 
 void arp_init(void);

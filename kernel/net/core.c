@@ -13,15 +13,18 @@
  * for now); the devices' own state is netdev.c's.
  */
 #include "net/net.h"
+#include "net/af_packet.h"
 #include "net/arp.h"
 #include "net/ether.h"
 #include "net/icmp.h"
+#include "net/ifstate.h"
 #include "net/inet_sock.h"
 #include "net/ipconfig.h"
 #include "net/ipv4.h"
 #include "net/loopback.h"
 #include "net/net_proc.h"
 #include "net/netdev.h"
+#include "net/tcp_sock.h"
 #include "net/udp.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
@@ -89,34 +92,13 @@ static void net_thread(void *arg)
 		__atomic_store_n(&net_work, false, __ATOMIC_RELAXED);
 		irq_restore(f);
 		poll_devices();
+		tcp_sock_run_timers();
 		uint64_t now = time_ns();
 		if (now >= next) {
 			housekeep(now);
 			next = now + NET_HOUSEKEEP_NS;
 		}
 	}
-}
-
-int net_dev_up(struct netdev *dev)
-{
-	if (dev->flags & IFF_UP)
-		return 0;
-	int err = dev->ops->open ? dev->ops->open(dev) : 0;
-	if (err)
-		return err;
-	__atomic_or_fetch(&dev->flags, IFF_UP, __ATOMIC_RELAXED);
-	ipv4_dev_up(dev->ifindex);
-	return 0;
-}
-
-void net_dev_down(struct netdev *dev)
-{
-	if (!(dev->flags & IFF_UP))
-		return;
-	__atomic_and_fetch(&dev->flags, ~(uint32_t)IFF_UP, __ATOMIC_RELAXED);
-	if (dev->ops->stop)
-		dev->ops->stop(dev);
-	ipv4_dev_down(dev->ifindex);
 }
 
 /* lo: up, with 127.0.0.1/8, as every Linux init brings it up early. */
@@ -139,6 +121,8 @@ void net_init(const char *ip_spec)
 	udp_init();
 	inet_udp_wire_init(); /* UDP sockets reach other hosts through IPv4 */
 	inet_icmp_init();     /* raw and ping sockets */
+	tcp_sock_init();      /* TCP to other hosts */
+	packet_init();        /* AF_PACKET sockets */
 	net_proc_init();
 	netdev_wake_hook = net_kick;
 	struct thread *t = thread_create_kernel("net", net_thread, NULL);

@@ -22,6 +22,13 @@ const uint8_t ether_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
  * which must hear its answers before its device has an address, as
  * Linux's ipconfig does with dev_add_pack). Set at boot only. */
 static bool (*ip_tap)(struct netbuf *nb);
+/* The packet sockets' look at every frame for this host (AF_PACKET). */
+static void (*packet_tap)(const struct netbuf *nb);
+
+void ether_set_packet_tap(void (*tap)(const struct netbuf *nb))
+{
+	packet_tap = tap;
+}
 
 void ether_set_ip_tap(bool (*tap)(struct netbuf *nb))
 {
@@ -60,6 +67,8 @@ void ether_input(struct netbuf *nb)
 	if (nb->pkt_type == NETBUF_MULTICAST)
 		netdev_count(&dev->stats.rx_multicast, 1);
 	nb->protocol = e.type;
+	if (packet_tap && nb->pkt_type != NETBUF_OTHERHOST)
+		packet_tap(nb);
 	netbuf_pull(nb, ETH_HLEN);
 	if (nb->pkt_type == NETBUF_OTHERHOST) {
 		netbuf_free(nb); /* not for us: not a drop (Linux counts none either) */

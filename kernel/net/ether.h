@@ -21,6 +21,10 @@ int ether_output(struct netdev *dev, struct netbuf *nb, const uint8_t dst[6], ui
  * network thread calls it; set it only while nothing is received. */
 void ether_set_ip_tap(bool (*tap)(struct netbuf *nb));
 
+/* tap sees every frame for this host (data at its Ethernet header), and
+ * takes copies (AF_PACKET). Boot time. */
+void ether_set_packet_tap(void (*tap)(const struct netbuf *nb));
+
 extern const uint8_t ether_broadcast[6];
 
 #endif

@@ -19,6 +19,7 @@
  */
 #include "net/inet_sock.h"
 #include "net/ipv4.h"
+#include "net/tcp_sock.h"
 
 #include "fs/vfs.h"
 #include "lib/errno.h"
@@ -285,6 +286,13 @@ static bool takes(const struct unix_sock *o, const struct inet_name *b, const st
 	return d->kind == INET_V4 && (b->addr == INADDR_ANY || b->addr == d->addr);
 }
 
+void inet_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx)
+{
+	for (const struct unix_sock *o = port_list; o; o = o->in.next)
+		if (!o->dead)
+			fn(o, ctx);
+}
+
 struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, const struct inet_name *src)
 {
 	for (struct unix_sock *o = port_list; o; o = o->in.next) {
@@ -480,6 +488,8 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 
 	if (!s)
 		return -EOPNOTSUPP;
+	if (s->proto->getsockopt)
+		return s->proto->getsockopt(s, level, name, val, len);
 	if (level == SOL_RAW)
 		return inet_icmp_getsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
@@ -522,6 +532,8 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 
 	if (!s)
 		return -EOPNOTSUPP;
+	if (s->proto->setsockopt)
+		return s->proto->setsockopt(s, level, name, val, len);
 	if (level == SOL_RAW)
 		return inet_icmp_setsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
@@ -531,8 +543,10 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 	if (len < sizeof(v))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
-	if (level == IPPROTO_TCP && name == TCP_NODELAY)
+	if (level == IPPROTO_TCP && name == TCP_NODELAY) {
 		s->in.nodelay = v != 0;
+		tcp_sock_set_nodelay(s, s->in.nodelay);
+	}
 	if (level == IPPROTO_IPV6)
 		return ip6_option(s, name, v);
 	return 0;

@@ -53,28 +53,11 @@ static bool is_ping(const struct unix_sock *s)
 
 /* ---- receiving (the network thread) ---------------------------------------------- */
 
-static size_t queued(const struct unix_sock *s)
-{
-	size_t n = 0;
-	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next)
-		n += skb->len + UNIX_SKB_OVERHEAD;
-	return n;
-}
-
-/* Queue len bytes at p on s, from src. */
+/* Queue len bytes at p on s, from ip's source (dropped when s is full). */
 static void queue_copy(struct unix_sock *s, const uint8_t *p, size_t len, const struct ipv4_info *ip)
 {
-	if ((s->shutdown & RCV_SHUTDOWN) || queued(s) + len + UNIX_SKB_OVERHEAD > (size_t)s->rcvbuf)
-		return;
 	struct icmp_meta meta = { { ip->src, 0, INET_V4 }, ip->ttl, ip->tos };
-	struct unix_skb *skb = unix_skb_alloc(len + sizeof(meta));
-	if (!skb)
-		return;
-	memcpy(skb->data, p, len);
-	memcpy(skb->data + len, &meta, sizeof(meta));
-	skb->len = len;
-	skb->truesize = 0;
-	unix_skb_queue_anon(s, skb);
+	unix_queue_wire(s, p, len, &meta, sizeof(meta));
 }
 
 /* Does s take a packet to dst (its bound address, its connected peer)? */
@@ -212,17 +195,12 @@ static long icmp_sock_send(struct file *f, struct sock_msg *m, int flags)
 static long icmp_sock_recv(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
-	struct sock_msg look = { 0 };
 	struct icmp_meta meta;
+	bool got;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	long r = unix_dgram_recv(f, s, &look, (flags & MSG_DONTWAIT) | MSG_PEEK);
-	if (r < 0 || !s->rq_head)
-		return r;
-	memcpy(&meta, s->rq_head->data + s->rq_head->len, sizeof(meta));
-	r = unix_dgram_recv(f, s, m, flags);
-	m->has_cred = false;
-	if (r >= 0)
+	long r = unix_dgram_recv_meta(f, s, m, flags, &meta, sizeof(meta), &got);
+	if (got)
 		inet_addr_out(s, &meta.src, &m->addr, &m->addrlen);
 	return r;
 }

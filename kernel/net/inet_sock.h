@@ -62,6 +62,9 @@ int inet_route(const struct unix_sock *s, struct inet_name *d);
 /* d is another host's IPv4 address (not this host's, not a wildcard):
  * a datagram to it goes out through the IPv4 stack. */
 bool inet_wire_dest(const struct unix_sock *s, const struct inet_name *d);
+/* fn on each socket holding a port (bound, listening, or connected from
+ * this host), for /proc/net/{tcp,udp}. */
+void inet_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx);
 /* The socket of protocol that a packet from src to d reaches, as
  * inet_lookup (for a datagram off the wire, which has no sending socket). */
 struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, const struct inet_name *src);

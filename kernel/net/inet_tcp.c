@@ -10,6 +10,7 @@
  * Linux, with the result in SO_ERROR and poll's POLLOUT/POLLERR.
  */
 #include "net/inet_sock.h"
+#include "net/tcp_sock.h"
 
 #include "fs/vfs.h"
 #include "lib/errno.h"
@@ -108,8 +109,11 @@ static int tcp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 		return tcp_connect_again(s);
 	if (s->state != UNIX_UNCONNECTED)
 		return -EISCONN;
-	if ((err = inet_addr_in(s, a, len, false, &d)) || (err = inet_route(s, &d)) ||
-	    (err = tcp_client_name(s, &d)))
+	if ((err = inet_addr_in(s, a, len, false, &d)))
+		return err;
+	if (inet_wire_dest(s, &d))
+		return tcp_sock_connect(f, d.addr, d.port); /* another host: TCP over IPv4 */
+	if ((err = inet_route(s, &d)) || (err = tcp_client_name(s, &d)))
 		return err;
 	err = tcp_join(s, &d, nonblock);
 	if (!nonblock || (err && err != -ECONNREFUSED))

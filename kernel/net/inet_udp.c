@@ -25,16 +25,6 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-/* The bytes queued on s as Linux counts them against SO_RCVBUF. */
-static size_t udp_queued(const struct unix_sock *s)
-{
-	size_t n = 0;
-
-	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next)
-		n += skb->len + UNIX_SKB_OVERHEAD;
-	return n;
-}
-
 /* Where a send goes: sendto's address, or the connected peer. 0, -EINVAL
  * (port 0, a short address), -EAFNOSUPPORT, -EDESTADDRREQ, -ENETUNREACH. */
 static int udp_dest(const struct unix_sock *s, const struct sock_msg *m, struct inet_name *d)
@@ -83,7 +73,7 @@ static int udp_deliver(struct unix_sock *to, struct unix_sock *s, struct sock_ms
 		       const struct udp_meta *src)
 {
 	if ((to->shutdown & RCV_SHUTDOWN) ||
-	    udp_queued(to) + len + UNIX_SKB_OVERHEAD > (size_t)to->rcvbuf)
+	    unix_rq_bytes(to) + len + UNIX_SKB_OVERHEAD > (size_t)to->rcvbuf)
 		return 0;
 	struct unix_skb *skb = unix_skb_alloc(len + sizeof(*src));
 	if (!skb)
@@ -143,21 +133,9 @@ static bool udp_wire_input(struct netbuf *nb, const struct ipv4_info *ip, const 
 	struct unix_sock *to = inet_lookup_from(IPPROTO_UDP, &d, &src);
 	if (!to)
 		return false;
-	if ((to->shutdown & RCV_SHUTDOWN) ||
-	    udp_queued(to) + nb->len + UNIX_SKB_OVERHEAD > (size_t)to->rcvbuf) {
-		__atomic_add_fetch(&udp_mib.rcvbuf_errors, 1, __ATOMIC_RELAXED);
-		netbuf_free(nb);
-		return true; /* dropped, as a full socket does on Linux */
-	}
 	struct udp_meta meta = { src, ip->ttl, ip->tos };
-	struct unix_skb *skb = unix_skb_alloc(nb->len + sizeof(meta));
-	if (skb) {
-		memcpy(skb->data, nb->data, nb->len);
-		memcpy(skb->data + nb->len, &meta, sizeof(meta));
-		skb->len = nb->len;
-		skb->truesize = 0;
-		unix_skb_queue_anon(to, skb);
-	}
+	if (unix_queue_wire(to, nb->data, nb->len, &meta, sizeof(meta)) == -ENOBUFS)
+		__atomic_add_fetch(&udp_mib.rcvbuf_errors, 1, __ATOMIC_RELAXED); /* dropped, as Linux */
 	netbuf_free(nb);
 	return true;
 }
@@ -223,27 +201,18 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	return (long)len;
 }
 
-/*
- * A receive: the datagram, and the name it came from as this socket's
- * family writes it. A first look (a peek of no bytes) waits for the
- * datagram, as the receive would, so that its source is read before
- * the receive frees it.
- */
+/* A receive: the datagram, and the name it came from as this socket's
+ * family writes it. */
 static long udp_recv(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
-	struct sock_msg look = { 0 };
 	struct udp_meta u;
+	bool got;
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	long r = unix_dgram_recv(f, s, &look, (flags & MSG_DONTWAIT) | MSG_PEEK);
-	if (r < 0 || !s->rq_head)
-		return r; /* an error, or the end (shut down) */
-	memcpy(&u, s->rq_head->data + s->rq_head->len, sizeof(u));
-	r = unix_dgram_recv(f, s, m, flags);
-	m->has_cred = false;
-	if (r < 0)
+	long r = unix_dgram_recv_meta(f, s, m, flags, &u, sizeof(u), &got);
+	if (!got)
 		return r;
 	inet_addr_out(s, &u.src, &m->addr, &m->addrlen);
 	if (s->family == AF_INET6 && u.src.kind != INET_V4) { /* RFC 3542's control messages */

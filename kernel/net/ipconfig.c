@@ -16,6 +16,7 @@
  * while the device has no address. Lock rule: the mailbox (reply,
  * reply_ready, want_xid) under box_lock; box_wq wakes the boot thread.
  */
+#include "net/ifstate.h"
 #include "net/ipconfig.h"
 #include "net/ether.h"
 #include "net/ipv4.h"
@@ -50,6 +51,7 @@ static int want_ifindex;
 
 static char pnp[PNP_MAX];
 static size_t pnp_len;
+static uint32_t boot_server;   /* the DHCP server (or ip='s server), 0: none */
 
 /* ---- hearing answers (the network thread) ---------------------------------------- */
 
@@ -216,6 +218,7 @@ static bool dhcp_on(struct netdev *dev, const char *hostname)
 	    ack.msg_type != DHCP_ACK || !ack.yiaddr)
 		return false;
 	apply(dev, ack.yiaddr, ack.subnet_mask, ack.router, RTPROT_DHCP);
+	boot_server = ack.server_id;
 	set_pnp("DHCP", ack.dns, ack.ndns, ack.server_id);
 	klog(LOG_INFO, "ipconfig: %s " IP_FMT "/%u gateway " IP_FMT " dns " IP_FMT " lease %u s (DHCP from " IP_FMT ")\n",
 	     dev->name, IP_ARGS(ack.yiaddr), prefix_of(ack.subnet_mask ? ack.subnet_mask : default_mask(ack.yiaddr)),
@@ -255,6 +258,7 @@ static void run_static(const struct ipconfig_spec *s)
 			continue;
 		bring_up(d);
 		apply(d, s->client, s->netmask, s->gateway, RTPROT_BOOT);
+		boot_server = s->server;
 		set_pnp("MANUAL", s->dns, 2, s->server);
 		klog(LOG_INFO, "ipconfig: %s " IP_FMT "/%u gateway " IP_FMT " (static)\n", d->name,
 		     IP_ARGS(s->client), prefix_of(s->netmask ? s->netmask : default_mask(s->client)),
@@ -277,6 +281,11 @@ void ipconfig_run(const char *spec)
 		run_dhcp(&s);
 	else
 		run_static(&s);
+}
+
+uint32_t ipconfig_server(void)
+{
+	return boot_server;
 }
 
 size_t ipconfig_pnp(char *buf, size_t cap)

@@ -24,6 +24,9 @@ void ipconfig_run(const char *spec);
  * lines, "bootserver a.b.c.d". Returns the length written into buf (cap). */
 size_t ipconfig_pnp(char *buf, size_t cap);
 
+/* The server that gave the lease (or ip='s server field), 0 when none. */
+uint32_t ipconfig_server(void);
+
 /* The parse of a static spec (exposed for the host's unit tests). */
 struct ipconfig_spec {
 	uint32_t client, server, gateway, netmask; /* host order; 0: not given */

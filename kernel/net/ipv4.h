@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "net/netbuf.h"
 #include "net/wire.h"
+#include "uapi/rtnetlink.h"
 
 struct netdev;
 
@@ -24,13 +25,8 @@ struct ipv4_ifaddr {
 	char label[16];                /* "eth0" */
 };
 
-/* A route of the main table (ip route). Host byte order. */
-#define RT_SCOPE_UNIVERSE 0
-#define RT_SCOPE_LINK     253
-#define RT_SCOPE_HOST     254
-#define RTPROT_KERNEL     2        /* made by the kernel for an address's subnet */
-#define RTPROT_BOOT       3        /* by ioctl or ip route without a protocol */
-#define RTPROT_DHCP       16
+/* A route of the main table (ip route). Host byte order. scope is an
+ * RT_SCOPE_*, protocol an RTPROT_* (uapi/rtnetlink.h). */
 struct ipv4_route {
 	uint32_t dst, mask;
 	uint8_t prefix;

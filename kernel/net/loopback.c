@@ -48,13 +48,14 @@ static struct netdev lo_dev = {
 	.ops = &lo_ops,
 	.driver = "loopback",
 	.mtu = LO_MTU,
-	.flags = IFF_LOOPBACK,
+	/* its link is there from the start: as on Linux, where a new
+	 * device has carrier, lo never counts a carrier change */
+	.flags = IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP,
 };
 
 struct netdev *loopback_create(void)
 {
 	if (netdev_register(&lo_dev, "lo", false))
 		return NULL;
-	netdev_carrier(&lo_dev, true);
 	return &lo_dev;
 }

@@ -15,10 +15,6 @@ struct netdev;
  * (at most about 10 s). */
 void net_init(const char *ip_spec);
 
-/* Bring dev up (IFF_UP: ops->open, its addresses' routes) or down. 0 or the driver's error. */
-int net_dev_up(struct netdev *dev);
-void net_dev_down(struct netdev *dev);
-
 /* Wake the network thread (from any context). */
 void net_kick(void);
 

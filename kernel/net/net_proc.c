@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: /proc/net/{dev, arp, route, snmp, pnp}, in Linux 6.1's
+ * Kestrel: /proc/net/{dev, arp, route, snmp, pnp, tcp, udp, tcp6, udp6}, in Linux 6.1's
  * formats, column for column (net/core/net-procfs.c, net/ipv4/arp.c,
  * fib_trie.c's fib_route_seq_show, proc.c's snmp_seq_show), because
  * programs parse them: ifconfig and ip -s read dev, arp -a reads arp,
@@ -9,9 +9,11 @@
 #include "net/net_proc.h"
 #include "net/arp.h"
 #include "net/icmp.h"
+#include "net/inet_sock.h"
 #include "net/ipconfig.h"
 #include "net/ipv4.h"
 #include "net/netdev.h"
+#include "net/tcp_sock.h"
 #include "net/udp.h"
 #include "fs/procfs_show.h"
 #include "fs/sbuf.h"
@@ -153,7 +155,10 @@ static void snmp_icmpmsg(struct sbuf *s)
 static void snmp_transport(struct sbuf *s)
 {
 	const struct udp_mib *u = &udp_mib;
-	uint64_t tcp[] = { 1, 200, 120000, (uint64_t)-1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	const struct tcp_mib *t = &tcp_mib;
+	uint64_t tcp[] = { 1, 200, 120000, (uint64_t)-1, t->active_opens, t->passive_opens, t->attempt_fails,
+			   t->estab_resets, t->curr_estab, t->in_segs, t->out_segs, t->retrans_segs, t->in_errs,
+			   t->out_rsts, t->in_csum_errors };
 	uint64_t udp[] = { u->in_datagrams, u->no_ports, u->in_errors, u->out_datagrams, u->rcvbuf_errors,
 			   u->sndbuf_errors, u->in_csum_errors, 0, 0 };
 	uint64_t lite[sizeof(udp) / sizeof(udp[0])] = { 0 };
@@ -176,6 +181,116 @@ static void show_snmp(struct sbuf *s)
 	snmp_transport(s);
 }
 
+/* ---- /proc/net/tcp, udp, raw ----------------------------------------------------- */
+
+#define SOCK_LINE   149       /* Linux pads /proc/net/tcp's lines to this (TMPSZ - 1) */
+#define UDP_LINE    127
+#define TCP_LISTEN  10
+#define TCP_ESTAB   1
+#define TCP_CLOSE   7
+
+struct sock_walk {
+	struct sbuf *s;
+	int protocol;
+	int n;
+	int line;
+	bool v6;                  /* tcp6/udp6: AF_INET6 sockets, 128-bit addresses */
+};
+
+/* An address as Linux prints it: the network-order word, read on a little-endian CPU. */
+static uint32_t le_addr(uint32_t host_order)
+{
+	return __builtin_bswap32(host_order);
+}
+
+static void sock_line(struct sock_walk *w, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, int st,
+		      uint32_t txq, uint32_t rxq, uint64_t ino)
+{
+	char line[SOCK_LINE + 1];
+	ksnprintf(line, sizeof(line), "%4d: %08X:%04X %08X:%04X %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu",
+		  w->n++, le_addr(la), lp, le_addr(ra), rp, st, txq, rxq, 0u, 0, (unsigned long)ino);
+	sb_printf(w->s, "%-*s\n", w->line, line);
+}
+
+/* An IPv6 socket's name as tcp6 prints it: four network-order words,
+ * each read on a little-endian CPU (::, ::1, ::ffff:a.b.c.d). */
+static void v6_text(char *buf, size_t cap, const struct inet_name *n)
+{
+	uint32_t w[4] = { 0, 0, 0, 0 };
+	if (n->kind == INET_V6_LOOP)
+		w[3] = le_addr(1);
+	else if (n->kind == INET_V4) {
+		w[2] = le_addr(0xffff);
+		w[3] = le_addr(n->addr);
+	}
+	ksnprintf(buf, cap, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3], n->port);
+}
+
+static void sock_line6(struct sock_walk *w, const struct inet_name *me, const struct inet_name *peer, int st,
+		       uint64_t ino)
+{
+	char line[SOCK_LINE + 1], a[48], b[48];
+	struct inet_name none = { 0, 0, INET_V6_ANY };
+	v6_text(a, sizeof(a), me);
+	v6_text(b, sizeof(b), peer ? peer : &none);
+	ksnprintf(line, sizeof(line), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu", w->n++, a,
+		  b, st, 0u, 0u, 0u, 0, (unsigned long)ino);
+	sb_printf(w->s, "%s\n", line);
+}
+
+/* A socket of this host's own (net/inet.c's list): its state as Linux numbers it. */
+static void local_sock(const struct unix_sock *u, void *ctx)
+{
+	struct sock_walk *w = ctx;
+	if (u->protocol != w->protocol || u->family != (w->v6 ? AF_INET6 : AF_INET) || u->in.tcp)
+		return;
+	int st = u->state == UNIX_LISTEN ? TCP_LISTEN : u->state == UNIX_CONNECTED ? TCP_ESTAB : TCP_CLOSE;
+	const struct inet_name *peer = u->in.has_peer ? &u->in.peer : NULL;
+	if (w->v6)
+		return sock_line6(w, &u->in.name, peer, st, u->ino);
+	sock_line(w, u->in.name.addr, u->in.name.port, peer ? peer->addr : 0, peer ? peer->port : 0, st, 0,
+		  0, u->ino);
+}
+
+static void wire_sock(const struct tcp_sock_view *v, void *ctx)
+{
+	sock_line(ctx, v->laddr, v->lport, v->raddr, v->rport, v->state, v->tx_queue, v->rx_queue, v->inode);
+}
+
+static void show_tcp(struct sbuf *s)
+{
+	struct sock_walk w = { s, IPPROTO_TCP, 0, SOCK_LINE, false };
+	sb_printf(s, "%-*s\n", SOCK_LINE, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+					   "retrnsmt   uid  timeout inode");
+	inet_for_each(local_sock, &w);
+	tcp_sock_for_each(wire_sock, &w);
+}
+
+static void show_udp(struct sbuf *s)
+{
+	struct sock_walk w = { s, IPPROTO_UDP, 0, UDP_LINE, false };
+	sb_printf(s, "%-*s\n", UDP_LINE, "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+					  "retrnsmt   uid  timeout inode ref pointer drops");
+	inet_for_each(local_sock, &w);
+}
+
+/* tcp6 and udp6: the AF_INET6 sockets (Linux's header lines, unpadded). */
+static void show_tcp6(struct sbuf *s)
+{
+	struct sock_walk w = { s, IPPROTO_TCP, 0, SOCK_LINE, true };
+	sb_printf(s, "  sl  local_address                         remote_address                        st tx_queue "
+		     "rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
+	inet_for_each(local_sock, &w);
+}
+
+static void show_udp6(struct sbuf *s)
+{
+	struct sock_walk w = { s, IPPROTO_UDP, 0, UDP_LINE, true };
+	sb_printf(s, "  sl  local_address                         remote_address                        st tx_queue "
+		     "rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n");
+	inet_for_each(local_sock, &w);
+}
+
 static void show_pnp(struct sbuf *s)
 {
 	char buf[PNP_MAX];
@@ -187,7 +302,8 @@ static void net_show(const char *name, struct sbuf *s)
 {
 	static const struct { const char *name; void (*show)(struct sbuf *); } files[] = {
 		{ "dev", show_dev }, { "arp", show_arp }, { "route", show_route },
-		{ "snmp", show_snmp }, { "pnp", show_pnp },
+		{ "snmp", show_snmp }, { "pnp", show_pnp }, { "tcp", show_tcp }, { "udp", show_udp },
+		{ "tcp6", show_tcp6 }, { "udp6", show_udp6 },
 	};
 	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (strcmp(files[i].name, name) == 0)

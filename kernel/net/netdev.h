@@ -131,8 +131,9 @@ struct netdev *netdev_loopback(void);
 struct netdev *netdev_poll_take(void);
 /* The next frame netdev_receive left on dev's backlog, or NULL. */
 struct netbuf *netdev_backlog_take(struct netdev *dev);
-/* The network thread's wake-up: netdev_schedule calls it (net/core.c sets
- * it at boot, so that this file calls nothing above it). */
+/* The network thread's wake-up: netdev_schedule calls it, and so do
+ * TCP's timers (net/core.c sets it at boot, so that the layers below it
+ * call nothing above them). Any context. */
 extern void (*netdev_wake_hook)(void);
 
 #endif

@@ -8,6 +8,7 @@
  * of what it sent is unread.
  */
 #include "net/unix_sock.h"
+#include "net/dev_ioctl.h"
 
 #include "fs/fown.h"
 #include "fs/vfs.h"
@@ -135,9 +136,13 @@ static void skb_cred(struct unix_skb *skb, const struct unix_sock *from, const s
 static void skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
 		      const struct sock_msg *m)
 {
-	skb_cred(skb, from, to, m);
-	skb->from = unix_get(from);
-	from->wmem += skb->truesize;
+	skb->from = NULL;
+	skb->has_cred = false;
+	if (from) { /* NULL: off the wire, no sender to charge, no credentials */
+		skb_cred(skb, from, to, m);
+		skb->from = unix_get(from);
+		from->wmem += skb->truesize;
+	}
 	if (to->rq_tail)
 		to->rq_tail->next = skb;
 	else
@@ -643,12 +648,12 @@ int unix_shutdown_sock(struct unix_sock *s, int how)
 
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
-	if (s->type != SOCK_DGRAM && s->state != UNIX_CONNECTED && s->state != UNIX_LISTEN)
+	if (!unix_connectionless(s) && s->state != UNIX_CONNECTED && s->state != UNIX_LISTEN)
 		return -ENOTCONN;
 	s->shutdown |= mode;
 	unix_changed(s);
 	struct unix_sock *peer = s->peer;
-	if (peer && s->type != SOCK_DGRAM) {
+	if (peer && !unix_connectionless(s)) {
 		unsigned peer_mode = 0;
 		if (mode & RCV_SHUTDOWN)
 			peer_mode |= SEND_SHUTDOWN;
@@ -681,6 +686,8 @@ static void unix_drop_embryos(struct unix_sock *s)
 		s->acc_head = e->acc_next;
 		s->acc_len--;
 		e->acc_next = NULL;
+		if (e->proto && e->proto->embryo_drop)
+			e->proto->embryo_drop(e);
 		unix_close(e, true);
 		sched_cond_resched();
 	}
@@ -768,6 +775,9 @@ static unsigned sock_poll(struct file *f)
 	const struct unix_sock *s = unix_sock(f);
 	unsigned mask = 0;
 
+	if (s->proto && s->proto->poll)
+		return s->proto->poll(s);
+
 	if (s->err)
 		mask |= POLLERR;
 	if (s->shutdown == SHUTDOWN_MASK)
@@ -776,7 +786,7 @@ static unsigned sock_poll(struct file *f)
 		mask |= POLLRDHUP | POLLIN;
 	if (s->rq_head || s->acc_head)
 		mask |= POLLIN;
-	if (s->type != SOCK_DGRAM && s->state == UNIX_UNCONNECTED)
+	if (!unix_connectionless(s) && s->state == UNIX_UNCONNECTED)
 		mask |= POLLHUP;
 	if (writable(s))
 		mask |= POLLOUT;
@@ -789,13 +799,15 @@ static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	const struct unix_sock *s = unix_sock(f);
 	size_t n = 0;
 
+	if (dev_ioctl_handles(req)) /* the interface requests every socket answers */
+		return dev_ioctl(s->family, req, arg);
 	if (req != FIONREAD)
 		return -ENOTTY;
 	if (s->state == UNIX_LISTEN)
 		return -EINVAL;
 	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next) {
 		n += skb->len - skb->off;
-		if (s->type == SOCK_DGRAM)
+		if (unix_connectionless(s))
 			break;
 	}
 	int v = (int)n;
@@ -896,6 +908,23 @@ long unix_dgram_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, in
 	return dgram_recv(f, s, m, flags);
 }
 
+long unix_dgram_recv_meta(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags, void *meta,
+			  size_t meta_len, bool *has_meta)
+{
+	struct sock_msg look = { 0 };
+	*has_meta = false;
+	/* a first look (a peek of no bytes) waits as the receive would, so
+	 * that the meta is read before the receive frees the datagram */
+	long r = dgram_recv(f, s, &look, (flags & MSG_DONTWAIT) | MSG_PEEK);
+	if (r < 0 || !s->rq_head)
+		return r; /* an error, or the end (shut down) */
+	memcpy(meta, s->rq_head->data + s->rq_head->len, meta_len);
+	r = dgram_recv(f, s, m, flags);
+	m->has_cred = false;
+	*has_meta = r >= 0;
+	return r;
+}
+
 size_t unix_iov_total(const struct sock_msg *m)
 {
 	return iov_total(m);
@@ -919,18 +948,56 @@ void unix_skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_sk
 	skb_queue(to, from, skb, m);
 }
 
+void unix_acc_queue(struct unix_sock *l, struct unix_sock *e)
+{
+	e->acc_next = NULL;
+	if (l->acc_tail)
+		l->acc_tail->acc_next = e;
+	else
+		l->acc_head = e;
+	l->acc_tail = e;
+	l->acc_len++;
+	unix_changed(l);
+	fown_notify(l, POLL_IN); /* O_ASYNC listeners: a connection (fs/fown.h) */
+}
+
+int unix_iov_copy_at(const struct sock_msg *m, size_t off, char *k, size_t n, bool to_iov)
+{
+	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
+	while (c.i < c.niov && off >= c.iov[c.i].len) {
+		off -= c.iov[c.i].len;
+		c.i++;
+	}
+	c.off = off;
+	return iov_move(&c, k, n, to_iov);
+}
+
 void unix_skb_queue_anon(struct unix_sock *to, struct unix_skb *skb)
 {
-	skb->from = NULL;
-	skb->has_cred = false;
-	if (to->rq_tail)
-		to->rq_tail->next = skb;
-	else
-		to->rq_head = skb;
-	to->rq_tail = skb;
-	to->rq_len++;
-	unix_changed(to);
-	fown_notify(to, POLL_IN);
+	skb_queue(to, NULL, skb, NULL);
+}
+
+size_t unix_rq_bytes(const struct unix_sock *s)
+{
+	size_t n = 0;
+	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next)
+		n += skb->len + UNIX_SKB_OVERHEAD;
+	return n;
+}
+
+int unix_queue_wire(struct unix_sock *to, const void *data, size_t len, const void *meta, size_t meta_len)
+{
+	if ((to->shutdown & RCV_SHUTDOWN) || unix_rq_bytes(to) + len + UNIX_SKB_OVERHEAD > (size_t)to->rcvbuf)
+		return -ENOBUFS;
+	struct unix_skb *skb = skb_alloc(len + meta_len);
+	if (!skb)
+		return -ENOMEM;
+	memcpy(skb->data, data, len);
+	memcpy(skb->data + len, meta, meta_len);
+	skb->len = len;
+	skb->truesize = 0;
+	skb_queue(to, NULL, skb, NULL);
+	return 0;
 }
 
 long unix_broken_pipe(int flags)

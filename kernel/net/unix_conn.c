@@ -123,14 +123,7 @@ int unix_stream_join(struct unix_sock *s, struct unix_sock *l)
 		e->addr = l->addr;
 		e->addrlen = l->addrlen;
 	}
-	if (l->acc_tail)
-		l->acc_tail->acc_next = e;
-	else
-		l->acc_head = e;
-	l->acc_tail = e;
-	l->acc_len++;
-	unix_changed(l);
-	fown_notify(l, POLL_IN); /* O_ASYNC listeners: a connection (fs/fown.h) */
+	unix_acc_queue(l, e);
 	return 0;
 }
 
@@ -227,7 +220,7 @@ int unix_accept(struct file *f, unsigned flags, struct file **out, struct sockad
 {
 	struct unix_sock *s = unix_sock(f), *e;
 
-	if (s->type == SOCK_DGRAM)
+	if (unix_connectionless(s))
 		return -EOPNOTSUPP;
 	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
 	int err;

@@ -70,10 +70,12 @@ struct inet_part {
 				     * a write met its closed socket): writes say EPIPE */
 	bool hashed;                /* holds its port: on net/inet.c's list */
 	uint32_t icmp_filter;       /* a raw ICMP socket's ICMP_FILTER: bit t drops type t */
+	struct tcp_sock *tcp;       /* TCP to another host: its connection (net/tcp_sock.c) */
 	struct unix_sock *next;     /* that list, or a raw or ping socket's (net/inet_icmp.c) */
 };
 
 struct sock_proto;
+struct tcp_sock;
 
 /*
  * One socket. Lock rule: as pipes, every field changes in system calls
@@ -134,7 +136,15 @@ struct unix_sock {
 	int family, protocol;
 	const struct sock_proto *proto;
 	struct inet_part in;
+	void *proto_priv;         /* a family's own state beyond in (net/netlink.c's); its release frees it */
 };
+
+/* A socket without connections: datagram, or raw (AF_INET and AF_PACKET
+ * raw sockets; AF_UNIX's SOCK_RAW is made a SOCK_DGRAM). */
+static inline bool unix_connectionless(const struct unix_sock *s)
+{
+	return s->type == SOCK_DGRAM || s->type == SOCK_RAW;
+}
 
 /* The socket behind a socket file (the caller checked unix_is_socket). */
 static inline struct unix_sock *unix_sock(const struct file *f)
@@ -181,6 +191,15 @@ struct sock_proto {
 	long (*recvmsg)(struct file *f, struct sock_msg *m, int flags);
 	int (*shutdown)(struct file *f, int how);
 	void (*release)(struct unix_sock *s);
+	/* optional: options at the family's own levels (not SOL_SOCKET),
+	 * in place of net/inet.c's IP and TCP ones (AF_PACKET's SOL_PACKET) */
+	int (*setsockopt)(struct unix_sock *s, int level, int name, const void *val, size_t len);
+	int (*getsockopt)(struct unix_sock *s, int level, int name, void *val, size_t *len);
+	/* optional: the poll mask, in place of the queues' (TCP over IPv4) */
+	unsigned (*poll)(const struct unix_sock *s);
+	/* optional: a connection queued on a listener goes unaccepted (the
+	 * listener closed); called before the chassis closes it */
+	void (*embryo_drop)(struct unix_sock *e);
 };
 
 /* unix.c's pieces for another family (see struct sock_proto): a stream
@@ -190,15 +209,34 @@ struct sock_proto {
 long unix_stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags);
 long unix_stream_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags);
 long unix_dgram_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags);
+/* A datagram receive (as unix_dgram_recv) of a message that carries
+ * meta_len bytes of its family's own after its bytes (where it came from:
+ * UDP, raw and packet sockets queue that): the meta into meta and
+ * *has_meta true when a datagram was read. */
+long unix_dgram_recv_meta(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags, void *meta,
+			  size_t meta_len, bool *has_meta);
 /* The bytes m's vector holds; the first n of them copied to k (0 or -EFAULT). */
 size_t unix_iov_total(const struct sock_msg *m);
 int unix_iov_copy_in(const struct sock_msg *m, char *k, size_t n);
 struct unix_skb *unix_skb_alloc(size_t len);
 void unix_skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
 		    const struct sock_msg *m);
+/* Queue e, a connection ready to be accepted (a reference the queue
+ * takes over), on listener l, and wake its acceptors. */
+void unix_acc_queue(struct unix_sock *l, struct unix_sock *e);
+/* Move n bytes between m's vector, from byte off on, and kernel memory k
+ * (to_iov: into the vector). 0, or -EFAULT (a bad buffer, or past the end). */
+int unix_iov_copy_at(const struct sock_msg *m, size_t off, char *k, size_t n, bool to_iov);
 /* Queue skb, sent by no local socket (a datagram off the wire: no
  * sender to charge, no credentials), on to. */
 void unix_skb_queue_anon(struct unix_sock *to, struct unix_skb *skb);
+/* The bytes queued on s as Linux counts them against SO_RCVBUF. */
+size_t unix_rq_bytes(const struct unix_sock *s);
+/* Queue a copy of a datagram off the wire (len bytes, then meta_len of
+ * its family's meta: unix_dgram_recv_meta reads it back) on to: 0, or
+ * -ENOBUFS (to's SO_RCVBUF is full or it shut reading: dropped, as
+ * Linux drops it) or -ENOMEM. */
+int unix_queue_wire(struct unix_sock *to, const void *data, size_t len, const void *meta, size_t meta_len);
 long unix_broken_pipe(int flags);
 /* shutdown(how) of s, as unix_shutdown: 0, -EINVAL, -ENOTCONN. */
 int unix_shutdown_sock(struct unix_sock *s, int how);

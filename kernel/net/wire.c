@@ -475,7 +475,7 @@ static enum wire_err tcp_sack_option(const uint8_t *o, size_t olen, struct tcp_o
 	size_t n = (olen - TCPOLEN_SACK_BASE) / TCPOLEN_SACK_BLOCK;
 
 	if ((olen - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_BLOCK || n < 1 || n > TCP_SACK_MAX)
-		return WIRE_BAD_OPTION;
+		return WIRE_BAD_OPTION; /* tcp_option ignores it */
 	t->nsack = (uint8_t)n;
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *b = o + TCPOLEN_SACK_BASE + i * TCPOLEN_SACK_BLOCK;
@@ -498,8 +498,8 @@ static size_t tcp_opt_own_len(uint8_t kind)
 }
 
 /* One TCP option with a length (opt_walk checked its shape): a known
- * kind must have its own length (WIRE_BAD_OPTION), checked before its
- * value is read; the value goes to ctx. */
+ * kind of another length than its own is ignored, as Linux's
+ * tcp_parse_options does, before its value is read; the value goes to ctx. */
 static enum wire_err tcp_option(const uint8_t *o, size_t olen, void *ctx)
 {
 	struct tcp_opts *t = ctx;
@@ -507,7 +507,7 @@ static enum wire_err tcp_option(const uint8_t *o, size_t olen, void *ctx)
 	size_t own = tcp_opt_own_len(o[OPT_KIND]);
 
 	if (own && olen != own)
-		return WIRE_BAD_OPTION;
+		return WIRE_OK;
 	switch (o[OPT_KIND]) {
 	case TCPOPT_MSS:
 		t->has_mss = true;
@@ -526,7 +526,8 @@ static enum wire_err tcp_option(const uint8_t *o, size_t olen, void *ctx)
 		t->ts_ecr = get_be32(o + TCPOPT_TS_ECR);
 		break;
 	case TCPOPT_SACK:
-		return tcp_sack_option(o, olen, t);
+		tcp_sack_option(o, olen, t); /* a malformed one is ignored, as Linux */
+		break;
 	}
 	return WIRE_OK;   /* unknown kinds are skipped (RFC 9293 3.2) */
 }
@@ -564,7 +565,11 @@ enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst
 		return WIRE_BAD_CSUM;
 	memset(out, 0, sizeof(*out));
 	tcp_fields(p, len, out);
-	return opt_walk(p + TCP_HDR_MIN, hdr_len - TCP_HDR_MIN, tcp_option, &out->opts);
+	/* An option whose length byte is missing, below 2 or past the header
+	 * ends the options, and the segment is kept with those before it:
+	 * Linux's tcp_parse_options returns there ("silly options"). */
+	opt_walk(p + TCP_HDR_MIN, hdr_len - TCP_HDR_MIN, tcp_option, &out->opts);
+	return WIRE_OK;
 }
 
 /* Write the SACK blocks of o that fit in room bytes after NOP NOP SACK

@@ -204,12 +204,13 @@ struct tcp_seg {
 	uint32_t payload_off;        /* hdr_len */
 	uint32_t payload_len;        /* len - hdr_len */
 };
-/* The header (data offset 5..15, inside len), the checksum over all len
- * bytes with the pseudo-header of src and dst, and each option: kind,
- * then (but for EOL and NOP) a length that fits the header and is the
- * kind's own (MSS 4, WSCALE 3, SACK_PERM 2, TIMESTAMP 10, SACK 2 + 8n
- * with n 1..4), else WIRE_BAD_OPTION; an unknown kind with a sane length
- * is skipped, as RFC 9293 3.2 asks. */
+/* The header (data offset 5..15, inside len) and the checksum over all
+ * len bytes with the pseudo-header of src and dst. The options are read
+ * as Linux's tcp_parse_options reads them, never a reason to drop the
+ * segment: kind, then (but for EOL and NOP) a length; a known kind of
+ * another length than its own (MSS 4, WSCALE 3, SACK_PERM 2, TIMESTAMP
+ * 10, SACK 2 + 8n with n 1..4) is ignored; a length below 2 or past the
+ * header ends the options; an unknown kind is skipped (RFC 9293 3.2). */
 enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct tcp_seg *out);
 /* The options of o (MSS, SACK_PERM, TIMESTAMP, WSCALE, SACK blocks, in
  * Linux's order and NOP padding) written at p, at most cap bytes

@@ -13,7 +13,9 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "net/af_packet.h"
 #include "net/inet.h"
+#include "net/netlink.h"
 #include "net/unix.h"
 #include "proc/cred.h"
 #include "proc/process.h"
@@ -23,6 +25,8 @@
 #include "uapi/capability.h"
 #include "uapi/in.h"
 #include "uapi/limits.h"
+#include "uapi/netlink.h"
+#include "uapi/if_packet.h"
 #include "uapi/socket.h"
 
 #define SOCK_FLAGS      (SOCK_NONBLOCK | SOCK_CLOEXEC)
@@ -175,7 +179,11 @@ SYSCALL_DEFINE3(socket, int, family, int, type, int, protocol)
 	int t, err;
 
 	if (family == AF_INET || family == AF_INET6)
-		err = inet_create(family, type, protocol, &flags, &f); /* net/inet.h: the loopback */
+		err = inet_create(family, type, protocol, &flags, &f); /* net/inet.h */
+	else if (family == AF_PACKET)
+		err = packet_create(type, protocol, &flags, &f); /* net/af_packet.h */
+	else if (family == AF_NETLINK)
+		err = netlink_create(type, protocol, &flags, &f); /* net/netlink.h */
 	else if (!(err = sock_type(family, type, protocol, &t, &flags)))
 		err = unix_create(t, flags, &f);
 	if (err)

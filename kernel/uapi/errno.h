@@ -43,6 +43,7 @@
 #define ENOSYS  38
 #define ENOTEMPTY 39
 #define ELOOP   40
+#define ENODATA 61      /* an empty netlink send */
 #define EOVERFLOW 75
 #define ELIBBAD 80      /* an ELF interpreter that is not one */
 #define ENOTSOCK 88
@@ -54,6 +55,7 @@
 #define ESOCKTNOSUPPORT 94
 #define ENOTSUP 95
 #define EOPNOTSUPP ENOTSUP   /* the same number on Linux */
+#define EPFNOSUPPORT 96
 #define EAFNOSUPPORT 97
 #define EADDRINUSE 98
 #define EADDRNOTAVAIL 99

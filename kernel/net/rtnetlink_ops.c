@@ -1,0 +1,822 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: NETLINK_ROUTE's requests carried out on the stack
+ * (net/rtnetlink.h): the dumps of links, IPv4 addresses, the main
+ * routing table and the ARP cache, read through netdev.h, ipv4.h and
+ * arp.h, and the changes (a link up or down, its MTU and queue length,
+ * addresses, routes, neighbours) made through their entry points, each
+ * checked as 6.1's handler checks it, with its errno. IPv6 has nothing
+ * here: an AF_INET6 dump is empty, an AF_INET6 change -EOPNOTSUPP.
+ *
+ * Lock rule: none of its own. Each table is read entry by entry under
+ * its owner's lock (ipv4_addr_get, ipv4_route_get, arp_entry_get), so a
+ * dump across several receives can skip or repeat an entry that changed
+ * meanwhile, as Linux's can (without its NLM_F_DUMP_INTR); a dump's
+ * cursor is the socket's, under the socket's rule.
+ */
+#include "net/ifstate.h"
+#include "net/rtnetlink.h"
+#include "net/arp.h"
+#include "net/ipv4.h"
+#include "net/net.h"
+#include "net/netdev.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "uapi/in.h"
+
+#define LINK_MSG_MAX 1024       /* room for one link's message (about 600 bytes) */
+#define ROUTE_MSG_MAX 256
+#define ADDR_LOOPBACK_NET 0x7f000000u
+#define ADDR_LOOPBACK_MASK 0xff000000u
+
+/* ---- what the stack has, as the messages describe it ------------------------------------- */
+
+static uint64_t counter(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+/* dev's counters as rtnl_link_stats64. */
+static void link_stats(const struct netdev *dev, struct rtnl_link_stats64 *s)
+{
+	const struct netdev_stats *n = &dev->stats;
+
+	memset(s, 0, sizeof(*s));
+	s->rx_packets = counter(&n->rx_packets);
+	s->tx_packets = counter(&n->tx_packets);
+	s->rx_bytes = counter(&n->rx_bytes);
+	s->tx_bytes = counter(&n->tx_bytes);
+	s->rx_errors = counter(&n->rx_errors);
+	s->tx_errors = counter(&n->tx_errors);
+	s->rx_dropped = counter(&n->rx_dropped);
+	s->tx_dropped = counter(&n->tx_dropped);
+	s->multicast = counter(&n->rx_multicast);
+	s->collisions = counter(&n->collisions);
+	s->rx_frame_errors = counter(&n->rx_frame);
+	s->rx_fifo_errors = counter(&n->rx_fifo);
+	s->tx_fifo_errors = counter(&n->tx_fifo);
+	s->tx_carrier_errors = counter(&n->tx_carrier);
+}
+
+/*
+ * dev as RTM_NEWLINK shows it. Linux's dev_get_flags: IFF_RUNNING and
+ * IFF_LOWER_UP only while the device is up; lo's operational state is
+ * "unknown" (its driver never sets one), an Ethernet's up with carrier
+ * and down otherwise. The queueing discipline is lo's noqueue, or the
+ * pfifo_fast Linux attaches when a device comes up (noop before).
+ */
+static void link_info(const struct netdev *dev, struct rtnl_link_info *l)
+{
+	uint32_t f = __atomic_load_n(&dev->flags, __ATOMIC_RELAXED);
+	bool up = f & IFF_UP, carrier = f & IFF_LOWER_UP, lo = dev->type == ARPHRD_LOOPBACK;
+	uint64_t changes = __atomic_load_n(&dev->carrier_changes, __ATOMIC_RELAXED);
+
+	memset(l, 0, sizeof(*l));
+	l->ifindex = dev->ifindex;
+	l->type = dev->type;
+	l->flags = f & ~(uint32_t)(IFF_RUNNING | IFF_LOWER_UP);
+	if (up && carrier)
+		l->flags |= IFF_RUNNING | IFF_LOWER_UP;
+	l->name = dev->name;
+	l->qdisc = lo ? "noqueue" : up ? "pfifo_fast" : "noop";
+	l->mtu = dev->mtu;
+	l->min_mtu = dev->min_mtu;
+	l->max_mtu = dev->max_mtu;
+	l->txqlen = dev->tx_queue_len;
+	l->operstate = !up ? IF_OPER_DOWN : lo ? IF_OPER_UNKNOWN : carrier ? IF_OPER_UP : IF_OPER_DOWN;
+	l->carrier = carrier;
+	l->carrier_up = (uint32_t)((changes + 1) / 2);
+	l->carrier_down = (uint32_t)(changes / 2);
+	if (!lo) {
+		memcpy(l->addr, dev->mac, ETH_ALEN);
+		memset(l->brd, 0xff, ETH_ALEN);
+		memcpy(l->perm, dev->perm_mac, ETH_ALEN);
+	}
+	if (dev->bus_info[0] && (!dev->driver || strcmp(dev->driver, "virtio_net") != 0)) {
+		l->parent = dev->bus_info;   /* a PCI function's address */
+		l->parent_bus = "pci";
+	}
+	link_stats(dev, &l->stats);
+}
+
+/* An IPv4 address as RTM_NEWADDR shows it: every address here is
+ * permanent (no lifetimes); 127/8 has host scope, the rest global, as
+ * Linux gives them when nobody asks for another; the broadcast address
+ * only on a device that broadcasts (lo's has none). */
+static void addr_info(const struct ipv4_ifaddr *a, struct rtnl_addr_info *o)
+{
+	const struct netdev *dev = netdev_by_index(a->ifindex);
+	bool loop = (a->addr & ADDR_LOOPBACK_MASK) == ADDR_LOOPBACK_NET;
+
+	memset(o, 0, sizeof(*o));
+	o->ifindex = a->ifindex;
+	o->local = a->addr;
+	o->bcast = dev && (dev->flags & IFF_BROADCAST) ? a->bcast : 0;
+	o->prefix = a->prefix;
+	o->scope = loop ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+	o->flags = IFA_F_PERMANENT;
+	o->label = a->label;
+}
+
+/* A main-table route as RTM_NEWROUTE shows it ("linkdown" when its
+ * device has no carrier). */
+static void route_info(const struct ipv4_route *r, struct rtnl_route_info *o)
+{
+	const struct netdev *dev = netdev_by_index(r->ifindex);
+
+	memset(o, 0, sizeof(*o));
+	o->table = RT_TABLE_MAIN;
+	o->dst = r->dst;
+	o->dst_len = r->prefix;
+	o->gateway = r->gateway;
+	o->prefsrc = r->prefsrc;
+	o->oif = r->ifindex;
+	o->priority = r->metric;
+	o->protocol = r->protocol;
+	o->scope = r->scope;
+	o->type = RTN_UNICAST;
+	if (dev && !(dev->flags & IFF_LOWER_UP))
+		o->flags |= RTNH_F_LINKDOWN;
+}
+
+/* ---- the tables in Linux's order --------------------------------------------------------- */
+
+/* The n-th device (0, 1...) in ifindex order, or NULL. */
+static struct netdev *dev_nth(unsigned n)
+{
+	struct netdev *d = netdev_first();
+
+	while (d && n--)
+		d = netdev_next(d);
+	return d;
+}
+
+/* The n-th IPv4 address grouped by device in ifindex order, as Linux
+ * walks each device's list. True and *out, or false past the last. */
+static bool addr_nth(unsigned n, struct ipv4_ifaddr *out)
+{
+	for (struct netdev *d = netdev_first(); d; d = netdev_next(d))
+		for (unsigned i = 0; ipv4_addr_get(i, out); i++)
+			if (out->ifindex == d->ifindex && n-- == 0)
+				return true;
+	return false;
+}
+
+/* Route a goes before b in Linux's trie walk: the lower destination,
+ * then the longer prefix, then the lower metric. */
+static bool route_before(const struct ipv4_route *a, const struct ipv4_route *b)
+{
+	if (a->dst != b->dst)
+		return a->dst < b->dst;
+	if (a->prefix != b->prefix)
+		return a->prefix > b->prefix;
+	return a->metric < b->metric;
+}
+
+/* The main table in that order into out (room for IPV4_ROUTE_MAX): the count. */
+static unsigned routes_sorted(struct ipv4_route *out)
+{
+	unsigned n = 0;
+
+	while (n < IPV4_ROUTE_MAX && ipv4_route_get(n, &out[n]))
+		n++;
+	for (unsigned i = 1; i < n; i++) {   /* insertion sort: at most 64 */
+		struct ipv4_route r = out[i];
+		unsigned k = i;
+		for (; k > 0 && route_before(&r, &out[k - 1]); k--)
+			out[k] = out[k - 1];
+		out[k] = r;
+	}
+	return n;
+}
+
+/* ---- dumps --------------------------------------------------------------------------------- */
+
+size_t rtnl_dump_min_alloc(const struct rtnl_dump *d)
+{
+	return d->type == RTM_GETLINK ? LINK_MSG_MAX : 0;
+}
+
+/* The route dump's filters (ip_valid_fib_dump_req's), and what a table
+ * other than main means: nothing, or -ENOENT for one that does not
+ * exist when the dump is AF_INET's own. */
+static void route_filters(const struct rtnl_req *req, struct rtnl_dump *d)
+{
+	const struct rtmsg *rtm = &req->hdr.rtm;
+	uint32_t table = req->tb[RTA_TABLE] ? nla_get_u32(req->tb[RTA_TABLE]) : rtm->rtm_table;
+
+	d->protocol = rtm->rtm_protocol;
+	d->rt_type = rtm->rtm_type;
+	d->cloned = req->strict && (rtm->rtm_flags & RTM_F_CLONED);
+	d->none = (rtm->rtm_flags & RTM_F_PREFIX) /* IPv4 has no prefix routes */ || d->cloned;
+	if (req->tb[RTA_OIF]) {
+		d->ifindex = (int)nla_get_u32(req->tb[RTA_OIF]);
+		if (!netdev_by_index(d->ifindex))
+			d->err = -ENODEV;
+	}
+	if (table && table != RT_TABLE_MAIN) {
+		d->none = true;   /* the local table is not listed */
+		if (table != RT_TABLE_LOCAL && req->family == AF_INET) {
+			d->err = -ENOENT;
+			d->ext.msg = "ipv4: FIB table does not exist";
+		}
+	}
+	if (req->strict && (rtm->rtm_flags || d->protocol || d->rt_type || table || d->ifindex))
+		d->flags |= NLM_F_DUMP_FILTERED;
+}
+
+/* Each type's filters from its parsed request. */
+static void dump_filters(const struct rtnl_req *req, struct rtnl_dump *d)
+{
+	const struct nlattr *const *tb = req->tb;
+
+	switch (d->type) {
+	case RTM_GETLINK:
+		d->ext_mask = tb[IFLA_EXT_MASK] ? nla_get_u32(tb[IFLA_EXT_MASK]) : 0;
+		if (tb[IFLA_TARGET_NETNSID])
+			d->err = -EINVAL;
+		if (tb[IFLA_MASTER] || tb[IFLA_LINKINFO]) {
+			d->none = true;   /* no device here has a master or a link kind */
+			d->flags |= NLM_F_DUMP_FILTERED;
+		}
+		break;
+	case RTM_GETADDR:
+		d->none = req->family == AF_INET6;
+		if (tb[IFA_TARGET_NETNSID])
+			d->err = -EINVAL;
+		if ((d->ifindex = (int)req->hdr.ifa.ifa_index)) {
+			d->flags |= NLM_F_DUMP_FILTERED;
+			if (!netdev_by_index(d->ifindex))
+				d->err = -ENODEV;
+		}
+		break;
+	case RTM_GETROUTE:
+		d->none = req->family == AF_INET6;
+		route_filters(req, d);
+		break;
+	case RTM_GETNEIGH:
+		d->none = (req->family && req->family != AF_INET) || (req->hdr.ndm.ndm_flags == NTF_PROXY);
+		d->ifindex = tb[NDA_IFINDEX] ? (int)nla_get_u32(tb[NDA_IFINDEX]) : 0;
+		if (tb[NDA_MASTER])
+			d->none = true;
+		if (d->ifindex || tb[NDA_MASTER])
+			d->flags |= NLM_F_DUMP_FILTERED;
+		break;
+	}
+}
+
+void rtnl_dump_start(const struct rtnl_req *req, int err, uint32_t pid, struct rtnl_dump *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->type = req->nlh->nlmsg_type;
+	d->family = req->family;
+	d->flags = NLM_F_MULTI;
+	d->seq = req->nlh->nlmsg_seq;
+	d->pid = pid;
+	if (err) {
+		d->err = err;
+		d->ext = req->ext;
+		return;
+	}
+	dump_filters(req, d);
+}
+
+/* The next links into b. 0, or -EMSGSIZE when the batch is full. */
+static int dump_links(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct rtnl_link_info l;
+
+	for (struct netdev *dev; (dev = dev_nth(d->next)); d->next++) {
+		link_info(dev, &l);
+		if (rtnl_fill_link(b, &l, d->flags, d->seq, d->pid, d->ext_mask))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int dump_addrs(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct ipv4_ifaddr a;
+	struct rtnl_addr_info o;
+
+	for (; addr_nth(d->next, &a); d->next++) {
+		if (d->ifindex && a.ifindex != d->ifindex)
+			continue;
+		addr_info(&a, &o);
+		if (rtnl_fill_addr(b, &o, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int dump_routes(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct ipv4_route table[IPV4_ROUTE_MAX];
+	struct rtnl_route_info o;
+	unsigned n = routes_sorted(table);
+
+	for (; d->next < n; d->next++) {
+		const struct ipv4_route *r = &table[d->next];
+		if ((d->ifindex && r->ifindex != d->ifindex) || (d->protocol && r->protocol != d->protocol) ||
+		    (d->rt_type && d->rt_type != RTN_UNICAST))
+			continue;
+		route_info(r, &o);
+		if (rtnl_fill_route(b, &o, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int dump_neighs(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct arp_entry_info e;
+
+	for (; arp_entry_get(d->next, &e); d->next++) {
+		if (d->ifindex && e.ifindex != d->ifindex)
+			continue;
+		struct rtnl_neigh_info n = { e.ifindex, e.ip, { 0 }, e.state };
+		memcpy(n.lladdr, e.mac, sizeof(n.lladdr));
+		if (rtnl_fill_neigh(b, &n, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+long rtnl_dump_fill(struct rtnl_dump *d, struct nl_buf *b)
+{
+	size_t start = b->len;
+	int err = 0;
+
+	if (d->err)
+		return d->err;
+	if (d->none)
+		return 0;
+	switch (d->type) {
+	case RTM_GETLINK:  err = dump_links(d, b); break;
+	case RTM_GETADDR:  err = dump_addrs(d, b); break;
+	case RTM_GETROUTE: err = dump_routes(d, b); break;
+	case RTM_GETNEIGH: err = dump_neighs(d, b); break;
+	}
+	if (err && b->len == start)
+		return err; /* one entry larger than a whole batch */
+	return (long)(b->len - start);
+}
+
+/* ---- links ----------------------------------------------------------------------------------- */
+
+/* The link a request names: by ifi_index, else by IFLA_IFNAME (or the
+ * alternative name). *dev, or -EINVAL (neither given), -ENODEV. */
+static int find_link(const struct rtnl_req *req, struct netdev **dev)
+{
+	char name[IFNAMSIZ];
+	const struct nlattr *n = req->tb[IFLA_IFNAME] ? req->tb[IFLA_IFNAME] : req->tb[IFLA_ALT_IFNAME];
+
+	if (req->hdr.ifi.ifi_index > 0) {
+		*dev = netdev_by_index(req->hdr.ifi.ifi_index);
+	} else if (n) {
+		nla_get_string(n, name, sizeof(name));
+		*dev = netdev_by_name(name);
+	} else {
+		return -EINVAL;
+	}
+	return *dev ? 0 : -ENODEV;
+}
+
+/* RTM_GETLINK of one link: its RTM_NEWLINK. */
+static int get_link(struct rtnl_req *req, struct rtnl_reply *r)
+{
+	uint8_t buf[LINK_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_link_info l;
+	struct netdev *dev;
+	int err = find_link(req, &dev);
+
+	if (err)
+		return err;
+	link_info(dev, &l);
+	uint32_t mask = req->tb[IFLA_EXT_MASK] ? nla_get_u32(req->tb[IFLA_EXT_MASK]) : 0;
+	if (rtnl_fill_link(&b, &l, 0, req->nlh->nlmsg_seq, r->pid, mask))
+		return -EMSGSIZE;
+	return r->send(r, &b);
+}
+
+/* dev_set_mtu_ext: the same MTU is no change; outside the device's
+ * range -EINVAL. */
+static int set_mtu(struct netdev *dev, uint32_t mtu, struct nl_ext_ack *ext)
+{
+	if (mtu == dev->mtu)
+		return 0;
+	if (mtu < dev->min_mtu) {
+		ext->msg = "mtu less than device minimum";
+		return -EINVAL;
+	}
+	if (dev->max_mtu && mtu > dev->max_mtu) {
+		ext->msg = "mtu greater than device maximum";
+		return -EINVAL;
+	}
+	/* netdev.h names no setter: one aligned store, read whole by the stack */
+	__atomic_store_n(&dev->mtu, mtu, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* dev_change_flags with rtnl_dev_combine_flags: the flags ifi_change
+ * names (all of them when it is 0) from ifi_flags, the others kept. Only
+ * IFF_UP does anything here (Linux also keeps PROMISC, ALLMULTI...). */
+static int set_flags(struct netdev *dev, const struct ifinfomsg *ifm)
+{
+	uint32_t cur = dev->flags, flags = ifm->ifi_flags;
+
+	if (ifm->ifi_change)
+		flags = (flags & ifm->ifi_change) | (cur & ~ifm->ifi_change);
+	if (!((flags ^ cur) & IFF_UP))
+		return 0;
+	if (flags & IFF_UP)
+		return net_dev_up(dev);
+	net_dev_down(dev);
+	return 0;
+}
+
+/* validate_linkmsg then do_setlink's steps, in its order: address (no
+ * driver here can change one), MTU, name (no renaming), flags, queue length. */
+static int set_link(struct netdev *dev, struct rtnl_req *req)
+{
+	const struct nlattr *const *tb = req->tb;
+	int err;
+
+	if ((tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) < ETH_ALEN) ||
+	    (tb[IFLA_BROADCAST] && nla_len(tb[IFLA_BROADCAST]) < ETH_ALEN))
+		return -EINVAL;
+	if (tb[IFLA_ADDRESS])
+		return -EOPNOTSUPP;
+	if (tb[IFLA_MTU] && (err = set_mtu(dev, nla_get_u32(tb[IFLA_MTU]), &req->ext)))
+		return err;
+	if (req->hdr.ifi.ifi_index > 0 && tb[IFLA_IFNAME]) {
+		char name[IFNAMSIZ];
+		nla_get_string(tb[IFLA_IFNAME], name, sizeof(name));
+		if (strcmp(name, dev->name) != 0)
+			return (dev->flags & IFF_UP) ? -EBUSY : -EOPNOTSUPP;
+	}
+	if ((req->hdr.ifi.ifi_flags || req->hdr.ifi.ifi_change) && (err = set_flags(dev, &req->hdr.ifi)))
+		return err;
+	if (tb[IFLA_TXQLEN])
+		__atomic_store_n(&dev->tx_queue_len, nla_get_u32(tb[IFLA_TXQLEN]), __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* RTM_NEWLINK (__rtnl_newlink): an existing link is changed unless
+ * NLM_F_EXCL or NLM_F_REPLACE; none is ever created (no link kinds). */
+static int new_link(struct rtnl_req *req)
+{
+	struct netdev *dev;
+	int err = find_link(req, &dev);
+	uint16_t fl = req->nlh->nlmsg_flags;
+
+	if (!err) {
+		if (fl & NLM_F_EXCL)
+			return -EEXIST;
+		if (fl & NLM_F_REPLACE)
+			return -EOPNOTSUPP;
+		return set_link(dev, req);
+	}
+	if (!(fl & NLM_F_CREATE))
+		return -ENODEV;
+	return -EOPNOTSUPP;
+}
+
+/* ---- addresses ------------------------------------------------------------------------------ */
+
+static uint32_t in_addr(const struct nlattr *a)
+{
+	return __builtin_bswap32(nla_get_u32(a));
+}
+
+/* RTM_NEWADDR (rtm_to_ifaddr, inet_rtm_newaddr): an address already
+ * there is -EEXIST unless NLM_F_REPLACE (and no NLM_F_EXCL); 0.0.0.0 is
+ * accepted and nothing done. */
+static int new_addr(struct rtnl_req *req)
+{
+	const struct nlattr *const *tb = req->tb;
+	const struct ifaddrmsg *ifm = &req->hdr.ifa;
+	struct ipv4_ifaddr a;
+
+	if (ifm->ifa_prefixlen > 32 || !tb[IFA_LOCAL])
+		return -EINVAL;
+	if (!netdev_by_index((int)ifm->ifa_index))
+		return -ENODEV;
+	if (tb[IFA_CACHEINFO]) {
+		struct ifa_cacheinfo ci;
+		memcpy(&ci, nla_data(tb[IFA_CACHEINFO]), sizeof(ci));
+		if (!ci.ifa_valid || ci.ifa_prefered > ci.ifa_valid) {
+			req->ext.msg = "ipv4: address lifetime invalid";
+			return -EINVAL;
+		}
+	}
+	uint32_t local = in_addr(tb[IFA_LOCAL]), mask = ipv4_prefix_mask(ifm->ifa_prefixlen);
+	for (unsigned i = 0; ipv4_addr_get(i, &a); i++)
+		if (a.ifindex == (int)ifm->ifa_index && a.addr == local && a.mask == mask) {
+			uint16_t fl = req->nlh->nlmsg_flags;
+			return (fl & NLM_F_EXCL) || !(fl & NLM_F_REPLACE) ? -EEXIST : 0;
+		}
+	if (!local)
+		return 0;
+	uint32_t bcast = tb[IFA_BROADCAST] ? in_addr(tb[IFA_BROADCAST]) : 0;
+	return ipv4_addr_add((int)ifm->ifa_index, local, ifm->ifa_prefixlen, bcast);
+}
+
+/* Does address a match RTM_DELADDR's attributes (inet_rtm_deladdr)? */
+static bool del_addr_matches(const struct rtnl_req *req, const struct ipv4_ifaddr *a)
+{
+	const struct nlattr *const *tb = req->tb;
+
+	if (tb[IFA_LOCAL] && a->addr != in_addr(tb[IFA_LOCAL]))
+		return false;
+	if (tb[IFA_LABEL]) {
+		char label[IFNAMSIZ];
+		nla_get_string(tb[IFA_LABEL], label, sizeof(label));
+		if (strcmp(label, a->label) != 0)
+			return false;
+	}
+	if (tb[IFA_ADDRESS] && (req->hdr.ifa.ifa_prefixlen != a->prefix ||
+				((in_addr(tb[IFA_ADDRESS]) ^ a->addr) & a->mask)))
+		return false;
+	return true;
+}
+
+/* RTM_DELADDR: the device's first address that matches. */
+static int del_addr(struct rtnl_req *req)
+{
+	int ifindex = (int)req->hdr.ifa.ifa_index;
+	struct ipv4_ifaddr a;
+
+	if (!netdev_by_index(ifindex))
+		return -ENODEV;
+	for (unsigned i = 0; ipv4_addr_get(i, &a); i++)
+		if (a.ifindex == ifindex && del_addr_matches(req, &a))
+			return ipv4_addr_del(ifindex, a.addr);
+	return -EADDRNOTAVAIL;
+}
+
+/* ---- routes --------------------------------------------------------------------------------- */
+
+/* rtm_to_fib_config into r, with fib_table_insert's prefix checks and
+ * the table: 0 or -EINVAL, -EOPNOTSUPP (a table other than main, a type
+ * other than unicast: Kestrel has neither). */
+static int route_config(struct rtnl_req *req, struct ipv4_route *r, uint32_t *table)
+{
+	const struct nlattr *const *tb = req->tb;
+	const struct rtmsg *rtm = &req->hdr.rtm;
+
+	memset(r, 0, sizeof(*r));
+	r->dst = tb[RTA_DST] ? in_addr(tb[RTA_DST]) : 0;
+	r->prefix = rtm->rtm_dst_len;
+	r->gateway = tb[RTA_GATEWAY] ? in_addr(tb[RTA_GATEWAY]) : 0;
+	r->prefsrc = tb[RTA_PREFSRC] ? in_addr(tb[RTA_PREFSRC]) : 0;
+	r->ifindex = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
+	r->metric = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	r->scope = rtm->rtm_scope;
+	r->protocol = rtm->rtm_protocol;
+	*table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (!*table)
+		*table = RT_TABLE_MAIN;
+	if (r->prefix > 32) {
+		req->ext.msg = "Invalid prefix length";
+		return -EINVAL;
+	}
+	if (r->prefix < 32 && (r->dst << r->prefix)) {
+		req->ext.msg = "Invalid prefix for given prefix length";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* fib_check_nh and fib_create_info's checks of a new route's next hop
+ * and source: 0, -ENODEV, -ENETDOWN, -EINVAL. */
+static int route_check(struct rtnl_req *req, const struct ipv4_route *r)
+{
+	struct netdev *dev = r->ifindex ? netdev_by_index(r->ifindex) : NULL;
+
+	if (r->gateway && r->scope >= RT_SCOPE_LINK) {
+		req->ext.msg = "Nexthop has invalid scope";
+		return -EINVAL;
+	}
+	if ((r->ifindex || !r->gateway) && !dev)
+		return -ENODEV;
+	if (dev && !(dev->flags & IFF_UP)) {
+		req->ext.msg = "Device for nexthop is not up";
+		return -ENETDOWN;
+	}
+	if (r->prefsrc && !ipv4_is_local(r->prefsrc)) {
+		req->ext.msg = "Invalid prefsrc address";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Is there a main-table route to the same destination with the same metric? */
+static bool route_exists(const struct ipv4_route *r)
+{
+	struct ipv4_route o;
+
+	for (unsigned i = 0; ipv4_route_get(i, &o); i++)
+		if (o.dst == r->dst && o.prefix == r->prefix && o.metric == r->metric)
+			return true;
+	return false;
+}
+
+/* RTM_NEWROUTE (inet_rtm_newroute, fib_table_insert). */
+static int new_route(struct rtnl_req *req)
+{
+	struct ipv4_route r;
+	uint32_t table;
+	uint16_t fl = req->nlh->nlmsg_flags;
+	int err = route_config(req, &r, &table);
+
+	if (err)
+		return err;
+	if (table != RT_TABLE_MAIN || req->hdr.rtm.rtm_type != RTN_UNICAST)
+		return -EOPNOTSUPP;
+	if ((err = route_check(req, &r)))
+		return err;
+	if (route_exists(&r)) {
+		if ((fl & NLM_F_EXCL) || !(fl & NLM_F_REPLACE))
+			return -EEXIST;
+		ipv4_route_del(&r);
+	} else if (!(fl & NLM_F_CREATE)) {
+		return -ENOENT;
+	}
+	err = ipv4_route_add(&r);
+	if (err == -ENETUNREACH)
+		req->ext.msg = "Nexthop has invalid gateway";
+	return err;
+}
+
+/* Does route o match RTM_DELROUTE's r (fib_table_delete, fib_nh_match)? */
+static bool del_route_matches(const struct rtnl_req *req, const struct ipv4_route *o,
+			      const struct ipv4_route *r)
+{
+	const struct rtmsg *rtm = &req->hdr.rtm;
+
+	return o->dst == r->dst && o->prefix == r->prefix &&
+	       (!rtm->rtm_type || rtm->rtm_type == RTN_UNICAST) &&
+	       (rtm->rtm_scope == RT_SCOPE_NOWHERE || o->scope == rtm->rtm_scope) &&
+	       (!r->prefsrc || o->prefsrc == r->prefsrc) && (!r->protocol || o->protocol == r->protocol) &&
+	       (!r->gateway || o->gateway == r->gateway) && (!r->ifindex || o->ifindex == r->ifindex) &&
+	       (!r->metric || o->metric == r->metric);
+}
+
+/* RTM_DELROUTE: the first route that matches, or -ESRCH. */
+static int del_route(struct rtnl_req *req)
+{
+	struct ipv4_route r, o;
+	uint32_t table;
+	int err = route_config(req, &r, &table);
+
+	if (err)
+		return err;
+	if (table != RT_TABLE_MAIN) {
+		req->ext.msg = "FIB table does not exist";
+		return -ESRCH;
+	}
+	for (unsigned i = 0; ipv4_route_get(i, &o); i++)
+		if (del_route_matches(req, &o, &r))
+			return ipv4_route_del(&o);
+	return -ESRCH;
+}
+
+/* RTM_GETROUTE of one destination (inet_rtm_getroute, rt_fill_info):
+ * an output route's lookup, through RTA_OIF's device if given. Its table
+ * is main's, even for a local destination and with RTM_F_LOOKUP_TABLE:
+ * without policy rules Linux keeps the local routes in main's trie. */
+static int get_route(struct rtnl_req *req, struct rtnl_reply *rep)
+{
+	uint8_t buf[ROUTE_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	const struct nlattr *const *tb = req->tb;
+	struct netdev *dev = NULL;
+	struct ipv4_dst out;
+	uint32_t dst = tb[RTA_DST] ? in_addr(tb[RTA_DST]) : 0;
+
+	if (tb[RTA_OIF] && !(dev = netdev_by_index((int)nla_get_u32(tb[RTA_OIF]))))
+		return -ENODEV;
+	if (ipv4_route_lookup(dst, dev, &out))
+		return -ENETUNREACH;
+	struct rtnl_route_info r = { .table = RT_TABLE_MAIN, .dst = dst, .dst_len = 32,
+				     .prefsrc = out.src, .oif = out.dev->ifindex, .type = RTN_UNICAST,
+				     .scope = RT_SCOPE_UNIVERSE, .flags = RTM_F_CLONED, .cloned = true,
+				     .uid = rep->uid };
+	if (out.nexthop != dst)
+		r.gateway = out.nexthop;
+	if (out.local) {
+		r.type = RTN_LOCAL;
+		r.flags |= RTCF_LOCAL;
+	} else if (out.broadcast) {
+		r.type = RTN_BROADCAST;
+		r.flags |= RTCF_BROADCAST;
+	}
+	if (rtnl_fill_route(&b, &r, 0, req->nlh->nlmsg_seq, rep->pid))
+		return -EMSGSIZE;
+	return rep->send(rep, &b);
+}
+
+/* ---- neighbours ---------------------------------------------------------------------------- */
+
+/* neigh_add and neigh_delete's checks: *ip and *dev. 0, -EINVAL,
+ * -ENODEV, -EAFNOSUPPORT. */
+static int neigh_target(struct rtnl_req *req, uint32_t *ip, struct netdev **dev)
+{
+	const struct nlattr *const *tb = req->tb;
+	const struct ndmsg *ndm = &req->hdr.ndm;
+
+	*dev = NULL;
+	if (!tb[NDA_DST]) {
+		req->ext.msg = "Network address not specified";
+		return -EINVAL;
+	}
+	if (ndm->ndm_ifindex && !(*dev = netdev_by_index(ndm->ndm_ifindex)))
+		return -ENODEV;
+	if (*dev && tb[NDA_LLADDR] && nla_len(tb[NDA_LLADDR]) < ETH_ALEN) {
+		req->ext.msg = "Invalid link address";
+		return -EINVAL;
+	}
+	if (ndm->ndm_family != AF_INET)
+		return -EAFNOSUPPORT;
+	if (nla_len(tb[NDA_DST]) < sizeof(*ip)) {
+		req->ext.msg = "Invalid network address";
+		return -EINVAL;
+	}
+	if (!*dev) {
+		req->ext.msg = "Device not specified";
+		return -EINVAL;
+	}
+	*ip = in_addr(tb[NDA_DST]);
+	return 0;
+}
+
+static bool neigh_exists(int ifindex, uint32_t ip)
+{
+	struct arp_entry_info e;
+
+	for (unsigned i = 0; arp_entry_get(i, &e); i++)
+		if (e.ifindex == ifindex && e.ip == ip)
+			return true;
+	return false;
+}
+
+/* RTM_NEWNEIGH: a permanent entry (the cache keeps no other kind by hand). */
+static int new_neigh(struct rtnl_req *req)
+{
+	uint16_t fl = req->nlh->nlmsg_flags;
+	struct netdev *dev;
+	uint32_t ip;
+	int err = neigh_target(req, &ip, &dev);
+
+	if (err)
+		return err;
+	if (neigh_exists(dev->ifindex, ip)) {
+		if (fl & NLM_F_EXCL)
+			return -EEXIST;
+	} else if (!(fl & NLM_F_CREATE)) {
+		return -ENOENT;
+	}
+	if (!req->tb[NDA_LLADDR]) {
+		req->ext.msg = "No link layer address given";
+		return -EINVAL;
+	}
+	return arp_entry_set(dev->ifindex, ip, nla_data(req->tb[NDA_LLADDR]));
+}
+
+static int del_neigh(struct rtnl_req *req)
+{
+	struct netdev *dev;
+	uint32_t ip;
+	int err = neigh_target(req, &ip, &dev);
+
+	if (err)
+		return err;
+	return arp_entry_del(dev->ifindex, ip) ? -ENOENT : 0;
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r)
+{
+	struct netdev *dev;
+	int err;
+
+	switch (req->nlh->nlmsg_type) {
+	case RTM_GETLINK:  return get_link(req, r);
+	case RTM_NEWLINK:  return new_link(req);
+	case RTM_SETLINK:
+		return (err = find_link(req, &dev)) ? err : set_link(dev, req);
+	case RTM_DELLINK:
+		return (err = find_link(req, &dev)) ? err : -EOPNOTSUPP; /* no link kind can go */
+	case RTM_NEWADDR:  return new_addr(req);
+	case RTM_DELADDR:  return del_addr(req);
+	case RTM_NEWROUTE: return new_route(req);
+	case RTM_DELROUTE: return del_route(req);
+	case RTM_GETROUTE: return get_route(req, r);
+	case RTM_NEWNEIGH: return new_neigh(req);
+	case RTM_DELNEIGH: return del_neigh(req);
+	default:           return -EOPNOTSUPP;
+	}
+}

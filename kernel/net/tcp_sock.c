@@ -1,0 +1,806 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: TCP over IPv4 (net/tcp_sock.h). The engine (net/tcp.h) keeps
+ * each connection's state machine; this file gives it what it asks of a
+ * caller: memory (the conn and its two rings), a lock, one kernel timer,
+ * the lookup of the connection a segment belongs to, the segments' way
+ * out (a netbuf through ipv4_output), and the socket a program holds.
+ *
+ * The socket is the AF_INET stream socket of net/inet.c, on the AF_UNIX
+ * chassis: a connect() to another host turns it into one of these (its
+ * proto becomes tcp_wire_proto); a listener takes connections from the
+ * wire as it takes them from this host, each queued for accept() once
+ * its handshake completes. Data never goes through the chassis's queues:
+ * send and receive go to the engine's rings, and poll asks the engine.
+ *
+ * Contexts: segments and timers are handled by the network thread (a
+ * timer's tick only puts the connection on the due list and kicks the
+ * thread); programs' calls run the engine from their system call.
+ *
+ * Lock rules:
+ *   table_lock  the connection table (table, each ts->next, in_table),
+ *               the half-open count and the connection count;
+ *   due_lock    the due list (due_head, each ts->due_next and due);
+ *   ts->lock    the conn, the timer, s and listener of one connection.
+ *               The engine's output and event callbacks run under it:
+ *               they send (IPv4, ARP and the driver take their own locks
+ *               after it) and wake the socket's waiters.
+ * Order: ts->lock, then table_lock or due_lock. The socket fields
+ * (state, err, acc queue) are the chassis's: the kernel lock, for now.
+ */
+#include "net/tcp_sock.h"
+#include "net/inet_sock.h"
+#include "net/ipv4.h"
+#include "net/netdev.h"
+#include "net/tcp.h"
+#include "net/wire.h"
+#include "arch/x86_64/cpu.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/siphash.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "mm/heap.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
+#include "proc/ktimer.h"
+#include "proc/sched.h"
+#include "time/time.h"
+#include "uapi/fcntl.h"
+#include "uapi/in.h"
+#include "uapi/poll.h"
+
+#define TCP_HALF_OPEN_MAX  256      /* connections in SYN-RECEIVED, all listeners (tcp_max_syn_backlog) */
+#define TCP_COPY_CHUNK     2048     /* bytes moved between a program and a ring per step */
+#define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
+#define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
+#define TCP_MEM_SHARE      8        /* connections' rings may take an eighth of RAM */
+#define TCP_CONNS_MIN      16
+
+struct tcp_sock {
+	struct tcp_conn conn;
+	struct spinlock lock;
+	struct unix_sock *s;           /* its socket (a reference); NULL once the program let go */
+	struct unix_sock *listener;    /* a passive one's listener (a reference) until it is queued */
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	struct ktimer timer;
+	bool due, in_table, counted_estab;
+	struct tcp_sock *due_next, *next;
+	uint8_t *sndbuf, *rcvbuf;
+};
+
+struct tcp_mib tcp_mib;
+static struct spinlock table_lock = SPINLOCK_INIT;
+static struct tcp_sock *table;
+static unsigned half_open;
+static unsigned nconns, conns_max;  /* connections, and what an eighth of RAM holds (tcp_mem's role) */
+static struct spinlock due_lock = SPINLOCK_INIT;
+static struct tcp_sock *due_head;
+static struct siphash_key isn_key;
+static struct tcp_conn listen_conn;  /* a LISTEN conn: tcp_input sorts a listener's segments with it */
+extern const struct sock_proto tcp_wire_proto;
+
+static void mib_inc(uint64_t *c)
+{
+	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
+}
+
+/* ---- the table ------------------------------------------------------------------- */
+
+static struct tcp_sock *lookup(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	struct tcp_sock *ts = table;
+	while (ts && !(ts->lport == lport && ts->rport == rport && ts->laddr == laddr && ts->raddr == raddr))
+		ts = ts->next;
+	spin_unlock_irqrestore(&table_lock, fl);
+	return ts;
+}
+
+static void table_add(struct tcp_sock *ts)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	ts->next = table;
+	table = ts;
+	ts->in_table = true;
+	spin_unlock_irqrestore(&table_lock, fl);
+}
+
+static void table_del(struct tcp_sock *ts)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	for (struct tcp_sock **pp = &table; *pp; pp = &(*pp)->next)
+		if (*pp == ts) {
+			*pp = ts->next;
+			break;
+		}
+	ts->in_table = false;
+	spin_unlock_irqrestore(&table_lock, fl);
+}
+
+/* RFC 6528: a clock plus a keyed hash of the connection's addresses. */
+static uint32_t isn(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+	uint32_t tuple[3] = { laddr, raddr, (uint32_t)lport << 16 | rport };
+	return (uint32_t)siphash(&isn_key, tuple, sizeof(tuple)) + (uint32_t)(time_ns() >> TCP_ISN_CLOCK_SHIFT);
+}
+
+/* ---- the engine's callbacks (ts->lock held) ------------------------------------------ */
+
+/* Send one segment: header, options, payload from the ring's spans. */
+static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *seg, const struct tcp_span *data)
+{
+	uint8_t opts[TCP_HDR_MAX - TCP_HDR_MIN];
+	size_t olen = tcp_opts_build(opts, sizeof(opts), &seg->opts);
+	size_t hlen = TCP_HDR_MIN + olen, len = hlen + seg->payload_len;
+	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, len);
+	if (!nb)
+		return; /* lost: the engine's timers send it again */
+	uint8_t *p = netbuf_put(nb, len);
+	memcpy(p + TCP_HDR_MIN, opts, olen);
+	size_t off = hlen;
+	for (int i = 0; data && i < 2; i++) {
+		memcpy(p + off, data->p[i], data->len[i]);
+		off += data->len[i];
+	}
+	struct tcp_seg h = *seg;
+	h.hdr_len = (uint8_t)hlen;
+	tcp_build(p, laddr, raddr, &h, (uint32_t)len);
+	struct ipv4_send out = { .src = laddr, .dst = raddr, .proto = IPPROTO_TCP, .df = true };
+	mib_inc(&tcp_mib.out_segs);
+	if (seg->flags & TCP_RST)
+		mib_inc(&tcp_mib.out_rsts);
+	ipv4_output(nb, &out);
+}
+
+static void ts_output(struct tcp_conn *c, const struct tcp_seg *seg, const struct tcp_span *data)
+{
+	struct tcp_sock *ts = c->user;
+	send_segment(ts->laddr, ts->raddr, seg, data);
+}
+
+/* A passive connection is established: to its listener's accept queue
+ * (the queue takes a reference), or reset when the listener is gone. */
+static void ready_for_accept(struct tcp_sock *ts)
+{
+	struct unix_sock *l = ts->listener, *s = ts->s;
+	ts->listener = NULL;
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	half_open--;
+	spin_unlock_irqrestore(&table_lock, fl);
+	if (!l->dead && l->state == UNIX_LISTEN && l->acc_len < l->backlog + 1) {
+		s->state = UNIX_CONNECTED;
+		unix_acc_queue(l, unix_get(s));
+		mib_inc(&tcp_mib.passive_opens);
+	} else {
+		tcp_abort(&ts->conn, time_ns());
+	}
+	unix_put(l);
+}
+
+/* A passive connection ended before its handshake did (a reset, the
+ * SYN-ACK's retries): its socket, which nobody saw, goes with it. */
+static void embryo_died(struct tcp_sock *ts)
+{
+	struct unix_sock *s = ts->s;
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	half_open--;
+	spin_unlock_irqrestore(&table_lock, fl);
+	unix_put(ts->listener);
+	ts->listener = NULL;
+	ts->s = NULL;
+	s->in.tcp = NULL;
+	unix_put(s);
+}
+
+static void ts_event(struct tcp_conn *c, unsigned ev)
+{
+	struct tcp_sock *ts = c->user;
+	struct unix_sock *s = ts->s;
+	if ((ev & TCP_EV_CONNECTED) && !ts->counted_estab) {
+		ts->counted_estab = true;
+		mib_inc(&tcp_mib.curr_estab);
+	}
+	if ((ev & TCP_EV_CONNECTED) && ts->listener)
+		ready_for_accept(ts);
+	else if ((ev & TCP_EV_CONNECTED) && s)
+		s->state = UNIX_CONNECTED;
+	if ((ev & TCP_EV_ERROR) && s)
+		s->err = tcp_take_error(c);
+	if ((ev & TCP_EV_CLOSED) && ts->counted_estab) {
+		ts->counted_estab = false;
+		__atomic_sub_fetch(&tcp_mib.curr_estab, 1, __ATOMIC_RELAXED);
+	}
+	if ((ev & TCP_EV_CLOSED) && ts->listener)
+		embryo_died(ts);
+	else if (s)
+		unix_changed(s);
+}
+
+static const struct tcp_ops ts_ops = { .output = ts_output, .event = ts_event };
+
+/* Room for one more connection under the memory limit: true and
+ * counted, or false (the caller refuses: a SYN dropped, -ENOBUFS). */
+static bool conn_reserve(void)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	bool ok = nconns < conns_max;
+	if (ok)
+		nconns++;
+	spin_unlock_irqrestore(&table_lock, fl);
+	return ok;
+}
+
+static void conn_unreserve(void)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	nconns--;
+	spin_unlock_irqrestore(&table_lock, fl);
+}
+
+/* ---- timers ---------------------------------------------------------------------- */
+
+/* The tick: put the connection on the due list for the network thread. */
+static void timer_fire(struct ktimer *t)
+{
+	struct tcp_sock *ts = (struct tcp_sock *)((char *)t - __builtin_offsetof(struct tcp_sock, timer));
+	uint64_t fl = spin_lock_irqsave(&due_lock);
+	if (!ts->due) {
+		ts->due = true;
+		ts->due_next = due_head;
+		due_head = ts;
+	}
+	spin_unlock_irqrestore(&due_lock, fl);
+	if (netdev_wake_hook)
+		netdev_wake_hook(); /* the network thread (net/core.c's net_kick) */
+}
+
+/* Free ts: off the table and the due list, its timer off. ts->lock not held. */
+static void ts_free(struct tcp_sock *ts)
+{
+	uint64_t fl = irq_save();
+	ktimer_cancel(&ts->timer);
+	irq_restore(fl);
+	if (ts->in_table)
+		table_del(ts);
+	fl = spin_lock_irqsave(&due_lock);
+	for (struct tcp_sock **pp = &due_head; *pp; pp = &(*pp)->due_next)
+		if (*pp == ts) {
+			*pp = ts->due_next;
+			break;
+		}
+	spin_unlock_irqrestore(&due_lock, fl);
+	kfree(ts->sndbuf);
+	kfree(ts->rcvbuf);
+	kfree(ts);
+	conn_unreserve();
+}
+
+/* After every engine call, ts->lock still held: the one timer at the
+ * engine's next deadline. True when the connection is over and nobody
+ * holds it: the caller frees it after unlocking. */
+static bool settle(struct tcp_sock *ts)
+{
+	bool done = ts->conn.state == TCPS_CLOSE && !ts->s;
+	uint64_t d = tcp_next_deadline(&ts->conn);
+	if (done || d == TCP_NO_DEADLINE)
+		ktimer_cancel(&ts->timer);
+	else
+		ktimer_arm(&ts->timer, d ? d : 1);
+	return done;
+}
+
+static void unlock_settle(struct tcp_sock *ts, uint64_t fl)
+{
+	bool done = settle(ts);
+	spin_unlock_irqrestore(&ts->lock, fl);
+	if (done)
+		ts_free(ts);
+}
+
+void tcp_sock_run_timers(void)
+{
+	for (;;) {
+		uint64_t fl = spin_lock_irqsave(&due_lock);
+		struct tcp_sock *ts = due_head;
+		if (ts) {
+			due_head = ts->due_next;
+			ts->due = false;
+		}
+		spin_unlock_irqrestore(&due_lock, fl);
+		if (!ts)
+			return;
+		fl = spin_lock_irqsave(&ts->lock);
+		tcp_timer(&ts->conn, time_ns());
+		unlock_settle(ts, fl);
+	}
+}
+
+/* ---- making connections ---------------------------------------------------------- */
+
+/* A connection of socket s from laddr:lport to raddr:rport, with its
+ * rings; in the table. NULL when memory is short. */
+static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
+			       uint16_t rport)
+{
+	if (!conn_reserve())
+		return NULL;
+	struct tcp_sock *ts = kzalloc(sizeof(*ts));
+	if (!ts) {
+		conn_unreserve();
+		return NULL;
+	}
+	ts->sndbuf = kmalloc(TCP_SNDBUF_DEFAULT);
+	ts->rcvbuf = kmalloc(TCP_RCVBUF_DEFAULT);
+	struct ipv4_dst route;
+	if (!ts->sndbuf || !ts->rcvbuf || ipv4_route_lookup(raddr, NULL, &route)) {
+		kfree(ts->sndbuf);
+		kfree(ts->rcvbuf);
+		kfree(ts);
+		conn_unreserve();
+		return NULL;
+	}
+	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = TCP_SNDBUF_DEFAULT, .rcvbuf = ts->rcvbuf,
+			       .rcvbuf_size = TCP_RCVBUF_DEFAULT, .sport = lport, .dport = rport,
+			       .mss = (uint16_t)(route.dev->mtu - TCP_MSS_IPV4_OVERHEAD),
+			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
+	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
+	ts->conn.user = ts;
+	ts->timer.fire = timer_fire;
+	ts->s = unix_get(s);
+	ts->laddr = laddr, ts->lport = lport, ts->raddr = raddr, ts->rport = rport;
+	s->in.tcp = ts;
+	table_add(ts);
+	return ts;
+}
+
+/* The program lets go of s's connection (close, or an unaccepted one
+ * dropped): FIN or reset as the engine decides; it lives on (TIME-WAIT)
+ * without its socket. */
+static void ts_detach(struct unix_sock *s, bool abort)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	if (!ts)
+		return;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	s->in.tcp = NULL;
+	ts->s = NULL;
+	if (ts->listener) {
+		unix_put(ts->listener);
+		ts->listener = NULL;
+		uint64_t tl = spin_lock_irqsave(&table_lock);
+		half_open--;
+		spin_unlock_irqrestore(&table_lock, tl);
+	}
+	if (abort || (s->linger.onoff && !s->linger.secs))
+		tcp_abort(&ts->conn, time_ns());
+	else
+		tcp_close(&ts->conn, time_ns());
+	unlock_settle(ts, fl);
+	unix_put(s);
+}
+
+/* Wait for the handshake: 0, or the error it ended with. */
+static int wait_connected(struct file *f, struct unix_sock *s)
+{
+	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
+	for (;;) {
+		struct tcp_sock *ts = s->in.tcp;
+		if (s->err) {
+			int e = s->err;
+			s->err = 0;
+			s->in.connecting = false;
+			return -e;
+		}
+		if (!ts || ts->conn.state != TCPS_SYN_SENT) {
+			s->in.connecting = false;
+			return ts && ts->conn.state != TCPS_CLOSE ? 0 : -ECONNREFUSED;
+		}
+		long err = unix_wait(&s->wq, f->flags & O_NONBLOCK, deadline);
+		if (err)
+			return err == -EAGAIN ? -EINPROGRESS : (int)err;
+	}
+}
+
+int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
+{
+	struct unix_sock *s = unix_sock(f);
+	struct inet_name d = { addr, port, INET_V4 }, src;
+	if (s->in.tcp)
+		return s->in.connecting ? (f->flags & O_NONBLOCK ? -EALREADY : wait_connected(f, s)) : -EISCONN;
+	struct ipv4_dst route;
+	if (ipv4_route_lookup(addr, NULL, &route))
+		return -ENETUNREACH;
+	int err = s->in.name.port ? 0 : inet_bind_port(s, inet_any(s));
+	if (err)
+		return err;
+	src = inet_source(s, &d);
+	struct tcp_sock *ts = ts_new(s, src.addr, src.port, addr, port);
+	if (!ts)
+		return -ENOMEM;
+	s->proto = &tcp_wire_proto;
+	s->in.name = src;
+	inet_name_sync(s);
+	s->in.peer = d;
+	s->in.has_peer = true;
+	s->in.connecting = true;
+	mib_inc(&tcp_mib.active_opens);
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	tcp_set_nodelay(&ts->conn, s->in.nodelay, time_ns());
+	tcp_connect(&ts->conn, isn(src.addr, src.port, addr, port), time_ns());
+	unlock_settle(ts, fl);
+	err = wait_connected(f, s);
+	if (err && err != -EINPROGRESS && err != -ERESTARTSYS && err != -EINTR)
+		mib_inc(&tcp_mib.attempt_fails);
+	return err;
+}
+
+/* ---- from the wire (the network thread) --------------------------------------------- */
+
+/* Answer a segment no connection takes with the reset tcp_reset_reply builds. */
+static void reply_reset(const struct ipv4_info *ip, const struct tcp_seg *seg)
+{
+	struct tcp_seg rst;
+	if (tcp_reset_reply(seg, &rst))
+		send_segment(ip->dst, ip->src, &rst, NULL);
+}
+
+/* A SYN for listener l: a new connection, SYN-RECEIVED, answering it. */
+static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const struct tcp_seg *seg,
+		       uint32_t iss)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	bool room = half_open < TCP_HALF_OPEN_MAX && half_open < (unsigned)l->backlog + 1 &&
+		    l->acc_len <= l->backlog;
+	if (room)
+		half_open++;
+	spin_unlock_irqrestore(&table_lock, fl);
+	if (!room)
+		return; /* dropped, as Linux drops a SYN its queues have no room for */
+	struct unix_sock *s = unix_sock_alloc(SOCK_STREAM);
+	struct tcp_sock *ts = s ? ts_new(s, ip->dst, seg->dport, ip->src, seg->sport) : NULL;
+	if (s)
+		unix_put(s); /* ts_new took its own reference */
+	if (!ts) {
+		fl = spin_lock_irqsave(&table_lock);
+		half_open--;
+		spin_unlock_irqrestore(&table_lock, fl);
+		return;
+	}
+	s->family = l->family;
+	s->protocol = IPPROTO_TCP;
+	s->proto = &tcp_wire_proto;
+	s->in.name = (struct inet_name){ ip->dst, seg->dport, INET_V4 };
+	s->in.peer = (struct inet_name){ ip->src, seg->sport, INET_V4 };
+	s->in.has_peer = true;
+	s->in.nodelay = l->in.nodelay;
+	s->sockopt_bits = l->sockopt_bits;
+	inet_name_sync(s);
+	ts->listener = unix_get(l);
+	fl = spin_lock_irqsave(&ts->lock);
+	tcp_set_nodelay(&ts->conn, s->in.nodelay, time_ns());
+	tcp_accept_syn(&ts->conn, seg, iss, time_ns());
+	unlock_settle(ts, fl);
+}
+
+/* A segment for no connection: a listener's SYN, or a reset. */
+static void no_conn(const struct ipv4_info *ip, const struct tcp_seg *seg, uint32_t iss)
+{
+	struct inet_name d = { ip->dst, seg->dport, INET_V4 }, src = { ip->src, seg->sport, INET_V4 };
+	struct unix_sock *l = inet_lookup_from(IPPROTO_TCP, &d, &src);
+	if (!l || l->state != UNIX_LISTEN)
+		return reply_reset(ip, seg);
+	enum tcp_verdict v = tcp_input(&listen_conn, seg, NULL, time_ns());
+	if (v == TCP_IN_RESET)
+		reply_reset(ip, seg);
+	else if (v == TCP_IN_SYN)
+		accept_syn(l, ip, seg, iss ? iss : isn(ip->dst, seg->dport, ip->src, seg->sport));
+}
+
+static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
+{
+	struct tcp_seg seg;
+	enum wire_err err = tcp_parse(nb->data, nb->len, ip->src, ip->dst, &seg);
+	mib_inc(&tcp_mib.in_segs);
+	if (err != WIRE_OK || nb->pkt_type != NETBUF_HOST || ipv4_is_broadcast(ip->dst)) {
+		mib_inc(&tcp_mib.in_errs);
+		if (err == WIRE_BAD_CSUM)
+			mib_inc(&tcp_mib.in_csum_errors);
+		netbuf_free(nb);
+		return;
+	}
+	const uint8_t *payload = nb->data + seg.payload_off;
+	struct tcp_sock *ts = lookup(ip->dst, seg.dport, ip->src, seg.sport);
+	uint32_t tw_iss = 0;
+	if (ts) {
+		uint64_t fl = spin_lock_irqsave(&ts->lock);
+		enum tcp_verdict v = tcp_input(&ts->conn, &seg, payload, time_ns());
+		tw_iss = ts->conn.tw_next_iss;
+		if (v == TCP_IN_TW_SYN)
+			tcp_abort(&ts->conn, time_ns());
+		unlock_settle(ts, fl);
+		if (v == TCP_IN_RESET)
+			reply_reset(ip, &seg);
+		if (v != TCP_IN_TW_SYN) {
+			netbuf_free(nb);
+			return;
+		}
+	}
+	no_conn(ip, &seg, tw_iss);
+	netbuf_free(nb);
+}
+
+/* An ICMP error about a segment we sent: unreachable ports and hosts end
+ * a connection still in SYN-SENT (as Linux's tcp_v4_err: ECONNREFUSED,
+ * EHOSTUNREACH); later ones are left to the timers, as Linux does for
+ * soft errors. */
+static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
+{
+	(void)from;
+	if (ic->type != ICMP_DEST_UNREACH)
+		return;
+	struct tcp_sock *ts = lookup(ic->inner.src, ic->inner_sport, ic->inner.dst, ic->inner_dport);
+	if (!ts)
+		return;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	if (ts->conn.state == TCPS_SYN_SENT && ts->s) {
+		ts->s->err = ic->code == ICMP_PORT_UNREACH || ic->code == ICMP_PROT_UNREACH ? ECONNREFUSED :
+			     EHOSTUNREACH;
+		tcp_abort(&ts->conn, time_ns());
+		unix_changed(ts->s);
+	}
+	unlock_settle(ts, fl);
+}
+
+static const struct ipv4_protocol tcp_protocol = { .input = tcp_v4_input, .err = tcp_v4_err };
+
+void tcp_sock_init(void)
+{
+	uint64_t budget = pmm_managed_pages() * PAGE_SIZE / TCP_MEM_SHARE;
+	conns_max = (unsigned)(budget / (TCP_SNDBUF_DEFAULT + TCP_RCVBUF_DEFAULT + sizeof(struct tcp_sock)));
+	if (conns_max < TCP_CONNS_MIN)
+		conns_max = TCP_CONNS_MIN;
+	isn_key.k0 = rdtsc() * 0x9e3779b97f4a7c15ull ^ time_realtime_ns();
+	isn_key.k1 = (rdtsc() << 17) ^ 0x5bd1e995u ^ (uint64_t)&isn_key;
+	struct tcp_cfg cfg = { 0 };
+	tcp_conn_init(&listen_conn, &cfg, &ts_ops);
+	tcp_listen(&listen_conn);
+	ipv4_register_protocol(IPPROTO_TCP, &tcp_protocol);
+}
+
+/* ---- the socket's calls ---------------------------------------------------------- */
+
+static bool nonblocking(const struct file *f, int flags)
+{
+	return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+}
+
+/* A pending error, reported once. */
+static long take_err(struct unix_sock *s)
+{
+	int e = s->err;
+	s->err = 0;
+	return -e;
+}
+
+/* Queue up to n bytes of m (from off) on the connection: how many, or -errno. */
+static long send_some(struct tcp_sock *ts, const struct sock_msg *m, size_t off, size_t n, int flags)
+{
+	char chunk[TCP_COPY_CHUNK];
+	size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+	if (unix_iov_copy_at(m, off, chunk, k, false))
+		return -EFAULT;
+	unsigned tf = ((flags & MSG_OOB) && k == n ? TCP_SEND_OOB : 0) | (flags & MSG_MORE ? TCP_SEND_MORE : 0);
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	long r = tcp_send(&ts->conn, chunk, k, tf, time_ns());
+	unlock_settle(ts, fl);
+	return r;
+}
+
+static long wire_send(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+	size_t total = unix_iov_total(m), done = 0;
+	long err = inet_no_files(m);
+	if (err)
+		return err;
+	if (s->err)
+		return take_err(s);
+	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
+	while (done < total || total == 0) {
+		struct tcp_sock *ts = s->in.tcp;
+		if (!ts)
+			return done ? (long)done : unix_broken_pipe(flags);
+		long r = total ? send_some(ts, m, done, total - done, flags) : 0;
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		if (r == -EPIPE)
+			return done ? (long)done : unix_broken_pipe(flags);
+		if (r < 0 && r != -EAGAIN)
+			return done ? (long)done : r;
+		if (total == 0)
+			return 0;
+		/* Straight from the check to the wait queue: a preemption
+		 * point between them would let the network thread free the
+		 * ring and wake nobody (the kernel lock, held from the check
+		 * to the sleep, keeps it out otherwise). */
+		r = unix_wait(&s->wq, nonblocking(f, flags), deadline);
+		if (r)
+			return done ? (long)done : r;
+		if (done && io_should_stop())
+			break;
+	}
+	return (long)done;
+}
+
+/* Take up to n bytes off the connection into m (at off): how many, 0
+ * at end of stream, or -errno (-EAGAIN: none yet). */
+static long recv_some(struct tcp_sock *ts, struct sock_msg *m, size_t off, size_t n, int flags)
+{
+	char chunk[TCP_COPY_CHUNK];
+	size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	long r = tcp_recv(&ts->conn, chunk, k, flags & MSG_PEEK ? TCP_RECV_PEEK : 0, time_ns());
+	unlock_settle(ts, fl);
+	if (r > 0 && unix_iov_copy_at(m, off, chunk, (size_t)r, true))
+		return -EFAULT;
+	return r;
+}
+
+/* MSG_OOB: the urgent byte. */
+static long recv_oob(struct tcp_sock *ts, struct sock_msg *m, int flags)
+{
+	uint8_t b;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	long r = tcp_recv_oob(&ts->conn, &b, flags & MSG_PEEK);
+	unlock_settle(ts, fl);
+	if (r == 1 && unix_iov_total(m) && unix_iov_copy_at(m, 0, (char *)&b, 1, true))
+		return -EFAULT;
+	return r == 1 && !unix_iov_total(m) ? 0 : r;
+}
+
+static long wire_recv(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+	size_t total = unix_iov_total(m), done = 0;
+	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
+	m->addrlen = 0;
+	while (done < total) {
+		struct tcp_sock *ts = s->in.tcp;
+		if (!ts)
+			return done ? (long)done : 0;
+		if (flags & MSG_OOB)
+			return recv_oob(ts, m, flags);
+		long r = recv_some(ts, m, done, total - done, flags);
+		if (r > 0) {
+			done += (size_t)r;
+			if (!(flags & MSG_WAITALL) || (flags & MSG_PEEK))
+				break;
+			continue;
+		}
+		if (r == 0 && !done && s->err)
+			return take_err(s); /* a reset ended it: ECONNRESET once, as Linux */
+		if (r == 0)
+			break; /* end of stream */
+		if (r != -EAGAIN)
+			return done ? (long)done : (s->err ? take_err(s) : r);
+		if (s->err)
+			return done ? (long)done : take_err(s);
+		r = unix_wait(&s->wq, nonblocking(f, flags), deadline); /* no yield first: see wire_send */
+		if (r)
+			return done ? (long)done : r;
+		if (done && io_should_stop())
+			break;
+	}
+	return (long)done;
+}
+
+static int wire_shutdown(struct file *f, int how)
+{
+	struct unix_sock *s = unix_sock(f);
+	struct tcp_sock *ts = s->in.tcp;
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	if (!ts)
+		return -ENOTCONN;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	int err = tcp_shutdown(&ts->conn, how, time_ns());
+	unlock_settle(ts, fl);
+	if (!err) {
+		s->shutdown |= (unsigned)how + 1;
+		unix_changed(s);
+	}
+	return err;
+}
+
+static unsigned wire_poll(const struct unix_sock *s)
+{
+	const struct tcp_sock *ts = s->in.tcp;
+	unsigned mask = s->err ? POLLERR : 0;
+	if (!ts)
+		return mask | POLLIN | POLLRDHUP | POLLHUP | POLLOUT;
+	const struct tcp_conn *c = &ts->conn;
+	if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECV)
+		return mask;
+	if (c->state == TCPS_CLOSE)
+		return mask | POLLIN | POLLRDHUP | POLLHUP | (c->snd_shut ? POLLOUT : 0);
+	if (tcp_recv_avail(c) || c->fin_rcvd)
+		mask |= POLLIN | POLLRDNORM;
+	if (c->fin_rcvd || c->rcv_shut)
+		mask |= POLLRDHUP;
+	if (c->urg == TCP_URG_VALID)
+		mask |= POLLPRI;
+	if (!c->snd_shut && tcp_send_space(c) >= TCP_SNDBUF_DEFAULT / 3)
+		mask |= POLLOUT | POLLWRNORM;
+	if (c->snd_shut && c->fin_rcvd)
+		mask |= POLLHUP;
+	return mask;
+}
+
+static int wire_connect(struct file *f, const struct sockaddr_un *a, size_t len)
+{
+	struct unix_sock *s = unix_sock(f);
+	struct inet_name d;
+	int err = inet_addr_in(s, a, len, false, &d);
+	if (err)
+		return err;
+	if (s->in.connecting)
+		return (f->flags & O_NONBLOCK) ? -EALREADY : wait_connected(f, s);
+	return s->in.tcp && s->in.tcp->conn.state != TCPS_CLOSE ? -EISCONN : -ECONNABORTED;
+}
+
+static int wire_listen(struct file *f, int backlog)
+{
+	(void)f;
+	(void)backlog;
+	return -EINVAL;
+}
+
+static void wire_release(struct unix_sock *s)
+{
+	ts_detach(s, false);
+	inet_release(s);
+}
+
+static void wire_embryo_drop(struct unix_sock *e)
+{
+	ts_detach(e, true);
+}
+
+const struct sock_proto tcp_wire_proto = {
+	.bind = inet_bind,
+	.connect = wire_connect,
+	.listen = wire_listen,
+	.getname = inet_getname,
+	.sendmsg = wire_send,
+	.recvmsg = wire_recv,
+	.shutdown = wire_shutdown,
+	.release = wire_release,
+	.poll = wire_poll,
+	.embryo_drop = wire_embryo_drop,
+};
+
+void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), void *ctx)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	for (const struct tcp_sock *ts = table; ts; ts = ts->next) {
+		struct tcp_sock_view v = { ts->laddr, ts->raddr, ts->lport, ts->rport, ts->conn.state,
+					   ts->conn.snd.len, tcp_recv_avail(&ts->conn),
+					   ts->s ? ts->s->ino : 0, ts->conn.retransmits };
+		fn(&v, ctx);
+	}
+	spin_unlock_irqrestore(&table_lock, fl);
+}
+
+void tcp_sock_set_nodelay(struct unix_sock *s, bool on)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	if (!ts)
+		return;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	tcp_set_nodelay(&ts->conn, on, time_ns());
+	unlock_settle(ts, fl);
+}

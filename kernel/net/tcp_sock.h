@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* TCP sockets to and from other hosts: the engine (net/tcp.h) under the AF_INET socket chassis, its segments through IPv4, one kernel timer per connection. */
+#ifndef KESTREL_NET_TCP_SOCK_H
+#define KESTREL_NET_TCP_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct file;
+struct sockaddr_un;
+struct unix_sock;
+
+/* IPPROTO_TCP's handlers registered with IPv4, the ISN key drawn. Boot time. */
+void tcp_sock_init(void);
+/* The network thread's turn: run the timers that came due. */
+void tcp_sock_run_timers(void);
+/* connect() of AF_INET stream socket f to d, another host (net/inet.c's
+ * TCP calls it when inet_wire_dest says so): the socket becomes a TCP
+ * connection over IPv4. 0 (connected), -EINPROGRESS (nonblocking),
+ * -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH, -ERESTARTSYS, -ENOMEM... */
+int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port);
+/* TCP_NODELAY set on s: its connection over IPv4, if it has one, follows
+ * (turning it on sends what Nagle held). */
+void tcp_sock_set_nodelay(struct unix_sock *s, bool on);
+/* What /proc/net/tcp shows of a connection over IPv4 (host order). */
+struct tcp_sock_view {
+	uint32_t laddr, raddr;
+	uint16_t lport, rport;
+	int state;                 /* Linux's TCP_* numbers */
+	uint32_t tx_queue, rx_queue;
+	uint64_t inode;            /* its socket's, 0 once the program let go */
+	uint8_t retransmits;
+};
+/* fn on each connection, table_lock held (fn must not call back here). */
+void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), void *ctx);
+
+/* Counters of /proc/net/snmp's Tcp: line. */
+struct tcp_mib {
+	uint64_t active_opens, passive_opens, attempt_fails, estab_resets, curr_estab,
+		in_segs, out_segs, retrans_segs, in_errs, out_rsts, in_csum_errors;
+};
+extern struct tcp_mib tcp_mib;
+
+#endif

@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: MIT
+// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, and an address added and removed on lo.
+#define _GNU_SOURCE
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * As Linux 6.1 answers a NETLINK_ROUTE socket (netlink(7), rtnetlink(7)):
+ * what glibc's and musl's getifaddrs/if_nameindex, busybox ip and
+ * iproute2 send. The build machine's lo (127.0.0.1/8, up) is the only
+ * interface these checks count on; a host with more interfaces, IPv6 or
+ * other routes passes too. The checks that add addresses and routes need
+ * CAP_NET_ADMIN and skip without it; on Linux they work in a network
+ * namespace of their own (Kestrel has none: unshare says EINVAL, and they
+ * clean up after themselves).
+ *
+ * musl has no <linux/netlink.h>: the ABI is spelled out here, on
+ * purpose apart from the kernel's own headers.
+ */
+#define NETLINK_ROUTE_ 0
+#define SOL_NETLINK_ 270
+#define NETLINK_EXT_ACK_ 11
+#define NETLINK_GET_STRICT_CHK_ 12
+#define NETLINK_CAP_ACK_ 10
+
+struct nlhdr { uint32_t len; uint16_t type, flags; uint32_t seq, pid; };
+struct nl_sa { uint16_t family, pad; uint32_t pid, groups; };
+struct rta { uint16_t len, type; };
+struct ifinfo { uint8_t family, pad; uint16_t type; int32_t index; uint32_t flags, change; };
+struct ifa_msg { uint8_t family, prefixlen, flags, scope; uint32_t index; };
+struct rtm { uint8_t family, dst_len, src_len, tos, table, protocol, scope, type; uint32_t flags; };
+
+#define NLMSG_NOOP_ 1
+#define NLMSG_ERROR_ 2
+#define NLMSG_DONE_ 3
+#define F_REQUEST 0x1
+#define F_MULTI 0x2
+#define F_ACK 0x4
+#define F_DUMP 0x300
+#define F_REPLACE 0x100
+#define F_EXCL 0x200
+#define F_CREATE 0x400
+#define F_CAPPED 0x100
+#define F_ACK_TLVS 0x200
+#define RTM_NEWLINK_ 16
+#define RTM_GETLINK_ 18
+#define RTM_SETLINK_ 19
+#define RTM_NEWADDR_ 20
+#define RTM_DELADDR_ 21
+#define RTM_GETADDR_ 22
+#define RTM_NEWROUTE_ 24
+#define RTM_DELROUTE_ 25
+#define RTM_GETROUTE_ 26
+#define RTM_GETNEIGH_ 30
+#define IFLA_ADDRESS_ 1
+#define IFLA_IFNAME_ 3
+#define IFLA_MTU_ 4
+#define IFLA_QDISC_ 6
+#define IFLA_STATS_ 7
+#define IFLA_TXQLEN_ 13
+#define IFLA_OPERSTATE_ 16
+#define IFLA_STATS64_ 23
+#define IFA_ADDRESS_ 1
+#define IFA_LOCAL_ 2
+#define IFA_LABEL_ 3
+#define IFA_CACHEINFO_ 6
+#define RTA_DST_ 1
+#define RTA_OIF_ 4
+#define RTA_TABLE_ 15
+#define ARPHRD_LOOPBACK_ 772
+#define IFF_LOWER_UP_ 0x10000
+#define RT_SCOPE_HOST_ 254
+#define RTN_LOCAL_ 2
+#define RTM_F_CLONED_ 0x200
+#define NL_BUF 32768
+#define ALIGN4(n) (((n) + 3u) & ~3u)
+
+static unsigned char rbuf[NL_BUF];
+static uint32_t seq_no = 1000;
+
+/* A NETLINK_ROUTE socket bound to an automatic port id: the fd, or -1. */
+static int nl_open(void)
+{
+	struct nl_sa sa = { AF_NETLINK, 0, 0, 0 };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE_);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A request being built: header, fixed part, attributes. */
+struct req { unsigned char b[512]; size_t len; };
+
+static void req_init(struct req *r, uint16_t type, uint16_t flags, const void *fixed, size_t flen)
+{
+	struct nlhdr h = { 0, type, flags, ++seq_no, 0 };
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->b, &h, sizeof(h));
+	memcpy(r->b + sizeof(h), fixed, flen);
+	r->len = sizeof(h) + ALIGN4(flen);
+	((struct nlhdr *)r->b)->len = (uint32_t)(sizeof(h) + flen);
+}
+
+static void req_attr(struct req *r, uint16_t type, const void *data, size_t n)
+{
+	struct rta a = { (uint16_t)(sizeof(a) + n), type };
+
+	memcpy(r->b + r->len, &a, sizeof(a));
+	memcpy(r->b + r->len + sizeof(a), data, n);
+	r->len += ALIGN4(sizeof(a) + n);
+	((struct nlhdr *)r->b)->len = (uint32_t)r->len;
+}
+
+static uint32_t req_seq(const struct req *r)
+{
+	return ((const struct nlhdr *)r->b)->seq;
+}
+
+static long req_send(int fd, const struct req *r)
+{
+	struct nl_sa to = { AF_NETLINK, 0, 0, 0 };
+
+	return sendto(fd, r->b, ((const struct nlhdr *)r->b)->len, 0, (struct sockaddr *)&to, sizeof(to));
+}
+
+/* One datagram into rbuf (MSG_DONTWAIT: the kernel answers before the
+ * send returns). Its length, or -1. */
+static long nl_read(int fd)
+{
+	return recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+}
+
+/* The first message of rbuf's datagram of n bytes, checked whole. */
+static const struct nlhdr *first_msg(long n)
+{
+	const struct nlhdr *h = (const struct nlhdr *)rbuf;
+
+	return n >= (long)sizeof(*h) && h->len >= sizeof(*h) && h->len <= (uint32_t)n ? h : NULL;
+}
+
+/* The attribute of type in message h after its fixed part of flen bytes, or NULL. */
+static const struct rta *find_attr(const struct nlhdr *h, size_t flen, uint16_t type)
+{
+	size_t off = sizeof(*h) + ALIGN4(flen);
+
+	while (off + sizeof(struct rta) <= h->len) {
+		const struct rta *a = (const struct rta *)((const char *)h + off);
+		if (a->len < sizeof(*a) || off + a->len > h->len)
+			return NULL;
+		if ((a->type & 0x3fff) == type)
+			return a;
+		off += ALIGN4(a->len);
+	}
+	return NULL;
+}
+
+static const void *rta_data(const struct rta *a) { return a + 1; }
+static size_t rta_len(const struct rta *a) { return a->len - sizeof(*a); }
+
+static uint32_t rta_u32(const struct rta *a)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, rta_data(a), rta_len(a) < 4 ? rta_len(a) : 4);
+	return v;
+}
+
+/* Read one answer that must be an NLMSG_ERROR for seq: its error (0 an
+ * ack), or 1 when something else came (why in c_why). */
+static int read_error(int fd, uint32_t seq, const struct nlhdr **out)
+{
+	long n = nl_read(fd);
+	const struct nlhdr *h = first_msg(n);
+
+	if (!h) {
+		fail("no answer (%ld, %s)", n, errname(errno));
+		return 1;
+	}
+	if (h->type != NLMSG_ERROR_ || h->seq != seq || h->len < sizeof(*h) + 4 + sizeof(*h)) {
+		fail("want NLMSG_ERROR for seq %u, got type %u seq %u len %u", seq, h->type, h->seq, h->len);
+		return 1;
+	}
+	if (out)
+		*out = h;
+	int32_t e;
+	memcpy(&e, h + 1, sizeof(e));
+	return e;
+}
+
+/* Each message of a dump, datagram by datagram, to fn, until NLMSG_DONE
+ * (whose int error goes to *done_err). CHECK_OK or a failure. */
+static int read_dump(int fd, uint32_t seq, int (*fn)(const struct nlhdr *, void *), void *arg, int *done_err)
+{
+	for (int datagrams = 0; datagrams < 1000; datagrams++) {
+		long n = nl_read(fd);
+		if (n <= 0)
+			return fail("dump: recv %ld (%s) before NLMSG_DONE", n, errname(errno));
+		for (long off = 0; off + (long)sizeof(struct nlhdr) <= n;) {
+			const struct nlhdr *h = (const struct nlhdr *)(rbuf + off);
+			if (h->len < sizeof(*h) || off + (long)h->len > n)
+				return fail("dump: a message of %u bytes at %ld of %ld", h->len, off, n);
+			if (h->seq != seq || !(h->flags & F_MULTI))
+				return fail("dump: type %u seq %u flags %#x (want seq %u, NLM_F_MULTI)",
+					    h->type, h->seq, h->flags, seq);
+			if (h->type == NLMSG_DONE_) {
+				if (h->len < sizeof(*h) + 4)
+					return fail("NLMSG_DONE of %u bytes", h->len);
+				memcpy(done_err, h + 1, sizeof(*done_err));
+				return off + (long)ALIGN4(h->len) == n ? CHECK_OK : fail("bytes after NLMSG_DONE");
+			}
+			if (h->type == NLMSG_ERROR_)
+				return fail("dump answered NLMSG_ERROR");
+			int r = fn(h, arg);
+			if (r != CHECK_OK)
+				return r;
+			off += ALIGN4(h->len);
+		}
+	}
+	return fail("dump: no NLMSG_DONE after 1000 datagrams");
+}
+
+/* ---- sockets ------------------------------------------------------------------------- */
+
+static int check_socket(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE_), r;
+
+	if (fd < 0)
+		return fail("socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE): %s", errname(errno));
+	close(fd);
+	errno = 0;
+	if ((r = want_err("socket(SOCK_STREAM)", socket(AF_NETLINK, SOCK_STREAM, 0), ESOCKTNOSUPPORT)))
+		return r;
+	errno = 0;
+	if ((r = want_err("socket(protocol 32)", socket(AF_NETLINK, SOCK_RAW, 32), EPROTONOSUPPORT)))
+		return r;
+	errno = 0;
+	if ((r = want_err("socket(protocol -1)", socket(AF_NETLINK, SOCK_RAW, -1), EPROTONOSUPPORT)))
+		return r;
+	int type = 0;
+	socklen_t len = sizeof(type);
+	fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE_);
+	r = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	int dom = 0;
+	len = sizeof(dom);
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len);
+	close(fd);
+	if (r || type != SOCK_RAW || dom != AF_NETLINK)
+		return fail("SO_TYPE %d SO_DOMAIN %d, want SOCK_RAW, AF_NETLINK", type, dom);
+	return CHECK_OK;
+}
+
+/* Port ids: autobind gives the process id, then a negative one; a taken
+ * id is EADDRINUSE; a bound socket rebinds only to its own id. */
+static int check_bind(void)
+{
+	int a = nl_open(), b = nl_open(), c = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE_), r = CHECK_OK;
+	struct nl_sa sa = { 0 }, sb = { 0 };
+	socklen_t la = sizeof(sa), lb = sizeof(sb);
+
+	if (a < 0 || b < 0 || c < 0)
+		r = fail("socket/bind: %s", errname(errno));
+	else if (getsockname(a, (struct sockaddr *)&sa, &la) || getsockname(b, (struct sockaddr *)&sb, &lb))
+		r = fail("getsockname: %s", errname(errno));
+	else if (la != 12 || sa.family != AF_NETLINK || sa.pid != (uint32_t)getpid())
+		r = fail("first autobind: len %u family %u pid %u, want 12, AF_NETLINK, %d", la, sa.family,
+			 sa.pid, getpid());
+	else if ((int32_t)sb.pid >= -4096)
+		r = fail("second autobind: pid %d, want below -4096", (int32_t)sb.pid);
+	if (r == CHECK_OK) {
+		struct nl_sa taken = { AF_NETLINK, 0, sa.pid, 0 }, other = { AF_NETLINK, 0, 12345, 0 };
+		errno = 0;
+		r = want_err("bind to a taken port id", bind(c, (struct sockaddr *)&taken, sizeof(taken)), EADDRINUSE);
+		errno = 0;
+		if (!r)
+			r = want_err("rebind to another id", bind(a, (struct sockaddr *)&other, sizeof(other)), EINVAL);
+		errno = 0;
+		if (!r)
+			r = want_err("bind with 8 bytes", bind(c, (struct sockaddr *)&other, 8), EINVAL);
+		other.family = AF_UNIX;
+		errno = 0;
+		if (!r)
+			r = want_err("bind AF_UNIX", bind(c, (struct sockaddr *)&other, sizeof(other)), EINVAL);
+		if (!r)
+			r = want_eq("rebind to its own id", bind(a, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	}
+	close(a);
+	close(b);
+	close(c);
+	return r;
+}
+
+/* ---- getifaddrs, if_nameindex -------------------------------------------------------------- */
+
+static int check_getifaddrs(void)
+{
+	struct ifaddrs *list, *i;
+	int inet = 0, packet = 0;
+
+	if (getifaddrs(&list) != 0)
+		return fail("getifaddrs: %s", errname(errno));
+	for (i = list; i; i = i->ifa_next) {
+		if (strcmp(i->ifa_name, "lo") != 0 || !i->ifa_addr)
+			continue;
+		if (!(i->ifa_flags & IFF_UP) || !(i->ifa_flags & IFF_LOOPBACK))
+			inet = -1;
+		if (i->ifa_addr->sa_family == AF_PACKET)
+			packet++;
+		if (i->ifa_addr->sa_family == AF_INET && i->ifa_netmask &&
+		    ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
+		    ((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr == htonl(0xff000000u) && inet >= 0)
+			inet++;
+	}
+	freeifaddrs(list);
+	if (inet != 1 || packet != 1)
+		return fail("lo: %d AF_INET 127.0.0.1/8 entries (flags ok: %s), %d AF_PACKET, want 1 and 1",
+			    inet < 0 ? 0 : inet, inet < 0 ? "no" : "yes", packet);
+	return CHECK_OK;
+}
+
+static int check_if_names(void)
+{
+	struct if_nameindex *ni = if_nameindex(), *p;
+	char name[IF_NAMESIZE] = "";
+	int found = 0;
+
+	if (!ni)
+		return fail("if_nameindex: %s", errname(errno));
+	for (p = ni; p->if_index; p++)
+		found += p->if_index == 1 && strcmp(p->if_name, "lo") == 0;
+	if_freenameindex(ni);
+	if (found != 1)
+		return fail("if_nameindex has no {1, \"lo\"}");
+	if (if_nametoindex("lo") != 1)
+		return fail("if_nametoindex(\"lo\") = %u, want 1 (%s)", if_nametoindex("lo"), errname(errno));
+	if (!if_indextoname(1, name) || strcmp(name, "lo") != 0)
+		return fail("if_indextoname(1) = \"%s\" (%s), want lo", name, errname(errno));
+	return CHECK_OK;
+}
+
+/* ---- links ---------------------------------------------------------------------------------- */
+
+struct link_seen { int lo, bad; char why[160]; };
+
+/* lo's RTM_NEWLINK, attribute by attribute. */
+static int see_link(const struct nlhdr *h, void *arg)
+{
+	struct link_seen *s = arg;
+	const struct ifinfo *ifi = (const struct ifinfo *)(h + 1);
+	const struct rta *name = find_attr(h, sizeof(*ifi), IFLA_IFNAME_);
+
+	if (h->type != RTM_NEWLINK_ || h->len < sizeof(*h) + sizeof(*ifi) || !name)
+		return fail("a link message of type %u, %u bytes, %s IFLA_IFNAME", h->type, h->len,
+			    name ? "with" : "without");
+	if (strcmp(rta_data(name), "lo") != 0)
+		return CHECK_OK;
+	s->lo++;
+	const struct rta *mtu = find_attr(h, sizeof(*ifi), IFLA_MTU_), *q = find_attr(h, sizeof(*ifi), IFLA_QDISC_);
+	const struct rta *addr = find_attr(h, sizeof(*ifi), IFLA_ADDRESS_);
+	const struct rta *st64 = find_attr(h, sizeof(*ifi), IFLA_STATS64_), *st = find_attr(h, sizeof(*ifi), IFLA_STATS_);
+	const struct rta *op = find_attr(h, sizeof(*ifi), IFLA_OPERSTATE_), *txq = find_attr(h, sizeof(*ifi), IFLA_TXQLEN_);
+	uint32_t want = IFF_UP | IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP_;
+	if (ifi->index != 1 || ifi->type != ARPHRD_LOOPBACK_ || (ifi->flags & want) != want)
+		return fail("lo: index %d type %u flags %#x", ifi->index, ifi->type, ifi->flags);
+	if (!mtu || rta_u32(mtu) != 65536 || !q || strcmp(rta_data(q), "noqueue") || !addr || rta_len(addr) != 6)
+		return fail("lo: mtu %u, qdisc %s, address of %zu bytes", mtu ? rta_u32(mtu) : 0,
+			    q ? (const char *)rta_data(q) : "none", addr ? rta_len(addr) : 0);
+	if (!st64 || rta_len(st64) < 192 || !st || rta_len(st) < 92 || !op || !txq)
+		return fail("lo: IFLA_STATS64 %zu bytes, IFLA_STATS %zu, operstate %s, txqlen %s",
+			    st64 ? rta_len(st64) : 0, st ? rta_len(st) : 0, op ? "yes" : "no", txq ? "yes" : "no");
+	return CHECK_OK;
+}
+
+/* A raw RTM_GETLINK dump (as getifaddrs sends it: a struct rtgenmsg), parsed by hand. */
+static int check_link_dump(void)
+{
+	int fd = nl_open(), err = -1, r;
+	struct link_seen s = { 0 };
+	struct req q;
+	uint8_t family = AF_PACKET;
+	struct nl_sa me = { 0 }, from = { 0 };
+	socklen_t len = sizeof(me), flen = sizeof(from);
+
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	getsockname(fd, (struct sockaddr *)&me, &len);
+	req_init(&q, RTM_GETLINK_, F_REQUEST | F_DUMP, &family, 1);
+	if (req_send(fd, &q) != (long)((struct nlhdr *)q.b)->len)
+		r = fail("send: %s", errname(errno));
+	else if (recvfrom(fd, rbuf, sizeof(rbuf), MSG_PEEK | MSG_DONTWAIT, (struct sockaddr *)&from, &flen) <= 0 ||
+		 flen != sizeof(from) || from.family != AF_NETLINK || from.pid != 0)
+		r = fail("the answer's sender: len %u family %u pid %u, want 12, AF_NETLINK, 0", flen,
+			 from.family, from.pid);
+	else if (((struct nlhdr *)rbuf)->pid != me.pid)
+		r = fail("nlmsg_pid %u, want the socket's %u", ((struct nlhdr *)rbuf)->pid, me.pid);
+	else if ((r = read_dump(fd, req_seq(&q), see_link, &s, &err)) == CHECK_OK && (err || s.lo != 1))
+		r = fail("NLMSG_DONE error %d, %d lo messages", err, s.lo);
+	close(fd);
+	return r;
+}
+
+/* RTM_GETLINK of one link: by index, by name, an unknown one (ENODEV),
+ * and with NLM_F_ACK the answer then an acknowledgment. */
+static int check_link_get(void)
+{
+	int fd = nl_open(), r = CHECK_OK;
+	struct ifinfo ifi = { .index = 1 };
+	struct req q;
+	struct link_seen s = { 0 };
+
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	req_init(&q, RTM_GETLINK_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+	req_send(fd, &q);
+	long n = nl_read(fd);
+	const struct nlhdr *h = first_msg(n);
+	if (!h || h->type != RTM_NEWLINK_ || h->flags != 0 || h->seq != req_seq(&q) || h->len != n)
+		r = fail("by index: %ld bytes, type %u flags %#x", n, h ? h->type : 0, h ? h->flags : 0);
+	else if ((r = see_link(h, &s)) == CHECK_OK) {
+		const struct nlhdr *e;
+		int err = read_error(fd, req_seq(&q), &e);
+		if (err == 1)
+			r = CHECK_FAIL;
+		else if (err || e->len != 36 || e->flags != F_CAPPED)
+			r = fail("ack: error %d len %u flags %#x, want 0, 36, NLM_F_CAPPED", err, e->len, e->flags);
+	}
+	ifi.index = 0;
+	req_init(&q, RTM_GETLINK_, F_REQUEST, &ifi, sizeof(ifi));
+	req_attr(&q, IFLA_IFNAME_, "lo", 3);
+	req_send(fd, &q);
+	n = nl_read(fd);
+	h = first_msg(n);
+	if (r == CHECK_OK && (!h || h->type != RTM_NEWLINK_ || ((const struct ifinfo *)(h + 1))->index != 1))
+		r = fail("by name: type %u", h ? h->type : 0);
+	ifi.index = 99999;
+	req_init(&q, RTM_GETLINK_, F_REQUEST, &ifi, sizeof(ifi));
+	req_send(fd, &q);
+	const struct nlhdr *e;
+	int err = read_error(fd, req_seq(&q), &e);
+	if (r == CHECK_OK && err == 1)
+		r = CHECK_FAIL;
+	else if (r == CHECK_OK && (err != -ENODEV || e->len != 16 + 4 + q.len ||
+				   memcmp((const char *)(e + 1) + 4, q.b, q.len)))
+		r = fail("unknown index: error %d len %u, want -ENODEV and the whole request", err, e->len);
+	close(fd);
+	return r;
+}
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
+/* Send q and want NLMSG_ERROR err for it. */
+static int want_nlerr(int fd, const struct req *q, int want, const char *what)
+{
+	if (req_send(fd, q) < 0)
+		return fail("%s: send: %s", what, errname(errno));
+	int err = read_error(fd, req_seq(q), NULL);
+	if (err == 1)
+		return CHECK_FAIL;
+	return err == want ? CHECK_OK : fail("%s: error %d, want %d", what, err, want);
+}
+
+/* Bad requests: an unknown type, a GET no family answers, a short
+ * header, a value too short; what Linux drops without a word. */
+static int check_errors(void)
+{
+	int fd = nl_open(), r;
+	struct ifinfo ifi = { 0 };
+	struct ifa_msg ifa = { .family = AF_INET };
+	struct req q;
+
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	req_init(&q, 0x7ff, F_REQUEST, &ifi, sizeof(ifi));
+	r = want_nlerr(fd, &q, -EOPNOTSUPP, "type 0x7ff");
+	req_init(&q, RTM_GETADDR_, F_REQUEST, &ifa, sizeof(ifa));
+	if (!r)
+		r = want_nlerr(fd, &q, -EOPNOTSUPP, "RTM_GETADDR without NLM_F_DUMP");
+	req_init(&q, RTM_GETLINK_, F_REQUEST | F_ACK, &ifi, 1);
+	if (!r)
+		r = want_nlerr(fd, &q, -EINVAL, "RTM_GETLINK with a 1-byte header");
+	ifi.index = 1;
+	req_init(&q, RTM_GETLINK_, F_REQUEST, &ifi, sizeof(ifi));
+	req_attr(&q, IFLA_IFNAME_, "lo", 3);
+	uint16_t short_mtu = 1;
+	req_attr(&q, IFLA_MTU_, &short_mtu, sizeof(short_mtu));
+	if (!r)
+		r = want_nlerr(fd, &q, -ERANGE, "IFLA_MTU of 2 bytes");
+	/* control messages and non-requests: only the asked-for ack */
+	req_init(&q, NLMSG_NOOP_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+	if (!r)
+		r = want_nlerr(fd, &q, 0, "NLMSG_NOOP with NLM_F_ACK");
+	req_init(&q, RTM_GETLINK_, 0, &ifi, sizeof(ifi));
+	if (!r && req_send(fd, &q) < 0)
+		r = fail("send: %s", errname(errno));
+	/* a length beyond the send: dropped whole, the send still succeeds */
+	req_init(&q, RTM_GETLINK_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+	((struct nlhdr *)q.b)->len = 4000;
+	if (!r && send(fd, q.b, q.len, 0) != (long)q.len)
+		r = fail("send of a lying header: %s", errname(errno));
+	errno = 0;
+	if (!r)
+		r = want_err("recv after them", nl_read(fd), EAGAIN);
+	errno = 0;
+	if (!r)
+		r = want_err("an empty send", send(fd, q.b, 0, 0), ENODATA);
+	close(fd);
+	return r;
+}
+
+/* Changes need CAP_NET_ADMIN: EPERM for a process without it. */
+static int check_eperm(void)
+{
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0) {
+		struct ifa_msg ifa = { AF_INET, 8, 0, RT_SCOPE_HOST_, 1 };
+		uint32_t a = htonl(0x7f000002);
+		struct req q;
+		if (setresuid(65534, 65534, 65534) != 0)
+			_exit(3);
+		int fd = nl_open();
+		req_init(&q, RTM_NEWADDR_, F_REQUEST | F_ACK | F_CREATE | F_EXCL, &ifa, sizeof(ifa));
+		req_attr(&q, IFA_LOCAL_, &a, 4);
+		_exit(fd >= 0 && want_nlerr(fd, &q, -EPERM, "RTM_NEWADDR as nobody") == CHECK_OK ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return fail("fork: %s", errname(errno));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 3)
+		return skip("cannot become nobody");
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? CHECK_OK : fail("RTM_NEWADDR as nobody: not EPERM (status %#x)", st);
+}
+
+/* ---- truncated reads, readiness ----------------------------------------------------------- */
+
+static int ignore_msg(const struct nlhdr *h, void *arg)
+{
+	(void)h;
+	(void)arg;
+	return CHECK_OK;
+}
+
+/* A dump read through a small buffer: MSG_PEEK|MSG_TRUNC tells the
+ * datagram's length, a short read is cut (MSG_TRUNC), and the dump goes
+ * on to NLMSG_DONE. */
+static int check_trunc(void)
+{
+	int fd = nl_open(), r = CHECK_OK, err = -1;
+	uint8_t family = AF_UNSPEC;
+	struct req q;
+	char small[32];
+	struct iovec v = { small, sizeof(small) };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	req_init(&q, RTM_GETLINK_, F_REQUEST | F_DUMP, &family, 1);
+	req_send(fd, &q);
+	long whole = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+		r = fail("poll: revents %#x, want POLLIN", p.revents);
+	else if (whole <= (long)sizeof(small))
+		r = fail("MSG_PEEK|MSG_TRUNC: %ld (%s), want the datagram's length", whole, errname(errno));
+	else if (recvmsg(fd, &m, MSG_DONTWAIT) != (long)sizeof(small) || !(m.msg_flags & MSG_TRUNC))
+		r = fail("a 32-byte read: flags %#x, want MSG_TRUNC", m.msg_flags);
+	else if (((struct nlhdr *)small)->type != RTM_NEWLINK_)
+		r = fail("the cut datagram began with type %u", ((struct nlhdr *)small)->type);
+	else if ((r = read_dump(fd, req_seq(&q), ignore_msg, NULL, &err)) == CHECK_OK && err)
+		r = fail("NLMSG_DONE error %d", err);
+	p.revents = 0;
+	if (r == CHECK_OK && poll(&p, 1, 0) != 0)
+		r = fail("poll after the dump: revents %#x, want none", p.revents);
+	close(fd);
+	return r;
+}
+
+/* ---- strict checking, options ------------------------------------------------------------ */
+
+/* With NETLINK_GET_STRICT_CHK a link dump filtered by index is refused
+ * in its NLMSG_DONE (with the reason, under NETLINK_EXT_ACK). */
+static int check_strict(void)
+{
+	int fd = nl_open(), one = 1, v = 0, r;
+	socklen_t len = sizeof(v);
+	struct ifinfo ifi = { .index = 1 };
+	struct req q;
+
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	if (setsockopt(fd, SOL_NETLINK_, NETLINK_GET_STRICT_CHK_, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_NETLINK_, NETLINK_EXT_ACK_, &one, sizeof(one)) ||
+	    getsockopt(fd, SOL_NETLINK_, NETLINK_EXT_ACK_, &v, &len) || v != 1) {
+		close(fd);
+		return fail("NETLINK_GET_STRICT_CHK/NETLINK_EXT_ACK: %s, read back %d", errname(errno), v);
+	}
+	errno = 0;
+	r = want_err("an unknown SOL_NETLINK option", setsockopt(fd, SOL_NETLINK_, 99, &one, sizeof(one)), ENOPROTOOPT);
+	req_init(&q, RTM_GETLINK_, F_REQUEST | F_DUMP, &ifi, sizeof(ifi));
+	req_send(fd, &q);
+	long n = nl_read(fd);
+	const struct nlhdr *h = first_msg(n);
+	int32_t err = 0;
+	if (h)
+		memcpy(&err, h + 1, sizeof(err));
+	if (!r && (!h || h->type != NLMSG_DONE_ || err != -EINVAL || !(h->flags & F_ACK_TLVS)))
+		r = fail("strict link dump by index: type %u error %d flags %#x, want NLMSG_DONE -EINVAL with TLVs",
+			 h ? h->type : 0, err, h ? h->flags : 0);
+	close(fd);
+	return r;
+}
+
+static int check_rcvbuf(void)
+{
+	int fd = nl_open(), v = 65536, got = 0;
+	socklen_t len = sizeof(got);
+
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	int r = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) ||
+		getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len);
+	close(fd);
+	if (r || got != 2 * v)
+		return fail("SO_RCVBUF 65536 reads back %d (%s), want 131072", got, errname(errno));
+	return CHECK_OK;
+}
+
+/* ---- addresses and routes -------------------------------------------------------------------- */
+
+struct addr_seen { uint32_t want; int found, lo_ok; };
+
+static int see_addr(const struct nlhdr *h, void *arg)
+{
+	struct addr_seen *s = arg;
+	const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+	const struct rta *local = find_attr(h, sizeof(*ifa), IFA_LOCAL_);
+	const struct rta *label = find_attr(h, sizeof(*ifa), IFA_LABEL_);
+	const struct rta *ci = find_attr(h, sizeof(*ifa), IFA_CACHEINFO_);
+
+	if (h->type != RTM_NEWADDR_ || ifa->family != AF_INET || !local || !find_attr(h, sizeof(*ifa), IFA_ADDRESS_))
+		return fail("an address message: type %u family %u", h->type, ifa->family);
+	uint32_t a = ntohl(rta_u32(local));
+	if (a == INADDR_LOOPBACK)
+		s->lo_ok = ifa->index == 1 && ifa->prefixlen == 8 && ifa->scope == RT_SCOPE_HOST_ && label &&
+			   !strcmp(rta_data(label), "lo") && ci && rta_len(ci) == 16;
+	if (a == s->want && ifa->index == 1 && ifa->prefixlen == 8)
+		s->found++;
+	return CHECK_OK;
+}
+
+/* Dump AF_INET's addresses: 127.0.0.1/8 as Linux shows it, and how
+ * many times s->want/8 is on lo. */
+static int dump_addrs(int fd, struct addr_seen *s)
+{
+	struct ifa_msg ifa = { .family = AF_INET };
+	struct req q;
+	int err = -1, r;
+
+	s->found = s->lo_ok = 0;
+	req_init(&q, RTM_GETADDR_, F_REQUEST | F_DUMP, &ifa, sizeof(ifa));
+	req_send(fd, &q);
+	if ((r = read_dump(fd, req_seq(&q), see_addr, s, &err)))
+		return r;
+	if (err || !s->lo_ok)
+		return fail("address dump: error %d, 127.0.0.1/8 scope host \"lo\" %s", err, s->lo_ok ? "seen" : "missing");
+	return CHECK_OK;
+}
+
+/* A request to add (or delete) 127.0.0.2/8 on lo. */
+static void addr_req(struct req *q, uint16_t type, uint16_t flags)
+{
+	struct ifa_msg ifa = { AF_INET, 8, 0, RT_SCOPE_HOST_, 1 };
+	uint32_t a = htonl(0x7f000002);
+
+	req_init(q, type, F_REQUEST | F_ACK | flags, &ifa, sizeof(ifa));
+	req_attr(q, IFA_LOCAL_, &a, 4);
+	req_attr(q, IFA_ADDRESS_, &a, 4);
+}
+
+/* Bring lo up in the fresh network namespace Linux gave (RTM_NEWLINK). */
+static int lo_up(int fd)
+{
+	struct ifinfo ifi = { .index = 1, .flags = IFF_UP, .change = IFF_UP };
+	struct req q;
+
+	req_init(&q, RTM_NEWLINK_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+	return want_nlerr(fd, &q, 0, "RTM_NEWLINK lo up");
+}
+
+/* RTM_NEWADDR and RTM_DELADDR of 127.0.0.2/8 on lo, seen by the dump in
+ * between. Linux: in a network namespace of its own, where bringing lo
+ * up gives it 127.0.0.1/8. */
+static int check_addr_roundtrip(void)
+{
+	struct addr_seen s = { 0x7f000002, 0, 0 };
+	struct req q;
+	int fd, r;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if ((own_ns && (r = lo_up(fd))) || (r = dump_addrs(fd, &s)) ||
+	    (s.found && (r = fail("127.0.0.2/8 is on lo already")))) {
+		close(fd);
+		return r;
+	}
+	addr_req(&q, RTM_NEWADDR_, F_CREATE | F_EXCL);
+	r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 127.0.0.2/8");
+	if (!r && !(r = dump_addrs(fd, &s)) && s.found != 1)
+		r = fail("the dump shows 127.0.0.2/8 %d times after RTM_NEWADDR", s.found);
+	addr_req(&q, RTM_NEWADDR_, F_CREATE | F_EXCL);
+	if (!r)
+		r = want_nlerr(fd, &q, -EEXIST, "RTM_NEWADDR again");
+	addr_req(&q, RTM_DELADDR_, 0);
+	int d = want_nlerr(fd, &q, 0, "RTM_DELADDR 127.0.0.2/8");
+	r = r ? r : d;
+	if (!r && !(r = dump_addrs(fd, &s)) && s.found)
+		r = fail("127.0.0.2/8 still dumped after RTM_DELADDR");
+	addr_req(&q, RTM_DELADDR_, 0);
+	if (!r)
+		r = want_nlerr(fd, &q, -EADDRNOTAVAIL, "RTM_DELADDR again");
+	close(fd);
+	return r;
+}
+
+static int see_route(const struct nlhdr *h, void *arg)
+{
+	const struct rtm *rt = (const struct rtm *)(h + 1);
+
+	(void)arg;
+	if (h->type != RTM_NEWROUTE_ || rt->family != AF_INET || !find_attr(h, sizeof(*rt), RTA_TABLE_))
+		return fail("a route message: type %u family %u", h->type, rt->family);
+	return CHECK_OK;
+}
+
+/* The IPv4 route dump (each message with RTA_TABLE) and ip route get 127.0.0.1 (a local
+ * route through lo; its table is main's unless RTM_F_LOOKUP_TABLE asks). */
+static int check_routes(void)
+{
+	int fd = nl_open(), err = -1, r;
+	struct rtm rt = { .family = AF_INET };
+	struct req q;
+	uint32_t dst = htonl(INADDR_LOOPBACK);
+
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	req_init(&q, RTM_GETROUTE_, F_REQUEST | F_DUMP, &rt, sizeof(rt));
+	req_send(fd, &q);
+	if ((r = read_dump(fd, req_seq(&q), see_route, NULL, &err)) == CHECK_OK && err)
+		r = fail("route dump: NLMSG_DONE error %d", err);
+	rt.dst_len = 32;
+	req_init(&q, RTM_GETROUTE_, F_REQUEST, &rt, sizeof(rt));
+	req_attr(&q, RTA_DST_, &dst, 4);
+	req_send(fd, &q);
+	long n = nl_read(fd);
+	const struct nlhdr *h = first_msg(n);
+	const struct rtm *a = h ? (const struct rtm *)(h + 1) : NULL;
+	const struct rta *oif = h ? find_attr(h, sizeof(*a), RTA_OIF_) : NULL;
+	if (!r && (!h || h->type != RTM_NEWROUTE_ || a->type != RTN_LOCAL_ || a->table != 254 ||
+		   !(a->flags & RTM_F_CLONED_) || !oif || rta_u32(oif) != 1))
+		r = fail("ip route get 127.0.0.1: type %u rtm_type %u table %u flags %#x oif %u", h ? h->type : 0,
+			 a ? a->type : 0, a ? a->table : 0, a ? a->flags : 0, oif ? rta_u32(oif) : 0);
+	close(fd);
+	return r;
+}
+
+/* ip neigh (a dump that may be empty) and ip link set lo up (already up: nothing changes). */
+static int check_neigh_setlink(void)
+{
+	int fd = nl_open(), err = -1, r;
+	uint8_t ndm[12] = { AF_INET };
+	struct ifinfo ifi = { .index = 1, .flags = IFF_UP, .change = IFF_UP };
+	struct req q;
+
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	req_init(&q, RTM_GETNEIGH_, F_REQUEST | F_DUMP, ndm, sizeof(ndm));
+	req_send(fd, &q);
+	if ((r = read_dump(fd, req_seq(&q), ignore_msg, NULL, &err)) == CHECK_OK && err)
+		r = fail("neighbour dump: NLMSG_DONE error %d", err);
+	req_init(&q, RTM_SETLINK_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+	if (!r && geteuid() == 0)
+		r = want_nlerr(fd, &q, 0, "RTM_SETLINK lo up");
+	close(fd);
+	return r;
+}
+
+/* ---- a dump over several datagrams ---------------------------------------------------------- */
+
+#define BATCH_ROUTES 62          /* 62 routes of 68 bytes: more than a fresh socket's first batch */
+#define RTA_PRIORITY_ 6
+#define RTA_PREFSRC_ 7
+
+/* RTM_NEWROUTE or RTM_DELROUTE of 198.18.i.0/24 dev lo metric 100+i src 127.0.0.1. */
+static void batch_route(struct req *q, uint16_t type, int i)
+{
+	struct rtm rt = { AF_INET, 24, 0, 0, 254, 4 /* static */, 253 /* link */, 1 /* unicast */, 0 };
+	uint32_t dst = htonl(0xc6120000u | (uint32_t)i << 8), src = htonl(INADDR_LOOPBACK), oif = 1;
+	uint32_t metric = 100 + (uint32_t)i;
+
+	req_init(q, type, F_REQUEST | F_ACK | (type == RTM_NEWROUTE_ ? F_CREATE | F_EXCL : 0), &rt, sizeof(rt));
+	req_attr(q, RTA_DST_, &dst, 4);
+	req_attr(q, RTA_OIF_, &oif, 4);
+	req_attr(q, RTA_PRIORITY_, &metric, 4);
+	req_attr(q, RTA_PREFSRC_, &src, 4);
+}
+
+/* The route dump on a fresh socket (whose first batch is a page or
+ * so): how many datagrams, and how many of our routes. */
+static int count_batches(int *datagrams, int *routes)
+{
+	struct rtm rt = { .family = AF_INET };
+	struct req q;
+	int fd = nl_open(), r = CHECK_OK;
+
+	*datagrams = *routes = 0;
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	req_init(&q, RTM_GETROUTE_, F_REQUEST | F_DUMP, &rt, sizeof(rt));
+	req_send(fd, &q);
+	for (int done = 0; !done && !r;) {
+		long n = nl_read(fd);
+		if (n <= 0)
+			r = fail("route dump: recv %ld (%s) before NLMSG_DONE", n, errname(errno));
+		(*datagrams)++;
+		for (long off = 0; !r && !done && off + 16 <= n; off += ALIGN4(((struct nlhdr *)(rbuf + off))->len)) {
+			const struct nlhdr *h = (const struct nlhdr *)(rbuf + off);
+			const struct rtm *m = (const struct rtm *)(h + 1);
+			const struct rta *d = find_attr(h, sizeof(*m), RTA_DST_);
+			if (h->len < 16 || off + h->len > n)
+				r = fail("route dump: a message of %u bytes", h->len);
+			done = h->type == NLMSG_DONE_;
+			if (!done && d && m->table == 254 && (ntohl(rta_u32(d)) >> 16) == 0xc612)
+				(*routes)++;
+		}
+	}
+	close(fd);
+	return r;
+}
+
+/* Send q and read its NLMSG_ERROR without a word (cleaning up after a failure). */
+static void quiet_request(int fd, const struct req *q)
+{
+	if (req_send(fd, q) > 0)
+		nl_read(fd);
+}
+
+/* Sixty-odd routes on lo make a dump of two datagrams or more; all are
+ * listed once, and removed. Linux: in a network namespace of its own. */
+static int check_dump_batches(void)
+{
+	struct req q;
+	int fd, r = CHECK_OK, added = 0, datagrams = 0, routes = 0;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	for (; !r && added < BATCH_ROUTES; added++) {
+		batch_route(&q, RTM_NEWROUTE_, added);
+		r = want_nlerr(fd, &q, 0, "RTM_NEWROUTE 198.18.x.0/24");
+	}
+	if (!r && !(r = count_batches(&datagrams, &routes)) && (datagrams < 2 || routes != BATCH_ROUTES))
+		r = fail("route dump: %d datagrams, %d of our %d routes", datagrams, routes, BATCH_ROUTES);
+	for (int i = 0; i < added; i++) {
+		batch_route(&q, RTM_DELROUTE_, i);
+		if (r)
+			quiet_request(fd, &q);
+		else
+			r = want_nlerr(fd, &q, 0, "RTM_DELROUTE 198.18.x.0/24");
+	}
+	if (!r)
+		remark("%d datagrams", datagrams);
+	close(fd);
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "socket", check_socket },
+	{ "bind", check_bind },
+	{ "getifaddrs", check_getifaddrs },
+	{ "if-names", check_if_names },
+	{ "link-dump", check_link_dump },
+	{ "link-get", check_link_get },
+	{ "errors", check_errors },
+	{ "eperm", check_eperm },
+	{ "trunc", check_trunc },
+	{ "strict", check_strict },
+	{ "rcvbuf", check_rcvbuf },
+	{ "addr-roundtrip", check_addr_roundtrip },
+	{ "routes", check_routes },
+	{ "neigh-setlink", check_neigh_setlink },
+	{ "dump-batches", check_dump_batches },
+};
+
+int main(int argc, char **argv)
+{
+	c_isolate = 1;
+	return run_checks("conform_netlink", checks, NELEMS(checks), argc, argv);
+}
