@@ -2,7 +2,7 @@
 # Kestrel: build the loader, kernel, rootfs and disk image; run; test.
 #
 #   make          build/BOOTX64.EFI build/kernel.elf build/rootfs.cpio build/kestrel.img
-#   make run      boot it in QEMU+OVMF (serial on this terminal)
+#   make run      boot it in QEMU+OVMF (serial on this terminal); NET=1 adds a NIC
 #   make test     every test; ends with "N passed, N failed"
 #   make debug    QEMU halted with a gdb stub, and gdb with the kernel's symbols
 #
@@ -194,11 +194,24 @@ OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
 QEMU_SB := -global driver=cfi.pflash01,property=secure,value=on
 QEMU_MACHINE := $(QEMU_MACHINE),smm=on
 endif
+# NET=1: a NIC (NIC=virtio-net-pci, e1000, ...) on QEMU's user network, only
+# with restrict=on (the guest reaches no host beyond QEMU's own 10.0.2.2),
+# and ip=dhcp added to the command line. NET_HOSTFWD=P forwards the host's
+# 127.0.0.1:P to the guest's port 80; NET_GUESTFWD=P makes 10.0.2.100:80 in
+# the guest reach the host's 127.0.0.1:P (a server you run there).
+NIC ?= virtio-net-pci
+comma := ,
+ifneq ($(filter-out 0,$(NET)),)
+ifeq ($(findstring ip=,$(CMDLINE)),)
+CMDLINE := $(strip $(CMDLINE) ip=dhcp)
+endif
+QEMU_NET := -device $(NIC),netdev=net0 -netdev user,id=net0,restrict=on$(if $(NET_HOSTFWD),$(comma)hostfwd=tcp:127.0.0.1:$(NET_HOSTFWD)-:80)$(if $(NET_GUESTFWD),$(comma)guestfwd=tcp:10.0.2.100:80-tcp:127.0.0.1:$(NET_GUESTFWD))
+endif
 QEMU_DISPLAY := $(if $(DISPLAY)$(WAYLAND_DISPLAY),,-display none)
 QEMU_ARGS = -machine $(QEMU_MACHINE) -m $(QEMU_MEM) -nodefaults -vga std $(QEMU_SB) \
 	-drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 	-drive if=pflash,format=raw,file=$(B)/run-vars.fd \
-	-drive format=raw,file=$(B)/kestrel.img -serial stdio $(QEMU_DISPLAY) -no-reboot
+	-drive format=raw,file=$(B)/kestrel.img -serial stdio $(QEMU_DISPLAY) -no-reboot $(QEMU_NET)
 
 run: all
 	cp $(OVMF_VARS) $(B)/run-vars.fd

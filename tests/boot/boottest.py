@@ -2678,6 +2678,15 @@ def boot(case, build, outdir, timeout):
         if missing:
             return name, "SKIP " + missing, 0.0
         mkimg_args += debs
+    peer = None
+    if case.get("peer"):
+        # A Linux guest on a wire with Kestrel (tests/boot/netpeer.py, CasePeer);
+        # it boots while the image is made.
+        import netpeer
+        try:
+            peer = netpeer.CasePeer.start_for(case, case_build, outdir)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+            return name, f"SKIP no Linux peer: {e}", 0.0
     run([os.path.join(TOP, "tools/mkimg.sh"), "--build", case_build, "-o", img,
          "--rootfs", os.path.join(build, "rootfs.cpio"), "--cmdline", case.get("cmdline", "")]
         + mkimg_args)
@@ -2692,8 +2701,8 @@ def boot(case, build, outdir, timeout):
         case["_serial_sock"] = os.path.join(sockdir, "com1")
         case["_monitor_sock"] = os.path.join(sockdir, "monitor")
     t0 = time.monotonic()
-    proc = subprocess.Popen(qemu_cmd(case, img, vars_fd), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(qemu_cmd(case, img, vars_fd) + (peer.kestrel_args if peer else []),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     status, script, script_err = None, None, None
     try:
         if sockdir:
@@ -2736,6 +2745,9 @@ def boot(case, build, outdir, timeout):
         why = verdict(case, log, status)
     if not why and case.get("after"):
         why = case["after"](img)  # host checks of what the guest wrote
+    if peer:
+        why = why or peer.verdict()
+        peer.close()
     if why and script and script.pending():
         why += f"\n    input script stopped before: {script.pending()}"
     if why:
