@@ -660,10 +660,18 @@ static int check_altstack_overflow(void)
 }
 
 /* on_nested_segv: a SIGSEGV handler (SA_NODEFER, on the alternate stack)
- * that raises SIGSEGV again, each delivery nested one frame deeper. */
+ * that raises SIGSEGV again, each delivery nested one frame deeper. It
+ * sends with bare system calls and uses no stack of its own: the test is
+ * about where the kernel puts frames, and a handler (musl's raise) that
+ * writes below the lowest frame can itself pass the stack's bottom, after
+ * which Linux takes the next delivery as entering the alternate stack
+ * afresh and nests for ever from its top. */
 static void on_nested_segv(int sig)
 {
-	raise(sig);
+	long tid;
+
+	__asm__ volatile("syscall" : "=a"(tid) : "0"((long)SYS_gettid) : "rcx", "r11", "memory");
+	__asm__ volatile("syscall" : : "a"((long)SYS_tkill), "D"(tid), "S"((long)sig) : "rcx", "r11", "memory");
 }
 
 #define ALT_HALF (64 * 1024)
