@@ -19,6 +19,7 @@
  */
 #include "net/inet_sock.h"
 #include "net/ipv4.h"
+#include "net/netdev.h"
 #include "net/tcp_sock.h"
 
 #include "fs/vfs.h"
@@ -29,6 +30,7 @@
 #include "time/time.h"
 #include "uapi/capability.h"
 #include "uapi/socket.h"
+#include "uapi/tcp.h"
 
 #define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
 #define IP_DEFAULT_TTL 64    /* net.ipv4.ip_default_ttl */
@@ -164,6 +166,11 @@ bool inet_wire_dest(const struct unix_sock *s, const struct inet_name *d)
 	return d->kind == INET_V4 && d->addr != INADDR_ANY && !v4_local(d->addr) && !s->in.v6only;
 }
 
+struct netdev *inet_bound_dev(const struct unix_sock *s)
+{
+	return s->bound_dev_if ? netdev_by_index(s->bound_dev_if) : NULL;
+}
+
 struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *d)
 {
 	struct inet_name n = s->in.name;
@@ -174,7 +181,7 @@ struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *
 		n.addr = d->kind == INET_V4 ? INADDR_LOOPBACK : 0;
 		if (d->kind == INET_V4 && ipv4_is_local(d->addr))
 			n.addr = d->addr; /* to one of its own addresses: from it, as Linux */
-		else if (inet_wire_dest(s, d) && ipv4_route_lookup(d->addr, NULL, &route) == 0)
+		else if (inet_wire_dest(s, d) && ipv4_route_lookup(d->addr, inet_bound_dev(s), &route) == 0)
 			n.addr = route.src; /* the route's source */
 	}
 	return n;
@@ -293,7 +300,8 @@ void inet_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx)
 			fn(o, ctx);
 }
 
-struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, const struct inet_name *src)
+struct unix_sock *inet_lookup_dev(int protocol, const struct inet_name *d, const struct inet_name *src,
+				  int ifindex)
 {
 	for (struct unix_sock *o = port_list; o; o = o->in.next) {
 		if (o->protocol != protocol || o->in.name.port != d->port || o->dead ||
@@ -303,9 +311,16 @@ struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, cons
 			continue;
 		if (o->type == SOCK_DGRAM && o->in.has_peer && !inet_same(&o->in.peer, src))
 			continue;
+		if (ifindex && o->bound_dev_if && o->bound_dev_if != ifindex)
+			continue; /* SO_BINDTODEVICE to another device */
 		return o;
 	}
 	return NULL;
+}
+
+struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, const struct inet_name *src)
+{
+	return inet_lookup_dev(protocol, d, src, 0);
 }
 
 struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_name *d)
@@ -471,10 +486,11 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 	switch (name) {
 	case TCP_NODELAY:   *v = s->in.nodelay; return 0;
 	case TCP_MAXSEG:    *v = s->in.has_peer ? TCP_MSS_LOOPBACK : TCP_MSS_DEFAULT; return 0;
-	case TCP_KEEPIDLE:  *v = TCP_KEEPIDLE_DEFAULT; return 0;
-	case TCP_KEEPINTVL: *v = TCP_KEEPINTVL_DEFAULT; return 0;
-	case TCP_KEEPCNT:   *v = TCP_KEEPCNT_DEFAULT; return 0;
-	case TCP_CORK: case TCP_QUICKACK: case TCP_USER_TIMEOUT:
+	case TCP_KEEPIDLE:  *v = s->in.keepidle ? s->in.keepidle : TCP_KEEPIDLE_DEFAULT; return 0;
+	case TCP_KEEPINTVL: *v = s->in.keepintvl ? s->in.keepintvl : TCP_KEEPINTVL_DEFAULT; return 0;
+	case TCP_KEEPCNT:   *v = s->in.keepcnt ? s->in.keepcnt : TCP_KEEPCNT_DEFAULT; return 0;
+	case TCP_CORK:      *v = s->in.cork; return 0;
+	case TCP_QUICKACK: case TCP_USER_TIMEOUT:
 		*v = 0; return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -494,6 +510,8 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 		return inet_icmp_getsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
 		return -ENOPROTOOPT;
+	if (level == IPPROTO_TCP && name == TCP_INFO && s->in.tcp)
+		return tcp_sock_info(s, val, len); /* a connection over IPv4; the loopback's have none */
 	if ((err = int_option(s, level, name, &v)))
 		return err;
 	memcpy(val, &v, sizeof(v));
@@ -522,9 +540,41 @@ static int ip6_option(struct unix_sock *s, int name, int v)
 	return 0;
 }
 
-/* Every option int_option knows is accepted (only TCP_NODELAY and the
- * IPv6 ones are kept: nothing is ever delayed, cut or timed on the
- * loopback). */
+/* An IPPROTO_TCP option int_option knows, with Linux's ranges (the
+ * keepalive times and count: EINVAL outside them): kept and read back.
+ * TCP_QUICKACK and TCP_USER_TIMEOUT are accepted and forgotten. */
+static int tcp_option(struct unix_sock *s, int name, int v)
+{
+	switch (name) {
+	case TCP_NODELAY:
+		s->in.nodelay = v != 0;
+		return 0;
+	case TCP_CORK:
+		s->in.cork = v != 0;
+		return 0;
+	case TCP_KEEPIDLE:
+		if (v < 1 || v > MAX_TCP_KEEPIDLE)
+			return -EINVAL;
+		s->in.keepidle = (uint16_t)v;
+		return 0;
+	case TCP_KEEPINTVL:
+		if (v < 1 || v > MAX_TCP_KEEPINTVL)
+			return -EINVAL;
+		s->in.keepintvl = (uint16_t)v;
+		return 0;
+	case TCP_KEEPCNT:
+		if (v < 1 || v > MAX_TCP_KEEPCNT)
+			return -EINVAL;
+		s->in.keepcnt = (uint8_t)v;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Every option int_option knows is accepted; the TCP ones are kept
+ * (tcp_option) and reach a connection over IPv4 through its socket's
+ * sockopt_changed (on the loopback nothing is ever delayed, cut or timed). */
 int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t len)
 {
 	struct unix_sock *s = inet_sock_of(f);
@@ -543,11 +593,12 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 	if (len < sizeof(v))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
-	if (level == IPPROTO_TCP && name == TCP_NODELAY) {
-		s->in.nodelay = v != 0;
-		tcp_sock_set_nodelay(s, s->in.nodelay);
-	}
 	if (level == IPPROTO_IPV6)
 		return ip6_option(s, name, v);
-	return 0;
+	if (level != IPPROTO_TCP)
+		return 0;
+	int err = tcp_option(s, name, v);
+	if (!err && s->proto->sockopt_changed)
+		s->proto->sockopt_changed(s);
+	return err;
 }

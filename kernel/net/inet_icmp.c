@@ -7,6 +7,11 @@
  *     a copy of every packet of protocol P this host receives (the
  *     whole IPv4 packet, header first), as Linux's raw_v4_input does
  *     before the protocol itself sees it. ICMP_FILTER masks ICMP types.
+ *     Protocol IPPROTO_RAW (255) is taken too, as on Linux: busybox's
+ *     udhcpc and udhcpd open one only for the interface ioctls. Its
+ *     sends (on Linux: the caller's own IPv4 header, IP_HDRINCL) are not
+ *     implemented yet and say EOPNOTSUPP rather than put a second header
+ *     in front of the caller's.
  *   SOCK_DGRAM, IPPROTO_ICMP, the "ping" socket: a send is an ICMP echo
  *     request (type 8, code 0), whose identifier the kernel sets to the
  *     socket's (its port: bind's, or a free one at the first send) and
@@ -168,8 +173,8 @@ static long icmp_sock_send(struct file *f, struct sock_msg *m, int flags)
 	long err = inet_no_files(m);
 	if (err || (err = dest_of(s, m, &d)))
 		return err;
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
+	if ((flags & MSG_OOB) || s->protocol == IPPROTO_RAW)
+		return -EOPNOTSUPP; /* IPPROTO_RAW: see the top */
 	if (len > RAW_MAX_PAYLOAD)
 		return -EMSGSIZE;
 	if (ipv4_is_broadcast(d.addr) && !((s->sockopt_bits >> SO_BROADCAST) & 1))
@@ -296,7 +301,8 @@ static bool ping_allowed(void)
 int inet_icmp_check(int type, int protocol)
 {
 	if (type == SOCK_RAW)
-		return protocol <= 0 || protocol >= 255 ? -EPROTONOSUPPORT : capable(CAP_NET_RAW) ? 0 : -EPERM;
+		return protocol <= 0 || protocol > IPPROTO_RAW ? -EPROTONOSUPPORT :
+		       capable(CAP_NET_RAW) ? 0 : -EPERM;
 	return ping_allowed() ? 0 : -EACCES;
 }
 

@@ -16,6 +16,8 @@
 #define INET_PORT_PRIVILEGED 1024   /* below it a bind needs CAP_NET_BIND_SERVICE */
 #define UDP_PAYLOAD_MAX     65507   /* 65535 less the IPv4 and UDP headers */
 
+struct netdev;
+
 /* The operations net/unix.h's entry points hand TCP and UDP sockets to. */
 extern const struct sock_proto inet_tcp_proto;
 extern const struct sock_proto inet_udp_proto;
@@ -68,6 +70,12 @@ void inet_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx);
 /* The socket of protocol that a packet from src to d reaches, as
  * inet_lookup (for a datagram off the wire, which has no sending socket). */
 struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, const struct inet_name *src);
+/* inet_lookup_from for a packet that came in on device ifindex: a socket
+ * bound to another device (SO_BINDTODEVICE) does not take it. */
+struct unix_sock *inet_lookup_dev(int protocol, const struct inet_name *d, const struct inet_name *src,
+				  int ifindex);
+/* The device s is bound to (SO_BINDTODEVICE), or NULL. */
+struct netdev *inet_bound_dev(const struct unix_sock *s);
 /* The name s sends to d from: its own, made specific (127.0.0.1 or ::1;
  * the address itself for one of the interfaces'; the route's source for
  * another host). */

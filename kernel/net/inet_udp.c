@@ -14,11 +14,15 @@
  * To another host, a datagram goes through the IPv4 stack (udp_wire_send);
  * the network thread queues what comes from one on the socket its port
  * and address reach (udp_wire_input), with the sender's name, as a
- * datagram from nobody local.
+ * datagram from nobody local. A socket bound to a device
+ * (SO_BINDTODEVICE: DHCP clients renewing a lease) sends through that
+ * device only, by the routes it has (255.255.255.255 too), and takes
+ * only what came in on it.
  */
 #include "net/inet_sock.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
+#include "net/netdev.h"
 #include "net/udp.h"
 
 #include "fs/vfs.h"
@@ -91,11 +95,11 @@ static int udp_deliver(struct unix_sock *to, struct unix_sock *s, struct sock_ms
 
 /* ---- to and from other hosts: the IPv4 stack -------------------------------------- */
 
-/* Is there a route to d? 0 or -ENETUNREACH. */
-static int udp_wire_route(const struct inet_name *d)
+/* Is there a route to d (through s's device, if it is bound to one)? 0 or -ENETUNREACH. */
+static int udp_wire_route(const struct unix_sock *s, const struct inet_name *d)
 {
 	struct ipv4_dst route;
-	return ipv4_route_lookup(d->addr, NULL, &route);
+	return ipv4_route_lookup(d->addr, inet_bound_dev(s), &route);
 }
 
 /* Send m's len bytes from src to d, another host, as one UDP datagram
@@ -116,7 +120,7 @@ static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, c
 	}
 	udp_build(p, src->addr, d->addr, src->port, d->port, (uint16_t)(UDP_HDR_LEN + len));
 	struct ipv4_send out = { .src = src->addr, .dst = d->addr, .proto = IPPROTO_UDP,
-				 .ttl = s->in.hops > 0 ? (uint8_t)s->in.hops : 0 };
+				 .ttl = s->in.hops > 0 ? (uint8_t)s->in.hops : 0, .dev = inet_bound_dev(s) };
 	int err = ipv4_output(nb, &out);
 	if (err)
 		return err;
@@ -130,7 +134,7 @@ static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, c
 static bool udp_wire_input(struct netbuf *nb, const struct ipv4_info *ip, const struct udp_info *u)
 {
 	struct inet_name d = { ip->dst, u->dport, INET_V4 }, src = { ip->src, u->sport, INET_V4 };
-	struct unix_sock *to = inet_lookup_from(IPPROTO_UDP, &d, &src);
+	struct unix_sock *to = inet_lookup_dev(IPPROTO_UDP, &d, &src, nb->dev ? nb->dev->ifindex : 0);
 	if (!to)
 		return false;
 	struct udp_meta meta = { src, ip->ttl, ip->tos };
@@ -240,7 +244,7 @@ static int udp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 	}
 	if ((err = inet_addr_in(s, a, len, false, &d)))
 		return err;
-	if (inet_wire_dest(s, &d) ? (err = udp_wire_route(&d)) : (err = inet_route(s, &d)))
+	if (inet_wire_dest(s, &d) ? (err = udp_wire_route(s, &d)) : (err = inet_route(s, &d)))
 		return err;
 	src = inet_source(s, &d);
 	if (src.kind != d.kind)

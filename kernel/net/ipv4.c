@@ -71,6 +71,20 @@ static bool for_us(const struct netbuf *nb, const struct ipv4_info *ip)
 	return ipv4_is_local(ip->dst) || ipv4_is_broadcast(ip->dst);
 }
 
+/* A source no wire may show (Linux's fib_validate_source with
+ * accept_local 0): multicast or broadcast, 127/8, one of this host's own
+ * addresses, or 0.0.0.0 to anything but a broadcast. lo may carry them. */
+static bool martian_source(const struct netbuf *nb, const struct ipv4_info *ip)
+{
+	if ((ip->src >> 28) == 0xe || ip->src == INADDR_BROADCAST)
+		return true;
+	if (nb->dev->type == ARPHRD_LOOPBACK)
+		return false;
+	if ((ip->src >> 24) == IN_LOOPBACKNET || ipv4_is_local(ip->src))
+		return true;
+	return ip->src == 0 && !ipv4_is_broadcast(ip->dst);
+}
+
 /* Hand a whole datagram (data at its IP header) to its protocol. */
 void (*ipv4_raw_hook)(const struct netbuf *nb, const struct ipv4_info *ip);
 
@@ -102,7 +116,7 @@ void ipv4_input(struct netbuf *nb)
 		return drop(nb);
 	}
 	netbuf_trim(nb, ip.total_len); /* link padding */
-	if (!for_us(nb, &ip) || (ip.src >> 28) == 0xe || ip.src == INADDR_BROADCAST) {
+	if (!for_us(nb, &ip) || martian_source(nb, &ip)) {
 		IPV4_MIB_INC(in_addr_errors);
 		return drop(nb);
 	}

@@ -107,7 +107,8 @@ uint32_t ipv4_dev_addr(int ifindex);
  * fib_add_ifaddr) and a gratuitous ARP when the device is up. 0,
  * -EEXIST, -ENOSPC, -EINVAL (prefix > 32 or the address is 0 or multicast). */
 int ipv4_addr_add(int ifindex, uint32_t addr, uint8_t prefix, uint32_t bcast);
-/* Remove addr from ifindex (and its subnet route). 0, -EADDRNOTAVAIL. */
+/* Remove addr from ifindex (and its subnet route; with the device's last
+ * address, every route through it, as Linux). 0, -EADDRNOTAVAIL. */
 int ipv4_addr_del(int ifindex, uint32_t addr);
 /* The i-th address (0, 1, ...): true and *out, or false past the last. */
 bool ipv4_addr_get(unsigned i, struct ipv4_ifaddr *out);

@@ -24,6 +24,8 @@ static struct spinlock cfg_lock = SPINLOCK_INIT;
 static struct ipv4_ifaddr addrs[IPV4_IFADDR_MAX];   /* ifindex 0: free */
 static struct ipv4_route routes[IPV4_ROUTE_MAX];    /* ifindex 0: free */
 
+static void drop_dev_routes(int ifindex);
+
 static bool multicast(uint32_t a)
 {
 	return (a >> 28) == 0xe;
@@ -120,6 +122,8 @@ int ipv4_addr_del(int ifindex, uint32_t addr)
 		return -EADDRNOTAVAIL;
 	struct ipv4_route r = subnet_route(&gone);
 	ipv4_route_del(&r);
+	if (!ipv4_dev_addr(ifindex))
+		drop_dev_routes(ifindex); /* the last address: IPv4 is off there (Linux's fib_disable_ip) */
 	return 0;
 }
 
@@ -216,13 +220,19 @@ bool ipv4_route_get(unsigned i, struct ipv4_route *out)
 	return found;
 }
 
-void ipv4_dev_down(int ifindex)
+/* Every route through ifindex goes. */
+static void drop_dev_routes(int ifindex)
 {
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
 	for (unsigned i = 0; i < IPV4_ROUTE_MAX; i++)
 		if (routes[i].ifindex == ifindex)
 			routes[i].ifindex = 0;
 	spin_unlock_irqrestore(&cfg_lock, fl);
+}
+
+void ipv4_dev_down(int ifindex)
+{
+	drop_dev_routes(ifindex);
 	arp_flush_dev(ifindex);
 }
 

@@ -3,8 +3,10 @@
  * Kestrel: IPv4 fragment reassembly (net/ipv4.h), with Linux's limits:
  * a datagram's fragments wait at most 30 s (net.ipv4.ipfrag_time), all
  * waiting fragments hold at most 4 MiB (ipfrag_high_thresh; a fragment
- * that would pass it is dropped), and a datagram is made of at most 64
- * fragments. Overlapping fragments drop the whole datagram, as Linux
+ * that would pass it is dropped), a datagram is made of at most 64
+ * fragments, and 64 datagrams wait at once (a new one takes the oldest
+ * one's place, so fragments that never complete cannot shut reassembly
+ * for 30 s). Overlapping fragments drop the whole datagram, as Linux
  * does since 4.19 (RFC 5722's rule, applied to IPv4 too): an overlap is
  * how fragment attacks rewrite headers. A datagram whose first fragment
  * came and that times out earns its sender an ICMP time exceeded
@@ -71,17 +73,20 @@ static void kill_queue(struct frag_queue *q, struct netbuf_queue *dead)
 	memset(q, 0, sizeof(*q));
 }
 
-static struct frag_queue *new_queue(const struct ipv4_info *ip)
+/* A slot for a new datagram: a free one, else the oldest queue's, whose
+ * fragments go to dead (a flood of datagrams that never complete cannot
+ * keep every later one out for the 30 s of their timeout). */
+static struct frag_queue *new_queue(const struct ipv4_info *ip, struct netbuf_queue *dead)
 {
-	for (unsigned i = 0; i < FRAG_QUEUES; i++) {
-		struct frag_queue *q = &queues[i];
-		if (q->used)
-			continue;
-		*q = (struct frag_queue){ .used = true, .src = ip->src, .dst = ip->dst, .id = ip->id,
-					  .proto = ip->proto, .created = time_ns(), .first = -1 };
-		return q;
-	}
-	return NULL;
+	struct frag_queue *q = NULL;
+	for (unsigned i = 0; i < FRAG_QUEUES && (!q || q->used); i++)
+		if (!queues[i].used || !q || queues[i].created < q->created)
+			q = &queues[i];
+	if (q->used)
+		kill_queue(q, dead); /* counted as a failure by the caller */
+	*q = (struct frag_queue){ .used = true, .src = ip->src, .dst = ip->dst, .id = ip->id,
+				  .proto = ip->proto, .created = time_ns(), .first = -1 };
+	return q;
 }
 
 /* Does [off, off + len) overlap a fragment q holds? */
@@ -133,11 +138,16 @@ static bool add_frag(struct frag_queue *q, struct netbuf *nb, const struct ipv4_
 
 /* q is complete: one netbuf with the first fragment's header (now
  * unfragmented, its length and checksum rewritten) and every payload in
- * order. NULL when memory is short. frag_lock held; q is left as is. */
+ * order. NULL when memory is short, or when the header and the payload
+ * make more than 65535 bytes (a payload may end at 65535 only without
+ * options; Linux's "Oversized IP packet", a reassembly failure: the total
+ * length field cannot say it). frag_lock held; q is left as is. */
 static struct netbuf *join(const struct frag_queue *q)
 {
 	const struct netbuf *first = q->frags[q->first].nb;
 	size_t hlen = (size_t)(first->data - netbuf_network(first));
+	if (hlen + q->total > IPV4_MAX_LEN)
+		return NULL;
 	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, hlen + q->total);
 	if (!nb)
 		return NULL;
@@ -164,7 +174,7 @@ struct netbuf *ipv4_reassemble(struct netbuf *nb, const struct ipv4_info *ip)
 	uint64_t fl = spin_lock_irqsave(&frag_lock);
 	struct frag_queue *q = find_queue(ip);
 	if (!q && frag_mem + nb->cap <= FRAG_MEM_MAX)
-		q = new_queue(ip);
+		q = new_queue(ip, &dead);
 	if (!q || frag_mem + nb->cap > FRAG_MEM_MAX || duplicate(q, ip)) {
 		netbuf_enqueue(&dead, nb);
 	} else if (!add_frag(q, nb, ip)) {

@@ -363,6 +363,10 @@ int tcp_shutdown(struct tcp_conn *c, int how, uint64_t now);
 void tcp_close(struct tcp_conn *c, uint64_t now);
 /* Abort: a reset if synchronized, then CLOSE (SO_LINGER 0, or the caller's teardown). */
 void tcp_abort(struct tcp_conn *c, uint64_t now);
+/* A passive conn still in SYN-RECEIVED ends without a word to the peer
+ * (Linux's inet_csk_reqsk_queue_drop: a crowded SYN queue pruned); a conn
+ * in any other state is left as it is. */
+void tcp_drop_embryo(struct tcp_conn *c);
 /* Bytes tcp_send can queue now; bytes tcp_recv can return now. */
 uint32_t tcp_send_space(const struct tcp_conn *c);
 uint32_t tcp_recv_avail(const struct tcp_conn *c);

@@ -11,7 +11,10 @@
  * proto becomes tcp_wire_proto); a listener takes connections from the
  * wire as it takes them from this host, each queued for accept() once
  * its handshake completes. Data never goes through the chassis's queues:
- * send and receive go to the engine's rings, and poll asks the engine.
+ * send and receive go to the engine's rings, poll and the ioctls (FIONREAD,
+ * SIOCOUTQ, SIOCATMARK) ask the engine, and the options a program sets on
+ * the socket (kept by net/inet.c and the chassis) reach the engine when
+ * the connection is made and whenever they change (sockopt_changed).
  *
  * Contexts: segments and timers are handled by the network thread (a
  * timer's tick only puts the connection on the due list and kicks the
@@ -19,7 +22,8 @@
  *
  * Lock rules:
  *   table_lock  the connection table (table, each ts->next, in_table),
- *               the half-open count and the connection count;
+ *               the half-open count, each ts->syn_of and syn_young, and
+ *               the connection count;
  *   due_lock    the due list (due_head, each ts->due_next and due);
  *   ts->lock    the conn, the timer, s and listener of one connection.
  *               The engine's output and event callbacks run under it:
@@ -33,6 +37,7 @@
 #include "net/ipv4.h"
 #include "net/netdev.h"
 #include "net/tcp.h"
+#include "net/tcp_seq.h"
 #include "net/wire.h"
 #include "arch/x86_64/cpu.h"
 #include "fs/vfs.h"
@@ -49,8 +54,14 @@
 #include "uapi/fcntl.h"
 #include "uapi/in.h"
 #include "uapi/poll.h"
+#include "uapi/socket.h"
+#include "uapi/sockios.h"
+#include "uapi/tcp.h"
 
 #define TCP_HALF_OPEN_MAX  256      /* connections in SYN-RECEIVED, all listeners (tcp_max_syn_backlog) */
+					/* (and each listener's SYN queue holds backlog + 1 of them) */
+#define TCP_SYNACK_PRUNED  2        /* SYN-ACK retries a crowded SYN queue leaves its old entries */
+#define TCP_SYN_QUEUE_MIN  8        /* a SYN queue is crowded past half of this or of its backlog */
 #define TCP_COPY_CHUNK     2048     /* bytes moved between a program and a ring per step */
 #define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
@@ -62,6 +73,9 @@ struct tcp_sock {
 	struct spinlock lock;
 	struct unix_sock *s;           /* its socket (a reference); NULL once the program let go */
 	struct unix_sock *listener;    /* a passive one's listener (a reference) until it is queued */
+	const struct unix_sock *syn_of; /* table_lock: that listener while this one is in its SYN
+					 * queue (half-open); compared, never followed */
+	bool syn_young;                /* table_lock: in a SYN queue, its SYN-ACK not timed out yet */
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	struct ktimer timer;
@@ -160,15 +174,69 @@ static void ts_output(struct tcp_conn *c, const struct tcp_seg *seg, const struc
 	send_segment(ts->laddr, ts->raddr, seg, data);
 }
 
+/* Listener l's SYN queue: how many connections it has half-open (Linux's
+ * reqsk_queue_len, which Linux bounds per listener by its backlog: a
+ * flood of one port leaves the others their own room). table_lock held. */
+static unsigned syn_queue_len(const struct unix_sock *l, unsigned *young)
+{
+	unsigned n = 0;
+	*young = 0;
+	for (const struct tcp_sock *t = table; t; t = t->next)
+		if (t->syn_of == l) {
+			n++;
+			*young += t->syn_young;
+		}
+	return n;
+}
+
+/* The SYN-ACK retries l's half-open connections get, as Linux's
+ * reqsk_timer_handler reckons them: TCP_SYNACK_RETRIES; but when the
+ * queue is more than half full and few of its entries are young, one
+ * fewer for each doubling of the young count the queue still reaches,
+ * down to TCP_SYNACK_PRUNED. A flood's half-open connections then give
+ * way at their third timeout (about 7 s) instead of after 63 s, and the
+ * listener takes connections again. table_lock held. */
+static unsigned synack_retries(const struct unix_sock *l)
+{
+	unsigned young, qlen = syn_queue_len(l, &young), retries = TCP_SYNACK_RETRIES;
+	unsigned crowd = (unsigned)l->backlog > TCP_SYN_QUEUE_MIN ? (unsigned)l->backlog : TCP_SYN_QUEUE_MIN;
+	if (qlen * 2 <= crowd)
+		return retries;
+	for (young *= 2; retries > TCP_SYNACK_PRUNED && qlen >= young; young *= 2)
+		retries--;
+	return retries;
+}
+
+/* ts's timer fired: is it a half-open connection whose SYN-ACK timed out
+ * with no retry left to it in its crowded queue? Either way it is no
+ * longer young. ts->lock held. */
+static bool syn_recv_pruned(struct tcp_sock *ts, uint64_t now)
+{
+	if (ts->conn.state != TCPS_SYN_RECV || now < tcp_next_deadline(&ts->conn))
+		return false;
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	bool prune = ts->syn_of && ts->conn.retransmits >= synack_retries(ts->syn_of);
+	ts->syn_young = false;
+	spin_unlock_irqrestore(&table_lock, fl);
+	return prune;
+}
+
+/* ts leaves its listener's SYN queue (established, or ended half-open). */
+static void syn_queue_leave(struct tcp_sock *ts)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	half_open--;
+	ts->syn_of = NULL;
+	spin_unlock_irqrestore(&table_lock, fl);
+}
+
 /* A passive connection is established: to its listener's accept queue
  * (the queue takes a reference), or reset when the listener is gone. */
 static void ready_for_accept(struct tcp_sock *ts)
 {
 	struct unix_sock *l = ts->listener, *s = ts->s;
 	ts->listener = NULL;
-	uint64_t fl = spin_lock_irqsave(&table_lock);
-	half_open--;
-	spin_unlock_irqrestore(&table_lock, fl);
+	syn_queue_leave(ts);
 	if (!l->dead && l->state == UNIX_LISTEN && l->acc_len < l->backlog + 1) {
 		s->state = UNIX_CONNECTED;
 		unix_acc_queue(l, unix_get(s));
@@ -184,9 +252,7 @@ static void ready_for_accept(struct tcp_sock *ts)
 static void embryo_died(struct tcp_sock *ts)
 {
 	struct unix_sock *s = ts->s;
-	uint64_t fl = spin_lock_irqsave(&table_lock);
-	half_open--;
-	spin_unlock_irqrestore(&table_lock, fl);
+	syn_queue_leave(ts);
 	unix_put(ts->listener);
 	ts->listener = NULL;
 	ts->s = NULL;
@@ -312,9 +378,57 @@ void tcp_sock_run_timers(void)
 		if (!ts)
 			return;
 		fl = spin_lock_irqsave(&ts->lock);
-		tcp_timer(&ts->conn, time_ns());
+		uint64_t now = time_ns();
+		if (syn_recv_pruned(ts, now))
+			tcp_drop_embryo(&ts->conn); /* silently, as Linux drops a request socket */
+		else
+			tcp_timer(&ts->conn, now);
 		unlock_settle(ts, fl);
 	}
+}
+
+/* ---- options ---------------------------------------------------------------------- */
+
+static bool sockopt_bit(const struct unix_sock *s, int name)
+{
+	return (s->sockopt_bits >> name) & 1;
+}
+
+/*
+ * ts->lock held: the conn takes socket s's options (TCP_NODELAY,
+ * TCP_CORK, the keepalive times and count, SO_KEEPALIVE, SO_OOBINLINE),
+ * when a connection is made and whenever one changes. Turning Nagle or
+ * the cork off sends what they held; the keepalive timer is re-armed
+ * only when keepalive or its idle time changed (Linux re-arms on
+ * SO_KEEPALIVE turned on and on TCP_KEEPIDLE).
+ */
+static void opts_to_conn(struct tcp_sock *ts, const struct unix_sock *s, uint64_t now)
+{
+	struct tcp_conn *c = &ts->conn;
+	uint32_t idle = s->in.keepidle ? s->in.keepidle : TCP_KEEPIDLE_S;
+	bool keep = sockopt_bit(s, SO_KEEPALIVE), rearm = keep != c->keepalive || idle != c->keep_idle_s;
+
+	c->urg_inline = sockopt_bit(s, SO_OOBINLINE);
+	c->keep_idle_s = idle;
+	c->keep_intvl_s = s->in.keepintvl ? s->in.keepintvl : TCP_KEEPINTVL_S;
+	c->keep_cnt = s->in.keepcnt ? s->in.keepcnt : TCP_KEEPCNT_DEFAULT;
+	if (s->in.nodelay || c->nodelay)
+		tcp_set_nodelay(c, s->in.nodelay, now); /* set on again: a push, as Linux */
+	if (s->in.cork != (c->cork & 1))
+		tcp_set_cork(c, s->in.cork, now);
+	if (rearm)
+		tcp_set_keepalive(c, keep, now);
+}
+
+/* struct sock_proto's sockopt_changed: the connection follows its socket. */
+static void wire_sockopt_changed(struct unix_sock *s)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	if (!ts)
+		return;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	opts_to_conn(ts, s, time_ns());
+	unlock_settle(ts, fl);
 }
 
 /* ---- making connections ---------------------------------------------------------- */
@@ -369,9 +483,7 @@ static void ts_detach(struct unix_sock *s, bool abort)
 	if (ts->listener) {
 		unix_put(ts->listener);
 		ts->listener = NULL;
-		uint64_t tl = spin_lock_irqsave(&table_lock);
-		half_open--;
-		spin_unlock_irqrestore(&table_lock, tl);
+		syn_queue_leave(ts);
 	}
 	if (abort || (s->linger.onoff && !s->linger.secs))
 		tcp_abort(&ts->conn, time_ns());
@@ -427,7 +539,7 @@ int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
 	s->in.connecting = true;
 	mib_inc(&tcp_mib.active_opens);
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	tcp_set_nodelay(&ts->conn, s->in.nodelay, time_ns());
+	opts_to_conn(ts, s, time_ns()); /* set before connect(): the engine has them from the SYN on */
 	tcp_connect(&ts->conn, isn(src.addr, src.port, addr, port), time_ns());
 	unlock_settle(ts, fl);
 	err = wait_connected(f, s);
@@ -451,7 +563,8 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 		       uint32_t iss)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
-	bool room = half_open < TCP_HALF_OPEN_MAX && half_open < (unsigned)l->backlog + 1 &&
+	unsigned young;
+	bool room = half_open < TCP_HALF_OPEN_MAX && syn_queue_len(l, &young) < (unsigned)l->backlog + 1 &&
 		    l->acc_len <= l->backlog;
 	if (room)
 		half_open++;
@@ -468,18 +581,29 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 		spin_unlock_irqrestore(&table_lock, fl);
 		return;
 	}
+	/* in l's SYN queue from here: no other SYN is counted in between, as
+	 * segments come from the network thread alone */
+	fl = spin_lock_irqsave(&table_lock);
+	ts->syn_of = l;
+	ts->syn_young = true;
+	spin_unlock_irqrestore(&table_lock, fl);
 	s->family = l->family;
 	s->protocol = IPPROTO_TCP;
 	s->proto = &tcp_wire_proto;
 	s->in.name = (struct inet_name){ ip->dst, seg->dport, INET_V4 };
 	s->in.peer = (struct inet_name){ ip->src, seg->sport, INET_V4 };
 	s->in.has_peer = true;
-	s->in.nodelay = l->in.nodelay;
+	s->in.nodelay = l->in.nodelay; /* the listener's options, as Linux's sk_clone_lock copies them */
+	s->in.cork = l->in.cork;
+	s->in.keepidle = l->in.keepidle;
+	s->in.keepintvl = l->in.keepintvl;
+	s->in.keepcnt = l->in.keepcnt;
 	s->sockopt_bits = l->sockopt_bits;
+	s->linger = l->linger;
 	inet_name_sync(s);
 	ts->listener = unix_get(l);
 	fl = spin_lock_irqsave(&ts->lock);
-	tcp_set_nodelay(&ts->conn, s->in.nodelay, time_ns());
+	opts_to_conn(ts, s, time_ns());
 	tcp_accept_syn(&ts->conn, seg, iss, time_ns());
 	unlock_settle(ts, fl);
 }
@@ -605,8 +729,14 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 	long err = inet_no_files(m);
 	if (err)
 		return err;
+	if (s->err == EPIPE) {
+		s->err = 0;
+		return unix_broken_pipe(flags); /* a reset in CLOSE-WAIT: SIGPIPE too (sk_stream_error) */
+	}
 	if (s->err)
 		return take_err(s);
+	if (!total && (!s->in.tcp || s->in.tcp->conn.snd_shut))
+		return unix_broken_pipe(flags); /* even nothing cannot be sent after SHUT_WR, as Linux */
 	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
 	while (done < total || total == 0) {
 		struct tcp_sock *ts = s->in.tcp;
@@ -637,13 +767,15 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 }
 
 /* Take up to n bytes off the connection into m (at off): how many, 0
- * at end of stream, or -errno (-EAGAIN: none yet). */
-static long recv_some(struct tcp_sock *ts, struct sock_msg *m, size_t off, size_t n, int flags)
+ * at end of stream, or -errno (-EAGAIN: none yet). *mark: the next byte
+ * is the urgent mark, where a read that copied something stops. */
+static long recv_some(struct tcp_sock *ts, struct sock_msg *m, size_t off, size_t n, bool *mark)
 {
 	char chunk[TCP_COPY_CHUNK];
 	size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	long r = tcp_recv(&ts->conn, chunk, k, flags & MSG_PEEK ? TCP_RECV_PEEK : 0, time_ns());
+	long r = tcp_recv(&ts->conn, chunk, k, 0, time_ns());
+	*mark = tcp_at_mark(&ts->conn);
 	unlock_settle(ts, fl);
 	if (r > 0 && unix_iov_copy_at(m, off, chunk, (size_t)r, true))
 		return -EFAULT;
@@ -662,33 +794,85 @@ static long recv_oob(struct tcp_sock *ts, struct sock_msg *m, int flags)
 	return r == 1 && !unix_iov_total(m) ? 0 : r;
 }
 
+/* What a read that found nothing says (r: the engine's -EAGAIN, 0 or
+ * -errno): a pending error once (a reset: ECONNRESET, as Linux), else r. */
+static long recv_nothing(struct unix_sock *s, long r)
+{
+	if (s->err && r <= 0)
+		return take_err(s);
+	return r;
+}
+
+/*
+ * MSG_PEEK: up to n bytes copied without taking them, in one piece of
+ * the ring (a peek cannot continue where the last one stopped); with
+ * MSG_WAITALL, once n bytes are there or no more can come (Linux's
+ * tcp_recvmsg peeks up to its target too). How many, 0 at end of
+ * stream, or -errno.
+ */
+static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, size_t n, int flags)
+{
+	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
+	size_t k = n < TCP_RCVBUF_DEFAULT ? n : TCP_RCVBUF_DEFAULT;
+	for (;;) {
+		struct tcp_sock *ts = s->in.tcp;
+		if (!ts)
+			return 0;
+		const struct tcp_conn *c = &ts->conn;
+		bool more = !c->fin_rcvd && !c->rcv_shut && c->state != TCPS_CLOSE && !s->err;
+		uint32_t avail = tcp_recv_avail(c);
+		if (!more || (avail && (!(flags & MSG_WAITALL) || avail >= k)))
+			break;
+		long r = unix_wait(&s->wq, nonblocking(f, flags), deadline); /* no yield first: see wire_send */
+		if (r)
+			return r;
+	}
+	struct tcp_sock *ts = s->in.tcp;
+	char *buf = k ? kmalloc(k) : NULL;
+	if (k && !buf)
+		return -ENOMEM;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	long r = tcp_recv(&ts->conn, buf, k, TCP_RECV_PEEK, time_ns());
+	unlock_settle(ts, fl);
+	if (r > 0 && unix_iov_copy_at(m, 0, buf, (size_t)r, true))
+		r = -EFAULT;
+	kfree(buf);
+	return r > 0 ? r : recv_nothing(s, r);
+}
+
+/*
+ * recvmsg as Linux's tcp_recvmsg: whatever is there, up to the urgent
+ * mark, without waiting once something was copied; MSG_WAITALL waits
+ * for all of it (a signal, a timeout, the end of the stream or an error
+ * return what was copied); MSG_PEEK leaves it; MSG_OOB takes the urgent
+ * byte; MSG_DONTWAIT (or O_NONBLOCK) says EAGAIN rather than wait.
+ */
 static long wire_recv(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
 	size_t total = unix_iov_total(m), done = 0;
 	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
 	m->addrlen = 0;
+	if ((flags & MSG_OOB) && s->in.tcp)
+		return recv_oob(s->in.tcp, m, flags);
+	if (flags & MSG_PEEK)
+		return total ? wire_peek(f, s, m, total, flags) : 0;
 	while (done < total) {
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
-			return done ? (long)done : 0;
-		if (flags & MSG_OOB)
-			return recv_oob(ts, m, flags);
-		long r = recv_some(ts, m, done, total - done, flags);
+			break;
+		bool mark = false;
+		long r = recv_some(ts, m, done, total - done, &mark);
 		if (r > 0) {
 			done += (size_t)r;
-			if (!(flags & MSG_WAITALL) || (flags & MSG_PEEK))
-				break;
-			continue;
+			if (mark)
+				break; /* a read stops before the urgent mark */
+			continue;  /* more may be there already: take it without waiting */
 		}
-		if (r == 0 && !done && s->err)
-			return take_err(s); /* a reset ended it: ECONNRESET once, as Linux */
-		if (r == 0)
-			break; /* end of stream */
-		if (r != -EAGAIN)
-			return done ? (long)done : (s->err ? take_err(s) : r);
-		if (s->err)
-			return done ? (long)done : take_err(s);
+		if (done && (r != -EAGAIN || !(flags & MSG_WAITALL)))
+			break;
+		if (r != -EAGAIN || s->err)
+			return done ? (long)done : recv_nothing(s, r);
 		r = unix_wait(&s->wq, nonblocking(f, flags), deadline); /* no yield first: see wire_send */
 		if (r)
 			return done ? (long)done : r;
@@ -707,7 +891,8 @@ static int wire_shutdown(struct file *f, int how)
 	if (!ts)
 		return -ENOTCONN;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	int err = tcp_shutdown(&ts->conn, how, time_ns());
+	int err = ts->conn.state == TCPS_TIME_WAIT ? -ENOTCONN /* CLOSE to the program, as Linux */
+						      : tcp_shutdown(&ts->conn, how, time_ns());
 	unlock_settle(ts, fl);
 	if (!err) {
 		s->shutdown |= (unsigned)how + 1;
@@ -727,17 +912,67 @@ static unsigned wire_poll(const struct unix_sock *s)
 		return mask;
 	if (c->state == TCPS_CLOSE)
 		return mask | POLLIN | POLLRDHUP | POLLHUP | (c->snd_shut ? POLLOUT : 0);
-	if (tcp_recv_avail(c) || c->fin_rcvd)
-		mask |= POLLIN | POLLRDNORM;
+	if (tcp_recv_avail(c) || c->fin_rcvd || c->rcv_shut)
+		mask |= POLLIN | POLLRDNORM; /* shut for reading: a read returns at once, as Linux */
 	if (c->fin_rcvd || c->rcv_shut)
 		mask |= POLLRDHUP;
 	if (c->urg == TCP_URG_VALID)
 		mask |= POLLPRI;
 	if (!c->snd_shut && tcp_send_space(c) >= TCP_SNDBUF_DEFAULT / 3)
 		mask |= POLLOUT | POLLWRNORM;
-	if (c->snd_shut && c->fin_rcvd)
-		mask |= POLLHUP;
+	if (c->snd_shut && (c->fin_rcvd || c->rcv_shut))
+		mask |= POLLHUP; /* Linux's sk_shutdown == SHUTDOWN_MASK */
 	return mask;
+}
+
+/* Bytes written and not yet acknowledged (our FIN counts one until it is). */
+static uint32_t unacked_bytes(const struct tcp_conn *c)
+{
+	uint32_t write_seq = c->snd_ring_seq + c->snd.len + (c->fin_queued ? 1 : 0);
+	return seq_gt(write_seq, c->snd_una) ? write_seq - c->snd_una : 0;
+}
+
+/* Bytes written and not yet sent. */
+static uint32_t unsent_bytes(const struct tcp_conn *c)
+{
+	uint32_t end = c->snd_ring_seq + c->snd.len;
+	return seq_gt(end, c->snd_nxt) ? end - c->snd_nxt : 0;
+}
+
+/* Linux's tcp_inq: the bytes readable, but only up to an urgent mark
+ * still ahead (not SO_OOBINLINE): a read stops there. */
+static uint32_t inq_bytes(const struct tcp_conn *c)
+{
+	if (c->urg_inline || c->urg == TCP_URG_NONE || seq_lt(c->urg_seq, c->copied_seq) ||
+	    !seq_lt(c->urg_seq, c->rcv_nxt))
+		return tcp_recv_avail(c);
+	return c->urg_seq - c->copied_seq;
+}
+
+/* struct sock_proto's ioctl, as Linux's tcp_ioctl: SIOCINQ (FIONREAD),
+ * SIOCOUTQ, SIOCOUTQNSD and SIOCATMARK. */
+static int wire_ioctl(struct unix_sock *s, unsigned long req, int *out)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	if (req != SIOCINQ && req != SIOCOUTQ && req != SIOCOUTQNSD && req != SIOCATMARK)
+		return -ENOTTY;
+	if (!ts) {
+		*out = 0;
+		return 0;
+	}
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	const struct tcp_conn *c = &ts->conn;
+	bool opening = c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECV;
+	if (req == SIOCATMARK)
+		*out = tcp_at_mark(c);
+	else if (opening)
+		*out = 0;
+	else if (req == SIOCINQ)
+		*out = (int)inq_bytes(c);
+	else
+		*out = (int)(req == SIOCOUTQ ? unacked_bytes(c) : unsent_bytes(c));
+	spin_unlock_irqrestore(&ts->lock, fl);
+	return 0;
 }
 
 static int wire_connect(struct file *f, const struct sockaddr_un *a, size_t len)
@@ -780,6 +1015,8 @@ const struct sock_proto tcp_wire_proto = {
 	.shutdown = wire_shutdown,
 	.release = wire_release,
 	.poll = wire_poll,
+	.ioctl = wire_ioctl,
+	.sockopt_changed = wire_sockopt_changed,
 	.embryo_drop = wire_embryo_drop,
 };
 
@@ -795,12 +1032,64 @@ void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), voi
 	spin_unlock_irqrestore(&table_lock, fl);
 }
 
-void tcp_sock_set_nodelay(struct unix_sock *s, bool on)
+/* Linux's tcp_get_info fields from the engine's snapshot; the rest (pacing,
+ * delivery rate, busy times, SACK and reordering counters) stay 0. */
+static void info_fill(const struct tcp_info_snap *i, struct tcp_info *o)
+{
+	*o = (struct tcp_info){
+		.tcpi_state = i->state, .tcpi_ca_state = i->ca_state, .tcpi_retransmits = i->retransmits,
+		.tcpi_probes = i->probes, .tcpi_backoff = i->backoff, .tcpi_options = i->options,
+		.tcpi_wscale = (uint8_t)((i->snd_wscale & 0xf) | (i->rcv_wscale & 0xf) << 4),
+		.tcpi_rto = i->rto, .tcpi_ato = i->ato, .tcpi_snd_mss = i->snd_mss, .tcpi_rcv_mss = i->rcv_mss,
+		.tcpi_unacked = i->unacked, .tcpi_sacked = i->sacked, .tcpi_lost = i->lost,
+		.tcpi_retrans = i->retrans, .tcpi_fackets = i->fackets,
+		.tcpi_last_data_sent = i->last_data_sent, .tcpi_last_ack_sent = i->last_ack_sent,
+		.tcpi_last_data_recv = i->last_data_recv, .tcpi_last_ack_recv = i->last_ack_recv,
+		.tcpi_pmtu = i->pmtu, .tcpi_rcv_ssthresh = i->rcv_ssthresh, .tcpi_rtt = i->rtt,
+		.tcpi_rttvar = i->rttvar, .tcpi_snd_ssthresh = i->snd_ssthresh, .tcpi_snd_cwnd = i->snd_cwnd,
+		.tcpi_advmss = i->advmss, .tcpi_reordering = i->reordering, .tcpi_rcv_space = i->rcv_space,
+		.tcpi_total_retrans = i->total_retrans, .tcpi_bytes_acked = i->bytes_acked,
+		.tcpi_bytes_received = i->bytes_received, .tcpi_segs_out = i->segs_out,
+		.tcpi_segs_in = i->segs_in, .tcpi_notsent_bytes = i->notsent_bytes,
+		.tcpi_snd_wnd = i->snd_wnd,
+	};
+}
+
+/* The state a program sees: Linux hands TIME-WAIT to a timewait sock
+ * and leaves the program's socket CLOSE. */
+static int user_state(const struct tcp_conn *c)
+{
+	return c->state == TCPS_TIME_WAIT ? TCPS_CLOSE : c->state;
+}
+
+/*
+ * Linux 6.1 counts sequence space where the engine counts data: its
+ * bytes_acked takes in an active open's SYN and our FIN once they are
+ * acknowledged (tcp_snd_una_update; a passive socket is born with its
+ * SYN-ACK acked), its bytes_received the peer's FIN (tcp_rcv_nxt_update).
+ */
+static void info_seq_space(const struct tcp_conn *c, struct tcp_info_snap *i)
+{
+	uint32_t fin_end = c->snd_ring_seq + c->snd.len + 1;
+	i->state = (uint8_t)user_state(c);
+	i->bytes_acked += (!c->passive && seq_gt(c->snd_una, c->iss)) +
+			  (c->fin_queued && c->snd_una == fin_end);
+	i->bytes_received += c->fin_rcvd;
+}
+
+int tcp_sock_info(struct unix_sock *s, void *val, size_t *len)
 {
 	struct tcp_sock *ts = s->in.tcp;
+	struct tcp_info_snap snap;
+	struct tcp_info info;
 	if (!ts)
-		return;
+		return -ENOPROTOOPT;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	tcp_set_nodelay(&ts->conn, on, time_ns());
-	unlock_settle(ts, fl);
+	tcp_get_info(&ts->conn, time_ns(), &snap);
+	info_seq_space(&ts->conn, &snap);
+	spin_unlock_irqrestore(&ts->lock, fl);
+	info_fill(&snap, &info);
+	memcpy(val, &info, sizeof(info));
+	*len = sizeof(info);
+	return 0;
 }

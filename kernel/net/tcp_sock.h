@@ -20,9 +20,10 @@ void tcp_sock_run_timers(void);
  * connection over IPv4. 0 (connected), -EINPROGRESS (nonblocking),
  * -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH, -ERESTARTSYS, -ENOMEM... */
 int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port);
-/* TCP_NODELAY set on s: its connection over IPv4, if it has one, follows
- * (turning it on sends what Nagle held). */
-void tcp_sock_set_nodelay(struct unix_sock *s, bool on);
+/* getsockopt(IPPROTO_TCP, TCP_INFO) of s, a socket with a connection over
+ * IPv4: Linux's struct tcp_info (uapi/tcp.h) into val (room for it) and
+ * its size into *len. 0, or -ENOPROTOOPT (no connection). */
+int tcp_sock_info(struct unix_sock *s, void *val, size_t *len);
 /* What /proc/net/tcp shows of a connection over IPv4 (host order). */
 struct tcp_sock_view {
 	uint32_t laddr, raddr;

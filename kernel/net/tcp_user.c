@@ -181,6 +181,12 @@ static bool need_reset(const struct tcp_conn *c)
 	}
 }
 
+void tcp_drop_embryo(struct tcp_conn *c)
+{
+	if (c->state == TCPS_SYN_RECV && c->passive)
+		tcp_done(c);
+}
+
 void tcp_abort(struct tcp_conn *c, uint64_t now)
 {
 	if (need_reset(c))

@@ -793,14 +793,28 @@ static unsigned sock_poll(struct file *f)
 	return mask;
 }
 
-/* FIONREAD: a stream's unread bytes, a datagram socket's next datagram. */
+/* A family's own int-valued ioctl (struct sock_proto's ioctl), copied out. */
+static long proto_ioctl(struct unix_sock *s, unsigned long req, uint64_t arg)
+{
+	int v = 0;
+	int err = s->proto->ioctl(s, req, &v);
+
+	if (err)
+		return err;
+	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+/* FIONREAD: a stream's unread bytes, a datagram socket's next datagram;
+ * a family with its own ioctl answers for itself. */
 static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
-	const struct unix_sock *s = unix_sock(f);
+	struct unix_sock *s = unix_sock(f);
 	size_t n = 0;
 
 	if (dev_ioctl_handles(req)) /* the interface requests every socket answers */
 		return dev_ioctl(s->family, req, arg);
+	if (s->proto && s->proto->ioctl)
+		return proto_ioctl(s, req, arg);
 	if (req != FIONREAD)
 		return -ENOTTY;
 	if (s->state == UNIX_LISTEN)

@@ -129,7 +129,8 @@ int unix_take_error(struct file *f);
 /* Make err (positive) the pending error, as Linux's recvmmsg keeps a
  * failure that came after some messages. */
 void unix_set_error(struct file *f, int err);
-/* SOL_SOCKET options: *val and *len (at most 16 bytes). 0, -ENOPROTOOPT. */
+/* SOL_SOCKET options: *val and *len (at most 16 bytes). 0, -ENOPROTOOPT;
+ * SO_BINDTODEVICE's set also -ENODEV, -EPERM. */
 int unix_getsockopt(struct file *f, int name, void *val, size_t *len);
 int unix_setsockopt(struct file *f, int name, const void *val, size_t len);
 

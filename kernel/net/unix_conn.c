@@ -7,6 +7,7 @@
  * file system never needs to know about sockets.
  */
 #include "net/unix_sock.h"
+#include "net/netdev.h"
 
 #include "fs/fown.h"
 #include "fs/fsops.h"
@@ -16,8 +17,10 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "proc/process.h"
 #include "proc/signal.h"
 #include "time/time.h"
+#include "uapi/capability.h"
 
 /* ---- names ------------------------------------------------------------------- */
 
@@ -329,6 +332,20 @@ static int set_timeo(uint64_t *field, const void *val, size_t len)
 	return 0;
 }
 
+/* SO_BINDTODEVICE read back: the device's name and its NUL, or nothing
+ * (*len 0) when the socket is bound to none. Linux refuses a caller's
+ * buffer shorter than IFNAMSIZ (EINVAL); here the name is cut to it. */
+static void bound_device_name(const struct unix_sock *s, void *val, size_t *len)
+{
+	const struct netdev *dev = s->bound_dev_if ? netdev_by_index(s->bound_dev_if) : NULL;
+
+	*len = 0;
+	if (dev) {
+		*len = strlen(dev->name) + 1;
+		memcpy(val, dev->name, *len);
+	}
+}
+
 int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
 {
 	struct unix_sock *s = unix_sock(f);
@@ -346,6 +363,10 @@ int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
 	if (name == SO_LINGER) {
 		memcpy(val, &s->linger, sizeof(s->linger));
 		*len = sizeof(s->linger);
+		return 0;
+	}
+	if (name == SO_BINDTODEVICE) {
+		bound_device_name(s, val, len);
 		return 0;
 	}
 	if (name == SO_PEERCRED) {
@@ -373,7 +394,33 @@ static int buf_size(int asked, int min)
 	return (int)(v * 2) > min ? (int)(v * 2) : min;
 }
 
-int unix_setsockopt(struct file *f, int name, const void *val, size_t len)
+/*
+ * SO_BINDTODEVICE (Linux's sock_setbindtodevice): bind s to the device
+ * named by the first len bytes of val (at most IFNAMSIZ - 1 of them; an
+ * empty name unbinds). Changing a binding already made needs CAP_NET_RAW,
+ * as on Linux since 5.7. What the binding does: see bound_dev_if. 0,
+ * -ENODEV (no such device), -EPERM.
+ */
+static int bind_to_device(struct unix_sock *s, const void *val, size_t len)
+{
+	char name[IFNAMSIZ] = { 0 };
+	int ifindex = 0;
+
+	memcpy(name, val, len < IFNAMSIZ - 1 ? len : IFNAMSIZ - 1);
+	if (name[0]) {
+		const struct netdev *dev = netdev_by_name(name);
+		if (!dev)
+			return -ENODEV;
+		ifindex = dev->ifindex;
+	}
+	if (s->bound_dev_if && !capable(CAP_NET_RAW))
+		return -EPERM;
+	s->bound_dev_if = ifindex;
+	return 0;
+}
+
+/* A SOL_SOCKET option as unix_setsockopt sets it (its contract in net/unix.h). */
+static int set_option(struct file *f, int name, const void *val, size_t len)
 {
 	struct unix_sock *s = unix_sock(f);
 	uint64_t *timeo = timeo_field(s, name);
@@ -388,6 +435,8 @@ int unix_setsockopt(struct file *f, int name, const void *val, size_t len)
 		s->linger.onoff = s->linger.onoff != 0;
 		return 0;
 	}
+	if (name == SO_BINDTODEVICE)
+		return bind_to_device(s, val, len);
 	if (len < sizeof(v))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
@@ -404,7 +453,8 @@ int unix_setsockopt(struct file *f, int name, const void *val, size_t len)
 		return 0;
 	case SO_REUSEADDR: case SO_KEEPALIVE: case SO_BROADCAST: case SO_DEBUG:
 	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT:
-		/* read back; only SO_REUSEADDR changes anything (an AF_INET bind) */
+		/* read back; SO_REUSEADDR changes an AF_INET bind, SO_KEEPALIVE and
+		 * SO_OOBINLINE a TCP connection over IPv4 (sockopt_changed) */
 		s->sockopt_bits = v ? s->sockopt_bits | 1u << name : s->sockopt_bits & ~(1u << name);
 		return 0;
 	case SO_PRIORITY:
@@ -412,4 +462,14 @@ int unix_setsockopt(struct file *f, int name, const void *val, size_t len)
 	default:
 		return -ENOPROTOOPT;
 	}
+}
+
+int unix_setsockopt(struct file *f, int name, const void *val, size_t len)
+{
+	struct unix_sock *s = unix_sock(f);
+	int err = set_option(f, name, val, len);
+
+	if (!err && s->proto && s->proto->sockopt_changed)
+		s->proto->sockopt_changed(s); /* SO_KEEPALIVE, SO_OOBINLINE: TCP over IPv4 follows */
+	return err;
 }

@@ -65,6 +65,11 @@ struct inet_part {
 	bool has_peer;              /* connected, or a datagram socket's default destination */
 	bool connecting;            /* a nonblocking connect said EINPROGRESS: the next one reports */
 	bool nodelay;               /* TCP_NODELAY, read back */
+	bool cork;                  /* TCP_CORK, read back */
+	uint16_t keepidle, keepintvl; /* TCP_KEEPIDLE, TCP_KEEPINTVL in seconds; 0: Linux's default */
+	uint8_t keepcnt;            /* TCP_KEEPCNT; 0: Linux's default. An accepted socket
+				     * takes these from its listener, a connection over
+				     * IPv4 from its socket (net/tcp_sock.c) */
 	bool wr_shut;               /* TCP: shutdown(SHUT_WR) by this end */
 	bool reset_seen;            /* TCP: the peer's reset came (it closed with unread data, or
 				     * a write met its closed socket): writes say EPIPE */
@@ -129,6 +134,9 @@ struct unix_sock {
 
 	/* SOL_SOCKET flags set and read back (SO_REUSEADDR, SO_KEEPALIVE...): 1u << option */
 	uint32_t sockopt_bits;
+	int bound_dev_if;         /* SO_BINDTODEVICE: that device's ifindex, 0 for none; an
+				   * AF_INET datagram socket sends to other hosts through it
+				   * and takes datagrams that came in on it only */
 	struct linger_user linger; /* SO_LINGER, read back; AF_INET's close with {1, 0} resets */
 
 	/* the family: AF_UNIX (proto NULL), or another whose operations the
@@ -197,6 +205,14 @@ struct sock_proto {
 	int (*getsockopt)(struct unix_sock *s, int level, int name, void *val, size_t *len);
 	/* optional: the poll mask, in place of the queues' (TCP over IPv4) */
 	unsigned (*poll)(const struct unix_sock *s);
+	/* optional: an ioctl whose answer is an int (FIONREAD, SIOCOUTQ,
+	 * SIOCATMARK), in place of the queues' FIONREAD: 0 with *out, or
+	 * -errno (-ENOTTY: a request the family does not know). The chassis
+	 * copies *out to the caller. */
+	int (*ioctl)(struct unix_sock *s, unsigned long req, int *out);
+	/* optional: a SOL_SOCKET option changed (SO_KEEPALIVE, SO_OOBINLINE...)
+	 * or one of the family's own levels did: the family follows */
+	void (*sockopt_changed)(struct unix_sock *s);
 	/* optional: a connection queued on a listener goes unaccepted (the
 	 * listener closed); called before the chassis closes it */
 	void (*embryo_drop)(struct unix_sock *e);

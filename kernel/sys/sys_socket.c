@@ -28,11 +28,12 @@
 #include "uapi/netlink.h"
 #include "uapi/if_packet.h"
 #include "uapi/socket.h"
+#include "uapi/tcp.h"
 
 #define SOCK_FLAGS      (SOCK_NONBLOCK | SOCK_CLOEXEC)
 #define SOCKADDR_MAX    128     /* sizeof(struct sockaddr_storage): longer is -EINVAL */
 #define OPTMEM_MAX      20480   /* net.core.optmem_max: the most control bytes a send copies */
-#define OPTVAL_MAX      16      /* the largest option value (struct ucred, a timeval) */
+#define OPTVAL_MAX      sizeof(struct tcp_info) /* the largest option value (232 bytes; a timeval is 16) */
 
 /* An address as the calls copy it in: room for any sockaddr. */
 union sockaddr_any {

@@ -15,6 +15,7 @@
 #define IPPROTO_UDP 17
 #define IPPROTO_IPV6 41
 #define IPPROTO_UDPLITE 136
+#define IPPROTO_RAW 255     /* a raw socket that sends whole IPv4 packets (IP_HDRINCL) */
 
 /* struct sockaddr_in: port and address in network byte order */
 struct sockaddr_in {

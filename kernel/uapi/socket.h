@@ -49,6 +49,7 @@
 #define SO_SNDLOWAT   19
 #define SO_RCVTIMEO   20
 #define SO_SNDTIMEO   21
+#define SO_BINDTODEVICE 25  /* an interface name (at most IFNAMSIZ - 1 bytes); "": none */
 #define SO_ACCEPTCONN 30
 #define SO_PEERSEC    31
 #define SO_SNDBUFFORCE 32
