@@ -28,6 +28,30 @@ Every case runs once per NIC model (virtio-net-pci and e1000):
              peer's); the peer's fetch is compared with what Kestrel printed,
              and Kestrel's QEMU must still be running after the peer's checks.
 
+  flood-NIC  Kestrel (static ip=10.0.2.15::10.0.2.2:255.255.255.0, busybox
+             httpd on ports 80 and 8080) on a wire whose other end is
+             netflood.Injector, a hostile host playing 10.0.2.2 and the rest
+             of the subnet. (a) 10,000 SYNs to port 80 from random addresses
+             and ports of 10.0.2.0/24 (half of them answering ARP, half
+             silent), never completing a handshake; then `GET /` on port 8080
+             must succeed at once (each listener has its own SYN queue), and
+             a handshake and `GET /` on port 80 from 10.0.2.3 (its SYN sent
+             again on Linux's schedule) is tried in the background while (b)
+             5,000 seeded hostile frames go (netflood.Hostile: truncated,
+             wrong lengths, bad checksums, IPv4 and TCP options, fragment
+             queues that never complete, overlaps, offsets near 65535, odd
+             ARP, martians, random bytes). Then the shell answers `echo
+             alive`, `ping -c 3 10.0.2.2` is answered, /proc/net/tcp holds no
+             more than TCP_HALF_OPEN_MAX connections in SYN_RECV, and
+             FLOOD_SETTLE s after the last frame (past reassembly's 30 s)
+             MemFree is back within FLOOD_MEM_SLACK of its value before the
+             flood; and the port-80 handshake has succeeded by then: as
+             Linux's, Kestrel's crowded SYN queue gives its old entries two
+             SYN-ACK retries instead of five, so the flood's half-open
+             connections give way after about 7 s, not 63 s (Linux 6.1 with
+             tcp_syncookies=0 and the same injector, netflood.py linux: 3
+             to 7 s). The counters of /proc/net/snmp are figures.
+
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
 serial console), NAME.peer.log (the peer's), NAME.pcap (every frame on
@@ -47,6 +71,7 @@ import concurrent.futures
 import hashlib
 import http.server
 import os
+import random
 import re
 import shutil
 import socket
@@ -60,12 +85,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import netpeer  # noqa: E402  (Wire, LinuxPeer, Guest, user_netdev, ...)
+import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
 
 NICS = ("virtio-net-pci", "e1000")
 KESTREL_IP = "10.0.2.15"
 GATEWAY_IP = "10.0.2.2"             # slirp's host address; the peer's address on the wire
 GUESTFWD_IP = "10.0.2.100"          # slirp forwards its port 80 to the host's server
 CMDLINE_DHCP = "init=/bin/sh ip=dhcp"
+CMDLINE_RC = ""                     # the default init, /etc/rc's udhcpc; no ip=
+RC_NICS = ("virtio-net-pci",)
+RC_STARTED = r"^init: running /etc/rc$"
+RC_LINE = r"^rc: eth0 (\S+)/(\d+) \(udhcpc\)$|^rc: eth0: (.*)$"
+RC_DHCP_TRIES = 3                   # /etc/rc's udhcpc -t: the discovers before it gives up
+RC_NOSERVER_MAX = 10                # seconds from rc's start to its line, no server (udhcpc: 3)
+RENEW_WAIT = 10                     # seconds the renewal step waits for each lease line
 MIB = 1 << 20
 HOST_BLOB = 1 * MIB                 # the host's file the guest fetches (slirp)
 GUEST_FILE_BLOCKS = {"slirp": 64, "peer": 16}   # 64 KiB blocks Kestrel makes: 4 MiB, 1 MiB
@@ -74,6 +107,11 @@ LEASE = r"ipconfig: eth0 (\S+)/(\d+) gateway (\S+) dns (\S+) lease (\d+) s \(DHC
 NEVER = [r"KERNEL PANIC", r"FAIL"]  # as boottest.py's NEVER: a failure wherever it shows
 SHA256 = r"^([0-9a-f]{64})  (\S+)$"
 PING_ALL = r"3 packets transmitted, 3 packets received"
+TCPOPTS_PORT = 7000                 # t-tcpopts serve: commands here, its sink on the next port
+TCPOPTS_BIN = "rootfs.extra/bin/t-tcpopts"   # under the build directory
+TCPOPTS_SUMMARY = r"tcpopts: (\d+) passed, (\d+) failed"
+TCPOPTS_NICS = ("virtio-net-pci",)
+TCPOPTS_TIMEOUT = 90                # the program on Kestrel (TCG; it needs about 10 s)
 BOOT_TIMEOUT = 180                  # QEMU start to the shell's prompt (TCG, a loaded host)
 CMD_TIMEOUT = 120                   # one shell command
 PEER_TIMEOUT = 180                  # the peer's boot, and each of its checks
@@ -358,6 +396,107 @@ def slirp_case(build, outdir, nic, name):
         srv.server_close()
 
 
+# ---------------------------------------------------------------- /etc/rc's udhcpc
+
+def rc_line(k):
+    """rc's line about eth0 and the host seconds from rc's start to it: (match, secs)."""
+    k.expect("'init: running /etc/rc' line", RC_STARTED, BOOT_TIMEOUT)
+    started = k.at
+    m = k.expect("rc's line about eth0", RC_LINE, BOOT_TIMEOUT)
+    return m, k.at - started
+
+
+def renewal(k):
+    """A second udhcpc (-f, in the background) takes the lease, is sent SIGUSR1 and
+    renews it: the renewal goes by unicast from its UDP socket bound to eth0
+    (SO_BINDTODEVICE), and the answer comes back to it. Its log's last lines
+    when the second lease line does not come."""
+    wait = (f"n=0; until [ $(grep -c 'lease of {KESTREL_IP} obtained' /tmp/renew.log) -ge %d ]; "
+            f"do n=$((n+1)); [ $n -gt {RENEW_WAIT * 5} ] && break; sleep 0.2; done")
+    k.must("busybox udhcpc -f -i eth0 -s /etc/udhcpc.script >/tmp/renew.log 2>&1 & "
+           "echo $! >/tmp/renew.pid")
+    k.must(wait % 1 + "; kill -USR1 $(cat /tmp/renew.pid); " + wait % 2)
+    _, out, _ = k.run("kill $(cat /tmp/renew.pid); cat /tmp/renew.log")
+    if not any("sending renew" in line for line in out) or \
+            sum(f"lease of {KESTREL_IP} obtained" in line for line in out) < 2:
+        raise CaseFailed("udhcpc did not renew its lease: " + " / ".join(out[-4:]))
+    return "renewal by udhcpc's bound UDP socket"
+
+
+def rc_dhcp_steps(k):
+    """The rc-dhcp case's checks on a booting Kestrel; its figures."""
+    m, secs = rc_line(k)
+    if not m.group(1):
+        raise CaseFailed(f"/etc/rc got no lease: '{m.group(0)}'")
+    if (m.group(1), m.group(2)) != (KESTREL_IP, "24"):
+        raise CaseFailed(f"/etc/rc's lease {m.group(1)}/{m.group(2)}, want {KESTREL_IP}/24")
+    figures = [f"rc lease {m.group(1)}/{m.group(2)} {secs:.1f} s after rc started"]
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    figures.append(f"prompt at {k.at:.0f} s")
+    ipconfig = [line for line in k.text().splitlines() if "ipconfig: eth0" in line]
+    if ipconfig:
+        raise CaseFailed(f"the kernel configured eth0 itself (no ip= was given): '{ipconfig[0]}'")
+    status, out, _ = k.run("cat /etc/resolv.conf")
+    said = [line for line in out if re.match(r"^(nameserver|search|domain)\b", line)]
+    if status != 0 or said:
+        raise CaseFailed(f"/etc/resolv.conf: cat exited {status}, lines {said} "
+                         "(slirp, restricted, sends no DNS: want an empty file)")
+    figures.append("resolv.conf empty (no DNS from slirp)")
+    figures.append(renewal(k))
+    figures.append(f"ping {ping(k, GATEWAY_IP)}")
+    return figures
+
+
+def rc_dhcp_case(build, outdir, nic, name):
+    """Default init on slirp (restrict=on): /etc/rc's lease. Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_RC)
+    argv = kestrel_argv(img, vars_fd, netpeer.user_netdev("net0"), nic, pcap_path(outdir, name))
+    with Kestrel(name, argv, log_path(outdir, name)) as k:
+        try:
+            return rc_dhcp_steps(k)
+        finally:
+            judge_log(k)
+
+
+def dhcp_discovers(pcap):
+    """The DHCP requests (UDP port 68 to 67) in a capture."""
+    n = 0
+    for _, f in pcap_frames(pcap):
+        if len(f) >= ETH_HDR + 28 and struct.unpack_from("!H", f, 12)[0] == ETH_P_IP and \
+                f[ETH_HDR + 9] == 17:
+            l4 = ETH_HDR + (f[ETH_HDR] & 0xF) * 4
+            if len(f) >= l4 + 4 and struct.unpack_from("!HH", f, l4) == (68, 67):
+                n += 1
+    return n
+
+
+def rc_noserver_case(build, outdir, nic, name):
+    """Default init on a wire nobody else is on: rc gives up quickly. Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_RC)
+    with netpeer.Wire() as wire:
+        argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic, pcap_path(outdir, name))
+        with Kestrel(name, argv, log_path(outdir, name)) as k:
+            try:
+                m, secs = rc_line(k)
+                if m.group(3) != "no DHCP answer":
+                    raise CaseFailed(f"rc's line with no DHCP server: '{m.group(0)}'")
+                if secs > RC_NOSERVER_MAX:
+                    raise CaseFailed(f"rc took {secs:.1f} s to give up, more than {RC_NOSERVER_MAX} s")
+                k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+                prompt = k.at
+                _, out, _ = k.run("ip -4 addr show dev eth0")
+                if any("inet " in line for line in out):
+                    raise CaseFailed("eth0 has an IPv4 address with no DHCP server: " +
+                                     " / ".join(out))
+            finally:
+                judge_log(k)
+    sent = dhcp_discovers(pcap_path(outdir, name))
+    if sent != RC_DHCP_TRIES:
+        raise CaseFailed(f"udhcpc sent {sent} DHCP requests, want {RC_DHCP_TRIES} discovers")
+    return [f"rc gave up {secs:.1f} s after it started, {sent} discovers sent",
+            f"prompt at {prompt:.0f} s"]
+
+
 # ---------------------------------------------------------------- (b) a Linux peer on a wire
 
 def peer_script():
@@ -425,26 +564,224 @@ def peer_steps(k, peer):
     return figures
 
 
-def peer_case(build, outdir, nic, name):
-    """Topology (b): Kestrel and a Linux peer on a wire. Returns the figures."""
+def with_peer(build, outdir, nic, name, script, ready, steps, files=None):
+    """Topology (b): boot the Linux peer running script and, once it printed
+    its ready line, Kestrel on the same wire (ip=dhcp); steps(k, peer) drives
+    both. Returns steps' figures and the peer's boot time."""
     with netpeer.Wire() as wire, \
-            netpeer.LinuxPeer(build, peer_script(), nic=nic, wire=wire, side=1,
+            netpeer.LinuxPeer(build, script, nic=nic, wire=wire, side=1, files=files,
                               logdir=outdir, name=name + ".peer") as peer:
         img, vars_fd = make_image(build, outdir, name, CMDLINE_DHCP)
         try:
-            # Kestrel's DHCP gives up after about 10 s: udhcpd must be up first
+            # Kestrel's DHCP gives up after about 10 s: the peer must be up first
             peer.wait_up(PEER_TIMEOUT)
-            peer.wait_ready("server", PEER_TIMEOUT)
+            peer.wait_ready(ready, PEER_TIMEOUT)
         except netpeer.PeerError as e:
             raise CaseFailed(str(e))
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
                             pcap_path(outdir, name))
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
-                figures = peer_steps(k, peer)
+                return steps(k, peer), peer.boot_seconds
             finally:
                 judge_log(k)
-        return figures + [f"peer boot {peer.boot_seconds:.1f} s"]
+
+
+def peer_case(build, outdir, nic, name):
+    """Topology (b): Kestrel and a Linux peer on a wire. Returns the figures."""
+    figures, boot = with_peer(build, outdir, nic, name, peer_script(), "server", peer_steps)
+    return figures + [f"peer boot {boot:.1f} s"]
+
+
+# ---------------------------------------------------------------- (c) a hostile host on a wire
+
+CMDLINE_STATIC = f"init=/bin/sh ip={KESTREL_IP}::{GATEWAY_IP}:255.255.255.0"
+FLOOD_SYNS = 10000                  # (a): SYNs never followed by an ACK
+FLOOD_FRAMES = 5000                 # (b): hostile frames
+FLOOD_SEED = 1                      # the sources, ports and frames (the same each run)
+FLOOD_SETTLE = 35                   # seconds after the last frame: reassembly's 30 s are over
+FLOOD_MEM_SLACK = 4096              # kB MemFree may stay below its value before the flood
+FLOOD_SHELL = 30                    # seconds `echo alive` may take after the flood
+FLOOD_OTHER_PORT = 8080             # another listener, which port 80's flood must leave alone
+FLOOD_OTHER_CLIENT = "10.0.2.4"     # its client's address (the injector's)
+FLOOD_OTHER_WAIT = 10               # seconds its fetch may take
+HALF_OPEN_MAX = 256                 # tcp_sock.c's TCP_HALF_OPEN_MAX
+FLOOD_SNMP = ("Ip.InReceives", "Ip.InHdrErrors", "Ip.InAddrErrors", "Ip.ReasmReqds",
+              "Ip.ReasmOKs", "Ip.ReasmFails", "Ip.ReasmTimeout", "Tcp.InSegs", "Tcp.InErrs",
+              "Tcp.OutSegs", "Tcp.OutRsts", "Tcp.PassiveOpens", "Udp.InErrors", "Icmp.InMsgs",
+              "Icmp.OutMsgs")
+
+
+def memfree(k):
+    """MemFree of Kestrel's /proc/meminfo, in kB."""
+    out, _ = k.must("cat /proc/meminfo")
+    for line in out:
+        m = re.match(r"MemFree:\s+(\d+) kB", line.strip())
+        if m:
+            return int(m.group(1))
+    raise CaseFailed("no MemFree in /proc/meminfo: " + " / ".join(out[:3]))
+
+
+def net_state(k):
+    """Kestrel's /proc/net/snmp counters and /proc/net/tcp states: (dict, dict)."""
+    out, _ = k.must("cat /proc/net/snmp")
+    snmp = netflood.snmp_counters(out)
+    out, _ = k.must("cat /proc/net/tcp")
+    return snmp, netflood.tcp_states(out)
+
+
+def other_listener(inj, rng):
+    """GET / from the other listener, right after port 80's flood: each
+    listener has its own SYN queue. Its figure; CaseFailed if it failed."""
+    c = netflood.TcpClient(inj, FLOOD_OTHER_CLIENT, KESTREL_IP, FLOOD_OTHER_PORT,
+                           random.Random(rng.getrandbits(32)))
+    try:
+        body, synack_s, secs = c.fetch(b"GET / HTTP/1.0\r\n\r\n", time.monotonic() + FLOOD_OTHER_WAIT)
+    except netflood.FloodError as e:
+        raise CaseFailed(f"port {FLOOD_OTHER_PORT} after the flood of port 80: {e}")
+    if b"flood-ok" not in body:
+        raise CaseFailed(f"port {FLOOD_OTHER_PORT} answered {body[:80]!r}")
+    return f"port {FLOOD_OTHER_PORT} answered in {secs:.2f} s"
+
+
+def flood_figures(a, b, mem, snmp0, snmp1, states, client, inj):
+    """The flood case's figures: what was sent, what Kestrel counted, the handshake."""
+    delta = {n.split(".")[1]: snmp1.get(n, 0) - snmp0.get(n, 0) for n in FLOOD_SNMP}
+    hs = (f"handshake ok (SYN-ACK after {client['synack_s']:.1f} s, {client['syns']} SYNs, "
+          f"{len(client['answer'])} bytes)" if client.get("ok") else
+          f"handshake refused ({client.get('error', 'no result')})")
+    return [f"(a) {a['syns']} SYNs in {a['secs']:.1f} s from {a['answered']}+{a['silent']} "
+            f"answered+silent sources",
+            f"(b) {b['frames']} frames in {b['secs']:.1f} s",
+            hs,
+            f"MemFree {mem[0]} -> {mem[1]} -> {mem[2]} kB",
+            f"SYN_RECV {states[0].get('SYN_RECV', 0)} after, {states[1].get('SYN_RECV', 0)} "
+            f"{FLOOD_SETTLE} s later",
+            "snmp +" + " ".join(f"{k}={v}" for k, v in delta.items()),
+            "injector saw " + " ".join(f"{k}={v}" for k, v in inj.seen.items())]
+
+
+def flood_steps(k, inj):
+    """The flood case's checks on a booted Kestrel; its figures."""
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    if not re.search(rf"ipconfig: eth0 {re.escape(KESTREL_IP)}/24 gateway "
+                     rf"{re.escape(GATEWAY_IP)} \(static\)", k.text()):
+        raise CaseFailed("no 'ipconfig: eth0 10.0.2.15/24 gateway 10.0.2.2 (static)' line")
+    k.must("mkdir -p /tmp/www && echo flood-ok > /tmp/www/index.html && "
+           f"httpd -p 80 -h /tmp/www && httpd -p {FLOOD_OTHER_PORT} -h /tmp/www")
+    ping(k, GATEWAY_IP)
+    mem0, (snmp0, _) = memfree(k), net_state(k)
+    rng = random.Random(FLOOD_SEED)
+    a = netflood.syn_flood(inj, rng, FLOOD_SYNS, 80)
+    other = other_listener(inj, rng)
+    client = {}
+    t_client = time.monotonic()
+    th = threading.Thread(target=netflood.client_thread,
+                          args=(inj, rng, t_client + FLOOD_SETTLE, client), daemon=True)
+    th.start()
+    b = netflood.send_hostile(inj, FLOOD_SEED, FLOOD_FRAMES)
+    t_end = time.monotonic()
+    out, _ = k.must("echo alive", FLOOD_SHELL)
+    if "alive" not in out:
+        raise CaseFailed(f"`echo alive` printed {out!r}")
+    _, states = net_state(k)
+    ping(k, GATEWAY_IP)
+    mem1 = memfree(k)
+    time.sleep(max(0.0, t_end + FLOOD_SETTLE - time.monotonic()))
+    mem2, (snmp1, states2) = memfree(k), net_state(k)
+    th.join(FLOOD_SETTLE)
+    if not client.get("ok") or b"flood-ok" not in client["answer"]:
+        raise CaseFailed(f"no GET / on port 80 within {FLOOD_SETTLE} s of the flood: "
+                         f"{client.get('error', 'no result')}")
+    if inj.errors:
+        raise CaseFailed("injector: " + "; ".join(inj.errors[:3]))
+    if states.get("SYN_RECV", 0) > HALF_OPEN_MAX:
+        raise CaseFailed(f"{states['SYN_RECV']} connections in SYN_RECV, over {HALF_OPEN_MAX}")
+    if mem2 < mem0 - FLOOD_MEM_SLACK:
+        raise CaseFailed(f"MemFree {mem0} kB before the flood, {mem2} kB {FLOOD_SETTLE} s after "
+                         f"its end (over {FLOOD_MEM_SLACK} kB less); /proc/net/tcp: {states2}")
+    return [other] + flood_figures(a, b, (mem0, mem1, mem2), snmp0, snmp1, (states, states2),
+                                   client, inj)
+
+
+def flood_case(build, outdir, nic, name):
+    """Kestrel on a wire to netflood.Injector (10.0.2.2). Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
+    with netpeer.Wire() as wire, netflood.Injector(wire, side=1) as inj:
+        argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
+                            pcap_path(outdir, name))
+        with Kestrel(name, argv, log_path(outdir, name)) as k:
+            try:
+                return flood_steps(k, inj)
+            finally:
+                judge_log(k)
+
+
+# ---------------------------------------------------------------- (b) TCP options against Linux
+
+def tcpopts_script():
+    """script_server() without httpd (udhcpd for Kestrel's lease), then
+    t-tcpopts's server on TCPOPTS_PORT (ready tcpopts) and the program
+    itself against it, its lines on the peer's console."""
+    base = netpeer.script_server(httpd=False).rstrip("\n").split("\n")
+    if base[-1] != "netpeer_serve":
+        raise RuntimeError("netpeer.script_server() no longer ends in netpeer_serve")
+    mine = ["chmod 755 /bin/t-tcpopts",
+            f"/bin/t-tcpopts serve {TCPOPTS_PORT} >/tmp/tcpopts.serve 2>&1 &",
+            "netpeer_retry 10 grep -q serving /tmp/tcpopts.serve",
+            "netpeer_ready tcpopts",
+            f"/bin/t-tcpopts {GATEWAY_IP} {TCPOPTS_PORT}"]
+    return "\n".join(base[:-1] + mine + ["netpeer_serve"]) + "\n"
+
+
+def tcpopts_verdicts(lines):
+    """{check: 'ok'|'FAIL ...'|'SKIP ...'} from t-tcpopts's lines, and its summary
+    (passed, failed) or None."""
+    verdicts, summary = {}, None
+    for line in lines:
+        m = re.search(r"tcpopts: (\w+) (ok|FAIL|SKIP)(.*)$", line)
+        if m:
+            verdicts[m.group(1)] = m.group(2) + m.group(3)
+        m = re.search(TCPOPTS_SUMMARY, line)
+        if m:
+            summary = (int(m.group(1)), int(m.group(2)))
+    return verdicts, summary
+
+
+def tcpopts_compare(mine, linux):
+    """CaseFailed unless Kestrel's and Linux's runs both passed every check;
+    the figures: how many, and Kestrel's remarks where it made one."""
+    (kv, ks), (lv, ls) = mine, linux
+    bad = [f"{n}: Kestrel {kv.get(n, 'missing')}, Linux {lv.get(n, 'missing')}"
+           for n in sorted(set(kv) | set(lv)) if kv.get(n, "")[:2] != "ok" or lv.get(n, "")[:2] != "ok"]
+    if bad or not ks or not ls or ks[1] or ls[1] or ks[0] != ls[0]:
+        raise CaseFailed(f"tcpopts: Kestrel {ks}, Linux {ls} (passed, failed): " + "; ".join(bad))
+    return [f"tcpopts {ks[0]} checks as Linux"]
+
+
+def tcpopts_steps(k, peer):
+    """The program on Kestrel, then the peer's own run; their figures."""
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    figures = [f"prompt at {k.at:.0f} s", lease(k, GATEWAY_IP, GATEWAY_IP)]
+    _, out, secs = k.run(f"t-tcpopts {GATEWAY_IP} {TCPOPTS_PORT}", TCPOPTS_TIMEOUT)
+    mine = tcpopts_verdicts(out)
+    try:
+        peer.wait_line("t-tcpopts's summary", TCPOPTS_SUMMARY, PEER_TIMEOUT)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    linux = tcpopts_verdicts(line for _, line in list(peer.lines))
+    figures += tcpopts_compare(mine, linux)
+    figures.append(f"run {secs:.1f} s")
+    return figures
+
+
+def tcpopts_case(build, outdir, nic, name):
+    """Topology (b): t-tcpopts on Kestrel and on Linux against the peer's server."""
+    with open(os.path.join(build, TCPOPTS_BIN), "rb") as f:
+        prog = f.read()
+    figures, _ = with_peer(build, outdir, nic, name, tcpopts_script(), "tcpopts", tcpopts_steps,
+                           files={"/bin/t-tcpopts": prog})
+    return figures
 
 
 # ---------------------------------------------------------------- the capture, for a report
@@ -543,10 +880,17 @@ def judge_log(k):
         raise CaseFailed(why)
 
 
+PEER_CASES = (peer_case, tcpopts_case)   # the cases that need Linux (a SKIP without it)
+
+
 def cases():
-    """[(name, function, nic)]: each case on each NIC model."""
+    """[(name, function, nic)]: each case on each NIC model; /etc/rc's on RC_NICS."""
     return [(f"{kind}-{nic}", fn, nic) for kind, fn in (("slirp", slirp_case), ("peer", peer_case))
-            for nic in NICS]
+            for nic in NICS] + \
+        [(f"{kind}-{nic}", fn, nic) for kind, fn in (("rc-dhcp", rc_dhcp_case),
+                                                     ("rc-noserver", rc_noserver_case))
+         for nic in RC_NICS] + [(f"tcpopts-{nic}", tcpopts_case, nic) for nic in TCPOPTS_NICS] + \
+        [("flood-virtio-net-pci", flood_case, "virtio-net-pci")]
 
 
 def prepare_linux(build):
@@ -638,12 +982,12 @@ def main():
         return 1
     outdir = os.path.join(build, "test", "net")
     os.makedirs(outdir, exist_ok=True)
-    no_linux = prepare_linux(build) if any(fn is peer_case for _, fn, _ in table) else None
+    no_linux = prepare_linux(build) if any(fn in PEER_CASES for _, fn, _ in table) else None
     passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
         futures = []
         for name, fn, nic in table:
-            if fn is peer_case and no_linux:
+            if fn in PEER_CASES and no_linux:
                 futures.append((name, None))
             else:
                 futures.append((name, pool.submit(run_case, build, outdir, name, fn, nic,
