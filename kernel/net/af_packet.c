@@ -247,13 +247,15 @@ static int packet_setsockopt(struct unix_sock *s, int level, int name, const voi
 	return len < sizeof(int) ? -EINVAL : 0;
 }
 
+/* No SOL_PACKET option is read back yet. */
 static int packet_getsockopt(struct unix_sock *s, int level, int name, void *val, size_t *len)
 {
 	(void)s;
+	(void)level;
 	(void)name;
 	(void)val;
 	(void)len;
-	return level == SOL_PACKET ? -ENOPROTOOPT : -ENOPROTOOPT;
+	return -ENOPROTOOPT;
 }
 
 static const struct sock_proto packet_proto = {

@@ -31,7 +31,6 @@
 #define IN_CLASSA_PREFIX 8
 #define IN_CLASSB_PREFIX 16
 #define IN_CLASSC_PREFIX 24
-#define NUD_VALID (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
 
 static uint32_t ntoh32(uint32_t v)
 {
@@ -67,12 +66,6 @@ static bool bad_mask(uint32_t mask, uint32_t addr)
 		return true;
 	uint32_t host = ~mask;
 	return (host & (host + 1)) != 0;
-}
-
-/* A contiguous mask's prefix length (bad_mask checked it). */
-static unsigned mask_len(uint32_t mask)
-{
-	return mask ? 32 - (unsigned)__builtin_ctz(mask) : 0;
 }
 
 /* ---- addresses (devinet_ioctl) ---------------------------------------------------- */
@@ -129,7 +122,7 @@ static long set_netmask(struct netdev *dev, const struct ipv4_ifaddr *a, uint32_
 		return -EINVAL;
 	if (mask == a->mask)
 		return 0;
-	unsigned prefix = mask_len(mask);
+	unsigned prefix = ipv4_mask_prefix(mask);
 	uint32_t bcast = a->bcast;
 	if ((dev->flags & IFF_BROADCAST) && prefix < 31 && a->bcast == (a->addr | ~a->mask))
 		bcast = a->addr | ~mask;
@@ -275,7 +268,7 @@ static long route_dst(struct rtentry *rt, struct ipv4_route *r)
 			return -EAFNOSUPPORT;
 		if (bad_mask(mask, addr))
 			return -EINVAL;
-		prefix = mask_len(mask);
+		prefix = ipv4_mask_prefix(mask);
 	}
 	r->dst = addr;
 	r->prefix = (uint8_t)prefix;

@@ -148,15 +148,6 @@ static bool exchange(struct netdev *dev, uint8_t type, uint8_t want, uint32_t xi
 
 /* ---- applying -------------------------------------------------------------------- */
 
-/* The prefix length of a contiguous mask (its leading ones). */
-static unsigned prefix_of(uint32_t mask)
-{
-	unsigned n = 0;
-	while (n < 32 && (mask & (0x80000000u >> n)))
-		n++;
-	return n;
-}
-
 /* The classful mask Linux falls back to without one. */
 static uint32_t default_mask(uint32_t a)
 {
@@ -184,7 +175,7 @@ static void apply(struct netdev *dev, uint32_t addr, uint32_t mask, uint32_t gw,
 {
 	if (!mask)
 		mask = default_mask(addr);
-	int err = ipv4_addr_add(dev->ifindex, addr, (uint8_t)prefix_of(mask), 0);
+	int err = ipv4_addr_add(dev->ifindex, addr, (uint8_t)ipv4_mask_prefix(mask), 0);
 	if (err && err != -EEXIST)
 		klog(LOG_WARN, "ipconfig: %s: cannot add " IP_FMT " (error %d)\n", dev->name, IP_ARGS(addr), err);
 	if (gw) {
@@ -221,7 +212,7 @@ static bool dhcp_on(struct netdev *dev, const char *hostname)
 	boot_server = ack.server_id;
 	set_pnp("DHCP", ack.dns, ack.ndns, ack.server_id);
 	klog(LOG_INFO, "ipconfig: %s " IP_FMT "/%u gateway " IP_FMT " dns " IP_FMT " lease %u s (DHCP from " IP_FMT ")\n",
-	     dev->name, IP_ARGS(ack.yiaddr), prefix_of(ack.subnet_mask ? ack.subnet_mask : default_mask(ack.yiaddr)),
+	     dev->name, IP_ARGS(ack.yiaddr), ipv4_mask_prefix(ack.subnet_mask ? ack.subnet_mask : default_mask(ack.yiaddr)),
 	     IP_ARGS(ack.router), IP_ARGS(ack.ndns ? ack.dns[0] : 0), ack.lease_s, IP_ARGS(ack.server_id));
 	return true;
 }
@@ -261,7 +252,7 @@ static void run_static(const struct ipconfig_spec *s)
 		boot_server = s->server;
 		set_pnp("MANUAL", s->dns, 2, s->server);
 		klog(LOG_INFO, "ipconfig: %s " IP_FMT "/%u gateway " IP_FMT " (static)\n", d->name,
-		     IP_ARGS(s->client), prefix_of(s->netmask ? s->netmask : default_mask(s->client)),
+		     IP_ARGS(s->client), ipv4_mask_prefix(s->netmask ? s->netmask : default_mask(s->client)),
 		     IP_ARGS(s->gateway));
 		return;
 	}

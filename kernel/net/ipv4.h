@@ -139,6 +139,11 @@ static inline uint32_t ipv4_prefix_mask(unsigned prefix)
 {
 	return prefix ? 0xffffffffu << (32 - prefix) : 0;
 }
+/* A contiguous mask's prefix length (its leading ones). */
+static inline unsigned ipv4_mask_prefix(uint32_t mask)
+{
+	return mask ? 32 - (unsigned)__builtin_ctz(mask) : 0;
+}
 
 /* ---- ipv4_frag.c: reassembly -------------------------------------------------- */
 

@@ -19,14 +19,10 @@
 #include "fs/sbuf.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "uapi/if.h"
+#include "uapi/route.h"
 
 #define ROUTE_LINE      127   /* Linux pads each line of /proc/net/route to this */
-#define RTF_UP          0x0001
-#define RTF_GATEWAY     0x0002
-#define RTF_HOST        0x0004
-#define ATF_COM         0x02
-#define ATF_PERM        0x04
-#define NUD_VALID       (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
 #define IP_FORWARDING_OFF 2   /* the MIB's "not forwarding" */
 #define PNP_MAX         256
 
