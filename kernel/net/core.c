@@ -5,8 +5,10 @@
  * it: it takes each device that asked to be polled, lets its driver hand
  * up to NET_POLL_BUDGET frames over, passes them up the stack, and lets
  * the device interrupt again when it was done before the budget ran out
- * (else it polls it again, after the others). Every 250 ms it runs the
- * periodic work: ARP's ageing and retries, reassembly's timeouts.
+ * (else it polls it again, after the others). What lo carries is taken
+ * up by its senders (net/loopback.h), and by the thread after the TCP
+ * timers it runs. Every 250 ms it runs the periodic work: ARP's ageing
+ * and retries, reassembly's timeouts.
  *
  * Lock rule: net_work is set by anyone (atomically) and cleared by the
  * thread; net_wq is a wait queue (the kernel lock, as every wait queue
@@ -78,6 +80,7 @@ static void housekeep(uint64_t now)
 {
 	arp_timer(now);
 	ipv4_frag_expire(now);
+	loopback_run(); /* none should wait here: a sender that forgot it */
 }
 
 /* The network thread: poll when kicked, housekeep on the clock. */
@@ -93,6 +96,7 @@ static void net_thread(void *arg)
 		irq_restore(f);
 		poll_devices();
 		tcp_sock_run_timers();
+		loopback_run(); /* what the timers sent this host */
 		uint64_t now = time_ns();
 		if (now >= next) {
 			housekeep(now);
@@ -104,7 +108,7 @@ static void net_thread(void *arg)
 /* lo: up, with 127.0.0.1/8, as every Linux init brings it up early. */
 static void loopback_up(void)
 {
-	struct netdev *lo = loopback_create();
+	struct netdev *lo = loopback_create(ether_input);
 	if (!lo) {
 		klog(LOG_WARN, "net: cannot register lo\n");
 		return;

@@ -7,12 +7,13 @@
  * (net/unix_sock.h) with family AF_INET and a struct sock_proto: its
  * queues, buffers, connections, accept, poll and SOL_SOCKET options are
  * AF_UNIX's; what differs is here and in inet_tcp.c and inet_udp.c.
- * Every address of this host (127/8, ::1, and the interfaces' own) is
- * reached without a packet: a TCP connect joins the listener's queue as
- * an AF_UNIX connect does, a UDP datagram goes straight onto the
- * receiver's queue. A UDP datagram to another host goes out through the
- * IPv4 stack (inet_udp.c's wire path); TCP to another host is
- * -ENETUNREACH until TCP runs over the stack.
+ * Every IPv4 destination, this host's own (127/8 and the interfaces'
+ * addresses, through lo) as another's, is reached through the IPv4
+ * stack: a TCP connect becomes a connection of net/tcp_sock.c, a UDP
+ * datagram a packet (inet_udp.c's wire path). ::1, until IPv6 runs over
+ * lo, is still reached without a packet: a TCP connect joins the
+ * listener's queue as an AF_UNIX connect does, a UDP datagram goes
+ * straight onto the receiver's queue.
  *
  * Lock rule: as AF_UNIX's (one CPU under the kernel lock, never
  * preempted; nothing here sleeps with the port list half changed).
@@ -161,9 +162,13 @@ int inet_route(const struct unix_sock *s, struct inet_name *d)
 	return d->kind == INET_V4 && v4_local(d->addr) && !s->in.v6only ? 0 : -ENETUNREACH;
 }
 
-bool inet_wire_dest(const struct unix_sock *s, const struct inet_name *d)
+bool inet_via_ipv4(const struct unix_sock *s, struct inet_name *d)
 {
-	return d->kind == INET_V4 && d->addr != INADDR_ANY && !v4_local(d->addr) && !s->in.v6only;
+	if (d->kind != INET_V4 || s->in.v6only)
+		return false;
+	if (d->addr == INADDR_ANY)
+		d->addr = INADDR_LOOPBACK; /* this host, as Linux's ip_route_connect takes it */
+	return true;
 }
 
 struct netdev *inet_bound_dev(const struct unix_sock *s)
@@ -181,7 +186,7 @@ struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *
 		n.addr = d->kind == INET_V4 ? INADDR_LOOPBACK : 0;
 		if (d->kind == INET_V4 && ipv4_is_local(d->addr))
 			n.addr = d->addr; /* to one of its own addresses: from it, as Linux */
-		else if (inet_wire_dest(s, d) && ipv4_route_lookup(d->addr, inet_bound_dev(s), &route) == 0)
+		else if (d->kind == INET_V4 && ipv4_route_lookup(d->addr, inet_bound_dev(s), &route) == 0)
 			n.addr = route.src; /* the route's source */
 	}
 	return n;
@@ -485,7 +490,10 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 		return -ENOPROTOOPT;
 	switch (name) {
 	case TCP_NODELAY:   *v = s->in.nodelay; return 0;
-	case TCP_MAXSEG:    *v = s->in.has_peer ? TCP_MSS_LOOPBACK : TCP_MSS_DEFAULT; return 0;
+	case TCP_MAXSEG:    *v = tcp_sock_maxseg(s);
+		if (*v < 0)
+			*v = s->in.has_peer ? TCP_MSS_LOOPBACK : TCP_MSS_DEFAULT;
+		return 0;
 	case TCP_KEEPIDLE:  *v = s->in.keepidle ? s->in.keepidle : TCP_KEEPIDLE_DEFAULT; return 0;
 	case TCP_KEEPINTVL: *v = s->in.keepintvl ? s->in.keepintvl : TCP_KEEPINTVL_DEFAULT; return 0;
 	case TCP_KEEPCNT:   *v = s->in.keepcnt ? s->in.keepcnt : TCP_KEEPCNT_DEFAULT; return 0;

@@ -61,9 +61,11 @@ void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct 
 /* A destination as Linux routes it here (0.0.0.0 and :: mean this host):
  * 0, or -ENETUNREACH (not this host, or IPv4 for an IPV6_V6ONLY socket). */
 int inet_route(const struct unix_sock *s, struct inet_name *d);
-/* d is another host's IPv4 address (not this host's, not a wildcard):
- * a datagram to it goes out through the IPv4 stack. */
-bool inet_wire_dest(const struct unix_sock *s, const struct inet_name *d);
+/* Does s reach d through the IPv4 stack (an IPv4 destination, this
+ * host's own included, for a socket that may send IPv4)? 0.0.0.0 in *d
+ * becomes 127.0.0.1 on the way. False: IPv6 (::1 only, not yet over a
+ * device), or IPv4 for an IPV6_V6ONLY socket (inet_route refuses it). */
+bool inet_via_ipv4(const struct unix_sock *s, struct inet_name *d);
 /* fn on each socket holding a port (bound, listening, or connected from
  * this host), for /proc/net/{tcp,udp}. */
 void inet_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: TCP on the loopback (see net/inet.c): listen, connect, send,
- * receive and shutdown as programs see them on Linux's `lo`. A
- * connection is an AF_UNIX stream connection (the listener's queue of
+ * Kestrel: TCP sockets before they connect, listeners, and TCP to ::1
+ * (see net/inet.c). A connect to an IPv4 address, this host's own too,
+ * makes the socket a connection over IPv4 (net/tcp_sock.h), and a
+ * listener takes those from lo and the wire alike. To ::1, until IPv6
+ * runs over lo, a connection is an AF_UNIX stream connection (the listener's queue of
  * server ends, accept, the byte queues, EOF, EPIPE, ECONNRESET when a
  * socket closes with unread data) between two sockets with AF_INET
  * names. There is no handshake to wait for: a connect is done or
@@ -111,8 +113,8 @@ static int tcp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 		return -EISCONN;
 	if ((err = inet_addr_in(s, a, len, false, &d)))
 		return err;
-	if (inet_wire_dest(s, &d))
-		return tcp_sock_connect(f, d.addr, d.port); /* another host: TCP over IPv4 */
+	if (inet_via_ipv4(s, &d))
+		return tcp_sock_connect(f, d.addr, d.port); /* TCP over IPv4, this host's own too */
 	if ((err = inet_route(s, &d)) || (err = tcp_client_name(s, &d)))
 		return err;
 	err = tcp_join(s, &d, nonblock);

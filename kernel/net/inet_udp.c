@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: UDP (see net/inet.c). To this host, a datagram goes
+ * Kestrel: UDP (see net/inet.c). To an IPv4 address, this host's own
+ * through lo, a datagram goes through the IPv4 stack (udp_wire_send
+ * below). To ::1, until IPv6 runs over lo, a datagram goes
  * straight onto the queue of the socket its address reaches, with its
  * boundaries (AF_UNIX's datagram receive reads it); as on Linux, one
  * nobody is bound to, or that finds the receiver's SO_RCVBUF full, is
@@ -11,13 +13,13 @@
  * sender (on the loopback it leaves the sender at once): the sender is
  * always writable, and never waits.
  *
- * To another host, a datagram goes through the IPv4 stack (udp_wire_send);
- * the network thread queues what comes from one on the socket its port
- * and address reach (udp_wire_input), with the sender's name, as a
- * datagram from nobody local. A socket bound to a device
- * (SO_BINDTODEVICE: DHCP clients renewing a lease) sends through that
- * device only, by the routes it has (255.255.255.255 too), and takes
- * only what came in on it.
+ * Through the IPv4 stack, udp_wire_input queues what comes in (from
+ * lo in the sender's own call, net/loopback.h; from a wire in the
+ * network thread) on the socket its port and address reach, with the
+ * sender's name; port unreachable comes back as ICMP, as on Linux. A
+ * socket bound to a device (SO_BINDTODEVICE: DHCP clients renewing a
+ * lease) sends through that device only, by the routes it has
+ * (255.255.255.255 too), and takes only what came in on it.
  */
 #include "net/inet_sock.h"
 #include "net/icmp.h"
@@ -28,6 +30,13 @@
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+
+/* Does s send to d through the IPv4 stack (inet_via_ipv4)? UDP-Lite,
+ * which the stack does not carry, stays on this host's direct path. */
+static bool udp_via_ipv4(const struct unix_sock *s, struct inet_name *d)
+{
+	return s->protocol != IPPROTO_UDPLITE && inet_via_ipv4(s, d);
+}
 
 /* Where a send goes: sendto's address, or the connected peer. 0, -EINVAL
  * (port 0, a short address), -EAFNOSUPPORT, -EDESTADDRREQ, -ENETUNREACH. */
@@ -45,8 +54,8 @@ static int udp_dest(const struct unix_sock *s, const struct sock_msg *m, struct 
 	} else {
 		return -EDESTADDRREQ;
 	}
-	if (inet_wire_dest(s, d))
-		return 0; /* another host: the IPv4 route decides at the send */
+	if (udp_via_ipv4(s, d))
+		return 0; /* the IPv4 route decides at the send */
 	return inet_route(s, d);
 }
 
@@ -192,7 +201,7 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	src = inet_source(s, &d);
 	if (src.kind != d.kind)
 		return -ENETUNREACH; /* bound to an address of the other version */
-	if (inet_wire_dest(s, &d))
+	if (udp_via_ipv4(s, &d))
 		return udp_wire_send(s, m, len, &src, &d);
 	struct unix_sock *to = inet_lookup(s, &d);
 	meta = udp_meta(s, m, &src);
@@ -244,7 +253,7 @@ static int udp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 	}
 	if ((err = inet_addr_in(s, a, len, false, &d)))
 		return err;
-	if (inet_wire_dest(s, &d) ? (err = udp_wire_route(s, &d)) : (err = inet_route(s, &d)))
+	if (udp_via_ipv4(s, &d) ? (err = udp_wire_route(s, &d)) : (err = inet_route(s, &d)))
 		return err;
 	src = inet_source(s, &d);
 	if (src.kind != d.kind)

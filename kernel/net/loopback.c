@@ -1,30 +1,75 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: lo, the loopback device. A frame sent on it is received on it:
- * xmit hands the netbuf straight back to netdev_receive and schedules
- * the device, so the network thread takes it up the stack as any
- * received frame (never in the sender's own call: a reply to a packet
- * would otherwise recurse). MTU 65536, as Linux's.
+ * xmit hands the netbuf back to netdev_receive's backlog, and
+ * loopback_run takes the backlog up the stack, called by whoever sent
+ * it once it holds no lock (never inside xmit: a reply to a packet would
+ * recurse, and the sender may hold its connection's lock). Whatever
+ * sends on lo ends in a loopback_run: the socket calls when they are
+ * done and before they sleep, the network thread after its timers and
+ * on its housekeeping clock. MTU 65536, as Linux's.
  *
- * Lock rule: none of its own (netdev.c's backlog lock covers the hand-off).
+ * Lock rule: netdev.c's backlog lock covers the hand-off; the draining
+ * is one caller's at a time, the one that set lo_draining.
  */
 #include "net/loopback.h"
 #include "net/netdev.h"
 #include "lib/errno.h"
+#include "proc/sched.h"
 
 #define LO_MTU 65536
+#define LO_RUN_BATCH 64 /* frames between chances to reschedule (NAPI's weight) */
 
-/* xmit: the frame comes back in; the sender's bytes count both ways. */
+static void (*lo_input)(struct netbuf *nb); /* set once, at boot */
+static struct netdev *lo_live;              /* lo, once registered */
+static bool lo_draining;                    /* a caller is in loopback_run's loop */
+
+/* xmit: the frame comes back in, for the next loopback_run; the sender's
+ * bytes count both ways. */
 static int lo_xmit(struct netdev *dev, struct netbuf *nb)
 {
 	netdev_count(&dev->stats.tx_packets, 1);
 	netdev_count(&dev->stats.tx_bytes, nb->len);
 	netdev_receive(dev, nb);
-	netdev_schedule(dev);
 	return 0;
 }
 
-/* poll: nothing to harvest; netdev_receive queued the frames already. */
+/* Frames wait on lo's backlog. */
+static bool lo_waiting(const struct netdev *dev)
+{
+	return __atomic_load_n(&dev->rx_backlog.count, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* Up to LO_RUN_BATCH frames up the stack, the draining owned: how many. */
+static unsigned run_batch(struct netdev *dev)
+{
+	struct netbuf *nb;
+	unsigned n = 0;
+	while (n < LO_RUN_BATCH && (nb = netdev_backlog_take(dev))) {
+		lo_input(nb);
+		n++;
+	}
+	return n;
+}
+
+bool loopback_run(void)
+{
+	struct netdev *dev = lo_live;
+	bool delivered = false;
+	while (dev && lo_waiting(dev)) {
+		if (__atomic_exchange_n(&lo_draining, true, __ATOMIC_SEQ_CST))
+			return delivered; /* the owner looks again after it lets go */
+		unsigned n = run_batch(dev);
+		__atomic_store_n(&lo_draining, false, __ATOMIC_SEQ_CST);
+		delivered |= n != 0;
+		if (n == LO_RUN_BATCH)
+			sched_cond_resched();
+	}
+	return delivered;
+}
+
+/* poll: nothing to harvest; netdev_receive queued the frames already and
+ * loopback_run takes them up. */
 static unsigned lo_poll(struct netdev *dev, unsigned budget)
 {
 	(void)dev;
@@ -53,9 +98,11 @@ static struct netdev lo_dev = {
 	.flags = IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP,
 };
 
-struct netdev *loopback_create(void)
+struct netdev *loopback_create(void (*input)(struct netbuf *nb))
 {
+	lo_input = input;
 	if (netdev_register(&lo_dev, "lo", false))
 		return NULL;
+	__atomic_store_n(&lo_live, &lo_dev, __ATOMIC_RELEASE);
 	return &lo_dev;
 }

@@ -33,6 +33,7 @@
  * (state, err, acc queue) are the chassis's: the kernel lock, for now.
  */
 #include "net/tcp_sock.h"
+#include "net/loopback.h"
 #include "net/inet_sock.h"
 #include "net/ipv4.h"
 #include "net/netdev.h"
@@ -64,6 +65,7 @@
 #define TCP_SYN_QUEUE_MIN  8        /* a SYN queue is crowded past half of this or of its backlog */
 #define TCP_COPY_CHUNK     2048     /* bytes moved between a program and a ring per step */
 #define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
+#define TCP_PATH_MTU_MAX   65535    /* an IPv4 packet's longest (IP_MAX_MTU): lo's 65536 counts as this */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
 #define TCP_MEM_SHARE      8        /* connections' rings may take an eighth of RAM */
 #define TCP_CONNS_MIN      16
@@ -429,6 +431,7 @@ static void wire_sockopt_changed(struct unix_sock *s)
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns());
 	unlock_settle(ts, fl);
+	loopback_run(); /* what a cork or Nagle let go of, to this host */
 }
 
 /* ---- making connections ---------------------------------------------------------- */
@@ -455,9 +458,10 @@ static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lpo
 		conn_unreserve();
 		return NULL;
 	}
+	uint32_t mtu = route.dev->mtu < TCP_PATH_MTU_MAX ? route.dev->mtu : TCP_PATH_MTU_MAX;
 	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = TCP_SNDBUF_DEFAULT, .rcvbuf = ts->rcvbuf,
 			       .rcvbuf_size = TCP_RCVBUF_DEFAULT, .sport = lport, .dport = rport,
-			       .mss = (uint16_t)(route.dev->mtu - TCP_MSS_IPV4_OVERHEAD),
+			       .mss = (uint16_t)(mtu - TCP_MSS_IPV4_OVERHEAD),
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
 	ts->conn.user = ts;
@@ -987,6 +991,27 @@ static int wire_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 	return s->in.tcp && s->in.tcp->conn.state != TCPS_CLOSE ? -EISCONN : -ECONNABORTED;
 }
 
+/* The state a program sees: Linux hands TIME-WAIT to a timewait sock
+ * and leaves the program's socket CLOSE. */
+static int user_state(const struct tcp_conn *c)
+{
+	return c->state == TCPS_TIME_WAIT ? TCPS_CLOSE : c->state;
+}
+
+/* getpeername as Linux's inet_getname: -ENOTCONN while the handshake is
+ * under way and once the connection is closed (TIME-WAIT included: the
+ * program's socket is CLOSE by then). */
+static int wire_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
+{
+	const struct tcp_sock *ts = unix_sock(f)->in.tcp;
+	if (peer) {
+		int st = ts ? user_state(&ts->conn) : TCPS_CLOSE;
+		if (st == TCPS_CLOSE || st == TCPS_SYN_SENT)
+			return -ENOTCONN;
+	}
+	return inet_getname(f, peer, a, len);
+}
+
 static int wire_listen(struct file *f, int backlog)
 {
 	(void)f;
@@ -1009,7 +1034,7 @@ const struct sock_proto tcp_wire_proto = {
 	.bind = inet_bind,
 	.connect = wire_connect,
 	.listen = wire_listen,
-	.getname = inet_getname,
+	.getname = wire_getname,
 	.sendmsg = wire_send,
 	.recvmsg = wire_recv,
 	.shutdown = wire_shutdown,
@@ -1055,13 +1080,6 @@ static void info_fill(const struct tcp_info_snap *i, struct tcp_info *o)
 	};
 }
 
-/* The state a program sees: Linux hands TIME-WAIT to a timewait sock
- * and leaves the program's socket CLOSE. */
-static int user_state(const struct tcp_conn *c)
-{
-	return c->state == TCPS_TIME_WAIT ? TCPS_CLOSE : c->state;
-}
-
 /*
  * Linux 6.1 counts sequence space where the engine counts data: its
  * bytes_acked takes in an active open's SYN and our FIN once they are
@@ -1075,6 +1093,17 @@ static void info_seq_space(const struct tcp_conn *c, struct tcp_info_snap *i)
 	i->bytes_acked += (!c->passive && seq_gt(c->snd_una, c->iss)) +
 			  (c->fin_queued && c->snd_una == fin_end);
 	i->bytes_received += c->fin_rcvd;
+}
+
+int tcp_sock_maxseg(const struct unix_sock *s)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	if (!ts)
+		return -1;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	int mss = ts->conn.snd_mss;
+	spin_unlock_irqrestore(&ts->lock, fl);
+	return mss;
 }
 
 int tcp_sock_info(struct unix_sock *s, void *val, size_t *len)

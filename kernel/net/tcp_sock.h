@@ -15,15 +15,18 @@ struct unix_sock;
 void tcp_sock_init(void);
 /* The network thread's turn: run the timers that came due. */
 void tcp_sock_run_timers(void);
-/* connect() of AF_INET stream socket f to d, another host (net/inet.c's
- * TCP calls it when inet_wire_dest says so): the socket becomes a TCP
- * connection over IPv4. 0 (connected), -EINPROGRESS (nonblocking),
+/* connect() of AF_INET stream socket f to an IPv4 address (net/inet.c's
+ * TCP calls it when inet_via_ipv4 says so; this host's own go through
+ * lo): the socket becomes a TCP connection over IPv4. 0 (connected), -EINPROGRESS (nonblocking),
  * -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH, -ERESTARTSYS, -ENOMEM... */
 int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port);
 /* getsockopt(IPPROTO_TCP, TCP_INFO) of s, a socket with a connection over
  * IPv4: Linux's struct tcp_info (uapi/tcp.h) into val (room for it) and
  * its size into *len. 0, or -ENOPROTOOPT (no connection). */
 int tcp_sock_info(struct unix_sock *s, void *val, size_t *len);
+/* TCP_MAXSEG of s: its connection's MSS (options deducted, as Linux's
+ * mss_cache; 65483 on lo), or -1 when it has no connection over IPv4. */
+int tcp_sock_maxseg(const struct unix_sock *s);
 /* What /proc/net/tcp shows of a connection over IPv4 (host order). */
 struct tcp_sock_view {
 	uint32_t laddr, raddr;

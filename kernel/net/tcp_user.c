@@ -62,14 +62,20 @@ static uint32_t copy_out(const struct tcp_conn *c, uint8_t *buf, uint32_t n, uin
 	return copied;
 }
 
-/* Linux's tcp_cleanup_rbuf: after a read, tell the peer of a window
- * that at least doubled. */
+/* Linux's tcp_cleanup_rbuf: after a read, the delayed ACK goes at once
+ * when the read emptied the queue (the sender may be waiting for room:
+ * Linux's ICSK_ACK_PUSHED case, and what its growing send buffers make
+ * rare), and the peer hears of a window that at least doubled. */
 static void window_update_after_read(struct tcp_conn *c, uint64_t now)
 {
 	uint32_t cur = tcp_rcv_wnd_now(c), nw;
 
 	if (!tcp_synced(c) || c->fin_rcvd || c->state == TCPS_TIME_WAIT)
 		return;
+	if (c->t_delack != TCP_NO_DEADLINE && !tcp_recv_avail(c)) {
+		tcp_send_ack(c, now);
+		return;
+	}
 	nw = tcp_new_window(c);
 	if (nw && nw >= 2 * cur)
 		tcp_send_ack(c, now);

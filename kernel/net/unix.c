@@ -9,6 +9,7 @@
  */
 #include "net/unix_sock.h"
 #include "net/dev_ioctl.h"
+#include "net/loopback.h"
 
 #include "fs/fown.h"
 #include "fs/vfs.h"
@@ -317,14 +318,24 @@ static void take_addr(const struct unix_skb *skb, struct sock_msg *m)
 
 /* ---- waiting ----------------------------------------------------------------- */
 
+long unix_proto_done(long r)
+{
+	loopback_run();
+	return r;
+}
+
 /*
  * Sleep on wq for a change the caller waits for: 0 (look again), -EAGAIN
  * (nonblock, or the SO_RCVTIMEO/SO_SNDTIMEO deadline passed) or, for a
  * signal (SIGKILL included), -ERESTARTSYS, or -EINTR when a timeout is
- * set (Linux's sock_intr_errno: such calls are not restarted).
+ * set (Linux's sock_intr_errno: such calls are not restarted). What lo
+ * carries is taken up first: when that delivered something, the caller
+ * looks again before anyone sleeps (its change may be among it).
  */
 long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline)
 {
+	if (loopback_run() && !nonblock)
+		return 0;
 	if (nonblock || time_ns() >= deadline)
 		return -EAGAIN;
 	if (signal_pending())
@@ -500,7 +511,7 @@ long unix_sendmsg(struct file *f, struct sock_msg *m, int flags)
 	long r;
 
 	if (s->proto)
-		return s->proto->sendmsg(f, m, flags);
+		return unix_proto_done(s->proto->sendmsg(f, m, flags));
 	if (m->nfds && unix_gc_due())
 		unix_collect();
 	m->user = NULL;
@@ -625,7 +636,7 @@ long unix_recvmsg(struct file *f, struct sock_msg *m, int flags)
 	m->out_flags = 0;
 	m->has_cred = false;
 	if (s->proto)
-		return s->proto->recvmsg(f, m, flags);
+		return unix_proto_done(s->proto->recvmsg(f, m, flags));
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	return s->type == SOCK_STREAM ? stream_recv(f, s, m, flags) : dgram_recv(f, s, m, flags);
@@ -638,7 +649,7 @@ int unix_shutdown(struct file *f, int how)
 	struct unix_sock *s = unix_sock(f);
 
 	if (s->proto)
-		return s->proto->shutdown(f, how);
+		return (int)unix_proto_done(s->proto->shutdown(f, how));
 	return unix_shutdown_sock(s, how);
 }
 
@@ -839,6 +850,7 @@ static void sock_release(struct file *f)
 		s->proto->release(s);
 	unix_close(s, false);
 	unix_collect();
+	loopback_run(); /* a TCP socket's FIN or reset */
 }
 
 /* /proc/PID/fd/N: "socket:[ino]", as Linux's sockfs_dname. */

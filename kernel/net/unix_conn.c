@@ -208,7 +208,7 @@ int unix_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 	struct unix_sock *s = unix_sock(f);
 
 	if (s->proto)
-		return s->proto->connect(f, a, len);
+		return (int)unix_proto_done(s->proto->connect(f, a, len));
 	if (len < SUN_PATH_OFFSET)
 		return -EINVAL;
 	if (s->type == SOCK_DGRAM)

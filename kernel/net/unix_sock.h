@@ -297,6 +297,9 @@ struct ucred unix_cred_now(bool effective);
 /* The deadline of a wait with timeout timeo_ns (0: NO_DEADLINE). */
 uint64_t unix_deadline(uint64_t timeo_ns);
 long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline);
+/* The end of a socket call that may have sent on lo: what it sent is
+ * taken up (net/loopback.h's loopback_run); r passes through. */
+long unix_proto_done(long r);
 
 /* Free skb (off every queue): its sender gets the room back, its files
  * are closed (deferred, never recursively). */

@@ -2,6 +2,7 @@
 // AF_INET conformance on the loopback: TCP and UDP between local sockets, names, ports, errors, readiness, options.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -988,6 +989,148 @@ static int check_udp6_hoplimit(void)
 	return r;
 }
 
+/* ---- a connection as the wire sees it ----------------------------------------------- */
+
+/* The line of the connection me -> peer in /proc/net/tcp: its state
+ * (the st column, hex), or -1 when none. */
+static int proc_tcp_state_of(const struct sockaddr_in *me, const struct sockaddr_in *peer)
+{
+	char line[256], want[64];
+	int st = -1;
+	FILE *f = fopen("/proc/net/tcp", "r");
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "%08X:%04X %08X:%04X ", me->sin_addr.s_addr, ntohs(me->sin_port),
+		 peer->sin_addr.s_addr, ntohs(peer->sin_port));
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, ':');
+		if (p && !strncmp(p + 2, want, strlen(want)))
+			sscanf(p + 2 + strlen(want), "%x", (unsigned *)&st);
+	}
+	fclose(f);
+	return st;
+}
+
+/* fd's connection's state in /proc/net/tcp. */
+static int proc_tcp_state(int fd)
+{
+	struct sockaddr_in me = name_of(fd, 0), peer = name_of(fd, 1);
+
+	return proc_tcp_state_of(&me, &peer);
+}
+
+/* A loopback connection is a TCP connection (tcp(7)): TCP_INFO on both
+ * ends says ESTABLISHED with lo's MSS (at most 65483: 65535 less 40
+ * bytes of headers and 12 of timestamps; Linux halves it while the
+ * window is small), TCP_MAXSEG the same, and /proc/net/tcp lists both
+ * ends in state 01. */
+static int check_tcp_info_lo(void)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int l, c, s, r = 0;
+
+	if (want_ok("a loopback connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	for (int i = 0; i < 2 && !r; i++) {
+		int fd = i ? s : c;
+		memset(&ti, 0, sizeof(ti));
+		len = sizeof(ti);
+		if ((r = want_ok("getsockopt(TCP_INFO)", getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))))
+			break;
+		if (ti.tcpi_state != TCP_ESTABLISHED || ti.tcpi_snd_mss <= 1460 || ti.tcpi_snd_mss > 65483)
+			r = fail("%s: tcpi_state %u snd_mss %u, want %u and lo's (1461-65483)",
+				 i ? "server" : "client", ti.tcpi_state, ti.tcpi_snd_mss, TCP_ESTABLISHED);
+		else if (int_opt(fd, IPPROTO_TCP, TCP_MAXSEG) != (int)ti.tcpi_snd_mss)
+			r = fail("TCP_MAXSEG %d, want tcpi_snd_mss %u", int_opt(fd, IPPROTO_TCP, TCP_MAXSEG),
+				 ti.tcpi_snd_mss);
+		else if (proc_tcp_state(fd) != TCP_ESTABLISHED)
+			r = fail("/proc/net/tcp: %s's state %d, want 1", i ? "server" : "client", proc_tcp_state(fd));
+	}
+	close3(l, c, s);
+	return r;
+}
+
+/* 4 MiB each way at once through one loopback connection, both ends
+ * nonblocking under poll: every byte arrives, in order (windows fill
+ * and open, neither end waits on the other for ever). */
+static int check_tcp_bulk(void)
+{
+	enum { TOTAL = 4 << 20, CHUNK = 65536 };
+	static unsigned char out[CHUNK], in[CHUNK];
+	size_t sent[2] = { 0 }, got[2] = { 0 };
+	int l, c, s, r = 0;
+
+	if (want_ok("a loopback connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	for (int i = 0; i < CHUNK; i++)
+		out[i] = (unsigned char)(i * 7 + i / 251);
+	int fds[2] = { c, s };
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	while (!r && (got[0] < TOTAL || got[1] < TOTAL)) {
+		struct pollfd p[2] = { { c, POLLIN | (sent[0] < TOTAL ? POLLOUT : 0), 0 },
+				       { s, POLLIN | (sent[1] < TOTAL ? POLLOUT : 0), 0 } };
+		if (poll(p, 2, 10000) <= 0) {
+			r = fail("poll: nothing ready for 10 s (sent %zu/%zu, got %zu/%zu)", sent[0], sent[1],
+				 got[0], got[1]);
+			break;
+		}
+		for (int i = 0; i < 2 && !r; i++) {
+			if ((p[i].revents & POLLOUT) && sent[i] < TOTAL) {
+				size_t off = sent[i] % CHUNK, n = CHUNK - off;
+				ssize_t w = write(fds[i], out + off, n);
+				if (w > 0)
+					sent[i] += (size_t)w;
+			}
+			if (p[i].revents & POLLIN) {
+				ssize_t n = read(fds[i], in, sizeof(in));
+				if (n <= 0) {
+					r = fail("read: %zd after %zu bytes", n, got[i]);
+					break;
+				}
+				for (ssize_t k = 0; k < n && !r; k++)
+					if (in[k] != out[(got[i] + (size_t)k) % CHUNK])
+						r = fail("byte %zu wrong", got[i] + (size_t)k);
+				got[i] += (size_t)n;
+			}
+		}
+	}
+	close3(l, c, s);
+	return r;
+}
+
+/* The end that closes first waits in TIME-WAIT (state 06 in
+ * /proc/net/tcp, for 60 s on Linux) even while its program still holds
+ * the socket, which is closed meanwhile: getpeername says ENOTCONN. */
+static int check_tcp_time_wait(void)
+{
+	struct sockaddr_in me, peer;
+	int l, c, s, r;
+	char b;
+
+	if (want_ok("a loopback connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	me = name_of(c, 0);
+	peer = name_of(c, 1);
+	shutdown(c, SHUT_WR);
+	r = want_eq("read the client's FIN", read(s, &b, 1), 0);
+	close(s);
+	if (!r)
+		r = want_eq("read the server's FIN", read(c, &b, 1), 0);
+	if (!r && proc_tcp_state_of(&me, &peer) != 6) /* TCP_TIME_WAIT */
+		r = fail("/proc/net/tcp: the first closer's state %d, want 6 (TIME_WAIT)",
+			 proc_tcp_state_of(&me, &peer));
+	if (!r) {
+		socklen_t len = sizeof(peer);
+		r = want_err("getpeername in TIME-WAIT", getpeername(c, (struct sockaddr *)&peer, &len), ENOTCONN);
+	}
+	close(c);
+	close(l);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "tcp-basic", check_tcp_basic },
 	{ "tcp-refused", check_tcp_refused },
@@ -1006,6 +1149,9 @@ static const struct check checks[] = {
 	{ "tcp-accept-wait", check_tcp_accept_wait },
 	{ "tcp-sendfile", check_tcp_sendfile },
 	{ "tcp-unconnected", check_tcp_unconnected },
+	{ "tcp-info-lo", check_tcp_info_lo },
+	{ "tcp-bulk", check_tcp_bulk },
+	{ "tcp-time-wait", check_tcp_time_wait },
 	{ "socket-errors", check_socket_errors },
 	{ "udp", check_udp },
 	{ "udp-connected", check_udp_connected },
