@@ -1172,6 +1172,36 @@ UNIT_TEST(delayed_ack_timing)
 	return NULL;
 }
 
+/* A read that empties the queue sends the delayed ACK at once (Linux's
+ * tcp_cleanup_rbuf with ICSK_ACK_PUSHED): a sender waiting for room is
+ * not held for the timer, and the timer sends nothing more after. */
+UNIT_TEST(read_sends_delayed_ack)
+{
+	char c;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	for (int i = 0; i <= TCP_MAX_QUICKACKS; i++) { /* out of quick-ACK mode */
+		CHECK_EQ(tcp_send(&S.c[A], "x", 1, 0, S.now), 1);
+		run_for(100 * MS);
+		CHECK_EQ(tcp_recv(&S.c[B], &c, 1, 0, S.now), 1);
+	}
+	size_t mark = S.nlog;
+	uint64_t t = S.now;
+	CHECK_EQ(tcp_send(&S.c[A], "x", 1, 0, S.now), 1);
+	run_for(20 * MS);
+	CHECK_EQ(sent_by_since(B, mark), 0); /* arrived, its ACK delayed */
+	CHECK_EQ(tcp_recv(&S.c[B], &c, 1, 0, S.now), 1);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	for (size_t j = mark; j < S.nlog; j++)
+		if (S.log[j].from == B)
+			CHECK_EQ(S.log[j].at - t, 20 * MS);
+	run_for(100 * MS);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	return NULL;
+}
+
 UNIT_TEST(nagle_cork_nodelay)
 {
 	size_t mark;
@@ -1375,6 +1405,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(retries2_timeout),
 	UNIT_ENTRY(keepalive),
 	UNIT_ENTRY(delayed_ack_timing),
+	UNIT_ENTRY(read_sends_delayed_ack),
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(urgent_byte),
 	UNIT_ENTRY(hostile_flood),
