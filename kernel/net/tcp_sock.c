@@ -75,8 +75,8 @@ struct tcp_sock {
 	struct spinlock lock;
 	struct unix_sock *s;           /* its socket (a reference); NULL once the program let go */
 	struct unix_sock *listener;    /* a passive one's listener (a reference) until it is queued */
-	const struct unix_sock *syn_of; /* table_lock: that listener while this one is in its SYN
-					 * queue (half-open); compared, never followed */
+	struct unix_sock *syn_of;      /* table_lock: that listener while this one is in its SYN
+					 * queue (half-open), held by ts->listener's reference */
 	bool syn_young;                /* table_lock: in a SYN queue, its SYN-ACK not timed out yet */
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
@@ -178,17 +178,20 @@ static void ts_output(struct tcp_conn *c, const struct tcp_seg *seg, const struc
 
 /* Listener l's SYN queue: how many connections it has half-open (Linux's
  * reqsk_queue_len, which Linux bounds per listener by its backlog: a
- * flood of one port leaves the others their own room). table_lock held. */
+ * flood of one port leaves the others their own room), and how many of
+ * them are young. Counted on l as they join and leave. table_lock held. */
 static unsigned syn_queue_len(const struct unix_sock *l, unsigned *young)
 {
-	unsigned n = 0;
-	*young = 0;
-	for (const struct tcp_sock *t = table; t; t = t->next)
-		if (t->syn_of == l) {
-			n++;
-			*young += t->syn_young;
-		}
-	return n;
+	*young = l->in.syn_young;
+	return l->in.syn_qlen;
+}
+
+/* ts is no longer young (its SYN-ACK timed out, or it left the queue). table_lock held. */
+static void syn_age(struct tcp_sock *ts)
+{
+	if (ts->syn_of && ts->syn_young)
+		ts->syn_of->in.syn_young--;
+	ts->syn_young = false;
 }
 
 /* The SYN-ACK retries l's half-open connections get, as Linux's
@@ -218,7 +221,7 @@ static bool syn_recv_pruned(struct tcp_sock *ts, uint64_t now)
 		return false;
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	bool prune = ts->syn_of && ts->conn.retransmits >= synack_retries(ts->syn_of);
-	ts->syn_young = false;
+	syn_age(ts);
 	spin_unlock_irqrestore(&table_lock, fl);
 	return prune;
 }
@@ -228,6 +231,9 @@ static void syn_queue_leave(struct tcp_sock *ts)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	half_open--;
+	syn_age(ts);
+	if (ts->syn_of)
+		ts->syn_of->in.syn_qlen--;
 	ts->syn_of = NULL;
 	spin_unlock_irqrestore(&table_lock, fl);
 }
@@ -485,9 +491,9 @@ static void ts_detach(struct unix_sock *s, bool abort)
 	s->in.tcp = NULL;
 	ts->s = NULL;
 	if (ts->listener) {
+		syn_queue_leave(ts); /* while the listener is still held: it counts its queue */
 		unix_put(ts->listener);
 		ts->listener = NULL;
-		syn_queue_leave(ts);
 	}
 	if (abort || (s->linger.onoff && !s->linger.secs))
 		tcp_abort(&ts->conn, time_ns());
@@ -590,6 +596,8 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	fl = spin_lock_irqsave(&table_lock);
 	ts->syn_of = l;
 	ts->syn_young = true;
+	l->in.syn_qlen++;
+	l->in.syn_young++;
 	spin_unlock_irqrestore(&table_lock, fl);
 	s->family = l->family;
 	s->protocol = IPPROTO_TCP;

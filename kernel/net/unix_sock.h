@@ -75,7 +75,9 @@ struct inet_part {
 				     * a write met its closed socket): writes say EPIPE */
 	bool hashed;                /* holds its port: on net/inet.c's list */
 	uint32_t icmp_filter;       /* a raw ICMP socket's ICMP_FILTER: bit t drops type t */
-	struct tcp_sock *tcp;       /* TCP to another host: its connection (net/tcp_sock.c) */
+	struct tcp_sock *tcp;       /* TCP over IPv4: its connection (net/tcp_sock.c) */
+	uint32_t syn_qlen, syn_young; /* a TCP listener's half-open connections, and how many of
+				       * them have not timed out yet: net/tcp_sock.c's table_lock */
 	struct unix_sock *next;     /* that list, or a raw or ping socket's (net/inet_icmp.c) */
 };
 
