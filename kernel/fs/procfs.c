@@ -6,8 +6,10 @@
  * seq_file gives short files) in the formats busybox and procps parse.
  *
  *   /proc/{self, meminfo, uptime, cpuinfo, mounts, version, loadavg,
- *          filesystems, stat, partitions, interrupts, bus/pci/devices, sys/fs/{nr_open, pipe-max-size},
- *          net/{dev, arp, route, snmp, pnp, tcp, udp, tcp6, udp6} (written by net/net_proc.c)}
+ *          filesystems, stat, partitions, interrupts, bus/pci/devices,
+ *          sys/... (the sysctl tree of fs/procfs_sys.c: fs, kernel, net.core, net.ipv4),
+ *          net/{dev, arp, route, snmp, netstat, pnp, tcp, udp, raw, icmp, tcp6, udp6}
+ *          (written by net/net_proc.c)}
  *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N, maps, statm, mountinfo, mem}
  *   /proc/PID/task/TID/{stat, status, comm}: each thread (its CPU, affinity, state)
  *
@@ -46,9 +48,10 @@ const struct fs_info procfs_fs = { .name = "proc", .dev = PROC_DEV, .magic = PRO
 /* What a /proc inode stands for: aux = pid << 32 | table << 24 | index;
  * the index is an entry of a table or a descriptor (below fs.nr_open).
  * T_TID_DIR and T_TID_ENTRY (a thread's directory and its files) hold the
- * thread's tid where the others hold the pid. */
+ * thread's tid where the others hold the pid. T_SYSCTL's index is a node
+ * of /proc/sys (fs/procfs_sys.h), which is T_NODE "sys" itself. */
 enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD, T_FDINFO_DIR, T_FDINFO,
-		  T_NODE, T_TASK_DIR, T_TID_DIR, T_TID_ENTRY };
+		  T_NODE, T_TASK_DIR, T_TID_DIR, T_TID_ENTRY, T_SYSCTL };
 #define AUX_INDEX_BITS 24
 #define AUX_INDEX_LIMIT (1 << AUX_INDEX_BITS)
 #define AUX(pid, table, index) \
@@ -141,6 +144,9 @@ NET_SHOW(dev)
 NET_SHOW(arp)
 NET_SHOW(route)
 NET_SHOW(snmp)
+NET_SHOW(netstat)
+NET_SHOW(raw)
+NET_SHOW(icmp)
 NET_SHOW(pnp)
 NET_SHOW(tcp)
 NET_SHOW(udp)
@@ -153,22 +159,25 @@ static const struct proc_entry node_entries[] = {
 	{ "bus", S_IFDIR | 0555, NULL, NULL },
 	{ "pci", S_IFDIR | 0555, NULL, NULL },
 	{ "devices", S_IFREG | 0444, show_pci_devices, NULL },
-	{ "sys", S_IFDIR | 0555, NULL, NULL },
-	{ "fs", S_IFDIR | 0555, NULL, NULL },
-	{ "nr_open", S_IFREG | 0644, NULL, NULL },       /* files without show: procfs_sys.c's */
-	{ "pipe-max-size", S_IFREG | 0644, NULL, NULL },
+	{ "sys", S_IFDIR | 0555, NULL, NULL },           /* its tree: T_SYSCTL (procfs_sys.c) */
 	{ "net", S_IFDIR | 0555, NULL, NULL },
 	{ "dev", S_IFREG | 0444, show_net_dev, NULL },
 	{ "arp", S_IFREG | 0444, show_net_arp, NULL },
 	{ "route", S_IFREG | 0444, show_net_route, NULL },
 	{ "snmp", S_IFREG | 0444, show_net_snmp, NULL },
+	{ "netstat", S_IFREG | 0444, show_net_netstat, NULL },
 	{ "pnp", S_IFREG | 0444, show_net_pnp, NULL },
 	{ "tcp", S_IFREG | 0444, show_net_tcp, NULL },
 	{ "udp", S_IFREG | 0444, show_net_udp, NULL },
+	{ "raw", S_IFREG | 0444, show_net_raw, NULL },
+	{ "icmp", S_IFREG | 0444, show_net_icmp, NULL },
 	{ "tcp6", S_IFREG | 0444, show_net_tcp6, NULL },
 	{ "udp6", S_IFREG | 0444, show_net_udp6, NULL },
 };
-static const int node_parent[] = { -1, 0, 1, -1, 3, 4, 4, -1, 7, 7, 7, 7, 7, 7, 7, 7, 7 };
+#define NODE_SYS 3  /* node_entries' "sys" */
+#define NODE_NET 4
+static const int node_parent[] = { -1, 0, 1, -1, -1, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
+				   NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET };
 #define N_NODE (sizeof(node_entries) / sizeof(node_entries[0]))
 _Static_assert(N_NODE == sizeof(node_parent) / sizeof(node_parent[0]), "one parent per node");
 #define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))
@@ -312,6 +321,22 @@ static int lookup_node(struct inode *dir, int parent, const char *name, size_t l
 	return -ENOENT;
 }
 
+/* A node of /proc/sys under its directory node sysdir. */
+static int lookup_sysctl(struct inode *dir, int sysdir, const char *name, size_t len, struct inode **out)
+{
+	uint32_t mode;
+	int node = procfs_sysctl_lookup(sysdir, name, len, &mode);
+
+	if (node < 0)
+		return node;
+	char nm[NAME_MAX + 1];
+	size_t n = len < NAME_MAX ? len : NAME_MAX;
+	memcpy(nm, name, n);
+	nm[n] = 0;
+	*out = proc_inode(dir, AUX(0, T_SYSCTL, node), mode, nm);
+	return *out ? 0 : -ENOMEM;
+}
+
 /* /proc/PID/task/TID: a live thread of p. */
 static int lookup_thread(struct inode *dir, struct process *p, int tid, struct inode **out)
 {
@@ -339,6 +364,10 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		int err = lookup_table(dir, root_entries, N_ROOT, T_ROOT_ENTRY, 0, name, len, out);
 		return err == -ENOENT ? lookup_node(dir, -1, name, len, out) : err;
 	}
+	if (table == T_NODE && AUX_INDEX(dir->aux) == NODE_SYS)
+		return lookup_sysctl(dir, SYSCTL_DIR_ROOT, name, len, out);
+	if (table == T_SYSCTL)
+		return lookup_sysctl(dir, AUX_INDEX(dir->aux), name, len, out);
 	if (table == T_NODE)
 		return lookup_node(dir, AUX_INDEX(dir->aux), name, len, out);
 	struct process *p = proc_of(dir);
@@ -398,6 +427,21 @@ static bool emit_nodes(int parent, uint64_t first, uint64_t *pos, dir_emit_fn em
 		at++;
 	}
 	return true;
+}
+
+/* The children of /proc/sys's directory node sysdir, at positions 2, 3, ... */
+static void emit_sysctl(int sysdir, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	const char *name;
+	uint32_t mode;
+	int node;
+
+	for (unsigned i = (unsigned)(*pos - 2); (node = procfs_sysctl_child(sysdir, i, &name, &mode)) >= 0; i++) {
+		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(0, T_SYSCTL, node);
+		if (!emit(ctx, name, strlen(name), ino, S_ISDIR(mode) ? DT_DIR : DT_REG, i + 3))
+			return;
+		*pos = i + 3;
+	}
 }
 
 struct pid_list {
@@ -503,6 +547,14 @@ static int proc_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void
 		if (*pos < PID_POS_BASE)
 			*pos = PID_POS_BASE;
 		return emit_pids(pos, emit, ctx);
+	}
+	if (table == T_NODE && AUX_INDEX(dir->aux) == NODE_SYS) {
+		emit_sysctl(SYSCTL_DIR_ROOT, pos, emit, ctx);
+		return 0;
+	}
+	if (table == T_SYSCTL) {
+		emit_sysctl(AUX_INDEX(dir->aux), pos, emit, ctx);
+		return 0;
 	}
 	if (table == T_NODE) {
 		emit_nodes(AUX_INDEX(dir->aux), 2, pos, emit, ctx);
@@ -827,8 +879,8 @@ static int proc_open(struct inode *ip, struct file *f)
 		return -ENOENT;
 	if (AUX_TABLE(ip->aux) == T_PID_ENTRY && strcmp(e->name, "mem") == 0)
 		return procfs_mem_open(p, f);
-	if (AUX_TABLE(ip->aux) == T_NODE && !e->show)
-		return procfs_sysctl_open(e->name, f);
+	if (AUX_TABLE(ip->aux) == T_SYSCTL)
+		return procfs_sysctl_open(AUX_INDEX(ip->aux), f);
 	if (AUX_TABLE(ip->aux) == T_ROOT_ENTRY && strcmp(e->name, "sysrq-trigger") == 0)
 		return procfs_sysrq_open(f);
 	if (AUX_TABLE(ip->aux) == T_TID_ENTRY)

@@ -1,95 +1,236 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: the writable numbers of /proc/sys (Linux's sysctl files as
- * proc_douintvec_minmax shows them): a decimal value and a newline when
- * read; a write at position 0 of one decimal number, with blanks around
- * it, sets it, within the value's bounds (-EINVAL outside them or for
- * anything else). Who may write is the file's mode's business (0644,
- * root's). Each value lives with its subsystem.
+ * Kestrel: /proc/sys, Linux's sysctl files: a tree of directories
+ * (enum sysctl_dir) holding files, each a struct sysctl_file. Numbers
+ * read as Linux's proc_dointvec shows them (tab-separated, a newline
+ * after the last); a write at position 0 is parsed as Linux parses it
+ * (fs/sysctl_parse.c) and handed to the file's set, which checks the
+ * values' bounds (-EINVAL, nothing changed); a write past position 0 is
+ * ignored, as in Linux's default strict mode. Strings (the UTS names)
+ * as proc_dostring. Who may write is the file's mode's business (0644,
+ * root's); a 0444 file refuses an open for writing with -EACCES, root's
+ * too, as Linux's sysctl_perm. Each value lives with its subsystem:
+ * fs.* and kernel.* are listed here, net.* registers its own table
+ * (net/net_sysctl.c).
+ *
+ * Node numbers: the directories first (enum sysctl_dir), then this
+ * file's own files, then the registered tables' in order.
  */
 #include "fs/procfs_sys.h"
 #include "fs/inode.h"
 #include "fs/pipe.h"
 #include "mm/usercopy.h"
 #include "proc/rlimit.h"
+#include "proc/uts.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "log.h"
 #include "panic.h"
 
-#define SYSCTL_TEXT_MAX 32 /* the longest write taken: a number and blanks */
+#define SYSCTL_TEXT_MAX 64 /* the longest write of numbers taken */
+#define SYSCTL_READ_MAX 80 /* SYSCTL_INTS_MAX numbers, tabs and a newline; or a string */
+#define SYSCTL_DIR_MODE (S_IFDIR | 0555)
 
-struct sysctl_uint {
-	const char *name;
-	unsigned int (*get)(void);
-	int (*set)(uint64_t v); /* 0 or -EINVAL */
+static const struct { const char *name; enum sysctl_dir parent; } sysctl_dirs[SYSCTL_DIRS] = {
+	[SYSCTL_DIR_ROOT] = { "sys", SYSCTL_DIR_ROOT },
+	[SYSCTL_DIR_FS] = { "fs", SYSCTL_DIR_ROOT },
+	[SYSCTL_DIR_KERNEL] = { "kernel", SYSCTL_DIR_ROOT },
+	[SYSCTL_DIR_NET] = { "net", SYSCTL_DIR_ROOT },
+	[SYSCTL_DIR_NET_CORE] = { "core", SYSCTL_DIR_NET },
+	[SYSCTL_DIR_NET_IPV4] = { "ipv4", SYSCTL_DIR_NET },
 };
 
-static unsigned int nr_open_get(void)
+/* ---- fs.* and kernel.* ---------------------------------------------------------- */
+
+static void nr_open_get(int64_t *v)
 {
-	return sysctl_nr_open;
+	v[0] = sysctl_nr_open;
 }
 
 /* Linux's sysctl_nr_open_min .. sysctl_nr_open_max. */
-static int nr_open_set(uint64_t v)
+static int nr_open_set(const int64_t *v)
 {
-	if (v < NR_OPEN_MIN || v > NR_OPEN_MAX)
+	if (v[0] < NR_OPEN_MIN || v[0] > NR_OPEN_MAX)
 		return -EINVAL;
-	sysctl_nr_open = (unsigned int)v;
+	sysctl_nr_open = (unsigned int)v[0];
 	return 0;
 }
 
-static const struct sysctl_uint sysctls[] = {
-	{ "nr_open", nr_open_get, nr_open_set },
-	{ "pipe-max-size", pipe_max_size, pipe_set_max_size },
-};
-#define N_SYSCTL (sizeof(sysctls) / sizeof(sysctls[0]))
+static void pipe_max_get(int64_t *v)
+{
+	v[0] = pipe_max_size();
+}
 
-static const struct sysctl_uint *sysctl_of(struct file *f)
+static int pipe_max_set(const int64_t *v)
+{
+	return pipe_set_max_size((uint64_t)v[0]);
+}
+
+/* kernel.hostname and kernel.domainname: Linux's proc_do_uts_string. */
+static void hostname_get(char *buf, size_t cap)
+{
+	char name[UTS_FIELD_LEN];
+
+	uts_get(UTS_HOSTNAME, name);
+	strlcpy(buf, name, cap);
+}
+
+static void hostname_set(const char *s, size_t len)
+{
+	uts_set(UTS_HOSTNAME, s, len);
+}
+
+static void domainname_get(char *buf, size_t cap)
+{
+	char name[UTS_FIELD_LEN];
+
+	uts_get(UTS_DOMAINNAME, name);
+	strlcpy(buf, name, cap);
+}
+
+static void domainname_set(const char *s, size_t len)
+{
+	uts_set(UTS_DOMAINNAME, s, len);
+}
+
+_Static_assert(SYSCTL_STR_MAX == UTS_FIELD_LEN, "a string sysctl holds a UTS name");
+
+static const struct sysctl_file own_files[] = {
+	{ .name = "nr_open", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .is_unsigned = true,
+	  .get = nr_open_get, .set = nr_open_set },
+	{ .name = "pipe-max-size", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .is_unsigned = true,
+	  .get = pipe_max_get, .set = pipe_max_set },
+	{ .name = "hostname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = hostname_get,
+	  .set_str = hostname_set },
+	{ .name = "domainname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = domainname_get,
+	  .set_str = domainname_set },
+};
+#define N_OWN (sizeof(own_files) / sizeof(own_files[0]))
+
+/* ---- the tree ------------------------------------------------------------------- */
+
+static struct { const struct sysctl_file *files; size_t n; } tables[SYSCTL_TABLES_MAX];
+static size_t n_tables;
+
+void procfs_sysctl_register(const struct sysctl_file *files, size_t n)
+{
+	if (n_tables == SYSCTL_TABLES_MAX)
+		panic("procfs: more than %d sysctl tables", SYSCTL_TABLES_MAX);
+	tables[n_tables].files = files;
+	tables[n_tables++].n = n;
+}
+
+/* The file of node (at or past SYSCTL_DIRS), or NULL. */
+static const struct sysctl_file *file_of(int node)
+{
+	if (node < SYSCTL_DIRS)
+		return NULL;
+	size_t i = (size_t)(node - SYSCTL_DIRS);
+	if (i < N_OWN)
+		return &own_files[i];
+	i -= N_OWN;
+	for (size_t t = 0; t < n_tables; t++) {
+		if (i < tables[t].n)
+			return &tables[t].files[i];
+		i -= tables[t].n;
+	}
+	return NULL;
+}
+
+/* Node's name, mode and parent directory; false if there is no such node. */
+static bool node_info(int node, const char **name, uint32_t *mode, int *parent)
+{
+	if (node > SYSCTL_DIR_ROOT && node < SYSCTL_DIRS) {
+		*name = sysctl_dirs[node].name;
+		*mode = SYSCTL_DIR_MODE;
+		*parent = (int)sysctl_dirs[node].parent;
+		return true;
+	}
+	const struct sysctl_file *f = file_of(node);
+	if (!f)
+		return false;
+	*name = f->name;
+	*mode = S_IFREG | f->mode;
+	*parent = (int)f->dir;
+	return true;
+}
+
+int procfs_sysctl_child(int dir, unsigned i, const char **name, uint32_t *mode)
+{
+	int parent;
+
+	for (int node = SYSCTL_DIR_ROOT + 1; node_info(node, name, mode, &parent); node++)
+		if (parent == dir && !i--)
+			return node;
+	return -ENOENT;
+}
+
+int procfs_sysctl_lookup(int dir, const char *name, size_t len, uint32_t *mode)
+{
+	const char *nm;
+	int node;
+
+	for (unsigned i = 0; (node = procfs_sysctl_child(dir, i, &nm, mode)) >= 0; i++)
+		if (strlen(nm) == len && memcmp(nm, name, len) == 0)
+			return node;
+	return -ENOENT;
+}
+
+/* ---- the files ------------------------------------------------------------------ */
+
+static const struct sysctl_file *sysctl_of(struct file *f)
 {
 	return f->priv;
 }
 
+/* The file's value as read: numbers tab-separated, or the string; a newline after. */
+static size_t sysctl_text(const struct sysctl_file *e, char *text, size_t cap)
+{
+	int64_t v[SYSCTL_INTS_MAX];
+	size_t len = 0;
+
+	if (!e->n) {
+		char s[SYSCTL_STR_MAX];
+		e->get_str(s, sizeof(s));
+		return (size_t)ksnprintf(text, cap, "%s\n", s);
+	}
+	e->get(v);
+	for (unsigned i = 0; i < e->n; i++)
+		len += (size_t)ksnprintf(text + len, cap - len, "%s%ld", i ? "\t" : "", (long)v[i]);
+	len += (size_t)ksnprintf(text + len, cap - len, "\n");
+	return len;
+}
+
 static long sysctl_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 {
-	char text[16];
-	size_t len = (size_t)ksnprintf(text, sizeof(text), "%u\n", sysctl_of(f)->get());
+	char text[SYSCTL_READ_MAX];
+	size_t len = sysctl_text(sysctl_of(f), text, sizeof(text));
 
 	return vfs_read_text(text, len, iobuf_user(buf), n, pos);
 }
 
-static bool is_blank(char c)
+/* A string file: proc_dostring's strict-mode write (sysctl_string_write). */
+static long string_write(const struct sysctl_file *e, uptr_t buf, size_t n, uint64_t *pos)
 {
-	return c == ' ' || c == '\t' || c == '\n';
+	char value[SYSCTL_STR_MAX], text[SYSCTL_STR_MAX];
+	size_t take = n < sizeof(text) ? n : sizeof(text); /* past that nothing is kept */
+
+	if (copy_from_user(text, buf, take))
+		return -EFAULT;
+	e->get_str(value, sizeof(value));
+	sysctl_string_write(value, sizeof(value), *pos, text, take);
+	e->set_str(value, strlen(value));
+	*pos += n;
+	return (long)n;
 }
 
-/* The one decimal number of text (blanks around it), or -EINVAL. */
-static int parse_uint(const char *text, size_t n, uint64_t *out)
-{
-	size_t i = 0, digits = 0;
-	uint64_t v = 0;
-
-	while (i < n && is_blank(text[i]))
-		i++;
-	for (; i < n && text[i] >= '0' && text[i] <= '9'; i++, digits++) {
-		if (v > (UINT64_MAX - 9) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(text[i] - '0');
-	}
-	while (i < n && is_blank(text[i]))
-		i++;
-	if (!digits || i != n)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* A write past position 0 is ignored, as Linux's default strict mode. */
-static long sysctl_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+/* A file of numbers: parse at position 0 into a copy of the value, set it whole. */
+static long numbers_write(const struct sysctl_file *e, uptr_t buf, size_t n, uint64_t *pos)
 {
 	char text[SYSCTL_TEXT_MAX];
-	uint64_t v;
+	int64_t v[SYSCTL_INTS_MAX];
+	unsigned count;
 
 	if (*pos)
 		return (long)n;
@@ -97,13 +238,26 @@ static long sysctl_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 		return -EINVAL;
 	if (copy_from_user(text, buf, n))
 		return -EFAULT;
-	int err = parse_uint(text, n, &v);
-	if (!err)
-		err = sysctl_of(f)->set(v);
+	e->get(v);
+	long took = sysctl_parse_ints(text, n, e->is_unsigned, v, e->n, &count);
+	if (took < 0)
+		return took;
+	int err = e->set(v);
 	if (err)
 		return err;
-	*pos += n;
-	return (long)n;
+	*pos += (uint64_t)took;
+	return took;
+}
+
+static long sysctl_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	const struct sysctl_file *e = sysctl_of(f);
+
+	if (!e->set && !e->set_str)
+		return -EACCES; /* not reached: the open refused */
+	if (!n)
+		return 0; /* Linux's proc_sys_call_handler: nothing to parse, nothing done */
+	return e->n ? numbers_write(e, buf, n, pos) : string_write(e, buf, n, pos);
 }
 
 static long sysctl_lseek(struct file *f, int64_t off, int whence)
@@ -117,15 +271,17 @@ static const struct file_ops sysctl_ops = {
 	.lseek = sysctl_lseek,
 };
 
-int procfs_sysctl_open(const char *name, struct file *f)
+int procfs_sysctl_open(int node, struct file *f)
 {
-	for (size_t i = 0; i < N_SYSCTL; i++)
-		if (strcmp(sysctls[i].name, name) == 0) {
-			f->ops = &sysctl_ops;
-			f->priv = (void *)&sysctls[i];
-			return 0;
-		}
-	return -ENXIO;
+	const struct sysctl_file *e = file_of(node);
+
+	if (!e)
+		return -ENXIO;
+	if ((f->flags & O_ACCMODE) != O_RDONLY && !(e->mode & 0222))
+		return -EACCES;
+	f->ops = &sysctl_ops;
+	f->priv = (void *)e;
+	return 0;
 }
 
 /* /proc/sysrq-trigger: the first character written is the key (Linux's

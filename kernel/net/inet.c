@@ -20,6 +20,7 @@
  */
 #include "net/inet_sock.h"
 #include "net/ipv4.h"
+#include "net/net_sysctl.h"
 #include "net/netdev.h"
 #include "net/tcp_sock.h"
 
@@ -34,12 +35,23 @@
 #include "uapi/tcp.h"
 
 #define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
-#define IP_DEFAULT_TTL 64    /* net.ipv4.ip_default_ttl */
 #define TCP_MSS_LOOPBACK 65483 /* lo's MTU 65536 less the headers and options */
 #define TCP_MSS_DEFAULT  536   /* before a connection */
 #define TCP_KEEPIDLE_DEFAULT  7200 /* net.ipv4.tcp_keepalive_time */
 #define TCP_KEEPINTVL_DEFAULT 75
 #define TCP_KEEPCNT_DEFAULT   9
+#define TCP_FIN_TIMEOUT       60   /* net.ipv4.tcp_fin_timeout, s: what TCP_LINGER2 0 reads as */
+#define SOCK_MIN_RCVBUF_HALF  (UNIX_RCVBUF_MIN / 2) /* TCP_WINDOW_CLAMP's floor */
+#define IP_MC_TTL_DEFAULT     1
+#define TCP_SYN_RETRIES       6    /* net.ipv4.tcp_syn_retries: TCP_SYNCNT's default */
+#define TCP_RTO_INIT_S        1    /* TCP_TIMEOUT_INIT and TCP_RTO_MAX, s: TCP_DEFER_ACCEPT's units */
+#define TCP_RTO_MAX_S         120
+#define IP_TTL_MAX            255
+
+/* TCP_CONGESTION's names, as Linux's built-in ones. NewReno (RFC 6582)
+ * runs under both until CUBIC comes (issue 31): "cubic" is kept and read
+ * back so programs that ask for Linux's default run. */
+static const char *const cong_names[] = { "reno", "cubic" };
 
 /* Every socket holding a port (bound, or given one by connect or
  * listen), linked by in.next; accepted sockets share their listener's. */
@@ -254,16 +266,19 @@ bool inet_listen_conflict(const struct unix_sock *s)
 	return false;
 }
 
-/* A free port of Linux's ephemeral range, starting after the last one
- * given (the first start comes from the clock). 0: none free. */
+/* A free port of the ephemeral range (net.ipv4.ip_local_port_range),
+ * starting after the last one given (the first start comes from the
+ * clock). 0: none free. */
 static uint16_t pick_port(const struct unix_sock *s, struct inet_name n)
 {
-	const uint32_t range = INET_EPHEMERAL_HIGH - INET_EPHEMERAL_LOW + 1;
+	uint16_t low, high;
 
+	net_sysctl_port_range(&low, &high);
+	const uint32_t range = (uint32_t)high - low + 1;
 	if (!next_ephemeral)
 		next_ephemeral = (uint32_t)time_ns() | 1;
 	for (uint32_t i = 0; i < range; i++) {
-		n.port = (uint16_t)(INET_EPHEMERAL_LOW + next_ephemeral++ % range);
+		n.port = (uint16_t)(low + next_ephemeral++ % range);
 		if (!port_taken(s, &n, true))
 			return n.port;
 		if (io_should_stop())
@@ -443,6 +458,7 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	s->protocol = protocol;
 	s->in.name = inet_any(s);
 	s->in.hops = IPV6_DEFAULT_HOPS;
+	s->in.opt = (struct inet_opts){ .ttl = -1, .mc_ttl = IP_MC_TTL_DEFAULT, .mc_loop = true };
 	s->proto = proto;
 	if (proto == &inet_icmp_proto)
 		inet_icmp_adopt(s);
@@ -464,6 +480,50 @@ static struct unix_sock *inet_sock_of(struct file *f)
 	return s && s->proto ? s : NULL;
 }
 
+/* TCP_DEFER_ACCEPT's seconds as the SYN-ACK retransmits Linux keeps
+ * (secs_to_retrans: timeouts from 1 s doubling to 120 s, until they
+ * cover the time), and back (retrans_to_secs). */
+static uint8_t secs_to_retrans(int secs)
+{
+	int timeout = TCP_RTO_INIT_S, period = timeout, n = 1;
+
+	if (secs <= 0)
+		return 0;
+	while (secs > period && n < (int)UINT8_MAX) {
+		n++;
+		timeout = timeout * 2 > TCP_RTO_MAX_S ? TCP_RTO_MAX_S : timeout * 2;
+		period += timeout;
+	}
+	return (uint8_t)n;
+}
+
+static int retrans_to_secs(int n)
+{
+	int timeout = TCP_RTO_INIT_S, period = n > 0 ? timeout : 0;
+
+	while (n-- > 1) {
+		timeout = timeout * 2 > TCP_RTO_MAX_S ? TCP_RTO_MAX_S : timeout * 2;
+		period += timeout;
+	}
+	return period;
+}
+
+/* An IPPROTO_IP option's value, or -ENOPROTOOPT. */
+static int ip_int_option(const struct inet_opts *o, int name, int *v)
+{
+	switch (name) {
+	case IP_TOS:             *v = o->tos; return 0;
+	case IP_TTL:             *v = o->ttl < 0 ? net_sysctl_default_ttl() : o->ttl; return 0;
+	case IP_MULTICAST_TTL:   *v = o->mc_ttl; return 0;
+	case IP_MULTICAST_LOOP:  *v = o->mc_loop; return 0;
+	case IP_PKTINFO:         *v = o->pktinfo; return 0;
+	case IP_RECVTTL:         *v = o->recvttl; return 0;
+	case IP_RECVTOS:         *v = o->recvtos; return 0;
+	case IP_RECVORIGDSTADDR: *v = o->recvorigdst; return 0;
+	default:                 return -ENOPROTOOPT;
+	}
+}
+
 /* An int option's value, or -ENOPROTOOPT. */
 static int int_option(const struct unix_sock *s, int level, int name, int *v)
 {
@@ -479,13 +539,8 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 		default:                return -ENOPROTOOPT;
 		}
 	}
-	if (level == IPPROTO_IP) {
-		if (name == IP_TOS)
-			return *v = 0, 0;
-		if (name == IP_TTL)
-			return *v = IP_DEFAULT_TTL, 0;
-		return -ENOPROTOOPT;
-	}
+	if (level == IPPROTO_IP)
+		return ip_int_option(&s->in.opt, name, v);
 	if (s->type != SOCK_STREAM)
 		return -ENOPROTOOPT;
 	switch (name) {
@@ -498,8 +553,14 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 	case TCP_KEEPINTVL: *v = s->in.keepintvl ? s->in.keepintvl : TCP_KEEPINTVL_DEFAULT; return 0;
 	case TCP_KEEPCNT:   *v = s->in.keepcnt ? s->in.keepcnt : TCP_KEEPCNT_DEFAULT; return 0;
 	case TCP_CORK:      *v = s->in.cork; return 0;
-	case TCP_QUICKACK: case TCP_USER_TIMEOUT:
-		*v = 0; return 0;
+	case TCP_QUICKACK:  *v = !s->in.opt.pingpong; return 0;
+	case TCP_USER_TIMEOUT: *v = (int)s->in.opt.user_timeout; return 0;
+	case TCP_WINDOW_CLAMP: *v = s->in.opt.window_clamp; return 0;
+	case TCP_INQ:       *v = s->in.opt.inq; return 0;
+	case TCP_SYNCNT:    *v = s->in.opt.syncnt ? s->in.opt.syncnt : TCP_SYN_RETRIES; return 0;
+	case TCP_DEFER_ACCEPT: *v = retrans_to_secs(s->in.opt.defer_accept); return 0;
+	case TCP_LINGER2:   /* Linux's: -1 stays, 0 reads as tcp_fin_timeout */
+		*v = s->in.opt.linger2 ? s->in.opt.linger2 : TCP_FIN_TIMEOUT; return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -519,7 +580,13 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_TCP && name == TCP_INFO && s->in.tcp)
-		return tcp_sock_info(s, val, len); /* a connection over IPv4; the loopback's have none */
+		return tcp_sock_info(s, val, len); /* a connection over IPv4; ::1's have none */
+	if (level == IPPROTO_TCP && name == TCP_CONGESTION && s->type == SOCK_STREAM) {
+		memset(val, 0, TCP_CA_NAME_MAX);
+		strlcpy(val, cong_names[s->in.opt.cong], TCP_CA_NAME_MAX);
+		*len = TCP_CA_NAME_MAX;
+		return 0;
+	}
 	if ((err = int_option(s, level, name, &v)))
 		return err;
 	memcpy(val, &v, sizeof(v));
@@ -550,10 +617,38 @@ static int ip6_option(struct unix_sock *s, int name, int v)
 
 /* An IPPROTO_TCP option int_option knows, with Linux's ranges (the
  * keepalive times and count: EINVAL outside them): kept and read back.
- * TCP_QUICKACK and TCP_USER_TIMEOUT are accepted and forgotten. */
+ * TCP_QUICKACK, TCP_USER_TIMEOUT and TCP_WINDOW_CLAMP are kept and read
+ * back; the engine does not act on them yet. */
 static int tcp_option(struct unix_sock *s, int name, int v)
 {
 	switch (name) {
+	case TCP_QUICKACK:
+		s->in.opt.pingpong = !v;
+		return 0;
+	case TCP_USER_TIMEOUT:
+		if (v < 0)
+			return -EINVAL;
+		s->in.opt.user_timeout = (unsigned)v;
+		return 0;
+	case TCP_LINGER2:
+		s->in.opt.linger2 = v < 0 ? -1 : v > TCP_FIN_TIMEOUT_MAX ? TCP_FIN_TIMEOUT_MAX : v;
+		return 0;
+	case TCP_WINDOW_CLAMP:
+		if (!v && (s->state != UNIX_UNCONNECTED || s->in.tcp))
+			return -EINVAL; /* only a closed socket may drop its clamp */
+		s->in.opt.window_clamp = v && v < SOCK_MIN_RCVBUF_HALF ? SOCK_MIN_RCVBUF_HALF : v;
+		return 0;
+	case TCP_INQ:
+		s->in.opt.inq = v != 0;
+		return 0;
+	case TCP_SYNCNT:
+		if (v < 1 || v > MAX_TCP_SYNCNT)
+			return -EINVAL;
+		s->in.opt.syncnt = (uint8_t)v;
+		return 0;
+	case TCP_DEFER_ACCEPT:
+		s->in.opt.defer_accept = secs_to_retrans(v);
+		return 0;
 	case TCP_NODELAY:
 		s->in.nodelay = v != 0;
 		return 0;
@@ -580,9 +675,70 @@ static int tcp_option(struct unix_sock *s, int name, int v)
 	}
 }
 
-/* Every option int_option knows is accepted; the TCP ones are kept
- * (tcp_option) and reach a connection over IPv4 through its socket's
- * sockopt_changed (on the loopback nothing is ever delayed, cut or timed). */
+/*
+ * An IPPROTO_IP option, as Linux's do_ip_setsockopt: the value an int,
+ * or one byte when optlen is 1 to 3 (0 when empty); kept and read back.
+ * 0 or -EINVAL (out of Linux's range; IP_MULTICAST_TTL on TCP).
+ */
+static int ip_option(struct unix_sock *s, int name, const void *val, size_t len)
+{
+	struct inet_opts *o = &s->in.opt;
+	int v = 0;
+
+	if (len >= sizeof(v))
+		memcpy(&v, val, sizeof(v));
+	else if (len >= 1)
+		v = *(const uint8_t *)val;
+	switch (name) {
+	case IP_TOS: /* TCP keeps the ECN bits it has (__ip_sock_set_tos) */
+		if (s->type == SOCK_STREAM)
+			v = (v & ~IP_ECN_MASK) | (o->tos & IP_ECN_MASK);
+		o->tos = (uint8_t)v;
+		return 0;
+	case IP_TTL:
+		if (len < 1 || (v != -1 && (v < 1 || v > IP_TTL_MAX)))
+			return -EINVAL;
+		o->ttl = (int16_t)v;
+		return 0;
+	case IP_MULTICAST_TTL:
+		if (s->type == SOCK_STREAM || len < 1)
+			return -EINVAL;
+		v = v == -1 ? IP_MC_TTL_DEFAULT : v;
+		if (v < 0 || v > IP_TTL_MAX)
+			return -EINVAL;
+		o->mc_ttl = (uint8_t)v;
+		return 0;
+	case IP_MULTICAST_LOOP:
+		if (len < 1)
+			return -EINVAL;
+		o->mc_loop = v != 0;
+		return 0;
+	case IP_PKTINFO:         o->pktinfo = v != 0; return 0;
+	case IP_RECVTTL:         o->recvttl = v != 0; return 0;
+	case IP_RECVTOS:         o->recvtos = v != 0; return 0;
+	case IP_RECVORIGDSTADDR: o->recvorigdst = v != 0; return 0;
+	default:                 return -ENOPROTOOPT;
+	}
+}
+
+/* TCP_CONGESTION set: a name of cong_names (at most TCP_CA_NAME_MAX - 1
+ * bytes of val are read, as Linux), else -ENOENT. */
+static int cong_set(struct unix_sock *s, const void *val, size_t len)
+{
+	char name[TCP_CA_NAME_MAX] = { 0 };
+
+	memcpy(name, val, len < sizeof(name) - 1 ? len : sizeof(name) - 1);
+	for (size_t i = 0; i < sizeof(cong_names) / sizeof(cong_names[0]); i++)
+		if (!strcmp(name, cong_names[i])) {
+			s->in.opt.cong = (uint8_t)i;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* Every option int_option knows is accepted (IP's by ip_option, the
+ * TCP ones by tcp_option, IPv6's by ip6_option) and read back; the TCP
+ * ones reach a connection over IPv4 through its socket's sockopt_changed. */
 int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t len)
 {
 	struct unix_sock *s = inet_sock_of(f);
@@ -596,8 +752,12 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 		return inet_icmp_setsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
 		return -ENOPROTOOPT;
+	if (level == IPPROTO_TCP && name == TCP_CONGESTION && s->type == SOCK_STREAM)
+		return cong_set(s, val, len);
 	if (int_option(s, level, name, &v))
 		return -ENOPROTOOPT;
+	if (level == IPPROTO_IP)
+		return ip_option(s, name, val, len);
 	if (len < sizeof(v))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));

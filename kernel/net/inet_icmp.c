@@ -27,12 +27,15 @@
  * for now); icmp_socks is changed at create and release only.
  */
 #include "net/inet_sock.h"
+#include "net/inet_icmp.h"
 #include "net/icmp.h"
+#include "net/net_sysctl.h"
 #include "net/ipv4.h"
 #include "net/wire.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "proc/cred.h"
 #include "proc/process.h"
 #include "uapi/capability.h"
 
@@ -292,10 +295,25 @@ const struct sock_proto inet_icmp_proto = {
 	.release = icmp_sock_release,
 };
 
-/* ping_group_range: every group, as systemd's default (see the top). */
+/* Linux's ping_init_sock: the caller's effective group, or one of its
+ * supplementary groups, is in ping_group_range. */
 static bool ping_allowed(void)
 {
-	return true;
+	const struct cred *c = current_cred();
+
+	if (net_sysctl_ping_group(c->egid))
+		return true;
+	for (uint32_t i = 0; c->groups && i < c->groups->count; i++)
+		if (net_sysctl_ping_group(c->groups->gid[i]))
+			return true;
+	return false;
+}
+
+void inet_icmp_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx)
+{
+	for (struct unix_sock *s = icmp_socks; s; s = s->in.next)
+		if (!s->dead)
+			fn(s, ctx);
 }
 
 int inet_icmp_check(int type, int protocol)

@@ -10,9 +10,6 @@
 #include "net/unix_sock.h"
 #include "uapi/in.h"
 
-/* Linux's net.ipv4.ip_local_port_range: the ports bind(0) and connect pick */
-#define INET_EPHEMERAL_LOW  32768
-#define INET_EPHEMERAL_HIGH 60999
 #define INET_PORT_PRIVILEGED 1024   /* below it a bind needs CAP_NET_BIND_SERVICE */
 #define UDP_PAYLOAD_MAX     65507   /* 65535 less the IPv4 and UDP headers */
 

@@ -33,6 +33,7 @@ static void tcp_server_end(struct unix_sock *e, const struct unix_sock *l,
 	e->rcvbuf = l->rcvbuf;
 	e->in.nodelay = l->in.nodelay;
 	e->in.v6only = l->in.v6only;
+	e->in.opt = l->in.opt;
 	e->in.name = *d;
 	e->in.peer = s->in.name;
 	e->in.has_peer = true;

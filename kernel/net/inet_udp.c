@@ -129,7 +129,8 @@ static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, c
 	}
 	udp_build(p, src->addr, d->addr, src->port, d->port, (uint16_t)(UDP_HDR_LEN + len));
 	struct ipv4_send out = { .src = src->addr, .dst = d->addr, .proto = IPPROTO_UDP,
-				 .ttl = s->in.hops > 0 ? (uint8_t)s->in.hops : 0, .dev = inet_bound_dev(s) };
+				 .ttl = s->in.opt.ttl > 0 ? (uint8_t)s->in.opt.ttl : 0, .tos = s->in.opt.tos,
+				 .dev = inet_bound_dev(s) };
 	int err = ipv4_output(nb, &out);
 	if (err)
 		return err;

@@ -18,6 +18,7 @@
  */
 #include "net/ifstate.h"
 #include "net/ipconfig.h"
+#include "proc/uts.h"
 #include "net/ether.h"
 #include "net/ipv4.h"
 #include "net/net.h"
@@ -209,6 +210,8 @@ static bool dhcp_on(struct netdev *dev, const char *hostname)
 	    ack.msg_type != DHCP_ACK || !ack.yiaddr)
 		return false;
 	apply(dev, ack.yiaddr, ack.subnet_mask, ack.router, RTPROT_DHCP);
+	if (!hostname && ack.hostname[0]) /* option 12, unless ip= named the host (Linux's ic_host_name_set) */
+		uts_set(UTS_HOSTNAME, ack.hostname, strnlen(ack.hostname, UTS_NAME_LEN));
 	boot_server = ack.server_id;
 	set_pnp("DHCP", ack.dns, ack.ndns, ack.server_id);
 	klog(LOG_INFO, "ipconfig: %s " IP_FMT "/%u gateway " IP_FMT " dns " IP_FMT " lease %u s (DHCP from " IP_FMT ")\n",
@@ -259,6 +262,18 @@ static void run_static(const struct ipconfig_spec *s)
 	klog(LOG_WARN, "ipconfig: no network device for ip=\n");
 }
 
+/* ip='s hostname field names the machine, as Linux's ip_auto_config_setup:
+ * up to its first '.' the host name, after it the NIS domain name. */
+static void set_uts_names(const char *name)
+{
+	const char *dot = strchr(name, '.');
+	size_t len = dot ? (size_t)(dot - name) : strlen(name);
+
+	uts_set(UTS_HOSTNAME, name, len < UTS_NAME_LEN ? len : UTS_NAME_LEN);
+	if (dot)
+		uts_set(UTS_DOMAINNAME, dot + 1, strnlen(dot + 1, UTS_NAME_LEN));
+}
+
 void ipconfig_run(const char *spec)
 {
 	struct ipconfig_spec s;
@@ -268,6 +283,8 @@ void ipconfig_run(const char *spec)
 	}
 	if (s.off)
 		return;
+	if (s.hostname[0])
+		set_uts_names(s.hostname);
 	if (s.dhcp)
 		run_dhcp(&s);
 	else

@@ -18,6 +18,7 @@
  * counter is atomic; the counters are atomic. Nothing else is shared.
  */
 #include "net/ipv4.h"
+#include "net/net_sysctl.h"
 #include "net/arp.h"
 #include "net/ether.h"
 #include "net/icmp.h"
@@ -222,7 +223,7 @@ int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
 		netbuf_free(nb);
 		return -EMSGSIZE;
 	}
-	struct ipv4_info ip = { .tos = s->tos, .ttl = s->ttl ? s->ttl : IPV4_DEFAULT_TTL,
+	struct ipv4_info ip = { .tos = s->tos, .ttl = s->ttl ? s->ttl : net_sysctl_default_ttl(),
 				.proto = s->proto, .total_len = (uint16_t)total, .df = s->df,
 				.src = s->src ? s->src : d.src, .dst = s->dst };
 	ip.id = (uint16_t)__atomic_add_fetch(&ip_id, 1, __ATOMIC_RELAXED);

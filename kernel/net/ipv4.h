@@ -12,7 +12,7 @@
 
 struct netdev;
 
-#define IPV4_DEFAULT_TTL 64       /* net.ipv4.ip_default_ttl */
+#define IPV4_DEFAULT_TTL 64       /* net.ipv4.ip_default_ttl's default (net_sysctl_default_ttl() the value) */
 #define INADDR_BROADCAST 0xffffffffu
 #define IPV4_IFADDR_MAX  32       /* addresses on all interfaces */
 #define IPV4_ROUTE_MAX   64       /* routes in the main table */

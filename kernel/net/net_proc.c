@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: /proc/net/{dev, arp, route, snmp, pnp, tcp, udp, tcp6, udp6}, in Linux 6.1's
- * formats, column for column (net/core/net-procfs.c, net/ipv4/arp.c,
- * fib_trie.c's fib_route_seq_show, proc.c's snmp_seq_show), because
- * programs parse them: ifconfig and ip -s read dev, arp -a reads arp,
- * route and busybox's netstat -r read route, netstat -s reads snmp.
+ * Kestrel: /proc/net/{dev, arp, route, snmp, netstat, pnp, tcp, udp, raw, icmp, tcp6,
+ * udp6}, in Linux 6.1's formats, column for column (net/core/net-procfs.c,
+ * net/ipv4/arp.c, fib_trie.c's fib_route_seq_show, proc.c's snmp_seq_show
+ * and netstat_seq_show, raw.c's raw_seq_show, ping.c's ping_v4_seq_show),
+ * because programs parse them: ifconfig and ip -s read dev, arp -a reads
+ * arp, route and busybox's netstat -r read route, netstat -s reads snmp
+ * and netstat, netstat -w reads raw, ss -w raw and ss reads icmp.
  */
 #include "net/net_proc.h"
 #include "net/arp.h"
 #include "net/icmp.h"
+#include "net/inet_icmp.h"
 #include "net/inet_sock.h"
+#include "net/net_sysctl.h"
 #include "net/ipconfig.h"
 #include "net/ipv4.h"
 #include "net/netdev.h"
@@ -19,6 +23,7 @@
 #include "fs/sbuf.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "panic.h"
 #include "uapi/if.h"
 #include "uapi/route.h"
 
@@ -95,7 +100,7 @@ static void snmp_pair(struct sbuf *s, const char *name, const char *fields, cons
 static void snmp_ip(struct sbuf *s)
 {
 	const struct ipv4_mib *m = &ipv4_mib;
-	uint64_t v[] = { IP_FORWARDING_OFF, IPV4_DEFAULT_TTL, m->in_receives, m->in_hdr_errors,
+	uint64_t v[] = { IP_FORWARDING_OFF, net_sysctl_default_ttl(), m->in_receives, m->in_hdr_errors,
 			 m->in_addr_errors, 0, m->in_unknown_protos, m->in_discards, m->in_delivers,
 			 m->out_requests, m->out_discards, m->out_no_routes, m->reasm_timeout, m->reasm_reqds,
 			 m->reasm_oks, m->reasm_fails, m->frag_oks, m->frag_fails, m->frag_creates };
@@ -175,6 +180,78 @@ static void show_snmp(struct sbuf *s)
 	snmp_icmp(s);
 	snmp_icmpmsg(s);
 	snmp_transport(s);
+}
+
+/* ---- /proc/net/netstat ------------------------------------------------------------ */
+
+/* Linux 6.1's snmp4_net_list, in order (MPTcpExt, which follows with
+ * CONFIG_MPTCP, is left out: Kestrel has no MPTCP, as such a kernel). */
+static const char tcpext_names[] =
+	"SyncookiesSent SyncookiesRecv SyncookiesFailed EmbryonicRsts PruneCalled RcvPruned OfoPruned "
+	"OutOfWindowIcmps LockDroppedIcmps ArpFilter TW TWRecycled TWKilled PAWSActive PAWSEstab "
+	"DelayedACKs DelayedACKLocked DelayedACKLost ListenOverflows ListenDrops TCPHPHits TCPPureAcks "
+	"TCPHPAcks TCPRenoRecovery TCPSackRecovery TCPSACKReneging TCPSACKReorder TCPRenoReorder "
+	"TCPTSReorder TCPFullUndo TCPPartialUndo TCPDSACKUndo TCPLossUndo TCPLostRetransmit "
+	"TCPRenoFailures TCPSackFailures TCPLossFailures TCPFastRetrans TCPSlowStartRetrans TCPTimeouts "
+	"TCPLossProbes TCPLossProbeRecovery TCPRenoRecoveryFail TCPSackRecoveryFail TCPRcvCollapsed "
+	"TCPBacklogCoalesce TCPDSACKOldSent TCPDSACKOfoSent TCPDSACKRecv TCPDSACKOfoRecv TCPAbortOnData "
+	"TCPAbortOnClose TCPAbortOnMemory TCPAbortOnTimeout TCPAbortOnLinger TCPAbortFailed "
+	"TCPMemoryPressures TCPMemoryPressuresChrono TCPSACKDiscard TCPDSACKIgnoredOld "
+	"TCPDSACKIgnoredNoUndo TCPSpuriousRTOs TCPMD5NotFound TCPMD5Unexpected TCPMD5Failure "
+	"TCPSackShifted TCPSackMerged TCPSackShiftFallback TCPBacklogDrop PFMemallocDrop TCPMinTTLDrop "
+	"TCPDeferAcceptDrop IPReversePathFilter TCPTimeWaitOverflow TCPReqQFullDoCookies TCPReqQFullDrop "
+	"TCPRetransFail TCPRcvCoalesce TCPOFOQueue TCPOFODrop TCPOFOMerge TCPChallengeACK "
+	"TCPSYNChallenge TCPFastOpenActive TCPFastOpenActiveFail TCPFastOpenPassive "
+	"TCPFastOpenPassiveFail TCPFastOpenListenOverflow TCPFastOpenCookieReqd TCPFastOpenBlackhole "
+	"TCPSpuriousRtxHostQueues BusyPollRxPackets TCPAutoCorking TCPFromZeroWindowAdv "
+	"TCPToZeroWindowAdv TCPWantZeroWindowAdv TCPSynRetrans TCPOrigDataSent TCPHystartTrainDetect "
+	"TCPHystartTrainCwnd TCPHystartDelayDetect TCPHystartDelayCwnd TCPACKSkippedSynRecv "
+	"TCPACKSkippedPAWS TCPACKSkippedSeq TCPACKSkippedFinWait2 TCPACKSkippedTimeWait "
+	"TCPACKSkippedChallenge TCPWinProbe TCPKeepAlive TCPMTUPFail TCPMTUPSuccess TCPDelivered "
+	"TCPDeliveredCE TCPAckCompressed TCPZeroWindowDrop TCPRcvQDrop TCPWqueueTooBig "
+	"TCPFastOpenPassiveAltKey TcpTimeoutRehash TcpDuplicateDataRehash TCPDSACKRecvSegs "
+	"TCPDSACKIgnoredDubious TCPMigrateReqSuccess TCPMigrateReqFailure";
+#define TCPEXT_N 125
+/* Positions in tcpext_names of the counters net/tcp_sock.c's SYN drops
+ * would fill (Linux's tcp_conn_request: a full accept queue counts
+ * ListenOverflows, a full SYN queue TCPReqQFullDrop, both ListenDrops). */
+#define TCPEXT_LISTEN_OVERFLOWS 18
+#define TCPEXT_LISTEN_DROPS     19
+#define TCPEXT_REQQ_FULL_DROP   75
+
+/* Linux's snmp4_ipextstats_list (RFC 4293's, then Linux's own). */
+static const char ipext_names[] =
+	"InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts InOctets OutOctets "
+	"InMcastOctets OutMcastOctets InBcastOctets OutBcastOctets InCsumErrors InNoECTPkts InECT1Pkts "
+	"InECT0Pkts InCEPkts ReasmOverlaps";
+#define IPEXT_N 18
+#define IPEXT_IN_TRUNCATED 1
+
+/* How many names a space-separated list holds. */
+static unsigned count_names(const char *names)
+{
+	unsigned n = 1;
+	for (const char *p = names; *p; p++)
+		n += *p == ' ';
+	return n;
+}
+
+/*
+ * TcpExt and IpExt, every counter Linux prints: the ones Kestrel keeps,
+ * the rest 0 (nothing counts them here: Kestrel has no SYN cookies, SACK,
+ * Fast Open, MD5 or MTU probing, and its engine keeps no per-host
+ * counters of delayed ACKs, undo or timeouts yet).
+ */
+static void show_netstat(struct sbuf *s)
+{
+	uint64_t tcp[TCPEXT_N] = { 0 }, ip[IPEXT_N] = { 0 };
+
+	tcp[TCPEXT_LISTEN_OVERFLOWS] = tcp_mib.listen_overflows;
+	tcp[TCPEXT_LISTEN_DROPS] = tcp_mib.listen_drops;
+	tcp[TCPEXT_REQQ_FULL_DROP] = tcp_mib.reqq_full_drop;
+	ip[IPEXT_IN_TRUNCATED] = ipv4_mib.in_truncated;
+	snmp_pair(s, "TcpExt", tcpext_names, tcp, TCPEXT_N);
+	snmp_pair(s, "IpExt", ipext_names, ip, IPEXT_N);
 }
 
 /* ---- /proc/net/tcp, udp, raw ----------------------------------------------------- */
@@ -287,6 +364,64 @@ static void show_udp6(struct sbuf *s)
 	inet_for_each(local_sock, &w);
 }
 
+/* ---- /proc/net/raw and icmp ------------------------------------------------------ */
+
+#define PING_BUCKETS 64           /* Linux's PING_HTABLE_SIZE: icmp's sl is a hash bucket */
+#define RAW_BUCKETS  256          /* Linux's RAW_HTABLE_SIZE */
+#define SOCK_REFS    2            /* sk_refcnt of an open socket: its file and its table */
+
+/* What the socket's receive queue holds, as Linux's sk_rmem_alloc. */
+static uint32_t rmem_of(const struct unix_sock *u)
+{
+	size_t n = 0;
+	for (const struct unix_skb *b = u->rq_head; b; b = b->next)
+		n += b->truesize;
+	return (uint32_t)n;
+}
+
+/*
+ * One socket's line of raw (raw_sock_seq_show) or icmp (ping_v4_format_sock):
+ * its bound address and its port (a raw socket's protocol, a ping
+ * socket's identifier), the connected peer, the state (7 TCP_CLOSE, 1
+ * TCP_ESTABLISHED once connected), the queues, ref, the pointer as an
+ * unprivileged reader sees %pK (zeros) and drops. sl is Linux's hash
+ * bucket: the protocol for raw (Linux 6.1 mixes in a per-namespace
+ * random value, so no program can rely on it), the identifier for icmp.
+ */
+static void icmp_sock_line(const struct unix_sock *u, void *ctx)
+{
+	struct sock_walk *w = ctx;
+	bool ping = u->type == SOCK_DGRAM;
+	if (ping != (w->protocol == IPPROTO_ICMP) || u->family != AF_INET)
+		return;
+	uint16_t port = ping ? u->in.name.port : (uint16_t)u->protocol;
+	int sl = ping ? port % PING_BUCKETS : port % RAW_BUCKETS;
+	uint32_t peer = u->in.has_peer ? u->in.peer.addr : 0;
+	char line[SOCK_LINE + 1];
+	ksnprintf(line, sizeof(line), "%*d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d "
+		  "%016lx %u", ping ? 5 : 4, sl, le_addr(u->in.name.addr), port, le_addr(peer), 0,
+		  u->in.has_peer ? TCP_ESTAB : TCP_CLOSE, (uint32_t)u->wmem, rmem_of(u), 0, 0ul, 0u, 0u, 0,
+		  (unsigned long)u->ino, SOCK_REFS, 0ul, 0u);
+	sb_printf(w->s, ping ? "%-*s\n" : "%.*s\n", w->line, line);
+}
+
+static void show_raw(struct sbuf *s)
+{
+	struct sock_walk w = { s, IPPROTO_RAW, 0, SOCK_LINE, false };
+	sb_printf(s, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+		     "timeout inode ref pointer drops\n");
+	inet_icmp_for_each(icmp_sock_line, &w);
+}
+
+/* icmp: the ping sockets, each line padded to 127 (seq_setwidth, seq_pad). */
+static void show_icmp(struct sbuf *s)
+{
+	struct sock_walk w = { s, IPPROTO_ICMP, 0, UDP_LINE, false };
+	sb_printf(s, "%-*s\n", UDP_LINE, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+					  "retrnsmt   uid  timeout inode ref pointer drops");
+	inet_icmp_for_each(icmp_sock_line, &w);
+}
+
 static void show_pnp(struct sbuf *s)
 {
 	char buf[PNP_MAX];
@@ -298,8 +433,9 @@ static void net_show(const char *name, struct sbuf *s)
 {
 	static const struct { const char *name; void (*show)(struct sbuf *); } files[] = {
 		{ "dev", show_dev }, { "arp", show_arp }, { "route", show_route },
-		{ "snmp", show_snmp }, { "pnp", show_pnp }, { "tcp", show_tcp }, { "udp", show_udp },
-		{ "tcp6", show_tcp6 }, { "udp6", show_udp6 },
+		{ "snmp", show_snmp }, { "netstat", show_netstat }, { "pnp", show_pnp }, { "tcp", show_tcp },
+		{ "udp", show_udp }, { "raw", show_raw }, { "icmp", show_icmp }, { "tcp6", show_tcp6 },
+		{ "udp6", show_udp6 },
 	};
 	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (strcmp(files[i].name, name) == 0)
@@ -308,5 +444,8 @@ static void net_show(const char *name, struct sbuf *s)
 
 void net_proc_init(void)
 {
+	if (count_names(tcpext_names) != TCPEXT_N || count_names(ipext_names) != IPEXT_N)
+		panic("net_proc: the netstat name lists and their counts differ");
 	procfs_net_show = net_show;
+	net_sysctl_init();
 }

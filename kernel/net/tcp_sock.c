@@ -250,6 +250,10 @@ static void ready_for_accept(struct tcp_sock *ts)
 		unix_acc_queue(l, unix_get(s));
 		mib_inc(&tcp_mib.passive_opens);
 	} else {
+		if (!l->dead && l->state == UNIX_LISTEN) { /* the accept queue is full */
+			mib_inc(&tcp_mib.listen_overflows);
+			mib_inc(&tcp_mib.listen_drops);
+		}
 		tcp_abort(&ts->conn, time_ns());
 	}
 	unix_put(l);
@@ -282,10 +286,6 @@ static void ts_event(struct tcp_conn *c, unsigned ev)
 		s->state = UNIX_CONNECTED;
 	if ((ev & TCP_EV_ERROR) && s)
 		s->err = tcp_take_error(c);
-	if ((ev & TCP_EV_CLOSED) && ts->counted_estab) {
-		ts->counted_estab = false;
-		__atomic_sub_fetch(&tcp_mib.curr_estab, 1, __ATOMIC_RELAXED);
-	}
 	if ((ev & TCP_EV_CLOSED) && ts->listener)
 		embryo_died(ts);
 	else if (s)
@@ -356,7 +356,12 @@ static void ts_free(struct tcp_sock *ts)
  * holds it: the caller frees it after unlocking. */
 static bool settle(struct tcp_sock *ts)
 {
-	bool done = ts->conn.state == TCPS_CLOSE && !ts->s;
+	int st = ts->conn.state;
+	if (ts->counted_estab && st != TCPS_ESTABLISHED && st != TCPS_CLOSE_WAIT) {
+		ts->counted_estab = false; /* CurrEstab counts those two states, as Linux's */
+		__atomic_sub_fetch(&tcp_mib.curr_estab, 1, __ATOMIC_RELAXED);
+	}
+	bool done = st == TCPS_CLOSE && !ts->s;
 	uint64_t d = tcp_next_deadline(&ts->conn);
 	if (done || d == TCP_NO_DEADLINE)
 		ktimer_cancel(&ts->timer);
@@ -516,8 +521,8 @@ static int wait_connected(struct file *f, struct unix_sock *s)
 			return -e;
 		}
 		if (!ts || ts->conn.state != TCPS_SYN_SENT) {
-			s->in.connecting = false;
-			return ts && ts->conn.state != TCPS_CLOSE ? 0 : -ECONNREFUSED;
+			s->in.connecting = false; /* its error reported already: Linux's -ECONNABORTED */
+			return ts && ts->conn.state != TCPS_CLOSE ? 0 : -ECONNABORTED;
 		}
 		long err = unix_wait(&s->wq, f->flags & O_NONBLOCK, deadline);
 		if (err)
@@ -579,8 +584,11 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	if (room)
 		half_open++;
 	spin_unlock_irqrestore(&table_lock, fl);
-	if (!room)
-		return; /* dropped, as Linux drops a SYN its queues have no room for */
+	if (!room) { /* dropped, as Linux drops a SYN its queues have no room for */
+		mib_inc(l->acc_len > l->backlog ? &tcp_mib.listen_overflows : &tcp_mib.reqq_full_drop);
+		mib_inc(&tcp_mib.listen_drops);
+		return;
+	}
 	struct unix_sock *s = unix_sock_alloc(SOCK_STREAM);
 	struct tcp_sock *ts = s ? ts_new(s, ip->dst, seg->dport, ip->src, seg->sport) : NULL;
 	if (s)
@@ -612,6 +620,7 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	s->in.keepcnt = l->in.keepcnt;
 	s->sockopt_bits = l->sockopt_bits;
 	s->linger = l->linger;
+	s->in.opt = l->in.opt;
 	inet_name_sync(s);
 	ts->listener = unix_get(l);
 	fl = spin_lock_irqsave(&ts->lock);
@@ -625,8 +634,8 @@ static void no_conn(const struct ipv4_info *ip, const struct tcp_seg *seg, uint3
 {
 	struct inet_name d = { ip->dst, seg->dport, INET_V4 }, src = { ip->src, seg->sport, INET_V4 };
 	struct unix_sock *l = inet_lookup_from(IPPROTO_TCP, &d, &src);
-	if (!l || l->state != UNIX_LISTEN)
-		return reply_reset(ip, seg);
+	if (!l || l->state != UNIX_LISTEN || (l->shutdown & RCV_SHUTDOWN))
+		return reply_reset(ip, seg); /* SHUT_RD closed the listener; it keeps its port (Linux) */
 	enum tcp_verdict v = tcp_input(&listen_conn, seg, NULL, time_ns());
 	if (v == TCP_IN_RESET)
 		reply_reset(ip, seg);
@@ -778,10 +787,12 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 	return (long)done;
 }
 
-/* Take up to n bytes off the connection into m (at off): how many, 0
- * at end of stream, or -errno (-EAGAIN: none yet). *mark: the next byte
- * is the urgent mark, where a read that copied something stops. */
-static long recv_some(struct tcp_sock *ts, struct sock_msg *m, size_t off, size_t n, bool *mark)
+/* Take up to n bytes off the connection into m (at off; discard:
+ * nowhere, MSG_TRUNC as Linux's TCP takes it): how many, 0 at end of
+ * stream, or -errno (-EAGAIN: none yet). *mark: the next byte is the
+ * urgent mark, where a read that copied something stops. */
+static long recv_some(struct tcp_sock *ts, struct sock_msg *m, size_t off, size_t n, bool *mark,
+		      bool discard)
 {
 	char chunk[TCP_COPY_CHUNK];
 	size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
@@ -789,7 +800,7 @@ static long recv_some(struct tcp_sock *ts, struct sock_msg *m, size_t off, size_
 	long r = tcp_recv(&ts->conn, chunk, k, 0, time_ns());
 	*mark = tcp_at_mark(&ts->conn);
 	unlock_settle(ts, fl);
-	if (r > 0 && unix_iov_copy_at(m, off, chunk, (size_t)r, true))
+	if (r > 0 && !discard && unix_iov_copy_at(m, off, chunk, (size_t)r, true))
 		return -EFAULT;
 	return r;
 }
@@ -846,7 +857,7 @@ static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, s
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	long r = tcp_recv(&ts->conn, buf, k, TCP_RECV_PEEK, time_ns());
 	unlock_settle(ts, fl);
-	if (r > 0 && unix_iov_copy_at(m, 0, buf, (size_t)r, true))
+	if (r > 0 && !(flags & MSG_TRUNC) && unix_iov_copy_at(m, 0, buf, (size_t)r, true))
 		r = -EFAULT;
 	kfree(buf);
 	return r > 0 ? r : recv_nothing(s, r);
@@ -869,19 +880,21 @@ static long wire_recv(struct file *f, struct sock_msg *m, int flags)
 		return recv_oob(s->in.tcp, m, flags);
 	if (flags & MSG_PEEK)
 		return total ? wire_peek(f, s, m, total, flags) : 0;
+	/* what a blocking read waits for: all with MSG_WAITALL, else SO_RCVLOWAT's bytes */
+	size_t target = (flags & MSG_WAITALL) ? total : s->rcvlowat > 1 ? (size_t)s->rcvlowat : 1;
 	while (done < total) {
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			break;
 		bool mark = false;
-		long r = recv_some(ts, m, done, total - done, &mark);
+		long r = recv_some(ts, m, done, total - done, &mark, flags & MSG_TRUNC);
 		if (r > 0) {
 			done += (size_t)r;
 			if (mark)
 				break; /* a read stops before the urgent mark */
 			continue;  /* more may be there already: take it without waiting */
 		}
-		if (done && (r != -EAGAIN || !(flags & MSG_WAITALL)))
+		if (done && (r != -EAGAIN || done >= target))
 			break;
 		if (r != -EAGAIN || s->err)
 			return done ? (long)done : recv_nothing(s, r);
@@ -924,7 +937,8 @@ static unsigned wire_poll(const struct unix_sock *s)
 		return mask;
 	if (c->state == TCPS_CLOSE)
 		return mask | POLLIN | POLLRDHUP | POLLHUP | (c->snd_shut ? POLLOUT : 0);
-	if (tcp_recv_avail(c) || c->fin_rcvd || c->rcv_shut)
+	uint32_t lowat = s->rcvlowat > 1 ? (uint32_t)s->rcvlowat : 1; /* SO_RCVLOWAT */
+	if (tcp_recv_avail(c) >= lowat || c->fin_rcvd || c->rcv_shut)
 		mask |= POLLIN | POLLRDNORM; /* shut for reading: a read returns at once, as Linux */
 	if (c->fin_rcvd || c->rcv_shut)
 		mask |= POLLRDHUP;
@@ -994,9 +1008,16 @@ static int wire_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 	int err = inet_addr_in(s, a, len, false, &d);
 	if (err)
 		return err;
-	if (s->in.connecting)
-		return (f->flags & O_NONBLOCK) ? -EALREADY : wait_connected(f, s);
-	return s->in.tcp && s->in.tcp->conn.state != TCPS_CLOSE ? -EISCONN : -ECONNABORTED;
+	if (s->in.connecting) { /* a nonblocking connect's handshake under way, or just ended */
+		bool opening = s->in.tcp && s->in.tcp->conn.state == TCPS_SYN_SENT;
+		return (f->flags & O_NONBLOCK) && opening ? -EALREADY : wait_connected(f, s);
+	}
+	if (s->state == UNIX_CONNECTED || (s->in.tcp && s->in.tcp->conn.state != TCPS_CLOSE))
+		return -EISCONN; /* connected once: so it stays, reset or not (Linux's SS_CONNECTED) */
+	if (!inet_via_ipv4(s, &d))
+		return -ENETUNREACH;
+	ts_detach(s, true); /* refused or timed out: a new attempt, as after Linux's disconnect */
+	return tcp_sock_connect(f, d.addr, d.port);
 }
 
 /* The state a program sees: Linux hands TIME-WAIT to a timewait sock

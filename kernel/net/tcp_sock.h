@@ -43,6 +43,10 @@ void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), voi
 struct tcp_mib {
 	uint64_t active_opens, passive_opens, attempt_fails, estab_resets, curr_estab,
 		in_segs, out_segs, retrans_segs, in_errs, out_rsts, in_csum_errors;
+	/* /proc/net/netstat's TcpExt: a SYN or a handshake's last ACK dropped
+	 * for a full accept queue (ListenOverflows) or SYN queue
+	 * (TCPReqQFullDrop), both counted as ListenDrops */
+	uint64_t listen_overflows, listen_drops, reqq_full_drop;
 };
 extern struct tcp_mib tcp_mib;
 

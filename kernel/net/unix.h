@@ -95,7 +95,7 @@ int unix_pair(int type, unsigned flags, struct file **a, struct file **b);
  */
 int unix_bind(struct file *f, const struct sockaddr_un *addr, size_t len);
 /* listen: -EOPNOTSUPP for datagram sockets, -EINVAL unless bound and
- * unconnected; a backlog above SOMAXCONN (or negative) is SOMAXCONN.
+ * unconnected; a backlog above net.core.somaxconn (or negative) is somaxconn.
  * 0 on success, also for a repeated listen (the new backlog applies). */
 int unix_listen(struct file *f, int backlog);
 /*

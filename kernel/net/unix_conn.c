@@ -7,6 +7,7 @@
  * file system never needs to know about sockets.
  */
 #include "net/unix_sock.h"
+#include "net/net_sysctl.h"
 #include "net/netdev.h"
 
 #include "fs/fown.h"
@@ -84,8 +85,9 @@ int unix_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
 
 void unix_listen_set(struct unix_sock *s, int backlog)
 {
-	if ((unsigned)backlog > SOMAXCONN)
-		backlog = SOMAXCONN;
+	int max = net_sysctl_somaxconn(); /* net.core.somaxconn, as Linux's __sys_listen */
+	if ((unsigned)backlog > (unsigned)max)
+		backlog = max;
 	if (backlog > s->backlog)
 		unix_changed(s); /* connectors waiting for room */
 	s->backlog = backlog;
@@ -286,10 +288,10 @@ static int int_option(struct unix_sock *s, int name, int *v)
 	case SO_SNDBUF:    *v = s->sndbuf; return 0;
 	case SO_RCVBUF:    *v = s->rcvbuf; return 0;
 	case SO_PASSCRED:  *v = s->passcred; return 0;
-	case SO_RCVLOWAT:
+	case SO_RCVLOWAT:  *v = s->rcvlowat ? s->rcvlowat : 1; return 0;
 	case SO_SNDLOWAT:  *v = 1; return 0;
 	case SO_REUSEADDR: case SO_KEEPALIVE: case SO_BROADCAST: case SO_DEBUG:
-	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT:
+	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT: case SO_NO_CHECK:
 		*v = (s->sockopt_bits >> name) & 1; return 0;
 	case SO_PRIORITY:
 		*v = 0; return 0;
@@ -451,8 +453,11 @@ static int set_option(struct file *f, int name, const void *val, size_t len)
 	case SO_PASSCRED:
 		s->passcred = v != 0;
 		return 0;
+	case SO_RCVLOWAT: /* Linux's sock_set_rcvlowat: negative means INT_MAX, 0 means 1 */
+		s->rcvlowat = v < 0 ? INT32_MAX : v;
+		return 0;
 	case SO_REUSEADDR: case SO_KEEPALIVE: case SO_BROADCAST: case SO_DEBUG:
-	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT:
+	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT: case SO_NO_CHECK:
 		/* read back; SO_REUSEADDR changes an AF_INET bind, SO_KEEPALIVE and
 		 * SO_OOBINLINE a TCP connection over IPv4 (sockopt_changed) */
 		s->sockopt_bits = v ? s->sockopt_bits | 1u << name : s->sockopt_bits & ~(1u << name);

@@ -55,6 +55,20 @@ struct inet_name {
 	uint8_t kind;               /* enum inet_kind */
 };
 
+/* IP and TCP options a socket keeps and reads back (net/inet.c): IP_TOS,
+ * IP_TTL (-1: the default), IP_MULTICAST_TTL and _LOOP, the IP_RECV*
+ * and TCP_INQ flags, TCP_QUICKACK off (Linux's pingpong mode),
+ * TCP_LINGER2 (s; -1 none, 0 tcp_fin_timeout), TCP_USER_TIMEOUT (ms),
+ * TCP_WINDOW_CLAMP, TCP_CONGESTION (an index into inet.c's names). */
+struct inet_opts {
+	uint8_t tos, mc_ttl, cong;
+	uint8_t syncnt, defer_accept; /* TCP_SYNCNT (0: tcp_syn_retries); TCP_DEFER_ACCEPT in SYN-ACK retransmits */
+	int16_t ttl;
+	bool mc_loop, pktinfo, recvttl, recvtos, recvorigdst, inq, pingpong;
+	int linger2, window_clamp;
+	unsigned user_timeout;
+};
+
 /* An AF_INET or AF_INET6 socket's own state (net/inet.c). Lock rule: as
  * the socket's. */
 struct inet_part {
@@ -74,6 +88,7 @@ struct inet_part {
 	bool reset_seen;            /* TCP: the peer's reset came (it closed with unread data, or
 				     * a write met its closed socket): writes say EPIPE */
 	bool hashed;                /* holds its port: on net/inet.c's list */
+	struct inet_opts opt;       /* options kept and read back; an accepted socket copies its listener's */
 	uint32_t icmp_filter;       /* a raw ICMP socket's ICMP_FILTER: bit t drops type t */
 	struct tcp_sock *tcp;       /* TCP over IPv4: its connection (net/tcp_sock.c) */
 	uint32_t syn_qlen, syn_young; /* a TCP listener's half-open connections, and how many of
@@ -108,6 +123,7 @@ struct unix_sock {
 	int rq_len;
 	size_t wmem;              /* truesize of its messages still queued somewhere */
 	int sndbuf, rcvbuf;
+	int rcvlowat;              /* SO_RCVLOWAT (0: 1); TCP over IPv4 honours it in poll and recv */
 	bool passcred;
 	uint64_t rcvtimeo_ns, sndtimeo_ns; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
 
@@ -260,7 +276,7 @@ long unix_broken_pipe(int flags);
 int unix_shutdown_sock(struct unix_sock *s, int how);
 /* unix_conn.c's: connect s to listener l (a new server end queued on l,
  * l->acc_tail). 0 or -ENOMEM. */
-/* s listens with backlog (capped at SOMAXCONN; a larger one wakes the
+/* s listens with backlog (capped at net.core.somaxconn; a larger one wakes the
  * connectors waiting for room); the checks are the caller's. */
 void unix_listen_set(struct unix_sock *s, int backlog);
 int unix_stream_join(struct unix_sock *s, struct unix_sock *l);

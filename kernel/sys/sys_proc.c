@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: exit, process and thread ids, arch_prctl, set_tid_address, sched_yield, uname. */
+/* Kestrel: exit, process and thread ids, arch_prctl, set_tid_address, sched_yield, uname,
+ * sethostname and setdomainname. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "proc/process.h"
 #include "proc/sched.h"
+#include "proc/uts.h"
 #include "mm/layout.h"
 #include "mm/usercopy.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "uapi/capability.h"
 #include "uapi/prctl.h"
 
-#define UTS_LEN 65
 
 /* exit: this thread only; the last one to go ends the process. */
 SYSCALL_DEFINE1(exit, int, status)
@@ -86,13 +88,49 @@ SYSCALL_DEFINE0(sched_yield)
  */
 #define UTS_RELEASE "6.12.0-kestrel"
 
+/* struct new_utsname's fields, in order. */
+enum { UTSF_SYSNAME, UTSF_NODENAME, UTSF_RELEASE, UTSF_VERSION, UTSF_MACHINE, UTSF_DOMAINNAME, UTSF_COUNT };
+
 SYSCALL_DEFINE1(uname, uptr_t, buf)
 {
-	static const char *const fields[6] = { "Kestrel", "kestrel", UTS_RELEASE, "#1", "x86_64", "(none)" };
-	char uts[6][UTS_LEN];
+	static const char *const fixed[UTSF_COUNT] = { "Kestrel", NULL, UTS_RELEASE, "#1", "x86_64", NULL };
+	char uts[UTSF_COUNT][UTS_FIELD_LEN];
 
 	memset(uts, 0, sizeof(uts));
-	for (int i = 0; i < 6; i++)
-		strlcpy(uts[i], fields[i], UTS_LEN);
+	for (int i = 0; i < UTSF_COUNT; i++)
+		if (fixed[i])
+			strlcpy(uts[i], fixed[i], UTS_FIELD_LEN);
+	uts_get(UTS_HOSTNAME, uts[UTSF_NODENAME]);
+	uts_get(UTS_DOMAINNAME, uts[UTSF_DOMAINNAME]);
 	return copy_to_user(buf, uts, sizeof(uts));
+}
+
+/*
+ * sethostname and setdomainname, as Linux's kernel/sys.c: CAP_SYS_ADMIN
+ * first (-EPERM), then len from 0 to UTS_NAME_LEN (-EINVAL), then the
+ * bytes (-EFAULT, nothing changed). The name is the len bytes as they
+ * are, NULs included, the rest of the field cleared.
+ */
+static long set_uts_name(enum uts_field field, uptr_t name, int len)
+{
+	char tmp[UTS_NAME_LEN];
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (len < 0 || len > UTS_NAME_LEN)
+		return -EINVAL;
+	if (copy_from_user(tmp, name, (size_t)len))
+		return -EFAULT;
+	uts_set(field, tmp, (size_t)len);
+	return 0;
+}
+
+SYSCALL_DEFINE2(sethostname, uptr_t, name, int, len)
+{
+	return set_uts_name(UTS_HOSTNAME, name, len);
+}
+
+SYSCALL_DEFINE2(setdomainname, uptr_t, name, int, len)
+{
+	return set_uts_name(UTS_DOMAINNAME, name, len);
 }

@@ -125,8 +125,11 @@ static int msg_addr_in(struct sock_msg *m, uptr_t uaddr, int len)
 
 	if (err)
 		return err;
-	if (len > (int)sizeof(m->addr))
-		return -EINVAL;
+	if (len > (int)sizeof(m->addr)) {
+		if (a.un.sun_family == AF_UNIX)
+			return -EINVAL; /* unix_mkname's limit; another family's address is shorter */
+		len = (int)sizeof(m->addr); /* a sockaddr_storage's tail, which no family reads */
+	}
 	m->addr = a.un;
 	m->addrlen = (size_t)len;
 	return 0;

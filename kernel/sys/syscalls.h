@@ -200,6 +200,8 @@ long sys_arch_prctl(SYSCALL_ARGS);
 long sys_set_tid_address(SYSCALL_ARGS);
 long sys_sched_yield(SYSCALL_ARGS);
 long sys_uname(SYSCALL_ARGS);
+long sys_sethostname(SYSCALL_ARGS);
+long sys_setdomainname(SYSCALL_ARGS);
 
 /* sys/sys_process.c */
 long sys_fork(SYSCALL_ARGS);

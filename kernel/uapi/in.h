@@ -45,8 +45,15 @@ _Static_assert(sizeof(struct sockaddr_in6) == 28, "struct sockaddr_in6 is 28 byt
 #define IN_CLASSA_NSHIFT  24
 
 /* level IPPROTO_IP */
-#define IP_TOS 1
-#define IP_TTL 2
+#define IP_TOS             1
+#define IP_TTL             2
+#define IP_PKTINFO         8
+#define IP_RECVTTL         12
+#define IP_RECVTOS         13
+#define IP_MULTICAST_TTL   33
+#define IP_MULTICAST_LOOP  34
+#define IP_RECVORIGDSTADDR 20
+#define IP_ECN_MASK        3    /* INET_ECN_MASK: the low bits of IP_TOS a TCP socket keeps */
 
 /* level IPPROTO_IPV6: options, and (RFC 3542) the control messages of a datagram */
 #define IPV6_UNICAST_HOPS  16
@@ -64,7 +71,16 @@ _Static_assert(sizeof(struct sockaddr_in6) == 28, "struct sockaddr_in6 is 28 byt
 #define TCP_KEEPIDLE  4
 #define TCP_KEEPINTVL 5
 #define TCP_KEEPCNT   6
+#define TCP_SYNCNT    7
+#define TCP_LINGER2   8
+#define TCP_DEFER_ACCEPT 9
+#define MAX_TCP_SYNCNT 127
+#define TCP_WINDOW_CLAMP 10
 #define TCP_QUICKACK  12
+#define TCP_CONGESTION 13
 #define TCP_USER_TIMEOUT 18
+#define TCP_INQ       36
+#define TCP_CA_NAME_MAX 16
+#define TCP_FIN_TIMEOUT_MAX 120 /* s: TCP_LINGER2's ceiling */
 
 #endif

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
+ * the values Linux 6.1 shows on a default system except where Kestrel
+ * behaves otherwise, which then show what Kestrel does (each says so).
+ * Four are writable with Linux's checks and honoured by the stack:
+ * ip_local_port_range, ping_group_range, ip_default_ttl and somaxconn;
+ * the others are read-only (0444: an open for writing is -EACCES) and
+ * read the constants the stack itself uses.
+ */
+#include "net/net_sysctl.h"
+#include "net/tcp.h"
+#include "net/unix_sock.h"
+#include "fs/procfs_sys.h"
+#include "lib/errno.h"
+#include "lib/spinlock.h"
+
+#define INT_MAX_VALUE 2147483647
+
+/* sysctl_lock protects the pairs (port_low/high, ping_low/high); the
+ * single words are read and written whole (__atomic). */
+static struct spinlock sysctl_lock = SPINLOCK_INIT;
+static uint16_t port_low = NET_PORT_RANGE_LOW, port_high = NET_PORT_RANGE_HIGH;
+/* Linux's default is "1 0" (nobody); every systemd-based distribution,
+ * Debian's included, sets "0 2147483647" and so does Kestrel. */
+static uint32_t ping_low = 0, ping_high = NET_GID_MAX;
+static int default_ttl = NET_TTL_DEFAULT;
+static int somaxconn = NET_SOMAXCONN_DEFAULT;
+
+void net_sysctl_port_range(uint16_t *low, uint16_t *high)
+{
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	*low = port_low;
+	*high = port_high;
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+}
+
+bool net_sysctl_ping_group(uint32_t gid)
+{
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	bool in = ping_low <= gid && gid <= ping_high;
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return in;
+}
+
+uint8_t net_sysctl_default_ttl(void)
+{
+	return (uint8_t)__atomic_load_n(&default_ttl, __ATOMIC_RELAXED);
+}
+
+int net_sysctl_somaxconn(void)
+{
+	return __atomic_load_n(&somaxconn, __ATOMIC_RELAXED);
+}
+
+/* ---- the writable files, with Linux's checks ------------------------------------ */
+
+static void port_range_get(int64_t *v)
+{
+	uint16_t lo, hi;
+	net_sysctl_port_range(&lo, &hi);
+	v[0] = lo;
+	v[1] = hi;
+}
+
+/* Linux's ipv4_local_port_range: each 1..65535, low <= high, low not
+ * below ip_unprivileged_port_start. */
+static int port_range_set(const int64_t *v)
+{
+	for (int i = 0; i < 2; i++)
+		if (v[i] < 1 || v[i] > NET_PORT_MAX)
+			return -EINVAL;
+	if (v[1] < v[0] || v[0] < NET_PROT_SOCK)
+		return -EINVAL;
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	port_low = (uint16_t)v[0];
+	port_high = (uint16_t)v[1];
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return 0;
+}
+
+static void ping_range_get(int64_t *v)
+{
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	v[0] = ping_low;
+	v[1] = ping_high;
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+}
+
+/* Linux's ipv4_ping_group_range: each 0..GID_T_MAX (-EINVAL); a range
+ * whose high is below its low becomes "1 0", the empty one. */
+static int ping_range_set(const int64_t *v)
+{
+	for (int i = 0; i < 2; i++)
+		if (v[i] < 0 || v[i] > NET_GID_MAX)
+			return -EINVAL;
+	bool empty = v[1] < v[0];
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	ping_low = empty ? 1 : (uint32_t)v[0];
+	ping_high = empty ? 0 : (uint32_t)v[1];
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return 0;
+}
+
+static void ttl_get(int64_t *v)
+{
+	v[0] = net_sysctl_default_ttl();
+}
+
+/* proc_dointvec_minmax over ip_ttl_min..ip_ttl_max. */
+static int ttl_set(const int64_t *v)
+{
+	if (v[0] < NET_TTL_MIN || v[0] > NET_TTL_MAX)
+		return -EINVAL;
+	__atomic_store_n(&default_ttl, (int)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void somaxconn_get(int64_t *v)
+{
+	v[0] = net_sysctl_somaxconn();
+}
+
+/* proc_dointvec_minmax from SYSCTL_ZERO, no upper bound but int's. */
+static int somaxconn_set(const int64_t *v)
+{
+	if (v[0] < 0 || v[0] > INT_MAX_VALUE)
+		return -EINVAL;
+	__atomic_store_n(&somaxconn, (int)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* ---- the read-only files -------------------------------------------------------- */
+
+/*
+ * ip_forward: 0, and read-only. Linux lets root write 1 and then
+ * forwards; Kestrel has no forwarding path, so accepting the write would
+ * say something untrue. A read-only sysctl is what Linux shows when a
+ * setting cannot be changed (its open for writing is -EACCES, root's
+ * too), so a program that wants forwarding learns at once that it has none.
+ */
+static void zero_get(int64_t *v)
+{
+	v[0] = 0;
+}
+
+static void one_get(int64_t *v)
+{
+	v[0] = 1;
+}
+
+static void keepalive_time_get(int64_t *v)
+{
+	v[0] = TCP_KEEPIDLE_S;
+}
+
+static void keepalive_intvl_get(int64_t *v)
+{
+	v[0] = TCP_KEEPINTVL_S;
+}
+
+static void keepalive_probes_get(int64_t *v)
+{
+	v[0] = TCP_KEEPCNT_DEFAULT;
+}
+
+static void fin_timeout_get(int64_t *v)
+{
+	v[0] = (int64_t)(TCP_FIN_TIMEOUT_NS / TCP_NS_PER_S);
+}
+
+/* tcp_rmem and tcp_wmem: min, default, max. Linux 6.1 shows "4096 131072
+ * 6291456" and "4096 16384 4194304"; a Kestrel connection's buffers are
+ * of one fixed size each (no autotuning, no shrinking under pressure),
+ * so all three are that size. */
+static void tcp_rmem_get(int64_t *v)
+{
+	v[0] = v[1] = v[2] = TCP_RCVBUF_DEFAULT;
+}
+
+static void tcp_wmem_get(int64_t *v)
+{
+	v[0] = v[1] = v[2] = TCP_SNDBUF_DEFAULT;
+}
+
+/* net.core's socket buffer sizes: a new socket's SO_SNDBUF/SO_RCVBUF and
+ * setsockopt's cap (Linux's 212992 each). */
+static void buf_default_get(int64_t *v)
+{
+	v[0] = UNIX_BUF_DEFAULT;
+}
+
+static void buf_max_get(int64_t *v)
+{
+	v[0] = UNIX_BUF_MAX;
+}
+
+#define RO(nm, d, getter) { .name = nm, .dir = d, .mode = 0444, .n = 1, .get = getter }
+#define RO_V(nm, d, cnt, getter) { .name = nm, .dir = d, .mode = 0444, .n = cnt, .get = getter }
+#define RW(nm, d, cnt, getter, setter) \
+	{ .name = nm, .dir = d, .mode = 0644, .n = cnt, .get = getter, .set = setter }
+#define CORE SYSCTL_DIR_NET_CORE
+#define IPV4 SYSCTL_DIR_NET_IPV4
+
+/* In name order within each directory, as Linux lists them. */
+static const struct sysctl_file net_files[] = {
+	RO("rmem_default", CORE, buf_default_get),
+	RO("rmem_max", CORE, buf_max_get),
+	RW("somaxconn", CORE, 1, somaxconn_get, somaxconn_set),
+	RO("wmem_default", CORE, buf_default_get),
+	RO("wmem_max", CORE, buf_max_get),
+	RW("ip_default_ttl", IPV4, 1, ttl_get, ttl_set),
+	RO("ip_forward", IPV4, zero_get),
+	RW("ip_local_port_range", IPV4, 2, port_range_get, port_range_set),
+	RW("ping_group_range", IPV4, 2, ping_range_get, ping_range_set),
+	RO("tcp_fin_timeout", IPV4, fin_timeout_get),
+	RO("tcp_keepalive_intvl", IPV4, keepalive_intvl_get),
+	RO("tcp_keepalive_probes", IPV4, keepalive_probes_get),
+	RO("tcp_keepalive_time", IPV4, keepalive_time_get),
+	RO_V("tcp_rmem", IPV4, 3, tcp_rmem_get),
+	RO("tcp_sack", IPV4, zero_get),           /* no SACK blocks sent or used yet (Linux: 1) */
+	RO("tcp_syncookies", IPV4, zero_get),     /* no SYN cookies: a full SYN queue drops (Linux: 1) */
+	RO("tcp_timestamps", IPV4, one_get),      /* RFC 7323 timestamps offered and used */
+	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */
+	RO_V("tcp_wmem", IPV4, 3, tcp_wmem_get),
+};
+
+void net_sysctl_init(void)
+{
+	procfs_sysctl_register(net_files, sizeof(net_files) / sizeof(net_files[0]));
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* net.core.* and net.ipv4.* (/proc/sys/net): the values the stack reads, and the files that show and set them. */
+#ifndef KESTREL_NET_NET_SYSCTL_H
+#define KESTREL_NET_NET_SYSCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Linux's defaults (net/ipv4/af_inet.c, sysctl_net_ipv4.c, net/core/sock.c). */
+#define NET_PORT_RANGE_LOW     32768      /* ip_local_port_range */
+#define NET_PORT_RANGE_HIGH    60999
+#define NET_PROT_SOCK          1024       /* ip_unprivileged_port_start: the range's floor */
+#define NET_PORT_MAX           65535
+#define NET_TTL_DEFAULT        64         /* ip_default_ttl */
+#define NET_TTL_MIN            1
+#define NET_TTL_MAX            255
+#define NET_SOMAXCONN_DEFAULT  4096       /* somaxconn (SOMAXCONN) */
+#define NET_GID_MAX            2147483647 /* ping_group_range's bound: GID_T_MAX */
+
+/*
+ * The writable values. Each is one aligned word or a pair read under
+ * sysctl_lock (the pairs), so a reader on another CPU sees an old or a
+ * new value, never half of each. Any context but interrupts.
+ */
+/* ip_local_port_range: the ephemeral ports bind(0) and connect pick. */
+void net_sysctl_port_range(uint16_t *low, uint16_t *high);
+/* ping_group_range: is gid in it? ("1 0", Linux's default, holds none.) */
+bool net_sysctl_ping_group(uint32_t gid);
+/* ip_default_ttl: the TTL of IPv4 packets whose socket set none. */
+uint8_t net_sysctl_default_ttl(void);
+/* somaxconn: the cap on listen()'s backlog. */
+int net_sysctl_somaxconn(void);
+
+/* Register net's files under /proc/sys/net with procfs. Boot time. */
+void net_sysctl_init(void);
+
+#endif
