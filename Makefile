@@ -281,12 +281,13 @@ conformance-python: all
 # leaves them out, only runs them alone (tools/bench.py's docstring: "Disks").
 # The SMP runs (-smp 1, 2, 4 and 8, wall clock) come with them unless DISK=only;
 # SMP=0 leaves them out, SMP=only runs them alone (the docstring: "SMP").
+# METRICS=tcp_rr,udp_rr: only those bench programs (and no disk or SMP runs unless asked).
 ICOUNT ?= 1
-DISK ?= 1
+DISK ?= $(if $(METRICS),0,1)
 .PHONY: bench
 bench: all
 	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT) --disk $(DISK) \
-		$(if $(SMP),--smp-runs $(SMP))
+		$(if $(SMP),--smp-runs $(SMP)) $(if $(METRICS),--metrics $(METRICS))
 
 # make bench-apps [QUICK=1] [ICOUNT=0|1|only]: Debian's python3, bash and coreutils
 # (cached in $(B)/debs) on Kestrel and on Linux in the same QEMU: python3 -c pass,

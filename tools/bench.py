@@ -35,6 +35,14 @@ each in build/bench-curves.svg, and in bench.json's `curves`.
     bench.py [--quick] [--icount 0|1|only] [--no-curves] [--rounds N] [--smp N]
              [--cpu MODEL] [--mem SIZE] [--only kestrel|linux] [--timeout S]
              [--build DIR] [--disk 0|1|only] [--disk-runs TAG,...] [--smp-runs 0|1|only]
+             [--metrics NAME,...]
+
+--metrics runs only the bench programs named (bench-run's names:
+tcp_stream, tcp_rr, ...; a curve or SMP program by its program name,
+curve_pipe, pipe_xcpu): bench-run gets the names after its mode, so the
+boots run nothing else; the table keeps those rows (a program's other
+metrics too: tcp_stream's tcp_stream_mbs) and the boot rows. The disk
+and SMP runs are left out unless asked for (make bench METRICS=tcp_rr,udp_rr).
 
 The boot rows: OVMF's share twice, by the host's clock from QEMU's start to
 the loader's first line (boot_wall_to_loader, wall clock only) and by the
@@ -140,7 +148,8 @@ UNRELIABLE_PCT = 20.0  # a wall-clock spread above this marks the metric unrelia
 # Under icount one guest ns is one instruction: the same number, another unit.
 ICOUNT_SLOWDOWN = 2  # TCG with -icount runs about half as fast: twice the boot timeout
 CURVES_SLOWDOWN = 2  # the curves boot runs every curve too: twice that again
-ICOUNT_UNIT = {"ns": "ins", "us": "k ins", "ms": "M ins"}
+ICOUNT_UNIT = {"ns": "ins", "us": "k ins", "ms": "M ins",
+               "MB/s": "B/k ins"}  # 10^6 bytes per 10^9 guest ns: bytes per 1000 instructions
 # Metrics that are not guest time, so no instruction count.
 HOST_TIMED = {"boot_wall_to_init", "boot_wall_to_loader"}
 
@@ -155,6 +164,11 @@ METRICS = [
     ("page_fault", "ns", "first touch of a 4 KiB anonymous page"),
     ("exec_busybox", "us", "fork + execve busybox true + wait4"),
     ("clock_gettime", "ns", "clock_gettime(CLOCK_MONOTONIC) through libc (the vDSO where there is one)"),
+    ("tcp_stream", "us", "TCP on 127.0.0.1: one 64 KiB write, until the reading process has it"),
+    ("tcp_stream_mbs", "MB/s", "the same as a bandwidth (10^6 bytes a second)"),
+    ("tcp_rr", "us", "1-byte round trip over a TCP connection on 127.0.0.1, two processes"),
+    ("tcp_connect", "us", "socket + connect + accept + close of both ends, 127.0.0.1"),
+    ("udp_rr", "us", "1-byte round trip between two connected UDP sockets on 127.0.0.1"),
     ("boot_reset_to_loader", "ms", "reset to loader start: the firmware (OVMF), by the TSC"),
     ("boot_loader_to_kernel", "ms", "loader start to kernel entry (kernel's TSC)"),
     ("boot_kernel_to_init", "ms", "kernel entry to init (kernel's clock)"),
@@ -186,6 +200,22 @@ LINUX_DISK_MODULES = ["virtio_pci", "virtio_blk", "nvme", "crc32c_generic", "ext
 
 
 DISK_SELECT = []  # --disk-runs: only these tags (all when empty)
+BENCH_SELECT = []  # --metrics: only these bench programs (all when empty)
+
+
+def mode_words(mode):
+    """bench-run's words for a boot of mode: the mode, then --metrics's names
+    (not for a disk run, whose words are positional, nor the SMP boot-time boot)."""
+    if not BENCH_SELECT or mode.startswith("disk ") or mode == SMP_BOOT_WORDS:
+        return mode
+    return " ".join([mode] + BENCH_SELECT)
+
+
+def select_metrics():
+    """Keep only the rows of --metrics's programs (NAME and NAME_*) and the boot rows."""
+    keep = lambda m: m.startswith("boot_") or any(m == n or m.startswith(n + "_")
+                                                   for n in BENCH_SELECT)
+    METRICS[:] = [row for row in METRICS if keep(row[0])]  # in place: defaults hold the list
 
 
 def disk_configs():
@@ -226,14 +256,17 @@ GUEST_TOTAL = re.compile(r"bench-run: (\d+) ms by CLOCK_MONOTONIC")
 TROUBLE = re.compile(r"KERNEL PANIC.*|cannot start init.*|Kernel panic.*|"
                      r"init exited with status [1-9].*|killed by signal.*")
 
-# The Linux initramfs's /init: mount what the programs need, say when init
-# started by the kernel's clock, run the benchmarks, power off. The mode is
-# $1: Linux hands init the words after " -- " on its command line, as
-# Kestrel does.
+# The Linux initramfs's /init: mount what the programs need, bring up lo,
+# say when init started by the kernel's clock, run the benchmarks, power
+# off. Its arguments are bench-run's (the mode, then any --metrics names):
+# Linux hands init the words after " -- " on its command line, as Kestrel
+# does.
 LINUX_INIT = r"""#!/bin/busybox sh
 export PATH=/bin
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t devtmpfs devtmpfs /dev
+# lo starts down on Linux (Kestrel brings it up at boot): the network benchmarks use 127.0.0.1.
+/bin/busybox ip link set lo up || echo "bench: ip link set lo up failed"
 ms=$(/bin/busybox dmesg | /bin/busybox awk '/Run \/init as init process/ {
 	if (match($0, /[0-9]+\.[0-9]+/)) printf "%d", substr($0, RSTART, RLENGTH) * 1000; exit }')
 echo "boot: kernel entry to init ${ms:-?} ms (Linux: printk time of 'Run /init')"
@@ -247,7 +280,10 @@ if [ "$1" = disk ]; then
 	while [ ! -b "$2" ] && [ $n -lt 100 ]; do /bin/busybox usleep 100000; n=$((n + 1)); done
 	/bin/bench-run "$@"
 else
-	/bin/bench-run "${1:-quick}"
+	# OVMF's Linux loader appends initrd=initrd to the command line, after " -- ": not bench-run's.
+	words=
+	for w in "$@"; do case "$w" in *=*) ;; *) words="$words $w" ;; esac; done
+	/bin/bench-run $words
 fi
 /bin/busybox poweroff -f
 """
@@ -269,7 +305,7 @@ def kestrel_image(build, out, mode):
         if not os.path.exists(os.path.join(build, f)):
             raise RuntimeError(f"missing {build}/{f}: run 'make' first")
     run([os.path.join(TOP, "tools/mkimg.sh"), "--build", build, "-o", out,
-         "--cmdline", f"init=/bin/bench-run debugexit -- {mode}"],
+         "--cmdline", f"init=/bin/bench-run debugexit -- {mode_words(mode)}"],
         env=dict(os.environ, MTOOLS_SKIP_CHECK="1"), stdout=subprocess.DEVNULL)
     return out
 
@@ -497,7 +533,7 @@ def boot(kernel, args, paths, mode, logpath, icount=False, disk=None, timeout=No
         cmd += ["-drive", f"format=raw,file={paths['img'][mode]}"]
     else:
         cmd += ["-kernel", paths["vmlinuz"], "-initrd", paths["initrd_disk" if disk else "initrd"],
-                "-append", f"console=ttyS0 quiet -- {mode}"]
+                "-append", f"console=ttyS0 quiet -- {mode_words(mode)}"]
     errpath = logpath[:-4] + ".qemu-stderr"
     errf = open(errpath, "w+b")  # a file, not a pipe: nobody reads it while QEMU runs
     timeout = (timeout or args.timeout) * (ICOUNT_SLOWDOWN if icount else 1)
@@ -1170,15 +1206,23 @@ def main():
     ap.add_argument("--timeout", type=int, help="seconds per boot (default 150, quick 100; "
                                                 f"x{ICOUNT_SLOWDOWN} under icount)")
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
-    ap.add_argument("--disk", choices=("0", "1", "only"), default="1",
-                    help="1: the disk runs too (default); 0: none; only: the disk runs alone")
+    ap.add_argument("--disk", choices=("0", "1", "only"),
+                    help="1: the disk runs too (default, but 0 with --metrics); 0: none; "
+                         "only: the disk runs alone")
     ap.add_argument("--disk-runs", default="",
                     help="only these disk runs, comma-separated: ext2_vblk,fat_vblk,ext2_nvme,fat_nvme")
     ap.add_argument("--smp-runs", choices=("0", "1", "only"),
-                    help="1: the SMP runs too (default, but 0 with --disk only); 0: none; "
-                         "only: the SMP runs alone")
+                    help="1: the SMP runs too (default, but 0 with --disk only or --metrics); "
+                         "0: none; only: the SMP runs alone")
+    ap.add_argument("--metrics", default="",
+                    help="only these bench programs, comma-separated (tcp_rr,udp_rr); "
+                         "see the docstring")
     args = ap.parse_args()
-    args.smp_runs = args.smp_runs or ("0" if args.disk == "only" else "1")
+    BENCH_SELECT.extend(n for n in args.metrics.split(",") if n)
+    if BENCH_SELECT:
+        select_metrics()
+    args.disk = args.disk or ("0" if BENCH_SELECT else "1")
+    args.smp_runs = args.smp_runs or ("0" if args.disk == "only" or BENCH_SELECT else "1")
     if args.smp_runs == "only":
         args.disk = "0"
     DISK_SELECT.extend(t for t in args.disk_runs.split(",") if t)
@@ -1237,7 +1281,8 @@ def main():
 
     env = environment(args, linux_version)
     measured = (hows if run_as or disk_words else []) + (["smp wall clock"] if smp else [])
-    env.update(mode=mode, measured=measured, wall_rounds=args.rounds if "wall" in hows else 0,
+    env.update(mode=mode, measured=measured, metrics_selected=BENCH_SELECT or "all",
+               wall_rounds=args.rounds if "wall" in hows else 0,
                seconds=round(time.monotonic() - t_start),
                host_load_at_start=load, host_load_at_end=loadavg(), smp_runs=args.smp_runs)
     print()

@@ -3068,6 +3068,22 @@ def bench_curve_cases(build):
                  reject=NEVER + [r"bench-error"], exit=DEBUGEXIT_OK, timeout=400)]
 
 
+# The loopback network benchmarks (issue 27) that make bench runs on both kernels:
+# on Kestrel each measures (a figure, no bench-error), whichever stack carries 127.0.0.1.
+BENCH_NET = ["tcp_stream", "tcp_rr", "tcp_connect", "udp_rr"]
+
+
+def bench_net_cases(build):
+    fig = lambda name, unit: rf"^bench {name} \d+\.\d+ {unit}$"
+    return [dict(name="bench-net", machine="q35", mem="1G",
+                 cmdline="init=/bin/bench-run debugexit -- quick " + " ".join(BENCH_NET),
+                 expect=banner() + [r"bench-run: mode quick", fig("tcp_stream", "us"),
+                                    fig("tcp_stream_mbs", "MB/s"), fig("tcp_rr", "us"),
+                                    fig("tcp_connect", "us"), fig("udp_rr", "us"),
+                                    r"^bench-run: \d+ ms by CLOCK_MONOTONIC$", r"^bench done$"],
+                 reject=NEVER + [r"bench-error"], exit=DEBUGEXIT_OK, timeout=300)]
+
+
 # The console on a machine without a serial port (issue 12). debugcon-noserial:
 # no UART at all (-serial none); console=debugcon,fb sends the log to QEMU's
 # debug console (port 0xE9, read back from its file) and the whole self-test
@@ -3386,7 +3402,7 @@ def main():
     ap.add_argument("names", nargs="*")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + CPYTHON_CASES + nvme_cases(build) + usbms_cases(build) + usb_hotplug_cases(build) + fat_cases(build) + fat_many_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build) + smp_cases(build) + smp_bringup_cases(build) + bench_smp_cases(build) + bench_curve_cases(build) + console_cases(build) + efi_cases(build) + loader_cases(build)
+    table = cases(build) + INTERACTIVE_CASES + sb_cases(build) + DEBIAN_CASES + CPYTHON_CASES + nvme_cases(build) + usbms_cases(build) + usb_hotplug_cases(build) + fat_cases(build) + fat_many_cases(build) + fat_crash_cases(build) + virtio_blk_cases(build) + ahci_cases(build) + ext2_cases(build) + mount_cases(build) + smp_cases(build) + smp_bringup_cases(build) + bench_smp_cases(build) + bench_curve_cases(build) + bench_net_cases(build) + console_cases(build) + efi_cases(build) + loader_cases(build)
     if args.list:
         print("\n".join(c["name"] for c in table))
         return 0

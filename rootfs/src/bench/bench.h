@@ -14,7 +14,8 @@
 
 /*
  * Every benchmark is `bench-NAME ITERATIONS` and prints exactly one line,
- * `bench NAME VALUE UNIT`, then exits 0. When it cannot measure (a system
+ * `bench NAME VALUE UNIT` (one per metric where it has more: tcp_stream's
+ * MB/s, disk's rows), then exits 0. When it cannot measure (a system
  * call fails, a child dies) it prints `bench-error NAME why` instead and
  * exits 1: tools/bench.py shows that reason in place of the number. Each
  * line is one write(1), so it survives however the process ends and never

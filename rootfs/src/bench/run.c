@@ -42,6 +42,10 @@ static const struct bench benches[] = {
 	{ "page_fault", 2 },
 	{ "exec_busybox", 200 },
 	{ "clock_gettime", 1000000 },
+	{ "tcp_stream", 200 },		/* 64 KiB writes: 12.5 MiB */
+	{ "tcp_rr", 2000 },
+	{ "tcp_connect", 500 },
+	{ "udp_rr", 2000 },
 };
 #define NBENCH (sizeof(benches) / sizeof(benches[0]))
 
