@@ -225,8 +225,11 @@ static int tcp_shutdown(struct file *f, int how)
 
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
-	if (s->state == UNIX_LISTEN)
-		return unix_shutdown_sock(s, how); /* connections still queued stay acceptable */
+	if (s->state == UNIX_LISTEN) { /* Linux's inet_shutdown: SHUT_WR alone changes nothing */
+		if (mode & RCV_SHUTDOWN)
+			unix_listen_stop(s); /* queued connections reset; the port kept */
+		return 0;
+	}
 	if (s->state != UNIX_CONNECTED)
 		return -ENOTCONN;
 	s->shutdown |= mode;

@@ -170,9 +170,10 @@ static void fin_timeout_get(int64_t *v)
 }
 
 /* tcp_rmem and tcp_wmem: min, default, max. Linux 6.1 shows "4096 131072
- * 6291456" and "4096 16384 4194304"; a Kestrel connection's buffers are
- * of one fixed size each (no autotuning, no shrinking under pressure),
- * so all three are that size. */
+ * 6291456" and "4096 16384 4194304"; a Kestrel connection's rings are of
+ * one size each for its life (SO_RCVBUF/SO_SNDBUF set before it was made,
+ * else the default; no autotuning, no shrinking under pressure), so all
+ * three are the default. */
 static void tcp_rmem_get(int64_t *v)
 {
 	v[0] = v[1] = v[2] = TCP_RCVBUF_DEFAULT;

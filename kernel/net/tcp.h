@@ -18,8 +18,9 @@
  *
  * What the caller does:
  *  - Memory. It allocates the conn and its two rings (struct tcp_cfg:
- *    the send ring, Linux's 16 KiB by default, and the receive ring,
- *    87380 bytes; a listener's may be NULL/0) and calls tcp_conn_init.
+ *    the send ring and the receive ring, TCP_SNDBUF_DEFAULT and
+ *    TCP_RCVBUF_DEFAULT by default; a listener's may be NULL/0) and
+ *    calls tcp_conn_init.
  *    After tcp_close (or tcp_abort) the conn may be freed once
  *    TCP_EV_CLOSED is raised, which may happen inside that very call
  *    (a reset, a conn never connected) or up to TIME-WAIT's 60 s later.
@@ -118,8 +119,12 @@ enum tcp_ca_state {
 #define TCP_MIN_SND_MSS      48                      /* tcp_min_snd_mss */
 #define TCP_MAX_QUICKACKS    16
 #define TCP_OFO_MAX          16                      /* islands of out-of-order data kept */
-#define TCP_SNDBUF_DEFAULT   16384                   /* tcp_wmem[1] */
-#define TCP_RCVBUF_DEFAULT   87380                   /* tcp_rmem[1] (older kernels) */
+/* The rings' sizes. Linux starts a send buffer at tcp_wmem[1] (16 KiB)
+ * and grows it to what the congestion window needs (tcp_sndbuf_expand,
+ * past 1 MiB on lo); with no growing here, one size that takes a 64 KiB
+ * write whole. The receive ring is Linux 6.1's tcp_rmem[1]. */
+#define TCP_SNDBUF_DEFAULT   65536
+#define TCP_RCVBUF_DEFAULT   131072
 #define TCP_INFINITE_SSTHRESH 0x7fffffffu
 #define TCP_NO_DEADLINE      UINT64_MAX
 

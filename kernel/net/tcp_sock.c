@@ -69,6 +69,7 @@
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
 #define TCP_MEM_SHARE      8        /* connections' rings may take an eighth of RAM */
 #define TCP_CONNS_MIN      16
+#define TCP_RING_MAX       (4u << 20) /* a ring's largest (tcp_wmem[2]'s order) */
 
 struct tcp_sock {
 	struct tcp_conn conn;
@@ -78,6 +79,7 @@ struct tcp_sock {
 	struct unix_sock *syn_of;      /* table_lock: that listener while this one is in its SYN
 					 * queue (half-open), held by ts->listener's reference */
 	bool syn_young;                /* table_lock: in a SYN queue, its SYN-ACK not timed out yet */
+	uint64_t mem;                  /* what its rings and itself count against mem_max */
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	struct ktimer timer;
@@ -90,7 +92,8 @@ struct tcp_mib tcp_mib;
 static struct spinlock table_lock = SPINLOCK_INIT;
 static struct tcp_sock *table;
 static unsigned half_open;
-static unsigned nconns, conns_max;  /* connections, and what an eighth of RAM holds (tcp_mem's role) */
+static unsigned nconns;             /* connections */
+static uint64_t mem_used, mem_max;  /* their rings' bytes, and an eighth of RAM (tcp_mem's role) */
 static struct spinlock due_lock = SPINLOCK_INIT;
 static struct tcp_sock *due_head;
 static struct siphash_key isn_key;
@@ -294,23 +297,37 @@ static void ts_event(struct tcp_conn *c, unsigned ev)
 
 static const struct tcp_ops ts_ops = { .output = ts_output, .event = ts_event };
 
-/* Room for one more connection under the memory limit: true and
- * counted, or false (the caller refuses: a SYN dropped, -ENOBUFS). */
-static bool conn_reserve(void)
+/* Room for one more connection with rings of bytes under the memory
+ * limit (the first TCP_CONNS_MIN always fit): true and counted, or
+ * false (the caller refuses: a SYN dropped, -ENOBUFS). */
+static bool conn_reserve(uint64_t bytes)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
-	bool ok = nconns < conns_max;
-	if (ok)
+	bool ok = nconns < TCP_CONNS_MIN || mem_used + bytes <= mem_max;
+	if (ok) {
 		nconns++;
+		mem_used += bytes;
+	}
 	spin_unlock_irqrestore(&table_lock, fl);
 	return ok;
 }
 
-static void conn_unreserve(void)
+static void conn_unreserve(uint64_t bytes)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	nconns--;
+	mem_used -= bytes;
 	spin_unlock_irqrestore(&table_lock, fl);
+}
+
+/* A ring's size for socket s: Linux's default, or what SO_SNDBUF or
+ * SO_RCVBUF asked (as Linux keeps it, doubled), up to TCP_RING_MAX: a
+ * program that sized its buffers before connecting gets them. */
+static uint32_t ring_size(int asked, bool set, uint32_t dflt)
+{
+	if (!set || asked <= 0)
+		return dflt;
+	return (uint32_t)asked < TCP_RING_MAX ? (uint32_t)asked : TCP_RING_MAX;
 }
 
 /* ---- timers ---------------------------------------------------------------------- */
@@ -347,8 +364,8 @@ static void ts_free(struct tcp_sock *ts)
 	spin_unlock_irqrestore(&due_lock, fl);
 	kfree(ts->sndbuf);
 	kfree(ts->rcvbuf);
+	conn_unreserve(ts->mem);
 	kfree(ts);
-	conn_unreserve();
 }
 
 /* After every engine call, ts->lock still held: the one timer at the
@@ -452,26 +469,30 @@ static void wire_sockopt_changed(struct unix_sock *s)
 static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
 			       uint16_t rport)
 {
-	if (!conn_reserve())
+	uint32_t snd = ring_size(s->sndbuf, s->sndbuf_set, TCP_SNDBUF_DEFAULT);
+	uint32_t rcv = ring_size(s->rcvbuf, s->rcvbuf_set, TCP_RCVBUF_DEFAULT);
+	uint64_t mem = (uint64_t)snd + rcv + sizeof(struct tcp_sock);
+	if (!conn_reserve(mem))
 		return NULL;
 	struct tcp_sock *ts = kzalloc(sizeof(*ts));
 	if (!ts) {
-		conn_unreserve();
+		conn_unreserve(mem);
 		return NULL;
 	}
-	ts->sndbuf = kmalloc(TCP_SNDBUF_DEFAULT);
-	ts->rcvbuf = kmalloc(TCP_RCVBUF_DEFAULT);
+	ts->mem = mem;
+	ts->sndbuf = kmalloc(snd);
+	ts->rcvbuf = kmalloc(rcv);
 	struct ipv4_dst route;
 	if (!ts->sndbuf || !ts->rcvbuf || ipv4_route_lookup(raddr, NULL, &route)) {
 		kfree(ts->sndbuf);
 		kfree(ts->rcvbuf);
 		kfree(ts);
-		conn_unreserve();
+		conn_unreserve(mem);
 		return NULL;
 	}
 	uint32_t mtu = route.dev->mtu < TCP_PATH_MTU_MAX ? route.dev->mtu : TCP_PATH_MTU_MAX;
-	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = TCP_SNDBUF_DEFAULT, .rcvbuf = ts->rcvbuf,
-			       .rcvbuf_size = TCP_RCVBUF_DEFAULT, .sport = lport, .dport = rport,
+	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = snd, .rcvbuf = ts->rcvbuf,
+			       .rcvbuf_size = rcv, .sport = lport, .dport = rport,
 			       .mss = (uint16_t)(mtu - TCP_MSS_IPV4_OVERHEAD),
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
@@ -590,6 +611,10 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 		return;
 	}
 	struct unix_sock *s = unix_sock_alloc(SOCK_STREAM);
+	if (s) { /* the listener's buffers, as Linux's sk_clone_lock copies them */
+		s->sndbuf = l->sndbuf, s->sndbuf_set = l->sndbuf_set;
+		s->rcvbuf = l->rcvbuf, s->rcvbuf_set = l->rcvbuf_set;
+	}
 	struct tcp_sock *ts = s ? ts_new(s, ip->dst, seg->dport, ip->src, seg->sport) : NULL;
 	if (s)
 		unix_put(s); /* ts_new took its own reference */
@@ -634,8 +659,8 @@ static void no_conn(const struct ipv4_info *ip, const struct tcp_seg *seg, uint3
 {
 	struct inet_name d = { ip->dst, seg->dport, INET_V4 }, src = { ip->src, seg->sport, INET_V4 };
 	struct unix_sock *l = inet_lookup_from(IPPROTO_TCP, &d, &src);
-	if (!l || l->state != UNIX_LISTEN || (l->shutdown & RCV_SHUTDOWN))
-		return reply_reset(ip, seg); /* SHUT_RD closed the listener; it keeps its port (Linux) */
+	if (!l || l->state != UNIX_LISTEN)
+		return reply_reset(ip, seg);
 	enum tcp_verdict v = tcp_input(&listen_conn, seg, NULL, time_ns());
 	if (v == TCP_IN_RESET)
 		reply_reset(ip, seg);
@@ -703,9 +728,7 @@ static const struct ipv4_protocol tcp_protocol = { .input = tcp_v4_input, .err =
 void tcp_sock_init(void)
 {
 	uint64_t budget = pmm_managed_pages() * PAGE_SIZE / TCP_MEM_SHARE;
-	conns_max = (unsigned)(budget / (TCP_SNDBUF_DEFAULT + TCP_RCVBUF_DEFAULT + sizeof(struct tcp_sock)));
-	if (conns_max < TCP_CONNS_MIN)
-		conns_max = TCP_CONNS_MIN;
+	mem_max = budget;
 	isn_key.k0 = rdtsc() * 0x9e3779b97f4a7c15ull ^ time_realtime_ns();
 	isn_key.k1 = (rdtsc() << 17) ^ 0x5bd1e995u ^ (uint64_t)&isn_key;
 	struct tcp_cfg cfg = { 0 };
@@ -736,11 +759,23 @@ static long send_some(struct tcp_sock *ts, const struct sock_msg *m, size_t off,
 	size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
 	if (unix_iov_copy_at(m, off, chunk, k, false))
 		return -EFAULT;
-	unsigned tf = ((flags & MSG_OOB) && k == n ? TCP_SEND_OOB : 0) | (flags & MSG_MORE ? TCP_SEND_MORE : 0);
+	/* the call's bytes before its last chunk go as MSG_MORE's: no small
+	 * segment is cut at a chunk's edge (Linux pushes at the end of a call) */
+	unsigned tf = ((flags & MSG_OOB) && k == n ? TCP_SEND_OOB : 0) |
+		      ((flags & MSG_MORE) || k < n ? TCP_SEND_MORE : 0);
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	long r = tcp_send(&ts->conn, chunk, k, tf, time_ns());
 	unlock_settle(ts, fl);
 	return r;
+}
+
+/* Send what the ring holds that MSG_MORE held back (Linux's tcp_push
+ * before sk_stream_wait_memory), unless the caller's own flags cork it. */
+static void push(struct tcp_sock *ts, int flags)
+{
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	tcp_send(&ts->conn, NULL, 0, flags & MSG_MORE ? TCP_SEND_MORE : 0, time_ns());
+	unlock_settle(ts, fl);
 }
 
 static long wire_send(struct file *f, struct sock_msg *m, int flags)
@@ -774,6 +809,7 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 			return done ? (long)done : r;
 		if (total == 0)
 			return 0;
+		push(ts, flags); /* the ring is full: what it holds goes before we wait */
 		/* Straight from the check to the wait queue: a preemption
 		 * point between them would let the network thread free the
 		 * ring and wake nobody (the kernel lock, held from the check
@@ -836,11 +872,13 @@ static long recv_nothing(struct unix_sock *s, long r)
 static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, size_t n, int flags)
 {
 	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
-	size_t k = n < TCP_RCVBUF_DEFAULT ? n : TCP_RCVBUF_DEFAULT;
+	size_t k = n;
 	for (;;) {
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			return 0;
+		if (k > ts->conn.rcv.size)
+			k = ts->conn.rcv.size; /* no more can wait than the ring holds */
 		const struct tcp_conn *c = &ts->conn;
 		bool more = !c->fin_rcvd && !c->rcv_shut && c->state != TCPS_CLOSE && !s->err;
 		uint32_t avail = tcp_recv_avail(c);
@@ -944,7 +982,7 @@ static unsigned wire_poll(const struct unix_sock *s)
 		mask |= POLLRDHUP;
 	if (c->urg == TCP_URG_VALID)
 		mask |= POLLPRI;
-	if (!c->snd_shut && tcp_send_space(c) >= TCP_SNDBUF_DEFAULT / 3)
+	if (!c->snd_shut && tcp_send_space(c) >= c->snd.size / 3)
 		mask |= POLLOUT | POLLWRNORM;
 	if (c->snd_shut && (c->fin_rcvd || c->rcv_shut))
 		mask |= POLLHUP; /* Linux's sk_shutdown == SHUTDOWN_MASK */

@@ -705,6 +705,14 @@ static void unix_drop_embryos(struct unix_sock *s)
 	s->acc_tail = NULL;
 }
 
+void unix_listen_stop(struct unix_sock *s)
+{
+	unix_drop_embryos(s);
+	s->state = UNIX_UNCONNECTED;
+	s->shutdown = 0;
+	unix_changed(s); /* accept() waiting: not listening any more */
+}
+
 /*
  * The end of a socket: its file closed, or (embryo) a connection its
  * listener closed before accepting it. The peer of a connection sees the

@@ -445,10 +445,12 @@ static int set_option(struct file *f, int name, const void *val, size_t len)
 	switch (name) {
 	case SO_SNDBUF:
 		s->sndbuf = buf_size(v, UNIX_SNDBUF_MIN);
+		s->sndbuf_set = true;
 		unix_changed(s);
 		return 0;
 	case SO_RCVBUF:
 		s->rcvbuf = buf_size(v, UNIX_RCVBUF_MIN);
+		s->rcvbuf_set = true;
 		return 0;
 	case SO_PASSCRED:
 		s->passcred = v != 0;

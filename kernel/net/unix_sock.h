@@ -124,6 +124,8 @@ struct unix_sock {
 	size_t wmem;              /* truesize of its messages still queued somewhere */
 	int sndbuf, rcvbuf;
 	int rcvlowat;              /* SO_RCVLOWAT (0: 1); TCP over IPv4 honours it in poll and recv */
+	bool sndbuf_set, rcvbuf_set; /* SO_SNDBUF/SO_RCVBUF were set (Linux's SOCK_*BUF_LOCK):
+				      * a TCP connection made after sizes its rings by them */
 	bool passcred;
 	uint64_t rcvtimeo_ns, sndtimeo_ns; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
 
@@ -315,6 +317,11 @@ struct ucred unix_cred_now(bool effective);
 /* The deadline of a wait with timeout timeo_ns (0: NO_DEADLINE). */
 uint64_t unix_deadline(uint64_t timeo_ns);
 long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline);
+/* Listener s stops listening, as Linux's tcp_disconnect does for a
+ * listener shut for reading: its queued connections are dropped (their
+ * proto's embryo_drop), it keeps its name, and listen() may start it
+ * again. */
+void unix_listen_stop(struct unix_sock *s);
 /* The end of a socket call that may have sent on lo: what it sent is
  * taken up (net/loopback.h's loopback_run); r passes through. */
 long unix_proto_done(long r);

@@ -18,17 +18,31 @@
 #define CSUM_HALF_BITS 32
 #define CSUM_HALF_MASK 0xffffffffu
 
+/*
+ * The ones' complement sum is the same whichever byte order its 16-bit
+ * words are read in, up to one swap of the result (RFC 1071 2.B): so the
+ * bytes are summed as they lie, 32 bits at a time into 64 (no carry lost
+ * before 4 GiB), folded, and swapped into network order once.
+ */
 uint32_t csum_add(uint32_t sum, const void *p, size_t len)
 {
 	const uint8_t *b = p;
-	uint64_t acc = sum;   /* 64 bits: no carry is lost before the fold below */
-	size_t i;
+	uint64_t acc = 0;
+	size_t i = 0;
 
-	for (i = 0; i + 1 < len; i += 2)
-		acc += get_be16(b + i);
+	for (; i + sizeof(uint64_t) <= len; i += sizeof(uint64_t)) {
+		uint64_t w;
+		memcpy(&w, b + i, sizeof(w));
+		acc += (w & CSUM_HALF_MASK) + (w >> CSUM_HALF_BITS);
+	}
+	for (; i + 1 < len; i += 2)
+		acc += (uint32_t)b[i] | (uint32_t)b[i + 1] << 8;
 	if (i < len)
-		acc += (uint32_t)b[i] << 8;
-	/* End-around carry: 2^32 is 1 modulo 0xffff, so the sum keeps its value. */
+		acc += b[i]; /* the odd byte is a word's high byte in network order */
+	/* End-around carry: 2^32 and 2^16 are 1 modulo 0xffff, so the sum keeps its value. */
+	while (acc >> CSUM_WORD_BITS)
+		acc = (acc & CSUM_WORD_MASK) + (acc >> CSUM_WORD_BITS);
+	acc = (uint64_t)__builtin_bswap16((uint16_t)acc) + sum;
 	while (acc >> CSUM_HALF_BITS)
 		acc = (acc & CSUM_HALF_MASK) + (acc >> CSUM_HALF_BITS);
 	return (uint32_t)acc;

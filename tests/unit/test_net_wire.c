@@ -86,6 +86,41 @@ UNIT_TEST(csum_rfc1071_example)
 	return NULL;
 }
 
+/* The reference: RFC 1071's loop, 16-bit words in network order. */
+static uint16_t csum_ref(uint32_t sum, const uint8_t *b, size_t len)
+{
+	uint64_t acc = sum;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		acc += (uint32_t)b[i] << 8 | b[i + 1];
+	if (i < len)
+		acc += (uint32_t)b[i] << 8;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint16_t)~acc;
+}
+
+/* csum_add's word-at-a-time sum folds to the reference's at every length
+ * and alignment, with a starting sum, and on 64 KiB of 0xff (the carries). */
+UNIT_TEST(csum_matches_reference)
+{
+	static uint8_t buf[65536 + 8];
+	uint32_t seed = 12345;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(seed >> 16);
+	}
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len < 300; len++)
+			CHECK_EQ(csum_fold(csum_add(0x1234abcd, buf + off, len)), csum_ref(0x1234abcd, buf + off, len));
+	CHECK_EQ(csum_fold(csum_add(0, buf + 3, 65536)), csum_ref(0, buf + 3, 65536));
+	memset(buf, 0xff, sizeof(buf));
+	CHECK_EQ(csum_fold(csum_add(0xffffffff, buf, 65536)), csum_ref(0xffffffff, buf, 65536));
+	return NULL;
+}
+
 UNIT_TEST(csum_odd_length)
 {
 	static const uint8_t b[] = { 0x01, 0x02, 0x03 };
@@ -1560,6 +1595,7 @@ int main(int argc, char **argv)
 	static const struct unit_test tests[] = {
 		UNIT_ENTRY(csum_rfc1071_example),
 		UNIT_ENTRY(csum_odd_length),
+		UNIT_ENTRY(csum_matches_reference),
 		UNIT_ENTRY(csum_ipv4_example),
 		UNIT_ENTRY(csum_no_overflow),
 		UNIT_ENTRY(csum_pseudo_header),

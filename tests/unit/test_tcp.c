@@ -409,8 +409,8 @@ UNIT_TEST(handshake_options)
 
 		CHECK(c->ts_ok && c->ws_ok && c->sack_ok);
 		CHECK_EQ(c->snd_mss, 1460 - 12);
-		CHECK_EQ(c->rcv_wscale, 1);        /* 87380 >> 1 fits 16 bits */
-		CHECK_EQ(c->snd_wscale, 1);
+		CHECK_EQ(c->rcv_wscale, 2);        /* 131072 >> 2 fits 16 bits, >> 1 does not */
+		CHECK_EQ(c->snd_wscale, 2);         /* the peer's, the same ring */
 		CHECK(c->events & TCP_EV_CONNECTED);
 		CHECK(c->srtt >= 19 * MS && c->srtt <= 21 * MS);
 	}
