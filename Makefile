@@ -257,6 +257,13 @@ conformance: all
 conformance-extra: all
 	python3 tests/conformance/gvisor.py --extra --build $(B) $(GV_ARGS) $(GVTESTS)
 
+# make conformance-net-gvisor [GVTESTS=...] [GVFILTER=...] [GVSMP=N]: the third set,
+# tests/conformance/gvisor-net, gVisor's loopback network tests (built into
+# $(B)/gvisor-net when missing); table in $(B)/conformance/gvisor-net-results.txt.
+.PHONY: conformance-net-gvisor
+conformance-net-gvisor: all
+	python3 tests/conformance/gvisor.py --net --build $(B) $(GV_ARGS) $(GVTESTS)
+
 # make conformance-quick: make test's step alone, the programs that pass as on
 # Linux (tests/conformance/gvisor-quick.sh; built into $(B)/gvisor-quick).
 .PHONY: conformance-quick

@@ -304,6 +304,8 @@ struct tcp_conn {
 	/* delayed ACK */
 	bool ack_pending;
 	uint8_t quick;                 /* ACKs left to send at once (quick-ACK mode) */
+	bool pingpong;                 /* interactive: data went out within the ACK delay of data
+					* in (Linux's pingpong mode); ACKs wait to ride on replies */
 	bool quick_init;               /* the first data arrived */
 	uint64_t last_oow_ack;         /* rate limit of out-of-window and challenge ACKs */
 

@@ -202,6 +202,8 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, ui
 	}
 	if (n < c->snd_mss)
 		c->snd_sml = seq + n;
+	if (n && now - c->last_data_recv < TCP_DELACK_NS)
+		c->pingpong = true; /* a reply to what came in: Linux's tcp_event_data_sent */
 	if (fin)
 		c->fin_sent = true;
 	emit(c, seq, flags, seq - c->snd_ring_seq, n, now);

@@ -247,8 +247,10 @@ static void wait_fire(struct tcp_conn *c)
 
 static void delack_fire(struct tcp_conn *c, uint64_t now)
 {
-	if (c->ack_pending && tcp_synced(c))
+	if (c->ack_pending && tcp_synced(c)) {
+		c->pingpong = false; /* no reply carried it: Linux leaves pingpong mode */
 		tcp_send_ack(c, now);
+	}
 }
 
 /* Take deadline *t if it is due (clearing it). */

@@ -63,16 +63,17 @@ static uint32_t copy_out(const struct tcp_conn *c, uint8_t *buf, uint32_t n, uin
 }
 
 /* Linux's tcp_cleanup_rbuf: after a read, the delayed ACK goes at once
- * when the read emptied the queue (the sender may be waiting for room:
- * Linux's ICSK_ACK_PUSHED case, and what its growing send buffers make
- * rare), and the peer hears of a window that at least doubled. */
+ * when the read emptied the queue of a connection that is not
+ * interactive (the sender may be waiting for room: Linux's
+ * ICSK_ACK_PUSHED case, not in pingpong mode, where the reply carries
+ * it), and the peer hears of a window that at least doubled. */
 static void window_update_after_read(struct tcp_conn *c, uint64_t now)
 {
 	uint32_t cur = tcp_rcv_wnd_now(c), nw;
 
 	if (!tcp_synced(c) || c->fin_rcvd || c->state == TCPS_TIME_WAIT)
 		return;
-	if (c->t_delack != TCP_NO_DEADLINE && !tcp_recv_avail(c)) {
+	if (c->t_delack != TCP_NO_DEADLINE && !tcp_recv_avail(c) && !c->pingpong) {
 		tcp_send_ack(c, now);
 		return;
 	}

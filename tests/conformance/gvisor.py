@@ -3,7 +3,7 @@
 """Run gVisor's Linux system-call conformance tests on Kestrel, in batches of boots.
 
     gvisor.py [--build DIR] [--gvisor DIR] [--batch-mib N] [--timeout S] [--mem SIZE]
-              [--filter GTEST_FILTER] [--extra] [--no-build] [--results NAME]
+              [--filter GTEST_FILTER] [--extra | --net] [--no-build] [--results NAME]
               [--expect-linux] [NAME...]
 
 The tests are the 45 static glibc+gtest binaries of ../shared/conformance/gvisor
@@ -39,6 +39,10 @@ With --extra it runs the second set instead, tests/conformance/gvisor-extra
 directory's Makefile into DIR/gvisor-extra when missing; its own Linux results
 and helper programs): table DIR/conformance/gvisor-extra-results.txt, logs in
 DIR/conformance/gvisor-extra/.
+With --net, the third, tests/conformance/gvisor-net (gVisor's loopback network
+tests, built the same way into DIR/gvisor-net; Linux results measured in
+QEMU by that directory's linux-results.py): table
+DIR/conformance/gvisor-net-results.txt, logs in DIR/conformance/gvisor-net/.
 
 With --expect-linux (make test's quick step, tests/conformance/gvisor-quick.sh)
 it is a regression check: one line per binary, PASS when it passed at least
@@ -70,10 +74,12 @@ GUEST_RUNNER = os.path.join(TOP, "tests", "conformance", "gvisor-guest.sh")
 HELPERS = ["exec_assert_closed_workload", "exec_basic_workload", "exec_check_creds",
            "exec_proc_exe_workload", "exec_state_workload", "priority_execve", "exit_script"]
 EXTRA = os.path.join(TOP, "tests", "conformance", "gvisor-extra")
-# The two sets: where the tests come from, the Linux results, the helpers.
+NET = os.path.join(TOP, "tests", "conformance", "gvisor-net")
+# The three sets: where the tests come from, the Linux results, the helpers.
 SUITES = {
     "shared": dict(src=SHARED, helpers=HELPERS, name="gvisor"),
     "extra": dict(src=EXTRA, helpers=["sigaltstack_check"], name="gvisor-extra"),
+    "net": dict(src=NET, helpers=[], name="gvisor-net"),
 }
 suite = SUITES["shared"]  # the set this run uses (main sets it)
 BOOT_TIMEOUT = 240        # s from QEMU start to the first GVT-BEGIN
@@ -102,14 +108,14 @@ def progress(msg):
 
 
 def ensure_built(gvdir):
-    """Build the tests with the shared build.sh (the extra set: its Makefile)
-    unless every one is there."""
+    """Build the tests with the shared build.sh (the extra and net sets: their
+    Makefile) unless every one is there."""
     if glob.glob(os.path.join(gvdir, "*_test")) and \
             all(os.path.exists(os.path.join(gvdir, h)) for h in suite["helpers"]):
         return
-    if suite is SUITES["extra"]:
-        log(f"gvisor: building the extra tests into {os.path.relpath(gvdir, TOP)}")
-        subprocess.run(["make", "-C", EXTRA, "-j2", f"OUT={gvdir}"], check=True)
+    if suite is not SUITES["shared"]:
+        log(f"gvisor: building the {suite['name']} tests into {os.path.relpath(gvdir, TOP)}")
+        subprocess.run(["make", "-C", suite["src"], "-j2", f"OUT={gvdir}"], check=True)
         return
     script = os.path.join(SHARED, "build.sh")
     if not os.path.exists(script):
@@ -453,8 +459,11 @@ def main():
     ap.add_argument("--reruns", type=int, default=6,
                     help="reruns of a binary, each without a case that crashed it or the kernel")
     ap.add_argument("--filter", help="a --gtest_filter for every binary")
-    ap.add_argument("--extra", action="store_true",
-                    help="the second set, tests/conformance/gvisor-extra")
+    sets = ap.add_mutually_exclusive_group()
+    sets.add_argument("--extra", action="store_true",
+                      help="the second set, tests/conformance/gvisor-extra")
+    sets.add_argument("--net", action="store_true",
+                      help="the third set, tests/conformance/gvisor-net (loopback network)")
     ap.add_argument("--no-build", action="store_true",
                     help="run the binaries in --gvisor as they are, never build")
     ap.add_argument("--results", help="name of the table and log directory (default the set's)")
@@ -464,7 +473,7 @@ def main():
     args = ap.parse_args()
     global suite, QUIET
     QUIET = args.expect_linux
-    suite = SUITES["extra" if args.extra else "shared"]
+    suite = SUITES["extra" if args.extra else "net" if args.net else "shared"]
     build = os.path.abspath(args.build)
     gvdir = os.path.abspath(args.gvisor or os.path.join(build, suite["name"]))
     for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):

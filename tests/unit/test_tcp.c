@@ -1202,6 +1202,36 @@ UNIT_TEST(read_sends_delayed_ack)
 	return NULL;
 }
 
+/* An interactive connection (B replies within the ACK delay: Linux's
+ * pingpong mode) keeps its ACK for the reply: the read that empties the
+ * queue sends nothing, and the reply carries the ACK. */
+UNIT_TEST(pingpong_read_keeps_ack)
+{
+	char c;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	tcp_set_nodelay(&S.c[B], true, S.now);
+	for (int i = 0; i <= TCP_MAX_QUICKACKS; i++) { /* out of quick-ACK mode, into pingpong */
+		CHECK_EQ(tcp_send(&S.c[A], "q", 1, 0, S.now), 1);
+		run_for(15 * MS);
+		CHECK_EQ(tcp_recv(&S.c[B], &c, 1, 0, S.now), 1);
+		CHECK_EQ(tcp_send(&S.c[B], "r", 1, 0, S.now), 1);
+		run_for(100 * MS);
+		CHECK_EQ(tcp_recv(&S.c[A], &c, 1, 0, S.now), 1);
+	}
+	CHECK(S.c[B].pingpong);
+	size_t mark = S.nlog;
+	CHECK_EQ(tcp_send(&S.c[A], "q", 1, 0, S.now), 1);
+	run_for(15 * MS);
+	CHECK_EQ(tcp_recv(&S.c[B], &c, 1, 0, S.now), 1);
+	CHECK_EQ(sent_by_since(B, mark), 0); /* no pure ACK on the read */
+	CHECK_EQ(tcp_send(&S.c[B], "r", 1, 0, S.now), 1);
+	CHECK_EQ(sent_by_since(B, mark), 1); /* the reply, carrying the ACK */
+	return NULL;
+}
+
 UNIT_TEST(nagle_cork_nodelay)
 {
 	size_t mark;
@@ -1406,6 +1436,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(keepalive),
 	UNIT_ENTRY(delayed_ack_timing),
 	UNIT_ENTRY(read_sends_delayed_ack),
+	UNIT_ENTRY(pingpong_read_keeps_ack),
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(urgent_byte),
 	UNIT_ENTRY(hostile_flood),
