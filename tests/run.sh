@@ -67,6 +67,9 @@ suite net python3 tests/boot/nettest.py --build "$B"
 # gVisor's system-call tests that pass as on Linux (a few minutes; skipped
 # without ../shared/conformance/gvisor or libgtest-dev/libgmock-dev/libabsl-dev).
 suite gvisor-quick tests/conformance/gvisor-quick.sh "$B"
+# gVisor's loopback network programs that pass as on Linux 6.1 (about two
+# minutes, most of it the build; skipped as gvisor-quick is).
+suite gvisor-net-quick tests/conformance/gvisor-net-quick.sh "$B"
 # The in-guest system-call fuzzer, 75 s with a new seed each run (printed, with
 # the command that replays it); FUZZ_KERNEL_SECONDS changes the time.
 suite fuzz-kernel python3 tests/boot/fuzzkernel.py --build "$B" --seconds "${FUZZ_KERNEL_SECONDS:-75}"
