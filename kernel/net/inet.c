@@ -579,8 +579,8 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 		return inet_icmp_getsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
 		return -ENOPROTOOPT;
-	if (level == IPPROTO_TCP && name == TCP_INFO && s->in.tcp)
-		return tcp_sock_info(s, val, len); /* a connection over IPv4; ::1's have none */
+	if (level == IPPROTO_TCP && name == TCP_INFO && s->type == SOCK_STREAM)
+		return tcp_sock_info(s, val, len);
 	if (level == IPPROTO_TCP && name == TCP_CONGESTION && s->type == SOCK_STREAM) {
 		memset(val, 0, TCP_CA_NAME_MAX);
 		strlcpy(val, cong_names[s->in.opt.cong], TCP_CA_NAME_MAX);

@@ -20,9 +20,10 @@ void tcp_sock_run_timers(void);
  * lo): the socket becomes a TCP connection over IPv4. 0 (connected), -EINPROGRESS (nonblocking),
  * -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH, -ERESTARTSYS, -ENOMEM... */
 int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port);
-/* getsockopt(IPPROTO_TCP, TCP_INFO) of s, a socket with a connection over
- * IPv4: Linux's struct tcp_info (uapi/tcp.h) into val (room for it) and
- * its size into *len. 0, or -ENOPROTOOPT (no connection). */
+/* getsockopt(IPPROTO_TCP, TCP_INFO) of TCP socket s: Linux's struct
+ * tcp_info (uapi/tcp.h) into val (room for it) and its size into *len;
+ * without a connection over IPv4, only the state (CLOSE, LISTEN, or
+ * ESTABLISHED for ::1's emulated ones). 0. */
 int tcp_sock_info(struct unix_sock *s, void *val, size_t *len);
 /* TCP_MAXSEG of s: its connection's MSS (options deducted, as Linux's
  * mss_cache; 65483 on lo), or -1 when it has no connection over IPv4. */

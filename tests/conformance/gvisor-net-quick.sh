@@ -1,74 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # make test's network conformance step: the programs of gVisor's loopback
-# network set (tests/conformance/gvisor-net, which needs the shared set's
-# util library from ../shared/conformance/gvisor) that pass on Kestrel as
-# fully as on Linux, chosen to build and run in a few minutes. Builds only
-# them into BUILD/gvisor-net-quick with the set's Makefile, boots them all in
-# one Kestrel through gvisor.py --net --expect-linux, and prints one
-# PASS/FAIL line per program and "gvisor: N passed, N failed". A program
-# fails when it passes fewer cases than Linux 6.1 does in the same QEMU
-# (gvisor-net/linux-results.txt), or the kernel panics or hangs.
-# Without the shared tests (they sit beside the checkout, not in it) the
-# step is skipped (a SKIP line, 0 passed, 0 failed); without the Debian
-# packages they build with, which tools/deps.sh installs, it fails.
+# network set (tests/conformance/gvisor-net) that pass on Kestrel as fully
+# as on Linux 6.1 in the same QEMU; gvisor-quick.sh's "net" variant.
 #
 #     tests/conformance/gvisor-net-quick.sh [BUILD]     (default build)
-#
-# GVISOR_SRC=DIR takes the shared tests from DIR instead.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-B=${1:-build}
-SRC=${GVISOR_SRC:-../shared/conformance/gvisor}
-OUT=$(pwd)/$B/gvisor-net-quick
-# Programs that pass every case Linux passes, each quick to compile and run;
-# see tests/conformance/gvisor-net/README.md before adding one.
-TESTS="readv_socket sendfile_socket socket_blocking_ip socket_ip_tcp_loopback_non_blocking \
-socket_ip_udp_loopback_non_blocking socket_ipv6_unbound socket_non_stream_blocking_udp \
-socket_stream_blocking_tcp"
-PACKAGES="g++ make libgtest-dev libgmock-dev libabsl-dev"
-NEEDS="/usr/lib/x86_64-linux-gnu/libgtest.a /usr/lib/x86_64-linux-gnu/libgmock.a
-/usr/lib/x86_64-linux-gnu/libabsl_base.a /usr/include/absl/base/config.h"
-
-skip() {
-	echo "gvisor: 0 passed, 0 failed, SKIP: $*"
-	exit 0
-}
-
-# A package tools/deps.sh installs is no reason to skip: its absence means
-# the machine was not set up as the README says, and the step fails.
-missing() {
-	echo "FAIL gvisor-net-quick: no $* (tools/deps.sh installs it: apt-get install $PACKAGES)"
-	echo "gvisor: 0 passed, 1 failed"
-	exit 1
-}
-
-[ -f "$SRC/src/Makefile" ] || skip "no $SRC (the shared gVisor tests)"
-command -v g++ > /dev/null || missing g++
-for f in $NEEDS; do
-	[ -e "$f" ] || missing "$f"
-done
-for f in BOOTX64.EFI kernel.elf rootfs.cpio; do
-	[ -e "$B/$f" ] || { echo "FAIL gvisor-net-quick: no $B/$f (make B=$B all)"; echo "gvisor: 0 passed, 1 failed"; exit 1; }
-done
-
-mkdir -p "$OUT"
-start=$(date +%s)
-# TESTS and HELPERS on the command line: only these programs, no helpers.
-if ! make -s -C tests/conformance/gvisor-net -j"$(nproc)" OUT="$OUT" GVSHARED="$(cd "$SRC/src" && pwd)" \
-		TESTS="$TESTS" > "$OUT/build.log" 2>&1; then
-	tail -n 20 "$OUT/build.log"
-	echo "FAIL gvisor-net-quick: the build failed (log: $B/gvisor-net-quick/build.log)"
-	echo "gvisor: 0 passed, 1 failed"
-	exit 1
-fi
-echo "gvisor-net-quick: built in $(($(date +%s) - start)) s"
-names=
-for t in $TESTS; do
-	names="$names ${t}_test"
-done
-# One boot for all (--batch-mib), no reruns: a crash or hang is a FAIL.
-# shellcheck disable=SC2086
-exec python3 tests/conformance/gvisor.py --net --build "$B" --gvisor "$OUT" --no-build \
-	--results gvisor-net-quick --expect-linux --batch-mib 1024 --mem 2G --reruns 0 \
-	--timeout 120 $names
+exec "$(dirname "$0")/gvisor-quick.sh" "${1:-build}" net

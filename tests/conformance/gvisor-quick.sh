@@ -12,19 +12,32 @@
 # step is skipped (a SKIP line, 0 passed, 0 failed); without the Debian
 # packages they build with, which tools/deps.sh installs, it fails.
 #
-#     tests/conformance/gvisor-quick.sh [BUILD]     (default build)
+#     tests/conformance/gvisor-quick.sh [BUILD] [net]     (default build)
+#
+# With "net" it does the same for the loopback network set
+# (tests/conformance/gvisor-net, built with the shared set's util library)
+# into BUILD/gvisor-net-quick, its programs compared with Linux 6.1's
+# figures from the same QEMU (tests/conformance/gvisor-net-quick.sh).
 #
 # GVISOR_SRC=DIR takes the shared tests from DIR instead.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 B=${1:-build}
+SET=${2:-}
 SRC=${GVISOR_SRC:-../shared/conformance/gvisor}
-OUT=$(pwd)/$B/gvisor-quick
+STEP=gvisor-quick
 # Programs that pass every case Linux passes, each quick to compile and run;
 # see the README's conformance section before adding one.
 TESTS="access brk chdir close_range creat dup eventfd exit fchdir fsync getrandom \
 getrusage kill lseek mkdir mmap munmap open poll prctl pread64 preadv pwrite64 \
 read rename sched_yield sigaction sigprocmask"
+if [ "$SET" = net ]; then
+	STEP=gvisor-net-quick
+	TESTS="readv_socket sendfile_socket socket_blocking_ip socket_ip_tcp_loopback_non_blocking \
+socket_ip_udp_loopback_non_blocking socket_ipv6_unbound socket_non_stream_blocking_udp \
+socket_stream_blocking_tcp"
+fi
+OUT=$(pwd)/$B/$STEP
 PACKAGES="g++ make libgtest-dev libgmock-dev libabsl-dev"
 NEEDS="/usr/lib/x86_64-linux-gnu/libgtest.a /usr/lib/x86_64-linux-gnu/libgmock.a
 /usr/lib/x86_64-linux-gnu/libabsl_base.a /usr/include/absl/base/config.h"
@@ -37,7 +50,7 @@ skip() {
 # A package tools/deps.sh installs is no reason to skip: its absence means
 # the machine was not set up as the README says, and the step fails.
 missing() {
-	echo "FAIL gvisor-quick: no $* (tools/deps.sh installs it: apt-get install $PACKAGES)"
+	echo "FAIL $STEP: no $* (tools/deps.sh installs it: apt-get install $PACKAGES)"
 	echo "gvisor: 0 passed, 1 failed"
 	exit 1
 }
@@ -48,26 +61,30 @@ for f in $NEEDS; do
 	[ -e "$f" ] || missing "$f"
 done
 for f in BOOTX64.EFI kernel.elf rootfs.cpio; do
-	[ -e "$B/$f" ] || { echo "FAIL gvisor-quick: no $B/$f (make B=$B all)"; echo "gvisor: 0 passed, 1 failed"; exit 1; }
+	[ -e "$B/$f" ] || { echo "FAIL $STEP: no $B/$f (make B=$B all)"; echo "gvisor: 0 passed, 1 failed"; exit 1; }
 done
 
 mkdir -p "$OUT"
 start=$(date +%s)
 # TESTS and HELPERS on the command line: only these programs, no helpers.
-if ! make -s -C "$SRC/src" -j"$(nproc)" OUT="$OUT" TESTS="$TESTS" HELPERS= \
-		> "$OUT/build.log" 2>&1; then
+if [ "$SET" = net ]; then
+	set -- make -s -C tests/conformance/gvisor-net GVSHARED="$(cd "$SRC/src" && pwd)"
+else
+	set -- make -s -C "$SRC/src" HELPERS=
+fi
+if ! "$@" -j"$(nproc)" OUT="$OUT" TESTS="$TESTS" > "$OUT/build.log" 2>&1; then
 	tail -n 20 "$OUT/build.log"
-	echo "FAIL gvisor-quick: the build failed (log: $B/gvisor-quick/build.log)"
+	echo "FAIL $STEP: the build failed (log: $B/$STEP/build.log)"
 	echo "gvisor: 0 passed, 1 failed"
 	exit 1
 fi
-echo "gvisor-quick: built in $(($(date +%s) - start)) s"
+echo "$STEP: built in $(($(date +%s) - start)) s"
 names=
 for t in $TESTS; do
 	names="$names ${t}_test"
 done
 # One boot for all (--batch-mib), no reruns: a crash or hang is a FAIL.
 # shellcheck disable=SC2086
-exec python3 tests/conformance/gvisor.py --build "$B" --gvisor "$OUT" --no-build \
-	--results gvisor-quick --expect-linux --batch-mib 1024 --mem 2G --reruns 0 \
-	--timeout 60 $names
+exec python3 tests/conformance/gvisor.py ${SET:+--net} --build "$B" --gvisor "$OUT" --no-build \
+	--results "$STEP" --expect-linux --batch-mib 1024 --mem 2G --reruns 0 \
+	--timeout 120 $names
