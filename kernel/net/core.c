@@ -80,7 +80,6 @@ static void housekeep(uint64_t now)
 {
 	arp_timer(now);
 	ipv4_frag_expire(now);
-	loopback_run(); /* none should wait here: a sender that forgot it */
 }
 
 /* The network thread: poll when kicked, housekeep on the clock. */
@@ -96,7 +95,7 @@ static void net_thread(void *arg)
 		irq_restore(f);
 		poll_devices();
 		tcp_sock_run_timers();
-		loopback_run(); /* what the timers sent this host */
+		loopback_run(); /* what the timers sent this host; each 250 ms at least */
 		uint64_t now = time_ns();
 		if (now >= next) {
 			housekeep(now);

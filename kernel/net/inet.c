@@ -404,6 +404,24 @@ int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len)
 	return inet_bind_port(s, n);
 }
 
+void inet_inherit(struct unix_sock *e, const struct unix_sock *l)
+{
+	e->family = l->family;
+	e->protocol = l->protocol;
+	e->sockopt_bits = l->sockopt_bits;
+	e->linger = l->linger;
+	e->sndbuf = l->sndbuf, e->sndbuf_set = l->sndbuf_set;
+	e->rcvbuf = l->rcvbuf, e->rcvbuf_set = l->rcvbuf_set;
+	e->rcvlowat = l->rcvlowat;
+	e->in.nodelay = l->in.nodelay;
+	e->in.cork = l->in.cork;
+	e->in.keepidle = l->in.keepidle;
+	e->in.keepintvl = l->in.keepintvl;
+	e->in.keepcnt = l->in.keepcnt;
+	e->in.v6only = l->in.v6only;
+	e->in.opt = l->in.opt;
+}
+
 int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
 {
 	const struct unix_sock *s = unix_sock(f);

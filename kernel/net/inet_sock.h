@@ -95,6 +95,11 @@ void inet_name_sync(struct unix_sock *s);
  * listener; for UDP one that takes datagrams from from (a connected
  * socket takes only its peer's). No reference is taken. */
 struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_name *d);
+/* A new connection e of listener l takes l's family, protocol and
+ * options, as Linux's sk_clone_lock copies them: SOL_SOCKET's bits,
+ * linger, buffer sizes and SO_RCVLOWAT; TCP_NODELAY, TCP_CORK, the
+ * keepalive times, IPV6_V6ONLY and the kept IP/TCP options. */
+void inet_inherit(struct unix_sock *e, const struct unix_sock *l);
 /* The common operations (struct sock_proto): bind, getname, and release
  * (the port goes; a TCP socket with SO_LINGER {1, 0} resets its peer). */
 int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len);

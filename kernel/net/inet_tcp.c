@@ -25,15 +25,8 @@
 static void tcp_server_end(struct unix_sock *e, const struct unix_sock *l,
 			   const struct unix_sock *s, const struct inet_name *d)
 {
-	e->family = l->family;
-	e->protocol = IPPROTO_TCP;
+	inet_inherit(e, l);
 	e->proto = &inet_tcp_proto;
-	e->sockopt_bits = l->sockopt_bits;
-	e->sndbuf = l->sndbuf;
-	e->rcvbuf = l->rcvbuf;
-	e->in.nodelay = l->in.nodelay;
-	e->in.v6only = l->in.v6only;
-	e->in.opt = l->in.opt;
 	e->in.name = *d;
 	e->in.peer = s->in.name;
 	e->in.has_peer = true;

@@ -7,7 +7,7 @@
  * recurse, and the sender may hold its connection's lock). Whatever
  * sends on lo ends in a loopback_run: the socket calls when they are
  * done and before they sleep, the network thread after its timers and
- * on its housekeeping clock. MTU 65536, as Linux's.
+ * at least every 250 ms. MTU 65536, as Linux's.
  *
  * Lock rule: netdev.c's backlog lock covers the hand-off; the draining
  * is one caller's at a time, the one that set lo_draining.

@@ -611,10 +611,8 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 		return;
 	}
 	struct unix_sock *s = unix_sock_alloc(SOCK_STREAM);
-	if (s) { /* the listener's buffers, as Linux's sk_clone_lock copies them */
-		s->sndbuf = l->sndbuf, s->sndbuf_set = l->sndbuf_set;
-		s->rcvbuf = l->rcvbuf, s->rcvbuf_set = l->rcvbuf_set;
-	}
+	if (s)
+		inet_inherit(s, l); /* before ts_new: the rings follow its buffer sizes */
 	struct tcp_sock *ts = s ? ts_new(s, ip->dst, seg->dport, ip->src, seg->sport) : NULL;
 	if (s)
 		unix_put(s); /* ts_new took its own reference */
@@ -632,20 +630,10 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	l->in.syn_qlen++;
 	l->in.syn_young++;
 	spin_unlock_irqrestore(&table_lock, fl);
-	s->family = l->family;
-	s->protocol = IPPROTO_TCP;
 	s->proto = &tcp_wire_proto;
 	s->in.name = (struct inet_name){ ip->dst, seg->dport, INET_V4 };
 	s->in.peer = (struct inet_name){ ip->src, seg->sport, INET_V4 };
 	s->in.has_peer = true;
-	s->in.nodelay = l->in.nodelay; /* the listener's options, as Linux's sk_clone_lock copies them */
-	s->in.cork = l->in.cork;
-	s->in.keepidle = l->in.keepidle;
-	s->in.keepintvl = l->in.keepintvl;
-	s->in.keepcnt = l->in.keepcnt;
-	s->sockopt_bits = l->sockopt_bits;
-	s->linger = l->linger;
-	s->in.opt = l->in.opt;
 	inet_name_sync(s);
 	ts->listener = unix_get(l);
 	fl = spin_lock_irqsave(&ts->lock);
