@@ -15,6 +15,7 @@
  * unavailable. Checked by disassembly at -O0/-O2/-Os/-O3 with both:
  * string.o has no relocations at all, so it calls nothing.
  */
+#define KESTREL_STRING_IMPL /* the definitions: no builtin macros */
 #include "lib/string.h"
 
 #include <stdint.h>
@@ -38,6 +39,10 @@ typedef uint64_t __attribute__((may_alias, aligned(1))) uword_t;
  * was 64 rounds of 8 stores and 3 loop instructions (707 instructions,
  * 40% of the fault); 32 a round spend 3 of 35 on the loop (560). */
 #define PAGE_UNROLL 32
+/* Words a round of a long memcpy: 16 moves and 4 loop instructions per
+ * 64 bytes, where a word at a time spends 5 instructions on 8 (the
+ * network's copies of 64 KiB were 44% of a TCP stream's instructions). */
+#define COPY_UNROLL 8
 
 /* Copy n bytes upwards. Aligns dst to 8 with bytes, moves 8-byte words
  * (src may stay unaligned), then finishes the tail with bytes. */
@@ -48,6 +53,13 @@ static void copy_forward(unsigned char *d, const unsigned char *s, size_t n)
 		while ((uintptr_t)d & WORD_MASK) {
 			*d++ = *s++;
 			n--;
+		}
+		for (; n >= COPY_UNROLL * WORD_SIZE; n -= COPY_UNROLL * WORD_SIZE) {
+#pragma GCC unroll 8
+			for (size_t k = 0; k < COPY_UNROLL; k++)
+				((word_t *)d)[k] = ((const uword_t *)s)[k];
+			d += COPY_UNROLL * WORD_SIZE;
+			s += COPY_UNROLL * WORD_SIZE;
 		}
 		for (; n >= WORD_SIZE; n -= WORD_SIZE) {
 			*(word_t *)d = *(const uword_t *)s;

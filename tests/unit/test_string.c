@@ -40,7 +40,7 @@
 #include <stdlib.h>
 
 #define MAX_ALIGN 16  /* offsets 0..15 */
-#define MAX_LEN   100 /* lengths 0..100 */
+#define MAX_LEN   200 /* lengths 0..200: the 64-byte rounds of a long copy, and the words and bytes after */
 #define ARENA     (2 * MAX_ALIGN + MAX_LEN + 64)
 #define OVERLAP_SPAN 40 /* memmove: src and dst offsets 0..40 in one buffer */
 #define GUARD 0xee
@@ -69,7 +69,7 @@ static long first_diff(const unsigned char *a, const unsigned char *b, size_t n)
 	return -1;
 }
 
-/* memcpy at every src/dst alignment 0..15 and length 0..100; the bytes
+/* memcpy at every src/dst alignment 0..15 and length 0..MAX_LEN; the bytes
  * around the destination must stay untouched. */
 static const char *t_memcpy_alignments(void)
 {
