@@ -191,6 +191,7 @@ static int fragment_and_send(struct netbuf *nb, struct ipv4_info ip, const struc
 {
 	size_t step = ((d->dev->mtu - IPV4_HDR_MIN) / IPV4_FRAG_UNIT) * IPV4_FRAG_UNIT;
 	int err = 0;
+	netbuf_csum_finish(nb); /* no fragment carries the whole segment to sum */
 	for (size_t off = 0; off < nb->len && !err; off += step) {
 		size_t n = nb->len - off < step ? nb->len - off : step;
 		struct netbuf *f = fragment(nb, off, n, ip, off + n < nb->len);

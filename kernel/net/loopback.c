@@ -25,9 +25,13 @@ static struct netdev *lo_live;              /* lo, once registered */
 static bool lo_draining;                    /* a caller is in loopback_run's loop */
 
 /* xmit: the frame comes back in, for the next loopback_run; the sender's
- * bytes count both ways. */
+ * bytes count both ways. A checksum left to the device is never summed:
+ * the bytes stayed in memory, and the receiver is told so (Linux's lo
+ * does the same with CHECKSUM_PARTIAL). */
 static int lo_xmit(struct netdev *dev, struct netbuf *nb)
 {
+	if (nb->csum_partial)
+		nb->csum_ok = true;
 	netdev_count(&dev->stats.tx_packets, 1);
 	netdev_count(&dev->stats.tx_bytes, nb->len);
 	netdev_receive(dev, nb);
@@ -93,6 +97,7 @@ static struct netdev lo_dev = {
 	.ops = &lo_ops,
 	.driver = "loopback",
 	.mtu = LO_MTU,
+	.features = NETDEV_F_CSUM,
 	/* its link is there from the start: as on Linux, where a new
 	 * device has carrier, lo never counts a carrier change */
 	.flags = IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP,

@@ -5,6 +5,7 @@
  * every size, so a device may DMA into any netbuf.
  */
 #include "net/netbuf.h"
+#include "net/wire.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/layout.h"
@@ -50,7 +51,20 @@ struct netbuf *netbuf_clone(const struct netbuf *nb)
 	c->transport_off = (uint16_t)(nb->transport_off + shift);
 	c->pkt_type = nb->pkt_type;
 	c->csum_ok = nb->csum_ok;
+	c->csum_partial = nb->csum_partial;
+	c->csum_start = (uint16_t)(nb->csum_start + shift);
+	c->csum_field = (uint16_t)(nb->csum_field + shift);
 	return c;
+}
+
+void netbuf_csum_finish(struct netbuf *nb)
+{
+	if (!nb->csum_partial)
+		return;
+	const uint8_t *start = nb->head + nb->csum_start;
+	size_t len = (size_t)(nb->data + nb->len - start);
+	put_be16(nb->head + nb->csum_field, csum_fold(csum_add(0, start, len)));
+	nb->csum_partial = false;
 }
 
 size_t netbuf_headroom(const struct netbuf *nb)

@@ -31,6 +31,9 @@ struct netbuf {
 	uint16_t transport_off;  /* the transport header: head + transport_off */
 	uint8_t pkt_type;        /* NETBUF_HOST, _BROADCAST, _MULTICAST, _OTHERHOST (AF_PACKET's) */
 	bool csum_ok;            /* the device checked the transport checksum */
+	bool csum_partial;       /* the transport checksum is left to finish (below) */
+	uint16_t csum_start;     /* with csum_partial: the sum runs from head + csum_start to the end */
+	uint16_t csum_field;     /* ...and goes into the 16-bit field at head + csum_field */
 };
 
 /* pkt_type: whom the frame was addressed to (Linux's PACKET_* values) */
@@ -48,6 +51,18 @@ void netbuf_free(struct netbuf *nb);
 /* A copy of nb's packet (data .. len) with NETBUF_HEADROOM in front, its
  * metadata copied. NULL when memory is short. */
 struct netbuf *netbuf_clone(const struct netbuf *nb);
+
+/*
+ * Checksum offload, Linux's CHECKSUM_PARTIAL: a transport that leaves its
+ * checksum to the device writes the pseudo-header's sum (folded, not
+ * complemented) into the field, sets csum_partial, csum_start and
+ * csum_field; netdev_xmit finishes it here for a device that cannot (lo
+ * can: the bytes never leave memory, and its receiver is told csum_ok).
+ * Finishing sums from csum_start to the packet's end and stores the
+ * complement (TCP's rule: a UDP user must send 0 as 0xffff). No-op
+ * unless csum_partial. The caller owns nb.
+ */
+void netbuf_csum_finish(struct netbuf *nb);
 
 /* Prepend n bytes (a header): data moves back n, len grows; returns the
  * new data. NULL when the headroom is short (a bug of the caller's sizes). */

@@ -210,6 +210,8 @@ static int pad_frame(struct netbuf *nb)
 int netdev_xmit(struct netdev *dev, struct netbuf *nb)
 {
 	int err = 0;
+	if (!(dev->features & NETDEV_F_CSUM))
+		netbuf_csum_finish(nb); /* before a short frame's padding */
 	if (!(dev->flags & IFF_UP) || !(dev->flags & IFF_RUNNING))
 		err = -ENETDOWN;
 	else if (nb->len > dev->mtu + ETH_HLEN)

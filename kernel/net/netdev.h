@@ -71,6 +71,7 @@ struct netdev {
 	uint32_t min_mtu, max_mtu;
 	volatile uint32_t flags;   /* IFF_* */
 	uint32_t tx_queue_len;     /* as ip link shows it (1000) */
+	uint32_t features;         /* NETDEV_F_*: what the device does itself */
 	/* transmit */
 	struct spinlock tx_lock;   /* around ops->xmit */
 	/* counters */
@@ -82,6 +83,9 @@ struct netdev {
 	struct netdev *next;
 	uint64_t carrier_changes;
 };
+
+/* features */
+#define NETDEV_F_CSUM (1u << 0) /* finishes a csum_partial netbuf's checksum (netbuf.h) */
 
 /*
  * Register dev under the first free name prefix0, prefix1... ("eth"),

@@ -165,7 +165,10 @@ static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *s
 	}
 	struct tcp_seg h = *seg;
 	h.hdr_len = (uint8_t)hlen;
-	tcp_build(p, laddr, raddr, &h, (uint32_t)len);
+	tcp_build_partial(p, laddr, raddr, &h, (uint32_t)len); /* summed by the device or netdev_xmit */
+	nb->csum_partial = true;
+	nb->csum_start = (uint16_t)(p - nb->head);
+	nb->csum_field = (uint16_t)(nb->csum_start + TCP_CSUM_FIELD);
 	struct ipv4_send out = { .src = laddr, .dst = raddr, .proto = IPPROTO_TCP, .df = true };
 	mib_inc(&tcp_mib.out_segs);
 	if (seg->flags & TCP_RST)
@@ -659,7 +662,7 @@ static void no_conn(const struct ipv4_info *ip, const struct tcp_seg *seg, uint3
 static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 {
 	struct tcp_seg seg;
-	enum wire_err err = tcp_parse(nb->data, nb->len, ip->src, ip->dst, &seg);
+	enum wire_err err = tcp_parse_checked(nb->data, nb->len, ip->src, ip->dst, nb->csum_ok, &seg);
 	mib_inc(&tcp_mib.in_segs);
 	if (err != WIRE_OK || nb->pkt_type != NETBUF_HOST || ipv4_is_broadcast(ip->dst)) {
 		mib_inc(&tcp_mib.in_errs);

@@ -21,25 +21,47 @@
 /*
  * The ones' complement sum is the same whichever byte order its 16-bit
  * words are read in, up to one swap of the result (RFC 1071 2.B): so the
- * bytes are summed as they lie, 32 bits at a time into 64 (no carry lost
- * before 4 GiB), folded, and swapped into network order once.
+ * bytes are summed as they lie, 64 bits at a time with the carry added
+ * back in (ones' complement addition modulo 2^64 - 1, which folds to the
+ * same 16 bits, since 2^16, 2^32 and 2^64 are 1 modulo 0xffff), folded,
+ * and swapped into network order once.
  */
+#define CSUM_UNROLL 4 /* words a round (written out): 2 instructions a word, 3 a round */
+
+/* a + b with the carry out added back in (an add and an add-with-carry). */
+static inline uint64_t add_end_around(uint64_t a, uint64_t b)
+{
+	uint64_t s = a + b;
+	return s + (s < b);
+}
+
+static inline uint64_t load_word(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
 uint32_t csum_add(uint32_t sum, const void *p, size_t len)
 {
 	const uint8_t *b = p;
+	const size_t word = sizeof(uint64_t);
 	uint64_t acc = 0;
 	size_t i = 0;
 
-	for (; i + sizeof(uint64_t) <= len; i += sizeof(uint64_t)) {
-		uint64_t w;
-		memcpy(&w, b + i, sizeof(w));
-		acc += (w & CSUM_HALF_MASK) + (w >> CSUM_HALF_BITS);
+	for (; i + CSUM_UNROLL * word <= len; i += CSUM_UNROLL * word) {
+		acc = add_end_around(acc, load_word(b + i));
+		acc = add_end_around(acc, load_word(b + i + word));
+		acc = add_end_around(acc, load_word(b + i + 2 * word));
+		acc = add_end_around(acc, load_word(b + i + 3 * word));
 	}
+	for (; i + word <= len; i += word)
+		acc = add_end_around(acc, load_word(b + i));
+	acc = (acc & CSUM_HALF_MASK) + (acc >> CSUM_HALF_BITS);
 	for (; i + 1 < len; i += 2)
 		acc += (uint32_t)b[i] | (uint32_t)b[i + 1] << 8;
 	if (i < len)
 		acc += b[i]; /* the odd byte is a word's high byte in network order */
-	/* End-around carry: 2^32 and 2^16 are 1 modulo 0xffff, so the sum keeps its value. */
 	while (acc >> CSUM_WORD_BITS)
 		acc = (acc & CSUM_WORD_MASK) + (acc >> CSUM_WORD_BITS);
 	acc = (uint64_t)__builtin_bswap16((uint16_t)acc) + sum;
@@ -63,7 +85,7 @@ uint32_t csum_pseudo4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
 
 /* True when the sum of the pseudo-header sum and len bytes at p, checksum
  * field included, is right (folds to 0). */
-static bool csum_ok(uint32_t pseudo, const uint8_t *p, size_t len)
+static bool csum_right(uint32_t pseudo, const uint8_t *p, size_t len)
 {
 	return csum_fold(csum_add(pseudo, p, len)) == 0;
 }
@@ -302,7 +324,7 @@ enum wire_err ipv4_parse(const uint8_t *p, size_t len, struct ipv4_info *out)
 	ipv4_fields(p, out);
 	if (out->hdr_len > len)
 		return WIRE_TRUNCATED;
-	if (!csum_ok(0, p, out->hdr_len))
+	if (!csum_right(0, p, out->hdr_len))
 		return WIRE_BAD_CSUM;
 	if (out->total_len < out->hdr_len)
 		return WIRE_BAD_HEADER;
@@ -393,7 +415,7 @@ enum wire_err icmp_parse(const uint8_t *p, size_t len, struct icmp_info *out)
 {
 	if (len < ICMP_HDR_LEN)
 		return WIRE_TRUNCATED;
-	if (!csum_ok(0, p, len))
+	if (!csum_right(0, p, len))
 		return WIRE_BAD_CSUM;
 	memset(out, 0, sizeof(*out));
 	out->type = p[ICMP_TYPE];
@@ -438,7 +460,7 @@ enum wire_err udp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst
 		return WIRE_TRUNCATED;
 	out->no_csum = get_be16(p + UDP_CSUM) == UDP_CSUM_NONE;
 	/* The sum covers the datagram as its length field says; bytes after it are padding. */
-	if (!out->no_csum && !csum_ok(csum_pseudo4(src, dst, IPPROTO_UDP_NR, out->len), p, out->len))
+	if (!out->no_csum && !csum_right(csum_pseudo4(src, dst, IPPROTO_UDP_NR, out->len), p, out->len))
 		return WIRE_BAD_CSUM;
 	out->sport = get_be16(p + UDP_SPORT);
 	out->dport = get_be16(p + UDP_DPORT);
@@ -464,7 +486,7 @@ void udp_build(uint8_t *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_t 
 #define TCP_DOFF        12      /* data offset in words, in the high nibble */
 #define TCP_FLAGS       13
 #define TCP_WINDOW      14
-#define TCP_CSUM        16
+#define TCP_CSUM        TCP_CSUM_FIELD
 #define TCP_URG_PTR     18
 #define TCP_WORD        4
 #define IPPROTO_TCP_NR  6
@@ -563,6 +585,12 @@ static void tcp_fields(const uint8_t *p, size_t len, struct tcp_seg *s)
 
 enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct tcp_seg *out)
 {
+	return tcp_parse_checked(p, len, src, dst, false, out);
+}
+
+enum wire_err tcp_parse_checked(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, bool csum_ok,
+				struct tcp_seg *out)
+{
 	size_t hdr_len;
 
 	if (len < TCP_HDR_MIN)
@@ -575,7 +603,7 @@ enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst
 	/* The pseudo-header's length is 16 bits: an IPv4 payload never passes it. */
 	if (len > IP_MAX_LEN)
 		return WIRE_BAD_HEADER;
-	if (!csum_ok(csum_pseudo4(src, dst, IPPROTO_TCP_NR, (uint16_t)len), p, len))
+	if (!csum_ok && !csum_right(csum_pseudo4(src, dst, IPPROTO_TCP_NR, (uint16_t)len), p, len))
 		return WIRE_BAD_CSUM;
 	memset(out, 0, sizeof(*out));
 	tcp_fields(p, len, out);
@@ -663,7 +691,8 @@ size_t tcp_opts_build(uint8_t *p, size_t cap, const struct tcp_opts *o)
 	return n;
 }
 
-void tcp_build(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, uint32_t seg_len)
+/* The header's fields, checksum field 0. */
+static void tcp_header_put(uint8_t *p, const struct tcp_seg *s)
 {
 	put_be16(p + TCP_SPORT, s->sport);
 	put_be16(p + TCP_DPORT, s->dport);
@@ -674,8 +703,20 @@ void tcp_build(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, 
 	put_be16(p + TCP_WINDOW, s->window);
 	put_be16(p + TCP_CSUM, 0);
 	put_be16(p + TCP_URG_PTR, s->urg_ptr);
+}
+
+void tcp_build(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, uint32_t seg_len)
+{
+	tcp_header_put(p, s);
 	uint32_t pseudo = csum_pseudo4(src, dst, IPPROTO_TCP_NR, (uint16_t)seg_len);
 	put_be16(p + TCP_CSUM, csum_fold(csum_add(pseudo, p, seg_len)));
+}
+
+void tcp_build_partial(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, uint32_t seg_len)
+{
+	tcp_header_put(p, s);
+	uint32_t pseudo = csum_pseudo4(src, dst, IPPROTO_TCP_NR, (uint16_t)seg_len);
+	put_be16(p + TCP_CSUM, (uint16_t)~csum_fold(pseudo));
 }
 
 /* ---- DHCP (RFC 2131, 2132) --------------------------------------------------- */

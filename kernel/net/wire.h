@@ -212,6 +212,10 @@ struct tcp_seg {
  * 10, SACK 2 + 8n with n 1..4) is ignored; a length below 2 or past the
  * header ends the options; an unknown kind is skipped (RFC 9293 3.2). */
 enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, struct tcp_seg *out);
+/* tcp_parse, the checksum not summed when csum_ok (the device checked it,
+ * or the segment never left this host: netbuf.h's csum_ok). */
+enum wire_err tcp_parse_checked(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, bool csum_ok,
+				struct tcp_seg *out);
 /* The options of o (MSS, SACK_PERM, TIMESTAMP, WSCALE, SACK blocks, in
  * Linux's order and NOP padding) written at p, at most cap bytes
  * (40 at most): their length, a multiple of 4. What does not fit is left out. */
@@ -220,6 +224,11 @@ size_t tcp_opts_build(uint8_t *p, size_t cap, const struct tcp_opts *o);
  * p + 20) at p, checksum over it and the payload after it (seg_len bytes
  * in all) with the pseudo-header of src and dst. */
 void tcp_build(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, uint32_t seg_len);
+/* tcp_build with the checksum left to the device (netbuf.h's
+ * csum_partial): the field holds the pseudo-header's folded sum, and
+ * summing the segment from p, field included, completes it. */
+void tcp_build_partial(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, uint32_t seg_len);
+#define TCP_CSUM_FIELD 16 /* the checksum's offset in the header */
 
 /* ---- DHCP (RFC 2131, 2132) --------------------------------------------------- */
 

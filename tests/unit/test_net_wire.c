@@ -1162,6 +1162,33 @@ UNIT_TEST(tcp_payload)
 	return NULL;
 }
 
+/* The checksum left to the device (tcp_build_partial), then finished as
+ * netbuf_csum_finish does (the segment summed, field included, and the
+ * complement stored), gives tcp_build's segment byte for byte, odd
+ * lengths too; tcp_parse_checked trusts a segment only when told to. */
+UNIT_TEST(tcp_build_partial_finishes_to_full)
+{
+	uint8_t full[64], part[64];
+	struct tcp_seg s = { .sport = 80, .dport = 5000, .seq = 1, .ack = 2, .hdr_len = 20,
+			     .flags = TCP_ACK | TCP_PSH, .window = 512 }, back;
+
+	for (uint32_t len = 20; len <= 35; len++) {
+		memset(full, 0, sizeof(full));
+		memcpy(full + 20, "hello, kestrel, again", 15);
+		memcpy(part, full, sizeof(part));
+		tcp_build(full, GW_IP, HOST_IP, &s, len);
+		tcp_build_partial(part, GW_IP, HOST_IP, &s, len);
+		CHECK(len == 20 || memcmp(part, full, len) != 0 || get_be16(full + TCP_CSUM_FIELD) == 0);
+		put_be16(part + TCP_CSUM_FIELD, csum_fold(csum_add(0, part, len)));
+		CHECK(memcmp(part, full, len) == 0);
+	}
+	full[33] ^= 1;
+	CHECK_EQ(tcp_parse_checked(full, 34, GW_IP, HOST_IP, false, &back), WIRE_BAD_CSUM);
+	CHECK_EQ(tcp_parse_checked(full, 34, GW_IP, HOST_IP, true, &back), WIRE_OK);
+	CHECK_EQ(back.payload_len, 14);
+	return NULL;
+}
+
 /* Cut anywhere: short of the header truncated, after it the sum is wrong. */
 UNIT_TEST(tcp_truncated_every_byte)
 {
@@ -1644,6 +1671,7 @@ int main(int argc, char **argv)
 		UNIT_ENTRY(tcp_opts_round_trip),
 		UNIT_ENTRY(tcp_build_matches_linux),
 		UNIT_ENTRY(tcp_payload),
+		UNIT_ENTRY(tcp_build_partial_finishes_to_full),
 		UNIT_ENTRY(tcp_truncated_every_byte),
 		UNIT_ENTRY(tcp_bad_data_offset),
 		UNIT_ENTRY(tcp_bad_options),
