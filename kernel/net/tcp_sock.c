@@ -63,7 +63,8 @@
 					/* (and each listener's SYN queue holds backlog + 1 of them) */
 #define TCP_SYNACK_PRUNED  2        /* SYN-ACK retries a crowded SYN queue leaves its old entries */
 #define TCP_SYN_QUEUE_MIN  8        /* a SYN queue is crowded past half of this or of its backlog */
-#define TCP_COPY_CHUNK     2048     /* bytes moved between a program and a ring per step */
+#define TCP_COPY_CHUNK     2048     /* bytes moved between a program and a ring per step, on the stack */
+#define TCP_BOUNCE_MAX     (64u << 10) /* ...and from the heap, for a call that moves more */
 #define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
 #define TCP_PATH_MTU_MAX   65535    /* an IPv4 packet's longest (IP_MAX_MTU): lo's 65536 counts as this */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
@@ -743,11 +744,52 @@ static long take_err(struct unix_sock *s)
 	return -e;
 }
 
-/* Queue up to n bytes of m (from off) on the connection: how many, or -errno. */
-static long send_some(struct tcp_sock *ts, const struct sock_msg *m, size_t off, size_t n, int flags)
+/*
+ * Where a call's bytes wait between the program and the ring (the copy
+ * from or to the program may fault and sleep, so it is done outside the
+ * connection's lock): a chunk on the stack, and for a call that moves
+ * more, a heap buffer of up to TCP_BOUNCE_MAX, so a 64 KiB write is one
+ * lock round and one engine call, not 32 (those were a third of its
+ * instructions). Each call has its own; nothing here is shared. Without
+ * memory for the big one, the stack chunk does, in more steps.
+ */
+struct bounce {
+	char *p;
+	size_t cap;
+	char stack[TCP_COPY_CHUNK];
+};
+
+static void bounce_init(struct bounce *b)
 {
-	char chunk[TCP_COPY_CHUNK];
-	size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+	b->p = b->stack;
+	b->cap = sizeof(b->stack);
+}
+
+/* Room for want bytes if the stack chunk is short of it (kept if not). */
+static void bounce_grow(struct bounce *b, size_t want)
+{
+	if (want <= b->cap || b->p != b->stack)
+		return;
+	size_t n = want < TCP_BOUNCE_MAX ? want : TCP_BOUNCE_MAX;
+	char *h = kmalloc(n);
+	if (h) {
+		b->p = h;
+		b->cap = n;
+	}
+}
+
+static void bounce_fini(struct bounce *b)
+{
+	if (b->p != b->stack)
+		kfree(b->p);
+}
+
+/* Queue up to n bytes of m (from off) on the connection: how many, or -errno. */
+static long send_some(struct tcp_sock *ts, const struct sock_msg *m, size_t off, size_t n, int flags,
+		      struct bounce *b)
+{
+	char *chunk = b->p;
+	size_t k = n < b->cap ? n : b->cap;
 	if (unix_iov_copy_at(m, off, chunk, k, false))
 		return -EFAULT;
 	/* the call's bytes before its last chunk go as MSG_MORE's: no small
@@ -769,27 +811,16 @@ static void push(struct tcp_sock *ts, int flags)
 	unlock_settle(ts, fl);
 }
 
-static long wire_send(struct file *f, struct sock_msg *m, int flags)
+/* wire_send's steps, through b: bytes sent, or -errno if none were. */
+static long wire_send_loop(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags, size_t total,
+			   uint64_t deadline, struct bounce *b)
 {
-	struct unix_sock *s = unix_sock(f);
-	size_t total = unix_iov_total(m), done = 0;
-	long err = inet_no_files(m);
-	if (err)
-		return err;
-	if (s->err == EPIPE) {
-		s->err = 0;
-		return unix_broken_pipe(flags); /* a reset in CLOSE-WAIT: SIGPIPE too (sk_stream_error) */
-	}
-	if (s->err)
-		return take_err(s);
-	if (!total && (!s->in.tcp || s->in.tcp->conn.snd_shut))
-		return unix_broken_pipe(flags); /* even nothing cannot be sent after SHUT_WR, as Linux */
-	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
+	size_t done = 0;
 	while (done < total || total == 0) {
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			return done ? (long)done : unix_broken_pipe(flags);
-		long r = total ? send_some(ts, m, done, total - done, flags) : 0;
+		long r = total ? send_some(ts, m, done, total - done, flags, b) : 0;
 		if (r > 0) {
 			done += (size_t)r;
 			continue;
@@ -814,15 +845,40 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 	return (long)done;
 }
 
+static long wire_send(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+	size_t total = unix_iov_total(m);
+	long err = inet_no_files(m);
+	if (err)
+		return err;
+	if (s->err == EPIPE) {
+		s->err = 0;
+		return unix_broken_pipe(flags); /* a reset in CLOSE-WAIT: SIGPIPE too (sk_stream_error) */
+	}
+	if (s->err)
+		return take_err(s);
+	if (!total && (!s->in.tcp || s->in.tcp->conn.snd_shut))
+		return unix_broken_pipe(flags); /* even nothing cannot be sent after SHUT_WR, as Linux */
+	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
+	struct bounce b;
+	bounce_init(&b);
+	bounce_grow(&b, total);
+	long r = wire_send_loop(f, s, m, flags, total, deadline, &b);
+	bounce_fini(&b);
+	return r;
+}
+
+
 /* Take up to n bytes off the connection into m (at off; discard:
  * nowhere, MSG_TRUNC as Linux's TCP takes it): how many, 0 at end of
  * stream, or -errno (-EAGAIN: none yet). *mark: the next byte is the
  * urgent mark, where a read that copied something stops. */
 static long recv_some(struct tcp_sock *ts, struct sock_msg *m, size_t off, size_t n, bool *mark,
-		      bool discard)
+		      bool discard, struct bounce *b)
 {
-	char chunk[TCP_COPY_CHUNK];
-	size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+	char *chunk = b->p;
+	size_t k = n < b->cap ? n : b->cap;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	long r = tcp_recv(&ts->conn, chunk, k, 0, time_ns());
 	*mark = tcp_at_mark(&ts->conn);
@@ -892,33 +948,22 @@ static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, s
 	return r > 0 ? r : recv_nothing(s, r);
 }
 
-/*
- * recvmsg as Linux's tcp_recvmsg: whatever is there, up to the urgent
- * mark, without waiting once something was copied; MSG_WAITALL waits
- * for all of it (a signal, a timeout, the end of the stream or an error
- * return what was copied); MSG_PEEK leaves it; MSG_OOB takes the urgent
- * byte; MSG_DONTWAIT (or O_NONBLOCK) says EAGAIN rather than wait.
- */
-static long wire_recv(struct file *f, struct sock_msg *m, int flags)
+/* wire_recv's steps, through b (grown once a step fills the stack chunk
+ * and more is wanted: a small read allocates nothing). */
+static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags, size_t total,
+			   size_t target, uint64_t deadline, struct bounce *b)
 {
-	struct unix_sock *s = unix_sock(f);
-	size_t total = unix_iov_total(m), done = 0;
-	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
-	m->addrlen = 0;
-	if ((flags & MSG_OOB) && s->in.tcp)
-		return recv_oob(s->in.tcp, m, flags);
-	if (flags & MSG_PEEK)
-		return total ? wire_peek(f, s, m, total, flags) : 0;
-	/* what a blocking read waits for: all with MSG_WAITALL, else SO_RCVLOWAT's bytes */
-	size_t target = (flags & MSG_WAITALL) ? total : s->rcvlowat > 1 ? (size_t)s->rcvlowat : 1;
+	size_t done = 0;
 	while (done < total) {
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			break;
 		bool mark = false;
-		long r = recv_some(ts, m, done, total - done, &mark, flags & MSG_TRUNC);
+		long r = recv_some(ts, m, done, total - done, &mark, flags & MSG_TRUNC, b);
 		if (r > 0) {
 			done += (size_t)r;
+			if ((size_t)r == b->cap)
+				bounce_grow(b, total - done + 1);
 			if (mark)
 				break; /* a read stops before the urgent mark */
 			continue;  /* more may be there already: take it without waiting */
@@ -935,6 +980,33 @@ static long wire_recv(struct file *f, struct sock_msg *m, int flags)
 	}
 	return (long)done;
 }
+
+/*
+ * recvmsg as Linux's tcp_recvmsg: whatever is there, up to the urgent
+ * mark, without waiting once something was copied; MSG_WAITALL waits
+ * for all of it (a signal, a timeout, the end of the stream or an error
+ * return what was copied); MSG_PEEK leaves it; MSG_OOB takes the urgent
+ * byte; MSG_DONTWAIT (or O_NONBLOCK) says EAGAIN rather than wait.
+ */
+static long wire_recv(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+	size_t total = unix_iov_total(m);
+	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
+	m->addrlen = 0;
+	if ((flags & MSG_OOB) && s->in.tcp)
+		return recv_oob(s->in.tcp, m, flags);
+	if (flags & MSG_PEEK)
+		return total ? wire_peek(f, s, m, total, flags) : 0;
+	/* what a blocking read waits for: all with MSG_WAITALL, else SO_RCVLOWAT's bytes */
+	size_t target = (flags & MSG_WAITALL) ? total : s->rcvlowat > 1 ? (size_t)s->rcvlowat : 1;
+	struct bounce b;
+	bounce_init(&b);
+	long r = wire_recv_loop(f, s, m, flags, total, target, deadline, &b);
+	bounce_fini(&b);
+	return r;
+}
+
 
 static int wire_shutdown(struct file *f, int how)
 {
