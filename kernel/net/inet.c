@@ -571,7 +571,7 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 	case TCP_KEEPINTVL: *v = s->in.keepintvl ? s->in.keepintvl : TCP_KEEPINTVL_DEFAULT; return 0;
 	case TCP_KEEPCNT:   *v = s->in.keepcnt ? s->in.keepcnt : TCP_KEEPCNT_DEFAULT; return 0;
 	case TCP_CORK:      *v = s->in.cork; return 0;
-	case TCP_QUICKACK:  *v = !s->in.opt.pingpong; return 0;
+	case TCP_QUICKACK:  *v = tcp_sock_quickack(s); return 0;
 	case TCP_USER_TIMEOUT: *v = (int)s->in.opt.user_timeout; return 0;
 	case TCP_WINDOW_CLAMP: *v = s->in.opt.window_clamp; return 0;
 	case TCP_INQ:       *v = s->in.opt.inq; return 0;
@@ -635,13 +635,14 @@ static int ip6_option(struct unix_sock *s, int name, int v)
 
 /* An IPPROTO_TCP option int_option knows, with Linux's ranges (the
  * keepalive times and count: EINVAL outside them): kept and read back.
- * TCP_QUICKACK, TCP_USER_TIMEOUT and TCP_WINDOW_CLAMP are kept and read
- * back; the engine does not act on them yet. */
+ * TCP_USER_TIMEOUT and TCP_WINDOW_CLAMP are kept and read back; the
+ * engine does not act on them yet. */
 static int tcp_option(struct unix_sock *s, int name, int v)
 {
 	switch (name) {
-	case TCP_QUICKACK:
+	case TCP_QUICKACK: /* the connection acts on it (tcp_sock.c's sockopt_changed) */
 		s->in.opt.pingpong = !v;
+		s->in.opt.quickack_set = true;
 		return 0;
 	case TCP_USER_TIMEOUT:
 		if (v < 0)

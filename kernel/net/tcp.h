@@ -382,6 +382,11 @@ int tcp_take_error(struct tcp_conn *c);
 /* TCP_NODELAY, TCP_CORK (turning either so pushes what is held), SO_KEEPALIVE. */
 void tcp_set_nodelay(struct tcp_conn *c, bool on, uint64_t now);
 void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now);
+/* TCP_QUICKACK as Linux's __tcp_sock_set_quickack: off enters pingpong
+ * mode (ACKs wait to ride on replies); on leaves it and, when a delayed
+ * ACK is pending on a synchronized connection whose data was all read,
+ * sends it now (tcp_cleanup_rbuf's ICSK_ACK_PUSHED case). */
+void tcp_set_quickack(struct tcp_conn *c, bool on, uint64_t now);
 void tcp_set_keepalive(struct tcp_conn *c, bool on, uint64_t now);
 /* TCP_INFO. */
 void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *out);

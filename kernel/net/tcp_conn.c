@@ -237,6 +237,14 @@ void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now)
 		tcp_output(c, now);
 }
 
+void tcp_set_quickack(struct tcp_conn *c, bool on, uint64_t now)
+{
+	c->pingpong = !on;
+	if (on && (c->state == TCPS_ESTABLISHED || c->state == TCPS_CLOSE_WAIT) &&
+	    c->t_delack != TCP_NO_DEADLINE && !tcp_rcv_queued(c))
+		tcp_send_ack(c, now);
+}
+
 void tcp_set_keepalive(struct tcp_conn *c, bool on, uint64_t now)
 {
 	c->keepalive = on;

@@ -470,7 +470,8 @@ static void data_arrived(struct tcp_conn *c, uint32_t len, uint64_t now)
 
 /*
  * Linux's __tcp_ack_snd_check: at once after more than one full segment
- * or in quick-ACK mode, else delayed. Linux also asks that the window
+ * or in quick-ACK mode (which pingpong mode suspends: Linux's
+ * tcp_in_quickack_mode), else delayed. Linux also asks that the window
  * not be shrinking, which its rcv_ssthresh (a window grown slowly below
  * the free space) makes true in practice; here the window is the free
  * space itself, so that test would delay every ACK of an unread stream,
@@ -478,7 +479,7 @@ static void data_arrived(struct tcp_conn *c, uint32_t len, uint64_t now)
  */
 static enum ack_when ack_for_data(const struct tcp_conn *c)
 {
-	if (c->quick)
+	if (c->quick && !c->pingpong)
 		return ACK_NOW;
 	if (c->rcv_nxt - c->rcv_wup > c->rcv_mss)
 		return ACK_NOW;

@@ -462,8 +462,11 @@ static void wire_sockopt_changed(struct unix_sock *s)
 		return;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns());
+	if (s->in.opt.quickack_set)
+		tcp_set_quickack(&ts->conn, !s->in.opt.pingpong, time_ns());
+	s->in.opt.quickack_set = false;
 	unlock_settle(ts, fl);
-	loopback_run(); /* what a cork or Nagle let go of, to this host */
+	loopback_run(); /* what a cork or Nagle let go of, or a quick ACK, to this host */
 }
 
 /* ---- making connections ---------------------------------------------------------- */
@@ -580,6 +583,8 @@ int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
 	mib_inc(&tcp_mib.active_opens);
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns()); /* set before connect(): the engine has them from the SYN on */
+	ts->conn.pingpong = s->in.opt.pingpong; /* TCP_QUICKACK 0 before connect(), as Linux keeps it */
+	s->in.opt.quickack_set = false;
 	tcp_connect(&ts->conn, isn(src.addr, src.port, addr, port), time_ns());
 	unlock_settle(ts, fl);
 	err = wait_connected(f, s);
@@ -642,6 +647,8 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	ts->listener = unix_get(l);
 	fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns());
+	ts->conn.pingpong = s->in.opt.pingpong; /* the listener's TCP_QUICKACK, as Linux's clone keeps it */
+	s->in.opt.quickack_set = false;
 	tcp_accept_syn(&ts->conn, seg, iss, time_ns());
 	unlock_settle(ts, fl);
 }
@@ -1234,6 +1241,12 @@ int tcp_sock_maxseg(const struct unix_sock *s)
 	int mss = ts->conn.snd_mss;
 	spin_unlock_irqrestore(&ts->lock, fl);
 	return mss;
+}
+
+int tcp_sock_quickack(const struct unix_sock *s)
+{
+	const struct tcp_sock *ts = s->in.tcp;
+	return ts ? !__atomic_load_n(&ts->conn.pingpong, __ATOMIC_RELAXED) : !s->in.opt.pingpong;
 }
 
 int tcp_sock_info(struct unix_sock *s, void *val, size_t *len)

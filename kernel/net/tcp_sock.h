@@ -28,6 +28,9 @@ int tcp_sock_info(struct unix_sock *s, void *val, size_t *len);
 /* TCP_MAXSEG of s: its connection's MSS (options deducted, as Linux's
  * mss_cache; 65483 on lo), or -1 when it has no connection over IPv4. */
 int tcp_sock_maxseg(const struct unix_sock *s);
+/* TCP_QUICKACK of s as Linux reads it: 1 unless its connection (or,
+ * without one, the socket) is in pingpong mode. */
+int tcp_sock_quickack(const struct unix_sock *s);
 /* What /proc/net/tcp shows of a connection over IPv4 (host order). */
 struct tcp_sock_view {
 	uint32_t laddr, raddr;

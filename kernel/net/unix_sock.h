@@ -57,7 +57,8 @@ struct inet_name {
 
 /* IP and TCP options a socket keeps and reads back (net/inet.c): IP_TOS,
  * IP_TTL (-1: the default), IP_MULTICAST_TTL and _LOOP, the IP_RECV*
- * and TCP_INQ flags, TCP_QUICKACK off (Linux's pingpong mode),
+ * and TCP_INQ flags, TCP_QUICKACK off (Linux's pingpong mode: a
+ * connection's own, which its traffic changes, once it has one),
  * TCP_LINGER2 (s; -1 none, 0 tcp_fin_timeout), TCP_USER_TIMEOUT (ms),
  * TCP_WINDOW_CLAMP, TCP_CONGESTION (an index into inet.c's names). */
 struct inet_opts {
@@ -65,6 +66,7 @@ struct inet_opts {
 	uint8_t syncnt, defer_accept; /* TCP_SYNCNT (0: tcp_syn_retries); TCP_DEFER_ACCEPT in SYN-ACK retransmits */
 	int16_t ttl;
 	bool mc_loop, pktinfo, recvttl, recvtos, recvorigdst, inq, pingpong;
+	bool quickack_set; /* TCP_QUICKACK set since the connection last took it (tcp_sock.c) */
 	int linger2, window_clamp;
 	unsigned user_timeout;
 };

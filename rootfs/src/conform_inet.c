@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
@@ -1052,6 +1053,55 @@ static int check_tcp_info_lo(void)
 	return r;
 }
 
+static unsigned unacked(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ? ~0u : ti.tcpi_unacked;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* TCP_QUICKACK as Linux's: 1 on a new connection, 0 (pingpong mode:
+ * the ACK of data waits to ride on a reply, even in the quick-ACK mode
+ * a connection starts in) and back; turned on again with an ACK held
+ * back and the data read, the ACK goes at once (Kestrel may have sent
+ * it with the read already, as a window update). The delayed-ACK timer (40 ms) would send
+ * it anyway: what was seen only within QUICKACK_FAST_MS counts. */
+#define QUICKACK_FAST_MS 20
+static int check_tcp_quickack(void)
+{
+	int l, c, s, zero = 0, one = 1, r;
+	char b;
+
+	if (want_ok("a loopback connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	r = want_eq("TCP_QUICKACK of a new connection", int_opt(s, IPPROTO_TCP, TCP_QUICKACK), 1) ||
+	    want_ok("TCP_QUICKACK 0", setsockopt(s, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof(zero))) ||
+	    want_eq("TCP_QUICKACK reads 0", int_opt(s, IPPROTO_TCP, TCP_QUICKACK), 0) ? CHECK_FAIL : 0;
+	long long t0 = mono_ms();
+	if (!r)
+		r = want_eq("a byte sent", write(c, "q", 1), 1);
+	unsigned held = unacked(c);
+	if (!r && held != 1 && mono_ms() - t0 < QUICKACK_FAST_MS)
+		r = fail("in pingpong mode the byte was acknowledged at once (%u unacked)", held);
+	if (!r)
+		r = want_eq("...and read", read(s, &b, 1), 1);
+	if (!r)
+		r = want_ok("TCP_QUICKACK 1", setsockopt(s, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one))) ||
+		    want_eq("TCP_QUICKACK reads 1", int_opt(s, IPPROTO_TCP, TCP_QUICKACK), 1) ? CHECK_FAIL : 0;
+	if (!r && held == 1 && unacked(c) != 0)
+		r = fail("the held-back ACK did not go when TCP_QUICKACK was set: %u unacked", unacked(c));
+	close3(l, c, s);
+	return r;
+}
+
 /* 4 MiB each way at once through one loopback connection, both ends
  * nonblocking under poll: every byte arrives, in order (windows fill
  * and open, neither end waits on the other for ever). */
@@ -1150,6 +1200,7 @@ static const struct check checks[] = {
 	{ "tcp-sendfile", check_tcp_sendfile },
 	{ "tcp-unconnected", check_tcp_unconnected },
 	{ "tcp-info-lo", check_tcp_info_lo },
+	{ "tcp-quickack", check_tcp_quickack },
 	{ "tcp-bulk", check_tcp_bulk },
 	{ "tcp-time-wait", check_tcp_time_wait },
 	{ "socket-errors", check_socket_errors },
