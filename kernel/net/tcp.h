@@ -382,6 +382,9 @@ int tcp_take_error(struct tcp_conn *c);
 /* TCP_NODELAY, TCP_CORK (turning either so pushes what is held), SO_KEEPALIVE. */
 void tcp_set_nodelay(struct tcp_conn *c, bool on, uint64_t now);
 void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now);
+/* SO_SNDBUF raised: the send ring moves to buf (size bytes, more than
+ * it had), its bytes kept; the old buffer is the caller's to free. */
+void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size);
 /* TCP_QUICKACK as Linux's __tcp_sock_set_quickack: off enters pingpong
  * mode (ACKs wait to ride on replies); on leaves it and, when a delayed
  * ACK is pending on a synchronized connection whose data was all read,

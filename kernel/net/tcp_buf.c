@@ -59,6 +59,14 @@ uint32_t ring_append(struct tcp_ring *r, const uint8_t *src, uint32_t n)
 	return n;
 }
 
+void ring_move(struct tcp_ring *r, uint8_t *buf, uint32_t size)
+{
+	ring_read(r, 0, buf, r->len);
+	r->buf = buf;
+	r->size = size;
+	r->head = 0;
+}
+
 void ring_drop(struct tcp_ring *r, uint32_t n)
 {
 	r->head = ring_pos(r, n);

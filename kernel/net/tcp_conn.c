@@ -237,6 +237,11 @@ void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now)
 		tcp_output(c, now);
 }
 
+void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size)
+{
+	ring_move(&c->snd, buf, size);
+}
+
 void tcp_set_quickack(struct tcp_conn *c, bool on, uint64_t now)
 {
 	c->pingpong = !on;

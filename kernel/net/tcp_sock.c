@@ -316,6 +316,25 @@ static bool conn_reserve(uint64_t bytes)
 	return ok;
 }
 
+/* bytes more for a connection's ring, under the same limit: true and
+ * counted, or false. */
+static bool mem_grow(uint64_t bytes)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	bool ok = mem_used + bytes <= mem_max;
+	if (ok)
+		mem_used += bytes;
+	spin_unlock_irqrestore(&table_lock, fl);
+	return ok;
+}
+
+static void mem_release(uint64_t bytes)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	mem_used -= bytes;
+	spin_unlock_irqrestore(&table_lock, fl);
+}
+
 static void conn_unreserve(uint64_t bytes)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
@@ -454,12 +473,45 @@ static void opts_to_conn(struct tcp_sock *ts, const struct unix_sock *s, uint64_
 		tcp_set_keepalive(c, keep, now);
 }
 
+/*
+ * SO_SNDBUF raised on a connection: Linux's sk_sndbuf takes effect at
+ * once, and a writer waiting for room wakes (sk_write_space). The send
+ * ring grows to the new size, its bytes moved, if memory allows (else it
+ * stays). It never shrinks: what is queued stays queued, and Linux too
+ * lets a smaller sk_sndbuf only stop new writes.
+ */
+static void grow_send_ring(struct tcp_sock *ts, struct unix_sock *s)
+{
+	uint32_t want = ring_size(s->sndbuf, s->sndbuf_set, TCP_SNDBUF_DEFAULT);
+	uint32_t have = __atomic_load_n(&ts->conn.snd.size, __ATOMIC_RELAXED);
+	if (want <= have || !mem_grow(want - have))
+		return;
+	uint8_t *buf = kmalloc(want), *old = NULL;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	if (buf && ts->conn.snd.size == have) {
+		old = ts->sndbuf;
+		tcp_snd_grow(&ts->conn, buf, want);
+		ts->sndbuf = buf;
+		ts->mem += want - have;
+		buf = NULL;
+	}
+	unlock_settle(ts, fl);
+	if (!old) { /* no memory, or another call grew it first */
+		kfree(buf);
+		mem_release(want - have);
+		return;
+	}
+	kfree(old);
+	unix_changed(s); /* writers waiting for room */
+}
+
 /* struct sock_proto's sockopt_changed: the connection follows its socket. */
 static void wire_sockopt_changed(struct unix_sock *s)
 {
 	struct tcp_sock *ts = s->in.tcp;
 	if (!ts)
 		return;
+	grow_send_ring(ts, s);
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns());
 	if (s->in.opt.quickack_set)

@@ -1102,6 +1102,59 @@ static int check_tcp_quickack(void)
 	return r;
 }
 
+/* Fill c's buffers (nothing is read) with bytes numbered from *n on,
+ * until a nonblocking write says EAGAIN: 0, or -1 on another error. */
+static int fill_until_eagain(int c, unsigned long *n)
+{
+	unsigned char b[4096];
+	for (;;) {
+		for (size_t i = 0; i < sizeof(b); i++)
+			b[i] = (unsigned char)((*n + i) % 251);
+		ssize_t w = write(c, b, sizeof(b));
+		if (w < 0)
+			return errno == EAGAIN ? 0 : -1;
+		*n += (unsigned long)w;
+	}
+}
+
+/* SO_SNDBUF raised on a connection whose send buffer is full takes
+ * effect at once (Linux's sk_sndbuf): the next write fits, and every
+ * byte queued before and after arrives in order. */
+static int check_tcp_sndbuf_grow(void)
+{
+	int l, c, s, small = 16384, big = 262144, r;
+	unsigned long sent = 0, got = 0;
+
+	if (want_ok("a loopback connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	r = want_ok("SO_SNDBUF 16 KiB", setsockopt(c, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small))) ||
+	    want_ok("writes until EAGAIN", fill_until_eagain(c, &sent)) ||
+	    want_ok("SO_SNDBUF 256 KiB", setsockopt(c, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big))) ? CHECK_FAIL : 0;
+	if (!r) {
+		unsigned char b = (unsigned char)(sent % 251);
+		ssize_t w = write(c, &b, 1);
+		if (w != 1)
+			r = fail("a write after raising SO_SNDBUF: %zd (%s), want 1", w, w < 0 ? strerror(errno) : "");
+		else
+			sent++;
+	}
+	shutdown(c, SHUT_WR);
+	for (unsigned char b[4096]; !r;) {
+		ssize_t k = read(s, b, sizeof(b));
+		if (k <= 0) {
+			if (k < 0 || got != sent)
+				r = fail("read %lu of %lu bytes (%s)", got, sent, k < 0 ? strerror(errno) : "end");
+			break;
+		}
+		for (ssize_t i = 0; i < k && !r; i++, got++)
+			if (b[i] != (unsigned char)(got % 251))
+				r = fail("byte %lu is %u, want %lu", got, b[i], got % 251);
+	}
+	close3(l, c, s);
+	return r;
+}
+
 /* 4 MiB each way at once through one loopback connection, both ends
  * nonblocking under poll: every byte arrives, in order (windows fill
  * and open, neither end waits on the other for ever). */
@@ -1201,6 +1254,7 @@ static const struct check checks[] = {
 	{ "tcp-unconnected", check_tcp_unconnected },
 	{ "tcp-info-lo", check_tcp_info_lo },
 	{ "tcp-quickack", check_tcp_quickack },
+	{ "tcp-sndbuf-grow", check_tcp_sndbuf_grow },
 	{ "tcp-bulk", check_tcp_bulk },
 	{ "tcp-time-wait", check_tcp_time_wait },
 	{ "socket-errors", check_socket_errors },
