@@ -304,14 +304,16 @@ bench: all
 bench-apps: all
 	tools/bench_apps.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT)
 
-# make profile CMD="..." [TOP=N] [SMP=N]: boot the image, run CMD in its shell,
+# make profile CMD="..." [TOP=N] [SMP=N] [DEBS="python3 ..."]: boot the image (with
+# those Debian packages), run CMD in its shell,
 # and print where the guest's instructions went meanwhile: user against kernel,
 # and the top kernel functions (tools/profile.py; exact counts from a QEMU TCG
 # plugin, tools/profile/kprof.c, which interrupts-off code cannot hide from).
 .PHONY: profile
 profile: all
 	@test -n "$(CMD)" || { echo 'make profile CMD="/bin/bench-tcp_stream 200"'; exit 2; }
-	python3 tools/profile.py --build $(B) $(if $(TOP),--top $(TOP)) $(if $(SMP),--smp $(SMP)) '$(CMD)'
+	python3 tools/profile.py --build $(B) $(if $(TOP),--top $(TOP)) $(if $(SMP),--smp $(SMP)) \
+		$(if $(DEBS),--deb '$(DEBS)') '$(CMD)'
 
 clean:
 	rm -rf $(B)

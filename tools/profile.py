@@ -3,7 +3,7 @@
 """Where the guest's instructions go while a command runs: make profile CMD=...
 
     profile.py [--build DIR] [--top N] [--smp N] [--mem SIZE] [--timeout S]
-               [--words "CMDLINE WORDS"] [--keep] CMD
+               [--words "CMDLINE WORDS"] [--deb "PACKAGE..."] [--keep] CMD
 
 Boots the build's image in QEMU+OVMF (init=/bin/sh running a script of
 three lines: sync, CMD, sync) with tools/profile/kprof.c loaded as a TCG
@@ -13,6 +13,10 @@ the plugin's mark: the counts between the first mark and the last are the
 command's (boot and shutdown left out; a CMD that itself calls sync only
 moves the last mark later). Kernel addresses are folded into the kernel's
 functions (nm of DIR/kernel.elf), user addresses into one "user" line.
+
+--deb adds Debian packages and what they depend on to the image
+(tools/mkimg.sh --deb: downloaded once into DIR/debs), so a real program
+can be profiled: --deb python3 "python3 -c pass".
 
 Prints the instructions in all, the user/kernel split, and the top N
 kernel functions with their instructions and share of the kernel's; the
@@ -73,8 +77,9 @@ def symbol_address(elf, name):
     sys.exit(f"profile: {name} is not in {elf}")
 
 
-def make_image(build, outdir, cmd, words):
-    """The image: the build's, with the guest script as /etc/profile-run.sh."""
+def make_image(build, outdir, cmd, words, debs):
+    """The image: the build's, with the guest script as /etc/profile-run.sh
+    (and the Debian packages debs names, if any)."""
     overlay = os.path.join(outdir, "overlay")
     shutil.rmtree(overlay, ignore_errors=True)
     os.makedirs(os.path.join(overlay, "etc"))
@@ -83,8 +88,9 @@ def make_image(build, outdir, cmd, words):
     os.chmod(os.path.join(overlay, GUEST_SCRIPT), 0o755)
     img = os.path.join(outdir, "profile.img")
     cmdline = f"init=/bin/sh panic=poweroff {words} -- /{GUEST_SCRIPT}".replace("  ", " ")
+    deb_args = ["--deb", debs, "--deb-root", os.path.join(build, "debs-profile")] if debs else []
     subprocess.run([os.path.join(TOP, "tools", "mkimg.sh"), "-o", img, "--build", build,
-                    "--cmdline", cmdline, "--overlay", overlay], check=True, stdout=subprocess.DEVNULL)
+                    "--cmdline", cmdline, "--overlay", overlay] + deb_args, check=True, stdout=subprocess.DEVNULL)
     return img
 
 
@@ -158,6 +164,7 @@ def main():
     ap.add_argument("--mem", default="1G")
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--words", default="", help="more kernel command-line words")
+    ap.add_argument("--deb", default="", help="Debian packages to add to the image")
     ap.add_argument("--keep", action="store_true", help="keep the counts and the serial log")
     ap.add_argument("cmd", help="the shell command to profile")
     args = ap.parse_args()
@@ -167,7 +174,7 @@ def main():
     work = tempfile.mkdtemp(dir=outdir)
     try:
         plugin = build_plugin(outdir)
-        img = make_image(args.build, work, args.cmd, args.words)
+        img = make_image(args.build, work, args.cmd, args.words, args.deb)
         counts, log = run_qemu(args, work, img, plugin, symbol_address(elf, MARK_FUNCTION))
         with open(log, errors="replace") as f:
             status = [l.strip() for l in f if l.startswith("profile: status")]
