@@ -162,6 +162,28 @@ void *page_alloc_zeroed(void)
 	return p;
 }
 
+void *page_alloc_copy(const void *src)
+{
+	uint64_t phys = pmm_alloc(0);
+
+	if (!phys)
+		return NULL;
+	void *p = phys_to_virt(phys);
+	memcpy_page(p, src);
+	return p;
+}
+
+void *page_alloc_copy_unaligned(const void *src)
+{
+	uint64_t phys = pmm_alloc(0);
+
+	if (!phys)
+		return NULL;
+	void *p = phys_to_virt(phys);
+	memcpy(p, src, PAGE_SIZE);
+	return p;
+}
+
 void page_free(void *direct_mapped)
 {
 	pmm_free(virt_to_phys(direct_mapped), 0);

@@ -23,6 +23,12 @@ void pmm_free(uint64_t phys, unsigned order);
 
 /* One zeroed page, as a direct-map pointer; NULL when out of memory. */
 void *page_alloc_zeroed(void);
+/* A page holding a copy of the page at src (direct-mapped, page aligned):
+ * its direct-map address, or NULL when memory is short. Not zeroed first:
+ * every byte is written. */
+void *page_alloc_copy(const void *src);
+/* The same for a src of any alignment (a file's bytes in the boot archive). */
+void *page_alloc_copy_unaligned(const void *src);
 void page_free(void *direct_mapped);
 
 /* Reference counts on allocated single pages (copy-on-write sharing). */

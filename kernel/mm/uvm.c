@@ -750,13 +750,18 @@ static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
 		return map_object_page(vs, v, va);
 	if (map_shared(vs, v, va))
 		return phys_to_virt(arch_translate(vs->pml4, page_round_down(va)));
-	void *page = page_alloc_zeroed();
+	uint64_t page_va = page_round_down(va);
+	bool covered = v->backing && page_va >= v->backing_va &&
+		       page_va + PAGE_SIZE <= v->backing_va + v->backing_len;
+	/* a page the backing bytes cover entirely is copied, not zeroed first */
+	void *page = covered ? page_alloc_copy_unaligned(v->backing + (page_va - v->backing_va))
+			     : page_alloc_zeroed();
 
 	if (!page)
 		return NULL;
-	if (v->backing)
+	if (v->backing && !covered)
 		fill_from_backing(v, va, page);
-	if (arch_map_page(vs->pml4, page_round_down(va), virt_to_phys(page), v->prot)) {
+	if (arch_map_page(vs->pml4, page_va, virt_to_phys(page), v->prot)) {
 		page_free(page);
 		return NULL;
 	}
@@ -792,10 +797,9 @@ static void *cow_unshare(struct vm_space *vs, uint64_t *pte, uint64_t va, enum c
 	if (!shared && who == COW_KERNEL)
 		return page;
 	if (shared) {
-		void *copy = page_alloc_zeroed();
+		void *copy = page_alloc_copy(page); /* not zeroed first: every byte is copied */
 		if (!copy)
 			return NULL;
-		memcpy_page(copy, page);
 		page = copy;
 	}
 	*pte = virt_to_phys(page) | (*pte & ~PTE_ADDR);
