@@ -313,6 +313,12 @@ static uint64_t vm_bytes(const struct process *p)
 	return n;
 }
 
+/* VmLck: the bytes of its locked regions (mlock, mlockall, MAP_LOCKED). */
+static uint64_t vm_locked_bytes(const struct process *p)
+{
+	return p->vm && p->state == PROC_ALIVE ? uvm_flag_bytes(p->vm, 0, USER_VA_END, VMA_LOCKED) : 0;
+}
+
 /* A device number as Linux's new_encode_dev writes tty_nr. */
 static unsigned tty_encode(uint32_t rdev)
 {
@@ -401,7 +407,8 @@ void show_task_status(struct sbuf *s, struct process *p, struct thread *t, int i
 	sb_printf(s, "FDSize:\t%d\n", p->files ? p->files->size : 0);
 	show_groups(s, process_cred(p)->groups);
 	if (p->state == PROC_ALIVE)
-		sb_printf(s, "VmSize:\t%8lu kB\n", vm_bytes(p) / 1024);
+		sb_printf(s, "VmSize:\t%8lu kB\nVmLck:\t%8lu kB\n", vm_bytes(p) / 1024,
+			  vm_locked_bytes(p) / 1024);
 	sb_printf(s, "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
 		  p->nthreads, p->sig_pending, p->sig_pending, t ? t->sig_blocked : 0);
 	show_sig_actions(s, p);

@@ -603,6 +603,28 @@ int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned fl
 	return 0;
 }
 
+int uvm_clear_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags)
+{
+	if (split_at(vs, start) || split_at(vs, end))
+		return -ENOMEM;
+	for (struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
+		if (v->start >= start && v->end <= end)
+			v->flags &= ~flags;
+	return 0;
+}
+
+uint64_t uvm_flag_bytes(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag)
+{
+	uint64_t total = 0;
+
+	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
+		uint64_t a = v->start > start ? v->start : start, b = v->end < end ? v->end : end;
+		if (a < b && (v->flags & flag))
+			total += b - a;
+	}
+	return total;
+}
+
 uint64_t uvm_find_free(struct vm_space *vs, uint64_t len)
 {
 	return uvm_find_free_in(vs, len, USER_MIN_ADDR, vs->mmap_next);
@@ -982,6 +1004,7 @@ static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail
 		return -ENOMEM;
 	vma_copy_at(nv, v, v->start, v->start, v->end - v->start);
 	nv->vs = vs;
+	nv->flags &= ~VMA_LOCKED; /* memory locks are not inherited (Linux's dup_mmap) */
 	**tail = nv;
 	*tail = &nv->next;
 	vs->nr_vmas++;

@@ -81,6 +81,7 @@ struct vm_space {
 	uint64_t hiwater;         /* the most pages resident at once (getrusage's ru_maxrss) */
 	uint64_t brk_start, brk;  /* the heap: [brk_start, brk) */
 	uint64_t mmap_next;       /* mmap's top-down search starts below (Linux's mmap_base) */
+	bool lock_future;         /* mlockall(MCL_FUTURE): new regions are VMA_LOCKED (not inherited) */
 };
 
 struct vm_space *uvm_create(void);
@@ -175,6 +176,11 @@ bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va);
 bool uvm_range_has_flag(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag);
 /* Set flags on the regions covering [start, end) (splitting at the edges). */
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags);
+/* Clear them the same way. */
+int uvm_clear_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags);
+/* Bytes of [start, end) in regions with a flag of flag (0 if end <= start):
+ * mlock's count of what is locked. */
+uint64_t uvm_flag_bytes(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag);
 /* A free range of len bytes for mmap, below mmap_next; 0 if none.
  * Both searches cost O(log n): the tree's summaries skip every subtree
  * without a gap large enough. */

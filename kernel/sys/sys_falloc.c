@@ -45,6 +45,26 @@ SYSCALL_DEFINE4(fadvise64, int, fd, loff_t, offset, size_t, len, int, advice)
 	return r;
 }
 
+/* readahead as Linux's ksys_readahead: EBADF unless open for reading,
+ * EINVAL unless a regular file (a pipe, a socket, a device); then the
+ * hint itself, which a file in RAM or in the block cache does not need. */
+SYSCALL_DEFINE3(readahead, int, fd, loff_t, offset, size_t, count)
+{
+	struct file *f = fd_file(fd);
+
+	(void)offset;
+	(void)count;
+	if (!f)
+		return -EBADF;
+	long r = 0;
+	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
+		r = -EBADF;
+	else if (file_type(f) != S_IFREG)
+		r = -EINVAL;
+	file_put(f);
+	return r;
+}
+
 /* The checks of vfs_fallocate that need only the arguments (Linux 6.13's
  * form: a mode it does not know, or a combination it refuses, is
  * -EOPNOTSUPP before the descriptor is looked at). */

@@ -14,7 +14,10 @@
 #include "fs/inode.h"
 #include "fs/fstype.h"
 #include "fs/mfile.h"
+#include "proc/rlimit.h"
+#include "uapi/capability.h"
 #include "uapi/mman.h"
+#include "uapi/resource.h"
 
 /* MAP_32BIT's window (Linux x86_64, find_start_end): the second GiB. */
 #define MAP_32BIT_BASE 0x40000000ull
@@ -287,14 +290,144 @@ static void populate(struct vm_space *vs, uint64_t start, uint64_t end)
 	}
 }
 
-/* What a new mapping's flags ask beyond its placement: MAP_LOCKED is
- * recorded (msync's MS_INVALIDATE refuses it) and populated, as is
- * MAP_POPULATE. MAP_NORESERVE changes nothing: Kestrel never reserves. */
+/* ---- memory locks ------------------------------------------------------------------
+ * Kestrel never pages memory out, so a lock changes no page's fate: what
+ * the calls keep is Linux's bookkeeping and its errors. Locked regions
+ * carry VMA_LOCKED (VmLck in /proc/PID/status, msync's MS_INVALIDATE),
+ * count against RLIMIT_MEMLOCK unless CAP_IPC_LOCK, and are populated as
+ * Linux's mlock populates them; mlockall(MCL_FUTURE) locks regions made
+ * later. Locks are not inherited across fork, and exec drops them. */
+
+/* Linux's can_do_mlock: a non-zero RLIMIT_MEMLOCK, or CAP_IPC_LOCK. */
+static bool can_mlock(void)
+{
+	return rlimit_cur(current_process(), RLIMIT_MEMLOCK) != 0 || capable(CAP_IPC_LOCK);
+}
+
+/* Would [start, end) locked on top of what is locked now (the range's
+ * locked part counted once) stay within RLIMIT_MEMLOCK, in pages as
+ * Linux counts? Always, with CAP_IPC_LOCK. */
+static bool mlock_fits(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	if (capable(CAP_IPC_LOCK))
+		return true;
+	uint64_t limit = rlimit_cur(current_process(), RLIMIT_MEMLOCK) / PAGE_SIZE;
+	uint64_t now = uvm_flag_bytes(vs, 0, USER_VA_END, VMA_LOCKED) / PAGE_SIZE;
+	uint64_t more = (end - start) / PAGE_SIZE - uvm_flag_bytes(vs, start, end, VMA_LOCKED) / PAGE_SIZE;
+	return now + more <= limit;
+}
+
+/* Linux's apply_vma_lock_flags: [start, end) (page aligned) locked or
+ * unlocked; EINVAL if it wraps, ENOMEM if any of it is not mapped. */
+static long lock_range(struct vm_space *vs, uint64_t start, uint64_t end, bool lock)
+{
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	if (uvm_mapped_bytes(vs, start, end) != end - start)
+		return -ENOMEM;
+	return lock ? uvm_set_flags(vs, start, end, VMA_LOCKED) : uvm_clear_flags(vs, start, end, VMA_LOCKED);
+}
+
+/* Linux's do_mlock: the range widened to whole pages (its length may
+ * wrap, as Linux's PAGE_ALIGN does), EPERM without the right to lock,
+ * ENOMEM past RLIMIT_MEMLOCK, then locked and (unless on_fault) populated. */
+static long do_mlock(uint64_t start, uint64_t len, bool on_fault)
+{
+	struct vm_space *vs = vm();
+
+	if (!can_mlock())
+		return -EPERM;
+	len = page_round_up(len + page_offset(start));
+	start = page_round_down(start);
+	if (start + len >= start && !mlock_fits(vs, start, start + len))
+		return -ENOMEM;
+	long r = lock_range(vs, start, start + len, true);
+	if (!r && !on_fault)
+		populate(vs, start, start + len);
+	return r;
+}
+
+SYSCALL_DEFINE2(mlock, unsigned long, start, size_t, len)
+{
+	return do_mlock(start, len, false);
+}
+
+SYSCALL_DEFINE3(mlock2, unsigned long, start, size_t, len, int, flags)
+{
+	if ((unsigned)flags & ~MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(start, len, flags & MLOCK_ONFAULT);
+}
+
+SYSCALL_DEFINE2(munlock, unsigned long, start, size_t, len)
+{
+	len = page_round_up(len + page_offset(start));
+	start = page_round_down(start);
+	return lock_range(vm(), start, start + len, false);
+}
+
+/* Every region's pages present, region by region (a PROT_NONE one, or a
+ * file's end, stops only its own), as Linux's mm_populate. */
+static void populate_all(struct vm_space *vs)
+{
+	for (const struct vma *v = uvm_next_vma(vs, NULL); v; v = uvm_next_vma(vs, v))
+		populate(vs, v->start, v->end);
+}
+
+SYSCALL_DEFINE1(mlockall, int, flags)
+{
+	struct vm_space *vs = vm();
+	unsigned f = (unsigned)flags;
+
+	if (!f || (f & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || f == MCL_ONFAULT)
+		return -EINVAL;
+	if (!can_mlock())
+		return -EPERM;
+	if ((f & MCL_CURRENT) && !capable(CAP_IPC_LOCK) &&
+	    uvm_total_bytes(vs) / PAGE_SIZE > rlimit_cur(current_process(), RLIMIT_MEMLOCK) / PAGE_SIZE)
+		return -ENOMEM;
+	vs->lock_future = f & MCL_FUTURE;
+	if (!(f & MCL_CURRENT))
+		return 0;
+	long r = uvm_set_flags(vs, 0, USER_VA_END, VMA_LOCKED);
+	if (!r && !(f & MCL_ONFAULT))
+		populate_all(vs);
+	return r;
+}
+
+SYSCALL_DEFINE0(munlockall)
+{
+	struct vm_space *vs = vm();
+
+	vs->lock_future = false;
+	return uvm_clear_flags(vs, 0, USER_VA_END, VMA_LOCKED);
+}
+
+/* A new mapping of len bytes that will be locked (MAP_LOCKED, or after
+ * mlockall(MCL_FUTURE)): EPERM for MAP_LOCKED without the right to lock,
+ * EAGAIN past RLIMIT_MEMLOCK (Linux's mlock_future_check), else 0. */
+static long map_lock_check(const struct vm_space *vs, uint64_t len, uint64_t flags)
+{
+	if ((flags & MAP_LOCKED) && !can_mlock())
+		return -EPERM;
+	if (((flags & MAP_LOCKED) || vs->lock_future) && !capable(CAP_IPC_LOCK) &&
+	    (uvm_flag_bytes(vs, 0, USER_VA_END, VMA_LOCKED) + len) / PAGE_SIZE >
+		    rlimit_cur(current_process(), RLIMIT_MEMLOCK) / PAGE_SIZE)
+		return -EAGAIN;
+	return 0;
+}
+
+/* What a new mapping's flags ask beyond its placement: MAP_LOCKED (or
+ * mlockall's MCL_FUTURE) is recorded and populated, as is MAP_POPULATE.
+ * MAP_NORESERVE changes nothing: Kestrel never reserves. */
 static void map_extras(struct vm_space *vs, uint64_t start, uint64_t len, uint64_t flags)
 {
-	if (flags & MAP_LOCKED)
+	bool locked = (flags & MAP_LOCKED) || vs->lock_future;
+	if (locked)
 		uvm_set_flags(vs, start, start + len, VMA_LOCKED);
-	if (flags & (MAP_POPULATE | MAP_LOCKED))
+	if ((flags & MAP_POPULATE) || locked)
 		populate(vs, start, start + len);
 }
 
@@ -321,6 +454,8 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		r = -EINVAL;
 	else if (page_round_up(len) == 0 || page_round_up(len) > USER_VA_END)
 		r = -ENOMEM; /* more than user space holds (Linux: TASK_SIZE) */
+	else if ((err = map_lock_check(vs, page_round_up(len), flags)))
+		r = err;
 	else if (f)
 		r = map_fd(vs, addr, len, prot, flags, f, off);
 	else

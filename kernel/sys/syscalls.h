@@ -130,6 +130,11 @@ long sys_mremap(SYSCALL_ARGS);
 long sys_mprotect(SYSCALL_ARGS);
 long sys_msync(SYSCALL_ARGS);
 long sys_mincore(SYSCALL_ARGS);
+long sys_mlock(SYSCALL_ARGS);
+long sys_mlock2(SYSCALL_ARGS);
+long sys_munlock(SYSCALL_ARGS);
+long sys_mlockall(SYSCALL_ARGS);
+long sys_munlockall(SYSCALL_ARGS);
 
 /* sys/sys_misc.c */
 long sys_times(SYSCALL_ARGS);
@@ -271,6 +276,7 @@ long sys_fremovexattr(SYSCALL_ARGS);
 /* sys/sys_falloc.c: fadvise64 (checked, nothing to do) and fallocate
  * (mode 0 grows a RAM file, KEEP_SIZE has nothing to reserve) */
 long sys_fadvise64(SYSCALL_ARGS);
+long sys_readahead(SYSCALL_ARGS);
 long sys_fallocate(SYSCALL_ARGS);
 
 /* sys/sys_sched.c: the priority range of a policy, the round-robin interval */

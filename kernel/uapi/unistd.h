@@ -135,6 +135,10 @@
 #define SYS_sched_get_priority_max 146
 #define SYS_sched_get_priority_min 147
 #define SYS_sched_rr_get_interval  148
+#define SYS_mlock              149
+#define SYS_munlock            150
+#define SYS_mlockall           151
+#define SYS_munlockall         152
 #define SYS_prctl              157
 #define SYS_arch_prctl         158
 #define SYS_setrlimit          160
@@ -145,6 +149,7 @@
 #define SYS_sethostname        170
 #define SYS_setdomainname      171
 #define SYS_gettid             186
+#define SYS_readahead          187
 #define SYS_setxattr           188
 #define SYS_lsetxattr          189
 #define SYS_fsetxattr          190
@@ -226,6 +231,7 @@
 #define SYS_getrandom          318
 #define SYS_memfd_create       319
 #define SYS_execveat           322
+#define SYS_mlock2             325
 #define SYS_copy_file_range    326
 #define SYS_preadv2            327
 #define SYS_pwritev2           328

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Memory and descriptor conformance: W+X and mmap's flags, mprotect's prot bits, getdents(78), O_PATH.
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -327,6 +332,110 @@ static int check_opath(void)
 	return r;
 }
 
+/* VmLck of /proc/self/status in kB, or -1. */
+static long vm_locked_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* mlock, munlock, mlock2, mlockall, munlockall as Linux's (as root, with
+ * CAP_IPC_LOCK): VmLck counts what is locked, a range with a hole is
+ * ENOMEM, unknown flags EINVAL, and a forked child inherits no lock. */
+static int check_mlock(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int r, status = -1;
+
+	if (p == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	munmap(p + 3 * pg, pg);
+	long base = vm_locked_kb();
+	r = want_ok("mlock 2 pages (from inside the first)", mlock(p + 100, pg)) ||
+	    want_eq("VmLck grew by 2 pages", vm_locked_kb() - base, 2 * pg / 1024) ||
+	    want_ok("mlock again, overlapping", syscall(SYS_mlock2, p, 3 * pg, 1 /* MLOCK_ONFAULT */)) ||
+	    want_eq("VmLck counts them once", vm_locked_kb() - base, 3 * pg / 1024) ||
+	    want_err("mlock over the hole", mlock(p + 2 * pg, 2 * pg), ENOMEM) ||
+	    want_err("mlock2 with an unknown flag", syscall(SYS_mlock2, p, pg, 2), EINVAL) ||
+	    want_err("mlockall(0)", mlockall(0), EINVAL) ||
+	    want_err("mlockall(MCL_ONFAULT) alone", mlockall(MCL_ONFAULT), EINVAL) ? CHECK_FAIL : 0;
+	if (!r) {
+		pid_t c = fork();
+		if (c == 0)
+			_exit(vm_locked_kb() == 0 ? 0 : 1);
+		if (c < 0 || waitpid(c, &status, 0) != c || !WIFEXITED(status) || WEXITSTATUS(status))
+			r = fail("a forked child's VmLck is not 0 (status %#x)", status);
+	}
+	if (!r)
+		r = want_ok("munlock the middle page", munlock(p + pg, pg)) ||
+		    want_eq("VmLck after it", vm_locked_kb() - base, 2 * pg / 1024) ||
+		    want_ok("munlockall", munlockall()) ||
+		    want_eq("VmLck after munlockall", vm_locked_kb(), 0) ? CHECK_FAIL : 0;
+	munmap(p, 3 * pg);
+	return r;
+}
+
+/* Without CAP_IPC_LOCK, RLIMIT_MEMLOCK rules (in a child that gives up
+ * root): 0 means EPERM; one page allows one page and refuses two with
+ * ENOMEM (mlock) and EAGAIN (mmap with MAP_LOCKED). */
+static int check_mlock_limit(void)
+{
+	pid_t c = fork();
+	int status = -1;
+
+	if (c == 0) {
+		long pg = sysconf(_SC_PAGESIZE);
+		struct rlimit zero = { 0, 0 }, one = { (rlim_t)pg, (rlim_t)pg };
+		char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED || setrlimit(RLIMIT_MEMLOCK, &one) || setuid(65534))
+			_exit(10);
+		if (mlock(p, 2 * pg) != -1 || errno != ENOMEM)
+			_exit(11);
+		if (mlock(p, pg) != 0)
+			_exit(12);
+		if (mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0) != MAP_FAILED ||
+		    errno != EAGAIN)
+			_exit(13);
+		if (setrlimit(RLIMIT_MEMLOCK, &zero) || mlock(p + pg, pg) != -1 || errno != EPERM)
+			_exit(14);
+		_exit(0);
+	}
+	if (c < 0 || waitpid(c, &status, 0) != c)
+		return fail("fork: %s", errname(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return fail("the unprivileged child: status %#x (10: set-up, 11: 2 pages over a 1-page limit "
+			    "not ENOMEM, 12: 1 page refused, 13: MAP_LOCKED over the limit not EAGAIN, "
+			    "14: a 0 limit not EPERM)", status);
+	return 0;
+}
+
+/* readahead: 0 on a regular file open for reading, EBADF on one open
+ * for writing only or a closed descriptor, EINVAL on a pipe. */
+static int check_readahead(void)
+{
+	int fd = open(P("ra"), O_CREAT | O_RDWR, 0644), wo = open(P("ra"), O_WRONLY), pp[2] = { -1, -1 };
+	int r = want_ok("open", fd < 0 || wo < 0 || pipe(pp) ? -1 : 0) ||
+		want_ok("readahead of a file", syscall(SYS_readahead, fd, 0, 4096)) ||
+		want_err("readahead of a write-only descriptor", syscall(SYS_readahead, wo, 0, 4096), EBADF) ||
+		want_err("readahead of a pipe", syscall(SYS_readahead, pp[0], 0, 4096), EINVAL) ||
+		want_err("readahead of a closed descriptor", syscall(SYS_readahead, 999, 0, 4096), EBADF)
+			? CHECK_FAIL : 0;
+	close(fd);
+	close(wo);
+	close(pp[0]);
+	close(pp[1]);
+	unlink(P("ra"));
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "mmap-wx", check_mmap_wx },
 	{ "mmap-flags", check_mmap_flags },
@@ -334,6 +443,9 @@ static const struct check checks[] = {
 	{ "mprotect-prot", check_mprotect_prot },
 	{ "getdents-old", check_getdents_old },
 	{ "opath", check_opath },
+	{ "mlock", check_mlock },
+	{ "mlock-limit", check_mlock_limit },
+	{ "readahead", check_readahead },
 };
 
 int main(int argc, char **argv)
