@@ -53,6 +53,11 @@ void log_set_level(int level)
 	log.level = level;
 }
 
+int log_get_level(void)
+{
+	return log.level;
+}
+
 void log_set_clock(uint64_t tsc_origin, uint64_t tsc_hz)
 {
 	log.tsc_origin = tsc_origin;

@@ -37,6 +37,7 @@ int log_add_sink(const struct log_sink *sink);
 /* Whether klog lines and unforced log_write bytes go to sink id. */
 void log_enable_sink(int id, bool enabled);
 void log_set_level(int level);
+int log_get_level(void);
 /* Set the TSC reference and rate for timestamps ([seconds.millis] since loader start). */
 void log_set_clock(uint64_t tsc_origin, uint64_t tsc_hz);
 uint64_t log_ms_since_origin(uint64_t tsc);

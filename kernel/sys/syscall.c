@@ -79,6 +79,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_fremovexattr] = sys_fremovexattr,
 	[SYS_fadvise64] = sys_fadvise64,
 	[SYS_readahead] = sys_readahead,
+	[SYS_syslog] = sys_syslog,
 	[SYS_fallocate] = sys_fallocate,
 	[SYS_sched_setparam] = sys_sched_setparam,
 	[SYS_sched_getparam] = sys_sched_getparam,

@@ -277,6 +277,7 @@ long sys_fremovexattr(SYSCALL_ARGS);
  * (mode 0 grows a RAM file, KEEP_SIZE has nothing to reserve) */
 long sys_fadvise64(SYSCALL_ARGS);
 long sys_readahead(SYSCALL_ARGS);
+long sys_syslog(SYSCALL_ARGS);
 long sys_fallocate(SYSCALL_ARGS);
 
 /* sys/sys_sched.c: the priority range of a policy, the round-robin interval */

@@ -8,9 +8,11 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/klog.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -312,7 +314,44 @@ static int check_sysfs(void)
 	return r;
 }
 
+/* syslog(2) (klogctl) as Linux answers it, touching nothing (the checks
+ * also run on the host: no CLEAR, no console level set as root): the
+ * buffer's size, the whole log read as text lines, EINVAL for a NULL or
+ * negative buffer, an unknown action or a console level outside 1..8,
+ * 0 for a zero length; without privilege, CLEAR and CONSOLE_LEVEL are
+ * EPERM (reading the whole log depends on kernel.dmesg_restrict). */
+static int check_syslog(void)
+{
+	static char buf[1 << 20];
+	int size = klogctl(10 /* SIZE_BUFFER */, NULL, 0);
+	int r = size > 0 ? 0 : fail("SYSLOG_ACTION_SIZE_BUFFER: %d (%s)", size, errname(errno));
+	if (!r) {
+		int n = klogctl(3 /* READ_ALL */, buf, sizeof(buf));
+		if (n <= 0 || n > size || buf[n - 1] != '\n')
+			r = fail("SYSLOG_ACTION_READ_ALL: %d of at most %d bytes, last %#x", n, size,
+				 n > 0 ? buf[n - 1] : 0);
+	}
+	if (!r)
+		r = want_err("READ_ALL into NULL", klogctl(3, NULL, 16), EINVAL) ||
+		    want_err("READ_ALL of -1 bytes", klogctl(3, buf, -1), EINVAL) ||
+		    want_eq("READ_ALL of 0 bytes", klogctl(3, buf, 0), 0) ||
+		    want_err("an unknown action", klogctl(11, buf, 16), EINVAL) ||
+		    want_err("CONSOLE_LEVEL 0", klogctl(8, NULL, 0), EINVAL) ||
+		    want_err("CONSOLE_LEVEL 9", klogctl(8, NULL, 9), EINVAL) ? CHECK_FAIL : 0;
+	if (!r) {
+		pid_t c = fork();
+		int status = -1;
+		if (c == 0)
+			_exit(setuid(65534) ? 10 : klogctl(5, NULL, 0) != -1 || errno != EPERM ? 11 :
+			      klogctl(8, NULL, 4) != -1 || errno != EPERM ? 12 : 0);
+		if (c < 0 || waitpid(c, &status, 0) != c || !WIFEXITED(status) || WEXITSTATUS(status))
+			r = fail("unprivileged CLEAR or CONSOLE_LEVEL not EPERM (status %#x)", status);
+	}
+	return r;
+}
+
 static const struct check checks[] = {
+	{ "syslog", check_syslog },
 	{ "access-permitted", check_access_permitted },
 	{ "clone-parent", check_clone_parent },
 	{ "pdeath-thread", check_pdeath_thread },
