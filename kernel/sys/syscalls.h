@@ -278,6 +278,8 @@ long sys_fremovexattr(SYSCALL_ARGS);
 long sys_fadvise64(SYSCALL_ARGS);
 long sys_readahead(SYSCALL_ARGS);
 long sys_syslog(SYSCALL_ARGS);
+long sys_adjtimex(SYSCALL_ARGS);
+long sys_clock_adjtime(SYSCALL_ARGS);
 long sys_fallocate(SYSCALL_ARGS);
 
 /* sys/sys_sched.c: the priority range of a policy, the round-robin interval */

@@ -142,6 +142,7 @@
 #define SYS_munlockall         152
 #define SYS_prctl              157
 #define SYS_arch_prctl         158
+#define SYS_adjtimex           159
 #define SYS_setrlimit          160
 #define SYS_sync               162
 #define SYS_mount              165
@@ -225,6 +226,7 @@
 #define SYS_rt_tgsigqueueinfo  297
 #define SYS_recvmmsg           299
 #define SYS_prlimit64          302
+#define SYS_clock_adjtime      305
 #define SYS_syncfs             306
 #define SYS_sendmmsg           307
 #define SYS_getcpu             309

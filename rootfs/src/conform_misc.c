@@ -7,8 +7,10 @@
 #include <sched.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/klog.h>
+#include <sys/timex.h>
 #include <sys/prctl.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -350,8 +352,56 @@ static int check_syslog(void)
 	return r;
 }
 
+/* adjtimex and clock_adjtime as Linux answers them, changing nothing
+ * (the checks also run on the host): a read gives the clock's state
+ * (TIME_OK..TIME_ERROR) with the fixed fields (tolerance 500 ppm in
+ * 16.16, precision 1) and the time now; adjtime's read-only form is open
+ * to all; a bad pointer is EFAULT, a tick 10% off or a step whose
+ * fraction is negative EINVAL (checked before anything changes), any
+ * change without CAP_SYS_TIME EPERM; clock_adjtime of another clock is
+ * EOPNOTSUPP, of no clock EINVAL. */
+static int check_adjtimex(void)
+{
+	struct timex t = { 0 };
+	time_t before = time(NULL);
+	int state = adjtimex(&t), r = 0;
+
+	if (state < TIME_OK || state > TIME_ERROR || t.tolerance != 500 << 16 || t.precision < 1 ||
+	    t.time.tv_sec < before || t.time.tv_sec > time(NULL))
+		r = fail("adjtimex read: %d (%s), tolerance %ld, precision %ld, time %ld (now %ld)", state,
+			 state < 0 ? errname(errno) : "", t.tolerance, t.precision, (long)t.time.tv_sec,
+			 (long)before);
+	struct timex ss = { .modes = ADJ_OFFSET_SS_READ }, tick = { .modes = ADJ_TICK, .tick = 1 },
+		     step = { .modes = ADJ_SETOFFSET, .time = { 0, -1 } }, mono = { 0 };
+	if (!r)
+		r = want_ok("adjtime's read", adjtimex(&ss) < 0 ? -1 : 0) ||
+		    want_err("adjtimex(NULL)", syscall(SYS_adjtimex, NULL), EFAULT) ||
+		    want_err("a tick 10% off", adjtimex(&tick), EINVAL) ||
+		    want_err("a step by -1 us", adjtimex(&step), EINVAL) ||
+		    want_ok("clock_adjtime(CLOCK_REALTIME) read",
+			    syscall(SYS_clock_adjtime, CLOCK_REALTIME, &mono) < 0 ? -1 : 0) ||
+		    want_err("clock_adjtime(CLOCK_MONOTONIC)", syscall(SYS_clock_adjtime, CLOCK_MONOTONIC, &mono),
+			     EOPNOTSUPP) ||
+		    want_err("clock_adjtime(10)", syscall(SYS_clock_adjtime, 10, &mono), EINVAL) ? CHECK_FAIL : 0;
+	if (!r) {
+		pid_t c = fork();
+		int status = -1;
+		if (c == 0) {
+			struct timex f = { .modes = ADJ_FREQUENCY }, o = { .modes = ADJ_OFFSET_SINGLESHOT },
+				     rd = { .modes = ADJ_OFFSET_SS_READ };
+			_exit(setuid(65534) ? 10 : adjtimex(&f) != -1 || errno != EPERM ? 11 :
+			      adjtimex(&o) != -1 || errno != EPERM ? 12 : adjtimex(&rd) < 0 ? 13 : 0);
+		}
+		if (c < 0 || waitpid(c, &status, 0) != c || !WIFEXITED(status) || WEXITSTATUS(status))
+			r = fail("unprivileged adjtimex (status %#x: 11 frequency, 12 adjtime not EPERM, "
+				 "13 adjtime's read refused)", status);
+	}
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
+	{ "adjtimex", check_adjtimex },
 	{ "access-permitted", check_access_permitted },
 	{ "clone-parent", check_clone_parent },
 	{ "pdeath-thread", check_pdeath_thread },
