@@ -41,6 +41,7 @@
 #define PID_POS_BASE  0x1000ull   /* getdents positions of /proc/PID entries: base + pid */
 #define PIDS_MAX      1024
 #define SHOW_BUF      8192
+#define NET_SHOW_BUF  (256 * 1024) /* /proc/net's tables: a line per socket (tcp: 150 bytes) */
 
 const struct fs_info procfs_fs = { .name = "proc", .dev = PROC_DEV, .magic = PROC_MAGIC,
 				   .read_only = true, .pseudo = true };
@@ -71,12 +72,14 @@ struct proc_entry {
 };
 
 static long link_self(struct process *p, char *buf, size_t cap);
+static long link_net(struct process *p, char *buf, size_t cap);
 static long link_exe(struct process *p, char *buf, size_t cap);
 static long link_cwd(struct process *p, char *buf, size_t cap);
 static void show_partitions(struct sbuf *s, struct process *p);
 
 static const struct proc_entry root_entries[] = {
 	{ "self", S_IFLNK | 0777, NULL, link_self },
+	{ "net", S_IFLNK | 0777, NULL, link_net }, /* "self/net", as Linux's since 2.6.25 */
 	{ "meminfo", S_IFREG | 0444, show_meminfo, NULL },
 	{ "uptime", S_IFREG | 0444, show_uptime, NULL },
 	{ "cpuinfo", S_IFREG | 0444, show_cpuinfo, NULL },
@@ -105,6 +108,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "statm", S_IFREG | 0444, show_pid_statm, NULL },
 	{ "mem", S_IFREG | 0600, NULL, NULL }, /* its own file ops (procfs_mem.c) */
 	{ "task", S_IFDIR | 0555, NULL, NULL },
+	{ "net", S_IFDIR | 0555, NULL, NULL }, /* the one network namespace's: node NODE_NET */
 };
 
 /* /proc/PID/task/TID's files: what the thread's show writes (task_show). */
@@ -152,6 +156,7 @@ NET_SHOW(tcp)
 NET_SHOW(udp)
 NET_SHOW(tcp6)
 NET_SHOW(udp6)
+NET_SHOW(unix)
 
 /* Fixed nodes below /proc that are not per process, directories and
  * files (table T_NODE), each with its parent's index (-1: /proc). */
@@ -173,11 +178,13 @@ static const struct proc_entry node_entries[] = {
 	{ "icmp", S_IFREG | 0444, show_net_icmp, NULL },
 	{ "tcp6", S_IFREG | 0444, show_net_tcp6, NULL },
 	{ "udp6", S_IFREG | 0444, show_net_udp6, NULL },
+	{ "unix", S_IFREG | 0444, show_net_unix, NULL },
 };
 #define NODE_SYS 3  /* node_entries' "sys" */
-#define NODE_NET 4
-static const int node_parent[] = { -1, 0, 1, -1, -1, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
-				   NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET };
+#define NODE_NET 4  /* reached as /proc/PID/net (/proc/net links to self/net), not from /proc */
+#define NODE_NO_PARENT (-2)
+static const int node_parent[] = { -1, 0, 1, -1, NODE_NO_PARENT, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
+				   NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET };
 #define N_NODE (sizeof(node_entries) / sizeof(node_entries[0]))
 _Static_assert(N_NODE == sizeof(node_parent) / sizeof(node_parent[0]), "one parent per node");
 #define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))
@@ -373,6 +380,10 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	struct process *p = proc_of(dir);
 	if (!p)
 		return -ENOENT;
+	if (table == T_PID_DIR && len == 3 && memcmp(name, "net", 3) == 0) {
+		*out = proc_inode(dir, AUX(0, T_NODE, NODE_NET), S_IFDIR | 0555, "net");
+		return *out ? 0 : -ENOMEM;
+	}
 	if (table == T_PID_DIR)
 		return lookup_table(dir, pid_entries, N_PID, T_PID_ENTRY, p->pid, name, len, out);
 	if (table == T_TASK_DIR)
@@ -596,6 +607,12 @@ static long link_self(struct process *p, char *buf, size_t cap)
 		return -ENOENT;
 	ksnprintf(nm, sizeof(nm), "%d", p->pid);
 	return copy_link(buf, cap, nm);
+}
+
+static long link_net(struct process *p, char *buf, size_t cap)
+{
+	(void)p;
+	return copy_link(buf, cap, "self/net");
 }
 
 static long link_cwd(struct process *p, char *buf, size_t cap)
@@ -889,7 +906,9 @@ static int proc_open(struct inode *ip, struct file *f)
 		return -ENXIO;
 	size_t cap = !fdinfo && e->show == show_pid_maps ? maps_buf_size(p)
 		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size()
-		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size() : SHOW_BUF;
+		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size()
+		   : AUX_TABLE(ip->aux) == T_NODE && node_parent[AUX_INDEX(ip->aux)] == NODE_NET ? NET_SHOW_BUF
+		   : SHOW_BUF;
 	struct sbuf sb = { kmalloc(cap), cap, 0 };
 	if (!sb.buf)
 		return -ENOMEM;

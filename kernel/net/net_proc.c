@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: /proc/net/{dev, arp, route, snmp, netstat, pnp, tcp, udp, raw, icmp, tcp6,
- * udp6}, in Linux 6.1's formats, column for column (net/core/net-procfs.c,
+ * udp6, unix}, in Linux 6.1's formats, column for column (net/core/net-procfs.c,
  * net/ipv4/arp.c, fib_trie.c's fib_route_seq_show, proc.c's snmp_seq_show
  * and netstat_seq_show, raw.c's raw_seq_show, ping.c's ping_v4_seq_show),
  * because programs parse them: ifconfig and ip -s read dev, arp -a reads
@@ -19,6 +19,7 @@
 #include "net/netdev.h"
 #include "net/tcp_sock.h"
 #include "net/udp.h"
+#include "net/unix_sock.h"
 #include "fs/procfs_show.h"
 #include "fs/sbuf.h"
 #include "lib/printf.h"
@@ -422,6 +423,49 @@ static void show_icmp(struct sbuf *s)
 	inet_icmp_for_each(icmp_sock_line, &w);
 }
 
+/* unix: every AF_UNIX socket as Linux's unix_seq_show prints it. Num is
+ * the socket's kernel address there (%pK); here zeros, what Linux shows
+ * a reader without CAP_SYSLOG under kptr_restrict. Flags is
+ * __SO_ACCEPTCON for a listener; St is SS_CONNECTED or SS_UNCONNECTED for
+ * a socket with a file, SS_CONNECTING or SS_DISCONNECTING for one not yet
+ * accepted; an abstract name starts with '@' and shows its NULs as '@'. */
+#define SO_ACCEPTCON_FLAG 0x10000
+#define SS_UNCONNECTED 1
+#define SS_CONNECTED 3
+#define SS_CONNECTING 2
+#define SS_DISCONNECTING 4
+static void unix_line(const struct unix_sock *u, void *ctx)
+{
+	struct sbuf *s = ctx;
+	if (u->family != AF_UNIX)
+		return;
+	bool estab = u->state == UNIX_CONNECTED || (u->type == SOCK_DGRAM && u->peer);
+	int st = u->file ? (estab ? SS_CONNECTED : SS_UNCONNECTED) : (estab ? SS_CONNECTING : SS_DISCONNECTING);
+	sb_printf(s, "%016x: %08X %08X %08X %04X %02X %5lu", 0, (unsigned)u->refs, 0,
+		  u->state == UNIX_LISTEN ? SO_ACCEPTCON_FLAG : 0, (unsigned)u->type, st, (unsigned long)u->ino);
+	size_t len = u->bound && u->addrlen > SUN_PATH_OFFSET ? u->addrlen - SUN_PATH_OFFSET : 0;
+	if (len) {
+		const char *p = u->addr.sun_path;
+		size_t i = 0;
+		sb_printf(s, " ");
+		if (p[0]) {
+			len = strnlen(p, len); /* a path name: up to its NUL */
+		} else {
+			sb_printf(s, "@");
+			i = 1;
+		}
+		for (; i < len; i++)
+			sb_printf(s, "%c", p[i] ? p[i] : '@');
+	}
+	sb_printf(s, "\n");
+}
+
+static void show_unix(struct sbuf *s)
+{
+	sb_printf(s, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+	unix_for_each(unix_line, s);
+}
+
 static void show_pnp(struct sbuf *s)
 {
 	char buf[PNP_MAX];
@@ -435,7 +479,7 @@ static void net_show(const char *name, struct sbuf *s)
 		{ "dev", show_dev }, { "arp", show_arp }, { "route", show_route },
 		{ "snmp", show_snmp }, { "netstat", show_netstat }, { "pnp", show_pnp }, { "tcp", show_tcp },
 		{ "udp", show_udp }, { "raw", show_raw }, { "icmp", show_icmp }, { "tcp6", show_tcp6 },
-		{ "udp6", show_udp6 },
+		{ "udp6", show_udp6 }, { "unix", show_unix },
 	};
 	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (strcmp(files[i].name, name) == 0)

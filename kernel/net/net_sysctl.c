@@ -3,10 +3,11 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Four are writable with Linux's checks and honoured by the stack:
- * ip_local_port_range, ping_group_range, ip_default_ttl and somaxconn;
- * the others are read-only (0444: an open for writing is -EACCES) and
- * read the constants the stack itself uses.
+ * Five are writable with Linux's checks and honoured by the stack:
+ * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn and
+ * tcp_sack; tcp_recovery is writable and kept only (loss recovery is
+ * NewReno until RACK comes, issue 31); the others are read-only (0444: an
+ * open for writing is -EACCES) and read the constants the stack itself uses.
  */
 #include "net/net_sysctl.h"
 #include "net/tcp.h"
@@ -26,6 +27,8 @@ static uint16_t port_low = NET_PORT_RANGE_LOW, port_high = NET_PORT_RANGE_HIGH;
 static uint32_t ping_low = 0, ping_high = NET_GID_MAX;
 static int default_ttl = NET_TTL_DEFAULT;
 static int somaxconn = NET_SOMAXCONN_DEFAULT;
+static uint8_t tcp_sack = 1;     /* a new connection offers SACK-permitted (Linux's default) */
+static uint8_t tcp_recovery = 1; /* Linux's default, RACK loss detection: kept, not acted on */
 
 void net_sysctl_port_range(uint16_t *low, uint16_t *high)
 {
@@ -51,6 +54,11 @@ uint8_t net_sysctl_default_ttl(void)
 int net_sysctl_somaxconn(void)
 {
 	return __atomic_load_n(&somaxconn, __ATOMIC_RELAXED);
+}
+
+bool net_sysctl_tcp_sack(void)
+{
+	return __atomic_load_n(&tcp_sack, __ATOMIC_RELAXED) != 0;
 }
 
 /* ---- the writable files, with Linux's checks ------------------------------------ */
@@ -127,6 +135,34 @@ static int somaxconn_set(const int64_t *v)
 	if (v[0] < 0 || v[0] > INT_MAX_VALUE)
 		return -EINVAL;
 	__atomic_store_n(&somaxconn, (int)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* tcp_sack and tcp_recovery: Linux's proc_dou8vec_minmax, 0..255. */
+#define U8_MAX_VALUE 255
+static void tcp_sack_get(int64_t *v)
+{
+	v[0] = __atomic_load_n(&tcp_sack, __ATOMIC_RELAXED);
+}
+
+static int tcp_sack_set(const int64_t *v)
+{
+	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
+		return -EINVAL;
+	__atomic_store_n(&tcp_sack, (uint8_t)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void tcp_recovery_get(int64_t *v)
+{
+	v[0] = __atomic_load_n(&tcp_recovery, __ATOMIC_RELAXED);
+}
+
+static int tcp_recovery_set(const int64_t *v)
+{
+	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
+		return -EINVAL;
+	__atomic_store_n(&tcp_recovery, (uint8_t)v[0], __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -218,8 +254,9 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_keepalive_intvl", IPV4, keepalive_intvl_get),
 	RO("tcp_keepalive_probes", IPV4, keepalive_probes_get),
 	RO("tcp_keepalive_time", IPV4, keepalive_time_get),
+	RW("tcp_recovery", IPV4, 1, tcp_recovery_get, tcp_recovery_set),
 	RO_V("tcp_rmem", IPV4, 3, tcp_rmem_get),
-	RO("tcp_sack", IPV4, zero_get),           /* no SACK blocks sent or used yet (Linux: 1) */
+	RW("tcp_sack", IPV4, 1, tcp_sack_get, tcp_sack_set), /* SACK-permitted offered; blocks ignored */
 	RO("tcp_syncookies", IPV4, zero_get),     /* no SYN cookies: a full SYN queue drops (Linux: 1) */
 	RO("tcp_timestamps", IPV4, one_get),      /* RFC 7323 timestamps offered and used */
 	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */

@@ -30,6 +30,8 @@ bool net_sysctl_ping_group(uint32_t gid);
 uint8_t net_sysctl_default_ttl(void);
 /* somaxconn: the cap on listen()'s backlog. */
 int net_sysctl_somaxconn(void);
+/* tcp_sack: does a new connection offer SACK-permitted? */
+bool net_sysctl_tcp_sack(void);
 
 /* Register net's files under /proc/sys/net with procfs. Boot time. */
 void net_sysctl_init(void);

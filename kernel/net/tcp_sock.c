@@ -36,6 +36,7 @@
 #include "net/loopback.h"
 #include "net/inet_sock.h"
 #include "net/ipv4.h"
+#include "net/net_sysctl.h"
 #include "net/netdev.h"
 #include "net/tcp.h"
 #include "net/tcp_seq.h"
@@ -400,6 +401,8 @@ static bool settle(struct tcp_sock *ts)
 	if (ts->counted_estab && st != TCPS_ESTABLISHED && st != TCPS_CLOSE_WAIT) {
 		ts->counted_estab = false; /* CurrEstab counts those two states, as Linux's */
 		__atomic_sub_fetch(&tcp_mib.curr_estab, 1, __ATOMIC_RELAXED);
+		if (st == TCPS_CLOSE)
+			mib_inc(&tcp_mib.estab_resets); /* straight to CLOSED from them (RFC 1213) */
 	}
 	bool done = st == TCPS_CLOSE && !ts->s;
 	uint64_t d = tcp_next_deadline(&ts->conn);
@@ -552,7 +555,7 @@ static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lpo
 	uint32_t mtu = route.dev->mtu < TCP_PATH_MTU_MAX ? route.dev->mtu : TCP_PATH_MTU_MAX;
 	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = snd, .rcvbuf = ts->rcvbuf,
 			       .rcvbuf_size = rcv, .sport = lport, .dport = rport,
-			       .mss = (uint16_t)(mtu - TCP_MSS_IPV4_OVERHEAD),
+			       .mss = (uint16_t)(mtu - TCP_MSS_IPV4_OVERHEAD), .no_sack = !net_sysctl_tcp_sack(),
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
 	ts->conn.user = ts;

@@ -15,6 +15,7 @@
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "proc/cred.h"
@@ -26,6 +27,11 @@
 #include "uapi/signal.h"
 
 /* ---- sockets and their references ------------------------------------------ */
+
+/* Every socket, newest first, for /proc/net/unix. Lock rule: all_lock
+ * (interrupts off) around the links and the walk. */
+static struct spinlock all_lock = SPINLOCK_INIT;
+static struct unix_sock *all_head;
 
 struct unix_sock *unix_sock_alloc(int type)
 {
@@ -40,7 +46,35 @@ struct unix_sock *unix_sock_alloc(int type)
 	s->ino = next_ino++;
 	s->sndbuf = UNIX_BUF_DEFAULT;
 	s->rcvbuf = UNIX_BUF_DEFAULT;
+	uint64_t fl = spin_lock_irqsave(&all_lock);
+	s->all_next = all_head;
+	if (all_head)
+		all_head->all_prev = s;
+	all_head = s;
+	spin_unlock_irqrestore(&all_lock, fl);
 	return s;
+}
+
+void unix_sock_free(struct unix_sock *s)
+{
+	uint64_t fl = spin_lock_irqsave(&all_lock);
+	if (s->all_prev)
+		s->all_prev->all_next = s->all_next;
+	else
+		all_head = s->all_next;
+	if (s->all_next)
+		s->all_next->all_prev = s->all_prev;
+	spin_unlock_irqrestore(&all_lock, fl);
+	kfree(s);
+}
+
+void unix_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx)
+{
+	uint64_t fl = spin_lock_irqsave(&all_lock);
+	for (const struct unix_sock *s = all_head; s; s = s->all_next)
+		if (!s->dead)
+			fn(s, ctx);
+	spin_unlock_irqrestore(&all_lock, fl);
 }
 
 struct ucred unix_cred_now(bool effective)

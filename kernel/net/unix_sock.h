@@ -167,6 +167,7 @@ struct unix_sock {
 	const struct sock_proto *proto;
 	struct inet_part in;
 	void *proto_priv;         /* a family's own state beyond in (net/netlink.c's); its release frees it */
+	struct unix_sock *all_next, *all_prev; /* every socket (unix.c's all_lock): /proc/net/unix */
 };
 
 /* A socket without connections: datagram, or raw (AF_INET and AF_PACKET
@@ -189,12 +190,20 @@ static inline struct unix_sock *unix_get(struct unix_sock *s)
 	return s;
 }
 
+/* Free s, taken off the list of every socket (the last unix_put's). */
+void unix_sock_free(struct unix_sock *s);
+
 /* Drop a reference; the last frees s (its queues were emptied when it closed). */
 static inline void unix_put(struct unix_sock *s)
 {
 	if (--s->refs == 0)
-		kfree(s);
+		unix_sock_free(s);
 }
+
+/* Call fn on every socket not yet closed, under the list's lock: fn must
+ * not sleep, take a socket's own locks or free anything (it formats a
+ * line: /proc/net/unix). */
+void unix_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx);
 
 /* s changed: wake its sleepers and poll/select. */
 static inline void unix_changed(struct unix_sock *s)
