@@ -84,15 +84,33 @@ struct dirent_ctx {
 	uint8_t stage[DIRENT_STAGE] __attribute__((aligned(8)));
 };
 
+/* After a fault in the batch at at: the staged records that still go
+ * out whole, one at a time (Linux's filldir copies each alone), their
+ * bytes; copied_pos follows them. */
+static size_t salvage_records(struct dirent_ctx *c, size_t at)
+{
+	size_t done = 0;
+
+	while (done < c->staged) {
+		size_t reclen = *(rec_u16 *)(c->stage + done + 16);
+		if (copy_to_user(c->buf + at + done, c->stage + done, reclen))
+			break;
+		c->copied_pos = *(rec_u64 *)(c->stage + done + 8); /* its d_off */
+		done += reclen;
+	}
+	return done;
+}
+
 /* Copy the staged records to the user. On a fault: c->err, and used
- * back to what was copied (the caller rewinds the position). */
+ * back to what was copied, the records before the bad page included
+ * (the caller rewinds the position to the last of them). */
 static bool stage_flush(struct dirent_ctx *c)
 {
 	size_t at = c->used - c->staged;
 
 	if (c->staged && copy_to_user(c->buf + at, c->stage, c->staged)) {
 		c->err = -EFAULT;
-		c->used = at;
+		c->used = at + salvage_records(c, at);
 		c->staged = 0;
 		return false;
 	}

@@ -257,9 +257,12 @@ static long read_pages(struct shmem *obj, uptr_t buf, size_t n, uint64_t pos)
 		uint64_t phys = shmem_lookup(obj, (pos + done) / PAGE_SIZE);
 		if (!phys) /* a hole the fill could not make: zeros */
 			phys = shmem_page(obj, (pos + done) / PAGE_SIZE);
-		if (!phys || copy_to_user(buf + done, (char *)phys_to_virt(phys) + off, chunk))
-			return done ? (long)done : (phys ? -EFAULT : -ENOMEM);
-		done += chunk;
+		if (!phys)
+			return done ? (long)done : -ENOMEM;
+		size_t got = copy_to_user_partial(buf + done, (char *)phys_to_virt(phys) + off, chunk);
+		done += got;
+		if (got < chunk) /* a bad page: what came before it, as Linux's read */
+			return done ? (long)done : -EFAULT;
 	}
 	return (long)done;
 }

@@ -644,9 +644,10 @@ static long file_read(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 		size_t k = n - done < PAGE - in ? n - done : PAGE - in;
 		const uint8_t *pg = rf->borrowed ? NULL : page_get(rf, idx);
 		const uint8_t *src = rf->borrowed ? rf->borrowed + at : pg ? pg + in : zeros;
-		if (iobuf_put(b, done, src, k))
+		size_t got = iobuf_put_partial(b, done, src, k);
+		done += got;
+		if (got < k) /* a bad page: what came before it, as Linux's read */
 			return done ? (long)done : -EFAULT;
-		done += k;
 	}
 	return (long)done;
 }

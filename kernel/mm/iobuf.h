@@ -29,6 +29,17 @@ static inline int iobuf_put(struct iobuf b, size_t off, const void *src, size_t 
 	return copy_to_user(b.user + off, src, n) ? -EFAULT : 0;
 }
 
+/* As iobuf_put, but what can be copied is: the bytes copied (n unless a
+ * page of a user buffer faults). */
+static inline size_t iobuf_put_partial(struct iobuf b, size_t off, const void *src, size_t n)
+{
+	if (b.kernel) {
+		memcpy(b.kernel + off, src, n);
+		return n;
+	}
+	return copy_to_user_partial(b.user + off, src, n);
+}
+
 /* Copies n bytes at offset off in b to dst: 0 or -EFAULT. */
 static inline int iobuf_get(void *dst, struct iobuf b, size_t off, size_t n)
 {

@@ -37,6 +37,24 @@ int copy_to_user(uptr_t dst, const void *src, size_t n)
 	return (int)arch_copy_user((void *)dst, src, n);
 }
 
+#define USER_PAGE 4096ull
+
+size_t copy_to_user_partial(uptr_t dst, const void *src, size_t n)
+{
+	if (!copy_to_user(dst, src, n))
+		return n;
+	size_t done = 0; /* a page faulted: again page by page, up to it */
+	while (done < n) {
+		size_t k = USER_PAGE - ((dst + done) & (USER_PAGE - 1));
+		if (k > n - done)
+			k = n - done;
+		if (copy_to_user(dst + done, (const char *)src + done, k))
+			break;
+		done += k;
+	}
+	return done;
+}
+
 long strncpy_from_user(char *dst, uptr_t src, size_t max)
 {
 	if (src >= USER_VA_END || max == 0)

@@ -12,6 +12,10 @@ typedef uint64_t uptr_t;
 
 int copy_from_user(void *dst, uptr_t src, size_t n);
 int copy_to_user(uptr_t dst, const void *src, size_t n);
+/* Copy what can be copied: the bytes before the first page of dst that
+ * faults (n when none does), as Linux's copy_to_user reports "bytes not
+ * copied" and a read returns the bytes it got before a bad page. */
+size_t copy_to_user_partial(uptr_t dst, const void *src, size_t n);
 /* Copy a NUL-terminated string of at most max-1 bytes; returns its
  * length, -EFAULT, or -ENAMETOOLONG. */
 long strncpy_from_user(char *dst, uptr_t src, size_t max);

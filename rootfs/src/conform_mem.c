@@ -436,6 +436,34 @@ static int check_readahead(void)
 	return r;
 }
 
+/* A read into a buffer that runs into a PROT_NONE page returns what it
+ * put before the page (Linux's copy_to_user counts what it could not
+ * copy), EFAULT only when nothing fit; getdents64 likewise keeps the
+ * whole records that fit before the page (gVisor's partial_bad_buffer). */
+static int check_partial_read(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = open(P("pr"), O_CREAT | O_RDWR | O_TRUNC, 0644), dir = open(work, O_RDONLY | O_DIRECTORY), r;
+
+	if (p == MAP_FAILED || fd < 0 || dir < 0)
+		return fail("set-up: %s", errname(errno));
+	r = want_ok("PROT_NONE guard", mprotect(p + pg, pg, PROT_NONE)) ||
+	    want_eq("write", write(fd, "hello world", 11), 11) ||
+	    want_eq("read into 1 good byte", pread(fd, p + pg - 1, 10, 0), 1) ||
+	    want_eq("...which is the file's first", p[pg - 1], 'h') ||
+	    want_err("read into none", pread(fd, p + pg, 10, 0), EFAULT) ||
+	    want_eq("getdents64 with room for one record before the page",
+		    syscall(SYS_getdents64, dir, p + pg - 30, pg) > 0, 1) ||
+	    want_err("getdents64 with room for none", syscall(SYS_getdents64, dir, p + pg - 1, pg), EFAULT)
+		? CHECK_FAIL : 0;
+	munmap(p, 2 * pg);
+	close(fd);
+	close(dir);
+	unlink(P("pr"));
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "mmap-wx", check_mmap_wx },
 	{ "mmap-flags", check_mmap_flags },
@@ -446,6 +474,7 @@ static const struct check checks[] = {
 	{ "mlock", check_mlock },
 	{ "mlock-limit", check_mlock_limit },
 	{ "readahead", check_readahead },
+	{ "partial-read", check_partial_read },
 };
 
 int main(int argc, char **argv)

@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1164,6 +1166,71 @@ static int check_passcred_accept(void)
 	return r;
 }
 
+/* The /proc/net/unix line of the socket with inode ino: 0 with its
+ * flags, type, state and path, or -1 (none, or the header is not Linux's). */
+static int proc_unix_line(unsigned long ino, unsigned *flags, unsigned *type, unsigned *st, char *path,
+			  size_t cap)
+{
+	char line[512];
+	int r = -1;
+	FILE *f = fopen("/proc/net/unix", "r");
+	if (!f || !fgets(line, sizeof(line), f) ||
+	    strcmp(line, "Num       RefCount Protocol Flags    Type St Inode Path\n") != 0) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	while (r && fgets(line, sizeof(line), f)) {
+		unsigned long in;
+		int n = 0;
+		path[0] = 0;
+		if (sscanf(line, "%*x: %*x %*x %x %x %x %lu%n", flags, type, st, &in, &n) == 4 && in == ino) {
+			const char *p = line + n;
+			while (*p == ' ')
+				p++;
+			size_t len = strcspn(p, "\n");
+			len = len < cap ? len : cap - 1;
+			memcpy(path, p, len);
+			path[len] = 0;
+			r = 0;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+/* /proc/net/unix as Linux's unix_seq_show: a listener on an abstract
+ * name is __SO_ACCEPTCON, SOCK_STREAM, SS_UNCONNECTED, "@name"; the
+ * accepted end shows the listener's name, SS_CONNECTED. */
+static int check_proc_net_unix(void)
+{
+	struct sockaddr_un a;
+	socklen_t al = abstract_addr(&a, "pnu");
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), c = socket(AF_UNIX, SOCK_STREAM, 0), s = -1, r;
+	unsigned flags, type, st;
+	char path[256], want[128];
+	struct stat sb;
+
+	snprintf(want, sizeof(want), "@%s", a.sun_path + 1);
+	r = want_ok("bind", bind(l, (struct sockaddr *)&a, al)) || want_ok("listen", listen(l, 1)) ||
+	    want_ok("connect", connect(c, (struct sockaddr *)&a, al)) || want_ok("accept", s = accept(l, NULL, NULL)) ||
+	    want_ok("fstat", fstat(l, &sb)) ? CHECK_FAIL : 0;
+	if (!r && proc_unix_line(sb.st_ino, &flags, &type, &st, path, sizeof(path)))
+		r = fail("the listener (inode %lu) is not in /proc/net/unix, or its header is not Linux's",
+			 (unsigned long)sb.st_ino);
+	else if (!r && (flags != 0x10000 || type != SOCK_STREAM || st != 1 || strcmp(path, want)))
+		r = fail("the listener: flags %x type %u st %u path '%s', want 10000 1 1 '%s'", flags, type, st,
+			 path, want);
+	if (!r && (fstat(s, &sb) || proc_unix_line(sb.st_ino, &flags, &type, &st, path, sizeof(path))))
+		r = fail("the accepted socket is not in /proc/net/unix");
+	else if (!r && (flags != 0 || st != 3 || strcmp(path, want)))
+		r = fail("the accepted socket: flags %x st %u path '%s', want 0 3 '%s'", flags, st, path, want);
+	close(s);
+	close(c);
+	close(l);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "stream-pair", check_stream_pair },
 	{ "epipe", check_epipe },
@@ -1196,6 +1263,7 @@ static const struct check checks[] = {
 	{ "sigio", check_sigio },
 	{ "dgram-reconnect", check_dgram_reconnect },
 	{ "passcred-accept", check_passcred_accept },
+	{ "proc-net-unix", check_proc_net_unix },
 };
 
 int main(int argc, char **argv)
