@@ -244,6 +244,8 @@ static bool overlaps(const struct unix_sock *o, const struct inet_name *a, const
  */
 static bool port_taken(const struct unix_sock *s, const struct inet_name *n, bool strict)
 {
+	if (s->protocol == IPPROTO_TCP && tcp_sock_port_held(n->port, v4_set(s, n), reuses(s), strict))
+		return true;
 	for (const struct unix_sock *o = port_list; o; o = o->in.next) {
 		if (o == s || o->protocol != s->protocol || o->in.name.port != n->port)
 			continue;

@@ -243,6 +243,7 @@ struct tcp_conn {
 	bool keepalive;                /* through tcp_set_keepalive */
 	bool urg_inline;               /* SO_OOBINLINE */
 	uint32_t keep_idle_s, keep_intvl_s, keep_cnt; /* caller's */
+	uint64_t fin_timeout_ns;       /* an orphan's FIN-WAIT-2 (TCP_LINGER2; tcp_fin_timeout) */
 
 	/* who we are */
 	bool passive;                  /* made by tcp_accept_syn */

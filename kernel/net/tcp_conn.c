@@ -84,6 +84,7 @@ void tcp_conn_init(struct tcp_conn *c, const struct tcp_cfg *cfg, const struct t
 	c->keep_idle_s = TCP_KEEPIDLE_S;
 	c->keep_intvl_s = TCP_KEEPINTVL_S;
 	c->keep_cnt = TCP_KEEPCNT_DEFAULT;
+	c->fin_timeout_ns = TCP_FIN_TIMEOUT_NS;
 	c->rto = TCP_RTO_INIT_NS;
 	c->snd_mss = c->rcv_mss = TCP_MSS_DEFAULT;
 	c->peer_mss = TCP_MSS_DEFAULT;

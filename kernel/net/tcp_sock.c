@@ -86,6 +86,11 @@ struct tcp_sock {
 	uint16_t lport, rport;
 	struct ktimer timer;
 	bool due, in_table, counted_estab;
+	/* table_lock: the connection holds its local port for bind (Linux's
+	 * bind bucket) because no socket on inet.c's port list does: an
+	 * accepted one, and one whose program let go (FIN-WAIT, TIME-WAIT);
+	 * reuse: that socket's SO_REUSEADDR */
+	bool holds_port, reuse;
 	struct tcp_sock *due_next, *next;
 	uint8_t *sndbuf, *rcvbuf;
 };
@@ -109,14 +114,45 @@ static void mib_inc(uint64_t *c)
 
 /* ---- the table ------------------------------------------------------------------- */
 
+/* The connection on the four-tuple. One that is closed (reset, or done
+ * while its program still holds the socket) takes no segments: Linux
+ * unhashes a socket when it enters CLOSE, so a new SYN on the same
+ * tuple reaches the listener. */
 static struct tcp_sock *lookup(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	struct tcp_sock *ts = table;
-	while (ts && !(ts->lport == lport && ts->rport == rport && ts->laddr == laddr && ts->raddr == raddr))
+	while (ts && !(ts->lport == lport && ts->rport == rport && ts->laddr == laddr && ts->raddr == raddr &&
+		       __atomic_load_n(&ts->conn.state, __ATOMIC_RELAXED) != TCPS_CLOSE))
 		ts = ts->next;
 	spin_unlock_irqrestore(&table_lock, fl);
 	return ts;
+}
+
+/* ts holds its port from now on, with s's SO_REUSEADDR (see struct tcp_sock). */
+static void hold_port(struct tcp_sock *ts, const struct unix_sock *s)
+{
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	ts->holds_port = true;
+	ts->reuse = (s->sockopt_bits >> SO_REUSEADDR) & 1;
+	spin_unlock_irqrestore(&table_lock, fl);
+}
+
+bool tcp_sock_port_held(uint16_t port, int64_t v4set, bool reuse, bool strict)
+{
+	bool held = false;
+	if (v4set < 0)
+		return false;
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	for (const struct tcp_sock *ts = table; ts && !held; ts = ts->next) {
+		if (!ts->holds_port || ts->lport != port || (v4set && ts->laddr != (uint32_t)v4set))
+			continue;
+		if (__atomic_load_n(&ts->conn.state, __ATOMIC_RELAXED) == TCPS_CLOSE)
+			continue;
+		held = strict || !reuse || !ts->reuse; /* never listening: both reusing may share */
+	}
+	spin_unlock_irqrestore(&table_lock, fl);
+	return held;
 }
 
 static void table_add(struct tcp_sock *ts)
@@ -468,6 +504,10 @@ static void opts_to_conn(struct tcp_sock *ts, const struct unix_sock *s, uint64_
 	c->keep_idle_s = idle;
 	c->keep_intvl_s = s->in.keepintvl ? s->in.keepintvl : TCP_KEEPINTVL_S;
 	c->keep_cnt = s->in.keepcnt ? s->in.keepcnt : TCP_KEEPCNT_DEFAULT;
+	/* TCP_LINGER2: seconds; 0 tcp_fin_timeout; -1 none, as Linux's a
+	 * FIN-WAIT-2 orphan then ends at once */
+	c->fin_timeout_ns = s->in.opt.linger2 > 0 ? (uint64_t)s->in.opt.linger2 * TCP_NS_PER_S
+			  : s->in.opt.linger2 < 0 ? 0 : TCP_FIN_TIMEOUT_NS;
 	if (s->in.nodelay || c->nodelay)
 		tcp_set_nodelay(c, s->in.nodelay, now); /* set on again: a push, as Linux */
 	if (s->in.cork != (c->cork & 1))
@@ -575,6 +615,7 @@ static void ts_detach(struct unix_sock *s, bool abort)
 	struct tcp_sock *ts = s->in.tcp;
 	if (!ts)
 		return;
+	hold_port(ts, s); /* the socket leaves the port list: the connection keeps the port */
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	s->in.tcp = NULL;
 	ts->s = NULL;
@@ -626,6 +667,14 @@ int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
 	if (err)
 		return err;
 	src = inet_source(s, &d);
+	struct tcp_sock *old = lookup(src.addr, src.port, addr, port);
+	if (old && __atomic_load_n(&old->conn.state, __ATOMIC_RELAXED) == TCPS_TIME_WAIT) {
+		uint64_t ofl = spin_lock_irqsave(&old->lock); /* Linux reuses a TIME-WAIT tuple on lo (tcp_tw_reuse 2) */
+		tcp_abort(&old->conn, time_ns());
+		unlock_settle(old, ofl);
+	} else if (old) {
+		return -EADDRNOTAVAIL; /* the four-tuple is taken (Linux's __inet_check_established) */
+	}
 	struct tcp_sock *ts = ts_new(s, src.addr, src.port, addr, port);
 	if (!ts)
 		return -ENOMEM;
@@ -700,6 +749,7 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	s->in.has_peer = true;
 	inet_name_sync(s);
 	ts->listener = unix_get(l);
+	hold_port(ts, s); /* an accepted socket is on no port list: Linux's child shares the bucket */
 	fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns());
 	ts->conn.pingpong = s->in.opt.pingpong; /* the listener's TCP_QUICKACK, as Linux's clone keeps it */

@@ -28,6 +28,13 @@ int tcp_sock_info(struct unix_sock *s, void *val, size_t *len);
 /* TCP_MAXSEG of s: its connection's MSS (options deducted, as Linux's
  * mss_cache; 65483 on lo), or -1 when it has no connection over IPv4. */
 int tcp_sock_maxseg(const struct unix_sock *s);
+/* Does a TCP connection that no socket on the port list stands for (an
+ * accepted one, or one its program closed, still in FIN-WAIT or
+ * TIME-WAIT) hold local port on an address of v4set (0: any; -1: none
+ * of IPv4)? reuse: the binder's SO_REUSEADDR, which shares with a
+ * connection whose socket had it too; strict (an ephemeral pick) shares
+ * nothing. Linux's inet_csk_bind_conflict over the bind bucket. */
+bool tcp_sock_port_held(uint16_t port, int64_t v4set, bool reuse, bool strict);
 /* TCP_QUICKACK of s as Linux reads it: 1 unless its connection (or,
  * without one, the socket) is in pingpong mode. */
 int tcp_sock_quickack(const struct unix_sock *s);

@@ -89,11 +89,12 @@ void tcp_enter_time_wait(struct tcp_conn *c, uint64_t now)
 	c->t_wait = now + TCP_TIMEWAIT_NS;
 }
 
-/* An orphan (closed by its owner) waits tcp_fin_timeout for the peer's FIN. */
+/* An orphan (closed by its owner) waits tcp_fin_timeout (or its
+ * TCP_LINGER2) for the peer's FIN. */
 void tcp_fin_wait2_arm(struct tcp_conn *c, uint64_t now)
 {
 	if (c->orphan && c->state == TCPS_FIN_WAIT2)
-		c->t_wait = now + TCP_FIN_TIMEOUT_NS;
+		c->t_wait = now + c->fin_timeout_ns;
 }
 
 /* ---- the persist timer (Linux's probe0) -------------------------------------- */
