@@ -17,8 +17,10 @@ suite() {
 	name=$1
 	shift
 	echo "== $name"
+	start=$(date +%s)
 	"$@" > "$log/$name.out" 2>&1
 	rc=$?
+	echo "-- $name took $(($(date +%s) - start)) s"
 	# Failures and counts on the terminal; everything in $log/NAME.out.
 	grep -aE 'FAIL|passed, [0-9]+ failed|did not finish|error' "$log/$name.out"
 	[ "$rc" -eq 0 ] || { echo "-- last lines of $log/$name.out:"; tail -n 25 "$log/$name.out"; }

@@ -26,6 +26,7 @@
 #include "net/netdev.h"
 #include "net/wire.h"
 #include "fs/vfs.h"
+#include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "proc/process.h"
@@ -40,11 +41,6 @@ struct packet_meta {
 };
 
 static struct unix_sock *packet_socks;  /* linked through in.next */
-
-static uint16_t be16(uint16_t v)
-{
-	return __builtin_bswap16(v);
-}
 
 /* The socket's EtherType (host order) and device: kept in in.name
  * (port: the EtherType, addr: the ifindex). */

@@ -25,6 +25,7 @@
 #include "net/tcp_sock.h"
 
 #include "fs/vfs.h"
+#include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "proc/process.h"
@@ -57,16 +58,6 @@ static const char *const cong_names[] = { "reno", "cubic" };
  * listen), linked by in.next; accepted sockets share their listener's. */
 static struct unix_sock *port_list;
 static uint32_t next_ephemeral;
-
-static uint16_t be16(uint16_t v)
-{
-	return __builtin_bswap16(v);
-}
-
-static uint32_t be32(uint32_t v)
-{
-	return __builtin_bswap32(v);
-}
 
 /* ---- addresses ------------------------------------------------------------------ */
 
@@ -367,6 +358,7 @@ void inet_release(struct unix_sock *s)
 {
 	struct unix_sock *peer = s->type == SOCK_STREAM && s->state == UNIX_CONNECTED ? s->peer : NULL;
 
+	inet_err_purge(s);
 	if (peer && s->linger.onoff && !s->linger.secs)
 		peer->err = ECONNRESET; /* SO_LINGER {1, 0}: an abortive close (RST) */
 	if (peer && (s->rq_head || peer->err == ECONNRESET))
@@ -412,6 +404,8 @@ void inet_inherit(struct unix_sock *e, const struct unix_sock *l)
 	e->protocol = l->protocol;
 	e->sockopt_bits = l->sockopt_bits;
 	e->linger = l->linger;
+	e->tstamp = l->tstamp;
+	e->priority = l->priority;
 	e->sndbuf = l->sndbuf, e->sndbuf_set = l->sndbuf_set;
 	e->rcvbuf = l->rcvbuf, e->rcvbuf_set = l->rcvbuf_set;
 	e->rcvlowat = l->rcvlowat;
@@ -478,7 +472,8 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	s->protocol = protocol;
 	s->in.name = inet_any(s);
 	s->in.hops = IPV6_DEFAULT_HOPS;
-	s->in.opt = (struct inet_opts){ .ttl = -1, .mc_ttl = IP_MC_TTL_DEFAULT, .mc_loop = true };
+	s->in.opt = (struct inet_opts){ .ttl = -1, .mc_ttl = IP_MC_TTL_DEFAULT, .mc_loop = true,
+					.pmtudisc = IP_PMTUDISC_WANT };
 	s->proto = proto;
 	if (proto == &inet_icmp_proto)
 		inet_icmp_adopt(s);
@@ -540,6 +535,8 @@ static int ip_int_option(const struct inet_opts *o, int name, int *v)
 	case IP_RECVTTL:         *v = o->recvttl; return 0;
 	case IP_RECVTOS:         *v = o->recvtos; return 0;
 	case IP_RECVORIGDSTADDR: *v = o->recvorigdst; return 0;
+	case IP_RECVERR:         *v = o->recverr; return 0;
+	case IP_MTU_DISCOVER:    *v = o->pmtudisc; return 0;
 	default:                 return -ENOPROTOOPT;
 	}
 }
@@ -549,7 +546,7 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 {
 	if (level == IPPROTO_IPV6) {
 		if (s->family != AF_INET6)
-			return -ENOPROTOOPT;
+			return -EOPNOTSUPP; /* IPv4's ip_getsockopt: not its level (its set: ENOPROTOOPT) */
 		switch (name) {
 		case IPV6_V6ONLY:       *v = s->in.v6only; return 0;
 		case IPV6_RECVHOPLIMIT: *v = s->in.recv_hoplimit; return 0;
@@ -566,7 +563,9 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 	switch (name) {
 	case TCP_NODELAY:   *v = s->in.nodelay; return 0;
 	case TCP_MAXSEG:    *v = tcp_sock_maxseg(s);
-		if (*v < 0)
+		if (s->in.opt.user_mss && (*v < 0 || s->state == UNIX_LISTEN))
+			*v = s->in.opt.user_mss; /* closed or listening: what was set, as Linux */
+		else if (*v < 0)
 			*v = s->in.has_peer ? TCP_MSS_LOOPBACK : TCP_MSS_DEFAULT;
 		return 0;
 	case TCP_KEEPIDLE:  *v = s->in.keepidle ? s->in.keepidle : TCP_KEEPIDLE_DEFAULT; return 0;
@@ -662,6 +661,11 @@ static int tcp_option(struct unix_sock *s, int name, int v)
 	case TCP_INQ:
 		s->in.opt.inq = v != 0;
 		return 0;
+	case TCP_MAXSEG: /* 0 (none), or within Linux's range */
+		if (v && (v < TCP_MIN_MSS || v > MAX_TCP_WINDOW))
+			return -EINVAL;
+		s->in.opt.user_mss = (uint16_t)v;
+		return 0;
 	case TCP_SYNCNT:
 		if (v < 1 || v > MAX_TCP_SYNCNT)
 			return -EINVAL;
@@ -738,6 +742,16 @@ static int ip_option(struct unix_sock *s, int name, const void *val, size_t len)
 	case IP_RECVTTL:         o->recvttl = v != 0; return 0;
 	case IP_RECVTOS:         o->recvtos = v != 0; return 0;
 	case IP_RECVORIGDSTADDR: o->recvorigdst = v != 0; return 0;
+	case IP_RECVERR:
+		o->recverr = v != 0;
+		if (!o->recverr)
+			inet_err_purge(s); /* Linux's skb_queue_purge of the error queue */
+		return 0;
+	case IP_MTU_DISCOVER: /* kept and read back */
+		if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT)
+			return -EINVAL;
+		o->pmtudisc = (uint8_t)v;
+		return 0;
 	default:                 return -ENOPROTOOPT;
 	}
 }

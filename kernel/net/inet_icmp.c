@@ -207,6 +207,8 @@ static long icmp_sock_recv(struct file *f, struct sock_msg *m, int flags)
 	bool got;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)
+		return inet_recv_error(s, m); /* none queued yet: ping's errors come in SO_ERROR */
 	long r = unix_dgram_recv_meta(f, s, m, flags, &meta, sizeof(meta), &got);
 	if (got)
 		inet_addr_out(s, &meta.src, &m->addr, &m->addrlen);

@@ -109,4 +109,21 @@ void inet_release(struct unix_sock *s);
  * files put); 0 otherwise. */
 int inet_no_files(struct sock_msg *m);
 
+/*
+ * IP_RECVERR's error queue (net/inet_err.c), Linux's sk_error_queue for
+ * ICMP errors. inet_err_queue: an error about a datagram s sent to dst
+ * (ee: Linux's struct sock_extended_err; offender: the ICMP's sender;
+ * data: what the ICMP quoted of the datagram after its transport
+ * header) joins s's queue, unless it would pass s's SO_RCVBUF; SO_ERROR
+ * says ee_errno either way. inet_recv_error: recvmsg(MSG_ERRQUEUE), the
+ * oldest error as the datagram's bytes, its destination as the name and
+ * an IP_RECVERR control message; SO_ERROR then says the next one's, or
+ * nothing. The bytes, or -EAGAIN (none queued; it never waits).
+ * inet_err_purge: the queue goes (the socket closes).
+ */
+void inet_err_queue(struct unix_sock *s, const struct sock_extended_err *ee, uint32_t offender,
+		    const struct inet_name *dst, const void *data, size_t len);
+long inet_recv_error(struct unix_sock *s, struct sock_msg *m);
+void inet_err_purge(struct unix_sock *s);
+
 #endif

@@ -195,6 +195,8 @@ static long tcp_recv(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
 
+	if (flags & MSG_ERRQUEUE)
+		return inet_recv_error(s, m);
 	if (flags & MSG_OOB)
 		return -EINVAL; /* no urgent data is ever sent */
 	if (s->state != UNIX_CONNECTED)

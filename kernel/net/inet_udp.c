@@ -28,8 +28,10 @@
 #include "net/udp.h"
 
 #include "fs/vfs.h"
+#include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "time/time.h"
 
 /* Does s send to d through the IPv4 stack (inet_via_ipv4)? UDP-Lite,
  * which the stack does not carry, stays on this host's direct path. */
@@ -59,18 +61,24 @@ static int udp_dest(const struct unix_sock *s, const struct sock_msg *m, struct 
 	return inet_route(s, d);
 }
 
-/* What rides after a datagram's bytes, for the receive: where it came
- * from, and its IPv6 hop limit and traffic class (RFC 3542). */
+/* What rides after a datagram's bytes, for the receive's name and
+ * control messages: where it came from; its hop limit and traffic class
+ * (IPv4's TTL and TOS); where it went (IPv4: the header's destination
+ * and the device it came in on); when it came (CLOCK_REALTIME). */
 struct udp_meta {
 	struct inet_name src;
 	int hoplimit, tclass;
+	struct inet_name dst;
+	int ifindex;
+	uint64_t stamp_ns;
 };
 
 /* A send's meta: the control messages' values, else the socket's. */
 static struct udp_meta udp_meta(const struct unix_sock *s, const struct sock_msg *m,
 				const struct inet_name *src)
 {
-	struct udp_meta u = { *src, s->in.hops, s->in.tclass };
+	struct udp_meta u = { .src = *src, .hoplimit = s->in.hops, .tclass = s->in.tclass,
+			      .stamp_ns = time_realtime_ns() };
 
 	if ((m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0)
 		u.hoplimit = m->ip6_hoplimit;
@@ -147,26 +155,76 @@ static bool udp_wire_input(struct netbuf *nb, const struct ipv4_info *ip, const 
 	struct unix_sock *to = inet_lookup_dev(IPPROTO_UDP, &d, &src, nb->dev ? nb->dev->ifindex : 0);
 	if (!to)
 		return false;
-	struct udp_meta meta = { src, ip->ttl, ip->tos };
+	struct udp_meta meta = { .src = src, .hoplimit = ip->ttl, .tclass = ip->tos, .dst = d,
+				 .ifindex = nb->dev ? nb->dev->ifindex : 0, .stamp_ns = time_realtime_ns() };
 	if (unix_queue_wire(to, nb->data, nb->len, &meta, sizeof(meta)) == -ENOBUFS)
 		__atomic_add_fetch(&udp_mib.rcvbuf_errors, 1, __ATOMIC_RELAXED); /* dropped, as Linux */
 	netbuf_free(nb);
 	return true;
 }
 
-/* An ICMP error about a datagram we sent: a connected socket whose peer
- * it names learns ECONNREFUSED (port unreachable) or EHOSTUNREACH /
- * ENETUNREACH, from its next call, as Linux without IP_RECVERR. */
+/* Destination unreachable's codes as errnos, and which are hard errors
+ * (Linux's icmp_err_convert): a socket without IP_RECVERR hears only those. */
+static const struct {
+	uint8_t err;
+	bool hard;
+} unreach_err[] = {
+	{ ENETUNREACH, false }, { EHOSTUNREACH, false }, { ENOPROTOOPT, true }, { ECONNREFUSED, true },
+	{ EMSGSIZE, false }, { EOPNOTSUPP, false }, { ENETUNREACH, true }, { EHOSTDOWN, true },
+	{ ENONET, true }, { ENETUNREACH, true }, { EHOSTUNREACH, true }, { ENETUNREACH, false },
+	{ EHOSTUNREACH, false }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true },
+};
+
+/* What an ICMP error means to a UDP socket (Linux's __udp4_lib_err): its
+ * errno, whether it is hard; false for one it ignores (source quench,
+ * redirect, and a code past the table). */
+static bool udp_icmp_errno(const struct unix_sock *s, const struct icmp_info *ic, int *err, bool *hard)
+{
+	switch (ic->type) {
+	case ICMP_TIME_EXCEEDED:
+		*err = EHOSTUNREACH, *hard = false;
+		return true;
+	case ICMP_PARAMETERPROB:
+		*err = EPROTO, *hard = true;
+		return true;
+	case ICMP_DEST_UNREACH:
+		if (ic->code >= sizeof(unreach_err) / sizeof(unreach_err[0]))
+			return false;
+		*err = unreach_err[ic->code].err, *hard = unreach_err[ic->code].hard;
+		if (ic->code == ICMP_FRAG_NEEDED) /* a don't-fragment datagram too big: hard */
+			*hard = s->in.opt.pmtudisc != IP_PMTUDISC_DONT;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* An ICMP error about a datagram we sent (Linux's __udp4_lib_err): the
+ * socket that sent it learns its errno from its next call; with
+ * IP_RECVERR, always, and the error is queued (net/inet_err.c); without,
+ * only a hard error, on a socket connected to the peer it names. */
 static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
 {
-	(void)from;
 	struct inet_name me = { ic->inner.src, ic->inner_sport, INET_V4 };
 	struct inet_name peer = { ic->inner.dst, ic->inner_dport, INET_V4 };
 	struct unix_sock *s = inet_lookup_from(IPPROTO_UDP, &me, &peer);
-	if (!s || !s->in.has_peer || !inet_same(&s->in.peer, &peer) || ic->type != ICMP_DEST_UNREACH)
+	int err;
+	bool hard;
+
+	if (!s || !udp_icmp_errno(s, ic, &err, &hard))
 		return;
-	s->err = ic->code == ICMP_PORT_UNREACH || ic->code == ICMP_PROT_UNREACH ? ECONNREFUSED :
-		 ic->code == ICMP_NET_UNREACH ? ENETUNREACH : EHOSTUNREACH;
+	if (s->in.opt.recverr) {
+		struct sock_extended_err ee = { .ee_errno = (uint32_t)err, .ee_origin = SO_EE_ORIGIN_ICMP,
+						.ee_type = ic->type, .ee_code = ic->code };
+		if (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
+			ee.ee_info = ic->rest & 0xffff; /* the next hop's MTU */
+		size_t skip = ic->inner_l4_len < UDP_HDR_LEN ? ic->inner_l4_len : UDP_HDR_LEN;
+		inet_err_queue(s, &ee, from, &peer, ic->inner_l4 + skip, ic->inner_l4_len - skip);
+		return;
+	}
+	if (!hard || !s->in.has_peer || !inet_same(&s->in.peer, &peer))
+		return;
+	s->err = err;
 	unix_changed(s);
 }
 
@@ -215,6 +273,48 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	return (long)len;
 }
 
+/* IPv4's control messages of a datagram that came through the stack, as
+ * Linux's ip_cmsg_recv_offset orders them: IP_PKTINFO, IP_TTL, IP_TOS,
+ * IP_ORIGDSTADDR, each when its option is on. */
+static void udp_ip4_cmsgs(const struct unix_sock *s, struct sock_msg *m, const struct udp_meta *u)
+{
+	const struct inet_opts *o = &s->in.opt;
+
+	if (o->pktinfo) { /* the reply's source: this host's address it went to, else the device's */
+		uint32_t spec = ipv4_is_local(u->dst.addr) ? u->dst.addr : ipv4_dev_addr(u->ifindex);
+		struct in_pktinfo pi = { u->ifindex, be32(spec), be32(u->dst.addr) };
+		sock_msg_cmsg(m, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+	}
+	if (o->recvttl)
+		sock_msg_cmsg(m, IPPROTO_IP, IP_TTL, &u->hoplimit, sizeof(u->hoplimit));
+	if (o->recvtos) {
+		uint8_t tos = (uint8_t)u->tclass; /* one byte, as Linux's */
+		sock_msg_cmsg(m, IPPROTO_IP, IP_TOS, &tos, sizeof(tos));
+	}
+	if (o->recvorigdst) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = be16(u->dst.port),
+					   .sin_addr = be32(u->dst.addr) };
+		sock_msg_cmsg(m, IPPROTO_IP, IP_ORIGDSTADDR, &sin, sizeof(sin));
+	}
+}
+
+/* A datagram's control messages: its time (SO_TIMESTAMP), then IPv4's,
+ * or for an IPv6 socket's IPv6 datagram RFC 3542's hop limit and class. */
+static void udp_cmsgs(struct unix_sock *s, struct sock_msg *m, const struct udp_meta *u)
+{
+	sock_recv_stamp(s, m, u->stamp_ns);
+	if (u->src.kind == INET_V4) {
+		udp_ip4_cmsgs(s, m, u);
+		return;
+	}
+	if (s->family != AF_INET6)
+		return;
+	if (s->in.recv_hoplimit)
+		sock_msg_cmsg(m, IPPROTO_IPV6, IPV6_HOPLIMIT, &u->hoplimit, sizeof(u->hoplimit));
+	if (s->in.recv_tclass)
+		sock_msg_cmsg(m, IPPROTO_IPV6, IPV6_TCLASS, &u->tclass, sizeof(u->tclass));
+}
+
 /* A receive: the datagram, and the name it came from as this socket's
  * family writes it. */
 static long udp_recv(struct file *f, struct sock_msg *m, int flags)
@@ -225,16 +325,13 @@ static long udp_recv(struct file *f, struct sock_msg *m, int flags)
 
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)
+		return inet_recv_error(s, m);
 	long r = unix_dgram_recv_meta(f, s, m, flags, &u, sizeof(u), &got);
 	if (!got)
 		return r;
 	inet_addr_out(s, &u.src, &m->addr, &m->addrlen);
-	if (s->family == AF_INET6 && u.src.kind != INET_V4) { /* RFC 3542's control messages */
-		m->ip6_hoplimit = u.hoplimit;
-		m->ip6_tclass = u.tclass;
-		m->has_ip6 = (s->in.recv_hoplimit ? IP6_HAS_HOPLIMIT : 0) |
-			     (s->in.recv_tclass ? IP6_HAS_TCLASS : 0);
-	}
+	udp_cmsgs(s, m, &u);
 	return r;
 }
 

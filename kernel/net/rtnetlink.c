@@ -14,6 +14,7 @@
  * this file on the host.
  */
 #include "net/rtnetlink.h"
+#include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/in.h"
@@ -775,11 +776,6 @@ int rtnl_fill_link(struct nl_buf *b, const struct rtnl_link_info *l, uint16_t fl
 	}
 	nl_msg_end(b, off);
 	return 0;
-}
-
-static uint32_t be32(uint32_t v)
-{
-	return __builtin_bswap32(v);
 }
 
 static int put_in_addr(struct nl_buf *b, uint16_t type, uint32_t host_order)

@@ -363,7 +363,8 @@ long tcp_recv(struct tcp_conn *c, void *buf, size_t n, unsigned flags, uint64_t 
 long tcp_recv_oob(struct tcp_conn *c, uint8_t *out, bool peek);
 /* SIOCATMARK: the next byte tcp_recv returns is at the urgent mark. */
 bool tcp_at_mark(const struct tcp_conn *c);
-/* shutdown(how) with SHUT_RD/SHUT_WR/SHUT_RDWR's values 0/1/2: 0, -ENOTCONN, -EINVAL. */
+/* shutdown(how) with SHUT_RD/SHUT_WR/SHUT_RDWR's values 0/1/2: 0, -ENOTCONN, -EINVAL.
+ * A conn still in SYN-SENT ends instead, with ECONNRESET (Linux's tcp_disconnect). */
 int tcp_shutdown(struct tcp_conn *c, int how, uint64_t now);
 /* close(): the caller lets go. A FIN after the queued data, or a reset
  * (unread data, as Linux does; SO_LINGER 0 calls tcp_abort instead).

@@ -593,9 +593,12 @@ static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lpo
 		return NULL;
 	}
 	uint32_t mtu = route.dev->mtu < TCP_PATH_MTU_MAX ? route.dev->mtu : TCP_PATH_MTU_MAX;
+	uint32_t mss = mtu - TCP_MSS_IPV4_OVERHEAD;
+	if (s->in.opt.user_mss && s->in.opt.user_mss < mss)
+		mss = s->in.opt.user_mss; /* TCP_MAXSEG set before the connection (Linux's user_mss) */
 	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = snd, .rcvbuf = ts->rcvbuf,
 			       .rcvbuf_size = rcv, .sport = lport, .dport = rport,
-			       .mss = (uint16_t)(mtu - TCP_MSS_IPV4_OVERHEAD), .no_sack = !net_sysctl_tcp_sack(),
+			       .mss = (uint16_t)mss, .no_sack = !net_sysctl_tcp_sack(),
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
 	ts->conn.user = ts;
@@ -1100,25 +1103,56 @@ static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg 
  * return what was copied); MSG_PEEK leaves it; MSG_OOB takes the urgent
  * byte; MSG_DONTWAIT (or O_NONBLOCK) says EAGAIN rather than wait.
  */
+/* Linux's tcp_inq_hint for TCP_CM_INQ: the bytes still queued, or 1
+ * once the peer's FIN is all that is left (read on, to the end). */
+static int inq_hint(struct tcp_sock *ts)
+{
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	int inq = (int)tcp_recv_avail(&ts->conn);
+	if (!inq && ts->conn.fin_rcvd)
+		inq = 1;
+	spin_unlock_irqrestore(&ts->lock, fl);
+	return inq;
+}
+
+/* A read's control messages, as Linux's tcp_recvmsg adds them after the
+ * bytes: SO_TIMESTAMP's (the time of the read: the bytes are here by
+ * then), then TCP_INQ's. */
+static void recv_cmsgs(struct unix_sock *s, struct sock_msg *m)
+{
+	if (s->tstamp)
+		sock_recv_stamp(s, m, time_realtime_ns());
+	if (s->in.opt.inq && s->in.tcp) {
+		int inq = inq_hint(s->in.tcp);
+		sock_msg_cmsg(m, IPPROTO_TCP, TCP_CM_INQ, &inq, sizeof(inq));
+	}
+}
+
 static long wire_recv(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
 	size_t total = unix_iov_total(m);
 	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
+	long r;
 	m->addrlen = 0;
+	if (flags & MSG_ERRQUEUE)
+		return inet_recv_error(s, m);
 	if ((flags & MSG_OOB) && s->in.tcp)
 		return recv_oob(s->in.tcp, m, flags);
-	if (flags & MSG_PEEK)
-		return total ? wire_peek(f, s, m, total, flags) : 0;
-	/* what a blocking read waits for: all with MSG_WAITALL, else SO_RCVLOWAT's bytes */
-	size_t target = (flags & MSG_WAITALL) ? total : s->rcvlowat > 1 ? (size_t)s->rcvlowat : 1;
-	struct bounce b;
-	bounce_init(&b);
-	long r = wire_recv_loop(f, s, m, flags, total, target, deadline, &b);
-	bounce_fini(&b);
+	if (flags & MSG_PEEK) {
+		r = total ? wire_peek(f, s, m, total, flags) : 0;
+	} else {
+		/* what a blocking read waits for: all with MSG_WAITALL, else SO_RCVLOWAT's bytes */
+		size_t target = (flags & MSG_WAITALL) ? total : s->rcvlowat > 1 ? (size_t)s->rcvlowat : 1;
+		struct bounce b;
+		bounce_init(&b);
+		r = wire_recv_loop(f, s, m, flags, total, target, deadline, &b);
+		bounce_fini(&b);
+	}
+	if (r >= 0)
+		recv_cmsgs(s, m);
 	return r;
 }
-
 
 static int wire_shutdown(struct file *f, int how)
 {
@@ -1129,10 +1163,11 @@ static int wire_shutdown(struct file *f, int how)
 	if (!ts)
 		return -ENOTCONN;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	bool connecting = ts->conn.state == TCPS_SYN_SENT; /* the attempt ends: no shutdown bits */
 	int err = ts->conn.state == TCPS_TIME_WAIT ? -ENOTCONN /* CLOSE to the program, as Linux */
 						      : tcp_shutdown(&ts->conn, how, time_ns());
 	unlock_settle(ts, fl);
-	if (!err) {
+	if (!err && !connecting) {
 		s->shutdown |= (unsigned)how + 1;
 		unix_changed(s);
 	}

@@ -164,6 +164,10 @@ int tcp_shutdown(struct tcp_conn *c, int how, uint64_t now)
 		return -EINVAL;
 	if (c->state == TCPS_CLOSE || c->state == TCPS_LISTEN)
 		return -ENOTCONN;
+	if (c->state == TCPS_SYN_SENT) { /* Linux's inet_shutdown: tcp_disconnect ends the attempt */
+		tcp_fail(c, ECONNRESET);
+		return 0;
+	}
 	if (how != TCP_SHUT_WR) {
 		c->rcv_shut = true;
 		tcp_raise(c, TCP_EV_READABLE);

@@ -24,6 +24,7 @@
 #include "proc/signal.h"
 #include "time/time.h"
 #include "uapi/ioctl.h"
+#include "uapi/sockios.h"
 #include "uapi/signal.h"
 
 /* ---- sockets and their references ------------------------------------------ */
@@ -592,9 +593,13 @@ static long dgram_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, 
 	if (s->type == SOCK_SEQPACKET && s->state != UNIX_CONNECTED)
 		return -ENOTCONN;
 	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
-	while (!s->rq_head)
-		if ((r = empty_queue(s)) <= 0 || (r = unix_wait(&s->wq, nonblocking(f, flags), deadline)) < 0)
+	while (!s->rq_head) {
+		r = empty_queue(s);
+		if (!r && s->type == SOCK_DGRAM && nonblocking(f, flags))
+			r = -EAGAIN; /* a datagram socket's end is for sleepers (Linux's __skb_recv_datagram) */
+		if (r <= 0 || (r = unix_wait(&s->wq, nonblocking(f, flags), deadline)) < 0)
 			return r;
+	}
 	struct unix_skb *skb = s->rq_head;
 	size_t n = skb->len < len ? skb->len : len;
 	if (iov_move(&c, skb->data, n, true))
@@ -660,6 +665,46 @@ static long stream_recv(struct file *f, struct unix_sock *s, struct sock_msg *m,
 	return copied ? (long)copied : err;
 }
 
+void sock_msg_cmsg(struct sock_msg *m, int level, int type, const void *data, size_t len)
+{
+	if (m->ncmsg >= SOCK_CMSG_MAX || len > SOCK_CMSG_DATA_MAX)
+		return;
+	struct sock_cmsg *c = &m->cmsg[m->ncmsg++];
+	c->level = level;
+	c->type = type;
+	c->len = len;
+	memcpy(c->data, data, len);
+}
+
+/* x86_64's struct timeval and timespec, and the _NEW options' kernel forms */
+struct sock_stamp {
+	int64_t sec, frac;
+};
+#define NSEC_PER_USEC 1000
+
+void sock_recv_stamp(struct unix_sock *s, struct sock_msg *m, uint64_t ns)
+{
+	s->stamp_ns = ns;
+	if (!(s->tstamp & SOCK_TSTAMP_RCV))
+		return;
+	bool nsec = s->tstamp & SOCK_TSTAMP_NS, knew = s->tstamp & SOCK_TSTAMP_NEW;
+	struct sock_stamp t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+	if (!nsec)
+		t.frac /= NSEC_PER_USEC;
+	int type = nsec ? (knew ? SO_TIMESTAMPNS_NEW : SO_TIMESTAMPNS) : (knew ? SO_TIMESTAMP_NEW : SO_TIMESTAMP);
+	sock_msg_cmsg(m, SOL_SOCKET, type, &t, sizeof(t));
+}
+
+long sock_stamp_ioctl(const struct unix_sock *s, unsigned long req, uint64_t arg)
+{
+	if (!s->stamp_ns)
+		return -ENOENT;
+	struct sock_stamp t = { (int64_t)(s->stamp_ns / NSEC_PER_SEC), (int64_t)(s->stamp_ns % NSEC_PER_SEC) };
+	if (req == SIOCGSTAMP)
+		t.frac /= NSEC_PER_USEC;
+	return copy_to_user(arg, &t, sizeof(t)) ? -EFAULT : 0;
+}
+
 long unix_recvmsg(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
@@ -669,6 +714,7 @@ long unix_recvmsg(struct file *f, struct sock_msg *m, int flags)
 	m->addrlen = 0;
 	m->out_flags = 0;
 	m->has_cred = false;
+	m->ncmsg = 0;
 	if (s->proto)
 		return unix_proto_done(s->proto->recvmsg(f, m, flags));
 	if (flags & MSG_OOB)
@@ -831,7 +877,7 @@ static unsigned sock_poll(struct file *f)
 	if (s->proto && s->proto->poll)
 		return s->proto->poll(s);
 
-	if (s->err)
+	if (s->err || s->in.errq)
 		mask |= POLLERR;
 	if (s->shutdown == SHUTDOWN_MASK)
 		mask |= POLLHUP;
@@ -866,6 +912,8 @@ static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
 
 	if (dev_ioctl_handles(req)) /* the interface requests every socket answers */
 		return dev_ioctl(s->family, req, arg);
+	if ((req == SIOCGSTAMP || req == SIOCGSTAMPNS) && s->proto)
+		return sock_stamp_ioctl(s, req, arg);
 	if (s->proto && s->proto->ioctl)
 		return proto_ioctl(s, req, arg);
 	if (req != FIONREAD)
@@ -1003,6 +1051,13 @@ int unix_iov_copy_in(const struct sock_msg *m, char *k, size_t n)
 	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
 
 	return iov_move(&c, k, n, false);
+}
+
+int unix_iov_copy_out(const struct sock_msg *m, const char *k, size_t n)
+{
+	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
+
+	return iov_move(&c, (char *)k, n, true);
 }
 
 struct unix_skb *unix_skb_alloc(size_t len)

@@ -36,6 +36,15 @@ struct sock_iov {
  * SO_PASSCRED and cred is the sender's (pid 0 and uid/gid UNIX_NOBODY_ID
  * when the message carried none).
  */
+/* One control message a receive reports: level, type and len bytes of data. */
+#define SOCK_CMSG_MAX      8
+#define SOCK_CMSG_DATA_MAX 40 /* the largest: IP_RECVERR's sock_extended_err and offender */
+struct sock_cmsg {
+	int level, type;
+	size_t len;
+	uint8_t data[SOCK_CMSG_DATA_MAX];
+};
+
 struct sock_msg {
 	const struct sock_iov *iov;
 	size_t niov;
@@ -49,14 +58,23 @@ struct sock_msg {
 	struct inflight_user *user; /* net/'s own: the sender charged for the files */
 	/* AF_INET6 datagrams (RFC 3542): a send's IPV6_HOPLIMIT and
 	 * IPV6_TCLASS control messages (has_ip6: which were given, IP6_HAS_*;
-	 * -1: the default), or what a receive reports (has_ip6: which) */
+	 * -1: the default) */
 	int ip6_hoplimit, ip6_tclass;
 	unsigned has_ip6;
+	/* what a receive reports beyond files and credentials, in order
+	 * (SO_TIMESTAMP, IP_PKTINFO, IP_TTL, IPV6_HOPLIMIT, IP_RECVERR...):
+	 * added by the family with sock_msg_cmsg, written by recvmsg */
+	struct sock_cmsg cmsg[SOCK_CMSG_MAX];
+	unsigned ncmsg;
 };
 #define IP6_HAS_HOPLIMIT 1
 #define IP6_HAS_TCLASS   2
 
 #define UNIX_NOBODY_ID 65534 /* Linux's overflowuid/overflowgid: credentials nobody sent */
+
+/* Add a control message to what m's receive reports (len at most
+ * SOCK_CMSG_DATA_MAX; past SOCK_CMSG_MAX messages it is left out). */
+void sock_msg_cmsg(struct sock_msg *m, int level, int type, const void *data, size_t len);
 
 /* Put m's files (a send's not yet taken, or a receive's not installed)
  * and free their array. */

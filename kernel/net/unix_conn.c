@@ -209,8 +209,8 @@ int unix_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 {
 	struct unix_sock *s = unix_sock(f);
 
-	if (s->proto)
-		return (int)unix_proto_done(s->proto->connect(f, a, len));
+	if (s->proto) /* a sockaddr_storage's tail, which no other family reads */
+		return (int)unix_proto_done(s->proto->connect(f, a, len < sizeof(*a) ? len : sizeof(*a)));
 	if (len < SUN_PATH_OFFSET)
 		return -EINVAL;
 	if (s->type == SOCK_DGRAM)
@@ -294,12 +294,36 @@ static int int_option(struct unix_sock *s, int name, int *v)
 	case SO_DONTROUTE: case SO_OOBINLINE: case SO_REUSEPORT: case SO_NO_CHECK:
 		*v = (s->sockopt_bits >> name) & 1; return 0;
 	case SO_PRIORITY:
-		*v = 0; return 0;
+		*v = (int)s->priority; return 0;
+	case SO_TIMESTAMP:
+		*v = s->tstamp == SOCK_TSTAMP_RCV; return 0;
+	case SO_TIMESTAMPNS:
+		*v = s->tstamp == (SOCK_TSTAMP_RCV | SOCK_TSTAMP_NS); return 0;
+	case SO_TIMESTAMP_NEW:
+		*v = s->tstamp == (SOCK_TSTAMP_RCV | SOCK_TSTAMP_NEW); return 0;
+	case SO_TIMESTAMPNS_NEW:
+		*v = s->tstamp == (SOCK_TSTAMP_RCV | SOCK_TSTAMP_NS | SOCK_TSTAMP_NEW); return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
 }
 
+/* SO_TIMESTAMP and its kin set (Linux's sock_set_timestamp): on, the
+ * form the option names; off, no stamps at all. */
+static void set_tstamp(struct unix_sock *s, int name, int v)
+{
+	if (!v) {
+		s->tstamp = 0;
+		return;
+	}
+	s->tstamp = SOCK_TSTAMP_RCV;
+	if (name == SO_TIMESTAMPNS || name == SO_TIMESTAMPNS_NEW)
+		s->tstamp |= SOCK_TSTAMP_NS;
+	if (name == SO_TIMESTAMP_NEW || name == SO_TIMESTAMPNS_NEW)
+		s->tstamp |= SOCK_TSTAMP_NEW;
+}
+
+#define SOCK_PRIO_UNPRIV_MAX 6 /* TC_PRIO_INTERACTIVE: the most SO_PRIORITY without privilege */
 #define NS_PER_US  1000ull
 #define US_PER_SEC 1000000ll
 #define TIMEO_MAX_SEC (100ll * 365 * 24 * 3600) /* longer is no timeout at all */
@@ -464,8 +488,14 @@ static int set_option(struct file *f, int name, const void *val, size_t len)
 		 * SO_OOBINLINE a TCP connection over IPv4 (sockopt_changed) */
 		s->sockopt_bits = v ? s->sockopt_bits | 1u << name : s->sockopt_bits & ~(1u << name);
 		return 0;
-	case SO_PRIORITY:
-		return 0; /* accepted; it changes nothing a local socket does */
+	case SO_PRIORITY: /* kept and read back; 0 to 6 without CAP_NET_RAW or CAP_NET_ADMIN */
+		if ((v < 0 || v > SOCK_PRIO_UNPRIV_MAX) && !capable(CAP_NET_RAW) && !capable(CAP_NET_ADMIN))
+			return -EPERM;
+		s->priority = (uint32_t)v;
+		return 0;
+	case SO_TIMESTAMP: case SO_TIMESTAMPNS: case SO_TIMESTAMP_NEW: case SO_TIMESTAMPNS_NEW:
+		set_tstamp(s, name, v);
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}

@@ -66,6 +66,9 @@ struct inet_opts {
 	uint8_t syncnt, defer_accept; /* TCP_SYNCNT (0: tcp_syn_retries); TCP_DEFER_ACCEPT in SYN-ACK retransmits */
 	int16_t ttl;
 	bool mc_loop, pktinfo, recvttl, recvtos, recvorigdst, inq, pingpong;
+	bool recverr;              /* IP_RECVERR: ICMP errors queue on in.errq */
+	uint8_t pmtudisc;          /* IP_MTU_DISCOVER, read back (IP_PMTUDISC_WANT: the default) */
+	uint16_t user_mss;         /* TCP_MAXSEG set: 0, or the most MSS a connection made later takes */
 	bool quickack_set; /* TCP_QUICKACK set since the connection last took it (tcp_sock.c) */
 	int linger2, window_clamp;
 	unsigned user_timeout;
@@ -93,6 +96,8 @@ struct inet_part {
 	struct inet_opts opt;       /* options kept and read back; an accepted socket copies its listener's */
 	uint32_t icmp_filter;       /* a raw ICMP socket's ICMP_FILTER: bit t drops type t */
 	struct tcp_sock *tcp;       /* TCP over IPv4: its connection (net/tcp_sock.c) */
+	struct inet_err *errq;      /* IP_RECVERR's errors, oldest first (net/inet.c) */
+	uint32_t errq_bytes;        /* what they hold, within rcvbuf */
 	uint32_t syn_qlen, syn_young; /* a TCP listener's half-open connections, and how many of
 				       * them have not timed out yet: net/tcp_sock.c's table_lock */
 	struct unix_sock *next;     /* that list, or a raw or ping socket's (net/inet_icmp.c) */
@@ -100,6 +105,7 @@ struct inet_part {
 
 struct sock_proto;
 struct tcp_sock;
+struct inet_err;
 
 /*
  * One socket. Lock rule: as pipes, every field changes in system calls
@@ -160,6 +166,9 @@ struct unix_sock {
 				   * AF_INET datagram socket sends to other hosts through it
 				   * and takes datagrams that came in on it only */
 	struct linger_user linger; /* SO_LINGER, read back; AF_INET's close with {1, 0} resets */
+	uint8_t tstamp;           /* SO_TIMESTAMP(NS)(_NEW): SOCK_TSTAMP_* */
+	uint32_t priority;        /* SO_PRIORITY */
+	uint64_t stamp_ns;        /* the last datagram received, CLOCK_REALTIME (SIOCGSTAMP); 0: none */
 
 	/* the family: AF_UNIX (proto NULL), or another whose operations the
 	 * entry points of net/unix.h hand the socket to (net/inet.c) */
@@ -169,6 +178,12 @@ struct unix_sock {
 	void *proto_priv;         /* a family's own state beyond in (net/netlink.c's); its release frees it */
 	struct unix_sock *all_next, *all_prev; /* every socket (unix.c's all_lock): /proc/net/unix */
 };
+
+/* unix_sock's tstamp (Linux's SOCK_RCVTSTAMP, SOCK_RCVTSTAMPNS and
+ * SOCK_TSTAMP_NEW flags) */
+#define SOCK_TSTAMP_RCV 1u
+#define SOCK_TSTAMP_NS  2u
+#define SOCK_TSTAMP_NEW 4u
 
 /* A socket without connections: datagram, or raw (AF_INET and AF_PACKET
  * raw sockets; AF_UNIX's SOCK_RAW is made a SOCK_DGRAM). */
@@ -265,6 +280,8 @@ long unix_dgram_recv_meta(struct file *f, struct unix_sock *s, struct sock_msg *
 /* The bytes m's vector holds; the first n of them copied to k (0 or -EFAULT). */
 size_t unix_iov_total(const struct sock_msg *m);
 int unix_iov_copy_in(const struct sock_msg *m, char *k, size_t n);
+/* n bytes of k into m's vector (a receive's; n at most its total): 0 or -EFAULT. */
+int unix_iov_copy_out(const struct sock_msg *m, const char *k, size_t n);
 struct unix_skb *unix_skb_alloc(size_t len);
 void unix_skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
 		    const struct sock_msg *m);
@@ -284,6 +301,13 @@ size_t unix_rq_bytes(const struct unix_sock *s);
  * -ENOBUFS (to's SO_RCVBUF is full or it shut reading: dropped, as
  * Linux drops it) or -ENOMEM. */
 int unix_queue_wire(struct unix_sock *to, const void *data, size_t len, const void *meta, size_t meta_len);
+/* A received message's time (CLOCK_REALTIME ns) on s: kept for
+ * SIOCGSTAMP, and reported to m as its SO_TIMESTAMP* option asks (Linux's
+ * sock_recv_timestamp). */
+void sock_recv_stamp(struct unix_sock *s, struct sock_msg *m, uint64_t ns);
+/* SIOCGSTAMP (a struct timeval) and SIOCGSTAMPNS (a timespec) of s: its
+ * last message's time. 0, -ENOENT (none yet), -EFAULT. */
+long sock_stamp_ioctl(const struct unix_sock *s, unsigned long req, uint64_t arg);
 long unix_broken_pipe(int flags);
 /* shutdown(how) of s, as unix_shutdown: 0, -EINVAL, -ENOTCONN. */
 int unix_shutdown_sock(struct unix_sock *s, int how);

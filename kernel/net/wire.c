@@ -407,6 +407,10 @@ static enum wire_err icmp_inner(const uint8_t *p, size_t len, struct icmp_info *
 	out->inner_sport = get_be16(p + ip->hdr_len + L4_SPORT);
 	out->inner_dport = get_be16(p + ip->hdr_len + L4_DPORT);
 	out->inner_seq = get_be32(p + ip->hdr_len + L4_SEQ);
+	out->inner_l4 = p + ip->hdr_len;
+	out->inner_l4_len = len - ip->hdr_len;
+	if (out->inner_l4_len > (size_t)(ip->total_len - ip->hdr_len))
+		out->inner_l4_len = (size_t)(ip->total_len - ip->hdr_len);
 	out->has_inner = true;
 	return WIRE_OK;
 }

@@ -140,6 +140,8 @@ struct icmp_info {
 	struct ipv4_info inner;      /* its checksum is not checked (routers may rewrite it); its lengths are */
 	uint16_t inner_sport, inner_dport; /* the first 4 bytes after the inner header (UDP and TCP ports) */
 	uint32_t inner_seq;          /* the 4 after those (a TCP sequence number) */
+	const uint8_t *inner_l4;     /* what it quoted after the inner header, cut to the inner */
+	size_t inner_l4_len;         /* total length (so maybe under 8): into the packet parsed */
 };
 /* At least 8 bytes and the checksum over all len bytes right. Errors
  * must carry an inner IPv4 header of at least 20 bytes followed by at

@@ -245,7 +245,7 @@ SYSCALL_DEFINE3(connect, int, fd, uptr_t, uaddr, int, len)
 	if (err)
 		return err;
 	if (!(err = addr_in(&a, uaddr, len)))
-		err = len > (int)sizeof(a.un) ? -EINVAL : unix_connect(f, &a.un, (size_t)len);
+		err = unix_connect(f, &a.un, (size_t)len); /* AF_UNIX refuses more than a sockaddr_un */
 	file_put(f);
 	return err;
 }
@@ -654,25 +654,24 @@ static long cmsg_put(struct sock_msg *m, uptr_t uctl, size_t room, int level, in
 	return (long)(CMSG_ALIGN(CMSG_HDR_LEN + len) < room ? CMSG_ALIGN(CMSG_HDR_LEN + len) : room);
 }
 
-/* An AF_INET6 datagram's IPV6_HOPLIMIT and IPV6_TCLASS messages (in that
- * order, as Linux's ip6_datagram_recv_specific_ctl). The bytes used, or -EFAULT. */
-static long ip6_out(struct sock_msg *m, uptr_t uctl, size_t room)
+/* The family's control messages (net/unix.h's sock_msg cmsg), in their
+ * order. The bytes used, or -EFAULT. */
+static long family_cmsgs_out(struct sock_msg *m, uptr_t uctl, size_t room)
 {
-	long used = 0, n;
+	long used = 0;
 
-	if ((m->has_ip6 & IP6_HAS_HOPLIMIT) &&
-	    (used = cmsg_put(m, uctl, room, IPPROTO_IPV6, IPV6_HOPLIMIT, &m->ip6_hoplimit,
-			     sizeof(m->ip6_hoplimit))) < 0)
-		return used;
-	if (!(m->has_ip6 & IP6_HAS_TCLASS))
-		return used;
-	n = cmsg_put(m, uctl + (uint64_t)used, room - (size_t)used, IPPROTO_IPV6, IPV6_TCLASS,
-		     &m->ip6_tclass, sizeof(m->ip6_tclass));
-	return n < 0 ? n : used + n;
+	for (unsigned i = 0; i < m->ncmsg; i++) {
+		const struct sock_cmsg *c = &m->cmsg[i];
+		long n = cmsg_put(m, uctl + (uint64_t)used, room - (size_t)used, c->level, c->type, c->data, c->len);
+		if (n < 0)
+			return n;
+		used += n;
+	}
+	return used;
 }
 
 /* recvmsg's results back into the user's msghdr: control messages
- * (credentials first, as Linux's scm_recv; an IPv6 datagram's own),
+ * (credentials first, as Linux's scm_recv; then the family's own),
  * name, lengths and flags. */
 static long msg_out(uptr_t umsg, const struct msghdr_user *h, struct sock_msg *m, int flags)
 {
@@ -684,9 +683,9 @@ static long msg_out(uptr_t umsg, const struct msghdr_user *h, struct sock_msg *m
 	if (m->nfds && (n = rights_out(m, h->control + (uint64_t)used, room - (uint64_t)used, flags)) < 0)
 		return n;
 	used += n;
-	if (m->has_ip6 && (n = ip6_out(m, h->control + (uint64_t)used, room - (uint64_t)used)) < 0)
+	if ((n = family_cmsgs_out(m, h->control + (uint64_t)used, room - (uint64_t)used)) < 0)
 		return n;
-	used += m->has_ip6 ? n : 0;
+	used += n;
 	if (h->name) {
 		int room = h->namelen < 0 ? 0 : h->namelen;
 		size_t n = (size_t)room < m->addrlen ? (size_t)room : m->addrlen;

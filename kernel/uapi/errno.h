@@ -44,6 +44,8 @@
 #define ENOTEMPTY 39
 #define ELOOP   40
 #define ENODATA 61      /* an empty netlink send */
+#define ENONET  64      /* ICMP's host isolated */
+#define EPROTO  71      /* ICMP's parameter problem */
 #define EOVERFLOW 75
 #define ELIBBAD 80      /* an ELF interpreter that is not one */
 #define ENOTSOCK 88

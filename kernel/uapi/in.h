@@ -48,15 +48,38 @@ _Static_assert(sizeof(struct sockaddr_in6) == 28, "struct sockaddr_in6 is 28 byt
 #define IP_TOS             1
 #define IP_TTL             2
 #define IP_PKTINFO         8
+#define IP_MTU_DISCOVER    10   /* IP_PMTUDISC_*: DONT, WANT (the default), DO, PROBE, INTERFACE, OMIT */
+#define IP_RECVERR         11
 #define IP_RECVTTL         12
 #define IP_RECVTOS         13
+#define IP_MTU             14
 #define IP_MULTICAST_TTL   33
 #define IP_MULTICAST_LOOP  34
 #define IP_RECVORIGDSTADDR 20
+#define IP_ORIGDSTADDR     IP_RECVORIGDSTADDR /* its control message */
+#define IP_PMTUDISC_DONT   0
+#define IP_PMTUDISC_WANT   1
+#define IP_PMTUDISC_OMIT   5
+/* IP_PKTINFO's control message: the interface a datagram came in on, the
+ * local address a reply would come from, and the header's destination */
+struct in_pktinfo {
+	int32_t ipi_ifindex;
+	uint32_t ipi_spec_dst;
+	uint32_t ipi_addr;
+};
+/* IP_RECVERR's control message (struct sock_extended_err), followed by
+ * the offender's struct sockaddr_in */
+struct sock_extended_err {
+	uint32_t ee_errno;
+	uint8_t ee_origin, ee_type, ee_code, ee_pad;
+	uint32_t ee_info, ee_data;
+};
+#define SO_EE_ORIGIN_ICMP  2
 #define IP_ECN_MASK        3    /* INET_ECN_MASK: the low bits of IP_TOS a TCP socket keeps */
 
 /* level IPPROTO_IPV6: options, and (RFC 3542) the control messages of a datagram */
 #define IPV6_UNICAST_HOPS  16
+#define IPV6_RECVERR       25
 #define IPV6_V6ONLY        26
 #define IPV6_RECVHOPLIMIT  51
 #define IPV6_HOPLIMIT      52
@@ -80,6 +103,9 @@ _Static_assert(sizeof(struct sockaddr_in6) == 28, "struct sockaddr_in6 is 28 byt
 #define TCP_CONGESTION 13
 #define TCP_USER_TIMEOUT 18
 #define TCP_INQ       36
+#define TCP_CM_INQ    TCP_INQ /* its control message: the bytes still queued after a read */
+#define TCP_MIN_MSS   88      /* TCP_MAXSEG's range: 88 to MAX_TCP_WINDOW */
+#define MAX_TCP_WINDOW 32767
 #define TCP_CA_NAME_MAX 16
 #define TCP_FIN_TIMEOUT_MAX 120 /* s: TCP_LINGER2's ceiling */
 

@@ -50,13 +50,17 @@
 #define SO_RCVTIMEO   20
 #define SO_SNDTIMEO   21
 #define SO_BINDTODEVICE 25  /* an interface name (at most IFNAMSIZ - 1 bytes); "": none */
+#define SO_TIMESTAMP  29  /* SO_TIMESTAMP_OLD: a struct timeval control message on each receive */
 #define SO_ACCEPTCONN 30
 #define SO_PEERSEC    31
 #define SO_SNDBUFFORCE 32
 #define SO_RCVBUFFORCE 33
 #define SO_PASSSEC    34
+#define SO_TIMESTAMPNS 35 /* SO_TIMESTAMPNS_OLD: a struct timespec */
 #define SO_PROTOCOL   38
 #define SO_DOMAIN     39
+#define SO_TIMESTAMP_NEW   63 /* the same, as struct __kernel_sock_timeval (the layout of */
+#define SO_TIMESTAMPNS_NEW 64 /* x86_64's timeval and timespec) */
 #define SO_RCVTIMEO_NEW 66  /* the same struct timeval on x86_64 */
 #define SO_SNDTIMEO_NEW 67
 
@@ -69,6 +73,7 @@
 #define MSG_DONTWAIT     0x40
 #define MSG_EOR          0x80
 #define MSG_WAITALL      0x100
+#define MSG_ERRQUEUE     0x2000
 #define MSG_NOSIGNAL     0x4000
 #define MSG_MORE         0x8000
 #define MSG_CMSG_CLOEXEC 0x40000000

@@ -9,7 +9,8 @@
 
 /* socket-level */
 #define SIOCATMARK      0x8905
-#define SIOCGSTAMP      0x8906
+#define SIOCGSTAMP      0x8906  /* struct timeval: the last datagram's arrival */
+#define SIOCGSTAMPNS    0x8907  /* struct timespec */
 
 /* routing table */
 #define SIOCADDRT       0x890B  /* struct rtentry (uapi/route.h) */

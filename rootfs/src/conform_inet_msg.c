@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: MIT
+// AF_INET receive control messages and errors on the loopback: IP_PKTINFO, IP_TTL, IP_TOS, IP_ORIGDSTADDR, SO_TIMESTAMP, SIOCGSTAMP, IP_RECVERR and MSG_ERRQUEUE, TCP_INQ, and the disconnect and shutdown corners beside them.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include "checks.h"
+
+/* <linux/errqueue.h>'s, which musl's headers lack */
+struct sock_extended_err {
+	uint32_t ee_errno;
+	uint8_t ee_origin, ee_type, ee_code, ee_pad;
+	uint32_t ee_info, ee_data;
+};
+#define SO_EE_ORIGIN_ICMP 2
+#define SO_EE_OFFENDER(ee) ((struct sockaddr *)((ee) + 1))
+#ifndef SIOCGSTAMP
+#define SIOCGSTAMP 0x8906
+#endif
+
+/*
+ * As Linux (ip(7), socket(7), tcp(7), udp(7)): what a receive reports
+ * beside the bytes, in the order Linux writes it, and the errors ICMP
+ * brings back to a socket that asked for them. Everything stays on
+ * 127.0.0.1.
+ */
+
+/* 127.0.0.1:port (host order) */
+static struct sockaddr_in lo(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+/* A UDP socket bound to 127.0.0.1 (its name in *a), or -1. */
+static int udp_bound(struct sockaddr_in *a)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	socklen_t len = sizeof(*a);
+
+	*a = lo(0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)a, sizeof(*a)) || getsockname(fd, (struct sockaddr *)a, &len)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int set_int(int fd, int level, int name, int v)
+{
+	return setsockopt(fd, level, name, &v, sizeof(v));
+}
+
+/* One datagram into buf with its control messages in ctl (ctllen: room in, used out). */
+static ssize_t recv_ctl(int fd, char *buf, size_t len, char *ctl, size_t *ctllen, int flags)
+{
+	struct iovec v = { buf, len };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = *ctllen };
+	ssize_t r = recvmsg(fd, &m, flags);
+
+	*ctllen = m.msg_controllen;
+	return r;
+}
+
+/* The control messages' level:type pairs, in order, into out ("0:8 0:2 ..."). */
+static void cmsg_list(char *ctl, size_t ctllen, char *out, size_t cap)
+{
+	struct msghdr m = { .msg_control = ctl, .msg_controllen = ctllen };
+	size_t at = 0;
+
+	out[0] = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c && at < cap; c = CMSG_NXTHDR(&m, c))
+		at += (size_t)snprintf(out + at, cap - at, "%s%d:%d", at ? " " : "", c->cmsg_level, c->cmsg_type);
+}
+
+/* The data of the control message level:type, or NULL. */
+static void *cmsg_find(char *ctl, size_t ctllen, int level, int type)
+{
+	struct msghdr m = { .msg_control = ctl, .msg_controllen = ctllen };
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == level && c->cmsg_type == type)
+			return CMSG_DATA(c);
+	return NULL;
+}
+
+/* IP_PKTINFO, IP_TTL, IP_TOS and IP_ORIGDSTADDR, in Linux's order, with a datagram's values. */
+static int check_ip_cmsgs(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), b = socket(AF_INET, SOCK_DGRAM, 0), r = 0;
+	char buf[8], ctl[256], list[128];
+	size_t ctllen = sizeof(ctl);
+
+	if (a < 0 || b < 0)
+		r = fail("sockets: %s", strerror(errno));
+	if (!r && (set_int(a, IPPROTO_IP, IP_PKTINFO, 1) || set_int(a, IPPROTO_IP, IP_RECVTTL, 1) ||
+		   set_int(a, IPPROTO_IP, IP_RECVTOS, 1) || set_int(a, IPPROTO_IP, IP_RECVORIGDSTADDR, 1) ||
+		   set_int(b, IPPROTO_IP, IP_TTL, 33) || set_int(b, IPPROTO_IP, IP_TOS, 0x20)))
+		r = fail("setsockopt: %s", strerror(errno));
+	if (!r)
+		r = want_eq("sendto", sendto(b, "hi", 2, 0, (struct sockaddr *)&an, sizeof(an)), 2) ||
+		    want_eq("recvmsg", recv_ctl(a, buf, sizeof(buf), ctl, &ctllen, 0), 2) ? CHECK_FAIL : 0;
+	if (!r) {
+		cmsg_list(ctl, ctllen, list, sizeof(list));
+		if (strcmp(list, "0:8 0:2 0:1 0:20"))
+			r = fail("control messages %s, want 0:8 0:2 0:1 0:20", list);
+	}
+	if (!r) {
+		struct in_pktinfo *pi = cmsg_find(ctl, ctllen, IPPROTO_IP, IP_PKTINFO);
+		int *ttl = cmsg_find(ctl, ctllen, IPPROTO_IP, IP_TTL);
+		unsigned char *tos = cmsg_find(ctl, ctllen, IPPROTO_IP, IP_TOS);
+		struct sockaddr_in *dst = cmsg_find(ctl, ctllen, IPPROTO_IP, IP_ORIGDSTADDR);
+		if (pi->ipi_addr.s_addr != htonl(INADDR_LOOPBACK) || pi->ipi_spec_dst.s_addr != htonl(INADDR_LOOPBACK) ||
+		    pi->ipi_ifindex <= 0)
+			r = fail("pktinfo ifindex %d addr %08x spec_dst %08x", pi->ipi_ifindex,
+				 ntohl(pi->ipi_addr.s_addr), ntohl(pi->ipi_spec_dst.s_addr));
+		else if (*ttl != 33 || *tos != 0x20)
+			r = fail("ttl %d tos %#x, want 33 and 0x20", *ttl, *tos);
+		else if (dst->sin_family != AF_INET || dst->sin_port != an.sin_port)
+			r = fail("origdstaddr family %d port %d", dst->sin_family, ntohs(dst->sin_port));
+	}
+	close(a);
+	close(b);
+	return r;
+}
+
+/* SO_TIMESTAMP's timeval and SO_TIMESTAMPNS's timespec, near now; off, none. */
+static int check_timestamp(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), b = socket(AF_INET, SOCK_DGRAM, 0), r = 0, v = -1;
+	socklen_t vl = sizeof(v);
+	char buf[8], ctl[128];
+	size_t ctllen = sizeof(ctl);
+	struct timeval now;
+
+	if (a < 0 || b < 0)
+		return fail("sockets: %s", strerror(errno));
+	if (getsockopt(a, SOL_SOCKET, SO_TIMESTAMP, &v, &vl) || v != 0)
+		r = fail("SO_TIMESTAMP by default %d (%s)", v, strerror(errno));
+	if (!r)
+		r = want_ok("SO_TIMESTAMP on", set_int(a, SOL_SOCKET, SO_TIMESTAMP, 1)) ||
+		    want_eq("sendto", sendto(b, "t", 1, 0, (struct sockaddr *)&an, sizeof(an)), 1) ||
+		    want_eq("recvmsg", recv_ctl(a, buf, sizeof(buf), ctl, &ctllen, 0), 1) ? CHECK_FAIL : 0;
+	gettimeofday(&now, NULL);
+	if (!r) {
+		struct timeval *tv = cmsg_find(ctl, ctllen, SOL_SOCKET, SO_TIMESTAMP);
+		if (!tv)
+			r = fail("no SO_TIMESTAMP control message");
+		else if (tv->tv_sec < now.tv_sec - 5 || tv->tv_sec > now.tv_sec || tv->tv_usec >= 1000000)
+			r = fail("stamp %ld.%06ld, now %ld", (long)tv->tv_sec, (long)tv->tv_usec, (long)now.tv_sec);
+	}
+	ctllen = sizeof(ctl);
+	if (!r)
+		r = want_ok("SO_TIMESTAMPNS on", set_int(a, SOL_SOCKET, SO_TIMESTAMPNS, 1)) ||
+		    want_eq("sendto", sendto(b, "t", 1, 0, (struct sockaddr *)&an, sizeof(an)), 1) ||
+		    want_eq("recvmsg", recv_ctl(a, buf, sizeof(buf), ctl, &ctllen, 0), 1) ? CHECK_FAIL : 0;
+	if (!r && !cmsg_find(ctl, ctllen, SOL_SOCKET, SO_TIMESTAMPNS))
+		r = fail("no SO_TIMESTAMPNS control message");
+	if (!r && (getsockopt(a, SOL_SOCKET, SO_TIMESTAMP, &v, &vl) || v != 0))
+		r = fail("SO_TIMESTAMP reads %d with SO_TIMESTAMPNS on, want 0", v);
+	ctllen = sizeof(ctl);
+	if (!r)
+		r = want_ok("SO_TIMESTAMP off", set_int(a, SOL_SOCKET, SO_TIMESTAMP, 0)) ||
+		    want_eq("sendto", sendto(b, "t", 1, 0, (struct sockaddr *)&an, sizeof(an)), 1) ||
+		    want_eq("recvmsg", recv_ctl(a, buf, sizeof(buf), ctl, &ctllen, 0), 1) ||
+		    want_eq("control bytes with stamps off", (long)ctllen, 0) ? CHECK_FAIL : 0;
+	close(a);
+	close(b);
+	return r;
+}
+
+/* SIOCGSTAMP: ENOENT before anything came, the last datagram's time after. */
+static int check_siocgstamp(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), b = socket(AF_INET, SOCK_DGRAM, 0), r;
+	struct timeval tv = { 0 };
+	char c;
+
+	if (a < 0 || b < 0)
+		return fail("sockets: %s", strerror(errno));
+	errno = 0;
+	r = want_err("SIOCGSTAMP with nothing read", ioctl(a, SIOCGSTAMP, &tv), ENOENT) ||
+	    want_eq("sendto", sendto(b, "s", 1, 0, (struct sockaddr *)&an, sizeof(an)), 1) ||
+	    want_eq("recv", recv(a, &c, 1, 0), 1) || want_ok("SIOCGSTAMP", ioctl(a, SIOCGSTAMP, &tv)) ? CHECK_FAIL : 0;
+	if (!r && !tv.tv_sec)
+		r = fail("SIOCGSTAMP gave 0");
+	close(a);
+	close(b);
+	return r;
+}
+
+/* IP_RECVERR: the port-unreachable for a datagram comes back on the
+ * error queue (its bytes, its destination, the ICMP's type and code),
+ * POLLERR says so, and SO_ERROR is clear once it is read. Without
+ * errors queued, MSG_ERRQUEUE says EAGAIN at once. */
+static int check_recverr(void)
+{
+	struct sockaddr_in gone;
+	int g = udp_bound(&gone), s = socket(AF_INET, SOCK_DGRAM, 0), r = 0, err = -1;
+	char buf[64], ctl[256], data[40];
+	size_t ctllen = sizeof(ctl);
+	socklen_t el = sizeof(err);
+	struct sockaddr_in from = { 0 };
+
+	if (g < 0 || s < 0)
+		return fail("sockets: %s", strerror(errno));
+	close(g); /* its port now has nobody */
+	memset(data, 'e', sizeof(data));
+	errno = 0;
+	r = want_err("MSG_ERRQUEUE with none", recv(s, buf, sizeof(buf), MSG_ERRQUEUE), EAGAIN) ||
+	    want_ok("IP_RECVERR", set_int(s, IPPROTO_IP, IP_RECVERR, 1)) ||
+	    want_eq("sendto the closed port", sendto(s, data, sizeof(data), 0, (struct sockaddr *)&gone, sizeof(gone)),
+		    sizeof(data)) ? CHECK_FAIL : 0;
+	if (!r) {
+		struct pollfd p = { s, POLLIN, 0 };
+		if (poll(&p, 1, 2000) != 1 || !(p.revents & POLLERR))
+			r = fail("poll: revents %#x, want POLLERR", p.revents);
+	}
+	if (!r) {
+		struct iovec v = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &v, .msg_iovlen = 1,
+				    .msg_control = ctl, .msg_controllen = ctllen };
+		r = want_eq("recvmsg MSG_ERRQUEUE", recvmsg(s, &m, MSG_ERRQUEUE), sizeof(data));
+		ctllen = m.msg_controllen;
+		if (!r && (!(m.msg_flags & MSG_ERRQUEUE) || memcmp(buf, data, sizeof(data)) ||
+			   from.sin_port != gone.sin_port))
+			r = fail("flags %#x, bytes %s, name port %d (want %d)", m.msg_flags,
+				 memcmp(buf, data, sizeof(data)) ? "differ" : "same", ntohs(from.sin_port), ntohs(gone.sin_port));
+	}
+	if (!r) {
+		struct sock_extended_err *ee = cmsg_find(ctl, ctllen, IPPROTO_IP, IP_RECVERR);
+		if (!ee)
+			r = fail("no IP_RECVERR control message");
+		else if (ee->ee_errno != ECONNREFUSED || ee->ee_origin != SO_EE_ORIGIN_ICMP || ee->ee_type != 3 ||
+			 ee->ee_code != 3)
+			r = fail("errno %u origin %u type %u code %u", ee->ee_errno, ee->ee_origin, ee->ee_type, ee->ee_code);
+		else if (SO_EE_OFFENDER(ee)->sa_family != AF_INET)
+			r = fail("offender family %d", SO_EE_OFFENDER(ee)->sa_family);
+	}
+	if (!r && (getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &el) || err))
+		r = fail("SO_ERROR %d after the queue was read", err);
+	if (!r) {
+		errno = 0;
+		r = want_err("MSG_ERRQUEUE emptied", recv(s, buf, sizeof(buf), MSG_ERRQUEUE), EAGAIN);
+	}
+	close(s);
+	return r;
+}
+
+/* connect(AF_UNSPEC) with a whole sockaddr_storage disconnects; a
+ * nonblocking receive after shutdown(SHUT_RD) says EAGAIN, not 0. */
+static int check_udp_disconnect(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), r;
+	struct sockaddr_storage unspec = { .ss_family = AF_UNSPEC };
+	struct sockaddr_in peer;
+	socklen_t pl = sizeof(peer);
+	char c;
+
+	if (a < 0)
+		return fail("socket: %s", strerror(errno));
+	errno = 0;
+	r = want_ok("connect", connect(a, (struct sockaddr *)&an, sizeof(an))) ||
+	    want_ok("connect AF_UNSPEC, 128 bytes", connect(a, (struct sockaddr *)&unspec, sizeof(unspec))) ||
+	    want_err("getpeername", getpeername(a, (struct sockaddr *)&peer, &pl), ENOTCONN) ||
+	    want_ok("connect again", connect(a, (struct sockaddr *)&an, sizeof(an))) ? CHECK_FAIL : 0;
+	shutdown(a, SHUT_RD);
+	if (!r) {
+		errno = 0;
+		r = want_err("recv MSG_DONTWAIT after SHUT_RD", recv(a, &c, 1, MSG_DONTWAIT), EAGAIN);
+	}
+	close(a);
+	return r;
+}
+
+/* A TCP pair on 127.0.0.1: l listens, c connected, s accepted. */
+static int tcp_pair(int *l, int *c, int *s)
+{
+	struct sockaddr_in a = lo(0);
+	socklen_t len = sizeof(a);
+
+	*c = *s = -1;
+	*l = socket(AF_INET, SOCK_STREAM, 0);
+	if (*l < 0 || bind(*l, (struct sockaddr *)&a, sizeof(a)) || listen(*l, 4) ||
+	    getsockname(*l, (struct sockaddr *)&a, &len))
+		return -1;
+	*c = socket(AF_INET, SOCK_STREAM, 0);
+	if (*c < 0 || connect(*c, (struct sockaddr *)&a, sizeof(a)))
+		return -1;
+	*s = accept(*l, NULL, NULL);
+	return *s < 0 ? -1 : 0;
+}
+
+static void close_all(int a, int b, int c)
+{
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	if (c >= 0)
+		close(c);
+}
+
+/* TCP_INQ: each read's control message says what is still queued. */
+static int check_tcp_inq(void)
+{
+	int l, c, s, r = 0, got;
+	char buf[100], ctl[64];
+	size_t ctllen;
+
+	if (tcp_pair(&l, &c, &s)) {
+		close_all(l, c, s);
+		return fail("connection: %s", strerror(errno));
+	}
+	memset(buf, 'i', sizeof(buf));
+	if (set_int(s, IPPROTO_TCP, TCP_INQ, 1) || write(c, buf, sizeof(buf)) != sizeof(buf))
+		r = fail("TCP_INQ or write: %s", strerror(errno));
+	for (int i = 0; i < 50 && !r; i++) { /* wait for all 100 bytes */
+		if (ioctl(s, FIONREAD, &got) || got == (int)sizeof(buf))
+			break;
+		usleep(10000);
+	}
+	for (int left = sizeof(buf); !r && left > 0;) {
+		ctllen = sizeof(ctl);
+		r = want_eq("recvmsg 40", recv_ctl(s, buf, 40 < left ? 40 : left, ctl, &ctllen, 0), 40 < left ? 40 : left);
+		left -= 40 < left ? 40 : left;
+		int *inq = r ? NULL : cmsg_find(ctl, ctllen, IPPROTO_TCP, TCP_INQ);
+		if (!r && (!inq || *inq != left))
+			r = fail("TCP_CM_INQ %d, want %d", inq ? *inq : -1, left);
+	}
+	close_all(l, c, s);
+	return r;
+}
+
+/* TCP_MAXSEG: outside 88..32767 is EINVAL; a listener reads back what
+ * it was given; IP_MTU_DISCOVER starts at IP_PMTUDISC_WANT. */
+static int check_tcp_maxseg(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r, v = -1;
+	socklen_t vl = sizeof(v);
+
+	if (fd < 0)
+		return fail("socket: %s", strerror(errno));
+	errno = 0;
+	r = want_err("TCP_MAXSEG 87", set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 87), EINVAL) ||
+	    want_err("TCP_MAXSEG 32768", set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 32768), EINVAL) ||
+	    want_ok("TCP_MAXSEG 1000", set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 1000)) ? CHECK_FAIL : 0;
+	if (!r && (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &v, &vl) || v != 1000))
+		r = fail("TCP_MAXSEG reads %d, want 1000", v);
+	if (!r && (getsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, &vl) || v != IP_PMTUDISC_WANT))
+		r = fail("IP_MTU_DISCOVER reads %d, want IP_PMTUDISC_WANT", v);
+	if (!r) {
+		errno = 0;
+		r = want_err("IP_MTU_DISCOVER 99", set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, 99), EINVAL) ||
+		    want_ok("IP_MTU_DISCOVER OMIT", set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_OMIT));
+	}
+	close(fd);
+	return r;
+}
+
+/* shutdown of a socket whose connect is still under way ends the attempt:
+ * POLLHUP and POLLERR, as Linux's tcp_disconnect leaves it. The listener's
+ * queue is full, so the SYN gets no answer. */
+static int check_tcp_shutdown_connecting(void)
+{
+	struct sockaddr_in a = lo(0);
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), c1 = -1, c2 = -1, r = 0;
+
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 0) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		r = fail("listener: %s", strerror(errno));
+	if (!r && ((c1 = socket(AF_INET, SOCK_STREAM, 0)) < 0 || connect(c1, (struct sockaddr *)&a, sizeof(a))))
+		r = fail("first connect: %s", strerror(errno));
+	if (!r) {
+		c2 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		errno = 0;
+		r = want_err("second connect", connect(c2, (struct sockaddr *)&a, sizeof(a)), EINPROGRESS) ||
+		    want_ok("shutdown", shutdown(c2, SHUT_RD)) ? CHECK_FAIL : 0;
+	}
+	if (!r) {
+		struct pollfd p = { c2, 0, 0 };
+		if (poll(&p, 1, 0) != 1 || p.revents != (POLLHUP | POLLERR))
+			r = fail("revents %#x, want POLLHUP|POLLERR", p.revents);
+	}
+	close_all(l, c1, c2);
+	return r;
+}
+
+static const struct check checks[] = {
+	{ "ip-cmsgs", check_ip_cmsgs },
+	{ "timestamp", check_timestamp },
+	{ "siocgstamp", check_siocgstamp },
+	{ "recverr", check_recverr },
+	{ "udp-disconnect", check_udp_disconnect },
+	{ "tcp-inq", check_tcp_inq },
+	{ "tcp-maxseg", check_tcp_maxseg },
+	{ "tcp-shutdown-connecting", check_tcp_shutdown_connecting },
+};
+
+int main(int argc, char **argv)
+{
+	c_isolate = 1;
+	return run_checks("conform_inet_msg", checks, NELEMS(checks), argc, argv);
+}
