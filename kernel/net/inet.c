@@ -363,6 +363,11 @@ void inet_release(struct unix_sock *s)
 		peer->err = ECONNRESET; /* SO_LINGER {1, 0}: an abortive close (RST) */
 	if (peer && (s->rq_head || peer->err == ECONNRESET))
 		peer->in.reset_seen = true; /* its writes after the reset: EPIPE */
+	inet_unhash(s);
+}
+
+void inet_unhash(struct unix_sock *s)
+{
 	if (!s->in.hashed)
 		return;
 	for (struct unix_sock **pp = &port_list; *pp; pp = &(*pp)->in.next) {
@@ -373,6 +378,20 @@ void inet_release(struct unix_sock *s)
 	}
 	s->in.next = NULL;
 	s->in.hashed = false;
+}
+
+void inet_forget_unchosen(struct unix_sock *s, bool addr)
+{
+	if (addr && !s->in.addr_locked) {
+		uint16_t port = s->in.name.port;
+		s->in.name = inet_any(s);
+		s->in.name.port = port;
+	}
+	if (!s->in.port_locked) {
+		inet_unhash(s);
+		s->in.name.port = 0;
+	}
+	inet_name_sync(s);
 }
 
 /* ---- bind and names --------------------------------------------------------------- */
@@ -395,7 +414,11 @@ int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len)
 		return -EACCES;
 	if (s->in.name.port || s->state != UNIX_UNCONNECTED)
 		return -EINVAL;
-	return inet_bind_port(s, n);
+	if ((err = inet_bind_port(s, n)))
+		return err;
+	s->in.port_locked = n.port != 0;
+	s->in.addr_locked = !(n.kind == INET_V6_ANY || (n.kind == INET_V4 && n.addr == INADDR_ANY));
+	return 0;
 }
 
 void inet_inherit(struct unix_sock *e, const struct unix_sock *l)
@@ -426,8 +449,8 @@ int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
 		inet_addr_out(s, &s->in.name, a, len);
 		return 0;
 	}
-	if (!s->in.has_peer)
-		return -ENOTCONN;
+	if (!s->in.has_peer || !s->in.peer.port)
+		return -ENOTCONN; /* connected to port 0: nothing (Linux's inet_getname) */
 	inet_addr_out(s, &s->in.peer, a, len);
 	return 0;
 }

@@ -85,6 +85,12 @@ bool inet_same(const struct inet_name *a, const struct inet_name *b);
  * list of sockets holding ports. 0, -EADDRINUSE (taken, or no free
  * ephemeral port), -EINTR (killed while looking). */
 int inet_bind_port(struct unix_sock *s, struct inet_name n);
+/* s lets go of its port (off the list; the name stays for getsockname). */
+void inet_unhash(struct unix_sock *s);
+/* Linux's __udp_disconnect and TCP's move to CLOSE: what bind did not
+ * choose goes: the address back to the wildcard (addr: a disconnect),
+ * the port (a socket given one by connect, or bound to port 0). */
+void inet_forget_unchosen(struct unix_sock *s, bool addr);
 /* A socket's wildcard name: 0.0.0.0, or :: for AF_INET6. */
 struct inet_name inet_any(const struct unix_sock *s);
 /* Another socket of s's protocol bound to s's port listens (listen's check). */

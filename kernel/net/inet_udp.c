@@ -93,9 +93,8 @@ static struct udp_meta udp_meta(const struct unix_sock *s, const struct sock_msg
 static int udp_deliver(struct unix_sock *to, struct unix_sock *s, struct sock_msg *m, size_t len,
 		       const struct udp_meta *src)
 {
-	if ((to->shutdown & RCV_SHUTDOWN) ||
-	    unix_rq_bytes(to) + len + UNIX_SKB_OVERHEAD > (size_t)to->rcvbuf)
-		return 0;
+	if ((to->shutdown & RCV_SHUTDOWN) || unix_rq_bytes(to) >= (size_t)to->rcvbuf)
+		return 0; /* full once past SO_RCVBUF: an empty queue takes any one (Linux's) */
 	struct unix_skb *skb = unix_skb_alloc(len + sizeof(*src));
 	if (!skb)
 		return -ENOMEM;
@@ -120,13 +119,21 @@ static int udp_wire_route(const struct unix_sock *s, const struct inet_name *d)
 }
 
 /* Send m's len bytes from src to d, another host, as one UDP datagram
- * (fragmented by IPv4 when longer than the MTU). A broadcast needs
- * SO_BROADCAST (-EACCES). len, or -ENOMEM, -EFAULT, -ENETUNREACH... */
+ * (fragmented by IPv4 when longer than the MTU), with m's IP_TTL, IP_TOS
+ * and IP_PKTINFO source if it has them. A broadcast needs SO_BROADCAST
+ * (-EACCES). len, or -ENOMEM, -EFAULT, -ENETUNREACH, -EINVAL (a source
+ * not this host's)... */
 static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
 			  const struct inet_name *d)
 {
 	if (ipv4_is_broadcast(d->addr) && !((s->sockopt_bits >> SO_BROADCAST) & 1))
 		return -EACCES;
+	uint32_t from = src->addr;
+	if ((m->has_ip4 & IP4_HAS_PKTINFO) && m->ip4_src) { /* IP_PKTINFO's source: one of ours */
+		if (!ipv4_is_local(m->ip4_src))
+			return -EINVAL;
+		from = m->ip4_src;
+	}
 	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, UDP_HDR_LEN + len);
 	if (!nb)
 		return -ENOMEM;
@@ -135,10 +142,12 @@ static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, c
 		netbuf_free(nb);
 		return -EFAULT;
 	}
-	udp_build(p, src->addr, d->addr, src->port, d->port, (uint16_t)(UDP_HDR_LEN + len));
-	struct ipv4_send out = { .src = src->addr, .dst = d->addr, .proto = IPPROTO_UDP,
-				 .ttl = s->in.opt.ttl > 0 ? (uint8_t)s->in.opt.ttl : 0, .tos = s->in.opt.tos,
-				 .dev = inet_bound_dev(s) };
+	udp_build(p, from, d->addr, src->port, d->port, (uint16_t)(UDP_HDR_LEN + len));
+	/* the TTL and TOS: a control message's, else the socket's (TTL 0: the default) */
+	int ttl = (m->has_ip4 & IP4_HAS_TTL) ? m->ip4_ttl : s->in.opt.ttl > 0 ? s->in.opt.ttl : 0;
+	int tos = (m->has_ip4 & IP4_HAS_TOS) ? m->ip4_tos : s->in.opt.tos;
+	struct ipv4_send out = { .src = from, .dst = d->addr, .proto = IPPROTO_UDP, .ttl = (uint8_t)ttl,
+				 .tos = (uint8_t)tos, .dev = inet_bound_dev(s) };
 	int err = ipv4_output(nb, &out);
 	if (err)
 		return err;
@@ -253,6 +262,8 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 		s->err = 0;
 		return err;
 	}
+	if (s->shutdown & SEND_SHUTDOWN)
+		return -EPIPE; /* the same check's next; no SIGPIPE on a datagram socket */
 	if (len > UDP_PAYLOAD_MAX)
 		return -EMSGSIZE;
 	if (!s->in.name.port && (err = inet_bind_port(s, inet_any(s))))
@@ -346,6 +357,7 @@ static int udp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 
 	if (len >= sizeof(uint16_t) && a->sun_family == AF_UNSPEC) {
 		s->in.has_peer = false;
+		inet_forget_unchosen(s, true); /* Linux's __udp_disconnect */
 		unix_changed(s);
 		return 0;
 	}

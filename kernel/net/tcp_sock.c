@@ -332,7 +332,9 @@ static void ts_event(struct tcp_conn *c, unsigned ev)
 		s->err = tcp_take_error(c);
 	if ((ev & TCP_EV_CLOSED) && ts->listener)
 		embryo_died(ts);
-	else if (s)
+	else if (s && (ev & TCP_EV_CLOSED) && !s->in.port_locked)
+		inet_forget_unchosen(s, false); /* Linux's tcp_set_state(CLOSE): inet_put_port */
+	if (s && !((ev & TCP_EV_CLOSED) && ts->listener))
 		unix_changed(s);
 }
 

@@ -684,9 +684,10 @@ struct sock_stamp {
 
 void sock_recv_stamp(struct unix_sock *s, struct sock_msg *m, uint64_t ns)
 {
-	s->stamp_ns = ns;
-	if (!(s->tstamp & SOCK_TSTAMP_RCV))
+	if (!(s->tstamp & SOCK_TSTAMP_RCV)) {
+		s->stamp_ns = ns; /* only then: Linux's stamps go to the message or to SIOCGSTAMP */
 		return;
+	}
 	bool nsec = s->tstamp & SOCK_TSTAMP_NS, knew = s->tstamp & SOCK_TSTAMP_NEW;
 	struct sock_stamp t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 	if (!nsec)
@@ -1110,8 +1111,8 @@ size_t unix_rq_bytes(const struct unix_sock *s)
 
 int unix_queue_wire(struct unix_sock *to, const void *data, size_t len, const void *meta, size_t meta_len)
 {
-	if ((to->shutdown & RCV_SHUTDOWN) || unix_rq_bytes(to) + len + UNIX_SKB_OVERHEAD > (size_t)to->rcvbuf)
-		return -ENOBUFS;
+	if ((to->shutdown & RCV_SHUTDOWN) || unix_rq_bytes(to) >= (size_t)to->rcvbuf)
+		return -ENOBUFS; /* full once past SO_RCVBUF: an empty queue takes any one (Linux's) */
 	struct unix_skb *skb = skb_alloc(len + meta_len);
 	if (!skb)
 		return -ENOMEM;

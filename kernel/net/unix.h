@@ -61,6 +61,12 @@ struct sock_msg {
 	 * -1: the default) */
 	int ip6_hoplimit, ip6_tclass;
 	unsigned has_ip6;
+	/* AF_INET datagrams: a send's IP_TTL, IP_TOS and IP_PKTINFO control
+	 * messages (has_ip4: which were given, IP4_HAS_*; the source address
+	 * host order, 0 for the route's) */
+	int ip4_ttl, ip4_tos;
+	uint32_t ip4_src;
+	unsigned has_ip4;
 	/* what a receive reports beyond files and credentials, in order
 	 * (SO_TIMESTAMP, IP_PKTINFO, IP_TTL, IPV6_HOPLIMIT, IP_RECVERR...):
 	 * added by the family with sock_msg_cmsg, written by recvmsg */
@@ -69,6 +75,9 @@ struct sock_msg {
 };
 #define IP6_HAS_HOPLIMIT 1
 #define IP6_HAS_TCLASS   2
+#define IP4_HAS_TTL      1
+#define IP4_HAS_TOS      2
+#define IP4_HAS_PKTINFO  4
 
 #define UNIX_NOBODY_ID 65534 /* Linux's overflowuid/overflowgid: credentials nobody sent */
 

@@ -93,6 +93,8 @@ struct inet_part {
 	bool reset_seen;            /* TCP: the peer's reset came (it closed with unread data, or
 				     * a write met its closed socket): writes say EPIPE */
 	bool hashed;                /* holds its port: on net/inet.c's list */
+	bool port_locked, addr_locked; /* bind chose the port, the address (Linux's SOCK_BIND*_LOCK):
+				     * a disconnect or a TCP close keeps what was chosen */
 	struct inet_opts opt;       /* options kept and read back; an accepted socket copies its listener's */
 	uint32_t icmp_filter;       /* a raw ICMP socket's ICMP_FILTER: bit t drops type t */
 	struct tcp_sock *tcp;       /* TCP over IPv4: its connection (net/tcp_sock.c) */
@@ -301,9 +303,9 @@ size_t unix_rq_bytes(const struct unix_sock *s);
  * -ENOBUFS (to's SO_RCVBUF is full or it shut reading: dropped, as
  * Linux drops it) or -ENOMEM. */
 int unix_queue_wire(struct unix_sock *to, const void *data, size_t len, const void *meta, size_t meta_len);
-/* A received message's time (CLOCK_REALTIME ns) on s: kept for
- * SIOCGSTAMP, and reported to m as its SO_TIMESTAMP* option asks (Linux's
- * sock_recv_timestamp). */
+/* A received message's time (CLOCK_REALTIME ns) on s: reported to m as
+ * its SO_TIMESTAMP* option asks, or with the option off kept for
+ * SIOCGSTAMP (Linux's sock_recv_timestamp). */
 void sock_recv_stamp(struct unix_sock *s, struct sock_msg *m, uint64_t ns);
 /* SIOCGSTAMP (a struct timeval) and SIOCGSTAMPNS (a timespec) of s: its
  * last message's time. 0, -ENOENT (none yet), -EFAULT. */

@@ -10,6 +10,7 @@
 #include "sys/syscall_define.h"
 #include "sys/sys_socket.h"
 #include "fs/vfs.h"
+#include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -445,8 +446,44 @@ static int ip6_cmsg_in(struct sock_msg *m, int type, const char *data, size_t le
 	return 0;
 }
 
+/* An IPPROTO_IP control message of a send (Linux's ip_cmsg_send):
+ * IP_TTL, an int from 1 to 255; IP_TOS, an int or a byte to 255;
+ * IP_PKTINFO, the source address (ipi_spec_dst) to send from. Kept in m
+ * for an AF_INET datagram socket; other types are ignored. 0 or -EINVAL. */
+static int ip4_cmsg_in(struct sock_msg *m, int type, const char *data, size_t len)
+{
+	int v = 0;
+
+	if (type == IP_PKTINFO) {
+		struct in_pktinfo pi;
+		if (len != sizeof(pi))
+			return -EINVAL;
+		memcpy(&pi, data, sizeof(pi));
+		m->ip4_src = be32(pi.ipi_spec_dst);
+		m->has_ip4 |= IP4_HAS_PKTINFO;
+		return 0;
+	}
+	if (type != IP_TTL && type != IP_TOS)
+		return 0;
+	if (len == sizeof(v))
+		memcpy(&v, data, sizeof(v));
+	else if (type == IP_TOS && len == 1)
+		v = (uint8_t)data[0];
+	else
+		return -EINVAL;
+	if (v < (type == IP_TTL ? 1 : 0) || v > 0xff)
+		return -EINVAL;
+	if (type == IP_TTL)
+		m->ip4_ttl = v;
+	else
+		m->ip4_tos = v;
+	m->has_ip4 |= type == IP_TTL ? IP4_HAS_TTL : IP4_HAS_TOS;
+	return 0;
+}
+
 /* Linux's __scm_send: the control messages of a send, kmalloc'd copy in
- * ctl. SOL_SOCKET's and IPPROTO_IPV6's; other levels are ignored. */
+ * ctl. SOL_SOCKET's, IPPROTO_IP's and IPPROTO_IPV6's; other levels are
+ * ignored. */
 static int control_in(struct sock_msg *m, const char *ctl, size_t len)
 {
 	size_t at = 0;
@@ -469,8 +506,9 @@ static int control_in(struct sock_msg *m, const char *ctl, size_t len)
 				err = -EINVAL;
 			if (err)
 				return err;
-		} else if (h.level == IPPROTO_IPV6 && h.len >= CMSG_HDR_LEN) {
-			int err = ip6_cmsg_in(m, h.type, ctl + at + CMSG_HDR_LEN, h.len - CMSG_HDR_LEN);
+		} else if ((h.level == IPPROTO_IPV6 || h.level == IPPROTO_IP) && h.len >= CMSG_HDR_LEN) {
+			int err = (h.level == IPPROTO_IP ? ip4_cmsg_in : ip6_cmsg_in)(m, h.type, ctl + at + CMSG_HDR_LEN,
+										    h.len - CMSG_HDR_LEN);
 			if (err)
 				return err;
 		}

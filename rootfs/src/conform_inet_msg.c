@@ -289,6 +289,149 @@ static int check_udp_disconnect(void)
 	return r;
 }
 
+static void close_all(int a, int b, int c)
+{
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	if (c >= 0)
+		close(c);
+}
+
+/* What bind did not choose, a disconnect forgets: the address goes back
+ * to 0.0.0.0 and a port bind did not name goes; connected to port 0 is
+ * not connected; a send after shutdown(SHUT_WR) is EPIPE. */
+static int check_udp_unchosen(void)
+{
+	struct sockaddr_in an, me;
+	int a = udp_bound(&an), b = socket(AF_INET, SOCK_DGRAM, 0), r;
+	struct sockaddr_in any = { .sin_family = AF_INET }, zero = lo(0);
+	socklen_t ml = sizeof(me);
+
+	if (a < 0 || b < 0)
+		return fail("sockets: %s", strerror(errno));
+	any.sin_family = AF_UNSPEC;
+	errno = 0;
+	r = want_ok("bind 0.0.0.0:0", bind(b, (struct sockaddr *)&(struct sockaddr_in){ .sin_family = AF_INET },
+					   sizeof(struct sockaddr_in))) ||
+	    want_ok("connect", connect(b, (struct sockaddr *)&an, sizeof(an))) ||
+	    want_ok("disconnect", connect(b, (struct sockaddr *)&any, sizeof(any))) ||
+	    want_ok("getsockname", getsockname(b, (struct sockaddr *)&me, &ml)) ? CHECK_FAIL : 0;
+	if (!r && (me.sin_addr.s_addr != htonl(INADDR_ANY) || me.sin_port)) /* bind asked for no port */
+		r = fail("after the disconnect %s:%d, want 0.0.0.0:0", inet_ntoa(me.sin_addr), ntohs(me.sin_port));
+	if (!r) {
+		ml = sizeof(me);
+		errno = 0;
+		r = want_ok("connect to port 0", connect(b, (struct sockaddr *)&zero, sizeof(zero))) ||
+		    want_err("getpeername", getpeername(b, (struct sockaddr *)&me, &ml), ENOTCONN) ||
+		    want_ok("connect", connect(b, (struct sockaddr *)&an, sizeof(an))) ||
+		    want_ok("shutdown SHUT_WR", shutdown(b, SHUT_WR)) ||
+		    want_err("send after SHUT_WR", send(b, "x", 1, 0), EPIPE) ? CHECK_FAIL : 0;
+	}
+	close(a);
+	close(b);
+	return r;
+}
+
+/* A send's IP_TTL and IP_TOS control messages win over the socket's. */
+static int check_send_cmsgs(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), b = socket(AF_INET, SOCK_DGRAM, 0), r = 0;
+	char buf[8], ctl[128];
+	size_t ctllen = sizeof(ctl);
+	union {
+		char buf[CMSG_SPACE(sizeof(int)) * 2];
+		struct cmsghdr align;
+	} out;
+	struct iovec v = { "c", 1 };
+	struct msghdr m = { .msg_name = &an, .msg_namelen = sizeof(an), .msg_iov = &v, .msg_iovlen = 1,
+			    .msg_control = out.buf, .msg_controllen = sizeof(out.buf) };
+
+	if (a < 0 || b < 0)
+		return fail("sockets: %s", strerror(errno));
+	memset(&out, 0, sizeof(out));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	*c = (struct cmsghdr){ .cmsg_len = CMSG_LEN(sizeof(int)), .cmsg_level = IPPROTO_IP, .cmsg_type = IP_TTL };
+	unsigned char *ttl_data = CMSG_DATA(c);
+	memcpy(ttl_data, &(int){ 42 }, sizeof(int));
+	c = CMSG_NXTHDR(&m, c);
+	*c = (struct cmsghdr){ .cmsg_len = CMSG_LEN(sizeof(int)), .cmsg_level = IPPROTO_IP, .cmsg_type = IP_TOS };
+	memcpy(CMSG_DATA(c), &(int){ 0x10 }, sizeof(int));
+	if (set_int(a, IPPROTO_IP, IP_RECVTTL, 1) || set_int(a, IPPROTO_IP, IP_RECVTOS, 1))
+		r = fail("setsockopt: %s", strerror(errno));
+	if (!r)
+		r = want_eq("sendmsg", sendmsg(b, &m, 0), 1) ||
+		    want_eq("recvmsg", recv_ctl(a, buf, sizeof(buf), ctl, &ctllen, 0), 1) ? CHECK_FAIL : 0;
+	if (!r) {
+		int *ttl = cmsg_find(ctl, ctllen, IPPROTO_IP, IP_TTL);
+		unsigned char *tos = cmsg_find(ctl, ctllen, IPPROTO_IP, IP_TOS);
+		if (!ttl || !tos || *ttl != 42 || *tos != 0x10)
+			r = fail("ttl %d tos %#x, want 42 and 0x10", ttl ? *ttl : -1, tos ? *tos : 0);
+	}
+	memcpy(ttl_data, &(int){ 0 }, sizeof(int));
+	if (!r) {
+		errno = 0;
+		r = want_err("IP_TTL 0", sendmsg(b, &m, 0), EINVAL);
+	}
+	close(a);
+	close(b);
+	return r;
+}
+
+/* An empty queue takes a datagram bigger than SO_RCVBUF. */
+static int check_rcvbuf_empty(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), b = socket(AF_INET, SOCK_DGRAM, 0), r = 0, min = -1;
+	socklen_t ml = sizeof(min);
+	static char buf[65536];
+
+	if (a < 0 || b < 0)
+		return fail("sockets: %s", strerror(errno));
+	if (set_int(a, SOL_SOCKET, SO_RCVBUF, 0) || getsockopt(a, SOL_SOCKET, SO_RCVBUF, &min, &ml) ||
+	    min <= 0 || min >= (int)sizeof(buf))
+		r = fail("SO_RCVBUF's least: %d (%s)", min, strerror(errno));
+	if (!r) {
+		struct pollfd p = { a, POLLIN, 0 };
+		r = want_eq("sendto SO_RCVBUF + 1", sendto(b, buf, (size_t)min + 1, 0, (struct sockaddr *)&an, sizeof(an)),
+			    min + 1) ||
+		    want_eq("poll", poll(&p, 1, 1000), 1) || want_eq("recv", recv(a, buf, sizeof(buf), 0), min + 1);
+	}
+	close(a);
+	close(b);
+	return r;
+}
+
+/* A TCP socket given its port by bind(port 0) lets go of it when its
+ * connect is refused (Linux's inet_put_port on CLOSE): another may bind it. */
+static int check_tcp_refused_port(void)
+{
+	struct sockaddr_in dead;
+	int d = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0), n = -1, r;
+	struct sockaddr_in me = lo(0);
+	socklen_t len = sizeof(dead);
+
+	dead = lo(0);
+	if (d < 0 || c < 0 || bind(d, (struct sockaddr *)&dead, sizeof(dead)) ||
+	    getsockname(d, (struct sockaddr *)&dead, &len)) { /* bound, not listening: a SYN gets a reset */
+		close_all(d, c, -1);
+		return fail("sockets: %s", strerror(errno));
+	}
+	len = sizeof(me);
+	errno = 0;
+	r = want_ok("bind port 0", bind(c, (struct sockaddr *)&me, sizeof(me))) ||
+	    want_ok("getsockname", getsockname(c, (struct sockaddr *)&me, &len)) ||
+	    want_err("connect", connect(c, (struct sockaddr *)&dead, sizeof(dead)), ECONNREFUSED) ? CHECK_FAIL : 0;
+	if (!r) {
+		n = socket(AF_INET, SOCK_STREAM, 0);
+		r = want_ok("bind the refused socket's port", bind(n, (struct sockaddr *)&me, sizeof(me)));
+	}
+	close_all(d, c, n);
+	return r;
+}
+
 /* A TCP pair on 127.0.0.1: l listens, c connected, s accepted. */
 static int tcp_pair(int *l, int *c, int *s)
 {
@@ -305,16 +448,6 @@ static int tcp_pair(int *l, int *c, int *s)
 		return -1;
 	*s = accept(*l, NULL, NULL);
 	return *s < 0 ? -1 : 0;
-}
-
-static void close_all(int a, int b, int c)
-{
-	if (a >= 0)
-		close(a);
-	if (b >= 0)
-		close(b);
-	if (c >= 0)
-		close(c);
 }
 
 /* TCP_INQ: each read's control message says what is still queued. */
@@ -409,6 +542,10 @@ static const struct check checks[] = {
 	{ "siocgstamp", check_siocgstamp },
 	{ "recverr", check_recverr },
 	{ "udp-disconnect", check_udp_disconnect },
+	{ "udp-unchosen", check_udp_unchosen },
+	{ "send-cmsgs", check_send_cmsgs },
+	{ "rcvbuf-empty", check_rcvbuf_empty },
+	{ "tcp-refused-port", check_tcp_refused_port },
 	{ "tcp-inq", check_tcp_inq },
 	{ "tcp-maxseg", check_tcp_maxseg },
 	{ "tcp-shutdown-connecting", check_tcp_shutdown_connecting },
