@@ -55,9 +55,11 @@ other_compiler() {
 	fi
 }
 
-suite unit-gcc make -s -C tests/unit run CC=gcc OUT="$(pwd)/$B/unit-gcc"
-suite unit-clang make -s -C tests/unit run CC=clang OUT="$(pwd)/$B/unit-clang"
-suite fuzz make -s -C tests/fuzz fuzz OUT="$(pwd)/$B/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
+# Builds and fuzzers use every CPU (the fuzzers run side by side, one a CPU).
+jobs=$(nproc)
+suite unit-gcc make -s -j"$jobs" -C tests/unit run CC=gcc OUT="$(pwd)/$B/unit-gcc"
+suite unit-clang make -s -j"$jobs" -C tests/unit run CC=clang OUT="$(pwd)/$B/unit-clang"
+suite fuzz make -s -j"$jobs" -C tests/fuzz fuzz OUT="$(pwd)/$B/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 suite clang other_compiler
 suite tools tests/tools/test_mkimg.sh "$B"
 suite linux tests/linux/run-selftest-list.sh -r "$B/rootfs.extra"

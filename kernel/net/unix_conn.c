@@ -412,11 +412,14 @@ int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
 }
 
 /* SO_SNDBUF/SO_RCVBUF: twice what is asked (Linux keeps room for its
- * bookkeeping), within the system's limit and above the minimum. */
-static int buf_size(int asked, int min)
+ * bookkeeping), within the system's limit (force, SO_*BUFFORCE: only
+ * within INT_MAX, a negative ask taken as 0) and above the minimum. */
+static int buf_size(int asked, int min, bool force)
 {
-	uint32_t v = (uint32_t)asked < UNIX_BUF_MAX ? (uint32_t)asked : UNIX_BUF_MAX;
+	uint32_t limit = force ? INT32_MAX / 2 : UNIX_BUF_MAX;
+	uint32_t v = force && asked < 0 ? 0 : (uint32_t)asked;
 
+	v = v < limit ? v : limit;
 	return (int)(v * 2) > min ? (int)(v * 2) : min;
 }
 
@@ -467,15 +470,22 @@ static int set_option(struct file *f, int name, const void *val, size_t len)
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
 	switch (name) {
-	case SO_SNDBUF:
-		s->sndbuf = buf_size(v, UNIX_SNDBUF_MIN);
-		s->sndbuf_set = true;
-		unix_changed(s);
+	case SO_SNDBUFFORCE: case SO_RCVBUFFORCE: /* past net.core's limits: CAP_NET_ADMIN's */
+		if (!capable(CAP_NET_ADMIN))
+			return -EPERM;
+		/* fall through */
+	case SO_SNDBUF: case SO_RCVBUF: {
+		bool force = name == SO_SNDBUFFORCE || name == SO_RCVBUFFORCE;
+		if (name == SO_SNDBUF || name == SO_SNDBUFFORCE) {
+			s->sndbuf = buf_size(v, UNIX_SNDBUF_MIN, force);
+			s->sndbuf_set = true;
+			unix_changed(s);
+		} else {
+			s->rcvbuf = buf_size(v, UNIX_RCVBUF_MIN, force);
+			s->rcvbuf_set = true;
+		}
 		return 0;
-	case SO_RCVBUF:
-		s->rcvbuf = buf_size(v, UNIX_RCVBUF_MIN);
-		s->rcvbuf_set = true;
-		return 0;
+	}
 	case SO_PASSCRED:
 		s->passcred = v != 0;
 		return 0;

@@ -404,6 +404,29 @@ static int check_rcvbuf_empty(void)
 	return r;
 }
 
+/* SO_RCVBUFFORCE goes past net.core.rmem_max, doubled as SO_RCVBUF is,
+ * for CAP_NET_ADMIN only (EPERM for others). */
+static int check_rcvbufforce(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), max = -1, got = -1, r = 0;
+	socklen_t len = sizeof(max);
+
+	if (fd < 0)
+		return fail("socket: %s", strerror(errno));
+	if (set_int(fd, SOL_SOCKET, SO_RCVBUF, 0x7fffffff) || getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &max, &len))
+		r = fail("SO_RCVBUF: %s", strerror(errno));
+	int rc = r ? 0 : set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, max + 1);
+	if (!r && geteuid() != 0) {
+		r = rc == -1 && errno == EPERM ? 0 : fail("SO_RCVBUFFORCE unprivileged: %d (%s)", rc, strerror(errno));
+	} else if (!r) {
+		len = sizeof(got);
+		if (rc || getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) || got != (max + 1) * 2)
+			r = fail("SO_RCVBUFFORCE %d reads %d, want %d (%s)", max + 1, got, (max + 1) * 2, strerror(errno));
+	}
+	close(fd);
+	return r;
+}
+
 /* A TCP socket given its port by bind(port 0) lets go of it when its
  * connect is refused (Linux's inet_put_port on CLOSE): another may bind it. */
 static int check_tcp_refused_port(void)
@@ -545,6 +568,7 @@ static const struct check checks[] = {
 	{ "udp-unchosen", check_udp_unchosen },
 	{ "send-cmsgs", check_send_cmsgs },
 	{ "rcvbuf-empty", check_rcvbuf_empty },
+	{ "rcvbufforce", check_rcvbufforce },
 	{ "tcp-refused-port", check_tcp_refused_port },
 	{ "tcp-inq", check_tcp_inq },
 	{ "tcp-maxseg", check_tcp_maxseg },
