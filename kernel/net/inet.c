@@ -573,6 +573,7 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 		switch (name) {
 		case IPV6_V6ONLY:       *v = s->in.v6only; return 0;
 		case IPV6_RECVHOPLIMIT: *v = s->in.recv_hoplimit; return 0;
+		case IPV6_RECVPKTINFO:  *v = s->in.recv_pktinfo6; return 0;
 		case IPV6_RECVTCLASS:   *v = s->in.recv_tclass; return 0;
 		case IPV6_UNICAST_HOPS: *v = s->in.hops; return 0;
 		case IPV6_TCLASS:       *v = s->in.tclass; return 0;
@@ -647,6 +648,8 @@ static int ip6_option(struct unix_sock *s, int name, int v)
 		s->in.v6only = v != 0;
 	} else if (name == IPV6_RECVHOPLIMIT || name == IPV6_RECVTCLASS) {
 		*(name == IPV6_RECVHOPLIMIT ? &s->in.recv_hoplimit : &s->in.recv_tclass) = v != 0;
+	} else if (name == IPV6_RECVPKTINFO) {
+		s->in.recv_pktinfo6 = v != 0;
 	} else if (v < -1 || v > 0xff) {
 		return -EINVAL;
 	} else if (name == IPV6_UNICAST_HOPS) {

@@ -275,6 +275,8 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 		return udp_wire_send(s, m, len, &src, &d);
 	struct unix_sock *to = inet_lookup(s, &d);
 	meta = udp_meta(s, m, &src);
+	meta.dst = d; /* ::1, on lo */
+	meta.ifindex = netdev_loopback() ? netdev_loopback()->ifindex : 0;
 	if (to && (err = udp_deliver(to, s, m, len, &meta)))
 		return err;
 	if (!to && s->in.has_peer && inet_same(&d, &s->in.peer)) {
@@ -309,11 +311,29 @@ static void udp_ip4_cmsgs(const struct unix_sock *s, struct sock_msg *m, const s
 	}
 }
 
-/* A datagram's control messages: its time (SO_TIMESTAMP), then IPv4's,
- * or for an IPv6 socket's IPv6 datagram RFC 3542's hop limit and class. */
+/* IPV6_PKTINFO of a datagram to an IPv6 socket: where it went (an IPv4
+ * one's v4-mapped) and the device it came in on. */
+static void udp_pktinfo6(const struct unix_sock *s, struct sock_msg *m, const struct udp_meta *u)
+{
+	struct sockaddr_un a;
+	struct sockaddr_in6 in6;
+	size_t len;
+	struct in6_pktinfo pi = { .ipi6_ifindex = u->ifindex };
+
+	inet_addr_out(s, &u->dst, &a, &len);
+	memcpy(&in6, &a, sizeof(in6));
+	memcpy(pi.ipi6_addr, in6.sin6_addr, sizeof(pi.ipi6_addr));
+	sock_msg_cmsg(m, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
+}
+
+/* A datagram's control messages in Linux's order (udpv6_recvmsg's too):
+ * its time (SO_TIMESTAMP); an IPv6 socket's IPV6_PKTINFO; then IPv4's,
+ * or for an IPv6 datagram RFC 3542's hop limit and class. */
 static void udp_cmsgs(struct unix_sock *s, struct sock_msg *m, const struct udp_meta *u)
 {
 	sock_recv_stamp(s, m, u->stamp_ns);
+	if (s->family == AF_INET6 && s->in.recv_pktinfo6)
+		udp_pktinfo6(s, m, u);
 	if (u->src.kind == INET_V4) {
 		udp_ip4_cmsgs(s, m, u);
 		return;
@@ -346,6 +366,25 @@ static long udp_recv(struct file *f, struct sock_msg *m, int flags)
 	return r;
 }
 
+/* The address a connect names: the socket's family's, or on an IPv6
+ * socket an AF_INET one too, taken as its v4-mapped address (Linux's
+ * ip6_datagram_connect; glibc's getaddrinfo counts on it). 0, -EINVAL,
+ * -EAFNOSUPPORT (IPV6_V6ONLY, or another family). */
+static int udp_connect_addr(const struct unix_sock *s, const struct sockaddr_un *a, size_t len,
+			    struct inet_name *d)
+{
+	if (s->family != AF_INET6 || len < sizeof(uint16_t) || a->sun_family != AF_INET)
+		return inet_addr_in(s, a, len, false, d);
+	struct sockaddr_in in;
+	if (len < sizeof(in))
+		return -EINVAL;
+	if (s->in.v6only)
+		return -EAFNOSUPPORT;
+	memcpy(&in, a, sizeof(in));
+	*d = (struct inet_name){ be32(in.sin_addr), be16(in.sin_port), INET_V4 };
+	return 0;
+}
+
 /* Linux's ip4_datagram_connect: a default destination (a port of its
  * own, and 127.0.0.1 or ::1 for a wildcard, if it has none); AF_UNSPEC
  * forgets it. */
@@ -361,7 +400,7 @@ static int udp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 		unix_changed(s);
 		return 0;
 	}
-	if ((err = inet_addr_in(s, a, len, false, &d)))
+	if ((err = udp_connect_addr(s, a, len, &d)))
 		return err;
 	if (udp_via_ipv4(s, &d) ? (err = udp_wire_route(s, &d)) : (err = inet_route(s, &d)))
 		return err;

@@ -81,11 +81,19 @@ struct sock_extended_err {
 #define IPV6_UNICAST_HOPS  16
 #define IPV6_RECVERR       25
 #define IPV6_V6ONLY        26
+#define IPV6_RECVPKTINFO   49
+#define IPV6_PKTINFO       50   /* its control message: struct in6_pktinfo */
 #define IPV6_RECVHOPLIMIT  51
 #define IPV6_HOPLIMIT      52
 #define IPV6_RECVTCLASS    66
 #define IPV6_TCLASS        67
 #define IPV6_DEFAULT_HOPS  64   /* lo's hop_limit */
+/* IPV6_PKTINFO's control message: the datagram's destination and the
+ * interface it came in on */
+struct in6_pktinfo {
+	uint8_t ipi6_addr[16];
+	int32_t ipi6_ifindex;
+};
 
 /* level IPPROTO_TCP */
 #define TCP_NODELAY   1

@@ -404,6 +404,51 @@ static int check_rcvbuf_empty(void)
 	return r;
 }
 
+/* An IPv6 UDP socket: connect takes an AF_INET address as v4-mapped
+ * (glibc's getaddrinfo counts on it); IPV6_RECVPKTINFO reports an IPv4
+ * datagram's destination v4-mapped, before IPv4's own IP_PKTINFO. */
+static int check_udp6_dualstack(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), s6 = socket(AF_INET6, SOCK_DGRAM, 0), r = 0;
+	struct sockaddr_in6 me, srv = { .sin6_family = AF_INET6 };
+	socklen_t ml = sizeof(me);
+	char buf[8], ctl[256], list[64];
+	size_t ctllen = sizeof(ctl);
+
+	if (a < 0 || s6 < 0) {
+		r = errno == EAFNOSUPPORT ? skip("no IPv6") : fail("sockets: %s", strerror(errno));
+		close_all(a, s6, -1);
+		return r;
+	}
+	errno = 0;
+	r = want_ok("connect an AF_INET address", connect(s6, (struct sockaddr *)&an, sizeof(an))) ||
+	    want_ok("getsockname", getsockname(s6, (struct sockaddr *)&me, &ml)) ? CHECK_FAIL : 0;
+	if (!r && (me.sin6_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&me.sin6_addr)))
+		r = fail("getsockname family %d, not v4-mapped", me.sin6_family);
+	close(s6);
+	s6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	ml = sizeof(srv);
+	if (!r && (bind(s6, (struct sockaddr *)&srv, sizeof(srv)) || getsockname(s6, (struct sockaddr *)&srv, &ml) ||
+		   set_int(s6, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) || set_int(s6, IPPROTO_IP, IP_PKTINFO, 1)))
+		r = fail("the IPv6 server: %s", strerror(errno));
+	if (!r) {
+		struct sockaddr_in to = lo(ntohs(srv.sin6_port));
+		r = want_eq("sendto", sendto(a, "p", 1, 0, (struct sockaddr *)&to, sizeof(to)), 1) ||
+		    want_eq("recvmsg", recv_ctl(s6, buf, sizeof(buf), ctl, &ctllen, 0), 1) ? CHECK_FAIL : 0;
+	}
+	if (!r) {
+		cmsg_list(ctl, ctllen, list, sizeof(list));
+		struct in6_pktinfo *pi = cmsg_find(ctl, ctllen, IPPROTO_IPV6, IPV6_PKTINFO);
+		if (strcmp(list, "41:50 0:8"))
+			r = fail("control messages %s, want 41:50 0:8", list);
+		else if (!IN6_IS_ADDR_V4MAPPED(&pi->ipi6_addr) || pi->ipi6_ifindex <= 0)
+			r = fail("IPV6_PKTINFO not v4-mapped, or ifindex %d", pi->ipi6_ifindex);
+	}
+	close_all(a, s6, -1);
+	return r;
+}
+
 /* SO_RCVBUFFORCE goes past net.core.rmem_max, doubled as SO_RCVBUF is,
  * for CAP_NET_ADMIN only (EPERM for others). */
 static int check_rcvbufforce(void)
@@ -569,6 +614,7 @@ static const struct check checks[] = {
 	{ "send-cmsgs", check_send_cmsgs },
 	{ "rcvbuf-empty", check_rcvbuf_empty },
 	{ "rcvbufforce", check_rcvbufforce },
+	{ "udp6-dualstack", check_udp6_dualstack },
 	{ "tcp-refused-port", check_tcp_refused_port },
 	{ "tcp-inq", check_tcp_inq },
 	{ "tcp-maxseg", check_tcp_maxseg },
