@@ -279,6 +279,20 @@ conformance-quick: all
 conformance-python: all
 	python3 tests/conformance/cpython.py --build $(B) $(if $(PYONLY),--only $(PYONLY)) $(PYMODULES)
 
+# make conformance-ltp [LTPTESTS="name regex ..."] [LTPSMP=N] [LTPONLY=kestrel|linux]
+# [LTPSAMPLE=N] [LTPRESUME=1]: LTP's system-call tests (../shared/conformance/ltp, built
+# once into $(B)/ltp-src and $(B)/ltp-bin with make -j$(nproc)) on Kestrel and on
+# Debian's Linux 6.1 in the same QEMU, 60 entries of runtest/syscalls per boot
+# (tests/conformance/ltp.py); each kernel's result per entry, the entries Linux
+# passes and Kestrel does not, and every panic and hang in
+# $(B)/conformance/ltp-results.txt and .json (ltp-smpN-results with LTPSMP=N).
+# LTPRESUME=1 runs only the entries without a result yet. Hours for the whole list.
+LTP_ARGS = $(if $(LTPSMP),--smp $(LTPSMP)) $(if $(LTPONLY),--only $(LTPONLY)) \
+	$(if $(LTPSAMPLE),--sample $(LTPSAMPLE)) $(if $(filter-out 0,$(LTPRESUME)),--resume)
+.PHONY: conformance-ltp
+conformance-ltp: all
+	python3 tests/conformance/ltp.py --build $(B) $(LTP_ARGS) $(LTPTESTS)
+
 # ---------------------------------------------------------------- benchmark
 # make bench [QUICK=1] [ICOUNT=0|1|only]: Kestrel and Linux (Debian's kernel) on
 # the same bench programs in the same QEMU, counting guest instructions

@@ -69,10 +69,14 @@ OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 STALL = 300                # s without a line from the guest: a frozen machine
 MARGIN = 600               # s past the sum of the modules' limits for the whole boot
 
-# The Linux initramfs's /init: what Kestrel's kernel mounts itself, then the
-# same script (which reads its words from /etc/cpython-args).
-LINUX_INIT = r"""#!/bin/sh
+
+def linux_init(run):
+    """A Linux initramfs's /init: what Kestrel's kernel mounts itself (the
+    archive has no /sys: Kestrel makes it), lo up, then the shell lines RUN,
+    then power off. tests/conformance/ltp.py's /init is one too."""
+    return r"""#!/bin/sh
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin
+mkdir -p /sys
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -80,9 +84,12 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 /bin/busybox ifconfig lo 127.0.0.1 up   # as any Linux system has it
-/bin/sh /etc/cpython-run.sh
-poweroff -f
-"""
+""" + run + "\npoweroff -f\n"
+
+
+# The Linux initramfs's /init: the same script (which reads its words from
+# /etc/cpython-args).
+LINUX_INIT = linux_init("/bin/sh /etc/cpython-run.sh")
 
 BEGIN = re.compile(r"^CPY-BEGIN (\S+)")
 END = re.compile(r"^CPY-END (\S+) rc=(\d+) ms=(-?\d+)")

@@ -85,7 +85,7 @@ suite = SUITES["shared"]  # the set this run uses (main sets it)
 BOOT_TIMEOUT = 240        # s from QEMU start to the first GVT-BEGIN
 LIMIT_MARGIN = 120        # s past the guest's own time limit: the guest did not act
 LINUX_FACTOR = 5          # a binary's time limit: at least this many times its Linux time
-PANIC = re.compile(r"KERNEL PANIC")
+PANIC = re.compile(r"KERNEL PANIC|Kernel panic - not syncing")   # Kestrel's, Linux's
 RUN = re.compile(r"^\[ RUN      \] (\S+)")
 OK = re.compile(r"^\[       OK \] (\S+) \(\d+ ms\)")
 FAILED = re.compile(r"^\[  FAILED  \] (\S+?)(?:, where .*)? \(\d+ ms\)")
@@ -227,6 +227,41 @@ def make_image(build, workdir, items, gvdir, secs, limits):
     return img
 
 
+def follow(proc, qlog, on_line, stall, overdue):
+    """Follow QEMU's serial log QLOG while PROC runs. Each new line, without
+    the carriage return and the kernel's timestamp, goes to on_line(line,
+    now), which returns True when the guest said it is done. Returns (why
+    it ended, the log's text); why: "done"; "PANIC" (Kestrel's or Linux's
+    panic message, 3 s after it, for the report to finish); "QEMU exited
+    (N)"; "HANG: ..." after STALL s without any output; or what
+    overdue(now), asked every half second, gives (None: go on).
+    tests/conformance/ltp.py follows both kernels with it."""
+    last_output = time.monotonic()
+    consumed, pending, done = 0, "", False
+    while True:
+        status = proc.poll()
+        data = boottest.read_log(qlog) if os.path.exists(qlog) else ""
+        now = time.monotonic()
+        if len(data) > consumed:
+            pending += data[consumed:]
+            consumed = len(data)
+            last_output = now
+        *lines, pending = pending.split("\n")
+        for raw in lines:
+            done = on_line(clean_line(raw), now) or done
+        if PANIC.search(data):
+            time.sleep(3)    # let the report finish
+            return "PANIC", boottest.read_log(qlog)
+        if status is not None or done:
+            return ("done" if done else f"QEMU exited ({status})"), data
+        if now - last_output > stall:
+            return f"HANG: no output, not even the heartbeat, for {stall} s", data
+        late = overdue(now)
+        if late:
+            return late, data
+        time.sleep(0.5)
+
+
 def boot(build, workdir, bootno, items, gvdir, args, linux):
     """One boot running ITEMS ((name, filter) pairs) in name order. Returns
     (results by name, log path); a binary that never began is absent, the one
@@ -248,56 +283,37 @@ def boot(build, workdir, bootno, items, gvdir, args, linux):
         cmd += ["-smp", str(args.smp), "-accel", "tcg,thread=multi"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     results, cur = {}, None
-    t0 = last_output = time.monotonic()
+    t0 = time.monotonic()
     began = None
-    consumed, pending = 0, ""
-    end_reason = None
+
+    def on_line(line, now):
+        nonlocal cur, began
+        m = re.match(r"^GVT-BEGIN (\S+)", line)
+        if m:
+            cur = results[m.group(1)] = Result(m.group(1))
+            began = now
+            return False
+        m = re.match(r"^GVT-END (\S+) rc=(\d+)", line)
+        if m and cur:
+            cur.rc = int(m.group(2))
+            cur.secs = now - began
+            progress(f"  {cur.name:24} {'%d tests, %d passed, %d failed, %d skipped' % cur.counts()}"
+                     f" rc={cur.rc} {cur.secs:.0f} s")
+            cur = None
+            return False
+        if cur:
+            cur.feed(line)
+        return line.startswith("GVT-ALL-DONE")
+
+    def overdue(now):
+        if not results and now - t0 > BOOT_TIMEOUT:
+            return "HANG before the first test (boot)"
+        if cur and now - began > limits[cur.name] + LIMIT_MARGIN:
+            return f"HANG: still running {limits[cur.name] + LIMIT_MARGIN} s after it began"
+        return None
+
     try:
-        while True:
-            status = proc.poll()
-            data = boottest.read_log(qlog) if os.path.exists(qlog) else ""
-            now = time.monotonic()
-            if len(data) > consumed:
-                pending += data[consumed:]
-                consumed = len(data)
-                last_output = now
-            *lines, pending = pending.split("\n")
-            for raw in lines:
-                line = clean_line(raw)
-                m = re.match(r"^GVT-BEGIN (\S+)", line)
-                if m:
-                    cur = results[m.group(1)] = Result(m.group(1))
-                    began = now
-                    continue
-                m = re.match(r"^GVT-END (\S+) rc=(\d+)", line)
-                if m and cur:
-                    cur.rc = int(m.group(2))
-                    cur.secs = now - began
-                    progress(f"  {cur.name:24} {'%d tests, %d passed, %d failed, %d skipped' % cur.counts()}"
-                             f" rc={cur.rc} {cur.secs:.0f} s")
-                    cur = None
-                    continue
-                if line.startswith("GVT-ALL-DONE"):
-                    end_reason = "done"
-                if cur:
-                    cur.feed(line)
-            if PANIC.search(data):
-                time.sleep(3)    # let the report finish
-                end_reason = "PANIC"
-                break
-            if status is not None or end_reason == "done":
-                end_reason = end_reason or f"QEMU exited ({status})"
-                break
-            if not results and now - t0 > BOOT_TIMEOUT:
-                end_reason = "HANG before the first test (boot)"
-                break
-            if now - last_output > args.stall:
-                end_reason = f"HANG: no output, not even the heartbeat, for {args.stall} s"
-                break
-            if cur and now - began > limits[cur.name] + LIMIT_MARGIN:
-                end_reason = f"HANG: still running {limits[cur.name] + LIMIT_MARGIN} s after it began"
-                break
-            time.sleep(0.5)
+        end_reason, data = follow(proc, qlog, on_line, args.stall, overdue)
         where = ""
         if end_reason.startswith("HANG") and proc.poll() is None:
             where = fuzzkernel.where_stuck(monitor, build)
