@@ -137,7 +137,6 @@ void show_version(struct sbuf *s, struct process *p)
 
 struct counts {
 	int procs, running;
-	int last_pid;
 };
 
 static void count_proc(struct process *p, void *arg)
@@ -147,17 +146,15 @@ static void count_proc(struct process *p, void *arg)
 	c->procs++;
 	if (p->state == PROC_ALIVE && p->thread && p->thread->state != THREAD_SLEEPING)
 		c->running++;
-	if (p->pid > c->last_pid)
-		c->last_pid = p->pid;
 }
 
 void show_loadavg(struct sbuf *s, struct process *p)
 {
-	struct counts c = { 0, 0, 0 };
+	struct counts c = { 0, 0 };
 
 	(void)p;
 	process_for_each(count_proc, &c);
-	sb_printf(s, "0.00 0.00 0.00 %d/%d %d\n", c.running, c.procs, c.last_pid);
+	sb_printf(s, "0.00 0.00 0.00 %d/%d %d\n", c.running, c.procs, process_last_pid());
 }
 
 void show_filesystems(struct sbuf *s, struct process *p)
@@ -188,7 +185,7 @@ static void stat_cpu_line(struct sbuf *s, const char *name, struct cpu_ticks t)
 
 void show_stat(struct sbuf *s, struct process *p)
 {
-	struct counts c = { 0, 0, 0 };
+	struct counts c = { 0, 0 };
 	struct cpu_ticks t = sched_cpu_ticks();
 
 	(void)p;
@@ -201,8 +198,8 @@ void show_stat(struct sbuf *s, struct process *p)
 		stat_cpu_line(s, name, sched_cpu_ticks_of(cpu));
 	}
 	show_stat_intr(s);
-	sb_printf(s, "ctxt %lu\nbtime %lu\nprocesses %d\nprocs_running %d\nprocs_blocked 0\n",
-		  t.switches, boot_epoch_sec(), c.last_pid, c.running);
+	sb_printf(s, "ctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\nprocs_blocked 0\n",
+		  t.switches, boot_epoch_sec(), process_total_forks(), c.running);
 }
 
 /* ---------------------------------------------------------------- cpuinfo */

@@ -20,17 +20,20 @@
 #include "fs/inode.h"
 #include "fs/pipe.h"
 #include "mm/usercopy.h"
+#include "proc/process.h"
 #include "proc/rlimit.h"
 #include "proc/uts.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "log.h"
+#include "uapi/capability.h"
 #include "panic.h"
 
 #define SYSCTL_TEXT_MAX 64 /* the longest write of numbers taken */
 #define SYSCTL_READ_MAX 80 /* SYSCTL_INTS_MAX numbers, tabs and a newline; or a string */
 #define SYSCTL_DIR_MODE (S_IFDIR | 0555)
+#define TAINT_FLAGS_MASK ((1ull << 19) - 1) /* TAINT_FLAGS_COUNT: the flags Linux 6.1 knows */
 
 static const struct { const char *name; enum sysctl_dir parent; } sysctl_dirs[SYSCTL_DIRS] = {
 	[SYSCTL_DIR_ROOT] = { "sys", SYSCTL_DIR_ROOT },
@@ -96,6 +99,37 @@ static void domainname_set(const char *s, size_t len)
 
 _Static_assert(SYSCTL_STR_MAX == UTS_FIELD_LEN, "a string sysctl holds a UTS name");
 
+static void pid_max_get(int64_t *v)
+{
+	v[0] = __atomic_load_n(&pid_max, __ATOMIC_RELAXED);
+}
+
+/* Linux's pid_max_min .. pid_max_max. */
+static int pid_max_set(const int64_t *v)
+{
+	if (v[0] < RESERVED_PIDS + 1 || v[0] > PID_MAX_LIMIT)
+		return -EINVAL;
+	__atomic_store_n(&pid_max, (int)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* kernel.tainted: Linux's taint flags. Nothing taints Kestrel; a write
+ * adds flags (it cannot clear one), as Linux's proc_taint. */
+static uint64_t taint_flags;
+
+static void tainted_get(int64_t *v)
+{
+	v[0] = (int64_t)__atomic_load_n(&taint_flags, __ATOMIC_RELAXED);
+}
+
+static int tainted_set(const int64_t *v)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	__atomic_or_fetch(&taint_flags, (uint64_t)v[0] & TAINT_FLAGS_MASK, __ATOMIC_RELAXED);
+	return 0;
+}
+
 static const struct sysctl_file own_files[] = {
 	{ .name = "nr_open", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .is_unsigned = true,
 	  .get = nr_open_get, .set = nr_open_set },
@@ -105,6 +139,10 @@ static const struct sysctl_file own_files[] = {
 	  .set_str = hostname_set },
 	{ .name = "domainname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = domainname_get,
 	  .set_str = domainname_set },
+	{ .name = "pid_max", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = pid_max_get,
+	  .set = pid_max_set },
+	{ .name = "tainted", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .is_unsigned = true,
+	  .get = tainted_get, .set = tainted_set },
 };
 #define N_OWN (sizeof(own_files) / sizeof(own_files[0]))
 

@@ -23,6 +23,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/tlb.h"
 #include "lib/errno.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "log.h"
 #include "panic.h"
@@ -38,7 +39,11 @@
 #define MIN_MAX_TASKS  20
 
 static struct process *all_procs;   /* every process, live or zombie */
-static int next_pid = INIT_PID + 1; /* pid 1 is kept for init */
+static int next_pid = INIT_PID + 1; /* pid 1 is kept for init; pid_lock */
+static struct spinlock pid_lock;    /* next_pid, last_pid, total_forks */
+static int last_pid;                /* the newest id handed out */
+static uint64_t total_forks;        /* ids handed out since boot: processes and threads made */
+int pid_max = PID_MAX_DEFAULT;      /* kernel.pid_max: ids wrap below it */
 static int nr_tasks;                /* processes (zombies too) plus extra threads; interrupts off */
 static int max_tasks = MIN_MAX_TASKS; /* threads-max, set by process_init */
 static struct process *init_proc;   /* pid 1 until it is released: found in O(1) at every exit */
@@ -428,9 +433,49 @@ static void others_must_exit(struct process *p)
 		}
 }
 
+/* Does some process, thread, process group or session still have id? */
+static bool pid_in_use(int id)
+{
+	if (process_find_id(id))
+		return true;
+	for (const struct process *p = all_procs; p; p = p->next_proc)
+		if (p->pgid == id || p->sid == id)
+			return true;
+	return false;
+}
+
+/*
+ * A new process or thread id (Linux's alloc_pid over its IDR): the next
+ * after the last one handed out that nothing uses, wrapping below
+ * pid_max back to RESERVED_PIDS (ids under it stay the daemons'). 0
+ * when every id is taken (the caller's -EAGAIN). The walk of all_procs
+ * is process_find's, under the kernel lock; pid_lock keeps next_pid.
+ */
 static int alloc_pid(void)
 {
-	return __atomic_fetch_add(&next_pid, 1, __ATOMIC_RELAXED);
+	uint64_t fl = spin_lock_irqsave(&pid_lock);
+	int max = __atomic_load_n(&pid_max, __ATOMIC_RELAXED), id = 0;
+	for (int tries = 0; tries < max; tries++) {
+		int cand = next_pid >= max ? RESERVED_PIDS : next_pid;
+		next_pid = cand + 1;
+		if (!pid_in_use(cand)) {
+			id = last_pid = cand;
+			total_forks++;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&pid_lock, fl);
+	return id;
+}
+
+int process_last_pid(void)
+{
+	return __atomic_load_n(&last_pid, __ATOMIC_RELAXED);
+}
+
+uint64_t process_total_forks(void)
+{
+	return __atomic_load_n(&total_forks, __ATOMIC_RELAXED);
 }
 
 /* The tasks whose real uid is uid, as Linux counts them for RLIMIT_NPROC
@@ -488,7 +533,7 @@ static struct process *process_alloc(int pid)
 	struct process *p = kzalloc(sizeof(*p));
 	if (!p)
 		return NULL;
-	p->pid = pid ? pid : alloc_pid();
+	p->pid = pid;
 	p->state = PROC_ALIVE;
 	p->umask = 022;
 	p->exit_signal = SIGCHLD;
@@ -554,7 +599,12 @@ fail:
 struct process *process_spawn(const char *path, const char *const argv[],
 			      const char *const envp[], int *err)
 {
-	return spawn(0, path, argv, envp, err);
+	int pid = alloc_pid();
+	if (!pid) {
+		*err = -EAGAIN;
+		return NULL;
+	}
+	return spawn(pid, path, argv, envp, err);
 }
 
 struct process *process_spawn_init(const char *path, const char *const argv[],
@@ -766,13 +816,14 @@ struct thread *process_clone_thread(struct trap_frame *tf, uint64_t new_sp, int 
 	*err = -EAGAIN;
 	if (p->exiting || task_reserve(p))
 		return NULL;
-	struct thread *t = copy_caller(p, tf, new_sp);
+	int tid = alloc_pid();
+	struct thread *t = tid ? copy_caller(p, tf, new_sp) : NULL; /* no free id: -EAGAIN */
 	if (!t) {
 		task_unreserve();
 		return NULL;
 	}
 	uint64_t f = irq_save();
-	group_add(p, t, alloc_pid());
+	group_add(p, t, tid);
 	irq_restore(f);
 	*err = 0;
 	return t;
@@ -902,8 +953,9 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 		return NULL; /* as Linux: a (namespace's) init has no parent to share */
 	if ((*err = task_reserve(parent)) != 0)
 		return NULL;
-	struct process *c = process_alloc(0);
-	*err = -ENOMEM;
+	int pid = alloc_pid();
+	struct process *c = pid ? process_alloc(pid) : NULL;
+	*err = pid ? -ENOMEM : -EAGAIN; /* every id taken: Linux's alloc_pid says EAGAIN */
 	if (!c) {
 		task_unreserve();
 		return NULL;

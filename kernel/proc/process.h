@@ -252,6 +252,16 @@ bool process_fs_shared(const struct process *p);
 /* Set the dumpable flag (SUID_DUMP_*) in the credentials of every thread
  * of p: Linux keeps one per mm, for the whole process. */
 void process_set_dumpable(struct process *p, int dumpable);
+/* kernel.pid_max: process and thread ids are below it, and wrap back to
+ * RESERVED_PIDS when they reach it (Linux's defaults and bounds). */
+#define PID_MAX_DEFAULT 32768
+#define PID_MAX_LIMIT   4194304
+#define RESERVED_PIDS   300
+extern int pid_max;
+/* The newest process or thread id handed out (/proc/loadavg's last). */
+int process_last_pid(void);
+/* Processes and threads made since boot (/proc/stat's processes). */
+uint64_t process_total_forks(void);
 /* Find a live or zombie process by pid (NULL if none). */
 struct process *process_find(int pid);
 /* Find the live thread with id tid of a live process, and that process

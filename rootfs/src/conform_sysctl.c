@@ -6,10 +6,12 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -462,6 +464,89 @@ static int check_proc_net_icmp(void)
 	return r;
 }
 
+/* ---- kernel.pid_max and kernel.tainted ----------------------------------------- */
+
+#define PID_MAX_FILE "/proc/sys/kernel/pid_max"
+#define PID_MIN_MAX  301       /* RESERVED_PIDS + 1: the least pid_max */
+#define PID_MAX_MAX  4194304   /* PID_MAX_LIMIT on 64-bit */
+#define WRAP_FORKS   40        /* forks past the wrap */
+#define RESERVED     300       /* where pids start again after wrapping */
+
+/* The pids of n children made one after another (each exits at once and
+ * is reaped): 0, or -1 when a fork fails. */
+static int fork_pids(pid_t *pids, int n)
+{
+	for (int i = 0; i < n; i++) {
+		pid_t c = fork();
+		if (c == 0)
+			_exit(0);
+		if (c < 0)
+			return -1;
+		waitpid(c, NULL, 0);
+		pids[i] = c;
+	}
+	return 0;
+}
+
+/* With pid_max a little above the newest pid, new pids stay below it and
+ * wrap back to 300 and up (only on Kestrel: a shared Linux machine's
+ * pid_max is not this program's to change). */
+static int pid_wrap(void)
+{
+	char was[TEXT_MAX], text[32], load[128];
+	static pid_t pids[RESERVED + 2 * WRAP_FORKS];
+	int r = CHECK_OK;
+
+	if (read_text("/proc/loadavg", load, sizeof(load)) < 0 || !strrchr(load, ' ') ||
+	    read_text(PID_MAX_FILE, was, sizeof(was)) < 0)
+		return fail("/proc/loadavg or pid_max: %s", errname(errno));
+	int last = atoi(strrchr(load, ' ') + 1);
+	int floor = RESERVED + WRAP_FORKS / 2; /* room for pids to wrap into */
+	int max = last + WRAP_FORKS / 2 > floor ? last + WRAP_FORKS / 2 : floor;
+	int n = max - last + WRAP_FORKS; /* to pid_max, then past the wrap */
+	snprintf(text, sizeof(text), "%d", max);
+	if (n > (int)NELEMS(pids) || write_text(PID_MAX_FILE, text) < 0)
+		return fail("pid_max <- %s (%d forks): %s", text, n, errname(errno));
+	int err = fork_pids(pids, n);
+	int e = errno;
+	write_text(PID_MAX_FILE, was);
+	if (err)
+		return fail("fork under pid_max %d: %s", max, errname(e));
+	bool wrapped = false;
+	for (int i = 0; i < n && !r; i++) {
+		wrapped |= i && pids[i] < pids[i - 1];
+		if (pids[i] >= max || (wrapped && pids[i] < RESERVED))
+			r = fail("pid %d under pid_max %d (%s)", pids[i], max, wrapped ? "wrapped: 300 and up" : "");
+	}
+	return !r && !wrapped ? fail("%d forks under pid_max %d never wrapped", n, max) : r;
+}
+
+/* pid_max: within Linux's bounds, above every pid, 300 and 4194305
+ * refused; on Kestrel pids wrap below it. tainted reads as a number. */
+static int check_pid_max(void)
+{
+	char text[TEXT_MAX], after[TEXT_MAX];
+
+	if (read_text(PID_MAX_FILE, text, sizeof(text)) < 0)
+		return fail("%s: %s", PID_MAX_FILE, errname(errno));
+	long v = atol(text);
+	if (v < PID_MIN_MAX || v > PID_MAX_MAX || getpid() >= v)
+		return fail("pid_max %ld, pid %d", v, getpid());
+	if (read_text("/proc/sys/kernel/tainted", after, sizeof(after)) < 0 || after[0] < '0' || after[0] > '9')
+		return fail("kernel/tainted: %s", errname(errno));
+	if (geteuid() != 0)
+		return CHECK_OK;
+	static const char *const bad[] = { "300", "4194305" };
+	for (size_t i = 0; i < NELEMS(bad); i++) {
+		errno = 0;
+		if (write_text(PID_MAX_FILE, bad[i]) != -1 || errno != EINVAL)
+			return fail("pid_max <- %s: %s, want EINVAL", bad[i], errname(errno));
+	}
+	if (read_text(PID_MAX_FILE, after, sizeof(after)) < 0 || strcmp(text, after))
+		return fail("pid_max changed by a refused write");
+	return on_kestrel() ? pid_wrap() : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "uname-matches-proc", check_uname_matches_proc },
 	{ "sethostname-errors", check_sethostname_errors },
@@ -475,6 +560,7 @@ static const struct check checks[] = {
 	{ "netstat", check_netstat },
 	{ "proc-net-raw", check_proc_net_raw },
 	{ "proc-net-icmp", check_proc_net_icmp },
+	{ "pid-max", check_pid_max },
 };
 
 int main(int argc, char **argv)
