@@ -147,6 +147,9 @@ struct vfs_time vfs_now(void);
 unsigned inode_dtype(const struct inode *ip);
 /* The current process's working directory (the root for kernel threads). */
 struct inode *vfs_cwd(void);
+/* Where the caller's absolute paths start and ".." stops: its chroot's
+ * directory, else the system's root. */
+struct inode *vfs_walk_root(void);
 
 /* namei.c: path walks. Every inode handed back carries a reference. */
 /* May the current process access ip for mask (R_OK, W_OK, X_OK bits),

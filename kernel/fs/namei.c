@@ -33,7 +33,7 @@ static int walk_start(struct walk *w, struct inode *base, const char *path)
 		return -ENOENT;
 	if (strnlen(path, PATH_MAX) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	w->dir = inode_get(path[0] == '/' ? vfs_root() : base ? base : vfs_cwd());
+	w->dir = inode_get(path[0] == '/' ? vfs_walk_root() : base ? base : vfs_cwd());
 	w->p = path;
 	return 0;
 }
@@ -100,8 +100,8 @@ static int step(struct inode *dir, const char *name, size_t len, struct inode **
 		*out = inode_get(dir);
 		return 0;
 	}
-	if (path_is_dotdot(name, len)) {
-		*out = inode_get(dir->parent ? dir->parent : dir);
+	if (path_is_dotdot(name, len)) { /* the root's, and a chroot's, is itself */
+		*out = inode_get(dir->parent && dir != vfs_walk_root() ? dir->parent : dir);
 		return 0;
 	}
 	if (!dir->ops->lookup)
@@ -143,7 +143,7 @@ static int walk_link(struct walk *w, struct inode *link)
 	w->which = into;
 	if (target[0] == '/') {
 		inode_put(w->dir);
-		w->dir = inode_get(vfs_root());
+		w->dir = inode_get(vfs_walk_root());
 	}
 	return 0;
 }
@@ -280,7 +280,9 @@ long vfs_path_of(struct inode *ip, char *buf, size_t cap)
 	if (cap < 2)
 		return -ERANGE;
 	buf[start] = '\0';
-	for (struct inode *cur = ip; cur != vfs_root(); cur = cur->parent) {
+	/* from the caller's root, as Linux's d_path; a directory outside a
+	 * chroot from the system's */
+	for (struct inode *cur = ip; cur != vfs_root() && cur != vfs_walk_root(); cur = cur->parent) {
 		if (!S_ISDIR(cur->mode) || cur->nlink == 0 || !cur->name || !cur->parent)
 			return -ENOENT;
 		if (path_prepend(buf, &start, cur->name, strlen(cur->name)))

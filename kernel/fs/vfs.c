@@ -167,6 +167,12 @@ struct inode *vfs_cwd(void)
 	return p && p->cwd ? p->cwd : root;
 }
 
+struct inode *vfs_walk_root(void)
+{
+	struct process *p = current_process();
+	return p && p->root ? p->root : root;
+}
+
 /* Set the root once, at vfs_init. */
 void vfs_set_root(struct inode *ip)
 {

@@ -176,7 +176,10 @@ static void apply(struct netdev *dev, uint32_t addr, uint32_t mask, uint32_t gw,
 {
 	if (!mask)
 		mask = default_mask(addr);
-	int err = ipv4_addr_add(dev->ifindex, addr, (uint8_t)ipv4_mask_prefix(mask), 0);
+	unsigned prefix = ipv4_mask_prefix(mask);
+	/* Linux's ipconfig sets the subnet's broadcast (SIOCSIFBRDADDR) */
+	uint32_t bcast = (dev->flags & IFF_BROADCAST) && prefix < 31 ? addr | ~mask : 0;
+	int err = ipv4_addr_add(dev->ifindex, addr, (uint8_t)prefix, bcast);
 	if (err && err != -EEXIST)
 		klog(LOG_WARN, "ipconfig: %s: cannot add " IP_FMT " (error %d)\n", dev->name, IP_ARGS(addr), err);
 	if (gw) {

@@ -99,12 +99,17 @@ int ipv4_route_lookup(uint32_t dst, struct netdev *dev, struct ipv4_dst *out);
 
 /* Is addr one of this host's addresses (or in 127/8 on a lo that is up)? */
 bool ipv4_is_local(uint32_t addr);
-/* Is addr a broadcast address of any interface (or 255.255.255.255)? */
+/* Is addr a broadcast address of any interface (or 255.255.255.255): its
+ * broadcast address, or its subnet's (Linux's fib_add_ifaddr makes a
+ * broadcast route for a prefix under 31 whether or not the address has one)? */
 bool ipv4_is_broadcast(uint32_t addr);
 /* The first address on ifindex, or 0. */
 uint32_t ipv4_dev_addr(int ifindex);
 /* Add addr/prefix to ifindex, with its subnet route (as Linux's
- * fib_add_ifaddr) and a gratuitous ARP when the device is up. 0,
+ * fib_add_ifaddr) and a gratuitous ARP when the device is up. bcast is
+ * its broadcast address as given, 0 for none (netlink without
+ * IFA_BROADCAST, as Linux's inet_rtm_newaddr: the ioctls and ipconfig
+ * compute the default themselves, as Linux's devinet_ioctl). 0,
  * -EEXIST, -ENOSPC, -EINVAL (prefix > 32 or the address is 0 or multicast). */
 int ipv4_addr_add(int ifindex, uint32_t addr, uint8_t prefix, uint32_t bcast);
 /* Remove addr from ifindex (and its subnet route; with the device's last

@@ -53,7 +53,8 @@ bool ipv4_is_broadcast(uint32_t addr)
 	bool found = false;
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
 	for (unsigned i = 0; i < IPV4_IFADDR_MAX && !found; i++)
-		found = addrs[i].ifindex && addrs[i].bcast && addrs[i].bcast == addr;
+		found = addrs[i].ifindex && ((addrs[i].bcast && addrs[i].bcast == addr) ||
+					     (addrs[i].prefix < 31 && addr == (addrs[i].addr | ~addrs[i].mask)));
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	return found;
 }
@@ -84,8 +85,7 @@ int ipv4_addr_add(int ifindex, uint32_t addr, uint8_t prefix, uint32_t bcast)
 		return -EINVAL;
 	struct ipv4_ifaddr a = { .addr = addr, .mask = ipv4_prefix_mask(prefix), .prefix = prefix,
 				 .ifindex = ifindex };
-	/* the subnet's broadcast by default, on a device that has one (lo has none, as on Linux) */
-	a.bcast = bcast ? bcast : (prefix < 31 && (dev->flags & IFF_BROADCAST) ? addr | ~a.mask : 0);
+	a.bcast = bcast; /* as given: `ip addr add A/P` has none on Linux */
 	memcpy(a.label, dev->name, sizeof(a.label));
 	int err = -ENOSPC;
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);

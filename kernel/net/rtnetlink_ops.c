@@ -63,7 +63,8 @@ static void link_stats(const struct netdev *dev, struct rtnl_link_stats64 *s)
  * IFF_LOWER_UP only while the device is up; lo's operational state is
  * "unknown" (its driver never sets one), an Ethernet's up with carrier
  * and down otherwise. The queueing discipline is lo's noqueue, or the
- * pfifo_fast Linux attaches when a device comes up (noop before).
+ * fq_codel Debian's Linux attaches when a device comes up (its
+ * CONFIG_DEFAULT_NET_SCH; noop before).
  */
 static void link_info(const struct netdev *dev, struct rtnl_link_info *l)
 {
@@ -78,7 +79,7 @@ static void link_info(const struct netdev *dev, struct rtnl_link_info *l)
 	if (up && carrier)
 		l->flags |= IFF_RUNNING | IFF_LOWER_UP;
 	l->name = dev->name;
-	l->qdisc = lo ? "noqueue" : up ? "pfifo_fast" : "noop";
+	l->qdisc = lo ? "noqueue" : up ? "fq_codel" : "noop";
 	l->mtu = dev->mtu;
 	l->min_mtu = dev->min_mtu;
 	l->max_mtu = dev->max_mtu;

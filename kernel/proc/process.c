@@ -193,18 +193,32 @@ bool process_fs_shared(const struct process *p)
 	return p->fs_share && p->fs_share->users > 1;
 }
 
-void process_set_cwd(struct process *p, struct inode *dir)
+/* dir (whose reference this takes) into the field at offset `at` (cwd or
+ * root) of p and of every live process sharing p's fs (CLONE_FS). */
+static void fs_set_dir(struct process *p, size_t at, struct inode *dir)
 {
 	if (p->fs_share) {
 		for (struct process *o = all_procs; o; o = o->next_proc)
 			if (o != p && o->fs_share == p->fs_share && o->state == PROC_ALIVE) {
-				struct inode *old = o->cwd;
-				o->cwd = inode_get(dir);
+				struct inode **field = (struct inode **)((char *)o + at);
+				struct inode *old = *field;
+				*field = inode_get(dir);
 				inode_put(old); /* another reference to it remains: p's or dir's */
 			}
 	}
-	inode_put(p->cwd);
-	p->cwd = dir;
+	struct inode **mine = (struct inode **)((char *)p + at);
+	inode_put(*mine); /* NULL (no chroot yet) is nothing to put */
+	*mine = dir;
+}
+
+void process_set_cwd(struct process *p, struct inode *dir)
+{
+	fs_set_dir(p, offsetof(struct process, cwd), dir);
+}
+
+void process_set_root(struct process *p, struct inode *dir)
+{
+	fs_set_dir(p, offsetof(struct process, root), dir);
 }
 
 void process_set_umask(struct process *p, uint32_t mask)
@@ -932,6 +946,9 @@ void process_release(struct process *p)
 	if (p->cwd)
 		inode_put(p->cwd);
 	p->cwd = NULL;
+	if (p->root)
+		inode_put(p->root);
+	p->root = NULL;
 	fs_share_leave(p);
 	sigqueue_flush(p, ~0ull);
 	memset(p, PROCESS_POISON, sizeof(*p));
@@ -982,6 +999,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 		goto fail;
 	}
 	c->cwd = inode_get(parent->cwd);
+	c->root = parent->root ? inode_get(parent->root) : NULL;
 	if ((how & FORK_SHARE_FS) && fs_share_join(parent, c))
 		goto fail;
 	struct thread *t = copy_caller(c, tf, new_sp);
@@ -1013,6 +1031,8 @@ fail:
 		fdtable_put(c->files);
 	if (c->cwd)
 		inode_put(c->cwd);
+	if (c->root)
+		inode_put(c->root);
 	fs_share_leave(c);
 	kfree(c);
 	task_unreserve();

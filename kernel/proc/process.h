@@ -84,10 +84,12 @@ struct process {
 	/* files: shared by its threads */
 	struct fdtable *files;
 	struct inode *cwd;
+	struct inode *root;        /* chroot's: where "/" and ".." stop; NULL: the system's */
 	uint32_t umask;
 	struct fs_share *fs_share; /* CLONE_FS: shared with the processes with the same (Linux's
-	                            * fs_struct): cwd and umask changed through process_set_cwd
-	                            * and process_set_umask; NULL: its own. Left at its end */
+	                            * fs_struct): cwd, root and umask changed through
+	                            * process_set_cwd, _root and _umask; NULL: its own. Left at
+	                            * its end */
 
 	/* signals: pending changes with interrupts off (the masks are the threads') */
 	uint64_t sig_pending;      /* bit (sig - 1) */
@@ -244,6 +246,8 @@ struct cred *process_cred(struct process *p);
 /* chdir: dir (whose reference this takes) becomes the working directory
  * of p and of every live process sharing it with p (CLONE_FS). */
 void process_set_cwd(struct process *p, struct inode *dir);
+/* chroot: the same for the root directory of p's path walks. */
+void process_set_root(struct process *p, struct inode *dir);
 /* umask: the same for the file creation mask. */
 void process_set_umask(struct process *p, uint32_t mask);
 /* True when p shares its working directory with another live process

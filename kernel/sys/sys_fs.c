@@ -461,6 +461,23 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 	return r;
 }
 
+/* FIOASYNC: O_ASYNC on or off as F_SETFL sets it (nginx sets it on its
+ * channel socketpair). Linux's ioctl_fioasync answers -ENOTTY for a file
+ * with no fasync operation, as regular files and directories have none. */
+static long fioasync(struct file *f, int fd, unsigned long arg)
+{
+	int on;
+
+	if (copy_from_user(&on, arg, sizeof(on)))
+		return -EFAULT;
+	if (!!on == !!(f->flags & O_ASYNC))
+		return 0;
+	if (f->inode && (S_ISREG(f->inode->mode) || S_ISDIR(f->inode->mode)))
+		return -ENOTTY;
+	setfl(f, fd, (f->flags & SETFL_MASK & ~(unsigned)O_ASYNC) | (on ? O_ASYNC : 0));
+	return 0;
+}
+
 /* The ioctls every descriptor answers; the rest go to the file. */
 SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, req, unsigned long, arg)
 {
@@ -479,6 +496,8 @@ SYSCALL_DEFINE3(ioctl, unsigned int, fd, unsigned int, req, unsigned long, arg)
 		r = copy_from_user(&v, arg, sizeof(v)) ? -EFAULT : 0;
 		if (!r)
 			f->flags = v ? f->flags | O_NONBLOCK : f->flags & ~(unsigned)O_NONBLOCK;
+	} else if (req == FIOASYNC) {
+		r = fioasync(f, (int)fd, arg);
 	} else if (req == FIONREAD && f->inode && S_ISREG(f->inode->mode)) {
 		v = f->pos < f->inode->size ? (int)(f->inode->size - f->pos) : 0;
 		r = copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;

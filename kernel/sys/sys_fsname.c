@@ -393,6 +393,29 @@ SYSCALL_DEFINE1(chdir, uptr_t, path)
 	return err ? err : set_cwd(dir);
 }
 
+/* chroot: path (followed) becomes where the caller's absolute paths start
+ * and ".." stops, and those of the processes sharing its fs (CLONE_FS);
+ * the working directory stays. Linux's order: the walk, search permission
+ * (-EACCES), then CAP_SYS_CHROOT (-EPERM). -ENOTDIR for a non-directory. */
+SYSCALL_DEFINE1(chroot, uptr_t, path)
+{
+	struct inode *dir;
+	int err = at_inode(AT_FDCWD, path, 0, &dir);
+
+	if (err)
+		return err;
+	if (!S_ISDIR(dir->mode))
+		err = -ENOTDIR;
+	else if (!(err = vfs_permission(dir, X_OK)) && !capable(CAP_SYS_CHROOT))
+		err = -EPERM;
+	if (err) {
+		inode_put(dir);
+		return err;
+	}
+	process_set_root(current_process(), dir);
+	return 0;
+}
+
 SYSCALL_DEFINE1(fchdir, unsigned int, fd)
 {
 	struct file *f = fd_file((int)fd);

@@ -48,6 +48,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_getcwd] = sys_getcwd,
 	[SYS_chdir] = sys_chdir,
 	[SYS_fchdir] = sys_fchdir,
+	[SYS_chroot] = sys_chroot,
 	[SYS_rename] = sys_rename,
 	[SYS_mkdir] = sys_mkdir,
 	[SYS_rmdir] = sys_rmdir,

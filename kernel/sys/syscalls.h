@@ -116,6 +116,7 @@ long sys_readlink(SYSCALL_ARGS);
 long sys_chdir(SYSCALL_ARGS);
 long sys_fchdir(SYSCALL_ARGS);
 long sys_getcwd(SYSCALL_ARGS);
+long sys_chroot(SYSCALL_ARGS);
 long sys_truncate(SYSCALL_ARGS);
 long sys_mount(SYSCALL_ARGS);
 long sys_umount2(SYSCALL_ARGS);

@@ -144,6 +144,7 @@
 #define SYS_arch_prctl         158
 #define SYS_adjtimex           159
 #define SYS_setrlimit          160
+#define SYS_chroot             161
 #define SYS_sync               162
 #define SYS_mount              165
 #define SYS_umount2            166

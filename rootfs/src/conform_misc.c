@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Smaller behaviours as Linux: access() with the permitted capabilities, clone(CLONE_PARENT),
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
-// clock_nanosleep on the process's CPU clock, /sys.
+// clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -9,9 +9,11 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/timex.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,11 +27,13 @@
  * (CloneParent, NewUserMountNamespace), prctl_test (PDeathSig) and
  * lseek_test (ProcFile, ProcStatTwice) and clock_nanosleep_test
  * (SleepFiveSeconds), rename_test (Sysfs*), link_test
- * (KernfsAcrossFilesystem) and lseek_test (SysDir) check the same.
+ * (KernfsAcrossFilesystem) and lseek_test (SysDir) and chroot_test
+ * (Success, PermissionDenied, NotDir, DotDot) check the same.
  */
 #define CAP_V3 0x20080522
 #define CAP_DAC_OVERRIDE 1
 #define CAP_DAC_READ_SEARCH 2
+#define CAP_SYS_CHROOT 18
 #define BIT(cap) (1ull << (cap))
 #define DAC_CAPS (BIT(CAP_DAC_OVERRIDE) | BIT(CAP_DAC_READ_SEARCH))
 #ifndef SYS_faccessat2
@@ -399,6 +403,74 @@ static int check_adjtimex(void)
 	return r;
 }
 
+/* chroot: ENOTDIR for a file; then "/" is the new root and ".." stops
+ * there, getcwd counts from it, a child inherits it; without
+ * CAP_SYS_CHROOT, EPERM (sshd's privilege separation needs all of it). */
+static int check_chroot(void)
+{
+	struct cap_header h = { CAP_V3, 0 };
+	struct cap_data d[2];
+	char dir[96], marker[128], cwd[64];
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/root", work);
+	snprintf(marker, sizeof(marker), "%s/marker", dir);
+	if (mkdir(dir, 0755) || write_file(marker, "x", 0644))
+		return fail("setup: %s", errname(errno));
+	errno = 0;
+	if ((r = want_err("chroot(a file)", chroot(marker), ENOTDIR)) ||
+	    (r = want_ok("chroot", chroot(dir))) ||
+	    (r = want_ok("access(\"/marker\") in the new root", access("/marker", F_OK))) ||
+	    (r = want_ok("access(\"/../../marker\")", access("/../../marker", F_OK))) ||
+	    (r = want_ok("chdir(\"/..\")", chdir("/.."))))
+		return r;
+	if (!getcwd(cwd, sizeof(cwd)) || strcmp(cwd, "/") != 0)
+		return fail("getcwd after chdir(\"/..\"): '%s', want '/'", cwd);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(access("/marker", F_OK) == 0 ? 0 : 1);
+	if ((r = want_exit("a child's access(\"/marker\")", pid, 0)) || unlink("/marker"))
+		return r ? r : fail("unlink(\"/marker\"): %s", errname(errno));
+	if (syscall(SYS_capget, &h, d))
+		return fail("capget: %s", errname(errno));
+	d[0].effective &= ~(uint32_t)BIT(CAP_SYS_CHROOT);
+	if (syscall(SYS_capset, &h, d))
+		return fail("capset: %s", errname(errno));
+	errno = 0;
+	return want_err("chroot without CAP_SYS_CHROOT", chroot("/"), EPERM);
+}
+
+/* ioctl(FIOASYNC) sets and clears O_ASYNC as F_SETFL does, on a socket
+ * (nginx's channel socketpair: its master spawns no worker without it),
+ * and is ENOTTY on a regular file, which has no fasync operation (Linux's
+ * ioctl_fioasync). */
+static int check_fioasync(void)
+{
+	int sv[2], on = 1, off = 0, fd, r;
+	char f[96];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return fail("socketpair: %s", errname(errno));
+	if ((r = want_ok("FIOASYNC 1 on a socket", ioctl(sv[0], FIOASYNC, &on))))
+		return r;
+	if (!(fcntl(sv[0], F_GETFL) & O_ASYNC))
+		return fail("F_GETFL after FIOASYNC 1: no O_ASYNC");
+	if ((r = want_ok("FIOASYNC 0 on a socket", ioctl(sv[0], FIOASYNC, &off))))
+		return r;
+	if (fcntl(sv[0], F_GETFL) & O_ASYNC)
+		return fail("F_GETFL after FIOASYNC 0: O_ASYNC");
+	close(sv[0]);
+	close(sv[1]);
+	snprintf(f, sizeof(f), "%s/fioasync", work);
+	if ((fd = open(f, O_CREAT | O_RDWR, 0644)) < 0)
+		return fail("open %s: %s", f, errname(errno));
+	errno = 0;
+	r = want_err("FIOASYNC 1 on a regular file", ioctl(fd, FIOASYNC, &on), ENOTTY);
+	close(fd);
+	unlink(f);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -409,10 +481,13 @@ static const struct check checks[] = {
 	{ "mount-propagation", check_mount_propagation },
 	{ "cpu-clock-sleep", check_cpu_clock_sleep },
 	{ "sysfs", check_sysfs },
+	{ "chroot", check_chroot },
+	{ "fioasync", check_fioasync },
 };
 
 int main(int argc, char **argv)
 {
+	char dir[96];
 	int r;
 
 	snprintf(work, sizeof(work), "/tmp/t-conform_misc.%d", (int)getpid());
@@ -422,6 +497,8 @@ int main(int argc, char **argv)
 	}
 	c_isolate = 1;
 	r = run_checks("conform_misc", checks, NELEMS(checks), argc, argv);
+	snprintf(dir, sizeof(dir), "%s/root", work);
+	rmdir(dir); /* check_chroot's, emptied from inside */
 	rmdir(work);
 	return r;
 }
