@@ -286,12 +286,25 @@ conformance-python: all
 # (tests/conformance/ltp.py); each kernel's result per entry, the entries Linux
 # passes and Kestrel does not, and every panic and hang in
 # $(B)/conformance/ltp-results.txt and .json (ltp-smpN-results with LTPSMP=N).
-# LTPRESUME=1 runs only the entries without a result yet. Hours for the whole list.
+# LTPRESUME=1 runs only the entries without a result yet. About 45 minutes for the
+# whole list on 2 cores (both kernels side by side).
 LTP_ARGS = $(if $(LTPSMP),--smp $(LTPSMP)) $(if $(LTPONLY),--only $(LTPONLY)) \
 	$(if $(LTPSAMPLE),--sample $(LTPSAMPLE)) $(if $(filter-out 0,$(LTPRESUME)),--resume)
 .PHONY: conformance-ltp
 conformance-ltp: all
 	python3 tests/conformance/ltp.py --build $(B) $(LTP_ARGS) $(LTPTESTS)
+
+# make conformance-net [NETNIC=virtio-net-pci,e1000] [NETROUNDS=3] [NETONLY=functional|iperf]:
+# Debian's curl, wget, nginx, openssh, iperf3, netcat-openbsd, socat and iproute2 on
+# Kestrel and on Debian's Linux joined by a wire (-netdev dgram over Unix sockets: no
+# traffic leaves the host), each program against the other kernel both ways, `ip addr`
+# and `ip route` against Linux's, and iperf3's throughput against Linux with Linux
+# (tests/conformance/net.py; packages cached in $(B)/debs). Logs in $(B)/conformance/net/,
+# results in $(B)/conformance/net.json. About 20 minutes; not part of make test.
+.PHONY: conformance-net
+conformance-net: all
+	timeout 5400 python3 tests/conformance/net.py --build $(B) $(if $(NETNIC),--nic $(NETNIC)) \
+		$(if $(NETROUNDS),--rounds $(NETROUNDS)) $(if $(NETONLY),--only $(NETONLY))
 
 # ---------------------------------------------------------------- benchmark
 # make bench [QUICK=1] [ICOUNT=0|1|only]: Kestrel and Linux (Debian's kernel) on

@@ -673,8 +673,10 @@ def busybox_path(build):
 def peer_initramfs(build, out, script, modules, files=None, lifetime=PEER_LIFETIME):
     """Write the peer's gzip'd cpio initramfs to out: /init, busybox, the
     helpers, the modules ((name, path) in load order), files ({path: bytes
-    or str}), script as /peer.sh, and the seconds after which it powers off
-    whatever it is doing (lifetime)."""
+    or str, a file of mode 0644; or (mode, bytes) with the file type in mode:
+    0o100755 for a program, 0o120777 for a symlink whose target is the bytes,
+    0o040755 for a directory}), script as /peer.sh, and the seconds after
+    which it powers off whatever it is doing (lifetime)."""
     d, f, r = 0o040755, 0o100755, 0o100644
     entries = [(p, d, None, (0, 0)) for p in ("bin", "dev", "proc", "sys", "lib",
                                               "lib/modules", "etc", "tmp", "www")]
@@ -699,7 +701,11 @@ def peer_initramfs(build, out, script, modules, files=None, lifetime=PEER_LIFETI
             if sub not in made:
                 entries.append((sub, d, None, (0, 0)))
                 made.add(sub)
-        entries.append((path, r, data.encode() if isinstance(data, str) else data, (0, 0)))
+        mode, data = data if isinstance(data, tuple) else (r, data)
+        if path in made and mode & 0o170000 == d & 0o170000:
+            continue            # a directory already made for an earlier path
+        made.add(path)
+        entries.append((path, mode, data.encode() if isinstance(data, str) else data, (0, 0)))
     with open(out, "wb") as fh:
         fh.write(gzip.compress(bench.cpio_newc(entries), compresslevel=6, mtime=0))
     return out
@@ -723,7 +729,8 @@ class LinuxPeer(Guest):
     shell text run as /peer.sh after /init (see the module docstring);
     wire and side: the wire end to sit on, or netdev: a -netdev argument
     pair (user_netdev(...)) with netdev_id "net0"; nic: the model; mac;
-    files: extra initramfs files {path: bytes|str}; firmware: "pvh" (the
+    files: extra initramfs files {path: bytes|str|(mode, bytes)}
+    (peer_initramfs()); firmware: "pvh" (the
     ELF vmlinux by QEMU's PVH entry), "bios" (the bzImage by SeaBIOS) or
     "ovmf" (the EFI stub through OVMF); ipv6: leave IPv6 on;
     logdir/name: the log is LOGDIR/NAME.log (a temporary directory when
