@@ -24,6 +24,7 @@
 #include "net/ether.h"
 #include "net/inet_sock.h"
 #include "net/netdev.h"
+#include "net/sock_filter.h"
 #include "net/wire.h"
 #include "fs/vfs.h"
 #include "lib/byteorder.h"
@@ -66,7 +67,10 @@ static void queue_frame(struct unix_sock *s, const struct netbuf *nb, const uint
 				      .sll_ifindex = nb->dev->ifindex, .sll_hatype = nb->dev->type,
 				      .sll_pkttype = nb->pkt_type, .sll_halen = ETH_ALEN } };
 	memcpy(meta.from.sll_addr, p + ETH_ALEN, ETH_ALEN);
-	unix_queue_wire(s, p + off, len - off, &meta, sizeof(meta));
+	/* the filter sees what the socket would (packet_rcv's run_filter): 0 drops, less trims */
+	uint32_t keep = sock_filter_run(s, nb, p + off, (uint32_t)(len - off), p + ETH_HLEN, p);
+	if (keep)
+		unix_queue_wire(s, p + off, keep, &meta, sizeof(meta));
 }
 
 /* Ethernet's packet tap: every received frame (data at its Ethernet

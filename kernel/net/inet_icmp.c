@@ -27,6 +27,7 @@
  * for now); icmp_socks is changed at create and release only.
  */
 #include "net/inet_sock.h"
+#include "net/sock_filter.h"
 #include "net/inet_icmp.h"
 #include "net/icmp.h"
 #include "net/net_sysctl.h"
@@ -61,11 +62,16 @@ static bool is_ping(const struct unix_sock *s)
 
 /* ---- receiving (the network thread) ---------------------------------------------- */
 
-/* Queue len bytes at p on s, from ip's source (dropped when s is full). */
-static void queue_copy(struct unix_sock *s, const uint8_t *p, size_t len, const struct ipv4_info *ip)
+/* Queue len bytes at p (within nb) on s, from ip's source, as much as
+ * s's filter keeps of them (dropped when s is full). */
+static void queue_copy(struct unix_sock *s, const struct netbuf *nb, const uint8_t *p, size_t len,
+		       const struct ipv4_info *ip)
 {
 	struct icmp_meta meta = { { ip->src, 0, INET_V4 }, ip->ttl, ip->tos };
-	unix_queue_wire(s, p, len, &meta, sizeof(meta));
+	const uint8_t *net = nb->head + nb->network_off;
+	uint32_t keep = sock_filter_run(s, nb, p, (uint32_t)len, net, sock_filter_mac(nb, net));
+	if (keep)
+		unix_queue_wire(s, p, keep, &meta, sizeof(meta));
 }
 
 /* Does s take a packet to dst (its bound address, its connected peer)? */
@@ -92,7 +98,7 @@ static void raw_input(const struct netbuf *nb, const struct ipv4_info *ip)
 	for (struct unix_sock *s = icmp_socks; s; s = s->in.next)
 		if (!is_ping(s) && !s->dead && s->protocol == ip->proto && addressed(s, ip) &&
 		    !filtered(s, ip, nb->data + ip->hdr_len, ip->total_len - ip->hdr_len))
-			queue_copy(s, nb->data, ip->total_len, ip);
+			queue_copy(s, nb, nb->data, ip->total_len, ip);
 }
 
 /* icmp_ping_hook: an echo reply (data at its ICMP header) for the ping
@@ -101,7 +107,7 @@ static bool ping_input(const struct netbuf *nb, const struct ipv4_info *ip, cons
 {
 	for (struct unix_sock *s = icmp_socks; s; s = s->in.next)
 		if (is_ping(s) && !s->dead && s->in.name.port == ic->id && addressed(s, ip)) {
-			queue_copy(s, nb->data, nb->len, ip);
+			queue_copy(s, nb, nb->data, nb->len, ip);
 			return true;
 		}
 	return false;

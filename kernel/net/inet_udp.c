@@ -25,6 +25,7 @@
 #include "net/icmp.h"
 #include "net/ipv4.h"
 #include "net/netdev.h"
+#include "net/sock_filter.h"
 #include "net/udp.h"
 
 #include "fs/vfs.h"
@@ -166,7 +167,17 @@ static bool udp_wire_input(struct netbuf *nb, const struct ipv4_info *ip, const 
 		return false;
 	struct udp_meta meta = { .src = src, .hoplimit = ip->ttl, .tclass = ip->tos, .dst = d,
 				 .ifindex = nb->dev ? nb->dev->ifindex : 0, .stamp_ns = time_realtime_ns() };
-	if (unix_queue_wire(to, nb->data, nb->len, &meta, sizeof(meta)) == -ENOBUFS)
+	/* the socket's filter sees the UDP header first and keeps it at least (sk_filter_trim_cap) */
+	const uint8_t *net = nb->head + nb->network_off;
+	uint32_t keep = sock_filter_run(to, nb, nb->data - UDP_HDR_LEN, UDP_HDR_LEN + nb->len, net,
+					sock_filter_mac(nb, net));
+	if (!keep) {
+		__atomic_add_fetch(&udp_mib.in_errors, 1, __ATOMIC_RELAXED); /* as Linux counts it */
+		netbuf_free(nb);
+		return true;
+	}
+	uint32_t len = keep > UDP_HDR_LEN ? keep - UDP_HDR_LEN : 0;
+	if (unix_queue_wire(to, nb->data, len, &meta, sizeof(meta)) == -ENOBUFS)
 		__atomic_add_fetch(&udp_mib.rcvbuf_errors, 1, __ATOMIC_RELAXED); /* dropped, as Linux */
 	netbuf_free(nb);
 	return true;

@@ -10,6 +10,7 @@
 #include "net/unix_sock.h"
 #include "net/dev_ioctl.h"
 #include "net/loopback.h"
+#include "net/sock_filter.h"
 
 #include "fs/fown.h"
 #include "fs/vfs.h"
@@ -58,6 +59,7 @@ struct unix_sock *unix_sock_alloc(int type)
 
 void unix_sock_free(struct unix_sock *s)
 {
+	sock_filter_free(s);
 	uint64_t fl = spin_lock_irqsave(&all_lock);
 	if (s->all_prev)
 		s->all_prev->all_next = s->all_next;

@@ -9,6 +9,7 @@
 #include "net/unix_sock.h"
 #include "net/net_sysctl.h"
 #include "net/netdev.h"
+#include "net/sock_filter.h"
 
 #include "fs/fown.h"
 #include "fs/fsops.h"
@@ -295,6 +296,8 @@ static int int_option(struct unix_sock *s, int name, int *v)
 		*v = (s->sockopt_bits >> name) & 1; return 0;
 	case SO_PRIORITY:
 		*v = (int)s->priority; return 0;
+	case SO_LOCK_FILTER:
+		*v = s->filter_locked; return 0;
 	case SO_TIMESTAMP:
 		*v = s->tstamp == SOCK_TSTAMP_RCV; return 0;
 	case SO_TIMESTAMPNS:
@@ -466,6 +469,10 @@ static int set_option(struct file *f, int name, const void *val, size_t len)
 	}
 	if (name == SO_BINDTODEVICE)
 		return bind_to_device(s, val, len);
+	if (name == SO_ATTACH_FILTER)
+		return sock_attach_filter(s, val, len);
+	if (name == SO_DETACH_FILTER)
+		return sock_detach_filter(s); /* Linux reads no value */
 	if (len < sizeof(v))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
@@ -506,6 +513,8 @@ static int set_option(struct file *f, int name, const void *val, size_t len)
 	case SO_TIMESTAMP: case SO_TIMESTAMPNS: case SO_TIMESTAMP_NEW: case SO_TIMESTAMPNS_NEW:
 		set_tstamp(s, name, v);
 		return 0;
+	case SO_LOCK_FILTER:
+		return sock_lock_filter(s, v);
 	default:
 		return -ENOPROTOOPT;
 	}

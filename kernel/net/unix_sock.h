@@ -109,6 +109,7 @@ struct inet_part {
 struct sock_proto;
 struct tcp_sock;
 struct inet_err;
+struct sock_fprog_k;
 
 /*
  * One socket. Lock rule: as pipes, every field changes in system calls
@@ -170,6 +171,8 @@ struct unix_sock {
 				   * and takes datagrams that came in on it only */
 	struct linger_user linger; /* SO_LINGER, read back; AF_INET's close with {1, 0} resets */
 	uint8_t tstamp;           /* SO_TIMESTAMP(NS)(_NEW): SOCK_TSTAMP_* */
+	struct sock_fprog_k *filter; /* SO_ATTACH_FILTER's program (net/sock_filter.c), or NULL */
+	bool filter_locked;       /* SO_LOCK_FILTER */
 	uint32_t priority;        /* SO_PRIORITY */
 	uint64_t stamp_ns;        /* the last datagram received, CLOCK_REALTIME (SIOCGSTAMP); 0: none */
 

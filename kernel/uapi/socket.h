@@ -50,6 +50,8 @@
 #define SO_RCVTIMEO   20
 #define SO_SNDTIMEO   21
 #define SO_BINDTODEVICE 25  /* an interface name (at most IFNAMSIZ - 1 bytes); "": none */
+#define SO_ATTACH_FILTER 26 /* struct sock_fprog (uapi/filter.h) */
+#define SO_DETACH_FILTER 27
 #define SO_TIMESTAMP  29  /* SO_TIMESTAMP_OLD: a struct timeval control message on each receive */
 #define SO_ACCEPTCONN 30
 #define SO_PEERSEC    31
@@ -59,6 +61,7 @@
 #define SO_TIMESTAMPNS 35 /* SO_TIMESTAMPNS_OLD: a struct timespec */
 #define SO_PROTOCOL   38
 #define SO_DOMAIN     39
+#define SO_LOCK_FILTER 44
 #define SO_TIMESTAMP_NEW   63 /* the same, as struct __kernel_sock_timeval (the layout of */
 #define SO_TIMESTAMPNS_NEW 64 /* x86_64's timeval and timespec) */
 #define SO_RCVTIMEO_NEW 66  /* the same struct timeval on x86_64 */

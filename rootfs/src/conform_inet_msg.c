@@ -449,6 +449,67 @@ static int check_udp6_dualstack(void)
 	return r;
 }
 
+/* <linux/filter.h>'s, which musl's headers lack */
+struct bpf_insn_c {
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+struct bpf_prog_c {
+	unsigned short len;
+	struct bpf_insn_c *filter;
+};
+#define SO_ATTACH_FILTER_ 26
+#define SO_DETACH_FILTER_ 27
+#define SO_LOCK_FILTER_   44
+#define BPF_LDB_ABS 0x30 /* BPF_LD | BPF_B | BPF_ABS */
+#define BPF_JEQ_K   0x15 /* BPF_JMP | BPF_JEQ | BPF_K */
+#define BPF_RET_K   0x06 /* BPF_RET | BPF_K */
+#define BPF_DIV_K   0x34 /* BPF_ALU | BPF_DIV | BPF_K */
+#define SKF_NET     (-0x100000)
+#define IP_PROTO_AT 9
+
+/* A UDP socket's filter sees the UDP header first: this one takes
+ * datagrams whose payload starts with 'A' (and whose IP header says UDP,
+ * through SKF_NET_OFF), keeping the header and 3 bytes. Detach twice is
+ * ENOENT; a locked filter stays; a division by 0 is EINVAL. */
+static int check_socket_filter(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), b = socket(AF_INET, SOCK_DGRAM, 0), r = 0;
+	struct bpf_insn_c prog[] = {
+		{ BPF_LDB_ABS, 0, 0, (uint32_t)(SKF_NET + IP_PROTO_AT) }, { BPF_JEQ_K, 0, 3, IPPROTO_UDP },
+		{ BPF_LDB_ABS, 0, 0, 8 }, { BPF_JEQ_K, 0, 1, 'A' },
+		{ BPF_RET_K, 0, 0, 8 + 3 }, { BPF_RET_K, 0, 0, 0 },
+	}, bad[] = { { BPF_DIV_K, 0, 0, 0 }, { BPF_RET_K, 0, 0, 0 } };
+	struct bpf_prog_c fp = { NELEMS(prog), prog }, fbad = { NELEMS(bad), bad };
+	char buf[16] = { 0 };
+
+	if (a < 0 || b < 0)
+		return fail("sockets: %s", strerror(errno));
+	errno = 0;
+	r = want_ok("SO_ATTACH_FILTER", setsockopt(a, SOL_SOCKET, SO_ATTACH_FILTER_, &fp, sizeof(fp))) ||
+	    want_eq("sendto B", sendto(b, "Bdropped", 8, 0, (struct sockaddr *)&an, sizeof(an)), 8) ||
+	    want_eq("sendto A", sendto(b, "Akept", 5, 0, (struct sockaddr *)&an, sizeof(an)), 5) ||
+	    want_eq("recv: A's first 3", recv(a, buf, sizeof(buf), 0), 3) ? CHECK_FAIL : 0;
+	if (!r && memcmp(buf, "Ake", 3))
+		r = fail("received \"%.3s\", want \"Ake\"", buf);
+	if (!r) {
+		errno = 0;
+		r = want_err("recv after: nothing", recv(a, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN) ||
+		    want_err("a division by 0", setsockopt(a, SOL_SOCKET, SO_ATTACH_FILTER_, &fbad, sizeof(fbad)), EINVAL) ||
+		    want_ok("SO_DETACH_FILTER", setsockopt(a, SOL_SOCKET, SO_DETACH_FILTER_, &r, sizeof(r))) ||
+		    want_err("SO_DETACH_FILTER again", setsockopt(a, SOL_SOCKET, SO_DETACH_FILTER_, &r, sizeof(r)), ENOENT) ||
+		    want_ok("attach", setsockopt(a, SOL_SOCKET, SO_ATTACH_FILTER_, &fp, sizeof(fp))) ||
+		    want_ok("SO_LOCK_FILTER", set_int(a, SOL_SOCKET, SO_LOCK_FILTER_, 1)) ||
+		    want_err("detach a locked filter", setsockopt(a, SOL_SOCKET, SO_DETACH_FILTER_, &r, sizeof(r)), EPERM) ||
+		    want_err("unlock", set_int(a, SOL_SOCKET, SO_LOCK_FILTER_, 0), EPERM) ? CHECK_FAIL : 0;
+	}
+	close(a);
+	close(b);
+	return r;
+}
+
 /* SO_RCVBUFFORCE goes past net.core.rmem_max, doubled as SO_RCVBUF is,
  * for CAP_NET_ADMIN only (EPERM for others). */
 static int check_rcvbufforce(void)
@@ -615,6 +676,7 @@ static const struct check checks[] = {
 	{ "rcvbuf-empty", check_rcvbuf_empty },
 	{ "rcvbufforce", check_rcvbufforce },
 	{ "udp6-dualstack", check_udp6_dualstack },
+	{ "socket-filter", check_socket_filter },
 	{ "tcp-refused-port", check_tcp_refused_port },
 	{ "tcp-inq", check_tcp_inq },
 	{ "tcp-maxseg", check_tcp_maxseg },

@@ -4,12 +4,15 @@
  * (tests/unit/net_frames.h), cut to the layer each fuzzer takes and
  * given the prefix its harness reads (a flags byte asking for the
  * checksum to be fixed; for UDP and TCP the pseudo-header's addresses).
- * Usage: net_seeds OUT (the corpora go to OUT/corpus-fuzz_net_*).
+ * fuzz_bpf's seeds are tcpdump's byte code and a program of every kind
+ * of load, each with a frame, behind the prefix fuzz_bpf.c reads.
+ * Usage: net_seeds OUT (the corpora go to OUT/corpus-fuzz_net_* and OUT/corpus-fuzz_bpf).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "net_frames.h"
+#include "uapi/filter.h"
 
 #define FIX_CSUM 0x01
 
@@ -112,6 +115,58 @@ static int seed_frame(const char *out, const struct frame *fr)
 	return bad;
 }
 
+/* tcpdump -dd 'ip and udp dst port 67' */
+static const struct sock_filter bpf_dhcp[] = {
+	{ 0x28, 0, 0, 0x0000000c }, { 0x15, 0, 8, 0x00000800 }, { 0x30, 0, 0, 0x00000017 },
+	{ 0x15, 0, 6, 0x00000011 }, { 0x28, 0, 0, 0x00000014 }, { 0x45, 4, 0, 0x00001fff },
+	{ 0xb1, 0, 0, 0x0000000e }, { 0x48, 0, 0, 0x00000010 }, { 0x15, 0, 1, 0x00000043 },
+	{ 0x06, 0, 0, 0x00040000 }, { 0x06, 0, 0, 0x00000000 },
+};
+/* tcpdump -dd 'arp' */
+static const struct sock_filter bpf_arp[] = {
+	{ 0x28, 0, 0, 0x0000000c }, { 0x15, 0, 1, 0x00000806 }, { 0x06, 0, 0, 0x00040000 },
+	{ 0x06, 0, 0, 0x00000000 },
+};
+/* header-relative, ancillary, scratch and X loads, for a UDP socket's view */
+static const struct sock_filter bpf_mixed[] = {
+	BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF + 9),
+	BPF_STMT(BPF_ST, 0),
+	BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)SKF_LL_OFF + 12),
+	BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, (uint32_t)SKF_NET_OFF),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_PROTOCOL),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_AD_OFF + SKF_AD_NLATTR),
+	BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+	BPF_STMT(BPF_ALU | BPF_DIV | BPF_X, 0),
+	BPF_STMT(BPF_LDX | BPF_MEM, 0),
+	BPF_JUMP(BPF_JMP | BPF_JGT | BPF_X, 0, 0, 1),
+	BPF_STMT(BPF_RET | BPF_A, 0),
+	BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+	BPF_STMT(BPF_RET | BPF_A, 0),
+};
+
+/* fuzz_bpf: prog (n instructions) over frame hex, the view at data_off. */
+static int seed_bpf(const char *out, const char *name, const struct sock_filter *prog, size_t n,
+		    const char *hex, uint8_t data_off)
+{
+	static uint8_t b[4096];
+	const uint8_t has_mac = 0x01;
+	uint8_t pre[6] = { has_mac, (uint8_t)((n - 1) >> 8), (uint8_t)(n - 1), data_off, FRAME_ETH_LEN, 0 };
+	size_t plen = n * sizeof(*prog);
+
+	memcpy(b, prog, plen);
+	return put(out, "fuzz_bpf", name, pre, sizeof(pre), b, plen + frame_unhex(hex, b + plen));
+}
+
+static int seeds_bpf(const char *out)
+{
+	int bad = seed_bpf(out, "dhcp_discover", bpf_dhcp, 11, hex_dhcp_discover, 0);
+	bad |= seed_bpf(out, "dhcp_dns", bpf_dhcp, 11, hex_udp_dns, 0);
+	bad |= seed_bpf(out, "arp_request", bpf_arp, 4, hex_arp_request, 0);
+	bad |= seed_bpf(out, "mixed_udp", bpf_mixed, sizeof(bpf_mixed) / sizeof(bpf_mixed[0]), hex_udp_dns,
+			FRAME_L4);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t fix = FIX_CSUM;
@@ -125,5 +180,6 @@ int main(int argc, char **argv)
 		bad |= seed_frame(argv[1], &frames[i]);
 	bad |= put(argv[1], "fuzz_net_ipv4", "options", &fix, 1, ip_opts, sizeof(ip_opts));
 	bad |= seed_dhcp_long(argv[1]);
+	bad |= seeds_bpf(argv[1]);
 	return bad;
 }
