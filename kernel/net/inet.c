@@ -165,6 +165,13 @@ int inet_route(const struct unix_sock *s, struct inet_name *d)
 	return d->kind == INET_V4 && v4_local(d->addr) && !s->in.v6only ? 0 : -ENETUNREACH;
 }
 
+int inet_version_mismatch(const struct inet_name *src, const struct inet_name *d)
+{
+	if (src->kind == d->kind)
+		return 0;
+	return src->kind == INET_V4 ? -EAFNOSUPPORT : -ENETUNREACH;
+}
+
 bool inet_via_ipv4(const struct unix_sock *s, struct inet_name *d)
 {
 	if (d->kind != INET_V4 || s->in.v6only)

@@ -79,6 +79,10 @@ struct netdev *inet_bound_dev(const struct unix_sock *s);
  * the address itself for one of the interfaces'; the route's source for
  * another host). */
 struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *d);
+/* A source of one IP version and a destination of the other (an IPv6
+ * socket bound to a v4-mapped address and a v6 peer: -EAFNOSUPPORT; bound
+ * to a v6 address and a v4-mapped peer: -ENETUNREACH, as Linux's), or 0. */
+int inet_version_mismatch(const struct inet_name *src, const struct inet_name *d);
 /* The same address and port. */
 bool inet_same(const struct inet_name *a, const struct inet_name *b);
 /* Give s the name n (port 0: a free ephemeral one) and put it on the

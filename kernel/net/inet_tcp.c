@@ -35,14 +35,15 @@ static void tcp_server_end(struct unix_sock *e, const struct unix_sock *l,
 
 /* The client's side of a connection to d: a port if it has none, and
  * a specific address (127.0.0.1 or ::1) for a wildcard, as Linux's
- * connect sets the source. 0, -ENETUNREACH (bound to an address of the
- * other version), or bind's error. */
+ * connect sets the source. 0, -ENETUNREACH or -EAFNOSUPPORT (bound to
+ * an address of the other version), or bind's error. */
 static int tcp_client_name(struct unix_sock *s, const struct inet_name *d)
 {
 	struct inet_name src = inet_source(s, d);
+	int err = inet_version_mismatch(&src, d);
 
-	if (src.kind != d->kind)
-		return -ENETUNREACH;
+	if (err)
+		return err;
 	if (!s->in.name.port)
 		return inet_bind_port(s, src);
 	s->in.name = src;

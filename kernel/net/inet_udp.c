@@ -41,6 +41,27 @@ static bool udp_via_ipv4(const struct unix_sock *s, struct inet_name *d)
 	return s->protocol != IPPROTO_UDPLITE && inet_via_ipv4(s, d);
 }
 
+/* The address a connect or a send names: the socket's family's, or on an
+ * IPv6 socket an AF_INET one too, taken as its v4-mapped address (Linux's
+ * ip6_datagram_connect and udpv6_sendmsg hand it to IPv4; glibc's
+ * getaddrinfo counts on it). With IPV6_V6ONLY that is -EAFNOSUPPORT for a
+ * connect, -ENETUNREACH for a send, as Linux's. 0, -EINVAL,
+ * -EAFNOSUPPORT, -ENETUNREACH. */
+static int udp_addr(const struct unix_sock *s, const struct sockaddr_un *a, size_t len, bool send,
+		    struct inet_name *d)
+{
+	if (s->family != AF_INET6 || len < sizeof(uint16_t) || a->sun_family != AF_INET)
+		return inet_addr_in(s, a, len, false, d);
+	struct sockaddr_in in;
+	if (len < sizeof(in))
+		return -EINVAL;
+	if (s->in.v6only)
+		return send ? -ENETUNREACH : -EAFNOSUPPORT;
+	memcpy(&in, a, sizeof(in));
+	*d = (struct inet_name){ be32(in.sin_addr), be16(in.sin_port), INET_V4 };
+	return 0;
+}
+
 /* Where a send goes: sendto's address, or the connected peer. 0, -EINVAL
  * (port 0, a short address), -EAFNOSUPPORT, -EDESTADDRREQ, -ENETUNREACH. */
 static int udp_dest(const struct unix_sock *s, const struct sock_msg *m, struct inet_name *d)
@@ -48,7 +69,7 @@ static int udp_dest(const struct unix_sock *s, const struct sock_msg *m, struct 
 	int err;
 
 	if (m->addrlen) {
-		if ((err = inet_addr_in(s, &m->addr, m->addrlen, false, d)))
+		if ((err = udp_addr(s, &m->addr, m->addrlen, true, d)))
 			return err;
 		if (!d->port)
 			return -EINVAL;
@@ -280,8 +301,8 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	if (!s->in.name.port && (err = inet_bind_port(s, inet_any(s))))
 		return err;
 	src = inet_source(s, &d);
-	if (src.kind != d.kind)
-		return -ENETUNREACH; /* bound to an address of the other version */
+	if ((err = inet_version_mismatch(&src, &d)))
+		return err; /* bound to an address of the other version */
 	if (udp_via_ipv4(s, &d))
 		return udp_wire_send(s, m, len, &src, &d);
 	struct unix_sock *to = inet_lookup(s, &d);
@@ -377,25 +398,6 @@ static long udp_recv(struct file *f, struct sock_msg *m, int flags)
 	return r;
 }
 
-/* The address a connect names: the socket's family's, or on an IPv6
- * socket an AF_INET one too, taken as its v4-mapped address (Linux's
- * ip6_datagram_connect; glibc's getaddrinfo counts on it). 0, -EINVAL,
- * -EAFNOSUPPORT (IPV6_V6ONLY, or another family). */
-static int udp_connect_addr(const struct unix_sock *s, const struct sockaddr_un *a, size_t len,
-			    struct inet_name *d)
-{
-	if (s->family != AF_INET6 || len < sizeof(uint16_t) || a->sun_family != AF_INET)
-		return inet_addr_in(s, a, len, false, d);
-	struct sockaddr_in in;
-	if (len < sizeof(in))
-		return -EINVAL;
-	if (s->in.v6only)
-		return -EAFNOSUPPORT;
-	memcpy(&in, a, sizeof(in));
-	*d = (struct inet_name){ be32(in.sin_addr), be16(in.sin_port), INET_V4 };
-	return 0;
-}
-
 /* Linux's ip4_datagram_connect: a default destination (a port of its
  * own, and 127.0.0.1 or ::1 for a wildcard, if it has none); AF_UNSPEC
  * forgets it. */
@@ -411,13 +413,13 @@ static int udp_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 		unix_changed(s);
 		return 0;
 	}
-	if ((err = udp_connect_addr(s, a, len, &d)))
+	if ((err = udp_addr(s, a, len, false, &d)))
 		return err;
 	if (udp_via_ipv4(s, &d) ? (err = udp_wire_route(s, &d)) : (err = inet_route(s, &d)))
 		return err;
 	src = inet_source(s, &d);
-	if (src.kind != d.kind)
-		return -ENETUNREACH;
+	if ((err = inet_version_mismatch(&src, &d)))
+		return err;
 	if (!s->in.name.port && (err = inet_bind_port(s, src)))
 		return err;
 	s->in.name = inet_source(s, &d); /* the port bind gave, the address made specific */

@@ -177,23 +177,52 @@ static int fd_install_new(struct file *f, unsigned flags)
 
 /* ---- socket, socketpair ----------------------------------------------------------- */
 
+/* A new socket of any family (Linux's __sock_create): flags other than
+ * SOCK_NONBLOCK and SOCK_CLOEXEC, and a type past SOCK_MAX, are -EINVAL,
+ * a family out of range -EAFNOSUPPORT, before the family looks. */
+static int sock_create(int family, int type, int protocol, unsigned *flags, struct file **f)
+{
+	int t, err;
+
+	if ((type & ~(SOCK_TYPE_MASK | SOCK_FLAGS)) || (type & SOCK_TYPE_MASK) >= SOCK_MAX)
+		return -EINVAL;
+	if (family < 0 || family >= AF_MAX)
+		return -EAFNOSUPPORT;
+	if (family == AF_INET || family == AF_INET6)
+		return inet_create(family, type, protocol, flags, f); /* net/inet.h */
+	if (family == AF_PACKET)
+		return packet_create(type, protocol, flags, f); /* net/af_packet.h */
+	if (family == AF_NETLINK)
+		return netlink_create(type, protocol, flags, f); /* net/netlink.h */
+	if ((err = sock_type(family, type, protocol, &t, flags)))
+		return err;
+	return unix_create(t, *flags, f);
+}
+
 SYSCALL_DEFINE3(socket, int, family, int, type, int, protocol)
 {
 	struct file *f;
 	unsigned flags;
-	int t, err;
+	int err = sock_create(family, type, protocol, &flags, &f);
 
-	if (family == AF_INET || family == AF_INET6)
-		err = inet_create(family, type, protocol, &flags, &f); /* net/inet.h */
-	else if (family == AF_PACKET)
-		err = packet_create(type, protocol, &flags, &f); /* net/af_packet.h */
-	else if (family == AF_NETLINK)
-		err = netlink_create(type, protocol, &flags, &f); /* net/netlink.h */
-	else if (!(err = sock_type(family, type, protocol, &t, &flags)))
-		err = unix_create(t, flags, &f);
 	if (err)
 		return err;
 	return fd_install_new(f, flags);
+}
+
+/* socketpair of a family other than AF_UNIX: the socket it would make
+ * (its errors first, as Linux's __sys_socketpair creates both), then
+ * -EOPNOTSUPP (sock_no_socketpair). */
+static int pair_unsupported(int family, int type, int protocol)
+{
+	struct file *f;
+	unsigned flags;
+	int err = sock_create(family, type, protocol, &flags, &f);
+
+	if (err)
+		return err;
+	file_put(f);
+	return -EOPNOTSUPP;
 }
 
 SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, uptr_t, usv)
@@ -201,8 +230,13 @@ SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, uptr_t, usv)
 	struct fdtable *tab = current_process()->files;
 	struct file *a, *b;
 	unsigned flags;
-	int t, sv[2], err = sock_type(family, type, protocol, &t, &flags);
+	int t, sv[2], err;
 
+	if (family != AF_UNIX)
+		return pair_unsupported(family, type, protocol);
+	err = sock_type(family, type, protocol, &t, &flags);
+	if ((type & ~(SOCK_TYPE_MASK | SOCK_FLAGS)) || (type & SOCK_TYPE_MASK) >= SOCK_MAX)
+		err = -EINVAL;
 	if (err || (err = unix_pair(t, flags, &a, &b)))
 		return err;
 	if ((sv[0] = fd_install_new(a, flags)) < 0) {

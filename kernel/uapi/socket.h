@@ -8,6 +8,7 @@
 /* address families */
 #define AF_UNSPEC 0
 #define AF_UNIX   1
+#define AF_MAX    46   /* families Linux 6.1 numbers: past it, EAFNOSUPPORT */
 
 /* socket types, and the flags socket(2), socketpair(2) and accept4(2) add to them */
 #define SOCK_STREAM    1
@@ -15,6 +16,7 @@
 #define SOCK_RAW       3
 #define SOCK_RDM       4
 #define SOCK_SEQPACKET 5
+#define SOCK_MAX       11        /* SOCK_PACKET + 1: a type past it is EINVAL */
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_NONBLOCK  04000     /* O_NONBLOCK */
 #define SOCK_CLOEXEC   02000000  /* O_CLOEXEC */

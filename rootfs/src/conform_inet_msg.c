@@ -426,6 +426,17 @@ static int check_udp6_dualstack(void)
 	    want_ok("getsockname", getsockname(s6, (struct sockaddr *)&me, &ml)) ? CHECK_FAIL : 0;
 	if (!r && (me.sin6_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&me.sin6_addr)))
 		r = fail("getsockname family %d, not v4-mapped", me.sin6_family);
+	if (!r) { /* sendto an AF_INET address goes through IPv4 too */
+		char c;
+		r = want_eq("sendto an AF_INET address", sendto(s6, "4", 1, 0, (struct sockaddr *)&an, sizeof(an)), 1) ||
+		    want_eq("recv it", recv(a, &c, 1, 0), 1);
+	}
+	if (!r) { /* bound v4-mapped, a v6 peer is the wrong family */
+		struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons(9), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+		errno = 0;
+		r = want_err("connect ::1 from a v4-mapped socket", connect(s6, (struct sockaddr *)&v6, sizeof(v6)),
+			     EAFNOSUPPORT);
+	}
 	close(s6);
 	s6 = socket(AF_INET6, SOCK_DGRAM, 0);
 	ml = sizeof(srv);
@@ -508,6 +519,21 @@ static int check_socket_filter(void)
 	close(a);
 	close(b);
 	return r;
+}
+
+/* socketpair of an inet family: the socket's own errors, then EOPNOTSUPP;
+ * a type past SOCK_MAX or an unknown flag is EINVAL before the family looks. */
+static int check_socketpair_errors(void)
+{
+	int sv[2];
+
+	errno = 0;
+	return want_err("socketpair(AF_INET, SOCK_STREAM)", socketpair(AF_INET, SOCK_STREAM, 0, sv), EOPNOTSUPP) ||
+	       want_err("socketpair(AF_INET, 0)", socketpair(AF_INET, 0, 0, sv), ESOCKTNOSUPPORT) ||
+	       want_err("socketpair(AF_UNIX, 12)", socketpair(AF_UNIX, 12, 0, sv), EINVAL) ||
+	       want_err("socket(AF_INET, 12)", socket(AF_INET, 12, 0), EINVAL) ||
+	       want_err("socket(AF_INET, SOCK_DGRAM | 0x10000)", socket(AF_INET, SOCK_DGRAM | 0x10000, 0), EINVAL) ||
+	       want_err("socket(46, SOCK_DGRAM)", socket(46, SOCK_DGRAM, 0), EAFNOSUPPORT) ? CHECK_FAIL : 0;
 }
 
 /* SO_RCVBUFFORCE goes past net.core.rmem_max, doubled as SO_RCVBUF is,
@@ -677,6 +703,7 @@ static const struct check checks[] = {
 	{ "rcvbufforce", check_rcvbufforce },
 	{ "udp6-dualstack", check_udp6_dualstack },
 	{ "socket-filter", check_socket_filter },
+	{ "socketpair-errors", check_socketpair_errors },
 	{ "tcp-refused-port", check_tcp_refused_port },
 	{ "tcp-inq", check_tcp_inq },
 	{ "tcp-maxseg", check_tcp_maxseg },
