@@ -616,6 +616,14 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 	}
 }
 
+/* getsockopt at a level the socket's protocols do not answer: an IPv4
+ * socket's ends in ip_getsockopt (-EOPNOTSUPP), an IPv6 socket's in
+ * ipv6_getsockopt (-ENOPROTOOPT), as Linux's. */
+static int unknown_level(const struct unix_sock *s)
+{
+	return s->family == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
+}
+
 int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 {
 	struct unix_sock *s = inet_sock_of(f);
@@ -627,8 +635,11 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 		return s->proto->getsockopt(s, level, name, val, len);
 	if (level == SOL_RAW)
 		return inet_icmp_getsockopt(s, level, name, val, len);
-	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
-		return -ENOPROTOOPT;
+	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6 && level != IPPROTO_UDP)
+		return unknown_level(s);
+	bool tcp = s->type == SOCK_STREAM;
+	if ((level == IPPROTO_TCP && !tcp) || (level == IPPROTO_UDP && tcp))
+		return unknown_level(s); /* SOL_TCP on UDP, SOL_UDP on TCP */
 	if (level == IPPROTO_TCP && name == TCP_INFO && s->type == SOCK_STREAM)
 		return tcp_sock_info(s, val, len);
 	if (level == IPPROTO_TCP && name == TCP_CONGESTION && s->type == SOCK_STREAM) {

@@ -427,13 +427,42 @@ SYSCALL_DEFINE1(fchdir, unsigned int, fd)
 	return ip ? set_cwd(ip) : -ENOTDIR;
 }
 
+#define UNREACHABLE "(unreachable)" /* Linux's prefix for a cwd outside the caller's root */
+
+/* Is ip at or below dir, by its parents? */
+static bool below(struct inode *ip, struct inode *dir)
+{
+	for (struct inode *cur = ip; cur; cur = cur->parent == cur ? NULL : cur->parent)
+		if (cur == dir)
+			return true;
+	return false;
+}
+
+/* The working directory's path into path (PATH_MAX): from the caller's
+ * root; one outside a chroot from the system's, after "(unreachable)", as
+ * Linux's getcwd (so realpath(3) and the like see it is not a path). The
+ * length, or -ENOENT, -ERANGE. */
+static long cwd_path(char *path)
+{
+	struct inode *cwd = vfs_cwd();
+	bool reach = vfs_walk_root() == vfs_root() || below(cwd, vfs_walk_root());
+	size_t pre = reach ? 0 : sizeof(UNREACHABLE) - 1;
+	long n = vfs_path_of(cwd, path + pre, PATH_MAX - pre);
+
+	if (n >= 0 && pre) {
+		memcpy(path, UNREACHABLE, pre);
+		n += (long)pre;
+	}
+	return n;
+}
+
 SYSCALL_DEFINE2(getcwd, uptr_t, buf, unsigned long, size)
 {
 	char *path = kmalloc(PATH_MAX);
 
 	if (!path)
 		return -ENOMEM;
-	long n = vfs_path_of(vfs_cwd(), path, PATH_MAX);
+	long n = cwd_path(path);
 	if (n >= 0 && (uint64_t)n + 1 > size)
 		n = -ERANGE;
 	if (n >= 0 && copy_to_user(buf, path, (size_t)n + 1))

@@ -593,11 +593,25 @@ static long rights_out(struct sock_msg *m, uptr_t uctl, size_t room, int flags)
 
 /* sendmsg's msghdr: the destination, the vector and the files into m.
  * 0 or -errno (nothing held then but *iov, which the caller kfrees). */
+/* Linux's __copy_msghdr: a name with a negative length is -EINVAL, a
+ * longer one than a sockaddr_storage is cut to it (no name: no length). */
+static int msg_namelen(const struct msghdr_user *h, int *len)
+{
+	*len = h->name ? h->namelen : 0;
+	if (*len < 0)
+		return -EINVAL;
+	if (*len > SOCKADDR_MAX)
+		*len = SOCKADDR_MAX;
+	return 0;
+}
+
 static int msg_in(const struct msghdr_user *h, struct sock_msg *m, struct sock_iov **iov)
 {
-	int err;
+	int err, namelen;
 
-	if (h->name && h->namelen && (err = msg_addr_in(m, h->name, h->namelen)))
+	if ((err = msg_namelen(h, &namelen)))
+		return err;
+	if (namelen && (err = msg_addr_in(m, h->name, namelen)))
 		return err;
 	if ((err = iov_in(h->iov, h->iovlen, iov)))
 		return err;
@@ -779,10 +793,12 @@ SYSCALL_DEFINE3(recvmsg, int, fd, uptr_t, umsg, unsigned int, flags)
 	struct sock_msg m = { 0 };
 	struct sock_iov *iov;
 
+	int namelen;
+
 	if (copy_from_user(&h, umsg, sizeof(h)))
 		return -EFAULT;
-	int err = iov_in(h.iov, h.iovlen, &iov);
-	if (err)
+	int err = msg_namelen(&h, &namelen);
+	if (err || (err = iov_in(h.iov, h.iovlen, &iov)))
 		return err;
 	m.iov = iov;
 	m.niov = h.iovlen;

@@ -522,12 +522,23 @@ static int check_socket_filter(void)
 }
 
 /* socketpair of an inet family: the socket's own errors, then EOPNOTSUPP;
- * a type past SOCK_MAX or an unknown flag is EINVAL before the family looks. */
+ * a type past SOCK_MAX or an unknown flag is EINVAL before the family
+ * looks. getsockopt at a level an IPv4 socket's protocols do not answer
+ * is EOPNOTSUPP (ip_getsockopt's); a msghdr name of negative length EINVAL. */
 static int check_socketpair_errors(void)
 {
-	int sv[2];
+	int sv[2], v, fd = socket(AF_INET, SOCK_STREAM, 0), r;
+	socklen_t vl = sizeof(v);
+	struct sockaddr_in from;
+	struct msghdr m = { .msg_name = &from, .msg_namelen = -1 };
 
 	errno = 0;
+	r = want_err("getsockopt(level 500)", getsockopt(fd, 500, 1, &v, &vl), EOPNOTSUPP) ||
+	    want_err("getsockopt(IPPROTO_UDP) on TCP", getsockopt(fd, IPPROTO_UDP, 1, &v, &vl), EOPNOTSUPP) ||
+	    want_err("recvmsg, msg_namelen -1", recvmsg(fd, &m, MSG_DONTWAIT), EINVAL) ? CHECK_FAIL : 0;
+	close(fd);
+	if (r)
+		return r;
 	return want_err("socketpair(AF_INET, SOCK_STREAM)", socketpair(AF_INET, SOCK_STREAM, 0, sv), EOPNOTSUPP) ||
 	       want_err("socketpair(AF_INET, 0)", socketpair(AF_INET, 0, 0, sv), ESOCKTNOSUPPORT) ||
 	       want_err("socketpair(AF_UNIX, 12)", socketpair(AF_UNIX, 12, 0, sv), EINVAL) ||

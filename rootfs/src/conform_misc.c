@@ -3,6 +3,7 @@
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
 // clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC.
 #define _GNU_SOURCE
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -419,7 +420,16 @@ static int check_chroot(void)
 		return fail("setup: %s", errname(errno));
 	errno = 0;
 	if ((r = want_err("chroot(a file)", chroot(marker), ENOTDIR)) ||
-	    (r = want_ok("chroot", chroot(dir))) ||
+	    (r = want_ok("chroot", chroot(dir))))
+		return r;
+	/* the working directory is outside the new root: Linux's getcwd says
+	 * "(unreachable)/...", which the C library's getcwd refuses (ENOENT) */
+	char raw[PATH_MAX];
+	long n = syscall(SYS_getcwd, raw, sizeof(raw));
+	if (n <= 0 || strncmp(raw, "(unreachable)/", 14) != 0)
+		return fail("getcwd outside the root: %ld '%s', want (unreachable)/...", n, n > 0 ? raw : "");
+	errno = 0;
+	if ((r = want_err("getcwd(3) outside the root", getcwd(cwd, sizeof(cwd)) ? 0 : -1, ENOENT)) ||
 	    (r = want_ok("access(\"/marker\") in the new root", access("/marker", F_OK))) ||
 	    (r = want_ok("access(\"/../../marker\")", access("/../../marker", F_OK))) ||
 	    (r = want_ok("chdir(\"/..\")", chdir("/.."))))
