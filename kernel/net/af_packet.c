@@ -121,8 +121,10 @@ static long packet_send(struct file *f, struct sock_msg *m, int flags)
 	struct sockaddr_ll to;
 	struct netdev *dev;
 	size_t len = unix_iov_total(m);
-	long err = inet_no_files(m);
-	if (err || (err = send_target(s, m, &dev, &to)))
+	long err;
+
+	inet_drop_files(m);
+	if ((err = send_target(s, m, &dev, &to)))
 		return err;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;

@@ -462,12 +462,10 @@ int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
 	return 0;
 }
 
-int inet_no_files(struct sock_msg *m)
+void inet_drop_files(struct sock_msg *m)
 {
-	if (!m->nfds)
-		return 0;
-	sock_msg_put_fds(m); /* SCM_RIGHTS is AF_UNIX's alone (Linux's __scm_send) */
-	return -EINVAL;
+	if (m->nfds)
+		sock_msg_put_fds(m);
 }
 
 /* ---- socket() ------------------------------------------------------------------- */

@@ -179,8 +179,10 @@ static long icmp_sock_send(struct file *f, struct sock_msg *m, int flags)
 	struct unix_sock *s = unix_sock(f);
 	struct inet_name d;
 	size_t len = unix_iov_total(m);
-	long err = inet_no_files(m);
-	if (err || (err = dest_of(s, m, &d)))
+	long err;
+
+	inet_drop_files(m);
+	if ((err = dest_of(s, m, &d)))
 		return err;
 	if ((flags & MSG_OOB) || s->protocol == IPPROTO_RAW)
 		return -EOPNOTSUPP; /* IPPROTO_RAW: see the top */

@@ -115,9 +115,9 @@ void inet_inherit(struct unix_sock *e, const struct unix_sock *l);
 int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len);
 int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len);
 void inet_release(struct unix_sock *s);
-/* sendmsg's common checks: files cannot ride on AF_INET (-EINVAL, m's
- * files put); 0 otherwise. */
-int inet_no_files(struct sock_msg *m);
+/* A send's SCM_RIGHTS files go back: they ride only on AF_UNIX, and other
+ * families ignore the message (Linux's __sock_cmsg_send). */
+void inet_drop_files(struct sock_msg *m);
 
 /*
  * IP_RECVERR's error queue (net/inet_err.c), Linux's sk_error_queue for

@@ -171,10 +171,9 @@ static long tcp_send_closed(struct unix_sock *s, struct sock_msg *m)
 static long tcp_send(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
-	long err = inet_no_files(m);
+	long err;
 
-	if (err)
-		return err;
+	inet_drop_files(m);
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if (s->state != UNIX_CONNECTED) {

@@ -281,10 +281,9 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	size_t len = unix_iov_total(m);
 	struct inet_name d, src;
 	struct udp_meta meta;
-	long err = inet_no_files(m);
+	long err;
 
-	if (err)
-		return err;
+	inet_drop_files(m);
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	if ((err = udp_dest(s, m, &d)))

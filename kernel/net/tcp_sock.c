@@ -966,9 +966,8 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
 	size_t total = unix_iov_total(m);
-	long err = inet_no_files(m);
-	if (err)
-		return err;
+
+	inet_drop_files(m);
 	if (s->err == EPIPE) {
 		s->err = 0;
 		return unix_broken_pipe(flags); /* a reset in CLOSE-WAIT: SIGPIPE too (sk_stream_error) */

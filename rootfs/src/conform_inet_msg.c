@@ -547,6 +547,36 @@ static int check_socketpair_errors(void)
 	       want_err("socket(46, SOCK_DGRAM)", socket(46, SOCK_DGRAM, 0), EAFNOSUPPORT) ? CHECK_FAIL : 0;
 }
 
+/* SCM_RIGHTS rides only on AF_UNIX: a UDP send that carries it goes,
+ * the files left behind (Linux's __sock_cmsg_send ignores it). */
+static int check_scm_rights_ignored(void)
+{
+	struct sockaddr_in an;
+	int a = udp_bound(&an), b = socket(AF_INET, SOCK_DGRAM, 0), r, fd = 0;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec v = { "f", 1 };
+	struct msghdr m = { .msg_name = &an, .msg_namelen = sizeof(an), .msg_iov = &v, .msg_iovlen = 1,
+			    .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	char buf[8], ctl[64];
+	size_t ctllen = sizeof(ctl);
+
+	if (a < 0 || b < 0)
+		return fail("sockets: %s", strerror(errno));
+	memset(&u, 0, sizeof(u));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	*c = (struct cmsghdr){ .cmsg_len = CMSG_LEN(sizeof(int)), .cmsg_level = SOL_SOCKET, .cmsg_type = SCM_RIGHTS };
+	memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	r = want_eq("sendmsg with SCM_RIGHTS", sendmsg(b, &m, 0), 1) ||
+	    want_eq("recvmsg", recv_ctl(a, buf, sizeof(buf), ctl, &ctllen, 0), 1) ||
+	    want_eq("control bytes received", (long)ctllen, 0) ? CHECK_FAIL : 0;
+	close(a);
+	close(b);
+	return r;
+}
+
 /* SO_RCVBUFFORCE goes past net.core.rmem_max, doubled as SO_RCVBUF is,
  * for CAP_NET_ADMIN only (EPERM for others). */
 static int check_rcvbufforce(void)
@@ -715,6 +745,7 @@ static const struct check checks[] = {
 	{ "udp6-dualstack", check_udp6_dualstack },
 	{ "socket-filter", check_socket_filter },
 	{ "socketpair-errors", check_socketpair_errors },
+	{ "scm-rights-ignored", check_scm_rights_ignored },
 	{ "tcp-refused-port", check_tcp_refused_port },
 	{ "tcp-inq", check_tcp_inq },
 	{ "tcp-maxseg", check_tcp_maxseg },
