@@ -475,8 +475,6 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	const struct sock_proto *proto;
 	int t = type & SOCK_TYPE_MASK;
 
-	if (type & ~(SOCK_TYPE_MASK | SOCK_FLAGS))
-		return -EINVAL;
 	*flags = (unsigned)type & SOCK_FLAGS;
 	if (t == SOCK_STREAM && (protocol == IPPROTO_IP || protocol == IPPROTO_TCP))
 		proto = &inet_tcp_proto, protocol = IPPROTO_TCP;

@@ -13,8 +13,8 @@ struct file;
  * *out a new socket file; *flags the
  * SOCK_NONBLOCK/SOCK_CLOEXEC bits of type. SOCK_STREAM is TCP (protocol
  * 0 or IPPROTO_TCP), SOCK_DGRAM UDP (0, IPPROTO_UDP or IPPROTO_UDPLITE,
- * which behaves as UDP: nothing is ever corrupted here). 0, -EINVAL
- * (unknown bits), -ESOCKTNOSUPPORT (another type), -EPROTONOSUPPORT
+ * which behaves as UDP: nothing is ever corrupted here); sys_socket.c
+ * checked type's flags. 0, -ESOCKTNOSUPPORT (another type), -EPROTONOSUPPORT
  * (another protocol), -ENOMEM. The other socket calls reach it through
  * net/unix.h's entry points.
  */

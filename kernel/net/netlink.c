@@ -560,8 +560,6 @@ int netlink_create(int type, int protocol, unsigned *flags, struct file **out)
 {
 	int t = type & SOCK_TYPE_MASK;
 
-	if (type & ~(SOCK_TYPE_MASK | SOCK_FLAGS))
-		return -EINVAL;
 	*flags = (unsigned)type & SOCK_FLAGS;
 	if (t != SOCK_RAW && t != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;

@@ -8,8 +8,8 @@ struct file;
 /*
  * socket(AF_NETLINK, type, protocol): *out a new socket file, *flags the
  * SOCK_NONBLOCK/SOCK_CLOEXEC bits of type. SOCK_RAW or SOCK_DGRAM (they
- * behave alike), protocol NETLINK_ROUTE. 0, -EINVAL (unknown bits),
- * -ESOCKTNOSUPPORT (another type), -EPROTONOSUPPORT (another protocol),
+ * behave alike), protocol NETLINK_ROUTE; sys_socket.c checked type's
+ * flags. 0, -ESOCKTNOSUPPORT (another type), -EPROTONOSUPPORT (another protocol),
  * -ENOMEM. The other socket calls reach it through net/unix.h's entry
  * points (the AF_UNIX chassis, as AF_INET's sockets), SOL_NETLINK's
  * options through its struct sock_proto's.

@@ -73,13 +73,12 @@ static int sock_fd(int fd, struct file **out)
 	return 0;
 }
 
-/* The type socket(2) and socketpair(2) ask for: 0 with *t and *flags, or -errno. */
+/* The AF_UNIX type socket(2) and socketpair(2) ask for (type_check passed
+ * it): 0 with *t and *flags, or -errno. */
 static int sock_type(int family, int type, int protocol, int *t, unsigned *flags)
 {
 	if (family != AF_UNIX)
 		return -EAFNOSUPPORT;
-	if (type & ~(SOCK_TYPE_MASK | SOCK_FLAGS))
-		return -EINVAL;
 	*flags = (unsigned)type & SOCK_FLAGS;
 	*t = type & SOCK_TYPE_MASK;
 	if (*t == SOCK_RAW)
@@ -177,15 +176,22 @@ static int fd_install_new(struct file *f, unsigned flags)
 
 /* ---- socket, socketpair ----------------------------------------------------------- */
 
-/* A new socket of any family (Linux's __sock_create): flags other than
- * SOCK_NONBLOCK and SOCK_CLOEXEC, and a type past SOCK_MAX, are -EINVAL,
- * a family out of range -EAFNOSUPPORT, before the family looks. */
+/* Linux's first checks of a socket's type: flags other than SOCK_NONBLOCK
+ * and SOCK_CLOEXEC, or a type past SOCK_MAX, are -EINVAL. */
+static int type_check(int type)
+{
+	return (type & ~(SOCK_TYPE_MASK | SOCK_FLAGS)) || (type & SOCK_TYPE_MASK) >= SOCK_MAX ? -EINVAL : 0;
+}
+
+/* A new socket of any family (Linux's __sock_create): type_check's
+ * -EINVAL and a family out of range's -EAFNOSUPPORT before the family
+ * looks. */
 static int sock_create(int family, int type, int protocol, unsigned *flags, struct file **f)
 {
 	int t, err;
 
-	if ((type & ~(SOCK_TYPE_MASK | SOCK_FLAGS)) || (type & SOCK_TYPE_MASK) >= SOCK_MAX)
-		return -EINVAL;
+	if ((err = type_check(type)))
+		return err;
 	if (family < 0 || family >= AF_MAX)
 		return -EAFNOSUPPORT;
 	if (family == AF_INET || family == AF_INET6)
@@ -234,10 +240,8 @@ SYSCALL_DEFINE4(socketpair, int, family, int, type, int, protocol, uptr_t, usv)
 
 	if (family != AF_UNIX)
 		return pair_unsupported(family, type, protocol);
-	err = sock_type(family, type, protocol, &t, &flags);
-	if ((type & ~(SOCK_TYPE_MASK | SOCK_FLAGS)) || (type & SOCK_TYPE_MASK) >= SOCK_MAX)
-		err = -EINVAL;
-	if (err || (err = unix_pair(t, flags, &a, &b)))
+	if ((err = type_check(type)) || (err = sock_type(family, type, protocol, &t, &flags)) ||
+	    (err = unix_pair(t, flags, &a, &b)))
 		return err;
 	if ((sv[0] = fd_install_new(a, flags)) < 0) {
 		file_put(b);
