@@ -189,6 +189,37 @@ static void icmp_input(struct netbuf *nb, const struct ipv4_info *ip)
 	netbuf_free(nb);
 }
 
+/* Destination unreachable's codes as errnos, and which are hard errors
+ * (Linux's icmp_err_convert[]). */
+static const struct {
+	uint8_t err;
+	bool hard;
+} unreach_err[] = {
+	{ ENETUNREACH, false }, { EHOSTUNREACH, false }, { ENOPROTOOPT, true }, { ECONNREFUSED, true },
+	{ EMSGSIZE, false }, { EOPNOTSUPP, false }, { ENETUNREACH, true }, { EHOSTDOWN, true },
+	{ ENONET, true }, { ENETUNREACH, true }, { EHOSTUNREACH, true }, { ENETUNREACH, false },
+	{ EHOSTUNREACH, false }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true },
+};
+
+bool icmp_err_convert(const struct icmp_info *ic, int *err, bool *hard)
+{
+	switch (ic->type) {
+	case ICMP_TIME_EXCEEDED:
+		*err = EHOSTUNREACH, *hard = false;
+		return true;
+	case ICMP_PARAMETERPROB:
+		*err = EPROTO, *hard = true;
+		return true;
+	case ICMP_DEST_UNREACH:
+		if (ic->code >= sizeof(unreach_err) / sizeof(unreach_err[0]))
+			return false;
+		*err = unreach_err[ic->code].err, *hard = unreach_err[ic->code].hard;
+		return true;
+	default:
+		return false; /* source quench, redirect: nothing to tell a socket */
+	}
+}
+
 static const struct ipv4_protocol icmp_protocol = { .input = icmp_input };
 
 void icmp_init(void)

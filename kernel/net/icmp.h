@@ -20,6 +20,13 @@ void icmp_init(void);
  */
 void icmp_send_error(const struct netbuf *orig, uint8_t type, uint8_t code, uint32_t info);
 
+/* What an ICMP error about a packet this host sent means to the socket
+ * that sent it (Linux's icmp_err_convert and its callers' switch): the
+ * errno, and whether it is hard (a connected socket hears it without
+ * IP_RECVERR); false for one no socket is told of (source quench,
+ * redirect, an unknown code). */
+bool icmp_err_convert(const struct icmp_info *ic, int *err, bool *hard);
+
 /* The last echo reply this host received (for the self-tests, which
  * have no ping socket): its source, identifier, sequence, ICMP length,
  * and how many replies came in all. */

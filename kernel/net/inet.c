@@ -108,6 +108,11 @@ static int addr_in6(const struct sockaddr_un *a, size_t len, struct inet_name *n
 	return 0;
 }
 
+int inet_addr_in4(const struct sockaddr_un *a, size_t len, struct inet_name *n)
+{
+	return addr_in4(a, len, false, n);
+}
+
 int inet_addr_in(const struct unix_sock *s, const struct sockaddr_un *a, size_t len, bool any_ok,
 		 struct inet_name *n)
 {

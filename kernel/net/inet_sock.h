@@ -52,6 +52,9 @@ static inline bool inet_loopback(uint32_t addr)
  */
 int inet_addr_in(const struct unix_sock *s, const struct sockaddr_un *a, size_t len, bool any_ok,
 		 struct inet_name *n);
+/* A struct sockaddr_in whatever the socket's family (an IPv6 UDP socket
+ * takes one): 0, -EINVAL (short), -EAFNOSUPPORT (not AF_INET). */
+int inet_addr_in4(const struct sockaddr_un *a, size_t len, struct inet_name *n);
 /* n as s's family names it (an IPv6 socket: ::ffff:a.b.c.d for IPv4) into a and *len. */
 void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct sockaddr_un *a,
 		   size_t *len);

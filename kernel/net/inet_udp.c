@@ -52,14 +52,10 @@ static int udp_addr(const struct unix_sock *s, const struct sockaddr_un *a, size
 {
 	if (s->family != AF_INET6 || len < sizeof(uint16_t) || a->sun_family != AF_INET)
 		return inet_addr_in(s, a, len, false, d);
-	struct sockaddr_in in;
-	if (len < sizeof(in))
-		return -EINVAL;
-	if (s->in.v6only)
-		return send ? -ENETUNREACH : -EAFNOSUPPORT;
-	memcpy(&in, a, sizeof(in));
-	*d = (struct inet_name){ be32(in.sin_addr), be16(in.sin_port), INET_V4 };
-	return 0;
+	int err = inet_addr_in4(a, len, d);
+	if (!err && s->in.v6only)
+		err = send ? -ENETUNREACH : -EAFNOSUPPORT;
+	return err;
 }
 
 /* Where a send goes: sendto's address, or the connected peer. 0, -EINVAL
@@ -95,12 +91,14 @@ struct udp_meta {
 	uint64_t stamp_ns;
 };
 
-/* A send's meta: the control messages' values, else the socket's. */
+/* A send's meta on this host's direct path (::1, on lo): the control
+ * messages' values, else the socket's. */
 static struct udp_meta udp_meta(const struct unix_sock *s, const struct sock_msg *m,
-				const struct inet_name *src)
+				const struct inet_name *src, const struct inet_name *d)
 {
-	struct udp_meta u = { .src = *src, .hoplimit = s->in.hops, .tclass = s->in.tclass,
-			      .stamp_ns = time_realtime_ns() };
+	const struct netdev *lo = netdev_loopback();
+	struct udp_meta u = { .src = *src, .hoplimit = s->in.hops, .tclass = s->in.tclass, .dst = *d,
+			      .ifindex = lo ? lo->ifindex : 0, .stamp_ns = time_realtime_ns() };
 
 	if ((m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0)
 		u.hoplimit = m->ip6_hoplimit;
@@ -204,40 +202,16 @@ static bool udp_wire_input(struct netbuf *nb, const struct ipv4_info *ip, const 
 	return true;
 }
 
-/* Destination unreachable's codes as errnos, and which are hard errors
- * (Linux's icmp_err_convert): a socket without IP_RECVERR hears only those. */
-static const struct {
-	uint8_t err;
-	bool hard;
-} unreach_err[] = {
-	{ ENETUNREACH, false }, { EHOSTUNREACH, false }, { ENOPROTOOPT, true }, { ECONNREFUSED, true },
-	{ EMSGSIZE, false }, { EOPNOTSUPP, false }, { ENETUNREACH, true }, { EHOSTDOWN, true },
-	{ ENONET, true }, { ENETUNREACH, true }, { EHOSTUNREACH, true }, { ENETUNREACH, false },
-	{ EHOSTUNREACH, false }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true },
-};
-
-/* What an ICMP error means to a UDP socket (Linux's __udp4_lib_err): its
- * errno, whether it is hard; false for one it ignores (source quench,
- * redirect, and a code past the table). */
+/* What an ICMP error means to a UDP socket (Linux's __udp4_lib_err):
+ * icmp_err_convert's, and a don't-fragment datagram too big is hard
+ * unless the socket said IP_PMTUDISC_DONT. False for one it ignores. */
 static bool udp_icmp_errno(const struct unix_sock *s, const struct icmp_info *ic, int *err, bool *hard)
 {
-	switch (ic->type) {
-	case ICMP_TIME_EXCEEDED:
-		*err = EHOSTUNREACH, *hard = false;
-		return true;
-	case ICMP_PARAMETERPROB:
-		*err = EPROTO, *hard = true;
-		return true;
-	case ICMP_DEST_UNREACH:
-		if (ic->code >= sizeof(unreach_err) / sizeof(unreach_err[0]))
-			return false;
-		*err = unreach_err[ic->code].err, *hard = unreach_err[ic->code].hard;
-		if (ic->code == ICMP_FRAG_NEEDED) /* a don't-fragment datagram too big: hard */
-			*hard = s->in.opt.pmtudisc != IP_PMTUDISC_DONT;
-		return true;
-	default:
+	if (!icmp_err_convert(ic, err, hard))
 		return false;
-	}
+	if (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
+		*hard = s->in.opt.pmtudisc != IP_PMTUDISC_DONT;
+	return true;
 }
 
 /* An ICMP error about a datagram we sent (Linux's __udp4_lib_err): the
@@ -305,9 +279,7 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	if (udp_via_ipv4(s, &d))
 		return udp_wire_send(s, m, len, &src, &d);
 	struct unix_sock *to = inet_lookup(s, &d);
-	meta = udp_meta(s, m, &src);
-	meta.dst = d; /* ::1, on lo */
-	meta.ifindex = netdev_loopback() ? netdev_loopback()->ifindex : 0;
+	meta = udp_meta(s, m, &src, &d);
 	if (to && (err = udp_deliver(to, s, m, len, &meta)))
 		return err;
 	if (!to && s->in.has_peer && inet_same(&d, &s->in.peer)) {

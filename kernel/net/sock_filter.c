@@ -23,6 +23,7 @@
 #include "net/netbuf.h"
 #include "net/netdev.h"
 
+#include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "mm/heap.h"
 #include "mm/usercopy.h"
@@ -93,7 +94,7 @@ uint32_t sock_filter_run(const struct unix_sock *s, const struct netbuf *nb, con
 		.head = nb->head, .data_off = (uint32_t)(view - nb->head), .len = len,
 		.net_off = (uint32_t)(net - nb->head), .has_mac = mac != NULL,
 		.mac_off = mac ? (uint32_t)(mac - nb->head) : 0,
-		.protocol = (uint16_t)__builtin_bswap16(nb->protocol), .pkttype = nb->pkt_type,
+		.protocol = be16(nb->protocol), .pkttype = nb->pkt_type,
 		.ifindex = nb->dev ? (uint32_t)nb->dev->ifindex : 0, .hatype = nb->dev ? nb->dev->type : 0,
 	};
 	uint32_t keep = bpf_run(s->filter->insns, s->filter->len, &pkt);

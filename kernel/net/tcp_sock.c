@@ -34,6 +34,7 @@
  */
 #include "net/tcp_sock.h"
 #include "net/loopback.h"
+#include "net/icmp.h"
 #include "net/inet_sock.h"
 #include "net/ipv4.h"
 #include "net/net_sysctl.h"
@@ -810,22 +811,24 @@ static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 	netbuf_free(nb);
 }
 
-/* An ICMP error about a segment we sent: unreachable ports and hosts end
- * a connection still in SYN-SENT (as Linux's tcp_v4_err: ECONNREFUSED,
- * EHOSTUNREACH); later ones are left to the timers, as Linux does for
- * soft errors. */
+/* An ICMP error about a segment we sent ends a connection still in
+ * SYN-SENT with icmp_err_convert's errno (Linux's tcp_v4_err; fragmentation
+ * needed is path MTU's business, not an error); later ones are left to
+ * the timers, as Linux does for soft errors. */
 static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 {
+	int err;
+	bool hard;
+
 	(void)from;
-	if (ic->type != ICMP_DEST_UNREACH)
+	if (!icmp_err_convert(ic, &err, &hard) || (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED))
 		return;
 	struct tcp_sock *ts = lookup(ic->inner.src, ic->inner_sport, ic->inner.dst, ic->inner_dport);
 	if (!ts)
 		return;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	if (ts->conn.state == TCPS_SYN_SENT && ts->s) {
-		ts->s->err = ic->code == ICMP_PORT_UNREACH || ic->code == ICMP_PROT_UNREACH ? ECONNREFUSED :
-			     EHOSTUNREACH;
+		ts->s->err = err;
 		tcp_abort(&ts->conn, time_ns());
 		unix_changed(ts->s);
 	}
