@@ -24,6 +24,7 @@
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "time/time.h"
+#include "time/timespec.h"
 #include "uapi/ioctl.h"
 #include "uapi/sockios.h"
 #include "uapi/signal.h"
@@ -678,11 +679,16 @@ void sock_msg_cmsg(struct sock_msg *m, int level, int type, const void *data, si
 	memcpy(c->data, data, len);
 }
 
-/* x86_64's struct timeval and timespec, and the _NEW options' kernel forms */
-struct sock_stamp {
-	int64_t sec, frac;
-};
-#define NSEC_PER_USEC 1000
+/* A stamp as Linux writes it: a timespec, or with usec a timeval (whose
+ * x86_64 layout, two 64-bit fields, the _NEW options' kernel forms share) */
+static struct timespec_k stamp_of(uint64_t ns, bool usec)
+{
+	struct timespec_k t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+
+	if (usec)
+		t.nsec /= NSEC_PER_USEC;
+	return t;
+}
 
 void sock_recv_stamp(struct unix_sock *s, struct sock_msg *m, uint64_t ns)
 {
@@ -691,20 +697,18 @@ void sock_recv_stamp(struct unix_sock *s, struct sock_msg *m, uint64_t ns)
 		return;
 	}
 	bool nsec = s->tstamp & SOCK_TSTAMP_NS, knew = s->tstamp & SOCK_TSTAMP_NEW;
-	struct sock_stamp t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
-	if (!nsec)
-		t.frac /= NSEC_PER_USEC;
+	struct timespec_k t = stamp_of(ns, !nsec);
 	int type = nsec ? (knew ? SO_TIMESTAMPNS_NEW : SO_TIMESTAMPNS) : (knew ? SO_TIMESTAMP_NEW : SO_TIMESTAMP);
 	sock_msg_cmsg(m, SOL_SOCKET, type, &t, sizeof(t));
 }
 
-long sock_stamp_ioctl(const struct unix_sock *s, unsigned long req, uint64_t arg)
+/* SIOCGSTAMP (a struct timeval) and SIOCGSTAMPNS (a timespec) of s: its
+ * last message's time. 0, -ENOENT (none yet), -EFAULT. */
+static long stamp_ioctl(const struct unix_sock *s, unsigned long req, uint64_t arg)
 {
 	if (!s->stamp_ns)
 		return -ENOENT;
-	struct sock_stamp t = { (int64_t)(s->stamp_ns / NSEC_PER_SEC), (int64_t)(s->stamp_ns % NSEC_PER_SEC) };
-	if (req == SIOCGSTAMP)
-		t.frac /= NSEC_PER_USEC;
+	struct timespec_k t = stamp_of(s->stamp_ns, req == SIOCGSTAMP);
 	return copy_to_user(arg, &t, sizeof(t)) ? -EFAULT : 0;
 }
 
@@ -916,7 +920,7 @@ static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	if (dev_ioctl_handles(req)) /* the interface requests every socket answers */
 		return dev_ioctl(s->family, req, arg);
 	if ((req == SIOCGSTAMP || req == SIOCGSTAMPNS) && s->proto)
-		return sock_stamp_ioctl(s, req, arg);
+		return stamp_ioctl(s, req, arg);
 	if (s->proto && s->proto->ioctl)
 		return proto_ioctl(s, req, arg);
 	if (req != FIONREAD)

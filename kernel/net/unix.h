@@ -20,6 +20,15 @@ struct sock_iov {
 	size_t len;
 };
 
+/* One control message a receive reports: level, type and len bytes of data. */
+#define SOCK_CMSG_MAX      8
+#define SOCK_CMSG_DATA_MAX 40 /* the largest: IP_RECVERR's sock_extended_err and offender */
+struct sock_cmsg {
+	int level, type;
+	size_t len;
+	uint8_t data[SOCK_CMSG_DATA_MAX];
+};
+
 /*
  * A send or receive, as sendmsg/recvmsg describe it, with every user
  * structure already copied in by the caller (sys/sys_socket.c).
@@ -36,15 +45,6 @@ struct sock_iov {
  * SO_PASSCRED and cred is the sender's (pid 0 and uid/gid UNIX_NOBODY_ID
  * when the message carried none).
  */
-/* One control message a receive reports: level, type and len bytes of data. */
-#define SOCK_CMSG_MAX      8
-#define SOCK_CMSG_DATA_MAX 40 /* the largest: IP_RECVERR's sock_extended_err and offender */
-struct sock_cmsg {
-	int level, type;
-	size_t len;
-	uint8_t data[SOCK_CMSG_DATA_MAX];
-};
-
 struct sock_msg {
 	const struct sock_iov *iov;
 	size_t niov;

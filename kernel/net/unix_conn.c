@@ -327,7 +327,6 @@ static void set_tstamp(struct unix_sock *s, int name, int v)
 }
 
 #define SOCK_PRIO_UNPRIV_MAX 6 /* TC_PRIO_INTERACTIVE: the most SO_PRIORITY without privilege */
-#define NS_PER_US  1000ull
 #define US_PER_SEC 1000000ll
 #define TIMEO_MAX_SEC (100ll * 365 * 24 * 3600) /* longer is no timeout at all */
 
@@ -357,7 +356,7 @@ static int set_timeo(uint64_t *field, const void *val, size_t len)
 	else if (tv.sec >= TIMEO_MAX_SEC)
 		*field = 0;
 	else
-		*field = (uint64_t)tv.sec * NSEC_PER_SEC + (uint64_t)tv.usec * NS_PER_US;
+		*field = (uint64_t)tv.sec * NSEC_PER_SEC + (uint64_t)tv.usec * NSEC_PER_USEC;
 	return 0;
 }
 
@@ -383,7 +382,7 @@ int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
 
 	if (timeo) {
 		struct sock_timeval tv = { (int64_t)(*timeo / NSEC_PER_SEC),
-					   (int64_t)(*timeo % NSEC_PER_SEC / NS_PER_US) };
+					   (int64_t)(*timeo % NSEC_PER_SEC / NSEC_PER_USEC) };
 		memcpy(val, &tv, sizeof(tv));
 		*len = sizeof(tv);
 		return 0;

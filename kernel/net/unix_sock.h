@@ -311,9 +311,6 @@ int unix_queue_wire(struct unix_sock *to, const void *data, size_t len, const vo
  * its SO_TIMESTAMP* option asks, or with the option off kept for
  * SIOCGSTAMP (Linux's sock_recv_timestamp). */
 void sock_recv_stamp(struct unix_sock *s, struct sock_msg *m, uint64_t ns);
-/* SIOCGSTAMP (a struct timeval) and SIOCGSTAMPNS (a timespec) of s: its
- * last message's time. 0, -ENOENT (none yet), -EFAULT. */
-long sock_stamp_ioctl(const struct unix_sock *s, unsigned long req, uint64_t arg);
 long unix_broken_pipe(int flags);
 /* shutdown(how) of s, as unix_shutdown: 0, -EINVAL, -ENOTCONN. */
 int unix_shutdown_sock(struct unix_sock *s, int how);

@@ -12,7 +12,6 @@
 #include "uapi/signal.h"
 
 #define USEC_PER_SEC 1000000ull
-#define NS_PER_USEC  1000ull
 #define HALF_SEC_USEC 500000
 
 static const int timer_signal[ITIMER_COUNT] = { SIGALRM, SIGVTALRM, SIGPROF };
@@ -82,7 +81,7 @@ void itimer_forget(struct process *p)
 static struct timeval_k to_timeval(uint64_t ns)
 {
 	/* Round up so that an armed timer never reads as 0 (disarmed). */
-	uint64_t usec = (ns + NS_PER_USEC - 1) / NS_PER_USEC;
+	uint64_t usec = (ns + NSEC_PER_USEC - 1) / NSEC_PER_USEC;
 	return (struct timeval_k){ (int64_t)(usec / USEC_PER_SEC), (int64_t)(usec % USEC_PER_SEC) };
 }
 
@@ -94,7 +93,7 @@ static int from_timeval(const struct timeval_k *tv, uint64_t *ns)
 	if (tv->sec < 0 || tv->usec < 0 || tv->usec >= (int64_t)USEC_PER_SEC)
 		return -EINVAL;
 	*ns = ((uint64_t)tv->sec > max_sec ? max_sec : (uint64_t)tv->sec) * NSEC_PER_SEC +
-	      (uint64_t)tv->usec * NS_PER_USEC;
+	      (uint64_t)tv->usec * NSEC_PER_USEC;
 	return 0;
 }
 

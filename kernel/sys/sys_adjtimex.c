@@ -27,7 +27,7 @@
 #include "uapi/time.h"
 #include "uapi/timex.h"
 
-#define NSEC_PER_USEC 1000ll
+#define NSEC_PER_USEC_S ((int64_t)NSEC_PER_USEC) /* time.h's, signed */
 #define NSEC_PER_SEC_S ((int64_t)NSEC_PER_SEC) /* time.h's, signed for the offsets */
 #define USEC_PER_SEC 1000000ll
 #define MAXTC 10                       /* the largest time constant */
@@ -35,7 +35,7 @@
 #define MAX_TAI_OFFSET 100000
 #define MAXFREQ_PPM_SCALED (500ll << 16) /* +-500 ppm, in adjtimex's 16.16 ppm: the tolerance */
 #define NTP_PHASE_LIMIT 16000000ll    /* us: where the maximum error stops growing */
-#define MAXERROR_GROWTH_US 500        /* us a second (Linux's MAXFREQ / NSEC_PER_USEC) */
+#define MAXERROR_GROWTH_US 500        /* us a second (Linux's MAXFREQ / NSEC_PER_USEC_S) */
 #define TIME_CONSTANT_BOOT 2
 #define TICK_USEC (1000000 / USER_HZ)  /* us between ticks as adjtimex reports them */
 #define TICK_MIN (900000 / USER_HZ)    /* ADJ_TICK within 10% of it */
@@ -79,7 +79,7 @@ static long validate(const struct timex_k *t)
 			return -EINVAL; /* no clock gets there (Linux's timespec64_valid_settod) */
 	}
 	if ((t->modes & ADJ_FREQUENCY) &&
-	    (t->freq < INT64_MIN / (NSEC_PER_USEC << 16) || t->freq > INT64_MAX / (NSEC_PER_USEC << 16)))
+	    (t->freq < INT64_MIN / (NSEC_PER_USEC_S << 16) || t->freq > INT64_MAX / (NSEC_PER_USEC_S << 16)))
 		return -EINVAL;
 	return 0;
 }
@@ -87,7 +87,7 @@ static long validate(const struct timex_k *t)
 /* ADJ_SETOFFSET: step the wall clock by the (sec, usec or nsec) offset. */
 static long step_clock(const struct timex_k *t)
 {
-	int64_t frac = (t->modes & ADJ_NANO) ? t->time_usec : t->time_usec * NSEC_PER_USEC;
+	int64_t frac = (t->modes & ADJ_NANO) ? t->time_usec : t->time_usec * NSEC_PER_USEC_S;
 	int64_t delta = t->time_sec * NSEC_PER_SEC_S + frac;
 	int64_t now = (int64_t)time_realtime_ns();
 
@@ -139,7 +139,7 @@ static void apply_modes(const struct timex_k *t, uint64_t now)
 		ntp.tai = (int32_t)t->constant;
 	if ((t->modes & ADJ_OFFSET) && (ntp.status & STA_PLL)) /* without the PLL, ignored */
 		ntp.offset = clamp64((ntp.status & STA_NANO) ? t->offset
-							 : clamp64(t->offset, -USEC_PER_SEC, USEC_PER_SEC) * NSEC_PER_USEC,
+							 : clamp64(t->offset, -USEC_PER_SEC, USEC_PER_SEC) * NSEC_PER_USEC_S,
 				     -MAXPHASE_NS, MAXPHASE_NS);
 	if (t->modes & ADJ_TICK)
 		ntp.tick = t->tick;
@@ -164,7 +164,7 @@ static long do_adjtimex(struct timex_k *t)
 	} else {
 		if (t->modes)
 			apply_modes(t, now);
-		t->offset = (ntp.status & STA_NANO) ? ntp.offset : ntp.offset / NSEC_PER_USEC;
+		t->offset = (ntp.status & STA_NANO) ? ntp.offset : ntp.offset / NSEC_PER_USEC_S;
 	}
 	int64_t maxerror = maxerror_now(now);
 	if (maxerror >= NTP_PHASE_LIMIT)
@@ -173,7 +173,7 @@ static long do_adjtimex(struct timex_k *t)
 			       .maxerror = maxerror, .esterror = ntp.esterror, .status = ntp.status,
 			       .constant = ntp.constant, .precision = 1, .tolerance = MAXFREQ_PPM_SCALED,
 			       .time_sec = (int64_t)(real / NSEC_PER_SEC), .tick = ntp.tick, .tai = ntp.tai };
-	t->time_usec = (int64_t)(real % NSEC_PER_SEC) / ((ntp.status & STA_NANO) ? 1 : NSEC_PER_USEC);
+	t->time_usec = (int64_t)(real % NSEC_PER_SEC) / ((ntp.status & STA_NANO) ? 1 : NSEC_PER_USEC_S);
 	bool error = ntp.status & (STA_UNSYNC | STA_CLOCKERR);
 	spin_unlock_irqrestore(&ntp_lock, fl);
 	return error ? TIME_ERROR : TIME_OK;

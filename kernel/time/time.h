@@ -18,6 +18,7 @@
 #define TIME_TICK_HZ 100
 
 #define NSEC_PER_SEC 1000000000ull
+#define NSEC_PER_USEC 1000ull
 
 /*
  * Learn the TSC and local APIC timer rates (CPUID 0x15/0x16 when the
