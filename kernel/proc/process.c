@@ -40,8 +40,9 @@
 
 static struct process *all_procs;   /* every process, live or zombie */
 static int next_pid = INIT_PID + 1; /* pid 1 is kept for init; pid_lock */
-static struct spinlock pid_lock;    /* next_pid, last_pid, total_forks */
+static struct spinlock pid_lock;    /* next_pid, last_pid, highest_pid, total_forks */
 static int last_pid;                /* the newest id handed out */
+static int highest_pid = INIT_PID;  /* the largest id ever handed out (init's is 1) */
 static uint64_t total_forks;        /* ids handed out since boot: processes and threads made */
 int pid_max = PID_MAX_DEFAULT;      /* kernel.pid_max: ids wrap below it */
 static int nr_tasks;                /* processes (zombies too) plus extra threads; interrupts off */
@@ -193,32 +194,36 @@ bool process_fs_shared(const struct process *p)
 	return p->fs_share && p->fs_share->users > 1;
 }
 
-/* dir (whose reference this takes) into the field at offset `at` (cwd or
- * root) of p and of every live process sharing p's fs (CLONE_FS). */
-static void fs_set_dir(struct process *p, size_t at, struct inode *dir)
+/* The directory of p's that a chdir (root false) or a chroot changes. */
+static struct inode **fs_dir(struct process *p, bool root)
+{
+	return root ? &p->root : &p->cwd;
+}
+
+/* dir (whose reference this takes) as p's working directory or root, and
+ * that of every live process sharing p's fs (CLONE_FS). */
+static void fs_set_dir(struct process *p, bool root, struct inode *dir)
 {
 	if (p->fs_share) {
 		for (struct process *o = all_procs; o; o = o->next_proc)
 			if (o != p && o->fs_share == p->fs_share && o->state == PROC_ALIVE) {
-				struct inode **field = (struct inode **)((char *)o + at);
-				struct inode *old = *field;
-				*field = inode_get(dir);
+				struct inode *old = *fs_dir(o, root);
+				*fs_dir(o, root) = inode_get(dir);
 				inode_put(old); /* another reference to it remains: p's or dir's */
 			}
 	}
-	struct inode **mine = (struct inode **)((char *)p + at);
-	inode_put(*mine); /* NULL (no chroot yet) is nothing to put */
-	*mine = dir;
+	inode_put(*fs_dir(p, root)); /* NULL (no chroot yet) is nothing to put */
+	*fs_dir(p, root) = dir;
 }
 
 void process_set_cwd(struct process *p, struct inode *dir)
 {
-	fs_set_dir(p, offsetof(struct process, cwd), dir);
+	fs_set_dir(p, false, dir);
 }
 
 void process_set_root(struct process *p, struct inode *dir)
 {
-	fs_set_dir(p, offsetof(struct process, root), dir);
+	fs_set_dir(p, true, dir);
 }
 
 void process_set_umask(struct process *p, uint32_t mask)
@@ -450,20 +455,24 @@ static void others_must_exit(struct process *p)
 /* Does some process, thread, process group or session still have id? */
 static bool pid_in_use(int id)
 {
-	if (process_find_id(id))
-		return true;
-	for (const struct process *p = all_procs; p; p = p->next_proc)
-		if (p->pgid == id || p->sid == id)
+	for (const struct process *p = all_procs; p; p = p->next_proc) {
+		if (p->pid == id || p->pgid == id || p->sid == id)
 			return true;
+		for (const struct thread *t = p->state == PROC_ALIVE ? p->threads : NULL; t; t = t->group_next)
+			if (t->tid == id)
+				return true;
+	}
 	return false;
 }
 
 /*
  * A new process or thread id (Linux's alloc_pid over its IDR): the next
  * after the last one handed out that nothing uses, wrapping below
- * pid_max back to RESERVED_PIDS (ids under it stay the daemons'). 0
- * when every id is taken (the caller's -EAGAIN). The walk of all_procs
- * is process_find's, under the kernel lock; pid_lock keeps next_pid.
+ * pid_max back to RESERVED_PIDS (ids under it stay the daemons'). An id
+ * above every one handed out is free without a look, so only after a
+ * wrap does a fork walk the processes. 0 when every id is taken (the
+ * caller's -EAGAIN). The walk of all_procs is process_find's, under the
+ * kernel lock; pid_lock keeps next_pid and the counts.
  */
 static int alloc_pid(void)
 {
@@ -472,8 +481,9 @@ static int alloc_pid(void)
 	for (int tries = 0; tries < max; tries++) {
 		int cand = next_pid >= max ? RESERVED_PIDS : next_pid;
 		next_pid = cand + 1;
-		if (!pid_in_use(cand)) {
+		if (cand > highest_pid || !pid_in_use(cand)) {
 			id = last_pid = cand;
+			highest_pid = cand > highest_pid ? cand : highest_pid;
 			total_forks++;
 			break;
 		}
