@@ -262,6 +262,22 @@ def follow(proc, qlog, on_line, stall, overdue):
         time.sleep(0.5)
 
 
+def follow_to_end(proc, qlog, on_line, stall, overdue, sockdir, locate=None):
+    """follow() to the end, then QEMU stopped and SOCKDIR removed, whatever
+    happened. Returns (why it ended, the log's text, where): where is
+    locate()'s answer (the CPU's place, from the monitor) at a hang while
+    QEMU still runs, else "". tests/conformance/ltp.py boots with it too."""
+    try:
+        end, data = follow(proc, qlog, on_line, stall, overdue)
+        where = locate() if locate and end.startswith("HANG") and proc.poll() is None else ""
+    finally:
+        shutil.rmtree(sockdir, ignore_errors=True)
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    return end, data, where
+
+
 def boot(build, workdir, bootno, items, gvdir, args, linux):
     """One boot running ITEMS ((name, filter) pairs) in name order. Returns
     (results by name, log path); a binary that never began is absent, the one
@@ -312,16 +328,8 @@ def boot(build, workdir, bootno, items, gvdir, args, linux):
             return f"HANG: still running {limits[cur.name] + LIMIT_MARGIN} s after it began"
         return None
 
-    try:
-        end_reason, data = follow(proc, qlog, on_line, args.stall, overdue)
-        where = ""
-        if end_reason.startswith("HANG") and proc.poll() is None:
-            where = fuzzkernel.where_stuck(monitor, build)
-    finally:
-        shutil.rmtree(sockdir, ignore_errors=True)
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
+    end_reason, data, where = follow_to_end(proc, qlog, on_line, args.stall, overdue, sockdir,
+                                            lambda: fuzzkernel.where_stuck(monitor, build))
     os.replace(qlog, logpath)
     for p in (img, vars_fd):
         if os.path.exists(p):

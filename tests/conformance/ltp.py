@@ -427,16 +427,8 @@ def boot(kernel, args, build, workdir, bootno, batch, rootfs):
             return f"HANG: still running {limit} s after it began"
         return None
 
-    try:
-        end, data = gvisor.follow(proc, qlog, on_line, args.stall, overdue)
-        where = ""
-        if end.startswith("HANG") and proc.poll() is None and kernel == "kestrel":
-            where = fuzzkernel.where_stuck(monitor, build)
-    finally:
-        shutil.rmtree(sockdir, ignore_errors=True)
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait()
+    locate = (lambda: fuzzkernel.where_stuck(monitor, build)) if kernel == "kestrel" else None
+    end, data, where = gvisor.follow_to_end(proc, qlog, on_line, args.stall, overdue, sockdir, locate)
     os.replace(qlog, logpath)
     if end != "done":
         if cur is None and not out:   # down before the first test: blame the first
