@@ -353,6 +353,34 @@ bool tcp_reset_reply(const struct tcp_seg *in, struct tcp_seg *out);
  * yet established (wait for TCP_EV_WRITABLE/CONNECTED), the pending
  * error, or -EPIPE after shutdown, FIN or reset (the caller raises SIGPIPE). */
 long tcp_send(struct tcp_conn *c, const void *buf, size_t n, unsigned flags, uint64_t now);
+/*
+ * tcp_send in two halves, for a caller that copies the program's bytes
+ * straight into the ring without the conn's lock (one sender at a time,
+ * and the ring not moved meanwhile: the caller's lock rule).
+ * tcp_send_reserve: room for up to n bytes at the ring's tail, in *room;
+ * how much (0 < r <= n), or tcp_send's refusals; nothing is queued.
+ * tcp_send_commit: the first n bytes of that room join the queue with
+ * tcp_send's flags and go out as tcp_send's would: n, or the refusal
+ * that came meanwhile (then nothing is queued).
+ */
+struct tcp_room {
+	uint8_t *p[2];
+	uint32_t len[2];
+};
+long tcp_send_reserve(struct tcp_conn *c, size_t n, struct tcp_room *room);
+long tcp_send_commit(struct tcp_conn *c, uint32_t n, unsigned flags, uint64_t now);
+/*
+ * tcp_recv in two halves, for a caller that copies out of the ring
+ * without the conn's lock (one reader at a time: the bytes stay until
+ * the commit, and nothing else takes them). tcp_recv_plan: where the
+ * next read of up to n bytes finds them (*span, in order; the urgent
+ * byte skipped or stopped at as tcp_recv does) and in *taken what the
+ * commit takes; returns the byte count. tcp_recv_commit (flags:
+ * TCP_RECV_PEEK leaves them): tcp_recv's result for a read of copied
+ * bytes that took taken from the ring.
+ */
+uint32_t tcp_recv_plan(const struct tcp_conn *c, size_t n, struct tcp_span *span, uint32_t *taken);
+long tcp_recv_commit(struct tcp_conn *c, uint32_t taken, uint32_t copied, unsigned flags, uint64_t now);
 /* Copy up to n received bytes to buf (TCP_RECV_PEEK leaves them): how
  * many (> 0), 0 at end of stream, -EAGAIN when nothing is there yet, the
  * pending error (once), -ENOTCONN when never connected. Stops at the

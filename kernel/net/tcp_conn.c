@@ -203,25 +203,56 @@ static long send_refusal(struct tcp_conn *c)
 	}
 }
 
-long tcp_send(struct tcp_conn *c, const void *buf, size_t n, unsigned flags, uint64_t now)
+long tcp_send_reserve(struct tcp_conn *c, size_t n, struct tcp_room *room)
 {
 	long why = send_refusal(c);
-	uint32_t q;
+	uint32_t k = ring_free(&c->snd);
 
 	if (why)
 		return why;
-	if (n > UINT32_MAX)
-		n = UINT32_MAX;
-	q = ring_append(&c->snd, buf, (uint32_t)n);
-	if (!q && n)
+	if (n < k)
+		k = (uint32_t)n;
+	if (!k)
 		return -EAGAIN;
+	struct tcp_span s;
+	ring_span(&c->snd, c->snd.len, k, &s);
+	for (int i = 0; i < 2; i++) {
+		room->p[i] = (uint8_t *)s.p[i];  /* free space: the sender's to fill */
+		room->len[i] = s.len[i];
+	}
+	return k;
+}
+
+long tcp_send_commit(struct tcp_conn *c, uint32_t n, unsigned flags, uint64_t now)
+{
+	long why = send_refusal(c);
+
+	if (why)
+		return why;
+	if (n > ring_free(&c->snd))
+		n = ring_free(&c->snd);  /* never: the reserve said so, and only the sender adds */
+	c->snd.len += n;
 	if (flags & TCP_SEND_OOB) {
 		c->snd_up = tcp_fin_seq(c);    /* Linux's tcp_mark_urg: past the last byte */
 		c->urg_send = true;
 	}
 	c->cork = (c->cork & ~2u) | ((flags & TCP_SEND_MORE) ? 2u : 0u);
 	tcp_output(c, now);
-	return q;
+	return n;
+}
+
+long tcp_send(struct tcp_conn *c, const void *buf, size_t n, unsigned flags, uint64_t now)
+{
+	struct tcp_room room;
+	long k = n ? tcp_send_reserve(c, n, &room) : send_refusal(c);
+
+	if (k < 0)
+		return k;
+	if (k) {
+		memcpy(room.p[0], buf, room.len[0]);
+		memcpy(room.p[1], (const uint8_t *)buf + room.len[0], room.len[1]);
+	}
+	return tcp_send_commit(c, (uint32_t)k, flags, now);
 }
 
 void tcp_set_nodelay(struct tcp_conn *c, bool on, uint64_t now)

@@ -65,8 +65,6 @@
 					/* (and each listener's SYN queue holds backlog + 1 of them) */
 #define TCP_SYNACK_PRUNED  2        /* SYN-ACK retries a crowded SYN queue leaves its old entries */
 #define TCP_SYN_QUEUE_MIN  8        /* a SYN queue is crowded past half of this or of its backlog */
-#define TCP_COPY_CHUNK     2048     /* bytes moved between a program and a ring per step, on the stack */
-#define TCP_BOUNCE_MAX     (64u << 10) /* ...and from the heap, for a call that moves more */
 #define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
 #define TCP_PATH_MTU_MAX   65535    /* an IPv4 packet's longest (IP_MAX_MTU): lo's 65536 counts as this */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
@@ -524,7 +522,8 @@ static void opts_to_conn(struct tcp_sock *ts, const struct unix_sock *s, uint64_
  * once, and a writer waiting for room wakes (sk_write_space). The send
  * ring grows to the new size, its bytes moved, if memory allows (else it
  * stays). It never shrinks: what is queued stays queued, and Linux too
- * lets a smaller sk_sndbuf only stop new writes.
+ * lets a smaller sk_sndbuf only stop new writes. The caller holds
+ * s->in.tcp_tx: no send is between its reserve and its commit.
  */
 static void grow_send_ring(struct tcp_sock *ts, struct unix_sock *s)
 {
@@ -557,7 +556,10 @@ static void wire_sockopt_changed(struct unix_sock *s)
 	struct tcp_sock *ts = s->in.tcp;
 	if (!ts)
 		return;
-	grow_send_ring(ts, s);
+	if (!sleeplock_lock(&s->in.tcp_tx)) { /* not when killed: the size waits for nobody then */
+		grow_send_ring(ts, s);
+		sleeplock_unlock(&s->in.tcp_tx);
+	}
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns());
 	if (s->in.opt.quickack_set)
@@ -864,62 +866,49 @@ static long take_err(struct unix_sock *s)
 	return -e;
 }
 
-/*
- * Where a call's bytes wait between the program and the ring (the copy
- * from or to the program may fault and sleep, so it is done outside the
- * connection's lock): a chunk on the stack, and for a call that moves
- * more, a heap buffer of up to TCP_BOUNCE_MAX, so a 64 KiB write is one
- * lock round and one engine call, not 32 (those were a third of its
- * instructions). Each call has its own; nothing here is shared. Without
- * memory for the big one, the stack chunk does, in more steps.
- */
-struct bounce {
-	char *p;
-	size_t cap;
-	char stack[TCP_COPY_CHUNK];
-};
-
-static void bounce_init(struct bounce *b)
+/* Copy n0 + n1 bytes between m's iov (from off) and two pieces of a
+ * ring (to_iov: into the program's memory): 0, or -EFAULT. */
+static int iov_copy2(const struct sock_msg *m, size_t off, char *p0, size_t n0, char *p1, size_t n1,
+		     bool to_iov)
 {
-	b->p = b->stack;
-	b->cap = sizeof(b->stack);
-}
-
-/* Room for want bytes if the stack chunk is short of it (kept if not). */
-static void bounce_grow(struct bounce *b, size_t want)
-{
-	if (want <= b->cap || b->p != b->stack)
-		return;
-	size_t n = want < TCP_BOUNCE_MAX ? want : TCP_BOUNCE_MAX;
-	char *h = kmalloc(n);
-	if (h) {
-		b->p = h;
-		b->cap = n;
-	}
-}
-
-static void bounce_fini(struct bounce *b)
-{
-	if (b->p != b->stack)
-		kfree(b->p);
-}
-
-/* Queue up to n bytes of m (from off) on the connection: how many, or -errno. */
-static long send_some(struct tcp_sock *ts, const struct sock_msg *m, size_t off, size_t n, int flags,
-		      struct bounce *b)
-{
-	char *chunk = b->p;
-	size_t k = n < b->cap ? n : b->cap;
-	if (unix_iov_copy_at(m, off, chunk, k, false))
+	if (n0 && unix_iov_copy_at(m, off, p0, n0, to_iov))
 		return -EFAULT;
-	/* the call's bytes before its last chunk go as MSG_MORE's: no small
-	 * segment is cut at a chunk's edge (Linux pushes at the end of a call) */
-	unsigned tf = ((flags & MSG_OOB) && k == n ? TCP_SEND_OOB : 0) |
-		      ((flags & MSG_MORE) || k < n ? TCP_SEND_MORE : 0);
+	if (n1 && unix_iov_copy_at(m, off + n0, p1, n1, to_iov))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Queue up to n bytes of m (from off) on s's connection: how many, or
+ * -errno. The bytes go from the program straight into the send ring's
+ * free room (the copy may fault and sleep, so the conn's lock is let go
+ * meanwhile; s->in.tcp_tx keeps other senders and the ring's move out),
+ * as Linux copies from the program into the skb itself. A fault queues
+ * nothing.
+ */
+static long send_some(struct unix_sock *s, struct tcp_sock *ts, const struct sock_msg *m, size_t off,
+		      size_t n, int flags)
+{
+	struct tcp_room room;
+	if (sleeplock_lock(&s->in.tcp_tx))
+		return -EINTR;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	long r = tcp_send(&ts->conn, chunk, k, tf, time_ns());
+	long k = tcp_send_reserve(&ts->conn, n, &room);
 	unlock_settle(ts, fl);
-	return r;
+	if (k > 0 && iov_copy2(m, off, (char *)room.p[0], room.len[0], (char *)room.p[1], room.len[1], false))
+		k = -EFAULT;
+	if (k > 0) {
+		/* the call's bytes before its last piece go as MSG_MORE's: no
+		 * small segment is cut at a piece's edge (Linux pushes at the
+		 * end of a call) */
+		unsigned tf = ((flags & MSG_OOB) && (size_t)k == n ? TCP_SEND_OOB : 0) |
+			      ((flags & MSG_MORE) || (size_t)k < n ? TCP_SEND_MORE : 0);
+		fl = spin_lock_irqsave(&ts->lock);
+		k = tcp_send_commit(&ts->conn, (uint32_t)k, tf, time_ns());
+		unlock_settle(ts, fl);
+	}
+	sleeplock_unlock(&s->in.tcp_tx);
+	return k;
 }
 
 /* Send what the ring holds that MSG_MORE held back (Linux's tcp_push
@@ -931,16 +920,16 @@ static void push(struct tcp_sock *ts, int flags)
 	unlock_settle(ts, fl);
 }
 
-/* wire_send's steps, through b: bytes sent, or -errno if none were. */
+/* wire_send's steps: bytes sent, or -errno if none were. */
 static long wire_send_loop(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags, size_t total,
-			   uint64_t deadline, struct bounce *b)
+			   uint64_t deadline)
 {
 	size_t done = 0;
 	while (done < total || total == 0) {
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			return done ? (long)done : unix_broken_pipe(flags);
-		long r = total ? send_some(ts, m, done, total - done, flags, b) : 0;
+		long r = total ? send_some(s, ts, m, done, total - done, flags) : 0;
 		if (r > 0) {
 			done += (size_t)r;
 			continue;
@@ -980,30 +969,38 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 	if (!total && (!s->in.tcp || s->in.tcp->conn.snd_shut))
 		return unix_broken_pipe(flags); /* even nothing cannot be sent after SHUT_WR, as Linux */
 	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
-	struct bounce b;
-	bounce_init(&b);
-	bounce_grow(&b, total);
-	long r = wire_send_loop(f, s, m, flags, total, deadline, &b);
-	bounce_fini(&b);
-	return r;
+	return wire_send_loop(f, s, m, flags, total, deadline);
 }
 
 
-/* Take up to n bytes off the connection into m (at off; discard:
- * nowhere, MSG_TRUNC as Linux's TCP takes it): how many, 0 at end of
- * stream, or -errno (-EAGAIN: none yet). *mark: the next byte is the
- * urgent mark, where a read that copied something stops. */
-static long recv_some(struct tcp_sock *ts, struct sock_msg *m, size_t off, size_t n, bool *mark,
-		      bool discard, struct bounce *b)
+/*
+ * Take up to n bytes off s's connection into m (at off; discard:
+ * nowhere, MSG_TRUNC as Linux's TCP takes it; flags: TCP_RECV_PEEK
+ * leaves them): how many, 0 at end of stream, or -errno (-EAGAIN: none
+ * yet). The bytes go from the receive ring straight to the program, the
+ * conn's lock let go for the copy (s->in.tcp_rx keeps other readers out,
+ * so they stay put). A fault takes nothing. *mark: the next byte is the
+ * urgent mark, where a read that copied something stops.
+ */
+static long recv_some(struct unix_sock *s, struct tcp_sock *ts, struct sock_msg *m, size_t off, size_t n,
+		      bool *mark, bool discard, unsigned flags)
 {
-	char *chunk = b->p;
-	size_t k = n < b->cap ? n : b->cap;
+	struct tcp_span span;
+	uint32_t taken;
+	if (sleeplock_lock(&s->in.tcp_rx))
+		return -EINTR;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	long r = tcp_recv(&ts->conn, chunk, k, 0, time_ns());
-	*mark = tcp_at_mark(&ts->conn);
-	unlock_settle(ts, fl);
-	if (r > 0 && !discard && unix_iov_copy_at(m, off, chunk, (size_t)r, true))
-		return -EFAULT;
+	uint32_t len = tcp_recv_plan(&ts->conn, n, &span, &taken);
+	spin_unlock_irqrestore(&ts->lock, fl);
+	long r = -EFAULT;
+	if (discard || !len ||
+	    !iov_copy2(m, off, (char *)span.p[0], span.len[0], (char *)span.p[1], span.len[1], true)) {
+		fl = spin_lock_irqsave(&ts->lock);
+		r = tcp_recv_commit(&ts->conn, taken, len, flags, time_ns());
+		*mark = tcp_at_mark(&ts->conn);
+		unlock_settle(ts, fl);
+	}
+	sleeplock_unlock(&s->in.tcp_rx);
 	return r;
 }
 
@@ -1054,23 +1051,14 @@ static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, s
 		if (r)
 			return r;
 	}
-	struct tcp_sock *ts = s->in.tcp;
-	char *buf = k ? kmalloc(k) : NULL;
-	if (k && !buf)
-		return -ENOMEM;
-	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	long r = tcp_recv(&ts->conn, buf, k, TCP_RECV_PEEK, time_ns());
-	unlock_settle(ts, fl);
-	if (r > 0 && !(flags & MSG_TRUNC) && unix_iov_copy_at(m, 0, buf, (size_t)r, true))
-		r = -EFAULT;
-	kfree(buf);
+	bool mark;
+	long r = recv_some(s, s->in.tcp, m, 0, k, &mark, flags & MSG_TRUNC, TCP_RECV_PEEK);
 	return r > 0 ? r : recv_nothing(s, r);
 }
 
-/* wire_recv's steps, through b (grown once a step fills the stack chunk
- * and more is wanted: a small read allocates nothing). */
+/* wire_recv's steps. */
 static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags, size_t total,
-			   size_t target, uint64_t deadline, struct bounce *b)
+			   size_t target, uint64_t deadline)
 {
 	size_t done = 0;
 	while (done < total) {
@@ -1078,11 +1066,9 @@ static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 		if (!ts)
 			break;
 		bool mark = false;
-		long r = recv_some(ts, m, done, total - done, &mark, flags & MSG_TRUNC, b);
+		long r = recv_some(s, ts, m, done, total - done, &mark, flags & MSG_TRUNC, 0);
 		if (r > 0) {
 			done += (size_t)r;
-			if ((size_t)r == b->cap)
-				bounce_grow(b, total - done + 1);
 			if (mark)
 				break; /* a read stops before the urgent mark */
 			continue;  /* more may be there already: take it without waiting */
@@ -1148,10 +1134,7 @@ static long wire_recv(struct file *f, struct sock_msg *m, int flags)
 	} else {
 		/* what a blocking read waits for: all with MSG_WAITALL, else SO_RCVLOWAT's bytes */
 		size_t target = (flags & MSG_WAITALL) ? total : s->rcvlowat > 1 ? (size_t)s->rcvlowat : 1;
-		struct bounce b;
-		bounce_init(&b);
-		r = wire_recv_loop(f, s, m, flags, total, target, deadline, &b);
-		bounce_fini(&b);
+		r = wire_recv_loop(f, s, m, flags, total, target, deadline);
 	}
 	if (r >= 0)
 		recv_cmsgs(s, m);

@@ -6,6 +6,7 @@
  * unread data would be lost), abort, and the TCP_INFO snapshot.
  */
 #include "lib/errno.h"
+#include "lib/string.h"
 #include "net/tcp_priv.h"
 
 #define TCP_SHUT_RD   0              /* uapi/socket.h's SHUT_RD, SHUT_WR, SHUT_RDWR */
@@ -27,39 +28,35 @@ bool tcp_at_mark(const struct tcp_conn *c)
 }
 
 /*
- * Copy from the in-order bytes at offset *off (sequence *seq) on: up to
- * the urgent mark, which stops a read that has copied something and is
- * skipped by one that has not (unless SO_OOBINLINE). Returns bytes copied.
+ * Where a read of up to n bytes finds them: *skip bytes from the front
+ * (the urgent byte, which a read that has copied nothing skips unless
+ * SO_OOBINLINE), then the bytes returned, up to the urgent mark, where a
+ * read stops. Returns that count.
  */
-static uint32_t copy_out(const struct tcp_conn *c, uint8_t *buf, uint32_t n, uint32_t *off,
-			 uint32_t *seq)
+static uint32_t read_extent(const struct tcp_conn *c, uint32_t n, uint32_t *skip)
 {
-	uint32_t copied = 0;
+	uint32_t seq = c->copied_seq, avail = c->rcv.len, chunk;
+	bool urg = c->urg != TCP_URG_NONE;
 
-	while (copied < n) {
-		uint32_t avail = c->rcv.len - *off, chunk;
-		bool urg = c->urg != TCP_URG_NONE && !c->urg_inline;
-
-		if (!avail)
-			break;
-		if (urg && *seq == c->urg_seq) {
-			if (copied)
-				break;
-			(*off)++;
-			(*seq)++;
-			continue;
-		}
-		chunk = n - copied < avail ? n - copied : avail;
-		if (c->urg != TCP_URG_NONE && seq_gt(c->urg_seq, *seq) && c->urg_seq - *seq < chunk)
-			chunk = c->urg_seq - *seq;
-		ring_read(&c->rcv, *off, buf + copied, chunk);
-		copied += chunk;
-		*off += chunk;
-		*seq += chunk;
-		if (c->urg != TCP_URG_NONE && *seq == c->urg_seq)
-			break;
+	*skip = 0;
+	if (urg && !c->urg_inline && seq == c->urg_seq && avail) {
+		*skip = 1;
+		seq++;
+		avail--;
 	}
-	return copied;
+	chunk = n < avail ? n : avail;
+	if (urg && seq_gt(c->urg_seq, seq) && c->urg_seq - seq < chunk)
+		chunk = c->urg_seq - seq;
+	return chunk;
+}
+
+uint32_t tcp_recv_plan(const struct tcp_conn *c, size_t n, struct tcp_span *span, uint32_t *taken)
+{
+	uint32_t skip, len = read_extent(c, n > UINT32_MAX ? UINT32_MAX : (uint32_t)n, &skip);
+
+	ring_span(&c->rcv, skip, len, span);
+	*taken = skip + len;
+	return len;
 }
 
 /* Linux's tcp_cleanup_rbuf: after a read, the delayed ACK goes at once
@@ -96,14 +93,13 @@ static long recv_empty(struct tcp_conn *c)
 	return -EAGAIN;
 }
 
-long tcp_recv(struct tcp_conn *c, void *buf, size_t n, unsigned flags, uint64_t now)
+long tcp_recv_commit(struct tcp_conn *c, uint32_t taken, uint32_t copied, unsigned flags, uint64_t now)
 {
-	uint32_t off = 0, seq = c->copied_seq, want = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-	uint32_t copied = copy_out(c, buf, want, &off, &seq);
-
-	if (!(flags & TCP_RECV_PEEK) && off) {
-		ring_drop(&c->rcv, off);
-		c->copied_seq = seq;
+	if (taken > c->rcv.len)
+		taken = c->rcv.len;  /* never: only the reader takes bytes */
+	if (!(flags & TCP_RECV_PEEK) && taken) {
+		ring_drop(&c->rcv, taken);
+		c->copied_seq += taken;
 		if (c->urg != TCP_URG_NONE && seq_gt(c->copied_seq, c->urg_seq))
 			c->urg = TCP_URG_NONE;  /* read past the mark: Linux forgets it */
 		window_update_after_read(c, now);
@@ -111,6 +107,16 @@ long tcp_recv(struct tcp_conn *c, void *buf, size_t n, unsigned flags, uint64_t 
 	if (copied)
 		return copied;
 	return recv_empty(c);
+}
+
+long tcp_recv(struct tcp_conn *c, void *buf, size_t n, unsigned flags, uint64_t now)
+{
+	struct tcp_span span;
+	uint32_t taken, len = tcp_recv_plan(c, n, &span, &taken);
+
+	memcpy(buf, span.p[0], span.len[0]);
+	memcpy((uint8_t *)buf + span.len[0], span.p[1], span.len[1]);
+	return tcp_recv_commit(c, taken, len, flags, now);
 }
 
 /* Linux's tcp_recv_urg. */

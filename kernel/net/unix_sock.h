@@ -99,6 +99,11 @@ struct inet_part {
 	struct inet_opts opt;       /* options kept and read back; an accepted socket copies its listener's */
 	uint32_t icmp_filter;       /* a raw ICMP socket's ICMP_FILTER: bit t drops type t */
 	struct tcp_sock *tcp;       /* TCP over IPv4: its connection (net/tcp_sock.c) */
+	struct sleeplock tcp_tx;    /* TCP's senders, one at a time, and SO_SNDBUF's ring move: a
+				     * send copies the program's bytes into the ring between the
+				     * engine's reserve and commit, the conn's lock let go */
+	struct sleeplock tcp_rx;    /* TCP's readers, one at a time: a read copies out of the ring
+				     * between the engine's plan and commit, likewise */
 	struct inet_err *errq;      /* IP_RECVERR's errors, oldest first (net/inet.c) */
 	uint32_t errq_bytes;        /* what they hold, within rcvbuf */
 	uint32_t syn_qlen, syn_young; /* a TCP listener's half-open connections, and how many of

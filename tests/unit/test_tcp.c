@@ -739,6 +739,44 @@ static uint64_t last_sent_at(int from)
 	return 0;
 }
 
+/* The two halves of a send and a read, as the socket layer uses them with
+ * the conn's lock let go between: a refusal that comes between reserve
+ * and commit queues nothing; a plan leaves the bytes until its commit,
+ * and a peek's commit leaves them after it. */
+UNIT_TEST(send_and_recv_halves)
+{
+	struct tcp_room room;
+	struct tcp_span span;
+	uint32_t taken;
+	uint8_t b[8];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_EQ(tcp_send_reserve(&S.c[A], 5, &room), 5);
+	CHECK_EQ(room.len[0] + room.len[1], 5);
+	memcpy(room.p[0], "hello", room.len[0]);
+	memcpy(room.p[1], &"hello"[room.len[0]], room.len[1]);
+	CHECK_EQ(S.c[A].snd.len, 0);                       /* reserved, not queued */
+	CHECK_EQ(tcp_send_commit(&S.c[A], 5, 0, S.now), 5);
+	run_for(100 * MS);
+	CHECK_EQ(tcp_recv_plan(&S.c[B], 3, &span, &taken), 3);
+	CHECK_EQ(taken, 3);
+	CHECK(!memcmp(span.p[0], "hel", span.len[0]));
+	CHECK_EQ(tcp_recv_avail(&S.c[B]), 5);               /* planned, not taken */
+	CHECK_EQ(tcp_recv_commit(&S.c[B], taken, 3, TCP_RECV_PEEK, S.now), 3);
+	CHECK_EQ(tcp_recv_avail(&S.c[B]), 5);
+	CHECK_EQ(tcp_recv_commit(&S.c[B], taken, 3, 0, S.now), 3);
+	CHECK_EQ(tcp_recv(&S.c[B], b, sizeof(b), 0, S.now), 2);
+	CHECK(!memcmp(b, "lo", 2));
+	CHECK_EQ(tcp_recv_plan(&S.c[B], sizeof(b), &span, &taken), 0);
+	CHECK_EQ(tcp_recv_commit(&S.c[B], taken, 0, 0, S.now), -EAGAIN);
+	CHECK_EQ(tcp_send_reserve(&S.c[A], 4, &room), 4);
+	tcp_shutdown(&S.c[A], 1, S.now);                   /* meanwhile: SHUT_WR */
+	CHECK_EQ(tcp_send_commit(&S.c[A], 4, 0, S.now), -EPIPE);
+	CHECK_EQ(S.c[A].snd.len, 0);
+	return NULL;
+}
+
 UNIT_TEST(fin_from_both_sides)
 {
 	uint64_t got = 0, sent = 0;
@@ -1419,6 +1457,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(tail_loss_rto_backoff_karn),
 	UNIT_ENTRY(duplicates_and_reordering),
 	UNIT_ENTRY(sequence_wrap),
+	UNIT_ENTRY(send_and_recv_halves),
 	UNIT_ENTRY(fin_from_both_sides),
 	UNIT_ENTRY(simultaneous_close),
 	UNIT_ENTRY(time_wait_answers_fin_again),
