@@ -22,6 +22,8 @@
 
 static struct spinlock cfg_lock = SPINLOCK_INIT;
 static struct ipv4_ifaddr addrs[IPV4_IFADDR_MAX];   /* ifindex 0: free */
+static unsigned addrs_end;  /* cfg_lock: one past the last slot in use, where the walks stop
+			     * (a packet's checks walk them: with lo's and a NIC's, 2 of 32) */
 static struct ipv4_route routes[IPV4_ROUTE_MAX];    /* ifindex 0: free */
 
 static void drop_dev_routes(int ifindex);
@@ -40,7 +42,7 @@ bool ipv4_is_local(uint32_t addr)
 		return lo && (lo->flags & IFF_UP);
 	bool found = false;
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
-	for (unsigned i = 0; i < IPV4_IFADDR_MAX && !found; i++)
+	for (unsigned i = 0; i < addrs_end && !found; i++)
 		found = addrs[i].ifindex && addrs[i].addr == addr;
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	return found;
@@ -52,7 +54,7 @@ bool ipv4_is_broadcast(uint32_t addr)
 		return true;
 	bool found = false;
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
-	for (unsigned i = 0; i < IPV4_IFADDR_MAX && !found; i++)
+	for (unsigned i = 0; i < addrs_end && !found; i++)
 		found = addrs[i].ifindex && ((addrs[i].bcast && addrs[i].bcast == addr) ||
 					     (addrs[i].prefix < 31 && addr == (addrs[i].addr | ~addrs[i].mask)));
 	spin_unlock_irqrestore(&cfg_lock, fl);
@@ -63,7 +65,7 @@ uint32_t ipv4_dev_addr(int ifindex)
 {
 	uint32_t a = 0;
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
-	for (unsigned i = 0; i < IPV4_IFADDR_MAX && !a; i++)
+	for (unsigned i = 0; i < addrs_end && !a; i++)
 		if (addrs[i].ifindex == ifindex)
 			a = addrs[i].addr;
 	spin_unlock_irqrestore(&cfg_lock, fl);
@@ -89,12 +91,14 @@ int ipv4_addr_add(int ifindex, uint32_t addr, uint8_t prefix, uint32_t bcast)
 	memcpy(a.label, dev->name, sizeof(a.label));
 	int err = -ENOSPC;
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
-	for (unsigned i = 0; i < IPV4_IFADDR_MAX; i++)
+	for (unsigned i = 0; i < addrs_end; i++)
 		if (addrs[i].ifindex == ifindex && addrs[i].addr == addr)
 			err = -EEXIST;
 	for (unsigned i = 0; i < IPV4_IFADDR_MAX && err == -ENOSPC; i++)
 		if (!addrs[i].ifindex) {
 			addrs[i] = a;
+			if (i >= addrs_end)
+				addrs_end = i + 1;
 			err = 0;
 		}
 	spin_unlock_irqrestore(&cfg_lock, fl);
@@ -112,11 +116,13 @@ int ipv4_addr_del(int ifindex, uint32_t addr)
 {
 	struct ipv4_ifaddr gone = { 0 };
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
-	for (unsigned i = 0; i < IPV4_IFADDR_MAX && !gone.ifindex; i++)
+	for (unsigned i = 0; i < addrs_end && !gone.ifindex; i++)
 		if (addrs[i].ifindex == ifindex && addrs[i].addr == addr) {
 			gone = addrs[i];
 			addrs[i].ifindex = 0;
 		}
+	while (addrs_end && !addrs[addrs_end - 1].ifindex)
+		addrs_end--;
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	if (!gone.ifindex)
 		return -EADDRNOTAVAIL;
@@ -132,7 +138,7 @@ bool ipv4_addr_get(unsigned i, struct ipv4_ifaddr *out)
 	unsigned n = 0;
 	bool found = false;
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
-	for (unsigned k = 0; k < IPV4_IFADDR_MAX && !found; k++)
+	for (unsigned k = 0; k < addrs_end && !found; k++)
 		if (addrs[k].ifindex && n++ == i) {
 			*out = addrs[k];
 			found = true;
@@ -273,7 +279,7 @@ static uint32_t route_src(const struct ipv4_route *r)
 {
 	if (r->prefsrc)
 		return r->prefsrc;
-	for (unsigned i = 0; i < IPV4_IFADDR_MAX; i++)
+	for (unsigned i = 0; i < addrs_end; i++)
 		if (addrs[i].ifindex == r->ifindex)
 			return addrs[i].addr;
 	return 0;
