@@ -95,6 +95,35 @@ static const char *t_memcpy_alignments(void)
 	return NULL;
 }
 
+/* The long copies (rep movsq from COPY_REP_MIN bytes on): lengths about
+ * that edge and one of 64 KiB and some, at a few alignments each; the
+ * bytes around the destination must stay untouched. */
+static const char *t_memcpy_long(void)
+{
+	enum { LONG_MAX_LEN = 65536 + 13, LONG_ARENA = LONG_MAX_LEN + 2 * MAX_ALIGN + 64 };
+	static unsigned char src[LONG_ARENA], dst[LONG_ARENA], ref[LONG_ARENA];
+	static const size_t lens[] = { 1015, 1016, 1023, 1024, 1025, 1031, 1032, 1033, 4096, LONG_MAX_LEN };
+	static const size_t aligns[][2] = { { 0, 0 }, { 1, 0 }, { 0, 3 }, { 5, 7 }, { 8, 15 } };
+
+	for (size_t a = 0; a < sizeof(aligns) / sizeof(aligns[0]); a++)
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		size_t so = aligns[a][0], d_o = aligns[a][1], n = lens[l];
+		fill_pattern(src, LONG_ARENA, (unsigned)(a * 31 + n));
+		fill_byte(dst, LONG_ARENA, GUARD);
+		fill_byte(ref, LONG_ARENA, GUARD);
+		for (size_t i = 0; i < n; i++)
+			ref[d_o + i] = src[so + i];
+		if (k_memcpy(dst + d_o, src + so, n) != dst + d_o)
+			return "memcpy did not return dst";
+		long at = first_diff(dst, ref, LONG_ARENA);
+		if (at >= 0) {
+			snprintf(why, sizeof(why), "src+%zu dst+%zu len %zu: byte %ld wrong", so, d_o, n, at);
+			return why;
+		}
+	}
+	return NULL;
+}
+
 /* memset at every alignment 0..15 and length 0..100, for a few values,
  * including an int above 255 that must be truncated to a byte. */
 static const char *t_memset_alignments(void)
@@ -268,6 +297,7 @@ struct test_case {
 
 static const struct test_case cases[] = {
 	{ "memcpy_alignments", t_memcpy_alignments },
+	{ "memcpy_long", t_memcpy_long },
 	{ "memset_alignments", t_memset_alignments },
 	{ "memmove_overlap", t_memmove_overlap },
 	{ "memmove_disjoint", t_memmove_disjoint },
