@@ -18,6 +18,8 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "proc/sched.h"
+#include "uapi/sockios.h"
+#include "uapi/tcp.h"
 
 /* A new server end e of listener l, reached at d by client s: of l's
  * family, named by where it was reached, peer s; it inherits l's
@@ -237,7 +239,30 @@ static int tcp_shutdown(struct file *f, int how)
 	return 0;
 }
 
+/*
+ * struct sock_proto's ioctl before a connection over IPv4 (and for a
+ * connection to ::1), as Linux's tcp_ioctl: SIOCINQ (FIONREAD) the
+ * unread bytes, SIOCOUTQ and SIOCOUTQNSD 0 (nothing waits for an ACK:
+ * the peer has every byte at once), SIOCATMARK 0 (no urgent data is
+ * ever sent here); all but SIOCATMARK are EINVAL on a listener.
+ */
+static int tcp_ioctl(struct unix_sock *s, unsigned long req, int *out)
+{
+	size_t n = 0;
+
+	if (req != SIOCINQ && req != SIOCOUTQ && req != SIOCOUTQNSD && req != SIOCATMARK)
+		return -ENOTTY;
+	if (req != SIOCATMARK && s->state == UNIX_LISTEN)
+		return -EINVAL;
+	if (req == SIOCINQ)
+		for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next)
+			n += skb->len - skb->off;
+	*out = n > INT32_MAX ? INT32_MAX : (int)n;
+	return 0;
+}
+
 const struct sock_proto inet_tcp_proto = {
+	.ioctl = tcp_ioctl,
 	.bind = inet_bind,
 	.connect = tcp_connect,
 	.listen = tcp_listen,

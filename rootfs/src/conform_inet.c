@@ -18,6 +18,11 @@
 #include <unistd.h>
 #include "checks.h"
 
+#ifndef SIOCINQ
+#define SIOCINQ  FIONREAD  /* linux/sockios.h's, which musl does not ship */
+#define SIOCOUTQ TIOCOUTQ
+#endif
+
 /*
  * As Linux with the loopback (ip(7), tcp(7), udp(7)): what Python's
  * socket.create_server/create_connection, asyncio and the test suite's
@@ -648,6 +653,35 @@ static int check_tcp_unconnected(void)
 	return r;
 }
 
+/* Linux's tcp_ioctl on a socket with no connection: SIOCATMARK and
+ * SIOCINQ say 0 (and EFAULT for a bad pointer: the request is known);
+ * on a listener SIOCINQ and SIOCOUTQ are EINVAL, SIOCATMARK is not. */
+static int check_tcp_ioctl_unconnected(void)
+{
+	int c = socket(AF_INET, SOCK_STREAM, 0), l = socket(AF_INET, SOCK_STREAM, 0), v = -1, r;
+
+	r = want_ok("bind", bind_to(c, INADDR_LOOPBACK, 0)) ||
+	    want_ok("SIOCATMARK", ioctl(c, SIOCATMARK, &v)) || want_eq("SIOCATMARK's answer", v, 0);
+	errno = 0;
+	if (!r)
+		r = want_err("SIOCATMARK to NULL", ioctl(c, SIOCATMARK, NULL), EFAULT);
+	v = -1;
+	if (!r)
+		r = want_ok("SIOCINQ", ioctl(c, SIOCINQ, &v)) || want_eq("SIOCINQ's answer", v, 0) ||
+		    want_ok("bind the listener", bind_to(l, INADDR_LOOPBACK, 0)) ||
+		    want_ok("listen", listen(l, 1)) ||
+		    want_ok("SIOCATMARK on a listener", ioctl(l, SIOCATMARK, &v));
+	errno = 0;
+	if (!r)
+		r = want_err("SIOCINQ on a listener", ioctl(l, SIOCINQ, &v), EINVAL);
+	errno = 0;
+	if (!r)
+		r = want_err("SIOCOUTQ on a listener", ioctl(l, SIOCOUTQ, &v), EINVAL);
+	close(c);
+	close(l);
+	return r;
+}
+
 /* ---- UDP ------------------------------------------------------------------------ */
 
 /* sendto/recvfrom with addresses, boundaries, MSG_TRUNC, connect's default peer, EDESTADDRREQ, port 0. */
@@ -1252,6 +1286,7 @@ static const struct check checks[] = {
 	{ "tcp-accept-wait", check_tcp_accept_wait },
 	{ "tcp-sendfile", check_tcp_sendfile },
 	{ "tcp-unconnected", check_tcp_unconnected },
+	{ "tcp-ioctl-unconnected", check_tcp_ioctl_unconnected },
 	{ "tcp-info-lo", check_tcp_info_lo },
 	{ "tcp-quickack", check_tcp_quickack },
 	{ "tcp-sndbuf-grow", check_tcp_sndbuf_grow },
