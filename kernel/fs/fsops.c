@@ -734,7 +734,7 @@ long vfs_read_all(const char *path, char **data, size_t max)
  * count read or -errno. */
 static long exec_read(struct inode *ip, void *buf)
 {
-	if (ip->fs == &ramfs_fs)
+	if (ramfs_is(ip->fs))
 		return ramfs_read_kernel(ip, buf, ip->size, 0);
 	struct file *f;
 	int err = vfs_open_inode(ip, O_RDONLY, &f);

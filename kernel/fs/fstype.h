@@ -67,7 +67,7 @@ struct fs_type {
 
 /* One mounted file system. */
 struct mount {
-	const struct fs_type *type;   /* NULL for the RAM root, /proc, /sys */
+	const struct fs_type *type;   /* NULL for the RAM root, /proc, /sys and a tmpfs */
 	struct blkdev *dev;
 	void *sb;
 	struct inode *root;           /* the mounted file system's root */
@@ -75,6 +75,7 @@ struct mount {
 	char source[64];              /* as /proc/mounts shows it: "/dev/vda1" */
 	bool read_only;
 	bool forced_ro;               /* the file system made itself read-only (no rw remount) */
+	bool tmpfs;                   /* a tmpfs of mount(2)'s (fs/ramfs.c): it may be unmounted */
 	unsigned id;                  /* mountinfo's mount id */
 	struct mount *next;
 };
@@ -91,6 +92,10 @@ const struct fs_type *fs_type_find(const char *name);
  * system must find that same inode again while it is referenced. */
 int vfs_mount_dev(struct blkdev *dev, const struct fs_type *type, struct inode *at, bool read_only,
 		  const char *opts);
+/* Mount a new tmpfs (ramfs_mount, opts its options) on the directory
+ * at, read-only with read_only; source is what /proc/mounts shows. 0 or
+ * -errno. */
+int vfs_mount_tmpfs(const char *source, struct inode *at, bool read_only, const char *opts);
 /* The mount whose root is ip, or NULL. */
 struct mount *vfs_mount_of(const struct inode *root);
 /* Every mount, in mount order (/proc/mounts). */
@@ -114,10 +119,11 @@ bool vfs_on_disk(const struct inode *ip);
 /* umount2 of the mount whose root is root, taking over the caller's
  * reference to it: 0, -EINVAL (not a mount root, or /), -EBUSY (a file,
  * cwd or mount inside, or one of the kernel's own: /dev, /proc, /sys),
- * -EIO (the last write-back failed: the file system stays mounted). */
+ * -EIO (the last write-back failed: the file system stays mounted). A
+ * tmpfs is -EBUSY while a file of it is mapped, and emptied when it goes. */
 int vfs_umount(struct inode *root);
 /* mount -o remount: read_only on or off for the mount whose root is
- * root: 0, -EINVAL (not a disk mount), -EROFS (it made itself
+ * root: 0, -EINVAL (not a disk mount or a tmpfs), -EROFS (it made itself
  * read-only), -EIO. */
 int vfs_remount(struct inode *root, bool read_only);
 /* fsync(2)/fdatasync(2) of ip and syncfs(2) of its file system: 0 for a

@@ -178,7 +178,8 @@ long vfs_realpath(const char *path, char *abs);
 long vfs_path_of(struct inode *ip, char *buf, size_t cap);
 
 /* ramfs.c */
-extern const struct fs_info ramfs_fs;
+/* A RAM file system's (the root's, or a tmpfs mount's)? */
+bool ramfs_is(const struct fs_info *fs);
 struct inode *ramfs_new_root(void);
 /* Give a new regular file bytes that live elsewhere (the boot archive):
  * read in place, copied on the first change. */
@@ -214,15 +215,31 @@ int ramfs_get_seals(struct inode *ip);
 int ramfs_add_seals(struct inode *ip, unsigned seals);
 /* True when F_SEAL_WRITE or F_SEAL_FUTURE_WRITE forbids a writable shared mapping of ip. */
 bool ramfs_write_sealed(struct inode *ip);
-/* The RAM file system's use and limit (half of RAM, as tmpfs), in pages
- * of file data and in inodes, for statfs. */
-void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_t *max_inodes);
-/* mount -o remount,OPTS /: new limits from tmpfs's options, size=N[k|m|g|t|%]
- * and nr_inodes=N[k|m|g] (0: no limit); the generic words rw, relatime,
- * mode=, uid=, gid= are accepted and change nothing. 0, or -EINVAL for an
- * unknown option, a bad number or a limit below what is in use (then
- * nothing changed). */
-int ramfs_remount(const char *opts);
+/* A RAM file system's use and limit (half of RAM by default, as tmpfs),
+ * in pages of file data and in inodes, for statfs. */
+void ramfs_usage(const struct fs_info *fs, uint64_t *pages, uint64_t *max_pages, uint64_t *inodes,
+		 uint64_t *max_inodes);
+/* mount -o remount,OPTS of a RAM file system (the root, or a tmpfs):
+ * new limits from tmpfs's options, size=N[k|m|g|t|%], nr_blocks=N and
+ * nr_inodes=N[k|m|g] (0: no limit); mode=, uid=, gid=, the generic
+ * words rw, relatime, noatime, strictatime and tmpfs's inode64,
+ * inode32, noswap, huge= and mpol= are accepted and change nothing. 0,
+ * or -EINVAL for an unknown option, a bad number or a limit below what
+ * is in use (then nothing changed). */
+int ramfs_remount(const struct fs_info *fs, const char *opts);
+/* mount -t tmpfs: a new RAM file system of its own (statfs's
+ * TMPFS_MAGIC, an st_dev of its own) with ramfs_remount's options (NULL:
+ * none) and mode= (01777 without), uid= and gid= (the caller's file
+ * system ids without) for its root: the root directory (a reference)
+ * into *root; 0, -EINVAL (an option) or -ENOMEM. */
+int ramfs_mount(const char *opts, struct inode **root);
+/* umount of the tmpfs whose root is root: is one of its files mapped
+ * (Linux's umount says EBUSY then)? */
+bool ramfs_mapped(struct inode *root);
+/* ...then empty it: every file and directory unlinked (freed, unless a
+ * process still holds one), the file system freed with its last inode;
+ * root's link count 0, so the caller's last reference frees it. */
+void ramfs_kill(struct inode *root);
 
 /* devfs.c: device numbers, Linux's */
 #define MEM_MAJOR   1   /* null 3, zero 5, full 7, random 8, urandom 9 */

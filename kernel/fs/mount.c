@@ -270,6 +270,35 @@ int vfs_mount_dev(struct blkdev *dev, const struct fs_type *type, struct inode *
 	return 0;
 }
 
+int vfs_mount_tmpfs(const char *source, struct inode *at, bool read_only, const char *opts)
+{
+	struct mount *m;
+	struct inode *root;
+
+	if (!S_ISDIR(at->mode))
+		return -ENOTDIR;
+	if (at->mounted)
+		return -EBUSY;
+	if (!(m = kzalloc(sizeof(*m))))
+		return -ENOMEM;
+	int err = ramfs_mount(opts, &root);
+	if (!err && (err = cover(m, at, root))) {
+		ramfs_kill(root);
+		inode_put(root);
+	}
+	if (err) {
+		kfree(m);
+		return err;
+	}
+	m->root = root;
+	m->tmpfs = true;
+	m->read_only = read_only;
+	((struct fs_info *)root->fs)->read_only = read_only; /* its own: see mount_new */
+	strlcpy(m->source, source, sizeof(m->source));
+	table_add(m);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- what is in use */
 
 struct busy_scan {
@@ -317,11 +346,13 @@ int vfs_umount(struct inode *root)
 
 	if (!m || !m->mountpoint)
 		err = -EINVAL;
-	else if (!m->type || mount_busy(m, false))
+	else if ((!m->type && !m->tmpfs) || mount_busy(m, false))
 		err = -EBUSY; /* the kernel's own (/proc, /sys, /dev) stay */
-	else if ((err = mfile_release_fs(m->root->fs)) == -EBUSY)
-		; /* a file of it is mapped (Linux: the region holds the file) */
-	else if (!m->read_only && m->type->sync(m->sb, true))
+	else if (m->tmpfs && ramfs_mapped(m->root))
+		err = -EBUSY; /* a file of it is mapped (Linux: the region holds the file) */
+	else if (m->type && (err = mfile_release_fs(m->root->fs)) == -EBUSY)
+		; /* likewise */
+	else if (m->type && !m->read_only && m->type->sync(m->sb, true))
 		err = -EIO;
 	if (err) {
 		if (err == -EIO)
@@ -332,11 +363,15 @@ int vfs_umount(struct inode *root)
 	uncover(m);
 	table_remove(m);
 	inode_put(root);    /* the caller's */
+	if (m->tmpfs)
+		ramfs_kill(m->root);
 	inode_put(m->root); /* the mount's: the file system's inodes are all gone now */
-	m->type->kill(m->sb);
-	if (bcache_invalidate_dev(m->dev))
+	if (m->type)
+		m->type->kill(m->sb);
+	if (m->type && bcache_invalidate_dev(m->dev))
 		klog(LOG_WARN, "mount: %s: cached blocks could not be dropped\n", m->source);
-	klog(LOG_INFO, "mount: %s unmounted\n", m->source);
+	if (!m->tmpfs) /* a disk's comings and goings are news; a tmpfs's are not */
+		klog(LOG_INFO, "mount: %s unmounted\n", m->source);
 	kfree(m);
 	return 0;
 }
@@ -345,7 +380,7 @@ int vfs_remount(struct inode *root, bool read_only)
 {
 	struct mount *m = vfs_mount_of(root);
 
-	if (!m || !m->type)
+	if (!m || (!m->type && !m->tmpfs))
 		return -EINVAL;
 	if (read_only == m->read_only)
 		return 0;
@@ -353,9 +388,9 @@ int vfs_remount(struct inode *root, bool read_only)
 		return -EROFS;
 	if (read_only && mount_busy(m, true))
 		return -EBUSY; /* Linux: a file open for writing keeps it read-write */
-	if (read_only && m->type->sync(m->sb, false))
+	if (read_only && m->type && m->type->sync(m->sb, false))
 		return -EIO;
-	int err = m->type->remount ? m->type->remount(m->sb, read_only) : 0;
+	int err = m->type && m->type->remount ? m->type->remount(m->sb, read_only) : 0;
 	if (err)
 		return err;
 	((struct fs_info *)root->fs)->read_only = read_only; /* as in mount_new */

@@ -30,6 +30,9 @@
 
 #define RAMFS_MAGIC    0x858458f6u
 #define RAMFS_DEV      1
+#define TMPFS_MAGIC    0x01021994u
+#define TMPFS_DEV_FIRST 64        /* st_dev minor of the first tmpfs mount(2) makes (0:64 on) */
+#define TMPFS_ROOT_MODE (S_IFDIR | 01777) /* a tmpfs root without mode= (Linux's) */
 #define PAGE           4096u
 #define FIRST_COOKIE   2          /* 0 and 1 are "." and ".." (vfs_emit_dots ends at 2) */
 /* A file's size may reach tmpfs's s_maxbytes, MAX_LFS_FILESIZE (a sparse
@@ -37,7 +40,6 @@
 #define MAX_FILE_SIZE  ((uint64_t)INT64_MAX)
 #define OBJ_PAGES      (1ull << 36)  /* shmem's largest object: 256 TiB, all of user space */
 
-const struct fs_info ramfs_fs = { .name = "ramfs", .dev = RAMFS_DEV, .magic = RAMFS_MAGIC };
 
 struct ramfs_dirent {
 	struct avl_node by_cookie;    /* in the directory's tree, keyed by cookie */
@@ -83,16 +85,36 @@ struct ramfs_file {
 };
 
 /*
- * The size limit, as tmpfs has one: by default half of RAM, in pages of
- * file data (a file still read in place from the boot archive costs
- * none) and in inodes. A write or create beyond it gives ENOSPC, so a
- * program filling the file system leaves the rest of memory to the
- * kernel and the other programs.
+ * One RAM file system: the root's (ram_root, which also holds the RAM
+ * /dev of a disk root and memfd_create's files), or a tmpfs that
+ * mount(2) made. Each has a size limit, as tmpfs has: by default half
+ * of RAM, in pages of file data (a file still read in place from the
+ * boot archive costs none) and in inodes. A write or create beyond it
+ * gives ENOSPC, so a program filling the file system leaves the rest of
+ * memory to the kernel and the other programs. An unmounted tmpfs is
+ * dead: emptied at once, freed with its last inode (one a process still
+ * holds, its exe or an unlinked file's). Lock rule: as its inodes.
  */
-static struct {
+struct ramfs_sb {
+	struct fs_info info;          /* first: every inode's ip->fs */
 	uint64_t pages, max_pages;
 	uint64_t inodes, max_inodes;
-} usage;
+	bool dead;
+};
+
+static const char tmpfs_name[] = "tmpfs"; /* a tmpfs's info.name: ramfs_is knows them by it */
+static struct ramfs_sb ram_root = { .info = { .name = "ramfs", .dev = RAMFS_DEV, .magic = RAMFS_MAGIC } };
+static uint32_t next_tmpfs_dev = TMPFS_DEV_FIRST;
+
+static struct ramfs_sb *sb_of(const struct fs_info *fs)
+{
+	return (struct ramfs_sb *)fs;
+}
+
+bool ramfs_is(const struct fs_info *fs)
+{
+	return fs && (fs == &ram_root.info || fs->name == tmpfs_name);
+}
 
 static uint64_t next_ino = 1;
 static const struct inode_ops ramfs_ops;
@@ -253,7 +275,7 @@ static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, voi
 
 /* A regular file's private part, with its (empty) object; NULL when out
  * of memory. */
-static struct ramfs_file *new_file(void)
+static struct ramfs_file *new_file(struct ramfs_sb *sb)
 {
 	struct ramfs_file *rf = kzalloc(sizeof(*rf));
 
@@ -262,20 +284,20 @@ static struct ramfs_file *new_file(void)
 		return NULL;
 	}
 	if (rf) {
-		shmem_set_acct(rf->obj, &usage.pages, &usage.max_pages);
+		shmem_set_acct(rf->obj, &sb->pages, &sb->max_pages);
 		shmem_set_end(rf->obj, 0);
 		rf->seals = F_SEAL_SEAL;
 	}
 	return rf;
 }
 
-/* A new ramfs inode of the given type with its private part; NULL when
+/* A new inode of sb of the given type with its private part; NULL when
  * out of memory or over the inode limit. */
-static struct inode *ramfs_new(uint32_t mode)
+static struct inode *ramfs_new(struct ramfs_sb *sb, uint32_t mode)
 {
-	if (usage.inodes >= usage.max_inodes)
+	if (sb->inodes >= sb->max_inodes)
 		return NULL;
-	struct inode *ip = inode_alloc(&ramfs_fs, &ramfs_ops, mode);
+	struct inode *ip = inode_alloc(&sb->info, &ramfs_ops, mode);
 	void *priv = NULL;
 
 	if (!ip)
@@ -286,7 +308,7 @@ static struct inode *ramfs_new(uint32_t mode)
 			d->next_cookie = FIRST_COOKIE;
 		priv = d;
 	} else if (S_ISREG(mode)) {
-		priv = new_file();
+		priv = new_file(sb);
 	}
 	if ((S_ISDIR(mode) || S_ISREG(mode)) && !priv) {
 		kfree(ip);
@@ -294,7 +316,7 @@ static struct inode *ramfs_new(uint32_t mode)
 	}
 	ip->priv = priv;
 	ip->ino = next_ino++;
-	usage.inodes++;
+	sb->inodes++;
 	return ip;
 }
 
@@ -324,8 +346,12 @@ static void set_size(struct inode *ip, uint64_t size)
 
 static void ramfs_evict(struct inode *ip)
 {
+	struct ramfs_sb *sb = sb_of(ip->fs);
+
 	if (S_ISREG(ip->mode)) {
 		struct ramfs_file *rf = ip->priv;
+		if (sb->dead)
+			shmem_set_acct(rf->obj, NULL, NULL); /* its pages may outlive sb */
 		shmem_put(rf->obj); /* the pages go with the last mapping */
 	} else if (S_ISDIR(ip->mode)) {
 		struct ramfs_dir *d = ip->priv;
@@ -334,15 +360,16 @@ static void ramfs_evict(struct inode *ip)
 		kfree(d->buckets);
 	}
 	kfree(ip->priv);
-	usage.inodes--;
+	if (--sb->inodes == 0 && sb->dead)
+		kfree(sb);
 }
 
 struct inode *ramfs_new_root(void)
 {
 	uint64_t half = pmm_managed_pages() / 2;
 
-	usage.max_pages = usage.max_inodes = half;
-	struct inode *ip = ramfs_new(S_IFDIR | 0755);
+	ram_root.max_pages = ram_root.max_inodes = half;
+	struct inode *ip = ramfs_new(&ram_root, S_IFDIR | 0755);
 
 	if (!ip)
 		return NULL;
@@ -380,9 +407,12 @@ static int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_
 {
 	if (dir_find(dir, name, len))
 		return -EEXIST;
-	struct inode *ip = ramfs_new(mode);
+	if (dir->fs->read_only)
+		return -EROFS; /* a read-only tmpfs: after EEXIST, as Linux's filename_create */
+	struct ramfs_sb *sb = sb_of(dir->fs);
+	struct inode *ip = ramfs_new(sb, mode);
 	if (!ip)
-		return usage.inodes >= usage.max_inodes ? -ENOSPC : -ENOMEM;
+		return sb->inodes >= sb->max_inodes ? -ENOSPC : -ENOMEM;
 	ip->rdev = rdev;
 	int err = ramfs_init_new(dir, ip, name, len, target);
 	if (!err)
@@ -402,6 +432,8 @@ static int ramfs_link(struct inode *dir, const char *name, size_t len, struct in
 {
 	if (dir_find(dir, name, len))
 		return -EEXIST;
+	if (dir->fs->read_only)
+		return -EROFS;
 	int err = dir_add(dir, name, len, target);
 	if (err)
 		return err;
@@ -428,6 +460,8 @@ static int ramfs_unlink(struct inode *dir, const char *name, size_t len)
 {
 	struct ramfs_dirent *e = dir_find(dir, name, len);
 
+	if (dir->fs->read_only)
+		return -EROFS;
 	if (!e)
 		return -ENOENT;
 	struct inode *ip = e->ip;
@@ -455,6 +489,8 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 	struct ramfs_dirent *o = dir_find(odir, oname, olen);
 	char *nm = NULL;
 
+	if (odir->fs->read_only)
+		return -EROFS;
 	if (!o)
 		return -ENOENT;
 	struct inode *ip = o->ip;
@@ -506,12 +542,15 @@ static uint8_t *file_page(struct ramfs_file *rf, uint64_t off)
 	return phys ? phys_to_virt(phys) : NULL;
 }
 
-void ramfs_usage(uint64_t *pages, uint64_t *max_pages, uint64_t *inodes, uint64_t *max_inodes)
+void ramfs_usage(const struct fs_info *fs, uint64_t *pages, uint64_t *max_pages, uint64_t *inodes,
+		 uint64_t *max_inodes)
 {
-	*pages = usage.pages;
-	*max_pages = usage.max_pages;
-	*inodes = usage.inodes;
-	*max_inodes = usage.max_inodes;
+	const struct ramfs_sb *sb = sb_of(fs);
+
+	*pages = sb->pages;
+	*max_pages = sb->max_pages;
+	*inodes = sb->inodes;
+	*max_inodes = sb->max_inodes;
 }
 
 /* The number in s (decimal) scaled by its suffix; false for anything else.
@@ -548,57 +587,210 @@ static bool parse_size(const char *s, size_t len, uint64_t pct_base, uint64_t *o
 	return true;
 }
 
-/* One option of ramfs_remount, into the page and inode limits: 0 or -EINVAL. */
-static int remount_option(const char *o, size_t len, uint64_t *pages, uint64_t *inodes)
-{
-	static const char *const ignored[] = { "rw", "relatime", "noatime", "mode=", "uid=", "gid=" };
-	uint64_t v;
+/* tmpfs's options, as a mount or a remount gives them. */
+struct ram_opts {
+	uint64_t pages, inodes;       /* size= (or nr_blocks=), nr_inodes=; 0: no limit */
+	uint32_t mode, uid, gid;      /* mode=, uid=, gid=: a new mount's root */
+};
 
-	if (len > 5 && !memcmp(o, "size=", 5)) {
-		if (!parse_size(o + 5, len - 5, pmm_managed_pages() * PAGE, &v))
-			return -EINVAL;
-		*pages = page_count(v);
-		return 0;
+/* A number of base 8 or 10, all of s, at most max: false for anything else. */
+static bool parse_num(const char *s, size_t len, unsigned base, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+		if (d >= base || v > (max - d) / base)
+			return false;
+		v = v * base + d;
 	}
-	if (len > 10 && !memcmp(o, "nr_inodes=", 10)) {
-		if (!parse_size(o + 10, len - 10, 0, &v))
-			return -EINVAL;
-		*inodes = v;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
-		size_t n = strlen(ignored[i]);
-		if (ignored[i][n - 1] == '=' ? len > n && !memcmp(o, ignored[i], n)
-					     : len == n && !memcmp(o, ignored[i], n))
-			return 0;
-	}
-	return -EINVAL;
+	*out = v;
+	return true;
 }
 
-int ramfs_remount(const char *opts)
+/* Does option o (len bytes) start with the key word (ending in '=') and have a value? */
+static bool opt_key(const char *o, size_t len, const char *key)
 {
-	uint64_t pages = usage.max_pages, inodes = usage.max_inodes;
+	size_t n = strlen(key);
+	return len > n && !memcmp(o, key, n);
+}
 
-	for (const char *o = opts; *o;) {
+/* One tmpfs option into *r: 0 or -EINVAL. The generic words and the
+ * options Linux's tmpfs has that change nothing here are taken. */
+static int ram_option(const char *o, size_t len, struct ram_opts *r)
+{
+	static const char *const ignored[] = { "rw", "relatime", "noatime", "strictatime", "inode64",
+					       "inode32", "noswap", "huge=", "mpol=" };
+	uint64_t v;
+
+	if (opt_key(o, len, "size=")) {
+		if (!parse_size(o + 5, len - 5, pmm_managed_pages() * PAGE, &v))
+			return -EINVAL;
+		r->pages = page_count(v);
+	} else if (opt_key(o, len, "nr_blocks=")) {
+		if (!parse_size(o + 10, len - 10, 0, &r->pages))
+			return -EINVAL;
+	} else if (opt_key(o, len, "nr_inodes=")) {
+		if (!parse_size(o + 10, len - 10, 0, &r->inodes))
+			return -EINVAL;
+	} else if (opt_key(o, len, "mode=")) {
+		if (!parse_num(o + 5, len - 5, 8, 07777, &v))
+			return -EINVAL;
+		r->mode = (uint32_t)v;
+	} else if (opt_key(o, len, "uid=") || opt_key(o, len, "gid=")) {
+		if (!parse_num(o + 4, len - 4, 10, UINT32_MAX - 1, &v))
+			return -EINVAL;
+		*(o[0] == 'u' ? &r->uid : &r->gid) = (uint32_t)v;
+	} else {
+		for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+			size_t n = strlen(ignored[i]);
+			if (ignored[i][n - 1] == '=' ? opt_key(o, len, ignored[i])
+						     : len == n && !memcmp(o, ignored[i], n))
+				return 0;
+		}
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every option of the comma-separated opts (NULL: none) into *r: 0 or -EINVAL. */
+static int ram_options(const char *opts, struct ram_opts *r)
+{
+	for (const char *o = opts ? opts : ""; *o;) {
 		size_t len = 0;
 		while (o[len] && o[len] != ',')
 			len++;
-		int err = len ? remount_option(o, len, &pages, &inodes) : 0;
+		int err = len ? ram_option(o, len, r) : 0;
 		if (err)
 			return err;
 		o += len + (o[len] == ',');
 	}
-	/* tmpfs: 0 means no limit; a limit below the use is refused */
-	pages = pages ? pages : UINT64_MAX;
-	inodes = inodes ? inodes : UINT64_MAX;
-	if (pages < usage.pages || inodes < usage.inodes)
-		return -EINVAL;
-	usage.max_pages = pages;
-	usage.max_inodes = inodes;
 	return 0;
 }
 
-/* Copy a borrowed file's bytes into pages of its own, before a change. */
+/* New limits for sb (0: none): -EINVAL below what is in use (nothing changes). */
+static int set_limits(struct ramfs_sb *sb, uint64_t pages, uint64_t inodes)
+{
+	pages = pages ? pages : UINT64_MAX;
+	inodes = inodes ? inodes : UINT64_MAX;
+	if (pages < sb->pages || inodes < sb->inodes)
+		return -EINVAL;
+	sb->max_pages = pages;
+	sb->max_inodes = inodes;
+	return 0;
+}
+
+int ramfs_remount(const struct fs_info *fs, const char *opts)
+{
+	struct ramfs_sb *sb = sb_of(fs);
+	struct ram_opts r = { .pages = sb->max_pages, .inodes = sb->max_inodes };
+	int err = ram_options(opts, &r);
+
+	return err ? err : set_limits(sb, r.pages, r.inodes);
+}
+
+#define OWNER_UNSET UINT32_MAX /* no uid= (gid=): the mounter's file system id, as inode_alloc gives */
+
+int ramfs_mount(const char *opts, struct inode **root)
+{
+	uint64_t half = pmm_managed_pages() / 2;
+	struct ram_opts r = { .pages = half, .inodes = half, .mode = TMPFS_ROOT_MODE & 07777,
+			      .uid = OWNER_UNSET, .gid = OWNER_UNSET };
+	int err = ram_options(opts, &r);
+	if (err)
+		return err;
+	struct ramfs_sb *sb = kzalloc(sizeof(*sb));
+	if (!sb)
+		return -ENOMEM;
+	sb->info = (struct fs_info){ .name = tmpfs_name, .dev = RDEV(0, next_tmpfs_dev),
+				     .magic = TMPFS_MAGIC };
+	set_limits(sb, r.pages, r.inodes); /* nothing in use yet: never refused */
+	struct inode *ip = ramfs_new(sb, S_IFDIR | r.mode);
+	if (!ip) {
+		kfree(sb);
+		return -ENOMEM;
+	}
+	next_tmpfs_dev++;
+	if (r.uid != OWNER_UNSET)
+		ip->uid = r.uid;
+	if (r.gid != OWNER_UNSET)
+		ip->gid = r.gid;
+	ip->nlink = 2;
+	ip->parent = ip;
+	*root = ip;
+	return 0;
+}
+
+/* A directory's entry in its parent (it has one while it is linked). */
+static struct ramfs_dirent *entry_in_parent(struct inode *dir)
+{
+	return dir_find(dir->parent, dir->name, strlen(dir->name));
+}
+
+/* The first entry of directory dir, or NULL. */
+static struct ramfs_dirent *first_entry(struct inode *dir)
+{
+	return dir_seek(dir->priv, 0);
+}
+
+/*
+ * Walks of a whole tree (below): iterative, each directory's entries in
+ * order and a subdirectory's before the next, so a deep tree does not
+ * deepen the kernel stack. A directory's parent and name lead back up.
+ */
+bool ramfs_mapped(struct inode *root)
+{
+	struct inode *cur = root;
+	struct ramfs_dirent *e = first_entry(root);
+
+	for (;;) {
+		if (!e) { /* cur is done: on with the entry after it */
+			if (cur == root)
+				return false;
+			e = dirent_of(avl_next(&entry_in_parent(cur)->by_cookie));
+			cur = cur->parent;
+			continue;
+		}
+		struct inode *ip = e->ip;
+		if (S_ISREG(ip->mode) && *shmem_rmap(((struct ramfs_file *)ip->priv)->obj))
+			return true;
+		if (S_ISDIR(ip->mode)) {
+			cur = ip;
+			e = first_entry(ip);
+		} else {
+			e = dirent_of(avl_next(&e->by_cookie));
+		}
+	}
+}
+
+void ramfs_kill(struct inode *root)
+{
+	struct inode *cur = root;
+
+	sb_of(root->fs)->dead = true;
+	for (;;) {
+		struct ramfs_dirent *e = first_entry(cur);
+		if (e && S_ISDIR(e->ip->mode) && first_entry(e->ip)) {
+			cur = e->ip; /* a directory is emptied before it goes */
+			continue;
+		}
+		if (!e && cur == root)
+			break;
+		struct inode *dir = cur;
+		if (!e) { /* cur is empty now: it goes from its parent */
+			dir = cur->parent;
+			e = entry_in_parent(cur);
+			cur = dir;
+		}
+		struct inode *ip = e->ip;
+		dir_remove(dir, e);
+		drop_link(dir, ip); /* freed unless a process holds it: then with its last reference */
+	}
+	root->nlink = 0;
+}
+
 static int file_unborrow(struct inode *ip)
 {
 	struct ramfs_file *rf = ip->priv;
@@ -657,6 +849,8 @@ static long file_write(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 {
 	struct ramfs_file *rf = ip->priv;
 	size_t done = 0;
+	if (ip->fs->read_only)
+		return -EROFS;
 	int err = file_unborrow(ip);
 
 	if (err)
@@ -864,6 +1058,8 @@ static int ramfs_open(struct inode *ip, struct file *f)
 {
 	switch (ip->mode & S_IFMT) {
 	case S_IFREG:
+		if (ip->fs->read_only && (f->flags & O_ACCMODE) != O_RDONLY)
+			return -EROFS; /* a read-only tmpfs: Linux's may_open */
 		f->ops = &ramfs_file_ops;
 		return 0;
 	case S_IFDIR:
@@ -881,7 +1077,7 @@ static int ramfs_open(struct inode *ip, struct file *f)
 int ramfs_new_unlinked(const char *name, uint32_t mode, unsigned seals, struct inode **out)
 {
 	size_t len = strlen(name);
-	struct inode *ip = ramfs_new(S_IFREG | (mode & S_IALLUGO));
+	struct inode *ip = ramfs_new(&ram_root, S_IFREG | (mode & S_IALLUGO));
 
 	if (!ip)
 		return -ENOMEM;
@@ -898,7 +1094,7 @@ int ramfs_new_unlinked(const char *name, uint32_t mode, unsigned seals, struct i
 /* The file's seals, or NULL when ip is not a RAM regular file. */
 static unsigned *seals_of(struct inode *ip)
 {
-	if (!ip || ip->fs != &ramfs_fs || !S_ISREG(ip->mode))
+	if (!ip || !ramfs_is(ip->fs) || !S_ISREG(ip->mode))
 		return NULL;
 	return &((struct ramfs_file *)ip->priv)->seals;
 }

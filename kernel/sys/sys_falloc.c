@@ -105,7 +105,7 @@ static int falloc_file(struct file *f, int mode, loff_t offset, loff_t len)
 		return -ENODEV;
 	if (offset > INT64_MAX - len)
 		return -EFBIG;
-	if (f->inode->fs != &ramfs_fs || (mode & ~FALLOC_FL_KEEP_SIZE))
+	if (!ramfs_is(f->inode->fs) || (mode & ~FALLOC_FL_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (mode & FALLOC_FL_KEEP_SIZE)
 		return 0;

@@ -487,6 +487,7 @@ SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 
 #define MOUNT_OPTS_MAX 256
 #define MOUNT_TYPE_MAX 32
+#define MOUNT_SOURCE_MAX 64 /* struct mount's source: what /proc/mounts shows */
 
 /* mount(NULL, target, NULL, MS_PRIVATE etc. [| MS_REC], NULL): -EPERM
  * without CAP_SYS_ADMIN, -EINVAL unless exactly one type is given and
@@ -567,8 +568,9 @@ static long mount_new_dev(uptr_t source, uptr_t target, const char *tname, unsig
 }
 
 /* mount -o remount[,ro|rw] target: the RAM root's tmpfs limits
- * (ramfs_remount; it cannot be read-only), or a disk mount's read-only
- * switch. Anything but the root of a mount is EINVAL. */
+ * (ramfs_remount; it cannot be read-only), a tmpfs's limits and
+ * read-only switch, or a disk mount's read-only switch. Anything but the
+ * root of a mount is EINVAL. */
 static long mount_remount(uptr_t target, unsigned long flags, const char *opts)
 {
 	struct inode *ip;
@@ -579,17 +581,41 @@ static long mount_remount(uptr_t target, unsigned long flags, const char *opts)
 	struct mount *m = vfs_mount_of(ip);
 	if (m && m->type)
 		err = vfs_remount(ip, flags & MS_RDONLY);
-	else if (ip != vfs_root() || ip->fs != &ramfs_fs || (flags & MS_RDONLY))
+	else if (m && m->tmpfs && !(err = ramfs_remount(ip->fs, opts)))
+		err = vfs_remount(ip, flags & MS_RDONLY);
+	else if (m && m->tmpfs)
+		;
+	else if (ip != vfs_root() || !ramfs_is(ip->fs) || (flags & MS_RDONLY))
 		err = -EINVAL;
 	else
-		err = ramfs_remount(opts);
+		err = ramfs_remount(ip->fs, opts);
 	inode_put(ip);
+	return err;
+}
+
+/* A new tmpfs on the directory target; source (a string, or NULL: "none")
+ * is only a name for /proc/mounts, as on Linux. */
+static long mount_new_tmpfs(uptr_t source, uptr_t target, unsigned long flags, const char *opts)
+{
+	char src[MOUNT_SOURCE_MAX] = "none";
+	struct inode *at;
+	long n;
+
+	if (source && (n = strncpy_from_user(src, source, sizeof(src))) < 0 && n != -ENAMETOOLONG)
+		return n;
+	src[sizeof(src) - 1] = '\0'; /* a longer name is cut, as the table keeps it */
+	int err = at_inode(AT_FDCWD, target, 0, &at);
+	if (err)
+		return err;
+	err = vfs_mount_tmpfs(src, at, flags & MS_RDONLY, opts[0] ? opts : NULL);
+	inode_put(at);
 	return err;
 }
 
 /* mount(source, target, type, flags, data): a block device with a file
  * system type ("vfat", "msdos", "ext2"; NULL, "" or "auto" tries each)
- * on a directory, read-only with MS_RDONLY (fs/fstype.h); a remount
+ * on a directory, read-only with MS_RDONLY (fs/fstype.h); a tmpfs
+ * ("tmpfs": fs/ramfs.c, its options in data); a remount
  * (above); a propagation change (MS_PRIVATE...) checked as Linux's
  * do_change_type, changing nothing: with one mount namespace no mount
  * has a peer. Bind and move mounts are EINVAL for now. Needs
@@ -610,6 +636,8 @@ SYSCALL_DEFINE5(mount, uptr_t, source, uptr_t, target, uptr_t, type, unsigned lo
 		return mount_remount(target, flags, opts);
 	if (flags & (MS_BIND | MS_MOVE))
 		return -EINVAL;
+	if (strcmp(tname, "tmpfs") == 0)
+		return mount_new_tmpfs(source, target, flags, opts);
 	return mount_new_dev(source, target, tname, flags, opts);
 }
 

@@ -200,7 +200,7 @@ static long map_disk_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsi
 static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
 		     uint64_t flags, struct file *f, uint64_t off)
 {
-	if (f->inode->fs == &ramfs_fs)
+	if (ramfs_is(f->inode->fs))
 		return map_ram_file(vs, addr, len, vmprot, flags, f, off);
 	if (vfs_on_disk(f->inode))
 		return map_disk_file(vs, addr, len, vmprot, flags, f, off);
@@ -243,7 +243,7 @@ static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t pr
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EACCES; /* Linux: every file mapping reads the file */
 	if (!zero && (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read ||
-		      ((flags & MAP_SHARED) && f->inode->fs != &ramfs_fs && !vfs_on_disk(f->inode))))
+		      ((flags & MAP_SHARED) && !ramfs_is(f->inode->fs) && !vfs_on_disk(f->inode))))
 		return -ENODEV;
 	if (zero)
 		return map_anon(vs, addr, page_round_up(len), vmprot, flags);

@@ -267,9 +267,9 @@ static int put_statfs(uptr_t buf, const struct inode *ip)
 		return err ? err : copy_to_user(buf, &s, sizeof(s)) ? -EFAULT : 0;
 	s.f_type = (int64_t)ip->fs->magic;
 	s.f_bsize = s.f_frsize = BLOCK_SIZE;
-	if (ip->fs == &ramfs_fs) { /* its limit (half of RAM, as tmpfs), capped by the RAM left */
+	if (ramfs_is(ip->fs)) { /* its limit (half of RAM by default, as tmpfs), capped by the RAM left */
 		uint64_t used, max, inodes, max_inodes;
-		ramfs_usage(&used, &max, &inodes, &max_inodes);
+		ramfs_usage(ip->fs, &used, &max, &inodes, &max_inodes);
 		s.f_blocks = max;
 		s.f_bfree = s.f_bavail = max - used < free ? max - used : free;
 		s.f_files = max_inodes;

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: MIT
 // Smaller behaviours as Linux: access() with the permitted capabilities, clone(CLONE_PARENT),
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
-// clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC.
+// clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own.
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/timex.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -450,6 +454,107 @@ static int check_chroot(void)
 	return want_err("chroot without CAP_SYS_CHROOT", chroot("/"), EPERM);
 }
 
+#define TMPFS_MAGIC_NR 0x01021994
+
+/* mount -t tmpfs "size=64k,nr_inodes=8,mode=0700" on a directory: the
+ * path to its file name, and whether /proc/mounts lists it as tmpfs. */
+static int tmpfs_listed(const char *dir)
+{
+	char line[256];
+	int found = 0;
+	FILE *f = fopen("/proc/mounts", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, dir) && strstr(line, " tmpfs "))
+			found = 1;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Files until the inode limit says ENOSPC: how many could be made. */
+static int tmpfs_fill_inodes(const char *dir)
+{
+	char name[128];
+	int n = 0;
+
+	for (;; n++) {
+		snprintf(name, sizeof(name), "%s/f%d", dir, n);
+		int fd = open(name, O_CREAT | O_WRONLY, 0600);
+		if (fd < 0)
+			return errno == ENOSPC ? n : -1;
+		close(fd);
+		if (n > 64)
+			return -1;
+	}
+}
+
+/* A tmpfs of its own: statfs's TMPFS_MAGIC and limits, its root's mode
+ * and st_dev, size= and nr_inodes= as ENOSPC, EXDEV across its edge,
+ * umount's EBUSY while a file is open or mapped, and after it the
+ * directory as it was; a remount below its use is EINVAL; a read-only
+ * one is EROFS. */
+static int check_tmpfs(void)
+{
+	static char big[65536];
+	char dir[96], file[128], out[128];
+	struct statfs sf;
+	struct stat st, parent;
+	int r, fd;
+
+	snprintf(dir, sizeof(dir), "%s/tmpfs", work);
+	snprintf(file, sizeof(file), "%s/big", dir);
+	snprintf(out, sizeof(out), "%s/outside", work);
+	if (mkdir(dir, 0755) || stat(work, &parent))
+		return fail("setup: %s", errname(errno));
+	if (mount("none", dir, "tmpfs", 0, "size=64k,nr_inodes=8,mode=0700"))
+		return errno == EPERM ? skip("mount: EPERM (no CAP_SYS_ADMIN here)")
+				      : fail("mount tmpfs: %s", errname(errno));
+	if ((r = want_ok("statfs", statfs(dir, &sf))) || (r = want_eq("f_type", (long)sf.f_type, TMPFS_MAGIC_NR)) ||
+	    (r = want_eq("f_blocks (64 KiB of 4 KiB)", (long)sf.f_blocks * (long)sf.f_bsize, 65536)) ||
+	    (r = want_eq("f_files", (long)sf.f_files, 8)) || (r = want_ok("stat", stat(dir, &st))) ||
+	    (r = want_eq("the root's mode", (long)st.st_mode, S_IFDIR | 0700)) ||
+	    (r = want_eq("a new st_dev", st.st_dev != parent.st_dev, 1)) ||
+	    (r = want_eq("listed in /proc/mounts as tmpfs", tmpfs_listed(dir), 1)))
+		return r;
+	memset(big, 'x', sizeof(big));
+	fd = open(file, O_CREAT | O_RDWR, 0600);
+	if ((r = want_eq("write 64 KiB", write(fd, big, sizeof(big)), (long)sizeof(big))))
+		return r;
+	errno = 0;
+	if ((r = want_err("one byte more", write(fd, "y", 1), ENOSPC)) ||
+	    (r = want_eq("files to the inode limit", tmpfs_fill_inodes(dir), 6)))
+		return r;
+	errno = 0;
+	if ((r = want_err("rename out of it", rename(file, out), EXDEV)) ||
+	    (r = want_err("link out of it", link(file, out), EXDEV)))
+		return r;
+	errno = 0;
+	if ((r = want_err("umount with a file open", umount(dir), EBUSY)))
+		return r;
+	void *map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	errno = 0;
+	if (map == MAP_FAILED || (r = want_err("umount with a file mapped", umount(dir), EBUSY)))
+		return map == MAP_FAILED ? fail("mmap: %s", errname(errno)) : r;
+	munmap(map, 4096);
+	errno = 0;
+	if ((r = want_err("remount below its use", mount(NULL, dir, NULL, MS_REMOUNT, "size=4k"), EINVAL)) ||
+	    (r = want_ok("remount larger", mount(NULL, dir, NULL, MS_REMOUNT, "size=128k"))) ||
+	    (r = want_eq("the byte more now", write(fd = open(file, O_WRONLY | O_APPEND), "y", 1), 1)))
+		return r;
+	close(fd);
+	errno = 0;
+	if ((r = want_ok("umount", umount(dir))) || (r = want_err("its file after", access(file, F_OK), ENOENT)) ||
+	    (r = want_ok("statfs after", statfs(dir, &sf))) ||
+	    (r = want_eq("f_type after", sf.f_type == TMPFS_MAGIC_NR, 0)) ||
+	    (r = want_ok("mount read-only", mount("ro", dir, "tmpfs", MS_RDONLY, NULL))))
+		return r;
+	errno = 0;
+	r = want_err("create on it", open(file, O_CREAT | O_WRONLY, 0600), EROFS);
+	return r ? r : want_ok("umount it", umount(dir));
+}
+
 /* ioctl(FIOASYNC) sets and clears O_ASYNC as F_SETFL does, on a socket
  * (nginx's channel socketpair: its master spawns no worker without it),
  * and is ENOTTY on a regular file, which has no fasync operation (Linux's
@@ -493,6 +598,7 @@ static const struct check checks[] = {
 	{ "sysfs", check_sysfs },
 	{ "chroot", check_chroot },
 	{ "fioasync", check_fioasync },
+	{ "tmpfs", check_tmpfs },
 };
 
 int main(int argc, char **argv)
