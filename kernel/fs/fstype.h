@@ -100,6 +100,10 @@ int vfs_mount_tmpfs(const char *source, struct inode *at, bool read_only, const 
 struct mount *vfs_mount_of(const struct inode *root);
 /* Every mount, in mount order (/proc/mounts). */
 struct mount *vfs_mounts(void);
+/* How many times the table changed (a mount, an unmount, a remount):
+ * /proc/mounts's poll says POLLPRI when it moved since the reader last
+ * looked, as Linux's mounts_poll does. */
+unsigned vfs_mount_event(void);
 /* sync(2): every disk file system and then every block device. */
 int vfs_sync_all(void);
 

@@ -43,6 +43,7 @@
 static struct mount *mounts;      /* in mount order */
 static struct blkdev *esp_dev;    /* the partition the loader came from, once mounted */
 static unsigned next_id = 1;
+static unsigned mount_event;      /* the table's changes (Linux's mnt_namespace event) */
 
 /* ---------------------------------------------------------------- the table */
 
@@ -66,6 +67,18 @@ const struct fs_type *fs_type_find(const char *name)
 	return NULL;
 }
 
+/* The table changed: /proc/mounts and mountinfo poll POLLPRI (procfs.c). */
+static void table_changed(void)
+{
+	__atomic_add_fetch(&mount_event, 1, __ATOMIC_RELAXED);
+	io_event();
+}
+
+unsigned vfs_mount_event(void)
+{
+	return __atomic_load_n(&mount_event, __ATOMIC_RELAXED);
+}
+
 /* Append m to the table with the next mount id. */
 static void table_add(struct mount *m)
 {
@@ -76,6 +89,7 @@ static void table_add(struct mount *m)
 	m->id = next_id++;
 	m->next = NULL;
 	*pp = m;
+	table_changed();
 }
 
 static void table_remove(struct mount *m)
@@ -83,6 +97,7 @@ static void table_remove(struct mount *m)
 	for (struct mount **pp = &mounts; *pp; pp = &(*pp)->next)
 		if (*pp == m) {
 			*pp = m->next;
+			table_changed();
 			return;
 		}
 }
@@ -395,6 +410,7 @@ int vfs_remount(struct inode *root, bool read_only)
 		return err;
 	((struct fs_info *)root->fs)->read_only = read_only; /* as in mount_new */
 	m->read_only = read_only;
+	table_changed(); /* its options changed */
 	klog(LOG_INFO, "mount: %s remounted %s\n", m->source, read_only ? "read-only" : "read-write");
 	return 0;
 }

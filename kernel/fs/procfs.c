@@ -759,18 +759,48 @@ static long link_exe(struct process *p, char *buf, size_t cap)
 
 /* ---------------------------------------------------------------- files */
 
-/* An open /proc file: the text generated at open. */
+/* An open /proc file: the text generated at open, and again by a read
+ * from offset 0 after the first (Linux's seq_read starts over there: a
+ * monitor that keeps the file open and reads it from the start sees
+ * the state now). */
 struct snapshot {
 	size_t len;
 	bool seek_end;  /* SEEK_END allowed (Linux's generic_llseek: cmdline);
 	                 * else seq_lseek's SEEK_SET and SEEK_CUR only */
+	bool regen;     /* proc_open's kind: generate_text can make it again */
+	bool read;      /* a read happened: one from 0 generates it again */
+	bool mounts;    /* /proc/mounts or mountinfo: poll says POLLPRI after a change */
+	unsigned mount_event; /* ...since this value of vfs_mount_event */
 	char text[];
 };
 
+static int generate_text(struct inode *ip, struct sbuf *sb);
+static struct snapshot *snapshot_of(struct sbuf *sb, bool seek_end);
+
+/* A read from 0 after the first: the text generated anew (kept as it
+ * was when that fails: out of memory, or the process gone). */
+static void snap_refresh(struct file *f)
+{
+	struct snapshot *old = f->priv, *s;
+	struct sbuf sb;
+
+	if (generate_text(f->inode, &sb) || !(s = snapshot_of(&sb, old->seek_end)))
+		return;
+	s->regen = true;
+	s->mounts = old->mounts;
+	s->mount_event = old->mount_event;
+	f->priv = s;
+	kfree(old);
+}
+
 static long snap_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
-	const struct snapshot *s = f->priv;
+	struct snapshot *s = f->priv;
 
+	if (*pos == 0 && s->regen && s->read)
+		snap_refresh(f);
+	s = f->priv;
+	s->read = true;
 	return vfs_read_text(s->text, s->len, b, n, pos);
 }
 
@@ -793,10 +823,17 @@ static long snap_lseek(struct file *f, int64_t off, int whence)
 	return vfs_seek_pos(f, off, whence, s->len);
 }
 
+/* Readable; /proc/mounts and mountinfo also POLLERR | POLLPRI once
+ * after each change of the mount table (Linux's mounts_poll). */
 static unsigned snap_poll(struct file *f)
 {
-	(void)f;
-	return POLLIN;
+	struct snapshot *s = f->priv;
+	unsigned now = vfs_mount_event();
+
+	if (!s->mounts || s->mount_event == now)
+		return POLLIN;
+	s->mount_event = now;
+	return POLLIN | POLLERR | POLLPRI;
 }
 
 static void snap_release(struct file *f)
@@ -847,11 +884,11 @@ static void show_partitions(struct sbuf *s, struct process *p)
 	s->len += n < room ? n : room;
 }
 
-/* Make f read the text generated into sb (freed here): a snapshot of its
- * exact size. 0 or -ENOMEM. */
-static int snapshot_open(struct file *f, struct sbuf *sb, bool seek_end)
+/* The text generated into sb (freed here) as a snapshot of its exact
+ * size, or NULL when out of memory. */
+static struct snapshot *snapshot_of(struct sbuf *sb, bool seek_end)
 {
-	struct snapshot *s = kmalloc(sizeof(*s) + sb->len);
+	struct snapshot *s = kzalloc(sizeof(*s) + sb->len);
 
 	if (s) {
 		s->len = sb->len;
@@ -859,6 +896,14 @@ static int snapshot_open(struct file *f, struct sbuf *sb, bool seek_end)
 		memcpy(s->text, sb->buf, sb->len);
 	}
 	kfree(sb->buf);
+	return s;
+}
+
+/* Make f read the text generated into sb (freed here). 0 or -ENOMEM. */
+static int snapshot_open(struct file *f, struct sbuf *sb, bool seek_end)
+{
+	struct snapshot *s = snapshot_of(sb, seek_end);
+
 	if (!s)
 		return -ENOMEM;
 	f->ops = &snap_ops;
@@ -904,19 +949,40 @@ static int proc_open(struct inode *ip, struct file *f)
 		return open_task_file(ip, p, f);
 	if (!fdinfo && (!e || !e->show))
 		return -ENXIO;
+	struct sbuf sb;
+	int err = generate_text(ip, &sb);
+	if (err || (err = snapshot_open(f, &sb, !fdinfo && e->show == show_pid_cmdline)))
+		return err;
+	struct snapshot *s = f->priv;
+	s->regen = true;
+	s->mounts = !fdinfo && (e->show == show_mounts || e->show == show_mountinfo);
+	s->mount_event = vfs_mount_event();
+	return 0;
+}
+
+/* The text of ip, one of proc_open's files that a show function or
+ * fdinfo generates, into sb (a buffer of its own): 0, -ENOENT (its
+ * process is gone), -ENOMEM. */
+static int generate_text(struct inode *ip, struct sbuf *sb)
+{
+	bool fdinfo = AUX_TABLE(ip->aux) == T_FDINFO;
+	const struct proc_entry *e = entry_of(ip->aux);
+	struct process *p = proc_of(ip);
+	if (AUX_PID(ip->aux) && !p)
+		return -ENOENT;
 	size_t cap = !fdinfo && e->show == show_pid_maps ? maps_buf_size(p)
 		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size()
 		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size()
 		   : AUX_TABLE(ip->aux) == T_NODE && node_parent[AUX_INDEX(ip->aux)] == NODE_NET ? NET_SHOW_BUF
 		   : SHOW_BUF;
-	struct sbuf sb = { kmalloc(cap), cap, 0 };
-	if (!sb.buf)
+	*sb = (struct sbuf){ kmalloc(cap), cap, 0 };
+	if (!sb->buf)
 		return -ENOMEM;
 	if (fdinfo)
-		show_fdinfo(&sb, p, AUX_INDEX(ip->aux));
+		show_fdinfo(sb, p, AUX_INDEX(ip->aux));
 	else
-		e->show(&sb, p);
-	return snapshot_open(f, &sb, !fdinfo && e->show == show_pid_cmdline);
+		e->show(sb, p);
+	return 0;
 }
 
 /* Sizes as stat shows them: 0 for generated files, as on Linux. */

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -555,6 +556,48 @@ static int check_tmpfs(void)
 	return r ? r : want_ok("umount it", umount(dir));
 }
 
+/* What poll says of fd for POLLPRI now (0: nothing), masked to POLLPRI | POLLERR. */
+static int pri_now(int fd)
+{
+	struct pollfd p = { fd, POLLPRI, 0 };
+	return poll(&p, 1, 0) == 1 ? p.revents & (POLLPRI | POLLERR) : 0;
+}
+
+/* Does the text read from fd at offset 0 name dir? */
+static int text_names(int fd, const char *dir)
+{
+	static char text[16384];
+	ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	return strstr(text, dir) != NULL;
+}
+
+/* /proc/self/mountinfo kept open: poll's POLLPRI | POLLERR once after a
+ * mount and after an unmount (Linux's mounts_poll; util-linux's
+ * findmnt --poll and systemd wait for it), and a read from offset 0
+ * shows the table as it is now (seq_read starts over there). */
+static int check_mounts_poll(void)
+{
+	char dir[96];
+	int fd = open("/proc/self/mountinfo", O_RDONLY), r;
+
+	snprintf(dir, sizeof(dir), "%s/polled", work);
+	if (fd < 0 || mkdir(dir, 0755))
+		return fail("setup: %s", errname(errno));
+	if ((r = want_eq("POLLPRI before a change", pri_now(fd), 0)) || (r = want_eq("named before", text_names(fd, dir), 0)))
+		return r;
+	if (mount("none", dir, "tmpfs", 0, NULL))
+		return errno == EPERM ? skip("mount: EPERM (no CAP_SYS_ADMIN here)") : fail("mount: %s", errname(errno));
+	if ((r = want_eq("POLLPRI after the mount", pri_now(fd), POLLPRI | POLLERR)) ||
+	    (r = want_eq("POLLPRI once only", pri_now(fd), 0)) || (r = want_eq("named after", text_names(fd, dir), 1)) ||
+	    (r = want_ok("umount", umount(dir))) ||
+	    (r = want_eq("POLLPRI after the unmount", pri_now(fd), POLLPRI | POLLERR)) ||
+	    (r = want_eq("named after the unmount", text_names(fd, dir), 0)))
+		return r;
+	close(fd);
+	return 0;
+}
+
 /* ioctl(FIOASYNC) sets and clears O_ASYNC as F_SETFL does, on a socket
  * (nginx's channel socketpair: its master spawns no worker without it),
  * and is ENOTTY on a regular file, which has no fasync operation (Linux's
@@ -599,6 +642,7 @@ static const struct check checks[] = {
 	{ "chroot", check_chroot },
 	{ "fioasync", check_fioasync },
 	{ "tmpfs", check_tmpfs },
+	{ "mounts-poll", check_mounts_poll },
 };
 
 int main(int argc, char **argv)
