@@ -373,6 +373,8 @@ void kmain(struct kbi_boot_info *bi)
 	gdt_init();
 	idt_init();
 	boot_parse_cmdline(bi, &cfg);
+	if (bi->cmdline)
+		procfs_set_cmdline(phys_to_virt(bi->cmdline), bi->cmdline_len);
 	setup_consoles(have_serial, have_fb);
 	debugexit_enable(cfg.debugexit);
 	acpi_init(bi->acpi_rsdp, bi->acpi_rsdp_revision);

@@ -258,6 +258,9 @@ void devfs_populate(struct inode *root);
 
 /* procfs.c: mount /proc on the directory dir. */
 void procfs_mount(struct inode *dir);
+/* procfs_show.c: the kernel command line /proc/cmdline shows (len bytes
+ * of s, copied; at most KBI_CMDLINE_MAX - 1). Boot time. */
+void procfs_set_cmdline(const char *s, size_t len);
 extern const struct fs_info procfs_fs;
 /* The pid of the /proc/PID directory f is open on, else 0 (pidfd_send_signal). */
 int procfs_pid_dir(const struct file *f);

@@ -73,6 +73,7 @@ struct proc_entry {
 
 static long link_self(struct process *p, char *buf, size_t cap);
 static long link_net(struct process *p, char *buf, size_t cap);
+static long link_mounts(struct process *p, char *buf, size_t cap);
 static long link_exe(struct process *p, char *buf, size_t cap);
 static long link_cwd(struct process *p, char *buf, size_t cap);
 static void show_partitions(struct sbuf *s, struct process *p);
@@ -83,8 +84,9 @@ static const struct proc_entry root_entries[] = {
 	{ "meminfo", S_IFREG | 0444, show_meminfo, NULL },
 	{ "uptime", S_IFREG | 0444, show_uptime, NULL },
 	{ "cpuinfo", S_IFREG | 0444, show_cpuinfo, NULL },
-	{ "mounts", S_IFREG | 0444, show_mounts, NULL },
+	{ "mounts", S_IFLNK | 0777, NULL, link_mounts }, /* "self/mounts", as Linux's */
 	{ "version", S_IFREG | 0444, show_version, NULL },
+	{ "cmdline", S_IFREG | 0444, show_cmdline, NULL },
 	{ "loadavg", S_IFREG | 0444, show_loadavg, NULL },
 	{ "filesystems", S_IFREG | 0444, show_filesystems, NULL },
 	{ "stat", S_IFREG | 0444, show_stat, NULL },
@@ -613,6 +615,12 @@ static long link_net(struct process *p, char *buf, size_t cap)
 {
 	(void)p;
 	return copy_link(buf, cap, "self/net");
+}
+
+static long link_mounts(struct process *p, char *buf, size_t cap)
+{
+	(void)p;
+	return copy_link(buf, cap, "self/mounts");
 }
 
 static long link_cwd(struct process *p, char *buf, size_t cap)

@@ -5,6 +5,7 @@
  * not account (CPU time per process, page cache, swap) reads as 0.
  */
 #include "fs/procfs_show.h"
+#include "bootinfo.h"
 #include "fs/procfs_cpus.h"
 #include "fs/inode.h"
 #include "fs/fstype.h"
@@ -127,6 +128,24 @@ void show_mountinfo(struct sbuf *s, struct process *p)
 		sb_mangled(s, m->source);
 		sb_printf(s, " %s%s%s\n", m->read_only ? "ro" : "rw", t.comma, t.fs_opts);
 	}
+}
+
+/* /proc/cmdline: the kernel's command line as the loader gave it, and a
+ * newline (Linux's saved_command_line). Set once at boot. */
+static char cmdline_text[KBI_CMDLINE_MAX];
+static size_t cmdline_len;
+
+void procfs_set_cmdline(const char *s, size_t len)
+{
+	cmdline_len = len < sizeof(cmdline_text) ? len : sizeof(cmdline_text) - 1;
+	memcpy(cmdline_text, s, cmdline_len);
+}
+
+void show_cmdline(struct sbuf *s, struct process *p)
+{
+	(void)p;
+	sb_bytes(s, cmdline_text, cmdline_len);
+	sb_bytes(s, "\n", 1);
 }
 
 void show_version(struct sbuf *s, struct process *p)

@@ -19,6 +19,7 @@ void show_cpuinfo(struct sbuf *s, struct process *p);
 void show_mounts(struct sbuf *s, struct process *p);
 void show_mountinfo(struct sbuf *s, struct process *p);
 void show_version(struct sbuf *s, struct process *p);
+void show_cmdline(struct sbuf *s, struct process *p);
 void show_loadavg(struct sbuf *s, struct process *p);
 void show_filesystems(struct sbuf *s, struct process *p);
 void show_stat(struct sbuf *s, struct process *p);

@@ -23,6 +23,9 @@
 #include "proc/process.h"
 #include "proc/rlimit.h"
 #include "proc/uts.h"
+#include "mm/iobuf.h"
+#include "mm/layout.h"
+#include "mm/uvm.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -34,6 +37,14 @@
 #define SYSCTL_READ_MAX 80 /* SYSCTL_INTS_MAX numbers, tabs and a newline; or a string */
 #define SYSCTL_DIR_MODE (S_IFDIR | 0555)
 #define TAINT_FLAGS_MASK ((1ull << 19) - 1) /* TAINT_FLAGS_COUNT: the flags Linux 6.1 knows */
+#define OVERFLOW_ID_DEFAULT 65534 /* Linux's DEFAULT_OVERFLOWUID and _GID */
+#define OVERFLOW_ID_MAX    65535  /* what a 16-bit id can hold (Linux's maxolduid) */
+#define PRINTK_DEFAULT_MSG 4      /* kernel.printk's other three: Linux's defaults */
+#define PRINTK_MIN_CONSOLE 1
+#define PRINTK_DEFAULT_CONSOLE 7
+#define CONSOLE_LEVEL_MAX 8       /* a console level prints the levels below it: all of them */
+#define RANDOM_POOL_BITS 256      /* kernel.random's entropy_avail and poolsize, as Linux 5.18+ */
+#define UUID_BYTES 16
 
 static const struct { const char *name; enum sysctl_dir parent; } sysctl_dirs[SYSCTL_DIRS] = {
 	[SYSCTL_DIR_ROOT] = { "sys", SYSCTL_DIR_ROOT },
@@ -42,6 +53,8 @@ static const struct { const char *name; enum sysctl_dir parent; } sysctl_dirs[SY
 	[SYSCTL_DIR_NET] = { "net", SYSCTL_DIR_ROOT },
 	[SYSCTL_DIR_NET_CORE] = { "core", SYSCTL_DIR_NET },
 	[SYSCTL_DIR_NET_IPV4] = { "ipv4", SYSCTL_DIR_NET },
+	[SYSCTL_DIR_VM] = { "vm", SYSCTL_DIR_ROOT },
+	[SYSCTL_DIR_KERNEL_RANDOM] = { "random", SYSCTL_DIR_KERNEL },
 };
 
 /* ---- fs.* and kernel.* ---------------------------------------------------------- */
@@ -130,6 +143,126 @@ static int tainted_set(const int64_t *v)
 	return 0;
 }
 
+/* kernel.overflowuid/gid and fs.overflowuid/gid: the ids a 16-bit
+ * field shows for one that does not fit. Kept and shown; Kestrel has
+ * no 16-bit id calls that would use them. */
+static int64_t overflow_ids[4] = { OVERFLOW_ID_DEFAULT, OVERFLOW_ID_DEFAULT, OVERFLOW_ID_DEFAULT,
+				   OVERFLOW_ID_DEFAULT };
+
+static int overflow_set(int i, const int64_t *v)
+{
+	if (v[0] < 0 || v[0] > OVERFLOW_ID_MAX)
+		return -EINVAL;
+	__atomic_store_n(&overflow_ids[i], v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+#define OVERFLOW_FILE(idx, fname)                                                        \
+	static void fname##_get(int64_t *v) { v[0] = __atomic_load_n(&overflow_ids[idx], __ATOMIC_RELAXED); } \
+	static int fname##_set(const int64_t *v) { return overflow_set(idx, v); }
+OVERFLOW_FILE(0, kernel_overflowuid)
+OVERFLOW_FILE(1, kernel_overflowgid)
+OVERFLOW_FILE(2, fs_overflowuid)
+OVERFLOW_FILE(3, fs_overflowgid)
+
+static void cap_last_cap_get(int64_t *v)
+{
+	v[0] = CAP_LAST_CAP;
+}
+
+/* kernel.randomize_va_space: Kestrel places nothing at random, so 0;
+ * a write of 0 is taken, one asking for randomization is -EINVAL. */
+static void randomize_get(int64_t *v)
+{
+	v[0] = 0;
+}
+
+static int randomize_set(const int64_t *v)
+{
+	return v[0] == 0 ? 0 : -EINVAL;
+}
+
+/* kernel.printk: the console level (log.h's level + 1: the levels below
+ * it print, as Linux's console_loglevel), then the default message level,
+ * the lowest console level and the default console level, which are
+ * kept and shown (a message without a level here is LOG_INFO). */
+static int64_t printk_rest[3] = { PRINTK_DEFAULT_MSG, PRINTK_MIN_CONSOLE, PRINTK_DEFAULT_CONSOLE };
+
+static void printk_get(int64_t *v)
+{
+	v[0] = log_get_level() + 1;
+	for (int i = 0; i < 3; i++)
+		v[i + 1] = __atomic_load_n(&printk_rest[i], __ATOMIC_RELAXED);
+}
+
+static int printk_set(const int64_t *v)
+{
+	int64_t level = v[0] < 1 ? 1 : v[0] > CONSOLE_LEVEL_MAX ? CONSOLE_LEVEL_MAX : v[0];
+	log_set_level((int)level - 1);
+	for (int i = 0; i < 3; i++)
+		__atomic_store_n(&printk_rest[i], v[i + 1], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* vm.*: the limits the memory code has, read-only (they are constants here). */
+static void max_map_count_get(int64_t *v)
+{
+	v[0] = UVM_MAX_VMAS;
+}
+
+static void mmap_min_addr_get(int64_t *v)
+{
+	v[0] = USER_MIN_ADDR;
+}
+
+/* vm.overcommit_memory: 1, Linux's OVERCOMMIT_ALWAYS, which is what
+ * Kestrel does (a reservation costs what is touched; the biggest
+ * process is killed when memory runs out); a write of 1 is taken, the
+ * heuristic (0) and strict (2) modes are -EINVAL. */
+static void overcommit_get(int64_t *v)
+{
+	v[0] = 1;
+}
+
+static int overcommit_set(const int64_t *v)
+{
+	return v[0] == 1 ? 0 : -EINVAL;
+}
+
+/* A version 4 UUID (RFC 9562) from the random generator, as text. */
+static void uuid_text(char *buf, size_t cap)
+{
+	uint8_t u[UUID_BYTES];
+
+	if (devfs_random_fill(iobuf_kernel(u), sizeof(u)) != (long)sizeof(u))
+		memset(u, 0, sizeof(u));
+	u[6] = (uint8_t)((u[6] & 0x0f) | 0x40); /* version 4 */
+	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80); /* the variant */
+	ksnprintf(buf, cap, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+		  u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+/* kernel.random.uuid: a new one at each open (Linux: each read). */
+static void uuid_get(char *buf, size_t cap)
+{
+	uuid_text(buf, cap);
+}
+
+/* kernel.random.boot_id: one for the boot, made at its first read. */
+static void boot_id_get(char *buf, size_t cap)
+{
+	static char id[SYSCTL_STR_MAX];
+
+	if (!id[0])
+		uuid_text(id, sizeof(id));
+	strlcpy(buf, id, cap);
+}
+
+static void pool_bits_get(int64_t *v)
+{
+	v[0] = RANDOM_POOL_BITS;
+}
+
 static const struct sysctl_file own_files[] = {
 	{ .name = "nr_open", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .is_unsigned = true,
 	  .get = nr_open_get, .set = nr_open_set },
@@ -143,6 +276,28 @@ static const struct sysctl_file own_files[] = {
 	  .set = pid_max_set },
 	{ .name = "tainted", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .is_unsigned = true,
 	  .get = tainted_get, .set = tainted_set },
+	{ .name = "overflowuid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = kernel_overflowuid_get,
+	  .set = kernel_overflowuid_set },
+	{ .name = "overflowgid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = kernel_overflowgid_get,
+	  .set = kernel_overflowgid_set },
+	{ .name = "overflowuid", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .get = fs_overflowuid_get,
+	  .set = fs_overflowuid_set },
+	{ .name = "overflowgid", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .get = fs_overflowgid_get,
+	  .set = fs_overflowgid_set },
+	{ .name = "cap_last_cap", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .n = 1, .get = cap_last_cap_get },
+	{ .name = "randomize_va_space", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = randomize_get,
+	  .set = randomize_set },
+	{ .name = "printk", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 4, .get = printk_get,
+	  .set = printk_set },
+	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .get = max_map_count_get },
+	{ .name = "mmap_min_addr", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .is_unsigned = true,
+	  .get = mmap_min_addr_get },
+	{ .name = "overcommit_memory", .dir = SYSCTL_DIR_VM, .mode = 0644, .n = 1, .get = overcommit_get,
+	  .set = overcommit_set },
+	{ .name = "uuid", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .get_str = uuid_get },
+	{ .name = "boot_id", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .get_str = boot_id_get },
+	{ .name = "entropy_avail", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .n = 1, .get = pool_bits_get },
+	{ .name = "poolsize", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .n = 1, .get = pool_bits_get },
 };
 #define N_OWN (sizeof(own_files) / sizeof(own_files[0]))
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SYSCTL_INTS_MAX 3   /* the longest vector a sysctl file holds (tcp_rmem's) */
+#define SYSCTL_INTS_MAX 4   /* the longest vector a sysctl file holds (kernel.printk's) */
 
 /*
  * Up to max numbers of text[0..len) into v[0..), as Linux's

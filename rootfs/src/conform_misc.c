@@ -3,6 +3,7 @@
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
 // clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own.
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -10,6 +11,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mount.h>
@@ -598,6 +600,86 @@ static int check_mounts_poll(void)
 	return 0;
 }
 
+/* The text of a small file (at most cap - 1 bytes) into buf: its length, or -1. */
+static long read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, cap - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+/* One number from a /proc/sys file, in [lo, hi]: 0, or the check's failure. */
+static int sysctl_in(const char *path, long lo, long hi)
+{
+	char buf[64], *end;
+
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return fail("read %s: %s", path, errname(errno));
+	long v = strtol(buf, &end, 10);
+	if (end == buf || *end != '\n' || v < lo || v > hi)
+		return fail("%s: '%s', want a number in [%ld, %ld] and a newline", path, buf, lo, hi);
+	return 0;
+}
+
+/* A version 4 UUID's text and a newline. */
+static int is_uuid4(const char *t)
+{
+	for (int i = 0; i < 36; i++)
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? t[i] != '-' : !isxdigit((unsigned char)t[i]))
+			return 0;
+	return t[14] == '4' && strchr("89ab", t[19]) && t[36] == '\n' && !t[37];
+}
+
+/* /proc files programs read as Linux has them: /proc/cmdline, /proc/mounts
+ * as a link to self/mounts, kernel.cap_last_cap, the overflow ids,
+ * randomize_va_space, printk (four numbers; what was read can be written
+ * back, as LTP's save and restore do), vm.max_map_count, mmap_min_addr,
+ * overcommit_memory, and kernel.random's uuid (new at each read) and
+ * boot_id (the same). gVisor's proc_test and LTP's syslog11 read them. */
+static int check_proc_sys_files(void)
+{
+	char buf[256], again[256], link[64];
+	int r;
+	long n = readlink("/proc/mounts", link, sizeof(link) - 1);
+
+	link[n > 0 ? n : 0] = '\0';
+	static char cmdline[4096];
+	if (read_small("/proc/cmdline", cmdline, sizeof(cmdline)) <= 0 || cmdline[strlen(cmdline) - 1] != '\n')
+		return fail("/proc/cmdline: '%.64s', want a line", cmdline);
+	if (strcmp(link, "self/mounts") != 0)
+		return fail("readlink /proc/mounts: '%s', want self/mounts", link);
+	if ((r = sysctl_in("/proc/sys/kernel/cap_last_cap", 33, 63)) ||
+	    (r = sysctl_in("/proc/sys/kernel/overflowuid", 65534, 65534)) ||
+	    (r = sysctl_in("/proc/sys/kernel/overflowgid", 65534, 65534)) ||
+	    (r = sysctl_in("/proc/sys/fs/overflowuid", 65534, 65534)) ||
+	    (r = sysctl_in("/proc/sys/kernel/randomize_va_space", 0, 2)) ||
+	    (r = sysctl_in("/proc/sys/vm/max_map_count", 1, INT_MAX)) ||
+	    (r = sysctl_in("/proc/sys/vm/mmap_min_addr", 0, 1 << 20)) ||
+	    (r = sysctl_in("/proc/sys/vm/overcommit_memory", 0, 2)))
+		return r;
+	int v[4];
+	if (read_small("/proc/sys/kernel/printk", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%d\t%d\t%d\t%d\n", &v[0], &v[1], &v[2], &v[3]) != 4)
+		return fail("/proc/sys/kernel/printk: '%s', want four numbers", buf);
+	int fd = open("/proc/sys/kernel/printk", O_WRONLY);
+	if (fd >= 0 && (r = want_eq("printk written back", write(fd, buf, strlen(buf)), (long)strlen(buf))))
+		return r;
+	if (fd >= 0)
+		close(fd);
+	if (read_small("/proc/sys/kernel/printk", again, sizeof(again)) <= 0 || strcmp(buf, again) != 0)
+		return fail("printk after the write back: '%s', was '%s'", again, buf);
+	if (read_small("/proc/sys/kernel/random/uuid", buf, sizeof(buf)) != 37 || !is_uuid4(buf) ||
+	    read_small("/proc/sys/kernel/random/uuid", again, sizeof(again)) != 37 || !strcmp(buf, again))
+		return fail("kernel/random/uuid: '%s' then '%s', want two different v4 UUIDs", buf, again);
+	if (read_small("/proc/sys/kernel/random/boot_id", buf, sizeof(buf)) != 37 ||
+	    read_small("/proc/sys/kernel/random/boot_id", again, sizeof(again)) != 37 || strcmp(buf, again))
+		return fail("kernel/random/boot_id: '%s' then '%s', want one UUID", buf, again);
+	return 0;
+}
+
 /* ioctl(FIOASYNC) sets and clears O_ASYNC as F_SETFL does, on a socket
  * (nginx's channel socketpair: its master spawns no worker without it),
  * and is ENOTTY on a regular file, which has no fasync operation (Linux's
@@ -643,6 +725,7 @@ static const struct check checks[] = {
 	{ "fioasync", check_fioasync },
 	{ "tmpfs", check_tmpfs },
 	{ "mounts-poll", check_mounts_poll },
+	{ "proc-sys-files", check_proc_sys_files },
 };
 
 int main(int argc, char **argv)
