@@ -30,6 +30,7 @@
 #include "proc/rlimit.h"
 #include "mm/heap.h"
 #include "proc/process.h"
+#include "proc/sched.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -76,10 +77,14 @@ static long link_net(struct process *p, char *buf, size_t cap);
 static long link_mounts(struct process *p, char *buf, size_t cap);
 static long link_exe(struct process *p, char *buf, size_t cap);
 static long link_cwd(struct process *p, char *buf, size_t cap);
+static long link_root(struct process *p, char *buf, size_t cap);
+static long link_thread_self(struct process *p, char *buf, size_t cap);
 static void show_partitions(struct sbuf *s, struct process *p);
+static void show_devices(struct sbuf *s, struct process *p);
 
 static const struct proc_entry root_entries[] = {
 	{ "self", S_IFLNK | 0777, NULL, link_self },
+	{ "thread-self", S_IFLNK | 0777, NULL, link_thread_self }, /* "PID/task/TID" */
 	{ "net", S_IFLNK | 0777, NULL, link_net }, /* "self/net", as Linux's since 2.6.25 */
 	{ "meminfo", S_IFREG | 0444, show_meminfo, NULL },
 	{ "uptime", S_IFREG | 0444, show_uptime, NULL },
@@ -91,6 +96,7 @@ static const struct proc_entry root_entries[] = {
 	{ "filesystems", S_IFREG | 0444, show_filesystems, NULL },
 	{ "stat", S_IFREG | 0444, show_stat, NULL },
 	{ "partitions", S_IFREG | 0444, show_partitions, NULL },
+	{ "devices", S_IFREG | 0444, show_devices, NULL },
 	{ "interrupts", S_IFREG | 0444, show_interrupts, NULL },
 	{ "sysrq-trigger", S_IFREG | 0200, NULL, NULL }, /* its own file ops (procfs_sys.c) */
 };
@@ -102,6 +108,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "comm", S_IFREG | 0444, show_pid_comm, NULL },
 	{ "exe", S_IFLNK | 0777, NULL, link_exe },
 	{ "cwd", S_IFLNK | 0777, NULL, link_cwd },
+	{ "root", S_IFLNK | 0777, NULL, link_root },
 	{ "fd", S_IFDIR | 0500, NULL, NULL },
 	{ "mounts", S_IFREG | 0444, show_mounts, NULL },
 	{ "mountinfo", S_IFREG | 0444, show_mountinfo, NULL },
@@ -113,11 +120,15 @@ static const struct proc_entry pid_entries[] = {
 	{ "net", S_IFDIR | 0555, NULL, NULL }, /* the one network namespace's: node NODE_NET */
 };
 
-/* /proc/PID/task/TID's files: what the thread's show writes (task_show). */
+/* /proc/PID/task/TID's files: what the thread's show writes (task_show),
+ * and the links every thread of the process shares. */
 static const struct proc_entry task_entries[] = {
 	{ "stat", S_IFREG | 0444, NULL, NULL },
 	{ "status", S_IFREG | 0444, NULL, NULL },
 	{ "comm", S_IFREG | 0444, NULL, NULL },
+	{ "exe", S_IFLNK | 0777, NULL, link_exe },
+	{ "cwd", S_IFLNK | 0777, NULL, link_cwd },
+	{ "root", S_IFLNK | 0777, NULL, link_root },
 };
 #define N_TASK (sizeof(task_entries) / sizeof(task_entries[0]))
 
@@ -129,7 +140,7 @@ static void task_comm(struct sbuf *s, struct process *p, struct thread *t, int i
 }
 
 static void (*const task_show[N_TASK])(struct sbuf *, struct process *, struct thread *, int) = {
-	show_task_stat, show_task_status, task_comm,
+	show_task_stat, show_task_status, task_comm, /* the links have none */
 };
 #define N_ROOT (sizeof(root_entries) / sizeof(root_entries[0]))
 
@@ -617,6 +628,60 @@ static long link_net(struct process *p, char *buf, size_t cap)
 	return copy_link(buf, cap, "self/net");
 }
 
+/* /proc/thread-self: the calling thread's directory, "PID/task/TID". */
+static long link_thread_self(struct process *p, char *buf, size_t cap)
+{
+	char nm[32];
+
+	if (!p)
+		return -ENOENT;
+	ksnprintf(nm, sizeof(nm), "%d/task/%d", p->pid, current_thread()->tid);
+	return copy_link(buf, cap, nm);
+}
+
+/* /proc/PID/root: the process's root directory (chroot's): "/" without
+ * one or when the reader has the same root, else its path as
+ * vfs_path_of gives it. */
+static long link_root(struct process *p, char *buf, size_t cap)
+{
+	char *tmp;
+	long n;
+
+	if (p->state != PROC_ALIVE)
+		return -ENOENT;
+	if (!p->root || p->root == current_process()->root)
+		return copy_link(buf, cap, "/");
+	if (!(tmp = kmalloc(PATH_MAX)))
+		return -ENOMEM;
+	n = vfs_path_of(p->root, tmp, PATH_MAX);
+	if (n >= 0)
+		n = copy_link(buf, cap, tmp);
+	kfree(tmp);
+	return n;
+}
+
+/* /proc/devices: the device numbers Kestrel's drivers answer to, in
+ * Linux's format and with Linux's names (drivers/char/mem.c's "mem",
+ * the tty layer's, devpts's "pts"; sd, virtblk and blkext). */
+static void show_devices(struct sbuf *s, struct process *p)
+{
+	static const struct { int major; const char *name; } chr[] = {
+		{ MEM_MAJOR, "mem" }, { TTY_MAJOR, "/dev/vc/0" }, { TTY_MAJOR, "tty" },
+		{ TTYAUX_MAJOR, "/dev/tty" }, { TTYAUX_MAJOR, "/dev/console" }, { TTYAUX_MAJOR, "/dev/ptmx" },
+		{ UNIX98_PTY_SLAVE_MAJOR, "pts" },
+	}, blk[] = {
+		{ BLK_MAJOR_SD, "sd" }, { BLK_MAJOR_VIRTIO, "virtblk" }, { BLK_MAJOR_NVME, "blkext" },
+	};
+
+	(void)p;
+	sb_printf(s, "Character devices:\n");
+	for (size_t i = 0; i < sizeof(chr) / sizeof(chr[0]); i++)
+		sb_printf(s, "%3d %s\n", chr[i].major, chr[i].name);
+	sb_printf(s, "\nBlock devices:\n");
+	for (size_t i = 0; i < sizeof(blk) / sizeof(blk[0]); i++)
+		sb_printf(s, "%3d %s\n", blk[i].major, blk[i].name);
+}
+
 static long link_mounts(struct process *p, char *buf, size_t cap)
 {
 	(void)p;
@@ -929,6 +994,8 @@ static int open_task_file(struct inode *ip, struct process *p, struct file *f)
 
 	if (!t || owner != p || (unsigned)AUX_INDEX(ip->aux) >= N_TASK)
 		return -ENOENT;
+	if (!task_show[AUX_INDEX(ip->aux)])
+		return -ENXIO; /* a link */
 	if (!(sb.buf = kmalloc(sb.cap)))
 		return -ENOMEM;
 	task_show[AUX_INDEX(ip->aux)](&sb, p, t, tid);

@@ -680,6 +680,53 @@ static int check_proc_sys_files(void)
 	return 0;
 }
 
+/* readlink /proc/thread-self must be "PID/task/TID" of the caller, and
+ * its exe the process's: "" when right, else what was wrong. */
+static void *thread_self_wrong(void *arg)
+{
+	static char why[PATH_MAX * 2 + 128];
+	char link[64], want[64], exe[PATH_MAX], self_exe[PATH_MAX];
+	long n = readlink("/proc/thread-self", link, sizeof(link) - 1);
+	long e = readlink("/proc/thread-self/exe", exe, sizeof(exe) - 1);
+	long s = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+
+	(void)arg;
+	link[n > 0 ? n : 0] = exe[e > 0 ? e : 0] = self_exe[s > 0 ? s : 0] = '\0';
+	snprintf(want, sizeof(want), "%d/task/%ld", getpid(), (long)syscall(SYS_gettid));
+	if (strcmp(link, want) != 0)
+		snprintf(why, sizeof(why), "readlink /proc/thread-self: '%s', want '%s'", link, want);
+	else if (e <= 0 || strcmp(exe, self_exe) != 0)
+		snprintf(why, sizeof(why), "/proc/thread-self/exe: '%s', /proc/self/exe '%s'", exe, self_exe);
+	else
+		why[0] = '\0';
+	return why;
+}
+
+/* /proc/thread-self from the main thread and another, /proc/self/root
+ * ("/"), and /proc/devices's layout (gVisor's proc_test checks each). */
+static int check_proc_links(void)
+{
+	char link[64], text[2048];
+	void *why;
+	pthread_t t;
+
+	if (*(char *)(why = thread_self_wrong(NULL)))
+		return fail("main thread: %s", (char *)why);
+	if (pthread_create(&t, NULL, thread_self_wrong, NULL) || pthread_join(t, &why))
+		return fail("pthread: %s", errname(errno));
+	if (*(char *)why)
+		return fail("another thread: %s", (char *)why);
+	long n = readlink("/proc/self/root", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	if (strcmp(link, "/") != 0)
+		return fail("readlink /proc/self/root: '%s', want '/'", link);
+	if (read_small("/proc/devices", text, sizeof(text)) <= 0 || strncmp(text, "Character devices:\n", 19) ||
+	    !strstr(text, "  1 mem\n") || !strstr(text, "\n\nBlock devices:\n") ||
+	    strstr(text, "  1 mem\n") > strstr(text, "\n\nBlock devices:\n"))
+		return fail("/proc/devices: '%.200s'", text);
+	return 0;
+}
+
 /* ioctl(FIOASYNC) sets and clears O_ASYNC as F_SETFL does, on a socket
  * (nginx's channel socketpair: its master spawns no worker without it),
  * and is ENOTTY on a regular file, which has no fasync operation (Linux's
@@ -726,6 +773,7 @@ static const struct check checks[] = {
 	{ "tmpfs", check_tmpfs },
 	{ "mounts-poll", check_mounts_poll },
 	{ "proc-sys-files", check_proc_sys_files },
+	{ "proc-links", check_proc_links },
 };
 
 int main(int argc, char **argv)
