@@ -29,6 +29,7 @@
 #include "block/blkdev.h"
 #include "proc/rlimit.h"
 #include "mm/heap.h"
+#include "mm/uvm.h"
 #include "proc/process.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
@@ -43,6 +44,7 @@
 #define PIDS_MAX      1024
 #define SHOW_BUF      8192
 #define NET_SHOW_BUF  (256 * 1024) /* /proc/net's tables: a line per socket (tcp: 150 bytes) */
+#define ENVIRON_MAX   (2u << 20)   /* the most of an environment /proc/PID/environ shows */
 
 const struct fs_info procfs_fs = { .name = "proc", .dev = PROC_DEV, .magic = PROC_MAGIC,
 				   .read_only = true, .pseudo = true };
@@ -81,6 +83,8 @@ static long link_root(struct process *p, char *buf, size_t cap);
 static long link_thread_self(struct process *p, char *buf, size_t cap);
 static void show_partitions(struct sbuf *s, struct process *p);
 static void show_devices(struct sbuf *s, struct process *p);
+static void show_pid_environ(struct sbuf *s, struct process *p);
+static void show_pid_auxv(struct sbuf *s, struct process *p);
 
 static const struct proc_entry root_entries[] = {
 	{ "self", S_IFLNK | 0777, NULL, link_self },
@@ -104,6 +108,8 @@ static const struct proc_entry pid_entries[] = {
 	{ "stat", S_IFREG | 0444, show_pid_stat, NULL },
 	{ "status", S_IFREG | 0444, show_pid_status, NULL },
 	{ "cmdline", S_IFREG | 0444, show_pid_cmdline, NULL },
+	{ "environ", S_IFREG | 0400, show_pid_environ, NULL },
+	{ "auxv", S_IFREG | 0400, show_pid_auxv, NULL },
 	{ "limits", S_IFREG | 0444, show_pid_limits, NULL },
 	{ "comm", S_IFREG | 0444, show_pid_comm, NULL },
 	{ "exe", S_IFLNK | 0777, NULL, link_exe },
@@ -660,6 +666,29 @@ static long link_root(struct process *p, char *buf, size_t cap)
 	return n;
 }
 
+/* /proc/PID/environ: the environment exec gave the program, as it is
+ * in its memory now (NUL-separated strings; what a program changed in
+ * place shows, as on Linux). Nothing for a process without memory. */
+static void show_pid_environ(struct sbuf *s, struct process *p)
+{
+	uint64_t at = p->layout.env_start, end = p->layout.env_end;
+
+	if (!p->vm || p->state != PROC_ALIVE || end <= at)
+		return;
+	size_t n = end - at;
+	if (n > s->cap - s->len)
+		n = s->cap - s->len;
+	if (uvm_access_forced(p->vm, at, s->buf + s->len, n, false) == 0)
+		s->len += n;
+}
+
+/* /proc/PID/auxv: the auxiliary vector exec gave the program, as binary
+ * (type, value) pairs of 8 bytes each, AT_NULL's last. */
+static void show_pid_auxv(struct sbuf *s, struct process *p)
+{
+	sb_bytes(s, p->layout.auxv, p->layout.auxv_words * sizeof(p->layout.auxv[0]));
+}
+
 /* /proc/devices: the device numbers Kestrel's drivers answer to, in
  * Linux's format and with Linux's names (drivers/char/mem.c's "mem",
  * the tty layer's, devpts's "pts"; sd, virtblk and blkext). */
@@ -1035,6 +1064,13 @@ static int proc_open(struct inode *ip, struct file *f)
 	return 0;
 }
 
+/* Room for p's environment (at least 1 byte: a buffer is allocated). */
+static size_t environ_buf_size(const struct process *p)
+{
+	uint64_t n = p->layout.env_end > p->layout.env_start ? p->layout.env_end - p->layout.env_start : 1;
+	return n < ENVIRON_MAX ? (size_t)n : ENVIRON_MAX;
+}
+
 /* The text of ip, one of proc_open's files that a show function or
  * fdinfo generates, into sb (a buffer of its own): 0, -ENOENT (its
  * process is gone), -ENOMEM. */
@@ -1048,6 +1084,7 @@ static int generate_text(struct inode *ip, struct sbuf *sb)
 	size_t cap = !fdinfo && e->show == show_pid_maps ? maps_buf_size(p)
 		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size()
 		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size()
+		   : !fdinfo && e->show == show_pid_environ ? environ_buf_size(p)
 		   : AUX_TABLE(ip->aux) == T_NODE && node_parent[AUX_INDEX(ip->aux)] == NODE_NET ? NET_SHOW_BUF
 		   : SHOW_BUF;
 	*sb = (struct sbuf){ kmalloc(cap), cap, 0 };

@@ -33,6 +33,7 @@
 #include "uapi/limits.h"
 
 #define AUXV_PAIRS  20
+_Static_assert(2 * AUXV_PAIRS == EXEC_AUXV_WORDS, "the process keeps the whole auxv");
 
 #define ARG_MAX_BYTES  (128 * 1024)
 #define ARG_MAX_COUNT  1024
@@ -280,13 +281,13 @@ static void random_bytes(uint8_t out[16])
 static int fill_stack(struct vm_space *vs, const char *path, const char *const argv[], size_t argc,
 		      const char *const envp[], size_t envc, const struct loaded *prog,
 		      const struct loaded *interp, uint64_t *ptrs, uint64_t top,
-		      const struct exec_image *img, uint64_t *sp_out);
+		      struct exec_image *img, uint64_t *sp_out);
 
 /* The initial stack, top down: strings, 16 random bytes, then (16-byte
  * aligned) argc, argv[], NULL, envp[], NULL, auxv pairs, AT_NULL. */
 static int build_stack(struct vm_space *vs, const char *path, const char *const argv[],
 		       const char *const envp[], const struct loaded *prog,
-		       const struct loaded *interp, const struct exec_image *img, uint64_t *sp_out)
+		       const struct loaded *interp, struct exec_image *img, uint64_t *sp_out)
 {
 	size_t argc, envc, bytes = strlen(path) + 1 + 16 + 16;
 	uint64_t top = USER_STACK_TOP;
@@ -305,18 +306,24 @@ static int build_stack(struct vm_space *vs, const char *path, const char *const 
 }
 
 /* build_stack's second half, with the pointer array allocated; img's
- * credentials give the auxv's ids and AT_SECURE. */
+ * credentials give the auxv's ids and AT_SECURE, and img->layout keeps
+ * where the environment went and the auxv. */
 static int fill_stack(struct vm_space *vs, const char *path, const char *const argv[], size_t argc,
 		      const char *const envp[], size_t envc, const struct loaded *prog,
 		      const struct loaded *interp, uint64_t *ptrs, uint64_t top,
-		      const struct exec_image *img, uint64_t *sp_out)
+		      struct exec_image *img, uint64_t *sp_out)
 {
 	uint8_t rnd[16];
 
 	const char *const fn[] = { path };
 	uint64_t execfn, random_at;
-	if (push_strings(vs, &top, fn, 1, &execfn) || push_strings(vs, &top, envp, envc, ptrs + argc + 1) ||
-	    push_strings(vs, &top, argv, argc, ptrs))
+	if (push_strings(vs, &top, fn, 1, &execfn))
+		return -ENOMEM;
+	img->layout.env_end = top;
+	if (push_strings(vs, &top, envp, envc, ptrs + argc + 1))
+		return -ENOMEM;
+	img->layout.env_start = top;
+	if (push_strings(vs, &top, argv, argc, ptrs))
 		return -ENOMEM;
 	static const char platform[] = "x86_64";
 	top -= sizeof(platform);
@@ -344,6 +351,8 @@ static int fill_stack(struct vm_space *vs, const char *path, const char *const a
 		*a++ = pairs[i][0];
 		*a++ = pairs[i][1];
 	}
+	img->layout.auxv_words = (uint32_t)(a - auxv);
+	memcpy(img->layout.auxv, auxv, (size_t)(a - auxv) * sizeof(auxv[0]));
 	ptrs[argc] = 0;
 	ptrs[argc + 1 + envc] = 0;
 	size_t words = 1 + (argc + 1) + (envc + 1) + (size_t)(a - auxv);

@@ -7,6 +7,15 @@
 #include <stdint.h>
 #include "proc/cred.h"
 
+/* Where exec put the new program's environment and what its auxiliary
+ * vector said: /proc/PID/environ and /proc/PID/auxv show them. */
+#define EXEC_AUXV_WORDS 40   /* exec.c's AUXV_PAIRS pairs, AT_NULL's included */
+struct exec_layout {
+	uint64_t env_start, env_end;  /* the environment strings: [start, end) in its memory */
+	uint64_t auxv[EXEC_AUXV_WORDS];
+	uint32_t auxv_words;
+};
+
 struct vm_space;
 
 struct exec_image {
@@ -23,6 +32,7 @@ struct exec_image {
 	bool secure;          /* AT_SECURE: ids changed or capabilities gained */
 	uint64_t vdso;        /* AT_SYSINFO_EHDR: the vDSO's address in vm, 0 if none */
 	bool path_inaccessible; /* set from exec_load's flags: EXEC_PATH_INACCESSIBLE */
+	struct exec_layout layout; /* its environment and auxv, for the process (/proc) */
 	bool doomed;          /* past Linux's point of no return a segment could not
 	                       * be mapped: vm is empty and the caller commits the exec
 	                       * and kills the process with SIGSEGV, as Linux does */

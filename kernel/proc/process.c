@@ -591,6 +591,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	if (*err)
 		goto fail;
 	p->vm = img.vm;
+	p->layout = img.layout;
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
 	struct thread *t = thread_create_user(p, img.entry, img.sp);
@@ -990,6 +991,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	memcpy(c->name, parent->name, sizeof(c->name));
 	memcpy(c->cmdline, parent->cmdline, sizeof(c->cmdline));
 	c->cmdline_len = parent->cmdline_len;
+	c->layout = parent->layout;
 	c->parent = parent;
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
@@ -1116,6 +1118,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	irq_restore(f);
 	set_name(p, path);
 	set_cmdline(p, argv);
+	p->layout = img.layout;
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
 	p->did_exec = true;

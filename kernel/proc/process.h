@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include "proc/cputime.h"
 #include "proc/cred.h"
+#include "proc/exec.h"
 #include "proc/itimer.h"
 #include "proc/ptimer.h"
 #include "proc/ptrace.h"
@@ -121,6 +122,7 @@ struct process {
 	char cmdline[128];         /* argv joined by NULs, for /proc/PID/cmdline */
 	char *exe_path;            /* what exec loaded (kmalloc'd, procfs owns it), or NULL */
 	uint32_t cmdline_len;
+	struct exec_layout layout; /* the program's environment and auxv (/proc/PID/environ, auxv) */
 	uint64_t start_ns;         /* time_ns() at creation */
 
 	/* CPU time (see proc/cputime.h): changed with interrupts off */

@@ -727,6 +727,42 @@ static int check_proc_links(void)
 	return 0;
 }
 
+/* /proc/self/environ is the environment exec gave (environ's strings,
+ * untouched here), and /proc/self/auxv the auxiliary vector that
+ * follows envp's NULL on the initial stack, pair for pair with AT_NULL
+ * last (gVisor's ProcPidEnviron and ProcSelfAuxv check the same). */
+static int check_environ_auxv(void)
+{
+	static char text[65536];
+	uint64_t aux[128];
+	long n = read_small("/proc/self/environ", text, sizeof(text));
+	long off = 0;
+	char **v = environ;
+
+	for (; *v && off < n; v++) {
+		if (strcmp(text + off, *v) != 0)
+			return fail("environ at %ld: '%s', want '%s'", off, text + off, *v);
+		off += (long)strlen(*v) + 1;
+	}
+	if (*v || off != n)
+		return fail("environ: %ld bytes, the environment %ld", n, off);
+	int fd = open("/proc/self/auxv", O_RDONLY);
+	long bytes = fd < 0 ? -1 : read(fd, aux, sizeof(aux));
+	if (fd >= 0)
+		close(fd);
+	if (bytes <= 0 || bytes % 16)
+		return fail("read /proc/self/auxv: %ld", bytes);
+	const uint64_t *stack = (const uint64_t *)(v + 1);
+	for (long i = 0; i < bytes / 8; i += 2) {
+		if (aux[i] != stack[i] || aux[i + 1] != stack[i + 1])
+			return fail("auxv pair %ld: (%lu, %#lx), the stack's (%lu, %#lx)", i / 2, (unsigned long)aux[i],
+				    (unsigned long)aux[i + 1], (unsigned long)stack[i], (unsigned long)stack[i + 1]);
+		if (aux[i] == 0)
+			return want_eq("AT_NULL is the last pair", i + 2, bytes / 8);
+	}
+	return fail("/proc/self/auxv has no AT_NULL");
+}
+
 /* ioctl(FIOASYNC) sets and clears O_ASYNC as F_SETFL does, on a socket
  * (nginx's channel socketpair: its master spawns no worker without it),
  * and is ENOTTY on a regular file, which has no fasync operation (Linux's
@@ -774,6 +810,7 @@ static const struct check checks[] = {
 	{ "mounts-poll", check_mounts_poll },
 	{ "proc-sys-files", check_proc_sys_files },
 	{ "proc-links", check_proc_links },
+	{ "environ-auxv", check_environ_auxv },
 };
 
 int main(int argc, char **argv)
