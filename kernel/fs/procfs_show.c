@@ -219,6 +219,8 @@ void show_stat(struct sbuf *s, struct process *p)
 	show_stat_intr(s);
 	sb_printf(s, "ctxt %lu\nbtime %lu\nprocesses %lu\nprocs_running %d\nprocs_blocked 0\n",
 		  t.switches, boot_epoch_sec(), process_total_forks(), c.running);
+	/* Linux's ten softirq kinds; Kestrel's deferred work runs in threads: none */
+	sb_printf(s, "softirq 0 0 0 0 0 0 0 0 0 0 0\n");
 }
 
 /* ---------------------------------------------------------------- cpuinfo */
@@ -265,6 +267,8 @@ static void cpuinfo_entry(struct sbuf *s, unsigned cpu, uint32_t apic_id, const 
 		  id->vendor, id->family, id->model);
 	sb_printf(s, "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\n",
 		  id->model_name[0] ? id->model_name : "unknown", id->stepping, khz / 1000, khz % 1000);
+	if (id->cache_kb)
+		sb_printf(s, "cache size\t: %u KB\n", id->cache_kb);
 	sb_printf(s, "physical id\t: %u\nsiblings\t: %u\ncore id\t\t: %u\ncpu cores\t: %u\n",
 		  t.package, siblings, t.core, cores);
 	/* initial apicid: the id CPUID reported at start, the same as the

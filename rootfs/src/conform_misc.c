@@ -703,7 +703,8 @@ static void *thread_self_wrong(void *arg)
 }
 
 /* /proc/thread-self from the main thread and another, /proc/self/root
- * ("/"), and /proc/devices's layout (gVisor's proc_test checks each). */
+ * ("/"), /proc/stat's lines and /proc/devices's layout (gVisor's
+ * proc_test checks each). */
 static int check_proc_links(void)
 {
 	char link[64], text[2048];
@@ -720,6 +721,13 @@ static int check_proc_links(void)
 	link[n > 0 ? n : 0] = '\0';
 	if (strcmp(link, "/") != 0)
 		return fail("readlink /proc/self/root: '%s', want '/'", link);
+	static const char *const stat_lines[] = { "\ncpu0 ", "\nintr ", "\nctxt ", "\nbtime ", "\nprocesses ",
+						  "\nprocs_running ", "\nprocs_blocked ", "\nsoftirq " };
+	if (read_small("/proc/stat", text, sizeof(text)) <= 0 || strncmp(text, "cpu  ", 5))
+		return fail("/proc/stat: '%.100s', want a cpu line first", text);
+	for (size_t i = 0; i < sizeof(stat_lines) / sizeof(stat_lines[0]); i++)
+		if (!strstr(text, stat_lines[i]))
+			return fail("/proc/stat has no line '%s'", stat_lines[i] + 1);
 	if (read_small("/proc/devices", text, sizeof(text)) <= 0 || strncmp(text, "Character devices:\n", 19) ||
 	    !strstr(text, "  1 mem\n") || !strstr(text, "\n\nBlock devices:\n") ||
 	    strstr(text, "  1 mem\n") > strstr(text, "\n\nBlock devices:\n"))

@@ -16,6 +16,9 @@
 #define CPUID_EXT_FEAT 0x80000001u
 #define CPUID_BRAND    0x80000002u
 #define CPUID_ADDR     0x80000008u
+#define CPUID_CACHE4   4u          /* deterministic cache parameters, a subleaf per cache */
+#define CPUID_L2       0x80000006u /* ECX[31:16]: the L2's size in KiB */
+#define CACHE4_MAX     8u          /* subleaves looked at */
 
 struct flag {
 	uint8_t reg, bit;   /* reg: 0 CPUID.1:EDX, 1 CPUID.1:ECX, 2 CPUID.7:EBX, 3 ext EDX, 4 ext ECX */
@@ -58,6 +61,36 @@ static void brand(char out[49])
 	memmove(out, out + lead, 49 - lead);
 }
 
+/* Linux's x86_cache_size: on Intel the largest cache of the highest
+ * level leaf 4 lists (init_intel_cacheinfo), else the L2 that extended
+ * leaf 0x80000006 gives (cpu_detect_cache_sizes). KiB, or 0. */
+static unsigned cache_size_kb(const struct cpu_ident *id, uint32_t ext_max)
+{
+	uint32_t r[4];
+	unsigned best_level = 0, kb = 0;
+
+	if (!strcmp(id->vendor, "GenuineIntel") && id->cpuid_level >= CPUID_CACHE4) {
+		for (uint32_t i = 0; i < CACHE4_MAX; i++) {
+			cpuid(CPUID_CACHE4, i, r);
+			if ((r[0] & 0x1f) == 0)
+				break; /* no more caches */
+			unsigned level = (r[0] >> 5) & 7;
+			uint64_t bytes = (uint64_t)((r[1] >> 22) + 1) * (((r[1] >> 12) & 0x3ff) + 1) *
+					 ((r[1] & 0xfff) + 1) * ((uint64_t)r[2] + 1);
+			if (level >= best_level && (r[0] & 0x1f) != 1) { /* not a data-only L1 */
+				best_level = level;
+				kb = (unsigned)(bytes / 1024);
+			}
+		}
+		if (kb)
+			return kb;
+	}
+	if (ext_max < CPUID_L2)
+		return 0;
+	cpuid(CPUID_L2, 0, r);
+	return r[2] >> 16;
+}
+
 void cpu_identify(struct cpu_ident *out)
 {
 	uint32_t r[4], sig[4];
@@ -79,11 +112,13 @@ void cpu_identify(struct cpu_ident *out)
 	brand(out->model_name);
 	out->phys_bits = out->virt_bits = 0;
 	cpuid(CPUID_EXT_MAX, 0, r);
-	if (r[0] >= CPUID_ADDR) {
+	uint32_t ext_max = r[0];
+	if (ext_max >= CPUID_ADDR) {
 		cpuid(CPUID_ADDR, 0, r);
 		out->phys_bits = r[0] & 0xff;
 		out->virt_bits = (r[0] >> 8) & 0xff;
 	}
+	out->cache_kb = cache_size_kb(out, ext_max);
 }
 
 void cpu_each_flag(void (*fn)(const char *name, void *ctx), void *ctx)

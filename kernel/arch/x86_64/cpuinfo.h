@@ -11,6 +11,8 @@ struct cpu_ident {
 	unsigned family, model, stepping; /* as Linux computes them */
 	unsigned cpuid_level;     /* the highest basic CPUID leaf */
 	unsigned phys_bits, virt_bits; /* address sizes; 0 if not reported */
+	unsigned cache_kb;        /* "cache size" as Linux finds it: Intel's largest level
+				   * (leaf 4), else the L2 (0x80000006); 0 if not reported */
 };
 
 /* This CPU's identity. Any context. */
