@@ -148,39 +148,7 @@ static int tainted_set(const int64_t *v)
  * no 16-bit id calls that would use them. */
 static int64_t overflow_ids[4] = { OVERFLOW_ID_DEFAULT, OVERFLOW_ID_DEFAULT, OVERFLOW_ID_DEFAULT,
 				   OVERFLOW_ID_DEFAULT };
-
-static int overflow_set(int i, const int64_t *v)
-{
-	if (v[0] < 0 || v[0] > OVERFLOW_ID_MAX)
-		return -EINVAL;
-	__atomic_store_n(&overflow_ids[i], v[0], __ATOMIC_RELAXED);
-	return 0;
-}
-
-#define OVERFLOW_FILE(idx, fname)                                                        \
-	static void fname##_get(int64_t *v) { v[0] = __atomic_load_n(&overflow_ids[idx], __ATOMIC_RELAXED); } \
-	static int fname##_set(const int64_t *v) { return overflow_set(idx, v); }
-OVERFLOW_FILE(0, kernel_overflowuid)
-OVERFLOW_FILE(1, kernel_overflowgid)
-OVERFLOW_FILE(2, fs_overflowuid)
-OVERFLOW_FILE(3, fs_overflowgid)
-
-static void cap_last_cap_get(int64_t *v)
-{
-	v[0] = CAP_LAST_CAP;
-}
-
-/* kernel.randomize_va_space: Kestrel places nothing at random, so 0;
- * a write of 0 is taken, one asking for randomization is -EINVAL. */
-static void randomize_get(int64_t *v)
-{
-	v[0] = 0;
-}
-
-static int randomize_set(const int64_t *v)
-{
-	return v[0] == 0 ? 0 : -EINVAL;
-}
+#define OVERFLOW_ID(i) .n = 1, .data = &overflow_ids[i], .min = 0, .max = OVERFLOW_ID_MAX
 
 /* kernel.printk: the console level (log.h's level + 1: the levels below
  * it print, as Linux's console_loglevel), then the default message level,
@@ -204,31 +172,6 @@ static int printk_set(const int64_t *v)
 	return 0;
 }
 
-/* vm.*: the limits the memory code has, read-only (they are constants here). */
-static void max_map_count_get(int64_t *v)
-{
-	v[0] = UVM_MAX_VMAS;
-}
-
-static void mmap_min_addr_get(int64_t *v)
-{
-	v[0] = USER_MIN_ADDR;
-}
-
-/* vm.overcommit_memory: 1, Linux's OVERCOMMIT_ALWAYS, which is what
- * Kestrel does (a reservation costs what is touched; the biggest
- * process is killed when memory runs out); a write of 1 is taken, the
- * heuristic (0) and strict (2) modes are -EINVAL. */
-static void overcommit_get(int64_t *v)
-{
-	v[0] = 1;
-}
-
-static int overcommit_set(const int64_t *v)
-{
-	return v[0] == 1 ? 0 : -EINVAL;
-}
-
 /* A version 4 UUID (RFC 9562) from the random generator, as text. */
 static void uuid_text(char *buf, size_t cap)
 {
@@ -242,12 +185,6 @@ static void uuid_text(char *buf, size_t cap)
 		  u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-/* kernel.random.uuid: a new one at each open (Linux: each read). */
-static void uuid_get(char *buf, size_t cap)
-{
-	uuid_text(buf, cap);
-}
-
 /* kernel.random.boot_id: one for the boot, made at its first read. */
 static void boot_id_get(char *buf, size_t cap)
 {
@@ -256,11 +193,6 @@ static void boot_id_get(char *buf, size_t cap)
 	if (!id[0])
 		uuid_text(id, sizeof(id));
 	strlcpy(buf, id, cap);
-}
-
-static void pool_bits_get(int64_t *v)
-{
-	v[0] = RANDOM_POOL_BITS;
 }
 
 static const struct sysctl_file own_files[] = {
@@ -276,28 +208,28 @@ static const struct sysctl_file own_files[] = {
 	  .set = pid_max_set },
 	{ .name = "tainted", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .is_unsigned = true,
 	  .get = tainted_get, .set = tainted_set },
-	{ .name = "overflowuid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = kernel_overflowuid_get,
-	  .set = kernel_overflowuid_set },
-	{ .name = "overflowgid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = kernel_overflowgid_get,
-	  .set = kernel_overflowgid_set },
-	{ .name = "overflowuid", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .get = fs_overflowuid_get,
-	  .set = fs_overflowuid_set },
-	{ .name = "overflowgid", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .get = fs_overflowgid_get,
-	  .set = fs_overflowgid_set },
-	{ .name = "cap_last_cap", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .n = 1, .get = cap_last_cap_get },
-	{ .name = "randomize_va_space", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = randomize_get,
-	  .set = randomize_set },
+	{ .name = "overflowuid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, OVERFLOW_ID(0) },
+	{ .name = "overflowgid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, OVERFLOW_ID(1) },
+	{ .name = "overflowuid", .dir = SYSCTL_DIR_FS, .mode = 0644, OVERFLOW_ID(2) },
+	{ .name = "overflowgid", .dir = SYSCTL_DIR_FS, .mode = 0644, OVERFLOW_ID(3) },
+	{ .name = "cap_last_cap", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .n = 1, .value = CAP_LAST_CAP },
+	/* Kestrel places nothing at random: 0, and a write asking for more is -EINVAL */
+	{ .name = "randomize_va_space", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .value = 0 },
 	{ .name = "printk", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 4, .get = printk_get,
 	  .set = printk_set },
-	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .get = max_map_count_get },
+	/* the limits the memory code has (constants here) */
+	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .value = UVM_MAX_VMAS },
 	{ .name = "mmap_min_addr", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .is_unsigned = true,
-	  .get = mmap_min_addr_get },
-	{ .name = "overcommit_memory", .dir = SYSCTL_DIR_VM, .mode = 0644, .n = 1, .get = overcommit_get,
-	  .set = overcommit_set },
-	{ .name = "uuid", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .get_str = uuid_get },
+	  .value = USER_MIN_ADDR },
+	/* 1, Linux's OVERCOMMIT_ALWAYS, which is what Kestrel does (a
+	 * reservation costs what is touched; the biggest process is killed
+	 * when memory runs out): the heuristic (0) and strict (2) modes are -EINVAL */
+	{ .name = "overcommit_memory", .dir = SYSCTL_DIR_VM, .mode = 0644, .n = 1, .value = 1 },
+	/* uuid: a new one at each read, as Linux's */
+	{ .name = "uuid", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .get_str = uuid_text },
 	{ .name = "boot_id", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .get_str = boot_id_get },
-	{ .name = "entropy_avail", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .n = 1, .get = pool_bits_get },
-	{ .name = "poolsize", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .n = 1, .get = pool_bits_get },
+	{ .name = "entropy_avail", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .n = 1, .value = RANDOM_POOL_BITS },
+	{ .name = "poolsize", .dir = SYSCTL_DIR_KERNEL_RANDOM, .mode = 0444, .n = 1, .value = RANDOM_POOL_BITS },
 };
 #define N_OWN (sizeof(own_files) / sizeof(own_files[0]))
 
@@ -377,6 +309,31 @@ static const struct sysctl_file *sysctl_of(struct file *f)
 	return f->priv;
 }
 
+/* A file of numbers' values now: its get's, or the plain ones. */
+static void numbers_get(const struct sysctl_file *e, int64_t *v)
+{
+	if (e->get) {
+		e->get(v);
+		return;
+	}
+	for (unsigned i = 0; i < e->n; i++)
+		v[i] = e->data ? __atomic_load_n(&e->data[i], __ATOMIC_RELAXED) : e->value;
+}
+
+/* Set them: its set, or the plain ones within their bounds (a constant:
+ * its value alone). 0 or -EINVAL (nothing changed). */
+static int numbers_set(const struct sysctl_file *e, const int64_t *v)
+{
+	if (e->set)
+		return e->set(v);
+	for (unsigned i = 0; i < e->n; i++)
+		if (e->data ? v[i] < e->min || v[i] > e->max : v[i] != e->value)
+			return -EINVAL;
+	for (unsigned i = 0; e->data && i < e->n; i++)
+		__atomic_store_n(&e->data[i], v[i], __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* The file's value as read: numbers tab-separated, or the string; a newline after. */
 static size_t sysctl_text(const struct sysctl_file *e, char *text, size_t cap)
 {
@@ -388,7 +345,7 @@ static size_t sysctl_text(const struct sysctl_file *e, char *text, size_t cap)
 		e->get_str(s, sizeof(s));
 		return (size_t)ksnprintf(text, cap, "%s\n", s);
 	}
-	e->get(v);
+	numbers_get(e, v);
 	for (unsigned i = 0; i < e->n; i++)
 		len += (size_t)ksnprintf(text + len, cap - len, "%s%ld", i ? "\t" : "", (long)v[i]);
 	len += (size_t)ksnprintf(text + len, cap - len, "\n");
@@ -431,11 +388,11 @@ static long numbers_write(const struct sysctl_file *e, uptr_t buf, size_t n, uin
 		return -EINVAL;
 	if (copy_from_user(text, buf, n))
 		return -EFAULT;
-	e->get(v);
+	numbers_get(e, v);
 	long took = sysctl_parse_ints(text, n, e->is_unsigned, v, e->n, &count);
 	if (took < 0)
 		return took;
-	int err = e->set(v);
+	int err = numbers_set(e, v);
 	if (err)
 		return err;
 	*pos += (uint64_t)took;
@@ -446,7 +403,7 @@ static long sysctl_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 {
 	const struct sysctl_file *e = sysctl_of(f);
 
-	if (!e->set && !e->set_str)
+	if (!(e->mode & 0222))
 		return -EACCES; /* not reached: the open refused */
 	if (!n)
 		return 0; /* Linux's proc_sys_call_handler: nothing to parse, nothing done */

@@ -29,6 +29,10 @@ enum sysctl_dir {
  * open for writing is -EACCES, even for root, as Linux's sysctl_perm).
  * set is told the whole vector after a write (the values not written as
  * they were) and answers 0 or -EINVAL (nothing changed); NULL for 0444.
+ * Numbers without get and set are plain values, as ctl_table's data
+ * with extra1 and extra2: n of them at data, a write's each within
+ * [min, max]; or, without data, the constant value (a setting Kestrel
+ * has one way only: a 0644 one takes a write of that value alone).
  */
 struct sysctl_file {
 	const char *name;
@@ -40,6 +44,8 @@ struct sysctl_file {
 	int (*set)(const int64_t *v);
 	void (*get_str)(char *buf, size_t cap);         /* cap SYSCTL_STR_MAX */
 	void (*set_str)(const char *s, size_t len);     /* len < SYSCTL_STR_MAX */
+	int64_t *data;
+	int64_t value, min, max;
 };
 #define SYSCTL_STR_MAX 65   /* the longest string value, with its NUL (a UTS name's) */
 

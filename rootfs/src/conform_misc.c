@@ -671,6 +671,16 @@ static int check_proc_sys_files(void)
 		close(fd);
 	if (read_small("/proc/sys/kernel/printk", again, sizeof(again)) <= 0 || strcmp(buf, again) != 0)
 		return fail("printk after the write back: '%s', was '%s'", again, buf);
+	/* overflowuid takes 0..65535 (Linux's minolduid..maxolduid) */
+	if ((fd = open("/proc/sys/kernel/overflowuid", O_WRONLY)) >= 0) {
+		errno = 0;
+		r = want_err("overflowuid 70000", write(fd, "70000\n", 6), EINVAL);
+		if (!r)
+			r = want_eq("overflowuid 65534", pwrite(fd, "65534\n", 6, 0), 6);
+		close(fd);
+		if (r || (r = sysctl_in("/proc/sys/kernel/overflowuid", 65534, 65534)))
+			return r;
+	}
 	if (read_small("/proc/sys/kernel/random/uuid", buf, sizeof(buf)) != 37 || !is_uuid4(buf) ||
 	    read_small("/proc/sys/kernel/random/uuid", again, sizeof(again)) != 37 || !strcmp(buf, again))
 		return fail("kernel/random/uuid: '%s' then '%s', want two different v4 UUIDs", buf, again);
