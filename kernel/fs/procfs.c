@@ -81,6 +81,7 @@ static long link_exe(struct process *p, char *buf, size_t cap);
 static long link_cwd(struct process *p, char *buf, size_t cap);
 static long link_root(struct process *p, char *buf, size_t cap);
 static long link_thread_self(struct process *p, char *buf, size_t cap);
+static long link_dir(struct inode *dir, char *buf, size_t cap);
 static void show_partitions(struct sbuf *s, struct process *p);
 static void show_devices(struct sbuf *s, struct process *p);
 static void show_pid_environ(struct sbuf *s, struct process *p);
@@ -650,20 +651,11 @@ static long link_thread_self(struct process *p, char *buf, size_t cap)
  * vfs_path_of gives it. */
 static long link_root(struct process *p, char *buf, size_t cap)
 {
-	char *tmp;
-	long n;
-
 	if (p->state != PROC_ALIVE)
 		return -ENOENT;
 	if (!p->root || p->root == current_process()->root)
 		return copy_link(buf, cap, "/");
-	if (!(tmp = kmalloc(PATH_MAX)))
-		return -ENOMEM;
-	n = vfs_path_of(p->root, tmp, PATH_MAX);
-	if (n >= 0)
-		n = copy_link(buf, cap, tmp);
-	kfree(tmp);
-	return n;
+	return link_dir(p->root, buf, cap);
 }
 
 /* /proc/PID/environ: the environment exec gave the program, as it is
@@ -717,20 +709,26 @@ static long link_mounts(struct process *p, char *buf, size_t cap)
 	return copy_link(buf, cap, "self/mounts");
 }
 
-static long link_cwd(struct process *p, char *buf, size_t cap)
+/* A directory's link text: its path from the root (vfs_path_of). */
+static long link_dir(struct inode *dir, char *buf, size_t cap)
 {
-	char *tmp;
+	char *tmp = kmalloc(PATH_MAX);
 	long n;
 
-	if (p->state != PROC_ALIVE || !p->cwd)
-		return -ENOENT; /* a zombie has let go of its directory */
-	if (!(tmp = kmalloc(PATH_MAX)))
+	if (!tmp)
 		return -ENOMEM;
-	n = vfs_path_of(p->cwd, tmp, PATH_MAX);
+	n = vfs_path_of(dir, tmp, PATH_MAX);
 	if (n >= 0)
 		n = copy_link(buf, cap, tmp);
 	kfree(tmp);
 	return n;
+}
+
+static long link_cwd(struct process *p, char *buf, size_t cap)
+{
+	if (p->state != PROC_ALIVE || !p->cwd)
+		return -ENOENT; /* a zombie has let go of its directory */
+	return link_dir(p->cwd, buf, cap);
 }
 
 /* What a descriptor's link shows: a directory's path, the device for a
