@@ -248,15 +248,11 @@ static int tcp_shutdown(struct file *f, int how)
  */
 static int tcp_ioctl(struct unix_sock *s, unsigned long req, int *out)
 {
-	size_t n = 0;
-
 	if (req != SIOCINQ && req != SIOCOUTQ && req != SIOCOUTQNSD && req != SIOCATMARK)
 		return -ENOTTY;
 	if (req != SIOCATMARK && s->state == UNIX_LISTEN)
 		return -EINVAL;
-	if (req == SIOCINQ)
-		for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next)
-			n += skb->len - skb->off;
+	size_t n = req == SIOCINQ ? unix_unread(s) : 0;
 	*out = n > INT32_MAX ? INT32_MAX : (int)n;
 	return 0;
 }

@@ -910,12 +910,23 @@ static long proto_ioctl(struct unix_sock *s, unsigned long req, uint64_t arg)
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
+size_t unix_unread(const struct unix_sock *s)
+{
+	size_t n = 0;
+
+	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next) {
+		n += skb->len - skb->off;
+		if (unix_connectionless(s))
+			break;
+	}
+	return n;
+}
+
 /* FIONREAD: a stream's unread bytes, a datagram socket's next datagram;
  * a family with its own ioctl answers for itself. */
 static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
 	struct unix_sock *s = unix_sock(f);
-	size_t n = 0;
 
 	if (dev_ioctl_handles(req)) /* the interface requests every socket answers */
 		return dev_ioctl(s->family, req, arg);
@@ -927,12 +938,7 @@ static long sock_ioctl(struct file *f, unsigned long req, uint64_t arg)
 		return -ENOTTY;
 	if (s->state == UNIX_LISTEN)
 		return -EINVAL;
-	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next) {
-		n += skb->len - skb->off;
-		if (unix_connectionless(s))
-			break;
-	}
-	int v = (int)n;
+	int v = (int)unix_unread(s);
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 

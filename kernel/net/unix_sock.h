@@ -307,6 +307,8 @@ int unix_iov_copy_at(const struct sock_msg *m, size_t off, char *k, size_t n, bo
 void unix_skb_queue_anon(struct unix_sock *to, struct unix_skb *skb);
 /* The bytes queued on s as Linux counts them against SO_RCVBUF. */
 size_t unix_rq_bytes(const struct unix_sock *s);
+/* FIONREAD's count: a stream's unread bytes, a datagram socket's next datagram's. */
+size_t unix_unread(const struct unix_sock *s);
 /* Queue a copy of a datagram off the wire (len bytes, then meta_len of
  * its family's meta: unix_dgram_recv_meta reads it back) on to: 0, or
  * -ENOBUFS (to's SO_RCVBUF is full or it shut reading: dropped, as
