@@ -50,15 +50,6 @@ void ring_read(const struct tcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n)
 	memcpy(dst + first, r->buf, n - first);
 }
 
-uint32_t ring_append(struct tcp_ring *r, const uint8_t *src, uint32_t n)
-{
-	if (n > ring_free(r))
-		n = ring_free(r);
-	ring_write_at(r, r->len, src, n);
-	r->len += n;
-	return n;
-}
-
 void ring_move(struct tcp_ring *r, uint8_t *buf, uint32_t size)
 {
 	ring_read(r, 0, buf, r->len);

@@ -248,10 +248,7 @@ long tcp_send(struct tcp_conn *c, const void *buf, size_t n, unsigned flags, uin
 
 	if (k < 0)
 		return k;
-	if (k) {
-		memcpy(room.p[0], buf, room.len[0]);
-		memcpy(room.p[1], (const uint8_t *)buf + room.len[0], room.len[1]);
-	}
+	ring_write_at(&c->snd, c->snd.len, buf, (uint32_t)k); /* the room reserved */
 	return tcp_send_commit(c, (uint32_t)k, flags, now);
 }
 

@@ -14,8 +14,6 @@
 
 /* ---- tcp_buf.c: the byte rings ---- */
 uint32_t ring_free(const struct tcp_ring *r);
-/* Append up to n bytes at the tail: how many fit. */
-uint32_t ring_append(struct tcp_ring *r, const uint8_t *src, uint32_t n);
 /* Write n bytes at offset off from the head (off + n <= size), leaving len alone. */
 void ring_write_at(struct tcp_ring *r, uint32_t off, const uint8_t *src, uint32_t n);
 /* Copy n bytes from offset off (off + n <= size) to dst. */

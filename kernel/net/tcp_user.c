@@ -6,7 +6,6 @@
  * unread data would be lost), abort, and the TCP_INFO snapshot.
  */
 #include "lib/errno.h"
-#include "lib/string.h"
 #include "net/tcp_priv.h"
 
 #define TCP_SHUT_RD   0              /* uapi/socket.h's SHUT_RD, SHUT_WR, SHUT_RDWR */
@@ -114,8 +113,7 @@ long tcp_recv(struct tcp_conn *c, void *buf, size_t n, unsigned flags, uint64_t 
 	struct tcp_span span;
 	uint32_t taken, len = tcp_recv_plan(c, n, &span, &taken);
 
-	memcpy(buf, span.p[0], span.len[0]);
-	memcpy((uint8_t *)buf + span.len[0], span.p[1], span.len[1]);
+	ring_read(&c->rcv, taken - len, buf, len); /* the span planned */
 	return tcp_recv_commit(c, taken, len, flags, now);
 }
 
