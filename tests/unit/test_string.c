@@ -69,30 +69,38 @@ static long first_diff(const unsigned char *a, const unsigned char *b, size_t n)
 	return -1;
 }
 
+/* One memcpy of n bytes from src + so to dst + d_o within arenas of
+ * size bytes (src filled from seed): it returns dst + d_o, copies those
+ * bytes and leaves the rest of dst alone. NULL, or why not. */
+static const char *check_copy(unsigned char *src, unsigned char *dst, unsigned char *ref, size_t size,
+			      size_t so, size_t d_o, size_t n, unsigned seed)
+{
+	fill_pattern(src, size, seed);
+	fill_byte(dst, size, GUARD);
+	fill_byte(ref, size, GUARD);
+	for (size_t i = 0; i < n; i++)
+		ref[d_o + i] = src[so + i];
+	if (k_memcpy(dst + d_o, src + so, n) != dst + d_o)
+		return "memcpy did not return dst";
+	long at = first_diff(dst, ref, size);
+	if (at < 0)
+		return NULL;
+	snprintf(why, sizeof(why), "src+%zu dst+%zu len %zu: byte %ld wrong", so, d_o, n, at);
+	return why;
+}
+
 /* memcpy at every src/dst alignment 0..15 and length 0..MAX_LEN; the bytes
  * around the destination must stay untouched. */
 static const char *t_memcpy_alignments(void)
 {
 	static unsigned char src[ARENA], dst[ARENA], ref[ARENA];
+	const char *err = NULL;
 
-	for (size_t so = 0; so < MAX_ALIGN; so++)
-	for (size_t d_o = 0; d_o < MAX_ALIGN; d_o++)
-	for (size_t n = 0; n <= MAX_LEN; n++) {
-		fill_pattern(src, ARENA, (unsigned)(so + n));
-		fill_byte(dst, ARENA, GUARD);
-		fill_byte(ref, ARENA, GUARD);
-		for (size_t i = 0; i < n; i++)
-			ref[d_o + i] = src[so + i];
-		if (k_memcpy(dst + d_o, src + so, n) != dst + d_o)
-			return "memcpy did not return dst";
-		long at = first_diff(dst, ref, ARENA);
-		if (at >= 0) {
-			snprintf(why, sizeof(why), "src+%zu dst+%zu len %zu: byte %ld wrong",
-			         so, d_o, n, at);
-			return why;
-		}
-	}
-	return NULL;
+	for (size_t so = 0; so < MAX_ALIGN && !err; so++)
+	for (size_t d_o = 0; d_o < MAX_ALIGN && !err; d_o++)
+	for (size_t n = 0; n <= MAX_LEN && !err; n++)
+		err = check_copy(src, dst, ref, ARENA, so, d_o, n, (unsigned)(so + n));
+	return err;
 }
 
 /* The long copies (rep movsq from COPY_REP_MIN bytes on): lengths about
@@ -104,24 +112,13 @@ static const char *t_memcpy_long(void)
 	static unsigned char src[LONG_ARENA], dst[LONG_ARENA], ref[LONG_ARENA];
 	static const size_t lens[] = { 1015, 1016, 1023, 1024, 1025, 1031, 1032, 1033, 4096, LONG_MAX_LEN };
 	static const size_t aligns[][2] = { { 0, 0 }, { 1, 0 }, { 0, 3 }, { 5, 7 }, { 8, 15 } };
+	const char *err = NULL;
 
-	for (size_t a = 0; a < sizeof(aligns) / sizeof(aligns[0]); a++)
-	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
-		size_t so = aligns[a][0], d_o = aligns[a][1], n = lens[l];
-		fill_pattern(src, LONG_ARENA, (unsigned)(a * 31 + n));
-		fill_byte(dst, LONG_ARENA, GUARD);
-		fill_byte(ref, LONG_ARENA, GUARD);
-		for (size_t i = 0; i < n; i++)
-			ref[d_o + i] = src[so + i];
-		if (k_memcpy(dst + d_o, src + so, n) != dst + d_o)
-			return "memcpy did not return dst";
-		long at = first_diff(dst, ref, LONG_ARENA);
-		if (at >= 0) {
-			snprintf(why, sizeof(why), "src+%zu dst+%zu len %zu: byte %ld wrong", so, d_o, n, at);
-			return why;
-		}
-	}
-	return NULL;
+	for (size_t a = 0; a < sizeof(aligns) / sizeof(aligns[0]) && !err; a++)
+	for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]) && !err; l++)
+		err = check_copy(src, dst, ref, LONG_ARENA, aligns[a][0], aligns[a][1], lens[l],
+				 (unsigned)(a * 31 + lens[l]));
+	return err;
 }
 
 /* memset at every alignment 0..15 and length 0..100, for a few values,
