@@ -196,9 +196,9 @@ static void boot_id_get(char *buf, size_t cap)
 }
 
 static const struct sysctl_file own_files[] = {
-	{ .name = "nr_open", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .is_unsigned = true,
+	{ .name = "nr_open", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .get = nr_open_get, .set = nr_open_set },
-	{ .name = "pipe-max-size", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .is_unsigned = true,
+	{ .name = "pipe-max-size", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .get = pipe_max_get, .set = pipe_max_set },
 	{ .name = "hostname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = hostname_get,
 	  .set_str = hostname_set },
@@ -206,7 +206,7 @@ static const struct sysctl_file own_files[] = {
 	  .set_str = domainname_set },
 	{ .name = "pid_max", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = pid_max_get,
 	  .set = pid_max_set },
-	{ .name = "tainted", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .is_unsigned = true,
+	{ .name = "tainted", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .get = tainted_get, .set = tainted_set },
 	{ .name = "overflowuid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, OVERFLOW_ID(0) },
 	{ .name = "overflowgid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, OVERFLOW_ID(1) },
@@ -219,7 +219,7 @@ static const struct sysctl_file own_files[] = {
 	  .set = printk_set },
 	/* the limits the memory code has (constants here) */
 	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .value = UVM_MAX_VMAS },
-	{ .name = "mmap_min_addr", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .is_unsigned = true,
+	{ .name = "mmap_min_addr", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .kind = SYSCTL_UINT,
 	  .value = USER_MIN_ADDR },
 	/* 1, Linux's OVERCOMMIT_ALWAYS, which is what Kestrel does (a
 	 * reservation costs what is touched; the biggest process is killed
@@ -347,7 +347,8 @@ static size_t sysctl_text(const struct sysctl_file *e, char *text, size_t cap)
 	}
 	numbers_get(e, v);
 	for (unsigned i = 0; i < e->n; i++)
-		len += (size_t)ksnprintf(text + len, cap - len, "%s%ld", i ? "\t" : "", (long)v[i]);
+		len += (size_t)ksnprintf(text + len, cap - len, e->kind == SYSCTL_ULONG ? "%s%lu" : "%s%ld",
+					 i ? "\t" : "", (long)v[i]);
 	len += (size_t)ksnprintf(text + len, cap - len, "\n");
 	return len;
 }
@@ -389,7 +390,7 @@ static long numbers_write(const struct sysctl_file *e, uptr_t buf, size_t n, uin
 	if (copy_from_user(text, buf, n))
 		return -EFAULT;
 	numbers_get(e, v);
-	long took = sysctl_parse_ints(text, n, e->is_unsigned, v, e->n, &count);
+	long took = sysctl_parse_ints(text, n, e->kind, v, e->n, &count);
 	if (took < 0)
 		return took;
 	int err = numbers_set(e, v);

@@ -39,7 +39,7 @@ struct sysctl_file {
 	enum sysctl_dir dir;
 	uint16_t mode;
 	uint8_t n;                          /* 1..SYSCTL_INTS_MAX numbers; 0: a string */
-	bool is_unsigned;                   /* proc_douintvec: no '-', up to UINT_MAX */
+	enum sysctl_kind kind;              /* SYSCTL_INT (0), or unsigned: no '-' */
 	void (*get)(int64_t *v);
 	int (*set)(const int64_t *v);
 	void (*get_str)(char *buf, size_t cap);         /* cap SYSCTL_STR_MAX */

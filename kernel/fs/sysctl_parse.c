@@ -32,7 +32,7 @@ static size_t skip_spaces(const char *t, size_t i, size_t len)
 }
 
 /* One number at t[*i..len): 0 with *out and *i past it, or -EINVAL. */
-static int parse_one(const char *t, size_t *i, size_t len, bool is_unsigned, int64_t *out)
+static int parse_one(const char *t, size_t *i, size_t len, enum sysctl_kind kind, int64_t *out)
 {
 	size_t p = *i, digits = 0;
 	bool neg = false;
@@ -43,24 +43,23 @@ static int parse_one(const char *t, size_t *i, size_t len, bool is_unsigned, int
 		p++;
 	}
 	for (; p < len && t[p] >= '0' && t[p] <= '9'; p++, digits++) {
-		if (digits >= DIGITS_MAX)
+		uint64_t d = (uint64_t)(t[p] - '0');
+		if (digits >= DIGITS_MAX || v > (UINT64_MAX - d) / 10)
 			return -EINVAL;
-		v = v * 10 + (uint64_t)(t[p] - '0');
-		if (v > (uint64_t)UINT_MAX_V + 1)
-			return -EINVAL;
+		v = v * 10 + d;
 	}
 	if (!digits || (p < len && !is_sep(t[p])))
 		return -EINVAL;
-	if (neg && (is_unsigned || v > (uint64_t)INT_MAX_V + 1))
+	if (neg && (kind != SYSCTL_INT || v > (uint64_t)INT_MAX_V + 1))
 		return -EINVAL;
-	if (!neg && v > (uint64_t)(is_unsigned ? UINT_MAX_V : INT_MAX_V))
+	if (!neg && kind != SYSCTL_ULONG && v > (uint64_t)(kind == SYSCTL_UINT ? UINT_MAX_V : INT_MAX_V))
 		return -EINVAL;
 	*out = neg ? -(int64_t)v : (int64_t)v;
 	*i = p;
 	return 0;
 }
 
-long sysctl_parse_ints(const char *text, size_t len, bool is_unsigned, int64_t *v, unsigned max,
+long sysctl_parse_ints(const char *text, size_t len, enum sysctl_kind kind, int64_t *v, unsigned max,
 		       unsigned *count)
 {
 	size_t i = 0;
@@ -70,7 +69,7 @@ long sysctl_parse_ints(const char *text, size_t len, bool is_unsigned, int64_t *
 		i = skip_spaces(text, i, len);
 		if (i == len)
 			break;
-		if (parse_one(text, &i, len, is_unsigned, &v[n]))
+		if (parse_one(text, &i, len, kind, &v[n]))
 			return -EINVAL;
 		n++;
 	}

@@ -9,17 +9,24 @@
 
 #define SYSCTL_INTS_MAX 4   /* the longest vector a sysctl file holds (kernel.printk's) */
 
+/* The numbers of a file: Linux's proc_dointvec, proc_douintvec, proc_doulongvec_minmax. */
+enum sysctl_kind {
+	SYSCTL_INT,   /* INT_MIN..INT_MAX */
+	SYSCTL_UINT,  /* 0..UINT_MAX */
+	SYSCTL_ULONG, /* 0..ULONG_MAX, kept in the int64_t's bits */
+};
+
 /*
  * Up to max numbers of text[0..len) into v[0..), as Linux's
  * __do_proc_dointvec writes them (strict mode, position 0): each
- * number after blanks (isspace), decimal, a '-' allowed unless
- * is_unsigned, followed by a blank or the end; within INT_MIN..INT_MAX
- * (0..UINT_MAX if is_unsigned). Numbers past max are not read.
+ * number after blanks (isspace), decimal, a '-' allowed for
+ * SYSCTL_INT alone, followed by a blank or the end; within the kind's
+ * range. Numbers past max are not read.
  * Returns the bytes taken (len, less the text after the max-th number
  * and its blanks) with *count set (1..max), or -EINVAL: no number, a
  * malformed one, or one out of range.
  */
-long sysctl_parse_ints(const char *text, size_t len, bool is_unsigned, int64_t *v, unsigned max,
+long sysctl_parse_ints(const char *text, size_t len, enum sysctl_kind kind, int64_t *v, unsigned max,
 		       unsigned *count);
 
 /*

@@ -10,19 +10,19 @@ UNIT_TEST(ints_vector)
 {
 	int64_t v[3] = { 7, 8, 9 };
 	unsigned n = 0;
-	CHECK_EQ(sysctl_parse_ints("40000\t50000\n", LEN("40000\t50000\n"), false, v, 2, &n), 12);
+	CHECK_EQ(sysctl_parse_ints("40000\t50000\n", LEN("40000\t50000\n"), SYSCTL_INT, v, 2, &n), 12);
 	CHECK_EQ(n, 2u);
 	CHECK_EQ(v[0], 40000);
 	CHECK_EQ(v[1], 50000);
 	CHECK_EQ(v[2], 9);
 	/* one number of two: only the first is written */
 	v[1] = 8;
-	CHECK_EQ(sysctl_parse_ints("  12 ", 5, false, v, 2, &n), 5);
+	CHECK_EQ(sysctl_parse_ints("  12 ", 5, SYSCTL_INT, v, 2, &n), 5);
 	CHECK_EQ(n, 1u);
 	CHECK_EQ(v[0], 12);
 	CHECK_EQ(v[1], 8);
 	/* past the vector's length: the rest is not taken */
-	CHECK_EQ(sysctl_parse_ints("1 2 3", 5, false, v, 2, &n), 4);
+	CHECK_EQ(sysctl_parse_ints("1 2 3", 5, SYSCTL_INT, v, 2, &n), 4);
 	CHECK_EQ(n, 2u);
 	return NULL;
 }
@@ -31,17 +31,23 @@ UNIT_TEST(ints_signs_and_bounds)
 {
 	int64_t v[1];
 	unsigned n;
-	CHECK_EQ(sysctl_parse_ints("-5\n", 3, false, v, 1, &n), 3);
+	CHECK_EQ(sysctl_parse_ints("-5\n", 3, SYSCTL_INT, v, 1, &n), 3);
 	CHECK_EQ(v[0], -5);
-	CHECK_EQ(sysctl_parse_ints("-5", 2, true, v, 1, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("2147483647", 10, false, v, 1, &n), 10);
-	CHECK_EQ(sysctl_parse_ints("2147483648", 10, false, v, 1, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("-2147483648", 11, false, v, 1, &n), 11);
+	CHECK_EQ(sysctl_parse_ints("-5", 2, SYSCTL_UINT, v, 1, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("2147483647", 10, SYSCTL_INT, v, 1, &n), 10);
+	CHECK_EQ(sysctl_parse_ints("2147483648", 10, SYSCTL_INT, v, 1, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("-2147483648", 11, SYSCTL_INT, v, 1, &n), 11);
 	CHECK_EQ(v[0], -2147483648ll);
-	CHECK_EQ(sysctl_parse_ints("-2147483649", 11, false, v, 1, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("4294967295", 10, true, v, 1, &n), 10);
-	CHECK_EQ(sysctl_parse_ints("4294967296", 10, true, v, 1, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("99999999999999999999999", 23, true, v, 1, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("-2147483649", 11, SYSCTL_INT, v, 1, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("4294967295", 10, SYSCTL_UINT, v, 1, &n), 10);
+	CHECK_EQ(sysctl_parse_ints("4294967296", 10, SYSCTL_UINT, v, 1, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("99999999999999999999999", 23, SYSCTL_UINT, v, 1, &n), -EINVAL);
+	/* proc_doulongvec_minmax: the whole 64 bits, no sign */
+	CHECK_EQ(sysctl_parse_ints("18446744073692774399", 20, SYSCTL_ULONG, v, 1, &n), 20);
+	CHECK_EQ((uint64_t)v[0], 18446744073692774399ull);
+	CHECK_EQ(sysctl_parse_ints("18446744073709551615", 20, SYSCTL_ULONG, v, 1, &n), 20);
+	CHECK_EQ(sysctl_parse_ints("18446744073709551616", 20, SYSCTL_ULONG, v, 1, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("-1", 2, SYSCTL_ULONG, v, 1, &n), -EINVAL);
 	return NULL;
 }
 
@@ -49,13 +55,13 @@ UNIT_TEST(ints_malformed)
 {
 	int64_t v[2];
 	unsigned n;
-	CHECK_EQ(sysctl_parse_ints("", 0, false, v, 2, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints(" \n", 2, false, v, 2, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("abc", 3, false, v, 2, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("64x", 3, false, v, 2, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("1,2", 3, false, v, 2, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("-", 1, false, v, 2, &n), -EINVAL);
-	CHECK_EQ(sysctl_parse_ints("+1", 2, false, v, 2, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("", 0, SYSCTL_INT, v, 2, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints(" \n", 2, SYSCTL_INT, v, 2, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("abc", 3, SYSCTL_INT, v, 2, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("64x", 3, SYSCTL_INT, v, 2, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("1,2", 3, SYSCTL_INT, v, 2, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("-", 1, SYSCTL_INT, v, 2, &n), -EINVAL);
+	CHECK_EQ(sysctl_parse_ints("+1", 2, SYSCTL_INT, v, 2, &n), -EINVAL);
 	return NULL;
 }
 
