@@ -41,6 +41,7 @@
 #include "proc/lockcheck.h"
 #include "proc/sched.h"
 #include "proc/vdso.h"
+#include "ipc/ipc.h"
 #include "net/net.h"
 #include "sys/syscall.h"
 #include "test/harness.h"
@@ -415,6 +416,7 @@ void kmain(struct kbi_boot_info *bi)
 	if (smp_tsc_warp())
 		time_mark_tsc_unstable("the CPUs' TSCs are not in step");
 	syscall_init(cfg.audit);
+	ipc_init(); /* System V IPC's sysctls, /proc/sysvipc and SEM_UNDO at exit */
 	net_init(cfg.ip); /* lo, the network thread, and ip='s configuration (a DHCP lease is waited for) */
 	mount_filesystems(bi);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;

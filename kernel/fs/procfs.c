@@ -43,7 +43,8 @@
 #define PID_POS_BASE  0x1000ull   /* getdents positions of /proc/PID entries: base + pid */
 #define PIDS_MAX      1024
 #define SHOW_BUF      8192
-#define NET_SHOW_BUF  (256 * 1024) /* /proc/net's tables: a line per socket (tcp: 150 bytes) */
+#define NET_SHOW_BUF  (256 * 1024) /* /proc/net's and /proc/sysvipc's tables: a line per socket
+				    * (tcp: 150 bytes) or object */
 #define ENVIRON_MAX   (2u << 20)   /* the most of an environment /proc/PID/environ shows */
 
 const struct fs_info procfs_fs = { .name = "proc", .dev = PROC_DEV, .magic = PROC_MAGIC,
@@ -178,6 +179,19 @@ NET_SHOW(tcp6)
 NET_SHOW(udp6)
 NET_SHOW(unix)
 
+/* /proc/sysvipc/NAME: System V IPC writes them through procfs_ipc_show. */
+void (*procfs_ipc_show)(const char *name, struct sbuf *s);
+#define IPC_SHOW(file) \
+	static void show_ipc_##file(struct sbuf *s, struct process *p) \
+	{ \
+		(void)p; \
+		if (procfs_ipc_show) \
+			procfs_ipc_show(#file, s); \
+	}
+IPC_SHOW(msg)
+IPC_SHOW(sem)
+IPC_SHOW(shm)
+
 /* Fixed nodes below /proc that are not per process, directories and
  * files (table T_NODE), each with its parent's index (-1: /proc). */
 static const struct proc_entry node_entries[] = {
@@ -199,12 +213,18 @@ static const struct proc_entry node_entries[] = {
 	{ "tcp6", S_IFREG | 0444, show_net_tcp6, NULL },
 	{ "udp6", S_IFREG | 0444, show_net_udp6, NULL },
 	{ "unix", S_IFREG | 0444, show_net_unix, NULL },
+	{ "sysvipc", S_IFDIR | 0555, NULL, NULL },
+	{ "msg", S_IFREG | 0444, show_ipc_msg, NULL },
+	{ "sem", S_IFREG | 0444, show_ipc_sem, NULL },
+	{ "shm", S_IFREG | 0444, show_ipc_shm, NULL },
 };
 #define NODE_SYS 3  /* node_entries' "sys" */
 #define NODE_NET 4  /* reached as /proc/PID/net (/proc/net links to self/net), not from /proc */
+#define NODE_SYSVIPC 18 /* node_entries' "sysvipc" */
 #define NODE_NO_PARENT (-2)
 static const int node_parent[] = { -1, 0, 1, -1, NODE_NO_PARENT, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
-				   NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET };
+				   NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
+				   -1, NODE_SYSVIPC, NODE_SYSVIPC, NODE_SYSVIPC };
 #define N_NODE (sizeof(node_entries) / sizeof(node_entries[0]))
 _Static_assert(N_NODE == sizeof(node_parent) / sizeof(node_parent[0]), "one parent per node");
 #define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))
@@ -1083,7 +1103,8 @@ static int generate_text(struct inode *ip, struct sbuf *sb)
 		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size()
 		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size()
 		   : !fdinfo && e->show == show_pid_environ ? environ_buf_size(p)
-		   : AUX_TABLE(ip->aux) == T_NODE && node_parent[AUX_INDEX(ip->aux)] == NODE_NET ? NET_SHOW_BUF
+		   : AUX_TABLE(ip->aux) == T_NODE && (node_parent[AUX_INDEX(ip->aux)] == NODE_NET ||
+						      node_parent[AUX_INDEX(ip->aux)] == NODE_SYSVIPC) ? NET_SHOW_BUF
 		   : SHOW_BUF;
 	*sb = (struct sbuf){ kmalloc(cap), cap, 0 };
 	if (!sb->buf)

@@ -13,6 +13,8 @@ struct thread;
 /* /proc/net/NAME's writer, set by the network stack at boot (NULL: the
  * files are empty); procfs calls it so as to call nothing of the stack. */
 extern void (*procfs_net_show)(const char *name, struct sbuf *s);
+/* /proc/sysvipc/NAME's writer, set by ipc_init, likewise. */
+extern void (*procfs_ipc_show)(const char *name, struct sbuf *s);
 void show_meminfo(struct sbuf *s, struct process *p);
 void show_uptime(struct sbuf *s, struct process *p);
 void show_cpuinfo(struct sbuf *s, struct process *p);

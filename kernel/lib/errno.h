@@ -12,6 +12,7 @@
  * handler runs, through restart_syscall, which goes on with the thread's
  * saved deadline rather than the call's arguments (Linux's). */
 #define ERESTARTSYS 512
+#define ERESTARTNOHAND 514   /* restarts only when no handler runs (msgsnd, msgrcv) */
 #define ERESTART_RESTARTBLOCK 516
 
 #endif

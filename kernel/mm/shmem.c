@@ -29,6 +29,8 @@ struct shmem {
 	uint64_t *used;   /* data pages counted here, none past *max (or NULL) */
 	const uint64_t *max;
 	struct vma *rmap; /* regions mapping the object (mm/uvm.c) */
+	const struct shmem_hooks *hooks; /* shmem_set_hooks's, or NULL */
+	void *hook_arg;
 };
 
 /* The fewest levels whose tree holds npages slots (0: one page, the root). */
@@ -79,12 +81,38 @@ static void free_tree(struct shmem *s, uint64_t phys, unsigned level)
 	page_free(node);
 }
 
+bool shmem_tryget(struct shmem *s)
+{
+	int refs = __atomic_load_n(&s->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (refs == 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&s->refs, &refs, refs + 1, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
 void shmem_put(struct shmem *s)
 {
 	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	free_tree(s, s->root, s->levels);
+	if (s->hooks && s->hooks->release)
+		s->hooks->release(s->hook_arg);
 	kfree(s);
+}
+
+void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg)
+{
+	s->hooks = hooks;
+	s->hook_arg = arg;
+}
+
+void shmem_unmapped(struct shmem *s)
+{
+	if (s->hooks && s->hooks->unmapped)
+		s->hooks->unmapped(s->hook_arg);
 }
 
 /* *slot's page, allocated zeroed if empty; 0 when out of memory. A data

@@ -28,6 +28,9 @@ struct shmem;
  * one reference; NULL when out of memory. */
 struct shmem *shmem_create(uint64_t npages);
 void shmem_get(struct shmem *s);
+/* A reference unless the last one is already gone (the object is being
+ * freed): false then. */
+bool shmem_tryget(struct shmem *s);
 /* Drop a reference; the last one frees the object and drops its
  * references on its pages (those still mapped somewhere stay). */
 void shmem_put(struct shmem *s);
@@ -35,6 +38,20 @@ void shmem_put(struct shmem *s);
  * when idx is out of range, memory is exhausted or the accounting
  * limit (shmem_set_acct) is reached. */
 uint64_t shmem_page(struct shmem *s, uint64_t idx);
+/*
+ * What the object's owner hears (a System V segment, ipc/shm.c, Linux's
+ * shm_close and the end of its file): unmapped(arg) when a region
+ * mapping it goes (mm/uvm.c, before the region's reference is dropped),
+ * release(arg) when the last reference goes, after the pages are
+ * dropped (and shmem_set_acct's accounting done) and before the object
+ * is freed. Either may be NULL; neither may take a reference or sleep.
+ */
+struct shmem_hooks {
+	void (*unmapped)(void *arg);
+	void (*release)(void *arg);
+};
+void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg);
+void shmem_unmapped(struct shmem *s);
 /* Page idx if it is allocated, else 0 (a hole: it reads as zeros). */
 uint64_t shmem_lookup(const struct shmem *s, uint64_t idx);
 

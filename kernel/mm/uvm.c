@@ -208,6 +208,7 @@ static void vma_free(struct vma *v)
 		*v->obj_pprev = v->obj_next;
 		if (v->obj_next)
 			v->obj_next->obj_pprev = v->obj_pprev;
+		shmem_unmapped(v->obj);
 		shmem_put(v->obj);
 	}
 	vm_name_put(v->name);

@@ -20,6 +20,7 @@
 #define VMA_SHARED    (1u << 3)  /* MAP_SHARED: writes go to the region's object, seen by all */
 #define VMA_NOWRITE   (1u << 4)  /* MAP_SHARED of a file not open for writing: never writable */
 #define VMA_LOCKED    (1u << 5)  /* MAP_LOCKED (msync's MS_INVALIDATE is EBUSY on it) */
+#define VMA_SYSVSHM   (1u << 6)  /* a System V segment's attach (shmat; shmdt finds it) */
 
 struct shmem;
 struct vm_name;

@@ -774,8 +774,17 @@ void process_set_leader_exit_hook(void (*fn)(int sid))
 	leader_exit_hook = fn;
 }
 
+static void (*exit_hook)(struct process *p);
+
+void process_set_exit_hook(void (*fn)(struct process *p))
+{
+	exit_hook = fn;
+}
+
 static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
 {
+	if (exit_hook)
+		exit_hook(p);
 	vfork_release(p);
 	p->wstatus = wstatus;
 	p->ended_traced = p->parent && p->ptrace.tracer == p->parent;

@@ -91,6 +91,8 @@ struct process {
 	                            * fs_struct): cwd, root and umask changed through
 	                            * process_set_cwd, _root and _umask; NULL: its own. Left at
 	                            * its end */
+	struct sem_undo_list *sysvsem; /* SEM_UNDO's adjustments (ipc/sem.c): NULL until the first,
+	                            * shared by CLONE_SYSVSEM; applied and left at its end */
 
 	/* signals: pending changes with interrupts off (the masks are the threads') */
 	uint64_t sig_pending;      /* bit (sig - 1) */
@@ -216,6 +218,10 @@ bool process_pgrp_orphaned(int pgid);
  * sid exits, after its files are closed: the TTY layer releases the
  * session's controlling terminal then (Linux's disassociate_ctty). */
 void process_set_leader_exit_hook(void (*fn)(int sid));
+/* fn(p) runs as the last thread of p leaves, before its parent hears of
+ * it (ipc's SEM_UNDO, Linux's exit_sem): with interrupts off, and it
+ * must not sleep. */
+void process_set_exit_hook(void (*fn)(struct process *p));
 
 /* The task limits: tasks are a process's last thread, live or zombie,
  * and each further thread. fork and clone fail with -EAGAIN when the

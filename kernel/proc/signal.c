@@ -470,7 +470,7 @@ static void fix_restart(struct trap_frame *tf, bool handler, uint64_t sa_flags)
 
 	if (!arch_syscall_result(tf, &ret) || !signal_restart_code(ret))
 		return;
-	if (handler && (ret == -ERESTART_RESTARTBLOCK || !(sa_flags & SA_RESTART))) {
+	if (handler && (ret == -ERESTART_RESTARTBLOCK || ret == -ERESTARTNOHAND || !(sa_flags & SA_RESTART))) {
 		t->restart_deadline = 0; /* a later restart_syscall says EINTR */
 		arch_syscall_set_result(tf, -EINTR);
 		return;

@@ -14,6 +14,7 @@
 #include "fs/inode.h"
 #include "fs/fstype.h"
 #include "fs/mfile.h"
+#include "ipc/ipc.h"
 #include "proc/rlimit.h"
 #include "uapi/capability.h"
 #include "uapi/mman.h"
@@ -527,6 +528,95 @@ SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
 	long r = uvm_unmap(vm(), addr, addr + page_round_up(len));
 	mfile_unmapped(); /* a disk file's last mapping: its pages to the file */
 	return r;
+}
+
+/* ---- shmat and shmdt: System V segments (ipc/shm.c) as shared regions ---------- */
+
+/* Linux's do_shmat before the mapping: shmaddr rounded down with SHM_RND
+ * (SHMLBA is a page on x86), else aligned; a given address maps there
+ * (MAP_FIXED) and, without SHM_REMAP, only over free addresses. The
+ * address or -EINVAL in *addr's stead. */
+static long shmat_addr(uint64_t *addr, int shmflg)
+{
+	if (!*addr)
+		return shmflg & SHM_REMAP ? -EINVAL : 0;
+	if (page_offset(*addr)) {
+		if (!(shmflg & SHM_RND))
+			return -EINVAL;
+		*addr = page_round_down(*addr);
+		if (!*addr && (shmflg & SHM_REMAP))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE3(shmat, int, shmid, unsigned long, shmaddr, int, shmflg)
+{
+	struct vm_space *vs = vm();
+	uint64_t addr = shmaddr, size;
+	bool fixed = shmaddr != 0;
+	struct shmem *obj;
+	uint64_t prot = shmflg & SHM_RDONLY ? PROT_READ : PROT_READ | PROT_WRITE;
+	int ask = shmflg & SHM_RDONLY ? IPC_READ : IPC_READ | IPC_WRITE;
+
+	if (shmflg & SHM_EXEC) {
+		prot |= PROT_EXEC;
+		ask |= 0111;
+	}
+	long r = shmid < 0 ? -EINVAL : shmat_addr(&addr, shmflg);
+	if (r || (r = shm_attach(shmid, ask, &obj, &size)))
+		return r;
+	uint64_t len = page_round_up(size);
+	if (fixed && !(shmflg & SHM_REMAP) && (addr + len < addr || !uvm_range_free(vs, addr, addr + len)))
+		r = -EINVAL;
+	else if (!len || len > USER_VA_END)
+		r = -ENOMEM;
+	else
+		r = place_object(vs, addr, len, prot_to_vm(prot), fixed ? MAP_FIXED : 0, obj,
+				 VMA_SHARED | VMA_SYSVSHM | (shmflg & SHM_RDONLY ? VMA_NOWRITE : 0), 0);
+	if (r >= 0) {
+		map_extras(vs, (uint64_t)r, len, 0);
+		shm_attached(obj);
+	}
+	shmem_put(obj); /* the region holds its own */
+	return r;
+}
+
+/* The next region at or after addr that one attach at addr made (a
+ * fragment of it after munmap or mprotect keeps its page offset from
+ * addr, Linux's test), of obj (any segment's when obj is NULL), ending
+ * within bound bytes of addr (0: anywhere). NULL when none. */
+static struct vma *attach_at(struct vm_space *vs, uint64_t addr, const struct shmem *obj,
+			     uint64_t bound)
+{
+	for (struct vma *v = uvm_first_vma_from(vs, addr); v; v = v->next) {
+		if (bound && v->end - addr > bound)
+			return NULL;
+		if ((v->flags & VMA_SYSVSHM) && v->start >= addr &&
+		    (v->start - addr) / PAGE_SIZE == v->obj_pgoff && (!obj || v->obj == obj))
+			return v;
+	}
+	return NULL;
+}
+
+/* Linux's shmdt: unmap the attach at shmaddr, each of its fragments. */
+SYSCALL_DEFINE1(shmdt, unsigned long, shmaddr)
+{
+	struct vm_space *vs = vm();
+
+	if (page_offset(shmaddr))
+		return -EINVAL;
+	struct vma *v = attach_at(vs, shmaddr, NULL, 0);
+	if (!v)
+		return -EINVAL;
+	struct shmem *obj = v->obj;
+	shmem_get(obj); /* kept while its regions go, to know them */
+	uint64_t bound = shmem_end(obj) * PAGE_SIZE;
+	do {
+		uvm_unmap(vs, v->start, v->end);
+	} while ((v = attach_at(vs, shmaddr, obj, bound)) != NULL);
+	shmem_put(obj);
+	return 0;
 }
 
 /* Linux's arch_validate_prot: the bits x86_64 knows (PROT_SEM is

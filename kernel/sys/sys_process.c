@@ -7,6 +7,7 @@
 #include "fs/inode.h"
 #include "fs/pidfd.h"
 #include "fs/vfs.h"
+#include "ipc/ipc.h"
 #include "proc/exec.h"
 #include "proc/process.h"
 #include "proc/signal.h"
@@ -109,6 +110,7 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	struct process *c = process_fork(frame(), how, newsp, &err);
 	if (!c)
 		return err;
+	sem_undo_fork(current_process(), c, flags & CLONE_SYSVSEM);
 	int pid = c->pid;
 	c->pidns_init = flags & CLONE_NEWPID;
 	if (!(flags & CLONE_PARENT))
@@ -203,9 +205,10 @@ static long unshare_check(unsigned long *flags)
 
 /* unshare(flags): CLONE_FILES gives the caller its own copy of a
  * descriptor table shared by CLONE_FILES, CLONE_FS its own working
- * directory and umask; CLONE_SYSVSEM has no semaphore undo list to drop
- * here, and CLONE_THREAD, CLONE_SIGHAND and CLONE_VM have nothing to do
- * once unshare_check passed. Namespaces (Kestrel has none): -EPERM
+ * directory and umask, CLONE_SYSVSEM leaves the semaphore adjustments it
+ * shares (applying them if it held them last, Linux's exit_sem), and
+ * CLONE_THREAD, CLONE_SIGHAND and CLONE_VM have nothing to do once
+ * unshare_check passed. Namespaces (Kestrel has none): -EPERM
  * without CAP_SYS_ADMIN as Linux, else -EINVAL. -ENOMEM. */
 SYSCALL_DEFINE1(unshare, unsigned long, flags)
 {
@@ -215,6 +218,8 @@ SYSCALL_DEFINE1(unshare, unsigned long, flags)
 		return err;
 	if (flags & UNSHARE_NAMESPACES)
 		return capable(CAP_SYS_ADMIN) ? -EINVAL : -EPERM;
+	if (flags & CLONE_SYSVSEM)
+		sem_undo_exit(current_process());
 	return process_unshare(flags & CLONE_FILES, flags & CLONE_FS);
 }
 

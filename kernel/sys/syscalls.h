@@ -305,6 +305,19 @@ long sys_clock_getres(SYSCALL_ARGS);
 long sys_gettimeofday(SYSCALL_ARGS);
 long sys_nanosleep(SYSCALL_ARGS);
 long sys_restart_syscall(SYSCALL_ARGS);
+/* ipc/shm.c, ipc/sem.c, ipc/msg.c: System V IPC (shmat and shmdt in sys/sys_mem.c) */
+long sys_shmget(SYSCALL_ARGS);
+long sys_shmat(SYSCALL_ARGS);
+long sys_shmctl(SYSCALL_ARGS);
+long sys_shmdt(SYSCALL_ARGS);
+long sys_semget(SYSCALL_ARGS);
+long sys_semop(SYSCALL_ARGS);
+long sys_semtimedop(SYSCALL_ARGS);
+long sys_semctl(SYSCALL_ARGS);
+long sys_msgget(SYSCALL_ARGS);
+long sys_msgsnd(SYSCALL_ARGS);
+long sys_msgrcv(SYSCALL_ARGS);
+long sys_msgctl(SYSCALL_ARGS);
 /* proc/ptimer.c */
 long sys_timer_create(SYSCALL_ARGS);
 long sys_timer_settime(SYSCALL_ARGS);

@@ -43,6 +43,8 @@
 #define ENOSYS  38
 #define ENOTEMPTY 39
 #define ELOOP   40
+#define ENOMSG  42      /* System V IPC: no message of the type asked */
+#define EIDRM   43      /* System V IPC: the object was removed */
 #define ENODATA 61      /* an empty netlink send */
 #define ENONET  64      /* ICMP's host isolated */
 #define EPROTO  71      /* ICMP's parameter problem */
