@@ -25,6 +25,7 @@
 #include "uapi/time.h"
 
 #define KIB_PER_PAGE 4
+#define HUGE_PAGE_KIB 2048ul
 #define NS_PER_TICK  ((uint64_t)(NSEC_PER_SEC / USER_HZ))
 #define CPUINFO_ENTRY_MAX 2048 /* bytes: one CPU's entry, flags and all */
 
@@ -46,6 +47,11 @@ void show_meminfo(struct sbuf *s, struct process *p)
 	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
 		sb_printf(s, "%s:%*s%8lu kB\n", zero[i], (int)(15 - strlen(zero[i])), "", 0ul);
 	sb_printf(s, "Slab:           %8lu kB\n", hs.slab_pages * KIB_PER_PAGE);
+	/* x86's 2 MiB huge page size, of which Kestrel has none to give
+	 * (SHM_HUGETLB is -ENOMEM, ipc/shm.c) */
+	sb_printf(s, "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\nHugePages_Rsvd:    %5lu\n"
+		     "HugePages_Surp:    %5lu\nHugepagesize:   %8lu kB\nHugetlb:        %8lu kB\n",
+		  0ul, 0ul, 0ul, 0ul, HUGE_PAGE_KIB, 0ul);
 }
 
 void show_uptime(struct sbuf *s, struct process *p)

@@ -24,6 +24,7 @@
 #include "mm/shmem.h"
 #include "mm/usercopy.h"
 #include "mm/uvm.h"
+#include "proc/cred.h"
 #include "proc/process.h"
 #include "proc/rlimit.h"
 #include "sys/syscall_define.h"
@@ -95,6 +96,19 @@ static struct shm_seg *seg_by_obj(const struct shmem *obj)
 
 /* ---- shmget --------------------------------------------------------------------- */
 
+/* SHM_HUGETLB: Kestrel has no huge pages, as a Linux whose pool is
+ * empty: -ENOMEM, or first -EPERM for a caller Linux's
+ * can_do_hugetlb_shm and user_shm_lock refuse (no CAP_IPC_LOCK, not in
+ * vm.hugetlb_shm_group 0, the size past RLIMIT_MEMLOCK). */
+static int hugetlb_refusal(uint64_t npages)
+{
+	uint64_t memlock = rlimit_cur(current_process(), RLIMIT_MEMLOCK) / PAGE_SIZE;
+
+	if (!capable(CAP_IPC_LOCK) && !cred_in_group(current_cred(), 0) && npages > memlock)
+		return -EPERM;
+	return -ENOMEM;
+}
+
 static int seg_create(struct ipc_table *t, int32_t key, int flg, void *arg)
 {
 	uint64_t size = *(uint64_t *)arg;
@@ -104,6 +118,8 @@ static int seg_create(struct ipc_table *t, int32_t key, int flg, void *arg)
 		return -EINVAL;
 	if (!npages || shm_tot + npages < shm_tot || shm_tot + npages > limit(SHM_ALL_I))
 		return -ENOSPC;
+	if (flg & SHM_HUGETLB)
+		return hugetlb_refusal(npages);
 	struct shm_seg *seg = kzalloc(sizeof(*seg));
 	if (!seg || !(seg->obj = shmem_create(npages))) {
 		kfree(seg);
