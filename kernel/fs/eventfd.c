@@ -130,3 +130,18 @@ int eventfd_create(struct file **out, unsigned long long initval, unsigned flags
 	}
 	return 0;
 }
+
+bool eventfd_is(const struct file *f)
+{
+	return f->ops == &eventfd_ops;
+}
+
+void eventfd_signal(struct file *f)
+{
+	struct eventfd *e = f->priv;
+
+	if (e->count < EVENTFD_MAX - 1) {
+		e->count++;
+		eventfd_changed(e);
+	}
+}

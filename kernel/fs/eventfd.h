@@ -3,6 +3,8 @@
 #ifndef KESTREL_FS_EVENTFD_H
 #define KESTREL_FS_EVENTFD_H
 
+#include <stdbool.h>
+
 struct file;
 
 /*
@@ -21,5 +23,12 @@ struct file;
  * lseek does nothing and returns 0, pread and pwrite are -ESPIPE.
  */
 int eventfd_create(struct file **out, unsigned long long initval, unsigned flags);
+
+/* Is f an eventfd? */
+bool eventfd_is(const struct file *f);
+/* Add 1 to eventfd f's counter for a finished Linux AIO request
+ * (IOCB_FLAG_RESFD, Linux's eventfd_signal): never waits; a counter
+ * already at its limit stays there. */
+void eventfd_signal(struct file *f);
 
 #endif

@@ -84,5 +84,5 @@ void ipc_init(void)
 {
 	procfs_sysctl_register(ipc_files, sizeof(ipc_files) / sizeof(ipc_files[0]));
 	procfs_ipc_show = ipc_show;
-	process_set_exit_hook(sem_undo_exit);
+	process_add_exit_hook(sem_undo_exit);
 }

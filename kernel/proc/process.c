@@ -774,17 +774,20 @@ void process_set_leader_exit_hook(void (*fn)(int sid))
 	leader_exit_hook = fn;
 }
 
-static void (*exit_hook)(struct process *p);
+static void (*exit_hooks[PROCESS_EXIT_HOOKS])(struct process *p);
+static unsigned n_exit_hooks;
 
-void process_set_exit_hook(void (*fn)(struct process *p))
+void process_add_exit_hook(void (*fn)(struct process *p))
 {
-	exit_hook = fn;
+	if (n_exit_hooks == PROCESS_EXIT_HOOKS)
+		panic("process: more than %d exit hooks", PROCESS_EXIT_HOOKS);
+	exit_hooks[n_exit_hooks++] = fn;
 }
 
 static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
 {
-	if (exit_hook)
-		exit_hook(p);
+	for (unsigned i = 0; i < n_exit_hooks; i++)
+		exit_hooks[i](p);
 	vfork_release(p);
 	p->wstatus = wstatus;
 	p->ended_traced = p->parent && p->ptrace.tracer == p->parent;

@@ -91,6 +91,8 @@ struct process {
 	                            * fs_struct): cwd, root and umask changed through
 	                            * process_set_cwd, _root and _umask; NULL: its own. Left at
 	                            * its end */
+	struct aio_ctx *aio;       /* io_setup's contexts (sys/sys_aio.c), under its lock; gone at
+	                            * exec and exit */
 	struct sem_undo_list *sysvsem; /* SEM_UNDO's adjustments (ipc/sem.c): NULL until the first,
 	                            * shared by CLONE_SYSVSEM; applied and left at its end */
 
@@ -219,9 +221,10 @@ bool process_pgrp_orphaned(int pgid);
  * session's controlling terminal then (Linux's disassociate_ctty). */
 void process_set_leader_exit_hook(void (*fn)(int sid));
 /* fn(p) runs as the last thread of p leaves, before its parent hears of
- * it (ipc's SEM_UNDO, Linux's exit_sem): with interrupts off, and it
- * must not sleep. */
-void process_set_exit_hook(void (*fn)(struct process *p));
+ * it (ipc's SEM_UNDO, Linux's exit_sem; AIO's contexts): with interrupts
+ * off, and it must not sleep. At most PROCESS_EXIT_HOOKS, at boot. */
+#define PROCESS_EXIT_HOOKS 4
+void process_add_exit_hook(void (*fn)(struct process *p));
 
 /* The task limits: tasks are a process's last thread, live or zombie,
  * and each further thread. fork and clone fail with -EAGAIN when the

@@ -85,6 +85,11 @@ static long do_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *po
 	return op(f, buf, n, pos);
 }
 
+long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return do_io(f, write, buf, n, pos);
+}
+
 /* Seekable files take pread/pwrite; pipes and terminals (no lseek) and
  * streams with a do-nothing lseek (eventfd) do not. */
 bool seekable(const struct file *f)

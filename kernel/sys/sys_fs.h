@@ -27,6 +27,9 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
 bool can_read(const struct file *f);
 bool can_write(const struct file *f);
 bool seekable(const struct file *f);
+/* One read or write of f at *pos (moved on), as pread/pwrite do it
+ * after their checks: the bytes, or -EBADF, -EINVAL, an I/O error. */
+long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos);
 /* Copy up to n bytes from in (at *pos) to out (at *opos) through a kernel
  * buffer with kread/kwrite (both must have them), a chunk at a time with a
  * preemption point between chunks; a short read or write ends it. The

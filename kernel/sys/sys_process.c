@@ -4,6 +4,7 @@
 #include "sys/syscall.h"
 #include "sys/sys_fs.h"
 #include "sys/sys_misc.h"
+#include "sys/sys_aio.h"
 #include "fs/inode.h"
 #include "fs/pidfd.h"
 #include "fs/vfs.h"
@@ -354,6 +355,8 @@ static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp, unsigned exe
 	if (err >= 0)
 		err = process_exec(frame(), path, (const char *const *)argv, (const char *const *)envp,
 				   exec_flags);
+	if (err >= 0)
+		aio_exit(current_process()); /* Linux's exit_aio with the old address space */
 	free_vector(argv);
 	free_vector(envp);
 	return err < 0 ? err : 0;

@@ -318,6 +318,13 @@ long sys_msgget(SYSCALL_ARGS);
 long sys_msgsnd(SYSCALL_ARGS);
 long sys_msgrcv(SYSCALL_ARGS);
 long sys_msgctl(SYSCALL_ARGS);
+/* sys/sys_aio.c: Linux's native AIO, each request done at submission */
+long sys_io_setup(SYSCALL_ARGS);
+long sys_io_destroy(SYSCALL_ARGS);
+long sys_io_submit(SYSCALL_ARGS);
+long sys_io_getevents(SYSCALL_ARGS);
+long sys_io_pgetevents(SYSCALL_ARGS);
+long sys_io_cancel(SYSCALL_ARGS);
 /* proc/ptimer.c */
 long sys_timer_create(SYSCALL_ARGS);
 long sys_timer_settime(SYSCALL_ARGS);

@@ -181,6 +181,11 @@
 #define SYS_futex              202
 #define SYS_sched_setaffinity  203
 #define SYS_sched_getaffinity  204
+#define SYS_io_setup           206
+#define SYS_io_destroy         207
+#define SYS_io_getevents       208
+#define SYS_io_submit          209
+#define SYS_io_cancel          210
 #define SYS_epoll_create       213
 #define SYS_getdents64         217
 #define SYS_semtimedop         220
@@ -252,6 +257,7 @@
 #define SYS_preadv2            327
 #define SYS_pwritev2           328
 #define SYS_statx              332
+#define SYS_io_pgetevents      333
 #define SYS_pidfd_send_signal  424
 #define SYS_pidfd_open         434
 #define SYS_close_range        436
