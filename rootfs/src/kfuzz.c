@@ -30,7 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -1228,8 +1232,11 @@ static long mem_free_kb(void)
 	return p ? strtol(p + 8, NULL, 10) : -1;
 }
 
+static void ipc_remove_all(void);
+
 /* Every descendant gone: as PID 1, everything else too (orphans of killed
- * children are ours then); then wait for the kernel to finish freeing. */
+ * children are ours then), and the System V IPC objects they left; then
+ * wait for the kernel to finish freeing. */
 static void settle(void)
 {
 	uint64_t t0 = now_ms();
@@ -1244,12 +1251,86 @@ static void settle(void)
 		if (pid <= 0)
 			usleep(20000);
 	}
+	ipc_remove_all();
 	remove_tree(SCRATCH_ROOT);
 	struct stat st;
 	if (lstat(SCRATCH_ROOT, &st) == 0)
 		say("kfuzz: %s could not be removed: the leak check counts what is left\n",
 		    SCRATCH_ROOT);
 	usleep(500000);	/* a moment for anything the kernel frees after the reap */
+}
+
+/* ------------------------------------------------------ System V IPC */
+
+/*
+ * System V IPC objects outlive the children that make them (a fuzzer on
+ * Linux runs in an IPC namespace of its own, which goes with it). The
+ * run keeps the tables small (ipc_limits: a child's random semget asks
+ * for up to 32000 semaphores a set) and settle() removes whatever is
+ * left (ipc_remove_all), so that the leak check counts what the kernel
+ * lost, and the objects' own freeing is checked by it too.
+ */
+#define IPC_FUZZ_MNI   "256"                  /* queues, segments */
+#define IPC_FUZZ_SEM   "32000 65536 500 256"  /* semmsl semmns semopm semmni */
+#define IPC_STAT_ANY_MSG 13                   /* MSG_STAT_ANY */
+#define IPC_STAT_ANY_SEM 20                   /* SEM_STAT_ANY */
+#define IPC_STAT_ANY_SHM 15                   /* SHM_STAT_ANY */
+
+static void write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		say("kfuzz: %s: %s (the IPC tables keep their size)\n", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void ipc_limits(void)
+{
+	write_text("/proc/sys/kernel/msgmni", IPC_FUZZ_MNI);
+	write_text("/proc/sys/kernel/shmmni", IPC_FUZZ_MNI);
+	write_text("/proc/sys/kernel/sem", IPC_FUZZ_SEM);
+}
+
+/* IPC_RMID every object of one kind, found slot by slot with its
+ * *_STAT_ANY command up to the highest slot IPC_INFO reports. */
+static int ipc_remove_kind(int (*ctl)(int, int, void *), int stat_any)
+{
+	char info[128], ds[256];
+	int removed = 0, max = ctl(0, IPC_INFO, info);
+
+	for (int i = 0; i <= max; i++) {
+		int id = ctl(i, stat_any, ds);
+		if (id >= 0 && ctl(id, IPC_RMID, NULL) == 0)
+			removed++;
+	}
+	return removed;
+}
+
+static int msgctl_any(int id, int cmd, void *buf)
+{
+	return msgctl(id, cmd, buf);
+}
+
+static int semctl_any(int id, int cmd, void *buf)
+{
+	return semctl(id, 0, cmd, buf);
+}
+
+static int shmctl_any(int id, int cmd, void *buf)
+{
+	return shmctl(id, cmd, buf);
+}
+
+static void ipc_remove_all(void)
+{
+	int n = ipc_remove_kind(msgctl_any, IPC_STAT_ANY_MSG);
+	int s = ipc_remove_kind(semctl_any, IPC_STAT_ANY_SEM);
+	int m = ipc_remove_kind(shmctl_any, IPC_STAT_ANY_SHM);
+
+	say("kfuzz: System V IPC left by the children, removed: %d queues, %d semaphore sets, "
+	    "%d segments\n", n, s, m);
 }
 
 /* The best of a few readings: the kernel may still be freeing. */
@@ -1346,6 +1427,7 @@ int main(int argc, char **argv)
 	    "setsid setpgid\n", (unsigned long long)opt.seed, opt.seconds, opt.jobs);
 	remove_tree(SCRATCH_ROOT);
 	probe_nosys();
+	ipc_limits();
 	long before = mem_free_settled();
 	if (mkdir(SCRATCH_ROOT, 0755) < 0) {
 		say("kfuzz: mkdir %s: %s\n", SCRATCH_ROOT, strerror(errno));
