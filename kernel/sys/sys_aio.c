@@ -332,50 +332,94 @@ static void push_event(struct aio_ctx *c, const struct io_event *ev)
 	wake_all(&c->wq);
 }
 
+/* Give back a slot reserve_slot kept for a request that did not start. */
+static void release_slot(uint64_t ctx)
+{
+	uint64_t fl = spin_lock_irqsave(&aio_lock);
+	struct aio_ctx *c = ctx_find(ctx);
+
+	if (c)
+		c->inflight--;
+	spin_unlock_irqrestore(&aio_lock, fl);
+}
+
+/* Keep a slot in context ctx: 0, -EINVAL (no such context), -EAGAIN. */
+static long take_slot(uint64_t ctx)
+{
+	uint64_t fl = spin_lock_irqsave(&aio_lock);
+	struct aio_ctx *c = ctx_find(ctx);
+	long r = !c ? -EINVAL : reserve_slot(c) ? 0 : -EAGAIN;
+
+	spin_unlock_irqrestore(&aio_lock, fl);
+	return r;
+}
+
+/* Queue a finished request's event in the slot kept for it. */
+static void complete(uint64_t ctx, const struct io_event *ev)
+{
+	uint64_t fl = spin_lock_irqsave(&aio_lock);
+	struct aio_ctx *c = ctx_find(ctx);
+
+	if (c) {
+		c->inflight--;
+		push_event(c, ev);
+	}
+	spin_unlock_irqrestore(&aio_lock, fl);
+}
+
+/* The request's files, in Linux's order after the slot: its fd
+ * (-EBADF), its IOCB_FLAG_RESFD eventfd (-EBADF, -EINVAL), aio_key's
+ * write (-EFAULT), the opcode's own checks. 0 with *f (and *resfd, or
+ * NULL) held, or the error with nothing held. */
+static long open_request(uptr_t ucb, const struct iocb *cb, struct file **f, struct file **resfd)
+{
+	uint32_t key = KIOCB_KEY;
+	long r = 0;
+
+	*resfd = NULL;
+	if (!(*f = fd_file((int)cb->aio_fildes)))
+		return -EBADF;
+	if (cb->aio_flags & IOCB_FLAG_RESFD) {
+		*resfd = fd_file((int)cb->aio_resfd);
+		r = !*resfd ? -EBADF : !eventfd_is(*resfd) ? -EINVAL : 0;
+	}
+	if (!r && copy_to_user(ucb + __builtin_offsetof(struct iocb, aio_key), &key, sizeof(key)))
+		r = -EFAULT;
+	if (!r)
+		r = check_request(*f, cb);
+	if (r) {
+		if (*resfd)
+			file_put(*resfd);
+		file_put(*f);
+	}
+	return r;
+}
+
 /* Linux's io_submit_one: 0 (done, its event queued), or the error. */
 static long submit_one(uint64_t ctx, uptr_t ucb)
 {
 	struct iocb cb;
-	struct file *resfd = NULL;
+	struct file *f, *resfd;
 
 	if (copy_from_user(&cb, ucb, sizeof(cb)))
 		return -EFAULT;
 	if (cb.aio_reserved2 || (int64_t)cb.aio_nbytes < 0)
 		return -EINVAL;
-	struct file *f = fd_file((int)cb.aio_fildes);
-	if (!f)
-		return -EBADF;
-	long r = 0;
-	if (cb.aio_flags & IOCB_FLAG_RESFD) {
-		resfd = fd_file((int)cb.aio_resfd);
-		r = !resfd ? -EBADF : !eventfd_is(resfd) ? -EINVAL : 0;
+	long r = take_slot(ctx);
+	if (r)
+		return r;
+	if ((r = open_request(ucb, &cb, &f, &resfd)) != 0) {
+		release_slot(ctx);
+		return r;
 	}
-	uint32_t key = KIOCB_KEY;
-	if (!r && copy_to_user(ucb + __builtin_offsetof(struct iocb, aio_key), &key, sizeof(key)))
-		r = -EFAULT;
-	if (!r)
-		r = check_request(f, &cb);
-	uint64_t fl = spin_lock_irqsave(&aio_lock);
-	struct aio_ctx *c = ctx_find(ctx);
-	if (!r && (!c || !reserve_slot(c)))
-		r = c ? -EAGAIN : -EINVAL;
-	spin_unlock_irqrestore(&aio_lock, fl);
-	if (!r) {
-		struct io_event ev = { .data = cb.aio_data, .obj = ucb, .res = perform(f, &cb) };
-		fl = spin_lock_irqsave(&aio_lock);
-		c = ctx_find(ctx);
-		if (c) {
-			c->inflight--;
-			push_event(c, &ev);
-		}
-		spin_unlock_irqrestore(&aio_lock, fl);
-		if (resfd)
-			eventfd_signal(resfd);
-	}
-	if (resfd)
+	struct io_event ev = { .data = cb.aio_data, .obj = ucb, .res = perform(f, &cb) };
+	complete(ctx, &ev);
+	if (resfd) {
+		eventfd_signal(resfd);
 		file_put(resfd);
+	}
 	file_put(f);
-	return r;
+	return 0;
 }
 
 SYSCALL_DEFINE3(io_submit, unsigned long, ctx, long, nr, uptr_t, iocbpp)
@@ -439,6 +483,22 @@ static long take_events(uint64_t id, long min_nr, long nr, struct io_event *out,
 	return dead && !got ? -EINVAL : got;
 }
 
+/* A copy to the reader failed: its n events go back to the front of the
+ * queue, in order, as Linux leaves unread events in the ring (those that
+ * no longer fit, after new submissions took the room, are lost). */
+static void requeue(uint64_t id, const struct io_event *ev, long n)
+{
+	uint64_t fl = spin_lock_irqsave(&aio_lock);
+	struct aio_ctx *c = ctx_find(id);
+
+	while (c && n > 0 && c->count + c->inflight < queue_cap(c)) {
+		c->head = (c->head + queue_cap(c) - 1) % queue_cap(c);
+		c->events[c->head] = ev[--n];
+		c->count++;
+	}
+	spin_unlock_irqrestore(&aio_lock, fl);
+}
+
 /* Linux's do_io_getevents after the timeout's copy: events written to
  * user memory, their count, or the error. */
 static long get_events(uint64_t id, long min_nr, long nr, uptr_t events, const struct timespec_k *ts)
@@ -462,8 +522,10 @@ static long get_events(uint64_t id, long min_nr, long nr, uptr_t events, const s
 	if (!buf)
 		return -ENOMEM;
 	long got = take_events(id, min_nr < want ? min_nr : want, want, buf, deadline);
-	if (got > 0 && copy_to_user(events, buf, (size_t)got * sizeof(*buf)))
+	if (got > 0 && copy_to_user(events, buf, (size_t)got * sizeof(*buf))) {
+		requeue(id, buf, got);
 		got = -EFAULT;
+	}
 	kfree(buf);
 	return got;
 }
