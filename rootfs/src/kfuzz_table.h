@@ -99,6 +99,13 @@ static const char *const kfuzz_sig[] = {
 	[SYS_rseq] = "blii", [SYS_pidfd_send_signal] = "fsbi", [SYS_pidfd_open] = "Pi",
 	[SYS_clone3] = "bl", [SYS_close_range] = "ffi", [SYS_openat2] = "dpbl",
 	[SYS_pidfd_getfd] = "ffi", [SYS_faccessat2] = "dpiA",
+	/* System V IPC: ids and slots are small numbers ('i' is often below 64) */
+	[SYS_shmget] = "ili", [SYS_shmat] = "iai", [SYS_shmctl] = "iib", [SYS_shmdt] = "a",
+	[SYS_semget] = "iti", [SYS_semop] = "ibt", [SYS_semtimedop] = "ibtb", [SYS_semctl] = "iiix",
+	[SYS_msgget] = "ii", [SYS_msgsnd] = "ibli", [SYS_msgrcv] = "iblii", [SYS_msgctl] = "iib",
+	/* Linux AIO: a context is an address; iocb arrays and events are buffers */
+	[SYS_io_setup] = "tb", [SYS_io_destroy] = "a", [SYS_io_submit] = "atb",
+	[SYS_io_getevents] = "attbb", [SYS_io_pgetevents] = "attbbb", [SYS_io_cancel] = "abb",
 };
 #define KFUZZ_NR_MAX 450	/* numbers 0 .. KFUZZ_NR_MAX-1 are tried */
 
