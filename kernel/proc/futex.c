@@ -17,6 +17,7 @@
 #include "sys/syscall_define.h"
 #include "proc/futex.h"
 #include "proc/process.h"
+#include "proc/ptrace.h"
 #include "proc/signal.h"
 #include "proc/sched.h"
 #include "time/time.h"
@@ -448,15 +449,20 @@ SYSCALL_DEFINE2(set_robust_list, uptr_t, head, size_t, len)
 }
 
 /* get_robust_list(tid or 0, &head, &len): the thread's head and the one
- * size set_robust_list accepts. -ESRCH for no such thread, -EFAULT. */
+ * size set_robust_list accepts. -ESRCH for no such thread, -EPERM for
+ * another process the caller may not trace (Linux's ptrace_may_access,
+ * PTRACE_MODE_READ; this checks the file system ids, which are the real
+ * ones unless setfsuid moved them), -EFAULT. */
 SYSCALL_DEFINE3(get_robust_list, int, pid, uptr_t, uhead, uptr_t, ulen)
 {
-	struct process *owner;
+	struct process *owner = current_process();
 	struct thread *t = pid ? process_find_thread(pid, &owner) : current_thread();
 	uint64_t len = ROBUST_LIST_HEAD_SIZE;
 
 	if (pid < 0 || !t)
 		return -ESRCH;
+	if (owner != current_process() && !ptrace_may_access_fscreds(owner))
+		return -EPERM;
 	uint64_t head = t->robust_list;
 	if (copy_to_user(ulen, &len, sizeof(len)) || copy_to_user(uhead, &head, sizeof(head)))
 		return -EFAULT;

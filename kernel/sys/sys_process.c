@@ -542,6 +542,8 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uptr_t, ustatus, int, options, uptr_t, rusage
 
 	if ((unsigned int)options & ~(unsigned int)(WNOHANG | WUNTRACED | WCONTINUED | WAIT_THREAD_OPTIONS))
 		return -EINVAL;
+	if (pid == INT32_MIN)
+		return -ESRCH; /* no group -INT_MIN: Linux's kernel_wait4 since 4.13 */
 	struct process *z = wait_child((int64_t)(int32_t)pid, (unsigned int)options | WEXITED, &err);
 	if (!z)
 		return err;

@@ -812,6 +812,35 @@ static int check_fioasync(void)
 	return r;
 }
 
+/* wait4(INT_MIN) is ESRCH (no process group -INT_MIN: Linux 4.13's
+ * kernel_wait4), and get_robust_list of another user's process (root's) is EPERM
+ * (ptrace_may_access), LTP's wait403 and get_robust_list01. */
+static int check_wait4_robust(void)
+{
+	void *head;
+	size_t len;
+	int st;
+
+	errno = 0;
+	if (wait4(INT_MIN, &st, 0, NULL) != -1 || errno != ESRCH)
+		return fail("wait4(INT_MIN): %s, not ESRCH", strerror(errno));
+	pid_t root = getpid();
+	pid_t c = fork();
+	if (c == 0) {
+		if (setuid(1) != 0)
+			_exit(2);
+		long r = syscall(SYS_get_robust_list, root, &head, &len);
+		_exit(r == -1 && errno == EPERM ? 0 : r == -1 ? 10 + errno : 1);
+	}
+	if (c < 0 || waitpid(c, &st, 0) != c)
+		return fail("fork: %s", strerror(errno));
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		return fail("get_robust_list(parent) as uid 1 was not EPERM (child status 0x%x)", st);
+	if (syscall(SYS_get_robust_list, 0, &head, &len) != 0 || len != 24)
+		return fail("get_robust_list(0): %s, len %zu", strerror(errno), len);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -829,6 +858,7 @@ static const struct check checks[] = {
 	{ "proc-sys-files", check_proc_sys_files },
 	{ "proc-links", check_proc_links },
 	{ "environ-auxv", check_environ_auxv },
+	{ "wait4-robust-list", check_wait4_robust },
 };
 
 int main(int argc, char **argv)
