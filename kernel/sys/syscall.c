@@ -153,6 +153,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_msgsnd] = sys_msgsnd,
 	[SYS_msgrcv] = sys_msgrcv,
 	[SYS_msgctl] = sys_msgctl,
+	[SYS_kcmp] = sys_kcmp,
 	[SYS_io_setup] = sys_io_setup,
 	[SYS_io_destroy] = sys_io_destroy,
 	[SYS_io_submit] = sys_io_submit,

@@ -318,6 +318,8 @@ long sys_msgget(SYSCALL_ARGS);
 long sys_msgsnd(SYSCALL_ARGS);
 long sys_msgrcv(SYSCALL_ARGS);
 long sys_msgctl(SYSCALL_ARGS);
+/* sys/sys_kcmp.c: do two threads share a kernel resource? */
+long sys_kcmp(SYSCALL_ARGS);
 /* sys/sys_aio.c: Linux's native AIO, each request done at submission */
 long sys_io_setup(SYSCALL_ARGS);
 long sys_io_destroy(SYSCALL_ARGS);

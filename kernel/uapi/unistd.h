@@ -248,6 +248,7 @@
 #define SYS_syncfs             306
 #define SYS_sendmmsg           307
 #define SYS_getcpu             309
+#define SYS_kcmp               312
 #define SYS_renameat2          316
 #define SYS_getrandom          318
 #define SYS_memfd_create       319

@@ -841,6 +841,52 @@ static int check_wait4_robust(void)
 	return CHECK_OK;
 }
 
+#ifndef SYS_kcmp
+#define SYS_kcmp 312
+#endif
+#define KCMP_FILE 0
+#define KCMP_VM 1
+#define KCMP_FILES 2
+#define KCMP_TYPES 8
+
+/* kcmp: a dup'd descriptor is the same file (0), another open is not
+ * (1 or 2), a forked child has another address space and descriptor
+ * table, and the argument errors are Linux's (LTP's kcmp01, kcmp02). */
+static int check_kcmp(void)
+{
+	pid_t me = getpid();
+	int a = open("/dev/null", O_RDONLY), b = dup(a), c = open("/dev/null", O_RDONLY);
+	long same = syscall(SYS_kcmp, me, me, KCMP_FILE, a, b);
+	long other = syscall(SYS_kcmp, me, me, KCMP_FILE, a, c);
+	long r = CHECK_OK;
+
+	if (same != 0 || (other != 1 && other != 2))
+		r = fail("kcmp(KCMP_FILE): dup %ld, another open %ld", same, other);
+	pid_t kid = r ? -1 : fork();
+	if (kid == 0) {
+		long vm = syscall(SYS_kcmp, me, getpid(), KCMP_VM, 0, 0);
+		long files = syscall(SYS_kcmp, me, getpid(), KCMP_FILES, 0, 0);
+		long inherited = syscall(SYS_kcmp, me, getpid(), KCMP_FILE, a, a);
+		_exit((vm == 1 || vm == 2) && (files == 1 || files == 2) && inherited == 0 ? 0 : 1);
+	}
+	int st;
+	if (!r && (kid < 0 || waitpid(kid, &st, 0) != kid || !WIFEXITED(st) || WEXITSTATUS(st)))
+		r = fail("kcmp in a forked child: VM, FILES not different or the inherited file not the same");
+	errno = 0;
+	if (!r && (syscall(SYS_kcmp, me, me, KCMP_TYPES + 1, a, b) != -1 || errno != EINVAL))
+		r = fail("kcmp(type KCMP_TYPES + 1): %s, not EINVAL", strerror(errno));
+	errno = 0;
+	if (!r && (syscall(SYS_kcmp, me, me, KCMP_FILE, a, 9999) != -1 || errno != EBADF))
+		r = fail("kcmp(KCMP_FILE, a closed fd): %s, not EBADF", strerror(errno));
+	errno = 0;
+	if (!r && (syscall(SYS_kcmp, me, INT_MAX, KCMP_FILE, a, b) != -1 || errno != ESRCH))
+		r = fail("kcmp(no such pid): %s, not ESRCH", strerror(errno));
+	close(a);
+	close(b);
+	close(c);
+	return (int)r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -859,6 +905,7 @@ static const struct check checks[] = {
 	{ "proc-links", check_proc_links },
 	{ "environ-auxv", check_environ_auxv },
 	{ "wait4-robust-list", check_wait4_robust },
+	{ "kcmp", check_kcmp },
 };
 
 int main(int argc, char **argv)

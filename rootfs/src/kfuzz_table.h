@@ -91,7 +91,7 @@ static const char *const kfuzz_sig[] = {
 	[SYS_preadv] = "fbtx", [SYS_pwritev] = "fbtx", [SYS_rt_tgsigqueueinfo] = "PPsb",
 	[SYS_prlimit64] = "PRbb", [SYS_clock_adjtime] = "kb", [SYS_syncfs] = "f",
 	[SYS_setns] = "fi", [SYS_getcpu] = "bbb", [SYS_process_vm_readv] = "Pbtbtx",
-	[SYS_process_vm_writev] = "Pbtbtx", [SYS_kcmp] = "PPixx", [SYS_sched_setattr] = "Pbi",
+	[SYS_process_vm_writev] = "Pbtbtx", [SYS_kcmp] = "PPiff", [SYS_sched_setattr] = "Pbi",
 	[SYS_sched_getattr] = "Pbli", [SYS_renameat2] = "dwdwi", [SYS_seccomp] = "iib",
 	[SYS_getrandom] = "bli", [SYS_memfd_create] = "pi", [SYS_execveat] = "dpbbA",
 	[SYS_membarrier] = "ii", [SYS_mlock2] = "ali", [SYS_copy_file_range] = "fbfbli",
