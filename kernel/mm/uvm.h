@@ -66,12 +66,13 @@ struct vma {
  * of the region below it. */
 #define STACK_GUARD_GAP   (256 * PAGE_SIZE)
 
-/* Lock rule: an address space is changed only by its own (single)
- * thread, or by its creator before that thread first runs. The kernel
- * is not preemptible and nothing here sleeps, so the threads of one
- * process never see a change half done. */
+/* Lock rule: an address space is changed only by a thread using it (its
+ * process's, or another's that shares it through vfork or CLONE_VM), or by
+ * its creator before that thread first runs. The kernel is not
+ * preemptible, nothing here sleeps and every system call holds the kernel
+ * lock, so the threads using it never see a change half done. */
 struct vm_space {
-	int refs;                 /* processes using it (vfork shares it) */
+	int refs;                 /* processes using it (vfork and clone(CLONE_VM) share it) */
 	uint64_t serial;          /* unique for the boot: names it without a reference (/proc/PID/mem) */
 	uint64_t pml4;            /* physical */
 	struct vma *vmas;         /* in address order, for walks */

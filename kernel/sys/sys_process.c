@@ -103,9 +103,10 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	if (flags & CLONE_THREAD)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
 	if (flags & CLONE_SIGHAND)
-		return -EINVAL;
-	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
-		return -EINVAL; /* a shared address space without vfork's wait is a thread */
+		return -EINVAL; /* handlers shared between processes: not done */
+	/* CLONE_VM without CLONE_VFORK: a process sharing the caller's memory
+	 * (stress-ng's and some spawners' children), which runs beside it as
+	 * a thread would; the address space goes with the last of them. */
 	unsigned int how = (flags & CLONE_VM ? FORK_SHARE_VM : 0) | (flags & CLONE_PARENT ? FORK_SIBLING : 0) |
 			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0);
 	struct process *c = process_fork(frame(), how, newsp, &err);

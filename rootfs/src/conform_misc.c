@@ -887,6 +887,38 @@ static int check_kcmp(void)
 	return (int)r;
 }
 
+#define CLONE_VM_STACK 65536
+
+static int clone_vm_child(void *arg)
+{
+	*(volatile int *)arg = 42; /* the parent's memory */
+	return 7;
+}
+
+/* clone(CLONE_VM) without CLONE_VFORK: a process sharing the caller's
+ * memory, which sees the child's write, and whose memory outlives the
+ * child (LTP's kcmp03, stress-ng's stressors). */
+static int check_clone_vm(void)
+{
+	static volatile int shared;
+	char *stack = malloc(CLONE_VM_STACK);
+	int st;
+
+	if (!stack)
+		return fail("malloc");
+	shared = 0;
+	pid_t kid = clone(clone_vm_child, stack + CLONE_VM_STACK, CLONE_VM | SIGCHLD, (void *)&shared);
+	if (kid < 0) {
+		free(stack);
+		return fail("clone(CLONE_VM | SIGCHLD): %s", strerror(errno));
+	}
+	pid_t w = waitpid(kid, &st, 0);
+	free(stack);
+	if (w != kid || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		return fail("the CLONE_VM child: waitpid %d, status 0x%x", (int)w, st);
+	return shared == 42 ? CHECK_OK : fail("the child's write is not seen: %d", shared);
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -906,6 +938,7 @@ static const struct check checks[] = {
 	{ "environ-auxv", check_environ_auxv },
 	{ "wait4-robust-list", check_wait4_robust },
 	{ "kcmp", check_kcmp },
+	{ "clone-vm", check_clone_vm },
 };
 
 int main(int argc, char **argv)
