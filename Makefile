@@ -294,6 +294,12 @@ LTP_ARGS = $(if $(LTPSMP),--smp $(LTPSMP)) $(if $(LTPONLY),--only $(LTPONLY)) \
 conformance-ltp: all
 	python3 tests/conformance/ltp.py --build $(B) $(LTP_ARGS) $(LTPTESTS)
 
+# make conformance-ltp-quick: make test's LTP step alone, the entries of
+# tests/conformance/ltp-quick.txt on Kestrel (tests/conformance/ltp-quick.sh).
+.PHONY: conformance-ltp-quick
+conformance-ltp-quick: all
+	tests/conformance/ltp-quick.sh $(B)
+
 # make conformance-net [NETNIC=virtio-net-pci,e1000] [NETROUNDS=3] [NETONLY=functional|iperf]:
 # Debian's curl, wget, nginx, openssh, iperf3, netcat-openbsd, socat and iproute2 on
 # Kestrel and on Debian's Linux joined by a wire (-netdev dgram over Unix sockets: no

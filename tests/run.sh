@@ -24,7 +24,7 @@ suite() {
 	# Failures and counts on the terminal; everything in $log/NAME.out.
 	grep -aE 'FAIL|passed, [0-9]+ failed|did not finish|error' "$log/$name.out"
 	[ "$rc" -eq 0 ] || { echo "-- last lines of $log/$name.out:"; tail -n 25 "$log/$name.out"; }
-	counts=$(grep -aE '^([a-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -n 1)
+	counts=$(grep -aE '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -n 1)
 	counts=${counts#*: }
 	if [ -z "$counts" ]; then
 		echo "FAIL $name: no 'N passed, N failed' line (exit $rc)"
@@ -74,6 +74,10 @@ suite gvisor-quick tests/conformance/gvisor-quick.sh "$B"
 # gVisor's loopback network programs that pass as on Linux 6.1 (about two
 # minutes, most of it the build; skipped as gvisor-quick is).
 suite gvisor-net-quick tests/conformance/gvisor-net-quick.sh "$B"
+# LTP's system-call tests that pass on Linux and on Kestrel and run in
+# seconds (tests/conformance/ltp-quick.txt; about two minutes from a clean
+# clone, most of it the build; skipped without ../shared/conformance/ltp).
+suite ltp-quick tests/conformance/ltp-quick.sh "$B"
 # The in-guest system-call fuzzer, 75 s with a new seed each run (printed, with
 # the command that replays it); FUZZ_KERNEL_SECONDS changes the time.
 suite fuzz-kernel python3 tests/boot/fuzzkernel.py --build "$B" --seconds "${FUZZ_KERNEL_SECONDS:-75}"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Install the Debian packages Kestrel needs to build, boot and test
-# (the gVisor programs of make test build with g++, gtest, gmock and absl).
+# (the gVisor programs of make test build with g++, gtest, gmock and absl;
+# LTP's tests with autotools, bison, flex and pkg-config).
 # As root it installs what is missing; otherwise it prints the one
 # apt-get line to run. Exits non-zero when something is still missing.
 set -eu
@@ -32,6 +33,14 @@ g++:/usr/bin/g++
 libgtest-dev:/usr/lib/x86_64-linux-gnu/libgtest.a
 libgmock-dev:/usr/lib/x86_64-linux-gnu/libgmock.a
 libabsl-dev:/usr/include/absl/base/config.h
+autoconf:/usr/bin/autoconf
+automake:/usr/bin/automake
+m4:/usr/bin/m4
+bison:/usr/bin/bison
+flex:/usr/bin/flex
+pkg-config:/usr/bin/pkg-config
+libc6-dev:/usr/include/stdio.h
+linux-libc-dev:/usr/include/linux/version.h
 "
 
 missing=""

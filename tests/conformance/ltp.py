@@ -5,6 +5,7 @@
     ltp.py [--build DIR] [--smp N] [--only kestrel|linux] [--timeout S]
            [--timeout-mul F] [--runtime-mul F] [--batch N] [--sample N]
            [--resume | --fresh] [--jobs N] [--table] [NAME|REGEX...]
+    ltp.py --quick LIST [--build DIR] [--timeout S] [--stall S]
 
 The tests are the Linux Test Project's, ../shared/conformance/ltp/src
 (relative to the checkout; see its README.md). They are built once into
@@ -58,6 +59,15 @@ DIR/conformance/ltp[-smpN]/KERNEL-bootN.log. --table only writes the table
 from what is there. Exits 1 when Kestrel panicked or hung in any entry of
 this run, else 0 (failing entries are conformance work, not a failure of
 this run); 2 when it cannot run at all.
+
+With --quick LIST (make test's step, tests/conformance/ltp-quick.sh) it is a
+regression check on Kestrel alone: the entries the file LIST names (one a
+line, "#" starts a comment), only their directories made (in DIR/ltp-src,
+with the libraries; installed in DIR/ltp-quick-bin), run in one boot (a
+second for those after a panic or hang, no more), with Debian's kernel
+configuration when it can be had; a line per entry, PASS when it exits 0,
+else FAIL and why (TCONF too), then "ltp-quick: N passed, N failed"; exit 1
+on any FAIL. Results and serial logs in DIR/conformance/ltp-quick/.
 """
 import argparse
 import concurrent.futures
@@ -115,8 +125,17 @@ nogroup:x:65534:
 LINUX_INIT = cpython.linux_init('/bin/sh /ltp/run.sh "$@"')
 
 
+QUIET = False        # --quick: the verdict lines, not each entry's progress line
+
+
 def log(msg):
     print(msg, flush=True)
+
+
+def progress(msg):
+    """A line about the run's progress, left out when only verdicts are wanted."""
+    if not QUIET:
+        log(msg)
 
 
 # ---------------------------------------------------------------- building
@@ -189,11 +208,13 @@ def executables(d):
     return out
 
 
-def install(tree, bindir):
-    """Stripped copies of each directory's executables in BINDIR/DIRECTORY/
-    (testcases/lib's helpers in BINDIR/_lib)."""
+def install(tree, bindir, only=None):
+    """Stripped copies of each directory's executables (of the directories
+    ONLY, when given) in BINDIR/DIRECTORY/ (testcases/lib's helpers in
+    BINDIR/_lib)."""
     shutil.rmtree(bindir, ignore_errors=True)
-    dirs = [(d, os.path.join(tree, SYSCALLS, d)) for d in sorted(os.listdir(os.path.join(tree, SYSCALLS)))]
+    top = os.path.join(tree, SYSCALLS)
+    dirs = [(d, os.path.join(top, d)) for d in sorted(os.listdir(top)) if only is None or d in only]
     dirs.append(("_lib", os.path.join(tree, "testcases", "lib")))
     for name, d in dirs:
         if not os.path.isdir(d):
@@ -211,6 +232,38 @@ def install(tree, bindir):
                     shutil.copy2(os.path.join(d, f), os.path.join(bindir, name, f))
 
 
+def check_source():
+    """Stop unless the source and the packages the build needs are there."""
+    if not os.path.isdir(os.path.join(SRC, SYSCALLS)):
+        log(f"ltp: no {os.path.relpath(SRC, TOP)} (the shared LTP source)")
+        sys.exit(2)
+    check_packages()
+
+
+def prepare_tree(build, jobs):
+    """The configured copy of the source, BUILD/ltp-src, with lib, libs and
+    testcases/lib built (configure only when it has not run, make only what
+    changed); (the tree, the log directory BUILD/ltp-build). Exits when a
+    step fails."""
+    tree = os.path.join(build, "ltp-src")
+    logdir = os.path.join(build, "ltp-build")
+    os.makedirs(logdir, exist_ok=True)
+    with open(os.path.join(logdir, "_setup.log"), "w") as logf:
+        if not os.path.exists(os.path.join(tree, "config.status")):
+            configure(tree, logf)
+        for d in ("lib", "libs", "testcases/lib"):
+            if not sh(f"make -j{jobs}", os.path.join(tree, d), logf):
+                sys.exit(f"ltp: make in {d} failed; see {logf.name}")
+    return tree, logdir
+
+
+def make_dirs(tree, dirs, logdir, jobs):
+    """make in each of the syscall test directories DIRS, JOBS at a time;
+    [(directory, its last error line)] for those that failed."""
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        return [r for r in pool.map(lambda d: make_dir(tree, d, logdir), dirs) if r[1]]
+
+
 def ensure_built(build, jobs):
     """Build the tests unless DIR/ltp-bin/.stamp says they are built; the
     install tree's path."""
@@ -218,25 +271,14 @@ def ensure_built(build, jobs):
     stamp = os.path.join(bindir, ".stamp")
     if os.path.exists(stamp):
         return bindir
-    if not os.path.isdir(os.path.join(SRC, SYSCALLS)):
-        log(f"ltp: no {os.path.relpath(SRC, TOP)} (the shared LTP source)")
-        sys.exit(2)
-    check_packages()
-    tree = os.path.join(build, "ltp-src")
-    logdir = os.path.join(build, "ltp-build")
-    os.makedirs(logdir, exist_ok=True)
+    check_source()
     t0 = time.monotonic()
-    log(f"ltp: building into {os.path.relpath(tree, TOP)}, {jobs} jobs (about 4 minutes on 2 CPUs)")
-    with open(os.path.join(logdir, "_setup.log"), "w") as logf:
-        if not os.path.exists(os.path.join(tree, "config.status")):
-            configure(tree, logf)
-        for d in ("lib", "libs", "testcases/lib"):
-            if not sh(f"make -j{jobs}", os.path.join(tree, d), logf):
-                sys.exit(f"ltp: make in {d} failed; see {logf.name}")
+    log(f"ltp: building into {os.path.relpath(os.path.join(build, 'ltp-src'), TOP)}, {jobs} jobs"
+        f" (about 4 minutes on 2 CPUs)")
+    tree, logdir = prepare_tree(build, jobs)
     dirs = sorted(d for d in os.listdir(os.path.join(tree, SYSCALLS))
                   if os.path.exists(os.path.join(tree, SYSCALLS, d, "Makefile")))
-    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        failed = [r for r in pool.map(lambda d: make_dir(tree, d, logdir), dirs) if r[1]]
+    failed = make_dirs(tree, dirs, logdir, jobs)
     install(tree, bindir)
     secs = time.monotonic() - t0
     with open(os.path.join(build, "ltp-build.txt"), "w") as f:
@@ -247,6 +289,35 @@ def ensure_built(build, jobs):
         + (": failed " + " ".join(d for d, _ in failed) if failed else ""))
     open(stamp, "w").write(f"{len(dirs)} directories, {len(failed)} failed\n")
     return bindir
+
+
+def source_dir(exe):
+    """The directory of testcases/kernel/syscalls that makes the executable
+    EXE: the one with EXE.c, else with the name less a _64 or _16 suffix (the
+    variants built from one source); None when no directory has it."""
+    top = os.path.join(SRC, SYSCALLS)
+    for name in (exe, re.sub(r"_(64|16)$", "", exe)):
+        for d in os.listdir(top):
+            if os.path.exists(os.path.join(top, d, name + ".c")):
+                return d
+    return None
+
+
+def build_some(build, jobs, dirs):
+    """Build only the syscall test directories DIRS (and the libraries), in
+    the tree the whole build uses, and install them in BUILD/ltp-quick-bin
+    (made afresh; the whole build's ltp-bin is left alone). A second run
+    makes nothing that is up to date. (the install tree's path,
+    {directory: its last error line} for those that failed to build)."""
+    check_source()
+    t0 = time.monotonic()
+    tree, logdir = prepare_tree(build, jobs)
+    failed = dict(make_dirs(tree, sorted(dirs), logdir, jobs))
+    bindir = os.path.join(build, "ltp-quick-bin")
+    install(tree, bindir, dirs)
+    log(f"ltp: made the {len(dirs)} directories of the tests in {time.monotonic() - t0:.0f} s"
+        + (": failed " + " ".join(sorted(failed)) if failed else ""))
+    return bindir, failed
 
 
 # ---------------------------------------------------------------- the entries
@@ -288,7 +359,7 @@ def overlay(workdir, batch, bindir, where, kconfig):
     """The overlay of one boot: /ltp/run.sh and /ltp/list, the executables
     of the batch's directories and testcases/lib's in /opt/ltp/testcases/bin
     (hard links to the install tree), /etc/passwd and /etc/group, and Debian's
-    kernel configuration KCONFIG as /ltp/kconfig."""
+    kernel configuration KCONFIG as /ltp/kconfig (none when KCONFIG is None)."""
     top = os.path.join(workdir, "overlay")
     shutil.rmtree(top, ignore_errors=True)
     bin_ = os.path.join(top, "opt", "ltp", "testcases", "bin")
@@ -303,7 +374,8 @@ def overlay(workdir, batch, bindir, where, kconfig):
             dst = os.path.join(bin_, f)
             if not os.path.exists(dst):
                 os.link(os.path.join(bindir, d, f), dst)
-    shutil.copy(kconfig, os.path.join(top, "ltp", "kconfig"))
+    if kconfig:
+        shutil.copy(kconfig, os.path.join(top, "ltp", "kconfig"))
     for name, text in (("passwd", PASSWD), ("group", GROUP)):
         with open(os.path.join(top, "etc", name), "w") as f:
             f.write(text)
@@ -412,8 +484,8 @@ def boot(kernel, args, build, workdir, bootno, batch, rootfs):
         m = re.match(r"^LTP-END (\S+) rc=(\d+) secs=(-?\d+)", line)
         if m and cur:
             r = out[cur.name] = cur.record(int(m.group(2)), int(m.group(3)), args.timeout)
-            log(f"  {kernel} {cur.name:24} {r['result']:8} rc={r['rc']:<3} {r['secs']:>3} s"
-                + (f"  {r['why'][:90]}" if r["result"] not in ("pass", "conf") else ""))
+            progress(f"  {kernel} {cur.name:24} {r['result']:8} rc={r['rc']:<3} {r['secs']:>3} s"
+                     + (f"  {r['why'][:90]}" if r["result"] not in ("pass", "conf") else ""))
             cur = None
             return False
         if cur:
@@ -445,13 +517,13 @@ def boot(kernel, args, build, workdir, bootno, batch, rootfs):
     return out, uname, logpath
 
 
-def run_kernel(kernel, args, build, state, todo, where, bindir, libs):
-    """Run the entries TODO on KERNEL, boot after boot, saving STATE (its
-    results file) after each; the names it ran."""
+def run_kernel(kernel, args, build, state, todo, where, bindir, libs, max_boots=None):
+    """Run the entries TODO on KERNEL, boot after boot (MAX_BOOTS at most),
+    saving STATE (its results file) after each; the names it ran."""
     workdir = os.path.join(state.dir, kernel)
     os.makedirs(workdir, exist_ok=True)
     work, bootno, ran = list(todo), 0, []
-    while work:
+    while work and bootno != max_boots:
         batch, work = work[:args.batch], work[args.batch:]
         bootno += 1
         log(f"ltp: {kernel} boot {bootno}: {len(batch)} entries, {batch[0][0]} .. {batch[-1][0]}"
@@ -476,11 +548,12 @@ def run_kernel(kernel, args, build, state, todo, where, bindir, libs):
 
 class State:
     """Both kernels' results for one --smp: DIR/conformance/ltp[-smpN]/KERNEL.json
-    (each run writes only its own kernel's), and the table and JSON made from them."""
+    (each run writes only its own kernel's), and the table and JSON made from them;
+    DIR/conformance/NAME/ and NAME-results when NAME is given (--quick's ltp-quick)."""
 
-    def __init__(self, build, smp, kernels, fresh):
+    def __init__(self, build, smp, kernels, fresh, name=None):
         self.build, self.smp = build, smp
-        self.name = "ltp" if smp == 1 else f"ltp-smp{smp}"
+        self.name = name or ("ltp" if smp == 1 else f"ltp-smp{smp}")
         self.dir = os.path.join(build, "conformance", self.name)
         os.makedirs(self.dir, exist_ok=True)
         self.kernels = kernels        # the ones this run writes
@@ -583,6 +656,90 @@ def table(data, order):
     return lines, summary
 
 
+# ---------------------------------------------------------------- make test's quick step
+
+def read_list(path):
+    """The entry names of the list file PATH, one a line; '#' starts a comment."""
+    names = []
+    for line in open(path):
+        name = line.split("#", 1)[0].strip()
+        if name:
+            names.append(name)
+    return names
+
+
+def debian_kconfig(build):
+    """The configuration of the Linux the whole run compares with (tools/bench.py's
+    linux_kernel(), in BUILD/bench, which make test's net step has fetched), or
+    None, said, when it cannot be had: the tests then run without KCONFIG_PATH."""
+    import bench
+    try:
+        return bench.linux_kernel(os.path.join(build, "bench"))[0].replace("vmlinuz-", "config-")
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+        log(f"ltp: no Debian kernel configuration ({e}): the tests run without KCONFIG_PATH")
+        return None
+
+
+def verdict(name, cmdline, where, failed_dirs, got):
+    """Why entry NAME did not pass, or None when it passed: CMDLINE maps
+    runtest's names to their command lines, WHERE the executables built to
+    their directory, FAILED_DIRS the directories that did not build to
+    their error, GOT the names run to their record."""
+    if name not in cmdline:
+        return "not an entry of runtest/syscalls"
+    exe = cmdline[name].split()[0]
+    if exe not in where:
+        d = source_dir(exe)
+        return f"not built: no {exe}" + (f" ({d}: {failed_dirs[d]})" if d in failed_dirs else "")
+    r = got.get(name)
+    if r is None:
+        return "never ran: the kernel went down before it, in both boots"
+    if r["result"] != "pass":
+        return f"{r['result']} (rc {r['rc']}, {r['secs']} s): {r['why']}"
+    return None
+
+
+def quick(args, build):
+    """make test's step (tests/conformance/ltp-quick.sh): build only the
+    directories of the entries the list file args.quick names, run them on
+    Kestrel in one boot (a second for those after a panic or hang, no
+    more), then print PASS or FAIL per entry and "ltp-quick: N passed, N
+    failed". An entry passes when it exits 0: TCONF fails too, as the list
+    holds entries that pass on both kernels. 1 when one failed, else 0;
+    0 with a SKIP line when Debian's libraries cannot be had."""
+    names = read_list(args.quick)
+    cmdline = dict(runtest())
+    chosen = [(n, cmdline[n]) for n in names if n in cmdline]
+    dirs = {source_dir(c.split()[0]) for _, c in chosen} - {None}
+    bindir, failed_dirs = build_some(build, args.jobs, dirs)
+    where = catalogue(bindir)
+    todo = [e for e in chosen if e[1].split()[0] in where]
+    try:
+        libs = cpython.package_tree(build, RUNTIME, "debs-ltp")
+    except SystemExit as e:
+        if e.code != 2:     # 2: no network, said (as the cpython-quick boot case skips)
+            raise
+        log("ltp-quick: 0 passed, 0 failed, SKIP: Debian's glibc and libraries cannot be had")
+        return 0
+    args.kconfig = debian_kconfig(build)
+    args.batch = max(1, len(todo))
+    state = State(build, 1, ["kestrel"], fresh=True, name="ltp-quick")
+    t0 = time.monotonic()
+    run_kernel("kestrel", args, build, state, todo, where, bindir, libs, max_boots=2)
+    state.save()
+    got, bad = state.data["kestrel"]["entries"], 0
+    for n in names:
+        why = verdict(n, cmdline, where, failed_dirs, got)
+        if why:
+            bad += 1
+            log(f"FAIL ltp/{n}: {why}")
+        else:
+            log(f"PASS ltp/{n} ({got[n]['secs']} s)")
+    log(f"ltp-quick: {len(names) - bad} passed, {bad} failed")
+    log(f"ltp: serial logs in {os.path.relpath(state.dir, TOP)}/, {time.monotonic() - t0:.0f} s")
+    return 1 if bad else 0
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -606,19 +763,25 @@ def main():
                        help="skip the entries that already have a result")
     again.add_argument("--fresh", action="store_true", help="forget the results there are")
     ap.add_argument("--table", action="store_true", help="only write the table from the results")
+    ap.add_argument("--quick", metavar="LIST", help="make test's step: the entries LIST names,"
+                    " on Kestrel alone, built alone; a verdict per entry")
     ap.add_argument("names", nargs="*", help="entry names or regular expressions (default all)")
     args = ap.parse_args()
+    global QUIET
+    QUIET = bool(args.quick)
     build = os.path.abspath(args.build)
     kernels = [args.only] if args.only else ["kestrel", "linux"]
-    state = State(build, args.smp, kernels if not args.table else [], args.fresh)
     if args.table:
-        lines, base = state.write_outputs()
+        lines, base = State(build, args.smp, [], args.fresh).write_outputs()
         log("\n".join(lines))
         return 0
     for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):
         if not os.path.exists(os.path.join(build, f)):
             log(f"ltp: no {build}/{f}: run make first")
             return 2
+    if args.quick:
+        return quick(args, build)
+    state = State(build, args.smp, kernels, args.fresh)
     bindir = ensure_built(build, args.jobs)
     where = catalogue(bindir)
     chosen = choose(runtest(), args.names, args.sample)
