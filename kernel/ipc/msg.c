@@ -62,12 +62,14 @@ static struct msg_queue *queue_of(struct ipc_obj *o)
 	return (struct msg_queue *)o;
 }
 
-/* Unlink and free every message; the queue itself goes with its last reference. */
+/* The table's free: the queue's last reference went (its messages went
+ * at IPC_RMID, drop_messages). */
 static void queue_free(struct ipc_obj *o)
 {
 	kfree(queue_of(o));
 }
 
+/* IPC_RMID: every message of q goes, out of the totals. */
 static void drop_messages(struct msg_queue *q)
 {
 	struct msg *m = q->head;
