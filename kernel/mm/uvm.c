@@ -435,6 +435,14 @@ static void protect_one(uint64_t va, uint64_t *pte, void *arg)
 	tlb_batch_add(c->batch, va);
 }
 
+bool uvm_range_private_anon(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
+		if (v->end > start && ((v->flags & VMA_SHARED) || v->obj || v->backing || v->name))
+			return false;
+	return true;
+}
+
 bool uvm_range_has_flag(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag)
 {
 	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
@@ -1028,8 +1036,12 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 	vs->mmap_next = parent->mmap_next;
 	tail = &vs->vmas;
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
+		if (v->flags & VMA_DONTCOPY)
+			continue; /* MADV_DONTFORK: not the child's */
 		if ((c.err = fork_vma(vs, v, &tail)))
 			break;
+		if (v->flags & VMA_WIPEONFORK)
+			continue; /* the child's pages come zero-filled on first touch */
 		c.shared = v->flags & VMA_SHARED;
 		arch_walk_user(parent->pml4, v->start, v->end, share_page, &c);
 	}

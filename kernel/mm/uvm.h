@@ -21,6 +21,8 @@
 #define VMA_NOWRITE   (1u << 4)  /* MAP_SHARED of a file not open for writing: never writable */
 #define VMA_LOCKED    (1u << 5)  /* MAP_LOCKED (msync's MS_INVALIDATE is EBUSY on it) */
 #define VMA_SYSVSHM   (1u << 6)  /* a System V segment's attach (shmat; shmdt finds it) */
+#define VMA_DONTCOPY  (1u << 7)  /* MADV_DONTFORK: a fork's child does not get the region */
+#define VMA_WIPEONFORK (1u << 8) /* MADV_WIPEONFORK: a fork's child gets it empty (zero-filled) */
 
 struct shmem;
 struct vm_name;
@@ -174,6 +176,10 @@ int uvm_prefault(struct vm_space *vs, uint64_t va);
 bool uvm_resident(struct vm_space *vs, uint64_t va);
 /* Would a fault at va be SIGBUS (a file mapping past the file's end)? */
 bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va);
+/* Is every region overlapping [start, end) private anonymous memory (no
+ * object, file or program bytes behind it, not VMA_SHARED)? What
+ * MADV_WIPEONFORK may apply to. */
+bool uvm_range_private_anon(const struct vm_space *vs, uint64_t start, uint64_t end);
 /* Does a region overlapping [start, end) have a flag of flag (VMA_*)? */
 bool uvm_range_has_flag(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag);
 /* Set flags on the regions covering [start, end) (splitting at the edges). */

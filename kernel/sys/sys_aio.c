@@ -123,8 +123,8 @@ static uint64_t map_ring(unsigned nr_events)
 	uint64_t addr = uvm_find_free(vs, PAGE_SIZE);
 	struct aio_ring hdr = { .nr = nr_events, .header_length = sizeof(hdr) };
 
-	if (!addr || uvm_add_vma(vs, addr, addr + PAGE_SIZE, VM_READ | VM_WRITE, 0))
-		return 0;
+	if (!addr || uvm_add_vma(vs, addr, addr + PAGE_SIZE, VM_READ | VM_WRITE, VMA_DONTCOPY))
+		return 0; /* a fork's child has no context: no page either (Linux's VM_DONTCOPY) */
 	if (uvm_write_checked(vs, addr, &hdr, sizeof(hdr))) {
 		uvm_unmap(vs, addr, addr + PAGE_SIZE);
 		return 0;

@@ -10,6 +10,7 @@
 #include "mm/pmm.h"
 #include "mm/usercopy.h"
 #include "mm/uvm.h"
+#include "arch/x86_64/paging.h"
 #include "fs/inode.h"
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
@@ -184,11 +185,54 @@ SYSCALL_DEFINE3(getrandom, uptr_t, ubuf, size_t, count, unsigned int, flags)
 
 /* Advice Linux knows (5-7 were never assigned). The hardware-poisoning
  * ones (100, 101) are not: Kestrel has no memory-failure handling, like
- * a Linux built without it. */
+ * a Linux built without it; nor MADV_MERGEABLE and MADV_UNMERGEABLE:
+ * Kestrel merges no pages, as a Linux without CONFIG_KSM. */
 static bool madv_known(int advice)
 {
+	if (advice == MADV_MERGEABLE || advice == MADV_UNMERGEABLE)
+		return false;
 	return (advice >= MADV_NORMAL && advice <= MADV_COLLAPSE && (advice < 5 || advice > 7)) ||
 	       advice == MADV_GUARD_INSTALL || advice == MADV_GUARD_REMOVE;
+}
+
+/* MADV_REMOVE (Linux's madvise_remove): EINVAL on locked memory or
+ * memory no shared file or object is behind, EACCES unless shared and
+ * writable; then 0. Linux punches the hole in the file (its pages read
+ * zero after); Kestrel does not yet, and leaves the bytes (as it did
+ * before these checks): a gap the README names. */
+static long madv_remove(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	if (uvm_range_has_flag(vs, start, end, VMA_LOCKED))
+		return -EINVAL;
+	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		if (!(v->flags & VMA_SHARED) || !v->obj)
+			return -EINVAL;
+		if (!(v->prot & VM_WRITE))
+			return -EACCES;
+	}
+	return 0;
+}
+
+/* The advice on what a fork's child gets (uvm_fork): 0, -EINVAL
+ * (MADV_WIPEONFORK on anything but private anonymous memory), -ENOMEM. */
+static long fork_advice(struct vm_space *vs, uint64_t start, uint64_t end, int advice)
+{
+	switch (advice) {
+	case MADV_DONTFORK:
+		return uvm_set_flags(vs, start, end, VMA_DONTCOPY);
+	case MADV_DOFORK:
+		return uvm_clear_flags(vs, start, end, VMA_DONTCOPY);
+	case MADV_WIPEONFORK:
+		if (!uvm_range_private_anon(vs, start, end))
+			return -EINVAL;
+		return uvm_set_flags(vs, start, end, VMA_WIPEONFORK);
+	case MADV_KEEPONFORK:
+		return uvm_clear_flags(vs, start, end, VMA_WIPEONFORK);
+	default:
+		return 0;
+	}
 }
 
 /* Linux's checks in order: known advice, aligned start, a length that
@@ -197,7 +241,11 @@ static bool madv_known(int advice)
  * pages (private anonymous memory refaults zero-filled, private file
  * mappings from the file, shared memory keeps its contents); MADV_FREE
  * does the same on private anonymous memory (Linux may free its pages
- * lazily; reading zero is one of its outcomes) and is EINVAL elsewhere.
+ * lazily; reading zero is one of its outcomes) and is EINVAL elsewhere;
+ * both are EINVAL on locked memory. MADV_REMOVE: madv_remove.
+ * MADV_DONTFORK and MADV_DOFORK keep a region from a fork's child or
+ * give it back; MADV_WIPEONFORK (private anonymous memory only, else
+ * EINVAL) and MADV_KEEPONFORK give the child the region empty or as is.
  * All other advice changes nothing here. */
 SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 {
@@ -209,7 +257,15 @@ SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 		return -EINVAL;
 	if (size == 0)
 		return 0;
+	if ((advice == MADV_DONTNEED || advice == MADV_FREE) &&
+	    uvm_range_has_flag(vs, start, start + size, VMA_LOCKED))
+		return -EINVAL; /* Linux's can_madv_lru_vma: not locked memory */
 	if (advice == MADV_DONTNEED || advice == MADV_FREE)
 		return uvm_discard(vs, start, start + size, advice == MADV_FREE);
+	if (advice == MADV_REMOVE)
+		return madv_remove(vs, start, start + size);
+	long err = fork_advice(vs, start, start + size, advice);
+	if (err)
+		return err;
 	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
 }

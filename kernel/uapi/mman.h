@@ -57,6 +57,13 @@
 #define MADV_NORMAL         0
 #define MADV_DONTNEED       4
 #define MADV_FREE           8
+#define MADV_REMOVE         9
+#define MADV_DONTFORK       10
+#define MADV_DOFORK         11
+#define MADV_WIPEONFORK     18
+#define MADV_MERGEABLE      12
+#define MADV_UNMERGEABLE    13
+#define MADV_KEEPONFORK     19
 #define MADV_COLLAPSE       25  /* the last of Linux's ordinary advice values */
 #define MADV_GUARD_INSTALL  102
 #define MADV_GUARD_REMOVE   103

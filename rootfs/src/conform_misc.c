@@ -919,6 +919,53 @@ static int check_clone_vm(void)
 	return shared == 42 ? CHECK_OK : fail("the child's write is not seen: %d", shared);
 }
 
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#endif
+
+/* What a fork's child gets, by madvise: nothing of a MADV_DONTFORK region
+ * (its range is unmapped: madvise there is ENOMEM), a MADV_WIPEONFORK one
+ * zero-filled, a KEEPONFORK'd one as it is; WIPEONFORK on shared memory is
+ * EINVAL, and so is MADV_DONTNEED on locked memory (LTP's madvise02 and
+ * madvise10). */
+static int check_madvise_fork(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *gone = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *wiped = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *shared = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int r = CHECK_OK, st;
+
+	if (gone == MAP_FAILED || wiped == MAP_FAILED || shared == MAP_FAILED)
+		return fail("mmap: %s", strerror(errno));
+	memset(gone, 'g', pg);
+	memset(wiped, 'w', 2 * pg);
+	if (madvise(gone, pg, MADV_DONTFORK) || madvise(wiped, 2 * pg, MADV_WIPEONFORK) ||
+	    madvise(wiped + pg, pg, MADV_KEEPONFORK))
+		r = fail("madvise(DONTFORK, WIPEONFORK, KEEPONFORK): %s", strerror(errno));
+	errno = 0;
+	if (!r && (madvise(shared, pg, MADV_WIPEONFORK) != -1 || errno != EINVAL))
+		r = fail("MADV_WIPEONFORK on shared memory: %s, not EINVAL", strerror(errno));
+	errno = 0;
+	if (!r && mlock(shared, pg) == 0 && (madvise(shared, pg, MADV_DONTNEED) != -1 || errno != EINVAL))
+		r = fail("MADV_DONTNEED on locked memory: %s, not EINVAL", strerror(errno));
+	pid_t kid = r ? -1 : fork();
+	if (kid == 0) {
+		errno = 0;
+		int unmapped = madvise(gone, pg, MADV_NORMAL) == -1 && errno == ENOMEM;
+		_exit(unmapped && wiped[0] == 0 && wiped[pg - 1] == 0 && wiped[pg] == 'w' ? 0 : 1);
+	}
+	if (!r && (kid < 0 || waitpid(kid, &st, 0) != kid || !WIFEXITED(st) || WEXITSTATUS(st)))
+		r = fail("the child did not see a DONTFORK hole, a wiped page and a kept one");
+	if (!r && (gone[0] != 'g' || wiped[0] != 'w'))
+		r = fail("the parent's pages changed");
+	munmap(gone, pg);
+	munmap(wiped, 2 * pg);
+	munmap(shared, pg);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -939,6 +986,7 @@ static const struct check checks[] = {
 	{ "wait4-robust-list", check_wait4_robust },
 	{ "kcmp", check_kcmp },
 	{ "clone-vm", check_clone_vm },
+	{ "madvise-fork", check_madvise_fork },
 };
 
 int main(int argc, char **argv)
