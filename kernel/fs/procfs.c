@@ -122,6 +122,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "mountinfo", S_IFREG | 0444, show_mountinfo, NULL },
 	{ "fdinfo", S_IFDIR | 0555, NULL, NULL },
 	{ "maps", S_IFREG | 0444, show_pid_maps, NULL },
+	{ "smaps", S_IFREG | 0444, show_pid_smaps, NULL },
 	{ "statm", S_IFREG | 0444, show_pid_statm, NULL },
 	{ "mem", S_IFREG | 0600, NULL, NULL }, /* its own file ops (procfs_mem.c) */
 	{ "task", S_IFDIR | 0555, NULL, NULL },
@@ -1100,6 +1101,7 @@ static int generate_text(struct inode *ip, struct sbuf *sb)
 	if (AUX_PID(ip->aux) && !p)
 		return -ENOENT;
 	size_t cap = !fdinfo && e->show == show_pid_maps ? maps_buf_size(p)
+		   : !fdinfo && e->show == show_pid_smaps ? smaps_buf_size(p)
 		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size()
 		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size()
 		   : !fdinfo && e->show == show_pid_environ ? environ_buf_size(p)

@@ -489,6 +489,8 @@ void show_pid_limits(struct sbuf *s, struct process *p)
 #define MAPS_NAME_COLUMN 72
 #define MAPS_LINE_FIXED  (MAPS_NAME_COLUMN + 2) /* prefix, space, newline */
 #define MAPS_BUF_MAX     (256 * 1024)           /* a longer listing is cut off */
+#define SMAPS_PER_MAPS   12                     /* an smaps entry: the line and 23 short ones */
+#define SMAPS_BUF_MAX    (2 * 1024 * 1024)
 
 /* What the name column shows for region v: its file, or [heap] / [stack]
  * (the initial stack, at the top of user space); NULL for anonymous. */
@@ -524,27 +526,111 @@ size_t maps_buf_size(struct process *p)
 	return n < MAPS_BUF_MAX ? n : MAPS_BUF_MAX;
 }
 
-/* /proc/PID/maps, as Linux's show_map_vma: start-end perms offset
- * dev inode, then the name padded to its column. The offset is the
- * file's for a named region, else 0. */
+/* One region's /proc/PID/maps line, as Linux's show_map_vma: start-end
+ * perms offset dev inode, then the name padded to its column. The
+ * offset is the file's for a named region, else 0. */
+static void maps_line(struct sbuf *s, const struct vma *v)
+{
+	const char *name = region_name(v);
+	const struct vm_name *n = v->name;
+	size_t at = s->len;
+
+	sb_printf(s, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", (unsigned long)v->start,
+		  (unsigned long)v->end, v->prot & VM_READ ? 'r' : '-', v->prot & VM_WRITE ? 'w' : '-',
+		  v->prot & VM_EXEC ? 'x' : '-', v->flags & VMA_SHARED ? 's' : 'p',
+		  n ? (unsigned long)v->name_off : 0ul, n ? RDEV_MAJOR(n->dev) : 0u,
+		  n ? RDEV_MINOR(n->dev) : 0u, n ? (unsigned long)n->ino : 0ul);
+	if (name)
+		sb_printf(s, "%*s%s", (int)(s->len - at < MAPS_NAME_COLUMN ?
+				       MAPS_NAME_COLUMN - (s->len - at) + 1 : 1), "", name);
+	sb_printf(s, "\n");
+}
+
 void show_pid_maps(struct sbuf *s, struct process *p)
 {
 	const struct vm_space *vs = live_vm(p);
 
+	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v; v = uvm_next_vma(vs, v))
+		maps_line(s, v);
+}
+
+size_t smaps_buf_size(struct process *p)
+{
+	size_t n = maps_buf_size(p) * SMAPS_PER_MAPS;
+
+	return n < SMAPS_BUF_MAX ? n : SMAPS_BUF_MAX;
+}
+
+/* "Label:   N kB": Linux's SEQ_PUT_DEC, the label padded to 16 columns. */
+static void smaps_kb(struct sbuf *s, const char *label, uint64_t bytes)
+{
+	sb_printf(s, "%-16s%8lu kB\n", label, (unsigned long)(bytes >> 10));
+}
+
+/* Linux's show_smap_vma_flags, for the flags Kestrel's regions have. */
+static void smaps_flags(struct sbuf *s, const struct vma *v)
+{
+	sb_printf(s, "VmFlags: ");
+	if (v->prot & VM_READ)
+		sb_printf(s, "rd ");
+	if (v->prot & VM_WRITE)
+		sb_printf(s, "wr ");
+	if (v->prot & VM_EXEC)
+		sb_printf(s, "ex ");
+	if (v->flags & VMA_SHARED)
+		sb_printf(s, "sh ");
+	sb_printf(s, "mr %sme ", v->flags & VMA_NOWRITE ? "" : "mw ");
+	if (v->flags & VMA_SHARED)
+		sb_printf(s, "ms ");
+	if (v->flags & VMA_GROWSDOWN)
+		sb_printf(s, "gd ");
+	if (v->flags & VMA_LOCKED)
+		sb_printf(s, "lo ");
+	if (v->flags & VMA_DONTCOPY)
+		sb_printf(s, "dc ");
+	if ((v->prot & VM_WRITE) && !(v->flags & VMA_SHARED))
+		sb_printf(s, "ac ");
+	if (v->flags & VMA_WIPEONFORK)
+		sb_printf(s, "wf ");
+	sb_printf(s, "\n");
+}
+
+/*
+ * /proc/PID/smaps: each region's maps line and its memory, in Linux's
+ * layout (show_smap). Rss is what is mapped now; its pages count as
+ * private dirty ones for anonymous memory and clean ones for a file's,
+ * shared ones for a shared region; Pss is Rss (Kestrel does not divide
+ * a page among the spaces that map it). Locked is Rss under mlock.
+ * Kestrel has no swap, huge pages or KSM: those lines are 0.
+ */
+void show_pid_smaps(struct sbuf *s, struct process *p)
+{
+	const struct vm_space *vs = live_vm(p);
+	static const char *const zero[] = { "LazyFree:", "AnonHugePages:", "ShmemPmdMapped:",
+					     "FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:",
+					     "Swap:", "SwapPss:" };
+
 	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v; v = uvm_next_vma(vs, v)) {
-		const char *name = region_name(v);
-		const struct vm_name *n = v->name;
-		size_t at = s->len;
-		sb_printf(s, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", (unsigned long)v->start,
-			  (unsigned long)v->end, v->prot & VM_READ ? 'r' : '-',
-			  v->prot & VM_WRITE ? 'w' : '-', v->prot & VM_EXEC ? 'x' : '-',
-			  v->flags & VMA_SHARED ? 's' : 'p', n ? (unsigned long)v->name_off : 0ul,
-			  n ? RDEV_MAJOR(n->dev) : 0u, n ? RDEV_MINOR(n->dev) : 0u,
-			  n ? (unsigned long)n->ino : 0ul);
-		if (name)
-			sb_printf(s, "%*s%s", (int)(s->len - at < MAPS_NAME_COLUMN ?
-					       MAPS_NAME_COLUMN - (s->len - at) + 1 : 1), "", name);
-		sb_printf(s, "\n");
+		uint64_t rss = uvm_region_resident(vs, v) * PAGE_SIZE;
+		bool shared = v->flags & VMA_SHARED, file = v->name || v->backing;
+		maps_line(s, v);
+		smaps_kb(s, "Size:", v->end - v->start);
+		smaps_kb(s, "KernelPageSize:", PAGE_SIZE);
+		smaps_kb(s, "MMUPageSize:", PAGE_SIZE);
+		smaps_kb(s, "Rss:", rss);
+		smaps_kb(s, "Pss:", rss);
+		smaps_kb(s, "Pss_Dirty:", !file || shared ? rss : 0);
+		smaps_kb(s, "Shared_Clean:", shared && file ? rss : 0);
+		smaps_kb(s, "Shared_Dirty:", shared && !file ? rss : 0);
+		smaps_kb(s, "Private_Clean:", !shared && file ? rss : 0);
+		smaps_kb(s, "Private_Dirty:", !shared && !file ? rss : 0);
+		smaps_kb(s, "Referenced:", rss);
+		smaps_kb(s, "Anonymous:", !shared && !file ? rss : 0);
+		for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+			smaps_kb(s, zero[i], 0);
+		smaps_kb(s, "Locked:", v->flags & VMA_LOCKED ? rss : 0);
+		sb_printf(s, "THPeligible:    0\n");
+		smaps_flags(s, v);
 	}
 }
 

@@ -38,6 +38,9 @@ void show_pid_cmdline(struct sbuf *s, struct process *p);
 void show_pid_limits(struct sbuf *s, struct process *p);
 void show_pid_comm(struct sbuf *s, struct process *p);
 void show_pid_maps(struct sbuf *s, struct process *p);
+/* /proc/PID/smaps, and the buffer it needs. */
+void show_pid_smaps(struct sbuf *s, struct process *p);
+size_t smaps_buf_size(struct process *p);
 void show_pid_statm(struct sbuf *s, struct process *p);
 /* The buffer show_pid_maps needs for p's regions (bounded: a longer
  * listing is cut off, as a too-short read of Linux's would be). */

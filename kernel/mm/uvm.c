@@ -435,6 +435,21 @@ static void protect_one(uint64_t va, uint64_t *pte, void *arg)
 	tlb_batch_add(c->batch, va);
 }
 
+static void count_page(uint64_t va, uint64_t *pte, void *arg)
+{
+	(void)va;
+	(void)pte;
+	(*(uint64_t *)arg)++;
+}
+
+uint64_t uvm_region_resident(const struct vm_space *vs, const struct vma *v)
+{
+	uint64_t n = 0;
+
+	arch_walk_user(vs->pml4, v->start, v->end, count_page, &n);
+	return n;
+}
+
 bool uvm_range_private_anon(const struct vm_space *vs, uint64_t start, uint64_t end)
 {
 	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)

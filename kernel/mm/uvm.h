@@ -176,6 +176,8 @@ int uvm_prefault(struct vm_space *vs, uint64_t va);
 bool uvm_resident(struct vm_space *vs, uint64_t va);
 /* Would a fault at va be SIGBUS (a file mapping past the file's end)? */
 bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va);
+/* The pages of region v that are mapped now (/proc/PID/smaps' Rss). */
+uint64_t uvm_region_resident(const struct vm_space *vs, const struct vma *v);
 /* Is every region overlapping [start, end) private anonymous memory (no
  * object, file or program bytes behind it, not VMA_SHARED)? What
  * MADV_WIPEONFORK may apply to. */

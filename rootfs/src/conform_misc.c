@@ -966,6 +966,60 @@ static int check_madvise_fork(void)
 	return r;
 }
 
+/* The value of field (e.g. "Rss:") in the smaps entry that starts at
+ * addr, in kB; -1 when there is none. */
+static long smaps_field(const char *text, unsigned long addr, const char *field)
+{
+	char head[32];
+	int n = snprintf(head, sizeof(head), "%lx-", addr);
+	const char *e = text;
+
+	while (e && strncmp(e, head, (size_t)n) != 0) {
+		e = strchr(e, '\n');
+		e = e ? e + 1 : NULL;
+	}
+	for (const char *l = e ? strchr(e, '\n') : NULL; l; l = strchr(l + 1, '\n')) {
+		if (isxdigit((unsigned char)l[1]) && strchr(l + 1, '-') < strchr(l + 1, ' '))
+			break; /* the next entry */
+		if (strncmp(l + 1, field, strlen(field)) == 0)
+			return strtol(l + 1 + strlen(field), NULL, 10);
+	}
+	return -1;
+}
+
+/* /proc/self/smaps: a locked, touched 2-page anonymous mapping shows Size,
+ * Rss and Locked of 8 kB and its VmFlags (LTP's mlock05 reads Locked). */
+static int check_smaps(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	static char text[1 << 20];
+	int r = CHECK_OK;
+
+	if (m == MAP_FAILED || mlock(m, 2 * pg))
+		return fail("mmap and mlock: %s", strerror(errno));
+	memset(m, 1, 2 * pg);
+	int fd = open("/proc/self/smaps", O_RDONLY);
+	size_t len = 0;
+	ssize_t got;
+	while (fd >= 0 && len < sizeof(text) - 1 && (got = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += (size_t)got;
+	text[len] = 0;
+	if (fd < 0)
+		r = fail("open /proc/self/smaps: %s", strerror(errno));
+	else
+		close(fd);
+	long size = smaps_field(text, (unsigned long)m, "Size:");
+	long rss = smaps_field(text, (unsigned long)m, "Rss:");
+	long locked = smaps_field(text, (unsigned long)m, "Locked:");
+	if (!r && (size != 2 * pg / 1024 || rss != size || locked != size))
+		r = fail("smaps of a locked 2-page mapping: Size %ld, Rss %ld, Locked %ld kB", size, rss, locked);
+	if (!r && !strstr(text, "VmFlags: rd wr mr mw me "))
+		r = fail("no 'VmFlags: rd wr mr mw me ...' line");
+	munmap(m, 2 * pg);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -987,6 +1041,7 @@ static const struct check checks[] = {
 	{ "kcmp", check_kcmp },
 	{ "clone-vm", check_clone_vm },
 	{ "madvise-fork", check_madvise_fork },
+	{ "smaps", check_smaps },
 };
 
 int main(int argc, char **argv)
