@@ -268,6 +268,48 @@ static int write_file(const char *path, const char *text, mode_t mode)
 	return 0;
 }
 
+/* read_long: the first number in FILE (a /proc/sys value) into *v; 0, or -1. */
+__attribute__((unused))
+static int read_long(const char *file, long *v)
+{
+	FILE *f = fopen(file, "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "%ld", v);
+	fclose(f);
+	return n == 1 ? 0 : -1;
+}
+
+/* stat_state: the state letter of a /proc/.../stat file at PATH (after
+ * the command's closing parenthesis), or 0 when it cannot be read. */
+__attribute__((unused))
+static char stat_state(const char *path)
+{
+	char buf[512], *p;
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* proc_state: process PID's state letter in /proc/PID/stat, or 0. */
+__attribute__((unused))
+static char proc_state(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return stat_state(path);
+}
+
 /*
  * c_isolate: set by a program whose checks could kill it outright on a
  * kernel that lacks what they test (a signal whose handler is not called

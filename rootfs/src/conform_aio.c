@@ -298,19 +298,6 @@ static int want_file(const char *what, int fd, long off, const void *want, size_
 	return CHECK_OK;
 }
 
-/* read_long: the number in FILE into *v; 0, or -1. */
-static int read_long(const char *file, long *v)
-{
-	FILE *f = fopen(file, "r");
-	int n;
-
-	if (!f)
-		return -1;
-	n = fscanf(f, "%ld", v);
-	fclose(f);
-	return n == 1 ? 0 : -1;
-}
-
 /* ---- io_setup and io_destroy ---- */
 
 /* io_setup: *ctxp must be 0, nr_events not 0, ctxp writable; the id is non-zero, readable memory. */
@@ -810,18 +797,10 @@ static void *wait_events(void *arg)
 /* thread_state: thread TID's state letter in /proc/self/task/TID/stat, or 0 when it cannot be read. */
 static char thread_state(int tid)
 {
-	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
+	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	if (!(f = fopen(path, "r")))
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	return stat_state(path);
 }
 
 /* wait_blocked: until thread W sleeps (in io_getevents) or ends; without /proc a grace time; at

@@ -184,19 +184,6 @@ static int new_shm(key_t key, size_t size, int flags)
 	return track(KIND_SHM, shmget(key, size, flags));
 }
 
-/* read_long: the first number in FILE into *v; 0, or -1. */
-static int read_long(const char *file, long *v)
-{
-	FILE *f = fopen(file, "r");
-	int n;
-
-	if (!f)
-		return -1;
-	n = fscanf(f, "%ld", v);
-	fclose(f);
-	return n == 1 ? 0 : -1;
-}
-
 /* read_ulong: the same for an unsigned long (shmmax, shmall). */
 static int read_ulong(const char *file, unsigned long *v)
 {
@@ -309,23 +296,6 @@ static int want_child(const char *what, pid_t pid, int want)
 		    code == 0 || code == CHILD_NO_ERROR ? "succeeded"
 		    : code == CHILD_WRONG ? "wrong result" : errname(code),
 		    want ? errname(want) : "success");
-}
-
-/* proc_state: process PID's state letter in /proc/PID/stat, or 0 when it cannot be read. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
 }
 
 /*

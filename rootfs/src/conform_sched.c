@@ -633,23 +633,6 @@ static int check_affinity_inherit(void)
 
 /* ------------------------------------------------------------- wake-ups */
 
-/* /proc/PID/stat's state letter, or '?'. */
-static char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return '?';
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : '?';
-}
-
 /* Read one int from fd within WAKE_MS; 0 or CHECK_FAIL (why says what). */
 static int read_reply(int fd, int *v, const char *what)
 {
