@@ -245,67 +245,73 @@ void aio_exit(struct process *p)
 
 /* ---- io_submit ------------------------------------------------------------------ */
 
-/* A vectored request's iovec array, read and done one element at a
- * time as preadv/pwritev at *pos: the bytes, or the first error. */
-static long rw_vector(struct file *f, bool write, uptr_t uiov, uint64_t cnt, uint64_t *pos)
-{
-	long total = 0;
+/* A request past its checks: its file, its IOCB_FLAG_RESFD eventfd (or
+ * NULL), a vectored one's iovec array (or NULL). */
+struct aio_req {
+	struct file *f, *resfd;
+	struct iovec_user *iov;
+};
 
-	for (uint64_t i = 0; i < cnt; i++) {
-		struct { uint64_t base, len; } v;
-		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
-			return total ? total : -EFAULT;
-		if (!v.len)
-			continue;
-		long r = file_rw_at(f, write, v.base, v.len, pos);
-		if (r < 0)
-			return total ? total : r;
-		total += r;
-		if ((uint64_t)r < v.len)
-			break;
-	}
-	return total;
+static void req_put(struct aio_req *q)
+{
+	kfree(q->iov);
+	if (q->resfd)
+		file_put(q->resfd);
+	file_put(q->f);
 }
 
-/* Perform cb on f: the event's res (bytes, or -errno). */
-static long perform(struct file *f, const struct iocb *cb)
+static bool is_write(const struct iocb *cb)
+{
+	return cb->aio_lio_opcode == IOCB_CMD_PWRITE || cb->aio_lio_opcode == IOCB_CMD_PWRITEV;
+}
+
+/* Perform cb: the event's res (bytes, or -errno). */
+static long perform(const struct aio_req *q, const struct iocb *cb)
 {
 	uint64_t pos = (uint64_t)cb->aio_offset;
 
 	switch (cb->aio_lio_opcode) {
 	case IOCB_CMD_PREAD:
 	case IOCB_CMD_PWRITE:
-		return file_rw_at(f, cb->aio_lio_opcode == IOCB_CMD_PWRITE, cb->aio_buf, cb->aio_nbytes, &pos);
+		return file_rw_at(q->f, is_write(cb), cb->aio_buf, cb->aio_nbytes, &pos);
 	case IOCB_CMD_PREADV:
 	case IOCB_CMD_PWRITEV:
-		return rw_vector(f, cb->aio_lio_opcode == IOCB_CMD_PWRITEV, cb->aio_buf, cb->aio_nbytes, &pos);
+		return rw_iovec(q->f, is_write(cb), q->iov, cb->aio_nbytes, &pos);
 	default: /* FSYNC, FDSYNC */
-		return f->inode ? vfs_fsync(f->inode, cb->aio_lio_opcode == IOCB_CMD_FDSYNC) : 0;
+		return q->f->inode ? vfs_fsync(q->f->inode, cb->aio_lio_opcode == IOCB_CMD_FDSYNC) : 0;
 	}
 }
 
-/* The checks Linux makes before a request starts (aio_prep_rw,
- * aio_read/aio_write, aio_fsync): 0, or io_submit's error. */
-static long check_request(const struct file *f, const struct iocb *cb)
+/* The checks Linux makes before a read or write starts (aio_prep_rw,
+ * aio_read/aio_write, aio_setup_rw, rw_verify_area): 0, or io_submit's
+ * error; a vectored one's array is read in (*iov, the caller's to free). */
+static long check_rw(const struct file *f, const struct iocb *cb, struct iovec_user **iov)
+{
+	bool vectored = cb->aio_lio_opcode == IOCB_CMD_PREADV || cb->aio_lio_opcode == IOCB_CMD_PWRITEV;
+	uint64_t total;
+
+	if (cb->aio_rw_flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
+		return -EOPNOTSUPP; /* RWF_NOWAIT: no file here has FMODE_NOWAIT */
+	if (!(is_write(cb) ? can_write(f) : can_read(f)))
+		return -EBADF;
+	if (!(is_write(cb) ? f->ops->write : f->ops->read))
+		return -EINVAL;
+	long r = vectored ? import_iovec(cb->aio_buf, cb->aio_nbytes, iov, &total)
+		 : user_access_ok(cb->aio_buf, cb->aio_nbytes) ? 0 : -EFAULT; /* import_single_range */
+	if (!r && cb->aio_offset < 0 && seekable(f))
+		r = -EINVAL;
+	return r;
+}
+
+/* The opcode's own checks: 0, or io_submit's error. */
+static long check_request(const struct file *f, const struct iocb *cb, struct iovec_user **iov)
 {
 	switch (cb->aio_lio_opcode) {
 	case IOCB_CMD_PREAD:
 	case IOCB_CMD_PREADV:
 	case IOCB_CMD_PWRITE:
-	case IOCB_CMD_PWRITEV: {
-		bool write = cb->aio_lio_opcode == IOCB_CMD_PWRITE || cb->aio_lio_opcode == IOCB_CMD_PWRITEV;
-		if (cb->aio_rw_flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
-			return -EOPNOTSUPP; /* RWF_NOWAIT: no file here has FMODE_NOWAIT */
-		if (!(write ? can_write(f) : can_read(f)))
-			return -EBADF;
-		if (!(write ? f->ops->write : f->ops->read))
-			return -EINVAL;
-		if (cb->aio_lio_opcode <= IOCB_CMD_PWRITE && !user_access_ok(cb->aio_buf, cb->aio_nbytes))
-			return -EFAULT; /* Linux's import_single_range */
-		if (cb->aio_offset < 0 && seekable(f))
-			return -EINVAL;
-		return 0;
-	}
+	case IOCB_CMD_PWRITEV:
+		return check_rw(f, cb, iov);
 	case IOCB_CMD_FSYNC:
 	case IOCB_CMD_FDSYNC:
 		return cb->aio_buf || cb->aio_offset || cb->aio_nbytes || cb->aio_rw_flags ? -EINVAL : 0;
@@ -367,31 +373,28 @@ static void complete(uint64_t ctx, const struct io_event *ev)
 	spin_unlock_irqrestore(&aio_lock, fl);
 }
 
-/* The request's files, in Linux's order after the slot: its fd
- * (-EBADF), its IOCB_FLAG_RESFD eventfd (-EBADF, -EINVAL), aio_key's
- * write (-EFAULT), the opcode's own checks. 0 with *f (and *resfd, or
- * NULL) held, or the error with nothing held. */
-static long open_request(uptr_t ucb, const struct iocb *cb, struct file **f, struct file **resfd)
+/* The request, in Linux's order after the slot: its fd (-EBADF), its
+ * IOCB_FLAG_RESFD eventfd (-EBADF, -EINVAL), aio_key's write (-EFAULT),
+ * the opcode's own checks. 0 with *q filled, or the error with nothing
+ * held. */
+static long open_request(uptr_t ucb, const struct iocb *cb, struct aio_req *q)
 {
 	uint32_t key = KIOCB_KEY;
 	long r = 0;
 
-	*resfd = NULL;
-	if (!(*f = fd_file((int)cb->aio_fildes)))
+	*q = (struct aio_req){ fd_file((int)cb->aio_fildes), NULL, NULL };
+	if (!q->f)
 		return -EBADF;
 	if (cb->aio_flags & IOCB_FLAG_RESFD) {
-		*resfd = fd_file((int)cb->aio_resfd);
-		r = !*resfd ? -EBADF : !eventfd_is(*resfd) ? -EINVAL : 0;
+		q->resfd = fd_file((int)cb->aio_resfd);
+		r = !q->resfd ? -EBADF : !eventfd_is(q->resfd) ? -EINVAL : 0;
 	}
 	if (!r && copy_to_user(ucb + __builtin_offsetof(struct iocb, aio_key), &key, sizeof(key)))
 		r = -EFAULT;
 	if (!r)
-		r = check_request(*f, cb);
-	if (r) {
-		if (*resfd)
-			file_put(*resfd);
-		file_put(*f);
-	}
+		r = check_request(q->f, cb, &q->iov);
+	if (r)
+		req_put(q);
 	return r;
 }
 
@@ -399,7 +402,7 @@ static long open_request(uptr_t ucb, const struct iocb *cb, struct file **f, str
 static long submit_one(uint64_t ctx, uptr_t ucb)
 {
 	struct iocb cb;
-	struct file *f, *resfd;
+	struct aio_req q;
 
 	if (copy_from_user(&cb, ucb, sizeof(cb)))
 		return -EFAULT;
@@ -408,17 +411,15 @@ static long submit_one(uint64_t ctx, uptr_t ucb)
 	long r = take_slot(ctx);
 	if (r)
 		return r;
-	if ((r = open_request(ucb, &cb, &f, &resfd)) != 0) {
+	if ((r = open_request(ucb, &cb, &q)) != 0) {
 		release_slot(ctx);
 		return r;
 	}
-	struct io_event ev = { .data = cb.aio_data, .obj = ucb, .res = perform(f, &cb) };
+	struct io_event ev = { .data = cb.aio_data, .obj = ucb, .res = perform(&q, &cb) };
 	complete(ctx, &ev);
-	if (resfd) {
-		eventfd_signal(resfd);
-		file_put(resfd);
-	}
-	file_put(f);
+	if (q.resfd)
+		eventfd_signal(q.resfd);
+	req_put(&q);
 	return 0;
 }
 

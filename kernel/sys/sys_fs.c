@@ -32,11 +32,6 @@
 #define SETFL_MASK  (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
 #define SENDFILE_CHUNK 4096
 
-struct iovec_user {
-	uint64_t base;
-	uint64_t len;
-};
-
 /* ---------------------------------------------------------------- helpers */
 
 struct fdtable *cur_files(void)
@@ -70,8 +65,7 @@ bool can_write(const struct file *f)
 	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
 }
 
-/* One read or write at *pos through f's operations. */
-static long do_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
+long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 {
 	if (write ? !can_write(f) : !can_read(f))
 		return -EBADF;
@@ -83,11 +77,6 @@ static long do_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *po
 	if (f->inode && mfile_mapped(f->inode))
 		return mfile_io(f, write, buf, n, pos, op); /* a mapped disk file's pages */
 	return op(f, buf, n, pos);
-}
-
-long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
-{
-	return do_io(f, write, buf, n, pos);
 }
 
 /* Seekable files take pread/pwrite; pipes and terminals (no lseek) and
@@ -105,7 +94,7 @@ SYSCALL_DEFINE3(read, unsigned int, fd, uptr_t, buf, size_t, n)
 
 	if (!f)
 		return -EBADF;
-	long r = do_io(f, false, buf, n, &f->pos);
+	long r = file_rw_at(f, false, buf, n, &f->pos);
 	file_put(f);
 	return r;
 }
@@ -116,7 +105,7 @@ SYSCALL_DEFINE3(write, unsigned int, fd, uptr_t, buf, size_t, n)
 
 	if (!f)
 		return -EBADF;
-	long r = do_io(f, true, buf, n, &f->pos);
+	long r = file_rw_at(f, true, buf, n, &f->pos);
 	file_put(f);
 	return r;
 }
@@ -128,14 +117,7 @@ static bool offset_overflows(int64_t off, uint64_t n)
 	return off < 0 || n > (uint64_t)INT64_MAX - (uint64_t)off;
 }
 
-/*
- * Linux's import_iovec: copy the vector in and check it whole before any
- * transfer. -EINVAL for more than UIO_MAXIOV elements or a negative
- * length, -EFAULT for a vector or an element outside user space (an empty
- * element too); the lengths are cut so that they add up to at most
- * MAX_RW_COUNT. *out is kmalloc'd (NULL for an empty vector), *total the sum.
- */
-static long import_iovec(uptr_t uiov, uint64_t cnt, struct iovec_user **out, uint64_t *total)
+long import_iovec(uptr_t uiov, uint64_t cnt, struct iovec_user **out, uint64_t *total)
 {
 	struct iovec_user *v;
 	long err = 0;
@@ -178,6 +160,23 @@ static long iov_file_check(const struct file *f, bool write, bool positional)
 	return (write ? can_write(f) : can_read(f)) ? 0 : -EBADF;
 }
 
+long rw_iovec(struct file *f, bool write, const struct iovec_user *v, uint64_t cnt, uint64_t *pos)
+{
+	long total = 0;
+
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (v[i].len == 0)
+			continue;
+		long r = file_rw_at(f, write, v[i].base, v[i].len, pos);
+		if (r < 0)
+			return total ? total : r;
+		total += r;
+		if (r < (long)v[i].len)
+			break;
+	}
+	return total;
+}
+
 /* readv/writev and their positional forms: the vector checked whole, then
  * one element at a time, stopping at the first short transfer; pos is
  * f->pos or a local copy. */
@@ -185,7 +184,6 @@ static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, b
 {
 	struct iovec_user *v = NULL;
 	uint64_t len;
-	long total = 0;
 
 	if (positional && off < 0)
 		return -EINVAL;
@@ -203,20 +201,10 @@ static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, b
 		err = import_iovec(uiov, cnt, &v, &len);
 	if (!err && positional && offset_overflows(off, len))
 		err = -EINVAL;
-	for (uint64_t i = 0; !err && i < cnt; i++) {
-		if (v[i].len == 0)
-			continue;
-		long r = do_io(f, write, v[i].base, v[i].len, pos);
-		if (r < 0)
-			err = r;
-		else
-			total += r;
-		if (r < (long)v[i].len)
-			break;
-	}
+	long r = err ? err : rw_iovec(f, write, v, cnt, pos);
 	kfree(v);
 	file_put(f);
-	return total ? total : err;
+	return r;
 }
 
 SYSCALL_DEFINE3(readv, unsigned long, fd, uptr_t, iov, unsigned long, cnt)
@@ -293,7 +281,7 @@ static long positional(int fd, bool write, uptr_t buf, size_t n, int64_t off)
 		r = -EINVAL; /* as Linux's rw_verify_area, with the count asked */
 	if (!r) {
 		uint64_t pos = (uint64_t)off;
-		r = do_io(f, write, buf, n, &pos);
+		r = file_rw_at(f, write, buf, n, &pos);
 	}
 	file_put(f);
 	return r;

@@ -27,9 +27,28 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
 bool can_read(const struct file *f);
 bool can_write(const struct file *f);
 bool seekable(const struct file *f);
-/* One read or write of f at *pos (moved on), as pread/pwrite do it
- * after their checks: the bytes, or -EBADF, -EINVAL, an I/O error. */
+/* One read or write of f at *pos (moved on) through f's operations, as
+ * read, pread and their vectored forms do it after their checks: the
+ * bytes, or -EBADF (not open for it), -EINVAL (no such operation), an
+ * I/O error. */
 long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos);
+
+/* A user struct iovec. */
+struct iovec_user {
+	uint64_t base;
+	uint64_t len;
+};
+/*
+ * Linux's import_iovec: copy the vector in and check it whole before any
+ * transfer. -EINVAL for more than UIO_MAXIOV elements or a negative
+ * length, -EFAULT for a vector or an element outside user space (an empty
+ * element too); the lengths are cut so that they add up to at most
+ * MAX_RW_COUNT. *out is kmalloc'd (NULL for an empty vector), *total the sum.
+ */
+long import_iovec(uptr_t uiov, uint64_t cnt, struct iovec_user **out, uint64_t *total);
+/* The elements of v in turn through file_rw_at at *pos, stopping at the
+ * first short transfer: the bytes moved, or the first error when none. */
+long rw_iovec(struct file *f, bool write, const struct iovec_user *v, uint64_t cnt, uint64_t *pos);
 /* Copy up to n bytes from in (at *pos) to out (at *opos) through a kernel
  * buffer with kread/kwrite (both must have them), a chunk at a time with a
  * preemption point between chunks; a short read or write ends it. The
