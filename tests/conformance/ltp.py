@@ -71,6 +71,8 @@ on any FAIL. Results and serial logs in DIR/conformance/ltp-quick/.
 """
 import argparse
 import concurrent.futures
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -264,9 +266,28 @@ def make_dirs(tree, dirs, logdir, jobs):
         return [r for r in pool.map(lambda d: make_dir(tree, d, logdir), dirs) if r[1]]
 
 
+@contextlib.contextmanager
+def build_lock(build):
+    """Hold BUILD's LTP build lock: one make at a time in BUILD/ltp-src, whichever
+    run (a whole build, a quick one) started it."""
+    os.makedirs(build, exist_ok=True)
+    with open(os.path.join(build, "ltp-build.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def ensure_built(build, jobs):
     """Build the tests unless DIR/ltp-bin/.stamp says they are built; the
-    install tree's path."""
+    install tree's path. Two runs started side by side (LTPONLY=kestrel
+    and LTPONLY=linux) build once: the second waits on the first's lock
+    (two makes in one tree clobbered each other's objects, and 23
+    directories' entries came out "notbuilt")."""
+    with build_lock(build):
+        return build_unless_stamped(build, jobs)
+
+
+def build_unless_stamped(build, jobs):
+    """ensure_built's work, under its lock."""
     bindir = os.path.join(build, "ltp-bin")
     stamp = os.path.join(bindir, ".stamp")
     if os.path.exists(stamp):
@@ -311,10 +332,11 @@ def build_some(build, jobs, dirs):
     {directory: its last error line} for those that failed to build)."""
     check_source()
     t0 = time.monotonic()
-    tree, logdir = prepare_tree(build, jobs)
-    failed = dict(make_dirs(tree, sorted(dirs), logdir, jobs))
-    bindir = os.path.join(build, "ltp-quick-bin")
-    install(tree, bindir, dirs)
+    with build_lock(build):
+        tree, logdir = prepare_tree(build, jobs)
+        failed = dict(make_dirs(tree, sorted(dirs), logdir, jobs))
+        bindir = os.path.join(build, "ltp-quick-bin")
+        install(tree, bindir, dirs)
     log(f"ltp: made the {len(dirs)} directories of the tests in {time.monotonic() - t0:.0f} s"
         + (": failed " + " ".join(sorted(failed)) if failed else ""))
     return bindir, failed
