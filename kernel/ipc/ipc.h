@@ -62,11 +62,10 @@ void sem_undo_exit(struct process *p);
  * (ask: IPC_READ, with IPC_WRITE unless SHM_RDONLY, 0111 for SHM_EXEC):
  * its memory object with a reference for the mapping and its size in
  * bytes (shm_segsz). 0, -EINVAL (no such id), -EACCES, -EIDRM (being
- * destroyed), -ENOMEM. shm_attached records the attach once mapped
- * (shm_atime, shm_lpid); a region's end records a detach itself.
+ * destroyed), -ENOMEM. The mapping's coming and going record the attach
+ * and the detach themselves (the object's hooks).
  */
 int shm_attach(int shmid, int ask, struct shmem **obj, uint64_t *size);
-void shm_attached(struct shmem *obj);
 
 /* Register the sysctls, /proc/sysvipc and the exit hook; boot time. */
 void ipc_init(void);

@@ -6,8 +6,9 @@
  * on first touch; each attach is a shared region of it. The regions
  * mapping it (the object's reverse map) are its attaches: shm_nattch
  * counts them, so fork, exit, munmap and region splits count as Linux's
- * vma open and close do, and the end of each region is a detach (the
- * object's unmapped hook). IPC_RMID of an attached segment marks it
+ * vma open and close do, and each region's coming and going is an attach
+ * and a detach (the object's mapped and unmapped hooks: shm_atime and
+ * shm_dtime, shm_lpid). IPC_RMID of an attached segment marks it
  * SHM_DEST and gives up its key; the segment goes when its last region
  * does (the object's release hook), its id working until then.
  *
@@ -45,9 +46,11 @@ struct shm_seg {
 };
 
 static void seg_free(struct ipc_obj *o);
+static void seg_mapped(void *arg);
 static void seg_unmapped(void *arg);
 static void seg_gone(void *arg);
-static const struct shmem_hooks seg_hooks = { .unmapped = seg_unmapped, .release = seg_gone };
+static const struct shmem_hooks seg_hooks = { .mapped = seg_mapped, .unmapped = seg_unmapped,
+					      .release = seg_gone };
 struct ipc_table shm_table = { .max_idx = -1, .last_idx = -1, .next_id = -1,
 			       .limit = &shm_limits[SHM_MNI_I], .free = seg_free };
 static uint64_t shm_tot;                 /* pages of all segments, within shmall */
@@ -81,17 +84,6 @@ static uint64_t nattch(const struct shm_seg *seg)
 	for (const struct vma *v = *shmem_rmap(seg->obj); v; v = v->obj_next)
 		n++;
 	return n;
-}
-
-/* The segment whose object is obj, or NULL. Locked. */
-static struct shm_seg *seg_by_obj(const struct shmem *obj)
-{
-	for (int i = 0; i <= shm_table.max_idx; i++) {
-		struct shm_seg *seg = (struct shm_seg *)ipc_find_slot(&shm_table, i);
-		if (seg && seg->obj == obj)
-			return seg;
-	}
-	return NULL;
 }
 
 /* ---- shmget --------------------------------------------------------------------- */
@@ -167,15 +159,15 @@ int shm_attach(int shmid, int ask, struct shmem **obj, uint64_t *size)
 	return r;
 }
 
-void shm_attached(struct shmem *obj)
+/* The object's mapped hook: a region of the segment came (shmat, a
+ * fork's copy, a split), as Linux's shm_open. */
+static void seg_mapped(void *arg)
 {
+	struct shm_seg *seg = arg;
 	uint64_t fl = ipc_lock(&shm_table);
-	struct shm_seg *seg = seg_by_obj(obj);
 
-	if (seg) {
-		seg->atime = ipc_now();
-		seg->lpid = ipc_pid();
-	}
+	seg->atime = ipc_now();
+	seg->lpid = ipc_pid();
 	ipc_unlock(&shm_table, fl);
 }
 

@@ -109,6 +109,12 @@ void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg
 	s->hook_arg = arg;
 }
 
+void shmem_mapped(struct shmem *s)
+{
+	if (s->hooks && s->hooks->mapped)
+		s->hooks->mapped(s->hook_arg);
+}
+
 void shmem_unmapped(struct shmem *s)
 {
 	if (s->hooks && s->hooks->unmapped)

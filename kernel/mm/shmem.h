@@ -40,17 +40,21 @@ void shmem_put(struct shmem *s);
 uint64_t shmem_page(struct shmem *s, uint64_t idx);
 /*
  * What the object's owner hears (a System V segment, ipc/shm.c, Linux's
- * shm_close and the end of its file): unmapped(arg) when a region
- * mapping it goes (mm/uvm.c, before the region's reference is dropped),
- * release(arg) when the last reference goes, after the pages are
- * dropped (and shmem_set_acct's accounting done) and before the object
- * is freed. Either may be NULL; neither may take a reference or sleep.
+ * shm_open, shm_close and the end of its file): mapped(arg) when a
+ * region comes to map it (mm/uvm.c: a new mapping, a fork's copy, a
+ * split or move), unmapped(arg) when one goes (before the region's
+ * reference is dropped), release(arg) when the last reference goes,
+ * after the pages are dropped (and shmem_set_acct's accounting done) and
+ * before the object is freed. Any may be NULL; none may take a reference
+ * or sleep.
  */
 struct shmem_hooks {
+	void (*mapped)(void *arg);
 	void (*unmapped)(void *arg);
 	void (*release)(void *arg);
 };
 void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg);
+void shmem_mapped(struct shmem *s);
 void shmem_unmapped(struct shmem *s);
 /* Page idx if it is allocated, else 0 (a hole: it reads as zeros). */
 uint64_t shmem_lookup(const struct shmem *s, uint64_t idx);

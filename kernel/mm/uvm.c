@@ -198,6 +198,7 @@ static void rmap_add(struct vma *v)
 	if (*head)
 		(*head)->obj_pprev = &v->obj_next;
 	*head = v;
+	shmem_mapped(v->obj);
 }
 
 /* Free a region taken out of the list (its pages unmapped already),

@@ -574,10 +574,8 @@ SYSCALL_DEFINE3(shmat, int, shmid, unsigned long, shmaddr, int, shmflg)
 	else
 		r = place_object(vs, addr, len, prot_to_vm(prot), fixed ? MAP_FIXED : 0, obj,
 				 VMA_SHARED | VMA_SYSVSHM | (shmflg & SHM_RDONLY ? VMA_NOWRITE : 0), 0);
-	if (r >= 0) {
+	if (r >= 0)
 		map_extras(vs, (uint64_t)r, len, 0);
-		shm_attached(obj);
-	}
 	shmem_put(obj); /* the region holds its own */
 	return r;
 }
