@@ -301,15 +301,14 @@ static void undo_clear(struct sem_set *s, int num)
 	}
 }
 
-int sem_undo_fork(struct process *parent, struct process *child, bool share)
+void sem_undo_fork(struct process *parent, struct process *child, bool share)
 {
 	if (!share || !parent->sysvsem)
-		return 0;
+		return;
 	uint64_t fl = ipc_lock(&sem_table);
 	parent->sysvsem->refs++;
 	child->sysvsem = parent->sysvsem;
 	ipc_unlock(&sem_table, fl);
-	return 0;
 }
 
 /* Apply un's adjustments to its set, as Linux's exit_sem. */
