@@ -50,9 +50,11 @@ int sem_limits_set(const int64_t *v);
  * SEM_UNDO's adjustments belong to a process (with CLONE_SYSVSEM, to
  * all the processes sharing them) and are applied when the last of
  * them exits (Linux's exit_sem). fork: the child starts with none, or
- * shares the parent's (share; a list is made only at the first SEM_UNDO,
- * so sharing needs no memory).
+ * shares the parent's (share), which sem_undo_share_prepare made sure
+ * exists before the fork (0, or -ENOMEM), as Linux's copy_semundo makes
+ * one to share even before the first SEM_UNDO.
  */
+int sem_undo_share_prepare(struct process *p);
 void sem_undo_fork(struct process *parent, struct process *child, bool share);
 /* unshare(CLONE_SYSVSEM) and the process's end: leave the adjustments
  * shared, applying them when the caller was the last to hold them. */

@@ -261,15 +261,21 @@ static void undo_unlink(struct sem_undo *un)
 
 /* Linux's find_alloc_undo: the caller's record for s, made if needed.
  * NULL when out of memory. */
+/* p's list, made if it has none (Linux's get_undo_list): false when out
+ * of memory. sem_table locked. */
+static bool undo_list_of(struct process *p)
+{
+	if (!p->sysvsem && (p->sysvsem = kzalloc(sizeof(*p->sysvsem))))
+		p->sysvsem->refs = 1;
+	return p->sysvsem != NULL;
+}
+
 static struct sem_undo *undo_for(struct sem_set *s)
 {
 	struct process *p = current_process();
 
-	if (!p->sysvsem) {
-		if (!(p->sysvsem = kzalloc(sizeof(*p->sysvsem))))
-			return NULL;
-		p->sysvsem->refs = 1;
-	}
+	if (!undo_list_of(p))
+		return NULL;
 	for (struct sem_undo *un = p->sysvsem->head; un; un = un->next_in_list)
 		if (un->semid == s->perm.id)
 			return un;
@@ -301,9 +307,18 @@ static void undo_clear(struct sem_set *s, int num)
 	}
 }
 
+int sem_undo_share_prepare(struct process *p)
+{
+	uint64_t fl = ipc_lock(&sem_table);
+	bool ok = undo_list_of(p);
+
+	ipc_unlock(&sem_table, fl);
+	return ok ? 0 : -ENOMEM;
+}
+
 void sem_undo_fork(struct process *parent, struct process *child, bool share)
 {
-	if (!share || !parent->sysvsem)
+	if (!share)
 		return;
 	uint64_t fl = ipc_lock(&sem_table);
 	parent->sysvsem->refs++;

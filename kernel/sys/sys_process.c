@@ -109,6 +109,8 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	 * a thread would; the address space goes with the last of them. */
 	unsigned int how = (flags & CLONE_VM ? FORK_SHARE_VM : 0) | (flags & CLONE_PARENT ? FORK_SIBLING : 0) |
 			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0);
+	if ((flags & CLONE_SYSVSEM) && (err = sem_undo_share_prepare(current_process())))
+		return err;
 	struct process *c = process_fork(frame(), how, newsp, &err);
 	if (!c)
 		return err;

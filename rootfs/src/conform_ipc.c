@@ -1110,6 +1110,38 @@ IPC_CHECK(check_sem_undo)
 	return want_eq("the value after an undo cleared by SETVAL", semctl(id, 0, GETVAL), 5);
 }
 
+#define SYSVSEM_STACK 65536
+
+/* A CLONE_SYSVSEM child: +1 with SEM_UNDO on semaphore 0 of set *arg. */
+static int sysvsem_child(void *arg)
+{
+	struct sembuf up = { 0, 1, SEM_UNDO };
+
+	return semop(*(int *)arg, &up, 1) == 0 ? 0 : 1;
+}
+
+/* CLONE_SYSVSEM: parent and child share one list of adjustments, applied
+ * when the last of them exits, not when the child does, even when the
+ * parent had made none before the clone. */
+IPC_CHECK(check_sem_undo_shared)
+{
+	int id = new_sem(IPC_PRIVATE, 1, 0600), st;
+	pid_t holder;
+
+	if (id < 0)
+		return fail("semget: %s", errname(errno));
+	if ((holder = fork()) == 0) {
+		char *stack = malloc(SYSVSEM_STACK);
+		pid_t kid = stack ? clone(sysvsem_child, stack + SYSVSEM_STACK, CLONE_SYSVSEM | SIGCHLD, &id) : -1;
+		if (kid < 0 || waitpid(kid, &st, 0) != kid || !WIFEXITED(st) || WEXITSTATUS(st))
+			_exit(2);
+		_exit(semctl(id, 0, GETVAL) == 1 ? 0 : 3); /* still held: the list is ours too */
+	}
+	if (want_child("the CLONE_SYSVSEM child's +1 kept while its parent lives", holder, 0))
+		return CHECK_FAIL;
+	return want_eq("the value once the last sharer exited", semctl(id, 0, GETVAL), 0);
+}
+
 /* semtimedop: EAGAIN once the time-out has passed (not before), at once
  * for a zero time-out; EINVAL for a bad timespec; an operation that can
  * proceed does. */
@@ -1804,6 +1836,7 @@ static const struct check checks[] = {
 	{ "semop", check_semop },
 	{ "sem-wait", check_sem_wait },
 	{ "sem-undo", check_sem_undo },
+	{ "sem-undo-shared", check_sem_undo_shared },
 	{ "semtimedop", check_semtimedop },
 	{ "semctl", check_semctl },
 	{ "semctl-info", check_semctl_info },
