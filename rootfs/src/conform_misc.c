@@ -330,7 +330,8 @@ static int check_sysfs(void)
 
 /* syslog(2) (klogctl) as Linux answers it, touching nothing (the checks
  * also run on the host: no CLEAR, no console level set as root): the
- * buffer's size, the whole log read as text lines, EINVAL for a NULL or
+ * buffer's size, the whole log read as text lines (which may be longer
+ * than the buffer), EINVAL for a NULL or
  * negative buffer, an unknown action or a console level outside 1..8,
  * 0 for a zero length; without privilege, CLEAR and CONSOLE_LEVEL are
  * EPERM (reading the whole log depends on kernel.dmesg_restrict). */
@@ -340,10 +341,13 @@ static int check_syslog(void)
 	int size = klogctl(10 /* SIZE_BUFFER */, NULL, 0);
 	int r = size > 0 ? 0 : fail("SYSLOG_ACTION_SIZE_BUFFER: %d (%s)", size, errname(errno));
 	if (!r) {
+		/* Not bounded by SIZE_BUFFER: Linux keeps records without
+		 * their "<6>[    1.234567] " prefixes, so a full log reads
+		 * back longer than its buffer. */
 		int n = klogctl(3 /* READ_ALL */, buf, sizeof(buf));
-		if (n <= 0 || n > size || buf[n - 1] != '\n')
-			r = fail("SYSLOG_ACTION_READ_ALL: %d of at most %d bytes, last %#x", n, size,
-				 n > 0 ? buf[n - 1] : 0);
+		if (n <= 0 || n > (int)sizeof(buf) || buf[n - 1] != '\n')
+			r = fail("SYSLOG_ACTION_READ_ALL: %d of at most %zu bytes (buffer %d), last %#x", n,
+				 sizeof(buf), size, n > 0 ? buf[n - 1] : 0);
 	}
 	if (!r)
 		r = want_err("READ_ALL into NULL", klogctl(3, NULL, 16), EINVAL) ||
