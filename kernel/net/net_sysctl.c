@@ -206,18 +206,20 @@ static void fin_timeout_get(int64_t *v)
 }
 
 /* tcp_rmem and tcp_wmem: min, default, max. Linux 6.1 shows "4096 131072
- * 6291456" and "4096 16384 4194304"; a Kestrel connection's rings are of
- * one size each for its life (SO_RCVBUF/SO_SNDBUF set before it was made,
- * else the default; no autotuning, no shrinking under pressure), so all
- * three are the default. */
+ * 6291456" and "4096 16384 4194304". A Kestrel connection's rings start
+ * at the default and autotuning grows them towards the max (its rings
+ * hold data, Linux's counts buffer memory: see TCP_RCV_RING_AUTO_MAX);
+ * nothing shrinks them under pressure. */
+#define TCP_MEM_MIN 4096
+
 static void tcp_rmem_get(int64_t *v)
 {
-	v[0] = v[1] = v[2] = TCP_RCVBUF_DEFAULT;
+	v[0] = TCP_MEM_MIN, v[1] = TCP_RCVBUF_DEFAULT, v[2] = TCP_RMEM_MAX;
 }
 
 static void tcp_wmem_get(int64_t *v)
 {
-	v[0] = v[1] = v[2] = TCP_SNDBUF_DEFAULT;
+	v[0] = TCP_MEM_MIN, v[1] = TCP_SNDBUF_DEFAULT, v[2] = TCP_WMEM_MAX;
 }
 
 /* net.core's socket buffer sizes: a new socket's SO_SNDBUF/SO_RCVBUF and
@@ -254,6 +256,7 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_keepalive_intvl", IPV4, keepalive_intvl_get),
 	RO("tcp_keepalive_probes", IPV4, keepalive_probes_get),
 	RO("tcp_keepalive_time", IPV4, keepalive_time_get),
+	RO("tcp_moderate_rcvbuf", IPV4, one_get), /* receive rings autotuned (tcp_user.c) */
 	RW("tcp_recovery", IPV4, 1, tcp_recovery_get, tcp_recovery_set),
 	RO_V("tcp_rmem", IPV4, 3, tcp_rmem_get),
 	RW("tcp_sack", IPV4, 1, tcp_sack_get, tcp_sack_set), /* SACK-permitted offered; blocks ignored */

@@ -125,6 +125,15 @@ enum tcp_ca_state {
  * write whole. The receive ring is Linux 6.1's tcp_rmem[1]. */
 #define TCP_SNDBUF_DEFAULT   65536
 #define TCP_RCVBUF_DEFAULT   131072
+/* Autotuning's ceilings. Linux's tcp_rmem[2] and tcp_wmem[2] count
+ * buffer memory, about twice the data it holds (tcp_adv_win_scale 1),
+ * so its window stops near 3 MiB and a send queue near 2 MiB: the rings
+ * stop there. The window scale is chosen for tcp_rmem[2] as Linux's
+ * tcp_select_initial_window does (7). */
+#define TCP_RMEM_MAX         6291456
+#define TCP_WMEM_MAX         4194304
+#define TCP_RCV_RING_AUTO_MAX (TCP_RMEM_MAX / 2)
+#define TCP_SND_RING_AUTO_MAX (TCP_WMEM_MAX / 2)
 #define TCP_INFINITE_SSTHRESH 0x7fffffffu
 #define TCP_NO_DEADLINE      UINT64_MAX
 
@@ -181,6 +190,10 @@ struct tcp_cfg {
 	uint32_t sndbuf_size;          /* at least 1, below 2^30; TCP_SNDBUF_DEFAULT */
 	uint8_t *rcvbuf;
 	uint32_t rcvbuf_size;          /* at least 1, below 2^30; TCP_RCVBUF_DEFAULT */
+	uint32_t rcvbuf_max;           /* autotuning may grow the receive ring up to this
+					* (TCP_RCV_RING_AUTO_MAX); 0: it keeps rcvbuf_size */
+	uint32_t wscale_space;         /* the window the scale must express (Linux: tcp_rmem[2],
+					* whatever the ring); 0: the ring's size */
 	uint16_t sport, dport;         /* copied into every segment sent */
 	uint16_t mss;                  /* the MSS we advertise: the route's MTU - 40 (1460) */
 	bool no_ts, no_sack, no_wscale;/* options not to offer (Linux offers all three) */
@@ -274,6 +287,12 @@ struct tcp_conn {
 	uint32_t ofo_fin_seq;
 	enum tcp_urg urg;
 	uint32_t urg_seq;              /* sequence number of the urgent byte */
+	/* receive autotuning (Linux's rcvq_space and rcv_rtt_est): bytes
+	 * read in the last measured round trip, from rcvq_seq since
+	 * rcvq_time; the receiver's RTT estimate (ns, 0: none) from the
+	 * timestamps the sender echoes; the ring size it asks for */
+	uint32_t rcv_max, rcvq_space, rcvq_seq, rcv_want;
+	uint64_t rcvq_time, rcv_rtt;
 	uint8_t urg_byte;
 
 	/* options negotiated */
@@ -412,9 +431,22 @@ int tcp_take_error(struct tcp_conn *c);
 /* TCP_NODELAY, TCP_CORK (turning either so pushes what is held), SO_KEEPALIVE. */
 void tcp_set_nodelay(struct tcp_conn *c, bool on, uint64_t now);
 void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now);
-/* SO_SNDBUF raised: the send ring moves to buf (size bytes, more than
- * it had), its bytes kept; the old buffer is the caller's to free. */
+/* SO_SNDBUF raised, or tcp_snd_want's size: the send ring moves to buf
+ * (size bytes, more than it had), its bytes kept; the old buffer is the
+ * caller's to free. */
 void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size);
+/* Send-buffer growth (Linux's tcp_sndbuf_expand): when the ring is what
+ * holds the sender back (all of it in flight, the congestion and the
+ * peer's windows open past it), the size it should have: twice the
+ * congestion window, at most max; 0 when it should not grow. */
+uint32_t tcp_snd_want(const struct tcp_conn *c, uint32_t max);
+/* Receive-buffer autotuning (Linux's tcp_rcv_space_adjust, run by every
+ * read): the ring size the reader's pace asks for, 0 when none. The
+ * caller allocates it and calls tcp_rcv_grow, which moves the ring's
+ * bytes (in order and out of order) to buf, the old buffer the caller's
+ * to free, and tells the peer of the wider window. */
+uint32_t tcp_rcv_want(const struct tcp_conn *c);
+void tcp_rcv_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size, uint64_t now);
 /* TCP_QUICKACK as Linux's __tcp_sock_set_quickack: off enters pingpong
  * mode (ACKs wait to ride on replies); on leaves it and, when a delayed
  * ACK is pending on a synchronized connection whose data was all read,

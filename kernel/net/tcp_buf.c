@@ -50,9 +50,9 @@ void ring_read(const struct tcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n)
 	memcpy(dst + first, r->buf, n - first);
 }
 
-void ring_move(struct tcp_ring *r, uint8_t *buf, uint32_t size)
+void ring_move(struct tcp_ring *r, uint8_t *buf, uint32_t size, uint32_t live)
 {
-	ring_read(r, 0, buf, r->len);
+	ring_read(r, 0, buf, live);
 	r->buf = buf;
 	r->size = size;
 	r->head = 0;

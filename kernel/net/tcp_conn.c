@@ -79,7 +79,10 @@ void tcp_conn_init(struct tcp_conn *c, const struct tcp_cfg *cfg, const struct t
 	c->offer_ts = !cfg->no_ts;
 	c->offer_sack = !cfg->no_sack;
 	c->offer_ws = !cfg->no_wscale;
-	c->rcv_wscale = c->offer_ws ? wscale_for(c->rcv.size) : 0;
+	c->rcv_wscale = c->offer_ws ? wscale_for(cfg->wscale_space > c->rcv.size ? cfg->wscale_space
+									      : c->rcv.size) : 0;
+	c->rcv_max = cfg->rcvbuf_max > c->rcv.size ? cfg->rcvbuf_max : 0;
+	c->rcvq_space = TCP_INIT_CWND * c->advmss; /* Linux's tcp_init_buffer_space */
 	c->ts_offset = cfg->ts_offset;
 	c->keep_idle_s = TCP_KEEPIDLE_S;
 	c->keep_intvl_s = TCP_KEEPINTVL_S;
@@ -268,7 +271,37 @@ void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now)
 
 void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size)
 {
-	ring_move(&c->snd, buf, size);
+	ring_move(&c->snd, buf, size, c->snd.len);
+}
+
+uint32_t tcp_snd_want(const struct tcp_conn *c, uint32_t max)
+{
+	uint32_t flight = tcp_flight(c);
+	uint64_t want = 2ull * c->cwnd;
+
+	if (!tcp_synced(c) || c->snd_shut || ring_free(&c->snd) || tcp_unsent(c) >= c->snd_mss)
+		return 0; /* room left, or bytes the windows hold back (Nagle's tail aside) */
+	if (flight + c->snd_mss > c->cwnd || flight + c->snd_mss > c->snd_wnd)
+		return 0; /* a window, not the ring, is the limit */
+	if (want > max)
+		want = max;
+	return want > c->snd.size ? (uint32_t)want : 0;
+}
+
+uint32_t tcp_rcv_want(const struct tcp_conn *c)
+{
+	return c->rcv_want > c->rcv.size ? c->rcv_want : 0;
+}
+
+void tcp_rcv_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size, uint64_t now)
+{
+	uint32_t live = c->n_ofo ? c->ofo[c->n_ofo - 1].end - c->copied_seq : c->rcv.len;
+	uint32_t before = tcp_rcv_wnd_now(c);
+
+	ring_move(&c->rcv, buf, size, live);
+	c->rcv_want = 0;
+	if (tcp_synced(c) && !c->fin_rcvd && tcp_new_window(c) >= 2 * before)
+		tcp_send_ack(c, now); /* the peer may be waiting on the old window */
 }
 
 void tcp_set_quickack(struct tcp_conn *c, bool on, uint64_t now)

@@ -450,6 +450,22 @@ static enum ack_when fin_input(struct tcp_conn *c, uint64_t now)
 	}
 }
 
+/*
+ * The receiver's RTT from a full segment's echoed timestamp (Linux's
+ * tcp_rcv_rtt_measure_ts): our clock now less the TSval the sender last
+ * had from us, at least a millisecond, smoothed by 1/8 (tcp_rcv_rtt_update).
+ */
+static void rcv_rtt_measure(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
+{
+	if (!c->ts_ok || !s->opts.has_ts || !s->opts.ts_ecr || s->payload_len < c->rcv_mss)
+		return;
+	int32_t ms = (int32_t)(tcp_ts_now(c, now) - s->opts.ts_ecr);
+	if (ms < 0 || (uint32_t)ms > TCP_RTO_MAX_NS / TCP_NS_PER_MS)
+		return; /* an echo we never sent */
+	uint64_t rtt = (ms ? (uint64_t)ms : 1) * TCP_NS_PER_MS;
+	c->rcv_rtt = c->rcv_rtt ? c->rcv_rtt - c->rcv_rtt / 8 + rtt / 8 : rtt;
+}
+
 /* Data arrived in order: counters, the receive MSS estimate, quick-ACK
  * mode at the first data (Linux's tcp_event_data_recv), the urgent byte. */
 static void data_arrived(struct tcp_conn *c, uint32_t len, uint64_t now)
@@ -585,6 +601,7 @@ static enum ack_when data_input(struct tcp_conn *c, const struct tcp_seg *s, con
 		return (enum ack_when)w;
 	if (!trim(c, &x))
 		return ACK_NOW;
+	rcv_rtt_measure(c, s, now);
 	end = x.seq + x.len;
 	tcp_rcv_store(c, x.seq, x.p, x.len);
 	if (c->rcv_nxt != prev)

@@ -18,9 +18,10 @@ uint32_t ring_free(const struct tcp_ring *r);
 void ring_write_at(struct tcp_ring *r, uint32_t off, const uint8_t *src, uint32_t n);
 /* Copy n bytes from offset off (off + n <= size) to dst. */
 void ring_read(const struct tcp_ring *r, uint32_t off, uint8_t *dst, uint32_t n);
-/* Move the ring's len bytes to buf (size bytes, at least len): they
+/* Move the ring's first live bytes (its len, or up to the end of the
+ * last out-of-order island) to buf (size bytes, at least live): they
  * start at buf, the head 0. The old buffer is the caller's to free. */
-void ring_move(struct tcp_ring *r, uint8_t *buf, uint32_t size);
+void ring_move(struct tcp_ring *r, uint8_t *buf, uint32_t size, uint32_t live);
 /* Drop n (<= len) bytes at the head. */
 void ring_drop(struct tcp_ring *r, uint32_t n);
 /* The n bytes at offset off as at most two spans. */

@@ -518,36 +518,64 @@ static void opts_to_conn(struct tcp_sock *ts, const struct unix_sock *s, uint64_
 }
 
 /*
- * SO_SNDBUF raised on a connection: Linux's sk_sndbuf takes effect at
- * once, and a writer waiting for room wakes (sk_write_space). The send
- * ring grows to the new size, its bytes moved, if memory allows (else it
- * stays). It never shrinks: what is queued stays queued, and Linux too
- * lets a smaller sk_sndbuf only stop new writes. The caller holds
- * s->in.tcp_tx: no send is between its reserve and its commit.
+ * Grow one of ts's rings (rcv: the receive ring, else the send ring) to
+ * want bytes, its bytes moved, if memory allows; else, or if another
+ * call grew it first, it stays. Rings never shrink: what is queued stays
+ * queued. The caller holds that direction's sleeping lock (s->in.tcp_tx
+ * or tcp_rx): no copy is between a reserve or plan and its commit.
+ * Returns whether it grew.
  */
-static void grow_send_ring(struct tcp_sock *ts, struct unix_sock *s)
+static bool grow_ring(struct tcp_sock *ts, bool rcv, uint32_t want)
 {
-	uint32_t want = ring_size(s->sndbuf, s->sndbuf_set, TCP_SNDBUF_DEFAULT);
-	uint32_t have = __atomic_load_n(&ts->conn.snd.size, __ATOMIC_RELAXED);
+	struct tcp_ring *r = rcv ? &ts->conn.rcv : &ts->conn.snd;
+	uint32_t have = __atomic_load_n(&r->size, __ATOMIC_RELAXED);
 	if (want <= have || !mem_grow(want - have))
-		return;
+		return false;
 	uint8_t *buf = kmalloc(want), *old = NULL;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	if (buf && ts->conn.snd.size == have) {
-		old = ts->sndbuf;
-		tcp_snd_grow(&ts->conn, buf, want);
-		ts->sndbuf = buf;
+	if (buf && r->size == have) {
+		uint8_t **slot = rcv ? &ts->rcvbuf : &ts->sndbuf;
+		old = *slot;
+		if (rcv)
+			tcp_rcv_grow(&ts->conn, buf, want, time_ns());
+		else
+			tcp_snd_grow(&ts->conn, buf, want);
+		*slot = buf;
 		ts->mem += want - have;
 		buf = NULL;
+	} else if (rcv) {
+		ts->conn.rcv_want = 0; /* the next round trip's measure asks again */
 	}
 	unlock_settle(ts, fl);
-	if (!old) { /* no memory, or another call grew it first */
+	if (!old) {
 		kfree(buf);
 		mem_release(want - have);
-		return;
+		return false;
 	}
 	kfree(old);
-	unix_changed(s); /* writers waiting for room */
+	return true;
+}
+
+/* SO_SNDBUF raised on a connection: Linux's sk_sndbuf takes effect at
+ * once, and a writer waiting for room wakes (sk_write_space). Linux too
+ * lets a smaller sk_sndbuf only stop new writes. Caller: as grow_ring. */
+static void grow_send_ring(struct tcp_sock *ts, struct unix_sock *s)
+{
+	if (grow_ring(ts, false, ring_size(s->sndbuf, s->sndbuf_set, TCP_SNDBUF_DEFAULT)))
+		unix_changed(s); /* writers waiting for room */
+}
+
+/* Linux's tcp_sndbuf_expand, when a send found the ring full: unless
+ * SO_SNDBUF fixed its size, a ring that holds the sender back grows to
+ * what the congestion window asks. Caller: as grow_ring. */
+static bool expand_send_ring(struct tcp_sock *ts, const struct unix_sock *s)
+{
+	if (s->sndbuf_set)
+		return false;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	uint32_t want = tcp_snd_want(&ts->conn, TCP_SND_RING_AUTO_MAX);
+	spin_unlock_irqrestore(&ts->lock, fl);
+	return want && grow_ring(ts, false, want);
 }
 
 /* struct sock_proto's sockopt_changed: the connection follows its socket. */
@@ -601,8 +629,12 @@ static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lpo
 	uint32_t mss = mtu - TCP_MSS_IPV4_OVERHEAD;
 	if (s->in.opt.user_mss && s->in.opt.user_mss < mss)
 		mss = s->in.opt.user_mss; /* TCP_MAXSEG set before the connection (Linux's user_mss) */
+	/* SO_RCVBUF set before the connection fixes its ring (Linux's
+	 * SOCK_RCVBUF_LOCK); the window scale is Linux's either way */
 	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = snd, .rcvbuf = ts->rcvbuf,
 			       .rcvbuf_size = rcv, .sport = lport, .dport = rport,
+			       .rcvbuf_max = s->rcvbuf_set ? 0 : TCP_RCV_RING_AUTO_MAX,
+			       .wscale_space = TCP_RMEM_MAX,
 			       .mss = (uint16_t)mss, .no_sack = !net_sysctl_tcp_sack(),
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
@@ -940,6 +972,12 @@ static long wire_send_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 			return done ? (long)done : r;
 		if (total == 0)
 			return 0;
+		if (!sleeplock_lock(&s->in.tcp_tx)) {
+			bool grown = expand_send_ring(ts, s);
+			sleeplock_unlock(&s->in.tcp_tx);
+			if (grown)
+				continue;
+		}
 		push(ts, flags); /* the ring is full: what it holds goes before we wait */
 		/* Straight from the check to the wait queue: a preemption
 		 * point between them would let the network thread free the
@@ -998,7 +1036,10 @@ static long recv_some(struct unix_sock *s, struct tcp_sock *ts, struct sock_msg 
 		fl = spin_lock_irqsave(&ts->lock);
 		r = tcp_recv_commit(&ts->conn, taken, len, flags, time_ns());
 		*mark = tcp_at_mark(&ts->conn);
+		uint32_t want = tcp_rcv_want(&ts->conn);
 		unlock_settle(ts, fl);
+		if (want)
+			grow_ring(ts, true, want); /* autotuning: the reader keeps up */
 	}
 	sleeplock_unlock(&s->in.tcp_rx);
 	return r;

@@ -78,6 +78,39 @@ static void window_update_after_read(struct tcp_conn *c, uint64_t now)
 		tcp_send_ack(c, now);
 }
 
+/*
+ * Linux's tcp_rcv_space_adjust, after a read: once a round trip (the
+ * receiver's estimate, else the sender's), if the program read more
+ * than in the last one, ask for a ring of twice that plus 16 segments,
+ * more while the rate grows (the sender is in slow start and the ACKs
+ * sent now are for the next round trip), up to rcv_max. The ring then
+ * never holds the sender back while the program keeps up.
+ */
+static void rcv_space_adjust(struct tcp_conn *c, uint64_t now)
+{
+	uint64_t rtt = c->rcv_rtt ? c->rcv_rtt : c->srtt;
+	uint32_t copied = c->copied_seq - c->rcvq_seq;
+
+	if (!c->rcvq_time) {
+		c->rcvq_time = now; /* the first read starts the first measure */
+		c->rcvq_seq = c->copied_seq;
+		return;
+	}
+	if (!c->rcv_max || !rtt || now - c->rcvq_time < rtt)
+		return;
+	if (copied > c->rcvq_space) {
+		uint64_t win = 2ull * copied + 16ull * c->advmss;
+		win += 2 * (win * (copied - c->rcvq_space) / c->rcvq_space);
+		if (win > c->rcv_max)
+			win = c->rcv_max;
+		if (win > c->rcv.size && win > c->rcv_want)
+			c->rcv_want = (uint32_t)win;
+		c->rcvq_space = copied;
+	}
+	c->rcvq_seq = c->copied_seq;
+	c->rcvq_time = now;
+}
+
 /* The result of a read that found nothing (Linux's order of checks). */
 static long recv_empty(struct tcp_conn *c)
 {
@@ -102,6 +135,7 @@ long tcp_recv_commit(struct tcp_conn *c, uint32_t taken, uint32_t copied, unsign
 		if (c->urg != TCP_URG_NONE && seq_gt(c->copied_seq, c->urg_seq))
 			c->urg = TCP_URG_NONE;  /* read past the mark: Linux forgets it */
 		window_update_after_read(c, now);
+		rcv_space_adjust(c, now);
 	}
 	if (copied)
 		return copied;

@@ -4,8 +4,9 @@
  * is a script of operations against an established conn and a listener
  * (with the conn it accepts): segments with fuzzed fields, payloads and
  * options aimed near or far from the conns' sequence spaces, sends,
- * receives, urgent reads, shutdowns, closes, option changes and clock
- * jumps with their timers. After each step the conns' invariants must
+ * receives, urgent reads, shutdowns, closes, option changes, ring
+ * growth (autotuning's, and a receive ring grown behind islands) and
+ * clock jumps with their timers. After each step the conns' invariants must
  * hold and every span handed to the output callback must be readable.
  */
 #include <stdbool.h>
@@ -18,10 +19,13 @@
 
 #define RING_SND 4096
 #define RING_RCV 8192
+#define RING_BIG 16384                 /* what a ring may grow to, once */
 #define NCONN    3                     /* 0: established, 1: listener, 2: what it accepts */
 
 static struct tcp_conn conns[NCONN];
 static uint8_t bufs[NCONN][2][RING_RCV];
+static uint8_t big[NCONN][2][RING_BIG];
+static bool grown[NCONN][2];
 static uint64_t now;
 static volatile uint8_t sink;
 
@@ -67,9 +71,11 @@ static void setup(struct tcp_conn *c, int i, uint32_t rcv_size)
 		.sndbuf = bufs[i][0], .sndbuf_size = RING_SND,
 		.rcvbuf = bufs[i][1], .rcvbuf_size = rcv_size,
 		.sport = 1000, .dport = 2000, .mss = 536,
+		.rcvbuf_max = RING_BIG, .wscale_space = i == 2 ? TCP_RMEM_MAX : 0,
 	};
 
 	tcp_conn_init(c, &cfg, &OPS);
+	grown[i][0] = grown[i][1] = false;
 }
 
 static void check(const struct tcp_conn *c)
@@ -147,10 +153,28 @@ static void op_segment(struct script *s)
 	}
 }
 
+/* The socket layer's growth: a ring the engine asks to grow (or, when
+ * the script says, the receive ring anyway, islands and all) moves once
+ * to a RING_BIG buffer. */
+static void op_grow(struct script *s, struct tcp_conn *c, int i)
+{
+	uint8_t f = u8(s);
+
+	if (!grown[i][1] && c->rcv.size < RING_BIG && (tcp_rcv_want(c) || (f & 1))) {
+		tcp_rcv_grow(c, big[i][1], RING_BIG, now);
+		grown[i][1] = true;
+	}
+	if (!grown[i][0] && c->snd.size < RING_BIG && (tcp_snd_want(c, RING_BIG) || (f & 2))) {
+		tcp_snd_grow(c, big[i][0], RING_BIG);
+		grown[i][0] = true;
+	}
+}
+
 static void op_user(struct script *s)
 {
 	uint8_t buf[RING_RCV];
-	struct tcp_conn *c = &conns[u8(s) % 2 ? 2 : 0];
+	int ci = u8(s) % 2 ? 2 : 0;
+	struct tcp_conn *c = &conns[ci];
 	uint8_t what = u8(s), oob;
 	uint16_t n = u16(s) % sizeof(buf);
 	struct tcp_info_snap info;
@@ -187,6 +211,9 @@ static void op_user(struct script *s)
 		tcp_get_info(c, now, &info);
 		(void)tcp_at_mark(c);
 		(void)tcp_send_space(c);
+		break;
+	case 8:
+		op_grow(s, c, ci);
 		break;
 	default:
 		break;

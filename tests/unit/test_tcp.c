@@ -711,6 +711,142 @@ UNIT_TEST(duplicates_and_reordering)
 	return NULL;
 }
 
+/* ---- autotuning -------------------------------------------------------------------------- */
+
+/* What the socket layer does between calls: each ring the engine asks
+ * to grow is moved to a bigger buffer, the old one freed. */
+static void grow_rings(int side)
+{
+	uint32_t want = tcp_rcv_want(&S.c[side]);
+
+	if (want) {
+		uint8_t *b = malloc(want);
+		tcp_rcv_grow(&S.c[side], b, want, S.now);
+		free(S.bufs[side][1]);
+		S.bufs[side][1] = b;
+	}
+	want = tcp_snd_want(&S.c[side], TCP_SND_RING_AUTO_MAX);
+	if (want) {
+		uint8_t *b = malloc(want);
+		tcp_snd_grow(&S.c[side], b, want);
+		free(S.bufs[side][0]);
+		S.bufs[side][0] = b;
+	}
+}
+
+/* total bytes A to B, B reading all of it every 5 ms, the rings grown
+ * when asked if tune; *took: the simulated time it took. */
+static const char *transfer_tuned(uint64_t total, bool tune, uint64_t *took)
+{
+	uint64_t sent = 0, got = 0, start = S.now;
+
+	while (got < total && S.now < start + 60 * SEC) {
+		push_stream(A, &sent, total);
+		if (tune)
+			grow_rings(A);
+		push_stream(A, &sent, total);
+		run_for(5 * MS);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(B, &got, UINT32_MAX));
+		if (tune)
+			grow_rings(B);
+	}
+	CHECK_EQ(got, total);
+	*took = S.now - start;
+	return NULL;
+}
+
+static void autotune_cfg(int side)
+{
+	S.cfg[side].rcvbuf_max = TCP_RCV_RING_AUTO_MAX;
+	S.cfg[side].wscale_space = TCP_RMEM_MAX;
+	conn_setup(side);
+}
+
+/*
+ * A reader that keeps up over a 20 ms round trip: the fixed 128 KiB
+ * window allows 6.5 MB/s, the rings Linux's autotuning would size let
+ * the sender's window and the reader's pace set it. The window scale is
+ * Linux's 7 (for tcp_rmem[2]), the edges never move left, and no ring
+ * outgrows its ceiling.
+ */
+UNIT_TEST(autotuning_grows_rings)
+{
+	const uint64_t total = 16u << 20;
+	uint64_t fixed, tuned;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer_tuned(total, false, &fixed));
+	CHECK_EQ(S.c[B].rcv.size, TCP_RCVBUF_DEFAULT);
+
+	sim_reset();
+	autotune_cfg(A);
+	autotune_cfg(B);
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_EQ(S.c[B].rcv_wscale, 7);
+	CHECK_OK(transfer_tuned(total, true, &tuned));
+	CHECK(S.c[B].rcv.size > 4 * TCP_RCVBUF_DEFAULT);
+	CHECK(S.c[B].rcv.size <= TCP_RCV_RING_AUTO_MAX);
+	CHECK(S.c[A].snd.size > 4 * TCP_SNDBUF_DEFAULT);
+	CHECK(S.c[A].snd.size <= TCP_SND_RING_AUTO_MAX);
+	CHECK(S.c[B].rcv_rtt >= 20 * MS && S.c[B].rcv_rtt < 40 * MS);
+	CHECK_OK(edges_never_shrink(B));
+	printf("  autotuning_grows_rings: 16 MiB in %llu ms with fixed rings, %llu ms grown to %u / %u KiB\n",
+	       (unsigned long long)(fixed / MS), (unsigned long long)(tuned / MS),
+	       S.c[A].snd.size >> 10, S.c[B].rcv.size >> 10);
+	CHECK(tuned * 4 < fixed);
+	return NULL;
+}
+
+/* A reader that falls behind asks for nothing: the ring stays its size. */
+UNIT_TEST(autotuning_slow_reader_stays)
+{
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	autotune_cfg(B);
+	CHECK_OK(connect_pair(ISS_A));
+	while (S.now < 10 * SEC) {
+		push_stream(A, &sent, 8u << 20);
+		run_for(50 * MS);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(B, &got, 4096));
+		grow_rings(B);
+	}
+	CHECK_EQ(S.c[B].rcv.size, TCP_RCVBUF_DEFAULT);
+	return NULL;
+}
+
+/* The receive ring grows while islands wait behind a hole: they move
+ * with it, and the retransmission that fills the hole joins them. */
+UNIT_TEST(autotuning_grow_keeps_islands)
+{
+	struct drops d = { .n = 1, .index = { 2 }, .times = { 1 } };
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	autotune_cfg(B);
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	push_stream(A, &sent, 9000);
+	run_for(ONE_WAY + 2 * MS);
+	CHECK_OK(S.broken);
+	CHECK(S.c[B].n_ofo > 0);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	S.c[B].rcv_want = 4 * TCP_RCVBUF_DEFAULT;
+	grow_rings(B);
+	CHECK_EQ(S.c[B].rcv.size, 4 * TCP_RCVBUF_DEFAULT);
+	CHECK(S.c[B].n_ofo > 0);
+	run_for(2 * SEC);
+	CHECK_OK(S.broken);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, 9000);
+	CHECK_EQ(d.sends[0], 2);
+	return NULL;
+}
+
 UNIT_TEST(sequence_wrap)
 {
 	struct drops d = { .n = 3, .index = { 30, 50, 70 }, .times = { 1, 1, 1 } };  /* around the wrap */
@@ -1456,6 +1592,9 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(fast_retransmit_newreno),
 	UNIT_ENTRY(tail_loss_rto_backoff_karn),
 	UNIT_ENTRY(duplicates_and_reordering),
+	UNIT_ENTRY(autotuning_grows_rings),
+	UNIT_ENTRY(autotuning_slow_reader_stays),
+	UNIT_ENTRY(autotuning_grow_keeps_islands),
 	UNIT_ENTRY(sequence_wrap),
 	UNIT_ENTRY(send_and_recv_halves),
 	UNIT_ENTRY(fin_from_both_sides),
