@@ -3,12 +3,14 @@
  * Kestrel: the network's wire formats, parsed and built. Every byte
  * handed to a parser came off the wire, so each length is checked against
  * len before the bytes it covers are read, and each option is checked on
- * its own. Pure code with no kernel state (lib/string.h only): the host
+ * its own. Pure code with no kernel state (lib/string.h, and the
+ * add-with-carry chain of arch/x86_64/csum.h): the host
  * unit test (tests/unit/test_net_wire.c) and the fuzzers
  * (tests/fuzz/fuzz_net_*.c) build this file as it is.
  */
 #include "net/wire.h"
 
+#include "arch/x86_64/csum.h"
 #include "lib/string.h"
 
 /* ---- checksums (RFC 1071) ------------------------------------------------ */
@@ -24,10 +26,9 @@
  * bytes are summed as they lie, 64 bits at a time with the carry added
  * back in (ones' complement addition modulo 2^64 - 1, which folds to the
  * same 16 bits, since 2^16, 2^32 and 2^64 are 1 modulo 0xffff), folded,
- * and swapped into network order once.
+ * and swapped into network order once. Whole 64-byte blocks go through
+ * the arch's add-with-carry chain, the rest a word at a time.
  */
-#define CSUM_UNROLL 4 /* words a round (written out): 2 instructions a word, 3 a round */
-
 /* a + b with the carry out added back in (an add and an add-with-carry). */
 static inline uint64_t add_end_around(uint64_t a, uint64_t b)
 {
@@ -49,12 +50,8 @@ uint32_t csum_add(uint32_t sum, const void *p, size_t len)
 	uint64_t acc = 0;
 	size_t i = 0;
 
-	for (; i + CSUM_UNROLL * word <= len; i += CSUM_UNROLL * word) {
-		acc = add_end_around(acc, load_word(b + i));
-		acc = add_end_around(acc, load_word(b + i + word));
-		acc = add_end_around(acc, load_word(b + i + 2 * word));
-		acc = add_end_around(acc, load_word(b + i + 3 * word));
-	}
+	acc = arch_csum_blocks(acc, b, len / ARCH_CSUM_BLOCK);
+	i = len / ARCH_CSUM_BLOCK * ARCH_CSUM_BLOCK;
 	for (; i + word <= len; i += word)
 		acc = add_end_around(acc, load_word(b + i));
 	acc = (acc & CSUM_HALF_MASK) + (acc >> CSUM_HALF_BITS);
