@@ -300,7 +300,8 @@ conformance-ltp: all
 conformance-ltp-quick: all
 	tests/conformance/ltp-quick.sh $(B)
 
-# make conformance-net [NETNIC=virtio-net-pci,e1000] [NETROUNDS=3] [NETONLY=functional|iperf]:
+# make conformance-net [NETNIC=virtio-net-pci,e1000] [NETROUNDS=3] [NETONLY=functional|iperf]
+# [NETPROFILE=1: where Kestrel's instructions go in the iperf3 runs]:
 # Debian's curl, wget, nginx, openssh, iperf3, netcat-openbsd, socat and iproute2 on
 # Kestrel and on Debian's Linux joined by a wire (-netdev dgram over Unix sockets: no
 # traffic leaves the host), each program against the other kernel both ways, `ip addr`
@@ -310,7 +311,8 @@ conformance-ltp-quick: all
 .PHONY: conformance-net
 conformance-net: all
 	timeout 5400 python3 tests/conformance/net.py --build $(B) $(if $(NETNIC),--nic $(NETNIC)) \
-		$(if $(NETROUNDS),--rounds $(NETROUNDS)) $(if $(NETONLY),--only $(NETONLY))
+		$(if $(NETROUNDS),--rounds $(NETROUNDS)) $(if $(NETONLY),--only $(NETONLY)) \
+		$(if $(filter-out 0,$(NETPROFILE)),--profile)
 
 # ---------------------------------------------------------------- benchmark
 # make bench [QUICK=1] [ICOUNT=0|1|only]: Kestrel and Linux (Debian's kernel) on

@@ -204,8 +204,9 @@ do_client() {    # HOST NAME
 	do_iperf "$1"
 }
 
-do_iperf() {     # HOST
+do_iperf() {     # HOST; PROFILE_MARK: a command between the two (net.py --profile's sync)
 	check iperf3-send 120 step_iperf "$1"
+	${PROFILE_MARK:-:}
 	check iperf3-recv 120 step_iperf "$1" -R
 }
 

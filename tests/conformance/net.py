@@ -3,7 +3,7 @@
 """Debian's network programs on Kestrel against Debian's Linux 6.1, on one wire.
 
     net.py [--build DIR] [--nic NIC,...] [--rounds N] [--only functional|iperf]
-           [--mem SIZE] [--pcap]
+           [--mem SIZE] [--pcap] [--profile]
 
 make conformance-net. Topology (b) of tests/boot/netpeer.py only: two QEMU
 guests joined by a `-netdev dgram` wire over Unix sockets (netpeer.Wire),
@@ -52,6 +52,13 @@ boot runs iperf3 -c for 6 s sending and then receiving (-R); the figure is
 iperf3's receiver line in MiB/s (its MBytes/sec). The table gives the
 median of the boots and each boot's figure.
 
+--profile (make conformance-net NETPROFILE=1) loads tools/profile's TCG
+plugin into Kestrel's QEMU in the iperf3 boots and prints, for each
+direction, where Kestrel's instructions went (user against kernel, the
+top kernel functions, as make profile does): Kestrel runs sync before
+iperf3, between its two runs and after, the plugin's marks. It slows
+Kestrel's guest, so its throughput figures are not the table's.
+
 A boot that brought nothing (Linux under TCG on a loaded host now and then
 panics in its timer check at boot) is tried once more, its logs kept.
 
@@ -76,6 +83,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(TOP, "tests", "boot"))
 import netpeer  # noqa: E402  (Wire, LinuxPeer, check_argv, nic_args, ...)
 import nettest  # noqa: E402  (Kestrel: the serial console driven as a shell)
+sys.path.insert(0, os.path.join(TOP, "tools"))
+import profile  # noqa: E402  (tools/profile.py: the TCG plugin and its folding)
 
 GUEST = os.path.join(TOP, "tests", "conformance", "net-guest.sh")
 PACKAGES = ["curl", "wget", "nginx", "openssh-server", "openssh-client", "iperf3",
@@ -296,8 +305,9 @@ def kestrel_image(build, workdir, files):
 class Ctx:
     """What every boot needs: the build directory, logs, image, files, options."""
 
-    def __init__(self, build, workdir, img, files, mem, pcap):
+    def __init__(self, build, workdir, img, files, mem, pcap, profile=False):
         self.build, self.workdir, self.img, self.mem, self.pcap = build, workdir, img, mem, pcap
+        self.profile = profile
         self.files = {"/" + rel: v for rel, v in files.items()}
 
 
@@ -314,7 +324,32 @@ def kestrel(ctx, wire, nic, name):
     if ctx.pcap:
         argv += ["-object", f"filter-dump,id=f0,netdev=net0,"
                             f"file={os.path.join(ctx.workdir, name + '.pcap')}"]
+    if ctx.profile and name.startswith("iperf-"):
+        elf = os.path.join(ctx.build, "kernel.elf")
+        plugin = profile.build_plugin(ctx.workdir)
+        mark = profile.symbol_address(elf, profile.MARK_FUNCTION)
+        argv += ["-plugin", f"{plugin},out={profile_counts(ctx, name)},mark={mark:x}"]
     return nettest.Kestrel(name, argv, os.path.join(ctx.workdir, name + ".log"))
+
+
+def profile_counts(ctx, name):
+    return os.path.join(ctx.workdir, name + ".counts")
+
+
+def profile_report(ctx, name):
+    """With --profile: where Kestrel's instructions went in each iperf3 run,
+    between the marks of the syncs around them (send, then receive)."""
+    path = profile_counts(ctx, name)
+    if not os.path.exists(path):
+        log(f"net: {name}: no profile counts")
+        return
+    marks = [c for h, c in profile.read_snapshots(path) if h.startswith("mark")]
+    addrs, names = profile.kernel_symbols(os.path.join(ctx.build, "kernel.elf"))
+    for what, (a, b) in zip(("sending", "receiving"), zip(marks, marks[1:])):
+        counts = {k: n - a.get(k, 0) for k, n in b.items() if n > a.get(k, 0)}
+        log(f"net: {name}: Kestrel {what}:")
+        user, funcs = profile.fold(counts, addrs, names)
+        profile.report(user, funcs, 25)
 
 
 def peer(ctx, wire, nic, name, script, side=1, mac=netpeer.PEER_MAC):
@@ -480,7 +515,10 @@ def iperf_round(ctx, nic, who, i, ip_seen):
                     try:
                         kestrel_up(k)
                         lp.wait_ready("servers", BOOT_TIMEOUT)
-                        _, out, _ = k.run(f"{N} iperf {LINUX_IP}", CMD_TIMEOUT * 3)
+                        iperf = f"{N} iperf {LINUX_IP}"
+                        if ctx.profile:   # the plugin's marks: before, between, after
+                            iperf = f"sync; PROFILE_MARK=sync {iperf}; sync"
+                        _, out, _ = k.run(iperf, CMD_TIMEOUT * 3)
                         checks = parse(out)[0]
                     except (nettest.CaseFailed, netpeer.PeerError) as e:
                         why = str(e)
@@ -500,6 +538,8 @@ def iperf_round(ctx, nic, who, i, ip_seen):
                         ip_seen.setdefault(nic, {}).setdefault("linux", ip)
     except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
         why = f"cannot run: {type(e).__name__}: {e}"
+    if ctx.profile and who == "kestrel":
+        profile_report(ctx, name)
     got = {}
     for d in ("send", "recv"):
         c = checks.get(f"iperf3-{d}")
@@ -624,6 +664,8 @@ def main():
     ap.add_argument("--only", choices=("functional", "iperf"))
     ap.add_argument("--mem", default=MEM)
     ap.add_argument("--pcap", action="store_true", help="keep Kestrel's frames (NAME.pcap)")
+    ap.add_argument("--profile", action="store_true",
+                    help="where Kestrel's instructions go in the iperf3 runs (TCG plugin)")
     args = ap.parse_args()
     # SIGTERM (make's time limit, timeout(1)) leaves through sys.exit, so that
     # netpeer's atexit stops every QEMU this run started
@@ -650,7 +692,7 @@ def main():
     log(f"net: {len(files)} files ({sum(len(d) for _, d in files.values()) >> 20} MiB) from "
         f"{len(PACKAGES)} packages, image {os.path.getsize(img) >> 20} MiB, logs in "
         f"{os.path.relpath(workdir, TOP)}/")
-    ctx = Ctx(build, workdir, img, files, args.mem, args.pcap)
+    ctx = Ctx(build, workdir, img, files, args.mem, args.pcap, args.profile)
     res, ip_seen, figs = Results(), {}, {}
     for nic in nics:
         if args.only in (None, "iperf"):
