@@ -213,7 +213,8 @@ int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
 {
 	struct ipv4_dst d;
 	IPV4_MIB_INC(out_requests);
-	int err = ipv4_route_lookup(s->dst, s->dev, &d);
+	int err = s->route ? ipv4_route_lookup_cached(s->dst, s->dev, s->route, &d)
+			   : ipv4_route_lookup(s->dst, s->dev, &d);
 	if (err) {
 		IPV4_MIB_INC(out_no_routes);
 		netbuf_free(nb);

@@ -57,6 +57,18 @@ struct ipv4_send {
 	uint8_t proto, tos, ttl;
 	bool df;
 	struct netdev *dev;
+	struct ipv4_route_cache *route; /* the sender's remembered route, or NULL */
+};
+
+/* A route a sender (a TCP connection) keeps between its packets, as
+ * Linux's socket keeps its dst: good while the address and route tables
+ * are as they were when it was looked up (their generation) and its
+ * device is up. Zeroed: empty. The sender's own lock guards it. */
+struct ipv4_route_cache {
+	uint64_t gen;                  /* the tables' generation; 0: empty */
+	uint32_t dst;
+	struct netdev *via;            /* the lookup's dev argument */
+	struct ipv4_dst d;
 };
 
 /* The handlers of an IP protocol (ICMP, UDP, TCP, raw). input owns nb
@@ -94,6 +106,10 @@ int ipv4_output(struct netbuf *nb, const struct ipv4_send *s);
 /* The route to dst (with dev, if given, as the only device allowed):
  * 0 and *out, or -ENETUNREACH. */
 int ipv4_route_lookup(uint32_t dst, struct netdev *dev, struct ipv4_dst *out);
+/* ipv4_route_lookup through c: its route while still good, else a new
+ * lookup, remembered when it succeeds. */
+int ipv4_route_lookup_cached(uint32_t dst, struct netdev *dev, struct ipv4_route_cache *c,
+			     struct ipv4_dst *out);
 
 /* ---- addresses and routes (ioctl, netlink, DHCP) -------------------------------- */
 

@@ -7,8 +7,11 @@
  * addresses (and all of 127/8 on lo) are delivered here before any route
  * is looked at (Linux's local table).
  *
- * Lock rule: cfg_lock guards both tables; nothing is called with it held
- * except netdev lookups (which take netdev.c's own lock, never this one).
+ * Lock rule: cfg_lock guards both tables and is held for every change,
+ * which also moves cfg_gen on (read without the lock: a route cached
+ * against it is good while it has not moved); nothing is called with it
+ * held except netdev lookups (which take netdev.c's own lock, never this
+ * one).
  */
 #include "net/ipv4.h"
 #include "net/arp.h"
@@ -25,6 +28,13 @@ static struct ipv4_ifaddr addrs[IPV4_IFADDR_MAX];   /* ifindex 0: free */
 static unsigned addrs_end;  /* cfg_lock: one past the last slot in use, where the walks stop
 			     * (a packet's checks walk them: with lo's and a NIC's, 2 of 32) */
 static struct ipv4_route routes[IPV4_ROUTE_MAX];    /* ifindex 0: free */
+static uint64_t cfg_gen = 1;                         /* moves on at every change; never 0 */
+
+/* A table changed: every cached route is stale. cfg_lock held. */
+static void changed(void)
+{
+	__atomic_add_fetch(&cfg_gen, 1, __ATOMIC_RELEASE);
+}
 
 static void drop_dev_routes(int ifindex);
 
@@ -100,6 +110,7 @@ int ipv4_addr_add(int ifindex, uint32_t addr, uint8_t prefix, uint32_t bcast)
 			if (i >= addrs_end)
 				addrs_end = i + 1;
 			err = 0;
+			changed();
 		}
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	if (err || !(dev->flags & IFF_UP))
@@ -120,6 +131,7 @@ int ipv4_addr_del(int ifindex, uint32_t addr)
 		if (addrs[i].ifindex == ifindex && addrs[i].addr == addr) {
 			gone = addrs[i];
 			addrs[i].ifindex = 0;
+			changed();
 		}
 	while (addrs_end && !addrs[addrs_end - 1].ifindex)
 		addrs_end--;
@@ -184,6 +196,7 @@ int ipv4_route_add(const struct ipv4_route *in)
 		if (!routes[i].ifindex) {
 			routes[i] = r;
 			err = 0;
+			changed();
 		}
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	return err;
@@ -207,6 +220,7 @@ int ipv4_route_del(const struct ipv4_route *del)
 		if (del_matches(&routes[i], del)) {
 			routes[i].ifindex = 0;
 			found = true;
+			changed();
 		}
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	return found ? 0 : -ESRCH;
@@ -233,6 +247,7 @@ static void drop_dev_routes(int ifindex)
 	for (unsigned i = 0; i < IPV4_ROUTE_MAX; i++)
 		if (routes[i].ifindex == ifindex)
 			routes[i].ifindex = 0;
+	changed();
 	spin_unlock_irqrestore(&cfg_lock, fl);
 }
 
@@ -317,4 +332,18 @@ int ipv4_route_lookup(uint32_t dst, struct netdev *dev, struct ipv4_dst *out)
 	*out = (struct ipv4_dst){ .dev = out_dev, .nexthop = copy.gateway ? copy.gateway : dst,
 				  .src = src, .broadcast = ipv4_is_broadcast(dst) };
 	return 0;
+}
+
+int ipv4_route_lookup_cached(uint32_t dst, struct netdev *dev, struct ipv4_route_cache *c,
+			     struct ipv4_dst *out)
+{
+	uint64_t gen = __atomic_load_n(&cfg_gen, __ATOMIC_ACQUIRE);
+	if (c->gen == gen && c->dst == dst && c->via == dev && (c->d.dev->flags & IFF_UP)) {
+		*out = c->d;
+		return 0;
+	}
+	int err = ipv4_route_lookup(dst, dev, out);
+	if (!err)
+		*c = (struct ipv4_route_cache){ .gen = gen, .dst = dst, .via = dev, .d = *out };
+	return err;
 }

@@ -92,6 +92,7 @@ struct tcp_sock {
 	bool holds_port, reuse;
 	struct tcp_sock *due_next, *next;
 	uint8_t *sndbuf, *rcvbuf;
+	struct ipv4_route_cache route; /* lock: the route its segments take, between them */
 };
 
 struct tcp_mib tcp_mib;
@@ -184,8 +185,10 @@ static uint32_t isn(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rpo
 
 /* ---- the engine's callbacks (ts->lock held) ------------------------------------------ */
 
-/* Send one segment: header, options, payload from the ring's spans. */
-static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *seg, const struct tcp_span *data)
+/* Send one segment: header, options, payload from the ring's spans;
+ * by the route cached in route (a connection's, under its lock), if any. */
+static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *seg, const struct tcp_span *data,
+			 struct ipv4_route_cache *route)
 {
 	uint8_t opts[TCP_HDR_MAX - TCP_HDR_MIN];
 	size_t olen = tcp_opts_build(opts, sizeof(opts), &seg->opts);
@@ -206,7 +209,8 @@ static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *s
 	nb->csum_partial = true;
 	nb->csum_start = (uint16_t)(p - nb->head);
 	nb->csum_field = (uint16_t)(nb->csum_start + TCP_CSUM_FIELD);
-	struct ipv4_send out = { .src = laddr, .dst = raddr, .proto = IPPROTO_TCP, .df = true };
+	struct ipv4_send out = { .src = laddr, .dst = raddr, .proto = IPPROTO_TCP, .df = true,
+				 .route = route };
 	mib_inc(&tcp_mib.out_segs);
 	if (seg->flags & TCP_RST)
 		mib_inc(&tcp_mib.out_rsts);
@@ -216,7 +220,7 @@ static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *s
 static void ts_output(struct tcp_conn *c, const struct tcp_seg *seg, const struct tcp_span *data)
 {
 	struct tcp_sock *ts = c->user;
-	send_segment(ts->laddr, ts->raddr, seg, data);
+	send_segment(ts->laddr, ts->raddr, seg, data, &ts->route);
 }
 
 /* Listener l's SYN queue: how many connections it has half-open (Linux's
@@ -744,7 +748,7 @@ static void reply_reset(const struct ipv4_info *ip, const struct tcp_seg *seg)
 {
 	struct tcp_seg rst;
 	if (tcp_reset_reply(seg, &rst))
-		send_segment(ip->dst, ip->src, &rst, NULL);
+		send_segment(ip->dst, ip->src, &rst, NULL, NULL);
 }
 
 /* A SYN for listener l: a new connection, SYN-RECEIVED, answering it. */
