@@ -67,6 +67,7 @@ static void poll_devices(void)
 	struct netdev *dev;
 	while ((dev = netdev_poll_take())) {
 		unsigned n = dev->ops->poll(dev, NET_POLL_BUDGET);
+		netdev_tx_drain(dev); /* the ring's reclaimed room, to frames waiting for it */
 		bool more = drain_backlog(dev, NET_POLL_BUDGET);
 		if (n >= NET_POLL_BUDGET || more)
 			netdev_schedule(dev); /* after the others */

@@ -11,7 +11,8 @@
  *              ifindex and next while it is linked in;
  *   poll_lock  the poll list (poll_head/tail, each device's poll_next and
  *              poll_scheduled) and every device's rx_backlog;
- *   a device's tx_lock  around its ops->xmit (netdev_xmit takes it).
+ *   a device's tx_lock  around its ops->xmit (netdev_xmit takes it), and
+ *              its tx_queue.
  * Neither cfg_lock nor poll_lock is held while calling a driver.
  */
 #include "net/netdev.h"
@@ -207,9 +208,26 @@ static int pad_frame(struct netbuf *nb)
 	return 0;
 }
 
+/*
+ * nb to the driver, or to the back of tx_queue while frames wait there
+ * (they go first) or the ring is full: -ENOBUFS only when the queue
+ * holds tx_queue_len. A burst larger than the ring (a TCP window opening
+ * on a 256-entry virtqueue) so waits instead of being lost and sent
+ * again by timeout. tx_lock held.
+ */
+static int xmit_or_queue(struct netdev *dev, struct netbuf *nb)
+{
+	int err = dev->tx_queue.count ? -ENOBUFS : dev->ops->xmit(dev, nb);
+	if (err != -ENOBUFS || dev->tx_queue.count >= dev->tx_queue_len)
+		return err;
+	netbuf_enqueue(&dev->tx_queue, nb);
+	return 0;
+}
+
 int netdev_xmit(struct netdev *dev, struct netbuf *nb)
 {
 	int err = 0;
+	bool queued = false;
 	if (!(dev->features & NETDEV_F_CSUM))
 		netbuf_csum_finish(nb); /* before a short frame's padding */
 	if (!(dev->flags & IFF_UP) || !(dev->flags & IFF_RUNNING))
@@ -220,15 +238,36 @@ int netdev_xmit(struct netdev *dev, struct netbuf *nb)
 		err = pad_frame(nb);
 	if (!err) {
 		uint64_t fl = spin_lock_irqsave(&dev->tx_lock);
-		err = dev->ops->xmit(dev, nb);
+		err = xmit_or_queue(dev, nb);
+		queued = dev->tx_queue.count != 0;
 		spin_unlock_irqrestore(&dev->tx_lock, fl);
 	}
+	if (queued)
+		netdev_schedule(dev); /* the network thread reclaims and drains */
 	if (err) {
 		netdev_count(&dev->stats.tx_dropped, 1);
 		netbuf_free(nb);
 		return err;
 	}
 	return 0; /* the driver counts tx_packets and tx_bytes as it sends */
+}
+
+void netdev_tx_drain(struct netdev *dev)
+{
+	uint64_t fl = spin_lock_irqsave(&dev->tx_lock);
+	struct netbuf *nb;
+	while ((nb = dev->tx_queue.head)) {
+		bool down = !(dev->flags & IFF_UP) || !(dev->flags & IFF_RUNNING);
+		int err = down ? -ENETDOWN : dev->ops->xmit(dev, nb);
+		if (err == -ENOBUFS)
+			break; /* still full: the next poll, after the device's next completion */
+		netbuf_dequeue(&dev->tx_queue);
+		if (err) {
+			netdev_count(&dev->stats.tx_dropped, 1);
+			netbuf_free(nb);
+		}
+	}
+	spin_unlock_irqrestore(&dev->tx_lock, fl);
 }
 
 void netdev_carrier(struct netdev *dev, bool up)

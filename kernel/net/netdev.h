@@ -73,7 +73,9 @@ struct netdev {
 	uint32_t tx_queue_len;     /* as ip link shows it (1000) */
 	uint32_t features;         /* NETDEV_F_*: what the device does itself */
 	/* transmit */
-	struct spinlock tx_lock;   /* around ops->xmit */
+	struct spinlock tx_lock;   /* around ops->xmit, and guards tx_queue */
+	struct netbuf_queue tx_queue; /* frames waiting for room in the driver's ring
+				       * (Linux's qdisc), at most tx_queue_len */
 	/* counters */
 	struct netdev_stats stats;
 	/* netdev.c's: the poll list (its poll lock) and the registration list (cfg lock) */
@@ -106,11 +108,16 @@ void netdev_schedule(struct netdev *dev);
  * once: a frame too short or too long is counted in rx_errors and freed). */
 void netdev_receive(struct netdev *dev, struct netbuf *nb);
 /* Send a whole frame (Ethernet header first) on dev, padding it to
- * ETH_ZLEN: 0 (nb is the driver's), or -ENETDOWN, -ENOBUFS, -EMSGSIZE
- * (nb freed and tx_dropped counted in every case). The driver counts
- * tx_packets and tx_bytes when the device has sent the frame. Any
- * context but an interrupt handler; takes tx_lock. */
+ * ETH_ZLEN: 0 (nb is the driver's, or waits on tx_queue while the
+ * driver's ring is full, as a Linux qdisc holds it), or -ENETDOWN,
+ * -ENOBUFS (the queue too is full), -EMSGSIZE (nb freed and tx_dropped
+ * counted in every case). The driver counts tx_packets and tx_bytes
+ * when the device has sent the frame. Any context but an interrupt
+ * handler; takes tx_lock. */
 int netdev_xmit(struct netdev *dev, struct netbuf *nb);
+/* Hand what waits on dev's tx_queue to the driver, as its ring has room;
+ * the network thread's, after each poll. */
+void netdev_tx_drain(struct netdev *dev);
 /* The driver saw its link come up or go down: IFF_RUNNING and
  * IFF_LOWER_UP follow, carrier_changes counts. Any context. */
 void netdev_carrier(struct netdev *dev, bool up);

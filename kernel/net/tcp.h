@@ -127,13 +127,16 @@ enum tcp_ca_state {
 #define TCP_RCVBUF_DEFAULT   131072
 /* Autotuning's ceilings. Linux's tcp_rmem[2] and tcp_wmem[2] count
  * buffer memory, about twice the data it holds (tcp_adv_win_scale 1),
- * so its window stops near 3 MiB and a send queue near 2 MiB: the rings
- * stop there. The window scale is chosen for tcp_rmem[2] as Linux's
- * tcp_select_initial_window does (7). */
+ * so its window stops near 3 MiB: the receive ring stops there. The
+ * send ring stops at 1 MiB (724 full segments): with nothing like
+ * Linux's TCP small queues to hold a sender back, all of it may be in
+ * flight at once, and it must fit a NIC's ring and the device's
+ * transmit queue (1,000 frames) with room to spare. The window scale is
+ * chosen for tcp_rmem[2] as Linux's tcp_select_initial_window does (7). */
 #define TCP_RMEM_MAX         6291456
 #define TCP_WMEM_MAX         4194304
 #define TCP_RCV_RING_AUTO_MAX (TCP_RMEM_MAX / 2)
-#define TCP_SND_RING_AUTO_MAX (TCP_WMEM_MAX / 2)
+#define TCP_SND_RING_AUTO_MAX (1u << 20)
 #define TCP_INFINITE_SSTHRESH 0x7fffffffu
 #define TCP_NO_DEADLINE      UINT64_MAX
 
