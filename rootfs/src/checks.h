@@ -282,22 +282,34 @@ static int read_long(const char *file, long *v)
 	return n == 1 ? 0 : -1;
 }
 
-/* stat_state: the state letter of a /proc/.../stat file at PATH (after
- * the command's closing parenthesis), or 0 when it cannot be read. */
+/* stat_fields: the /proc/.../stat file at PATH read into buf (size
+ * bytes); where its field 3 (the state) starts, or NULL. The command
+ * name (field 2) may hold spaces and parentheses: fields count from the
+ * last ')'. */
 __attribute__((unused))
-static char stat_state(const char *path)
+static char *stat_fields(const char *path, char *buf, size_t size)
 {
-	char buf[512], *p;
 	FILE *f = fopen(path, "r");
 	size_t n;
+	char *p;
 
 	if (!f)
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+		return NULL;
+	n = fread(buf, 1, size - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+/* stat_state: the state letter of a /proc/.../stat file at PATH, or 0
+ * when it cannot be read. */
+__attribute__((unused))
+static char stat_state(const char *path)
+{
+	char buf[512], *p = stat_fields(path, buf, sizeof(buf));
+
+	return p ? *p : 0;
 }
 
 /* proc_state: process PID's state letter in /proc/PID/stat, or 0. */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks.h" /* stat_fields */
+
 /* Pin the calling thread to CPU cpu: 0, or -1 with errno. */
 __attribute__((unused))
 static int pin_to_cpu(int cpu)
@@ -21,24 +23,15 @@ static int pin_to_cpu(int cpu)
 }
 
 /* Field 39 (processor: the CPU it last ran on) of the stat file at path
- * (/proc/PID/stat, /proc/PID/task/TID/stat), or -1. The command name
- * (field 2) may hold spaces and parentheses: fields count from the last
- * ')'. */
+ * (/proc/PID/stat, /proc/PID/task/TID/stat), or -1. */
 __attribute__((unused))
 static long stat_processor(const char *path)
 {
-	char buf[1024], *p;
-	FILE *f = fopen(path, "r");
-	size_t n;
+	char buf[1024], *p = stat_fields(path, buf, sizeof(buf));
 
-	if (!f)
+	if (!p)
 		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (!(p = strrchr(buf, ')')))
-		return -1;
-	p += 2; /* field 3 starts after ") "; field 39 is 36 fields further */
+	/* field 39 is 36 fields after field 3 */
 	for (int field = 3; field < 39; field++) {
 		if (!(p = strchr(p, ' ')))
 			return -1;
