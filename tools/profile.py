@@ -125,13 +125,22 @@ def read_snapshots(path):
     return snaps
 
 
+def marks(snaps):
+    """The snapshots taken at the marks, in order."""
+    return [s for h, s in snaps if h.startswith("mark")]
+
+
+def between(first, last):
+    """The counts from snapshot first to snapshot last."""
+    return {a: n - first.get(a, 0) for a, n in last.items() if n > first.get(a, 0)}
+
+
 def window(snaps):
     """The counts between the first mark and the last: the command's."""
-    marks = [s for h, s in snaps if h.startswith("mark")]
-    if len(marks) < 2:
+    m = marks(snaps)
+    if len(m) < 2:
         sys.exit("profile: the guest did not reach both marks (see the serial log)")
-    first, last = marks[0], marks[-1]
-    return {a: n - first.get(a, 0) for a, n in last.items() if n > first.get(a, 0)}
+    return between(m[0], m[-1])
 
 
 def fold(counts, addrs, names):

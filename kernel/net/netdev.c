@@ -254,6 +254,10 @@ int netdev_xmit(struct netdev *dev, struct netbuf *nb)
 
 void netdev_tx_drain(struct netdev *dev)
 {
+	/* most polls find nothing queued: no lock for them (a frame queued
+	 * after this look schedules the device again) */
+	if (!__atomic_load_n(&dev->tx_queue.count, __ATOMIC_RELAXED))
+		return;
 	uint64_t fl = spin_lock_irqsave(&dev->tx_lock);
 	struct netbuf *nb;
 	while ((nb = dev->tx_queue.head)) {

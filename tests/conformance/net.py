@@ -343,12 +343,11 @@ def profile_report(ctx, name):
     if not os.path.exists(path):
         log(f"net: {name}: no profile counts")
         return
-    marks = [c for h, c in profile.read_snapshots(path) if h.startswith("mark")]
+    marks = profile.marks(profile.read_snapshots(path))
     addrs, names = profile.kernel_symbols(os.path.join(ctx.build, "kernel.elf"))
     for what, (a, b) in zip(("sending", "receiving"), zip(marks, marks[1:])):
-        counts = {k: n - a.get(k, 0) for k, n in b.items() if n > a.get(k, 0)}
         log(f"net: {name}: Kestrel {what}:")
-        user, funcs = profile.fold(counts, addrs, names)
+        user, funcs = profile.fold(profile.between(a, b), addrs, names)
         profile.report(user, funcs, 25)
 
 
