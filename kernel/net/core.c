@@ -56,6 +56,7 @@ static bool drain_backlog(struct netdev *dev, unsigned budget)
 	for (unsigned n = 0; n < budget; n++) {
 		if (!(nb = netdev_backlog_take(dev)))
 			return false;
+		nb->batched = true;
 		ether_input(nb);
 	}
 	return dev->rx_backlog.count != 0;
@@ -69,6 +70,7 @@ static void poll_devices(void)
 		unsigned n = dev->ops->poll(dev, NET_POLL_BUDGET);
 		netdev_tx_drain(dev); /* the ring's reclaimed room, to frames waiting for it */
 		bool more = drain_backlog(dev, NET_POLL_BUDGET);
+		tcp_sock_batch_end(); /* one ACK for what the batch brought each connection */
 		if (n >= NET_POLL_BUDGET || more)
 			netdev_schedule(dev); /* after the others */
 		else

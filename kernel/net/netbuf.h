@@ -31,6 +31,8 @@ struct netbuf {
 	uint16_t transport_off;  /* the transport header: head + transport_off */
 	uint8_t pkt_type;        /* NETBUF_HOST, _BROADCAST, _MULTICAST, _OTHERHOST (AF_PACKET's) */
 	bool csum_ok;            /* the device checked the transport checksum */
+	bool batched;            /* one of a receive batch the network thread hands up: an ACK
+				  * it calls for may wait for the batch's end (tcp_sock_batch_end) */
 	bool csum_partial;       /* the transport checksum is left to finish (below) */
 	uint16_t csum_start;     /* with csum_partial: the sum runs from head + csum_start to the end */
 	uint16_t csum_field;     /* ...and goes into the 16-bit field at head + csum_field */

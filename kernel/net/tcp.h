@@ -138,6 +138,7 @@ enum tcp_ca_state {
 #define TCP_RCV_RING_AUTO_MAX (TCP_RMEM_MAX / 2)
 #define TCP_SND_RING_AUTO_MAX (1u << 20)
 #define TCP_INFINITE_SSTHRESH 0x7fffffffu
+#define TCP_BATCH_ACK_BYTES  65536 /* tcp_input_batched holds an ACK back while less is unacknowledged */
 #define TCP_NO_DEADLINE      UINT64_MAX
 
 /* Events (ops->event and conn->events). */
@@ -330,6 +331,8 @@ struct tcp_conn {
 	bool pingpong;                 /* interactive: data went out within the ACK delay of data
 					* in (Linux's pingpong mode); ACKs wait to ride on replies */
 	bool quick_init;               /* the first data arrived */
+	bool in_batch;                 /* tcp_input_batched is taking a segment */
+	bool ack_batched;              /* an ACK waits for tcp_ack_batch_end */
 	uint64_t last_oow_ack;         /* rate limit of out-of-window and challenge ACKs */
 
 	/* timers: absolute deadlines, TCP_NO_DEADLINE when off */
@@ -363,6 +366,19 @@ void tcp_accept_syn(struct tcp_conn *c, const struct tcp_seg *syn, uint32_t iss,
  * seg->payload_len bytes. Every field is checked before use. */
 enum tcp_verdict tcp_input(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *payload,
 			   uint64_t now);
+/*
+ * tcp_input for one segment of a receive batch (the network thread's
+ * turn on a device): the ACK that in-order data asks for at once waits,
+ * while less than TCP_BATCH_ACK_BYTES are unacknowledged, for
+ * tcp_ack_batch_end, which the caller runs once the batch is taken. One
+ * ACK then answers what one poll brought, as on Linux, whose GRO merges
+ * a poll's segments (up to 64 KiB) before TCP sees them. Out-of-order
+ * data, a FIN and everything else are answered as by tcp_input.
+ */
+enum tcp_verdict tcp_input_batched(struct tcp_conn *c, const struct tcp_seg *seg, const uint8_t *payload,
+				   uint64_t now);
+/* Send the ACK tcp_input_batched held back, unless a segment since carried it. */
+void tcp_ack_batch_end(struct tcp_conn *c, uint64_t now);
 /* The reset that answers in, a segment no connection takes (RFC 9293
  * 3.10.7.1): ports swapped, seq/ack and flags set, no options, window
  * 0, into out. False when in is itself a reset (never answered). */

@@ -11,7 +11,7 @@
 #include "lib/errno.h"
 #include "net/tcp_priv.h"
 
-enum ack_when { ACK_NONE, ACK_LATER, ACK_NOW };
+enum ack_when { ACK_NONE, ACK_LATER, ACK_NOW, ACK_BATCH /* now, or at the batch's end */ };
 
 /* The sequence space a segment occupies: its SYN, data and FIN. */
 static uint32_t seg_len(const struct tcp_seg *s)
@@ -487,7 +487,8 @@ static void data_arrived(struct tcp_conn *c, uint32_t len, uint64_t now)
 /*
  * Linux's __tcp_ack_snd_check: at once after more than one full segment
  * or in quick-ACK mode (which pingpong mode suspends: Linux's
- * tcp_in_quickack_mode), else delayed. Linux also asks that the window
+ * tcp_in_quickack_mode), else delayed; "at once" is the batch's end
+ * within a receive batch (tcp_input_batched). Linux also asks that the window
  * not be shrinking, which its rcv_ssthresh (a window grown slowly below
  * the free space) makes true in practice; here the window is the free
  * space itself, so that test would delay every ACK of an unread stream,
@@ -495,11 +496,11 @@ static void data_arrived(struct tcp_conn *c, uint32_t len, uint64_t now)
  */
 static enum ack_when ack_for_data(const struct tcp_conn *c)
 {
-	if (c->quick && !c->pingpong)
-		return ACK_NOW;
-	if (c->rcv_nxt - c->rcv_wup > c->rcv_mss)
-		return ACK_NOW;
-	return ACK_LATER;
+	if (!(c->quick && !c->pingpong) && c->rcv_nxt - c->rcv_wup <= c->rcv_mss)
+		return ACK_LATER;
+	if (c->in_batch && c->rcv_nxt - c->rcv_wup < TCP_BATCH_ACK_BYTES)
+		return ACK_BATCH;
+	return ACK_NOW;
 }
 
 /* Linux resets a conn whose reading side is shut (closed by its owner)
@@ -715,6 +716,8 @@ static enum tcp_verdict synced_input(struct tcp_conn *c, const struct tcp_seg *s
 	tcp_output(c, now);
 	if (c->ack_pending && when == ACK_NOW)
 		tcp_send_ack(c, now);
+	else if (c->ack_pending && when == ACK_BATCH)
+		c->ack_batched = true;
 	else if (c->ack_pending && when == ACK_LATER)
 		tcp_delack_arm(c, now);
 	return TCP_IN_DONE;
@@ -738,6 +741,24 @@ enum tcp_verdict tcp_input(struct tcp_conn *c, const struct tcp_seg *s, const ui
 	default:
 		return synced_input(c, s, payload, now);
 	}
+}
+
+enum tcp_verdict tcp_input_batched(struct tcp_conn *c, const struct tcp_seg *s, const uint8_t *payload,
+				   uint64_t now)
+{
+	c->in_batch = true;
+	enum tcp_verdict v = tcp_input(c, s, payload, now);
+	c->in_batch = false;
+	return v;
+}
+
+void tcp_ack_batch_end(struct tcp_conn *c, uint64_t now)
+{
+	if (!c->ack_batched)
+		return;
+	c->ack_batched = false;
+	if (c->ack_pending && tcp_synced(c))
+		tcp_send_ack(c, now);
 }
 
 bool tcp_reset_reply(const struct tcp_seg *in, struct tcp_seg *out)

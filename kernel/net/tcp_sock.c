@@ -18,13 +18,18 @@
  *
  * Contexts: segments and timers are handled by the network thread (a
  * timer's tick only puts the connection on the due list and kicks the
- * thread); programs' calls run the engine from their system call.
+ * thread); programs' calls run the engine from their system call. A
+ * segment from a device's receive batch may leave its ACK for the end of
+ * the batch (tcp_input_batched): the connection goes on the batch list,
+ * which the thread empties when the batch is taken (tcp_sock_batch_end).
  *
  * Lock rules:
  *   table_lock  the connection table (table, each ts->next, in_table),
  *               the half-open count, each ts->syn_of and syn_young, and
  *               the connection count;
- *   due_lock    the due list (due_head, each ts->due_next and due);
+ *   due_lock    the due list (due_head, each ts->due_next and due) and
+ *               the batch list (batch_head, each ts->batch_next and
+ *               in_batch: connections with an ACK held for a batch's end);
  *   ts->lock    the conn, the timer, s and listener of one connection.
  *               The engine's output and event callbacks run under it:
  *               they send (IPv4, ARP and the driver take their own locks
@@ -85,12 +90,13 @@ struct tcp_sock {
 	uint16_t lport, rport;
 	struct ktimer timer;
 	bool due, in_table, counted_estab;
+	bool in_batch;                 /* due_lock: on the batch list */
 	/* table_lock: the connection holds its local port for bind (Linux's
 	 * bind bucket) because no socket on inet.c's port list does: an
 	 * accepted one, and one whose program let go (FIN-WAIT, TIME-WAIT);
 	 * reuse: that socket's SO_REUSEADDR */
 	bool holds_port, reuse;
-	struct tcp_sock *due_next, *next;
+	struct tcp_sock *due_next, *next, *batch_next;
 	uint8_t *sndbuf, *rcvbuf;
 	struct ipv4_route_cache route; /* lock: the route its segments take, between them */
 };
@@ -103,6 +109,7 @@ static unsigned nconns;             /* connections */
 static uint64_t mem_used, mem_max;  /* their rings' bytes, and an eighth of RAM (tcp_mem's role) */
 static struct spinlock due_lock = SPINLOCK_INIT;
 static struct tcp_sock *due_head;
+static struct tcp_sock *batch_head;
 static struct siphash_key isn_key;
 static struct tcp_conn listen_conn;  /* a LISTEN conn: tcp_input sorts a listener's segments with it */
 extern const struct sock_proto tcp_wire_proto;
@@ -426,6 +433,11 @@ static void ts_free(struct tcp_sock *ts)
 			*pp = ts->due_next;
 			break;
 		}
+	for (struct tcp_sock **pp = &batch_head; ts->in_batch && *pp; pp = &(*pp)->batch_next)
+		if (*pp == ts) {
+			*pp = ts->batch_next;
+			break;
+		}
 	spin_unlock_irqrestore(&due_lock, fl);
 	kfree(ts->sndbuf);
 	kfree(ts->rcvbuf);
@@ -460,6 +472,38 @@ static void unlock_settle(struct tcp_sock *ts, uint64_t fl)
 	spin_unlock_irqrestore(&ts->lock, fl);
 	if (done)
 		ts_free(ts);
+}
+
+/* ts->lock held: ts goes on the batch list if its engine holds an ACK back. */
+static void batch_note(struct tcp_sock *ts)
+{
+	if (!ts->conn.ack_batched)
+		return;
+	uint64_t fl = spin_lock_irqsave(&due_lock);
+	if (!ts->in_batch) {
+		ts->in_batch = true;
+		ts->batch_next = batch_head;
+		batch_head = ts;
+	}
+	spin_unlock_irqrestore(&due_lock, fl);
+}
+
+void tcp_sock_batch_end(void)
+{
+	for (;;) {
+		uint64_t fl = spin_lock_irqsave(&due_lock);
+		struct tcp_sock *ts = batch_head;
+		if (ts) {
+			batch_head = ts->batch_next;
+			ts->in_batch = false;
+		}
+		spin_unlock_irqrestore(&due_lock, fl);
+		if (!ts)
+			return;
+		fl = spin_lock_irqsave(&ts->lock);
+		tcp_ack_batch_end(&ts->conn, time_ns());
+		unlock_settle(ts, fl);
+	}
 }
 
 void tcp_sock_run_timers(void)
@@ -833,7 +877,9 @@ static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 	uint32_t tw_iss = 0;
 	if (ts) {
 		uint64_t fl = spin_lock_irqsave(&ts->lock);
-		enum tcp_verdict v = tcp_input(&ts->conn, &seg, payload, time_ns());
+		enum tcp_verdict v = nb->batched ? tcp_input_batched(&ts->conn, &seg, payload, time_ns())
+						 : tcp_input(&ts->conn, &seg, payload, time_ns());
+		batch_note(ts);
 		tw_iss = ts->conn.tw_next_iss;
 		if (v == TCP_IN_TW_SYN)
 			tcp_abort(&ts->conn, time_ns());

@@ -15,6 +15,9 @@ struct unix_sock;
 void tcp_sock_init(void);
 /* The network thread's turn: run the timers that came due. */
 void tcp_sock_run_timers(void);
+/* The end of a device's receive batch (the network thread, after the
+ * batch's frames went up): the ACKs held back for it are sent. */
+void tcp_sock_batch_end(void);
 /* connect() of AF_INET stream socket f to an IPv4 address (net/inet.c's
  * TCP calls it when inet_via_ipv4 says so; this host's own go through
  * lo): the socket becomes a TCP connection over IPv4. 0 (connected), -EINPROGRESS (nonblocking),

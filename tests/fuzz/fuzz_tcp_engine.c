@@ -131,7 +131,8 @@ static void fuzz_segment(struct script *s, struct tcp_conn *c, struct tcp_seg *s
 	s->n -= seg->payload_len;
 }
 
-/* A segment to conn 0, or to the listener (a SYN it takes makes conn 2), or to conn 2. */
+/* A segment to conn 0, or to the listener (a SYN it takes makes conn 2), or
+ * to conn 2; alone or as one of a receive batch (op_user ends the batch). */
 static void op_segment(struct script *s)
 {
 	int to = u8(s) % NCONN;
@@ -140,8 +141,9 @@ static void op_segment(struct script *s)
 	const uint8_t *pl;
 	enum tcp_verdict v;
 
+	bool batched = u8(s) & 1;
 	fuzz_segment(s, to == 1 ? &conns[2] : c, &seg, &pl);
-	v = tcp_input(c, &seg, pl, now);
+	v = batched ? tcp_input_batched(c, &seg, pl, now) : tcp_input(c, &seg, pl, now);
 	if (v == TCP_IN_RESET) {
 		struct tcp_seg r;
 
@@ -214,6 +216,9 @@ static void op_user(struct script *s)
 		break;
 	case 8:
 		op_grow(s, c, ci);
+		break;
+	case 9:
+		tcp_ack_batch_end(c, now);
 		break;
 	default:
 		break;

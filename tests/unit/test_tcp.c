@@ -53,6 +53,7 @@ typedef enum verdict (*filter_fn)(struct sim *, int from, const struct tcp_seg *
 struct sim {
 	struct tcp_conn c[2], lst[2];
 	bool listening[2];
+	bool batched[2];                   /* segments due at one moment are one receive batch */
 	struct tcp_cfg cfg[2];
 	uint8_t *bufs[2][2];
 	struct pkt *q;
@@ -172,7 +173,11 @@ static void deliver(struct pkt *p)
 		S.broken = "the wire carried a segment tcp_parse refused";
 		return;
 	}
-	v = tcp_input(to_listener ? &S.lst[to] : &S.c[to], &seg, p->b + seg.payload_off, S.now);
+	struct tcp_conn *c = to_listener ? &S.lst[to] : &S.c[to];
+	if (S.batched[to])
+		v = tcp_input_batched(c, &seg, p->b + seg.payload_off, S.now);
+	else
+		v = tcp_input(c, &seg, p->b + seg.payload_off, S.now);
 	if (v == TCP_IN_RESET)
 		reply_reset(to, &seg);
 	if (v == TCP_IN_SYN || v == TCP_IN_TW_SYN) {
@@ -246,6 +251,9 @@ static void run_until(uint64_t limit)
 			free(p);
 			check_all();
 		}
+		for (int i = 0; i < 2; i++) /* the network thread's tcp_sock_batch_end */
+			if (S.batched[i])
+				tcp_ack_batch_end(&S.c[i], S.now);
 		for (int i = 0; i < 2; i++) {
 			if (tcp_next_deadline(&S.c[i]) <= S.now)
 				tcp_timer(&S.c[i], S.now);
@@ -1582,6 +1590,90 @@ UNIT_TEST(hostile_flood)
 	return NULL;
 }
 
+/* ---- receive batches (tcp_input_batched) -------------------------------------------- */
+
+/* The ACKs b sent from log entry since on: how many, and the largest step
+ * between successive acknowledgement numbers. */
+static size_t acks_since(int from, size_t since, uint32_t *max_step)
+{
+	size_t n = 0;
+	uint32_t last = 0;
+
+	*max_step = 0;
+	for (size_t i = since; i < S.nlog; i++) {
+		const struct tcp_seg *s = &S.log[i].s;
+		if (S.log[i].from != from || !(s->flags & TCP_ACK))
+			continue;
+		if (n && s->ack - last > *max_step && seq_gt(s->ack, last))
+			*max_step = s->ack - last;
+		last = s->ack;
+		n++;
+	}
+	return n;
+}
+
+/* A flight that arrives as one batch is answered by one ACK at the
+ * batch's end (quick-ACK mode would send one a segment), for all of it. */
+UNIT_TEST(batch_one_ack_per_batch)
+{
+	static uint8_t flight[10 * 1448];
+	uint32_t step;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.batched[B] = true;
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	size_t mark = S.nlog;
+	CHECK_EQ(tcp_send(&S.c[A], flight, sizeof(flight), 0, S.now), (long)sizeof(flight));
+	CHECK_EQ(count_sent(A, 0, 0, true), 10);
+	run_for(ONE_WAY + MS);
+	CHECK_EQ(acks_since(B, mark, &step), 1);
+	CHECK_EQ(S.log[S.nlog - 1].s.ack, S.c[A].snd_nxt);
+	CHECK(!S.c[B].ack_batched && !S.c[B].ack_pending);
+	run_for(ONE_WAY);
+	CHECK_EQ(S.c[A].snd_una, S.c[A].snd_nxt);
+	return NULL;
+}
+
+/* A bulk transfer into a batching receiver: every byte arrives, ACKs are
+ * a small share of the segments, and none leaves TCP_BATCH_ACK_BYTES or
+ * more unacknowledged before it (less one segment, the one that crossed it). */
+UNIT_TEST(batch_acks_bounded)
+{
+	uint32_t step;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.batched[B] = true;
+	size_t mark = S.nlog;
+	CHECK_OK(transfer(A, 4u << 20, S.now + 20 * SEC));
+	size_t segs = count_sent(A, 0, 0, true), acks = acks_since(B, mark, &step);
+	CHECK(acks * 8 < segs);
+	CHECK(step >= 32768);                       /* batches did grow */
+	CHECK(step < TCP_BATCH_ACK_BYTES + 1460);
+	return NULL;
+}
+
+/* Out-of-order data in a batch is answered at once, a duplicate ACK a
+ * segment, as without batches: fast retransmit still works, no RTO. */
+UNIT_TEST(batch_ooo_acks_at_once)
+{
+	struct drops d = { .n = 1, .index = { 4 }, .times = { 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.batched[B] = true;
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 200000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 2);
+	CHECK_EQ(S.c[A].total_retrans, 1);
+	CHECK_EQ(S.c[A].backoff, 0);
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < 60 * MS);
+	CHECK(S.c[B].stats.ofo_queued > 0);
+	return NULL;
+}
+
 static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(handshake_options),
 	UNIT_ENTRY(handshake_without_options),
@@ -1613,6 +1705,9 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(retries2_timeout),
 	UNIT_ENTRY(keepalive),
 	UNIT_ENTRY(delayed_ack_timing),
+	UNIT_ENTRY(batch_one_ack_per_batch),
+	UNIT_ENTRY(batch_acks_bounded),
+	UNIT_ENTRY(batch_ooo_acks_at_once),
 	UNIT_ENTRY(read_sends_delayed_ack),
 	UNIT_ENTRY(pingpong_read_keeps_ack),
 	UNIT_ENTRY(nagle_cork_nodelay),
