@@ -183,14 +183,20 @@ step_exchange() {   # KIND HOST: send KIND-hello, want KIND-reply back
 	echo "$out"
 }
 
-step_iperf() {   # HOST [-R]: MiB/s at the receiver, the sender's retransmissions
+cpu_ticks() {     # "busy total": /proc/stat's first line, idle and iowait not busy
+	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
+}
+
+step_iperf() {   # HOST [-R]: MiB/s at the receiver, the sender's retransmissions, this CPU's busy share
+	before=$(cpu_ticks)
 	$IPERF -c "$1" -t $IPERF_SECS -f M $2 >/tmp/iperf.out 2>&1 || { cat /tmp/iperf.out; return 1; }
+	busy=$(echo "$before $(cpu_ticks)" | awk '$4 > $2 { printf "%d", 100 * ($3 - $1) / ($4 - $2) }')
 	cat /tmp/iperf.out
 	got=$(awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "MBytes/sec") print $(i - 1) }' \
 		/tmp/iperf.out)
 	[ -n "$got" ] || { echo "no receiver line"; return 1; }
 	retr=$(awk '/sender/ && $(NF - 1) ~ /^[0-9]+$/ { print $(NF - 1) }' /tmp/iperf.out)
-	echo "$got MiB/s, ${retr:-?} retransmitted"
+	echo "$got MiB/s, ${retr:-?} retransmitted, cpu ${busy:-?}% busy"
 }
 
 do_client() {    # HOST NAME

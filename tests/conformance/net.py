@@ -545,6 +545,7 @@ def iperf_round(ctx, nic, who, i, ip_seen):
         m = re.match(r"([\d.]+) MiB/s", c[2]) if c and c[0] else None
         if m:
             got[d] = float(m.group(1))
+            log(f"net: {name}: {d}: {c[2]}")
         else:
             why = why or f"iperf3-{d}: {c[2] if c else 'no check line'}"
     return got, why, name
