@@ -324,6 +324,11 @@ struct tcp_conn {
 	enum tcp_ca_state ca_state;
 	uint32_t cwnd, ssthresh, cwnd_acc, recover;
 	uint8_t dupacks;
+	/* whether cwnd limits the sender (Linux's tcp_cwnd_validate): the
+	 * flight filled it in the window that ends at usage_seq, else the
+	 * largest flight of that window */
+	bool cwnd_limited;
+	uint32_t max_flight, cwnd_usage_seq;
 
 	/* delayed ACK */
 	bool ack_pending;

@@ -9,7 +9,14 @@
  * half the flight, the window grows per segment acked, a short one
  * counting as a whole (Linux counts packets), and repeated timeouts halve ssthresh
  * only once (tcp_enter_loss). Linux runs PRR (RFC 6937) in recovery;
- * this is RFC 6582's window inflation instead.
+ * this is RFC 6582's window inflation instead. As Linux (RFC 7661's
+ * congestion window validation, tcp_is_cwnd_limited), the window grows
+ * only while it limits the sender: in slow start up to twice the largest
+ * flight of the last window, in congestion avoidance only when the
+ * flight filled it. A sender held back by its program, its ring or the
+ * peer's window keeps its cwnd where the flight needs it. Linux's decay
+ * of an unused window after an RTO of application-limited sending
+ * (tcp_cwnd_application_limited) is not done.
  */
 #include "net/tcp_priv.h"
 
@@ -20,6 +27,35 @@ uint32_t tcp_flight(const struct tcp_conn *c)
 	return c->snd_nxt - c->snd_una;
 }
 
+void tcp_cc_validate(struct tcp_conn *c, bool limited)
+{
+	uint32_t flight = tcp_flight(c);
+
+	if (!seq_lt(c->snd_una, c->cwnd_usage_seq) || limited ||
+	    (!c->cwnd_limited && flight > c->max_flight)) {
+		c->cwnd_limited = limited;
+		c->max_flight = flight;
+		c->cwnd_usage_seq = c->snd_nxt;
+	}
+}
+
+/* Whole segments in acked bytes, rounded up: Linux counts packets acked. */
+static uint32_t acked_segs(const struct tcp_conn *c, uint32_t acked)
+{
+	return (acked + c->snd_mss - 1) / c->snd_mss;
+}
+
+/* Linux's tcp_is_cwnd_limited: may an ACK grow the window? (The flight
+ * in whole segments, as Linux counts packets out.) */
+static bool cwnd_limited(const struct tcp_conn *c)
+{
+	if (c->cwnd_limited)
+		return true;
+	if (c->cwnd < c->ssthresh)
+		return c->cwnd < 2ull * acked_segs(c, c->max_flight) * c->snd_mss;
+	return false;
+}
+
 void tcp_cc_init(struct tcp_conn *c)
 {
 	c->cwnd = TCP_INIT_CWND * c->snd_mss;
@@ -27,12 +63,8 @@ void tcp_cc_init(struct tcp_conn *c)
 	c->cwnd_acc = 0;
 	c->ca_state = TCP_CA_OPEN;
 	c->dupacks = 0;
-}
-
-/* Whole segments in acked bytes, rounded up: Linux counts packets acked. */
-static uint32_t acked_segs(const struct tcp_conn *c, uint32_t acked)
-{
-	return (acked + c->snd_mss - 1) / c->snd_mss;
+	c->cwnd_limited = false;
+	c->max_flight = 0;
 }
 
 /*
@@ -45,6 +77,8 @@ static void cc_grow(struct tcp_conn *c, uint32_t acked)
 {
 	uint32_t n = acked_segs(c, acked);
 
+	if (!cwnd_limited(c))
+		return;
 	if (c->cwnd < c->ssthresh) {
 		uint32_t room = (c->ssthresh - c->cwnd + c->snd_mss - 1) / c->snd_mss;
 		uint32_t take = n < room ? n : room;

@@ -271,8 +271,9 @@ static bool can_send_data(const struct tcp_conn *c)
 	}
 }
 
-/* One segment from snd_nxt if the windows and Nagle allow it. False: stop. */
-static bool output_one(struct tcp_conn *c, uint64_t now)
+/* One segment from snd_nxt if the windows and Nagle allow it. False:
+ * stop (*at_cwnd: cwnd was what stopped it). */
+static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 {
 	uint32_t off = c->snd_nxt - c->snd_ring_seq;
 	uint32_t n, seglen, flight = tcp_flight(c);
@@ -289,8 +290,10 @@ static bool output_one(struct tcp_conn *c, uint64_t now)
 	seglen = n + fin;
 	if (seq_gt(c->snd_nxt + seglen, c->snd_una + c->snd_wnd))
 		return false;                       /* Linux's tcp_snd_wnd_test */
-	if (flight && flight + n > c->cwnd)
+	if (flight && flight + n > c->cwnd) {
+		*at_cwnd = true;
 		return false;
+	}
 	if (n < c->snd_mss && !seq_lt(c->snd_nxt, c->snd_max) && !nagle_allows(c, fin))
 		return false;
 	send_data(c, c->snd_nxt, n, fin, now);
@@ -300,10 +303,15 @@ static bool output_one(struct tcp_conn *c, uint64_t now)
 
 void tcp_output(struct tcp_conn *c, uint64_t now)
 {
+	bool at_cwnd = false, sent = false;
+
 	if (!can_send_data(c))
 		return;
-	while (output_one(c, now))
-		;
+	while (output_one(c, now, &at_cwnd))
+		sent = true;
+	at_cwnd |= tcp_flight(c) >= c->cwnd;
+	if (sent || at_cwnd)
+		tcp_cc_validate(c, at_cwnd); /* Linux's tcp_write_xmit */
 	tcp_persist_check(c, now);
 }
 

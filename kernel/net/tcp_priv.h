@@ -76,6 +76,9 @@ bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked);
 bool tcp_cc_dupack(struct tcp_conn *c);
 void tcp_cc_rto(struct tcp_conn *c);
 uint32_t tcp_flight(const struct tcp_conn *c);
+/* After the sender's loop (limited: it stopped at cwnd, or the flight
+ * fills cwnd): note how much of cwnd the current window uses. */
+void tcp_cc_validate(struct tcp_conn *c, bool limited);
 
 /* ---- tcp_conn.c ---- */
 void tcp_raise(struct tcp_conn *c, unsigned ev);

@@ -1590,6 +1590,40 @@ UNIT_TEST(hostile_flood)
 	return NULL;
 }
 
+/* A sender its program holds back (a few segments a round trip) does
+ * not grow its window past twice what it uses in slow start (Linux's
+ * tcp_is_cwnd_limited, RFC 7661): 2 segments a round leave the initial
+ * 10, 8 a round stop it near 16; a bulk sender's window does grow. */
+static const char *app_limited_rounds(uint32_t segs, int rounds)
+{
+	static uint8_t chunk[16 * 1448];
+	char buf[sizeof(chunk)];
+
+	for (int i = 0; i < rounds; i++) {
+		CHECK_EQ(tcp_send(&S.c[A], chunk, segs * 1448, 0, S.now), (long)(segs * 1448));
+		run_for(100 * MS);
+		CHECK_EQ(tcp_recv(&S.c[B], buf, sizeof(buf), 0, S.now), (long)(segs * 1448));
+		CHECK_OK(S.broken);
+	}
+	return NULL;
+}
+
+UNIT_TEST(cwnd_grows_only_when_used)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	uint32_t mss = S.c[A].snd_mss;
+	CHECK_EQ(mss, 1448);
+	CHECK_OK(app_limited_rounds(2, 40));
+	CHECK_EQ(S.c[A].cwnd, TCP_INIT_CWND * mss);
+	CHECK_OK(app_limited_rounds(8, 40));
+	CHECK(S.c[A].cwnd >= 16 * mss && S.c[A].cwnd <= 18 * mss);
+	CHECK_OK(transfer(A, 2u << 20, S.now + 10 * SEC));
+	CHECK(S.c[A].cwnd > 40 * mss);
+	return NULL;
+}
+
 /* ---- receive batches (tcp_input_batched) -------------------------------------------- */
 
 /* The ACKs b sent from log entry since on: how many, and the largest step
@@ -1705,6 +1739,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(retries2_timeout),
 	UNIT_ENTRY(keepalive),
 	UNIT_ENTRY(delayed_ack_timing),
+	UNIT_ENTRY(cwnd_grows_only_when_used),
 	UNIT_ENTRY(batch_one_ack_per_batch),
 	UNIT_ENTRY(batch_acks_bounded),
 	UNIT_ENTRY(batch_ooo_acks_at_once),
