@@ -3,20 +3,83 @@
  * Kestrel: packet buffers (net/netbuf.h). The bytes come from the kernel
  * heap, which hands out direct-mapped, physically contiguous memory at
  * every size, so a device may DMA into any netbuf.
+ *
+ * Freed netbufs of the two sizes a stream of packets is made of (a
+ * full-sized frame's bytes, one of the heap's 2 KiB objects, and a bare
+ * ACK's, a 256-byte one) wait in a pool of each for the next
+ * netbuf_alloc of that size class: a receive ring refilled a frame at a
+ * time and the segments and ACKs sent then cost a lock and a few stores
+ * instead of two kmallocs and two kfrees each, and the slab does not
+ * give pages back and take them again (Linux's page_pool does this for
+ * its drivers). A pool holds at most NETBUF_POOL_MAX, what a burst needs
+ * (each netbuf in the stack is freed before the next poll's batch): 128
+ * KiB and 16 KiB of bytes. Lock rule: pool_lock, any context.
  */
 #include "net/netbuf.h"
 #include "net/wire.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/layout.h"
 
-struct netbuf *netbuf_alloc(size_t headroom, size_t size)
+#define NETBUF_POOL_MAX   64
+#define POOL_SMALL_CAP    256             /* the heap's class a bare segment's bytes come from */
+#define POOL_FRAME_CAP    HEAP_MAX_SMALL  /* ...and a full-sized frame's */
+
+struct netbuf_pool {
+	struct netbuf *head;    /* linked through next */
+	unsigned count;
+};
+
+static struct spinlock pool_lock = SPINLOCK_INIT;
+static struct netbuf_pool pools[2];
+
+/* The pool for bytes of cap, or NULL: caps that share a heap size class
+ * share a pool, so a recycled netbuf always has the room asked for. */
+static struct netbuf_pool *pool_for(size_t cap)
 {
-	if (size < NETBUF_MIN_SIZE)
-		size = NETBUF_MIN_SIZE; /* room to pad a short frame (netdev_xmit) */
-	size_t cap = headroom + size;
-	if (cap < size || cap > UINT32_MAX)
-		return NULL;
+	if (cap <= POOL_SMALL_CAP && cap > POOL_SMALL_CAP / 2)
+		return &pools[0];
+	if (cap <= POOL_FRAME_CAP && cap > POOL_FRAME_CAP / 2)
+		return &pools[1];
+	return NULL;
+}
+
+/* A netbuf from pool p with its fields zeroed but head, or NULL. */
+static struct netbuf *pool_take(struct netbuf_pool *p)
+{
+	uint64_t fl = spin_lock_irqsave(&pool_lock);
+	struct netbuf *nb = p->head;
+	if (nb) {
+		p->head = nb->next;
+		p->count--;
+	}
+	spin_unlock_irqrestore(&pool_lock, fl);
+	if (nb) {
+		uint8_t *head = nb->head;
+		memset(nb, 0, sizeof(*nb));
+		nb->head = head;
+	}
+	return nb;
+}
+
+/* Keep nb (its bytes from pool p's class) for reuse. False: the pool is full. */
+static bool pool_put(struct netbuf_pool *p, struct netbuf *nb)
+{
+	uint64_t fl = spin_lock_irqsave(&pool_lock);
+	bool kept = p->count < NETBUF_POOL_MAX;
+	if (kept) {
+		nb->next = p->head;
+		p->head = nb;
+		p->count++;
+	}
+	spin_unlock_irqrestore(&pool_lock, fl);
+	return kept;
+}
+
+/* A netbuf with cap bytes from the heap. */
+static struct netbuf *heap_alloc(size_t cap)
+{
 	struct netbuf *nb = kzalloc(sizeof(*nb));
 	if (!nb)
 		return NULL;
@@ -25,6 +88,20 @@ struct netbuf *netbuf_alloc(size_t headroom, size_t size)
 		kfree(nb);
 		return NULL;
 	}
+	return nb;
+}
+
+struct netbuf *netbuf_alloc(size_t headroom, size_t size)
+{
+	if (size < NETBUF_MIN_SIZE)
+		size = NETBUF_MIN_SIZE; /* room to pad a short frame (netdev_xmit) */
+	size_t cap = headroom + size;
+	if (cap < size || cap > UINT32_MAX)
+		return NULL;
+	struct netbuf_pool *p = pool_for(cap);
+	struct netbuf *nb = p ? pool_take(p) : NULL;
+	if (!nb && !(nb = heap_alloc(cap)))
+		return NULL;
 	nb->cap = (uint32_t)cap;
 	nb->data = nb->head + headroom;
 	return nb;
@@ -33,6 +110,9 @@ struct netbuf *netbuf_alloc(size_t headroom, size_t size)
 void netbuf_free(struct netbuf *nb)
 {
 	if (!nb)
+		return;
+	struct netbuf_pool *p = pool_for(nb->cap);
+	if (p && pool_put(p, nb))
 		return;
 	kfree(nb->head);
 	kfree(nb);
