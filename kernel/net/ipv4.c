@@ -63,27 +63,28 @@ static void count_bad(enum wire_err err)
 
 /* Is this packet for us: one of our addresses, a broadcast, or (on lo)
  * any 127/8? A 127/8 destination from a wire is a martian. */
-static bool for_us(const struct netbuf *nb, const struct ipv4_info *ip)
+static bool for_us(const struct netbuf *nb, const struct ipv4_info *ip, const struct ipv4_addr_kinds *k)
 {
 	if (nb->dev->type == ARPHRD_LOOPBACK)
 		return true;
 	if ((ip->dst >> 28) == 0xe || (ip->dst >> 24) == IN_LOOPBACKNET)
 		return false; /* no multicast groups joined yet */
-	return ipv4_is_local(ip->dst) || ipv4_is_broadcast(ip->dst);
+	return k->dst_local || k->dst_broadcast;
 }
 
 /* A source no wire may show (Linux's fib_validate_source with
  * accept_local 0): multicast or broadcast, 127/8, one of this host's own
  * addresses, or 0.0.0.0 to anything but a broadcast. lo may carry them. */
-static bool martian_source(const struct netbuf *nb, const struct ipv4_info *ip)
+static bool martian_source(const struct netbuf *nb, const struct ipv4_info *ip,
+			   const struct ipv4_addr_kinds *k)
 {
 	if ((ip->src >> 28) == 0xe || ip->src == INADDR_BROADCAST)
 		return true;
 	if (nb->dev->type == ARPHRD_LOOPBACK)
 		return false;
-	if ((ip->src >> 24) == IN_LOOPBACKNET || ipv4_is_local(ip->src))
+	if ((ip->src >> 24) == IN_LOOPBACKNET || k->src_local)
 		return true;
-	return ip->src == 0 && !ipv4_is_broadcast(ip->dst);
+	return ip->src == 0 && !k->dst_broadcast;
 }
 
 /* Hand a whole datagram (data at its IP header) to its protocol. */
@@ -117,7 +118,10 @@ void ipv4_input(struct netbuf *nb)
 		return drop(nb);
 	}
 	netbuf_trim(nb, ip.total_len); /* link padding */
-	if (!for_us(nb, &ip) || martian_source(nb, &ip)) {
+	struct ipv4_addr_kinds k;
+	ipv4_addr_kinds(ip.dst, ip.src, &k);
+	ip.to_broadcast = k.dst_broadcast;
+	if (!for_us(nb, &ip, &k) || martian_source(nb, &ip, &k)) {
 		IPV4_MIB_INC(in_addr_errors);
 		return drop(nb);
 	}
@@ -133,6 +137,7 @@ void ipv4_input(struct netbuf *nb)
 		IPV4_MIB_INC(reasm_oks);
 		if (ipv4_parse(nb->data, nb->len, &ip) != WIRE_OK)
 			return drop(nb);
+		ip.to_broadcast = k.dst_broadcast;
 	}
 	deliver(nb, &ip);
 }

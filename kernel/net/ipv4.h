@@ -119,6 +119,13 @@ bool ipv4_is_local(uint32_t addr);
  * broadcast address, or its subnet's (Linux's fib_add_ifaddr makes a
  * broadcast route for a prefix under 31 whether or not the address has one)? */
 bool ipv4_is_broadcast(uint32_t addr);
+/* A received packet's addresses against this host's, in one look: dst
+ * one of ours (or 127/8 on lo, as ipv4_is_local), dst a broadcast
+ * address (as ipv4_is_broadcast), src one of ours. */
+struct ipv4_addr_kinds {
+	bool dst_local, dst_broadcast, src_local;
+};
+void ipv4_addr_kinds(uint32_t dst, uint32_t src, struct ipv4_addr_kinds *k);
 /* The first address on ifindex, or 0. */
 uint32_t ipv4_dev_addr(int ifindex);
 /* Add addr/prefix to ifindex, with its subnet route (as Linux's

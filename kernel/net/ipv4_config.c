@@ -45,6 +45,12 @@ static bool multicast(uint32_t a)
 
 /* ---- addresses ------------------------------------------------------------------ */
 
+/* Is addr the broadcast address of a (cfg_lock held). */
+static bool broadcast_of(const struct ipv4_ifaddr *a, uint32_t addr)
+{
+	return (a->bcast && a->bcast == addr) || (a->prefix < 31 && addr == (a->addr | ~a->mask));
+}
+
 bool ipv4_is_local(uint32_t addr)
 {
 	struct netdev *lo = netdev_loopback();
@@ -65,10 +71,29 @@ bool ipv4_is_broadcast(uint32_t addr)
 	bool found = false;
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
 	for (unsigned i = 0; i < addrs_end && !found; i++)
-		found = addrs[i].ifindex && ((addrs[i].bcast && addrs[i].bcast == addr) ||
-					     (addrs[i].prefix < 31 && addr == (addrs[i].addr | ~addrs[i].mask)));
+		found = addrs[i].ifindex && broadcast_of(&addrs[i], addr);
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	return found;
+}
+
+void ipv4_addr_kinds(uint32_t dst, uint32_t src, struct ipv4_addr_kinds *k)
+{
+	struct netdev *lo = netdev_loopback();
+	bool lo_up = lo && (lo->flags & IFF_UP);
+	bool dst_lo = (dst & LOOPBACK_MASK) == LOOPBACK_NET, src_lo = (src & LOOPBACK_MASK) == LOOPBACK_NET;
+	k->dst_local = dst_lo && lo_up;
+	k->dst_broadcast = dst == INADDR_BROADCAST;
+	k->src_local = src_lo && lo_up;
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	for (unsigned i = 0; i < addrs_end; i++) {
+		const struct ipv4_ifaddr *a = &addrs[i];
+		if (!a->ifindex)
+			continue;
+		k->dst_local |= !dst_lo && a->addr == dst;
+		k->dst_broadcast |= broadcast_of(a, dst);
+		k->src_local |= !src_lo && a->addr == src;
+	}
+	spin_unlock_irqrestore(&cfg_lock, fl);
 }
 
 uint32_t ipv4_dev_addr(int ifindex)

@@ -865,7 +865,7 @@ static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 	struct tcp_seg seg;
 	enum wire_err err = tcp_parse_checked(nb->data, nb->len, ip->src, ip->dst, nb->csum_ok, &seg);
 	mib_inc(&tcp_mib.in_segs);
-	if (err != WIRE_OK || nb->pkt_type != NETBUF_HOST || ipv4_is_broadcast(ip->dst)) {
+	if (err != WIRE_OK || nb->pkt_type != NETBUF_HOST || ip->to_broadcast) {
 		mib_inc(&tcp_mib.in_errs);
 		if (err == WIRE_BAD_CSUM)
 			mib_inc(&tcp_mib.in_csum_errors);

@@ -98,6 +98,7 @@ struct ipv4_info {
 	uint8_t opt_len;             /* hdr_len - 20 */
 	bool has_source_route;       /* LSRR or SSRR present (Linux drops these unless accept_source_route) */
 	bool has_router_alert;
+	bool to_broadcast;           /* not the parser's: ipv4_input found dst a broadcast address */
 };
 /* Version 4, header length 20..60 and within total length, total length
  * within len (bytes after it are link padding the caller trims), header
