@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The packet buffer every layer of the network shares, from a driver's receive ring to a socket's queue: one allocation with headroom, headers pushed and pulled in place, never copied between layers. */
+/* The packet buffer every layer of the network shares, from a driver's receive ring to a socket's queue: one buffer with headroom, headers pushed and pulled in place, never copied between layers; freed ones of the common sizes are kept for reuse (netbuf.c). */
 #ifndef KESTREL_NET_NETBUF_H
 #define KESTREL_NET_NETBUF_H
 

@@ -183,20 +183,23 @@ step_exchange() {   # KIND HOST: send KIND-hello, want KIND-reply back
 	echo "$out"
 }
 
-cpu_ticks() {     # "busy total": /proc/stat's first line, idle and iowait not busy
-	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat
+cpu_sample() {    # "busy total interrupts switches ms" from /proc/stat (idle and iowait not busy)
+	awk -v ms="$(ms)" '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; b = t - $5 - $6 }
+		/^intr / { n = $2 } /^ctxt / { x = $2 } END { print b, t, n, x, ms }' /proc/stat
 }
 
-step_iperf() {   # HOST [-R]: MiB/s at the receiver, the sender's retransmissions, this CPU's busy share
-	before=$(cpu_ticks)
+step_iperf() {   # HOST [-R]: MiB/s at the receiver, the sender's retransmissions, this CPU's load
+	before=$(cpu_sample)
 	$IPERF -c "$1" -t $IPERF_SECS -f M $2 >/tmp/iperf.out 2>&1 || { cat /tmp/iperf.out; return 1; }
-	busy=$(echo "$before $(cpu_ticks)" | awk '$4 > $2 { printf "%d", 100 * ($3 - $1) / ($4 - $2) }')
+	load=$(echo "$before $(cpu_sample)" | awk '$7 > $2 && $10 > $5 { s = ($10 - $5) / 1000
+		printf "cpu %d%% busy, %d interrupts/s, %d switches/s",
+			100 * ($6 - $1) / ($7 - $2), ($8 - $3) / s, ($9 - $4) / s }')
 	cat /tmp/iperf.out
 	got=$(awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "MBytes/sec") print $(i - 1) }' \
 		/tmp/iperf.out)
 	[ -n "$got" ] || { echo "no receiver line"; return 1; }
 	retr=$(awk '/sender/ && $(NF - 1) ~ /^[0-9]+$/ { print $(NF - 1) }' /tmp/iperf.out)
-	echo "$got MiB/s, ${retr:-?} retransmitted, cpu ${busy:-?}% busy"
+	echo "$got MiB/s, ${retr:-?} retransmitted, ${load:-cpu ?}"
 }
 
 do_client() {    # HOST NAME
