@@ -2646,7 +2646,26 @@ class Script:
             s.close()
 
 
+INCONCLUSIVE = "inconclusive: "
+
+
 def boot(case, build, outdir, timeout):
+    """boot_once, again while a check finds the run inconclusive (its verdict
+    starts with INCONCLUSIVE: the host's scheduling, not the kernel, kept the
+    run from showing what the case is for), up to the case's "attempts"."""
+    tries = case.get("attempts", 1)
+    spent = 0.0
+    for attempt in range(1, tries + 1):
+        name, why, secs = boot_once(case, build, outdir, timeout)
+        spent += secs
+        if not why or not why.startswith(INCONCLUSIVE) or attempt == tries:
+            break
+        print(f"note: boot/{name}: attempt {attempt} of {tries} {why.splitlines()[0]}; once more",
+              flush=True)
+    return name, why, spent
+
+
+def boot_once(case, build, outdir, timeout):
     """Build the case's image, boot it, and return (name, error or None, seconds).
     A case may ask for more time than the default with a "timeout" key."""
     name = case["name"]
@@ -2915,12 +2934,18 @@ echo c > /proc/sysrq-trigger
 
 
 def stopped_in_user(log):
-    """Three CPUs stopped, and at least one of them at a user-mode address."""
+    """Three CPUs stopped, and at least one of them at a user-mode address.
+    All three in the kernel is inconclusive, not wrong: a spinning CPU's tick
+    waits for the kernel lock the panicking CPU holds from its write() on, and
+    a host that deschedules that vCPU for a tick lets all three reach it
+    (CI saw it once in many runs); the case then boots again."""
     why = three_cpus_stopped(log)
     if why:
         return why
     rips = [int(r, 16) for r in re.findall(r"^cpu [0-3]: stopped at (0x[0-9a-f]+)", log, re.M)]
-    return None if any(r < 0x800000000000 for r in rips) else f"no CPU stopped in user mode: {rips}"
+    if any(r < 0x800000000000 for r in rips):
+        return None
+    return INCONCLUSIVE + f"no CPU stopped in user mode: {[hex(r) for r in rips]}"
 
 
 def smp_bringup_case(name, machine, cpus, cpu, words, expect, exit=DEBUGEXIT_OK, reject=NEVER,
@@ -2958,7 +2983,7 @@ def smp_bringup_cases(build):
                               [r"smp: 4 CPUs online", r"KERNEL PANIC: sysrq triggered crash"],
                               exit=DEBUGEXIT_PANIC, reject=[r"did not stop", r"recursive panic"],
                               checks=(stopped_in_user,)),
-             cmdline="debugexit init=/bin/sh -- /boot/efi/panic-user.sh",
+             attempts=3, cmdline="debugexit init=/bin/sh -- /boot/efi/panic-user.sh",
              image=lambda img: put_on_esp(img, PANIC_USER_SH.encode(), "panic-user.sh")),
     ] + x2apic_cases(build)
 
