@@ -71,6 +71,7 @@ static void poll_devices(void)
 		netdev_tx_drain(dev); /* the ring's reclaimed room, to frames waiting for it */
 		bool more = drain_backlog(dev, NET_POLL_BUDGET);
 		tcp_sock_batch_end(); /* one ACK for what the batch brought each connection */
+		tcp_sock_run_tsq();   /* what the ring's reclaim let the small queues send */
 		if (n >= NET_POLL_BUDGET || more)
 			netdev_schedule(dev); /* after the others */
 		else
@@ -98,6 +99,7 @@ static void net_thread(void *arg)
 		irq_restore(f);
 		poll_devices();
 		tcp_sock_run_timers();
+		tcp_sock_run_tsq();   /* for segments let go of outside a poll */
 		loopback_run(); /* what the timers sent this host; each 250 ms at least */
 		uint64_t now = time_ns();
 		if (now >= next) {

@@ -30,6 +30,7 @@ static bool lo_draining;                    /* a caller is in loopback_run's loo
  * does the same with CHECKSUM_PARTIAL). */
 static int lo_xmit(struct netdev *dev, struct netbuf *nb)
 {
+	netbuf_orphan(nb); /* the receiver's now: no longer its sender's to count */
 	if (nb->csum_partial)
 		nb->csum_ok = true;
 	netdev_count(&dev->stats.tx_packets, 1);

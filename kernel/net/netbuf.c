@@ -107,10 +107,22 @@ struct netbuf *netbuf_alloc(size_t headroom, size_t size)
 	return nb;
 }
 
+void netbuf_orphan(struct netbuf *nb)
+{
+	void (*d)(struct netbuf *) = nb->destructor;
+
+	if (!d)
+		return;
+	d(nb);
+	nb->destructor = NULL;
+	nb->owner = NULL;
+}
+
 void netbuf_free(struct netbuf *nb)
 {
 	if (!nb)
 		return;
+	netbuf_orphan(nb);
 	struct netbuf_pool *p = pool_for(nb->cap);
 	if (p && pool_put(p, nb))
 		return;

@@ -36,6 +36,11 @@ struct netbuf {
 	bool csum_partial;       /* the transport checksum is left to finish (below) */
 	uint16_t csum_start;     /* with csum_partial: the sum runs from head + csum_start to the end */
 	uint16_t csum_field;     /* ...and goes into the 16-bit field at head + csum_field */
+	/* The sender's, for a packet it counts until it is sent (TCP's small
+	 * queues, Linux's skb->destructor): run once, by netbuf_free or
+	 * netbuf_orphan, in any context; it may not free nb. */
+	void (*destructor)(struct netbuf *nb);
+	void *owner;             /* the destructor's */
 };
 
 /* pkt_type: whom the frame was addressed to (Linux's PACKET_* values) */
@@ -48,10 +53,14 @@ struct netbuf {
 /* A buffer of headroom + size bytes (size at least NETBUF_MIN_SIZE), data at head + headroom, len 0.
  * Any context. NULL when memory is short (the caller drops and counts). */
 struct netbuf *netbuf_alloc(size_t headroom, size_t size);
-/* Free nb and its bytes. NULL is ignored. Any context. */
+/* Free nb and its bytes (its destructor first). NULL is ignored. Any context. */
 void netbuf_free(struct netbuf *nb);
+/* nb's sender stops counting it: its destructor runs now, and nb is
+ * nobody's (Linux's skb_orphan). For a device that hands what it is given
+ * to a receiver (lo) or keeps it for long. */
+void netbuf_orphan(struct netbuf *nb);
 /* A copy of nb's packet (data .. len) with NETBUF_HEADROOM in front, its
- * metadata copied. NULL when memory is short. */
+ * metadata copied but not its destructor. NULL when memory is short. */
 struct netbuf *netbuf_clone(const struct netbuf *nb);
 
 /*

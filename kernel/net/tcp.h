@@ -128,15 +128,25 @@ enum tcp_ca_state {
 /* Autotuning's ceilings. Linux's tcp_rmem[2] and tcp_wmem[2] count
  * buffer memory, about twice the data it holds (tcp_adv_win_scale 1),
  * so its window stops near 3 MiB: the receive ring stops there. The
- * send ring stops at 1 MiB (724 full segments): with nothing like
- * Linux's TCP small queues to hold a sender back, all of it may be in
- * flight at once, and it must fit a NIC's ring and the device's
- * transmit queue (1,000 frames) with room to spare. The window scale is
- * chosen for tcp_rmem[2] as Linux's tcp_select_initial_window does (7). */
+ * send ring stops at tcp_wmem[2], 4 MiB: what of it may be in flight is
+ * the congestion window's to say, and what of that waits below TCP (in
+ * a device's queue and ring) the small queues' (ops->queued_below). The
+ * window scale is chosen for tcp_rmem[2] as Linux's
+ * tcp_select_initial_window does (7). */
 #define TCP_RMEM_MAX         6291456
 #define TCP_WMEM_MAX         4194304
 #define TCP_RCV_RING_AUTO_MAX (TCP_RMEM_MAX / 2)
-#define TCP_SND_RING_AUTO_MAX (1u << 20)
+#define TCP_SND_RING_AUTO_MAX TCP_WMEM_MAX
+/* TCP small queues (Linux's tcp_small_queue_check): a connection keeps
+ * below it about a millisecond of its pacing rate (cwnd over srtt,
+ * doubled in slow start, 1.2 times after: Linux's tcp_pacing_ss_ratio
+ * and ca_ratio), at least two segments' buffers, at most
+ * tcp_limit_output_bytes. */
+#define TCP_TSQ_MAX          1048576   /* tcp_limit_output_bytes */
+#define TCP_TSQ_SHIFT        10        /* sk_pacing_shift: rate >> 10, about 1 ms of it */
+#define TCP_TSQ_SEG_EXTRA    256       /* a segment's buffer past its payload: headers, headroom */
+#define TCP_PACING_SS_RATIO  200       /* percent */
+#define TCP_PACING_CA_RATIO  120
 #define TCP_INFINITE_SSTHRESH 0x7fffffffu
 #define TCP_BATCH_ACK_BYTES  65536 /* tcp_input_batched holds an ACK back while less is unacknowledged */
 #define TCP_NO_DEADLINE      UINT64_MAX
@@ -180,6 +190,15 @@ struct tcp_ops {
 	void (*output)(struct tcp_conn *c, const struct tcp_seg *s, const struct tcp_span *data);
 	/* Told of TCP_EV_* bits as they are raised; may be NULL. */
 	void (*event)(struct tcp_conn *c, unsigned events);
+	/* TCP small queues; both NULL or both set. queued_below: the bytes
+	 * (buffers, as Linux's sk_wmem_alloc) of c's segments the layers
+	 * below still hold: a device's queue and ring. throttle: c stopped
+	 * sending because they passed tcp_tsq_limit; the caller runs
+	 * tcp_output again once they shrink. The engine throttles before
+	 * its second look at queued_below, so a shrink in between is never
+	 * missed. Both run inside an engine call. */
+	uint32_t (*queued_below)(struct tcp_conn *c);
+	void (*throttle)(struct tcp_conn *c);
 };
 
 /* A byte ring: buf[head .. head + len) modulo size holds the bytes. */
@@ -459,10 +478,17 @@ void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now);
  * (size bytes, more than it had), its bytes kept; the old buffer is the
  * caller's to free. */
 void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size);
+/* TCP small queues: how many bytes of c's segments the layers below may
+ * hold before it stops sending (TCP_TSQ_MAX and its neighbours say how
+ * the figure is reached). */
+uint32_t tcp_tsq_limit(const struct tcp_conn *c);
+/* The layers below shrank after ops->throttle: send what the small
+ * queues held back (Linux's tcp_tsq_handler). */
+void tcp_tsq_resume(struct tcp_conn *c, uint64_t now);
 /* Send-buffer growth (Linux's tcp_sndbuf_expand): when the ring is what
- * holds the sender back (all of it in flight, the congestion and the
- * peer's windows open past it), the size it should have: twice the
- * congestion window, at most max; 0 when it should not grow. */
+ * holds the sender back (full, the congestion and the peer's windows
+ * open past all it holds, sent or not), the size it should have: twice
+ * the congestion window, at most max; 0 when it should not grow. */
 uint32_t tcp_snd_want(const struct tcp_conn *c, uint32_t max);
 /* Receive-buffer autotuning (Linux's tcp_rcv_space_adjust, run by every
  * read): the ring size the reader's pace asks for, 0 when none. The

@@ -271,8 +271,39 @@ static bool can_send_data(const struct tcp_conn *c)
 	}
 }
 
-/* One segment from snd_nxt if the windows and Nagle allow it. False:
- * stop (*at_cwnd: cwnd was what stopped it). */
+uint32_t tcp_tsq_limit(const struct tcp_conn *c)
+{
+	uint64_t floor = 2ull * (c->snd_mss + TCP_TSQ_SEG_EXTRA), limit = TCP_TSQ_MAX;
+
+	if (c->srtt) {
+		unsigned ratio = c->cwnd < c->ssthresh / 2 ? TCP_PACING_SS_RATIO : TCP_PACING_CA_RATIO;
+		uint64_t rate = (uint64_t)c->cwnd * ratio / 100 * 1000000000ull / c->srtt; /* bytes/s */
+		limit = rate >> TCP_TSQ_SHIFT;
+	}
+	if (limit > TCP_TSQ_MAX)
+		limit = TCP_TSQ_MAX;
+	return (uint32_t)(limit > floor ? limit : floor);
+}
+
+/*
+ * Linux's tcp_small_queue_check: do the layers below hold enough of c's
+ * segments that the next should wait? Never while at most a segment is
+ * in flight (nothing else might drain them). When it says so, c is
+ * throttled: the caller's tcp_tsq_resume comes once they shrink.
+ */
+static bool small_queue_full(struct tcp_conn *c)
+{
+	if (!c->ops->queued_below || tcp_flight(c) <= c->snd_mss)
+		return false;
+	uint32_t limit = tcp_tsq_limit(c);
+	if (c->ops->queued_below(c) <= limit)
+		return false;
+	c->ops->throttle(c);
+	return c->ops->queued_below(c) > limit;
+}
+
+/* One segment from snd_nxt if the windows, Nagle and the small queues
+ * allow it. False: stop (*at_cwnd: cwnd was what stopped it). */
 static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 {
 	uint32_t off = c->snd_nxt - c->snd_ring_seq;
@@ -296,6 +327,8 @@ static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 	}
 	if (n < c->snd_mss && !seq_lt(c->snd_nxt, c->snd_max) && !nagle_allows(c, fin))
 		return false;
+	if (small_queue_full(c))
+		return false;
 	send_data(c, c->snd_nxt, n, fin, now);
 	advance_nxt(c, seglen);
 	return true;
@@ -313,6 +346,11 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 	if (sent || at_cwnd)
 		tcp_cc_validate(c, at_cwnd); /* Linux's tcp_write_xmit */
 	tcp_persist_check(c, now);
+}
+
+void tcp_tsq_resume(struct tcp_conn *c, uint64_t now)
+{
+	tcp_output(c, now);
 }
 
 /*

@@ -27,15 +27,31 @@
  *   table_lock  the connection table (table, each ts->next, in_table),
  *               the half-open count, each ts->syn_of and syn_young, and
  *               the connection count;
- *   due_lock    the due list (due_head, each ts->due_next and due) and
- *               the batch list (batch_head, each ts->batch_next and
- *               in_batch: connections with an ACK held for a batch's end);
- *   ts->lock    the conn, the timer, s and listener of one connection.
- *               The engine's output and event callbacks run under it:
- *               they send (IPv4, ARP and the driver take their own locks
- *               after it) and wake the socket's waiters.
+ *   due_lock    the network thread's lists (lists, each ts->link) and
+ *               each ts->unlisted: TS_DUE, connections whose timer
+ *               fired; TS_BATCH, connections with an ACK held for a
+ *               batch's end; TS_TSQ, connections to resume sending;
+ *   ts->lock    the conn, the timer, s and listener of one connection,
+ *               and ts->dead. The engine's output and event callbacks run
+ *               under it: they send (IPv4, ARP and the driver take their
+ *               own locks after it) and wake the socket's waiters.
  * Order: ts->lock, then table_lock or due_lock. The socket fields
  * (state, err, acc queue) are the chassis's: the kernel lock, for now.
+ *
+ * Lifetime: a tcp_sock's memory is counted by ts->refs: one for the
+ * connection until ts_free, one for each of its segments below TCP (the
+ * small queues' netbufs), one for whoever found it on the table or a
+ * list until it lets go. A finder takes ts->lock and leaves a dead one
+ * alone (ts_lock_live); ts_free takes it off every list first, so no
+ * list hands it out again.
+ *
+ * TCP small queues (Linux's TSQ): each segment sent to a device counts
+ * its buffer's bytes in ts->below until the device is done with it (the
+ * netbuf's destructor); the engine stops sending past tcp_tsq_limit
+ * (ts_throttle), and the last destructor of a throttled connection puts
+ * it on the small-queue list, which the network thread runs
+ * (tcp_sock_run_tsq). A NIC's ring and the device's queue so hold a
+ * millisecond or so of each connection, not its whole window.
  */
 #include "net/tcp_sock.h"
 #include "net/loopback.h"
@@ -77,6 +93,13 @@
 #define TCP_CONNS_MIN      16
 #define TCP_RING_MAX       (4u << 20) /* a ring's largest (tcp_wmem[2]'s order) */
 
+/* The lists the network thread works through (see Lock rules). */
+enum ts_list { TS_DUE, TS_BATCH, TS_TSQ, TS_LISTS };
+struct ts_link {
+	struct tcp_sock *next;
+	bool on;
+};
+
 struct tcp_sock {
 	struct tcp_conn conn;
 	struct spinlock lock;
@@ -89,14 +112,19 @@ struct tcp_sock {
 	uint32_t laddr, raddr;
 	uint16_t lport, rport;
 	struct ktimer timer;
-	bool due, in_table, counted_estab;
-	bool in_batch;                 /* due_lock: on the batch list */
+	bool in_table, counted_estab;
+	struct ts_link link[TS_LISTS]; /* due_lock: its place on each list */
+	bool unlisted;                 /* due_lock: ts_free took it off the lists for good */
+	bool dead;                     /* lock: over; ts_free runs or ran (see Lifetime) */
+	bool throttled;                /* atomic: the small queues stopped it (ts_throttle) */
+	uint32_t refs;                 /* atomic: see Lifetime */
+	uint32_t below;                /* atomic: bytes of its segments' buffers below TCP */
 	/* table_lock: the connection holds its local port for bind (Linux's
 	 * bind bucket) because no socket on inet.c's port list does: an
 	 * accepted one, and one whose program let go (FIN-WAIT, TIME-WAIT);
 	 * reuse: that socket's SO_REUSEADDR */
 	bool holds_port, reuse;
-	struct tcp_sock *due_next, *next, *batch_next;
+	struct tcp_sock *next;
 	uint8_t *sndbuf, *rcvbuf;
 	struct ipv4_route_cache route; /* lock: the route its segments take, between them */
 };
@@ -108,8 +136,7 @@ static unsigned half_open;
 static unsigned nconns;             /* connections */
 static uint64_t mem_used, mem_max;  /* their rings' bytes, and an eighth of RAM (tcp_mem's role) */
 static struct spinlock due_lock = SPINLOCK_INIT;
-static struct tcp_sock *due_head;
-static struct tcp_sock *batch_head;
+static struct tcp_sock *lists[TS_LISTS];
 static struct siphash_key isn_key;
 static struct tcp_conn listen_conn;  /* a LISTEN conn: tcp_input sorts a listener's segments with it */
 extern const struct sock_proto tcp_wire_proto;
@@ -119,12 +146,25 @@ static void mib_inc(uint64_t *c)
 	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
 }
 
+/* ---- lifetime (see Lifetime above) ------------------------------------------------- */
+
+static void ts_get(struct tcp_sock *ts)
+{
+	__atomic_add_fetch(&ts->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void ts_put(struct tcp_sock *ts)
+{
+	if (__atomic_sub_fetch(&ts->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		kfree(ts);
+}
+
 /* ---- the table ------------------------------------------------------------------- */
 
-/* The connection on the four-tuple. One that is closed (reset, or done
- * while its program still holds the socket) takes no segments: Linux
- * unhashes a socket when it enters CLOSE, so a new SYN on the same
- * tuple reaches the listener. */
+/* The connection on the four-tuple, with a reference (ts_put it). One
+ * that is closed (reset, or done while its program still holds the
+ * socket) takes no segments: Linux unhashes a socket when it enters
+ * CLOSE, so a new SYN on the same tuple reaches the listener. */
 static struct tcp_sock *lookup(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
@@ -132,6 +172,8 @@ static struct tcp_sock *lookup(uint32_t laddr, uint16_t lport, uint32_t raddr, u
 	while (ts && !(ts->lport == lport && ts->rport == rport && ts->laddr == laddr && ts->raddr == raddr &&
 		       __atomic_load_n(&ts->conn.state, __ATOMIC_RELAXED) != TCPS_CLOSE))
 		ts = ts->next;
+	if (ts)
+		ts_get(ts);
 	spin_unlock_irqrestore(&table_lock, fl);
 	return ts;
 }
@@ -192,10 +234,13 @@ static uint32_t isn(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rpo
 
 /* ---- the engine's callbacks (ts->lock held) ------------------------------------------ */
 
+static void tsq_charge(struct tcp_sock *ts, struct netbuf *nb);
+
 /* Send one segment: header, options, payload from the ring's spans;
- * by the route cached in route (a connection's, under its lock), if any. */
+ * by the route cached in route (a connection's, under its lock), if any;
+ * counted below owner (its lock held) if any, for the small queues. */
 static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *seg, const struct tcp_span *data,
-			 struct ipv4_route_cache *route)
+			 struct ipv4_route_cache *route, struct tcp_sock *owner)
 {
 	uint8_t opts[TCP_HDR_MAX - TCP_HDR_MIN];
 	size_t olen = tcp_opts_build(opts, sizeof(opts), &seg->opts);
@@ -221,13 +266,15 @@ static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *s
 	mib_inc(&tcp_mib.out_segs);
 	if (seg->flags & TCP_RST)
 		mib_inc(&tcp_mib.out_rsts);
+	if (owner)
+		tsq_charge(owner, nb);
 	ipv4_output(nb, &out);
 }
 
 static void ts_output(struct tcp_conn *c, const struct tcp_seg *seg, const struct tcp_span *data)
 {
 	struct tcp_sock *ts = c->user;
-	send_segment(ts->laddr, ts->raddr, seg, data, &ts->route);
+	send_segment(ts->laddr, ts->raddr, seg, data, &ts->route, ts);
 }
 
 /* Listener l's SYN queue: how many connections it has half-open (Linux's
@@ -348,7 +395,10 @@ static void ts_event(struct tcp_conn *c, unsigned ev)
 		unix_changed(s);
 }
 
-static const struct tcp_ops ts_ops = { .output = ts_output, .event = ts_event };
+static uint32_t ts_queued_below(struct tcp_conn *c);
+static void ts_throttle(struct tcp_conn *c);
+static const struct tcp_ops ts_ops = { .output = ts_output, .event = ts_event,
+				       .queued_below = ts_queued_below, .throttle = ts_throttle };
 
 /* Room for one more connection with rings of bytes under the memory
  * limit (the first TCP_CONNS_MIN always fit): true and counted, or
@@ -402,24 +452,64 @@ static uint32_t ring_size(int asked, bool set, uint32_t dflt)
 	return (uint32_t)asked < TCP_RING_MAX ? (uint32_t)asked : TCP_RING_MAX;
 }
 
-/* ---- timers ---------------------------------------------------------------------- */
+/* ---- the network thread's lists ------------------------------------------------------ */
+
+/* ts onto list l unless it is on it or ts_free took it off for good;
+ * the network thread kicked when kick. Any context. */
+static void list_add(struct tcp_sock *ts, enum ts_list l, bool kick)
+{
+	uint64_t fl = spin_lock_irqsave(&due_lock);
+	if (!ts->link[l].on && !ts->unlisted) {
+		ts->link[l].on = true;
+		ts->link[l].next = lists[l];
+		lists[l] = ts;
+	}
+	spin_unlock_irqrestore(&due_lock, fl);
+	if (kick && netdev_wake_hook)
+		netdev_wake_hook(); /* the network thread (net/core.c's net_kick) */
+}
+
+/* The head of list l, taken off it, with a reference; NULL when empty. */
+static struct tcp_sock *list_pop(enum ts_list l)
+{
+	if (!__atomic_load_n(&lists[l], __ATOMIC_RELAXED))
+		return NULL; /* the common case, without the lock */
+	uint64_t fl = spin_lock_irqsave(&due_lock);
+	struct tcp_sock *ts = lists[l];
+	if (ts) {
+		lists[l] = ts->link[l].next;
+		ts->link[l].on = false;
+		ts_get(ts);
+	}
+	spin_unlock_irqrestore(&due_lock, fl);
+	return ts;
+}
+
+/* ts off every list, and kept off. */
+static void list_leave_all(struct tcp_sock *ts)
+{
+	uint64_t fl = spin_lock_irqsave(&due_lock);
+	ts->unlisted = true;
+	for (int l = 0; l < TS_LISTS; l++)
+		for (struct tcp_sock **pp = &lists[l]; ts->link[l].on && *pp; pp = &(*pp)->link[l].next)
+			if (*pp == ts) {
+				*pp = ts->link[l].next;
+				ts->link[l].on = false;
+				break;
+			}
+	spin_unlock_irqrestore(&due_lock, fl);
+}
 
 /* The tick: put the connection on the due list for the network thread. */
 static void timer_fire(struct ktimer *t)
 {
 	struct tcp_sock *ts = (struct tcp_sock *)((char *)t - __builtin_offsetof(struct tcp_sock, timer));
-	uint64_t fl = spin_lock_irqsave(&due_lock);
-	if (!ts->due) {
-		ts->due = true;
-		ts->due_next = due_head;
-		due_head = ts;
-	}
-	spin_unlock_irqrestore(&due_lock, fl);
-	if (netdev_wake_hook)
-		netdev_wake_hook(); /* the network thread (net/core.c's net_kick) */
+	list_add(ts, TS_DUE, true);
 }
 
-/* Free ts: off the table and the due list, its timer off. ts->lock not held. */
+/* The connection is over and its program let go: off the table and the
+ * lists, its timer off, its rings freed; its memory goes with the last
+ * reference. ts->lock not held; settle marked it dead. */
 static void ts_free(struct tcp_sock *ts)
 {
 	uint64_t fl = irq_save();
@@ -427,27 +517,16 @@ static void ts_free(struct tcp_sock *ts)
 	irq_restore(fl);
 	if (ts->in_table)
 		table_del(ts);
-	fl = spin_lock_irqsave(&due_lock);
-	for (struct tcp_sock **pp = &due_head; *pp; pp = &(*pp)->due_next)
-		if (*pp == ts) {
-			*pp = ts->due_next;
-			break;
-		}
-	for (struct tcp_sock **pp = &batch_head; ts->in_batch && *pp; pp = &(*pp)->batch_next)
-		if (*pp == ts) {
-			*pp = ts->batch_next;
-			break;
-		}
-	spin_unlock_irqrestore(&due_lock, fl);
+	list_leave_all(ts);
 	kfree(ts->sndbuf);
 	kfree(ts->rcvbuf);
 	conn_unreserve(ts->mem);
-	kfree(ts);
+	ts_put(ts);
 }
 
 /* After every engine call, ts->lock still held: the one timer at the
  * engine's next deadline. True when the connection is over and nobody
- * holds it: the caller frees it after unlocking. */
+ * holds it: it is dead now, and the caller frees it after unlocking. */
 static bool settle(struct tcp_sock *ts)
 {
 	int st = ts->conn.state;
@@ -457,12 +536,14 @@ static bool settle(struct tcp_sock *ts)
 		if (st == TCPS_CLOSE)
 			mib_inc(&tcp_mib.estab_resets); /* straight to CLOSED from them (RFC 1213) */
 	}
-	bool done = st == TCPS_CLOSE && !ts->s;
+	bool done = st == TCPS_CLOSE && !ts->s && !ts->dead;
 	uint64_t d = tcp_next_deadline(&ts->conn);
-	if (done || d == TCP_NO_DEADLINE)
+	if (done || ts->dead || d == TCP_NO_DEADLINE)
 		ktimer_cancel(&ts->timer);
 	else
 		ktimer_arm(&ts->timer, d ? d : 1);
+	if (done)
+		ts->dead = true;
 	return done;
 }
 
@@ -474,58 +555,106 @@ static void unlock_settle(struct tcp_sock *ts, uint64_t fl)
 		ts_free(ts);
 }
 
+/* Lock ts (the caller holds a reference): true, *fl set, unless it is
+ * dead: false, unlocked. */
+static bool ts_lock_live(struct tcp_sock *ts, uint64_t *fl)
+{
+	*fl = spin_lock_irqsave(&ts->lock);
+	if (!ts->dead)
+		return true;
+	spin_unlock_irqrestore(&ts->lock, *fl);
+	return false;
+}
+
+/* Each connection on list l in turn, fn run on it under its lock. */
+static void run_list(enum ts_list l, void (*fn)(struct tcp_sock *ts, uint64_t now))
+{
+	struct tcp_sock *ts;
+	while ((ts = list_pop(l))) {
+		uint64_t fl;
+		if (ts_lock_live(ts, &fl)) {
+			fn(ts, time_ns());
+			unlock_settle(ts, fl);
+		}
+		ts_put(ts);
+	}
+}
+
 /* ts->lock held: ts goes on the batch list if its engine holds an ACK back. */
 static void batch_note(struct tcp_sock *ts)
 {
-	if (!ts->conn.ack_batched)
-		return;
-	uint64_t fl = spin_lock_irqsave(&due_lock);
-	if (!ts->in_batch) {
-		ts->in_batch = true;
-		ts->batch_next = batch_head;
-		batch_head = ts;
-	}
-	spin_unlock_irqrestore(&due_lock, fl);
+	if (ts->conn.ack_batched)
+		list_add(ts, TS_BATCH, false);
+}
+
+static void batch_end(struct tcp_sock *ts, uint64_t now)
+{
+	tcp_ack_batch_end(&ts->conn, now);
 }
 
 void tcp_sock_batch_end(void)
 {
-	for (;;) {
-		uint64_t fl = spin_lock_irqsave(&due_lock);
-		struct tcp_sock *ts = batch_head;
-		if (ts) {
-			batch_head = ts->batch_next;
-			ts->in_batch = false;
-		}
-		spin_unlock_irqrestore(&due_lock, fl);
-		if (!ts)
-			return;
-		fl = spin_lock_irqsave(&ts->lock);
-		tcp_ack_batch_end(&ts->conn, time_ns());
-		unlock_settle(ts, fl);
-	}
+	run_list(TS_BATCH, batch_end);
+}
+
+static void timer_due(struct tcp_sock *ts, uint64_t now)
+{
+	if (syn_recv_pruned(ts, now))
+		tcp_drop_embryo(&ts->conn); /* silently, as Linux drops a request socket */
+	else
+		tcp_timer(&ts->conn, now);
 }
 
 void tcp_sock_run_timers(void)
 {
-	for (;;) {
-		uint64_t fl = spin_lock_irqsave(&due_lock);
-		struct tcp_sock *ts = due_head;
-		if (ts) {
-			due_head = ts->due_next;
-			ts->due = false;
-		}
-		spin_unlock_irqrestore(&due_lock, fl);
-		if (!ts)
-			return;
-		fl = spin_lock_irqsave(&ts->lock);
-		uint64_t now = time_ns();
-		if (syn_recv_pruned(ts, now))
-			tcp_drop_embryo(&ts->conn); /* silently, as Linux drops a request socket */
-		else
-			tcp_timer(&ts->conn, now);
-		unlock_settle(ts, fl);
-	}
+	run_list(TS_DUE, timer_due);
+}
+
+/* ---- TCP small queues ---------------------------------------------------------------- */
+
+/* ops->queued_below. */
+static uint32_t ts_queued_below(struct tcp_conn *c)
+{
+	struct tcp_sock *ts = c->user;
+	return __atomic_load_n(&ts->below, __ATOMIC_SEQ_CST);
+}
+
+/* ops->throttle: the next destructor puts ts on the small-queue list. */
+static void ts_throttle(struct tcp_conn *c)
+{
+	struct tcp_sock *ts = c->user;
+	__atomic_store_n(&ts->throttled, true, __ATOMIC_SEQ_CST);
+}
+
+/* A segment of ts's leaves the layers below (sent, dropped, or handed to
+ * lo's receiver): uncounted, and a throttled connection resumes.
+ * nb->destructor, any context. */
+static void tsq_done(struct netbuf *nb)
+{
+	struct tcp_sock *ts = nb->owner;
+	__atomic_sub_fetch(&ts->below, nb->cap, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&ts->throttled, false, __ATOMIC_SEQ_CST))
+		list_add(ts, TS_TSQ, true);
+	ts_put(ts);
+}
+
+/* nb, one of ts's segments, is counted below TCP until tsq_done. */
+static void tsq_charge(struct tcp_sock *ts, struct netbuf *nb)
+{
+	ts_get(ts);
+	__atomic_add_fetch(&ts->below, nb->cap, __ATOMIC_SEQ_CST);
+	nb->owner = ts;
+	nb->destructor = tsq_done;
+}
+
+static void tsq_resume(struct tcp_sock *ts, uint64_t now)
+{
+	tcp_tsq_resume(&ts->conn, now);
+}
+
+void tcp_sock_run_tsq(void)
+{
+	run_list(TS_TSQ, tsq_resume);
 }
 
 /* ---- options ---------------------------------------------------------------------- */
@@ -663,6 +792,7 @@ static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lpo
 		return NULL;
 	}
 	ts->mem = mem;
+	ts->refs = 1; /* the connection's */
 	ts->sndbuf = kmalloc(snd);
 	ts->rcvbuf = kmalloc(rcv);
 	struct ipv4_dst route;
@@ -756,11 +886,15 @@ int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
 		return err;
 	src = inet_source(s, &d);
 	struct tcp_sock *old = lookup(src.addr, src.port, addr, port);
+	uint64_t ofl;
 	if (old && __atomic_load_n(&old->conn.state, __ATOMIC_RELAXED) == TCPS_TIME_WAIT) {
-		uint64_t ofl = spin_lock_irqsave(&old->lock); /* Linux reuses a TIME-WAIT tuple on lo (tcp_tw_reuse 2) */
-		tcp_abort(&old->conn, time_ns());
-		unlock_settle(old, ofl);
+		if (ts_lock_live(old, &ofl)) { /* Linux reuses a TIME-WAIT tuple on lo (tcp_tw_reuse 2) */
+			tcp_abort(&old->conn, time_ns());
+			unlock_settle(old, ofl);
+		}
+		ts_put(old);
 	} else if (old) {
+		ts_put(old);
 		return -EADDRNOTAVAIL; /* the four-tuple is taken (Linux's __inet_check_established) */
 	}
 	struct tcp_sock *ts = ts_new(s, src.addr, src.port, addr, port);
@@ -792,7 +926,7 @@ static void reply_reset(const struct ipv4_info *ip, const struct tcp_seg *seg)
 {
 	struct tcp_seg rst;
 	if (tcp_reset_reply(seg, &rst))
-		send_segment(ip->dst, ip->src, &rst, NULL, NULL);
+		send_segment(ip->dst, ip->src, &rst, NULL, NULL, NULL);
 }
 
 /* A SYN for listener l: a new connection, SYN-RECEIVED, answering it. */
@@ -875,8 +1009,12 @@ static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 	const uint8_t *payload = nb->data + seg.payload_off;
 	struct tcp_sock *ts = lookup(ip->dst, seg.dport, ip->src, seg.sport);
 	uint32_t tw_iss = 0;
+	uint64_t fl;
+	if (ts && !ts_lock_live(ts, &fl)) {
+		ts_put(ts); /* closed since the lookup: as if it had not been found */
+		ts = NULL;
+	}
 	if (ts) {
-		uint64_t fl = spin_lock_irqsave(&ts->lock);
 		enum tcp_verdict v = nb->batched ? tcp_input_batched(&ts->conn, &seg, payload, time_ns())
 						 : tcp_input(&ts->conn, &seg, payload, time_ns());
 		batch_note(ts);
@@ -884,6 +1022,7 @@ static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 		if (v == TCP_IN_TW_SYN)
 			tcp_abort(&ts->conn, time_ns());
 		unlock_settle(ts, fl);
+		ts_put(ts);
 		if (v == TCP_IN_RESET)
 			reply_reset(ip, &seg);
 		if (v != TCP_IN_TW_SYN) {
@@ -908,15 +1047,18 @@ static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 	if (!icmp_err_convert(ic, &err, &hard) || (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED))
 		return;
 	struct tcp_sock *ts = lookup(ic->inner.src, ic->inner_sport, ic->inner.dst, ic->inner_dport);
+	uint64_t fl;
 	if (!ts)
 		return;
-	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	if (ts->conn.state == TCPS_SYN_SENT && ts->s) {
-		ts->s->err = err;
-		tcp_abort(&ts->conn, time_ns());
-		unix_changed(ts->s);
+	if (ts_lock_live(ts, &fl)) {
+		if (ts->conn.state == TCPS_SYN_SENT && ts->s) {
+			ts->s->err = err;
+			tcp_abort(&ts->conn, time_ns());
+			unix_changed(ts->s);
+		}
+		unlock_settle(ts, fl);
 	}
-	unlock_settle(ts, fl);
+	ts_put(ts);
 }
 
 static const struct ipv4_protocol tcp_protocol = { .input = tcp_v4_input, .err = tcp_v4_err };

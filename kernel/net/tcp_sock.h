@@ -15,6 +15,9 @@ struct unix_sock;
 void tcp_sock_init(void);
 /* The network thread's turn: run the timers that came due. */
 void tcp_sock_run_timers(void);
+/* The network thread's turn: connections whose segments the layers
+ * below let go of, after the small queues had stopped them, send on. */
+void tcp_sock_run_tsq(void);
 /* The end of a device's receive batch (the network thread, after the
  * batch's frames went up): the ACKs held back for it are sent. */
 void tcp_sock_batch_end(void);

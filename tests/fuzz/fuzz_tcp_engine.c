@@ -63,7 +63,21 @@ static void out_cb(struct tcp_conn *c, const struct tcp_seg *s, const struct tcp
 			sink ^= d->p[i][j];
 }
 
-static const struct tcp_ops OPS = { .output = out_cb };
+/* The small queues: what the script says is below TCP. */
+static uint32_t below;
+
+static uint32_t below_cb(struct tcp_conn *c)
+{
+	(void)c;
+	return below;
+}
+
+static void throttle_cb(struct tcp_conn *c)
+{
+	(void)c;
+}
+
+static const struct tcp_ops OPS = { .output = out_cb, .queued_below = below_cb, .throttle = throttle_cb };
 
 static void setup(struct tcp_conn *c, int i, uint32_t rcv_size)
 {
@@ -181,7 +195,7 @@ static void op_user(struct script *s)
 	uint16_t n = u16(s) % sizeof(buf);
 	struct tcp_info_snap info;
 
-	switch (what % 10) {
+	switch (what % 11) {
 	case 0:
 		memset(buf, 'x', n);
 		tcp_send(c, buf, n, u8(s) & 3, now);
@@ -219,6 +233,10 @@ static void op_user(struct script *s)
 		break;
 	case 9:
 		tcp_ack_batch_end(c, now);
+		break;
+	case 10:
+		below = u32(s) % (2 * TCP_TSQ_MAX);
+		tcp_tsq_resume(c, now);
 		break;
 	default:
 		break;
@@ -262,6 +280,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct script s = { data, size };
 
 	now = 1000 * TCP_NS_PER_MS;
+	below = 0;
 	setup(&conns[1], 1, RING_RCV);
 	tcp_listen(&conns[1]);
 	setup(&conns[2], 2, RING_RCV);

@@ -47,6 +47,13 @@ struct sent {
 	struct tcp_seg s;
 };
 
+/* A segment in a side's device, counted below TCP until it leaves. */
+struct dev_seg {
+	struct dev_seg *next;
+	uint64_t at;                       /* when the device is done with it */
+	uint32_t bytes;
+};
+
 struct sim;
 typedef enum verdict (*filter_fn)(struct sim *, int from, const struct tcp_seg *, uint64_t *extra);
 
@@ -65,6 +72,16 @@ struct sim {
 	const char *broken;                /* the first invariant that failed */
 	int resets_sent;                   /* replies for segments no conn took */
 	uint32_t iss[2];                   /* what a listener's new conn starts at */
+	/* a device under TCP (dev_ns_per_byte set): segments leave it one
+	 * after another at that pace, the wire's delay counted from then;
+	 * until they leave they are below TCP, the small queues' count */
+	uint64_t dev_ns_per_byte[2], dev_free_at[2];
+	struct dev_seg *dev_q[2], **dev_tail[2];
+	uint32_t below[2], below_peak[2];  /* bytes below TCP: now, the most */
+	int32_t tsq_excess[2];             /* the most a send found below past tcp_tsq_limit */
+	bool tsq[2];                       /* the side's conn has the small queues' callbacks */
+	bool throttled[2];
+	unsigned throttles[2];
 };
 
 static struct sim S;
@@ -117,16 +134,59 @@ static uint32_t build(int from, const struct tcp_seg *hdr, const struct tcp_span
 	return off;
 }
 
+/* A segment of len bytes into side's device: when it reaches the wire. */
+static uint64_t dev_send(int side, uint32_t len)
+{
+	struct dev_seg *q = malloc(sizeof(*q));
+	uint64_t start = S.dev_free_at[side] > S.now ? S.dev_free_at[side] : S.now;
+
+	S.dev_free_at[side] = start + len * S.dev_ns_per_byte[side];
+	*q = (struct dev_seg){ NULL, S.dev_free_at[side], len + TCP_TSQ_SEG_EXTRA };
+	if (!S.dev_tail[side])
+		S.dev_tail[side] = &S.dev_q[side];
+	*S.dev_tail[side] = q;
+	S.dev_tail[side] = &q->next;
+	S.below[side] += q->bytes;
+	if (S.below[side] > S.below_peak[side])
+		S.below_peak[side] = S.below[side];
+	return S.dev_free_at[side];
+}
+
+/* The segments side's device is done with by now leave the count, and
+ * a throttled conn sends on (the socket layer's netbuf destructor). */
+static void dev_reclaim(int side)
+{
+	struct dev_seg *q;
+	bool left = false;
+
+	while ((q = S.dev_q[side]) && q->at <= S.now) {
+		S.dev_q[side] = q->next;
+		if (!q->next)
+			S.dev_tail[side] = &S.dev_q[side];
+		S.below[side] -= q->bytes;
+		free(q);
+		left = true;
+	}
+	if (S.throttled[side] && left) {
+		S.throttled[side] = false;
+		tcp_tsq_resume(&S.c[side], S.now);
+	}
+}
+
 static void send_bytes(int from, const struct tcp_seg *hdr, const struct tcp_span *d)
 {
 	static uint8_t b[SEG_BYTES];
-	uint64_t extra = 0;
+	uint64_t extra = 0, departs = S.now;
 	enum verdict v = PASS;
 	uint32_t len = build(from, hdr, d, b);
+
+	if (S.dev_ns_per_byte[from])
+		departs = dev_send(from, len);
 
 	log_seg(from, hdr);
 	if (S.filter)
 		v = S.filter(&S, from, hdr, &extra);
+	extra += departs - S.now;
 	if (v == DROP)
 		return;
 	enqueue(!from, S.now + ONE_WAY + extra, b, len);
@@ -136,18 +196,37 @@ static void send_bytes(int from, const struct tcp_seg *hdr, const struct tcp_spa
 
 static void out_cb(struct tcp_conn *c, const struct tcp_seg *s, const struct tcp_span *d)
 {
+	int side = side_of(c);
+
 	if (s->payload_len != d->len[0] + d->len[1])
 		S.broken = "payload_len differs from the spans";
-	send_bytes(side_of(c), s, d);
+	if (c->ops->queued_below && s->payload_len) {
+		int32_t excess = (int32_t)(S.below[side] - tcp_tsq_limit(c));
+		if (excess > S.tsq_excess[side])
+			S.tsq_excess[side] = excess;
+	}
+	send_bytes(side, s, d);
+}
+
+static uint32_t below_cb(struct tcp_conn *c)
+{
+	return S.below[side_of(c)];
+}
+
+static void throttle_cb(struct tcp_conn *c)
+{
+	S.throttled[side_of(c)] = true;
+	S.throttles[side_of(c)]++;
 }
 
 static const struct tcp_ops OPS = { .output = out_cb, .event = NULL };
+static const struct tcp_ops OPS_TSQ = { .output = out_cb, .queued_below = below_cb, .throttle = throttle_cb };
 
 /* ---- the socket layer's part: demultiplexing, listeners, resets ---------------- */
 
 static void conn_setup(int side)
 {
-	tcp_conn_init(&S.c[side], &S.cfg[side], &OPS);
+	tcp_conn_init(&S.c[side], &S.cfg[side], S.tsq[side] ? &OPS_TSQ : &OPS);
 }
 
 static void reply_reset(int to, const struct tcp_seg *in)
@@ -229,6 +308,8 @@ static uint64_t next_event(void)
 
 		if (d < t)
 			t = d;
+		if (S.dev_q[i] && S.dev_q[i]->at < t)
+			t = S.dev_q[i]->at;
 	}
 	return t;
 }
@@ -243,6 +324,8 @@ static void run_until(uint64_t limit)
 			break;
 		if (t > S.now)
 			S.now = t;
+		for (int i = 0; i < 2; i++)
+			dev_reclaim(i);
 		while (S.q && S.q->at <= S.now) {
 			struct pkt *p = S.q;
 
@@ -279,9 +362,15 @@ static void sim_reset(void)
 		S.q = p->next;
 		free(p);
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		for (int j = 0; j < 2; j++)
 			free(S.bufs[i][j]);
+		while (S.dev_q[i]) {
+			struct dev_seg *q = S.dev_q[i];
+			S.dev_q[i] = q->next;
+			free(q);
+		}
+	}
 	free(S.log);
 	memset(&S, 0, sizeof(S));
 	S.now = 1 * SEC;
@@ -804,6 +893,70 @@ UNIT_TEST(autotuning_grows_rings)
 	       (unsigned long long)(fixed / MS), (unsigned long long)(tuned / MS),
 	       S.c[A].snd.size >> 10, S.c[B].rcv.size >> 10);
 	CHECK(tuned * 4 < fixed);
+	return NULL;
+}
+
+/* ---- TCP small queues --------------------------------------------------------------------- */
+
+/* About a millisecond of cwnd / srtt (doubled in slow start, 1.2 times
+ * after), at least two segments' buffers, at most TCP_TSQ_MAX; the
+ * ceiling before there is a round-trip time to divide by. */
+UNIT_TEST(tsq_limit_follows_rate)
+{
+	struct tcp_conn c;
+
+	memset(&c, 0, sizeof(c));
+	c.snd_mss = 1448;
+	c.cwnd = 100 * 1448;
+	c.ssthresh = TCP_INFINITE_SSTHRESH;
+	CHECK_EQ(tcp_tsq_limit(&c), TCP_TSQ_MAX);
+	c.srtt = 10 * MS;                       /* slow start: 28.96 MB/s */
+	CHECK_EQ(tcp_tsq_limit(&c), 28960000u >> TCP_TSQ_SHIFT);
+	c.ssthresh = 100 * 1448;                /* congestion avoidance: 17.376 MB/s */
+	CHECK_EQ(tcp_tsq_limit(&c), 17376000u >> TCP_TSQ_SHIFT);
+	c.srtt = 10 * SEC;
+	CHECK_EQ(tcp_tsq_limit(&c), 2 * (1448 + TCP_TSQ_SEG_EXTRA));
+	c.srtt = 1000;                          /* 1 us: 17 GB/s */
+	CHECK_EQ(tcp_tsq_limit(&c), TCP_TSQ_MAX);
+	return NULL;
+}
+
+/* 8 MiB from A, whose device sends 10 MB/s (a 200 KB window fills the
+ * 20 ms wire), the rings autotuned; tsq: with the small queues. */
+static const char *tsq_run(bool tsq, uint64_t *took)
+{
+	sim_reset();
+	S.tsq[A] = tsq;
+	autotune_cfg(A);
+	autotune_cfg(B);
+	S.dev_ns_per_byte[A] = 100;
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer_tuned(8u << 20, true, took));
+	return NULL;
+}
+
+/*
+ * Without the small queues, the window autotuning opens waits in the
+ * device (over a MiB: a second of it); with them, what waits below TCP
+ * stays under the limit (plus the one segment that passes it) and
+ * the transfer takes no longer.
+ */
+UNIT_TEST(tsq_keeps_device_queue_short)
+{
+	uint64_t bloated, small;
+
+	CHECK_OK(tsq_run(false, &bloated));
+	uint32_t peak_bloated = S.below_peak[A];
+	CHECK(peak_bloated > 1u << 20);
+	CHECK_EQ(S.throttles[A], 0);
+	CHECK_OK(tsq_run(true, &small));
+	CHECK(S.throttles[A] > 100);
+	CHECK(S.tsq_excess[A] <= 0);
+	CHECK(S.below_peak[A] < 128u << 10);
+	CHECK(small <= bloated + bloated / 20);
+	printf("  tsq_keeps_device_queue_short: 8 MiB in %llu ms, %u KiB most below TCP; %llu ms, %u KiB without\n",
+	       (unsigned long long)(small / MS), S.below_peak[A] >> 10, (unsigned long long)(bloated / MS),
+	       peak_bloated >> 10);
 	return NULL;
 }
 
@@ -1720,6 +1873,8 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(duplicates_and_reordering),
 	UNIT_ENTRY(autotuning_grows_rings),
 	UNIT_ENTRY(autotuning_slow_reader_stays),
+	UNIT_ENTRY(tsq_limit_follows_rate),
+	UNIT_ENTRY(tsq_keeps_device_queue_short),
 	UNIT_ENTRY(autotuning_grow_keeps_islands),
 	UNIT_ENTRY(sequence_wrap),
 	UNIT_ENTRY(send_and_recv_halves),
