@@ -195,10 +195,11 @@ step_iperf() {   # HOST [-R]: MiB/s at the receiver, the sender's retransmission
 		printf "cpu %d%% busy, %d interrupts/s, %d switches/s",
 			100 * ($6 - $1) / ($7 - $2), ($8 - $3) / s, ($9 - $4) / s }')
 	cat /tmp/iperf.out
-	got=$(awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "MBytes/sec") print $(i - 1) }' \
-		/tmp/iperf.out)
+	# the last receiver and sender lines: the only ones, or with -P the [SUM]s
+	got=$(awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "MBytes/sec") v = $(i - 1) }
+		END { print v }' /tmp/iperf.out)
 	[ -n "$got" ] || { echo "no receiver line"; return 1; }
-	retr=$(awk '/sender/ && $(NF - 1) ~ /^[0-9]+$/ { print $(NF - 1) }' /tmp/iperf.out)
+	retr=$(awk '/sender/ && $(NF - 1) ~ /^[0-9]+$/ { v = $(NF - 1) } END { print v }' /tmp/iperf.out)
 	echo "$got MiB/s, ${retr:-?} retransmitted, ${load:-cpu ?}"
 }
 
