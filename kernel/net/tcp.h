@@ -66,9 +66,8 @@
  * tcp_recv/tcp_send report once (SO_ERROR: tcp_take_error).
  *
  * Not here (yet): SACK blocks (SACK-permitted is negotiated and recorded
- * only), ICMP errors and path MTU discovery, ECN, TCP_USER_TIMEOUT,
- * TCP_QUICKACK, TCP_DEFER_ACCEPT, Fast Open, receive-buffer autotuning
- * (the window is the ring's free space), cwnd restart after idle, PRR.
+ * only), path MTU discovery, ECN, TCP_USER_TIMEOUT, TCP_DEFER_ACCEPT,
+ * Fast Open, PRR, CUBIC.
  *
  * Where RFC 9293 and Linux differ, the engine does what Linux's
  * tcp_input.c does (a peer observes Linux), and says so where it does.
@@ -348,6 +347,11 @@ struct tcp_conn {
 	 * largest flight of that window */
 	bool cwnd_limited;
 	uint32_t max_flight, cwnd_usage_seq;
+	/* the largest flight since cwnd last limited the sender or was last
+	 * cut for going unused (cwnd_stamp: then): Linux's snd_cwnd_used
+	 * and snd_cwnd_stamp; lsndtime: the last data sent (Linux's) */
+	uint32_t cwnd_used;
+	uint64_t cwnd_stamp, lsndtime;
 
 	/* delayed ACK */
 	bool ack_pending;

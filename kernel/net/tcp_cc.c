@@ -14,9 +14,12 @@
  * only while it limits the sender: in slow start up to twice the largest
  * flight of the last window, in congestion avoidance only when the
  * flight filled it. A sender held back by its program, its ring or the
- * peer's window keeps its cwnd where the flight needs it. Linux's decay
- * of an unused window after an RTO of application-limited sending
- * (tcp_cwnd_application_limited) is not done.
+ * peer's window keeps its cwnd where the flight needs it, and a window
+ * an RTO of such sending did not use is cut halfway to what it used
+ * (tcp_cwnd_application_limited); after an RTO with nothing sent or
+ * unacknowledged, the window starts again from the initial one, halved
+ * once an RTO of idleness but never below it (tcp_slow_start_after_idle,
+ * on by default in Linux, as RFC 5681 4.1 asks).
  */
 #include "net/tcp_priv.h"
 
@@ -25,18 +28,6 @@
 uint32_t tcp_flight(const struct tcp_conn *c)
 {
 	return c->snd_nxt - c->snd_una;
-}
-
-void tcp_cc_validate(struct tcp_conn *c, bool limited)
-{
-	uint32_t flight = tcp_flight(c);
-
-	if (!seq_lt(c->snd_una, c->cwnd_usage_seq) || limited ||
-	    (!c->cwnd_limited && flight > c->max_flight)) {
-		c->cwnd_limited = limited;
-		c->max_flight = flight;
-		c->cwnd_usage_seq = c->snd_nxt;
-	}
 }
 
 /* Whole segments in acked bytes, rounded up: Linux counts packets acked. */
@@ -54,6 +45,73 @@ static bool cwnd_limited(const struct tcp_conn *c)
 	if (c->cwnd < c->ssthresh)
 		return c->cwnd < 2ull * acked_segs(c, c->max_flight) * c->snd_mss;
 	return false;
+}
+
+/* Linux's tcp_current_ssthresh: in recovery, ssthresh; else at least
+ * three quarters of cwnd. */
+static uint32_t current_ssthresh(const struct tcp_conn *c)
+{
+	uint32_t q = (c->cwnd >> 1) + (c->cwnd >> 2);
+
+	if (c->ca_state == TCP_CA_RECOVERY || c->ca_state == TCP_CA_LOSS)
+		return c->ssthresh;
+	return c->ssthresh > q ? c->ssthresh : q;
+}
+
+/* Linux's tcp_cwnd_application_limited: an RTO of sending that left
+ * cwnd unused (not for want of ring space: a full ring is the sender's
+ * limit, not the program's) halves the unused part. */
+static void application_limited(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t init = TCP_INIT_CWND * c->snd_mss;
+	uint32_t used = c->cwnd_used > init ? c->cwnd_used : init;
+
+	if (c->ca_state == TCP_CA_OPEN && c->snd.len < c->snd.size) {
+		if (used < c->cwnd) {
+			c->ssthresh = current_ssthresh(c);
+			c->cwnd = (c->cwnd + used) / 2;
+		}
+		c->cwnd_used = 0;
+	}
+	c->cwnd_stamp = now;
+}
+
+void tcp_cc_validate(struct tcp_conn *c, bool limited, uint64_t now)
+{
+	uint32_t flight = tcp_flight(c);
+
+	if (!seq_lt(c->snd_una, c->cwnd_usage_seq) || limited ||
+	    (!c->cwnd_limited && flight > c->max_flight)) {
+		c->cwnd_limited = limited;
+		c->max_flight = flight;
+		c->cwnd_usage_seq = c->snd_nxt;
+	}
+	if (cwnd_limited(c)) {
+		c->cwnd_used = 0;
+		c->cwnd_stamp = now;
+		return;
+	}
+	if (flight > c->cwnd_used)
+		c->cwnd_used = flight;
+	if (now - c->cwnd_stamp >= c->rto)
+		application_limited(c, now);
+}
+
+void tcp_cc_idle_check(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t restart = TCP_INIT_CWND * c->snd_mss, cwnd = c->cwnd;
+	uint64_t idle = now - c->lsndtime;
+
+	if (c->snd_una != c->snd_max || !c->lsndtime || idle <= c->rto)
+		return;
+	c->ssthresh = current_ssthresh(c);
+	if (restart > cwnd)
+		restart = cwnd;
+	for (uint64_t d = idle - c->rto; d > 0 && cwnd > restart; d = d > c->rto ? d - c->rto : 0)
+		cwnd >>= 1;
+	c->cwnd = cwnd > restart ? cwnd : restart;
+	c->cwnd_stamp = now;
+	c->cwnd_used = 0;
 }
 
 void tcp_cc_init(struct tcp_conn *c)

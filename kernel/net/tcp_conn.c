@@ -234,6 +234,8 @@ long tcp_send_commit(struct tcp_conn *c, uint32_t n, unsigned flags, uint64_t no
 		return why;
 	if (n > ring_free(&c->snd))
 		n = ring_free(&c->snd);  /* never: the reserve said so, and only the sender adds */
+	if (n)
+		tcp_cc_idle_check(c, now);
 	c->snd.len += n;
 	if (flags & TCP_SEND_OOB) {
 		c->snd_up = tcp_fin_seq(c);    /* Linux's tcp_mark_urg: past the last byte */

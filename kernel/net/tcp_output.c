@@ -204,6 +204,8 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, ui
 		c->snd_sml = seq + n;
 	if (n && now - c->last_data_recv < TCP_DELACK_NS)
 		c->pingpong = true; /* a reply to what came in: Linux's tcp_event_data_sent */
+	if (n)
+		c->lsndtime = now;
 	if (fin)
 		c->fin_sent = true;
 	emit(c, seq, flags, seq - c->snd_ring_seq, n, now);
@@ -344,7 +346,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 		sent = true;
 	at_cwnd |= tcp_flight(c) >= c->cwnd;
 	if (sent || at_cwnd)
-		tcp_cc_validate(c, at_cwnd); /* Linux's tcp_write_xmit */
+		tcp_cc_validate(c, at_cwnd, now); /* Linux's tcp_write_xmit */
 	tcp_persist_check(c, now);
 }
 

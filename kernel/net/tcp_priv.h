@@ -77,8 +77,13 @@ bool tcp_cc_dupack(struct tcp_conn *c);
 void tcp_cc_rto(struct tcp_conn *c);
 uint32_t tcp_flight(const struct tcp_conn *c);
 /* After the sender's loop (limited: it stopped at cwnd, or the flight
- * fills cwnd): note how much of cwnd the current window uses. */
-void tcp_cc_validate(struct tcp_conn *c, bool limited);
+ * fills cwnd): note how much of cwnd the current window uses, and cut a
+ * window an RTO of sending has not used (Linux's tcp_cwnd_validate). */
+void tcp_cc_validate(struct tcp_conn *c, bool limited, uint64_t now);
+/* New data queued by the program: a connection idle (nothing unacked,
+ * nothing sent) for more than an RTO starts again from a smaller window
+ * (Linux's tcp_slow_start_after_idle_check, RFC 5681 4.1). */
+void tcp_cc_idle_check(struct tcp_conn *c, uint64_t now);
 
 /* ---- tcp_conn.c ---- */
 void tcp_raise(struct tcp_conn *c, unsigned ev);

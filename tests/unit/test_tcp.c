@@ -1777,6 +1777,53 @@ UNIT_TEST(cwnd_grows_only_when_used)
 	return NULL;
 }
 
+/* A window grown by a bulk transfer, then an RTO after another of
+ * sending two segments a round trip: each RTO halves the unused part
+ * (Linux's tcp_cwnd_application_limited), down to the initial window;
+ * ssthresh keeps three quarters of what it was. */
+UNIT_TEST(cwnd_unused_decays)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_set_nodelay(&S.c[A], true, S.now);
+	uint32_t mss = S.c[A].snd_mss;
+	CHECK_OK(transfer(A, 2u << 20, S.now + 10 * SEC));
+	uint32_t grown = S.c[A].cwnd;
+	CHECK(grown > 40 * mss);
+	CHECK_OK(app_limited_rounds(2, 30));       /* 3 s, over ten RTOs */
+	CHECK(S.c[A].rto <= 300 * MS);
+	CHECK(S.c[A].cwnd >= TCP_INIT_CWND * mss && S.c[A].cwnd <= TCP_INIT_CWND * mss + grown / 64);
+	CHECK(S.c[A].ssthresh >= grown / 2 + grown / 4);
+	return NULL;
+}
+
+/* After more than an RTO with nothing sent or unacknowledged, new data
+ * starts from the window halved once an RTO past the first (never below
+ * the initial one): Linux's tcp_cwnd_restart. */
+UNIT_TEST(cwnd_restart_after_idle)
+{
+	static uint8_t burst[40 * 1448];      /* within the 64 KiB ring */
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	uint32_t mss = S.c[A].snd_mss;
+	CHECK_OK(transfer(A, 4u << 20, S.now + 10 * SEC));
+	uint64_t rto = S.c[A].rto;
+	run_for(50 * MS);
+	CHECK_EQ(S.c[A].snd_una, S.c[A].snd_max);
+	uint32_t grown = S.c[A].cwnd;
+	CHECK(grown > 64 * mss);
+	run_for(rto + 2 * rto + rto / 2);           /* idle: an RTO and two and a half more */
+	size_t mark = count_sent(A, 0, 0, true);
+	CHECK_EQ(tcp_send(&S.c[A], burst, sizeof(burst), 0, S.now), (long)sizeof(burst));
+	uint32_t want = grown >> 3 > TCP_INIT_CWND * mss ? grown >> 3 : TCP_INIT_CWND * mss;
+	CHECK_EQ(S.c[A].cwnd, want);
+	CHECK(want / mss < 40);
+	CHECK_EQ(count_sent(A, 0, 0, true) - mark, want / mss);
+	CHECK(S.c[A].ssthresh >= grown / 2 + grown / 4);
+	return NULL;
+}
+
 /* ---- receive batches (tcp_input_batched) -------------------------------------------- */
 
 /* The ACKs b sent from log entry since on: how many, and the largest step
@@ -1895,6 +1942,8 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(keepalive),
 	UNIT_ENTRY(delayed_ack_timing),
 	UNIT_ENTRY(cwnd_grows_only_when_used),
+	UNIT_ENTRY(cwnd_unused_decays),
+	UNIT_ENTRY(cwnd_restart_after_idle),
 	UNIT_ENTRY(batch_one_ack_per_batch),
 	UNIT_ENTRY(batch_acks_bounded),
 	UNIT_ENTRY(batch_ooo_acks_at_once),
