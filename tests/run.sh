@@ -62,6 +62,7 @@ suite unit-clang make -s -j"$jobs" -C tests/unit run CC=clang OUT="$(pwd)/$B/uni
 suite fuzz make -s -j"$jobs" -C tests/fuzz fuzz OUT="$(pwd)/$B/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-10}"
 suite clang other_compiler
 suite tools tests/tools/test_mkimg.sh "$B"
+suite docs python3 tests/tools/check_docs.py
 suite linux tests/linux/run-selftest-list.sh -r "$B/rootfs.extra"
 suite boot python3 tests/boot/boottest.py --build "$B"
 # Kestrel on a network (tests/boot/nettest.py): DHCP, ping and HTTP both ways

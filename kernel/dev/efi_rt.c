@@ -44,7 +44,7 @@
 #define TABLE_READ_MAX   4096        /* bytes of a table header's claim read (efi_rt_parse.c's limit) */
 
 /* ad421c44-26a7-4265-a255-88bc8b88ac25: Data1..Data3 little-endian, then
- * Data4's eight bytes as written. Generated once for Kestrel (README). */
+ * Data4's eight bytes as written. Generated once for Kestrel (docs/boot.md). */
 const uint8_t efi_kestrel_guid[16] = {
 	0x44, 0x1c, 0x42, 0xad, 0xa7, 0x26, 0x65, 0x42,
 	0xa2, 0x55, 0x88, 0xbc, 0x8b, 0x88, 0xac, 0x25,

@@ -199,7 +199,7 @@ static bool madv_known(int advice)
  * memory no shared file or object is behind, EACCES unless shared and
  * writable; then 0. Linux punches the hole in the file (its pages read
  * zero after); Kestrel does not yet, and leaves the bytes (as it did
- * before these checks): a gap the README names. */
+ * before these checks): a gap docs/compatibility.md names. */
 static long madv_remove(const struct vm_space *vs, uint64_t start, uint64_t end)
 {
 	if (uvm_range_has_flag(vs, start, end, VMA_LOCKED))

@@ -5,7 +5,7 @@
     cpython.py [--build DIR] [--only kestrel|linux] [--mem SIZE] [--smp N]
                [--timeout S] [--quick] [MODULE...]
     cpython.py --parse LOG            one serial log's figures
-    cpython.py --markdown [--build DIR]   DIR/conformance/cpython.json as the README's table
+    cpython.py --markdown [--build DIR]   DIR/conformance/cpython.json as docs/compatibility.md's table
 
 Debian's python3 and libpython3.11-testsuite with their dependencies
 (tools/debs.py: apt-get download into DIR/debs once, unpacked into
@@ -383,7 +383,7 @@ def differences(modules, sides):
 
 
 def markdown(data):
-    """The README's table: per module both kernels' run/passed/failed+errors/skipped."""
+    """docs/compatibility.md's table: per module both kernels' run/passed/failed+errors/skipped."""
     k, lx = data["sides"]["kestrel"]["results"], data["sides"]["linux"]["results"]
     log("| module | Kestrel run / passed / failed / skipped | Linux run / passed / failed / skipped "
         "| passed, Kestrel - Linux |")
@@ -411,7 +411,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--parse", metavar="LOG", help="print one serial log's figures and exit")
     ap.add_argument("--markdown", action="store_true",
-                    help="print DIR/conformance/cpython.json as the README's table and exit")
+                    help="print DIR/conformance/cpython.json as docs/compatibility.md's table and exit")
     ap.add_argument("modules", nargs="*")
     args = ap.parse_args()
     if args.markdown:
