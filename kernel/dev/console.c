@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The console's input side: one raw queue fed by the serial port and the PS/2 keyboard, drained by the TTY (dev/tty.c), and the `echo` boot-test loop. */
+/* The console's input side: one raw queue fed through dev/input.h by the serial port and the keyboards, drained by the TTY (dev/tty.c). */
 #include "dev/console.h"
 
 #include <stdint.h>
@@ -8,12 +8,10 @@
 #include "log.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/irq.h"
+#include "dev/input.h"
 #include "dev/ps2kbd.h"
 #include "dev/serial.h"
 #include "time/time.h"
-#include "dev/tty.h"
-#include "lib/printf.h"
-#include "lib/string.h"
 #include "mm/layout.h"
 #include "proc/sched.h"
 
@@ -21,12 +19,7 @@
 _Static_assert((CONSOLE_INPUT_SIZE & INPUT_MASK) == 0, "CONSOLE_INPUT_SIZE must be a power of two");
 
 #define ECHO_WORD     "echo"  /* the command-line word */
-#define ECHO_EXIT     "exit"  /* the line that ends the loop */
-#define ECHO_LINE_MAX 100     /* longer lines are cut; shown escaped it still fits a log line */
 #define POLL_INTERVAL_NS 10000000ull /* a source without an interrupt is polled every 10 ms */
-#define CH_LF  0x0a
-#define PRINTABLE_FIRST 0x20
-#define PRINTABLE_LAST  0x7e
 
 /*
  * The input queue, a ring: byte i at buf[i & INPUT_MASK]. Producers (the
@@ -159,6 +152,7 @@ void console_input_init(const struct kbi_boot_info *bi)
 	bool irqs_on = interrupts_enabled();
 
 	src.echo = cmdline_says_echo(bi);
+	input_set_sink(console_input_push); /* what the drivers below get typed */
 	src.serial = serial_present();
 	src.ps2 = ps2kbd_init();
 	cpu_cli();
@@ -169,64 +163,12 @@ void console_input_init(const struct kbi_boot_info *bi)
 	log_sources();
 }
 
-/* ---- the echo loop ------------------------------------------------------------ */
-
-struct echo_line {
-	char text[ECHO_LINE_MAX];
-	size_t len;
-};
-
-/* Logs the line with bytes outside printable ASCII (and '\') as \xNN. */
-static void echo_log(const struct echo_line *l)
+bool console_input_present(void)
 {
-	char shown[ECHO_LINE_MAX * 4 + 1];
-	size_t n = 0;
-
-	for (size_t i = 0; i < l->len; i++) {
-		uint8_t c = (uint8_t)l->text[i];
-
-		if (c >= PRINTABLE_FIRST && c <= PRINTABLE_LAST && c != '\\')
-			shown[n++] = (char)c;
-		else
-			n += (size_t)ksnprintf(shown + n, sizeof(shown) - n, "\\x%02x", c);
-	}
-	shown[n] = '\0';
-	klog(LOG_INFO, "console: got line '%s'\n", shown);
+	return src.serial || src.ps2;
 }
 
-/* Reads one line from the TTY (which edits and echoes it), keeping its
- * first ECHO_LINE_MAX bytes. An end of file (^D) reads as nothing. */
-static void echo_read_line(struct echo_line *l)
+bool console_echo_wanted(void)
 {
-	char c;
-
-	l->len = 0;
-	for (;;) {
-		if (tty_read_kernel(&c, 1) != 1)
-			continue;
-		if (c == CH_LF)
-			return;
-		if (l->len < ECHO_LINE_MAX)
-			l->text[l->len++] = c;
-	}
-}
-
-void console_echo_loop(void)
-{
-	struct echo_line line;
-
-	if (!src.echo)
-		return;
-	if (!src.serial && !src.ps2) {
-		klog(LOG_WARN, "console: echo: no input source, not waiting\n");
-		return;
-	}
-	tty_init();
-	klog(LOG_INFO, "console: echo: type lines, 'exit' ends\n");
-	for (;;) {
-		echo_read_line(&line);
-		echo_log(&line);
-		if (line.len == strlen(ECHO_EXIT) && memcmp(line.text, ECHO_EXIT, line.len) == 0)
-			return;
-	}
+	return src.echo;
 }

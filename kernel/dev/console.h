@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The console's input side: one raw queue fed by the serial port and the PS/2 keyboard, drained by the TTY (dev/tty.c), and the `echo` boot-test loop. */
+/* The console's input side: one raw queue fed through dev/input.h by the serial port and the keyboards, drained by the TTY (dev/tty.c); and the `echo` boot-test loop (dev/console_echo.c). */
 #ifndef KESTREL_DEV_CONSOLE_H
 #define KESTREL_DEV_CONSOLE_H
 
@@ -22,8 +22,9 @@
 void console_input_init(const struct kbi_boot_info *bi);
 
 /* Appends input bytes (already translated: keys are terminal bytes) and
- * wakes the reader. For the drivers' interrupt handlers: call with
- * interrupts off. Bytes that do not fit are dropped. */
+ * wakes the reader; console_input_init makes it dev/input.h's sink, which
+ * the drivers' interrupt handlers feed with interrupts off. Bytes that do
+ * not fit are dropped. */
 void console_input_push(const char *s, size_t n);
 
 /* The same from any context (it disables interrupts itself): for the
@@ -43,7 +44,13 @@ bool console_has_input(void);
  * sched_init); the caller loops on console_read. */
 void console_wait_input(void);
 
+/* What console_input_init found: an input source at all, and the
+ * command line's `echo` word. */
+bool console_input_present(void);
+bool console_echo_wanted(void);
+
 /*
+ * (dev/console_echo.c, above the TTY it reads through.)
  * With `echo` on the command line: reads lines through the TTY (in its
  * canonical mode: CR or LF ends one, DEL and BS edit, what is typed is
  * echoed) and logs each as "console: got line 'TEXT'" until a line is

@@ -7,7 +7,7 @@
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/irq.h"
 #include "firmware/acpi.h"
-#include "dev/console.h"
+#include "dev/input.h"
 #include "dev/keymap.h"
 #include "time/time.h"
 #include "lib/string.h"
@@ -251,7 +251,7 @@ void ps2kbd_poll(void)
 			continue; /* a mouse byte: port 2 is off, but be sure */
 		size_t n = keymap_feed(&kbd.km, code, out);
 		if (n)
-			console_input_push(out, n);
+			input_push(out, n);
 	}
 }
 

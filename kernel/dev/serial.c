@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* COM1 16550 UART driver: 115200 8N1; output polled (safe from a panic), input by interrupt into the console. */
+/* COM1 16550 UART driver: 115200 8N1; output polled (safe from a panic), input by interrupt to the typed-input sink (dev/input.h). */
 #include "dev/serial.h"
 
 #include <stdint.h>
@@ -7,7 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/irq.h"
-#include "dev/console.h"
+#include "dev/input.h"
 #include "time/time.h"
 #include "log.h"
 
@@ -187,7 +187,7 @@ void serial_rx_poll(void)
 	while (serial_ok && n < SERIAL_RX_MAX && (uart_in(UART_LSR) & LSR_DATA_READY))
 		buf[n++] = (char)uart_in(UART_RBR);
 	if (n)
-		console_input_push(buf, n);
+		input_push(buf, n);
 }
 
 /* The UART holds its interrupt line up while received data waits, so

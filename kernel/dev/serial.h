@@ -30,7 +30,7 @@ void serial_drain(void);
 
 /* Routes ISA IRQ 4 to the receive handler and enables the UART's
  * received-data interrupt (with OUT2, which gates the line on PC
- * hardware). Received bytes then go to console_input_push. Call with
+ * hardware). Received bytes then go to input_push. Call with
  * interrupts off. False, leaving input polled, if there is no UART or
  * the IRQ cannot be routed. */
 bool serial_rx_irq_enable(void);

@@ -8,7 +8,7 @@
  * cursor keys behave as they do on PS/2.
  */
 #include "dev/usbkbd.h"
-#include "dev/console.h"
+#include "dev/input.h"
 #include "time/time.h"
 
 #define SC_EXT        0x100u   /* in usage_sc: send SC_E0 first */
@@ -108,7 +108,7 @@ static void feed(struct usbkbd *k, const uint8_t *codes, size_t n)
 		char out[KEYMAP_OUT_MAX];
 		size_t m = keymap_feed(&k->km, codes[i], out);
 		if (m)
-			console_input_push(out, m);
+			input_push(out, m);
 	}
 }
 

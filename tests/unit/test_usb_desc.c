@@ -7,11 +7,11 @@
 #include "dev/usb_desc.h"
 #include "dev/usbkbd.h"
 
-/* usbkbd_report's sink, standing in for the console's input queue. */
+/* usbkbd_report's sink, standing in for dev/input.c and the console's input queue. */
 static char typed[256];
 static size_t typed_len;
 
-void console_input_push(const char *s, size_t n)
+void input_push(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n && typed_len < sizeof(typed) - 1; i++)
 		typed[typed_len++] = s[i];
