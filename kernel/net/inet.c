@@ -34,6 +34,7 @@
 #include "uapi/capability.h"
 #include "uapi/socket.h"
 #include "uapi/tcp.h"
+#include "uapi/udp.h"
 
 #define SOCK_FLAGS (SOCK_NONBLOCK | SOCK_CLOEXEC)
 #define TCP_MSS_LOOPBACK 65483 /* lo's MTU 65536 less the headers and options */
@@ -590,6 +591,13 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 	}
 	if (level == IPPROTO_IP)
 		return ip_int_option(&s->in.opt, name, v);
+	if (level == IPPROTO_UDP) {
+		if (name != UDP_CORK || s->type != SOCK_DGRAM ||
+		    (s->protocol != IPPROTO_UDP && s->protocol != IPPROTO_UDPLITE))
+			return -ENOPROTOOPT;
+		*v = s->in.udp_cork;
+		return 0;
+	}
 	if (s->type != SOCK_STREAM)
 		return -ENOPROTOOPT;
 	switch (name) {
@@ -830,7 +838,7 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 		return s->proto->setsockopt(s, level, name, val, len);
 	if (level == SOL_RAW)
 		return inet_icmp_setsockopt(s, level, name, val, len);
-	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6)
+	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6 && level != IPPROTO_UDP)
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_TCP && name == TCP_CONGESTION && s->type == SOCK_STREAM)
 		return cong_set(s, val, len);
@@ -843,6 +851,10 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 	memcpy(&v, val, sizeof(v));
 	if (level == IPPROTO_IPV6)
 		return ip6_option(s, name, v);
+	if (level == IPPROTO_UDP) { /* UDP_CORK: clearing it sends what it held */
+		s->in.udp_cork = v != 0;
+		return v ? 0 : inet_udp_uncork(s);
+	}
 	if (level != IPPROTO_TCP)
 		return 0;
 	int err = tcp_option(s, name, v);

@@ -118,6 +118,9 @@ void inet_inherit(struct unix_sock *e, const struct unix_sock *l);
 int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len);
 int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len);
 void inet_release(struct unix_sock *s);
+/* UDP_CORK cleared: the datagram corked so far goes (Linux's
+ * udp_push_pending_frames). 0, or the send's error. */
+int inet_udp_uncork(struct unix_sock *s);
 /* A send's SCM_RIGHTS files go back: they ride only on AF_UNIX, and other
  * families ignore the message (Linux's __sock_cmsg_send). */
 void inet_drop_files(struct sock_msg *m);

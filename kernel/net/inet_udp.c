@@ -20,6 +20,15 @@
  * socket bound to a device (SO_BINDTODEVICE: DHCP clients renewing a
  * lease) sends through that device only, by the routes it has
  * (255.255.255.255 too), and takes only what came in on it.
+ *
+ * Corking (MSG_MORE, UDP_CORK), through the IPv4 stack: what is sent
+ * while either holds gathers into one datagram (struct udp_pending),
+ * sent by the first send without either or by clearing UDP_CORK; its
+ * destination, source, TTL and TOS are the first send's (Linux ignores
+ * a later send's address while one is pending). A datagram that would
+ * pass UDP_PAYLOAD_MAX, or a fault copying in, drops what was pending
+ * (-EMSGSIZE, -EFAULT), as Linux's udp_flush_pending_frames. On the
+ * direct path to ::1 every send is its own datagram.
  */
 #include "net/inet_sock.h"
 #include "net/icmp.h"
@@ -32,7 +41,11 @@
 #include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "mm/heap.h"
 #include "time/time.h"
+
+#define UDP_LEN_MAX    0xffff  /* a send longer is -EMSGSIZE before anything else (Linux's udp_sendmsg) */
+#define UDP_CORK_FIRST 2048    /* a pending datagram's first buffer; it doubles as it grows */
 
 /* Does s send to d through the IPv4 stack (inet_via_ipv4)? UDP-Lite,
  * which the stack does not carry, stays on this host's direct path. */
@@ -138,41 +151,163 @@ static int udp_wire_route(const struct unix_sock *s, const struct inet_name *d)
 	return ipv4_route_lookup(d->addr, inet_bound_dev(s), &route);
 }
 
-/* Send m's len bytes from src to d, another host, as one UDP datagram
- * (fragmented by IPv4 when longer than the MTU), with m's IP_TTL, IP_TOS
- * and IP_PKTINFO source if it has them. A broadcast needs SO_BROADCAST
- * (-EACCES). len, or -ENOMEM, -EFAULT, -ENETUNREACH, -EINVAL (a source
- * not this host's)... */
-static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
-			  const struct inet_name *d)
+/* Where a datagram through the IPv4 stack goes and how: its ports and
+ * addresses, and the IPv4 header's source, TTL and TOS. */
+struct udp_out {
+	struct inet_name src, dst;
+	uint32_t from;              /* the IPv4 source: src's, or IP_PKTINFO's */
+	uint8_t ttl, tos;           /* TTL 0: the default */
+};
+
+/* The datagram m starts, from src to d: m's IP_TTL, IP_TOS and
+ * IP_PKTINFO source if it has them, else the socket's. A broadcast needs
+ * SO_BROADCAST. 0, -EACCES, -EINVAL (a source not this host's). */
+static int udp_out_of(const struct unix_sock *s, const struct sock_msg *m, const struct inet_name *src,
+		      const struct inet_name *d, struct udp_out *o)
 {
 	if (ipv4_is_broadcast(d->addr) && !((s->sockopt_bits >> SO_BROADCAST) & 1))
 		return -EACCES;
-	uint32_t from = src->addr;
+	o->src = *src;
+	o->dst = *d;
+	o->from = src->addr;
 	if ((m->has_ip4 & IP4_HAS_PKTINFO) && m->ip4_src) { /* IP_PKTINFO's source: one of ours */
 		if (!ipv4_is_local(m->ip4_src))
 			return -EINVAL;
-		from = m->ip4_src;
+		o->from = m->ip4_src;
 	}
+	o->ttl = (uint8_t)((m->has_ip4 & IP4_HAS_TTL) ? m->ip4_ttl : s->in.opt.ttl > 0 ? s->in.opt.ttl : 0);
+	o->tos = (uint8_t)((m->has_ip4 & IP4_HAS_TOS) ? m->ip4_tos : s->in.opt.tos);
+	return 0;
+}
+
+/* One UDP datagram of len bytes as o says (fragmented by IPv4 when
+ * longer than the MTU): its payload from kbuf, or from m's iovecs when
+ * kbuf is NULL. len, or -ENOMEM, -EFAULT, -ENETUNREACH... */
+static long udp_wire_xmit(struct unix_sock *s, const struct udp_out *o, const void *kbuf, struct sock_msg *m,
+			  size_t len)
+{
 	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, UDP_HDR_LEN + len);
 	if (!nb)
 		return -ENOMEM;
 	uint8_t *p = netbuf_put(nb, UDP_HDR_LEN + len);
-	if (unix_iov_copy_in(m, (char *)p + UDP_HDR_LEN, len)) {
+	if (kbuf)
+		memcpy(p + UDP_HDR_LEN, kbuf, len);
+	else if (unix_iov_copy_in(m, (char *)p + UDP_HDR_LEN, len)) {
 		netbuf_free(nb);
 		return -EFAULT;
 	}
-	udp_build(p, from, d->addr, src->port, d->port, (uint16_t)(UDP_HDR_LEN + len));
-	/* the TTL and TOS: a control message's, else the socket's (TTL 0: the default) */
-	int ttl = (m->has_ip4 & IP4_HAS_TTL) ? m->ip4_ttl : s->in.opt.ttl > 0 ? s->in.opt.ttl : 0;
-	int tos = (m->has_ip4 & IP4_HAS_TOS) ? m->ip4_tos : s->in.opt.tos;
-	struct ipv4_send out = { .src = from, .dst = d->addr, .proto = IPPROTO_UDP, .ttl = (uint8_t)ttl,
-				 .tos = (uint8_t)tos, .dev = inet_bound_dev(s) };
+	udp_build(p, o->from, o->dst.addr, o->src.port, o->dst.port, (uint16_t)(UDP_HDR_LEN + len));
+	struct ipv4_send out = { .src = o->from, .dst = o->dst.addr, .proto = IPPROTO_UDP, .ttl = o->ttl,
+				 .tos = o->tos, .dev = inet_bound_dev(s) };
 	int err = ipv4_output(nb, &out);
 	if (err)
 		return err;
 	__atomic_add_fetch(&udp_mib.out_datagrams, 1, __ATOMIC_RELAXED);
 	return (long)len;
+}
+
+/* ---- corking --------------------------------------------------------------------- */
+
+/* A datagram being gathered (see the top of the file). Lock rule: as the socket's. */
+struct udp_pending {
+	struct udp_out out;
+	size_t len, cap;
+	uint8_t *data;
+};
+
+/* What was pending goes, unsent (Linux's udp_flush_pending_frames). */
+static void udp_cork_drop(struct unix_sock *s)
+{
+	struct udp_pending *p = s->in.udp_pend;
+	if (!p)
+		return;
+	s->in.udp_pend = NULL;
+	kfree(p->data);
+	kfree(p);
+}
+
+/* Room in p for n more bytes (at most UDP_PAYLOAD_MAX in all): 0, -ENOMEM. */
+static int udp_cork_room(struct udp_pending *p, size_t n)
+{
+	size_t want = p->len + n, cap = p->cap ? p->cap : UDP_CORK_FIRST;
+	if (want <= p->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	if (cap > UDP_PAYLOAD_MAX)
+		cap = UDP_PAYLOAD_MAX;
+	uint8_t *d = kmalloc(cap);
+	if (!d)
+		return -ENOMEM;
+	if (p->len)
+		memcpy(d, p->data, p->len);
+	kfree(p->data);
+	p->data = d;
+	p->cap = cap;
+	return 0;
+}
+
+/* m's len bytes join the pending datagram (started from o when there is
+ * none). len, or -EMSGSIZE, -ENOMEM, -EFAULT: then nothing is pending. */
+static long udp_cork_append(struct unix_sock *s, const struct udp_out *o, struct sock_msg *m, size_t len)
+{
+	struct udp_pending *p = s->in.udp_pend;
+	if (!p) {
+		if (!(p = kzalloc(sizeof(*p))))
+			return -ENOMEM;
+		p->out = *o;
+		s->in.udp_pend = p;
+	}
+	int err = len > UDP_PAYLOAD_MAX - p->len ? -EMSGSIZE : udp_cork_room(p, len);
+	if (!err && len && unix_iov_copy_in(m, (char *)p->data + p->len, len))
+		err = -EFAULT;
+	if (err) {
+		udp_cork_drop(s);
+		return err;
+	}
+	p->len += len;
+	return (long)len;
+}
+
+/* The pending datagram goes, if there is one. 0 or the send's error. */
+static int udp_cork_push(struct unix_sock *s)
+{
+	struct udp_pending *p = s->in.udp_pend;
+	if (!p)
+		return 0;
+	long r = udp_wire_xmit(s, &p->out, p->data, NULL, p->len);
+	udp_cork_drop(s);
+	return r < 0 ? (int)r : 0;
+}
+
+int inet_udp_uncork(struct unix_sock *s)
+{
+	return (int)unix_proto_done(udp_cork_push(s)); /* to this host: lo's backlog taken up now */
+}
+
+/* A send through the IPv4 stack: at once, or gathered while MSG_MORE or
+ * UDP_CORK holds (corked). len, or an error. */
+static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
+			  const struct inet_name *d, bool corked)
+{
+	struct udp_out o;
+	int err = udp_out_of(s, m, src, d, &o);
+	if (err)
+		return err;
+	if (!corked)
+		return udp_wire_xmit(s, &o, NULL, m, len);
+	return udp_cork_append(s, &o, m, len);
+}
+
+/* A send while a datagram is pending: it joins it, and unless still
+ * corked the datagram goes. len, or an error. */
+static long udp_pending_send(struct unix_sock *s, struct sock_msg *m, size_t len, bool corked)
+{
+	long r = udp_cork_append(s, NULL, m, len);
+	if (r < 0 || corked)
+		return r;
+	int err = udp_cork_push(s);
+	return err ? err : r;
 }
 
 /* The network thread's hand-off (udp_deliver_hook): nb's payload for the
@@ -257,9 +392,15 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	struct udp_meta meta;
 	long err;
 
+	bool corked = (flags & MSG_MORE) || s->in.udp_cork;
+
 	inet_drop_files(m);
+	if (len > UDP_LEN_MAX)
+		return -EMSGSIZE;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (s->in.udp_pend)
+		return udp_pending_send(s, m, len, corked); /* its destination holds */
 	if ((err = udp_dest(s, m, &d)))
 		return err;
 	if (s->err) { /* an earlier send's refusal (Linux's sock_alloc_send_pskb) */
@@ -277,7 +418,7 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	if ((err = inet_version_mismatch(&src, &d)))
 		return err; /* bound to an address of the other version */
 	if (udp_via_ipv4(s, &d))
-		return udp_wire_send(s, m, len, &src, &d);
+		return udp_wire_send(s, m, len, &src, &d, corked);
 	struct unix_sock *to = inet_lookup(s, &d);
 	meta = udp_meta(s, m, &src, &d);
 	if (to && (err = udp_deliver(to, s, m, len, &meta)))
@@ -418,6 +559,12 @@ static int udp_shutdown(struct file *f, int how)
 	return err ? err : s->in.has_peer ? 0 : -ENOTCONN;
 }
 
+static void udp_release(struct unix_sock *s)
+{
+	udp_cork_drop(s); /* never sent, as Linux's udp_destroy_sock */
+	inet_release(s);
+}
+
 const struct sock_proto inet_udp_proto = {
 	.bind = inet_bind,
 	.connect = udp_connect,
@@ -426,5 +573,5 @@ const struct sock_proto inet_udp_proto = {
 	.sendmsg = udp_send,
 	.recvmsg = udp_recv,
 	.shutdown = udp_shutdown,
-	.release = inet_release,
+	.release = udp_release,
 };

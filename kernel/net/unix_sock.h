@@ -105,6 +105,8 @@ struct inet_part {
 	struct sleeplock tcp_rx;    /* TCP's readers, one at a time: a read copies out of the ring
 				     * between the engine's plan and commit, likewise */
 	struct inet_err *errq;      /* IP_RECVERR's errors, oldest first (net/inet.c) */
+	bool udp_cork;              /* UDP_CORK, read back */
+	struct udp_pending *udp_pend; /* UDP: a datagram being corked (net/inet_udp.c), or NULL */
 	uint32_t errq_bytes;        /* what they hold, within rcvbuf */
 	uint32_t syn_qlen, syn_young; /* a TCP listener's half-open connections, and how many of
 				       * them have not timed out yet: net/tcp_sock.c's table_lock */
@@ -114,6 +116,7 @@ struct inet_part {
 struct sock_proto;
 struct tcp_sock;
 struct inet_err;
+struct udp_pending;
 struct sock_fprog_k;
 
 /*

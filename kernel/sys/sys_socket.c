@@ -58,11 +58,16 @@ static struct file *sock_fd_file(int fd)
 	return t ? fd_get(t, fd) : NULL;
 }
 
-/* The socket file behind fd with a reference: 0, -EBADF or -ENOTSOCK. */
+/* The socket file behind fd with a reference: 0, -EBADF (none, or an
+ * O_PATH descriptor, which Linux's fdget does not hand out) or -ENOTSOCK. */
 static int sock_fd(int fd, struct file **out)
 {
 	struct file *f = sock_fd_file(fd);
 
+	if (f && (f->flags & O_PATH)) {
+		file_put(f);
+		f = NULL;
+	}
 	if (!f)
 		return -EBADF;
 	if (!unix_is_socket(f)) {

@@ -630,7 +630,16 @@ static int check_socket_errors(void)
 	if (want_err("socket(SOCK_STREAM, IPPROTO_UDP)", socket(AF_INET, SOCK_STREAM, IPPROTO_UDP), EPROTONOSUPPORT))
 		return CHECK_FAIL;
 	errno = 0;
-	return want_err("socket(SOCK_SEQPACKET)", socket(AF_INET, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT);
+	if (want_err("socket(SOCK_SEQPACKET)", socket(AF_INET, SOCK_SEQPACKET, 0), ESOCKTNOSUPPORT))
+		return CHECK_FAIL;
+	/* an O_PATH descriptor is no descriptor to the socket calls (EBADF), a file one is ENOTSOCK */
+	int p = open("/", O_PATH), d = open("/", O_RDONLY), r;
+	r = want_err("accept on O_PATH", accept(p, NULL, NULL), EBADF) ||
+	    want_err("getsockopt on O_PATH", int_opt(p, SOL_SOCKET, SO_TYPE), EBADF) ||
+	    want_err("accept on a directory", accept(d, NULL, NULL), ENOTSOCK) ? CHECK_FAIL : 0;
+	close(p);
+	close(d);
+	return r;
 }
 
 /* Send without connecting: EPIPE (with SIGPIPE, so MSG_NOSIGNAL here); read: ENOTCONN; getpeername: ENOTCONN. */
@@ -724,6 +733,64 @@ static int check_udp(void)
 		r = want_ok("connect b to a", connect_to(b, &an)) || want_eq("send", send(b, "c", 1, 0), 1) ||
 		    want_eq("recv", recv(a, buf, sizeof(buf), 0), 1) ||
 		    want_eq("getpeername's port", ntohs(name_of(b, 1).sin_port), ntohs(an.sin_port)) ? CHECK_FAIL : 0;
+	close(a);
+	close(b);
+	return r;
+}
+
+/* recv(MSG_DONTWAIT) on a: the datagram's length, -1 with EAGAIN when none. */
+static long udp_take(int a, char *buf, size_t n)
+{
+	return recv(a, buf, n, MSG_DONTWAIT);
+}
+
+#ifndef UDP_CORK
+#define UDP_CORK 1
+#endif
+
+/*
+ * udp(7): MSG_MORE and UDP_CORK gather sends into one datagram, sent by
+ * the first send without them (or by clearing UDP_CORK); while one is
+ * pending a later sendto's address is ignored; one that would pass
+ * 65507 bytes is EMSGSIZE and the pending bytes are dropped.
+ */
+static int check_udp_cork(void)
+{
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0), one = 1, zero = 0, v = -1;
+	int t = socket(AF_INET, SOCK_STREAM, 0);
+	static char big[65507];
+	char buf[64];
+	struct sockaddr_in an, nowhere = lo_addr(INADDR_LOOPBACK, 9);
+	socklen_t vl = sizeof(v);
+	int r = want_ok("bind a", bind_to(a, INADDR_LOOPBACK, 0));
+
+	an = name_of(a, 0);
+	if (!r)
+		r = want_eq("sendto 16 MSG_MORE", sendto(b, "0123456789abcdef", 16, MSG_MORE, (struct sockaddr *)&an,
+							 sizeof(an)), 16) ||
+		    want_err("nothing yet", udp_take(a, buf, sizeof(buf)), EAGAIN) ||
+		    want_eq("send 1 more, to port 9", sendto(b, "g", 1, 0, (struct sockaddr *)&nowhere, sizeof(nowhere)), 1) ||
+		    want_eq("one datagram of 17", udp_take(a, buf, sizeof(buf)), 17) ? CHECK_FAIL : 0;
+	if (!r && memcmp(buf, "0123456789abcdefg", 17))
+		r = fail("the datagram's bytes are not the sends' in order");
+	if (!r)
+		r = want_ok("UDP_CORK on", setsockopt(b, IPPROTO_UDP, UDP_CORK, &one, sizeof(one))) ||
+		    want_ok("UDP_CORK read", getsockopt(b, IPPROTO_UDP, UDP_CORK, &v, &vl)) ||
+		    want_eq("UDP_CORK reads 1", v, 1) ||
+		    want_eq("corked sendto", sendto(b, "ab", 2, 0, (struct sockaddr *)&an, sizeof(an)), 2) ||
+		    want_eq("corked sendto 2", sendto(b, "cd", 2, 0, (struct sockaddr *)&an, sizeof(an)), 2) ||
+		    want_err("still nothing", udp_take(a, buf, sizeof(buf)), EAGAIN) ||
+		    want_ok("UDP_CORK off", setsockopt(b, IPPROTO_UDP, UDP_CORK, &zero, sizeof(zero))) ||
+		    want_eq("uncorked: one of 4", udp_take(a, buf, sizeof(buf)), 4) ? CHECK_FAIL : 0;
+	if (!r)
+		r = want_eq("MSG_MORE 10", sendto(b, big, 10, MSG_MORE, (struct sockaddr *)&an, sizeof(an)), 10) ||
+		    want_err("past 65507 in all", sendto(b, big, sizeof(big), MSG_MORE, (struct sockaddr *)&an,
+							  sizeof(an)), EMSGSIZE) ||
+		    want_eq("after the drop, 3 alone", sendto(b, "xyz", 3, 0, (struct sockaddr *)&an, sizeof(an)), 3) ||
+		    want_eq("a datagram of 3", udp_take(a, buf, sizeof(buf)), 3) ? CHECK_FAIL : 0;
+	if (!r)
+		r = want_err("UDP_CORK on TCP", setsockopt(t, IPPROTO_UDP, UDP_CORK, &one, sizeof(one)), ENOPROTOOPT);
+	close(t);
 	close(a);
 	close(b);
 	return r;
@@ -1297,6 +1364,7 @@ static const struct check checks[] = {
 	{ "udp-connected", check_udp_connected },
 	{ "udp-wait", check_udp_wait },
 	{ "udp-refused", check_udp_refused },
+	{ "udp-cork", check_udp_cork },
 	{ "tcp6", check_tcp6 },
 	{ "tcp6-dualstack", check_tcp6_dualstack },
 	{ "udp6", check_udp6 },
