@@ -67,6 +67,19 @@ static struct fkey key_of(struct vm_space *vm, uint64_t uaddr, bool shared)
 	return (struct fkey){ vm, uaddr, shared };
 }
 
+/* A shared futex's key comes from its page, which Linux's get_futex_key
+ * pins: an address not mapped readable (unmapped, PROT_NONE, a file
+ * page past the end) is -EFAULT even for a wake. 0 or -EFAULT. A private
+ * one is keyed by its address alone: no look at the memory. */
+static int shared_page_ok(uint64_t uaddr, bool shared)
+{
+	uint32_t word;
+
+	if (!shared)
+		return 0;
+	return copy_from_user(&word, uaddr, sizeof(word)) ? -EFAULT : 0;
+}
+
 static bool key_eq(struct fkey a, struct fkey b)
 {
 	return a.space == b.space && a.off == b.off && a.shared == b.shared;
@@ -348,11 +361,15 @@ SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, 
 	case FUTEX_WAKE_BITSET:
 		if (cmd == FUTEX_WAKE_BITSET && (uint32_t)val3 == 0)
 			return -EINVAL;
+		if ((err = shared_page_ok(uaddr, shared)))
+			return err;
 		return wake_bits(key, cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3, (int)val);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 		if ((int)val < 0 || (int)utimeout < 0 || (uaddr2 & 3))
 			return -EINVAL;
+		if ((err = shared_page_ok(uaddr, shared)) || (err = shared_page_ok(uaddr2, shared)))
+			return err;
 		if (cmd == FUTEX_CMP_REQUEUE) {
 			if (copy_from_user(&now, uaddr, sizeof(now)))
 				return -EFAULT;

@@ -25,6 +25,7 @@
 /* Linux's futex ABI (include/uapi/linux/futex.h; musl has no header for it) */
 #define FUTEX_WAIT               0
 #define FUTEX_WAKE               1
+#define FUTEX_CMP_REQUEUE        4
 #define FUTEX_WAIT_PRIVATE       128
 #define FUTEX_WAKE_PRIVATE       129
 #define FUTEX_WAKE_OP_PRIVATE    133
@@ -190,6 +191,27 @@ static int check_wrong_kind(void)
 	r = futex(&w2, FUTEX_WAKE, 1, 0, NULL, 0);
 	pthread_join(th, NULL);
 	return want_eq("a shared FUTEX_WAKE of a private waiter", r, 0);
+}
+
+/* A shared futex's page must be there (Linux's get_futex_key pins it):
+ * FUTEX_WAKE and FUTEX_CMP_REQUEUE on an unmapped or PROT_NONE word are
+ * EFAULT; a private wake looks at no memory (0). */
+static int check_wake_unmapped(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int *gone = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int *none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int r;
+
+	if (gone == MAP_FAILED || none == MAP_FAILED || munmap(gone, page))
+		return fail("mmap");
+	errno = 0;
+	r = want_err("FUTEX_WAKE, unmapped", futex(gone, FUTEX_WAKE, 1, 0, NULL, 0), EFAULT) ||
+	    want_err("FUTEX_WAKE, PROT_NONE", futex(none, FUTEX_WAKE, 1, 0, NULL, 0), EFAULT) ||
+	    want_err("FUTEX_CMP_REQUEUE, second unmapped", futex(&w1, FUTEX_CMP_REQUEUE, 1, 1, gone, w1), EFAULT) ||
+	    want_eq("FUTEX_WAKE_PRIVATE, unmapped", futex(gone, FUTEX_WAKE_PRIVATE, 1, 0, NULL, 0), 0) ? CHECK_FAIL : 0;
+	munmap(none, page);
+	return r;
 }
 
 /* A shared futex in MAP_SHARED anonymous memory: a parent's FUTEX_WAKE wakes its child's FUTEX_WAIT. */
@@ -423,6 +445,7 @@ static const struct check checks[] = {
 	{ "wake-zero", check_wake_zero },
 	{ "bitset", check_bitset },
 	{ "wrong-kind", check_wrong_kind },
+	{ "wake-unmapped", check_wake_unmapped },
 	{ "shared-anon", check_shared_anon },
 	{ "pi-lock", check_pi_lock },
 	{ "robust-list", check_robust_list },
