@@ -28,6 +28,7 @@
 
 #define NSEC_PER_SEC  1000000000ull
 #define NSEC_PER_USEC 1000ull
+#define VDSO_TIMEZONE_SIZE 8 /* Linux's struct timezone: two ints */
 #define USER_END      0x0000800000000000ull /* the end of the lower canonical half */
 
 /* The data page, one page below the image (vdso.lds). Hidden: reached
@@ -163,17 +164,24 @@ int __vdso_clock_gettime(int clk, struct vdso_timespec *ts)
 	return 0;
 }
 
-/* The kernel ignores tz and writes nothing for a NULL tv. */
+/* As the system call: the time into tv, a zero struct timezone into tz,
+ * each when not NULL; a pointer that is not plainly the program's goes to
+ * the kernel, which says EFAULT. */
 int __vdso_gettimeofday(struct vdso_timeval *tv, void *tz)
 {
-	uint64_t ns;
+	uint64_t ns = 0;
 
-	if (!tv)
-		return 0;
-	if (!user_ptr_ok(tv, sizeof(*tv)) || !read_ns(true, &ns))
+	if ((tv && !user_ptr_ok(tv, sizeof(*tv))) || (tz && !user_ptr_ok(tz, VDSO_TIMEZONE_SIZE)) ||
+	    (tv && !read_ns(true, &ns)))
 		return (int)slow_syscall2(SYS_gettimeofday, (long)tv, (long)tz);
-	tv->tv_sec = (int64_t)(ns / NSEC_PER_SEC);
-	tv->tv_usec = (int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC);
+	if (tv) {
+		tv->tv_sec = (int64_t)(ns / NSEC_PER_SEC);
+		tv->tv_usec = (int64_t)(ns % NSEC_PER_SEC / NSEC_PER_USEC);
+	}
+	if (tz) { /* tz_minuteswest and tz_dsttime: nobody set a zone */
+		((volatile int32_t *)tz)[0] = 0;
+		((volatile int32_t *)tz)[1] = 0;
+	}
 	return 0;
 }
 

@@ -2,9 +2,11 @@
 /*
  * Kestrel: clock_settime(2). CLOCK_REALTIME is set with CAP_SYS_TIME
  * (-EPERM without it) and moves every reader of the wall clock at once;
- * the CPU-time clocks cannot be set (-EPERM, as Linux's
- * posix_cpu_clock_set); every other clock, monotonic ones included, is
- * -EINVAL before the time is even read, as Linux has no setter for them.
+ * every other clock, the monotonic ones and CLOCK_PROCESS_CPUTIME_ID and
+ * CLOCK_THREAD_CPUTIME_ID included, is -EINVAL before the time is even
+ * read, as Linux has no setter for them (its clock_process and
+ * clock_thread have none; posix_cpu_clock_set's EPERM is for the clocks
+ * clock_getcpuclockid names, which Kestrel does not set either).
  */
 #include "sys/syscall_define.h"
 #include "proc/process.h"
@@ -18,14 +20,11 @@ SYSCALL_DEFINE2(clock_settime, clockid_t, which, uptr_t, tp)
 {
 	uint64_t ns;
 
-	if (which != CLOCK_REALTIME && which != CLOCK_PROCESS_CPUTIME_ID &&
-	    which != CLOCK_THREAD_CPUTIME_ID)
+	if (which != CLOCK_REALTIME)
 		return -EINVAL;
 	int err = timespec_read(tp, &ns);
 	if (err)
 		return err;
-	if (which != CLOCK_REALTIME)
-		return -EPERM;
 	/* Linux refuses times from about 2232 on (timespec64_valid_settod);
 	 * timespec_read saturates from 2116 on, so those are refused too
 	 * rather than set to a time nobody asked for. */

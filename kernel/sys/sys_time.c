@@ -82,12 +82,20 @@ SYSCALL_DEFINE2(clock_getres, clockid_t, clk, uptr_t, ures)
 	return ures ? timespec_write(ures, coarse ? TICK_NS : 1) : 0;
 }
 
+/* gettimeofday(2): the time into tv, and into tz (when not NULL) Linux's
+ * struct timezone as it stands when nobody set one (both fields 0).
+ * -EFAULT for either pointer that cannot be written. */
 SYSCALL_DEFINE2(gettimeofday, uptr_t, tv, uptr_t, tz)
 {
-	(void)tz;
 	uint64_t ns = time_realtime_ns();
 	struct { int64_t sec, usec; } t = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
-	return tv ? copy_to_user(tv, &t, sizeof(t)) : 0;
+	struct { int32_t minuteswest, dsttime; } zone = { 0, 0 };
+
+	if (tv && copy_to_user(tv, &t, sizeof(t)))
+		return -EFAULT;
+	if (tz && copy_to_user(tz, &zone, sizeof(zone)))
+		return -EFAULT;
+	return 0;
 }
 
 /* Sleep until the monotonic deadline: 0, or -ERESTART_RESTARTBLOCK when

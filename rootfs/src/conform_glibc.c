@@ -301,7 +301,7 @@ static int check_sigwait_sleeps(void)
 	return r;
 }
 
-/* clock_settime: monotonic clocks cannot be set (EINVAL), a bad time is EINVAL, setting
+/* clock_settime: monotonic and CPU-time clocks cannot be set (EINVAL), a bad time is EINVAL, setting
  * CLOCK_REALTIME to what it reads is allowed to root (0; EPERM where CAP_SYS_TIME is not
  * permitted, as in a container) and refused without CAP_SYS_TIME (EPERM, in a child). */
 static int check_clock_settime(void)
@@ -312,6 +312,14 @@ static int check_clock_settime(void)
 	clock_gettime(CLOCK_REALTIME, &now);
 	errno = 0;
 	if ((r = want_err("clock_settime(MONOTONIC)", clock_settime(CLOCK_MONOTONIC, &now), EINVAL)))
+		return r;
+	errno = 0; /* nor the CPU-time clocks: no setter, EINVAL (not posix_cpu_clock_set's EPERM) */
+	if ((r = want_err("clock_settime(PROCESS_CPUTIME_ID)", clock_settime(CLOCK_PROCESS_CPUTIME_ID, &now),
+			  EINVAL)))
+		return r;
+	errno = 0;
+	if ((r = want_err("clock_settime(THREAD_CPUTIME_ID)", clock_settime(CLOCK_THREAD_CPUTIME_ID, &now),
+			  EINVAL)))
 		return r;
 	errno = 0;
 	if ((r = want_err("clock_settime(nsec 10^9)", clock_settime(CLOCK_REALTIME, &bad), EINVAL)))

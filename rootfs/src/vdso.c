@@ -386,6 +386,30 @@ static int settime_to(const struct timespec *base, long jump)
 	return CHECK_OK;
 }
 
+/* gettimeofday's tz: the vDSO and the system call both write Linux's
+ * struct timezone (zeros when nobody set one); the system call says
+ * EFAULT for a tz or tv it cannot write, and takes NULL for either. */
+static int check_timezone(void)
+{
+	struct { int minuteswest, dsttime; } zv = { -1, -1 }, zs = { -1, -1 };
+	struct timeval t;
+
+	if (need_vdso())
+		return skip("no vDSO symbols");
+	if (vd.gtod(&t, (void *)&zv) || syscall(SYS_gettimeofday, NULL, &zs))
+		return fail("gettimeofday with a timezone failed");
+	if (zv.minuteswest || zv.dsttime || zs.minuteswest || zs.dsttime)
+		return fail("timezone: vDSO %d/%d, system call %d/%d, want 0/0", zv.minuteswest, zv.dsttime,
+			    zs.minuteswest, zs.dsttime);
+	errno = 0;
+	if (want_err("tz unwritable", syscall(SYS_gettimeofday, &t, (void *)8), EFAULT))
+		return CHECK_FAIL;
+	errno = 0;
+	if (want_err("tv unwritable", syscall(SYS_gettimeofday, (void *)8, NULL), EFAULT))
+		return CHECK_FAIL;
+	return want_eq("both NULL", syscall(SYS_gettimeofday, NULL, NULL), 0);
+}
+
 static int check_settime(void)
 {
 	struct timespec now, after;
@@ -487,6 +511,7 @@ static const struct check checks[] = {
 	{ "maps", check_maps },
 	{ "interleave", check_interleave },
 	{ "agree", check_agree },
+	{ "timezone", check_timezone },
 	{ "settime", check_settime },
 	{ "fork", check_fork },
 	{ "exec", check_exec },
