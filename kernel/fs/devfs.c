@@ -110,16 +110,18 @@ static unsigned dev_poll(struct file *f)
 	return POLLIN | POLLOUT;
 }
 
+/* /dev/null, zero and full have no poll method, as Linux's mem devices:
+ * epoll_ctl says EPERM, poll(2) finds them always ready. */
 static const struct file_ops null_ops = {
-	.read = null_read, .write = sink_write, .lseek = dev_lseek, .poll = dev_poll,
+	.read = null_read, .write = sink_write, .lseek = dev_lseek,
 	.kread = null_kread, .kwrite = sink_kwrite,
 };
 static const struct file_ops zero_ops = {
-	.read = zero_read, .write = sink_write, .lseek = dev_lseek, .poll = dev_poll,
+	.read = zero_read, .write = sink_write, .lseek = dev_lseek,
 	.kread = zero_kread, .kwrite = sink_kwrite,
 };
 static const struct file_ops full_ops = {
-	.read = zero_read, .write = full_write, .lseek = dev_lseek, .poll = dev_poll,
+	.read = zero_read, .write = full_write, .lseek = dev_lseek,
 	.kread = zero_kread,
 };
 
@@ -172,8 +174,14 @@ static long random_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
 	return devfs_random_fill(iobuf_kernel(buf), n);
 }
 
+/* /dev/random polls (always ready: the pool never blocks here), /dev/urandom
+ * has no poll method, as Linux 6.1's random_fops and urandom_fops. */
 static const struct file_ops random_ops = {
 	.read = random_read, .write = sink_write, .lseek = dev_lseek, .poll = dev_poll,
+	.kread = random_kread, .kwrite = sink_kwrite,
+};
+static const struct file_ops urandom_ops = {
+	.read = random_read, .write = sink_write, .lseek = dev_lseek,
 	.kread = random_kread, .kwrite = sink_kwrite,
 };
 
@@ -296,8 +304,8 @@ static const struct file_ops *mem_device(unsigned minor)
 	case MEM_NULL: return &null_ops;
 	case MEM_ZERO: return &zero_ops;
 	case MEM_FULL: return &full_ops;
-	case MEM_RANDOM:
-	case MEM_URANDOM: return &random_ops;
+	case MEM_RANDOM: return &random_ops;
+	case MEM_URANDOM: return &urandom_ops;
 	}
 	return NULL;
 }

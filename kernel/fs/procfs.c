@@ -944,7 +944,7 @@ static long snap_lseek(struct file *f, int64_t off, int whence)
 	return vfs_seek_pos(f, off, whence, s->len);
 }
 
-/* Readable; /proc/mounts and mountinfo also POLLERR | POLLPRI once
+/* /proc/mounts and mountinfo: readable, and POLLERR | POLLPRI once
  * after each change of the mount table (Linux's mounts_poll). */
 static unsigned snap_poll(struct file *f)
 {
@@ -962,7 +962,16 @@ static void snap_release(struct file *f)
 	kfree(f->priv);
 }
 
+/* A snapshot file has no poll method (Linux's seq_files: epoll_ctl says
+ * EPERM, poll(2) always ready), but /proc/mounts and mountinfo, whose
+ * poll tells of mount-table changes. */
 static const struct file_ops snap_ops = {
+	.read = snap_uread,
+	.lseek = snap_lseek,
+	.release = snap_release,
+	.kread = snap_kread,
+};
+static const struct file_ops snap_mounts_ops = {
 	.read = snap_uread,
 	.lseek = snap_lseek,
 	.poll = snap_poll,
@@ -1080,6 +1089,8 @@ static int proc_open(struct inode *ip, struct file *f)
 	s->regen = true;
 	s->mounts = !fdinfo && (e->show == show_mounts || e->show == show_mountinfo);
 	s->mount_event = vfs_mount_event();
+	if (s->mounts)
+		f->ops = &snap_mounts_ops;
 	return 0;
 }
 

@@ -395,6 +395,11 @@ struct file *fd_get(struct fdtable *t, int fd)
 	return fd_is_open(t, fd) ? file_get(t->fd[fd]) : NULL;
 }
 
+struct file *fd_get_io(struct fdtable *t, int fd)
+{
+	return fd_is_open(t, fd) && !(t->fd[fd]->flags & O_PATH) ? file_get(t->fd[fd]) : NULL;
+}
+
 bool fd_cloexec(const struct fdtable *t, int fd)
 {
 	return fd_is_open(t, fd) && t->cloexec[fd];

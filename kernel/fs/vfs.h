@@ -139,6 +139,10 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
 /* The file behind fd with a new reference, or NULL (the caller's -EBADF). */
 struct file *fd_get(struct fdtable *t, int fd);
+/* fd_get for the calls that do I/O or ask a file itself (read, poll,
+ * epoll, the socket calls...), as Linux's fdget: NULL for an O_PATH
+ * descriptor too, which only the calls on paths take. */
+struct file *fd_get_io(struct fdtable *t, int fd);
 /* FD_CLOEXEC of an open descriptor (false for anything else), and setting it. */
 bool fd_cloexec(const struct fdtable *t, int fd);
 void fd_set_cloexec(struct fdtable *t, int fd, bool on);

@@ -70,7 +70,7 @@ SYSCALL_DEFINE4(epoll_ctl, int, epfd, int, op, int, fd, uptr_t, uevent)
 
 	if (op != EPOLL_CTL_DEL && copy_from_user(&ev, uevent, sizeof(ev)))
 		return -EFAULT;
-	struct file *epf = fd_get(t, epfd), *tf = fd_get(t, fd);
+	struct file *epf = fd_get_io(t, epfd), *tf = fd_get_io(t, fd);
 	if (epf && tf)
 		r = eventpoll_is(epf) || tf == epf ? eventpoll_ctl(epf, op, fd, tf, &ev) : -EINVAL;
 	file_put(tf);
@@ -86,7 +86,7 @@ static long epoll_wait_common(int epfd, uptr_t events, int maxevents, uint64_t d
 		return -EINVAL;
 	if (!user_access_ok(events, (size_t)maxevents * sizeof(struct epoll_event_k)))
 		return -EFAULT;
-	struct file *f = fd_get(current_process()->files, epfd);
+	struct file *f = fd_get_io(current_process()->files, epfd);
 	if (!f)
 		return -EBADF;
 	long r = eventpoll_is(f) ? eventpoll_wait(f, events, maxevents, deadline) : -EINVAL;

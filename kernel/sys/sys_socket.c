@@ -55,7 +55,7 @@ static struct file *sock_fd_file(int fd)
 {
 	struct fdtable *t = current_process()->files;
 
-	return t ? fd_get(t, fd) : NULL;
+	return t ? fd_get_io(t, fd) : NULL;
 }
 
 /* The socket file behind fd with a reference: 0, -EBADF (none, or an
@@ -64,10 +64,6 @@ static int sock_fd(int fd, struct file **out)
 {
 	struct file *f = sock_fd_file(fd);
 
-	if (f && (f->flags & O_PATH)) {
-		file_put(f);
-		f = NULL;
-	}
 	if (!f)
 		return -EBADF;
 	if (!unix_is_socket(f)) {

@@ -114,6 +114,26 @@ static int check_epoll_errors(void)
 	    want_err("epoll_wait maxevents huge", epoll_wait(ep, ev, 0x7fffffff, 0), EINVAL) ||
 	    want_err("epoll_wait on a pipe", epoll_wait(p[0], ev, 1, 0), EINVAL) ||
 	    want_err("epoll_wait on a bad fd", epoll_wait(999, ev, 1, 0), EBADF)) ? CHECK_FAIL : CHECK_OK;
+	int opath = open("/", O_PATH), zero = open("/dev/zero", O_RDONLY), maps = open("/proc/self/maps", O_RDONLY);
+	int rnd = open("/dev/random", O_RDONLY), urnd = open("/dev/urandom", O_RDONLY);
+	if (!r) /* an O_PATH descriptor is none to epoll, either side (Linux's fdget); files
+		 * without a poll method (Linux's mem devices, seq_files) are EPERM */
+		r = (want_err("ADD an O_PATH fd", epoll_ctl(ep, EPOLL_CTL_ADD, opath, &e), EBADF) ||
+		    want_err("O_PATH as the epoll fd", epoll_ctl(opath, EPOLL_CTL_ADD, p[0], &e), EBADF) ||
+		    want_err("ADD /dev/zero", epoll_ctl(ep, EPOLL_CTL_ADD, zero, &e), EPERM) ||
+		    want_err("ADD /proc/self/maps", epoll_ctl(ep, EPOLL_CTL_ADD, maps, &e), EPERM) ||
+		    want_err("ADD /dev/urandom", epoll_ctl(ep, EPOLL_CTL_ADD, urnd, &e), EPERM) ||
+		    want_eq("ADD /dev/random", epoll_ctl(ep, EPOLL_CTL_ADD, rnd, &e), 0)) ? CHECK_FAIL : CHECK_OK;
+	if (!r) { /* poll(2) finds a file without a poll method always ready */
+		struct pollfd pz = { zero, POLLIN | POLLOUT, 0 };
+		r = want_eq("poll /dev/zero", poll(&pz, 1, 0), 1) ||
+		    want_eq("its revents", pz.revents, POLLIN | POLLOUT) ? CHECK_FAIL : CHECK_OK;
+	}
+	close(opath);
+	close(zero);
+	close(maps);
+	close(rnd);
+	close(urnd);
 	e.events = EPOLLIN | EPOLLEXCLUSIVE;
 	if (!r)
 		r = (want_eq("ADD with EPOLLEXCLUSIVE", epoll_ctl(ep, EPOLL_CTL_ADD, p[1], &e), 0) ||
