@@ -57,6 +57,10 @@ SYSCALL_DEFINE2(arch_prctl, int, code, unsigned long, addr)
 	case ARCH_GET_GS:
 		arch_thread_read_bases(&t->arch);
 		return copy_to_user(addr, &t->arch.gs_base, sizeof(t->arch.gs_base));
+	case ARCH_GET_CPUID:
+		return 1; /* CPUID runs: Kestrel does not fault it */
+	case ARCH_SET_CPUID:
+		return -ENODEV; /* as Linux on a CPU without CPUID faulting (no cpuid_fault flag) */
 	default:
 		return -EINVAL;
 	}

@@ -344,9 +344,11 @@ static long refuse_final_symlink(const char *path)
 }
 
 /* Copy argv and envp in and exec path (a kernel string) with
- * exec_flags (proc/exec.h). */
+ * exec_flags (proc/exec.h). An empty argv becomes { "" } (Linux 5.18 on:
+ * a program that starts at argv[1] must not walk into envp). */
 static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp, unsigned exec_flags)
 {
+	static const char *const empty_argv[] = { "", NULL };
 	char **argv = NULL, **envp = NULL;
 	size_t total = 0;
 	struct vector_scratch *s = kmalloc(sizeof(*s));
@@ -356,8 +358,8 @@ static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp, unsigned exe
 		err = copy_vector(uenvp, &envp, &total, s);
 	kfree(s);
 	if (err >= 0)
-		err = process_exec(frame(), path, (const char *const *)argv, (const char *const *)envp,
-				   exec_flags);
+		err = process_exec(frame(), path, argv && argv[0] ? (const char *const *)argv : empty_argv,
+				   (const char *const *)envp, exec_flags);
 	if (err >= 0)
 		aio_exit(current_process()); /* Linux's exit_aio with the old address space */
 	free_vector(argv);

@@ -141,6 +141,28 @@ static int check_empty_path(void)
 	return want_err("execveat(flags 0x1)", execveat_(AT_FDCWD, self, argv, 1), EINVAL);
 }
 
+/* execve with an empty argv (NULL, or { NULL }): the program gets argc 1
+ * and argv[0] "" (Linux 5.18 on), not argc 0. */
+static int check_empty_argv(void)
+{
+	char *none[] = { NULL }, *envp[] = { NULL };
+
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			execve(self, i ? none : NULL, envp);
+			_exit(100 + errno);
+		}
+		int st = 0;
+		if (pid < 0 || waitpid(pid, &st, 0) != pid)
+			return fail("fork/waitpid: %s", errname(errno));
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != EXIT_MATCH)
+			return fail("execve(self, %s): status 0x%x, want exit %d (argc 1, argv[0] \"\")",
+				    i ? "{ NULL }" : "NULL", st, EXIT_MATCH);
+	}
+	return CHECK_OK;
+}
+
 static int check_execveat_fd(void)
 {
 	char want[64];
@@ -245,6 +267,7 @@ static const struct check checks[] = {
 	{ "pdeathsig", check_pdeathsig_get_set },
 	{ "pdeathsig-delivered", check_pdeathsig_delivered },
 	{ "empty-path", check_empty_path },
+	{ "empty-argv", check_empty_argv },
 	{ "execveat-fd", check_execveat_fd },
 	{ "execveat-dirfd", check_execveat_dirfd },
 	{ "execveat-nofollow", check_execveat_nofollow },
@@ -254,6 +277,8 @@ static const struct check checks[] = {
 
 int main(int argc, char **argv)
 {
+	if (argc == 1 && argv[0][0] == '\0' && !argv[1])
+		return EXIT_MATCH; /* check_empty_argv's child: argv { "" } */
 	if (argc >= 3 && strcmp(argv[1], MODE_EXECFN) == 0) {
 		const char *fn = (const char *)getauxval(AT_EXECFN);
 		return fn && strcmp(fn, argv[2]) == 0 ? EXIT_MATCH : 1;

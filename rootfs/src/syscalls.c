@@ -26,6 +26,8 @@
  *
  * Usage: t-syscalls [CHECK...]   run every check, or only those named.
  */
+#define ARCH_GET_CPUID_ 0x1011  /* asm/prctl.h's, which musl does not ship */
+#define ARCH_SET_CPUID_ 0x1012
 #ifndef ARCH_GET_FS
 #define ARCH_GET_FS 0x1003
 #endif
@@ -383,6 +385,38 @@ static int check_arch_prctl(void)
 	return 0;
 }
 
+/* 1 if /proc/cpuinfo's flags name cpuid_fault, 0 if not, -1 unreadable. */
+static int has_cpuid_fault(void)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 1 && fgets(line, sizeof(line), f))
+		if (strncmp(line, "flags", 5) == 0)
+			found = strstr(line, " cpuid_fault ") || strstr(line, " cpuid_fault\n");
+	fclose(f);
+	return found;
+}
+
+/* ARCH_GET_CPUID: 1 (CPUID runs); ARCH_SET_CPUID(1) as the CPU allows:
+ * 0 with CPUID faulting (cpuinfo's cpuid_fault), ENODEV without. */
+static int check_arch_cpuid(void)
+{
+	int fault = has_cpuid_fault();
+
+	if (fault < 0)
+		return fail("no flags line in /proc/cpuinfo");
+	if (want_eq("ARCH_GET_CPUID", syscall(SYS_arch_prctl, ARCH_GET_CPUID_, 0), 1))
+		return -1;
+	errno = 0;
+	if (fault)
+		return want_eq("ARCH_SET_CPUID(1), cpuid_fault", syscall(SYS_arch_prctl, ARCH_SET_CPUID_, 1), 0);
+	return want_err("ARCH_SET_CPUID(1), no cpuid_fault", syscall(SYS_arch_prctl, ARCH_SET_CPUID_, 1), ENODEV);
+}
+
 static int check_ids(void)
 {
 	long pid = getpid(), tid = syscall(SYS_gettid);
@@ -438,6 +472,7 @@ static const struct check {
 	{ "mprotect", check_mprotect },
 	{ "mmap-wx", check_mmap_wx },
 	{ "arch-prctl", check_arch_prctl },
+	{ "arch-cpuid", check_arch_cpuid },
 	{ "ids", check_ids },
 	{ "ioctl-winsz", check_ioctl_winsz },
 };
