@@ -29,6 +29,7 @@ struct fs_info {
 };
 
 struct mfile;
+struct inotify_watch;
 
 struct vfs_time {
 	int64_t sec;
@@ -125,6 +126,7 @@ struct inode {
 
 	struct mfile *mfile;         /* a disk file's mapping object (fs/mfile.c), or NULL */
 	void *priv;                  /* the file system's */
+	struct inotify_watch *inotify_watches; /* fs/inotify.c's; under its marks lock */
 	long aux;                    /* the file system's (procfs: pid and kind) */
 };
 
