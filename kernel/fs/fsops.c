@@ -77,7 +77,10 @@ static int lookup_last(struct parent *pp, struct inode **out)
 {
 	if (!pp->dir->ops->lookup)
 		return -ENOENT;
-	return pp->dir->ops->lookup(pp->dir, pp->name, pp->len, out);
+	int err = pp->dir->ops->lookup(pp->dir, pp->name, pp->len, out);
+	if (!err)
+		inotify_lookup(pp->dir, pp->name, pp->len, *out);
+	return err;
 }
 
 static bool found_one(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
@@ -186,6 +189,7 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 			vfs_init_owner(pp->dir, *out);
 			dnotify_event(pp->dir, DN_CREATE);
 			inotify_child(pp->dir, pp->name, pp->len, IN_CREATE, false);
+			inotify_lookup(pp->dir, pp->name, pp->len, *out); /* its opener's events */
 		}
 	}
 	return CREATE_DONE;
@@ -299,8 +303,8 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 	if (!err && S_ISFIFO(ip->mode))
 		remember_path(base, path, *out);
 	if (!err) /* O_TRUNC of a file that was there: IN_MODIFY first, as Linux's handle_truncate */
-		inotify_open(*out, base, path, (flags & O_TRUNC) && !(flags & O_PATH) && !created &&
-					       S_ISREG(ip->mode));
+		inotify_open(*out, (flags & O_TRUNC) && !(flags & O_PATH) && !created &&
+				   S_ISREG(ip->mode));
 	inode_put(ip);
 	return err;
 }

@@ -14,11 +14,13 @@
  * last reference, which is where Linux sends IN_DELETE_SELF too; the free
  * calls inotify_inode_gone, and the watches go with IN_IGNORED.
  *
- * Kestrel's regular files do not know their directory (Linux's dentry
- * parent), so an open file remembers the directory and name it was
- * opened at (struct inotify_name) when some directory is watched at the
- * time; events of files opened before that reach only watches on the
- * files themselves.
+ * Kestrel's files other than directories do not know their directory
+ * (Linux's dentry parent), so a walk that finds one in a watched
+ * directory leaves the directory and name on its inode (struct
+ * inotify_name; a rename moves it): events on it reach that directory's
+ * watches with the name, as Linux's do through the dentry. A file last
+ * found before its directory was watched reaches only its own watches
+ * until a walk finds it again.
  *
  * Locks, in the order taken: marks_lock (every watch list, the counts
  * per user, the instance list), then an instance's lock (its queue).
@@ -41,7 +43,6 @@
 #include "proc/signal.h"
 #include "uapi/inotify.h"
 #include "uapi/ioctl.h"
-#include "uapi/limits.h"
 #include "uapi/stat.h"
 
 /* Linux's defaults (fs/notify/inotify/inotify_user.c). */
@@ -100,9 +101,10 @@ struct inotify_watch {
 	struct inotify_watch *inode_next, *inst_next;
 };
 
-/* Where an open file was opened: its directory (a reference) and name.
- * Set at open, before the file is in any descriptor table, and freed at
- * its release: no lock. */
+/* Where a walk last found a file that is not a directory, in a watched
+ * directory: that directory (a reference, dropped outside marks_lock:
+ * it may free it) and the name. The inode's inotify_name, under
+ * marks_lock; freed with the inode or replaced by the next walk's. */
 struct inotify_name {
 	struct inode *dir;
 	size_t len;
@@ -111,11 +113,10 @@ struct inotify_name {
 
 static struct spinlock marks_lock = SPINLOCK_INIT;
 static struct inotify_inst *instances;      /* marks_lock */
-/* Watches on directories, anywhere: while 0, open remembers no names.
- * Watches of any kind: while 0, every hook returns at once. Changed
+/* Watches of any kind: while 0, every hook returns at once. Changed
  * under marks_lock, read without it (a stale answer costs one event
  * that raced with the watch being added, as Linux's). */
-static unsigned long dir_watches, all_watches;
+static unsigned long all_watches;
 
 /* A cookie for each rename, shared by its two events. */
 static uint32_t next_cookie;
@@ -211,8 +212,6 @@ static void watch_drop(struct inotify_watch *w)
 	unlink_watch(&w->inst->watches, w, false);
 	w->inst->nwatches--;
 	all_watches--;
-	if (S_ISDIR(w->ip->mode))
-		dir_watches--;
 	queue_event(w->inst, event_new(w->wd, IN_IGNORED, 0, NULL, 0));
 	kfree(w);
 }
@@ -287,8 +286,6 @@ int inotify_add(struct file *f, struct inode *ip, uint32_t mask)
 		ip->inotify_watches = in->watches = nw;
 		in->nwatches++;
 		all_watches++;
-		if (S_ISDIR(ip->mode))
-			dir_watches++;
 		r = nw->wd;
 		nw = NULL; /* kept */
 	}
@@ -346,22 +343,7 @@ static void deliver(struct inode *ip, const struct event *ev)
 	}
 }
 
-/* ev to ip's watches, and to dir's with the name (dir NULL: none), as
- * Linux's fsnotify_parent: the directory's first. */
-static void deliver_both(struct inode *ip, struct inode *dir, const char *name, size_t len,
-			 uint32_t mask)
-{
-	if (S_ISDIR(ip->mode))
-		mask |= IN_ISDIR;
-	uint64_t fl = spin_lock_irqsave(&marks_lock);
-	if (dir && dir->inotify_watches)
-		deliver(dir, &(struct event){ .mask = mask, .name = name, .len = len, .child = ip });
-	if (ip->inotify_watches)
-		deliver(ip, &(struct event){ .mask = mask });
-	spin_unlock_irqrestore(&marks_lock, fl);
-}
-
-/* Does a directory have a watch? Read without the lock (see dir_watches). */
+/* Does ip have a watch? Read without the lock (see all_watches). */
 static bool watched(const struct inode *ip)
 {
 	return __atomic_load_n(&ip->inotify_watches, __ATOMIC_RELAXED) != NULL;
@@ -372,19 +354,43 @@ static bool anything_watched(void)
 	return __atomic_load_n(&all_watches, __ATOMIC_RELAXED) != 0;
 }
 
+/*
+ * mask to ip's watches, and to its directory's with its name, as Linux's
+ * fsnotify_parent, the directory's first: a directory's is its parent
+ * and name; another file's, where a walk last found it (its
+ * inotify_name), if any.
+ */
+static void deliver_both(struct inode *ip, uint32_t mask)
+{
+	bool isdir = S_ISDIR(ip->mode);
+	uint64_t fl = spin_lock_irqsave(&marks_lock);
+	struct inotify_name *n = isdir ? NULL : ip->inotify_name;
+	struct inode *dir = isdir ? (ip->parent != ip ? ip->parent : NULL) : n ? n->dir : NULL;
+	const char *name = isdir ? ip->name : n ? n->name : NULL;
+
+	if (isdir)
+		mask |= IN_ISDIR;
+	if (dir && name && dir->inotify_watches)
+		deliver(dir, &(struct event){ .mask = mask, .name = name, .len = strlen(name),
+					       .child = ip });
+	if (ip->inotify_watches)
+		deliver(ip, &(struct event){ .mask = mask });
+	spin_unlock_irqrestore(&marks_lock, fl);
+}
+
 void inotify_inode(struct inode *ip, uint32_t mask)
 {
-	if (!mask || !anything_watched())
-		return;
-	bool in_dir = S_ISDIR(ip->mode) && ip->parent && ip->parent != ip && ip->name;
-	deliver_both(ip, in_dir ? ip->parent : NULL, in_dir ? ip->name : NULL,
-		     in_dir ? strlen(ip->name) : 0, mask);
+	if (mask && anything_watched())
+		deliver_both(ip, mask);
 }
 
 void inotify_inode_only(struct inode *ip, uint32_t mask)
 {
-	if (anything_watched() && watched(ip))
-		deliver_both(ip, NULL, NULL, 0, mask);
+	if (!anything_watched() || !watched(ip))
+		return;
+	uint64_t fl = spin_lock_irqsave(&marks_lock);
+	deliver(ip, &(struct event){ .mask = mask | (S_ISDIR(ip->mode) ? IN_ISDIR : 0) });
+	spin_unlock_irqrestore(&marks_lock, fl);
 }
 
 void inotify_child(struct inode *dir, const char *name, size_t len, uint32_t mask, bool isdir)
@@ -395,6 +401,50 @@ void inotify_child(struct inode *dir, const char *name, size_t len, uint32_t mas
 	deliver(dir, &(struct event){ .mask = mask | (isdir ? IN_ISDIR : 0), .name = name,
 				       .len = len });
 	spin_unlock_irqrestore(&marks_lock, fl);
+}
+
+/* A record of dir and name[0..len) (a reference on dir), or NULL when out of memory. */
+static struct inotify_name *name_new(struct inode *dir, const char *name, size_t len)
+{
+	struct inotify_name *n = kmalloc(sizeof(*n) + len + 1);
+
+	if (n) {
+		n->dir = inode_get(dir);
+		n->len = len;
+		memcpy(n->name, name, len);
+		n->name[len] = '\0';
+	}
+	return n;
+}
+
+static void name_free(struct inotify_name *n)
+{
+	if (n) {
+		inode_put(n->dir); /* outside marks_lock: this may free dir */
+		kfree(n);
+	}
+}
+
+/* Make n (NULL: none) child's record, freeing the one it replaces. */
+static void name_set(struct inode *child, struct inotify_name *n)
+{
+	uint64_t fl = spin_lock_irqsave(&marks_lock);
+	struct inotify_name *old = child->inotify_name;
+	child->inotify_name = n;
+	spin_unlock_irqrestore(&marks_lock, fl);
+	name_free(old);
+}
+
+void inotify_lookup(struct inode *dir, const char *name, size_t len, struct inode *child)
+{
+	if (S_ISDIR(child->mode) || !anything_watched() || !watched(dir))
+		return;
+	uint64_t fl = spin_lock_irqsave(&marks_lock);
+	struct inotify_name *n = child->inotify_name;
+	bool same = n && n->dir == dir && n->len == len && memcmp(n->name, name, len) == 0;
+	spin_unlock_irqrestore(&marks_lock, fl);
+	if (!same)
+		name_set(child, name_new(dir, name, len));
 }
 
 void inotify_move(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
@@ -410,6 +460,8 @@ void inotify_move(struct inode *odir, const char *oname, size_t olen, struct ino
 	deliver(ndir, &(struct event){ .mask = IN_MOVED_TO | isdir, .cookie = cookie,
 					.name = nname, .len = nlen });
 	spin_unlock_irqrestore(&marks_lock, fl);
+	if (!isdir && src->inotify_name) /* its new name, as the dentry Linux moves */
+		name_set(src, watched(ndir) ? name_new(ndir, nname, nlen) : NULL);
 	if (dst)
 		inotify_inode_only(dst, IN_ATTRIB); /* Linux's fsnotify_link_count */
 	inotify_inode_only(src, IN_MOVE_SELF);
@@ -417,72 +469,28 @@ void inotify_move(struct inode *odir, const char *oname, size_t olen, struct ino
 
 /* ---------------------------------------------------------------- open files */
 
-/* Remember where f was opened: path's directory and last name, when
- * that name still finds f's inode (not a symlink followed). */
-static void remember_name(struct file *f, struct inode *base, const char *path)
-{
-	char name[NAME_MAX + 1];
-	struct inode *dir, *ip;
-	size_t len;
-	bool slash;
-
-	if (vfs_walk_parent(base, path, &dir, name, &len, &slash))
-		return;
-	struct inotify_name *n = NULL;
-	if (len && dir->ops->lookup && dir->ops->lookup(dir, name, len, &ip) == 0) {
-		if (ip == f->inode && (n = kmalloc(sizeof(*n) + len + 1))) {
-			n->dir = inode_get(dir);
-			n->len = len;
-			memcpy(n->name, name, len + 1);
-		}
-		inode_put(ip);
-	}
-	inode_put(dir);
-	f->notify_name = n;
-}
-
-/* f's directory and name as deliver_both takes them. */
-static void file_event(struct file *f, uint32_t mask)
-{
-	struct inotify_name *n = f->notify_name;
-	struct inode *ip = f->inode;
-
-	if (n)
-		deliver_both(ip, n->dir, n->name, n->len, mask);
-	else
-		inotify_inode(ip, mask);
-}
-
-void inotify_open(struct file *f, struct inode *base, const char *path, bool truncated)
+void inotify_open(struct file *f, bool truncated)
 {
 	if (!anything_watched() || !f->inode)
 		return;
-	if (__atomic_load_n(&dir_watches, __ATOMIC_RELAXED) && !S_ISDIR(f->inode->mode))
-		remember_name(f, base, path);
 	if (truncated)
-		file_event(f, IN_MODIFY);
-	file_event(f, IN_OPEN);
+		deliver_both(f->inode, IN_MODIFY);
+	deliver_both(f->inode, IN_OPEN);
 }
 
 void inotify_file(struct file *f, uint32_t mask)
 {
 	if (anything_watched() && f->inode)
-		file_event(f, mask);
+		deliver_both(f->inode, mask);
 }
 
 void inotify_close(struct file *f)
 {
-	struct inotify_name *n = f->notify_name;
 	unsigned acc = f->flags & O_ACCMODE;
 	bool wrote = !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
 
 	if (anything_watched() && f->inode)
-		file_event(f, wrote ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
-	if (n) {
-		f->notify_name = NULL;
-		inode_put(n->dir);
-		kfree(n);
-	}
+		deliver_both(f->inode, wrote ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 }
 
 /* Drop every watch of ip, after ev (mask 0: none). marks_lock held. */
@@ -496,6 +504,8 @@ static void drop_all(struct inode *ip, uint32_t mask)
 
 void inotify_inode_gone(struct inode *ip)
 {
+	if (ip->inotify_name)
+		name_set(ip, NULL);
 	if (!anything_watched() || !watched(ip))
 		return;
 	uint64_t fl = spin_lock_irqsave(&marks_lock);

@@ -36,7 +36,8 @@ void inotify_init(void);
  * held by the caller). */
 
 /* Something happened to ip itself (mask: one IN_* event): its watches,
- * and for a directory its parent's watches too, with its name. */
+ * and its directory's with its name (a directory's parent; another
+ * file's directory as inotify_lookup last saw it). */
 void inotify_inode(struct inode *ip, uint32_t mask);
 /* Only ip's own watches (Linux's fsnotify_inode: link counts, moves). */
 void inotify_inode_only(struct inode *ip, uint32_t mask);
@@ -48,16 +49,19 @@ void inotify_child(struct inode *dir, const char *name, size_t len, uint32_t mas
  * cookie, IN_ATTRIB on dst, IN_MOVE_SELF on src. */
 void inotify_move(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
 		  const char *nname, size_t nlen, struct inode *src, struct inode *dst);
-/* f was just opened through path (from base, NULL: the cwd): remember
- * the directory and name it was found at, then IN_MODIFY if the open
- * truncated a file that was there, and IN_OPEN. */
-void inotify_open(struct file *f, struct inode *base, const char *path, bool truncated);
+/* A walk found child at name[0..len) of dir: a file that is not a
+ * directory remembers it while dir is watched, for the events above. */
+void inotify_lookup(struct inode *dir, const char *name, size_t len, struct inode *child);
+/* f was just opened: IN_MODIFY if the open truncated a file that was
+ * there, then IN_OPEN. */
+void inotify_open(struct file *f, bool truncated);
 /* Data of f was read (IN_ACCESS) or written (IN_MODIFY). */
 void inotify_file(struct file *f, uint32_t mask);
 /* f's last reference goes: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE. */
 void inotify_close(struct file *f);
 /* ip is being freed: IN_DELETE_SELF (it had no links left) and
- * IN_IGNORED to each of its watches, which go. */
+ * IN_IGNORED to each of its watches, which go; its inotify_lookup
+ * record goes too. */
 void inotify_inode_gone(struct inode *ip);
 /* File system fs is being unmounted: IN_UNMOUNT and IN_IGNORED to every
  * watch on one of its inodes, which go. */

@@ -28,7 +28,6 @@
 
 struct inode;   /* defined by the VFS implementation (fs/inode.h) */
 struct file;
-struct inotify_name;
 
 /* The two directory-entry layouts of getdents64(2) and getdents(2). */
 enum dirent_format { DIRENT_64, DIRENT_OLD };
@@ -89,9 +88,6 @@ struct file {
 	void *epoll_links;     /* its epoll registrations (fs/eventpoll.c); same lock rule */
 	char *path;            /* a FIFO's absolute path as opened (kmalloc'd), for /proc/PID/fd; or NULL */
 	uint64_t cred_serial;  /* the opener's credentials' serial (proc/cred.h), Linux's f_cred */
-	struct inotify_name *notify_name; /* the directory and name it was opened at, when a
-	                        * directory was watched then (fs/inotify.c's: set before it
-	                        * is installed, freed at release), or NULL */
 };
 
 /* A new open file description with one reference (NULL when out of

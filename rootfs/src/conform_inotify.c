@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// inotify conformance: event shapes (names, cookies, IN_ONESHOT, self deletion), the queue's edges, the errors.
+// inotify conformance: event shapes (names, cookies, parent and child, IN_ONESHOT, self deletion), the queue's edges, the errors.
 #define _GNU_SOURCE
 #include <poll.h>
 #include <stdint.h>
@@ -156,6 +156,34 @@ static int check_rename_cookie(void)
 			{ wd, IN_MOVED_FROM, "a", COOKIE_PAIR }, { wd, IN_MOVED_TO, "b", COOKIE_PAIR },
 			{ wf, IN_MOVE_SELF, NULL, 0 }, { wf, IN_ATTRIB, NULL, 0 }, { wf, IN_IGNORED, NULL, 0 },
 			{ wd, IN_DELETE, "b", 0 },
+		};
+		r = expect(fd, w, NELEMS(w));
+	}
+	close(fd);
+	clean_dir();
+	return r;
+}
+
+/* chmod of a watched file in a watched directory: the directory's event (with the name) first, then the file's. */
+static int check_parent_and_child(void)
+{
+	char a[128], s[128];
+	int fd, wd, wf, ws, r;
+
+	if (make_dir() || (fd = instance()) < 0)
+		return CHECK_FAIL;
+	close(open(in_dir(a, "a"), O_CREAT | O_WRONLY, 0644));
+	mkdir(in_dir(s, "sub"), 0755);
+	wd = inotify_add_watch(fd, dir, IN_ATTRIB);
+	wf = inotify_add_watch(fd, a, IN_ATTRIB);
+	ws = inotify_add_watch(fd, s, IN_ATTRIB);
+	r = want_ok("add_watch(dir)", wd) || want_ok("add_watch(file)", wf) ||
+	    want_ok("add_watch(sub)", ws) || want_ok("chmod(sub)", chmod(s, 0700)) ||
+	    want_ok("chmod(file)", chmod(a, 0600));
+	if (!r) {
+		const struct want w[] = {
+			{ wd, IN_ATTRIB | IN_ISDIR, "sub", 0 }, { ws, IN_ATTRIB | IN_ISDIR, NULL, 0 },
+			{ wd, IN_ATTRIB, "a", 0 }, { wf, IN_ATTRIB, NULL, 0 },
 		};
 		r = expect(fd, w, NELEMS(w));
 	}
@@ -354,6 +382,7 @@ static int check_errors(void)
 static const struct check checks[] = {
 	{ "child_names", check_child_names },
 	{ "rename_cookie", check_rename_cookie },
+	{ "parent_and_child", check_parent_and_child },
 	{ "oneshot", check_oneshot },
 	{ "delete_self", check_delete_self },
 	{ "read_shapes", check_read_shapes },
