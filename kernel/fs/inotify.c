@@ -32,6 +32,7 @@
 #include "fs/inotify.h"
 #include "fs/inode.h"
 #include "fs/procfs_sys.h"
+#include "fs/sbuf.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
@@ -667,6 +668,17 @@ static const struct file_ops inotify_ops = {
 bool inotify_is(const struct file *f)
 {
 	return f->ops == &inotify_ops;
+}
+
+void inotify_fdinfo(struct file *f, struct sbuf *s)
+{
+	struct inotify_inst *in = f->priv;
+	uint64_t fl = spin_lock_irqsave(&marks_lock);
+
+	for (struct inotify_watch *w = in->watches; w; w = w->inst_next)
+		sb_printf(s, "inotify wd:%x ino:%lx sdev:%x mask:%x ignored_mask:0\n", (unsigned)w->wd,
+			  (unsigned long)w->ip->ino, w->ip->fs->dev, w->mask);
+	spin_unlock_irqrestore(&marks_lock, fl);
 }
 
 /* Instances charged to uid. marks_lock held. */

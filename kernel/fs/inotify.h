@@ -25,6 +25,12 @@ bool inotify_is(const struct file *f);
  * added to with IN_MASK_ADD); -EEXIST for that with IN_MASK_CREATE,
  * -ENOSPC past max_user_watches, -ENOMEM. */
 int inotify_add(struct file *f, struct inode *ip, uint32_t mask);
+/* /proc/PID/fdinfo's lines for inotify instance f, one per watch, as
+ * Linux's inotify_fdinfo (without the file handle, which Linux also
+ * leaves out where it cannot make one): wd, ino, sdev, mask with
+ * IN_ONESHOT and IN_EXCL_UNLINK, ignored_mask. */
+struct sbuf;
+void inotify_fdinfo(struct file *f, struct sbuf *s);
 /* Remove watch wd of f, queueing its IN_IGNORED: 0 or -EINVAL. */
 int inotify_rm(struct file *f, int wd);
 /* Boot: /proc/sys/fs/inotify's files. */
