@@ -479,8 +479,10 @@ int vfs_unlink(struct inode *base, const char *path, bool dir)
 	if (!err)
 		err = pp.dir->ops->unlink ? pp.dir->ops->unlink(pp.dir, pp.name, pp.len) : -EPERM;
 	bool isdir = S_ISDIR(ip->mode);
-	if (!err && !isdir)
+	if (!err && !isdir) {
 		inotify_inode_only(ip, IN_ATTRIB); /* Linux's fsnotify_link_count */
+		inotify_unlinked(ip, pp.dir);
+	}
 	inode_put(ip); /* its last reference: IN_DELETE_SELF before the parent's IN_DELETE, as Linux */
 	if (!err) {
 		dnotify_event(pp.dir, DN_DELETE);

@@ -448,6 +448,17 @@ void inotify_lookup(struct inode *dir, const char *name, size_t len, struct inod
 		name_set(child, name_new(dir, name, len));
 }
 
+void inotify_unlinked(struct inode *ip, struct inode *dir)
+{
+	if (ip->nlink == 0 || S_ISDIR(ip->mode))
+		return;
+	uint64_t fl = spin_lock_irqsave(&marks_lock);
+	bool there = ip->inotify_name && ip->inotify_name->dir == dir;
+	spin_unlock_irqrestore(&marks_lock, fl);
+	if (there)
+		name_set(ip, NULL);
+}
+
 void inotify_move(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
 		  const char *nname, size_t nlen, struct inode *src, struct inode *dst)
 {

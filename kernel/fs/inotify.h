@@ -58,6 +58,10 @@ void inotify_move(struct inode *odir, const char *oname, size_t olen, struct ino
 /* A walk found child at name[0..len) of dir: a file that is not a
  * directory remembers it while dir is watched, for the events above. */
 void inotify_lookup(struct inode *dir, const char *name, size_t len, struct inode *child);
+/* A name of ip in dir was removed and ip has other links: it forgets
+ * dir, as Linux kills that dentry (a file with no links left keeps it,
+ * as its open dentry does: IN_EXCL_UNLINK is about those). */
+void inotify_unlinked(struct inode *ip, struct inode *dir);
 /* f was just opened: IN_MODIFY if the open truncated a file that was
  * there, then IN_OPEN. */
 void inotify_open(struct file *f, bool truncated);
