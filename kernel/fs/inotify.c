@@ -38,6 +38,8 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "mm/layout.h"
+#include "mm/pmm.h"
 #include "mm/usercopy.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -49,10 +51,13 @@
 /* Linux's defaults (fs/notify/inotify/inotify_user.c). */
 #define DEFAULT_MAX_INSTANCES 128
 #define DEFAULT_MAX_EVENTS    16384
-/* Linux scales max_user_watches with memory (1% of it, 1 KiB a watch,
- * between 8192 and 1048576); Kestrel takes the floor's shape at a fixed
- * 8192 times 4: 32768. */
-#define DEFAULT_MAX_WATCHES   32768
+/* max_user_watches as Linux's inotify_user_setup: 1% of memory over
+ * what a watch costs there (its mark and two inodes, about 1280 bytes
+ * on x86_64), between these bounds. */
+#define WATCHES_MIN           8192
+#define WATCHES_MAX           1048576
+#define WATCH_COST            1280
+#define MEMORY_PERCENT        100
 #define SYSCTL_INT_MAX        0x7fffffff
 #define EVENT_SIZE            ((uint32_t)sizeof(struct inotify_event))
 #define WD_MAX                SYSCTL_INT_MAX
@@ -60,7 +65,7 @@
 /* The /proc/sys/fs/inotify values: read when an instance or watch is
  * made (the sysctl file writes them). */
 static int64_t max_user_instances = DEFAULT_MAX_INSTANCES;
-static int64_t max_user_watches = DEFAULT_MAX_WATCHES;
+static int64_t max_user_watches = WATCHES_MIN; /* inotify_init sets it */
 static int64_t max_queued_events = DEFAULT_MAX_EVENTS;
 
 /* One queued event; name_len bytes of name (NUL-padded, a multiple of
@@ -119,7 +124,7 @@ static struct inotify_inst *instances;      /* marks_lock */
  * that raced with the watch being added, as Linux's). */
 static unsigned long all_watches;
 
-/* A cookie for each rename, shared by its two events. */
+/* A cookie for each rename, shared by its two events (marks_lock). */
 static uint32_t next_cookie;
 
 /* ---------------------------------------------------------------- the queue */
@@ -746,5 +751,8 @@ static const struct sysctl_file inotify_files[] = {
 
 void inotify_init(void)
 {
+	int64_t w = (int64_t)(pmm_managed_pages() / MEMORY_PERCENT * PAGE_SIZE / WATCH_COST);
+
+	max_user_watches = w < WATCHES_MIN ? WATCHES_MIN : w > WATCHES_MAX ? WATCHES_MAX : w;
 	procfs_sysctl_register(inotify_files, sizeof(inotify_files) / sizeof(inotify_files[0]));
 }
