@@ -541,6 +541,10 @@ long copy_between(struct file *out, uint64_t *opos, struct file *in, uint64_t *p
 			break;
 	}
 	kfree(buf);
+	if (total > 0) { /* as Linux's do_sendfile and do_splice_direct */
+		inotify_file(in, IN_ACCESS);
+		inotify_file(out, IN_MODIFY);
+	}
 	return total ? total : err;
 }
 
@@ -584,6 +588,8 @@ static long do_getdents(unsigned int fd, uptr_t buf, unsigned int n, enum dirent
 		return -EBADF;
 	long r = (f->flags & O_PATH) ? -EBADF : f->ops->getdents ? f->ops->getdents(f, buf, n, fmt)
 								: -ENOTDIR;
+	if (r >= 0) /* Linux's iterate_dir: every read of a directory, the last (0) too */
+		inotify_file(f, IN_ACCESS);
 	file_put(f);
 	return r;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -187,6 +188,47 @@ static int check_parent_and_child(void)
 		};
 		r = expect(fd, w, NELEMS(w));
 	}
+	close(fd);
+	clean_dir();
+	return r;
+}
+
+/* Reading a watched directory is IN_ACCESS|IN_ISDIR on it; sendfile is IN_ACCESS on its source, IN_MODIFY on its target. */
+static int check_readdir_sendfile(void)
+{
+	char a[128], b[128];
+	int fd, wd, in, out, r;
+
+	if (make_dir() || (fd = instance()) < 0)
+		return CHECK_FAIL;
+	in = open(in_dir(a, "a"), O_CREAT | O_RDWR, 0644);
+	r = want_ok("open a", in) || want_eq("write a", write(in, "abc", 3), 3);
+	if (in >= 0)
+		close(in);
+	/* opened after the watch: Kestrel's files learn their directory from the walk (on Linux, the dentry) */
+	wd = inotify_add_watch(fd, dir, IN_ACCESS | IN_MODIFY);
+	in = open(a, O_RDONLY);
+	out = open(in_dir(b, "b"), O_CREAT | O_WRONLY, 0644);
+	r = r || want_ok("add_watch", wd) || want_ok("open a", in) || want_ok("open b", out);
+	DIR *d = r ? NULL : opendir(dir);
+	if (!r && !d)
+		r = fail("opendir: %s", errname(errno));
+	if (!r) {
+		while (readdir(d))
+			;
+		closedir(d);
+		off_t off = 0;
+		r = want_eq("sendfile", sendfile(out, in, &off, 3), 3);
+		const struct want w[] = {
+			{ wd, IN_ACCESS | IN_ISDIR, NULL, 0 }, { wd, IN_ACCESS, "a", 0 },
+			{ wd, IN_MODIFY, "b", 0 },
+		};
+		r = r || expect(fd, w, NELEMS(w));
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
 	close(fd);
 	clean_dir();
 	return r;
@@ -383,6 +425,7 @@ static const struct check checks[] = {
 	{ "child_names", check_child_names },
 	{ "rename_cookie", check_rename_cookie },
 	{ "parent_and_child", check_parent_and_child },
+	{ "readdir_sendfile", check_readdir_sendfile },
 	{ "oneshot", check_oneshot },
 	{ "delete_self", check_delete_self },
 	{ "read_shapes", check_read_shapes },
