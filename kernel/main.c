@@ -45,6 +45,7 @@
 #include "net/net.h"
 #include "sys/syscall.h"
 #include "sys/sys_aio.h"
+#include "fs/inotify.h"
 #include "test/harness.h"
 #include "test/results.h"
 
@@ -419,6 +420,7 @@ void kmain(struct kbi_boot_info *bi)
 	syscall_init(cfg.audit);
 	ipc_init(); /* System V IPC's sysctls, /proc/sysvipc and SEM_UNDO at exit */
 	aio_init(); /* Linux AIO's sysctls and its contexts' end at exit */
+	inotify_init(); /* /proc/sys/fs/inotify */
 	net_init(cfg.ip); /* lo, the network thread, and ip='s configuration (a DHCP lease is waited for) */
 	mount_filesystems(bi);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;

@@ -9,6 +9,7 @@
  */
 #include "fs/fsops.h"
 #include "fs/dnotify.h"
+#include "fs/inotify.h"
 #include "fs/inode.h"
 #include "fs/mfile.h"
 #include "fs/path.h"
@@ -18,6 +19,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/fcntl.h"
+#include "uapi/inotify.h"
 
 /* What F_GETFL shows of open's flags (Linux drops O_CREAT, O_EXCL, O_NOCTTY,
  * O_TRUNC and O_CLOEXEC); an O_PATH open keeps only O_DIRECTORY and O_NOFOLLOW. */
@@ -75,7 +77,10 @@ static int lookup_last(struct parent *pp, struct inode **out)
 {
 	if (!pp->dir->ops->lookup)
 		return -ENOENT;
-	return pp->dir->ops->lookup(pp->dir, pp->name, pp->len, out);
+	int err = pp->dir->ops->lookup(pp->dir, pp->name, pp->len, out);
+	if (!err)
+		inotify_lookup(pp->dir, pp->name, pp->len, *out);
+	return err;
 }
 
 static bool found_one(void *ctx, const char *name, size_t len, uint64_t ino, unsigned dtype,
@@ -183,6 +188,8 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 		if (pp->created) {
 			vfs_init_owner(pp->dir, *out);
 			dnotify_event(pp->dir, DN_CREATE);
+			inotify_child(pp->dir, pp->name, pp->len, IN_CREATE, false);
+			inotify_lookup(pp->dir, pp->name, pp->len, *out); /* its opener's events */
 		}
 	}
 	return CREATE_DONE;
@@ -295,6 +302,9 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 		err = vfs_open_inode(ip, flags, out);
 	if (!err && S_ISFIFO(ip->mode))
 		remember_path(base, path, *out);
+	if (!err) /* O_TRUNC of a file that was there: IN_MODIFY first, as Linux's handle_truncate */
+		inotify_open(*out, (flags & O_TRUNC) && !(flags & O_PATH) && !created &&
+				   S_ISREG(ip->mode));
 	inode_put(ip);
 	return err;
 }
@@ -335,6 +345,7 @@ static int make_entry(struct inode *base, const char *path, uint32_t mode, uint3
 		vfs_init_owner(pp.dir, ip);
 		inode_put(ip);
 		dnotify_event(pp.dir, DN_CREATE);
+		inotify_child(pp.dir, pp.name, pp.len, IN_CREATE, S_ISDIR(mode));
 	}
 	inode_put(pp.dir);
 	return err;
@@ -414,8 +425,11 @@ int vfs_link_inode(struct inode *ip, struct inode *nbase, const char *newpath)
 		err = -ENOENT;
 	else
 		err = pp.dir->ops->link(pp.dir, pp.name, pp.len, ip);
-	if (!err)
+	if (!err) {
 		dnotify_event(pp.dir, DN_CREATE);
+		inotify_inode_only(ip, IN_ATTRIB); /* Linux's fsnotify_link: the link count */
+		inotify_child(pp.dir, pp.name, pp.len, IN_CREATE, false);
+	}
 	inode_put(pp.dir);
 	return err;
 }
@@ -464,9 +478,16 @@ int vfs_unlink(struct inode *base, const char *path, bool dir)
 		err = -ENOTDIR;
 	if (!err)
 		err = pp.dir->ops->unlink ? pp.dir->ops->unlink(pp.dir, pp.name, pp.len) : -EPERM;
-	if (!err)
+	bool isdir = S_ISDIR(ip->mode);
+	if (!err && !isdir) {
+		inotify_inode_only(ip, IN_ATTRIB); /* Linux's fsnotify_link_count */
+		inotify_unlinked(ip, pp.dir);
+	}
+	inode_put(ip); /* its last reference: IN_DELETE_SELF before the parent's IN_DELETE, as Linux */
+	if (!err) {
 		dnotify_event(pp.dir, DN_DELETE);
-	inode_put(ip);
+		inotify_child(pp.dir, pp.name, pp.len, IN_DELETE, isdir);
+	}
 	inode_put(pp.dir);
 	return err;
 }
@@ -566,8 +587,10 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 			err = rename_check(&op, src, &np, dst);
 		if (!err && !same)
 			err = op.dir->ops->rename(op.dir, op.name, op.len, np.dir, np.name, np.len);
-		if (!err && !same)
+		if (!err && !same) {
 			rename_notify(op.dir, np.dir);
+			inotify_move(op.dir, op.name, op.len, np.dir, np.name, np.len, src, dst);
+		}
 	}
 	inode_put(src);
 	inode_put(dst);
@@ -606,6 +629,7 @@ int vfs_truncate(struct inode *ip, int64_t size)
 	if (!err) {
 		vfs_remove_privs(ip);
 		mfile_truncated(ip); /* a mapped disk file's pages */
+		inotify_inode(ip, IN_MODIFY);
 	}
 	return err;
 }
@@ -617,6 +641,23 @@ int vfs_access(struct inode *ip, int mode)
 	/* the mode bits, then what CAP_DAC_OVERRIDE/READ_SEARCH allow (root
 	 * executes only what has an x bit somewhere) */
 	return vfs_permission(ip, mode);
+}
+
+/* The inotify events of a change of attributes valid (ATTR_*), as
+ * Linux's fsnotify_change: both times are a utimes (IN_ATTRIB), one
+ * alone an access or a modification. */
+static uint32_t setattr_events(unsigned valid)
+{
+	uint32_t mask = valid & (ATTR_MODE | ATTR_UID | ATTR_GID) ? IN_ATTRIB : 0;
+	unsigned times = valid & (ATTR_ATIME | ATTR_MTIME);
+
+	if (times == (ATTR_ATIME | ATTR_MTIME))
+		mask |= IN_ATTRIB;
+	else if (times == ATTR_ATIME)
+		mask |= IN_ACCESS;
+	else if (times == ATTR_MTIME)
+		mask |= IN_MODIFY;
+	return mask;
 }
 
 int vfs_setattr(struct inode *ip, struct iattr *a)
@@ -636,6 +677,7 @@ int vfs_setattr(struct inode *ip, struct iattr *a)
 	if (a->valid & ATTR_MTIME)
 		ip->mtime = a->mtime;
 	ip->ctime = vfs_now();
+	inotify_inode(ip, setattr_events(a->valid));
 	return 0;
 }
 

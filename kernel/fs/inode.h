@@ -29,6 +29,8 @@ struct fs_info {
 };
 
 struct mfile;
+struct inotify_watch;
+struct inotify_name;
 
 struct vfs_time {
 	int64_t sec;
@@ -125,6 +127,9 @@ struct inode {
 
 	struct mfile *mfile;         /* a disk file's mapping object (fs/mfile.c), or NULL */
 	void *priv;                  /* the file system's */
+	struct inotify_watch *inotify_watches; /* fs/inotify.c's; under its marks lock */
+	struct inotify_name *inotify_name;     /* where a walk last found it (not a directory)
+	                                        * in a watched directory; likewise */
 	long aux;                    /* the file system's (procfs: pid and kind) */
 };
 

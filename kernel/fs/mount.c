@@ -16,6 +16,7 @@
  * whole after they return.
  */
 #include "fs/fstype.h"
+#include "fs/inotify.h"
 #include "fs/fsops.h"
 #include "block/bcache.h"
 #include "fs/blkdev_file.h"
@@ -377,6 +378,7 @@ int vfs_umount(struct inode *root)
 	}
 	uncover(m);
 	table_remove(m);
+	inotify_unmount(m->root->fs); /* IN_UNMOUNT, IN_IGNORED: its watches go first */
 	inode_put(root);    /* the caller's */
 	if (m->tmpfs)
 		ramfs_kill(m->root);

@@ -10,6 +10,7 @@
  * directory. More than SYMLINK_MAX links in one walk is ELOOP.
  */
 #include "fs/inode.h"
+#include "fs/inotify.h"
 #include "fs/path.h"
 #include "mm/heap.h"
 #include "proc/process.h"
@@ -109,6 +110,7 @@ static int step(struct inode *dir, const char *name, size_t len, struct inode **
 	err = dir->ops->lookup(dir, name, len, out);
 	if (err)
 		return err;
+	inotify_lookup(dir, name, len, *out);
 	while ((*out)->mounted) {
 		struct inode *m = inode_get((*out)->mounted);
 		inode_put(*out);

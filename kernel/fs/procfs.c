@@ -18,6 +18,7 @@
  */
 #include "fs/inode.h"
 #include "fs/fstype.h"
+#include "fs/inotify.h"
 #include "fs/path.h"
 #include "fs/devpts.h"
 #include "fs/procfs_show.h"
@@ -993,6 +994,8 @@ static void show_fdinfo(struct sbuf *s, struct process *p, int fd)
 	unsigned mnt_id = m ? m->id : f->inode ? f->inode->fs->dev : 0;
 	sb_printf(s, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%u\nino:\t%lu\n", (unsigned long)f->pos,
 		  flags, mnt_id, f->inode ? (unsigned long)f->inode->ino : 0ul);
+	if (inotify_is(f))
+		inotify_fdinfo(f, s);
 	file_put(f);
 }
 

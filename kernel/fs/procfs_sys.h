@@ -19,6 +19,7 @@ enum sysctl_dir {
 	SYSCTL_DIR_NET_IPV4,
 	SYSCTL_DIR_VM,
 	SYSCTL_DIR_KERNEL_RANDOM,
+	SYSCTL_DIR_FS_INOTIFY,
 	SYSCTL_DIRS
 };
 
@@ -53,7 +54,7 @@ struct sysctl_file {
  * time, before any process runs (no lock); at most SYSCTL_TABLES_MAX
  * tables. */
 void procfs_sysctl_register(const struct sysctl_file *files, size_t n);
-#define SYSCTL_TABLES_MAX 4
+#define SYSCTL_TABLES_MAX 8
 
 /* The child of directory node dir named name[0..len): its node, with
  * *mode (S_IF* | bits), or -ENOENT. */

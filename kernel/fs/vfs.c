@@ -13,6 +13,7 @@
 #include "fs/filelock.h"
 #include "fs/fown.h"
 #include "fs/dnotify.h"
+#include "fs/inotify.h"
 #include "fs/path.h"
 #include "time/time.h"
 #include "mm/heap.h"
@@ -114,6 +115,7 @@ static struct inode *inode_free(struct inode *ip)
 {
 	struct inode *parent = ip->parent && ip->parent != ip ? ip->parent : NULL;
 
+	inotify_inode_gone(ip); /* IN_DELETE_SELF and IN_IGNORED to its watches */
 	if (ip->ops && ip->ops->evict)
 		ip->ops->evict(ip);
 	kfree(ip->name);
@@ -212,6 +214,7 @@ void file_put_last(struct file *f)
 	filelock_release(f);
 	fown_release(f);
 	dnotify_release(f);
+	inotify_close(f);
 	if (f->epoll_links)
 		eventpoll_file_gone(f);
 	if (f->ops && f->ops->release)

@@ -18,6 +18,7 @@
 #include "fs/filelock.h"
 #include "fs/fown.h"
 #include "fs/dnotify.h"
+#include "fs/inotify.h"
 #include "fs/path.h"
 #include "fs/pipe.h"
 #include "mm/heap.h"
@@ -25,6 +26,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/fcntl.h"
+#include "uapi/inotify.h"
 #include "uapi/ioctl.h"
 #include "uapi/limits.h"
 
@@ -74,9 +76,12 @@ long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 		return -EINVAL;
 	if (n > MAX_RW_COUNT)
 		n = MAX_RW_COUNT; /* as Linux: one call moves at most this much */
-	if (f->inode && mfile_mapped(f->inode))
-		return mfile_io(f, write, buf, n, pos, op); /* a mapped disk file's pages */
-	return op(f, buf, n, pos);
+	long r = f->inode && mfile_mapped(f->inode)
+		 ? mfile_io(f, write, buf, n, pos, op) /* a mapped disk file's pages */
+		 : op(f, buf, n, pos);
+	if (r > 0)
+		inotify_file(f, write ? IN_MODIFY : IN_ACCESS);
+	return r;
 }
 
 /* Seekable files take pread/pwrite; pipes and terminals (no lseek) and
@@ -536,6 +541,10 @@ long copy_between(struct file *out, uint64_t *opos, struct file *in, uint64_t *p
 			break;
 	}
 	kfree(buf);
+	if (total > 0) { /* as Linux's do_sendfile and do_splice_direct */
+		inotify_file(in, IN_ACCESS);
+		inotify_file(out, IN_MODIFY);
+	}
 	return total ? total : err;
 }
 
@@ -579,6 +588,8 @@ static long do_getdents(unsigned int fd, uptr_t buf, unsigned int n, enum dirent
 		return -EBADF;
 	long r = (f->flags & O_PATH) ? -EBADF : f->ops->getdents ? f->ops->getdents(f, buf, n, fmt)
 								: -ENOTDIR;
+	if (r >= 0) /* Linux's iterate_dir: every read of a directory, the last (0) too */
+		inotify_file(f, IN_ACCESS);
 	file_put(f);
 	return r;
 }

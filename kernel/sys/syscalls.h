@@ -171,6 +171,12 @@ long sys_timerfd_create(SYSCALL_ARGS);
 long sys_timerfd_settime(SYSCALL_ARGS);
 long sys_timerfd_gettime(SYSCALL_ARGS);
 
+/* sys/sys_inotify.c */
+long sys_inotify_init(SYSCALL_ARGS);
+long sys_inotify_init1(SYSCALL_ARGS);
+long sys_inotify_add_watch(SYSCALL_ARGS);
+long sys_inotify_rm_watch(SYSCALL_ARGS);
+
 /* sys/sys_socket.c: AF_UNIX sockets (net/unix.h) */
 long sys_socket(SYSCALL_ARGS);
 long sys_socketpair(SYSCALL_ARGS);

@@ -207,6 +207,9 @@
 #define SYS_tgkill             234
 #define SYS_utimes             235
 #define SYS_waitid             247
+#define SYS_inotify_init       253
+#define SYS_inotify_add_watch  254
+#define SYS_inotify_rm_watch   255
 #define SYS_openat             257
 #define SYS_mkdirat            258
 #define SYS_mknodat            259
@@ -239,6 +242,7 @@
 #define SYS_epoll_create1      291
 #define SYS_dup3               292
 #define SYS_pipe2              293
+#define SYS_inotify_init1      294
 #define SYS_preadv             295
 #define SYS_pwritev            296
 #define SYS_rt_tgsigqueueinfo  297
