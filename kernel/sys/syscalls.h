@@ -318,6 +318,10 @@ long sys_msgget(SYSCALL_ARGS);
 long sys_msgsnd(SYSCALL_ARGS);
 long sys_msgrcv(SYSCALL_ARGS);
 long sys_msgctl(SYSCALL_ARGS);
+/* sys/sys_process_vm.c: copies between the caller's memory and another
+ * process's, through a vector on each side. */
+long sys_process_vm_readv(SYSCALL_ARGS);
+long sys_process_vm_writev(SYSCALL_ARGS);
 /* sys/sys_kcmp.c: do two threads share a kernel resource? */
 long sys_kcmp(SYSCALL_ARGS);
 /* sys/sys_aio.c: Linux's native AIO, each request done at submission */

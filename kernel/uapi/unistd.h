@@ -248,6 +248,8 @@
 #define SYS_syncfs             306
 #define SYS_sendmmsg           307
 #define SYS_getcpu             309
+#define SYS_process_vm_readv   310
+#define SYS_process_vm_writev  311
 #define SYS_kcmp               312
 #define SYS_renameat2          316
 #define SYS_getrandom          318
