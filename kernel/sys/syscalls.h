@@ -83,6 +83,8 @@ long sys_preadv2(SYSCALL_ARGS);
 long sys_pwritev2(SYSCALL_ARGS);
 /* sys/sys_splice.c */
 long sys_splice(SYSCALL_ARGS);
+long sys_tee(SYSCALL_ARGS);
+long sys_vmsplice(SYSCALL_ARGS);
 long sys_copy_file_range(SYSCALL_ARGS);
 long sys_getdents64(SYSCALL_ARGS);
 long sys_getdents(SYSCALL_ARGS);

@@ -225,6 +225,8 @@
 #define SYS_set_robust_list    273
 #define SYS_get_robust_list    274
 #define SYS_splice             275
+#define SYS_tee                276
+#define SYS_vmsplice           278
 #define SYS_utimensat          280
 #define SYS_epoll_pwait        281
 #define SYS_signalfd           282
