@@ -247,6 +247,8 @@ long sys_fstat(SYSCALL_ARGS);
 long sys_statx(SYSCALL_ARGS);
 long sys_statfs(SYSCALL_ARGS);
 long sys_fstatfs(SYSCALL_ARGS);
+long sys_ustat(SYSCALL_ARGS);
+long sys_sysfs(SYSCALL_ARGS);
 long sys_faccessat2(SYSCALL_ARGS);
 long sys_faccessat(SYSCALL_ARGS);
 long sys_access(SYSCALL_ARGS);

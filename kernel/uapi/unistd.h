@@ -136,8 +136,10 @@
 #define SYS_rt_sigsuspend      130
 #define SYS_sigaltstack        131
 #define SYS_mknod              133
+#define SYS_ustat              136
 #define SYS_statfs             137
 #define SYS_fstatfs            138
+#define SYS_sysfs              139
 #define SYS_getpriority        140
 #define SYS_setpriority        141
 #define SYS_sched_setparam     142

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Smaller behaviours as Linux: access() with the permitted capabilities, clone(CLONE_PARENT),
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
-// clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own.
+// clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own,
+// sysfs(2) against /proc/filesystems, ustat.
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <fcntl.h>
@@ -1024,6 +1025,62 @@ static int check_smaps(void)
 	return r;
 }
 
+/* sysfs(2): its types are /proc/filesystems's lines, in that order. */
+static int check_sysfs_syscall(void)
+{
+	FILE *f = fopen("/proc/filesystems", "r");
+	char line[128], name[64];
+	long n = 0;
+
+	if (!f)
+		return fail("open /proc/filesystems: %s", errname(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *t = strchr(line, '\t');
+		if (!t)
+			continue;
+		t[strcspn(t, "\n")] = 0;
+		memset(name, 'x', sizeof(name));
+		if (want_eq("sysfs(2, i)", syscall(SYS_sysfs, 2, n, name), 0) ||
+		    want_eq("its name", (long)strcmp(name, t + 1), 0) ||
+		    want_eq("sysfs(1, name)", syscall(SYS_sysfs, 1, t + 1), n)) {
+			fclose(f);
+			return CHECK_FAIL;
+		}
+		n++;
+	}
+	fclose(f);
+	return want_eq("sysfs(3): the count", syscall(SYS_sysfs, 3), n) ||
+	       want_err("sysfs(2, count)", syscall(SYS_sysfs, 2, n, name), EINVAL) ||
+	       want_err("sysfs(1, unknown)", syscall(SYS_sysfs, 1, "no-such-fs"), EINVAL) ||
+	       want_err("sysfs(1, bad pointer)", syscall(SYS_sysfs, 1, (void *)8), EFAULT) ||
+	       want_err("sysfs(2, i, bad pointer)", syscall(SYS_sysfs, 2, 0, (void *)8), EFAULT) ||
+	       want_err("sysfs(4)", syscall(SYS_sysfs, 4), EINVAL)
+		       ? CHECK_FAIL : CHECK_OK;
+}
+
+/* x86_64's struct ustat (glibc no longer declares it). */
+struct ustat_k {
+	int f_tfree;
+	unsigned long f_tinode;
+	char f_fname[6], f_fpack[6];
+};
+
+/* ustat: the root's device answers, with empty names; an unknown one is EINVAL. */
+static int check_ustat(void)
+{
+	struct ustat_k u;
+	struct stat st;
+
+	if (stat("/", &st))
+		return fail("stat /: %s", errname(errno));
+	memset(&u, 'x', sizeof(u));
+	return want_eq("ustat of /'s device", syscall(SYS_ustat, (unsigned)st.st_dev, &u), 0) ||
+	       want_eq("empty names", (long)(u.f_fname[0] | u.f_fpack[0]), 0) ||
+	       want_err("a bad buffer", syscall(SYS_ustat, (unsigned)st.st_dev, (void *)8), EFAULT) ||
+	       want_err("no such device", syscall(SYS_ustat, 0xfffffffu, &u), EINVAL)
+		       ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -1046,6 +1103,8 @@ static const struct check checks[] = {
 	{ "clone-vm", check_clone_vm },
 	{ "madvise-fork", check_madvise_fork },
 	{ "smaps", check_smaps },
+	{ "sysfs-syscall", check_sysfs_syscall },
+	{ "ustat", check_ustat },
 };
 
 int main(int argc, char **argv)
