@@ -188,6 +188,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_setfsuid] = sys_setfsuid,
 	[SYS_setfsgid] = sys_setfsgid,
 	[SYS_prctl] = sys_prctl,
+	[SYS_personality] = sys_personality,
 	[SYS_capget] = sys_capget,
 	[SYS_capset] = sys_capset,
 	[SYS_getpriority] = sys_getpriority,

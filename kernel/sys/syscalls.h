@@ -147,6 +147,7 @@ long sys_prlimit64(SYSCALL_ARGS);
 long sys_getrlimit(SYSCALL_ARGS);
 long sys_setrlimit(SYSCALL_ARGS);
 long sys_prctl(SYSCALL_ARGS);
+long sys_personality(SYSCALL_ARGS);
 long sys_getrandom(SYSCALL_ARGS);
 long sys_madvise(SYSCALL_ARGS);
 long sys_sched_getaffinity(SYSCALL_ARGS);

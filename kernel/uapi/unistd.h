@@ -136,6 +136,7 @@
 #define SYS_rt_sigsuspend      130
 #define SYS_sigaltstack        131
 #define SYS_mknod              133
+#define SYS_personality        135
 #define SYS_ustat              136
 #define SYS_statfs             137
 #define SYS_fstatfs            138

@@ -2,7 +2,8 @@
 // Smaller behaviours as Linux: access() with the permitted capabilities, clone(CLONE_PARENT),
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
 // clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own,
-// sysfs(2) against /proc/filesystems, ustat.
+// sysfs(2) against /proc/filesystems, ustat, personality (kept across fork and exec,
+// STICKY_TIMEOUTS).
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <fcntl.h>
@@ -25,6 +26,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/personality.h>
+#include <sys/select.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "checks.h"
@@ -1081,6 +1085,48 @@ static int check_ustat(void)
 		       ? CHECK_FAIL : CHECK_OK;
 }
 
+#define PERSONA_EXEC_MARK "personality-exec-child"
+#define PERSONA (PER_LINUX | ADDR_NO_RANDOMIZE | READ_IMPLIES_EXEC)
+
+/* The exec'd side of check_personality: READ_IMPLIES_EXEC is gone, the
+ * rest kept (a 64-bit program, no change of ids). */
+static int personality_after_exec(void)
+{
+	return personality(0xffffffff) == (PER_LINUX | ADDR_NO_RANDOMIZE) ? 0 : 3;
+}
+
+/* personality: set, queried, inherited by fork, exec's change, and
+ * STICKY_TIMEOUTS leaving select's timeout alone. */
+static int check_personality(void)
+{
+	struct timeval tv = { 0, 10000 };
+
+	if (want_eq("the first query", personality(0xffffffff), PER_LINUX) ||
+	    want_eq("set: the old one back", personality(PERSONA), PER_LINUX) ||
+	    want_eq("query", personality(0xffffffff), PERSONA))
+		return CHECK_FAIL;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(personality(0xffffffff) == PERSONA ? 0 : 3);
+	if (want_exit("a fork child (3: not inherited)", pid, 0))
+		return CHECK_FAIL;
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "t-conform_misc", PERSONA_EXEC_MARK, (char *)NULL);
+		_exit(2);
+	}
+	if (want_exit("an exec'd child (3: not as Linux leaves it)", pid, 0))
+		return CHECK_FAIL;
+	/* the system call itself: musl's select copies the timeval first */
+	personality(PER_LINUX | STICKY_TIMEOUTS);
+	int r = want_eq("select, sticky", syscall(SYS_select, 0, NULL, NULL, NULL, &tv), 0) ||
+		want_eq("the timeout kept", tv.tv_usec, 10000);
+	personality(PER_LINUX);
+	return r || want_eq("select", syscall(SYS_select, 0, NULL, NULL, NULL, &tv), 0) ||
+		       want_eq("the timeout used up", tv.tv_usec, 0)
+		       ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -1105,6 +1151,7 @@ static const struct check checks[] = {
 	{ "smaps", check_smaps },
 	{ "sysfs-syscall", check_sysfs_syscall },
 	{ "ustat", check_ustat },
+	{ "personality", check_personality },
 };
 
 int main(int argc, char **argv)
@@ -1112,6 +1159,8 @@ int main(int argc, char **argv)
 	char dir[96];
 	int r;
 
+	if (argc == 2 && strcmp(argv[1], PERSONA_EXEC_MARK) == 0)
+		return personality_after_exec();
 	snprintf(work, sizeof(work), "/tmp/t-conform_misc.%d", (int)getpid());
 	if (mkdir(work, 0755) != 0) {
 		printf("conform_misc: mkdir %s: %s\n", work, strerror(errno));
