@@ -97,6 +97,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_sched_rr_get_interval] = sys_sched_rr_get_interval,
 	[SYS_rt_sigtimedwait] = sys_rt_sigtimedwait,
 	[SYS_clock_settime] = sys_clock_settime,
+	[SYS_settimeofday] = sys_settimeofday,
 	[SYS_sync] = sys_sync,
 	[SYS_mount] = sys_mount,
 	[SYS_umount2] = sys_umount2,

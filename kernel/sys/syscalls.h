@@ -303,6 +303,7 @@ long sys_rt_sigtimedwait(SYSCALL_ARGS);
 
 /* sys/sys_settime.c: set CLOCK_REALTIME (CAP_SYS_TIME) */
 long sys_clock_settime(SYSCALL_ARGS);
+long sys_settimeofday(SYSCALL_ARGS);
 
 /* sys/sys_time.c */
 long sys_clock_gettime(SYSCALL_ARGS);

@@ -160,6 +160,7 @@
 #define SYS_setrlimit          160
 #define SYS_chroot             161
 #define SYS_sync               162
+#define SYS_settimeofday       164
 #define SYS_mount              165
 #define SYS_umount2            166
 #define SYS_reboot             169

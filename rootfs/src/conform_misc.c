@@ -3,7 +3,7 @@
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
 // clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own,
 // sysfs(2) against /proc/filesystems, ustat, personality (kept across fork and exec,
-// STICKY_TIMEOUTS).
+// STICKY_TIMEOUTS), settimeofday's errors.
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <fcntl.h>
@@ -1127,6 +1127,37 @@ static int check_personality(void)
 		       ? CHECK_FAIL : CHECK_OK;
 }
 
+/* settimeofday, the system call (musl's goes to clock_settime and drops
+ * tz). */
+static long settod(const struct timeval *tv, const struct timezone *tz)
+{
+	return syscall(SYS_settimeofday, tv, tz);
+}
+
+/* settimeofday's refusals (no clock is changed: the build machine runs
+ * this too): a bad tv_usec, a zone beyond 15 hours, EPERM without
+ * CAP_SYS_TIME; nothing to set is 0. */
+static int check_settimeofday(void)
+{
+	struct timeval bad = { 1, 1000001 }, neg = { 1, -1 };
+	struct timezone far = { 16 * 60, 0 };
+
+	if (getuid() != 0)
+		return skip("needs root");
+	if (want_err("tv_usec 1000001", settod(&bad, NULL), EINVAL) ||
+	    want_err("tv_usec -1", settod(&neg, NULL), EINVAL) ||
+	    want_err("a zone 16 hours west", settod(NULL, &far), EINVAL) ||
+	    want_err("a bad tv", settod((void *)8, NULL), EFAULT) ||
+	    want_err("a bad tz", settod(NULL, (void *)8), EFAULT) ||
+	    want_eq("nothing to set", settod(NULL, NULL), 0))
+		return CHECK_FAIL;
+	if (setresuid(65534, 65534, 65534))
+		return fail("setresuid: %s", errname(errno));
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return want_err("no CAP_SYS_TIME", settod(&now, NULL), EPERM) ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -1152,6 +1183,7 @@ static const struct check checks[] = {
 	{ "sysfs-syscall", check_sysfs_syscall },
 	{ "ustat", check_ustat },
 	{ "personality", check_personality },
+	{ "settimeofday", check_settimeofday },
 };
 
 int main(int argc, char **argv)
