@@ -85,6 +85,15 @@ extern const struct fs_type vfat_fs_type;
 extern const struct fs_type msdos_fs_type;
 extern const struct fs_type ext2_fs_type;
 
+/* The file system types the kernel has, in a fixed order (Linux's
+ * file_systems list, /proc/filesystems, sysfs(2)): the name of the one at
+ * index, *nodev set for a type needing no device; NULL past the last. */
+const char *fs_type_name(int index, bool *nodev);
+/* How many there are (sysfs(2)'s option 3). */
+int fs_type_count(void);
+/* The root of the mounted file system whose st_dev is major:minor, with a
+ * new reference (inode_put it); NULL if none is mounted (ustat's -EINVAL). */
+struct inode *vfs_mount_root_by_dev(unsigned major, unsigned minor);
 /* The fs_type called name, or NULL (mount(2)'s -ENODEV). */
 const struct fs_type *fs_type_find(const char *name);
 /* Mount dev (type NULL: try each type) on the directory at. 0 or -errno.

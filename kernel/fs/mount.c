@@ -68,6 +68,46 @@ const struct fs_type *fs_type_find(const char *name)
 	return NULL;
 }
 
+/* The kernel's own file system types, before the disk ones linked in:
+ * /proc/filesystems's "nodev" lines and sysfs(2)'s first indexes. */
+static const char *const nodev_types[] = { "sysfs", "ramfs", "proc" };
+#define NNODEV (int)(sizeof(nodev_types) / sizeof(nodev_types[0]))
+
+const char *fs_type_name(int index, bool *nodev)
+{
+	if (index < 0)
+		return NULL;
+	*nodev = index < NNODEV;
+	if (index < NNODEV)
+		return nodev_types[index];
+	for (int i = 0, k = NNODEV; i < NTYPES; i++) {
+		const struct fs_type *t = linked_type(i);
+		if (t && k++ == index)
+			return t->name;
+	}
+	return NULL;
+}
+
+int fs_type_count(void)
+{
+	bool nodev;
+	int n = 0;
+
+	while (fs_type_name(n, &nodev))
+		n++;
+	return n;
+}
+
+struct inode *vfs_mount_root_by_dev(unsigned major, unsigned minor)
+{
+	for (struct mount *m = mounts; m; m = m->next) {
+		uint32_t dev = m->root->fs->dev;
+		if (RDEV_MAJOR(dev) == major && RDEV_MINOR(dev) == minor)
+			return inode_get(m->root);
+	}
+	return NULL;
+}
+
 /* The table changed: /proc/mounts and mountinfo poll POLLPRI (procfs.c). */
 static void table_changed(void)
 {

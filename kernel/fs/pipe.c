@@ -304,13 +304,10 @@ static struct pipe *pipe_of(const struct file *f)
 	return is_pipe ? f->priv : NULL;
 }
 
-long pipe_splice_wait(struct file *f, bool write, bool nonblock)
+/* Wait until p has bytes to give (write false) or room for some (write
+ * true): pipe_splice_wait's contract, nonblock alone saying whether to wait. */
+static long pipe_wait_ready(struct pipe *p, bool write, bool nonblock)
 {
-	struct pipe *p = pipe_of(f);
-
-	if (!p)
-		return -EINVAL;
-	nonblock = nonblock || (f->flags & O_NONBLOCK);
 	for (;;) {
 		if (write && p->readers == 0)
 			return pipe_broken(0);
@@ -323,6 +320,88 @@ long pipe_splice_wait(struct file *f, bool write, bool nonblock)
 			return -ERESTARTSYS;
 		wait_on(write ? &p->wwq : &p->rwq, NO_DEADLINE);
 	}
+}
+
+long pipe_splice_wait(struct file *f, bool write, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+
+	return p ? pipe_wait_ready(p, write, nonblock || (f->flags & O_NONBLOCK)) : -EINVAL;
+}
+
+long pipe_vmsplice_wait(struct file *f, bool write, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+
+	return p ? pipe_wait_ready(p, write, nonblock) : -EINVAL;
+}
+
+long pipe_give(struct file *f, uptr_t buf, size_t n)
+{
+	struct pipe *p = pipe_of(f);
+
+	if (!p)
+		return -EINVAL;
+	if (n > pipe_room(p))
+		n = pipe_room(p);
+	if (n == 0)
+		return 0;
+	if (ring_add(p, iobuf_user(buf), 0, n))
+		return -EFAULT;
+	pipe_changed(&p->rwq);
+	fown_notify(p, POLL_IN);
+	return (long)n;
+}
+
+long pipe_take(struct file *f, uptr_t buf, size_t n)
+{
+	struct pipe *p = pipe_of(f);
+
+	if (!p)
+		return -EINVAL;
+	if (n > pipe_used(p))
+		n = pipe_used(p);
+	if (n == 0)
+		return 0;
+	if (ring_take(p, iobuf_user(buf), n))
+		return -EFAULT;
+	pipe_changed(&p->wwq);
+	fown_notify(p, POLL_OUT);
+	return (long)n;
+}
+
+/* Append to `to` n of the bytes waiting in `from` (n <= both pipe_used(from)
+ * and pipe_room(to)), leaving them in `from`. */
+static void ring_dup(struct pipe *from, struct pipe *to, size_t n)
+{
+	size_t at = from->rpos & (from->size - 1), first = n < from->size - at ? n : from->size - at;
+
+	/* kernel to kernel: cannot fault */
+	(void)ring_add(to, iobuf_kernel(from->buf + at), 0, first);
+	(void)ring_add(to, iobuf_kernel(from->buf), 0, n - first);
+}
+
+long pipe_tee(struct file *in, struct file *out, size_t n, bool nonblock)
+{
+	struct pipe *ip = pipe_of(in), *op = pipe_of(out);
+	long have, room;
+
+	if (!ip || !op || ip == op)
+		return -EINVAL;
+	nonblock = nonblock || ((in->flags | out->flags) & O_NONBLOCK);
+	if ((have = pipe_wait_ready(ip, false, nonblock)) <= 0)
+		return have; /* 0: no writer left, nothing to duplicate */
+	if ((room = pipe_wait_ready(op, true, nonblock)) < 0)
+		return room;
+	/* The waits may have slept: take both counts again now. */
+	n = n < pipe_used(ip) ? n : pipe_used(ip);
+	n = n < pipe_room(op) ? n : pipe_room(op);
+	if (n == 0)
+		return 0;
+	ring_dup(ip, op, n);
+	pipe_changed(&op->rwq);
+	fown_notify(op, POLL_IN);
+	return (long)n;
 }
 
 uint64_t pipe_ino(const struct file *f)

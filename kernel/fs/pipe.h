@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "uapi/limits.h"
+#include "mm/usercopy.h"
 
 struct file;
 
@@ -54,6 +55,30 @@ int pipe_open_fifo(void **slot, struct file *f);
  * waiting (0: no writer left, end of file) or the room.
  */
 long pipe_splice_wait(struct file *f, bool write, bool nonblock);
+
+/* vmsplice's wait: pipe_splice_wait's, with nonblock alone saying whether
+ * it may wait (Linux's vmsplice looks at SPLICE_F_NONBLOCK, not O_NONBLOCK). */
+long pipe_vmsplice_wait(struct file *f, bool write, bool nonblock);
+
+/*
+ * vmsplice's copies, which never wait: pipe_give appends up to n bytes
+ * from user memory at buf, as many as there is room for; pipe_take moves
+ * up to n of the bytes waiting to buf. The bytes moved (0: no room, or
+ * none waiting), -EFAULT (nothing moved), -EINVAL if f is not a pipe end.
+ */
+long pipe_give(struct file *f, uptr_t buf, size_t n);
+long pipe_take(struct file *f, uptr_t buf, size_t n);
+
+/*
+ * tee(2) after its descriptor checks: duplicate up to n of the bytes
+ * waiting in the pipe behind in into the one behind out, leaving them in
+ * in. Waits, as splice, for bytes in in and then room in out (not when
+ * nonblock or either file is O_NONBLOCK: -EAGAIN); -ERESTARTSYS at a
+ * signal, -EPIPE and SIGPIPE with no reader on out, -EINVAL if either is
+ * not a pipe end or both are the same pipe. The bytes duplicated, 0 when
+ * in has no writer left and nothing waiting.
+ */
+long pipe_tee(struct file *in, struct file *out, size_t n, bool nonblock);
 
 /* The pipe's inode number (the same for both ends, unique among pipes,
  * never a kernel address): what fstat's st_ino and /proc/PID/fd's

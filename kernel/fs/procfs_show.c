@@ -184,13 +184,13 @@ void show_loadavg(struct sbuf *s, struct process *p)
 
 void show_filesystems(struct sbuf *s, struct process *p)
 {
+	const char *name;
+	bool nodev;
+
 	(void)p;
-	sb_printf(s, "nodev\tsysfs\nnodev\tramfs\nnodev\tproc\n");
-	/* the disk ones: busybox mount without -t tries each of these */
-	static const char *const disk[] = { "ext2", "vfat", "msdos" };
-	for (size_t i = 0; i < sizeof(disk) / sizeof(disk[0]); i++)
-		if (fs_type_find(disk[i]))
-			sb_printf(s, "\t%s\n", disk[i]);
+	/* busybox mount without -t tries each disk type listed here */
+	for (int i = 0; (name = fs_type_name(i, &nodev)); i++)
+		sb_printf(s, "%s\t%s\n", nodev ? "nodev" : "", name);
 }
 
 /* When the machine booted, in seconds since the epoch (0 if the clock is unset). */

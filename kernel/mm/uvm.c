@@ -958,6 +958,21 @@ static void *write_forced(struct vm_space *vs, uint64_t va)
 	return v && !vma_sigbus(v, va) ? uvm_page(vs, va) : NULL;
 }
 
+/* The page at va for a read that honours the region's protection. */
+static void *readable_page(struct vm_space *vs, uint64_t va)
+{
+	const struct vma *v = uvm_find_vma(vs, va);
+
+	return v && (v->prot & VM_READ) ? read_forced(vs, va) : NULL;
+}
+
+int uvm_read_checked(struct vm_space *vs, uint64_t va, void *dst, size_t len)
+{
+	if (!user_range(va, len))
+		return -EFAULT;
+	return copy_pages(vs, va, dst, len, false, readable_page);
+}
+
 int uvm_access_forced(struct vm_space *vs, uint64_t va, void *buf, size_t len, bool write)
 {
 	if (!user_range(va, len))

@@ -209,6 +209,10 @@ int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len);
  * regions, copying a copy-on-write page first (CLONE_CHILD_SETTID into
  * a child that has not run yet). 0 or -EFAULT. */
 int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t len);
+/* The same for a read: only from readable regions, never past a file
+ * mapping's end; a page not yet present is brought in (process_vm_readv,
+ * Linux's get_user_pages without FOLL_FORCE). 0 or -EFAULT. */
+int uvm_read_checked(struct vm_space *vs, uint64_t va, void *dst, size_t len);
 /* ptrace's PEEK/POKE (Linux's access_process_vm with FOLL_FORCE): len
  * bytes at va of another space, whatever the regions' protection; a
  * write into a private page shared copy-on-write (program text too)

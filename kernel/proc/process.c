@@ -8,6 +8,7 @@
  * interrupts off (one CPU, no kernel preemption).
  */
 #include "proc/process.h"
+#include "uapi/personality.h"
 #include "proc/exec.h"
 #include "proc/futex.h"
 #include "proc/signal.h"
@@ -1008,6 +1009,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	c->pgid = parent->pgid;
 	c->sid = parent->sid;
 	c->umask = parent->umask;
+	c->personality = __atomic_load_n(&parent->personality, __ATOMIC_RELAXED);
 	c->rlim = parent->rlim;
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	if (share_vm) {
@@ -1095,6 +1097,17 @@ void process_start_child(struct process *c, bool vfork)
 
 /* ---- exec ---- */
 
+/* Linux's exec-time personality changes for a 64-bit program
+ * (set_personality_64bit, begin_new_exec's per_clear): READ_IMPLIES_EXEC
+ * goes, and with an exec that changes ids or gains capabilities the
+ * flags PER_CLEAR_ON_SETID names. */
+static void exec_personality(struct process *p, bool setid)
+{
+	uint32_t clear = READ_IMPLIES_EXEC | (setid ? PER_CLEAR_ON_SETID : 0);
+
+	__atomic_and_fetch(&p->personality, ~clear, __ATOMIC_RELAXED);
+}
+
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
 		 const char *const envp[], unsigned exec_flags)
 {
@@ -1135,6 +1148,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	kfree(img.exe_path);
 	p->did_exec = true;
 	p->self_exec_id++;
+	exec_personality(p, img.secure);
 	img.cred.groups = t->cred.groups; /* the same list: exec_creds took no reference */
 	t->cred = img.cred;
 	cred_renew(&t->cred);

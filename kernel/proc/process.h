@@ -79,6 +79,10 @@ struct process {
 	uint32_t self_exec_id;     /* counts its execs */
 	uint32_t parent_exec_id;   /* the parent's self_exec_id at fork: an exec since then
 	                            * turns exit_signal into SIGCHLD, as Linux's do_notify_parent */
+	uint32_t personality;      /* personality(2): PER_* domain and flags; read and written
+	                            * with __atomic by its threads; copied at fork, exec
+	                            * clears READ_IMPLIES_EXEC (and PER_CLEAR_ON_SETID when
+	                            * ids change), as Linux's */
 	bool ended_traced;         /* ended traced by its parent: its wait sees it as a tracee
 	                            * (Linux keeps the link until the reap), whatever the options */
 

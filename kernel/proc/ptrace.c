@@ -280,6 +280,13 @@ bool ptrace_may_access_fscreds(struct process *t)
 	return may_access_as(current_cred()->fsuid, current_cred()->fsgid, t);
 }
 
+bool ptrace_may_access_realcreds(struct process *t)
+{
+	if (t == current_process() || t->vm == current_process()->vm)
+		return true; /* Linux: mm == current->mm */
+	return may_access(t);
+}
+
 int ptrace_traceme(void)
 {
 	struct process *p = current_process();

@@ -111,6 +111,11 @@ int ptrace_attach(struct process *t, bool seize, uint32_t options);
  * system uid and gid are each of t's real, effective and saved ones, t is
  * dumpable and holds no capability the caller lacks; or CAP_SYS_PTRACE. */
 bool ptrace_may_access_fscreds(struct process *t);
+/* Linux's mm_access(t, PTRACE_MODE_ATTACH_REALCREDS), what
+ * process_vm_readv and _writev need: t shares the caller's address space,
+ * or the caller's real uid and gid are each of t's, t is dumpable and
+ * holds no capability the caller lacks; or CAP_SYS_PTRACE. */
+bool ptrace_may_access_realcreds(struct process *t);
 /* The tracee pid of the current tracer, stopped in a ptrace-stop (what
  * every request but TRACEME, ATTACH, SEIZE, KILL and INTERRUPT needs); NULL if none (-ESRCH). */
 struct process *ptrace_stopped_tracee(int pid);

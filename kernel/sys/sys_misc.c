@@ -17,6 +17,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/mman.h"
+#include "uapi/personality.h"
 #include "uapi/resource.h"
 #include "uapi/prctl.h"
 #include "uapi/random.h"
@@ -268,4 +269,17 @@ SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 	if (err)
 		return err;
 	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
+}
+
+/* personality(persona): the process's persona before the call; any other
+ * value than PERSONALITY_QUERY becomes the new one, whatever its domain
+ * (Linux keeps the value as given; only STICKY_TIMEOUTS and the exec-time
+ * clearing act on it here). */
+SYSCALL_DEFINE1(personality, unsigned int, persona)
+{
+	struct process *p = current_process();
+
+	if (persona == PERSONALITY_QUERY)
+		return __atomic_load_n(&p->personality, __ATOMIC_RELAXED);
+	return __atomic_exchange_n(&p->personality, persona, __ATOMIC_RELAXED);
 }

@@ -20,6 +20,7 @@
 #include "proc/process.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
+#include "uapi/personality.h"
 
 #define POLLIN_SET  (POLLIN | POLLRDNORM | POLLHUP | POLLERR)  /* select: readable */
 #define POLLOUT_SET (POLLOUT | POLLWRNORM | POLLERR)           /* select: writable */
@@ -107,12 +108,19 @@ static uint64_t time_left(uint64_t deadline)
 	return deadline > now ? deadline - now : 0;
 }
 
+/* The personality's STICKY_TIMEOUTS: the timeout is left as the caller
+ * gave it (Linux's poll_select_finish). */
+static bool sticky_timeouts(void)
+{
+	return __atomic_load_n(&current_process()->personality, __ATOMIC_RELAXED) & STICKY_TIMEOUTS;
+}
+
 /* Linux writes the time left back into a ppoll/pselect6 timespec (and a
  * select timeval); a fault there is ignored, as Linux does, since the
  * call itself succeeded. */
 static void timespec_write_left(uptr_t uts, uint64_t deadline)
 {
-	if (uts && deadline != NO_DEADLINE)
+	if (uts && deadline != NO_DEADLINE && !sticky_timeouts())
 		(void)timespec_write(uts, time_left(deadline));
 }
 
@@ -289,7 +297,7 @@ SYSCALL_DEFINE5(select, int, n, uptr_t, in, uptr_t, out, uptr_t, ex, uptr_t, utv
 					  (uint64_t)(tv.tv_usec % US_PER_SEC) * NS_PER_US);
 	}
 	long ret = do_select((int64_t)n, sets, deadline);
-	if (utv && deadline != NO_DEADLINE) {
+	if (utv && deadline != NO_DEADLINE && !sticky_timeouts()) {
 		uint64_t left = time_left(deadline);
 		tv = (struct timeval_k){ (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC / NS_PER_US) };
 		(void)copy_to_user(utv, &tv, sizeof(tv));

@@ -9,12 +9,18 @@
  *   what fits, as Linux's, so it never blocks half-way.
  * - copy_file_range: regular file to regular file, at the offsets given
  *   or the file positions, up to the end of the source.
+ * - tee: the bytes waiting in one pipe duplicated into another, left
+ *   where they were (fs/pipe.c's pipe_tee).
+ * - vmsplice: user memory copied into a pipe (SPLICE_F_GIFT changes
+ *   nothing: no page is lent), or a pipe's bytes copied out to it.
  */
 #include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
 #include "fs/pipe.h"
+#include "mm/heap.h"
 #include "mm/usercopy.h"
+#include "proc/sched.h"
 #include "lib/errno.h"
 #include "uapi/fcntl.h"
 #include "uapi/stat.h"
@@ -186,5 +192,101 @@ SYSCALL_DEFINE6(copy_file_range, int, fdin, uptr_t, offin, int, fdout, uptr_t, o
 		file_put(in.f);
 	if (out.f)
 		file_put(out.f);
+	return r;
+}
+
+/* tee(in, out, len, flags): as Linux's, unknown flags -EINVAL, a zero
+ * length 0, -EBADF for a descriptor not open or not open for its
+ * direction, then pipe_tee's checks and wait. */
+SYSCALL_DEFINE4(tee, int, fdin, int, fdout, size_t, len, unsigned int, flags)
+{
+	if (flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	struct file *in = fd_file(fdin), *out = in ? fd_file(fdout) : NULL;
+	long r = -EBADF;
+
+	if (in && out && can_read(in) && can_write(out))
+		r = pipe_tee(in, out, len, flags & SPLICE_F_NONBLOCK);
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return r;
+}
+
+/* vmsplice into a pipe (Linux's vmsplice_to_pipe): wait for room once,
+ * then copy the elements in turn while there is room, never waiting
+ * again. The bytes copied, or why none were. */
+static long vmsplice_to_pipe(struct file *f, const struct iovec_user *v, uint64_t cnt,
+			     bool nonblock)
+{
+	long done = 0, r;
+
+	if ((r = pipe_vmsplice_wait(f, true, nonblock)) <= 0)
+		return r;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (i && io_should_stop())
+			break;
+		if ((r = pipe_give(f, v[i].base, v[i].len)) < 0)
+			return done ? done : r;
+		done += r;
+		if ((uint64_t)r < v[i].len)
+			break; /* the pipe is full */
+	}
+	return done;
+}
+
+/* vmsplice out of a pipe (Linux's vmsplice_to_user): wait for bytes
+ * once (0 at end of file), then fill the elements in turn with what is
+ * waiting. The bytes copied, or why none were. */
+static long vmsplice_to_user(struct file *f, const struct iovec_user *v, uint64_t cnt,
+			     bool nonblock)
+{
+	long done = 0, r;
+
+	if ((r = pipe_vmsplice_wait(f, false, nonblock)) <= 0)
+		return r;
+	for (uint64_t i = 0; i < cnt; i++) {
+		if (i && io_should_stop())
+			break;
+		if ((r = pipe_take(f, v[i].base, v[i].len)) < 0)
+			return done ? done : r;
+		done += r;
+		if ((uint64_t)r < v[i].len)
+			break; /* the pipe is empty */
+	}
+	return done;
+}
+
+/* vmsplice(fd, iov, nr_segs, flags): as Linux's, unknown flags -EINVAL;
+ * -EBADF for a descriptor not open, open for neither direction or not a
+ * pipe; the direction is the file's (into the pipe when it is open for
+ * writing); the vector checked as readv's (import_iovec), an empty one 0. */
+SYSCALL_DEFINE4(vmsplice, int, fd, uptr_t, uiov, unsigned long, nr_segs, unsigned int, flags)
+{
+	if (flags & ~SPLICE_F_ALL)
+		return -EINVAL;
+	struct file *f = fd_file(fd);
+	struct iovec_user *v = NULL;
+	uint64_t total;
+	long r = -EBADF;
+
+	if (!f)
+		return -EBADF;
+	bool write = can_write(f);
+	if ((write || can_read(f)) && !(r = import_iovec(uiov, nr_segs, &v, &total))) {
+		if (total == 0)
+			r = 0;
+		else if (!pipe_ino(f))
+			r = -EBADF;
+		else if (write)
+			r = vmsplice_to_pipe(f, v, nr_segs, flags & SPLICE_F_NONBLOCK);
+		else
+			r = vmsplice_to_user(f, v, nr_segs, flags & SPLICE_F_NONBLOCK);
+	}
+	kfree(v);
+	file_put(f);
 	return r;
 }

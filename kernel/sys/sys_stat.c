@@ -256,28 +256,37 @@ static int disk_statfs(const struct inode *ip, struct linux_statfs *s, int *err)
 	return 1;
 }
 
-static int put_statfs(uptr_t buf, const struct inode *ip)
+/* statfs(2)'s numbers for the file system ip is on: 0 or -errno (a disk
+ * file system's statfs failing). */
+static int fill_statfs(const struct inode *ip, struct linux_statfs *s)
 {
-	struct linux_statfs s;
 	uint64_t free = pmm_free_pages();
 	int err = 0;
 
-	memset(&s, 0, sizeof(s));
-	if (disk_statfs(ip, &s, &err))
-		return err ? err : copy_to_user(buf, &s, sizeof(s)) ? -EFAULT : 0;
-	s.f_type = (int64_t)ip->fs->magic;
-	s.f_bsize = s.f_frsize = BLOCK_SIZE;
+	memset(s, 0, sizeof(*s));
+	if (disk_statfs(ip, s, &err))
+		return err;
+	s->f_type = (int64_t)ip->fs->magic;
+	s->f_bsize = s->f_frsize = BLOCK_SIZE;
 	if (ramfs_is(ip->fs)) { /* its limit (half of RAM by default, as tmpfs), capped by the RAM left */
 		uint64_t used, max, inodes, max_inodes;
 		ramfs_usage(ip->fs, &used, &max, &inodes, &max_inodes);
-		s.f_blocks = max;
-		s.f_bfree = s.f_bavail = max - used < free ? max - used : free;
-		s.f_files = max_inodes;
-		s.f_ffree = max_inodes - inodes;
+		s->f_blocks = max;
+		s->f_bfree = s->f_bavail = max - used < free ? max - used : free;
+		s->f_files = max_inodes;
+		s->f_ffree = max_inodes - inodes;
 	}
-	s.f_fsid[0] = (int32_t)ip->fs->dev;
-	s.f_namelen = NAME_MAX;
-	return copy_to_user(buf, &s, sizeof(s)) ? -EFAULT : 0;
+	s->f_fsid[0] = (int32_t)ip->fs->dev;
+	s->f_namelen = NAME_MAX;
+	return 0;
+}
+
+static int put_statfs(uptr_t buf, const struct inode *ip)
+{
+	struct linux_statfs s;
+	int err = fill_statfs(ip, &s);
+
+	return err ? err : copy_to_user(buf, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
 SYSCALL_DEFINE2(statfs, uptr_t, path, uptr_t, buf)
@@ -511,4 +520,91 @@ SYSCALL_DEFINE2(utimes, uptr_t, path, uptr_t, tv)
 	err = set_times(ip, tv ? ts : NULL);
 	inode_put(ip);
 	return err;
+}
+
+/* x86_64 struct ustat: 32 bytes. */
+struct linux_ustat {
+	int32_t f_tfree;    /* __kernel_daddr_t */
+	uint64_t f_tinode;  /* ino_t */
+	char f_fname[6];
+	char f_fpack[6];
+};
+_Static_assert(sizeof(struct linux_ustat) == 32, "struct ustat is 32 bytes on x86_64");
+
+/* ustat(dev, ubuf): as Linux's, the free blocks and inodes statfs gives
+ * for the file system mounted from dev (new_decode_dev's encoding, as
+ * st_dev has it), names empty; -EINVAL when none is, -EFAULT. */
+SYSCALL_DEFINE2(ustat, unsigned int, dev, uptr_t, ubuf)
+{
+	unsigned major = (dev & 0xfff00) >> 8, minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+	struct inode *root = vfs_mount_root_by_dev(major, minor);
+	struct linux_statfs s;
+	struct linux_ustat u;
+
+	if (!root)
+		return -EINVAL;
+	int err = fill_statfs(root, &s);
+	inode_put(root);
+	if (err)
+		return err;
+	memset(&u, 0, sizeof(u));
+	u.f_tfree = (int32_t)s.f_bfree;
+	u.f_tinode = s.f_ffree;
+	return copy_to_user(ubuf, &u, sizeof(u)) ? -EFAULT : 0;
+}
+
+/* sysfs(2)'s options (Linux's fs/filesystems.c). */
+enum {
+	SYSFS_INDEX = 1,  /* the index of the type named by arg1 */
+	SYSFS_NAME = 2,   /* the name of type arg1, into the buffer arg2 */
+	SYSFS_COUNT = 3,  /* how many types there are */
+};
+
+/* Option 1: the index of the type called by the user string at uname;
+ * -EINVAL if none, the name's -EFAULT or -ENAMETOOLONG. */
+static long sysfs_index(uptr_t uname)
+{
+	char *name;
+	const char *t;
+	bool nodev;
+	long r = user_path(uname, &name, false); /* getname: "" is -ENOENT */
+
+	if (r)
+		return r;
+	r = -EINVAL;
+	for (int i = 0; (t = fs_type_name(i, &nodev)); i++) {
+		if (strcmp(t, name) == 0) {
+			r = i;
+			break;
+		}
+	}
+	kfree(name);
+	return r;
+}
+
+/* Option 2: type index's name with its NUL to ubuf; -EINVAL, -EFAULT. */
+static long sysfs_name(unsigned long index, uptr_t ubuf)
+{
+	bool nodev;
+	const char *t = index <= INT32_MAX ? fs_type_name((int)index, &nodev) : NULL;
+
+	if (!t)
+		return -EINVAL;
+	return copy_to_user(ubuf, t, strlen(t) + 1) ? -EFAULT : 0;
+}
+
+/* sysfs(option, arg1, arg2): the kernel's file system types by index, as
+ * /proc/filesystems lists them; an unknown option is -EINVAL. */
+SYSCALL_DEFINE3(sysfs, int, option, unsigned long, arg1, unsigned long, arg2)
+{
+	switch (option) {
+	case SYSFS_INDEX:
+		return sysfs_index(arg1);
+	case SYSFS_NAME:
+		return sysfs_name(arg1, arg2);
+	case SYSFS_COUNT:
+		return fs_type_count();
+	default:
+		return -EINVAL;
+	}
 }

@@ -83,6 +83,8 @@ long sys_preadv2(SYSCALL_ARGS);
 long sys_pwritev2(SYSCALL_ARGS);
 /* sys/sys_splice.c */
 long sys_splice(SYSCALL_ARGS);
+long sys_tee(SYSCALL_ARGS);
+long sys_vmsplice(SYSCALL_ARGS);
 long sys_copy_file_range(SYSCALL_ARGS);
 long sys_getdents64(SYSCALL_ARGS);
 long sys_getdents(SYSCALL_ARGS);
@@ -145,6 +147,7 @@ long sys_prlimit64(SYSCALL_ARGS);
 long sys_getrlimit(SYSCALL_ARGS);
 long sys_setrlimit(SYSCALL_ARGS);
 long sys_prctl(SYSCALL_ARGS);
+long sys_personality(SYSCALL_ARGS);
 long sys_getrandom(SYSCALL_ARGS);
 long sys_madvise(SYSCALL_ARGS);
 long sys_sched_getaffinity(SYSCALL_ARGS);
@@ -251,6 +254,8 @@ long sys_fstat(SYSCALL_ARGS);
 long sys_statx(SYSCALL_ARGS);
 long sys_statfs(SYSCALL_ARGS);
 long sys_fstatfs(SYSCALL_ARGS);
+long sys_ustat(SYSCALL_ARGS);
+long sys_sysfs(SYSCALL_ARGS);
 long sys_faccessat2(SYSCALL_ARGS);
 long sys_faccessat(SYSCALL_ARGS);
 long sys_access(SYSCALL_ARGS);
@@ -304,6 +309,7 @@ long sys_rt_sigtimedwait(SYSCALL_ARGS);
 
 /* sys/sys_settime.c: set CLOCK_REALTIME (CAP_SYS_TIME) */
 long sys_clock_settime(SYSCALL_ARGS);
+long sys_settimeofday(SYSCALL_ARGS);
 
 /* sys/sys_time.c */
 long sys_clock_gettime(SYSCALL_ARGS);
@@ -324,6 +330,10 @@ long sys_msgget(SYSCALL_ARGS);
 long sys_msgsnd(SYSCALL_ARGS);
 long sys_msgrcv(SYSCALL_ARGS);
 long sys_msgctl(SYSCALL_ARGS);
+/* sys/sys_process_vm.c: copies between the caller's memory and another
+ * process's, through a vector on each side. */
+long sys_process_vm_readv(SYSCALL_ARGS);
+long sys_process_vm_writev(SYSCALL_ARGS);
 /* sys/sys_kcmp.c: do two threads share a kernel resource? */
 long sys_kcmp(SYSCALL_ARGS);
 /* sys/sys_aio.c: Linux's native AIO, each request done at submission */

@@ -136,8 +136,11 @@
 #define SYS_rt_sigsuspend      130
 #define SYS_sigaltstack        131
 #define SYS_mknod              133
+#define SYS_personality        135
+#define SYS_ustat              136
 #define SYS_statfs             137
 #define SYS_fstatfs            138
+#define SYS_sysfs              139
 #define SYS_getpriority        140
 #define SYS_setpriority        141
 #define SYS_sched_setparam     142
@@ -157,6 +160,7 @@
 #define SYS_setrlimit          160
 #define SYS_chroot             161
 #define SYS_sync               162
+#define SYS_settimeofday       164
 #define SYS_mount              165
 #define SYS_umount2            166
 #define SYS_reboot             169
@@ -228,6 +232,8 @@
 #define SYS_set_robust_list    273
 #define SYS_get_robust_list    274
 #define SYS_splice             275
+#define SYS_tee                276
+#define SYS_vmsplice           278
 #define SYS_utimensat          280
 #define SYS_epoll_pwait        281
 #define SYS_signalfd           282
@@ -252,6 +258,8 @@
 #define SYS_syncfs             306
 #define SYS_sendmmsg           307
 #define SYS_getcpu             309
+#define SYS_process_vm_readv   310
+#define SYS_process_vm_writev  311
 #define SYS_kcmp               312
 #define SYS_renameat2          316
 #define SYS_getrandom          318

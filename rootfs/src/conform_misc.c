@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Smaller behaviours as Linux: access() with the permitted capabilities, clone(CLONE_PARENT),
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
-// clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own.
+// clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own,
+// sysfs(2) against /proc/filesystems, ustat, personality (kept across fork and exec,
+// STICKY_TIMEOUTS), settimeofday's errors.
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <fcntl.h>
@@ -24,6 +26,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/personality.h>
+#include <sys/select.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "checks.h"
@@ -1024,6 +1029,135 @@ static int check_smaps(void)
 	return r;
 }
 
+/* sysfs(2): its types are /proc/filesystems's lines, in that order. */
+static int check_sysfs_syscall(void)
+{
+	FILE *f = fopen("/proc/filesystems", "r");
+	char line[128], name[64];
+	long n = 0;
+
+	if (!f)
+		return fail("open /proc/filesystems: %s", errname(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *t = strchr(line, '\t');
+		if (!t)
+			continue;
+		t[strcspn(t, "\n")] = 0;
+		memset(name, 'x', sizeof(name));
+		if (want_eq("sysfs(2, i)", syscall(SYS_sysfs, 2, n, name), 0) ||
+		    want_eq("its name", (long)strcmp(name, t + 1), 0) ||
+		    want_eq("sysfs(1, name)", syscall(SYS_sysfs, 1, t + 1), n)) {
+			fclose(f);
+			return CHECK_FAIL;
+		}
+		n++;
+	}
+	fclose(f);
+	return want_eq("sysfs(3): the count", syscall(SYS_sysfs, 3), n) ||
+	       want_err("sysfs(2, count)", syscall(SYS_sysfs, 2, n, name), EINVAL) ||
+	       want_err("sysfs(1, unknown)", syscall(SYS_sysfs, 1, "no-such-fs"), EINVAL) ||
+	       want_err("sysfs(1, bad pointer)", syscall(SYS_sysfs, 1, (void *)8), EFAULT) ||
+	       want_err("sysfs(2, i, bad pointer)", syscall(SYS_sysfs, 2, 0, (void *)8), EFAULT) ||
+	       want_err("sysfs(4)", syscall(SYS_sysfs, 4), EINVAL)
+		       ? CHECK_FAIL : CHECK_OK;
+}
+
+/* x86_64's struct ustat (glibc no longer declares it). */
+struct ustat_k {
+	int f_tfree;
+	unsigned long f_tinode;
+	char f_fname[6], f_fpack[6];
+};
+
+/* ustat: the root's device answers, with empty names; an unknown one is EINVAL. */
+static int check_ustat(void)
+{
+	struct ustat_k u;
+	struct stat st;
+
+	if (stat("/", &st))
+		return fail("stat /: %s", errname(errno));
+	memset(&u, 'x', sizeof(u));
+	return want_eq("ustat of /'s device", syscall(SYS_ustat, (unsigned)st.st_dev, &u), 0) ||
+	       want_eq("empty names", (long)(u.f_fname[0] | u.f_fpack[0]), 0) ||
+	       want_err("a bad buffer", syscall(SYS_ustat, (unsigned)st.st_dev, (void *)8), EFAULT) ||
+	       want_err("no such device", syscall(SYS_ustat, 0xfffffffu, &u), EINVAL)
+		       ? CHECK_FAIL : CHECK_OK;
+}
+
+#define PERSONA_EXEC_MARK "personality-exec-child"
+#define PERSONA (PER_LINUX | ADDR_NO_RANDOMIZE | READ_IMPLIES_EXEC)
+
+/* The exec'd side of check_personality: READ_IMPLIES_EXEC is gone, the
+ * rest kept (a 64-bit program, no change of ids). */
+static int personality_after_exec(void)
+{
+	return personality(0xffffffff) == (PER_LINUX | ADDR_NO_RANDOMIZE) ? 0 : 3;
+}
+
+/* personality: set, queried, inherited by fork, exec's change, and
+ * STICKY_TIMEOUTS leaving select's timeout alone. */
+static int check_personality(void)
+{
+	struct timeval tv = { 0, 10000 };
+
+	if (want_eq("the first query", personality(0xffffffff), PER_LINUX) ||
+	    want_eq("set: the old one back", personality(PERSONA), PER_LINUX) ||
+	    want_eq("query", personality(0xffffffff), PERSONA))
+		return CHECK_FAIL;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(personality(0xffffffff) == PERSONA ? 0 : 3);
+	if (want_exit("a fork child (3: not inherited)", pid, 0))
+		return CHECK_FAIL;
+	pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", "t-conform_misc", PERSONA_EXEC_MARK, (char *)NULL);
+		_exit(2);
+	}
+	if (want_exit("an exec'd child (3: not as Linux leaves it)", pid, 0))
+		return CHECK_FAIL;
+	/* the system call itself: musl's select copies the timeval first */
+	personality(PER_LINUX | STICKY_TIMEOUTS);
+	int r = want_eq("select, sticky", syscall(SYS_select, 0, NULL, NULL, NULL, &tv), 0) ||
+		want_eq("the timeout kept", tv.tv_usec, 10000);
+	personality(PER_LINUX);
+	return r || want_eq("select", syscall(SYS_select, 0, NULL, NULL, NULL, &tv), 0) ||
+		       want_eq("the timeout used up", tv.tv_usec, 0)
+		       ? CHECK_FAIL : CHECK_OK;
+}
+
+/* settimeofday, the system call (musl's goes to clock_settime and drops
+ * tz). */
+static long settod(const struct timeval *tv, const struct timezone *tz)
+{
+	return syscall(SYS_settimeofday, tv, tz);
+}
+
+/* settimeofday's refusals (no clock is changed: the build machine runs
+ * this too): a bad tv_usec, a zone beyond 15 hours, EPERM without
+ * CAP_SYS_TIME; nothing to set is 0. */
+static int check_settimeofday(void)
+{
+	struct timeval bad = { 1, 1000001 }, neg = { 1, -1 };
+	struct timezone far = { 16 * 60, 0 };
+
+	if (getuid() != 0)
+		return skip("needs root");
+	if (want_err("tv_usec 1000001", settod(&bad, NULL), EINVAL) ||
+	    want_err("tv_usec -1", settod(&neg, NULL), EINVAL) ||
+	    want_err("a zone 16 hours west", settod(NULL, &far), EINVAL) ||
+	    want_err("a bad tv", settod((void *)8, NULL), EFAULT) ||
+	    want_err("a bad tz", settod(NULL, (void *)8), EFAULT) ||
+	    want_eq("nothing to set", settod(NULL, NULL), 0))
+		return CHECK_FAIL;
+	if (setresuid(65534, 65534, 65534))
+		return fail("setresuid: %s", errname(errno));
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return want_err("no CAP_SYS_TIME", settod(&now, NULL), EPERM) ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -1046,6 +1180,10 @@ static const struct check checks[] = {
 	{ "clone-vm", check_clone_vm },
 	{ "madvise-fork", check_madvise_fork },
 	{ "smaps", check_smaps },
+	{ "sysfs-syscall", check_sysfs_syscall },
+	{ "ustat", check_ustat },
+	{ "personality", check_personality },
+	{ "settimeofday", check_settimeofday },
 };
 
 int main(int argc, char **argv)
@@ -1053,6 +1191,8 @@ int main(int argc, char **argv)
 	char dir[96];
 	int r;
 
+	if (argc == 2 && strcmp(argv[1], PERSONA_EXEC_MARK) == 0)
+		return personality_after_exec();
 	snprintf(work, sizeof(work), "/tmp/t-conform_misc.%d", (int)getpid());
 	if (mkdir(work, 0755) != 0) {
 		printf("conform_misc: mkdir %s: %s\n", work, strerror(errno));

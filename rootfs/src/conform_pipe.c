@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
-// Pipe conformance: F_GETPIPE_SZ/F_SETPIPE_SZ, fstat/fstatfs of a pipe, F_GETFL, /proc/self/fd reopen and modes, ESPIPE order, vector checks.
+// Pipe conformance: F_GETPIPE_SZ/F_SETPIPE_SZ, fstat/fstatfs of a pipe, F_GETFL, /proc/self/fd reopen and modes, ESPIPE order, vector checks, tee and vmsplice.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/param.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -23,7 +25,10 @@
  * pipe reopens it without waiting for a writer, and its link's mode says
  * how the descriptor is open. The offset calls check ESPIPE before the
  * access mode; readv checks every element before moving a byte; a
- * transfer past the largest offset is EINVAL. gVisor's pipe_test,
+ * transfer past the largest offset is EINVAL. tee duplicates what one
+ * pipe holds into another without consuming it; vmsplice copies user
+ * memory into a pipe as far as there is room, and out of one what is
+ * waiting (tee(2), vmsplice(2)). gVisor's pipe_test,
  * readv_test, preadv_test, pread64_test and pwrite64_test check these.
  */
 #define PIPEFS_MAGIC_ 0x50495045
@@ -330,6 +335,71 @@ static int check_vectors(void)
 	return r;
 }
 
+/* tee: what pipe a holds goes into pipe b and stays in a; the errors. */
+static int check_tee(void)
+{
+	int a[2], b[2], fd = open("/dev/null", O_RDWR);
+	char buf[16] = { 0 };
+
+	if (pipe(a) || pipe(b) || fd < 0)
+		return fail("pipe: %s", errname(errno));
+	int r = want_eq("write 10", write(a[1], "0123456789", 10), 10) ||
+		want_eq("tee 4", tee(a[0], b[1], 4, 0), 4) ||
+		want_eq("b holds 4", read(b[0], buf, sizeof(buf)), 4) ||
+		want_eq("b's bytes", (long)memcmp(buf, "0123", 4), 0) ||
+		want_eq("tee the rest and more", tee(a[0], b[1], 100, 0), 10) ||
+		want_eq("a still holds 10", read(a[0], buf, sizeof(buf)), 10) ||
+		want_eq("a's bytes", (long)memcmp(buf, "0123456789", 10), 0) ||
+		want_err("empty a, NONBLOCK", tee(a[0], b[1], 4, SPLICE_F_NONBLOCK), EAGAIN) ||
+		want_eq("length 0", tee(a[0], b[1], 0, 0), 0) ||
+		want_err("unknown flag", tee(a[0], b[1], 4, 0x10), EINVAL) ||
+		want_err("a pipe into itself", tee(a[0], a[1], 4, 0), EINVAL) ||
+		want_err("from a file", tee(fd, b[1], 4, 0), EINVAL) ||
+		want_err("into a file", tee(a[0], fd, 4, 0), EINVAL) ||
+		want_err("from a write end", tee(a[1], b[1], 4, 0), EBADF) ||
+		want_err("into a read end", tee(a[0], b[0], 4, 0), EBADF) ||
+		want_err("a closed descriptor", tee(-1, b[1], 4, 0), EBADF);
+	close(a[1]);
+	if (!r)
+		r = want_eq("no writer left", tee(a[0], b[1], 4, 0), 0);
+	close(a[0]);
+	close(b[0]);
+	close(b[1]);
+	close(fd);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
+/* vmsplice: a vector into a pipe up to its room, out of one what waits. */
+static int check_vmsplice(void)
+{
+	/* page-aligned: Linux's pipe holds 16 pages, not 64 KiB from anywhere */
+	char *big = mmap(NULL, DEFAULT_SIZE + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	int p[2], fd = open("/dev/null", O_WRONLY);
+	char x[8] = { 0 }, y[8] = { 0 };
+
+	if (big == MAP_FAILED || pipe(p) || fd < 0)
+		return fail("mmap or pipe: %s", errname(errno));
+	struct iovec in[2] = { { "abc", 3 }, { "defgh", 5 } }, out[2] = { { x, 2 }, { y, 8 } };
+	struct iovec all = { big, DEFAULT_SIZE + 4096 };
+	int r = want_eq("vmsplice 8 in", vmsplice(p[1], in, 2, 0), 8) ||
+		want_eq("vmsplice out", vmsplice(p[0], out, 2, 0), 8) ||
+		want_eq("the bytes", (long)(memcmp(x, "ab", 2) | memcmp(y, "cdefgh", 6)), 0) ||
+		want_err("empty, NONBLOCK", vmsplice(p[0], out, 2, SPLICE_F_NONBLOCK), EAGAIN) ||
+		want_eq("more than the room", vmsplice(p[1], &all, 1, 0), DEFAULT_SIZE) ||
+		want_err("full, NONBLOCK", vmsplice(p[1], in, 1, SPLICE_F_NONBLOCK), EAGAIN) ||
+		want_err("a file", vmsplice(fd, in, 1, 0), EBADF) ||
+		want_err("IOV_MAX + 1", vmsplice(p[1], in, IOV_MAX + 1, 0), EINVAL) ||
+		want_err("unknown flag", vmsplice(p[1], in, 1, 0x10), EINVAL) ||
+		want_err("a bad vector", vmsplice(p[0], (void *)8, 1, 0), EFAULT) ||
+		want_eq("an empty vector", vmsplice(p[1], in, 0, 0), 0);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+	munmap(big, DEFAULT_SIZE + 4096);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "size", check_size },
 	{ "size-busy", check_size_busy },
@@ -340,6 +410,8 @@ static const struct check checks[] = {
 	{ "fdinfo", check_fdinfo },
 	{ "espipe", check_espipe },
 	{ "vectors", check_vectors },
+	{ "tee", check_tee },
+	{ "vmsplice", check_vmsplice },
 };
 
 int main(int argc, char **argv)

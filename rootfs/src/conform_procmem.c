@@ -5,10 +5,12 @@
  * CLONE_FILES (a shared table, exec and unshare giving a private copy),
  * /proc/sys/fs/{nr_open, pipe-max-size}, and signals' details (tkill's
  * SI_TKILL, signalfd's ssi_pid/ssi_uid/ssi_int/ssi_ptr, one siginfo per
- * real-time signal instance, RLIMIT_SIGPENDING), as Linux.
+ * real-time signal instance, RLIMIT_SIGPENDING), and process_vm_readv and
+ * _writev (vectors both sides, a partial copy, the errors), as Linux.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include "checks.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -410,6 +413,101 @@ static int check_sigpending_limit(void)
 	return want_exit("the child (3: not EAGAIN, 4: the limit not kept)", pid, 0);
 }
 
+/* process_vm_readv (write false) or _writev, without glibc's wrapper. */
+static long pvm(bool write, pid_t pid, const struct iovec *l, unsigned long ln,
+		const struct iovec *r, unsigned long rn, unsigned long flags)
+{
+	return syscall(write ? SYS_process_vm_writev : SYS_process_vm_readv, pid, l, ln, r, rn, flags);
+}
+
+/* A child's memory read and written through vectors of different
+ * shapes on each side: 3 local pieces against 2 remote ones. */
+static int check_pvm_child(void)
+{
+	static char area[64] = "0123456789abcdefghijklmnopqrstuv";
+	char a[5], b[20], c[7];
+	int go[2], r;
+
+	if (pipe(go))
+		return fail("pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid == 0) {
+		char x;
+		close(go[1]);
+		if (read(go[0], &x, 1) != 1)
+			_exit(2);
+		_exit(memcmp(area + 40, "WRITTEN", 7) == 0 ? 0 : 3);
+	}
+	close(go[0]);
+	struct iovec l[3] = { { a, sizeof(a) }, { b, sizeof(b) }, { c, sizeof(c) } };
+	struct iovec rv[2] = { { area, 10 }, { area + 16, 16 } };
+	struct iovec wl = { "WRITTEN", 7 }, wr = { area + 40, 7 };
+	memcpy(area, "changed-in-parent", 17); /* the child keeps its copy */
+	r = want_eq("readv 26 bytes", pvm(false, pid, l, 3, rv, 2, 0), 26) ||
+	    want_eq("first piece", (long)memcmp(a, "01234", 5), 0) ||
+	    want_eq("second piece", (long)memcmp(b, "56789ghijklmnopqrstu", 20), 0) ||
+	    want_eq("third piece", (long)memcmp(c, "v", 1), 0) ||
+	    want_eq("writev 7 bytes", pvm(true, pid, &wl, 1, &wr, 1, 0), 7) ||
+	    want_eq("the parent's copy unchanged", (long)(area[40] == 0), 1);
+	write(go[1], "g", 1);
+	close(go[1]);
+	int w = want_exit("the child (3: it did not see the write)", pid, 0);
+	return r || w ? CHECK_FAIL : CHECK_OK;
+}
+
+/* The copy stops at the first page the target does not allow: the bytes
+ * before it, EFAULT when there are none; flags, vectors, pids. */
+static int check_pvm_errors(void)
+{
+	char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char buf[64];
+	pid_t self = getpid();
+
+	if (m == MAP_FAILED || mprotect(m + 4096, 4096, PROT_NONE))
+		return fail("mmap: %s", strerror(errno));
+	memset(m, 'm', 4096);
+	struct iovec l = { buf, sizeof(buf) }, cross = { m + 4096 - 10, 64 }, none = { m + 4096, 8 };
+	struct iovec bad_len = { buf, (size_t)-1 }, empty = { buf, 0 };
+	struct iovec many[1025];
+	for (int i = 0; i < 1025; i++)
+		many[i] = (struct iovec){ buf, 1 };
+	int r = want_eq("readv across into PROT_NONE", pvm(false, self, &l, 1, &cross, 1, 0), 10) ||
+		want_err("readv of PROT_NONE", pvm(false, self, &l, 1, &none, 1, 0), EFAULT) ||
+		want_err("writev into PROT_NONE", pvm(true, self, &l, 1, &none, 1, 0), EFAULT) ||
+		want_err("flags 1", pvm(false, self, &l, 1, &cross, 1, 1), EINVAL) ||
+		want_err("a negative length", pvm(false, self, &bad_len, 1, &cross, 1, 0), EINVAL) ||
+		want_err("1025 local elements", pvm(false, self, many, 1025, &cross, 1, 0), EINVAL) ||
+		want_err("1025 remote elements", pvm(false, self, &l, 1, many, 1025, 0), EINVAL) ||
+		want_eq("1024 remote elements", pvm(false, self, &l, 1, many, 1024, 0), 64) ||
+		want_err("a bad local vector", pvm(false, self, (void *)8, 1, &cross, 1, 0), EFAULT) ||
+		want_err("a bad remote vector", pvm(false, self, &l, 1, (void *)8, 1, 0), EFAULT) ||
+		want_err("a bad local buffer", pvm(false, self, &(struct iovec){ (void *)-1, 8 }, 1,
+						   &cross, 1, 0), EFAULT) ||
+		want_eq("nothing to copy, any pid", pvm(false, -1, &empty, 1, &cross, 1, 0), 0) ||
+		want_err("pid -1", pvm(false, -1, &l, 1, &cross, 1, 0), ESRCH)
+			? CHECK_FAIL : CHECK_OK;
+	munmap(m, 8192);
+	return r;
+}
+
+/* Another user's process is EPERM (ptrace's check, real credentials). */
+static int check_pvm_permission(void)
+{
+	static char word[8] = "secret";
+
+	if (getuid() != 0)
+		return skip("needs root to switch to another user");
+	pid_t parent = getpid(), pid = fork();
+	if (pid == 0) {
+		char got[8];
+		struct iovec l = { got, sizeof(got) }, rv = { word, sizeof(word) };
+		if (setresuid(OTHER_UID, OTHER_UID, OTHER_UID))
+			_exit(2);
+		_exit(pvm(false, parent, &l, 1, &rv, 1, 0) < 0 && errno == EPERM ? 0 : 3);
+	}
+	return want_exit("the other user's readv (3: not EPERM)", pid, 0);
+}
+
 static const struct check checks[] = {
 	{ "self-rw", check_self_rw },
 	{ "force-write", check_force_write },
@@ -424,6 +522,9 @@ static const struct check checks[] = {
 	{ "signalfd", check_signalfd },
 	{ "rt-queue", check_rt_queue },
 	{ "sigpending-limit", check_sigpending_limit },
+	{ "pvm-child", check_pvm_child },
+	{ "pvm-errors", check_pvm_errors },
+	{ "pvm-permission", check_pvm_permission },
 };
 
 int main(int argc, char **argv)
