@@ -336,37 +336,21 @@ long pipe_vmsplice_wait(struct file *f, bool write, bool nonblock)
 	return p ? pipe_wait_ready(p, write, nonblock) : -EINVAL;
 }
 
-long pipe_give(struct file *f, uptr_t buf, size_t n)
+long pipe_vmsplice_copy(struct file *f, uptr_t buf, size_t n, bool to_pipe)
 {
 	struct pipe *p = pipe_of(f);
 
 	if (!p)
 		return -EINVAL;
-	if (n > pipe_room(p))
-		n = pipe_room(p);
+	uint32_t can = to_pipe ? pipe_room(p) : pipe_used(p);
+	if (n > can)
+		n = can;
 	if (n == 0)
 		return 0;
-	if (ring_add(p, iobuf_user(buf), 0, n))
+	if (to_pipe ? ring_add(p, iobuf_user(buf), 0, n) : ring_take(p, iobuf_user(buf), n))
 		return -EFAULT;
-	pipe_changed(&p->rwq);
-	fown_notify(p, POLL_IN);
-	return (long)n;
-}
-
-long pipe_take(struct file *f, uptr_t buf, size_t n)
-{
-	struct pipe *p = pipe_of(f);
-
-	if (!p)
-		return -EINVAL;
-	if (n > pipe_used(p))
-		n = pipe_used(p);
-	if (n == 0)
-		return 0;
-	if (ring_take(p, iobuf_user(buf), n))
-		return -EFAULT;
-	pipe_changed(&p->wwq);
-	fown_notify(p, POLL_OUT);
+	pipe_changed(to_pipe ? &p->rwq : &p->wwq); /* the other side's waiters */
+	fown_notify(p, to_pipe ? POLL_IN : POLL_OUT);
 	return (long)n;
 }
 

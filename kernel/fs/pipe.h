@@ -61,13 +61,13 @@ long pipe_splice_wait(struct file *f, bool write, bool nonblock);
 long pipe_vmsplice_wait(struct file *f, bool write, bool nonblock);
 
 /*
- * vmsplice's copies, which never wait: pipe_give appends up to n bytes
- * from user memory at buf, as many as there is room for; pipe_take moves
- * up to n of the bytes waiting to buf. The bytes moved (0: no room, or
- * none waiting), -EFAULT (nothing moved), -EINVAL if f is not a pipe end.
+ * vmsplice's copy, which never waits: into the pipe (to_pipe), up to n
+ * bytes from user memory at buf, as many as there is room for; out of
+ * it, up to n of the bytes waiting, to buf. The bytes moved (0: no room,
+ * or none waiting), -EFAULT (nothing moved), -EINVAL if f is not a pipe
+ * end.
  */
-long pipe_give(struct file *f, uptr_t buf, size_t n);
-long pipe_take(struct file *f, uptr_t buf, size_t n);
+long pipe_vmsplice_copy(struct file *f, uptr_t buf, size_t n, bool to_pipe);
 
 /*
  * tee(2) after its descriptor checks: duplicate up to n of the bytes

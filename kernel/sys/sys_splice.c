@@ -216,46 +216,25 @@ SYSCALL_DEFINE4(tee, int, fdin, int, fdout, size_t, len, unsigned int, flags)
 	return r;
 }
 
-/* vmsplice into a pipe (Linux's vmsplice_to_pipe): wait for room once,
- * then copy the elements in turn while there is room, never waiting
- * again. The bytes copied, or why none were. */
-static long vmsplice_to_pipe(struct file *f, const struct iovec_user *v, uint64_t cnt,
-			     bool nonblock)
+/* vmsplice into a pipe (to_pipe: Linux's vmsplice_to_pipe) or out of one
+ * (vmsplice_to_user): wait once for room or for bytes (0 at end of file),
+ * then copy the elements in turn until the pipe is full or empty, never
+ * waiting again. The bytes copied, or why none were. */
+static long vmsplice_copy(struct file *f, const struct iovec_user *v, uint64_t cnt, bool to_pipe,
+			  bool nonblock)
 {
 	long done = 0, r;
 
-	if ((r = pipe_vmsplice_wait(f, true, nonblock)) <= 0)
+	if ((r = pipe_vmsplice_wait(f, to_pipe, nonblock)) <= 0)
 		return r;
 	for (uint64_t i = 0; i < cnt; i++) {
 		if (i && io_should_stop())
 			break;
-		if ((r = pipe_give(f, v[i].base, v[i].len)) < 0)
+		if ((r = pipe_vmsplice_copy(f, v[i].base, v[i].len, to_pipe)) < 0)
 			return done ? done : r;
 		done += r;
 		if ((uint64_t)r < v[i].len)
-			break; /* the pipe is full */
-	}
-	return done;
-}
-
-/* vmsplice out of a pipe (Linux's vmsplice_to_user): wait for bytes
- * once (0 at end of file), then fill the elements in turn with what is
- * waiting. The bytes copied, or why none were. */
-static long vmsplice_to_user(struct file *f, const struct iovec_user *v, uint64_t cnt,
-			     bool nonblock)
-{
-	long done = 0, r;
-
-	if ((r = pipe_vmsplice_wait(f, false, nonblock)) <= 0)
-		return r;
-	for (uint64_t i = 0; i < cnt; i++) {
-		if (i && io_should_stop())
-			break;
-		if ((r = pipe_take(f, v[i].base, v[i].len)) < 0)
-			return done ? done : r;
-		done += r;
-		if ((uint64_t)r < v[i].len)
-			break; /* the pipe is empty */
+			break; /* the pipe is full, or empty */
 	}
 	return done;
 }
@@ -281,10 +260,8 @@ SYSCALL_DEFINE4(vmsplice, int, fd, uptr_t, uiov, unsigned long, nr_segs, unsigne
 			r = 0;
 		else if (!pipe_ino(f))
 			r = -EBADF;
-		else if (write)
-			r = vmsplice_to_pipe(f, v, nr_segs, flags & SPLICE_F_NONBLOCK);
 		else
-			r = vmsplice_to_user(f, v, nr_segs, flags & SPLICE_F_NONBLOCK);
+			r = vmsplice_copy(f, v, nr_segs, write, flags & SPLICE_F_NONBLOCK);
 	}
 	kfree(v);
 	file_put(f);
