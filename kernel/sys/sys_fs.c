@@ -52,6 +52,11 @@ struct file *fd_file(int fd)
 	return fd_get(cur_files(), fd);
 }
 
+struct file *fd_file_io(int fd)
+{
+	return fd_get_io(cur_files(), fd);
+}
+
 /* O_ACCMODE (3) as an access mode opens for neither, as Linux. */
 bool can_read(const struct file *f)
 {
@@ -304,12 +309,11 @@ SYSCALL_DEFINE4(pwrite64, unsigned int, fd, uptr_t, buf, size_t, n, loff_t, off)
 
 SYSCALL_DEFINE3(lseek, unsigned int, fd, off_t, off, unsigned int, whence)
 {
-	struct file *f = fd_file((int)fd);
+	struct file *f = fd_file_io((int)fd);
 
 	if (!f)
 		return -EBADF;
-	long r = (f->flags & O_PATH) ? -EBADF : f->ops->lseek ? f->ops->lseek(f, (int64_t)off, (int)whence)
-								  : -ESPIPE;
+	long r = f->ops->lseek ? f->ops->lseek(f, (int64_t)off, (int)whence) : -ESPIPE;
 	file_put(f);
 	return r;
 }
@@ -582,12 +586,11 @@ SYSCALL_DEFINE4(sendfile, int, outfd, int, infd, uptr_t, uoff, size_t, n)
  * O_PATH descriptor, ENOTDIR for a file that is not a directory. */
 static long do_getdents(unsigned int fd, uptr_t buf, unsigned int n, enum dirent_format fmt)
 {
-	struct file *f = fd_file((int)fd);
+	struct file *f = fd_file_io((int)fd);
 
 	if (!f)
 		return -EBADF;
-	long r = (f->flags & O_PATH) ? -EBADF : f->ops->getdents ? f->ops->getdents(f, buf, n, fmt)
-								: -ENOTDIR;
+	long r = f->ops->getdents ? f->ops->getdents(f, buf, n, fmt) : -ENOTDIR;
 	if (r >= 0) /* Linux's iterate_dir: every read of a directory, the last (0) too */
 		inotify_file(f, IN_ACCESS);
 	file_put(f);
@@ -606,14 +609,12 @@ SYSCALL_DEFINE3(getdents, unsigned int, fd, uptr_t, buf, unsigned int, n)
 
 SYSCALL_DEFINE2(ftruncate, unsigned int, fd, off_t, len)
 {
-	struct file *f = fd_file((int)fd);
+	struct file *f = fd_file_io((int)fd);
 
 	if (!f)
 		return -EBADF;
 	long r;
-	if ((f->flags & O_PATH))
-		r = -EBADF;
-	else if (!f->inode || !S_ISREG(f->inode->mode) || !can_write(f))
+	if (!f->inode || !S_ISREG(f->inode->mode) || !can_write(f))
 		r = -EINVAL;
 	else
 		r = vfs_truncate(f->inode, (int64_t)len);
@@ -621,25 +622,12 @@ SYSCALL_DEFINE2(ftruncate, unsigned int, fd, off_t, len)
 	return r;
 }
 
-/* The file fd names for fsync, fdatasync and syncfs: EBADF also for an
- * O_PATH one, as Linux's fdget. */
-static struct file *sync_file(unsigned int fd)
-{
-	struct file *f = fd_file((int)fd);
-
-	if (f && (f->flags & O_PATH)) {
-		file_put(f);
-		return NULL;
-	}
-	return f;
-}
-
 /* fsync, fdatasync: the file's data (and metadata) on its disk; nothing
  * to do for a file in memory (fs/fstype.h's vfs_fsync). syncfs: its
  * whole file system. */
 static long do_fsync(unsigned int fd, int kind)
 {
-	struct file *f = sync_file(fd);
+	struct file *f = fd_file_io((int)fd); /* EBADF for O_PATH too, as Linux's fdget */
 
 	if (!f)
 		return -EBADF;
@@ -666,12 +654,12 @@ SYSCALL_DEFINE1(syncfs, int, fd)
 /* flock: a whole-file lock owned by the open file description (fs/filelock.h). */
 SYSCALL_DEFINE2(flock, unsigned int, fd, unsigned int, op)
 {
-	struct file *f = fd_file((int)fd);
+	struct file *f = fd_file_io((int)fd);
 	long r;
 
 	if (!f)
 		return -EBADF;
-	r = (f->flags & O_PATH) ? -EBADF : filelock_flock(f, op);
+	r = filelock_flock(f, op);
 	file_put(f);
 	return r;
 }

@@ -13,6 +13,9 @@ struct inode;
 struct fdtable *cur_files(void);
 /* The file behind fd with a reference, or NULL (the caller's -EBADF). */
 struct file *fd_file(int fd);
+/* fd_file for the calls that do I/O on the file (fs/vfs.h's fd_get_io):
+ * NULL for an O_PATH descriptor too, the caller's -EBADF. */
+struct file *fd_file_io(int fd);
 /* A user path copied into a new kmalloc'd buffer (kfree it): 0,
  * -EFAULT, -ENAMETOOLONG, -ENOMEM. Empty paths are -ENOENT unless
  * allow_empty. */

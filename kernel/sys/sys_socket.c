@@ -49,8 +49,9 @@ struct iovec_user {
 
 /* ---- helpers --------------------------------------------------------------------- */
 
-/* The file behind fd with a reference, or NULL. (Not sys_fs.c's
- * fd_file: sys_fs.c calls this file for readv/writev on sockets.) */
+/* The file behind fd with a reference, or NULL, O_PATH ones too (Linux's
+ * fdget). (Not sys_fs.c's fd_file_io: sys_fs.c calls this file for
+ * readv/writev on sockets.) */
 static struct file *sock_fd_file(int fd)
 {
 	struct fdtable *t = current_process()->files;
