@@ -306,20 +306,6 @@ static long lock_range(struct lock_ctx *c, const struct file_lock *req, bool wai
 
 /* ---------------------------------------------------------------- fcntl */
 
-static bool may_read(const struct file *f)
-{
-	unsigned acc = f->flags & O_ACCMODE;
-
-	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
-}
-
-static bool may_write(const struct file *f)
-{
-	unsigned acc = f->flags & O_ACCMODE;
-
-	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
-}
-
 /* struct flock's range to [*start, *end] (Linux's flock_to_posix_lock). */
 static long flock_range(const struct file *f, const struct flock_k *fl, int64_t *start, int64_t *end)
 {
@@ -407,7 +393,7 @@ long filelock_setlk(struct file *f, int fd, uptr_t arg, bool ofd, bool wait)
 		return r;
 	if (req.type != F_RDLCK && req.type != F_WRLCK && req.type != F_UNLCK)
 		return -EINVAL;
-	if ((req.type == F_RDLCK && !may_read(f)) || (req.type == F_WRLCK && !may_write(f)))
+	if ((req.type == F_RDLCK && !can_read(f)) || (req.type == F_WRLCK && !can_write(f)))
 		return -EBADF;
 	struct lock_ctx *c = ctx_find(file_key(f), req.type != F_UNLCK);
 	if (!c)

@@ -503,11 +503,8 @@ void inotify_file(struct file *f, uint32_t mask)
 
 void inotify_close(struct file *f)
 {
-	unsigned acc = f->flags & O_ACCMODE;
-	bool wrote = !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
-
 	if (anything_watched() && f->inode)
-		deliver_both(f->inode, wrote ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
+		deliver_both(f->inode, can_write(f) ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE);
 }
 
 /* Drop every watch of ip, after ev (mask 0: none). marks_lock held. */

@@ -398,6 +398,20 @@ struct file *fd_get(struct fdtable *t, int fd)
 	return fd_is_open(t, fd) ? file_get(t->fd[fd]) : NULL;
 }
 
+bool can_read(const struct file *f)
+{
+	unsigned acc = f->flags & O_ACCMODE;
+
+	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
+}
+
+bool can_write(const struct file *f)
+{
+	unsigned acc = f->flags & O_ACCMODE;
+
+	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
+}
+
 struct file *fd_get_io(struct fdtable *t, int fd)
 {
 	return fd_is_open(t, fd) && !(t->fd[fd]->flags & O_PATH) ? file_get(t->fd[fd]) : NULL;

@@ -139,6 +139,10 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
 /* The file behind fd with a new reference, or NULL (the caller's -EBADF). */
 struct file *fd_get(struct fdtable *t, int fd);
+/* Opened for reading, for writing (O_PATH: neither; O_ACCMODE 3 neither,
+ * as Linux). */
+bool can_read(const struct file *f);
+bool can_write(const struct file *f);
 /* fd_get for the calls that do I/O or ask a file itself (read, poll,
  * epoll, the socket calls...), as Linux's fdget: NULL for an O_PATH
  * descriptor too, which only the calls on paths take. */

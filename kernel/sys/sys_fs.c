@@ -57,21 +57,6 @@ struct file *fd_file_io(int fd)
 	return fd_get_io(cur_files(), fd);
 }
 
-/* O_ACCMODE (3) as an access mode opens for neither, as Linux. */
-bool can_read(const struct file *f)
-{
-	unsigned acc = f->flags & O_ACCMODE;
-
-	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
-}
-
-bool can_write(const struct file *f)
-{
-	unsigned acc = f->flags & O_ACCMODE;
-
-	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
-}
-
 long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 {
 	if (write ? !can_write(f) : !can_read(f))

@@ -26,9 +26,7 @@ int at_base(int dirfd, struct inode **base);
 /* The inode an *at call with flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH)
  * names: a new reference or -errno. */
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
-/* Opened for reading, for writing (O_PATH: neither); takes pread/pwrite. */
-bool can_read(const struct file *f);
-bool can_write(const struct file *f);
+/* Takes pread/pwrite. (can_read, can_write: fs/vfs.h.) */
 bool seekable(const struct file *f);
 /* One read or write of f at *pos (moved on) through f's operations, as
  * read, pread and their vectored forms do it after their checks: the
