@@ -159,6 +159,7 @@ METRICS = [
     ("write_null", "ns", "write 1 byte to /dev/null"),
     ("pipe_pingpong", "us", "1-byte round trip over two pipes"),
     ("yield_switch", "ns", "sched_yield switch between two processes"),
+    ("futex_wake", "us", "one CPU: FUTEX_WAKE to the woken thread running while the waker spins"),
     ("fork_exit", "us", "fork + _exit + wait4"),
     ("fork_exec", "us", "fork + execve tiny static + wait4"),
     ("page_fault", "ns", "first touch of a 4 KiB anonymous page"),

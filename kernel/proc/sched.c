@@ -16,6 +16,12 @@
  * itself. A thread runs on one CPU at a time: it is only in a run queue
  * once switched away, and a CPU takes it from there only with the lock,
  * after the switch away finished.
+ *
+ * A thread woken from a sleep need not wait for the running thread's
+ * tick: it goes first and the running thread gives up its CPU at its
+ * next preemption point when it is owed the CPU (wake-up preemption,
+ * below: Linux's place_entity and check_preempt_wakeup reduced to what
+ * a FIFO queue needs).
  */
 #include "proc/sched.h"
 #include "proc/lockcheck.h"
@@ -51,6 +57,7 @@ struct runq {
 	uint64_t gen;             /* incremented by every enqueue */
 	unsigned ticks;           /* its CPU's ticks with the lock, for balancing */
 	uint64_t idle_since;      /* its idle loop: when it started waiting */
+	uint64_t min_vrt;         /* the vrt its threads are measured from; never goes back */
 	/* its idle loop's polling (idle_wait, idle_poll_learn) */
 	bool poll_on;             /* poll before the next halt */
 	unsigned poll_fails;      /* polls in a row that ended with nothing */
@@ -87,6 +94,25 @@ static bool idle_poll_off;
 #define IDLE_POLL_NS       50000ull
 #define IDLE_SHORT_NS      200000ull
 #define IDLE_POLL_BACKOFF  6
+
+/*
+ * Wake-up preemption. A thread's vrt grows by the time it runs, and each
+ * CPU's min_vrt follows the vrt of the threads it picks (never going
+ * back), so a thread's vrt less its CPU's min_vrt says how far ahead of
+ * that CPU's others it is. A thread that wakes from a sleep is placed at
+ * most WAKE_CREDIT_NS behind min_vrt (a long sleep earns no more), and
+ * when the thread its CPU runs is more than WAKE_GRAN_NS ahead of it, it
+ * goes to the head of the queue and the running thread gives the CPU up
+ * at its next preemption point (the return to user mode;
+ * sched_cond_resched in the kernel): a waker that keeps running lets the
+ * woken thread run at once instead of after its tick, and two threads
+ * that wake each other in turn, each running a little, do not preempt
+ * each other on every wake-up. A thread that moves to another CPU keeps
+ * its distance from min_vrt (vrt_move). A new thread starts at its
+ * creator's min_vrt and does not preempt (Linux lets the parent run on).
+ */
+#define WAKE_GRAN_NS   1000000ull  /* Linux's sched_wakeup_granularity (1 ms) */
+#define WAKE_CREDIT_NS 3000000ull  /* half of Linux's sched_latency (6 ms) */
 
 static uint64_t cpu_bit(unsigned cpu)
 {
@@ -173,21 +199,34 @@ static void kick_cpu(unsigned cpu)
 	smp_send_ipi(cpu, VEC_IPI_RESCHED);
 }
 
-/* Append t to CPU cpu's queue (no wake-up). Kernel lock. */
-static void rq_push(unsigned cpu, struct thread *t)
+/* Add t to CPU cpu's queue (no wake-up): last, or first when first.
+ * Kernel lock. */
+static void rq_add(unsigned cpu, struct thread *t, bool first)
 {
 	struct runq *rq = &runqs[cpu];
 
-	t->run_next = NULL;
 	t->cpu = cpu; /* where it waits: sched_set_affinity finds it there */
-	if (rq->tail)
-		rq->tail->run_next = t;
-	else
+	if (first) {
+		t->run_next = rq->head;
 		rq->head = t;
-	rq->tail = t;
+		if (!rq->tail)
+			rq->tail = t;
+	} else {
+		t->run_next = NULL;
+		if (rq->tail)
+			rq->tail->run_next = t;
+		else
+			rq->head = t;
+		rq->tail = t;
+	}
 	__atomic_store_n(&rq->nr, rq->nr + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&rq->gen, rq->gen + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&enqueue_gen, enqueue_gen + 1, __ATOMIC_RELAXED);
+}
+
+static void rq_push(unsigned cpu, struct thread *t)
+{
+	rq_add(cpu, t, false);
 }
 
 /* Take t, which follows prev (NULL: the head), out of CPU cpu's queue. */
@@ -205,6 +244,57 @@ static void rq_unlink(unsigned cpu, struct thread *prev, struct thread *t)
 	__atomic_store_n(&rq->nr, rq->nr - 1, __ATOMIC_RELAXED);
 }
 
+/* ---- wake-up preemption's clock (see WAKE_GRAN_NS) ---- */
+
+/* Has t never run? (schedule's charge sets run_since.) */
+static bool never_ran(const struct thread *t)
+{
+	return t->run_since == 0;
+}
+
+/* t's vrt as of now: a running thread's includes its run since the last
+ * charge. Kernel lock. */
+static uint64_t vrt_now(const struct thread *t)
+{
+	return t->state == THREAD_RUNNING ? t->vrt + (time_ns() - t->run_since) : t->vrt;
+}
+
+/* Move t's vrt from CPU from's scale to CPU to's: the same distance from
+ * min_vrt (floored at 0). Kernel lock. */
+static void vrt_move(struct thread *t, unsigned from, unsigned to)
+{
+	if (from == to || from >= SMP_MAX_CPUS)
+		return;
+	int64_t lag = (int64_t)(t->vrt - runqs[from].min_vrt);
+	uint64_t base = runqs[to].min_vrt;
+
+	t->vrt = lag < 0 && (uint64_t)-lag > base ? 0 : base + (uint64_t)lag;
+}
+
+/* t woke from a sleep and waits on CPU cpu: onto its scale, at most
+ * WAKE_CREDIT_NS behind its min_vrt. Kernel lock. */
+static void wake_place(struct thread *t, unsigned cpu)
+{
+	vrt_move(t, t->cpu, cpu);
+	uint64_t min = runqs[cpu].min_vrt;
+	uint64_t floor = min > WAKE_CREDIT_NS ? min - WAKE_CREDIT_NS : 0;
+
+	if (t->vrt < floor)
+		t->vrt = floor;
+}
+
+/* Does t, woken onto CPU cpu, take that CPU from the thread it runs?
+ * Not from its idle thread (which looks at the queue itself), not when
+ * t is new. Kernel lock. */
+static bool wake_preempts(const struct thread *t, unsigned cpu)
+{
+	struct percpu *c = smp_cpu(cpu);
+
+	if (!c || !c->current || c->current == c->idle || never_ran(t))
+		return false;
+	return vrt_now(c->current) > t->vrt + WAKE_GRAN_NS;
+}
+
 /* Take the first thread of CPU from's queue that may run on CPU to; NULL
  * when none may. Kernel lock. */
 static struct thread *rq_take(unsigned from, unsigned to)
@@ -215,6 +305,7 @@ static struct thread *rq_take(unsigned from, unsigned to)
 	for (struct thread *t = runqs[from].head; t; prev = t, t = t->run_next)
 		if (t->cpus_allowed & bit) {
 			rq_unlink(from, prev, t);
+			vrt_move(t, from, to);
 			return t;
 		}
 	return NULL;
@@ -226,8 +317,28 @@ static void run_enqueue(struct thread *t)
 {
 	unsigned cpu = select_cpu(t);
 
+	vrt_move(t, t->cpu, cpu);
 	rq_push(cpu, t);
 	kick_cpu(cpu);
+}
+
+/* t woke from a sleep: queued as run_enqueue does, but first, with its
+ * CPU told to switch at its next preemption point, when it is owed that
+ * CPU (wake_preempts). Kernel lock, interrupts off. */
+static void run_enqueue_woken(struct thread *t)
+{
+	unsigned cpu = select_cpu(t);
+
+	wake_place(t, cpu);
+	if (!wake_preempts(t, cpu)) {
+		rq_push(cpu, t);
+		kick_cpu(cpu);
+		return;
+	}
+	rq_add(cpu, t, true);
+	smp_cpu(cpu)->need_resched = true;
+	if (cpu != smp_cpu_id())
+		smp_send_ipi(cpu, VEC_IPI_RESCHED); /* in user mode: its return checks need_resched */
 }
 
 /* The online CPU other than me with the most threads queued that have at
@@ -346,7 +457,7 @@ static void wake(struct thread *t)
 	if (t->state == THREAD_SLEEPING) {
 		t->state = THREAD_RUNNABLE;
 		ktimer_cancel(&t->sleep_timer);
-		run_enqueue(t);
+		run_enqueue_woken(t);
 	} else if (t->state == THREAD_RUNNING) {
 		sched_kick(t); /* in user mode elsewhere: have it look at its signals now */
 	}
@@ -377,9 +488,7 @@ static void switch_to(struct thread *prev, struct thread *next)
 			tlb_note_loaded(pml4);
 		}
 	}
-	uint64_t now = time_ns();
-	prev->run_ns += now - prev->run_since;
-	next->run_since = now;
+	next->run_since = time_ns();
 	unsigned cpu = smp_cpu_id();
 	cpu_ticks[cpu].switches++;
 	this_cpu()->current = next;
@@ -390,11 +499,24 @@ static void switch_to(struct thread *prev, struct thread *next)
 	arch_switch_to(&prev->arch, &next->arch);
 }
 
+/* What the running thread t ran since its last charge goes to its run
+ * time and its vrt. Kernel lock, interrupts off. */
+static void charge_run(struct thread *t)
+{
+	uint64_t now = time_ns();
+
+	t->run_ns += now - t->run_since;
+	t->vrt += now - t->run_since;
+	t->run_since = now;
+}
+
 /* Pick the next thread and run it. Interrupts off. */
 static void schedule(void)
 {
 	struct thread *prev = current_thread();
+	struct runq *rq = &runqs[smp_cpu_id()];
 
+	charge_run(prev);
 	this_cpu()->need_resched = false;
 	if (prev->state == THREAD_RUNNING) {
 		prev->state = THREAD_RUNNABLE;
@@ -404,6 +526,8 @@ static void schedule(void)
 	struct thread *next = run_dequeue();
 	if (!next)
 		next = this_cpu()->idle;
+	else if (next->vrt > rq->min_vrt)
+		rq->min_vrt = next->vrt;
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		return;
@@ -498,6 +622,7 @@ static struct thread *thread_alloc(const char *name)
 	t->klock_depth = 1; /* it first runs where switch_to put it: in the kernel */
 	t->cpus_allowed = ~0ull;
 	t->cpu = smp_cpu_id(); /* its creator's: select_cpu starts there */
+	t->vrt = runqs[t->cpu].min_vrt; /* where its creator's CPU stands */
 	strlcpy(t->name, name, sizeof(t->name));
 	return t;
 }

@@ -73,6 +73,7 @@ struct thread {
 	uint32_t klock_depth;      /* its hold on the kernel lock while switched away (arch/x86_64/klock.h) */
 	uint64_t cpus_allowed;     /* bit i: may run on CPU i (sched_setaffinity); inherited at clone/fork */
 	unsigned cpu;              /* the CPU it runs on, last ran on, or is queued on */
+	uint64_t vrt;              /* virtual run time, ns: its CPU time on its CPU's scale (sched.c) */
 };
 
 /* Threads asleep in wait_on. Lock rule: the kernel lock with interrupts

@@ -37,6 +37,7 @@ static const struct bench benches[] = {
 	{ "write_null", 500000 },
 	{ "pipe_pingpong", 5000 },
 	{ "yield_switch", 20000 },
+	{ "futex_wake", 2000 },
 	{ "fork_exit", 500 },
 	{ "fork_exec", 200 },
 	{ "page_fault", 2 },
