@@ -476,8 +476,9 @@ static void sleep_timeout(struct ktimer *k)
 }
 
 /* Load next's CPU state (FPU, FS base, kernel stack for traps, address
- * space) and switch stacks. Interrupts off. */
-static void switch_to(struct thread *prev, struct thread *next)
+ * space) and switch stacks; now is time_ns(), next's start. Interrupts
+ * off. */
+static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 {
 	lockcheck_none_held("a thread switch"); /* debug builds */
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
@@ -488,7 +489,7 @@ static void switch_to(struct thread *prev, struct thread *next)
 			tlb_note_loaded(pml4);
 		}
 	}
-	next->run_since = time_ns();
+	next->run_since = now;
 	unsigned cpu = smp_cpu_id();
 	cpu_ticks[cpu].switches++;
 	this_cpu()->current = next;
@@ -499,12 +500,10 @@ static void switch_to(struct thread *prev, struct thread *next)
 	arch_switch_to(&prev->arch, &next->arch);
 }
 
-/* What the running thread t ran since its last charge goes to its run
- * time and its vrt. Kernel lock, interrupts off. */
-static void charge_run(struct thread *t)
+/* What the running thread t ran since its last charge, up to now, goes
+ * to its run time and its vrt. Kernel lock, interrupts off. */
+static void charge_run(struct thread *t, uint64_t now)
 {
-	uint64_t now = time_ns();
-
 	t->run_ns += now - t->run_since;
 	t->vrt += now - t->run_since;
 	t->run_since = now;
@@ -515,8 +514,9 @@ static void schedule(void)
 {
 	struct thread *prev = current_thread();
 	struct runq *rq = &runqs[smp_cpu_id()];
+	uint64_t now = time_ns();
 
-	charge_run(prev);
+	charge_run(prev, now);
 	this_cpu()->need_resched = false;
 	if (prev->state == THREAD_RUNNING) {
 		prev->state = THREAD_RUNNABLE;
@@ -532,7 +532,7 @@ static void schedule(void)
 		prev->state = THREAD_RUNNING;
 		return;
 	}
-	switch_to(prev, next);
+	switch_to(prev, next, now);
 }
 
 /* The first thing a new thread runs, on its own stack. */
