@@ -35,7 +35,8 @@ mark (*) for a stressor that failed or gave no figure on one kernel and the
 reason below it (a run stress-ng ends with an error keeps its reported rate
 in the JSON, out of the median), and writes DIR/bench-stress.json (every boot's figures,
 stress-ng's exit codes and error lines, the host's load and the CPU time
-other processes took during each boot, the environment); serial logs in
+other processes took during each boot, `busy` above a quarter of a core as
+bench.py's SMP runs mark it, the environment); serial logs in
 DIR/bench-stress/. Exits 0 when every boot ran to its end (a stressor that
 fails on a kernel is a finding, not a failure of this run), 1 when a boot
 did not (a panic, a hang, the time limit), 2 when the packages cannot be
@@ -176,12 +177,13 @@ def one_boot(kernel, cpus, rnd, args, paths, words, workdir):
         r["trouble"] = f"no 'bench done' (exit {status}, time limit {args.timeout} s)"
     r.update(kernel=kernel, cpus=cpus, round=rnd, exit=str(status), seconds=round(secs, 1),
              host_load_before=load_before, host_load_after=bench.loadavg(),
-             others_cores=round(others, 2), log=os.path.relpath(logpath, TOP))
+             others_cores=round(others, 2), busy=others > bench.SMP_OTHERS_MAX,
+             log=os.path.relpath(logpath, TOP))
     got = [f"{s} {v['ops_per_s']:.0f}" if v["ops_per_s"] is not None else f"{s} -"
            for s, v in r["stressors"].items()]
     log(f"bench-stress: {kernel} -smp {cpus}: {', '.join(got)}; {secs:.0f} s, exit {status}, "
         f"host load {load_before} -> {r['host_load_after']}, others used {others:.2f} "
-        f"host cores" + (f"\n  trouble: {r['trouble']}" if r["trouble"] else "") +
+        f"host cores{' (busy)' if r['busy'] else ''}" + (f"\n  trouble: {r['trouble']}" if r["trouble"] else "") +
         "".join(f"\n  {s}: {v['why']}" for s, v in r["stressors"].items() if v.get("why")))
     return r
 
