@@ -155,7 +155,8 @@ def parse(lines, stressors):
     if cur:
         res["stressors"][cur] = stressor_result(cur, body, None)
     for s in stressors:
-        res["stressors"].setdefault(s, dict(ops_per_s=None, why="not run: the boot ended before it"))
+        res["stressors"].setdefault(s, dict(ops_per_s=None,
+                                            why="not run: the boot ended before it"))
     return res
 
 
@@ -181,10 +182,11 @@ def one_boot(kernel, cpus, rnd, args, paths, words, workdir):
              log=os.path.relpath(logpath, TOP))
     got = [f"{s} {v['ops_per_s']:.0f}" if v["ops_per_s"] is not None else f"{s} -"
            for s, v in r["stressors"].items()]
+    notes = [f"trouble: {r['trouble']}"] if r["trouble"] else []
+    notes += [f"{s}: {v['why']}" for s, v in r["stressors"].items() if v.get("why")]
     log(f"bench-stress: {kernel} -smp {cpus}: {', '.join(got)}; {secs:.0f} s, exit {status}, "
         f"host load {load_before} -> {r['host_load_after']}, others used {others:.2f} "
-        f"host cores{' (busy)' if r['busy'] else ''}" + (f"\n  trouble: {r['trouble']}" if r["trouble"] else "") +
-        "".join(f"\n  {s}: {v['why']}" for s, v in r["stressors"].items() if v.get("why")))
+        f"host cores{' (busy)' if r['busy'] else ''}" + "".join(f"\n  {n}" for n in notes))
     return r
 
 
@@ -265,8 +267,8 @@ def main():
     words = " ".join([str(secs)] + args.stressors)   # the guest's words, and bench.boot's mode
     paths, linux_version = {}, None
     if "kestrel" in kernels:
-        paths["img"] = {words: cpython.kestrel_image(
-            build, workdir, rootfs, cmdline=f"init=/bin/sh debugexit -- /etc/stress-run.sh {words}")}
+        cmdline = f"init=/bin/sh debugexit -- /etc/stress-run.sh {words}"
+        paths["img"] = {words: cpython.kestrel_image(build, workdir, rootfs, cmdline=cmdline)}
     if "linux" in kernels:
         paths["vmlinuz"], linux_version, _ = bench.linux_kernel(os.path.join(build, "bench"))
         paths["initrd"] = cpython.linux_initrd(workdir, rootfs, init=LINUX_INIT)
