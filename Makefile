@@ -339,6 +339,16 @@ bench: all
 bench-apps: all
 	tools/bench_apps.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT)
 
+# make bench-stress [QUICK=1] [ROUNDS=N]: Debian's stress-ng (cached in $(B)/debs) on
+# Kestrel and on Linux in the same QEMU, -smp 1 and 2: the futex, sigsuspend, sem,
+# signal and itimer stressors, 6 s each (QUICK=1: 2 s), bogo-ops per second of wall
+# clock (tools/bench_stress.py); N alternating boots of each (default 1), the median;
+# a table and $(B)/bench-stress.json. About 3 minutes a round (QUICK=1: 1.5).
+.PHONY: bench-stress
+bench-stress: all
+	tools/bench_stress.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) \
+		$(if $(ROUNDS),--rounds $(ROUNDS))
+
 # make profile CMD="..." [TOP=N] [SMP=N] [DEBS="python3 ..."]: boot the image (with
 # those Debian packages), run CMD in its shell,
 # and print where the guest's instructions went meanwhile: user against kernel,

@@ -88,12 +88,7 @@ def rootfs_archive(build, workdir, tree):
     subprocess.run([os.environ.get("MUSL_CC", "musl-gcc")] + CC_FLAGS +
                    ["-o", os.path.join(overlay, "bin", "apptime"),
                     os.path.join(HERE, "apptime.c")], check=True)
-    out = os.path.join(workdir, "rootfs.cpio")
-    env = dict(os.environ, DEBS_TREE=tree, ROOTFS_EXTRA=os.path.join(build, "rootfs.extra"))
-    subprocess.run([os.path.join(TOP, "tools", "mkrootfs.sh"), os.path.join(workdir, "stage"),
-                    out, overlay], check=True, env=env)
-    shutil.rmtree(os.path.join(workdir, "stage"), ignore_errors=True)
-    return out
+    return cpython.pack_rootfs(build, workdir, tree, overlay)
 
 
 def parse(lines):

@@ -222,6 +222,13 @@ def rootfs_archive(build, workdir, tree, words):
     shutil.copy(GUEST, os.path.join(overlay, "etc", "cpython-run.sh"))
     with open(os.path.join(overlay, "etc", "cpython-args"), "w") as fh:
         fh.write(words + "\n")
+    return pack_rootfs(build, workdir, tree, overlay)
+
+
+def pack_rootfs(build, workdir, tree, overlay):
+    """WORKDIR/rootfs.cpio: Kestrel's rootfs (tools/mkrootfs.sh, the build's
+    programs) with the package TREE and OVERLAY on top; tools/bench_apps.py
+    and tools/bench_stress.py pack theirs with it too."""
     out = os.path.join(workdir, "rootfs.cpio")
     env = dict(os.environ, DEBS_TREE=tree, ROOTFS_EXTRA=os.path.join(build, "rootfs.extra"))
     subprocess.run([os.path.join(TOP, "tools", "mkrootfs.sh"), os.path.join(workdir, "stage"),
