@@ -36,6 +36,7 @@ struct boot_config {
 	unsigned tsc_early_khz;            /* tsc_early_khz=N: the TSC rate given, not measured (0: measure) */
 	unsigned smp_tsc_skew;             /* smp_tsc_skew=N: the warp test's test (smp.h) */
 	bool no_vdso;                      /* vdso=0 (Linux's word): programs get no vDSO */
+	bool klockstat;                    /* klockstat: the kernel lock's statistics from boot on */
 	bool idle_halt;                    /* idle=halt: idle CPUs halt at once, never poll */
 	char ip[IP_SPEC_MAX];              /* ip=SPEC: boot-time network configuration (net/ipconfig.h); "": none */
 };

@@ -164,6 +164,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return !w->has_val && (cfg->maxcpus = 1);
 	if (cmdline_word_is(w, "vdso")) /* Linux's vdso=0|1 */
 		return val_is(w, "0") ? (cfg->no_vdso = true) : val_is(w, "1");
+	if (cmdline_word_is(w, "klockstat")) /* /proc/klock_stat counts from boot on */
+		return !w->has_val && (cfg->klockstat = true);
 	if (cmdline_word_is(w, "idle")) /* Linux's idle=halt */
 		return val_is(w, "halt") && (cfg->idle_halt = true);
 	if (cmdline_word_is(w, "tsc")) /* Linux's tsc=unstable */

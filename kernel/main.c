@@ -407,6 +407,8 @@ void kmain(struct kbi_boot_info *bi)
 	power_init(); /* the FADT's memory-space power registers mapped */
 	sched_init();
 	sched_set_idle_poll(!cfg.idle_halt);
+	if (cfg.klockstat)
+		klock_stat_enable(true);
 	fbshadow_start(); /* the framebuffer console draws in RAM from now on */
 	process_init();
 	if (!cfg.no_vdso)

@@ -23,6 +23,7 @@
 #include "fs/devpts.h"
 #include "fs/procfs_show.h"
 #include "fs/procfs_cpus.h"
+#include "fs/procfs_klock.h"
 #include "fs/procfs_mem.h"
 #include "fs/procfs_sys.h"
 #include "fs/pipe.h"
@@ -105,6 +106,7 @@ static const struct proc_entry root_entries[] = {
 	{ "partitions", S_IFREG | 0444, show_partitions, NULL },
 	{ "devices", S_IFREG | 0444, show_devices, NULL },
 	{ "interrupts", S_IFREG | 0444, show_interrupts, NULL },
+	{ "klock_stat", S_IFREG | 0444, show_klock_stat, NULL },
 	{ "sysrq-trigger", S_IFREG | 0200, NULL, NULL }, /* its own file ops (procfs_sys.c) */
 };
 static const struct proc_entry pid_entries[] = {
@@ -1118,6 +1120,7 @@ static int generate_text(struct inode *ip, struct sbuf *sb)
 		   : !fdinfo && e->show == show_pid_smaps ? smaps_buf_size(p)
 		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size()
 		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size()
+		   : !fdinfo && e->show == show_klock_stat ? klock_stat_buf_size()
 		   : !fdinfo && e->show == show_pid_environ ? environ_buf_size(p)
 		   : AUX_TABLE(ip->aux) == T_NODE && (node_parent[AUX_INDEX(ip->aux)] == NODE_NET ||
 						      node_parent[AUX_INDEX(ip->aux)] == NODE_SYSVIPC) ? NET_SHOW_BUF

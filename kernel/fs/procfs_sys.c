@@ -17,6 +17,7 @@
  * file's own files, then the registered tables' in order.
  */
 #include "fs/procfs_sys.h"
+#include "arch/x86_64/klock.h"
 #include "fs/inode.h"
 #include "fs/pipe.h"
 #include "mm/usercopy.h"
@@ -196,6 +197,19 @@ static void boot_id_get(char *buf, size_t cap)
 	strlcpy(buf, id, cap);
 }
 
+/* kernel.lock_stat, as Linux's (CONFIG_LOCK_STAT): the kernel lock's
+ * statistics (/proc/klock_stat) on or off; turning them on zeroes them. */
+static void lock_stat_get(int64_t *v)
+{
+	*v = klock_stat_on;
+}
+
+static int lock_stat_set(const int64_t *v)
+{
+	klock_stat_enable(*v != 0);
+	return 0;
+}
+
 static const struct sysctl_file own_files[] = {
 	{ .name = "nr_open", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .get = nr_open_get, .set = nr_open_set },
@@ -205,6 +219,8 @@ static const struct sysctl_file own_files[] = {
 	  .set_str = hostname_set },
 	{ .name = "domainname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = domainname_get,
 	  .set_str = domainname_set },
+	{ .name = "lock_stat", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = lock_stat_get,
+	  .set = lock_stat_set },
 	{ .name = "pid_max", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = pid_max_get,
 	  .set = pid_max_set },
 	{ .name = "tainted", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,

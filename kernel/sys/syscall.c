@@ -17,7 +17,10 @@
 #include "proc/signal.h"
 #include "proc/ptrace.h"
 #include "lib/errno.h"
+#include "lib/string.h"
+#include "test/selftest.h"
 #include "audit.h"
+#include "ksyms.h"
 #include "log.h"
 
 static const syscall_fn table[SYS_COUNT] = {
@@ -308,6 +311,59 @@ void syscall_init(bool audit_to_serial)
 }
 
 /* The handler of nr called with a0..a2 and the frame's other arguments, or -ENOSYS. */
+/*
+ * The system calls that run without the kernel lock (issue 29's first):
+ * each reads only what its own thread owns or what does not change while
+ * the process lives (its pid and thread id; its credentials, which only
+ * the thread itself replaces; the CPU it runs on, which the kernel, not
+ * preemptive, does not change under it). A fault in one (a bad getcpu
+ * pointer) takes the lock in the fault's own entry. Every other call
+ * takes it from entry to return (klock.h), and so does every call of a
+ * traced process (its tracer's stops need the lock).
+ */
+static const bool lock_free[SYS_COUNT] = {
+	[SYS_getpid] = true, [SYS_gettid] = true,
+	[SYS_getuid] = true, [SYS_geteuid] = true, [SYS_getgid] = true, [SYS_getegid] = true,
+	[SYS_getcpu] = true,
+};
+
+const char *syscall_name(unsigned long nr)
+{
+	uint64_t off;
+	const char *name = nr < SYS_COUNT && table[nr] ? ksyms_lookup((uint64_t)table[nr], &off) : NULL;
+
+	if (!name || off)
+		return NULL;
+	return strncmp(name, "sys_", 4) == 0 ? name + 4 : name;
+}
+
+bool syscall_takes_klock(unsigned long nr)
+{
+	return nr >= SYS_COUNT || !lock_free[nr];
+}
+
+/* The table's kernel-lock column, which issue 29 counts down: each
+ * lock-free entry is a call the table has, an unknown number takes the
+ * lock, and the log says how many calls take it. */
+SELFTEST(syscall_klock)
+{
+	unsigned calls = 0, locked = 0;
+
+	for (unsigned nr = 0; nr < SYS_COUNT; nr++) {
+		if (!table[nr] && lock_free[nr])
+			return "a lock-free entry without a call";
+		calls += table[nr] != NULL;
+		locked += table[nr] && syscall_takes_klock(nr);
+	}
+	if (!syscall_takes_klock(SYS_COUNT) || !syscall_takes_klock(~0ul))
+		return "an unknown number would run without the kernel lock";
+	if (!syscall_name(SYS_getppid) || strcmp(syscall_name(SYS_getppid), "getppid") != 0)
+		return "getppid's name is not found in the kernel's symbols";
+	klog(LOG_INFO, "selftest: syscall-klock: %u of %u system calls take the kernel lock\n",
+	     locked, calls);
+	return NULL;
+}
+
 static inline __attribute__((always_inline)) long call(uint64_t nr, uint64_t a0, uint64_t a1,
 						       uint64_t a2, const struct trap_frame *tf)
 {
@@ -408,6 +464,25 @@ static __attribute__((noinline)) bool full_return(struct thread *t, struct trap_
 	return ok;
 }
 
+/* syscall_dispatch for a lock-free call (not traced): the same, the
+ * kernel lock taken only for full_return. Out of line: the usual path
+ * pays one table look for it. */
+static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struct trap_frame *tf)
+{
+	uint64_t nr = tf->rax;
+
+	t->uframe = tf;
+	cpu_sti();
+	long ret = run(t, tf);
+	tf->rax = (uint64_t)ret;
+	cpu_cli();
+	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
+			     sysret_regs_ok(tf), 1))
+		return true;
+	klock_enter_user(true, nr);
+	return full_return(t, tf);
+}
+
 /*
  * The SYSCALL entry's C part: run the call with interrupts on, then, with
  * them off, the return-to-user work. The common case is tested in a few
@@ -415,15 +490,19 @@ static __attribute__((noinline)) bool full_return(struct thread *t, struct trap_
  * for, the frame still SYSRET-safe) and leaves at once: interrupts stay
  * off until SYSRET, so nothing can become due in between. Otherwise
  * full_return. The kernel lock (klock.h) is held from entry to the
- * return checks. Returns whether SYSRET is safe (else the entry leaves
- * by IRET).
+ * return checks, except by the lock-free calls, which take it only for
+ * full_return. Returns whether SYSRET is safe (else the entry leaves by
+ * IRET).
  */
 bool syscall_dispatch(struct trap_frame *tf)
 {
 	struct thread *t = current_thread();
+	uint64_t nr = tf->rax;
 
+	if (__builtin_expect(nr < SYS_COUNT && lock_free[nr], 0) && !ptrace_traced(&t->proc->ptrace))
+		return dispatch_lock_free(t, tf);
 	t->uframe = tf;
-	klock_enter_user(true); /* interrupts are still off (FMASK) */
+	klock_enter_user(true, nr); /* interrupts are still off (FMASK) */
 	cpu_sti();
 	long ret = run(t, tf);
 	tf->rax = (uint64_t)ret;

@@ -16,6 +16,12 @@ void syscall_init(bool audit_to_serial);
  * used to go back (otherwise IRET). Entered with interrupts off; returns
  * with interrupts off. */
 bool syscall_dispatch(struct trap_frame *tf);
+/* Does system call nr take the kernel lock? (All but a few; an unknown
+ * number does.) */
+bool syscall_takes_klock(unsigned long nr);
+/* Call nr's name from the kernel's symbols ("read"), NULL when it has
+ * none (no such call, or the symbols are missing). */
+const char *syscall_name(unsigned long nr);
 /* The int $0x80 path: the same table, always returning by IRET. */
 void syscall_int80(struct trap_frame *tf);
 

@@ -327,6 +327,11 @@ static uint64_t tsc_to_ns(uint64_t tsc)
 	return (uint64_t)(((unsigned __int128)(tsc - tm.origin) * tm.ns_mult) >> NS_MULT_SHIFT);
 }
 
+uint64_t time_tsc_cycles_to_ns(uint64_t cycles)
+{
+	return tm.ready ? (uint64_t)(((unsigned __int128)cycles * tm.ns_mult) >> NS_MULT_SHIFT) : 0;
+}
+
 /* ------------------------------------------------------------ the clock source */
 
 static uint64_t ref_counts_to_ns(uint64_t counts)

@@ -44,6 +44,8 @@ void time_preset_tsc_khz(uint64_t khz);
 /* Nanoseconds since the loader started; monotonic. 0 before time_init.
  * The TSC, or the reference clock once the TSC is marked unstable. */
 uint64_t time_ns(void);
+/* A span of TSC cycles in nanoseconds (0 before time_init). */
+uint64_t time_tsc_cycles_to_ns(uint64_t cycles);
 /* Stop trusting the TSC (why: for the log): time_ns() moves to the
  * reference clock time_init was given, if it can keep time (the HPET or
  * the PM timer), continuing from the time now. For tsc=unstable, and the

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "checks.h"
@@ -170,11 +172,85 @@ static int check_clone3(void)
 	return want_exit("clone3's child (2: handler kept, 3: SIG_IGN lost)", (pid_t)pid, 0);
 }
 
+/* Write text to a /proc file: 0, or -1 with errno. */
+static int proc_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, text, strlen(text));
+	int e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* The takes column of /proc/klock_stat's line for name; -1 when none. */
+static long klock_takes(const char *text, const char *name)
+{
+	char key[32];
+	long takes;
+
+	snprintf(key, sizeof(key), "\n%s ", name);
+	const char *at = strstr(text, key);
+	return at && sscanf(at + strlen(key), "%ld", &takes) == 1 ? takes : -1;
+}
+
+/*
+ * Kestrel's kernel-lock statistics (issue 29; Linux's /proc/lock_stat
+ * exists only with CONFIG_LOCK_STAT, and this skips there): turned on
+ * by kernel.lock_stat = 1, they count each system call that takes the
+ * lock (getppid) and none that runs without it (getpid), and stop,
+ * counts kept, at kernel.lock_stat = 0.
+ */
+#define KLOCK_CALLS 200
+static int check_klock_stat(void)
+{
+	static char text[65536];
+
+	int fd = open("/proc/klock_stat", O_RDONLY);
+	if (fd < 0)
+		return skip("no /proc/klock_stat: %s", errname(errno));
+	close(fd);
+	if (proc_write("/proc/sys/kernel/lock_stat", "1") != 0)
+		return fail("kernel.lock_stat = 1: %s", errname(errno));
+	for (int i = 0; i < KLOCK_CALLS; i++) {
+		syscall(SYS_getppid);
+		syscall(SYS_getpid);
+	}
+	if (proc_write("/proc/sys/kernel/lock_stat", "0") != 0)
+		return fail("kernel.lock_stat = 0: %s", errname(errno));
+	fd = open("/proc/klock_stat", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return fail("reading /proc/klock_stat: %s", n < 0 ? errname(errno) : "empty");
+	text[n] = '\0';
+	if (strncmp(text, "klock_stat: off", 15) != 0)
+		return fail("after kernel.lock_stat = 0 the file begins \"%.30s\"", text);
+	long ppid = klock_takes(text, "getppid"), pid = klock_takes(text, "getpid"), cpus = 0;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		char name[16];
+		snprintf(name, sizeof(name), "cpu%d", cpu);
+		long takes = klock_takes(text, name);
+		if (takes < 0)
+			break;
+		cpus += takes;
+	}
+	if (cpus < KLOCK_CALLS || ppid < KLOCK_CALLS || pid != -1)
+		return fail("the CPUs %ld takes, getppid %ld, getpid %ld (want >= %d, >= %d, no line)",
+			    cpus, ppid, pid, KLOCK_CALLS, KLOCK_CALLS);
+	remark("getppid took the lock %ld times", ppid);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "self", check_self },
 	{ "children", check_children },
 	{ "kill-tid", check_kill_tid },
 	{ "clone3", check_clone3 },
+	{ "klock-stat", check_klock_stat },
 };
 
 int main(int argc, char **argv)

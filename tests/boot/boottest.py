@@ -100,7 +100,7 @@ MACHINE_PROGRAMS = ("kernel,minimal,hello,dynamic,files,procs,pipes,signals,ttyi
 MACHINE_SELFTEST = f"selftest={MACHINE_PROGRAMS}"
 SELFTEST_NAMES = ["memmap-sane", "memmap-marks", "kernel-permissions", "stack-guard",
                   "direct-map", "direct-map-cache", "ksyms", "pmm-every-page", "pmm-orders-aligned",
-                  "vmm-map-protect-unmap", "kernel-stack-guard", "heap-stress", "percpu-self",
+                  "vmm-map-protect-unmap", "kernel-stack-guard", "heap-stress", "percpu-self", "syscall-klock",
                   "acpi-madt", "acpi-power", "lapic-boot-cpu", "irq-route-isa-pit", "pci-enumerated", "time-ns-monotonic",
                   "tsc-rate", "timer-rate", "bcache-sectors-and-runs", "bcache-4k-blocks", "bcache-errors"]
 

@@ -82,14 +82,19 @@ static void halt_for_lock(struct percpu *c)
 }
 
 /* Take the lock with interrupts off, answering TLB flush requests while
- * waiting: the holder may be waiting for this CPU's answer. */
-static void wait_lock(bool may_halt)
+ * waiting: the holder may be waiting for this CPU's answer. Counted for
+ * entry (klock.h's statistics) when they are on. */
+static void wait_lock(bool may_halt, uint64_t entry)
 {
 	struct percpu *c = this_cpu();
 	unsigned spins = 0;
 
-	if (try_take())
+	if (try_take()) {
+		if (__builtin_expect(klock_stat_on, 0))
+			klock_stat_take(entry, false, 0);
 		return;
+	}
+	uint64_t t0 = klock_stat_on ? rdtsc() : 0;
 	__atomic_fetch_add(&waiters, 1, __ATOMIC_RELAXED);
 	while (!try_take()) {
 		tlb_poll();
@@ -100,6 +105,8 @@ static void wait_lock(bool may_halt)
 		spins = 0;
 	}
 	__atomic_fetch_sub(&waiters, 1, __ATOMIC_RELAXED);
+	if (__builtin_expect(klock_stat_on, 0))
+		klock_stat_take(entry, true, t0 ? rdtsc() - t0 : 0);
 }
 
 /* Wake one CPU halted for the lock, taking turns among them (the
@@ -124,6 +131,8 @@ void klock_wake_waiter(void)
  * halt_for_lock's publish-then-look). klock_leave_user is the same inline. */
 static void release(void)
 {
+	if (__builtin_expect(klock_stat_on, 0))
+		klock_stat_release();
 	__atomic_exchange_n(&klock_word, 0, __ATOMIC_SEQ_CST); /* a full barrier, no separate fence */
 	if (__builtin_expect(__atomic_load_n(&klock_halted_waiters, __ATOMIC_RELAXED) != 0, 0))
 		klock_wake_waiter();
@@ -131,9 +140,9 @@ static void release(void)
 
 /* klock_enter_user's exchange found the lock held: wait for it as
  * klock_enter does (it sets the depth itself). */
-void klock_enter_user_slow(bool may_halt)
+void klock_enter_user_slow(bool may_halt, uint64_t entry)
 {
-	wait_lock(may_halt);
+	wait_lock(may_halt, entry);
 }
 
 void klock_bad_depth(void)
@@ -153,7 +162,7 @@ static void enter(bool may_halt)
 		c->klock_depth++;
 		return;
 	}
-	wait_lock(may_halt); /* interrupts off (the contract): none waits inside the wait */
+	wait_lock(may_halt, KLOCK_ENTRY_KERNEL); /* interrupts off (the contract): none waits inside */
 	c->klock_depth = 1;
 }
 
@@ -191,7 +200,7 @@ void klock_relax(void)
 	release();
 	for (unsigned i = 0; i < RELAX_SPINS && !__atomic_load_n(&klock_word, __ATOMIC_RELAXED); i++)
 		cpu_pause(); /* a spinning waiter takes it now, if there is one */
-	wait_lock(true);
+	wait_lock(true, KLOCK_ENTRY_KERNEL);
 	c->klock_depth = depth;
 	irq_restore(f);
 }

@@ -68,14 +68,22 @@ void klock_leave(void);
  * ring 3. Private to these two and klock.c: */
 extern volatile uint32_t klock_word;          /* 1: held (test-and-set) */
 extern volatile uint32_t klock_halted_waiters; /* CPUs halted for it */
-void klock_enter_user_slow(bool may_halt);
+extern bool klock_stat_on;                     /* the statistics below count */
+void klock_enter_user_slow(bool may_halt, uint64_t entry);
 void klock_wake_waiter(void);
 void klock_bad_depth(void) __attribute__((noreturn));
+void klock_stat_take(uint64_t entry, bool contended, uint64_t wait_cycles);
+void klock_stat_release(void);
 
-static inline __attribute__((always_inline)) void klock_enter_user(bool may_halt)
+/* entry: what takes the lock, for the statistics: a system call's number
+ * as it came (klock_stat_take files one past the table under
+ * KLOCK_ENTRY_BAD_SYSCALL), or an enum klock_entry. */
+static inline __attribute__((always_inline)) void klock_enter_user(bool may_halt, uint64_t entry)
 {
 	if (__builtin_expect(__atomic_exchange_n(&klock_word, 1, __ATOMIC_ACQUIRE), 0))
-		klock_enter_user_slow(may_halt); /* takes it */
+		klock_enter_user_slow(may_halt, entry); /* takes it, and counts */
+	else if (__builtin_expect(klock_stat_on, 0))
+		klock_stat_take(entry, false, 0);
 	this_cpu_set_klock_depth(1);
 }
 
@@ -83,12 +91,47 @@ static inline __attribute__((always_inline)) void klock_leave_user(void)
 {
 	if (__builtin_expect(!this_cpu_klock_depth_dec(), 0))
 		klock_bad_depth(); /* it was not the depth the entry left: a bug */
+	if (__builtin_expect(klock_stat_on, 0))
+		klock_stat_release(); /* still held: the counts are the holder's */
 	/* the exchange is a full barrier: the store is seen before the look
 	 * at the halted waiters (against klock.c's publish-then-look) */
 	__atomic_exchange_n(&klock_word, 0, __ATOMIC_SEQ_CST);
 	if (__builtin_expect(klock_halted_waiters != 0, 0))
 		klock_wake_waiter();
 }
+
+/*
+ * Statistics (Linux's lock_stat, for the one lock): the command line's
+ * klockstat, or kernel.lock_stat = 1, turns them on; /proc/klock_stat
+ * shows them. For each CPU and for each entry that took the lock (a
+ * system call by number, an exception, an interrupt, the kernel's own
+ * klock_enter), the outermost takes, how many found it held, and the
+ * TSC cycles spent waiting for it and holding it (the longest of each).
+ * Lock rule: counted and read under the lock itself (each take is
+ * counted once it is taken, each release before it is released), so no
+ * two CPUs touch the counts at once. Off, they cost one load and an
+ * untaken branch at each user-boundary take and release. (A bad system
+ * call number of 513 to 516 is filed under the kind of that value.)
+ */
+#define KLOCK_SYSCALLS 512 /* entries 0..511: the system call of that number */
+enum klock_entry {
+	KLOCK_ENTRY_BAD_SYSCALL = KLOCK_SYSCALLS, /* a number past them */
+	KLOCK_ENTRY_INT80,      /* int $0x80 from ring 3 */
+	KLOCK_ENTRY_EXCEPTION,  /* a fault or trap from ring 3 (page faults most) */
+	KLOCK_ENTRY_IRQ,        /* an interrupt from ring 3 */
+	KLOCK_ENTRY_KERNEL,     /* klock_enter (idle CPUs, interrupts and faults in the kernel), klock_relax */
+	KLOCK_ENTRIES
+};
+struct klock_stat {
+	uint64_t takes, contended;
+	uint64_t wait_cycles, hold_cycles;
+	uint64_t max_wait, max_hold;    /* cycles */
+};
+/* On (from now, the counts zeroed first) or off (the counts kept). */
+void klock_stat_enable(bool on);
+/* A copy of CPU cpu's counts, or of entry's. */
+struct klock_stat klock_stat_of_cpu(unsigned cpu);
+struct klock_stat klock_stat_of_entry(unsigned entry);
 
 /* A thread's yield point (sched_yield) that found nothing else to run
  * here: when other CPUs wait for the lock, let them have it once and take

@@ -284,6 +284,14 @@ static bool lockless_interrupt(const struct trap_frame *tf)
 	return idle && (tf->vector == VEC_IPI_RESCHED || c->cpu_id != 0);
 }
 
+/* What a trap from ring 3 takes the kernel lock for (its statistics). */
+static unsigned klock_entry_of(const struct trap_frame *tf)
+{
+	if (tf->vector < VEC_EXCEPTIONS)
+		return KLOCK_ENTRY_EXCEPTION;
+	return tf->vector == VEC_INT80 ? KLOCK_ENTRY_INT80 : KLOCK_ENTRY_IRQ;
+}
+
 struct trap_frame *trap_dispatch(struct trap_frame *tf)
 {
 	bool from_user = tf->cs & SEL_RPL3;
@@ -296,7 +304,7 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 	bool entered_from_user = from_user;
 
 	if (from_user)
-		klock_enter_user(no_apic_vector);
+		klock_enter_user(no_apic_vector, klock_entry_of(tf));
 	else if (no_apic_vector)
 		klock_enter();
 	else
