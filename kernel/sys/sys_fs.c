@@ -608,15 +608,20 @@ SYSCALL_DEFINE2(ftruncate, unsigned int, fd, off_t, len)
 }
 
 /* fsync, fdatasync: the file's data (and metadata) on its disk; nothing
- * to do for a file in memory (fs/fstype.h's vfs_fsync). syncfs: its
- * whole file system. */
+ * to do for a file in memory (fs/fstype.h's vfs_fsync); -EINVAL for a
+ * file with no fsync at all (a pipe, a socket, /dev/null: file_can_fsync).
+ * syncfs: its whole file system, whatever the file. */
 static long do_fsync(unsigned int fd, int kind)
 {
 	struct file *f = fd_file_io((int)fd); /* EBADF for O_PATH too, as Linux's fdget */
 
 	if (!f)
 		return -EBADF;
-	long r = !f->inode ? 0 : kind == 2 ? vfs_syncfs(f->inode) : vfs_fsync(f->inode, kind == 1);
+	long r;
+	if (kind == 2)
+		r = f->inode ? vfs_syncfs(f->inode) : 0;
+	else
+		r = file_can_fsync(f) ? vfs_fsync(f->inode, kind == 1) : -EINVAL;
 	file_put(f);
 	return r;
 }
