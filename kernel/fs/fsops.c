@@ -638,6 +638,12 @@ int vfs_access(struct inode *ip, int mode)
 {
 	if (mode & ~(R_OK | W_OK | X_OK))
 		return -EINVAL;
+	/* Linux's sb_permission: writing a file, directory or symlink of a
+	 * read-only file system is EROFS before any mode bit counts (a device
+	 * node or a FIFO there can still be written; /proc refuses otherwise) */
+	bool stored = S_ISREG(ip->mode) || S_ISDIR(ip->mode) || S_ISLNK(ip->mode);
+	if ((mode & W_OK) && stored && ip->fs->read_only && !ip->fs->pseudo)
+		return -EROFS;
 	/* the mode bits, then what CAP_DAC_OVERRIDE/READ_SEARCH allow (root
 	 * executes only what has an x bit somewhere) */
 	return vfs_permission(ip, mode);

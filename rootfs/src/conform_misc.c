@@ -505,7 +505,7 @@ static int tmpfs_fill_inodes(const char *dir)
  * and st_dev, size= and nr_inodes= as ENOSPC, EXDEV across its edge,
  * umount's EBUSY while a file is open or mapped, and after it the
  * directory as it was; a remount below its use is EINVAL; a read-only
- * one is EROFS. */
+ * one is EROFS (for a new file, and access W_OK). */
 static int check_tmpfs(void)
 {
 	static char big[65536];
@@ -564,6 +564,8 @@ static int check_tmpfs(void)
 		return r;
 	errno = 0;
 	r = want_err("create on it", open(file, O_CREAT | O_WRONLY, 0600), EROFS);
+	if (!r)
+		r = want_err("access W_OK to its root", access(dir, W_OK), EROFS);
 	return r ? r : want_ok("umount it", umount(dir));
 }
 
