@@ -322,6 +322,15 @@ static int taken_or_enoent(struct parent *pp)
 	return -EEXIST;
 }
 
+/* A device node takes CAP_MKNOD (Linux's vfs_mknod, after the directory's
+ * permission); any other entry anyone may make: 0 or -EPERM. */
+static int may_make_node(uint32_t mode)
+{
+	if ((S_ISCHR(mode) || S_ISBLK(mode)) && !capable(CAP_MKNOD))
+		return -EPERM;
+	return 0;
+}
+
 /* Make an entry at path: type and mode in mode, rdev for nodes, target for symlinks. */
 static int make_entry(struct inode *base, const char *path, uint32_t mode, uint32_t rdev,
 		      const char *target)
@@ -339,7 +348,7 @@ static int make_entry(struct inode *base, const char *path, uint32_t mode, uint3
 	else if (pp.dir->nlink == 0)
 		err = -ENOENT;
 	else if ((err = taken_or_enoent(&pp)) == -ENOENT &&
-		 !(err = vfs_permission(pp.dir, W_OK)))
+		 !(err = vfs_permission(pp.dir, W_OK)) && !(err = may_make_node(mode)))
 		err = pp.dir->ops->create(pp.dir, pp.name, pp.len, mode, rdev, target, &ip);
 	if (!err) {
 		vfs_init_owner(pp.dir, ip);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // User and group ids as Linux's: the set*id calls and their capability transitions, groups,
 // file permission classes, ownership of new files, chown/chmod rules, kill's permission,
-// set-user-ID exec, /proc/PID/status and /proc/PID's owner.
+// set-user-ID exec, /proc/PID/status and /proc/PID's owner, CAP_MKNOD.
 #define _GNU_SOURCE
 #include <grp.h>
 #include <pthread.h>
@@ -13,6 +13,7 @@
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "checks.h"
@@ -32,6 +33,7 @@
 #define CAP_KILL 5
 #define CAP_SETUID 7
 #define CAP_SYS_RESOURCE 24
+#define CAP_MKNOD 27
 #define BIT(cap) (1ull << (cap))
 #define USER 1000u          /* the unprivileged user the checks become */
 #define OTHER 2000u         /* a second one */
@@ -843,6 +845,28 @@ static int check_utimes(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+/* mknod: a device node takes CAP_MKNOD (EPERM without it, after EEXIST);
+ * a FIFO or a socket anyone may make. */
+static int check_mknod_cap(void)
+{
+	int r;
+
+	if (want_ok("root makes a character node", mknod(at("c"), S_IFCHR | 0600, makedev(1, 3))) ||
+	    want_ok("unlink it", unlink(at("c"))) || make_file(at("f"), 0644, 0, 0))
+		return CHECK_FAIL;
+	r = want_ok("drop CAP_MKNOD", drop_cap(CAP_MKNOD)) ||
+	    want_err("a character node without it", mknod(at("c"), S_IFCHR | 0600, makedev(1, 3)), EPERM) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_err("a block node as a user", mknod(at("b"), S_IFBLK | 0600, makedev(7, 0)), EPERM) ||
+	    want_err("a node over a file", mknod(at("f"), S_IFCHR | 0600, makedev(1, 3)), EEXIST) ||
+	    want_ok("a FIFO as a user", mknod(at("p"), S_IFIFO | 0600, 0)) ||
+	    want_ok("a socket as a user", mknod(at("s"), S_IFSOCK | 0600, 0));
+	unlink(at("p"));
+	unlink(at("s"));
+	unlink(at("f"));
+	return r ? CHECK_FAIL : 0;
+}
+
 static const struct check checks[] = {
 	{ "root", check_root },
 	{ "setresuid-drop", check_setresuid_drop },
@@ -867,6 +891,7 @@ static const struct check checks[] = {
 	{ "proc", check_proc },
 	{ "sticky", check_sticky },
 	{ "utimes", check_utimes },
+	{ "mknod-cap", check_mknod_cap },
 };
 
 int main(int argc, char **argv)
