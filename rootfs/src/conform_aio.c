@@ -496,14 +496,20 @@ AIO_CHECK(check_vectored)
 }
 
 /* FSYNC and FDSYNC on a regular file: an event with res 0 (on Linux from a
- * worker, hence the wait); an offset with them is EINVAL at io_submit. */
+ * worker, hence the wait); an offset with them is EINVAL at io_submit, and
+ * so is a file with no fsync (a pipe: Linux's aio_fsync). */
 AIO_CHECK(check_fsync)
 {
 	aio_context_t ctx;
 	struct iocb cb;
-	int fd = scratch_fd(O_RDWR);
+	int fd = scratch_fd(O_RDWR), p[2];
 
 	if (fd < 0 || new_ctx(4, &ctx))
+		return CHECK_FAIL;
+	if (pipe(p) || track_fd(p[0]) < 0 || track_fd(p[1]) < 0)
+		return fail("pipe: %s", errname(errno));
+	prep(&cb, IOCB_CMD_FSYNC, p[1], NULL, 0, 0, 1);
+	if (submit_err("io_submit(FSYNC of a pipe)", ctx, &cb, EINVAL))
 		return CHECK_FAIL;
 	if (write(fd, "data", 4) != 4)
 		return fail("write: %s", errname(errno));
