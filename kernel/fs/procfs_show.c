@@ -428,6 +428,14 @@ static void show_vm_sizes(struct sbuf *s, const struct process *p)
 		  rss * kib_per_page, 0ul);
 }
 
+/* status's capability lines, as Linux's render_cap_t (no ambient set). */
+static void show_caps(struct sbuf *s, const struct cred *c)
+{
+	sb_printf(s, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
+		  "CapAmb:\t%016lx\n", c->cap_inheritable, c->cap_permitted, c->cap_effective,
+		  c->cap_bset, 0ul);
+}
+
 void show_pid_status(struct sbuf *s, struct process *p)
 {
 	show_task_status(s, p, p->thread, p->pid);
@@ -451,6 +459,7 @@ void show_task_status(struct sbuf *s, struct process *p, struct thread *t, int i
 	sb_printf(s, "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
 		  p->nthreads, p->sig_pending, p->sig_pending, t ? t->sig_blocked : 0);
 	show_sig_actions(s, p);
+	show_caps(s, process_cred(p));
 	if (t)
 		show_cpus_allowed(s, t->cpus_allowed);
 }

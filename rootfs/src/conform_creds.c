@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // User and group ids as Linux's: the set*id calls and their capability transitions, groups,
 // file permission classes, ownership of new files, chown/chmod rules, kill's permission,
-// set-user-ID exec, /proc/PID/status and /proc/PID's owner, CAP_MKNOD.
+// set-user-ID exec, /proc/PID/status and /proc/PID's owner, CAP_MKNOD, the bounding set.
 #define _GNU_SOURCE
 #include <grp.h>
 #include <pthread.h>
@@ -845,6 +845,47 @@ static int check_utimes(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+/* The bits of /proc/self/status's line NAME ("CapBnd"), or 0. */
+static uint64_t status_hex(const char *name)
+{
+	char line[128], fmt[32];
+	unsigned long long v = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	snprintf(fmt, sizeof(fmt), "%s: %%llx", name);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, fmt, &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The bounding set: PR_CAPBSET_READ and DROP (CAP_SETPCAP, EINVAL past the
+ * last capability), /proc's CapBnd, and capset refusing an inheritable
+ * capability outside it even with CAP_SETPCAP (LTP's capset02). */
+static int check_bounding_set(void)
+{
+	struct cap_header h = { CAP_V3, 0 };
+	struct cap_data d[2];
+
+	if (want_eq("PR_CAPBSET_READ(CAP_KILL)", prctl(PR_CAPBSET_READ, CAP_KILL), 1) ||
+	    want_err("PR_CAPBSET_READ(64)", prctl(PR_CAPBSET_READ, 64), EINVAL) ||
+	    want_err("PR_CAPBSET_DROP(64)", prctl(PR_CAPBSET_DROP, 64), EINVAL) ||
+	    want_ok("PR_CAPBSET_DROP(CAP_KILL)", prctl(PR_CAPBSET_DROP, CAP_KILL)) ||
+	    want_eq("PR_CAPBSET_READ(CAP_KILL) after", prctl(PR_CAPBSET_READ, CAP_KILL), 0) ||
+	    want_eq("CapBnd without CAP_KILL", (status_hex("CapBnd") & BIT(CAP_KILL)) == 0, 1) ||
+	    want_eq("CapEff with CAP_KILL", (status_hex("CapEff") & BIT(CAP_KILL)) != 0, 1))
+		return CHECK_FAIL;
+	if (syscall(SYS_capget, &h, d))
+		return fail("capget: %s", strerror(errno));
+	d[0].inheritable |= 1u << CAP_KILL;
+	if (want_err("capset of CAP_KILL inheritable", (int)syscall(SYS_capset, &h, d), EPERM) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER)))
+		return CHECK_FAIL;
+	return want_err("PR_CAPBSET_DROP as a user", prctl(PR_CAPBSET_DROP, CAP_CHOWN), EPERM) ? CHECK_FAIL : 0;
+}
+
 /* mknod: a device node takes CAP_MKNOD (EPERM without it, after EEXIST);
  * a FIFO or a socket anyone may make. */
 static int check_mknod_cap(void)
@@ -892,6 +933,7 @@ static const struct check checks[] = {
 	{ "sticky", check_sticky },
 	{ "utimes", check_utimes },
 	{ "mknod-cap", check_mknod_cap },
+	{ "bounding-set", check_bounding_set },
 };
 
 int main(int argc, char **argv)
