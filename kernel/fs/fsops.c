@@ -16,6 +16,8 @@
 #include "mm/heap.h"
 #include "mm/vmalloc.h"
 #include "proc/process.h"
+#include "proc/rlimit.h"
+#include "proc/signal.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/fcntl.h"
@@ -624,6 +626,41 @@ long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap)
 	return n;
 }
 
+/* The current process's RLIMIT_FSIZE (none for the kernel's own writes). */
+static uint64_t fsize_limit(void)
+{
+	struct process *p = current_process();
+
+	return p ? rlimit_cur(p, RLIMIT_FSIZE) : RLIM_INFINITY;
+}
+
+/* Past the limit: Linux's send_sig(SIGXFSZ, current) and -EFBIG. */
+static int file_too_big(void)
+{
+	signal_send(current_process(), SIGXFSZ);
+	return -EFBIG;
+}
+
+int vfs_write_limit(uint64_t pos, size_t *n)
+{
+	uint64_t limit = fsize_limit();
+
+	if (*n == 0 || limit == RLIM_INFINITY)
+		return 0;
+	if (pos >= limit)
+		return file_too_big();
+	if (*n > limit - pos)
+		*n = (size_t)(limit - pos);
+	return 0;
+}
+
+int vfs_size_limit(uint64_t size)
+{
+	uint64_t limit = fsize_limit();
+
+	return limit != RLIM_INFINITY && size > limit ? file_too_big() : 0;
+}
+
 int vfs_truncate(struct inode *ip, int64_t size)
 {
 	if (size < 0)
@@ -634,7 +671,9 @@ int vfs_truncate(struct inode *ip, int64_t size)
 		return -EINVAL;
 	if (ip->fs->read_only || !ip->ops->truncate)
 		return -EACCES;
-	int err = ip->ops->truncate(ip, (uint64_t)size);
+	int err = (uint64_t)size > ip->size ? vfs_size_limit((uint64_t)size) : 0;
+	if (!err)
+		err = ip->ops->truncate(ip, (uint64_t)size);
 	if (!err) {
 		vfs_remove_privs(ip);
 		mfile_truncated(ip); /* a mapped disk file's pages */

@@ -66,6 +66,12 @@ long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 		return -EINVAL;
 	if (n > MAX_RW_COUNT)
 		n = MAX_RW_COUNT; /* as Linux: one call moves at most this much */
+	if (write && f->inode && S_ISREG(f->inode->mode)) {
+		uint64_t at = f->flags & O_APPEND ? f->inode->size : *pos;
+		int err = vfs_write_limit(at, &n); /* RLIMIT_FSIZE */
+		if (err)
+			return err;
+	}
 	long r = f->inode && mfile_mapped(f->inode)
 		 ? mfile_io(f, write, buf, n, pos, op) /* a mapped disk file's pages */
 		 : op(f, buf, n, pos);
