@@ -845,6 +845,24 @@ static int check_utimes(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+/* truncate(2) takes write permission on the file (LTP's truncate03):
+ * root's DAC override passes, a user without w is EACCES even as the
+ * owner; a negative length is EINVAL before the path is looked at. */
+static int check_truncate_perm(void)
+{
+	int r;
+
+	if (make_file(at("ro"), 0444, USER, USER))
+		return CHECK_FAIL;
+	r = want_ok("root truncates a 0444 file", truncate(at("ro"), 1)) ||
+	    want_err("a negative length of a missing file", truncate(at("none"), -1), EINVAL) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_err("the owner truncates its 0444 file", truncate(at("ro"), 0), EACCES);
+	setresuid(0, 0, 0);
+	unlink(at("ro"));
+	return r ? CHECK_FAIL : 0;
+}
+
 /* The bits of /proc/self/status's line NAME ("CapBnd"), or 0. */
 static uint64_t status_hex(const char *name)
 {
@@ -934,6 +952,7 @@ static const struct check checks[] = {
 	{ "utimes", check_utimes },
 	{ "mknod-cap", check_mknod_cap },
 	{ "bounding-set", check_bounding_set },
+	{ "truncate-perm", check_truncate_perm },
 };
 
 int main(int argc, char **argv)
