@@ -300,6 +300,8 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 		 !(S_ISDIR(ip->mode) && (open_mask(flags) & W_OK)) &&
 		 (err = vfs_permission(ip, open_mask(flags))))
 		; /* a directory opened for writing is EISDIR first (vfs_open_inode) */
+	else if (!(flags & O_PATH) && (flags & O_NOATIME) && !vfs_owner_or_capable(ip))
+		err = -EPERM; /* Linux's may_open: O_NOATIME for the owner or CAP_FOWNER */
 	else
 		err = vfs_open_inode(ip, flags, out);
 	if (!err && S_ISFIFO(ip->mode))

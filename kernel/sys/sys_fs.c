@@ -382,13 +382,18 @@ SYSCALL_DEFINE3(dup3, unsigned int, oldfd, unsigned int, newfd, int, flags)
 	return dup_to((int)oldfd, (int)newfd, flags & O_CLOEXEC);
 }
 
-/* F_SETFL: the status flags in SETFL_MASK, O_ASYNC's list kept in step. */
-static void setfl(struct file *f, int fd, unsigned long arg)
+/* F_SETFL: the status flags in SETFL_MASK, O_ASYNC's list kept in step;
+ * -EPERM when it would set O_NOATIME on a file the caller neither owns
+ * nor has CAP_FOWNER for (Linux's setfl), nothing changed. */
+static long setfl(struct file *f, int fd, unsigned long arg)
 {
 	unsigned flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
 
+	if ((flags & ~f->flags & O_NOATIME) && f->inode && !vfs_owner_or_capable(f->inode))
+		return -EPERM;
 	fown_setfl(f, fd, flags);
 	f->flags = flags;
+	return 0;
 }
 
 /* The commands an O_PATH descriptor takes (Linux's check_fcntl_cmd):
@@ -425,7 +430,7 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_GETFD: r = fd_cloexec(t, (int)fd) ? FD_CLOEXEC : 0; break;
 	case F_SETFD: fd_set_cloexec(t, (int)fd, arg & FD_CLOEXEC); break;
 	case F_GETFL: r = (long)f->flags; break; /* O_LARGEFILE from open, not pipe2 (Linux) */
-	case F_SETFL: setfl(f, (int)fd, arg); break;
+	case F_SETFL: r = setfl(f, (int)fd, arg); break;
 	case F_GETLK:
 	case F_OFD_GETLK: r = filelock_getlk(f, arg, cmd == F_OFD_GETLK); break;
 	case F_SETLK:

@@ -863,6 +863,27 @@ static int check_truncate_perm(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+/* O_NOATIME is for the file's owner or CAP_FOWNER, by open and by
+ * F_SETFL alike: EPERM for a user on root's file (LTP's open02). */
+static int check_noatime(void)
+{
+	int r, fd;
+
+	if (make_file(at("root"), 0644, 0, 0))
+		return CHECK_FAIL;
+	r = want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_err("open O_NOATIME of root's file", open(at("root"), O_RDONLY | O_NOATIME), EPERM) ||
+	    want_ok("create its own", close(open(at("mine"), O_CREAT | O_WRONLY, 0600))) ||
+	    want_ok("open O_NOATIME of its own", close(open(at("mine"), O_RDONLY | O_NOATIME)));
+	if (!r && (fd = open(at("root"), O_RDONLY)) >= 0) {
+		r = want_err("F_SETFL O_NOATIME on root's file", fcntl(fd, F_SETFL, O_NOATIME), EPERM);
+		close(fd);
+	}
+	unlink(at("mine"));
+	unlink(at("root"));
+	return r ? CHECK_FAIL : 0;
+}
+
 /* The bits of /proc/self/status's line NAME ("CapBnd"), or 0. */
 static uint64_t status_hex(const char *name)
 {
@@ -953,6 +974,7 @@ static const struct check checks[] = {
 	{ "mknod-cap", check_mknod_cap },
 	{ "bounding-set", check_bounding_set },
 	{ "truncate-perm", check_truncate_perm },
+	{ "noatime", check_noatime },
 };
 
 int main(int argc, char **argv)
