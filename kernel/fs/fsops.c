@@ -852,7 +852,8 @@ static long exec_read(struct inode *ip, void *buf)
 	return total;
 }
 
-/* The regular file exec would run: a new reference, or -errno. */
+/* The regular file exec would run, which the caller may execute: a new
+ * reference, or -errno (EACCES as Linux's do_open_execat). */
 static int exec_resolve(const char *path, struct inode **out)
 {
 	struct inode *ip;
@@ -860,9 +861,13 @@ static int exec_resolve(const char *path, struct inode **out)
 
 	if (err)
 		return err;
-	if (!S_ISREG(ip->mode) || !(ip->mode & S_IXUGO)) {
+	if (!S_ISREG(ip->mode) || !(ip->mode & S_IXUGO))
+		err = -EACCES; /* Linux's answer for directories and devices too */
+	else
+		err = vfs_permission(ip, X_OK); /* may_open's MAY_EXEC: the caller's class */
+	if (err) {
 		inode_put(ip);
-		return -EACCES; /* Linux's answer for directories and devices too */
+		return err;
 	}
 	*out = ip;
 	return 0;

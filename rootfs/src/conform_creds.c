@@ -884,6 +884,43 @@ static int check_noatime(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+/* Writes a shell script that exits with 7 at path, owned by root, with mode. */
+static int make_script(const char *path, mode_t mode)
+{
+	static const char text[] = "#!/bin/sh\nexit 7\n";
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+
+	if (fd < 0 || write(fd, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1) ||
+	    close(fd) || chmod(path, mode))
+		return fail("make %s: %s", path, strerror(errno));
+	return CHECK_OK;
+}
+
+/* execve needs execute permission for the caller's class (LTP's
+ * execve02): a user is refused root's 0700 program with EACCES even
+ * with the real uid still root, and runs a 0755 one. */
+static int check_exec_perm(void)
+{
+	char *argv[] = { "script", NULL };
+
+	if (make_script(at("x700"), 0700) || make_script(at("x755"), 0755))
+		return CHECK_FAIL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setresuid(0, USER, 0))
+			_exit(2);
+		execve(at("x700"), argv, environ);
+		if (errno != EACCES)
+			_exit(3);
+		execve(at("x755"), argv, environ);
+		_exit(4);
+	}
+	int r = want_exit("the user's execs (7: the 0755 one ran)", pid, 7);
+	unlink(at("x700"));
+	unlink(at("x755"));
+	return r;
+}
+
 /* The bits of /proc/self/status's line NAME ("CapBnd"), or 0. */
 static uint64_t status_hex(const char *name)
 {
@@ -975,6 +1012,7 @@ static const struct check checks[] = {
 	{ "bounding-set", check_bounding_set },
 	{ "truncate-perm", check_truncate_perm },
 	{ "noatime", check_noatime },
+	{ "exec-perm", check_exec_perm },
 };
 
 int main(int argc, char **argv)
