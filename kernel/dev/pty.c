@@ -498,7 +498,7 @@ static long slave_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	struct pty *p = f->priv;
 	long r = tty_port_ioctl(&p->tty, req, arg);
 
-	if (r == 0 && (req == TCFLSH || req == TCSETSF || req == TCSETSF2))
+	if (r == 0 && (req == TCFLSH || req == TCSETSF || req == TCSETSF2 || req == TCSETAF))
 		pty_flush(p, false, req == TCFLSH ? arg : TCIFLUSH);
 	pty_feed(p);
 	return r;

@@ -434,6 +434,50 @@ static long tty_set_termios(struct tty *t, unsigned long req, uint64_t arg)
 	return 0;
 }
 
+/* TCGETA: the settings as the old struct termio, each flag word cut to
+ * its low 16 bits (Linux's kernel_termios_to_user_termio). */
+static long tty_get_termio(struct tty *t, uint64_t arg)
+{
+	const struct termios_k *k = &t->ld.t;
+	struct termio_k o = {
+		.c_iflag = (uint16_t)k->c_iflag, .c_oflag = (uint16_t)k->c_oflag,
+		.c_cflag = (uint16_t)k->c_cflag, .c_lflag = (uint16_t)k->c_lflag,
+		.c_line = k->c_line,
+	};
+
+	memcpy(o.c_cc, k->c_cc, TERMIO_NCC);
+	return copy_to_user(arg, &o, sizeof(o)) ? -EFAULT : 0;
+}
+
+/* Low 16 bits of a flag word from a struct termio, the rest kept. */
+static uint32_t termio_flags(uint32_t old, uint16_t low)
+{
+	return (old & 0xffff0000u) | low;
+}
+
+/* TCSETA, TCSETAW, TCSETAF: a struct termio over the settings, which keep
+ * what it cannot say (the high flag bits, control characters past the
+ * eighth: Linux's user_termio_to_kernel_termios); input flushed for TCSETAF. */
+static long tty_set_termio(struct tty *t, unsigned long req, uint64_t arg)
+{
+	struct termio_k o;
+	struct termios_k tio = t->ld.t;
+
+	if (copy_from_user(&o, arg, sizeof(o)))
+		return -EFAULT;
+	tio.c_iflag = termio_flags(tio.c_iflag, o.c_iflag);
+	tio.c_oflag = termio_flags(tio.c_oflag, o.c_oflag);
+	tio.c_cflag = termio_flags(tio.c_cflag, o.c_cflag);
+	tio.c_lflag = termio_flags(tio.c_lflag, o.c_lflag);
+	tio.c_line = o.c_line;
+	memcpy(tio.c_cc, o.c_cc, TERMIO_NCC);
+	if (req == TCSETAF)
+		ldisc_flush_input(&t->ld);
+	ldisc_set_termios(&t->ld, &tio);
+	tty_port_changed(t);
+	return 0;
+}
+
 static long tty_set_winsize(struct tty *t, uint64_t arg)
 {
 	struct tty_winsize ws;
@@ -522,7 +566,7 @@ static bool changes_tty(unsigned long req)
 {
 	return req == TCSETS || req == TCSETSW || req == TCSETSF || req == TCFLSH ||
 	       req == TCXONC || req == TCSBRK || req == TCSETS2 || req == TCSETSW2 ||
-	       req == TCSETSF2;
+	       req == TCSETSF2 || req == TCSETA || req == TCSETAW || req == TCSETAF;
 }
 
 long tty_port_ioctl(struct tty *t, unsigned long req, uint64_t arg)
@@ -545,6 +589,12 @@ long tty_port_ioctl(struct tty *t, unsigned long req, uint64_t arg)
 		return tty_set_termios(t, req, arg);
 	case TCGETS2:
 		return tty_get_termios2(t, arg);
+	case TCGETA:
+		return tty_get_termio(t, arg);
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF:
+		return tty_set_termio(t, req, arg);
 	case TIOCGWINSZ:
 		return copy_to_user(arg, &t->ws, sizeof(t->ws)) ? -EFAULT : 0;
 	case TIOCSWINSZ:

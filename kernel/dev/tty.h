@@ -95,9 +95,9 @@ void tty_unregister(struct tty *t);
 long tty_port_read(struct tty *t, struct file *f, struct iobuf dst, size_t n);
 /* write(2) on t: TOSTOP's job control, then t's driver. -EIO once hung up. */
 long tty_port_write(struct tty *t, struct file *f, struct iobuf src, size_t n);
-/* The terminal ioctls on t (termios, window size with SIGWINCH, FIONREAD,
- * TCFLSH, the controlling terminal and the foreground group): the
- * result, or -ENOTTY for a request that is not a terminal's. */
+/* The terminal ioctls on t (termios, System V's termio, window size with
+ * SIGWINCH, FIONREAD, TCFLSH, the controlling terminal and the foreground
+ * group): the result, or -ENOTTY for a request that is not a terminal's. */
 long tty_port_ioctl(struct tty *t, unsigned long req, uint64_t arg);
 /* poll(2)'s POLLIN for t: a read would not block. */
 bool tty_port_readable(const struct tty *t);

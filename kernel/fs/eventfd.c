@@ -15,7 +15,9 @@
 #include "proc/signal.h"
 #include "uapi/eventfd.h"
 
-#define EVENTFD_MAX UINT64_MAX /* the counter stays below it */
+/* A write keeps the counter below it; only eventfd_signal (an AIO
+ * completion) reaches it, the overflow poll reports as POLLERR. */
+#define EVENTFD_MAX UINT64_MAX
 
 struct eventfd {
 	uint64_t count;
@@ -89,7 +91,8 @@ static unsigned eventfd_poll(struct file *f)
 {
 	struct eventfd *e = f->priv;
 
-	return (e->count > 0 ? POLLIN : 0) | (e->count < EVENTFD_MAX - 1 ? POLLOUT : 0);
+	return (e->count > 0 ? POLLIN : 0) | (e->count < EVENTFD_MAX - 1 ? POLLOUT : 0) |
+	       (e->count == EVENTFD_MAX ? POLLERR : 0);
 }
 
 /* Linux's noop_llseek: nothing moves, the position (always 0) is returned. */
@@ -140,7 +143,7 @@ void eventfd_signal(struct file *f)
 {
 	struct eventfd *e = f->priv;
 
-	if (e->count < EVENTFD_MAX - 1) {
+	if (e->count < EVENTFD_MAX) {
 		e->count++;
 		eventfd_changed(e);
 	}

@@ -19,7 +19,8 @@ struct file;
  * (0xffffffffffffffff itself is -EINVAL). Shorter reads, and writes of
  * another size, are -EINVAL,
  * O_NONBLOCK gives -EAGAIN instead of waiting, a signal -ERESTARTSYS.
- * poll: POLLIN when the counter is above 0, POLLOUT while 1 more fits.
+ * poll: POLLIN when the counter is above 0, POLLOUT while 1 more fits,
+ * POLLERR at 2^64 - 1 (eventfd_signal's overflow).
  * lseek does nothing and returns 0, pread and pwrite are -ESPIPE.
  */
 int eventfd_create(struct file **out, unsigned long long initval, unsigned flags);
@@ -27,8 +28,9 @@ int eventfd_create(struct file **out, unsigned long long initval, unsigned flags
 /* Is f an eventfd? */
 bool eventfd_is(const struct file *f);
 /* Add 1 to eventfd f's counter for a finished Linux AIO request
- * (IOCB_FLAG_RESFD, Linux's eventfd_signal): never waits; a counter
- * already at its limit stays there. */
+ * (IOCB_FLAG_RESFD, Linux's eventfd_signal): never waits; unlike a
+ * write it may take the counter to 2^64 - 1, the overflow (poll says
+ * POLLERR, a read returns it), where it stays. */
 void eventfd_signal(struct file *f);
 
 #endif

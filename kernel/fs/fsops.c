@@ -16,6 +16,8 @@
 #include "mm/heap.h"
 #include "mm/vmalloc.h"
 #include "proc/process.h"
+#include "proc/rlimit.h"
+#include "proc/signal.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/fcntl.h"
@@ -298,6 +300,8 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 		 !(S_ISDIR(ip->mode) && (open_mask(flags) & W_OK)) &&
 		 (err = vfs_permission(ip, open_mask(flags))))
 		; /* a directory opened for writing is EISDIR first (vfs_open_inode) */
+	else if (!(flags & O_PATH) && (flags & O_NOATIME) && !vfs_owner_or_capable(ip))
+		err = -EPERM; /* Linux's may_open: O_NOATIME for the owner or CAP_FOWNER */
 	else
 		err = vfs_open_inode(ip, flags, out);
 	if (!err && S_ISFIFO(ip->mode))
@@ -322,6 +326,15 @@ static int taken_or_enoent(struct parent *pp)
 	return -EEXIST;
 }
 
+/* A device node takes CAP_MKNOD (Linux's vfs_mknod, after the directory's
+ * permission); any other entry anyone may make: 0 or -EPERM. */
+static int may_make_node(uint32_t mode)
+{
+	if ((S_ISCHR(mode) || S_ISBLK(mode)) && !capable(CAP_MKNOD))
+		return -EPERM;
+	return 0;
+}
+
 /* Make an entry at path: type and mode in mode, rdev for nodes, target for symlinks. */
 static int make_entry(struct inode *base, const char *path, uint32_t mode, uint32_t rdev,
 		      const char *target)
@@ -339,7 +352,7 @@ static int make_entry(struct inode *base, const char *path, uint32_t mode, uint3
 	else if (pp.dir->nlink == 0)
 		err = -ENOENT;
 	else if ((err = taken_or_enoent(&pp)) == -ENOENT &&
-		 !(err = vfs_permission(pp.dir, W_OK)))
+		 !(err = vfs_permission(pp.dir, W_OK)) && !(err = may_make_node(mode)))
 		err = pp.dir->ops->create(pp.dir, pp.name, pp.len, mode, rdev, target, &ip);
 	if (!err) {
 		vfs_init_owner(pp.dir, ip);
@@ -615,6 +628,41 @@ long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap)
 	return n;
 }
 
+/* The current process's RLIMIT_FSIZE (none for the kernel's own writes). */
+static uint64_t fsize_limit(void)
+{
+	struct process *p = current_process();
+
+	return p ? rlimit_cur(p, RLIMIT_FSIZE) : RLIM_INFINITY;
+}
+
+/* Past the limit: Linux's send_sig(SIGXFSZ, current) and -EFBIG. */
+static int file_too_big(void)
+{
+	signal_send(current_process(), SIGXFSZ);
+	return -EFBIG;
+}
+
+int vfs_write_limit(uint64_t pos, size_t *n)
+{
+	uint64_t limit = fsize_limit();
+
+	if (*n == 0 || limit == RLIM_INFINITY)
+		return 0;
+	if (pos >= limit)
+		return file_too_big();
+	if (*n > limit - pos)
+		*n = (size_t)(limit - pos);
+	return 0;
+}
+
+int vfs_size_limit(uint64_t size)
+{
+	uint64_t limit = fsize_limit();
+
+	return limit != RLIM_INFINITY && size > limit ? file_too_big() : 0;
+}
+
 int vfs_truncate(struct inode *ip, int64_t size)
 {
 	if (size < 0)
@@ -625,7 +673,9 @@ int vfs_truncate(struct inode *ip, int64_t size)
 		return -EINVAL;
 	if (ip->fs->read_only || !ip->ops->truncate)
 		return -EACCES;
-	int err = ip->ops->truncate(ip, (uint64_t)size);
+	int err = (uint64_t)size > ip->size ? vfs_size_limit((uint64_t)size) : 0;
+	if (!err)
+		err = ip->ops->truncate(ip, (uint64_t)size);
 	if (!err) {
 		vfs_remove_privs(ip);
 		mfile_truncated(ip); /* a mapped disk file's pages */
@@ -638,6 +688,12 @@ int vfs_access(struct inode *ip, int mode)
 {
 	if (mode & ~(R_OK | W_OK | X_OK))
 		return -EINVAL;
+	/* Linux's sb_permission: writing a file, directory or symlink of a
+	 * read-only file system is EROFS before any mode bit counts (a device
+	 * node or a FIFO there can still be written; /proc refuses otherwise) */
+	bool stored = S_ISREG(ip->mode) || S_ISDIR(ip->mode) || S_ISLNK(ip->mode);
+	if ((mode & W_OK) && stored && ip->fs->read_only && !ip->fs->pseudo)
+		return -EROFS;
 	/* the mode bits, then what CAP_DAC_OVERRIDE/READ_SEARCH allow (root
 	 * executes only what has an x bit somewhere) */
 	return vfs_permission(ip, mode);
@@ -796,7 +852,8 @@ static long exec_read(struct inode *ip, void *buf)
 	return total;
 }
 
-/* The regular file exec would run: a new reference, or -errno. */
+/* The regular file exec would run, which the caller may execute: a new
+ * reference, or -errno (EACCES as Linux's do_open_execat). */
 static int exec_resolve(const char *path, struct inode **out)
 {
 	struct inode *ip;
@@ -804,9 +861,13 @@ static int exec_resolve(const char *path, struct inode **out)
 
 	if (err)
 		return err;
-	if (!S_ISREG(ip->mode) || !(ip->mode & S_IXUGO)) {
+	if (!S_ISREG(ip->mode) || !(ip->mode & S_IXUGO))
+		err = -EACCES; /* Linux's answer for directories and devices too */
+	else
+		err = vfs_permission(ip, X_OK); /* may_open's MAY_EXEC: the caller's class */
+	if (err) {
 		inode_put(ip);
-		return -EACCES; /* Linux's answer for directories and devices too */
+		return err;
 	}
 	*out = ip;
 	return 0;

@@ -41,8 +41,17 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase,
 /* readlink(2): the target's length (at most cap, no NUL). */
 long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap);
 /* truncate(2) on an inode: EISDIR for directories, EINVAL for the rest
- * that are not regular files. */
+ * that are not regular files; growing it past RLIMIT_FSIZE is -EFBIG
+ * and SIGXFSZ (vfs_size_limit). */
 int vfs_truncate(struct inode *ip, int64_t size);
+/* RLIMIT_FSIZE for a write of *n bytes at pos into a regular file
+ * (Linux's generic_write_check_limits): 0 with *n cut to end at the
+ * current process's limit, or -EFBIG and SIGXFSZ for it when pos is at
+ * or past the limit; a write of 0 bytes is never refused. */
+int vfs_write_limit(uint64_t pos, size_t *n);
+/* RLIMIT_FSIZE for a regular file growing to size (Linux's
+ * inode_newsize_ok): 0, or -EFBIG and SIGXFSZ past the limit. */
+int vfs_size_limit(uint64_t size);
 /* access(2): F_OK 0, R_OK 4, W_OK 2, X_OK 1, checked as vfs_permission
  * (with the capabilities capable() answers for); -EINVAL for other bits. */
 int vfs_access(struct inode *ip, int mode);

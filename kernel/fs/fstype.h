@@ -143,6 +143,11 @@ int vfs_remount(struct inode *root, bool read_only);
  * file system in memory, else the file system's answer. */
 int vfs_fsync(struct inode *ip, bool datasync);
 int vfs_syncfs(struct inode *ip);
+/* Whether fsync(2) applies to the open file f at all, as Linux's
+ * file->f_op->fsync: regular files, directories and block devices do;
+ * pipes, FIFOs, sockets, character devices and the anonymous files
+ * (eventfd, epoll...) have no such method and fsync on them is -EINVAL. */
+bool file_can_fsync(const struct file *f);
 /* Boot: mount spec ("/dev/vda1", "vda1", "PARTUUID=<guid>") as the root
  * (type NULL: try each), with a RAM /dev, /proc and /sys on it, instead
  * of the boot archive: 0 or -errno (logged; the caller falls back to the

@@ -514,6 +514,13 @@ int vfs_fsync(struct inode *ip, bool datasync)
 	return vfs_syncfs(ip);
 }
 
+bool file_can_fsync(const struct file *f)
+{
+	const struct inode *ip = f->inode;
+
+	return ip && (S_ISREG(ip->mode) || S_ISDIR(ip->mode) || S_ISBLK(ip->mode));
+}
+
 /* ---------------------------------------------------------------- boot */
 
 /* The device spec names: "/dev/vda1", "vda1" or "PARTUUID=<guid>". */

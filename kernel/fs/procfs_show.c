@@ -414,6 +414,28 @@ static void show_sig_actions(struct sbuf *s, const struct process *p)
 	sb_printf(s, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
 }
 
+/* status's Vm lines of a live process, in Linux's order (task_mem): its
+ * size, locked bytes, resident high-water mark and resident bytes, and
+ * VmSwap, always 0 (Kestrel does not swap; LTP's getrusage03 reads it). */
+static void show_vm_sizes(struct sbuf *s, const struct process *p)
+{
+	uint64_t kib_per_page = PAGE_SIZE / 1024;
+	uint64_t rss = p->vm ? p->vm->resident : 0, hwm = p->vm ? p->vm->hiwater : 0;
+
+	sb_printf(s, "VmSize:\t%8lu kB\nVmLck:\t%8lu kB\n", vm_bytes(p) / 1024,
+		  vm_locked_bytes(p) / 1024);
+	sb_printf(s, "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\nVmSwap:\t%8lu kB\n", hwm * kib_per_page,
+		  rss * kib_per_page, 0ul);
+}
+
+/* status's capability lines, as Linux's render_cap_t (no ambient set). */
+static void show_caps(struct sbuf *s, const struct cred *c)
+{
+	sb_printf(s, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
+		  "CapAmb:\t%016lx\n", c->cap_inheritable, c->cap_permitted, c->cap_effective,
+		  c->cap_bset, 0ul);
+}
+
 void show_pid_status(struct sbuf *s, struct process *p)
 {
 	show_task_status(s, p, p->thread, p->pid);
@@ -433,11 +455,11 @@ void show_task_status(struct sbuf *s, struct process *p, struct thread *t, int i
 	sb_printf(s, "FDSize:\t%d\n", p->files ? p->files->size : 0);
 	show_groups(s, process_cred(p)->groups);
 	if (p->state == PROC_ALIVE)
-		sb_printf(s, "VmSize:\t%8lu kB\nVmLck:\t%8lu kB\n", vm_bytes(p) / 1024,
-			  vm_locked_bytes(p) / 1024);
+		show_vm_sizes(s, p);
 	sb_printf(s, "Threads:\t%d\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
 		  p->nthreads, p->sig_pending, p->sig_pending, t ? t->sig_blocked : 0);
 	show_sig_actions(s, p);
+	show_caps(s, process_cred(p));
 	if (t)
 		show_cpus_allowed(s, t->cpus_allowed);
 }

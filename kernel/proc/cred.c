@@ -27,6 +27,7 @@ void cred_defaults(struct cred *c)
 	c->cap_effective = CAP_FULL_SET;
 	c->cap_permitted = CAP_FULL_SET;
 	c->cap_inheritable = 0;
+	c->cap_bset = CAP_FULL_SET;
 	c->nice = 0;
 	c->dumpable = SUID_DUMP_USER;
 }
@@ -94,7 +95,7 @@ void cred_exec_prepare(const struct cred *old, const struct exec_file_ids *f,
 	 * (with the inheritable set) permitted, an effective root effective */
 	n->cap_permitted = 0;
 	if (n->euid == ROOT_UID || n->uid == ROOT_UID)
-		n->cap_permitted = CAP_FULL_SET | old->cap_inheritable;
+		n->cap_permitted = old->cap_bset | old->cap_inheritable;
 	if (n->euid == ROOT_UID)
 		effective = true;
 	bool is_setid = n->euid != old->uid || n->egid != old->gid;
@@ -411,11 +412,24 @@ int cred_capset(struct cred *c, uint64_t effective, uint64_t permitted, uint64_t
 	inheritable &= CAP_FULL_SET;
 	if (!setpcap && !subset(inheritable, c->cap_inheritable | c->cap_permitted))
 		return -EPERM;
+	if (!subset(inheritable, c->cap_inheritable | c->cap_bset))
+		return -EPERM; /* no new inheritable one outside the bounding set */
 	if (!subset(permitted, c->cap_permitted) || !subset(effective, permitted))
 		return -EPERM;
 	c->cap_effective = effective;
 	c->cap_permitted = permitted;
 	c->cap_inheritable = inheritable;
+	return 0;
+}
+
+int cred_bset_drop(struct cred *c, unsigned long cap)
+{
+	if (!cred_capable(c, CAP_SETPCAP))
+		return -EPERM;
+	if (cap > CAP_LAST_CAP)
+		return -EINVAL;
+	c->cap_bset &= ~CAP_BIT(cap);
+	cred_renew(c);
 	return 0;
 }
 

@@ -50,6 +50,7 @@ struct cred {
 	struct group_info *groups;           /* NULL: none */
 	unsigned securebits;                 /* SECBIT_KEEP_CAPS only */
 	uint64_t cap_effective, cap_permitted, cap_inheritable;
+	uint64_t cap_bset;        /* the bounding set: what exec may grant (PR_CAPBSET_DROP) */
 	int nice;                 /* NICE_MIN..NICE_MAX */
 	int dumpable;             /* SUID_DUMP_DISABLE or SUID_DUMP_USER */
 	/* sched_setscheduler's: the policy (SCHED_NORMAL...) and real-time
@@ -62,8 +63,8 @@ struct cred {
 };
 
 /* The first process's: root (every id 0, no groups), root's full
- * permitted and effective sets, an empty inheritable set (as Linux's
- * init), nice 0, dumpable. */
+ * permitted, effective and bounding sets, an empty inheritable set (as
+ * Linux's init), nice 0, dumpable. */
 void cred_defaults(struct cred *c);
 /* clone and fork: child gets a copy of parent (sharing its group list
  * and its serial: a fork then calls cred_renew). */
@@ -121,6 +122,10 @@ bool cred_in_egroup(const struct cred *c, uint32_t gid);
 /* capset's checks (Linux's cap_capset), then the new sets: 0, or -EPERM
  * (a set grows beyond what the rules allow; nothing changed). */
 int cred_capset(struct cred *c, uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* prctl(PR_CAPBSET_DROP, cap): cap leaves c's bounding set for good
+ * (Linux's cap_prctl_drop): 0, -EPERM without CAP_SETPCAP, -EINVAL for
+ * a capability this version does not have. */
+int cred_bset_drop(struct cred *c, unsigned long cap);
 /* True if c's effective set holds cap (capable() in proc/process.h asks
  * it of the current process). */
 bool cred_capable(const struct cred *c, int cap);

@@ -277,8 +277,8 @@ static long perform(const struct aio_req *q, const struct iocb *cb)
 	case IOCB_CMD_PREADV:
 	case IOCB_CMD_PWRITEV:
 		return rw_iovec(q->f, is_write(cb), q->iov, cb->aio_nbytes, &pos);
-	default: /* FSYNC, FDSYNC */
-		return q->f->inode ? vfs_fsync(q->f->inode, cb->aio_lio_opcode == IOCB_CMD_FDSYNC) : 0;
+	default: /* FSYNC, FDSYNC, on a file check_request found has an inode */
+		return vfs_fsync(q->f->inode, cb->aio_lio_opcode == IOCB_CMD_FDSYNC);
 	}
 }
 
@@ -314,7 +314,9 @@ static long check_request(const struct file *f, const struct iocb *cb, struct io
 		return check_rw(f, cb, iov);
 	case IOCB_CMD_FSYNC:
 	case IOCB_CMD_FDSYNC:
-		return cb->aio_buf || cb->aio_offset || cb->aio_nbytes || cb->aio_rw_flags ? -EINVAL : 0;
+		if (cb->aio_buf || cb->aio_offset || cb->aio_nbytes || cb->aio_rw_flags)
+			return -EINVAL;
+		return file_can_fsync(f) ? 0 : -EINVAL; /* Linux's aio_fsync: no f_op->fsync */
 	default:
 		return -EINVAL; /* POLL, NOOP and unknown codes */
 	}

@@ -405,6 +405,12 @@ long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned lon
 					     : my_cred()->securebits & ~SECBIT_KEEP_CAPS;
 		cred_renew(my_cred());
 		return 0;
+	case PR_CAPBSET_READ:
+		if (arg2 > CAP_LAST_CAP)
+			return -EINVAL;
+		return (my_cred()->cap_bset & CAP_BIT(arg2)) != 0;
+	case PR_CAPBSET_DROP:
+		return cred_bset_drop(my_cred(), arg2);
 	case PR_SET_NO_NEW_PRIVS:
 		if (arg2 != 1 || arg3 || arg4 || arg5)
 			return -EINVAL; /* it can only be set */

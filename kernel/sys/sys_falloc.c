@@ -11,6 +11,7 @@
  */
 #include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
+#include "fs/fsops.h"
 #include "fs/inode.h"
 #include "fs/pipe.h"
 #include "lib/errno.h"
@@ -109,7 +110,9 @@ static int falloc_file(struct file *f, int mode, loff_t offset, loff_t len)
 		return -EOPNOTSUPP;
 	if (mode & FALLOC_FL_KEEP_SIZE)
 		return 0;
-	return ramfs_grow(f->inode, (uint64_t)(offset + len));
+	uint64_t end = (uint64_t)(offset + len);
+	int err = end > f->inode->size ? vfs_size_limit(end) : 0; /* RLIMIT_FSIZE, as shmem's */
+	return err ? err : ramfs_grow(f->inode, end);
 }
 
 SYSCALL_DEFINE4(fallocate, int, fd, int, mode, loff_t, offset, loff_t, len)

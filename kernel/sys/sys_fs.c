@@ -66,6 +66,12 @@ long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 		return -EINVAL;
 	if (n > MAX_RW_COUNT)
 		n = MAX_RW_COUNT; /* as Linux: one call moves at most this much */
+	if (write && f->inode && S_ISREG(f->inode->mode)) {
+		uint64_t at = f->flags & O_APPEND ? f->inode->size : *pos;
+		int err = vfs_write_limit(at, &n); /* RLIMIT_FSIZE */
+		if (err)
+			return err;
+	}
 	long r = f->inode && mfile_mapped(f->inode)
 		 ? mfile_io(f, write, buf, n, pos, op) /* a mapped disk file's pages */
 		 : op(f, buf, n, pos);
@@ -376,13 +382,18 @@ SYSCALL_DEFINE3(dup3, unsigned int, oldfd, unsigned int, newfd, int, flags)
 	return dup_to((int)oldfd, (int)newfd, flags & O_CLOEXEC);
 }
 
-/* F_SETFL: the status flags in SETFL_MASK, O_ASYNC's list kept in step. */
-static void setfl(struct file *f, int fd, unsigned long arg)
+/* F_SETFL: the status flags in SETFL_MASK, O_ASYNC's list kept in step;
+ * -EPERM when it would set O_NOATIME on a file the caller neither owns
+ * nor has CAP_FOWNER for (Linux's setfl), nothing changed. */
+static long setfl(struct file *f, int fd, unsigned long arg)
 {
 	unsigned flags = (f->flags & ~(unsigned)SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
 
+	if ((flags & ~f->flags & O_NOATIME) && f->inode && !vfs_owner_or_capable(f->inode))
+		return -EPERM;
 	fown_setfl(f, fd, flags);
 	f->flags = flags;
+	return 0;
 }
 
 /* The commands an O_PATH descriptor takes (Linux's check_fcntl_cmd):
@@ -419,7 +430,7 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_GETFD: r = fd_cloexec(t, (int)fd) ? FD_CLOEXEC : 0; break;
 	case F_SETFD: fd_set_cloexec(t, (int)fd, arg & FD_CLOEXEC); break;
 	case F_GETFL: r = (long)f->flags; break; /* O_LARGEFILE from open, not pipe2 (Linux) */
-	case F_SETFL: setfl(f, (int)fd, arg); break;
+	case F_SETFL: r = setfl(f, (int)fd, arg); break;
 	case F_GETLK:
 	case F_OFD_GETLK: r = filelock_getlk(f, arg, cmd == F_OFD_GETLK); break;
 	case F_SETLK:
@@ -608,15 +619,20 @@ SYSCALL_DEFINE2(ftruncate, unsigned int, fd, off_t, len)
 }
 
 /* fsync, fdatasync: the file's data (and metadata) on its disk; nothing
- * to do for a file in memory (fs/fstype.h's vfs_fsync). syncfs: its
- * whole file system. */
+ * to do for a file in memory (fs/fstype.h's vfs_fsync); -EINVAL for a
+ * file with no fsync at all (a pipe, a socket, /dev/null: file_can_fsync).
+ * syncfs: its whole file system, whatever the file. */
 static long do_fsync(unsigned int fd, int kind)
 {
 	struct file *f = fd_file_io((int)fd); /* EBADF for O_PATH too, as Linux's fdget */
 
 	if (!f)
 		return -EBADF;
-	long r = !f->inode ? 0 : kind == 2 ? vfs_syncfs(f->inode) : vfs_fsync(f->inode, kind == 1);
+	long r;
+	if (kind == 2)
+		r = f->inode ? vfs_syncfs(f->inode) : 0;
+	else
+		r = file_can_fsync(f) ? vfs_fsync(f->inode, kind == 1) : -EINVAL;
 	file_put(f);
 	return r;
 }

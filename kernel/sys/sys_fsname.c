@@ -471,14 +471,30 @@ SYSCALL_DEFINE2(getcwd, uptr_t, buf, unsigned long, size)
 	return n < 0 ? n : n + 1; /* the raw call counts the NUL */
 }
 
+/* truncate(2)'s checks on a path that ftruncate's open file already
+ * passed (Linux's vfs_truncate): a regular file of a read-only file
+ * system is EROFS, one the caller may not write EACCES; 0 for the rest,
+ * whose errors vfs_truncate gives. */
+static int may_truncate_path(const struct inode *ip)
+{
+	if (!S_ISREG(ip->mode))
+		return 0;
+	if (ip->fs->read_only)
+		return vfs_ro_error(ip);
+	return vfs_permission(ip, W_OK);
+}
+
 SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 {
 	struct inode *ip;
-	int err = at_inode(AT_FDCWD, path, 0, &ip);
 
+	if (len < 0)
+		return -EINVAL; /* do_sys_truncate: before the walk */
+	int err = at_inode(AT_FDCWD, path, 0, &ip);
 	if (err)
 		return err;
-	err = vfs_truncate(ip, (int64_t)len);
+	if (!(err = may_truncate_path(ip)))
+		err = vfs_truncate(ip, (int64_t)len);
 	inode_put(ip);
 	return err;
 }

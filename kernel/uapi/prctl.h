@@ -11,6 +11,8 @@
 #define PR_SET_KEEPCAPS        8
 #define PR_SET_NAME            15
 #define PR_GET_NAME            16
+#define PR_CAPBSET_READ        23
+#define PR_CAPBSET_DROP        24
 #define PR_SET_MM              35
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37

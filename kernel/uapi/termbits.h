@@ -29,6 +29,20 @@ struct termios2_k {
 };
 _Static_assert(sizeof(struct termios2_k) == 44, "struct termios2_k must match Linux's struct termios2");
 
+/* struct termio of the System V requests TCGETA/TCSETA*: the low 16 bits
+ * of each flag word, the line discipline and the first 8 control
+ * characters (Linux's asm-generic/termios.h, NCC). */
+#define TERMIO_NCC 8
+struct termio_k {
+	uint16_t c_iflag;
+	uint16_t c_oflag;
+	uint16_t c_cflag;
+	uint16_t c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[TERMIO_NCC];
+};
+_Static_assert(sizeof(struct termio_k) == 18, "struct termio_k must match Linux's struct termio");
+
 /* c_cc indexes */
 #define VINTR    0
 #define VQUIT    1

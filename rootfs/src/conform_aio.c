@@ -3,6 +3,7 @@
 // io_destroy by raw system call: reads and writes (plain and vectored), fsync, batches, the
 // submission cap and the full queue, eventfd completion, waits, signals, errors, fs.aio-nr.
 #define _GNU_SOURCE
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -496,14 +497,20 @@ AIO_CHECK(check_vectored)
 }
 
 /* FSYNC and FDSYNC on a regular file: an event with res 0 (on Linux from a
- * worker, hence the wait); an offset with them is EINVAL at io_submit. */
+ * worker, hence the wait); an offset with them is EINVAL at io_submit, and
+ * so is a file with no fsync (a pipe: Linux's aio_fsync). */
 AIO_CHECK(check_fsync)
 {
 	aio_context_t ctx;
 	struct iocb cb;
-	int fd = scratch_fd(O_RDWR);
+	int fd = scratch_fd(O_RDWR), p[2];
 
 	if (fd < 0 || new_ctx(4, &ctx))
+		return CHECK_FAIL;
+	if (pipe(p) || track_fd(p[0]) < 0 || track_fd(p[1]) < 0)
+		return fail("pipe: %s", errname(errno));
+	prep(&cb, IOCB_CMD_FSYNC, p[1], NULL, 0, 0, 1);
+	if (submit_err("io_submit(FSYNC of a pipe)", ctx, &cb, EINVAL))
 		return CHECK_FAIL;
 	if (write(fd, "data", 4) != 4)
 		return fail("write: %s", errname(errno));
@@ -730,6 +737,36 @@ AIO_CHECK(check_resfd)
 		return CHECK_FAIL;
 	errno = 0;
 	return want_err("read of the eventfd after the refused requests", read(efd, &count, 8), EAGAIN);
+}
+
+/* An eventfd at 2^64 - 2 (the most a write leaves) takes a completion to
+ * 2^64 - 1, the overflow Linux's eventfd_signal allows: poll says POLLERR
+ * and POLLIN, no POLLOUT, and a read returns 2^64 - 1 (LTP's eventfd06). */
+AIO_CHECK(check_resfd_overflow)
+{
+	aio_context_t ctx;
+	struct iocb cb;
+	uint64_t count = UINT64_MAX - 1;
+	char buf[4];
+	int fd = scratch_fd(O_RDWR), efd;
+
+	if (fd < 0 || new_ctx(4, &ctx))
+		return CHECK_FAIL;
+	if ((efd = track_fd(eventfd(0, EFD_NONBLOCK))) < 0 || write(efd, &count, 8) != 8)
+		return fail("eventfd at 2^64 - 2: %s", errname(errno));
+	prep(&cb, IOCB_CMD_PREAD, fd, buf, sizeof(buf), 0, 50);
+	cb.aio_flags = IOCB_FLAG_RESFD;
+	cb.aio_resfd = (uint32_t)efd;
+	if (submit1("io_submit(PREAD, RESFD)", ctx, &cb) || want_done("PREAD with RESFD", ctx, &cb, 0))
+		return CHECK_FAIL;
+	struct pollfd pfd = { efd, POLLIN | POLLOUT, 0 };
+	if (want_eq("poll of the eventfd", poll(&pfd, 1, 0), 1) ||
+	    want_eq("its revents", pfd.revents, POLLIN | POLLERR) ||
+	    want_eq("read of the eventfd", read(efd, &count, 8), 8))
+		return CHECK_FAIL;
+	if (count != UINT64_MAX)
+		return fail("the eventfd read %llu, want 2^64 - 1", (unsigned long long)count);
+	return CHECK_OK;
 }
 
 /* io_getevents: min_nr past nr or negative EINVAL, a bad time-out EFAULT; a
@@ -1032,6 +1069,7 @@ static const struct check checks[] = {
 	{ "queue-full", check_queue_full },
 	{ "submit-errors", check_submit_errors },
 	{ "resfd", check_resfd },
+	{ "resfd-overflow", check_resfd_overflow },
 	{ "getevents", check_getevents },
 	{ "wake", check_wake },
 	{ "pgetevents", check_pgetevents },

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // User and group ids as Linux's: the set*id calls and their capability transitions, groups,
 // file permission classes, ownership of new files, chown/chmod rules, kill's permission,
-// set-user-ID exec, /proc/PID/status and /proc/PID's owner.
+// set-user-ID exec, /proc/PID/status and /proc/PID's owner, CAP_MKNOD, the bounding set.
 #define _GNU_SOURCE
 #include <grp.h>
 #include <pthread.h>
@@ -13,6 +13,7 @@
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "checks.h"
@@ -32,6 +33,7 @@
 #define CAP_KILL 5
 #define CAP_SETUID 7
 #define CAP_SYS_RESOURCE 24
+#define CAP_MKNOD 27
 #define BIT(cap) (1ull << (cap))
 #define USER 1000u          /* the unprivileged user the checks become */
 #define OTHER 2000u         /* a second one */
@@ -843,6 +845,145 @@ static int check_utimes(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+/* truncate(2) takes write permission on the file (LTP's truncate03):
+ * root's DAC override passes, a user without w is EACCES even as the
+ * owner; a negative length is EINVAL before the path is looked at. */
+static int check_truncate_perm(void)
+{
+	int r;
+
+	if (make_file(at("ro"), 0444, USER, USER))
+		return CHECK_FAIL;
+	r = want_ok("root truncates a 0444 file", truncate(at("ro"), 1)) ||
+	    want_err("a negative length of a missing file", truncate(at("none"), -1), EINVAL) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_err("the owner truncates its 0444 file", truncate(at("ro"), 0), EACCES);
+	setresuid(0, 0, 0);
+	unlink(at("ro"));
+	return r ? CHECK_FAIL : 0;
+}
+
+/* O_NOATIME is for the file's owner or CAP_FOWNER, by open and by
+ * F_SETFL alike: EPERM for a user on root's file (LTP's open02). */
+static int check_noatime(void)
+{
+	int r, fd;
+
+	if (make_file(at("root"), 0644, 0, 0))
+		return CHECK_FAIL;
+	r = want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_err("open O_NOATIME of root's file", open(at("root"), O_RDONLY | O_NOATIME), EPERM) ||
+	    want_ok("create its own", close(open(at("mine"), O_CREAT | O_WRONLY, 0600))) ||
+	    want_ok("open O_NOATIME of its own", close(open(at("mine"), O_RDONLY | O_NOATIME)));
+	if (!r && (fd = open(at("root"), O_RDONLY)) >= 0) {
+		r = want_err("F_SETFL O_NOATIME on root's file", fcntl(fd, F_SETFL, O_NOATIME), EPERM);
+		close(fd);
+	}
+	unlink(at("mine"));
+	unlink(at("root"));
+	return r ? CHECK_FAIL : 0;
+}
+
+/* Writes a shell script that exits with 7 at path, owned by root, with mode. */
+static int make_script(const char *path, mode_t mode)
+{
+	static const char text[] = "#!/bin/sh\nexit 7\n";
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+
+	if (fd < 0 || write(fd, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1) ||
+	    close(fd) || chmod(path, mode))
+		return fail("make %s: %s", path, strerror(errno));
+	return CHECK_OK;
+}
+
+/* execve needs execute permission for the caller's class (LTP's
+ * execve02): a user is refused root's 0700 program with EACCES even
+ * with the real uid still root, and runs a 0755 one. */
+static int check_exec_perm(void)
+{
+	char *argv[] = { "script", NULL };
+
+	if (make_script(at("x700"), 0700) || make_script(at("x755"), 0755))
+		return CHECK_FAIL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setresuid(0, USER, 0))
+			_exit(2);
+		execve(at("x700"), argv, environ);
+		if (errno != EACCES)
+			_exit(3);
+		execve(at("x755"), argv, environ);
+		_exit(4);
+	}
+	int r = want_exit("the user's execs (7: the 0755 one ran)", pid, 7);
+	unlink(at("x700"));
+	unlink(at("x755"));
+	return r;
+}
+
+/* The bits of /proc/self/status's line NAME ("CapBnd"), or 0. */
+static uint64_t status_hex(const char *name)
+{
+	char line[128], fmt[32];
+	unsigned long long v = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	snprintf(fmt, sizeof(fmt), "%s: %%llx", name);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, fmt, &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The bounding set: PR_CAPBSET_READ and DROP (CAP_SETPCAP, EINVAL past the
+ * last capability), /proc's CapBnd, and capset refusing an inheritable
+ * capability outside it even with CAP_SETPCAP (LTP's capset02). */
+static int check_bounding_set(void)
+{
+	struct cap_header h = { CAP_V3, 0 };
+	struct cap_data d[2];
+
+	if (want_eq("PR_CAPBSET_READ(CAP_KILL)", prctl(PR_CAPBSET_READ, CAP_KILL), 1) ||
+	    want_err("PR_CAPBSET_READ(64)", prctl(PR_CAPBSET_READ, 64), EINVAL) ||
+	    want_err("PR_CAPBSET_DROP(64)", prctl(PR_CAPBSET_DROP, 64), EINVAL) ||
+	    want_ok("PR_CAPBSET_DROP(CAP_KILL)", prctl(PR_CAPBSET_DROP, CAP_KILL)) ||
+	    want_eq("PR_CAPBSET_READ(CAP_KILL) after", prctl(PR_CAPBSET_READ, CAP_KILL), 0) ||
+	    want_eq("CapBnd without CAP_KILL", (status_hex("CapBnd") & BIT(CAP_KILL)) == 0, 1) ||
+	    want_eq("CapEff with CAP_KILL", (status_hex("CapEff") & BIT(CAP_KILL)) != 0, 1))
+		return CHECK_FAIL;
+	if (syscall(SYS_capget, &h, d))
+		return fail("capget: %s", strerror(errno));
+	d[0].inheritable |= 1u << CAP_KILL;
+	if (want_err("capset of CAP_KILL inheritable", (int)syscall(SYS_capset, &h, d), EPERM) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER)))
+		return CHECK_FAIL;
+	return want_err("PR_CAPBSET_DROP as a user", prctl(PR_CAPBSET_DROP, CAP_CHOWN), EPERM) ? CHECK_FAIL : 0;
+}
+
+/* mknod: a device node takes CAP_MKNOD (EPERM without it, after EEXIST);
+ * a FIFO or a socket anyone may make. */
+static int check_mknod_cap(void)
+{
+	int r;
+
+	if (want_ok("root makes a character node", mknod(at("c"), S_IFCHR | 0600, makedev(1, 3))) ||
+	    want_ok("unlink it", unlink(at("c"))) || make_file(at("f"), 0644, 0, 0))
+		return CHECK_FAIL;
+	r = want_ok("drop CAP_MKNOD", drop_cap(CAP_MKNOD)) ||
+	    want_err("a character node without it", mknod(at("c"), S_IFCHR | 0600, makedev(1, 3)), EPERM) ||
+	    want_ok("setresuid", setresuid(USER, USER, USER)) ||
+	    want_err("a block node as a user", mknod(at("b"), S_IFBLK | 0600, makedev(7, 0)), EPERM) ||
+	    want_err("a node over a file", mknod(at("f"), S_IFCHR | 0600, makedev(1, 3)), EEXIST) ||
+	    want_ok("a FIFO as a user", mknod(at("p"), S_IFIFO | 0600, 0)) ||
+	    want_ok("a socket as a user", mknod(at("s"), S_IFSOCK | 0600, 0));
+	unlink(at("p"));
+	unlink(at("s"));
+	unlink(at("f"));
+	return r ? CHECK_FAIL : 0;
+}
+
 static const struct check checks[] = {
 	{ "root", check_root },
 	{ "setresuid-drop", check_setresuid_drop },
@@ -867,6 +1008,11 @@ static const struct check checks[] = {
 	{ "proc", check_proc },
 	{ "sticky", check_sticky },
 	{ "utimes", check_utimes },
+	{ "mknod-cap", check_mknod_cap },
+	{ "bounding-set", check_bounding_set },
+	{ "truncate-perm", check_truncate_perm },
+	{ "noatime", check_noatime },
+	{ "exec-perm", check_exec_perm },
 };
 
 int main(int argc, char **argv)

@@ -332,18 +332,48 @@ static int check_opath(void)
 	return r;
 }
 
-/* VmLck of /proc/self/status in kB, or -1. */
-static long vm_locked_kb(void)
+/* The field NAME ("VmLck") of /proc/self/status in kB, or -1. */
+static long status_kb(const char *name)
 {
-	char line[128];
+	char line[128], fmt[32];
 	long kb = -1;
 	FILE *f = fopen("/proc/self/status", "r");
+
+	snprintf(fmt, sizeof(fmt), "%s: %%ld kB", name);
 	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+		if (sscanf(line, fmt, &kb) == 1)
 			break;
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+static long vm_locked_kb(void)
+{
+	return status_kb("VmLck");
+}
+
+/* /proc/self/status's VmRSS grows by the pages a program touches, VmHWM
+ * is at least VmRSS, and VmSwap is 0 with nothing swapped out (LTP's
+ * getrusage03 reads it). Linux counts a thread's faults in batches of
+ * 64, hence the slack. */
+static int check_status_rss(void)
+{
+	const size_t size = 4 << 20;
+	const long slack_kb = 1024;
+	long before = status_kb("VmRSS");
+	char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	memset(p, 1, size);
+	long after = status_kb("VmRSS"), hwm = status_kb("VmHWM");
+	int r = before < 0 || after < 0 || hwm < 0 ? fail("no VmRSS or VmHWM line") :
+		want_eq("VmRSS grew by about 4 MiB", after - before >= (long)(size >> 10) - slack_kb, 1) ||
+		want_eq("VmHWM >= VmRSS", hwm >= after, 1) ||
+		want_eq("VmSwap", status_kb("VmSwap"), 0) ? CHECK_FAIL : 0;
+	munmap(p, size);
+	return r;
 }
 
 /* mlock, munlock, mlock2, mlockall, munlockall as Linux's (as root, with
@@ -472,6 +502,7 @@ static const struct check checks[] = {
 	{ "getdents-old", check_getdents_old },
 	{ "opath", check_opath },
 	{ "mlock", check_mlock },
+	{ "status-rss", check_status_rss },
 	{ "mlock-limit", check_mlock_limit },
 	{ "readahead", check_readahead },
 	{ "partial-read", check_partial_read },

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/timex.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -505,7 +507,7 @@ static int tmpfs_fill_inodes(const char *dir)
  * and st_dev, size= and nr_inodes= as ENOSPC, EXDEV across its edge,
  * umount's EBUSY while a file is open or mapped, and after it the
  * directory as it was; a remount below its use is EINVAL; a read-only
- * one is EROFS. */
+ * one is EROFS (for a new file, and access W_OK). */
 static int check_tmpfs(void)
 {
 	static char big[65536];
@@ -564,6 +566,8 @@ static int check_tmpfs(void)
 		return r;
 	errno = 0;
 	r = want_err("create on it", open(file, O_CREAT | O_WRONLY, 0600), EROFS);
+	if (!r)
+		r = want_err("access W_OK to its root", access(dir, W_OK), EROFS);
 	return r ? r : want_ok("umount it", umount(dir));
 }
 
@@ -1158,6 +1162,49 @@ static int check_settimeofday(void)
 	return want_err("no CAP_SYS_TIME", settod(&now, NULL), EPERM) ? CHECK_FAIL : CHECK_OK;
 }
 
+static volatile sig_atomic_t xfsz_count;
+
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	xfsz_count++;
+}
+
+/* RLIMIT_FSIZE (LTP's llseek01): a write is cut to end at the limit, one
+ * at or past it is EFBIG with SIGXFSZ (an O_APPEND one too), as is a
+ * truncate growing past it; seeking past it, shrinking and a write of 0
+ * bytes are fine. Runs in its own child (c_isolate): the limit stays there. */
+static int check_fsize_limit(void)
+{
+	static char buf[4096];
+	const struct rlimit lim = { 8192, 8192 };
+	char path[96];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/fsize", work);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	int app = open(path, O_WRONLY | O_APPEND);
+	if (fd < 0 || app < 0 || signal(SIGXFSZ, on_xfsz) == SIG_ERR || setrlimit(RLIMIT_FSIZE, &lim))
+		return fail("setup: %s", errname(errno));
+	errno = 0;
+	r = want_eq("write 4096 under the limit", write(fd, buf, sizeof(buf)), 4096) ||
+	    want_eq("pwrite 4096 at 6144, cut", pwrite(fd, buf, sizeof(buf), 6144), 2048) ||
+	    want_eq("no SIGXFSZ yet", xfsz_count, 0) ||
+	    want_eq("lseek past the limit", lseek(fd, 9000, SEEK_SET), 9000) ||
+	    want_eq("write of 0 bytes there", write(fd, buf, 0), 0) ||
+	    want_err("write there", write(fd, buf, 1), EFBIG) ||
+	    want_eq("one SIGXFSZ", xfsz_count, 1) ||
+	    want_err("O_APPEND write at the limit", write(app, buf, 1), EFBIG) ||
+	    want_err("ftruncate past it", ftruncate(fd, 16384), EFBIG) ||
+	    want_eq("three SIGXFSZ", xfsz_count, 3) ||
+	    want_ok("ftruncate smaller", ftruncate(fd, 100)) ||
+	    want_eq("O_APPEND write after it", write(app, buf, 10), 10) ? CHECK_FAIL : 0;
+	close(fd);
+	close(app);
+	unlink(path);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -1184,6 +1231,7 @@ static const struct check checks[] = {
 	{ "ustat", check_ustat },
 	{ "personality", check_personality },
 	{ "settimeofday", check_settimeofday },
+	{ "fsize-limit", check_fsize_limit },
 };
 
 int main(int argc, char **argv)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Pseudo-terminal conformance: posix_openpt/grantpt/unlockpt/ptsname, echo and canonical input, raw mode, ^C, the controlling terminal, hang-up, window size, poll, packet mode, non-blocking I/O, a 64 KiB transfer.
+// Pseudo-terminal conformance: posix_openpt/grantpt/unlockpt/ptsname, echo and canonical input, raw mode, ^C, the controlling terminal, hang-up, window size, poll, packet mode, non-blocking I/O, System V's termio, a 64 KiB transfer.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
@@ -665,6 +665,58 @@ static int check_winsize(void)
 	return r;
 }
 
+/* Linux's struct termio of TCGETA/TCSETA (musl declares none). */
+#define TERMIO_NCC 8
+struct termio_abi {
+	uint16_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[TERMIO_NCC];
+};
+
+/* Does TCGETA's struct termio say what tcgetattr does (low 16 bits of each
+ * flag word, the first 8 control characters)? */
+static int termio_matches(const struct termio_abi *o, const struct termios *t)
+{
+	return o->c_iflag == (uint16_t)t->c_iflag && o->c_oflag == (uint16_t)t->c_oflag &&
+	       o->c_cflag == (uint16_t)t->c_cflag && o->c_lflag == (uint16_t)t->c_lflag &&
+	       memcmp(o->c_cc, t->c_cc, TERMIO_NCC) == 0;
+}
+
+/* System V's TCGETA and TCSETA (struct termio) on both ends: the settings
+ * cut to 16-bit flags and 8 control characters; a TCSETA keeps the
+ * characters it cannot name; a bad address EFAULT, a file ENOTTY (LTP's
+ * ioctl01). */
+static int check_termio(void)
+{
+	struct termio_abi o;
+	struct termios t;
+	int m, s, r = CHECK_OK;
+
+	if (open_pair(&m, &s))
+		return CHECK_FAIL;
+	t.c_cc[VEOL2] = 0;
+	if (tcgetattr(s, &t) || (t.c_cc[VEOL2] = 'x', tcsetattr(s, TCSANOW, &t)))
+		r = fail("tcgetattr/tcsetattr: %s", errname(errno));
+	if (!r && (ioctl(m, TCGETA, &o) || !termio_matches(&o, &t)))
+		r = fail("TCGETA on the master does not match tcgetattr (%s)", errname(errno));
+	o.c_lflag &= (uint16_t)~ECHO;
+	o.c_cc[VINTR] = 'c';
+	if (!r && (ioctl(s, TCSETA, &o) || tcgetattr(s, &t)))
+		r = fail("TCSETA: %s", errname(errno));
+	if (!r && ((t.c_lflag & ECHO) || t.c_cc[VINTR] != 'c' || t.c_cc[VEOL2] != 'x'))
+		r = fail("after TCSETA: ECHO %u, VINTR %d, VEOL2 %d, want 0, 'c', 'x' kept",
+			 t.c_lflag & ECHO, t.c_cc[VINTR], t.c_cc[VEOL2]);
+	errno = 0;
+	if (!r)
+		r = want_err("TCGETA to a bad address", ioctl(s, TCGETA, (void *)8), EFAULT);
+	int fd = open("/proc/self/status", O_RDONLY);
+	if (!r)
+		r = want_err("TCGETA on a file", ioctl(fd, TCGETA, &o), ENOTTY);
+	close(fd);
+	close_pair(m, s);
+	return r;
+}
+
 /* 64 KiB each way in raw mode, a writer child against a reader, nothing lost. */
 static int transfer(int from, int to, const char *what)
 {
@@ -720,6 +772,7 @@ static const struct check checks[] = {
 	{ "hangup", check_hangup },
 	{ "leader-exit", check_leader_exit },
 	{ "winsize", check_winsize },
+	{ "termio", check_termio },
 	{ "transfer", check_transfer },
 };
 

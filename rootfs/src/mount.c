@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
@@ -132,6 +133,34 @@ static int sync_calls(void)
 	close(fd);
 	close(path);
 	unlink("/tmp/t-mount.sync");
+	return r;
+}
+
+/* fsync and fdatasync of a file with no fsync method (Linux's vfs_fsync:
+ * a pipe, a socket, a character device) are EINVAL; syncfs of them is not. */
+static int sync_special(void)
+{
+	int p[2], sv[2];
+	int null = open("/dev/null", O_RDWR);
+	int r = CHECK_OK;
+
+	if (null < 0 || pipe(p) || socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return fail("open, pipe or socketpair: %s", strerror(errno));
+	const int fds[] = { p[0], p[1], sv[0], null };
+	for (size_t i = 0; i < NELEMS(fds) && !r; i++) {
+		errno = 0;
+		if (fsync(fds[i]) == 0 || errno != EINVAL)
+			r = fail("fsync of descriptor %zu: %s, want EINVAL", i, strerror(errno));
+		else if (fdatasync(fds[i]) == 0 || errno != EINVAL)
+			r = fail("fdatasync of descriptor %zu: %s, want EINVAL", i, strerror(errno));
+	}
+	if (!r && syncfs(p[0]))
+		r = fail("syncfs of a pipe: %s", strerror(errno));
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	close(null);
 	return r;
 }
 
@@ -334,6 +363,7 @@ static const struct check checks[] = {
 	{ "errors", errors },
 	{ "proc-statfs", proc_statfs },
 	{ "sync-calls", sync_calls },
+	{ "sync-special", sync_special },
 	{ "proc-chmod", proc_chmod },
 	{ "esp-walk", esp_walk },
 	{ "esp-dev", esp_dev },
