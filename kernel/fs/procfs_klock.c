@@ -12,7 +12,6 @@
 #include "arch/x86_64/klock.h"
 #include "arch/x86_64/smp.h"
 #include "lib/printf.h"
-#include "sys/syscall.h"
 #include "time/time.h"
 
 #define LINE_MAX_BYTES 100
@@ -25,6 +24,8 @@ static const char *const other_names[KLOCK_ENTRIES - KLOCK_SYSCALLS] = {
 	[KLOCK_ENTRY_IRQ - KLOCK_SYSCALLS] = "(irq)",
 	[KLOCK_ENTRY_KERNEL - KLOCK_SYSCALLS] = "(kernel)",
 };
+
+const char *(*procfs_klock_namer)(unsigned long nr);
 
 size_t klock_stat_buf_size(void)
 {
@@ -51,7 +52,9 @@ static void line(struct sbuf *s, const char *name, unsigned nr, const struct klo
 /* The name of entry e: a system call's from the symbols, or the kind's. */
 static const char *entry_name(unsigned e)
 {
-	return e < KLOCK_SYSCALLS ? syscall_name(e) : other_names[e - KLOCK_SYSCALLS];
+	if (e >= KLOCK_SYSCALLS)
+		return other_names[e - KLOCK_SYSCALLS];
+	return procfs_klock_namer ? procfs_klock_namer(e) : NULL;
 }
 
 /* order[0..n) := the entries that took the lock, the longest held first. */

@@ -18,6 +18,7 @@
 #include "proc/ptrace.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "fs/procfs_klock.h"
 #include "test/selftest.h"
 #include "audit.h"
 #include "ksyms.h"
@@ -308,9 +309,9 @@ void syscall_init(bool audit_to_serial)
 {
 	arch_syscall_init();
 	audit_serial = audit_to_serial;
+	procfs_klock_namer = syscall_name; /* /proc/klock_stat names the calls */
 }
 
-/* The handler of nr called with a0..a2 and the frame's other arguments, or -ENOSYS. */
 /*
  * The system calls that run without the kernel lock (issue 29's first):
  * each reads only what its own thread owns or what does not change while
@@ -364,6 +365,7 @@ SELFTEST(syscall_klock)
 	return NULL;
 }
 
+/* The handler of nr called with a0..a2 and the frame's other arguments, or -ENOSYS. */
 static inline __attribute__((always_inline)) long call(uint64_t nr, uint64_t a0, uint64_t a1,
 						       uint64_t a2, const struct trap_frame *tf)
 {
