@@ -23,6 +23,7 @@ static const char *const other_names[KLOCK_ENTRIES - KLOCK_SYSCALLS] = {
 	[KLOCK_ENTRY_EXCEPTION - KLOCK_SYSCALLS] = "(exception)",
 	[KLOCK_ENTRY_IRQ - KLOCK_SYSCALLS] = "(irq)",
 	[KLOCK_ENTRY_KERNEL - KLOCK_SYSCALLS] = "(kernel)",
+	[KLOCK_ENTRY_RESUME - KLOCK_SYSCALLS] = "(resume)",
 };
 
 const char *(*procfs_klock_namer)(unsigned long nr);

@@ -160,7 +160,7 @@ static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *dea
  * (see the lock rule above). */
 static long futex_sleep(struct fkey key, uint32_t bitset, uint64_t deadline)
 {
-	struct waiter w = { key, bitset, false, { NULL }, NULL };
+	struct waiter w = { key, bitset, false, { SPINLOCK_INIT, NULL }, NULL };
 	long r = 0;
 
 	uint64_t f = irq_save();

@@ -10,11 +10,16 @@
  */
 #include <stddef.h>
 #include "proc/ktimer.h"
+#include "lib/spinlock.h"
 #include "time/time.h"
 
 #define WHEEL_SLOTS 256u                        /* a power of two */
 #define SLOT_NS     (NSEC_PER_SEC / TIME_TICK_HZ)
 
+/* Lock rule: wheel_lock, with interrupts off, covers the wheel, done_slot
+ * and every timer's when, next and pprev (those on the wheel and those
+ * ktimer_run took off it to fire). A leaf: nothing is taken under it. */
+static struct spinlock wheel_lock = SPINLOCK_INIT;
 static struct ktimer *wheel[WHEEL_SLOTS];
 static uint64_t done_slot; /* every slot up to this number has been visited */
 
@@ -37,23 +42,35 @@ static void list_del(struct ktimer *t)
 	t->pprev = NULL;
 }
 
-void ktimer_cancel(struct ktimer *t)
+/* Off the wheel or the firing list, if on one. wheel_lock. */
+static void cancel_locked(struct ktimer *t)
 {
 	if (!t->when)
 		return;
 	list_del(t);
-	t->when = 0;
+	__atomic_store_n(&t->when, 0, __ATOMIC_RELAXED);
+}
+
+void ktimer_cancel(struct ktimer *t)
+{
+	if (!ktimer_armed(t)) /* the common case, without the lock: its owner disarmed it */
+		return;
+	uint64_t f = spin_lock_irqsave(&wheel_lock);
+	cancel_locked(t);
+	spin_unlock_irqrestore(&wheel_lock, f);
 }
 
 void ktimer_arm(struct ktimer *t, uint64_t when)
 {
 	uint64_t slot = when / SLOT_NS + (when % SLOT_NS != 0);
+	uint64_t f = spin_lock_irqsave(&wheel_lock);
 
-	ktimer_cancel(t);
+	cancel_locked(t);
 	if (slot <= done_slot) /* already past: the next slot the tick visits */
 		slot = done_slot + 1;
-	t->when = when ? when : 1;
+	__atomic_store_n(&t->when, when ? when : 1, __ATOMIC_RELAXED);
 	list_add(&wheel[slot % WHEEL_SLOTS], t);
+	spin_unlock_irqrestore(&wheel_lock, f);
 }
 
 /* Move the timers of list *head that are due at now to the list *due. */
@@ -71,24 +88,38 @@ static void collect_due(struct ktimer **head, struct ktimer **due, uint64_t now)
 	}
 }
 
+/* The next timer of the firing list *due, taken off it and disarmed;
+ * NULL when it is empty. */
+static struct ktimer *pop_due(struct ktimer **due)
+{
+	uint64_t f = spin_lock_irqsave(&wheel_lock);
+	struct ktimer *t = *due;
+
+	if (t)
+		cancel_locked(t);
+	spin_unlock_irqrestore(&wheel_lock, f);
+	return t;
+}
+
 void ktimer_run(uint64_t now)
 {
 	uint64_t last = now / SLOT_NS; /* the last slot whose start has passed */
-	uint64_t first = done_slot + 1;
 	struct ktimer *due = NULL;
+	uint64_t f = spin_lock_irqsave(&wheel_lock);
+	uint64_t first = done_slot + 1;
 
-	if (last < first)
+	if (last < first) {
+		spin_unlock_irqrestore(&wheel_lock, f);
 		return;
+	}
 	if (last - first >= WHEEL_SLOTS) /* a long stall: each slot once is all of them */
 		first = last - WHEEL_SLOTS + 1;
 	for (uint64_t s = first; s <= last; s++)
 		collect_due(&wheel[s % WHEEL_SLOTS], &due, now);
 	done_slot = last;
-	/* Fire from a private list: a callback may cancel a timer still on it. */
-	while (due) {
-		struct ktimer *t = due;
-		list_del(t);
-		t->when = 0;
+	spin_unlock_irqrestore(&wheel_lock, f);
+	/* Fire from a private list, one at a time with the lock dropped: a
+	 * callback may arm or cancel a timer, one still on the list too. */
+	for (struct ktimer *t; (t = pop_due(&due)) != NULL;)
 		t->fire(t);
-	}
 }

@@ -1084,7 +1084,7 @@ static void vfork_wait(struct process *c, struct vfork_done *d, uint64_t flags)
 
 void process_start_child(struct process *c, bool vfork)
 {
-	struct vfork_done d = { false, { NULL } };
+	struct vfork_done d = { false, { SPINLOCK_INIT, NULL } };
 	uint64_t f = irq_save();
 
 	if (vfork)

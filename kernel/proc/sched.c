@@ -8,14 +8,29 @@
  * fullest other queue before it idles (steal), and every few ticks a CPU
  * with two threads fewer to run than the busiest takes one (balance_tick).
  * Each CPU has an idle thread that polls its queue for a while, then
- * halts (idle_wait). All scheduler state changes under the kernel lock
- * with interrupts off (arch/x86_64/klock.h: one CPU at a time in the
- * kernel, so interrupts off is the lock as it was on a single CPU). The
- * kernel is not preempted: a timer tick only switches threads when it
- * interrupted user mode, or when the running thread gives up the CPU
- * itself. A thread runs on one CPU at a time: it is only in a run queue
- * once switched away, and a CPU takes it from there only with the lock,
- * after the switch away finished.
+ * halts (idle_wait). The kernel is not preempted: a timer tick only
+ * switches threads when it interrupted user mode, or when the running
+ * thread gives up the CPU itself.
+ *
+ * Locks. The scheduler does not need the kernel lock, and a switch gives
+ * it up (klock.h): a thread asleep holds it no more than Linux's sleeping
+ * tasks held the big kernel lock, and the idle threads never take it.
+ * Each run queue has its own spinlock (struct runq); a wait queue has its
+ * own (sched.h); the timer wheel has its own (ktimer.c). Order: a wait
+ * queue's lock, then a run queue's or the wheel's; never two run-queue
+ * locks at once (a thread moves between queues by leaving one, lock
+ * dropped, then joining the other). Interrupts are off throughout.
+ *
+ * A thread runs on one CPU at a time. Its state says what it is
+ * (sched.h); on_cpu says a CPU still stands on its stack. A thread that
+ * goes to sleep is taken by a waker (SLEEPING -> RUNNABLE, a
+ * compare-and-swap: one waker wins) while its CPU may still be switching
+ * away from it, so the waker waits for on_cpu to clear before it queues
+ * it (wake: as Linux's try_to_wake_up waits for p->on_cpu), and a CPU
+ * that takes a thread from a queue waits the same before it switches to
+ * it (switch_to: the thread may be one its CPU queued again just before
+ * switching away). on_cpu is cleared on the next thread's stack, once
+ * the switch saved every register (finish_switch).
  *
  * A thread woken from a sleep need not wait for the running thread's
  * tick: it goes first and the running thread gives up its CPU at its
@@ -45,19 +60,30 @@
 #include "panic.h"
 #include "log.h"
 
+/* What an idle CPU saw when it last found nothing to run: its own
+ * queue's generation and enqueue_gen. */
+struct idle_seen {
+	uint64_t own, all;
+};
+
 /*
- * Run queues: one per CPU, FIFO. Lock rule: the kernel lock with
- * interrupts off; without it, gen is read by its idle CPU and nr by idle
- * CPUs looking for work to steal (both hints: a decision is made again
- * under the lock).
+ * Run queues: one per CPU, FIFO. Lock rules: lock (interrupts off)
+ * covers head, tail, nr, gen and its threads' run_next; nr and gen are
+ * also read without it as hints (by idle CPUs looking at their own queue
+ * or for work to steal, by select_cpu): a decision is made again under
+ * the lock. min_vrt is written by its CPU alone and read by any
+ * (atomic). The rest is its CPU's own.
  */
 struct runq {
+	struct spinlock lock;
 	struct thread *head, *tail;
 	unsigned nr;              /* threads queued (the running one is not) */
 	uint64_t gen;             /* incremented by every enqueue */
-	unsigned ticks;           /* its CPU's ticks with the lock, for balancing */
-	uint64_t idle_since;      /* its idle loop: when it started waiting */
 	uint64_t min_vrt;         /* the vrt its threads are measured from; never goes back */
+	/* its CPU's own */
+	struct thread *switched_from; /* the thread the last switch left (finish_switch) */
+	struct idle_seen seen;    /* when schedule last found nothing (idle_loop) */
+	unsigned ticks;           /* its CPU's ticks with the kernel lock, for balancing */
 	/* its idle loop's polling (idle_wait, idle_poll_learn) */
 	bool poll_on;             /* poll before the next halt */
 	unsigned poll_fails;      /* polls in a row that ended with nothing */
@@ -66,13 +92,12 @@ struct runq {
 static struct runq runqs[SMP_MAX_CPUS];
 static struct cpu_ticks cpu_ticks[SMP_MAX_CPUS]; /* each CPU writes its own */
 static int next_tid = 1;
-/* Bit i: CPU i is in its idle loop without the kernel lock, and wants a
- * VEC_IPI_RESCHED when a thread is queued for it unless its bit in
- * polling_cpus is also set (it is watching its queue and needs none).
- * Atomic: idle CPUs change their bits without the kernel lock. */
+/* Bit i: CPU i is in its idle loop, and wants a VEC_IPI_RESCHED when a
+ * thread is queued for it unless its bit in polling_cpus is also set (it
+ * is watching its queue and needs none). Atomic. */
 static uint64_t idle_cpus, polling_cpus;
-/* Incremented by every enqueue on any CPU (kernel lock; read without it
- * by idle CPUs, a hint that there may be something new to steal). */
+/* Incremented by every enqueue on any CPU (atomic; read by idle CPUs, a
+ * hint that there may be something new to steal). */
 static uint64_t enqueue_gen;
 /* idle=halt: never poll (idle_wait). */
 static bool idle_poll_off;
@@ -138,12 +163,13 @@ static bool is_idle(const struct thread *t)
 }
 
 /* Threads CPU cpu has to run: those queued, and the one it runs unless
- * that is its idle thread. Kernel lock. */
+ * that is its idle thread. A hint, without locks. */
 static unsigned cpu_load(unsigned cpu)
 {
 	struct percpu *c = smp_cpu(cpu);
 
-	return runqs[cpu].nr + (c && c->current != c->idle);
+	return __atomic_load_n(&runqs[cpu].nr, __ATOMIC_RELAXED) +
+	       (c && __atomic_load_n(&c->current, __ATOMIC_RELAXED) != c->idle);
 }
 
 /* The CPUs t may run on now (never empty: CPU 0 when its mask names no
@@ -161,7 +187,8 @@ static uint64_t allowed_now(const struct thread *t)
  * nothing else to run (its caches may still hold the thread's data),
  * else the allowed CPU with the least to run, the last one winning ties.
  * A new thread's last CPU is its creator's: it goes to an idle CPU when
- * there is one. Kernel lock.
+ * there is one. From hints (cpu_load): the caller queues it there under
+ * that queue's lock whatever changed meanwhile.
  */
 static unsigned select_cpu(const struct thread *t)
 {
@@ -201,7 +228,7 @@ static void kick_cpu(unsigned cpu)
 }
 
 /* Add t to CPU cpu's queue (no wake-up): last, or first when first.
- * Kernel lock. */
+ * That queue's lock. */
 static void rq_add(unsigned cpu, struct thread *t, bool first)
 {
 	struct runq *rq = &runqs[cpu];
@@ -222,15 +249,11 @@ static void rq_add(unsigned cpu, struct thread *t, bool first)
 	}
 	__atomic_store_n(&rq->nr, rq->nr + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&rq->gen, rq->gen + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&enqueue_gen, enqueue_gen + 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&enqueue_gen, 1, __ATOMIC_RELAXED);
 }
 
-static void rq_push(unsigned cpu, struct thread *t)
-{
-	rq_add(cpu, t, false);
-}
-
-/* Take t, which follows prev (NULL: the head), out of CPU cpu's queue. */
+/* Take t, which follows prev (NULL: the head), out of CPU cpu's queue.
+ * That queue's lock. */
 static void rq_unlink(unsigned cpu, struct thread *prev, struct thread *t)
 {
 	struct runq *rq = &runqs[cpu];
@@ -254,50 +277,57 @@ static bool never_ran(const struct thread *t)
 }
 
 /* t's vrt as of now: a running thread's includes its run since the last
- * charge. Kernel lock. */
+ * charge. t is this CPU's current thread, or queued under a lock held. */
 static uint64_t vrt_now(const struct thread *t)
 {
 	return t->state == THREAD_RUNNING ? t->vrt + (time_ns() - t->run_since) : t->vrt;
 }
 
+/* CPU cpu's min_vrt (written by that CPU alone). */
+static uint64_t min_vrt_of(unsigned cpu)
+{
+	return __atomic_load_n(&runqs[cpu].min_vrt, __ATOMIC_RELAXED);
+}
+
 /* Move t's vrt from CPU from's scale to CPU to's: the same distance from
- * min_vrt (floored at 0). Kernel lock. */
+ * min_vrt (floored at 0). t is not on a CPU and is the caller's to move
+ * (dequeued, or won by its waker). */
 static void vrt_move(struct thread *t, unsigned from, unsigned to)
 {
 	if (from == to || from >= SMP_MAX_CPUS)
 		return;
-	int64_t lag = (int64_t)(t->vrt - runqs[from].min_vrt);
-	uint64_t base = runqs[to].min_vrt;
+	int64_t lag = (int64_t)(t->vrt - min_vrt_of(from));
+	uint64_t base = min_vrt_of(to);
 
 	t->vrt = lag < 0 && (uint64_t)-lag > base ? 0 : base + (uint64_t)lag;
 }
 
 /* t woke from a sleep and waits on CPU cpu: onto its scale, at most
- * WAKE_CREDIT_NS behind its min_vrt. Kernel lock. */
+ * WAKE_CREDIT_NS behind its min_vrt. t is its waker's to move. */
 static void wake_place(struct thread *t, unsigned cpu)
 {
 	vrt_move(t, t->cpu, cpu);
-	uint64_t min = runqs[cpu].min_vrt;
+	uint64_t min = min_vrt_of(cpu);
 	uint64_t floor = min > WAKE_CREDIT_NS ? min - WAKE_CREDIT_NS : 0;
 
 	if (t->vrt < floor)
 		t->vrt = floor;
 }
 
-/* Does t, woken onto CPU cpu, take that CPU from the thread it runs?
- * Not from its idle thread (which looks at the queue itself), not when
- * t is new. Kernel lock. */
-static bool wake_preempts(const struct thread *t, unsigned cpu)
+/* Does t, woken onto this CPU, take it from the thread it runs? Not
+ * from its idle thread (which looks at the queue itself), not when t is
+ * new. */
+static bool wake_preempts(const struct thread *t)
 {
-	struct percpu *c = smp_cpu(cpu);
+	struct thread *cur = current_thread();
 
-	if (!c || !c->current || c->current == c->idle || never_ran(t))
+	if (!cur || is_idle(cur) || never_ran(t))
 		return false;
-	return vrt_now(c->current) > t->vrt + WAKE_GRAN_NS;
+	return vrt_now(cur) > t->vrt + WAKE_GRAN_NS;
 }
 
 /* Take the first thread of CPU from's queue that may run on CPU to; NULL
- * when none may. Kernel lock. */
+ * when none may. from's queue lock. */
 static struct thread *rq_take(unsigned from, unsigned to)
 {
 	uint64_t bit = cpu_bit(to);
@@ -312,8 +342,16 @@ static struct thread *rq_take(unsigned from, unsigned to)
 	return NULL;
 }
 
-/* t became runnable: queue it where select_cpu says, waking that CPU if
- * it idles. Kernel lock, interrupts off. */
+/* Queue t last on CPU cpu, under that queue's lock. Interrupts off. */
+static void rq_push(unsigned cpu, struct thread *t)
+{
+	spin_lock_irqsave(&runqs[cpu].lock);
+	rq_add(cpu, t, false);
+	spin_unlock_irqrestore(&runqs[cpu].lock, 0);
+}
+
+/* t became runnable and is the caller's to queue: queue it where
+ * select_cpu says, waking that CPU if it idles. Interrupts off. */
 static void run_enqueue(struct thread *t)
 {
 	unsigned cpu = select_cpu(t);
@@ -330,104 +368,97 @@ static void run_enqueue(struct thread *t)
  * for that CPU's tick: an IPI would bring the CPU into the kernel for the
  * kernel lock the waker holds, and stress-ng's sigsuspend stressor on two
  * CPUs made 8,000 round trips a second with it, 32,000 without (Linux
- * 24,000). Kernel lock, interrupts off.
+ * 24,000). t is the caller's to queue; interrupts off.
  */
 static void run_enqueue_woken(struct thread *t)
 {
 	unsigned cpu = select_cpu(t);
+	struct runq *rq = &runqs[cpu];
 
 	wake_place(t, cpu);
-	if (cpu != smp_cpu_id() || !wake_preempts(t, cpu)) {
-		rq_push(cpu, t);
+	bool preempt = cpu == smp_cpu_id() && wake_preempts(t);
+	spin_lock_irqsave(&rq->lock);
+	rq_add(cpu, t, preempt);
+	spin_unlock_irqrestore(&rq->lock, 0);
+	if (preempt)
+		this_cpu()->need_resched = true;
+	else
 		kick_cpu(cpu);
-		return;
-	}
-	rq_add(cpu, t, true);
-	this_cpu()->need_resched = true;
 }
 
 /* The online CPU other than me with the most threads queued that have at
- * least min queued; SMP_MAX_CPUS when none. Kernel lock. */
+ * least min queued; SMP_MAX_CPUS when none. A hint, without locks. */
 static unsigned busiest_queue(unsigned me, unsigned min)
 {
 	unsigned best = SMP_MAX_CPUS, n = smp_cpus_online();
 
-	for (unsigned cpu = 0; cpu < n; cpu++)
-		if (cpu != me && runqs[cpu].nr >= min) {
-			min = runqs[cpu].nr;
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		unsigned nr = __atomic_load_n(&runqs[cpu].nr, __ATOMIC_RELAXED);
+		if (cpu != me && nr >= min) {
+			min = nr;
 			best = cpu;
 		}
+	}
 	return best;
 }
 
+/* Take a thread that may run on CPU to out of CPU from's queue, under
+ * its lock; NULL when none may. */
+static struct thread *rq_take_locked(unsigned from, unsigned to)
+{
+	spin_lock_irqsave(&runqs[from].lock);
+	struct thread *t = rq_take(from, to);
+	spin_unlock_irqrestore(&runqs[from].lock, 0);
+	return t;
+}
+
 /* This CPU has nothing queued: take a queued thread it may run from
- * another CPU's queue, the fullest first. Kernel lock. */
+ * another CPU's queue, the fullest first. */
 static struct thread *steal(unsigned me)
 {
 	unsigned busiest = busiest_queue(me, 1);
 
 	if (busiest >= SMP_MAX_CPUS)
 		return NULL;
-	struct thread *t = rq_take(busiest, me);
+	struct thread *t = rq_take_locked(busiest, me);
 	/* none of its queue may run here: the others in turn */
 	for (unsigned cpu = 0, n = smp_cpus_online(); !t && cpu < n; cpu++)
-		if (cpu != me && cpu != busiest && runqs[cpu].nr)
-			t = rq_take(cpu, me);
+		if (cpu != me && cpu != busiest && __atomic_load_n(&runqs[cpu].nr, __ATOMIC_RELAXED))
+			t = rq_take_locked(cpu, me);
 	return t;
-}
-
-/* A thread queued on a CPU that runs nothing (its idle thread is
- * current: the thread waits only for that CPU to take the kernel lock,
- * which this CPU holds), taken out to run here; NULL when none. Kernel
- * lock. */
-static struct thread *steal_waiting(unsigned me)
-{
-	for (unsigned cpu = 0, n = smp_cpus_online(); cpu < n; cpu++) {
-		struct percpu *c = smp_cpu(cpu);
-		if (cpu == me || !runqs[cpu].nr || !c || c->current != c->idle)
-			continue;
-		struct thread *t = rq_take(cpu, me);
-		if (t)
-			return t;
-	}
-	return NULL;
 }
 
 /*
  * The next thread for this CPU: its own queue's first, else one stolen
- * from another queue; NULL when there is none. When the first is the
- * thread giving up the CPU, alone in the queue, a thread waiting on a
- * CPU that cannot take the kernel lock from this one runs first: a
- * thread that holds the lock for long (a long write, yielding at its
- * preemption points) would otherwise keep the threads woken onto other
- * CPUs from running at all. Kernel lock.
+ * from another queue; NULL when there is none, and then *seen is what
+ * the idle loop waits on (taken under the lock that found the queue
+ * empty: an enqueue after it changes gen). A thread a CPU wakes onto
+ * another that idles is run there: the idle CPU needs no kernel lock to
+ * switch to it (the thread takes the lock back itself, if it held it).
  */
-static struct thread *run_dequeue(void)
+static struct thread *run_dequeue(struct idle_seen *seen)
 {
 	unsigned me = smp_cpu_id();
 	struct runq *rq = &runqs[me];
-	struct thread *t = rq->head;
 
-	if (smp_cpus_online() < 2) {
-		if (t)
-			rq_unlink(me, NULL, t);
-		return t;
+	spin_lock_irqsave(&rq->lock);
+	struct thread *t = rq->head;
+	if (t) {
+		rq_unlink(me, NULL, t);
+	} else {
+		seen->own = rq->gen;
+		seen->all = __atomic_load_n(&enqueue_gen, __ATOMIC_RELAXED);
 	}
-	if (!t)
-		return steal(me);
-	if (t == current_thread() && rq->nr == 1) {
-		struct thread *w = steal_waiting(me);
-		if (w)
-			return w;
-	}
-	rq_unlink(me, NULL, t);
+	spin_unlock_irqrestore(&rq->lock, 0);
+	if (!t && smp_cpus_online() > 1)
+		t = steal(me);
 	return t;
 }
 
-/* Periodic balancing, from the tick (kernel lock): when the busiest CPU
- * has at least two threads more to run than this one, move one of its
- * queued threads here. With stealing by idle CPUs this evens out queues
- * that grew while every CPU was busy. */
+/* Periodic balancing, from the tick (kernel lock; interrupts off): when
+ * the busiest CPU has at least two threads more to run than this one,
+ * move one of its queued threads here. With stealing by idle CPUs this
+ * evens out queues that grew while every CPU was busy. */
 static void balance_tick(unsigned me)
 {
 	struct runq *rq = &runqs[me];
@@ -437,14 +468,14 @@ static void balance_tick(unsigned me)
 	unsigned from = busiest_queue(me, 1);
 	if (from >= SMP_MAX_CPUS || cpu_load(from) < cpu_load(me) + 2)
 		return;
-	struct thread *t = rq_take(from, me);
+	struct thread *t = rq_take_locked(from, me);
 	if (t)
 		rq_push(me, t);
 }
 
 /* The running thread prev gives up the CPU but stays runnable: back into
  * this CPU's queue, or where it may run if its affinity left this CPU.
- * Kernel lock. */
+ * Interrupts off. */
 static void requeue(struct thread *prev)
 {
 	unsigned me = smp_cpu_id();
@@ -455,23 +486,44 @@ static void requeue(struct thread *prev)
 		run_enqueue(prev);
 }
 
+/* Wait until no CPU stands on t's stack: the CPU that switched away
+ * from it has saved its registers. Answers TLB shootdowns meanwhile (the
+ * sender may hold the kernel lock and wait for this CPU). Interrupts
+ * off. */
+static void wait_off_cpu(const struct thread *t)
+{
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
+		tlb_poll();
+		cpu_pause();
+	}
+}
+
 /* Wake t if it sleeps: runnable, its sleep timer cancelled (a no-op when
- * the timer is what fired). Interrupts off. */
+ * the timer is what fired), queued once its CPU finished switching away
+ * from it. The compare-and-swap makes this caller its only waker; a
+ * thread that sleeps again before its CPU saw it is asleep finds itself
+ * RUNNABLE in schedule and leaves the queueing to its waker. Interrupts
+ * off. */
 static void wake(struct thread *t)
 {
-	if (t->state == THREAD_SLEEPING) {
-		t->state = THREAD_RUNNABLE;
+	enum thread_state was = THREAD_SLEEPING;
+
+	if (__atomic_compare_exchange_n(&t->state, &was, THREAD_RUNNABLE, false, __ATOMIC_SEQ_CST,
+	                                __ATOMIC_SEQ_CST)) {
 		ktimer_cancel(&t->sleep_timer);
+		wait_off_cpu(t);
 		run_enqueue_woken(t);
-	} else if (t->state == THREAD_RUNNING) {
+	} else if (was == THREAD_RUNNING) {
 		sched_kick(t); /* in user mode elsewhere: have it look at its signals now */
 	}
 }
 
 void sched_kick(struct thread *t)
 {
-	if (t->state == THREAD_RUNNING && t->cpu != smp_cpu_id())
-		smp_send_ipi(t->cpu, VEC_IPI_RESCHED);
+	unsigned cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&t->state, __ATOMIC_RELAXED) == THREAD_RUNNING && cpu != smp_cpu_id())
+		smp_send_ipi(cpu, VEC_IPI_RESCHED);
 }
 
 /* The sleep timer fired (interrupts off). */
@@ -480,33 +532,53 @@ static void sleep_timeout(struct ktimer *k)
 	wake((struct thread *)((char *)k - offsetof(struct thread, sleep_timer)));
 }
 
+/*
+ * The first thing after a switch, on the stack of the thread switched in
+ * (finish of switch_to, or a new thread's sched_tail): the thread
+ * switched away from is off this CPU now, and this one takes the kernel
+ * lock back at the depth it held it (klock.h). Interrupts off.
+ */
+static void finish_switch(void)
+{
+	struct thread *prev = runqs[smp_cpu_id()].switched_from;
+
+	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	klock_retake(current_thread()->klock_depth);
+}
+
 /* Load next's CPU state (FPU, FS base, kernel stack for traps, address
- * space) and switch stacks; now is time_ns(), next's start. Interrupts
- * off. */
+ * space), give the kernel lock up and switch stacks; now is time_ns(),
+ * next's start. The CR3 load comes after this CPU is noted in tlb.c's
+ * mailbox: a shootdown for next's address space that missed the note
+ * wrote its page tables before the load. Interrupts off. */
 static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 {
 	lockcheck_none_held("a thread switch"); /* debug builds */
+	wait_off_cpu(next); /* queued again by a CPU still switching away from it */
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	if (next->proc) {
 		uint64_t pml4 = process_pml4(next->proc);
 		if (pml4 != arch_current_pml4()) { /* CR3 only when it changes */
-			arch_switch_pml4(pml4);
 			tlb_note_loaded(pml4);
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			arch_switch_pml4(pml4);
 		}
 	}
 	next->run_since = now;
 	unsigned cpu = smp_cpu_id();
 	cpu_ticks[cpu].switches++;
-	this_cpu()->current = next;
+	__atomic_store_n(&this_cpu()->current, next, __ATOMIC_RELAXED);
 	next->state = THREAD_RUNNING;
 	next->cpu = cpu;
-	prev->klock_depth = klock_depth(); /* the CPU keeps the lock: next's hold */
-	klock_set_depth(next->klock_depth);
+	next->on_cpu = true;
+	runqs[cpu].switched_from = prev;
+	prev->klock_depth = klock_drop_all();
 	arch_switch_to(&prev->arch, &next->arch);
+	finish_switch();
 }
 
 /* What the running thread t ran since its last charge, up to now, goes
- * to its run time and its vrt. Kernel lock, interrupts off. */
+ * to its run time and its vrt. t's own CPU, interrupts off. */
 static void charge_run(struct thread *t, uint64_t now)
 {
 	t->run_ns += now - t->run_since;
@@ -514,12 +586,19 @@ static void charge_run(struct thread *t, uint64_t now)
 	t->run_since = now;
 }
 
-/* Pick the next thread and run it. Interrupts off. */
+/*
+ * Pick the next thread and run it. prev, the running thread, is RUNNING
+ * (it gives the CPU up but stays runnable: queued again), SLEEPING or
+ * DEAD (it set that itself: not queued), or RUNNABLE (it went to sleep
+ * and a waker took it before this look: the waker queues it). With or
+ * without the kernel lock; interrupts off; no spinlock held.
+ */
 static void schedule(void)
 {
 	struct thread *prev = current_thread();
 	struct runq *rq = &runqs[smp_cpu_id()];
 	uint64_t now = time_ns();
+	struct idle_seen seen;
 
 	charge_run(prev, now);
 	this_cpu()->need_resched = false;
@@ -528,11 +607,13 @@ static void schedule(void)
 		if (!is_idle(prev))
 			requeue(prev);
 	}
-	struct thread *next = run_dequeue();
-	if (!next)
+	struct thread *next = run_dequeue(&seen);
+	if (!next) {
 		next = this_cpu()->idle;
-	else if (next->vrt > rq->min_vrt)
-		rq->min_vrt = next->vrt;
+		rq->seen = seen;
+	} else if (next->vrt > rq->min_vrt) {
+		__atomic_store_n(&rq->min_vrt, next->vrt, __ATOMIC_RELAXED);
+	}
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		return;
@@ -540,19 +621,21 @@ static void schedule(void)
 	switch_to(prev, next, now);
 }
 
-/* The first thing a new thread runs, on its own stack. */
+/* The first thing a new kernel thread runs, on its own stack. */
 void sched_tail(void);
 void sched_tail(void)
 {
+	finish_switch(); /* takes the kernel lock: a new kernel thread's depth is 1 */
 	cpu_sti();
 }
 
 /* The first thing a new user thread runs: it leaves for user mode by
- * trap_return, without the kernel lock. Interrupts off. */
+ * trap_return, without the kernel lock (its depth is 0). Interrupts
+ * off. */
 void sched_tail_user(void);
 void sched_tail_user(void)
 {
-	klock_leave();
+	finish_switch();
 }
 
 /* ---- kernel stack high-water mark ---- */
@@ -624,10 +707,10 @@ static struct thread *thread_alloc(const char *name)
 	t->kstack_dirty = KSTACK_SIZE; /* until thread_exit measures it */
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	t->sleep_timer.fire = sleep_timeout;
-	t->klock_depth = 1; /* it first runs where switch_to put it: in the kernel */
+	t->klock_depth = 1; /* a kernel thread starts holding the kernel lock (sched_tail) */
 	t->cpus_allowed = ~0ull;
 	t->cpu = smp_cpu_id(); /* its creator's: select_cpu starts there */
-	t->vrt = runqs[t->cpu].min_vrt; /* where its creator's CPU stands */
+	t->vrt = min_vrt_of(t->cpu); /* where its creator's CPU stands */
 	strlcpy(t->name, name, sizeof(t->name));
 	return t;
 }
@@ -653,6 +736,7 @@ struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp)
 		return NULL;
 	}
 	t->proc = p;
+	t->klock_depth = 0; /* it starts in trap_return, on its way to user mode */
 	struct thread *creator = current_thread();
 	if (creator && creator->proc) /* fork and clone keep the affinity (Linux) */
 		t->cpus_allowed = creator->cpus_allowed;
@@ -684,6 +768,7 @@ void thread_exit(void)
 void thread_reap(struct thread *t)
 {
 	uint64_t f = irq_save();
+	wait_off_cpu(t); /* a dead thread's CPU may still be switching away from it */
 	ktimer_cancel(&t->sleep_timer);
 	irq_restore(f);
 	kstack_free_dirty(t->kstack_top, t->kstack_dirty);
@@ -794,9 +879,32 @@ bool io_should_stop(void)
 	return fatal_signal_pending();
 }
 
+/* Wait queues' locks: interrupts are off already wherever these are
+ * taken, so the flags are not kept. */
+static void wq_lock(struct wait_queue *wq)
+{
+	spin_lock_irqsave(&wq->lock);
+}
+
+static void wq_unlock(struct wait_queue *wq)
+{
+	spin_unlock_irqrestore(&wq->lock, 0); /* interrupts stay off */
+}
+
+/* Put the running thread t first on wq, asleep. wq's lock. */
+static void wq_add(struct wait_queue *wq, struct thread *t)
+{
+	t->wait_next = wq->head;
+	t->wait_pprev = &wq->head;
+	if (wq->head)
+		wq->head->wait_pprev = &t->wait_next;
+	wq->head = t;
+	__atomic_store_n(&t->state, THREAD_SLEEPING, __ATOMIC_SEQ_CST);
+}
+
 /* Remove t from its wait queue if it is still queued (it timed out, or a
  * signal woke it): O(1), however many wait on the same queue (a pipe's
- * writers in a fork bomb). Interrupts off. */
+ * writers in a fork bomb). wq's lock. */
 static void wq_remove(struct thread *t)
 {
 	if (!t->wait_pprev)
@@ -808,57 +916,66 @@ static void wq_remove(struct thread *t)
 	t->wait_pprev = NULL;
 }
 
-bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
+/* The running thread sleeps, on wq (NULL: none) when wq's lock is held,
+ * until woken or the deadline: wait_on's body. The lock is dropped for
+ * the sleep and taken back. Interrupts off. */
+static bool sleep_locked(struct wait_queue *wq, uint64_t deadline_ns)
 {
 	struct thread *t = current_thread();
-	uint64_t f = irq_save();
 
-	t->state = THREAD_SLEEPING;
-	if (deadline_ns != NO_DEADLINE)
-		ktimer_arm(&t->sleep_timer, deadline_ns);
 	if (wq) {
-		t->wait_next = wq->head;
-		t->wait_pprev = &wq->head;
-		if (wq->head)
-			wq->head->wait_pprev = &t->wait_next;
-		wq->head = t;
+		wq_add(wq, t);
+		wq_unlock(wq);
+	} else {
+		__atomic_store_n(&t->state, THREAD_SLEEPING, __ATOMIC_SEQ_CST);
 	}
+	if (deadline_ns != NO_DEADLINE) /* after SLEEPING: a deadline past wakes it */
+		ktimer_arm(&t->sleep_timer, deadline_ns);
 	schedule();
 	ktimer_cancel(&t->sleep_timer); /* woken before the deadline */
 	bool timed_out = time_ns() >= deadline_ns;
-	wq_remove(t);
-	irq_restore(f);
+	if (wq) {
+		wq_lock(wq);
+		wq_remove(t);
+	}
 	return !timed_out;
+}
+
+bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
+{
+	uint64_t f = irq_save();
+
+	if (wq)
+		wq_lock(wq);
+	bool woken = sleep_locked(wq, deadline_ns);
+	if (wq)
+		wq_unlock(wq);
+	irq_restore(f);
+	return woken;
 }
 
 int sleeplock_lock(struct sleeplock *l)
 {
 	uint64_t f = irq_save();
+	int err = 0;
 
-	while (l->held) {
-		if (fatal_signal_pending()) {
-			irq_restore(f);
-			return -EINTR;
-		}
-		wait_on(&l->wq, NO_DEADLINE);
+	wq_lock(&l->wq);
+	while (l->held && !err) {
+		if (fatal_signal_pending())
+			err = -EINTR;
+		else
+			sleep_locked(&l->wq, NO_DEADLINE);
 	}
-	l->held = true;
+	if (!err)
+		l->held = true;
+	wq_unlock(&l->wq);
 	irq_restore(f);
-	return 0;
+	return err;
 }
 
-void sleeplock_unlock(struct sleeplock *l)
+/* Wake every thread on wq. wq's lock. */
+static void wake_locked(struct wait_queue *wq)
 {
-	uint64_t f = irq_save();
-
-	l->held = false;
-	wake_all(&l->wq);
-	irq_restore(f);
-}
-
-void wake_all(struct wait_queue *wq)
-{
-	uint64_t f = irq_save();
 	struct thread *t = wq->head;
 
 	wq->head = NULL;
@@ -869,6 +986,33 @@ void wake_all(struct wait_queue *wq)
 		wake(t);
 		t = next;
 	}
+}
+
+void sleeplock_unlock(struct sleeplock *l)
+{
+	uint64_t f = irq_save();
+
+	wq_lock(&l->wq);
+	l->held = false;
+	wake_locked(&l->wq);
+	wq_unlock(&l->wq);
+	irq_restore(f);
+}
+
+void wake_all(struct wait_queue *wq)
+{
+	/* Nobody asleep, the common case, costs no lock. The fence orders the
+	 * caller's change of the condition before the look (against a
+	 * sleeper that queues itself, SEQ_CST in wq_add, then looks at the
+	 * condition); a sleeper under the kernel lock is on wq already. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&wq->head, __ATOMIC_RELAXED))
+		return;
+	uint64_t f = irq_save();
+
+	wq_lock(wq);
+	wake_locked(wq);
+	wq_unlock(wq);
 	irq_restore(f);
 }
 
@@ -878,14 +1022,8 @@ void sleep_until(uint64_t deadline_ns)
 		wait_on(NULL, deadline_ns);
 }
 
-/* What an idle CPU saw under the lock at its last look: its own queue's
- * generation and enqueue_gen. */
-struct idle_seen {
-	uint64_t own, all;
-};
-
 /* Was a thread queued for this idle CPU since its look (a hint, without
- * the lock)? */
+ * its queue's lock)? */
 static bool idle_work_queued(unsigned me, const struct idle_seen *seen)
 {
 	return __atomic_load_n(&runqs[me].gen, __ATOMIC_SEQ_CST) != seen->own;
@@ -894,8 +1032,8 @@ static bool idle_work_queued(unsigned me, const struct idle_seen *seen)
 /* Or might it steal one: something was queued anywhere since its look,
  * and another CPU has threads queued. Asked only when an interrupt woke
  * it from halt (its tick, at most), never in a loop: the queued threads
- * may all be pinned elsewhere, and an idle CPU taking the lock again and
- * again for them would keep their own CPU from it. */
+ * may all be pinned elsewhere, and an idle CPU taking their queue's lock
+ * again and again for them would slow their own CPU down. */
 static bool idle_may_steal(unsigned me, const struct idle_seen *seen)
 {
 	if (__atomic_load_n(&enqueue_gen, __ATOMIC_RELAXED) == seen->all)
@@ -951,16 +1089,16 @@ static bool idle_poll(unsigned me, const struct idle_seen *seen)
 }
 
 /*
- * Wait without the kernel lock, so the other CPUs run the kernel
- * meanwhile, until this CPU may find work: poll its queue for a while,
+ * Wait, interrupts let in, until this CPU may find work: poll its queue
+ * for a while,
  * then halt. The CPU is in idle_cpus throughout, and sets its bit again
  * (an enqueuer that sent the IPI cleared it) before each last look, so an
  * enqueue after that look sends it the IPI (no lost wake-up); while it is
  * also in polling_cpus no IPI is sent, and the look after leaving that
  * mask sees any enqueue made meanwhile. Woken from halt by an interrupt
  * (its tick), it also looks for threads to steal (idle_may_steal); when
- * those may not run here it finds nothing under the lock and comes back.
- * Interrupts off on entry and return; the lock is not held.
+ * those may not run here it finds nothing and comes back. Interrupts off
+ * on entry and return; no lock held.
  */
 static void idle_wait(unsigned me, const struct idle_seen *seen)
 {
@@ -984,8 +1122,8 @@ static void idle_wait(unsigned me, const struct idle_seen *seen)
 }
 
 /* Each CPU's idle thread: run what the queues hold for this CPU
- * (schedule returns here when nothing is left for it), then wait without
- * the kernel lock. Entered holding the lock. */
+ * (schedule returns here when nothing is left for it), then wait. It
+ * never holds the kernel lock. */
 static void idle_loop(void *unused)
 {
 	(void)unused;
@@ -993,11 +1131,8 @@ static void idle_loop(void *unused)
 		cpu_cli();
 		schedule();
 		unsigned me = smp_cpu_id();
-		/* under the lock: nothing for this CPU as of these */
-		struct idle_seen seen = { runqs[me].gen, enqueue_gen };
-		klock_leave();
+		struct idle_seen seen = runqs[me].seen; /* nothing for this CPU as of these */
 		idle_wait(me, &seen);
-		klock_enter();
 	}
 }
 
@@ -1019,12 +1154,14 @@ void sched_init(void)
 	boot.kstack_top = 0; /* the boot stack: never used for ring-3 traps */
 	boot.sleep_timer.fire = sleep_timeout;
 	boot.cpus_allowed = cpu_bit(0); /* the boot CPU's own work: device set-up, the self-test */
+	boot.on_cpu = true;
 	this_cpu()->current = &boot;
 	arch_thread_boot_init();
 	struct thread *idle = thread_create_kernel("idle", idle_loop, NULL);
 	if (!idle)
 		panic("sched: no memory for the idle thread");
 	idle->state = THREAD_RUNNING; /* never queued: schedule() falls back to it */
+	idle->klock_depth = 0; /* idle threads never hold the kernel lock */
 	idle->cpus_allowed = cpu_bit(0);
 	this_cpu()->idle = idle;
 	irq_set_handler(VEC_IPI_RESCHED, resched_ipi);
@@ -1035,7 +1172,7 @@ void sched_ap_enter(void)
 {
 	unsigned cpu = smp_cpu_id();
 
-	klock_enter(); /* before anything shared: the heap too */
+	klock_enter(); /* for the heap (it still needs the kernel lock) */
 	struct thread *idle = kzalloc(sizeof(*idle));
 	if (!idle)
 		panic("sched: no memory for CPU %u's idle thread", cpu);
@@ -1047,24 +1184,31 @@ void sched_ap_enter(void)
 	idle->cpus_allowed = cpu_bit(cpu);
 	idle->cpu = cpu;
 	idle->run_since = time_ns();
+	idle->on_cpu = true;
 	this_cpu()->current = idle;
 	this_cpu()->idle = idle;
+	klock_leave(); /* idle threads run without it */
 	idle_loop(NULL);
 	panic("sched: CPU %u's idle loop returned", cpu);
 }
 
 /* Queued t may no longer run where it waits (t->cpu): take it out of
- * that queue and queue it where it may run. Kernel lock. */
+ * that queue and queue it where it may run. When it moved meanwhile, it
+ * is left where it is (it runs there once; its next queueing follows its
+ * mask). Interrupts off. */
 static void requeue_elsewhere(struct thread *t)
 {
-	struct thread *prev = NULL;
+	unsigned cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+	struct thread *prev = NULL, *q;
 
-	for (struct thread *q = runqs[t->cpu].head; q; prev = q, q = q->run_next)
-		if (q == t) {
-			rq_unlink(t->cpu, prev, t);
-			run_enqueue(t);
-			return;
-		}
+	spin_lock_irqsave(&runqs[cpu].lock);
+	for (q = runqs[cpu].head; q && q != t; prev = q, q = q->run_next)
+		;
+	if (q)
+		rq_unlink(cpu, prev, t);
+	spin_unlock_irqrestore(&runqs[cpu].lock, 0);
+	if (q)
+		run_enqueue(t);
 }
 
 int sched_set_affinity(struct thread *t, uint64_t mask)

@@ -9,6 +9,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/thread.h"
 #include "arch/x86_64/trapframe.h"
+#include "lib/spinlock.h"
 #include "proc/cred.h"
 #include "proc/ktimer.h"
 
@@ -17,10 +18,22 @@ struct process;
 enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_SLEEPING, THREAD_DEAD };
 
 /*
- * A thread. Lock rule: the scheduler's fields (state, run_next,
- * wait_next, wait_pprev, sleep_timer, cpu, cpus_allowed) change only
- * under the kernel lock with interrupts off; the rest is private to the
- * thread or set before it first runs.
+ * A thread. Lock rules of the scheduler's fields (sched.c has the whole
+ * story; the kernel lock covers none of them):
+ *   - state: RUNNING -> RUNNABLE, SLEEPING or DEAD by the thread itself
+ *     (interrupts off); SLEEPING -> RUNNABLE by whoever wakes it, with a
+ *     compare-and-swap, so one waker queues it; RUNNABLE -> RUNNING by
+ *     the CPU that takes it off a run queue;
+ *   - run_next, and cpu while queued: that CPU's run-queue lock;
+ *   - wait_next, wait_pprev: the lock of the wait queue it is on;
+ *   - sleep_timer: the timer wheel's lock (ktimer.h);
+ *   - on_cpu: set by the CPU that switches to it, cleared by the same CPU
+ *     once its switch away is complete (its registers saved): no other
+ *     CPU runs it, reads its saved state or frees it before;
+ *   - vrt, run_ns, run_since, klock_depth: its own CPU's while it runs
+ *     or switches away, its run queue's once queued;
+ *   - cpus_allowed: written by sched_set_affinity, read as a hint.
+ * The rest is private to the thread or set before it first runs.
  */
 struct thread {
 	struct arch_thread arch;   /* switch slot, user FPU state and FS/GS bases (arch/x86_64/thread.h) */
@@ -69,16 +82,21 @@ struct thread {
 	uint64_t robust_list;      /* set_robust_list's head (a user address): walked at exit and exec */
 	int tid;
 	char name[16];
-	/* SMP (scheduler fields, under the kernel lock) */
+	/* SMP (scheduler fields, see the lock rules above) */
+	bool on_cpu;               /* a CPU runs it or has not finished switching away from it */
 	uint32_t klock_depth;      /* its hold on the kernel lock while switched away (arch/x86_64/klock.h) */
 	uint64_t cpus_allowed;     /* bit i: may run on CPU i (sched_setaffinity); inherited at clone/fork */
 	unsigned cpu;              /* the CPU it runs on, last ran on, or is queued on */
 	uint64_t vrt;              /* virtual run time, ns: its CPU time on its CPU's scale (sched.c) */
 };
 
-/* Threads asleep in wait_on. Lock rule: the kernel lock with interrupts
- * off (wait_on and wake_all take irq_save): interrupt handlers wake them. */
+/* Threads asleep in wait_on. Lock rule: lock (interrupts off: interrupt
+ * handlers wake them) covers head and its threads' wait_next and
+ * wait_pprev. It is taken before a run-queue lock and the timer wheel's,
+ * never after; a caller may hold locks of its own around wait_on's
+ * wake-ups (wake_all) but never around wait_on. Zeroed is empty. */
 struct wait_queue {
+	struct spinlock lock;
 	struct thread *head;
 };
 
@@ -138,7 +156,7 @@ static inline bool sched_resched_due(void)
 }
 /* t runs in user mode on another CPU: interrupt it (VEC_IPI_RESCHED), so
  * that its return to user mode looks at its signals and exit requests
- * now rather than at its next tick. Kernel lock held. */
+ * now rather than at its next tick. Interrupts off. */
 void sched_kick(struct thread *t);
 /* At the end of an interrupt: switch if a reschedule is due and the
  * interrupted code was user mode (the kernel itself is not preempted). */
@@ -166,14 +184,18 @@ bool io_should_stop(void);
 #define NO_DEADLINE UINT64_MAX
 
 /* Sleep on wq until woken or until the deadline (NO_DEADLINE: none).
- * The caller checks its condition in a loop. Returns false on timeout. */
+ * The caller checks its condition in a loop. Returns false on timeout.
+ * The check and the sleep are one step against wakers that hold what
+ * the caller holds across both: the kernel lock (given up only once the
+ * thread is on wq and asleep), or wq's own lock (sleeplock). Interrupts
+ * on or off; no spinlock held. */
 bool wait_on(struct wait_queue *wq, uint64_t deadline_ns);
 void wake_all(struct wait_queue *wq);
 
 /* A sleeping lock, for process context across code that may give up the
  * CPU (a copy from user memory that faults, a preemption point in a long
- * copy). Lock rule: held and wq change with interrupts off. Zeroed is
- * unlocked. Not for interrupt handlers. */
+ * copy). Lock rule: held is under wq's lock. Zeroed is unlocked. Not for
+ * interrupt handlers. */
 struct sleeplock {
 	bool held;
 	struct wait_queue wq;

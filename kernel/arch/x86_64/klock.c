@@ -215,8 +215,26 @@ uint32_t klock_depth(void)
 	return active ? this_cpu()->klock_depth : 0;
 }
 
-void klock_set_depth(uint32_t depth)
+uint32_t klock_drop_all(void)
 {
-	if (active)
-		this_cpu()->klock_depth = depth;
+	if (!active)
+		return 0;
+	struct percpu *c = this_cpu();
+	uint32_t depth = c->klock_depth;
+	if (depth) {
+		c->klock_depth = 0;
+		release();
+	}
+	return depth;
+}
+
+void klock_retake(uint32_t depth)
+{
+	if (!active || !depth)
+		return;
+	struct percpu *c = this_cpu();
+	if (c->klock_depth)
+		panic("klock: CPU %u takes it back at a switch while it holds it", c->cpu_id);
+	wait_lock(true, KLOCK_ENTRY_RESUME);
+	c->klock_depth = depth;
 }

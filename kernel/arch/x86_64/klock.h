@@ -21,11 +21,14 @@
  *     interrupt) takes it, and gives it back on the way out to ring 3;
  *   - an interrupt taken in the kernel nests (depth + 1) on the CPU that
  *     holds it; on an idle CPU, which does not, it takes it;
- *   - a thread keeps its depth across a switch: the CPU keeps owning the
- *     lock, and the switch saves prev's depth and installs next's
- *     (klock_switch); a new thread starts at depth 1;
- *   - an idle CPU gives it up while it halts, and takes it to look at the
- *     run queue;
+ *   - a thread keeps its depth across a switch, but not the lock: the
+ *     switch gives the lock up (klock_drop_all saves prev's depth) and
+ *     the thread switched in takes it back at its own depth
+ *     (klock_retake), as Linux's big kernel lock was given up by a
+ *     sleeping task. A thread that sleeps lets every CPU into the kernel
+ *     meanwhile; the scheduler runs under locks of its own (proc/sched.c);
+ *   - a new kernel thread starts at depth 1, a new user thread at 0;
+ *   - an idle CPU never holds it: its idle thread has depth 0;
  *   - the boot thread owns it from klock_init_boot on.
  * Not taken: the NMI, and the IPIs that must be answered while another
  * CPU holds the lock (VEC_IPI_TLB, VEC_IPI_RESCHED): their handlers touch
@@ -120,6 +123,7 @@ enum klock_entry {
 	KLOCK_ENTRY_EXCEPTION,  /* a fault or trap from ring 3 (page faults most) */
 	KLOCK_ENTRY_IRQ,        /* an interrupt from ring 3 */
 	KLOCK_ENTRY_KERNEL,     /* klock_enter (idle CPUs, interrupts and faults in the kernel), klock_relax */
+	KLOCK_ENTRY_RESUME,     /* a thread switched in that held it when it switched away */
 	KLOCK_ENTRIES
 };
 struct klock_stat {
@@ -142,11 +146,16 @@ void klock_relax(void);
 /* Does this CPU hold the lock? */
 bool klock_held(void);
 
-/* This CPU's depth, for a thread that is switched away (0: not held). */
+/* This CPU's depth (0: not held). */
 uint32_t klock_depth(void);
 
-/* At a thread switch, with interrupts off and the lock held: install
- * depth (next's saved depth, >= 1) as this CPU's. */
-void klock_set_depth(uint32_t depth);
+/* At a thread switch, interrupts off: give the lock up whole and return
+ * the depth this CPU held it at (0: not held), for the thread switched
+ * away to take back. */
+uint32_t klock_drop_all(void);
+
+/* In the thread switched in, interrupts off, not holding the lock: take
+ * it at depth (a no-op for 0), waiting as klock_enter does. */
+void klock_retake(uint32_t depth);
 
 #endif
