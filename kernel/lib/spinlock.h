@@ -46,12 +46,14 @@ extern const struct spinlock_check *volatile spinlock_check;
 #define SPIN_THIS_IP ({ __label__ __here; __here: (uint64_t)&&__here; })
 #endif
 
-/* Take the lock with interrupts off; returns the RFLAGS to restore. */
+/* Take the lock with interrupts off; returns the RFLAGS to restore.
+ * spin_lock_irqoff: the same where interrupts are off already (they stay
+ * off; spin_unlock_irqoff gives it back). */
 #ifdef KESTREL_LOCKCHECK
 #define spin_lock_irqsave(l) spin_lock_irqsave_at((l), SPIN_THIS_IP)
-static inline uint64_t spin_lock_irqsave_at(struct spinlock *l, uint64_t site)
+#define spin_lock_irqoff(l) spin_acquire_at((l), SPIN_THIS_IP)
+static inline void spin_acquire_at(struct spinlock *l, uint64_t site)
 {
-	uint64_t flags = irq_save();
 	const struct spinlock_check *c = spinlock_check;
 	uint32_t spins = 0;
 
@@ -65,21 +67,33 @@ static inline uint64_t spin_lock_irqsave_at(struct spinlock *l, uint64_t site)
 		}
 	if (c)
 		c->taken(l, site);
+}
+
+static inline uint64_t spin_lock_irqsave_at(struct spinlock *l, uint64_t site)
+{
+	uint64_t flags = irq_save();
+
+	spin_acquire_at(l, site);
 	return flags;
 }
 #else
+static inline void spin_lock_irqoff(struct spinlock *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (l->locked)
+			cpu_pause();
+}
+
 static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 {
 	uint64_t flags = irq_save();
 
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked)
-			cpu_pause();
+	spin_lock_irqoff(l);
 	return flags;
 }
 #endif
 
-static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+static inline void spin_unlock_irqoff(struct spinlock *l)
 {
 #ifdef KESTREL_LOCKCHECK
 	const struct spinlock_check *c = spinlock_check;
@@ -88,6 +102,11 @@ static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 		c->release(l);
 #endif
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+	spin_unlock_irqoff(l);
 	irq_restore(flags);
 }
 

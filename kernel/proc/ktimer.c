@@ -51,10 +51,8 @@ static void cancel_locked(struct ktimer *t)
 	__atomic_store_n(&t->when, 0, __ATOMIC_RELAXED);
 }
 
-void ktimer_cancel(struct ktimer *t)
+void ktimer_cancel_armed(struct ktimer *t)
 {
-	if (!ktimer_armed(t)) /* the common case, without the lock: its owner disarmed it */
-		return;
 	uint64_t f = spin_lock_irqsave(&wheel_lock);
 	cancel_locked(t);
 	spin_unlock_irqrestore(&wheel_lock, f);

@@ -28,13 +28,20 @@ struct ktimer {
  * It fires on the first tick at or after when, never early; a deadline
  * already past fires on the next tick. Any context. */
 void ktimer_arm(struct ktimer *t, uint64_t when);
-/* Disarm t if armed (a no-op otherwise). Any context. */
-void ktimer_cancel(struct ktimer *t);
 /* A hint without the wheel's lock (exact for a timer only its owner's
  * code arms and cancels, under the kernel lock). */
 static inline bool ktimer_armed(const struct ktimer *t)
 {
 	return __atomic_load_n(&t->when, __ATOMIC_RELAXED) != 0;
+}
+/* Disarm t if armed (a no-op otherwise). Any context. The look without
+ * the lock is enough: a timer being armed on another CPU at this moment
+ * counts as armed after the cancel. */
+void ktimer_cancel_armed(struct ktimer *t);
+static inline void ktimer_cancel(struct ktimer *t)
+{
+	if (ktimer_armed(t))
+		ktimer_cancel_armed(t);
 }
 /* From the tick, with the kernel lock (interrupts off): fire every timer
  * whose deadline is at or before now. The cost is the timers in the wheel

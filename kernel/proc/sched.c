@@ -195,6 +195,8 @@ static unsigned select_cpu(const struct thread *t)
 	uint64_t allowed = allowed_now(t);
 	unsigned best = t->cpu;
 
+	if (!(allowed & (allowed - 1))) /* one CPU (pinned, or the only one) */
+		return (unsigned)__builtin_ctzll(allowed);
 	if (best >= SMP_MAX_CPUS || !(allowed & cpu_bit(best)))
 		best = (unsigned)__builtin_ctzll(allowed);
 	unsigned best_load = cpu_load(best);
@@ -345,9 +347,9 @@ static struct thread *rq_take(unsigned from, unsigned to)
 /* Queue t last on CPU cpu, under that queue's lock. Interrupts off. */
 static void rq_push(unsigned cpu, struct thread *t)
 {
-	spin_lock_irqsave(&runqs[cpu].lock);
+	spin_lock_irqoff(&runqs[cpu].lock);
 	rq_add(cpu, t, false);
-	spin_unlock_irqrestore(&runqs[cpu].lock, 0);
+	spin_unlock_irqoff(&runqs[cpu].lock);
 }
 
 /* t became runnable and is the caller's to queue: queue it where
@@ -377,9 +379,9 @@ static void run_enqueue_woken(struct thread *t)
 
 	wake_place(t, cpu);
 	bool preempt = cpu == smp_cpu_id() && wake_preempts(t);
-	spin_lock_irqsave(&rq->lock);
+	spin_lock_irqoff(&rq->lock);
 	rq_add(cpu, t, preempt);
-	spin_unlock_irqrestore(&rq->lock, 0);
+	spin_unlock_irqoff(&rq->lock);
 	if (preempt)
 		this_cpu()->need_resched = true;
 	else
@@ -406,9 +408,9 @@ static unsigned busiest_queue(unsigned me, unsigned min)
  * its lock; NULL when none may. */
 static struct thread *rq_take_locked(unsigned from, unsigned to)
 {
-	spin_lock_irqsave(&runqs[from].lock);
+	spin_lock_irqoff(&runqs[from].lock);
 	struct thread *t = rq_take(from, to);
-	spin_unlock_irqrestore(&runqs[from].lock, 0);
+	spin_unlock_irqoff(&runqs[from].lock);
 	return t;
 }
 
@@ -435,13 +437,21 @@ static struct thread *steal(unsigned me)
  * empty: an enqueue after it changes gen). A thread a CPU wakes onto
  * another that idles is run there: the idle CPU needs no kernel lock to
  * switch to it (the thread takes the lock back itself, if it held it).
+ * prev, when not NULL, is the running thread giving the CPU up but
+ * staying runnable: queued last here under the same hold of the lock, or
+ * where it may run if its affinity left this CPU. Interrupts off.
  */
-static struct thread *run_dequeue(struct idle_seen *seen)
+static struct thread *run_dequeue(struct thread *prev, struct idle_seen *seen)
 {
 	unsigned me = smp_cpu_id();
 	struct runq *rq = &runqs[me];
+	bool here = prev && (prev->cpus_allowed & cpu_bit(me));
 
-	spin_lock_irqsave(&rq->lock);
+	if (prev && !here)
+		run_enqueue(prev);
+	spin_lock_irqoff(&rq->lock);
+	if (here)
+		rq_add(me, prev, false);
 	struct thread *t = rq->head;
 	if (t) {
 		rq_unlink(me, NULL, t);
@@ -449,7 +459,7 @@ static struct thread *run_dequeue(struct idle_seen *seen)
 		seen->own = rq->gen;
 		seen->all = __atomic_load_n(&enqueue_gen, __ATOMIC_RELAXED);
 	}
-	spin_unlock_irqrestore(&rq->lock, 0);
+	spin_unlock_irqoff(&rq->lock);
 	if (!t && smp_cpus_online() > 1)
 		t = steal(me);
 	return t;
@@ -471,19 +481,6 @@ static void balance_tick(unsigned me)
 	struct thread *t = rq_take_locked(from, me);
 	if (t)
 		rq_push(me, t);
-}
-
-/* The running thread prev gives up the CPU but stays runnable: back into
- * this CPU's queue, or where it may run if its affinity left this CPU.
- * Interrupts off. */
-static void requeue(struct thread *prev)
-{
-	unsigned me = smp_cpu_id();
-
-	if (prev->cpus_allowed & cpu_bit(me))
-		rq_push(me, prev);
-	else
-		run_enqueue(prev);
 }
 
 /* Wait until no CPU stands on t's stack: the CPU that switched away
@@ -547,8 +544,8 @@ static void finish_switch(void)
 }
 
 /* Load next's CPU state (FPU, FS base, kernel stack for traps, address
- * space), give the kernel lock up and switch stacks; now is time_ns(),
- * next's start. The CR3 load comes after this CPU is noted in tlb.c's
+ * space), give the kernel lock up (or hand it to next when both hold it:
+ * klock_switch_out) and switch stacks; now is time_ns(), next's start. The CR3 load comes after this CPU is noted in tlb.c's
  * mailbox: a shootdown for next's address space that missed the note
  * wrote its page tables before the load. Interrupts off. */
 static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
@@ -556,23 +553,23 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 	lockcheck_none_held("a thread switch"); /* debug builds */
 	wait_off_cpu(next); /* queued again by a CPU still switching away from it */
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
+	unsigned cpu = smp_cpu_id();
 	if (next->proc) {
 		uint64_t pml4 = process_pml4(next->proc);
 		if (pml4 != arch_current_pml4()) { /* CR3 only when it changes */
-			tlb_note_loaded(pml4);
+			tlb_note_loaded_on(cpu, pml4);
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			arch_switch_pml4(pml4);
 		}
 	}
 	next->run_since = now;
-	unsigned cpu = smp_cpu_id();
 	cpu_ticks[cpu].switches++;
 	__atomic_store_n(&this_cpu()->current, next, __ATOMIC_RELAXED);
 	next->state = THREAD_RUNNING;
 	next->cpu = cpu;
 	next->on_cpu = true;
 	runqs[cpu].switched_from = prev;
-	prev->klock_depth = klock_drop_all();
+	prev->klock_depth = klock_switch_out(next->klock_depth);
 	arch_switch_to(&prev->arch, &next->arch);
 	finish_switch();
 }
@@ -599,15 +596,15 @@ static void schedule(void)
 	struct runq *rq = &runqs[smp_cpu_id()];
 	uint64_t now = time_ns();
 	struct idle_seen seen;
+	bool requeue = false;
 
 	charge_run(prev, now);
 	this_cpu()->need_resched = false;
 	if (prev->state == THREAD_RUNNING) {
 		prev->state = THREAD_RUNNABLE;
-		if (!is_idle(prev))
-			requeue(prev);
+		requeue = !is_idle(prev);
 	}
-	struct thread *next = run_dequeue(&seen);
+	struct thread *next = run_dequeue(requeue ? prev : NULL, &seen);
 	if (!next) {
 		next = this_cpu()->idle;
 		rq->seen = seen;
@@ -880,15 +877,15 @@ bool io_should_stop(void)
 }
 
 /* Wait queues' locks: interrupts are off already wherever these are
- * taken, so the flags are not kept. */
+ * taken. */
 static void wq_lock(struct wait_queue *wq)
 {
-	spin_lock_irqsave(&wq->lock);
+	spin_lock_irqoff(&wq->lock);
 }
 
 static void wq_unlock(struct wait_queue *wq)
 {
-	spin_unlock_irqrestore(&wq->lock, 0); /* interrupts stay off */
+	spin_unlock_irqoff(&wq->lock);
 }
 
 /* Put the running thread t first on wq, asleep. wq's lock. */
@@ -1008,12 +1005,9 @@ void wake_all(struct wait_queue *wq)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!__atomic_load_n(&wq->head, __ATOMIC_RELAXED))
 		return;
-	uint64_t f = irq_save();
-
-	wq_lock(wq);
+	uint64_t f = spin_lock_irqsave(&wq->lock);
 	wake_locked(wq);
-	wq_unlock(wq);
-	irq_restore(f);
+	spin_unlock_irqrestore(&wq->lock, f);
 }
 
 void sleep_until(uint64_t deadline_ns)
@@ -1201,12 +1195,12 @@ static void requeue_elsewhere(struct thread *t)
 	unsigned cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
 	struct thread *prev = NULL, *q;
 
-	spin_lock_irqsave(&runqs[cpu].lock);
+	spin_lock_irqoff(&runqs[cpu].lock);
 	for (q = runqs[cpu].head; q && q != t; prev = q, q = q->run_next)
 		;
 	if (q)
 		rq_unlink(cpu, prev, t);
-	spin_unlock_irqrestore(&runqs[cpu].lock, 0);
+	spin_unlock_irqoff(&runqs[cpu].lock);
 	if (q)
 		run_enqueue(t);
 }

@@ -29,7 +29,7 @@ static bool active;
 /* CPUs halted in wait_lock (atomic): a release looks for one to wake only
  * when there is one. */
 volatile uint32_t klock_halted_waiters;
-static uint32_t waiters; /* CPUs in wait_lock, spinning or halted (atomic) */
+uint32_t klock_waiters; /* CPUs in wait_lock, spinning or halted (atomic) */
 static unsigned wake_next; /* where the next release starts looking (lock holder's) */
 
 /* Spin this many times before halting: long enough for a short kernel
@@ -95,7 +95,7 @@ static void wait_lock(bool may_halt, uint64_t entry)
 		return;
 	}
 	uint64_t t0 = klock_stat_on ? rdtsc() : 0;
-	__atomic_fetch_add(&waiters, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&klock_waiters, 1, __ATOMIC_RELAXED);
 	while (!try_take()) {
 		tlb_poll();
 		cpu_pause();
@@ -104,7 +104,7 @@ static void wait_lock(bool may_halt, uint64_t entry)
 		halt_for_lock(c);
 		spins = 0;
 	}
-	__atomic_fetch_sub(&waiters, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&klock_waiters, 1, __ATOMIC_RELAXED);
 	if (__builtin_expect(klock_stat_on, 0))
 		klock_stat_take(entry, true, t0 ? rdtsc() - t0 : 0);
 }
@@ -187,13 +187,13 @@ void klock_leave(void)
 		release();
 }
 
-void klock_relax(void)
+void klock_relax_slow(void)
 {
 	if (!active)
 		return;
 	struct percpu *c = this_cpu();
 	uint32_t depth = c->klock_depth;
-	if (!depth || !__atomic_load_n(&waiters, __ATOMIC_RELAXED))
+	if (!depth)
 		return;
 	uint64_t f = irq_save();
 	c->klock_depth = 0;
@@ -215,26 +215,15 @@ uint32_t klock_depth(void)
 	return active ? this_cpu()->klock_depth : 0;
 }
 
-uint32_t klock_drop_all(void)
+void klock_release_held(void)
 {
-	if (!active)
-		return 0;
-	struct percpu *c = this_cpu();
-	uint32_t depth = c->klock_depth;
-	if (depth) {
-		c->klock_depth = 0;
-		release();
-	}
-	return depth;
+	release();
 }
 
-void klock_retake(uint32_t depth)
+void klock_retake_slow(uint32_t depth)
 {
-	if (!active || !depth)
+	if (!active)
 		return;
-	struct percpu *c = this_cpu();
-	if (c->klock_depth)
-		panic("klock: CPU %u takes it back at a switch while it holds it", c->cpu_id);
 	wait_lock(true, KLOCK_ENTRY_RESUME);
-	c->klock_depth = depth;
+	this_cpu()->klock_depth = depth;
 }

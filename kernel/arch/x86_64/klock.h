@@ -22,11 +22,12 @@
  *   - an interrupt taken in the kernel nests (depth + 1) on the CPU that
  *     holds it; on an idle CPU, which does not, it takes it;
  *   - a thread keeps its depth across a switch, but not the lock: the
- *     switch gives the lock up (klock_drop_all saves prev's depth) and
+ *     switch gives the lock up (klock_switch_out saves prev's depth) and
  *     the thread switched in takes it back at its own depth
  *     (klock_retake), as Linux's big kernel lock was given up by a
- *     sleeping task. A thread that sleeps lets every CPU into the kernel
- *     meanwhile; the scheduler runs under locks of its own (proc/sched.c);
+ *     sleeping task; between two threads that both hold it the CPU keeps
+ *     it. A thread that sleeps lets every CPU into the kernel meanwhile;
+ *     the scheduler runs under locks of its own (proc/sched.c);
  *   - a new kernel thread starts at depth 1, a new user thread at 0;
  *   - an idle CPU never holds it: its idle thread has depth 0;
  *   - the boot thread owns it from klock_init_boot on.
@@ -72,6 +73,7 @@ void klock_leave(void);
 extern volatile uint32_t klock_word;          /* 1: held (test-and-set) */
 extern volatile uint32_t klock_halted_waiters; /* CPUs halted for it */
 extern bool klock_stat_on;                     /* the statistics below count */
+extern uint32_t klock_waiters;                 /* CPUs waiting for it, spinning or halted */
 void klock_enter_user_slow(bool may_halt, uint64_t entry);
 void klock_wake_waiter(void);
 void klock_bad_depth(void) __attribute__((noreturn));
@@ -141,7 +143,12 @@ struct klock_stat klock_stat_of_entry(unsigned entry);
  * here: when other CPUs wait for the lock, let them have it once and take
  * it back at the same depth. Without it a thread that yields in a loop,
  * waiting for work another CPU's kernel entry would do, waits forever. */
-void klock_relax(void);
+void klock_relax_slow(void);
+static inline void klock_relax(void)
+{
+	if (this_cpu_klock_depth() && __atomic_load_n(&klock_waiters, __ATOMIC_RELAXED))
+		klock_relax_slow();
+}
 
 /* Does this CPU hold the lock? */
 bool klock_held(void);
@@ -149,13 +156,33 @@ bool klock_held(void);
 /* This CPU's depth (0: not held). */
 uint32_t klock_depth(void);
 
-/* At a thread switch, interrupts off: give the lock up whole and return
- * the depth this CPU held it at (0: not held), for the thread switched
- * away to take back. */
-uint32_t klock_drop_all(void);
+/* At a thread switch, interrupts off: return the depth this CPU holds
+ * the lock at (0: not held), for the thread switched away to take back.
+ * When it holds it and next_depth, the depth of the thread switched in,
+ * is not 0, the CPU keeps it for that thread at next_depth (nothing to
+ * give up and take back between two threads that both hold it);
+ * otherwise it gives it up. */
+void klock_release_held(void);
+static inline uint32_t klock_switch_out(uint32_t next_depth)
+{
+	uint32_t depth = this_cpu_klock_depth(); /* 0 until klock_init_boot */
 
-/* In the thread switched in, interrupts off, not holding the lock: take
- * it at depth (a no-op for 0), waiting as klock_enter does. */
-void klock_retake(uint32_t depth);
+	if (depth) {
+		this_cpu_set_klock_depth(next_depth); /* kept for next, or given up: */
+		if (!next_depth)
+			klock_release_held();
+	}
+	return depth;
+}
+
+/* In the thread switched in, interrupts off: take the lock at depth
+ * unless the switch kept it for this thread (or depth is 0), waiting as
+ * klock_enter does. */
+void klock_retake_slow(uint32_t depth);
+static inline void klock_retake(uint32_t depth)
+{
+	if (depth && !this_cpu_klock_depth())
+		klock_retake_slow(depth);
+}
 
 #endif

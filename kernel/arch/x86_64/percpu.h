@@ -104,6 +104,13 @@ static inline bool this_cpu_klock_depth_dec(void)
 	return zero;
 }
 
+static inline uint32_t this_cpu_klock_depth(void)
+{
+	uint32_t d;
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(d) : "i"(__builtin_offsetof(struct percpu, klock_depth)));
+	return d;
+}
+
 static inline void this_cpu_set_klock_depth(uint32_t d)
 {
 	__asm__ volatile("movl %0, %%gs:%c1" : : "ri"(d), "i"(__builtin_offsetof(struct percpu, klock_depth))

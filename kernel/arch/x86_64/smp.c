@@ -106,7 +106,7 @@ static unsigned nslots;
 static volatile bool ap_go;          /* set once the boot CPU numbered the CPUs */
 static bool boot_waiting;            /* the boot CPU halts in collect: answers wake it */
 static struct percpu *cpus[SMP_MAX_CPUS];
-static volatile unsigned online = 1;
+volatile unsigned smp_online = 1; /* smp.h: smp_cpus_online */
 static uint64_t t_kick;              /* TSC at smp_start, before its first INIT */
 static uint64_t prepare_tsc;         /* the TSC counts prepare took */
 static uint64_t park_tsc;            /* TSC when smp_park_others sent its INITs */
@@ -135,16 +135,11 @@ static uint64_t stopped_rip[SMP_MAX_CPUS]; /* where each was (0: not stopped) */
  * halts inside that handler and never returns. */
 static const struct trap_frame *stopped_tf[SMP_MAX_CPUS];
 
-unsigned smp_cpus_online(void)
-{
-	return online;
-}
-
 struct percpu *smp_cpu(unsigned id)
 {
 	if (id == 0)
 		return cpus[0] ? cpus[0] : this_cpu();
-	return id < online ? cpus[id] : NULL;
+	return id < smp_online ? cpus[id] : NULL;
 }
 
 void smp_send_ipi(unsigned id, unsigned vector)
@@ -490,9 +485,9 @@ static void collect(void)
 		else if (s->state == AP_REFUSED)
 			klog(LOG_WARN, "smp: CPU with APIC ID %u left out: %s\n", s->apic_id, s->why);
 		else if (s->state == AP_UP) {
-			s->pc->cpu_id = online;
-			cpus[online] = s->pc;
-			online = online + 1;
+			s->pc->cpu_id = smp_online;
+			cpus[smp_online] = s->pc;
+			smp_online = smp_online + 1;
 		}
 	}
 }
@@ -523,7 +518,7 @@ static void print_stopped(const struct trap_frame *tf)
  * the lines come out whole. */
 static void stop_others(void)
 {
-	unsigned self = smp_cpu_id(), n = online;
+	unsigned self = smp_cpu_id(), n = smp_online;
 	uint64_t deadline;
 
 	__atomic_store_n(&panic_cpu, (int)self, __ATOMIC_SEQ_CST);
@@ -551,10 +546,10 @@ static void stop_others(void)
 
 unsigned smp_nmi_cpu_id(void)
 {
-	if (online <= 1 || !lapic_ready())
+	if (smp_online <= 1 || !lapic_ready())
 		return 0;
 	uint32_t apic = lapic_id();
-	for (unsigned i = 0; i < online; i++)
+	for (unsigned i = 0; i < smp_online; i++)
 		if (cpus[i] && cpus[i]->apic_id == apic)
 			return i;
 	return SMP_MAX_CPUS;
@@ -692,13 +687,13 @@ void smp_finish(void)
 	uint64_t waited = tsc_to_us(rdtsc() - t_wait), up = tsc_to_us(last_answer() - t_kick);
 	klog(LOG_INFO, "smp: %u CPU%s online (%s, the last up %lu.%03lu ms after the kick, "
 		       "%lu.%03lu ms waited for)\n",
-	     online, online == 1 ? "" : "s", lapic_is_x2apic() ? "x2APIC" : "xAPIC", up / 1000,
+	     smp_online, smp_online == 1 ? "" : "s", lapic_is_x2apic() ? "x2APIC" : "xAPIC", up / 1000,
 	     up % 1000, waited / 1000, waited % 1000);
 	if (warp_max)
 		klog(LOG_WARN, "smp: the CPUs' TSCs are not in step (one read %lu cycles below "
 			       "another read before it)\n", warp_max);
 	__atomic_store_n(&ap_go, true, __ATOMIC_RELEASE);
-	for (unsigned i = 1; i < online; i++)
+	for (unsigned i = 1; i < smp_online; i++)
 		smp_send_ipi(i, VEC_IPI_RESCHED); /* out of their wait for ap_go */
 	log_details();
 }

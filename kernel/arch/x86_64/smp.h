@@ -67,7 +67,11 @@ void smp_park_others(void);
 
 /* CPUs online: 1 before smp_init, then those that answered. Their ids are
  * 0 (the boot CPU) .. smp_cpus_online() - 1, dense. */
-unsigned smp_cpus_online(void);
+extern volatile unsigned smp_online; /* smp.c's: read it through this */
+static inline unsigned smp_cpus_online(void)
+{
+	return smp_online;
+}
 
 /* The per-CPU block of online CPU id; NULL when id is not online. */
 struct percpu *smp_cpu(unsigned id);

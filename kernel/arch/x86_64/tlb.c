@@ -240,6 +240,11 @@ void tlb_attach_cpus(const struct tlb_cpus *c)
 	irq_restore(flags);
 }
 
+void tlb_note_loaded_on(unsigned cpu, uint64_t pml4)
+{
+	mbox[cpu].loaded = pml4 & PTE_ADDR;
+}
+
 void tlb_note_loaded(uint64_t pml4)
 {
 	if (cpus)

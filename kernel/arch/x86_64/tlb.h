@@ -40,6 +40,8 @@ void tlb_attach_cpus(const struct tlb_cpus *cpus);
 
 /* This CPU's CR3 now holds pml4 (after a switch, at AP start). */
 void tlb_note_loaded(uint64_t pml4);
+/* The same for CPU cpu, which is this CPU (the switch knows its id). */
+void tlb_note_loaded_on(unsigned cpu, uint64_t pml4);
 
 /* Flush [start, end) of the address space pml4 on every CPU that has it
  * loaded, this one included; returns when all have. A large range may be
