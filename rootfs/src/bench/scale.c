@@ -16,9 +16,9 @@
  * program at -smp 1 with N = 1 and at -smp 2 with N = 2 gives the 2-CPU /
  * 1-CPU throughput ratio: 2.0 when the kernel lets the workers run at once.
  *
- * Fixed time, not a fixed number of iterations: the operations cost 1 us to
- * 3 ms under TCG depending on the KIND and the kernel (Linux's fork + exec
- * is ten times Kestrel's), so a fixed count would need sizing per kernel to
+ * Fixed time, not a fixed number of iterations: the operations cost 3 us to
+ * 2.5 ms under TCG depending on the KIND and the kernel (Linux's fork + exec
+ * is eight times Kestrel's), so a fixed count would need sizing per kernel to
  * stay inside bench-run's time limit and make bench's few seconds a KIND,
  * while a fixed time costs the same everywhere. And as in will-it-scale,
  * the window opens after a warm-up and both edges are read from the
@@ -40,7 +40,7 @@
  *
  * When the kernel has /proc/klock_stat (Kestrel), the kernel lock's
  * statistics count during the window alone (kernel.lock_stat = 1 zeroes
- * them, 0 stops them) and the file follows the figure on lines
+ * them, 0 stops them) and the file comes before the figure, on lines
  * `klock scale_KIND | ...` after a `klock scale_KIND window_us W cpus C`
  * line: tools/bench.py turns them into the share of CPU time spent waiting
  * for the lock. Per-worker counts are on a note line `scale_KIND: ...`.
