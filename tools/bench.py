@@ -1110,8 +1110,9 @@ def summarise_scale(rows):
         for k in KERNELS:
             c1, c2 = row[k].get("1", {}), row[k].get("2", {})
             v1, v2 = c1.get("median"), c2.get("median")
+            u1, u2 = bool(c1.get("unreliable")), bool(c2.get("unreliable"))
             d[k] = dict(smp1=v1, smp2=v2, ratio=round(v2 / v1, 3) if v1 and v2 else None,
-                        unreliable=bool(c1.get("unreliable") or c2.get("unreliable")))
+                        smp1_unreliable=u1, smp2_unreliable=u2, unreliable=u1 or u2)
         kr, lr = d["kestrel"]["ratio"], d["linux"]["ratio"]
         d["goal_met"] = None if kr is None else kr >= SCALE_GOAL and (lr is None or kr >= lr)
         out.append(d)
@@ -1167,6 +1168,14 @@ def print_columns(head, rows, left=(0, 1)):
         print(line(row))
 
 
+def smp_selected(metric):
+    """Whether --metrics asked for the SMP program that reports metric (all when it
+    names none; the boot rows always): fork_exec_par for fork_exec_par2, scale for
+    scale_stat, or the metric itself."""
+    return not BENCH_SELECT or metric.startswith("boot_") or \
+        any(metric.startswith(n) for n in BENCH_SELECT)
+
+
 def print_smp(smp):
     """The SMP table, the speed-ups against the goal, Kestrel's boot difference, the CPUs online."""
     booted = smp["booted"]
@@ -1174,7 +1183,7 @@ def print_smp(smp):
     head = ["smp metric", "unit"] + [f"{k[0].upper()} -smp {n}" for k in KERNELS
                                      for n in booted[k]] + [f"K/L -smp {n}" for n in both]
     rows, notes = [], []
-    for r in smp["metrics"]:
+    for r in [r for r in smp["metrics"] if smp_selected(r["metric"])]:
         cells = [r["metric"], r["unit"]]
         for k in KERNELS:
             for n in booted[k]:
@@ -1192,8 +1201,9 @@ def print_smp(smp):
     su = smp["speedup"]
     fmt_su = lambda d: "n/a" if d["value"] is None else \
         f"{d['value']:.2f}x" + (" (unreliable)" if d["unreliable"] else "")
-    print(f"parallel speed-up, time at -smp 1 over -smp 2: Kestrel {fmt_su(su['kestrel'])}, "
-          f"Linux {fmt_su(su['linux'])} (goal: at least {SMP_SPEEDUP_GOAL}x and Linux's)")
+    if smp_selected("parallel"):
+        print(f"parallel speed-up, time at -smp 1 over -smp 2: Kestrel {fmt_su(su['kestrel'])}, "
+              f"Linux {fmt_su(su['linux'])} (goal: at least {SMP_SPEEDUP_GOAL}x and Linux's)")
     if smp["boot_delta_ms"] is not None:
         print(f"Kestrel boot, kernel entry to init: -smp {SMP_BOOT_ONLY} is "
               f"{smp['boot_delta_ms']:+.0f} ms over -smp 1 (goal: at most +{SMP_BOOT_GOAL_MS} ms)")
@@ -1211,14 +1221,16 @@ def print_scale(scale):
     if not any(d[k]["smp1"] or d[k]["smp2"] for d in scale for k in KERNELS):
         return
     print(f"\nscaling pairs (will-it-scale style, a worker per CPU): ops/s, wall clock; "
-          f"2/1: -smp 2 over -smp 1; goal: Kestrel's 2/1 at least {SCALE_GOAL} and Linux's")
-    fmt = lambda d, key: fmt_num(d[key]) + ("!" if d["unreliable"] and d[key] else "")
+          f"2/1: -smp 2 over -smp 1 (!: either figure unreliable); goal: Kestrel's 2/1 at "
+          f"least {SCALE_GOAL} and Linux's")
+    fmt = lambda d, key: fmt_num(d[key]) + ("!" if d[f"{key}_unreliable"] else "")
+    ratio = lambda d: fmt_ratio(d["ratio"]) + ("!" if d["ratio"] and d["unreliable"] else "")
     rows = []
     for d in scale:
         k, l = d["kestrel"], d["linux"]
         goal = "n/a" if d["goal_met"] is None else "met" if d["goal_met"] else "not met"
-        rows.append([d["kind"], "ops/s", fmt(k, "smp1"), fmt(k, "smp2"), fmt_ratio(k["ratio"]),
-                     fmt(l, "smp1"), fmt(l, "smp2"), fmt_ratio(l["ratio"]), goal])
+        rows.append([d["kind"], "ops/s", fmt(k, "smp1"), fmt(k, "smp2"), ratio(k),
+                     fmt(l, "smp1"), fmt(l, "smp2"), ratio(l), goal])
     print_columns(["scale kind", "unit", "K -smp 1", "K -smp 2", "K 2/1", "L -smp 1",
                    "L -smp 2", "L 2/1", "goal"], rows)
 
