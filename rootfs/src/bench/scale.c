@@ -466,6 +466,7 @@ int main(int argc, char **argv)
 		own_path(path, sizeof(path), i);
 		unlink(path);
 	}
+	rmdir(DIR_PATH);	/* fails while another run's files are there: theirs to remove */
 	if (bad)
 		return 1;
 	report(rate, n);
