@@ -208,7 +208,7 @@ DISK_WHAT = [("seq_write", "MB/s", "sequential write of one file, fsync included
              ("rand_read", "IOPS", "4 KiB pread at random offsets of it"),
              ("create", "us", "create a 1 KiB file in one directory, sync included"),
              ("delete", "us", "unlink a 1 KiB file, sync included")]
-HIGHER_BETTER = {"MB/s", "IOPS", "ops/s"}  # K/L is then Linux's figure over Kestrel's: time over time
+HIGHER_BETTER = {"MB/s", "IOPS", "ops/s"}  # K/L: Linux's over Kestrel's, time over time
 # Debian's kernel has these as modules; modules.dep adds what they need.
 LINUX_DISK_MODULES = ["virtio_pci", "virtio_blk", "nvme", "crc32c_generic", "ext4", "vfat",
                       "nls_cp437", "nls_ascii"]
@@ -991,8 +991,9 @@ def smp_boot(kernel, args, paths, n, words, benchdir):
         log(f"bench: WARNING: {kernel}'s CLOCK_MONOTONIC ran at {clock} of the host's rate at "
             f"-smp {n}: its figures are off by as much")
     return dict(kernel=kernel, smp=n, values=values, reasons=reasons, online=online,
-                klock=parse_klock(lines), guest_over_host_clock=clock, others_cores=round(others, 2), busy=busy,
-                exit=str(status), seconds=round(secs, 1), host_load_before=load_before,
+                klock=parse_klock(lines), guest_over_host_clock=clock,
+                others_cores=round(others, 2), busy=busy, exit=str(status),
+                seconds=round(secs, 1), host_load_before=load_before,
                 log=os.path.relpath(logpath, TOP))
 
 
@@ -1028,7 +1029,9 @@ def smp_words_for(words, n):
     scaling pairs the other SMP programs by name (None: nothing is left to run)."""
     if n in SCALE_COUNTS:
         return words
-    names = [p for p in SMP_PROGRAMS if p != "scale" and (not BENCH_SELECT or p in BENCH_SELECT)]
+    others = [p for p in SMP_PROGRAMS if p != "scale"]
+    names = [n for n in BENCH_SELECT if any(n.startswith(p) for p in others)] \
+        if BENCH_SELECT else others  # a program's name or one of its metrics' (bench-run's)
     if not names:
         return None
     given = " ".join([words] + names)
