@@ -19,7 +19,7 @@ BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap curve_file curve_path
 # The disk benchmark: bench-run's disk mode runs it on a disk tools/bench.py attaches.
 BENCH_DISK := disk
 # The SMP benchmarks: bench-run's smp mode runs them (tools/bench.py boots -smp 1, 2, 4).
-BENCH_SMP := parallel fork_exec_par pipe_xcpu futex_xcpu
+BENCH_SMP := parallel fork_exec_par pipe_xcpu futex_xcpu scale
 BENCH_PROGS := $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NAMES) $(BENCH_CURVES) $(BENCH_DISK) \
 	$(BENCH_SMP) run true)
 

@@ -110,16 +110,30 @@ programs: bench-parallel (2 processes, a CPU-bound loop without system
 calls, wall ms until both end), bench-fork_exec_par (2 and 4 workers
 doing fork + exec + wait, us per operation), bench-pipe_xcpu and
 bench-futex_xcpu (pinned to two CPUs: a pipe round trip, a futex wake;
-bench-error on one CPU). The table gives each figure per -smp, K/L, the
-parallel speed-up (time at -smp 1 over -smp 2) of both kernels and
-Kestrel's boot-time difference between -smp 8 and -smp 1. Wall clock
+bench-error on one CPU), and the scaling pairs: bench-scale KIND MS N,
+will-it-scale's method, N workers (one per CPU online) each doing KIND on
+its own for MS ms after a warm-up (fork_exec, page_fault, open_close, pipe,
+mmap_munmap, futex, stat; ops/s of all workers), at -smp 1 and 2 only (at
+-smp 4 a 2-core host would measure QEMU: those boots run the others by
+name). The table gives each figure per -smp, K/L (time over time: for
+ops/s, Linux's rate over Kestrel's), the parallel speed-up (time at -smp
+1 over -smp 2) of both kernels and Kestrel's boot-time difference
+between -smp 8 and -smp 1; then each
+KIND's 2/1 throughput ratio on both kernels against the goal (at least
+1.8 and Linux's), and Kestrel's kernel lock during the KINDs' windows at
+-smp 2: bench-scale turns /proc/klock_stat on for its window alone and
+copies it to the log, the harness sums its cpu lines into the share of
+CPU time (window x CPUs) spent waiting for the lock and holding it (goal:
+waiting below 1%) and lists the entries that waited longest. Wall clock
 only, with -accel tcg,thread=multi (one host thread per vCPU): -icount
 runs every vCPU in one host thread, where no speed-up can show. A
 figure needs idle host cores: the harness measures the host CPU time
 other processes used during each boot (from /proc/stat, less QEMU's
 own) and marks the boot's figures unreliable (!) above 0.25 of a core,
 as it does a spread over 20%. 7 boots: about 4 minutes with --quick,
-7-10 without (three rounds), on a busy 2-core host.
+7-10 without (three rounds), on a busy 2-core host; the scaling pairs add
+about 1.5 s a KIND a round to the four boots at -smp 1 and 2 (about 45 s
+with --quick, 2 minutes without).
 """
 import argparse
 import datetime
@@ -194,7 +208,7 @@ DISK_WHAT = [("seq_write", "MB/s", "sequential write of one file, fsync included
              ("rand_read", "IOPS", "4 KiB pread at random offsets of it"),
              ("create", "us", "create a 1 KiB file in one directory, sync included"),
              ("delete", "us", "unlink a 1 KiB file, sync included")]
-HIGHER_BETTER = {"MB/s", "IOPS"}  # K/L is then Linux's figure over Kestrel's: time over time
+HIGHER_BETTER = {"MB/s", "IOPS", "ops/s"}  # K/L: Linux's over Kestrel's, time over time
 # Debian's kernel has these as modules; modules.dep adds what they need.
 LINUX_DISK_MODULES = ["virtio_pci", "virtio_blk", "nvme", "crc32c_generic", "ext4", "vfat",
                       "nls_cp437", "nls_ascii"]
@@ -204,10 +218,15 @@ DISK_SELECT = []  # --disk-runs: only these tags (all when empty)
 BENCH_SELECT = []  # --metrics: only these bench programs (all when empty)
 
 
+WORDS_AS_GIVEN = set()  # bench-run words already naming their programs (run_smp's)
+
+
 def mode_words(mode):
     """bench-run's words for a boot of mode: the mode, then --metrics's names
-    (not for a disk run, whose words are positional, nor the SMP boot-time boot)."""
-    if not BENCH_SELECT or mode.startswith("disk ") or mode == SMP_BOOT_WORDS:
+    (not for a disk run, whose words are positional, nor the SMP boots whose
+    words name their programs already)."""
+    if not BENCH_SELECT or mode.startswith("disk ") or mode == SMP_BOOT_WORDS or \
+            mode in WORDS_AS_GIVEN:
         return mode
     return " ".join([mode] + BENCH_SELECT)
 
@@ -898,15 +917,42 @@ SMP_TIMEOUT = 420  # seconds per boot (bench-run gives each program 20 s)
 SMP_OTHERS_MAX = 0.25  # host cores used by others during a boot above which it is unreliable
 SMP_BOOT_GOAL_MS = 20  # issue 11: -smp 8 boot no more than this over -smp 1
 SMP_SPEEDUP_GOAL = 1.8
+SMP_PROGRAMS = ("parallel", "fork_exec_par", "pipe_xcpu", "futex_xcpu", "scale")  # bench-run's
+# The scaling pairs (see "SMP" above): bench-scale KIND MS N, a worker per CPU
+# online, each KIND's throughput at -smp 1 and 2; issue 29's goal for
+# Kestrel's 2/1 ratio: at least SCALE_GOAL and Linux's. Only at SCALE_COUNTS:
+# at -smp 4 a 2-core host runs four busy vCPUs on two cores, and the ratio
+# would be QEMU's. On Kestrel each window also has the kernel lock's
+# statistics (/proc/klock_stat), its share of CPU time spent waiting for the
+# lock against KLOCK_WAIT_GOAL_PCT.
+SCALE_KINDS = [
+    ("fork_exec", "fork + execve tiny static + wait4"),
+    ("page_fault", "first write to a page of a private anonymous 1 MiB mapping (per page)"),
+    ("open_close", "open + close of the worker's own file"),
+    ("pipe", "1-byte round trip between the worker and its own child over two pipes"),
+    ("mmap_munmap", "mmap + munmap of 128 MiB private anonymous memory, untouched"),
+    ("futex", "FUTEX_WAKE / FUTEX_WAIT round trip between the worker's two threads"),
+    ("stat", "stat of the worker's own file"),
+]
+SCALE_COUNTS = (1, 2)
+SCALE_GOAL = 1.8
+KLOCK_WAIT_GOAL_PCT = 1.0
+SCALE_NOT_RUN = f"the scaling pairs run at -smp {' and '.join(map(str, SCALE_COUNTS))} only"
 SMP_METRICS = [
     ("parallel", "ms", "2 processes each running a CPU-bound loop (no system calls): wall time"),
     ("fork_exec_par2", "us", "fork + execve tiny static + wait4, 2 workers: time per operation"),
     ("fork_exec_par4", "us", "the same, 4 workers"),
     ("pipe_xcpu", "us", "1-byte pipe round trip, the two processes pinned to different CPUs"),
     ("futex_xcpu", "us", "FUTEX_WAKE to the woken thread running, threads on different CPUs"),
+] + [(f"scale_{k}", "ops/s", f"a worker per CPU, each: {what}; operations a second, all workers")
+     for k, what in SCALE_KINDS] + [
     ("boot_kernel_to_init", "ms", "kernel entry to init (kernel's clock)"),
 ]
 SMP_ONLINE = re.compile(r"smp: (\d+) CPUs? online")
+# bench-scale's copy of /proc/klock_stat (Kestrel): a head line, then the file's lines.
+KLOCK_HEAD = re.compile(r"^klock (scale_\w+) window_us (\d+) cpus (\d+)\s*$")
+KLOCK_ROW = re.compile(r"^klock (scale_\w+) \| (.*)$")
+KLOCK_FIELDS = ("takes", "contended", "wait_us", "hold_us", "maxwait_us", "maxhold_us")
 
 
 def host_cpu_seconds():
@@ -932,6 +978,8 @@ def smp_boot(kernel, args, paths, n, words, benchdir):
     # Busy host CPU time not spent by QEMU (or this script), in cores over the boot.
     others = max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1])) / secs if secs > 0 else 0.0
     values, reasons = parse_boot(lines, status, SMP_TIMEOUT, SMP_METRICS)
+    if n not in SCALE_COUNTS:
+        reasons.update({f"scale_{k}": SCALE_NOT_RUN for k, _ in SCALE_KINDS})
     online = next((int(m.group(1)) for _, l in lines for m in [SMP_ONLINE.search(l)] if m), None)
     busy = others > SMP_OTHERS_MAX
     clock = clock_check(lines)
@@ -943,14 +991,61 @@ def smp_boot(kernel, args, paths, n, words, benchdir):
         log(f"bench: WARNING: {kernel}'s CLOCK_MONOTONIC ran at {clock} of the host's rate at "
             f"-smp {n}: its figures are off by as much")
     return dict(kernel=kernel, smp=n, values=values, reasons=reasons, online=online,
-                guest_over_host_clock=clock, others_cores=round(others, 2), busy=busy,
-                exit=str(status), seconds=round(secs, 1), host_load_before=load_before,
+                klock=parse_klock(lines), guest_over_host_clock=clock,
+                others_cores=round(others, 2), busy=busy, exit=str(status),
+                seconds=round(secs, 1), host_load_before=load_before,
                 log=os.path.relpath(logpath, TOP))
+
+
+def parse_klock(lines):
+    """bench-scale's copies of /proc/klock_stat: {metric: [one per run: window_us,
+    cpus, the cpu lines summed (cpu), the entries by name]}."""
+    out = {}
+    for _, line in lines:
+        m = KLOCK_HEAD.match(line.strip())
+        if m:
+            out.setdefault(m.group(1), []).append(dict(
+                window_us=int(m.group(2)), cpus=int(m.group(3)),
+                cpu=dict.fromkeys(KLOCK_FIELDS[:4], 0), entries={}))
+            continue
+        m = KLOCK_ROW.match(line.strip())
+        if not m or not out.get(m.group(1)):
+            continue
+        words = m.group(2).split()
+        if len(words) < 7 or not all(w.isdigit() for w in words[-6:]):
+            continue  # the on/off line and the column heads
+        name, nums = " ".join(words[:-6]), dict(zip(KLOCK_FIELDS, map(int, words[-6:])))
+        dump = out[m.group(1)][-1]
+        if re.fullmatch(r"cpu\d+", name):
+            for f in dump["cpu"]:
+                dump["cpu"][f] += nums[f]
+        else:
+            dump["entries"][name] = nums
+    return out
+
+
+def smp_words_for(words, n):
+    """bench-run's words at -smp n: all of words, or at a count without the
+    scaling pairs the other SMP programs by name (None: nothing is left to run)."""
+    if n in SCALE_COUNTS:
+        return words
+    others = [p for p in SMP_PROGRAMS if p != "scale"]
+    names = [n for n in BENCH_SELECT if any(n.startswith(p) for p in others)] \
+        if BENCH_SELECT else others  # a program's name or one of its metrics' (bench-run's)
+    if not names:
+        return None
+    given = " ".join([words] + names)
+    WORDS_AS_GIVEN.add(given)
+    return given
 
 
 def run_smp(args, kernels, paths, benchdir, words):
     """Every SMP boot, alternating kernels at each -smp. Returns the boot records."""
-    plan = [(n, k, words) for n in SMP_COUNTS for k in kernels]
+    plan = [(n, k, smp_words_for(words, n)) for n in SMP_COUNTS for k in kernels]
+    plan = [(n, k, w) for n, k, w in plan if w]
+    for w in {w for _, k, w in plan if k == "kestrel" and w not in paths["img"]}:
+        paths["img"][w] = kestrel_image(
+            os.path.dirname(benchdir), os.path.join(benchdir, "kestrel-smp-noscale.img"), w)
     if "kestrel" in kernels:
         plan.append((SMP_BOOT_ONLY, "kestrel", SMP_BOOT_WORDS))
     return [smp_boot(k, args, paths, n, w, benchdir) for n, k, w in plan]
@@ -963,6 +1058,8 @@ def smp_cell(records, kernel, n, name):
     vals = [v for r in recs for v in r["values"].get(name, [])]
     if not vals and n == SMP_BOOT_ONLY and name != "boot_kernel_to_init":
         return dict(median=None, reason="boot time only")
+    if not vals and name.startswith("scale_") and n not in SCALE_COUNTS:
+        return dict(median=None, reason=SCALE_NOT_RUN)
     if not vals:
         why = next((r["reasons"].get(name) for r in recs if r["reasons"].get(name)), None)
         return dict(median=None, reason=why or ("not run" if not recs else "no value"))
@@ -984,6 +1081,8 @@ def summarise_smp(records):
             row[k] = {str(n): smp_cell(records, k, n, name) for n in counts}
         for n in counts:
             a, b = row["kestrel"][str(n)]["median"], row["linux"][str(n)]["median"]
+            if unit in HIGHER_BETTER:  # the ratio is always Kestrel's time over Linux's
+                a, b = b, a
             row["ratio"][str(n)] = round(a / b, 3) if a is not None and b else None
         rows.append(row)
     par = rows[0]
@@ -1000,18 +1099,84 @@ def summarise_smp(records):
     booted = {k: [n for n in counts if any(r["kernel"] == k and r["smp"] == n for r in records)]
               for k in KERNELS}
     return dict(counts=counts, booted=booted, metrics=rows, speedup=speedup, online=online,
-                boot_delta_ms=b8 - b1 if b1 is not None and b8 is not None else None)
+                boot_delta_ms=b8 - b1 if b1 is not None and b8 is not None else None,
+                scale=summarise_scale(rows), klock=summarise_klock(records))
 
 
-def print_columns(head, rows):
-    """Print rows under head, columns padded: the first two left-aligned (names), the rest right."""
+def summarise_scale(rows):
+    """The scaling pairs: per KIND and kernel, ops/s at -smp 1 and 2 and their
+    ratio; whether Kestrel's ratio meets the goal (SCALE_GOAL and Linux's)."""
+    out = []
+    for kind, what in SCALE_KINDS:
+        row = next(r for r in rows if r["metric"] == f"scale_{kind}")
+        d = dict(kind=kind, description=what)
+        for k in KERNELS:
+            c1, c2 = row[k].get("1", {}), row[k].get("2", {})
+            v1, v2 = c1.get("median"), c2.get("median")
+            u1, u2 = bool(c1.get("unreliable")), bool(c2.get("unreliable"))
+            d[k] = dict(smp1=v1, smp2=v2, ratio=round(v2 / v1, 3) if v1 and v2 else None,
+                        smp1_unreliable=u1, smp2_unreliable=u2, unreliable=u1 or u2)
+        kr, lr = d["kestrel"]["ratio"], d["linux"]["ratio"]
+        d["goal_met"] = None if kr is None else kr >= SCALE_GOAL and (lr is None or kr >= lr)
+        out.append(d)
+    return out
+
+
+def klock_share(dumps):
+    """Kestrel's kernel lock over some windows: the share of CPU time (window x
+    CPUs) spent waiting for it and holding it, contended takes, and the entries
+    by time waited, each with its share of the CPU time waiting and holding."""
+    cpu_us = sum(d["window_us"] * d["cpus"] for d in dumps)
+    if not cpu_us:
+        return None
+    total = {f: sum(d["cpu"][f] for d in dumps) for f in KLOCK_FIELDS[:4]}
+    entries = {}
+    for d in dumps:
+        for name, e in d["entries"].items():
+            acc = entries.setdefault(name, dict.fromkeys(KLOCK_FIELDS[:4], 0))
+            for f in acc:
+                acc[f] += e[f]
+    pct = lambda us: round(100.0 * us / cpu_us, 2)
+    top = sorted(entries.items(), key=lambda kv: -kv[1]["wait_us"])
+    return dict(cpu_us=cpu_us, wait_pct=pct(total["wait_us"]), hold_pct=pct(total["hold_us"]),
+                takes=total["takes"], contended=total["contended"],
+                entries=[dict(name=n, wait_pct=pct(e["wait_us"]), hold_pct=pct(e["hold_us"]),
+                              takes=e["takes"], contended=e["contended"]) for n, e in top])
+
+
+def summarise_klock(records):
+    """Kestrel's kernel lock during the scaling pairs' windows, per -smp: per
+    KIND (every round's window together) and all KINDs together."""
+    out = {}
+    for r in records:
+        if r["kernel"] != "kestrel" or not r.get("klock"):
+            continue
+        per = out.setdefault(str(r["smp"]), {})
+        for metric, dumps in r["klock"].items():
+            per.setdefault(metric[len("scale_"):], []).extend(dumps)
+    return {n: dict({k: klock_share(d) for k, d in per.items()},
+                    all=klock_share([x for d in per.values() for x in d]))
+            for n, per in out.items()}
+
+
+def print_columns(head, rows, left=(0, 1)):
+    """Print rows under head, columns padded: those in left left-aligned (names: the
+    first two unless told), the rest right."""
     widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
-    line = lambda cells: "  ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w)
+    line = lambda cells: "  ".join(str(c).ljust(w) if i in left else str(c).rjust(w)
                                    for i, (c, w) in enumerate(zip(cells, widths)))
     print(line(head))
     print(line(["-" * w for w in widths]))
     for row in rows:
         print(line(row))
+
+
+def smp_selected(metric):
+    """Whether --metrics asked for the SMP program that reports metric (all when it
+    names none; the boot rows always): fork_exec_par for fork_exec_par2, scale for
+    scale_stat, or the metric itself."""
+    return not BENCH_SELECT or metric.startswith("boot_") or \
+        any(metric.startswith(n) for n in BENCH_SELECT)
 
 
 def print_smp(smp):
@@ -1021,14 +1186,14 @@ def print_smp(smp):
     head = ["smp metric", "unit"] + [f"{k[0].upper()} -smp {n}" for k in KERNELS
                                      for n in booted[k]] + [f"K/L -smp {n}" for n in both]
     rows, notes = [], []
-    for r in smp["metrics"]:
+    for r in [r for r in smp["metrics"] if smp_selected(r["metric"])]:
         cells = [r["metric"], r["unit"]]
         for k in KERNELS:
             for n in booted[k]:
                 d = r[k][str(n)]
                 cells.append(fmt_num(d["median"]) + ("!" if d.get("unreliable") else ""))
                 if d["median"] is None and d["reason"] not in ("not run", "no value",
-                                                               "boot time only"):
+                                                               "boot time only", SCALE_NOT_RUN):
                     notes.append(f"  {r['metric']} on {k} -smp {n}: n/a: {d['reason']}")
         cells += [fmt_ratio(r["ratio"][str(n)]) for n in both]
         rows.append(cells)
@@ -1039,8 +1204,9 @@ def print_smp(smp):
     su = smp["speedup"]
     fmt_su = lambda d: "n/a" if d["value"] is None else \
         f"{d['value']:.2f}x" + (" (unreliable)" if d["unreliable"] else "")
-    print(f"parallel speed-up, time at -smp 1 over -smp 2: Kestrel {fmt_su(su['kestrel'])}, "
-          f"Linux {fmt_su(su['linux'])} (goal: at least {SMP_SPEEDUP_GOAL}x and Linux's)")
+    if smp_selected("parallel"):
+        print(f"parallel speed-up, time at -smp 1 over -smp 2: Kestrel {fmt_su(su['kestrel'])}, "
+              f"Linux {fmt_su(su['linux'])} (goal: at least {SMP_SPEEDUP_GOAL}x and Linux's)")
     if smp["boot_delta_ms"] is not None:
         print(f"Kestrel boot, kernel entry to init: -smp {SMP_BOOT_ONLY} is "
               f"{smp['boot_delta_ms']:+.0f} ms over -smp 1 (goal: at most +{SMP_BOOT_GOAL_MS} ms)")
@@ -1049,6 +1215,50 @@ def print_smp(smp):
     if notes:
         print("smp n/a:")
         print("\n".join(notes))
+    print_scale(smp["scale"])
+    print_klock(smp["klock"])
+
+
+def print_scale(scale):
+    """The scaling pairs: ops/s at -smp 1 and 2, the 2/1 ratios, Kestrel's against the goal."""
+    if not any(d[k]["smp1"] or d[k]["smp2"] for d in scale for k in KERNELS):
+        return
+    print(f"\nscaling pairs (will-it-scale style, a worker per CPU): ops/s, wall clock; "
+          f"2/1: -smp 2 over -smp 1 (!: either figure unreliable); goal: Kestrel's 2/1 at "
+          f"least {SCALE_GOAL} and Linux's")
+    fmt = lambda d, key: fmt_num(d[key]) + ("!" if d[f"{key}_unreliable"] else "")
+    ratio = lambda d: fmt_ratio(d["ratio"]) + ("!" if d["ratio"] and d["unreliable"] else "")
+    rows = []
+    for d in scale:
+        k, l = d["kestrel"], d["linux"]
+        goal = "n/a" if d["goal_met"] is None else "met" if d["goal_met"] else "not met"
+        rows.append([d["kind"], "ops/s", fmt(k, "smp1"), fmt(k, "smp2"), ratio(k),
+                     fmt(l, "smp1"), fmt(l, "smp2"), ratio(l), goal])
+    print_columns(["scale kind", "unit", "K -smp 1", "K -smp 2", "K 2/1", "L -smp 1",
+                   "L -smp 2", "L 2/1", "goal"], rows)
+
+
+def print_klock(klock, n="2", top=3):
+    """Kestrel's kernel lock during the scaling windows at -smp n: share of CPU time waiting
+    and holding, per KIND and all together, and the entries that waited longest."""
+    per = klock.get(n)
+    if not per:
+        return
+    print(f"\nKestrel's kernel lock at -smp {n} during the scaling windows (/proc/klock_stat): "
+          f"% of CPU time (window x CPUs) waiting for it and holding it; goal: waiting below "
+          f"{KLOCK_WAIT_GOAL_PCT:g}%")
+    rows = []
+    for kind in [k for k, _ in SCALE_KINDS if per.get(k)] + ["all"]:
+        d = per.get(kind)
+        if not d:
+            continue
+        tops = ", ".join(f"{e['name']} {e['wait_pct']:.1f}/{e['hold_pct']:.1f}"
+                         for e in d["entries"][:top])
+        rows.append([kind, f"{d['wait_pct']:.1f}%", f"{d['hold_pct']:.1f}%",
+                     f"{100.0 * d['contended'] / d['takes']:.0f}%" if d["takes"] else "n/a",
+                     "met" if d["wait_pct"] < KLOCK_WAIT_GOAL_PCT else "not met", tops])
+    print_columns(["klock kind", "wait", "hold", "contended", "goal",
+                   f"top {top} by wait: entry wait%/hold%"], rows, left=(0, 5))
 
 
 # ---------------------------------------------------------------- main

@@ -3048,7 +3048,8 @@ def x2apic_cases(build):
 
 # make bench's SMP programs (rootfs/src/bench/, tools/bench.py --smp-runs) as its boots run
 # them: on two CPUs each prints its figure and none a bench-error (the pinned ones find two
-# CPUs, every worker's fork + exec + wait succeeds); limited to one CPU by maxcpus=1, the
+# CPUs, every worker's fork + exec + wait succeeds, every scaling pair has a worker per CPU
+# and the kernel lock's statistics of its window); limited to one CPU by maxcpus=1, the
 # pinned ones say why they cannot measure and the others still do.
 def bench_smp_case(name, words, expect):
     return dict(name=name, machine="q35", mem="512M",
@@ -3064,13 +3065,20 @@ def bench_smp_case(name, words, expect):
 def bench_smp_cases(build):
     fig = lambda name, unit: rf"^bench {name} \d+\.\d+ {unit}$"
     both = [fig("parallel", "ms"), fig("fork_exec_par2", "us"), fig("fork_exec_par4", "us")]
+    # the scaling pairs, a worker per CPU online, each window's copy of /proc/klock_stat first
+    scale = lambda cpus: [x for kind in ("fork_exec", "page_fault", "open_close", "pipe",
+                                         "mmap_munmap", "futex", "stat")
+                          for x in (rf"^klock scale_{kind} window_us \d+ cpus {cpus}$",
+                                    rf"^klock scale_{kind} \| cpu{cpus - 1} +\d+",
+                                    rf"^scale_{kind}: {cpus} workers?, ops each",
+                                    fig(f"scale_{kind}", "ops/s"))]
     return [
         bench_smp_case("bench-smp2", "", [r"smp: 2 CPUs online", r"bench-run: mode smpquick"] +
-                       both + [fig("pipe_xcpu", "us"), fig("futex_xcpu", "us")]),
+                       both + [fig("pipe_xcpu", "us"), fig("futex_xcpu", "us")] + scale(2)),
         bench_smp_case("bench-smp2-maxcpus1", "maxcpus=1",
                        [r"smp: 1 CPU online", r"bench-run: mode smpquick"] + both +
                        [r"^bench-error pipe_xcpu only 1 CPU online",
-                        r"^bench-error futex_xcpu only 1 CPU online"]),
+                        r"^bench-error futex_xcpu only 1 CPU online"] + scale(1)),
     ]
 
 

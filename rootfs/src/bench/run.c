@@ -71,22 +71,35 @@ static const struct curve curves[] = {
 
 /*
  * The SMP benchmarks (modes smp and smpquick, in place of the list above):
- * /bin/bench-NAME ITERATIONS N, N the processes or workers (0: none given).
- * tools/bench.py boots them with -smp 1, 2 and 4 and divides.
+ * /bin/bench-NAME [KIND] ITERATIONS N, N the processes or workers (0: none
+ * given; N_CPUS: one per CPU online). tools/bench.py boots them with -smp
+ * 1, 2 and 4 and divides. The scaling pairs are one program, bench-scale,
+ * a KIND each, run for a time (ITERATIONS is its window in ms) with a
+ * worker per CPU: the 2-CPU / 1-CPU throughput ratio of each KIND.
  */
+#define N_CPUS (-1L)
+#define SCALE_MS 1000
 struct smp_bench {
 	const char *name;
+	const char *kind;	/* bench-scale's first word, or NULL */
 	const char *metric;	/* the name its `bench` line reports */
 	long iters;
 	long n;
 };
 
 static const struct smp_bench smp_benches[] = {
-	{ "parallel", "parallel", 200000000, 2 },
-	{ "fork_exec_par", "fork_exec_par2", 50, 2 },
-	{ "fork_exec_par", "fork_exec_par4", 25, 4 },
-	{ "pipe_xcpu", "pipe_xcpu", 2000, 0 },
-	{ "futex_xcpu", "futex_xcpu", 2000, 0 },
+	{ "parallel", NULL, "parallel", 200000000, 2 },
+	{ "fork_exec_par", NULL, "fork_exec_par2", 50, 2 },
+	{ "fork_exec_par", NULL, "fork_exec_par4", 25, 4 },
+	{ "pipe_xcpu", NULL, "pipe_xcpu", 2000, 0 },
+	{ "futex_xcpu", NULL, "futex_xcpu", 2000, 0 },
+	{ "scale", "fork_exec", "scale_fork_exec", SCALE_MS, N_CPUS },
+	{ "scale", "page_fault", "scale_page_fault", SCALE_MS, N_CPUS },
+	{ "scale", "open_close", "scale_open_close", SCALE_MS, N_CPUS },
+	{ "scale", "pipe", "scale_pipe", SCALE_MS, N_CPUS },
+	{ "scale", "mmap_munmap", "scale_mmap_munmap", SCALE_MS, N_CPUS },
+	{ "scale", "futex", "scale_futex", SCALE_MS, N_CPUS },
+	{ "scale", "stat", "scale_stat", SCALE_MS, N_CPUS },
 };
 #define NSMP (sizeof(smp_benches) / sizeof(smp_benches[0]))
 
@@ -144,14 +157,15 @@ static int wait_limited(pid_t pid, int limit_s, int *killed)
 }
 
 /*
- * run_one: run /bin/bench-NAME ITERS [N] (n > 0) and report any bad ending
- * as a `bench-error LABEL ...` line (label: the metric the program reports
- * under; NULL: NAME).
+ * run_one: run /bin/bench-NAME [WORD] ITERS [N] (n > 0) and report any bad
+ * ending as a `bench-error LABEL ...` line (label: the metric the program
+ * reports under; NULL: NAME).
  */
-static void run_one(const struct bench *b, const char *label, long iters, long n, int limit_s)
+static void run_one(const struct bench *b, const char *label, const char *word, long iters,
+		    long n, int limit_s)
 {
 	char path[64], count[24], nstr[24];
-	char *argv[] = { path, count, n > 0 ? nstr : NULL, NULL };
+	char *argv[5], **a = argv;
 	char *envp[] = { "PATH=/bin", NULL };
 
 	if (!label)
@@ -159,6 +173,13 @@ static void run_one(const struct bench *b, const char *label, long iters, long n
 	snprintf(path, sizeof(path), "/bin/bench-%s", b->name);
 	snprintf(count, sizeof(count), "%ld", iters);
 	snprintf(nstr, sizeof(nstr), "%ld", n);
+	*a++ = path;
+	if (word)
+		*a++ = (char *)word;
+	*a++ = count;
+	if (n > 0)
+		*a++ = nstr;
+	*a = NULL;
 	pid_t pid = fork();
 	if (pid < 0) {
 		b_line("bench-error %s bench-run: fork: %s", label, strerror(errno));
@@ -245,19 +266,21 @@ int main(int argc, char **argv)
 	for (int r = 0; r < m->rounds; r++)
 		for (unsigned i = 0; !m->smp && i < NBENCH; i++)
 			if (selected(benches[i].name, argc, argv))
-				run_one(&benches[i], NULL, benches[i].iters, 0, m->limit_s);
+				run_one(&benches[i], NULL, NULL, benches[i].iters, 0, m->limit_s);
 	for (int r = 0; m->smp && r < m->rounds; r++)
 		for (unsigned i = 0; i < NSMP; i++) {
-			const struct bench b = { smp_benches[i].name, smp_benches[i].iters };
-			if (selected(b.name, argc, argv))
-				run_one(&b, smp_benches[i].metric, b.iters, smp_benches[i].n, m->limit_s);
+			const struct smp_bench *s = &smp_benches[i];
+			const struct bench b = { s->name, s->iters };
+			long n = s->n == N_CPUS ? sysconf(_SC_NPROCESSORS_ONLN) : s->n;
+			if (selected(b.name, argc, argv) || selected(s->metric, argc, argv))
+				run_one(&b, s->metric, s->kind, b.iters, n, m->limit_s);
 		}
 	for (unsigned i = 0; m->curves && i < NCURVE; i++) {
 		const struct bench b = { curves[i].name, curves[i].iters };
 		if (!selected(b.name, argc, argv))
 			continue;
 		for (int j = 0; j < MAX_POINTS && curves[i].points[j]; j++)
-			run_one(&b, NULL, b.iters, curves[i].points[j], m->limit_s);
+			run_one(&b, NULL, NULL, b.iters, curves[i].points[j], m->limit_s);
 	}
 	b_line("bench-run: %lld ms by CLOCK_MONOTONIC", (b_now() - t0) / 1000000);
 	b_line("bench done");
