@@ -26,11 +26,16 @@
  * goes to sleep is taken by a waker (SLEEPING -> RUNNABLE, a
  * compare-and-swap: one waker wins) while its CPU may still be switching
  * away from it, so the waker waits for on_cpu to clear before it queues
- * it (wake: as Linux's try_to_wake_up waits for p->on_cpu), and a CPU
- * that takes a thread from a queue waits the same before it switches to
- * it (switch_to: the thread may be one its CPU queued again just before
- * switching away). on_cpu is cleared on the next thread's stack, once
- * the switch saved every register (finish_switch).
+ * it (wake: as Linux's try_to_wake_up waits for p->on_cpu). A CPU never
+ * waits for another's switch while it switches itself: two CPUs each
+ * taking the thread the other is leaving would wait for each other
+ * forever. So a thread is queued while on_cpu only on its own CPU's
+ * queue (a thread that stays runnable, queued again just before its CPU
+ * switches away), where no other CPU takes it (rq_take and
+ * requeue_elsewhere pass over it); one whose affinity left its CPU is
+ * queued elsewhere only once the switch is done (finish_switch).
+ * on_cpu is cleared on the next thread's stack, once the switch saved
+ * every register (finish_switch).
  *
  * A thread woken from a sleep need not wait for the running thread's
  * tick: it goes first and the running thread gives up its CPU at its
@@ -82,6 +87,7 @@ struct runq {
 	uint64_t min_vrt;         /* the vrt its threads are measured from; never goes back */
 	/* its CPU's own */
 	struct thread *switched_from; /* the thread the last switch left (finish_switch) */
+	struct thread *move_after;    /* it, to be queued where its affinity says, after it */
 	struct idle_seen seen;    /* when schedule last found nothing (idle_loop) */
 	unsigned ticks;           /* its CPU's ticks with the kernel lock, for balancing */
 	/* its idle loop's polling (idle_wait, idle_poll_learn) */
@@ -328,15 +334,17 @@ static bool wake_preempts(const struct thread *t)
 	return vrt_now(cur) > t->vrt + WAKE_GRAN_NS;
 }
 
-/* Take the first thread of CPU from's queue that may run on CPU to; NULL
- * when none may. from's queue lock. */
+/* Take the first thread of CPU from's queue that may run on CPU to and
+ * is off its CPU (a thread queued again while its CPU switches away from
+ * it is that CPU's to take); NULL when there is none. from's queue
+ * lock. */
 static struct thread *rq_take(unsigned from, unsigned to)
 {
 	uint64_t bit = cpu_bit(to);
 	struct thread *prev = NULL;
 
 	for (struct thread *t = runqs[from].head; t; prev = t, t = t->run_next)
-		if (t->cpus_allowed & bit) {
+		if ((t->cpus_allowed & bit) && !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
 			rq_unlink(from, prev, t);
 			vrt_move(t, from, to);
 			return t;
@@ -438,8 +446,9 @@ static struct thread *steal(unsigned me)
  * another that idles is run there: the idle CPU needs no kernel lock to
  * switch to it (the thread takes the lock back itself, if it held it).
  * prev, when not NULL, is the running thread giving the CPU up but
- * staying runnable: queued last here under the same hold of the lock, or
- * where it may run if its affinity left this CPU. Interrupts off.
+ * staying runnable: queued last here under the same hold of the lock, or,
+ * if its affinity left this CPU, where it may run once the switch away
+ * from it is done (move_after, finish_switch). Interrupts off.
  */
 static struct thread *run_dequeue(struct thread *prev, struct idle_seen *seen)
 {
@@ -448,7 +457,7 @@ static struct thread *run_dequeue(struct thread *prev, struct idle_seen *seen)
 	bool here = prev && (prev->cpus_allowed & cpu_bit(me));
 
 	if (prev && !here)
-		run_enqueue(prev);
+		rq->move_after = prev;
 	spin_lock_irqoff(&rq->lock);
 	if (here)
 		rq_add(me, prev, false);
@@ -537,9 +546,14 @@ static void sleep_timeout(struct ktimer *k)
  */
 static void finish_switch(void)
 {
-	struct thread *prev = runqs[smp_cpu_id()].switched_from;
+	struct runq *rq = &runqs[smp_cpu_id()];
+	struct thread *prev = rq->switched_from, *move = rq->move_after;
 
 	__atomic_store_n(&prev->on_cpu, false, __ATOMIC_RELEASE);
+	if (move) {
+		rq->move_after = NULL;
+		run_enqueue(move);
+	}
 	klock_retake(current_thread()->klock_depth);
 }
 
@@ -551,7 +565,7 @@ static void finish_switch(void)
 static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 {
 	lockcheck_none_held("a thread switch"); /* debug builds */
-	wait_off_cpu(next); /* queued again by a CPU still switching away from it */
+	wait_off_cpu(next); /* by the rules above it is off already: a check that costs a load */
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	unsigned cpu = smp_cpu_id();
 	if (next->proc) {
@@ -1010,6 +1024,27 @@ void wake_all(struct wait_queue *wq)
 	spin_unlock_irqrestore(&wq->lock, f);
 }
 
+bool wait_interruptible(uint64_t deadline_ns)
+{
+	struct thread *t = current_thread();
+	uint64_t f = irq_save();
+
+	__atomic_store_n(&t->state, THREAD_SLEEPING, __ATOMIC_SEQ_CST); /* a full barrier */
+	enum thread_state was = THREAD_SLEEPING;
+	if (signal_pending() && __atomic_compare_exchange_n(&t->state, &was, THREAD_RUNNING, false,
+	                                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		irq_restore(f);
+		return time_ns() < deadline_ns; /* nobody woke it: it never slept */
+	}
+	/* else a waker won it and queues it once it is off this CPU */
+	if (deadline_ns != NO_DEADLINE && was == THREAD_SLEEPING)
+		ktimer_arm(&t->sleep_timer, deadline_ns);
+	schedule();
+	ktimer_cancel(&t->sleep_timer);
+	irq_restore(f);
+	return time_ns() < deadline_ns;
+}
+
 void sleep_until(uint64_t deadline_ns)
 {
 	while (time_ns() < deadline_ns)
@@ -1187,9 +1222,9 @@ void sched_ap_enter(void)
 }
 
 /* Queued t may no longer run where it waits (t->cpu): take it out of
- * that queue and queue it where it may run. When it moved meanwhile, it
- * is left where it is (it runs there once; its next queueing follows its
- * mask). Interrupts off. */
+ * that queue and queue it where it may run. When it moved meanwhile, or
+ * its CPU is still switching away from it, it is left where it is (it
+ * runs there once; its next queueing follows its mask). Interrupts off. */
 static void requeue_elsewhere(struct thread *t)
 {
 	unsigned cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
@@ -1198,6 +1233,8 @@ static void requeue_elsewhere(struct thread *t)
 	spin_lock_irqoff(&runqs[cpu].lock);
 	for (q = runqs[cpu].head; q && q != t; prev = q, q = q->run_next)
 		;
+	if (q && __atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		q = NULL; /* its CPU switches away from it: that CPU's schedule moves it */
 	if (q)
 		rq_unlink(cpu, prev, t);
 	spin_unlock_irqoff(&runqs[cpu].lock);

@@ -191,6 +191,13 @@ bool io_should_stop(void);
  * on or off; no spinlock held. */
 bool wait_on(struct wait_queue *wq, uint64_t deadline_ns);
 void wake_all(struct wait_queue *wq);
+/* Sleep, on no wait queue, until woken, the deadline or a signal
+ * (signal_pending): true when the deadline has not passed. Unlike
+ * wait_on, safe without the kernel lock: the signal is looked at after
+ * the thread is published asleep (a sender sets its pending bit, then
+ * wakes the sleepers: one of the two sees the other). The caller checks
+ * signal_pending() in its loop. Interrupts on or off. */
+bool wait_interruptible(uint64_t deadline_ns);
 
 /* A sleeping lock, for process context across code that may give up the
  * CPU (a copy from user memory that faults, a preemption point in a long

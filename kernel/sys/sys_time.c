@@ -10,6 +10,7 @@
 #include "proc/sched.h"
 #include "lib/errno.h"
 #include "uapi/time.h"
+#include "arch/x86_64/klock.h"
 
 /* Linux's encoding of another process's (or thread's) CPU clock, as
  * clock_getcpuclockid makes it: (~pid << 3) | per-thread bit | type. */
@@ -115,7 +116,7 @@ static long sleep_interruptible(uint64_t deadline, uint64_t urem)
 			current_thread()->restart_urem = urem;
 			return -ERESTART_RESTARTBLOCK;
 		}
-		wait_on(NULL, deadline);
+		wait_interruptible(deadline);
 	}
 	return 0;
 }
@@ -194,7 +195,10 @@ SYSCALL_DEFINE4(clock_nanosleep, clockid_t, clk, int, flags, uptr_t, req, uptr_t
 	if (clk == CLOCK_PROCESS_CPUTIME_ID || clk < 0) {
 		if ((err = timespec_read(req, &ns)) < 0)
 			return err;
-		return cpu_clock_sleep(clk, flags, ns, rem);
+		klock_enter_any(); /* the clock is read from the process's threads */
+		long r = cpu_clock_sleep(clk, flags, ns, rem);
+		klock_leave_any();
+		return r;
 	}
 	if (clk > CLOCK_BOOTTIME)
 		return -EINVAL;

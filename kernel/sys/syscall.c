@@ -317,7 +317,9 @@ void syscall_init(bool audit_to_serial)
  * each reads only what its own thread owns or what does not change while
  * the process lives (its pid and thread id; its credentials, which only
  * the thread itself replaces; the CPU it runs on, which the kernel, not
- * preemptive, does not change under it). A fault in one (a bad getcpu
+ * preemptive, does not change under it; its clear_child_tid), or what
+ * has locks of its own (sched_yield's run queues; nanosleep's timer and
+ * its sleep, sched.c's wait_interruptible). A fault in one (a bad getcpu
  * pointer) takes the lock in the fault's own entry. Every other call
  * takes it from entry to return (klock.h), and so does every call of a
  * traced process (its tracer's stops need the lock).
@@ -326,6 +328,10 @@ static const bool lock_free[SYS_COUNT] = {
 	[SYS_getpid] = true, [SYS_gettid] = true,
 	[SYS_getuid] = true, [SYS_geteuid] = true, [SYS_getgid] = true, [SYS_getegid] = true,
 	[SYS_getcpu] = true,
+	/* the thread's own state, the scheduler (own locks), sleeping and
+	 * the clock; clock_nanosleep takes the lock for a CPU-time clock */
+	[SYS_sched_yield] = true, [SYS_set_tid_address] = true,
+	[SYS_nanosleep] = true, [SYS_clock_nanosleep] = true,
 };
 
 const char *syscall_name(unsigned long nr)

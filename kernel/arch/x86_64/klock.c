@@ -176,6 +176,22 @@ void klock_enter_irq(void)
 	enter(false);
 }
 
+void klock_enter_any(void)
+{
+	uint64_t f = irq_save();
+
+	klock_enter();
+	irq_restore(f);
+}
+
+void klock_leave_any(void)
+{
+	uint64_t f = irq_save();
+
+	klock_leave();
+	irq_restore(f);
+}
+
 void klock_leave(void)
 {
 	if (!active)

@@ -150,6 +150,12 @@ static inline void klock_relax(void)
 		klock_relax_slow();
 }
 
+/* For a system call that runs without the lock (sys/syscall.c's
+ * lock_free table) and has a part that needs it: klock_enter and
+ * klock_leave with interrupts on or off (their state is kept). */
+void klock_enter_any(void);
+void klock_leave_any(void);
+
 /* Does this CPU hold the lock? */
 bool klock_held(void);
 
