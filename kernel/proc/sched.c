@@ -927,40 +927,53 @@ static void wq_remove(struct thread *t)
 	t->wait_pprev = NULL;
 }
 
-/* The running thread sleeps, on wq (NULL: none) when wq's lock is held,
- * until woken or the deadline: wait_on's body. The lock is dropped for
- * the sleep and taken back. Interrupts off. */
+/* The running thread t, published asleep, sleeps until woken or the
+ * deadline: true when it has not passed. Interrupts off. */
+static bool sleep_now(struct thread *t, uint64_t deadline_ns)
+{
+	if (deadline_ns != NO_DEADLINE) /* after SLEEPING: a deadline past wakes it */
+		ktimer_arm(&t->sleep_timer, deadline_ns);
+	schedule();
+	ktimer_cancel(&t->sleep_timer); /* woken before the deadline */
+	return time_ns() < deadline_ns;
+}
+
+/* The running thread sleeps on wq, whose lock is held, until woken or
+ * the deadline (sleeplock's wait). The lock is dropped for the sleep and
+ * taken back. Interrupts off. */
 static bool sleep_locked(struct wait_queue *wq, uint64_t deadline_ns)
 {
 	struct thread *t = current_thread();
 
+	wq_add(wq, t);
+	wq_unlock(wq);
+	bool woken = sleep_now(t, deadline_ns);
+	wq_lock(wq);
+	wq_remove(t);
+	return woken;
+}
+
+/* After a wake_all, the usual way out, t is off wq already: the waker
+ * took it off under the lock before it woke it, and t ran only after.
+ * Still on it (a timeout, a signal), it leaves it under the lock. */
+bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
+{
+	struct thread *t = current_thread();
+	uint64_t f = irq_save();
+
 	if (wq) {
+		wq_lock(wq);
 		wq_add(wq, t);
 		wq_unlock(wq);
 	} else {
 		__atomic_store_n(&t->state, THREAD_SLEEPING, __ATOMIC_SEQ_CST);
 	}
-	if (deadline_ns != NO_DEADLINE) /* after SLEEPING: a deadline past wakes it */
-		ktimer_arm(&t->sleep_timer, deadline_ns);
-	schedule();
-	ktimer_cancel(&t->sleep_timer); /* woken before the deadline */
-	bool timed_out = time_ns() >= deadline_ns;
-	if (wq) {
+	bool woken = sleep_now(t, deadline_ns);
+	if (wq && __atomic_load_n(&t->wait_pprev, __ATOMIC_ACQUIRE)) {
 		wq_lock(wq);
 		wq_remove(t);
-	}
-	return !timed_out;
-}
-
-bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
-{
-	uint64_t f = irq_save();
-
-	if (wq)
-		wq_lock(wq);
-	bool woken = sleep_locked(wq, deadline_ns);
-	if (wq)
 		wq_unlock(wq);
+	}
 	irq_restore(f);
 	return woken;
 }
@@ -1037,12 +1050,9 @@ bool wait_interruptible(uint64_t deadline_ns)
 		return time_ns() < deadline_ns; /* nobody woke it: it never slept */
 	}
 	/* else a waker won it and queues it once it is off this CPU */
-	if (deadline_ns != NO_DEADLINE && was == THREAD_SLEEPING)
-		ktimer_arm(&t->sleep_timer, deadline_ns);
-	schedule();
-	ktimer_cancel(&t->sleep_timer);
+	bool woken = sleep_now(t, deadline_ns);
 	irq_restore(f);
-	return time_ns() < deadline_ns;
+	return woken;
 }
 
 void sleep_until(uint64_t deadline_ns)

@@ -324,7 +324,15 @@ void syscall_init(bool audit_to_serial)
  * takes it from entry to return (klock.h), and so does every call of a
  * traced process (its tracer's stops need the lock).
  */
-static const bool lock_free[SYS_COUNT] = {
+/* Indexed by the number's low bits (LOCK_FREE_SLOTS, a power of two
+ * above SYS_COUNT, so no number of the table aliases another of it): the
+ * entry path looks without a bounds test. A number past the table that
+ * aliases a lock-free entry runs without the lock too, harmlessly: it is
+ * -ENOSYS before it touches anything. */
+#define LOCK_FREE_SLOTS 512
+_Static_assert(LOCK_FREE_SLOTS >= SYS_COUNT && !(LOCK_FREE_SLOTS & (LOCK_FREE_SLOTS - 1)),
+	       "lock_free's index mask must cover the table");
+static const bool lock_free[LOCK_FREE_SLOTS] = {
 	[SYS_getpid] = true, [SYS_gettid] = true,
 	[SYS_getuid] = true, [SYS_geteuid] = true, [SYS_getgid] = true, [SYS_getegid] = true,
 	[SYS_getcpu] = true,
@@ -507,7 +515,7 @@ bool syscall_dispatch(struct trap_frame *tf)
 	struct thread *t = current_thread();
 	uint64_t nr = tf->rax;
 
-	if (__builtin_expect(nr < SYS_COUNT && lock_free[nr], 0) && !ptrace_traced(&t->proc->ptrace))
+	if (__builtin_expect(lock_free[nr & (LOCK_FREE_SLOTS - 1)], 0) && !ptrace_traced(&t->proc->ptrace))
 		return dispatch_lock_free(t, tf);
 	t->uframe = tf;
 	klock_enter_user(true, nr); /* interrupts are still off (FMASK) */

@@ -25,6 +25,7 @@
 /* Lock rule: taken with an atomic exchange, released by its holder with
  * release order. */
 volatile uint32_t klock_word;
+uint32_t klock_free_word; /* under the lock (klock_stat_enable) */
 static bool active;
 /* CPUs halted in wait_lock (atomic): a release looks for one to wake only
  * when there is one. */
@@ -51,15 +52,15 @@ static void write_cr8(uint64_t v)
 
 void klock_init_boot(void)
 {
-	klock_word = 1;
+	klock_word = KLOCK_HELD;
 	this_cpu()->klock_depth = 1;
 	active = true;
 }
 
 static bool try_take(void)
 {
-	return !__atomic_load_n(&klock_word, __ATOMIC_RELAXED) &&
-	       !__atomic_exchange_n(&klock_word, 1, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&klock_word, __ATOMIC_RELAXED) != KLOCK_HELD &&
+	       __atomic_exchange_n(&klock_word, KLOCK_HELD, __ATOMIC_ACQUIRE) != KLOCK_HELD;
 }
 
 /* Halt until a release may have freed the lock: published (klock_halted,
@@ -71,7 +72,7 @@ static void halt_for_lock(struct percpu *c)
 {
 	__atomic_store_n(&c->klock_halted, true, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&klock_halted_waiters, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&klock_word, __ATOMIC_SEQ_CST)) {
+	if (__atomic_load_n(&klock_word, __ATOMIC_SEQ_CST) == KLOCK_HELD) {
 		write_cr8(CR8_ONLY_TOP_CLASS);
 		cpu_idle_wait(); /* sti; hlt */
 		cpu_cli();
@@ -131,18 +132,24 @@ void klock_wake_waiter(void)
  * halt_for_lock's publish-then-look). klock_leave_user is the same inline. */
 static void release(void)
 {
-	if (__builtin_expect(klock_stat_on, 0))
+	uint32_t free = klock_free_word;
+
+	if (__builtin_expect(free, 0))
 		klock_stat_release();
-	__atomic_exchange_n(&klock_word, 0, __ATOMIC_SEQ_CST); /* a full barrier, no separate fence */
+	__atomic_exchange_n(&klock_word, free, __ATOMIC_SEQ_CST); /* a full barrier, no separate fence */
 	if (__builtin_expect(__atomic_load_n(&klock_halted_waiters, __ATOMIC_RELAXED) != 0, 0))
 		klock_wake_waiter();
 }
 
-/* klock_enter_user's exchange found the lock held: wait for it as
- * klock_enter does (it sets the depth itself). */
-void klock_enter_user_slow(bool may_halt, uint64_t entry)
+/* klock_enter_user's exchange found old, not 0: free with the
+ * statistics on (it is taken: count it), or held (wait for it as
+ * klock_enter does). The caller sets the depth. */
+void klock_enter_user_slow(bool may_halt, uint64_t entry, uint32_t old)
 {
-	wait_lock(may_halt, entry);
+	if (old == KLOCK_HELD)
+		wait_lock(may_halt, entry);
+	else if (klock_stat_on)
+		klock_stat_take(entry, false, 0);
 }
 
 void klock_bad_depth(void)
@@ -214,7 +221,7 @@ void klock_relax_slow(void)
 	uint64_t f = irq_save();
 	c->klock_depth = 0;
 	release();
-	for (unsigned i = 0; i < RELAX_SPINS && !__atomic_load_n(&klock_word, __ATOMIC_RELAXED); i++)
+	for (unsigned i = 0; i < RELAX_SPINS && __atomic_load_n(&klock_word, __ATOMIC_RELAXED) != KLOCK_HELD; i++)
 		cpu_pause(); /* a spinning waiter takes it now, if there is one */
 	wait_lock(true, KLOCK_ENTRY_KERNEL);
 	c->klock_depth = depth;

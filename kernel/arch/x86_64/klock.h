@@ -70,11 +70,18 @@ void klock_leave(void);
  * local APIC delivered (see klock_enter_irq). klock_leave_user: interrupts
  * off, this CPU's depth exactly 1 (the entry's own), about to return to
  * ring 3. Private to these two and klock.c: */
-extern volatile uint32_t klock_word;          /* 1: held (test-and-set) */
+extern volatile uint32_t klock_word;          /* KLOCK_HELD, or free (test-and-set) */
+extern uint32_t klock_free_word;               /* what a release writes: 0, or KLOCK_FREE_COUNTED */
 extern volatile uint32_t klock_halted_waiters; /* CPUs halted for it */
 extern bool klock_stat_on;                     /* the statistics below count */
 extern uint32_t klock_waiters;                 /* CPUs waiting for it, spinning or halted */
-void klock_enter_user_slow(bool may_halt, uint64_t entry);
+/* The lock word: KLOCK_HELD, or free: 0, or KLOCK_FREE_COUNTED while
+ * the statistics are on (klock_free_word, changed under the lock with
+ * them), so that the take's one exchange also tells whether to count it
+ * and the user-boundary take pays no test of its own for them. */
+#define KLOCK_HELD         1u
+#define KLOCK_FREE_COUNTED 2u
+void klock_enter_user_slow(bool may_halt, uint64_t entry, uint32_t old);
 void klock_wake_waiter(void);
 void klock_bad_depth(void) __attribute__((noreturn));
 void klock_stat_take(uint64_t entry, bool contended, uint64_t wait_cycles);
@@ -85,10 +92,10 @@ void klock_stat_release(void);
  * KLOCK_ENTRY_BAD_SYSCALL), or an enum klock_entry. */
 static inline __attribute__((always_inline)) void klock_enter_user(bool may_halt, uint64_t entry)
 {
-	if (__builtin_expect(__atomic_exchange_n(&klock_word, 1, __ATOMIC_ACQUIRE), 0))
-		klock_enter_user_slow(may_halt, entry); /* takes it, and counts */
-	else if (__builtin_expect(klock_stat_on, 0))
-		klock_stat_take(entry, false, 0);
+	uint32_t old = __atomic_exchange_n(&klock_word, KLOCK_HELD, __ATOMIC_ACQUIRE);
+
+	if (__builtin_expect(old, 0))
+		klock_enter_user_slow(may_halt, entry, old); /* held: takes it; counts */
 	this_cpu_set_klock_depth(1);
 }
 
@@ -96,11 +103,12 @@ static inline __attribute__((always_inline)) void klock_leave_user(void)
 {
 	if (__builtin_expect(!this_cpu_klock_depth_dec(), 0))
 		klock_bad_depth(); /* it was not the depth the entry left: a bug */
-	if (__builtin_expect(klock_stat_on, 0))
+	uint32_t free = klock_free_word;
+	if (__builtin_expect(free, 0))
 		klock_stat_release(); /* still held: the counts are the holder's */
 	/* the exchange is a full barrier: the store is seen before the look
 	 * at the halted waiters (against klock.c's publish-then-look) */
-	__atomic_exchange_n(&klock_word, 0, __ATOMIC_SEQ_CST);
+	__atomic_exchange_n(&klock_word, free, __ATOMIC_SEQ_CST);
 	if (__builtin_expect(klock_halted_waiters != 0, 0))
 		klock_wake_waiter();
 }
@@ -115,8 +123,9 @@ static inline __attribute__((always_inline)) void klock_leave_user(void)
  * Lock rule: counted and read under the lock itself (each take is
  * counted once it is taken, each release before it is released), so no
  * two CPUs touch the counts at once. Off, they cost one load and an
- * untaken branch at each user-boundary take and release. (A bad system
- * call number of 513 to 516 is filed under the kind of that value.)
+ * untaken branch at each user-boundary release, and nothing at the take
+ * (its exchange finds KLOCK_FREE_COUNTED when they are on). (A bad system
+ * call number of 513 to 517 is filed under the kind of that value.)
  */
 #define KLOCK_SYSCALLS 512 /* entries 0..511: the system call of that number */
 enum klock_entry {

@@ -71,6 +71,7 @@ void klock_stat_enable(bool on)
 		memset(entry_stats, 0, sizeof(entry_stats));
 	}
 	__atomic_store_n(&klock_stat_on, on, __ATOMIC_RELAXED);
+	klock_free_word = on ? KLOCK_FREE_COUNTED : 0; /* this hold's release writes it */
 }
 
 struct klock_stat klock_stat_of_cpu(unsigned cpu)
