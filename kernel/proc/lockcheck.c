@@ -136,11 +136,32 @@ static const struct held *check_order(unsigned cpu, int i, uint64_t site, struct
 	return bad;
 }
 
+/* A spinlock taken with interrupts on (spin_lock_irqoff where they were
+ * not off): an interrupt handler taking it on this CPU would spin
+ * forever. Reported once per CPU. */
+static void check_irqs_off(int cpu, struct spinlock *l, uint64_t site)
+{
+	static bool told[SMP_MAX_CPUS];
+	uint64_t flags = irq_save();
+
+	irq_restore(flags);
+	if (!(flags & RFLAGS_IF) || told[cpu])
+		return;
+	char s1[64];
+	told[cpu] = true;
+	busy[cpu] = true;
+	__atomic_fetch_add(&violations, 1, __ATOMIC_RELAXED);
+	klog(LOG_ERR, "lockcheck: CPU %d takes %p at %s with interrupts on\n", cpu, (void *)l,
+	     where(site, s1, sizeof(s1)));
+	busy[cpu] = false;
+}
+
 static void on_acquire(struct spinlock *l, uint64_t site)
 {
 	int cpu = checking_cpu();
 	if (cpu < 0)
 		return;
+	check_irqs_off(cpu, l, site);
 	for (unsigned k = 0; k < nheld[cpu]; k++)
 		if (held[cpu][k].l == l) {
 			char s1[64], s2[64];

@@ -17,9 +17,11 @@ struct spinlock;
  * CPU taking a lock it holds (a certain deadlock: panic), a lock spun on
  * for SPIN_STUCK rounds (with its owner CPU and where it took it), a
  * spinlock held where the kernel lock is taken or a thread switches
- * (lockcheck_none_held). Locks are known by address (each device's lock
- * is its own); the first LOCKCHECK_LOCKS seen are tracked, the others
- * only counted.
+ * (lockcheck_none_held: a thread that sleeps holding one), a spinlock
+ * taken with interrupts on (spin_lock_irqoff where they were not off).
+ * Locks are known by address (each device's lock, each run queue's and
+ * each wait queue's is its own); the first LOCKCHECK_LOCKS seen are
+ * tracked, the others only counted.
  *
  * Lock rule: its tables are under a lock of its own (not a checked
  * spinlock), taken with interrupts off; the per-CPU held lists are their
