@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: futexes (see futex.h). Waiters are records on their own
- * kernel stacks, in one list. Lock rule: the list changes with
- * interrupts off; between reading the futex word and joining the list
- * nothing else runs (one CPU, the kernel is not preempted), so a wake
- * that follows a change of the word can never be missed.
+ * kernel stacks, in the list of their key's hash bucket. Lock rules: a
+ * bucket's lock covers its list and its waiters' key and woken; a waiter
+ * whose key moves (requeue) moves under both buckets' locks, taken in
+ * address order; a bucket's lock is taken before a wait queue's.
+ *
+ * Private FUTEX_WAIT, FUTEX_WAKE and their _BITSET forms run without the
+ * kernel lock (sys/syscall.c's lock_free); the other operations take it
+ * (they read the address space's regions, or update a word and the queue
+ * as one step). A waiter joins its bucket before it reads the futex word
+ * (futex_wait): a wake that follows a change of the word then finds it,
+ * and a waiter that reads a changed word leaves with -EAGAIN, passing on
+ * a wake that took it meanwhile. It sleeps in wait_on_flag on woken.
  *
  * A futex is keyed as Linux keys it: a private one (FUTEX_PRIVATE_FLAG)
  * by (address space, address); a shared one in MAP_SHARED memory by
@@ -25,6 +33,7 @@
 #include "mm/uvm.h"
 #include "time/timespec.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/klock.h"
 #include "lib/errno.h"
 #include "uapi/futex.h"
 
@@ -40,21 +49,81 @@ struct fkey {
 struct waiter {
 	struct fkey key;
 	uint32_t bitset;     /* FUTEX_WAIT_BITSET's; FUTEX_BITSET_MATCH_ANY otherwise */
-	bool woken;
+	bool woken;          /* taken off its bucket by a wake */
 	struct wait_queue wq;
 	struct waiter *next;
 };
 
-static struct waiter *waiters;
+#define FUTEX_BUCKETS 64 /* a power of two */
+struct bucket {
+	struct spinlock lock;
+	struct waiter *head;
+} __attribute__((aligned(64)));
+static struct bucket buckets[FUTEX_BUCKETS];
 
-/* Remove w from the list if it is there. Interrupts off. */
-static void unlink_waiter(struct waiter *w)
+static struct bucket *bucket_of(struct fkey k)
 {
-	for (struct waiter **pp = &waiters; *pp; pp = &(*pp)->next)
+	uint64_t h = (uint64_t)(uintptr_t)k.space * 0x9e3779b97f4a7c15ull ^ (k.off >> 2) * 0xc2b2ae3d27d4eb4full;
+
+	h ^= h >> 29;
+	return &buckets[(h ^ k.shared) & (FUTEX_BUCKETS - 1)];
+}
+
+/* Remove w from b's list. b's lock. */
+static void unlink_waiter(struct bucket *b, struct waiter *w)
+{
+	for (struct waiter **pp = &b->head; *pp; pp = &(*pp)->next)
 		if (*pp == w) {
 			*pp = w->next;
 			return;
 		}
+}
+
+/* w (its key and bitset set) joins its bucket. */
+static void waiter_join(struct waiter *w)
+{
+	struct bucket *b = bucket_of(w->key);
+	uint64_t f = spin_lock_irqsave(&b->lock);
+
+	w->next = b->head;
+	b->head = w;
+	spin_unlock_irqrestore(&b->lock, f);
+}
+
+/* w leaves its bucket unless a wake took it off first: whether one did.
+ * After this no waker touches w (a waker holds the bucket's lock while it
+ * does), so its stack may go. */
+static bool waiter_leave(struct waiter *w)
+{
+	for (;;) {
+		struct bucket *b = bucket_of(w->key); /* a hint: a requeue may move it */
+		uint64_t f = spin_lock_irqsave(&b->lock);
+		if (bucket_of(w->key) == b) {
+			bool woken = w->woken;
+			if (!woken)
+				unlink_waiter(b, w);
+			spin_unlock_irqrestore(&b->lock, f);
+			return woken;
+		}
+		spin_unlock_irqrestore(&b->lock, f);
+	}
+}
+
+/* Lock a and b (one lock when they are the same), in address order. */
+static uint64_t lock_two(struct bucket *a, struct bucket *b)
+{
+	uint64_t f = spin_lock_irqsave(a < b ? &a->lock : &b->lock);
+
+	if (a != b)
+		spin_lock_irqoff(a < b ? &b->lock : &a->lock);
+	return f;
+}
+
+static void unlock_two(struct bucket *a, struct bucket *b, uint64_t f)
+{
+	if (a != b)
+		spin_unlock_irqoff(&b->lock);
+	spin_unlock_irqrestore(&a->lock, f);
 }
 
 /* The key of the futex at uaddr in vm; shared: not FUTEX_PRIVATE_FLAG. */
@@ -90,28 +159,35 @@ static bool key_eq(struct fkey a, struct fkey b)
 static int wake_requeue(struct fkey key, uint32_t bitset, int n, struct fkey key2, int requeue,
 			int *moved)
 {
-	uint64_t f = irq_save();
+	struct bucket *b = bucket_of(key), *b2 = bucket_of(key2);
+	uint64_t f = lock_two(b, b2);
 	int woken = 0;
 
 	*moved = 0;
-	for (struct waiter **pp = &waiters; *pp;) {
+	for (struct waiter **pp = &b->head; *pp;) {
 		struct waiter *w = *pp;
 		if (!key_eq(w->key, key) || !(w->bitset & bitset)) {
 			pp = &w->next;
 		} else if (woken < n) {
 			*pp = w->next;
-			w->woken = true;
-			wake_all(&w->wq);
+			__atomic_store_n(&w->woken, true, __ATOMIC_RELEASE);
+			wake_all(&w->wq); /* before the lock goes: w may leave after it */
 			woken++;
 		} else if (*moved < requeue) {
 			w->key = key2;
 			(*moved)++;
-			pp = &w->next;
+			if (b2 != b) { /* into key2's bucket */
+				*pp = w->next;
+				w->next = b2->head;
+				b2->head = w;
+			} else {
+				pp = &w->next;
+			}
 		} else {
 			break;
 		}
 	}
-	irq_restore(f);
+	unlock_two(b, b2, f);
 	return woken;
 }
 
@@ -155,18 +231,13 @@ static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *dea
 	return 0;
 }
 
-/* Sleep on key until woken (0), the deadline (-ETIMEDOUT) or a signal
- * (-EINTR). The caller has just read the futex word; nothing ran since
- * (see the lock rule above). */
-static long futex_sleep(struct fkey key, uint32_t bitset, uint64_t deadline)
+/* w, on its bucket, sleeps until woken (0), the deadline (-ETIMEDOUT)
+ * or a signal (-EINTR), and leaves the bucket. */
+static long futex_sleep(struct waiter *w, uint64_t deadline)
 {
-	struct waiter w = { key, bitset, false, { SPINLOCK_INIT, NULL }, NULL };
 	long r = 0;
 
-	uint64_t f = irq_save();
-	w.next = waiters;
-	waiters = &w;
-	while (!w.woken) {
+	while (!__atomic_load_n(&w->woken, __ATOMIC_ACQUIRE)) {
 		if (signal_pending()) {
 			r = -EINTR;
 			break;
@@ -175,37 +246,50 @@ static long futex_sleep(struct fkey key, uint32_t bitset, uint64_t deadline)
 			r = -ETIMEDOUT;
 			break;
 		}
-		wait_on(&w.wq, deadline);
+		wait_on_flag(&w->wq, &w->woken, deadline);
 	}
-	if (!w.woken)
-		unlink_waiter(&w);
-	irq_restore(f);
-	return w.woken ? 0 : r;
+	return waiter_leave(w) ? 0 : r;
 }
 
+/* A waiter's record for key, of bitset, on the caller's stack. */
+#define WAITER(key, bitset) { (key), (bitset), false, { SPINLOCK_INIT, NULL }, NULL }
+
 /* FUTEX_WAIT: sleep while *uaddr == val, until woken (0), the deadline
- * (-ETIMEDOUT) or a signal (-EINTR); -EAGAIN if the word differs. */
+ * (-ETIMEDOUT) or a signal (-EINTR); -EAGAIN if the word differs,
+ * -EFAULT. The waiter joins its bucket before it reads the word (the
+ * lock rule above); one that reads a changed word but was woken
+ * meanwhile passes the wake on. */
 static long futex_wait(uint64_t uaddr, struct fkey key, uint32_t val, uint32_t bitset,
 		       uint64_t deadline)
 {
+	struct waiter w = WAITER(key, bitset);
 	uint32_t now;
+	long r = 0;
 
+	waiter_join(&w);
 	if (copy_from_user(&now, uaddr, sizeof(now)))
-		return -EFAULT;
-	if (now != val)
-		return -EAGAIN;
-	return futex_sleep(key, bitset, deadline);
+		r = -EFAULT;
+	else if (now != val)
+		r = -EAGAIN;
+	if (!r)
+		return futex_sleep(&w, deadline);
+	if (waiter_leave(&w)) {
+		int moved;
+		wake_requeue(w.key, FUTEX_BITSET_MATCH_ANY, 1, w.key, 0, &moved);
+	}
+	return r;
 }
 
 /* Whether a thread waits on key. */
 static bool has_waiters(struct fkey key)
 {
-	uint64_t f = irq_save();
+	struct bucket *b = bucket_of(key);
+	uint64_t f = spin_lock_irqsave(&b->lock);
 	bool any = false;
 
-	for (struct waiter *w = waiters; w && !any; w = w->next)
+	for (struct waiter *w = b->head; w && !any; w = w->next)
 		any = key_eq(w->key, key) && !w->woken;
-	irq_restore(f);
+	spin_unlock_irqrestore(&b->lock, f);
 	return any;
 }
 
@@ -314,7 +398,9 @@ static long futex_lock_pi(uint64_t uaddr, struct fkey key, uint64_t deadline, bo
 			return r;
 		if (try)
 			return -EAGAIN;
-		long s = futex_sleep(key, FUTEX_BITSET_MATCH_ANY, deadline);
+		struct waiter w = WAITER(key, FUTEX_BITSET_MATCH_ANY);
+		waiter_join(&w); /* under the kernel lock since pi_try: no unlock between */
+		long s = futex_sleep(&w, deadline);
 		if (s == -EINTR)
 			return -ERESTARTSYS;
 		if (s < 0)
@@ -338,7 +424,9 @@ static long futex_unlock_pi(uint64_t uaddr, struct fkey key)
 	return 0;
 }
 
-SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, uptr_t, uaddr2, uint32_t, val3)
+/* futex(2)'s operations (the system call below decides the kernel lock). */
+static long futex_op(uint64_t uaddr, int op, uint32_t val, uint64_t utimeout, uint64_t uaddr2,
+		     uint32_t val3)
 {
 	struct vm_space *vm = current_process()->vm;
 	bool shared = !(op & FUTEX_PRIVATE_FLAG);
@@ -390,6 +478,28 @@ SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, 
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* Does op run without the kernel lock? A private wait or wake (their
+ * key is the address alone: no look at the regions). */
+static bool lock_free_op(int op)
+{
+	uint64_t cmd = op & FUTEX_CMD_MASK;
+
+	return (op & FUTEX_PRIVATE_FLAG) && (cmd == FUTEX_WAIT || cmd == FUTEX_WAKE ||
+	                                     cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_WAKE_BITSET);
+}
+
+/* In sys/syscall.c's lock_free table: the other operations take the
+ * kernel lock here. */
+SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, uptr_t, uaddr2, uint32_t, val3)
+{
+	if (lock_free_op(op))
+		return futex_op(uaddr, op, val, utimeout, uaddr2, val3);
+	klock_enter_any();
+	long r = futex_op(uaddr, op, val, utimeout, uaddr2, val3);
+	klock_leave_any();
+	return r;
 }
 
 /* A robust-list pointer at uptr: the entry (bit 0 cleared) and whether it

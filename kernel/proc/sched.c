@@ -1055,6 +1055,31 @@ bool wait_interruptible(uint64_t deadline_ns)
 	return woken;
 }
 
+bool wait_on_flag(struct wait_queue *wq, const bool *flag, uint64_t deadline_ns)
+{
+	struct thread *t = current_thread();
+	uint64_t f = irq_save();
+	enum thread_state was = THREAD_SLEEPING;
+	bool woken;
+
+	wq_lock(wq);
+	wq_add(wq, t); /* its SEQ_CST store of SLEEPING is a full barrier */
+	wq_unlock(wq);
+	if ((__atomic_load_n(flag, __ATOMIC_ACQUIRE) || signal_pending()) &&
+	    __atomic_compare_exchange_n(&t->state, &was, THREAD_RUNNING, false, __ATOMIC_SEQ_CST,
+	                                __ATOMIC_SEQ_CST))
+		woken = time_ns() < deadline_ns; /* it never slept */
+	else
+		woken = sleep_now(t, deadline_ns); /* asleep, or a waker won it and queues it */
+	if (__atomic_load_n(&t->wait_pprev, __ATOMIC_ACQUIRE)) {
+		wq_lock(wq);
+		wq_remove(t);
+		wq_unlock(wq);
+	}
+	irq_restore(f);
+	return woken;
+}
+
 void sleep_until(uint64_t deadline_ns)
 {
 	while (time_ns() < deadline_ns)

@@ -198,6 +198,13 @@ void wake_all(struct wait_queue *wq);
  * wakes the sleepers: one of the two sees the other). The caller checks
  * signal_pending() in its loop. Interrupts on or off. */
 bool wait_interruptible(uint64_t deadline_ns);
+/* Sleep on wq until *flag is true, the deadline or a signal: true when
+ * the deadline has not passed. Safe without the kernel lock: the flag
+ * and the signals are looked at after the thread is on wq and asleep,
+ * and the waker sets the flag, then calls wake_all(wq) (one of the two
+ * sees the other). The caller loops on its flag and signal_pending().
+ * Interrupts on or off; no spinlock held. */
+bool wait_on_flag(struct wait_queue *wq, const bool *flag, uint64_t deadline_ns);
 
 /* A sleeping lock, for process context across code that may give up the
  * CPU (a copy from user memory that faults, a preemption point in a long

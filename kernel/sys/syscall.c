@@ -319,7 +319,7 @@ void syscall_init(bool audit_to_serial)
  * the thread itself replaces; the CPU it runs on, which the kernel, not
  * preemptive, does not change under it; its clear_child_tid), or what
  * has locks of its own (sched_yield's run queues; nanosleep's timer and
- * its sleep, sched.c's wait_interruptible). A fault in one (a bad getcpu
+ * its sleep, sched.c's wait_interruptible; futex's hash buckets). A fault in one (a bad getcpu
  * pointer) takes the lock in the fault's own entry. Every other call
  * takes it from entry to return (klock.h), and so does every call of a
  * traced process (its tracer's stops need the lock).
@@ -340,6 +340,8 @@ static const bool lock_free[LOCK_FREE_SLOTS] = {
 	 * the clock; clock_nanosleep takes the lock for a CPU-time clock */
 	[SYS_sched_yield] = true, [SYS_set_tid_address] = true,
 	[SYS_nanosleep] = true, [SYS_clock_nanosleep] = true,
+	/* private waits and wakes; the other operations take the lock (futex.c) */
+	[SYS_futex] = true,
 };
 
 const char *syscall_name(unsigned long nr)
