@@ -242,7 +242,7 @@ static long futex_sleep(struct waiter *w, uint64_t deadline)
 			r = -EINTR;
 			break;
 		}
-		if (time_ns() >= deadline) {
+		if (deadline != NO_DEADLINE && time_ns() >= deadline) {
 			r = -ETIMEDOUT;
 			break;
 		}

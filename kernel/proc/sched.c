@@ -935,7 +935,7 @@ static bool sleep_now(struct thread *t, uint64_t deadline_ns)
 		ktimer_arm(&t->sleep_timer, deadline_ns);
 	schedule();
 	ktimer_cancel(&t->sleep_timer); /* woken before the deadline */
-	return time_ns() < deadline_ns;
+	return deadline_ns == NO_DEADLINE || time_ns() < deadline_ns;
 }
 
 /* The running thread sleeps on wq, whose lock is held, until woken or

@@ -483,8 +483,10 @@ static __attribute__((noinline)) bool full_return(struct thread *t, struct trap_
 }
 
 /* syscall_dispatch for a lock-free call (not traced): the same, the
- * kernel lock taken only for full_return. Out of line: the usual path
- * pays one table look for it. */
+ * kernel lock taken only for full_return's signal work. The preemption
+ * point needs no lock (the scheduler has its own): a wake-up that
+ * preempts, the usual reason here, costs no take of it. Out of line: the
+ * usual path pays one table look for it. */
 static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struct trap_frame *tf)
 {
 	uint64_t nr = tf->rax;
@@ -494,8 +496,9 @@ static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struc
 	long ret = run(t, tf);
 	tf->rax = (uint64_t)ret;
 	cpu_cli();
-	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
-			     sysret_regs_ok(tf), 1))
+	if (sched_resched_due())
+		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
+	if (__builtin_expect(!signal_return_work(t, t->proc, ret) && sysret_regs_ok(tf), 1))
 		return true;
 	klock_enter_user(true, nr);
 	return full_return(t, tf);
