@@ -105,6 +105,34 @@ bool vfs_dir_has_entries(struct inode *dir)
 
 /* ---------------------------------------------------------------- open */
 
+/* A regular file opened for writing is a writer of its inode (Linux's
+ * do_dentry_open: FMODE_WRITE on all but special files): 0, or -ETXTBSY
+ * while a process runs it. O_ACCMODE (3) gives no writing. */
+static int open_write_access(struct file *f)
+{
+	unsigned acc = f->flags & O_ACCMODE;
+	int err;
+
+	if (!S_ISREG(f->inode->mode) || (acc != O_WRONLY && acc != O_RDWR))
+		return 0;
+	if ((err = inode_get_write(f->inode)))
+		return err;
+	f->writer = true;
+	return 0;
+}
+
+/* O_TRUNC takes a write of its own (Linux's handle_truncate), so a
+ * file opened for reading with O_TRUNC is -ETXTBSY while it runs. */
+static int open_truncate_access(struct file *f)
+{
+	if (f->writer)
+		return 0;
+	int err = inode_get_write(f->inode);
+	if (!err)
+		inode_put_write(f->inode);
+	return err;
+}
+
 int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 {
 	unsigned acc = flags & O_ACCMODE;
@@ -128,10 +156,12 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 		return -ENOMEM;
 	f->inode = inode_get(ip);
 	if (!(flags & O_PATH)) {
-		int err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
+		int err = open_write_access(f);
+		if (!err)
+			err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
 		f->flags &= ~O_NOCTTY;
 		if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && ip->ops->truncate &&
-		    !(err = ip->ops->truncate(ip, 0))) {
+		    !(err = open_truncate_access(f)) && !(err = ip->ops->truncate(ip, 0))) {
 			vfs_remove_privs(ip); /* Linux's handle_truncate */
 			mfile_truncated(ip);  /* a mapped disk file's pages */
 		}
@@ -852,8 +882,10 @@ static long exec_read(struct inode *ip, void *buf)
 	return total;
 }
 
-/* The regular file exec would run, which the caller may execute: a new
- * reference, or -errno (EACCES as Linux's do_open_execat). */
+/* The regular file exec would run, which the caller may execute and
+ * nobody has open for writing: a new reference with writes denied
+ * (exec_release drops both), or -errno (EACCES as Linux's
+ * do_open_execat, then ETXTBSY as its deny_write_access). */
 static int exec_resolve(const char *path, struct inode **out)
 {
 	struct inode *ip;
@@ -865,6 +897,8 @@ static int exec_resolve(const char *path, struct inode **out)
 		err = -EACCES; /* Linux's answer for directories and devices too */
 	else
 		err = vfs_permission(ip, X_OK); /* may_open's MAY_EXEC: the caller's class */
+	if (!err)
+		err = inode_deny_write(ip);
 	if (err) {
 		inode_put(ip);
 		return err;
@@ -873,7 +907,41 @@ static int exec_resolve(const char *path, struct inode **out)
 	return 0;
 }
 
-int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned)
+void vfs_exec_release(struct inode *ip)
+{
+	if (!ip)
+		return;
+	inode_allow_write(ip);
+	inode_put(ip);
+}
+
+/* The program's bytes: the boot archive's in place when the caller takes
+ * them (owned) and the file is unchanged since boot, else a vmalloc'd
+ * copy. 0 or -errno. */
+static int exec_bytes(struct inode *ip, const void **data, bool *owned)
+{
+	const void *in_place = ramfs_borrowed(ip);
+
+	if (owned)
+		*owned = !in_place;
+	if (in_place && owned) { /* the archive's bytes: no copy (busybox is 1.9 MB) */
+		*data = in_place;
+		return 0;
+	}
+	void *buf = vmalloc(ip->size ? ip->size : 1);
+	if (!buf)
+		return -ENOMEM;
+	long n = exec_read(ip, buf);
+	if (n < 0 || (uint64_t)n != ip->size) {
+		vfree(buf);
+		return n < 0 ? (int)n : -EIO;
+	}
+	*data = buf;
+	return 0;
+}
+
+int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned,
+		  struct inode **held)
 {
 	struct inode *ip;
 	int err = exec_resolve(path, &ip);
@@ -882,30 +950,13 @@ int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_p
 		return err;
 	if (abs_path && vfs_realpath(path, abs_path) < 0)
 		strlcpy(abs_path, path, PATH_MAX);
-	const void *in_place = ramfs_borrowed(ip);
-	if (owned)
-		*owned = !in_place;
-	if (in_place && owned) { /* the archive's bytes: no copy (busybox is 1.9 MB) */
-		*data = (void *)in_place;
+	if (!(err = exec_bytes(ip, data, owned))) {
 		*size = ip->size;
 		ip->atime = vfs_now();
-		inode_put(ip);
-		return 0;
 	}
-	void *buf = vmalloc(ip->size ? ip->size : 1);
-	if (!buf) {
-		inode_put(ip);
-		return -ENOMEM;
-	}
-	long n = exec_read(ip, buf);
-	if (n < 0 || (uint64_t)n != ip->size) {
-		vfree(buf);
-		inode_put(ip);
-		return n < 0 ? (int)n : -EIO;
-	}
-	*data = buf;
-	*size = ip->size;
-	ip->atime = vfs_now();
-	inode_put(ip);
-	return 0;
+	if (!err && held)
+		*held = ip;
+	else
+		vfs_exec_release(ip);
+	return err;
 }

@@ -114,6 +114,10 @@ struct inode {
 	uint32_t nlink;
 	uint32_t rdev;               /* (major << 20) | minor for device nodes */
 	int refs;
+	/* Linux's i_writecount: > 0 counts files open for writing, < 0
+	 * counts holds that deny writing (a process running the file, an
+	 * exec reading it); either refuses the other with ETXTBSY. */
+	int writecount;
 	bool transient;
 	uint64_t size;
 	struct vfs_time atime, mtime, ctime;

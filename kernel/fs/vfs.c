@@ -109,6 +109,36 @@ struct inode *inode_get(struct inode *ip)
 	return ip;
 }
 
+int inode_get_write(struct inode *ip)
+{
+	if (ip->writecount < 0)
+		return -ETXTBSY;
+	ip->writecount++;
+	return 0;
+}
+
+void inode_put_write(struct inode *ip)
+{
+	if (ip->writecount <= 0)
+		panic("vfs: inode %lu: a write released that was not taken", ip->ino);
+	ip->writecount--;
+}
+
+int inode_deny_write(struct inode *ip)
+{
+	if (ip->writecount > 0)
+		return -ETXTBSY;
+	ip->writecount--;
+	return 0;
+}
+
+void inode_allow_write(struct inode *ip)
+{
+	if (ip->writecount >= 0)
+		panic("vfs: inode %lu: a write denial released that was not taken", ip->ino);
+	ip->writecount++;
+}
+
 /* Free an inode nobody can reach: the file system's data, then ours.
  * Its parent's reference is handed back to the caller (NULL if none). */
 static struct inode *inode_free(struct inode *ip)
@@ -219,6 +249,8 @@ void file_put_last(struct file *f)
 		eventpoll_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (f->writer)
+		inode_put_write(f->inode);
 	inode_put(f->inode);
 	kfree(f->path);
 	kfree(f);

@@ -254,6 +254,24 @@ void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
 	irq_restore(f);
 }
 
+/* p runs ip now (exec_image's exe, whose reference and denial of writers
+ * it takes; NULL at exit): the file it ran before may be written again. */
+static void set_exe(struct process *p, struct inode *ip)
+{
+	vfs_exec_release(p->exe);
+	p->exe = ip;
+}
+
+/* A fork's child runs its parent's file too (Linux's dup_mm_exe_file):
+ * a reference and a denial of writers of its own, which cannot fail as
+ * the parent's denies them already. */
+static struct inode *exe_dup(struct inode *ip)
+{
+	if (!ip || inode_deny_write(ip))
+		return NULL;
+	return inode_get(ip);
+}
+
 static void set_name(struct process *p, const char *path)
 {
 	const char *base = path;
@@ -585,13 +603,13 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	if (!*err)
 		*err = exec_load(path, argv, envp, 0, &img);
 	if (!*err && img.doomed) { /* nobody to see the SIGSEGV: say why */
-		uvm_destroy(img.vm);
-		kfree(img.exe_path);
+		exec_image_drop(&img);
 		*err = -ENOEXEC;
 	}
 	if (*err)
 		goto fail;
 	p->vm = img.vm;
+	set_exe(p, img.exe);
 	p->layout = img.layout;
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
@@ -614,6 +632,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 fail:
 	if (p->vm)
 		uvm_destroy(p->vm);
+	set_exe(p, NULL);
 	if (p->files)
 		fdtable_put(p->files);
 	if (p->cwd)
@@ -802,6 +821,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 		fdtable_put(p->files);
 		p->files = NULL;
 	}
+	set_exe(p, NULL); /* its program may be written again (Linux's exit_mm) */
 	if (p->pid == p->sid && leader_exit_hook)
 		leader_exit_hook(p->sid);
 	cpu_cli();
@@ -967,6 +987,7 @@ void process_release(struct process *p)
 	thread_reap(p->thread);
 	if (p->vm)
 		uvm_destroy(p->vm);
+	set_exe(p, NULL);
 	if (p->cwd)
 		inode_put(p->cwd);
 	p->cwd = NULL;
@@ -1018,6 +1039,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	} else if (!(c->vm = uvm_fork(parent->vm))) {
 		goto fail;
 	}
+	c->exe = exe_dup(parent->exe);
 	if (how & FORK_SHARE_FILES) {
 		c->files = parent->files;
 		c->files->refs++;
@@ -1053,6 +1075,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 fail:
 	if (c->vm)
 		uvm_destroy(c->vm);
+	set_exe(c, NULL);
 	if (c->files)
 		fdtable_put(c->files);
 	if (c->cwd)
@@ -1125,8 +1148,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 		err = process_single_thread();
 	if (err) {
 		fdtable_put(own);
-		uvm_destroy(img.vm);
-		kfree(img.exe_path);
+		exec_image_drop(&img);
 		return err;
 	}
 	/* Commit: nothing below can fail. */
@@ -1138,6 +1160,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	arch_switch_pml4(img.vm->pml4);
 	tlb_note_loaded(img.vm->pml4);
 	uvm_destroy(old); /* a vfork parent keeps its own reference (uvm_destroy retires the PML4) */
+	set_exe(p, img.exe);
 	uint64_t f = irq_save();
 	vfork_release(p);
 	irq_restore(f);

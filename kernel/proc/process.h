@@ -42,6 +42,9 @@ struct process {
 	int pid;
 	char name[16];
 	struct vm_space *vm;
+	struct inode *exe;         /* the file it runs, its writers denied (Linux's
+	                            * mm->exe_file): set by exec, held by a fork's child
+	                            * too, dropped at exec and exit; NULL for none */
 	enum process_state state;
 	int wstatus;               /* valid once a zombie */
 	struct wait_queue exit_wq; /* woken when it becomes a zombie */

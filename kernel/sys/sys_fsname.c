@@ -473,7 +473,8 @@ SYSCALL_DEFINE2(getcwd, uptr_t, buf, unsigned long, size)
 
 /* truncate(2)'s checks on a path that ftruncate's open file already
  * passed (Linux's vfs_truncate): a regular file of a read-only file
- * system is EROFS, one the caller may not write EACCES; 0 for the rest,
+ * system is EROFS, one the caller may not write EACCES, one a process
+ * runs ETXTBSY; 0 for the rest,
  * whose errors vfs_truncate gives. */
 static int may_truncate_path(const struct inode *ip)
 {
@@ -481,7 +482,10 @@ static int may_truncate_path(const struct inode *ip)
 		return 0;
 	if (ip->fs->read_only)
 		return vfs_ro_error(ip);
-	return vfs_permission(ip, W_OK);
+	int err = vfs_permission(ip, W_OK);
+	if (!err && ip->writecount < 0)
+		err = -ETXTBSY; /* get_write_access: a process runs it */
+	return err;
 }
 
 SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
