@@ -688,3 +688,8 @@ void show_pid_comm(struct sbuf *s, struct process *p)
 {
 	sb_printf(s, "%s\n", p->name);
 }
+
+void show_pid_timerslack(struct sbuf *s, struct process *p)
+{
+	sb_printf(s, "%lu\n", (unsigned long)p->timer_slack_ns);
+}

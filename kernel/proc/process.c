@@ -597,6 +597,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	set_name(p, path);
 	set_cmdline(p, argv);
 	rlimit_defaults(&p->rlim, (uint64_t)max_tasks); /* a fork copies its parent's */
+	p->timer_slack_ns = p->default_timer_slack_ns = TIMER_SLACK_DEFAULT_NS;
 	p->kernel_waits = true;
 	p->pgid = p->sid = p->pid;
 	*err = vfs_default_stdio(p);
@@ -1032,6 +1033,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	c->umask = parent->umask;
 	c->personality = __atomic_load_n(&parent->personality, __ATOMIC_RELAXED);
 	c->rlim = parent->rlim;
+	c->timer_slack_ns = c->default_timer_slack_ns = parent->timer_slack_ns; /* copy_process */
 	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
 	if (share_vm) {
 		c->vm = parent->vm;

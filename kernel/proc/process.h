@@ -38,6 +38,9 @@ struct vfork_done {
  * Lock rule: state and wstatus change with interrupts off;
  * vm is the process's own (see mm/uvm.h); the rest is set at creation.
  */
+/* Linux's initial timer slack (init_task's), in ns. */
+#define TIMER_SLACK_DEFAULT_NS 50000
+
 struct process {
 	int pid;
 	char name[16];
@@ -75,6 +78,11 @@ struct process {
 	                            * parent process ends; prctl, 0 after fork */
 	int parent_tid;            /* the parent's thread that forked it (0: none, or gone) */
 	bool child_subreaper;      /* orphaned descendants come to it, not init (prctl; 0 after fork) */
+	/* prctl(PR_SET_TIMERSLACK), /proc/PID/timerslack_ns: Linux keeps it per
+	 * thread; here a process's threads share it. Nothing sleeps longer for
+	 * it: timers fire when due, within any slack. */
+	uint64_t timer_slack_ns;
+	uint64_t default_timer_slack_ns; /* what setting 0 restores: the slack at fork */
 	bool pidns_init;           /* made by clone(CLONE_NEWPID): the init of a pid namespace
 	                            * (Kestrel has one pid space), so CLONE_PARENT is EINVAL */
 	int exit_signal;           /* sent to the parent when it ends (clone's CSIGNAL; 0: none);

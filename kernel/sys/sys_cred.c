@@ -429,6 +429,11 @@ long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned lon
 	}
 	case PR_SET_MM:
 		return prctl_set_mm(arg4, arg5);
+	case PR_SET_TIMERSLACK: /* 0: back to the slack it had at fork */
+		p->timer_slack_ns = arg2 ? arg2 : p->default_timer_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return (long)p->timer_slack_ns; /* as Linux: a value past LONG_MAX reads negative */
 	default:
 		return -EINVAL;
 	}

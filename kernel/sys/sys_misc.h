@@ -16,7 +16,8 @@ int put_rusage(uint64_t uaddr, const struct usage *u);
 
 /* sys_cred.c: the prctl options on credentials and process flags
  * (PR_GET/SET_DUMPABLE, PR_GET/SET_NO_NEW_PRIVS, PR_GET/SET_CHILD_SUBREAPER,
- * PR_SET_MM): the result, or -EINVAL for an option it does not know. */
+ * PR_GET/SET_TIMERSLACK, PR_SET_MM): the result, or -EINVAL for an option
+ * it does not know. */
 long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,
 		unsigned long arg5);
 

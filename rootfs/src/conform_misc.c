@@ -3,7 +3,7 @@
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
 // clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own,
 // sysfs(2) against /proc/filesystems, ustat, personality (kept across fork and exec,
-// STICKY_TIMEOUTS), settimeofday's errors.
+// STICKY_TIMEOUTS), settimeofday's errors, prctl's timer slack.
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <fcntl.h>
@@ -1205,6 +1205,46 @@ static int check_fsize_limit(void)
 	return r;
 }
 
+/* /proc/self/timerslack_ns as a number, or -1. */
+static long proc_timerslack(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/self/timerslack_ns", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* prctl's timer slack (LTP's prctl08): what PR_SET_TIMERSLACK sets,
+ * PR_GET_TIMERSLACK and /proc/self/timerslack_ns read; a fork's child
+ * starts with its parent's, and setting 0 brings it back to that (its
+ * default is the slack its parent had at the fork). */
+static int check_timerslack(void)
+{
+	long old = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+
+	if (old < 0)
+		return fail("PR_GET_TIMERSLACK: %s", errname(errno));
+	if (want_eq("PR_SET_TIMERSLACK 70000", prctl(PR_SET_TIMERSLACK, 70000, 0, 0, 0), 0) ||
+	    want_eq("PR_GET_TIMERSLACK", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0), 70000) ||
+	    want_eq("/proc/self/timerslack_ns", proc_timerslack(), 70000))
+		return CHECK_FAIL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		long got = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+		prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
+		long one = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+		prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0);
+		_exit(got != 70000 ? 1 : one != 1 ? 2 : prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) != 70000 ? 3 : 0);
+	}
+	int r = want_exit("the child's slack (1: not inherited, 2: not set, 3: 0 not its default)",
+			  pid, 0);
+	prctl(PR_SET_TIMERSLACK, (unsigned long)old, 0, 0, 0);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -1232,6 +1272,7 @@ static const struct check checks[] = {
 	{ "personality", check_personality },
 	{ "settimeofday", check_settimeofday },
 	{ "fsize-limit", check_fsize_limit },
+	{ "timerslack", check_timerslack },
 };
 
 int main(int argc, char **argv)
