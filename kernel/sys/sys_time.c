@@ -2,6 +2,7 @@
 /* Kestrel: clock_gettime, clock_getres, gettimeofday, nanosleep, clock_nanosleep. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
+#include "sys/sys_misc.h"
 #include "time/timespec.h"
 #include "time/time.h"
 #include "mm/usercopy.h"
@@ -42,11 +43,14 @@ static int clock_read(int64_t clk, uint64_t *ns)
 {
 	int type;
 
-	if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE) {
+	if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE || clk == CLOCK_REALTIME_ALARM) {
 		*ns = time_realtime_ns();
+	} else if (clk == CLOCK_TAI) {
+		*ns = time_realtime_ns() + (uint64_t)(int64_t)adjtimex_tai_offset() * NSEC_PER_SEC;
 	} else if (clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
-		   clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME) {
-		*ns = time_ns();
+		   clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME ||
+		   clk == CLOCK_BOOTTIME_ALARM) {
+		*ns = time_ns(); /* nothing here suspends: boot time is monotonic time */
 	} else if (clk == CLOCK_THREAD_CPUTIME_ID) {
 		*ns = thread_run_ns(current_thread());
 	} else {
