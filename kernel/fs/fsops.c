@@ -332,8 +332,8 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 		; /* a directory opened for writing is EISDIR first (vfs_open_inode) */
 	else if (!(flags & O_PATH) && (flags & O_NOATIME) && !vfs_owner_or_capable(ip))
 		err = -EPERM; /* Linux's may_open: O_NOATIME for the owner or CAP_FOWNER */
-	else
-		err = vfs_open_inode(ip, flags, out);
+	else /* a file just made is not truncated (Linux's do_open): it keeps S_ISGID */
+		err = vfs_open_inode(ip, created ? flags & ~(unsigned)O_TRUNC : flags, out);
 	if (!err && S_ISFIFO(ip->mode))
 		remember_path(base, path, *out);
 	if (!err) /* O_TRUNC of a file that was there: IN_MODIFY first, as Linux's handle_truncate */

@@ -884,6 +884,34 @@ static int check_noatime(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+/* creat of a new file keeps the S_ISGID it asks for when the creator
+ * is in the file's group (LTP's creat08): a new file is not truncated;
+ * creat of it again truncates it, which takes S_ISGID (with group
+ * execute) from a writer without CAP_FSETID. */
+static int check_creat_sgid(void)
+{
+	struct stat st;
+	int r = want_ok("setresgid", setresgid(GROUP, GROUP, GROUP)) ||
+		want_ok("setresuid", setresuid(USER, USER, USER));
+
+	for (int again = 0; !r && again < 2; again++) {
+		int fd = creat(at("sgid"), 02777);
+		if (fd < 0 || fstat(fd, &st))
+			r = fail("creat: %s", errname(errno));
+		else if (!again && (!(st.st_mode & S_ISGID) || st.st_gid != GROUP))
+			r = fail("the new file: mode %o group %u, want S_ISGID and %u", st.st_mode,
+				 st.st_gid, GROUP);
+		else if (again && (st.st_mode & S_ISGID))
+			r = fail("truncated by creat: mode %o, want S_ISGID gone", st.st_mode);
+		if (fd >= 0)
+			close(fd);
+	}
+	unlink(at("sgid"));
+	setresuid(0, 0, 0);
+	setresgid(0, 0, 0);
+	return r ? CHECK_FAIL : 0;
+}
+
 /* Writes a shell script that exits with 7 at path, owned by root, with mode. */
 static int make_script(const char *path, mode_t mode)
 {
@@ -1013,6 +1041,7 @@ static const struct check checks[] = {
 	{ "truncate-perm", check_truncate_perm },
 	{ "noatime", check_noatime },
 	{ "exec-perm", check_exec_perm },
+	{ "creat-sgid", check_creat_sgid },
 };
 
 int main(int argc, char **argv)
