@@ -15,8 +15,8 @@
 /*
  * As Linux (fcntl(2), flock(2)): a POSIX lock belongs to the process and
  * is dropped when it closes any descriptor of the file, or exits; ranges
- * are split and merged; F_GETLK names the first lock in the way with its
- * owner's pid; a read lock needs read access and a write lock write
+ * are split and merged; F_GETLK names the first lock in the way (the
+ * lowest of its owner's, which are kept sorted) with its owner's pid; a read lock needs read access and a write lock write
  * access (EBADF); F_SETLKW waits, ends with EINTR on a handled signal and
  * with EDEADLK when it would close a cycle. OFD locks belong to the open
  * file description (l_pid must be 0; F_OFD_GETLK reports pid -1). flock
@@ -414,9 +414,33 @@ static int check_sigio(void)
 	return verdict(r);
 }
 
+/* F_GETLK reports the lowest of an owner's locks in the way (Linux keeps
+ * them sorted by start; LTP's fcntl11, fcntl21): a read lock set inside
+ * a write lock splits it, and the write lock's lower part comes first;
+ * a lock set below an owner's others comes before them. */
+static int check_getlk_order(void)
+{
+	int fd = open_file(O_RDWR), r;
+	pid_t me = getpid();
+
+	if (want_ok("open", fd))
+		return CHECK_FAIL;
+	r = want_eq("write [10,20)", lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 10, 10), 0) ||
+	    want_eq("read [13,18)", lk(fd, F_SETLK, F_RDLCK, SEEK_SET, 13, 5), 0) ||
+	    want_exit("the whole file: write [10,13) first", getlk_child(fd, 0, 0, F_WRLCK, 10, 3, me), 0) ||
+	    want_exit("from 13: the read lock", getlk_child(fd, 13, 0, F_RDLCK, 13, 5, me), 0) ||
+	    want_exit("from 18: write [18,20)", getlk_child(fd, 18, 0, F_WRLCK, 18, 2, me), 0) ||
+	    want_eq("read [2,4)", lk(fd, F_SETLK, F_RDLCK, SEEK_SET, 2, 2), 0) ||
+	    want_exit("the whole file: read [2,4) first", getlk_child(fd, 0, 0, F_RDLCK, 2, 2, me), 0);
+	close(fd);
+	cleanup();
+	return verdict(r);
+}
+
 static const struct check checks[] = {
 	{ "conflicts", check_conflicts },
 	{ "split-merge", check_split_merge },
+	{ "getlk-order", check_getlk_order },
 	{ "ranges", check_ranges },
 	{ "many", check_many },
 	{ "access", check_access },
