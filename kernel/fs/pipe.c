@@ -281,17 +281,22 @@ static const struct file_ops pipe_both_ops = {
 	.kwrite = pipe_kwrite,
 };
 
-/* An empty pipe of PIPE_SIZE bytes with no ends open; NULL when out of memory. */
+static unsigned int max_size = PIPE_MAX_SIZE; /* changed only by pipe_set_max_size */
+
+/* An empty pipe with no ends open: PIPE_SIZE bytes, or pipe-max-size
+ * when that is less and the caller lacks CAP_SYS_RESOURCE (Linux's
+ * alloc_pipe_info). NULL when out of memory. */
 static struct pipe *pipe_alloc(void)
 {
 	static uint64_t next_ino = 1;
 	struct pipe *p = kzalloc(sizeof(*p));
+	uint32_t size = PIPE_SIZE > max_size && !capable(CAP_SYS_RESOURCE) ? max_size : PIPE_SIZE;
 
-	if (!p || !(p->buf = kmalloc(PIPE_SIZE))) {
+	if (!p || !(p->buf = kmalloc(size))) {
 		kfree(p);
 		return NULL;
 	}
-	p->size = PIPE_SIZE;
+	p->size = size;
 	p->ino = next_ino++;
 	return p;
 }
@@ -435,8 +440,6 @@ static int pipe_resize_ring(struct pipe *p, uint32_t size)
 	p->wpos = used;
 	return 0;
 }
-
-static unsigned int max_size = PIPE_MAX_SIZE; /* changed only by pipe_set_max_size */
 
 unsigned int pipe_max_size(void)
 {

@@ -19,7 +19,8 @@
  * As Linux (pipe(7), fcntl(2)): a pipe holds 64 KiB; F_SETPIPE_SZ rounds
  * up to a power of two pages (0 gives one page), refuses above 2 GiB
  * (EINVAL) and below the bytes waiting (EBUSY), and a program may go up
- * to /proc/sys/fs/pipe-max-size (1 MiB) without privilege. A pipe's
+ * to /proc/sys/fs/pipe-max-size (1 MiB) without privilege, which also
+ * caps an unprivileged user's new pipe. A pipe's
  * inode is S_IFIFO 0600 on pipefs (PIPEFS_MAGIC), the same for both
  * ends; pipe2's ends have no O_LARGEFILE, opens do. /proc/self/fd/N of a
  * pipe reopens it without waiting for a writer, and its link's mode says
@@ -400,6 +401,75 @@ static int check_vmsplice(void)
 	return r ? CHECK_FAIL : CHECK_OK;
 }
 
+#define MAX_SIZE_PATH "/proc/sys/fs/pipe-max-size"
+
+/* Write v to /proc/sys/fs/pipe-max-size: 0 or -1. */
+static int set_max_size(long v)
+{
+	FILE *f = fopen(MAX_SIZE_PATH, "w");
+	int r = f && fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
+
+	if (f && fclose(f))
+		r = -1;
+	return r;
+}
+
+/* Does this process have CAP_SYS_RESOURCE (24) in its effective set? */
+static int has_sys_resource(void)
+{
+	char line[128];
+	unsigned long long eff = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (eff >> 24) & 1;
+}
+
+/* A child that makes a pipe as uid: exit 0 when it holds want bytes. */
+static pid_t new_pipe_child(uid_t uid, long want)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int p[2];
+		if ((uid && setuid(uid)) || pipe(p))
+			_exit(1);
+		_exit(fcntl(p[0], F_GETPIPE_SZ) == want ? 0 : 2);
+	}
+	return pid;
+}
+
+/* A new pipe of a user without CAP_SYS_RESOURCE holds no more than
+ * pipe-max-size (LTP's fcntl35); root's holds the usual 64 KiB. Needs
+ * root to change the limit; it is put back at once. */
+static int check_new_pipe_limit(void)
+{
+	long old = 0;
+	FILE *f = fopen(MAX_SIZE_PATH, "r");
+
+	if (!f || fscanf(f, "%ld", &old) != 1) {
+		if (f)
+			fclose(f);
+		return fail("read %s: %s", MAX_SIZE_PATH, errname(errno));
+	}
+	fclose(f);
+	if (geteuid() != 0)
+		return skip("not root: %s stays", MAX_SIZE_PATH);
+	if (set_max_size(PAGE))
+		return fail("write %s: %s", MAX_SIZE_PATH, errname(errno));
+	long root_size = has_sys_resource() ? 16 * PAGE : PAGE; /* a container's root may lack it */
+	pid_t user = new_pipe_child(65534, PAGE), root = new_pipe_child(0, root_size);
+	int r = want_exit("a user's new pipe (2: not one page)", user, 0) |
+		want_exit("root's new pipe (2: not 64 KiB with CAP_SYS_RESOURCE, else a page)", root, 0);
+	if (set_max_size(old))
+		return fail("put %s back to %ld: %s", MAX_SIZE_PATH, old, errname(errno));
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "size", check_size },
 	{ "size-busy", check_size_busy },
@@ -412,6 +482,7 @@ static const struct check checks[] = {
 	{ "vectors", check_vectors },
 	{ "tee", check_tee },
 	{ "vmsplice", check_vmsplice },
+	{ "new-pipe-limit", check_new_pipe_limit },
 };
 
 int main(int argc, char **argv)
