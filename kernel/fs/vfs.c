@@ -332,22 +332,33 @@ static int fdtable_used(const struct fdtable *t)
 	return n;
 }
 
-struct fdtable *fdtable_copy(const struct fdtable *t)
+/* n rounded up to a word of descriptor bits (Linux's fd bitmaps). */
+static uint64_t fd_words(uint64_t n)
 {
-	struct fdtable *c = fdtable_create();
+	return (n + 63) & ~63ull;
+}
+
+int fdtable_copy(const struct fdtable *t, struct fdtable **out)
+{
 	int used = fdtable_used(t);
 
+	/* Linux's dup_fd: a table past the 64 slots every table has cannot
+	 * be copied into one bigger than fs.nr_open allows */
+	if (fd_words((uint64_t)used) > 64 && fd_words((uint64_t)used) > fd_words(sysctl_nr_open))
+		return -EMFILE;
+	struct fdtable *c = fdtable_create();
 	if (!c)
-		return NULL;
+		return -ENOMEM;
 	if (fdtable_grow(c, used)) {
 		fdtable_put(c);
-		return NULL;
+		return -ENOMEM;
 	}
 	for (int fd = 0; fd < used; fd++) {
 		c->fd[fd] = file_get(t->fd[fd]);
 		c->cloexec[fd] = t->cloexec[fd];
 	}
-	return c;
+	*out = c;
+	return 0;
 }
 
 void fdtable_put(struct fdtable *t)

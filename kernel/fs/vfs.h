@@ -122,7 +122,10 @@ struct fdtable {
 };
 
 struct fdtable *fdtable_create(void);
-struct fdtable *fdtable_copy(const struct fdtable *t);   /* fork: every file_get'd */
+/* fork, unshare: a copy of t, every file file_get'd, in *out: 0, -ENOMEM,
+ * or -EMFILE when an open descriptor is past fs.nr_open (rounded up to
+ * 64, as Linux's dup_fd). */
+int fdtable_copy(const struct fdtable *t, struct fdtable **out);
 void fdtable_put(struct fdtable *t);                      /* drop a reference; closes all at 0 */
 void fdtable_close_on_exec(struct fdtable *t);
 /* close_range: close every open descriptor in first..last (or only mark

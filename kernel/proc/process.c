@@ -158,14 +158,14 @@ static void fs_share_leave(struct process *p)
 }
 
 /* A private copy of p's descriptor table when another process shares it
- * (CLONE_FILES), in *own (NULL when not shared): 0 or -ENOMEM. */
+ * (CLONE_FILES), in *own (NULL when not shared): 0, -ENOMEM or -EMFILE
+ * (fdtable_copy). */
 static int files_unshare_copy(struct process *p, struct fdtable **own)
 {
 	*own = NULL;
 	if (!p->files || p->files->refs <= 1)
 		return 0;
-	*own = fdtable_copy(p->files);
-	return *own ? 0 : -ENOMEM;
+	return fdtable_copy(p->files, own);
 }
 
 /* p takes own (from files_unshare_copy) as its table, if any. */
@@ -182,8 +182,9 @@ int process_unshare(bool files, bool fs)
 	struct process *p = current_process();
 	struct fdtable *own = NULL;
 
-	if (files && files_unshare_copy(p, &own))
-		return -ENOMEM;
+	int err = files ? files_unshare_copy(p, &own) : 0;
+	if (err)
+		return err;
 	files_unshare_commit(p, own);
 	if (fs)
 		fs_share_leave(p);
@@ -1045,8 +1046,12 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	if (how & FORK_SHARE_FILES) {
 		c->files = parent->files;
 		c->files->refs++;
-	} else if (!(c->files = fdtable_copy(parent->files))) {
-		goto fail;
+	} else {
+		int ferr = fdtable_copy(parent->files, &c->files);
+		if (ferr) {
+			*err = ferr; /* -EMFILE past fs.nr_open; the rest stays -ENOMEM */
+			goto fail;
+		}
 	}
 	c->cwd = inode_get(parent->cwd);
 	c->root = parent->root ? inode_get(parent->root) : NULL;
