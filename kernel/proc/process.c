@@ -255,6 +255,32 @@ void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
 	irq_restore(f);
 }
 
+/* New signal handlers: a copy of from's actions, or every one SIG_DFL
+ * (from NULL), held once. NULL when out of memory. */
+static struct sighand *sighand_new(const struct sighand *from)
+{
+	struct sighand *h = kzalloc(sizeof(*h));
+
+	if (!h)
+		return NULL;
+	if (from)
+		memcpy(h->action, from->action, sizeof(h->action));
+	h->refs = 1;
+	return h;
+}
+
+static struct sighand *sighand_get(struct sighand *h)
+{
+	h->refs++;
+	return h;
+}
+
+static void sighand_put(struct sighand *h)
+{
+	if (h && --h->refs == 0)
+		kfree(h);
+}
+
 /* p runs ip now (exec_image's exe, whose reference and denial of writers
  * it takes; NULL at exit): the file it ran before may be written again. */
 static void set_exe(struct process *p, struct inode *ip)
@@ -601,7 +627,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	p->timer_slack_ns = p->default_timer_slack_ns = TIMER_SLACK_DEFAULT_NS;
 	p->kernel_waits = true;
 	p->pgid = p->sid = p->pid;
-	*err = vfs_default_stdio(p);
+	*err = (p->sighand = sighand_new(NULL)) ? vfs_default_stdio(p) : -ENOMEM;
 	if (!*err)
 		*err = exec_load(path, argv, envp, 0, &img);
 	if (!*err && img.doomed) { /* nobody to see the SIGSEGV: say why */
@@ -635,6 +661,7 @@ fail:
 	if (p->vm)
 		uvm_destroy(p->vm);
 	set_exe(p, NULL);
+	sighand_put(p->sighand);
 	if (p->files)
 		fdtable_put(p->files);
 	if (p->cwd)
@@ -990,6 +1017,8 @@ void process_release(struct process *p)
 	if (p->vm)
 		uvm_destroy(p->vm);
 	set_exe(p, NULL);
+	sighand_put(p->sighand);
+	p->sighand = NULL;
 	if (p->cwd)
 		inode_put(p->cwd);
 	p->cwd = NULL;
@@ -1035,7 +1064,10 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	c->personality = __atomic_load_n(&parent->personality, __ATOMIC_RELAXED);
 	c->rlim = parent->rlim;
 	c->timer_slack_ns = c->default_timer_slack_ns = parent->timer_slack_ns; /* copy_process */
-	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
+	/* CLONE_SIGHAND: one table for both (Linux's copy_sighand) */
+	c->sighand = how & FORK_SHARE_SIGHAND ? sighand_get(parent->sighand) : sighand_new(parent->sighand);
+	if (!c->sighand)
+		goto fail; /* *err is -ENOMEM */
 	if (share_vm) {
 		c->vm = parent->vm;
 		__atomic_add_fetch(&c->vm->refs, 1, __ATOMIC_RELAXED);
@@ -1083,6 +1115,7 @@ fail:
 	if (c->vm)
 		uvm_destroy(c->vm);
 	set_exe(c, NULL);
+	sighand_put(c->sighand);
 	if (c->files)
 		fdtable_put(c->files);
 	if (c->cwd)
@@ -1151,10 +1184,16 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	if (err)
 		return err;
 	err = files_unshare_copy(p, &own);
+	/* handlers shared by CLONE_SIGHAND: exec gets a copy of its own
+	 * (Linux's unshare_sighand), which signal_reset_on_exec then resets */
+	struct sighand *own_sh = NULL;
+	if (!err && p->sighand->refs > 1 && !(own_sh = sighand_new(p->sighand)))
+		err = -ENOMEM;
 	if (!err && p->nthreads > 1)
 		err = process_single_thread();
 	if (err) {
 		fdtable_put(own);
+		sighand_put(own_sh);
 		exec_image_drop(&img);
 		return err;
 	}
@@ -1182,6 +1221,10 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	img.cred.groups = t->cred.groups; /* the same list: exec_creds took no reference */
 	t->cred = img.cred;
 	cred_renew(&t->cred);
+	if (own_sh) {
+		sighand_put(p->sighand);
+		p->sighand = own_sh;
+	}
 	signal_reset_on_exec(p);
 	ptimer_delete_all(p); /* as Linux's exit_itimers at exec */
 	files_unshare_commit(p, own);

@@ -38,6 +38,15 @@ struct vfork_done {
  * Lock rule: state and wstatus change with interrupts off;
  * vm is the process's own (see mm/uvm.h); the rest is set at creation.
  */
+/* Signal handlers (Linux's sighand_struct): a process's own, or shared by
+ * the processes clone(CLONE_SIGHAND) made. Lock rule: the kernel lock;
+ * refs counts the processes holding it, each until it is released (a
+ * zombie keeps it) or execs (exec gives it a copy of its own). */
+struct sighand {
+	int refs;
+	struct sigaction_k action[NSIG];
+};
+
 /* Linux's initial timer slack (init_task's), in ns. */
 #define TIMER_SLACK_DEFAULT_NS 50000
 
@@ -113,7 +122,7 @@ struct process {
 
 	/* signals: pending changes with interrupts off (the masks are the threads') */
 	uint64_t sig_pending;      /* bit (sig - 1) */
-	struct sigaction_k sig_action[NSIG];
+	struct sighand *sighand;   /* its handlers; never NULL once it is linked */
 	int sig_from_pid[NSIG];    /* who sent each pending signal (siginfo si_pid) */
 	uint32_t sig_from_uid[NSIG]; /* and its real uid (si_uid) */
 	uint64_t sig_queued;       /* bit (sig - 1): sent by rt_(tg)sigqueueinfo with */
@@ -181,13 +190,15 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
  * address space (vfork), FORK_SIBLING makes it a child of the caller's
  * parent instead (CLONE_PARENT), FORK_SHARE_FS shares the working
  * directory and umask (CLONE_FS), FORK_SHARE_FILES the descriptor table
- * (CLONE_FILES). Not yet runnable (process_start_child).
+ * (CLONE_FILES), FORK_SHARE_SIGHAND the signal handlers (CLONE_SIGHAND).
+ * Not yet runnable (process_start_child).
  * NULL and *err on failure: -EAGAIN at the task limits (below), -ENOMEM,
  * -EINVAL for FORK_SIBLING from init. */
 #define FORK_SHARE_VM    1u
 #define FORK_SIBLING     2u
 #define FORK_SHARE_FS    4u
 #define FORK_SHARE_FILES 8u
+#define FORK_SHARE_SIGHAND 16u
 struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t new_sp, int *err);
 /* unshare(2) for the current process: files, a private copy of a
  * descriptor table another process shares (CLONE_FILES); fs, its own

@@ -98,17 +98,24 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 {
 	int err;
 
+	/* copy_process's first refusals: a new mount or user namespace with
+	 * the caller's shared file-system state */
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
+	    (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+		return -EINVAL;
 	if ((flags & CLONE_SETTLS) && tls >= USER_VA_END)
 		return -EPERM; /* as Linux: the base must be a user address (it reaches WRMSR) */
 	if (flags & CLONE_THREAD)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
-	if (flags & CLONE_SIGHAND)
-		return -EINVAL; /* handlers shared between processes: not done */
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL; /* shared handlers need shared memory (copy_process) */
 	/* CLONE_VM without CLONE_VFORK: a process sharing the caller's memory
 	 * (stress-ng's and some spawners' children), which runs beside it as
-	 * a thread would; the address space goes with the last of them. */
+	 * a thread would; the address space goes with the last of them.
+	 * CLONE_SIGHAND: and its signal handlers (LinuxThreads' processes). */
 	unsigned int how = (flags & CLONE_VM ? FORK_SHARE_VM : 0) | (flags & CLONE_PARENT ? FORK_SIBLING : 0) |
-			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0);
+			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0) |
+			   (flags & CLONE_SIGHAND ? FORK_SHARE_SIGHAND : 0);
 	if ((flags & CLONE_SYSVSEM) && (err = sem_undo_share_prepare(current_process())))
 		return err;
 	struct process *c = process_fork(frame(), how, newsp, &err);
@@ -120,8 +127,8 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	if (!(flags & CLONE_PARENT))
 		c->exit_signal = (int)(flags & CSIGNAL); /* CLONE_PARENT: the caller's (process_fork) */
 	for (int sig = 0; clear_sighand && sig < NSIG; sig++)
-		if (c->sig_action[sig].handler != SIG_IGN)
-			memset(&c->sig_action[sig], 0, sizeof(c->sig_action[sig]));
+		if (c->sighand->action[sig].handler != SIG_IGN)
+			memset(&c->sighand->action[sig], 0, sizeof(c->sighand->action[sig]));
 	if (flags & CLONE_SETTLS)
 		c->thread->arch.fs_base = tls;
 	if (flags & CLONE_CHILD_CLEARTID)

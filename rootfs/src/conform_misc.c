@@ -932,6 +932,64 @@ static int check_clone_vm(void)
 	return shared == 42 ? CHECK_OK : fail("the child's write is not seen: %d", shared);
 }
 
+static void on_usr2(int sig)
+{
+	(void)sig;
+}
+
+/* clone(flags | SIGCHLD) as fork would be: -1 with errno; a child made
+ * anyway (a kernel that should have refused) exits at once and is reaped. */
+static long raw_fork(unsigned long flags)
+{
+	errno = 0;
+	long c = syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+	if (c == 0)
+		_exit(0);
+	if (c > 0)
+		waitpid((pid_t)c, NULL, 0);
+	return c;
+}
+
+/* The CLONE_SIGHAND child: installs a handler, which its parent then has. */
+static int clone_sighand_child(void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_usr2 };
+
+	(void)arg;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGUSR2, &sa, NULL) ? 1 : 7;
+}
+
+/* clone(CLONE_VM | CLONE_SIGHAND) without CLONE_THREAD: a process sharing
+ * the caller's signal handlers, so a sigaction of the child's is the
+ * parent's too (LTP's clone02); CLONE_SIGHAND without CLONE_VM, or with
+ * CLONE_NEWNS and CLONE_FS, is EINVAL (clone302). */
+static int check_clone_sighand(void)
+{
+	char *stack = malloc(CLONE_VM_STACK);
+	struct sigaction old, now;
+	int st, r;
+
+	if (!stack)
+		return fail("malloc");
+	sigaction(SIGUSR2, NULL, &old);
+	pid_t kid = clone(clone_sighand_child, stack + CLONE_VM_STACK, CLONE_VM | CLONE_SIGHAND | SIGCHLD, NULL);
+	if (kid < 0) {
+		free(stack);
+		return fail("clone(CLONE_VM | CLONE_SIGHAND | SIGCHLD): %s", strerror(errno));
+	}
+	pid_t w = waitpid(kid, &st, 0);
+	free(stack);
+	sigaction(SIGUSR2, &old, &now);
+	if (w != kid || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		return fail("the CLONE_SIGHAND child: waitpid %d, status 0x%x", (int)w, st);
+	if (now.sa_handler != on_usr2)
+		return fail("the child's handler is not the parent's");
+	r = want_err("clone(CLONE_SIGHAND) without CLONE_VM", raw_fork(CLONE_SIGHAND), EINVAL) ||
+	    want_err("clone(CLONE_NEWNS | CLONE_FS)", raw_fork(CLONE_NEWNS | CLONE_FS), EINVAL);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
@@ -1265,6 +1323,7 @@ static const struct check checks[] = {
 	{ "wait4-robust-list", check_wait4_robust },
 	{ "kcmp", check_kcmp },
 	{ "clone-vm", check_clone_vm },
+	{ "clone-sighand", check_clone_sighand },
 	{ "madvise-fork", check_madvise_fork },
 	{ "smaps", check_smaps },
 	{ "sysfs-syscall", check_sysfs_syscall },
