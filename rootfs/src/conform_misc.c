@@ -990,6 +990,54 @@ static int check_clone_sighand(void)
 	return r ? CHECK_FAIL : CHECK_OK;
 }
 
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x1000
+#endif
+#define NR_CLONE3 435
+
+/* clone3's first version of struct clone_args. */
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* clone3 and clone with CLONE_PIDFD (LTP's clone302): the caller gets a
+ * close-on-exec pidfd of the child, readable (POLLIN) once it ended; an
+ * unwritable pidfd pointer fails the whole clone with EFAULT, and
+ * clone's CLONE_PIDFD with CLONE_PARENT_SETTID is EINVAL. */
+static int check_clone_pidfd(void)
+{
+	int pidfd = -2, st;
+	struct clone_args_v0 a = { .flags = CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD };
+	long pid = syscall(NR_CLONE3, &a, sizeof(a));
+
+	if (pid == 0)
+		_exit(5);
+	if (pid < 0)
+		return fail("clone3(CLONE_PIDFD): %s", strerror(errno));
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int flags = fcntl(pidfd, F_GETFD);
+	int ready = poll(&pfd, 1, 5000);
+	pid_t w = waitpid((pid_t)pid, &st, 0);
+	close(pidfd);
+	if (flags < 0 || !(flags & FD_CLOEXEC))
+		return fail("the pidfd %d: F_GETFD %d, want FD_CLOEXEC", pidfd, flags);
+	if (ready != 1 || !(pfd.revents & POLLIN))
+		return fail("poll of the pidfd after the child ended: %d, revents %#x", ready, pfd.revents);
+	if (w != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 5)
+		return fail("the child: status %#x", st);
+	a.pidfd = 8; /* not a user address */
+	errno = 0;
+	pid = syscall(NR_CLONE3, &a, sizeof(a));
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	if (want_err("clone3 with an unwritable pidfd pointer", pid, EFAULT))
+		return CHECK_FAIL;
+	return want_err("clone(CLONE_PIDFD | CLONE_PARENT_SETTID)",
+			raw_fork(CLONE_PIDFD | CLONE_PARENT_SETTID), EINVAL);
+}
+
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
@@ -1324,6 +1372,7 @@ static const struct check checks[] = {
 	{ "kcmp", check_kcmp },
 	{ "clone-vm", check_clone_vm },
 	{ "clone-sighand", check_clone_sighand },
+	{ "clone-pidfd", check_clone_pidfd },
 	{ "madvise-fork", check_madvise_fork },
 	{ "smaps", check_smaps },
 	{ "sysfs-syscall", check_sysfs_syscall },
