@@ -647,7 +647,9 @@ static void waitid_alive_info(struct process *z, uint64_t options, struct waitid
 }
 
 /* waitid(P_PIDFD, fd): the pid of the process the pidfd names, with
- * WNOHANG added when the pidfd is O_NONBLOCK (Linux 5.10's rule). -EINVAL
+ * WNOHANG added when the pidfd is O_NONBLOCK (Linux 5.10's rule: the
+ * wait then says EAGAIN when nothing is ready, unless the caller asked
+ * for WNOHANG itself). -EINVAL
  * for fd < 0, -EBADF when fd is no pidfd, -ECHILD when its process has
  * been reaped (no child of anyone's any more). */
 static long pidfd_wait_id(int fd, unsigned int *opts, int64_t *pid)
@@ -692,7 +694,10 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		return -EINVAL;
 	if (idtype == P_PIDFD && err)
 		return err;
+	bool nonblock_fd = (opts & WNOHANG) && !(options & WNOHANG);
 	struct process *z = wait_child(pid, opts, &err);
+	if (!z && !err && nonblock_fd)
+		return -EAGAIN; /* kernel_waitid: the pidfd's O_NONBLOCK, nothing ready */
 	struct waitid_info info;
 	struct usage usage = { { 0, 0 }, 0 };
 	memset(&info, 0, sizeof(info));

@@ -286,7 +286,9 @@ static int check_copy_file_range(void)
 }
 
 /* A pidfd: close-on-exec, readable once the process ends, signals it,
- * waitid(P_PIDFD) reaps it, then ESRCH; a /proc/PID directory signals too. */
+ * waitid(P_PIDFD) reaps it, then ESRCH; a /proc/PID directory signals too.
+ * A PIDFD_NONBLOCK pidfd's waitid says EAGAIN while nothing is ready,
+ * unless WNOHANG was asked. */
 static int check_pidfd(void)
 {
 	int r, st;
@@ -316,6 +318,16 @@ static int check_pidfd(void)
 		r = fail("a pidfd is not close-on-exec");
 	if (!r && poll(&pf, 1, 0) != 0)
 		r = fail("the pidfd of a live process polls ready (%#x)", pf.revents);
+	long nb = r ? -1 : syscall(SYS_PIDFD_OPEN, pid, O_NONBLOCK); /* PIDFD_NONBLOCK */
+	if (!r && nb < 0)
+		r = fail("pidfd_open(child, PIDFD_NONBLOCK): %s", errname(errno));
+	errno = 0;
+	if (!r) /* LTP's pidfd_open04: a non-blocking pidfd's wait with nothing ready */
+		r = want_err("waitid(P_PIDFD, non-blocking, WEXITED)",
+			     syscall(SYS_waitid, P_PIDFD, nb, &si, WEXITED, NULL), EAGAIN) ||
+		    want_eq("the same with WNOHANG", syscall(SYS_waitid, P_PIDFD, nb, &si, WEXITED | WNOHANG, NULL), 0);
+	if (nb >= 0)
+		close((int)nb);
 	if (!r)
 		r = want_eq("pidfd_send_signal(SIGKILL)",
 			    syscall(SYS_PIDFD_SEND_SIGNAL, fd, SIGKILL, NULL, 0), 0);
