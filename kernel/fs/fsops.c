@@ -763,7 +763,10 @@ int vfs_setattr(struct inode *ip, struct iattr *a)
 	if (a->valid & ATTR_MTIME)
 		ip->mtime = a->mtime;
 	ip->ctime = vfs_now();
-	inotify_inode(ip, setattr_events(a->valid));
+	uint32_t ev = setattr_events(a->valid);
+	inotify_inode(ip, ev);
+	dnotify_inode(ip, (ev & IN_ATTRIB ? DN_ATTRIB : 0) | (ev & IN_MODIFY ? DN_MODIFY : 0) |
+			  (ev & IN_ACCESS ? DN_ACCESS : 0));
 	return 0;
 }
 
