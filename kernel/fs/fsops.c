@@ -9,6 +9,7 @@
  */
 #include "fs/fsops.h"
 #include "fs/dnotify.h"
+#include "fs/lease.h"
 #include "fs/inotify.h"
 #include "fs/inode.h"
 #include "fs/mfile.h"
@@ -107,18 +108,25 @@ bool vfs_dir_has_entries(struct inode *dir)
 
 /* A regular file opened for writing is a writer of its inode (Linux's
  * do_dentry_open: FMODE_WRITE on all but special files): 0, or -ETXTBSY
- * while a process runs it. O_ACCMODE (3) gives no writing. */
-static int open_write_access(struct file *f)
+ * while a process runs it; one opened for reading only is counted as a
+ * reader (i_readcount). O_ACCMODE (3) gives neither. Then the open meets
+ * the file's leases (lease_break: it may wait, or -EWOULDBLOCK). */
+static int open_access(struct file *f, unsigned flags)
 {
 	unsigned acc = f->flags & O_ACCMODE;
 	int err;
 
-	if (!S_ISREG(f->inode->mode) || (acc != O_WRONLY && acc != O_RDWR))
+	if (!S_ISREG(f->inode->mode))
 		return 0;
-	if ((err = inode_get_write(f->inode)))
-		return err;
-	f->writer = true;
-	return 0;
+	if (acc == O_RDONLY) {
+		f->reader = true;
+		f->inode->readcount++;
+	} else if (acc == O_WRONLY || acc == O_RDWR) {
+		if ((err = inode_get_write(f->inode)))
+			return err;
+		f->writer = true;
+	}
+	return lease_break(f->inode, flags);
 }
 
 /* O_TRUNC takes a write of its own (Linux's handle_truncate), so a
@@ -156,7 +164,7 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 		return -ENOMEM;
 	f->inode = inode_get(ip);
 	if (!(flags & O_PATH)) {
-		int err = open_write_access(f);
+		int err = open_access(f, flags);
 		if (!err)
 			err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
 		f->flags &= ~O_NOCTTY;

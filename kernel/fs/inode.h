@@ -118,6 +118,8 @@ struct inode {
 	 * counts holds that deny writing (a process running the file, an
 	 * exec reading it); either refuses the other with ETXTBSY. */
 	int writecount;
+	int readcount;               /* files open for reading only (Linux's i_readcount):
+	                              * a write lease needs none but its own */
 	bool transient;
 	uint64_t size;
 	struct vfs_time atime, mtime, ctime;

@@ -14,6 +14,7 @@
 #include "fs/fown.h"
 #include "fs/dnotify.h"
 #include "fs/inotify.h"
+#include "fs/lease.h"
 #include "fs/path.h"
 #include "time/time.h"
 #include "mm/heap.h"
@@ -249,8 +250,11 @@ void file_put_last(struct file *f)
 		eventpoll_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	lease_release(f);
 	if (f->writer)
 		inode_put_write(f->inode);
+	if (f->reader)
+		f->inode->readcount--;
 	inode_put(f->inode);
 	kfree(f->path);
 	kfree(f);

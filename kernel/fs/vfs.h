@@ -88,6 +88,7 @@ struct file {
 	void *epoll_links;     /* its epoll registrations (fs/eventpoll.c); same lock rule */
 	char *path;            /* a FIFO's absolute path as opened (kmalloc'd), for /proc/PID/fd; or NULL */
 	bool writer;           /* holds a write on inode (inode_get_write): Linux's FMODE_WRITER */
+	bool reader;           /* counted in inode->readcount: a regular file open for reading only */
 	uint64_t cred_serial;  /* the opener's credentials' serial (proc/cred.h), Linux's f_cred */
 };
 

@@ -11,6 +11,7 @@
 #include "fs/inode.h"
 #include "fs/fsops.h"
 #include "fs/fstype.h"
+#include "fs/lease.h"
 #include "fs/path.h"
 #include "mm/heap.h"
 #include "proc/process.h"
@@ -497,7 +498,9 @@ SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 	int err = at_inode(AT_FDCWD, path, 0, &ip);
 	if (err)
 		return err;
-	if (!(err = may_truncate_path(ip)))
+	if (!(err = may_truncate_path(ip)) && S_ISREG(ip->mode))
+		err = lease_break(ip, O_WRONLY); /* Linux's vfs_truncate */
+	if (!err)
 		err = vfs_truncate(ip, (int64_t)len);
 	inode_put(ip);
 	return err;
