@@ -85,6 +85,34 @@ static int pipe_max_set(const int64_t *v)
 	return pipe_set_max_size((uint64_t)v[0]);
 }
 
+/* fs.pipe-user-pages-soft and -hard: any value from 0 (Linux's
+ * proc_doulongvec_minmax without bounds, a negative one refused). */
+static void pipe_soft_get(int64_t *v)
+{
+	v[0] = (int64_t)pipe_user_pages(false);
+}
+
+static int pipe_soft_set(const int64_t *v)
+{
+	if (v[0] < 0)
+		return -EINVAL;
+	pipe_set_user_pages(false, (uint64_t)v[0]);
+	return 0;
+}
+
+static void pipe_hard_get(int64_t *v)
+{
+	v[0] = (int64_t)pipe_user_pages(true);
+}
+
+static int pipe_hard_set(const int64_t *v)
+{
+	if (v[0] < 0)
+		return -EINVAL;
+	pipe_set_user_pages(true, (uint64_t)v[0]);
+	return 0;
+}
+
 /* kernel.hostname and kernel.domainname: Linux's proc_do_uts_string. */
 static void hostname_get(char *buf, size_t cap)
 {
@@ -215,6 +243,10 @@ static const struct sysctl_file own_files[] = {
 	  .get = nr_open_get, .set = nr_open_set },
 	{ .name = "pipe-max-size", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .get = pipe_max_get, .set = pipe_max_set },
+	{ .name = "pipe-user-pages-soft", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1,
+	  .get = pipe_soft_get, .set = pipe_soft_set },
+	{ .name = "pipe-user-pages-hard", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1,
+	  .get = pipe_hard_get, .set = pipe_hard_set },
 	{ .name = "hostname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = hostname_get,
 	  .set_str = hostname_set },
 	{ .name = "domainname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = domainname_get,

@@ -20,7 +20,8 @@
  * up to a power of two pages (0 gives one page), refuses above 2 GiB
  * (EINVAL) and below the bytes waiting (EBUSY), and a program may go up
  * to /proc/sys/fs/pipe-max-size (1 MiB) without privilege, which also
- * caps an unprivileged user's new pipe. A pipe's
+ * caps an unprivileged user's new pipe, as pipe-user-pages-soft and
+ * -hard cap the pages all of a user's pipes hold. A pipe's
  * inode is S_IFIFO 0600 on pipefs (PIPEFS_MAGIC), the same for both
  * ends; pipe2's ends have no O_LARGEFILE, opens do. /proc/self/fd/N of a
  * pipe reopens it without waiting for a writer, and its link's mode says
@@ -470,6 +471,65 @@ static int check_new_pipe_limit(void)
 	return r ? CHECK_FAIL : CHECK_OK;
 }
 
+#define SOFT_PATH "/proc/sys/fs/pipe-user-pages-soft"
+#define HARD_PATH "/proc/sys/fs/pipe-user-pages-hard"
+
+/* Write v to a /proc/sys file: 0 or -1. */
+static int write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int r = f && fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
+
+	if (f && fclose(f))
+		r = -1;
+	return r;
+}
+
+/* As user nobody: pipes of 16, 2 and 2 pages, then ENFILE; exit 0 or a step. */
+static int user_pages_child(void)
+{
+	int p[4][2];
+
+	if (setuid(65534))
+		return 1;
+	if (pipe(p[0]) || fcntl(p[0][0], F_GETPIPE_SZ) != 16 * PAGE)
+		return 2; /* at the soft limit: a full pipe */
+	if (pipe(p[1]) || fcntl(p[1][0], F_GETPIPE_SZ) != 2 * PAGE)
+		return 3; /* past it: two pages */
+	if (pipe(p[2]) || fcntl(p[2][0], F_GETPIPE_SZ) != 2 * PAGE)
+		return 4; /* 20 pages in all: at the hard limit */
+	if (pipe(p[3]) != -1 || errno != ENFILE)
+		return 5; /* past the hard limit */
+	if (fcntl(p[1][0], F_SETPIPE_SZ, 4 * PAGE) != -1 || errno != EPERM)
+		return 6; /* growing past it */
+	return 0;
+}
+
+/* fs.pipe-user-pages-soft and -hard (LTP's pipe15 reads the first): a
+ * user without CAP_SYS_RESOURCE and CAP_SYS_ADMIN whose pipes hold more
+ * pages than the soft limit gets two-page pipes, past the hard limit
+ * none (ENFILE) and no growth (EPERM). Root only; both are put back. */
+static int check_user_pages(void)
+{
+	long soft = -1, hard = -1;
+
+	if (read_long(SOFT_PATH, &soft) || read_long(HARD_PATH, &hard))
+		return fail("read %s and %s: %s", SOFT_PATH, HARD_PATH, errname(errno));
+	if (geteuid() != 0)
+		return skip("not root: the limits stay");
+	if (write_long(SOFT_PATH, 16) || write_long(HARD_PATH, 20)) {
+		write_long(SOFT_PATH, soft);
+		return fail("write the limits: %s", errname(errno));
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(user_pages_child());
+	int r = want_exit("nobody's pipes (2-6: the step that went wrong)", pid, 0);
+	if (write_long(SOFT_PATH, soft) || write_long(HARD_PATH, hard))
+		return fail("put the limits back: %s", errname(errno));
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "size", check_size },
 	{ "size-busy", check_size_busy },
@@ -483,6 +543,7 @@ static const struct check checks[] = {
 	{ "tee", check_tee },
 	{ "vmsplice", check_vmsplice },
 	{ "new-pipe-limit", check_new_pipe_limit },
+	{ "user-pages", check_user_pages },
 };
 
 int main(int argc, char **argv)
