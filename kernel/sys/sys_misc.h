@@ -20,6 +20,7 @@ int32_t adjtimex_tai_offset(void);
 
 /* sys_cred.c: the prctl options on credentials and process flags
  * (PR_GET/SET_DUMPABLE, PR_GET/SET_NO_NEW_PRIVS, PR_GET/SET_CHILD_SUBREAPER,
+ * PR_GET/SET_SECUREBITS,
  * PR_GET/SET_TIMERSLACK, PR_SET_MM): the result, or -EINVAL for an option
  * it does not know. */
 long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,
