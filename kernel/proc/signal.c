@@ -627,8 +627,8 @@ static void run_handler(struct process *p, struct thread *t, struct trap_frame *
 	t->sigsuspend_active = false;
 	t->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
 	t->sig_blocked &= ~unblockable;
-	if (a.flags & SA_RESETHAND)
-		*act = (struct sigaction_k){ 0 };
+	if (a.flags & SA_RESETHAND) /* SA_ONESHOT: the handler alone; flags and mask stay (Linux) */
+		act->handler = SIG_DFL;
 }
 
 /* A traced process shows sig to its tracer before acting on it (the
