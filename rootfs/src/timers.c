@@ -570,6 +570,29 @@ static int check_sleeper_times(void)
 	return ms < 100 ? CHECK_OK : fail("a child that slept 150 ms was charged %lld ms of CPU", ms);
 }
 
+/* The CPU clock of another thread (pthread_getcpuclockid, LTP's nice05):
+ * readable while it runs, and it counts that thread's running time: more
+ * than nothing once it has spun a while, no more than the process's. */
+static int check_thread_cpu_clock(void)
+{
+	pthread_t th;
+	clockid_t c;
+	struct timespec t, proc;
+	void *ret;
+
+	if (pthread_create(&th, NULL, spin_thread, (void *)100L))
+		return fail("pthread_create");
+	int e = pthread_getcpuclockid(th, &c);
+	usleep(20000);
+	int r = e ? fail("pthread_getcpuclockid: %s", errname(e)) :
+		clock_gettime(c, &t) ? fail("clock_gettime(the thread's clock): %s", errname(errno)) : CHECK_OK;
+	pthread_join(th, &ret);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &proc);
+	if (!r && (ts_ns(t) <= 0 || ts_ns(t) > ts_ns(proc)))
+		r = fail("the thread's clock read %lld ns, the process's %lld", ts_ns(t), ts_ns(proc));
+	return r;
+}
+
 /* A timer on a CPU-time clock (LTP's timer_create01, timer_settime01):
  * CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID timers fire once
  * the clock reached their time, never before (an absolute one too), and
@@ -747,6 +770,7 @@ static const struct check checks[] = {
 	{ "child-times", check_child_times },
 	{ "sleeper-times", check_sleeper_times },
 	{ "fault-times", check_fault_times },
+	{ "thread-cpu-clock", check_thread_cpu_clock },
 	{ "cpu-timer", check_cpu_timer },
 	{ "cpu-timer-early", check_cpu_timer_early },
 	{ "timer-settime-order", check_timer_settime_order },
