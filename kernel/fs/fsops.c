@@ -652,6 +652,15 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 
 /* ---------------------------------------------------------------- attributes */
 
+long vfs_readlink_inode(struct inode *ip, char *buf, size_t cap)
+{
+	long n = S_ISLNK(ip->mode) && ip->ops->readlink ? ip->ops->readlink(ip, buf, cap) : -EINVAL;
+
+	if (n >= 0)
+		ip->atime = vfs_now();
+	return n;
+}
+
 long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap)
 {
 	struct inode *ip;
@@ -659,9 +668,7 @@ long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap)
 
 	if (err)
 		return err;
-	long n = S_ISLNK(ip->mode) && ip->ops->readlink ? ip->ops->readlink(ip, buf, cap) : -EINVAL;
-	if (n >= 0)
-		ip->atime = vfs_now();
+	long n = vfs_readlink_inode(ip, buf, cap);
 	inode_put(ip);
 	return n;
 }

@@ -341,18 +341,42 @@ SYSCALL_DEFINE2(link, uptr_t, opath, uptr_t, npath)
 	return do_sys_linkat(AT_FDCWD, opath, AT_FDCWD, npath, 0);
 }
 
+/* readlinkat with an empty path: the symlink dirfd is open on (O_PATH |
+ * O_NOFOLLOW), as Linux since 2.6.39; -ENOENT for anything else. */
+static long readlink_fd(int dirfd, uptr_t path, char *out, size_t cap)
+{
+	struct inode *ip;
+	long n = at_inode(dirfd, path, AT_EMPTY_PATH, &ip);
+
+	if (n)
+		return n;
+	n = S_ISLNK(ip->mode) ? vfs_readlink_inode(ip, out, cap) : -ENOENT;
+	inode_put(ip);
+	return n;
+}
+
+/* Is the user's path the empty string? (A bad one is not: the walk says so.) */
+static bool empty_path(uptr_t path)
+{
+	char c;
+
+	return !copy_from_user(&c, path, 1) && c == '\0';
+}
+
 SYSCALL_DEFINE4(readlinkat, int, dirfd, uptr_t, path, uptr_t, buf, int, size)
 {
-	struct at_path ap;
+	struct at_path ap = { 0 };
+	size_t cap = size < PATH_MAX ? (size_t)size : PATH_MAX;
 
 	if ((int64_t)size <= 0)
 		return -EINVAL;
-	int err = at_path_get((int)dirfd, path, &ap);
+	bool empty = empty_path(path);
+	int err = empty ? 0 : at_path_get((int)dirfd, path, &ap);
 	if (err)
 		return err;
 	char *out = kmalloc(PATH_MAX);
-	long n = out ? vfs_readlink(ap.base, ap.path, out, size < PATH_MAX ? size : PATH_MAX)
-		     : -ENOMEM;
+	long n = !out ? -ENOMEM : empty ? readlink_fd((int)dirfd, path, out, cap)
+		 : vfs_readlink(ap.base, ap.path, out, cap);
 	if (n > 0 && copy_to_user(buf, out, (size_t)n))
 		n = -EFAULT;
 	kfree(out);

@@ -1038,6 +1038,34 @@ static int check_clone_pidfd(void)
 			raw_fork(CLONE_PIDFD | CLONE_PARENT_SETTID), EINVAL);
 }
 
+/* readlinkat with an empty path reads the symlink its descriptor is open
+ * on (O_PATH | O_NOFOLLOW; LTP's readlinkat01), ENOENT for a descriptor
+ * of anything else; utimensat(AT_FDCWD, NULL) is a path (EFAULT), as
+ * utimes(NULL) (utimes01), and a descriptor's with flags EINVAL;
+ * futimesat works relative to its descriptor, or on it (futimesat01). */
+static int check_empty_paths(void)
+{
+	char link[128], buf[64];
+	snprintf(link, sizeof(link), "%s/lnk", work);
+	if (symlink("target-x", link))
+		return fail("symlink: %s", strerror(errno));
+	int lfd = open(link, O_PATH | O_NOFOLLOW), dfd = open(work, O_RDONLY | O_DIRECTORY);
+	ssize_t n = readlinkat(lfd, "", buf, sizeof(buf));
+	int r = n != 8 || memcmp(buf, "target-x", 8) ? fail("readlinkat(link fd, \"\"): %zd (%s)", n, strerror(errno)) :
+		want_err("readlinkat(dir fd, \"\")", readlinkat(dfd, "", buf, sizeof(buf)), ENOENT) ||
+		want_err("utimensat(AT_FDCWD, NULL)", syscall(SYS_utimensat, AT_FDCWD, NULL, NULL, 0), EFAULT) ||
+		want_err("utimensat(fd, NULL, AT_SYMLINK_NOFOLLOW)",
+			 syscall(SYS_utimensat, dfd, NULL, NULL, AT_SYMLINK_NOFOLLOW), EINVAL) ||
+		want_eq("utimensat(fd, NULL)", syscall(SYS_utimensat, dfd, NULL, NULL, 0), 0) ||
+		want_eq("futimesat(fd, \"lnk\"): the link's target is missing (ENOENT)",
+			syscall(SYS_futimesat, dfd, "lnk", NULL) == -1 && errno == ENOENT, 1) ||
+		want_eq("futimesat(fd, NULL)", syscall(SYS_futimesat, dfd, NULL, NULL), 0);
+	close(lfd);
+	close(dfd);
+	unlink(link);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
@@ -1373,6 +1401,7 @@ static const struct check checks[] = {
 	{ "clone-vm", check_clone_vm },
 	{ "clone-sighand", check_clone_sighand },
 	{ "clone-pidfd", check_clone_pidfd },
+	{ "empty-paths", check_empty_paths },
 	{ "madvise-fork", check_madvise_fork },
 	{ "smaps", check_smaps },
 	{ "sysfs-syscall", check_sysfs_syscall },
