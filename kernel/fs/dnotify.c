@@ -6,9 +6,12 @@
  * directory is made (DN_CREATE: create, mkdir, mknod, symlink, link, the
  * target of a rename), removed (DN_DELETE: unlink, rmdir, the source of
  * a rename) or renamed within it (DN_RENAME), one signal per event as
- * Linux's (a rename within the directory is three). DN_MODIFY, DN_ACCESS and
- * DN_ATTRIB are accepted but never signalled: Kestrel's inodes do not
- * know the directory a file was reached through (Linux's dentry parent).
+ * Linux's (a rename within the directory is three). A directory's own
+ * change of attributes (chmod, chown, utimes: DN_ATTRIB, or DN_MODIFY or
+ * DN_ACCESS for one time alone) signals its own registrations and its
+ * parent's, as Linux's fsnotify_change. A regular file's does not reach
+ * its directory: Kestrel's inodes do not know the directory a file was
+ * reached through (Linux's dentry parent).
  *
  * Lock rule: the list changes and is walked only in system calls on the
  * one CPU running the kernel, never preempted in kernel mode.
@@ -92,6 +95,15 @@ void dnotify_event(struct inode *dir, uint32_t events)
 		else
 			mark_drop(l);
 	}
+}
+
+void dnotify_inode(struct inode *ip, uint32_t events)
+{
+	if (!marks || !events || !S_ISDIR(ip->mode))
+		return;
+	dnotify_event(ip, events);
+	if (ip->parent && ip->parent != ip)
+		dnotify_event(ip->parent, events);
 }
 
 void dnotify_release(struct file *f)

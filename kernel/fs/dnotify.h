@@ -25,6 +25,12 @@ long dnotify_fcntl(struct file *f, int fd, unsigned long arg);
  */
 void dnotify_event(struct inode *dir, uint32_t events);
 
+/* Directory ip's own attributes changed (events: DN_ATTRIB, DN_MODIFY,
+ * DN_ACCESS): its registrations and its parent's are told, as Linux's
+ * fsnotify_change tells a directory's watchers and its parent's. Nothing
+ * for other inodes (their directory is not known). */
+void dnotify_inode(struct inode *ip, uint32_t events);
+
 /* f's last reference is going: its registrations go too. (Linux drops
  * them at any close of f by the process that registered; here they last
  * while f does, so a dup'd descriptor keeps them.) */

@@ -190,6 +190,26 @@ static bool adjacent(const struct file_lock *a, const struct file_lock *b)
 	       (b->end != OFFSET_MAX && b->end + 1 == a->start);
 }
 
+static bool same_owner(const struct file_lock *a, const struct file_lock *b)
+{
+	return a->owner == b->owner && a->cls == b->cls;
+}
+
+/* Link n into c where Linux's posix_lock_inode puts it: an owner's locks
+ * stay together, sorted by start, and a new owner's go at the end. The
+ * order is what F_GETLK reports first among several conflicts. */
+static void link_sorted(struct lock_ctx *c, struct file_lock *n)
+{
+	struct file_lock **pp = &c->locks;
+
+	while (*pp && !same_owner(*pp, n))
+		pp = &(*pp)->next;
+	while (*pp && same_owner(*pp, n) && (*pp)->start < n->start)
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+}
+
 /* Put n on c, merged with its owner's adjacent locks of the same type. */
 static void insert_merged(struct lock_ctx *c, struct file_lock *n)
 {
@@ -204,8 +224,7 @@ static void insert_merged(struct lock_ctx *c, struct file_lock *n)
 			pp = &l->next;
 		}
 	}
-	n->next = c->locks;
-	c->locks = n;
+	link_sorted(c, n);
 }
 
 /* Does req's range fall strictly inside one of its owner's locks (which

@@ -9,6 +9,7 @@
  */
 #include "fs/fsops.h"
 #include "fs/dnotify.h"
+#include "fs/lease.h"
 #include "fs/inotify.h"
 #include "fs/inode.h"
 #include "fs/mfile.h"
@@ -105,6 +106,41 @@ bool vfs_dir_has_entries(struct inode *dir)
 
 /* ---------------------------------------------------------------- open */
 
+/* A regular file opened for writing is a writer of its inode (Linux's
+ * do_dentry_open: FMODE_WRITE on all but special files): 0, or -ETXTBSY
+ * while a process runs it; one opened for reading only is counted as a
+ * reader (i_readcount). O_ACCMODE (3) gives neither. Then the open meets
+ * the file's leases (lease_break: it may wait, or -EWOULDBLOCK). */
+static int open_access(struct file *f, unsigned flags)
+{
+	unsigned acc = f->flags & O_ACCMODE;
+	int err;
+
+	if (!S_ISREG(f->inode->mode))
+		return 0;
+	if (acc == O_RDONLY) {
+		f->reader = true;
+		f->inode->readcount++;
+	} else if (acc == O_WRONLY || acc == O_RDWR) {
+		if ((err = inode_get_write(f->inode)))
+			return err;
+		f->writer = true;
+	}
+	return lease_break(f->inode, flags);
+}
+
+/* O_TRUNC takes a write of its own (Linux's handle_truncate), so a
+ * file opened for reading with O_TRUNC is -ETXTBSY while it runs. */
+static int open_truncate_access(struct file *f)
+{
+	if (f->writer)
+		return 0;
+	int err = inode_get_write(f->inode);
+	if (!err)
+		inode_put_write(f->inode);
+	return err;
+}
+
 int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 {
 	unsigned acc = flags & O_ACCMODE;
@@ -128,10 +164,12 @@ int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out)
 		return -ENOMEM;
 	f->inode = inode_get(ip);
 	if (!(flags & O_PATH)) {
-		int err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
+		int err = open_access(f, flags);
+		if (!err)
+			err = ip->ops->open ? ip->ops->open(ip, f) : -ENXIO;
 		f->flags &= ~O_NOCTTY;
 		if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && ip->ops->truncate &&
-		    !(err = ip->ops->truncate(ip, 0))) {
+		    !(err = open_truncate_access(f)) && !(err = ip->ops->truncate(ip, 0))) {
 			vfs_remove_privs(ip); /* Linux's handle_truncate */
 			mfile_truncated(ip);  /* a mapped disk file's pages */
 		}
@@ -302,8 +340,8 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 		; /* a directory opened for writing is EISDIR first (vfs_open_inode) */
 	else if (!(flags & O_PATH) && (flags & O_NOATIME) && !vfs_owner_or_capable(ip))
 		err = -EPERM; /* Linux's may_open: O_NOATIME for the owner or CAP_FOWNER */
-	else
-		err = vfs_open_inode(ip, flags, out);
+	else /* a file just made is not truncated (Linux's do_open): it keeps S_ISGID */
+		err = vfs_open_inode(ip, created ? flags & ~(unsigned)O_TRUNC : flags, out);
 	if (!err && S_ISFIFO(ip->mode))
 		remember_path(base, path, *out);
 	if (!err) /* O_TRUNC of a file that was there: IN_MODIFY first, as Linux's handle_truncate */
@@ -614,6 +652,15 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 
 /* ---------------------------------------------------------------- attributes */
 
+long vfs_readlink_inode(struct inode *ip, char *buf, size_t cap)
+{
+	long n = S_ISLNK(ip->mode) && ip->ops->readlink ? ip->ops->readlink(ip, buf, cap) : -EINVAL;
+
+	if (n >= 0)
+		ip->atime = vfs_now();
+	return n;
+}
+
 long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap)
 {
 	struct inode *ip;
@@ -621,9 +668,7 @@ long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap)
 
 	if (err)
 		return err;
-	long n = S_ISLNK(ip->mode) && ip->ops->readlink ? ip->ops->readlink(ip, buf, cap) : -EINVAL;
-	if (n >= 0)
-		ip->atime = vfs_now();
+	long n = vfs_readlink_inode(ip, buf, cap);
 	inode_put(ip);
 	return n;
 }
@@ -733,7 +778,10 @@ int vfs_setattr(struct inode *ip, struct iattr *a)
 	if (a->valid & ATTR_MTIME)
 		ip->mtime = a->mtime;
 	ip->ctime = vfs_now();
-	inotify_inode(ip, setattr_events(a->valid));
+	uint32_t ev = setattr_events(a->valid);
+	inotify_inode(ip, ev);
+	dnotify_inode(ip, (ev & IN_ATTRIB ? DN_ATTRIB : 0) | (ev & IN_MODIFY ? DN_MODIFY : 0) |
+			  (ev & IN_ACCESS ? DN_ACCESS : 0));
 	return 0;
 }
 
@@ -852,8 +900,10 @@ static long exec_read(struct inode *ip, void *buf)
 	return total;
 }
 
-/* The regular file exec would run, which the caller may execute: a new
- * reference, or -errno (EACCES as Linux's do_open_execat). */
+/* The regular file exec would run, which the caller may execute and
+ * nobody has open for writing: a new reference with writes denied
+ * (exec_release drops both), or -errno (EACCES as Linux's
+ * do_open_execat, then ETXTBSY as its deny_write_access). */
 static int exec_resolve(const char *path, struct inode **out)
 {
 	struct inode *ip;
@@ -865,6 +915,8 @@ static int exec_resolve(const char *path, struct inode **out)
 		err = -EACCES; /* Linux's answer for directories and devices too */
 	else
 		err = vfs_permission(ip, X_OK); /* may_open's MAY_EXEC: the caller's class */
+	if (!err)
+		err = inode_deny_write(ip);
 	if (err) {
 		inode_put(ip);
 		return err;
@@ -873,7 +925,41 @@ static int exec_resolve(const char *path, struct inode **out)
 	return 0;
 }
 
-int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned)
+void vfs_exec_release(struct inode *ip)
+{
+	if (!ip)
+		return;
+	inode_allow_write(ip);
+	inode_put(ip);
+}
+
+/* The program's bytes: the boot archive's in place when the caller takes
+ * them (owned) and the file is unchanged since boot, else a vmalloc'd
+ * copy. 0 or -errno. */
+static int exec_bytes(struct inode *ip, const void **data, bool *owned)
+{
+	const void *in_place = ramfs_borrowed(ip);
+
+	if (owned)
+		*owned = !in_place;
+	if (in_place && owned) { /* the archive's bytes: no copy (busybox is 1.9 MB) */
+		*data = in_place;
+		return 0;
+	}
+	void *buf = vmalloc(ip->size ? ip->size : 1);
+	if (!buf)
+		return -ENOMEM;
+	long n = exec_read(ip, buf);
+	if (n < 0 || (uint64_t)n != ip->size) {
+		vfree(buf);
+		return n < 0 ? (int)n : -EIO;
+	}
+	*data = buf;
+	return 0;
+}
+
+int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned,
+		  struct inode **held)
 {
 	struct inode *ip;
 	int err = exec_resolve(path, &ip);
@@ -882,30 +968,13 @@ int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_p
 		return err;
 	if (abs_path && vfs_realpath(path, abs_path) < 0)
 		strlcpy(abs_path, path, PATH_MAX);
-	const void *in_place = ramfs_borrowed(ip);
-	if (owned)
-		*owned = !in_place;
-	if (in_place && owned) { /* the archive's bytes: no copy (busybox is 1.9 MB) */
-		*data = (void *)in_place;
+	if (!(err = exec_bytes(ip, data, owned))) {
 		*size = ip->size;
 		ip->atime = vfs_now();
-		inode_put(ip);
-		return 0;
 	}
-	void *buf = vmalloc(ip->size ? ip->size : 1);
-	if (!buf) {
-		inode_put(ip);
-		return -ENOMEM;
-	}
-	long n = exec_read(ip, buf);
-	if (n < 0 || (uint64_t)n != ip->size) {
-		vfree(buf);
-		inode_put(ip);
-		return n < 0 ? (int)n : -EIO;
-	}
-	*data = buf;
-	*size = ip->size;
-	ip->atime = vfs_now();
-	inode_put(ip);
-	return 0;
+	if (!err && held)
+		*held = ip;
+	else
+		vfs_exec_release(ip);
+	return err;
 }

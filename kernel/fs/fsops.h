@@ -40,6 +40,8 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase,
 	       const char *newpath);
 /* readlink(2): the target's length (at most cap, no NUL). */
 long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap);
+/* The same for the inode ip itself: -EINVAL unless it is a symlink. */
+long vfs_readlink_inode(struct inode *ip, char *buf, size_t cap);
 /* truncate(2) on an inode: EISDIR for directories, EINVAL for the rest
  * that are not regular files; growing it past RLIMIT_FSIZE is -EFBIG
  * and SIGXFSZ (vfs_size_limit). */

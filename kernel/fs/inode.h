@@ -114,6 +114,12 @@ struct inode {
 	uint32_t nlink;
 	uint32_t rdev;               /* (major << 20) | minor for device nodes */
 	int refs;
+	/* Linux's i_writecount: > 0 counts files open for writing, < 0
+	 * counts holds that deny writing (a process running the file, an
+	 * exec reading it); either refuses the other with ETXTBSY. */
+	int writecount;
+	int readcount;               /* files open for reading only (Linux's i_readcount):
+	                              * a write lease needs none but its own */
 	bool transient;
 	uint64_t size;
 	struct vfs_time atime, mtime, ctime;
@@ -194,6 +200,11 @@ long ramfs_read_kernel(struct inode *ip, void *buf, size_t n, uint64_t off);
 /* fallocate: grow a RAM file to at least size bytes (never shrink): 0,
  * -EFBIG, -EPERM (F_SEAL_GROW), -EINTR. */
 int ramfs_grow(struct inode *ip, uint64_t size);
+/* fallocate(FALLOC_FL_PUNCH_HOLE): the bytes of [off, off + len) within
+ * the file read zeros from now on, in its shared mappings too; its size
+ * stays. The pages are zeroed in place, not freed. 0, -EPERM
+ * (F_SEAL_WRITE, F_SEAL_FUTURE_WRITE), -EINTR, -ENOSPC. */
+int ramfs_punch_hole(struct inode *ip, uint64_t off, uint64_t len);
 /* A ramfs file's bytes still in place in the boot archive (never
  * changed since boot): stable for as long as the kernel runs. NULL if
  * the file has its own pages. */
@@ -213,9 +224,9 @@ int ramfs_new_unlinked(const char *name, uint32_t mode, unsigned seals, struct i
 /* fcntl F_GET_SEALS and F_ADD_SEALS: the seals (F_SEAL_*), 0; -EINVAL
  * for a file that is not a RAM regular file or an unknown seal, -EPERM
  * once F_SEAL_SEAL is set (every file not from memfd_create with
- * MFD_ALLOW_SEALING has it). F_SEAL_WRITE is not refused while writable
- * shared mappings exist (Linux: -EBUSY). A sealed file's writes and
- * size changes are -EPERM, as Linux. */
+ * MFD_ALLOW_SEALING has it), -EBUSY for F_SEAL_WRITE while a shared
+ * mapping through a writable descriptor exists. A sealed file's writes
+ * and size changes are -EPERM, as Linux. */
 int ramfs_get_seals(struct inode *ip);
 int ramfs_add_seals(struct inode *ip, unsigned seals);
 /* True when F_SEAL_WRITE or F_SEAL_FUTURE_WRITE forbids a writable shared mapping of ip. */

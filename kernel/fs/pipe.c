@@ -48,7 +48,20 @@ struct pipe {
 	void **fifo_slot;       /* where the inode (FIFO or pipefs) keeps this pipe; cleared when freed */
 	/* FIFOs only */
 	uint32_t read_opens, write_opens; /* opens so far: an open waits for the other's to move */
+	struct pipe_user *user; /* who its ring's pages are charged to (Linux's pipe->user) */
 };
+
+/* The pages of pipe rings a user's pipes hold (Linux's
+ * user_struct.pipe_bufs), for pipe-user-pages-soft and -hard. Lock rule:
+ * the kernel lock; no interrupt handler. A record goes with its last page. */
+struct pipe_user {
+	struct pipe_user *next;
+	uint32_t uid;             /* the creator's real uid */
+	uint64_t pages;
+};
+static struct pipe_user *pipe_users;
+static uint64_t pipe_user_charge(struct pipe_user *u, uint64_t was, uint64_t pages);
+static uint64_t user_pages_soft = PIPE_USER_PAGES_SOFT, user_pages_hard; /* 0: no limit */
 
 static uint32_t pipe_used(const struct pipe *p) { return p->wpos - p->rpos; }
 static uint32_t pipe_room(const struct pipe *p) { return p->size - pipe_used(p); }
@@ -216,6 +229,7 @@ static void pipe_free_if_unused(struct pipe *p)
 		return;
 	if (p->fifo_slot)
 		*p->fifo_slot = NULL;
+	pipe_user_charge(p->user, p->size / PAGE_SIZE, 0);
 	kfree(p->buf);
 	kfree(p);
 }
@@ -281,17 +295,87 @@ static const struct file_ops pipe_both_ops = {
 	.kwrite = pipe_kwrite,
 };
 
-/* An empty pipe of PIPE_SIZE bytes with no ends open; NULL when out of memory. */
-static struct pipe *pipe_alloc(void)
+static unsigned int max_size = PIPE_MAX_SIZE; /* changed only by pipe_set_max_size */
+
+/* The calling user's record (its real uid's), made when missing; NULL
+ * when out of memory. */
+static struct pipe_user *pipe_user_get(void)
+{
+	uint32_t uid = current_cred()->uid;
+	struct pipe_user *u = pipe_users;
+
+	while (u && u->uid != uid)
+		u = u->next;
+	if (!u && (u = kzalloc(sizeof(*u)))) {
+		u->uid = uid;
+		u->next = pipe_users;
+		pipe_users = u;
+	}
+	return u;
+}
+
+/* Charge u for pages instead of was (Linux's account_pipe_buffers): its
+ * total after; a record left with none goes. */
+static uint64_t pipe_user_charge(struct pipe_user *u, uint64_t was, uint64_t pages)
+{
+	u->pages = u->pages - was + pages;
+	uint64_t total = u->pages;
+	if (!total) {
+		struct pipe_user **pp = &pipe_users;
+		while (*pp != u)
+			pp = &(*pp)->next;
+		*pp = u->next;
+		kfree(u);
+	}
+	return total;
+}
+
+/* Linux's pipe_is_unprivileged_user: the user limits apply. */
+static bool pipe_user_limited(void)
+{
+	return !capable(CAP_SYS_RESOURCE) && !capable(CAP_SYS_ADMIN);
+}
+
+/* The pages a new pipe's ring may have, charged to u (Linux's
+ * alloc_pipe_info): PIPE_SIZE, or pipe-max-size when that is less and
+ * the caller lacks CAP_SYS_RESOURCE; two pages past the user's soft
+ * limit; 0 (nothing charged) past the hard one. */
+static uint32_t pipe_first_pages(struct pipe_user *u)
+{
+	uint32_t pages = (PIPE_SIZE > max_size && !capable(CAP_SYS_RESOURCE) ? max_size : PIPE_SIZE) / PAGE_SIZE;
+	uint64_t total = pipe_user_charge(u, 0, pages);
+
+	if (user_pages_soft && total > user_pages_soft && pipe_user_limited()) {
+		total = pipe_user_charge(u, pages, PIPE_MIN_PAGES);
+		pages = PIPE_MIN_PAGES;
+	}
+	if (user_pages_hard && total > user_pages_hard && pipe_user_limited()) {
+		pipe_user_charge(u, pages, 0);
+		return 0;
+	}
+	return pages;
+}
+
+/* An empty pipe with no ends open, its ring charged to the caller's
+ * user (pipe_first_pages). NULL and *err: -ENOMEM, or -ENFILE past the
+ * user's hard limit (Linux's pipe(2) answer; a FIFO's open says ENOMEM). */
+static struct pipe *pipe_alloc(int *err)
 {
 	static uint64_t next_ino = 1;
-	struct pipe *p = kzalloc(sizeof(*p));
+	struct pipe_user *u = pipe_user_get();
+	uint32_t pages = u ? pipe_first_pages(u) : 0;
+	struct pipe *p = pages ? kzalloc(sizeof(*p)) : NULL;
 
-	if (!p || !(p->buf = kmalloc(PIPE_SIZE))) {
+	*err = u && !pages ? -ENFILE : -ENOMEM;
+	if (!p || !(p->buf = kmalloc((size_t)pages * PAGE_SIZE))) {
 		kfree(p);
+		if (pages)
+			pipe_user_charge(u, pages, 0);
 		return NULL;
 	}
-	p->size = PIPE_SIZE;
+	*err = 0;
+	p->user = u;
+	p->size = pages * PAGE_SIZE;
 	p->ino = next_ino++;
 	return p;
 }
@@ -436,11 +520,19 @@ static int pipe_resize_ring(struct pipe *p, uint32_t size)
 	return 0;
 }
 
-static unsigned int max_size = PIPE_MAX_SIZE; /* changed only by pipe_set_max_size */
-
 unsigned int pipe_max_size(void)
 {
 	return max_size;
+}
+
+uint64_t pipe_user_pages(bool hard)
+{
+	return hard ? user_pages_hard : user_pages_soft;
+}
+
+void pipe_set_user_pages(bool hard, uint64_t pages)
+{
+	*(hard ? &user_pages_hard : &user_pages_soft) = pages;
 }
 
 int pipe_set_max_size(uint64_t v)
@@ -470,9 +562,14 @@ long pipe_set_size(struct file *f, unsigned int arg)
 		return -EBUSY; /* as Linux: the waiting bytes must fit */
 	if (p->copying)
 		return -EBUSY; /* another thread's copy sleeps in a fault (Linux waits for its mutex) */
-	int err = pipe_resize_ring(p, (uint32_t)size);
-	if (err)
+	uint64_t was = p->size / PAGE_SIZE, pages = size / PAGE_SIZE;
+	uint64_t total = pipe_user_charge(p->user, was, pages); /* was > 0: the record stays */
+	int err = pages > was && user_pages_hard && total > user_pages_hard && pipe_user_limited()
+		? -EPERM : pipe_resize_ring(p, (uint32_t)size);
+	if (err) {
+		pipe_user_charge(p->user, pages, was);
 		return err;
+	}
 	pipe_changed(&p->wwq); /* more room, maybe */
 	return (long)size;
 }
@@ -512,8 +609,8 @@ static int pipe_open_end(void **slot, struct file *f, bool fifo)
 	if (acc != O_RDONLY && acc != O_WRONLY && acc != O_RDWR)
 		return -EINVAL;
 	if (!p) {
-		if (!(p = pipe_alloc()))
-			return -ENOMEM;
+		if (!(p = pipe_alloc(&err)))
+			return -ENOMEM; /* fifo_open's answer, whatever the cause */
 		p->fifo_slot = slot;
 		*slot = p;
 	}
@@ -585,14 +682,15 @@ static struct inode *pipefs_inode(struct pipe *p)
 
 int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 {
-	struct pipe *p = pipe_alloc();
+	int err;
+	struct pipe *p = pipe_alloc(&err);
 	unsigned nonblock = flags & O_NONBLOCK;
 	struct inode *ip = p ? pipefs_inode(p) : NULL;
 
 	if (!ip) {
 		if (p)
 			pipe_free_if_unused(p);
-		return -ENOMEM;
+		return p ? -ENOMEM : err;
 	}
 	*rd = file_alloc(&pipe_read_ops, O_RDONLY | nonblock, p);
 	if (!*rd) {

@@ -14,6 +14,8 @@ struct file;
 #define PIPE_SIZE (16 * 4096)    /* a new pipe's ring (Linux's 16 pages); a power of two */
 #define PIPE_MAX_SIZE (1u << 20) /* /proc/sys/fs/pipe-max-size's default: F_SETPIPE_SZ's limit without CAP_SYS_RESOURCE */
 #define PIPE_DEV 12              /* st_dev (minor) of anonymous pipes */
+#define PIPE_USER_PAGES_SOFT 16384 /* Linux's pipe-user-pages-soft default: 1024 pipes of 16 pages */
+#define PIPE_MIN_PAGES 2         /* a pipe past the soft limit (Linux's PIPE_MIN_DEF_BUFFERS) */
 
 /*
  * A new pipe: *rd (O_RDONLY) and *wr (O_WRONLY) are open files on it,
@@ -105,5 +107,11 @@ long pipe_set_size(struct file *f, unsigned int arg);
  * above 2 GiB. */
 unsigned int pipe_max_size(void);
 int pipe_set_max_size(uint64_t v);
+/* /proc/sys/fs/pipe-user-pages-soft and -hard (hard true): the pages of
+ * pipe rings a user's pipes may hold before, without CAP_SYS_RESOURCE or
+ * CAP_SYS_ADMIN, new pipes get two pages (soft) or none (hard: pipe(2)
+ * ENFILE, a growing F_SETPIPE_SZ EPERM); 0 is no limit. */
+uint64_t pipe_user_pages(bool hard);
+void pipe_set_user_pages(bool hard, uint64_t pages);
 
 #endif

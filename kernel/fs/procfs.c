@@ -10,7 +10,8 @@
  *          sys/... (the sysctl tree of fs/procfs_sys.c: fs, kernel, net.core, net.ipv4),
  *          net/{dev, arp, route, snmp, netstat, pnp, tcp, udp, raw, icmp, tcp6, udp6}
  *          (written by net/net_proc.c)}
- *   /proc/PID/{stat, status, cmdline, comm, exe, cwd, fd/N, maps, statm, mountinfo, mem}
+ *   /proc/PID/{stat, status, cmdline, comm, timerslack_ns, exe, cwd, fd/N, maps, statm,
+ *              mountinfo, mem}
  *   /proc/PID/task/TID/{stat, status, comm}: each thread (its CPU, affinity, state)
  *
  * Processes are found again by pid on every use, so a /proc inode never
@@ -117,6 +118,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "auxv", S_IFREG | 0400, show_pid_auxv, NULL },
 	{ "limits", S_IFREG | 0444, show_pid_limits, NULL },
 	{ "comm", S_IFREG | 0444, show_pid_comm, NULL },
+	{ "timerslack_ns", S_IFREG | 0444, show_pid_timerslack, NULL },
 	{ "exe", S_IFLNK | 0777, NULL, link_exe },
 	{ "cwd", S_IFLNK | 0777, NULL, link_cwd },
 	{ "root", S_IFLNK | 0777, NULL, link_root },

@@ -405,7 +405,7 @@ static void show_sig_actions(struct sbuf *s, const struct process *p)
 	uint64_t ign = 0, cgt = 0;
 
 	for (int sig = 1; sig <= NSIG; sig++) {
-		uint64_t h = p->sig_action[sig - 1].handler;
+		uint64_t h = p->sighand->action[sig - 1].handler;
 		if (h == (uint64_t)SIG_IGN)
 			ign |= 1ull << (sig - 1);
 		else if (h != (uint64_t)SIG_DFL)
@@ -687,4 +687,9 @@ void show_pid_cmdline(struct sbuf *s, struct process *p)
 void show_pid_comm(struct sbuf *s, struct process *p)
 {
 	sb_printf(s, "%s\n", p->name);
+}
+
+void show_pid_timerslack(struct sbuf *s, struct process *p)
+{
+	sb_printf(s, "%lu\n", (unsigned long)p->timer_slack_ns);
 }

@@ -37,6 +37,8 @@ void show_task_status(struct sbuf *s, struct process *p, struct thread *t, int i
 void show_pid_cmdline(struct sbuf *s, struct process *p);
 void show_pid_limits(struct sbuf *s, struct process *p);
 void show_pid_comm(struct sbuf *s, struct process *p);
+/* /proc/PID/timerslack_ns: prctl(PR_SET_TIMERSLACK)'s value (read only here). */
+void show_pid_timerslack(struct sbuf *s, struct process *p);
 void show_pid_maps(struct sbuf *s, struct process *p);
 /* /proc/PID/smaps, and the buffer it needs. */
 void show_pid_smaps(struct sbuf *s, struct process *p);

@@ -85,6 +85,34 @@ static int pipe_max_set(const int64_t *v)
 	return pipe_set_max_size((uint64_t)v[0]);
 }
 
+/* fs.pipe-user-pages-soft and -hard: any value from 0 (Linux's
+ * proc_doulongvec_minmax without bounds, a negative one refused). */
+static void pipe_soft_get(int64_t *v)
+{
+	v[0] = (int64_t)pipe_user_pages(false);
+}
+
+static int pipe_soft_set(const int64_t *v)
+{
+	if (v[0] < 0)
+		return -EINVAL;
+	pipe_set_user_pages(false, (uint64_t)v[0]);
+	return 0;
+}
+
+static void pipe_hard_get(int64_t *v)
+{
+	v[0] = (int64_t)pipe_user_pages(true);
+}
+
+static int pipe_hard_set(const int64_t *v)
+{
+	if (v[0] < 0)
+		return -EINVAL;
+	pipe_set_user_pages(true, (uint64_t)v[0]);
+	return 0;
+}
+
 /* kernel.hostname and kernel.domainname: Linux's proc_do_uts_string. */
 static void hostname_get(char *buf, size_t cap)
 {
@@ -215,6 +243,10 @@ static const struct sysctl_file own_files[] = {
 	  .get = nr_open_get, .set = nr_open_set },
 	{ .name = "pipe-max-size", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .get = pipe_max_get, .set = pipe_max_set },
+	{ .name = "pipe-user-pages-soft", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1,
+	  .get = pipe_soft_get, .set = pipe_soft_set },
+	{ .name = "pipe-user-pages-hard", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1,
+	  .get = pipe_hard_get, .set = pipe_hard_set },
 	{ .name = "hostname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = hostname_get,
 	  .set_str = hostname_set },
 	{ .name = "domainname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = domainname_get,
@@ -370,21 +402,32 @@ static size_t sysctl_text(const struct sysctl_file *e, char *text, size_t cap)
 	return len;
 }
 
-static long sysctl_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+/* read and, for splice, kread (b: user or kernel memory). */
+static long sysctl_read_to(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	char text[SYSCTL_READ_MAX];
 	size_t len = sysctl_text(sysctl_of(f), text, sizeof(text));
 
-	return vfs_read_text(text, len, iobuf_user(buf), n, pos);
+	return vfs_read_text(text, len, b, n, pos);
+}
+
+static long sysctl_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return sysctl_read_to(f, iobuf_user(buf), n, pos);
+}
+
+static long sysctl_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	return sysctl_read_to(f, iobuf_kernel(buf), n, pos);
 }
 
 /* A string file: proc_dostring's strict-mode write (sysctl_string_write). */
-static long string_write(const struct sysctl_file *e, uptr_t buf, size_t n, uint64_t *pos)
+static long string_write(const struct sysctl_file *e, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	char value[SYSCTL_STR_MAX], text[SYSCTL_STR_MAX];
 	size_t take = n < sizeof(text) ? n : sizeof(text); /* past that nothing is kept */
 
-	if (copy_from_user(text, buf, take))
+	if (iobuf_get(text, buf, 0, take))
 		return -EFAULT;
 	e->get_str(value, sizeof(value));
 	sysctl_string_write(value, sizeof(value), *pos, text, take);
@@ -394,7 +437,7 @@ static long string_write(const struct sysctl_file *e, uptr_t buf, size_t n, uint
 }
 
 /* A file of numbers: parse at position 0 into a copy of the value, set it whole. */
-static long numbers_write(const struct sysctl_file *e, uptr_t buf, size_t n, uint64_t *pos)
+static long numbers_write(const struct sysctl_file *e, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	char text[SYSCTL_TEXT_MAX];
 	int64_t v[SYSCTL_INTS_MAX];
@@ -404,7 +447,7 @@ static long numbers_write(const struct sysctl_file *e, uptr_t buf, size_t n, uin
 		return (long)n;
 	if (n >= sizeof(text))
 		return -EINVAL;
-	if (copy_from_user(text, buf, n))
+	if (iobuf_get(text, buf, 0, n))
 		return -EFAULT;
 	numbers_get(e, v);
 	long took = sysctl_parse_ints(text, n, e->kind, v, e->n, &count);
@@ -417,7 +460,8 @@ static long numbers_write(const struct sysctl_file *e, uptr_t buf, size_t n, uin
 	return took;
 }
 
-static long sysctl_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+/* write and, for splice, kwrite (b: user or kernel memory). */
+static long sysctl_write_from(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	const struct sysctl_file *e = sysctl_of(f);
 
@@ -425,7 +469,17 @@ static long sysctl_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 		return -EACCES; /* not reached: the open refused */
 	if (!n)
 		return 0; /* Linux's proc_sys_call_handler: nothing to parse, nothing done */
-	return e->n ? numbers_write(e, buf, n, pos) : string_write(e, buf, n, pos);
+	return e->n ? numbers_write(e, b, n, pos) : string_write(e, b, n, pos);
+}
+
+static long sysctl_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return sysctl_write_from(f, iobuf_user(buf), n, pos);
+}
+
+static long sysctl_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+	return sysctl_write_from(f, iobuf_kernel((void *)buf), n, pos);
 }
 
 static long sysctl_lseek(struct file *f, int64_t off, int whence)
@@ -433,10 +487,14 @@ static long sysctl_lseek(struct file *f, int64_t off, int whence)
 	return vfs_seek_pos(f, off, whence, 0);
 }
 
+/* kread and kwrite: splice to and from a pipe, as Linux's proc_sys
+ * files take it (LTP's splice06). */
 static const struct file_ops sysctl_ops = {
 	.read = sysctl_read,
 	.write = sysctl_write,
 	.lseek = sysctl_lseek,
+	.kread = sysctl_kread,
+	.kwrite = sysctl_kwrite,
 };
 
 int procfs_sysctl_open(int node, struct file *f)

@@ -939,6 +939,40 @@ int ramfs_grow(struct inode *ip, uint64_t size)
 	return err;
 }
 
+/* Zero [off, end) of the file's bytes, under the write lock. */
+static int punch_locked(struct inode *ip, uint64_t off, uint64_t end)
+{
+	struct ramfs_file *rf = ip->priv;
+	int err = file_unborrow(ip);
+
+	if (err)
+		return err;
+	while (off < end) {
+		uint64_t in = off % PAGE, k = end - off < PAGE - in ? end - off : PAGE - in;
+		uint8_t *pg = page_get(rf, off / PAGE);
+		if (pg) /* a page never written reads zeros already */
+			memset(pg + in, 0, k);
+		off += k;
+	}
+	return 0;
+}
+
+int ramfs_punch_hole(struct inode *ip, uint64_t off, uint64_t len)
+{
+	struct ramfs_file *rf = ip->priv;
+	int err = sleeplock_lock(&rf->write_lock);
+
+	if (err)
+		return err;
+	uint64_t end = len > ip->size || off > ip->size - len ? ip->size : off + len;
+	if (rf->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
+		err = -EPERM;
+	else if (off < end)
+		err = punch_locked(ip, off, end);
+	sleeplock_unlock(&rf->write_lock);
+	return err;
+}
+
 long ramfs_read_kernel(struct inode *ip, void *buf, size_t n, uint64_t off)
 {
 	return file_read(ip, iobuf_kernel(buf), n, off);
@@ -1116,6 +1150,9 @@ int ramfs_add_seals(struct inode *ip, unsigned add)
 		return -EINVAL;
 	if (*seals & F_SEAL_SEAL)
 		return -EPERM;
+	if ((add & F_SEAL_WRITE) && !(*seals & F_SEAL_WRITE) &&
+	    uvm_object_shared_writable(((struct ramfs_file *)ip->priv)->obj))
+		return -EBUSY; /* Linux's mapping_deny_writable */
 	*seals |= add;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "fs/fown.h"
 #include "fs/dnotify.h"
 #include "fs/inotify.h"
+#include "fs/lease.h"
 #include "fs/path.h"
 #include "time/time.h"
 #include "mm/heap.h"
@@ -107,6 +108,36 @@ struct inode *inode_get(struct inode *ip)
 	if (ip)
 		ip->refs++;
 	return ip;
+}
+
+int inode_get_write(struct inode *ip)
+{
+	if (ip->writecount < 0)
+		return -ETXTBSY;
+	ip->writecount++;
+	return 0;
+}
+
+void inode_put_write(struct inode *ip)
+{
+	if (ip->writecount <= 0)
+		panic("vfs: inode %lu: a write released that was not taken", ip->ino);
+	ip->writecount--;
+}
+
+int inode_deny_write(struct inode *ip)
+{
+	if (ip->writecount > 0)
+		return -ETXTBSY;
+	ip->writecount--;
+	return 0;
+}
+
+void inode_allow_write(struct inode *ip)
+{
+	if (ip->writecount >= 0)
+		panic("vfs: inode %lu: a write denial released that was not taken", ip->ino);
+	ip->writecount++;
 }
 
 /* Free an inode nobody can reach: the file system's data, then ours.
@@ -219,6 +250,11 @@ void file_put_last(struct file *f)
 		eventpoll_file_gone(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	lease_release(f);
+	if (f->writer)
+		inode_put_write(f->inode);
+	if (f->reader)
+		f->inode->readcount--;
 	inode_put(f->inode);
 	kfree(f->path);
 	kfree(f);
@@ -300,22 +336,33 @@ static int fdtable_used(const struct fdtable *t)
 	return n;
 }
 
-struct fdtable *fdtable_copy(const struct fdtable *t)
+/* n rounded up to a word of descriptor bits (Linux's fd bitmaps). */
+static uint64_t fd_words(uint64_t n)
 {
-	struct fdtable *c = fdtable_create();
+	return (n + 63) & ~63ull;
+}
+
+int fdtable_copy(const struct fdtable *t, struct fdtable **out)
+{
 	int used = fdtable_used(t);
 
+	/* Linux's dup_fd: a table past the 64 slots every table has cannot
+	 * be copied into one bigger than fs.nr_open allows */
+	if (fd_words((uint64_t)used) > 64 && fd_words((uint64_t)used) > fd_words(sysctl_nr_open))
+		return -EMFILE;
+	struct fdtable *c = fdtable_create();
 	if (!c)
-		return NULL;
+		return -ENOMEM;
 	if (fdtable_grow(c, used)) {
 		fdtable_put(c);
-		return NULL;
+		return -ENOMEM;
 	}
 	for (int fd = 0; fd < used; fd++) {
 		c->fd[fd] = file_get(t->fd[fd]);
 		c->cloexec[fd] = t->cloexec[fd];
 	}
-	return c;
+	*out = c;
+	return 0;
 }
 
 void fdtable_put(struct fdtable *t)

@@ -87,6 +87,8 @@ struct file {
 	struct file *async_next; /* the list of files with O_ASYNC */
 	void *epoll_links;     /* its epoll registrations (fs/eventpoll.c); same lock rule */
 	char *path;            /* a FIFO's absolute path as opened (kmalloc'd), for /proc/PID/fd; or NULL */
+	bool writer;           /* holds a write on inode (inode_get_write): Linux's FMODE_WRITER */
+	bool reader;           /* counted in inode->readcount: a regular file open for reading only */
 	uint64_t cred_serial;  /* the opener's credentials' serial (proc/cred.h), Linux's f_cred */
 };
 
@@ -121,7 +123,10 @@ struct fdtable {
 };
 
 struct fdtable *fdtable_create(void);
-struct fdtable *fdtable_copy(const struct fdtable *t);   /* fork: every file_get'd */
+/* fork, unshare: a copy of t, every file file_get'd, in *out: 0, -ENOMEM,
+ * or -EMFILE when an open descriptor is past fs.nr_open (rounded up to
+ * 64, as Linux's dup_fd). */
+int fdtable_copy(const struct fdtable *t, struct fdtable **out);
 void fdtable_put(struct fdtable *t);                      /* drop a reference; closes all at 0 */
 void fdtable_close_on_exec(struct fdtable *t);
 /* close_range: close every open descriptor in first..last (or only mark
@@ -172,6 +177,16 @@ unsigned vfs_poll_events(struct file *f);
 /* Per-process file-system state the process code needs. */
 struct inode *inode_get(struct inode *ip);
 void inode_put(struct inode *ip);
+/* A writer of ip (a file open for writing, truncate by path), as Linux's
+ * get_write_access: 0, or -ETXTBSY while something runs it. Undone by
+ * inode_put_write. */
+int inode_get_write(struct inode *ip);
+void inode_put_write(struct inode *ip);
+/* Deny writers of ip while running or reading it for exec, as Linux's
+ * deny_write_access: 0, or -ETXTBSY while it is open for writing.
+ * Undone by inode_allow_write. */
+int inode_deny_write(struct inode *ip);
+void inode_allow_write(struct inode *ip);
 /* The root directory, without a new reference (inode_get it to keep it). */
 struct inode *vfs_root(void);
 /* A device node's numbers (0, 0 for anything else). */
@@ -214,7 +229,15 @@ void vfs_init(const void *cpio, size_t size);
  * resolved, for /proc/PID/exe. With owned, *data points at the boot
  * archive's bytes when the file is unchanged since boot (*owned false:
  * leave it alone), else at a vmalloc'd copy (*owned true: vfree it);
- * with owned NULL, *data is always a vmalloc'd copy. */
-int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned);
+ * with owned NULL, *data is always a vmalloc'd copy. The file's writers
+ * are denied while it is read (-ETXTBSY while it is open for writing);
+ * with held, *held keeps that denial and a reference for the caller
+ * (Linux's bprm->file, then mm->exe_file); release it with
+ * vfs_exec_release. */
+int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_path, bool *owned,
+		  struct inode **held);
+/* Drop what vfs_exec_data's held gave (NULL: nothing): the denial of
+ * writes and the reference. */
+void vfs_exec_release(struct inode *ip);
 
 #endif

@@ -582,6 +582,14 @@ void uvm_truncate_object(struct shmem *obj, uint64_t idx)
 	shmem_truncate(obj, idx); /* no CPU reaches the pages any more */
 }
 
+bool uvm_object_shared_writable(struct shmem *obj)
+{
+	for (struct vma *v = *shmem_rmap(obj); v; v = v->obj_next)
+		if ((v->flags & VMA_SHARED) && !(v->flags & VMA_NOWRITE))
+			return true;
+	return false;
+}
+
 /* Is va's page in region v past the end of the region's object? */
 static bool beyond_object(const struct vma *v, uint64_t va)
 {

@@ -168,6 +168,10 @@ int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_onl
  * truncate does), then free them. Costs the regions mapping it plus
  * their populated tables. */
 void uvm_truncate_object(struct shmem *obj, uint64_t idx);
+/* Does a shared region that may be writable map obj (a MAP_SHARED of a
+ * file opened for writing, whatever its protection now: Linux's
+ * i_mmap_writable)? F_SEAL_WRITE is EBUSY then. */
+bool uvm_object_shared_writable(struct shmem *obj);
 /* MAP_POPULATE: make the page at va present as a read fault would (no
  * copy-on-write break). 0; -EFAULT when va may not be read or is past
  * its object's end; -ENOMEM when out of memory. */

@@ -91,12 +91,14 @@ void cred_exec_prepare(const struct cred *old, const struct exec_file_ids *f,
 
 	*n = *old;
 	exec_fill_ids(n, f);
-	/* root's rule: a real or effective root gets the full bounding set
-	 * (with the inheritable set) permitted, an effective root effective */
+	/* root's rule (not under SECBIT_NOROOT): a real or effective root
+	 * gets the full bounding set (with the inheritable set) permitted,
+	 * an effective root effective */
 	n->cap_permitted = 0;
-	if (n->euid == ROOT_UID || n->uid == ROOT_UID)
+	bool root_rule = !(old->securebits & SECBIT_NOROOT); /* Linux's root_privileged() */
+	if (root_rule && (n->euid == ROOT_UID || n->uid == ROOT_UID))
 		n->cap_permitted = old->cap_bset | old->cap_inheritable;
-	if (n->euid == ROOT_UID)
+	if (root_rule && n->euid == ROOT_UID)
 		effective = true;
 	bool is_setid = n->euid != old->uid || n->egid != old->gid;
 	bool gained = !subset(n->cap_permitted, old->cap_permitted);
@@ -140,9 +142,11 @@ static bool any_root(uint32_t a, uint32_t b, uint32_t s)
 /* commoncap's cap_emulate_setxuid: leaving root altogether clears the
  * permitted and effective sets (unless SECBIT_KEEP_CAPS), an effective
  * uid leaving 0 clears the effective set, coming back to 0 restores it
- * from the permitted set. */
+ * from the permitted set; SECBIT_NO_SETUID_FIXUP does none of it. */
 static void emulate_setxuid(struct cred *c, const struct cred *old)
 {
+	if (c->securebits & SECBIT_NO_SETUID_FIXUP)
+		return; /* cap_task_fix_setuid: suppressed */
 	if (any_root(old->uid, old->euid, old->suid) && !any_root(c->uid, c->euid, c->suid) &&
 	    !(c->securebits & SECBIT_KEEP_CAPS)) {
 		c->cap_permitted = 0;
@@ -219,7 +223,8 @@ int cred_setresuid(struct cred *c, uint32_t ruid, uint32_t euid, uint32_t suid)
 }
 
 /* setfsuid: the file system capabilities leave with a file system uid
- * of 0 and come back (from the permitted set) with it. */
+ * of 0 and come back (from the permitted set) with it, unless
+ * SECBIT_NO_SETUID_FIXUP. */
 uint32_t cred_setfsuid(struct cred *c, uint32_t fsuid)
 {
 	struct cred old = *c;
@@ -230,9 +235,10 @@ uint32_t cred_setfsuid(struct cred *c, uint32_t fsuid)
 	    !cred_capable(c, CAP_SETUID))
 		return old.fsuid;
 	c->fsuid = fsuid;
-	if (old.fsuid == ROOT_UID && fsuid != ROOT_UID)
+	bool fixup = !(c->securebits & SECBIT_NO_SETUID_FIXUP);
+	if (fixup && old.fsuid == ROOT_UID && fsuid != ROOT_UID)
 		c->cap_effective &= ~CAP_FS_MASK;
-	if (old.fsuid != ROOT_UID && fsuid == ROOT_UID)
+	if (fixup && old.fsuid != ROOT_UID && fsuid == ROOT_UID)
 		c->cap_effective |= c->cap_permitted & CAP_FS_MASK;
 	ids_changed(c, &old);
 	return old.fsuid;

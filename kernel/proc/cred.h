@@ -48,7 +48,7 @@ struct cred {
 	uint32_t uid, euid, suid, fsuid;     /* real, effective, saved, file system */
 	uint32_t gid, egid, sgid, fsgid;
 	struct group_info *groups;           /* NULL: none */
-	unsigned securebits;                 /* SECBIT_KEEP_CAPS only */
+	unsigned securebits;                 /* SECBIT_* and their locks (PR_SET_SECUREBITS) */
 	uint64_t cap_effective, cap_permitted, cap_inheritable;
 	uint64_t cap_bset;        /* the bounding set: what exec may grant (PR_CAPBSET_DROP) */
 	int nice;                 /* NICE_MIN..NICE_MAX */

@@ -60,6 +60,7 @@ struct elf_file {
 	int verdict;           /* elf_check's ELF_CHECK_* */
 	struct elf_info ei;
 	struct vm_name *name;  /* NULL when out of memory: the regions go unnamed */
+	struct inode *file;    /* its file, writers denied while exec reads it (vfs_exec_data's held) */
 };
 
 static unsigned seg_prot(const struct elf64_phdr *ph)
@@ -166,7 +167,7 @@ static int check_elf(struct elf_file *f, const char *abs, int bad_elf)
 static int open_elf(const char *path, struct elf_file *f, char *abs, int bad_elf)
 {
 	*f = (struct elf_file){ .path = path };
-	int err = vfs_exec_data(path, &f->data, &f->size, abs, &f->owned);
+	int err = vfs_exec_data(path, &f->data, &f->size, abs, &f->owned, &f->file);
 	if (err) {
 		f->data = NULL;
 		return err;
@@ -175,14 +176,17 @@ static int open_elf(const char *path, struct elf_file *f, char *abs, int bad_elf
 }
 
 /* Drop what open_elf (or vfs_exec_data) gave: a copy of the file is
- * freed, the boot archive's bytes are not; the name's reference too. */
+ * freed, the boot archive's bytes are not; the name's reference and the
+ * file's denial of writers too. */
 static void close_elf(struct elf_file *f)
 {
 	if (f->data && f->owned)
 		vfree((void *)f->data);
 	vm_name_put(f->name);
+	vfs_exec_release(f->file);
 	f->data = NULL;
 	f->name = NULL;
+	f->file = NULL;
 }
 
 /* Map a checked ELF file (the program or its interpreter) at dyn_base
@@ -430,6 +434,7 @@ int exec_load(const char *path, const char *const argv[], const char *const envp
 {
 	out->path_inaccessible = flags & EXEC_PATH_INACCESSIBLE;
 	out->exe_path = NULL;
+	out->exe = NULL;
 	out->execfn = path;
 	out->doomed = false;
 	out->vdso = 0;
@@ -439,6 +444,17 @@ int exec_load(const char *path, const char *const argv[], const char *const envp
 		out->exe_path = NULL;
 	}
 	return err;
+}
+
+void exec_image_drop(struct exec_image *img)
+{
+	if (img->vm)
+		uvm_destroy(img->vm);
+	kfree(img->exe_path);
+	vfs_exec_release(img->exe);
+	img->vm = NULL;
+	img->exe_path = NULL;
+	img->exe = NULL;
 }
 
 /*
@@ -530,6 +546,10 @@ static __attribute__((noinline)) int exec_elf(struct elf_file *prog, const char 
 			goto out;
 	}
 	err = build_image(prog, &interp, argv, envp, out);
+	if (!err) { /* the program's denial of writers passes to the image */
+		out->exe = prog->file;
+		prog->file = NULL;
+	}
 out:
 	close_elf(&interp);
 	close_elf(prog);
@@ -545,7 +565,7 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 
 	if (!abs)
 		return -ENOMEM;
-	int err = vfs_exec_data(path, &prog.data, &prog.size, abs, &prog.owned);
+	int err = vfs_exec_data(path, &prog.data, &prog.size, abs, &prog.owned, &prog.file);
 	if (err) {
 		kfree(abs);
 		return err;

@@ -17,6 +17,7 @@ struct exec_layout {
 };
 
 struct vm_space;
+struct inode;
 
 struct exec_image {
 	struct vm_space *vm;  /* the new address space, owned by the caller */
@@ -24,6 +25,9 @@ struct exec_image {
 	uint64_t sp;          /* initial stack pointer: argc, argv, envp, auxv */
 	char *exe_path;       /* the absolute path of the file run (kmalloc'd; the
 	                       * interpreter's for a #! script), for /proc/PID/exe */
+	struct inode *exe;    /* that file, a reference with its writers denied, which
+	                       * the process holds while it runs it (Linux's
+	                       * mm->exe_file): owned by the caller */
 	const char *execfn;   /* the path exec was called with (exec_load's own
 	                       * use): AT_EXECFN, the script's for a #! script, as Linux */
 	struct cred cred;     /* the credentials after the exec (set-id bits, root's
@@ -45,6 +49,9 @@ struct exec_image {
  * be out->doomed (see there). */
 int exec_load(const char *path, const char *const argv[], const char *const envp[],
 	      unsigned flags, struct exec_image *out);
+/* Free what a successful exec_load gave that the caller did not take
+ * (vm, exe_path, exe: each NULL once taken). */
+void exec_image_drop(struct exec_image *img);
 
 /* exec_load's flags. EXEC_PATH_INACCESSIBLE: path is execveat's
  * /dev/fd/N[/name] of a close-on-exec descriptor, gone once the exec

@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include "sys/syscall_define.h"
 #include "proc/itimer.h"
+#include "proc/ptimer.h"
+#include "proc/rlimit.h"
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "time/time.h"
@@ -48,6 +50,9 @@ void itimer_charge(struct process *p, bool user, uint64_t tick_ns)
 	if (user)
 		run_down(p, ITIMER_VIRTUAL, tick_ns);
 	run_down(p, ITIMER_PROF, tick_ns);
+	if (p->ptimers)
+		ptimer_cpu_tick(p);
+	rlimit_cpu_tick(p);
 }
 
 /* ITIMER_REAL's wheel timer fired (tick, interrupts off): signal a live

@@ -29,7 +29,8 @@ struct itimer {
 struct process;
 
 /* Timer tick (interrupts off): p was interrupted (user: in user mode);
- * charge its CPU-time timers and fire any that ran out. */
+ * charge its CPU-time timers and fire any that ran out, the interval
+ * timers', timer_create's (proc/ptimer.h) and RLIMIT_CPU's. */
 void itimer_charge(struct process *p, bool user, uint64_t tick_ns);
 /* Disarm p's ITIMER_REAL before p is freed (process release). */
 void itimer_forget(struct process *p);

@@ -158,14 +158,14 @@ static void fs_share_leave(struct process *p)
 }
 
 /* A private copy of p's descriptor table when another process shares it
- * (CLONE_FILES), in *own (NULL when not shared): 0 or -ENOMEM. */
+ * (CLONE_FILES), in *own (NULL when not shared): 0, -ENOMEM or -EMFILE
+ * (fdtable_copy). */
 static int files_unshare_copy(struct process *p, struct fdtable **own)
 {
 	*own = NULL;
 	if (!p->files || p->files->refs <= 1)
 		return 0;
-	*own = fdtable_copy(p->files);
-	return *own ? 0 : -ENOMEM;
+	return fdtable_copy(p->files, own);
 }
 
 /* p takes own (from files_unshare_copy) as its table, if any. */
@@ -182,8 +182,9 @@ int process_unshare(bool files, bool fs)
 	struct process *p = current_process();
 	struct fdtable *own = NULL;
 
-	if (files && files_unshare_copy(p, &own))
-		return -ENOMEM;
+	int err = files ? files_unshare_copy(p, &own) : 0;
+	if (err)
+		return err;
 	files_unshare_commit(p, own);
 	if (fs)
 		fs_share_leave(p);
@@ -252,6 +253,50 @@ void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
 	for (struct process *p = all_procs; p; p = p->next_proc)
 		fn(p, arg);
 	irq_restore(f);
+}
+
+/* New signal handlers: a copy of from's actions, or every one SIG_DFL
+ * (from NULL), held once. NULL when out of memory. */
+static struct sighand *sighand_new(const struct sighand *from)
+{
+	struct sighand *h = kzalloc(sizeof(*h));
+
+	if (!h)
+		return NULL;
+	if (from)
+		memcpy(h->action, from->action, sizeof(h->action));
+	h->refs = 1;
+	return h;
+}
+
+static struct sighand *sighand_get(struct sighand *h)
+{
+	h->refs++;
+	return h;
+}
+
+static void sighand_put(struct sighand *h)
+{
+	if (h && --h->refs == 0)
+		kfree(h);
+}
+
+/* p runs ip now (exec_image's exe, whose reference and denial of writers
+ * it takes; NULL at exit): the file it ran before may be written again. */
+static void set_exe(struct process *p, struct inode *ip)
+{
+	vfs_exec_release(p->exe);
+	p->exe = ip;
+}
+
+/* A fork's child runs its parent's file too (Linux's dup_mm_exe_file):
+ * a reference and a denial of writers of its own, which cannot fail as
+ * the parent's denies them already. */
+static struct inode *exe_dup(struct inode *ip)
+{
+	if (!ip || inode_deny_write(ip))
+		return NULL;
+	return inode_get(ip);
 }
 
 static void set_name(struct process *p, const char *path)
@@ -579,19 +624,20 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	set_name(p, path);
 	set_cmdline(p, argv);
 	rlimit_defaults(&p->rlim, (uint64_t)max_tasks); /* a fork copies its parent's */
+	p->timer_slack_ns = p->default_timer_slack_ns = TIMER_SLACK_DEFAULT_NS;
 	p->kernel_waits = true;
 	p->pgid = p->sid = p->pid;
-	*err = vfs_default_stdio(p);
+	*err = (p->sighand = sighand_new(NULL)) ? vfs_default_stdio(p) : -ENOMEM;
 	if (!*err)
 		*err = exec_load(path, argv, envp, 0, &img);
 	if (!*err && img.doomed) { /* nobody to see the SIGSEGV: say why */
-		uvm_destroy(img.vm);
-		kfree(img.exe_path);
+		exec_image_drop(&img);
 		*err = -ENOEXEC;
 	}
 	if (*err)
 		goto fail;
 	p->vm = img.vm;
+	set_exe(p, img.exe);
 	p->layout = img.layout;
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
@@ -614,6 +660,8 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 fail:
 	if (p->vm)
 		uvm_destroy(p->vm);
+	set_exe(p, NULL);
+	sighand_put(p->sighand);
 	if (p->files)
 		fdtable_put(p->files);
 	if (p->cwd)
@@ -802,6 +850,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 		fdtable_put(p->files);
 		p->files = NULL;
 	}
+	set_exe(p, NULL); /* its program may be written again (Linux's exit_mm) */
 	if (p->pid == p->sid && leader_exit_hook)
 		leader_exit_hook(p->sid);
 	cpu_cli();
@@ -967,6 +1016,9 @@ void process_release(struct process *p)
 	thread_reap(p->thread);
 	if (p->vm)
 		uvm_destroy(p->vm);
+	set_exe(p, NULL);
+	sighand_put(p->sighand);
+	p->sighand = NULL;
 	if (p->cwd)
 		inode_put(p->cwd);
 	p->cwd = NULL;
@@ -1011,18 +1063,27 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	c->umask = parent->umask;
 	c->personality = __atomic_load_n(&parent->personality, __ATOMIC_RELAXED);
 	c->rlim = parent->rlim;
-	memcpy(c->sig_action, parent->sig_action, sizeof(c->sig_action));
+	c->timer_slack_ns = c->default_timer_slack_ns = parent->timer_slack_ns; /* copy_process */
+	/* CLONE_SIGHAND: one table for both (Linux's copy_sighand) */
+	c->sighand = how & FORK_SHARE_SIGHAND ? sighand_get(parent->sighand) : sighand_new(parent->sighand);
+	if (!c->sighand)
+		goto fail; /* *err is -ENOMEM */
 	if (share_vm) {
 		c->vm = parent->vm;
 		__atomic_add_fetch(&c->vm->refs, 1, __ATOMIC_RELAXED);
 	} else if (!(c->vm = uvm_fork(parent->vm))) {
 		goto fail;
 	}
+	c->exe = exe_dup(parent->exe);
 	if (how & FORK_SHARE_FILES) {
 		c->files = parent->files;
 		c->files->refs++;
-	} else if (!(c->files = fdtable_copy(parent->files))) {
-		goto fail;
+	} else {
+		int ferr = fdtable_copy(parent->files, &c->files);
+		if (ferr) {
+			*err = ferr; /* -EMFILE past fs.nr_open; the rest stays -ENOMEM */
+			goto fail;
+		}
 	}
 	c->cwd = inode_get(parent->cwd);
 	c->root = parent->root ? inode_get(parent->root) : NULL;
@@ -1053,6 +1114,8 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 fail:
 	if (c->vm)
 		uvm_destroy(c->vm);
+	set_exe(c, NULL);
+	sighand_put(c->sighand);
 	if (c->files)
 		fdtable_put(c->files);
 	if (c->cwd)
@@ -1121,12 +1184,17 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	if (err)
 		return err;
 	err = files_unshare_copy(p, &own);
+	/* handlers shared by CLONE_SIGHAND: exec gets a copy of its own
+	 * (Linux's unshare_sighand), which signal_reset_on_exec then resets */
+	struct sighand *own_sh = NULL;
+	if (!err && p->sighand->refs > 1 && !(own_sh = sighand_new(p->sighand)))
+		err = -ENOMEM;
 	if (!err && p->nthreads > 1)
 		err = process_single_thread();
 	if (err) {
 		fdtable_put(own);
-		uvm_destroy(img.vm);
-		kfree(img.exe_path);
+		sighand_put(own_sh);
+		exec_image_drop(&img);
 		return err;
 	}
 	/* Commit: nothing below can fail. */
@@ -1138,6 +1206,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	arch_switch_pml4(img.vm->pml4);
 	tlb_note_loaded(img.vm->pml4);
 	uvm_destroy(old); /* a vfork parent keeps its own reference (uvm_destroy retires the PML4) */
+	set_exe(p, img.exe);
 	uint64_t f = irq_save();
 	vfork_release(p);
 	irq_restore(f);
@@ -1152,6 +1221,10 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	img.cred.groups = t->cred.groups; /* the same list: exec_creds took no reference */
 	t->cred = img.cred;
 	cred_renew(&t->cred);
+	if (own_sh) {
+		sighand_put(p->sighand);
+		p->sighand = own_sh;
+	}
 	signal_reset_on_exec(p);
 	ptimer_delete_all(p); /* as Linux's exit_itimers at exec */
 	files_unshare_commit(p, own);

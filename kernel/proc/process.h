@@ -38,10 +38,25 @@ struct vfork_done {
  * Lock rule: state and wstatus change with interrupts off;
  * vm is the process's own (see mm/uvm.h); the rest is set at creation.
  */
+/* Signal handlers (Linux's sighand_struct): a process's own, or shared by
+ * the processes clone(CLONE_SIGHAND) made. Lock rule: the kernel lock;
+ * refs counts the processes holding it, each until it is released (a
+ * zombie keeps it) or execs (exec gives it a copy of its own). */
+struct sighand {
+	int refs;
+	struct sigaction_k action[NSIG];
+};
+
+/* Linux's initial timer slack (init_task's), in ns. */
+#define TIMER_SLACK_DEFAULT_NS 50000
+
 struct process {
 	int pid;
 	char name[16];
 	struct vm_space *vm;
+	struct inode *exe;         /* the file it runs, its writers denied (Linux's
+	                            * mm->exe_file): set by exec, held by a fork's child
+	                            * too, dropped at exec and exit; NULL for none */
 	enum process_state state;
 	int wstatus;               /* valid once a zombie */
 	struct wait_queue exit_wq; /* woken when it becomes a zombie */
@@ -72,6 +87,11 @@ struct process {
 	                            * parent process ends; prctl, 0 after fork */
 	int parent_tid;            /* the parent's thread that forked it (0: none, or gone) */
 	bool child_subreaper;      /* orphaned descendants come to it, not init (prctl; 0 after fork) */
+	/* prctl(PR_SET_TIMERSLACK), /proc/PID/timerslack_ns: Linux keeps it per
+	 * thread; here a process's threads share it. Nothing sleeps longer for
+	 * it: timers fire when due, within any slack. */
+	uint64_t timer_slack_ns;
+	uint64_t default_timer_slack_ns; /* what setting 0 restores: the slack at fork */
 	bool pidns_init;           /* made by clone(CLONE_NEWPID): the init of a pid namespace
 	                            * (Kestrel has one pid space), so CLONE_PARENT is EINVAL */
 	int exit_signal;           /* sent to the parent when it ends (clone's CSIGNAL; 0: none);
@@ -102,7 +122,7 @@ struct process {
 
 	/* signals: pending changes with interrupts off (the masks are the threads') */
 	uint64_t sig_pending;      /* bit (sig - 1) */
-	struct sigaction_k sig_action[NSIG];
+	struct sighand *sighand;   /* its handlers; never NULL once it is linked */
 	int sig_from_pid[NSIG];    /* who sent each pending signal (siginfo si_pid) */
 	uint32_t sig_from_uid[NSIG]; /* and its real uid (si_uid) */
 	uint64_t sig_queued;       /* bit (sig - 1): sent by rt_(tg)sigqueueinfo with */
@@ -170,13 +190,15 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
  * address space (vfork), FORK_SIBLING makes it a child of the caller's
  * parent instead (CLONE_PARENT), FORK_SHARE_FS shares the working
  * directory and umask (CLONE_FS), FORK_SHARE_FILES the descriptor table
- * (CLONE_FILES). Not yet runnable (process_start_child).
+ * (CLONE_FILES), FORK_SHARE_SIGHAND the signal handlers (CLONE_SIGHAND).
+ * Not yet runnable (process_start_child).
  * NULL and *err on failure: -EAGAIN at the task limits (below), -ENOMEM,
  * -EINVAL for FORK_SIBLING from init. */
 #define FORK_SHARE_VM    1u
 #define FORK_SIBLING     2u
 #define FORK_SHARE_FS    4u
 #define FORK_SHARE_FILES 8u
+#define FORK_SHARE_SIGHAND 16u
 struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t new_sp, int *err);
 /* unshare(2) for the current process: files, a private copy of a
  * descriptor table another process shares (CLONE_FILES); fs, its own

@@ -8,8 +8,13 @@
  * of its threads (SIGEV_THREAD_ID) or nobody (SIGEV_NONE). An expiry
  * queues its signal with si_code SI_TIMER, the timer's id, the overrun
  * (periods the tick passed over, for a late periodic timer) and the
- * sigev_value. Not here: CPU-time clocks (EINVAL), and Linux's rule that
- * an expiry whose signal is still pending only counts an overrun.
+ * sigev_value. The CPU-time clocks (CLOCK_PROCESS_CPUTIME_ID, and
+ * CLOCK_THREAD_CPUTIME_ID for the creating thread) are read on each tick
+ * the process runs, which fires those whose clock passed their expiry, so
+ * they fire up to a tick late and never early. Not here: another
+ * process's or thread's CPU clock (clock_getcpuclockid's ids: EINVAL),
+ * and Linux's rule that an expiry whose signal is still pending only
+ * counts an overrun.
  */
 #include "sys/syscall_define.h"
 #include "proc/ptimer.h"
@@ -42,11 +47,12 @@ static struct ptimer *find(struct process *p, int id)
 
 /* Is clock one timer_create takes? 0; -EOPNOTSUPP for a clock Linux
  * has no timers on; -EPERM for an alarm clock without CAP_WAKE_ALARM;
- * -EINVAL for the rest (CPU-time clocks too: not here). */
+ * -EINVAL for the rest (other processes' CPU-time clocks too: not here). */
 static int clock_ok(int clock)
 {
 	switch (clock) {
 	case CLOCK_REALTIME: case CLOCK_MONOTONIC: case CLOCK_BOOTTIME: case CLOCK_TAI:
+	case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID:
 		return 0;
 	case CLOCK_MONOTONIC_RAW: case CLOCK_REALTIME_COARSE: case CLOCK_MONOTONIC_COARSE:
 		return -EOPNOTSUPP;
@@ -60,6 +66,31 @@ static int clock_ok(int clock)
 static bool wall_clock(int clock)
 {
 	return clock == CLOCK_REALTIME || clock == CLOCK_TAI || clock == CLOCK_REALTIME_ALARM;
+}
+
+static bool cpu_clock(int clock)
+{
+	return clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID;
+}
+
+/* A CPU-time timer's clock now, as clock_gettime reads it: its process's
+ * CPU time, or its thread's (0 once that thread is gone: it never fires
+ * again). Kernel lock. */
+static uint64_t cpu_clock_now(const struct ptimer *t)
+{
+	if (t->clock == CLOCK_PROCESS_CPUTIME_ID) {
+		struct cpu_times c = process_cpu_times(t->proc);
+		return c.user_ns + c.sys_ns;
+	}
+	struct process *owner = NULL;
+	struct thread *th = process_find_thread(t->cpu_tid, &owner);
+	return th && owner == t->proc ? thread_run_ns(th) : 0;
+}
+
+/* What t's clock reads now: time_ns() for the wheel's, or the CPU time. */
+static uint64_t clock_now(const struct ptimer *t)
+{
+	return cpu_clock(t->clock) ? cpu_clock_now(t) : time_ns();
 }
 
 /* Linux's good_sigevent: 0 or -EINVAL (an unknown notify, a signal out
@@ -122,25 +153,43 @@ static void notify(struct ptimer *t)
 	signal_send_queued(p, th, t->signo, &info);
 }
 
-/* The wheel's callback (tick, interrupts off): signal, and re-arm a
- * periodic timer at its next period after now, counting those passed. */
-static void fire(struct ktimer *k)
+/* t expired, its clock reading now: signal, and move a periodic timer's
+ * expiry to its next period after now, counting those passed (the
+ * caller re-arms it). Interrupts off. */
+static void expire(struct ptimer *t, uint64_t now)
 {
-	struct ptimer *t = (struct ptimer *)((char *)k - offsetof(struct ptimer, kt));
-	uint64_t now = time_ns();
-
-	if (!t->expires)
-		return;
 	t->overrun = 0;
 	if (t->interval) {
 		uint64_t missed = now > t->expires ? (now - t->expires) / t->interval : 0;
 		t->overrun = missed > OVERRUN_MAX ? OVERRUN_MAX : (int)missed;
 		t->expires += (missed + 1) * t->interval;
-		ktimer_arm(&t->kt, t->expires);
 	} else {
 		t->expires = 0;
 	}
 	notify(t);
+}
+
+/* The wheel's callback (tick, interrupts off). */
+static void fire(struct ktimer *k)
+{
+	struct ptimer *t = (struct ptimer *)((char *)k - offsetof(struct ptimer, kt));
+
+	if (!t->expires)
+		return;
+	expire(t, time_ns());
+	if (t->expires)
+		ktimer_arm(&t->kt, t->expires);
+}
+
+void ptimer_cpu_tick(struct process *p)
+{
+	for (struct ptimer *t = p->ptimers; t; t = t->next) {
+		if (!t->expires || !cpu_clock(t->clock))
+			continue;
+		uint64_t now = cpu_clock_now(t);
+		if (now >= t->expires)
+			expire(t, now);
+	}
 }
 
 SYSCALL_DEFINE3(timer_create, clockid_t, clock, uptr_t, uevent, uptr_t, uid)
@@ -164,7 +213,8 @@ SYSCALL_DEFINE3(timer_create, clockid_t, clock, uptr_t, uevent, uptr_t, uid)
 		return -EAGAIN;
 	}
 	*t = (struct ptimer){ .proc = p, .id = id, .clock = clock, .notify = ev.notify,
-			      .signo = ev.signo, .tid = ev.tid, .value = uevent ? ev.value : (uint64_t)id };
+			      .signo = ev.signo, .tid = ev.tid, .cpu_tid = current_thread()->tid,
+			      .value = uevent ? ev.value : (uint64_t)id };
 	if (t->notify == SIGEV_THREAD)
 		t->notify = SIGEV_SIGNAL;
 	t->kt.fire = fire;
@@ -177,35 +227,64 @@ SYSCALL_DEFINE3(timer_create, clockid_t, clock, uptr_t, uevent, uptr_t, uid)
 	return 0;
 }
 
-/* Write t's setting (time left, interval) to uspec: 0 or -EFAULT. */
-static int put_setting(uptr_t uspec, const struct ptimer *t)
+/* t's setting: the time left (a timer due that has not fired yet reads
+ * 1 ns, as Linux's) and the interval. */
+static void get_setting(const struct ptimer *t, uint64_t *left, uint64_t *interval)
 {
 	uint64_t f = irq_save();
-	uint64_t interval = t->interval, left = timer_left(t->expires);
+	uint64_t now = clock_now(t);
+	*interval = t->interval;
+	*left = !t->expires ? 0 : t->expires > now ? t->expires - now : 1;
 	irq_restore(f);
+}
+
+/* Write t's setting to uspec: 0 or -EFAULT. */
+static int put_setting(uptr_t uspec, const struct ptimer *t)
+{
+	uint64_t left, interval;
+
+	get_setting(t, &left, &interval);
 	return itimerspec_write(uspec, left, interval) ? -EFAULT : 0;
 }
 
-SYSCALL_DEFINE4(timer_settime, int, id, int, flags, uptr_t, unew, uptr_t, uold)
+/* Arm t for value (0: disarm) on its clock, then every interval. */
+static void arm(struct ptimer *t, bool abstime, uint64_t value, uint64_t interval)
 {
-	struct ptimer *t = find(current_process(), id);
-	uint64_t interval, value;
-	int err;
-
-	if (!t)
-		return -EINVAL;
-	if ((err = itimerspec_read(unew, &value, &interval)))
-		return err;
-	if (uold && (err = put_setting(uold, t)))
-		return err;
 	uint64_t f = irq_save();
+
 	ktimer_cancel(&t->kt);
 	t->interval = value ? interval : 0;
 	t->overrun = 0;
-	t->expires = value ? timer_deadline(wall_clock(t->clock), flags & TIMER_ABSTIME, value) : 0;
-	if (t->expires)
+	if (!value)
+		t->expires = 0;
+	else if (cpu_clock(t->clock))
+		t->expires = abstime ? value : cpu_clock_now(t) + value; /* the tick fires it */
+	else
+		t->expires = timer_deadline(wall_clock(t->clock), abstime, value);
+	if (t->expires && !cpu_clock(t->clock))
 		ktimer_arm(&t->kt, t->expires);
 	irq_restore(f);
+}
+
+/* Linux's order: no new setting EINVAL, its copy EFAULT, its values
+ * EINVAL, the id EINVAL; then the timer is set, and only then the old
+ * setting written (EFAULT with the new one in force). */
+SYSCALL_DEFINE4(timer_settime, int, id, int, flags, uptr_t, unew, uptr_t, uold)
+{
+	uint64_t interval, value, old_left, old_interval;
+	int err;
+
+	if (!unew)
+		return -EINVAL;
+	if ((err = itimerspec_read(unew, &value, &interval)))
+		return err;
+	struct ptimer *t = find(current_process(), id);
+	if (!t)
+		return -EINVAL;
+	get_setting(t, &old_left, &old_interval);
+	arm(t, flags & TIMER_ABSTIME, value, interval);
+	if (uold && itimerspec_write(uold, old_left, old_interval))
+		return -EFAULT;
 	return 0;
 }
 

@@ -23,11 +23,19 @@ struct ptimer {
 	int notify;                /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
 	int signo;
 	int tid;                   /* SIGEV_THREAD_ID's thread */
+	int cpu_tid;               /* CLOCK_THREAD_CPUTIME_ID: the thread whose time it counts
+	                            * (its creator) */
 	uint64_t value;            /* sigev_value, in the signal's siginfo */
 	uint64_t interval;         /* ns between expiries; 0: one shot */
-	uint64_t expires;          /* time_ns() of the next expiry; 0: disarmed */
+	uint64_t expires;          /* time_ns() of the next expiry (a CPU-time clock's
+	                            * reading for those: the tick fires them); 0: disarmed */
 	int overrun;               /* periods the last expiry's signal stood for, less one */
 };
+
+/* A tick of CPU time was charged to p (the thread running): fire those
+ * of its CPU-time timers whose clock reached their expiry. The tick,
+ * with the kernel lock and interrupts off. */
+void ptimer_cpu_tick(struct process *p);
 
 /* Delete every timer of p (exec, and p's release). */
 void ptimer_delete_all(struct process *p);

@@ -2,6 +2,9 @@
 /* Kestrel: resource limits, with Linux's defaults and validation rules. */
 #include "proc/rlimit.h"
 #include "proc/process.h"
+#include "proc/signal.h"
+#include "time/time.h"
+#include "uapi/signal.h"
 #include "lib/errno.h"
 
 #define DEFAULT_STACK   (8ull << 20)  /* _STK_LIM */
@@ -43,4 +46,21 @@ int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next, boo
 uint64_t rlimit_cur(const struct process *p, unsigned res)
 {
 	return res < RLIM_NLIMITS ? p->rlim.lim[res].cur : RLIM_INFINITY;
+}
+
+void rlimit_cpu_tick(struct process *p)
+{
+	struct rlimit_k *l = &p->rlim.lim[RLIMIT_CPU];
+
+	if (l->cur == RLIM_INFINITY && l->max == RLIM_INFINITY)
+		return;
+	struct cpu_times t = process_cpu_times(p);
+	uint64_t secs = (t.user_ns + t.sys_ns) / NSEC_PER_SEC;
+	if (l->max != RLIM_INFINITY && secs >= l->max) {
+		signal_send_kernel(p, SIGKILL);
+	} else if (l->cur != RLIM_INFINITY && secs >= l->cur) {
+		if (l->cur < l->max)
+			l->cur++;
+		signal_send_kernel(p, SIGXCPU);
+	}
 }

@@ -22,7 +22,8 @@ struct rlimit_k {
 
 /* A process's limits, copied at fork, kept across exec. Lock rule: the
  * kernel lock: set by setrlimit, and by prlimit64 of the process or of
- * another; read by system calls and procfs; no interrupt handler. */
+ * another; read by system calls and procfs; the tick (which holds the
+ * kernel lock) raises RLIMIT_CPU's soft limit, as Linux's. */
 struct rlimits {
 	struct rlimit_k lim[RLIM_NLIMITS];
 };
@@ -39,5 +40,11 @@ int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next, boo
 struct process;
 /* The current (soft) limit of resource res for process p. */
 uint64_t rlimit_cur(const struct process *p, unsigned res);
+/* A tick of CPU time was charged to p: past RLIMIT_CPU's hard limit
+ * (seconds of user and system time) it gets SIGKILL; past the soft
+ * limit SIGXCPU, and the soft limit goes up a second while below the
+ * hard one, so the signal comes once a second (Linux's
+ * check_process_timers). The tick, kernel lock, interrupts off. */
+void rlimit_cpu_tick(struct process *p);
 
 #endif

@@ -47,7 +47,7 @@ static enum dfl default_action(int sig);
  * even queued (as in Linux), so it cannot interrupt a blocking call. */
 static bool ignored(const struct process *p, int sig)
 {
-	uint64_t h = p->sig_action[sig - 1].handler;
+	uint64_t h = p->sighand->action[sig - 1].handler;
 	if (sig == SIGKILL || sig == SIGSTOP || ptrace_traced(&p->ptrace))
 		return false; /* as Linux: a tracer sees even ignored signals */
 	for (const struct thread *t = p->threads; t; t = t->group_next)
@@ -102,7 +102,7 @@ static void job_control_send(struct process *p, int sig)
  * way: it kills init, as in Linux. */
 static bool init_drops(const struct process *p, int sig, int from_pid)
 {
-	if (p->pid != INIT_PID || p->sig_action[sig - 1].handler != SIG_DFL)
+	if (p->pid != INIT_PID || p->sighand->action[sig - 1].handler != SIG_DFL)
 		return false;
 	return from_pid != 0 || (sig != SIGKILL && sig != SIGSTOP);
 }
@@ -195,7 +195,7 @@ static bool takes(const struct thread *t, int sig)
  * at it first)? */
 static bool for_one_thread(const struct process *p, int sig)
 {
-	uint64_t h = p->sig_action[sig - 1].handler;
+	uint64_t h = p->sighand->action[sig - 1].handler;
 
 	return sig != SIGKILL && sig != SIGSTOP && h != SIG_DFL && h != SIG_IGN &&
 	       !ptrace_traced(&p->ptrace);
@@ -357,14 +357,14 @@ int signal_send_pgrp(int pgid, int sig)
 
 bool signal_child_autoreap(const struct process *p)
 {
-	const struct sigaction_k *sa = &p->sig_action[SIGCHLD - 1];
+	const struct sigaction_k *sa = &p->sighand->action[SIGCHLD - 1];
 
 	return sa->handler == SIG_IGN || (sa->flags & SA_NOCLDWAIT);
 }
 
 bool signal_blocked_or_ignored(const struct process *p, int sig)
 {
-	return (current_thread()->sig_blocked & bit(sig)) || p->sig_action[sig - 1].handler == SIG_IGN;
+	return (current_thread()->sig_blocked & bit(sig)) || p->sighand->action[sig - 1].handler == SIG_IGN;
 }
 
 bool signal_pending(void)
@@ -395,7 +395,7 @@ int signal_kills_now(void)
 		return SIGKILL;
 	pending &= ~t->sig_blocked;
 	for (int sig = 1; sig <= NSIG; sig++)
-		if ((pending & bit(sig)) && p->sig_action[sig - 1].handler == SIG_DFL &&
+		if ((pending & bit(sig)) && p->sighand->action[sig - 1].handler == SIG_DFL &&
 		    default_action(sig) == DFL_TERM)
 			return sig;
 	return 0;
@@ -415,8 +415,8 @@ void signal_force_fault(int sig, int code, uint64_t addr)
 	struct thread *t = current_thread();
 
 	t->sig_blocked &= ~bit(sig);
-	if (p->sig_action[sig - 1].handler == SIG_IGN)
-		p->sig_action[sig - 1].handler = SIG_DFL;
+	if (p->sighand->action[sig - 1].handler == SIG_IGN)
+		p->sighand->action[sig - 1].handler = SIG_DFL;
 	t->fault_addr = addr;
 	t->fault_code = code;
 	t->sig_pending |= bit(sig); /* the faulting thread's, not any thread's (Linux) */
@@ -425,8 +425,8 @@ void signal_force_fault(int sig, int code, uint64_t addr)
 void signal_reset_on_exec(struct process *p)
 {
 	for (int i = 0; i < NSIG; i++)
-		if (p->sig_action[i].handler != SIG_IGN)
-			p->sig_action[i] = (struct sigaction_k){ 0 };
+		if (p->sighand->action[i].handler != SIG_IGN)
+			p->sighand->action[i] = (struct sigaction_k){ 0 };
 	struct thread *t = current_thread(); /* exec runs in the thread that stays */
 
 	t->altstack_sp = t->altstack_size = 0;
@@ -627,8 +627,8 @@ static void run_handler(struct process *p, struct thread *t, struct trap_frame *
 	t->sigsuspend_active = false;
 	t->sig_blocked |= a.mask | ((a.flags & SA_NODEFER) ? 0 : bit(sig));
 	t->sig_blocked &= ~unblockable;
-	if (a.flags & SA_RESETHAND)
-		*act = (struct sigaction_k){ 0 };
+	if (a.flags & SA_RESETHAND) /* SA_ONESHOT: the handler alone; flags and mask stay (Linux) */
+		act->handler = SIG_DFL;
 }
 
 /* A traced process shows sig to its tracer before acting on it (the
@@ -673,7 +673,7 @@ static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 			rt_drop(p, taken);
 		if (!sig)
 			continue;
-		struct sigaction_k *act = &p->sig_action[sig - 1];
+		struct sigaction_k *act = &p->sighand->action[sig - 1];
 		if (sig != SIGKILL && act->handler == SIG_IGN) {
 			if (sig == taken)
 				rt_drop(p, sig);
@@ -738,13 +738,13 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact, size_t, size)
 		return -EINVAL;
 	if (act && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
-	if (oact && copy_to_user(oact, &p->sig_action[sig - 1], sizeof(k)))
+	if (oact && copy_to_user(oact, &p->sighand->action[sig - 1], sizeof(k)))
 		return -EFAULT;
 	if (act) {
 		if (copy_from_user(&k, act, sizeof(k)))
 			return -EFAULT;
 		k.mask &= ~unblockable;
-		p->sig_action[sig - 1] = k;
+		p->sighand->action[sig - 1] = k;
 		bool dfl_ignore = k.handler == SIG_DFL && default_action((int)sig) == DFL_IGNORE;
 		if (k.handler == SIG_IGN || dfl_ignore)
 			discard_pending(p, bit((int)sig)); /* POSIX: discarded, blocked or not */

@@ -17,6 +17,7 @@
  * Lock rule: ntp_lock (interrupts off) around every read and write of ntp.
  */
 #include "sys/syscall_define.h"
+#include "sys/sys_misc.h"
 #include "proc/process.h"
 #include "time/time.h"
 #include "time/timespec.h"
@@ -50,6 +51,11 @@ static struct {
 	int64_t constant, tick, offset, adjust;
 	int32_t tai;
 } ntp = { STA_UNSYNC, 0, NTP_PHASE_LIMIT, NTP_PHASE_LIMIT, 0, TIME_CONSTANT_BOOT, TICK_USEC, 0, 0, 0 };
+
+int32_t adjtimex_tai_offset(void)
+{
+	return __atomic_load_n(&ntp.tai, __ATOMIC_RELAXED);
+}
 
 /* Linux's timekeeping_validate_timex: EPERM for a change without
  * CAP_SYS_TIME, EINVAL for adjtime's flag alone, a tick off by more than

@@ -382,6 +382,21 @@ static long prctl_set_mm(unsigned long arg4, unsigned long arg5)
 	return -EINVAL;
 }
 
+/* PR_SET_SECUREBITS, as commoncap's cap_task_prctl: EPERM to change a
+ * locked bit, to unlock a lock, to set a bit Linux does not define, or
+ * without CAP_SETPCAP. Per thread, as all of its credentials. */
+static long prctl_set_securebits(unsigned long bits)
+{
+	unsigned old = my_cred()->securebits;
+
+	if ((((old & SECURE_ALL_LOCKS) >> 1) & (old ^ bits)) || (old & SECURE_ALL_LOCKS & ~bits) ||
+	    (bits & ~(unsigned long)(SECURE_ALL_LOCKS | SECURE_ALL_BITS)) || !capable(CAP_SETPCAP))
+		return -EPERM;
+	my_cred()->securebits = (unsigned)bits;
+	cred_renew(my_cred());
+	return 0;
+}
+
 long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,
 		unsigned long arg5)
 {
@@ -401,10 +416,16 @@ long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned lon
 	case PR_SET_KEEPCAPS:
 		if (arg2 > 1)
 			return -EINVAL;
+		if (my_cred()->securebits & SECBIT_KEEP_CAPS_LOCKED)
+			return -EPERM;
 		my_cred()->securebits = arg2 ? my_cred()->securebits | SECBIT_KEEP_CAPS
 					     : my_cred()->securebits & ~SECBIT_KEEP_CAPS;
 		cred_renew(my_cred());
 		return 0;
+	case PR_GET_SECUREBITS:
+		return my_cred()->securebits;
+	case PR_SET_SECUREBITS:
+		return prctl_set_securebits(arg2);
 	case PR_CAPBSET_READ:
 		if (arg2 > CAP_LAST_CAP)
 			return -EINVAL;
@@ -429,6 +450,11 @@ long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned lon
 	}
 	case PR_SET_MM:
 		return prctl_set_mm(arg4, arg5);
+	case PR_SET_TIMERSLACK: /* 0: back to the slack it had at fork */
+		p->timer_slack_ns = arg2 ? arg2 : p->default_timer_slack_ns;
+		return 0;
+	case PR_GET_TIMERSLACK:
+		return (long)p->timer_slack_ns; /* as Linux: a value past LONG_MAX reads negative */
 	default:
 		return -EINVAL;
 	}

@@ -5,7 +5,8 @@
  * fallocate's mode 0 and FALLOC_FL_KEEP_SIZE are the ones glibc's
  * posix_fallocate and programs use: mode 0 grows a RAM file to cover the
  * range (its pages, as all of a RAM file's, are allocated on first
- * use), KEEP_SIZE has nothing to reserve; the other modes are
+ * use), KEEP_SIZE has nothing to reserve, PUNCH_HOLE (with KEEP_SIZE)
+ * zeroes the range, as memfds are punched; the other modes are
  * -EOPNOTSUPP, as on a file system without them. The arguments are
  * checked in the order of Linux's vfs_fallocate.
  */
@@ -106,7 +107,11 @@ static int falloc_file(struct file *f, int mode, loff_t offset, loff_t len)
 		return -ENODEV;
 	if (offset > INT64_MAX - len)
 		return -EFBIG;
-	if (!ramfs_is(f->inode->fs) || (mode & ~FALLOC_FL_KEEP_SIZE))
+	if (!ramfs_is(f->inode->fs))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_MODE_MASK) == FALLOC_FL_PUNCH_HOLE)
+		return ramfs_punch_hole(f->inode, (uint64_t)offset, (uint64_t)len);
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
 		return -EOPNOTSUPP;
 	if (mode & FALLOC_FL_KEEP_SIZE)
 		return 0;

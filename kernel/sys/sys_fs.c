@@ -18,6 +18,7 @@
 #include "fs/filelock.h"
 #include "fs/fown.h"
 #include "fs/dnotify.h"
+#include "fs/lease.h"
 #include "fs/inotify.h"
 #include "fs/path.h"
 #include "fs/pipe.h"
@@ -447,6 +448,8 @@ SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 	case F_SETSIG:
 	case F_GETSIG: r = fown_fcntl(f, cmd, arg); break;
 	case F_NOTIFY: r = dnotify_fcntl(f, (int)fd, arg); break;
+	case F_SETLEASE: r = lease_set(f, (int)fd, arg); break;
+	case F_GETLEASE: r = lease_get(f); break;
 	case F_GETPIPE_SZ: r = pipe_get_size(f); break;
 	case F_SETPIPE_SZ: r = pipe_set_size(f, (unsigned int)arg); break; /* an int, as Linux */
 	case F_ADD_SEALS: /* Linux asks for a writer before it looks at the file */

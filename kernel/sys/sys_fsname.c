@@ -11,6 +11,7 @@
 #include "fs/inode.h"
 #include "fs/fsops.h"
 #include "fs/fstype.h"
+#include "fs/lease.h"
 #include "fs/path.h"
 #include "mm/heap.h"
 #include "proc/process.h"
@@ -340,18 +341,42 @@ SYSCALL_DEFINE2(link, uptr_t, opath, uptr_t, npath)
 	return do_sys_linkat(AT_FDCWD, opath, AT_FDCWD, npath, 0);
 }
 
+/* readlinkat with an empty path: the symlink dirfd is open on (O_PATH |
+ * O_NOFOLLOW), as Linux since 2.6.39; -ENOENT for anything else. */
+static long readlink_fd(int dirfd, uptr_t path, char *out, size_t cap)
+{
+	struct inode *ip;
+	long n = at_inode(dirfd, path, AT_EMPTY_PATH, &ip);
+
+	if (n)
+		return n;
+	n = S_ISLNK(ip->mode) ? vfs_readlink_inode(ip, out, cap) : -ENOENT;
+	inode_put(ip);
+	return n;
+}
+
+/* Is the user's path the empty string? (A bad one is not: the walk says so.) */
+static bool empty_path(uptr_t path)
+{
+	char c;
+
+	return !copy_from_user(&c, path, 1) && c == '\0';
+}
+
 SYSCALL_DEFINE4(readlinkat, int, dirfd, uptr_t, path, uptr_t, buf, int, size)
 {
-	struct at_path ap;
+	struct at_path ap = { 0 };
+	size_t cap = size < PATH_MAX ? (size_t)size : PATH_MAX;
 
 	if ((int64_t)size <= 0)
 		return -EINVAL;
-	int err = at_path_get((int)dirfd, path, &ap);
+	bool empty = empty_path(path);
+	int err = empty ? 0 : at_path_get((int)dirfd, path, &ap);
 	if (err)
 		return err;
 	char *out = kmalloc(PATH_MAX);
-	long n = out ? vfs_readlink(ap.base, ap.path, out, size < PATH_MAX ? size : PATH_MAX)
-		     : -ENOMEM;
+	long n = !out ? -ENOMEM : empty ? readlink_fd((int)dirfd, path, out, cap)
+		 : vfs_readlink(ap.base, ap.path, out, cap);
 	if (n > 0 && copy_to_user(buf, out, (size_t)n))
 		n = -EFAULT;
 	kfree(out);
@@ -473,7 +498,8 @@ SYSCALL_DEFINE2(getcwd, uptr_t, buf, unsigned long, size)
 
 /* truncate(2)'s checks on a path that ftruncate's open file already
  * passed (Linux's vfs_truncate): a regular file of a read-only file
- * system is EROFS, one the caller may not write EACCES; 0 for the rest,
+ * system is EROFS, one the caller may not write EACCES, one a process
+ * runs ETXTBSY; 0 for the rest,
  * whose errors vfs_truncate gives. */
 static int may_truncate_path(const struct inode *ip)
 {
@@ -481,7 +507,10 @@ static int may_truncate_path(const struct inode *ip)
 		return 0;
 	if (ip->fs->read_only)
 		return vfs_ro_error(ip);
-	return vfs_permission(ip, W_OK);
+	int err = vfs_permission(ip, W_OK);
+	if (!err && ip->writecount < 0)
+		err = -ETXTBSY; /* get_write_access: a process runs it */
+	return err;
 }
 
 SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
@@ -493,7 +522,9 @@ SYSCALL_DEFINE2(truncate, uptr_t, path, long, len)
 	int err = at_inode(AT_FDCWD, path, 0, &ip);
 	if (err)
 		return err;
-	if (!(err = may_truncate_path(ip)))
+	if (!(err = may_truncate_path(ip)) && S_ISREG(ip->mode))
+		err = lease_break(ip, O_WRONLY); /* Linux's vfs_truncate */
+	if (!err)
 		err = vfs_truncate(ip, (int64_t)len);
 	inode_put(ip);
 	return err;

@@ -24,15 +24,19 @@
 #define MAP_32BIT_BASE 0x40000000ull
 #define MAP_32BIT_END  0x80000000ull
 
-/* PROT_* to VM_* (writable or executable pages are readable on x86).
- * Like Linux, user mappings may be writable and executable at once:
- * W^X is the kernel's rule for its own pages and for ELF segments
- * (exec), not a refusal of what a program asks for. mmap ignores
- * other bits; mprotect checks them first (mprotect_prot_ok). */
+/* PROT_* to VM_*, bit for bit, as Linux keeps them in vm_flags: a
+ * PROT_WRITE-only region shows "-w-p" in /proc/PID/maps and is not
+ * readable to process_vm_readv, though the CPU reads its pages (x86 has
+ * no write-only or execute-only pages: the fault path takes any of R, W
+ * and X as access). Like Linux, user mappings may be writable and
+ * executable at once: W^X is the kernel's rule for its own pages and
+ * for ELF segments (exec), not a refusal of what a program asks for.
+ * mmap ignores other bits; mprotect checks them first
+ * (mprotect_prot_ok). */
 static unsigned prot_to_vm(uint64_t prot)
 {
-	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE | VM_READ : 0) |
-	       (prot & PROT_EXEC ? VM_EXEC | VM_READ : 0);
+	return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & PROT_EXEC ? VM_EXEC : 0);
 }
 
 static struct vm_space *vm(void)
@@ -95,16 +99,17 @@ static long place_object(struct vm_space *vs, uint64_t addr, uint64_t len, unsig
 
 /* Anonymous memory (len page aligned): private, or with MAP_SHARED one
  * zero-filled memory object that every process inheriting the region
- * (fork) maps, until the last of them unmaps it. */
+ * (fork) maps, until the last of them unmaps it; shared_flags (VMA_*)
+ * go to a shared region (VMA_NOWRITE: /dev/zero opened read-only). */
 static long map_anon(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot,
-		     uint64_t flags)
+		     uint64_t flags, unsigned shared_flags)
 {
 	if (!(flags & MAP_SHARED))
 		return place(vs, addr, len, vmprot, flags);
 	struct shmem *obj = shmem_create(len / PAGE_SIZE);
 	if (!obj)
 		return -ENOMEM;
-	long start = place_object(vs, addr, len, vmprot, flags, obj, VMA_SHARED, 0);
+	long start = place_object(vs, addr, len, vmprot, flags, obj, VMA_SHARED | shared_flags, 0);
 	shmem_put(obj); /* the region holds its own reference */
 	return start;
 }
@@ -246,8 +251,9 @@ static long map_fd(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t pr
 	if (!zero && (!f->inode || !S_ISREG(f->inode->mode) || !f->ops->read ||
 		      ((flags & MAP_SHARED) && !ramfs_is(f->inode->fs) && !vfs_on_disk(f->inode))))
 		return -ENODEV;
-	if (zero)
-		return map_anon(vs, addr, page_round_up(len), vmprot, flags);
+	if (zero) /* read-only: never writable, as Linux clears VM_MAYWRITE */
+		return map_anon(vs, addr, page_round_up(len), vmprot, flags,
+				(f->flags & O_ACCMODE) == O_RDONLY ? VMA_NOWRITE : 0);
 	return map_file(vs, addr, len, vmprot, flags, f, off);
 }
 
@@ -460,7 +466,7 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 	else if (f)
 		r = map_fd(vs, addr, len, prot, flags, f, off);
 	else
-		r = map_anon(vs, addr, page_round_up(len), prot_to_vm(prot), flags);
+		r = map_anon(vs, addr, page_round_up(len), prot_to_vm(prot), flags, 0);
 	if (f)
 		file_put(f);
 	if (r >= 0)

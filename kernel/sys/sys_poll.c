@@ -52,7 +52,7 @@ static long interrupted(void)
 	uint64_t ready = signal_pending_set() & ~current_thread()->sig_blocked;
 
 	for (int sig = 1; sig <= NSIG; sig++)
-		if ((ready >> (sig - 1) & 1) && p->sig_action[sig - 1].handler >= SIG_HANDLER_MIN)
+		if ((ready >> (sig - 1) & 1) && p->sighand->action[sig - 1].handler >= SIG_HANDLER_MIN)
 			return -EINTR;
 	return -ERESTARTSYS;
 }

@@ -90,25 +90,60 @@ static long clone_thread(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t
 	return tid;
 }
 
+/* CLONE_PIDFD: a close-on-exec pidfd for the new child c in the
+ * caller's table (Linux's O_RDWR | O_CLOEXEC), its number written to
+ * upidfd, which do_clone found writable before the fork. 0 or -errno
+ * (-ENOMEM, -EMFILE). */
+static int clone_pidfd(struct process *c, uptr_t upidfd)
+{
+	struct file *f;
+	int err = pidfd_create(c, 0, &f);
+
+	if (err)
+		return err;
+	int fd = fd_install(current_process()->files, f, 0, true);
+	if (fd < 0) {
+		file_put(f);
+		return fd;
+	}
+	copy_to_user(upidfd, &fd, sizeof(fd));
+	return 0;
+}
+
 /* clone and clone3: a thread, or a process as fork, vfork and
  * posix_spawn make them; clear_sighand: clone3's CLONE_CLEAR_SIGHAND,
- * the child's handlers back to SIG_DFL (SIG_IGN stays). */
+ * the child's handlers back to SIG_DFL (SIG_IGN stays); upidfd:
+ * CLONE_PIDFD's int (clone's parent_tid, clone3's pidfd). */
 static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid, uint64_t tls,
-		     bool clear_sighand)
+		     bool clear_sighand, uptr_t upidfd)
 {
 	int err;
 
+	/* copy_process's first refusals: a new mount or user namespace with
+	 * the caller's shared file-system state */
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
+	    (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+		return -EINVAL;
 	if ((flags & CLONE_SETTLS) && tls >= USER_VA_END)
 		return -EPERM; /* as Linux: the base must be a user address (it reaches WRMSR) */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_THREAD))
+		return -EINVAL; /* a pidfd names a process */
 	if (flags & CLONE_THREAD)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
-	if (flags & CLONE_SIGHAND)
-		return -EINVAL; /* handlers shared between processes: not done */
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL; /* shared handlers need shared memory (copy_process) */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
+		return -EINVAL;
+	int none = -1; /* Linux fails the whole clone when it cannot store the pidfd */
+	if ((flags & CLONE_PIDFD) && copy_to_user(upidfd, &none, sizeof(none)))
+		return -EFAULT;
 	/* CLONE_VM without CLONE_VFORK: a process sharing the caller's memory
 	 * (stress-ng's and some spawners' children), which runs beside it as
-	 * a thread would; the address space goes with the last of them. */
+	 * a thread would; the address space goes with the last of them.
+	 * CLONE_SIGHAND: and its signal handlers (LinuxThreads' processes). */
 	unsigned int how = (flags & CLONE_VM ? FORK_SHARE_VM : 0) | (flags & CLONE_PARENT ? FORK_SIBLING : 0) |
-			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0);
+			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0) |
+			   (flags & CLONE_SIGHAND ? FORK_SHARE_SIGHAND : 0);
 	if ((flags & CLONE_SYSVSEM) && (err = sem_undo_share_prepare(current_process())))
 		return err;
 	struct process *c = process_fork(frame(), how, newsp, &err);
@@ -116,12 +151,19 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		return err;
 	sem_undo_fork(current_process(), c, flags & CLONE_SYSVSEM);
 	int pid = c->pid;
+	if ((flags & CLONE_PIDFD) && (err = clone_pidfd(c, upidfd))) {
+		/* no pidfd and no room for one: the child, not started yet, dies
+		 * at once and this clone fails, as Linux's would before it */
+		signal_send_kernel(c, SIGKILL);
+		process_start_child(c, false);
+		return err;
+	}
 	c->pidns_init = flags & CLONE_NEWPID;
 	if (!(flags & CLONE_PARENT))
 		c->exit_signal = (int)(flags & CSIGNAL); /* CLONE_PARENT: the caller's (process_fork) */
 	for (int sig = 0; clear_sighand && sig < NSIG; sig++)
-		if (c->sig_action[sig].handler != SIG_IGN)
-			memset(&c->sig_action[sig], 0, sizeof(c->sig_action[sig]));
+		if (c->sighand->action[sig].handler != SIG_IGN)
+			memset(&c->sighand->action[sig], 0, sizeof(c->sighand->action[sig]));
 	if (flags & CLONE_SETTLS)
 		c->thread->arch.fs_base = tls;
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -146,7 +188,9 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 /* clone(flags, newsp, parent_tid, child_tid, tls) */
 SYSCALL_DEFINE5(clone, unsigned long, flags, unsigned long, newsp, uptr_t, ptid, uptr_t, ctid, unsigned long, tls)
 {
-	return do_clone(flags, newsp, ptid, ctid, tls, false);
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID))
+		return -EINVAL; /* both would write parent_tid */
+	return do_clone(flags, newsp, ptid, ctid, tls, false, ptid);
 }
 
 /* clone3's struct clone_args: its first version, and all Kestrel knows. */
@@ -176,8 +220,8 @@ static long clone3_read(uptr_t uargs, size_t size, struct clone_args_k *a)
 	return copy_from_user(a, uargs, size < sizeof(*a) ? size : sizeof(*a)) ? -EFAULT : 0;
 }
 
-/* clone3(args, size): clone with its arguments in a struct. No
- * set_tid, pidfd or cgroup (-EINVAL: they need namespaces and pidfds). */
+/* clone3(args, size): clone with its arguments in a struct. No set_tid
+ * or cgroup (-EINVAL: they need namespaces Kestrel does not have). */
 #define UNSHARE_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
 			    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 #define UNSHARE_FLAGS (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | \
@@ -235,7 +279,7 @@ SYSCALL_DEFINE2(clone3, uptr_t, uargs, size_t, size)
 	if (err)
 		return err;
 	if ((a.flags & ~(CLONE_LEGACY_FLAGS | CLONE_CLEAR_SIGHAND)) || (a.exit_signal & ~(uint64_t)CSIGNAL) ||
-	    a.exit_signal > NSIG || (a.flags & CSIGNAL) || a.set_tid || a.set_tid_size || (a.flags & CLONE_PIDFD))
+	    a.exit_signal > NSIG || (a.flags & CSIGNAL) || a.set_tid || a.set_tid_size)
 		return -EINVAL;
 	if ((a.flags & (CLONE_THREAD | CLONE_PARENT)) && a.exit_signal)
 		return -EINVAL;
@@ -244,7 +288,7 @@ SYSCALL_DEFINE2(clone3, uptr_t, uargs, size_t, size)
 	if (!a.stack != !a.stack_size || a.stack + a.stack_size < a.stack)
 		return -EINVAL;
 	return do_clone((a.flags & CLONE_LEGACY_FLAGS) | a.exit_signal, a.stack + a.stack_size, a.parent_tid,
-			a.child_tid, a.tls, a.flags & CLONE_CLEAR_SIGHAND);
+			a.child_tid, a.tls, a.flags & CLONE_CLEAR_SIGHAND, a.pidfd);
 }
 
 /* execve's scratch for copying argv and envp: 12 KiB, on the heap (on
@@ -603,7 +647,9 @@ static void waitid_alive_info(struct process *z, uint64_t options, struct waitid
 }
 
 /* waitid(P_PIDFD, fd): the pid of the process the pidfd names, with
- * WNOHANG added when the pidfd is O_NONBLOCK (Linux 5.10's rule). -EINVAL
+ * WNOHANG added when the pidfd is O_NONBLOCK (Linux 5.10's rule: the
+ * wait then says EAGAIN when nothing is ready, unless the caller asked
+ * for WNOHANG itself). -EINVAL
  * for fd < 0, -EBADF when fd is no pidfd, -ECHILD when its process has
  * been reaped (no child of anyone's any more). */
 static long pidfd_wait_id(int fd, unsigned int *opts, int64_t *pid)
@@ -648,7 +694,10 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		return -EINVAL;
 	if (idtype == P_PIDFD && err)
 		return err;
+	bool nonblock_fd = (opts & WNOHANG) && !(options & WNOHANG);
 	struct process *z = wait_child(pid, opts, &err);
+	if (!z && !err && nonblock_fd)
+		return -EAGAIN; /* kernel_waitid: the pidfd's O_NONBLOCK, nothing ready */
 	struct waitid_info info;
 	struct usage usage = { { 0, 0 }, 0 };
 	memset(&info, 0, sizeof(info));

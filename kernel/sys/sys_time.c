@@ -2,6 +2,7 @@
 /* Kestrel: clock_gettime, clock_getres, gettimeofday, nanosleep, clock_nanosleep. */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
+#include "sys/sys_misc.h"
 #include "time/timespec.h"
 #include "time/time.h"
 #include "mm/usercopy.h"
@@ -22,8 +23,8 @@
 #define TICK_NS             (NSEC_PER_SEC / TIME_TICK_HZ)
 
 /* The process a CPU clock id names (NULL: none), and which time it
- * counts. A thread's clock (CPUCLOCK_PERTHREAD) is read as its process's,
- * except the caller's own (CLOCK_THREAD_CPUTIME_ID, see clock_read). */
+ * counts. A thread's clock (CPUCLOCK_PERTHREAD) clock_read reads itself
+ * (thread_clock_read); the sleeps refuse it. */
 static struct process *cpu_clock_process(int64_t clk, int *type)
 {
 	if (clk == CLOCK_PROCESS_CPUTIME_ID) {
@@ -38,18 +39,42 @@ static struct process *cpu_clock_process(int64_t clk, int *type)
 	return p && p->state == PROC_ALIVE ? p : NULL;
 }
 
+/* A thread's CPU clock (pthread_getcpuclockid's id: its tid, 0 for the
+ * caller): its running time, or for CPUCLOCK_VIRT the user part of it in
+ * its process's proportion (user and system time are sampled per
+ * process). 0, or -EINVAL when no such thread lives. Any thread may be
+ * read, as Linux's clock_gettime reads one of another process too. */
+static int thread_clock_read(int64_t clk, uint64_t *ns)
+{
+	int tid = (int)~(clk >> 3), type = (int)(clk & CPUCLOCK_TYPE_MASK);
+	struct process *p = current_process();
+	struct thread *t = tid ? process_find_thread(tid, &p) : current_thread();
+
+	if (!t || !p || type == CPUCLOCK_TYPE_MASK)
+		return -EINVAL;
+	*ns = thread_run_ns(t);
+	if (type == CPUCLOCK_VIRT)
+		*ns = cputime_split(*ns, p->user_ticks, p->sys_ticks).user_ns;
+	return 0;
+}
+
 /* Read clock clk in ns: 0, or -EINVAL for a clock that does not exist. */
 static int clock_read(int64_t clk, uint64_t *ns)
 {
 	int type;
 
-	if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE) {
+	if (clk == CLOCK_REALTIME || clk == CLOCK_REALTIME_COARSE || clk == CLOCK_REALTIME_ALARM) {
 		*ns = time_realtime_ns();
+	} else if (clk == CLOCK_TAI) {
+		*ns = time_realtime_ns() + (uint64_t)(int64_t)adjtimex_tai_offset() * NSEC_PER_SEC;
 	} else if (clk == CLOCK_MONOTONIC || clk == CLOCK_MONOTONIC_RAW ||
-		   clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME) {
-		*ns = time_ns();
+		   clk == CLOCK_MONOTONIC_COARSE || clk == CLOCK_BOOTTIME ||
+		   clk == CLOCK_BOOTTIME_ALARM) {
+		*ns = time_ns(); /* nothing here suspends: boot time is monotonic time */
 	} else if (clk == CLOCK_THREAD_CPUTIME_ID) {
 		*ns = thread_run_ns(current_thread());
+	} else if (clk < 0 && (clk & CPUCLOCK_PERTHREAD)) {
+		return thread_clock_read(clk, ns);
 	} else {
 		struct process *p = cpu_clock_process(clk, &type);
 		if (!p)

@@ -113,6 +113,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_mkdirat] = sys_mkdirat,
 	[SYS_mknodat] = sys_mknodat,
 	[SYS_fchownat] = sys_fchownat,
+	[SYS_futimesat] = sys_futimesat,
 	[SYS_newfstatat] = sys_newfstatat,
 	[SYS_unlinkat] = sys_unlinkat,
 	[SYS_renameat] = sys_renameat,

@@ -269,6 +269,7 @@ long sys_lchown(SYSCALL_ARGS);
 long sys_fchown(SYSCALL_ARGS);
 long sys_utimensat(SYSCALL_ARGS);
 long sys_utimes(SYSCALL_ARGS);
+long sys_futimesat(SYSCALL_ARGS);
 
 /* sys/sys_xattr.c: no file system stores extended attributes: list is
  * empty, the others -EOPNOTSUPP after Linux's argument checks */

@@ -53,9 +53,21 @@ int itimerspec_write(uptr_t uits, uint64_t value, uint64_t interval)
 	return copy_to_user(uits, &its, sizeof(its));
 }
 
+/* An absolute CLOCK_REALTIME time as the time_ns() instant it names,
+ * past ones too (before boot: 1), so that a periodic timer counts the
+ * periods since then as overruns, as Linux's. */
+static uint64_t realtime_instant(uint64_t wall_ns)
+{
+	uint64_t wall = time_realtime_ns(), now = time_ns();
+
+	if (wall_ns >= wall)
+		return now + (wall_ns - wall);
+	return wall - wall_ns < now ? now - (wall - wall_ns) : 1;
+}
+
 uint64_t timer_deadline(bool wall, bool abstime, uint64_t value)
 {
-	uint64_t d = !abstime ? time_ns() + value : wall ? realtime_deadline(value) : value;
+	uint64_t d = !abstime ? time_ns() + value : wall ? realtime_instant(value) : value;
 
 	return d ? d : 1;
 }

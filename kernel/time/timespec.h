@@ -28,7 +28,8 @@ int itimerspec_read(uptr_t uits, uint64_t *value, uint64_t *interval);
 /* Write value and interval to user memory as an itimerspec: 0 or -EFAULT. */
 int itimerspec_write(uptr_t uits, uint64_t value, uint64_t interval);
 /* An interval timer's time_ns() deadline for value (never 0): from now,
- * or absolute on its clock (wall: CLOCK_REALTIME's kind, converted). */
+ * or absolute on its clock (wall: CLOCK_REALTIME's kind, converted; a
+ * past time stays in the past, for the overrun count). */
 uint64_t timer_deadline(bool wall, bool abstime, uint64_t value);
 /* An interval timer's time left to deadline: 0 when disarmed (deadline
  * 0); one that is due but has not run yet reads 1 ns, never disarmed. */

@@ -34,12 +34,22 @@
 #define CAP_SYS_TIME          25
 #define CAP_SYSLOG            34
 #define CAP_MKNOD             27
+#define CAP_LEASE             28
 #define CAP_MAC_OVERRIDE      32
 #define CAP_WAKE_ALARM        35
 #define CAP_LAST_CAP          40   /* CAP_CHECKPOINT_RESTORE, Linux 5.9 and later */
 
-/* securebits (include/uapi/linux/securebits.h): Kestrel keeps KEEP_CAPS,
- * which PR_SET_KEEPCAPS sets and exec clears. */
-#define SECURE_KEEP_CAPS      4
-#define SECBIT_KEEP_CAPS      (1u << SECURE_KEEP_CAPS)
+/* securebits (include/uapi/linux/securebits.h): each bit has a lock bit
+ * above it. NO_CAP_AMBIENT_RAISE restricts ambient capabilities, which
+ * Kestrel does not have. */
+#define SECURE_NOROOT               0
+#define SECURE_NO_SETUID_FIXUP      2
+#define SECURE_KEEP_CAPS            4
+#define SECURE_NO_CAP_AMBIENT_RAISE 6
+#define SECBIT_NOROOT               (1u << SECURE_NOROOT)
+#define SECBIT_NO_SETUID_FIXUP      (1u << SECURE_NO_SETUID_FIXUP)
+#define SECBIT_KEEP_CAPS            (1u << SECURE_KEEP_CAPS)
+#define SECBIT_KEEP_CAPS_LOCKED     (1u << (SECURE_KEEP_CAPS + 1))
+#define SECURE_ALL_BITS             0x55u
+#define SECURE_ALL_LOCKS            (SECURE_ALL_BITS << 1)
 #endif

@@ -13,6 +13,10 @@
 #define PR_GET_NAME            16
 #define PR_CAPBSET_READ        23
 #define PR_CAPBSET_DROP        24
+#define PR_GET_SECUREBITS      27
+#define PR_SET_SECUREBITS      28
+#define PR_SET_TIMERSLACK      29
+#define PR_GET_TIMERSLACK      30
 #define PR_SET_MM              35
 #define PR_SET_CHILD_SUBREAPER 36
 #define PR_GET_CHILD_SUBREAPER 37

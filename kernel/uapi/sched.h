@@ -25,6 +25,7 @@
 #define CLONE_CHILD_SETTID   0x01000000
 #define CLONE_NEWPID         0x20000000  /* accepted; Kestrel has one pid space */
 #define CLONE_PIDFD          0x00001000
+#define CLONE_DETACHED       0x00400000  /* ignored by clone, but not with CLONE_PIDFD */
 #define CLONE_LEGACY_FLAGS   0xffffffffull    /* clone3: clone's flags */
 #define CLONE_CLEAR_SIGHAND  0x100000000ull   /* clone3: the child's handlers to SIG_DFL */
 

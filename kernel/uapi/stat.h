@@ -37,6 +37,7 @@
 /* statx: the fields asked for and filled. */
 #define STATX_BASIC_STATS 0x7ffu
 #define STATX_BTIME       0x800u
+#define STATX__RESERVED   0x80000000u  /* statx: a mask with it is EINVAL */
 
 /* utimensat: tv_nsec values that are not times. */
 #define UTIME_NOW  ((1l << 30) - 1)

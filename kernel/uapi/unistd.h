@@ -218,6 +218,7 @@
 #define SYS_mkdirat            258
 #define SYS_mknodat            259
 #define SYS_fchownat           260
+#define SYS_futimesat          261
 #define SYS_newfstatat         262
 #define SYS_unlinkat           263
 #define SYS_renameat           264

@@ -32,6 +32,7 @@
 #define CAP_FSETID 4
 #define CAP_KILL 5
 #define CAP_SETUID 7
+#define CAP_SETPCAP 8
 #define CAP_SYS_RESOURCE 24
 #define CAP_MKNOD 27
 #define BIT(cap) (1ull << (cap))
@@ -41,6 +42,7 @@
 #define NPROC_USER 54321u   /* a user with no other task (check_nproc_per_user) */
 #define PROBE "--creds-probe" /* argv[1] of the set-user-ID copy of this program */
 #define PROBE_SHARED "--creds-probe-shared" /* the same, exec'd sharing its cwd (CLONE_FS) */
+#define PROBE_NOROOT "--creds-probe-noroot" /* exec'd by root under SECBIT_NOROOT */
 #define CHILD_WAIT_MS 5000
 
 struct cap_header { uint32_t version; int pid; };
@@ -884,6 +886,34 @@ static int check_noatime(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+/* creat of a new file keeps the S_ISGID it asks for when the creator
+ * is in the file's group (LTP's creat08): a new file is not truncated;
+ * creat of it again truncates it, which takes S_ISGID (with group
+ * execute) from a writer without CAP_FSETID. */
+static int check_creat_sgid(void)
+{
+	struct stat st;
+	int r = want_ok("setresgid", setresgid(GROUP, GROUP, GROUP)) ||
+		want_ok("setresuid", setresuid(USER, USER, USER));
+
+	for (int again = 0; !r && again < 2; again++) {
+		int fd = creat(at("sgid"), 02777);
+		if (fd < 0 || fstat(fd, &st))
+			r = fail("creat: %s", errname(errno));
+		else if (!again && (!(st.st_mode & S_ISGID) || st.st_gid != GROUP))
+			r = fail("the new file: mode %o group %u, want S_ISGID and %u", st.st_mode,
+				 st.st_gid, GROUP);
+		else if (again && (st.st_mode & S_ISGID))
+			r = fail("truncated by creat: mode %o, want S_ISGID gone", st.st_mode);
+		if (fd >= 0)
+			close(fd);
+	}
+	unlink(at("sgid"));
+	setresuid(0, 0, 0);
+	setresgid(0, 0, 0);
+	return r ? CHECK_FAIL : 0;
+}
+
 /* Writes a shell script that exits with 7 at path, owned by root, with mode. */
 static int make_script(const char *path, mode_t mode)
 {
@@ -984,6 +1014,63 @@ static int check_mknod_cap(void)
 	return r ? CHECK_FAIL : 0;
 }
 
+#ifndef PR_GET_SECUREBITS
+#define PR_GET_SECUREBITS 27
+#define PR_SET_SECUREBITS 28
+#endif
+#define SB_NOROOT          0x01u
+#define SB_NO_SETUID_FIXUP 0x04u
+#define SB_KEEP_CAPS       0x10u
+#define SB_KEEP_CAPS_LOCK  0x20u
+
+/* The exec'd copy under SECBIT_NOROOT: root, and no capabilities. */
+static int probe_noroot(void)
+{
+	if (getuid() != 0 || geteuid() != 0)
+		return 2;
+	return status_hex("CapEff") == 0 && status_hex("CapPrm") == 0 ? 0 : 3;
+}
+
+/* securebits (LTP's prctl02): PR_SET_SECUREBITS needs CAP_SETPCAP and
+ * refuses undefined bits, changing a locked bit and unlocking (EPERM);
+ * KEEP_CAPS is PR_GET_KEEPCAPS, its lock makes PR_SET_KEEPCAPS EPERM;
+ * NO_SETUID_FIXUP keeps the capabilities across a change of uid;
+ * NOROOT gives root no capabilities at exec. */
+static int check_securebits(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) /* a user without CAP_SETPCAP */
+		_exit(setresuid(USER, USER, USER) ? 2 : prctl(PR_SET_SECUREBITS, 0, 0, 0, 0) != -1 ? 3 :
+		      errno == EPERM ? 0 : 4);
+	if (want_exit("PR_SET_SECUREBITS without CAP_SETPCAP (0: EPERM)", pid, 0))
+		return CHECK_FAIL;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "t-conform_creds", PROBE_NOROOT, NULL };
+		if (prctl(PR_SET_SECUREBITS, SB_NOROOT, 0, 0, 0))
+			_exit(5);
+		execv(self_path, argv);
+		_exit(6);
+	}
+	if (want_exit("a root exec under SECBIT_NOROOT (0: no capabilities)", pid, 0))
+		return CHECK_FAIL;
+	int r = want_eq("PR_GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), 0) ||
+		want_err("an undefined bit", prctl(PR_SET_SECUREBITS, 0x10000, 0, 0, 0), EPERM) ||
+		want_eq("KEEP_CAPS", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS, 0, 0, 0), 0) ||
+		want_eq("PR_GET_KEEPCAPS", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0), 1) ||
+		want_eq("KEEP_CAPS locked", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS | SB_KEEP_CAPS_LOCK, 0, 0, 0), 0) ||
+		want_err("PR_SET_KEEPCAPS 0 under the lock", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0), EPERM) ||
+		want_err("unlocking", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS, 0, 0, 0), EPERM) ||
+		want_err("a locked bit changed", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS_LOCK, 0, 0, 0), EPERM) ||
+		want_eq("NO_SETUID_FIXUP", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS | SB_KEEP_CAPS_LOCK |
+						 SB_NO_SETUID_FIXUP, 0, 0, 0), 0) ||
+		want_ok("setresuid(USER)", setresuid(USER, USER, USER));
+	if (!r && (status_hex("CapEff") & BIT(CAP_SETPCAP)) == 0)
+		r = fail("CapEff lost CAP_SETPCAP at a change of uid under NO_SETUID_FIXUP");
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "root", check_root },
 	{ "setresuid-drop", check_setresuid_drop },
@@ -1013,6 +1100,8 @@ static const struct check checks[] = {
 	{ "truncate-perm", check_truncate_perm },
 	{ "noatime", check_noatime },
 	{ "exec-perm", check_exec_perm },
+	{ "creat-sgid", check_creat_sgid },
+	{ "securebits", check_securebits },
 };
 
 int main(int argc, char **argv)
@@ -1024,6 +1113,8 @@ int main(int argc, char **argv)
 		return probe();
 	if (argc == 2 && strcmp(argv[1], PROBE_SHARED) == 0)
 		return probe_shared();
+	if (argc == 2 && strcmp(argv[1], PROBE_NOROOT) == 0)
+		return probe_noroot();
 	if (getuid() != 0) {
 		printf("conform_creds: SKIP not run as root\n");
 		return 0;

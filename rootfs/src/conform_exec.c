@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Exec conformance: prctl(PR_SET_PDEATHSIG), execve(""), execveat, AT_EXECFN of a #! script.
+// Exec conformance: prctl(PR_SET_PDEATHSIG), execve(""), execveat, AT_EXECFN of a #! script, ETXTBSY.
 #define _GNU_SOURCE
 #include <limits.h>
 #include <poll.h>
@@ -26,12 +26,18 @@
  * final symlink is ELOOP. A #! script's AT_EXECFN is the script's path
  * (what execve was given), not the interpreter's; through a close-on-exec
  * descriptor a script is ENOENT (its interpreter could not open it).
+ * A program some process runs cannot be written (open for writing,
+ * O_TRUNC, truncate: ETXTBSY), nor a file open for writing run (execve:
+ * ETXTBSY); a fork's child holds it too, exec and exit let it go.
  *
  * The program runs itself in the exec checks: "t-conform_exec
  * --execfn-is X ..." exits 42 when AT_EXECFN is X, else 1 (run as a
  * script's interpreter, X is the script's path the kernel adds).
  */
 #define MODE_EXECFN "--execfn-is"
+#define MODE_PAUSE  "--txt-pause"   /* FD: write our pid to FD, wait for SIGKILL */
+#define MODE_FORK   "--txt-fork"    /* FD: a child does MODE_PAUSE; exit 0 */
+#define MODE_EXEC   "--txt-exec"    /* FD PROG: exec PROG in MODE_PAUSE */
 #define EXIT_MATCH 42
 #define DEATH_WAIT_MS 3000
 
@@ -263,6 +269,202 @@ static int check_script_cloexec_fd(void)
 	return want_eq("execveat(script fd, \"\", AT_EMPTY_PATH)", runs, EXIT_MATCH);
 }
 
+/* ---- ETXTBSY: a running program's file denies writers (LTP's creat07, execve04) */
+
+static char txt_copy[64]; /* a copy of this program, which the children run */
+
+/* Copy self to txt_copy, mode 0755: CHECK_OK or fail(). */
+static int make_copy(void)
+{
+	static char buf[1 << 16];
+	int in = open(self, O_RDONLY), out;
+	ssize_t n = 0;
+
+	snprintf(txt_copy, sizeof(txt_copy), "/tmp/t-conform-exec-txt.%d", (int)getpid());
+	unlink(txt_copy);
+	out = open(txt_copy, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	int ok = in >= 0 && out >= 0 && n == 0;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out))
+		ok = 0;
+	return ok ? CHECK_OK : fail("copy %s to %s: %s", self, txt_copy, errname(errno));
+}
+
+/* Fork a child that runs prog with argv [prog, mode, pipe's fd, arg]; the
+ * pid the pausing process writes to the pipe (-1 on failure). *child:
+ * the forked child's pid. */
+static pid_t run_holder(const char *prog, const char *mode, const char *arg, pid_t *child)
+{
+	int fds[2];
+	char fdtext[16];
+	pid_t pid = -1;
+
+	if (pipe(fds))
+		return -1;
+	snprintf(fdtext, sizeof(fdtext), "%d", fds[1]);
+	*child = fork();
+	if (*child == 0) {
+		close(fds[0]);
+		execl(prog, prog, mode, fdtext, arg, (char *)NULL);
+		_exit(100 + (errno & 0x3f));
+	}
+	close(fds[1]);
+	if (*child < 0 || read(fds[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = -1;
+	close(fds[0]);
+	return pid;
+}
+
+/* What writing txt_copy meets now: ETXTBSY from every way in (busy), or
+ * success from every one (!busy). CHECK_OK or fail(). */
+static int want_busy(const char *when, int busy)
+{
+	static const int flags[] = { O_WRONLY, O_RDWR, O_RDONLY | O_TRUNC, O_WRONLY | O_TRUNC };
+
+	for (unsigned i = 0; i < NELEMS(flags); i++) {
+		errno = 0;
+		int fd = open(txt_copy, flags[i]);
+		if (fd >= 0)
+			close(fd);
+		if (busy ? fd >= 0 || errno != ETXTBSY : fd < 0)
+			return fail("%s: open(flags %#x): %s, want %s", when, flags[i],
+				    fd >= 0 ? "opened" : errname(errno), busy ? "ETXTBSY" : "success");
+	}
+	errno = 0;
+	long r = truncate(txt_copy, 0);
+	if (busy ? r == 0 || errno != ETXTBSY : r != 0)
+		return fail("%s: truncate: %s, want %s", when, r ? errname(errno) : "done",
+			    busy ? "ETXTBSY" : "success");
+	int fd = open(txt_copy, O_RDONLY); /* reading is always allowed */
+	if (fd < 0)
+		return fail("%s: open(O_RDONLY): %s", when, errname(errno));
+	close(fd);
+	return CHECK_OK;
+}
+
+/* Kill and reap pid, then the file must take writers again. */
+static int end_holder(const char *when, pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	if (wait_child(pid, 5000, &st) != CHECK_OK)
+		return CHECK_FAIL;
+	return want_busy(when, 0);
+}
+
+/* While a process runs the copy, nothing may write it; once it is gone,
+ * anything may. */
+static int check_txtbsy_running(void)
+{
+	pid_t child, pid;
+
+	if (make_copy())
+		return CHECK_FAIL;
+	pid = run_holder(txt_copy, MODE_PAUSE, NULL, &child);
+	int r = pid == child ? want_busy("while it runs", 1) : fail("the copy did not start");
+	if (child > 0 && end_holder("after it was killed", child) && !r)
+		r = CHECK_FAIL;
+	unlink(txt_copy);
+	return r;
+}
+
+/* A fork's child holds its parent's program: after the parent exits the
+ * child alone keeps it from writers. */
+static int check_txtbsy_fork(void)
+{
+	pid_t child, pid;
+	int st, r;
+
+	if (make_copy())
+		return CHECK_FAIL;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1))
+		return fail("PR_SET_CHILD_SUBREAPER: %s", errname(errno));
+	pid = run_holder(txt_copy, MODE_FORK, NULL, &child);
+	if (pid <= 0 || child <= 0 || wait_child(child, 5000, &st) != CHECK_OK)
+		r = fail("the copy's fork did not start");
+	else
+		r = want_busy("its forked child runs it", 1);
+	if (pid > 0 && end_holder("after the forked child was killed", pid) && !r)
+		r = CHECK_FAIL;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	unlink(txt_copy);
+	return r;
+}
+
+/* exec lets the old program go: the copy, having exec'd this program,
+ * no longer holds it. */
+static int check_txtbsy_exec(void)
+{
+	pid_t child, pid;
+
+	if (make_copy())
+		return CHECK_FAIL;
+	pid = run_holder(txt_copy, MODE_EXEC, self, &child);
+	int r = pid == child ? want_busy("after it exec'd another program", 0)
+			     : fail("the copy did not exec %s", self);
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	unlink(txt_copy);
+	return r;
+}
+
+/* A file open for writing cannot be run: execve is ETXTBSY until it is
+ * closed. */
+static int check_txtbsy_execve(void)
+{
+	char *argv[] = { txt_copy, MODE_EXECFN, txt_copy, NULL }, *envp[] = { NULL };
+
+	if (make_copy())
+		return CHECK_FAIL;
+	int fd = open(txt_copy, O_WRONLY);
+	if (fd < 0)
+		return fail("open %s: %s", txt_copy, errname(errno));
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve(txt_copy, argv, envp);
+		_exit(100 + (errno & 0x3f));
+	}
+	int r = want_exit("execve of a file open for writing (100+ETXTBSY)", pid, 100 + ETXTBSY);
+	close(fd);
+	if (!r && (pid = fork()) == 0) {
+		execve(txt_copy, argv, envp);
+		_exit(100 + (errno & 0x3f));
+	}
+	if (!r)
+		r = want_exit("execve once it is closed", pid, EXIT_MATCH);
+	unlink(txt_copy);
+	return r;
+}
+
+/* The holder modes the ETXTBSY checks run the copy in. */
+static int txt_mode(char **argv)
+{
+	int fd = atoi(argv[2]);
+	pid_t me = getpid();
+
+	if (strcmp(argv[1], MODE_EXEC) == 0) {
+		execl(argv[3], argv[3], MODE_PAUSE, argv[2], (char *)NULL);
+		return 100 + (errno & 0x3f);
+	}
+	if (strcmp(argv[1], MODE_FORK) == 0) {
+		pid_t pid = fork();
+		if (pid != 0)
+			return pid < 0 ? 1 : 0;
+		me = getpid();
+	}
+	if (write(fd, &me, sizeof(me)) != sizeof(me))
+		return 1;
+	for (;;)
+		pause();
+}
+
 static const struct check checks[] = {
 	{ "pdeathsig", check_pdeathsig_get_set },
 	{ "pdeathsig-delivered", check_pdeathsig_delivered },
@@ -273,6 +475,10 @@ static const struct check checks[] = {
 	{ "execveat-nofollow", check_execveat_nofollow },
 	{ "script-execfn", check_script_execfn },
 	{ "script-cloexec-fd", check_script_cloexec_fd },
+	{ "txtbsy-running", check_txtbsy_running },
+	{ "txtbsy-fork", check_txtbsy_fork },
+	{ "txtbsy-exec", check_txtbsy_exec },
+	{ "txtbsy-execve", check_txtbsy_execve },
 };
 
 int main(int argc, char **argv)
@@ -283,6 +489,8 @@ int main(int argc, char **argv)
 		const char *fn = (const char *)getauxval(AT_EXECFN);
 		return fn && strcmp(fn, argv[2]) == 0 ? EXIT_MATCH : 1;
 	}
+	if (argc >= 3 && strncmp(argv[1], "--txt-", 6) == 0)
+		return txt_mode(argv);
 	if (self_path())
 		return fail("readlink /proc/self/exe: %s", errname(errno)), 1;
 	return run_checks("conform_exec", checks, NELEMS(checks), argc, argv);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The newer kinds of file descriptor: epoll, signalfd, memfd_create with seals, timerfd; uname's release.
+// The newer kinds of file descriptor: epoll, signalfd, memfd_create with seals and punched holes,
+// timerfd; uname's release.
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -548,6 +550,53 @@ static int check_uname_release(void)
 	return r;
 }
 
+#ifndef FALLOC_FL_PUNCH_HOLE /* musl's fcntl.h has KEEP_SIZE alone */
+#define FALLOC_FL_PUNCH_HOLE 2
+#endif
+
+/* fallocate(PUNCH_HOLE | KEEP_SIZE) of a memfd (LTP's memfd_create01):
+ * the range reads zeros, in a shared mapping too, the size stays.
+ * F_SEAL_WRITE is EBUSY while a shared mapping through a writable
+ * descriptor exists (even a read-only one, as Linux 6.1), and a write-
+ * sealed memfd's punch is EPERM. */
+static int check_memfd_punch(void)
+{
+	char buf[8192], *m;
+	int fd = memfd_create("punch", MFD_ALLOW_SEALING), r = CHECK_OK;
+	struct stat st;
+
+	if (want_ok("memfd_create", fd))
+		return CHECK_FAIL;
+	memset(buf, 'a', sizeof(buf));
+	if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf) ||
+	    (m = mmap(NULL, sizeof(buf), PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return fail("write or mmap: %s", errname(errno));
+	}
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 100, 5000))
+		r = fail("fallocate(PUNCH_HOLE | KEEP_SIZE): %s", errname(errno));
+	else if (pread(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) || fstat(fd, &st))
+		r = fail("pread: %s", errname(errno));
+	else if (st.st_size != (off_t)sizeof(buf) || buf[99] != 'a' || buf[100] || buf[5099] ||
+		 buf[5100] != 'a' || m[100] || m[5099] || m[5100] != 'a')
+		r = fail("after the punch: size %lld, bytes 99..100 %d %d, 5099..5100 %d %d, mapped %d %d",
+			 (long long)st.st_size, buf[99], buf[100], buf[5099], buf[5100], m[100], m[5100]);
+	munmap(m, sizeof(buf));
+	m = r ? MAP_FAILED : mmap(NULL, sizeof(buf), PROT_READ, MAP_SHARED, fd, 0);
+	if (!r && m == MAP_FAILED)
+		r = fail("mmap shared: %s", errname(errno));
+	else if (!r) /* a shared mapping through a writable descriptor, even read-only */
+		r = want_err("F_SEAL_WRITE while mapped shared", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE), EBUSY);
+	if (m != MAP_FAILED)
+		munmap(m, sizeof(buf));
+	if (!r && (fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE) ||
+		   want_err("a punch of a write-sealed memfd",
+			    fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 10), EPERM)))
+		r = CHECK_FAIL;
+	close(fd);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "epoll-level", check_epoll_level },
 	{ "epoll-edge-oneshot", check_epoll_edge_oneshot },
@@ -559,6 +608,7 @@ static const struct check checks[] = {
 	{ "signalfd-blocking", check_signalfd_blocking },
 	{ "memfd", check_memfd },
 	{ "memfd-seals", check_memfd_seals },
+	{ "memfd-punch", check_memfd_punch },
 	{ "timerfd", check_timerfd },
 	{ "uname-release", check_uname_release },
 };

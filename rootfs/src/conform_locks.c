@@ -15,15 +15,17 @@
 /*
  * As Linux (fcntl(2), flock(2)): a POSIX lock belongs to the process and
  * is dropped when it closes any descriptor of the file, or exits; ranges
- * are split and merged; F_GETLK names the first lock in the way with its
- * owner's pid; a read lock needs read access and a write lock write
+ * are split and merged; F_GETLK names the first lock in the way (the
+ * lowest of its owner's, which are kept sorted) with its owner's pid; a read lock needs read access and a write lock write
  * access (EBADF); F_SETLKW waits, ends with EINTR on a handled signal and
  * with EDEADLK when it would close a cycle. OFD locks belong to the open
  * file description (l_pid must be 0; F_OFD_GETLK reports pid -1). flock
  * locks are whole-file, per description, and apart from fcntl's. A pipe
  * with O_ASYNC signals its owner: SIGIO, or the F_SETSIG signal with
- * si_fd and si_band. Conflicts are seen from forked children, which
- * report through their exit status (the errno, or 0).
+ * si_fd and si_band. A lease is broken by a conflicting open, which
+ * waits for the holder (or fails with EWOULDBLOCK when non-blocking).
+ * Conflicts are seen from forked children, which report through their
+ * exit status (the errno, or 0).
  */
 #define DIR_PATH "/tmp/t-conform_locks"
 #define FILE_PATH DIR_PATH "/f"
@@ -414,9 +416,99 @@ static int check_sigio(void)
 	return verdict(r);
 }
 
+/* F_GETLK reports the lowest of an owner's locks in the way (Linux keeps
+ * them sorted by start; LTP's fcntl11, fcntl21): a read lock set inside
+ * a write lock splits it, and the write lock's lower part comes first;
+ * a lock set below an owner's others comes before them. */
+static int check_getlk_order(void)
+{
+	int fd = open_file(O_RDWR), r;
+	pid_t me = getpid();
+
+	if (want_ok("open", fd))
+		return CHECK_FAIL;
+	r = want_eq("write [10,20)", lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 10, 10), 0) ||
+	    want_eq("read [13,18)", lk(fd, F_SETLK, F_RDLCK, SEEK_SET, 13, 5), 0) ||
+	    want_exit("the whole file: write [10,13) first", getlk_child(fd, 0, 0, F_WRLCK, 10, 3, me), 0) ||
+	    want_exit("from 13: the read lock", getlk_child(fd, 13, 0, F_RDLCK, 13, 5, me), 0) ||
+	    want_exit("from 18: write [18,20)", getlk_child(fd, 18, 0, F_WRLCK, 18, 2, me), 0) ||
+	    want_eq("read [2,4)", lk(fd, F_SETLK, F_RDLCK, SEEK_SET, 2, 2), 0) ||
+	    want_exit("the whole file: read [2,4) first", getlk_child(fd, 0, 0, F_RDLCK, 2, 2, me), 0);
+	close(fd);
+	cleanup();
+	return verdict(r);
+}
+
+#ifndef F_SETLEASE
+#define F_SETLEASE 1024
+#define F_GETLEASE 1025
+#endif
+
+/* A child that opens the file with flags: exit 0 when it opened, else its errno. */
+static pid_t open_child(int flags)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(FILE_PATH, flags);
+		_exit(fd >= 0 ? 0 : errno);
+	}
+	return pid;
+}
+
+/* Leases (LTP's fcntl23, fcntl27): no read lease on a file open for
+ * writing (EAGAIN); a read lease reads back and goes with F_UNLCK; a
+ * write lease is broken by another open: the holder gets its signal,
+ * a non-blocking opener EWOULDBLOCK, F_GETLEASE says what the lease must
+ * become (F_RDLCK for a reader, F_UNLCK for a writer), and a blocked
+ * opener goes on once the holder gives way. */
+static int check_lease(void)
+{
+	int rw = open_file(O_RDWR), ro = open(FILE_PATH, O_RDONLY), r;
+	sigset_t set, old;
+
+	if (want_ok("open", rw) || want_ok("open", ro))
+		return CHECK_FAIL;
+	sigemptyset(&set);
+	sigaddset(&set, SIGIO);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	r = want_err("F_SETLEASE(F_RDLCK) while open for writing", fcntl(ro, F_SETLEASE, F_RDLCK), EAGAIN) ||
+	    want_err("F_SETLEASE(5)", fcntl(ro, F_SETLEASE, 5), EINVAL);
+	close(rw);
+	r = r || want_eq("F_SETLEASE(F_RDLCK)", fcntl(ro, F_SETLEASE, F_RDLCK), 0) ||
+	    want_eq("F_GETLEASE", fcntl(ro, F_GETLEASE), F_RDLCK) ||
+	    want_eq("F_SETLEASE(F_WRLCK), the only opener", fcntl(ro, F_SETLEASE, F_WRLCK), 0) ||
+	    want_exit("a non-blocking reader (EWOULDBLOCK)", open_child(O_RDONLY | O_NONBLOCK), EWOULDBLOCK) ||
+	    want_eq("F_GETLEASE while broken for a reader", fcntl(ro, F_GETLEASE), F_RDLCK) ||
+	    want_exit("a non-blocking writer (EWOULDBLOCK)", open_child(O_WRONLY | O_NONBLOCK), EWOULDBLOCK) ||
+	    want_eq("F_GETLEASE while broken for a writer", fcntl(ro, F_GETLEASE), F_UNLCK);
+	if (!r) {
+		struct timespec t = { 5, 0 };
+		if (sigtimedwait(&set, NULL, &t) != SIGIO)
+			r = fail("the holder got no SIGIO: %s", errname(errno));
+	}
+	if (!r) {
+		pid_t w = open_child(O_WRONLY);
+		usleep(WAIT_MS * 1000);
+		int st = 0;
+		if (waitpid(w, &st, WNOHANG) != 0)
+			r = fail("a blocking writer did not wait for the lease (status %#x)", st);
+		r = r || want_eq("F_SETLEASE(F_UNLCK)", fcntl(ro, F_SETLEASE, F_UNLCK), 0) ||
+		    want_exit("the writer, once the lease went", w, 0);
+		if (r)
+			kill(w, SIGKILL), waitpid(w, NULL, 0);
+	}
+	fcntl(ro, F_SETLEASE, F_UNLCK);
+	close(ro);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	cleanup();
+	return verdict(r);
+}
+
 static const struct check checks[] = {
 	{ "conflicts", check_conflicts },
 	{ "split-merge", check_split_merge },
+	{ "getlk-order", check_getlk_order },
 	{ "ranges", check_ranges },
 	{ "many", check_many },
 	{ "access", check_access },
@@ -426,6 +518,7 @@ static const struct check checks[] = {
 	{ "ofd", check_ofd },
 	{ "flock", check_flock },
 	{ "sigio", check_sigio },
+	{ "lease", check_lease },
 };
 
 int main(int argc, char **argv)

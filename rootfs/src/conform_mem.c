@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Memory and descriptor conformance: W+X and mmap's flags, mprotect's prot bits, getdents(78), O_PATH.
+// Memory and descriptor conformance: W+X and mmap's flags, mprotect's prot bits, maps' protection,
+// getdents(78), O_PATH.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdint.h>
@@ -36,7 +37,11 @@
  *   directory seeks to its end (SEEK_END) like a file;
  * - an O_PATH descriptor takes only F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD
  *   and F_GETFL (which shows O_PATH, without O_LARGEFILE); every other
- *   fcntl, and read, write, ioctl, fchmod, fchown, fsync, is EBADF.
+ *   fcntl, and read, write, ioctl, fchmod, fchown, fsync, is EBADF;
+ * - /proc/self/maps shows a region's protection as asked: PROT_WRITE
+ *   alone is "-w-", PROT_EXEC alone "--x" (x86 reads such pages, and
+ *   so may the program: reading one is no fault); a shared mapping of
+ *   /dev/zero opened read-only never becomes writable (EACCES).
  * Scratch files live in /tmp/t-conform_mem.PID.
  */
 #define PAGE 4096ul
@@ -494,6 +499,75 @@ static int check_partial_read(void)
 	return r;
 }
 
+/* The r, w and x columns of the /proc/self/maps line starting at addr,
+ * and its p/s column, into perms (5 bytes); 0 or -1 if none. */
+static int maps_perms(void *addr, char perms[5])
+{
+	char line[512], want[32];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int r = -1;
+
+	snprintf(want, sizeof(want), "%08lx-", (unsigned long)addr);
+	while (f && r && fgets(line, sizeof(line), f))
+		if (strncmp(line, want, strlen(want)) == 0 && sscanf(line, "%*s %4s", perms) == 1)
+			r = 0;
+	if (f)
+		fclose(f);
+	return r;
+}
+
+/* mmap's protection as /proc/self/maps shows it (LTP's mmap04): each
+ * of the eight PROT_READ/WRITE/EXEC sets, private and shared, bit for
+ * bit; a write-only page can still be read. */
+static int check_maps_prot(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	for (int prot = 0; prot < 8; prot++) {
+		for (int shared = 0; shared < 2; shared++) {
+			char want[5] = { prot & PROT_READ ? 'r' : '-', prot & PROT_WRITE ? 'w' : '-',
+					 prot & PROT_EXEC ? 'x' : '-', shared ? 's' : 'p', 0 }, got[5] = "";
+			/* a PROT_NONE neighbour of the other kind: no merge */
+			char *a = mmap(NULL, 2 * pg, PROT_NONE, MAP_ANONYMOUS | (shared ? MAP_PRIVATE : MAP_SHARED),
+				       -1, 0);
+			if (a == MAP_FAILED)
+				return fail("mmap: %s", errname(errno));
+			char *b = mmap(a + pg, pg, prot, MAP_ANONYMOUS | MAP_FIXED | (shared ? MAP_SHARED : MAP_PRIVATE),
+				       -1, 0);
+			int r = b == MAP_FAILED ? -1 : maps_perms(b, got);
+			if (!r && (prot & PROT_WRITE))
+				r = *(volatile char *)b; /* readable, and zero */
+			munmap(a, 2 * pg);
+			if (r || strcmp(got, want))
+				return fail("prot %d %s: maps shows \"%s\", want \"%s\"", prot,
+					    shared ? "shared" : "private", got, want);
+		}
+	}
+	return CHECK_OK;
+}
+
+/* A shared mapping of /dev/zero opened read-only can never be made
+ * writable (mprotect EACCES, LTP's mprotect01); a private one can. */
+static int check_zero_nowrite(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = open("/dev/zero", O_RDONLY);
+
+	if (fd < 0)
+		return fail("open /dev/zero: %s", errname(errno));
+	char *s = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
+	char *p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	int r = s == MAP_FAILED || p == MAP_FAILED ? fail("mmap /dev/zero: %s", errname(errno)) :
+		want_err("mprotect(PROT_WRITE) of the shared one", mprotect(s, pg, PROT_WRITE), EACCES) ||
+		want_ok("mprotect(PROT_WRITE) of the private one", mprotect(p, pg, PROT_WRITE));
+	if (s != MAP_FAILED)
+		munmap(s, pg);
+	if (p != MAP_FAILED)
+		munmap(p, pg);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "mmap-wx", check_mmap_wx },
 	{ "mmap-flags", check_mmap_flags },
@@ -506,6 +580,8 @@ static const struct check checks[] = {
 	{ "mlock-limit", check_mlock_limit },
 	{ "readahead", check_readahead },
 	{ "partial-read", check_partial_read },
+	{ "maps-prot", check_maps_prot },
+	{ "zero-nowrite", check_zero_nowrite },
 };
 
 int main(int argc, char **argv)

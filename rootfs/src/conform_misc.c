@@ -3,7 +3,7 @@
 // the parent-death signal when the forking thread ends, /proc's seq_file lseek, mount propagation,
 // clock_nanosleep on the process's CPU clock, /sys, chroot, FIOASYNC, a tmpfs of its own,
 // sysfs(2) against /proc/filesystems, ustat, personality (kept across fork and exec,
-// STICKY_TIMEOUTS), settimeofday's errors.
+// STICKY_TIMEOUTS), settimeofday's errors, prctl's timer slack.
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <fcntl.h>
@@ -932,6 +932,154 @@ static int check_clone_vm(void)
 	return shared == 42 ? CHECK_OK : fail("the child's write is not seen: %d", shared);
 }
 
+static void on_usr2(int sig)
+{
+	(void)sig;
+}
+
+/* clone(flags | SIGCHLD) as fork would be: -1 with errno; a child made
+ * anyway (a kernel that should have refused) exits at once and is reaped. */
+static long raw_fork(unsigned long flags)
+{
+	errno = 0;
+	long c = syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+	if (c == 0)
+		_exit(0);
+	if (c > 0)
+		waitpid((pid_t)c, NULL, 0);
+	return c;
+}
+
+/* The CLONE_SIGHAND child: installs a handler, which its parent then has. */
+static int clone_sighand_child(void *arg)
+{
+	struct sigaction sa = { .sa_handler = on_usr2 };
+
+	(void)arg;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGUSR2, &sa, NULL) ? 1 : 7;
+}
+
+/* clone(CLONE_VM | CLONE_SIGHAND) without CLONE_THREAD: a process sharing
+ * the caller's signal handlers, so a sigaction of the child's is the
+ * parent's too (LTP's clone02); CLONE_SIGHAND without CLONE_VM, or with
+ * CLONE_NEWNS and CLONE_FS, is EINVAL (clone302). */
+static int check_clone_sighand(void)
+{
+	char *stack = malloc(CLONE_VM_STACK);
+	struct sigaction old, now;
+	int st, r;
+
+	if (!stack)
+		return fail("malloc");
+	sigaction(SIGUSR2, NULL, &old);
+	pid_t kid = clone(clone_sighand_child, stack + CLONE_VM_STACK, CLONE_VM | CLONE_SIGHAND | SIGCHLD, NULL);
+	if (kid < 0) {
+		free(stack);
+		return fail("clone(CLONE_VM | CLONE_SIGHAND | SIGCHLD): %s", strerror(errno));
+	}
+	pid_t w = waitpid(kid, &st, 0);
+	free(stack);
+	sigaction(SIGUSR2, &old, &now);
+	if (w != kid || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		return fail("the CLONE_SIGHAND child: waitpid %d, status 0x%x", (int)w, st);
+	if (now.sa_handler != on_usr2)
+		return fail("the child's handler is not the parent's");
+	r = want_err("clone(CLONE_SIGHAND) without CLONE_VM", raw_fork(CLONE_SIGHAND), EINVAL) ||
+	    want_err("clone(CLONE_NEWNS | CLONE_FS)", raw_fork(CLONE_NEWNS | CLONE_FS), EINVAL);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x1000
+#endif
+#define NR_CLONE3 435
+
+/* clone3's first version of struct clone_args. */
+struct clone_args_v0 {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* clone3 and clone with CLONE_PIDFD (LTP's clone302): the caller gets a
+ * close-on-exec pidfd of the child, readable (POLLIN) once it ended; an
+ * unwritable pidfd pointer fails the whole clone with EFAULT, and
+ * clone's CLONE_PIDFD with CLONE_PARENT_SETTID is EINVAL. */
+static int check_clone_pidfd(void)
+{
+	int pidfd = -2, st;
+	struct clone_args_v0 a = { .flags = CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD };
+	long pid = syscall(NR_CLONE3, &a, sizeof(a));
+
+	if (pid == 0)
+		_exit(5);
+	if (pid < 0)
+		return fail("clone3(CLONE_PIDFD): %s", strerror(errno));
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int flags = fcntl(pidfd, F_GETFD);
+	int ready = poll(&pfd, 1, 5000);
+	pid_t w = waitpid((pid_t)pid, &st, 0);
+	close(pidfd);
+	if (flags < 0 || !(flags & FD_CLOEXEC))
+		return fail("the pidfd %d: F_GETFD %d, want FD_CLOEXEC", pidfd, flags);
+	if (ready != 1 || !(pfd.revents & POLLIN))
+		return fail("poll of the pidfd after the child ended: %d, revents %#x", ready, pfd.revents);
+	if (w != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 5)
+		return fail("the child: status %#x", st);
+	a.pidfd = 8; /* not a user address */
+	errno = 0;
+	pid = syscall(NR_CLONE3, &a, sizeof(a));
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	if (want_err("clone3 with an unwritable pidfd pointer", pid, EFAULT))
+		return CHECK_FAIL;
+	return want_err("clone(CLONE_PIDFD | CLONE_PARENT_SETTID)",
+			raw_fork(CLONE_PIDFD | CLONE_PARENT_SETTID), EINVAL);
+}
+
+/* readlinkat with an empty path reads the symlink its descriptor is open
+ * on (O_PATH | O_NOFOLLOW; LTP's readlinkat01), ENOENT for a descriptor
+ * of anything else; utimensat(AT_FDCWD, NULL) is a path (EFAULT), as
+ * utimes(NULL) (utimes01), and a descriptor's with flags EINVAL;
+ * futimesat works relative to its descriptor, or on it (futimesat01). */
+static int check_empty_paths(void)
+{
+	char link[128], buf[64];
+	snprintf(link, sizeof(link), "%s/lnk", work);
+	if (symlink("target-x", link))
+		return fail("symlink: %s", strerror(errno));
+	int lfd = open(link, O_PATH | O_NOFOLLOW), dfd = open(work, O_RDONLY | O_DIRECTORY);
+	ssize_t n = readlinkat(lfd, "", buf, sizeof(buf));
+	int r = n != 8 || memcmp(buf, "target-x", 8) ? fail("readlinkat(link fd, \"\"): %zd (%s)", n, strerror(errno)) :
+		want_err("readlinkat(dir fd, \"\")", readlinkat(dfd, "", buf, sizeof(buf)), ENOENT) ||
+		want_err("utimensat(AT_FDCWD, NULL)", syscall(SYS_utimensat, AT_FDCWD, NULL, NULL, 0), EFAULT) ||
+		want_err("utimensat(fd, NULL, AT_SYMLINK_NOFOLLOW)",
+			 syscall(SYS_utimensat, dfd, NULL, NULL, AT_SYMLINK_NOFOLLOW), EINVAL) ||
+		want_eq("utimensat(fd, NULL)", syscall(SYS_utimensat, dfd, NULL, NULL, 0), 0) ||
+		want_eq("futimesat(fd, \"lnk\"): the link's target is missing (ENOENT)",
+			syscall(SYS_futimesat, dfd, "lnk", NULL) == -1 && errno == ENOENT, 1) ||
+		want_eq("futimesat(fd, NULL)", syscall(SYS_futimesat, dfd, NULL, NULL), 0);
+	close(lfd);
+	close(dfd);
+	unlink(link);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
+/* statx's own refusals before the path (LTP's statx03): the mask's
+ * reserved bit (0x80000000), or both sync types at once, is EINVAL. */
+static int check_statx_args(void)
+{
+	char buf[256];
+
+	errno = 0;
+	return want_err("statx(mask -1)", syscall(SYS_statx, AT_FDCWD, "/", 0, 0xffffffffu, buf), EINVAL) ||
+	       want_err("statx(AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC)",
+			syscall(SYS_statx, AT_FDCWD, "/", 0x6000, 0x7ffu, buf), EINVAL) ||
+	       want_eq("statx(\"/\", STATX_BASIC_STATS)", syscall(SYS_statx, AT_FDCWD, "/", 0, 0x7ffu, buf), 0)
+	       ? CHECK_FAIL : CHECK_OK;
+}
+
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
@@ -1205,6 +1353,46 @@ static int check_fsize_limit(void)
 	return r;
 }
 
+/* /proc/self/timerslack_ns as a number, or -1. */
+static long proc_timerslack(void)
+{
+	char buf[32] = "";
+	int fd = open("/proc/self/timerslack_ns", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* prctl's timer slack (LTP's prctl08): what PR_SET_TIMERSLACK sets,
+ * PR_GET_TIMERSLACK and /proc/self/timerslack_ns read; a fork's child
+ * starts with its parent's, and setting 0 brings it back to that (its
+ * default is the slack its parent had at the fork). */
+static int check_timerslack(void)
+{
+	long old = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+
+	if (old < 0)
+		return fail("PR_GET_TIMERSLACK: %s", errname(errno));
+	if (want_eq("PR_SET_TIMERSLACK 70000", prctl(PR_SET_TIMERSLACK, 70000, 0, 0, 0), 0) ||
+	    want_eq("PR_GET_TIMERSLACK", prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0), 70000) ||
+	    want_eq("/proc/self/timerslack_ns", proc_timerslack(), 70000))
+		return CHECK_FAIL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		long got = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+		prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
+		long one = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+		prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0);
+		_exit(got != 70000 ? 1 : one != 1 ? 2 : prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) != 70000 ? 3 : 0);
+	}
+	int r = want_exit("the child's slack (1: not inherited, 2: not set, 3: 0 not its default)",
+			  pid, 0);
+	prctl(PR_SET_TIMERSLACK, (unsigned long)old, 0, 0, 0);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -1225,6 +1413,10 @@ static const struct check checks[] = {
 	{ "wait4-robust-list", check_wait4_robust },
 	{ "kcmp", check_kcmp },
 	{ "clone-vm", check_clone_vm },
+	{ "clone-sighand", check_clone_sighand },
+	{ "clone-pidfd", check_clone_pidfd },
+	{ "empty-paths", check_empty_paths },
+	{ "statx-args", check_statx_args },
 	{ "madvise-fork", check_madvise_fork },
 	{ "smaps", check_smaps },
 	{ "sysfs-syscall", check_sysfs_syscall },
@@ -1232,6 +1424,7 @@ static const struct check checks[] = {
 	{ "personality", check_personality },
 	{ "settimeofday", check_settimeofday },
 	{ "fsize-limit", check_fsize_limit },
+	{ "timerslack", check_timerslack },
 };
 
 int main(int argc, char **argv)

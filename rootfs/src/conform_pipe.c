@@ -19,7 +19,9 @@
  * As Linux (pipe(7), fcntl(2)): a pipe holds 64 KiB; F_SETPIPE_SZ rounds
  * up to a power of two pages (0 gives one page), refuses above 2 GiB
  * (EINVAL) and below the bytes waiting (EBUSY), and a program may go up
- * to /proc/sys/fs/pipe-max-size (1 MiB) without privilege. A pipe's
+ * to /proc/sys/fs/pipe-max-size (1 MiB) without privilege, which also
+ * caps an unprivileged user's new pipe, as pipe-user-pages-soft and
+ * -hard cap the pages all of a user's pipes hold. A pipe's
  * inode is S_IFIFO 0600 on pipefs (PIPEFS_MAGIC), the same for both
  * ends; pipe2's ends have no O_LARGEFILE, opens do. /proc/self/fd/N of a
  * pipe reopens it without waiting for a writer, and its link's mode says
@@ -400,6 +402,134 @@ static int check_vmsplice(void)
 	return r ? CHECK_FAIL : CHECK_OK;
 }
 
+#define MAX_SIZE_PATH "/proc/sys/fs/pipe-max-size"
+
+/* Write v to /proc/sys/fs/pipe-max-size: 0 or -1. */
+static int set_max_size(long v)
+{
+	FILE *f = fopen(MAX_SIZE_PATH, "w");
+	int r = f && fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
+
+	if (f && fclose(f))
+		r = -1;
+	return r;
+}
+
+/* Does this process have CAP_SYS_RESOURCE (24) in its effective set? */
+static int has_sys_resource(void)
+{
+	char line[128];
+	unsigned long long eff = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (eff >> 24) & 1;
+}
+
+/* A child that makes a pipe as uid: exit 0 when it holds want bytes. */
+static pid_t new_pipe_child(uid_t uid, long want)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int p[2];
+		if ((uid && setuid(uid)) || pipe(p))
+			_exit(1);
+		_exit(fcntl(p[0], F_GETPIPE_SZ) == want ? 0 : 2);
+	}
+	return pid;
+}
+
+/* A new pipe of a user without CAP_SYS_RESOURCE holds no more than
+ * pipe-max-size (LTP's fcntl35); root's holds the usual 64 KiB. Needs
+ * root to change the limit; it is put back at once. */
+static int check_new_pipe_limit(void)
+{
+	long old = 0;
+	FILE *f = fopen(MAX_SIZE_PATH, "r");
+
+	if (!f || fscanf(f, "%ld", &old) != 1) {
+		if (f)
+			fclose(f);
+		return fail("read %s: %s", MAX_SIZE_PATH, errname(errno));
+	}
+	fclose(f);
+	if (geteuid() != 0)
+		return skip("not root: %s stays", MAX_SIZE_PATH);
+	if (set_max_size(PAGE))
+		return fail("write %s: %s", MAX_SIZE_PATH, errname(errno));
+	long root_size = has_sys_resource() ? 16 * PAGE : PAGE; /* a container's root may lack it */
+	pid_t user = new_pipe_child(65534, PAGE), root = new_pipe_child(0, root_size);
+	int r = want_exit("a user's new pipe (2: not one page)", user, 0) |
+		want_exit("root's new pipe (2: not 64 KiB with CAP_SYS_RESOURCE, else a page)", root, 0);
+	if (set_max_size(old))
+		return fail("put %s back to %ld: %s", MAX_SIZE_PATH, old, errname(errno));
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
+#define SOFT_PATH "/proc/sys/fs/pipe-user-pages-soft"
+#define HARD_PATH "/proc/sys/fs/pipe-user-pages-hard"
+
+/* Write v to a /proc/sys file: 0 or -1. */
+static int write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	int r = f && fprintf(f, "%ld\n", v) > 0 ? 0 : -1;
+
+	if (f && fclose(f))
+		r = -1;
+	return r;
+}
+
+/* As user nobody: pipes of 16, 2 and 2 pages, then ENFILE; exit 0 or a step. */
+static int user_pages_child(void)
+{
+	int p[4][2];
+
+	if (setuid(65534))
+		return 1;
+	if (pipe(p[0]) || fcntl(p[0][0], F_GETPIPE_SZ) != 16 * PAGE)
+		return 2; /* at the soft limit: a full pipe */
+	if (pipe(p[1]) || fcntl(p[1][0], F_GETPIPE_SZ) != 2 * PAGE)
+		return 3; /* past it: two pages */
+	if (pipe(p[2]) || fcntl(p[2][0], F_GETPIPE_SZ) != 2 * PAGE)
+		return 4; /* 20 pages in all: at the hard limit */
+	if (pipe(p[3]) != -1 || errno != ENFILE)
+		return 5; /* past the hard limit */
+	if (fcntl(p[1][0], F_SETPIPE_SZ, 4 * PAGE) != -1 || errno != EPERM)
+		return 6; /* growing past it */
+	return 0;
+}
+
+/* fs.pipe-user-pages-soft and -hard (LTP's pipe15 reads the first): a
+ * user without CAP_SYS_RESOURCE and CAP_SYS_ADMIN whose pipes hold more
+ * pages than the soft limit gets two-page pipes, past the hard limit
+ * none (ENFILE) and no growth (EPERM). Root only; both are put back. */
+static int check_user_pages(void)
+{
+	long soft = -1, hard = -1;
+
+	if (read_long(SOFT_PATH, &soft) || read_long(HARD_PATH, &hard))
+		return fail("read %s and %s: %s", SOFT_PATH, HARD_PATH, errname(errno));
+	if (geteuid() != 0)
+		return skip("not root: the limits stay");
+	if (write_long(SOFT_PATH, 16) || write_long(HARD_PATH, 20)) {
+		write_long(SOFT_PATH, soft);
+		return fail("write the limits: %s", errname(errno));
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(user_pages_child());
+	int r = want_exit("nobody's pipes (2-6: the step that went wrong)", pid, 0);
+	if (write_long(SOFT_PATH, soft) || write_long(HARD_PATH, hard))
+		return fail("put the limits back: %s", errname(errno));
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "size", check_size },
 	{ "size-busy", check_size_busy },
@@ -412,6 +542,8 @@ static const struct check checks[] = {
 	{ "vectors", check_vectors },
 	{ "tee", check_tee },
 	{ "vmsplice", check_vmsplice },
+	{ "new-pipe-limit", check_new_pipe_limit },
+	{ "user-pages", check_user_pages },
 };
 
 int main(int argc, char **argv)

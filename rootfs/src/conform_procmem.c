@@ -2,7 +2,8 @@
 /*
  * t-conform_procmem: /proc/PID/mem (reads, writes, lseek, ptrace's
  * permission, a private page copied, nothing after the process ends),
- * CLONE_FILES (a shared table, exec and unshare giving a private copy),
+ * CLONE_FILES (a shared table, exec and unshare giving a private copy,
+ * EMFILE when it cannot hold a descriptor past fs.nr_open),
  * /proc/sys/fs/{nr_open, pipe-max-size}, and signals' details (tkill's
  * SI_TKILL, signalfd's ssi_pid/ssi_uid/ssi_int/ssi_ptr, one siginfo per
  * real-time signal instance, RLIMIT_SIGPENDING), and process_vm_readv and
@@ -275,6 +276,41 @@ static int check_nr_open(void)
 	return r ? r : want_eq("restored", read_sysctl(path), old);
 }
 
+/* unshare(CLONE_FILES) copies the shared table, which cannot hold a
+ * descriptor past fs.nr_open: EMFILE with descriptor 65 open and nr_open
+ * 64 (LTP's unshare03; Linux's dup_fd). nr_open is 64 only around the
+ * call, then restored. */
+static int check_unshare_emfile(void)
+{
+	const char *path = "/proc/sys/fs/nr_open";
+	long old = read_sysctl(path);
+
+	if (old < 64)
+		return fail("read %s: %ld", path, old);
+	if (getuid() != 0)
+		return skip("needs root to write %s", path);
+	if (dup2(2, 65) != 65)
+		return fail("dup2(2, 65): %s", errname(errno));
+	long pid = clone_files();
+	if (pid == 0) {
+		char text[32];
+		long w = write_sysctl(path, "64\n");
+		long u = syscall(SYS_unshare, CLONE_FILES);
+		int e = errno;
+		snprintf(text, sizeof(text), "%ld", old);
+		write_sysctl(path, text);
+		_exit(w != 3 ? 2 : u == 0 ? 3 : e == EMFILE ? 0 : 4);
+	}
+	if (pid < 0) {
+		close(65);
+		return fail("clone(CLONE_FILES): %s", strerror(errno));
+	}
+	int r = want_exit("the child's unshare (0: EMFILE; 2: write, 3: done, 4: another errno)",
+			  (pid_t)pid, 0);
+	close(65); /* the table is shared until the child is gone */
+	return r ? r : want_eq("nr_open restored", read_sysctl(path), old);
+}
+
 /* fs.pipe-max-size: rounded up to a power of two pages on write. Restored after. */
 static int check_pipe_max(void)
 {
@@ -517,6 +553,7 @@ static const struct check checks[] = {
 	{ "exec-unshare", check_exec_unshare },
 	{ "unshare-flags", check_unshare_flags },
 	{ "nr-open", check_nr_open },
+	{ "unshare-emfile", check_unshare_emfile },
 	{ "pipe-max", check_pipe_max },
 	{ "tkill", check_tkill },
 	{ "signalfd", check_signalfd },

@@ -286,7 +286,9 @@ static int check_copy_file_range(void)
 }
 
 /* A pidfd: close-on-exec, readable once the process ends, signals it,
- * waitid(P_PIDFD) reaps it, then ESRCH; a /proc/PID directory signals too. */
+ * waitid(P_PIDFD) reaps it, then ESRCH; a /proc/PID directory signals too.
+ * A PIDFD_NONBLOCK pidfd's waitid says EAGAIN while nothing is ready,
+ * unless WNOHANG was asked. */
 static int check_pidfd(void)
 {
 	int r, st;
@@ -316,6 +318,16 @@ static int check_pidfd(void)
 		r = fail("a pidfd is not close-on-exec");
 	if (!r && poll(&pf, 1, 0) != 0)
 		r = fail("the pidfd of a live process polls ready (%#x)", pf.revents);
+	long nb = r ? -1 : syscall(SYS_PIDFD_OPEN, pid, O_NONBLOCK); /* PIDFD_NONBLOCK */
+	if (!r && nb < 0)
+		r = fail("pidfd_open(child, PIDFD_NONBLOCK): %s", errname(errno));
+	errno = 0;
+	if (!r) /* LTP's pidfd_open04: a non-blocking pidfd's wait with nothing ready */
+		r = want_err("waitid(P_PIDFD, non-blocking, WEXITED)",
+			     syscall(SYS_waitid, P_PIDFD, nb, &si, WEXITED, NULL), EAGAIN) ||
+		    want_eq("the same with WNOHANG", syscall(SYS_waitid, P_PIDFD, nb, &si, WEXITED | WNOHANG, NULL), 0);
+	if (nb >= 0)
+		close((int)nb);
 	if (!r)
 		r = want_eq("pidfd_send_signal(SIGKILL)",
 			    syscall(SYS_PIDFD_SEND_SIGNAL, fd, SIGKILL, NULL, 0), 0);
@@ -566,6 +578,43 @@ static int check_dnotify(void)
 	return r;
 }
 
+/* A directory's chmod (DN_ATTRIB) signals both its own F_NOTIFY and its
+ * parent's (LTP's fcntl38), each with its own si_fd. */
+static int check_dnotify_attrib(void)
+{
+	int sig = SIGRTMIN + 2, r = CHECK_OK, got_parent = 0, got_sub = 0;
+	siginfo_t si = { 0 };
+	sigset_t set, old;
+
+	mkdir(DN_DIR, 0700);
+	mkdir(DN_DIR "/sub", 0700);
+	int dir = open(DN_DIR, O_RDONLY | O_DIRECTORY), sub = open(DN_DIR "/sub", O_RDONLY | O_DIRECTORY);
+	if (dir < 0 || sub < 0)
+		r = fail("set-up: %s", errname(errno));
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	for (int i = 0; !r && i < 2; i++) {
+		int fd = i ? sub : dir;
+		if (fcntl(fd, F_SETSIG, sig) || fcntl(fd, F_NOTIFY, DN_ATTRIB | DN_MULTISHOT))
+			r = fail("F_SETSIG, F_NOTIFY(DN_ATTRIB): %s", errname(errno));
+	}
+	if (!r && chmod(DN_DIR "/sub", 0755))
+		r = fail("chmod: %s", errname(errno));
+	while (!r && wait_sig(sig, 200, &si) == 0) {
+		got_parent += si.si_fd == dir;
+		got_sub += si.si_fd == sub;
+	}
+	if (!r && (got_parent != 1 || got_sub != 1))
+		r = fail("chmod of a watched subdirectory: %d signals for the parent, %d for it, want 1 and 1",
+			 got_parent, got_sub);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(dir), close(sub);
+	rmdir(DN_DIR "/sub");
+	rmdir(DN_DIR);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "sched-policy", check_sched_policy },
 	{ "sched-rt-reset", check_sched_rt_reset },
@@ -578,6 +627,7 @@ static const struct check checks[] = {
 	{ "status-sigign", check_status_sigign },
 	{ "epoll-many", check_epoll_many },
 	{ "dnotify", check_dnotify },
+	{ "dnotify-attrib", check_dnotify_attrib },
 };
 
 int main(int argc, char **argv)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// sethostname/setdomainname, /proc/sys/{kernel,net} and /proc/net/{netstat,raw,icmp}, checked against Linux 6.1.
+// sethostname/setdomainname, /proc/sys/{kernel,net} (read, written, spliced) and
+// /proc/net/{netstat,raw,icmp}, checked against Linux 6.1.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -547,6 +549,73 @@ static int check_pid_max(void)
 	return on_kestrel() ? pid_wrap() : CHECK_OK;
 }
 
+#define PIPE_MAX "/proc/sys/fs/pipe-max-size"
+
+/* A /proc/sys file's text through splice into a pipe: its length, or -1. */
+static long splice_out(const char *path, char *buf, size_t cap)
+{
+	int p[2], fd = open(path, O_RDONLY);
+	long n = -1;
+
+	if (fd >= 0 && pipe(p) == 0) {
+		if (splice(fd, NULL, p[1], NULL, cap - 1, 0) > 0)
+			n = read(p[0], buf, cap - 1);
+		close(p[0]);
+		close(p[1]);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
+}
+
+/* text through a pipe and splice into a /proc/sys file: 0 or -1. */
+static int splice_in(const char *path, const char *text)
+{
+	int p[2], fd = open(path, O_WRONLY), r = -1;
+
+	if (fd >= 0 && pipe(p) == 0) {
+		if (write(p[1], text, strlen(text)) == (ssize_t)strlen(text) &&
+		    splice(p[0], NULL, fd, NULL, strlen(text), 0) == (ssize_t)strlen(text))
+			r = 0;
+		close(p[0]);
+		close(p[1]);
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* /proc/sys files splice to and from pipes (LTP's splice06): the text a
+ * read gives, and a value written (root: pipe-max-size, put back). */
+static int check_splice(void)
+{
+	char got[64], want[64];
+	FILE *f = fopen(PIPE_MAX, "r");
+	long old = 0;
+
+	if (!f || fscanf(f, "%ld", &old) != 1) {
+		if (f)
+			fclose(f);
+		return fail("read %s: %s", PIPE_MAX, strerror(errno));
+	}
+	fclose(f);
+	snprintf(want, sizeof(want), "%ld\n", old);
+	if (splice_out(PIPE_MAX, got, sizeof(got)) < 0 || strcmp(got, want))
+		return fail("splice from %s: \"%s\" (%s), want \"%s\"", PIPE_MAX, got, strerror(errno), want);
+	if (geteuid() != 0)
+		return CHECK_OK;
+	int r = splice_in(PIPE_MAX, "8192") ? fail("splice into %s: %s", PIPE_MAX, strerror(errno)) :
+		splice_out(PIPE_MAX, got, sizeof(got)) < 0 || strcmp(got, "8192\n") ?
+		fail("after splicing 8192 in, %s reads \"%s\"", PIPE_MAX, got) : CHECK_OK;
+	snprintf(want, sizeof(want), "%ld", old);
+	f = fopen(PIPE_MAX, "w");
+	if (!f || fputs(want, f) < 0 || fclose(f))
+		return fail("put %s back: %s", PIPE_MAX, strerror(errno));
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "uname-matches-proc", check_uname_matches_proc },
 	{ "sethostname-errors", check_sethostname_errors },
@@ -561,6 +630,7 @@ static const struct check checks[] = {
 	{ "proc-net-raw", check_proc_net_raw },
 	{ "proc-net-icmp", check_proc_net_icmp },
 	{ "pid-max", check_pid_max },
+	{ "splice", check_splice },
 };
 
 int main(int argc, char **argv)

@@ -328,6 +328,8 @@ static int check_resethand_ignore(void)
 	kill(getpid(), SIGUSR1);
 	if (hits != 1 || sigaction(SIGUSR1, NULL, &old) != 0 || old.sa_handler != SIG_DFL)
 		return fail("SA_RESETHAND: ran %d times, then the action was not SIG_DFL", (int)hits);
+	if (!(old.sa_flags & SA_RESETHAND)) /* the handler alone goes (LTP's sigaction01) */
+		return fail("SA_RESETHAND: the flags went with the handler (%#x)", (unsigned)old.sa_flags);
 	/* An ignored signal does nothing, and a pending one is dropped when it becomes ignored. */
 	signal(SIGUSR1, SIG_IGN);
 	if (want_eq("kill(self) of an ignored signal", kill(getpid(), SIGUSR1), 0))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Time: interval timers and alarm, sleeps cut short, CPU-time clocks, times() and rusage.
+// Time: interval timers and alarm, POSIX timers on CPU-time clocks, sleeps cut short, CPU-time
+// clocks, times() and rusage, RLIMIT_CPU.
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -569,6 +570,191 @@ static int check_sleeper_times(void)
 	return ms < 100 ? CHECK_OK : fail("a child that slept 150 ms was charged %lld ms of CPU", ms);
 }
 
+/* The CPU clock of another thread (pthread_getcpuclockid, LTP's nice05):
+ * readable while it runs, and it counts that thread's running time: more
+ * than nothing once it has spun a while, no more than the process's. */
+static int check_thread_cpu_clock(void)
+{
+	pthread_t th;
+	clockid_t c;
+	struct timespec t, proc;
+	void *ret;
+
+	if (pthread_create(&th, NULL, spin_thread, (void *)100L))
+		return fail("pthread_create");
+	int e = pthread_getcpuclockid(th, &c);
+	usleep(20000);
+	int r = e ? fail("pthread_getcpuclockid: %s", errname(e)) :
+		clock_gettime(c, &t) ? fail("clock_gettime(the thread's clock): %s", errname(errno)) : CHECK_OK;
+	pthread_join(th, &ret);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &proc);
+	if (!r && (ts_ns(t) <= 0 || ts_ns(t) > ts_ns(proc)))
+		r = fail("the thread's clock read %lld ns, the process's %lld", ts_ns(t), ts_ns(proc));
+	return r;
+}
+
+/* A timer on a CPU-time clock (LTP's timer_create01, timer_settime01):
+ * CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID timers fire once
+ * the clock reached their time, never before (an absolute one too), and
+ * timer_gettime counts down in that clock. */
+static int check_cpu_timer(void)
+{
+	static const clockid_t clocks[] = { CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID };
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+
+	if (catch_timer(SIGALRM))
+		return CHECK_FAIL;
+	for (unsigned i = 0; i < 2 * NELEMS(clocks); i++) {
+		clockid_t c = clocks[i % NELEMS(clocks)];
+		int abs = i >= NELEMS(clocks), id;
+		struct timespec now;
+		if (ptimer_create(c, &ev, &id) != 0 || clock_gettime(c, &now) != 0)
+			return fail("timer_create(clock %d): %s", (int)c, errname(errno));
+		long long due = (abs ? ts_ns(now) : 0) + 50000000; /* 50 ms of CPU */
+		struct itimerspec v = { { 0, 0 }, { due / 1000000000, due % 1000000000 } }, got;
+		alarms = 0;
+		if (ptimer_settime(id, abs ? TIMER_ABSTIME : 0, &v, NULL) != 0 ||
+		    syscall(SYS_timer_gettime, id, &got) != 0)
+			return fail("timer_settime(clock %d): %s", (int)c, errname(errno));
+		if (ts_ns(got.it_value) <= 0 || ts_ns(got.it_value) > 50000000)
+			return fail("clock %d: %lld ns left, want (0, 50 ms]", (int)c, ts_ns(got.it_value));
+		long long start = ts_ns(now);
+		for (long long end = now_ms() + 20000; !alarms && now_ms() < end;)
+			spin(10);
+		clock_gettime(c, &now);
+		syscall(SYS_timer_delete, id);
+		if (!alarms)
+			return fail("clock %d: no SIGALRM after %lld ms of CPU", (int)c,
+				    (ts_ns(now) - start) / 1000000);
+	}
+	return CHECK_OK;
+}
+
+/* An expiry that fired: the CPU clock at the handler is at least the
+ * timer's time (checked at the handler, not after the spin). */
+static volatile sig_atomic_t early;
+static long long cpu_due;
+static void on_cpu_timer(int sig)
+{
+	(void)sig;
+	if (cpu_ns() < cpu_due)
+		early = 1;
+	alarms++;
+}
+
+/* A CPU-time timer never fires early: at its signal the clock has
+ * reached its time. */
+static int check_cpu_timer_early(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGALRM };
+	struct sigaction sa = { .sa_handler = on_cpu_timer };
+	int id;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) || ptimer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &id))
+		return fail("timer_create(CLOCK_PROCESS_CPUTIME_ID): %s", errname(errno));
+	struct itimerspec v = { { 0, 0 }, { 0, 30000000 } };
+	cpu_due = cpu_ns() + 30000000;
+	alarms = 0;
+	if (ptimer_settime(id, 0, &v, NULL))
+		return fail("timer_settime: %s", errname(errno));
+	for (long long end = now_ms() + 20000; !alarms && now_ms() < end;)
+		spin(5);
+	syscall(SYS_timer_delete, id);
+	if (!alarms)
+		return fail("no SIGALRM after 30 ms of CPU");
+	return early ? fail("the timer fired before the clock reached its time") : CHECK_OK;
+}
+
+/* The first expiry's overrun, read in its handler, which disarms the
+ * timer (as LTP's timer_settime03). */
+static int overrun_id;
+static volatile int first_overrun;
+static void on_overrun_timer(int sig)
+{
+	struct itimerspec off = { { 0, 0 }, { 0, 0 } };
+
+	(void)sig;
+	if (first_overrun != -2)
+		return;
+	first_overrun = (int)syscall(SYS_timer_getoverrun, overrun_id);
+	syscall(SYS_timer_settime, overrun_id, 0, &off, NULL);
+}
+
+/* timer_settime's errors in Linux's order (LTP's timer_settime02): no
+ * new setting EINVAL; an old one it cannot write EFAULT, with the new
+ * setting in force. An absolute CLOCK_REALTIME time seconds in the past
+ * with a 1 ns period counts its overruns, capped at INT_MAX
+ * (timer_settime03). */
+static int check_timer_settime_order(void)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec v = { { 0, 0 }, { 100, 0 } }, got;
+	int id;
+
+	if (ptimer_create(CLOCK_MONOTONIC, &ev, &id))
+		return fail("timer_create: %s", errname(errno));
+	if (want_err("timer_settime(NULL)", syscall(SYS_timer_settime, id, 0, NULL, NULL), EINVAL) ||
+	    want_err("timer_settime(old unwritable)",
+		     syscall(SYS_timer_settime, id, 0, &v, (void *)8), EFAULT))
+		return CHECK_FAIL;
+	if (syscall(SYS_timer_gettime, id, &got) || got.it_value.tv_sec < 99)
+		return fail("after the EFAULT: %ld s left, want the new 100 s", (long)got.it_value.tv_sec);
+	syscall(SYS_timer_delete, id);
+	ev = (struct sigevent){ .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	struct sigaction sa = { .sa_handler = on_overrun_timer };
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL) || ptimer_create(CLOCK_REALTIME, &ev, &overrun_id) ||
+	    clock_gettime(CLOCK_REALTIME, &v.it_value))
+		return fail("timer_create(CLOCK_REALTIME): %s", errname(errno));
+	v.it_value.tv_sec -= 3; /* 3e9 periods ago */
+	v.it_interval = (struct timespec){ 0, 1 };
+	first_overrun = -2;
+	if (ptimer_settime(overrun_id, TIMER_ABSTIME, &v, NULL))
+		return fail("the past timer: %s", errname(errno));
+	for (long long end = now_ms() + 5000; first_overrun == -2 && now_ms() < end;)
+		;
+	syscall(SYS_timer_delete, overrun_id);
+	return want_eq("the first expiry's overrun, 3e9 periods (capped at INT_MAX)", first_overrun,
+		       0x7fffffff);
+}
+
+/* RLIMIT_CPU (LTP's setrlimit06): past the soft limit SIGXCPU, once a
+ * second as the soft limit goes up, then SIGKILL at the hard limit. */
+static int xcpu_pipe;
+static void on_xcpu(int sig)
+{
+	(void)sig;
+	if (write(xcpu_pipe, "x", 1) != 1)
+		_exit(4);
+}
+
+static int check_rlimit_cpu(void)
+{
+	int fds[2];
+	char buf[8];
+
+	if (pipe(fds))
+		return fail("pipe: %s", errname(errno));
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit r = { 1, 2 };
+		xcpu_pipe = fds[1];
+		signal(SIGXCPU, on_xcpu);
+		if (setrlimit(RLIMIT_CPU, &r))
+			_exit(1);
+		spin(20000);
+		_exit(2);
+	}
+	close(fds[1]);
+	int r = want_signal("a child spinning past RLIMIT_CPU 1:2 s", pid, SIGKILL);
+	ssize_t n = read(fds[0], buf, sizeof(buf));
+	close(fds[0]);
+	if (!r && n != 1)
+		r = fail("%zd SIGXCPU before the SIGKILL, want 1", n);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "alarm-pause", check_alarm_pause },
 	{ "alarm-left", check_alarm_left },
@@ -584,6 +770,11 @@ static const struct check checks[] = {
 	{ "child-times", check_child_times },
 	{ "sleeper-times", check_sleeper_times },
 	{ "fault-times", check_fault_times },
+	{ "thread-cpu-clock", check_thread_cpu_clock },
+	{ "cpu-timer", check_cpu_timer },
+	{ "cpu-timer-early", check_cpu_timer_early },
+	{ "timer-settime-order", check_timer_settime_order },
+	{ "rlimit-cpu", check_rlimit_cpu },
 };
 
 int main(int argc, char **argv)

@@ -152,7 +152,7 @@ static void user_exception(struct trap_frame *tf)
 	int sig = exception_signal(tf->vector);
 	if (p && tf->vector == VEC_PAGE_FAULT && uvm_fault_sigbus(p->vm, cr2))
 		sig = SIGBUS; /* a file mapping past the end of its file */
-	if (!p || (p->sig_action[sig - 1].handler <= SIG_IGN && !ptrace_traced(&p->ptrace)))
+	if (!p || (p->sighand->action[sig - 1].handler <= SIG_IGN && !ptrace_traced(&p->ptrace)))
 		/* no handler: say why it dies (a tracee's tracer decides first) */
 		klog(LOG_WARN, "kestrel: pid %d (%s) killed by signal %d: %s at rip %#lx%s%#lx\n",
 		     p ? p->pid : -1, p ? p->name : "?", sig, exception_names[tf->vector], tf->rip,
