@@ -29,11 +29,12 @@ uint64_t time_ns(void)
 
 void ktimer_arm(struct ktimer *t, uint64_t when)
 {
-	t->when = when;
+	t->when = when ? when : 1; /* as ktimer.c: 0 means disarmed */
 	armed = t;
 }
 
-void ktimer_cancel(struct ktimer *t)
+/* ktimer.h's inline ktimer_cancel calls this for an armed timer. */
+void ktimer_cancel_armed(struct ktimer *t)
 {
 	t->when = 0;
 	if (armed == t)
