@@ -35,7 +35,6 @@
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
-#include "proc/oom.h"
 #include "time/time.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -941,7 +940,7 @@ void bcache_init(void)
 {
 	bool any = false;
 
-	oom_reclaim_hook = bcache_shrink; /* clean pages go before any process */
+	pmm_set_reclaimer(bcache_shrink); /* clean pages go before any process */
 
 	blkdev_for_each(any_device, &any);
 	if (!any)

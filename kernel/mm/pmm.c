@@ -216,6 +216,19 @@ uint64_t pmm_managed_pages(void)
 	return buddy.managed_pages;
 }
 
+/* Set once at boot (pmm_set_reclaimer), read-only afterwards. */
+static size_t (*reclaimer)(size_t pages);
+
+void pmm_set_reclaimer(size_t (*fn)(size_t pages))
+{
+	reclaimer = fn;
+}
+
+size_t pmm_reclaim(size_t pages)
+{
+	return reclaimer ? reclaimer(pages) : 0;
+}
+
 const char *pmm_check(void)
 {
 	uint64_t flags = spin_lock_irqsave(&pmm_lock);

@@ -40,6 +40,16 @@ void page_ref_put(uint64_t phys);
 uint64_t pmm_free_pages(void);
 uint64_t pmm_managed_pages(void);
 
+/* A cache above mm/ that can give clean pages back (the block cache's
+ * bcache_shrink) registers here at boot; the OOM killer asks it before it
+ * picks a victim (Linux's shrinkers, reduced to one). fn(pages) frees up
+ * to that many pages and returns how many it freed: with interrupts off,
+ * it must not sleep. */
+void pmm_set_reclaimer(size_t (*fn)(size_t pages));
+/* Asks the registered cache for up to pages pages: how many it freed
+ * (0 with none registered). Interrupts off. */
+size_t pmm_reclaim(size_t pages);
+
 /* For the self-test: the allocator, under its lock. */
 const char *pmm_check(void);
 

@@ -15,6 +15,7 @@
 #include "proc/signal.h"
 #include "mm/layout.h"
 #include "mm/uvm.h"
+#include "mm/pmm.h"
 #include "log.h"
 
 #define OOM_INIT_PID 1
@@ -22,8 +23,6 @@
 /* The process last killed for memory, until it is no longer alive; only
  * the page-fault path touches it (interrupts off). */
 static int oom_victim_pid;
-
-size_t (*oom_reclaim_hook)(size_t pages);
 
 struct oom_pick {
 	struct process *best;   /* largest other than init */
@@ -78,7 +77,7 @@ static void oom_kill(void)
  * dies of the SIGKILL on its way back to user mode. */
 static void out_of_memory(struct process *p)
 {
-	if (oom_reclaim_hook && oom_reclaim_hook(OOM_RECLAIM_PAGES))
+	if (pmm_reclaim(OOM_RECLAIM_PAGES))
 		return; /* a cache gave pages back: retry the fault first */
 	if (!victim_pending())
 		oom_kill();

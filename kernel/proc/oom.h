@@ -18,11 +18,8 @@ struct process;
  * the access is bad. Interrupts off, from the page-fault handler. */
 bool process_page_fault(struct process *p, uint64_t va, bool write, bool exec, bool from_user);
 
-/* A cache above proc/ that can give pages back (the block cache registers
- * bcache_shrink at boot): asked for OOM_RECLAIM_PAGES before the OOM
- * killer picks a victim; returns how many it freed. With interrupts off;
- * must not sleep. NULL: none. */
+/* Pages the OOM killer asks the caches for (pmm_reclaim) before it picks
+ * a victim. */
 #define OOM_RECLAIM_PAGES 256
-extern size_t (*oom_reclaim_hook)(size_t pages);
 
 #endif
