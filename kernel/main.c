@@ -21,6 +21,8 @@
 #include "dev/refclocks.h"
 #include "dev/rtc.h"
 #include "dev/tty.h"
+#include "dev/console_file.h"
+#include "dev/pty.h"
 #include "dev/pci.h"
 #include "dev/xhci.h"
 #include "block/bcache.h"
@@ -400,6 +402,7 @@ void kmain(struct kbi_boot_info *bi)
 		time_mark_tsc_unstable("tsc=unstable");
 	cpu_sti();
 	console_input_init(bi);
+	console_file_register(); /* the console as a file, until a TTY opens */
 	efi_rt_init(bi); /* before the RTC, which may fall back to GetTime */
 	selftest_log_last_run(); /* what the previous self-test run left in its EFI variable */
 	rtc_init();
@@ -416,6 +419,7 @@ void kmain(struct kbi_boot_info *bi)
 	bcache_init(); /* the block cache's write-back thread, when pci_init found a disk */
 	xhci_hotplug_start(); /* USB devices plugged in or pulled out from now on */
 	tty_init(); /* the console TTY: ^C works before anything opens it */
+	pty_init(); /* /dev/ptmx and /dev/pts */
 	smp_finish(); /* the other CPUs, started after time_init, into the scheduler */
 	if (smp_tsc_warp())
 		time_mark_tsc_unstable("the CPUs' TSCs are not in step");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The console's input side: one raw queue fed through dev/input.h by the serial port and the keyboards, drained by the TTY (dev/tty.c); and the `echo` boot-test loop (dev/console_echo.c). */
+/* The console's input side: one raw queue fed through dev/input.h by the serial port and the keyboards, drained by the TTY (dev/tty.c); the console as a file without a TTY (dev/console_file.c); and the `echo` boot-test loop (dev/console_echo.c). */
 #ifndef KESTREL_DEV_CONSOLE_H
 #define KESTREL_DEV_CONSOLE_H
 

@@ -599,5 +599,8 @@ static const struct file_ops slave_ops = {
 	.kwrite = slave_kwrite,
 };
 
-const struct file_ops *ptmx_file_ops = &master_ops;
-const struct file_ops *pty_slave_file_ops = &slave_ops;
+void pty_init(void)
+{
+	ptmx_file_ops = &master_ops;
+	pty_slave_file_ops = &slave_ops;
+}

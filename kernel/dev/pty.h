@@ -5,8 +5,8 @@
 
 /*
  * The driver publishes its file operations through the VFS hooks
- * ptmx_file_ops and pty_slave_file_ops (fs/vfs.h), which this file
- * defines; devfs_open hands /dev/ptmx (5:2) and /dev/pts/N (136:N) to
+ * ptmx_file_ops and pty_slave_file_ops (fs/vfs.h), which pty_init sets;
+ * devfs_open hands /dev/ptmx (5:2) and /dev/pts/N (136:N) to
  * their open hooks, and the slave nodes come and go in /dev/pts
  * (fs/devpts.h).
  *
@@ -31,5 +31,9 @@
 #define PTY_OUT_SIZE 8192   /* slave output waiting for the master (a power of two) */
 #define PTY_IN_SIZE  16384  /* master writes waiting for the slave's discipline (a power
                              * of two): with it a pair holds about what Linux's does */
+
+/* Publishes /dev/ptmx's and /dev/pts/N's operations (fs/vfs.h). Once at
+ * boot, after tty_init. */
+void pty_init(void);
 
 #endif

@@ -116,8 +116,10 @@ static void tty_input_thread(void *unused)
 
 static long console_write(struct tty *t, struct iobuf src, size_t n, bool nonblock);
 static void tty_leader_exit(int sid);
+static bool tty_of_session(int sid, uint32_t *rdev, int *fg_pgrp);
 
 static const struct tty_driver console_driver = { .write = console_write };
+static const struct file_ops tty_ops;
 
 void tty_init(void)
 {
@@ -130,6 +132,8 @@ void tty_init(void)
 	console.ws.ws_row = (uint16_t)(fbcon_rows() ? fbcon_rows() : DEFAULT_ROWS);
 	tty_register(&console);
 	process_set_leader_exit_hook(tty_leader_exit);
+	process_set_ctty_lookup(tty_of_session);
+	tty_file_ops = &tty_ops; /* /dev/console and /dev/tty open here from now on */
 	struct thread *t = thread_create_kernel("tty", tty_input_thread, NULL);
 	if (!t)
 		panic("tty: no memory for the input thread");
@@ -296,7 +300,10 @@ static struct tty *tty_of_sid(int sid)
 	return NULL;
 }
 
-bool tty_of_session(int sid, uint32_t *rdev, int *fg_pgrp)
+/* The controlling terminal of session sid, for /proc/PID/stat
+ * (process_session_tty): true and its device number and foreground group,
+ * or false. */
+static bool tty_of_session(int sid, uint32_t *rdev, int *fg_pgrp)
 {
 	struct tty *t = sid ? tty_of_sid(sid) : NULL;
 
@@ -801,4 +808,3 @@ static const struct file_ops tty_ops = {
 	.kwrite = tty_kwrite,
 };
 
-const struct file_ops *tty_file_ops = &tty_ops;

@@ -12,7 +12,7 @@
 
 /*
  * The console's file operations are published through the VFS hook
- * tty_file_ops (fs/vfs.h), which this file defines: /dev/console,
+ * tty_file_ops (fs/vfs.h), which tty_init sets: /dev/console,
  * /dev/tty and the first descriptors of init open it. Every file on the
  * console shares its state (file->priv unused).
  *
@@ -110,8 +110,5 @@ void tty_port_hangup(struct tty *t);
  * controlling terminal when neither has one yet (Linux's open rule). */
 void tty_port_open_claim(struct tty *t);
 
-/* The controlling terminal of session sid, for /proc/PID/stat: true and
- * its device number and foreground group, or false. */
-bool tty_of_session(int sid, uint32_t *rdev, int *fg_pgrp);
 
 #endif

@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: the devices behind /dev's nodes (null, zero, full, random,
- * urandom, and the console and TTY through the TTY layer's hook), the
- * kernel console file for processes started before there is a TTY, and
- * the making of /dev itself. /dev is an ordinary ramfs directory of
+ * urandom, and the console, TTYs and pseudo-terminals through the
+ * operations their drivers register in vfs.h), and the making of /dev
+ * itself. /dev is an ordinary ramfs directory of
  * character nodes; opening one lands in devfs_open by device number.
  */
 #include "fs/inode.h"
 #include "fs/blkdev_file.h"
 #include "fs/devpts.h"
 #include "fs/path.h"
-#include "dev/console.h"
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "proc/process.h"
@@ -21,7 +20,6 @@
 #include "uapi/ioctl.h"
 
 #define CHUNK 256
-#define CONSOLE_POLL_NS 10000000ull  /* the kernel console polls its input every 10 ms */
 #define MEM_NULL    3
 #define MEM_ZERO    5
 #define MEM_FULL    7
@@ -185,88 +183,21 @@ static const struct file_ops urandom_ops = {
 	.kread = random_kread, .kwrite = sink_kwrite,
 };
 
-/* ---------------------------------------------------------------- the kernel console */
+/* ---------------------------------------------------------------- the console */
 
-/* Write n bytes of b to the log's consoles, a chunk at a time with a
- * preemption point between chunks: the count, -EFAULT, or (SIGKILL) the
- * count so far or -EINTR. */
-static long kcons_put(struct iobuf b, size_t n)
+/* Registered at boot by the drivers above fs/ (vfs.h): fs/ calls none of
+ * them by name. */
+const struct file_ops *tty_file_ops;
+const struct file_ops *ptmx_file_ops;
+const struct file_ops *pty_slave_file_ops;
+const struct file_ops *console_fallback_ops;
+
+/* The console file without a TTY: the console's own (console_fallback_ops),
+ * or NULL before the console is set up. */
+static struct file *fallback_console(void)
 {
-	char chunk[CHUNK];
-
-	for (size_t done = 0; done < n;) {
-		if (io_should_stop())
-			return stopped(done, -EINTR);
-		size_t k = n - done < CHUNK ? n - done : CHUNK;
-		if (iobuf_get(chunk, b, done, k))
-			return done ? (long)done : -EFAULT;
-		log_write(chunk, k, false);
-		done += k;
-	}
-	return (long)n;
+	return console_fallback_ops ? file_alloc(console_fallback_ops, O_RDWR | O_LARGEFILE, NULL) : NULL;
 }
-
-/* Read what the console's input queue holds, waiting (polled) for at
- * least one byte: -EAGAIN when non-blocking, -EINTR on a signal. */
-static long kcons_get(struct file *f, struct iobuf b, size_t n)
-{
-	char chunk[CHUNK];
-
-	if (n == 0)
-		return 0;
-	for (;;) {
-		int got = console_read(chunk, n < CHUNK ? n : CHUNK);
-		if (got > 0)
-			return iobuf_put(b, 0, chunk, (size_t)got) ? -EFAULT : got;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if (current_process() && signal_pending())
-			return -EINTR;
-		sleep_until(time_ns() + CONSOLE_POLL_NS);
-	}
-}
-
-static long kcons_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return kcons_get(f, iobuf_user(buf), n);
-}
-
-static long kcons_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return kcons_get(f, iobuf_kernel(buf), n);
-}
-
-static long kcons_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)f, (void)pos;
-	return kcons_put(iobuf_user(buf), n);
-}
-
-static long kcons_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	(void)f, (void)pos;
-	return kcons_put(iobuf_kernel((void *)buf), n);
-}
-
-/* Not a terminal: programs then treat their output as a file. */
-static long kcons_ioctl(struct file *f, unsigned long req, uint64_t arg)
-{
-	(void)f, (void)req, (void)arg;
-	return -ENOTTY;
-}
-
-static unsigned kcons_poll(struct file *f)
-{
-	(void)f;
-	return POLLOUT | (console_has_input() ? POLLIN : 0);
-}
-
-static const struct file_ops kcons_ops = {
-	.read = kcons_read, .write = kcons_write, .ioctl = kcons_ioctl, .poll = kcons_poll,
-	.kread = kcons_kread, .kwrite = kcons_kwrite,
-};
 
 /* The inode of /dev/console, if /dev has one (a new reference or NULL). */
 static struct inode *console_node(void)
@@ -284,14 +215,14 @@ struct file *console_file_open(void)
 	struct file *f;
 
 	if (!tty_file_ops)
-		return file_alloc(&kcons_ops, O_RDWR | O_LARGEFILE, NULL);
+		return fallback_console();
 	/* The TTY is there: the console is /dev/console, as for init on Linux. */
 	if (!(f = file_alloc(tty_file_ops, O_RDWR | O_LARGEFILE, NULL)))
 		return NULL;
 	f->inode = console_node();
 	if (tty_file_ops->open && tty_file_ops->open(f->inode, f) < 0) {
 		file_put(f);
-		return file_alloc(&kcons_ops, O_RDWR | O_LARGEFILE, NULL);
+		return fallback_console();
 	}
 	return f;
 }

@@ -9,7 +9,6 @@
 #include "fs/procfs_cpus.h"
 #include "fs/inode.h"
 #include "fs/fstype.h"
-#include "dev/tty.h"
 #include "uapi/limits.h"
 #include "arch/x86_64/cpuinfo.h"
 #include "arch/x86_64/smp.h"
@@ -369,7 +368,7 @@ void show_task_stat(struct sbuf *s, struct process *p, struct thread *t, int id)
 	uint32_t tty = 0;
 	int tpgid = -1;
 
-	if (!tty_of_session(p->sid, &tty, &tpgid) || !tty) { /* the console shows none */
+	if (!process_session_tty(p->sid, &tty, &tpgid) || !tty) { /* the console shows none */
 		tty = 0;
 		tpgid = -1;
 	}

@@ -192,19 +192,26 @@ struct inode *vfs_root(void);
 /* A device node's numbers (0, 0 for anything else). */
 void inode_rdev(const struct inode *ip, unsigned *major, unsigned *minor);
 
-/* The TTY layer's operations for /dev/console and /dev/tty (and
- * /dev/ttyN), set by the TTY driver at its init. While NULL, opening
- * them gives -ENXIO. Their open hook (if any) runs on each open. */
+/* The terminal drivers' operations, defined by fs/devfs.c and set once
+ * at boot by the drivers above fs/, so that the file layer calls none of
+ * them by name. While one is NULL, opening its nodes gives -ENXIO.
+ * tty_file_ops: /dev/console and /dev/tty (and /dev/ttyN), set by
+ * tty_init; its open hook (if any) runs on each open. ptmx_file_ops and
+ * pty_slave_file_ops: /dev/ptmx (a new master each open) and /dev/pts/N
+ * (a slave, its index the minor), set by pty_init; their open hooks run on
+ * each open, and see O_NOCTTY in f->flags (dropped after the open).
+ * console_fallback_ops: the console without a TTY (dev/console_file.c),
+ * set by console_input_init. */
 extern const struct file_ops *tty_file_ops;
-/* The pseudo-terminals' (dev/pty.c): /dev/ptmx (a new master each open)
- * and /dev/pts/N (a slave, its index the minor); their open hooks run on
- * each open, and see O_NOCTTY in f->flags (dropped after the open). */
 extern const struct file_ops *ptmx_file_ops;
 extern const struct file_ops *pty_slave_file_ops;
+extern const struct file_ops *console_fallback_ops;
 
-/* The kernel console as a file, O_RDWR: write goes to the log's consoles
- * (log_write), read blocks on the console's input queue (console_read).
- * For processes started before /dev/console has a TTY. NULL on ENOMEM. */
+/* The console as a file, O_RDWR: /dev/console through the TTY, or, when
+ * there is none or it cannot be opened, console_fallback_ops (writes go
+ * to the log's consoles, reads take the console's raw input). For a
+ * process's missing standard descriptors. NULL on ENOMEM or before the
+ * console is set up. */
 struct file *console_file_open(void);
 /* Give a new process its file-system state: p->files (created if NULL)
  * with descriptors 0, 1, 2 on the kernel console (those not open

@@ -12,6 +12,7 @@
 #include "proc/exec.h"
 #include "proc/futex.h"
 #include "proc/signal.h"
+#include "proc/itimer.h"
 #include "proc/sigqueue.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
@@ -54,14 +55,9 @@ static const struct cred kernel_cred = {
 	.cap_effective = CAP_FULL_SET, .cap_permitted = CAP_FULL_SET, .dumpable = SUID_DUMP_USER,
 };
 
-uint64_t process_pml4(const struct process *p)
+static uint64_t process_pml4(const struct process *p)
 {
 	return p->vm->pml4;
-}
-
-const char *process_name(const struct process *p)
-{
-	return p->name;
 }
 
 struct process *process_find(int pid)
@@ -404,6 +400,15 @@ static void reaper_main(void *arg)
 	}
 }
 
+/* The scheduler's view of processes (sched.h). */
+static const struct sched_owner_ops owner_ops = {
+	.pml4 = process_pml4,
+	.thread_exited = process_thread_exited,
+	.charge_tick = process_charge_tick,
+	.signal_wakes = signal_pending,
+	.being_killed = fatal_signal_pending,
+};
+
 void process_init(void)
 {
 	uint64_t tasks = pmm_managed_pages() * PAGE_SIZE / TASK_RAM_SHARE;
@@ -413,6 +418,7 @@ void process_init(void)
 
 	if (!t)
 		panic("process_init: cannot start the reaper thread");
+	sched_set_owner(&owner_ops);
 	thread_make_runnable(t);
 }
 
@@ -446,7 +452,7 @@ static bool autoreaped(const struct process *c, const struct process *parent)
  * yet runnable or in p's list. NULL when out of memory or threads. */
 static struct thread *copy_caller(struct process *p, const struct trap_frame *tf, uint64_t new_sp)
 {
-	struct thread *t = thread_create_user(p, tf->rip, new_sp ? new_sp : tf->rsp);
+	struct thread *t = thread_create_user(p, p->name, tf->rip, new_sp ? new_sp : tf->rsp);
 
 	if (!t)
 		return NULL;
@@ -641,7 +647,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	p->layout = img.layout;
 	procfs_set_exe(p, img.exe_path);
 	kfree(img.exe_path);
-	struct thread *t = thread_create_user(p, img.entry, img.sp);
+	struct thread *t = thread_create_user(p, p->name, img.entry, img.sp);
 	if (!t) {
 		*err = -ENOMEM;
 		goto fail;
@@ -823,6 +829,19 @@ void process_set_leader_exit_hook(void (*fn)(int sid))
 	leader_exit_hook = fn;
 }
 
+/* Set once at boot (process_set_ctty_lookup), read-only afterwards. */
+static bool (*ctty_lookup)(int sid, uint32_t *rdev, int *fg_pgrp);
+
+void process_set_ctty_lookup(bool (*fn)(int sid, uint32_t *rdev, int *fg_pgrp))
+{
+	ctty_lookup = fn;
+}
+
+bool process_session_tty(int sid, uint32_t *rdev, int *fg_pgrp)
+{
+	return ctty_lookup && ctty_lookup(sid, rdev, fg_pgrp);
+}
+
 static void (*exit_hooks[PROCESS_EXIT_HOOKS])(struct process *p);
 static unsigned n_exit_hooks;
 
@@ -964,12 +983,13 @@ bool process_pgrp_orphaned(int pgid)
 	return !probe.anchored;
 }
 
-void process_charge_tick(struct process *p, bool user)
+void process_charge_tick(struct process *p, bool user, uint64_t ns)
 {
 	if (user)
 		p->user_ticks++;
 	else
 		p->sys_ticks++;
+	itimer_charge(p, user, ns);
 }
 
 struct cpu_times process_cpu_times(const struct process *p)

@@ -246,6 +246,13 @@ bool process_pgrp_orphaned(int pgid);
  * sid exits, after its files are closed: the TTY layer releases the
  * session's controlling terminal then (Linux's disassociate_ctty). */
 void process_set_leader_exit_hook(void (*fn)(int sid));
+/* The TTY layer answers which terminal controls a session (for
+ * /proc/PID/stat's tty_nr and tpgid): fn(sid, &rdev, &fg_pgrp) is true
+ * and fills both when session sid has one. Set once at boot (tty_init). */
+void process_set_ctty_lookup(bool (*fn)(int sid, uint32_t *rdev, int *fg_pgrp));
+/* The controlling terminal of session sid: true and its device number and
+ * foreground group, or false (none, or no TTY layer). */
+bool process_session_tty(int sid, uint32_t *rdev, int *fg_pgrp);
 /* fn(p) runs as the last thread of p leaves, before its parent hears of
  * it (ipc's SEM_UNDO, Linux's exit_sem; AIO's contexts): with interrupts
  * off, and it must not sleep. At most PROCESS_EXIT_HOOKS, at boot. */
@@ -314,8 +321,10 @@ struct process *process_find_id(int id);
 /* Call fn for every process (for /proc and kill(-1)); interrupts off. */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
 
-/* The timer interrupted p's thread in user mode (user) or in the kernel. */
-void process_charge_tick(struct process *p, bool user);
+/* The timer interrupted p's thread in user mode (user) or in the kernel:
+ * a tick of ns nanoseconds for its times and its CPU-time timers
+ * (the scheduler's tick, through sched_owner_ops; interrupts off). */
+void process_charge_tick(struct process *p, bool user, uint64_t ns);
 /* p's own CPU time so far (a zombie's is final). */
 struct cpu_times process_cpu_times(const struct process *p);
 /* A parent reaping zombie z takes over z's CPU time and z's children's
@@ -327,8 +336,8 @@ void process_collect_times(struct process *parent, const struct process *z);
  * and those it left by exec or exit (ru_maxrss). */
 uint64_t process_maxrss_pages(const struct process *p);
 
-uint64_t process_pml4(const struct process *p);
-const char *process_name(const struct process *p);
+/* Thread t of p runs its last schedule() (thread_exit, through
+ * sched_owner_ops): interrupts off. */
 void process_thread_exited(struct process *p, struct thread *t);
 
 #endif

@@ -45,9 +45,7 @@
  */
 #include "proc/sched.h"
 #include "proc/lockcheck.h"
-#include "proc/process.h"
 #include "proc/ktimer.h"
-#include "proc/signal.h"
 #include "lib/errno.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/irq.h"
@@ -96,6 +94,18 @@ struct runq {
 	unsigned short_halts;     /* short halts since the last poll */
 } __attribute__((aligned(64)));
 static struct runq runqs[SMP_MAX_CPUS];
+
+/* Until sched_set_owner: no thread has a process, no signal is pending. */
+static uint64_t no_pml4(const struct process *p) { (void)p; return 0; }
+static void no_thread_exited(struct process *p, struct thread *t) { (void)p, (void)t; }
+static void no_charge(struct process *p, bool user, uint64_t ns) { (void)p, (void)user, (void)ns; }
+static bool no_signal(void) { return false; }
+static const struct sched_owner_ops no_owner = {
+	.pml4 = no_pml4, .thread_exited = no_thread_exited, .charge_tick = no_charge,
+	.signal_wakes = no_signal, .being_killed = no_signal,
+};
+/* Set once at boot (sched_set_owner), read-only afterwards. */
+static const struct sched_owner_ops *owner = &no_owner;
 static struct cpu_ticks cpu_ticks[SMP_MAX_CPUS]; /* each CPU writes its own */
 static int next_tid = 1;
 /* Bit i: CPU i is in its idle loop, and wants a VEC_IPI_RESCHED when a
@@ -569,7 +579,7 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	unsigned cpu = smp_cpu_id();
 	if (next->proc) {
-		uint64_t pml4 = process_pml4(next->proc);
+		uint64_t pml4 = owner->pml4(next->proc);
 		if (pml4 != arch_current_pml4()) { /* CR3 only when it changes */
 			tlb_note_loaded_on(cpu, pml4);
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -736,9 +746,9 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *
 	return t;
 }
 
-struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp)
+struct thread *thread_create_user(struct process *p, const char *name, uint64_t rip, uint64_t rsp)
 {
-	struct thread *t = thread_alloc(process_name(p));
+	struct thread *t = thread_alloc(name);
 	if (!t)
 		return NULL;
 	void *fpu = kmalloc(arch_thread_fpu_size());
@@ -771,7 +781,7 @@ void thread_exit(void)
 	kstack_note(t);
 	t->state = THREAD_DEAD;
 	if (t->proc)
-		process_thread_exited(t->proc, t);
+		owner->thread_exited(t->proc, t);
 	schedule();
 	panic("thread_exit: a dead thread ran again");
 }
@@ -811,10 +821,8 @@ static void charge_tick(const struct trap_frame *tf)
 		c->user++;
 	else
 		c->sys++;
-	if (t->proc) {
-		process_charge_tick(t->proc, user);
-		itimer_charge(t->proc, user, NSEC_PER_SEC / TIME_TICK_HZ);
-	}
+	if (t->proc)
+		owner->charge_tick(t->proc, user, NSEC_PER_SEC / TIME_TICK_HZ);
 }
 
 uint64_t thread_run_ns(const struct thread *t)
@@ -887,7 +895,7 @@ void sched_cond_resched(void)
 bool io_should_stop(void)
 {
 	sched_cond_resched();
-	return fatal_signal_pending();
+	return owner->being_killed();
 }
 
 /* Wait queues' locks: interrupts are off already wherever these are
@@ -985,7 +993,7 @@ int sleeplock_lock(struct sleeplock *l)
 
 	wq_lock(&l->wq);
 	while (l->held && !err) {
-		if (fatal_signal_pending())
+		if (owner->being_killed())
 			err = -EINTR;
 		else
 			sleep_locked(&l->wq, NO_DEADLINE);
@@ -1044,7 +1052,7 @@ bool wait_interruptible(uint64_t deadline_ns)
 
 	__atomic_store_n(&t->state, THREAD_SLEEPING, __ATOMIC_SEQ_CST); /* a full barrier */
 	enum thread_state was = THREAD_SLEEPING;
-	if (signal_pending() && __atomic_compare_exchange_n(&t->state, &was, THREAD_RUNNING, false,
+	if (owner->signal_wakes() && __atomic_compare_exchange_n(&t->state, &was, THREAD_RUNNING, false,
 	                                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		irq_restore(f);
 		return time_ns() < deadline_ns; /* nobody woke it: it never slept */
@@ -1065,7 +1073,7 @@ bool wait_on_flag(struct wait_queue *wq, const bool *flag, uint64_t deadline_ns)
 	wq_lock(wq);
 	wq_add(wq, t); /* its SEQ_CST store of SLEEPING is a full barrier */
 	wq_unlock(wq);
-	if ((__atomic_load_n(flag, __ATOMIC_ACQUIRE) || signal_pending()) &&
+	if ((__atomic_load_n(flag, __ATOMIC_ACQUIRE) || owner->signal_wakes()) &&
 	    __atomic_compare_exchange_n(&t->state, &was, THREAD_RUNNING, false, __ATOMIC_SEQ_CST,
 	                                __ATOMIC_SEQ_CST))
 		woken = time_ns() < deadline_ns; /* it never slept */
@@ -1230,6 +1238,11 @@ void sched_init(void)
 	this_cpu()->idle = idle;
 	irq_set_handler(VEC_IPI_RESCHED, resched_ipi);
 	timer_tick_hook = sched_tick;
+}
+
+void sched_set_owner(const struct sched_owner_ops *ops)
+{
+	owner = ops;
 }
 
 void sched_ap_enter(void)

@@ -101,6 +101,28 @@ struct wait_queue {
 };
 
 void sched_init(void);
+
+/* What the scheduler needs of the layer that owns user threads (processes
+ * and their signals, proc/process.c), which registers it once at boot with
+ * sched_set_owner: so the scheduler calls down only, as the timer tick
+ * reaches it through timer_tick_hook. Before that no thread belongs to a
+ * process and no signal is pending. */
+struct sched_owner_ops {
+	/* The page tables to load for a thread of p. Interrupts off. */
+	uint64_t (*pml4)(const struct process *p);
+	/* Thread t of p runs its last schedule() (thread_exit). Interrupts off. */
+	void (*thread_exited)(struct process *p, struct thread *t);
+	/* One tick of ns nanoseconds charged to p, in user mode or not
+	 * (the tick, interrupts off). */
+	void (*charge_tick)(struct process *p, bool user, uint64_t ns);
+	/* Of the current thread: a signal would end its interruptible sleep
+	 * (signal.h's signal_pending); it is being killed, so even an
+	 * uninterruptible wait should end (fatal_signal_pending). */
+	bool (*signal_wakes)(void);
+	bool (*being_killed)(void);
+};
+void sched_set_owner(const struct sched_owner_ops *ops);
+
 /* An application processor, set up (smp.c), adopts its running context
  * as its idle thread and schedules from then on. Interrupts off; takes the
  * kernel lock. */
@@ -116,8 +138,9 @@ uint64_t sched_online_mask(void);
 void sched_set_idle_poll(bool on);
 /* A kernel thread running fn(arg); it exits when fn returns. */
 struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *arg);
-/* A thread of process p that enters user mode at rip with stack rsp. */
-struct thread *thread_create_user(struct process *p, uint64_t rip, uint64_t rsp);
+/* A thread of process p, named name (the process's), that enters user
+ * mode at rip with stack rsp. */
+struct thread *thread_create_user(struct process *p, const char *name, uint64_t rip, uint64_t rsp);
 void thread_make_runnable(struct thread *t);
 __attribute__((noreturn)) void thread_exit(void);
 /* Free a dead thread's stack and state (not the running one). */
