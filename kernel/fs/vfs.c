@@ -42,17 +42,6 @@ void io_event(void)
 	wake_all(&io_event_wq);
 }
 
-unsigned vfs_poll_events(struct file *f)
-{
-	unsigned m = f->ops && f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
-
-	if (m & POLLIN)
-		m |= POLLRDNORM;
-	if (m & POLLOUT)
-		m |= POLLWRNORM;
-	return m;
-}
-
 
 /* ---------------------------------------------------------------- inodes */
 
@@ -228,13 +217,6 @@ struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv)
 	return f;
 }
 
-struct file *file_get(struct file *f)
-{
-	if (f)
-		f->refs++;
-	return f;
-}
-
 /* file_put's out-of-line part: refs is 1 (the last) or a bug. */
 void file_put_last(struct file *f)
 {
@@ -398,7 +380,7 @@ void fdtable_close_range(struct fdtable *t, unsigned int first, unsigned int las
 int fd_limit(void)
 {
 	struct process *p = current_process();
-	uint64_t lim = p ? rlimit_cur(p, RLIMIT_NOFILE) : FD_DEFAULT_LIMIT;
+	uint64_t lim = p ? rlimits_cur(&p->rlim, RLIMIT_NOFILE) : FD_DEFAULT_LIMIT;
 
 	return lim > sysctl_nr_open ? (int)sysctl_nr_open : (int)lim;
 }
@@ -435,16 +417,6 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 	return fd;
 }
 
-bool fd_is_open(const struct fdtable *t, int fd)
-{
-	return t && fd >= 0 && fd < t->size && t->fd[fd];
-}
-
-struct file *fd_get(struct fdtable *t, int fd)
-{
-	return fd_is_open(t, fd) ? file_get(t->fd[fd]) : NULL;
-}
-
 bool can_read(const struct file *f)
 {
 	unsigned acc = f->flags & O_ACCMODE;
@@ -457,11 +429,6 @@ bool can_write(const struct file *f)
 	unsigned acc = f->flags & O_ACCMODE;
 
 	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
-}
-
-struct file *fd_get_io(struct fdtable *t, int fd)
-{
-	return fd_is_open(t, fd) && !(t->fd[fd]->flags & O_PATH) ? file_get(t->fd[fd]) : NULL;
 }
 
 bool fd_cloexec(const struct fdtable *t, int fd)

@@ -95,7 +95,14 @@ struct file {
 /* A new open file description with one reference (NULL when out of
  * memory); inode NULL, pos 0, opened with the current credentials. */
 struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv);
-struct file *file_get(struct file *f);
+/* A new reference to f (NULL stays NULL). Inline: every descriptor's
+ * system call takes one (fd_get). */
+static inline struct file *file_get(struct file *f)
+{
+	if (f)
+		f->refs++;
+	return f;
+}
 /* Drop a reference; the last calls ops->release and drops f->inode's.
  * Inline for the usual case (not the last reference): every read and
  * write drops the one fd_get took. */
@@ -142,8 +149,17 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
 /* dup2: install f at exactly fd, closing what was there: fd, -EBADF when
  * fd is not below fd_limit(), -ENOMEM. Takes over the reference on success. */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
-/* The file behind fd with a new reference, or NULL (the caller's -EBADF). */
-struct file *fd_get(struct fdtable *t, int fd);
+/* True if fd is open in t (no reference taken). */
+static inline bool fd_is_open(const struct fdtable *t, int fd)
+{
+	return t && fd >= 0 && fd < t->size && t->fd[fd];
+}
+/* The file behind fd with a new reference, or NULL (the caller's -EBADF).
+ * Inline, as fd_is_open and fd_get_io: on every descriptor's system call. */
+static inline struct file *fd_get(struct fdtable *t, int fd)
+{
+	return fd_is_open(t, fd) ? file_get(t->fd[fd]) : NULL;
+}
 /* Opened for reading, for writing (O_PATH: neither; O_ACCMODE 3 neither,
  * as Linux). */
 bool can_read(const struct file *f);
@@ -151,12 +167,13 @@ bool can_write(const struct file *f);
 /* fd_get for the calls that do I/O or ask a file itself (read, poll,
  * epoll, the socket calls...), as Linux's fdget: NULL for an O_PATH
  * descriptor too, which only the calls on paths take. */
-struct file *fd_get_io(struct fdtable *t, int fd);
+static inline struct file *fd_get_io(struct fdtable *t, int fd)
+{
+	return fd_is_open(t, fd) && !(t->fd[fd]->flags & O_PATH) ? file_get(t->fd[fd]) : NULL;
+}
 /* FD_CLOEXEC of an open descriptor (false for anything else), and setting it. */
 bool fd_cloexec(const struct fdtable *t, int fd);
 void fd_set_cloexec(struct fdtable *t, int fd, bool on);
-/* True if fd is open in t (no reference taken). */
-bool fd_is_open(const struct fdtable *t, int fd);
 int fd_close(struct fdtable *t, int fd);
 
 /* Woken on every I/O state change (data in, space out, hang-up), so
@@ -170,8 +187,15 @@ void io_event(void);
 extern uint64_t io_event_gen;
 /* What f is ready for now, as poll(2) reports it: its ops' poll (a file
  * without one is always readable and writable) with POLLRDNORM and
- * POLLWRNORM added to POLLIN and POLLOUT. For poll/select and epoll. */
-unsigned vfs_poll_events(struct file *f);
+ * POLLWRNORM added to POLLIN and POLLOUT. For poll/select and epoll,
+ * once a descriptor: inline. */
+static inline unsigned vfs_poll_events(struct file *f)
+{
+	_Static_assert(POLLIN << 6 == POLLRDNORM && POLLOUT << 6 == POLLWRNORM, "poll bits");
+	unsigned m = f->ops && f->ops->poll ? f->ops->poll(f) : POLLIN | POLLOUT;
+
+	return m | (m & (POLLIN | POLLOUT)) << 6; /* POLLRDNORM and POLLWRNORM too */
+}
 
 
 /* Per-process file-system state the process code needs. */

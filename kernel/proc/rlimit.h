@@ -40,6 +40,12 @@ int rlimit_set(struct rlimits *r, unsigned res, const struct rlimit_k *next, boo
 struct process;
 /* The current (soft) limit of resource res for process p. */
 uint64_t rlimit_cur(const struct process *p, unsigned res);
+/* The same from the limits themselves (res below RLIM_NLIMITS): inline,
+ * for the descriptor limit every poll and open reads (fd_limit). */
+static inline uint64_t rlimits_cur(const struct rlimits *r, unsigned res)
+{
+	return r->lim[res].cur;
+}
 /* A tick of CPU time was charged to p: past RLIMIT_CPU's hard limit
  * (seconds of user and system time) it gets SIGKILL; past the soft
  * limit SIGXCPU, and the soft limit goes up a second while below the

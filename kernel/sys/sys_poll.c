@@ -30,6 +30,12 @@
 #define NS_PER_US     1000ull
 #define US_PER_SEC    1000000ll
 #define SIG_HANDLER_MIN (SIG_IGN + 1) /* SIG_DFL and SIG_IGN run no handler */
+/* A deadline already passed without reading the clock: a zero timeout,
+ * one scan and no sleep (time_ns() is never 0 once the kernel runs). */
+#define DEADLINE_NOW 0
+/* pollfds that do_poll keeps on its stack (256 bytes, as Linux's
+ * POLL_STACK_ALLOC); more go to the heap. */
+#define POLL_STACK_FDS 32
 
 struct pollfd_k {
 	int32_t fd;
@@ -58,14 +64,15 @@ static long interrupted(void)
 }
 
 /* Scans until scan reports something (a count > 0 or an error) or the
- * deadline passes (0 then); sleeps on io_event_wq in between. */
-static long poll_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
+ * deadline passes (0 then); sleeps on io_event_wq in between. Inline in
+ * both callers, so each scan is a direct call. */
+static inline __attribute__((always_inline)) long poll_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
 {
 	for (;;) {
 		long n = scan(ctx);
 		if (n != 0)
 			return n;
-		if (time_ns() >= deadline)
+		if (deadline == DEADLINE_NOW || time_ns() >= deadline)
 			return 0;
 		if (signal_pending())
 			return interrupted();
@@ -75,9 +82,12 @@ static long poll_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
 
 /* ---- timeouts ----------------------------------------------------------------- */
 
-/* The deadline sec + nsec from now (saturating to NO_DEADLINE). */
+/* The deadline sec + nsec from now (saturating to NO_DEADLINE;
+ * DEADLINE_NOW for zero, without a clock read). */
 static uint64_t deadline_after(uint64_t sec, uint64_t nsec)
 {
+	if (sec == 0 && nsec == 0)
+		return DEADLINE_NOW;
 	uint64_t now = time_ns();
 
 	if (sec >= (NO_DEADLINE - now) / NSEC_PER_SEC - 1)
@@ -154,22 +164,26 @@ static long poll_scan(void *ctx)
 	return count;
 }
 
+/* poll's body: the nfds entries at ufds copied in (on the stack when
+ * they fit), scanned until deadline, the results copied back. */
 static long do_poll(uptr_t ufds, uint64_t nfds, uint64_t deadline)
 {
-	struct poll_req r = { NULL, nfds, current_process()->files };
+	struct pollfd_k on_stack[POLL_STACK_FDS];
+	struct poll_req r = { on_stack, nfds, current_process()->files };
 	size_t bytes = nfds * sizeof(struct pollfd_k);
 	long ret;
 
 	if (nfds > (uint64_t)fd_limit()) /* Linux: more than RLIMIT_NOFILE entries is EINVAL */
 		return -EINVAL;
-	if (nfds && !(r.fds = kmalloc(bytes)))
+	if (nfds > POLL_STACK_FDS && !(r.fds = kmalloc(bytes)))
 		return -ENOMEM;
 	ret = nfds && copy_from_user(r.fds, ufds, bytes) ? -EFAULT : 0;
 	if (ret == 0)
 		ret = poll_loop(poll_scan, &r, deadline);
 	if (ret >= 0 && nfds && copy_to_user(ufds, r.fds, bytes))
 		ret = -EFAULT;
-	kfree(r.fds);
+	if (r.fds != on_stack)
+		kfree(r.fds);
 	return ret;
 }
 
