@@ -27,6 +27,7 @@
 #include "lib/avl.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "lib/word.h"
 
 #define RAMFS_MAGIC    0x858458f6u
 #define RAMFS_DEV      1
@@ -50,6 +51,12 @@ struct ramfs_dirent {
 	size_t len;
 	char name[];                  /* len bytes and a NUL */
 };
+
+/* name_hash's constants: the multiplier is 2^64 / the golden ratio
+ * (odd), as Fibonacci hashing; the seed is FNV's 64-bit offset basis. */
+#define NAME_HASH_SEED 0xcbf29ce484222325ull
+#define NAME_HASH_MUL  0x9e3779b97f4a7c15ull
+#define NAME_HASH_ROT  23
 
 /* A directory's hash table doubles when it holds more entries than
  * buckets and halves below a quarter, between these sizes (powers of
@@ -124,13 +131,35 @@ static const uint8_t zeros[PAGE];
 /* ---------------------------------------------------------------- directories */
 
 /* FNV-1a of a name. */
+/* The n (< 8) bytes at p as a little-endian word, a byte at a time: the
+ * tail of a name that ends within 8 bytes of a page's end. */
+static uint64_t tail_bytes(const char *p, size_t n)
+{
+	uint64_t w = 0;
+
+	for (size_t i = n; i-- > 0;)
+		w = w << 8 | (uint8_t)p[i];
+	return w;
+}
+
+/* A name's hash: a 64-bit multiply-rotate over its 8-byte words (the
+ * tail's bytes as one word, with the length), folded to its high half,
+ * which depends on every bit (the buckets take the low bits of the
+ * result). A word a step: a byte a step (FNV-1a) cost five instructions a
+ * byte at every lookup. */
 static uint32_t name_hash(const char *name, size_t len)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = NAME_HASH_SEED, tail = len;
+	size_t i = 0;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)name[i]) * 16777619u;
-	return h;
+	for (; i + WORD_BYTES <= len; i += WORD_BYTES)
+		h = (((h << NAME_HASH_ROT) | (h >> (64 - NAME_HASH_ROT))) ^ word_load(name + i)) * NAME_HASH_MUL;
+	if (i < len) { /* 1 to 7 bytes left: one load, the bytes past them masked off */
+		uint64_t rest = word_in_page(name + i) ? word_load(name + i) : tail_bytes(name + i, len - i);
+		tail ^= (rest & ((1ull << 8 * (len - i)) - 1)) << 8;
+	}
+	h = (((h << NAME_HASH_ROT) | (h >> (64 - NAME_HASH_ROT))) ^ tail) * NAME_HASH_MUL;
+	return (uint32_t)(h >> 32);
 }
 
 static struct ramfs_dirent *dirent_of(const struct avl_node *n)

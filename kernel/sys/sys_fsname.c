@@ -26,6 +26,10 @@
 
 /* ---------------------------------------------------------------- helpers */
 
+/* Bytes of a path copied onto the stack before the heap is asked for
+ * PATH_MAX (Linux's getname keeps short names in its struct too). */
+#define PATH_SMALL 256
+
 int user_path(uptr_t upath, char **out, bool allow_empty)
 {
 	char *buf = kmalloc(PATH_MAX);
@@ -41,6 +45,31 @@ int user_path(uptr_t upath, char **out, bool allow_empty)
 	}
 	*out = buf;
 	return 0;
+}
+
+/* A user path in the caller's own buffer when it fits (most do: no heap
+ * page for a stat or an open), else in a PATH_MAX one from the heap, as
+ * user_path: 0, -EFAULT, -ENAMETOOLONG, -ENOMEM, -ENOENT (empty unless
+ * allow_empty). *out is small or the heap buffer: free it with
+ * path_put(*out, small). */
+static int path_get(uptr_t upath, char small[PATH_SMALL], char **out, bool allow_empty)
+{
+	long n = strncpy_from_user(small, upath, PATH_SMALL);
+
+	if (n == -ENAMETOOLONG) /* longer than the small buffer: the whole of PATH_MAX */
+		return user_path(upath, out, allow_empty);
+	if (n == 0 && !allow_empty)
+		n = -ENOENT;
+	if (n < 0)
+		return (int)n;
+	*out = small;
+	return 0;
+}
+
+static void path_put(char *path, const char *small)
+{
+	if (path != small)
+		kfree(path);
 }
 
 int at_base(int dirfd, struct inode **base)
@@ -62,14 +91,13 @@ int at_base(int dirfd, struct inode **base)
 
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
 {
-	char *path;
+	char small[PATH_SMALL], *path;
 	struct inode *base;
-	int err = user_path(upath, &path, flags & AT_EMPTY_PATH);
+	int err = path_get(upath, small, &path, flags & AT_EMPTY_PATH);
 
 	if (err)
 		return err;
 	if (!path[0]) { /* AT_EMPTY_PATH: dirfd itself, whatever it is */
-		kfree(path);
 		if (dirfd == AT_FDCWD) {
 			*out = inode_get(vfs_cwd());
 			return 0;
@@ -86,32 +114,34 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
 		err = vfs_walk(base, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, out);
 		inode_put(base);
 	}
-	kfree(path);
+	path_put(path, small);
 	return err;
 }
 
-/* Copy one path and find the base of an *at call: the usual first step. */
+/* Copy one path and find the base of an *at call: the usual first step.
+ * path points into small when the path fits there (never copy one). */
 struct at_path {
 	char *path;
 	struct inode *base;
+	char small[PATH_SMALL];
 };
 
 static int at_path_get(int dirfd, uptr_t upath, struct at_path *ap)
 {
-	int err = user_path(upath, &ap->path, false);
+	int err = path_get(upath, ap->small, &ap->path, false);
 
 	if (err)
 		return err;
 	ap->base = NULL;
 	if (ap->path[0] != '/' && (err = at_base(dirfd, &ap->base))) /* absolute: dirfd unused */
-		kfree(ap->path);
+		path_put(ap->path, ap->small);
 	return err;
 }
 
 static void at_path_put(struct at_path *ap)
 {
 	inode_put(ap->base);
-	kfree(ap->path);
+	path_put(ap->path, ap->small);
 }
 
 /* ---------------------------------------------------------------- open */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Host tests of the VFS's path-name splitting (kernel/fs/path.c). */
 #include <stdlib.h>
+#include <string.h>
 #include "unit.h"
 #include "fs/path.h"
 #include "lib/errno.h"
@@ -122,6 +123,30 @@ UNIT_TEST(prepend_builds_from_the_end)
 	return NULL;
 }
 
+/* A component at every alignment and length, ended by '/' or the NUL,
+ * with bytes that fool a careless word scan (0x01, 0x80, 0x2e, 0x30)
+ * after it: path_next must stop exactly at the end. */
+UNIT_TEST(component_end_at_every_alignment)
+{
+	char buf[64];
+
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 1; len < 40; len++)
+			for (int slash = 0; slash < 2; slash++) {
+				memset(buf, 'a', sizeof(buf));
+				buf[off + len] = slash ? '/' : '\0';
+				buf[off + len + 1] = 0x01;
+				buf[off + len + 2] = (char)0x80;
+				buf[off + len + 3] = '\0';
+				buf[off + len + 4] = '0';
+				const char *p = buf + off, *name;
+				CHECK_EQ(path_next(&p, &name), (long)len);
+				CHECK(name == buf + off);
+				CHECK(p == buf + off + len);
+			}
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(splits_components),
 	UNIT_ENTRY(next_advances_past_name),
@@ -131,6 +156,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(splice_replaces_a_link),
 	UNIT_ENTRY(splice_checks_room),
 	UNIT_ENTRY(prepend_builds_from_the_end),
+	UNIT_ENTRY(component_end_at_every_alignment),
 };
 
 int main(int argc, char **argv)

@@ -197,6 +197,29 @@ static const char *t_memmove_disjoint(void)
 	return NULL;
 }
 
+/* Every length and every place of one differing byte, at unaligned
+ * starts: the word loop must give the first difference's sign. */
+static const char *memcmp_words(void)
+{
+	unsigned char x[40], y[40];
+
+	for (size_t off = 0; off < 3; off++)
+		for (size_t n = 0; n + off <= sizeof(x); n++)
+			for (size_t at = 0; at < n; at++) {
+				for (size_t i = 0; i < sizeof(x); i++)
+					x[i] = y[i] = (unsigned char)(i * 37 + 1);
+				x[off + at] = 0x7f;
+				y[off + at] = 0x80; /* above as unsigned char */
+				if (at + 1 < n)
+					x[off + at + 1] = 0xff; /* a later byte must not decide */
+				if (k_memcmp(x + off, y + off, n) >= 0 || k_memcmp(y + off, x + off, n) <= 0)
+					return "memcmp must order by the first differing byte";
+				if (k_memcmp(x + off, y + off, at) != 0)
+					return "memcmp before the difference must be 0";
+			}
+	return NULL;
+}
+
 static const char *t_memcmp(void)
 {
 	const unsigned char a[] = { 1, 2, 3, 0x80 }, b[] = { 1, 2, 3, 0x01 };
@@ -205,7 +228,7 @@ static const char *t_memcmp(void)
 		return "equal prefixes must compare 0";
 	if (k_memcmp(a, b, 4) <= 0 || k_memcmp(b, a, 4) >= 0)
 		return "bytes must compare as unsigned char";
-	return NULL;
+	return memcmp_words();
 }
 
 static const char *t_memchr(void)
@@ -227,6 +250,21 @@ static const char *t_strlen(void)
 		return "strlen";
 	if (k_strnlen("hello", 3) != 3 || k_strnlen("hi", 10) != 2 || k_strnlen("x", 0) != 0)
 		return "strnlen";
+	/* every alignment, length and limit around the word loop; bytes of
+	 * 0x01 and 0x80 after the NUL must not move it */
+	char buf[48];
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 0; len + off < 40; len++) {
+			k_memset(buf, 'a', sizeof(buf));
+			buf[off + len] = '\0';
+			buf[off + len + 1] = 0x01;
+			buf[off + len + 2] = (char)0x80;
+			if (k_strlen(buf + off) != len)
+				return "strlen at an alignment";
+			for (size_t max = 0; max < 20; max++)
+				if (k_strnlen(buf + off, max) != (len < max ? len : max))
+					return "strnlen at an alignment and limit";
+		}
 	return NULL;
 }
 
