@@ -239,6 +239,16 @@ fuzz-kernel: all
 		$(if $(SMP),--smp $(SMP))
 
 # ---------------------------------------------------------------- conformance
+# DOCS=1 (make bench, conformance, conformance-extra, conformance-net-gvisor,
+# conformance-ltp): the run's table goes into docs/results/ too, overwriting the
+# page, headed with the make command, the date, the commit, QEMU and the host's
+# load (tools/results_md.py; each script's --docs-from JSON renders it again).
+# docs_arg TARGET,VARIABLES: --docs 'make TARGET VAR=value...' for the variables
+# given on the command line, or nothing without DOCS=1.
+docs_vars = $(strip $(foreach v,$(1),$(if $(filter command line,$(origin $(v))),$(v)=$($(v)))))
+docs_arg = $(if $(filter-out 0,$(DOCS)),--docs 'make $(strip $(1) $(call docs_vars,$(2)) DOCS=$(DOCS))')
+GV_VARS = GVTESTS GVFILTER GVSMP
+
 # make conformance [GVTESTS="pipe_test ..."] [GVFILTER=gtest-filter] [GVSMP=N]: gVisor's
 # system-call tests (../shared/conformance/gvisor, built into $(B)/gvisor when
 # missing) booted in batches (on N CPUs with GVSMP=N); a table of passed cases
@@ -248,21 +258,23 @@ fuzz-kernel: all
 GV_ARGS = $(if $(GVFILTER),--filter '$(GVFILTER)') $(if $(GVSMP),--smp $(GVSMP))
 .PHONY: conformance
 conformance: all
-	python3 tests/conformance/gvisor.py --build $(B) $(GV_ARGS) $(GVTESTS)
+	python3 tests/conformance/gvisor.py --build $(B) $(GV_ARGS) $(call docs_arg,conformance,$(GV_VARS)) $(GVTESTS)
 
 # make conformance-extra [GVTESTS=...] [GVFILTER=...] [GVSMP=N]: the second set,
 # tests/conformance/gvisor-extra (built into $(B)/gvisor-extra when missing);
 # table in $(B)/conformance/gvisor-extra-results.txt.
 .PHONY: conformance-extra
 conformance-extra: all
-	python3 tests/conformance/gvisor.py --extra --build $(B) $(GV_ARGS) $(GVTESTS)
+	python3 tests/conformance/gvisor.py --extra --build $(B) $(GV_ARGS) \
+		$(call docs_arg,conformance-extra,$(GV_VARS)) $(GVTESTS)
 
 # make conformance-net-gvisor [GVTESTS=...] [GVFILTER=...] [GVSMP=N]: the third set,
 # tests/conformance/gvisor-net, gVisor's loopback network tests (built into
 # $(B)/gvisor-net when missing); table in $(B)/conformance/gvisor-net-results.txt.
 .PHONY: conformance-net-gvisor
 conformance-net-gvisor: all
-	python3 tests/conformance/gvisor.py --net --build $(B) $(GV_ARGS) $(GVTESTS)
+	python3 tests/conformance/gvisor.py --net --build $(B) $(GV_ARGS) \
+		$(call docs_arg,conformance-net-gvisor,$(GV_VARS)) $(GVTESTS)
 
 # make conformance-quick: make test's step alone, the programs that pass as on
 # Linux (tests/conformance/gvisor-quick.sh; built into $(B)/gvisor-quick).
@@ -292,7 +304,8 @@ LTP_ARGS = $(if $(LTPSMP),--smp $(LTPSMP)) $(if $(LTPONLY),--only $(LTPONLY)) \
 	$(if $(LTPSAMPLE),--sample $(LTPSAMPLE)) $(if $(filter-out 0,$(LTPRESUME)),--resume)
 .PHONY: conformance-ltp
 conformance-ltp: all
-	python3 tests/conformance/ltp.py --build $(B) $(LTP_ARGS) $(LTPTESTS)
+	python3 tests/conformance/ltp.py --build $(B) $(LTP_ARGS) \
+		$(call docs_arg,conformance-ltp,LTPTESTS LTPSMP LTPONLY LTPSAMPLE LTPRESUME) $(LTPTESTS)
 
 # make conformance-ltp-quick: make test's LTP step alone, the entries of
 # tests/conformance/ltp-quick.txt on Kestrel (tests/conformance/ltp-quick.sh).
@@ -324,12 +337,14 @@ conformance-net: all
 # The SMP runs (-smp 1, 2, 4 and 8, wall clock) come with them unless DISK=only;
 # SMP=0 leaves them out, SMP=only runs them alone (the docstring: "SMP").
 # METRICS=tcp_rr,udp_rr: only those bench programs (and no disk or SMP runs unless asked).
+# DOCS=1: the table into docs/results/bench.md too (see docs_arg above).
 ICOUNT ?= 1
 DISK ?= $(if $(METRICS),0,1)
 .PHONY: bench
 bench: all
 	tools/bench.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT) --disk $(DISK) \
-		$(if $(SMP),--smp-runs $(SMP)) $(if $(METRICS),--metrics $(METRICS))
+		$(if $(SMP),--smp-runs $(SMP)) $(if $(METRICS),--metrics $(METRICS)) \
+		$(call docs_arg,bench,QUICK ICOUNT DISK SMP METRICS)
 
 # make bench-apps [QUICK=1] [ICOUNT=0|1|only]: Debian's python3, bash and coreutils
 # (cached in $(B)/debs) on Kestrel and on Linux in the same QEMU: python3 -c pass,

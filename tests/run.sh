@@ -63,6 +63,7 @@ suite fuzz make -s -j"$jobs" -C tests/fuzz fuzz OUT="$(pwd)/$B/fuzz" FUZZ_SECOND
 suite clang other_compiler
 suite tools tests/tools/test_mkimg.sh "$B"
 suite docs python3 tests/tools/check_docs.py
+suite results-md python3 tests/tools/test_results_md.py
 suite linux tests/linux/run-selftest-list.sh -r "$B/rootfs.extra"
 suite boot python3 tests/boot/boottest.py --build "$B"
 # Kestrel on a network (tests/boot/nettest.py): DHCP, ping and HTTP both ways

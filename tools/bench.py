@@ -27,15 +27,18 @@ wall clock only; --icount only: instructions only):
 
 The table shows both; build/bench.json holds both (modes.icount,
 modes.wall; `metrics` is the deciding table), build/bench.svg charts the
-deciding ratios. The instruction-count boot also runs the curves (bench-run
-curves: /bin/bench-curve_NAME ITERATIONS N, lines `bench METRIC@N VALUE
-ns`): how one operation's cost grows with N, Kestrel and Linux on one chart
-each in build/bench-curves.svg, and in bench.json's `curves`.
+deciding ratios; with --docs (make bench DOCS=1) the table goes into
+docs/results/bench.md too, and --docs-from JSON renders that page again
+from a bench.json without booting (tools/results_md.py). The
+instruction-count boot also runs the curves (bench-run curves:
+/bin/bench-curve_NAME ITERATIONS N, lines `bench METRIC@N VALUE ns`): how
+one operation's cost grows with N, Kestrel and Linux on one chart each in
+build/bench-curves.svg, and in bench.json's `curves`.
 
     bench.py [--quick] [--icount 0|1|only] [--no-curves] [--rounds N] [--smp N]
              [--cpu MODEL] [--mem SIZE] [--only kestrel|linux] [--timeout S]
              [--build DIR] [--disk 0|1|only] [--disk-runs TAG,...] [--smp-runs 0|1|only]
-             [--metrics NAME,...]
+             [--metrics NAME,...] [--docs [COMMAND]] [--docs-from JSON]
 
 --metrics runs only the bench programs named (bench-run's names:
 tcp_stream, tcp_rr, ...; a curve or SMP program by its program name,
@@ -150,6 +153,8 @@ import subprocess
 import sys
 import threading
 import time
+
+import results_md   # docs/results/bench.md (--docs, --docs-from)
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
@@ -1428,7 +1433,15 @@ def main():
     ap.add_argument("--metrics", default="",
                     help="only these bench programs, comma-separated (tcp_rr,udp_rr); "
                          "see the docstring")
+    ap.add_argument("--docs", metavar="COMMAND", nargs="?", const="",
+                    help="also write the table into docs/results/bench.md, headed with "
+                         "COMMAND (make bench DOCS=1 passes its own command line)")
+    ap.add_argument("--docs-from", metavar="JSON",
+                    help="only render docs/results/bench.md from JSON (a bench.json); no boot")
     args = ap.parse_args()
+    if args.docs_from:
+        return results_md.main(["results_md.py", "bench", args.docs_from])
+    run = results_md.run_info(args.docs or "tools/bench.py " + " ".join(sys.argv[1:]))
     BENCH_SELECT.extend(n for n in args.metrics.split(",") if n)
     if BENCH_SELECT:
         select_metrics()
@@ -1495,7 +1508,8 @@ def main():
     env.update(mode=mode, measured=measured, metrics_selected=BENCH_SELECT or "all",
                wall_rounds=args.rounds if "wall" in hows else 0,
                seconds=round(time.monotonic() - t_start),
-               host_load_at_start=load, host_load_at_end=loadavg(), smp_runs=args.smp_runs)
+               host_load_at_start=load, host_load_at_end=loadavg(), smp_runs=args.smp_runs,
+               run=run)
     print()
     if tables:
         print_table(tables)
@@ -1520,6 +1534,8 @@ def main():
                        smp=smp, boots=boots),
                   f, indent=1)
         f.write("\n")
+    if args.docs is not None:
+        results_md.main(["results_md.py", "bench", os.path.join(build, "bench.json")])
     if not tables:
         print("wrote " + os.path.relpath(os.path.join(build, "bench.json"), TOP))
         return 0

@@ -26,7 +26,9 @@ serial log:
   without that case (up to --reruns times), so the cases after it count;
 - every case's end ("[       OK ]", "[  FAILED  ]", "[  SKIPPED ]") is counted.
 
-Writes DIR/conformance/gvisor-results.txt: per binary the tests, passed,
+Writes DIR/conformance/gvisor-results.txt (and the same as JSON,
+gvisor-results.json; --docs renders it into docs/results/conformance.md,
+--docs-from JSON does so again without booting): per binary the tests, passed,
 failed and skipped on Kestrel, Linux's passed figure (linux-results.txt),
 whether the kernel survived, and the seconds; a total line; then the failing
 cases and every panic or hang. The serial log of each boot is kept beside
@@ -53,6 +55,7 @@ helpers), --results NAME names the table and the log directory.
 """
 import argparse
 import glob
+import json
 import os
 import re
 import shutil
@@ -64,6 +67,8 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tests", "boot"))
 import boottest     # noqa: E402  (the QEMU command line, OVMF, read_log)
+sys.path.insert(0, os.path.join(TOP, "tools"))
+import results_md   # noqa: E402  (docs/results/conformance.md: --docs, --docs-from)
 import fuzzkernel   # noqa: E402  (where_stuck: the CPU's place at a hang)
 
 # GVISOR_SRC=DIR (as for gvisor-quick.sh, whose build it names) takes the
@@ -443,6 +448,21 @@ def write_table(path, order, results, linux, elapsed):
     return lines, bad
 
 
+def table_json(order, results, linux, elapsed, run, set_name):
+    """The table as JSON (beside the text table): what --docs renders."""
+    bins = []
+    for n in order:
+        r = results.get(n)
+        b = dict(name=n, linux_passed=linux.get(n, (0, 0, 0.0))[1])
+        if r is not None:
+            t, p, f, s = r.counts()
+            b.update(tests=t, passed=p, failed=f, skipped=s, secs=round(r.secs),
+                     kernel=r.verdict, detail=r.detail if r.verdict != "survived" else "",
+                     failing=[[c, why] for c, why in r.failed.items()])
+        bins.append(b)
+    return dict(run=run, set=set_name, minutes=round(elapsed / 60), binaries=bins)
+
+
 def expect_linux(order, results, linux):
     """Print one verdict line per binary of ORDER and the count line; return
     the number of FAILs. A binary passes when it passed at least Linux's
@@ -493,8 +513,17 @@ def main():
     ap.add_argument("--results", help="name of the table and log directory (default the set's)")
     ap.add_argument("--expect-linux", action="store_true",
                     help="fail unless every binary passes as many cases as on Linux")
+    ap.add_argument("--docs", metavar="COMMAND", nargs="?", const="",
+                    help="also write the table into docs/results/conformance.md, headed with "
+                         "COMMAND (make conformance DOCS=1 passes its own command line)")
+    ap.add_argument("--docs-from", metavar="JSON",
+                    help="only render docs/results/conformance.md from JSON (a "
+                         "SET-results.json of an earlier run); no boot")
     ap.add_argument("names", nargs="*", help="binaries (default all), e.g. pipe_test")
     args = ap.parse_args()
+    if args.docs_from:
+        return results_md.main(["results_md.py", "conformance", args.docs_from])
+    run = results_md.run_info(args.docs or "tests/conformance/gvisor.py " + " ".join(sys.argv[1:]))
     global suite, QUIET
     QUIET = args.expect_linux
     suite = SUITES["extra" if args.extra else "net" if args.net else "shared"]
@@ -538,6 +567,13 @@ def main():
                 work.append((n, ex + [case]))
     table = os.path.join(build, "conformance", results_name + "-results.txt")
     lines, bad = write_table(table, names, results, linux, time.monotonic() - t0)
+    table_js = table[:-len(".txt")] + ".json"
+    with open(table_js, "w") as f:
+        json.dump(table_json(names, results, linux, time.monotonic() - t0, run, results_name),
+                  f, indent=1)
+        f.write("\n")
+    if args.docs is not None:
+        results_md.main(["results_md.py", "conformance", table_js])
     if args.expect_linux:
         failed = expect_linux(names, results, linux)
         log(f"gvisor: table in {os.path.relpath(table, TOP)}, serial logs in"

@@ -54,7 +54,9 @@ keeps the others, --resume skips the entries that already have a result
 writes DIR/conformance/ltp-results.txt (ltp-smpN-results.txt with --smp N):
 a row per entry with Kestrel's result and Linux's, the totals, the entries
 Linux passes and Kestrel does not with Kestrel's reason, and every panic and
-hang; and the same as JSON (ltp-results.json). Serial logs are kept in
+hang; and the same as JSON (ltp-results.json), which --docs renders into
+docs/results/ltp.md (ltp-smpN.md) and --docs-from JSON renders again
+without booting (with --table, the page's date is the table's). Serial logs are kept in
 DIR/conformance/ltp[-smpN]/KERNEL-bootN.log. --table only writes the table
 from what is there. Exits 1 when Kestrel panicked or hung in any entry of
 this run, else 0 (failing entries are conformance work, not a failure of
@@ -87,6 +89,7 @@ sys.path.insert(0, os.path.join(TOP, "tests", "conformance"))
 import cpython      # noqa: E402  (the QEMU command line, images, initrd, package trees)
 import gvisor       # noqa: E402  (follow: the serial log; clean_line)
 import fuzzkernel   # noqa: E402  (where_stuck: the CPU's place at a hang; gvisor's path)
+import results_md   # noqa: E402  (docs/results/ltp.md: --docs, --docs-from; cpython's path)
 
 # LTP_SRC=DIR takes the tests from DIR instead (as GVISOR_SRC does for gvisor.py).
 SRC = os.path.abspath(os.environ.get("LTP_SRC") or
@@ -579,6 +582,7 @@ class State:
         self.dir = os.path.join(build, "conformance", self.name)
         os.makedirs(self.dir, exist_ok=True)
         self.kernels = kernels        # the ones this run writes
+        self.run = {}                 # results_md.run_info(): the run's facts, in the JSON
         self.data = {}
         for k in ("kestrel", "linux"):
             path = os.path.join(self.dir, k + ".json")
@@ -604,6 +608,7 @@ class State:
         self.reload_others()
         base = os.path.join(self.build, "conformance", self.name + "-results")
         lines, summary = table(self.data, runtest())
+        summary["run"] = self.run
         atomic_write(base + ".txt", "\n".join(lines) + "\n")
         atomic_write(base + ".json", json.dumps(summary, indent=1, sort_keys=True))
         return lines, base
@@ -787,15 +792,28 @@ def main():
     ap.add_argument("--table", action="store_true", help="only write the table from the results")
     ap.add_argument("--quick", metavar="LIST", help="make test's step: the entries LIST names,"
                     " on Kestrel alone, built alone; a verdict per entry")
+    ap.add_argument("--docs", metavar="COMMAND", nargs="?", const="",
+                    help="also write the table into docs/results/ltp.md (ltp-smpN.md), headed "
+                         "with COMMAND (make conformance-ltp DOCS=1 passes its own command line)")
+    ap.add_argument("--docs-from", metavar="JSON",
+                    help="only render docs/results/ltp.md from JSON (an ltp-results.json); "
+                         "no boot")
     ap.add_argument("names", nargs="*", help="entry names or regular expressions (default all)")
     args = ap.parse_args()
     global QUIET
     QUIET = bool(args.quick)
+    if args.docs_from:
+        return results_md.main(["results_md.py", "ltp", args.docs_from])
+    run = results_md.run_info(args.docs or "tests/conformance/ltp.py " + " ".join(sys.argv[1:]))
     build = os.path.abspath(args.build)
     kernels = [args.only] if args.only else ["kestrel", "linux"]
     if args.table:
-        lines, base = State(build, args.smp, [], args.fresh).write_outputs()
+        state = State(build, args.smp, [], args.fresh)
+        state.run = run
+        lines, base = state.write_outputs()
         log("\n".join(lines))
+        if args.docs is not None:
+            results_md.main(["results_md.py", "ltp", base + ".json"])
         return 0
     for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):
         if not os.path.exists(os.path.join(build, f)):
@@ -804,6 +822,7 @@ def main():
     if args.quick:
         return quick(args, build)
     state = State(build, args.smp, kernels, args.fresh)
+    state.run = run
     bindir = ensure_built(build, args.jobs)
     where = catalogue(bindir)
     chosen = choose(runtest(), args.names, args.sample)
@@ -836,6 +855,8 @@ def main():
     log("\n".join(lines[lines.index("") + 1:][-40:]) if len(lines) > 60 else "\n".join(lines))
     log(f"ltp: {os.path.relpath(base, TOP)}.txt and .json, serial logs in "
         f"{os.path.relpath(state.dir, TOP)}/, {(time.monotonic() - t0) / 60:.1f} min")
+    if args.docs is not None:
+        results_md.main(["results_md.py", "ltp", base + ".json"])
     return 1 if down else 0
 
 
