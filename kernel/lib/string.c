@@ -169,7 +169,8 @@ static int word_order(uint64_t x, uint64_t y)
 	return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
 }
 
-/* 8 bytes at a time, then bytes: a directory lookup compares names. */
+/* 8 bytes at a time, the last 1-7 as one masked word where both stay in
+ * their page (else bytes): a directory lookup compares short names. */
 int memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *p = a, *q = b;
@@ -178,6 +179,11 @@ int memcmp(const void *a, const void *b, size_t n)
 		uint64_t x = *(const uword_t *)p, y = *(const uword_t *)q;
 		if (x != y)
 			return word_order(x, y);
+	}
+	if (n && word_in_page(p) && word_in_page(q)) { /* 1-7 bytes: one load each, masked */
+		uint64_t keep = (1ull << (8 * n)) - 1;
+		uint64_t x = word_load(p) & keep, y = word_load(q) & keep;
+		return x == y ? 0 : word_order(x, y);
 	}
 	for (; n; n--, p++, q++)
 		if (*p != *q)
