@@ -25,10 +25,11 @@
 /* Write n bytes of b to the log's consoles, a chunk at a time with a
  * preemption point between chunks: the count, -EFAULT, or (SIGKILL) the
  * count so far or -EINTR. */
-static long kcons_put(struct iobuf b, size_t n)
+static long kcons_write(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	char chunk[CHUNK];
 
+	(void)f, (void)pos; /* a stream */
 	for (size_t done = 0; done < n;) {
 		if (io_should_stop())
 			return done ? (long)done : -EINTR;
@@ -43,10 +44,11 @@ static long kcons_put(struct iobuf b, size_t n)
 
 /* Read what the console's input queue holds, waiting (polled) for at
  * least one byte: -EAGAIN when non-blocking, -EINTR on a signal. */
-static long kcons_get(struct file *f, struct iobuf b, size_t n)
+static long kcons_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	char chunk[CHUNK];
 
+	(void)pos; /* a stream */
 	if (n == 0)
 		return 0;
 	for (;;) {
@@ -59,30 +61,6 @@ static long kcons_get(struct file *f, struct iobuf b, size_t n)
 			return -EINTR;
 		sleep_until(time_ns() + CONSOLE_POLL_NS);
 	}
-}
-
-static long kcons_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return kcons_get(f, iobuf_user(buf), n);
-}
-
-static long kcons_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return kcons_get(f, iobuf_kernel(buf), n);
-}
-
-static long kcons_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)f, (void)pos;
-	return kcons_put(iobuf_user(buf), n);
-}
-
-static long kcons_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	(void)f, (void)pos;
-	return kcons_put(iobuf_kernel((void *)buf), n);
 }
 
 /* Not a terminal: programs then treat their output as a file. */
@@ -100,7 +78,7 @@ static unsigned kcons_poll(struct file *f)
 
 static const struct file_ops kcons_ops = {
 	.read = kcons_read, .write = kcons_write, .ioctl = kcons_ioctl, .poll = kcons_poll,
-	.kread = kcons_kread, .kwrite = kcons_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 

@@ -170,12 +170,13 @@ static long slave_write(struct tty *t, struct iobuf src, size_t n, bool nonblock
 
 /* Master write: input for the slave, through the input buffer, waiting
  * for the slave's reader when both it and the discipline are full. */
-static long master_write_buf(struct file *f, struct iobuf src, size_t n)
+static long master_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos)
 {
 	struct pty *p = f->priv;
 	char chunk[CHUNK];
 	size_t done = 0;
 
+	(void)pos; /* a stream */
 	while (done < n) {
 		size_t room = in_room(p);
 		if (!room) {
@@ -201,11 +202,12 @@ static long master_write_buf(struct file *f, struct iobuf src, size_t n)
 /* Master read: the slave's output; -EIO once the slave closed and all of
  * it was read. In packet mode the data follows a TIOCPKT_DATA byte, and a
  * pending status (the slave's flushes) is read alone first. */
-static long master_read_buf(struct file *f, struct iobuf dst, size_t n)
+static long master_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 {
 	struct pty *p = f->priv;
 	static const char data_mark = TIOCPKT_DATA;
 
+	(void)pos; /* a stream */
 	if (n == 0)
 		return 0;
 	if (p->packet && p->pkt_status) {
@@ -481,11 +483,12 @@ static void slave_release(struct file *f)
 }
 
 /* The slave's reader took input: more may come from the input buffer. */
-static long slave_read_buf(struct file *f, struct iobuf dst, size_t n)
+static long slave_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 {
 	struct pty *p = f->priv;
 	long r = tty_port_read(&p->tty, f, dst, n);
 
+	(void)pos; /* a stream */
 	if (r > 0)
 		pty_feed(p);
 	return r;
@@ -525,56 +528,12 @@ static const struct tty_driver pty_driver = {
 
 /* ---- file operations ---------------------------------------------------------------- */
 
-static long master_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return master_read_buf(f, iobuf_user(buf), n);
-}
-
-static long master_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return master_read_buf(f, iobuf_kernel(buf), n);
-}
-
-static long master_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return master_write_buf(f, iobuf_user(buf), n);
-}
-
-static long master_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return master_write_buf(f, iobuf_kernel((void *)buf), n);
-}
-
-static long slave_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return slave_read_buf(f, iobuf_user(buf), n);
-}
-
-static long slave_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return slave_read_buf(f, iobuf_kernel(buf), n);
-}
-
-static long slave_file_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long slave_file_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	struct pty *p = f->priv;
 
 	(void)pos;
-	return tty_port_write(&p->tty, f, iobuf_user(buf), n);
-}
-
-static long slave_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	struct pty *p = f->priv;
-
-	(void)pos;
-	return tty_port_write(&p->tty, f, iobuf_kernel((void *)buf), n);
+	return tty_port_write(&p->tty, f, buf, n);
 }
 
 static const struct file_ops master_ops = {
@@ -584,8 +543,7 @@ static const struct file_ops master_ops = {
 	.poll = master_poll,
 	.release = master_release,
 	.open = ptmx_open,
-	.kread = master_kread,
-	.kwrite = master_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 static const struct file_ops slave_ops = {
@@ -595,8 +553,7 @@ static const struct file_ops slave_ops = {
 	.poll = slave_poll,
 	.release = slave_release,
 	.open = slave_open,
-	.kread = slave_kread,
-	.kwrite = slave_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 void pty_init(void)

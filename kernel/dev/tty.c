@@ -740,41 +740,19 @@ long tty_port_write(struct tty *t, struct file *f, struct iobuf src, size_t n)
 	return t->drv->write(t, src, n, (f->flags & O_NONBLOCK) != 0);
 }
 
-static long tty_file_read(struct file *f, struct iobuf dst, size_t n)
+static long tty_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 {
+	(void)pos; /* a stream */
 	tty_init();
 	note_first_read();
 	return tty_port_read(&console, f, dst, n);
 }
 
-static long tty_file_write(struct file *f, struct iobuf src, size_t n)
+static long tty_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos)
 {
+	(void)pos; /* a stream */
 	tty_init();
 	return tty_port_write(&console, f, src, n);
-}
-
-static long tty_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return tty_file_read(f, iobuf_user(buf), n);
-}
-
-static long tty_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return tty_file_write(f, iobuf_user(buf), n);
-}
-
-static long tty_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return tty_file_read(f, iobuf_kernel(buf), n);
-}
-
-static long tty_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return tty_file_write(f, iobuf_kernel((void *)buf), n);
 }
 
 /* A read would not block (in noncanonical mode with VTIME 0, once VMIN
@@ -804,7 +782,6 @@ static const struct file_ops tty_ops = {
 	.ioctl = tty_ioctl,
 	.poll = tty_poll,
 	.open = tty_open,
-	.kread = tty_kread,
-	.kwrite = tty_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 

@@ -109,24 +109,14 @@ static long blk_rw(struct file *f, struct iobuf b, size_t n, uint64_t *pos, bool
 	return done ? (long)done : err;
 }
 
-static long blk_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long blk_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return blk_rw(f, iobuf_user(buf), n, pos, false);
+	return blk_rw(f, buf, n, pos, false);
 }
 
-static long blk_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long blk_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return blk_rw(f, iobuf_user(buf), n, pos, true);
-}
-
-static long blk_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	return blk_rw(f, iobuf_kernel(buf), n, pos, false);
-}
-
-static long blk_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	return blk_rw(f, iobuf_kernel((void *)buf), n, pos, true);
+	return blk_rw(f, buf, n, pos, true);
 }
 
 static long blk_lseek(struct file *f, int64_t off, int whence)
@@ -199,8 +189,7 @@ static const struct file_ops blkdev_file_ops = {
 	.write = blk_write,
 	.lseek = blk_lseek,
 	.ioctl = blk_ioctl,
-	.kread = blk_kread,
-	.kwrite = blk_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 	.release = blk_release,
 };
 

@@ -52,46 +52,28 @@ static long put_zeros(struct iobuf b, size_t n)
 	return (long)n;
 }
 
-static long null_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long null_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)buf, (void)n, (void)pos;
 	return 0;
 }
 
-static long null_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)f, (void)buf, (void)n, (void)pos;
-	return 0;
-}
-
-static long sink_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long sink_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)buf, (void)pos;
 	return (long)n;
 }
 
-static long sink_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	(void)f, (void)buf, (void)pos;
-	return (long)n;
-}
-
-static long full_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long full_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)buf, (void)n, (void)pos;
 	return -ENOSPC;
 }
 
-static long zero_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long zero_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)pos;
-	return put_zeros(iobuf_user(buf), n);
-}
-
-static long zero_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)f, (void)pos;
-	return put_zeros(iobuf_kernel(buf), n);
+	return put_zeros(buf, n);
 }
 
 /* Character devices ignore seeks and stay at 0, as Linux's memory devices do. */
@@ -112,15 +94,15 @@ static unsigned dev_poll(struct file *f)
  * epoll_ctl says EPERM, poll(2) finds them always ready. */
 static const struct file_ops null_ops = {
 	.read = null_read, .write = sink_write, .lseek = dev_lseek,
-	.kread = null_kread, .kwrite = sink_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 static const struct file_ops zero_ops = {
 	.read = zero_read, .write = sink_write, .lseek = dev_lseek,
-	.kread = zero_kread, .kwrite = sink_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 static const struct file_ops full_ops = {
 	.read = zero_read, .write = full_write, .lseek = dev_lseek,
-	.kread = zero_kread,
+	.kernel_io = KERNEL_IO_READ,
 };
 
 /* ---------------------------------------------------------------- random, urandom */
@@ -160,27 +142,21 @@ long devfs_random_fill(struct iobuf b, size_t n)
 	return (long)n;
 }
 
-static long random_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long random_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)pos;
-	return devfs_random_fill(iobuf_user(buf), n);
-}
-
-static long random_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)f, (void)pos;
-	return devfs_random_fill(iobuf_kernel(buf), n);
+	return devfs_random_fill(buf, n);
 }
 
 /* /dev/random polls (always ready: the pool never blocks here), /dev/urandom
  * has no poll method, as Linux 6.1's random_fops and urandom_fops. */
 static const struct file_ops random_ops = {
 	.read = random_read, .write = sink_write, .lseek = dev_lseek, .poll = dev_poll,
-	.kread = random_kread, .kwrite = sink_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 static const struct file_ops urandom_ops = {
 	.read = random_read, .write = sink_write, .lseek = dev_lseek,
-	.kread = random_kread, .kwrite = sink_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 /* ---------------------------------------------------------------- the console */

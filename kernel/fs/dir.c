@@ -178,7 +178,7 @@ static long dir_getdents(struct file *f, uptr_t buf, size_t n, enum dirent_forma
 	return (long)c.used;
 }
 
-static long dir_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long dir_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)buf, (void)n, (void)pos;
 	return -EISDIR;

@@ -44,7 +44,7 @@ static long eventfd_wait(struct file *f, struct eventfd *e)
 	return 0;
 }
 
-static long eventfd_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long eventfd_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	struct eventfd *e = f->priv;
 	uint64_t val;
@@ -57,14 +57,14 @@ static long eventfd_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 		if ((r = eventfd_wait(f, e)) < 0)
 			return r;
 	val = e->semaphore ? 1 : e->count;
-	if (copy_to_user(buf, &val, sizeof(val)))
+	if (iobuf_put(buf, 0, &val, sizeof(val)))
 		return -EFAULT;
 	e->count -= val;
 	eventfd_changed(e);
 	return sizeof(val);
 }
 
-static long eventfd_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long eventfd_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	struct eventfd *e = f->priv;
 	uint64_t val;
@@ -73,7 +73,7 @@ static long eventfd_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 	(void)pos;
 	if (n != sizeof(val)) /* exactly 8 since Linux 6.9 (at least 8 before) */
 		return -EINVAL;
-	if (copy_from_user(&val, buf, sizeof(val)))
+	if (iobuf_get(&val, buf, 0, sizeof(val)))
 		return -EFAULT;
 	if (val == EVENTFD_MAX)
 		return -EINVAL;

@@ -545,37 +545,16 @@ static long file_write(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 	return r;
 }
 
-static long ext2_fread(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	return file_read(f, iobuf_user(buf), n, pos);
-}
-
-static long ext2_fkread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	return file_read(f, iobuf_kernel(buf), n, pos);
-}
-
-static long ext2_fwrite(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	return file_write(f, iobuf_user(buf), n, pos);
-}
-
-static long ext2_fkwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	return file_write(f, iobuf_kernel((void *)buf), n, pos);
-}
-
 static long ext2_flseek(struct file *f, int64_t off, int whence)
 {
 	return vfs_seek_pos(f, off, whence, f->inode->size);
 }
 
 static const struct file_ops ext2_file_ops = {
-	.read = ext2_fread,
-	.write = ext2_fwrite,
+	.read = file_read,
+	.write = file_write,
 	.lseek = ext2_flseek,
-	.kread = ext2_fkread,
-	.kwrite = ext2_fkwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 static int ext2_open(struct inode *ip, struct file *f)

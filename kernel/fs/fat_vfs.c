@@ -667,24 +667,14 @@ static long fat_rw(struct file *f, struct iobuf b, size_t n, uint64_t *pos, bool
 	return done ? (long)done : r;
 }
 
-static long fat_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long fat_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return fat_rw(f, iobuf_user(buf), n, pos, false);
+	return fat_rw(f, buf, n, pos, false);
 }
 
-static long fat_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long fat_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return fat_rw(f, iobuf_user(buf), n, pos, true);
-}
-
-static long fat_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	return fat_rw(f, iobuf_kernel(buf), n, pos, false);
-}
-
-static long fat_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	return fat_rw(f, iobuf_kernel((void *)buf), n, pos, true);
+	return fat_rw(f, buf, n, pos, true);
 }
 
 static long fat_lseek(struct file *f, int64_t off, int whence)
@@ -696,8 +686,7 @@ static const struct file_ops fat_file_ops = {
 	.read = fat_read,
 	.write = fat_write,
 	.lseek = fat_lseek,
-	.kread = fat_kread,
-	.kwrite = fat_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 /* ---------------------------------------------------------------- the file system */

@@ -854,8 +854,8 @@ long vfs_read_all(const char *path, char **data, size_t max)
 		return -ENOMEM;
 	}
 	while ((size_t)total < max) {
-		long r = f->ops->kread ? f->ops->kread(f, buf + total, max - (size_t)total, &f->pos)
-				       : -EINVAL;
+		long r = file_can_kread(f) ? file_kread(f, buf + total, max - (size_t)total, &f->pos)
+					   : -EINVAL;
 		if (r <= 0) {
 			if (r < 0 && total == 0)
 				total = r;
@@ -876,7 +876,7 @@ long vfs_read_all(const char *path, char **data, size_t max)
 /* ---------------------------------------------------------------- exec */
 
 /* Read ip's size bytes into buf: through the RAM file system directly,
- * or for a disk file (fs/fstype.h) through its open file's kread. The
+ * or for a disk file (fs/fstype.h) through its open file's read with a kernel buffer. The
  * count read or -errno. */
 static long exec_read(struct inode *ip, void *buf)
 {
@@ -888,8 +888,8 @@ static long exec_read(struct inode *ip, void *buf)
 		return err;
 	long total = 0;
 	while ((uint64_t)total < ip->size) {
-		long r = f->ops->kread ? f->ops->kread(f, (char *)buf + total, ip->size - (uint64_t)total,
-						       &f->pos) : -EINVAL;
+		long r = file_can_kread(f) ? file_kread(f, (char *)buf + total, ip->size - (uint64_t)total,
+							 &f->pos) : -EINVAL;
 		if (r <= 0) {
 			total = r < 0 ? r : total;
 			break;

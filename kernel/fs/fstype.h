@@ -9,8 +9,8 @@
  * and returns the root inode of a new struct fs_info it allocated (its
  * inodes point at it). Its inodes use struct inode_ops and the open
  * files struct file_ops (fs/inode.h, fs/vfs.h); regular files give
- * read, write, lseek, kread and kwrite (exec and mmap read programs
- * through kread).
+ * read, write and lseek, with kernel buffers too (KERNEL_IO_READ and
+ * KERNEL_IO_WRITE: exec and mmap read programs through file_kread).
  *
  * Lock rule: the mount table is changed only by mount and umount system
  * calls and at boot (one CPU, no kernel preemption); a file system

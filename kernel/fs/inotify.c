@@ -609,7 +609,8 @@ static long copy_events(struct inotify_inst *in, struct inotify_ev *list, uptr_t
 	return done ? done : fault ? -EFAULT : 0;
 }
 
-static long inotify_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+/* A user buffer only (no KERNEL_IO_READ). */
+static long inotify_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	struct inotify_inst *in = f->priv;
 	struct inotify_ev *list;
@@ -623,7 +624,7 @@ static long inotify_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 			return -ERESTARTSYS;
 		wait_on(&in->wq, NO_DEADLINE);
 	}
-	return r < 0 ? r : copy_events(in, list, buf);
+	return r < 0 ? r : copy_events(in, list, buf.user);
 }
 
 static unsigned inotify_poll(struct file *f)

@@ -2,7 +2,7 @@
 /*
  * Kestrel: mappings of files on disk file systems (fs/mfile.h). A small
  * list of the mapped inodes, each with its memory object, filled from
- * the file through its kread and written back through its kwrite.
+ * the file through file_kread and written back through file_kwrite.
  */
 #include "fs/mfile.h"
 #include "fs/inode.h"
@@ -57,7 +57,7 @@ static int fill_page(struct file *f, struct shmem *obj, uint64_t idx)
 	if (pos >= size)
 		return 0;
 	uint64_t want = size - pos < PAGE_SIZE ? size - pos : PAGE_SIZE;
-	long n = f->ops->kread(f, phys_to_virt(phys), want, &pos);
+	long n = file_kread(f, phys_to_virt(phys), want, &pos);
 	return n < 0 ? -EIO : 0;
 }
 
@@ -101,7 +101,7 @@ static struct mfile *mfile_new(struct file *f)
 
 int mfile_map(struct file *f, bool shared_write, struct shmem **obj)
 {
-	if (!f->ops->kread)
+	if (!file_can_kread(f))
 		return -ENODEV;
 	struct mfile *m = find(f->inode);
 	if (!m && !(m = mfile_new(f)))
@@ -133,7 +133,7 @@ static int writeback(struct mfile *m)
 		if (!phys)
 			continue;
 		uint64_t want = size - pos < PAGE_SIZE ? size - pos : PAGE_SIZE;
-		if (wf->ops->kwrite(wf, phys_to_virt(phys), want, &pos) != (long)want) {
+		if (file_kwrite(wf, phys_to_virt(phys), want, &pos) != (long)want) {
 			klog(LOG_ERR, "mmap: %s: writing mapped pages back failed\n", m->ip->fs->name);
 			return -EIO;
 		}
@@ -280,7 +280,7 @@ static int written(struct file *f, struct shmem *obj, uint64_t from, uint64_t to
 		uint64_t phys = shmem_lookup(obj, pos / PAGE_SIZE);
 		if (phys) {
 			uint64_t p = pos;
-			if (f->ops->kread(f, (char *)phys_to_virt(phys) + off, chunk, &p) < 0)
+			if (file_kread(f, (char *)phys_to_virt(phys) + off, chunk, &p) < 0)
 				return -EIO;
 		}
 		pos += chunk;
@@ -289,17 +289,17 @@ static int written(struct file *f, struct shmem *obj, uint64_t from, uint64_t to
 }
 
 long mfile_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos,
-	      long (*op)(struct file *, uptr_t, size_t, uint64_t *))
+	      long (*op)(struct file *, struct iobuf, size_t, uint64_t *))
 {
 	struct mfile *m = find(f->inode);
 
-	if (!m || !f->ops->kread)
-		return op(f, buf, n, pos);
+	if (!m || !file_can_kread(f))
+		return op(f, iobuf_user(buf), n, pos);
 	struct shmem *obj = m->obj;
 	shmem_get(obj); /* the disk sleeps: keep it */
 	long r;
 	if (write) {
-		r = op(f, buf, n, pos);
+		r = op(f, iobuf_user(buf), n, pos);
 		if (r > 0) {
 			uint64_t from = *pos - (uint64_t)r; /* O_APPEND wrote at the end */
 			int err = written(f, obj, from, *pos);

@@ -47,7 +47,7 @@ static inline bool mfile_mapped(const struct inode *ip)
 /* read(2)/write(2) of f through op (the file's own read or write) when
  * f's inode is mapped (mfile_mapped): bytes moved or -errno. */
 long mfile_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos,
-	      long (*op)(struct file *, uptr_t, size_t, uint64_t *));
+	      long (*op)(struct file *, struct iobuf, size_t, uint64_t *));
 /* Write ip's mapped pages back to its file: 0 (also when not mapped) or -EIO. */
 int mfile_sync_inode(struct inode *ip);
 /* Write every mapped file back; the objects no region maps any more go

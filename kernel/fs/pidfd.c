@@ -40,7 +40,7 @@ static unsigned pidfd_poll(struct file *f)
 	return !p || p->state == PROC_ZOMBIE ? POLLIN : 0;
 }
 
-static long pidfd_rw(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long pidfd_rw(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)f, (void)buf, (void)n, (void)pos;
 	return -EINVAL;

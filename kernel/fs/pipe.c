@@ -106,10 +106,11 @@ static int ring_add(struct pipe *p, struct iobuf src, size_t off, size_t n)
 
 /* ---- read and write ----------------------------------------------------------- */
 
-static long pipe_read_buf(struct file *f, struct iobuf dst, size_t n)
+static long pipe_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
 
+	(void)pos; /* a stream */
 	if (n == 0)
 		return 0;
 	while (pipe_used(p) == 0) {
@@ -145,11 +146,12 @@ static long pipe_broken(size_t done)
  * bytes waits until it fits whole, so it is never interleaved with
  * another writer's; a longer one goes in as room appears.
  */
-static long pipe_write_buf(struct file *f, struct iobuf src, size_t n)
+static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
 	size_t done = 0, need = n <= PIPE_BUF ? n : 1;
 
+	(void)pos; /* a stream */
 	while (done < n) {
 		if (p->readers == 0)
 			return pipe_broken(done);
@@ -173,30 +175,6 @@ static long pipe_write_buf(struct file *f, struct iobuf src, size_t n)
 }
 
 /* ---- file operations ---------------------------------------------------------- */
-
-static long pipe_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return pipe_read_buf(f, iobuf_user(buf), n);
-}
-
-static long pipe_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return pipe_read_buf(f, iobuf_kernel(buf), n);
-}
-
-static long pipe_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return pipe_write_buf(f, iobuf_user(buf), n);
-}
-
-static long pipe_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return pipe_write_buf(f, iobuf_kernel((void *)buf), n);
-}
 
 static long pipe_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
@@ -274,7 +252,7 @@ static const struct file_ops pipe_read_ops = {
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll_read,
 	.release = pipe_release_read,
-	.kread = pipe_kread,
+	.kernel_io = KERNEL_IO_READ,
 };
 
 static const struct file_ops pipe_write_ops = {
@@ -282,7 +260,7 @@ static const struct file_ops pipe_write_ops = {
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll_write,
 	.release = pipe_release_write,
-	.kwrite = pipe_kwrite,
+	.kernel_io = KERNEL_IO_WRITE,
 };
 
 static const struct file_ops pipe_both_ops = {
@@ -291,8 +269,7 @@ static const struct file_ops pipe_both_ops = {
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll_both,
 	.release = pipe_release_both,
-	.kread = pipe_kread,
-	.kwrite = pipe_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 static unsigned int max_size = PIPE_MAX_SIZE; /* changed only by pipe_set_max_size */
@@ -714,8 +691,8 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 
 #define PIPE_FILL_EXTRA 10 /* bytes written past a full ring */
 
-static long kread(struct file *f, void *buf, size_t n) { return f->ops->kread(f, buf, n, &f->pos); }
-static long kwrite(struct file *f, const void *buf, size_t n) { return f->ops->kwrite(f, buf, n, &f->pos); }
+static long kread(struct file *f, void *buf, size_t n) { return file_kread(f, buf, n, &f->pos); }
+static long kwrite(struct file *f, const void *buf, size_t n) { return file_kwrite(f, buf, n, &f->pos); }
 
 /* Bytes in, partial reads out, then EOF once the writer is closed. */
 static const char *pipe_round_trip_check(struct file *rd, struct file *wr)

@@ -32,7 +32,7 @@ struct file;
  * (or a partial count), and a pending signal -ERESTARTSYS (or a partial
  * count). ioctl FIONREAD; poll POLLIN and POLLHUP on the read end,
  * POLLOUT (PIPE_BUF bytes of room) and POLLERR on the write end. The
- * files' kread/kwrite do the same with kernel buffers.
+ * files' read and write do the same with kernel buffers (KERNEL_IO_*).
  */
 int pipe_create(struct file **rd, struct file **wr, unsigned flags);
 

@@ -930,16 +930,6 @@ static long snap_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 	return vfs_read_text(s->text, s->len, b, n, pos);
 }
 
-static long snap_uread(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	return snap_read(f, iobuf_user(buf), n, pos);
-}
-
-static long snap_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	return snap_read(f, iobuf_kernel(buf), n, pos);
-}
-
 static long snap_lseek(struct file *f, int64_t off, int whence)
 {
 	const struct snapshot *s = f->priv;
@@ -971,17 +961,17 @@ static void snap_release(struct file *f)
  * EPERM, poll(2) always ready), but /proc/mounts and mountinfo, whose
  * poll tells of mount-table changes. */
 static const struct file_ops snap_ops = {
-	.read = snap_uread,
+	.read = snap_read,
 	.lseek = snap_lseek,
 	.release = snap_release,
-	.kread = snap_kread,
+	.kernel_io = KERNEL_IO_READ,
 };
 static const struct file_ops snap_mounts_ops = {
-	.read = snap_uread,
+	.read = snap_read,
 	.lseek = snap_lseek,
 	.poll = snap_poll,
 	.release = snap_release,
-	.kread = snap_kread,
+	.kernel_io = KERNEL_IO_READ,
 };
 
 /* /proc/PID/fdinfo/N, as Linux's seq_show: the position, the status

@@ -88,14 +88,15 @@ static long mem_rw(struct file *f, uptr_t buf, size_t n, uint64_t *pos, bool wri
 	return done;
 }
 
-static long mem_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+/* A user buffer only (no KERNEL_IO_*), as mem_write. */
+static long mem_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return mem_rw(f, buf, n, pos, false);
+	return mem_rw(f, buf.user, n, pos, false);
 }
 
-static long mem_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long mem_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return mem_rw(f, buf, n, pos, true);
+	return mem_rw(f, buf.user, n, pos, true);
 }
 
 /* Linux's mem_lseek: SEEK_SET and SEEK_CUR, any 64-bit position (the

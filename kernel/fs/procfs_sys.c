@@ -402,23 +402,13 @@ static size_t sysctl_text(const struct sysctl_file *e, char *text, size_t cap)
 	return len;
 }
 
-/* read and, for splice, kread (b: user or kernel memory). */
-static long sysctl_read_to(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
+/* read(2), and splice's reads (b: user or kernel memory). */
+static long sysctl_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	char text[SYSCTL_READ_MAX];
 	size_t len = sysctl_text(sysctl_of(f), text, sizeof(text));
 
 	return vfs_read_text(text, len, b, n, pos);
-}
-
-static long sysctl_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	return sysctl_read_to(f, iobuf_user(buf), n, pos);
-}
-
-static long sysctl_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	return sysctl_read_to(f, iobuf_kernel(buf), n, pos);
 }
 
 /* A string file: proc_dostring's strict-mode write (sysctl_string_write). */
@@ -460,8 +450,8 @@ static long numbers_write(const struct sysctl_file *e, struct iobuf buf, size_t 
 	return took;
 }
 
-/* write and, for splice, kwrite (b: user or kernel memory). */
-static long sysctl_write_from(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
+/* write(2), and splice's writes (b: user or kernel memory). */
+static long sysctl_write(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 {
 	const struct sysctl_file *e = sysctl_of(f);
 
@@ -472,29 +462,18 @@ static long sysctl_write_from(struct file *f, struct iobuf b, size_t n, uint64_t
 	return e->n ? numbers_write(e, b, n, pos) : string_write(e, b, n, pos);
 }
 
-static long sysctl_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	return sysctl_write_from(f, iobuf_user(buf), n, pos);
-}
-
-static long sysctl_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	return sysctl_write_from(f, iobuf_kernel((void *)buf), n, pos);
-}
-
 static long sysctl_lseek(struct file *f, int64_t off, int whence)
 {
 	return vfs_seek_pos(f, off, whence, 0);
 }
 
-/* kread and kwrite: splice to and from a pipe, as Linux's proc_sys
+/* Kernel buffers too: splice to and from a pipe, as Linux's proc_sys
  * files take it (LTP's splice06). */
 static const struct file_ops sysctl_ops = {
 	.read = sysctl_read,
 	.write = sysctl_write,
 	.lseek = sysctl_lseek,
-	.kread = sysctl_kread,
-	.kwrite = sysctl_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 int procfs_sysctl_open(int node, struct file *f)
@@ -512,7 +491,7 @@ int procfs_sysctl_open(int node, struct file *f)
 
 /* /proc/sysrq-trigger: the first character written is the key (Linux's
  * write_sysrq_trigger); Kestrel knows 'c' alone. */
-static long sysrq_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long sysrq_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	char key;
 
@@ -520,7 +499,7 @@ static long sysrq_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 	(void)pos;
 	if (!n)
 		return 0;
-	if (copy_from_user(&key, buf, 1))
+	if (iobuf_get(&key, buf, 0, 1))
 		return -EFAULT;
 	if (key == 'c')
 		panic("sysrq triggered crash");

@@ -1030,17 +1030,9 @@ int ramfs_map(struct inode *ip, bool shared, struct shmem **obj, const void **bo
 	return 0;
 }
 
-static long rf_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long rf_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	long r = file_read(f->inode, iobuf_user(buf), n, *pos);
-	if (r > 0)
-		*pos += (uint64_t)r;
-	return r;
-}
-
-static long rf_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	long r = file_read(f->inode, iobuf_kernel(buf), n, *pos);
+	long r = file_read(f->inode, buf, n, *pos);
 	if (r > 0)
 		*pos += (uint64_t)r;
 	return r;
@@ -1082,14 +1074,9 @@ static long locked_write(struct file *f, struct iobuf b, size_t n, uint64_t *pos
 	return r;
 }
 
-static long rf_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long rf_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return locked_write(f, iobuf_user(buf), n, pos);
-}
-
-static long rf_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	return locked_write(f, iobuf_kernel((void *)buf), n, pos);
+	return locked_write(f, buf, n, pos);
 }
 
 static long rf_lseek(struct file *f, int64_t off, int whence)
@@ -1101,8 +1088,7 @@ static const struct file_ops ramfs_file_ops = {
 	.read = rf_read,
 	.write = rf_write,
 	.lseek = rf_lseek,
-	.kread = rf_kread,
-	.kwrite = rf_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 /* ---------------------------------------------------------------- the rest */

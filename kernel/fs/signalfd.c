@@ -85,7 +85,7 @@ static long wait_one(struct file *f, const struct signalfd *s, struct siginfo_k 
 	return r;
 }
 
-static long signalfd_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long signalfd_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	const size_t one = sizeof(struct signalfd_siginfo_k);
 	struct signalfd *s = f->priv;
@@ -101,7 +101,7 @@ static long signalfd_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 		return r;
 	do { /* then as many more as are pending and fit */
 		to_ssi(&info, &ssi);
-		if (copy_to_user(buf + done, &ssi, one))
+		if (iobuf_put(buf, done, &ssi, one))
 			return done ? (long)done : -EFAULT;
 		done += one;
 	} while (n - done >= one && signal_dequeue(s->mask, &info));

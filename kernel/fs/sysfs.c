@@ -247,16 +247,6 @@ static long attr_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 	return vfs_read_text(text, strlen(text), b, n, pos);
 }
 
-static long attr_uread(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	return attr_read(f, iobuf_user(buf), n, pos);
-}
-
-static long attr_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	return attr_read(f, iobuf_kernel(buf), n, pos);
-}
-
 /* Linux's kernfs seeks as generic_file_llseek, from the page-long size. */
 static long attr_lseek(struct file *f, int64_t off, int whence)
 {
@@ -270,10 +260,10 @@ static unsigned attr_poll(struct file *f)
 }
 
 static const struct file_ops attr_ops = {
-	.read = attr_uread,
+	.read = attr_read,
 	.lseek = attr_lseek,
 	.poll = attr_poll,
-	.kread = attr_kread,
+	.kernel_io = KERNEL_IO_READ,
 };
 
 static int sys_open(struct inode *ip, struct file *f)

@@ -206,25 +206,15 @@ static long var_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 	return r;
 }
 
-static long var_uread(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
-{
-	return var_read(f, iobuf_user(buf), n, pos);
-}
-
-static long var_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	return var_read(f, iobuf_kernel(buf), n, pos);
-}
-
 static long var_lseek(struct file *f, int64_t off, int whence)
 {
 	return vfs_seek_pos(f, off, whence, f->inode->size);
 }
 
 static const struct file_ops var_file_ops = {
-	.read = var_uread,
+	.read = var_read,
 	.lseek = var_lseek,
-	.kread = var_kread,
+	.kernel_io = KERNEL_IO_READ,
 };
 
 static int var_open(struct inode *ip, struct file *f)

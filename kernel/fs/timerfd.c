@@ -64,7 +64,7 @@ static uint64_t take_count(struct timerfd *t)
 	return n;
 }
 
-static long timerfd_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long timerfd_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	struct timerfd *t = f->priv;
 	uint64_t v;
@@ -79,7 +79,7 @@ static long timerfd_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
 			return -ERESTARTSYS;
 		wait_on(&io_event_wq, NO_DEADLINE);
 	}
-	if (copy_to_user(buf, &v, sizeof(v))) {
+	if (iobuf_put(buf, 0, &v, sizeof(v))) {
 		uint64_t fl = irq_save();
 		t->count += v; /* not read after all */
 		irq_restore(fl);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "mm/iobuf.h"
 #include "mm/usercopy.h"
 #include "proc/sched.h"
 #include "uapi/fcntl.h"
@@ -32,16 +33,24 @@ struct file;
 /* The two directory-entry layouts of getdents64(2) and getdents(2). */
 enum dirent_format { DIRENT_64, DIRENT_OLD };
 
+/* Which directions of a file's read and write take a kernel buffer as
+ * well as a user one (file_ops.kernel_io): sendfile, splice, copy_file_range,
+ * mmap's page reads and the kernel's own readers use only those. */
+#define KERNEL_IO_READ  1u
+#define KERNEL_IO_WRITE 2u
+
 /* Operations on an open file. Any may be NULL: the VFS then returns the
- * Linux error for it (EINVAL, ESPIPE, ENOTTY, ENOTDIR...). Buffers are
- * user addresses: implementations copy with copy_to_user/copy_from_user.
+ * Linux error for it (EINVAL, ESPIPE, ENOTTY, ENOTDIR...). read and write
+ * move n bytes to or from an iobuf (mm/iobuf.h): a user address (copied
+ * with the usercopy helpers, a fault -EFAULT or a short count) or, where
+ * kernel_io says so, a kernel buffer; one function serves both callers.
  * read/write advance *pos themselves (pread/pwrite pass a local copy).
  * A blocking read/write sleeps (wait_on) and returns -EINTR when a
  * signal is pending for the caller (signal_pending()), -EAGAIN when the
  * file is O_NONBLOCK. */
 struct file_ops {
-	long (*read)(struct file *f, uptr_t buf, size_t n, uint64_t *pos);
-	long (*write)(struct file *f, uptr_t buf, size_t n, uint64_t *pos);
+	long (*read)(struct file *f, struct iobuf buf, size_t n, uint64_t *pos);
+	long (*write)(struct file *f, struct iobuf buf, size_t n, uint64_t *pos);
 	long (*lseek)(struct file *f, int64_t off, int whence);
 	long (*ioctl)(struct file *f, unsigned long req, uint64_t arg);
 	unsigned (*poll)(struct file *f);              /* POLLIN | POLLOUT | POLLHUP ... now */
@@ -53,10 +62,10 @@ struct file_ops {
 	 * this table: may check the node (inode_rdev), set f->priv, or fail
 	 * the open with a negative errno. */
 	int (*open)(struct inode *ip, struct file *f);
-	/* read/write with a kernel buffer (sendfile, kernel users); NULL: the
-	 * file cannot be a sendfile end (-EINVAL). */
-	long (*kread)(struct file *f, void *buf, size_t n, uint64_t *pos);
-	long (*kwrite)(struct file *f, const void *buf, size_t n, uint64_t *pos);
+	/* KERNEL_IO_READ and KERNEL_IO_WRITE: read or write also takes a
+	 * kernel buffer. Without the bit the file cannot be that end of a
+	 * sendfile or splice (-EINVAL) nor be read by the kernel. */
+	unsigned kernel_io;
 	/* A stream whose lseek succeeds doing nothing (Linux's noop_llseek,
 	 * as eventfd's): pread and pwrite are still -ESPIPE. */
 	bool no_pread;
@@ -115,6 +124,26 @@ static inline void file_put(struct file *f)
 		f->refs--;
 	else
 		file_put_last(f); /* also refuses a count already at 0 */
+}
+
+/* Whether f's read (write) takes a kernel buffer (file_ops.kernel_io). */
+static inline bool file_can_kread(const struct file *f)
+{
+	return f->ops->read && (f->ops->kernel_io & KERNEL_IO_READ);
+}
+static inline bool file_can_kwrite(const struct file *f)
+{
+	return f->ops->write && (f->ops->kernel_io & KERNEL_IO_WRITE);
+}
+/* f's read and write with a kernel buffer; only where file_can_kread
+ * (file_can_kwrite) says so. */
+static inline long file_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
+{
+	return f->ops->read(f, iobuf_kernel(buf), n, pos);
+}
+static inline long file_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
+{
+	return f->ops->write(f, iobuf_kernel((void *)buf), n, pos);
 }
 
 /* A process's descriptor table; shared by CLONE_FILES (vfork), copied by

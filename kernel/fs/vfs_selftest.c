@@ -21,7 +21,7 @@ static const char *write_file(const char *path, const char *buf, size_t n)
 
 	if (vfs_open(NULL, path, O_WRONLY | O_CREAT | O_TRUNC, 0644, &f))
 		return "open(O_CREAT) failed";
-	long w = f->ops->kwrite(f, buf, n, &f->pos);
+	long w = file_kwrite(f, buf, n, &f->pos);
 	file_put(f);
 	return w == (long)n ? NULL : "short write";
 }
@@ -123,7 +123,7 @@ SELFTEST(vfs_dev_zero)
 	if (vfs_open(NULL, "/dev/zero", O_RDONLY, 0, &f))
 		return "cannot open /dev/zero";
 	memset(buf, 0x5a, sizeof(buf));
-	long n = f->ops->kread(f, buf, sizeof(buf), &f->pos);
+	long n = file_kread(f, buf, sizeof(buf), &f->pos);
 	file_put(f);
 	if (n != (long)sizeof(buf))
 		return "short read from /dev/zero";

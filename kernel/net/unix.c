@@ -843,28 +843,16 @@ static long unix_rw(struct file *f, struct iobuf b, size_t n, bool write)
 	return r;
 }
 
-static long sock_read(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long sock_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)pos;
-	return unix_rw(f, iobuf_user(buf), n, false);
+	return unix_rw(f, buf, n, false);
 }
 
-static long sock_write(struct file *f, uptr_t buf, size_t n, uint64_t *pos)
+static long sock_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	(void)pos;
-	return unix_rw(f, iobuf_user(buf), n, true);
-}
-
-static long sock_kread(struct file *f, void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return unix_rw(f, iobuf_kernel(buf), n, false);
-}
-
-static long sock_kwrite(struct file *f, const void *buf, size_t n, uint64_t *pos)
-{
-	(void)pos;
-	return unix_rw(f, iobuf_kernel((void *)buf), n, true);
+	return unix_rw(f, buf, n, true);
 }
 
 /* Room for more: a quarter of the send buffer free (Linux's unix_writable). */
@@ -969,8 +957,7 @@ static const struct file_ops unix_file_ops = {
 	.ioctl = sock_ioctl,
 	.poll = sock_poll,
 	.release = sock_release,
-	.kread = sock_kread,
-	.kwrite = sock_kwrite,
+	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
 uint64_t unix_ino(const struct file *f)

@@ -62,7 +62,7 @@ long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 {
 	if (write ? !can_write(f) : !can_read(f))
 		return -EBADF;
-	long (*op)(struct file *, uptr_t, size_t, uint64_t *) = write ? f->ops->write : f->ops->read;
+	long (*op)(struct file *, struct iobuf, size_t, uint64_t *) = write ? f->ops->write : f->ops->read;
 	if (!op)
 		return -EINVAL;
 	if (n > MAX_RW_COUNT)
@@ -75,7 +75,7 @@ long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 	}
 	long r = f->inode && mfile_mapped(f->inode)
 		 ? mfile_io(f, write, buf, n, pos, op) /* a mapped disk file's pages */
-		 : op(f, buf, n, pos);
+		 : op(f, iobuf_user(buf), n, pos);
 	if (r > 0)
 		inotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	return r;
@@ -524,12 +524,12 @@ long copy_between(struct file *out, uint64_t *opos, struct file *in, uint64_t *p
 			break;
 		}
 		size_t k = n - (size_t)total < SENDFILE_CHUNK ? n - (size_t)total : SENDFILE_CHUNK;
-		long r = in->ops->kread(in, buf, k, pos);
+		long r = file_kread(in, buf, k, pos);
 		if (r <= 0) {
 			err = r;
 			break;
 		}
-		long w = out->ops->kwrite(out, buf, (size_t)r, opos);
+		long w = file_kwrite(out, buf, (size_t)r, opos);
 		if (w < 0) {
 			err = w;
 			*pos -= (uint64_t)r;
@@ -559,7 +559,7 @@ SYSCALL_DEFINE4(sendfile, int, outfd, int, infd, uptr_t, uoff, size_t, n)
 
 	if (!out || !in || !can_read(in) || !can_write(out))
 		r = -EBADF;
-	else if (!in->ops->kread || !out->ops->kwrite || (out->flags & O_APPEND))
+	else if (!file_can_kread(in) || !file_can_kwrite(out) || (out->flags & O_APPEND))
 		r = -EINVAL;
 	else if (uoff && copy_from_user(&off, uoff, sizeof(off)))
 		r = -EFAULT;

@@ -51,7 +51,7 @@ long import_iovec(uptr_t uiov, uint64_t cnt, struct iovec_user **out, uint64_t *
  * first short transfer: the bytes moved, or the first error when none. */
 long rw_iovec(struct file *f, bool write, const struct iovec_user *v, uint64_t cnt, uint64_t *pos);
 /* Copy up to n bytes from in (at *pos) to out (at *opos) through a kernel
- * buffer with kread/kwrite (both must have them), a chunk at a time with a
+ * buffer with file_kread/file_kwrite (both must allow it: kernel_io), a chunk at a time with a
  * preemption point between chunks; a short read or write ends it. The
  * count, or the first error when nothing moved (SIGKILL: -EINTR). */
 long copy_between(struct file *out, uint64_t *opos, struct file *in, uint64_t *pos, size_t n);

@@ -218,7 +218,7 @@ static long map_file(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 	if (want > len)
 		want = len;
 	for (uint64_t done = 0; done < want;) {
-		long n = f->ops->read(f, (uint64_t)start + done, want - done, &pos);
+		long n = f->ops->read(f, iobuf_user((uint64_t)start + done), want - done, &pos);
 		if (n <= 0)
 			break;
 		done += (uint64_t)n;

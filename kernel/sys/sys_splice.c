@@ -3,7 +3,7 @@
  * Kestrel: splice and copy_file_range, as Linux's fs/splice.c and
  * fs/read_write.c decide them (the checks and their order, the file
  * positions, what blocks), moving the bytes through a kernel buffer with
- * the files' kread/kwrite (sys_fs.c's copy_between), not by lending pages:
+ * the files' kernel-buffer read and write (sys_fs.c's copy_between), not by lending pages:
  * - splice: one end a pipe; from a pipe it waits for bytes and moves at
  *   most those waiting, into a pipe it waits for room and moves at most
  *   what fits, as Linux's, so it never blocks half-way.
@@ -74,7 +74,7 @@ static long splice_check(struct xfer_end *in, struct xfer_end *out, bool ipipe, 
 		return -EINVAL;
 	if (!opipe && (out->f->flags & O_APPEND))
 		return -EINVAL;
-	if (!in->f->ops->kread || !out->f->ops->kwrite)
+	if (!file_can_kread(in->f) || !file_can_kwrite(out->f))
 		return -EINVAL;
 	return 0;
 }
@@ -164,7 +164,7 @@ static long copy_range_check(struct xfer_end *in, struct xfer_end *out, size_t *
 	*n = pin >= ii->size ? 0 : ii->size - pin < *n ? ii->size - pin : *n;
 	if (ii == oi && pout + *n > pin && pout < pin + *n)
 		return -EINVAL;
-	if (!in->f->ops->kread || !out->f->ops->kwrite)
+	if (!file_can_kread(in->f) || !file_can_kwrite(out->f))
 		return -EINVAL;
 	return 0;
 }

@@ -101,11 +101,11 @@ static int write_log(struct file *f)
 
 	if (!buf)
 		return -ENOMEM;
-	if (!f->ops->kwrite)
+	if (!file_can_kwrite(f))
 		err = -EINVAL;
 	while (!err && (n = log_ring_read(buf, &off, LOG_RING_SIZE)) > 0)
 		for (size_t done = 0; !err && done < n;) {
-			long w = f->ops->kwrite(f, buf + done, n - done, &f->pos);
+			long w = file_kwrite(f, buf + done, n - done, &f->pos);
 			if (w <= 0)
 				err = w < 0 ? (int)w : -EIO;
 			else
