@@ -650,6 +650,65 @@ int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, co
 	return err;
 }
 
+/* RENAME_EXCHANGE's checks once both ends are known: rename's for each
+ * file moving into the other's directory (Linux's vfs_rename with both
+ * may_delete and both directories' ancestry checked). */
+static int exchange_check(struct parent *op, struct inode *src, struct parent *np, struct inode *dst)
+{
+	if (op->dir->fs != np->dir->fs)
+		return -EXDEV;
+	if ((op->slash && !S_ISDIR(src->mode)) || (np->slash && !S_ISDIR(dst->mode)))
+		return -ENOTDIR;
+	if (src->mounted || dst->mounted || src == vfs_root() || dst == vfs_root())
+		return -EBUSY;
+	if ((S_ISDIR(src->mode) && is_under(np->dir, src)) ||
+	    (S_ISDIR(dst->mode) && is_under(op->dir, dst)))
+		return -EINVAL;
+	int err = rename_permission(op, src, np);
+	if (!err)
+		err = rename_permission(np, dst, op);
+	if (!err)
+		err = check_sticky(op->dir, src);
+	if (!err)
+		err = check_sticky(np->dir, dst);
+	if (!err && !op->dir->ops->exchange)
+		err = -EINVAL;
+	return err;
+}
+
+int vfs_exchange(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath)
+{
+	struct parent op, np;
+	struct inode *src = NULL, *dst = NULL;
+	int err = get_parent(obase, oldpath, &op);
+
+	if (err)
+		return err;
+	if ((err = get_parent(nbase, newpath, &np))) {
+		inode_put(op.dir);
+		return err;
+	}
+	if (special_name(&op) || special_name(&np))
+		err = -EBUSY;
+	else if ((err = lookup_last(&op, &src)) == 0 && (err = lookup_last(&np, &dst)) == 0 &&
+		 !(src->fs == dst->fs && src->ino == dst->ino)) { /* one file: nothing to do */
+		err = exchange_check(&op, src, &np, dst);
+		if (!err)
+			err = op.dir->ops->exchange(op.dir, op.name, op.len, np.dir, np.name, np.len);
+		if (!err) { /* each name's file moved, as Linux's two fsnotify_move */
+			rename_notify(op.dir, np.dir);
+			rename_notify(np.dir, op.dir);
+			inotify_move(op.dir, op.name, op.len, np.dir, np.name, np.len, src, NULL);
+			inotify_move(np.dir, np.name, np.len, op.dir, op.name, op.len, dst, NULL);
+		}
+	}
+	inode_put(src);
+	inode_put(dst);
+	inode_put(op.dir);
+	inode_put(np.dir);
+	return err;
+}
+
 /* ---------------------------------------------------------------- attributes */
 
 long vfs_readlink_inode(struct inode *ip, char *buf, size_t cap)

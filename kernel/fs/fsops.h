@@ -38,6 +38,11 @@ int vfs_link_inode(struct inode *ip, struct inode *nbase, const char *newpath);
 int vfs_unlink(struct inode *base, const char *path, bool dir);
 int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase,
 	       const char *newpath);
+/* renameat2's RENAME_EXCHANGE: oldpath and newpath, which must both exist
+ * (-ENOENT), swap their files atomically; directories and files may
+ * swap, but neither may hold the other. 0, or rename's errors; -EINVAL
+ * where the file system cannot (ext2, FAT, as Linux's ext2). */
+int vfs_exchange(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath);
 /* readlink(2): the target's length (at most cap, no NUL). */
 long vfs_readlink(struct inode *base, const char *path, char *buf, size_t cap);
 /* The same for the inode ip itself: -EINVAL unless it is a symlink. */

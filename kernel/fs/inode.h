@@ -77,6 +77,10 @@ struct inode_ops {
 	/* Move an entry, replacing any entry at the new name (checked by the caller). */
 	int (*rename)(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
 		      const char *nname, size_t nlen);
+	/* Swap two entries that both exist (renameat2's RENAME_EXCHANGE; the
+	 * caller checked both ends). NULL: the file system cannot (-EINVAL). */
+	int (*exchange)(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
+			const char *nname, size_t nlen);
 	/* Copy the symlink's target to buf (cap bytes, no NUL): its length. */
 	int (*readlink)(struct inode *ip, char *buf, size_t cap);
 	/* Change a regular file's size (shrink or zero-extend). */

@@ -499,6 +499,19 @@ static int ramfs_unlink(struct inode *dir, const char *name, size_t len)
 	return 0;
 }
 
+/* A directory's own copy of the name it will have (move_dir keeps it):
+ * NULL when out of memory. */
+static char *name_copy(const char *name, size_t len)
+{
+	char *nm = kmalloc(len + 1);
+
+	if (nm) {
+		memcpy(nm, name, len);
+		nm[len] = '\0';
+	}
+	return nm;
+}
+
 /* Give a moved directory its new name (nm, already allocated) and parent. */
 static void move_dir(struct inode *ip, struct inode *odir, struct inode *ndir, char *nm)
 {
@@ -523,12 +536,8 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 	if (!o)
 		return -ENOENT;
 	struct inode *ip = o->ip;
-	if (S_ISDIR(ip->mode)) {
-		if (!(nm = kmalloc(nlen + 1)))
-			return -ENOMEM;
-		memcpy(nm, nname, nlen);
-		nm[nlen] = '\0';
-	}
+	if (S_ISDIR(ip->mode) && !(nm = name_copy(nname, nlen)))
+		return -ENOMEM;
 	struct ramfs_dirent *n = dir_find(ndir, nname, nlen);
 	if (!n) {
 		int err = dir_add(ndir, nname, nlen, ip);
@@ -550,6 +559,40 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 		move_dir(ip, odir, ndir, nm);
 	ip->ctime = vfs_now();
 	inode_put(ip);
+	return 0;
+}
+
+/* inode_ops.exchange: the two names trade files, each keeping its cookie
+ * (a listing in progress sees each name once); a directory moving to
+ * the other parent takes its new name and parent (the parents' link
+ * counts change only when one side is a directory and the other not). */
+static int ramfs_exchange(struct inode *odir, const char *oname, size_t olen, struct inode *ndir,
+			  const char *nname, size_t nlen)
+{
+	struct ramfs_dirent *o = dir_find(odir, oname, olen), *n = dir_find(ndir, nname, nlen);
+	char *onm = NULL, *nnm = NULL;
+
+	if (odir->fs->read_only)
+		return -EROFS;
+	if (!o || !n)
+		return -ENOENT;
+	struct inode *a = o->ip, *b = n->ip;
+	if (S_ISDIR(a->mode) && !(onm = name_copy(nname, nlen)))
+		return -ENOMEM;
+	if (S_ISDIR(b->mode) && !(nnm = name_copy(oname, olen))) {
+		kfree(onm);
+		return -ENOMEM;
+	}
+	/* Commit: nothing below fails. */
+	o->ip = b;
+	n->ip = a;
+	if (onm)
+		move_dir(a, odir, ndir, onm);
+	if (nnm)
+		move_dir(b, ndir, odir, nnm);
+	struct vfs_time now = vfs_now();
+	a->ctime = b->ctime = now;
+	odir->mtime = odir->ctime = ndir->mtime = ndir->ctime = now;
 	return 0;
 }
 
@@ -1186,6 +1229,7 @@ static const struct inode_ops ramfs_ops = {
 	.link = ramfs_link,
 	.unlink = ramfs_unlink,
 	.rename = ramfs_rename,
+	.exchange = ramfs_exchange,
 	.readlink = ramfs_readlink,
 	.truncate = ramfs_truncate,
 	.open = ramfs_open,

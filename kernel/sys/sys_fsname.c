@@ -282,13 +282,22 @@ SYSCALL_DEFINE5(renameat2, int, ofd, uptr_t, opath, int, nfd, uptr_t, npath, uns
 {
 	struct at_path o, n;
 
-	if (flags & ~(uint64_t)RENAME_NOREPLACE)
+	/* Linux's order: unknown flags, then EXCHANGE with NOREPLACE or
+	 * WHITEOUT, EINVAL; WHITEOUT needs CAP_MKNOD. A whiteout (an
+	 * overlay's marker) is kept by none of Kestrel's file systems: EINVAL,
+	 * as Linux's ext2 and FAT answer. */
+	if (flags & ~(uint64_t)(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT) ||
+	    ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT))))
 		return -EINVAL;
+	if (flags & RENAME_WHITEOUT)
+		return capable(CAP_MKNOD) ? -EINVAL : -EPERM;
 	int err = two_paths((int)ofd, opath, (int)nfd, npath, &o, &n);
 	if (err)
 		return err;
 	struct inode *exists;
-	if ((flags & RENAME_NOREPLACE) && vfs_walk(n.base, n.path, 0, &exists) == 0) {
+	if (flags & RENAME_EXCHANGE) {
+		err = vfs_exchange(o.base, o.path, n.base, n.path);
+	} else if ((flags & RENAME_NOREPLACE) && vfs_walk(n.base, n.path, 0, &exists) == 0) {
 		inode_put(exists);
 		err = -EEXIST;
 	} else {

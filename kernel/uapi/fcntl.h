@@ -132,6 +132,8 @@ struct f_owner_ex_k {
 
 /* renameat2 flags. */
 #define RENAME_NOREPLACE 1
+#define RENAME_EXCHANGE  2
+#define RENAME_WHITEOUT  4
 
 /* preadv2/pwritev2 flags (include/uapi/linux/fs.h). */
 #define RWF_HIPRI  0x01

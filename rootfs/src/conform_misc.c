@@ -1393,6 +1393,84 @@ static int check_timerslack(void)
 	return r;
 }
 
+#ifndef RENAME_EXCHANGE
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE  (1 << 1)
+#define RENAME_WHITEOUT  (1 << 2)
+#endif
+
+/* Remove whatever check_rename_exchange left under work, deepest first
+ * (files and directories alike: both calls are tried). */
+static void exchange_cleanup(void)
+{
+	static const char *const left[] = { "xa/in/deep", "xa/in", "xd/in/deep", "xd/in", "xd/deep",
+					    "xa", "xd", "xp" };
+	char x[128];
+
+	for (size_t i = 0; i < NELEMS(left); i++) {
+		snprintf(x, sizeof(x), "%s/%s", work, left[i]);
+		if (unlink(x) != 0)
+			rmdir(x);
+	}
+}
+
+/* renameat2's RENAME_EXCHANGE (LTP's renameat201 and 202): a file and a
+ * directory swap names, the directory's entries and the file's bytes
+ * come along; across directories the parents' link counts follow the
+ * directory; a directory swapped with its own descendant is EINVAL, a
+ * missing end ENOENT, EXCHANGE with NOREPLACE or WHITEOUT EINVAL. */
+static int check_rename_exchange(void)
+{
+	char xa[96], xd[96], in[128], deep[128], x[128];
+	struct stat st, wa, wb, aa, ab;
+	int fd, r = CHECK_OK;
+
+	snprintf(xa, sizeof(xa), "%s/xa", work);
+	snprintf(xd, sizeof(xd), "%s/xd", work);
+	snprintf(in, sizeof(in), "%s/in", xd);
+	snprintf(deep, sizeof(deep), "%s/in/deep", xd);
+	if ((fd = open(xa, O_CREAT | O_WRONLY | O_TRUNC, 0644)) < 0 || write(fd, "A", 1) != 1 ||
+	    close(fd) || mkdir(xd, 0755) || mkdir(in, 0755) || mkdir(deep, 0755))
+		r = fail("setting up: %s", strerror(errno));
+	errno = 0;
+	if (!r && syscall(SYS_renameat2, AT_FDCWD, xa, AT_FDCWD, xd, RENAME_EXCHANGE) != 0)
+		r = errno == EINVAL ? skip("this file system cannot exchange (EINVAL)")
+				    : fail("exchange(file, dir): %s", strerror(errno));
+	snprintf(x, sizeof(x), "%s/in/deep", xa);
+	if (!r && (stat(x, &st) || !S_ISDIR(st.st_mode) || stat(xd, &st) || st.st_size != 1))
+		r = fail("after exchange(file, dir): the file's name has no in/deep or the dir's no 1-byte file");
+	/* across parents: the directory xa/in and the file xd (in work) */
+	snprintf(x, sizeof(x), "%s/in", xa);
+	if (!r && (stat(work, &wb) || stat(xa, &ab)))
+		r = fail("stat: %s", strerror(errno));
+	if (!r && syscall(SYS_renameat2, AT_FDCWD, x, AT_FDCWD, xd, RENAME_EXCHANGE) != 0)
+		r = fail("exchange(dir in xa, file in work): %s", strerror(errno));
+	if (!r && (stat(work, &wa) || stat(xa, &aa) || stat(deep, &st) == 0))
+		r = fail("stat after the exchange across parents: %s", strerror(errno));
+	snprintf(x, sizeof(x), "%s/deep", xd);
+	if (!r && (wa.st_nlink != wb.st_nlink + 1 || aa.st_nlink != ab.st_nlink - 1 || stat(x, &st)))
+		r = fail("across parents: work's links %lu -> %lu, xa's %lu -> %lu, want +1 and -1, and xd/deep",
+			 (unsigned long)wb.st_nlink, (unsigned long)wa.st_nlink, (unsigned long)ab.st_nlink,
+			 (unsigned long)aa.st_nlink);
+	errno = 0;
+	if (!r)
+		r = want_err("exchange(a directory, its own descendant)",
+			     syscall(SYS_renameat2, AT_FDCWD, xd, AT_FDCWD, x, RENAME_EXCHANGE), EINVAL);
+	snprintf(x, sizeof(x), "%s/missing", work);
+	errno = 0;
+	if (!r)
+		r = want_err("exchange(dir, missing)", syscall(SYS_renameat2, AT_FDCWD, xd, AT_FDCWD, x,
+							       RENAME_EXCHANGE), ENOENT);
+	if (!r)
+		r = want_err("EXCHANGE | NOREPLACE", syscall(SYS_renameat2, AT_FDCWD, xa, AT_FDCWD, xd,
+							     RENAME_EXCHANGE | RENAME_NOREPLACE), EINVAL);
+	if (!r)
+		r = want_err("EXCHANGE | WHITEOUT", syscall(SYS_renameat2, AT_FDCWD, xa, AT_FDCWD, xd,
+							    RENAME_EXCHANGE | RENAME_WHITEOUT), EINVAL);
+	exchange_cleanup();
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "syslog", check_syslog },
 	{ "adjtimex", check_adjtimex },
@@ -1425,6 +1503,7 @@ static const struct check checks[] = {
 	{ "settimeofday", check_settimeofday },
 	{ "fsize-limit", check_fsize_limit },
 	{ "timerslack", check_timerslack },
+	{ "rename-exchange", check_rename_exchange },
 };
 
 int main(int argc, char **argv)
