@@ -1260,19 +1260,19 @@ static bool pte_allows(uint64_t e, bool write, bool exec)
 	return (e & PTE_P) && (e & PTE_U) && (!write || (e & PTE_W)) && (!exec || !(e & PTE_NX));
 }
 
-/* uvm_handle_fault with the space's lock held. */
-static enum uvm_fault fault_locked(struct vm_space *vs, uint64_t va, bool write, bool exec,
-				   const struct uvm_limits *lim)
+/* Does region v allow a user access of this kind? */
+static bool vma_allows(const struct vma *v, bool write, bool exec)
 {
-	struct vma *v = uvm_find_vma(vs, va);
+	return (v->prot & (VM_READ | VM_WRITE | VM_EXEC)) && (!write || (v->prot & VM_WRITE)) &&
+	       (!exec || (v->prot & VM_EXEC));
+}
 
-	if (!v)
-		v = grow_stack(vs, va, lim);
-	if (!v || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
-	    (exec && !(v->prot & VM_EXEC)))
-		return UVM_FAULT_BAD;
-	if (v->flags & VMA_SIGBUS)
-		return UVM_FAULT_SIGBUS; /* never present: past the file at map time */
+/* A fault at va, allowed by region v (not VMA_SIGBUS): map the page, or
+ * break its copy-on-write sharing, or find it present already (a
+ * spurious fault). The space's lock held. */
+static enum uvm_fault resolve(struct vm_space *vs, const struct vma *v, uint64_t va, bool write,
+			      bool exec)
+{
 	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
 	if (!pte && beyond_object(v, va))
 		return UVM_FAULT_SIGBUS;
@@ -1282,7 +1282,7 @@ static enum uvm_fault fault_locked(struct vm_space *vs, uint64_t va, bool write,
 		return object_full(v, va) ? UVM_FAULT_SIGBUS : UVM_FAULT_NOMEM;
 	/* Present and allowing the access (the region allows it, checked
 	 * above): a spurious fault. Another CPU mapped the page or broke its
-	 * copy-on-write while this one waited for the kernel lock, or this
+	 * copy-on-write while this one waited for the space's lock, or this
 	 * CPU's TLB held the weaker entry of before. Retry. */
 	if (pte_allows(*pte, write, exec))
 		return UVM_FAULT_DONE;
@@ -1291,6 +1291,32 @@ static enum uvm_fault fault_locked(struct vm_space *vs, uint64_t va, bool write,
 	if (!write || !(*pte & PTE_COW))
 		return UVM_FAULT_BAD;
 	return cow_unshare(vs, pte, va, COW_USER_WRITE) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
+}
+
+/* uvm_handle_fault with the space's lock held. */
+static enum uvm_fault fault_locked(struct vm_space *vs, uint64_t va, bool write, bool exec,
+				   const struct uvm_limits *lim)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	if (!v)
+		v = grow_stack(vs, va, lim);
+	if (!v || !vma_allows(v, write, exec))
+		return UVM_FAULT_BAD;
+	if (v->flags & VMA_SIGBUS)
+		return UVM_FAULT_SIGBUS; /* never present: past the file at map time */
+	return resolve(vs, v, va, write, exec);
+}
+
+bool uvm_try_fault(struct vm_space *vs, uint64_t va, bool write, bool exec)
+{
+	uint64_t f = space_lock(vs);
+	const struct vma *v = uvm_find_vma(vs, va);
+	bool done = v && !v->obj && !(v->flags & VMA_SIGBUS) && vma_allows(v, write, exec) &&
+		    resolve(vs, v, va, write, exec) == UVM_FAULT_DONE;
+
+	space_unlock(vs, f);
+	return done;
 }
 
 enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec,

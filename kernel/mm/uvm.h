@@ -83,9 +83,9 @@ struct vma {
  *     fields, nr_vmas, total_bytes) is made holding the kernel lock AND
  *     `lock`: so the regions may be read holding either one;
  *   - every change to the page tables below USER_VA_END (an entry, a
- *     table added), to `resident` and to `hiwater`, holding `lock` (so
- *     that a page fault can map pages and break copy-on-write without
- *     the kernel lock). Page tables are freed only with
+ *     table added), to `resident` and to `hiwater`, holding `lock` (a
+ *     page fault without the kernel lock maps pages and breaks
+ *     copy-on-write: uvm_try_fault). Page tables are freed only with
  *     the space. A read of one entry or of the counts needs no lock;
  *   - the space itself lives while a process uses it (refs): a page
  *     fault runs in a thread of such a process, and exec and exit drop
@@ -271,5 +271,17 @@ enum uvm_fault {
  * RLIMIT_AS and not into the guard gap above another region. */
 enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec,
 				const struct uvm_limits *lim);
+
+/* The same without the kernel lock, for the page faults that need
+ * nothing but the space's lock: inside a region that allows the access
+ * and has no memory object (private anonymous memory, demand-loaded
+ * program bytes), map the page or break its copy-on-write sharing.
+ * True when resolved (retry the access). False, changing nothing, for
+ * everything else (no region: SIGSEGV or stack growth; a file or shared
+ * mapping, whose object is the kernel lock's; past a file's end; out of
+ * memory): the caller takes the kernel lock and calls uvm_handle_fault,
+ * which decides. vs must stay alive: the caller's process uses it.
+ * Interrupts on or off; no spinlock held. */
+bool uvm_try_fault(struct vm_space *vs, uint64_t va, bool write, bool exec);
 
 #endif

@@ -20,6 +20,7 @@
 #include "mm/vmalloc.h"
 #include "proc/oom.h"
 #include "proc/process.h"
+#include "proc/sched.h"
 #include "proc/signal.h"
 #include "sys/syscall.h"
 #include "audit.h"
@@ -140,6 +141,37 @@ static bool user_page_fault(struct process *p, const struct trap_frame *tf, uint
 	bool done = process_page_fault(p, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH, true);
 	cpu_cli();
 	return done;
+}
+
+/* A page fault from ring 3 that mm resolves without the kernel lock
+ * (uvm_try_fault: private memory, copy-on-write), then the return to
+ * user mode's work as a lock-free system call does it (sys/syscall.c):
+ * the preemption point (the scheduler has locks of its own), and the
+ * kernel lock only when there is signal work. Interrupts on during the
+ * fault, as in user_page_fault. False, having done nothing: the caller
+ * takes the lock and handles the fault as before (SIGSEGV, SIGBUS, stack
+ * growth, file and shared mappings, out of memory). Interrupts off. */
+static bool user_fault_nolock(struct trap_frame *tf)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->proc;
+	uint64_t cr2 = read_cr2();
+
+	if (!p)
+		return false;
+	cpu_sti();
+	bool done = uvm_try_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH);
+	cpu_cli(); /* nothing in between faulted: CR2 still holds cr2 for the caller */
+	if (!done)
+		return false;
+	if (sched_resched_due())
+		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
+	if (__builtin_expect(signal_return_work(t, p, 0), 0)) {
+		klock_enter_user(true, KLOCK_ENTRY_EXCEPTION);
+		signal_deliver(tf);
+		klock_leave_user();
+	}
+	return true;
 }
 
 static void user_exception(struct trap_frame *tf)
@@ -300,6 +332,8 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		irq_dispatch(tf);
 		return tf;
 	}
+	if (from_user && tf->vector == VEC_PAGE_FAULT && user_fault_nolock(tf))
+		return tf;
 	bool no_apic_vector = tf->vector < VEC_EXCEPTIONS || tf->vector == VEC_INT80;
 	bool entered_from_user = from_user;
 
