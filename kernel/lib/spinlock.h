@@ -93,6 +93,41 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 }
 #endif
 
+/* spin_lock_irqoff for a lock whose holder may wait for this CPU while
+ * holding it, with interrupts off (a TLB shootdown's sender waits for
+ * every CPU that has the address space loaded): poll() runs at each round
+ * of the spin, so this CPU answers such a wait (arch/x86_64/tlb.h's
+ * tlb_poll) instead of deadlocking with it. Interrupts off. */
+#ifdef KESTREL_LOCKCHECK
+#define spin_lock_irqoff_poll(l, poll) spin_acquire_poll_at((l), (poll), SPIN_THIS_IP)
+static inline void spin_acquire_poll_at(struct spinlock *l, void (*poll)(void), uint64_t site)
+{
+	const struct spinlock_check *c = spinlock_check;
+	uint32_t spins = 0;
+
+	if (c)
+		c->acquire(l, site);
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (l->locked) {
+			poll();
+			cpu_pause();
+			if (++spins == SPIN_STUCK && c)
+				c->stuck(l, site);
+		}
+	if (c)
+		c->taken(l, site);
+}
+#else
+static inline void spin_lock_irqoff_poll(struct spinlock *l, void (*poll)(void))
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (l->locked) {
+			poll();
+			cpu_pause();
+		}
+}
+#endif
+
 static inline void spin_unlock_irqoff(struct spinlock *l)
 {
 #ifdef KESTREL_LOCKCHECK

@@ -11,6 +11,14 @@
  * finding an address's region, a neighbour or mmap's highest free gap
  * costs O(log n) with 65,530 regions as with 10. Every user page is a
  * PMM page with a reference count, ready for copy-on-write sharing.
+ *
+ * Locking (uvm.h has the rules): each exported function that changes
+ * regions or page tables, or reaches pages through them, takes the
+ * space's lock itself (space_lock) and calls the *_locked helpers below,
+ * which expect it held; the readers of regions rely on their callers'
+ * kernel lock. A page reference count is atomic (mm/pmm.h), so a page
+ * two spaces share copy-on-write may be copied by a fault in each at
+ * once without either lock.
  */
 #include "mm/uvm.h"
 #include "mm/heap.h"
@@ -24,6 +32,7 @@
 #include "lib/string.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/tlb.h"
+#include "arch/x86_64/cpu.h"
 
 /* ---------------------------------------------------------------- the region tree */
 
@@ -124,7 +133,24 @@ static void vma_unlink(struct vm_space *vs, struct vma *v, struct vma *prev)
 
 /* ---------------------------------------------------------------- spaces */
 
-static uint64_t next_serial; /* the last vm_space's serial (changed with no lock: one CPU) */
+static uint64_t next_serial; /* the last vm_space's serial (the kernel lock) */
+
+/* Take vs's lock with interrupts off, answering TLB shootdowns while it
+ * spins (the holder may be waiting for this CPU's answer); returns the
+ * interrupt state for space_unlock. No spinlock held but those uvm.h's
+ * order puts before it. */
+static uint64_t space_lock(struct vm_space *vs)
+{
+	uint64_t flags = irq_save();
+
+	spin_lock_irqoff_poll(&vs->lock, tlb_poll);
+	return flags;
+}
+
+static void space_unlock(struct vm_space *vs, uint64_t flags)
+{
+	spin_unlock_irqrestore(&vs->lock, flags);
+}
 
 struct vm_space *uvm_create(void)
 {
@@ -246,7 +272,9 @@ void uvm_destroy(struct vm_space *vs)
 	kfree(vs);
 }
 
-int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags)
+/* uvm_add_vma with the space's lock held. */
+static int add_vma_locked(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot,
+			  unsigned flags)
 {
 	if (start >= end || page_offset(start | end))
 		return -EINVAL;
@@ -264,6 +292,15 @@ int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 	return 0;
 }
 
+int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags)
+{
+	uint64_t f = space_lock(vs);
+	int err = add_vma_locked(vs, start, end, prot, flags);
+
+	space_unlock(vs, f);
+	return err;
+}
+
 struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va)
 {
 	struct vma *v = uvm_first_vma_from(vs, va);
@@ -271,11 +308,20 @@ struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va)
 	return v && v->start <= va ? v : NULL;
 }
 
-void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end)
+/* Move region v's end: the space's lock held. */
+static void set_end_locked(struct vm_space *vs, struct vma *v, uint64_t end)
 {
 	vs->total_bytes += end - v->end; /* modulo 2^64: a shrink too */
 	v->end = end;
 	avl_update(&vs->tree, &v->node);
+}
+
+void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end)
+{
+	uint64_t f = space_lock(vs);
+
+	set_end_locked(vs, v, end);
+	space_unlock(vs, f);
 }
 
 /* n becomes a copy of region v seen from its address old on, placed at
@@ -302,7 +348,8 @@ static void vma_copy_at(struct vma *n, const struct vma *v, uint64_t old, uint64
 }
 
 /* Split the region containing addr so that a region boundary falls on
- * addr. 0 or -ENOMEM. */
+ * addr. 0 or -ENOMEM. The space's lock held (as by every static
+ * function below that changes regions or page tables). */
 static int split_at(struct vm_space *vs, uint64_t addr)
 {
 	struct vma *v = uvm_find_vma(vs, addr);
@@ -313,12 +360,13 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 	if (!tail)
 		return -ENOMEM;
 	vma_copy_at(tail, v, addr, addr, v->end - addr);
-	uvm_set_end(vs, v, addr);
+	set_end_locked(vs, v, addr);
 	vma_link(vs, tail, v);
 	return 0;
 }
 
-int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
+/* uvm_unmap with the space's lock held. */
+static int unmap_locked(struct vm_space *vs, uint64_t start, uint64_t end)
 {
 	if (split_at(vs, start) || split_at(vs, end))
 		return -ENOMEM;
@@ -339,6 +387,15 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 	}
 	tlb_batch_finish(&b);
 	return 0;
+}
+
+int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	uint64_t f = space_lock(vs);
+	int err = unmap_locked(vs, start, end);
+
+	space_unlock(vs, f);
+	return err;
 }
 
 /* ---------------------------------------------------------------- mremap */
@@ -390,8 +447,9 @@ static int move_pages(struct vm_space *vs, uint64_t from, uint64_t to, uint64_t 
 	return c.err;
 }
 
-int uvm_move(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to, uint64_t new_len,
-	     bool keep_old)
+/* uvm_move with the space's lock held. */
+static int move_locked(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to,
+		       uint64_t new_len, bool keep_old)
 {
 	bool unmap_old = old_len && !keep_old;
 	uint64_t moved = old_len < new_len ? old_len : new_len;
@@ -412,9 +470,19 @@ int uvm_move(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to, u
 	}
 	vma_copy_at(n, v, old, to, new_len);
 	if (unmap_old)
-		uvm_unmap(vs, old, old + old_len); /* cannot fail: the edges are split already */
+		unmap_locked(vs, old, old + old_len); /* cannot fail: the edges are split already */
 	vma_link(vs, n, vma_before(vs, uvm_first_vma_from(vs, to)));
 	return 0;
+}
+
+int uvm_move(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to, uint64_t new_len,
+	     bool keep_old)
+{
+	uint64_t f = space_lock(vs);
+	int err = move_locked(vs, old, old_len, to, new_len, keep_old);
+
+	space_unlock(vs, f);
+	return err;
 }
 
 /* Regions cover [start, end) without a hole (they never overlap). */
@@ -467,7 +535,8 @@ bool uvm_range_has_flag(const struct vm_space *vs, uint64_t start, uint64_t end,
 	return false;
 }
 
-int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
+/* uvm_protect with the space's lock held. */
+static int protect_locked(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
 {
 	if (!range_covered(vs, start, end))
 		return -ENOMEM; /* Linux: a hole in the range */
@@ -494,6 +563,15 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 	return 0;
 }
 
+int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
+{
+	uint64_t f = space_lock(vs);
+	int err = protect_locked(vs, start, end, prot);
+
+	space_unlock(vs, f);
+	return err;
+}
+
 uint64_t uvm_total_bytes(const struct vm_space *vs)
 {
 	return vs->total_bytes;
@@ -518,15 +596,17 @@ bool uvm_range_free(const struct vm_space *vs, uint64_t start, uint64_t end)
 
 int uvm_set_name(struct vm_space *vs, uint64_t start, struct vm_name *name, uint64_t off)
 {
+	uint64_t f = space_lock(vs);
 	struct vma *v = uvm_find_vma(vs, start);
 
-	if (!v || v->start != start)
-		return -EINVAL;
-	vm_name_get(name);
-	vm_name_put(v->name);
-	v->name = name;
-	v->name_off = off;
-	return 0;
+	if (v && v->start == start) {
+		vm_name_get(name);
+		vm_name_put(v->name);
+		v->name = name;
+		v->name_off = off;
+	}
+	space_unlock(vs, f);
+	return v && v->start == start ? 0 : -EINVAL;
 }
 
 const struct vma *uvm_next_vma(const struct vm_space *vs, const struct vma *prev)
@@ -536,27 +616,33 @@ const struct vma *uvm_next_vma(const struct vm_space *vs, const struct vma *prev
 
 int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len)
 {
+	uint64_t f = space_lock(vs);
 	struct vma *v = uvm_find_vma(vs, start);
+	bool ok = v && v->start == start;
 
-	if (!v || v->start != start)
-		return -EINVAL;
-	v->backing = data;
-	v->backing_va = va;
-	v->backing_len = len;
-	return 0;
+	if (ok) {
+		v->backing = data;
+		v->backing_va = va;
+		v->backing_len = len;
+	}
+	space_unlock(vs, f);
+	return ok ? 0 : -EINVAL;
 }
 
 int uvm_set_object(struct vm_space *vs, uint64_t start, struct shmem *obj, uint64_t pgoff)
 {
+	uint64_t f = space_lock(vs);
 	struct vma *v = uvm_find_vma(vs, start);
+	bool ok = v && v->start == start && !v->obj;
 
-	if (!v || v->start != start || v->obj)
-		return -EINVAL;
-	shmem_get(obj);
-	v->obj = obj;
-	v->obj_pgoff = pgoff;
-	rmap_add(v);
-	return 0;
+	if (ok) {
+		shmem_get(obj);
+		v->obj = obj;
+		v->obj_pgoff = pgoff;
+		rmap_add(v);
+	}
+	space_unlock(vs, f);
+	return ok ? 0 : -EINVAL;
 }
 
 /* The first address of region v whose object page is idx or later. */
@@ -568,6 +654,8 @@ static uint64_t object_va(const struct vma *v, uint64_t idx)
 	return pages < (v->end - v->start) / PAGE_SIZE ? v->start + pages * PAGE_SIZE : v->end;
 }
 
+/* The kernel lock (the object's list of regions); each region's space's
+ * lock in turn. */
 void uvm_truncate_object(struct shmem *obj, uint64_t idx)
 {
 	for (struct vma *v = *shmem_rmap(obj); v; v = v->obj_next) {
@@ -575,9 +663,11 @@ void uvm_truncate_object(struct shmem *obj, uint64_t idx)
 		if (from >= v->end)
 			continue;
 		struct tlb_batch b;
+		uint64_t f = space_lock(v->vs);
 		batch_begin(&b, v->vs);
 		unmap_range(v->vs, from, v->end, &b);
 		tlb_batch_finish(&b);
+		space_unlock(v->vs, f);
 	}
 	shmem_truncate(obj, idx); /* no CPU reaches the pages any more */
 }
@@ -608,6 +698,7 @@ int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_onl
 {
 	struct tlb_batch batch;
 	int err = 0;
+	uint64_t f = space_lock(vs);
 
 	batch_begin(&batch, vs);
 	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
@@ -621,29 +712,35 @@ int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_onl
 		unmap_range(vs, a, b, &batch);
 	}
 	tlb_batch_finish(&batch);
+	space_unlock(vs, f);
 	if (err)
 		return err;
 	return range_covered(vs, start, end) ? 0 : -ENOMEM;
 }
 
+/* The regions of [start, end) (split at its edges) get flags set or,
+ * with clear, cleared. 0 or -ENOMEM. Takes the space's lock. */
+static int change_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags,
+			bool clear)
+{
+	uint64_t f = space_lock(vs);
+	int err = split_at(vs, start) || split_at(vs, end) ? -ENOMEM : 0;
+
+	for (struct vma *v = uvm_first_vma_from(vs, start); !err && v && v->start < end; v = v->next)
+		if (v->start >= start && v->end <= end)
+			v->flags = clear ? v->flags & ~flags : v->flags | flags;
+	space_unlock(vs, f);
+	return err;
+}
+
 int uvm_set_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags)
 {
-	if (split_at(vs, start) || split_at(vs, end))
-		return -ENOMEM;
-	for (struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
-		if (v->start >= start && v->end <= end)
-			v->flags |= flags;
-	return 0;
+	return change_flags(vs, start, end, flags, false);
 }
 
 int uvm_clear_flags(struct vm_space *vs, uint64_t start, uint64_t end, unsigned flags)
 {
-	if (split_at(vs, start) || split_at(vs, end))
-		return -ENOMEM;
-	for (struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
-		if (v->start >= start && v->end <= end)
-			v->flags &= ~flags;
-	return 0;
+	return change_flags(vs, start, end, flags, true);
 }
 
 uint64_t uvm_flag_bytes(const struct vm_space *vs, uint64_t start, uint64_t end, unsigned flag)
@@ -731,6 +828,10 @@ struct shared_page {
 	uint64_t phys;
 };
 static struct shared_page *shared;
+/* Lock rule: `shared` and its slots change under shared_lock (after a
+ * space's lock, before the page allocator's): faults in two spaces may
+ * look the same page up at once without the kernel lock. */
+static struct spinlock shared_lock = SPINLOCK_INIT;
 
 static bool fully_backed(const struct vma *v, uint64_t page_va)
 {
@@ -739,8 +840,9 @@ static bool fully_backed(const struct vma *v, uint64_t page_va)
 }
 
 /* The shared copy of the 4 KiB at src, made on first use; 0 if the
- * table is full or memory is short (the caller copies privately). */
-static uint64_t shared_lookup(const uint8_t *src)
+ * table is full or memory is short (the caller copies privately).
+ * shared_lock held. */
+static uint64_t shared_lookup_locked(const uint8_t *src)
 {
 	if (!shared && !(shared = kzalloc(SHARED_SLOTS * sizeof(*shared))))
 		return 0;
@@ -759,6 +861,16 @@ static uint64_t shared_lookup(const uint8_t *src)
 		return phys;
 	}
 	return 0;
+}
+
+/* shared_lookup_locked under shared_lock (interrupts are off already:
+ * the space's lock is held). */
+static uint64_t shared_lookup(const uint8_t *src)
+{
+	spin_lock_irqoff(&shared_lock);
+	uint64_t phys = shared_lookup_locked(src);
+	spin_unlock_irqoff(&shared_lock);
+	return phys;
 }
 
 /* Map the shared page for va, if there is one: true when done. */
@@ -868,7 +980,8 @@ static void *cow_unshare(struct vm_space *vs, uint64_t *pte, uint64_t va, enum c
 	return page;
 }
 
-void *uvm_page(struct vm_space *vs, uint64_t va)
+/* uvm_page with the space's lock held. */
+static void *page_locked(struct vm_space *vs, uint64_t va)
 {
 	struct vma *v = uvm_find_vma(vs, va);
 	uint64_t *pte = v ? arch_pte(vs->pml4, page_round_down(va)) : NULL;
@@ -878,6 +991,15 @@ void *uvm_page(struct vm_space *vs, uint64_t va)
 	return pte ? cow_unshare(vs, pte, va, COW_KERNEL) : NULL; /* callers write through it */
 }
 
+void *uvm_page(struct vm_space *vs, uint64_t va)
+{
+	uint64_t f = space_lock(vs);
+	void *page = page_locked(vs, va);
+
+	space_unlock(vs, f);
+	return page;
+}
+
 /* The page at va for a write that honours the region's protection. */
 static void *writable_page(struct vm_space *vs, uint64_t va)
 {
@@ -885,26 +1007,31 @@ static void *writable_page(struct vm_space *vs, uint64_t va)
 
 	if (!v || !(v->prot & VM_WRITE) || (v->flags & VMA_SIGBUS))
 		return NULL;
-	return uvm_page(vs, va);
+	return page_locked(vs, va);
 }
 
-/* Copy len bytes between buf and va (to va if write), a page at a time,
- * through get_page's pages: 0, or -EFAULT at the first page it refuses. */
+/* Copy len bytes between buf (kernel memory) and va (to va if write), a
+ * page at a time, through get_page's pages (called with the space's lock
+ * held): 0, or -EFAULT at the first page it refuses. Takes the lock for
+ * each page in turn, so a long copy keeps interrupts off for one page at
+ * a time and a page cannot go while it is copied. */
 static int copy_pages(struct vm_space *vs, uint64_t va, void *buf, size_t len, bool write,
 		      void *(*get_page)(struct vm_space *, uint64_t))
 {
 	uint8_t *b = buf;
 
 	while (len) {
+		uint64_t f = space_lock(vs);
 		uint8_t *page = get_page(vs, va);
-		if (!page)
-			return -EFAULT;
 		size_t off = page_offset(va);
 		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-		if (write)
+		if (page && write)
 			memcpy(page + off, b, n);
-		else
+		else if (page)
 			memcpy(b, page + off, n);
+		space_unlock(vs, f);
+		if (!page)
+			return -EFAULT;
 		va += n;
 		b += n;
 		len -= n;
@@ -920,7 +1047,7 @@ static bool user_range(uint64_t va, size_t len)
 
 int uvm_write(struct vm_space *vs, uint64_t va, const void *src, size_t len)
 {
-	return copy_pages(vs, va, (void *)src, len, true, uvm_page); /* src is only read */
+	return copy_pages(vs, va, (void *)src, len, true, page_locked); /* src is only read */
 }
 
 int uvm_write_checked(struct vm_space *vs, uint64_t va, const void *src, size_t len)
@@ -963,7 +1090,7 @@ static void *write_forced(struct vm_space *vs, uint64_t va)
 {
 	struct vma *v = uvm_find_vma(vs, va);
 
-	return v && !vma_sigbus(v, va) ? uvm_page(vs, va) : NULL;
+	return v && !vma_sigbus(v, va) ? page_locked(vs, va) : NULL;
 }
 
 /* The page at va for a read that honours the region's protection. */
@@ -1060,6 +1187,8 @@ static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail
 	return 0;
 }
 
+/* The kernel lock; takes the parent's lock for the copy. The child is
+ * written without its own: nobody else reaches it until fork returns. */
 struct vm_space *uvm_fork(struct vm_space *parent)
 {
 	struct vm_space *vs = uvm_create();
@@ -1069,6 +1198,7 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 
 	if (!vs)
 		return NULL;
+	uint64_t f = space_lock(parent); /* its threads' faults wait: the copy is one snapshot */
 	batch_begin(&b, parent);
 	vs->brk_start = parent->brk_start;
 	vs->brk = parent->brk;
@@ -1085,6 +1215,7 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 		arch_walk_user(parent->pml4, v->start, v->end, share_page, &c);
 	}
 	tlb_batch_finish(&b); /* the parent's other threads write no more to shared pages */
+	space_unlock(parent, f);
 	if (c.err) {
 		uvm_destroy(vs); /* walks the list only */
 		return NULL;
@@ -1129,18 +1260,19 @@ static bool pte_allows(uint64_t e, bool write, bool exec)
 	return (e & PTE_P) && (e & PTE_U) && (!write || (e & PTE_W)) && (!exec || !(e & PTE_NX));
 }
 
-enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec,
-				const struct uvm_limits *lim)
+/* Does region v allow a user access of this kind? */
+static bool vma_allows(const struct vma *v, bool write, bool exec)
 {
-	struct vma *v = uvm_find_vma(vs, va);
+	return (v->prot & (VM_READ | VM_WRITE | VM_EXEC)) && (!write || (v->prot & VM_WRITE)) &&
+	       (!exec || (v->prot & VM_EXEC));
+}
 
-	if (!v)
-		v = grow_stack(vs, va, lim);
-	if (!v || !(v->prot & (VM_READ | VM_WRITE | VM_EXEC)) || (write && !(v->prot & VM_WRITE)) ||
-	    (exec && !(v->prot & VM_EXEC)))
-		return UVM_FAULT_BAD;
-	if (v->flags & VMA_SIGBUS)
-		return UVM_FAULT_SIGBUS; /* never present: past the file at map time */
+/* A fault at va, allowed by region v (not VMA_SIGBUS): map the page, or
+ * break its copy-on-write sharing, or find it present already (a
+ * spurious fault). The space's lock held. */
+static enum uvm_fault resolve(struct vm_space *vs, const struct vma *v, uint64_t va, bool write,
+			      bool exec)
+{
 	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
 	if (!pte && beyond_object(v, va))
 		return UVM_FAULT_SIGBUS;
@@ -1150,7 +1282,7 @@ enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bo
 		return object_full(v, va) ? UVM_FAULT_SIGBUS : UVM_FAULT_NOMEM;
 	/* Present and allowing the access (the region allows it, checked
 	 * above): a spurious fault. Another CPU mapped the page or broke its
-	 * copy-on-write while this one waited for the kernel lock, or this
+	 * copy-on-write while this one waited for the space's lock, or this
 	 * CPU's TLB held the weaker entry of before. Retry. */
 	if (pte_allows(*pte, write, exec))
 		return UVM_FAULT_DONE;
@@ -1161,7 +1293,44 @@ enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bo
 	return cow_unshare(vs, pte, va, COW_USER_WRITE) ? UVM_FAULT_DONE : UVM_FAULT_NOMEM;
 }
 
-int uvm_prefault(struct vm_space *vs, uint64_t va)
+/* uvm_handle_fault with the space's lock held. */
+static enum uvm_fault fault_locked(struct vm_space *vs, uint64_t va, bool write, bool exec,
+				   const struct uvm_limits *lim)
+{
+	struct vma *v = uvm_find_vma(vs, va);
+
+	if (!v)
+		v = grow_stack(vs, va, lim);
+	if (!v || !vma_allows(v, write, exec))
+		return UVM_FAULT_BAD;
+	if (v->flags & VMA_SIGBUS)
+		return UVM_FAULT_SIGBUS; /* never present: past the file at map time */
+	return resolve(vs, v, va, write, exec);
+}
+
+bool uvm_try_fault(struct vm_space *vs, uint64_t va, bool write, bool exec)
+{
+	uint64_t f = space_lock(vs);
+	const struct vma *v = uvm_find_vma(vs, va);
+	bool done = v && !v->obj && !(v->flags & VMA_SIGBUS) && vma_allows(v, write, exec) &&
+		    resolve(vs, v, va, write, exec) == UVM_FAULT_DONE;
+
+	space_unlock(vs, f);
+	return done;
+}
+
+enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec,
+				const struct uvm_limits *lim)
+{
+	uint64_t f = space_lock(vs);
+	enum uvm_fault r = fault_locked(vs, va, write, exec, lim);
+
+	space_unlock(vs, f);
+	return r;
+}
+
+/* uvm_prefault with the space's lock held. */
+static int prefault_locked(struct vm_space *vs, uint64_t va)
 {
 	struct vma *v = uvm_find_vma(vs, va);
 
@@ -1171,6 +1340,15 @@ int uvm_prefault(struct vm_space *vs, uint64_t va)
 	if (arch_pte(vs->pml4, page_round_down(va)))
 		return 0;
 	return fault_in(vs, v, va) ? 0 : -ENOMEM;
+}
+
+int uvm_prefault(struct vm_space *vs, uint64_t va)
+{
+	uint64_t f = space_lock(vs);
+	int err = prefault_locked(vs, va);
+
+	space_unlock(vs, f);
+	return err;
 }
 
 bool uvm_resident(struct vm_space *vs, uint64_t va)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "mm/layout.h"
 #include "lib/avl.h"
+#include "lib/spinlock.h"
 
 #define USER_STACK_TOP   USER_VA_END               /* the stack ends where user space does */
 #define USER_MMAP_BASE   0x00007f0000000000ull     /* mmap grows down from here */
@@ -68,21 +69,53 @@ struct vma {
  * of the region below it. */
 #define STACK_GUARD_GAP   (256 * PAGE_SIZE)
 
-/* Lock rule: an address space is changed only by a thread using it (its
- * process's, or another's that shares it through vfork or CLONE_VM), or by
- * its creator before that thread first runs. The kernel is not
- * preemptible, nothing here sleeps and every system call holds the kernel
- * lock, so the threads using it never see a change half done. */
+/*
+ * Lock rules. An address space is changed by a thread using it (its
+ * process's, or another's that shares it through vfork or CLONE_VM), by
+ * its creator before that thread first runs, or by a holder of the kernel
+ * lock reaching into it (ptrace, /proc/PID/mem, process_vm_writev, a file
+ * truncated under a mapping). Nothing in this file sleeps.
+ *
+ * `lock`, the space's lock (Linux's mmap_lock and page-table lock in one;
+ * a spinlock, held with interrupts off), is taken inside this file's
+ * functions, never by their callers:
+ *   - every change to the regions (the list, the tree, each region's
+ *     fields, nr_vmas, total_bytes) is made holding the kernel lock AND
+ *     `lock`: so the regions may be read holding either one;
+ *   - every change to the page tables below USER_VA_END (an entry, a
+ *     table added), to `resident` and to `hiwater`, holding `lock` (a
+ *     page fault without the kernel lock maps pages and breaks
+ *     copy-on-write: uvm_try_fault). Page tables are freed only with
+ *     the space. A read of one entry or of the counts needs no lock;
+ *   - the space itself lives while a process uses it (refs): a page
+ *     fault runs in a thread of such a process, and exec and exit drop
+ *     the reference only once their process's other threads are gone.
+ * What `lock` is held for is short and bounded by the range or the
+ * regions asked for (a fork's copy: the parent's populated tables). It
+ * is spun on answering TLB shootdowns (spin_lock_irqoff_poll), since its
+ * holder may send one and wait for every CPU with the space loaded.
+ * Order: the kernel lock, then `lock`, then the shared-page table's lock
+ * (uvm.c), tlb.c's sender lock, the heap's and the page allocator's.
+ * Never two spaces' locks at once (fork's child is reached by nobody
+ * else until fork returns: it is written without its lock).
+ * The rest (brk_start, brk, mmap_next, lock_future, serial) and the
+ * regions' object lists (shmem_rmap) and memory objects (mm/shmem.h):
+ * the kernel lock.
+ */
 struct vm_space {
-	int refs;                 /* processes using it (vfork and clone(CLONE_VM) share it) */
+	int refs;                 /* processes using it (vfork and clone(CLONE_VM) share it); atomic */
 	uint64_t serial;          /* unique for the boot: names it without a reference (/proc/PID/mem) */
-	uint64_t pml4;            /* physical */
+	uint64_t pml4;            /* physical; set at creation */
+	struct spinlock lock;     /* see above */
+	/* The regions: changed under the kernel lock and `lock`. */
 	struct vma *vmas;         /* in address order, for walks */
 	struct avl_tree tree;     /* the same regions, for O(log n) lookups and gaps */
 	unsigned nr_vmas;         /* length of the vmas list */
 	uint64_t total_bytes;     /* what the regions cover (Linux's total_vm, in bytes) */
+	/* Changed under `lock` (with the page tables). */
 	uint64_t resident;        /* pages mapped (shared ones count in each space) */
 	uint64_t hiwater;         /* the most pages resident at once (getrusage's ru_maxrss) */
+	/* The kernel lock. */
 	uint64_t brk_start, brk;  /* the heap: [brk_start, brk) */
 	uint64_t mmap_next;       /* mmap's top-down search starts below (Linux's mmap_base) */
 	bool lock_future;         /* mlockall(MCL_FUTURE): new regions are VMA_LOCKED (not inherited) */
@@ -238,5 +271,17 @@ enum uvm_fault {
  * RLIMIT_AS and not into the guard gap above another region. */
 enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bool exec,
 				const struct uvm_limits *lim);
+
+/* The same without the kernel lock, for the page faults that need
+ * nothing but the space's lock: inside a region that allows the access
+ * and has no memory object (private anonymous memory, demand-loaded
+ * program bytes), map the page or break its copy-on-write sharing.
+ * True when resolved (retry the access). False, changing nothing, for
+ * everything else (no region: SIGSEGV or stack growth; a file or shared
+ * mapping, whose object is the kernel lock's; past a file's end; out of
+ * memory): the caller takes the kernel lock and calls uvm_handle_fault,
+ * which decides. vs must stay alive: the caller's process uses it.
+ * Interrupts on or off; no spinlock held. */
+bool uvm_try_fault(struct vm_space *vs, uint64_t va, bool write, bool exec);
 
 #endif

@@ -12,12 +12,14 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include "checks.h"
 
 /*
- * Each part runs for about PART_MS with twice as many workers as there
- * are online CPUs (sysconf(_SC_NPROCESSORS_ONLN), between MIN_WORKERS and
- * MAX_WORKERS) and prints its counts on its "ok" line:
+ * Each part runs for about PART_MS (fault-same-page, cow-fork NEW_PART_MS) with
+ * twice as many workers as there are online CPUs
+ * (sysconf(_SC_NPROCESSORS_ONLN), between MIN_WORKERS and MAX_WORKERS)
+ * and prints its counts on its "ok" line:
  *
  *   fork-exit-wait  every worker forks, the child exits with a code of
  *                   the worker's choosing, the worker reaps it and checks it;
@@ -36,6 +38,18 @@
  *   stale-tlb       thread A spins reading a page, thread B (on another
  *                   CPU when there is one) unmaps it; once A sees that
  *                   munmap returned, its next read must fault. Repeated.
+ *   fault-same-page a thread per CPU faults the same pages of a fresh private
+ *                   mapping at once (issue 29: such faults take no kernel
+ *                   lock), each writing its own word of every page; every
+ *                   word must then hold its writer's value (two threads
+ *                   given different pages for one address lose one's).
+ *   mmap-churn-private mmap-churn on private anonymous memory: munmap
+ *                   racing faults that run without the kernel lock.
+ *   cow-fork        a thread writes private pages and reads each write
+ *                   back while another forks: a write must never be lost
+ *                   to a copy-on-write break, a child sees values the
+ *                   parent wrote before the fork (and its own writes),
+ *                   and the parent never sees the child's.
  *
  * Every part must hold on Linux with one CPU or several (the build
  * machine runs this program too) as on Kestrel. Usage: t-smp_stress [PART...].
@@ -54,6 +68,10 @@
 #define CHURN_PAGES    4
 #define STALE_ROUNDS   400     /* munmaps while a reader spins (at most) */
 #define STALE_READS_MAX 0      /* reads that may still succeed after munmap returned */
+#define NEW_PART_MS    (PART_MS / 2) /* fault-same-page's and cow-fork's time */
+#define SAME_PAGES     32      /* fault-same-page: pages of each round's mapping */
+#define COW_PAGES      16      /* cow-fork: pages the writer writes */
+#define CHILD_MARK     0xc41dc41dc41dc41dull /* cow-fork: what a child writes */
 
 static int nworkers;
 static int ncpus;
@@ -588,14 +606,15 @@ static void *churn_toucher(void *arg)
 	return NULL;
 }
 
-/* The mapper: map, fill with the generation, publish, unmap; PART_MS. */
-static void churn_mapper(void)
+/* The mapper: map (MAP_SHARED or MAP_PRIVATE as share says), fill with
+ * the generation, publish, unmap; PART_MS. */
+static void churn_mapper(int share)
 {
 	long long end = deadline_after(PART_MS);
 	size_t len = CHURN_PAGES * 4096;
 
 	while (now_ms() < end) {
-		uint64_t *r = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		uint64_t *r = mmap(NULL, len, PROT_READ | PROT_WRITE, share | MAP_ANONYMOUS, -1, 0);
 		if (r == MAP_FAILED) {
 			snprintf(churn.why, sizeof(churn.why), "mmap: %s", errname(errno));
 			return;
@@ -614,7 +633,8 @@ static void churn_mapper(void)
 	}
 }
 
-static int check_mmap_churn(void)
+/* mmap-churn with share's mappings (MAP_SHARED or MAP_PRIVATE). */
+static int mmap_churn(int share)
 {
 	int n = nworkers - 1 > 0 ? nworkers - 1 : 1;
 	struct crew c;
@@ -631,7 +651,7 @@ static int check_mmap_churn(void)
 		}
 	}
 	c.n = n;
-	churn_mapper();
+	churn_mapper(share);
 	atomic_store(&churn.stop, 1);
 	crew_join(&c);
 	signal(SIGSEGV, SIG_DFL);
@@ -642,6 +662,16 @@ static int check_mmap_churn(void)
 	remark("%d threads, %ld maps, %ld touches, %ld faults caught", n, (long)churn.maps,
 	       (long)churn.touches, (long)churn.faults);
 	return CHECK_OK;
+}
+
+static int check_mmap_churn(void)
+{
+	return mmap_churn(MAP_SHARED);
+}
+
+static int check_mmap_churn_private(void)
+{
+	return mmap_churn(MAP_PRIVATE);
 }
 
 /* ------------------------------------------------------------- stale-tlb */
@@ -758,6 +788,186 @@ static int check_stale_tlb(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- fault-same-page */
+
+struct same {
+	uint64_t *region;   /* this round's mapping */
+	uint64_t round;
+	_Atomic int waiting; /* workers at the gate */
+	int n;
+};
+
+static struct same same;
+
+/* The value worker me writes in round r: nonzero, unique per both. */
+static uint64_t same_tag(int me, uint64_t r)
+{
+	return (r << 8) | (uint64_t)(me + 1);
+}
+
+/* Wait at the gate until every worker is there, then write this
+ * worker's word of every page, first to last: all fault page 0 at once. */
+static void *same_worker(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+
+	pin_to(me);
+	atomic_fetch_add(&same.waiting, 1);
+	while (atomic_load(&same.waiting) < same.n)
+		;
+	for (int p = 0; p < SAME_PAGES; p++)
+		same.region[p * 512 + me] = same_tag(me, same.round);
+	return NULL;
+}
+
+/* Every worker's word of every page holds its tag: 0 or a failure. */
+static int same_verify(void)
+{
+	for (int p = 0; p < SAME_PAGES; p++)
+		for (int w = 0; w < same.n; w++)
+			if (same.region[p * 512 + w] != same_tag(w, same.round))
+				return fail("round %llu: page %d word %d holds %#llx, want %#llx",
+					    (unsigned long long)same.round, p, w,
+					    (unsigned long long)same.region[p * 512 + w],
+					    (unsigned long long)same_tag(w, same.round));
+	return CHECK_OK;
+}
+
+/* One round: a fresh mapping, the workers' writes, the check. */
+static int same_round(void)
+{
+	size_t len = SAME_PAGES * 4096;
+	struct crew c;
+
+	same.region = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (same.region == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	atomic_store(&same.waiting, 0);
+	c.n = 0;
+	for (int i = 0; i < same.n; i++, c.n++)
+		if (pthread_create(&c.t[i], NULL, same_worker, (void *)(uintptr_t)i))
+			break;
+	atomic_fetch_add(&same.waiting, same.n - c.n); /* let the started ones past the gate */
+	crew_join(&c);
+	int res = c.n == same.n ? same_verify() : fail("pthread_create failed");
+	munmap(same.region, len);
+	return res;
+}
+
+static int check_fault_same_page(void)
+{
+	long long end = deadline_after(NEW_PART_MS);
+	int res = CHECK_OK;
+
+	/* one thread per CPU (at least two): each has a CPU of its own to
+	 * spin at the gate on, so all fault at once without a tick between */
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS;
+
+	same.round = 0;
+	while (res == CHECK_OK && (now_ms() < end || same.round < 5)) {
+		same.n = n;
+		same.round++;
+		res = same_round();
+	}
+	if (res == CHECK_OK)
+		remark("%llu rounds, %d threads faulting %d pages each at once",
+		       (unsigned long long)same.round, n, SAME_PAGES);
+	return res;
+}
+
+/* ------------------------------------------------------------- cow-fork */
+
+struct cowf {
+	uint64_t *pages;     /* COW_PAGES private pages */
+	_Atomic uint64_t seq; /* the writer's last value (written after the page) */
+	_Atomic int stop;
+	long writes;
+	char why[160];
+};
+
+static struct cowf cowf;
+
+/* Write 1, 2, 3... into the pages in turn, reading each back at once. */
+static void *cow_writer(void *arg)
+{
+	(void)arg;
+	for (uint64_t v = 1; !atomic_load(&cowf.stop) && !cowf.why[0]; v++) {
+		volatile uint64_t *w = &cowf.pages[(v % COW_PAGES) * 512];
+		*w = v;
+		if (*w != v)
+			snprintf(cowf.why, sizeof(cowf.why), "write %llu read back %#llx: lost",
+				 (unsigned long long)v, (unsigned long long)*w);
+		atomic_store(&cowf.seq, v);
+		cowf.writes++;
+	}
+	return NULL;
+}
+
+/* In the child: each page holds a value the parent had written before
+ * the fork (at most one past its count then); then the child's own
+ * writes must hold. The exit status says which failed. */
+static void cow_child(void)
+{
+	uint64_t seq = atomic_load(&cowf.seq);
+
+	for (int p = 0; p < COW_PAGES; p++)
+		if (cowf.pages[p * 512] > seq + 1 || cowf.pages[p * 512] == CHILD_MARK)
+			_exit(2);
+	for (int p = 0; p < COW_PAGES; p++)
+		cowf.pages[p * 512] = CHILD_MARK;
+	for (int p = 0; p < COW_PAGES; p++)
+		if (cowf.pages[p * 512] != CHILD_MARK)
+			_exit(3);
+	_exit(0);
+}
+
+/* Fork over and over while the writer runs; check each child's status. */
+static int cow_forks(long *forks)
+{
+	long long end = deadline_after(NEW_PART_MS);
+
+	while (now_ms() < end && !cowf.why[0]) {
+		pid_t pid = fork();
+		if (pid < 0)
+			return fail("fork: %s", errname(errno));
+		if (pid == 0)
+			cow_child();
+		int st;
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+			return fail("child %d: status %#x (2: a value the parent never wrote, "
+				    "3: its own write lost)", (int)pid, st);
+		for (int p = 0; p < COW_PAGES; p++)
+			if (cowf.pages[p * 512] == CHILD_MARK)
+				return fail("page %d: the parent sees its child's write", p);
+		(*forks)++;
+	}
+	return CHECK_OK;
+}
+
+static int check_cow_fork(void)
+{
+	long forks = 0;
+	pthread_t t;
+
+	memset(&cowf, 0, sizeof(cowf));
+	cowf.pages = mmap(NULL, COW_PAGES * 4096, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (cowf.pages == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	if (pthread_create(&t, NULL, cow_writer, NULL))
+		return fail("pthread_create failed");
+	int res = cow_forks(&forks);
+	atomic_store(&cowf.stop, 1);
+	pthread_join(t, NULL);
+	munmap(cowf.pages, COW_PAGES * 4096);
+	if (res != CHECK_OK)
+		return res;
+	if (cowf.why[0])
+		return fail("%s", cowf.why);
+	remark("%ld forks under a writer, %ld writes read back", forks, cowf.writes);
+	return CHECK_OK;
+}
+
 /* ------------------------------------------------------------- main */
 
 static const struct check checks[] = {
@@ -767,6 +977,9 @@ static const struct check checks[] = {
 	{ "signals", check_signals },
 	{ "mmap-churn", check_mmap_churn },
 	{ "stale-tlb", check_stale_tlb },
+	{ "fault-same-page", check_fault_same_page },
+	{ "mmap-churn-private", check_mmap_churn_private },
+	{ "cow-fork", check_cow_fork },
 };
 
 int main(int argc, char **argv)

@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel x86_64: TLB shootdowns. One request is in flight at a time
- * (its sender holds the kernel lock, klock.h): the sender writes the
+ * (its sender holds send_lock): the sender writes the
  * request, raises the generation in the mailbox of each CPU that may
  * hold the translation, sends it VEC_IPI_TLB, flushes its own TLB and
  * spins, interrupts off, until every target has copied the generation
  * into its answer. A target answers from the IPI handler (in ring 3 or
- * idle) or from tlb_poll (spinning for the kernel lock). Neither takes
- * the kernel lock: they touch only this CPU's TLB and mailbox.
+ * idle) or from tlb_poll (spinning for the kernel lock, for send_lock
+ * or for an address space's lock, mm/uvm.h). Neither takes the kernel
+ * lock: they touch only this CPU's TLB and mailbox.
+ *
+ * Senders: the kernel lock's holder, and a page fault that runs without
+ * it (a copy-on-write break, mm/uvm.c) holding its space's lock. They
+ * take turns on send_lock, spinning with interrupts off and answering
+ * the request in flight meanwhile (the sender that holds it may be
+ * waiting for this CPU). No sender holds a spinlock that a CPU spins on
+ * without answering: send_lock, the space locks and the kernel lock all
+ * answer.
  *
  * Without PCIDs a CR3 load drops every non-global entry, so a CPU can
  * hold user translations only of the PML4 its CR3 holds now: that is
@@ -23,6 +32,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/vectors.h"
+#include "lib/spinlock.h"
 #include "mm/layout.h"
 #include "panic.h"
 
@@ -51,12 +61,17 @@ static struct {
 	uint64_t pml4, start, end;
 } request;
 static uint64_t request_gen; /* the sender's: the last generation handed out */
+/* Lock rule: request, request_gen, stats and the mailboxes' `asked` are
+ * written by the holder of send_lock (interrupts off). Taken with
+ * spin_lock_irqoff_poll(tlb_poll); the innermost lock of mm's (an
+ * address space's lock, then this). */
+static struct spinlock send_lock = SPINLOCK_INIT;
 
 /*
  * One per CPU, on its own cache line. `loaded` is written only by its
- * CPU (note_loaded, or its answer to a retire), under the kernel lock or
- * while the sender of the request it answers holds it, so a sender
- * reads it stable. `asked` is written by the sender, `answered` by the
+ * CPU (note_loaded, or its answer to a retire); a switch loads CR3
+ * after it notes the new PML4 here, so a sender that reads the old one
+ * wrote its page tables before that load. `asked` is written by the sender, `answered` by the
  * CPU.
  */
 struct tlb_mailbox {
@@ -68,7 +83,7 @@ struct tlb_mailbox {
 static struct tlb_mailbox mbox[TLB_MAX_CPUS];
 static const struct tlb_cpus *cpus; /* NULL until smp.c attaches: this CPU alone */
 static uint64_t kernel_pml4; /* what a retired space's CPUs load instead; 0 before tlb_init */
-static struct tlb_stats stats; /* the sender's (kernel lock) */
+static struct tlb_stats stats; /* the sender's (send_lock) */
 
 /* ---------------------------------------------------------------- flushing this CPU */
 
@@ -197,20 +212,24 @@ static void shoot_local(enum tlb_kind kind, uint64_t pml4, uint64_t start, uint6
 /* Fill in the request and run it on every CPU that wants it. */
 static void shoot(enum tlb_kind kind, uint64_t pml4, uint64_t start, uint64_t end)
 {
+	uint64_t flags = irq_save();
+	if (cpus)
+		spin_lock_irqoff_poll(&send_lock, tlb_poll);
 	if (kind != TLB_RETIRE && (end - start) / PAGE_SIZE > TLB_FULL_FLUSH_PAGES)
 		stats.full_flushes++;
-	if (!cpus) {
+	stats.retires += kind == TLB_RETIRE;
+	if (!cpus) { /* one CPU runs: no other sender */
 		stats.requests++;
 		shoot_local(kind, pml4, start, end);
+		irq_restore(flags);
 		return;
 	}
-	uint64_t flags = irq_save();
 	request.kind = kind;
 	request.pml4 = pml4;
 	request.start = start;
 	request.end = end;
 	send_and_wait();
-	irq_restore(flags);
+	spin_unlock_irqrestore(&send_lock, flags);
 }
 
 /* ---------------------------------------------------------------- the interface */
@@ -268,7 +287,6 @@ void tlb_shootdown_kernel(uint64_t start, uint64_t end)
 void tlb_retire_pml4(uint64_t pml4)
 {
 	shoot(TLB_RETIRE, pml4, 0, 0);
-	stats.retires++;
 }
 
 void tlb_get_stats(struct tlb_stats *out)

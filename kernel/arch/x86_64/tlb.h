@@ -13,8 +13,10 @@
  * munmap/mprotect/fork returns. A CPU answers a request from its
  * VEC_IPI_TLB handler or, while it spins for the kernel lock with
  * interrupts off, from tlb_poll(); the requester waits for every answer.
- * Requests are made by the holder of the kernel lock (klock.h), so one is
- * in flight at a time.
+ * One request is in flight at a time: senders (the kernel lock's holder,
+ * a page fault without it holding its space's lock, mm/uvm.h) take turns
+ * on a lock of tlb.c's, answering requests while they wait for it. A
+ * sender holds no spinlock another CPU spins on without answering.
  */
 
 /* Record the boot CPU's CR3 (the kernel's PML4, which a retired

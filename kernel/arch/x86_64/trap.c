@@ -20,6 +20,7 @@
 #include "mm/vmalloc.h"
 #include "proc/oom.h"
 #include "proc/process.h"
+#include "proc/sched.h"
 #include "proc/signal.h"
 #include "sys/syscall.h"
 #include "audit.h"
@@ -127,9 +128,6 @@ static int fault_code(struct process *p, uint64_t vector, uint64_t err, uint64_t
 	return SI_KERNEL; /* a general protection fault has no better code */
 }
 
-/* An exception in ring 3: resolve a demand-paging fault, or signal the
- * process (its handler runs if it has one; otherwise it dies of the
- * signal's default action). The kernel goes on either way. */
 /* A page fault taken in ring 3, resolved as Linux does, with interrupts
  * on (they were on in user mode): the tick charges the fault's work to
  * system time, and a long fault (zeroing a huge page, reading a file's
@@ -142,10 +140,44 @@ static bool user_page_fault(struct process *p, const struct trap_frame *tf, uint
 	return done;
 }
 
-static void user_exception(struct trap_frame *tf)
+/* A page fault from ring 3 that mm resolves without the kernel lock
+ * (uvm_try_fault: private memory, copy-on-write), then the return to
+ * user mode's work as a lock-free system call does it (sys/syscall.c):
+ * the preemption point (the scheduler has locks of its own), and the
+ * kernel lock only when there is signal work. Interrupts on during the
+ * fault, as in user_page_fault. False, having done nothing: the caller
+ * takes the lock and handles the fault at cr2 as before (SIGSEGV, SIGBUS,
+ * stack growth, file and shared mappings, out of memory). Interrupts off. */
+static bool user_fault_nolock(struct trap_frame *tf, uint64_t cr2)
+{
+	struct thread *t = current_thread();
+	struct process *p = t->proc;
+
+	if (!p)
+		return false;
+	cpu_sti();
+	bool done = uvm_try_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH);
+	cpu_cli();
+	if (!done)
+		return false;
+	if (sched_resched_due())
+		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
+	if (__builtin_expect(signal_return_work(t, p, 0), 0)) {
+		klock_enter_user(true, KLOCK_ENTRY_EXCEPTION);
+		signal_deliver(tf);
+		klock_leave_user();
+	}
+	return true;
+}
+
+/* An exception in ring 3: resolve a demand-paging fault, or signal the
+ * process (its handler runs if it has one; otherwise it dies of the
+ * signal's default action). The kernel goes on either way. cr2: a page
+ * fault's address, read at entry (an interrupt taken since, with
+ * interrupts on in user_fault_nolock, might have changed CR2). */
+static void user_exception(struct trap_frame *tf, uint64_t cr2)
 {
 	struct process *p = current_process();
-	uint64_t cr2 = read_cr2();
 
 	if (tf->vector == VEC_PAGE_FAULT && p && user_page_fault(p, tf, cr2))
 		return;
@@ -218,7 +250,7 @@ static __attribute__((noinline)) struct trap_frame *bad_iret(struct trap_frame *
 	klog(LOG_DEBUG, "kestrel: pid %d: IRET to user mode faulted (%s, error %#lx): rip %#lx "
 			"cs %#lx ss %#lx\n", current_process()->pid, exception_names[fault.vector],
 	     fault.error, uf->rip, uf->cs, uf->ss);
-	user_exception(uf);
+	user_exception(uf, 0); /* #GP, #NP or #SS: no fault address */
 	return uf;
 }
 
@@ -300,6 +332,10 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		irq_dispatch(tf);
 		return tf;
 	}
+	bool user_pf = from_user && tf->vector == VEC_PAGE_FAULT;
+	uint64_t cr2 = user_pf ? read_cr2() : 0;
+	if (user_pf && user_fault_nolock(tf, cr2))
+		return tf;
 	bool no_apic_vector = tf->vector < VEC_EXCEPTIONS || tf->vector == VEC_INT80;
 	bool entered_from_user = from_user;
 
@@ -311,7 +347,7 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		klock_enter_irq(); /* an APIC vector in service: spin only */
 	if (tf->vector < VEC_EXCEPTIONS) {
 		if (from_user) {
-			user_exception(tf);
+			user_exception(tf, cr2);
 		} else if (is_bad_iret(tf)) {
 			tf = bad_iret(tf);
 			from_user = true;
