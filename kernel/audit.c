@@ -22,7 +22,7 @@ void audit_dump(void)
 
 	if (!end)
 		return;
-	log_printf_force("last system calls on this CPU (of %lu):\n", end);
+	log_printf_force("last system calls, all CPUs (of %lu):\n", end);
 	for (uint64_t i = start; i < end; i++) {
 		const struct audit_rec *r = &audit_ring.rec[i % AUDIT_RING];
 		log_printf_force("  pid %d nr %u (%#lx, %#lx, %#lx) = %ld\n", r->pid, r->nr, r->args[0],

@@ -18,25 +18,29 @@ struct audit_rec {
 	int64_t ret;
 } __attribute__((aligned(64)));
 
-/* One ring for every CPU. Lock rule: the kernel lock: only the system-call
- * path writes it (syscall.c, lock held, no interrupt handler); a slot is
- * claimed by bumping the index first. The panic path may read a
- * half-written record, which is acceptable for a post-mortem. */
+/* One ring shared by every CPU. Lock rule: none. Only the system-call path
+ * writes it (syscall.c, no interrupt handler), and the lock-free calls
+ * run there without the kernel lock: each call claims its own slot by an
+ * atomic bump of next, then fills it alone (two calls share a slot only
+ * when AUDIT_RING calls pass between one's claim and its last store).
+ * The panic path may read a half-written record, which is acceptable
+ * for a post-mortem. */
 struct audit_ring {
 	struct audit_rec rec[AUDIT_RING];
-	uint64_t next; /* calls recorded so far; the next slot is next % AUDIT_RING */
+	uint64_t next; /* calls recorded so far; the next slot is next % AUDIT_RING; atomic */
 };
 extern struct audit_ring audit_ring;
 
 /* Claims the next record, filled with pid, nr and the first arguments
  * (ret 0), for the caller to set ret when the call returns. Inline and
  * a handful of stores: it runs on every system call, `audit` or not.
- * No lock of its own: called only by the system-call path, under the
- * kernel lock. Never fails. */
+ * The slot is claimed atomically (lock-free calls run here on several
+ * CPUs at once, without the kernel lock). Never fails. */
 static inline struct audit_rec *audit_begin(int32_t pid, uint32_t nr, uint64_t a0, uint64_t a1,
 					    uint64_t a2)
 {
-	struct audit_rec *r = &audit_ring.rec[audit_ring.next++ % AUDIT_RING];
+	uint64_t slot = __atomic_fetch_add(&audit_ring.next, 1, __ATOMIC_RELAXED);
+	struct audit_rec *r = &audit_ring.rec[slot % AUDIT_RING];
 
 	r->pid = pid;
 	r->nr = nr;

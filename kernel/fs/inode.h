@@ -19,7 +19,7 @@
 
 #define SYMLINK_MAX  40   /* links followed in one walk before ELOOP (Linux) */
 
-/* A mounted file system (there are two: the RAM root and /proc). */
+/* A mounted file system (the RAM root, tmpfs, /proc, /sys, devpts, ext2, FAT...). */
 struct fs_info {
 	const char *name;     /* as /proc/mounts and statfs name it */
 	uint32_t dev;         /* st_dev */
