@@ -589,7 +589,7 @@ static void event_free(struct inotify_inst *in, struct inotify_ev *e)
 
 /* Copy the events of list to buf and free them: the bytes, or -EFAULT
  * if the first could not be copied (the others are lost, as Linux's). */
-static long copy_events(struct inotify_inst *in, struct inotify_ev *list, uptr_t buf)
+static long copy_events(struct inotify_inst *in, struct inotify_ev *list, struct iobuf buf)
 {
 	long done = 0;
 	bool fault = false;
@@ -599,8 +599,8 @@ static long copy_events(struct inotify_inst *in, struct inotify_ev *list, uptr_t
 		struct inotify_event h = { .wd = e->wd, .mask = e->mask, .cookie = e->cookie,
 					   .len = e->name_len };
 		list = e->next;
-		if (!fault && (copy_to_user(buf + (uint64_t)done, &h, EVENT_SIZE) ||
-			       copy_to_user(buf + (uint64_t)done + EVENT_SIZE, e->name, e->name_len)))
+		if (!fault && (iobuf_put(buf, (size_t)done, &h, EVENT_SIZE) ||
+			       iobuf_put(buf, (size_t)done + EVENT_SIZE, e->name, e->name_len)))
 			fault = true;
 		if (!fault)
 			done += EVENT_SIZE + e->name_len;
@@ -609,7 +609,7 @@ static long copy_events(struct inotify_inst *in, struct inotify_ev *list, uptr_t
 	return done ? done : fault ? -EFAULT : 0;
 }
 
-/* A user buffer only (no KERNEL_IO_READ). */
+/* User buffers only (inotify_ops has no kernel_io): not a sendfile or splice end. */
 static long inotify_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	struct inotify_inst *in = f->priv;
@@ -624,7 +624,7 @@ static long inotify_read(struct file *f, struct iobuf buf, size_t n, uint64_t *p
 			return -ERESTARTSYS;
 		wait_on(&in->wq, NO_DEADLINE);
 	}
-	return r < 0 ? r : copy_events(in, list, buf.user);
+	return r < 0 ? r : copy_events(in, list, buf);
 }
 
 static unsigned inotify_poll(struct file *f)

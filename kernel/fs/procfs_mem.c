@@ -40,20 +40,20 @@ static struct vm_space *mem_space(const struct mem_target *t)
 }
 
 /* One piece of an access, within a page: between the target's memory and
- * buf. 0, -EIO (the address is not mapped), -EFAULT (the caller's buffer),
- * or 1 when the address space is gone. */
-static int mem_chunk(const struct mem_target *t, uint64_t addr, uint8_t *kbuf, uptr_t ubuf,
-		     size_t n, bool write)
+ * offset off of buf. 0, -EIO (the address is not mapped), -EFAULT (the
+ * caller's buffer), or 1 when the address space is gone. */
+static int mem_chunk(const struct mem_target *t, uint64_t addr, uint8_t *kbuf, struct iobuf buf,
+		     size_t off, size_t n, bool write)
 {
 	struct vm_space *vs;
 
-	if (write && copy_from_user(kbuf, ubuf, n))
+	if (write && iobuf_get(kbuf, buf, off, n))
 		return -EFAULT;
 	if (!(vs = mem_space(t)))
 		return 1;
 	if (uvm_access_forced(vs, addr, kbuf, n, write))
 		return -EIO;
-	if (!write && copy_to_user(ubuf, kbuf, n))
+	if (!write && iobuf_put(buf, off, kbuf, n))
 		return -EFAULT;
 	return 0;
 }
@@ -61,7 +61,7 @@ static int mem_chunk(const struct mem_target *t, uint64_t addr, uint8_t *kbuf, u
 /* read/write of n bytes at *pos (an address), a page at a time through a
  * bounce page; stops at the first unmapped page (-EIO if it is the first),
  * at SIGKILL, and when the address space is gone (0 if nothing was done). */
-static long mem_rw(struct file *f, uptr_t buf, size_t n, uint64_t *pos, bool write)
+static long mem_rw(struct file *f, struct iobuf buf, size_t n, uint64_t *pos, bool write)
 {
 	uint8_t *kbuf = kmalloc(PAGE_SIZE);
 	long done = 0;
@@ -75,7 +75,7 @@ static long mem_rw(struct file *f, uptr_t buf, size_t n, uint64_t *pos, bool wri
 			len = n - (size_t)done;
 		if (done && io_should_stop())
 			break;
-		int err = mem_chunk(f->priv, addr, kbuf, buf + (uint64_t)done, len, write);
+		int err = mem_chunk(f->priv, addr, kbuf, buf, (size_t)done, len, write);
 		if (err) {
 			if (!done && err < 0)
 				done = err;
@@ -88,15 +88,15 @@ static long mem_rw(struct file *f, uptr_t buf, size_t n, uint64_t *pos, bool wri
 	return done;
 }
 
-/* A user buffer only (no KERNEL_IO_*), as mem_write. */
+/* User buffers only (mem_ops has no kernel_io): not a sendfile or splice end. */
 static long mem_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return mem_rw(f, buf.user, n, pos, false);
+	return mem_rw(f, buf, n, pos, false);
 }
 
 static long mem_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	return mem_rw(f, buf.user, n, pos, true);
+	return mem_rw(f, buf, n, pos, true);
 }
 
 /* Linux's mem_lseek: SEEK_SET and SEEK_CUR, any 64-bit position (the
