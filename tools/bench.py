@@ -708,22 +708,10 @@ def summarise(results, icount, metrics=METRICS):
     return table
 
 
-def fmt_num(v):
-    if v is None:
-        return "n/a"
-    return f"{v:.0f}" if v >= 100 else f"{v:.2f}" if v < 10 else f"{v:.1f}"
-
-
-def fmt_ins(v, unit):
-    """An instruction count: 291, 68.9k, 179M."""
-    if v is None:
-        return "n/a"
-    suffix = {"k ins": "k", "M ins": "M"}.get(unit, "")
-    return fmt_num(v) + suffix
-
-
-def fmt_ratio(r):
-    return f"{r:.2f}" if r is not None else "n/a"
+# The figures' formats, shared with the Markdown pages (results_md.py).
+fmt_num = results_md.fmt_num
+fmt_ins = results_md.fmt_ins
+fmt_ratio = results_md.fmt_ratio
 
 
 def print_table(tables):
@@ -739,8 +727,7 @@ def print_table(tables):
         cells = [name]
         if ic:
             r = ic[i]
-            cells += [fmt_ins(r["kestrel"]["median"], r["unit"]),
-                      fmt_ins(r["linux"]["median"], r["unit"]), fmt_ratio(r["ratio"])]
+            cells += results_md.icount_cells(r)
         if wall:
             r = wall[i]
             k, l = r["kestrel"], r["linux"]

@@ -101,6 +101,12 @@ def fmt_ins(v, unit):
     return fmt_num(v) + {"k ins": "k", "M ins": "M"}.get(unit, "")
 
 
+def icount_cells(r):
+    """A metric's instruction cells: Kestrel's, Linux's and their ratio."""
+    return [fmt_ins(r["kestrel"]["median"], r["unit"]),
+            fmt_ins(r["linux"]["median"], r["unit"]), fmt_ratio(r["ratio"])]
+
+
 def fmt_ratio(r):
     return f"{r:.2f}" if r is not None else "n/a"
 
@@ -137,8 +143,7 @@ def render_bench(data):
         cells = [f"`{base['metric']}`"]
         if ic:
             r = ic[i]
-            cells += [fmt_ins(r["kestrel"]["median"], r["unit"]),
-                      fmt_ins(r["linux"]["median"], r["unit"]), fmt_ratio(r["ratio"])]
+            cells += icount_cells(r)
         if wall:
             r = wall[i]
             spread = lambda d: "" if d["median"] is None else \

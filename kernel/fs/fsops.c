@@ -612,41 +612,68 @@ static void rename_notify(struct inode *odir, struct inode *ndir)
 	dnotify_event(ndir, DN_CREATE);
 }
 
+/* The two ends of a rename or an exchange: both parents and the files at
+ * both names (dst NULL when the new name is free). */
+struct rename_ends {
+	struct parent op, np;
+	struct inode *src, *dst;
+};
+
+/* Fill e: both parents, then src (which must exist) and dst (which may be
+ * missing unless need_dst: -ENOENT). 0 or the error; rename_ends_put
+ * drops what was taken either way. */
+static int rename_ends_get(struct inode *obase, const char *oldpath, struct inode *nbase,
+			   const char *newpath, bool need_dst, struct rename_ends *e)
+{
+	int err;
+
+	*e = (struct rename_ends){ 0 };
+	if ((err = get_parent(obase, oldpath, &e->op))) {
+		e->op.dir = NULL;
+		return err;
+	}
+	if ((err = get_parent(nbase, newpath, &e->np))) {
+		e->np.dir = NULL;
+		return err;
+	}
+	if (special_name(&e->op) || special_name(&e->np))
+		return -EBUSY;
+	if ((err = lookup_last(&e->op, &e->src)))
+		return err;
+	err = lookup_last(&e->np, &e->dst);
+	return err == -ENOENT && !need_dst ? 0 : err;
+}
+
+static void rename_ends_put(struct rename_ends *e)
+{
+	inode_put(e->src);
+	inode_put(e->dst);
+	inode_put(e->op.dir);
+	inode_put(e->np.dir);
+}
+
+/* Both names are one file (/proc's and /sys's inodes are made per
+ * lookup, so compare identities): nothing to do, as Linux (a case-only
+ * rename on vfat too: both names find the one entry). */
+static bool rename_same(const struct rename_ends *e)
+{
+	return e->dst && e->src->fs == e->dst->fs && e->src->ino == e->dst->ino;
+}
+
 int vfs_rename(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath)
 {
-	struct parent op, np;
-	struct inode *src = NULL, *dst = NULL;
-	int err = get_parent(obase, oldpath, &op);
+	struct rename_ends e;
+	int err = rename_ends_get(obase, oldpath, nbase, newpath, false, &e);
 
-	if (err)
-		return err;
-	if ((err = get_parent(nbase, newpath, &np))) {
-		inode_put(op.dir);
-		return err;
+	if (!err && !rename_same(&e))
+		err = rename_check(&e.op, e.src, &e.np, e.dst);
+	if (!err && !rename_same(&e))
+		err = e.op.dir->ops->rename(e.op.dir, e.op.name, e.op.len, e.np.dir, e.np.name, e.np.len);
+	if (!err && !rename_same(&e)) {
+		rename_notify(e.op.dir, e.np.dir);
+		inotify_move(e.op.dir, e.op.name, e.op.len, e.np.dir, e.np.name, e.np.len, e.src, e.dst);
 	}
-	if (special_name(&op) || special_name(&np))
-		err = -EBUSY;
-	else if ((err = lookup_last(&op, &src)) == 0) {
-		err = lookup_last(&np, &dst);
-		if (err == -ENOENT)
-			err = 0;
-		/* the same file (/proc's and /sys's inodes are made per lookup,
-		 * so compare identities): nothing to do, as Linux (a case-only
-		 * rename on vfat too: both names find the one entry) */
-		bool same = dst && src->fs == dst->fs && src->ino == dst->ino;
-		if (!err && !same)
-			err = rename_check(&op, src, &np, dst);
-		if (!err && !same)
-			err = op.dir->ops->rename(op.dir, op.name, op.len, np.dir, np.name, np.len);
-		if (!err && !same) {
-			rename_notify(op.dir, np.dir);
-			inotify_move(op.dir, op.name, op.len, np.dir, np.name, np.len, src, dst);
-		}
-	}
-	inode_put(src);
-	inode_put(dst);
-	inode_put(op.dir);
-	inode_put(np.dir);
+	rename_ends_put(&e);
 	return err;
 }
 
@@ -678,34 +705,20 @@ static int exchange_check(struct parent *op, struct inode *src, struct parent *n
 
 int vfs_exchange(struct inode *obase, const char *oldpath, struct inode *nbase, const char *newpath)
 {
-	struct parent op, np;
-	struct inode *src = NULL, *dst = NULL;
-	int err = get_parent(obase, oldpath, &op);
+	struct rename_ends e;
+	int err = rename_ends_get(obase, oldpath, nbase, newpath, true, &e);
 
-	if (err)
-		return err;
-	if ((err = get_parent(nbase, newpath, &np))) {
-		inode_put(op.dir);
-		return err;
+	if (!err && !rename_same(&e))
+		err = exchange_check(&e.op, e.src, &e.np, e.dst);
+	if (!err && !rename_same(&e))
+		err = e.op.dir->ops->exchange(e.op.dir, e.op.name, e.op.len, e.np.dir, e.np.name, e.np.len);
+	if (!err && !rename_same(&e)) { /* each name's file moved, as Linux's two fsnotify_move */
+		rename_notify(e.op.dir, e.np.dir);
+		rename_notify(e.np.dir, e.op.dir);
+		inotify_move(e.op.dir, e.op.name, e.op.len, e.np.dir, e.np.name, e.np.len, e.src, NULL);
+		inotify_move(e.np.dir, e.np.name, e.np.len, e.op.dir, e.op.name, e.op.len, e.dst, NULL);
 	}
-	if (special_name(&op) || special_name(&np))
-		err = -EBUSY;
-	else if ((err = lookup_last(&op, &src)) == 0 && (err = lookup_last(&np, &dst)) == 0 &&
-		 !(src->fs == dst->fs && src->ino == dst->ino)) { /* one file: nothing to do */
-		err = exchange_check(&op, src, &np, dst);
-		if (!err)
-			err = op.dir->ops->exchange(op.dir, op.name, op.len, np.dir, np.name, np.len);
-		if (!err) { /* each name's file moved, as Linux's two fsnotify_move */
-			rename_notify(op.dir, np.dir);
-			rename_notify(np.dir, op.dir);
-			inotify_move(op.dir, op.name, op.len, np.dir, np.name, np.len, src, NULL);
-			inotify_move(np.dir, np.name, np.len, op.dir, op.name, op.len, dst, NULL);
-		}
-	}
-	inode_put(src);
-	inode_put(dst);
-	inode_put(op.dir);
-	inode_put(np.dir);
+	rename_ends_put(&e);
 	return err;
 }
 

@@ -3,6 +3,7 @@
 #ifndef KESTREL_LIB_SPINLOCK_H
 #define KESTREL_LIB_SPINLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 /* The one arch file lib/ may include: cpu.h is inline wrappers over
  * single instructions (irq_save, cpu_pause...), includes nothing of the
@@ -46,13 +47,18 @@ extern const struct spinlock_check *volatile spinlock_check;
 #define SPIN_THIS_IP ({ __label__ __here; __here: (uint64_t)&&__here; })
 #endif
 
-/* Take the lock with interrupts off; returns the RFLAGS to restore.
- * spin_lock_irqoff: the same where interrupts are off already (they stay
- * off; spin_unlock_irqoff gives it back). */
+/* Take the lock with interrupts off, running poll() (if not NULL) at each
+ * round of the spin: for a lock whose holder may wait for this CPU while
+ * holding it, with interrupts off (a TLB shootdown's sender waits for
+ * every CPU that has the address space loaded), so this CPU answers such
+ * a wait (arch/x86_64/tlb.h's tlb_poll) instead of deadlocking with it.
+ * spin_lock_irqoff is it without poll; spin_lock_irqsave takes the lock
+ * with interrupts off and returns the RFLAGS to restore. */
 #ifdef KESTREL_LOCKCHECK
+#define spin_lock_irqoff_poll(l, poll) spin_acquire_poll_at((l), (poll), SPIN_THIS_IP)
 #define spin_lock_irqsave(l) spin_lock_irqsave_at((l), SPIN_THIS_IP)
-#define spin_lock_irqoff(l) spin_acquire_at((l), SPIN_THIS_IP)
-static inline void spin_acquire_at(struct spinlock *l, uint64_t site)
+#define spin_lock_irqoff(l) spin_acquire_poll_at((l), NULL, SPIN_THIS_IP)
+static inline void spin_acquire_poll_at(struct spinlock *l, void (*poll)(void), uint64_t site)
 {
 	const struct spinlock_check *c = spinlock_check;
 	uint32_t spins = 0;
@@ -61,6 +67,8 @@ static inline void spin_acquire_at(struct spinlock *l, uint64_t site)
 		c->acquire(l, site);
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		while (l->locked) {
+			if (poll)
+				poll();
 			cpu_pause();
 			if (++spins == SPIN_STUCK && c)
 				c->stuck(l, site);
@@ -73,15 +81,23 @@ static inline uint64_t spin_lock_irqsave_at(struct spinlock *l, uint64_t site)
 {
 	uint64_t flags = irq_save();
 
-	spin_acquire_at(l, site);
+	spin_acquire_poll_at(l, NULL, site);
 	return flags;
 }
 #else
-static inline void spin_lock_irqoff(struct spinlock *l)
+static inline void spin_lock_irqoff_poll(struct spinlock *l, void (*poll)(void))
 {
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked)
+		while (l->locked) {
+			if (poll)
+				poll();
 			cpu_pause();
+		}
+}
+
+static inline void spin_lock_irqoff(struct spinlock *l)
+{
+	spin_lock_irqoff_poll(l, NULL);
 }
 
 static inline uint64_t spin_lock_irqsave(struct spinlock *l)
@@ -90,41 +106,6 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 
 	spin_lock_irqoff(l);
 	return flags;
-}
-#endif
-
-/* spin_lock_irqoff for a lock whose holder may wait for this CPU while
- * holding it, with interrupts off (a TLB shootdown's sender waits for
- * every CPU that has the address space loaded): poll() runs at each round
- * of the spin, so this CPU answers such a wait (arch/x86_64/tlb.h's
- * tlb_poll) instead of deadlocking with it. Interrupts off. */
-#ifdef KESTREL_LOCKCHECK
-#define spin_lock_irqoff_poll(l, poll) spin_acquire_poll_at((l), (poll), SPIN_THIS_IP)
-static inline void spin_acquire_poll_at(struct spinlock *l, void (*poll)(void), uint64_t site)
-{
-	const struct spinlock_check *c = spinlock_check;
-	uint32_t spins = 0;
-
-	if (c)
-		c->acquire(l, site);
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked) {
-			poll();
-			cpu_pause();
-			if (++spins == SPIN_STUCK && c)
-				c->stuck(l, site);
-		}
-	if (c)
-		c->taken(l, site);
-}
-#else
-static inline void spin_lock_irqoff_poll(struct spinlock *l, void (*poll)(void))
-{
-	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
-		while (l->locked) {
-			poll();
-			cpu_pause();
-		}
 }
 #endif
 
