@@ -366,19 +366,25 @@ int keyring_slot(const struct key *kr, const struct key_type *t, const char *des
 	return -1;
 }
 
-/* Is target reachable from kr (kr itself included), within the depth
- * limit? Marks with gen. keys_lock held. */
-static bool reaches(struct key *kr, const struct key *target, uint64_t gen, int depth)
+/* Is target reachable from kr (kr itself included)? 1 yes, 0 no, -1 the
+ * keyrings nest deeper than SEARCH_DEPTH below kr, which Linux refuses
+ * to link (keyring_detect_cycle's ELOOP), so that no chain grows without
+ * bound. Marks with gen; recursion at most SEARCH_DEPTH deep. keys_lock. */
+static int reaches(struct key *kr, const struct key *target, uint64_t gen, int depth)
 {
 	if (kr == target)
-		return true;
-	if (!kr->type->is_keyring || kr->visit == gen || depth > SEARCH_DEPTH + 2)
-		return false;
+		return 1;
+	if (!kr->type->is_keyring || kr->visit == gen)
+		return 0;
+	if (depth >= SEARCH_DEPTH)
+		return kr->nlinks ? -1 : 0;
 	kr->visit = gen;
-	for (unsigned i = 0; i < kr->nlinks; i++)
-		if (reaches(kr->links[i], target, gen, depth + 1))
-			return true;
-	return false;
+	for (unsigned i = 0; i < kr->nlinks; i++) {
+		int r = reaches(kr->links[i], target, gen, depth + 1);
+		if (r)
+			return r;
+	}
+	return 0;
 }
 
 /* Make room for one more link in kr: 0 or -ENOMEM. */
@@ -401,7 +407,8 @@ static int links_grow(struct key *kr)
 /*
  * Link k into keyring kr (Linux's key_link), replacing a link to a key
  * of the same type and description. 0, -ENOTDIR (kr no keyring), -EPERM
- * (kr restricted), -EDEADLK (kr reachable from k), -EDQUOT, -ENOMEM.
+ * (kr restricted), -EDEADLK (kr reachable from k), -ELOOP (k's keyrings
+ * nest too deep), -EDQUOT, -ENOMEM.
  * keys_lock held; the replaced key may be left on the dead list.
  */
 int keyring_link(struct key *kr, struct key *k)
@@ -412,8 +419,9 @@ int keyring_link(struct key *kr, struct key *k)
 		return -ENOTDIR;
 	if (kr->flags & KF_RESTRICTED)
 		return -EPERM;
-	if (k->type->is_keyring && reaches(k, kr, key_visit_new(), 0))
-		return -EDEADLK;
+	int cyc = k->type->is_keyring ? reaches(k, kr, key_visit_new(), 0) : 0;
+	if (cyc)
+		return cyc > 0 ? -EDEADLK : -ELOOP;
 	int slot = keyring_slot(kr, k->type, k->desc);
 	if (slot >= 0) {
 		struct key *old = kr->links[slot];
