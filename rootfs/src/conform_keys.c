@@ -37,6 +37,9 @@
 #define KEY_POS_WRITE 0x04000000
 #define KEY_USR_VIEW  0x00010000
 
+#ifndef EDQUOT
+#define EDQUOT 122
+#endif
 #ifndef ENOKEY
 #define ENOKEY 126
 #endif
@@ -285,6 +288,39 @@ static int check_proc(void)
 	return CHECK_OK;
 }
 
+/* The quota of a user other than root: keys until EDQUOT, and then
+ * /proc/key-users says the user's count is its maximum (kernel.keys.maxkeys:
+ * 64-byte keys reach it before maxbytes at Linux's defaults). */
+static int check_quota(void)
+{
+	static char payload[64];
+	char line[160], want[16];
+	unsigned uid = 54321;
+	int used = -1, max = -1, n;
+	long ret = 0;
+
+	if (setuid(uid))
+		return skip("setuid: %s", errname(errno));
+	for (n = 0; n < 100000 && ret != -1; n++) {
+		char desc[16];
+		snprintf(desc, sizeof(desc), "q%d", n);
+		ret = add_key("user", desc, payload, sizeof(payload), KEY_SPEC_THREAD_KEYRING);
+	}
+	if (ret != -1 || errno != EDQUOT)
+		return fail("after %d keys: %ld/%s, want -1/EDQUOT", n, ret, errname(errno));
+	FILE *f = fopen("/proc/key-users", "r");
+	if (!f)
+		return fail("/proc/key-users: %s", errname(errno));
+	snprintf(want, sizeof(want), "%5u:", uid);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, want, strlen(want)))
+			sscanf(line + strlen(want), "%*d %*d/%*d %d/%d", &used, &max);
+	fclose(f);
+	if (used < 0 || used != max)
+		return fail("/proc/key-users: %d of %d keys after EDQUOT, want all", used, max);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "special_ids", check_special_ids },
 	{ "user_key", check_user_key },
@@ -295,6 +331,7 @@ static const struct check checks[] = {
 	{ "request", check_request },
 	{ "perm_reqkey", check_perm_reqkey },
 	{ "proc", check_proc },
+	{ "quota", check_quota },
 };
 
 int main(int argc, char **argv)
