@@ -191,10 +191,14 @@ static int lookup(int32_t id, unsigned lflags, unsigned need, struct key **out, 
 	return 0;
 }
 
-/* lookup with keys_lock taken: the lock's flags in *fl. */
+/* Take keys_lock for an operation (its flags, for keys_unlock), first
+ * letting expired keys go when they are due. */
 static uint64_t keys_lock_take(void)
 {
-	return spin_lock_irqsave(&keys_lock);
+	uint64_t fl = spin_lock_irqsave(&keys_lock);
+
+	keys_gc_if_due();
+	return fl;
 }
 
 static long keys_unlock(uint64_t fl, long r)
@@ -447,6 +451,8 @@ static void revoke(struct key *k)
 	if (k->flags & KF_REVOKED)
 		return;
 	k->flags |= KF_REVOKED;
+	if (!k->expiry_ns || k->expiry_ns > time_ns()) /* as Linux: collected gc_delay after */
+		key_set_expiry(k, time_ns());
 	if (k->type->is_keyring) {
 		keyring_clear_links(k);
 	} else {
@@ -699,7 +705,7 @@ long keys_set_timeout(int32_t id, uint32_t seconds)
 	long r = lookup(id, LK_CREATE | LK_PARTIAL, KEY_NEED_SETATTR, &k, &pos);
 
 	if (r == 0)
-		k->expiry_ns = seconds ? time_ns() + (uint64_t)seconds * 1000000000ull : 0;
+		key_set_expiry(k, seconds ? time_ns() + (uint64_t)seconds * 1000000000ull : 0);
 	return keys_unlock(fl, r);
 }
 

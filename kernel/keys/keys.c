@@ -46,6 +46,7 @@ int64_t key_limits[KEY_LIMITS] = {
 static int32_t next_serial = 0x10000000; /* Linux's are random; any unused one >= 3 */
 static uint64_t visit_gen;               /* a walk's mark (key->visit) */
 static struct key *dead_keys;            /* keys at their last reference, to free */
+static uint64_t gc_at = UINT64_MAX;      /* when an expired key's links are next due to go */
 
 #define NEGATIVE_TIMEOUT_S 60  /* a negative key's life (Linux's key_negative_timeout) */
 #define SEARCH_DEPTH 6         /* keyrings within keyrings (KEYRING_SEARCH_MAX_DEPTH) */
@@ -220,12 +221,52 @@ int key_instantiate(struct key *k, const void *payload, size_t plen)
 	return 0;
 }
 
+static uint64_t gc_delay_ns(void)
+{
+	return (uint64_t)key_limits[KL_GC_DELAY] * 1000000000ull;
+}
+
+/* k expires at expiry_ns (0: never): its links go gc_delay seconds
+ * after (Linux's key_schedule_gc). keys_lock held. */
+void key_set_expiry(struct key *k, uint64_t expiry_ns)
+{
+	k->expiry_ns = expiry_ns;
+	if (expiry_ns && expiry_ns + gc_delay_ns() < gc_at)
+		gc_at = expiry_ns + gc_delay_ns();
+}
+
+/*
+ * Linux's garbage collector for expired and revoked keys: once due,
+ * every link to a key expired gc_delay seconds ago goes, so that the
+ * key leaves its owner's quota when nothing else holds it. Called at the
+ * start of each operation, before it holds a pointer to any key (the
+ * reap may free keyrings). keys_lock held.
+ */
+void keys_gc_if_due(void)
+{
+	uint64_t now = time_ns(), delay = gc_delay_ns();
+
+	if (now < gc_at)
+		return;
+	gc_at = UINT64_MAX;
+	for (struct key *kr = keys_all; kr; kr = kr->next) {
+		for (unsigned i = kr->nlinks; i-- > 0;) {
+			uint64_t e = kr->links[i]->expiry_ns;
+			if (e && now >= e + delay)
+				keyring_drop(kr, i);
+			else if (e && e + delay < gc_at)
+				gc_at = e + delay;
+		}
+	}
+	keys_reap();
+}
+
 /* Negate k (Linux's key_reject_and_link): it answers err for timeout s. */
 void key_negate(struct key *k, int err, uint32_t timeout_s)
 {
 	k->flags |= KF_INSTANTIATED | KF_NEGATIVE;
 	k->reject = err;
-	k->expiry_ns = time_ns() + (uint64_t)timeout_s * 1000000000ull;
+	key_set_expiry(k, time_ns() + (uint64_t)timeout_s * 1000000000ull);
 	k->user->nikeys++;
 }
 

@@ -76,6 +76,8 @@ struct key *key_alloc(const struct key_type *t, const char *desc, uint32_t uid, 
 		      uint32_t perm, bool overrun, int *err);
 int key_instantiate(struct key *k, const void *payload, size_t plen);
 void key_negate(struct key *k, int err, uint32_t timeout_s);
+void key_set_expiry(struct key *k, uint64_t expiry_ns);
+void keys_gc_if_due(void);
 void key_get_locked(struct key *k);
 void key_put_locked(struct key *k);
 void keys_reap(void);

@@ -321,6 +321,37 @@ static int check_quota(void)
 	return CHECK_OK;
 }
 
+/* Expired keys leave their keyrings kernel.keys.gc_delay seconds after
+ * (set to 1 for the check and put back). */
+static int check_gc(void)
+{
+	const char *path = "/proc/sys/kernel/keys/gc_delay";
+	char old[32];
+	int32_t id;
+	long ses = new_session(), k, n;
+	int r;
+
+	if (read_long(path, &n))
+		return fail("%s unreadable", path);
+	snprintf(old, sizeof(old), "%ld\n", n);
+	if (write_file(path, "1\n", 0644))
+		return skip("%s not writable: %s", path, errname(errno));
+	if ((r = want_ok("add", k = add_key("user", "g", "p", 1, KEY_SPEC_SESSION_KEYRING))) ||
+	    (r = want_eq("set_timeout", keyctl(KEYCTL_SET_TIMEOUT, k, 1, 0, 0), 0))) {
+		write_file(path, old, 0644);
+		return r;
+	}
+	for (int i = 0; i < 50; i++) { /* due after 2 s; Linux's collector is a work item */
+		ms_sleep(100);
+		if ((n = keyctl(KEYCTL_READ, ses, (unsigned long)&id, sizeof(id), 0)) == 0)
+			break;
+		if (i % 10 == 9)
+			add_key("user", "nudge", "p", 1, KEY_SPEC_THREAD_KEYRING);
+	}
+	write_file(path, old, 0644);
+	return want_eq("keyring read after gc_delay", n, 0);
+}
+
 static const struct check checks[] = {
 	{ "special_ids", check_special_ids },
 	{ "user_key", check_user_key },
@@ -332,6 +363,7 @@ static const struct check checks[] = {
 	{ "perm_reqkey", check_perm_reqkey },
 	{ "proc", check_proc },
 	{ "quota", check_quota },
+	{ "gc", check_gc },
 };
 
 int main(int argc, char **argv)
