@@ -48,6 +48,7 @@
 #include "sys/syscall.h"
 #include "sys/sys_aio.h"
 #include "fs/inotify.h"
+#include "keys/keys.h"
 #include "test/harness.h"
 #include "test/results.h"
 
@@ -427,6 +428,7 @@ void kmain(struct kbi_boot_info *bi)
 	ipc_init(); /* System V IPC's sysctls, /proc/sysvipc and SEM_UNDO at exit */
 	aio_init(); /* Linux AIO's sysctls and its contexts' end at exit */
 	inotify_init(); /* /proc/sys/fs/inotify */
+	keys_init(); /* keyrings: the credentials' hooks, kernel.keys.*, /proc/keys */
 	net_init(cfg.ip); /* lo, the network thread, and ip='s configuration (a DHCP lease is waited for) */
 	mount_filesystems(bi);
 	int failed = cfg.selftest ? run_selftests(bi) : 0;

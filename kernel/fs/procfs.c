@@ -91,6 +91,24 @@ static void show_devices(struct sbuf *s, struct process *p);
 static void show_pid_environ(struct sbuf *s, struct process *p);
 static void show_pid_auxv(struct sbuf *s, struct process *p);
 
+/* /proc/keys and /proc/key-users: the keyrings write them through
+ * procfs_keys_show (set by keys_init). */
+void (*procfs_keys_show)(const char *name, struct sbuf *s);
+
+static void show_keys(struct sbuf *s, struct process *p)
+{
+	(void)p;
+	if (procfs_keys_show)
+		procfs_keys_show("keys", s);
+}
+
+static void show_key_users(struct sbuf *s, struct process *p)
+{
+	(void)p;
+	if (procfs_keys_show)
+		procfs_keys_show("key-users", s);
+}
+
 static const struct proc_entry root_entries[] = {
 	{ "self", S_IFLNK | 0777, NULL, link_self },
 	{ "thread-self", S_IFLNK | 0777, NULL, link_thread_self }, /* "PID/task/TID" */
@@ -109,6 +127,8 @@ static const struct proc_entry root_entries[] = {
 	{ "interrupts", S_IFREG | 0444, show_interrupts, NULL },
 	{ "klock_stat", S_IFREG | 0444, show_klock_stat, NULL },
 	{ "sysrq-trigger", S_IFREG | 0200, NULL, NULL }, /* its own file ops (procfs_sys.c) */
+	{ "keys", S_IFREG | 0444, show_keys, NULL },
+	{ "key-users", S_IFREG | 0444, show_key_users, NULL },
 };
 static const struct proc_entry pid_entries[] = {
 	{ "stat", S_IFREG | 0444, show_pid_stat, NULL },

@@ -57,6 +57,7 @@ static const struct { const char *name; enum sysctl_dir parent; } sysctl_dirs[SY
 	[SYSCTL_DIR_VM] = { "vm", SYSCTL_DIR_ROOT },
 	[SYSCTL_DIR_KERNEL_RANDOM] = { "random", SYSCTL_DIR_KERNEL },
 	[SYSCTL_DIR_FS_INOTIFY] = { "inotify", SYSCTL_DIR_FS },
+	[SYSCTL_DIR_KERNEL_KEYS] = { "keys", SYSCTL_DIR_KERNEL },
 };
 
 /* ---- fs.* and kernel.* ---------------------------------------------------------- */

@@ -32,11 +32,50 @@ void cred_defaults(struct cred *c)
 	c->dumpable = SUID_DUMP_USER;
 }
 
+static void (*key_get)(struct key *);
+static void (*key_put)(struct key *);
+
+void cred_set_key_refs(void (*get)(struct key *), void (*put)(struct key *))
+{
+	key_get = get;
+	key_put = put;
+}
+
+/* Drop *k's reference (if any) and clear it. */
+static void drop_key(struct key **k)
+{
+	if (*k && key_put)
+		key_put(*k);
+	*k = NULL;
+}
+
+static void hold_key(struct key *k)
+{
+	if (k && key_get)
+		key_get(k);
+}
+
+void cred_keys_clone(struct cred *c, bool thread)
+{
+	drop_key(&c->thread_keyring);
+	if (!thread)
+		drop_key(&c->process_keyring);
+}
+
+void cred_keys_exec(struct cred *c)
+{
+	drop_key(&c->thread_keyring);
+	drop_key(&c->process_keyring);
+}
+
 void cred_fork(struct cred *child, const struct cred *parent)
 {
 	*child = *parent;
 	if (child->groups)
 		child->groups->refs++;
+	hold_key(child->thread_keyring);
+	hold_key(child->process_keyring);
+	hold_key(child->session_keyring);
 	if (child->sched_reset_on_fork) {
 		/* Linux's sched_fork: real-time back to SCHED_NORMAL at nice 0,
 		 * the others keep their policy but not a negative nice */
@@ -62,6 +101,9 @@ void cred_release(struct cred *c)
 {
 	groups_put(c->groups);
 	c->groups = NULL;
+	drop_key(&c->thread_keyring);
+	drop_key(&c->process_keyring);
+	drop_key(&c->session_keyring);
 }
 
 /* ---------------------------------------------------------- exec */

@@ -60,6 +60,12 @@ struct cred {
 	int sched_policy;
 	int sched_priority;
 	bool sched_reset_on_fork; /* SCHED_RESET_ON_FORK: children start SCHED_NORMAL */
+	/* The keyrings (keys/keys.h), as Linux's cred: each a reference
+	 * (keys' own lock counts them), NULL until made; changed only by the
+	 * thread itself. jit_keyring: request_key's default destination
+	 * (KEY_REQKEY_DEFL_*). */
+	struct key *thread_keyring, *process_keyring, *session_keyring;
+	int jit_keyring;
 };
 
 /* The first process's: root (every id 0, no groups), root's full
@@ -73,8 +79,19 @@ void cred_fork(struct cred *child, const struct cred *parent);
  * what was opened with the old one no longer counts as opened with c
  * (linkat's AT_EMPTY_PATH rule). */
 void cred_renew(struct cred *c);
-/* A process's end: drop its reference on the group list. */
+/* A process's end: drop its reference on the group list (and on the
+ * keyrings). */
 void cred_release(struct cred *c);
+
+/* The keyrings' references, which keys/ registers at boot (a lower layer
+ * calling up through a hook): get and put one reference on a key. */
+struct key;
+void cred_set_key_refs(void (*get)(struct key *), void (*put)(struct key *));
+/* A new thread (thread: CLONE_THREAD) or process: no thread keyring;
+ * a new process has no process keyring either (Linux's copy_creds). */
+void cred_keys_clone(struct cred *c, bool thread);
+/* exec: the thread and process keyrings go (Linux's prepare_exec_creds). */
+void cred_keys_exec(struct cred *c);
 
 /* What exec is about: the program file's mode and owner, and why a
  * set-id bit may not be honoured (no_new_privs; traced by a process

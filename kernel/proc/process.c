@@ -928,6 +928,7 @@ struct thread *process_clone_thread(struct trap_frame *tf, uint64_t new_sp, int 
 		task_unreserve();
 		return NULL;
 	}
+	cred_keys_clone(&t->cred, true); /* its own thread keyring, made at first use */
 	uint64_t f = irq_save();
 	group_add(p, t, tid);
 	irq_restore(f);
@@ -1117,6 +1118,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	t->altstack_size = cur->altstack_size;
 	t->altstack_flags = cur->altstack_flags;
 	cred_renew(&t->cred); /* a process's own, as Linux's copy_creds without CLONE_THREAD */
+	cred_keys_clone(&t->cred, false);
 	group_add(c, t, c->pid);
 	/* the caller's parent as it is now (the copy may have slept while
 	 * it was reparented), as Linux takes real_parent at the end */
@@ -1241,6 +1243,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	img.cred.groups = t->cred.groups; /* the same list: exec_creds took no reference */
 	t->cred = img.cred;
 	cred_renew(&t->cred);
+	cred_keys_exec(&t->cred);
 	if (own_sh) {
 		sighand_put(p->sighand);
 		p->sighand = own_sh;

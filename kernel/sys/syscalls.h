@@ -174,6 +174,11 @@ long sys_timerfd_create(SYSCALL_ARGS);
 long sys_timerfd_settime(SYSCALL_ARGS);
 long sys_timerfd_gettime(SYSCALL_ARGS);
 
+/* sys/sys_keys.c */
+long sys_add_key(SYSCALL_ARGS);
+long sys_request_key(SYSCALL_ARGS);
+long sys_keyctl(SYSCALL_ARGS);
+
 /* sys/sys_inotify.c */
 long sys_inotify_init(SYSCALL_ARGS);
 long sys_inotify_init1(SYSCALL_ARGS);

@@ -211,6 +211,9 @@
 #define SYS_tgkill             234
 #define SYS_utimes             235
 #define SYS_waitid             247
+#define SYS_add_key            248
+#define SYS_request_key        249
+#define SYS_keyctl             250
 #define SYS_inotify_init       253
 #define SYS_inotify_add_watch  254
 #define SYS_inotify_rm_watch   255
