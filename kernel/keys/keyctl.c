@@ -231,24 +231,6 @@ static int payload_ok(const struct key_type *t, const void *payload, size_t plen
 	return (plen == 0 || plen > t->max_payload || !payload) ? -EINVAL : 0;
 }
 
-/* Replace k's payload (user and logon's update): 0, -EDQUOT, -ENOMEM. */
-static int payload_replace(struct key *k, const void *payload, size_t plen)
-{
-	void *p = kmalloc(plen);
-	int r;
-
-	if (!p)
-		return -ENOMEM;
-	if ((r = key_reserve(k, plen))) {
-		kfree(p);
-		return r;
-	}
-	memcpy(p, payload, plen);
-	kfree(k->payload);
-	k->payload = p;
-	return 0;
-}
-
 /* Linux's key_create_or_update once the keyring is found. */
 static long create_or_update(struct key *kr, const struct key_type *t, const char *desc,
 			     const void *payload, size_t plen)
@@ -269,7 +251,7 @@ static long create_or_update(struct key *kr, const struct key_type *t, const cha
 		struct key *old = kr->links[slot];
 		if ((r = key_permission(old, true, KEY_NEED_WRITE)))
 			return r;
-		return (r = payload_replace(old, payload, plen)) ? r : old->serial;
+		return (r = key_set_payload(old, payload, plen)) ? r : old->serial;
 	}
 	struct key *k = key_alloc(t, desc, c->fsuid, c->fsgid, default_perm(t), false, &r);
 	if (!k)
@@ -440,7 +422,7 @@ long keys_update(int32_t id, const void *payload, size_t plen)
 	if (r == 0 && !k->type->update)
 		r = -EOPNOTSUPP;
 	if (r == 0 && !(r = payload_ok(k->type, payload, plen)))
-		r = payload_replace(k, payload, plen);
+		r = key_set_payload(k, payload, plen);
 	return keys_unlock(fl, r);
 }
 

@@ -200,22 +200,31 @@ fail:
 	return NULL;
 }
 
+int key_set_payload(struct key *k, const void *payload, size_t plen)
+{
+	void *p = kmalloc(plen);
+	int r;
+
+	if (!p)
+		return -ENOMEM;
+	if ((r = key_reserve(k, plen))) {
+		kfree(p);
+		return r;
+	}
+	memcpy(p, payload, plen);
+	kfree(k->payload);
+	k->payload = p;
+	return 0;
+}
+
 /* Instantiate k positively with payload[0..plen) (user, logon) or as an
  * empty keyring. 0 or -EDQUOT, -ENOMEM. keys_lock held. */
 int key_instantiate(struct key *k, const void *payload, size_t plen)
 {
-	if (plen) {
-		void *p = kmalloc(plen);
-		int r;
-		if (!p)
-			return -ENOMEM;
-		if ((r = key_reserve(k, plen))) {
-			kfree(p);
-			return r;
-		}
-		memcpy(p, payload, plen);
-		k->payload = p;
-	}
+	int r;
+
+	if (plen && (r = key_set_payload(k, payload, plen)))
+		return r;
 	k->flags |= KF_INSTANTIATED;
 	k->user->nikeys++;
 	return 0;

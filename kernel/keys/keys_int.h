@@ -75,6 +75,10 @@ int key_reserve(struct key *k, size_t len);
 struct key *key_alloc(const struct key_type *t, const char *desc, uint32_t uid, uint32_t gid,
 		      uint32_t perm, bool overrun, int *err);
 int key_instantiate(struct key *k, const void *payload, size_t plen);
+/* Give k a copy of payload[0..plen) (plen > 0) in place of its own,
+ * charged to its owner's quota: 0, -EDQUOT, -ENOMEM (k unchanged then).
+ * keys_lock held. */
+int key_set_payload(struct key *k, const void *payload, size_t plen);
 void key_negate(struct key *k, int err, uint32_t timeout_s);
 void key_set_expiry(struct key *k, uint64_t expiry_ns);
 void keys_gc_if_due(void);
