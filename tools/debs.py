@@ -8,14 +8,20 @@ Resolves the closure of the named packages over Pre-Depends and Depends
 (not Recommends) with apt-cache, the first alternative of each "a | b" and
 the first provider of a virtual package (one already chosen if any),
 downloads the .debs missing from DIR with `apt-get download` (no root, no
-change to the host), and unpacks each with `dpkg-deb -x` into TREE, which
+change to the host) into a scratch directory first, so DIR only ever holds
+whole files, and unpacks each with `dpkg-deb -x` into TREE, which
 is made afresh only when the set of .debs changed (TREE/.debs lists it).
 Documentation and message catalogs (/usr/share/{doc,man,info,lintian,
 locale}) are left out of TREE.
+Runs at the same time as itself (the boot tests build several images in
+parallel from one cache): an exclusive lock on DIR/.lock is held from the
+download to the unpacked tree, so no run reads a .deb another is writing or
+unpacks into a tree another is replacing.
 Exits 3 when the packages cannot be had (no network, unknown name), with
 the reason on stderr, so callers can skip rather than fail.
 """
 import argparse
+import fcntl
 import os
 import shutil
 import subprocess
@@ -98,10 +104,13 @@ def download(pkgs, cache):
                       if not os.path.exists(os.path.join(cache, f))})
     if missing:
         print(f"debs: downloading {len(missing)} packages into {cache}", file=sys.stderr)
-        run = subprocess.run(["apt-get", "download", "-q"] + missing, cwd=cache,
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            fail(f"apt-get download: {run.stderr.strip()}")
+        with tempfile.TemporaryDirectory(prefix=".part-", dir=cache) as part:
+            run = subprocess.run(["apt-get", "download", "-q"] + missing, cwd=part,
+                                 capture_output=True, text=True)
+            if run.returncode != 0:
+                fail(f"apt-get download: {run.stderr.strip()}")
+            for f in os.listdir(part):
+                os.rename(os.path.join(part, f), os.path.join(cache, f))
     return files
 
 
@@ -133,8 +142,10 @@ def main():
             fail(f"{tool} is missing (a Debian host is needed)")
     os.makedirs(args.cache, exist_ok=True)
     pkgs = closure(args.packages)
-    files = download(pkgs, args.cache)
-    unpack(files, args.cache, args.out)
+    with open(os.path.join(args.cache, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        files = download(pkgs, args.cache)
+        unpack(files, args.cache, args.out)
     print(f"debs: {len(pkgs)} packages in {args.out}", file=sys.stderr)
 
 
