@@ -141,6 +141,23 @@ static void domainname_set(const char *s, size_t len)
 	uts_set(UTS_DOMAINNAME, s, len);
 }
 
+/* kernel.ostype, kernel.osrelease and kernel.version: uname's sysname,
+ * release and version, read-only (Linux's, from its init_uts_ns). */
+static void ostype_get(char *buf, size_t cap)
+{
+	strlcpy(buf, UTS_SYSNAME, cap);
+}
+
+static void osrelease_get(char *buf, size_t cap)
+{
+	strlcpy(buf, UTS_RELEASE, cap);
+}
+
+static void version_get(char *buf, size_t cap)
+{
+	strlcpy(buf, UTS_VERSION, cap);
+}
+
 _Static_assert(SYSCTL_STR_MAX == UTS_FIELD_LEN, "a string sysctl holds a UTS name");
 
 static void pid_max_get(int64_t *v)
@@ -252,6 +269,9 @@ static const struct sysctl_file own_files[] = {
 	  .set_str = hostname_set },
 	{ .name = "domainname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = domainname_get,
 	  .set_str = domainname_set },
+	{ .name = "ostype", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .get_str = ostype_get },
+	{ .name = "osrelease", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .get_str = osrelease_get },
+	{ .name = "version", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .get_str = version_get },
 	{ .name = "lock_stat", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = lock_stat_get,
 	  .set = lock_stat_set },
 	{ .name = "pid_max", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = pid_max_get,
