@@ -174,6 +174,22 @@ static int pid_max_set(const int64_t *v)
 	return 0;
 }
 
+/* vm.max_map_count: 0 to INT_MAX (Linux's proc_dointvec_minmax from
+ * zero); a process past a lowered limit keeps its regions, and only
+ * new ones fail. */
+static void max_map_count_get(int64_t *v)
+{
+	v[0] = (int64_t)uvm_max_vmas();
+}
+
+static int max_map_count_set(const int64_t *v)
+{
+	if (v[0] < 0 || v[0] > INT32_MAX)
+		return -EINVAL;
+	__atomic_store_n(&uvm_max_map_count, (int)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* kernel.tainted: Linux's taint flags. Nothing taints Kestrel; a write
  * adds flags (it cannot clear one), as Linux's proc_taint. */
 static uint64_t taint_flags;
@@ -287,8 +303,9 @@ static const struct sysctl_file own_files[] = {
 	{ .name = "randomize_va_space", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .value = 0 },
 	{ .name = "printk", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 4, .get = printk_get,
 	  .set = printk_set },
-	/* the limits the memory code has (constants here) */
-	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .value = UVM_MAX_VMAS },
+	/* the limits the memory code has */
+	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0644, .n = 1, .get = max_map_count_get,
+	  .set = max_map_count_set },
 	{ .name = "mmap_min_addr", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .kind = SYSCTL_UINT,
 	  .value = USER_MIN_ADDR },
 	/* 1, Linux's OVERCOMMIT_ALWAYS, which is what Kestrel does (a
