@@ -1356,7 +1356,12 @@ int uvm_prefault(struct vm_space *vs, uint64_t va)
 
 bool uvm_resident(struct vm_space *vs, uint64_t va)
 {
-	return arch_pte(vs->pml4, page_round_down(va)) != NULL;
+	const struct vma *v;
+
+	if (arch_pte(vs->pml4, page_round_down(va)))
+		return true;
+	v = uvm_find_vma(vs, va);
+	return v && v->obj && shmem_lookup(v->obj, v->obj_pgoff + (va - v->start) / PAGE_SIZE) != 0;
 }
 
 uint64_t uvm_pagemap_entry(struct vm_space *vs, uint64_t va, bool with_pfn)

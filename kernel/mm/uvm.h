@@ -216,7 +216,9 @@ bool uvm_object_shared_writable(struct shmem *obj);
  * copy-on-write break). 0; -EFAULT when va may not be read or is past
  * its object's end; -ENOMEM when out of memory. */
 int uvm_prefault(struct vm_space *vs, uint64_t va);
-/* mincore: is the page at va present? */
+/* mincore: is the page at va present: mapped here, or (not mapped here
+ * yet) held by the memory object its region maps, as Linux's mincore
+ * asks the page cache of a file or shmem mapping? */
 bool uvm_resident(struct vm_space *vs, uint64_t va);
 /* /proc/PID/pagemap's bits (Linux's Documentation/admin-guide/mm/pagemap). */
 #define PAGEMAP_PRESENT  (1ull << 63)

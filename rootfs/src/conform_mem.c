@@ -683,6 +683,37 @@ static int check_pagemap(void)
 	return r;
 }
 
+/* mincore asks a file mapping's pages, not only this mapping's page
+ * table (LTP's mincore04): a page another mapping of the file touched is
+ * resident in one that never touched it. */
+static int check_mincore_file(void)
+{
+	char path[300];
+	unsigned char vec = 0;
+	snprintf(path, sizeof(path), "%s/mincore", work);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char *a = MAP_FAILED, *b = MAP_FAILED;
+	int r = CHECK_OK;
+
+	if (fd < 0 || ftruncate(fd, 4096) ||
+	    (a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED ||
+	    (b = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0)) == MAP_FAILED)
+		r = fail("file mappings: %s", errname(errno));
+	else {
+		a[0] = 1;
+		if (mincore(b, 4096, &vec) || !(vec & 1))
+			r = fail("mincore of the untouched mapping: %d, want the page resident", vec);
+	}
+	if (a != MAP_FAILED)
+		munmap(a, 4096);
+	if (b != MAP_FAILED)
+		munmap(b, 4096);
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "mmap-wx", check_mmap_wx },
 	{ "mmap-flags", check_mmap_flags },
@@ -699,6 +730,7 @@ static const struct check checks[] = {
 	{ "zero-nowrite", check_zero_nowrite },
 	{ "max-map-count", check_max_map_count },
 	{ "pagemap", check_pagemap },
+	{ "mincore-file", check_mincore_file },
 };
 
 int main(int argc, char **argv)
