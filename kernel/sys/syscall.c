@@ -259,6 +259,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_clock_getres] = sys_clock_getres,
 	[SYS_exit_group] = sys_exit_group,
 	[SYS_futex] = sys_futex,
+	[SYS_futex_waitv] = sys_futex_waitv,
 	[SYS_set_robust_list] = sys_set_robust_list,
 	[SYS_unshare] = sys_unshare,
 	[SYS_get_robust_list] = sys_get_robust_list,

@@ -20,8 +20,10 @@
  * (no priority inheritance: one CPU, one priority), with or without
  * FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. Others are -ENOSYS.
  * set_robust_list(head, len) and get_robust_list(tid, head, len): the
- * list walked when the thread exits. */
+ * list walked when the thread exits. futex_waitv(waiters, nr, flags,
+ * timeout, clockid): one sleep on up to 128 futexes. */
 long sys_futex(SYSCALL_ARGS);
+long sys_futex_waitv(SYSCALL_ARGS);
 long sys_set_robust_list(SYSCALL_ARGS);
 long sys_get_robust_list(SYSCALL_ARGS);
 

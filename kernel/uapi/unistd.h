@@ -281,8 +281,9 @@
 #define SYS_clone3             435
 #define SYS_faccessat2         439
 #define SYS_epoll_pwait2       441
+#define SYS_futex_waitv        449
 
-/* The table's size: past the highest number (epoll_pwait2, 441). */
-#define SYS_COUNT 448
+/* The table's size: past the highest number (futex_waitv, 449). */
+#define SYS_COUNT 450
 
 #endif
