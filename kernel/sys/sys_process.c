@@ -204,20 +204,12 @@ struct clone_args_k {
  * past what Kestrel knows, -EFAULT. */
 static long clone3_read(uptr_t uargs, size_t size, struct clone_args_k *a)
 {
-	uint8_t b;
-
 	memset(a, 0, sizeof(*a));
 	if (size < CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
-	for (size_t i = sizeof(*a); i < size; i++) {
-		if (copy_from_user(&b, uargs + i, 1))
-			return -EFAULT;
-		if (b)
-			return -E2BIG;
-	}
-	return copy_from_user(a, uargs, size < sizeof(*a) ? size : sizeof(*a)) ? -EFAULT : 0;
+	return copy_struct_from_user(a, sizeof(*a), uargs, size);
 }
 
 /* clone3(args, size): clone with its arguments in a struct. No set_tid

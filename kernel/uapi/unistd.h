@@ -267,6 +267,8 @@
 #define SYS_kcmp               312
 #define SYS_renameat2          316
 #define SYS_getrandom          318
+#define SYS_sched_setattr      314
+#define SYS_sched_getattr      315
 #define SYS_memfd_create       319
 #define SYS_execveat           322
 #define SYS_mlock2             325

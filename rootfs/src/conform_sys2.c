@@ -4,7 +4,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "checks.h"
@@ -113,9 +115,189 @@ static int check_waitv_wake(void)
 	return st ? st : want_eq("futex_waitv", r, 2);
 }
 
+
+/* ---- sched_setattr, sched_getattr ---- */
+#define NR_sched_setattr 314
+#define NR_sched_getattr 315
+#define SCHED_DEADLINE 6
+#define SCHED_FLAG_KEEP_PARAMS 0x10
+#define ATTR_VER0 48
+#define ATTR_VER1 56
+
+struct sched_attr_u {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t util_min, util_max;
+	uint8_t more[8]; /* past Linux 6.1's struct */
+};
+
+static long setattr(int pid, void *a, unsigned flags)
+{
+	return syscall(NR_sched_setattr, pid, a, flags);
+}
+
+static long getattr(int pid, void *a, unsigned size, unsigned flags)
+{
+	return syscall(NR_sched_getattr, pid, a, size, flags);
+}
+
+/* A pid no process has. */
+static int unused_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+/* The arguments each call refuses, and the size rules: E2BIG writes the
+ * kernel's size back; zero bytes past it are fine, others are E2BIG. */
+static int check_attr_errors(void)
+{
+	struct sched_attr_u a = { .size = ATTR_VER0 };
+	int r, gone = unused_pid();
+
+	if ((r = want_err("getattr NULL", getattr(0, NULL, ATTR_VER0, 0), EINVAL)) ||
+	    (r = want_err("getattr size 47", getattr(0, &a, ATTR_VER0 - 1, 0), EINVAL)) ||
+	    (r = want_err("getattr size 4097", getattr(0, &a, 4097, 0), EINVAL)) ||
+	    (r = want_err("getattr flags", getattr(0, &a, ATTR_VER0, 1000), EINVAL)) ||
+	    (r = want_err("getattr pid -1", getattr(-1, &a, ATTR_VER0, 0), EINVAL)) ||
+	    (r = want_err("getattr gone", getattr(gone, &a, ATTR_VER0, 0), ESRCH)) ||
+	    (r = want_err("getattr bad pointer", getattr(0, (void *)8, ATTR_VER0, 0), EFAULT)) ||
+	    (r = want_err("setattr NULL", setattr(0, NULL, 0), EINVAL)) ||
+	    (r = want_err("setattr flags", setattr(0, &a, 1000), EINVAL)) ||
+	    (r = want_err("setattr bad pointer", setattr(0, (void *)8, 0), EFAULT)) ||
+	    (r = want_err("setattr gone", setattr(gone, &a, 0), ESRCH)))
+		return r;
+	a.sched_policy = 4; /* no such policy */
+	if ((r = want_err("policy 4", setattr(0, &a, 0), EINVAL)))
+		return r;
+	a = (struct sched_attr_u){ .size = 40 };
+	if ((r = want_err("size 40", setattr(0, &a, 0), E2BIG)) ||
+	    (r = want_eq("size written back", a.size, ATTR_VER1)))
+		return r;
+	a = (struct sched_attr_u){ .size = sizeof(a) };
+	if ((r = want_eq("zeroes past the struct", setattr(0, &a, 0), 0)))
+		return r;
+	a.more[3] = 1;
+	if ((r = want_err("a byte past the struct", setattr(0, &a, 0), E2BIG)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_priority = 5 };
+	return want_err("SCHED_OTHER priority 5", setattr(0, &a, 0), EINVAL);
+}
+
+/* In a child: each policy set through sched_attr and read back, by
+ * sched_getattr and by the older calls. */
+static int attr_roundtrip(void)
+{
+	struct sched_attr_u a = { .size = ATTR_VER0, .sched_policy = SCHED_BATCH, .sched_nice = 5 };
+	struct sched_param p;
+	int r;
+
+	if ((r = want_eq("BATCH nice 5", setattr(0, &a, 0), 0)))
+		return r;
+	memset(&a, 0xff, sizeof(a));
+	if ((r = want_eq("getattr", getattr(0, &a, ATTR_VER0, 0), 0)) ||
+	    (r = want_eq("size", a.size, ATTR_VER0)) || (r = want_eq("policy", a.sched_policy, SCHED_BATCH)) ||
+	    (r = want_eq("nice", a.sched_nice, 5)) || (r = want_eq("util_min untouched", a.util_min, -1u)) ||
+	    (r = want_eq("getpriority", getpriority(PRIO_PROCESS, 0), 5)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER1, .sched_policy = SCHED_FIFO, .sched_priority = 10 };
+	if ((r = want_eq("FIFO 10", setattr(0, &a, 0), 0)) ||
+	    (r = want_eq("sched_getscheduler", syscall(SYS_sched_getscheduler, 0), SCHED_FIFO)) ||
+	    (r = want_ok("sched_getparam", syscall(SYS_sched_getparam, 0, &p))) ||
+	    (r = want_eq("priority", p.sched_priority, 10)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_DEADLINE,
+				   .sched_runtime = 10000000, .sched_deadline = 30000000,
+				   .sched_period = 30000000 };
+	if ((r = want_eq("DEADLINE 10/30/30 ms", setattr(0, &a, 0), 0)))
+		return r;
+	memset(&a, 0, sizeof(a));
+	if ((r = want_eq("getattr", getattr(0, &a, sizeof(a), 0), 0)) ||
+	    (r = want_eq("size", a.size, ATTR_VER1)) || (r = want_eq("policy", a.sched_policy, SCHED_DEADLINE)) ||
+	    (r = want_eq("runtime", (long)a.sched_runtime, 10000000)) ||
+	    (r = want_eq("deadline", (long)a.sched_deadline, 30000000)) ||
+	    (r = want_eq("period", (long)a.sched_period, 30000000)))
+		return r;
+	/* KEEP_PARAMS: the deadline's parameters stay */
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_DEADLINE,
+				   .sched_flags = SCHED_FLAG_KEEP_PARAMS };
+	if ((r = want_eq("KEEP_PARAMS", setattr(0, &a, 0), 0)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_DEADLINE,
+				   .sched_runtime = 40000000, .sched_deadline = 30000000 };
+	if ((r = want_err("runtime past the deadline", setattr(0, &a, 0), EINVAL)))
+		return r;
+	a.sched_runtime = 512; /* under 2^10 ns */
+	if ((r = want_err("runtime 512 ns", setattr(0, &a, 0), EINVAL)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_OTHER };
+	return want_eq("back to SCHED_OTHER", setattr(0, &a, 0), 0);
+}
+
+/* In a child that is no longer root: a deadline, a real-time policy
+ * without RLIMIT_RTPRIO and a lower nice are EPERM; a higher nice is not. */
+static int attr_unprivileged(void)
+{
+	struct sched_attr_u a = { .size = ATTR_VER0, .sched_policy = SCHED_OTHER, .sched_nice = 3 };
+	struct rlimit zero = { 0, 0 };
+	int r;
+
+	if (setrlimit(RLIMIT_RTPRIO, &zero) || setrlimit(RLIMIT_NICE, &zero) || setuid(65534))
+		return fail("dropping root: %s", errname(errno));
+	if ((r = want_eq("nice 3", setattr(0, &a, 0), 0)))
+		return r;
+	a.sched_nice = 1;
+	if ((r = want_err("nice 1", setattr(0, &a, 0), EPERM)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_FIFO, .sched_priority = 1 };
+	if ((r = want_err("FIFO 1", setattr(0, &a, 0), EPERM)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_DEADLINE,
+				   .sched_runtime = 10000000, .sched_deadline = 30000000 };
+	if ((r = want_err("DEADLINE", setattr(0, &a, 0), EPERM)))
+		return r;
+	return want_err("root's process", setattr(getppid(), &(struct sched_attr_u){ .size = ATTR_VER0 }, 0), EPERM);
+}
+
+/* Run fn in a child; its verdict. */
+static int in_child(int (*fn)(void))
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int r = fn();
+		if (r)
+			fprintf(stderr, "conform_sys2: %s\n", c_why);
+		_exit(r ? 1 : 0);
+	}
+	return want_exit("the checking child", pid, 0);
+}
+
+static int check_attr_roundtrip(void)
+{
+	return in_child(attr_roundtrip);
+}
+
+static int check_attr_unprivileged(void)
+{
+	if (geteuid() != 0)
+		return skip("not root");
+	return in_child(attr_unprivileged);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
+	{ "attr_errors", check_attr_errors },
+	{ "attr_roundtrip", check_attr_roundtrip },
+	{ "attr_unprivileged", check_attr_unprivileged },
 };
 
 int main(int argc, char **argv)
