@@ -314,6 +314,9 @@ long sys_sched_getscheduler(SYSCALL_ARGS);
 /* ... through struct sched_attr, with nice and SCHED_DEADLINE's parameters */
 long sys_sched_setattr(SYSCALL_ARGS);
 long sys_sched_getattr(SYSCALL_ARGS);
+/* sys/sys_ioprio.c: the I/O priority of threads, kept and read back */
+long sys_ioprio_set(SYSCALL_ARGS);
+long sys_ioprio_get(SYSCALL_ARGS);
 
 /* sys/sys_sigwait.c: take a pending signal of a set, waiting up to a timeout */
 long sys_rt_sigtimedwait(SYSCALL_ARGS);

@@ -214,6 +214,8 @@
 #define SYS_add_key            248
 #define SYS_request_key        249
 #define SYS_keyctl             250
+#define SYS_ioprio_set         251
+#define SYS_ioprio_get         252
 #define SYS_inotify_init       253
 #define SYS_inotify_add_watch  254
 #define SYS_inotify_rm_watch   255

@@ -292,12 +292,96 @@ static int check_attr_unprivileged(void)
 	return in_child(attr_unprivileged);
 }
 
+
+/* ---- ioprio_get, ioprio_set ---- */
+#define NR_ioprio_set 251
+#define NR_ioprio_get 252
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_WHO_PGRP 2
+#define IOPRIO_WHO_USER 3
+#define IOPRIO(class, level) ((class) << 13 | (level))
+#define IOPRIO_CLASS_RT 1
+#define IOPRIO_CLASS_BE 2
+#define IOPRIO_CLASS_IDLE 3
+#define UNUSED_UID 64999 /* a user no other process runs as */
+
+static long ioprio_get(int which, int who)
+{
+	return syscall(NR_ioprio_get, which, who);
+}
+
+static long ioprio_set(int which, int who, int prio)
+{
+	return syscall(NR_ioprio_set, which, who, prio);
+}
+
+static int check_ioprio_errors(void)
+{
+	int r, gone = unused_pid();
+
+	if ((r = want_err("get which 0", ioprio_get(0, 0), EINVAL)) ||
+	    (r = want_err("get which 4", ioprio_get(4, 0), EINVAL)) ||
+	    (r = want_err("set which 0", ioprio_set(0, 0, IOPRIO(IOPRIO_CLASS_BE, 4)), EINVAL)) ||
+	    (r = want_err("set class 4", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(4, 0)), EINVAL)) ||
+	    (r = want_err("set class 7", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(7, 0)), EINVAL)) ||
+	    (r = want_err("NONE level 4", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(0, 4)), EINVAL)) ||
+	    (r = want_err("a bad class before a gone pid", ioprio_set(IOPRIO_WHO_PROCESS, gone, IOPRIO(5, 0)),
+			  EINVAL)) ||
+	    (r = want_err("get gone", ioprio_get(IOPRIO_WHO_PROCESS, gone), ESRCH)) ||
+	    (r = want_err("set gone", ioprio_set(IOPRIO_WHO_PROCESS, gone, IOPRIO(IOPRIO_CLASS_BE, 4)), ESRCH)))
+		return r;
+	return CHECK_OK;
+}
+
+/* In a child: each class set and read back, inherited by a fork, by
+ * process group; then, no longer root, the real-time class and another
+ * user's process are EPERM. */
+static int ioprio_roundtrip(void)
+{
+	int r;
+	pid_t pid;
+
+	if ((r = want_eq("BE 3", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(IOPRIO_CLASS_BE, 3)), 0)) ||
+	    (r = want_eq("read back", ioprio_get(IOPRIO_WHO_PROCESS, getpid()), IOPRIO(IOPRIO_CLASS_BE, 3))))
+		return r;
+	if ((pid = fork()) == 0)
+		_exit(ioprio_get(IOPRIO_WHO_PROCESS, 0) == IOPRIO(IOPRIO_CLASS_BE, 3) ? 0 : 1);
+	if ((r = want_exit("a fork inherits it", pid, 0)))
+		return r;
+	if ((r = want_eq("RT 0 as root", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(IOPRIO_CLASS_RT, 0)), 0)) ||
+	    (r = want_eq("read back", ioprio_get(IOPRIO_WHO_PROCESS, 0), IOPRIO(IOPRIO_CLASS_RT, 0))) ||
+	    (r = want_ok("setpgid", setpgid(0, 0))) ||
+	    (r = want_eq("IDLE by group", ioprio_set(IOPRIO_WHO_PGRP, 0, IOPRIO(IOPRIO_CLASS_IDLE, 0)), 0)) ||
+	    (r = want_eq("read back by group", ioprio_get(IOPRIO_WHO_PGRP, getpid()), IOPRIO(IOPRIO_CLASS_IDLE, 0))) ||
+	    (r = want_eq("NONE", ioprio_set(IOPRIO_WHO_PROCESS, 0, 0), 0)) ||
+	    (r = want_eq("read back", ioprio_get(IOPRIO_WHO_PROCESS, 0), 0)))
+		return r;
+	if (setuid(UNUSED_UID))
+		return fail("setuid: %s", errname(errno));
+	if ((r = want_err("RT unprivileged", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(IOPRIO_CLASS_RT, 0)), EPERM)) ||
+	    (r = want_err("root's process", ioprio_set(IOPRIO_WHO_PROCESS, getppid(), IOPRIO(IOPRIO_CLASS_BE, 0)),
+			  EPERM)) ||
+	    (r = want_eq("BE 7 for itself", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(IOPRIO_CLASS_BE, 7)), 0)) ||
+	    (r = want_eq("by user", ioprio_get(IOPRIO_WHO_USER, UNUSED_UID), IOPRIO(IOPRIO_CLASS_BE, 7))))
+		return r;
+	return CHECK_OK;
+}
+
+static int check_ioprio_roundtrip(void)
+{
+	if (geteuid() != 0)
+		return skip("not root");
+	return in_child(ioprio_roundtrip);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
 	{ "attr_errors", check_attr_errors },
 	{ "attr_roundtrip", check_attr_roundtrip },
 	{ "attr_unprivileged", check_attr_unprivileged },
+	{ "ioprio_errors", check_ioprio_errors },
+	{ "ioprio_roundtrip", check_ioprio_roundtrip },
 };
 
 int main(int argc, char **argv)
