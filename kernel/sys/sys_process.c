@@ -983,6 +983,35 @@ SYSCALL_DEFINE2(pidfd_open, pid_t, pid, unsigned int, flags)
 	return fd;
 }
 
+/* pidfd_getfd(pidfd, fd, flags): a duplicate, close-on-exec, of the
+ * descriptor fd of the process a pidfd names, as Linux's: -EINVAL for
+ * flags, -EBADF for no pidfd (a /proc/PID directory is none here), -ESRCH
+ * once the process is reaped, -EPERM unless the caller may trace it
+ * with its real ids (PTRACE_MODE_ATTACH_REALCREDS), -EBADF for an fd it
+ * does not have open (a zombie has none), -EMFILE. */
+SYSCALL_DEFINE3(pidfd_getfd, int, pidfd, int, fd, unsigned int, flags)
+{
+	struct process *p = NULL;
+	struct file *f;
+	long err;
+
+	if (flags)
+		return -EINVAL;
+	if (!(f = fd_file(pidfd)))
+		return -EBADF;
+	err = pidfd_is(f) ? pidfd_process(f, &p) : -EBADF;
+	file_put(f);
+	if (err)
+		return err;
+	if (!ptrace_may_access_realcreds(p))
+		return -EPERM;
+	if (!(f = fd_get(p->state == PROC_ALIVE ? p->files : NULL, fd)))
+		return -EBADF;
+	if ((err = fd_install(current_process()->files, f, 0, true)) < 0)
+		file_put(f);
+	return err;
+}
+
 /* pidfd_send_signal(fd, sig, info, flags): kill(2) or rt_sigqueueinfo(2)
  * to the process a pidfd or an open /proc/PID directory names. As Linux:
  * -EINVAL for flags, -EBADF for another file, -ESRCH once reaped; with

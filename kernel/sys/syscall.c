@@ -228,6 +228,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_rt_sigqueueinfo] = sys_rt_sigqueueinfo,
 	[SYS_pidfd_open] = sys_pidfd_open,
 	[SYS_pidfd_send_signal] = sys_pidfd_send_signal,
+	[SYS_pidfd_getfd] = sys_pidfd_getfd,
 	[SYS_rt_tgsigqueueinfo] = sys_rt_tgsigqueueinfo,
 	[SYS_setpgid] = sys_setpgid,
 	[SYS_getpgid] = sys_getpgid,

@@ -242,6 +242,8 @@ long sys_rt_sigqueueinfo(SYSCALL_ARGS);
 /* pidfds (fs/pidfd.h): made by pidfd_open, signalled by pidfd_send_signal */
 long sys_pidfd_open(SYSCALL_ARGS);
 long sys_pidfd_send_signal(SYSCALL_ARGS);
+/* ... and, with ptrace's permission, copied a descriptor from by pidfd_getfd */
+long sys_pidfd_getfd(SYSCALL_ARGS);
 long sys_rt_tgsigqueueinfo(SYSCALL_ARGS);
 long sys_getppid(SYSCALL_ARGS);
 long sys_setpgid(SYSCALL_ARGS);

@@ -283,6 +283,7 @@
 #define SYS_pidfd_open         434
 #define SYS_close_range        436
 #define SYS_clone3             435
+#define SYS_pidfd_getfd        438
 #define SYS_faccessat2         439
 #define SYS_epoll_pwait2       441
 #define SYS_futex_waitv        449

@@ -374,6 +374,104 @@ static int check_ioprio_roundtrip(void)
 	return in_child(ioprio_roundtrip);
 }
 
+
+/* ---- pidfd_getfd ---- */
+#define NR_pidfd_open 434
+#define NR_pidfd_getfd 438
+
+static long pidfd_getfd(int pidfd, int fd, unsigned flags)
+{
+	return syscall(NR_pidfd_getfd, pidfd, fd, flags);
+}
+
+/* The errors in Linux's order, a zombie's descriptors (none), a reaped
+ * process (ESRCH); a non-root caller may not take root's descriptors. */
+static int check_getfd_errors(void)
+{
+	int self = syscall(NR_pidfd_open, getpid(), 0), p[2], r, st;
+	pid_t pid;
+
+	if (self < 0 || pipe(p))
+		return fail("pidfd_open or pipe: %s", errname(errno));
+	if ((r = want_err("flags 1", pidfd_getfd(self, 0, 1), EINVAL)) ||
+	    (r = want_err("flags before the pidfd", pidfd_getfd(-1, 0, 1), EINVAL)) ||
+	    (r = want_err("pidfd -1", pidfd_getfd(-1, 0, 0), EBADF)) ||
+	    (r = want_err("a pipe for a pidfd", pidfd_getfd(p[0], 0, 0), EBADF)) ||
+	    (r = want_err("fd -1", pidfd_getfd(self, -1, 0), EBADF)) ||
+	    (r = want_err("fd not open", pidfd_getfd(self, 999, 0), EBADF)))
+		goto out;
+	if ((pid = fork()) == 0)
+		_exit(0);
+	int child = syscall(NR_pidfd_open, pid, 0);
+	siginfo_t si;
+	waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+	/* 6.1 finds a zombie without files (EBADF); 6.9 on say ESRCH at once */
+	long z = pidfd_getfd(child, 0, 0);
+	if (z != -1 || (errno != EBADF && errno != ESRCH)) {
+		r = want_err("a zombie's fd 0", z, EBADF);
+		goto out_child;
+	}
+	waitpid(pid, &st, 0);
+	if ((r = want_err("a reaped process", pidfd_getfd(child, 0, 0), ESRCH)))
+		goto out_child;
+	if (geteuid() == 0) {
+		if ((pid = fork()) == 0)
+			_exit(setuid(65534) ? 2 : pidfd_getfd(self, p[0], 0) == -1 && errno == EPERM ? 0 : 1);
+		r = want_exit("nobody taking root's descriptor (EPERM)", pid, 0);
+	}
+out_child:
+	close(child);
+out:
+	close(self);
+	close(p[0]);
+	close(p[1]);
+	return r;
+}
+
+/* A child's descriptor becomes the caller's: the same open file (its
+ * offset shared), close-on-exec. */
+static int check_getfd_copy(void)
+{
+	int sync[2], fd, r;
+	char c;
+	pid_t pid;
+
+	if (pipe(sync))
+		return fail("pipe: %s", errname(errno));
+	if ((pid = fork()) == 0) {
+		int m = memfd_create("getfd", 0);
+		if (m < 0 || dup2(m, 100) != 100 || write(100, "hello", 5) != 5 || write(sync[1], "x", 1) != 1)
+			_exit(1);
+		ms_sleep(5000); /* until killed */
+		_exit(0);
+	}
+	int pidfd = syscall(NR_pidfd_open, pid, 0);
+	if (read(sync[0], &c, 1) != 1) {
+		r = fail("the child did not start");
+		goto out;
+	}
+	fd = pidfd_getfd(pidfd, 100, 0);
+	if ((r = want_ok("pidfd_getfd", fd)))
+		goto out;
+	if ((r = want_eq("FD_CLOEXEC", fcntl(fd, F_GETFD), FD_CLOEXEC)) ||
+	    (r = want_eq("the shared offset", lseek(fd, 0, SEEK_CUR), 5)))
+		goto out_fd;
+	char buf[8] = { 0 };
+	if ((r = want_eq("pread", pread(fd, buf, sizeof(buf), 0), 5)))
+		goto out_fd;
+	if (memcmp(buf, "hello", 5))
+		r = fail("read '%s', want 'hello'", buf);
+out_fd:
+	close(fd);
+out:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(pidfd);
+	close(sync[0]);
+	close(sync[1]);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -382,6 +480,8 @@ static const struct check checks[] = {
 	{ "attr_unprivileged", check_attr_unprivileged },
 	{ "ioprio_errors", check_ioprio_errors },
 	{ "ioprio_roundtrip", check_ioprio_roundtrip },
+	{ "getfd_errors", check_getfd_errors },
+	{ "getfd_copy", check_getfd_copy },
 };
 
 int main(int argc, char **argv)
