@@ -104,6 +104,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_sched_getattr] = sys_sched_getattr,
 	[SYS_ioprio_set] = sys_ioprio_set,
 	[SYS_ioprio_get] = sys_ioprio_get,
+	[SYS_membarrier] = sys_membarrier,
 	[SYS_sched_get_priority_max] = sys_sched_get_priority_max,
 	[SYS_sched_get_priority_min] = sys_sched_get_priority_min,
 	[SYS_sched_rr_get_interval] = sys_sched_rr_get_interval,

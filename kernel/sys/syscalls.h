@@ -319,6 +319,8 @@ long sys_sched_getattr(SYSCALL_ARGS);
 /* sys/sys_ioprio.c: the I/O priority of threads, kept and read back */
 long sys_ioprio_set(SYSCALL_ARGS);
 long sys_ioprio_get(SYSCALL_ARGS);
+/* sys/sys_membarrier.c: a memory barrier on every CPU running the process (or every CPU) */
+long sys_membarrier(SYSCALL_ARGS);
 
 /* sys/sys_sigwait.c: take a pending signal of a set, waiting up to a timeout */
 long sys_rt_sigtimedwait(SYSCALL_ARGS);

@@ -273,6 +273,7 @@
 #define SYS_sched_getattr      315
 #define SYS_memfd_create       319
 #define SYS_execveat           322
+#define SYS_membarrier         324
 #define SYS_mlock2             325
 #define SYS_copy_file_range    326
 #define SYS_preadv2            327

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -472,6 +473,83 @@ out:
 	return r;
 }
 
+
+/* ---- membarrier ---- */
+#define NR_membarrier 324
+#define MB_QUERY 0
+#define MB_GLOBAL 1
+#define MB_GLOBAL_EXPEDITED 2
+#define MB_REGISTER_GLOBAL_EXPEDITED 4
+#define MB_PRIVATE_EXPEDITED 8
+#define MB_REGISTER_PRIVATE_EXPEDITED 16
+#define MB_PRIVATE_EXPEDITED_SYNC_CORE 32
+#define MB_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE 64
+
+static long membarrier(int cmd, unsigned flags)
+{
+	return syscall(NR_membarrier, cmd, flags, 0);
+}
+
+static volatile int mb_stop;
+
+static void *mb_spinner(void *arg)
+{
+	(void)arg;
+	while (!mb_stop)
+		;
+	return NULL;
+}
+
+/* In a child: the private commands are EPERM until registered, the
+ * registration is kept across fork; barriers while another thread runs
+ * (on another CPU, when there is one) all return. */
+static int membarrier_private(void)
+{
+	pthread_t t;
+	pid_t pid;
+	int r;
+
+	if ((r = want_err("PRIVATE_EXPEDITED unregistered", membarrier(MB_PRIVATE_EXPEDITED, 0), EPERM)) ||
+	    (r = want_err("SYNC_CORE unregistered", membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0), EPERM)) ||
+	    (r = want_eq("REGISTER_PRIVATE_EXPEDITED", membarrier(MB_REGISTER_PRIVATE_EXPEDITED, 0), 0)) ||
+	    (r = want_err("SYNC_CORE still unregistered", membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0), EPERM)) ||
+	    (r = want_eq("REGISTER_PRIVATE_EXPEDITED_SYNC_CORE",
+			 membarrier(MB_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0), 0)) ||
+	    (r = want_eq("REGISTER_GLOBAL_EXPEDITED", membarrier(MB_REGISTER_GLOBAL_EXPEDITED, 0), 0)))
+		return r;
+	if ((pid = fork()) == 0)
+		_exit(membarrier(MB_PRIVATE_EXPEDITED, 0) == 0 ? 0 : 1);
+	if ((r = want_exit("a fork keeps the registration", pid, 0)))
+		return r;
+	if (pthread_create(&t, NULL, mb_spinner, NULL))
+		return fail("pthread_create failed");
+	for (int i = 0; i < 200 && !r; i++)
+		r = want_eq("PRIVATE_EXPEDITED", membarrier(MB_PRIVATE_EXPEDITED, 0), 0) ||
+		    want_eq("SYNC_CORE", membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0), 0) ||
+		    want_eq("GLOBAL_EXPEDITED", membarrier(MB_GLOBAL_EXPEDITED, 0), 0);
+	mb_stop = 1;
+	pthread_join(t, NULL);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
+static int check_membarrier(void)
+{
+	long mask = membarrier(MB_QUERY, 0);
+	int r;
+
+	if ((r = want_err("cmd -1", membarrier(-1, 0), EINVAL)) ||
+	    (r = want_err("cmd 3 (two bits)", membarrier(3, 0), EINVAL)) ||
+	    (r = want_err("QUERY flags 1", membarrier(MB_QUERY, 1), EINVAL)) ||
+	    (r = want_err("PRIVATE_EXPEDITED FLAG_CPU", membarrier(MB_PRIVATE_EXPEDITED, 1), EINVAL)))
+		return r;
+	if (mask < 0 || (mask & 0x7f) != 0x7f)
+		return fail("QUERY: %ld, want every command up to SYNC_CORE's (0x7f)", mask);
+	if ((r = want_eq("GLOBAL", membarrier(MB_GLOBAL, 0), 0)) ||
+	    (r = want_eq("GLOBAL_EXPEDITED unregistered", membarrier(MB_GLOBAL_EXPEDITED, 0), 0)))
+		return r;
+	return in_child(membarrier_private);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -482,6 +560,7 @@ static const struct check checks[] = {
 	{ "ioprio_roundtrip", check_ioprio_roundtrip },
 	{ "getfd_errors", check_getfd_errors },
 	{ "getfd_copy", check_getfd_copy },
+	{ "membarrier", check_membarrier },
 };
 
 int main(int argc, char **argv)
