@@ -8,6 +8,11 @@
 #include "proc/process.h"
 #include "uapi/fcntl.h"
 
+/* The open(2) flags Kestrel knows; the others are ignored, as Linux's. */
+#define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
+			  O_NONBLOCK | O_DIRECT | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | \
+			  O_PATH | O_DSYNC | O_SYNC | O_ASYNC | O_NOATIME)
+
 /* Helpers the three files share. */
 struct inode;
 /* The current process's descriptor table (made with stdio if missing). */

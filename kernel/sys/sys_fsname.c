@@ -20,10 +20,6 @@
 #include "uapi/fcntl.h"
 #include "uapi/mount.h"
 
-#define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
-			  O_NONBLOCK | O_DIRECT | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | \
-			  O_PATH | O_DSYNC | O_SYNC | O_ASYNC | O_NOATIME)
-
 /* ---------------------------------------------------------------- helpers */
 
 /* Bytes of a path copied onto the stack before the heap is asked for

@@ -264,6 +264,8 @@
 #define SYS_syncfs             306
 #define SYS_sendmmsg           307
 #define SYS_getcpu             309
+#define SYS_name_to_handle_at  303
+#define SYS_open_by_handle_at  304
 #define SYS_process_vm_readv   310
 #define SYS_process_vm_writev  311
 #define SYS_kcmp               312

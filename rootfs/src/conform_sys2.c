@@ -550,6 +550,154 @@ static int check_membarrier(void)
 	return in_child(membarrier_private);
 }
 
+
+/* ---- name_to_handle_at, open_by_handle_at ---- */
+#define NR_name_to_handle_at 303
+#define NR_open_by_handle_at 304
+#define MAX_HANDLE_SZ 128
+
+struct handle {
+	uint32_t handle_bytes;
+	int handle_type;
+	unsigned char f_handle[MAX_HANDLE_SZ];
+};
+
+static long name_to_handle(int dfd, const char *path, struct handle *h, int *mnt, int flags)
+{
+	return syscall(NR_name_to_handle_at, dfd, path, h, mnt, flags);
+}
+
+static long open_by_handle(int mfd, struct handle *h, int flags)
+{
+	return syscall(NR_open_by_handle_at, mfd, h, flags);
+}
+
+static char hdir[64];
+
+/* A scratch directory with a file "f" holding "data" and a symlink "l" to it. */
+static int handle_setup(void)
+{
+	int fd;
+
+	if (!hdir[0]) /* a checking child has its parent's */
+		snprintf(hdir, sizeof(hdir), "/tmp/t-conform_sys2.%d", (int)getpid());
+	if (mkdir(hdir, 0755) || chdir(hdir))
+		return fail("mkdir %s: %s", hdir, errname(errno));
+	if ((fd = open("f", O_CREAT | O_WRONLY, 0644)) < 0 || write(fd, "data", 4) != 4 || close(fd) ||
+	    symlink("f", "l"))
+		return fail("making f and l: %s", errname(errno));
+	return CHECK_OK;
+}
+
+static void handle_cleanup(void)
+{
+	if (chdir("/") == 0)
+		rm_tree(hdir);
+	hdir[0] = 0;
+}
+
+/* name_to_handle_at's errors in Linux's order, the EOVERFLOW size probe,
+ * and a file system without handles (/proc). */
+static int check_handle_errors(void)
+{
+	struct handle h = { .handle_bytes = 0 };
+	int mnt, r;
+
+	if ((r = handle_setup()))
+		goto out;
+	if ((r = want_err("flags -1", name_to_handle(AT_FDCWD, "f", &h, &mnt, -1), EINVAL)) ||
+	    (r = want_err("dfd -1", name_to_handle(-1, "f", &h, &mnt, 0), EBADF)) ||
+	    (r = want_err("bad path", name_to_handle(AT_FDCWD, (void *)8, &h, &mnt, 0), EFAULT)) ||
+	    (r = want_err("empty path", name_to_handle(AT_FDCWD, "", &h, &mnt, 0), ENOENT)) ||
+	    (r = want_err("bad handle", name_to_handle(AT_FDCWD, "f", (void *)8, &mnt, 0), EFAULT)))
+		goto out;
+	h.handle_bytes = MAX_HANDLE_SZ + 1;
+	if ((r = want_err("129 bytes", name_to_handle(AT_FDCWD, "f", &h, &mnt, 0), EINVAL)))
+		goto out;
+	h.handle_bytes = 0;
+	if ((r = want_err("0 bytes", name_to_handle(AT_FDCWD, "f", &h, &mnt, 0), EOVERFLOW)))
+		goto out;
+	if (h.handle_bytes == 0 || h.handle_bytes > MAX_HANDLE_SZ) {
+		r = fail("EOVERFLOW said %u bytes are needed", h.handle_bytes);
+		goto out;
+	}
+	if ((r = want_err("bad mount_id", name_to_handle(AT_FDCWD, "f", &h, (void *)8, 0), EFAULT)) ||
+	    (r = want_err("/proc/self/status", name_to_handle(AT_FDCWD, "/proc/self/status", &h, &mnt, 0),
+			  EOPNOTSUPP)))
+		goto out;
+	h.handle_bytes = 0;
+	r = want_err("open: 0 bytes", open_by_handle(AT_FDCWD, &h, O_RDONLY), EINVAL);
+out:
+	handle_cleanup();
+	return r;
+}
+
+/* A handle opens its file while the file lives, by any name or none:
+ * the symlink's own handle is ELOOP unless O_PATH; the mount id is the
+ * one mountinfo lists; unlinked and closed, the handle is stale. */
+static int handle_roundtrip(void)
+{
+	struct handle h = { .handle_bytes = MAX_HANDLE_SZ }, hl = { .handle_bytes = MAX_HANDLE_SZ };
+	char buf[8] = { 0 };
+	int mnt, fd, dfd, r;
+
+	if ((r = handle_setup()))
+		return r;
+	if ((r = want_eq("handle of f", name_to_handle(AT_FDCWD, "f", &h, &mnt, 0), 0)) ||
+	    (r = want_eq("handle of l", name_to_handle(AT_FDCWD, "l", &hl, &mnt, 0), 0)))
+		return r;
+	if ((fd = open_by_handle(AT_FDCWD, &h, O_RDONLY)) < 0)
+		return want_ok("open_by_handle_at", fd);
+	r = want_eq("read", read(fd, buf, sizeof(buf)), 4);
+	close(fd);
+	if (r || memcmp(buf, "data", 4))
+		return r ? r : fail("read '%s', want 'data'", buf);
+	if ((r = want_err("the symlink's handle", open_by_handle(AT_FDCWD, &hl, O_RDONLY), ELOOP)) ||
+	    (r = want_err("O_DIRECTORY on a file", open_by_handle(AT_FDCWD, &h, O_RDONLY | O_DIRECTORY), ENOTDIR)))
+		return r;
+	if ((fd = open_by_handle(AT_FDCWD, &hl, O_PATH)) < 0)
+		return want_ok("the symlink's handle with O_PATH", fd);
+	close(fd);
+	/* the directory's handle, through AT_EMPTY_PATH on its descriptor */
+	struct handle hd = { .handle_bytes = MAX_HANDLE_SZ };
+	if ((dfd = open(".", O_RDONLY | O_DIRECTORY)) < 0)
+		return want_ok("open .", dfd);
+	r = want_eq("handle of the directory", name_to_handle(dfd, "", &hd, &mnt, AT_EMPTY_PATH), 0);
+	if (!r && (fd = open_by_handle(dfd, &hd, O_RDONLY)) < 0)
+		r = want_ok("open the directory's handle", fd);
+	else if (!r)
+		close(fd);
+	close(dfd);
+	if (r)
+		return r;
+	/* unlinked but open: still there; closed too: stale */
+	if ((fd = open("f", O_RDONLY)) < 0 || unlink("f"))
+		return fail("open and unlink f: %s", errname(errno));
+	int again = open_by_handle(AT_FDCWD, &h, O_RDONLY);
+	r = want_ok("open an unlinked, open file", again);
+	close(again);
+	close(fd);
+	if (r)
+		return r;
+	if ((r = want_err("unlinked and closed", open_by_handle(AT_FDCWD, &h, O_RDONLY), ESTALE)))
+		return r;
+	if (setuid(65534))
+		return fail("setuid: %s", errname(errno));
+	return want_err("without CAP_DAC_READ_SEARCH", open_by_handle(AT_FDCWD, &hl, O_PATH), EPERM);
+}
+
+static int check_handle_roundtrip(void)
+{
+	int r;
+
+	if (geteuid() != 0)
+		return skip("not root");
+	snprintf(hdir, sizeof(hdir), "/tmp/t-conform_sys2.%d", (int)getpid());
+	r = in_child(handle_roundtrip);
+	handle_cleanup();
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -561,6 +709,8 @@ static const struct check checks[] = {
 	{ "getfd_errors", check_getfd_errors },
 	{ "getfd_copy", check_getfd_copy },
 	{ "membarrier", check_membarrier },
+	{ "handle_errors", check_handle_errors },
+	{ "handle_roundtrip", check_handle_roundtrip },
 };
 
 int main(int argc, char **argv)
