@@ -154,6 +154,7 @@
 #define SYS_munlock            150
 #define SYS_mlockall           151
 #define SYS_munlockall         152
+#define SYS_vhangup            153
 #define SYS_prctl              157
 #define SYS_arch_prctl         158
 #define SYS_adjtimex           159

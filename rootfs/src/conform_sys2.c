@@ -6,6 +6,9 @@
 #include <string.h>
 #include <pthread.h>
 #include <sched.h>
+#include <poll.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -698,6 +701,80 @@ static int check_handle_roundtrip(void)
 	return r;
 }
 
+
+/* ---- vhangup ---- */
+static volatile int hups;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hups++;
+}
+
+/* In a new session whose controlling terminal is a pty's slave: vhangup
+ * signals the leader, hangs up the slave's open file (reads 0, writes
+ * and ioctls EIO, poll POLLHUP), takes the terminal from the session;
+ * the slave opened again works. */
+static int vhangup_pty(void)
+{
+	struct termios tio;
+	struct pollfd pfd;
+	char c;
+	int m, sl, again, r;
+
+	if (setsid() < 0 || (m = posix_openpt(O_RDWR | O_NOCTTY)) < 0 || grantpt(m) || unlockpt(m))
+		return fail("a session and a pty: %s", errname(errno));
+	if ((sl = open(ptsname(m), O_RDWR)) < 0 || ioctl(sl, TIOCSCTTY, 0))
+		return fail("the slave as controlling terminal: %s", errname(errno));
+	signal(SIGHUP, on_hup);
+	if ((r = want_eq("vhangup", syscall(SYS_vhangup), 0)) || (r = want_eq("SIGHUPs", hups, 1)) ||
+	    (r = want_eq("read after", read(sl, &c, 1), 0)) || (r = want_err("write after", write(sl, "x", 1), EIO)) ||
+	    (r = want_err("TCGETS after", tcgetattr(sl, &tio), EIO)))
+		return r;
+	pfd = (struct pollfd){ .fd = sl, .events = POLLIN };
+	if ((r = want_eq("poll", poll(&pfd, 1, 0), 1)))
+		return r;
+	if (!(pfd.revents & POLLHUP))
+		return fail("poll: revents %#x, want POLLHUP", pfd.revents);
+	if ((r = want_err("/dev/tty", open("/dev/tty", O_RDWR), ENXIO)))
+		return r;
+	if ((again = open(ptsname(m), O_RDWR | O_NOCTTY)) < 0)
+		return want_ok("the slave again", again);
+	r = want_ok("TCGETS on the new file", tcgetattr(again, &tio));
+	if (!r)
+		r = want_eq("write on the new file", write(again, "x", 1), 1);
+	close(again);
+	close(sl);
+	close(m);
+	return r;
+}
+
+/* Without a controlling terminal, vhangup does nothing; without
+ * CAP_SYS_TTY_CONFIG it is EPERM. */
+static int vhangup_none(void)
+{
+	int r;
+
+	if (setsid() < 0)
+		return fail("setsid: %s", errname(errno));
+	if ((r = want_eq("vhangup without a terminal", syscall(SYS_vhangup), 0)))
+		return r;
+	if (setuid(65534))
+		return fail("setuid: %s", errname(errno));
+	return want_err("vhangup as nobody", syscall(SYS_vhangup), EPERM);
+}
+
+static int check_vhangup(void)
+{
+	int r;
+
+	if (geteuid() != 0)
+		return skip("not root");
+	if ((r = in_child(vhangup_none)))
+		return r;
+	return in_child(vhangup_pty);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -711,6 +788,7 @@ static const struct check checks[] = {
 	{ "membarrier", check_membarrier },
 	{ "handle_errors", check_handle_errors },
 	{ "handle_roundtrip", check_handle_roundtrip },
+	{ "vhangup", check_vhangup },
 };
 
 int main(int argc, char **argv)
