@@ -247,23 +247,26 @@ static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *dea
 	return 0;
 }
 
+/* Sleep on wq until *woken is set (0), the deadline (-ETIMEDOUT) or a
+ * signal (-EINTR). */
+static long sleep_until_woken(struct wait_queue *wq, bool *woken, uint64_t deadline)
+{
+	while (!__atomic_load_n(woken, __ATOMIC_ACQUIRE)) {
+		if (signal_pending())
+			return -EINTR;
+		if (deadline != NO_DEADLINE && time_ns() >= deadline)
+			return -ETIMEDOUT;
+		wait_on_flag(wq, woken, deadline);
+	}
+	return 0;
+}
+
 /* w, on its bucket, sleeps until woken (0), the deadline (-ETIMEDOUT)
  * or a signal (-EINTR), and leaves the bucket. */
 static long futex_sleep(struct waiter *w, uint64_t deadline)
 {
-	long r = 0;
+	long r = sleep_until_woken(&w->wq, &w->woken, deadline);
 
-	while (!__atomic_load_n(&w->woken, __ATOMIC_ACQUIRE)) {
-		if (signal_pending()) {
-			r = -EINTR;
-			break;
-		}
-		if (deadline != NO_DEADLINE && time_ns() >= deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		wait_on_flag(&w->wq, &w->woken, deadline);
-	}
 	return waiter_leave(w) ? 0 : r;
 }
 
@@ -606,17 +609,9 @@ static long waitv_wait(struct waitv_entry *e, unsigned n, struct waitv_sleep *g,
 			return woken >= 0 ? woken : r;
 		}
 	}
-	while (!__atomic_load_n(&g->woken, __ATOMIC_ACQUIRE)) {
-		if (signal_pending()) {
-			r = -ERESTARTSYS;
-			break;
-		}
-		if (deadline != NO_DEADLINE && time_ns() >= deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		wait_on_flag(&g->wq, &g->woken, deadline);
-	}
+	r = sleep_until_woken(&g->wq, &g->woken, deadline);
+	if (r == -EINTR)
+		r = -ERESTARTSYS; /* as Linux's futex_wait_multiple */
 	woken = waitv_leave(e, n);
 	return woken >= 0 ? woken : r;
 }

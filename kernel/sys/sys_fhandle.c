@@ -86,15 +86,13 @@ SYSCALL_DEFINE5(name_to_handle_at, int, dirfd, uptr_t, path, uptr_t, handle, upt
 /* The file system a mount_fd names (AT_FDCWD: the cwd's): -EBADF. */
 static long mount_of(int mount_fd, const struct fs_info **fs)
 {
-	if (mount_fd == AT_FDCWD) {
-		*fs = vfs_cwd()->fs;
-		return 0;
-	}
-	struct file *f = fd_file(mount_fd);
-	if (!f)
-		return -EBADF;
-	*fs = f->inode ? f->inode->fs : NULL; /* a pipe or socket: no file system with handles */
-	file_put(f);
+	struct inode *ip;
+	int err = at_fd_inode(mount_fd, &ip);
+
+	if (err)
+		return err;
+	*fs = ip ? ip->fs : NULL; /* a pipe or socket: no file system with handles */
+	inode_put(ip);
 	return 0;
 }
 

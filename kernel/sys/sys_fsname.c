@@ -85,6 +85,20 @@ int at_base(int dirfd, struct inode **base)
 	return 0;
 }
 
+int at_fd_inode(int fd, struct inode **out)
+{
+	if (fd == AT_FDCWD) {
+		*out = inode_get(vfs_cwd());
+		return 0;
+	}
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	*out = inode_get(f->inode);
+	file_put(f);
+	return 0;
+}
+
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
 {
 	char small[PATH_SMALL], *path;
@@ -94,15 +108,8 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
 	if (err)
 		return err;
 	if (!path[0]) { /* AT_EMPTY_PATH: dirfd itself, whatever it is */
-		if (dirfd == AT_FDCWD) {
-			*out = inode_get(vfs_cwd());
-			return 0;
-		}
-		struct file *f = fd_file(dirfd);
-		if (!f)
-			return -EBADF;
-		*out = inode_get(f->inode);
-		file_put(f);
+		if ((err = at_fd_inode(dirfd, out)))
+			return err;
 		return *out ? 0 : -EBADF; /* a pipe: the caller handles fstat on it */
 	}
 	base = NULL;

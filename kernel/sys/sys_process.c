@@ -989,6 +989,20 @@ SYSCALL_DEFINE2(pidfd_open, pid_t, pid, unsigned int, flags)
  * once the process is reaped, -EPERM unless the caller may trace it
  * with its real ids (PTRACE_MODE_ATTACH_REALCREDS), -EBADF for an fd it
  * does not have open (a zombie has none), -EMFILE. */
+/* The process descriptor fd names, a pidfd (or, unless pidfd_only, an
+ * open /proc/PID directory): 0, -EBADF, -ESRCH once it is reaped. */
+static long pidfd_target(int fd, bool pidfd_only, struct process **p)
+{
+	struct file *f = fd_file(fd);
+	long err;
+
+	if (!f)
+		return -EBADF;
+	err = pidfd_only && !pidfd_is(f) ? -EBADF : pidfd_process(f, p);
+	file_put(f);
+	return err;
+}
+
 SYSCALL_DEFINE3(pidfd_getfd, int, pidfd, int, fd, unsigned int, flags)
 {
 	struct process *p = NULL;
@@ -997,11 +1011,7 @@ SYSCALL_DEFINE3(pidfd_getfd, int, pidfd, int, fd, unsigned int, flags)
 
 	if (flags)
 		return -EINVAL;
-	if (!(f = fd_file(pidfd)))
-		return -EBADF;
-	err = pidfd_is(f) ? pidfd_process(f, &p) : -EBADF;
-	file_put(f);
-	if (err)
+	if ((err = pidfd_target(pidfd, true, &p)))
 		return err;
 	if (!ptrace_may_access_realcreds(p))
 		return -EPERM;
@@ -1022,16 +1032,11 @@ SYSCALL_DEFINE4(pidfd_send_signal, int, fd, int, sig, uptr_t, uinfo, unsigned in
 {
 	struct siginfo_k info;
 	struct process *p = NULL;
-	struct file *f;
 	long err;
 
 	if (flags)
 		return -EINVAL;
-	if (!(f = fd_file(fd)))
-		return -EBADF;
-	err = pidfd_process(f, &p);
-	file_put(f);
-	if (err)
+	if ((err = pidfd_target(fd, false, &p)))
 		return err;
 	if (uinfo) {
 		if (copy_from_user(&info, uinfo, sizeof(info)))

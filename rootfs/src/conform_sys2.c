@@ -284,6 +284,15 @@ static int in_child(int (*fn)(void))
 	return want_exit("the checking child", pid, 0);
 }
 
+/* in_child, for a check that needs root (it gives it up, or sets what
+ * only root may). */
+static int root_child(int (*fn)(void))
+{
+	if (geteuid() != 0)
+		return skip("not root");
+	return in_child(fn);
+}
+
 static int check_attr_roundtrip(void)
 {
 	return in_child(attr_roundtrip);
@@ -291,9 +300,7 @@ static int check_attr_roundtrip(void)
 
 static int check_attr_unprivileged(void)
 {
-	if (geteuid() != 0)
-		return skip("not root");
-	return in_child(attr_unprivileged);
+	return root_child(attr_unprivileged);
 }
 
 
@@ -373,9 +380,7 @@ static int ioprio_roundtrip(void)
 
 static int check_ioprio_roundtrip(void)
 {
-	if (geteuid() != 0)
-		return skip("not root");
-	return in_child(ioprio_roundtrip);
+	return root_child(ioprio_roundtrip);
 }
 
 
@@ -768,9 +773,7 @@ static int check_vhangup(void)
 {
 	int r;
 
-	if (geteuid() != 0)
-		return skip("not root");
-	if ((r = in_child(vhangup_none)))
+	if ((r = root_child(vhangup_none)))
 		return r;
 	return in_child(vhangup_pty);
 }
