@@ -343,7 +343,7 @@ static long master_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	case TIOCNOTTY:
 		return -ENOTTY;
 	}
-	r = tty_port_ioctl(&p->tty, req, arg);
+	r = tty_port_ioctl(&p->tty, NULL, req, arg); /* the master end: never vhangup's */
 	pty_feed(p); /* new settings may take more input */
 	return r;
 }
@@ -441,6 +441,7 @@ static int slave_attach(struct pty *p, struct file *f)
 		return -EIO;
 	p->slaves++;
 	p->slave_closed = false;
+	tty_file_opened(&p->tty, f);
 	f->priv = p;
 	f->ops = &slave_ops;
 	if (!(f->flags & O_NOCTTY))
@@ -499,7 +500,7 @@ static long slave_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos
 static long slave_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
 	struct pty *p = f->priv;
-	long r = tty_port_ioctl(&p->tty, req, arg);
+	long r = tty_port_ioctl(&p->tty, f, req, arg);
 
 	if (r == 0 && (req == TCFLSH || req == TCSETSF || req == TCSETSF2 || req == TCSETAF))
 		pty_flush(p, false, req == TCFLSH ? arg : TCIFLUSH);
@@ -512,7 +513,7 @@ static unsigned slave_poll(struct file *f)
 	struct pty *p = f->priv;
 	unsigned ev = 0;
 
-	if (p->tty.hung_up)
+	if (tty_file_hung(&p->tty, f))
 		return POLLIN | POLLOUT | POLLERR | POLLHUP;
 	if (tty_port_readable(&p->tty))
 		ev |= POLLIN;

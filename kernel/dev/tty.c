@@ -143,12 +143,12 @@ void tty_init(void)
 /* ---- reading ------------------------------------------------------------------ */
 
 /* Waits until the discipline could hand a read min bytes (a line in
- * canonical mode). 0 when it can (or t hung up: the read then takes what
- * is left, 0 bytes), WAIT_TIMED_OUT at the deadline (time_ns, NO_DEADLINE
+ * canonical mode). 0 when it can (or f hung up: the read then takes what
+ * is left, 0 bytes; f NULL: the kernel's read), WAIT_TIMED_OUT at the deadline (time_ns, NO_DEADLINE
  * none), -EAGAIN for a non-blocking file, -ERESTARTSYS on a pending signal. */
-static int tty_wait(struct tty *t, size_t min, bool nonblock, uint64_t deadline)
+static int tty_wait(struct tty *t, const struct file *f, size_t min, bool nonblock, uint64_t deadline)
 {
-	while (!ldisc_read_ready(&t->ld, min) && !t->hung_up) {
+	while (!ldisc_read_ready(&t->ld, min) && !tty_file_hung(t, f)) {
 		if (nonblock)
 			return -EAGAIN;
 		if (signal_pending())
@@ -185,20 +185,21 @@ static long tty_take(struct tty *t, struct iobuf dst, size_t n)
  *   MIN 0, TIME t  the first byte, or nothing after t;
  *   MIN m, TIME 0  at least min(m, n) bytes;
  *   MIN m, TIME t  at least one byte, then until min(m, n) or a gap of t. */
-static long tty_read_raw(struct tty *t, struct iobuf dst, size_t n, bool nonblock)
+static long tty_read_raw(struct tty *t, const struct file *f, struct iobuf dst, size_t n,
+			 bool nonblock)
 {
 	size_t vmin = t->ld.t.c_cc[VMIN], want = vmin < n ? vmin : n;
 	uint64_t vtime_ns = t->ld.t.c_cc[VTIME] * DECISECOND_NS;
 	int r;
 
 	if (vmin == 0) {
-		r = vtime_ns ? tty_wait(t, 1, nonblock, time_ns() + vtime_ns) : 0;
+		r = vtime_ns ? tty_wait(t, f, 1, nonblock, time_ns() + vtime_ns) : 0;
 	} else if (!vtime_ns) {
-		r = tty_wait(t, want, nonblock, NO_DEADLINE);
+		r = tty_wait(t, f, want, nonblock, NO_DEADLINE);
 	} else {
-		r = tty_wait(t, 1, nonblock, NO_DEADLINE);
-		while (r == 0 && !ldisc_read_ready(&t->ld, want) && !t->hung_up)
-			r = tty_wait(t, want, false, time_ns() + vtime_ns);
+		r = tty_wait(t, f, 1, nonblock, NO_DEADLINE);
+		while (r == 0 && !ldisc_read_ready(&t->ld, want) && !tty_file_hung(t, f))
+			r = tty_wait(t, f, want, false, time_ns() + vtime_ns);
 		if (r == -ERESTARTSYS)
 			r = 0; /* a byte is there: return it rather than lose the call */
 	}
@@ -207,13 +208,14 @@ static long tty_read_raw(struct tty *t, struct iobuf dst, size_t n, bool nonbloc
 	return tty_take(t, dst, n);
 }
 
-static long tty_read_buf(struct tty *t, struct iobuf dst, size_t n, bool nonblock)
+static long tty_read_buf(struct tty *t, const struct file *f, struct iobuf dst, size_t n,
+			 bool nonblock)
 {
 	if (n == 0)
 		return 0;
 	if (!(t->ld.t.c_lflag & ICANON))
-		return tty_read_raw(t, dst, n, nonblock);
-	int r = tty_wait(t, 1, nonblock, NO_DEADLINE);
+		return tty_read_raw(t, f, dst, n, nonblock);
+	int r = tty_wait(t, f, 1, nonblock, NO_DEADLINE);
 	if (r < 0)
 		return r;
 	return tty_take(t, dst, n);
@@ -222,7 +224,7 @@ static long tty_read_buf(struct tty *t, struct iobuf dst, size_t n, bool nonbloc
 long tty_read_kernel(char *buf, size_t n)
 {
 	tty_init();
-	return tty_read_buf(&console, iobuf_kernel(buf), n, false);
+	return tty_read_buf(&console, NULL, iobuf_kernel(buf), n, false);
 }
 
 /* ---- writing ------------------------------------------------------------------ */
@@ -576,11 +578,11 @@ static bool changes_tty(unsigned long req)
 	       req == TCSETSF2 || req == TCSETA || req == TCSETAW || req == TCSETAF;
 }
 
-long tty_port_ioctl(struct tty *t, unsigned long req, uint64_t arg)
+long tty_port_ioctl(struct tty *t, struct file *f, unsigned long req, uint64_t arg)
 {
 	long r;
 
-	if (t->hung_up)
+	if (tty_file_hung(t, f))
 		return req == TIOCSPGRP ? -ENOTTY : -EIO; /* Linux's hung_up_tty_ioctl */
 	if (changes_tty(req) && (r = tty_job_check(t, SIGTTOU)) != 0)
 		return r;
@@ -632,9 +634,8 @@ long tty_port_ioctl(struct tty *t, unsigned long req, uint64_t arg)
 
 static long tty_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
-	(void)f;
 	tty_init();
-	return tty_port_ioctl(&console, req, arg);
+	return tty_port_ioctl(&console, f, req, arg);
 }
 
 /* Linux's tty_signal_session_leader for a hang-up: the leader of the
@@ -664,16 +665,45 @@ static void tty_leader_exit(int sid)
 	}
 }
 
-void tty_port_hangup(struct tty *t)
+/* What every hang-up of t does (Linux's __tty_hangup), once its files
+ * are marked: input dropped, the session leader signalled, the session
+ * without its terminal, readers and pollers woken to see the hang-up. */
+static void hangup_session(struct tty *t)
 {
 	int sid = t->sid;
 
-	t->hung_up = true;
 	ldisc_flush_input(&t->ld);
 	if (sid && session_alive(sid))
 		process_for_each(hangup_leader, &sid);
 	t->sid = t->fg_pgrp = 0;
 	tty_port_changed(t);
+}
+
+void tty_port_hangup(struct tty *t)
+{
+	t->hung_up = true;
+	hangup_session(t);
+}
+
+bool tty_file_hung(const struct tty *t, const struct file *f)
+{
+	return t->hung_up || (f && f->tty_gen != t->vhangups);
+}
+
+void tty_file_opened(const struct tty *t, struct file *f)
+{
+	f->tty_gen = t->vhangups;
+}
+
+void tty_vhangup_self(void)
+{
+	const struct process *p = current_process();
+	struct tty *t = p && p->sid ? tty_of_sid(p->sid) : NULL;
+
+	if (!t)
+		return;
+	t->vhangups++;
+	hangup_session(t);
 }
 
 /* ---- file operations ---------------------------------------------------------- */
@@ -691,6 +721,7 @@ static int tty_open(struct inode *ip, struct file *f)
 	struct tty *ctty;
 
 	tty_init();
+	tty_file_opened(&console, f); /* a pty's open_ctty below sets its own */
 	if (ip)
 		inode_rdev(ip, &major, &minor);
 	if (!(major == TTYAUX_MAJOR && minor == TTYAUX_TTY && p))
@@ -721,11 +752,11 @@ long tty_port_read(struct tty *t, struct file *f, struct iobuf dst, size_t n)
 {
 	long r;
 
-	if (t->hung_up)
+	if (tty_file_hung(t, f))
 		return 0;
 	if ((r = tty_job_check(t, SIGTTIN)) != 0)
 		return r;
-	return tty_read_buf(t, dst, n, (f->flags & O_NONBLOCK) != 0);
+	return tty_read_buf(t, f, dst, n, (f->flags & O_NONBLOCK) != 0);
 }
 
 /* The same for writing: with TOSTOP, a background writer is stopped. */
@@ -733,7 +764,7 @@ long tty_port_write(struct tty *t, struct file *f, struct iobuf src, size_t n)
 {
 	long r;
 
-	if (t->hung_up)
+	if (tty_file_hung(t, f))
 		return -EIO;
 	if ((t->ld.t.c_lflag & TOSTOP) && (r = tty_job_check(t, SIGTTOU)) != 0)
 		return r;
@@ -768,8 +799,9 @@ bool tty_port_readable(const struct tty *t)
 /* POLLIN when a read would not block; output never blocks. */
 static unsigned tty_poll(struct file *f)
 {
-	(void)f;
 	tty_init();
+	if (tty_file_hung(&console, f))
+		return POLLIN | POLLOUT | POLLERR | POLLHUP; /* Linux's hung_up_tty_poll */
 	if (tty_port_readable(&console))
 		return POLLOUT | POLLIN;
 	note_first_read();

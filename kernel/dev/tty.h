@@ -60,6 +60,8 @@ struct tty {
 	struct wait_queue read_wq; /* readers wait for input */
 	bool hung_up;              /* its device went away (a pty's master closed): reads
 	                            * return 0, writes and ioctls -EIO, as Linux's hung-up files */
+	uint32_t vhangups;         /* vhangup(2)s of it: a file opened before the last one
+	                            * (its tty_gen older) is hung up as above; later opens are not */
 	bool claim_free;           /* the console: a TTY no live session holds is taken by the
 	                            * first job-control caller's session (see tty_check_owner) */
 	uint32_t rdev;             /* its device number (RDEV) for /proc/PID/stat, 0 to show none */
@@ -90,15 +92,25 @@ void tty_register(struct tty *t);
 void tty_unregister(struct tty *t);
 
 /* read(2) on t through f: job control (SIGTTIN), then at most one line
- * in canonical mode, VMIN/VTIME otherwise. The count, 0 once t is hung
- * up, -EAGAIN, -ERESTARTSYS, -EIO, -EFAULT. */
+ * in canonical mode, VMIN/VTIME otherwise. The count, 0 once f is hung
+ * up (tty_file_hung), -EAGAIN, -ERESTARTSYS, -EIO, -EFAULT. */
 long tty_port_read(struct tty *t, struct file *f, struct iobuf dst, size_t n);
 /* write(2) on t: TOSTOP's job control, then t's driver. -EIO once hung up. */
 long tty_port_write(struct tty *t, struct file *f, struct iobuf src, size_t n);
 /* The terminal ioctls on t (termios, System V's termio, window size with
  * SIGWINCH, FIONREAD, TCFLSH, the controlling terminal and the foreground
  * group): the result, or -ENOTTY for a request that is not a terminal's. */
-long tty_port_ioctl(struct tty *t, unsigned long req, uint64_t arg);
+long tty_port_ioctl(struct tty *t, struct file *f, unsigned long req, uint64_t arg);
+/* Is f, an open file of t (NULL: the kernel's own use, or a pty's master
+ * end), hung up: t's device gone, or f opened before t's last vhangup? */
+bool tty_file_hung(const struct tty *t, const struct file *f);
+/* A file of t is being opened (its tty_gen: not hung up). */
+void tty_file_opened(const struct tty *t, struct file *f);
+/* vhangup(2) (Linux's tty_vhangup_self): the caller's controlling
+ * terminal, if it has one, is hung up for every file opened on it so far
+ * (tty_file_hung), its session leader gets SIGHUP and SIGCONT and its
+ * session loses it, its input is dropped; new opens work as before. */
+void tty_vhangup_self(void);
 /* poll(2)'s POLLIN for t: a read would not block. */
 bool tty_port_readable(const struct tty *t);
 /* Input, settings or the device changed: wake t's readers and pollers. */

@@ -16,6 +16,50 @@
 
 /* ---------------------------------------------------------------- the mount */
 
+
+/* ---- file handles (name_to_handle_at) ------------------------------------ */
+
+static uint32_t ext2_generation(const struct inode *ip)
+{
+	const struct ext2_node *n = ip->priv;
+
+	return n->raw.i_generation;
+}
+
+/* fs_export's find: inode ino of the mount, of generation gen, as
+ * Linux's ext2_nfs_get_inode: a number outside the table, a free inode
+ * or another generation is -ESTALE. A directory is found only while it
+ * is in memory (a cwd, an open file, a walk's): Kestrel's directories
+ * know their parent, which a handle does not say (Linux reconnects a
+ * disconnected one through ".."); -ESTALE otherwise. */
+static int ext2_find(const struct fs_info *fs, uint64_t ino, uint32_t gen, struct inode **out)
+{
+	struct ext2_mount *m = (struct ext2_mount *)(uintptr_t)fs;
+	struct ext2_inode raw;
+	struct ext2_node *n;
+	int err;
+
+	if (ino < EXT2_ROOT_INO || ino > m->fs.sb.s_inodes_count)
+		return -ESTALE;
+	if ((err = ext2_lock(m)))
+		return err;
+	if ((n = ext2_live_find(m, (uint32_t)ino))) {
+		err = n->raw.i_generation == gen ? 0 : -ESTALE;
+		if (!err)
+			*out = inode_get(n->ip);
+	} else if (!(err = ext2_iread(&m->fs, (uint32_t)ino, &raw))) {
+		if (!raw.i_links_count || raw.i_generation != gen || !ext2_ftype_of_mode(raw.i_mode) ||
+		    S_ISDIR(raw.i_mode))
+			err = -ESTALE;
+		else
+			err = ext2_iget(m, (uint32_t)ino, NULL, NULL, 0, out);
+	}
+	ext2_unlock(m);
+	return err;
+}
+
+static const struct fs_export ext2_export = { .generation = ext2_generation, .find = ext2_find };
+
 /* Read-write mount: the superblock says "mounted, not clean" on the disk. */
 static void mark_mounted(struct ext2_mount *m)
 {
@@ -53,7 +97,8 @@ static int ext2_mount(struct blkdev *dev, bool read_only, const char *opts, stru
 	}
 	m->iops = &ext2_iops;
 	m->info = (struct fs_info){ .name = "ext2", .dev = RDEV(dev->major, dev->minor),
-				    .magic = EXT2_MAGIC, .read_only = m->fs.read_only };
+				    .magic = EXT2_MAGIC, .read_only = m->fs.read_only,
+				    .export = &ext2_export };
 	if (!m->fs.read_only)
 		mark_mounted(m);
 	if ((err = ext2_lock(m)) == 0) {

@@ -19,6 +19,8 @@
 
 #define SYMLINK_MAX  40   /* links followed in one walk before ELOOP (Linux) */
 
+struct fs_export;
+
 /* A mounted file system (the RAM root, tmpfs, /proc, /sys, devpts, ext2, FAT...). */
 struct fs_info {
 	const char *name;     /* as /proc/mounts and statfs name it */
@@ -26,6 +28,19 @@ struct fs_info {
 	uint64_t magic;       /* statfs f_type */
 	bool read_only;
 	bool pseudo;          /* a kernel view (/proc): a change refused is EPERM, not EROFS */
+	const struct fs_export *export; /* file handles (name_to_handle_at); NULL: none */
+};
+
+struct inode;
+/* What a file handle needs of a file system, as Linux's
+ * export_operations: a handle is (inode number, generation), and names
+ * the inode as long as it lives, whatever its names. */
+struct fs_export {
+	/* What tells a reused inode number apart (0 where none is reused). */
+	uint32_t (*generation)(const struct inode *ip);
+	/* A new reference to inode ino of fs, of generation gen: 0, or
+	 * -ESTALE when it is gone (or was never there), -ENOMEM, -EIO. */
+	int (*find)(const struct fs_info *fs, uint64_t ino, uint32_t gen, struct inode **out);
 };
 
 struct mfile;

@@ -110,7 +110,9 @@ struct ramfs_sb {
 };
 
 static const char tmpfs_name[] = "tmpfs"; /* a tmpfs's info.name: ramfs_is knows them by it */
-static struct ramfs_sb ram_root = { .info = { .name = "ramfs", .dev = RAMFS_DEV, .magic = RAMFS_MAGIC } };
+static const struct fs_export ramfs_export;
+static struct ramfs_sb ram_root = { .info = { .name = "ramfs", .dev = RAMFS_DEV, .magic = RAMFS_MAGIC,
+					      .export = &ramfs_export } };
 static uint32_t next_tmpfs_dev = TMPFS_DEV_FIRST;
 
 static struct ramfs_sb *sb_of(const struct fs_info *fs)
@@ -125,6 +127,76 @@ bool ramfs_is(const struct fs_info *fs)
 
 static uint64_t next_ino = 1;
 static const struct inode_ops ramfs_ops;
+
+/* Every live RAM inode by number (numbers are never reused: next_ino),
+ * for open_by_handle_at, as Linux's shmem finds its inodes in the inode
+ * cache. One entry per inode, made with it and freed by its eviction.
+ * Lock rule: ino_lock covers the buckets and their chains; the inodes
+ * themselves follow their own rule (the kernel lock). */
+#define INO_BUCKETS 256 /* a power of two */
+struct ino_entry {
+	uint64_t ino;
+	struct inode *ip;
+	struct ino_entry *next;
+};
+static struct ino_entry *ino_index[INO_BUCKETS];
+static struct spinlock ino_lock = SPINLOCK_INIT;
+
+static struct ino_entry **ino_bucket(uint64_t ino)
+{
+	return &ino_index[(ino * 0x9e3779b97f4a7c15ull) >> 56 & (INO_BUCKETS - 1)];
+}
+
+/* e (its ino and ip set) joins the index. */
+static void ino_index_add(struct ino_entry *e)
+{
+	uint64_t f = spin_lock_irqsave(&ino_lock);
+	struct ino_entry **b = ino_bucket(e->ino);
+
+	e->next = *b;
+	*b = e;
+	spin_unlock_irqrestore(&ino_lock, f);
+}
+
+/* ip leaves the index (it is being evicted); its entry is freed. */
+static void ino_index_remove(const struct inode *ip)
+{
+	uint64_t f = spin_lock_irqsave(&ino_lock);
+	struct ino_entry *gone = NULL;
+
+	for (struct ino_entry **pp = ino_bucket(ip->ino); *pp; pp = &(*pp)->next)
+		if ((*pp)->ip == ip) {
+			gone = *pp;
+			*pp = gone->next;
+			break;
+		}
+	spin_unlock_irqrestore(&ino_lock, f);
+	kfree(gone);
+}
+
+static uint32_t ramfs_generation(const struct inode *ip)
+{
+	(void)ip;
+	return 0; /* numbers are never reused */
+}
+
+/* fs_export's find: the live inode ino of fs. */
+static int ramfs_find(const struct fs_info *fs, uint64_t ino, uint32_t gen, struct inode **out)
+{
+	uint64_t f = spin_lock_irqsave(&ino_lock);
+	struct inode *ip = NULL;
+
+	for (struct ino_entry *e = *ino_bucket(ino); e && !ip; e = e->next)
+		if (e->ino == ino && e->ip->fs == fs)
+			ip = e->ip;
+	spin_unlock_irqrestore(&ino_lock, f);
+	if (!ip || gen != 0)
+		return -ESTALE;
+	*out = inode_get(ip); /* under the kernel lock, as every inode's refs */
+	return 0;
+}
+
+static const struct fs_export ramfs_export = { .generation = ramfs_generation, .find = ramfs_find };
 static const struct file_ops ramfs_file_ops;
 static const uint8_t zeros[PAGE];
 
@@ -339,12 +411,19 @@ static struct inode *ramfs_new(struct ramfs_sb *sb, uint32_t mode)
 	} else if (S_ISREG(mode)) {
 		priv = new_file(sb);
 	}
-	if ((S_ISDIR(mode) || S_ISREG(mode)) && !priv) {
+	struct ino_entry *e = kmalloc(sizeof(*e));
+	if (((S_ISDIR(mode) || S_ISREG(mode)) && !priv) || !e) {
+		if (S_ISREG(mode) && priv)
+			shmem_put(((struct ramfs_file *)priv)->obj);
+		kfree(priv);
+		kfree(e);
 		kfree(ip);
 		return NULL;
 	}
 	ip->priv = priv;
 	ip->ino = next_ino++;
+	*e = (struct ino_entry){ ip->ino, ip, NULL };
+	ino_index_add(e);
 	sb->inodes++;
 	return ip;
 }
@@ -377,6 +456,7 @@ static void ramfs_evict(struct inode *ip)
 {
 	struct ramfs_sb *sb = sb_of(ip->fs);
 
+	ino_index_remove(ip);
 	if (S_ISREG(ip->mode)) {
 		struct ramfs_file *rf = ip->priv;
 		if (sb->dead)
@@ -777,7 +857,7 @@ int ramfs_mount(const char *opts, struct inode **root)
 	if (!sb)
 		return -ENOMEM;
 	sb->info = (struct fs_info){ .name = tmpfs_name, .dev = RDEV(0, next_tmpfs_dev),
-				     .magic = TMPFS_MAGIC };
+				     .magic = TMPFS_MAGIC, .export = &ramfs_export };
 	set_limits(sb, r.pages, r.inodes); /* nothing in use yet: never refused */
 	struct inode *ip = ramfs_new(sb, S_IFDIR | r.mode);
 	if (!ip) {

@@ -99,6 +99,7 @@ struct file {
 	bool writer;           /* holds a write on inode (inode_get_write): Linux's FMODE_WRITER */
 	bool reader;           /* counted in inode->readcount: a regular file open for reading only */
 	uint64_t cred_serial;  /* the opener's credentials' serial (proc/cred.h), Linux's f_cred */
+	uint32_t tty_gen;      /* a terminal's file: the terminal's vhangups when opened (dev/tty.h) */
 };
 
 /* A new open file description with one reference (NULL when out of

@@ -30,6 +30,21 @@ int copy_from_user(void *dst, uptr_t src, size_t n)
 	return (int)arch_copy_user(dst, (const void *)src, n);
 }
 
+int copy_struct_from_user(void *dst, size_t ksize, uptr_t src, size_t usize)
+{
+	uint8_t b;
+
+	for (size_t i = ksize; i < usize; i++) {
+		if (copy_from_user(&b, src + i, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	for (size_t i = usize; i < ksize; i++)
+		((uint8_t *)dst)[i] = 0;
+	return copy_from_user(dst, src, usize < ksize ? usize : ksize);
+}
+
 int copy_to_user(uptr_t dst, const void *src, size_t n)
 {
 	if (!user_range_ok(dst, n))

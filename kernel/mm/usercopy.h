@@ -25,6 +25,12 @@ long strncpy_from_user(char *dst, uptr_t src, size_t max);
  * nothing: for validating a vector of buffers before using any. */
 bool user_access_ok(uptr_t p, size_t n);
 
+/* Linux's copy_struct_from_user: a versioned struct of usize bytes at
+ * src into dst, which holds ksize: a shorter one is zero-extended, a
+ * longer one must have zeroes past ksize. 0, -E2BIG (a non-zero byte
+ * Kestrel does not know) or -EFAULT. */
+int copy_struct_from_user(void *dst, size_t ksize, uptr_t src, size_t usize);
+
 /* The exception-table fix-up for a kernel fault at rip, or 0. */
 uint64_t usercopy_fixup(uint64_t rip);
 

@@ -1206,6 +1206,7 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 	vs->brk_start = parent->brk_start;
 	vs->brk = parent->brk;
 	vs->mmap_next = parent->mmap_next;
+	vs->membarrier = __atomic_load_n(&parent->membarrier, __ATOMIC_RELAXED);
 	tail = &vs->vmas;
 	for (struct vma *v = parent->vmas; v && !c.err; v = v->next) {
 		if (v->flags & VMA_DONTCOPY)

@@ -126,6 +126,10 @@ struct vm_space {
 	uint64_t brk_start, brk;  /* the heap: [brk_start, brk) */
 	uint64_t mmap_next;       /* mmap's top-down search starts below (Linux's mmap_base) */
 	bool lock_future;         /* mlockall(MCL_FUTURE): new regions are VMA_LOCKED (not inherited) */
+	/* membarrier(2)'s registrations (sys_membarrier.c's bits), as Linux's
+	 * mm->membarrier_state: kept by fork, cleared by exec (a new space).
+	 * Read and or'ed with __atomic, no lock. */
+	uint32_t membarrier;
 };
 
 struct vm_space *uvm_create(void);

@@ -60,6 +60,15 @@ struct cred {
 	int sched_policy;
 	int sched_priority;
 	bool sched_reset_on_fork; /* SCHED_RESET_ON_FORK: children start SCHED_NORMAL */
+	/* SCHED_DEADLINE's (sched_setattr): runtime <= deadline <= period in
+	 * ns, and its SCHED_FLAG_RECLAIM and _DL_OVERRUN; kept and read back */
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint64_t sched_dl_flags;
+	/* ioprio_set's I/O priority (uapi/ioprio.h), as Linux's io_context's,
+	 * per thread, inherited at clone and fork, kept by exec. The
+	 * exception to the lock rule below: another process's ioprio_set
+	 * writes it, so it is read and written with __atomic, no lock. */
+	int ioprio;
 	/* The keyrings (keys/keys.h), as Linux's cred: each a reference
 	 * (keys' own lock counts them), NULL until made; changed only by the
 	 * thread itself. jit_keyring: request_key's default destination

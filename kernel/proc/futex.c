@@ -36,6 +36,8 @@
 #include "arch/x86_64/klock.h"
 #include "lib/errno.h"
 #include "uapi/futex.h"
+#include "uapi/time.h"
+#include "mm/heap.h"
 
 #define FUTEX_CMD_MASK        (~(uint64_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME))
 
@@ -46,11 +48,20 @@ struct fkey {
 	bool shared;         /* not FUTEX_PRIVATE_FLAG */
 };
 
+/* The one sleep of a futex_waitv caller, whichever of its waiters a wake
+ * takes: woken is set (and wq woken) after the waiter's own woken, under
+ * the waiter's bucket lock. On the caller's stack. */
+struct waitv_sleep {
+	bool woken;
+	struct wait_queue wq;
+};
+
 struct waiter {
 	struct fkey key;
 	uint32_t bitset;     /* FUTEX_WAIT_BITSET's; FUTEX_BITSET_MATCH_ANY otherwise */
 	bool woken;          /* taken off its bucket by a wake */
 	struct wait_queue wq;
+	struct waitv_sleep *group; /* futex_waitv's: where the caller sleeps instead of wq */
 	struct waiter *next;
 };
 
@@ -171,7 +182,12 @@ static int wake_requeue(struct fkey key, uint32_t bitset, int n, struct fkey key
 		} else if (woken < n) {
 			*pp = w->next;
 			__atomic_store_n(&w->woken, true, __ATOMIC_RELEASE);
-			wake_all(&w->wq); /* before the lock goes: w may leave after it */
+			if (w->group) { /* before the lock goes: w may leave after it */
+				__atomic_store_n(&w->group->woken, true, __ATOMIC_RELEASE);
+				wake_all(&w->group->wq);
+			} else {
+				wake_all(&w->wq);
+			}
 			woken++;
 		} else if (*moved < requeue) {
 			w->key = key2;
@@ -231,28 +247,31 @@ static int deadline_of(uint64_t uts, bool absolute, bool realtime, uint64_t *dea
 	return 0;
 }
 
+/* Sleep on wq until *woken is set (0), the deadline (-ETIMEDOUT) or a
+ * signal (-EINTR). */
+static long sleep_until_woken(struct wait_queue *wq, bool *woken, uint64_t deadline)
+{
+	while (!__atomic_load_n(woken, __ATOMIC_ACQUIRE)) {
+		if (signal_pending())
+			return -EINTR;
+		if (deadline != NO_DEADLINE && time_ns() >= deadline)
+			return -ETIMEDOUT;
+		wait_on_flag(wq, woken, deadline);
+	}
+	return 0;
+}
+
 /* w, on its bucket, sleeps until woken (0), the deadline (-ETIMEDOUT)
  * or a signal (-EINTR), and leaves the bucket. */
 static long futex_sleep(struct waiter *w, uint64_t deadline)
 {
-	long r = 0;
+	long r = sleep_until_woken(&w->wq, &w->woken, deadline);
 
-	while (!__atomic_load_n(&w->woken, __ATOMIC_ACQUIRE)) {
-		if (signal_pending()) {
-			r = -EINTR;
-			break;
-		}
-		if (deadline != NO_DEADLINE && time_ns() >= deadline) {
-			r = -ETIMEDOUT;
-			break;
-		}
-		wait_on_flag(&w->wq, &w->woken, deadline);
-	}
 	return waiter_leave(w) ? 0 : r;
 }
 
 /* A waiter's record for key, of bitset, on the caller's stack. */
-#define WAITER(key, bitset) { (key), (bitset), false, { SPINLOCK_INIT, NULL }, NULL }
+#define WAITER(key, bitset) { (key), (bitset), false, { SPINLOCK_INIT, NULL }, NULL, NULL }
 
 /* FUTEX_WAIT: sleep while *uaddr == val, until woken (0), the deadline
  * (-ETIMEDOUT) or a signal (-EINTR); -EAGAIN if the word differs,
@@ -499,6 +518,136 @@ SYSCALL_DEFINE6(futex, uptr_t, uaddr, int, op, uint32_t, val, uptr_t, utimeout, 
 	klock_enter_any();
 	long r = futex_op(uaddr, op, val, utimeout, uaddr2, val3);
 	klock_leave_any();
+	return r;
+}
+
+/* ---- futex_waitv(2): one sleep on up to FUTEX_WAITV_MAX futexes ----------- */
+
+/* struct futex_waitv, as the user passes it */
+struct futex_waitv_u {
+	uint64_t val;
+	uint64_t uaddr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct futex_waitv_u) == FUTEX_WAITV_SIZE, "struct futex_waitv");
+
+/* One futex of the vector: the value it must hold, where, and its waiter. */
+struct waitv_entry {
+	uint64_t uaddr;
+	uint32_t val;
+	struct waiter w;
+};
+
+/* Read the n entries at uv into e and key each, in Linux's order
+ * (futex_parse_waitv, then futex_wait_multiple_setup's keys): every
+ * entry read and checked (-EFAULT; -EINVAL for unknown flags, a
+ * __reserved, no FUTEX_32) before any is keyed (-EINVAL unaligned,
+ * -EFAULT outside user space or, for a shared one, not mapped). Under
+ * the kernel lock (a shared key reads the regions). */
+static int waitv_read(struct waitv_entry *e, unsigned n, uptr_t uv, struct waitv_sleep *g)
+{
+	struct vm_space *vm = current_process()->vm;
+	struct futex_waitv_u u;
+	int err;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (copy_from_user(&u, uv + i * sizeof(u), sizeof(u)))
+			return -EFAULT;
+		if ((u.flags & ~(uint32_t)(FUTEX_32 | FUTEX_PRIVATE_FLAG)) || u.reserved ||
+		    !(u.flags & FUTEX_32))
+			return -EINVAL;
+		e[i].uaddr = u.uaddr;
+		e[i].val = (uint32_t)u.val;
+		e[i].w = (struct waiter)WAITER(((struct fkey){ NULL, 0, !(u.flags & FUTEX_PRIVATE_FLAG) }),
+					       FUTEX_BITSET_MATCH_ANY);
+		e[i].w.group = g;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		bool shared = e[i].w.key.shared;
+		if (e[i].uaddr & 3)
+			return -EINVAL;
+		if (!user_access_ok(e[i].uaddr, sizeof(uint32_t)))
+			return -EFAULT;
+		if ((err = shared_page_ok(e[i].uaddr, shared)))
+			return err;
+		e[i].w.key = key_of(vm, e[i].uaddr, shared);
+	}
+	return 0;
+}
+
+/* Take the first n entries' waiters off their buckets: the index of the
+ * last one a wake took (as Linux's futex_unqueue_multiple), or -1. */
+static long waitv_leave(struct waitv_entry *e, unsigned n)
+{
+	long woken = -1;
+
+	for (unsigned i = 0; i < n; i++)
+		if (waiter_leave(&e[i].w))
+			woken = i;
+	return woken;
+}
+
+/* Queue every waiter, each before its word is read (futex_wait's rule),
+ * and sleep on g until one is woken: its index, or -EAGAIN (a word
+ * differs), -EFAULT, -ETIMEDOUT at the deadline, -ERESTARTSYS for a
+ * signal. A wake that comes while the words are read wins over the
+ * -EAGAIN or -EFAULT, as Linux's. */
+static long waitv_wait(struct waitv_entry *e, unsigned n, struct waitv_sleep *g, uint64_t deadline)
+{
+	uint32_t now;
+	long r = 0, woken;
+
+	for (unsigned i = 0; i < n; i++) {
+		waiter_join(&e[i].w);
+		if (copy_from_user(&now, e[i].uaddr, sizeof(now)))
+			r = -EFAULT;
+		else if (now != e[i].val)
+			r = -EAGAIN;
+		if (r) {
+			woken = waitv_leave(e, i + 1);
+			return woken >= 0 ? woken : r;
+		}
+	}
+	r = sleep_until_woken(&g->wq, &g->woken, deadline);
+	if (r == -EINTR)
+		r = -ERESTARTSYS; /* as Linux's futex_wait_multiple */
+	woken = waitv_leave(e, n);
+	return woken >= 0 ? woken : r;
+}
+
+/* futex_waitv(waiters, nr, flags, timeout, clockid): sleep until one of
+ * the nr futexes is woken, returning its index; as Linux 6.1's, whose
+ * errors come in this order: flags (none known) -EINVAL, nr outside
+ * 1..FUTEX_WAITV_MAX or a NULL vector -EINVAL, a clock other than
+ * CLOCK_MONOTONIC and CLOCK_REALTIME -EINVAL (only with a timeout, an
+ * absolute time on it), the timeout -EFAULT or -EINVAL, then the vector
+ * (waitv_read) and the wait (waitv_wait). Under the kernel lock (not in
+ * syscall.c's lock_free table), which a sleep lets go. */
+SYSCALL_DEFINE5(futex_waitv, uptr_t, waiters, unsigned int, nr_futexes, unsigned int, flags,
+		uptr_t, timeout, clockid_t, clockid)
+{
+	struct waitv_sleep g = { false, { SPINLOCK_INIT, NULL } };
+	struct waitv_entry *e;
+	uint64_t deadline = NO_DEADLINE;
+	long r;
+
+	if (flags)
+		return -EINVAL;
+	if (!nr_futexes || nr_futexes > FUTEX_WAITV_MAX || !waiters)
+		return -EINVAL;
+	if (timeout) {
+		if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC)
+			return -EINVAL;
+		if ((r = deadline_of(timeout, true, clockid == CLOCK_REALTIME, &deadline)))
+			return r;
+	}
+	if (!(e = kmalloc(nr_futexes * sizeof(*e))))
+		return -ENOMEM;
+	r = waitv_read(e, nr_futexes, waiters, &g);
+	if (!r)
+		r = waitv_wait(e, nr_futexes, &g, deadline);
+	kfree(e);
 	return r;
 }
 

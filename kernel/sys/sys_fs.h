@@ -8,6 +8,11 @@
 #include "proc/process.h"
 #include "uapi/fcntl.h"
 
+/* The open(2) flags Kestrel knows; the others are ignored, as Linux's. */
+#define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
+			  O_NONBLOCK | O_DIRECT | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | \
+			  O_PATH | O_DSYNC | O_SYNC | O_ASYNC | O_NOATIME)
+
 /* Helpers the three files share. */
 struct inode;
 /* The current process's descriptor table (made with stdio if missing). */
@@ -37,6 +42,9 @@ int user_path(uptr_t upath, char **out, bool allow_empty);
 /* The base directory of an *at call: NULL for AT_FDCWD (the cwd),
  * else the directory behind dirfd with a reference (-EBADF, -ENOTDIR). */
 int at_base(int dirfd, struct inode **base);
+/* The inode behind fd (AT_FDCWD: the cwd) with a new reference, NULL
+ * for a file without one (a pipe, a socket): 0 or -EBADF. */
+int at_fd_inode(int fd, struct inode **out);
 /* The inode an *at call with flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH)
  * names: a new reference or -errno. */
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);

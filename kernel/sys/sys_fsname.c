@@ -20,10 +20,6 @@
 #include "uapi/fcntl.h"
 #include "uapi/mount.h"
 
-#define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
-			  O_NONBLOCK | O_DIRECT | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | \
-			  O_PATH | O_DSYNC | O_SYNC | O_ASYNC | O_NOATIME)
-
 /* ---------------------------------------------------------------- helpers */
 
 /* Bytes of a path copied onto the stack before the heap is asked for
@@ -89,6 +85,20 @@ int at_base(int dirfd, struct inode **base)
 	return 0;
 }
 
+int at_fd_inode(int fd, struct inode **out)
+{
+	if (fd == AT_FDCWD) {
+		*out = inode_get(vfs_cwd());
+		return 0;
+	}
+	struct file *f = fd_file(fd);
+	if (!f)
+		return -EBADF;
+	*out = inode_get(f->inode);
+	file_put(f);
+	return 0;
+}
+
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
 {
 	char small[PATH_SMALL], *path;
@@ -98,15 +108,8 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
 	if (err)
 		return err;
 	if (!path[0]) { /* AT_EMPTY_PATH: dirfd itself, whatever it is */
-		if (dirfd == AT_FDCWD) {
-			*out = inode_get(vfs_cwd());
-			return 0;
-		}
-		struct file *f = fd_file(dirfd);
-		if (!f)
-			return -EBADF;
-		*out = inode_get(f->inode);
-		file_put(f);
+		if ((err = at_fd_inode(dirfd, out)))
+			return err;
 		return *out ? 0 : -EBADF; /* a pipe: the caller handles fstat on it */
 	}
 	base = NULL;

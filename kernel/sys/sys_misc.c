@@ -12,6 +12,7 @@
 #include "mm/uvm.h"
 #include "arch/x86_64/paging.h"
 #include "fs/inode.h"
+#include "dev/tty.h"
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
@@ -282,4 +283,14 @@ SYSCALL_DEFINE1(personality, unsigned int, persona)
 	if (persona == PERSONALITY_QUERY)
 		return __atomic_load_n(&p->personality, __ATOMIC_RELAXED);
 	return __atomic_exchange_n(&p->personality, persona, __ATOMIC_RELAXED);
+}
+
+/* vhangup(): as Linux's, CAP_SYS_TTY_CONFIG (-EPERM), then the caller's
+ * controlling terminal, if any, is hung up (dev/tty.h); 0. */
+SYSCALL_DEFINE0(vhangup)
+{
+	if (!capable(CAP_SYS_TTY_CONFIG))
+		return -EPERM;
+	tty_vhangup_self();
+	return 0;
 }

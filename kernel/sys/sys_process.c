@@ -204,20 +204,12 @@ struct clone_args_k {
  * past what Kestrel knows, -EFAULT. */
 static long clone3_read(uptr_t uargs, size_t size, struct clone_args_k *a)
 {
-	uint8_t b;
-
 	memset(a, 0, sizeof(*a));
 	if (size < CLONE_ARGS_SIZE_VER0)
 		return -EINVAL;
 	if (size > PAGE_SIZE)
 		return -E2BIG;
-	for (size_t i = sizeof(*a); i < size; i++) {
-		if (copy_from_user(&b, uargs + i, 1))
-			return -EFAULT;
-		if (b)
-			return -E2BIG;
-	}
-	return copy_from_user(a, uargs, size < sizeof(*a) ? size : sizeof(*a)) ? -EFAULT : 0;
+	return copy_struct_from_user(a, sizeof(*a), uargs, size);
 }
 
 /* clone3(args, size): clone with its arguments in a struct. No set_tid
@@ -991,6 +983,45 @@ SYSCALL_DEFINE2(pidfd_open, pid_t, pid, unsigned int, flags)
 	return fd;
 }
 
+/* pidfd_getfd(pidfd, fd, flags): a duplicate, close-on-exec, of the
+ * descriptor fd of the process a pidfd names, as Linux's: -EINVAL for
+ * flags, -EBADF for no pidfd (a /proc/PID directory is none here), -ESRCH
+ * once the process is reaped, -EPERM unless the caller may trace it
+ * with its real ids (PTRACE_MODE_ATTACH_REALCREDS), -EBADF for an fd it
+ * does not have open (a zombie has none), -EMFILE. */
+/* The process descriptor fd names, a pidfd (or, unless pidfd_only, an
+ * open /proc/PID directory): 0, -EBADF, -ESRCH once it is reaped. */
+static long pidfd_target(int fd, bool pidfd_only, struct process **p)
+{
+	struct file *f = fd_file(fd);
+	long err;
+
+	if (!f)
+		return -EBADF;
+	err = pidfd_only && !pidfd_is(f) ? -EBADF : pidfd_process(f, p);
+	file_put(f);
+	return err;
+}
+
+SYSCALL_DEFINE3(pidfd_getfd, int, pidfd, int, fd, unsigned int, flags)
+{
+	struct process *p = NULL;
+	struct file *f;
+	long err;
+
+	if (flags)
+		return -EINVAL;
+	if ((err = pidfd_target(pidfd, true, &p)))
+		return err;
+	if (!ptrace_may_access_realcreds(p))
+		return -EPERM;
+	if (!(f = fd_get(p->state == PROC_ALIVE ? p->files : NULL, fd)))
+		return -EBADF;
+	if ((err = fd_install(current_process()->files, f, 0, true)) < 0)
+		file_put(f);
+	return err;
+}
+
 /* pidfd_send_signal(fd, sig, info, flags): kill(2) or rt_sigqueueinfo(2)
  * to the process a pidfd or an open /proc/PID directory names. As Linux:
  * -EINVAL for flags, -EBADF for another file, -ESRCH once reaped; with
@@ -1001,16 +1032,11 @@ SYSCALL_DEFINE4(pidfd_send_signal, int, fd, int, sig, uptr_t, uinfo, unsigned in
 {
 	struct siginfo_k info;
 	struct process *p = NULL;
-	struct file *f;
 	long err;
 
 	if (flags)
 		return -EINVAL;
-	if (!(f = fd_file(fd)))
-		return -EBADF;
-	err = pidfd_process(f, &p);
-	file_put(f);
-	if (err)
+	if ((err = pidfd_target(fd, false, &p)))
 		return err;
 	if (uinfo) {
 		if (copy_from_user(&info, uinfo, sizeof(info)))

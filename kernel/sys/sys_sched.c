@@ -17,6 +17,7 @@
 #include "time/time.h"
 #include "time/timespec.h"
 #include "lib/errno.h"
+#include "mm/layout.h"
 #include "uapi/sched.h"
 #include "uapi/capability.h"
 
@@ -260,4 +261,190 @@ SYSCALL_DEFINE2(sched_getparam, pid_t, pid, uptr_t, param)
 	if (policy_rt(t->cred.sched_policy))
 		p.sched_priority = t->cred.sched_priority;
 	return copy_to_user(param, &p, sizeof(p)) ? -EFAULT : 0;
+}
+
+/* ---- sched_setattr, sched_getattr ---------------------------------------------
+ * The same record through Linux's struct sched_attr, which adds the nice
+ * value and SCHED_DEADLINE's runtime, deadline and period (kept in the
+ * thread's cred and read back; no admission control: Kestrel's one run
+ * queue reserves no bandwidth, so -EBUSY never comes). Linux 6.1 built
+ * without CONFIG_UCLAMP_TASK, as Debian's: the utilisation clamps are
+ * -EOPNOTSUPP and read back as 0. */
+
+struct sched_attr_k {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t sched_util_min, sched_util_max;
+};
+_Static_assert(sizeof(struct sched_attr_k) == SCHED_ATTR_SIZE_VER1, "Linux 6.1's struct sched_attr");
+
+#define DL_SCALE         10                  /* Linux keeps runtimes in units of 2^10 ns */
+#define DL_PERIOD_MIN_NS (100ull * 1000)     /* kernel.sched_deadline_period_min_us: 100 */
+#define DL_PERIOD_MAX_NS (4194304ull * 1000) /* kernel.sched_deadline_period_max_us: 2^22 */
+#define DL_FLAGS_KEPT    (SCHED_FLAG_RECLAIM | SCHED_FLAG_DL_OVERRUN)
+
+/* Linux's sched_copy_attr: the user's struct, of the size its first
+ * field says (0: the first version's), zero-extended; nice clamped to
+ * its range. -E2BIG (the kernel's size written back into size) for a
+ * size under the first version, over a page, or with non-zero bytes past
+ * Kestrel's struct; -EINVAL for the clamps in a first-version struct;
+ * -EFAULT. */
+static long attr_read(uptr_t uattr, struct sched_attr_k *a)
+{
+	uint32_t size, ksize = sizeof(*a);
+	int err;
+
+	if (copy_from_user(&size, uattr, sizeof(size)))
+		return -EFAULT;
+	if (!size)
+		size = SCHED_ATTR_SIZE_VER0;
+	err = size < SCHED_ATTR_SIZE_VER0 || size > PAGE_SIZE ? -E2BIG
+	      : copy_struct_from_user(a, sizeof(*a), uattr, size);
+	if (err == -E2BIG)
+		copy_to_user(uattr, &ksize, sizeof(ksize)); /* Linux ignores a fault here */
+	if (err)
+		return err;
+	if ((a->sched_flags & SCHED_FLAG_UTIL_CLAMP) && size < SCHED_ATTR_SIZE_VER1)
+		return -EINVAL;
+	a->sched_nice = a->sched_nice < NICE_MIN ? NICE_MIN : a->sched_nice > NICE_MAX ? NICE_MAX
+											 : a->sched_nice;
+	return 0;
+}
+
+/* Linux's __checkparam_dl: 0 < runtime <= deadline <= period (a period
+ * of 0 is the deadline), runtime at least 2^DL_SCALE ns, the period
+ * within the sysctls' bounds, no top bit set. */
+static bool dl_params_ok(const struct sched_attr_k *a)
+{
+	uint64_t period = a->sched_period ? a->sched_period : a->sched_deadline;
+
+	if (a->sched_flags & SCHED_FLAG_SUGOV)
+		return true;
+	if (!a->sched_deadline || a->sched_runtime < (1ull << DL_SCALE))
+		return false;
+	if ((a->sched_deadline | a->sched_period) & (1ull << 63))
+		return false;
+	if (period < a->sched_deadline || a->sched_deadline < a->sched_runtime)
+		return false;
+	return period >= DL_PERIOD_MIN_NS && period <= DL_PERIOD_MAX_NS;
+}
+
+/* Linux's get_params: what t's policy uses, into a. */
+static void attr_params(const struct thread *t, struct sched_attr_k *a)
+{
+	const struct cred *c = &t->cred;
+
+	if (c->sched_policy == SCHED_DEADLINE) {
+		a->sched_runtime = c->sched_runtime;
+		a->sched_deadline = c->sched_deadline;
+		a->sched_period = c->sched_period;
+		a->sched_flags |= c->sched_dl_flags;
+	} else if (policy_rt(c->sched_policy)) {
+		a->sched_priority = (uint32_t)c->sched_priority;
+	} else {
+		a->sched_nice = c->nice;
+	}
+}
+
+static bool policy_fair(int policy)
+{
+	return policy == SCHED_NORMAL || policy == SCHED_BATCH;
+}
+
+/* Linux's __sched_setscheduler for a user's sched_setattr on t, in its
+ * order: the policy and flags (-EINVAL), the priority and the deadline
+ * parameters (-EINVAL), the caller's rights (-EPERM: a lower nice needs
+ * RLIMIT_NICE or CAP_SYS_NICE, then setscheduler_may), SCHED_FLAG_SUGOV
+ * (-EINVAL), the clamps (-EOPNOTSUPP); then the record. */
+static long set_attr(struct thread *t, const struct sched_attr_k *a)
+{
+	struct cred *c = &t->cred;
+	int policy = (int)a->sched_policy;
+	bool reset = a->sched_flags & SCHED_FLAG_RESET_ON_FORK;
+	long err;
+
+	if (a->sched_flags & SCHED_FLAG_KEEP_POLICY) {
+		policy = c->sched_policy;
+		reset = c->sched_reset_on_fork;
+	} else if (policy_known(policy)) {
+		return -EINVAL;
+	}
+	if (a->sched_flags & ~(uint64_t)(SCHED_FLAG_ALL | SCHED_FLAG_SUGOV))
+		return -EINVAL;
+	if (a->sched_priority > MAX_RT_PRIO - 1 ||
+	    (policy == SCHED_DEADLINE && !dl_params_ok(a)) ||
+	    policy_rt(policy) != (a->sched_priority != 0))
+		return -EINVAL;
+	if (policy_fair(policy) && a->sched_nice < c->nice && !capable(CAP_SYS_NICE) &&
+	    rlimit_cur(t->proc, RLIMIT_NICE) < (uint64_t)(NICE_TO_PRIO_BASE - a->sched_nice))
+		return -EPERM;
+	if ((err = setscheduler_may(t, policy, a->sched_priority, reset)))
+		return err;
+	if (a->sched_flags & SCHED_FLAG_SUGOV)
+		return -EINVAL;
+	if (a->sched_flags & SCHED_FLAG_UTIL_CLAMP)
+		return -EOPNOTSUPP;
+	c->sched_policy = policy;
+	c->sched_priority = (int)a->sched_priority;
+	c->sched_reset_on_fork = reset;
+	if (policy == SCHED_DEADLINE) {
+		c->sched_runtime = a->sched_runtime;
+		c->sched_deadline = a->sched_deadline;
+		c->sched_period = a->sched_period;
+		c->sched_dl_flags = a->sched_flags & DL_FLAGS_KEPT;
+	} else if (policy_fair(policy)) {
+		c->nice = a->sched_nice;
+	}
+	return 0;
+}
+
+/* sched_setattr(pid, attr, flags): as Linux's: flags (none known), a
+ * NULL attr or a negative pid -EINVAL, then the struct (attr_read), a
+ * negative policy -EINVAL, the thread (-ESRCH), SCHED_FLAG_KEEP_PARAMS
+ * taking its present parameters, and set_attr. */
+SYSCALL_DEFINE3(sched_setattr, pid_t, pid, uptr_t, uattr, unsigned int, flags)
+{
+	struct sched_attr_k a;
+	struct thread *t;
+	long err;
+
+	if (!uattr || pid < 0 || flags)
+		return -EINVAL;
+	if ((err = attr_read(uattr, &a)))
+		return err;
+	if ((int)a.sched_policy < 0)
+		return -EINVAL;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	if (a.sched_flags & SCHED_FLAG_KEEP_PARAMS)
+		attr_params(t, &a);
+	return set_attr(t, &a);
+}
+
+/* sched_getattr(pid, attr, size, flags): the thread's policy and its
+ * parameters in the first min(size, Kestrel's struct) bytes, whose size
+ * field says how many. -EINVAL for a NULL attr, a negative pid, a size
+ * under the first version or over a page, or flags; -ESRCH; -EFAULT. */
+SYSCALL_DEFINE4(sched_getattr, pid_t, pid, uptr_t, uattr, unsigned int, usize, unsigned int, flags)
+{
+	struct sched_attr_k a = { 0 };
+	struct thread *t;
+
+	if (!uattr || pid < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || flags)
+		return -EINVAL;
+	if (!(t = affinity_target(pid)))
+		return -ESRCH;
+	a.sched_policy = (uint32_t)t->cred.sched_policy;
+	if (t->cred.sched_reset_on_fork)
+		a.sched_flags |= SCHED_FLAG_RESET_ON_FORK;
+	attr_params(t, &a);
+	a.sched_flags &= SCHED_FLAG_ALL;
+	a.size = usize < sizeof(a) ? usize : sizeof(a);
+	if (!user_access_ok(uattr, usize))
+		return -EFAULT;
+	return copy_to_user(uattr, &a, a.size) ? -EFAULT : 0;
 }

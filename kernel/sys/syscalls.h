@@ -20,8 +20,10 @@
  * (no priority inheritance: one CPU, one priority), with or without
  * FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME. Others are -ENOSYS.
  * set_robust_list(head, len) and get_robust_list(tid, head, len): the
- * list walked when the thread exits. */
+ * list walked when the thread exits. futex_waitv(waiters, nr, flags,
+ * timeout, clockid): one sleep on up to 128 futexes. */
 long sys_futex(SYSCALL_ARGS);
+long sys_futex_waitv(SYSCALL_ARGS);
 long sys_set_robust_list(SYSCALL_ARGS);
 long sys_get_robust_list(SYSCALL_ARGS);
 
@@ -153,6 +155,7 @@ long sys_madvise(SYSCALL_ARGS);
 long sys_sched_getaffinity(SYSCALL_ARGS);
 long sys_sched_setaffinity(SYSCALL_ARGS);
 long sys_getcpu(SYSCALL_ARGS);
+long sys_vhangup(SYSCALL_ARGS);
 
 /* sys/sys_pipe.c */
 long sys_pipe2(SYSCALL_ARGS);
@@ -240,6 +243,8 @@ long sys_rt_sigqueueinfo(SYSCALL_ARGS);
 /* pidfds (fs/pidfd.h): made by pidfd_open, signalled by pidfd_send_signal */
 long sys_pidfd_open(SYSCALL_ARGS);
 long sys_pidfd_send_signal(SYSCALL_ARGS);
+/* ... and, with ptrace's permission, copied a descriptor from by pidfd_getfd */
+long sys_pidfd_getfd(SYSCALL_ARGS);
 long sys_rt_tgsigqueueinfo(SYSCALL_ARGS);
 long sys_getppid(SYSCALL_ARGS);
 long sys_setpgid(SYSCALL_ARGS);
@@ -309,6 +314,17 @@ long sys_sched_setparam(SYSCALL_ARGS);
 long sys_sched_getparam(SYSCALL_ARGS);
 long sys_sched_setscheduler(SYSCALL_ARGS);
 long sys_sched_getscheduler(SYSCALL_ARGS);
+/* ... through struct sched_attr, with nice and SCHED_DEADLINE's parameters */
+long sys_sched_setattr(SYSCALL_ARGS);
+long sys_sched_getattr(SYSCALL_ARGS);
+/* sys/sys_ioprio.c: the I/O priority of threads, kept and read back */
+long sys_ioprio_set(SYSCALL_ARGS);
+long sys_ioprio_get(SYSCALL_ARGS);
+/* sys/sys_membarrier.c: a memory barrier on every CPU running the process (or every CPU) */
+long sys_membarrier(SYSCALL_ARGS);
+/* sys/sys_fhandle.c: file handles of the RAM file systems and ext2 */
+long sys_name_to_handle_at(SYSCALL_ARGS);
+long sys_open_by_handle_at(SYSCALL_ARGS);
 
 /* sys/sys_sigwait.c: take a pending signal of a set, waiting up to a timeout */
 long sys_rt_sigtimedwait(SYSCALL_ARGS);

@@ -79,6 +79,7 @@
 #define EHOSTUNREACH 113
 #define EALREADY 114
 #define EINPROGRESS 115
+#define ESTALE 116       /* a file handle whose inode is gone (open_by_handle_at) */
 #define EDQUOT 122       /* a user's key quota (keys/) */
 #define ENOKEY 126
 #define EKEYEXPIRED 127

@@ -46,4 +46,12 @@
 #define ROBUST_PENDING_OFFSET 16  /* list_op_pending */
 #define ROBUST_LIST_LIMIT     2048
 
+/* futex_waitv(2): struct futex_waitv { u64 val; u64 uaddr; u32 flags;
+ * u32 __reserved; }, up to FUTEX_WAITV_MAX of them; each entry's flags
+ * are FUTEX_32 (the only size Linux 6.1 knows, and required) and
+ * optionally FUTEX_PRIVATE_FLAG. */
+#define FUTEX_32              2
+#define FUTEX_WAITV_MAX       128
+#define FUTEX_WAITV_SIZE      24
+
 #endif

@@ -42,4 +42,17 @@
 #define MAX_RT_PRIO    99
 #define SCHED_RESET_ON_FORK 0x40000000  /* or'ed into a policy */
 
+/* sched_setattr's struct sched_attr: its sizes (VER0 up to sched_period,
+ * VER1 with the utilisation clamps, Linux 6.1's own) and sched_flags */
+#define SCHED_ATTR_SIZE_VER0 48
+#define SCHED_ATTR_SIZE_VER1 56
+#define SCHED_FLAG_RESET_ON_FORK 0x01
+#define SCHED_FLAG_RECLAIM       0x02
+#define SCHED_FLAG_DL_OVERRUN    0x04
+#define SCHED_FLAG_KEEP_POLICY   0x08
+#define SCHED_FLAG_KEEP_PARAMS   0x10
+#define SCHED_FLAG_UTIL_CLAMP    0x60   /* _MIN 0x20 and _MAX 0x40 */
+#define SCHED_FLAG_ALL           0x7f
+#define SCHED_FLAG_SUGOV         0x10000000
+
 #endif

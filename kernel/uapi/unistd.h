@@ -154,6 +154,7 @@
 #define SYS_munlock            150
 #define SYS_mlockall           151
 #define SYS_munlockall         152
+#define SYS_vhangup            153
 #define SYS_prctl              157
 #define SYS_arch_prctl         158
 #define SYS_adjtimex           159
@@ -214,6 +215,8 @@
 #define SYS_add_key            248
 #define SYS_request_key        249
 #define SYS_keyctl             250
+#define SYS_ioprio_set         251
+#define SYS_ioprio_get         252
 #define SYS_inotify_init       253
 #define SYS_inotify_add_watch  254
 #define SYS_inotify_rm_watch   255
@@ -262,13 +265,18 @@
 #define SYS_syncfs             306
 #define SYS_sendmmsg           307
 #define SYS_getcpu             309
+#define SYS_name_to_handle_at  303
+#define SYS_open_by_handle_at  304
 #define SYS_process_vm_readv   310
 #define SYS_process_vm_writev  311
 #define SYS_kcmp               312
 #define SYS_renameat2          316
 #define SYS_getrandom          318
+#define SYS_sched_setattr      314
+#define SYS_sched_getattr      315
 #define SYS_memfd_create       319
 #define SYS_execveat           322
+#define SYS_membarrier         324
 #define SYS_mlock2             325
 #define SYS_copy_file_range    326
 #define SYS_preadv2            327
@@ -279,10 +287,12 @@
 #define SYS_pidfd_open         434
 #define SYS_close_range        436
 #define SYS_clone3             435
+#define SYS_pidfd_getfd        438
 #define SYS_faccessat2         439
 #define SYS_epoll_pwait2       441
+#define SYS_futex_waitv        449
 
-/* The table's size: past the highest number (epoll_pwait2, 441). */
-#define SYS_COUNT 448
+/* The table's size: past the highest number (futex_waitv, 449). */
+#define SYS_COUNT 450
 
 #endif

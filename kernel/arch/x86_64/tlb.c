@@ -52,6 +52,7 @@ enum tlb_kind {
 	TLB_USER,   /* [start, end) of the address space pml4 */
 	TLB_KERNEL, /* [start, end) of the kernel half */
 	TLB_RETIRE, /* pml4 is about to be freed: stop using it */
+	TLB_BARRIER, /* no flush: a full memory barrier on each CPU running pml4 (0: all) */
 };
 
 /* The request in flight: written by the sender before it raises any
@@ -121,6 +122,9 @@ static void flush_request(struct tlb_mailbox *m)
 		if (m->loaded == request.pml4)
 			m->loaded = kernel_pml4;
 		break;
+	case TLB_BARRIER:
+		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* an MFENCE, as Linux's ipi_mb */
+		break;
 	}
 }
 
@@ -155,7 +159,8 @@ void tlb_poll(void)
 /* Does CPU id need the request in flight? */
 static bool wants(unsigned id)
 {
-	return request.kind == TLB_KERNEL || mbox[id].loaded == request.pml4;
+	return request.kind == TLB_KERNEL || (request.kind == TLB_BARRIER && !request.pml4) ||
+	       mbox[id].loaded == request.pml4;
 }
 
 /* Spin until CPU id has answered generation gen; panic at the deadline. */
@@ -207,6 +212,8 @@ static void shoot_local(enum tlb_kind kind, uint64_t pml4, uint64_t start, uint6
 		flush_local(start, end, false);
 	else if (kind == TLB_RETIRE && kernel_pml4 && pml4 == arch_current_pml4())
 		arch_switch_pml4(kernel_pml4);
+	else if (kind == TLB_BARRIER)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /* Fill in the request and run it on every CPU that wants it. */
@@ -215,7 +222,7 @@ static void shoot(enum tlb_kind kind, uint64_t pml4, uint64_t start, uint64_t en
 	uint64_t flags = irq_save();
 	if (cpus)
 		spin_lock_irqoff_poll(&send_lock, tlb_poll);
-	if (kind != TLB_RETIRE && (end - start) / PAGE_SIZE > TLB_FULL_FLUSH_PAGES)
+	if ((kind == TLB_USER || kind == TLB_KERNEL) && (end - start) / PAGE_SIZE > TLB_FULL_FLUSH_PAGES)
 		stats.full_flushes++;
 	stats.retires += kind == TLB_RETIRE;
 	if (!cpus) { /* one CPU runs: no other sender */
@@ -287,6 +294,11 @@ void tlb_shootdown_kernel(uint64_t start, uint64_t end)
 void tlb_retire_pml4(uint64_t pml4)
 {
 	shoot(TLB_RETIRE, pml4, 0, 0);
+}
+
+void tlb_barrier(uint64_t pml4)
+{
+	shoot(TLB_BARRIER, pml4, 0, 0);
 }
 
 void tlb_get_stats(struct tlb_stats *out)

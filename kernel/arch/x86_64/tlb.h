@@ -58,6 +58,12 @@ void tlb_shootdown_kernel(uint64_t start, uint64_t end);
  * PML4 first. */
 void tlb_retire_pml4(uint64_t pml4);
 
+/* membarrier(2): every other CPU whose CR3 holds pml4 (every CPU, for
+ * pml4 0) takes the request's IPI, or answers from tlb_poll, and runs a
+ * full memory barrier (MFENCE) before this returns; this CPU too.
+ * Flushes nothing. Interrupts on or off, no spinlock held. */
+void tlb_barrier(uint64_t pml4);
+
 /* Answer a pending request for this CPU, if any (interrupts off). */
 void tlb_poll(void);
 

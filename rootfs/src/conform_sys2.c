@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: MIT
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup.
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <pthread.h>
+#include <sched.h>
+#include <poll.h>
+#include <termios.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * The calls are raw system calls with Linux's numbers: musl has no
+ * wrapper for most of them. Each check cleans up its children and files.
+ */
+#define NR_futex_waitv 449
+#define FUTEX_32 2
+#define FUTEX_WAITV_MAX 128
+#define FUTEX_WAKE 1
+#define FUTEX_PRIVATE_FLAG 128
+
+struct futex_waitv {
+	uint64_t val;
+	uint64_t uaddr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+static long futex_waitv(struct futex_waitv *w, unsigned n, unsigned flags, struct timespec *to,
+			int clock)
+{
+	return syscall(NR_futex_waitv, w, n, flags, to, clock);
+}
+
+/* An absolute time ms from now on clock. */
+static struct timespec in_ms(int clock, long ms)
+{
+	struct timespec t;
+
+	clock_gettime(clock, &t);
+	t.tv_nsec += ms * 1000000;
+	t.tv_sec += t.tv_nsec / 1000000000;
+	t.tv_nsec %= 1000000000;
+	return t;
+}
+
+/* Each wrong argument, in Linux's order of checks. */
+static int check_waitv_errors(void)
+{
+	static uint32_t word;
+	struct futex_waitv w[2] = { { 0, (uintptr_t)&word, FUTEX_32 | FUTEX_PRIVATE_FLAG, 0 } };
+	struct timespec to = in_ms(CLOCK_MONOTONIC, 1000);
+	int r;
+
+	if ((r = want_err("flags 1", futex_waitv(w, 1, 1, &to, CLOCK_MONOTONIC), EINVAL)) ||
+	    (r = want_err("NULL vector", futex_waitv(NULL, 1, 0, &to, CLOCK_MONOTONIC), EINVAL)) ||
+	    (r = want_err("0 futexes", futex_waitv(w, 0, 0, &to, CLOCK_MONOTONIC), EINVAL)) ||
+	    (r = want_err("129 futexes", futex_waitv(w, FUTEX_WAITV_MAX + 1, 0, &to, CLOCK_MONOTONIC),
+			  EINVAL)) ||
+	    (r = want_err("CLOCK_TAI", futex_waitv(w, 1, 0, &to, CLOCK_TAI), EINVAL)) ||
+	    (r = want_err("bad timeout", futex_waitv(w, 1, 0, (void *)8, CLOCK_MONOTONIC), EFAULT)) ||
+	    (r = want_err("bad vector", futex_waitv((void *)8, 1, 0, &to, CLOCK_MONOTONIC), EFAULT)))
+		return r;
+	w[0].flags = FUTEX_PRIVATE_FLAG;
+	if ((r = want_err("no FUTEX_32", futex_waitv(w, 1, 0, &to, CLOCK_MONOTONIC), EINVAL)))
+		return r;
+	w[0].flags = FUTEX_32 | 1 << 4;
+	if ((r = want_err("unknown flag", futex_waitv(w, 1, 0, &to, CLOCK_MONOTONIC), EINVAL)))
+		return r;
+	w[0].flags = FUTEX_32;
+	w[0].reserved = 1;
+	if ((r = want_err("__reserved", futex_waitv(w, 1, 0, &to, CLOCK_MONOTONIC), EINVAL)))
+		return r;
+	/* every entry is keyed before any word is read: the unaligned second wins */
+	w[0] = (struct futex_waitv){ 0, 0, FUTEX_32 | FUTEX_PRIVATE_FLAG, 0 };
+	w[1] = (struct futex_waitv){ 0, (uintptr_t)&word + 1, FUTEX_32 | FUTEX_PRIVATE_FLAG, 0 };
+	if ((r = want_err("NULL then unaligned", futex_waitv(w, 2, 0, &to, CLOCK_MONOTONIC), EINVAL)) ||
+	    (r = want_err("NULL word", futex_waitv(w, 1, 0, &to, CLOCK_MONOTONIC), EFAULT)))
+		return r;
+	w[0] = (struct futex_waitv){ 1, (uintptr_t)&word, FUTEX_32 | FUTEX_PRIVATE_FLAG, 0 };
+	if ((r = want_err("word differs", futex_waitv(w, 1, 0, &to, CLOCK_MONOTONIC), EAGAIN)))
+		return r;
+	w[0].val = 0; /* (a val past 32 bits: 6.1 ignores the high half, 6.7 on say EINVAL) */
+	to = in_ms(CLOCK_REALTIME, 20);
+	return want_err("timeout (CLOCK_REALTIME)", futex_waitv(w, 1, 0, &to, CLOCK_REALTIME), ETIMEDOUT);
+}
+
+/* A child wakes the third of four shared futexes (MAP_SHARED memory,
+ * no FUTEX_PRIVATE_FLAG): the wait returns its index. */
+static int check_waitv_wake(void)
+{
+	uint32_t *words = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct futex_waitv w[4];
+	struct timespec to = in_ms(CLOCK_MONOTONIC, 5000);
+	long r;
+	pid_t pid;
+
+	if (words == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	for (int i = 0; i < 4; i++)
+		w[i] = (struct futex_waitv){ 0, (uintptr_t)&words[i * 16], FUTEX_32, 0 };
+	if ((pid = fork()) == 0) {
+		for (int i = 0; i < 5000; i++) {
+			if (syscall(SYS_futex, &words[2 * 16], FUTEX_WAKE, 1, NULL, NULL, 0) == 1)
+				_exit(0);
+			ms_sleep(1);
+		}
+		_exit(1);
+	}
+	r = futex_waitv(w, 4, 0, &to, CLOCK_MONOTONIC);
+	int st = want_exit("the waking child", pid, 0);
+	munmap(words, 4096);
+	return st ? st : want_eq("futex_waitv", r, 2);
+}
+
+
+/* ---- sched_setattr, sched_getattr ---- */
+#define NR_sched_setattr 314
+#define NR_sched_getattr 315
+#define SCHED_DEADLINE 6
+#define SCHED_FLAG_KEEP_PARAMS 0x10
+#define ATTR_VER0 48
+#define ATTR_VER1 56
+
+struct sched_attr_u {
+	uint32_t size, sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime, sched_deadline, sched_period;
+	uint32_t util_min, util_max;
+	uint8_t more[8]; /* past Linux 6.1's struct */
+};
+
+static long setattr(int pid, void *a, unsigned flags)
+{
+	return syscall(NR_sched_setattr, pid, a, flags);
+}
+
+static long getattr(int pid, void *a, unsigned size, unsigned flags)
+{
+	return syscall(NR_sched_getattr, pid, a, size, flags);
+}
+
+/* A pid no process has. */
+static int unused_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+/* The arguments each call refuses, and the size rules: E2BIG writes the
+ * kernel's size back; zero bytes past it are fine, others are E2BIG. */
+static int check_attr_errors(void)
+{
+	struct sched_attr_u a = { .size = ATTR_VER0 };
+	int r, gone = unused_pid();
+
+	if ((r = want_err("getattr NULL", getattr(0, NULL, ATTR_VER0, 0), EINVAL)) ||
+	    (r = want_err("getattr size 47", getattr(0, &a, ATTR_VER0 - 1, 0), EINVAL)) ||
+	    (r = want_err("getattr size 4097", getattr(0, &a, 4097, 0), EINVAL)) ||
+	    (r = want_err("getattr flags", getattr(0, &a, ATTR_VER0, 1000), EINVAL)) ||
+	    (r = want_err("getattr pid -1", getattr(-1, &a, ATTR_VER0, 0), EINVAL)) ||
+	    (r = want_err("getattr gone", getattr(gone, &a, ATTR_VER0, 0), ESRCH)) ||
+	    (r = want_err("getattr bad pointer", getattr(0, (void *)8, ATTR_VER0, 0), EFAULT)) ||
+	    (r = want_err("setattr NULL", setattr(0, NULL, 0), EINVAL)) ||
+	    (r = want_err("setattr flags", setattr(0, &a, 1000), EINVAL)) ||
+	    (r = want_err("setattr bad pointer", setattr(0, (void *)8, 0), EFAULT)) ||
+	    (r = want_err("setattr gone", setattr(gone, &a, 0), ESRCH)))
+		return r;
+	a.sched_policy = 4; /* no such policy */
+	if ((r = want_err("policy 4", setattr(0, &a, 0), EINVAL)))
+		return r;
+	a = (struct sched_attr_u){ .size = 40 };
+	if ((r = want_err("size 40", setattr(0, &a, 0), E2BIG)) ||
+	    (r = want_eq("size written back", a.size, ATTR_VER1)))
+		return r;
+	a = (struct sched_attr_u){ .size = sizeof(a) };
+	if ((r = want_eq("zeroes past the struct", setattr(0, &a, 0), 0)))
+		return r;
+	a.more[3] = 1;
+	if ((r = want_err("a byte past the struct", setattr(0, &a, 0), E2BIG)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_priority = 5 };
+	return want_err("SCHED_OTHER priority 5", setattr(0, &a, 0), EINVAL);
+}
+
+/* In a child: each policy set through sched_attr and read back, by
+ * sched_getattr and by the older calls. */
+static int attr_roundtrip(void)
+{
+	struct sched_attr_u a = { .size = ATTR_VER0, .sched_policy = SCHED_BATCH, .sched_nice = 5 };
+	struct sched_param p;
+	int r;
+
+	if ((r = want_eq("BATCH nice 5", setattr(0, &a, 0), 0)))
+		return r;
+	memset(&a, 0xff, sizeof(a));
+	if ((r = want_eq("getattr", getattr(0, &a, ATTR_VER0, 0), 0)) ||
+	    (r = want_eq("size", a.size, ATTR_VER0)) || (r = want_eq("policy", a.sched_policy, SCHED_BATCH)) ||
+	    (r = want_eq("nice", a.sched_nice, 5)) || (r = want_eq("util_min untouched", a.util_min, -1u)) ||
+	    (r = want_eq("getpriority", getpriority(PRIO_PROCESS, 0), 5)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER1, .sched_policy = SCHED_FIFO, .sched_priority = 10 };
+	if ((r = want_eq("FIFO 10", setattr(0, &a, 0), 0)) ||
+	    (r = want_eq("sched_getscheduler", syscall(SYS_sched_getscheduler, 0), SCHED_FIFO)) ||
+	    (r = want_ok("sched_getparam", syscall(SYS_sched_getparam, 0, &p))) ||
+	    (r = want_eq("priority", p.sched_priority, 10)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_DEADLINE,
+				   .sched_runtime = 10000000, .sched_deadline = 30000000,
+				   .sched_period = 30000000 };
+	if ((r = want_eq("DEADLINE 10/30/30 ms", setattr(0, &a, 0), 0)))
+		return r;
+	memset(&a, 0, sizeof(a));
+	if ((r = want_eq("getattr", getattr(0, &a, sizeof(a), 0), 0)) ||
+	    (r = want_eq("size", a.size, ATTR_VER1)) || (r = want_eq("policy", a.sched_policy, SCHED_DEADLINE)) ||
+	    (r = want_eq("runtime", (long)a.sched_runtime, 10000000)) ||
+	    (r = want_eq("deadline", (long)a.sched_deadline, 30000000)) ||
+	    (r = want_eq("period", (long)a.sched_period, 30000000)))
+		return r;
+	/* KEEP_PARAMS: the deadline's parameters stay */
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_DEADLINE,
+				   .sched_flags = SCHED_FLAG_KEEP_PARAMS };
+	if ((r = want_eq("KEEP_PARAMS", setattr(0, &a, 0), 0)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_DEADLINE,
+				   .sched_runtime = 40000000, .sched_deadline = 30000000 };
+	if ((r = want_err("runtime past the deadline", setattr(0, &a, 0), EINVAL)))
+		return r;
+	a.sched_runtime = 512; /* under 2^10 ns */
+	if ((r = want_err("runtime 512 ns", setattr(0, &a, 0), EINVAL)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_OTHER };
+	return want_eq("back to SCHED_OTHER", setattr(0, &a, 0), 0);
+}
+
+/* In a child that is no longer root: a deadline, a real-time policy
+ * without RLIMIT_RTPRIO and a lower nice are EPERM; a higher nice is not. */
+static int attr_unprivileged(void)
+{
+	struct sched_attr_u a = { .size = ATTR_VER0, .sched_policy = SCHED_OTHER, .sched_nice = 3 };
+	struct rlimit zero = { 0, 0 };
+	int r;
+
+	if (setrlimit(RLIMIT_RTPRIO, &zero) || setrlimit(RLIMIT_NICE, &zero) || setuid(65534))
+		return fail("dropping root: %s", errname(errno));
+	if ((r = want_eq("nice 3", setattr(0, &a, 0), 0)))
+		return r;
+	a.sched_nice = 1;
+	if ((r = want_err("nice 1", setattr(0, &a, 0), EPERM)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_FIFO, .sched_priority = 1 };
+	if ((r = want_err("FIFO 1", setattr(0, &a, 0), EPERM)))
+		return r;
+	a = (struct sched_attr_u){ .size = ATTR_VER0, .sched_policy = SCHED_DEADLINE,
+				   .sched_runtime = 10000000, .sched_deadline = 30000000 };
+	if ((r = want_err("DEADLINE", setattr(0, &a, 0), EPERM)))
+		return r;
+	return want_err("root's process", setattr(getppid(), &(struct sched_attr_u){ .size = ATTR_VER0 }, 0), EPERM);
+}
+
+/* Run fn in a child; its verdict. */
+static int in_child(int (*fn)(void))
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int r = fn();
+		if (r)
+			fprintf(stderr, "conform_sys2: %s\n", c_why);
+		_exit(r ? 1 : 0);
+	}
+	return want_exit("the checking child", pid, 0);
+}
+
+/* in_child, for a check that needs root (it gives it up, or sets what
+ * only root may). */
+static int root_child(int (*fn)(void))
+{
+	if (geteuid() != 0)
+		return skip("not root");
+	return in_child(fn);
+}
+
+static int check_attr_roundtrip(void)
+{
+	return in_child(attr_roundtrip);
+}
+
+static int check_attr_unprivileged(void)
+{
+	return root_child(attr_unprivileged);
+}
+
+
+/* ---- ioprio_get, ioprio_set ---- */
+#define NR_ioprio_set 251
+#define NR_ioprio_get 252
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_WHO_PGRP 2
+#define IOPRIO_WHO_USER 3
+#define IOPRIO(class, level) ((class) << 13 | (level))
+#define IOPRIO_CLASS_RT 1
+#define IOPRIO_CLASS_BE 2
+#define IOPRIO_CLASS_IDLE 3
+#define UNUSED_UID 64999 /* a user no other process runs as */
+
+static long ioprio_get(int which, int who)
+{
+	return syscall(NR_ioprio_get, which, who);
+}
+
+static long ioprio_set(int which, int who, int prio)
+{
+	return syscall(NR_ioprio_set, which, who, prio);
+}
+
+static int check_ioprio_errors(void)
+{
+	int r, gone = unused_pid();
+
+	if ((r = want_err("get which 0", ioprio_get(0, 0), EINVAL)) ||
+	    (r = want_err("get which 4", ioprio_get(4, 0), EINVAL)) ||
+	    (r = want_err("set which 0", ioprio_set(0, 0, IOPRIO(IOPRIO_CLASS_BE, 4)), EINVAL)) ||
+	    (r = want_err("set class 4", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(4, 0)), EINVAL)) ||
+	    (r = want_err("set class 7", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(7, 0)), EINVAL)) ||
+	    (r = want_err("NONE level 4", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(0, 4)), EINVAL)) ||
+	    (r = want_err("a bad class before a gone pid", ioprio_set(IOPRIO_WHO_PROCESS, gone, IOPRIO(5, 0)),
+			  EINVAL)) ||
+	    (r = want_err("get gone", ioprio_get(IOPRIO_WHO_PROCESS, gone), ESRCH)) ||
+	    (r = want_err("set gone", ioprio_set(IOPRIO_WHO_PROCESS, gone, IOPRIO(IOPRIO_CLASS_BE, 4)), ESRCH)))
+		return r;
+	return CHECK_OK;
+}
+
+/* In a child: each class set and read back, inherited by a fork, by
+ * process group; then, no longer root, the real-time class and another
+ * user's process are EPERM. */
+static int ioprio_roundtrip(void)
+{
+	int r;
+	pid_t pid;
+
+	if ((r = want_eq("BE 3", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(IOPRIO_CLASS_BE, 3)), 0)) ||
+	    (r = want_eq("read back", ioprio_get(IOPRIO_WHO_PROCESS, getpid()), IOPRIO(IOPRIO_CLASS_BE, 3))))
+		return r;
+	if ((pid = fork()) == 0)
+		_exit(ioprio_get(IOPRIO_WHO_PROCESS, 0) == IOPRIO(IOPRIO_CLASS_BE, 3) ? 0 : 1);
+	if ((r = want_exit("a fork inherits it", pid, 0)))
+		return r;
+	if ((r = want_eq("RT 0 as root", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(IOPRIO_CLASS_RT, 0)), 0)) ||
+	    (r = want_eq("read back", ioprio_get(IOPRIO_WHO_PROCESS, 0), IOPRIO(IOPRIO_CLASS_RT, 0))) ||
+	    (r = want_ok("setpgid", setpgid(0, 0))) ||
+	    (r = want_eq("IDLE by group", ioprio_set(IOPRIO_WHO_PGRP, 0, IOPRIO(IOPRIO_CLASS_IDLE, 0)), 0)) ||
+	    (r = want_eq("read back by group", ioprio_get(IOPRIO_WHO_PGRP, getpid()), IOPRIO(IOPRIO_CLASS_IDLE, 0))) ||
+	    (r = want_eq("NONE", ioprio_set(IOPRIO_WHO_PROCESS, 0, 0), 0)) ||
+	    (r = want_eq("read back", ioprio_get(IOPRIO_WHO_PROCESS, 0), 0)))
+		return r;
+	if (setuid(UNUSED_UID))
+		return fail("setuid: %s", errname(errno));
+	if ((r = want_err("RT unprivileged", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(IOPRIO_CLASS_RT, 0)), EPERM)) ||
+	    (r = want_err("root's process", ioprio_set(IOPRIO_WHO_PROCESS, getppid(), IOPRIO(IOPRIO_CLASS_BE, 0)),
+			  EPERM)) ||
+	    (r = want_eq("BE 7 for itself", ioprio_set(IOPRIO_WHO_PROCESS, 0, IOPRIO(IOPRIO_CLASS_BE, 7)), 0)) ||
+	    (r = want_eq("by user", ioprio_get(IOPRIO_WHO_USER, UNUSED_UID), IOPRIO(IOPRIO_CLASS_BE, 7))))
+		return r;
+	return CHECK_OK;
+}
+
+static int check_ioprio_roundtrip(void)
+{
+	return root_child(ioprio_roundtrip);
+}
+
+
+/* ---- pidfd_getfd ---- */
+#define NR_pidfd_open 434
+#define NR_pidfd_getfd 438
+
+static long pidfd_getfd(int pidfd, int fd, unsigned flags)
+{
+	return syscall(NR_pidfd_getfd, pidfd, fd, flags);
+}
+
+/* The errors in Linux's order, a zombie's descriptors (none), a reaped
+ * process (ESRCH); a non-root caller may not take root's descriptors. */
+static int check_getfd_errors(void)
+{
+	int self = syscall(NR_pidfd_open, getpid(), 0), p[2], r, st;
+	pid_t pid;
+
+	if (self < 0 || pipe(p))
+		return fail("pidfd_open or pipe: %s", errname(errno));
+	if ((r = want_err("flags 1", pidfd_getfd(self, 0, 1), EINVAL)) ||
+	    (r = want_err("flags before the pidfd", pidfd_getfd(-1, 0, 1), EINVAL)) ||
+	    (r = want_err("pidfd -1", pidfd_getfd(-1, 0, 0), EBADF)) ||
+	    (r = want_err("a pipe for a pidfd", pidfd_getfd(p[0], 0, 0), EBADF)) ||
+	    (r = want_err("fd -1", pidfd_getfd(self, -1, 0), EBADF)) ||
+	    (r = want_err("fd not open", pidfd_getfd(self, 999, 0), EBADF)))
+		goto out;
+	if ((pid = fork()) == 0)
+		_exit(0);
+	int child = syscall(NR_pidfd_open, pid, 0);
+	siginfo_t si;
+	waitid(P_PID, pid, &si, WEXITED | WNOWAIT);
+	/* 6.1 finds a zombie without files (EBADF); 6.9 on say ESRCH at once */
+	long z = pidfd_getfd(child, 0, 0);
+	if (z != -1 || (errno != EBADF && errno != ESRCH)) {
+		r = want_err("a zombie's fd 0", z, EBADF);
+		goto out_child;
+	}
+	waitpid(pid, &st, 0);
+	if ((r = want_err("a reaped process", pidfd_getfd(child, 0, 0), ESRCH)))
+		goto out_child;
+	if (geteuid() == 0) {
+		if ((pid = fork()) == 0)
+			_exit(setuid(65534) ? 2 : pidfd_getfd(self, p[0], 0) == -1 && errno == EPERM ? 0 : 1);
+		r = want_exit("nobody taking root's descriptor (EPERM)", pid, 0);
+	}
+out_child:
+	close(child);
+out:
+	close(self);
+	close(p[0]);
+	close(p[1]);
+	return r;
+}
+
+/* A child's descriptor becomes the caller's: the same open file (its
+ * offset shared), close-on-exec. */
+static int check_getfd_copy(void)
+{
+	int sync[2], fd, r;
+	char c;
+	pid_t pid;
+
+	if (pipe(sync))
+		return fail("pipe: %s", errname(errno));
+	if ((pid = fork()) == 0) {
+		int m = memfd_create("getfd", 0);
+		if (m < 0 || dup2(m, 100) != 100 || write(100, "hello", 5) != 5 || write(sync[1], "x", 1) != 1)
+			_exit(1);
+		ms_sleep(5000); /* until killed */
+		_exit(0);
+	}
+	int pidfd = syscall(NR_pidfd_open, pid, 0);
+	if (read(sync[0], &c, 1) != 1) {
+		r = fail("the child did not start");
+		goto out;
+	}
+	fd = pidfd_getfd(pidfd, 100, 0);
+	if ((r = want_ok("pidfd_getfd", fd)))
+		goto out;
+	if ((r = want_eq("FD_CLOEXEC", fcntl(fd, F_GETFD), FD_CLOEXEC)) ||
+	    (r = want_eq("the shared offset", lseek(fd, 0, SEEK_CUR), 5)))
+		goto out_fd;
+	char buf[8] = { 0 };
+	if ((r = want_eq("pread", pread(fd, buf, sizeof(buf), 0), 5)))
+		goto out_fd;
+	if (memcmp(buf, "hello", 5))
+		r = fail("read '%s', want 'hello'", buf);
+out_fd:
+	close(fd);
+out:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(pidfd);
+	close(sync[0]);
+	close(sync[1]);
+	return r;
+}
+
+
+/* ---- membarrier ---- */
+#define NR_membarrier 324
+#define MB_QUERY 0
+#define MB_GLOBAL 1
+#define MB_GLOBAL_EXPEDITED 2
+#define MB_REGISTER_GLOBAL_EXPEDITED 4
+#define MB_PRIVATE_EXPEDITED 8
+#define MB_REGISTER_PRIVATE_EXPEDITED 16
+#define MB_PRIVATE_EXPEDITED_SYNC_CORE 32
+#define MB_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE 64
+
+static long membarrier(int cmd, unsigned flags)
+{
+	return syscall(NR_membarrier, cmd, flags, 0);
+}
+
+static volatile int mb_stop;
+
+static void *mb_spinner(void *arg)
+{
+	(void)arg;
+	while (!mb_stop)
+		;
+	return NULL;
+}
+
+/* In a child: the private commands are EPERM until registered, the
+ * registration is kept across fork; barriers while another thread runs
+ * (on another CPU, when there is one) all return. */
+static int membarrier_private(void)
+{
+	pthread_t t;
+	pid_t pid;
+	int r;
+
+	if ((r = want_err("PRIVATE_EXPEDITED unregistered", membarrier(MB_PRIVATE_EXPEDITED, 0), EPERM)) ||
+	    (r = want_err("SYNC_CORE unregistered", membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0), EPERM)) ||
+	    (r = want_eq("REGISTER_PRIVATE_EXPEDITED", membarrier(MB_REGISTER_PRIVATE_EXPEDITED, 0), 0)) ||
+	    (r = want_err("SYNC_CORE still unregistered", membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0), EPERM)) ||
+	    (r = want_eq("REGISTER_PRIVATE_EXPEDITED_SYNC_CORE",
+			 membarrier(MB_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0), 0)) ||
+	    (r = want_eq("REGISTER_GLOBAL_EXPEDITED", membarrier(MB_REGISTER_GLOBAL_EXPEDITED, 0), 0)))
+		return r;
+	if ((pid = fork()) == 0)
+		_exit(membarrier(MB_PRIVATE_EXPEDITED, 0) == 0 ? 0 : 1);
+	if ((r = want_exit("a fork keeps the registration", pid, 0)))
+		return r;
+	if (pthread_create(&t, NULL, mb_spinner, NULL))
+		return fail("pthread_create failed");
+	for (int i = 0; i < 200 && !r; i++)
+		r = want_eq("PRIVATE_EXPEDITED", membarrier(MB_PRIVATE_EXPEDITED, 0), 0) ||
+		    want_eq("SYNC_CORE", membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0), 0) ||
+		    want_eq("GLOBAL_EXPEDITED", membarrier(MB_GLOBAL_EXPEDITED, 0), 0);
+	mb_stop = 1;
+	pthread_join(t, NULL);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
+static int check_membarrier(void)
+{
+	long mask = membarrier(MB_QUERY, 0);
+	int r;
+
+	if ((r = want_err("cmd -1", membarrier(-1, 0), EINVAL)) ||
+	    (r = want_err("cmd 3 (two bits)", membarrier(3, 0), EINVAL)) ||
+	    (r = want_err("QUERY flags 1", membarrier(MB_QUERY, 1), EINVAL)) ||
+	    (r = want_err("PRIVATE_EXPEDITED FLAG_CPU", membarrier(MB_PRIVATE_EXPEDITED, 1), EINVAL)))
+		return r;
+	if (mask < 0 || (mask & 0x7f) != 0x7f)
+		return fail("QUERY: %ld, want every command up to SYNC_CORE's (0x7f)", mask);
+	if ((r = want_eq("GLOBAL", membarrier(MB_GLOBAL, 0), 0)) ||
+	    (r = want_eq("GLOBAL_EXPEDITED unregistered", membarrier(MB_GLOBAL_EXPEDITED, 0), 0)))
+		return r;
+	return in_child(membarrier_private);
+}
+
+
+/* ---- name_to_handle_at, open_by_handle_at ---- */
+#define NR_name_to_handle_at 303
+#define NR_open_by_handle_at 304
+#define MAX_HANDLE_SZ 128
+
+struct handle {
+	uint32_t handle_bytes;
+	int handle_type;
+	unsigned char f_handle[MAX_HANDLE_SZ];
+};
+
+static long name_to_handle(int dfd, const char *path, struct handle *h, int *mnt, int flags)
+{
+	return syscall(NR_name_to_handle_at, dfd, path, h, mnt, flags);
+}
+
+static long open_by_handle(int mfd, struct handle *h, int flags)
+{
+	return syscall(NR_open_by_handle_at, mfd, h, flags);
+}
+
+static char hdir[64];
+
+/* A scratch directory with a file "f" holding "data" and a symlink "l" to it. */
+static int handle_setup(void)
+{
+	int fd;
+
+	if (!hdir[0]) /* a checking child has its parent's */
+		snprintf(hdir, sizeof(hdir), "/tmp/t-conform_sys2.%d", (int)getpid());
+	if (mkdir(hdir, 0755) || chdir(hdir))
+		return fail("mkdir %s: %s", hdir, errname(errno));
+	if ((fd = open("f", O_CREAT | O_WRONLY, 0644)) < 0 || write(fd, "data", 4) != 4 || close(fd) ||
+	    symlink("f", "l"))
+		return fail("making f and l: %s", errname(errno));
+	return CHECK_OK;
+}
+
+static void handle_cleanup(void)
+{
+	if (chdir("/") == 0)
+		rm_tree(hdir);
+	hdir[0] = 0;
+}
+
+/* name_to_handle_at's errors in Linux's order, the EOVERFLOW size probe,
+ * and a file system without handles (/proc). */
+static int check_handle_errors(void)
+{
+	struct handle h = { .handle_bytes = 0 };
+	int mnt, r;
+
+	if ((r = handle_setup()))
+		goto out;
+	if ((r = want_err("flags -1", name_to_handle(AT_FDCWD, "f", &h, &mnt, -1), EINVAL)) ||
+	    (r = want_err("dfd -1", name_to_handle(-1, "f", &h, &mnt, 0), EBADF)) ||
+	    (r = want_err("bad path", name_to_handle(AT_FDCWD, (void *)8, &h, &mnt, 0), EFAULT)) ||
+	    (r = want_err("empty path", name_to_handle(AT_FDCWD, "", &h, &mnt, 0), ENOENT)) ||
+	    (r = want_err("bad handle", name_to_handle(AT_FDCWD, "f", (void *)8, &mnt, 0), EFAULT)))
+		goto out;
+	h.handle_bytes = MAX_HANDLE_SZ + 1;
+	if ((r = want_err("129 bytes", name_to_handle(AT_FDCWD, "f", &h, &mnt, 0), EINVAL)))
+		goto out;
+	h.handle_bytes = 0;
+	if ((r = want_err("0 bytes", name_to_handle(AT_FDCWD, "f", &h, &mnt, 0), EOVERFLOW)))
+		goto out;
+	if (h.handle_bytes == 0 || h.handle_bytes > MAX_HANDLE_SZ) {
+		r = fail("EOVERFLOW said %u bytes are needed", h.handle_bytes);
+		goto out;
+	}
+	if ((r = want_err("bad mount_id", name_to_handle(AT_FDCWD, "f", &h, (void *)8, 0), EFAULT)) ||
+	    (r = want_err("/proc/self/status", name_to_handle(AT_FDCWD, "/proc/self/status", &h, &mnt, 0),
+			  EOPNOTSUPP)))
+		goto out;
+	h.handle_bytes = 0;
+	r = want_err("open: 0 bytes", open_by_handle(AT_FDCWD, &h, O_RDONLY), EINVAL);
+out:
+	handle_cleanup();
+	return r;
+}
+
+/* A handle opens its file while the file lives, by any name or none:
+ * the symlink's own handle is ELOOP unless O_PATH; the mount id is the
+ * one mountinfo lists; unlinked and closed, the handle is stale. */
+static int handle_roundtrip(void)
+{
+	struct handle h = { .handle_bytes = MAX_HANDLE_SZ }, hl = { .handle_bytes = MAX_HANDLE_SZ };
+	char buf[8] = { 0 };
+	int mnt, fd, dfd, r;
+
+	if ((r = handle_setup()))
+		return r;
+	if ((r = want_eq("handle of f", name_to_handle(AT_FDCWD, "f", &h, &mnt, 0), 0)) ||
+	    (r = want_eq("handle of l", name_to_handle(AT_FDCWD, "l", &hl, &mnt, 0), 0)))
+		return r;
+	if ((fd = open_by_handle(AT_FDCWD, &h, O_RDONLY)) < 0)
+		return want_ok("open_by_handle_at", fd);
+	r = want_eq("read", read(fd, buf, sizeof(buf)), 4);
+	close(fd);
+	if (r || memcmp(buf, "data", 4))
+		return r ? r : fail("read '%s', want 'data'", buf);
+	if ((r = want_err("the symlink's handle", open_by_handle(AT_FDCWD, &hl, O_RDONLY), ELOOP)) ||
+	    (r = want_err("O_DIRECTORY on a file", open_by_handle(AT_FDCWD, &h, O_RDONLY | O_DIRECTORY), ENOTDIR)))
+		return r;
+	if ((fd = open_by_handle(AT_FDCWD, &hl, O_PATH)) < 0)
+		return want_ok("the symlink's handle with O_PATH", fd);
+	close(fd);
+	/* the directory's handle, through AT_EMPTY_PATH on its descriptor */
+	struct handle hd = { .handle_bytes = MAX_HANDLE_SZ };
+	if ((dfd = open(".", O_RDONLY | O_DIRECTORY)) < 0)
+		return want_ok("open .", dfd);
+	r = want_eq("handle of the directory", name_to_handle(dfd, "", &hd, &mnt, AT_EMPTY_PATH), 0);
+	if (!r && (fd = open_by_handle(dfd, &hd, O_RDONLY)) < 0)
+		r = want_ok("open the directory's handle", fd);
+	else if (!r)
+		close(fd);
+	close(dfd);
+	if (r)
+		return r;
+	/* unlinked but open: still there; closed too: stale */
+	if ((fd = open("f", O_RDONLY)) < 0 || unlink("f"))
+		return fail("open and unlink f: %s", errname(errno));
+	int again = open_by_handle(AT_FDCWD, &h, O_RDONLY);
+	r = want_ok("open an unlinked, open file", again);
+	close(again);
+	close(fd);
+	if (r)
+		return r;
+	if ((r = want_err("unlinked and closed", open_by_handle(AT_FDCWD, &h, O_RDONLY), ESTALE)))
+		return r;
+	if (setuid(65534))
+		return fail("setuid: %s", errname(errno));
+	return want_err("without CAP_DAC_READ_SEARCH", open_by_handle(AT_FDCWD, &hl, O_PATH), EPERM);
+}
+
+static int check_handle_roundtrip(void)
+{
+	int r;
+
+	if (geteuid() != 0)
+		return skip("not root");
+	snprintf(hdir, sizeof(hdir), "/tmp/t-conform_sys2.%d", (int)getpid());
+	r = in_child(handle_roundtrip);
+	handle_cleanup();
+	return r;
+}
+
+
+/* ---- vhangup ---- */
+static volatile int hups;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hups++;
+}
+
+/* In a new session whose controlling terminal is a pty's slave: vhangup
+ * signals the leader, hangs up the slave's open file (reads 0, writes
+ * and ioctls EIO, poll POLLHUP), takes the terminal from the session;
+ * the slave opened again works. */
+static int vhangup_pty(void)
+{
+	struct termios tio;
+	struct pollfd pfd;
+	char c;
+	int m, sl, again, r;
+
+	if (setsid() < 0 || (m = posix_openpt(O_RDWR | O_NOCTTY)) < 0 || grantpt(m) || unlockpt(m))
+		return fail("a session and a pty: %s", errname(errno));
+	if ((sl = open(ptsname(m), O_RDWR)) < 0 || ioctl(sl, TIOCSCTTY, 0))
+		return fail("the slave as controlling terminal: %s", errname(errno));
+	signal(SIGHUP, on_hup);
+	if ((r = want_eq("vhangup", syscall(SYS_vhangup), 0)) || (r = want_eq("SIGHUPs", hups, 1)) ||
+	    (r = want_eq("read after", read(sl, &c, 1), 0)) || (r = want_err("write after", write(sl, "x", 1), EIO)) ||
+	    (r = want_err("TCGETS after", tcgetattr(sl, &tio), EIO)))
+		return r;
+	pfd = (struct pollfd){ .fd = sl, .events = POLLIN };
+	if ((r = want_eq("poll", poll(&pfd, 1, 0), 1)))
+		return r;
+	if (!(pfd.revents & POLLHUP))
+		return fail("poll: revents %#x, want POLLHUP", pfd.revents);
+	if ((r = want_err("/dev/tty", open("/dev/tty", O_RDWR), ENXIO)))
+		return r;
+	if ((again = open(ptsname(m), O_RDWR | O_NOCTTY)) < 0)
+		return want_ok("the slave again", again);
+	r = want_ok("TCGETS on the new file", tcgetattr(again, &tio));
+	if (!r)
+		r = want_eq("write on the new file", write(again, "x", 1), 1);
+	close(again);
+	close(sl);
+	close(m);
+	return r;
+}
+
+/* Without a controlling terminal, vhangup does nothing; without
+ * CAP_SYS_TTY_CONFIG it is EPERM. */
+static int vhangup_none(void)
+{
+	int r;
+
+	if (setsid() < 0)
+		return fail("setsid: %s", errname(errno));
+	if ((r = want_eq("vhangup without a terminal", syscall(SYS_vhangup), 0)))
+		return r;
+	if (setuid(65534))
+		return fail("setuid: %s", errname(errno));
+	return want_err("vhangup as nobody", syscall(SYS_vhangup), EPERM);
+}
+
+static int check_vhangup(void)
+{
+	int r;
+
+	if ((r = root_child(vhangup_none)))
+		return r;
+	return in_child(vhangup_pty);
+}
+
+static const struct check checks[] = {
+	{ "waitv_errors", check_waitv_errors },
+	{ "waitv_wake", check_waitv_wake },
+	{ "attr_errors", check_attr_errors },
+	{ "attr_roundtrip", check_attr_roundtrip },
+	{ "attr_unprivileged", check_attr_unprivileged },
+	{ "ioprio_errors", check_ioprio_errors },
+	{ "ioprio_roundtrip", check_ioprio_roundtrip },
+	{ "getfd_errors", check_getfd_errors },
+	{ "getfd_copy", check_getfd_copy },
+	{ "membarrier", check_membarrier },
+	{ "handle_errors", check_handle_errors },
+	{ "handle_roundtrip", check_handle_roundtrip },
+	{ "vhangup", check_vhangup },
+};
+
+int main(int argc, char **argv)
+{
+	return run_checks("conform_sys2", checks, NELEMS(checks), argc, argv);
+}
