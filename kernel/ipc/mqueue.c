@@ -263,22 +263,6 @@ static int queue_file(mqd_t mqdes, struct file **out)
 	return 0;
 }
 
-/* An absolute CLOCK_REALTIME timeout (0: none) as a deadline: 0,
- * -EFAULT, -EINVAL (a negative field, or nsec past a second). */
-static int read_timeout(uptr_t uts, uint64_t *deadline)
-{
-	uint64_t ns;
-	int err;
-
-	*deadline = NO_DEADLINE;
-	if (!uts)
-		return 0;
-	if ((err = timespec_read(uts, &ns)))
-		return err;
-	*deadline = realtime_deadline(ns);
-	return 0;
-}
-
 static void queue_touched(struct inode *ip)
 {
 	ip->atime = ip->mtime = ip->ctime = vfs_now();
@@ -368,7 +352,7 @@ SYSCALL_DEFINE5(mq_timedsend, mqd_t, mqdes, uptr_t, umsg, size_t, len, unsigned 
 		uptr_t, uts)
 {
 	uint64_t deadline;
-	int err = read_timeout(uts, &deadline);
+	int err = timeout_deadline(uts, true, &deadline);
 
 	return err ? err : timedsend(mqdes, umsg, len, prio, deadline);
 }
@@ -439,7 +423,7 @@ SYSCALL_DEFINE5(mq_timedreceive, mqd_t, mqdes, uptr_t, umsg, size_t, len, uptr_t
 		uptr_t, uts)
 {
 	uint64_t deadline;
-	int err = read_timeout(uts, &deadline);
+	int err = timeout_deadline(uts, true, &deadline);
 
 	return err ? err : timedreceive(mqdes, umsg, len, uprio, deadline);
 }

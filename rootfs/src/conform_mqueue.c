@@ -78,6 +78,15 @@ static long small_queue(const char *name, int oflag, long maxmsg, long msgsize)
 	return mqopen(name, O_CREAT | O_EXCL | oflag, 0600, &a);
 }
 
+/* A queue with no name (made and unlinked at once): its descriptor or -1. */
+static long anon_queue(int oflag, long maxmsg, long msgsize)
+{
+	long fd = small_queue(qn(0), oflag, maxmsg, msgsize);
+
+	syscall(SYS_mq_unlink, qn(0));
+	return fd;
+}
+
 /* CLOCK_REALTIME ms from now. */
 static struct timespec abs_ms(long ms)
 {
@@ -171,12 +180,11 @@ static int check_priority(void)
 	static const char *order[] = { "top", "p5a", "p5b", "p3", "p1", "p0" };
 	char buf[64];
 	unsigned prio;
-	long fd = small_queue(qn(1), O_RDWR, 8, 64), n;
+	long fd = anon_queue(O_RDWR, 8, 64), n;
 	int r;
 
 	if ((r = want_ok("create", fd)))
 		return r;
-	syscall(SYS_mq_unlink, qn(1));
 	for (size_t i = 0; i < NELEMS(prios); i++)
 		if ((r = want_eq("send", mqsend(fd, texts[i], strlen(texts[i]), prios[i], NULL), 0)))
 			return r;
@@ -251,12 +259,11 @@ static int check_blocking(void)
 {
 	char buf[16];
 	unsigned prio = 0;
-	long fd = small_queue(qn(1), O_RDWR, 1, 16);
+	long fd = anon_queue(O_RDWR, 1, 16);
 	int r;
 
 	if ((r = want_ok("create", fd)))
 		return r;
-	syscall(SYS_mq_unlink, qn(1));
 	pid_t pid = fork();
 	if (pid == 0) {
 		ms_sleep(100);
@@ -288,12 +295,11 @@ static int check_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_sig };
 	char buf[16];
-	long fd = small_queue(qn(1), O_RDWR, 1, 16);
+	long fd = anon_queue(O_RDWR, 1, 16);
 	int r;
 
 	if ((r = want_ok("create", fd)))
 		return r;
-	syscall(SYS_mq_unlink, qn(1));
 	sigaction(SIGUSR1, &sa, NULL);
 	pid_t parent = getpid(), pid = fork();
 	if (pid == 0) {
@@ -317,7 +323,7 @@ static int check_signals(void)
 /* poll, select and epoll: POLLOUT with room, POLLIN with a message. */
 static int check_readiness(void)
 {
-	long fd = small_queue(qn(1), O_RDWR, 1, 16);
+	long fd = anon_queue(O_RDWR, 1, 16);
 	struct pollfd p;
 	struct epoll_event ev = { .events = EPOLLIN }, out;
 	fd_set rd;
@@ -326,7 +332,6 @@ static int check_readiness(void)
 
 	if ((r = want_ok("create", fd)))
 		return r;
-	syscall(SYS_mq_unlink, qn(1));
 	p = (struct pollfd){ .fd = (int)fd, .events = POLLIN | POLLOUT };
 	if (poll(&p, 1, 0) != 1 || p.revents != POLLOUT)
 		return fail("empty: revents %#x, want POLLOUT", p.revents);
@@ -357,12 +362,11 @@ static int check_readiness(void)
 static int check_fork_cloexec(void)
 {
 	char buf[16];
-	long fd = small_queue(qn(1), O_RDWR, 2, 16);
+	long fd = anon_queue(O_RDWR, 2, 16);
 	int r;
 
 	if ((r = want_ok("create", fd)))
 		return r;
-	syscall(SYS_mq_unlink, qn(1));
 	if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC))
 		return fail("FD_CLOEXEC not set");
 	if ((fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDWR)
@@ -385,12 +389,11 @@ static int check_notify_signal(void)
 	sigset_t set;
 	struct timespec zero = { 0, 0 }, sec = { 2, 0 };
 	char buf[16];
-	long fd = small_queue(qn(1), O_RDWR, 4, 16);
+	long fd = anon_queue(O_RDWR, 4, 16);
 	int r;
 
 	if ((r = want_ok("create", fd)))
 		return r;
-	syscall(SYS_mq_unlink, qn(1));
 	ev.sigev_value.sival_int = 0x1234;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR2);
