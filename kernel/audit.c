@@ -1,31 +1,47 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: the system-call audit ring. It sits at the floor with the log
- * and the panic path, so the panic report can read it and it calls
- * nothing above the log; sys/syscall.c writes it.
+ * Kestrel: the system-call audit rings. They sit at the floor with the
+ * log and the panic path, so the panic report can read them and they
+ * call nothing above the log; sys/syscall.c writes them.
  */
 #include <stdarg.h>
 #include "audit.h"
 #include "log.h"
+#include "arch/x86_64/percpu.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define AUDIT_DUMP_LAST 8
+#define AUDIT_DUMP_LAST  8 /* records of the CPU that dumps */
+#define AUDIT_DUMP_OTHER 2 /* records of each other CPU */
 
 _Static_assert((AUDIT_RING & (AUDIT_RING - 1)) == 0, "AUDIT_RING: a power of two");
+_Static_assert(AUDIT_DUMP_LAST <= AUDIT_RING, "the dump stays within a ring");
 
-struct audit_ring audit_ring; /* audit.h: written by audit_begin() only */
+struct audit_ring audit_rings[AUDIT_CPUS]; /* audit.h: written by audit_begin() only */
 
-void audit_dump(void)
+/* The last `last` records of CPU cpu's ring, under a heading; nothing
+ * when it has none. */
+static void dump_ring(uint32_t cpu, uint64_t last)
 {
-	uint64_t end = audit_ring.next, start = end > AUDIT_DUMP_LAST ? end - AUDIT_DUMP_LAST : 0;
+	const struct audit_ring *ring = &audit_rings[cpu];
+	uint64_t end = ring->next, start = end > last ? end - last : 0;
 
 	if (!end)
 		return;
-	log_printf_force("last system calls, all CPUs (of %lu):\n", end);
+	log_printf_force("last system calls on CPU %u (of %lu):\n", cpu, end);
 	for (uint64_t i = start; i < end; i++) {
-		const struct audit_rec *r = &audit_ring.rec[i % AUDIT_RING];
+		const struct audit_rec *r = &ring->rec[i % AUDIT_RING];
 		log_printf_force("  pid %d nr %u (%#lx, %#lx, %#lx) = %ld\n", r->pid, r->nr, r->args[0],
-			  r->args[1], r->args[2], r->ret);
+				 r->args[1], r->args[2], r->ret);
 	}
+}
+
+void audit_dump(void)
+{
+	uint32_t me = percpu_ready() ? this_cpu()->cpu_id % AUDIT_CPUS : 0;
+
+	dump_ring(me, AUDIT_DUMP_LAST);
+	for (uint32_t cpu = 0; cpu < AUDIT_CPUS; cpu++)
+		if (cpu != me)
+			dump_ring(cpu, AUDIT_DUMP_OTHER);
 }

@@ -6,8 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define AUDIT_RING 64 /* records kept: a power of two */
+#define AUDIT_RING 32 /* records kept per CPU: a power of two */
 #define AUDIT_ARGS 3  /* arguments kept: what the panic report prints */
+#define AUDIT_CPUS 64 /* rings: one per CPU (smp.h's SMP_MAX_CPUS; syscall.c checks) */
 
 /* One system call: who, which, its first arguments and its result. A
  * power-of-two size, so finding a slot is a shift. */
@@ -18,29 +19,38 @@ struct audit_rec {
 	int64_t ret;
 } __attribute__((aligned(64)));
 
-/* One ring shared by every CPU. Lock rule: none. Only the system-call path
- * writes it (syscall.c, no interrupt handler), and the lock-free calls
- * run there without the kernel lock: each call claims its own slot by an
- * atomic bump of next, then fills it alone (two calls share a slot only
- * when AUDIT_RING calls pass between one's claim and its last store).
- * The panic path may read a half-written record, which is acceptable
- * for a post-mortem. */
+/* One ring per CPU, so a system call writes no cache line another CPU
+ * writes (one shared ring had every call on every CPU bump one counter
+ * with a locked add). Lock rule: none. A ring is written only by its
+ * CPU's system-call path (syscall.c; no interrupt handler, and the
+ * kernel does not preempt), so next is a plain counter. The one store
+ * from elsewhere is a call's result, written when the call returns,
+ * perhaps on another CPU after the thread slept and moved: it lands in
+ * the slot claimed at entry, which that CPU reuses only after AUDIT_RING
+ * more calls there, and a result in a reused slot is wrong only in a
+ * post-mortem. The panic path may read a half-written record, which is
+ * acceptable for a post-mortem too. Each CPU's block (arch percpu.h)
+ * points at its ring, so the system-call path finds it in one load. */
 struct audit_ring {
 	struct audit_rec rec[AUDIT_RING];
-	uint64_t next; /* calls recorded so far; the next slot is next % AUDIT_RING; atomic */
-};
-extern struct audit_ring audit_ring;
+	uint64_t next; /* calls recorded so far; the next slot is next % AUDIT_RING */
+} __attribute__((aligned(64)));
+extern struct audit_ring audit_rings[AUDIT_CPUS];
 
-/* Claims the next record, filled with pid, nr and the first arguments
- * (ret 0), for the caller to set ret when the call returns. Inline and
- * a handful of stores: it runs on every system call, `audit` or not.
- * The slot is claimed atomically (lock-free calls run here on several
- * CPUs at once, without the kernel lock). Never fails. */
-static inline struct audit_rec *audit_begin(int32_t pid, uint32_t nr, uint64_t a0, uint64_t a1,
-					    uint64_t a2)
+/* CPU cpu's ring (cpu below AUDIT_CPUS), for its per-CPU block. */
+static inline struct audit_ring *audit_ring_of(uint32_t cpu)
 {
-	uint64_t slot = __atomic_fetch_add(&audit_ring.next, 1, __ATOMIC_RELAXED);
-	struct audit_rec *r = &audit_ring.rec[slot % AUDIT_RING];
+	return &audit_rings[cpu % AUDIT_CPUS];
+}
+
+/* Claims the next record of ring (the calling CPU's), filled with pid,
+ * nr and the first arguments (ret 0), for the caller to set ret when the
+ * call returns. Inline and a handful of stores: it runs on every system
+ * call, `audit` or not. Never fails. */
+static inline struct audit_rec *audit_begin(struct audit_ring *ring, int32_t pid, uint32_t nr,
+					    uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	struct audit_rec *r = &ring->rec[ring->next++ % AUDIT_RING];
 
 	r->pid = pid;
 	r->nr = nr;
@@ -52,7 +62,8 @@ static inline struct audit_rec *audit_begin(int32_t pid, uint32_t nr, uint64_t a
 }
 
 /* Prints the most recent records to every console, lockless (the panic
- * report and the trap handler use it). */
+ * report and the trap handler use it): the last few of this CPU's ring,
+ * then the last two of each other CPU that made a call. */
 void audit_dump(void);
 
 #endif

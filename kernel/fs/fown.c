@@ -14,7 +14,7 @@
 #include "uapi/poll.h"
 #include "uapi/signal.h"
 
-static struct file *async_files;   /* through async_next */
+struct file *fown_async_files; /* fown.h */
 
 /* ---------------------------------------------------------------- owners */
 
@@ -101,7 +101,7 @@ long fown_fcntl(struct file *f, unsigned int cmd, unsigned long arg)
 
 static void async_remove(struct file *f)
 {
-	for (struct file **pp = &async_files; *pp; pp = &(*pp)->async_next)
+	for (struct file **pp = &fown_async_files; *pp; pp = &(*pp)->async_next)
 		if (*pp == f) {
 			*pp = f->async_next;
 			f->async_next = NULL;
@@ -117,8 +117,8 @@ void fown_setfl(struct file *f, int fd, unsigned flags)
 		return;
 	if (on) {
 		f->async_fd = fd;
-		f->async_next = async_files;
-		async_files = f;
+		f->async_next = fown_async_files;
+		fown_async_files = f;
 	} else {
 		async_remove(f);
 	}
@@ -126,7 +126,7 @@ void fown_setfl(struct file *f, int fd, unsigned flags)
 
 void fown_release(struct file *f)
 {
-	if (async_files)
+	if (fown_async_files)
 		async_remove(f); /* whatever its flags say now: never leave a freed file listed */
 }
 
@@ -171,9 +171,9 @@ long fown_set_self(struct file *f)
 	return set_owner(f, F_OWNER_PID, current_process()->pid);
 }
 
-void fown_notify(const void *obj, int code)
+void fown_notify_async(const void *obj, int code)
 {
-	for (struct file *f = async_files; f; f = f->async_next) {
+	for (struct file *f = fown_async_files; f; f = f->async_next) {
 		if (f->priv != obj)
 			continue;
 		unsigned acc = f->flags & O_ACCMODE;

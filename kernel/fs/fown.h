@@ -27,10 +27,19 @@ long fown_fcntl(struct file *f, unsigned int cmd, unsigned long arg);
  * off takes it off. */
 void fown_setfl(struct file *f, int fd, unsigned flags);
 
+/* The files with O_ASYNC set (through async_next). Lock rule: the kernel
+ * lock. */
+extern struct file *fown_async_files;
+void fown_notify_async(const void *obj, int code);
 /* I/O became possible on the object obj (a file's priv: the pipe):
  * signal the owner of each O_ASYNC file open on it whose direction
- * matches: POLL_IN for readers, POLL_OUT for writers. */
-void fown_notify(const void *obj, int code);
+ * matches: POLL_IN for readers, POLL_OUT for writers. Inline: every pipe
+ * read and write asks, and almost never has an O_ASYNC file to tell. */
+static inline void fown_notify(const void *obj, int code)
+{
+	if (fown_async_files)
+		fown_notify_async(obj, code);
+}
 
 /* Signal f's owner as an I/O signal for descriptor fd with si_code code
  * (POLL_MSG: dnotify), whether or not f is O_ASYNC. */

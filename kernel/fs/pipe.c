@@ -81,7 +81,8 @@ static int ring_take(struct pipe *p, struct iobuf dst, size_t n)
 	size_t at = p->rpos & (p->size - 1), first = n < p->size - at ? n : p->size - at;
 
 	p->copying++;
-	bool bad = iobuf_put(dst, 0, p->buf + at, first) || iobuf_put(dst, first, p->buf, n - first);
+	bool bad = iobuf_put(dst, 0, p->buf + at, first) ||
+		   (n > first && iobuf_put(dst, first, p->buf, n - first)); /* wrapped */
 	p->copying--;
 	if (bad)
 		return -EFAULT;
@@ -96,7 +97,7 @@ static int ring_add(struct pipe *p, struct iobuf src, size_t off, size_t n)
 
 	p->copying++;
 	bool bad = iobuf_get(p->buf + at, src, off, first) ||
-		   iobuf_get(p->buf, src, off + first, n - first);
+		   (n > first && iobuf_get(p->buf, src, off + first, n - first)); /* wrapped */
 	p->copying--;
 	if (bad)
 		return -EFAULT;

@@ -150,6 +150,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "smaps", S_IFREG | 0444, show_pid_smaps, NULL },
 	{ "statm", S_IFREG | 0444, show_pid_statm, NULL },
 	{ "mem", S_IFREG | 0600, NULL, NULL }, /* its own file ops (procfs_mem.c) */
+	{ "pagemap", S_IFREG | 0400, NULL, NULL }, /* the same */
 	{ "task", S_IFDIR | 0555, NULL, NULL },
 	{ "net", S_IFDIR | 0555, NULL, NULL }, /* the one network namespace's: node NODE_NET */
 };
@@ -1088,8 +1089,8 @@ static int proc_open(struct inode *ip, struct file *f)
 	struct process *p = proc_of(ip);
 	if (AUX_PID(ip->aux) && !p)
 		return -ENOENT;
-	if (AUX_TABLE(ip->aux) == T_PID_ENTRY && strcmp(e->name, "mem") == 0)
-		return procfs_mem_open(p, f);
+	if (AUX_TABLE(ip->aux) == T_PID_ENTRY && (strcmp(e->name, "mem") == 0 || strcmp(e->name, "pagemap") == 0))
+		return procfs_mem_open(p, f, e->name[0] == 'p');
 	if (AUX_TABLE(ip->aux) == T_SYSCTL)
 		return procfs_sysctl_open(AUX_INDEX(ip->aux), f);
 	if (AUX_TABLE(ip->aux) == T_ROOT_ENTRY && strcmp(e->name, "sysrq-trigger") == 0)

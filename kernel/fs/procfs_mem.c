@@ -8,6 +8,11 @@
  * Accesses go through ptrace's forced path (uvm_access_forced): a read
  * reaches any mapped page, a write into a private page writes the
  * process's own copy, never a page it shares copy-on-write.
+ *
+ * /proc/PID/pagemap, the same way opened: a 64-bit entry per page of the
+ * user address space, at position (address / PAGE_SIZE) * 8
+ * (uvm_pagemap_entry); reads and positions in whole entries, as Linux's
+ * pagemap_read.
  */
 #include "fs/procfs_mem.h"
 #include "fs/inode.h"
@@ -19,6 +24,7 @@
 #include "proc/ptrace.h"
 #include "proc/sched.h"
 #include "lib/errno.h"
+#include "uapi/capability.h"
 
 /* What an open /proc/PID/mem names: the process and its address space's
  * serial at open (0: it had none, a zombie's). No reference is held, so an
@@ -124,7 +130,49 @@ static const struct file_ops mem_ops = {
 	.release = mem_release,
 };
 
-int procfs_mem_open(struct process *p, struct file *f)
+#define PAGEMAP_ENTRY   sizeof(uint64_t)
+#define PAGEMAP_CHUNK   (PAGE_SIZE / PAGEMAP_ENTRY) /* entries a pass copies out */
+#define PAGEMAP_END     (USER_VA_END / PAGE_SIZE * PAGEMAP_ENTRY) /* the file's end */
+
+/* Entries from *pos for n bytes (both multiples of 8: -EINVAL), a page
+ * of entries at a time; 0 past the user address space or once the space
+ * is gone; stops at SIGKILL with what it has. */
+static long pagemap_read(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
+{
+	uint64_t *ent;
+	long done = 0;
+	bool with_pfn = capable(CAP_SYS_ADMIN);
+
+	if (*pos % PAGEMAP_ENTRY || n % PAGEMAP_ENTRY)
+		return -EINVAL;
+	if (!(ent = kmalloc(PAGE_SIZE)))
+		return -ENOMEM;
+	while ((size_t)done < n && *pos < PAGEMAP_END) {
+		struct vm_space *vs = mem_space(f->priv);
+		size_t k = 0, want = (n - (size_t)done) / PAGEMAP_ENTRY;
+		if (!vs || (done && io_should_stop()))
+			break;
+		for (; k < PAGEMAP_CHUNK && k < want && *pos + k * PAGEMAP_ENTRY < PAGEMAP_END; k++)
+			ent[k] = uvm_pagemap_entry(vs, (*pos / PAGEMAP_ENTRY + k) * PAGE_SIZE, with_pfn);
+		if (iobuf_put(buf, (size_t)done, ent, k * PAGEMAP_ENTRY)) {
+			if (!done)
+				done = -EFAULT;
+			break;
+		}
+		done += (long)(k * PAGEMAP_ENTRY);
+		*pos += k * PAGEMAP_ENTRY;
+	}
+	kfree(ent);
+	return done;
+}
+
+static const struct file_ops pagemap_ops = {
+	.read = pagemap_read,
+	.lseek = mem_lseek,
+	.release = mem_release,
+};
+
+int procfs_mem_open(struct process *p, struct file *f, bool pagemap)
 {
 	struct mem_target *t;
 
@@ -134,7 +182,7 @@ int procfs_mem_open(struct process *p, struct file *f)
 		return -ENOMEM;
 	t->pid = p->pid;
 	t->serial = p->state == PROC_ALIVE && p->vm ? p->vm->serial : 0;
-	f->ops = &mem_ops;
+	f->ops = pagemap ? &pagemap_ops : &mem_ops;
 	f->priv = t;
 	return 0;
 }

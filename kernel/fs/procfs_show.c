@@ -18,6 +18,7 @@
 #include "mm/uvm.h"
 #include "mm/vmname.h"
 #include "arch/x86_64/paging.h"
+#include "proc/uts.h"
 #include "proc/process.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -156,7 +157,7 @@ void show_cmdline(struct sbuf *s, struct process *p)
 void show_version(struct sbuf *s, struct process *p)
 {
 	(void)p;
-	sb_printf(s, "Kestrel version 0.1 (x86_64) #1\n");
+	sb_printf(s, UTS_SYSNAME " version " UTS_RELEASE " (kestrel) " UTS_VERSION "\n"); /* as uname -a */
 }
 
 struct counts {

@@ -142,6 +142,23 @@ static void domainname_set(const char *s, size_t len)
 	uts_set(UTS_DOMAINNAME, s, len);
 }
 
+/* kernel.ostype, kernel.osrelease and kernel.version: uname's sysname,
+ * release and version, read-only (Linux's, from its init_uts_ns). */
+static void ostype_get(char *buf, size_t cap)
+{
+	strlcpy(buf, UTS_SYSNAME, cap);
+}
+
+static void osrelease_get(char *buf, size_t cap)
+{
+	strlcpy(buf, UTS_RELEASE, cap);
+}
+
+static void version_get(char *buf, size_t cap)
+{
+	strlcpy(buf, UTS_VERSION, cap);
+}
+
 _Static_assert(SYSCTL_STR_MAX == UTS_FIELD_LEN, "a string sysctl holds a UTS name");
 
 static void pid_max_get(int64_t *v)
@@ -155,6 +172,22 @@ static int pid_max_set(const int64_t *v)
 	if (v[0] < RESERVED_PIDS + 1 || v[0] > PID_MAX_LIMIT)
 		return -EINVAL;
 	__atomic_store_n(&pid_max, (int)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* vm.max_map_count: 0 to INT_MAX (Linux's proc_dointvec_minmax from
+ * zero); a process past a lowered limit keeps its regions, and only
+ * new ones fail. */
+static void max_map_count_get(int64_t *v)
+{
+	v[0] = (int64_t)uvm_max_vmas();
+}
+
+static int max_map_count_set(const int64_t *v)
+{
+	if (v[0] < 0 || v[0] > INT32_MAX)
+		return -EINVAL;
+	__atomic_store_n(&uvm_max_map_count, (int)v[0], __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -253,6 +286,9 @@ static const struct sysctl_file own_files[] = {
 	  .set_str = hostname_set },
 	{ .name = "domainname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = domainname_get,
 	  .set_str = domainname_set },
+	{ .name = "ostype", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .get_str = ostype_get },
+	{ .name = "osrelease", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .get_str = osrelease_get },
+	{ .name = "version", .dir = SYSCTL_DIR_KERNEL, .mode = 0444, .get_str = version_get },
 	{ .name = "lock_stat", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = lock_stat_get,
 	  .set = lock_stat_set },
 	{ .name = "pid_max", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = pid_max_get,
@@ -268,8 +304,9 @@ static const struct sysctl_file own_files[] = {
 	{ .name = "randomize_va_space", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .value = 0 },
 	{ .name = "printk", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 4, .get = printk_get,
 	  .set = printk_set },
-	/* the limits the memory code has (constants here) */
-	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .value = UVM_MAX_VMAS },
+	/* the limits the memory code has */
+	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0644, .n = 1, .get = max_map_count_get,
+	  .set = max_map_count_set },
 	{ .name = "mmap_min_addr", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .kind = SYSCTL_UINT,
 	  .value = USER_MIN_ADDR },
 	/* 1, Linux's OVERCOMMIT_ALWAYS, which is what Kestrel does (a

@@ -439,20 +439,6 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 	return fd;
 }
 
-bool can_read(const struct file *f)
-{
-	unsigned acc = f->flags & O_ACCMODE;
-
-	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
-}
-
-bool can_write(const struct file *f)
-{
-	unsigned acc = f->flags & O_ACCMODE;
-
-	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
-}
-
 bool fd_cloexec(const struct fdtable *t, int fd)
 {
 	return fd_is_open(t, fd) && t->cloexec[fd];

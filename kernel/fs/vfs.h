@@ -198,8 +198,18 @@ static inline struct file *fd_get(struct fdtable *t, int fd)
 }
 /* Opened for reading, for writing (O_PATH: neither; O_ACCMODE 3 neither,
  * as Linux). */
-bool can_read(const struct file *f);
-bool can_write(const struct file *f);
+static inline bool can_read(const struct file *f)
+{
+	unsigned acc = f->flags & O_ACCMODE;
+
+	return !(f->flags & O_PATH) && (acc == O_RDONLY || acc == O_RDWR);
+}
+static inline bool can_write(const struct file *f)
+{
+	unsigned acc = f->flags & O_ACCMODE;
+
+	return !(f->flags & O_PATH) && (acc == O_WRONLY || acc == O_RDWR);
+}
 /* fd_get for the calls that do I/O or ask a file itself (read, poll,
  * epoll, the socket calls...), as Linux's fdget: NULL for an O_PATH
  * descriptor too, which only the calls on paths take. */

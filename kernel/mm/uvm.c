@@ -36,6 +36,8 @@
 
 /* ---------------------------------------------------------------- the region tree */
 
+int uvm_max_map_count = UVM_MAX_VMAS_DEFAULT; /* uvm.h */
+
 static struct vma *vma_of(const struct avl_node *n)
 {
 	return n ? avl_entry(n, struct vma, node) : NULL;
@@ -278,7 +280,7 @@ static int add_vma_locked(struct vm_space *vs, uint64_t start, uint64_t end, uns
 {
 	if (start >= end || page_offset(start | end))
 		return -EINVAL;
-	if (start < USER_MIN_ADDR || end > USER_VA_END || vs->nr_vmas >= UVM_MAX_VMAS)
+	if (start < USER_MIN_ADDR || end > USER_VA_END || vs->nr_vmas >= uvm_max_vmas())
 		return -ENOMEM;
 	struct vma *above = uvm_first_vma_from(vs, start);
 	if (above && above->start < end)
@@ -356,7 +358,7 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 
 	if (!v || v->start == addr)
 		return 0;
-	struct vma *tail = vs->nr_vmas < UVM_MAX_VMAS ? kmalloc(sizeof(*tail)) : NULL;
+	struct vma *tail = vs->nr_vmas < uvm_max_vmas() ? kmalloc(sizeof(*tail)) : NULL;
 	if (!tail)
 		return -ENOMEM;
 	vma_copy_at(tail, v, addr, addr, v->end - addr);
@@ -455,7 +457,7 @@ static int move_locked(struct vm_space *vs, uint64_t old, uint64_t old_len, uint
 	uint64_t moved = old_len < new_len ? old_len : new_len;
 	int err;
 
-	if (vs->nr_vmas >= UVM_MAX_VMAS - 3) /* Linux's move_vma: room for two splits and one more */
+	if (vs->nr_vmas + 3 >= uvm_max_vmas()) /* Linux's move_vma: room for two splits and one more */
 		return -ENOMEM;
 	if (unmap_old && (split_at(vs, old) || split_at(vs, old + old_len)))
 		return -ENOMEM;
@@ -778,7 +780,8 @@ static uint64_t gap_fits(const struct gap_query *q, uint64_t lo, uint64_t hi)
  * start of the one after, or the top of the address space). Subtrees
  * whose gaps are all too small or outside the window are skipped by
  * their summaries, so the search costs O(log n); its recursion is as
- * deep as the tree, at most 1.45 log2(UVM_MAX_VMAS) = 24 frames. */
+ * deep as the tree, at most 1.45 log2(vm.max_map_count): 24 frames by
+ * default, 45 at INT_MAX. */
 static uint64_t highest_gap(const struct avl_node *n, uint64_t left, uint64_t right,
 			    const struct gap_query *q)
 {
@@ -1354,4 +1357,20 @@ int uvm_prefault(struct vm_space *vs, uint64_t va)
 bool uvm_resident(struct vm_space *vs, uint64_t va)
 {
 	return arch_pte(vs->pml4, page_round_down(va)) != NULL;
+}
+
+uint64_t uvm_pagemap_entry(struct vm_space *vs, uint64_t va, bool with_pfn)
+{
+	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
+	const struct vma *v;
+	uint64_t e;
+
+	if (!pte || !(*pte & PTE_ADDR))
+		return 0;
+	e = PAGEMAP_PRESENT;
+	if (with_pfn)
+		e |= ((*pte & PTE_ADDR) >> PAGE_SHIFT) & PAGEMAP_PFN_MASK;
+	if ((v = uvm_find_vma(vs, va)) && (v->obj || v->name || (v->flags & VMA_SHARED)))
+		e |= PAGEMAP_FILE;
+	return e;
 }

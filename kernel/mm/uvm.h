@@ -63,8 +63,15 @@ struct vma {
 	uint64_t sub_lo, sub_hi, sub_gap;
 };
 
-/* Linux's vm.max_map_count: more regions than this is ENOMEM. */
-#define UVM_MAX_VMAS      65530
+/* Linux's vm.max_map_count: more regions than this is ENOMEM. Its
+ * default, and the value (a sysctl root may set from 0 to INT_MAX; read
+ * and written atomically, no lock). */
+#define UVM_MAX_VMAS_DEFAULT 65530
+extern int uvm_max_map_count;
+static inline unsigned uvm_max_vmas(void)
+{
+	return (unsigned)__atomic_load_n(&uvm_max_map_count, __ATOMIC_RELAXED);
+}
 /* Linux's stack_guard_gap: the stack does not grow within this distance
  * of the region below it. */
 #define STACK_GUARD_GAP   (256 * PAGE_SIZE)
@@ -211,6 +218,14 @@ bool uvm_object_shared_writable(struct shmem *obj);
 int uvm_prefault(struct vm_space *vs, uint64_t va);
 /* mincore: is the page at va present? */
 bool uvm_resident(struct vm_space *vs, uint64_t va);
+/* /proc/PID/pagemap's bits (Linux's Documentation/admin-guide/mm/pagemap). */
+#define PAGEMAP_PRESENT  (1ull << 63)
+#define PAGEMAP_FILE     (1ull << 61) /* a file page or shared anonymous memory */
+#define PAGEMAP_PFN_MASK ((1ull << 55) - 1)
+/* The pagemap entry of the page at va: 0 when nothing is mapped there,
+ * else PAGEMAP_PRESENT, PAGEMAP_FILE as the region says, and the page
+ * frame number only when with_pfn (Linux shows it to CAP_SYS_ADMIN). */
+uint64_t uvm_pagemap_entry(struct vm_space *vs, uint64_t va, bool with_pfn);
 /* Would a fault at va be SIGBUS (a file mapping past the file's end)? */
 bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va);
 /* The pages of region v that are mapped now (/proc/PID/smaps' Rss). */

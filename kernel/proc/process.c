@@ -419,6 +419,7 @@ void process_init(void)
 	if (!t)
 		panic("process_init: cannot start the reaper thread");
 	sched_set_owner(&owner_ops);
+	ptimer_init();
 	thread_make_runnable(t);
 }
 

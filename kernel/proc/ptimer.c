@@ -8,13 +8,16 @@
  * of its threads (SIGEV_THREAD_ID) or nobody (SIGEV_NONE). An expiry
  * queues its signal with si_code SI_TIMER, the timer's id, the overrun
  * (periods the tick passed over, for a late periodic timer) and the
- * sigev_value. The CPU-time clocks (CLOCK_PROCESS_CPUTIME_ID, and
+ * sigev_value. A periodic timer whose signal is queued is not re-armed
+ * until the signal is taken, as Linux does: then it moves to its next
+ * period after now, and the periods it passed over are the signal's
+ * si_overrun and timer_getoverrun's answer. The CPU-time clocks (CLOCK_PROCESS_CPUTIME_ID, and
  * CLOCK_THREAD_CPUTIME_ID for the creating thread) are read on each tick
  * the process runs, which fires those whose clock passed their expiry, so
  * they fire up to a tick late and never early. Not here: another
  * process's or thread's CPU clock (clock_getcpuclockid's ids: EINVAL),
- * and Linux's rule that an expiry whose signal is still pending only
- * counts an overrun.
+ * and Linux 6.13's re-arming of a timer whose signal was ignored or
+ * flushed while queued (6.1's, like Kestrel's, stays disarmed).
  */
 #include "sys/syscall_define.h"
 #include "proc/ptimer.h"
@@ -132,41 +135,88 @@ static int next_id(struct process *p)
 	}
 }
 
-/* Queue t's signal for one expiry. Interrupts off. */
-static void notify(struct ptimer *t)
+/* Queue t's signal for one expiry: whether it is pending now (it is
+ * taken later, and a periodic t waits for that). Interrupts off. */
+static bool notify(struct ptimer *t)
 {
 	struct process *p = t->proc;
 	struct thread *th = NULL;
 	struct siginfo_k info = { .signo = t->signo, .code = SI_TIMER };
 
 	if (t->notify == SIGEV_NONE || p->state != PROC_ALIVE)
-		return;
+		return false;
 	if (t->notify == SIGEV_THREAD_ID) {
 		struct process *owner = NULL;
 		th = process_find_thread(t->tid, &owner);
 		if (!th || owner != p)
-			return; /* the thread is gone: Linux drops it too */
+			return false; /* the thread is gone: Linux drops it too */
 	}
-	info.rt.pid = t->id;                /* si_timerid */
-	info.rt.uid = (uint32_t)t->overrun; /* si_overrun */
+	info.rt.pid = t->id; /* si_timerid; si_overrun is set as it is taken */
 	info.rt.value = t->value;
-	signal_send_queued(p, th, t->signo, &info);
+	if (signal_send_queued(p, th, t->signo, &info))
+		return false;
+	return ((th ? th->sig_pending : 0) | p->sig_pending) & (1ull << (t->signo - 1));
 }
 
-/* t expired, its clock reading now: signal, and move a periodic timer's
- * expiry to its next period after now, counting those passed (the
- * caller re-arms it). Interrupts off. */
+/* Move periodic t's expiry to its first period after now: how many
+ * periods it moved (Linux's timer_forward), 0 if it was still ahead. */
+static uint64_t forward(struct ptimer *t, uint64_t now)
+{
+	if (now < t->expires)
+		return 0;
+	uint64_t n = (now - t->expires) / t->interval + 1;
+	t->expires += n * t->interval;
+	return n;
+}
+
+/* Put t on the wheel for t->expires (the tick fires a CPU-time clock's). */
+static void rearm(struct ptimer *t)
+{
+	if (!cpu_clock(t->clock))
+		ktimer_arm(&t->kt, t->expires);
+}
+
+/* t expired, its clock reading now: signal; a periodic timer whose
+ * signal is now queued waits for it to be taken (signal_taken), one
+ * whose expiry signals nobody (SIGEV_NONE) moves to its next period at
+ * once. Interrupts off. */
 static void expire(struct ptimer *t, uint64_t now)
 {
-	t->overrun = 0;
-	if (t->interval) {
-		uint64_t missed = now > t->expires ? (now - t->expires) / t->interval : 0;
-		t->overrun = missed > OVERRUN_MAX ? OVERRUN_MAX : (int)missed;
-		t->expires += (missed + 1) * t->interval;
-	} else {
+	if (!t->interval) {
 		t->expires = 0;
+		notify(t);
+		return;
 	}
-	notify(t);
+	if (notify(t)) {
+		t->signal_waits = true;
+		return;
+	}
+	forward(t, now);
+	rearm(t);
+}
+
+/* signal.c's timer hook: info, a signal of a timer of p's, is being
+ * taken. A periodic timer waiting for it moves past now, and the periods
+ * it passed over, less this one, are the signal's si_overrun and
+ * timer_getoverrun's answer from now on (capped at DELAYTIMER_MAX).
+ * Interrupts off, the kernel lock. */
+static void signal_taken(struct process *p, struct siginfo_k *info)
+{
+	struct ptimer *t = find(p, (int)info->rt.pid);
+
+	if (!t || !t->signal_waits)
+		return;
+	t->signal_waits = false;
+	uint64_t n = forward(t, clock_now(t));
+	uint64_t over = n ? n - 1 : 0;
+	t->overrun_last = over > OVERRUN_MAX ? OVERRUN_MAX : (int)over;
+	info->rt.uid = (uint32_t)t->overrun_last; /* si_overrun */
+	rearm(t);
+}
+
+void ptimer_init(void)
+{
+	signal_set_timer_hook(signal_taken);
 }
 
 /* The wheel's callback (tick, interrupts off). */
@@ -174,17 +224,14 @@ static void fire(struct ktimer *k)
 {
 	struct ptimer *t = (struct ptimer *)((char *)k - offsetof(struct ptimer, kt));
 
-	if (!t->expires)
-		return;
-	expire(t, time_ns());
-	if (t->expires)
-		ktimer_arm(&t->kt, t->expires);
+	if (t->expires && !t->signal_waits)
+		expire(t, time_ns());
 }
 
 void ptimer_cpu_tick(struct process *p)
 {
 	for (struct ptimer *t = p->ptimers; t; t = t->next) {
-		if (!t->expires || !cpu_clock(t->clock))
+		if (!t->expires || t->signal_waits || !cpu_clock(t->clock))
 			continue;
 		uint64_t now = cpu_clock_now(t);
 		if (now >= t->expires)
@@ -234,7 +281,11 @@ static void get_setting(const struct ptimer *t, uint64_t *left, uint64_t *interv
 	uint64_t f = irq_save();
 	uint64_t now = clock_now(t);
 	*interval = t->interval;
-	*left = !t->expires ? 0 : t->expires > now ? t->expires - now : 1;
+	uint64_t next = t->expires;
+
+	if (next && next <= now && t->interval) /* waiting for its signal to be taken */
+		next += ((now - next) / t->interval + 1) * t->interval;
+	*left = !next ? 0 : next > now ? next - now : 1;
 	irq_restore(f);
 }
 
@@ -254,7 +305,8 @@ static void arm(struct ptimer *t, bool abstime, uint64_t value, uint64_t interva
 
 	ktimer_cancel(&t->kt);
 	t->interval = value ? interval : 0;
-	t->overrun = 0;
+	t->overrun_last = 0;
+	t->signal_waits = false; /* a queued signal no longer re-arms it */
 	if (!value)
 		t->expires = 0;
 	else if (cpu_clock(t->clock))
@@ -299,7 +351,7 @@ SYSCALL_DEFINE1(timer_getoverrun, int, id)
 {
 	struct ptimer *t = find(current_process(), id);
 
-	return t ? t->overrun : -EINVAL;
+	return t ? t->overrun_last : -EINVAL;
 }
 
 /* Take t out of p's list, disarm it and free it. Kernel lock. */

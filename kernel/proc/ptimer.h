@@ -29,13 +29,22 @@ struct ptimer {
 	uint64_t interval;         /* ns between expiries; 0: one shot */
 	uint64_t expires;          /* time_ns() of the next expiry (a CPU-time clock's
 	                            * reading for those: the tick fires them); 0: disarmed */
-	int overrun;               /* periods the last expiry's signal stood for, less one */
+	/* A periodic timer whose signal is queued waits, disarmed, until the
+	 * signal is taken; then it moves past now and counts the periods it
+	 * passed over (Linux's it_requeue_pending and posixtimer_rearm). */
+	bool signal_waits;         /* its signal is queued and not yet taken */
+	int overrun_last;          /* timer_getoverrun: the periods the last taken signal
+	                            * stood for, less one (Linux's it_overrun_last) */
 };
 
 /* A tick of CPU time was charged to p (the thread running): fire those
  * of its CPU-time timers whose clock reached their expiry. The tick,
  * with the kernel lock and interrupts off. */
 void ptimer_cpu_tick(struct process *p);
+
+/* At boot: periodic timers re-arm as their signals are taken (signal.c's
+ * timer hook). */
+void ptimer_init(void);
 
 /* Delete every timer of p (exec, and p's release). */
 void ptimer_delete_all(struct process *p);

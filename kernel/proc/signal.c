@@ -115,6 +115,14 @@ void signal_set_queued_hook(void (*fn)(void))
 	queued_hook = fn;
 }
 
+/* signal_set_timer_hook's callback, or NULL. */
+static void (*timer_hook)(struct process *p, struct siginfo_k *info);
+
+void signal_set_timer_hook(void (*fn)(struct process *p, struct siginfo_k *info))
+{
+	timer_hook = fn;
+}
+
 /* Record who sent sig to p: si_pid from_pid, si_uid the sending
  * thread's real uid (0 from the kernel), no queued si_code or si_value.
  * Interrupts off. */
@@ -516,6 +524,8 @@ static void fill_info(struct process *p, int sig, struct siginfo_k *info, bool t
 		info->chld.pid = p->sig_from_pid[sig - 1];
 		info->chld.uid = p->sig_from_uid[sig - 1];
 	}
+	if (take && info->code == SI_TIMER && timer_hook)
+		timer_hook(p, info); /* a periodic timer re-arms as its signal is taken */
 }
 
 int signal_dequeue(uint64_t mask, struct siginfo_k *info)

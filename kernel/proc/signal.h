@@ -99,6 +99,12 @@ bool signal_blocked_or_ignored(const struct process *p, int sig);
  * signal is queued, blocked or not: signalfd sets it so that its readers
  * and poll/epoll waiters hear of signals no handler will take. */
 void signal_set_queued_hook(void (*fn)(void));
+/* fn is called (interrupts off) each time a POSIX timer's signal (si_code
+ * SI_TIMER) is taken, by a handler's delivery, sigwaitinfo or signalfd,
+ * with the taker's process and the siginfo about to be given, which fn
+ * may complete (si_overrun): proc/ptimer.c sets it, and re-arms a
+ * periodic timer there, as Linux's posixtimer_rearm at dequeue. */
+void signal_set_timer_hook(void (*fn)(struct process *p, struct siginfo_k *info));
 /* signalfd's read: take the lowest pending signal in mask off the
  * current thread's pending sets (its own first, then its process's) and
  * its details into *info. The signal, or 0 if none is pending. */

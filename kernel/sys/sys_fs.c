@@ -37,7 +37,7 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-struct fdtable *cur_files(void)
+struct fdtable *cur_files_made(void)
 {
 	struct process *p = current_process();
 
@@ -46,16 +46,6 @@ struct fdtable *cur_files(void)
 	if (!p->files)
 		vfs_default_stdio(p); /* a process made before its creator gave it files */
 	return p->files;
-}
-
-struct file *fd_file(int fd)
-{
-	return fd_get(cur_files(), fd);
-}
-
-struct file *fd_file_io(int fd)
-{
-	return fd_get_io(cur_files(), fd);
 }
 
 long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)

@@ -5,17 +5,31 @@
 
 #include <stdint.h>
 #include "fs/vfs.h"
+#include "proc/process.h"
 #include "uapi/fcntl.h"
 
 /* Helpers the three files share. */
 struct inode;
 /* The current process's descriptor table (made with stdio if missing). */
-struct fdtable *cur_files(void);
-/* The file behind fd with a reference, or NULL (the caller's -EBADF). */
-struct file *fd_file(int fd);
+struct fdtable *cur_files_made(void);
+static inline struct fdtable *cur_files(void)
+{
+	struct process *p = current_process();
+
+	return p && p->files ? p->files : cur_files_made();
+}
+/* The file behind fd with a reference, or NULL (the caller's -EBADF).
+ * Inline, as fd_get: every descriptor's system call starts here. */
+static inline struct file *fd_file(int fd)
+{
+	return fd_get(cur_files(), fd);
+}
 /* fd_file for the calls that do I/O on the file (fs/vfs.h's fd_get_io):
  * NULL for an O_PATH descriptor too, the caller's -EBADF. */
-struct file *fd_file_io(int fd);
+static inline struct file *fd_file_io(int fd)
+{
+	return fd_get_io(cur_files(), fd);
+}
 /* A user path copied into a new kmalloc'd buffer (kfree it): 0,
  * -EFAULT, -ENAMETOOLONG, -ENOMEM. Empty paths are -ENOENT unless
  * allow_empty. */

@@ -771,7 +771,7 @@ static long mremap_to(struct vm_space *vs, uint64_t addr, uint64_t old_len, uint
 		return -EINVAL;
 	if (addr + old_len > to && to + new_len > addr)
 		return -EINVAL;
-	if (vs->nr_vmas + 2 >= UVM_MAX_VMAS - 3)
+	if (vs->nr_vmas + 5 >= uvm_max_vmas())
 		return -ENOMEM;
 	if (fixed && to < USER_MIN_ADDR)
 		return -EPERM; /* Linux: below mmap_min_addr */

@@ -78,26 +78,12 @@ SYSCALL_DEFINE0(sched_yield)
 	return 0;
 }
 
-/*
- * The release names the Linux ABI Kestrel implements, in Linux's form:
- * programs and tests (glibc, gVisor's) compare it with the version that
- * brought a call or changed a behaviour (MAP_FIXED_NOREPLACE 4.17,
- * clone3 5.3, close_range 5.9, epoll_pwait2 5.11, eventfd writes of
- * exactly 8 bytes 6.9) and take old paths, or expect old answers, below
- * it. Kestrel follows current Linux (the 6.12 long-term release and
- * later, as its conformance tests are run against); a call it lacks is
- * ENOSYS, as on a kernel configured without it. "-kestrel" says whose
- * kernel it is, as distributions' suffixes do. sysname stays "Kestrel"
- * (the kernel's own version is in the boot banner).
- */
-#define UTS_RELEASE "6.12.0-kestrel"
-
 /* struct new_utsname's fields, in order. */
 enum { UTSF_SYSNAME, UTSF_NODENAME, UTSF_RELEASE, UTSF_VERSION, UTSF_MACHINE, UTSF_DOMAINNAME, UTSF_COUNT };
 
 SYSCALL_DEFINE1(uname, uptr_t, buf)
 {
-	static const char *const fixed[UTSF_COUNT] = { "Kestrel", NULL, UTS_RELEASE, "#1", "x86_64", NULL };
+	static const char *const fixed[UTSF_COUNT] = { UTS_SYSNAME, NULL, UTS_RELEASE, UTS_VERSION, "x86_64", NULL };
 	char uts[UTSF_COUNT][UTS_FIELD_LEN];
 
 	memset(uts, 0, sizeof(uts));

@@ -11,6 +11,8 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/klock.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/syscall_msr.h"
 #include "mm/layout.h"
 #include "proc/process.h"
@@ -23,6 +25,8 @@
 #include "audit.h"
 #include "ksyms.h"
 #include "log.h"
+
+_Static_assert(AUDIT_CPUS >= SMP_MAX_CPUS, "an audit ring for every CPU");
 
 static const syscall_fn table[SYS_COUNT] = {
 	[SYS_read] = sys_read,
@@ -408,7 +412,8 @@ static __attribute__((noinline)) long run_logged(const struct process *p, uint64
 	if (nr == SYS_exit || nr == SYS_exit_group) /* these never return */
 		klog(LOG_INFO, "audit: pid %d syscall %lu (%#lx) = (does not return)\n", p->pid, nr,
 		     tf->rdi);
-	struct audit_rec *r = audit_begin(p->pid, (uint32_t)nr, tf->rdi, tf->rsi, tf->rdx);
+	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, tf->rdi,
+					   tf->rsi, tf->rdx);
 	long ret = call(nr, tf->rdi, tf->rsi, tf->rdx, tf);
 
 	r->ret = ret;
@@ -434,7 +439,7 @@ static inline __attribute__((always_inline)) long run(struct thread *t, struct t
 		return run_logged(p, nr, tf);
 	/* the first arguments read once, for the ring and the handler */
 	uint64_t a0 = tf->rdi, a1 = tf->rsi, a2 = tf->rdx;
-	struct audit_rec *r = audit_begin(p->pid, (uint32_t)nr, a0, a1, a2);
+	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, a0, a1, a2);
 	long ret = call(nr, a0, a1, a2, tf);
 
 	r->ret = ret;

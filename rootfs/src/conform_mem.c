@@ -568,6 +568,121 @@ static int check_zero_nowrite(void)
 	return r ? CHECK_FAIL : CHECK_OK;
 }
 
+/* The regions of this process: lines of /proc/self/maps, or -1. */
+static long count_regions(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	long n = 0;
+	int c;
+
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/* vm.max_map_count set to v: 0, or -1 with errno. */
+static int set_max_map_count(long v)
+{
+	char text[32];
+	int fd = open("/proc/sys/vm/max_map_count", O_WRONLY), n = snprintf(text, sizeof(text), "%ld\n", v);
+	long w = fd < 0 ? -1 : write(fd, text, (size_t)n);
+
+	if (fd >= 0)
+		close(fd);
+	return w == n ? 0 : -1;
+}
+
+#define MAP_COUNT_ROOM 16 /* regions allowed past those the process has */
+
+/* Fill the room under a lowered limit with separate one-page regions:
+ * how many went in before ENOMEM, or -1 on another error. */
+static long fill_regions(void)
+{
+	long n = 0;
+
+	for (; n < 4 * MAP_COUNT_ROOM; n++) {
+		/* alternate protections: neighbours never merge into one region */
+		void *p = mmap(NULL, 4096, n % 2 ? PROT_READ : PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return errno == ENOMEM ? n : -1;
+	}
+	return n;
+}
+
+/* vm.max_map_count is root's to lower (LTP's munmap04): past it mmap is
+ * ENOMEM, and so is an munmap that would split a region in two; the
+ * value is restored after. */
+static int check_max_map_count(void)
+{
+	char old[32];
+	int fd = open("/proc/sys/vm/max_map_count", O_RDONLY);
+	long len = fd < 0 ? -1 : read(fd, old, sizeof(old) - 1), regions = count_regions();
+
+	if (fd >= 0)
+		close(fd);
+	if (len <= 0 || regions <= 0)
+		return fail("vm.max_map_count or /proc/self/maps: %s", errname(errno));
+	old[len] = '\0';
+	if (geteuid() != 0)
+		return skip("vm.max_map_count is root's to write");
+	char *three = mmap(NULL, 3 * 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (three == MAP_FAILED || set_max_map_count(regions + 1 + MAP_COUNT_ROOM))
+		return fail("mmap or writing vm.max_map_count: %s", errname(errno));
+	long got = fill_regions();
+	errno = 0;
+	int split = munmap(three + 4096, 4096), split_err = errno;
+	set_max_map_count(strtol(old, NULL, 10));
+	if (got < 0 || got >= 4 * MAP_COUNT_ROOM)
+		return fail("%ld one-page mappings went in under a limit %d above the process's regions",
+			    got, MAP_COUNT_ROOM);
+	if (split != -1 || split_err != ENOMEM)
+		return fail("munmap splitting a region at the limit: %d (%s), want ENOMEM", split,
+			    errname(split_err));
+	return CHECK_OK;
+}
+
+#define PM_PRESENT (1ull << 63)
+#define PM_FILE    (1ull << 61)
+
+/* /proc/self/pagemap (LTP's mmap12): a present bit for the touched
+ * pages only, the file-or-shared bit for shared memory only, and reads
+ * in whole 8-byte entries (EINVAL otherwise). */
+static int check_pagemap(void)
+{
+	char *priv = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t e[4], s;
+	int r = CHECK_OK;
+
+	if (priv == MAP_FAILED || shared == MAP_FAILED || fd < 0)
+		return fail("mmap or /proc/self/pagemap: %s", errname(errno));
+	priv[0] = priv[2 * 4096] = shared[0] = 1;
+	off_t at = (off_t)((uintptr_t)priv / 4096 * 8);
+	if (pread(fd, e, sizeof(e), at) != sizeof(e) ||
+	    pread(fd, &s, sizeof(s), (off_t)((uintptr_t)shared / 4096 * 8)) != sizeof(s))
+		r = fail("pread of pagemap: %s", errname(errno));
+	else if (!(e[0] & PM_PRESENT) || (e[1] & PM_PRESENT) || !(e[2] & PM_PRESENT) ||
+		 (e[3] & PM_PRESENT) || (e[0] & PM_FILE) || !(s & PM_PRESENT) || !(s & PM_FILE))
+		r = fail("pagemap %#llx %#llx %#llx %#llx, shared %#llx: want present, -, present, -; "
+			 "the shared page present and file", (unsigned long long)e[0],
+			 (unsigned long long)e[1], (unsigned long long)e[2], (unsigned long long)e[3],
+			 (unsigned long long)s);
+	else {
+		errno = 0;
+		r = want_err("pagemap read of 4 bytes", pread(fd, e, 4, at), EINVAL);
+		if (!r)
+			r = want_err("pagemap read at an odd offset", pread(fd, e, 8, at + 4), EINVAL);
+	}
+	close(fd);
+	munmap(priv, 4 * 4096);
+	munmap(shared, 4096);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "mmap-wx", check_mmap_wx },
 	{ "mmap-flags", check_mmap_flags },
@@ -582,6 +697,8 @@ static const struct check checks[] = {
 	{ "partial-read", check_partial_read },
 	{ "maps-prot", check_maps_prot },
 	{ "zero-nowrite", check_zero_nowrite },
+	{ "max-map-count", check_max_map_count },
+	{ "pagemap", check_pagemap },
 };
 
 int main(int argc, char **argv)

@@ -63,11 +63,6 @@ static long write_text(const char *path, const char *text)
 	return r;
 }
 
-static bool on_kestrel(void)
-{
-	struct utsname u;
-	return uname(&u) == 0 && strcmp(u.sysname, "Kestrel") == 0;
-}
 
 /* May this process change what flags (CLONE_NEWUTS, CLONE_NEWNET) covers?
  * In a new namespace (Linux), or on Kestrel (one namespace, put back by the caller). */
@@ -77,6 +72,32 @@ static bool private_or_kestrel(int flags)
 }
 
 /* ---- names ---------------------------------------------------------------------- */
+
+/* /proc/sys/kernel/NAME reads want and a newline (LTP's newuname01). */
+static int want_kernel_file(const char *name, const char *want)
+{
+	char path[64], text[TEXT_MAX];
+	size_t n = strlen(want);
+
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
+	if (read_text(path, text, sizeof(text)) < 0)
+		return fail("%s: %s", path, errname(errno));
+	if (strncmp(text, want, n) || strcmp(text + n, "\n"))
+		return fail("%s reads \"%s\", uname says \"%s\"", path, text, want);
+	return CHECK_OK;
+}
+
+/* sysname is "Linux" (LTP's uname01: programs decide by it which ABI they
+ * talk to), and ostype, osrelease and version say what uname says. */
+static int check_uname_fixed(const struct utsname *u)
+{
+	if (strcmp(u->sysname, "Linux"))
+		return fail("sysname \"%s\", want \"Linux\"", u->sysname);
+	if (want_kernel_file("ostype", u->sysname) || want_kernel_file("osrelease", u->release) ||
+	    want_kernel_file("version", u->version))
+		return CHECK_FAIL;
+	return CHECK_OK;
+}
 
 static int check_uname_matches_proc(void)
 {
@@ -91,7 +112,7 @@ static int check_uname_matches_proc(void)
 		return fail("hostname file %s, uname %s", host, u.nodename);
 	if (strncmp(dom, u.domainname, dl) || strcmp(dom + dl, "\n"))
 		return fail("domainname file %s, uname %s", dom, u.domainname);
-	return CHECK_OK;
+	return check_uname_fixed(&u);
 }
 
 /* EPERM comes first (kernel/sys.c), then the length, then the bytes. */

@@ -330,10 +330,7 @@ static void gs_load_null(void)
  * by leaving HWCAP2_FSGSBASE out of AT_HWCAP2. Kestrel must be exact. */
 static int gs_legacy_linux(void)
 {
-	struct utsname u;
-
-	return uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0 &&
-	       !(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE);
+	return !on_kestrel() && !(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE);
 }
 
 /* The base now is consistent (%gs-relative loads and ARCH_GET_GS agree)

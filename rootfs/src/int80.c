@@ -17,8 +17,9 @@
  *            edx, and pointers truncated to 32 bits.
  *
  * Probing (say, number 39 and comparing with getpid) could be destructive
- * on the wrong table (39 is mkdir on i386), so uname decides: sysname
- * "Linux" picks the 32-bit table, anything else the 64-bit one. The
+ * on the wrong table (39 is mkdir on i386), so uname decides: a release
+ * ending in "-kestrel" picks the 64-bit table, anything else the 32-bit
+ * one (both kernels' sysname is "Linux"). The
  * 32-bit gate can only see the low 4 GiB, which is why the message lives
  * in this non-PIE program's .rodata (checked below).
  *
@@ -86,18 +87,15 @@ static int linux_gate_missing(void)
 	return missing;
 }
 
-/* pick_gate: the table the running kernel serves on int $0x80, decided by uname. */
+/* pick_gate: the table the running kernel serves on int $0x80, decided by
+ * its uname release (on_kestrel). */
 static const struct gate *pick_gate(void)
 {
-	struct utsname u;
+	int kestrel = on_kestrel();
 
-	if (uname(&u) != 0) {
-		t_fail("uname failed");
-		return NULL;
-	}
-	t_say("system \"%s\": using the %s table", u.sysname,
-	      strcmp(u.sysname, "Linux") == 0 ? table32.table : table64.table);
-	return strcmp(u.sysname, "Linux") == 0 ? &table32 : &table64;
+	t_say("%s: using the %s table", kestrel ? "Kestrel" : "Linux",
+	      kestrel ? table64.table : table32.table);
+	return kestrel ? &table64 : &table32;
 }
 
 int main(void)

@@ -24,13 +24,6 @@
 #define LAST_PAGE 0x7ffffffff000ul   /* the top user page: never mappable */
 #define MIB (1024ul * 1024)
 
-/* on_kestrel: true on Kestrel, false on Linux (the build machine). */
-static int on_kestrel(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && strcmp(u.sysname, "Kestrel") == 0;
-}
 
 static void *map_anon(void *hint, size_t len, int prot, int flags)
 {

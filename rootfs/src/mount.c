@@ -167,9 +167,7 @@ static int sync_special(void)
 /* The ESP checks run on Kestrel only (see the top); its device in src. */
 static int esp_here(char *src, size_t cap)
 {
-	struct utsname u;
-
-	if (uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0)
+	if (!on_kestrel())
 		return skip("a Linux host's own mounts are left alone");
 	if (!mounted_at(ESP, "vfat", src, cap))
 		return skip("no vfat file system at " ESP);

@@ -31,9 +31,7 @@ extern char **environ;
 /* on_linux: true on Linux (the build machine), false on Kestrel. */
 static int on_linux(void)
 {
-	struct utsname u;
-
-	return uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0;
+	return !on_kestrel();
 }
 
 /* shared_page: an anonymous page shared with the children forked after (NULL on failure). */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 
 /*
  * The verdict that counts is how the program ends (the kernel's harness and
@@ -17,6 +18,22 @@ static const char *t_name = "?";
 static int t_failures;
 
 /* t_begin: set the NAME every later line starts with. */
+/* Kestrel's uname says "Linux", as the kernel whose ABI it implements
+ * (programs and build scripts decide by it); its release ends in
+ * "-kestrel". True on Kestrel, false on Linux (the build machine, the
+ * Linux guests) or when uname fails. */
+static inline int on_kestrel(void)
+{
+	static const char suffix[] = "-kestrel";
+	struct utsname u;
+	size_t n;
+
+	if (uname(&u) != 0)
+		return 0;
+	n = strlen(u.release);
+	return n >= sizeof(suffix) - 1 && strcmp(u.release + n - (sizeof(suffix) - 1), suffix) == 0;
+}
+
 static inline void t_begin(const char *name)
 {
 	t_name = name;

@@ -35,8 +35,6 @@ static const char *tty_name = "none";
 /* open_tty: find the terminal to test (see above); tty_fd stays -1 when there is none. */
 static void open_tty(void)
 {
-	struct utsname u;
-
 	if (isatty(0)) {
 		tty_fd = 0;
 		tty_name = "stdin";
@@ -46,7 +44,7 @@ static void open_tty(void)
 	tty_name = "/dev/tty";
 	if (tty_fd >= 0)
 		return;
-	if (uname(&u) == 0 && strcmp(u.sysname, "Linux") != 0) {
+	if (on_kestrel()) {
 		tty_fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		tty_name = "/dev/console";
 	}

@@ -364,12 +364,6 @@ static int check_agree(void)
 
 /* ------------------------------------------------------------ settime */
 
-static int on_kestrel(void)
-{
-	struct utsname u;
-
-	return uname(&u) == 0 && strcmp(u.sysname, "Kestrel") == 0;
-}
 
 /* Set CLOCK_REALTIME to base + jump s; the vDSO must read within 5 s of it. */
 static int settime_to(const struct timespec *base, long jump)

@@ -524,7 +524,7 @@ def cases(build):
         dict(name="panic-poweroff", cmdline="selftest=minimal crash=panic panic=poweroff",
              no_reboot=False,
              expect=[r"selftest: minimal ok", r"KERNEL PANIC: deliberate panic \(crash=panic\)",
-                     r"last system calls, all CPUs \(of 2\):", r"pid \d+ nr 1 \(0x1, ",
+                     r"last system calls on CPU 0 \(of 2\):", r"pid \d+ nr 1 \(0x1, ",
                      r"pid \d+ nr 60 \(0, ", r"panic=poweroff", r"powering off"],
              reject=[r"poweroff failed"], exit=0),
         dict(name="panic-reboot", cmdline="crash=panic panic=reboot", real_reset=True,

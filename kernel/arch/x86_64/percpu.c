@@ -3,6 +3,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/cpu.h"
 #include "mm/heap.h"
+#include "audit.h"
 #include "panic.h"
 
 /* Install blk as this CPU's block: GS_BASE for the kernel, and a zero
@@ -24,6 +25,7 @@ void percpu_init_boot_cpu(void)
 	if (!blk)
 		panic("percpu: no memory for the boot CPU's block");
 	blk->cpu_id = 0;
+	blk->audit_ring = audit_ring_of(0);
 	install(blk); /* tss stays NULL: gdt.c's own boot TSS */
 }
 
@@ -33,6 +35,7 @@ struct percpu *percpu_alloc(uint32_t cpu_id, uint32_t apic_id, void *tss)
 
 	if (blk) {
 		blk->cpu_id = cpu_id;
+		blk->audit_ring = audit_ring_of(cpu_id);
 		blk->apic_id = apic_id;
 		blk->tss = tss;
 	}

@@ -44,6 +44,7 @@ struct percpu {
 	volatile bool klock_halted;
 	void *idle;                /* this CPU's idle thread (scheduler) */
 	void *tss;                 /* this CPU's TSS (gdt.c: RSP0 at each switch); NULL: the boot CPU's */
+	void *audit_ring;          /* this CPU's system-call audit ring (audit.h), set with cpu_id */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");
@@ -84,6 +85,14 @@ static inline void *this_cpu_current(void)
 	void *t;
 	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(t) : "i"(PERCPU_CURRENT));
 	return t;
+}
+
+/* this_cpu()->audit_ring in one load (every system call records itself). */
+static inline void *this_cpu_audit_ring(void)
+{
+	void *r;
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(r) : "i"(__builtin_offsetof(struct percpu, audit_ring)));
+	return r;
 }
 
 /* this_cpu()->need_resched and ->klock_depth in one instruction each
