@@ -44,6 +44,7 @@
 #include "proc/sched.h"
 #include "proc/vdso.h"
 #include "ipc/ipc.h"
+#include "ipc/mqueue.h"
 #include "net/net.h"
 #include "sys/syscall.h"
 #include "sys/sys_aio.h"
@@ -426,6 +427,7 @@ void kmain(struct kbi_boot_info *bi)
 		time_mark_tsc_unstable("the CPUs' TSCs are not in step");
 	syscall_init(cfg.audit);
 	ipc_init(); /* System V IPC's sysctls, /proc/sysvipc and SEM_UNDO at exit */
+	mqueue_init(); /* POSIX message queues' file system and /proc/sys/fs/mqueue */
 	aio_init(); /* Linux AIO's sysctls and its contexts' end at exit */
 	inotify_init(); /* /proc/sys/fs/inotify */
 	keys_init(); /* keyrings: the credentials' hooks, kernel.keys.*, /proc/keys */

@@ -76,6 +76,8 @@ struct mount {
 	bool read_only;
 	bool forced_ro;               /* the file system made itself read-only (no rw remount) */
 	bool tmpfs;                   /* a tmpfs of mount(2)'s (fs/ramfs.c): it may be unmounted */
+	bool kernfs;                  /* mount(2)'s view of a kernel file system (mqueue): its
+	                               * root is the kernel's, so unmounting only uncovers */
 	unsigned id;                  /* mountinfo's mount id */
 	struct mount *next;
 };
@@ -105,6 +107,11 @@ int vfs_mount_dev(struct blkdev *dev, const struct fs_type *type, struct inode *
  * at, read-only with read_only; source is what /proc/mounts shows. 0 or
  * -errno. */
 int vfs_mount_tmpfs(const char *source, struct inode *at, bool read_only, const char *opts);
+/* mount -t mqueue: show a file system the kernel keeps whole (root, not
+ * a reference: the kernel's for good) on the directory at, as source.
+ * One place at a time: -EBUSY while it is mounted elsewhere. 0 or
+ * -errno. */
+int vfs_mount_kernfs(const char *source, struct inode *at, struct inode *root);
 /* The mount whose root is ip, or NULL. */
 struct mount *vfs_mount_of(const struct inode *root);
 /* Every mount, in mount order (/proc/mounts). */

@@ -70,7 +70,7 @@ const struct fs_type *fs_type_find(const char *name)
 
 /* The kernel's own file system types, before the disk ones linked in:
  * /proc/filesystems's "nodev" lines and sysfs(2)'s first indexes. */
-static const char *const nodev_types[] = { "sysfs", "ramfs", "proc" };
+static const char *const nodev_types[] = { "sysfs", "ramfs", "proc", "mqueue" };
 #define NNODEV (int)(sizeof(nodev_types) / sizeof(nodev_types[0]))
 
 const char *fs_type_name(int index, bool *nodev)
@@ -355,6 +355,29 @@ int vfs_mount_tmpfs(const char *source, struct inode *at, bool read_only, const 
 	return 0;
 }
 
+int vfs_mount_kernfs(const char *source, struct inode *at, struct inode *root)
+{
+	struct mount *m;
+
+	if (!S_ISDIR(at->mode))
+		return -ENOTDIR;
+	if (at->mounted || vfs_mount_of(root))
+		return -EBUSY;
+	if (!(m = kzalloc(sizeof(*m))))
+		return -ENOMEM;
+	int err = cover(m, at, inode_get(root));
+	if (err) {
+		inode_put(root);
+		kfree(m);
+		return err;
+	}
+	m->root = root;
+	m->kernfs = true;
+	strlcpy(m->source, source, sizeof(m->source));
+	table_add(m);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- what is in use */
 
 struct busy_scan {
@@ -402,6 +425,8 @@ int vfs_umount(struct inode *root)
 
 	if (!m || !m->mountpoint)
 		err = -EINVAL;
+	else if (m->kernfs)
+		; /* its files stay the kernel's: only the view goes */
 	else if ((!m->type && !m->tmpfs) || mount_busy(m, false))
 		err = -EBUSY; /* the kernel's own (/proc, /sys, /dev) stay */
 	else if (m->tmpfs && ramfs_mapped(m->root))
@@ -418,6 +443,12 @@ int vfs_umount(struct inode *root)
 	}
 	uncover(m);
 	table_remove(m);
+	if (m->kernfs) {
+		inode_put(root);    /* the caller's */
+		inode_put(m->root); /* cover's (the kernel keeps its own) */
+		kfree(m);
+		return 0;
+	}
 	inotify_unmount(m->root->fs); /* IN_UNMOUNT, IN_IGNORED: its watches go first */
 	inode_put(root);    /* the caller's */
 	if (m->tmpfs)

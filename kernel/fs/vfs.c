@@ -385,21 +385,43 @@ int fd_limit(void)
 	return lim > sysctl_nr_open ? (int)sysctl_nr_open : (int)lim;
 }
 
+/* The lowest free descriptor >= min of t (t->size when the table is full). */
+static int first_free(const struct fdtable *t, int min)
+{
+	int fd = min < 0 ? 0 : min;
+
+	while (fd < t->size && t->fd[fd])
+		fd++;
+	return fd;
+}
+
+bool fd_room(const struct fdtable *t)
+{
+	return t && first_free(t, 0) < fd_limit();
+}
+
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 {
-	int limit = fd_limit(), fd = min < 0 ? 0 : min;
+	int limit = fd_limit(), fd;
 
 	if (!t)
 		return -EMFILE;
-	while (fd < t->size && t->fd[fd])
-		fd++;
-	if (fd >= limit)
+	if ((fd = first_free(t, min)) >= limit)
 		return -EMFILE;
 	if (fd >= t->size && fdtable_grow(t, fd + 1))
 		return -ENOMEM;
 	t->fd[fd] = f;
 	t->cloexec[fd] = cloexec;
 	return fd;
+}
+
+/* What every close of a descriptor of f does: the process's POSIX locks
+ * go (Linux), and the file's flush. */
+static void file_flush(struct file *f, struct fdtable *t)
+{
+	filelock_close(f, t);
+	if (f->ops && f->ops->flush)
+		f->ops->flush(f);
 }
 
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
@@ -412,7 +434,7 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 	t->fd[fd] = f;
 	t->cloexec[fd] = cloexec;
 	if (old)
-		filelock_close(old, t);
+		file_flush(old, t);
 	file_put(old); /* after the swap: a release that sleeps sees a consistent table */
 	return fd;
 }
@@ -435,7 +457,7 @@ int fd_close(struct fdtable *t, int fd)
 	struct file *f = t->fd[fd];
 	t->fd[fd] = NULL;
 	t->cloexec[fd] = false;
-	filelock_close(f, t); /* a process's POSIX locks go with any close (Linux) */
+	file_flush(f, t);
 	file_put(f);
 	return 0;
 }

@@ -57,6 +57,10 @@ struct file_ops {
 	/* directory entries as struct linux_dirent64 or the old linux_dirent */
 	long (*getdents)(struct file *f, uptr_t buf, size_t n, enum dirent_format fmt);
 	void (*release)(struct file *f);               /* last reference dropped */
+	/* Optional: each close of a descriptor of f (close, dup2 over it,
+	 * exec's close-on-exec, the process's end), before the reference
+	 * goes, as Linux's flush (mq_notify's registration ends with it). */
+	void (*flush)(struct file *f);
 	/* Optional, added for the VFS's own users: */
 	/* Called once by open(2) on a device node after f->ops was set to
 	 * this table: may check the node (inode_rdev), set f->priv, or fail
@@ -176,6 +180,9 @@ int fd_limit(void);
  * none is free below fd_limit(), -ENOMEM when the table cannot grow.
  * Takes over the caller's reference to f on success only. */
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* Would fd_install find a descriptor below fd_limit() (not -EMFILE)?
+ * For calls that, as Linux's, reserve one before anything else. */
+bool fd_room(const struct fdtable *t);
 /* dup2: install f at exactly fd, closing what was there: fd, -EBADF when
  * fd is not below fd_limit(), -ENOMEM. Takes over the reference on success. */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);

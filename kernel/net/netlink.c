@@ -554,6 +554,22 @@ static const struct sock_proto netlink_proto = {
 	.getsockopt = nl_getsockopt,
 };
 
+/* ---- the kernel's own datagrams ------------------------------------------------------ */
+
+int netlink_check(struct file *f)
+{
+	if (!unix_is_socket(f))
+		return -ENOTSOCK;
+	return unix_sock(f)->family == AF_NETLINK ? 0 : -EINVAL;
+}
+
+int netlink_deliver(struct file *f, const void *data, size_t len)
+{
+	int err = netlink_check(f);
+
+	return err ? err : unicast(nl_of(f), data, len);
+}
+
 /* ---- socket() ------------------------------------------------------------------ */
 
 int netlink_create(int type, int protocol, unsigned *flags, struct file **out)

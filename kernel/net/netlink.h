@@ -3,6 +3,8 @@
 #ifndef KESTREL_NET_NETLINK_H
 #define KESTREL_NET_NETLINK_H
 
+#include <stddef.h>
+
 struct file;
 
 /*
@@ -15,5 +17,15 @@ struct file;
  * options through its struct sock_proto's.
  */
 int netlink_create(int type, int protocol, unsigned *flags, struct file **out);
+
+/*
+ * mq_notify's SIGEV_THREAD (ipc/mqueue.c), as Linux's
+ * netlink_getsockbyfilp and netlink_sendskb: is f a netlink socket (0,
+ * -ENOTSOCK, -EINVAL for another family's), and queue len bytes on it
+ * as one datagram from the kernel (0, -ENOBUFS when its queue is full,
+ * -ENOMEM). Kernel lock held, as every socket call.
+ */
+int netlink_check(struct file *f);
+int netlink_deliver(struct file *f, const void *data, size_t len);
 
 #endif

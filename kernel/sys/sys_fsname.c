@@ -11,6 +11,7 @@
 #include "fs/inode.h"
 #include "fs/fsops.h"
 #include "fs/fstype.h"
+#include "ipc/mqueue.h"
 #include "fs/lease.h"
 #include "fs/path.h"
 #include "mm/heap.h"
@@ -682,21 +683,50 @@ static long mount_remount(uptr_t target, unsigned long flags, const char *opts)
 	return err;
 }
 
+/* A pseudo file system's source (a string, or NULL: "none"), only a
+ * name for /proc/mounts, into src (MOUNT_SOURCE_MAX bytes; a longer one
+ * is cut, as the table keeps it): 0 or -EFAULT. */
+static int mount_source(uptr_t source, char *src)
+{
+	long n;
+
+	strlcpy(src, "none", MOUNT_SOURCE_MAX);
+	if (source && (n = strncpy_from_user(src, source, MOUNT_SOURCE_MAX)) < 0 && n != -ENAMETOOLONG)
+		return (int)n;
+	src[MOUNT_SOURCE_MAX - 1] = '\0';
+	return 0;
+}
+
 /* A new tmpfs on the directory target; source (a string, or NULL: "none")
  * is only a name for /proc/mounts, as on Linux. */
 static long mount_new_tmpfs(uptr_t source, uptr_t target, unsigned long flags, const char *opts)
 {
-	char src[MOUNT_SOURCE_MAX] = "none";
+	char src[MOUNT_SOURCE_MAX];
 	struct inode *at;
-	long n;
+	int err = mount_source(source, src);
 
-	if (source && (n = strncpy_from_user(src, source, sizeof(src))) < 0 && n != -ENAMETOOLONG)
-		return n;
-	src[sizeof(src) - 1] = '\0'; /* a longer name is cut, as the table keeps it */
-	int err = at_inode(AT_FDCWD, target, 0, &at);
+	if (!err)
+		err = at_inode(AT_FDCWD, target, 0, &at);
 	if (err)
 		return err;
 	err = vfs_mount_tmpfs(src, at, flags & MS_RDONLY, opts[0] ? opts : NULL);
+	inode_put(at);
+	return err;
+}
+
+/* mount -t mqueue: the one mqueue file system (ipc/mqueue.h) shown on
+ * the directory target; source names it in /proc/mounts. */
+static long mount_new_mqueue(uptr_t source, uptr_t target)
+{
+	char src[MOUNT_SOURCE_MAX];
+	struct inode *at, *root = mqueue_root();
+	int err = root ? mount_source(source, src) : -ENODEV;
+
+	if (!err)
+		err = at_inode(AT_FDCWD, target, 0, &at);
+	if (err)
+		return err;
+	err = vfs_mount_kernfs(src, at, root);
 	inode_put(at);
 	return err;
 }
@@ -727,6 +757,8 @@ SYSCALL_DEFINE5(mount, uptr_t, source, uptr_t, target, uptr_t, type, unsigned lo
 		return -EINVAL;
 	if (strcmp(tname, "tmpfs") == 0)
 		return mount_new_tmpfs(source, target, flags, opts);
+	if (strcmp(tname, "mqueue") == 0)
+		return mount_new_mqueue(source, target);
 	return mount_new_dev(source, target, tname, flags, opts);
 }
 

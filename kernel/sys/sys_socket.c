@@ -851,21 +851,6 @@ SYSCALL_DEFINE4(sendmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned in
 	return done ? (long)done : err;
 }
 
-/* recvmmsg's timeout: *deadline (NO_DEADLINE without one). 0, -EFAULT, -EINVAL. */
-static int mmsg_deadline(uptr_t uts, uint64_t *deadline)
-{
-	uint64_t ns;
-	int err;
-
-	*deadline = NO_DEADLINE;
-	if (!uts)
-		return 0;
-	if ((err = timespec_read(uts, &ns)))
-		return err;
-	*deadline = time_ns() + ns;
-	return 0;
-}
-
 /*
  * Linux's do_recvmmsg: up to vlen messages, each's msg_len filled;
  * MSG_WAITFORONE makes every receive after the first nonblocking; the
@@ -878,7 +863,7 @@ SYSCALL_DEFINE5(recvmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned in
 	struct file *f;
 	unsigned done = 0;
 	uint64_t deadline;
-	long err = mmsg_deadline(uts, &deadline);
+	long err = timeout_deadline(uts, false, &deadline);
 
 	if (err || (err = sock_fd(fd, &f)))
 		return err;

@@ -352,6 +352,13 @@ long sys_msgget(SYSCALL_ARGS);
 long sys_msgsnd(SYSCALL_ARGS);
 long sys_msgrcv(SYSCALL_ARGS);
 long sys_msgctl(SYSCALL_ARGS);
+/* ipc/mqueue_fs.c, ipc/mqueue.c: POSIX message queues */
+long sys_mq_open(SYSCALL_ARGS);
+long sys_mq_unlink(SYSCALL_ARGS);
+long sys_mq_timedsend(SYSCALL_ARGS);
+long sys_mq_timedreceive(SYSCALL_ARGS);
+long sys_mq_notify(SYSCALL_ARGS);
+long sys_mq_getsetattr(SYSCALL_ARGS);
 /* sys/sys_process_vm.c: copies between the caller's memory and another
  * process's, through a vector on each side. */
 long sys_process_vm_readv(SYSCALL_ARGS);

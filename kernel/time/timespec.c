@@ -2,6 +2,7 @@
 /* Kestrel: user timespecs (see timespec.h). */
 #include "time/timespec.h"
 #include "time/time.h"
+#include "proc/sched.h"
 #include "lib/errno.h"
 #include "uapi/time.h"
 
@@ -24,6 +25,20 @@ int timespec_read(uptr_t uts, uint64_t *ns)
 	if (copy_from_user(&t, uts, sizeof(t)))
 		return -EFAULT;
 	return to_ns(t.sec, t.nsec, ns);
+}
+
+int timeout_deadline(uptr_t uts, bool wall, uint64_t *deadline)
+{
+	uint64_t ns;
+	int err;
+
+	*deadline = NO_DEADLINE;
+	if (!uts)
+		return 0;
+	if ((err = timespec_read(uts, &ns)))
+		return err;
+	*deadline = wall ? realtime_deadline(ns) : time_ns() + ns;
+	return 0;
 }
 
 int timespec_write(uptr_t uts, uint64_t ns)

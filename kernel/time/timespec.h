@@ -21,6 +21,10 @@ int timespec_read(uptr_t uts, uint64_t *ns);
 int timespec_write(uptr_t uts, uint64_t ns);
 /* An absolute CLOCK_REALTIME time as a time_ns() deadline (now if past). */
 uint64_t realtime_deadline(uint64_t wall_ns);
+/* A system call's optional timeout (uts 0: none, NO_DEADLINE) as a
+ * time_ns() deadline: from now, or (wall) an absolute CLOCK_REALTIME
+ * time. 0, or timespec_read's -EFAULT, -EINVAL. */
+int timeout_deadline(uptr_t uts, bool wall, uint64_t *deadline);
 
 /* A user itimerspec as ns, value and interval: 0, -EFAULT, or -EINVAL
  * (either timespec as timespec_read refuses it). */

@@ -211,6 +211,12 @@
 #define SYS_epoll_ctl          233
 #define SYS_tgkill             234
 #define SYS_utimes             235
+#define SYS_mq_open            240
+#define SYS_mq_unlink          241
+#define SYS_mq_timedsend       242
+#define SYS_mq_timedreceive    243
+#define SYS_mq_notify          244
+#define SYS_mq_getsetattr      245
 #define SYS_waitid             247
 #define SYS_add_key            248
 #define SYS_request_key        249

@@ -103,6 +103,9 @@ static const char *const kfuzz_sig[] = {
 	[SYS_shmget] = "ili", [SYS_shmat] = "iai", [SYS_shmctl] = "iib", [SYS_shmdt] = "a",
 	[SYS_semget] = "iti", [SYS_semop] = "ibt", [SYS_semtimedop] = "ibtb", [SYS_semctl] = "iiix",
 	[SYS_msgget] = "ii", [SYS_msgsnd] = "ibli", [SYS_msgrcv] = "iblii", [SYS_msgctl] = "iib",
+	/* POSIX message queues: names are paths' last parts; attributes and events buffers */
+	[SYS_mq_open] = "poOb", [SYS_mq_unlink] = "p", [SYS_mq_timedsend] = "fblib",
+	[SYS_mq_timedreceive] = "fblbb", [SYS_mq_notify] = "fb", [SYS_mq_getsetattr] = "fbb",
 	/* Linux AIO: a context is an address; iocb arrays and events are buffers */
 	[SYS_io_setup] = "tb", [SYS_io_destroy] = "a", [SYS_io_submit] = "atb",
 	[SYS_io_getevents] = "attbb", [SYS_io_pgetevents] = "attbbb", [SYS_io_cancel] = "abb",
