@@ -7,7 +7,6 @@
 #include <stdarg.h>
 #include "audit.h"
 #include "log.h"
-#include "arch/x86_64/percpu.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -36,11 +35,21 @@ static void dump_ring(uint32_t cpu, uint64_t last)
 	}
 }
 
-void audit_dump(void)
+/* The ring whose owner is cpu_block; AUDIT_CPUS when none is. */
+static uint32_t ring_of_block(const void *cpu_block)
 {
-	uint32_t me = percpu_ready() ? this_cpu()->cpu_id % AUDIT_CPUS : 0;
+	for (uint32_t cpu = 0; cpu < AUDIT_CPUS; cpu++)
+		if (cpu_block && audit_rings[cpu].owner == cpu_block)
+			return cpu;
+	return AUDIT_CPUS;
+}
 
-	dump_ring(me, AUDIT_DUMP_LAST);
+void audit_dump(const void *cpu_block)
+{
+	uint32_t me = ring_of_block(cpu_block);
+
+	if (me < AUDIT_CPUS)
+		dump_ring(me, AUDIT_DUMP_LAST);
 	for (uint32_t cpu = 0; cpu < AUDIT_CPUS; cpu++)
 		if (cpu != me)
 			dump_ring(cpu, AUDIT_DUMP_OTHER);

@@ -34,13 +34,19 @@ struct audit_rec {
 struct audit_ring {
 	struct audit_rec rec[AUDIT_RING];
 	uint64_t next; /* calls recorded so far; the next slot is next % AUDIT_RING */
+	const void *owner; /* the per-CPU block of the CPU that writes it: set once, at bring-up */
 } __attribute__((aligned(64)));
 extern struct audit_ring audit_rings[AUDIT_CPUS];
 
-/* CPU cpu's ring (cpu below AUDIT_CPUS), for its per-CPU block. */
-static inline struct audit_ring *audit_ring_of(uint32_t cpu)
+/* CPU cpu's ring (cpu below AUDIT_CPUS), for its per-CPU block owner
+ * (arch percpu.c, as it sets the block up), which the ring records so
+ * that the dump finds the ring of the CPU it runs on. */
+static inline struct audit_ring *audit_ring_bind(uint32_t cpu, const void *owner)
 {
-	return &audit_rings[cpu % AUDIT_CPUS];
+	struct audit_ring *ring = &audit_rings[cpu % AUDIT_CPUS];
+
+	ring->owner = owner;
+	return ring;
 }
 
 /* Claims the next record of ring (the calling CPU's), filled with pid,
@@ -62,8 +68,11 @@ static inline struct audit_rec *audit_begin(struct audit_ring *ring, int32_t pid
 }
 
 /* Prints the most recent records to every console, lockless (the panic
- * report and the trap handler use it): the last few of this CPU's ring,
- * then the last two of each other CPU that made a call. */
-void audit_dump(void);
+ * report and the trap handler use it): the last few of the ring that
+ * cpu_block (the calling CPU's per-CPU block, or whatever GS_BASE holds)
+ * owns, if one does, then the last two of each other CPU that made a
+ * call. The caller names its CPU so that this file needs nothing of the
+ * per-CPU code above it. */
+void audit_dump(const void *cpu_block);
 
 #endif

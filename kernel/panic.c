@@ -127,6 +127,6 @@ void panic(const char *fmt, ...)
 	panic_printf("\nKERNEL PANIC: %s\n", msg);
 	panic_backtrace((uint64_t)__builtin_return_address(0),
 			((uint64_t *)__builtin_frame_address(0))[0]);
-	audit_dump();
+	audit_dump((const void *)rdmsr(MSR_GS_BASE)); /* this CPU's block, unless GS is the user's */
 	panic_end();
 }

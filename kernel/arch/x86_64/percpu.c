@@ -25,7 +25,7 @@ void percpu_init_boot_cpu(void)
 	if (!blk)
 		panic("percpu: no memory for the boot CPU's block");
 	blk->cpu_id = 0;
-	blk->audit_ring = audit_ring_of(0);
+	blk->audit_ring = audit_ring_bind(0, blk);
 	install(blk); /* tss stays NULL: gdt.c's own boot TSS */
 }
 
@@ -35,7 +35,7 @@ struct percpu *percpu_alloc(uint32_t cpu_id, uint32_t apic_id, void *tss)
 
 	if (blk) {
 		blk->cpu_id = cpu_id;
-		blk->audit_ring = audit_ring_of(cpu_id);
+		blk->audit_ring = audit_ring_bind(cpu_id, blk);
 		blk->apic_id = apic_id;
 		blk->tss = tss;
 	}

@@ -90,7 +90,7 @@ static void __attribute__((noreturn)) fatal_exception(struct trap_frame *tf)
 		panic_printf("kernel stack overflow: hit the guard page at %#018lx\n", cr2);
 	dump_registers(tf);
 	panic_backtrace(tf->rip, tf->rbp);
-	audit_dump();
+	audit_dump((const void *)rdmsr(MSR_GS_BASE)); /* this CPU's block, unless GS is the user's */
 	panic_end();
 }
 
