@@ -168,6 +168,8 @@ static int check_itimer_periodic(void)
 	return CHECK_OK;
 }
 
+#define ITIMER_CPU_MIN_MS 50 /* check_itimer_cpu: the earliest a 100 ms timer may fire */
+
 /* ITIMER_VIRTUAL counts user time and ITIMER_PROF all CPU time; neither counts sleep. */
 static int check_itimer_cpu(void)
 {
@@ -188,7 +190,11 @@ static int check_itimer_cpu(void)
 	if (!vtalarms || !profs)
 		return fail("after %lld ms of CPU: %d SIGVTALRM, %d SIGPROF, want 1 each", used,
 			    (int)vtalarms, (int)profs);
-	if (used < 90)
+	/* Linux charges CPU-time timers by the tick: a tick that finds the
+	 * process running charges it a whole tick, so on a busy host, where
+	 * it shares its CPU, a 100 ms timer has fired after 77 ms of the
+	 * precise clock. Half is early enough to mean a wrong unit or clock. */
+	if (used < ITIMER_CPU_MIN_MS)
 		return fail("a 100 ms CPU-time timer fired after %lld ms of CPU", used);
 	remark("fired after %lld ms of CPU", used);
 	return CHECK_OK;
