@@ -18,6 +18,7 @@
 #include "proc/sched.h"
 #include "proc/sigqueue.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/klock.h"
 #include "arch/x86_64/signal.h"
 #include "mm/layout.h"
 #include "mm/usercopy.h"
@@ -190,6 +191,21 @@ static void rt_drop(struct process *p, int sig)
 		sigqueue_first(p, sig, NULL, true);
 }
 
+/*
+ * A sender has set a pending bit and is about to read thread masks to
+ * choose whom to wake: the bit is visible before any mask is read. A
+ * thread changes its own mask without the kernel lock (rt_sigprocmask,
+ * set_blocked), storing it, then reading the pending bits; with a full
+ * barrier on both sides at least one of the two sees the other's store,
+ * so a signal a thread has just unblocked is either seen by that thread
+ * on its way out or has it kicked, and one it has just blocked is either
+ * passed over by the sender or retargeted by the thread.
+ */
+static inline void pending_published(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 /* May thread t of a process take sig now (Linux's wants_signal, short of
  * its "no signal pending yet" preference): alive and not blocking it. */
 static bool takes(const struct thread *t, int sig)
@@ -252,6 +268,7 @@ static int send_from(struct process *p, int sig, int from_pid, struct thread *pr
 	}
 	note_sender(p, sig, from_pid);
 	p->sig_pending |= bit(sig);
+	pending_published();
 	if (queued_hook)
 		queued_hook();
 	wake_takers(p, sig, prefer); /* interrupt a blocking call that may take it */
@@ -275,6 +292,7 @@ int signal_send_thread(struct process *p, struct thread *t, int sig)
 	}
 	note_sender(p, sig, from ? from->pid : 0);
 	t->sig_pending |= bit(sig);
+	pending_published();
 	if (queued_hook)
 		queued_hook();
 	if (!(t->sig_blocked & bit(sig)) && t->state != THREAD_RUNNABLE)
@@ -762,10 +780,45 @@ SYSCALL_DEFINE4(rt_sigaction, int, sig, uptr_t, act, uptr_t, oact, size_t, size)
 	return 0;
 }
 
+/* Signals pending for all of p that its calling thread has just blocked
+ * (newly): wake another thread that may take them, as Linux's
+ * retarget_shared_pending, since a sender may have chosen the caller
+ * while its mask still let them in and kicked it in vain. Takes the
+ * kernel lock (the senders' and the thread list's); rare: only when such
+ * a signal is pending. */
+static __attribute__((noinline)) void retarget(struct process *p, uint64_t newly)
+{
+	klock_enter_any();
+	uint64_t f = irq_save();
+	uint64_t sigs = p->sig_pending & newly;
+
+	for (int sig = 1; sig <= NSIG; sig++)
+		if (sigs & bit(sig))
+			wake_takers(p, sig, NULL);
+	irq_restore(f);
+	klock_leave_any();
+}
+
+/* The calling thread t blocks mask (no unblockable signal in it) from
+ * now on, without the kernel lock: a thread's mask is written by that
+ * thread alone, and senders read it under the kernel lock; the barrier
+ * pairs with pending_published (a signal just unblocked is seen by the
+ * return to user mode, one just blocked is retargeted). */
+static void set_blocked(struct thread *t, uint64_t mask)
+{
+	uint64_t newly = mask & ~t->sig_blocked;
+
+	__atomic_store_n(&t->sig_blocked, mask, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (newly & __atomic_load_n(&t->proc->sig_pending, __ATOMIC_RELAXED))
+		retarget(t->proc, newly);
+}
+
+/* In sys/syscall.c's lock_free table: see set_blocked. */
 SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset, size_t, size)
 {
 	struct thread *t = current_thread();
-	uint64_t s, old = t->sig_blocked;
+	uint64_t s, old = t->sig_blocked, mask;
 
 	if (size != SIGSET_BYTES)
 		return -EINVAL;
@@ -776,12 +829,12 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, uptr_t, set, uptr_t, oset, size_t, siz
 		if (copy_from_user(&s, set, sizeof(s)))
 			return -EFAULT;
 		switch (how) {
-		case SIG_BLOCK: t->sig_blocked |= s; break;
-		case SIG_UNBLOCK: t->sig_blocked &= ~s; break;
-		case SIG_SETMASK: t->sig_blocked = s; break;
+		case SIG_BLOCK: mask = old | s; break;
+		case SIG_UNBLOCK: mask = old & ~s; break;
+		case SIG_SETMASK: mask = s; break;
 		default: return -EINVAL;
 		}
-		t->sig_blocked &= ~unblockable;
+		set_blocked(t, mask & ~unblockable);
 	}
 	if (oset && copy_to_user(oset, &old, sizeof(old)))
 		return -EFAULT;

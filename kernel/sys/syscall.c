@@ -366,6 +366,10 @@ static const bool lock_free[LOCK_FREE_SLOTS] = {
 	[SYS_nanosleep] = true, [SYS_clock_nanosleep] = true,
 	/* private waits and wakes; the other operations take the lock (futex.c) */
 	[SYS_futex] = true,
+	/* the thread's own mask (signal.c's set_blocked: a barrier against
+	 * the senders, the lock only to retarget), its FS and GS bases, its
+	 * alternate stack */
+	[SYS_rt_sigprocmask] = true, [SYS_arch_prctl] = true, [SYS_sigaltstack] = true,
 };
 
 const char *syscall_name(unsigned long nr)

@@ -32,6 +32,19 @@
  *                   LOST_MS fails too.
  *   signals         pairs of processes bounce SIGUSR1 (sigtimedwait); no
  *                   signal for LOST_MS is a lost one; both ends count.
+ *   sigmask-retarget the main thread (which kill() prefers) unblocks and
+ *                   at once blocks SIGUSR1, then waits, blocking it, for
+ *                   two more signals to be handled; a sender thread sends
+ *                   SIGUSR1 to the process over and over, each once the
+ *                   last was handled; other threads sleep in pause(). A
+ *                   signal sent as the main thread blocked it must reach
+ *                   a sleeper (Linux's retarget_shared_pending): one not
+ *                   handled in WAIT_MS is stranded on the main thread.
+ *                   The race is narrow (a send inside the main thread's
+ *                   window, its kick landing after it blocked): without
+ *                   the retargeting, 4 boots on 4 CPUs passed all the
+ *                   same (2026-11-25); the part checks above all that a
+ *                   mask changed without the kernel lock loses nothing.
  *   mmap-churn      one thread maps, fills and unmaps a shared region over
  *                   and over while the others read and write it: a read
  *                   either faults (caught) or sees a value the region held.
@@ -557,6 +570,126 @@ static int check_signals(void)
 	return res;
 }
 
+/* ------------------------------------------------------------- sigmask-retarget */
+
+#define RETARGET_SLEEPERS 2      /* sleeping threads that take SIGUSR1 */
+#define RETARGET_NAP_US   500000 /* a sleeper's sleep, unless a signal ends it */
+
+static struct {
+	atomic_long handled, sent;
+	atomic_int stop;
+	long cycles;
+} rt_state;
+
+static void on_retarget(int sig)
+{
+	(void)sig;
+	atomic_fetch_add(&rt_state.handled, 1);
+}
+
+/* Sleeps until a signal's handler ends the sleep (EINTR), or a short
+ * timeout does, so that the stop flag is seen without a race. */
+static void *retarget_sleeper(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&rt_state.stop))
+		usleep(RETARGET_NAP_US);
+	return NULL;
+}
+
+/* Has handled reached n within WAIT_MS? */
+static bool handled_reaches(long n)
+{
+	long long end = deadline_after(WAIT_MS);
+
+	while (atomic_load(&rt_state.handled) < n) {
+		if (now_ms() > end)
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
+/* The sender: SIGUSR1 to the process until the part's time is up, each
+ * once the last was handled. Sets *arg (a const char *) to why it
+ * stopped early, if it did. */
+static void *retarget_sender(void *arg)
+{
+	const char **why = arg;
+	long long end = deadline_after(PART_MS);
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	while (now_ms() < end && !*why) {
+		long n = atomic_fetch_add(&rt_state.sent, 1) + 1;
+		if (kill(getpid(), SIGUSR1))
+			*why = "kill failed";
+		else if (!handled_reaches(n))
+			*why = "a SIGUSR1 stayed pending while two threads that take it slept "
+			       "(stranded on the thread that blocked it)";
+	}
+	atomic_store(&rt_state.stop, 1);
+	return NULL;
+}
+
+/* The main thread's part: a window of SIGUSR1 unblocked, then a wait,
+ * blocking it, for two more signals handled, until the sender is done. */
+static void retarget_toggle(const sigset_t *set)
+{
+	while (!atomic_load(&rt_state.stop)) {
+		long h = atomic_load(&rt_state.handled);
+		sigprocmask(SIG_UNBLOCK, set, NULL);
+		sigprocmask(SIG_BLOCK, set, NULL);
+		rt_state.cycles++;
+		long long end = deadline_after(2 * WAIT_MS);
+		while (atomic_load(&rt_state.handled) < h + 2 && !atomic_load(&rt_state.stop) &&
+		       now_ms() < end)
+			if (ncpus <= RETARGET_SLEEPERS + 1)
+				sched_yield(); /* the sender and the sleepers need this CPU */
+	}
+}
+
+static int check_sigmask_retarget(void)
+{
+	struct crew c;
+	pthread_t sender;
+	const char *why = NULL;
+	sigset_t set, old;
+	struct sigaction sa;
+
+	memset(&rt_state, 0, sizeof(rt_state));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_retarget;
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return fail("sigaction: %s", errname(errno));
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sigprocmask(SIG_UNBLOCK, &set, NULL); /* the sleepers inherit SIGUSR1 unblocked */
+	if (crew_start(&c, RETARGET_SLEEPERS, retarget_sleeper, NULL, 0))
+		return crew_join(&c), fail("pthread_create: %s", errname(errno));
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&sender, NULL, retarget_sender, &why))
+		why = "pthread_create failed";
+	else {
+		retarget_toggle(&set);
+		pthread_join(sender, NULL);
+	}
+	atomic_store(&rt_state.stop, 1);
+	for (int i = 0; i < c.n; i++)
+		pthread_kill(c.t[i], SIGUSR1);
+	crew_join(&c);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	if (why)
+		return fail("after %ld signals: %s", atomic_load(&rt_state.sent), why);
+	remark("%ld signals, %ld windows of the main thread", atomic_load(&rt_state.sent),
+	       rt_state.cycles);
+	return CHECK_OK;
+}
+
 /* ------------------------------------------------------------- mmap-churn */
 
 struct churn {
@@ -975,6 +1108,7 @@ static const struct check checks[] = {
 	{ "pipes", check_pipes },
 	{ "futex", check_futex },
 	{ "signals", check_signals },
+	{ "sigmask-retarget", check_sigmask_retarget },
 	{ "mmap-churn", check_mmap_churn },
 	{ "stale-tlb", check_stale_tlb },
 	{ "fault-same-page", check_fault_same_page },
