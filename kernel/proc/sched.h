@@ -65,7 +65,10 @@ struct thread {
 
 	/* a user thread's own part of its process's state (proc/process.h) */
 	struct thread *group_next; /* the process's next thread */
-	uint64_t sig_blocked;      /* the signal mask: each thread has its own */
+	/* The signal mask: each thread has its own, written by that thread
+	 * alone (without the kernel lock: signal.c's set_blocked); others
+	 * read it under the kernel lock, after pending_published's barrier. */
+	uint64_t sig_blocked;
 	uint64_t sig_pending;      /* signals sent to this thread (tgkill), not the process */
 	uint64_t fault_addr;       /* si_addr for its pending fault signal (SIGSEGV, SIGBUS...) */
 	int fault_code;            /* si_code for it; 0: none pending */
