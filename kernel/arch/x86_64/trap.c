@@ -170,6 +170,27 @@ static bool user_fault_nolock(struct trap_frame *tf, uint64_t cr2)
 	return true;
 }
 
+/* A wake-up IPI taken in ring 3. Its work is the return's: the switch to
+ * the thread woken for this CPU (the scheduler has locks of its own) and
+ * a signal sent to this thread; so it returns as a lock-free system call
+ * does, with the kernel lock only for signal work. Taking the lock for
+ * every such IPI made the interrupted CPU wait for whoever held it, for
+ * nothing (the "(irq)" waiters of the scaling pairs). The EOI is sent
+ * before the lock could be taken, so the take may halt. Interrupts off. */
+static void user_resched_nolock(struct trap_frame *tf)
+{
+	struct thread *t = current_thread();
+
+	irq_dispatch(tf);
+	if (sched_resched_due())
+		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
+	if (__builtin_expect(t->proc && signal_return_work(t, t->proc, 0), 0)) {
+		klock_enter_user(true, KLOCK_ENTRY_IRQ);
+		signal_deliver(tf);
+		klock_leave_user();
+	}
+}
+
 /* An exception in ring 3: resolve a demand-paging fault, or signal the
  * process (its handler runs if it has one; otherwise it dies of the
  * signal's default action). The kernel goes on either way. cr2: a page
@@ -300,8 +321,9 @@ static void report_nmis(void)
  * lock with interrupts on), since an idle CPU's tick has nothing to do
  * but count (sched_tick), and the idle loop takes the lock itself when it
  * sees work. A CPU halted waiting for the lock (klock.c) takes nothing
- * else: its tick only counts. Anything else, or these from user mode,
- * takes the lock.
+ * else: its tick only counts. A wake-up IPI from user mode takes the lock
+ * only for signal work (user_resched_nolock). Anything else, or the tick
+ * from user mode, takes the lock.
  */
 static bool lockless_interrupt(const struct trap_frame *tf)
 {
@@ -330,6 +352,10 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 
 	if (tf->vector >= VEC_EXCEPTIONS && lockless_interrupt(tf)) {
 		irq_dispatch(tf);
+		return tf;
+	}
+	if (from_user && tf->vector == VEC_IPI_RESCHED) {
+		user_resched_nolock(tf);
 		return tf;
 	}
 	bool user_pf = from_user && tf->vector == VEC_PAGE_FAULT;
