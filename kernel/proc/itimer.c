@@ -45,6 +45,14 @@ static void run_down(struct process *p, int which, uint64_t ns)
 	signal_send_kernel_prefer(p, current_thread(), timer_signal[which]);
 }
 
+bool itimer_cpu_armed(const struct process *p)
+{
+	const struct rlimit_k *l = &p->rlim.lim[RLIMIT_CPU];
+
+	return p->itimers[ITIMER_VIRTUAL].value || p->itimers[ITIMER_PROF].value || p->ptimers ||
+	       l->cur != RLIM_INFINITY || l->max != RLIM_INFINITY;
+}
+
 void itimer_charge(struct process *p, bool user, uint64_t tick_ns)
 {
 	if (user)

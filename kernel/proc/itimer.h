@@ -32,6 +32,11 @@ struct process;
  * charge its CPU-time timers and fire any that ran out, the interval
  * timers', timer_create's (proc/ptimer.h) and RLIMIT_CPU's. */
 void itimer_charge(struct process *p, bool user, uint64_t tick_ns);
+/* Has p a CPU-time timer that itimer_charge would run down or fire (an
+ * interval timer, a timer_create one, RLIMIT_CPU)? A tick without one
+ * needs no kernel lock. A racy read: one armed meanwhile is charged from
+ * the next tick. */
+bool itimer_cpu_armed(const struct process *p);
 /* Disarm p's ITIMER_REAL before p is freed (process release). */
 void itimer_forget(struct process *p);
 

@@ -99,6 +99,21 @@ static struct ktimer *pop_due(struct ktimer **due)
 	return t;
 }
 
+bool ktimer_due(uint64_t now)
+{
+	uint64_t last = now / SLOT_NS, f = spin_lock_irqsave(&wheel_lock);
+	uint64_t first = done_slot + 1;
+	bool due = false;
+
+	if (last >= first && last - first >= WHEEL_SLOTS)
+		first = last - WHEEL_SLOTS + 1;
+	for (uint64_t s = first; s <= last && !due; s++)
+		for (const struct ktimer *t = wheel[s % WHEEL_SLOTS]; t && !due; t = t->next)
+			due = t->when <= now;
+	spin_unlock_irqrestore(&wheel_lock, f);
+	return due;
+}
+
 void ktimer_run(uint64_t now)
 {
 	uint64_t last = now / SLOT_NS; /* the last slot whose start has passed */

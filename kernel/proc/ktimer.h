@@ -48,5 +48,9 @@ static inline void ktimer_cancel(struct ktimer *t)
  * slots that came due, not all armed timers. A fire callback may arm or
  * cancel any timer. */
 void ktimer_run(uint64_t now);
+/* Would ktimer_run(now) fire a timer? For a tick that decides whether it
+ * needs the kernel lock; a timer armed after the answer waits for the next
+ * tick. Interrupts off or on. */
+bool ktimer_due(uint64_t now);
 
 #endif

@@ -405,6 +405,7 @@ static const struct sched_owner_ops owner_ops = {
 	.pml4 = process_pml4,
 	.thread_exited = process_thread_exited,
 	.charge_tick = process_charge_tick,
+	.cpu_timers_armed = itimer_cpu_armed,
 	.signal_wakes = signal_pending,
 	.being_killed = fatal_signal_pending,
 };
@@ -985,13 +986,12 @@ bool process_pgrp_orphaned(int pgid)
 	return !probe.anchored;
 }
 
-void process_charge_tick(struct process *p, bool user, uint64_t ns)
+void process_charge_tick(struct process *p, bool user, uint64_t ns, bool timers)
 {
-	if (user)
-		p->user_ticks++;
-	else
-		p->sys_ticks++;
-	itimer_charge(p, user, ns);
+	/* atomic: a tick without the kernel lock may charge another thread of p at once */
+	__atomic_fetch_add(user ? &p->user_ticks : &p->sys_ticks, 1, __ATOMIC_RELAXED);
+	if (timers)
+		itimer_charge(p, user, ns);
 }
 
 struct cpu_times process_cpu_times(const struct process *p)

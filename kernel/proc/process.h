@@ -322,9 +322,10 @@ struct process *process_find_id(int id);
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
 
 /* The timer interrupted p's thread in user mode (user) or in the kernel:
- * a tick of ns nanoseconds for its times and its CPU-time timers
- * (the scheduler's tick, through sched_owner_ops; interrupts off). */
-void process_charge_tick(struct process *p, bool user, uint64_t ns);
+ * a tick of ns nanoseconds for its times, and for its CPU-time timers
+ * when timers (the tick holds the kernel lock); the scheduler's tick,
+ * through sched_owner_ops; interrupts off. */
+void process_charge_tick(struct process *p, bool user, uint64_t ns, bool timers);
 /* p's own CPU time so far (a zombie's is final). */
 struct cpu_times process_cpu_times(const struct process *p);
 /* A parent reaping zombie z takes over z's CPU time and z's children's

@@ -87,7 +87,7 @@ struct runq {
 	struct thread *switched_from; /* the thread the last switch left (finish_switch) */
 	struct thread *move_after;    /* it, to be queued where its affinity says, after it */
 	struct idle_seen seen;    /* when schedule last found nothing (idle_loop) */
-	unsigned ticks;           /* its CPU's ticks with the kernel lock, for balancing */
+	unsigned ticks;           /* its CPU's busy ticks, for balancing (this CPU's alone) */
 	/* its idle loop's polling (idle_wait, idle_poll_learn) */
 	bool poll_on;             /* poll before the next halt */
 	unsigned poll_fails;      /* polls in a row that ended with nothing */
@@ -98,11 +98,15 @@ static struct runq runqs[SMP_MAX_CPUS];
 /* Until sched_set_owner: no thread has a process, no signal is pending. */
 static uint64_t no_pml4(const struct process *p) { (void)p; return 0; }
 static void no_thread_exited(struct process *p, struct thread *t) { (void)p, (void)t; }
-static void no_charge(struct process *p, bool user, uint64_t ns) { (void)p, (void)user, (void)ns; }
+static void no_charge(struct process *p, bool user, uint64_t ns, bool timers)
+{
+	(void)p, (void)user, (void)ns, (void)timers;
+}
+static bool no_timers(const struct process *p) { (void)p; return false; }
 static bool no_signal(void) { return false; }
 static const struct sched_owner_ops no_owner = {
 	.pml4 = no_pml4, .thread_exited = no_thread_exited, .charge_tick = no_charge,
-	.signal_wakes = no_signal, .being_killed = no_signal,
+	.cpu_timers_armed = no_timers, .signal_wakes = no_signal, .being_killed = no_signal,
 };
 /* Set once at boot (sched_set_owner), read-only afterwards. */
 static const struct sched_owner_ops *owner = &no_owner;
@@ -484,7 +488,8 @@ static struct thread *run_dequeue(struct thread *prev, struct idle_seen *seen)
 	return t;
 }
 
-/* Periodic balancing, from the tick (kernel lock; interrupts off): when
+/* Periodic balancing, from the tick (interrupts off; the run queues'
+ * locks, so a tick without the kernel lock balances too): when
  * the busiest CPU has at least two threads more to run than this one,
  * move one of its queued threads here. With stealing by idle CPUs this
  * evens out queues that grew while every CPU was busy. */
@@ -822,7 +827,7 @@ static void charge_tick(const struct trap_frame *tf)
 	else
 		c->sys++;
 	if (t->proc)
-		owner->charge_tick(t->proc, user, NSEC_PER_SEC / TIME_TICK_HZ);
+		owner->charge_tick(t->proc, user, NSEC_PER_SEC / TIME_TICK_HZ, klock_held());
 }
 
 uint64_t thread_run_ns(const struct thread *t)
@@ -868,16 +873,26 @@ struct cpu_ticks sched_cpu_ticks(void)
  * the lock delays no sleeper). */
 void sched_tick(const struct trap_frame *tf)
 {
-	if (!klock_held()) { /* idle, or halted waiting for the lock */
+	bool locked = klock_held();
+
+	if (!locked && !arch_frame_is_user(tf)) { /* idle, or halted waiting for the lock */
 		if (is_idle(current_thread()))
 			cpu_ticks[smp_cpu_id()].idle++;
 		this_cpu()->need_resched = true;
 		return;
 	}
 	charge_tick(tf);
-	ktimer_run(time_ns()); /* sleepers whose deadline passed, ITIMER_REAL */
+	if (locked) /* else sched_tick_lock_free found none due */
+		ktimer_run(time_ns()); /* sleepers whose deadline passed, ITIMER_REAL */
 	balance_tick(smp_cpu_id());
 	this_cpu()->need_resched = true;
+}
+
+bool sched_tick_lock_free(void)
+{
+	const struct process *p = current_thread()->proc;
+
+	return smp_cpu_id() != 0 && !ktimer_due(time_ns()) && !(p && owner->cpu_timers_armed(p));
 }
 
 void sched_preempt_point(struct trap_frame *tf)

@@ -115,9 +115,12 @@ struct sched_owner_ops {
 	uint64_t (*pml4)(const struct process *p);
 	/* Thread t of p runs its last schedule() (thread_exit). Interrupts off. */
 	void (*thread_exited)(struct process *p, struct thread *t);
-	/* One tick of ns nanoseconds charged to p, in user mode or not
-	 * (the tick, interrupts off). */
-	void (*charge_tick)(struct process *p, bool user, uint64_t ns);
+	/* One tick of ns nanoseconds charged to p, in user mode or not,
+	 * and to its CPU-time timers when timers (the tick holds the kernel
+	 * lock). Interrupts off. */
+	void (*charge_tick)(struct process *p, bool user, uint64_t ns, bool timers);
+	/* p has CPU-time timers a tick must charge (under the kernel lock). */
+	bool (*cpu_timers_armed)(const struct process *p);
 	/* Of the current thread: a signal would end its interruptible sleep
 	 * (signal.h's signal_pending); it is being killed, so even an
 	 * uninterruptible wait should end (fatal_signal_pending). */
@@ -163,8 +166,15 @@ static inline struct thread *current_thread(void)
 void sched_yield(void);
 /* Called from the timer interrupt that interrupted tf: charge the tick
  * (user, system or idle), wake sleepers whose deadline passed, and ask
- * for a reschedule. */
+ * for a reschedule. With the kernel lock, or without it from an idle CPU,
+ * a CPU halted for the lock, or a tick that sched_tick_lock_free let in
+ * (user mode: its counts and the balancing, no timers). */
 void sched_tick(const struct trap_frame *tf);
+/* May this CPU's tick, taken in user mode, run without the kernel lock?
+ * Not on CPU 0 (its tick keeps the clock: time.c), nor when a wheel timer
+ * is due or the running process has CPU-time timers (their callbacks and
+ * signals need the lock). Interrupts off. */
+bool sched_tick_lock_free(void);
 /* t's running time so far in ns, including the current slice if it runs. */
 uint64_t thread_run_ns(const struct thread *t);
 

@@ -170,14 +170,17 @@ static bool user_fault_nolock(struct trap_frame *tf, uint64_t cr2)
 	return true;
 }
 
-/* A wake-up IPI taken in ring 3. Its work is the return's: the switch to
- * the thread woken for this CPU (the scheduler has locks of its own) and
- * a signal sent to this thread; so it returns as a lock-free system call
- * does, with the kernel lock only for signal work. Taking the lock for
- * every such IPI made the interrupted CPU wait for whoever held it, for
- * nothing (the "(irq)" waiters of the scaling pairs). The EOI is sent
- * before the lock could be taken, so the take may halt. Interrupts off. */
-static void user_resched_nolock(struct trap_frame *tf)
+/* An interrupt taken in ring 3 whose work needs no kernel lock: a wake-up
+ * IPI (its work is the return's: the switch to the thread woken for this
+ * CPU, which needs none, and a signal sent to this thread), or a tick that
+ * sched_tick_lock_free lets in (its counts and the balancing; no timer
+ * due, none of the process's CPU-time timers armed). It returns as a
+ * lock-free system call does, with the kernel lock only for signal work.
+ * Taking the lock for each made the interrupted CPU wait for whoever held
+ * it, for nothing (the "(irq)" waiters of the scaling pairs). The EOI is
+ * sent before the lock could be taken, so the take may halt. Interrupts
+ * off. */
+static void user_irq_nolock(struct trap_frame *tf)
 {
 	struct thread *t = current_thread();
 
@@ -321,9 +324,9 @@ static void report_nmis(void)
  * lock with interrupts on), since an idle CPU's tick has nothing to do
  * but count (sched_tick), and the idle loop takes the lock itself when it
  * sees work. A CPU halted waiting for the lock (klock.c) takes nothing
- * else: its tick only counts. A wake-up IPI from user mode takes the lock
- * only for signal work (user_resched_nolock). Anything else, or the tick
- * from user mode, takes the lock.
+ * else: its tick only counts. A wake-up IPI from user mode, and a tick
+ * there that needs no lock, take it only for signal work (user_irq_nolock).
+ * Anything else takes the lock.
  */
 static bool lockless_interrupt(const struct trap_frame *tf)
 {
@@ -354,8 +357,9 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		irq_dispatch(tf);
 		return tf;
 	}
-	if (from_user && tf->vector == VEC_IPI_RESCHED) {
-		user_resched_nolock(tf);
+	if (from_user && (tf->vector == VEC_IPI_RESCHED ||
+			  (tf->vector == VEC_APIC_TIMER && sched_tick_lock_free()))) {
+		user_irq_nolock(tf);
 		return tf;
 	}
 	bool user_pf = from_user && tf->vector == VEC_PAGE_FAULT;
