@@ -892,7 +892,7 @@ bool sched_tick_lock_free(void)
 {
 	const struct process *p = current_thread()->proc;
 
-	return smp_cpu_id() != 0 && !ktimer_due(time_ns()) && !(p && owner->cpu_timers_armed(p));
+	return !time_tick_needs_lock() && !ktimer_due(time_ns()) && !(p && owner->cpu_timers_armed(p));
 }
 
 void sched_preempt_point(struct trap_frame *tf)

@@ -171,9 +171,10 @@ void sched_yield(void);
  * (user mode: its counts and the balancing, no timers). */
 void sched_tick(const struct trap_frame *tf);
 /* May this CPU's tick, taken in user mode, run without the kernel lock?
- * Not on CPU 0 (its tick keeps the clock: time.c), nor when a wheel timer
- * is due or the running process has CPU-time timers (their callbacks and
- * signals need the lock). Interrupts off. */
+ * Not when its clock work needs it (time_tick_needs_lock: the boot CPU's
+ * TSC watchdog), a wheel timer is due or the running process has
+ * CPU-time timers (their callbacks and signals need the lock).
+ * Interrupts off. */
 bool sched_tick_lock_free(void);
 /* t's running time so far in ns, including the current slice if it runs. */
 uint64_t thread_run_ns(const struct thread *t);

@@ -51,7 +51,8 @@
 void (*timer_tick_hook)(const struct trap_frame *tf);
 
 /* Set once by time_init; ticks is written by the boot CPU's tick
- * interrupt only (every CPU ticks; one counts). */
+ * interrupt only (every CPU ticks; one counts), with or without the
+ * kernel lock (time_tick_needs_lock). */
 static struct {
 	bool ready, ticking;
 	uint64_t tsc_hz, apic_hz;        /* apic_hz: the timer's input, before its divider */
@@ -65,8 +66,8 @@ static struct {
 } tm;
 
 /* The reference clock as the clock (time_ns), once the TSC is distrusted.
- * Lock rule: written only by the boot CPU's tick and by
- * time_mark_tsc_unstable (under the kernel lock, interrupts off), inside
+ * Lock rule: written only on the boot CPU, by its tick and by
+ * time_mark_tsc_unstable (interrupts off: they never interleave), inside
  * an odd seq; read by any CPU lock-free, retrying while seq is odd or
  * changed. */
 static struct {
@@ -421,6 +422,12 @@ static void watchdog(void)
 	}
 	wd.tsc = p.tsc;
 	wd.ref = p.ref;
+}
+
+bool time_tick_needs_lock(void)
+{
+	return this_cpu()->cpu_id == 0 && !rc.on && !tm.tsc_invariant && rc.mult &&
+	       tm.ticks + 1 >= wd.next_tick;
 }
 
 /* The boot CPU's tick: move the reference clock's base on, or watch a

@@ -52,6 +52,13 @@ uint64_t time_tsc_cycles_to_ns(uint64_t cycles);
  * watchdog that checks a TSC the CPU does not call invariant. After
  * time_init; interrupts on or off; once. */
 void time_mark_tsc_unstable(const char *why);
+/* Has this CPU's next tick clock work that needs the kernel lock? Only the
+ * boot CPU's, on the ticks its TSC watchdog looks: it may move the clock
+ * to the reference and publish that into the vDSO's page, which
+ * time_set_realtime also writes, under the kernel lock. The rest of the
+ * tick's clock work (the reference's rebase, the tick count) has the boot
+ * CPU's tick as its one writer. Interrupts off. */
+bool time_tick_needs_lock(void);
 /* Is time_ns() the TSC (not the reference clock)? */
 bool time_clock_is_tsc(void);
 /* The wall clock (CLOCK_REALTIME): set it to epoch_ns nanoseconds since
