@@ -170,6 +170,27 @@ static bool user_fault_nolock(struct trap_frame *tf, uint64_t cr2)
 	return true;
 }
 
+/* A page fault inside a user-copy helper, at a user address, taken with
+ * interrupts on (so no spinlock is held), resolved as user_fault_nolock
+ * resolves one from ring 3 (private memory, copy-on-write) and retried,
+ * without the kernel lock. Most come from the lock-free system calls'
+ * copies (rt_sigprocmask writing its old mask to a stack page that fork
+ * left copy-on-write), which would otherwise wait for the lock here.
+ * False, having done nothing: the usual path (the lock, then
+ * process_page_fault or the copy's -EFAULT). Interrupts off. */
+static bool copy_fault_nolock(struct trap_frame *tf)
+{
+	uint64_t cr2 = read_cr2();
+	struct process *p = current_process();
+
+	if (!p || cr2 >= USER_TOP || !(tf->rflags & RFLAGS_IF) || !usercopy_fixup(tf->rip))
+		return false;
+	cpu_sti();
+	bool done = uvm_try_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH);
+	cpu_cli();
+	return done;
+}
+
 /* An interrupt taken in ring 3 whose work needs no kernel lock: a wake-up
  * IPI (its work is the return's: the switch to the thread woken for this
  * CPU, which needs none, and a signal sent to this thread), or a tick that
@@ -362,6 +383,8 @@ struct trap_frame *trap_dispatch(struct trap_frame *tf)
 		user_irq_nolock(tf);
 		return tf;
 	}
+	if (!from_user && tf->vector == VEC_PAGE_FAULT && copy_fault_nolock(tf))
+		return tf;
 	bool user_pf = from_user && tf->vector == VEC_PAGE_FAULT;
 	uint64_t cr2 = user_pf ? read_cr2() : 0;
 	if (user_pf && user_fault_nolock(tf, cr2))
