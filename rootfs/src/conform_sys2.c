@@ -498,6 +498,12 @@ static long membarrier(int cmd, unsigned flags)
 	return syscall(NR_membarrier, cmd, flags, 0);
 }
 
+/* Rounds of the three barriers while a thread spins: each waits for every
+ * CPU running the space (or every CPU) to answer an IPI, and a vCPU the
+ * host has descheduled answers late; 200 rounds took up to 2.9 s of
+ * in_child's 5 s at -smp 4 on a 2-core host and ran out once under load. */
+#define MB_ROUNDS 50
+
 static volatile int mb_stop;
 
 static void *mb_spinner(void *arg)
@@ -531,7 +537,7 @@ static int membarrier_private(void)
 		return r;
 	if (pthread_create(&t, NULL, mb_spinner, NULL))
 		return fail("pthread_create failed");
-	for (int i = 0; i < 200 && !r; i++)
+	for (int i = 0; i < MB_ROUNDS && !r; i++)
 		r = want_eq("PRIVATE_EXPEDITED", membarrier(MB_PRIVATE_EXPEDITED, 0), 0) ||
 		    want_eq("SYNC_CORE", membarrier(MB_PRIVATE_EXPEDITED_SYNC_CORE, 0), 0) ||
 		    want_eq("GLOBAL_EXPEDITED", membarrier(MB_GLOBAL_EXPEDITED, 0), 0);
