@@ -322,6 +322,9 @@ long sys_ioprio_set(SYSCALL_ARGS);
 long sys_ioprio_get(SYSCALL_ARGS);
 /* sys/sys_membarrier.c: a memory barrier on every CPU running the process (or every CPU) */
 long sys_membarrier(SYSCALL_ARGS);
+/* sys/sys_ioport.c: user port I/O, ports by ioperm's bitmap or all by iopl(3) */
+long sys_ioperm(SYSCALL_ARGS);
+long sys_iopl(SYSCALL_ARGS);
 /* sys/sys_fhandle.c: file handles of the RAM file systems and ext2 */
 long sys_name_to_handle_at(SYSCALL_ARGS);
 long sys_open_by_handle_at(SYSCALL_ARGS);

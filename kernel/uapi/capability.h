@@ -25,6 +25,7 @@
 #define CAP_NET_RAW           13
 #define CAP_IPC_LOCK          14
 #define CAP_IPC_OWNER         15
+#define CAP_SYS_RAWIO         17
 #define CAP_SYS_CHROOT        18
 #define CAP_SYS_PTRACE        19
 #define CAP_SYS_ADMIN         21

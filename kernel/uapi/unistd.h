@@ -167,6 +167,8 @@
 #define SYS_reboot             169
 #define SYS_sethostname        170
 #define SYS_setdomainname      171
+#define SYS_iopl               172
+#define SYS_ioperm             173
 #define SYS_gettid             186
 #define SYS_readahead          187
 #define SYS_setxattr           188

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -778,6 +778,103 @@ static int check_vhangup(void)
 	return in_child(vhangup_pty);
 }
 
+
+/* ---- ioperm, iopl ---- */
+#define PORT_POST   0x80     /* the POST code port: reading it has no effect */
+#define PORT_OTHER  0x81     /* never read: only its fault is checked */
+#define IO_PORTS    65536
+
+/* In a child (which inherits the caller's port permissions): read port,
+ * or run CLI with cli set; its status, 0 for a normal exit. */
+static int port_status(unsigned port, int cli)
+{
+	pid_t pid = fork();
+	int st = -1;
+
+	if (pid == 0) {
+		unsigned char v;
+
+		if (cli)
+			__asm__ volatile("cli; sti");
+		else
+			__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(port));
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	return st;
+}
+
+/* port (or CLI) must work (ok) or end its child with SIGSEGV. */
+static int want_port(const char *what, unsigned port, int cli, int ok)
+{
+	int st = port_status(port, cli);
+
+	if (ok ? (WIFEXITED(st) && WEXITSTATUS(st) == 0) : (WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV))
+		return CHECK_OK;
+	return fail("%s: status %#x, want %s", what, st, ok ? "exit 0" : "SIGSEGV");
+}
+
+/* As nobody: a range past the ports is EINVAL before allowing is EPERM;
+ * denying and lowering need no privilege. */
+static int ioport_unprivileged(void)
+{
+	int r;
+
+	if (syscall(SYS_iopl, 0) && errno == ENOSYS)
+		return skip("no ioperm or iopl (a kernel without CONFIG_X86_IOPL_IOPERM)");
+	if (setuid(65534))
+		return fail("setuid: %s", errname(errno));
+	if ((r = want_err("no ports", syscall(SYS_ioperm, 0UL, 0UL, 1), EINVAL)) ||
+	    (r = want_err("past the last port", syscall(SYS_ioperm, IO_PORTS - 2UL, 3UL, 1), EINVAL)) ||
+	    (r = want_err("a wrapping range", syscall(SYS_ioperm, ~0UL, 2UL, 1), EINVAL)) ||
+	    (r = want_err("allow as nobody", syscall(SYS_ioperm, PORT_POST, 1UL, 1), EPERM)) ||
+	    (r = want_eq("deny as nobody", syscall(SYS_ioperm, PORT_POST, 1UL, 0), 0)) ||
+	    (r = want_err("iopl 4", syscall(SYS_iopl, 4), EINVAL)) ||
+	    (r = want_err("iopl 1 as nobody", syscall(SYS_iopl, 1), EPERM)))
+		return r;
+	return want_eq("iopl 0 as nobody", syscall(SYS_iopl, 0), 0);
+}
+
+static int check_ioport_errors(void)
+{
+	return root_child(ioport_unprivileged);
+}
+
+/* ioperm allows the ports of its range alone, to the caller's children
+ * too, until it denies them again; iopl 3 allows every port, and CLI and
+ * STI do nothing (Linux emulates it through the I/O bitmap and skips
+ * them, leaving interrupts on). */
+static int ioport_ports(void)
+{
+	int r;
+
+	if (syscall(SYS_iopl, 0) && errno == ENOSYS)
+		return skip("no ioperm or iopl (a kernel without CONFIG_X86_IOPL_IOPERM)");
+	if ((r = want_port("no permission", PORT_POST, 0, 0)))
+		return r;
+	if (syscall(SYS_ioperm, PORT_POST, 1UL, 1) && errno == EPERM)
+		return skip("ioperm is EPERM for root (kernel lockdown?)");
+	if ((r = want_port("an allowed port", PORT_POST, 0, 1)) ||
+	    (r = want_port("the next port", PORT_OTHER, 0, 0)) ||
+	    (r = want_eq("ioperm off", syscall(SYS_ioperm, PORT_POST, 1UL, 0), 0)) ||
+	    (r = want_port("a port denied again", PORT_POST, 0, 0)) ||
+	    (r = want_eq("iopl 3", syscall(SYS_iopl, 3), 0)) ||
+	    (r = want_port("a port at iopl 3", PORT_POST, 0, 1)) ||
+	    (r = want_port("CLI at iopl 3", 0, 1, 1)) ||
+	    (r = want_eq("iopl 0", syscall(SYS_iopl, 0), 0)) ||
+	    (r = want_port("CLI at iopl 0", 0, 1, 0)) ||
+	    (r = want_eq("iopl 3 again", syscall(SYS_iopl, 3), 0)) ||
+	    (r = want_eq("iopl 0", syscall(SYS_iopl, 0), 0)))
+		return r;
+	return want_port("a port at iopl 0", PORT_POST, 0, 0);
+}
+
+static int check_ioport_ports(void)
+{
+	return root_child(ioport_ports);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -792,6 +889,8 @@ static const struct check checks[] = {
 	{ "handle_errors", check_handle_errors },
 	{ "handle_roundtrip", check_handle_roundtrip },
 	{ "vhangup", check_vhangup },
+	{ "ioport_errors", check_ioport_errors },
+	{ "ioport_ports", check_ioport_ports },
 };
 
 int main(int argc, char **argv)
