@@ -28,6 +28,8 @@ struct fs_info {
 	uint64_t magic;       /* statfs f_type */
 	bool read_only;
 	bool pseudo;          /* a kernel view (/proc): a change refused is EPERM, not EROFS */
+	bool xattrs;          /* keeps security.* and trusted.* attributes in memory
+	                       * (fs/xattr.c), as Linux 6.1's tmpfs */
 	const struct fs_export *export; /* file handles (name_to_handle_at); NULL: none */
 };
 
@@ -46,6 +48,7 @@ struct fs_export {
 struct mfile;
 struct inotify_watch;
 struct inotify_name;
+struct xattr;
 
 struct vfs_time {
 	int64_t sec;
@@ -156,6 +159,7 @@ struct inode {
 	struct inotify_name *inotify_name;     /* where a walk last found it (not a directory)
 	                                        * in a watched directory; likewise */
 	long aux;                    /* the file system's (procfs: pid and kind) */
+	struct xattr *xattrs;        /* fs/xattr.c's attributes, under its lock */
 };
 
 #define RDEV(major, minor) (((uint32_t)(major) << 20) | (uint32_t)(minor))

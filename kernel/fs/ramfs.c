@@ -112,7 +112,7 @@ struct ramfs_sb {
 static const char tmpfs_name[] = "tmpfs"; /* a tmpfs's info.name: ramfs_is knows them by it */
 static const struct fs_export ramfs_export;
 static struct ramfs_sb ram_root = { .info = { .name = "ramfs", .dev = RAMFS_DEV, .magic = RAMFS_MAGIC,
-					      .export = &ramfs_export } };
+					      .export = &ramfs_export, .xattrs = true } };
 static uint32_t next_tmpfs_dev = TMPFS_DEV_FIRST;
 
 static struct ramfs_sb *sb_of(const struct fs_info *fs)
@@ -857,7 +857,7 @@ int ramfs_mount(const char *opts, struct inode **root)
 	if (!sb)
 		return -ENOMEM;
 	sb->info = (struct fs_info){ .name = tmpfs_name, .dev = RDEV(0, next_tmpfs_dev),
-				     .magic = TMPFS_MAGIC, .export = &ramfs_export };
+				     .magic = TMPFS_MAGIC, .export = &ramfs_export, .xattrs = true };
 	set_limits(sb, r.pages, r.inodes); /* nothing in use yet: never refused */
 	struct inode *ip = ramfs_new(sb, S_IFDIR | r.mode);
 	if (!ip) {

@@ -37,6 +37,7 @@
 #define CAP_SYSLOG            34
 #define CAP_MKNOD             27
 #define CAP_LEASE             28
+#define CAP_SETFCAP           31
 #define CAP_MAC_OVERRIDE      32
 #define CAP_WAKE_ALARM        35
 #define CAP_LAST_CAP          40   /* CAP_CHECKPOINT_RESTORE, Linux 5.9 and later */
