@@ -314,6 +314,11 @@ void devfs_populate(struct inode *root)
 			devpts_mount(ip);
 		inode_put(ip); /* a RAM directory lives on in its parent */
 	}
+	/* Where shm_open and sem_open make their files (glibc's and musl's
+	 * /dev/shm): a tmpfs on Linux systems, here a sticky directory of
+	 * this RAM /dev, anyone's to create in as /tmp is. */
+	if ((ip = ensure_dir(dev, "shm", 01777)))
+		inode_put(ip);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (dev->ops->create(dev, links[i][0], strlen(links[i][0]), S_IFLNK | 0777, 0,
 				     links[i][1], &ip) == 0)
