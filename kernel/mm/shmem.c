@@ -109,6 +109,11 @@ void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg
 	s->hook_arg = arg;
 }
 
+void *shmem_hook_arg(const struct shmem *s, const struct shmem_hooks *hooks)
+{
+	return s->hooks == hooks ? s->hook_arg : NULL;
+}
+
 void shmem_mapped(struct shmem *s)
 {
 	if (s->hooks && s->hooks->mapped)

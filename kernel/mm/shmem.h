@@ -54,6 +54,8 @@ struct shmem_hooks {
 	void (*release)(void *arg);
 };
 void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg);
+/* The arg s's hooks were set with, if they are hooks; else NULL. */
+void *shmem_hook_arg(const struct shmem *s, const struct shmem_hooks *hooks);
 void shmem_mapped(struct shmem *s);
 void shmem_unmapped(struct shmem *s);
 /* Page idx if it is allocated, else 0 (a hole: it reads as zeros). */

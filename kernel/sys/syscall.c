@@ -162,6 +162,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_setitimer] = sys_setitimer,
 	[SYS_madvise] = sys_madvise,
 	[SYS_mremap] = sys_mremap,
+	[SYS_remap_file_pages] = sys_remap_file_pages,
 	[SYS_msync] = sys_msync,
 	[SYS_mincore] = sys_mincore,
 	[SYS_mlock] = sys_mlock,

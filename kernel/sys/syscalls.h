@@ -132,6 +132,7 @@ long sys_brk(SYSCALL_ARGS);
 long sys_mmap(SYSCALL_ARGS);
 long sys_munmap(SYSCALL_ARGS);
 long sys_mremap(SYSCALL_ARGS);
+long sys_remap_file_pages(SYSCALL_ARGS);
 long sys_mprotect(SYSCALL_ARGS);
 long sys_msync(SYSCALL_ARGS);
 long sys_mincore(SYSCALL_ARGS);

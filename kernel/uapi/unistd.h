@@ -193,6 +193,7 @@
 #define SYS_io_getevents       208
 #define SYS_io_submit          209
 #define SYS_io_cancel          210
+#define SYS_remap_file_pages   216
 #define SYS_epoll_create       213
 #define SYS_getdents64         217
 #define SYS_semtimedop         220

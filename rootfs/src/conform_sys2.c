@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -1052,6 +1053,124 @@ static int check_xattr_unprivileged(void)
 	return r;
 }
 
+/* ---- remap_file_pages ---- */
+#define NR_remap_file_pages 216
+#define RFP_PAGES 4
+
+static long rfp_call(void *start, size_t size, int prot, size_t pgoff, int flags)
+{
+	return syscall(NR_remap_file_pages, start, size, prot, pgoff, flags);
+}
+
+/* A file of RFP_PAGES pages in /tmp, page i filled with 'a' + i, already
+ * unlinked: its descriptor, or -1. */
+static int rfp_file(long pg)
+{
+	char path[] = "/tmp/t-conform_sys2.rfp.XXXXXX", page[4096];
+	int fd = mkstemp(path);
+
+	if (fd < 0 || pg > (long)sizeof(page))
+		return -1;
+	unlink(path);
+	for (int i = 0; i < RFP_PAGES; i++) {
+		memset(page, 'a' + i, (size_t)pg);
+		if (write(fd, page, (size_t)pg) != pg) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* What each call refuses: prot, a private or absent mapping, a range
+ * past the mapping's end or wrapping, all EINVAL. */
+static int check_remap_errors(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = rfp_file(pg), r;
+	char *shared, *priv;
+
+	if (fd < 0)
+		return fail("the file: %s", errname(errno));
+	shared = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	priv = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (shared == MAP_FAILED || priv == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	munmap(shared + pg, (size_t)pg);
+	if ((r = want_err("prot", rfp_call(shared, (size_t)pg, PROT_READ, 1, 0), EINVAL)) ||
+	    (r = want_err("a private mapping", rfp_call(priv, (size_t)pg, 0, 1, 0), EINVAL)) ||
+	    (r = want_err("no mapping", rfp_call(shared + pg, (size_t)pg, 0, 1, 0), EINVAL)) ||
+	    (r = want_err("past the mapping", rfp_call(shared, 2 * (size_t)pg, 0, 1, 0), EINVAL)) ||
+	    (r = want_err("no pages", rfp_call(shared, 0, 0, 1, 0), EINVAL)) ||
+	    (r = want_err("a wrapping pgoff", rfp_call(shared, (size_t)pg, 0, ~(size_t)0, 0),
+			  EINVAL)))
+		(void)0;
+	munmap(shared, (size_t)pg);
+	munmap(priv, (size_t)pg);
+	return r;
+}
+
+/* A file's window shows other pages after a remap (and writes reach
+ * them); shared anonymous memory remaps the same way. */
+static int check_remap_pages(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = rfp_file(pg), r;
+	char *w, *anon, c;
+
+	if (fd < 0)
+		return fail("the file: %s", errname(errno));
+	w = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	anon = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w == MAP_FAILED || anon == MAP_FAILED) {
+		close(fd);
+		return fail("mmap: %s", errname(errno));
+	}
+	anon[pg] = 'B';
+	if ((r = want_eq("remap to page 3", rfp_call(w, (size_t)pg, 0, 3, 0), 0)) ||
+	    (r = want_eq("page 3 in the window", w[0], 'd')) ||
+	    (r = want_eq("page 1 left alone", w[pg], 'b')))
+		goto out;
+	w[1] = 'X';
+	if ((r = want_eq("pread page 3", pread(fd, &c, 1, 3 * pg + 1), 1)) ||
+	    (r = want_eq("the write in the file", c, 'X')) ||
+	    (r = want_eq("remap back to 0", rfp_call(w, 2 * (size_t)pg, 0, 0, 0), 0)) ||
+	    (r = want_eq("page 0 again", w[0], 'a')) ||
+	    (r = want_eq("remap shared anonymous", rfp_call(anon, (size_t)pg, 0, 1, 0), 0)))
+		goto out;
+	r = want_eq("its page 1 at page 0", anon[0], 'B');
+out:
+	munmap(w, 2 * (size_t)pg);
+	munmap(anon, 2 * (size_t)pg);
+	close(fd);
+	return r;
+}
+
+/* A System V segment's attach remaps while the segment lives (another
+ * attach keeps a removed one); once removed, a remap that takes its last
+ * attach fails with EINVAL and the segment is gone, as Linux's shm_mmap
+ * finds its id gone. */
+static int check_remap_sysv(void)
+{
+	int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600), r;
+	char *a, *b;
+
+	if (id < 0)
+		return fail("shmget: %s", errname(errno));
+	a = shmat(id, NULL, 0);
+	b = shmat(id, NULL, 0);
+	shmctl(id, IPC_RMID, NULL);
+	if (a == (void *)-1 || b == (void *)-1)
+		return fail("shmat: %s", errname(errno));
+	a[0] = 'S';
+	if ((r = want_eq("remap with another attach", rfp_call(a, 4096, 0, 0, 0), 0)) ||
+	    (r = want_eq("the segment's byte", a[0], 'S')) || (r = want_eq("shmdt", shmdt(b), 0)) ||
+	    (r = want_err("remap of the last attach", rfp_call(a, 4096, 0, 0, 0), EINVAL)))
+		return r;
+	return want_err("the segment", shmctl(id, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1071,6 +1190,9 @@ static const struct check checks[] = {
 	{ "xattr_errors", check_xattr_errors },
 	{ "xattr_roundtrip", check_xattr_roundtrip },
 	{ "xattr_unprivileged", check_xattr_unprivileged },
+	{ "remap_errors", check_remap_errors },
+	{ "remap_pages", check_remap_pages },
+	{ "remap_sysv", check_remap_sysv },
 };
 
 int main(int argc, char **argv)
