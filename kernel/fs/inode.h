@@ -292,6 +292,10 @@ bool devfs_is_zero(const struct file *f);
 /* n bytes of /dev/urandom's generator (xorshift64*, stirred with the TSC:
  * not for keys) into b; killable: the count so far, -EINTR or -EFAULT. */
 long devfs_random_fill(struct iobuf b, size_t n);
+/* The input pool's entropy in bits, always full (kernel.random's
+ * entropy_avail and poolsize, RNDGETENTCNT), as Linux 5.18 and later
+ * once the generator is ready. */
+#define RANDOM_POOL_BITS 256
 /* Make /dev and its nodes under root. */
 void devfs_populate(struct inode *root);
 

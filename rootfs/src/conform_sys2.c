@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -1171,6 +1171,67 @@ static int check_remap_sysv(void)
 	return want_err("the segment", shmctl(id, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);
 }
 
+/* ---- /dev/random's ioctls (linux/random.h) ---- */
+#define RNDGETENTCNT   0x80045200
+#define RNDADDTOENTCNT 0x40045201
+#define RNDGETPOOL     0x80085202   /* gone since Linux 4.8: EINVAL */
+#define RNDADDENTROPY  0x40085203
+#define RNDZAPENTCNT   0x5204
+#define RNDCLEARPOOL   0x5206
+#define RNDRESEEDCRNG  0x5207
+
+/* RNDGETENTCNT agrees with entropy_avail; what a bad pointer and an
+ * unknown request get. */
+static int check_random_count(void)
+{
+	int fd = open("/dev/urandom", O_RDONLY), cnt = -1, avail = -2, r;
+	FILE *f = fopen("/proc/sys/kernel/random/entropy_avail", "r");
+
+	if (fd < 0 || !f || fscanf(f, "%d", &avail) != 1)
+		r = fail("/dev/urandom or entropy_avail: %s", errname(errno));
+	else if (!(r = want_eq("RNDGETENTCNT", ioctl(fd, RNDGETENTCNT, &cnt), 0)) &&
+		 (cnt < avail - 2 || cnt > avail + 2)) /* LTP's ioctl07 allows 2 bits either way */
+		r = fail("RNDGETENTCNT %d, entropy_avail %d", cnt, avail);
+	if (!r && !(r = want_err("a bad pointer", ioctl(fd, RNDGETENTCNT, (int *)8), EFAULT)) &&
+	    !(r = want_err("RNDGETPOOL", ioctl(fd, RNDGETPOOL, &cnt), EINVAL)))
+		r = want_err("TCGETS", ioctl(fd, TCGETS, &(struct termios){ 0 }), EINVAL);
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* The requests that change the pool: root's with their argument
+ * checks, EPERM for nobody. */
+static int random_changes(void)
+{
+	struct { int count, size; unsigned char buf[8]; } add = { 8, 8, "kestrel" };
+	int fd = open("/dev/random", O_WRONLY), neg = -1, r;
+
+	if (fd < 0)
+		return fail("/dev/random: %s", errname(errno));
+	if (!(r = want_err("a negative count", ioctl(fd, RNDADDTOENTCNT, &neg), EINVAL)) &&
+	    !(r = want_err("a bad count pointer", ioctl(fd, RNDADDTOENTCNT, (int *)8), EFAULT)) &&
+	    !(r = want_eq("RNDADDENTROPY", ioctl(fd, RNDADDENTROPY, &add), 0)) &&
+	    !(r = want_eq("RNDCLEARPOOL", ioctl(fd, RNDCLEARPOOL), 0)) &&
+	    /* ENODATA before the generator is ready (Linux early in a boot under TCG) */
+	    !(r = ioctl(fd, RNDRESEEDCRNG) == 0 || errno == ENODATA ? CHECK_OK
+		  : fail("RNDRESEEDCRNG: %s", errname(errno)))) {
+		if (setuid(65534))
+			r = fail("setuid: %s", errname(errno));
+		else if (!(r = want_err("RNDADDTOENTCNT as nobody", ioctl(fd, RNDADDTOENTCNT, &neg), EPERM)))
+			r = want_err("RNDZAPENTCNT as nobody", ioctl(fd, RNDZAPENTCNT), EPERM);
+	}
+	close(fd);
+	return r;
+}
+
+static int check_random_changes(void)
+{
+	return root_child(random_changes);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1193,6 +1254,8 @@ static const struct check checks[] = {
 	{ "remap_errors", check_remap_errors },
 	{ "remap_pages", check_remap_pages },
 	{ "remap_sysv", check_remap_sysv },
+	{ "random_count", check_random_count },
+	{ "random_changes", check_random_changes },
 };
 
 int main(int argc, char **argv)
