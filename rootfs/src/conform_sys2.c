@@ -941,16 +941,23 @@ static int xattr_errors(void)
 	return r;
 }
 
-static int check_xattr_errors(void)
+/* fn as root in a child, with xdir and its files made before and
+ * removed after. */
+static int with_xattr_files(int (*fn)(void))
 {
 	int r;
 
 	if (geteuid() != 0)
 		return skip("not root");
 	if ((r = xattr_setup()) == CHECK_OK)
-		r = xattr_errors();
+		r = in_child(fn);
 	xattr_cleanup();
 	return r;
+}
+
+static int check_xattr_errors(void)
+{
+	return with_xattr_files(xattr_errors);
 }
 
 /* Set, replace, read back, list and remove; sizes: the length alone,
@@ -997,14 +1004,7 @@ static int xattr_roundtrip(void)
 
 static int check_xattr_roundtrip(void)
 {
-	int r;
-
-	if (geteuid() != 0)
-		return skip("not root");
-	if ((r = xattr_setup()) == CHECK_OK)
-		r = in_child(xattr_roundtrip);
-	xattr_cleanup();
-	return r;
+	return with_xattr_files(xattr_roundtrip);
 }
 
 /* Without CAP_SYS_ADMIN: trusted.* is neither listed nor read (ENODATA)
@@ -1043,14 +1043,7 @@ static int xattr_unprivileged(void)
 
 static int check_xattr_unprivileged(void)
 {
-	int r;
-
-	if (geteuid() != 0)
-		return skip("not root");
-	if ((r = xattr_setup()) == CHECK_OK)
-		r = in_child(xattr_unprivileged);
-	xattr_cleanup();
-	return r;
+	return with_xattr_files(xattr_unprivileged);
 }
 
 /* ---- remap_file_pages ---- */
