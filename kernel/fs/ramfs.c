@@ -1202,8 +1202,35 @@ static long rf_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 	return locked_write(f, buf, n, pos);
 }
 
+/* SEEK_DATA and SEEK_HOLE as Linux's shmem_file_llseek: a page that
+ * holds data (written, or touched through a mapping) is data, any other
+ * a hole, so a hole's end or a data page's start is a page boundary; a
+ * file still read in place from the boot archive is data throughout.
+ * -ENXIO for an offset at or past the end, or no data after it. */
+static long rf_seek_data(struct file *f, int64_t off, int whence)
+{
+	const struct inode *ip = f->inode;
+	const struct ramfs_file *rf = ip->priv;
+	bool data = whence == SEEK_DATA;
+	uint64_t pos = (uint64_t)off, pages = page_count(ip->size);
+
+	if (off < 0 || pos >= ip->size)
+		return -ENXIO;
+	if (!rf->borrowed) {
+		uint64_t idx = shmem_seek(rf->obj, pos / PAGE_SIZE, pages, data);
+		if (idx != pos / PAGE_SIZE)
+			pos = idx * PAGE_SIZE;
+	}
+	if (pos >= ip->size && data)
+		return -ENXIO;
+	f->pos = pos < ip->size ? pos : ip->size;
+	return (long)f->pos;
+}
+
 static long rf_lseek(struct file *f, int64_t off, int whence)
 {
+	if (whence == SEEK_DATA || whence == SEEK_HOLE)
+		return rf_seek_data(f, off, whence);
 	return vfs_seek_pos(f, off, whence, f->inode->size);
 }
 

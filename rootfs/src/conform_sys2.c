@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -941,9 +941,9 @@ static int xattr_errors(void)
 	return r;
 }
 
-/* fn as root in a child, with xdir and its files made before and
- * removed after. */
-static int with_xattr_files(int (*fn)(void))
+/* fn as root in a child, with xdir and its files (on a RAM file
+ * system: tmpfs on Linux) made before and removed after. */
+static int with_ram_files(int (*fn)(void))
 {
 	int r;
 
@@ -957,7 +957,7 @@ static int with_xattr_files(int (*fn)(void))
 
 static int check_xattr_errors(void)
 {
-	return with_xattr_files(xattr_errors);
+	return with_ram_files(xattr_errors);
 }
 
 /* Set, replace, read back, list and remove; sizes: the length alone,
@@ -1004,7 +1004,7 @@ static int xattr_roundtrip(void)
 
 static int check_xattr_roundtrip(void)
 {
-	return with_xattr_files(xattr_roundtrip);
+	return with_ram_files(xattr_roundtrip);
 }
 
 /* Without CAP_SYS_ADMIN: trusted.* is neither listed nor read (ENODATA)
@@ -1043,7 +1043,7 @@ static int xattr_unprivileged(void)
 
 static int check_xattr_unprivileged(void)
 {
-	return with_xattr_files(xattr_unprivileged);
+	return with_ram_files(xattr_unprivileged);
 }
 
 /* ---- remap_file_pages ---- */
@@ -1225,6 +1225,40 @@ static int check_random_changes(void)
 	return root_child(random_changes);
 }
 
+/* ---- SEEK_DATA and SEEK_HOLE on tmpfs ---- */
+
+/* A file of three pages with data in pages 0 and 2 (the middle never
+ * written: a hole): the seeks find them at page granularity, as tmpfs
+ * keeps pages, and move the position; past the end is ENXIO. (Not
+ * checked: a punched page, which Linux frees and Kestrel zeroes in
+ * place, so it stays data.) */
+static int seek_holes(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = open(xfile, O_RDWR | O_TRUNC), r;
+
+	if (fd < 0)
+		return fail("open: %s", errname(errno));
+	if (ftruncate(fd, 3 * pg) || pwrite(fd, "a", 1, 10) != 1 || pwrite(fd, "c", 1, 2 * pg + 5) != 1)
+		r = fail("the file: %s", errname(errno));
+	else if (!(r = want_eq("SEEK_DATA from 0", lseek(fd, 0, SEEK_DATA), 0)) &&
+		 !(r = want_eq("SEEK_DATA inside data", lseek(fd, 100, SEEK_DATA), 100)) &&
+		 !(r = want_eq("SEEK_HOLE from 0", lseek(fd, 0, SEEK_HOLE), pg)) &&
+		 !(r = want_eq("SEEK_DATA from the hole", lseek(fd, pg + 1, SEEK_DATA), 2 * pg)) &&
+		 !(r = want_eq("SEEK_HOLE in the last page", lseek(fd, 2 * pg, SEEK_HOLE), 3 * pg)) &&
+		 !(r = want_err("SEEK_DATA at the end", lseek(fd, 3 * pg, SEEK_DATA), ENXIO)) &&
+		 !(r = want_err("SEEK_HOLE at -1", lseek(fd, -1, SEEK_HOLE), ENXIO)) &&
+		 !(r = want_eq("SEEK_HOLE in the hole", lseek(fd, pg + 7, SEEK_HOLE), pg + 7)))
+		r = want_eq("the position", lseek(fd, 0, SEEK_CUR), pg + 7);
+	close(fd);
+	return r;
+}
+
+static int check_seek_holes(void)
+{
+	return with_ram_files(seek_holes);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1249,6 +1283,7 @@ static const struct check checks[] = {
 	{ "remap_sysv", check_remap_sysv },
 	{ "random_count", check_random_count },
 	{ "random_changes", check_random_changes },
+	{ "seek_holes", check_seek_holes },
 };
 
 int main(int argc, char **argv)
