@@ -315,6 +315,33 @@ static void remember_path(struct inode *base, const char *path, struct file *f)
 	kfree(buf);
 }
 
+/* Linux's do_tmpfile: the directory path names, writable and searchable
+ * (and not on a read-only mount), gets a new unnamed regular file of
+ * mode less the umask, opened with flags; without O_EXCL it may be linked
+ * (linkat) once. -ENOTDIR, -EROFS, -EACCES, -EOPNOTSUPP where the file
+ * system has no such files, -ENOSPC. */
+static int open_tmpfile(struct inode *base, const char *path, unsigned flags, uint32_t mode,
+			struct file **out)
+{
+	struct inode *dir, *ip;
+	int err = vfs_walk(base, path, WALK_FOLLOW | WALK_DIR, &dir);
+
+	if (err)
+		return err;
+	if (dir->fs->read_only && !dir->fs->pseudo)
+		err = -EROFS;
+	else if (!(err = vfs_permission(dir, W_OK | X_OK)) && !dir->ops->tmpfile)
+		err = -EOPNOTSUPP;
+	if (!err && !(err = dir->ops->tmpfile(dir, S_IFREG | (mode & ~umask_now() & S_IALLUGO), &ip))) {
+		vfs_init_owner(dir, ip);
+		ip->linkable = !(flags & O_EXCL);
+		err = vfs_open_inode(ip, flags & ~(unsigned)(O_TMPFILE | O_EXCL), out);
+		inode_put(ip);
+	}
+	inode_put(dir);
+	return err;
+}
+
 int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,
 	     struct file **out)
 {
@@ -322,6 +349,8 @@ int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode
 	bool created = false;
 	int err;
 
+	if (flags & __O_TMPFILE)
+		return open_tmpfile(base, path, flags, mode, out);
 	if ((flags & O_CREAT) && !(flags & O_PATH))
 		err = open_create(base, path, flags, mode, &ip, &created);
 	else
@@ -472,11 +501,12 @@ int vfs_link_inode(struct inode *ip, struct inode *nbase, const char *newpath)
 		; /* Linux's may_create, before the checks on the target */
 	else if (S_ISDIR(ip->mode))
 		err = -EPERM;
-	else if (pp.dir->nlink == 0 || ip->nlink == 0)
+	else if (pp.dir->nlink == 0 || (ip->nlink == 0 && !ip->linkable))
 		err = -ENOENT;
 	else
 		err = pp.dir->ops->link(pp.dir, pp.name, pp.len, ip);
 	if (!err) {
+		ip->linkable = false; /* an O_TMPFILE file's first name: its only free one */
 		dnotify_event(pp.dir, DN_CREATE);
 		inotify_inode_only(ip, IN_ATTRIB); /* Linux's fsnotify_link: the link count */
 		inotify_child(pp.dir, pp.name, pp.len, IN_CREATE, false);

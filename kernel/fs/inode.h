@@ -110,6 +110,10 @@ struct inode_ops {
 	int (*open)(struct inode *ip, struct file *f);
 	/* Free the file system's part of an inode nobody can reach any more. */
 	void (*evict)(struct inode *ip);
+	/* A new regular file of mode (type and bits) in dir's file system
+	 * with no name (O_TMPFILE), nlink 0; *out gets a reference. NULL:
+	 * the file system cannot (-EOPNOTSUPP). */
+	int (*tmpfile)(struct inode *dir, uint32_t mode, struct inode **out);
 	/* chmod, chown, utimes (Linux's setattr), after the VFS's permission
 	 * checks and before it copies a's fields into ip: refuse what the
 	 * file system cannot hold (-EPERM), round to what it holds (may
@@ -143,6 +147,8 @@ struct inode {
 	int readcount;               /* files open for reading only (Linux's i_readcount):
 	                              * a write lease needs none but its own */
 	bool transient;
+	bool linkable;               /* an O_TMPFILE file without O_EXCL: linkat may give
+	                              * it its first name (Linux's I_LINKABLE) */
 	uint64_t size;
 	struct vfs_time atime, mtime, ctime;
 	const struct fs_info *fs;

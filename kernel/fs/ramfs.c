@@ -537,6 +537,18 @@ static int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_
 	return 0;
 }
 
+/* O_TMPFILE: a regular file of dir's file system with no entry. */
+static int ramfs_tmpfile(struct inode *dir, uint32_t mode, struct inode **out)
+{
+	struct ramfs_sb *sb = sb_of(dir->fs);
+	struct inode *ip = ramfs_new(sb, S_IFREG | mode);
+
+	if (!ip)
+		return sb->inodes >= sb->max_inodes ? -ENOSPC : -ENOMEM;
+	*out = ip; /* nlink 0: it goes with its last reference, unless linked */
+	return 0;
+}
+
 static int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *target)
 {
 	if (dir_find(dir, name, len))
@@ -1334,6 +1346,7 @@ static const struct inode_ops ramfs_ops = {
 	.iterate = ramfs_iterate,
 	.create = ramfs_create,
 	.link = ramfs_link,
+	.tmpfile = ramfs_tmpfile,
 	.unlink = ramfs_unlink,
 	.rename = ramfs_rename,
 	.exchange = ramfs_exchange,

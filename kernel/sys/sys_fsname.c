@@ -150,13 +150,26 @@ static void at_path_put(struct at_path *ap)
 
 /* ---------------------------------------------------------------- open */
 
+/* Linux's build_open_flags for O_TMPFILE: with O_DIRECTORY, without
+ * O_CREAT or O_PATH, for writing: else -EINVAL, before the path is
+ * looked at. */
+static bool tmpfile_flags_ok(uint64_t flags)
+{
+	if (!(flags & __O_TMPFILE))
+		return true;
+	return (flags & O_TMPFILE_MASK) == O_TMPFILE && (flags & O_ACCMODE) != O_RDONLY &&
+	       !(flags & O_PATH);
+}
+
 static long do_open(int dirfd, uptr_t upath, uint64_t flags, uint32_t mode)
 {
 	struct at_path ap;
 	struct file *f;
-	int err = at_path_get(dirfd, upath, &ap);
+	int err;
 
-	if (err)
+	if (!tmpfile_flags_ok(flags))
+		return -EINVAL;
+	if ((err = at_path_get(dirfd, upath, &ap)))
 		return err;
 	err = vfs_open(ap.base, ap.path, (unsigned)(flags & OPEN_FLAGS_KNOWN), mode, &f);
 	at_path_put(&ap);

@@ -26,6 +26,9 @@
 #define CLOSE_RANGE_UNSHARE (1u << 1)
 #define CLOSE_RANGE_CLOEXEC (1u << 2)
 #define O_PATH      010000000   /* a handle for fstat, fchdir and the ...at calls only: no I/O */
+#define __O_TMPFILE 020000000   /* with O_DIRECTORY: an unnamed file in the directory */
+#define O_TMPFILE   (__O_TMPFILE | O_DIRECTORY)
+#define O_TMPFILE_MASK (__O_TMPFILE | O_DIRECTORY | O_CREAT)
 
 /* fcntl commands. */
 #define F_DUPFD     0

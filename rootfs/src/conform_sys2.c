@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -1259,6 +1259,72 @@ static int check_seek_holes(void)
 	return with_ram_files(seek_holes);
 }
 
+/* ---- O_TMPFILE on tmpfs ---- */
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+
+/* The flags O_TMPFILE refuses (EINVAL before the path), and a path that
+ * is no directory. */
+static int tmpfile_errors(void)
+{
+	int r;
+
+	if ((r = want_err("read-only", open(xdir, O_TMPFILE | O_RDONLY, 0600), EINVAL)) ||
+	    (r = want_err("with O_CREAT", open(xdir, O_TMPFILE | O_CREAT | O_RDWR, 0600), EINVAL)) ||
+	    (r = want_err("without O_DIRECTORY", open(xdir, (O_TMPFILE & ~O_DIRECTORY) | O_RDWR, 0600),
+			  EINVAL)) ||
+	    (r = want_err("a bad path", open((char *)8, O_TMPFILE | O_RDONLY, 0600), EINVAL)))
+		return r;
+	return want_err("a file, not a directory", open(xfile, O_TMPFILE | O_RDWR, 0600), ENOTDIR);
+}
+
+static int check_tmpfile_errors(void)
+{
+	return with_ram_files(tmpfile_errors);
+}
+
+/* An unnamed file: nlink 0, no entry in the directory, the mode less the
+ * umask; linkat through /proc/self/fd gives it a name, once; with
+ * O_EXCL it can have none. */
+static int tmpfile_link(void)
+{
+	char fdpath[64], name[100], c = 0;
+	struct stat st;
+	int fd, ex, r;
+
+	umask(022);
+	if ((fd = open(xdir, O_TMPFILE | O_RDWR, 0660)) < 0)
+		return fail("O_TMPFILE: %s", errname(errno));
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	snprintf(name, sizeof(name), "%s/named", xdir);
+	if ((r = want_eq("fstat", fstat(fd, &st), 0)) || (r = want_eq("nlink", (long)st.st_nlink, 0)) ||
+	    (r = want_eq("mode", (long)st.st_mode, (long)(S_IFREG | 0640))) ||
+	    (r = want_eq("write", write(fd, "t", 1), 1)) || (r = want_eq("pread", pread(fd, &c, 1, 0), 1)) ||
+	    (r = want_eq("the byte", c, 't')) ||
+	    (r = want_eq("linkat", linkat(AT_FDCWD, fdpath, AT_FDCWD, name, AT_SYMLINK_FOLLOW), 0)) ||
+	    (r = want_eq("stat the name", stat(name, &st), 0)) || (r = want_eq("nlink now", (long)st.st_nlink, 1)))
+		goto out;
+	unlink(name);
+	if ((ex = open(xdir, O_TMPFILE | O_RDWR | O_EXCL, 0600)) < 0) {
+		r = want_ok("O_TMPFILE | O_EXCL", ex);
+		goto out;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", ex);
+	r = want_err("linkat of an O_EXCL one", linkat(AT_FDCWD, fdpath, AT_FDCWD, name, AT_SYMLINK_FOLLOW),
+		     ENOENT);
+	close(ex);
+out:
+	unlink(name);
+	close(fd);
+	return r;
+}
+
+static int check_tmpfile_link(void)
+{
+	return with_ram_files(tmpfile_link);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1284,6 +1350,8 @@ static const struct check checks[] = {
 	{ "random_count", check_random_count },
 	{ "random_changes", check_random_changes },
 	{ "seek_holes", check_seek_holes },
+	{ "tmpfile_errors", check_tmpfile_errors },
+	{ "tmpfile_link", check_tmpfile_link },
 };
 
 int main(int argc, char **argv)
