@@ -46,6 +46,8 @@ struct parent {
 	size_t len;
 	bool slash;
 	bool created;   /* open(O_CREAT) made the last name (see create_round) */
+	unsigned rules; /* openat2's walk rules (WALK_NO_*, WALK_SCOPED), or 0 */
+	struct inode *scope; /* a scoped walk's top (not referenced here), or NULL */
 };
 
 bool vfs_owner_or_capable(const struct inode *ip)
@@ -67,6 +69,13 @@ static int check_sticky(const struct inode *dir, const struct inode *ip)
 static int get_parent(struct inode *base, const char *path, struct parent *pp)
 {
 	return vfs_walk_parent(base, path, &pp->dir, pp->name, &pp->len, &pp->slash);
+}
+
+/* get_parent under pp's walk rules (open_create's, for openat2). */
+static int get_parent_ruled(struct inode *base, const char *path, struct parent *pp)
+{
+	return vfs_walk_parent_in(base, path, pp->rules, pp->scope, &pp->dir, pp->name, &pp->len,
+				  &pp->slash);
 }
 
 /* The last name is "", "." or "..": it names a directory that exists. */
@@ -204,9 +213,12 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 	} else if (*err == 0 && S_ISLNK((*out)->mode) && (flags & O_NOFOLLOW)) {
 		inode_put(*out);
 		*err = -ELOOP;
+	} else if (*err == 0 && S_ISLNK((*out)->mode) && (pp->rules & WALK_NO_SYMLINKS)) {
+		inode_put(*out);
+		*err = -ELOOP;
 	} else if (*err == 0 && S_ISLNK((*out)->mode)) {
 		struct inode *link = *out;
-		*err = vfs_walk(pp->dir, pp->name, WALK_FOLLOW, out);
+		*err = vfs_walk_in(pp->dir, pp->name, WALK_FOLLOW | pp->rules, pp->scope, out);
 		if (*err == -ENOENT && !*target && !(*target = kmalloc(PATH_MAX)))
 			*err = -ENOMEM;
 		int n = *err == -ENOENT && link->ops->readlink
@@ -244,15 +256,15 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
  * opener needs no permission on it, as Linux).
  */
 static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-		       struct inode **out, bool *created)
+		       const struct parent *rules, struct inode **out, bool *created)
 {
 	char *target = NULL;    /* the link target being walked, PATH_MAX bytes */
 	struct inode *at = inode_get(base);
 	int err;
 
 	for (int links = 0;; links++) {
-		struct parent pp = { .created = false };
-		if ((err = get_parent(at, target ? target : path, &pp)))
+		struct parent pp = { .created = false, .rules = rules->rules, .scope = rules->scope };
+		if ((err = get_parent_ruled(at, target ? target : path, &pp)))
 			break;
 		if (special_name(&pp) || pp.slash) {
 			inode_put(pp.dir);
@@ -321,10 +333,10 @@ static void remember_path(struct inode *base, const char *path, struct file *f)
  * (linkat) once. -ENOTDIR, -EROFS, -EACCES, -EOPNOTSUPP where the file
  * system has no such files, -ENOSPC. */
 static int open_tmpfile(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-			struct file **out)
+			const struct parent *rules, struct file **out)
 {
 	struct inode *dir, *ip;
-	int err = vfs_walk(base, path, WALK_FOLLOW | WALK_DIR, &dir);
+	int err = vfs_walk_in(base, path, WALK_FOLLOW | WALK_DIR | rules->rules, rules->scope, &dir);
 
 	if (err)
 		return err;
@@ -345,16 +357,24 @@ static int open_tmpfile(struct inode *base, const char *path, unsigned flags, ui
 int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,
 	     struct file **out)
 {
+	return vfs_open_in(base, path, flags, mode, 0, out);
+}
+
+int vfs_open_in(struct inode *base, const char *path, unsigned flags, uint32_t mode, unsigned rules,
+		struct file **out)
+{
+	/* a scoped walk's top: the directory relative names start from */
+	struct parent how = { .rules = rules, .scope = rules & WALK_SCOPED ? (base ? base : vfs_cwd()) : NULL };
 	struct inode *ip = NULL;
 	bool created = false;
 	int err;
 
 	if (flags & __O_TMPFILE)
-		return open_tmpfile(base, path, flags, mode, out);
+		return open_tmpfile(base, path, flags, mode, &how, out);
 	if ((flags & O_CREAT) && !(flags & O_PATH))
-		err = open_create(base, path, flags, mode, &ip, &created);
+		err = open_create(base, path, flags, mode, &how, &ip, &created);
 	else
-		err = vfs_walk(base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ip);
+		err = vfs_walk_in(base, path, ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) | rules, how.scope, &ip);
 	if (err)
 		return err;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(ip->mode))

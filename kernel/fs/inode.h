@@ -106,6 +106,10 @@ struct inode_ops {
 	/* A "magic" symlink (procfs fd/N): the inode it stands for, whatever
 	 * its name; walks try this before readlink. -ENOSYS: not magic. */
 	int (*follow)(struct inode *ip, struct inode **out);
+	/* Is symlink ip one of Linux's magic links (nd_jump_link: procfs's
+	 * fd/N, exe, cwd, root), however the walk follows it? For openat2's
+	 * RESOLVE_NO_MAGICLINKS and scopes. NULL: none is. */
+	bool (*magic)(const struct inode *ip);
 	/* Set up an open file: f->ops and f->priv. */
 	int (*open)(struct inode *ip, struct file *f);
 	/* Free the file system's part of an inode nobody can reach any more. */
@@ -201,13 +205,32 @@ struct inode *vfs_walk_root(void);
 int vfs_permission(const struct inode *ip, int mask);
 #define WALK_FOLLOW 1u   /* follow a final symlink */
 #define WALK_DIR    2u   /* the final inode must be a directory */
+/* openat2's RESOLVE_* (uapi/fcntl.h) as a walk's rules, Linux's LOOKUP_*:
+ * no mount crossed (EXDEV), no magic link (/proc/PID/fd/N, exe: ELOOP)
+ * or no symlink at all followed (ELOOP), and the two scopes, which keep
+ * the walk inside a directory (the scope: vfs_walk_in's): BENEATH refuses
+ * an absolute path or symlink and ".." out of it (EXDEV), IN_ROOT takes
+ * it for "/" (absolute names start there, ".." stops there). A magic
+ * link is EXDEV in a scope. */
+#define WALK_NO_XDEV       4u
+#define WALK_NO_MAGICLINKS 8u
+#define WALK_NO_SYMLINKS   16u
+#define WALK_BENEATH       32u
+#define WALK_IN_ROOT       64u
+#define WALK_SCOPED        (WALK_BENEATH | WALK_IN_ROOT)
 /* The inode path names, from base for relative paths (base NULL: cwd). */
 int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out);
+/* The same with the openat2 rules in flags; scope: the directory a
+ * WALK_SCOPED walk stays in (NULL otherwise). */
+int vfs_walk_in(struct inode *base, const char *path, unsigned flags, struct inode *scope,
+		struct inode **out);
 /* The directory that would hold path's last component, and that
  * component: name gets at most NAME_MAX bytes and a NUL; *len is 0 when
  * path names the root ("/"). *slash tells whether a '/' followed it.
  * With a last component, the directory has already passed the search
  * (X_OK) check its lookup needs: -EACCES otherwise. */
+int vfs_walk_parent_in(struct inode *base, const char *path, unsigned flags, struct inode *scope,
+		       struct inode **dir, char *name, size_t *len, bool *slash);
 int vfs_walk_parent(struct inode *base, const char *path, struct inode **dir, char *name,
 		    size_t *len, bool *slash);
 /* The absolute path of the file path names (from the cwd), every

@@ -124,6 +124,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_getdents] = sys_getdents,
 	[SYS_utimes] = sys_utimes,
 	[SYS_openat] = sys_openat,
+	[SYS_openat2] = sys_openat2,
 	[SYS_mkdirat] = sys_mkdirat,
 	[SYS_mknodat] = sys_mknodat,
 	[SYS_fchownat] = sys_fchownat,

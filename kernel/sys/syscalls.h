@@ -100,6 +100,7 @@ long sys_sync(SYSCALL_ARGS);
 /* sys/sys_fsname.c */
 long sys_open(SYSCALL_ARGS);
 long sys_openat(SYSCALL_ARGS);
+long sys_openat2(SYSCALL_ARGS);
 long sys_creat(SYSCALL_ARGS);
 long sys_mkdirat(SYSCALL_ARGS);
 long sys_mkdir(SYSCALL_ARGS);

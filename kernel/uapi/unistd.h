@@ -295,6 +295,7 @@
 #define SYS_pidfd_send_signal  424
 #define SYS_pidfd_open         434
 #define SYS_close_range        436
+#define SYS_openat2            437
 #define SYS_clone3             435
 #define SYS_pidfd_getfd        438
 #define SYS_faccessat2         439

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -1325,6 +1325,97 @@ static int check_tmpfile_link(void)
 	return with_ram_files(tmpfile_link);
 }
 
+/* ---- openat2 ---- */
+#define NR_openat2 437
+#define RSV_NO_XDEV       0x01
+#define RSV_NO_MAGICLINKS 0x02
+#define RSV_NO_SYMLINKS   0x04
+#define RSV_BENEATH       0x08
+#define RSV_IN_ROOT       0x10
+#define RSV_CACHED        0x20
+
+struct how_pad {
+	uint64_t flags, mode, resolve, pad;
+};
+
+/* openat2 with how {flags, mode, resolve}, size bytes of it (and pad). */
+static long openat2_call(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve,
+			 size_t size, uint64_t pad)
+{
+	struct how_pad how = { flags, mode, resolve, pad };
+
+	return syscall(NR_openat2, dfd, path, &how, size);
+}
+
+/* openat2 at dfd must succeed (then the descriptor is closed) or fail with err. */
+static int want_open2(const char *what, int dfd, const char *path, uint64_t flags, uint64_t resolve,
+		      int err)
+{
+	long fd = openat2_call(dfd, path, flags, 0, resolve, 24, 0);
+
+	if (fd >= 0)
+		close((int)fd);
+	return err ? want_err(what, fd, err) : want_ok(what, fd);
+}
+
+/* The struct's size rules and the strict flag checks openat lacks. */
+static int check_openat2_errors(void)
+{
+	int r;
+
+	if ((r = want_err("size 0", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 0, 0), EINVAL)) ||
+	    (r = want_err("size 23", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 23, 0), EINVAL)) ||
+	    (r = want_err("a non-zero tail", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 32, 1), E2BIG)) ||
+	    (r = want_ok("a zero tail", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 32, 0))) ||
+	    (r = want_err("an unknown flag", openat2_call(AT_FDCWD, "/", 1ull << 40, 0, 0, 24, 0), EINVAL)) ||
+	    (r = want_err("an unknown resolve", openat2_call(AT_FDCWD, "/", 0, 0, 0x40, 24, 0), EINVAL)) ||
+	    (r = want_err("two scopes", openat2_call(AT_FDCWD, "/", 0, 0, RSV_BENEATH | RSV_IN_ROOT, 24, 0),
+			  EINVAL)) ||
+	    (r = want_err("a mode without O_CREAT", openat2_call(AT_FDCWD, "/", 0, 0600, 0, 24, 0), EINVAL)) ||
+	    (r = want_err("a file type in mode", openat2_call(AT_FDCWD, "/tmp/x", O_CREAT | O_RDWR, 0100600,
+							      0, 24, 0), EINVAL)) ||
+	    (r = want_err("RESOLVE_CACHED creating", openat2_call(AT_FDCWD, "/tmp/x", O_CREAT | O_RDWR,
+								  0600, RSV_CACHED, 24, 0), EAGAIN)))
+		return r;
+	return want_err("a bad path", openat2_call(AT_FDCWD, NULL, O_RDONLY, 0, 0, 24, 0), EFAULT);
+}
+
+/* The resolve rules, from a directory holding f and l -> f, with a
+ * subdirectory d and a symlink a -> /f. */
+static int openat2_rules(void)
+{
+	char sub[100], abs[100];
+	int dfd = open(xdir, O_DIRECTORY | O_RDONLY), r;
+
+	snprintf(sub, sizeof(sub), "%s/d", xdir);
+	snprintf(abs, sizeof(abs), "%s/a", xdir);
+	if (dfd < 0 || mkdir(sub, 0755) || symlink("/f", abs))
+		return fail("the directory: %s", errname(errno));
+	if (!(r = want_open2("a symlink", dfd, "l", O_RDONLY, 0, 0)) &&
+	    !(r = want_open2("NO_SYMLINKS", dfd, "l", O_RDONLY, RSV_NO_SYMLINKS, ELOOP)) &&
+	    !(r = want_open2("NO_SYMLINKS, not followed", dfd, "l", O_PATH | O_NOFOLLOW, RSV_NO_SYMLINKS, 0)) &&
+	    !(r = want_open2("NO_XDEV into /proc", dfd, "/proc/version", O_RDONLY, RSV_NO_XDEV, EXDEV)) &&
+	    !(r = want_open2("a magic link", dfd, "/proc/self/exe", O_RDONLY, 0, 0)) &&
+	    !(r = want_open2("NO_MAGICLINKS", dfd, "/proc/self/exe", O_RDONLY, RSV_NO_MAGICLINKS, ELOOP)) &&
+	    !(r = want_open2("BENEATH", dfd, "d/../f", O_RDONLY, RSV_BENEATH, 0)) &&
+	    !(r = want_open2("BENEATH, ..", dfd, "../f", O_RDONLY, RSV_BENEATH, EXDEV)) &&
+	    !(r = want_open2("BENEATH, absolute", dfd, "/proc/version", O_RDONLY, RSV_BENEATH, EXDEV)) &&
+	    !(r = want_open2("BENEATH, an absolute symlink", dfd, "a", O_RDONLY, RSV_BENEATH, EXDEV)) &&
+	    !(r = want_open2("IN_ROOT, absolute", dfd, "/f", O_RDONLY, RSV_IN_ROOT, 0)) &&
+	    !(r = want_open2("IN_ROOT, .. at the top", dfd, "../../f", O_RDONLY, RSV_IN_ROOT, 0)) &&
+	    !(r = want_open2("IN_ROOT, an absolute symlink", dfd, "a", O_RDONLY, RSV_IN_ROOT, 0)))
+		r = want_open2("IN_ROOT, outside names", dfd, "/proc/version", O_RDONLY, RSV_IN_ROOT, ENOENT);
+	unlink(abs);
+	rmdir(sub);
+	close(dfd);
+	return r;
+}
+
+static int check_openat2_rules(void)
+{
+	return with_ram_files(openat2_rules);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1352,6 +1443,8 @@ static const struct check checks[] = {
 	{ "seek_holes", check_seek_holes },
 	{ "tmpfile_errors", check_tmpfile_errors },
 	{ "tmpfile_link", check_tmpfile_link },
+	{ "openat2_errors", check_openat2_errors },
+	{ "openat2_rules", check_openat2_rules },
 };
 
 int main(int argc, char **argv)
