@@ -7,7 +7,9 @@
  * middle (or at the end, when following) is replaced by its target: the
  * target and what was left of the path are spliced into a buffer of the
  * walk's own, and the walk goes on from the root or the link's
- * directory. More than SYMLINK_MAX links in one walk is ELOOP.
+ * directory. More than SYMLINK_MAX links in one walk is ELOOP. openat2's
+ * rules (WALK_NO_*, WALK_BENEATH, WALK_IN_ROOT in inode.h) refuse some
+ * of these steps or move the walk's "/" to its starting directory.
  */
 #include "fs/inode.h"
 #include "fs/inotify.h"
