@@ -40,14 +40,20 @@ static uint32_t umask_now(void)
 }
 
 /* A path's parent directory and last name, both checked for existence of the directory. */
+/* openat2's rules for an open's walks: WALK_NO_* and the scopes, and a
+ * scoped walk's top (not referenced here; NULL when not scoped). */
+struct open_rules {
+	unsigned walk;
+	struct inode *scope;
+};
+
 struct parent {
 	struct inode *dir;
 	char name[NAME_MAX + 1];
 	size_t len;
 	bool slash;
 	bool created;   /* open(O_CREAT) made the last name (see create_round) */
-	unsigned rules; /* openat2's walk rules (WALK_NO_*, WALK_SCOPED), or 0 */
-	struct inode *scope; /* a scoped walk's top (not referenced here), or NULL */
+	struct open_rules how; /* openat2's, for open_create's walks; else zero */
 };
 
 bool vfs_owner_or_capable(const struct inode *ip)
@@ -74,8 +80,8 @@ static int get_parent(struct inode *base, const char *path, struct parent *pp)
 /* get_parent under pp's walk rules (open_create's, for openat2). */
 static int get_parent_ruled(struct inode *base, const char *path, struct parent *pp)
 {
-	return vfs_walk_parent_in(base, path, pp->rules, pp->scope, &pp->dir, pp->name, &pp->len,
-				  &pp->slash);
+	return vfs_walk_parent_in(base, path, pp->how.walk, pp->how.scope, &pp->dir, pp->name,
+				  &pp->len, &pp->slash);
 }
 
 /* The last name is "", "." or "..": it names a directory that exists. */
@@ -213,12 +219,12 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 	} else if (*err == 0 && S_ISLNK((*out)->mode) && (flags & O_NOFOLLOW)) {
 		inode_put(*out);
 		*err = -ELOOP;
-	} else if (*err == 0 && S_ISLNK((*out)->mode) && (pp->rules & WALK_NO_SYMLINKS)) {
+	} else if (*err == 0 && S_ISLNK((*out)->mode) && (pp->how.walk & WALK_NO_SYMLINKS)) {
 		inode_put(*out);
 		*err = -ELOOP;
 	} else if (*err == 0 && S_ISLNK((*out)->mode)) {
 		struct inode *link = *out;
-		*err = vfs_walk_in(pp->dir, pp->name, WALK_FOLLOW | pp->rules, pp->scope, out);
+		*err = vfs_walk_in(pp->dir, pp->name, WALK_FOLLOW | pp->how.walk, pp->how.scope, out);
 		if (*err == -ENOENT && !*target && !(*target = kmalloc(PATH_MAX)))
 			*err = -ENOMEM;
 		int n = *err == -ENOENT && link->ops->readlink
@@ -256,14 +262,14 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
  * opener needs no permission on it, as Linux).
  */
 static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-		       const struct parent *rules, struct inode **out, bool *created)
+		       const struct open_rules *rules, struct inode **out, bool *created)
 {
 	char *target = NULL;    /* the link target being walked, PATH_MAX bytes */
 	struct inode *at = inode_get(base);
 	int err;
 
 	for (int links = 0;; links++) {
-		struct parent pp = { .created = false, .rules = rules->rules, .scope = rules->scope };
+		struct parent pp = { .created = false, .how = *rules };
 		if ((err = get_parent_ruled(at, target ? target : path, &pp)))
 			break;
 		if (special_name(&pp) || pp.slash) {
@@ -333,10 +339,10 @@ static void remember_path(struct inode *base, const char *path, struct file *f)
  * (linkat) once. -ENOTDIR, -EROFS, -EACCES, -EOPNOTSUPP where the file
  * system has no such files, -ENOSPC. */
 static int open_tmpfile(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-			const struct parent *rules, struct file **out)
+			const struct open_rules *rules, struct file **out)
 {
 	struct inode *dir, *ip;
-	int err = vfs_walk_in(base, path, WALK_FOLLOW | WALK_DIR | rules->rules, rules->scope, &dir);
+	int err = vfs_walk_in(base, path, WALK_FOLLOW | WALK_DIR | rules->walk, rules->scope, &dir);
 
 	if (err)
 		return err;
@@ -364,7 +370,7 @@ int vfs_open_in(struct inode *base, const char *path, unsigned flags, uint32_t m
 		struct file **out)
 {
 	/* a scoped walk's top: the directory relative names start from */
-	struct parent how = { .rules = rules, .scope = rules & WALK_SCOPED ? (base ? base : vfs_cwd()) : NULL };
+	struct open_rules how = { rules, rules & WALK_SCOPED ? (base ? base : vfs_cwd()) : NULL };
 	struct inode *ip = NULL;
 	bool created = false;
 	int err;
