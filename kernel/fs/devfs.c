@@ -15,8 +15,10 @@
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "lib/errno.h"
+#include "mm/usercopy.h"
 #include "lib/string.h"
 #include "log.h"
+#include "uapi/capability.h"
 #include "uapi/ioctl.h"
 
 #define CHUNK 256
@@ -148,14 +150,61 @@ static long random_read(struct file *f, struct iobuf buf, size_t n, uint64_t *po
 	return devfs_random_fill(buf, n);
 }
 
+/* RNDADDENTROPY's bytes (struct rand_pool_info after its two ints),
+ * read as Linux's write_pool_user reads them, then let go as a write to
+ * /dev/random is here: 0 or -EFAULT. */
+static long random_take_bytes(uint64_t ubuf, int len)
+{
+	uint8_t chunk[64];
+
+	if (len < 0)
+		return -EFAULT; /* an impossible size: Linux's access_ok fails it */
+	for (int done = 0; done < len;) {
+		int n = len - done < (int)sizeof(chunk) ? len - done : (int)sizeof(chunk);
+		if (copy_from_user(chunk, ubuf + (uint64_t)done, (size_t)n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}
+
+/* Linux 6.1's random_ioctl: RNDGETENTCNT for anyone (the pool is always
+ * full here); the others take CAP_SYS_ADMIN (-EPERM) and change nothing
+ * Kestrel keeps, after checking their arguments as Linux does (a negative
+ * count -EINVAL, -EFAULT); any other request -EINVAL. */
+static long random_ioctl(struct file *f, unsigned long req, uint64_t arg)
+{
+	int count, len, bits = RANDOM_POOL_BITS;
+
+	(void)f;
+	if (req == RNDGETENTCNT)
+		return copy_to_user(arg, &bits, sizeof(bits)) ? -EFAULT : 0;
+	if (req != RNDADDTOENTCNT && req != RNDADDENTROPY && req != RNDZAPENTCNT &&
+	    req != RNDCLEARPOOL && req != RNDRESEEDCRNG)
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (req != RNDADDTOENTCNT && req != RNDADDENTROPY)
+		return 0; /* ZAPENTCNT and CLEARPOOL are no-ops; the generator is always ready */
+	if (copy_from_user(&count, arg, sizeof(count)))
+		return -EFAULT;
+	if (count < 0)
+		return -EINVAL;
+	if (req == RNDADDTOENTCNT)
+		return 0;
+	if (copy_from_user(&len, arg + sizeof(count), sizeof(len)))
+		return -EFAULT;
+	return random_take_bytes(arg + 2 * sizeof(int), len);
+}
+
 /* /dev/random polls (always ready: the pool never blocks here), /dev/urandom
  * has no poll method, as Linux 6.1's random_fops and urandom_fops. */
 static const struct file_ops random_ops = {
 	.read = random_read, .write = sink_write, .lseek = dev_lseek, .poll = dev_poll,
-	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
+	.ioctl = random_ioctl, .kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 static const struct file_ops urandom_ops = {
-	.read = random_read, .write = sink_write, .lseek = dev_lseek,
+	.read = random_read, .write = sink_write, .lseek = dev_lseek, .ioctl = random_ioctl,
 	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 };
 
@@ -314,6 +363,11 @@ void devfs_populate(struct inode *root)
 			devpts_mount(ip);
 		inode_put(ip); /* a RAM directory lives on in its parent */
 	}
+	/* Where shm_open and sem_open make their files (glibc's and musl's
+	 * /dev/shm): a tmpfs on Linux systems, here a sticky directory of
+	 * this RAM /dev, anyone's to create in as /tmp is. */
+	if ((ip = ensure_dir(dev, "shm", 01777)))
+		inode_put(ip);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		if (dev->ops->create(dev, links[i][0], strlen(links[i][0]), S_IFLNK | 0777, 0,
 				     links[i][1], &ip) == 0)

@@ -40,12 +40,20 @@ static uint32_t umask_now(void)
 }
 
 /* A path's parent directory and last name, both checked for existence of the directory. */
+/* openat2's rules for an open's walks: WALK_NO_* and the scopes, and a
+ * scoped walk's top (not referenced here; NULL when not scoped). */
+struct open_rules {
+	unsigned walk;
+	struct inode *scope;
+};
+
 struct parent {
 	struct inode *dir;
 	char name[NAME_MAX + 1];
 	size_t len;
 	bool slash;
 	bool created;   /* open(O_CREAT) made the last name (see create_round) */
+	struct open_rules how; /* openat2's, for open_create's walks; else zero */
 };
 
 bool vfs_owner_or_capable(const struct inode *ip)
@@ -67,6 +75,13 @@ static int check_sticky(const struct inode *dir, const struct inode *ip)
 static int get_parent(struct inode *base, const char *path, struct parent *pp)
 {
 	return vfs_walk_parent(base, path, &pp->dir, pp->name, &pp->len, &pp->slash);
+}
+
+/* get_parent under pp's walk rules (open_create's, for openat2). */
+static int get_parent_ruled(struct inode *base, const char *path, struct parent *pp)
+{
+	return vfs_walk_parent_in(base, path, pp->how.walk, pp->how.scope, &pp->dir, pp->name,
+				  &pp->len, &pp->slash);
 }
 
 /* The last name is "", "." or "..": it names a directory that exists. */
@@ -204,9 +219,12 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
 	} else if (*err == 0 && S_ISLNK((*out)->mode) && (flags & O_NOFOLLOW)) {
 		inode_put(*out);
 		*err = -ELOOP;
+	} else if (*err == 0 && S_ISLNK((*out)->mode) && (pp->how.walk & WALK_NO_SYMLINKS)) {
+		inode_put(*out);
+		*err = -ELOOP;
 	} else if (*err == 0 && S_ISLNK((*out)->mode)) {
 		struct inode *link = *out;
-		*err = vfs_walk(pp->dir, pp->name, WALK_FOLLOW, out);
+		*err = vfs_walk_in(pp->dir, pp->name, WALK_FOLLOW | pp->how.walk, pp->how.scope, out);
 		if (*err == -ENOENT && !*target && !(*target = kmalloc(PATH_MAX)))
 			*err = -ENOMEM;
 		int n = *err == -ENOENT && link->ops->readlink
@@ -244,15 +262,15 @@ static enum create_step create_round(struct parent *pp, unsigned flags, uint32_t
  * opener needs no permission on it, as Linux).
  */
 static int open_create(struct inode *base, const char *path, unsigned flags, uint32_t mode,
-		       struct inode **out, bool *created)
+		       const struct open_rules *rules, struct inode **out, bool *created)
 {
 	char *target = NULL;    /* the link target being walked, PATH_MAX bytes */
 	struct inode *at = inode_get(base);
 	int err;
 
 	for (int links = 0;; links++) {
-		struct parent pp = { .created = false };
-		if ((err = get_parent(at, target ? target : path, &pp)))
+		struct parent pp = { .created = false, .how = *rules };
+		if ((err = get_parent_ruled(at, target ? target : path, &pp)))
 			break;
 		if (special_name(&pp) || pp.slash) {
 			inode_put(pp.dir);
@@ -315,17 +333,54 @@ static void remember_path(struct inode *base, const char *path, struct file *f)
 	kfree(buf);
 }
 
+/* Linux's do_tmpfile: the directory path names, writable and searchable
+ * (and not on a read-only mount), gets a new unnamed regular file of
+ * mode less the umask, opened with flags; without O_EXCL it may be linked
+ * (linkat) once. -ENOTDIR, -EROFS, -EACCES, -EOPNOTSUPP where the file
+ * system has no such files, -ENOSPC. */
+static int open_tmpfile(struct inode *base, const char *path, unsigned flags, uint32_t mode,
+			const struct open_rules *rules, struct file **out)
+{
+	struct inode *dir, *ip;
+	int err = vfs_walk_in(base, path, WALK_FOLLOW | WALK_DIR | rules->walk, rules->scope, &dir);
+
+	if (err)
+		return err;
+	if (dir->fs->read_only && !dir->fs->pseudo)
+		err = -EROFS;
+	else if (!(err = vfs_permission(dir, W_OK | X_OK)) && !dir->ops->tmpfile)
+		err = -EOPNOTSUPP;
+	if (!err && !(err = dir->ops->tmpfile(dir, S_IFREG | (mode & ~umask_now() & S_IALLUGO), &ip))) {
+		vfs_init_owner(dir, ip);
+		ip->linkable = !(flags & O_EXCL);
+		err = vfs_open_inode(ip, flags & ~(unsigned)(O_TMPFILE | O_EXCL), out);
+		inode_put(ip);
+	}
+	inode_put(dir);
+	return err;
+}
+
 int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,
 	     struct file **out)
 {
+	return vfs_open_in(base, path, flags, mode, 0, out);
+}
+
+int vfs_open_in(struct inode *base, const char *path, unsigned flags, uint32_t mode, unsigned rules,
+		struct file **out)
+{
+	/* a scoped walk's top: the directory relative names start from */
+	struct open_rules how = { rules, rules & WALK_SCOPED ? (base ? base : vfs_cwd()) : NULL };
 	struct inode *ip = NULL;
 	bool created = false;
 	int err;
 
+	if (flags & __O_TMPFILE)
+		return open_tmpfile(base, path, flags, mode, &how, out);
 	if ((flags & O_CREAT) && !(flags & O_PATH))
-		err = open_create(base, path, flags, mode, &ip, &created);
+		err = open_create(base, path, flags, mode, &how, &ip, &created);
 	else
-		err = vfs_walk(base, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &ip);
+		err = vfs_walk_in(base, path, ((flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW) | rules, how.scope, &ip);
 	if (err)
 		return err;
 	if ((flags & O_DIRECTORY) && !S_ISDIR(ip->mode))
@@ -472,11 +527,12 @@ int vfs_link_inode(struct inode *ip, struct inode *nbase, const char *newpath)
 		; /* Linux's may_create, before the checks on the target */
 	else if (S_ISDIR(ip->mode))
 		err = -EPERM;
-	else if (pp.dir->nlink == 0 || ip->nlink == 0)
+	else if (pp.dir->nlink == 0 || (ip->nlink == 0 && !ip->linkable))
 		err = -ENOENT;
 	else
 		err = pp.dir->ops->link(pp.dir, pp.name, pp.len, ip);
 	if (!err) {
+		ip->linkable = false; /* an O_TMPFILE file's first name: its only free one */
 		dnotify_event(pp.dir, DN_CREATE);
 		inotify_inode_only(ip, IN_ATTRIB); /* Linux's fsnotify_link: the link count */
 		inotify_child(pp.dir, pp.name, pp.len, IN_CREATE, false);

@@ -22,6 +22,10 @@ struct inode;
  * O_NOFOLLOW, O_APPEND, O_NONBLOCK, O_PATH...). *out gets the new file. */
 int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,
 	     struct file **out);
+/* The same under openat2's walk rules (WALK_NO_*, WALK_BENEATH and
+ * WALK_IN_ROOT, whose scope is base, or the cwd without one). */
+int vfs_open_in(struct inode *base, const char *path, unsigned flags, uint32_t mode, unsigned rules,
+		struct file **out);
 /* Open an inode already found (O_ACCMODE, O_APPEND, O_NONBLOCK, O_TRUNC honoured). */
 int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out);
 /* mknod(2) for regular files, FIFOs and device nodes; mkdir(2). */

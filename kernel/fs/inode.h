@@ -28,6 +28,8 @@ struct fs_info {
 	uint64_t magic;       /* statfs f_type */
 	bool read_only;
 	bool pseudo;          /* a kernel view (/proc): a change refused is EPERM, not EROFS */
+	bool xattrs;          /* keeps security.* and trusted.* attributes in memory
+	                       * (fs/xattr.c), as Linux 6.1's tmpfs */
 	const struct fs_export *export; /* file handles (name_to_handle_at); NULL: none */
 };
 
@@ -46,6 +48,7 @@ struct fs_export {
 struct mfile;
 struct inotify_watch;
 struct inotify_name;
+struct xattr;
 
 struct vfs_time {
 	int64_t sec;
@@ -103,10 +106,18 @@ struct inode_ops {
 	/* A "magic" symlink (procfs fd/N): the inode it stands for, whatever
 	 * its name; walks try this before readlink. -ENOSYS: not magic. */
 	int (*follow)(struct inode *ip, struct inode **out);
+	/* Is symlink ip one of Linux's magic links (nd_jump_link: procfs's
+	 * fd/N, exe, cwd, root), however the walk follows it? For openat2's
+	 * RESOLVE_NO_MAGICLINKS and scopes. NULL: none is. */
+	bool (*magic)(const struct inode *ip);
 	/* Set up an open file: f->ops and f->priv. */
 	int (*open)(struct inode *ip, struct file *f);
 	/* Free the file system's part of an inode nobody can reach any more. */
 	void (*evict)(struct inode *ip);
+	/* A new regular file of mode (type and bits) in dir's file system
+	 * with no name (O_TMPFILE), nlink 0; *out gets a reference. NULL:
+	 * the file system cannot (-EOPNOTSUPP). */
+	int (*tmpfile)(struct inode *dir, uint32_t mode, struct inode **out);
 	/* chmod, chown, utimes (Linux's setattr), after the VFS's permission
 	 * checks and before it copies a's fields into ip: refuse what the
 	 * file system cannot hold (-EPERM), round to what it holds (may
@@ -140,6 +151,8 @@ struct inode {
 	int readcount;               /* files open for reading only (Linux's i_readcount):
 	                              * a write lease needs none but its own */
 	bool transient;
+	bool linkable;               /* an O_TMPFILE file without O_EXCL: linkat may give
+	                              * it its first name (Linux's I_LINKABLE) */
 	uint64_t size;
 	struct vfs_time atime, mtime, ctime;
 	const struct fs_info *fs;
@@ -156,6 +169,7 @@ struct inode {
 	struct inotify_name *inotify_name;     /* where a walk last found it (not a directory)
 	                                        * in a watched directory; likewise */
 	long aux;                    /* the file system's (procfs: pid and kind) */
+	struct xattr *xattrs;        /* fs/xattr.c's attributes, under its lock */
 };
 
 #define RDEV(major, minor) (((uint32_t)(major) << 20) | (uint32_t)(minor))
@@ -191,13 +205,32 @@ struct inode *vfs_walk_root(void);
 int vfs_permission(const struct inode *ip, int mask);
 #define WALK_FOLLOW 1u   /* follow a final symlink */
 #define WALK_DIR    2u   /* the final inode must be a directory */
+/* openat2's RESOLVE_* (uapi/fcntl.h) as a walk's rules, Linux's LOOKUP_*:
+ * no mount crossed (EXDEV), no magic link (/proc/PID/fd/N, exe: ELOOP)
+ * or no symlink at all followed (ELOOP), and the two scopes, which keep
+ * the walk inside a directory (the scope: vfs_walk_in's): BENEATH refuses
+ * an absolute path or symlink and ".." out of it (EXDEV), IN_ROOT takes
+ * it for "/" (absolute names start there, ".." stops there). A magic
+ * link is EXDEV in a scope. */
+#define WALK_NO_XDEV       4u
+#define WALK_NO_MAGICLINKS 8u
+#define WALK_NO_SYMLINKS   16u
+#define WALK_BENEATH       32u
+#define WALK_IN_ROOT       64u
+#define WALK_SCOPED        (WALK_BENEATH | WALK_IN_ROOT)
 /* The inode path names, from base for relative paths (base NULL: cwd). */
 int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out);
+/* The same with the openat2 rules in flags; scope: the directory a
+ * WALK_SCOPED walk stays in (NULL otherwise). */
+int vfs_walk_in(struct inode *base, const char *path, unsigned flags, struct inode *scope,
+		struct inode **out);
 /* The directory that would hold path's last component, and that
  * component: name gets at most NAME_MAX bytes and a NUL; *len is 0 when
  * path names the root ("/"). *slash tells whether a '/' followed it.
  * With a last component, the directory has already passed the search
  * (X_OK) check its lookup needs: -EACCES otherwise. */
+int vfs_walk_parent_in(struct inode *base, const char *path, unsigned flags, struct inode *scope,
+		       struct inode **dir, char *name, size_t *len, bool *slash);
 int vfs_walk_parent(struct inode *base, const char *path, struct inode **dir, char *name,
 		    size_t *len, bool *slash);
 /* The absolute path of the file path names (from the cwd), every
@@ -288,6 +321,10 @@ bool devfs_is_zero(const struct file *f);
 /* n bytes of /dev/urandom's generator (xorshift64*, stirred with the TSC:
  * not for keys) into b; killable: the count so far, -EINTR or -EFAULT. */
 long devfs_random_fill(struct iobuf b, size_t n);
+/* The input pool's entropy in bits, always full (kernel.random's
+ * entropy_avail and poolsize, RNDGETENTCNT), as Linux 5.18 and later
+ * once the generator is ready. */
+#define RANDOM_POOL_BITS 256
 /* Make /dev and its nodes under root. */
 void devfs_populate(struct inode *root);
 

@@ -7,7 +7,9 @@
  * middle (or at the end, when following) is replaced by its target: the
  * target and what was left of the path are spliced into a buffer of the
  * walk's own, and the walk goes on from the root or the link's
- * directory. More than SYMLINK_MAX links in one walk is ELOOP.
+ * directory. More than SYMLINK_MAX links in one walk is ELOOP. openat2's
+ * rules (WALK_NO_*, WALK_BENEATH, WALK_IN_ROOT in inode.h) refuse some
+ * of these steps or move the walk's "/" to its starting directory.
  */
 #include "fs/inode.h"
 #include "fs/inotify.h"
@@ -19,22 +21,46 @@
 
 struct walk {
 	struct inode *dir;   /* where the walk is; referenced */
+	struct inode *scope; /* a WALK_SCOPED walk's top ("/" for IN_ROOT); referenced, or NULL */
+	unsigned rules;      /* the WALK_NO_* and scope flags */
 	const char *p;       /* what is left of the path */
 	char *buf;           /* 3 * PATH_MAX, made at the first symlink: two paths and a target */
 	int which;           /* which of the two path buffers p is in (-1: the caller's) */
 	int links;
 };
 
-/* Start a walk of path (non-empty) from base, or the cwd. */
-static int walk_start(struct walk *w, struct inode *base, const char *path)
+#define WALK_RULES (WALK_NO_XDEV | WALK_NO_MAGICLINKS | WALK_NO_SYMLINKS | WALK_SCOPED)
+
+/* Where an absolute name (a path's, a symlink target's) starts: the
+ * root, or an IN_ROOT walk's scope; -EXDEV for a BENEATH walk. */
+static int absolute_start(const struct walk *w, struct inode **top)
 {
+	if (w->rules & WALK_BENEATH)
+		return -EXDEV;
+	*top = w->rules & WALK_IN_ROOT ? w->scope : vfs_walk_root();
+	return 0;
+}
+
+/* Start a walk of path (non-empty) from base, or the cwd, under the
+ * rules in flags (scope: a scoped walk's top). */
+static int walk_start(struct walk *w, struct inode *base, const char *path, unsigned flags,
+		      struct inode *scope)
+{
+	struct inode *top = base ? base : vfs_cwd();
+
 	memset(w, 0, sizeof(*w));
 	w->which = -1;
+	w->rules = flags & WALK_RULES;
 	if (!path[0])
 		return -ENOENT;
 	if (strnlen(path, PATH_MAX) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	w->dir = inode_get(path[0] == '/' ? vfs_walk_root() : base ? base : vfs_cwd());
+	if (w->rules & WALK_SCOPED)
+		w->scope = inode_get(scope ? scope : top);
+	int err = path[0] == '/' ? absolute_start(w, &top) : 0;
+	if (err)
+		return err;
+	w->dir = inode_get(top);
 	w->p = path;
 	return 0;
 }
@@ -42,6 +68,7 @@ static int walk_start(struct walk *w, struct inode *base, const char *path)
 static void walk_end(struct walk *w)
 {
 	inode_put(w->dir);
+	inode_put(w->scope);
 	kfree(w->buf);
 }
 
@@ -144,8 +171,13 @@ static int walk_link(struct walk *w, struct inode *link)
 	w->p = out;
 	w->which = into;
 	if (target[0] == '/') {
+		struct inode *top;
+		if ((err = absolute_start(w, &top)))
+			return err;
+		if ((w->rules & WALK_NO_XDEV) && top->fs != w->dir->fs)
+			return -EXDEV; /* Linux's nd_jump_root */
 		inode_put(w->dir);
-		w->dir = inode_get(vfs_walk_root());
+		w->dir = inode_get(top);
 	}
 	return 0;
 }
@@ -162,6 +194,30 @@ static int magic_link(struct walk *w, struct inode *link, struct inode **to)
 	if (err == 0)
 		w->links++;
 	return err;
+}
+
+/* ".." at a scoped walk's top: -EXDEV for BENEATH, 1 (stay) for
+ * IN_ROOT; else 0 (an ordinary step). */
+static int scoped_dotdot(const struct walk *w, const char *name, size_t len)
+{
+	if (!(w->rules & WALK_SCOPED) || w->dir != w->scope || !path_is_dotdot(name, len))
+		return 0;
+	return w->rules & WALK_BENEATH ? -EXDEV : 1;
+}
+
+/* May the walk follow symlink link? Linux's pick_link and nd_jump_link:
+ * ELOOP for any with NO_SYMLINKS, for a magic one with NO_MAGICLINKS;
+ * EXDEV for a magic one in a scope (and, with NO_XDEV, for one that
+ * leads to another mount: the caller's check after it). */
+static int link_allowed(const struct walk *w, const struct inode *link)
+{
+	bool magic = link->ops->magic && link->ops->magic(link);
+
+	if (w->rules & WALK_NO_SYMLINKS)
+		return -ELOOP;
+	if (magic && (w->rules & WALK_NO_MAGICLINKS))
+		return -ELOOP;
+	return magic && (w->rules & WALK_SCOPED) ? -EXDEV : 0;
 }
 
 /* Parent mode of a walk: where it stops, what it hands back. */
@@ -205,12 +261,18 @@ static int walk_run(struct walk *w, unsigned flags, struct walk_last *last, stru
 			return 0;
 		}
 		struct inode *next;
-		int err = step(w->dir, name, (size_t)len, &next);
+		int err = scoped_dotdot(w, name, (size_t)len);
+		if (err > 0)
+			continue; /* ".." at an IN_ROOT walk's top stays there */
+		if (!err)
+			err = step(w->dir, name, (size_t)len, &next);
 		if (err)
 			return err;
 		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW))) {
 			struct inode *to = NULL;
-			err = magic_link(w, next, &to);
+			err = w->rules ? link_allowed(w, next) : 0;
+			if (!err)
+				err = magic_link(w, next, &to);
 			if (err == -ENOSYS)
 				err = walk_link(w, next);
 			inode_put(next);
@@ -219,6 +281,10 @@ static int walk_run(struct walk *w, unsigned flags, struct walk_last *last, stru
 			if (!to)
 				continue;
 			next = to;
+		}
+		if ((w->rules & WALK_NO_XDEV) && next->fs != w->dir->fs) {
+			inode_put(next);
+			return -EXDEV; /* a mount crossed, either way */
 		}
 		if (final) {
 			if ((slash || (flags & WALK_DIR)) && !S_ISDIR(next->mode)) {
@@ -235,8 +301,14 @@ static int walk_run(struct walk *w, unsigned flags, struct walk_last *last, stru
 
 int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out)
 {
+	return vfs_walk_in(base, path, flags, NULL, out);
+}
+
+int vfs_walk_in(struct inode *base, const char *path, unsigned flags, struct inode *scope,
+		struct inode **out)
+{
 	struct walk w;
-	int err = walk_start(&w, base, path);
+	int err = walk_start(&w, base, path, flags, scope);
 
 	if (!err)
 		err = walk_run(&w, flags, NULL, out);
@@ -251,9 +323,15 @@ int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode 
 int vfs_walk_parent(struct inode *base, const char *path, struct inode **dir, char *name,
 		    size_t *len, bool *slash)
 {
+	return vfs_walk_parent_in(base, path, 0, NULL, dir, name, len, slash);
+}
+
+int vfs_walk_parent_in(struct inode *base, const char *path, unsigned flags, struct inode *scope,
+		       struct inode **dir, char *name, size_t *len, bool *slash)
+{
 	struct walk w;
 	struct walk_last last = { true, name, 0, false };
-	int err = walk_start(&w, base, path);
+	int err = walk_start(&w, base, path, flags, scope);
 
 	if (!err)
 		err = walk_run(&w, 0, &last, dir);

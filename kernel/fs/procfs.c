@@ -838,6 +838,17 @@ static int proc_readlink(struct inode *ip, char *buf, size_t cap)
 	return (int)e->link(p, buf, cap);
 }
 
+/* Linux jumps to what fd/N, exe, cwd and root stand for (proc_fd_link,
+ * proc_exe_link, proc_cwd_link, proc_root_link); Kestrel follows the
+ * last three by their text. */
+static bool proc_magic(const struct inode *ip)
+{
+	if (AUX_TABLE(ip->aux) == T_FD)
+		return true;
+	const struct proc_entry *e = entry_of(ip->aux);
+	return e && (e->link == link_exe || e->link == link_cwd || e->link == link_root);
+}
+
 /* /proc/PID/fd/N leads to the open file's own inode, whatever its name. */
 static int proc_follow(struct inode *ip, struct inode **out)
 {
@@ -1154,6 +1165,7 @@ static const struct inode_ops proc_ops = {
 	.iterate = proc_iterate,
 	.readlink = proc_readlink,
 	.follow = proc_follow,
+	.magic = proc_magic,
 	.open = proc_open,
 };
 

@@ -44,7 +44,6 @@
 #define PRINTK_MIN_CONSOLE 1
 #define PRINTK_DEFAULT_CONSOLE 7
 #define CONSOLE_LEVEL_MAX 8       /* a console level prints the levels below it: all of them */
-#define RANDOM_POOL_BITS 256      /* kernel.random's entropy_avail and poolsize, as Linux 5.18+ */
 #define UUID_BYTES 16
 
 static const struct { const char *name; enum sysctl_dir parent; } sysctl_dirs[SYSCTL_DIRS] = {

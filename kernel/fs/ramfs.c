@@ -112,7 +112,7 @@ struct ramfs_sb {
 static const char tmpfs_name[] = "tmpfs"; /* a tmpfs's info.name: ramfs_is knows them by it */
 static const struct fs_export ramfs_export;
 static struct ramfs_sb ram_root = { .info = { .name = "ramfs", .dev = RAMFS_DEV, .magic = RAMFS_MAGIC,
-					      .export = &ramfs_export } };
+					      .export = &ramfs_export, .xattrs = true } };
 static uint32_t next_tmpfs_dev = TMPFS_DEV_FIRST;
 
 static struct ramfs_sb *sb_of(const struct fs_info *fs)
@@ -537,6 +537,18 @@ static int ramfs_create(struct inode *dir, const char *name, size_t len, uint32_
 	return 0;
 }
 
+/* O_TMPFILE: a regular file of dir's file system with no entry. */
+static int ramfs_tmpfile(struct inode *dir, uint32_t mode, struct inode **out)
+{
+	struct ramfs_sb *sb = sb_of(dir->fs);
+	struct inode *ip = ramfs_new(sb, S_IFREG | mode);
+
+	if (!ip)
+		return sb->inodes >= sb->max_inodes ? -ENOSPC : -ENOMEM;
+	*out = ip; /* nlink 0: it goes with its last reference, unless linked */
+	return 0;
+}
+
 static int ramfs_link(struct inode *dir, const char *name, size_t len, struct inode *target)
 {
 	if (dir_find(dir, name, len))
@@ -857,7 +869,7 @@ int ramfs_mount(const char *opts, struct inode **root)
 	if (!sb)
 		return -ENOMEM;
 	sb->info = (struct fs_info){ .name = tmpfs_name, .dev = RDEV(0, next_tmpfs_dev),
-				     .magic = TMPFS_MAGIC, .export = &ramfs_export };
+				     .magic = TMPFS_MAGIC, .export = &ramfs_export, .xattrs = true };
 	set_limits(sb, r.pages, r.inodes); /* nothing in use yet: never refused */
 	struct inode *ip = ramfs_new(sb, S_IFDIR | r.mode);
 	if (!ip) {
@@ -1202,8 +1214,35 @@ static long rf_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 	return locked_write(f, buf, n, pos);
 }
 
+/* SEEK_DATA and SEEK_HOLE as Linux's shmem_file_llseek: a page that
+ * holds data (written, or touched through a mapping) is data, any other
+ * a hole, so a hole's end or a data page's start is a page boundary; a
+ * file still read in place from the boot archive is data throughout.
+ * -ENXIO for an offset at or past the end, or no data after it. */
+static long rf_seek_data(struct file *f, int64_t off, int whence)
+{
+	const struct inode *ip = f->inode;
+	const struct ramfs_file *rf = ip->priv;
+	bool data = whence == SEEK_DATA;
+	uint64_t pos = (uint64_t)off, pages = page_count(ip->size);
+
+	if (off < 0 || pos >= ip->size)
+		return -ENXIO;
+	if (!rf->borrowed) {
+		uint64_t idx = shmem_seek(rf->obj, pos / PAGE_SIZE, pages, data);
+		if (idx != pos / PAGE_SIZE)
+			pos = idx * PAGE_SIZE;
+	}
+	if (pos >= ip->size && data)
+		return -ENXIO;
+	f->pos = pos < ip->size ? pos : ip->size;
+	return (long)f->pos;
+}
+
 static long rf_lseek(struct file *f, int64_t off, int whence)
 {
+	if (whence == SEEK_DATA || whence == SEEK_HOLE)
+		return rf_seek_data(f, off, whence);
 	return vfs_seek_pos(f, off, whence, f->inode->size);
 }
 
@@ -1307,6 +1346,7 @@ static const struct inode_ops ramfs_ops = {
 	.iterate = ramfs_iterate,
 	.create = ramfs_create,
 	.link = ramfs_link,
+	.tmpfile = ramfs_tmpfile,
 	.unlink = ramfs_unlink,
 	.rename = ramfs_rename,
 	.exchange = ramfs_exchange,

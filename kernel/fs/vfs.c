@@ -9,6 +9,7 @@
  */
 #include <limits.h>
 #include "fs/inode.h"
+#include "fs/xattr.h"
 #include "fs/eventpoll.h"
 #include "fs/filelock.h"
 #include "fs/fown.h"
@@ -138,6 +139,7 @@ static struct inode *inode_free(struct inode *ip)
 	inotify_inode_gone(ip); /* IN_DELETE_SELF and IN_IGNORED to its watches */
 	if (ip->ops && ip->ops->evict)
 		ip->ops->evict(ip);
+	xattr_free_all(ip);
 	kfree(ip->name);
 	kfree(ip);
 	return parent;

@@ -69,6 +69,11 @@ void sem_undo_exit(struct process *p);
  * and the detach themselves (the object's hooks).
  */
 int shm_attach(int shmid, int ask, struct shmem **obj, uint64_t *size);
+/* remap_file_pages of a segment's region, its range unmapped already
+ * (the caller holds a reference on obj): Linux's shm_mmap opens the
+ * segment again by its id, which is gone (-EINVAL) when IPC_RMID removed
+ * it and the unmap took its last attach. True then. */
+bool shm_remap_gone(struct shmem *obj);
 
 /* Register the sysctls, /proc/sysvipc and the exit hook; boot time. */
 void ipc_init(void);

@@ -159,6 +159,16 @@ int shm_attach(int shmid, int ask, struct shmem **obj, uint64_t *size)
 	return r;
 }
 
+bool shm_remap_gone(struct shmem *obj)
+{
+	uint64_t fl = ipc_lock(&shm_table);
+	struct shm_seg *seg = shmem_hook_arg(obj, &seg_hooks);
+	bool gone = seg && (seg->perm.mode & SHM_DEST) && !nattch(seg);
+
+	ipc_unlock(&shm_table, fl);
+	return gone;
+}
+
 /* The object's mapped hook: a region of the segment came (shmat, a
  * fork's copy, a split), as Linux's shm_open. */
 static void seg_mapped(void *arg)

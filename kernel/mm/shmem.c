@@ -109,6 +109,11 @@ void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg
 	s->hook_arg = arg;
 }
 
+void *shmem_hook_arg(const struct shmem *s, const struct shmem_hooks *hooks)
+{
+	return s->hooks == hooks ? s->hook_arg : NULL;
+}
+
 void shmem_mapped(struct shmem *s)
 {
 	if (s->hooks && s->hooks->mapped)
@@ -193,6 +198,38 @@ uint64_t shmem_lookup(const struct shmem *s, uint64_t idx)
 		phys = ((const uint64_t *)phys_to_virt(phys))[i];
 	}
 	return phys;
+}
+
+/* 0 when page idx is allocated, else how many pages from idx on are
+ * holes for certain: to the end of the empty subtree that holds idx
+ * (of the tree's reach, when idx lies past it). */
+static uint64_t hole_span(const struct shmem *s, uint64_t idx)
+{
+	unsigned shift = SHMEM_FANOUT_SHIFT * s->levels;
+	uint64_t phys = s->root;
+
+	if (!tree_reaches(s, idx))
+		return UINT64_MAX - idx; /* nothing past the tree's reach */
+	for (unsigned l = s->levels; phys && l > 0; l--) {
+		shift -= SHMEM_FANOUT_SHIFT;
+		phys = ((const uint64_t *)phys_to_virt(phys))[(idx >> shift) & (SHMEM_FANOUT - 1)];
+		if (!phys)
+			return (((idx >> shift) + 1) << shift) - idx;
+	}
+	if (phys)
+		return 0;
+	return ((uint64_t)1 << (SHMEM_FANOUT_SHIFT * s->levels)) - idx; /* an empty tree */
+}
+
+uint64_t shmem_seek(const struct shmem *s, uint64_t idx, uint64_t end, bool present)
+{
+	while (idx < end) {
+		uint64_t span = hole_span(s, idx);
+		if ((span == 0) == present)
+			return idx;
+		idx += span ? (span < end - idx ? span : end - idx) : 1;
+	}
+	return end;
 }
 
 void shmem_set_acct(struct shmem *s, uint64_t *used, const uint64_t *max)

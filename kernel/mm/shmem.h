@@ -54,10 +54,16 @@ struct shmem_hooks {
 	void (*release)(void *arg);
 };
 void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg);
+/* The arg s's hooks were set with, if they are hooks; else NULL. */
+void *shmem_hook_arg(const struct shmem *s, const struct shmem_hooks *hooks);
 void shmem_mapped(struct shmem *s);
 void shmem_unmapped(struct shmem *s);
 /* Page idx if it is allocated, else 0 (a hole: it reads as zeros). */
 uint64_t shmem_lookup(const struct shmem *s, uint64_t idx);
+/* The first page from idx on, below end, that is allocated (present) or
+ * a hole (!present); end when there is none. Skips an empty subtree at
+ * once, as Linux's xarray search does (SEEK_DATA, SEEK_HOLE). */
+uint64_t shmem_seek(const struct shmem *s, uint64_t idx, uint64_t end, bool present);
 
 /*
  * File objects. A RAM file's bytes live in an object (fs/ramfs.c), so

@@ -463,7 +463,7 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 	ctf->rax = 0;
 	if (new_sp)
 		ctf->rsp = new_sp;
-	arch_thread_copy_current(&t->arch); /* the caller's FPU state and FS/GS bases */
+	arch_thread_copy_current(&t->arch, &current_thread()->arch); /* FPU, FS/GS, ports */
 	t->sig_blocked = current_thread()->sig_blocked;
 	t->no_new_privs = current_thread()->no_new_privs;
 	cred_fork(&t->cred, &current_thread()->cred);

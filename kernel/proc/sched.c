@@ -798,7 +798,7 @@ void thread_reap(struct thread *t)
 	ktimer_cancel(&t->sleep_timer);
 	irq_restore(f);
 	kstack_free_dirty(t->kstack_top, t->kstack_dirty);
-	kfree(t->arch.fpu);
+	arch_thread_release(&t->arch);
 	cred_release(&t->cred);
 	kfree(t);
 }

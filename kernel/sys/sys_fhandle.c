@@ -134,7 +134,7 @@ SYSCALL_DEFINE3(open_by_handle_at, int, mount_fd, uptr_t, handle, int, flags)
 
 	if (err)
 		return err;
-	err = (flags & O_DIRECTORY) && !S_ISDIR(ip->mode) ? -ENOTDIR : vfs_open_inode(ip, (unsigned)flags & OPEN_FLAGS_KNOWN & ~(unsigned)(O_CREAT | O_EXCL), &f);
+	err = (flags & O_DIRECTORY) && !S_ISDIR(ip->mode) ? -ENOTDIR : vfs_open_inode(ip, (unsigned)flags & OPEN_FLAGS_KNOWN & ~(unsigned)(O_CREAT | O_EXCL | __O_TMPFILE), &f);
 	inode_put(ip);
 	if (err)
 		return err;

@@ -11,7 +11,7 @@
 /* The open(2) flags Kestrel knows; the others are ignored, as Linux's. */
 #define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
 			  O_NONBLOCK | O_DIRECT | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | \
-			  O_PATH | O_DSYNC | O_SYNC | O_ASYNC | O_NOATIME)
+			  O_PATH | O_DSYNC | O_SYNC | O_ASYNC | O_NOATIME | __O_TMPFILE)
 
 /* Helpers the three files share. */
 struct inode;

@@ -150,15 +150,34 @@ static void at_path_put(struct at_path *ap)
 
 /* ---------------------------------------------------------------- open */
 
-static long do_open(int dirfd, uptr_t upath, uint64_t flags, uint32_t mode)
+/* Linux's build_open_flags for O_TMPFILE: with O_DIRECTORY, without
+ * O_CREAT or O_PATH, for writing: else -EINVAL, before the path is
+ * looked at. */
+static bool tmpfile_flags_ok(uint64_t flags)
+{
+	if (!(flags & __O_TMPFILE))
+		return true;
+	return (flags & O_TMPFILE_MASK) == O_TMPFILE && (flags & O_ACCMODE) != O_RDONLY &&
+	       !(flags & O_PATH);
+}
+
+/* open under the walk rules (vfs_open_in's; 0 for open and openat). */
+static long do_open(int dirfd, uptr_t upath, uint64_t flags, uint32_t mode, unsigned rules)
 {
 	struct at_path ap;
 	struct file *f;
-	int err = at_path_get(dirfd, upath, &ap);
+	int err;
 
-	if (err)
+	if (!tmpfile_flags_ok(flags))
+		return -EINVAL;
+	if ((err = at_path_get(dirfd, upath, &ap)))
 		return err;
-	err = vfs_open(ap.base, ap.path, (unsigned)(flags & OPEN_FLAGS_KNOWN), mode, &f);
+	/* a scope is dirfd's directory, an absolute path's too */
+	if ((rules & WALK_SCOPED) && !ap.base && (err = at_base(dirfd, &ap.base))) {
+		at_path_put(&ap);
+		return err;
+	}
+	err = vfs_open_in(ap.base, ap.path, (unsigned)(flags & OPEN_FLAGS_KNOWN), mode, rules, &f);
 	at_path_put(&ap);
 	if (err)
 		return err;
@@ -170,17 +189,69 @@ static long do_open(int dirfd, uptr_t upath, uint64_t flags, uint32_t mode)
 
 SYSCALL_DEFINE3(open, uptr_t, path, int, flags, umode_t, mode)
 {
-	return do_open(AT_FDCWD, path, flags, (uint32_t)mode);
+	return do_open(AT_FDCWD, path, flags, (uint32_t)mode, 0);
 }
 
 SYSCALL_DEFINE4(openat, int, dirfd, uptr_t, path, int, flags, umode_t, mode)
 {
-	return do_open((int)dirfd, path, flags, (uint32_t)mode);
+	return do_open((int)dirfd, path, flags, (uint32_t)mode, 0);
 }
 
 SYSCALL_DEFINE2(creat, uptr_t, path, umode_t, mode)
 {
-	return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)mode);
+	return do_open(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)mode, 0);
+}
+
+/* Linux's build_open_flags for openat2, which refuses what openat lets
+ * pass: an unknown open or resolve flag, BENEATH with IN_ROOT, a mode
+ * without O_CREAT or O_TMPFILE or one with other bits than S_IALLUGO
+ * (EINVAL); RESOLVE_CACHED with a create, a truncation or O_TMPFILE
+ * (EAGAIN: every lookup of Kestrel's is otherwise taken as cached). The
+ * walk rules in *rules. */
+static int open_how_check(const struct open_how *how, unsigned *rules)
+{
+	static const struct { uint64_t resolve; unsigned walk; } map[] = {
+		{ RESOLVE_NO_XDEV, WALK_NO_XDEV }, { RESOLVE_NO_MAGICLINKS, WALK_NO_MAGICLINKS },
+		{ RESOLVE_NO_SYMLINKS, WALK_NO_SYMLINKS }, { RESOLVE_BENEATH, WALK_BENEATH },
+		{ RESOLVE_IN_ROOT, WALK_IN_ROOT }, { RESOLVE_CACHED, 0 },
+	};
+	uint64_t known = 0;
+	bool creates = how->flags & (O_CREAT | __O_TMPFILE);
+
+	*rules = 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		known |= map[i].resolve;
+		if (how->resolve & map[i].resolve)
+			*rules |= map[i].walk;
+	}
+	if ((how->flags & ~(uint64_t)OPEN_FLAGS_KNOWN) || (how->resolve & ~known) ||
+	    (*rules & WALK_SCOPED) == WALK_SCOPED)
+		return -EINVAL;
+	if (creates ? how->mode & ~(uint64_t)S_IALLUGO : how->mode != 0)
+		return -EINVAL;
+	if ((how->resolve & RESOLVE_CACHED) && (how->flags & (O_TRUNC | O_CREAT | __O_TMPFILE)))
+		return -EAGAIN;
+	return 0;
+}
+
+/* openat2(dirfd, path, how, size): openat with struct open_how (size
+ * at least its first version's 24 bytes, EINVAL; a longer one zeroes past
+ * it, E2BIG) and its strict checks, then the path walked under how's
+ * resolve rules. */
+SYSCALL_DEFINE4(openat2, int, dirfd, uptr_t, path, uptr_t, uhow, size_t, size)
+{
+	struct open_how how;
+	unsigned rules;
+	int err;
+
+	if (size < OPEN_HOW_SIZE_VER0)
+		return -EINVAL;
+	if ((err = copy_struct_from_user(&how, sizeof(how), uhow, size)) ||
+	    (err = open_how_check(&how, &rules)))
+		return err;
+	if (!(how.flags & O_PATH))
+		how.flags |= O_LARGEFILE;
+	return do_open(dirfd, path, how.flags, (uint32_t)how.mode, rules);
 }
 
 /* ---------------------------------------------------------------- making and removing */

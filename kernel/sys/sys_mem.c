@@ -4,6 +4,7 @@
 #include "sys/syscall.h"
 #include "mm/layout.h"
 #include "mm/shmem.h"
+#include "mm/vmname.h"
 #include "mm/usercopy.h"
 #include "mm/uvm.h"
 #include "proc/process.h"
@@ -848,4 +849,87 @@ SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned lo
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
 	return mremap_move(vs, addr, old_len, new_len, 0, false);
+}
+
+/* ---- remap_file_pages ------------------------------------------------------------- */
+
+/* The region flags a remapped range keeps: what its mapping is, not
+ * what madvise set on it (Linux's do_mmap makes a new region). */
+#define REMAP_KEPT_FLAGS (VMA_SHARED | VMA_NOWRITE | VMA_SYSVSHM)
+
+/* Does [v->start's region, end) run through regions of v's object with
+ * v's protection and flags, without a hole (Linux's checks of the
+ * regions after the first)? */
+static bool remap_range_ok(struct vm_space *vs, const struct vma *v, uint64_t end)
+{
+	const struct vma *prev = v;
+
+	while (prev->end < end) {
+		const struct vma *next = uvm_first_vma_from(vs, prev->end);
+		if (!next || next->start != prev->end || next->obj != v->obj ||
+		    next->prot != v->prot || next->flags != v->flags)
+			return false;
+		prev = next;
+	}
+	return true;
+}
+
+/* The shared mapping v's object mapped again at [start, start + size)
+ * from page pgoff on, as mmap(MAP_SHARED | MAP_FIXED | MAP_POPULATE) of
+ * the same file: the region's protection and kind, its file's name
+ * (v goes: place() unmaps it, so what is kept is taken first). A
+ * System V segment removed with IPC_RMID whose last attach this unmaps
+ * goes (-EINVAL, the range left unmapped), as Linux's shm_mmap fails. */
+static long remap_object(struct vm_space *vs, const struct vma *v, uint64_t start, uint64_t size,
+			 uint64_t pgoff, bool populate_now)
+{
+	struct shmem *obj = v->obj;
+	struct vm_name *name = v->name;
+	unsigned vmprot = v->prot, kept = v->flags & REMAP_KEPT_FLAGS;
+	bool locked = v->flags & VMA_LOCKED;
+
+	shmem_get(obj);
+	if (name)
+		vm_name_get(name);
+	long r = 0;
+	if (kept & VMA_SYSVSHM) { /* unmapped first: it may take the segment's last attach */
+		r = uvm_unmap(vs, start, start + size);
+		if (!r && shm_remap_gone(obj))
+			r = -EINVAL;
+	}
+	if (!r)
+		r = place_object(vs, start, size, vmprot, MAP_SHARED | MAP_FIXED, obj, kept, pgoff);
+	if (r >= 0 && name)
+		uvm_set_name(vs, start, name, pgoff * PAGE_SIZE);
+	if (r >= 0)
+		map_extras(vs, start, size, (locked ? MAP_LOCKED : 0) | (populate_now ? MAP_POPULATE : 0));
+	if (name)
+		vm_name_put(name);
+	shmem_put(obj);
+	return r;
+}
+
+/* remap_file_pages(start, size, prot, pgoff, flags): Linux 4.0's
+ * emulation (mm/mmap.c), which makes no non-linear mapping: the range,
+ * which must lie in shared mappings of one object (a file, shared
+ * anonymous memory, a System V segment) with one protection and no
+ * hole, maps that object again from page pgoff on. prot must be 0;
+ * start and size are rounded down to pages; flags but MAP_NONBLOCK (no
+ * populating) are ignored. 0, or -EINVAL, or mmap's errors. */
+SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size, unsigned long, prot,
+		unsigned long, pgoff, unsigned long, flags)
+{
+	struct vm_space *vs = vm();
+
+	if (prot)
+		return -EINVAL;
+	start &= ~(uint64_t)(PAGE_SIZE - 1);
+	size &= ~(uint64_t)(PAGE_SIZE - 1);
+	if (start + size <= start || pgoff + (size >> PAGE_SHIFT) < pgoff)
+		return -EINVAL;
+	struct vma *v = uvm_find_vma(vs, start);
+	if (!v || !(v->flags & VMA_SHARED) || !v->obj || !remap_range_ok(vs, v, start + size))
+		return -EINVAL;
+	long r = remap_object(vs, v, start, size, pgoff, !(flags & MAP_NONBLOCK));
+	return r < 0 ? r : 0;
 }

@@ -100,6 +100,7 @@ long sys_sync(SYSCALL_ARGS);
 /* sys/sys_fsname.c */
 long sys_open(SYSCALL_ARGS);
 long sys_openat(SYSCALL_ARGS);
+long sys_openat2(SYSCALL_ARGS);
 long sys_creat(SYSCALL_ARGS);
 long sys_mkdirat(SYSCALL_ARGS);
 long sys_mkdir(SYSCALL_ARGS);
@@ -132,6 +133,7 @@ long sys_brk(SYSCALL_ARGS);
 long sys_mmap(SYSCALL_ARGS);
 long sys_munmap(SYSCALL_ARGS);
 long sys_mremap(SYSCALL_ARGS);
+long sys_remap_file_pages(SYSCALL_ARGS);
 long sys_mprotect(SYSCALL_ARGS);
 long sys_msync(SYSCALL_ARGS);
 long sys_mincore(SYSCALL_ARGS);
@@ -322,6 +324,9 @@ long sys_ioprio_set(SYSCALL_ARGS);
 long sys_ioprio_get(SYSCALL_ARGS);
 /* sys/sys_membarrier.c: a memory barrier on every CPU running the process (or every CPU) */
 long sys_membarrier(SYSCALL_ARGS);
+/* sys/sys_ioport.c: user port I/O, ports by ioperm's bitmap or all by iopl(3) */
+long sys_ioperm(SYSCALL_ARGS);
+long sys_iopl(SYSCALL_ARGS);
 /* sys/sys_fhandle.c: file handles of the RAM file systems and ext2 */
 long sys_name_to_handle_at(SYSCALL_ARGS);
 long sys_open_by_handle_at(SYSCALL_ARGS);

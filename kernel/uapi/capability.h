@@ -25,6 +25,7 @@
 #define CAP_NET_RAW           13
 #define CAP_IPC_LOCK          14
 #define CAP_IPC_OWNER         15
+#define CAP_SYS_RAWIO         17
 #define CAP_SYS_CHROOT        18
 #define CAP_SYS_PTRACE        19
 #define CAP_SYS_ADMIN         21
@@ -36,6 +37,7 @@
 #define CAP_SYSLOG            34
 #define CAP_MKNOD             27
 #define CAP_LEASE             28
+#define CAP_SETFCAP           31
 #define CAP_MAC_OVERRIDE      32
 #define CAP_WAKE_ALARM        35
 #define CAP_LAST_CAP          40   /* CAP_CHECKPOINT_RESTORE, Linux 5.9 and later */

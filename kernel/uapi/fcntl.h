@@ -26,6 +26,23 @@
 #define CLOSE_RANGE_UNSHARE (1u << 1)
 #define CLOSE_RANGE_CLOEXEC (1u << 2)
 #define O_PATH      010000000   /* a handle for fstat, fchdir and the ...at calls only: no I/O */
+#define __O_TMPFILE 020000000   /* with O_DIRECTORY: an unnamed file in the directory */
+#define O_TMPFILE   (__O_TMPFILE | O_DIRECTORY)
+#define O_TMPFILE_MASK (__O_TMPFILE | O_DIRECTORY | O_CREAT)
+
+/* openat2's struct open_how (linux/openat2.h) and its resolve flags. */
+struct open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+#define OPEN_HOW_SIZE_VER0    24
+#define RESOLVE_NO_XDEV       0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS   0x04
+#define RESOLVE_BENEATH       0x08
+#define RESOLVE_IN_ROOT       0x10
+#define RESOLVE_CACHED        0x20
 
 /* fcntl commands. */
 #define F_DUPFD     0

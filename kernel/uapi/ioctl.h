@@ -48,6 +48,14 @@
 #define BLKGETSIZE64 0x80081272
 #define BLKPBSZGET   0x127b
 
+/* /dev/random and /dev/urandom (linux/random.h: _IOR('R', 0x00, int)...). */
+#define RNDGETENTCNT   0x80045200
+#define RNDADDTOENTCNT 0x40045201
+#define RNDADDENTROPY  0x40085203   /* struct rand_pool_info: entropy_count, buf_size, buf[] */
+#define RNDZAPENTCNT   0x5204
+#define RNDCLEARPOOL   0x5206
+#define RNDRESEEDCRNG  0x5207
+
 /* Any file. */
 #define FIONREAD   0x541b
 #define FIONBIO    0x5421

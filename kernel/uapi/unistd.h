@@ -167,6 +167,8 @@
 #define SYS_reboot             169
 #define SYS_sethostname        170
 #define SYS_setdomainname      171
+#define SYS_iopl               172
+#define SYS_ioperm             173
 #define SYS_gettid             186
 #define SYS_readahead          187
 #define SYS_setxattr           188
@@ -191,6 +193,7 @@
 #define SYS_io_getevents       208
 #define SYS_io_submit          209
 #define SYS_io_cancel          210
+#define SYS_remap_file_pages   216
 #define SYS_epoll_create       213
 #define SYS_getdents64         217
 #define SYS_semtimedop         220
@@ -292,6 +295,7 @@
 #define SYS_pidfd_send_signal  424
 #define SYS_pidfd_open         434
 #define SYS_close_range        436
+#define SYS_openat2            437
 #define SYS_clone3             435
 #define SYS_pidfd_getfd        438
 #define SYS_faccessat2         439

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -11,7 +11,9 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -784,6 +786,642 @@ static int check_vhangup(void)
 	return in_child(vhangup_pty);
 }
 
+
+/* ---- ioperm, iopl ---- */
+#define PORT_POST   0x80     /* the POST code port: reading it has no effect */
+#define PORT_OTHER  0x81     /* never read: only its fault is checked */
+#define IO_PORTS    65536
+
+/* In a child (which inherits the caller's port permissions): read port,
+ * or run CLI with cli set; its status, 0 for a normal exit. */
+static int port_status(unsigned port, int cli)
+{
+	pid_t pid = fork();
+	int st = -1;
+
+	if (pid == 0) {
+		unsigned char v;
+
+		if (cli)
+			__asm__ volatile("cli; sti");
+		else
+			__asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(port));
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	return st;
+}
+
+/* port (or CLI) must work (ok) or end its child with SIGSEGV. */
+static int want_port(const char *what, unsigned port, int cli, int ok)
+{
+	int st = port_status(port, cli);
+
+	if (ok ? (WIFEXITED(st) && WEXITSTATUS(st) == 0) : (WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV))
+		return CHECK_OK;
+	return fail("%s: status %#x, want %s", what, st, ok ? "exit 0" : "SIGSEGV");
+}
+
+/* As nobody: a range past the ports is EINVAL before allowing is EPERM;
+ * denying and lowering need no privilege. */
+static int ioport_unprivileged(void)
+{
+	int r;
+
+	if (syscall(SYS_iopl, 0) && errno == ENOSYS)
+		return skip("no ioperm or iopl (a kernel without CONFIG_X86_IOPL_IOPERM)");
+	if (setuid(65534))
+		return fail("setuid: %s", errname(errno));
+	if ((r = want_err("no ports", syscall(SYS_ioperm, 0UL, 0UL, 1), EINVAL)) ||
+	    (r = want_err("past the last port", syscall(SYS_ioperm, IO_PORTS - 2UL, 3UL, 1), EINVAL)) ||
+	    (r = want_err("a wrapping range", syscall(SYS_ioperm, ~0UL, 2UL, 1), EINVAL)) ||
+	    (r = want_err("allow as nobody", syscall(SYS_ioperm, PORT_POST, 1UL, 1), EPERM)) ||
+	    (r = want_eq("deny as nobody", syscall(SYS_ioperm, PORT_POST, 1UL, 0), 0)) ||
+	    (r = want_err("iopl 4", syscall(SYS_iopl, 4), EINVAL)) ||
+	    (r = want_err("iopl 1 as nobody", syscall(SYS_iopl, 1), EPERM)))
+		return r;
+	return want_eq("iopl 0 as nobody", syscall(SYS_iopl, 0), 0);
+}
+
+static int check_ioport_errors(void)
+{
+	return root_child(ioport_unprivileged);
+}
+
+/* ioperm allows the ports of its range alone, to the caller's children
+ * too, until it denies them again; iopl 3 allows every port, and CLI and
+ * STI do nothing (Linux emulates it through the I/O bitmap and skips
+ * them, leaving interrupts on). */
+static int ioport_ports(void)
+{
+	int r;
+
+	if (syscall(SYS_iopl, 0) && errno == ENOSYS)
+		return skip("no ioperm or iopl (a kernel without CONFIG_X86_IOPL_IOPERM)");
+	if ((r = want_port("no permission", PORT_POST, 0, 0)))
+		return r;
+	if (syscall(SYS_ioperm, PORT_POST, 1UL, 1) && errno == EPERM)
+		return skip("ioperm is EPERM for root (kernel lockdown?)");
+	if ((r = want_port("an allowed port", PORT_POST, 0, 1)) ||
+	    (r = want_port("the next port", PORT_OTHER, 0, 0)) ||
+	    (r = want_eq("ioperm off", syscall(SYS_ioperm, PORT_POST, 1UL, 0), 0)) ||
+	    (r = want_port("a port denied again", PORT_POST, 0, 0)) ||
+	    (r = want_eq("iopl 3", syscall(SYS_iopl, 3), 0)) ||
+	    (r = want_port("a port at iopl 3", PORT_POST, 0, 1)) ||
+	    (r = want_port("CLI at iopl 3", 0, 1, 1)) ||
+	    (r = want_eq("iopl 0", syscall(SYS_iopl, 0), 0)) ||
+	    (r = want_port("CLI at iopl 0", 0, 1, 0)) ||
+	    (r = want_eq("iopl 3 again", syscall(SYS_iopl, 3), 0)) ||
+	    (r = want_eq("iopl 0", syscall(SYS_iopl, 0), 0)))
+		return r;
+	return want_port("a port at iopl 0", PORT_POST, 0, 0);
+}
+
+static int check_ioport_ports(void)
+{
+	return root_child(ioport_ports);
+}
+
+/* ---- extended attributes on tmpfs ---- */
+static char xdir[64], xfile[80], xlink[80];
+
+/* A directory on a RAM file system: Linux's /dev/shm (tmpfs), else
+ * /tmp (Kestrel's RAM root, which has no /dev/shm). */
+static int xattr_setup(void)
+{
+	struct stat st;
+	const char *top = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
+
+	snprintf(xdir, sizeof(xdir), "%s/t-conform_sys2.%d", top, (int)getpid());
+	snprintf(xfile, sizeof(xfile), "%s/f", xdir);
+	snprintf(xlink, sizeof(xlink), "%s/l", xdir);
+	if (mkdir(xdir, 0755) || close(open(xfile, O_CREAT | O_WRONLY, 0644)) || symlink("f", xlink))
+		return fail("%s and its files: %s", xdir, errname(errno));
+	return CHECK_OK;
+}
+
+static void xattr_cleanup(void)
+{
+	unlink(xlink);
+	unlink(xfile);
+	rmdir(xdir);
+}
+
+/* Does the list (len bytes of names with their NULs) hold name? */
+static int listed(const char *list, long len, const char *name)
+{
+	for (long i = 0; i < len; i += (long)strlen(list + i) + 1)
+		if (!strcmp(list + i, name))
+			return 1;
+	return 0;
+}
+
+/* The arguments each call refuses, in Linux's order. */
+static int xattr_errors(void)
+{
+	static char longname[300];
+	char buf[8];
+	int r, fd;
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	memcpy(longname, "security.", 9);
+	if ((r = want_err("unknown flag", setxattr(xfile, "security.k", "v", 1, 4), EINVAL)) ||
+	    (r = want_err("an empty name", setxattr(xfile, "", "v", 1, 0), ERANGE)) ||
+	    (r = want_err("a long name", setxattr(xfile, longname, "v", 1, 0), ERANGE)) ||
+	    (r = want_err("a bad name", setxattr(xfile, (char *)8, "v", 1, 0), EFAULT)) ||
+	    (r = want_err("a value too big", setxattr(xfile, "security.k", "v", 65537, 0), E2BIG)) ||
+	    (r = want_err("a bad value", setxattr(xfile, "security.k", (char *)8, 1, 0), EFAULT)) ||
+	    (r = want_err("the prefix alone", setxattr(xfile, "security.", "v", 1, 0), EINVAL)) ||
+	    (r = want_err("user.* on a symlink", lsetxattr(xlink, "user.k", "v", 1, 0), EPERM)) ||
+	    (r = want_err("replacing nothing", setxattr(xfile, "security.k", "v", 1, XATTR_REPLACE),
+			  ENODATA)) ||
+	    (r = want_err("getting nothing", getxattr(xfile, "security.k", buf, sizeof(buf)), ENODATA)) ||
+	    (r = want_err("removing nothing", removexattr(xfile, "security.k"), ENODATA)) ||
+	    (r = want_err("getxattr, no file", getxattr("/nonexistent", "security.k", buf, 1), ENOENT)))
+		return r;
+	if ((fd = open(xfile, O_PATH)) < 0)
+		return want_ok("O_PATH open", fd);
+	r = want_err("flistxattr on O_PATH", flistxattr(fd, buf, sizeof(buf)), EBADF);
+	close(fd);
+	return r;
+}
+
+/* fn as root in a child, with xdir and its files (on a RAM file
+ * system: tmpfs on Linux) made before and removed after. */
+static int with_ram_files(int (*fn)(void))
+{
+	int r;
+
+	if (geteuid() != 0)
+		return skip("not root");
+	if ((r = xattr_setup()) == CHECK_OK)
+		r = in_child(fn);
+	xattr_cleanup();
+	return r;
+}
+
+static int check_xattr_errors(void)
+{
+	return with_ram_files(xattr_errors);
+}
+
+/* Set, replace, read back, list and remove; sizes: the length alone,
+ * ERANGE, an empty value kept. */
+static int xattr_roundtrip(void)
+{
+	char buf[256];
+	long n;
+	int r, fd;
+
+	if ((r = want_eq("create", setxattr(xfile, "security.k1", "abc", 3, XATTR_CREATE), 0)) ||
+	    (r = want_err("create again", setxattr(xfile, "security.k1", "x", 1, XATTR_CREATE), EEXIST)) ||
+	    (r = want_eq("an empty value", setxattr(xfile, "security.k2", "", 0, 0), 0)) ||
+	    (r = want_eq("trusted.*", lsetxattr(xlink, "trusted.k3", "t", 1, 0), 0)) ||
+	    (r = want_eq("the length", getxattr(xfile, "security.k1", NULL, 0), 3)) ||
+	    (r = want_err("too small", getxattr(xfile, "security.k1", buf, 2), ERANGE)) ||
+	    (r = want_err("a bad buffer", getxattr(xfile, "security.k1", (char *)8, 3), EFAULT)) ||
+	    (r = want_eq("the empty one", getxattr(xfile, "security.k2", buf, sizeof(buf)), 0)) ||
+	    (r = want_eq("replace", setxattr(xfile, "security.k1", "defg", 4, XATTR_REPLACE), 0)) ||
+	    (r = want_eq("read back", getxattr(xfile, "security.k1", buf, sizeof(buf)), 4)))
+		return r;
+	if (memcmp(buf, "defg", 4))
+		return fail("read back %.4s, want defg", buf);
+	if ((r = want_err("the symlink's on the file", getxattr(xfile, "trusted.k3", buf, 1), ENODATA)) ||
+	    (r = want_eq("the symlink's", lgetxattr(xlink, "trusted.k3", buf, 1), 1)))
+		return r;
+	if ((n = listxattr(xfile, NULL, 0)) < 24)
+		return fail("listxattr's length %ld, want at least 24", n);
+	if ((r = want_err("a list too small", listxattr(xfile, buf, (size_t)n - 1), ERANGE)) ||
+	    (r = want_eq("the list", listxattr(xfile, buf, sizeof(buf)), n)))
+		return r;
+	if (!listed(buf, n, "security.k1") || !listed(buf, n, "security.k2") || listed(buf, n, "trusted.k3"))
+		return fail("the file's list lacks security.k1 or .k2, or has the symlink's");
+	if ((fd = open(xfile, O_RDONLY)) < 0)
+		return want_ok("open", fd);
+	r = want_eq("fremovexattr", fremovexattr(fd, "security.k2"), 0);
+	if (!r)
+		r = want_eq("flistxattr after", flistxattr(fd, buf, sizeof(buf)), n - 12);
+	close(fd);
+	if (!r)
+		r = want_err("removed", getxattr(xfile, "security.k2", buf, 1), ENODATA);
+	return r;
+}
+
+static int check_xattr_roundtrip(void)
+{
+	return with_ram_files(xattr_roundtrip);
+}
+
+/* Without CAP_SYS_ADMIN: trusted.* is neither listed nor read (ENODATA)
+ * nor written (EPERM). Writing or removing security.* is EPERM by the
+ * capability check (cap_inode_setxattr), which Linux 6.1 skips when
+ * another LSM has the hook: Debian's 6.1, with the BPF LSM on, lets
+ * nobody write it. Kestrel, with no LSM, checks as the kernel without
+ * one does; either answer passes here. */
+static int xattr_unprivileged(void)
+{
+	char buf[256];
+	long n;
+	int r;
+
+	if (setxattr(xfile, "trusted.k", "t", 1, 0) || setxattr(xfile, "security.k", "s", 1, 0))
+		return fail("setxattr as root: %s", errname(errno));
+	if (setuid(65534))
+		return fail("setuid: %s", errname(errno));
+	if ((r = want_err("get trusted.*", getxattr(xfile, "trusted.k", buf, 1), ENODATA)) ||
+	    (r = want_err("set trusted.*", setxattr(xfile, "trusted.k", "u", 1, 0), EPERM)) ||
+	    (r = want_eq("get security.*", getxattr(xfile, "security.k", buf, 1), 1)))
+		return r;
+	if (setxattr(xfile, "security.k", "u", 1, 0) == 0)
+		remark("security.* written without CAP_SYS_ADMIN: an LSM's hook replaced the check");
+	else if ((r = want_err("set security.*", -1, EPERM)) ||
+		 (r = want_err("remove security.*", removexattr(xfile, "security.k"), EPERM)))
+		return r;
+	if ((n = listxattr(xfile, buf, sizeof(buf))) < 0)
+		return want_ok("listxattr", n);
+	if (!listed(buf, n, "security.k") || listed(buf, n, "trusted.k"))
+		return fail("the list as nobody: security.k %s, trusted.k %s",
+			    listed(buf, n, "security.k") ? "listed" : "missing",
+			    listed(buf, n, "trusted.k") ? "listed" : "hidden");
+	return CHECK_OK;
+}
+
+static int check_xattr_unprivileged(void)
+{
+	return with_ram_files(xattr_unprivileged);
+}
+
+/* ---- remap_file_pages ---- */
+#define NR_remap_file_pages 216
+#define RFP_PAGES 4
+
+static long rfp_call(void *start, size_t size, int prot, size_t pgoff, int flags)
+{
+	return syscall(NR_remap_file_pages, start, size, prot, pgoff, flags);
+}
+
+/* A file of RFP_PAGES pages in /tmp, page i filled with 'a' + i, already
+ * unlinked: its descriptor, or -1. */
+static int rfp_file(long pg)
+{
+	char path[] = "/tmp/t-conform_sys2.rfp.XXXXXX", page[4096];
+	int fd = mkstemp(path);
+
+	if (fd < 0 || pg > (long)sizeof(page))
+		return -1;
+	unlink(path);
+	for (int i = 0; i < RFP_PAGES; i++) {
+		memset(page, 'a' + i, (size_t)pg);
+		if (write(fd, page, (size_t)pg) != pg) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* What each call refuses: prot, a private or absent mapping, a range
+ * past the mapping's end or wrapping, all EINVAL. */
+static int check_remap_errors(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = rfp_file(pg), r;
+	char *shared, *priv;
+
+	if (fd < 0)
+		return fail("the file: %s", errname(errno));
+	shared = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	priv = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (shared == MAP_FAILED || priv == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	munmap(shared + pg, (size_t)pg);
+	if ((r = want_err("prot", rfp_call(shared, (size_t)pg, PROT_READ, 1, 0), EINVAL)) ||
+	    (r = want_err("a private mapping", rfp_call(priv, (size_t)pg, 0, 1, 0), EINVAL)) ||
+	    (r = want_err("no mapping", rfp_call(shared + pg, (size_t)pg, 0, 1, 0), EINVAL)) ||
+	    (r = want_err("past the mapping", rfp_call(shared, 2 * (size_t)pg, 0, 1, 0), EINVAL)) ||
+	    (r = want_err("no pages", rfp_call(shared, 0, 0, 1, 0), EINVAL)) ||
+	    (r = want_err("a wrapping pgoff", rfp_call(shared, (size_t)pg, 0, ~(size_t)0, 0),
+			  EINVAL)))
+		(void)0;
+	munmap(shared, (size_t)pg);
+	munmap(priv, (size_t)pg);
+	return r;
+}
+
+/* A file's window shows other pages after a remap (and writes reach
+ * them); shared anonymous memory remaps the same way. */
+static int check_remap_pages(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = rfp_file(pg), r;
+	char *w, *anon, c;
+
+	if (fd < 0)
+		return fail("the file: %s", errname(errno));
+	w = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	anon = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w == MAP_FAILED || anon == MAP_FAILED) {
+		close(fd);
+		return fail("mmap: %s", errname(errno));
+	}
+	anon[pg] = 'B';
+	if ((r = want_eq("remap to page 3", rfp_call(w, (size_t)pg, 0, 3, 0), 0)) ||
+	    (r = want_eq("page 3 in the window", w[0], 'd')) ||
+	    (r = want_eq("page 1 left alone", w[pg], 'b')))
+		goto out;
+	w[1] = 'X';
+	if ((r = want_eq("pread page 3", pread(fd, &c, 1, 3 * pg + 1), 1)) ||
+	    (r = want_eq("the write in the file", c, 'X')) ||
+	    (r = want_eq("remap back to 0", rfp_call(w, 2 * (size_t)pg, 0, 0, 0), 0)) ||
+	    (r = want_eq("page 0 again", w[0], 'a')) ||
+	    (r = want_eq("remap shared anonymous", rfp_call(anon, (size_t)pg, 0, 1, 0), 0)))
+		goto out;
+	r = want_eq("its page 1 at page 0", anon[0], 'B');
+out:
+	munmap(w, 2 * (size_t)pg);
+	munmap(anon, 2 * (size_t)pg);
+	close(fd);
+	return r;
+}
+
+/* A System V segment's attach remaps while the segment lives (another
+ * attach keeps a removed one); once removed, a remap that takes its last
+ * attach fails with EINVAL and the segment is gone, as Linux's shm_mmap
+ * finds its id gone. */
+static int check_remap_sysv(void)
+{
+	int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600), r;
+	char *a, *b;
+
+	if (id < 0)
+		return fail("shmget: %s", errname(errno));
+	a = shmat(id, NULL, 0);
+	b = shmat(id, NULL, 0);
+	shmctl(id, IPC_RMID, NULL);
+	if (a == (void *)-1 || b == (void *)-1)
+		return fail("shmat: %s", errname(errno));
+	a[0] = 'S';
+	if ((r = want_eq("remap with another attach", rfp_call(a, 4096, 0, 0, 0), 0)) ||
+	    (r = want_eq("the segment's byte", a[0], 'S')) || (r = want_eq("shmdt", shmdt(b), 0)) ||
+	    (r = want_err("remap of the last attach", rfp_call(a, 4096, 0, 0, 0), EINVAL)))
+		return r;
+	return want_err("the segment", shmctl(id, IPC_STAT, &(struct shmid_ds){ 0 }), EINVAL);
+}
+
+/* ---- /dev/random's ioctls (linux/random.h) ---- */
+#define RNDGETENTCNT   0x80045200
+#define RNDADDTOENTCNT 0x40045201
+#define RNDGETPOOL     0x80085202   /* gone since Linux 4.8: EINVAL */
+#define RNDADDENTROPY  0x40085203
+#define RNDZAPENTCNT   0x5204
+#define RNDCLEARPOOL   0x5206
+#define RNDRESEEDCRNG  0x5207
+
+/* RNDGETENTCNT agrees with entropy_avail; what a bad pointer and an
+ * unknown request get. */
+static int check_random_count(void)
+{
+	int fd = open("/dev/urandom", O_RDONLY), cnt = -1, avail = -2, r;
+	FILE *f = fopen("/proc/sys/kernel/random/entropy_avail", "r");
+
+	if (fd < 0 || !f || fscanf(f, "%d", &avail) != 1)
+		r = fail("/dev/urandom or entropy_avail: %s", errname(errno));
+	else if (!(r = want_eq("RNDGETENTCNT", ioctl(fd, RNDGETENTCNT, &cnt), 0)) &&
+		 (cnt < avail - 2 || cnt > avail + 2)) /* LTP's ioctl07 allows 2 bits either way */
+		r = fail("RNDGETENTCNT %d, entropy_avail %d", cnt, avail);
+	if (!r && !(r = want_err("a bad pointer", ioctl(fd, RNDGETENTCNT, (int *)8), EFAULT)) &&
+	    !(r = want_err("RNDGETPOOL", ioctl(fd, RNDGETPOOL, &cnt), EINVAL)))
+		r = want_err("TCGETS", ioctl(fd, TCGETS, &(struct termios){ 0 }), EINVAL);
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* The requests that change the pool: root's with their argument
+ * checks, EPERM for nobody. */
+static int random_changes(void)
+{
+	struct { int count, size; unsigned char buf[8]; } add = { 8, 8, "kestrel" };
+	int fd = open("/dev/random", O_WRONLY), neg = -1, r;
+
+	if (fd < 0)
+		return fail("/dev/random: %s", errname(errno));
+	if (!(r = want_err("a negative count", ioctl(fd, RNDADDTOENTCNT, &neg), EINVAL)) &&
+	    !(r = want_err("a bad count pointer", ioctl(fd, RNDADDTOENTCNT, (int *)8), EFAULT)) &&
+	    !(r = want_eq("RNDADDENTROPY", ioctl(fd, RNDADDENTROPY, &add), 0)) &&
+	    !(r = want_eq("RNDCLEARPOOL", ioctl(fd, RNDCLEARPOOL), 0)) &&
+	    /* ENODATA before the generator is ready (Linux early in a boot under TCG) */
+	    !(r = ioctl(fd, RNDRESEEDCRNG) == 0 || errno == ENODATA ? CHECK_OK
+		  : fail("RNDRESEEDCRNG: %s", errname(errno)))) {
+		if (setuid(65534))
+			r = fail("setuid: %s", errname(errno));
+		else if (!(r = want_err("RNDADDTOENTCNT as nobody", ioctl(fd, RNDADDTOENTCNT, &neg), EPERM)))
+			r = want_err("RNDZAPENTCNT as nobody", ioctl(fd, RNDZAPENTCNT), EPERM);
+	}
+	close(fd);
+	return r;
+}
+
+static int check_random_changes(void)
+{
+	return root_child(random_changes);
+}
+
+/* ---- SEEK_DATA and SEEK_HOLE on tmpfs ---- */
+
+/* A file of three pages with data in pages 0 and 2 (the middle never
+ * written: a hole): the seeks find them at page granularity, as tmpfs
+ * keeps pages, and move the position; past the end is ENXIO. (Not
+ * checked: a punched page, which Linux frees and Kestrel zeroes in
+ * place, so it stays data.) */
+static int seek_holes(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = open(xfile, O_RDWR | O_TRUNC), r;
+
+	if (fd < 0)
+		return fail("open: %s", errname(errno));
+	if (ftruncate(fd, 3 * pg) || pwrite(fd, "a", 1, 10) != 1 || pwrite(fd, "c", 1, 2 * pg + 5) != 1)
+		r = fail("the file: %s", errname(errno));
+	else if (!(r = want_eq("SEEK_DATA from 0", lseek(fd, 0, SEEK_DATA), 0)) &&
+		 !(r = want_eq("SEEK_DATA inside data", lseek(fd, 100, SEEK_DATA), 100)) &&
+		 !(r = want_eq("SEEK_HOLE from 0", lseek(fd, 0, SEEK_HOLE), pg)) &&
+		 !(r = want_eq("SEEK_DATA from the hole", lseek(fd, pg + 1, SEEK_DATA), 2 * pg)) &&
+		 !(r = want_eq("SEEK_HOLE in the last page", lseek(fd, 2 * pg, SEEK_HOLE), 3 * pg)) &&
+		 !(r = want_err("SEEK_DATA at the end", lseek(fd, 3 * pg, SEEK_DATA), ENXIO)) &&
+		 !(r = want_err("SEEK_HOLE at -1", lseek(fd, -1, SEEK_HOLE), ENXIO)) &&
+		 !(r = want_eq("SEEK_HOLE in the hole", lseek(fd, pg + 7, SEEK_HOLE), pg + 7)))
+		r = want_eq("the position", lseek(fd, 0, SEEK_CUR), pg + 7);
+	close(fd);
+	return r;
+}
+
+static int check_seek_holes(void)
+{
+	return with_ram_files(seek_holes);
+}
+
+/* ---- O_TMPFILE on tmpfs ---- */
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+
+/* The flags O_TMPFILE refuses (EINVAL before the path), and a path that
+ * is no directory. */
+static int tmpfile_errors(void)
+{
+	int r;
+
+	if ((r = want_err("read-only", open(xdir, O_TMPFILE | O_RDONLY, 0600), EINVAL)) ||
+	    (r = want_err("with O_CREAT", open(xdir, O_TMPFILE | O_CREAT | O_RDWR, 0600), EINVAL)) ||
+	    (r = want_err("without O_DIRECTORY", open(xdir, (O_TMPFILE & ~O_DIRECTORY) | O_RDWR, 0600),
+			  EINVAL)) ||
+	    (r = want_err("a bad path", open((char *)8, O_TMPFILE | O_RDONLY, 0600), EINVAL)))
+		return r;
+	return want_err("a file, not a directory", open(xfile, O_TMPFILE | O_RDWR, 0600), ENOTDIR);
+}
+
+static int check_tmpfile_errors(void)
+{
+	return with_ram_files(tmpfile_errors);
+}
+
+/* An unnamed file: nlink 0, no entry in the directory, the mode less the
+ * umask; linkat through /proc/self/fd gives it a name, once; with
+ * O_EXCL it can have none. */
+static int tmpfile_link(void)
+{
+	char fdpath[64], name[100], c = 0;
+	struct stat st;
+	int fd, ex, r;
+
+	umask(022);
+	if ((fd = open(xdir, O_TMPFILE | O_RDWR, 0660)) < 0)
+		return fail("O_TMPFILE: %s", errname(errno));
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	snprintf(name, sizeof(name), "%s/named", xdir);
+	if ((r = want_eq("fstat", fstat(fd, &st), 0)) || (r = want_eq("nlink", (long)st.st_nlink, 0)) ||
+	    (r = want_eq("mode", (long)st.st_mode, (long)(S_IFREG | 0640))) ||
+	    (r = want_eq("write", write(fd, "t", 1), 1)) || (r = want_eq("pread", pread(fd, &c, 1, 0), 1)) ||
+	    (r = want_eq("the byte", c, 't')) ||
+	    (r = want_eq("linkat", linkat(AT_FDCWD, fdpath, AT_FDCWD, name, AT_SYMLINK_FOLLOW), 0)) ||
+	    (r = want_eq("stat the name", stat(name, &st), 0)) || (r = want_eq("nlink now", (long)st.st_nlink, 1)))
+		goto out;
+	unlink(name);
+	if ((ex = open(xdir, O_TMPFILE | O_RDWR | O_EXCL, 0600)) < 0) {
+		r = want_ok("O_TMPFILE | O_EXCL", ex);
+		goto out;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", ex);
+	r = want_err("linkat of an O_EXCL one", linkat(AT_FDCWD, fdpath, AT_FDCWD, name, AT_SYMLINK_FOLLOW),
+		     ENOENT);
+	close(ex);
+out:
+	unlink(name);
+	close(fd);
+	return r;
+}
+
+static int check_tmpfile_link(void)
+{
+	return with_ram_files(tmpfile_link);
+}
+
+/* ---- openat2 ---- */
+#define NR_openat2 437
+#define RSV_NO_XDEV       0x01
+#define RSV_NO_MAGICLINKS 0x02
+#define RSV_NO_SYMLINKS   0x04
+#define RSV_BENEATH       0x08
+#define RSV_IN_ROOT       0x10
+#define RSV_CACHED        0x20
+
+struct how_pad {
+	uint64_t flags, mode, resolve, pad;
+};
+
+/* openat2 with how {flags, mode, resolve}, size bytes of it (and pad). */
+static long openat2_call(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve,
+			 size_t size, uint64_t pad)
+{
+	struct how_pad how = { flags, mode, resolve, pad };
+
+	return syscall(NR_openat2, dfd, path, &how, size);
+}
+
+/* openat2 at dfd must succeed (then the descriptor is closed) or fail with err. */
+static int want_open2(const char *what, int dfd, const char *path, uint64_t flags, uint64_t resolve,
+		      int err)
+{
+	long fd = openat2_call(dfd, path, flags, 0, resolve, 24, 0);
+
+	if (fd >= 0)
+		close((int)fd);
+	return err ? want_err(what, fd, err) : want_ok(what, fd);
+}
+
+/* The struct's size rules and the strict flag checks openat lacks. */
+static int check_openat2_errors(void)
+{
+	int r;
+
+	if ((r = want_err("size 0", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 0, 0), EINVAL)) ||
+	    (r = want_err("size 23", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 23, 0), EINVAL)) ||
+	    (r = want_err("a non-zero tail", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 32, 1), E2BIG)) ||
+	    (r = want_ok("a zero tail", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 32, 0))) ||
+	    (r = want_err("an unknown flag", openat2_call(AT_FDCWD, "/", 1ull << 40, 0, 0, 24, 0), EINVAL)) ||
+	    (r = want_err("an unknown resolve", openat2_call(AT_FDCWD, "/", 0, 0, 0x40, 24, 0), EINVAL)) ||
+	    (r = want_err("two scopes", openat2_call(AT_FDCWD, "/", 0, 0, RSV_BENEATH | RSV_IN_ROOT, 24, 0),
+			  EINVAL)) ||
+	    (r = want_err("a mode without O_CREAT", openat2_call(AT_FDCWD, "/", 0, 0600, 0, 24, 0), EINVAL)) ||
+	    (r = want_err("a file type in mode", openat2_call(AT_FDCWD, "/tmp/x", O_CREAT | O_RDWR, 0100600,
+							      0, 24, 0), EINVAL)) ||
+	    (r = want_err("RESOLVE_CACHED creating", openat2_call(AT_FDCWD, "/tmp/x", O_CREAT | O_RDWR,
+								  0600, RSV_CACHED, 24, 0), EAGAIN)))
+		return r;
+	return want_err("a bad path", openat2_call(AT_FDCWD, NULL, O_RDONLY, 0, 0, 24, 0), EFAULT);
+}
+
+/* The resolve rules, from a directory holding f and l -> f, with a
+ * subdirectory d and a symlink a -> /f. */
+static int openat2_rules(void)
+{
+	char sub[100], abs[100];
+	int dfd = open(xdir, O_DIRECTORY | O_RDONLY), r;
+
+	snprintf(sub, sizeof(sub), "%s/d", xdir);
+	snprintf(abs, sizeof(abs), "%s/a", xdir);
+	if (dfd < 0 || mkdir(sub, 0755) || symlink("/f", abs))
+		return fail("the directory: %s", errname(errno));
+	if (!(r = want_open2("a symlink", dfd, "l", O_RDONLY, 0, 0)) &&
+	    !(r = want_open2("NO_SYMLINKS", dfd, "l", O_RDONLY, RSV_NO_SYMLINKS, ELOOP)) &&
+	    !(r = want_open2("NO_SYMLINKS, not followed", dfd, "l", O_PATH | O_NOFOLLOW, RSV_NO_SYMLINKS, 0)) &&
+	    !(r = want_open2("NO_XDEV into /proc", dfd, "/proc/version", O_RDONLY, RSV_NO_XDEV, EXDEV)) &&
+	    !(r = want_open2("a magic link", dfd, "/proc/self/exe", O_RDONLY, 0, 0)) &&
+	    !(r = want_open2("NO_MAGICLINKS", dfd, "/proc/self/exe", O_RDONLY, RSV_NO_MAGICLINKS, ELOOP)) &&
+	    !(r = want_open2("BENEATH", dfd, "d/../f", O_RDONLY, RSV_BENEATH, 0)) &&
+	    !(r = want_open2("BENEATH, ..", dfd, "../f", O_RDONLY, RSV_BENEATH, EXDEV)) &&
+	    !(r = want_open2("BENEATH, absolute", dfd, "/proc/version", O_RDONLY, RSV_BENEATH, EXDEV)) &&
+	    !(r = want_open2("BENEATH, an absolute symlink", dfd, "a", O_RDONLY, RSV_BENEATH, EXDEV)) &&
+	    !(r = want_open2("IN_ROOT, absolute", dfd, "/f", O_RDONLY, RSV_IN_ROOT, 0)) &&
+	    !(r = want_open2("IN_ROOT, .. at the top", dfd, "../../f", O_RDONLY, RSV_IN_ROOT, 0)) &&
+	    !(r = want_open2("IN_ROOT, an absolute symlink", dfd, "a", O_RDONLY, RSV_IN_ROOT, 0)))
+		r = want_open2("IN_ROOT, outside names", dfd, "/proc/version", O_RDONLY, RSV_IN_ROOT, ENOENT);
+	unlink(abs);
+	rmdir(sub);
+	close(dfd);
+	return r;
+}
+
+static int check_openat2_rules(void)
+{
+	return with_ram_files(openat2_rules);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -798,6 +1436,21 @@ static const struct check checks[] = {
 	{ "handle_errors", check_handle_errors },
 	{ "handle_roundtrip", check_handle_roundtrip },
 	{ "vhangup", check_vhangup },
+	{ "ioport_errors", check_ioport_errors },
+	{ "ioport_ports", check_ioport_ports },
+	{ "xattr_errors", check_xattr_errors },
+	{ "xattr_roundtrip", check_xattr_roundtrip },
+	{ "xattr_unprivileged", check_xattr_unprivileged },
+	{ "remap_errors", check_remap_errors },
+	{ "remap_pages", check_remap_pages },
+	{ "remap_sysv", check_remap_sysv },
+	{ "random_count", check_random_count },
+	{ "random_changes", check_random_changes },
+	{ "seek_holes", check_seek_holes },
+	{ "tmpfile_errors", check_tmpfile_errors },
+	{ "tmpfile_link", check_tmpfile_link },
+	{ "openat2_errors", check_openat2_errors },
+	{ "openat2_rules", check_openat2_rules },
 };
 
 int main(int argc, char **argv)

@@ -119,6 +119,27 @@ UNIT_TEST(truncate_frees)
 	return NULL;
 }
 
+/* shmem_seek finds the next page or hole, across empty subtrees and
+ * past the tree's reach. */
+UNIT_TEST(seek_pages_and_holes)
+{
+	reset();
+	struct shmem *s = shmem_create(BIG);
+	CHECK_EQ(shmem_seek(s, 0, 100, true), 100);      /* empty: no page */
+	CHECK_EQ(shmem_seek(s, 5, 100, false), 5);
+	CHECK(shmem_page(s, 3) && shmem_page(s, 4) && shmem_page(s, 512 * 512 + 9));
+	CHECK_EQ(shmem_seek(s, 0, BIG, true), 3);
+	CHECK_EQ(shmem_seek(s, 3, BIG, true), 3);
+	CHECK_EQ(shmem_seek(s, 3, BIG, false), 5);
+	CHECK_EQ(shmem_seek(s, 5, BIG, true), 512 * 512 + 9);
+	CHECK_EQ(shmem_seek(s, 5, 1000, true), 1000);    /* none below end */
+	CHECK_EQ(shmem_seek(s, 512 * 512 + 9, BIG, false), 512 * 512 + 10);
+	CHECK_EQ(shmem_seek(s, 512 * 512 + 10, BIG, true), BIG);
+	shmem_put(s);
+	CHECK(seen.pages == 0 && seen.heap == 0);
+	return NULL;
+}
+
 /* Out of memory while growing: 0, and what was there stays. */
 UNIT_TEST(grow_out_of_memory)
 {
@@ -140,6 +161,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(grow_keeps_pages),
 	UNIT_ENTRY(truncate_frees),
 	UNIT_ENTRY(grow_out_of_memory),
+	UNIT_ENTRY(seek_pages_and_holes),
 };
 
 int main(int argc, char **argv)

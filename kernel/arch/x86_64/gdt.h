@@ -45,18 +45,39 @@ struct __attribute__((packed)) tss {
 	uint16_t iomap_base;
 };
 
+/* The I/O permission bitmap (Intel SDM vol. 1, 19.5.2): a bit per port,
+ * clear to allow it. The CPU reads two bytes for every check, so each
+ * map the TSS may point at ends in bytes of ones within the TSS limit. */
+#define IO_PORTS        65536
+#define IO_BITMAP_BYTES (IO_PORTS / 8)
+#define IO_BITMAP_TAIL  8
+
 /* One CPU's descriptor tables: its GDT (the TSS descriptor differs per
- * CPU, and LTR marks it busy) and its TSS. The boot CPU's are gdt.c's,
- * static (loaded before there is a heap); another CPU's are allocated by
- * the boot CPU (smp.c), filled by gdt_fill with the tops of that CPU's
- * IST stacks, and loaded by that CPU with gdt_load (interrupts off).
- * Never freed. */
+ * CPU, and LTR marks it busy) and its TSS, whose limit takes in the two
+ * I/O bitmaps after it. The boot CPU's are gdt.c's, static (loaded
+ * before there is a heap); another CPU's are allocated by the boot CPU
+ * (smp.c), filled by gdt_fill with the tops of that CPU's IST stacks,
+ * and loaded by that CPU with gdt_load (interrupts off). Never freed.
+ * The I/O fields are private to the CPU and change with interrupts off
+ * (gdt_io_*). */
 struct cpu_gdt {
 	uint64_t gdt[GDT_SLOTS] __attribute__((aligned(16)));
 	struct tss tss;
+	uint8_t io_map[IO_BITMAP_BYTES + IO_BITMAP_TAIL];     /* a thread's ioperm ports, copied in */
+	uint8_t io_map_all[IO_BITMAP_BYTES + IO_BITMAP_TAIL]; /* every port allowed: iopl(3) */
+	uint64_t io_seq; /* the bitmap io_map holds (ioport.c's sequence; 0: none) */
+	uint32_t io_max; /* its bytes that may be clear; the rest are ones */
 };
 void gdt_fill(struct cpu_gdt *g, const uint64_t ist_top[GDT_IST_STACKS]);
 void gdt_load(struct cpu_gdt *g);
+
+/* What user port I/O may do on this CPU from now on (interrupts off):
+ * nothing (every IN and OUT faults), every port, or the ports whose bits
+ * are clear in bits, of which the first max bytes may be clear; seq names
+ * those contents, so a map this CPU holds already is not copied again. */
+void gdt_io_deny(void);
+void gdt_io_allow_all(void);
+void gdt_io_load(const uint8_t *bits, uint32_t max, uint64_t seq);
 #endif
 
 #endif

@@ -14,6 +14,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/percpu.h"
 #include "lib/string.h"
+#include "mm/heap.h"
 
 /* entry/switch.S */
 void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);
@@ -119,10 +120,17 @@ static void load_user_bases(const struct arch_thread *a)
 	}
 }
 
-void arch_thread_copy_current(struct arch_thread *child)
+void arch_thread_copy_current(struct arch_thread *child, const struct arch_thread *self)
 {
 	fpu_save(child->fpu); /* the caller's live FPU state */
 	save_user_bases(child); /* the caller's bases, as its program left them */
+	arch_io_inherit(&child->io, &self->io);
+}
+
+void arch_thread_release(struct arch_thread *a)
+{
+	kfree(a->fpu);
+	arch_io_release(&a->io);
 }
 
 /* The calling thread's bases are written whatever the record says: its
@@ -166,6 +174,7 @@ void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
 		fpu_restore(next->fpu);
 		load_user_bases(next);
 	}
+	arch_io_switch(&next->io);
 	gdt_set_kernel_stack(next_kstack_top);
 	this_cpu()->kernel_rsp = next_kstack_top;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/ioport.h"
 #include "arch/x86_64/trapframe.h"
 
 /*
@@ -20,6 +21,7 @@ struct arch_thread {
 	void *fpu;          /* user FPU/SSE/AVX state (XSAVE layout), 64-byte aligned; NULL: kernel thread */
 	uint64_t fs_base;   /* user TLS base (arch_prctl, clone's tls); read back when it leaves the CPU */
 	uint64_t gs_base;   /* user GS base (arch_prctl): in KERNEL_GS_BASE while it runs */
+	struct arch_io io;  /* user port I/O (ioperm, iopl): in the TSS while it runs */
 };
 
 /* At boot, before any thread is made: the clean FPU state new threads start from. */
@@ -48,9 +50,13 @@ static inline struct trap_frame *arch_thread_user_frame(uint64_t kstack_top)
 	return (struct trap_frame *)kstack_top - 1;
 }
 
-/* Give a new thread the running thread's user CPU state: its FPU
- * registers (live in the CPU) and FS/GS bases. */
-void arch_thread_copy_current(struct arch_thread *child);
+/* Give a new thread the running thread's (self's) user CPU state: its
+ * FPU registers (live in the CPU), FS/GS bases and port permissions. */
+void arch_thread_copy_current(struct arch_thread *child, const struct arch_thread *self);
+
+/* A reaped thread's machine state freed: its FPU area, its share of an
+ * ioperm bitmap. */
+void arch_thread_release(struct arch_thread *a);
 
 /* exec: the running thread's user CPU state as a new program's (zero
  * FS/GS bases, clean FPU), in the thread and in the CPU. */
@@ -65,8 +71,9 @@ void arch_thread_set_gs_base(struct arch_thread *a, uint64_t base);
 void arch_thread_read_bases(struct arch_thread *a);
 
 /* Before switching from prev to next (interrupts off): save prev's user
- * CPU state (FPU, FS/GS bases), load next's, and make next_kstack_top the
- * stack traps and system calls from ring 3 arrive on. */
+ * CPU state (FPU, FS/GS bases), load next's (and its port permissions),
+ * and make next_kstack_top the stack traps and system calls from ring 3
+ * arrive on. */
 void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
 			 uint64_t next_kstack_top);
 

@@ -14,6 +14,7 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/vectors.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/ioport.h"
 #include "mm/usercopy.h"
 #include "mm/layout.h"
 #include "mm/uvm.h"
@@ -225,6 +226,8 @@ static void user_exception(struct trap_frame *tf, uint64_t cr2)
 	struct process *p = current_process();
 
 	if (tf->vector == VEC_PAGE_FAULT && p && user_page_fault(p, tf, cr2))
+		return;
+	if (tf->vector == VEC_GP && p && arch_io_skip_cli(&current_thread()->arch.io, tf, p->pid, p->name))
 		return;
 	int sig = exception_signal(tf->vector);
 	if (p && tf->vector == VEC_PAGE_FAULT && uvm_fault_sigbus(p->vm, cr2))
