@@ -82,7 +82,7 @@ static uint32_t used_bytes(const uint8_t *bits)
 static void load_now(const struct arch_io *io)
 {
 	uint64_t f = irq_save();
-	arch_io_switch(io);
+	arch_io_switch_slow(io);
 	irq_restore(f);
 }
 
@@ -139,7 +139,7 @@ void arch_io_release(struct arch_io *io)
 	io->map = NULL;
 }
 
-void arch_io_switch(const struct arch_io *io)
+void arch_io_switch_slow(const struct arch_io *io)
 {
 	if (io->iopl == IOPL_MAX)
 		gdt_io_allow_all();

@@ -53,8 +53,20 @@ void arch_io_inherit(struct arch_io *child, const struct arch_io *parent);
 /* A thread reaped: its share of the bitmap let go. */
 void arch_io_release(struct arch_io *io);
 
-/* At a switch to a thread with state io (interrupts off): its
- * permission into this CPU's TSS. */
-void arch_io_switch(const struct arch_io *io);
+/* At a switch from a thread with state prev to one with state next
+ * (interrupts off): next's permission into this CPU's TSS, which holds
+ * prev's (each switch loads it, and ioperm and iopl load the caller's).
+ * Inline, and a few tests of fields the switch reads anyway when neither
+ * allows a port (every switch but an ioperm or iopl user's): yield_switch
+ * cost 521 guest instructions with the TSS written at every switch, 503
+ * before ioperm. */
+void arch_io_switch_slow(const struct arch_io *io);
+static inline void arch_io_switch(const struct arch_io *prev, const struct arch_io *next)
+{
+	if (__builtin_expect(!prev->map && !next->map && prev->iopl != IOPL_MAX &&
+			     next->iopl != IOPL_MAX, 1))
+		return;
+	arch_io_switch_slow(next);
+}
 
 #endif

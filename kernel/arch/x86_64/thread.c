@@ -174,7 +174,7 @@ void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
 		fpu_restore(next->fpu);
 		load_user_bases(next);
 	}
-	arch_io_switch(&next->io);
+	arch_io_switch(&prev->io, &next->io);
 	gdt_set_kernel_stack(next_kstack_top);
 	this_cpu()->kernel_rsp = next_kstack_top;
 }
