@@ -67,8 +67,8 @@ static inline struct audit_rec *audit_begin(struct audit_ring *ring, int32_t pid
 	return r;
 }
 
-/* Prints the most recent records to every console, lockless (the panic
- * report and the trap handler use it): the last few of the ring that
+/* Prints the most recent records to every console, lockless (the end of
+ * every panic report, panic_end): the last few of the ring that
  * cpu_block (the calling CPU's per-CPU block, or whatever GS_BASE holds)
  * owns, if one does, then the last two of each other CPU that made a
  * call. The caller names its CPU so that this file needs nothing of the

@@ -106,6 +106,7 @@ void panic_backtrace(uint64_t rip, uint64_t rbp)
 
 void panic_end(void)
 {
+	audit_dump((const void *)rdmsr(MSR_GS_BASE)); /* this CPU's block, unless GS is the user's */
 	panic_printf("kestrel: system halted (panic=%s)\n",
 		     panic_action == PANIC_REBOOT ? "reboot" :
 		     panic_action == PANIC_POWEROFF ? "poweroff" : "halt");
@@ -127,6 +128,5 @@ void panic(const char *fmt, ...)
 	panic_printf("\nKERNEL PANIC: %s\n", msg);
 	panic_backtrace((uint64_t)__builtin_return_address(0),
 			((uint64_t *)__builtin_frame_address(0))[0]);
-	audit_dump((const void *)rdmsr(MSR_GS_BASE)); /* this CPU's block, unless GS is the user's */
 	panic_end();
 }

@@ -22,6 +22,8 @@ void panic_set_stop_others(void (*stop_others)(void));
 void panic_begin(void);
 void panic_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic_backtrace(uint64_t rip, uint64_t rbp);
+/* The report's end: the last system calls (the audit rings), then what
+ * panic= asks. */
 __attribute__((noreturn)) void panic_end(void);
 
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);

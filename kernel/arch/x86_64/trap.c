@@ -24,7 +24,6 @@
 #include "proc/sched.h"
 #include "proc/signal.h"
 #include "sys/syscall.h"
-#include "audit.h"
 #include "lib/string.h"
 #include "panic.h"
 #include "log.h"
@@ -91,7 +90,6 @@ static void __attribute__((noreturn)) fatal_exception(struct trap_frame *tf)
 		panic_printf("kernel stack overflow: hit the guard page at %#018lx\n", cr2);
 	dump_registers(tf);
 	panic_backtrace(tf->rip, tf->rbp);
-	audit_dump((const void *)rdmsr(MSR_GS_BASE)); /* this CPU's block, unless GS is the user's */
 	panic_end();
 }
 
