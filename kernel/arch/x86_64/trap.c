@@ -139,33 +139,44 @@ static bool user_page_fault(struct process *p, const struct trap_frame *tf, uint
 	return done;
 }
 
-/* A page fault from ring 3 that mm resolves without the kernel lock
- * (uvm_try_fault: private memory, copy-on-write), then the return to
- * user mode's work as a lock-free system call does it (sys/syscall.c):
- * the preemption point (the scheduler has locks of its own), and the
- * kernel lock only when there is signal work. Interrupts on during the
- * fault, as in user_page_fault. False, having done nothing: the caller
- * takes the lock and handles the fault at cr2 as before (SIGSEGV, SIGBUS,
- * stack growth, file and shared mappings, out of memory). Interrupts off. */
-static bool user_fault_nolock(struct trap_frame *tf, uint64_t cr2)
+/* uvm_try_fault for the fault tf took at cr2 in p's space, with
+ * interrupts on while it runs (as in user_page_fault): true when it
+ * resolved it without the kernel lock. Interrupts off. */
+static bool try_fault_nolock(struct process *p, const struct trap_frame *tf, uint64_t cr2)
 {
-	struct thread *t = current_thread();
-	struct process *p = t->proc;
-
-	if (!p)
-		return false;
 	cpu_sti();
 	bool done = uvm_try_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH);
 	cpu_cli();
-	if (!done)
-		return false;
+	return done;
+}
+
+/* The return to ring 3 after a trap handled without the kernel lock, as
+ * a lock-free system call returns (sys/syscall.c): the preemption point
+ * (the scheduler has locks of its own), and the kernel lock, counted
+ * against entry, only when there is signal work. Interrupts off. */
+static void return_nolock(struct thread *t, struct trap_frame *tf, uint64_t entry)
+{
 	if (sched_resched_due())
 		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
-	if (__builtin_expect(signal_return_work(t, p, 0), 0)) {
-		klock_enter_user(true, KLOCK_ENTRY_EXCEPTION);
+	if (__builtin_expect(t->proc && signal_return_work(t, t->proc, 0), 0)) {
+		klock_enter_user(true, entry);
 		signal_deliver(tf);
 		klock_leave_user();
 	}
+}
+
+/* A page fault from ring 3 that mm resolves without the kernel lock
+ * (uvm_try_fault: private memory, copy-on-write), then return_nolock.
+ * False, having done nothing: the caller takes the lock and handles the
+ * fault at cr2 as before (SIGSEGV, SIGBUS, stack growth, file and shared
+ * mappings, out of memory). Interrupts off. */
+static bool user_fault_nolock(struct trap_frame *tf, uint64_t cr2)
+{
+	struct thread *t = current_thread();
+
+	if (!t->proc || !try_fault_nolock(t->proc, tf, cr2))
+		return false;
+	return_nolock(t, tf, KLOCK_ENTRY_EXCEPTION);
 	return true;
 }
 
@@ -182,36 +193,23 @@ static bool copy_fault_nolock(struct trap_frame *tf)
 	uint64_t cr2 = read_cr2();
 	struct process *p = current_process();
 
-	if (!p || cr2 >= USER_TOP || !(tf->rflags & RFLAGS_IF) || !usercopy_fixup(tf->rip))
-		return false;
-	cpu_sti();
-	bool done = uvm_try_fault(p->vm, cr2, tf->error & PF_WRITE, tf->error & PF_IFETCH);
-	cpu_cli();
-	return done;
+	return p && cr2 < USER_TOP && (tf->rflags & RFLAGS_IF) && usercopy_fixup(tf->rip) &&
+	       try_fault_nolock(p, tf, cr2);
 }
 
 /* An interrupt taken in ring 3 whose work needs no kernel lock: a wake-up
  * IPI (its work is the return's: the switch to the thread woken for this
  * CPU, which needs none, and a signal sent to this thread), or a tick that
  * sched_tick_lock_free lets in (its counts and the balancing; no timer
- * due, none of the process's CPU-time timers armed). It returns as a
- * lock-free system call does, with the kernel lock only for signal work.
+ * due, none of the process's CPU-time timers armed); then return_nolock.
  * Taking the lock for each made the interrupted CPU wait for whoever held
  * it, for nothing (the "(irq)" waiters of the scaling pairs). The EOI is
  * sent before the lock could be taken, so the take may halt. Interrupts
  * off. */
 static void user_irq_nolock(struct trap_frame *tf)
 {
-	struct thread *t = current_thread();
-
 	irq_dispatch(tf);
-	if (sched_resched_due())
-		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
-	if (__builtin_expect(t->proc && signal_return_work(t, t->proc, 0), 0)) {
-		klock_enter_user(true, KLOCK_ENTRY_IRQ);
-		signal_deliver(tf);
-		klock_leave_user();
-	}
+	return_nolock(current_thread(), tf, KLOCK_ENTRY_IRQ);
 }
 
 /* An exception in ring 3: resolve a demand-paging fault, or signal the
