@@ -99,15 +99,22 @@ static struct ktimer *pop_due(struct ktimer **due)
 	return t;
 }
 
+/* The first slot a tick at now has to visit (the last is now / SLOT_NS):
+ * the one after done_slot, or after a long stall the last revolution's
+ * first, since each slot once is all of them. wheel_lock. */
+static uint64_t first_due_slot(uint64_t now)
+{
+	uint64_t last = now / SLOT_NS, first = done_slot + 1;
+
+	return last >= first && last - first >= WHEEL_SLOTS ? last - WHEEL_SLOTS + 1 : first;
+}
+
 bool ktimer_due(uint64_t now)
 {
-	uint64_t last = now / SLOT_NS, f = spin_lock_irqsave(&wheel_lock);
-	uint64_t first = done_slot + 1;
+	uint64_t f = spin_lock_irqsave(&wheel_lock);
 	bool due = false;
 
-	if (last >= first && last - first >= WHEEL_SLOTS)
-		first = last - WHEEL_SLOTS + 1;
-	for (uint64_t s = first; s <= last && !due; s++)
+	for (uint64_t s = first_due_slot(now); s <= now / SLOT_NS && !due; s++)
 		for (const struct ktimer *t = wheel[s % WHEEL_SLOTS]; t && !due; t = t->next)
 			due = t->when <= now;
 	spin_unlock_irqrestore(&wheel_lock, f);
@@ -119,15 +126,12 @@ void ktimer_run(uint64_t now)
 	uint64_t last = now / SLOT_NS; /* the last slot whose start has passed */
 	struct ktimer *due = NULL;
 	uint64_t f = spin_lock_irqsave(&wheel_lock);
-	uint64_t first = done_slot + 1;
 
-	if (last < first) {
+	if (last <= done_slot) {
 		spin_unlock_irqrestore(&wheel_lock, f);
 		return;
 	}
-	if (last - first >= WHEEL_SLOTS) /* a long stall: each slot once is all of them */
-		first = last - WHEEL_SLOTS + 1;
-	for (uint64_t s = first; s <= last; s++)
+	for (uint64_t s = first_due_slot(now); s <= last; s++)
 		collect_due(&wheel[s % WHEEL_SLOTS], &due, now);
 	done_slot = last;
 	spin_unlock_irqrestore(&wheel_lock, f);

@@ -811,8 +811,10 @@ void sched_yield(void)
 	irq_restore(f);
 }
 
-/* Charge one tick to what the CPU was doing when tf was interrupted. */
-static void charge_tick(const struct trap_frame *tf)
+/* Charge one tick to what the CPU was doing when tf was interrupted, and
+ * to the process's CPU-time timers when the tick holds the kernel lock
+ * (locked). */
+static void charge_tick(const struct trap_frame *tf, bool locked)
 {
 	struct thread *t = current_thread();
 	bool user = arch_frame_is_user(tf);
@@ -827,7 +829,7 @@ static void charge_tick(const struct trap_frame *tf)
 	else
 		c->sys++;
 	if (t->proc)
-		owner->charge_tick(t->proc, user, NSEC_PER_SEC / TIME_TICK_HZ, klock_held());
+		owner->charge_tick(t->proc, user, NSEC_PER_SEC / TIME_TICK_HZ, locked);
 }
 
 uint64_t thread_run_ns(const struct thread *t)
@@ -881,7 +883,7 @@ void sched_tick(const struct trap_frame *tf)
 		this_cpu()->need_resched = true;
 		return;
 	}
-	charge_tick(tf);
+	charge_tick(tf, locked);
 	if (locked) /* else sched_tick_lock_free found none due */
 		ktimer_run(time_ns()); /* sleepers whose deadline passed, ITIMER_REAL */
 	balance_tick(smp_cpu_id());
