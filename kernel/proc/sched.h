@@ -67,7 +67,7 @@ struct thread {
 	struct thread *group_next; /* the process's next thread */
 	/* The signal mask: each thread has its own, written by that thread
 	 * alone (without the kernel lock: signal.c's set_blocked); others
-	 * read it under the kernel lock, after pending_published's barrier. */
+	 * read it under the kernel lock, after signal.c's mask_barrier. */
 	uint64_t sig_blocked;
 	uint64_t sig_pending;      /* signals sent to this thread (tgkill), not the process */
 	uint64_t fault_addr;       /* si_addr for its pending fault signal (SIGSEGV, SIGBUS...) */

@@ -192,16 +192,17 @@ static void rt_drop(struct process *p, int sig)
 }
 
 /*
- * A sender has set a pending bit and is about to read thread masks to
- * choose whom to wake: the bit is visible before any mask is read. A
- * thread changes its own mask without the kernel lock (rt_sigprocmask,
- * set_blocked), storing it, then reading the pending bits; with a full
- * barrier on both sides at least one of the two sees the other's store,
- * so a signal a thread has just unblocked is either seen by that thread
- * on its way out or has it kicked, and one it has just blocked is either
- * passed over by the sender or retargeted by the thread.
+ * The barrier between a store and a load on each side of a thread's
+ * signal mask. A sender sets a pending bit, then reads thread masks to
+ * choose whom to wake (send_from, signal_send_thread); a thread changes its own mask
+ * without the kernel lock (set_blocked), then reads the pending bits.
+ * With a full barrier on both sides at least one of the two sees the
+ * other's store, so a signal a thread has just unblocked is either seen
+ * by that thread on its way out or has it kicked, and one it has just
+ * blocked is either passed over by the sender or retargeted by the
+ * thread.
  */
-static inline void pending_published(void)
+static inline void mask_barrier(void)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
@@ -268,7 +269,7 @@ static int send_from(struct process *p, int sig, int from_pid, struct thread *pr
 	}
 	note_sender(p, sig, from_pid);
 	p->sig_pending |= bit(sig);
-	pending_published();
+	mask_barrier(); /* the pending bit before any mask is read */
 	if (queued_hook)
 		queued_hook();
 	wake_takers(p, sig, prefer); /* interrupt a blocking call that may take it */
@@ -292,7 +293,7 @@ int signal_send_thread(struct process *p, struct thread *t, int sig)
 	}
 	note_sender(p, sig, from ? from->pid : 0);
 	t->sig_pending |= bit(sig);
-	pending_published();
+	mask_barrier(); /* the pending bit before any mask is read */
 	if (queued_hook)
 		queued_hook();
 	if (!(t->sig_blocked & bit(sig)) && t->state != THREAD_RUNNABLE)
@@ -802,14 +803,14 @@ static __attribute__((noinline)) void retarget(struct process *p, uint64_t newly
 /* The calling thread t blocks mask (no unblockable signal in it) from
  * now on, without the kernel lock: a thread's mask is written by that
  * thread alone, and senders read it under the kernel lock; the barrier
- * pairs with pending_published (a signal just unblocked is seen by the
- * return to user mode, one just blocked is retargeted). */
+ * pairs with the senders' (mask_barrier: a signal just unblocked is seen
+ * by the return to user mode, one just blocked is retargeted). */
 static void set_blocked(struct thread *t, uint64_t mask)
 {
 	uint64_t newly = mask & ~t->sig_blocked;
 
 	__atomic_store_n(&t->sig_blocked, mask, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	mask_barrier();
 	if (newly & __atomic_load_n(&t->proc->sig_pending, __ATOMIC_RELAXED))
 		retarget(t->proc, newly);
 }
