@@ -963,21 +963,6 @@ static bool sleep_now(struct thread *t, uint64_t deadline_ns)
 	return deadline_ns == NO_DEADLINE || time_ns() < deadline_ns;
 }
 
-/* The running thread sleeps on wq, whose lock is held, until woken or
- * the deadline (sleeplock's wait). The lock is dropped for the sleep and
- * taken back. Interrupts off. */
-static bool sleep_locked(struct wait_queue *wq, uint64_t deadline_ns)
-{
-	struct thread *t = current_thread();
-
-	wq_add(wq, t);
-	wq_unlock(wq);
-	bool woken = sleep_now(t, deadline_ns);
-	wq_lock(wq);
-	wq_remove(t);
-	return woken;
-}
-
 /* After a wake_all, the usual way out, t is off wq already: the waker
  * took it off under the lock before it woke it, and t ran only after.
  * Still on it (a timeout, a signal), it leaves it under the lock. */
@@ -1003,23 +988,67 @@ bool wait_on(struct wait_queue *wq, uint64_t deadline_ns)
 	return woken;
 }
 
+/* wait_on_cond; a pending signal ends the wait only when signals. */
+static bool wait_cond(struct wait_queue *wq, bool (*ready)(const void *arg), const void *arg,
+		      uint64_t deadline_ns, bool signals)
+{
+	struct thread *t = current_thread();
+	uint64_t f = irq_save();
+	enum thread_state was = THREAD_SLEEPING;
+	bool woken;
+
+	wq_lock(wq);
+	wq_add(wq, t); /* its SEQ_CST store of SLEEPING is a full barrier */
+	wq_unlock(wq);
+	if ((ready(arg) || (signals && owner->signal_wakes())) &&
+	    __atomic_compare_exchange_n(&t->state, &was, THREAD_RUNNING, false, __ATOMIC_SEQ_CST,
+	                                __ATOMIC_SEQ_CST))
+		woken = time_ns() < deadline_ns; /* it never slept */
+	else
+		woken = sleep_now(t, deadline_ns); /* asleep, or a waker won it and queues it */
+	if (__atomic_load_n(&t->wait_pprev, __ATOMIC_ACQUIRE)) {
+		wq_lock(wq);
+		wq_remove(t);
+		wq_unlock(wq);
+	}
+	irq_restore(f);
+	return woken;
+}
+
+static bool sleeplock_try(struct sleeplock *l)
+{
+	bool free = false;
+
+	return __atomic_compare_exchange_n(&l->held, &free, true, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
+}
+
+static bool sleeplock_free(const void *l)
+{
+	return !__atomic_load_n(&((const struct sleeplock *)l)->held, __ATOMIC_ACQUIRE);
+}
+
+/* Take l, sleeping while another thread holds it: 0, or -EINTR without
+ * it when killable and the caller is being killed (a kill wakes the
+ * sleeper; other signals do not end the wait). Free, one exchange. */
+static int sleeplock_take(struct sleeplock *l, bool killable)
+{
+	while (!sleeplock_try(l)) {
+		if (killable && owner->being_killed())
+			return -EINTR;
+		wait_cond(&l->wq, sleeplock_free, l, NO_DEADLINE, false);
+	}
+	return 0;
+}
+
 int sleeplock_lock(struct sleeplock *l)
 {
-	uint64_t f = irq_save();
-	int err = 0;
+	return sleeplock_take(l, true);
+}
 
-	wq_lock(&l->wq);
-	while (l->held && !err) {
-		if (owner->being_killed())
-			err = -EINTR;
-		else
-			sleep_locked(&l->wq, NO_DEADLINE);
-	}
-	if (!err)
-		l->held = true;
-	wq_unlock(&l->wq);
-	irq_restore(f);
-	return err;
+void sleeplock_lock_slow(struct sleeplock *l)
+{
+	(void)sleeplock_take(l, false);
 }
 
 /* Wake every thread on wq. wq's lock. */
@@ -1037,26 +1066,8 @@ static void wake_locked(struct wait_queue *wq)
 	}
 }
 
-void sleeplock_unlock(struct sleeplock *l)
+void wake_all_slow(struct wait_queue *wq)
 {
-	uint64_t f = irq_save();
-
-	wq_lock(&l->wq);
-	l->held = false;
-	wake_locked(&l->wq);
-	wq_unlock(&l->wq);
-	irq_restore(f);
-}
-
-void wake_all(struct wait_queue *wq)
-{
-	/* Nobody asleep, the common case, costs no lock. The fence orders the
-	 * caller's change of the condition before the look (against a
-	 * sleeper that queues itself, SEQ_CST in wq_add, then looks at the
-	 * condition); a sleeper under the kernel lock is on wq already. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&wq->head, __ATOMIC_RELAXED))
-		return;
 	uint64_t f = spin_lock_irqsave(&wq->lock);
 	wake_locked(wq);
 	spin_unlock_irqrestore(&wq->lock, f);
@@ -1080,29 +1091,20 @@ bool wait_interruptible(uint64_t deadline_ns)
 	return woken;
 }
 
+bool wait_on_cond(struct wait_queue *wq, bool (*ready)(const void *arg), const void *arg,
+		  uint64_t deadline_ns)
+{
+	return wait_cond(wq, ready, arg, deadline_ns, true);
+}
+
+static bool flag_set(const void *flag)
+{
+	return __atomic_load_n((const bool *)flag, __ATOMIC_ACQUIRE);
+}
+
 bool wait_on_flag(struct wait_queue *wq, const bool *flag, uint64_t deadline_ns)
 {
-	struct thread *t = current_thread();
-	uint64_t f = irq_save();
-	enum thread_state was = THREAD_SLEEPING;
-	bool woken;
-
-	wq_lock(wq);
-	wq_add(wq, t); /* its SEQ_CST store of SLEEPING is a full barrier */
-	wq_unlock(wq);
-	if ((__atomic_load_n(flag, __ATOMIC_ACQUIRE) || owner->signal_wakes()) &&
-	    __atomic_compare_exchange_n(&t->state, &was, THREAD_RUNNING, false, __ATOMIC_SEQ_CST,
-	                                __ATOMIC_SEQ_CST))
-		woken = time_ns() < deadline_ns; /* it never slept */
-	else
-		woken = sleep_now(t, deadline_ns); /* asleep, or a waker won it and queues it */
-	if (__atomic_load_n(&t->wait_pprev, __ATOMIC_ACQUIRE)) {
-		wq_lock(wq);
-		wq_remove(t);
-		wq_unlock(wq);
-	}
-	irq_restore(f);
-	return woken;
+	return wait_on_cond(wq, flag_set, flag, deadline_ns);
 }
 
 void sleep_until(uint64_t deadline_ns)

@@ -227,7 +227,18 @@ bool io_should_stop(void);
  * thread is on wq and asleep), or wq's own lock (sleeplock). Interrupts
  * on or off; no spinlock held. */
 bool wait_on(struct wait_queue *wq, uint64_t deadline_ns);
-void wake_all(struct wait_queue *wq);
+/* Wake every thread asleep on wq. Nobody asleep, the common case, costs
+ * no lock and no call: the fence orders the caller's change of the
+ * condition before the look (against a sleeper that queues itself,
+ * SEQ_CST in wq_add, then looks at the condition); a sleeper under the
+ * kernel lock is on wq already. */
+void wake_all_slow(struct wait_queue *wq);
+static inline void wake_all(struct wait_queue *wq)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&wq->head, __ATOMIC_RELAXED))
+		wake_all_slow(wq);
+}
 /* Sleep, on no wait queue, until woken, the deadline or a signal
  * (signal_pending): true when the deadline has not passed. Unlike
  * wait_on, safe without the kernel lock: the signal is looked at after
@@ -242,11 +253,20 @@ bool wait_interruptible(uint64_t deadline_ns);
  * sees the other). The caller loops on its flag and signal_pending().
  * Interrupts on or off; no spinlock held. */
 bool wait_on_flag(struct wait_queue *wq, const bool *flag, uint64_t deadline_ns);
+/* wait_on_flag for a condition: sleep on wq until ready(arg) is true,
+ * the deadline or a signal, with the same contract. ready is asked once
+ * the thread is on wq, without any lock: it reads what wakers change
+ * with atomic loads and may be stale by the time the caller looks again
+ * under its own lock. */
+bool wait_on_cond(struct wait_queue *wq, bool (*ready)(const void *arg), const void *arg,
+		  uint64_t deadline_ns);
 
 /* A sleeping lock, for process context across code that may give up the
  * CPU (a copy from user memory that faults, a preemption point in a long
- * copy). Lock rule: held is under wq's lock. Zeroed is unlocked. Not for
- * interrupt handlers. */
+ * copy). Lock rule: held is taken by a compare-and-swap (free: one
+ * instruction each way) and released by a store; a taker that finds it
+ * held sleeps on wq until it looks free (wait_on_cond's rule), which the
+ * releaser wakes. Zeroed is unlocked. Not for interrupt handlers. */
 struct sleeplock {
 	bool held;
 	struct wait_queue wq;
@@ -254,7 +274,24 @@ struct sleeplock {
 /* Take l, sleeping while another thread holds it: 0, or -EINTR without
  * the lock when the caller is being killed (fatal_signal_pending). */
 int sleeplock_lock(struct sleeplock *l);
-void sleeplock_unlock(struct sleeplock *l);
+/* sleeplock_lock for a holder that only copies (a fault is its longest
+ * wait), as Linux's mutex_lock: a kill does not interrupt it. Inline:
+ * a free lock is one compare-and-swap. */
+void sleeplock_lock_slow(struct sleeplock *l);
+static inline void sleeplock_lock_unkillable(struct sleeplock *l)
+{
+	bool free = false;
+
+	if (!__atomic_compare_exchange_n(&l->held, &free, true, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		sleeplock_lock_slow(l);
+}
+/* Release l and wake its sleepers, if any. Inline: a store and
+ * wake_all's look. */
+static inline void sleeplock_unlock(struct sleeplock *l)
+{
+	__atomic_store_n(&l->held, false, __ATOMIC_RELEASE);
+	wake_all(&l->wq); /* its fence orders the store before its look at the sleepers */
+}
 void sleep_until(uint64_t deadline_ns);
 
 #endif
