@@ -356,6 +356,7 @@ long eventpoll_wait(struct file *epf, uptr_t events, int maxevents, uint64_t dea
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
+		uint64_t seen = io_event_seen(); /* before the look: sys_poll.c's rule */
 		if ((n = scan(ep, buf, max)) != 0)
 			break;
 		if (time_ns() >= deadline)
@@ -364,7 +365,7 @@ long eventpoll_wait(struct file *epf, uptr_t events, int maxevents, uint64_t dea
 			n = -EINTR;
 			break;
 		}
-		wait_on(&io_event_wq, deadline);
+		io_event_wait(seen, deadline);
 	}
 	if (n > 0 && copy_to_user(events, buf, (size_t)n * sizeof(*buf)))
 		n = -EFAULT;

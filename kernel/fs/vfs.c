@@ -8,6 +8,7 @@
  * system calls, between sleeps; interrupt handlers never touch them.
  */
 #include <limits.h>
+#include "arch/x86_64/klock.h"
 #include "fs/inode.h"
 #include "fs/xattr.h"
 #include "fs/eventpoll.h"
@@ -39,8 +40,20 @@ uint64_t io_event_gen = 1; /* 0 is "never" to epoll */
 
 void io_event(void)
 {
-	__atomic_add_fetch(&io_event_gen, 1, __ATOMIC_RELAXED); /* one instruction: timers call it from the tick */
+	/* one instruction (timers call it from the tick), ordered after the
+	 * producer's change: a waiter that sees the new count sees it */
+	__atomic_add_fetch(&io_event_gen, 1, __ATOMIC_SEQ_CST);
 	wake_all(&io_event_wq);
+}
+
+static bool io_event_came(const void *seen)
+{
+	return __atomic_load_n(&io_event_gen, __ATOMIC_ACQUIRE) != *(const uint64_t *)seen;
+}
+
+bool io_event_wait(uint64_t seen, uint64_t deadline_ns)
+{
+	return wait_on_cond(&io_event_wq, io_event_came, &seen, deadline_ns);
 }
 
 
@@ -219,13 +232,10 @@ struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv)
 	return f;
 }
 
-/* file_put's out-of-line part: refs is 1 (the last) or a bug. */
-void file_put_last(struct file *f)
+/* The last reference is gone: everything f holds goes, under the kernel
+ * lock. */
+static void file_release(struct file *f)
 {
-	if (f->refs <= 0)
-		panic("vfs: file %p released more often than taken", (void *)f);
-	if (--f->refs > 0)
-		return;
 	filelock_release(f);
 	fown_release(f);
 	dnotify_release(f);
@@ -242,6 +252,21 @@ void file_put_last(struct file *f)
 	inode_put(f->inode);
 	kfree(f->path);
 	kfree(f);
+}
+
+/* file_put's out-of-line part: left is 0 (that was the last reference)
+ * or a bug. A lock-free caller (a pipe's read) takes the kernel lock for
+ * the release. */
+void file_put_last(struct file *f, int left)
+{
+	if (left < 0)
+		panic("vfs: file %p released more often than taken", (void *)f);
+	bool take = !klock_held();
+	if (take)
+		klock_enter_any();
+	file_release(f);
+	if (take)
+		klock_leave_any();
 }
 
 /* ---------------------------------------------------------------- descriptor tables */

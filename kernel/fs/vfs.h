@@ -28,6 +28,7 @@
 #define MAX_RW_COUNT 0x7ffff000ul
 
 struct inode;   /* defined by the VFS implementation (fs/inode.h) */
+struct process; /* proc/process.h */
 struct file;
 
 /* The two directory-entry layouts of getdents64(2) and getdents(2). */
@@ -80,11 +81,20 @@ struct file_ops {
 	 * sockets' "socket:[ino]"): writes the name into buf (cap bytes, NUL
 	 * ended) for /proc/PID/fd/N. NULL: anon_name or "pipe:[N]". */
 	void (*dname)(struct file *f, char *buf, size_t cap);
+	/* read and write run without the kernel lock (sys_fs.c): the
+	 * implementation's own locks cover them, and whatever else they
+	 * reach takes the kernel lock itself (issue 29). Only for a stream
+	 * (no RLIMIT_FSIZE, no mapped pages: sys_fs.c skips those steps).
+	 * Pipes. */
+	bool lock_free;
 };
 
 /* An open file description (shared by dup'd descriptors and forks).
- * Lock rule: pos and flags belong to whoever holds a reference and are
- * changed without a lock (single CPU, no kernel preemption). */
+ * Lock rule: refs is changed atomically (file_get, file_put), since a
+ * read or write of a lock-free file (file_ops.lock_free) takes and drops
+ * its reference without the kernel lock; pos and flags belong to
+ * whoever holds a reference and are changed under the kernel lock (a
+ * lock-free read may see a stale O_NONBLOCK, as on Linux). */
 struct file {
 	const struct file_ops *ops;
 	struct inode *inode;   /* NULL for pipes */
@@ -114,21 +124,22 @@ struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv);
 static inline struct file *file_get(struct file *f)
 {
 	if (f)
-		f->refs++;
+		__atomic_fetch_add(&f->refs, 1, __ATOMIC_RELAXED);
 	return f;
 }
-/* Drop a reference; the last calls ops->release and drops f->inode's.
- * Inline for the usual case (not the last reference): every read and
- * write drops the one fd_get took. */
-void file_put_last(struct file *f);
+/* Drop a reference; the last calls ops->release and drops f->inode's,
+ * under the kernel lock (taken when the caller runs without it). Inline
+ * for the usual case (not the last reference): every read and write
+ * drops the one fd_get took. */
+void file_put_last(struct file *f, int left);
 static inline void file_put(struct file *f)
 {
 	if (!f)
 		return;
-	if (__builtin_expect(f->refs > 1, 1))
-		f->refs--;
-	else
-		file_put_last(f); /* also refuses a count already at 0 */
+	int left = __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL);
+	if (__builtin_expect(left > 0, 1))
+		return;
+	file_put_last(f, left); /* also refuses a count that went below 0 */
 }
 
 /* Whether f's read (write) takes a kernel buffer (file_ops.kernel_io). */
@@ -152,10 +163,10 @@ static inline long file_kwrite(struct file *f, const void *buf, size_t n, uint64
 }
 
 /* A process's descriptor table; shared by CLONE_FILES (vfork), copied by
- * fork. Lock rule: changed only by system calls of the processes sharing
- * it (one CPU, no kernel preemption); fd and cloexec are replaced by
- * bigger arrays when it grows, so never keep a pointer into them across
- * a call that may install a descriptor. */
+ * fork. Lock rule: the kernel lock (a lock-free read or write looks its
+ * descriptor up before it gives the lock up); fd and cloexec are
+ * replaced by bigger arrays when it grows, so never keep a pointer into
+ * them across a call that may install a descriptor. */
 struct fdtable {
 	int refs;
 	int size;              /* slots in fd and cloexec: FD_TABLE_MIN * 2^k */
@@ -232,6 +243,17 @@ void io_event(void);
 /* How many io_event() calls there were (epoll's edge-triggered mode asks
  * whether anything happened since it last reported a file). */
 extern uint64_t io_event_gen;
+/* For a waiter on io_event_wq that looks at files without the locks of
+ * their producers (poll, epoll; a pipe's writer runs without the kernel
+ * lock): seen = io_event_seen() before the look, and after a look that
+ * found nothing, io_event_wait(seen, deadline) sleeps until an io_event()
+ * after seen (at once if one came meanwhile), the deadline or a signal
+ * (wait_on_cond's contract). */
+static inline uint64_t io_event_seen(void)
+{
+	return __atomic_load_n(&io_event_gen, __ATOMIC_ACQUIRE);
+}
+bool io_event_wait(uint64_t seen, uint64_t deadline_ns);
 /* What f is ready for now, as poll(2) reports it: its ops' poll (a file
  * without one is always readable and writable) with POLLRDNORM and
  * POLLWRNORM added to POLLIN and POLLOUT. For poll/select and epoll,
@@ -287,7 +309,6 @@ struct file *console_file_open(void);
 /* Give a new process its file-system state: p->files (created if NULL)
  * with descriptors 0, 1, 2 on the kernel console (those not open
  * already), p->cwd the root if NULL, and umask 022. 0 or -ENOMEM. */
-struct process;
 int vfs_default_stdio(struct process *p);
 /* Remember the program p runs now (for /proc/PID/exe); exec calls it
  * with the absolute path it loaded (vfs_exec_data resolved it already). procfs_forget drops it (process

@@ -203,7 +203,7 @@ static struct unix_sock *find_candidates(void)
 	struct unix_sock *cands = NULL;
 
 	for (struct unix_sock *s = inflight_list; s; s = s->inflight_next) {
-		if (!s->file || s->file->refs != s->inflight)
+		if (!s->file || __atomic_load_n(&s->file->refs, __ATOMIC_RELAXED) != s->inflight)
 			continue;
 		s->gc_cand = true;
 		s->gc_refs = s->inflight;

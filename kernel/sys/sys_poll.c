@@ -4,9 +4,10 @@
  * ops->poll for its state now (a file without one, like a regular file,
  * is always readable and writable) and, while nothing is ready, sleeps
  * on io_event_wq, which every producer wakes on every change. The scan
- * and the sleep need no lock: producers run in thread context and the
- * kernel is not preempted on its single CPU, so no event can fall
- * between the last scan and wait_on. Deadlines are time_ns() values;
+ * and the sleep need no lock: the event count is taken before each scan
+ * and the sleep ends at once when it moved (io_event_wait), so no event
+ * falls between the last scan and the sleep, whatever lock its producer
+ * holds (a pipe's writer holds none of the kernel's). Deadlines are time_ns() values;
  * sleeps end on the scheduler tick (10 ms granularity).
  */
 #include "sys/syscall_define.h"
@@ -69,6 +70,7 @@ static long interrupted(void)
 static inline __attribute__((always_inline)) long poll_loop(long (*scan)(void *ctx), void *ctx, uint64_t deadline)
 {
 	for (;;) {
+		uint64_t seen = io_event_seen();
 		long n = scan(ctx);
 		if (n != 0)
 			return n;
@@ -76,7 +78,7 @@ static inline __attribute__((always_inline)) long poll_loop(long (*scan)(void *c
 			return 0;
 		if (signal_pending())
 			return interrupted();
-		wait_on(&io_event_wq, deadline);
+		io_event_wait(seen, deadline);
 	}
 }
 
