@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/x86_64/klock.h"
 #include "fs/fown.h"
 #include "fs/inode.h"
 #include "fs/vfs.h"
@@ -29,18 +30,22 @@ _Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of
 
 /*
  * One pipe. Byte i of the stream is at buf[i & (size - 1)]; wpos - rpos
- * bytes are waiting. Lock rule: every field changes in thread context
- * (system calls), never from an interrupt, and the kernel is not
- * preempted on its single CPU, so a check and the wait_on after it
- * cannot miss a wake-up; no lock is taken.
+ * bytes are waiting. Lock rule: read and write run without the kernel
+ * lock (pipe_file_ops' lock_free), so the ring and the counts of open
+ * ends are under lock, a sleeping lock (Linux's pipe->mutex), held
+ * across the copy to or from user memory, whose fault may sleep or take
+ * the kernel lock (lock before the kernel lock; a kernel-lock holder
+ * that waits for lock sleeps, which gives the kernel lock up). Changes
+ * are made under lock, then the other side's wait queue is woken; a
+ * sleeper looks again after it is queued (wait_on_cond), with atomic
+ * loads (pipe_readable, pipe_writable). Opens, closes and the FIFO
+ * counts run under the kernel lock as well.
  */
 struct pipe {
+	struct sleeplock lock;
 	char *buf;              /* size bytes */
 	uint32_t size;          /* the capacity: a power of two pages (F_SETPIPE_SZ) */
 	uint32_t rpos, wpos;    /* free-running stream offsets */
-	/* copies to or from user memory in progress: a page fault may sleep in
-	 * one (the OOM path yields), so buf must not be replaced meanwhile */
-	uint32_t copying;
 	int readers, writers;   /* open files on each end */
 	struct wait_queue rwq;  /* readers wait for data or the last writer's close */
 	struct wait_queue wwq;  /* writers wait for room or the last reader's close */
@@ -73,39 +78,108 @@ static void pipe_changed(struct wait_queue *wq)
 	io_event();
 }
 
+/* Take p's lock: its holders only copy, a fault their longest wait. */
+static void pipe_lock(struct pipe *p)
+{
+	sleeplock_lock_unkillable(&p->lock);
+}
+
+static void pipe_unlock(struct pipe *p)
+{
+	sleeplock_unlock(&p->lock);
+}
+
+/* Atomic looks for a sleeper's second look (wait_on_cond), without
+ * the lock: a reader may go on when bytes wait or no writer is left. */
+static bool pipe_readable(const void *arg)
+{
+	const struct pipe *p = arg;
+
+	return __atomic_load_n(&p->wpos, __ATOMIC_ACQUIRE) != __atomic_load_n(&p->rpos, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&p->writers, __ATOMIC_ACQUIRE) == 0;
+}
+
+/* A writer needing need bytes of room may go on (or no reader is left). */
+struct pipe_need {
+	const struct pipe *p;
+	uint32_t need;
+};
+static bool pipe_writable(const void *arg)
+{
+	const struct pipe_need *w = arg;
+	const struct pipe *p = w->p;
+	uint32_t used = __atomic_load_n(&p->wpos, __ATOMIC_ACQUIRE) - __atomic_load_n(&p->rpos, __ATOMIC_ACQUIRE);
+
+	return __atomic_load_n(&p->size, __ATOMIC_ACQUIRE) - used >= w->need ||
+	       __atomic_load_n(&p->readers, __ATOMIC_ACQUIRE) == 0;
+}
+
+/* O_ASYNC owners' signals (fs/fown.h), whose list is the kernel lock's:
+ * taken here for a lock-free caller, when any file is O_ASYNC. */
+static void pipe_notify_async(const struct pipe *p, int code)
+{
+	bool take = !klock_held();
+	if (take)
+		klock_enter_any();
+	fown_notify(p, code);
+	if (take)
+		klock_leave_any();
+}
+
+static inline void pipe_notify(const struct pipe *p, int code)
+{
+	if (__atomic_load_n(&fown_async_files, __ATOMIC_RELAXED))
+		pipe_notify_async(p, code);
+}
+
 /* ---- the ring ----------------------------------------------------------------- */
 
-/* Copies n waiting bytes (n <= pipe_used) to dst and consumes them. 0 or -EFAULT. */
+/* Copies n waiting bytes (n <= pipe_used) to dst and consumes them. 0 or
+ * -EFAULT. p's lock. */
 static int ring_take(struct pipe *p, struct iobuf dst, size_t n)
 {
 	size_t at = p->rpos & (p->size - 1), first = n < p->size - at ? n : p->size - at;
 
-	p->copying++;
 	bool bad = iobuf_put(dst, 0, p->buf + at, first) ||
 		   (n > first && iobuf_put(dst, first, p->buf, n - first)); /* wrapped */
-	p->copying--;
 	if (bad)
 		return -EFAULT;
-	p->rpos += (uint32_t)n;
+	__atomic_store_n(&p->rpos, p->rpos + (uint32_t)n, __ATOMIC_RELEASE);
 	return 0;
 }
 
-/* Appends n bytes (n <= pipe_room) from src at offset off. 0 or -EFAULT. */
+/* Appends n bytes (n <= pipe_room) from src at offset off. 0 or -EFAULT.
+ * p's lock. */
 static int ring_add(struct pipe *p, struct iobuf src, size_t off, size_t n)
 {
 	size_t at = p->wpos & (p->size - 1), first = n < p->size - at ? n : p->size - at;
 
-	p->copying++;
 	bool bad = iobuf_get(p->buf + at, src, off, first) ||
 		   (n > first && iobuf_get(p->buf, src, off + first, n - first)); /* wrapped */
-	p->copying--;
 	if (bad)
 		return -EFAULT;
-	p->wpos += (uint32_t)n;
+	__atomic_store_n(&p->wpos, p->wpos + (uint32_t)n, __ATOMIC_RELEASE);
 	return 0;
 }
 
 /* ---- read and write ----------------------------------------------------------- */
+
+/* Wait, with p's lock held (given up for the sleep and taken back),
+ * until bytes wait or no writer is left: 0, -EAGAIN (O_NONBLOCK),
+ * -ERESTARTSYS (a signal). */
+static long pipe_wait_data(struct pipe *p, bool nonblock)
+{
+	while (pipe_used(p) == 0 && p->writers) {
+		if (nonblock)
+			return -EAGAIN;
+		if (signal_pending())
+			return -ERESTARTSYS;
+		pipe_unlock(p);
+		wait_on_cond(&p->rwq, pipe_readable, p, NO_DEADLINE);
+		pipe_lock(p);
+	}
+	return 0;
+}
 
 static long pipe_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 {
@@ -114,31 +188,35 @@ static long pipe_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 	(void)pos; /* a stream */
 	if (n == 0)
 		return 0;
-	while (pipe_used(p) == 0) {
-		if (p->writers == 0)
-			return 0; /* end of file */
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if (signal_pending())
-			return -ERESTARTSYS;
-		wait_on(&p->rwq, NO_DEADLINE);
-	}
+	pipe_lock(p);
+	long r = pipe_wait_data(p, f->flags & O_NONBLOCK);
 	size_t k = n < pipe_used(p) ? n : pipe_used(p);
-	if (ring_take(p, dst, k))
-		return -EFAULT;
-	pipe_changed(&p->wwq);
-	fown_notify(p, POLL_OUT); /* O_ASYNC writers: room (fs/fown.h) */
+	if (!r && k && ring_take(p, dst, k))
+		r = -EFAULT;
+	pipe_unlock(p);
+	if (r)
+		return r;
+	if (k) { /* else end of file */
+		pipe_changed(&p->wwq);
+		pipe_notify(p, POLL_OUT); /* O_ASYNC writers: room (fs/fown.h) */
+	}
 	return (long)k;
 }
 
-/* The reader is gone: SIGPIPE for the writer, and -EPIPE unless some
- * bytes were already written. */
+/* The reader is gone: SIGPIPE for the writer (under the kernel lock,
+ * taken for a lock-free caller), and -EPIPE unless some bytes were
+ * already written. p's lock not held. */
 static long pipe_broken(size_t done)
 {
 	struct process *self = current_process();
+	bool take = !klock_held();
 
+	if (take)
+		klock_enter_any();
 	if (self)
 		signal_send(self, SIGPIPE);
+	if (take)
+		klock_leave_any();
 	return done ? (long)done : -EPIPE;
 }
 
@@ -150,29 +228,44 @@ static long pipe_broken(size_t done)
 static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
-	size_t done = 0, need = n <= PIPE_BUF ? n : 1;
+	size_t done = 0;
+	struct pipe_need need = { p, n <= PIPE_BUF ? (uint32_t)n : 1 };
+	long err = 0;
 
 	(void)pos; /* a stream */
-	while (done < n) {
-		if (p->readers == 0)
+	pipe_lock(p);
+	while (done < n && !err) {
+		if (p->readers == 0) {
+			pipe_unlock(p);
 			return pipe_broken(done);
-		size_t room = pipe_room(p);
-		if (room >= need) {
-			size_t k = n - done < room ? n - done : room;
-			if (ring_add(p, src, done, k))
-				return done ? (long)done : -EFAULT;
-			done += k;
-			pipe_changed(&p->rwq);
-			fown_notify(p, POLL_IN); /* O_ASYNC readers: data (fs/fown.h) */
-			continue;
 		}
-		if (f->flags & O_NONBLOCK)
-			return done ? (long)done : -EAGAIN;
-		if (signal_pending())
-			return done ? (long)done : -ERESTARTSYS;
-		wait_on(&p->wwq, NO_DEADLINE);
+		size_t room = pipe_room(p);
+		if (room >= need.need) {
+			size_t k = n - done < room ? n - done : room;
+			if (ring_add(p, src, done, k)) {
+				err = -EFAULT;
+				break;
+			}
+			done += k;
+			pipe_unlock(p); /* the reader may take them at once */
+			pipe_changed(&p->rwq);
+			pipe_notify(p, POLL_IN); /* O_ASYNC readers: data (fs/fown.h) */
+			if (done == n)
+				return (long)done;
+		} else if (f->flags & O_NONBLOCK) {
+			err = -EAGAIN;
+			break;
+		} else if (signal_pending()) {
+			err = -ERESTARTSYS;
+			break;
+		} else {
+			pipe_unlock(p);
+			wait_on_cond(&p->wwq, pipe_writable, &need, NO_DEADLINE);
+		}
+		pipe_lock(p);
 	}
-	return (long)done;
+	pipe_unlock(p);
+	return done ? (long)done : err;
 }
 
 /* ---- file operations ---------------------------------------------------------- */
@@ -213,12 +306,26 @@ static void pipe_free_if_unused(struct pipe *p)
 	kfree(p);
 }
 
+/* Count an end of p opened (by 1) or closed (by -1): readers, writers or
+ * both, under p's lock (not interruptible: a close must count), and
+ * wake the other side. The kernel lock. */
+static void pipe_count_ends(struct pipe *p, int readers, int writers)
+{
+	pipe_lock(p);
+	__atomic_store_n(&p->readers, p->readers + readers, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->writers, p->writers + writers, __ATOMIC_RELEASE);
+	pipe_unlock(p);
+	if (readers)
+		pipe_changed(&p->wwq);
+	if (writers)
+		pipe_changed(&p->rwq);
+}
+
 static void pipe_release_read(struct file *f)
 {
 	struct pipe *p = f->priv;
 
-	p->readers--;
-	pipe_changed(&p->wwq);
+	pipe_count_ends(p, -1, 0);
 	pipe_free_if_unused(p);
 }
 
@@ -226,8 +333,7 @@ static void pipe_release_write(struct file *f)
 {
 	struct pipe *p = f->priv;
 
-	p->writers--;
-	pipe_changed(&p->rwq);
+	pipe_count_ends(p, 0, -1);
 	pipe_free_if_unused(p);
 }
 
@@ -236,10 +342,7 @@ static void pipe_release_both(struct file *f)
 {
 	struct pipe *p = f->priv;
 
-	p->readers--;
-	p->writers--;
-	pipe_changed(&p->rwq);
-	pipe_changed(&p->wwq);
+	pipe_count_ends(p, -1, -1);
 	pipe_free_if_unused(p);
 }
 
@@ -254,6 +357,7 @@ static const struct file_ops pipe_read_ops = {
 	.poll = pipe_poll_read,
 	.release = pipe_release_read,
 	.kernel_io = KERNEL_IO_READ,
+	.lock_free = true,
 };
 
 static const struct file_ops pipe_write_ops = {
@@ -262,6 +366,7 @@ static const struct file_ops pipe_write_ops = {
 	.poll = pipe_poll_write,
 	.release = pipe_release_write,
 	.kernel_io = KERNEL_IO_WRITE,
+	.lock_free = true,
 };
 
 static const struct file_ops pipe_both_ops = {
@@ -271,6 +376,7 @@ static const struct file_ops pipe_both_ops = {
 	.poll = pipe_poll_both,
 	.release = pipe_release_both,
 	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
+	.lock_free = true,
 };
 
 static unsigned int max_size = PIPE_MAX_SIZE; /* changed only by pipe_set_max_size */
@@ -367,20 +473,27 @@ static struct pipe *pipe_of(const struct file *f)
 }
 
 /* Wait until p has bytes to give (write false) or room for some (write
- * true): pipe_splice_wait's contract, nonblock alone saying whether to wait. */
+ * true): pipe_splice_wait's contract, nonblock alone saying whether to
+ * wait. The kernel lock (no F_SETPIPE_SZ meanwhile), not p's: the counts
+ * are a look, which the caller's copy under p's lock takes again. */
 static long pipe_wait_ready(struct pipe *p, bool write, bool nonblock)
 {
+	struct pipe_need one = { p, 1 };
+
 	for (;;) {
-		if (write && p->readers == 0)
+		if (write && __atomic_load_n(&p->readers, __ATOMIC_ACQUIRE) == 0)
 			return pipe_broken(0);
 		uint32_t have = write ? pipe_room(p) : pipe_used(p);
-		if (have || (!write && p->writers == 0))
+		if (have || (!write && __atomic_load_n(&p->writers, __ATOMIC_ACQUIRE) == 0))
 			return have;
 		if (nonblock)
 			return -EAGAIN;
 		if (signal_pending())
 			return -ERESTARTSYS;
-		wait_on(write ? &p->wwq : &p->rwq, NO_DEADLINE);
+		if (write)
+			wait_on_cond(&p->wwq, pipe_writable, &one, NO_DEADLINE);
+		else
+			wait_on_cond(&p->rwq, pipe_readable, p, NO_DEADLINE);
 	}
 }
 
@@ -404,20 +517,23 @@ long pipe_vmsplice_copy(struct file *f, uptr_t buf, size_t n, bool to_pipe)
 
 	if (!p)
 		return -EINVAL;
+	pipe_lock(p);
 	uint32_t can = to_pipe ? pipe_room(p) : pipe_used(p);
 	if (n > can)
 		n = can;
+	int err = n ? (to_pipe ? ring_add(p, iobuf_user(buf), 0, n) : ring_take(p, iobuf_user(buf), n)) : 0;
+	pipe_unlock(p);
+	if (err)
+		return err;
 	if (n == 0)
 		return 0;
-	if (to_pipe ? ring_add(p, iobuf_user(buf), 0, n) : ring_take(p, iobuf_user(buf), n))
-		return -EFAULT;
 	pipe_changed(to_pipe ? &p->rwq : &p->wwq); /* the other side's waiters */
-	fown_notify(p, to_pipe ? POLL_IN : POLL_OUT);
+	pipe_notify(p, to_pipe ? POLL_IN : POLL_OUT);
 	return (long)n;
 }
 
 /* Append to `to` n of the bytes waiting in `from` (n <= both pipe_used(from)
- * and pipe_room(to)), leaving them in `from`. */
+ * and pipe_room(to)), leaving them in `from`. Both pipes' locks. */
 static void ring_dup(struct pipe *from, struct pipe *to, size_t n)
 {
 	size_t at = from->rpos & (from->size - 1), first = n < from->size - at ? n : from->size - at;
@@ -439,14 +555,21 @@ long pipe_tee(struct file *in, struct file *out, size_t n, bool nonblock)
 		return have; /* 0: no writer left, nothing to duplicate */
 	if ((room = pipe_wait_ready(op, true, nonblock)) < 0)
 		return room;
-	/* The waits may have slept: take both counts again now. */
+	/* The waits may have slept: take both counts again now, under both
+	 * locks (in address order: another tee may take them the other way). */
+	struct pipe *first = ip < op ? ip : op, *second = ip < op ? op : ip;
+	pipe_lock(first);
+	pipe_lock(second);
 	n = n < pipe_used(ip) ? n : pipe_used(ip);
 	n = n < pipe_room(op) ? n : pipe_room(op);
+	if (n)
+		ring_dup(ip, op, n);
+	pipe_unlock(second);
+	pipe_unlock(first);
 	if (n == 0)
 		return 0;
-	ring_dup(ip, op, n);
 	pipe_changed(&op->rwq);
-	fown_notify(op, POLL_IN);
+	pipe_notify(op, POLL_IN);
 	return (long)n;
 }
 
@@ -478,7 +601,8 @@ static uint64_t pipe_round_size(uint64_t arg)
 	return size;
 }
 
-/* Move the waiting bytes into a new ring of size bytes (>= pipe_used). 0 or -ENOMEM. */
+/* Move the waiting bytes into a new ring of size bytes (>= pipe_used). 0
+ * or -ENOMEM. p's lock. */
 static int pipe_resize_ring(struct pipe *p, uint32_t size)
 {
 	uint32_t used = pipe_used(p);
@@ -492,9 +616,9 @@ static int pipe_resize_ring(struct pipe *p, uint32_t size)
 	}
 	kfree(p->buf);
 	p->buf = buf;
-	p->size = size;
-	p->rpos = 0;
-	p->wpos = used;
+	__atomic_store_n(&p->size, size, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->rpos, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->wpos, used, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -523,6 +647,26 @@ int pipe_set_max_size(uint64_t v)
 	return 0;
 }
 
+/* pipe_set_size's work on p, whose lock is held: the new size or an error. */
+static long pipe_resize(struct pipe *p, uint64_t size)
+{
+	if (size > p->size && size > max_size && !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (size == p->size)
+		return (long)size;
+	if (pipe_used(p) > size)
+		return -EBUSY; /* as Linux: the waiting bytes must fit */
+	uint64_t was = p->size / PAGE_SIZE, pages = size / PAGE_SIZE;
+	uint64_t total = pipe_user_charge(p->user, was, pages); /* was > 0: the record stays */
+	int err = pages > was && user_pages_hard && total > user_pages_hard && pipe_user_limited()
+		? -EPERM : pipe_resize_ring(p, (uint32_t)size);
+	if (err) {
+		pipe_user_charge(p->user, pages, was);
+		return err;
+	}
+	return (long)size;
+}
+
 long pipe_set_size(struct file *f, unsigned int arg)
 {
 	struct pipe *p = pipe_of(f);
@@ -532,24 +676,12 @@ long pipe_set_size(struct file *f, unsigned int arg)
 		return -EBADF;
 	if (!size)
 		return -EINVAL;
-	if (size > p->size && size > max_size && !capable(CAP_SYS_RESOURCE))
-		return -EPERM;
-	if (size == p->size)
-		return (long)size;
-	if (pipe_used(p) > size)
-		return -EBUSY; /* as Linux: the waiting bytes must fit */
-	if (p->copying)
-		return -EBUSY; /* another thread's copy sleeps in a fault (Linux waits for its mutex) */
-	uint64_t was = p->size / PAGE_SIZE, pages = size / PAGE_SIZE;
-	uint64_t total = pipe_user_charge(p->user, was, pages); /* was > 0: the record stays */
-	int err = pages > was && user_pages_hard && total > user_pages_hard && pipe_user_limited()
-		? -EPERM : pipe_resize_ring(p, (uint32_t)size);
-	if (err) {
-		pipe_user_charge(p->user, pages, was);
-		return err;
-	}
-	pipe_changed(&p->wwq); /* more room, maybe */
-	return (long)size;
+	pipe_lock(p); /* a copy in progress (its fault may sleep) finishes first */
+	long r = pipe_resize(p, size);
+	pipe_unlock(p);
+	if (r > 0)
+		pipe_changed(&p->wwq); /* more room, maybe */
+	return r;
 }
 
 /* ---- opening an end --------------------------------------------------------- */
@@ -597,25 +729,15 @@ static int pipe_open_end(void **slot, struct file *f, bool fifo)
 		return -ENXIO;
 	}
 	f->priv = p;
-	if (acc != O_WRONLY) {
-		p->readers++;
-		p->read_opens++;
-		pipe_changed(&p->wwq);
-	}
-	if (acc != O_RDONLY) {
-		p->writers++;
-		p->write_opens++;
-		pipe_changed(&p->rwq);
-	}
+	p->read_opens += acc != O_WRONLY;
+	p->write_opens += acc != O_RDONLY;
+	pipe_count_ends(p, acc != O_WRONLY, acc != O_RDONLY);
 	if (fifo && acc == O_RDONLY && !p->writers && !nonblock)
 		err = wait_other_end(&p->rwq, &p->write_opens);
 	else if (fifo && acc == O_WRONLY && !p->readers)
 		err = wait_other_end(&p->wwq, &p->read_opens);
 	if (err) {
-		if (acc == O_RDONLY)
-			p->readers--;
-		else
-			p->writers--;
+		pipe_count_ends(p, -(acc == O_RDONLY), -(acc != O_RDONLY));
 		pipe_free_if_unused(p);
 		return err;
 	}

@@ -18,6 +18,7 @@
 #include "fs/filelock.h"
 #include "fs/fown.h"
 #include "fs/dnotify.h"
+#include "arch/x86_64/klock.h"
 #include "fs/lease.h"
 #include "fs/inotify.h"
 #include "fs/path.h"
@@ -29,6 +30,7 @@
 #include "uapi/fcntl.h"
 #include "uapi/inotify.h"
 #include "uapi/ioctl.h"
+#include "uapi/unistd.h"
 #include "uapi/limits.h"
 
 /* The status flags F_SETFL changes (Linux's SETFL_MASK); the rest stay. */
@@ -48,15 +50,43 @@ struct fdtable *cur_files_made(void)
 	return p->files;
 }
 
+typedef long (*rw_op_fn)(struct file *, struct iobuf, size_t, uint64_t *);
+
+/* f's read or write for a transfer, and *n cut to MAX_RW_COUNT (as
+ * Linux: one call moves at most that much): the op, or NULL and *err
+ * (-EBADF: not open for it, -EINVAL: the file has no such op). */
+static inline __attribute__((always_inline)) rw_op_fn rw_op(struct file *f, bool write, size_t *n,
+							     long *err)
+{
+	if (write ? !can_write(f) : !can_read(f)) {
+		*err = -EBADF;
+		return NULL;
+	}
+	rw_op_fn op = write ? f->ops->write : f->ops->read;
+	if (!op) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	if (*n > MAX_RW_COUNT)
+		*n = MAX_RW_COUNT;
+	return op;
+}
+
+/* What follows a transfer of r bytes (r > 0): inotify's event. */
+static inline __attribute__((always_inline)) long rw_done(struct file *f, bool write, long r)
+{
+	if (r > 0)
+		inotify_file(f, write ? IN_MODIFY : IN_ACCESS);
+	return r;
+}
+
 long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 {
-	if (write ? !can_write(f) : !can_read(f))
-		return -EBADF;
-	long (*op)(struct file *, struct iobuf, size_t, uint64_t *) = write ? f->ops->write : f->ops->read;
+	long err;
+	rw_op_fn op = rw_op(f, write, &n, &err);
+
 	if (!op)
-		return -EINVAL;
-	if (n > MAX_RW_COUNT)
-		n = MAX_RW_COUNT; /* as Linux: one call moves at most this much */
+		return err;
 	if (write && f->inode && S_ISREG(f->inode->mode)) {
 		uint64_t at = f->flags & O_APPEND ? f->inode->size : *pos;
 		int err = vfs_write_limit(at, &n); /* RLIMIT_FSIZE */
@@ -66,9 +96,7 @@ long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 	long r = f->inode && mfile_mapped(f->inode)
 		 ? mfile_io(f, write, buf, n, pos, op) /* a mapped disk file's pages */
 		 : op(f, iobuf_user(buf), n, pos);
-	if (r > 0)
-		inotify_file(f, write ? IN_MODIFY : IN_ACCESS);
-	return r;
+	return rw_done(f, write, r);
 }
 
 /* Seekable files take pread/pwrite; pipes and terminals (no lseek) and
@@ -80,26 +108,44 @@ bool seekable(const struct file *f)
 
 /* ---------------------------------------------------------------- read and write */
 
-SYSCALL_DEFINE3(read, unsigned int, fd, uptr_t, buf, size_t, n)
+/* read or write of a lock-free file, a stream (file_ops.lock_free: no
+ * RLIMIT_FSIZE, no mapped pages), after the kernel lock is given up.
+ * Out of line: the other files' path pays one test for it. */
+static __attribute__((noinline)) long rw_stream(struct file *f, bool write, uptr_t buf, size_t n)
+{
+	long err = 0;
+	rw_op_fn op = rw_op(f, write, &n, &err);
+
+	klock_leave_call();
+	return op ? rw_done(f, write, op(f, iobuf_user(buf), n, &f->pos)) : err;
+}
+
+/*
+ * read and write look the descriptor up under the kernel lock; a file
+ * whose ops are lock-free (a pipe) is then read or written without it:
+ * the call gives the lock up (klock_leave_call) and returns as a
+ * lock-free call does (syscall.c). Any other file's transfer keeps it.
+ */
+static inline __attribute__((always_inline)) long rw_fd(unsigned int fd, bool write, uptr_t buf, size_t n)
 {
 	struct file *f = fd_file((int)fd);
 
 	if (!f)
 		return -EBADF;
-	long r = file_rw_at(f, false, buf, n, &f->pos);
+	long r = __builtin_expect(f->ops->lock_free, 0) ? rw_stream(f, write, buf, n)
+						       : file_rw_at(f, write, buf, n, &f->pos);
 	file_put(f);
 	return r;
 }
 
+SYSCALL_DEFINE3(read, unsigned int, fd, uptr_t, buf, size_t, n)
+{
+	return rw_fd(fd, false, buf, n);
+}
+
 SYSCALL_DEFINE3(write, unsigned int, fd, uptr_t, buf, size_t, n)
 {
-	struct file *f = fd_file((int)fd);
-
-	if (!f)
-		return -EBADF;
-	long r = file_rw_at(f, true, buf, n, &f->pos);
-	file_put(f);
-	return r;
+	return rw_fd(fd, true, buf, n);
 }
 
 /* Linux's rw_verify_area for an offset: a transfer that would pass the

@@ -515,11 +515,25 @@ static __attribute__((noinline)) bool full_return(struct thread *t, struct trap_
 	return ok;
 }
 
-/* syscall_dispatch for a lock-free call (not traced): the same, the
- * kernel lock taken only for full_return's signal work. The preemption
- * point needs no lock (the scheduler has its own): a wake-up that
- * preempts, the usual reason here, costs no take of it. Out of line: the
- * usual path pays one table look for it. */
+/* The return to user mode of a call that ran without the kernel lock,
+ * interrupts off: the lock is taken only for full_return's signal work
+ * (counted under nr). The preemption point needs no lock (the scheduler
+ * has its own): a wake-up that preempts, the usual reason here, costs
+ * no take of it. */
+static inline __attribute__((always_inline)) bool return_unlocked(struct thread *t, struct trap_frame *tf,
+								  uint64_t nr, long ret)
+{
+	if (sched_resched_due())
+		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
+	if (__builtin_expect(!signal_return_work(t, t->proc, ret) && sysret_regs_ok(tf), 1))
+		return true;
+	klock_enter_user(true, nr);
+	return full_return(t, tf);
+}
+
+/* syscall_dispatch for a lock-free call (not traced): the same, without
+ * the kernel lock. Out of line: the usual path pays one table look for
+ * it. */
 static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struct trap_frame *tf)
 {
 	uint64_t nr = tf->rax;
@@ -529,12 +543,16 @@ static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struc
 	long ret = run(t, tf);
 	tf->rax = (uint64_t)ret;
 	cpu_cli();
-	if (sched_resched_due())
-		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
-	if (__builtin_expect(!signal_return_work(t, t->proc, ret) && sysret_regs_ok(tf), 1))
-		return true;
-	klock_enter_user(true, nr);
-	return full_return(t, tf);
+	return return_unlocked(t, tf, nr, ret);
+}
+
+/* syscall_dispatch's return for a call that gave the kernel lock up
+ * midway (a pipe's read or write) and has return work (a wake-up that
+ * preempts, a signal): as a lock-free call's. Out of line. */
+static __attribute__((noinline)) bool return_dropped(struct thread *t, struct trap_frame *tf, uint64_t nr,
+						     long ret)
+{
+	return return_unlocked(t, tf, nr, ret);
 }
 
 /*
@@ -545,7 +563,7 @@ static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struc
  * off until SYSRET, so nothing can become due in between. Otherwise
  * full_return. The kernel lock (klock.h) is held from entry to the
  * return checks, except by the lock-free calls, which take it only for
- * full_return. Returns whether SYSRET is safe (else the entry leaves by
+ * full_return, and by a call that gave it up midway (klock_leave_call). Returns whether SYSRET is safe (else the entry leaves by
  * IRET).
  */
 bool syscall_dispatch(struct trap_frame *tf)
@@ -565,9 +583,11 @@ bool syscall_dispatch(struct trap_frame *tf)
 	/* signal_return_work is also true for a traced process */
 	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
 			     sysret_regs_ok(tf), 1)) {
-		klock_leave_user();
+		klock_leave_syscall(); /* nothing when the call gave it up (a pipe's read) */
 		return true;
 	}
+	if (!this_cpu_klock_depth()) /* given up midway (klock_leave_call): no lock to switch with */
+		return return_dropped(t, tf, nr, ret);
 	return full_return(t, tf);
 }
 
@@ -578,6 +598,8 @@ void syscall_int80(struct trap_frame *tf)
 	t->uframe = tf;
 	cpu_sti();
 	tf->rax = (uint64_t)run(t, tf);
+	if (!klock_held())
+		klock_enter_call(t->syscall_nr); /* given up midway (klock_leave_call): the trap's return holds it */
 	if (t->proc && ptrace_traced(&t->proc->ptrace))
 		ptrace_syscall_exit(tf);
 	cpu_cli();

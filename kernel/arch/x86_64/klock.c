@@ -159,8 +159,8 @@ void klock_bad_depth(void)
 	panic("klock: CPU %u returns to user mode at depth %u, not 1", c->cpu_id, c->klock_depth + 1);
 }
 
-/* klock_enter and klock_enter_irq. */
-static void enter(bool may_halt)
+/* klock_enter, klock_enter_irq and klock_enter_call, counted for entry. */
+static void enter(bool may_halt, uint64_t entry)
 {
 	if (!active)
 		return;
@@ -169,18 +169,18 @@ static void enter(bool may_halt)
 		c->klock_depth++;
 		return;
 	}
-	wait_lock(may_halt, KLOCK_ENTRY_KERNEL); /* interrupts off (the contract): none waits inside */
+	wait_lock(may_halt, entry); /* interrupts off (the contract): none waits inside */
 	c->klock_depth = 1;
 }
 
 void klock_enter(void)
 {
-	enter(true);
+	enter(true, KLOCK_ENTRY_KERNEL);
 }
 
 void klock_enter_irq(void)
 {
-	enter(false);
+	enter(false, KLOCK_ENTRY_KERNEL);
 }
 
 void klock_enter_any(void)
@@ -188,6 +188,14 @@ void klock_enter_any(void)
 	uint64_t f = irq_save();
 
 	klock_enter();
+	irq_restore(f);
+}
+
+void klock_enter_call(uint64_t nr)
+{
+	uint64_t f = irq_save();
+
+	enter(true, nr < KLOCK_SYSCALLS ? nr : KLOCK_ENTRY_BAD_SYSCALL);
 	irq_restore(f);
 }
 

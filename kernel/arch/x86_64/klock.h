@@ -99,10 +99,9 @@ static inline __attribute__((always_inline)) void klock_enter_user(bool may_halt
 	this_cpu_set_klock_depth(1);
 }
 
-static inline __attribute__((always_inline)) void klock_leave_user(void)
+/* klock_leave_user's release, after the depth went from 1 to 0. */
+static inline __attribute__((always_inline)) void klock_release_user(void)
 {
-	if (__builtin_expect(!this_cpu_klock_depth_dec(), 0))
-		klock_bad_depth(); /* it was not the depth the entry left: a bug */
 	uint32_t free = klock_free_word;
 	if (__builtin_expect(free, 0))
 		klock_stat_release(); /* still held: the counts are the holder's */
@@ -111,6 +110,39 @@ static inline __attribute__((always_inline)) void klock_leave_user(void)
 	__atomic_exchange_n(&klock_word, free, __ATOMIC_SEQ_CST);
 	if (__builtin_expect(klock_halted_waiters != 0, 0))
 		klock_wake_waiter();
+}
+
+static inline __attribute__((always_inline)) void klock_leave_user(void)
+{
+	if (__builtin_expect(!this_cpu_klock_depth_dec(), 0))
+		klock_bad_depth(); /* it was not the depth the entry left: a bug */
+	klock_release_user();
+}
+
+/* klock_leave_user at the end of a system call, which may have given the
+ * lock up midway (klock_leave_call): then nothing is released. The same
+ * one decrement and test as klock_leave_user; a depth that went below 0
+ * is put back, any other is the bug it reports. */
+static inline __attribute__((always_inline)) void klock_leave_syscall(void)
+{
+	if (__builtin_expect(this_cpu_klock_depth_dec(), 1))
+		klock_release_user();
+	else if (this_cpu_klock_depth() == UINT32_MAX)
+		this_cpu_set_klock_depth(0); /* the call gave the lock up (klock_leave_call) */
+	else
+		klock_bad_depth(); /* it was not the depth the entry left: a bug */
+}
+
+/* A system call's handler gives the lock up for the rest of its run (a
+ * pipe's read, once its descriptor is looked up under it): the
+ * dispatcher finds it gone and returns as a lock-free call does
+ * (sys/syscall.c). Interrupts on; the entry's own depth (1), which
+ * klock_leave_user checks. */
+static inline void klock_leave_call(void)
+{
+	cpu_cli();
+	klock_leave_user();
+	cpu_sti();
 }
 
 /*
@@ -164,6 +196,9 @@ static inline void klock_relax(void)
  * klock_leave with interrupts on or off (their state is kept). */
 void klock_enter_any(void);
 void klock_leave_any(void);
+/* klock_enter_any for system call nr's part that needs the lock, counted
+ * under nr in the statistics (a read of a file that is not a pipe). */
+void klock_enter_call(uint64_t nr);
 
 /* Does this CPU hold the lock? */
 bool klock_held(void);
