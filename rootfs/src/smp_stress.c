@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The SMP stress test (issue 11): threads and processes on every CPU hammering the kernel, each part checked.
 #define _GNU_SOURCE		/* sched_setaffinity, CPU_SET */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -58,6 +61,16 @@
  *                   given different pages for one address lose one's).
  *   mmap-churn-private mmap-churn on private anonymous memory: munmap
  *                   racing faults that run without the kernel lock.
+ *   pipe-records    writer threads of one process put PIPE_BUF-sized
+ *                   records (writer, sequence, filler) into one pipe while
+ *                   reader threads take them out, a thread each per CPU
+ *                   (issue 29: a pipe's read and write take no kernel
+ *                   lock): every record arrives whole, and each writer's
+ *                   sequence numbers arrive once each.
+ *   close-read      a thread reads a pipe through a descriptor that
+ *                   another closes and dup2s back over and over: each read
+ *                   is data or EBADF, and the bytes read plus those left
+ *                   are the bytes written, in order.
  *   cow-fork        a thread writes private pages and reads each write
  *                   back while another forks: a write must never be lost
  *                   to a copy-on-write break, a child sees values the
@@ -1101,6 +1114,231 @@ static int check_cow_fork(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- pipe records */
+
+#define REC_SIZE   PIPE_BUF    /* a write of at most PIPE_BUF bytes is atomic */
+#define REC_WORDS  (REC_SIZE / sizeof(long))
+
+static struct {
+	int fd[2];
+	_Atomic int writers_left;
+	long written[MAX_WORKERS];     /* records each writer put */
+	_Atomic long seen_sum[MAX_WORKERS]; /* sum of the sequence numbers read, per writer */
+	_Atomic long seen[MAX_WORKERS];
+	char why[160];
+	_Atomic int failed;
+} recs;
+
+static void rec_fail(const char *what, long a, long b)
+{
+	if (atomic_exchange(&recs.failed, 1) == 0)
+		snprintf(recs.why, sizeof(recs.why), "%s (%ld, %ld)", what, a, b);
+}
+
+static void *rec_writer(void *arg)
+{
+	long me = (long)(intptr_t)arg, rec[REC_WORDS];
+	long long end = deadline_after(PART_MS);
+
+	pin_to((int)me);
+	for (long seq = 1; now_ms() < end && !atomic_load(&recs.failed); seq++) {
+		for (size_t i = 0; i < REC_WORDS; i++)
+			rec[i] = me << 48 | seq << 8 | (long)(i & 0xff);
+		ssize_t w = write(recs.fd[1], rec, sizeof(rec));
+		if (w != (ssize_t)sizeof(rec)) {
+			rec_fail("a record's write returned", (long)w, errno);
+			break;
+		}
+		recs.written[me] = seq;
+	}
+	if (atomic_fetch_sub(&recs.writers_left, 1) == 1)
+		close(recs.fd[1]); /* the last writer: readers see end of file */
+	return NULL;
+}
+
+/* Record rec is whole: every word names one writer and sequence. */
+static void rec_check(const long *rec, int writers)
+{
+	long who = rec[0] >> 48, seq = (rec[0] >> 8) & 0xffffffffffL;
+
+	if (who < 0 || who >= writers)
+		return rec_fail("a record from no writer", who, seq);
+	for (size_t i = 0; i < REC_WORDS; i++)
+		if (rec[i] != (who << 48 | seq << 8 | (long)(i & 0xff)))
+			return rec_fail("a record torn at word", (long)i, seq);
+	atomic_fetch_add(&recs.seen_sum[who], seq);
+	atomic_fetch_add(&recs.seen[who], 1);
+}
+
+static void *rec_reader(void *arg)
+{
+	long me = (long)(intptr_t)arg, rec[REC_WORDS];
+
+	pin_to((int)me);
+	for (;;) {
+		ssize_t n = read(recs.fd[0], rec, sizeof(rec));
+		if (n == 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rec_fail("a read failed", (long)n, errno);
+			break;
+		}
+		if (n != (ssize_t)sizeof(rec))
+			rec_fail("a read of a record returned", (long)n, errno);
+		else if (!atomic_load(&recs.failed))
+			rec_check(rec, ncpus);
+		/* after a failure, go on draining: the writers must not block */
+	}
+	return NULL;
+}
+
+static int check_pipe_records(void)
+{
+	pthread_t w[MAX_WORKERS], r[MAX_WORKERS];
+	int n = ncpus < MAX_WORKERS ? ncpus : MAX_WORKERS, made_w = 0, made_r = 0;
+	long total = 0;
+
+	memset(&recs, 0, sizeof(recs));
+	if (pipe(recs.fd))
+		return fail("pipe: %s", errname(errno));
+	atomic_store(&recs.writers_left, n);
+	for (; made_r < n; made_r++)
+		if (pthread_create(&r[made_r], NULL, rec_reader, (void *)(intptr_t)made_r))
+			break;
+	for (; made_w < n; made_w++)
+		if (pthread_create(&w[made_w], NULL, rec_writer, (void *)(intptr_t)made_w))
+			break;
+	if (made_w < n) /* the missing writers count as done */
+		for (int i = made_w; i < n; i++)
+			if (atomic_fetch_sub(&recs.writers_left, 1) == 1)
+				close(recs.fd[1]);
+	for (int i = 0; i < made_w; i++)
+		pthread_join(w[i], NULL);
+	for (int i = 0; i < made_r; i++)
+		pthread_join(r[i], NULL);
+	close(recs.fd[0]);
+	pin_to_all();
+	if (made_w < n || made_r < n)
+		return fail("pthread_create failed");
+	if (recs.failed)
+		return fail("%s", recs.why);
+	for (int i = 0; i < n; i++) {
+		long want = recs.written[i] * (recs.written[i] + 1) / 2;
+		if (recs.seen[i] != recs.written[i] || recs.seen_sum[i] != want)
+			return fail("writer %d: %ld records written, %ld read (sequence sum %ld, want %ld)",
+				    i, recs.written[i], (long)recs.seen[i], (long)recs.seen_sum[i], want);
+		total += recs.written[i];
+	}
+	if (total == 0)
+		return fail("no record went through in %d ms", PART_MS);
+	remark("%d writers, %d readers, %ld records of %d bytes", n, n, total, REC_SIZE);
+	return CHECK_OK;
+}
+
+/* ------------------------------------------------------------- close racing read */
+
+#define CR_FD 100                /* the descriptor the reader reads and the closer closes */
+
+static struct {
+	int rd, wr;
+	_Atomic int stop;
+	long long got;           /* bytes the reader read (the reader's) */
+	long ebadf, reads;
+	char why[160];
+} cr;
+
+static void *cr_reader(void *arg)
+{
+	unsigned char buf[512];
+
+	(void)arg;
+	while (!atomic_load(&cr.stop)) {
+		ssize_t n = read(CR_FD, buf, sizeof(buf));
+		if (n < 0 && errno == EBADF) {
+			cr.ebadf++;
+			continue;
+		}
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		if (n <= 0) {
+			snprintf(cr.why, sizeof(cr.why), "read returned %zd (%s)", n, errname(errno));
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != pipe_byte(cr.got + i, 7)) {
+				snprintf(cr.why, sizeof(cr.why), "byte %lld is %#x, want %#x", cr.got + i,
+					 buf[i], pipe_byte(cr.got + i, 7));
+				atomic_store(&cr.stop, 1);
+				return NULL;
+			}
+		cr.got += n;
+		cr.reads++;
+	}
+	return NULL;
+}
+
+/* Write the stream's next n bytes from *off (non-blocking: what fits). */
+static void cr_write(long long *off, size_t n)
+{
+	unsigned char buf[512];
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = pipe_byte(*off + (long long)i, 7);
+	ssize_t w = write(cr.wr, buf, n);
+	if (w > 0)
+		*off += w;
+}
+
+static int check_close_read(void)
+{
+	int p[2];
+	pthread_t t;
+	long long off = 0, end = deadline_after(PART_MS);
+	long swaps = 0;
+
+	memset(&cr, 0, sizeof(cr));
+	if (pipe2(p, O_NONBLOCK))
+		return fail("pipe2: %s", errname(errno));
+	cr.rd = p[0];
+	cr.wr = p[1];
+	if (dup2(cr.rd, CR_FD) != CR_FD)
+		return fail("dup2: %s", errname(errno));
+	if (pthread_create(&t, NULL, cr_reader, NULL))
+		return fail("pthread_create failed");
+	while (now_ms() < end && !atomic_load(&cr.stop)) {
+		cr_write(&off, 1 + (size_t)(swaps % 511));
+		close(CR_FD);
+		if (dup2(cr.rd, CR_FD) != CR_FD) {
+			atomic_store(&cr.stop, 1);
+			pthread_join(t, NULL);
+			return fail("dup2: %s", errname(errno));
+		}
+		swaps++;
+	}
+	atomic_store(&cr.stop, 1);
+	pthread_join(t, NULL);
+	close(CR_FD);
+	if (cr.why[0])
+		return fail("%s", cr.why);
+	unsigned char buf[512];
+	ssize_t n;
+	while ((n = read(cr.rd, buf, sizeof(buf))) > 0) { /* what is left, in order */
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != pipe_byte(cr.got + i, 7))
+				return fail("left byte %lld is %#x, want %#x", cr.got + i, buf[i],
+					    pipe_byte(cr.got + i, 7));
+		cr.got += n;
+	}
+	close(cr.rd);
+	close(cr.wr);
+	if (cr.got != off)
+		return fail("%lld bytes read and left, %lld written", cr.got, off);
+	remark("%ld close+dup2, %ld reads, %ld EBADF, %lld bytes", swaps, cr.reads, cr.ebadf, off);
+	return CHECK_OK;
+}
+
 /* ------------------------------------------------------------- main */
 
 static const struct check checks[] = {
@@ -1114,6 +1352,8 @@ static const struct check checks[] = {
 	{ "fault-same-page", check_fault_same_page },
 	{ "mmap-churn-private", check_mmap_churn_private },
 	{ "cow-fork", check_cow_fork },
+	{ "pipe-records", check_pipe_records },
+	{ "close-read", check_close_read },
 };
 
 int main(int argc, char **argv)
