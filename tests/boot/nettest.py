@@ -9,7 +9,7 @@ says `boot: loader start to first console read` (the prompt), each
 command is sent followed by `echo MARKER=$?`, and the harness waits for
 that marker alone on a line (the shell echoes its input, so the marker's
 own line is the proof the command ended; the number is its status).
-Every case runs once per NIC model (virtio-net-pci and e1000):
+Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
 
   slirp-NIC  topology (a) of tests/boot/netpeer.py: QEMU user networking
              with restrict=on only. The lease 10.0.2.15 from slirp (which,
@@ -52,6 +52,19 @@ Every case runs once per NIC model (virtio-net-pci and e1000):
              tcp_syncookies=0 and the same injector, netflood.py linux: 3
              to 7 s). The counters of /proc/net/snmp are figures.
 
+  selftest-NIC  (e1000 and e1000e) Kestrel's in-kernel self-tests
+             (selftest=kernel, then the shell) with the NIC on a wire to
+             tests/boot/e1000_peer.py: the driver's tests must say ok, none
+             may be skipped: e1000-wire and e1000-wire-polled send 2,000
+             frames and receive 10,000 (every length from 60 to 1514 bytes,
+             order and bytes checked) in the interrupt mode the driver chose
+             (INTx on the e1000, MSI-X on the e1000e) and then polled, with
+             no netbuf left over; the rings against a hostile device in RAM;
+             the MAC from the EEPROM through EERD; on the e1000e, MSI-X with
+             every cause routed to its vector and link changes delivered one
+             after the other (e1000e-msix). Every other in-kernel test runs
+             too and must pass, as in the boot suite.
+
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
 serial console), NAME.peer.log (the peer's), NAME.pcap (every frame on
@@ -87,7 +100,7 @@ sys.path.insert(0, HERE)
 import netpeer  # noqa: E402  (Wire, LinuxPeer, Guest, user_netdev, ...)
 import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
 
-NICS = ("virtio-net-pci", "e1000")
+NICS = ("virtio-net-pci", "e1000", "e1000e")
 KESTREL_IP = "10.0.2.15"
 GATEWAY_IP = "10.0.2.2"             # slirp's host address; the peer's address on the wire
 GUESTFWD_IP = "10.0.2.100"          # slirp forwards its port 80 to the host's server
@@ -717,6 +730,67 @@ def flood_case(build, outdir, nic, name):
                 judge_log(k)
 
 
+# ---------------------------------------------------------------- the drivers' self-tests on a wire
+
+CMDLINE_SELFTEST = "init=/bin/sh selftest=kernel"   # the in-kernel tests, then the shell
+SELFTEST_SESSIONS = 2               # e1000-wire and e1000-wire-polled: one peer session each
+SELFTEST_TIMEOUT = 300              # QEMU's start to the self-tests' summary (TCG, a loaded host)
+SELFTEST_DONE = r"selftest: (\d+) passed, (\d+) failed"
+# The driver's tests that must say ok on this NIC (a skip is a failure here:
+# the device, its MSI-X and the peer are all there).
+E1000_SELFTESTS = ["e1000-mac-eeprom", "e1000-rx-hostile", "e1000-tx-ring", "e1000-wire",
+                   "e1000-wire-polled"]
+SELFTEST_MUST = {"e1000": E1000_SELFTESTS, "e1000e": ["e1000e-msix"] + E1000_SELFTESTS}
+
+
+def selftest_case(build, outdir, nic, name):
+    """Kestrel's in-kernel self-tests with the NIC on a wire to
+    tests/boot/e1000_peer.py (frames both ways, in the interrupt mode the
+    driver chose and then polled). Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_SELFTEST)
+    with netpeer.Wire() as wire:
+        peer = subprocess.Popen([sys.executable, os.path.join(HERE, "e1000_peer.py"),
+                                 "--listen", wire.path(1), "--qemu", wire.path(0),
+                                 "--sessions", str(SELFTEST_SESSIONS),
+                                 "--timeout", str(SELFTEST_TIMEOUT)],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
+                                pcap_path(outdir, name))
+            with Kestrel(name, argv, log_path(outdir, name)) as k:
+                try:
+                    return selftest_steps(k, nic, peer)
+                finally:
+                    judge_log(k)
+        finally:
+            if peer.poll() is None:
+                peer.kill()
+            out = peer.communicate()[0].decode(errors="replace")
+            with open(os.path.join(outdir, name + ".peer.log"), "w") as f:
+                f.write(out)
+
+
+def selftest_steps(k, nic, peer):
+    """The self-tests' summary and the driver's own lines; the peer's verdict."""
+    m = k.expect("the self-tests' summary", SELFTEST_DONE, SELFTEST_TIMEOUT)
+    text = k.text()
+    bad = [n for n in SELFTEST_MUST[nic] if not re.search(rf"^.*selftest: {n} ok$", text, re.M)]
+    if bad:
+        said = [line.strip() for line in text.splitlines()
+                if any(f"selftest: {n} " in line for n in bad)]
+        raise CaseFailed("driver self-tests not ok: " + " / ".join(said or bad))
+    if m.group(2) != "0":
+        raise CaseFailed(f"self-tests: {m.group(0)}")
+    try:
+        out = peer.communicate(timeout=30)[0].decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        raise CaseFailed("e1000_peer.py did not end after the self-tests")
+    if peer.returncode != 0:
+        raise CaseFailed(f"e1000_peer.py exited {peer.returncode}: " + " / ".join(out.splitlines()[-3:]))
+    wire_lines = [line.split("] ", 1)[-1].strip() for line in text.splitlines() if "e1000-wire: " in line]
+    return [f"{len(SELFTEST_MUST[nic])} driver self-tests ok, {m.group(1)} in all"] + wire_lines
+
+
 # ---------------------------------------------------------------- (b) TCP options against Linux
 
 def tcpopts_script():
@@ -890,7 +964,8 @@ def cases():
         [(f"{kind}-{nic}", fn, nic) for kind, fn in (("rc-dhcp", rc_dhcp_case),
                                                      ("rc-noserver", rc_noserver_case))
          for nic in RC_NICS] + [(f"tcpopts-{nic}", tcpopts_case, nic) for nic in TCPOPTS_NICS] + \
-        [("flood-virtio-net-pci", flood_case, "virtio-net-pci")]
+        [("flood-virtio-net-pci", flood_case, "virtio-net-pci")] + \
+        [(f"selftest-{nic}", selftest_case, nic) for nic in SELFTEST_MUST]
 
 
 def prepare_linux(build):
