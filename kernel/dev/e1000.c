@@ -91,8 +91,9 @@ static const struct e1000_chip chip_82544gc = {
 	.causes = E1000_8254X_CAUSES,
 };
 
+/* The parts e1000_probe takes (the 82574L is e1000e_probe's). */
 static const struct e1000_chip *const chips[] = {
-	&chip_82540em, &chip_82545em, &chip_82544gc, &e1000_chip_82574l,
+	&chip_82540em, &chip_82545em, &chip_82544gc,
 };
 
 static const char *const irq_mode_names[] = {
@@ -823,8 +824,11 @@ int e1000_probe(struct pci_dev *d)
 {
 	const struct e1000_chip *chip = chip_for(d);
 
-	if (!chip)
-		return -ENODEV;
+	return chip ? e1000_attach(d, chip) : -ENODEV;
+}
+
+int e1000_attach(struct pci_dev *d, const struct e1000_chip *chip)
+{
 	if (ndevs == E1000_MAX)
 		return -ENOSPC;
 	struct e1000 *e = kzalloc(sizeof(*e));

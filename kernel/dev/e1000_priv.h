@@ -120,6 +120,12 @@ void e1000_delay_ms(unsigned ms);
  * when it came (dev/e1000.c). */
 bool e1000_wait_reg(struct e1000 *e, uint32_t reg, uint32_t mask, uint32_t want, unsigned ms);
 
+/* Take d, a part of chip's (dev/e1000.c): reset it, read its MAC, build
+ * the rings, register its netdev, set up its interrupts. 0, or -ENOSPC,
+ * -ENOMEM, -EIO (the device failed to reset or has no MAC address: left
+ * unbound, logged), or netdev_register's error. Probe only. */
+int e1000_attach(struct pci_dev *d, const struct e1000_chip *chip);
+
 /* The first controller probed whose chip is c, or NULL (dev/e1000.c; for
  * the self-tests). */
 struct e1000 *e1000_find(const struct e1000_chip *c);

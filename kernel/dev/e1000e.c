@@ -31,7 +31,9 @@
  * on (or, for msix_route, with them masked at the device); they touch
  * registers only.
  */
+#include "dev/e1000.h"
 #include "dev/e1000_priv.h"
+#include "lib/errno.h"
 #include "lib/printf.h"
 #include "log.h"
 #include "proc/sched.h"
@@ -133,6 +135,13 @@ const struct e1000_chip e1000_chip_82574l = {
 	.init = e1000e_init,
 	.msix_route = e1000e_msix_route,
 };
+
+int e1000e_probe(struct pci_dev *d)
+{
+	if (d->vendor != E1000_PCI_VENDOR || d->device != E1000_DEV_82574L)
+		return -ENODEV;
+	return e1000_attach(d, &e1000_chip_82574l);
+}
 
 /* ---------------------------------------------------------------- self-test */
 
