@@ -19,6 +19,12 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              guestfwd 10.0.2.100:80 and its sha256 matches; the host fetches
              4 MiB the guest made from busybox httpd through a hostfwd on
              127.0.0.1 and its sha256 matches what the guest printed.
+             On the e1000 and e1000e, eth0's speed is 1000 Mb/s, then QEMU's
+             monitor takes the link down and up (set_link): eth0's carrier
+             must follow each within LINK_WAIT s (the driver's link-change
+             interrupt; its watchdog would find it within a second too, so
+             the self-test e1000e-msix is what checks the interrupt itself),
+             carrier_changes grow by two, and ping works after.
   peer-NIC   topology (b): Kestrel and Debian's Linux (netpeer.LinuxPeer)
              on a wire. The peer is netpeer.script_server() (10.0.2.2,
              udhcpd leasing 10.0.2.15, httpd with a 1 MiB /blob) followed by
@@ -91,6 +97,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -120,6 +127,8 @@ LEASE = r"ipconfig: eth0 (\S+)/(\d+) gateway (\S+) dns (\S+) lease (\d+) s \(DHC
 NEVER = [r"KERNEL PANIC", r"FAIL"]  # as boottest.py's NEVER: a failure wherever it shows
 SHA256 = r"^([0-9a-f]{64})  (\S+)$"
 PING_ALL = r"3 packets transmitted, 3 packets received"
+LINK_NICS = ("e1000", "e1000e")    # the slirp case takes their link down and up (QEMU's set_link)
+LINK_WAIT = 5                       # seconds for eth0's carrier to follow
 TCPOPTS_PORT = 7000                 # t-tcpopts serve: commands here, its sink on the next port
 TCPOPTS_BIN = "rootfs.extra/bin/t-tcpopts"   # under the build directory
 TCPOPTS_SUMMARY = r"tcpopts: (\d+) passed, (\d+) failed"
@@ -390,23 +399,79 @@ def slirp_steps(k, srv, fwd):
     return figures
 
 
+def monitor(path, cmd, timeout=10):
+    """Type cmd into QEMU's human monitor on the Unix socket path: its answer."""
+    got = b""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        for send in (None, cmd):
+            if send:
+                s.sendall(send.encode() + b"\n")
+            while not got.rstrip().endswith(b"(qemu)"):
+                data = s.recv(4096)
+                if not data:
+                    break
+                got += data
+            if send is None:
+                got = b""
+    return got.decode(errors="replace")
+
+
+def carrier_wait(k, want):
+    """Wait (up to LINK_WAIT s) in Kestrel for eth0's carrier to read want:
+    the host seconds it took. CaseFailed if it never did."""
+    out, secs = k.must(f"n=0; until [ $(cat /sys/class/net/eth0/carrier) = {want} ]; do "
+                       f"n=$((n+1)); [ $n -gt {LINK_WAIT * 10} ] && break; sleep 0.1; done; "
+                       "cat /sys/class/net/eth0/carrier")
+    if not out or out[-1].strip() != str(want):
+        raise CaseFailed(f"eth0's carrier still {out[-1].strip() if out else '?'} {LINK_WAIT} s "
+                         f"after set_link {'on' if want else 'off'}")
+    return secs
+
+
+def link_steps(k, mon):
+    """QEMU takes the link down and up again (the monitor's set_link): the
+    driver's link-change interrupt must show in eth0's carrier each time,
+    the speed must be 1000 Mb/s with the link up, and ping must work
+    after. Its figures."""
+    out, _ = k.must("cat /sys/class/net/eth0/speed /sys/class/net/eth0/carrier_changes")
+    if len(out) < 2 or out[-2].strip() != "1000":
+        raise CaseFailed(f"eth0's speed {out[-2].strip() if len(out) > 1 else '?'}, want 1000")
+    changes = int(out[-1])
+    monitor(mon, "set_link net0 off")
+    down = carrier_wait(k, 0)
+    monitor(mon, "set_link net0 on")
+    up = carrier_wait(k, 1)
+    out, _ = k.must("cat /sys/class/net/eth0/carrier_changes")
+    if int(out[-1]) < changes + 2:
+        raise CaseFailed(f"carrier_changes {changes} before set_link off and on, {out[-1]} after")
+    return [f"link down seen in {down:.1f} s, up in {up:.1f} s", f"ping after {ping(k, GATEWAY_IP)}"]
+
+
 def slirp_case(build, outdir, nic, name):
-    """Topology (a): Kestrel alone on slirp (restrict=on). Returns the figures."""
+    """Topology (a): Kestrel alone on slirp (restrict=on); on LINK_NICS the
+    link taken down and up. Returns the figures."""
     img, vars_fd = make_image(build, outdir, name, CMDLINE_DHCP)
     srv = host_server()
     fwd = netpeer.free_port()
     netdev = netpeer.user_netdev("net0", hostfwd=[("tcp", fwd, 80)],
                                  guestfwd=[(GUESTFWD_IP, 80, (netpeer.LOOPBACK, srv.server_port))])
-    argv = kestrel_argv(img, vars_fd, netdev, nic, pcap_path(outdir, name))
+    mondir = tempfile.mkdtemp(prefix="nettest-mon-", dir="/tmp")
+    mon = os.path.join(mondir, "m")
+    argv = kestrel_argv(img, vars_fd, netdev, nic, pcap_path(outdir, name)) + \
+        ["-monitor", f"unix:{mon},server=on,wait=off"]
     try:
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
-                return slirp_steps(k, srv, fwd)
+                figures = slirp_steps(k, srv, fwd)
+                return figures + (link_steps(k, mon) if nic in LINK_NICS else [])
             finally:
                 judge_log(k)
     finally:
         srv.shutdown()
         srv.server_close()
+        shutil.rmtree(mondir, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- /etc/rc's udhcpc
