@@ -181,7 +181,7 @@ _Static_assert(sizeof(struct e1000_tx_desc) == 16, "legacy transmit descriptor i
 
 #define E1000_RING_ALIGN     128u        /* descriptor rings: 128-byte aligned, length a multiple of 128 */
 
-/* ---- 82574L (82574 datasheet, 10.2): the PCI Express part's additions ----
+/* ---- 82574L (82574 datasheet, chapter 10): the PCI Express part's additions ----
  * The registers above keep their offsets and meaning on it; these are
  * the ones it adds or changes. */
 #define E1000_IVAR      0x000e4  /* MSI-X: which vector each cause (RxQ0, TxQ0, other) raises */
@@ -194,21 +194,21 @@ _Static_assert(sizeof(struct e1000_tx_desc) == 16, "legacy transmit descriptor i
 #define E1000_GCR       0x05b00  /* PCI Express control */
 #define E1000_GCR2      0x05b64  /* PCI Express control 2 */
 
-/* CTRL and STATUS (10.2.2.1-2): bus mastering is stopped before a reset. */
+/* CTRL and STATUS: bus mastering is stopped before a reset. */
 #define E1000_CTRL_GIO_MASTER_DISABLE (1u << 2)
 #define E1000_STATUS_GIO_MASTER_ENABLE (1u << 19) /* clear once no request is outstanding */
-/* EECD (10.2.2.3): the NVM auto-read that follows a reset is done. */
+/* EECD: the NVM auto-read that follows a reset is done. */
 #define E1000_EECD_AUTO_RD   (1u << 9)
-/* CTRL_EXT (10.2.2.5) */
+/* CTRL_EXT */
 #define E1000_CTRL_EXT_DRV_LOAD (1u << 28) /* tells the manageability firmware a driver runs the port */
 #define E1000_CTRL_EXT_PBA_CLR  (1u << 31) /* MSI-X: a cause cleared clears its pending bit */
-/* EXTCNF_CTRL (10.2.2.9): software owns the MDIO interface (the PHY)
+/* EXTCNF_CTRL: software owns the MDIO interface (the PHY)
  * while it holds this bit; after a reset the firmware owns it. */
 #define E1000_EXTCNF_CTRL_MDIO_SW_OWNERSHIP (1u << 5)
 /* Bits Linux's e1000e sets or clears on the 82574 at every init
- * (e1000_initialize_hw_bits_82571): the datasheet's required values for
- * bits it mostly calls reserved, and GCR2's for an erratum (unreliable
- * PCI Express completions that end in transmit time-outs). */
+ * (e1000_initialize_hw_bits_82571), most of them named there only by
+ * their number; GCR2's is for an erratum (unreliable PCI Express
+ * completions that end in transmit time-outs). */
 #define E1000_TXDCTL_COUNT_DESC (1u << 22) /* count the descriptors still to process */
 #define E1000_TARC0_82574_CLEAR (0xfu << 27)
 #define E1000_TARC0_82574_SET   (1u << 26)
@@ -217,17 +217,17 @@ _Static_assert(sizeof(struct e1000_tx_desc) == 16, "legacy transmit descriptor i
 #define E1000_CTRL_EXT_82574_SET   (1u << 22)
 #define E1000_GCR_82574_SET     (1u << 22)
 #define E1000_GCR2_82574_SET    (1u << 0)
-/* RFCTL (10.2.5.x): EXSTEN makes the receive descriptors the extended
+/* RFCTL: EXSTEN makes the receive descriptors the extended
  * ones; 0 keeps the legacy layout above (with RCTL.DTYP 0). */
 #define E1000_RFCTL_EXSTEN   (1u << 15)
-/* ICR and IMS (10.2.4.1-3): the queue causes MSI-X routes through IVAR;
+/* ICR and IMS: the queue causes MSI-X routes through IVAR;
  * OTHER gathers LSC, RXO, MDAC, SRPD and the rest. INT_ASSERTED: the
  * INTx line is asserted (so a shared line's interrupt is ours). */
 #define E1000_ICR_RXQ0       (1u << 20)
 #define E1000_ICR_TXQ0       (1u << 22)
 #define E1000_ICR_OTHER      (1u << 24)
 #define E1000_ICR_INT_ASSERTED (1u << 31)
-/* IVAR (10.2.4.9): five 4-bit entries (RxQ0 at bit 0, RxQ1 4, TxQ0 8,
+/* IVAR: five 4-bit entries (RxQ0 at bit 0, RxQ1 4, TxQ0 8,
  * TxQ1 12, other 16), each an MSI-X table entry (bits 2:0) and a valid
  * bit; bit 31 asks for a transmit interrupt on every descriptor
  * write-back. */

@@ -123,7 +123,7 @@ const struct e1000_chip e1000_chip_82574l = {
 		.link = E1000_ICR_LSC | E1000_ICR_RXSEQ,
 	},
 	/* With MSI-X the write-backs raise RxQ0 and TxQ0 instead of RXT0
-	 * and TXDW, and LSC comes with OTHER (10.2.4.1). */
+	 * and TXDW, and LSC comes with OTHER. */
 	.msix_causes = {
 		.rx = E1000_ICR_RXQ0 | E1000_ICR_RXO,
 		.tx = E1000_ICR_TXQ0,
