@@ -48,8 +48,9 @@
 
 /* Stop the part's bus mastering and take the MDIO interface before the
  * reset. Neither wait is fatal, as in Linux: a part whose GIO master
- * never reports idle (QEMU's never clears the bit) is reset all the
- * same, and a firmware that keeps MDIO only delays the PHY's reset. */
+ * never reports idle is reset all the same, and a firmware that keeps
+ * MDIO only delays the PHY's reset. (QEMU's probe takes 15 ms in all:
+ * neither wait runs out there.) */
 static void e1000e_before_reset(struct e1000 *e)
 {
 	e1000_write(e, E1000_CTRL, e1000_read(e, E1000_CTRL) | E1000_CTRL_GIO_MASTER_DISABLE);
