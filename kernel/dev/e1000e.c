@@ -11,8 +11,8 @@
  *
  *  - before CTRL.RST: bus mastering stopped (CTRL.GIO_MASTER_DISABLE,
  *    then STATUS.GIO_MASTER_ENABLE awaited), and the MDIO interface
- *    taken from the manageability firmware (EXTCNF_CTRL), as the
- *    datasheet wants before a reset that touches the PHY;
+ *    taken from the manageability firmware (EXTCNF_CTRL), as Linux
+ *    does: the ownership goes back to the firmware at every reset;
  *  - after it: MDIO given back, and the NVM's auto-read awaited
  *    (EECD.AUTO_RD), which reloads the MAC into RAL0/RAH0;
  *  - at init: the bits Linux sets for the 82574 (e1000_hw.h), DRV_LOAD
