@@ -573,7 +573,7 @@ static bool e1000_service(struct e1000 *e)
 	if (mode == E1000_IRQ_MSIX)
 		e1000_write(e, E1000_ICR, icr); /* write 1 to clear, before acting on them */
 	if (icr & c->link) {
-		e->link_irqs++;
+		__atomic_fetch_add(&e->link_irqs, 1, __ATOMIC_RELAXED);
 		e1000_link_update(e);
 	}
 	if (icr & (c->rx | c->tx)) {
@@ -612,7 +612,7 @@ static void e1000_irq(struct trap_frame *tf)
 		if (e->irq_mode == E1000_IRQ_POLL || e->irq_vector != tf->vector)
 			continue;
 		if (e1000_service(e)) {
-			e->irqs++;
+			__atomic_fetch_add(&e->irqs, 1, __ATOMIC_RELAXED);
 			e->unclaimed = 0;
 		} else if (e->irq_mode == E1000_IRQ_INTX && ++e->unclaimed >= E1000_INTX_STORM) {
 			e1000_intx_storm(e->isa_irq, n);

@@ -78,8 +78,10 @@ struct e1000 {
 	unsigned irq_vector;           /* MSI's or MSI-X's vector, or VEC_ISA_BASE + isa_irq */
 	unsigned isa_irq;              /* INTx: the ISA IRQ routed */
 	volatile bool link_up;         /* STATUS.LU as last read */
+	/* counted with atomic adds: the handler and the watchdog timer may
+	 * run at once on two CPUs, and nothing else orders them */
 	volatile uint64_t irqs;        /* interrupts with a cause of ours */
-	volatile uint64_t link_irqs;   /* ... of which a link cause */
+	volatile uint64_t link_irqs;   /* services that saw a link cause */
 	unsigned unclaimed;            /* INTx: interrupts in a row without one */
 	struct ktimer timer;           /* polled: every tick; else a watchdog (kernel lock, interrupts off) */
 	/* the wire self-test's sink for its own frames (set and cleared by it;
