@@ -64,8 +64,9 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              may be skipped: e1000-wire and e1000-wire-polled send 2,000
              frames and receive 10,000 (every length from 60 to 1514 bytes,
              order and bytes checked) in the interrupt mode the driver chose
-             (INTx on the e1000, MSI-X on the e1000e) and then polled, with
-             no netbuf left over; the rings against a hostile device in RAM;
+             (INTx on the e1000, MSI-X on the e1000e) and then polled (and,
+             on the e1000e, on INTx: e1000-wire-intx), with no netbuf left
+             over; the rings against a hostile device in RAM;
              the MAC from the EEPROM through EERD; on the e1000e, MSI-X with
              every cause routed to its vector and link changes delivered one
              after the other (e1000e-msix). Every other in-kernel test runs
@@ -798,14 +799,20 @@ def flood_case(build, outdir, nic, name):
 # ---------------------------------------------------------------- the drivers' self-tests on a wire
 
 CMDLINE_SELFTEST = "init=/bin/sh selftest=kernel"   # the in-kernel tests, then the shell
-SELFTEST_SESSIONS = 2               # e1000-wire and e1000-wire-polled: one peer session each
 SELFTEST_TIMEOUT = 300              # QEMU's start to the self-tests' summary (TCG, a loaded host)
 SELFTEST_DONE = r"selftest: (\d+) passed, (\d+) failed"
+SELFTEST_WIRE = r"e1000-wire \((\S+)\): 10000 frames in \(0 bad\) in (\d+) ms"
 # The driver's tests that must say ok on this NIC (a skip is a failure here:
 # the device, its MSI-X and the peer are all there).
 E1000_SELFTESTS = ["e1000-mac-eeprom", "e1000-rx-hostile", "e1000-tx-ring", "e1000-wire",
                    "e1000-wire-polled"]
-SELFTEST_MUST = {"e1000": E1000_SELFTESTS, "e1000e": ["e1000e-msix"] + E1000_SELFTESTS}
+SELFTEST_MUST = {"e1000": E1000_SELFTESTS,
+                 "e1000e": ["e1000e-msix", "e1000-wire-intx"] + E1000_SELFTESTS}
+
+
+def wire_sessions(nic):
+    """The exchanges e1000_peer.py will see: one per e1000-wire* test that must run."""
+    return sum(n.startswith("e1000-wire") for n in SELFTEST_MUST[nic])
 
 
 def selftest_case(build, outdir, nic, name):
@@ -816,7 +823,7 @@ def selftest_case(build, outdir, nic, name):
     with netpeer.Wire() as wire:
         peer = subprocess.Popen([sys.executable, os.path.join(HERE, "e1000_peer.py"),
                                  "--listen", wire.path(1), "--qemu", wire.path(0),
-                                 "--sessions", str(SELFTEST_SESSIONS),
+                                 "--sessions", str(wire_sessions(nic)),
                                  "--timeout", str(SELFTEST_TIMEOUT)],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
@@ -852,8 +859,9 @@ def selftest_steps(k, nic, peer):
         raise CaseFailed("e1000_peer.py did not end after the self-tests")
     if peer.returncode != 0:
         raise CaseFailed(f"e1000_peer.py exited {peer.returncode}: " + " / ".join(out.splitlines()[-3:]))
-    wire_lines = [line.split("] ", 1)[-1].strip() for line in text.splitlines() if "e1000-wire: " in line]
-    return [f"{len(SELFTEST_MUST[nic])} driver self-tests ok, {m.group(1)} in all"] + wire_lines
+    wire = [f"{w.group(1)} {w.group(2)} ms" for w in re.finditer(SELFTEST_WIRE, text, re.M)]
+    return [f"{len(SELFTEST_MUST[nic])} driver self-tests ok, {m.group(1)} in all",
+            "10,000 frames in, 2,000 out: " + ", ".join(wire)]
 
 
 # ---------------------------------------------------------------- (b) TCP options against Linux
