@@ -194,7 +194,7 @@ OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd
 QEMU_SB := -global driver=cfi.pflash01,property=secure,value=on
 QEMU_MACHINE := $(QEMU_MACHINE),smm=on
 endif
-# NET=1: a NIC (NIC=virtio-net-pci, e1000, ...) on QEMU's user network, only
+# NET=1: a NIC (NIC=virtio-net-pci, e1000, e1000e) on QEMU's user network, only
 # with restrict=on (the guest reaches no host beyond QEMU's own 10.0.2.2),
 # and ip=dhcp added to the command line. NET_HOSTFWD=P forwards the host's
 # 127.0.0.1:P to the guest's port 80; NET_GUESTFWD=P makes 10.0.2.100:80 in
@@ -313,14 +313,14 @@ conformance-ltp: all
 conformance-ltp-quick: all
 	tests/conformance/ltp-quick.sh $(B)
 
-# make conformance-net [NETNIC=virtio-net-pci,e1000] [NETROUNDS=3] [NETONLY=functional|iperf]
+# make conformance-net [NETNIC=virtio-net-pci,e1000,e1000e] [NETROUNDS=3] [NETONLY=functional|iperf]
 # [NETPROFILE=1: where Kestrel's instructions go in the iperf3 runs]:
 # Debian's curl, wget, nginx, openssh, iperf3, netcat-openbsd, socat and iproute2 on
 # Kestrel and on Debian's Linux joined by a wire (-netdev dgram over Unix sockets: no
 # traffic leaves the host), each program against the other kernel both ways, `ip addr`
 # and `ip route` against Linux's, and iperf3's throughput against Linux with Linux
 # (tests/conformance/net.py; packages cached in $(B)/debs). Logs in $(B)/conformance/net/,
-# results in $(B)/conformance/net.json. About 20 minutes; not part of make test.
+# results in $(B)/conformance/net.json. About 30 minutes; not part of make test.
 .PHONY: conformance-net
 conformance-net: all
 	timeout 5400 python3 tests/conformance/net.py --build $(B) $(if $(NETNIC),--nic $(NETNIC)) \

@@ -67,8 +67,9 @@ suite results-md python3 tests/tools/test_results_md.py
 suite linux tests/linux/run-selftest-list.sh -r "$B/rootfs.extra"
 suite boot python3 tests/boot/boottest.py --build "$B"
 # Kestrel on a network (tests/boot/nettest.py): DHCP, ping and HTTP both ways
-# on slirp (restrict=on) and with a Linux peer on a wire, on virtio-net and
-# e1000; the peer cases skip when Debian's linux-image cannot be had.
+# on slirp (restrict=on) and with a Linux peer on a wire, on virtio-net,
+# e1000 and e1000e, and the e1000 drivers' self-tests on a wire; the peer
+# cases skip when Debian's linux-image cannot be had.
 suite net python3 tests/boot/nettest.py --build "$B"
 # gVisor's system-call tests that pass as on Linux (a few minutes; skipped
 # without ../shared/conformance/gvisor or libgtest-dev/libgmock-dev/libabsl-dev).

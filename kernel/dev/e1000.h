@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The Intel 8254x (e1000) Ethernet driver: a struct netdev per controller, eth0, eth1... */
+/* The Intel 8254x (e1000) and 82574L (e1000e) Ethernet drivers: a struct netdev per controller, eth0, eth1... */
 #ifndef KESTREL_DEV_E1000_H
 #define KESTREL_DEV_E1000_H
 
@@ -15,5 +15,9 @@
  * 0, or -ENODEV (not one of ours), -ENOSPC, -ENOMEM, -EIO (the device
  * failed to reset or has no MAC address: left unbound, logged). */
 int e1000_probe(struct pci_dev *d);
+
+/* The same for the 82574L (8086:10d3, dev/e1000e.c): -ENODEV for any
+ * other function. */
+int e1000e_probe(struct pci_dev *d);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Intel 8254x (e1000) registers, bits and legacy descriptors, from Intel's "PCI/PCI-X Family of Gigabit Ethernet Controllers Software Developer's Manual" (chapters 3 and 13); what dev/e1000.c uses. */
+/* Intel 8254x (e1000) and 82574L (e1000e) registers, bits and legacy descriptors, from Intel's "PCI/PCI-X Family of Gigabit Ethernet Controllers Software Developer's Manual" (chapters 3 and 13) and the "82574 GbE Controller Datasheet" (chapter 10); what dev/e1000.c and dev/e1000e.c use. */
 #ifndef KESTREL_DEV_E1000_HW_H
 #define KESTREL_DEV_E1000_HW_H
 
@@ -9,7 +9,7 @@
 #define E1000_DEV_82544GC       0x100c  /* copper; QEMU's e1000-82544gc (no EERD on real parts) */
 #define E1000_DEV_82540EM       0x100e  /* QEMU's -device e1000 */
 #define E1000_DEV_82545EM       0x100f  /* QEMU's e1000-82545em */
-#define E1000_DEV_82574L        0x10d3  /* QEMU's e1000e: not driven yet (dev/e1000.c says what it needs) */
+#define E1000_DEV_82574L        0x10d3  /* QEMU's -device e1000e (dev/e1000e.c) */
 #define E1000_BAR_REGS          0       /* BAR 0: the registers, memory-mapped */
 #define E1000_REGS_SIZE         0x20000 /* 128 KiB of register space */
 
@@ -180,5 +180,61 @@ _Static_assert(sizeof(struct e1000_tx_desc) == 16, "legacy transmit descriptor i
 #define E1000_TX_MAX_LEN     16288u      /* bytes one legacy descriptor may carry */
 
 #define E1000_RING_ALIGN     128u        /* descriptor rings: 128-byte aligned, length a multiple of 128 */
+
+/* ---- 82574L (82574 datasheet, chapter 10): the PCI Express part's additions ----
+ * The registers above keep their offsets and meaning on it; these are
+ * the ones it adds or changes. */
+#define E1000_IVAR      0x000e4  /* MSI-X: which vector each cause (RxQ0, TxQ0, other) raises */
+#define E1000_EIAC      0x000dc  /* MSI-X: the causes cleared when their vector fires */
+#define E1000_EITR(n)   (0x000e8 + 4u * (n)) /* MSI-X: vector n's throttle, as ITR */
+#define E1000_EXTCNF_CTRL 0x00f00 /* extended configuration control */
+#define E1000_RFCTL     0x05008  /* receive filter control */
+#define E1000_TXDCTL0   0x03828  /* transmit descriptor control, queue 0 */
+#define E1000_TARC0     0x03840  /* transmit arbitration count, queue 0 */
+#define E1000_GCR       0x05b00  /* PCI Express control */
+#define E1000_GCR2      0x05b64  /* PCI Express control 2 */
+
+/* CTRL and STATUS: bus mastering is stopped before a reset. */
+#define E1000_CTRL_GIO_MASTER_DISABLE (1u << 2)
+#define E1000_STATUS_GIO_MASTER_ENABLE (1u << 19) /* clear once no request is outstanding */
+/* EECD: the NVM auto-read that follows a reset is done. */
+#define E1000_EECD_AUTO_RD   (1u << 9)
+/* CTRL_EXT */
+#define E1000_CTRL_EXT_DRV_LOAD (1u << 28) /* tells the manageability firmware a driver runs the port */
+#define E1000_CTRL_EXT_PBA_CLR  (1u << 31) /* MSI-X: a cause cleared clears its pending bit */
+/* EXTCNF_CTRL: software owns the MDIO interface (the PHY)
+ * while it holds this bit; after a reset the firmware owns it. */
+#define E1000_EXTCNF_CTRL_MDIO_SW_OWNERSHIP (1u << 5)
+/* Bits Linux's e1000e sets or clears on the 82574 at every init
+ * (e1000_initialize_hw_bits_82571), most of them named there only by
+ * their number; GCR2's is for an erratum (unreliable PCI Express
+ * completions that end in transmit time-outs). */
+#define E1000_TXDCTL_COUNT_DESC (1u << 22) /* count the descriptors still to process */
+#define E1000_TARC0_82574_CLEAR (0xfu << 27)
+#define E1000_TARC0_82574_SET   (1u << 26)
+#define E1000_CTRL_82574_CLEAR  (1u << 29)
+#define E1000_CTRL_EXT_82574_CLEAR (1u << 23)
+#define E1000_CTRL_EXT_82574_SET   (1u << 22)
+#define E1000_GCR_82574_SET     (1u << 22)
+#define E1000_GCR2_82574_SET    (1u << 0)
+/* RFCTL: EXSTEN makes the receive descriptors the extended
+ * ones; 0 keeps the legacy layout above (with RCTL.DTYP 0). */
+#define E1000_RFCTL_EXSTEN   (1u << 15)
+/* ICR and IMS: the queue causes MSI-X routes through IVAR;
+ * OTHER gathers LSC, RXO, MDAC, SRPD and the rest. INT_ASSERTED: the
+ * INTx line is asserted (so a shared line's interrupt is ours). */
+#define E1000_ICR_RXQ0       (1u << 20)
+#define E1000_ICR_TXQ0       (1u << 22)
+#define E1000_ICR_OTHER      (1u << 24)
+#define E1000_ICR_INT_ASSERTED (1u << 31)
+/* IVAR: five 4-bit entries (RxQ0 at bit 0, RxQ1 4, TxQ0 8,
+ * TxQ1 12, other 16), each an MSI-X table entry (bits 2:0) and a valid
+ * bit; bit 31 asks for a transmit interrupt on every descriptor
+ * write-back. */
+#define E1000_IVAR_VALID     0x8u
+#define E1000_IVAR_RXQ0_SHIFT 0
+#define E1000_IVAR_TXQ0_SHIFT 8
+#define E1000_IVAR_OTHER_SHIFT 16
+#define E1000_IVAR_TX_EVERY_WB (1u << 31)
 
 #endif

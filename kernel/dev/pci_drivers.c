@@ -5,6 +5,7 @@
 #include "dev/pci.h"
 #include "dev/ahci.h"
 #include "dev/e1000.h"
+#include "dev/e1000_hw.h"
 #include "dev/nvme.h"
 #include "dev/xhci.h"
 #include "dev/virtio_blk.h"
@@ -17,6 +18,7 @@ const struct pci_driver pci_drivers[] = {
 	/* every virtio function is offered to each; a probe declines (-ENODEV) what is not its own */
 	{ "virtio-blk", VIRTIO_PCI_VENDOR, PCI_ANY_ID, 0, 0, virtio_blk_probe },
 	{ "virtio-net", VIRTIO_PCI_VENDOR, PCI_ANY_ID, 0, 0, virtio_net_probe },
+	{ "e1000e", E1000_PCI_VENDOR, E1000_DEV_82574L, E1000_PCI_CLASS_ETHERNET, E1000_PCI_CLASS_MASK, e1000e_probe },
 	{ "e1000", E1000_PCI_VENDOR, PCI_ANY_ID, E1000_PCI_CLASS_ETHERNET, E1000_PCI_CLASS_MASK, e1000_probe },
 	{ NULL, 0, 0, 0, 0, NULL },
 };

@@ -35,7 +35,7 @@
 #define TEXT_MAX     128   /* the longest attribute: uevent */
 #define LINK_MAX_BYTES 64
 #define SPEED_UNKNOWN (-1)
-#define E1000_SPEED  1000  /* Mb/s: what QEMU's 82540EM reports with its link up */
+#define E1000_SPEED  1000  /* Mb/s: what QEMU's 82540EM and 82574L report with their link up */
 #define NET_ADDR_PERM  0   /* addr_assign_type: the device's own address */
 #define NET_NAME_ENUM  1   /* name_assign_type: numbered by the kernel (eth0) */
 #define NET_NAME_PREDICTABLE 2 /* lo's */
@@ -203,13 +203,15 @@ static int mac_text(const uint8_t *m, char *buf, size_t size)
 }
 
 /* The link's speed in Mb/s as ethtool's get_link_ksettings gives it:
- * virtio-net reports none (-1), QEMU's e1000 1000 with its link up.
+ * virtio-net reports none (-1), QEMU's e1000 and e1000e 1000 with their
+ * link up.
  * False where Linux has no such operation (lo) or the device is down. */
 static bool link_speed(const struct netdev *d, int *speed, const char **duplex)
 {
 	if (d->type == ARPHRD_LOOPBACK || !is_up(d))
 		return false;
-	bool e1000_up = d->driver && strcmp(d->driver, "e1000") == 0 && has_carrier(d);
+	bool e1000_up = d->driver && (strcmp(d->driver, "e1000") == 0 || strcmp(d->driver, "e1000e") == 0) &&
+			has_carrier(d);
 	*speed = e1000_up ? E1000_SPEED : SPEED_UNKNOWN;
 	*duplex = e1000_up ? "full" : "unknown";
 	return true;

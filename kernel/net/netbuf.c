@@ -77,6 +77,15 @@ static bool pool_put(struct netbuf_pool *p, struct netbuf *nb)
 	return kept;
 }
 
+unsigned netbuf_pooled(void)
+{
+	uint64_t fl = spin_lock_irqsave(&pool_lock);
+	unsigned n = pools[0].count + pools[1].count;
+
+	spin_unlock_irqrestore(&pool_lock, fl);
+	return n;
+}
+
 /* A netbuf with cap bytes from the heap. */
 static struct netbuf *heap_alloc(size_t cap)
 {

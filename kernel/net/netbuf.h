@@ -55,6 +55,10 @@ struct netbuf {
 struct netbuf *netbuf_alloc(size_t headroom, size_t size);
 /* Free nb and its bytes (its destructor first). NULL is ignored. Any context. */
 void netbuf_free(struct netbuf *nb);
+/* The freed netbufs kept in the pools for reuse (each is two heap
+ * objects, its struct and its bytes): for a leak check's count of heap
+ * objects, which they are not. Any context. */
+unsigned netbuf_pooled(void);
 /* nb's sender stops counting it: its destructor runs now, and nb is
  * nobody's (Linux's skb_orphan). For a device that hands what it is given
  * to a receiver (lo) or keeps it for long. */

@@ -62,7 +62,7 @@ struct netdev {
 	uint16_t type;             /* ARPHRD_ETHER or ARPHRD_LOOPBACK */
 	const struct netdev_ops *ops;
 	void *priv;                /* the driver's own state */
-	const char *driver;        /* "virtio_net", "e1000": ethtool's and sysfs's driver name */
+	const char *driver;        /* "virtio_net", "e1000", "e1000e": ethtool's and sysfs's driver name */
 	char bus_info[32];         /* "0000:00:03.0": where it sits (PCI address), or "" */
 	/* cfg */
 	uint8_t mac[ETH_ALEN];     /* the current address; perm_mac the device's own */

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """The host end of the e1000_wire self-test (kernel/dev/e1000.c).
 
+tests/boot/nettest.py's selftest-e1000 and selftest-e1000e cases start it.
 QEMU runs with
-    -device e1000,netdev=n0 -netdev dgram,id=n0,local.type=unix,local.path=Q,remote.type=unix,remote.path=P
+    -device e1000,netdev=n0 (or e1000e) -netdev dgram,id=n0,local.type=unix,local.path=Q,remote.type=unix,remote.path=P
 and this script binds P and sends to Q: raw Ethernet frames, one datagram
 each. On the kernel's HELLO (EtherType 0x88b5, magic "KE1K") it answers
 PEER_HELLO and streams the number of DATA frames HELLO asked for (every

@@ -9,7 +9,7 @@ says `boot: loader start to first console read` (the prompt), each
 command is sent followed by `echo MARKER=$?`, and the harness waits for
 that marker alone on a line (the shell echoes its input, so the marker's
 own line is the proof the command ended; the number is its status).
-Every case runs once per NIC model (virtio-net-pci and e1000):
+Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
 
   slirp-NIC  topology (a) of tests/boot/netpeer.py: QEMU user networking
              with restrict=on only. The lease 10.0.2.15 from slirp (which,
@@ -19,6 +19,12 @@ Every case runs once per NIC model (virtio-net-pci and e1000):
              guestfwd 10.0.2.100:80 and its sha256 matches; the host fetches
              4 MiB the guest made from busybox httpd through a hostfwd on
              127.0.0.1 and its sha256 matches what the guest printed.
+             On the e1000 and e1000e, eth0's speed is 1000 Mb/s, then QEMU's
+             monitor takes the link down and up (set_link): eth0's carrier
+             must follow each within LINK_WAIT s (the driver's link-change
+             interrupt; its watchdog would find it within a second too, so
+             the self-test e1000e-msix is what checks the interrupt itself),
+             carrier_changes grow by two, and ping works after.
   peer-NIC   topology (b): Kestrel and Debian's Linux (netpeer.LinuxPeer)
              on a wire. The peer is netpeer.script_server() (10.0.2.2,
              udhcpd leasing 10.0.2.15, httpd with a 1 MiB /blob) followed by
@@ -52,6 +58,20 @@ Every case runs once per NIC model (virtio-net-pci and e1000):
              tcp_syncookies=0 and the same injector, netflood.py linux: 3
              to 7 s). The counters of /proc/net/snmp are figures.
 
+  selftest-NIC  (e1000 and e1000e) Kestrel's in-kernel self-tests
+             (selftest=kernel, then the shell) with the NIC on a wire to
+             tests/boot/e1000_peer.py: the driver's tests must say ok, none
+             may be skipped: e1000-wire and e1000-wire-polled send 2,000
+             frames and receive 10,000 (every length from 60 to 1514 bytes,
+             order and bytes checked) in the interrupt mode the driver chose
+             (INTx on the e1000, MSI-X on the e1000e) and then polled (and,
+             on the e1000e, on INTx: e1000-wire-intx), with no netbuf left
+             over; the rings against a hostile device in RAM;
+             the MAC from the EEPROM through EERD; on the e1000e, MSI-X with
+             every cause routed to its vector and link changes delivered one
+             after the other (e1000e-msix). Every other in-kernel test runs
+             too and must pass, as in the boot suite.
+
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
 serial console), NAME.peer.log (the peer's), NAME.pcap (every frame on
@@ -78,6 +98,7 @@ import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -87,7 +108,7 @@ sys.path.insert(0, HERE)
 import netpeer  # noqa: E402  (Wire, LinuxPeer, Guest, user_netdev, ...)
 import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
 
-NICS = ("virtio-net-pci", "e1000")
+NICS = ("virtio-net-pci", "e1000", "e1000e")
 KESTREL_IP = "10.0.2.15"
 GATEWAY_IP = "10.0.2.2"             # slirp's host address; the peer's address on the wire
 GUESTFWD_IP = "10.0.2.100"          # slirp forwards its port 80 to the host's server
@@ -107,6 +128,8 @@ LEASE = r"ipconfig: eth0 (\S+)/(\d+) gateway (\S+) dns (\S+) lease (\d+) s \(DHC
 NEVER = [r"KERNEL PANIC", r"FAIL"]  # as boottest.py's NEVER: a failure wherever it shows
 SHA256 = r"^([0-9a-f]{64})  (\S+)$"
 PING_ALL = r"3 packets transmitted, 3 packets received"
+LINK_NICS = ("e1000", "e1000e")    # the slirp case takes their link down and up (QEMU's set_link)
+LINK_WAIT = 5                       # seconds for eth0's carrier to follow
 TCPOPTS_PORT = 7000                 # t-tcpopts serve: commands here, its sink on the next port
 TCPOPTS_BIN = "rootfs.extra/bin/t-tcpopts"   # under the build directory
 TCPOPTS_SUMMARY = r"tcpopts: (\d+) passed, (\d+) failed"
@@ -377,23 +400,79 @@ def slirp_steps(k, srv, fwd):
     return figures
 
 
+def monitor(path, cmd, timeout=10):
+    """Type cmd into QEMU's human monitor on the Unix socket path: its answer."""
+    got = b""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        for send in (None, cmd):
+            if send:
+                s.sendall(send.encode() + b"\n")
+            while not got.rstrip().endswith(b"(qemu)"):
+                data = s.recv(4096)
+                if not data:
+                    break
+                got += data
+            if send is None:
+                got = b""
+    return got.decode(errors="replace")
+
+
+def carrier_wait(k, want):
+    """Wait (up to LINK_WAIT s) in Kestrel for eth0's carrier to read want:
+    the host seconds it took. CaseFailed if it never did."""
+    out, secs = k.must(f"n=0; until [ $(cat /sys/class/net/eth0/carrier) = {want} ]; do "
+                       f"n=$((n+1)); [ $n -gt {LINK_WAIT * 10} ] && break; sleep 0.1; done; "
+                       "cat /sys/class/net/eth0/carrier")
+    if not out or out[-1].strip() != str(want):
+        raise CaseFailed(f"eth0's carrier still {out[-1].strip() if out else '?'} {LINK_WAIT} s "
+                         f"after set_link {'on' if want else 'off'}")
+    return secs
+
+
+def link_steps(k, mon):
+    """QEMU takes the link down and up again (the monitor's set_link): the
+    driver's link-change interrupt must show in eth0's carrier each time,
+    the speed must be 1000 Mb/s with the link up, and ping must work
+    after. Its figures."""
+    out, _ = k.must("cat /sys/class/net/eth0/speed /sys/class/net/eth0/carrier_changes")
+    if len(out) < 2 or out[-2].strip() != "1000":
+        raise CaseFailed(f"eth0's speed {out[-2].strip() if len(out) > 1 else '?'}, want 1000")
+    changes = int(out[-1])
+    monitor(mon, "set_link net0 off")
+    down = carrier_wait(k, 0)
+    monitor(mon, "set_link net0 on")
+    up = carrier_wait(k, 1)
+    out, _ = k.must("cat /sys/class/net/eth0/carrier_changes")
+    if int(out[-1]) < changes + 2:
+        raise CaseFailed(f"carrier_changes {changes} before set_link off and on, {out[-1]} after")
+    return [f"link down seen in {down:.1f} s, up in {up:.1f} s", f"ping after {ping(k, GATEWAY_IP)}"]
+
+
 def slirp_case(build, outdir, nic, name):
-    """Topology (a): Kestrel alone on slirp (restrict=on). Returns the figures."""
+    """Topology (a): Kestrel alone on slirp (restrict=on); on LINK_NICS the
+    link taken down and up. Returns the figures."""
     img, vars_fd = make_image(build, outdir, name, CMDLINE_DHCP)
     srv = host_server()
     fwd = netpeer.free_port()
     netdev = netpeer.user_netdev("net0", hostfwd=[("tcp", fwd, 80)],
                                  guestfwd=[(GUESTFWD_IP, 80, (netpeer.LOOPBACK, srv.server_port))])
-    argv = kestrel_argv(img, vars_fd, netdev, nic, pcap_path(outdir, name))
+    mondir = tempfile.mkdtemp(prefix="nettest-mon-", dir="/tmp")
+    mon = os.path.join(mondir, "m")
+    argv = kestrel_argv(img, vars_fd, netdev, nic, pcap_path(outdir, name)) + \
+        ["-monitor", f"unix:{mon},server=on,wait=off"]
     try:
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
-                return slirp_steps(k, srv, fwd)
+                figures = slirp_steps(k, srv, fwd)
+                return figures + (link_steps(k, mon) if nic in LINK_NICS else [])
             finally:
                 judge_log(k)
     finally:
         srv.shutdown()
         srv.server_close()
+        shutil.rmtree(mondir, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- /etc/rc's udhcpc
@@ -717,6 +796,74 @@ def flood_case(build, outdir, nic, name):
                 judge_log(k)
 
 
+# ---------------------------------------------------------------- the drivers' self-tests on a wire
+
+CMDLINE_SELFTEST = "init=/bin/sh selftest=kernel"   # the in-kernel tests, then the shell
+SELFTEST_TIMEOUT = 300              # QEMU's start to the self-tests' summary (TCG, a loaded host)
+SELFTEST_DONE = r"selftest: (\d+) passed, (\d+) failed"
+SELFTEST_WIRE = r"e1000-wire \((\S+)\): 10000 frames in \(0 bad\) in (\d+) ms"
+# The driver's tests that must say ok on this NIC (a skip is a failure here:
+# the device, its MSI-X and the peer are all there).
+E1000_SELFTESTS = ["e1000-mac-eeprom", "e1000-rx-hostile", "e1000-tx-ring", "e1000-wire",
+                   "e1000-wire-polled"]
+SELFTEST_MUST = {"e1000": E1000_SELFTESTS,
+                 "e1000e": ["e1000e-msix", "e1000-wire-intx"] + E1000_SELFTESTS}
+
+
+def wire_sessions(nic):
+    """The exchanges e1000_peer.py will see: one per e1000-wire* test that must run."""
+    return sum(n.startswith("e1000-wire") for n in SELFTEST_MUST[nic])
+
+
+def selftest_case(build, outdir, nic, name):
+    """Kestrel's in-kernel self-tests with the NIC on a wire to
+    tests/boot/e1000_peer.py (frames both ways, in the interrupt mode the
+    driver chose and then polled). Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_SELFTEST)
+    with netpeer.Wire() as wire:
+        peer = subprocess.Popen([sys.executable, os.path.join(HERE, "e1000_peer.py"),
+                                 "--listen", wire.path(1), "--qemu", wire.path(0),
+                                 "--sessions", str(wire_sessions(nic)),
+                                 "--timeout", str(SELFTEST_TIMEOUT)],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
+                                pcap_path(outdir, name))
+            with Kestrel(name, argv, log_path(outdir, name)) as k:
+                try:
+                    return selftest_steps(k, nic, peer)
+                finally:
+                    judge_log(k)
+        finally:
+            if peer.poll() is None:
+                peer.kill()
+            out = peer.communicate()[0].decode(errors="replace")
+            with open(os.path.join(outdir, name + ".peer.log"), "w") as f:
+                f.write(out)
+
+
+def selftest_steps(k, nic, peer):
+    """The self-tests' summary and the driver's own lines; the peer's verdict."""
+    m = k.expect("the self-tests' summary", SELFTEST_DONE, SELFTEST_TIMEOUT)
+    text = k.text()
+    bad = [n for n in SELFTEST_MUST[nic] if not re.search(rf"^.*selftest: {n} ok$", text, re.M)]
+    if bad:
+        said = [line.strip() for line in text.splitlines()
+                if any(f"selftest: {n} " in line for n in bad)]
+        raise CaseFailed("driver self-tests not ok: " + " / ".join(said or bad))
+    if m.group(2) != "0":
+        raise CaseFailed(f"self-tests: {m.group(0)}")
+    try:
+        out = peer.communicate(timeout=30)[0].decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        raise CaseFailed("e1000_peer.py did not end after the self-tests")
+    if peer.returncode != 0:
+        raise CaseFailed(f"e1000_peer.py exited {peer.returncode}: " + " / ".join(out.splitlines()[-3:]))
+    wire = [f"{w.group(1)} {w.group(2)} ms" for w in re.finditer(SELFTEST_WIRE, text, re.M)]
+    return [f"{len(SELFTEST_MUST[nic])} driver self-tests ok, {m.group(1)} in all",
+            "10,000 frames in, 2,000 out: " + ", ".join(wire)]
+
+
 # ---------------------------------------------------------------- (b) TCP options against Linux
 
 def tcpopts_script():
@@ -890,7 +1037,8 @@ def cases():
         [(f"{kind}-{nic}", fn, nic) for kind, fn in (("rc-dhcp", rc_dhcp_case),
                                                      ("rc-noserver", rc_noserver_case))
          for nic in RC_NICS] + [(f"tcpopts-{nic}", tcpopts_case, nic) for nic in TCPOPTS_NICS] + \
-        [("flood-virtio-net-pci", flood_case, "virtio-net-pci")]
+        [("flood-virtio-net-pci", flood_case, "virtio-net-pci")] + \
+        [(f"selftest-{nic}", selftest_case, nic) for nic in SELFTEST_MUST]
 
 
 def prepare_linux(build):

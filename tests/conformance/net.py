@@ -26,7 +26,7 @@ ed25519 host keys for each side and a client key, made once with the
 host's ssh-keygen into BUILD/conformance/net/keys, and known_hosts naming
 both, so ssh checks the host key it is shown.
 
-Functional, per NIC model (virtio-net-pci, e1000), one boot of each: the
+Functional, per NIC model (virtio-net-pci, e1000, e1000e), one boot of each: the
 peer starts its servers (nginx with 8 MiB of random bytes, sshd, iperf3 -s,
 nc and socat one-shot TCP and UDP servers on ports 7001-7004). Kestrel,
 driven through its serial console (nettest.Kestrel), runs the client
@@ -98,7 +98,7 @@ DATA = ["etc/nginx/mime.types", "lib64/ld-linux-x86-64.so.2"]
 DLOPEN = ["libgcc_s.so.1"]
 LIBDIRS = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]
 EXIT_UNAVAILABLE = 2
-NICS = ("virtio-net-pci", "e1000")
+NICS = ("virtio-net-pci", "e1000", "e1000e")
 KESTREL_IP, LINUX_IP, PREFIX = "10.0.2.15", "10.0.2.2", 24
 NAMES = {"kestrel": "kestrel", "linux": "linux", "standin": "standin"}  # host names
 N = "/etc/netconf/netconf.sh"
