@@ -57,6 +57,52 @@ void in6_set_eui64(struct in6 *a, const uint8_t mac[6])
 	a->b[15] = mac[5];
 }
 
+/* The longest run of two or more zero groups: its start (-1 for none) and length. */
+static int zero_run(const struct in6 *a, int *len)
+{
+	int best = -1, best_len = 1;
+	for (int i = 0; i < 8;) {
+		int n = 0;
+		while (i + n < 8 && get_be16(a->b + 2 * (i + n)) == 0)
+			n++;
+		if (n > best_len) {
+			best = i;
+			best_len = n;
+		}
+		i += n ? n : 1;
+	}
+	*len = best_len;
+	return best;
+}
+
+void in6_format(const struct in6 *a, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	int len, run = zero_run(a, &len);
+	size_t n = 0;
+	for (int i = 0; i < 8; i++) {
+		if (i == run) {
+			buf[n++] = ':';
+			if (i == 0)
+				buf[n++] = ':';
+			i += len - 1;
+			continue;
+		}
+		unsigned g = get_be16(a->b + 2 * i);
+		bool lead = true;
+		for (int s = 12; s >= 0; s -= 4) {
+			unsigned d = (g >> s) & 0xf;
+			if (lead && d == 0 && s)
+				continue;
+			lead = false;
+			buf[n++] = hex[d];
+		}
+		if (i < 7)
+			buf[n++] = ':';
+	}
+	buf[n] = 0;
+}
+
 /* ---- checksums ---------------------------------------------------------------- */
 
 uint32_t csum_pseudo6(const struct in6 *src, const struct in6 *dst, uint32_t len, uint8_t nh)

@@ -66,6 +66,11 @@ void in6_mc_mac(const struct in6 *a, uint8_t mac[6]);
 /* The modified EUI-64 interface identifier of mac into a's last 8 bytes (RFC 4291 2.5.1). */
 void in6_set_eui64(struct in6 *a, const uint8_t mac[6]);
 
+/* a as text in RFC 5952's form (lower case, the longest run of two or
+ * more zero groups as ::) into buf, which has IN6_TEXT_MAX bytes. */
+#define IN6_TEXT_MAX 40
+void in6_format(const struct in6 *a, char *buf);
+
 /* ---- checksums ---------------------------------------------------------------- */
 
 /* The IPv6 pseudo-header's sum (RFC 8200 8.1): addresses, upper-layer length, next header. */

@@ -61,6 +61,28 @@ UNIT_TEST(addr_helpers)
 	return NULL;
 }
 
+UNIT_TEST(addr_text)
+{
+	static const struct { uint8_t b[16]; const char *text; } cases[] = {
+		{ { 0xfe, 0x80, [8] = 0x50, 0x54, 0, 0xff, 0xfe, 0x12, 0x34, 0x56 }, "fe80::5054:ff:fe12:3456" },
+		{ { [15] = 1 }, "::1" },
+		{ { 0 }, "::" },
+		{ { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, "2001:db8::1" },
+		{ { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1 }, "2001:db8:0:1:0:1:0:1" },
+		{ { 0x20, 0x01, 0x0d, 0xb8, [8] = 0, 1 }, "2001:db8:0:0:1::" },
+		{ { 0x20, 0x01, [14] = 0, 0 }, "2001::" },
+		{ { 0xff, 0x02, [11] = 1, 0xff, 0x12, 0x34, 0x56 }, "ff02::1:ff12:3456" },
+	};
+	char buf[IN6_TEXT_MAX];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct in6 a;
+		memcpy(a.b, cases[i].b, 16);
+		in6_format(&a, buf);
+		CHECK_STR(buf, cases[i].text);
+	}
+	return NULL;
+}
+
 UNIT_TEST(echo_request)
 {
 	struct ipv6_info ip;
@@ -293,6 +315,7 @@ int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
 		UNIT_ENTRY(addr_helpers),
+		UNIT_ENTRY(addr_text),
 		UNIT_ENTRY(echo_request),
 		UNIT_ENTRY(truncated_every_byte),
 		UNIT_ENTRY(padding_after_payload),
