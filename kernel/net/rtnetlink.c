@@ -857,6 +857,53 @@ int rtnl_fill_route(struct nl_buf *b, const struct rtnl_route_info *r, uint16_t 
 	return 0;
 }
 
+int rtnl_fill_addr6(struct nl_buf *b, const struct rtnl_addr6_info *a, uint16_t flags, uint32_t seq,
+		    uint32_t pid)
+{
+	size_t mark = b->len;
+	long off = nl_msg_begin(b, RTM_NEWADDR, flags, seq, pid, sizeof(struct ifaddrmsg));
+
+	if (off < 0)
+		return -EMSGSIZE;
+	struct ifaddrmsg ifm = { AF_INET6, a->prefix, (uint8_t)a->flags, a->scope, (uint32_t)a->ifindex };
+	struct ifa_cacheinfo ci = { a->preferred_s, a->valid_s, a->cstamp, a->tstamp };
+	memcpy(nl_msg_fixed(b, off), &ifm, sizeof(ifm));
+	if (nl_put(b, IFA_ADDRESS, a->addr, sizeof(a->addr)) || nl_put(b, IFA_CACHEINFO, &ci, sizeof(ci)) ||
+	    nl_put_u32(b, IFA_FLAGS, a->flags)) {
+		b->len = mark;
+		return -EMSGSIZE;
+	}
+	nl_msg_end(b, off);
+	return 0;
+}
+
+#define RTA_PREF_ATTR 20   /* RTA_PREF: the router preference of an RA's route (0: medium) */
+
+int rtnl_fill_route6(struct nl_buf *b, const struct rtnl_route6_info *r, uint16_t flags, uint32_t seq,
+		     uint32_t pid)
+{
+	size_t mark = b->len;
+	long off = nl_msg_begin(b, RTM_NEWROUTE, flags, seq, pid, sizeof(struct rtmsg));
+
+	if (off < 0)
+		return -EMSGSIZE;
+	struct rtmsg rtm = { .rtm_family = AF_INET6, .rtm_dst_len = r->dst_len, .rtm_table = RT_TABLE_MAIN,
+			     .rtm_protocol = r->protocol, .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST };
+	struct rta_cacheinfo ci = { .rta_expires = r->expires_cs };
+	uint8_t pref = 0;
+	memcpy(nl_msg_fixed(b, off), &rtm, sizeof(rtm));
+	if (nl_put_u32(b, RTA_TABLE, RT_TABLE_MAIN) ||
+	    (r->dst_len && nl_put(b, RTA_DST, r->dst, sizeof(r->dst))) ||
+	    (r->has_gateway && nl_put(b, RTA_GATEWAY, r->gateway, sizeof(r->gateway))) ||
+	    nl_put_u32(b, RTA_OIF, (uint32_t)r->oif) || nl_put_u32(b, RTA_PRIORITY, r->priority) ||
+	    nl_put(b, RTA_CACHEINFO, &ci, sizeof(ci)) || nl_put(b, RTA_PREF_ATTR, &pref, sizeof(pref))) {
+		b->len = mark;
+		return -EMSGSIZE;
+	}
+	nl_msg_end(b, off);
+	return 0;
+}
+
 int rtnl_fill_neigh(struct nl_buf *b, const struct rtnl_neigh_info *n, uint16_t flags, uint32_t seq,
 		    uint32_t pid)
 {

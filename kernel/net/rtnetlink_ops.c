@@ -18,6 +18,8 @@
 #include "net/rtnetlink.h"
 #include "net/arp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "time/time.h"
 #include "net/net.h"
 #include "net/netdev.h"
 #include "lib/errno.h"
@@ -242,7 +244,7 @@ static void dump_filters(const struct rtnl_req *req, struct rtnl_dump *d)
 		}
 		break;
 	case RTM_GETADDR:
-		d->none = req->family == AF_INET6;
+		d->v6 = req->family == AF_INET6;
 		if (tb[IFA_TARGET_NETNSID])
 			d->err = -EINVAL;
 		if ((d->ifindex = (int)req->hdr.ifa.ifa_index)) {
@@ -252,8 +254,10 @@ static void dump_filters(const struct rtnl_req *req, struct rtnl_dump *d)
 		}
 		break;
 	case RTM_GETROUTE:
-		d->none = req->family == AF_INET6;
+		d->v6 = req->family == AF_INET6;
 		route_filters(req, d);
+		if (d->v6 && (req->hdr.rtm.rtm_flags & RTM_F_PREFIX))
+			d->none = d->cloned; /* IPv6 has prefix routes: the filter does not empty the dump */
 		break;
 	case RTM_GETNEIGH:
 		d->none = (req->family && req->family != AF_INET) || (req->hdr.ndm.ndm_flags == NTF_PROXY);
@@ -295,11 +299,76 @@ static int dump_links(struct rtnl_dump *d, struct nl_buf *b)
 	return 0;
 }
 
+/* Hundredths of a second since boot (IFA_CACHEINFO's stamps). */
+static uint32_t centisecs(uint64_t ns)
+{
+	return (uint32_t)(ns / 10000000ull);
+}
+
+/* Seconds left of a lifetime set at stamp (0xffffffff: forever). */
+static uint32_t life_left(uint32_t life, uint64_t stamp, uint64_t now)
+{
+	uint64_t age = (now - stamp) / 1000000000ull;
+	return life == IPV6_LIFE_FOREVER ? life : age >= life ? 0 : (uint32_t)(life - age);
+}
+
+static int dump_addrs6(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct ipv6_ifaddr a;
+	uint64_t now = time_ns();
+
+	for (; ipv6_addr_get(d->next, &a); d->next++) {
+		if (d->ifindex && a.ifindex != d->ifindex)
+			continue;
+		struct rtnl_addr6_info o = { .ifindex = a.ifindex, .prefix = a.prefix, .scope = a.scope,
+					     .flags = a.flags, .preferred_s = life_left(a.preferred_s, a.stamp, now),
+					     .valid_s = life_left(a.valid_s, a.stamp, now),
+					     .cstamp = centisecs(a.created), .tstamp = centisecs(a.stamp) };
+		memcpy(o.addr, a.addr.b, sizeof(o.addr));
+		if (rtnl_fill_addr6(b, &o, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int dump_routes6(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct ipv6_route r;
+	uint64_t now = time_ns();
+
+	for (; ipv6_route_get(d->next, &r); d->next++) {
+		if ((d->ifindex && r.ifindex != d->ifindex) || (d->protocol && r.protocol != d->protocol) ||
+		    (d->rt_type && d->rt_type != RTN_UNICAST))
+			continue;
+		struct rtnl_route6_info o = { .dst_len = r.prefix, .protocol = r.protocol, .oif = r.ifindex,
+					      .priority = r.metric, .has_gateway = !in6_is_any(&r.gateway) };
+		if (r.expires)
+			o.expires_cs = r.expires > now ? (int32_t)((r.expires - now) / 10000000ull) : 0;
+		memcpy(o.dst, r.dst.b, sizeof(o.dst));
+		memcpy(o.gateway, r.gateway.b, sizeof(o.gateway));
+		if (rtnl_fill_route6(b, &o, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+/* After IPv4's entries, an AF_UNSPEC dump goes on with IPv6's. */
+static int dump_then_v6(struct rtnl_dump *d, struct nl_buf *b, int v4_err)
+{
+	if (v4_err || d->v6 || d->family == AF_INET)
+		return v4_err;
+	d->v6 = true;
+	d->next = 0;
+	return d->type == RTM_GETADDR ? dump_addrs6(d, b) : dump_routes6(d, b);
+}
+
 static int dump_addrs(struct rtnl_dump *d, struct nl_buf *b)
 {
 	struct ipv4_ifaddr a;
 	struct rtnl_addr_info o;
 
+	if (d->v6)
+		return dump_addrs6(d, b);
 	for (; addr_nth(d->next, &a); d->next++) {
 		if (d->ifindex && a.ifindex != d->ifindex)
 			continue;
@@ -307,13 +376,15 @@ static int dump_addrs(struct rtnl_dump *d, struct nl_buf *b)
 		if (rtnl_fill_addr(b, &o, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
-	return 0;
+	return dump_then_v6(d, b, 0);
 }
 
 static int dump_routes(struct rtnl_dump *d, struct nl_buf *b)
 {
 	struct ipv4_route table[IPV4_ROUTE_MAX];
 	struct rtnl_route_info o;
+	if (d->v6)
+		return dump_routes6(d, b);
 	unsigned n = routes_sorted(table);
 
 	for (; d->next < n; d->next++) {
@@ -325,7 +396,7 @@ static int dump_routes(struct rtnl_dump *d, struct nl_buf *b)
 		if (rtnl_fill_route(b, &o, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
-	return 0;
+	return dump_then_v6(d, b, 0);
 }
 
 static int dump_neighs(struct rtnl_dump *d, struct nl_buf *b)
