@@ -144,6 +144,8 @@ void net_init(const char *ip_spec)
 	udp_init();
 	inet_udp_wire_init(); /* UDP sockets reach other hosts through IPv4 */
 	inet_icmp_init();     /* raw and ping sockets */
+	inet_udp6_init();     /* UDP over IPv6 */
+	inet_icmp6_init();    /* raw and ping sockets over IPv6 */
 	tcp_sock_init();      /* TCP to other hosts */
 	packet_init();        /* AF_PACKET sockets */
 	net_proc_init();

@@ -45,8 +45,10 @@ static void count(uint64_t *c)
 
 int icmp6_send(struct netbuf *nb, const struct in6 *src, const struct in6 *dst, struct netdev *dev, int hops)
 {
-	struct ipv6_send s = { .src = *src, .dst = *dst, .proto = NEXTHDR_ICMP, .hops = hops, .dev = dev };
-	if (in6_is_any(src)) {
+	struct ipv6_send s = { .dst = *dst, .proto = NEXTHDR_ICMP, .hops = hops, .dev = dev, .src_fixed = src != NULL };
+	if (src) {
+		s.src = *src;
+	} else {
 		struct ipv6_dst d;
 		int err = ipv6_route_lookup(dst, dev, &d);
 		if (err) {
@@ -119,10 +121,8 @@ void icmp6_send_error(const struct netbuf *orig, uint8_t type, uint8_t code, uin
 	put_be32(p + 4, info);
 	memcpy(p + ICMPV6_HDR_LEN, orig->data, quote);
 	/* from the address it was sent to when that is ours, else the route's */
-	struct in6 src = { 0 };
-	if (ipv6_addr_local(&ip.dst) == IPV6_LOCAL)
-		src = ip.dst;
-	icmp6_send(nb, &src, &ip.src, orig->dev, -1);
+	bool ours = ipv6_addr_local(&ip.dst) == IPV6_LOCAL;
+	icmp6_send(nb, ours ? &ip.dst : NULL, &ip.src, orig->dev, -1);
 }
 
 /* ---- receiving ------------------------------------------------------------------- */
@@ -136,10 +136,7 @@ static void echo(struct netbuf *nb, const struct ipv6_info *ip)
 	memcpy(netbuf_put(r, nb->len), nb->data, nb->len);
 	r->data[0] = ICMPV6_ECHO_REPLY;
 	r->data[1] = 0;
-	struct in6 src = { 0 };
-	if (!in6_is_multicast(&ip->dst))
-		src = ip->dst;
-	icmp6_send(r, &src, &ip->src, nb->dev, -1);
+	icmp6_send(r, in6_is_multicast(&ip->dst) ? NULL : &ip->dst, &ip->src, nb->dev, -1);
 }
 
 static void icmp6_input(struct netbuf *nb, const struct ipv6_info *ip)

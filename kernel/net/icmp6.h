@@ -22,7 +22,8 @@ void icmp6_init(void);
  */
 void icmp6_send_error(const struct netbuf *orig, uint8_t type, uint8_t code, uint32_t info);
 /* Send the ICMPv6 message nb (data at its header, whole: its checksum is
- * set here) from src (:: lets the route choose) to dst on dev (NULL: by
+ * set here) from src (NULL lets the route choose; :: is sent as ::, a DAD
+ * probe's source) to dst on dev (NULL: by
  * the route), with hop limit hops (-1: the device's). Owns nb. 0 or ipv6_output's error. */
 int icmp6_send(struct netbuf *nb, const struct in6 *src, const struct in6 *dst, struct netdev *dev, int hops);
 /* What an ICMPv6 error means to a socket (Linux's icmpv6_err_convert):

@@ -195,7 +195,8 @@ int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 	struct ipv6_dst d;
 	IPV6_MIB_INC(out_requests);
 	int err = ipv6_route_lookup(&s->dst, s->dev, &d);
-	if (err == -EADDRNOTAVAIL && !in6_is_any(&s->src))
+	bool own_src = s->src_fixed || !in6_is_any(&s->src);
+	if (err == -EADDRNOTAVAIL && own_src)
 		err = 0; /* the sender chose its source itself (ND's probes from ::) */
 	if (err) {
 		IPV6_MIB_INC(out_no_routes);
@@ -210,7 +211,7 @@ int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 	}
 	struct ipv6_info ip = { .tclass = s->tclass, .payload_len = (uint16_t)plen, .next_hdr = s->proto,
 				.hop_limit = (uint8_t)(s->hops >= 0 ? s->hops : ipv6_dev_hops(d.dev)),
-				.src = in6_is_any(&s->src) ? d.src : s->src, .dst = s->dst };
+				.src = own_src ? s->src : d.src, .dst = s->dst };
 	netbuf_csum_finish(nb);
 	uint8_t *h = netbuf_push(nb, IPV6_HDR_LEN);
 	if (!h) {

@@ -54,11 +54,13 @@ struct ipv6_dst {
 	bool local;                    /* to this host: through lo */
 };
 
-/* What a sender asks for: src :: lets the route choose; dev non-NULL
- * sends on that device (link-local and multicast destinations need one);
- * hops -1 is the device's default. */
+/* What a sender asks for: src :: lets the route choose unless src_fixed
+ * (a DAD probe goes from :: itself); dev non-NULL sends on that device
+ * (link-local and multicast destinations need one); hops -1 is the
+ * device's default. */
 struct ipv6_send {
 	struct in6 src, dst;
+	bool src_fixed;
 	uint8_t proto, tclass;
 	int hops;
 	struct netdev *dev;

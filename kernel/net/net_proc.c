@@ -289,7 +289,7 @@ static void sock_line(struct sock_walk *w, uint32_t la, uint16_t lp, uint32_t ra
 }
 
 /* An IPv6 socket's name as tcp6 prints it: four network-order words,
- * each read on a little-endian CPU (::, ::1, ::ffff:a.b.c.d). */
+ * each read on a little-endian CPU (::, ::1, ::ffff:a.b.c.d, any other). */
 static void v6_text(char *buf, size_t cap, const struct inet_name *n)
 {
 	uint32_t w[4] = { 0, 0, 0, 0 };
@@ -298,6 +298,9 @@ static void v6_text(char *buf, size_t cap, const struct inet_name *n)
 	else if (n->kind == INET_V4) {
 		w[2] = le_addr(0xffff);
 		w[3] = le_addr(n->addr);
+	} else if (n->kind == INET_V6) {
+		for (int i = 0; i < 4; i++)
+			w[i] = le_addr(get_be32(n->a6 + 4 * i));
 	}
 	ksnprintf(buf, cap, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3], n->port);
 }
@@ -306,7 +309,7 @@ static void sock_line6(struct sock_walk *w, const struct inet_name *me, const st
 		       uint64_t ino)
 {
 	char line[SOCK_LINE + 1], a[48], b[48];
-	struct inet_name none = { 0, 0, INET_V6_ANY };
+	struct inet_name none = { .addr = 0, .port = 0, .kind = INET_V6_ANY };
 	v6_text(a, sizeof(a), me);
 	v6_text(b, sizeof(b), peer ? peer : &none);
 	ksnprintf(line, sizeof(line), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu", w->n++, a,
