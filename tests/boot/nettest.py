@@ -207,9 +207,9 @@ def sha256_of(out, name):
     raise CaseFailed(f"no sha256 of {name} in the output: " + " / ".join(out[-4:]))
 
 
-def ping(k, target):
-    """`ping -c 3 target` from Kestrel: every echo answered; its summary line."""
-    status, out, secs = k.run(f"ping -c 3 {target}")
+def ping(k, target, cmd="ping"):
+    """`ping -c 3 target` (or cmd) from Kestrel: every echo answered; its summary line."""
+    status, out, secs = k.run(f"{cmd} -c 3 {target}")
     summary = [line for line in out if "packets transmitted" in line]
     if status != 0 or not summary or not re.search(PING_ALL, summary[0]):
         raise CaseFailed(f"ping {target}: exit {status}, " + " / ".join(out[-3:]))
@@ -564,14 +564,16 @@ def peer_steps(k, peer):
     return figures
 
 
-def with_peer(build, outdir, nic, name, script, ready, steps, files=None):
-    """Topology (b): boot the Linux peer running script and, once it printed
-    its ready line, Kestrel on the same wire (ip=dhcp); steps(k, peer) drives
-    both. Returns steps' figures and the peer's boot time."""
+def with_peer(build, outdir, nic, name, script, ready, steps, files=None, cmdline=None,
+              ipv6=False):
+    """Topology (b): boot the Linux peer running script (with IPv6 when ipv6)
+    and, once it printed its ready line, Kestrel on the same wire (ip=dhcp,
+    or cmdline); steps(k, peer) drives both. Returns steps' figures and the
+    peer's boot time."""
     with netpeer.Wire() as wire, \
             netpeer.LinuxPeer(build, script, nic=nic, wire=wire, side=1, files=files,
-                              logdir=outdir, name=name + ".peer") as peer:
-        img, vars_fd = make_image(build, outdir, name, CMDLINE_DHCP)
+                              logdir=outdir, name=name + ".peer", ipv6=ipv6) as peer:
+        img, vars_fd = make_image(build, outdir, name, cmdline or CMDLINE_DHCP)
         try:
             # Kestrel's DHCP gives up after about 10 s: the peer must be up first
             peer.wait_up(PEER_TIMEOUT)
@@ -784,6 +786,164 @@ def tcpopts_case(build, outdir, nic, name):
     return figures
 
 
+# ---------------------------------------------------------------- (d) IPv6 with a Linux router
+
+V6_PREFIX = "2001:db8:1::"
+V6_PEER = "2001:db8:1::1"
+V6_PEER_LL = "fe80::5054:ff:fe12:3457"        # the peer's link-local (netpeer.PEER_MAC)
+V6_LL = "fe80::5054:ff:fe12:3456"             # Kestrel's, from netpeer.KESTREL_MAC (EUI-64)
+V6_GLOBAL = "2001:db8:1:0:5054:ff:fe12:3456"  # Kestrel's SLAAC address in V6_PREFIX
+V6_UDP_TO_PEER, V6_UDP_TO_ME = 5555, 6000
+V6_RA_COUNT = 200                   # RAs the peer sends, one a second
+V6_BINS = ("t-radvsend", "t-udp6")  # rootfs.extra/bin/ programs the peer runs too
+V6_WAIT = 60                        # seconds for an address, or the other side's datagram
+
+
+def ipv6_script():
+    """The peer as an IPv6 router: 2001:db8:1::1/64 (and 10.0.2.2/24 for
+    Kestrel's ip=), no RA taken itself, a UDP listener (t-udp6) on
+    V6_UDP_TO_PEER, t-radvsend advertising V6_PREFIX each second (ready
+    router); once Kestrel's SLAAC address answers, its checks ping6-ll and
+    ping6-global, datagrams to Kestrel's V6_UDP_TO_ME every half second in
+    the background, and the value udp6-got: what came to its listener."""
+    g = V6_GLOBAL
+    return "\n".join([
+        "chmod 755 /bin/t-radvsend /bin/t-udp6",
+        "sysctl -qw net.ipv6.conf.eth0.accept_ra=0",
+        "netpeer_up 10.0.2.2/24 || exit 1",
+        f"ip -6 addr add {V6_PEER}/64 dev eth0",
+        "netpeer_retry 20 sh -c '! ip -6 addr show dev eth0 | grep -q tentative'",
+        f"t-udp6 recv {V6_UDP_TO_PEER} {PEER_TIMEOUT * 2} >/tmp/udp6 2>&1 &",
+        f"/bin/t-radvsend eth0 {V6_PREFIX} {V6_RA_COUNT} >/tmp/ra.out 2>&1 &",
+        "netpeer_ready router",
+        f"netpeer_retry {PEER_TIMEOUT} ping6 -c 1 -W 1 {g}",
+        f"netpeer_check ping6-ll ping6 -c 3 -W 2 {V6_LL}%eth0",
+        f"netpeer_check ping6-global ping6 -c 3 -W 2 {g}",
+        f"t-udp6 send {g} {V6_UDP_TO_ME} from-linux 240 >/dev/null 2>&1 &",
+        f"netpeer_retry {PEER_TIMEOUT} grep -q from-kestrel /tmp/udp6",
+        "netpeer_value udp6-got \"$(sed 's/^udp6: from //; s/ /_/g' /tmp/udp6)\"",
+        "netpeer_serve"]) + "\n"
+
+
+def v6_ready(k, addr):
+    """Wait for Kestrel's log line of addr's DAD: its time (host s), or CaseFailed."""
+    m = k.expect(f"'ipv6: eth0 {addr}/64 ready' line",
+                 rf"ipv6: eth0 {re.escape(addr)}/64 (ready \(DAD passed\)|DAD failed.*)$", V6_WAIT)
+    if not m.group(1).startswith("ready"):
+        raise CaseFailed(f"{addr}: {m.group(1)}")
+    return k.at
+
+
+def dad_probes(pcap):
+    """The targets of Kestrel's DAD probes (NS from ::) in the capture, in
+    order. The firmware (OVMF's IPv6 stack) probes the same link-local
+    address before the kernel starts: only probes after the kernel's first
+    gratuitous ARP for KESTREL_IP (ip= configures it) count."""
+    mac = bytes.fromhex(netpeer.KESTREL_MAC.replace(":", ""))
+    me = socket.inet_aton(KESTREL_IP)
+    targets, kernel = [], False
+    for _, f in pcap_frames(pcap):
+        if len(f) < ETH_HDR + 28 or f[6:12] != mac:
+            continue
+        kind = struct.unpack_from("!H", f, 12)[0]
+        if kind == ETH_P_ARP and f[ETH_HDR + 14:ETH_HDR + 18] == me:
+            kernel = True
+        if not kernel or kind != 0x86DD or len(f) < ETH_HDR + 40 + 24:
+            continue
+        ip = f[ETH_HDR:]
+        if ip[6] == 58 and ip[40] == 135 and ip[8:24] == bytes(16):
+            targets.append(socket.inet_ntop(socket.AF_INET6, ip[48:64]))
+    return targets
+
+
+def if_inet6(k):
+    """Kestrel's /proc/net/if_inet6 as {address: (prefix, scope, flags, device)}."""
+    out, _ = k.must("cat /proc/net/if_inet6")
+    table = {}
+    for line in out:
+        f = line.split()
+        if len(f) == 6 and len(f[0]) == 32:
+            addr = socket.inet_ntop(socket.AF_INET6, bytes.fromhex(f[0]))
+            table[addr] = (int(f[2], 16), int(f[3], 16), int(f[4], 16), f[5])
+    return table
+
+
+def ipv6_addresses(k, figures):
+    """Link-local and SLAAC global ready after DAD (the log and /proc/net/if_inet6),
+    the default route through the peer (ip -6 route), `ip -6 addr`'s lines."""
+    t_ll = v6_ready(k, V6_LL)
+    t_gl = v6_ready(k, V6_GLOBAL)
+    figures.append(f"link-local ready at {t_ll:.0f} s, SLAAC global at {t_gl:.0f} s")
+    table = if_inet6(k)
+    for addr, scope in ((V6_LL, 0x20), (V6_GLOBAL, 0x00)):
+        got = table.get(addr)
+        if not got or got[0] != 64 or got[1] != scope or got[2] & 0x48 or got[3] != "eth0":
+            raise CaseFailed(f"/proc/net/if_inet6 has {got} for {addr}, want /64 scope "
+                             f"{scope:#x} eth0, neither tentative nor dadfailed")
+    out, _ = k.must("ip -6 route")
+    if not any(re.match(rf"default via {V6_PEER_LL} dev eth0\b", x) for x in out):
+        raise CaseFailed("ip -6 route shows no default route via the peer: " + " / ".join(out))
+    if not any(re.match(rf"{V6_PREFIX}/64 dev eth0\b", x) for x in out):
+        raise CaseFailed(f"ip -6 route shows no {V6_PREFIX}/64 route: " + " / ".join(out))
+    out, _ = k.must("ip -6 addr show dev eth0")
+    if not any(f"inet6 {V6_GLOBAL}/64 scope global dynamic" in x for x in out) or \
+            not any(f"inet6 {V6_LL}/64 scope link" in x for x in out):
+        raise CaseFailed("ip -6 addr: " + " / ".join(out))
+
+
+def ipv6_udp(k, peer):
+    """UDP over IPv6 both ways: Kestrel's listener gets the peer's datagram,
+    the peer's gets Kestrel's."""
+    out, _ = k.must(f"t-udp6 recv {V6_UDP_TO_ME} {V6_WAIT}", V6_WAIT + 30)
+    want = f"udp6: from {V6_PEER} "
+    if not any(x.startswith(want) and x.endswith(": from-linux") for x in out):
+        raise CaseFailed(f"Kestrel's listener got {out}, want '{want}PORT: from-linux'")
+    k.must(f"t-udp6 send {V6_PEER} {V6_UDP_TO_PEER} from-kestrel")
+    try:
+        got = peer.wait_value("udp6-got", V6_WAIT)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    if not got.startswith(V6_GLOBAL + "_") or not got.endswith(":_from-kestrel"):
+        raise CaseFailed(f"the peer's UDP listener got {got!r}, want from-kestrel from {V6_GLOBAL}")
+    return "udp6 both ways"
+
+
+def ipv6_steps(k, peer):
+    """The IPv6 case's checks on a booted Kestrel; its figures."""
+    figures = []
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    figures.append(f"prompt at {k.at:.0f} s")
+    ipv6_addresses(k, figures)
+    figures.append(f"ping6 link-local {ping(k, f'{V6_PEER_LL}%eth0', 'ping6')}")
+    figures.append(f"ping6 global {ping(k, V6_PEER, 'ping6')}")
+    figures.append(ipv6_udp(k, peer))
+    try:
+        for n in ("ping6-ll", "ping6-global"):
+            c = peer.wait_check(n, PEER_TIMEOUT)
+            if not c.ok:
+                raise CaseFailed(f"the peer's check {n} of Kestrel failed {c.detail}")
+            figures.append(f"peer {n} {c.ms} ms")
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    return figures
+
+
+def ipv6_case(build, outdir, nic, name):
+    """Topology (b) with IPv6: the Linux peer as router (t-radvsend), Kestrel's
+    link-local, DAD, SLAAC, ping6 and UDP both ways. Returns the figures."""
+    files = {}
+    for b in V6_BINS:
+        with open(os.path.join(build, "rootfs.extra", "bin", b), "rb") as f:
+            files[f"/bin/{b}"] = f.read()
+    figures, _ = with_peer(build, outdir, nic, name, ipv6_script(), "router", ipv6_steps,
+                           files=files, cmdline=CMDLINE_STATIC, ipv6=True)
+    probes = dad_probes(pcap_path(outdir, name))
+    for addr in (V6_LL, V6_GLOBAL):
+        if addr not in probes:
+            raise CaseFailed(f"no DAD probe (NS from ::) for {addr} on the wire: {probes}")
+    return figures + [f"DAD probes {', '.join(probes)}"]
+
+
 # ---------------------------------------------------------------- the capture, for a report
 
 PCAP_MAGIC = 0xA1B2C3D4             # microsecond timestamps, as QEMU's filter-dump writes
@@ -880,7 +1040,7 @@ def judge_log(k):
         raise CaseFailed(why)
 
 
-PEER_CASES = (peer_case, tcpopts_case)   # the cases that need Linux (a SKIP without it)
+PEER_CASES = (peer_case, tcpopts_case, ipv6_case)   # the cases that need Linux (a SKIP without it)
 
 
 def cases():
@@ -890,7 +1050,8 @@ def cases():
         [(f"{kind}-{nic}", fn, nic) for kind, fn in (("rc-dhcp", rc_dhcp_case),
                                                      ("rc-noserver", rc_noserver_case))
          for nic in RC_NICS] + [(f"tcpopts-{nic}", tcpopts_case, nic) for nic in TCPOPTS_NICS] + \
-        [("flood-virtio-net-pci", flood_case, "virtio-net-pci")]
+        [("flood-virtio-net-pci", flood_case, "virtio-net-pci")] + \
+        [(f"ipv6-{nic}", ipv6_case, nic) for nic in NICS]
 
 
 def prepare_linux(build):
