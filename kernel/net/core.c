@@ -93,6 +93,7 @@ static void housekeep(uint64_t now)
 	ipv4_frag_expire(now);
 	ndisc_timer(now);
 	addrconf_timer(now);
+	ipv6_frag_expire(now);
 	ndisc_timer(now);
 	addrconf_timer(now);
 }

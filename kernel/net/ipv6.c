@@ -10,18 +10,20 @@
  * (unrecognized next header). Kestrel does not forward: a packet for
  * another host is dropped and counted as InAddrErrors.
  *
- * Fragments are not reassembled yet: they are dropped and counted as
- * ReasmFails (Linux would put them together; issue 31 has it).
+ * Fragments are put together by ipv6_frag.c before the upper layer sees
+ * the packet.
  *
  * Sending: the route gives the device, next hop and source (the
  * device's address of the destination's scope); the header goes in
  * front; the packet goes to Neighbor Discovery for the next hop, to the
  * group's 33:33 address for multicast, or back through lo for this host.
- * A packet longer than the path's MTU is refused (EMSGSIZE), as no
- * fragments are sent yet.
+ * A packet longer than the link's MTU goes in fragments, each with
+ * the unfragmentable IPv6 header and a fragment header (no path MTU is
+ * kept yet: the link's, or an RA's, is the size).
  *
  * Lock rule: the protocol table is written at boot only; the counters
- * are atomic; the tables are addrconf.c's, behind its lock.
+ * and the fragment identifier are atomic; the tables are addrconf.c's,
+ * behind its lock.
  */
 #include "net/ipv6.h"
 #include "net/ether.h"
@@ -30,9 +32,11 @@
 #include "net/netdev.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "time/time.h"
 
 struct ipv6_mib ipv6_mib;
 static const struct ipv6_protocol *protocols[256];
+static uint32_t frag_id;
 void (*ipv6_raw_hook)(const struct netbuf *nb, const struct ipv6_info *ip);
 
 void ipv6_register_protocol(uint8_t proto, const struct ipv6_protocol *p)
@@ -42,6 +46,7 @@ void ipv6_register_protocol(uint8_t proto, const struct ipv6_protocol *p)
 
 void ipv6_init(void)
 {
+	frag_id = (uint32_t)time_ns();
 }
 
 /* ---- receive -------------------------------------------------------------------- */
@@ -127,8 +132,14 @@ void ipv6_input(struct netbuf *nb)
 		return drop(nb);
 	}
 	if (ip.proto == NEXTHDR_FRAGMENT) {
-		IPV6_MIB_INC(reasm_fails); /* no reassembly yet */
-		return drop(nb);
+		IPV6_MIB_INC(reasm_reqds);
+		if (!(nb = ipv6_reassemble(nb, &ip)))
+			return;
+		IPV6_MIB_INC(reasm_oks);
+		if (ipv6_parse(nb->data, nb->len, &ip) != WIRE_OK || ip.proto == NEXTHDR_FRAGMENT) {
+			IPV6_MIB_INC(in_hdr_errors); /* a fragment inside a fragment, or a header cut by one */
+			return drop(nb);
+		}
 	}
 	deliver(nb, &ip);
 }
@@ -190,6 +201,59 @@ static int transmit(struct netbuf *nb, const struct ipv6_dst *d, const struct in
 	return ndisc_output(d->dev, &d->nexthop, nb);
 }
 
+/* One fragment of nb's payload [off, off + n) behind ip's header and a
+ * fragment header (RFC 8200 4.5), as a new packet. */
+static struct netbuf *fragment(const struct netbuf *nb, size_t off, size_t n, const struct ipv6_info *ip,
+			       uint32_t id, bool more)
+{
+	struct netbuf *f = netbuf_alloc(NETBUF_HEADROOM, n);
+	if (!f)
+		return NULL;
+	memcpy(netbuf_put(f, n), nb->data + off, n);
+	uint8_t *fh = netbuf_push(f, IPV6_FRAG_HDR_LEN);
+	uint8_t *h = fh ? netbuf_push(f, IPV6_HDR_LEN) : NULL;
+	if (!h) {
+		netbuf_free(f);
+		return NULL;
+	}
+	fh[0] = ip->next_hdr;
+	fh[1] = 0;
+	put_be16(fh + 2, (uint16_t)(off | (more ? 1 : 0)));
+	put_be32(fh + 4, id);
+	struct ipv6_info fi = *ip;
+	fi.next_hdr = NEXTHDR_FRAGMENT;
+	fi.payload_len = (uint16_t)(IPV6_FRAG_HDR_LEN + n);
+	ipv6_build(h, &fi);
+	netbuf_set_network(f);
+	f->protocol = ETH_P_IPV6;
+	return f;
+}
+
+/* nb's payload in fragments that fit mtu. Owns nb. */
+static int fragment_and_send(struct netbuf *nb, const struct ipv6_info *ip, const struct ipv6_dst *d,
+			     uint32_t mtu)
+{
+	size_t step = ((mtu - IPV6_HDR_LEN - IPV6_FRAG_HDR_LEN) / 8) * 8;
+	uint32_t id = __atomic_add_fetch(&frag_id, 1, __ATOMIC_RELAXED);
+	int err = 0;
+	netbuf_csum_finish(nb); /* no fragment carries the whole to sum */
+	for (size_t off = 0; off < nb->len && !err; off += step) {
+		size_t n = nb->len - off < step ? nb->len - off : step;
+		struct netbuf *f = fragment(nb, off, n, ip, id, off + n < nb->len);
+		if (!f) {
+			IPV6_MIB_INC(frag_fails);
+			err = -ENOBUFS;
+			break;
+		}
+		IPV6_MIB_INC(frag_creates);
+		err = transmit(f, d, &ip->dst);
+	}
+	if (!err)
+		IPV6_MIB_INC(frag_oks);
+	netbuf_free(nb);
+	return err;
+}
+
 int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 {
 	struct ipv6_dst d;
@@ -204,7 +268,8 @@ int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 		return err;
 	}
 	size_t plen = nb->len;
-	if (plen + IPV6_HDR_LEN > ipv6_dev_mtu(d.dev) || plen > 0xffff) {
+	uint32_t mtu = ipv6_dev_mtu(d.dev);
+	if (plen > 0xffff) {
 		IPV6_MIB_INC(frag_fails);
 		netbuf_free(nb);
 		return -EMSGSIZE;
@@ -212,6 +277,8 @@ int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 	struct ipv6_info ip = { .tclass = s->tclass, .payload_len = (uint16_t)plen, .next_hdr = s->proto,
 				.hop_limit = (uint8_t)(s->hops >= 0 ? s->hops : ipv6_dev_hops(d.dev)),
 				.src = own_src ? s->src : d.src, .dst = s->dst };
+	if (plen + IPV6_HDR_LEN > mtu)
+		return fragment_and_send(nb, &ip, &d, mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : mtu);
 	netbuf_csum_finish(nb);
 	uint8_t *h = netbuf_push(nb, IPV6_HDR_LEN);
 	if (!h) {

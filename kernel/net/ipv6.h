@@ -88,8 +88,9 @@ void ipv6_input(struct netbuf *nb);
  * for IPv6 and the link header) as s says. Owns nb in every case. 0,
  * -ENETUNREACH (no route), -EINVAL (a link-local or multicast
  * destination without a device), -EADDRNOTAVAIL (no source address),
- * -EMSGSIZE (longer than the path's MTU: fragments are not sent yet),
- * -ENOBUFS, -ENETDOWN. Any context but an interrupt handler.
+ * -EMSGSIZE (over 65535 bytes), -ENOBUFS, -ENETDOWN. Longer than the
+ * link's MTU, it goes in fragments (RFC 8200 4.5). Any context but an
+ * interrupt handler.
  */
 int ipv6_output(struct netbuf *nb, const struct ipv6_send *s);
 /* The route to dst (dev, if given, the only device allowed), its source
@@ -100,10 +101,24 @@ int ipv6_route_lookup(const struct in6 *dst, struct netdev *dev, struct ipv6_dst
 struct ipv6_mib {
 	uint64_t in_receives, in_hdr_errors, in_addr_errors, in_unknown_protos, in_truncated,
 		in_discards, in_delivers, out_requests, out_discards, out_no_routes, reasm_fails,
-		in_mcast_pkts, out_mcast_pkts, frag_fails;
+		in_mcast_pkts, out_mcast_pkts, frag_fails, reasm_reqds, reasm_oks, reasm_timeout,
+		frag_oks, frag_creates;
 };
 extern struct ipv6_mib ipv6_mib;
 #define IPV6_MIB_INC(field) __atomic_add_fetch(&ipv6_mib.field, 1, __ATOMIC_RELAXED)
+
+/* ---- ipv6_frag.c: reassembly ------------------------------------------------------ */
+
+/* A fragment (ipv6_parse gave proto NEXTHDR_FRAGMENT; data at its IPv6
+ * header): NULL while the datagram is incomplete (the fragment is kept or
+ * dropped), else the whole packet in a new netbuf, data at its IPv6
+ * header. Owns nb. */
+struct netbuf *ipv6_reassemble(struct netbuf *nb, const struct ipv6_info *ip);
+/* Drop datagrams older than 60 s (a time exceeded for one whose first
+ * fragment came). The network thread, each 250 ms. */
+void ipv6_frag_expire(uint64_t now);
+/* Bytes held by incomplete datagrams. */
+size_t ipv6_frag_mem(void);
 
 /* ---- addrconf.c: addresses, routes, autoconfiguration ---------------------------- */
 

@@ -797,14 +797,15 @@ V6_UDP_TO_PEER, V6_UDP_TO_ME = 5555, 6000
 V6_RA_COUNT = 200                   # RAs the peer sends, one a second
 V6_BINS = ("t-radvsend", "t-udp6")  # rootfs.extra/bin/ programs the peer runs too
 V6_WAIT = 60                        # seconds for an address, or the other side's datagram
+V6_BIG = 3000                       # ping6 -s: echoes in three fragments each way
 
 
 def ipv6_script():
     """The peer as an IPv6 router: 2001:db8:1::1/64 (and 10.0.2.2/24 for
     Kestrel's ip=), no RA taken itself, a UDP listener (t-udp6) on
     V6_UDP_TO_PEER, t-radvsend advertising V6_PREFIX each second (ready
-    router); once Kestrel's SLAAC address answers, its checks ping6-ll and
-    ping6-global, datagrams to Kestrel's V6_UDP_TO_ME every half second in
+    router); once Kestrel's SLAAC address answers, its checks ping6-ll,
+    ping6-global and ping6-frag (V6_BIG bytes: fragments both ways), datagrams to Kestrel's V6_UDP_TO_ME every half second in
     the background, and the value udp6-got: what came to its listener."""
     g = V6_GLOBAL
     return "\n".join([
@@ -819,6 +820,7 @@ def ipv6_script():
         f"netpeer_retry {PEER_TIMEOUT} ping6 -c 1 -W 1 {g}",
         f"netpeer_check ping6-ll ping6 -c 3 -W 2 {V6_LL}%eth0",
         f"netpeer_check ping6-global ping6 -c 3 -W 2 {g}",
+        f"netpeer_check ping6-frag ping6 -c 3 -W 2 -s {V6_BIG} {g}",
         f"t-udp6 send {g} {V6_UDP_TO_ME} from-linux 240 >/dev/null 2>&1 &",
         f"netpeer_retry {PEER_TIMEOUT} grep -q from-kestrel /tmp/udp6",
         "netpeer_value udp6-got \"$(sed 's/^udp6: from //; s/ /_/g' /tmp/udp6)\"",
@@ -916,9 +918,15 @@ def ipv6_steps(k, peer):
     ipv6_addresses(k, figures)
     figures.append(f"ping6 link-local {ping(k, f'{V6_PEER_LL}%eth0', 'ping6')}")
     figures.append(f"ping6 global {ping(k, V6_PEER, 'ping6')}")
+    figures.append(f"ping6 -s {V6_BIG} (fragments) {ping(k, V6_PEER, f'ping6 -s {V6_BIG}')}")
+    out, _ = k.must("cat /proc/net/snmp6")
+    mib = {f[0]: int(f[1]) for f in (x.split() for x in out) if len(f) == 2 and f[1].isdigit()}
+    if mib.get("Ip6ReasmOKs", 0) < 3 or mib.get("Ip6FragCreates", 0) < 6:
+        raise CaseFailed(f"ping6 -s {V6_BIG}: Ip6ReasmOKs {mib.get('Ip6ReasmOKs')}, Ip6FragCreates "
+                         f"{mib.get('Ip6FragCreates')}, want 3 and 6 at least")
     figures.append(ipv6_udp(k, peer))
     try:
-        for n in ("ping6-ll", "ping6-global"):
+        for n in ("ping6-ll", "ping6-global", "ping6-frag"):
             c = peer.wait_check(n, PEER_TIMEOUT)
             if not c.ok:
                 raise CaseFailed(f"the peer's check {n} of Kestrel failed {c.detail}")
