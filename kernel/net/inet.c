@@ -12,8 +12,9 @@
  * stack: a TCP connect becomes a connection of net/tcp_sock.c, a UDP
  * datagram a packet (inet_udp.c's wire path). Every other IPv6 address
  * (INET_V6) is reached through the IPv6 stack, by UDP and the ICMPv6
- * sockets (TCP over IPv6 is not there yet: ENETUNREACH). ::1, until IPv6
- * runs over lo for sockets, is still reached without a packet: a TCP connect joins the
+ * sockets (TCP over IPv6 is not there yet: ENETUNREACH); so is ::1 by
+ * UDP (over lo). ::1 by TCP, until TCP runs over IPv6, is still reached
+ * without a packet: a TCP connect joins the
  * listener's queue as an AF_UNIX connect does, a UDP datagram goes
  * straight onto the receiver's queue.
  *

@@ -2,7 +2,9 @@
 /*
  * Kestrel: UDP (see net/inet.c). To an IPv4 address, this host's own
  * through lo, a datagram goes through the IPv4 stack (udp_wire_send
- * below). To ::1, until IPv6 runs over lo, a datagram goes
+ * below); to an IPv6 address, ::1 included (lo carries it), through the
+ * IPv6 stack (udp6_wire_send). UDP-Lite to ::1, which neither stack
+ * carries, goes
  * straight onto the queue of the socket its address reaches, with its
  * boundaries (AF_UNIX's datagram receive reads it); as on Linux, one
  * nobody is bound to, or that finds the receiver's SO_RCVBUF full, is
@@ -30,9 +32,10 @@
  * (-EMSGSIZE, -EFAULT), as Linux's udp_flush_pending_frames. On the
  * direct path to ::1 every send is its own datagram.
  *
- * Any other IPv6 address goes through the IPv6 stack (udp6_wire_send,
- * udp6_input): a datagram per send (no corking there yet), the name a
- * receive reports with its link (sin6_scope_id) when link-local.
+ * Through the IPv6 stack (udp6_wire_send, udp6_input): a datagram per
+ * send (no corking there yet), the name a receive reports with its link
+ * (sin6_scope_id) when link-local; ::1 keeps its socket name
+ * (INET_V6_LOOP), only its transport is lo's packets.
  */
 #include "net/inet_sock.h"
 #include "net/icmp.h"
@@ -219,10 +222,26 @@ static long udp_wire_xmit(struct unix_sock *s, const struct udp_out *o, const vo
  * the socket's. No corking yet: each send is its own datagram. len, or
  * -ENETUNREACH, -EINVAL (a link-local address without its link),
  * -EMSGSIZE (longer than the link: no fragments yet), -ENOMEM, -EFAULT. */
+/* n's IPv6 address: ::1 for the loopback's name, :: for the wildcard. */
+static struct in6 v6_addr(const struct inet_name *n)
+{
+	struct in6 a = { 0 };
+	if (n->kind == INET_V6)
+		memcpy(a.b, n->a6, sizeof(a.b));
+	else if (n->kind == INET_V6_LOOP)
+		a.b[15] = 1;
+	return a;
+}
+
 static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
-			   const struct inet_name *d)
+			   const struct inet_name *dn)
 {
 	struct ipv6_dst r;
+	struct inet_name dv = *dn; /* ::1 as an address the route looks up */
+	const struct inet_name *d = &dv;
+	struct in6 to = v6_addr(dn);
+	memcpy(dv.a6, to.b, sizeof(dv.a6));
+	dv.kind = INET_V6;
 	int err = inet_v6_route(s, d, &r);
 	if (err)
 		return err;
@@ -233,8 +252,8 @@ static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, 
 					 : s->in.hops > 0 ? s->in.hops : -1,
 				 .tclass = (uint8_t)((m->has_ip6 & IP6_HAS_TCLASS) && m->ip6_tclass >= 0 ? m->ip6_tclass
 					 : s->in.tclass > 0 ? s->in.tclass : 0) };
-	memcpy(out.src.b, src->a6, sizeof(out.src.b));
-	memcpy(out.dst.b, d->a6, sizeof(out.dst.b));
+	out.src = v6_addr(src);
+	out.dst = to;
 	if (in6_is_any(&out.src))
 		out.src = r.src;
 	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, UDP_HDR_LEN + len);
@@ -252,10 +271,15 @@ static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, 
 	return (long)len;
 }
 
-/* A name of the IPv6 stack's (INET_V6) for addr and port, received on ifindex. */
+/* A name of the IPv6 stack's (INET_V6) for addr and port, received on
+ * ifindex; ::1 is named as the sockets name it (INET_V6_LOOP). */
 static struct inet_name v6_name(const struct in6 *addr, uint16_t port, int ifindex)
 {
 	struct inet_name n = { .port = port, .kind = INET_V6 };
+	if (in6_is_loopback(addr)) {
+		n.kind = INET_V6_LOOP;
+		return n;
+	}
 	memcpy(n.a6, addr->b, sizeof(n.a6));
 	if (in6_is_linklocal(addr))
 		n.scope = ifindex;
@@ -308,8 +332,7 @@ static void udp6_err(const struct icmp6_info *ic, const struct in6 *from)
 	struct unix_sock *s = ic->inner_l4_len >= 4 ? inet_lookup_from(IPPROTO_UDP, &me, &peer) : NULL;
 	int err;
 	bool hard;
-	if (!s || !icmp6_err_convert(ic, &err, &hard) || !hard || !s->in.has_peer ||
-	    memcmp(s->in.peer.a6, peer.a6, sizeof(peer.a6)) || s->in.peer.port != peer.port)
+	if (!s || !icmp6_err_convert(ic, &err, &hard) || !hard || !s->in.has_peer || !inet_same(&s->in.peer, &peer))
 		return;
 	s->err = err;
 	unix_changed(s);
@@ -533,8 +556,8 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	src = inet_source(s, &d);
 	if ((err = inet_version_mismatch(&src, &d)))
 		return err; /* bound to an address of the other version */
-	if (d.kind == INET_V6)
-		return udp6_wire_send(s, m, len, &src, &d);
+	if (d.kind == INET_V6 || (d.kind == INET_V6_LOOP && s->protocol != IPPROTO_UDPLITE))
+		return udp6_wire_send(s, m, len, &src, &d); /* ::1 too: over lo */
 	if (udp_via_ipv4(s, &d))
 		return udp_wire_send(s, m, len, &src, &d, corked);
 	struct unix_sock *to = inet_lookup(s, &d);

@@ -910,6 +910,37 @@ def ipv6_udp(k, peer):
     return "udp6 both ways"
 
 
+def snmp6(k):
+    """Kestrel's /proc/net/snmp6 as {name: value}."""
+    out, _ = k.must("cat /proc/net/snmp6")
+    return {f[0]: int(f[1]) for f in (x.split() for x in out) if len(f) == 2 and f[1].isdigit()}
+
+
+def lo_rx(k):
+    """lo's received packets (/proc/net/dev)."""
+    out, _ = k.must("cat /proc/net/dev")
+    for x in out:
+        if x.strip().startswith("lo:"):
+            return int(x.split(":", 1)[1].split()[1])
+    raise CaseFailed("no lo in /proc/net/dev: " + " / ".join(out))
+
+
+def ipv6_lo(k):
+    """::1 over lo as real IPv6 packets: ping6 ::1, and a UDP datagram to ::1
+    that lo carries (its received packets move: the ::1 emulation's
+    datagrams never touched it)."""
+    ping(k, "::1", "ping6")
+    before = lo_rx(k)
+    out, _ = k.must("(t-udp6 recv 6001 10 >/tmp/lo6 2>&1 &) ; sleep 1; t-udp6 send ::1 6001 over-lo; "
+                    "sleep 1; cat /tmp/lo6")
+    if not any(re.match(r"udp6: from ::1 \d+: over-lo$", x) for x in out):
+        raise CaseFailed(f"UDP to ::1: {out}")
+    after = lo_rx(k)
+    if after < before + 1:
+        raise CaseFailed(f"UDP to ::1 did not go through IPv6 over lo: lo received {before} -> {after}")
+    return "ping6 ::1 and udp6 over lo"
+
+
 def ipv6_steps(k, peer):
     """The IPv6 case's checks on a booted Kestrel; its figures."""
     figures = []
@@ -919,12 +950,12 @@ def ipv6_steps(k, peer):
     figures.append(f"ping6 link-local {ping(k, f'{V6_PEER_LL}%eth0', 'ping6')}")
     figures.append(f"ping6 global {ping(k, V6_PEER, 'ping6')}")
     figures.append(f"ping6 -s {V6_BIG} (fragments) {ping(k, V6_PEER, f'ping6 -s {V6_BIG}')}")
-    out, _ = k.must("cat /proc/net/snmp6")
-    mib = {f[0]: int(f[1]) for f in (x.split() for x in out) if len(f) == 2 and f[1].isdigit()}
+    mib = snmp6(k)
     if mib.get("Ip6ReasmOKs", 0) < 3 or mib.get("Ip6FragCreates", 0) < 6:
         raise CaseFailed(f"ping6 -s {V6_BIG}: Ip6ReasmOKs {mib.get('Ip6ReasmOKs')}, Ip6FragCreates "
                          f"{mib.get('Ip6FragCreates')}, want 3 and 6 at least")
     figures.append(ipv6_udp(k, peer))
+    figures.append(ipv6_lo(k))
     try:
         for n in ("ping6-ll", "ping6-global", "ping6-frag"):
             c = peer.wait_check(n, PEER_TIMEOUT)
