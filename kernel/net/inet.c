@@ -694,7 +694,8 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 		return -EOPNOTSUPP;
 	if (s->proto->getsockopt)
 		return s->proto->getsockopt(s, level, name, val, len);
-	if (s->proto == &inet_icmp6_proto && (level == SOL_RAW || level == IPPROTO_ICMPV6))
+	if (s->proto == &inet_icmp6_proto && (level == SOL_RAW || level == IPPROTO_ICMPV6 ||
+					       (level == IPPROTO_IPV6 && name == IPV6_2292HOPLIMIT)))
 		return inet_icmp6_getsockopt(s, level, name, val, len);
 	if (level == SOL_RAW)
 		return inet_icmp_getsockopt(s, level, name, val, len);
@@ -890,7 +891,8 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 		return -EOPNOTSUPP;
 	if (s->proto->setsockopt)
 		return s->proto->setsockopt(s, level, name, val, len);
-	if (s->proto == &inet_icmp6_proto && (level == SOL_RAW || level == IPPROTO_ICMPV6))
+	if (s->proto == &inet_icmp6_proto && (level == SOL_RAW || level == IPPROTO_ICMPV6 ||
+					       (level == IPPROTO_IPV6 && name == IPV6_2292HOPLIMIT)))
 		return inet_icmp6_setsockopt(s, level, name, val, len);
 	if (level == SOL_RAW)
 		return inet_icmp_setsockopt(s, level, name, val, len);

@@ -9,6 +9,7 @@
  *     as busybox's ping6 sets it); a receive is a copy of every ICMPv6
  *     message this host receives, ICMPv6 header first (no IPv6 header:
  *     RFC 3542 3), but the types ICMP6_FILTER blocks; IPV6_RECVHOPLIMIT
+ *     (or RFC 2292's IPV6_2292HOPLIMIT, which busybox's ping6 asks for)
  *     gives the hop limit. Other protocols' raw sockets are refused
  *     (EPROTONOSUPPORT) until they are needed.
  *   SOCK_DGRAM, IPPROTO_ICMPV6, the ping socket: a send is an echo request
@@ -200,6 +201,8 @@ static long icmp6_sock_recv(struct file *f, struct sock_msg *m, int flags)
 	long r = unix_dgram_recv_meta(f, s, m, flags, &meta, sizeof(meta), &got);
 	if (got) {
 		inet_addr_out(s, &meta.src, &m->addr, &m->addrlen);
+		if (s->in.recv_hoplimit2292)
+			sock_msg_cmsg(m, IPPROTO_IPV6, IPV6_2292HOPLIMIT, &meta.hoplimit, sizeof(meta.hoplimit));
 		if (s->in.recv_hoplimit)
 			sock_msg_cmsg(m, IPPROTO_IPV6, IPV6_HOPLIMIT, &meta.hoplimit, sizeof(meta.hoplimit));
 	}
@@ -297,6 +300,14 @@ void inet_icmp6_adopt(struct unix_sock *s)
 
 int inet_icmp6_setsockopt(struct unix_sock *s, int level, int name, const void *val, size_t len)
 {
+	if (level == IPPROTO_IPV6 && name == IPV6_2292HOPLIMIT) {
+		int v;
+		if (len < sizeof(v))
+			return -EINVAL;
+		memcpy(&v, val, sizeof(v));
+		s->in.recv_hoplimit2292 = v != 0;
+		return 0;
+	}
 	if (level == SOL_RAW && name == IPV6_CHECKSUM && s->type == SOCK_RAW) {
 		int v;
 		if (len < sizeof(v))
@@ -315,6 +326,13 @@ int inet_icmp6_setsockopt(struct unix_sock *s, int level, int name, const void *
 
 int inet_icmp6_getsockopt(struct unix_sock *s, int level, int name, void *val, size_t *len)
 {
+	if (level == IPPROTO_IPV6 && name == IPV6_2292HOPLIMIT) {
+		int v = s->in.recv_hoplimit2292;
+		size_t n = *len < sizeof(v) ? *len : sizeof(v);
+		memcpy(val, &v, n);
+		*len = n;
+		return 0;
+	}
 	if (level == SOL_RAW && name == IPV6_CHECKSUM && s->type == SOCK_RAW) {
 		int v = 2;
 		size_t n = *len < sizeof(v) ? *len : sizeof(v);

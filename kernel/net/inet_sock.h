@@ -41,7 +41,9 @@ extern const struct sock_proto inet_icmp6_proto;
 #define IPPROTO_ICMPV6 58
 #endif
 void inet_icmp6_adopt(struct unix_sock *s);
-/* SOL_RAW's IPV6_CHECKSUM, IPPROTO_ICMPV6's ICMP6_FILTER: 0, -ENOPROTOOPT, -EINVAL. */
+#define IPV6_2292HOPLIMIT 8   /* RFC 2292's option (and control message) for the hop limit */
+/* SOL_RAW's IPV6_CHECKSUM, IPPROTO_ICMPV6's ICMP6_FILTER, IPPROTO_IPV6's
+ * IPV6_2292HOPLIMIT: 0, -ENOPROTOOPT, -EINVAL. */
 int inet_icmp6_setsockopt(struct unix_sock *s, int level, int name, const void *val, size_t len);
 int inet_icmp6_getsockopt(struct unix_sock *s, int level, int name, void *val, size_t *len);
 void inet_icmp6_init(void);

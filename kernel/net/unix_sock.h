@@ -83,6 +83,7 @@ struct inet_part {
 	struct inet_name name, peer; /* its own (port 0: not bound); the peer's (has_peer) */
 	bool v6only;                /* IPV6_V6ONLY: an IPv6 socket's :: takes no IPv4 */
 	bool recv_hoplimit, recv_tclass; /* IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS */
+	bool recv_hoplimit2292;     /* IPV6_2292HOPLIMIT (RFC 2292's, busybox ping6's): ICMPv6 sockets */
 	bool recv_pktinfo6;         /* IPV6_RECVPKTINFO */
 	int16_t hops, tclass;       /* IPV6_UNICAST_HOPS, IPV6_TCLASS: what its datagrams carry */
 	bool has_peer;              /* connected, or a datagram socket's default destination */
