@@ -336,10 +336,11 @@ static void ns_rcv(struct netdev *dev, const struct ipv6_info *ip, const struct 
 	if (mine == IPV6_NOT_LOCAL)
 		return; /* not a target of ours (no proxy ND) */
 	if (in6_is_any(&ip->src)) { /* someone's DAD probe */
-		if (!addrconf_dad_conflict(dev, &ic->target)) {
-			static const struct in6 all_nodes = { { 0xff, 0x02, [15] = 1 } };
+		static const struct in6 all_nodes = { { 0xff, 0x02, [15] = 1 } };
+		if (mine == IPV6_LOCAL_TENTATIVE)
+			addrconf_dad_conflict(dev, &ic->target); /* ours fails; a failed one is never defended */
+		else
 			send_na(dev, &ic->target, &all_nodes, false);
-		}
 		return;
 	}
 	if (mine == IPV6_LOCAL_TENTATIVE)

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,14 +15,14 @@
 #include <unistd.h>
 
 /*
- *   t-radvsend IFNAME PREFIX COUNT [LIFETIME]
+ *   t-radvsend IFNAME PREFIX[,PREFIX...] COUNT [LIFETIME]
  *
  * Sends COUNT router advertisements, one a second, to ff02::1 on IFNAME
  * from its link-local address (the kernel chooses it): hop limit 64,
  * router lifetime LIFETIME s (1800 by default; 0 says "not a default
  * router"), a source link-layer option with IFNAME's MAC, an MTU option
- * of 1500 and one prefix information option, PREFIX/64 on-link and
- * autonomous, valid 86400 s, preferred 14400 s. A send that fails (the
+ * of 1500 and a prefix information option for each PREFIX (up to
+ * four), PREFIX/64 on-link and autonomous, valid 86400 s, preferred 14400 s. A send that fails (the
  * link-local address still in DAD) is tried again the next second. The
  * kernel fills the ICMPv6 checksum (RFC 3542, a raw ICMPv6 socket); the
  * hop limit is 255, as RFC 4861 wants of every ND message. A static
@@ -33,12 +34,13 @@
 #define PI_VALID     86400
 #define PI_PREFERRED 14400
 #define ND_HOPS      255
+#define PREFIX_MAX   4
 
 struct ra {
 	struct nd_router_advert h;
 	uint8_t sll[8];
 	struct nd_opt_mtu mtu;
-	struct nd_opt_prefix_info pi;
+	struct nd_opt_prefix_info pi[PREFIX_MAX];
 } __attribute__((packed));
 
 static int read_mac(const char *ifname, uint8_t mac[6])
@@ -56,7 +58,13 @@ static int read_mac(const char *ifname, uint8_t mac[6])
 	return n == 6 ? 0 : -1;
 }
 
-static void build(struct ra *ra, const uint8_t mac[6], const struct in6_addr *prefix, unsigned lifetime)
+/* The RA's length with n prefix options. */
+static size_t ra_len(int n)
+{
+	return sizeof(struct ra) - (size_t)(PREFIX_MAX - n) * sizeof(struct nd_opt_prefix_info);
+}
+
+static void build(struct ra *ra, const uint8_t mac[6], const struct in6_addr *prefix, int n, unsigned lifetime)
 {
 	memset(ra, 0, sizeof(*ra));
 	ra->h.nd_ra_type = ND_ROUTER_ADVERT;
@@ -68,22 +76,36 @@ static void build(struct ra *ra, const uint8_t mac[6], const struct in6_addr *pr
 	ra->mtu.nd_opt_mtu_type = ND_OPT_MTU;
 	ra->mtu.nd_opt_mtu_len = 1;
 	ra->mtu.nd_opt_mtu_mtu = htonl(RA_MTU);
-	ra->pi.nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION;
-	ra->pi.nd_opt_pi_len = 4;
-	ra->pi.nd_opt_pi_prefix_len = 64;
-	ra->pi.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO;
-	ra->pi.nd_opt_pi_valid_time = htonl(PI_VALID);
-	ra->pi.nd_opt_pi_preferred_time = htonl(PI_PREFERRED);
-	ra->pi.nd_opt_pi_prefix = *prefix;
+	for (int i = 0; i < n; i++) {
+		struct nd_opt_prefix_info pi = { .nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION, .nd_opt_pi_len = 4,
+						 .nd_opt_pi_prefix_len = 64,
+						 .nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK | ND_OPT_PI_FLAG_AUTO,
+						 .nd_opt_pi_valid_time = htonl(PI_VALID),
+						 .nd_opt_pi_preferred_time = htonl(PI_PREFERRED), .nd_opt_pi_prefix = prefix[i] };
+		memcpy((uint8_t *)ra + offsetof(struct ra, pi) + (size_t)i * sizeof(pi), &pi, sizeof(pi));
+	}
+}
+
+/* The comma-separated prefixes of s into p: how many, or -1 for a bad one. */
+static int parse_prefixes(char *s, struct in6_addr *p)
+{
+	int n = 0;
+	for (char *t = strtok(s, ","); t; t = strtok(NULL, ",")) {
+		if (n == PREFIX_MAX || inet_pton(AF_INET6, t, &p[n]) != 1)
+			return -1;
+		n++;
+	}
+	return n ? n : -1;
 }
 
 int main(int argc, char **argv)
 {
-	struct in6_addr prefix;
+	struct in6_addr prefix[PREFIX_MAX];
 	uint8_t mac[6];
 	struct ra ra;
-	if (argc < 4 || inet_pton(AF_INET6, argv[2], &prefix) != 1) {
-		fprintf(stderr, "usage: %s IFNAME PREFIX COUNT [LIFETIME]\n", argv[0]);
+	int np = argc >= 4 ? parse_prefixes(argv[2], prefix) : -1;
+	if (np < 0) {
+		fprintf(stderr, "usage: %s IFNAME PREFIX[,PREFIX...] COUNT [LIFETIME]\n", argv[0]);
 		return 2;
 	}
 	unsigned ifindex = if_nametoindex(argv[1]);
@@ -103,10 +125,10 @@ int main(int argc, char **argv)
 	}
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = ifindex };
 	inet_pton(AF_INET6, "ff02::1", &to.sin6_addr);
-	build(&ra, mac, &prefix, lifetime);
+	build(&ra, mac, prefix, np, lifetime);
 	int sent = 0;
 	for (int i = 0; i < count; i++) {
-		if (sendto(s, &ra, sizeof(ra), 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)sizeof(ra))
+		if (sendto(s, &ra, ra_len(np), 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)ra_len(np))
 			sent++;
 		if (i + 1 < count)
 			sleep(1);

@@ -793,6 +793,8 @@ V6_PEER = "2001:db8:1::1"
 V6_PEER_LL = "fe80::5054:ff:fe12:3457"        # the peer's link-local (netpeer.PEER_MAC)
 V6_LL = "fe80::5054:ff:fe12:3456"             # Kestrel's, from netpeer.KESTREL_MAC (EUI-64)
 V6_GLOBAL = "2001:db8:1:0:5054:ff:fe12:3456"  # Kestrel's SLAAC address in V6_PREFIX
+V6_DUP_PREFIX = "2001:db8:2::"      # advertised too; the peer holds Kestrel's address in it
+V6_DUP = "2001:db8:2:0:5054:ff:fe12:3456"     # ...so Kestrel's DAD for it must fail
 V6_UDP_TO_PEER, V6_UDP_TO_ME = 5555, 6000
 V6_RA_COUNT = 200                   # RAs the peer sends, one a second
 V6_BINS = ("t-radvsend", "t-udp6")  # rootfs.extra/bin/ programs the peer runs too
@@ -813,9 +815,10 @@ def ipv6_script():
         "sysctl -qw net.ipv6.conf.eth0.accept_ra=0",
         "netpeer_up 10.0.2.2/24 || exit 1",
         f"ip -6 addr add {V6_PEER}/64 dev eth0",
+        f"ip -6 addr add {V6_DUP}/64 dev eth0",
         "netpeer_retry 20 sh -c '! ip -6 addr show dev eth0 | grep -q tentative'",
         f"t-udp6 recv {V6_UDP_TO_PEER} {PEER_TIMEOUT * 2} >/tmp/udp6 2>&1 &",
-        f"/bin/t-radvsend eth0 {V6_PREFIX} {V6_RA_COUNT} >/tmp/ra.out 2>&1 &",
+        f"/bin/t-radvsend eth0 {V6_PREFIX},{V6_DUP_PREFIX} {V6_RA_COUNT} >/tmp/ra.out 2>&1 &",
         "netpeer_ready router",
         f"netpeer_retry {PEER_TIMEOUT} ping6 -c 1 -W 1 {g}",
         f"netpeer_check ping6-ll ping6 -c 3 -W 2 {V6_LL}%eth0",
@@ -827,12 +830,13 @@ def ipv6_script():
         "netpeer_serve"]) + "\n"
 
 
-def v6_ready(k, addr):
-    """Wait for Kestrel's log line of addr's DAD: its time (host s), or CaseFailed."""
-    m = k.expect(f"'ipv6: eth0 {addr}/64 ready' line",
+def v6_ready(k, addr, want="ready"):
+    """Wait for Kestrel's log line of addr's DAD, which must say want ("ready",
+    or "DAD failed" for an address another host holds): its time (host s)."""
+    m = k.expect(f"'ipv6: eth0 {addr}/64 {want}' line",
                  rf"ipv6: eth0 {re.escape(addr)}/64 (ready \(DAD passed\)|DAD failed.*)$", V6_WAIT)
-    if not m.group(1).startswith("ready"):
-        raise CaseFailed(f"{addr}: {m.group(1)}")
+    if not m.group(1).startswith(want):
+        raise CaseFailed(f"{addr}: {m.group(1)}, want {want}")
     return k.at
 
 
@@ -875,8 +879,13 @@ def ipv6_addresses(k, figures):
     the default route through the peer (ip -6 route), `ip -6 addr`'s lines."""
     t_ll = v6_ready(k, V6_LL)
     t_gl = v6_ready(k, V6_GLOBAL)
-    figures.append(f"link-local ready at {t_ll:.0f} s, SLAAC global at {t_gl:.0f} s")
+    v6_ready(k, V6_DUP, "DAD failed")
+    figures.append(f"link-local ready at {t_ll:.0f} s, SLAAC global at {t_gl:.0f} s, "
+                   f"the duplicate {V6_DUP} refused")
     table = if_inet6(k)
+    dup = table.get(V6_DUP)
+    if not dup or not dup[2] & 0x08:
+        raise CaseFailed(f"/proc/net/if_inet6 has {dup} for {V6_DUP}, want it dadfailed (0x08)")
     for addr, scope in ((V6_LL, 0x20), (V6_GLOBAL, 0x00)):
         got = table.get(addr)
         if not got or got[0] != 64 or got[1] != scope or got[2] & 0x48 or got[3] != "eth0":
