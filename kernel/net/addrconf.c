@@ -22,6 +22,8 @@
  *            tentative and through DAD, with the prefix's lifetimes (RFC
  *            4862 5.5.3, without the two-hour rule's protection); its MTU
  *            option the device's IPv6 MTU; its hop limit the default.
+ *            At most AUTOCONF_MAX addresses a device from RAs, and
+ *            the tables' own bounds for routes.
  *   time     A deprecated address (preferred lifetime over) is kept and
  *            used last; one past its valid lifetime goes, and so does a
  *            route past its expiry.
@@ -55,6 +57,7 @@
 #define MC_MAX              (IPV6_ADDR_MAX + 2)
 #define EUI64_PREFIX_LEN    64
 #define IFA_F_DEPRECATED    0x20
+#define AUTOCONF_MAX        16             /* net.ipv6.conf.*.max_addresses: RAs' addresses a device takes */
 
 /* An address and its DAD. */
 struct ac_addr {
@@ -352,6 +355,16 @@ static uint64_t expiry(uint64_t now, uint32_t s)
 	return s == IPV6_LIFE_FOREVER ? 0 : now + (uint64_t)s * SEC;
 }
 
+/* The addresses RAs gave ifindex (a hostile router's flood of prefixes
+ * stops at AUTOCONF_MAX, as Linux's max_addresses). */
+static unsigned autoconf_count(int ifindex)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < IPV6_ADDR_MAX; i++)
+		n += addrs[i].a.ifindex == ifindex && addrs[i].autoconf;
+	return n;
+}
+
 /* An RA's prefix option on dev (RFC 4862 5.5.3). */
 static void ra_prefix(const struct netdev *dev, const struct nd_prefix *p, uint64_t now, struct ac_todo *t)
 {
@@ -371,7 +384,7 @@ static void ra_prefix(const struct netdev *dev, const struct nd_prefix *p, uint6
 	struct in6 a = p->prefix;
 	in6_set_eui64(&a, dev->mac);
 	struct ac_addr *x = addr_find(dev->ifindex, &a);
-	if (!x && p->valid_s)
+	if (!x && p->valid_s && autoconf_count(dev->ifindex) < AUTOCONF_MAX)
 		x = addr_add(dev->ifindex, &a, p->len, RT_SCOPE_UNIVERSE, false, now, t);
 	if (!x)
 		return;

@@ -86,6 +86,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import netpeer  # noqa: E402  (Wire, LinuxPeer, Guest, user_netdev, ...)
 import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
+import netflood6  # noqa: E402  (Hostile6: hostile IPv6 frames)
 
 NICS = ("virtio-net-pci", "e1000")
 KESTREL_IP = "10.0.2.15"
@@ -992,6 +993,58 @@ def ipv6_case(build, outdir, nic, name):
     return figures + [f"DAD probes {', '.join(probes)}"]
 
 
+V6_HOSTILE_FRAMES = 4000            # hostile IPv6 frames (netflood6.Hostile6)
+V6_HOSTILE_SEED = 6
+V6_AUTOCONF_MAX = 16                # addrconf.c's AUTOCONF_MAX: what hostile RAs may add
+
+
+def ipv6_hostile_steps(k, inj):
+    """Once Kestrel's link-local address is ready, V6_HOSTILE_FRAMES hostile
+    IPv6 frames; then the shell answers, the link-local address is still
+    there and ready, RAs gave at most V6_AUTOCONF_MAX addresses, ping6 ::1
+    and ping6 of its own link-local address (through lo) answer."""
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    v6_ready(k, V6_LL)
+    t0 = time.monotonic()
+    sent = {}
+    try:
+        for kind, frame in netflood6.Hostile6(V6_HOSTILE_SEED).frames(V6_HOSTILE_FRAMES):
+            inj.send(frame)
+            sent[kind] = sent.get(kind, 0) + 1
+    except netflood.FloodError as e:
+        raise CaseFailed(str(e))
+    secs = time.monotonic() - t0
+    k.must("echo alive", FLOOD_SHELL)
+    table = if_inet6(k)
+    ll = table.get(V6_LL)
+    if not ll or ll[2] & 0x48:
+        raise CaseFailed(f"Kestrel's link-local address after the frames: {ll}")
+    autoconf = [a for a, v in table.items() if v[3] == "eth0" and v[1] == 0]
+    if len(autoconf) > V6_AUTOCONF_MAX:
+        raise CaseFailed(f"{len(autoconf)} addresses from hostile RAs, want {V6_AUTOCONF_MAX} at most")
+    ping(k, "::1", "ping6")
+    ping(k, f"{V6_LL}%eth0", "ping6")
+    mib = snmp6(k)
+    counts = " ".join(f"{n}={mib.get(n, 0)}" for n in ("Ip6InReceives", "Ip6InHdrErrors", "Ip6InAddrErrors",
+                                                     "Ip6ReasmReqds", "Ip6ReasmFails", "Icmp6InErrors"))
+    return [f"{V6_HOSTILE_FRAMES} frames in {secs:.1f} s (" +
+            ", ".join(f"{n} {c}" for n, c in sorted(sent.items())) + ")",
+            f"{len(autoconf)} addresses from RAs", counts]
+
+
+def ipv6_hostile_case(build, outdir, nic, name):
+    """Kestrel on a wire to netflood.Injector, hostile IPv6 frames. Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
+    with netpeer.Wire() as wire, netflood.Injector(wire, side=1) as inj:
+        argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
+                            pcap_path(outdir, name))
+        with Kestrel(name, argv, log_path(outdir, name)) as k:
+            try:
+                return ipv6_hostile_steps(k, inj)
+            finally:
+                judge_log(k)
+
+
 # ---------------------------------------------------------------- the capture, for a report
 
 PCAP_MAGIC = 0xA1B2C3D4             # microsecond timestamps, as QEMU's filter-dump writes
@@ -1099,7 +1152,8 @@ def cases():
                                                      ("rc-noserver", rc_noserver_case))
          for nic in RC_NICS] + [(f"tcpopts-{nic}", tcpopts_case, nic) for nic in TCPOPTS_NICS] + \
         [("flood-virtio-net-pci", flood_case, "virtio-net-pci")] + \
-        [(f"ipv6-{nic}", ipv6_case, nic) for nic in NICS]
+        [(f"ipv6-{nic}", ipv6_case, nic) for nic in NICS] + \
+        [("ipv6-hostile-virtio-net-pci", ipv6_hostile_case, "virtio-net-pci")]
 
 
 def prepare_linux(build):
