@@ -52,6 +52,23 @@ Every case runs once per NIC model (virtio-net-pci and e1000):
              tcp_syncookies=0 and the same injector, netflood.py linux: 3
              to 7 s). The counters of /proc/net/snmp are figures.
 
+  ipv6-NIC   topology (b) with IPv6 on the peer, which plays the router
+             (2001:db8:1::1/64, t-radvsend advertising 2001:db8:1::/64 and
+             2001:db8:2::/64, where it holds Kestrel's would-be address).
+             Kestrel (static IPv4 ip=, so eth0 is up) must bring its EUI-64
+             link-local and SLAAC addresses through DAD (the log, the
+             flags of /proc/net/if_inet6, its probes from :: on the wire),
+             fail DAD for the duplicate, show the default route and
+             addresses in ip -6 route / ip -6 addr, ping6 the peer's
+             link-local and global addresses (and 3000 bytes: fragments
+             each way, seen in /proc/net/snmp6), exchange a UDP datagram
+             each way (t-udp6), and ping6 ::1 and send UDP to ::1 through
+             lo; the peer pings both of Kestrel's addresses, and 3000 bytes.
+  ipv6-hostile-virtio-net-pci  Kestrel and netflood.Injector: 4,000
+             seeded hostile IPv6 frames (netflood6.Hostile6) once the
+             link-local address is ready; then the shell, that address,
+             the cap of 16 RA addresses and ping6 over lo must hold.
+
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
 serial console), NAME.peer.log (the peer's), NAME.pcap (every frame on
