@@ -13,6 +13,11 @@
  *            second later with no advertisement and no other probe for
  *            it the address is ready, else it failed (dadfailed, never
  *            used: RFC 4862 5.4.5).
+ *   MLD      Each change of a device's groups, and each MLD query, sends
+ *            an MLDv2 report (RFC 3810) of its solicited-node groups to
+ *            ff02::16 (all-nodes is never reported), so a switch that
+ *            snoops MLD lets ND's multicasts through: before DAD's probe,
+ *            as RFC 4862 5.4.2 asks.
  *   RS       The link-local ready, up to three router solicitations,
  *            4 s apart, until an advertisement comes.
  *   RA       A router advertisement: a default route through its sender
@@ -36,6 +41,8 @@
  */
 #include "net/ipv6.h"
 #include "net/ndisc.h"
+#include "net/ether.h"
+#include "net/icmp6.h"
 #include "net/netdev.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
@@ -227,6 +234,86 @@ static void mc_sync(int ifindex)
 	spin_unlock_irqrestore(&mc_lock, fl);
 }
 
+/* ---- MLDv2 reports (RFC 3810 5.2) ---- */
+
+#define MLD2_REPORT_HDR   8     /* type, code, checksum, reserved, record count */
+#define MLD2_RECORD_LEN   20    /* type, aux length, source count, the group */
+#define MLD2_CHANGE_TO_EX 4     /* a join: CHANGE_TO_EXCLUDE_MODE with no source */
+#define MLD2_IS_EX        2     /* a query's answer: MODE_IS_EXCLUDE */
+#define MLD_HOPS          1
+#define HBH_LEN           8     /* hop-by-hop: router alert (MLD) and a PadN */
+
+/* The device's groups but all-nodes (its solicited-node groups), up to max. */
+static unsigned mld_groups(int ifindex, struct in6 *out, unsigned max)
+{
+	unsigned n = 0;
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	for (unsigned i = 0; i < IPV6_ADDR_MAX && n < max; i++) {
+		if (addrs[i].a.ifindex != ifindex)
+			continue;
+		struct in6 sn;
+		bool dup = false;
+		in6_solicited_node(&addrs[i].a.addr, &sn);
+		for (unsigned k = 0; k < n; k++)
+			dup |= in6_eq(&out[k], &sn);
+		if (!dup)
+			out[n++] = sn;
+	}
+	spin_unlock_irqrestore(&ac_lock, fl);
+	return n;
+}
+
+/* Send dev an MLDv2 report of its groups (records of type rtype) from its
+ * link-local address, or from :: while it has none ready (RFC 3590).
+ * The IPv6 header is built here: MLD's carries a router alert. */
+static void mld_report(struct netdev *dev, uint8_t rtype)
+{
+	static const struct in6 all_mld_routers = { { 0xff, 0x02, [15] = 0x16 } };
+	struct in6 groups[MC_MAX], src = { 0 };
+	unsigned n = mld_groups(dev->ifindex, groups, MC_MAX);
+	if (!n || dev->type != ARPHRD_ETHER || !(dev->flags & IFF_UP))
+		return;
+	struct in6 ll = { { 0xfe, 0x80 } };
+	in6_set_eui64(&ll, dev->mac);
+	if (ipv6_addr_local(&ll) == IPV6_LOCAL)
+		src = ll;
+	size_t len = MLD2_REPORT_HDR + n * MLD2_RECORD_LEN;
+	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, len);
+	if (!nb)
+		return;
+	uint8_t *p = netbuf_put(nb, len);
+	memset(p, 0, len);
+	p[0] = ICMPV6_MLD2_REPORT;
+	put_be16(p + 6, (uint16_t)n);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *r = p + MLD2_REPORT_HDR + i * MLD2_RECORD_LEN;
+		r[0] = rtype;
+		memcpy(r + 4, groups[i].b, 16);
+	}
+	icmp6_set_csum(p, len, &src, &all_mld_routers);
+	uint8_t *hbh = netbuf_push(nb, HBH_LEN);
+	uint8_t *h = hbh ? netbuf_push(nb, IPV6_HDR_LEN) : NULL;
+	if (!h) {
+		netbuf_free(nb);
+		return;
+	}
+	static const uint8_t ra[HBH_LEN] = { NEXTHDR_ICMP, 0, IPV6_TLV_ROUTERALERT, 2, 0, 0, IPV6_TLV_PADN, 0 };
+	memcpy(hbh, ra, HBH_LEN);
+	struct ipv6_info ip = { .payload_len = (uint16_t)(HBH_LEN + len), .next_hdr = NEXTHDR_HOP,
+				.hop_limit = MLD_HOPS, .src = src, .dst = all_mld_routers };
+	ipv6_build(h, &ip);
+	uint8_t mac[ETH_ALEN];
+	in6_mc_mac(&all_mld_routers, mac);
+	__atomic_add_fetch(&icmp6_mib.out_msgs, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&icmp6_mib.out_type[ICMPV6_MLD2_REPORT], 1, __ATOMIC_RELAXED);
+	ether_output(dev, nb, mac, ETH_P_IPV6);
+}
+
+void addrconf_mld_query(struct netdev *dev)
+{
+	mld_report(dev, MLD2_IS_EX);
+}
+
 /* An address's DAD verdict, as the log tells it. */
 static void say(const struct ac_todo *t, unsigned i)
 {
@@ -240,8 +327,12 @@ static void say(const struct ac_todo *t, unsigned i)
 static void todo_run(struct ac_todo *t)
 {
 	static const struct in6 any;
-	for (unsigned i = 0; i < t->nmc; i++)
+	for (unsigned i = 0; i < t->nmc; i++) {
+		struct netdev *dev = netdev_by_index(t->mc[i]);
 		mc_sync(t->mc[i]);
+		if (dev)
+			mld_report(dev, MLD2_CHANGE_TO_EX);
+	}
 	for (unsigned i = 0; i < t->ndad; i++) {
 		struct netdev *dev = netdev_by_index(t->dad[i].ifindex);
 		if (dev)

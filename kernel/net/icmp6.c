@@ -6,8 +6,8 @@
  * sent to (or, for a group, the route's source); an error from the
  * network (unreachable, packet too big, time exceeded, parameter
  * problem) is handed to the err handler of the protocol it quotes;
- * Neighbor Discovery's messages go to net/ndisc.c; MLD's are not
- * answered (no switch on a wire of two guests snoops them).
+ * Neighbor Discovery's messages go to net/ndisc.c; an MLD query is
+ * answered with a report of the device's groups (addrconf.c).
  *
  * Packet too big: the error reaches the protocol (a socket hears
  * EMSGSIZE with IPV6_RECVERR), but no path MTU is kept yet, since
@@ -159,6 +159,9 @@ static void icmp6_input(struct netbuf *nb, const struct ipv6_info *ip)
 		icmp6_ping_hook(nb, ip, &ic);
 	else if (ic.type >= NDISC_ROUTER_SOLICIT && ic.type <= NDISC_REDIRECT)
 		ndisc_rcv(nb, ip, &ic);
+	else if (ic.type == ICMPV6_MLD_QUERY && nb->dev->type == ARPHRD_ETHER && in6_is_linklocal(&ip->src) &&
+		 ip->hop_limit == 1)
+		addrconf_mld_query(nb->dev); /* RFC 3810 5.1.14's checks, briefly */
 	else if (ic.has_inner)
 		ipv6_deliver_error(&ic, &ip->src);
 	netbuf_free(nb);

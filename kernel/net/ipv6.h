@@ -149,6 +149,8 @@ void addrconf_timer(uint64_t now);
  * advertisement for target a, which this host has (tentative or not):
  * a tentative one fails DAD. True when a was tentative. */
 bool addrconf_dad_conflict(struct netdev *dev, const struct in6 *a);
+/* An MLD query came on dev: a report of its groups answers it. */
+void addrconf_mld_query(struct netdev *dev);
 /* A router advertisement (checked: hop limit 255, link-local source). */
 void addrconf_ra(struct netdev *dev, const struct ipv6_info *ip, const struct icmp6_info *ic);
 

@@ -811,6 +811,7 @@ V6_PEER = "2001:db8:1::1"
 V6_PEER_LL = "fe80::5054:ff:fe12:3457"        # the peer's link-local (netpeer.PEER_MAC)
 V6_LL = "fe80::5054:ff:fe12:3456"             # Kestrel's, from netpeer.KESTREL_MAC (EUI-64)
 V6_GLOBAL = "2001:db8:1:0:5054:ff:fe12:3456"  # Kestrel's SLAAC address in V6_PREFIX
+V6_SOLICITED = "ff02::1:ff12:3456"  # the solicited-node group of all of Kestrel's addresses
 V6_DUP_PREFIX = "2001:db8:2::"      # advertised too; the peer holds Kestrel's address in it
 V6_DUP = "2001:db8:2:0:5054:ff:fe12:3456"     # ...so Kestrel's DAD for it must fail
 V6_UDP_TO_PEER, V6_UDP_TO_ME = 5555, 6000
@@ -858,11 +859,40 @@ def v6_ready(k, addr, want="ready"):
     return k.at
 
 
+def kernel_frames6(pcap):
+    """Kestrel's IPv6 packets (from its IPv6 header) in the capture, in
+    order, from the kernel's first gratuitous ARP for KESTREL_IP on (ip=
+    configures it): the firmware (OVMF's IPv6 stack) probes the same
+    link-local address and joins its groups before the kernel starts."""
+    mac = bytes.fromhex(netpeer.KESTREL_MAC.replace(":", ""))
+    me = socket.inet_aton(KESTREL_IP)
+    kernel = False
+    for _, f in pcap_frames(pcap):
+        if len(f) < ETH_HDR + 28 or f[6:12] != mac:
+            continue
+        kind = struct.unpack_from("!H", f, 12)[0]
+        if kind == ETH_P_ARP and f[ETH_HDR + 14:ETH_HDR + 18] == me:
+            kernel = True
+        if kernel and kind == 0x86DD and len(f) >= ETH_HDR + 48:
+            yield f[ETH_HDR:]
+
+
+def mld_groups(pcap):
+    """The groups Kestrel's MLDv2 reports (behind their router alert) named."""
+    groups = set()
+    for ip in kernel_frames6(pcap):
+        if ip[6] != 0 or ip[40] != 58 or len(ip) < 56 or ip[48] != 143:
+            continue
+        for i in range(struct.unpack_from("!H", ip, 54)[0]):
+            rec = 56 + 20 * i
+            if rec + 20 <= len(ip):
+                groups.add(socket.inet_ntop(socket.AF_INET6, ip[rec + 4:rec + 20]))
+    return groups
+
+
 def dad_probes(pcap):
     """The targets of Kestrel's DAD probes (NS from ::) in the capture, in
-    order. The firmware (OVMF's IPv6 stack) probes the same link-local
-    address before the kernel starts: only probes after the kernel's first
-    gratuitous ARP for KESTREL_IP (ip= configures it) count."""
+    order (kernel_frames6: the firmware's own are left out)."""
     mac = bytes.fromhex(netpeer.KESTREL_MAC.replace(":", ""))
     me = socket.inet_aton(KESTREL_IP)
     targets, kernel = [], False
@@ -1007,7 +1037,10 @@ def ipv6_case(build, outdir, nic, name):
     for addr in (V6_LL, V6_GLOBAL):
         if addr not in probes:
             raise CaseFailed(f"no DAD probe (NS from ::) for {addr} on the wire: {probes}")
-    return figures + [f"DAD probes {', '.join(probes)}"]
+    groups = mld_groups(pcap_path(outdir, name))
+    if V6_SOLICITED not in groups:
+        raise CaseFailed(f"no MLDv2 report of {V6_SOLICITED} on the wire: {sorted(groups)}")
+    return figures + [f"DAD probes {', '.join(probes)}", f"MLDv2 reports {', '.join(sorted(groups))}"]
 
 
 V6_HOSTILE_FRAMES = 4000            # hostile IPv6 frames (netflood6.Hostile6)
