@@ -904,6 +904,8 @@ int rtnl_fill_route6(struct nl_buf *b, const struct rtnl_route6_info *r, uint16_
 	return 0;
 }
 
+#define NTF_ROUTER_ 0x80   /* ndm_flags: the neighbour is a router (IPv6) */
+
 int rtnl_fill_neigh(struct nl_buf *b, const struct rtnl_neigh_info *n, uint16_t flags, uint32_t seq,
 		    uint32_t pid)
 {
@@ -912,11 +914,11 @@ int rtnl_fill_neigh(struct nl_buf *b, const struct rtnl_neigh_info *n, uint16_t 
 
 	if (off < 0)
 		return -EMSGSIZE;
-	struct ndmsg ndm = { .ndm_family = AF_INET, .ndm_ifindex = n->ifindex, .ndm_state = n->state,
-			     .ndm_type = RTN_UNICAST };
+	struct ndmsg ndm = { .ndm_family = n->v6 ? AF_INET6 : AF_INET, .ndm_ifindex = n->ifindex,
+			     .ndm_state = n->state, .ndm_flags = n->router ? NTF_ROUTER_ : 0, .ndm_type = RTN_UNICAST };
 	struct nda_cacheinfo ci = { 0 };
 	memcpy(nl_msg_fixed(b, off), &ndm, sizeof(ndm));
-	if (put_in_addr(b, NDA_DST, n->dst) ||
+	if ((n->v6 ? nl_put(b, NDA_DST, n->dst6, sizeof(n->dst6)) : put_in_addr(b, NDA_DST, n->dst)) ||
 	    ((n->state & NUD_VALID) && nl_put(b, NDA_LLADDR, n->lladdr, ETH_ALEN_)) ||
 	    nl_put_u32(b, NDA_PROBES, 0) || nl_put(b, NDA_CACHEINFO, &ci, sizeof(ci))) {
 		b->len = mark;

@@ -173,12 +173,14 @@ struct rtnl_route_info {
 	bool cloned;             /* ip route get's answer: RTA_UID and RTA_CACHEINFO too */
 	uint32_t uid;
 };
-/* One IPv4 neighbour (RTM_NEWNEIGH). */
+/* One IPv4 neighbour (RTM_NEWNEIGH); an IPv6 one when v6 (dst6 then). */
 struct rtnl_neigh_info {
 	int ifindex;
 	uint32_t dst;
 	uint8_t lladdr[6];
 	uint16_t state;          /* NUD_* */
+	bool v6, router;         /* router: NTF_ROUTER (an IPv6 router's) */
+	uint8_t dst6[16];
 };
 
 /* One IPv6 address (inet6_fill_ifaddr's RTM_NEWADDR): lifetimes left in s

@@ -19,6 +19,7 @@
 #include "net/arp.h"
 #include "net/ipv4.h"
 #include "net/ipv6.h"
+#include "net/ndisc.h"
 #include "time/time.h"
 #include "net/net.h"
 #include "net/netdev.h"
@@ -260,7 +261,9 @@ static void dump_filters(const struct rtnl_req *req, struct rtnl_dump *d)
 			d->none = d->cloned; /* IPv6 has prefix routes: the filter does not empty the dump */
 		break;
 	case RTM_GETNEIGH:
-		d->none = (req->family && req->family != AF_INET) || (req->hdr.ndm.ndm_flags == NTF_PROXY);
+		d->none = (req->family && req->family != AF_INET && req->family != AF_INET6) ||
+			  (req->hdr.ndm.ndm_flags == NTF_PROXY);
+		d->v6 = req->family == AF_INET6;
 		d->ifindex = tb[NDA_IFINDEX] ? (int)nla_get_u32(tb[NDA_IFINDEX]) : 0;
 		if (tb[NDA_MASTER])
 			d->none = true;
@@ -352,6 +355,8 @@ static int dump_routes6(struct rtnl_dump *d, struct nl_buf *b)
 	return 0;
 }
 
+static int dump_neighs6(struct rtnl_dump *d, struct nl_buf *b);
+
 /* After IPv4's entries, an AF_UNSPEC dump goes on with IPv6's. */
 static int dump_then_v6(struct rtnl_dump *d, struct nl_buf *b, int v4_err)
 {
@@ -359,6 +364,8 @@ static int dump_then_v6(struct rtnl_dump *d, struct nl_buf *b, int v4_err)
 		return v4_err;
 	d->v6 = true;
 	d->next = 0;
+	if (d->type == RTM_GETNEIGH)
+		return dump_neighs6(d, b);
 	return d->type == RTM_GETADDR ? dump_addrs6(d, b) : dump_routes6(d, b);
 }
 
@@ -399,19 +406,37 @@ static int dump_routes(struct rtnl_dump *d, struct nl_buf *b)
 	return dump_then_v6(d, b, 0);
 }
 
-static int dump_neighs(struct rtnl_dump *d, struct nl_buf *b)
+static int dump_neighs6(struct rtnl_dump *d, struct nl_buf *b)
 {
-	struct arp_entry_info e;
+	struct ndisc_entry_info e;
 
-	for (; arp_entry_get(d->next, &e); d->next++) {
+	for (; ndisc_entry_get(d->next, &e); d->next++) {
 		if (d->ifindex && e.ifindex != d->ifindex)
 			continue;
-		struct rtnl_neigh_info n = { e.ifindex, e.ip, { 0 }, e.state };
+		struct rtnl_neigh_info n = { .ifindex = e.ifindex, .state = e.state, .v6 = true, .router = e.router };
 		memcpy(n.lladdr, e.mac, sizeof(n.lladdr));
+		memcpy(n.dst6, e.addr.b, sizeof(n.dst6));
 		if (rtnl_fill_neigh(b, &n, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
 	return 0;
+}
+
+static int dump_neighs(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct arp_entry_info e;
+
+	if (d->v6)
+		return dump_neighs6(d, b);
+	for (; arp_entry_get(d->next, &e); d->next++) {
+		if (d->ifindex && e.ifindex != d->ifindex)
+			continue;
+		struct rtnl_neigh_info n = { .ifindex = e.ifindex, .dst = e.ip, .state = e.state };
+		memcpy(n.lladdr, e.mac, sizeof(n.lladdr));
+		if (rtnl_fill_neigh(b, &n, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
+	return dump_then_v6(d, b, 0);
 }
 
 long rtnl_dump_fill(struct rtnl_dump *d, struct nl_buf *b)

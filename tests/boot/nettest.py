@@ -1006,6 +1006,10 @@ def ipv6_steps(k, peer):
     ipv6_addresses(k, figures)
     figures.append(f"ping6 link-local {ping(k, f'{V6_PEER_LL}%eth0', 'ping6')}")
     figures.append(f"ping6 global {ping(k, V6_PEER, 'ping6')}")
+    out, _ = k.must("ip -6 neigh show dev eth0")
+    if not any(x.startswith(f"{V6_PEER_LL} ") and f"lladdr {netpeer.PEER_MAC}" in x and "router" in x
+               for x in out):
+        raise CaseFailed(f"ip -6 neigh: no router entry for {V6_PEER_LL}: " + " / ".join(out))
     figures.append(f"ping6 -s {V6_BIG} (fragments) {ping(k, V6_PEER, f'ping6 -s {V6_BIG}')}")
     mib = snmp6(k)
     if mib.get("Ip6ReasmOKs", 0) < 3 or mib.get("Ip6FragCreates", 0) < 6:
