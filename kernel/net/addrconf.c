@@ -388,6 +388,64 @@ void addrconf_dev_down(struct netdev *dev)
 	ndisc_flush_dev(dev->ifindex);
 }
 
+/* ---- addresses by hand (netlink) ------------------------------------------------------- */
+
+/* The scope Linux gives an address (ipv6_addr_scope). */
+static uint8_t scope_of(const struct in6 *a)
+{
+	return in6_is_loopback(a) ? RT_SCOPE_HOST : in6_is_linklocal(a) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
+}
+
+int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, bool nodad, bool replace)
+{
+	struct ac_todo t = { 0 };
+	static const struct in6 any;
+	int err = 0;
+	if (prefix > 128 || in6_is_multicast(a) || in6_is_any(a))
+		return -EINVAL;
+	uint64_t now = time_ns();
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	struct ac_addr *x = addr_find(dev->ifindex, a);
+	if (x) {
+		err = replace ? 0 : -EEXIST;
+	} else if (!(x = addr_add(dev->ifindex, a, prefix, scope_of(a), nodad || dev->type == ARPHRD_LOOPBACK,
+				  now, &t))) {
+		err = -ENOSPC;
+	} else if (prefix < 128) {
+		struct in6 net = *a;
+		for (unsigned bit = prefix; bit < 128; bit++)
+			net.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+		route_set(&net, prefix, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
+	}
+	spin_unlock_irqrestore(&ac_lock, fl);
+	todo_run(&t);
+	return err;
+}
+
+int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix)
+{
+	struct ac_todo t = { 0 };
+	static const struct in6 any;
+	int err = -EADDRNOTAVAIL;
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	struct ac_addr *x = addr_find(dev->ifindex, a);
+	if (x && (!prefix || x->a.prefix == prefix)) {
+		struct in6 net = *a;
+		uint8_t plen = x->a.prefix;
+		bool autoconf = x->autoconf; /* an RA's prefix route is the RA's */
+		for (unsigned bit = plen; bit < 128; bit++)
+			net.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+		memset(x, 0, sizeof(*x));
+		if (plen < 128 && !autoconf)
+			route_del(&net, plen, &any, dev->ifindex); /* its prefix route, as Linux's */
+		mc_changed(&t, dev->ifindex);
+		err = 0;
+	}
+	spin_unlock_irqrestore(&ac_lock, fl);
+	todo_run(&t);
+	return err;
+}
+
 /* ---- DAD ------------------------------------------------------------------------------ */
 
 /* x passed DAD: ready; a link-local one starts router solicitation. */

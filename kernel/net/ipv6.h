@@ -154,6 +154,12 @@ void addrconf_mld_query(struct netdev *dev);
 /* A router advertisement (checked: hop limit 255, link-local source). */
 void addrconf_ra(struct netdev *dev, const struct ipv6_info *ip, const struct icmp6_info *ic);
 
+/* ip -6 addr add (netlink): a on dev with its prefix route, tentative
+ * and through DAD unless nodad; an address already there is -EEXIST
+ * unless replace (then 0). 0, -EEXIST, -ENOSPC, -EINVAL (multicast,
+ * ::, a prefix over 128). ip -6 addr del: 0 or -EADDRNOTAVAIL. */
+int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, bool nodad, bool replace);
+int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix);
 /* The i-th address / route: true and *out, or false past the last. */
 bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out);
 bool ipv6_route_get(unsigned i, struct ipv6_route *out);

@@ -366,6 +366,17 @@ static const struct nla_policy ifa_policy[IFA_MAX + 1] = {
 	[IFA_PROTO]          = { NLA_U8, 0 },
 };
 
+/* Linux's ifa_ipv6_policy: the addresses are 16 bytes at least. */
+static const struct nla_policy ifa6_policy[IFA_MAX + 1] = {
+	[IFA_LOCAL]          = { NLA_UNSPEC, 16 },
+	[IFA_ADDRESS]        = { NLA_UNSPEC, 16 },
+	[IFA_CACHEINFO]      = { NLA_UNSPEC, sizeof(struct ifa_cacheinfo) },
+	[IFA_FLAGS]          = { NLA_U32, 0 },
+	[IFA_RT_PRIORITY]    = { NLA_U32, 0 },
+	[IFA_TARGET_NETNSID] = { NLA_S32, 0 },
+	[IFA_PROTO]          = { NLA_U8, 0 },
+};
+
 static const struct nla_policy rtm_policy[RTA_MAX + 1] = {
 	[RTA_DST]        = { NLA_U32, 0 },
 	[RTA_SRC]        = { NLA_U32, 0 },
@@ -682,6 +693,8 @@ int rtnl_parse(struct rtnl_req *req)
 	case RTM_NEWLINK: case RTM_SETLINK: case RTM_DELLINK:
 		return doit_parse(req, sizeof(struct ifinfomsg), ifla_policy, IFLA_MAX);
 	case RTM_NEWADDR: case RTM_DELADDR:
+		if (req->family == AF_INET6)
+			return doit_parse(req, sizeof(struct ifaddrmsg), ifa6_policy, IFA_MAX);
 		return inet ? doit_parse(req, sizeof(struct ifaddrmsg), ifa_policy, IFA_MAX) : -EOPNOTSUPP;
 	case RTM_GETROUTE:
 		return inet ? parse_route_get(req) : -EOPNOTSUPP;

@@ -620,6 +620,45 @@ static int new_addr(struct rtnl_req *req)
 	return ipv4_addr_add((int)ifm->ifa_index, local, ifm->ifa_prefixlen, bcast);
 }
 
+/* The address of an AF_INET6 RTM_NEWADDR/DELADDR (IFA_LOCAL, else
+ * IFA_ADDRESS, as inet6_rtm_newaddr's extract_addr): 0, -EINVAL. */
+static int addr6_of(const struct rtnl_req *req, struct in6 *a)
+{
+	const struct nlattr *x = req->tb[IFA_LOCAL] ? req->tb[IFA_LOCAL] : req->tb[IFA_ADDRESS];
+	if (!x)
+		return -EINVAL;
+	memcpy(a->b, nla_data(x), sizeof(a->b));
+	return 0;
+}
+
+/* RTM_NEWADDR for AF_INET6 (inet6_rtm_newaddr): the address, with its
+ * prefix route, tentative until DAD passes unless IFA_F_NODAD. */
+static int new_addr6(struct rtnl_req *req)
+{
+	const struct ifaddrmsg *ifm = &req->hdr.ifa;
+	struct netdev *dev = netdev_by_index((int)ifm->ifa_index);
+	uint32_t flags = req->tb[IFA_FLAGS] ? nla_get_u32(req->tb[IFA_FLAGS]) : ifm->ifa_flags;
+	struct in6 a;
+	if (ifm->ifa_prefixlen > 128 || addr6_of(req, &a))
+		return -EINVAL;
+	if (!dev)
+		return -ENODEV;
+	return addrconf_addr_add(dev, &a, ifm->ifa_prefixlen, flags & IFA_F_NODAD,
+				 !!(req->nlh->nlmsg_flags & NLM_F_REPLACE) && !(req->nlh->nlmsg_flags & NLM_F_EXCL));
+}
+
+/* RTM_DELADDR for AF_INET6 (inet6_rtm_deladdr). */
+static int del_addr6(struct rtnl_req *req)
+{
+	struct netdev *dev = netdev_by_index((int)req->hdr.ifa.ifa_index);
+	struct in6 a;
+	if (addr6_of(req, &a))
+		return -EINVAL;
+	if (!dev)
+		return -ENODEV;
+	return addrconf_addr_del(dev, &a, req->hdr.ifa.ifa_prefixlen);
+}
+
 /* Does address a match RTM_DELADDR's attributes (inet_rtm_deladdr)? */
 static bool del_addr_matches(const struct rtnl_req *req, const struct ipv4_ifaddr *a)
 {
@@ -907,8 +946,8 @@ int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r)
 		return (err = find_link(req, &dev)) ? err : set_link(dev, req);
 	case RTM_DELLINK:
 		return (err = find_link(req, &dev)) ? err : -EOPNOTSUPP; /* no link kind can go */
-	case RTM_NEWADDR:  return new_addr(req);
-	case RTM_DELADDR:  return del_addr(req);
+	case RTM_NEWADDR:  return req->family == AF_INET6 ? new_addr6(req) : new_addr(req);
+	case RTM_DELADDR:  return req->family == AF_INET6 ? del_addr6(req) : del_addr(req);
 	case RTM_NEWROUTE: return new_route(req);
 	case RTM_DELROUTE: return del_route(req);
 	case RTM_GETROUTE: return get_route(req, r);

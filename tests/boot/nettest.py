@@ -812,6 +812,7 @@ V6_PEER_LL = "fe80::5054:ff:fe12:3457"        # the peer's link-local (netpeer.P
 V6_LL = "fe80::5054:ff:fe12:3456"             # Kestrel's, from netpeer.KESTREL_MAC (EUI-64)
 V6_GLOBAL = "2001:db8:1:0:5054:ff:fe12:3456"  # Kestrel's SLAAC address in V6_PREFIX
 V6_SOLICITED = "ff02::1:ff12:3456"  # the solicited-node group of all of Kestrel's addresses
+V6_MANUAL = "2001:db8:9::5"         # ip -6 addr add'ed by hand
 V6_DUP_PREFIX = "2001:db8:2::"      # advertised too; the peer holds Kestrel's address in it
 V6_DUP = "2001:db8:2:0:5054:ff:fe12:3456"     # ...so Kestrel's DAD for it must fail
 V6_UDP_TO_PEER, V6_UDP_TO_ME = 5555, 6000
@@ -944,10 +945,23 @@ def ipv6_addresses(k, figures):
         raise CaseFailed("ip -6 route shows no default route via the peer: " + " / ".join(out))
     if not any(re.match(rf"{V6_PREFIX}/64 dev eth0\b", x) for x in out):
         raise CaseFailed(f"ip -6 route shows no {V6_PREFIX}/64 route: " + " / ".join(out))
+    v6_manual(k)
     out, _ = k.must("ip -6 addr show dev eth0")
     if not any(f"inet6 {V6_GLOBAL}/64 scope global dynamic" in x for x in out) or \
             not any(f"inet6 {V6_LL}/64 scope link" in x for x in out):
         raise CaseFailed("ip -6 addr: " + " / ".join(out))
+
+
+def v6_manual(k):
+    """ip -6 addr add: the address through DAD, its prefix route; ip -6 addr del: gone."""
+    k.must(f"ip -6 addr add {V6_MANUAL}/64 dev eth0")
+    v6_ready(k, V6_MANUAL)
+    out, _ = k.must("ip -6 route")
+    if not any(x.startswith("2001:db8:9::/64 dev eth0") for x in out):
+        raise CaseFailed("ip -6 addr add: no 2001:db8:9::/64 route: " + " / ".join(out))
+    k.must(f"ip -6 addr del {V6_MANUAL}/64 dev eth0")
+    if V6_MANUAL in if_inet6(k):
+        raise CaseFailed(f"ip -6 addr del {V6_MANUAL}: still in /proc/net/if_inet6")
 
 
 def ipv6_udp(k, peer):
