@@ -300,13 +300,14 @@ static int e1000_rx_alloc(struct e1000 *e)
 /* Program the receive registers (13.4.22, 14.4) and turn the receiver on:
  * every descriptor but the last is the device's (RDT one behind RDH
  * would be a full ring; head == tail is an empty one). Broadcasts
- * accepted, the CRC stripped, 2048-byte buffers, no multicast filter yet. */
+ * accepted, the CRC stripped, 2048-byte buffers, the multicast filter
+ * as the stack last set it (e1000_set_multicast). */
 static void e1000_rx_start(struct e1000 *e)
 {
 	uint64_t ring = virt_to_phys(e->rx_ring);
 
 	for (unsigned i = 0; i < E1000_MTA_WORDS; i++)
-		e1000_write(e, E1000_MTA + 4 * i, 0);
+		e1000_write(e, E1000_MTA + 4 * i, e->mta[i]);
 	e1000_write(e, E1000_RDBAL, (uint32_t)ring);
 	e1000_write(e, E1000_RDBAH, (uint32_t)(ring >> 32));
 	e1000_write(e, E1000_RDLEN, E1000_RX_RING * sizeof(struct e1000_rx_desc));
@@ -544,10 +545,31 @@ static void e1000_irq_enable(struct netdev *dev)
 		netdev_schedule(dev);
 }
 
+/* The multicast table's bit of mac with RCTL.MO 0 (bits 47:36 of the
+ * address, 14.4 and 13.5.1): a 12-bit hash, word hash / 32, bit hash % 32. */
+#define E1000_MTA_HASH_SHIFT 4
+#define E1000_MTA_HASH_MASK  0xfff
+
+static void e1000_set_multicast(struct netdev *dev, const uint8_t (*macs)[ETH_ALEN], unsigned n)
+{
+	struct e1000 *e = dev->priv;
+	uint32_t mta[E1000_MTA_WORDS] = { 0 };
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned hash = ((unsigned)macs[i][5] << 8 | macs[i][4]) >> E1000_MTA_HASH_SHIFT;
+		hash &= E1000_MTA_HASH_MASK;
+		mta[hash / 32] |= 1u << (hash % 32);
+	}
+	memcpy(e->mta, mta, sizeof(mta));
+	for (unsigned i = 0; i < E1000_MTA_WORDS; i++)
+		e1000_write(e, E1000_MTA + 4 * i, mta[i]);
+}
+
 static const struct netdev_ops e1000_ops = {
 	.xmit = e1000_xmit,
 	.poll = e1000_poll,
 	.irq_enable = e1000_irq_enable,
+	.set_multicast = e1000_set_multicast,
 };
 
 /* ---------------------------------------------------------------- interrupts */

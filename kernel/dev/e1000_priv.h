@@ -69,6 +69,10 @@ struct e1000 {
 	const struct e1000_chip *chip;
 	volatile uint8_t *regs;        /* BAR 0 */
 	bool registered;               /* netdev_register took dev */
+	/* the multicast filter (MTA) as set_multicast last made it, for
+	 * e1000_rx_start to program again after a reset; set_multicast's
+	 * (the stack calls it one at a time) */
+	uint32_t mta[E1000_MTA_WORDS];
 	/* interrupt side: the handler and the tick's timer (interrupts off,
 	 * the kernel lock). irq_mode, irq_vector and isa_irq are set by
 	 * e1000_irq_setup (probe, and the polled self-test with

@@ -205,6 +205,9 @@ NET_SHOW(udp)
 NET_SHOW(tcp6)
 NET_SHOW(udp6)
 NET_SHOW(unix)
+NET_SHOW(if_inet6)
+NET_SHOW(ipv6_route)
+NET_SHOW(snmp6)
 
 /* /proc/sysvipc/NAME: System V IPC writes them through procfs_ipc_show. */
 void (*procfs_ipc_show)(const char *name, struct sbuf *s);
@@ -244,6 +247,10 @@ static const struct proc_entry node_entries[] = {
 	{ "msg", S_IFREG | 0444, show_ipc_msg, NULL },
 	{ "sem", S_IFREG | 0444, show_ipc_sem, NULL },
 	{ "shm", S_IFREG | 0444, show_ipc_shm, NULL },
+	/* more of /proc/net, after sysvipc's so the indexes above stay */
+	{ "if_inet6", S_IFREG | 0444, show_net_if_inet6, NULL },
+	{ "ipv6_route", S_IFREG | 0444, show_net_ipv6_route, NULL },
+	{ "snmp6", S_IFREG | 0444, show_net_snmp6, NULL },
 };
 #define NODE_SYS 3  /* node_entries' "sys" */
 #define NODE_NET 4  /* reached as /proc/PID/net (/proc/net links to self/net), not from /proc */
@@ -251,7 +258,7 @@ static const struct proc_entry node_entries[] = {
 #define NODE_NO_PARENT (-2)
 static const int node_parent[] = { -1, 0, 1, -1, NODE_NO_PARENT, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
 				   NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
-				   -1, NODE_SYSVIPC, NODE_SYSVIPC, NODE_SYSVIPC };
+				   -1, NODE_SYSVIPC, NODE_SYSVIPC, NODE_SYSVIPC, NODE_NET, NODE_NET, NODE_NET };
 #define N_NODE (sizeof(node_entries) / sizeof(node_entries[0]))
 _Static_assert(N_NODE == sizeof(node_parent) / sizeof(node_parent[0]), "one parent per node");
 #define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))

@@ -7,8 +7,9 @@
  * the device interrupt again when it was done before the budget ran out
  * (else it polls it again, after the others). What lo carries is taken
  * up by its senders (net/loopback.h), and by the thread after the TCP
- * timers it runs. Every 250 ms it runs the periodic work: ARP's ageing
- * and retries, reassembly's timeouts.
+ * timers it runs. Every 250 ms it runs the periodic work: ARP's and
+ * ND's ageing and retries, reassembly's timeouts, IPv6's DAD, router
+ * solicitations and lifetimes.
  *
  * Lock rule: net_work is set by anyone (atomically) and cleared by the
  * thread; net_wq is a wait queue (the kernel lock, as every wait queue
@@ -23,6 +24,12 @@
 #include "net/inet_sock.h"
 #include "net/ipconfig.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/icmp6.h"
+#include "net/ndisc.h"
+#include "net/ipv6.h"
+#include "net/icmp6.h"
+#include "net/ndisc.h"
 #include "net/loopback.h"
 #include "net/net_proc.h"
 #include "net/netdev.h"
@@ -84,6 +91,11 @@ static void housekeep(uint64_t now)
 {
 	arp_timer(now);
 	ipv4_frag_expire(now);
+	ndisc_timer(now);
+	addrconf_timer(now);
+	ipv6_frag_expire(now);
+	ndisc_timer(now);
+	addrconf_timer(now);
 }
 
 /* The network thread: poll when kicked, housekeep on the clock. */
@@ -126,9 +138,15 @@ void net_init(const char *ip_spec)
 	arp_init();
 	ipv4_init();
 	icmp_init();
+	ipv6_init();
+	icmp6_init();
+	ipv6_init();
+	icmp6_init();
 	udp_init();
 	inet_udp_wire_init(); /* UDP sockets reach other hosts through IPv4 */
 	inet_icmp_init();     /* raw and ping sockets */
+	inet_udp6_init();     /* UDP over IPv6 */
+	inet_icmp6_init();    /* raw and ping sockets over IPv6 */
 	tcp_sock_init();      /* TCP to other hosts */
 	packet_init();        /* AF_PACKET sockets */
 	net_proc_init();

@@ -3,7 +3,7 @@
  * Kestrel: Ethernet II (net/ether.h). A frame is checked by eth_parse
  * (wire.c), classified as Linux's eth_type_trans does (to this host,
  * broadcast, multicast, or another host's, which is dropped: no
- * promiscuous mode yet), and handed to ARP or IPv4.
+ * promiscuous mode yet), and handed to ARP, IPv4 or IPv6.
  *
  * Lock rule: none of its own; the network thread alone receives, and
  * senders reach the device through netdev_xmit's tx_lock.
@@ -11,6 +11,7 @@
 #include "net/ether.h"
 #include "net/arp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "net/netdev.h"
 #include "net/wire.h"
 #include "lib/errno.h"
@@ -78,6 +79,9 @@ void ether_input(struct netbuf *nb)
 	case ETH_P_IP:
 		if (!ip_tap || !ip_tap(nb))
 			ipv4_input(nb);
+		break;
+	case ETH_P_IPV6:
+		ipv6_input(nb);
 		break;
 	case ETH_P_ARP:
 		if (dev->type == ARPHRD_ETHER) {

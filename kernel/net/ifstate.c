@@ -2,13 +2,14 @@
 /*
  * Kestrel: an interface up or down (net/ifstate.h): the driver's open
  * or stop, IFF_UP, and what IPv4 keeps for it (its addresses' routes,
- * its ARP entries). Below the sockets and ioctls that ask for it, above
+ * its ARP entries) and IPv6 (its link-local address and autoconfiguration). Below the sockets and ioctls that ask for it, above
  * netdev and IPv4.
  *
  * Lock rule: IFF_UP changes atomically; IPv4's tables take their own lock.
  */
 #include "net/ifstate.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "net/netdev.h"
 
 int net_dev_up(struct netdev *dev)
@@ -20,6 +21,7 @@ int net_dev_up(struct netdev *dev)
 		return err;
 	__atomic_or_fetch(&dev->flags, IFF_UP, __ATOMIC_RELAXED);
 	ipv4_dev_up(dev->ifindex);
+	addrconf_dev_up(dev);
 	return 0;
 }
 
@@ -31,4 +33,5 @@ void net_dev_down(struct netdev *dev)
 	if (dev->ops->stop)
 		dev->ops->stop(dev);
 	ipv4_dev_down(dev->ifindex);
+	addrconf_dev_down(dev);
 }

@@ -10,8 +10,11 @@
  * Every IPv4 destination, this host's own (127/8 and the interfaces'
  * addresses, through lo) as another's, is reached through the IPv4
  * stack: a TCP connect becomes a connection of net/tcp_sock.c, a UDP
- * datagram a packet (inet_udp.c's wire path). ::1, until IPv6 runs over
- * lo, is still reached without a packet: a TCP connect joins the
+ * datagram a packet (inet_udp.c's wire path). Every other IPv6 address
+ * (INET_V6) is reached through the IPv6 stack, by UDP and the ICMPv6
+ * sockets (TCP over IPv6 is not there yet: ENETUNREACH); so is ::1 by
+ * UDP (over lo). ::1 by TCP, until TCP runs over IPv6, is still reached
+ * without a packet: a TCP connect joins the
  * listener's queue as an AF_UNIX connect does, a UDP datagram goes
  * straight onto the receiver's queue.
  *
@@ -20,6 +23,7 @@
  */
 #include "net/inet_sock.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "net/net_sysctl.h"
 #include "net/netdev.h"
 #include "net/tcp_sock.h"
@@ -77,7 +81,7 @@ static uint8_t in6_kind(const uint8_t a[16], uint32_t *v4)
 		*v4 = be32(*v4);
 		return INET_V4;
 	}
-	return INET_FOREIGN;
+	return INET_V6;
 }
 
 static int addr_in4(const struct sockaddr_un *a, size_t len, bool any_ok, struct inet_name *n)
@@ -87,7 +91,7 @@ static int addr_in4(const struct sockaddr_un *a, size_t len, bool any_ok, struct
 	if (len < sizeof(in))
 		return -EINVAL;
 	memcpy(&in, a, sizeof(in));
-	*n = (struct inet_name){ be32(in.sin_addr), be16(in.sin_port), INET_V4 };
+	*n = (struct inet_name){ .addr = be32(in.sin_addr), .port = be16(in.sin_port), .kind = INET_V4 };
 	if (in.sin_family == AF_INET)
 		return 0;
 	if (any_ok && in.sin_family == AF_UNSPEC && n->addr == INADDR_ANY)
@@ -104,8 +108,13 @@ static int addr_in6(const struct sockaddr_un *a, size_t len, struct inet_name *n
 	memcpy(&in6, a, len < sizeof(in6) ? len : sizeof(in6));
 	if (in6.sin6_family != AF_INET6)
 		return -EAFNOSUPPORT;
-	*n = (struct inet_name){ 0, be16(in6.sin6_port), 0 };
+	*n = (struct inet_name){ .addr = 0, .port = be16(in6.sin6_port), .kind = 0 };
 	n->kind = in6_kind(in6.sin6_addr, &n->addr);
+	if (n->kind == INET_V6) {
+		memcpy(n->a6, in6.sin6_addr, sizeof(n->a6));
+		if (in6.sin6_addr[0] == 0xfe && (in6.sin6_addr[1] & 0xc0) == 0x80)
+			n->scope = (int)in6.sin6_scope_id; /* a link-local address names its link */
+	}
 	return 0;
 }
 
@@ -138,6 +147,9 @@ void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct 
 		uint32_t v4 = be32(n->addr);
 		in6.sin6_addr[10] = in6.sin6_addr[11] = 0xff;
 		memcpy(in6.sin6_addr + 12, &v4, sizeof(v4));
+	} else if (n->kind == INET_V6) {
+		memcpy(in6.sin6_addr, n->a6, sizeof(in6.sin6_addr));
+		in6.sin6_scope_id = (uint32_t)n->scope;
 	}
 	memcpy(a, &in6, sizeof(in6));
 	*len = sizeof(in6);
@@ -151,7 +163,7 @@ void inet_name_sync(struct unix_sock *s)
 
 struct inet_name inet_any(const struct unix_sock *s)
 {
-	return (struct inet_name){ INADDR_ANY, 0, s->family == AF_INET6 ? INET_V6_ANY : INET_V4 };
+	return (struct inet_name){ .addr = INADDR_ANY, .port = 0, .kind = s->family == AF_INET6 ? INET_V6_ANY : INET_V4 };
 }
 
 /* An IPv4 address of this host: 127/8, or an address an interface has. */
@@ -160,8 +172,26 @@ static bool v4_local(uint32_t addr)
 	return inet_loopback(addr) || ipv4_is_local(addr);
 }
 
+/* The device a name's scope (or s's SO_BINDTODEVICE) sends through, or NULL. */
+static struct netdev *v6_dev(const struct unix_sock *s, const struct inet_name *d)
+{
+	return d->scope ? netdev_by_index(d->scope) : inet_bound_dev(s);
+}
+
+int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct ipv6_dst *out)
+{
+	struct in6 a;
+	memcpy(a.b, d->a6, sizeof(a.b));
+	if (d->scope && !netdev_by_index(d->scope))
+		return -ENODEV;
+	return ipv6_route_lookup(&a, v6_dev(s, d), out);
+}
+
 int inet_route(const struct unix_sock *s, struct inet_name *d)
 {
+	struct ipv6_dst route;
+	if (d->kind == INET_V6) /* TCP over IPv6 is not there yet (issue 31): only datagrams */
+		return s->type == SOCK_STREAM ? -ENETUNREACH : inet_v6_route(s, d, &route);
 	if (d->kind == INET_V6_ANY)
 		d->kind = INET_V6_LOOP;
 	if (d->kind == INET_V4 && d->addr == INADDR_ANY)
@@ -205,12 +235,20 @@ struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *
 		else if (d->kind == INET_V4 && ipv4_route_lookup(d->addr, inet_bound_dev(s), &route) == 0)
 			n.addr = route.src; /* the route's source */
 	}
+	if (n.kind == INET_V6 && d->kind == INET_V6 && !memcmp(n.a6, (uint8_t[16]){ 0 }, sizeof(n.a6))) {
+		struct ipv6_dst r6;
+		if (inet_v6_route(s, d, &r6) == 0) {
+			memcpy(n.a6, r6.src.b, sizeof(n.a6));
+			n.scope = in6_is_linklocal(&r6.src) ? r6.dev->ifindex : 0;
+		}
+	}
 	return n;
 }
 
 bool inet_same(const struct inet_name *a, const struct inet_name *b)
 {
-	return a->kind == b->kind && a->port == b->port && (a->kind != INET_V4 || a->addr == b->addr);
+	return a->kind == b->kind && a->port == b->port && (a->kind != INET_V4 || a->addr == b->addr) &&
+	       (a->kind != INET_V6 || !memcmp(a->a6, b->a6, sizeof(a->a6)));
 }
 
 /* ---- ports ---------------------------------------------------------------------- */
@@ -233,11 +271,13 @@ static int64_t v4_set(const struct unix_sock *o, const struct inet_name *n)
 static bool overlaps(const struct unix_sock *o, const struct inet_name *a, const struct unix_sock *s,
 		     const struct inet_name *b)
 {
-	bool a6 = a->kind == INET_V6_ANY || a->kind == INET_V6_LOOP;
-	bool b6 = b->kind == INET_V6_ANY || b->kind == INET_V6_LOOP;
+	bool a6 = a->kind == INET_V6_ANY || a->kind == INET_V6_LOOP || a->kind == INET_V6;
+	bool b6 = b->kind == INET_V6_ANY || b->kind == INET_V6_LOOP || b->kind == INET_V6;
 	int64_t x = v4_set(o, a), y = v4_set(s, b);
+	bool six = a6 && b6 && (a->kind == INET_V6_ANY || b->kind == INET_V6_ANY ||
+				(a->kind == b->kind && (a->kind != INET_V6 || !memcmp(a->a6, b->a6, sizeof(a->a6)))));
 
-	return (a6 && b6) || (x >= 0 && y >= 0 && (x == 0 || y == 0 || x == y));
+	return six || (x >= 0 && y >= 0 && (x == 0 || y == 0 || x == y));
 }
 
 /*
@@ -313,9 +353,11 @@ int inet_bind_port(struct unix_sock *s, struct inet_name n)
 static bool takes(const struct unix_sock *o, const struct inet_name *b, const struct inet_name *d)
 {
 	if (b->kind == INET_V6_ANY)
-		return d->kind == INET_V6_LOOP || (d->kind == INET_V4 && !o->in.v6only);
+		return d->kind == INET_V6_LOOP || d->kind == INET_V6 || (d->kind == INET_V4 && !o->in.v6only);
 	if (b->kind == INET_V6_LOOP)
 		return d->kind == INET_V6_LOOP;
+	if (b->kind == INET_V6)
+		return d->kind == INET_V6 && !memcmp(b->a6, d->a6, sizeof(b->a6));
 	return d->kind == INET_V4 && (b->addr == INADDR_ANY || b->addr == d->addr);
 }
 
@@ -423,6 +465,12 @@ int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len)
 		return -EINVAL; /* ::ffff:a.b.c.d on an IPV6_V6ONLY socket */
 	if (n.kind == INET_FOREIGN || (n.kind == INET_V4 && n.addr != INADDR_ANY && !v4_local(n.addr)))
 		return -EADDRNOTAVAIL;
+	if (n.kind == INET_V6) {
+		struct in6 a;
+		memcpy(a.b, n.a6, sizeof(a.b));
+		if (ipv6_addr_local(&a) != IPV6_LOCAL)
+			return -EADDRNOTAVAIL; /* Linux's EADDRNOTAVAIL, tentative ones included */
+	}
 	if (n.port && n.port < INET_PORT_PRIVILEGED && !capable(CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	if (s->in.name.port || s->state != UNIX_UNCONNECTED)
@@ -490,11 +538,13 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 		proto = &inet_udp_proto; /* UDP-Lite: UDP whose checksum may cover less; all is local */
 	else if (family == AF_INET && (t == SOCK_RAW || (t == SOCK_DGRAM && protocol == IPPROTO_ICMP)))
 		proto = &inet_icmp_proto; /* raw and ping sockets (inet_icmp.c) */
+	else if (family == AF_INET6 && (t == SOCK_RAW || t == SOCK_DGRAM) && protocol == IPPROTO_ICMPV6)
+		proto = &inet_icmp6_proto; /* raw and ping sockets over IPv6 (inet_icmp6.c) */
 	else if (t == SOCK_STREAM || t == SOCK_DGRAM || t == SOCK_RAW)
 		return -EPROTONOSUPPORT;
 	else
 		return -ESOCKTNOSUPPORT;
-	int err = proto == &inet_icmp_proto ? inet_icmp_check(t, protocol) : 0;
+	int err = proto == &inet_icmp_proto || proto == &inet_icmp6_proto ? inet_icmp_check(t, protocol) : 0;
 	if (err)
 		return err;
 	struct unix_sock *s = unix_sock_alloc(t);
@@ -509,6 +559,8 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	s->proto = proto;
 	if (proto == &inet_icmp_proto)
 		inet_icmp_adopt(s);
+	if (proto == &inet_icmp6_proto)
+		inet_icmp6_adopt(s);
 	inet_name_sync(s);
 	if (!(*out = unix_file(s, *flags))) {
 		unix_put(s);
@@ -642,6 +694,9 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 		return -EOPNOTSUPP;
 	if (s->proto->getsockopt)
 		return s->proto->getsockopt(s, level, name, val, len);
+	if (s->proto == &inet_icmp6_proto && (level == SOL_RAW || level == IPPROTO_ICMPV6 ||
+					       (level == IPPROTO_IPV6 && name == IPV6_2292HOPLIMIT)))
+		return inet_icmp6_getsockopt(s, level, name, val, len);
 	if (level == SOL_RAW)
 		return inet_icmp_getsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6 && level != IPPROTO_UDP)
@@ -836,6 +891,9 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 		return -EOPNOTSUPP;
 	if (s->proto->setsockopt)
 		return s->proto->setsockopt(s, level, name, val, len);
+	if (s->proto == &inet_icmp6_proto && (level == SOL_RAW || level == IPPROTO_ICMPV6 ||
+					       (level == IPPROTO_IPV6 && name == IPV6_2292HOPLIMIT)))
+		return inet_icmp6_setsockopt(s, level, name, val, len);
 	if (level == SOL_RAW)
 		return inet_icmp_setsockopt(s, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_TCP && level != IPPROTO_IPV6 && level != IPPROTO_UDP)

@@ -67,7 +67,7 @@ static bool is_ping(const struct unix_sock *s)
 static void queue_copy(struct unix_sock *s, const struct netbuf *nb, const uint8_t *p, size_t len,
 		       const struct ipv4_info *ip)
 {
-	struct icmp_meta meta = { { ip->src, 0, INET_V4 }, ip->ttl, ip->tos };
+	struct icmp_meta meta = { { .addr = ip->src, .port = 0, .kind = INET_V4 }, ip->ttl, ip->tos };
 	const uint8_t *net = nb->head + nb->network_off;
 	uint32_t keep = sock_filter_run(s, nb, p, (uint32_t)len, net, sock_filter_mac(nb, net));
 	if (keep)

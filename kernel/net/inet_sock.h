@@ -34,6 +34,22 @@ int inet_icmp_getsockopt(struct unix_sock *s, int level, int name, void *val, si
 /* The receive hooks set (IPv4's raw copy, ICMP's echo replies). Boot time. */
 void inet_icmp_init(void);
 
+/* inet_icmp6.c: raw ICMPv6 sockets (SOCK_RAW, IPPROTO_ICMPV6) and ping
+ * sockets (SOCK_DGRAM, IPPROTO_ICMPV6) over the IPv6 stack. */
+extern const struct sock_proto inet_icmp6_proto;
+#ifndef IPPROTO_ICMPV6
+#define IPPROTO_ICMPV6 58
+#endif
+void inet_icmp6_adopt(struct unix_sock *s);
+#define IPV6_2292HOPLIMIT 8   /* RFC 2292's option (and control message) for the hop limit */
+/* SOL_RAW's IPV6_CHECKSUM, IPPROTO_ICMPV6's ICMP6_FILTER, IPPROTO_IPV6's
+ * IPV6_2292HOPLIMIT: 0, -ENOPROTOOPT, -EINVAL. */
+int inet_icmp6_setsockopt(struct unix_sock *s, int level, int name, const void *val, size_t len);
+int inet_icmp6_getsockopt(struct unix_sock *s, int level, int name, void *val, size_t *len);
+void inet_icmp6_init(void);
+/* inet_udp.c: UDP over IPv6 (its protocol handler registered). Boot time. */
+void inet_udp6_init(void);
+
 /* inet_udp.c: datagrams to and from other hosts through the IPv4 stack
  * (its receive and ICMP-error hooks set). Boot time. */
 void inet_udp_wire_init(void);
@@ -61,6 +77,10 @@ void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct 
 /* A destination as Linux routes it here (0.0.0.0 and :: mean this host):
  * 0, or -ENETUNREACH (not this host, or IPv4 for an IPV6_V6ONLY socket). */
 int inet_route(const struct unix_sock *s, struct inet_name *d);
+/* The IPv6 route to d (an INET_V6 name: its scope, else s's bound
+ * device, names the link): 0 and *out, or ipv6_route_lookup's error. */
+struct ipv6_dst;
+int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct ipv6_dst *out);
 /* Does s reach d through the IPv4 stack (an IPv4 destination, this
  * host's own included, for a socket that may send IPv4)? 0.0.0.0 in *d
  * becomes 127.0.0.1 on the way. False: IPv6 (::1 only, not yet over a

@@ -2,7 +2,9 @@
 /*
  * Kestrel: UDP (see net/inet.c). To an IPv4 address, this host's own
  * through lo, a datagram goes through the IPv4 stack (udp_wire_send
- * below). To ::1, until IPv6 runs over lo, a datagram goes
+ * below); to an IPv6 address, ::1 included (lo carries it), through the
+ * IPv6 stack (udp6_wire_send). UDP-Lite to ::1, which neither stack
+ * carries, goes
  * straight onto the queue of the socket its address reaches, with its
  * boundaries (AF_UNIX's datagram receive reads it); as on Linux, one
  * nobody is bound to, or that finds the receiver's SO_RCVBUF full, is
@@ -29,10 +31,17 @@
  * pass UDP_PAYLOAD_MAX, or a fault copying in, drops what was pending
  * (-EMSGSIZE, -EFAULT), as Linux's udp_flush_pending_frames. On the
  * direct path to ::1 every send is its own datagram.
+ *
+ * Through the IPv6 stack (udp6_wire_send, udp6_input): a datagram per
+ * send (no corking there yet), the name a receive reports with its link
+ * (sin6_scope_id) when link-local; ::1 keeps its socket name
+ * (INET_V6_LOOP), only its transport is lo's packets.
  */
 #include "net/inet_sock.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/icmp6.h"
 #include "net/netdev.h"
 #include "net/sock_filter.h"
 #include "net/udp.h"
@@ -206,6 +215,136 @@ static long udp_wire_xmit(struct unix_sock *s, const struct udp_out *o, const vo
 	return (long)len;
 }
 
+/* ---- to and from other hosts: the IPv6 stack ---------------------------------------- */
+
+/* One datagram of m's len bytes from src to d (INET_V6) through the IPv6
+ * stack: hop limit and class from m's IPV6_HOPLIMIT and IPV6_TCLASS, else
+ * the socket's. No corking yet: each send is its own datagram. len, or
+ * -ENETUNREACH, -EINVAL (a link-local address without its link),
+ * -EMSGSIZE (longer than the link: no fragments yet), -ENOMEM, -EFAULT. */
+/* n's IPv6 address: ::1 for the loopback's name, :: for the wildcard. */
+static struct in6 v6_addr(const struct inet_name *n)
+{
+	struct in6 a = { 0 };
+	if (n->kind == INET_V6)
+		memcpy(a.b, n->a6, sizeof(a.b));
+	else if (n->kind == INET_V6_LOOP)
+		a.b[15] = 1;
+	return a;
+}
+
+static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
+			   const struct inet_name *dn)
+{
+	struct ipv6_dst r;
+	struct inet_name dv = *dn; /* ::1 as an address the route looks up */
+	const struct inet_name *d = &dv;
+	struct in6 to = v6_addr(dn);
+	memcpy(dv.a6, to.b, sizeof(dv.a6));
+	dv.kind = INET_V6;
+	int err = inet_v6_route(s, d, &r);
+	if (err)
+		return err;
+	if (len > 0xffff - UDP_HDR_LEN)
+		return -EMSGSIZE;
+	struct ipv6_send out = { .proto = NEXTHDR_UDP, .dev = r.dev,
+				 .hops = (m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0 ? m->ip6_hoplimit
+					 : s->in.hops > 0 ? s->in.hops : -1,
+				 .tclass = (uint8_t)((m->has_ip6 & IP6_HAS_TCLASS) && m->ip6_tclass >= 0 ? m->ip6_tclass
+					 : s->in.tclass > 0 ? s->in.tclass : 0) };
+	out.src = v6_addr(src);
+	out.dst = to;
+	if (in6_is_any(&out.src))
+		out.src = r.src;
+	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, UDP_HDR_LEN + len);
+	if (!nb)
+		return -ENOMEM;
+	uint8_t *p = netbuf_put(nb, UDP_HDR_LEN + len);
+	if (unix_iov_copy_in(m, (char *)p + UDP_HDR_LEN, len)) {
+		netbuf_free(nb);
+		return -EFAULT;
+	}
+	udp6_build(p, &out.src, &out.dst, src->port, d->port, (uint16_t)(UDP_HDR_LEN + len));
+	if ((err = ipv6_output(nb, &out)))
+		return err;
+	__atomic_add_fetch(&udp_mib.out_datagrams, 1, __ATOMIC_RELAXED);
+	return (long)len;
+}
+
+/* A name of the IPv6 stack's (INET_V6) for addr and port, received on
+ * ifindex; ::1 is named as the sockets name it (INET_V6_LOOP). */
+static struct inet_name v6_name(const struct in6 *addr, uint16_t port, int ifindex)
+{
+	struct inet_name n = { .port = port, .kind = INET_V6 };
+	if (in6_is_loopback(addr)) {
+		n.kind = INET_V6_LOOP;
+		return n;
+	}
+	memcpy(n.a6, addr->b, sizeof(n.a6));
+	if (in6_is_linklocal(addr))
+		n.scope = ifindex;
+	return n;
+}
+
+/* IPv6's UDP handler: the datagram checked (its checksum is mandatory),
+ * queued on the socket its port and address reach with the sender's
+ * name, or answered with a port unreachable. Network thread, or lo's
+ * sender. */
+static void udp6_input(struct netbuf *nb, const struct ipv6_info *ip)
+{
+	struct udp_info u;
+	int ifindex = nb->dev ? nb->dev->ifindex : 0;
+	enum wire_err err = udp6_parse(nb->data, nb->len, &ip->src, &ip->dst, &u);
+	if (err != WIRE_OK) {
+		__atomic_add_fetch(&udp_mib.in_errors, 1, __ATOMIC_RELAXED);
+		if (err == WIRE_BAD_CSUM)
+			__atomic_add_fetch(&udp_mib.in_csum_errors, 1, __ATOMIC_RELAXED);
+		netbuf_free(nb);
+		return;
+	}
+	netbuf_trim(nb, u.len);
+	struct inet_name d = v6_name(&ip->dst, u.dport, ifindex), src = v6_name(&ip->src, u.sport, ifindex);
+	struct unix_sock *to = inet_lookup_dev(IPPROTO_UDP, &d, &src, ifindex);
+	if (!to) {
+		__atomic_add_fetch(&udp_mib.no_ports, 1, __ATOMIC_RELAXED);
+		netbuf_push(nb, (size_t)(nb->data - netbuf_network(nb)));
+		icmp6_send_error(nb, ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH, 0);
+		netbuf_free(nb);
+		return;
+	}
+	struct udp_meta meta = { .src = src, .hoplimit = ip->hop_limit, .tclass = ip->tclass, .dst = d,
+				 .ifindex = ifindex, .stamp_ns = time_realtime_ns() };
+	netbuf_pull(nb, UDP_HDR_LEN);
+	if (unix_queue_wire(to, nb->data, nb->len, &meta, sizeof(meta)) == -ENOBUFS)
+		__atomic_add_fetch(&udp_mib.rcvbuf_errors, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&udp_mib.in_datagrams, 1, __ATOMIC_RELAXED);
+	netbuf_free(nb);
+}
+
+/* An ICMPv6 error about a datagram we sent: a hard one (port
+ * unreachable) tells the socket connected to the peer it names. */
+static void udp6_err(const struct icmp6_info *ic, const struct in6 *from)
+{
+	(void)from;
+	struct inet_name me = v6_name(&ic->inner.src, ic->inner_sport, 0);
+	struct inet_name peer = v6_name(&ic->inner.dst, ic->inner_dport, 0);
+	struct unix_sock *s = ic->inner_l4_len >= 4 ? inet_lookup_from(IPPROTO_UDP, &me, &peer) : NULL;
+	int err;
+	bool hard;
+	if (!s || !icmp6_err_convert(ic, &err, &hard) || !hard || !s->in.has_peer || !inet_same(&s->in.peer, &peer))
+		return;
+	s->err = err;
+	unix_changed(s);
+}
+
+static const struct ipv6_protocol udp6_protocol = { .input = udp6_input, .err = udp6_err };
+
+void inet_udp6_init(void)
+{
+	ipv6_register_protocol(NEXTHDR_UDP, &udp6_protocol);
+}
+
 /* ---- corking --------------------------------------------------------------------- */
 
 /* A datagram being gathered (see the top of the file). Lock rule: as the socket's. */
@@ -315,7 +454,7 @@ static long udp_pending_send(struct unix_sock *s, struct sock_msg *m, size_t len
  * when no socket takes it (the caller answers port unreachable). */
 static bool udp_wire_input(struct netbuf *nb, const struct ipv4_info *ip, const struct udp_info *u)
 {
-	struct inet_name d = { ip->dst, u->dport, INET_V4 }, src = { ip->src, u->sport, INET_V4 };
+	struct inet_name d = { .addr = ip->dst, .port = u->dport, .kind = INET_V4 }, src = { .addr = ip->src, .port = u->sport, .kind = INET_V4 };
 	struct unix_sock *to = inet_lookup_dev(IPPROTO_UDP, &d, &src, nb->dev ? nb->dev->ifindex : 0);
 	if (!to)
 		return false;
@@ -355,8 +494,8 @@ static bool udp_icmp_errno(const struct unix_sock *s, const struct icmp_info *ic
  * only a hard error, on a socket connected to the peer it names. */
 static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
 {
-	struct inet_name me = { ic->inner.src, ic->inner_sport, INET_V4 };
-	struct inet_name peer = { ic->inner.dst, ic->inner_dport, INET_V4 };
+	struct inet_name me = { .addr = ic->inner.src, .port = ic->inner_sport, .kind = INET_V4 };
+	struct inet_name peer = { .addr = ic->inner.dst, .port = ic->inner_dport, .kind = INET_V4 };
 	struct unix_sock *s = inet_lookup_from(IPPROTO_UDP, &me, &peer);
 	int err;
 	bool hard;
@@ -417,6 +556,8 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 	src = inet_source(s, &d);
 	if ((err = inet_version_mismatch(&src, &d)))
 		return err; /* bound to an address of the other version */
+	if (d.kind == INET_V6 || (d.kind == INET_V6_LOOP && s->protocol != IPPROTO_UDPLITE))
+		return udp6_wire_send(s, m, len, &src, &d); /* ::1 too: over lo */
 	if (udp_via_ipv4(s, &d))
 		return udp_wire_send(s, m, len, &src, &d, corked);
 	struct unix_sock *to = inet_lookup(s, &d);

@@ -2,7 +2,7 @@
 /*
  * Kestrel: /proc/net/{dev, arp, route, snmp, netstat, pnp, tcp, udp, raw, icmp, tcp6,
  * udp6, unix}, in Linux 6.1's formats, column for column (net/core/net-procfs.c,
- * net/ipv4/arp.c, fib_trie.c's fib_route_seq_show, proc.c's snmp_seq_show
+ * net/ipv4/arp.c, net/ipv6/addrconf.c's if_inet6 and route.c's ipv6_route, fib_trie.c's fib_route_seq_show, proc.c's snmp_seq_show
  * and netstat_seq_show, raw.c's raw_seq_show, ping.c's ping_v4_seq_show),
  * because programs parse them: ifconfig and ip -s read dev, arp -a reads
  * arp, route and busybox's netstat -r read route, netstat -s reads snmp
@@ -16,6 +16,8 @@
 #include "net/net_sysctl.h"
 #include "net/ipconfig.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/icmp6.h"
 #include "net/netdev.h"
 #include "net/tcp_sock.h"
 #include "net/udp.h"
@@ -287,7 +289,7 @@ static void sock_line(struct sock_walk *w, uint32_t la, uint16_t lp, uint32_t ra
 }
 
 /* An IPv6 socket's name as tcp6 prints it: four network-order words,
- * each read on a little-endian CPU (::, ::1, ::ffff:a.b.c.d). */
+ * each read on a little-endian CPU (::, ::1, ::ffff:a.b.c.d, any other). */
 static void v6_text(char *buf, size_t cap, const struct inet_name *n)
 {
 	uint32_t w[4] = { 0, 0, 0, 0 };
@@ -296,6 +298,9 @@ static void v6_text(char *buf, size_t cap, const struct inet_name *n)
 	else if (n->kind == INET_V4) {
 		w[2] = le_addr(0xffff);
 		w[3] = le_addr(n->addr);
+	} else if (n->kind == INET_V6) {
+		for (int i = 0; i < 4; i++)
+			w[i] = le_addr(get_be32(n->a6 + 4 * i));
 	}
 	ksnprintf(buf, cap, "%08X%08X%08X%08X:%04X", w[0], w[1], w[2], w[3], n->port);
 }
@@ -304,7 +309,7 @@ static void sock_line6(struct sock_walk *w, const struct inet_name *me, const st
 		       uint64_t ino)
 {
 	char line[SOCK_LINE + 1], a[48], b[48];
-	struct inet_name none = { 0, 0, INET_V6_ANY };
+	struct inet_name none = { .addr = 0, .port = 0, .kind = INET_V6_ANY };
 	v6_text(a, sizeof(a), me);
 	v6_text(b, sizeof(b), peer ? peer : &none);
 	ksnprintf(line, sizeof(line), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu", w->n++, a,
@@ -473,13 +478,89 @@ static void show_pnp(struct sbuf *s)
 	sb_bytes(s, buf, n);
 }
 
+/* An IPv6 address as Linux's %pi6: 32 hex digits. */
+static void ip6_hex(struct sbuf *s, const struct in6 *a)
+{
+	for (int i = 0; i < 16; i++)
+		sb_printf(s, "%02x", a->b[i]);
+}
+
+/* if_inet6: address, ifindex, prefix length, scope, flags, name (addrconf_ifaddr_show). */
+static void show_if_inet6(struct sbuf *s)
+{
+	struct ipv6_ifaddr a;
+	for (unsigned i = 0; ipv6_addr_get(i, &a); i++) {
+		struct netdev *d = netdev_by_index(a.ifindex);
+		unsigned scope = a.scope == RT_SCOPE_LINK ? 0x20 : a.scope == RT_SCOPE_HOST ? 0x10 : 0;
+		ip6_hex(s, &a.addr);
+		sb_printf(s, " %02x %02x %02x %02x %8s\n", a.ifindex, a.prefix, scope, a.flags & 0xff,
+			  d ? d->name : "?");
+	}
+}
+
+#define RTF6_ADDRCONF 0x40000   /* RTF_ADDRCONF: made by an RA */
+#define RTF6_EXPIRES  0x400000  /* RTF_EXPIRES */
+#define RTF6_DEFAULT  0x10000   /* RTF_DEFAULT: an RA's default route */
+
+/* ipv6_route: dst, its length, src (::), its length, next hop, metric,
+ * refcnt, use, flags, device (ipv6_route_native_seq_show). */
+static void show_ipv6_route(struct sbuf *s)
+{
+	static const struct in6 any;
+	struct ipv6_route r;
+	for (unsigned i = 0; ipv6_route_get(i, &r); i++) {
+		struct netdev *d = netdev_by_index(r.ifindex);
+		unsigned flags = RTF_UP | (in6_is_any(&r.gateway) ? 0 : RTF_GATEWAY) |
+				 (r.prefix == 128 ? RTF_HOST : 0) | (r.expires ? RTF6_EXPIRES : 0) |
+				 (r.protocol == RTPROT_RA ? RTF6_ADDRCONF | (r.prefix == 0 ? RTF6_DEFAULT : 0) : 0);
+		ip6_hex(s, &r.dst);
+		sb_printf(s, " %02x ", r.prefix);
+		ip6_hex(s, &any);
+		sb_printf(s, " 00 ");
+		ip6_hex(s, &r.gateway);
+		sb_printf(s, " %08x %08x %08x %08x %8s\n", r.metric, 1u, 0u, flags, d ? d->name : "?");
+	}
+}
+
+/* snmp6: "Name value" lines, the counters Kestrel keeps (Linux's names). */
+static void show_snmp6(struct sbuf *s)
+{
+	const struct ipv6_mib *m = &ipv6_mib;
+	const struct { const char *name; uint64_t v; } lines[] = {
+		{ "Ip6InReceives", m->in_receives }, { "Ip6InHdrErrors", m->in_hdr_errors },
+		{ "Ip6InNoRoutes", 0 }, { "Ip6InAddrErrors", m->in_addr_errors },
+		{ "Ip6InUnknownProtos", m->in_unknown_protos }, { "Ip6InTruncatedPkts", m->in_truncated },
+		{ "Ip6InDiscards", m->in_discards }, { "Ip6InDelivers", m->in_delivers },
+		{ "Ip6OutRequests", m->out_requests }, { "Ip6OutDiscards", m->out_discards },
+		{ "Ip6OutNoRoutes", m->out_no_routes }, { "Ip6ReasmTimeout", m->reasm_timeout },
+		{ "Ip6ReasmReqds", m->reasm_reqds }, { "Ip6ReasmOKs", m->reasm_oks },
+		{ "Ip6ReasmFails", m->reasm_fails }, { "Ip6FragOKs", m->frag_oks },
+		{ "Ip6FragFails", m->frag_fails }, { "Ip6FragCreates", m->frag_creates }, { "Ip6InMcastPkts", m->in_mcast_pkts },
+		{ "Ip6OutMcastPkts", m->out_mcast_pkts },
+		{ "Icmp6InMsgs", icmp6_mib.in_msgs }, { "Icmp6InErrors", icmp6_mib.in_errors },
+		{ "Icmp6OutMsgs", icmp6_mib.out_msgs }, { "Icmp6OutErrors", icmp6_mib.out_errors },
+		{ "Icmp6InCsumErrors", icmp6_mib.in_csum_errors },
+	};
+	for (unsigned i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		sb_printf(s, "%-32s%lu\n", lines[i].name, lines[i].v);
+	for (unsigned t = 0; t < 256; t++) {
+		if (icmp6_mib.in_type[t])
+			sb_printf(s, "Icmp6InType%-21u%lu\n", t, icmp6_mib.in_type[t]);
+	}
+	for (unsigned t = 0; t < 256; t++) {
+		if (icmp6_mib.out_type[t])
+			sb_printf(s, "Icmp6OutType%-20u%lu\n", t, icmp6_mib.out_type[t]);
+	}
+}
+
 static void net_show(const char *name, struct sbuf *s)
 {
 	static const struct { const char *name; void (*show)(struct sbuf *); } files[] = {
 		{ "dev", show_dev }, { "arp", show_arp }, { "route", show_route },
 		{ "snmp", show_snmp }, { "netstat", show_netstat }, { "pnp", show_pnp }, { "tcp", show_tcp },
 		{ "udp", show_udp }, { "raw", show_raw }, { "icmp", show_icmp }, { "tcp6", show_tcp6 },
-		{ "udp6", show_udp6 }, { "unix", show_unix },
+		{ "udp6", show_udp6 }, { "unix", show_unix }, { "if_inet6", show_if_inet6 },
+		{ "ipv6_route", show_ipv6_route }, { "snmp6", show_snmp6 },
 	};
 	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (strcmp(files[i].name, name) == 0)

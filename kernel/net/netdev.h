@@ -38,6 +38,14 @@ struct netdev_ops {
 	/* Optional: bring the device up / down (IFF_UP set or cleared). */
 	int (*open)(struct netdev *dev);
 	void (*stop)(struct netdev *dev);
+	/* Optional: the multicast addresses the stack wants received (IPv6's
+	 * groups, 33:33:...), the whole list each time (Linux's
+	 * ndo_set_rx_mode). A device without it receives every multicast
+	 * frame (virtio-net: QEMU's device is promiscuous unless told
+	 * otherwise through VIRTIO_NET_F_CTRL_RX, which Kestrel does not
+	 * negotiate) and the stack filters. Any context but an interrupt
+	 * handler; one call at a time (the stack's mc_lock); interrupts off. */
+	void (*set_multicast)(struct netdev *dev, const uint8_t (*macs)[ETH_ALEN], unsigned n);
 };
 
 /* Counters, as /proc/net/dev and netlink's rtnl_link_stats64 show them.

@@ -366,6 +366,17 @@ static const struct nla_policy ifa_policy[IFA_MAX + 1] = {
 	[IFA_PROTO]          = { NLA_U8, 0 },
 };
 
+/* Linux's ifa_ipv6_policy: the addresses are 16 bytes at least. */
+static const struct nla_policy ifa6_policy[IFA_MAX + 1] = {
+	[IFA_LOCAL]          = { NLA_UNSPEC, 16 },
+	[IFA_ADDRESS]        = { NLA_UNSPEC, 16 },
+	[IFA_CACHEINFO]      = { NLA_UNSPEC, sizeof(struct ifa_cacheinfo) },
+	[IFA_FLAGS]          = { NLA_U32, 0 },
+	[IFA_RT_PRIORITY]    = { NLA_U32, 0 },
+	[IFA_TARGET_NETNSID] = { NLA_S32, 0 },
+	[IFA_PROTO]          = { NLA_U8, 0 },
+};
+
 static const struct nla_policy rtm_policy[RTA_MAX + 1] = {
 	[RTA_DST]        = { NLA_U32, 0 },
 	[RTA_SRC]        = { NLA_U32, 0 },
@@ -682,6 +693,8 @@ int rtnl_parse(struct rtnl_req *req)
 	case RTM_NEWLINK: case RTM_SETLINK: case RTM_DELLINK:
 		return doit_parse(req, sizeof(struct ifinfomsg), ifla_policy, IFLA_MAX);
 	case RTM_NEWADDR: case RTM_DELADDR:
+		if (req->family == AF_INET6)
+			return doit_parse(req, sizeof(struct ifaddrmsg), ifa6_policy, IFA_MAX);
 		return inet ? doit_parse(req, sizeof(struct ifaddrmsg), ifa_policy, IFA_MAX) : -EOPNOTSUPP;
 	case RTM_GETROUTE:
 		return inet ? parse_route_get(req) : -EOPNOTSUPP;
@@ -857,6 +870,55 @@ int rtnl_fill_route(struct nl_buf *b, const struct rtnl_route_info *r, uint16_t 
 	return 0;
 }
 
+int rtnl_fill_addr6(struct nl_buf *b, const struct rtnl_addr6_info *a, uint16_t flags, uint32_t seq,
+		    uint32_t pid)
+{
+	size_t mark = b->len;
+	long off = nl_msg_begin(b, RTM_NEWADDR, flags, seq, pid, sizeof(struct ifaddrmsg));
+
+	if (off < 0)
+		return -EMSGSIZE;
+	struct ifaddrmsg ifm = { AF_INET6, a->prefix, (uint8_t)a->flags, a->scope, (uint32_t)a->ifindex };
+	struct ifa_cacheinfo ci = { a->preferred_s, a->valid_s, a->cstamp, a->tstamp };
+	memcpy(nl_msg_fixed(b, off), &ifm, sizeof(ifm));
+	if (nl_put(b, IFA_ADDRESS, a->addr, sizeof(a->addr)) || nl_put(b, IFA_CACHEINFO, &ci, sizeof(ci)) ||
+	    nl_put_u32(b, IFA_FLAGS, a->flags)) {
+		b->len = mark;
+		return -EMSGSIZE;
+	}
+	nl_msg_end(b, off);
+	return 0;
+}
+
+#define RTA_PREF_ATTR 20   /* RTA_PREF: the router preference of an RA's route (0: medium) */
+
+int rtnl_fill_route6(struct nl_buf *b, const struct rtnl_route6_info *r, uint16_t flags, uint32_t seq,
+		     uint32_t pid)
+{
+	size_t mark = b->len;
+	long off = nl_msg_begin(b, RTM_NEWROUTE, flags, seq, pid, sizeof(struct rtmsg));
+
+	if (off < 0)
+		return -EMSGSIZE;
+	struct rtmsg rtm = { .rtm_family = AF_INET6, .rtm_dst_len = r->dst_len, .rtm_table = RT_TABLE_MAIN,
+			     .rtm_protocol = r->protocol, .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST };
+	struct rta_cacheinfo ci = { .rta_expires = r->expires_cs };
+	uint8_t pref = 0;
+	memcpy(nl_msg_fixed(b, off), &rtm, sizeof(rtm));
+	if (nl_put_u32(b, RTA_TABLE, RT_TABLE_MAIN) ||
+	    (r->dst_len && nl_put(b, RTA_DST, r->dst, sizeof(r->dst))) ||
+	    (r->has_gateway && nl_put(b, RTA_GATEWAY, r->gateway, sizeof(r->gateway))) ||
+	    nl_put_u32(b, RTA_OIF, (uint32_t)r->oif) || nl_put_u32(b, RTA_PRIORITY, r->priority) ||
+	    nl_put(b, RTA_CACHEINFO, &ci, sizeof(ci)) || nl_put(b, RTA_PREF_ATTR, &pref, sizeof(pref))) {
+		b->len = mark;
+		return -EMSGSIZE;
+	}
+	nl_msg_end(b, off);
+	return 0;
+}
+
+#define NTF_ROUTER_ 0x80   /* ndm_flags: the neighbour is a router (IPv6) */
+
 int rtnl_fill_neigh(struct nl_buf *b, const struct rtnl_neigh_info *n, uint16_t flags, uint32_t seq,
 		    uint32_t pid)
 {
@@ -865,11 +927,11 @@ int rtnl_fill_neigh(struct nl_buf *b, const struct rtnl_neigh_info *n, uint16_t 
 
 	if (off < 0)
 		return -EMSGSIZE;
-	struct ndmsg ndm = { .ndm_family = AF_INET, .ndm_ifindex = n->ifindex, .ndm_state = n->state,
-			     .ndm_type = RTN_UNICAST };
+	struct ndmsg ndm = { .ndm_family = n->v6 ? AF_INET6 : AF_INET, .ndm_ifindex = n->ifindex,
+			     .ndm_state = n->state, .ndm_flags = n->router ? NTF_ROUTER_ : 0, .ndm_type = RTN_UNICAST };
 	struct nda_cacheinfo ci = { 0 };
 	memcpy(nl_msg_fixed(b, off), &ndm, sizeof(ndm));
-	if (put_in_addr(b, NDA_DST, n->dst) ||
+	if ((n->v6 ? nl_put(b, NDA_DST, n->dst6, sizeof(n->dst6)) : put_in_addr(b, NDA_DST, n->dst)) ||
 	    ((n->state & NUD_VALID) && nl_put(b, NDA_LLADDR, n->lladdr, ETH_ALEN_)) ||
 	    nl_put_u32(b, NDA_PROBES, 0) || nl_put(b, NDA_CACHEINFO, &ci, sizeof(ci))) {
 		b->len = mark;

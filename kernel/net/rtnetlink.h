@@ -173,12 +173,34 @@ struct rtnl_route_info {
 	bool cloned;             /* ip route get's answer: RTA_UID and RTA_CACHEINFO too */
 	uint32_t uid;
 };
-/* One IPv4 neighbour (RTM_NEWNEIGH). */
+/* One IPv4 neighbour (RTM_NEWNEIGH); an IPv6 one when v6 (dst6 then). */
 struct rtnl_neigh_info {
 	int ifindex;
 	uint32_t dst;
 	uint8_t lladdr[6];
 	uint16_t state;          /* NUD_* */
+	bool v6, router;         /* router: NTF_ROUTER (an IPv6 router's) */
+	uint8_t dst6[16];
+};
+
+/* One IPv6 address (inet6_fill_ifaddr's RTM_NEWADDR): lifetimes left in s
+ * (0xffffffff: forever). */
+struct rtnl_addr6_info {
+	int ifindex;
+	uint8_t addr[16];
+	uint8_t prefix, scope;
+	uint32_t flags;          /* IFA_F_* */
+	uint32_t preferred_s, valid_s;
+	uint32_t cstamp, tstamp;
+};
+/* One IPv6 route of the main table (rt6_fill_node's RTM_NEWROUTE). */
+struct rtnl_route6_info {
+	uint8_t dst[16], gateway[16];
+	bool has_gateway;
+	uint8_t dst_len, protocol;
+	int oif;
+	uint32_t priority;
+	int32_t expires_cs;      /* hundredths of a second left; 0: none */
 };
 
 /* The answer's messages: 0 or -EMSGSIZE (nothing written). */
@@ -190,6 +212,10 @@ int rtnl_fill_route(struct nl_buf *b, const struct rtnl_route_info *r, uint16_t 
 		    uint32_t pid);
 int rtnl_fill_neigh(struct nl_buf *b, const struct rtnl_neigh_info *n, uint16_t flags, uint32_t seq,
 		    uint32_t pid);
+int rtnl_fill_addr6(struct nl_buf *b, const struct rtnl_addr6_info *a, uint16_t flags, uint32_t seq,
+		    uint32_t pid);
+int rtnl_fill_route6(struct nl_buf *b, const struct rtnl_route6_info *r, uint16_t flags, uint32_t seq,
+		     uint32_t pid);
 
 /* ---- the stack (rtnetlink_ops.c) ---------------------------------------------------------- */
 
@@ -205,6 +231,7 @@ struct rtnl_dump {
 	bool cloned;             /* routes: the cached ones (none here) */
 	uint32_t ext_mask;       /* IFLA_EXT_MASK */
 	unsigned next;           /* the next entry to list */
+	bool v6;                 /* addresses, routes: IPv4's are listed, IPv6's now (AF_UNSPEC lists both) */
 	int err;                 /* a strict check's error: the NLMSG_DONE's */
 	struct nl_ext_ack ext;
 };

@@ -18,6 +18,9 @@
 #include "net/rtnetlink.h"
 #include "net/arp.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/ndisc.h"
+#include "time/time.h"
 #include "net/net.h"
 #include "net/netdev.h"
 #include "lib/errno.h"
@@ -242,7 +245,7 @@ static void dump_filters(const struct rtnl_req *req, struct rtnl_dump *d)
 		}
 		break;
 	case RTM_GETADDR:
-		d->none = req->family == AF_INET6;
+		d->v6 = req->family == AF_INET6;
 		if (tb[IFA_TARGET_NETNSID])
 			d->err = -EINVAL;
 		if ((d->ifindex = (int)req->hdr.ifa.ifa_index)) {
@@ -252,11 +255,15 @@ static void dump_filters(const struct rtnl_req *req, struct rtnl_dump *d)
 		}
 		break;
 	case RTM_GETROUTE:
-		d->none = req->family == AF_INET6;
+		d->v6 = req->family == AF_INET6;
 		route_filters(req, d);
+		if (d->v6 && (req->hdr.rtm.rtm_flags & RTM_F_PREFIX))
+			d->none = d->cloned; /* IPv6 has prefix routes: the filter does not empty the dump */
 		break;
 	case RTM_GETNEIGH:
-		d->none = (req->family && req->family != AF_INET) || (req->hdr.ndm.ndm_flags == NTF_PROXY);
+		d->none = (req->family && req->family != AF_INET && req->family != AF_INET6) ||
+			  (req->hdr.ndm.ndm_flags == NTF_PROXY);
+		d->v6 = req->family == AF_INET6;
 		d->ifindex = tb[NDA_IFINDEX] ? (int)nla_get_u32(tb[NDA_IFINDEX]) : 0;
 		if (tb[NDA_MASTER])
 			d->none = true;
@@ -295,11 +302,80 @@ static int dump_links(struct rtnl_dump *d, struct nl_buf *b)
 	return 0;
 }
 
+/* Hundredths of a second since boot (IFA_CACHEINFO's stamps). */
+static uint32_t centisecs(uint64_t ns)
+{
+	return (uint32_t)(ns / 10000000ull);
+}
+
+/* Seconds left of a lifetime set at stamp (0xffffffff: forever). */
+static uint32_t life_left(uint32_t life, uint64_t stamp, uint64_t now)
+{
+	uint64_t age = (now - stamp) / 1000000000ull;
+	return life == IPV6_LIFE_FOREVER ? life : age >= life ? 0 : (uint32_t)(life - age);
+}
+
+static int dump_addrs6(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct ipv6_ifaddr a;
+	uint64_t now = time_ns();
+
+	for (; ipv6_addr_get(d->next, &a); d->next++) {
+		if (d->ifindex && a.ifindex != d->ifindex)
+			continue;
+		struct rtnl_addr6_info o = { .ifindex = a.ifindex, .prefix = a.prefix, .scope = a.scope,
+					     .flags = a.flags, .preferred_s = life_left(a.preferred_s, a.stamp, now),
+					     .valid_s = life_left(a.valid_s, a.stamp, now),
+					     .cstamp = centisecs(a.created), .tstamp = centisecs(a.stamp) };
+		memcpy(o.addr, a.addr.b, sizeof(o.addr));
+		if (rtnl_fill_addr6(b, &o, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int dump_routes6(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct ipv6_route r;
+	uint64_t now = time_ns();
+
+	for (; ipv6_route_get(d->next, &r); d->next++) {
+		if ((d->ifindex && r.ifindex != d->ifindex) || (d->protocol && r.protocol != d->protocol) ||
+		    (d->rt_type && d->rt_type != RTN_UNICAST))
+			continue;
+		struct rtnl_route6_info o = { .dst_len = r.prefix, .protocol = r.protocol, .oif = r.ifindex,
+					      .priority = r.metric, .has_gateway = !in6_is_any(&r.gateway) };
+		if (r.expires)
+			o.expires_cs = r.expires > now ? (int32_t)((r.expires - now) / 10000000ull) : 0;
+		memcpy(o.dst, r.dst.b, sizeof(o.dst));
+		memcpy(o.gateway, r.gateway.b, sizeof(o.gateway));
+		if (rtnl_fill_route6(b, &o, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
+	return 0;
+}
+
+static int dump_neighs6(struct rtnl_dump *d, struct nl_buf *b);
+
+/* After IPv4's entries, an AF_UNSPEC dump goes on with IPv6's. */
+static int dump_then_v6(struct rtnl_dump *d, struct nl_buf *b, int v4_err)
+{
+	if (v4_err || d->v6 || d->family == AF_INET)
+		return v4_err;
+	d->v6 = true;
+	d->next = 0;
+	if (d->type == RTM_GETNEIGH)
+		return dump_neighs6(d, b);
+	return d->type == RTM_GETADDR ? dump_addrs6(d, b) : dump_routes6(d, b);
+}
+
 static int dump_addrs(struct rtnl_dump *d, struct nl_buf *b)
 {
 	struct ipv4_ifaddr a;
 	struct rtnl_addr_info o;
 
+	if (d->v6)
+		return dump_addrs6(d, b);
 	for (; addr_nth(d->next, &a); d->next++) {
 		if (d->ifindex && a.ifindex != d->ifindex)
 			continue;
@@ -307,13 +383,15 @@ static int dump_addrs(struct rtnl_dump *d, struct nl_buf *b)
 		if (rtnl_fill_addr(b, &o, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
-	return 0;
+	return dump_then_v6(d, b, 0);
 }
 
 static int dump_routes(struct rtnl_dump *d, struct nl_buf *b)
 {
 	struct ipv4_route table[IPV4_ROUTE_MAX];
 	struct rtnl_route_info o;
+	if (d->v6)
+		return dump_routes6(d, b);
 	unsigned n = routes_sorted(table);
 
 	for (; d->next < n; d->next++) {
@@ -325,6 +403,22 @@ static int dump_routes(struct rtnl_dump *d, struct nl_buf *b)
 		if (rtnl_fill_route(b, &o, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
+	return dump_then_v6(d, b, 0);
+}
+
+static int dump_neighs6(struct rtnl_dump *d, struct nl_buf *b)
+{
+	struct ndisc_entry_info e;
+
+	for (; ndisc_entry_get(d->next, &e); d->next++) {
+		if (d->ifindex && e.ifindex != d->ifindex)
+			continue;
+		struct rtnl_neigh_info n = { .ifindex = e.ifindex, .state = e.state, .v6 = true, .router = e.router };
+		memcpy(n.lladdr, e.mac, sizeof(n.lladdr));
+		memcpy(n.dst6, e.addr.b, sizeof(n.dst6));
+		if (rtnl_fill_neigh(b, &n, d->flags, d->seq, d->pid))
+			return -EMSGSIZE;
+	}
 	return 0;
 }
 
@@ -332,15 +426,17 @@ static int dump_neighs(struct rtnl_dump *d, struct nl_buf *b)
 {
 	struct arp_entry_info e;
 
+	if (d->v6)
+		return dump_neighs6(d, b);
 	for (; arp_entry_get(d->next, &e); d->next++) {
 		if (d->ifindex && e.ifindex != d->ifindex)
 			continue;
-		struct rtnl_neigh_info n = { e.ifindex, e.ip, { 0 }, e.state };
+		struct rtnl_neigh_info n = { .ifindex = e.ifindex, .dst = e.ip, .state = e.state };
 		memcpy(n.lladdr, e.mac, sizeof(n.lladdr));
 		if (rtnl_fill_neigh(b, &n, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
-	return 0;
+	return dump_then_v6(d, b, 0);
 }
 
 long rtnl_dump_fill(struct rtnl_dump *d, struct nl_buf *b)
@@ -522,6 +618,45 @@ static int new_addr(struct rtnl_req *req)
 		return 0;
 	uint32_t bcast = tb[IFA_BROADCAST] ? in_addr(tb[IFA_BROADCAST]) : 0;
 	return ipv4_addr_add((int)ifm->ifa_index, local, ifm->ifa_prefixlen, bcast);
+}
+
+/* The address of an AF_INET6 RTM_NEWADDR/DELADDR (IFA_LOCAL, else
+ * IFA_ADDRESS, as inet6_rtm_newaddr's extract_addr): 0, -EINVAL. */
+static int addr6_of(const struct rtnl_req *req, struct in6 *a)
+{
+	const struct nlattr *x = req->tb[IFA_LOCAL] ? req->tb[IFA_LOCAL] : req->tb[IFA_ADDRESS];
+	if (!x)
+		return -EINVAL;
+	memcpy(a->b, nla_data(x), sizeof(a->b));
+	return 0;
+}
+
+/* RTM_NEWADDR for AF_INET6 (inet6_rtm_newaddr): the address, with its
+ * prefix route, tentative until DAD passes unless IFA_F_NODAD. */
+static int new_addr6(struct rtnl_req *req)
+{
+	const struct ifaddrmsg *ifm = &req->hdr.ifa;
+	struct netdev *dev = netdev_by_index((int)ifm->ifa_index);
+	uint32_t flags = req->tb[IFA_FLAGS] ? nla_get_u32(req->tb[IFA_FLAGS]) : ifm->ifa_flags;
+	struct in6 a;
+	if (ifm->ifa_prefixlen > 128 || addr6_of(req, &a))
+		return -EINVAL;
+	if (!dev)
+		return -ENODEV;
+	return addrconf_addr_add(dev, &a, ifm->ifa_prefixlen, flags & IFA_F_NODAD,
+				 !!(req->nlh->nlmsg_flags & NLM_F_REPLACE) && !(req->nlh->nlmsg_flags & NLM_F_EXCL));
+}
+
+/* RTM_DELADDR for AF_INET6 (inet6_rtm_deladdr). */
+static int del_addr6(struct rtnl_req *req)
+{
+	struct netdev *dev = netdev_by_index((int)req->hdr.ifa.ifa_index);
+	struct in6 a;
+	if (addr6_of(req, &a))
+		return -EINVAL;
+	if (!dev)
+		return -ENODEV;
+	return addrconf_addr_del(dev, &a, req->hdr.ifa.ifa_prefixlen);
 }
 
 /* Does address a match RTM_DELADDR's attributes (inet_rtm_deladdr)? */
@@ -811,8 +946,8 @@ int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r)
 		return (err = find_link(req, &dev)) ? err : set_link(dev, req);
 	case RTM_DELLINK:
 		return (err = find_link(req, &dev)) ? err : -EOPNOTSUPP; /* no link kind can go */
-	case RTM_NEWADDR:  return new_addr(req);
-	case RTM_DELADDR:  return del_addr(req);
+	case RTM_NEWADDR:  return req->family == AF_INET6 ? new_addr6(req) : new_addr(req);
+	case RTM_DELADDR:  return req->family == AF_INET6 ? del_addr6(req) : del_addr(req);
 	case RTM_NEWROUTE: return new_route(req);
 	case RTM_DELROUTE: return del_route(req);
 	case RTM_GETROUTE: return get_route(req, r);

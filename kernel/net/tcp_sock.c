@@ -875,7 +875,7 @@ static int wait_connected(struct file *f, struct unix_sock *s)
 int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
 {
 	struct unix_sock *s = unix_sock(f);
-	struct inet_name d = { addr, port, INET_V4 }, src;
+	struct inet_name d = { .addr = addr, .port = port, .kind = INET_V4 }, src;
 	if (s->in.tcp)
 		return s->in.connecting ? (f->flags & O_NONBLOCK ? -EALREADY : wait_connected(f, s)) : -EISCONN;
 	struct ipv4_dst route;
@@ -966,8 +966,8 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	l->in.syn_young++;
 	spin_unlock_irqrestore(&table_lock, fl);
 	s->proto = &tcp_wire_proto;
-	s->in.name = (struct inet_name){ ip->dst, seg->dport, INET_V4 };
-	s->in.peer = (struct inet_name){ ip->src, seg->sport, INET_V4 };
+	s->in.name = (struct inet_name){ .addr = ip->dst, .port = seg->dport, .kind = INET_V4 };
+	s->in.peer = (struct inet_name){ .addr = ip->src, .port = seg->sport, .kind = INET_V4 };
 	s->in.has_peer = true;
 	inet_name_sync(s);
 	ts->listener = unix_get(l);
@@ -983,7 +983,7 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 /* A segment for no connection: a listener's SYN, or a reset. */
 static void no_conn(const struct ipv4_info *ip, const struct tcp_seg *seg, uint32_t iss)
 {
-	struct inet_name d = { ip->dst, seg->dport, INET_V4 }, src = { ip->src, seg->sport, INET_V4 };
+	struct inet_name d = { .addr = ip->dst, .port = seg->dport, .kind = INET_V4 }, src = { .addr = ip->src, .port = seg->sport, .kind = INET_V4 };
 	struct unix_sock *l = inet_lookup_from(IPPROTO_TCP, &d, &src);
 	if (!l || l->state != UNIX_LISTEN)
 		return reply_reset(ip, seg);

@@ -43,16 +43,19 @@ struct unix_skb {
 	char data[];
 };
 
-/* The loopback's addresses as AF_INET and AF_INET6 sockets name them
- * (net/inet.c): an IPv4 address (also an IPv6 socket's ::ffff:a.b.c.d),
- * ::, ::1, or another (not local, no route). */
-enum inet_kind { INET_V4, INET_V6_ANY, INET_V6_LOOP, INET_FOREIGN };
+/* The addresses AF_INET and AF_INET6 sockets name (net/inet.c): an IPv4
+ * address (also an IPv6 socket's ::ffff:a.b.c.d), ::, ::1 (still the
+ * loopback's emulation), another (not local, no route: no longer made),
+ * or an IPv6 address reached through the IPv6 stack (INET_V6). */
+enum inet_kind { INET_V4, INET_V6_ANY, INET_V6_LOOP, INET_FOREIGN, INET_V6 };
 
-/* An address and port, host byte order. */
+/* An address and port, host byte order (a6: network order). */
 struct inet_name {
 	uint32_t addr;              /* INET_V4's */
 	uint16_t port;
 	uint8_t kind;               /* enum inet_kind */
+	uint8_t a6[16];             /* INET_V6's */
+	int scope;                  /* INET_V6's link-local: the device's ifindex (sin6_scope_id) */
 };
 
 /* IP and TCP options a socket keeps and reads back (net/inet.c): IP_TOS,
@@ -80,6 +83,7 @@ struct inet_part {
 	struct inet_name name, peer; /* its own (port 0: not bound); the peer's (has_peer) */
 	bool v6only;                /* IPV6_V6ONLY: an IPv6 socket's :: takes no IPv4 */
 	bool recv_hoplimit, recv_tclass; /* IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS */
+	bool recv_hoplimit2292;     /* IPV6_2292HOPLIMIT (RFC 2292's, busybox ping6's): ICMPv6 sockets */
 	bool recv_pktinfo6;         /* IPV6_RECVPKTINFO */
 	int16_t hops, tclass;       /* IPV6_UNICAST_HOPS, IPV6_TCLASS: what its datagrams carry */
 	bool has_peer;              /* connected, or a datagram socket's default destination */
@@ -98,6 +102,7 @@ struct inet_part {
 				     * a disconnect or a TCP close keeps what was chosen */
 	struct inet_opts opt;       /* options kept and read back; an accepted socket copies its listener's */
 	uint32_t icmp_filter;       /* a raw ICMP socket's ICMP_FILTER: bit t drops type t */
+	uint32_t icmp6_filter[8];   /* a raw ICMPv6 socket's ICMP6_FILTER: bit t blocks type t */
 	struct tcp_sock *tcp;       /* TCP over IPv4: its connection (net/tcp_sock.c) */
 	struct sleeplock tcp_tx;    /* TCP's senders, one at a time, and SO_SNDBUF's ring move: a
 				     * send copies the program's bytes into the ring between the

@@ -71,6 +71,22 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              every cause routed to its vector and link changes delivered one
              after the other (e1000e-msix). Every other in-kernel test runs
              too and must pass, as in the boot suite.
+  ipv6-NIC   topology (b) with IPv6 on the peer, which plays the router
+             (2001:db8:1::1/64, t-radvsend advertising 2001:db8:1::/64 and
+             2001:db8:2::/64, where it holds Kestrel's would-be address).
+             Kestrel (static IPv4 ip=, so eth0 is up) must bring its EUI-64
+             link-local and SLAAC addresses through DAD (the log, the
+             flags of /proc/net/if_inet6, its probes from :: on the wire),
+             fail DAD for the duplicate, show the default route and
+             addresses in ip -6 route / ip -6 addr, ping6 the peer's
+             link-local and global addresses (and 3000 bytes: fragments
+             each way, seen in /proc/net/snmp6), exchange a UDP datagram
+             each way (t-udp6), and ping6 ::1 and send UDP to ::1 through
+             lo; the peer pings both of Kestrel's addresses, and 3000 bytes.
+  ipv6-hostile-virtio-net-pci  Kestrel and netflood.Injector: 4,000
+             seeded hostile IPv6 frames (netflood6.Hostile6) once the
+             link-local address is ready; then the shell, that address,
+             the cap of 16 RA addresses and ping6 over lo must hold.
 
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
@@ -107,6 +123,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import netpeer  # noqa: E402  (Wire, LinuxPeer, Guest, user_netdev, ...)
 import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
+import netflood6  # noqa: E402  (Hostile6: hostile IPv6 frames)
 
 NICS = ("virtio-net-pci", "e1000", "e1000e")
 KESTREL_IP = "10.0.2.15"
@@ -230,9 +247,9 @@ def sha256_of(out, name):
     raise CaseFailed(f"no sha256 of {name} in the output: " + " / ".join(out[-4:]))
 
 
-def ping(k, target):
-    """`ping -c 3 target` from Kestrel: every echo answered; its summary line."""
-    status, out, secs = k.run(f"ping -c 3 {target}")
+def ping(k, target, cmd="ping"):
+    """`ping -c 3 target` (or cmd) from Kestrel: every echo answered; its summary line."""
+    status, out, secs = k.run(f"{cmd} -c 3 {target}")
     summary = [line for line in out if "packets transmitted" in line]
     if status != 0 or not summary or not re.search(PING_ALL, summary[0]):
         raise CaseFailed(f"ping {target}: exit {status}, " + " / ".join(out[-3:]))
@@ -643,14 +660,16 @@ def peer_steps(k, peer):
     return figures
 
 
-def with_peer(build, outdir, nic, name, script, ready, steps, files=None):
-    """Topology (b): boot the Linux peer running script and, once it printed
-    its ready line, Kestrel on the same wire (ip=dhcp); steps(k, peer) drives
-    both. Returns steps' figures and the peer's boot time."""
+def with_peer(build, outdir, nic, name, script, ready, steps, files=None, cmdline=None,
+              ipv6=False):
+    """Topology (b): boot the Linux peer running script (with IPv6 when ipv6)
+    and, once it printed its ready line, Kestrel on the same wire (ip=dhcp,
+    or cmdline); steps(k, peer) drives both. Returns steps' figures and the
+    peer's boot time."""
     with netpeer.Wire() as wire, \
             netpeer.LinuxPeer(build, script, nic=nic, wire=wire, side=1, files=files,
-                              logdir=outdir, name=name + ".peer") as peer:
-        img, vars_fd = make_image(build, outdir, name, CMDLINE_DHCP)
+                              logdir=outdir, name=name + ".peer", ipv6=ipv6) as peer:
+        img, vars_fd = make_image(build, outdir, name, cmdline or CMDLINE_DHCP)
         try:
             # Kestrel's DHCP gives up after about 10 s: the peer must be up first
             peer.wait_up(PEER_TIMEOUT)
@@ -931,6 +950,315 @@ def tcpopts_case(build, outdir, nic, name):
     return figures
 
 
+# ---------------------------------------------------------------- (d) IPv6 with a Linux router
+
+V6_PREFIX = "2001:db8:1::"
+V6_PEER = "2001:db8:1::1"
+V6_PEER_LL = "fe80::5054:ff:fe12:3457"        # the peer's link-local (netpeer.PEER_MAC)
+V6_LL = "fe80::5054:ff:fe12:3456"             # Kestrel's, from netpeer.KESTREL_MAC (EUI-64)
+V6_GLOBAL = "2001:db8:1:0:5054:ff:fe12:3456"  # Kestrel's SLAAC address in V6_PREFIX
+V6_SOLICITED = "ff02::1:ff12:3456"  # the solicited-node group of all of Kestrel's addresses
+V6_MANUAL = "2001:db8:9::5"         # ip -6 addr add'ed by hand
+V6_DUP_PREFIX = "2001:db8:2::"      # advertised too; the peer holds Kestrel's address in it
+V6_DUP = "2001:db8:2:0:5054:ff:fe12:3456"     # ...so Kestrel's DAD for it must fail
+V6_UDP_TO_PEER, V6_UDP_TO_ME = 5555, 6000
+V6_RA_COUNT = 200                   # RAs the peer sends, one a second
+V6_BINS = ("t-radvsend", "t-udp6")  # rootfs.extra/bin/ programs the peer runs too
+V6_WAIT = 60                        # seconds for an address, or the other side's datagram
+V6_BIG = 3000                       # ping6 -s: echoes in three fragments each way
+
+
+def ipv6_script():
+    """The peer as an IPv6 router: 2001:db8:1::1/64 (and 10.0.2.2/24 for
+    Kestrel's ip=), no RA taken itself, a UDP listener (t-udp6) on
+    V6_UDP_TO_PEER, t-radvsend advertising V6_PREFIX each second (ready
+    router); once Kestrel's SLAAC address answers, its checks ping6-ll,
+    ping6-global and ping6-frag (V6_BIG bytes: fragments both ways), datagrams to Kestrel's V6_UDP_TO_ME every half second in
+    the background, and the value udp6-got: what came to its listener."""
+    g = V6_GLOBAL
+    return "\n".join([
+        "chmod 755 /bin/t-radvsend /bin/t-udp6",
+        "sysctl -qw net.ipv6.conf.eth0.accept_ra=0",
+        "netpeer_up 10.0.2.2/24 || exit 1",
+        f"ip -6 addr add {V6_PEER}/64 dev eth0",
+        f"ip -6 addr add {V6_DUP}/64 dev eth0",
+        "netpeer_retry 20 sh -c '! ip -6 addr show dev eth0 | grep -q tentative'",
+        f"t-udp6 recv {V6_UDP_TO_PEER} {PEER_TIMEOUT * 2} >/tmp/udp6 2>&1 &",
+        f"/bin/t-radvsend eth0 {V6_PREFIX},{V6_DUP_PREFIX} {V6_RA_COUNT} >/tmp/ra.out 2>&1 &",
+        "netpeer_ready router",
+        f"netpeer_retry {PEER_TIMEOUT} ping6 -c 1 -W 1 {g}",
+        f"netpeer_check ping6-ll ping6 -c 3 -W 2 {V6_LL}%eth0",
+        f"netpeer_check ping6-global ping6 -c 3 -W 2 {g}",
+        f"netpeer_check ping6-frag ping6 -c 3 -W 2 -s {V6_BIG} {g}",
+        f"t-udp6 send {g} {V6_UDP_TO_ME} from-linux 240 >/dev/null 2>&1 &",
+        f"netpeer_retry {PEER_TIMEOUT} grep -q from-kestrel /tmp/udp6",
+        "netpeer_value udp6-got \"$(sed 's/^udp6: from //; s/ /_/g' /tmp/udp6)\"",
+        "netpeer_serve"]) + "\n"
+
+
+def v6_ready(k, addr, want="ready"):
+    """Wait for Kestrel's log line of addr's DAD, which must say want ("ready",
+    or "DAD failed" for an address another host holds): its time (host s)."""
+    m = k.expect(f"'ipv6: eth0 {addr}/64 {want}' line",
+                 rf"ipv6: eth0 {re.escape(addr)}/64 (ready \(DAD passed\)|DAD failed.*)$", V6_WAIT)
+    if not m.group(1).startswith(want):
+        raise CaseFailed(f"{addr}: {m.group(1)}, want {want}")
+    return k.at
+
+
+def kernel_frames6(pcap):
+    """Kestrel's IPv6 packets (from its IPv6 header) in the capture, in
+    order, from the kernel's first gratuitous ARP for KESTREL_IP on (ip=
+    configures it): the firmware (OVMF's IPv6 stack) probes the same
+    link-local address and joins its groups before the kernel starts."""
+    mac = bytes.fromhex(netpeer.KESTREL_MAC.replace(":", ""))
+    me = socket.inet_aton(KESTREL_IP)
+    kernel = False
+    for _, f in pcap_frames(pcap):
+        if len(f) < ETH_HDR + 28 or f[6:12] != mac:
+            continue
+        kind = struct.unpack_from("!H", f, 12)[0]
+        if kind == ETH_P_ARP and f[ETH_HDR + 14:ETH_HDR + 18] == me:
+            kernel = True
+        if kernel and kind == 0x86DD and len(f) >= ETH_HDR + 48:
+            yield f[ETH_HDR:]
+
+
+def mld_groups(pcap):
+    """The groups Kestrel's MLDv2 reports (behind their router alert) named."""
+    groups = set()
+    for ip in kernel_frames6(pcap):
+        if ip[6] != 0 or ip[40] != 58 or len(ip) < 56 or ip[48] != 143:
+            continue
+        for i in range(struct.unpack_from("!H", ip, 54)[0]):
+            rec = 56 + 20 * i
+            if rec + 20 <= len(ip):
+                groups.add(socket.inet_ntop(socket.AF_INET6, ip[rec + 4:rec + 20]))
+    return groups
+
+
+def dad_probes(pcap):
+    """The targets of Kestrel's DAD probes (NS from ::) in the capture, in
+    order (kernel_frames6: the firmware's own are left out)."""
+    mac = bytes.fromhex(netpeer.KESTREL_MAC.replace(":", ""))
+    me = socket.inet_aton(KESTREL_IP)
+    targets, kernel = [], False
+    for _, f in pcap_frames(pcap):
+        if len(f) < ETH_HDR + 28 or f[6:12] != mac:
+            continue
+        kind = struct.unpack_from("!H", f, 12)[0]
+        if kind == ETH_P_ARP and f[ETH_HDR + 14:ETH_HDR + 18] == me:
+            kernel = True
+        if not kernel or kind != 0x86DD or len(f) < ETH_HDR + 40 + 24:
+            continue
+        ip = f[ETH_HDR:]
+        if ip[6] == 58 and ip[40] == 135 and ip[8:24] == bytes(16):
+            targets.append(socket.inet_ntop(socket.AF_INET6, ip[48:64]))
+    return targets
+
+
+def if_inet6(k):
+    """Kestrel's /proc/net/if_inet6 as {address: (prefix, scope, flags, device)}."""
+    out, _ = k.must("cat /proc/net/if_inet6")
+    table = {}
+    for line in out:
+        f = line.split()
+        if len(f) == 6 and len(f[0]) == 32:
+            addr = socket.inet_ntop(socket.AF_INET6, bytes.fromhex(f[0]))
+            table[addr] = (int(f[2], 16), int(f[3], 16), int(f[4], 16), f[5])
+    return table
+
+
+def ipv6_addresses(k, figures):
+    """Link-local and SLAAC global ready after DAD (the log and /proc/net/if_inet6),
+    the default route through the peer (ip -6 route), `ip -6 addr`'s lines."""
+    t_ll = v6_ready(k, V6_LL)
+    t_gl = v6_ready(k, V6_GLOBAL)
+    v6_ready(k, V6_DUP, "DAD failed")
+    figures.append(f"link-local ready at {t_ll:.0f} s, SLAAC global at {t_gl:.0f} s, "
+                   f"the duplicate {V6_DUP} refused")
+    table = if_inet6(k)
+    dup = table.get(V6_DUP)
+    if not dup or not dup[2] & 0x08:
+        raise CaseFailed(f"/proc/net/if_inet6 has {dup} for {V6_DUP}, want it dadfailed (0x08)")
+    for addr, scope in ((V6_LL, 0x20), (V6_GLOBAL, 0x00)):
+        got = table.get(addr)
+        if not got or got[0] != 64 or got[1] != scope or got[2] & 0x48 or got[3] != "eth0":
+            raise CaseFailed(f"/proc/net/if_inet6 has {got} for {addr}, want /64 scope "
+                             f"{scope:#x} eth0, neither tentative nor dadfailed")
+    out, _ = k.must("ip -6 route")
+    if not any(re.match(rf"default via {V6_PEER_LL} dev eth0\b", x) for x in out):
+        raise CaseFailed("ip -6 route shows no default route via the peer: " + " / ".join(out))
+    if not any(re.match(rf"{V6_PREFIX}/64 dev eth0\b", x) for x in out):
+        raise CaseFailed(f"ip -6 route shows no {V6_PREFIX}/64 route: " + " / ".join(out))
+    v6_manual(k)
+    out, _ = k.must("ip -6 addr show dev eth0")
+    if not any(f"inet6 {V6_GLOBAL}/64 scope global dynamic" in x for x in out) or \
+            not any(f"inet6 {V6_LL}/64 scope link" in x for x in out):
+        raise CaseFailed("ip -6 addr: " + " / ".join(out))
+
+
+def v6_manual(k):
+    """ip -6 addr add: the address through DAD, its prefix route; ip -6 addr del: gone."""
+    k.must(f"ip -6 addr add {V6_MANUAL}/64 dev eth0")
+    v6_ready(k, V6_MANUAL)
+    out, _ = k.must("ip -6 route")
+    if not any(x.startswith("2001:db8:9::/64 dev eth0") for x in out):
+        raise CaseFailed("ip -6 addr add: no 2001:db8:9::/64 route: " + " / ".join(out))
+    k.must(f"ip -6 addr del {V6_MANUAL}/64 dev eth0")
+    if V6_MANUAL in if_inet6(k):
+        raise CaseFailed(f"ip -6 addr del {V6_MANUAL}: still in /proc/net/if_inet6")
+
+
+def ipv6_udp(k, peer):
+    """UDP over IPv6 both ways: Kestrel's listener gets the peer's datagram,
+    the peer's gets Kestrel's."""
+    out, _ = k.must(f"t-udp6 recv {V6_UDP_TO_ME} {V6_WAIT}", V6_WAIT + 30)
+    want = f"udp6: from {V6_PEER} "
+    if not any(x.startswith(want) and x.endswith(": from-linux") for x in out):
+        raise CaseFailed(f"Kestrel's listener got {out}, want '{want}PORT: from-linux'")
+    k.must(f"t-udp6 send {V6_PEER} {V6_UDP_TO_PEER} from-kestrel")
+    try:
+        got = peer.wait_value("udp6-got", V6_WAIT)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    if not got.startswith(V6_GLOBAL + "_") or not got.endswith(":_from-kestrel"):
+        raise CaseFailed(f"the peer's UDP listener got {got!r}, want from-kestrel from {V6_GLOBAL}")
+    return "udp6 both ways"
+
+
+def snmp6(k):
+    """Kestrel's /proc/net/snmp6 as {name: value}."""
+    out, _ = k.must("cat /proc/net/snmp6")
+    return {f[0]: int(f[1]) for f in (x.split() for x in out) if len(f) == 2 and f[1].isdigit()}
+
+
+def lo_rx(k):
+    """lo's received packets (/proc/net/dev)."""
+    out, _ = k.must("cat /proc/net/dev")
+    for x in out:
+        if x.strip().startswith("lo:"):
+            return int(x.split(":", 1)[1].split()[1])
+    raise CaseFailed("no lo in /proc/net/dev: " + " / ".join(out))
+
+
+def ipv6_lo(k):
+    """::1 over lo as real IPv6 packets: ping6 ::1, and a UDP datagram to ::1
+    that lo carries (its received packets move: the ::1 emulation's
+    datagrams never touched it)."""
+    ping(k, "::1", "ping6")
+    before = lo_rx(k)
+    out, _ = k.must("(t-udp6 recv 6001 10 >/tmp/lo6 2>&1 &) ; sleep 1; t-udp6 send ::1 6001 over-lo; "
+                    "sleep 1; cat /tmp/lo6")
+    if not any(re.match(r"udp6: from ::1 \d+: over-lo$", x) for x in out):
+        raise CaseFailed(f"UDP to ::1: {out}")
+    after = lo_rx(k)
+    if after < before + 1:
+        raise CaseFailed(f"UDP to ::1 did not go through IPv6 over lo: lo received {before} -> {after}")
+    return "ping6 ::1 and udp6 over lo"
+
+
+def ipv6_steps(k, peer):
+    """The IPv6 case's checks on a booted Kestrel; its figures."""
+    figures = []
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    figures.append(f"prompt at {k.at:.0f} s")
+    ipv6_addresses(k, figures)
+    figures.append(f"ping6 link-local {ping(k, f'{V6_PEER_LL}%eth0', 'ping6')}")
+    figures.append(f"ping6 global {ping(k, V6_PEER, 'ping6')}")
+    out, _ = k.must("ip -6 neigh show dev eth0")
+    if not any(x.startswith(f"{V6_PEER_LL} ") and f"lladdr {netpeer.PEER_MAC}" in x and "router" in x
+               for x in out):
+        raise CaseFailed(f"ip -6 neigh: no router entry for {V6_PEER_LL}: " + " / ".join(out))
+    figures.append(f"ping6 -s {V6_BIG} (fragments) {ping(k, V6_PEER, f'ping6 -s {V6_BIG}')}")
+    mib = snmp6(k)
+    if mib.get("Ip6ReasmOKs", 0) < 3 or mib.get("Ip6FragCreates", 0) < 6:
+        raise CaseFailed(f"ping6 -s {V6_BIG}: Ip6ReasmOKs {mib.get('Ip6ReasmOKs')}, Ip6FragCreates "
+                         f"{mib.get('Ip6FragCreates')}, want 3 and 6 at least")
+    figures.append(ipv6_udp(k, peer))
+    figures.append(ipv6_lo(k))
+    try:
+        for n in ("ping6-ll", "ping6-global", "ping6-frag"):
+            c = peer.wait_check(n, PEER_TIMEOUT)
+            if not c.ok:
+                raise CaseFailed(f"the peer's check {n} of Kestrel failed {c.detail}")
+            figures.append(f"peer {n} {c.ms} ms")
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    return figures
+
+
+def ipv6_case(build, outdir, nic, name):
+    """Topology (b) with IPv6: the Linux peer as router (t-radvsend), Kestrel's
+    link-local, DAD, SLAAC, ping6 and UDP both ways. Returns the figures."""
+    files = {}
+    for b in V6_BINS:
+        with open(os.path.join(build, "rootfs.extra", "bin", b), "rb") as f:
+            files[f"/bin/{b}"] = f.read()
+    figures, _ = with_peer(build, outdir, nic, name, ipv6_script(), "router", ipv6_steps,
+                           files=files, cmdline=CMDLINE_STATIC, ipv6=True)
+    probes = dad_probes(pcap_path(outdir, name))
+    for addr in (V6_LL, V6_GLOBAL):
+        if addr not in probes:
+            raise CaseFailed(f"no DAD probe (NS from ::) for {addr} on the wire: {probes}")
+    groups = mld_groups(pcap_path(outdir, name))
+    if V6_SOLICITED not in groups:
+        raise CaseFailed(f"no MLDv2 report of {V6_SOLICITED} on the wire: {sorted(groups)}")
+    return figures + [f"DAD probes {', '.join(probes)}", f"MLDv2 reports {', '.join(sorted(groups))}"]
+
+
+V6_HOSTILE_FRAMES = 4000            # hostile IPv6 frames (netflood6.Hostile6)
+V6_HOSTILE_SEED = 6
+V6_AUTOCONF_MAX = 16                # addrconf.c's AUTOCONF_MAX: what hostile RAs may add
+
+
+def ipv6_hostile_steps(k, inj):
+    """Once Kestrel's link-local address is ready, V6_HOSTILE_FRAMES hostile
+    IPv6 frames; then the shell answers, the link-local address is still
+    there and ready, RAs gave at most V6_AUTOCONF_MAX addresses, ping6 ::1
+    and ping6 of its own link-local address (through lo) answer."""
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    v6_ready(k, V6_LL)
+    t0 = time.monotonic()
+    sent = {}
+    try:
+        for kind, frame in netflood6.Hostile6(V6_HOSTILE_SEED).frames(V6_HOSTILE_FRAMES):
+            inj.send(frame)
+            sent[kind] = sent.get(kind, 0) + 1
+    except netflood.FloodError as e:
+        raise CaseFailed(str(e))
+    secs = time.monotonic() - t0
+    k.must("echo alive", FLOOD_SHELL)
+    table = if_inet6(k)
+    ll = table.get(V6_LL)
+    if not ll or ll[2] & 0x48:
+        raise CaseFailed(f"Kestrel's link-local address after the frames: {ll}")
+    autoconf = [a for a, v in table.items() if v[3] == "eth0" and v[1] == 0]
+    if len(autoconf) > V6_AUTOCONF_MAX:
+        raise CaseFailed(f"{len(autoconf)} addresses from hostile RAs, want {V6_AUTOCONF_MAX} at most")
+    ping(k, "::1", "ping6")
+    ping(k, f"{V6_LL}%eth0", "ping6")
+    mib = snmp6(k)
+    counts = " ".join(f"{n}={mib.get(n, 0)}" for n in ("Ip6InReceives", "Ip6InHdrErrors", "Ip6InAddrErrors",
+                                                     "Ip6ReasmReqds", "Ip6ReasmFails", "Icmp6InErrors"))
+    return [f"{V6_HOSTILE_FRAMES} frames in {secs:.1f} s (" +
+            ", ".join(f"{n} {c}" for n, c in sorted(sent.items())) + ")",
+            f"{len(autoconf)} addresses from RAs", counts]
+
+
+def ipv6_hostile_case(build, outdir, nic, name):
+    """Kestrel on a wire to netflood.Injector, hostile IPv6 frames. Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
+    with netpeer.Wire() as wire, netflood.Injector(wire, side=1) as inj:
+        argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
+                            pcap_path(outdir, name))
+        with Kestrel(name, argv, log_path(outdir, name)) as k:
+            try:
+                return ipv6_hostile_steps(k, inj)
+            finally:
+                judge_log(k)
+
+
 # ---------------------------------------------------------------- the capture, for a report
 
 PCAP_MAGIC = 0xA1B2C3D4             # microsecond timestamps, as QEMU's filter-dump writes
@@ -1027,7 +1355,7 @@ def judge_log(k):
         raise CaseFailed(why)
 
 
-PEER_CASES = (peer_case, tcpopts_case)   # the cases that need Linux (a SKIP without it)
+PEER_CASES = (peer_case, tcpopts_case, ipv6_case)   # the cases that need Linux (a SKIP without it)
 
 
 def cases():
@@ -1038,7 +1366,9 @@ def cases():
                                                      ("rc-noserver", rc_noserver_case))
          for nic in RC_NICS] + [(f"tcpopts-{nic}", tcpopts_case, nic) for nic in TCPOPTS_NICS] + \
         [("flood-virtio-net-pci", flood_case, "virtio-net-pci")] + \
-        [(f"selftest-{nic}", selftest_case, nic) for nic in SELFTEST_MUST]
+        [(f"selftest-{nic}", selftest_case, nic) for nic in SELFTEST_MUST] + \
+        [(f"ipv6-{nic}", ipv6_case, nic) for nic in NICS] + \
+        [("ipv6-hostile-virtio-net-pci", ipv6_hostile_case, "virtio-net-pci")]
 
 
 def prepare_linux(build):

@@ -6,12 +6,14 @@
  * checksum to be fixed; for UDP and TCP the pseudo-header's addresses).
  * fuzz_bpf's seeds are tcpdump's byte code and a program of every kind
  * of load, each with a frame, behind the prefix fuzz_bpf.c reads.
+ * fuzz_net_ipv6's are the IPv6 packets of tests/unit/net_frames6.h.
  * Usage: net_seeds OUT (the corpora go to OUT/corpus-fuzz_net_* and OUT/corpus-fuzz_bpf).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "net_frames.h"
+#include "net_frames6.h"
 #include "uapi/filter.h"
 
 #define FIX_CSUM 0x01
@@ -167,6 +169,25 @@ static int seeds_bpf(const char *out)
 	return bad;
 }
 
+/* IPv6 packets (net_frames6.h), whole, for fuzz_net_ipv6. */
+static const struct frame frames6[] = {
+	{ "echo", F6_ECHO }, { "dad_ns", F6_DAD_NS }, { "ns", F6_NS }, { "ra", F6_RA },
+	{ "udp", F6_UDP }, { "udp_ext", F6_UDP_EXT }, { "rt0", F6_RT0 }, { "unk_opt", F6_UNK_OPT },
+	{ "frag", F6_FRAG }, { "unreach", F6_UNREACH },
+};
+
+static int seeds_ipv6(const char *out)
+{
+	static uint8_t b[2048];
+	uint8_t fix = FIX_CSUM;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof(frames6) / sizeof(frames6[0]); i++) {
+		size_t n = frame_unhex(frames6[i].hex, b);
+		bad |= put(out, "fuzz_net_ipv6", frames6[i].name, &fix, 1, b, n);
+	}
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t fix = FIX_CSUM;
@@ -181,5 +202,6 @@ int main(int argc, char **argv)
 	bad |= put(argv[1], "fuzz_net_ipv4", "options", &fix, 1, ip_opts, sizeof(ip_opts));
 	bad |= seed_dhcp_long(argv[1]);
 	bad |= seeds_bpf(argv[1]);
+	bad |= seeds_ipv6(argv[1]);
 	return bad;
 }

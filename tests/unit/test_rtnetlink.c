@@ -196,7 +196,15 @@ UNIT_TEST(addr_and_route_requests)
 
 	req_init(&r, RTM_GETADDR, NLM_F_REQUEST, &ifa, sizeof(ifa));
 	CHECK_EQ(parse(&r, false, &q), -EOPNOTSUPP); /* no IPv4 doit */
-	ifa.ifa_family = AF_INET6;
+	ifa.ifa_family = AF_INET6;                   /* IPv6's: 16-byte addresses (ifa_ipv6_policy) */
+	req_init(&r, RTM_NEWADDR, NLM_F_REQUEST, &ifa, sizeof(ifa));
+	req_attr(&r, IFA_LOCAL, &dst, 4);
+	CHECK_EQ(parse(&r, false, &q), -ERANGE);     /* too short, as Linux's validate_nla says */
+	uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 };
+	req_init(&r, RTM_NEWADDR, NLM_F_REQUEST, &ifa, sizeof(ifa));
+	req_attr(&r, IFA_LOCAL, a6, sizeof(a6));
+	CHECK_EQ(parse(&r, false, &q), 0);
+	ifa.ifa_family = 17;                         /* AF_PACKET: no address doit */
 	req_init(&r, RTM_NEWADDR, NLM_F_REQUEST, &ifa, sizeof(ifa));
 	CHECK_EQ(parse(&r, false, &q), -EOPNOTSUPP);
 	ifa.ifa_family = AF_INET;

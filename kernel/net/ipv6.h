@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* IPv6 (RFC 8200) for a host: receiving (checks, extension headers, local delivery by protocol), sending (route, source address, Neighbor Discovery or lo), and the interfaces' addresses and routes with their autoconfiguration (net/addrconf.c). */
+#ifndef KESTREL_NET_IPV6_H
+#define KESTREL_NET_IPV6_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "net/netbuf.h"
+#include "net/wire6.h"
+
+struct netdev;
+
+#define IPV6_HOPS_DEFAULT  64      /* net.ipv6.conf.*.hop_limit */
+#define IPV6_ADDR_MAX      32      /* addresses on all interfaces */
+#define IPV6_ROUTE_MAX     32      /* routes of the main table */
+#define IPV6_LIFE_FOREVER  0xffffffffu
+#define RTPROT_RA          9       /* a route a router advertisement made (Linux's) */
+
+/* Linux's IFA_F_* an IPv6 address carries (ip -6 addr shows them) */
+#define IFA_F_NODAD        0x02
+#define IFA_F_DADFAILED    0x08
+#define IFA_F_TENTATIVE    0x40
+#define IFA_F_MANAGETEMPADDR 0x100
+#define IFA_F_NOPREFIXROUTE  0x200
+
+/* An address on an interface. Lifetimes in seconds from `stamp` (ns). */
+struct ipv6_ifaddr {
+	struct in6 addr;
+	uint8_t prefix;
+	uint8_t scope;                 /* RT_SCOPE_LINK, _UNIVERSE, _HOST */
+	int ifindex;                   /* 0: the slot is free */
+	uint32_t flags;                /* IFA_F_* */
+	uint32_t valid_s, preferred_s; /* IPV6_LIFE_FOREVER: forever */
+	uint64_t stamp;                /* when the lifetimes were set */
+	uint64_t created;
+};
+
+/* A route of the main table. gateway :: is on the link. */
+struct ipv6_route {
+	struct in6 dst;
+	uint8_t prefix;
+	struct in6 gateway;
+	int ifindex;                   /* 0: the slot is free */
+	uint32_t metric;
+	uint8_t protocol;              /* RTPROT_KERNEL, RTPROT_RA, RTPROT_BOOT */
+	uint64_t expires;              /* ns; 0: never */
+};
+
+/* Where a packet goes: the device, the next hop on it, the source. */
+struct ipv6_dst {
+	struct netdev *dev;
+	struct in6 nexthop, src;
+	bool local;                    /* to this host: through lo */
+};
+
+/* What a sender asks for: src :: lets the route choose unless src_fixed
+ * (a DAD probe goes from :: itself); dev non-NULL sends on that device
+ * (link-local and multicast destinations need one); hops -1 is the
+ * device's default. */
+struct ipv6_send {
+	struct in6 src, dst;
+	bool src_fixed;
+	uint8_t proto, tclass;
+	int hops;
+	struct netdev *dev;
+};
+
+/* An upper layer's handlers: input owns nb (data at its header, len its
+ * length, network_off the IPv6 header); err learns of an ICMPv6 error
+ * about a packet this host sent. */
+struct ipv6_protocol {
+	void (*input)(struct netbuf *nb, const struct ipv6_info *ip);
+	void (*err)(const struct icmp6_info *ic, const struct in6 *from);
+};
+void ipv6_register_protocol(uint8_t proto, const struct ipv6_protocol *p);
+/* The raw sockets' look at every packet delivered here (data at its
+ * upper-layer header) before its protocol's. Set at boot. */
+extern void (*ipv6_raw_hook)(const struct netbuf *nb, const struct ipv6_info *ip);
+/* An ICMPv6 error from `from`: to the err handler of the protocol it quotes. */
+void ipv6_deliver_error(const struct icmp6_info *ic, const struct in6 *from);
+
+void ipv6_init(void);
+/* From Ethernet or lo: an IPv6 packet at nb->data. Owns nb. Network thread. */
+void ipv6_input(struct netbuf *nb);
+/*
+ * Send nb (data at the upper-layer header, its checksum done; headroom
+ * for IPv6 and the link header) as s says. Owns nb in every case. 0,
+ * -ENETUNREACH (no route), -EINVAL (a link-local or multicast
+ * destination without a device), -EADDRNOTAVAIL (no source address),
+ * -EMSGSIZE (over 65535 bytes), -ENOBUFS, -ENETDOWN. Longer than the
+ * link's MTU, it goes in fragments (RFC 8200 4.5). Any context but an
+ * interrupt handler.
+ */
+int ipv6_output(struct netbuf *nb, const struct ipv6_send *s);
+/* The route to dst (dev, if given, the only device allowed), its source
+ * chosen: 0 and *out, or -ENETUNREACH, -EINVAL, -EADDRNOTAVAIL. */
+int ipv6_route_lookup(const struct in6 *dst, struct netdev *dev, struct ipv6_dst *out);
+
+/* Counters of /proc/net/snmp6's Ip6 lines. */
+struct ipv6_mib {
+	uint64_t in_receives, in_hdr_errors, in_addr_errors, in_unknown_protos, in_truncated,
+		in_discards, in_delivers, out_requests, out_discards, out_no_routes, reasm_fails,
+		in_mcast_pkts, out_mcast_pkts, frag_fails, reasm_reqds, reasm_oks, reasm_timeout,
+		frag_oks, frag_creates;
+};
+extern struct ipv6_mib ipv6_mib;
+#define IPV6_MIB_INC(field) __atomic_add_fetch(&ipv6_mib.field, 1, __ATOMIC_RELAXED)
+
+/* ---- ipv6_frag.c: reassembly ------------------------------------------------------ */
+
+/* A fragment (ipv6_parse gave proto NEXTHDR_FRAGMENT; data at its IPv6
+ * header): NULL while the datagram is incomplete (the fragment is kept or
+ * dropped), else the whole packet in a new netbuf, data at its IPv6
+ * header. Owns nb. */
+struct netbuf *ipv6_reassemble(struct netbuf *nb, const struct ipv6_info *ip);
+/* Drop datagrams older than 60 s (a time exceeded for one whose first
+ * fragment came). The network thread, each 250 ms. */
+void ipv6_frag_expire(uint64_t now);
+/* Bytes held by incomplete datagrams. */
+size_t ipv6_frag_mem(void);
+
+/* ---- addrconf.c: addresses, routes, autoconfiguration ---------------------------- */
+
+/* What an address of this host is, for a received packet. */
+enum ipv6_local { IPV6_NOT_LOCAL, IPV6_LOCAL, IPV6_LOCAL_TENTATIVE };
+/* Is a one of this host's addresses (on any device: the weak host model)? */
+enum ipv6_local ipv6_addr_local(const struct in6 *a);
+/* Has device ifindex joined multicast group a (all-nodes, a solicited-node group of its addresses)? */
+bool ipv6_mc_joined(int ifindex, const struct in6 *a);
+/* The best source on dev for dst (RFC 6724, briefly: the same scope,
+ * not tentative): 0, or -EADDRNOTAVAIL. */
+int ipv6_select_source(const struct netdev *dev, const struct in6 *dst, struct in6 *out);
+/* The device's IPv6 MTU (an RA's MTU option, else the device's) and hop limit. */
+uint32_t ipv6_dev_mtu(const struct netdev *dev);
+uint8_t ipv6_dev_hops(const struct netdev *dev);
+/* The route table's walk for ipv6_route_lookup: the longest prefix of a
+ * route up, then the lowest metric. 0, -ENETUNREACH. */
+int ipv6_fib_lookup(const struct in6 *dst, const struct netdev *dev, struct ipv6_route *out);
+
+/* A device came up (its link-local address, DAD, then router
+ * solicitation; lo: ::1) or went down (its routes, neighbours and
+ * autoconfigured addresses go). */
+void addrconf_dev_up(struct netdev *dev);
+void addrconf_dev_down(struct netdev *dev);
+/* The periodic work: DAD, router solicitations, lifetimes. Network thread, each 250 ms. */
+void addrconf_timer(uint64_t now);
+/* Neighbor Discovery's news for addresses: a DAD probe or an
+ * advertisement for target a, which this host has (tentative or not):
+ * a tentative one fails DAD. True when a was tentative. */
+bool addrconf_dad_conflict(struct netdev *dev, const struct in6 *a);
+/* An MLD query came on dev: a report of its groups answers it. */
+void addrconf_mld_query(struct netdev *dev);
+/* A router advertisement (checked: hop limit 255, link-local source). */
+void addrconf_ra(struct netdev *dev, const struct ipv6_info *ip, const struct icmp6_info *ic);
+
+/* ip -6 addr add (netlink): a on dev with its prefix route, tentative
+ * and through DAD unless nodad; an address already there is -EEXIST
+ * unless replace (then 0). 0, -EEXIST, -ENOSPC, -EINVAL (multicast,
+ * ::, a prefix over 128). ip -6 addr del: 0 or -EADDRNOTAVAIL. */
+int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, bool nodad, bool replace);
+int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix);
+/* The i-th address / route: true and *out, or false past the last. */
+bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out);
+bool ipv6_route_get(unsigned i, struct ipv6_route *out);
+
+#endif
