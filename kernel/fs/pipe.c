@@ -46,6 +46,8 @@ struct pipe {
 	char *buf;              /* size bytes */
 	uint32_t size;          /* the capacity: a power of two pages (F_SETPIPE_SZ) */
 	uint32_t rpos, wpos;    /* free-running stream offsets */
+	uint32_t slot_base;     /* where Linux's page slots would begin: wpos when the
+	                         * pipe was last empty (splice_room) */
 	int readers, writers;   /* open files on each end */
 	struct wait_queue rwq;  /* readers wait for data or the last writer's close */
 	struct wait_queue wwq;  /* writers wait for room or the last reader's close */
@@ -70,6 +72,29 @@ static uint64_t user_pages_soft = PIPE_USER_PAGES_SOFT, user_pages_hard; /* 0: n
 
 static uint32_t pipe_used(const struct pipe *p) { return p->wpos - p->rpos; }
 static uint32_t pipe_room(const struct pipe *p) { return p->size - pipe_used(p); }
+
+/* Room for a splice, vmsplice or tee into a pipe with positions wpos and
+ * rpos, slots from base, and capacity size: Linux's pipe holds what a
+ * write adds in pages (slots), filling the last before it takes a new
+ * one, and each buffer a splice adds in a slot of its own, so a splice
+ * waits for a slot no byte is in (a page holding bytes, the head's partly
+ * read one included, is a full slot); with one free, as much as a write
+ * may put in. */
+static uint32_t splice_room(uint32_t wpos, uint32_t rpos, uint32_t base, uint32_t size)
+{
+	uint32_t page_mask = ~(uint32_t)(PAGE_SIZE - 1);
+
+	if (wpos == rpos)
+		return size; /* empty: every slot is free */
+	uint32_t span = ((wpos - base + PAGE_SIZE - 1) & page_mask) - ((rpos - base) & page_mask);
+
+	return span < size ? size - (wpos - rpos) : 0;
+}
+
+static uint32_t pipe_splice_room(const struct pipe *p)
+{
+	return splice_room(p->wpos, p->rpos, p->slot_base, p->size);
+}
 
 /* Wakes the other end's sleepers and poll/select. */
 static void pipe_changed(struct wait_queue *wq)
@@ -97,6 +122,16 @@ static bool pipe_readable(const void *arg)
 
 	return __atomic_load_n(&p->wpos, __ATOMIC_ACQUIRE) != __atomic_load_n(&p->rpos, __ATOMIC_ACQUIRE) ||
 	       __atomic_load_n(&p->writers, __ATOMIC_ACQUIRE) == 0;
+}
+
+/* A splice into the pipe may go on (pipe_splice_room), or no reader is left. */
+static bool pipe_splice_writable(const void *arg)
+{
+	const struct pipe *p = arg;
+
+	return splice_room(__atomic_load_n(&p->wpos, __ATOMIC_ACQUIRE), __atomic_load_n(&p->rpos, __ATOMIC_ACQUIRE),
+			   __atomic_load_n(&p->slot_base, __ATOMIC_ACQUIRE), __atomic_load_n(&p->size, __ATOMIC_ACQUIRE)) ||
+	       __atomic_load_n(&p->readers, __ATOMIC_ACQUIRE) == 0;
 }
 
 /* A writer needing need bytes of room may go on (or no reader is left). */
@@ -158,6 +193,8 @@ static int ring_add(struct pipe *p, struct iobuf src, size_t off, size_t n)
 		   (n > first && iobuf_get(p->buf, src, off + first, n - first)); /* wrapped */
 	if (bad)
 		return -EFAULT;
+	if (p->wpos == p->rpos) /* empty: Linux's next buffer starts a page */
+		__atomic_store_n(&p->slot_base, p->wpos, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->wpos, p->wpos + (uint32_t)n, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -472,18 +509,16 @@ static struct pipe *pipe_of(const struct file *f)
 	return is_pipe ? f->priv : NULL;
 }
 
-/* Wait until p has bytes to give (write false) or room for some (write
- * true): pipe_splice_wait's contract, nonblock alone saying whether to
+/* Wait until p has bytes to give (write false) or a free slot to take
+ * some (write true: pipe_splice_room): pipe_splice_wait's contract, nonblock alone saying whether to
  * wait. The kernel lock (no F_SETPIPE_SZ meanwhile), not p's: the counts
  * are a look, which the caller's copy under p's lock takes again. */
 static long pipe_wait_ready(struct pipe *p, bool write, bool nonblock)
 {
-	struct pipe_need one = { p, 1 };
-
 	for (;;) {
 		if (write && __atomic_load_n(&p->readers, __ATOMIC_ACQUIRE) == 0)
 			return pipe_broken(0);
-		uint32_t have = write ? pipe_room(p) : pipe_used(p);
+		uint32_t have = write ? pipe_splice_room(p) : pipe_used(p);
 		if (have || (!write && __atomic_load_n(&p->writers, __ATOMIC_ACQUIRE) == 0))
 			return have;
 		if (nonblock)
@@ -491,7 +526,7 @@ static long pipe_wait_ready(struct pipe *p, bool write, bool nonblock)
 		if (signal_pending())
 			return -ERESTARTSYS;
 		if (write)
-			wait_on_cond(&p->wwq, pipe_writable, &one, NO_DEADLINE);
+			wait_on_cond(&p->wwq, pipe_splice_writable, p, NO_DEADLINE);
 		else
 			wait_on_cond(&p->rwq, pipe_readable, p, NO_DEADLINE);
 	}
@@ -518,7 +553,7 @@ long pipe_vmsplice_copy(struct file *f, uptr_t buf, size_t n, bool to_pipe)
 	if (!p)
 		return -EINVAL;
 	pipe_lock(p);
-	uint32_t can = to_pipe ? pipe_room(p) : pipe_used(p);
+	uint32_t can = to_pipe ? pipe_splice_room(p) : pipe_used(p);
 	if (n > can)
 		n = can;
 	int err = n ? (to_pipe ? ring_add(p, iobuf_user(buf), 0, n) : ring_take(p, iobuf_user(buf), n)) : 0;
@@ -561,7 +596,7 @@ long pipe_tee(struct file *in, struct file *out, size_t n, bool nonblock)
 	pipe_lock(first);
 	pipe_lock(second);
 	n = n < pipe_used(ip) ? n : pipe_used(ip);
-	n = n < pipe_room(op) ? n : pipe_room(op);
+	n = n < pipe_splice_room(op) ? n : pipe_splice_room(op);
 	if (n)
 		ring_dup(ip, op, n);
 	pipe_unlock(second);
@@ -619,6 +654,7 @@ static int pipe_resize_ring(struct pipe *p, uint32_t size)
 	__atomic_store_n(&p->size, size, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->rpos, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->wpos, used, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->slot_base, 0, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -51,7 +51,9 @@ int pipe_open_fifo(void **slot, struct file *f);
 /*
  * splice(2)'s wait on a pipe end f: until it has bytes to give (write
  * false) or room to take some (write true), as its read and write wait,
- * but for any amount. -EAGAIN when it would wait and nonblock (or f's
+ * but for any amount; room for a splice is a page of the ring no byte is
+ * in, as Linux's pipe gives each spliced buffer a slot of its own (a
+ * pipe of one page holding a byte has none). -EAGAIN when it would wait and nonblock (or f's
  * O_NONBLOCK), -ERESTARTSYS at a signal, -EPIPE and SIGPIPE for room with
  * no reader left; -EINVAL if f is not a pipe or FIFO end. Else the bytes
  * waiting (0: no writer left, end of file) or the room.

@@ -148,13 +148,6 @@ SYSCALL_DEFINE3(write, unsigned int, fd, uptr_t, buf, size_t, n)
 	return rw_fd(fd, true, buf, n);
 }
 
-/* Linux's rw_verify_area for an offset: a transfer that would pass the
- * largest file offset is -EINVAL before anything moves. */
-static bool offset_overflows(int64_t off, uint64_t n)
-{
-	return off < 0 || n > (uint64_t)INT64_MAX - (uint64_t)off;
-}
-
 long import_iovec(uptr_t uiov, uint64_t cnt, struct iovec_user **out, uint64_t *total)
 {
 	struct iovec_user *v;
@@ -560,6 +553,10 @@ long copy_between(struct file *out, uint64_t *opos, struct file *in, uint64_t *p
 			break;
 		}
 		size_t k = n - (size_t)total < SENDFILE_CHUNK ? n - (size_t)total : SENDFILE_CHUNK;
+		/* RLIMIT_FSIZE before anything is read: a pipe's bytes stay */
+		if (out->inode && S_ISREG(out->inode->mode) &&
+		    (err = vfs_write_limit(out->flags & O_APPEND ? out->inode->size : *opos, &k)))
+			break;
 		long r = file_kread(in, buf, k, pos);
 		if (r <= 0) {
 			err = r;
@@ -576,7 +573,10 @@ long copy_between(struct file *out, uint64_t *opos, struct file *in, uint64_t *p
 			*pos -= (uint64_t)(r - w);
 			break;
 		}
-		if ((size_t)r < k)
+		/* a short read of a regular file is not its end when the copy
+		 * makes it grow (a file sent to itself): only 0 is, as Linux's
+		 * splice_direct_to_actor */
+		if ((size_t)r < k && !(in->inode && S_ISREG(in->inode->mode)))
 			break;
 	}
 	kfree(buf);
@@ -601,6 +601,9 @@ SYSCALL_DEFINE4(sendfile, int, outfd, int, infd, uptr_t, uoff, size_t, n)
 		r = -EFAULT;
 	else if (uoff && (off < 0 || !seekable(in)))
 		r = off < 0 ? -EINVAL : -ESPIPE;
+	else if ((int64_t)n >= 0 && (offset_overflows(uoff ? off : (int64_t)in->pos, n) ||
+				     offset_overflows((int64_t)out->pos, n)))
+		r = -EINVAL; /* Linux's rw_verify_area on both ends */
 	if (!r) {
 		uint64_t pos = (uint64_t)off;
 		r = (int64_t)n < 0 ? -EINVAL : /* Linux: a negative ssize_t count */

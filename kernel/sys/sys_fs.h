@@ -50,6 +50,12 @@ int at_fd_inode(int fd, struct inode **out);
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
 /* Takes pread/pwrite. (can_read, can_write: fs/vfs.h.) */
 bool seekable(const struct file *f);
+/* Linux's rw_verify_area for an offset: a transfer that would pass the
+ * largest file offset is -EINVAL before anything moves. */
+static inline bool offset_overflows(int64_t off, uint64_t n)
+{
+	return off < 0 || n > (uint64_t)INT64_MAX - (uint64_t)off;
+}
 /* One read or write of f at *pos (moved on) through f's operations, as
  * read, pread and their vectored forms do it after their checks: the
  * bytes, or -EBADF (not open for it), -EINVAL (no such operation), an

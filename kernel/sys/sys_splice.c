@@ -111,6 +111,10 @@ static long do_splice(struct xfer_end *in, struct xfer_end *out, size_t n, unsig
 		return -ESPIPE;
 	if ((r = end_offset(out)) || (r = end_offset(in)) || (r = splice_check(in, out, ipipe, opipe)))
 		return r;
+	/* Linux's rw_verify_area on the file's end, with the length asked */
+	if ((!ipipe && offset_overflows((int64_t)*in->pos, n)) ||
+	    (!opipe && offset_overflows((int64_t)*out->pos, n)))
+		return -EINVAL;
 	r = splice_limit(in, out, ipipe, opipe, n > MAX_RW_COUNT ? MAX_RW_COUNT : n,
 			 flags & SPLICE_F_NONBLOCK);
 	if (r <= 0)

@@ -12,6 +12,9 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/param.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <signal.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -371,6 +374,108 @@ static int check_tee(void)
 	return r ? CHECK_FAIL : CHECK_OK;
 }
 
+/* A memfd holding n bytes of 'x' (the splice checks' other end), or -1. */
+static int memfd_with(size_t n)
+{
+	static char buf[PAGE];
+	int fd = (int)syscall(SYS_memfd_create, "conform-pipe", 0);
+
+	memset(buf, 'x', sizeof(buf));
+	for (size_t done = 0; fd >= 0 && done < n;) {
+		size_t k = n - done < sizeof(buf) ? n - done : sizeof(buf);
+		if (write(fd, buf, k) != (ssize_t)k) {
+			close(fd);
+			return -1;
+		}
+		done += k;
+	}
+	return fd;
+}
+
+/* A splice into a pipe takes a page of its own (Linux's pipe gives each
+ * spliced buffer a slot): a one-page pipe with any byte in it has none,
+ * even once the head's bytes are partly read; an empty one takes a page. */
+static int check_splice_slots(void)
+{
+	static char buf[PAGE];
+	int p[2], fd = memfd_with(PAGE), r;
+	loff_t off = 0;
+
+	if (fd < 0 || open_pipe(p, 0))
+		return fail("memfd or pipe: %s", errname(errno));
+	r = want_eq("F_SETPIPE_SZ one page", fcntl(p[1], F_SETPIPE_SZ, PAGE), PAGE) ||
+	    want_eq("write a page less 128", write(p[1], buf, PAGE - 128), PAGE - 128);
+	errno = 0;
+	if (!r)
+		r = want_err("splice into 128 bytes of room", splice(fd, &off, p[1], NULL, PAGE, SPLICE_F_NONBLOCK),
+			     EAGAIN) ||
+		    want_eq("read 100", read(p[0], buf, 100), 100);
+	errno = 0;
+	if (!r)
+		r = want_err("splice with the head page partly read", splice(fd, &off, p[1], NULL, PAGE, SPLICE_F_NONBLOCK),
+			     EAGAIN) ||
+		    want_eq("read the rest", read(p[0], buf, PAGE), PAGE - 228) ||
+		    want_eq("splice into the empty pipe", splice(fd, &off, p[1], NULL, PAGE, SPLICE_F_NONBLOCK), PAGE);
+	close_pipe(p);
+	close(fd);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
+/* splice and sendfile: an offset the transfer would carry past the largest
+ * file offset is EINVAL before anything moves; splice into a file at its
+ * RLIMIT_FSIZE is EFBIG (SIGXFSZ ignored here) and leaves the pipe's bytes
+ * where they were. */
+static int check_splice_limits(void)
+{
+	int p[2], in = memfd_with(16), out = memfd_with(MIB), r;
+	loff_t big = 0x7ffffffffffffffeLL;
+	off_t sbig = 0x7ffffffffffffffeLL;
+	struct rlimit was, lim;
+	char buf[8];
+
+	if (in < 0 || out < 0 || open_pipe(p, 0) || getrlimit(RLIMIT_FSIZE, &was))
+		return fail("memfd, pipe or getrlimit: %s", errname(errno));
+	signal(SIGXFSZ, SIG_IGN);
+	r = want_eq("write 8", write(p[1], "abcdefgh", 8), 8);
+	errno = 0;
+	if (!r)
+		r = want_err("splice to an offset past the largest", splice(p[0], NULL, out, &big, 3, 0), EINVAL) ||
+		    want_err("sendfile from an offset past the largest", sendfile(out, in, &sbig, 3), EINVAL);
+	lim = was;
+	lim.rlim_cur = MIB;
+	if (!r && setrlimit(RLIMIT_FSIZE, &lim))
+		r = fail("setrlimit: %s", errname(errno));
+	errno = 0;
+	if (!r) {
+		r = want_eq("lseek to the end", lseek(out, 0, SEEK_END), MIB) ||
+		    want_err("splice at RLIMIT_FSIZE", splice(p[0], NULL, out, NULL, 8, 0), EFBIG);
+		setrlimit(RLIMIT_FSIZE, &was);
+	}
+	if (!r)
+		r = want_eq("the pipe still holds 8", read(p[0], buf, sizeof(buf)), 8);
+	signal(SIGXFSZ, SIG_DFL);
+	close_pipe(p);
+	close(in);
+	close(out);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
+/* sendfile of a file to itself, reading from offset 0 while it grows at
+ * its end: the whole count goes (a short read is not the file's end). */
+static int check_sendfile_self(void)
+{
+	int fd = memfd_with(1);
+	off_t off = 0;
+
+	if (fd < 0)
+		return fail("memfd_create: %s", errname(errno));
+	int r = want_eq("sendfile 64 KiB of a 1-byte file to itself", sendfile(fd, fd, &off, 64 * 1024), 64 * 1024) ||
+		want_eq("the offset after", off, 64 * 1024) ||
+		want_eq("the size after", lseek(fd, 0, SEEK_END), 64 * 1024 + 1);
+	close(fd);
+	return r ? CHECK_FAIL : CHECK_OK;
+}
+
 /* vmsplice: a vector into a pipe up to its room, out of one what waits. */
 static int check_vmsplice(void)
 {
@@ -542,6 +647,9 @@ static const struct check checks[] = {
 	{ "vectors", check_vectors },
 	{ "tee", check_tee },
 	{ "vmsplice", check_vmsplice },
+	{ "splice-slots", check_splice_slots },
+	{ "splice-limits", check_splice_limits },
+	{ "sendfile-self", check_sendfile_self },
 	{ "new-pipe-limit", check_new_pipe_limit },
 	{ "user-pages", check_user_pages },
 };
