@@ -82,6 +82,12 @@ struct sim {
 	bool tsq[2];                       /* the side's conn has the small queues' callbacks */
 	bool throttled[2];
 	unsigned throttles[2];
+	/* the side's duplicate ACKs offer one window unit more each, as
+	 * Linux's receiver grows its window in the duplicate ACKs it sends
+	 * for out-of-order data (tcp_grow_window from tcp_data_queue_ofo) */
+	bool grow_dupack_window[2];
+	unsigned dupacks_grown[2], dupack_run[2];
+	uint32_t last_ack[2];
 };
 
 static struct sim S;
@@ -178,7 +184,19 @@ static void send_bytes(int from, const struct tcp_seg *hdr, const struct tcp_spa
 	static uint8_t b[SEG_BYTES];
 	uint64_t extra = 0, departs = S.now;
 	enum verdict v = PASS;
-	uint32_t len = build(from, hdr, d, b);
+	struct tcp_seg wobbled = *hdr;
+	uint32_t len;
+
+	if (S.grow_dupack_window[from] && !hdr->payload_len && !(hdr->flags & (TCP_SYN | TCP_FIN))) {
+		S.dupack_run[from] = hdr->ack == S.last_ack[from] ? S.dupack_run[from] + 1 : 0;
+		S.last_ack[from] = hdr->ack;
+		if (S.dupack_run[from]) {
+			wobbled.window += S.dupack_run[from];
+			S.dupacks_grown[from]++;
+			hdr = &wobbled;
+		}
+	}
+	len = build(from, hdr, d, b);
 
 	if (S.dev_ns_per_byte[from])
 		departs = dev_send(from, len);
@@ -744,6 +762,28 @@ UNIT_TEST(fast_retransmit_newreno)
 	CHECK(S.c[A].ssthresh != TCP_INFINITE_SSTHRESH);
 	CHECK(S.c[B].stats.ofo_queued > 0);
 	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	return NULL;
+}
+
+/* A receiver whose duplicate ACKs change the window (Linux's does, its
+ * window growing as out-of-order data comes): the third still starts fast
+ * retransmit, no RTO. RFC 5681's "same window" rule alone would wait for
+ * the timeout at every loss against a Linux receiver without SACK. */
+UNIT_TEST(fast_retransmit_window_changing_dupacks)
+{
+	struct drops d = { .n = 1, .index = { 6 }, .times = { 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.grow_dupack_window[B] = true;
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 200000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 2);
+	CHECK(S.dupacks_grown[B] >= 3);
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < 60 * MS);
+	CHECK_EQ(S.c[A].backoff, 0);
+	CHECK_EQ(S.c[A].total_retrans, 1);
 	return NULL;
 }
 
@@ -1916,6 +1956,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(simultaneous_open),
 	UNIT_ENTRY(bulk_slow_reader),
 	UNIT_ENTRY(fast_retransmit_newreno),
+	UNIT_ENTRY(fast_retransmit_window_changing_dupacks),
 	UNIT_ENTRY(tail_loss_rto_backoff_karn),
 	UNIT_ENTRY(duplicates_and_reordering),
 	UNIT_ENTRY(autotuning_grows_rings),
