@@ -323,7 +323,7 @@ static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 	seglen = n + fin;
 	if (seq_gt(c->snd_nxt + seglen, c->snd_una + c->snd_wnd))
 		return false;                       /* Linux's tcp_snd_wnd_test */
-	if (flight && flight + n > c->cwnd) {
+	if (flight && flight + n > tcp_cc_send_window(c)) {
 		*at_cwnd = true;
 		return false;
 	}

@@ -787,6 +787,57 @@ UNIT_TEST(fast_retransmit_window_changing_dupacks)
 	return NULL;
 }
 
+/* drop_listed for A's data, and a receiver that, like Linux's with GRO,
+ * answers the segments arriving at one moment with one ACK: B's
+ * duplicate ACKs sent at the same moment as the one before are lost. */
+struct gro {
+	struct drops d;
+	uint32_t last_ack;
+	uint64_t last_at;
+	unsigned merged;
+};
+
+static enum verdict drop_gro(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct gro *g = s->filter_ctx;
+
+	if (from == A) {
+		s->filter_ctx = &g->d;
+		enum verdict v = drop_listed(s, from, seg, extra);
+		s->filter_ctx = g;
+		return v;
+	}
+	if (seg->payload_len || (seg->flags & (TCP_SYN | TCP_FIN)))
+		return PASS;
+	if (seg->ack == g->last_ack && s->now == g->last_at) {
+		g->merged++;
+		return DROP;
+	}
+	g->last_ack = seg->ack;
+	g->last_at = s->now;
+	return PASS;
+}
+
+/* A loss in the first flight, its followers merged into one duplicate ACK
+ * a round trip: RFC 3042's Limited Transmit sends a new segment for each of
+ * the first two duplicates, each brings one more, and the third starts fast
+ * retransmit within a few round trips instead of the RTO. */
+UNIT_TEST(limited_transmit_against_merged_dupacks)
+{
+	struct gro g = { .d = { .n = 1, .index = { 5 }, .times = { 1 } } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_gro;
+	S.filter_ctx = &g;
+	CHECK_OK(transfer(A, 100000, S.now + 10 * SEC));
+	CHECK_EQ(g.d.sends[0], 2);
+	CHECK(g.merged > 0);
+	CHECK(g.d.sent_at[0][1] - g.d.sent_at[0][0] < TCP_RTO_MIN_NS);
+	CHECK_EQ(S.c[A].backoff, 0);
+	return NULL;
+}
+
 UNIT_TEST(tail_loss_rto_backoff_karn)
 {
 	struct drops d = { .n = 1 };
@@ -1957,6 +2008,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(bulk_slow_reader),
 	UNIT_ENTRY(fast_retransmit_newreno),
 	UNIT_ENTRY(fast_retransmit_window_changing_dupacks),
+	UNIT_ENTRY(limited_transmit_against_merged_dupacks),
 	UNIT_ENTRY(tail_loss_rto_backoff_karn),
 	UNIT_ENTRY(duplicates_and_reordering),
 	UNIT_ENTRY(autotuning_grows_rings),
