@@ -838,6 +838,41 @@ UNIT_TEST(limited_transmit_against_merged_dupacks)
 	return NULL;
 }
 
+/* While a hole is open, B's duplicate ACKs (the same ack, out-of-order
+ * data held) carry the window of the ACK before them: a Reno sender (Linux
+ * without SACK) counts an ACK that changes the window as a window update,
+ * not a duplicate (tcp_ack's FLAG_WIN_UPDATE), and with the reader
+ * draining between them would see too few to retransmit fast. */
+UNIT_TEST(dupacks_keep_the_window)
+{
+	struct drops d = { .n = 1, .index = { 30 }, .times = { 1 } };
+	unsigned dups = 0, changed = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 2);
+	for (size_t i = 1; i < S.nlog; i++) {
+		const struct tcp_seg *s = &S.log[i].s;
+
+		if (S.log[i].from != B || s->payload_len || s->ack != d.seq[0])
+			continue;
+		for (size_t j = i; j-- > 0;)
+			if (S.log[j].from == B) {
+				if (S.log[j].s.ack == s->ack) {
+					dups++;
+					changed += S.log[j].s.window != s->window;
+				}
+				break;
+			}
+	}
+	CHECK(dups >= 3);
+	CHECK_EQ(changed, 0);
+	return NULL;
+}
+
 UNIT_TEST(tail_loss_rto_backoff_karn)
 {
 	struct drops d = { .n = 1 };
@@ -2009,6 +2044,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(fast_retransmit_newreno),
 	UNIT_ENTRY(fast_retransmit_window_changing_dupacks),
 	UNIT_ENTRY(limited_transmit_against_merged_dupacks),
+	UNIT_ENTRY(dupacks_keep_the_window),
 	UNIT_ENTRY(tail_loss_rto_backoff_karn),
 	UNIT_ENTRY(duplicates_and_reordering),
 	UNIT_ENTRY(autotuning_grows_rings),
