@@ -814,7 +814,7 @@ def loss_case(build, outdir, nic, name):
     return [f"{LOSS_MIB} MiB each way at {LOSS_PERCENT}% loss, sha256 matches",
             f"to Linux {r.ms['to2'] / 1000:.1f} s ({r.retrans['to2']} retrans)",
             f"to Kestrel {r.ms['to15'] / 1000:.1f} s (Linux {r.retrans['to15']} retrans)",
-            "relay " + __import__("netrelay").summary(r.relay)]
+            "relay " + netrelay.summary(r.relay)]
 
 
 def mutate_script():
