@@ -805,8 +805,13 @@ def loss_case(build, outdir, nic, name):
     reordering and duplication (netloss.kestrel_run): LOSS_MIB MiB each way,
     sha256 checked at both ends. Returns the figures."""
     import netloss      # it imports this module: here, not at the top
-    r = netloss.kestrel_run(build, outdir, name, nic, LOSS_MIB, LOSS_PERCENT, seed=LOSS_SEED,
-                            pcap=pcap_path(outdir, name))
+    try:
+        r = netloss.kestrel_run(build, outdir, name, nic, LOSS_MIB, LOSS_PERCENT, seed=LOSS_SEED,
+                                pcap=pcap_path(outdir, name))
+    except netloss.nettest.CaseFailed as e:
+        # run as a script, this module is __main__ and netloss has its own copy
+        # of it: its CaseFailed is another class
+        raise CaseFailed(str(e))
     for d, who in (("to2", "to Linux"), ("to15", "to Kestrel")):
         if r.ms[d] > LOSS_MAX_S * 1000:
             raise CaseFailed(f"{who}: {LOSS_MIB} MiB took {r.ms[d] / 1000:.1f} s, over "
