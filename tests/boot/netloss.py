@@ -11,6 +11,8 @@ cross it, one boot each per loss rate:
            netpeer.LinuxPeer, the server script below)
   linux    the same server, with a second Linux (the stand-in) in
            Kestrel's place, running the same steps as a script
+  linux-nosack  the same with net.ipv4.tcp_sack 0 on the server (asked
+           for with --pairs): what Linux does without SACK, as Kestrel is
 
 Both sides make SIZE MiB of random bytes. The side at 10.0.2.15 fetches
 the server's /blob with busybox wget into a file (the server sends:
@@ -22,7 +24,7 @@ retransmissions of its sending (its receiving retransmits next to
 nothing). The relay's counts of what it did go with the figures.
 
     netloss.py [--build DIR] [--nic NIC] [--size MIB] [--rates 0,1,5,20]
-               [--reorder P] [--dup P] [--seed N] [--pairs kestrel,linux]
+               [--reorder P] [--dup P] [--seed N] [--pairs kestrel,linux[,linux-nosack]]
                [--json FILE]
 
 prints one line per boot and a table (make conformance-net-loss). The
@@ -60,11 +62,13 @@ def xfer_timeout(size_mib, loss):
     return 120 + size_mib * (10 if loss < 0.05 else 40 if loss < 0.1 else 300)
 
 
-def server_script(size_mib, timeout):
+def server_script(size_mib, timeout, sack=True):
     """Linux at 10.0.2.2: /blob, httpd; once 10.0.2.15 serves /sum, fetch its /f
-    (check get); values blob-sha256, said-sha256, got-sha256, retrans."""
+    (check get); values blob-sha256, said-sha256, got-sha256, retrans. sack=False:
+    net.ipv4.tcp_sack 0, so that neither side of the connection uses SACK."""
     return "\n".join([
         f"netpeer_up {SERVER_IP}/24 || exit 1",
+        "" if sack else "echo 0 > /proc/sys/net/ipv4/tcp_sack",
         f"dd if=/dev/urandom of=/www/blob bs=1M count={size_mib} 2>/dev/null",
         "echo netloss > /www/index.html",
         "netpeer_value blob-sha256 $(sha256sum /www/blob | cut -d' ' -f1)",
@@ -220,12 +224,14 @@ def kestrel_run(build, outdir, name, nic, size_mib, loss, seed=SEED, reorder=REO
     return res
 
 
-def linux_run(build, outdir, name, nic, size_mib, loss, seed=SEED, reorder=REORDER, dup=DUP):
-    """One boot of the linux pair: its Result (raises nettest.CaseFailed on a failure)."""
-    res = Result("linux", loss, seed, size_mib)
+def linux_run(build, outdir, name, nic, size_mib, loss, seed=SEED, reorder=REORDER, dup=DUP,
+              sack=True):
+    """One boot of the linux pair (sack=False: without SACK, the pair
+    "linux-nosack"): its Result (raises nettest.CaseFailed on a failure)."""
+    res = Result("linux" if sack else "linux-nosack", loss, seed, size_mib)
     timeout = xfer_timeout(size_mib, loss / 100.0)
     with netrelay.RelayWire() as wire, relay_for(wire, loss, seed, reorder, dup) as relay, \
-            netpeer.LinuxPeer(build, server_script(size_mib, timeout), nic=nic, wire=wire, side=1,
+            netpeer.LinuxPeer(build, server_script(size_mib, timeout, sack), nic=nic, wire=wire, side=1,
                               logdir=outdir, name=name + ".peer", mem=MEM,
                               lifetime=timeout * 3) as server, \
             netpeer.LinuxPeer(build, standin_script(size_mib, timeout), nic=nic, wire=wire,
@@ -254,22 +260,27 @@ def linux_run(build, outdir, name, nic, size_mib, loss, seed=SEED, reorder=REORD
 
 
 def table(results, rates):
-    """The Markdown table: per loss rate, each direction's seconds for both pairs."""
-    rows = ["| loss | to Linux: Kestrel | Linux-Linux | ratio | to Kestrel: Linux | "
-            "Linux-Linux | ratio | retrans K / L (to Linux) |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    """The Markdown table: per loss rate, each direction's seconds for each pair
+    (the ratio is Kestrel's to Linux-Linux's) and the senders' retransmissions."""
+    pairs = [p for p in ("kestrel", "linux", "linux-nosack") if any(r.pair == p for r in results)]
+    names = {"kestrel": "Kestrel-Linux", "linux": "Linux-Linux", "linux-nosack": "no SACK"}
+    head = ["loss"]
+    for d in ("to Linux", "to Kestrel"):
+        head += [f"{d}: {names[p]}" for p in pairs] + (["ratio"] if len(pairs) > 1 else [])
+    head += [f"retrans {names[p]}" for p in pairs]
+    rows = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for loss in rates:
-        k = [r for r in results if r.pair == "kestrel" and r.loss == loss and not r.why]
-        lx = [r for r in results if r.pair == "linux" and r.loss == loss and not r.why]
-        if not k or not lx:
-            rows.append(f"| {loss}% | " + ("failed" if not k else "") + " | | | | | | |")
-            continue
-        k, lx = k[0], lx[0]
-        rows.append(f"| {loss}% | {k.ms['to2'] / 1000:.1f} s | {lx.ms['to2'] / 1000:.1f} s | "
-                    f"{k.ms['to2'] / max(lx.ms['to2'], 1):.2f} | "
-                    f"{k.ms['to15'] / 1000:.1f} s | {lx.ms['to15'] / 1000:.1f} s | "
-                    f"{k.ms['to15'] / max(lx.ms['to15'], 1):.2f} | "
-                    f"{k.retrans['to2']} / {lx.retrans['to2']} |")
+        got = {p: next((r for r in results if r.pair == p and r.loss == loss and not r.why), None)
+               for p in pairs}
+        row = [f"{loss}%"]
+        for d in ("to2", "to15"):
+            row += [f"{got[p].ms[d] / 1000:.1f} s" if got[p] else "failed" for p in pairs]
+            if len(pairs) > 1:
+                k, lx = got.get("kestrel"), got.get("linux")
+                row.append(f"{k.ms[d] / max(lx.ms[d], 1):.2f}" if k and lx else "")
+        row += [f"{got[p].retrans['to2']} / {got[p].retrans['to15']}" if got[p] else ""
+                for p in pairs]
+        rows.append("| " + " | ".join(row) + " |")
     return "\n".join(rows)
 
 
@@ -301,11 +312,14 @@ def main():
     for loss in rates:
         for pair in args.pairs.split(","):
             name = f"{pair}-{loss:g}"
-            fn = kestrel_run if pair == "kestrel" else linux_run
             t0 = time.monotonic()
             try:
-                r = fn(build, outdir, name, args.nic, args.size, loss, args.seed,
-                       args.reorder, args.dup)
+                if pair == "kestrel":
+                    r = kestrel_run(build, outdir, name, args.nic, args.size, loss, args.seed,
+                                    args.reorder, args.dup)
+                else:
+                    r = linux_run(build, outdir, name, args.nic, args.size, loss, args.seed,
+                                  args.reorder, args.dup, sack=pair == "linux")
             except (nettest.CaseFailed, RuntimeError, OSError,
                     subprocess.CalledProcessError) as e:
                 r = Result(pair, loss, args.seed, args.size)
