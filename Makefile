@@ -327,6 +327,21 @@ conformance-net: all
 		$(if $(NETROUNDS),--rounds $(NETROUNDS)) $(if $(NETONLY),--only $(NETONLY)) \
 		$(if $(filter-out 0,$(NETPROFILE)),--profile)
 
+# make conformance-net-loss [NETLOSSSIZE=64] [NETLOSSRATES=0,1,5,20] [NETLOSSSEED=1]
+# [NETLOSSPAIRS=kestrel,linux[,linux-nosack]] [NETNIC=virtio-net-pci]: TCP through a
+# seeded lossy relay on the two-guest wire (tests/boot/netrelay.py: drop at each rate,
+# 1% reordering and 1% duplication, Unix sockets only), NETLOSSSIZE MiB each way,
+# Kestrel with Linux and Linux with Linux on the same seed, sha256 checked, each
+# fetch timed by the fetcher's clock (tests/boot/netloss.py); the table, logs in
+# $(B)/conformance/netloss/, results in $(B)/conformance/netloss.json. Hours at 64 MiB
+# and 20% loss; not part of make test (its loss-virtio-net-pci case is the short one).
+.PHONY: conformance-net-loss
+conformance-net-loss: all
+	timeout 21600 python3 tests/boot/netloss.py --build $(B) --json $(B)/conformance/netloss.json \
+		$(if $(NETLOSSSIZE),--size $(NETLOSSSIZE)) $(if $(NETLOSSRATES),--rates $(NETLOSSRATES)) \
+		$(if $(NETLOSSSEED),--seed $(NETLOSSSEED)) $(if $(NETLOSSPAIRS),--pairs $(NETLOSSPAIRS)) \
+		$(if $(NETNIC),--nic $(NETNIC))
+
 # ---------------------------------------------------------------- benchmark
 # make bench [QUICK=1] [ICOUNT=0|1|only]: Kestrel and Linux (Debian's kernel) on
 # the same bench programs in the same QEMU, counting guest instructions

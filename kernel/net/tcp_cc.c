@@ -30,6 +30,23 @@ uint32_t tcp_flight(const struct tcp_conn *c)
 	return c->snd_nxt - c->snd_una;
 }
 
+/*
+ * The window output may fill: cwnd, and RFC 3042's Limited Transmit on
+ * the first two duplicate ACKs, a segment of new data more for each
+ * (cwnd itself unchanged). A Linux receiver merges the segments of one
+ * poll (GRO) and answers them with one duplicate ACK: without the new
+ * segments, which each bring one more, a sender without SACK sees two
+ * duplicates at most and waits for the RTO at nearly every loss.
+ */
+uint32_t tcp_cc_send_window(const struct tcp_conn *c)
+{
+	uint32_t extra = 0;
+
+	if (c->ca_state == TCP_CA_DISORDER && c->snd_nxt == c->snd_max)
+		extra = (c->dupacks < 2 ? c->dupacks : 2u) * c->snd_mss;
+	return c->cwnd + extra;
+}
+
 /* Whole segments in acked bytes, rounded up: Linux counts packets acked. */
 static uint32_t acked_segs(const struct tcp_conn *c, uint32_t acked)
 {

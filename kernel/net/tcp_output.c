@@ -63,7 +63,12 @@ uint32_t tcp_new_window(const struct tcp_conn *c)
  * The window field of a segment sent now, and the edge it advertises
  * (rcv_adv). The edge never moves left (RFC 9293 3.8.6): a smaller
  * window is rounded up to keep it, as Linux's tcp_select_window does.
- * A SYN's window is not scaled (RFC 7323 2.2).
+ * A SYN's window is not scaled (RFC 7323 2.2). While out-of-order data
+ * waits for a hole at rcv_nxt and nothing new was acked since the last
+ * window, the edge does not move right either: those ACKs are duplicates,
+ * and a sender without SACK (Linux's Reno mode, tcp_ack's
+ * FLAG_WIN_UPDATE) does not count one that changes the window. A window
+ * under a segment still opens, so the hole's retransmission fits.
  */
 static uint16_t select_window(struct tcp_conn *c, bool syn)
 {
@@ -71,6 +76,8 @@ static uint16_t select_window(struct tcp_conn *c, bool syn)
 	uint8_t scale = syn ? 0 : c->rcv_wscale;
 	uint32_t field;
 
+	if (!syn && c->n_ofo && c->rcv_nxt == c->rcv_wup && win > cur && cur >= c->rcv_mss)
+		win = cur;
 	if (win < cur)
 		win = cur + ((1u << scale) - 1);
 	field = win >> scale;
@@ -323,7 +330,7 @@ static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 	seglen = n + fin;
 	if (seq_gt(c->snd_nxt + seglen, c->snd_una + c->snd_wnd))
 		return false;                       /* Linux's tcp_snd_wnd_test */
-	if (flight && flight + n > c->cwnd) {
+	if (flight && flight + n > tcp_cc_send_window(c)) {
 		*at_cwnd = true;
 		return false;
 	}

@@ -76,6 +76,8 @@ bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked);
 bool tcp_cc_dupack(struct tcp_conn *c);
 void tcp_cc_rto(struct tcp_conn *c);
 uint32_t tcp_flight(const struct tcp_conn *c);
+/* What the flight may reach: cwnd, plus Limited Transmit's segments (RFC 3042). */
+uint32_t tcp_cc_send_window(const struct tcp_conn *c);
 /* After the sender's loop (limited: it stopped at cwnd, or the flight
  * fills cwnd): note how much of cwnd the current window uses, and cut a
  * window an RTO of sending has not used (Linux's tcp_cwnd_validate). */

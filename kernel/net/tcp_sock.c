@@ -127,6 +127,7 @@ struct tcp_sock {
 	struct tcp_sock *next;
 	uint8_t *sndbuf, *rcvbuf;
 	struct ipv4_route_cache route; /* lock: the route its segments take, between them */
+	uint32_t retrans_counted;      /* lock: conn.stats.retrans_segs already in tcp_mib */
 };
 
 struct tcp_mib tcp_mib;
@@ -271,9 +272,18 @@ static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *s
 	ipv4_output(nb, &out);
 }
 
+/* ops->output, ts's lock held. The engine counts its retransmissions per
+ * connection just before it sends them; /proc/net/snmp's RetransSegs
+ * takes what was added since the last segment. */
 static void ts_output(struct tcp_conn *c, const struct tcp_seg *seg, const struct tcp_span *data)
 {
 	struct tcp_sock *ts = c->user;
+	uint32_t retrans = c->stats.retrans_segs - ts->retrans_counted;
+
+	if (retrans) {
+		__atomic_add_fetch(&tcp_mib.retrans_segs, retrans, __ATOMIC_RELAXED);
+		ts->retrans_counted = c->stats.retrans_segs;
+	}
 	send_segment(ts->laddr, ts->raddr, seg, data, &ts->route, ts);
 }
 

@@ -300,6 +300,20 @@ static int is_pattern(const char *buf, size_t n, size_t from)
 	return 1;
 }
 
+/* net.ipv4.tcp_sack: whether this kernel offers SACK-permitted (the peer, Linux, does). */
+static int sack_sysctl(void)
+{
+	char c = '1';
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_sack", "r");
+
+	if (f) {
+		if (fread(&c, 1, 1, f) != 1)
+			c = '1';
+		fclose(f);
+	}
+	return c != '0';
+}
+
 static int tcp_info_of(int fd, struct tcp_info *ti)
 {
 	socklen_t len = sizeof(*ti);
@@ -342,7 +356,8 @@ static int check_tcp_info(void)
 	else if (ti.tcpi_state != 1 || ti.tcpi_bytes_acked != 103 || ti.tcpi_bytes_received != 100)
 		r = fail("state %u bytes_acked %llu bytes_received %llu, want 1, 103 (the SYN and command too), 100", ti.tcpi_state,
 			 (unsigned long long)ti.tcpi_bytes_acked, (unsigned long long)ti.tcpi_bytes_received);
-	else if (ti.tcpi_options != 7 || !ti.tcpi_snd_mss || !ti.tcpi_rcv_mss || !ti.tcpi_rtt ||
+	else if (ti.tcpi_options != (TCPI_OPT_TIMESTAMPS | TCPI_OPT_WSCALE | (sack_sysctl() ? TCPI_OPT_SACK : 0)) ||
+		 !ti.tcpi_snd_mss || !ti.tcpi_rcv_mss || !ti.tcpi_rtt ||
 		 ti.tcpi_rto < 200000 || !ti.tcpi_snd_cwnd || ti.tcpi_unacked)
 		r = fail("options %u snd_mss %u rcv_mss %u rtt %u rto %u cwnd %u unacked %u", ti.tcpi_options,
 			 ti.tcpi_snd_mss, ti.tcpi_rcv_mss, ti.tcpi_rtt, ti.tcpi_rto, ti.tcpi_snd_cwnd,

@@ -124,6 +124,7 @@ sys.path.insert(0, HERE)
 import netpeer  # noqa: E402  (Wire, LinuxPeer, Guest, user_netdev, ...)
 import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
 import netflood6  # noqa: E402  (Hostile6: hostile IPv6 frames)
+import netrelay  # noqa: E402  (RelayWire, Relay: the lossy and hostile wire)
 
 NICS = ("virtio-net-pci", "e1000", "e1000e")
 KESTREL_IP = "10.0.2.15"
@@ -950,6 +951,138 @@ def tcpopts_case(build, outdir, nic, name):
     return figures
 
 
+# ---------------------------------------------------------------- (d) a lossy and a hostile wire
+
+LOSS_MIB = 4                        # MiB each way through the lossy relay
+LOSS_PERCENT = 5                    # its loss rate, with netloss's reordering and duplication
+LOSS_SEED = 1
+LOSS_MAX_S = 45                     # seconds a direction may take (about 10 here; Kestrel's offer
+                                    # of SACK it did not do made Linux's sending take 60-180)
+MUTATE_SECONDS = int(os.environ.get("MUTATE_SECONDS", "60"))   # the hostile phase (1800: issue 31's)
+MUTATE_SEED = 1
+MUTATE_SETTLE = 35                  # seconds after it before MemFree is read (reassembly's 30 s)
+MUTATE_MEM_SLACK = 4096             # kB MemFree may stay below its value before
+MUTATE_PING_WAIT = 30               # seconds ping may need to be answered again (ARP may have
+                                    # learnt a corrupted address and must find the right one)
+
+
+def loss_case(build, outdir, nic, name):
+    """Kestrel and the Linux peer through netrelay at LOSS_PERCENT loss with
+    reordering and duplication (netloss.kestrel_run): LOSS_MIB MiB each way,
+    sha256 checked at both ends. Returns the figures."""
+    import netloss      # it imports this module: here, not at the top
+    try:
+        r = netloss.kestrel_run(build, outdir, name, nic, LOSS_MIB, LOSS_PERCENT, seed=LOSS_SEED,
+                                pcap=pcap_path(outdir, name))
+    except netloss.nettest.CaseFailed as e:
+        # run as a script, this module is __main__ and netloss has its own copy
+        # of it: its CaseFailed is another class
+        raise CaseFailed(str(e))
+    for d, who in (("to2", "to Linux"), ("to15", "to Kestrel")):
+        if r.ms[d] > LOSS_MAX_S * 1000:
+            raise CaseFailed(f"{who}: {LOSS_MIB} MiB took {r.ms[d] / 1000:.1f} s, over "
+                             f"{LOSS_MAX_S} s ({r.retrans[d]} retransmissions)")
+    return [f"{LOSS_MIB} MiB each way at {LOSS_PERCENT}% loss, sha256 matches",
+            f"to Linux {r.ms['to2'] / 1000:.1f} s ({r.retrans['to2']} retrans)",
+            f"to Kestrel {r.ms['to15'] / 1000:.1f} s (Linux {r.retrans['to15']} retrans)",
+            "relay " + netrelay.summary(r.relay)]
+
+
+def mutate_script():
+    """The peer for the mutate case: 10.0.2.2, httpd with a 1 MiB /blob, and,
+    once Kestrel serves, a loop fetching Kestrel's /f and pinging it until
+    Kestrel serves /stop."""
+    k = KESTREL_IP
+    return "\n".join([
+        f"netpeer_up {GATEWAY_IP}/24 || exit 1",
+        "dd if=/dev/urandom of=/www/blob bs=1024 count=1024 2>/dev/null",
+        "netpeer_value blob-sha256 $(sha256sum /www/blob | cut -d' ' -f1)",
+        "httpd -p 80 -h /www",
+        "netpeer_ready server",
+        f"netpeer_retry {PEER_TIMEOUT} wget -q -O /dev/null http://{k}/f",
+        "n=0",
+        f"until timeout 10 wget -q -O /dev/null http://{k}/stop 2>/dev/null; do",
+        f"\ttimeout 20 wget -q -O /dev/null http://{k}/f 2>/dev/null && n=$((n + 1))",
+        f"\tping -c 5 -i 0.1 -W 1 {k} >/dev/null 2>&1",
+        "done",
+        "netpeer_value fetches $n",
+        "netpeer_serve"]) + "\n"
+
+
+def mutate_steps(k, peer, relay):
+    """The mutate case's checks on a booted Kestrel; its figures."""
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    k.must("mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/f bs=64k count=8 2>/dev/null")
+    try:
+        peer.wait_ready("server", PEER_TIMEOUT)
+        want = peer.wait_value("blob-sha256", 5)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    mem0, (snmp0, _) = memfree(k), net_state(k)
+    k.must("httpd -p 80 -h /tmp/www")
+    # timeout, not wget -T: busybox 1.35's wget dies of SIGSEGV with -T (on Linux too)
+    k.must(f"(n=0; while [ ! -e /tmp/stop ]; do timeout 20 busybox wget -q -O /dev/null "
+           f"http://{GATEWAY_IP}/blob "
+           "2>/dev/null && n=$((n + 1)); echo $n > /tmp/fetches; done) >/dev/null 2>&1 & true")
+    time.sleep(MUTATE_SECONDS)
+    during = relay.stats()
+    relay.clean()
+    out, _ = k.must("touch /tmp/stop /tmp/www/stop; echo alive", FLOOD_SHELL)
+    if "alive" not in out:
+        raise CaseFailed(f"`echo alive` printed {out!r}")
+    t0 = time.monotonic()
+    while True:
+        status, out, _ = k.run(f"ping -c 3 -W 2 {GATEWAY_IP}")
+        if status == 0 and any(re.search(PING_ALL, line) for line in out):
+            break
+        if time.monotonic() - t0 > MUTATE_PING_WAIT:
+            raise CaseFailed(f"ping {GATEWAY_IP} not answered within {MUTATE_PING_WAIT} s "
+                             "of the hostile phase's end: " + " / ".join(out[-3:]))
+    ping_s = time.monotonic() - t0
+    _, out, _ = k.run(f"wget -O - http://{GATEWAY_IP}/blob | sha256sum")
+    if sha256_of(out, "-") != want:
+        raise CaseFailed("the fetch of the peer's /blob after the hostile phase: sha256 "
+                         f"{sha256_of(out, '-')}, the peer has {want}")
+    try:
+        theirs = peer.wait_value("fetches", 60)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    mine = " ".join(k.must("cat /tmp/fetches")[0]).strip()
+    time.sleep(MUTATE_SETTLE)
+    mem1, (snmp1, states) = memfree(k), net_state(k)
+    if mem1 < mem0 - MUTATE_MEM_SLACK:
+        raise CaseFailed(f"MemFree {mem0} kB before the hostile phase, {mem1} kB "
+                         f"{MUTATE_SETTLE} s after it (over {MUTATE_MEM_SLACK} kB less); "
+                         f"/proc/net/tcp: {states}")
+    delta = {n.split(".")[1]: snmp1.get(n, 0) - snmp0.get(n, 0) for n in FLOOD_SNMP}
+    return [f"{MUTATE_SECONDS} s hostile: relay " + netrelay.summary(during),
+            f"fetches during it: Kestrel {mine}, the peer {theirs}",
+            f"ping answered {ping_s:.1f} s after, 1 MiB fetched after with sha256 matching",
+            f"MemFree {mem0} -> {mem1} kB",
+            "snmp +" + " ".join(f"{n}={v}" for n, v in delta.items())]
+
+
+def mutate_case(build, outdir, nic, name):
+    """Kestrel (static address) and the Linux peer through netrelay in its
+    mutate mode (drop, bit flips, truncation, duplication, reordering) for
+    MUTATE_SECONDS while both fetch from each other and the peer pings
+    Kestrel; then, on a clean wire: the shell answers, ping is answered,
+    a 1 MiB fetch arrives intact, and MUTATE_SETTLE s later MemFree is
+    within MUTATE_MEM_SLACK of its value before. Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
+    with netrelay.RelayWire() as wire, netrelay.Relay(wire, seed=MUTATE_SEED, mutate=True) \
+            as relay, netpeer.LinuxPeer(build, mutate_script(), nic=nic, wire=wire, side=1,
+                                        logdir=outdir, name=name + ".peer",
+                                        lifetime=MUTATE_SECONDS + 900) as peer:
+        argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
+                            pcap_path(outdir, name))
+        with Kestrel(name, argv, log_path(outdir, name)) as k:
+            try:
+                return mutate_steps(k, peer, relay)
+            finally:
+                judge_log(k)
+
+
 # ---------------------------------------------------------------- (d) IPv6 with a Linux router
 
 V6_PREFIX = "2001:db8:1::"
@@ -1355,7 +1488,7 @@ def judge_log(k):
         raise CaseFailed(why)
 
 
-PEER_CASES = (peer_case, tcpopts_case, ipv6_case)   # the cases that need Linux (a SKIP without it)
+PEER_CASES = (peer_case, tcpopts_case, ipv6_case, loss_case, mutate_case)   # the cases that need Linux (a SKIP without it)
 
 
 def cases():
@@ -1365,7 +1498,9 @@ def cases():
         [(f"{kind}-{nic}", fn, nic) for kind, fn in (("rc-dhcp", rc_dhcp_case),
                                                      ("rc-noserver", rc_noserver_case))
          for nic in RC_NICS] + [(f"tcpopts-{nic}", tcpopts_case, nic) for nic in TCPOPTS_NICS] + \
-        [("flood-virtio-net-pci", flood_case, "virtio-net-pci")] + \
+        [("flood-virtio-net-pci", flood_case, "virtio-net-pci"),
+         ("loss-virtio-net-pci", loss_case, "virtio-net-pci"),
+         ("mutate-virtio-net-pci", mutate_case, "virtio-net-pci")] + \
         [(f"selftest-{nic}", selftest_case, nic) for nic in SELFTEST_MUST] + \
         [(f"ipv6-{nic}", ipv6_case, nic) for nic in NICS] + \
         [("ipv6-hostile-virtio-net-pci", ipv6_hostile_case, "virtio-net-pci")]

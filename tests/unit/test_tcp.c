@@ -82,6 +82,12 @@ struct sim {
 	bool tsq[2];                       /* the side's conn has the small queues' callbacks */
 	bool throttled[2];
 	unsigned throttles[2];
+	/* the side's duplicate ACKs offer one window unit more each, as
+	 * Linux's receiver grows its window in the duplicate ACKs it sends
+	 * for out-of-order data (tcp_grow_window from tcp_data_queue_ofo) */
+	bool grow_dupack_window[2];
+	unsigned dupacks_grown[2], dupack_run[2];
+	uint32_t last_ack[2];
 };
 
 static struct sim S;
@@ -178,7 +184,19 @@ static void send_bytes(int from, const struct tcp_seg *hdr, const struct tcp_spa
 	static uint8_t b[SEG_BYTES];
 	uint64_t extra = 0, departs = S.now;
 	enum verdict v = PASS;
-	uint32_t len = build(from, hdr, d, b);
+	struct tcp_seg wobbled = *hdr;
+	uint32_t len;
+
+	if (S.grow_dupack_window[from] && !hdr->payload_len && !(hdr->flags & (TCP_SYN | TCP_FIN))) {
+		S.dupack_run[from] = hdr->ack == S.last_ack[from] ? S.dupack_run[from] + 1 : 0;
+		S.last_ack[from] = hdr->ack;
+		if (S.dupack_run[from]) {
+			wobbled.window += S.dupack_run[from];
+			S.dupacks_grown[from]++;
+			hdr = &wobbled;
+		}
+	}
+	len = build(from, hdr, d, b);
 
 	if (S.dev_ns_per_byte[from])
 		departs = dev_send(from, len);
@@ -744,6 +762,114 @@ UNIT_TEST(fast_retransmit_newreno)
 	CHECK(S.c[A].ssthresh != TCP_INFINITE_SSTHRESH);
 	CHECK(S.c[B].stats.ofo_queued > 0);
 	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	return NULL;
+}
+
+/* A receiver whose duplicate ACKs change the window (Linux's does, its
+ * window growing as out-of-order data comes): the third still starts fast
+ * retransmit, no RTO. RFC 5681's "same window" rule alone would wait for
+ * the timeout at every loss against a Linux receiver without SACK. */
+UNIT_TEST(fast_retransmit_window_changing_dupacks)
+{
+	struct drops d = { .n = 1, .index = { 6 }, .times = { 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.grow_dupack_window[B] = true;
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 200000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 2);
+	CHECK(S.dupacks_grown[B] >= 3);
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < 60 * MS);
+	CHECK_EQ(S.c[A].backoff, 0);
+	CHECK_EQ(S.c[A].total_retrans, 1);
+	return NULL;
+}
+
+/* drop_listed for A's data, and a receiver that, like Linux's with GRO,
+ * answers the segments arriving at one moment with one ACK: B's
+ * duplicate ACKs sent at the same moment as the one before are lost. */
+struct gro {
+	struct drops d;
+	uint32_t last_ack;
+	uint64_t last_at;
+	unsigned merged;
+};
+
+static enum verdict drop_gro(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct gro *g = s->filter_ctx;
+
+	if (from == A) {
+		s->filter_ctx = &g->d;
+		enum verdict v = drop_listed(s, from, seg, extra);
+		s->filter_ctx = g;
+		return v;
+	}
+	if (seg->payload_len || (seg->flags & (TCP_SYN | TCP_FIN)))
+		return PASS;
+	if (seg->ack == g->last_ack && s->now == g->last_at) {
+		g->merged++;
+		return DROP;
+	}
+	g->last_ack = seg->ack;
+	g->last_at = s->now;
+	return PASS;
+}
+
+/* A loss in the first flight, its followers merged into one duplicate ACK
+ * a round trip: RFC 3042's Limited Transmit sends a new segment for each of
+ * the first two duplicates, each brings one more, and the third starts fast
+ * retransmit within a few round trips instead of the RTO. */
+UNIT_TEST(limited_transmit_against_merged_dupacks)
+{
+	struct gro g = { .d = { .n = 1, .index = { 5 }, .times = { 1 } } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_gro;
+	S.filter_ctx = &g;
+	CHECK_OK(transfer(A, 100000, S.now + 10 * SEC));
+	CHECK_EQ(g.d.sends[0], 2);
+	CHECK(g.merged > 0);
+	CHECK(g.d.sent_at[0][1] - g.d.sent_at[0][0] < TCP_RTO_MIN_NS);
+	CHECK_EQ(S.c[A].backoff, 0);
+	return NULL;
+}
+
+/* While a hole is open, B's duplicate ACKs (the same ack, out-of-order
+ * data held) carry the window of the ACK before them: a Reno sender (Linux
+ * without SACK) counts an ACK that changes the window as a window update,
+ * not a duplicate (tcp_ack's FLAG_WIN_UPDATE), and with the reader
+ * draining between them would see too few to retransmit fast. */
+UNIT_TEST(dupacks_keep_the_window)
+{
+	struct drops d = { .n = 1, .index = { 30 }, .times = { 1 } };
+	unsigned dups = 0, changed = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 2);
+	for (size_t i = 1; i < S.nlog; i++) {
+		const struct tcp_seg *s = &S.log[i].s;
+
+		if (S.log[i].from != B || s->payload_len || s->ack != d.seq[0])
+			continue;
+		for (size_t j = i; j-- > 0;)
+			if (S.log[j].from == B) {
+				if (S.log[j].s.ack == s->ack) {
+					dups++;
+					changed += S.log[j].s.window != s->window;
+				}
+				break;
+			}
+	}
+	CHECK(dups >= 3);
+	CHECK_EQ(changed, 0);
 	return NULL;
 }
 
@@ -1916,6 +2042,9 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(simultaneous_open),
 	UNIT_ENTRY(bulk_slow_reader),
 	UNIT_ENTRY(fast_retransmit_newreno),
+	UNIT_ENTRY(fast_retransmit_window_changing_dupacks),
+	UNIT_ENTRY(limited_transmit_against_merged_dupacks),
+	UNIT_ENTRY(dupacks_keep_the_window),
 	UNIT_ENTRY(tail_loss_rto_backoff_karn),
 	UNIT_ENTRY(duplicates_and_reordering),
 	UNIT_ENTRY(autotuning_grows_rings),
