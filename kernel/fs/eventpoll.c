@@ -267,8 +267,12 @@ static int ctl_add(struct eventpoll *ep, int fd, struct file *tf, const struct e
 		return -ENOMEM;
 	nwatches++;
 	*it = (struct epitem){ .ep = ep, .file = tf, .fd = fd, .events = ev->events, .data = ev->data };
-	it->next = ep->items;
-	ep->items = it;
+	/* last: ready items are reported in the order they were added, as
+	 * Linux's ready list has them (gVisor's epoll_test LastReadable) */
+	struct epitem **pp = &ep->items;
+	while (*pp)
+		pp = &(*pp)->next;
+	*pp = it;
 	it->fnext = tf->epoll_links;
 	tf->epoll_links = it;
 	return 0;

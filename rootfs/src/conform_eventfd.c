@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -133,6 +134,40 @@ static int check_poll(void)
 	return r;
 }
 
+#define EPOLL_FDS 5
+
+/* epoll_wait reports ready registrations in the order they were added
+ * (Linux's ready list; gVisor's epoll_test LastReadable): five eventfds,
+ * the last made readable, all reported, the last last. */
+static int check_epoll_order(void)
+{
+	int ep = epoll_create1(0), fds[EPOLL_FDS], r = CHECK_OK;
+	struct epoll_event ev[EPOLL_FDS];
+
+	if (want_ok("epoll_create1", ep))
+		return CHECK_FAIL;
+	for (int i = 0; i < EPOLL_FDS; i++) {
+		fds[i] = efd(0, EFD_NONBLOCK);
+		struct epoll_event e = { .events = EPOLLIN | EPOLLOUT, .data.u64 = 100 + (uint64_t)i };
+		if (fds[i] < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &e))
+			r = fail("eventfd or EPOLL_CTL_ADD %d: %s", i, errname(errno));
+	}
+	if (!r && want_eq("write the last", wr(fds[EPOLL_FDS - 1], 1), 8))
+		r = CHECK_FAIL;
+	if (!r && want_eq("epoll_wait", epoll_wait(ep, ev, EPOLL_FDS, 1000), EPOLL_FDS))
+		r = CHECK_FAIL;
+	for (int i = 0; i < EPOLL_FDS && !r; i++) {
+		uint32_t want = EPOLLOUT | (i == EPOLL_FDS - 1 ? EPOLLIN : 0);
+		if (ev[i].data.u64 != 100 + (uint64_t)i || ev[i].events != want)
+			r = fail("event %d: data %llu events %#x, want %llu %#x", i,
+				 (unsigned long long)ev[i].data.u64, ev[i].events, 100ull + (unsigned)i, want);
+	}
+	for (int i = 0; i < EPOLL_FDS; i++)
+		close(fds[i]);
+	close(ep);
+	return r;
+}
+
 static int bfd;
 
 static void *write_later(void *arg)
@@ -187,6 +222,7 @@ static const struct check checks[] = {
 	{ "semaphore", check_semaphore },
 	{ "errors", check_errors },
 	{ "poll", check_poll },
+	{ "epoll-order", check_epoll_order },
 	{ "blocking", check_blocking },
 };
 
