@@ -139,6 +139,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "limits", S_IFREG | 0444, show_pid_limits, NULL },
 	{ "comm", S_IFREG | 0444, show_pid_comm, NULL },
 	{ "timerslack_ns", S_IFREG | 0444, show_pid_timerslack, NULL },
+	{ "coredump_filter", S_IFREG | 0444, show_pid_coredump_filter, NULL },
 	{ "exe", S_IFLNK | 0777, NULL, link_exe },
 	{ "cwd", S_IFLNK | 0777, NULL, link_cwd },
 	{ "root", S_IFLNK | 0777, NULL, link_root },

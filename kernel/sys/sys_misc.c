@@ -217,9 +217,10 @@ static long madv_remove(const struct vm_space *vs, uint64_t start, uint64_t end)
 	return 0;
 }
 
-/* The advice on what a fork's child gets (uvm_fork): 0, -EINVAL
+/* The advice kept as a region's flags: what a fork's child gets (uvm_fork), what a
+ * core holds (proc/coredump.c). 0, -EINVAL
  * (MADV_WIPEONFORK on anything but private anonymous memory), -ENOMEM. */
-static long fork_advice(struct vm_space *vs, uint64_t start, uint64_t end, int advice)
+static long region_advice(struct vm_space *vs, uint64_t start, uint64_t end, int advice)
 {
 	switch (advice) {
 	case MADV_DONTFORK:
@@ -232,6 +233,10 @@ static long fork_advice(struct vm_space *vs, uint64_t start, uint64_t end, int a
 		return uvm_set_flags(vs, start, end, VMA_WIPEONFORK);
 	case MADV_KEEPONFORK:
 		return uvm_clear_flags(vs, start, end, VMA_WIPEONFORK);
+	case MADV_DONTDUMP:
+		return uvm_set_flags(vs, start, end, VMA_DONTDUMP);
+	case MADV_DODUMP:
+		return uvm_clear_flags(vs, start, end, VMA_DONTDUMP);
 	default:
 		return 0;
 	}
@@ -247,7 +252,9 @@ static long fork_advice(struct vm_space *vs, uint64_t start, uint64_t end, int a
  * both are EINVAL on locked memory. MADV_REMOVE: madv_remove.
  * MADV_DONTFORK and MADV_DOFORK keep a region from a fork's child or
  * give it back; MADV_WIPEONFORK (private anonymous memory only, else
- * EINVAL) and MADV_KEEPONFORK give the child the region empty or as is.
+ * EINVAL) and MADV_KEEPONFORK give the child the region empty or as is;
+ * MADV_DONTDUMP and MADV_DODUMP keep a region out of a core or put it
+ * back (proc/coredump.c).
  * All other advice changes nothing here. */
 SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 {
@@ -266,7 +273,7 @@ SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 		return uvm_discard(vs, start, start + size, advice == MADV_FREE);
 	if (advice == MADV_REMOVE)
 		return madv_remove(vs, start, start + size);
-	long err = fork_advice(vs, start, start + size, advice);
+	long err = region_advice(vs, start, start + size, advice);
 	if (err)
 		return err;
 	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
