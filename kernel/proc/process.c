@@ -8,6 +8,7 @@
  * interrupts off (one CPU, no kernel preemption).
  */
 #include "proc/process.h"
+#include "proc/acct.h"
 #include "uapi/personality.h"
 #include "proc/exec.h"
 #include "proc/futex.h"
@@ -866,6 +867,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	if (p->parent)
 		notify_parent(p, wstatus);
 	cpu_sti();
+	acct_process(p, wstatus); /* its accounting record (may sleep): before its memory goes */
 	/* Files may sleep to close (a pipe wakes its readers): with interrupts on. */
 	if (p->files) {
 		fdtable_put(p->files);

@@ -408,7 +408,8 @@ bool fatal_signal_pending(void)
 	struct process *p = current_process();
 	struct thread *t = current_thread();
 
-	return p && (t->must_exit || p->exiting || ((p->sig_pending | t->sig_pending) & bit(SIGKILL)));
+	return p && !t->exit_io &&
+	       (t->must_exit || p->exiting || ((p->sig_pending | t->sig_pending) & bit(SIGKILL)));
 }
 
 int signal_kills_now(void)

@@ -4,8 +4,11 @@
 #include "sys/syscall.h"
 #include "sys/sys_misc.h"
 #include "proc/process.h"
+#include "proc/acct.h"
+#include "sys/sys_fs.h"
 #include "proc/rlimit.h"
 #include "proc/signal.h"
+#include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/usercopy.h"
@@ -290,6 +293,26 @@ SYSCALL_DEFINE1(personality, unsigned int, persona)
 	if (persona == PERSONALITY_QUERY)
 		return __atomic_load_n(&p->personality, __ATOMIC_RELAXED);
 	return __atomic_exchange_n(&p->personality, persona, __ATOMIC_RELAXED);
+}
+
+/* acct(path): BSD process accounting to the file at path, or off for
+ * NULL (proc/acct.h), as Linux's: CAP_SYS_PACCT (-EPERM) before anything,
+ * then the path (-EFAULT, -ENAMETOOLONG, -ENOENT for an empty one) and
+ * the open's errors. */
+SYSCALL_DEFINE1(acct, uptr_t, upath)
+{
+	char *path = NULL;
+
+	if (!capable(CAP_SYS_PACCT))
+		return -EPERM;
+	if (upath) {
+		int err = user_path(upath, &path, false);
+		if (err)
+			return err;
+	}
+	long r = acct_set(path);
+	kfree(path);
+	return r;
 }
 
 /* vhangup(): as Linux's, CAP_SYS_TTY_CONFIG (-EPERM), then the caller's

@@ -158,6 +158,7 @@ long sys_sched_getaffinity(SYSCALL_ARGS);
 long sys_sched_setaffinity(SYSCALL_ARGS);
 long sys_getcpu(SYSCALL_ARGS);
 long sys_vhangup(SYSCALL_ARGS);
+long sys_acct(SYSCALL_ARGS);
 
 /* sys/sys_pipe.c */
 long sys_pipe2(SYSCALL_ARGS);

@@ -161,6 +161,7 @@
 #define SYS_setrlimit          160
 #define SYS_chroot             161
 #define SYS_sync               162
+#define SYS_acct               163
 #define SYS_settimeofday       164
 #define SYS_mount              165
 #define SYS_umount2            166

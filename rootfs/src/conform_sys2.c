@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -1436,6 +1436,102 @@ static int check_openat2_rules(void)
 	return with_ram_files(openat2_rules);
 }
 
+/* ---- acct: BSD process accounting (struct acct_v3, Linux's include/uapi/linux/acct.h) ---- */
+
+struct acct_v3_rec {
+	char ac_flag, ac_version;
+	uint16_t ac_tty;
+	uint32_t ac_exitcode, ac_uid, ac_gid, ac_pid, ac_ppid, ac_btime;
+	float ac_etime;
+	uint16_t ac_utime, ac_stime, ac_mem, ac_io, ac_rw, ac_minflt, ac_majflt, ac_swaps;
+	char ac_comm[16];
+};
+#define ACCT_AFORK 0x01
+#define ACCT_AXSIG 0x10
+
+/* acct's errors in Linux's order: a directory EISDIR, a device EACCES,
+ * a missing file ENOENT, a bad pointer EFAULT; off (NULL) is 0. */
+static int check_acct_errors(void)
+{
+	int r;
+
+	errno = 0;
+	if (syscall(SYS_acct, NULL) != 0)
+		return errno == EPERM ? skip("acct: EPERM here (no CAP_SYS_PACCT)") : fail("acct(NULL): %s", errname(errno));
+	errno = 0;
+	if ((r = want_err("acct(/tmp)", syscall(SYS_acct, "/tmp"), EISDIR)) != CHECK_OK)
+		return r;
+	errno = 0;
+	if ((r = want_err("acct(/dev/null)", syscall(SYS_acct, "/dev/null"), EACCES)) != CHECK_OK)
+		return r;
+	errno = 0;
+	if ((r = want_err("acct(missing)", syscall(SYS_acct, "/tmp/no/such/acct"), ENOENT)) != CHECK_OK)
+		return r;
+	errno = 0;
+	return want_err("acct(bad pointer)", syscall(SYS_acct, (void *)8), EFAULT);
+}
+
+/* The record of child pid in the accounting file at path, or fail. */
+static int acct_find(const char *path, pid_t pid, struct acct_v3_rec *out)
+{
+	int fd = open(path, O_RDONLY);
+	struct acct_v3_rec rec;
+
+	if (fd < 0)
+		return fail("open %s: %s", path, errname(errno));
+	while (read(fd, &rec, sizeof(rec)) == (ssize_t)sizeof(rec))
+		if (rec.ac_pid == (uint32_t)pid) {
+			*out = rec;
+			close(fd);
+			return CHECK_OK;
+		}
+	close(fd);
+	return fail("no record of pid %d", (int)pid);
+}
+
+/* Two children end while accounting is on, one by _exit(3), one by
+ * SIGTERM: their records say so, with version 3, their parent, ids and
+ * command name, AFORK (no exec) and AXSIG (the signal). */
+static int check_acct_records(void)
+{
+	char path[] = "/tmp/conform-acct-XXXXXX";
+	struct acct_v3_rec a, b;
+	int fd = mkstemp(path), st, r;
+	pid_t p1, p2;
+
+	if (fd < 0)
+		return fail("mkstemp: %s", errname(errno));
+	close(fd);
+	if (syscall(SYS_acct, path) != 0) {
+		int e = errno;
+		unlink(path);
+		return e == EPERM ? skip("acct: EPERM here") : fail("acct(file): %s", errname(e));
+	}
+	if ((p1 = fork()) == 0)
+		_exit(3);
+	waitpid(p1, &st, 0);
+	if ((p2 = fork()) == 0) {
+		pause();
+		_exit(0);
+	}
+	kill(p2, SIGTERM);
+	waitpid(p2, &st, 0);
+	syscall(SYS_acct, NULL);
+	if ((r = acct_find(path, p1, &a)) == CHECK_OK)
+		r = acct_find(path, p2, &b);
+	unlink(path);
+	if (r != CHECK_OK)
+		return r;
+	if (a.ac_version != 3 || a.ac_exitcode != 3 << 8 || a.ac_ppid != (uint32_t)getpid() ||
+	    a.ac_uid != getuid() || a.ac_gid != getgid() || strncmp(a.ac_comm, "t-conform_sys2", 16) ||
+	    !(a.ac_flag & ACCT_AFORK) || (a.ac_flag & ACCT_AXSIG) || a.ac_etime < 0 || a.ac_etime > 1000)
+		return fail("exit record: version %d exitcode %u ppid %u uid %u comm %.16s flag %#x etime %g",
+			    a.ac_version, a.ac_exitcode, a.ac_ppid, a.ac_uid, a.ac_comm, a.ac_flag, a.ac_etime);
+	if (b.ac_exitcode != SIGTERM || !(b.ac_flag & ACCT_AXSIG))
+		return fail("signal record: exitcode %u flag %#x", b.ac_exitcode, b.ac_flag);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1465,6 +1561,8 @@ static const struct check checks[] = {
 	{ "tmpfile_link", check_tmpfile_link },
 	{ "openat2_errors", check_openat2_errors },
 	{ "openat2_rules", check_openat2_rules },
+	{ "acct_errors", check_acct_errors },
+	{ "acct_records", check_acct_records },
 };
 
 int main(int argc, char **argv)
