@@ -145,6 +145,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_preadv2] = sys_preadv2,
 	[SYS_pwritev2] = sys_pwritev2,
 	[SYS_syncfs] = sys_syncfs,
+	[SYS_sync_file_range] = sys_sync_file_range,
 	[SYS_renameat2] = sys_renameat2,
 	[SYS_statx] = sys_statx,
 	[SYS_faccessat2] = sys_faccessat2,

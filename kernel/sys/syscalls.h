@@ -94,6 +94,7 @@ long sys_ftruncate(SYSCALL_ARGS);
 long sys_fsync(SYSCALL_ARGS);
 long sys_fdatasync(SYSCALL_ARGS);
 long sys_syncfs(SYSCALL_ARGS);
+long sys_sync_file_range(SYSCALL_ARGS);
 long sys_flock(SYSCALL_ARGS);
 long sys_sync(SYSCALL_ARGS);
 

@@ -250,6 +250,7 @@
 #define SYS_get_robust_list    274
 #define SYS_splice             275
 #define SYS_tee                276
+#define SYS_sync_file_range    277
 #define SYS_vmsplice           278
 #define SYS_utimensat          280
 #define SYS_epoll_pwait        281

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -1532,6 +1532,36 @@ static int check_acct_records(void)
 	return CHECK_OK;
 }
 
+/* sync_file_range's errors in Linux's order (EBADF, EINVAL for flags and
+ * ranges, ESPIPE for a pipe or a character device), and 0 on a file for
+ * each flag. */
+static int check_sync_file_range(void)
+{
+	char path[] = "/tmp/conform-sfr-XXXXXX";
+	int fd = mkstemp(path), p[2], nul = open("/dev/null", O_RDWR), r = CHECK_OK;
+
+	if (fd < 0 || nul < 0 || pipe(p))
+		return fail("setup: %s", errname(errno));
+	unlink(path);
+	if (write(fd, "data", 4) != 4)
+		r = fail("write: %s", errname(errno));
+	struct { int fd; long off, len; unsigned flags; int err; } cases[] = {
+		{ -1, 0, 1, 2, EBADF }, { fd, 0, 1, 8, EINVAL }, { fd, -1, 1, 1, EINVAL },
+		{ fd, 0, -1, 2, EINVAL }, { fd, 0x7fffffffffffffffl, 2, 2, EINVAL },
+		{ p[0], 0, 1, 4, ESPIPE }, { nul, 0, 1, 4, ESPIPE }, { fd, 0, 0, 7, 0 },
+		{ fd, 0, 4, 2, 0 }, { fd, 4096, 4096, 1, 0 }, { fd, 0, 1, 4, 0 },
+	};
+	for (unsigned i = 0; r == CHECK_OK && i < NELEMS(cases); i++) {
+		errno = 0;
+		long got = syscall(SYS_sync_file_range, cases[i].fd, cases[i].off, cases[i].len, cases[i].flags);
+		if (cases[i].err ? got != -1 || errno != cases[i].err : got != 0)
+			r = fail("case %u: %ld (%s), want %s", i, got, errname(errno),
+				 cases[i].err ? errname(cases[i].err) : "0");
+	}
+	close(fd), close(nul), close(p[0]), close(p[1]);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1563,6 +1593,7 @@ static const struct check checks[] = {
 	{ "openat2_rules", check_openat2_rules },
 	{ "acct_errors", check_acct_errors },
 	{ "acct_records", check_acct_records },
+	{ "sync_file_range", check_sync_file_range },
 };
 
 int main(int argc, char **argv)
