@@ -8,6 +8,7 @@
 #include "sys/sys_fs.h"
 #include "proc/rlimit.h"
 #include "proc/signal.h"
+#include "proc/sched.h"
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
@@ -154,6 +155,23 @@ SYSCALL_DEFINE2(setrlimit, unsigned int, res, uptr_t, ulim)
 	return rlimit_set(&current_process()->rlim, res, &next, capable(CAP_SYS_RESOURCE));
 }
 
+/* PR_GET_TSC (the calling thread's mode, an int at arg2) and PR_SET_TSC
+ * (PR_TSC_ENABLE or PR_TSC_SIGSEGV, else -EINVAL), as Linux's per-thread
+ * get_tsc_mode and set_tsc_mode (arch/x86_64/thread.h). */
+static long prctl_tsc(int option, unsigned long arg2)
+{
+	struct arch_thread *a = &current_thread()->arch;
+
+	if (option == PR_GET_TSC) {
+		int mode = a->tsc_off ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
+		return copy_to_user(arg2, &mode, sizeof(mode));
+	}
+	if (arg2 != PR_TSC_ENABLE && arg2 != PR_TSC_SIGSEGV)
+		return -EINVAL;
+	arch_thread_set_tsc(a, arg2 == PR_TSC_SIGSEGV);
+	return 0;
+}
+
 SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, unsigned long, arg4, unsigned long, arg5)
 {
 	struct process *p = current_process();
@@ -176,6 +194,8 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, un
 	}
 	if (option == PR_GET_PDEATHSIG)
 		return copy_to_user(arg2, &p->pdeath_signal, sizeof(int));
+	if (option == PR_GET_TSC || option == PR_SET_TSC)
+		return prctl_tsc(option, arg2);
 	return prctl_task(option, arg2, arg3, arg4, arg5);
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
@@ -1562,6 +1563,64 @@ static int check_sync_file_range(void)
 	return r;
 }
 
+/* ---- PR_SET_TSC ---- */
+#ifndef PR_GET_TSC
+#define PR_GET_TSC 25
+#define PR_SET_TSC 26
+#define PR_TSC_ENABLE 1
+#define PR_TSC_SIGSEGV 2
+#endif
+
+static uint64_t read_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The child's exit: 10 + PR_GET_TSC's mode, or after SIGSEGV the signal. */
+static int tsc_child_mode(void)
+{
+	int mode = 0;
+
+	return prctl(PR_GET_TSC, &mode) ? 9 : 10 + mode;
+}
+
+/* PR_SET_TSC: PR_TSC_SIGSEGV makes RDTSC SIGSEGV, which a fork's child
+ * keeps (and exec keeps, as Linux's TIF_NOTSC); PR_TSC_ENABLE allows it
+ * again; other values EINVAL. */
+static int check_tsc_mode(void)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (prctl(PR_SET_TSC, 3) != -1 || errno != EINVAL)
+			_exit(1);
+		if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV) || tsc_child_mode() != 10 + PR_TSC_SIGSEGV)
+			_exit(2);
+		pid_t g = fork(); /* its child: the mode inherited, and RDTSC faults */
+		if (g == 0) {
+			if (tsc_child_mode() != 10 + PR_TSC_SIGSEGV)
+				_exit(3);
+			read_tsc();
+			_exit(4);
+		}
+		int gst = 0;
+		waitpid(g, &gst, 0);
+		if (!WIFSIGNALED(gst) || WTERMSIG(gst) != SIGSEGV)
+			_exit(5);
+		if (prctl(PR_SET_TSC, PR_TSC_ENABLE) || tsc_child_mode() != 10 + PR_TSC_ENABLE)
+			_exit(6);
+		uint64_t a = read_tsc(), b = read_tsc();
+		_exit(b > a ? 0 : 7);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return fail("fork/wait: %s", errname(errno));
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? CHECK_OK : fail("child status %#x", st);
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1594,6 +1653,7 @@ static const struct check checks[] = {
 	{ "acct_errors", check_acct_errors },
 	{ "acct_records", check_acct_records },
 	{ "sync_file_range", check_sync_file_range },
+	{ "tsc_mode", check_tsc_mode },
 };
 
 int main(int argc, char **argv)
