@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC, /proc/PID/ns and the nsfs ioctls.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -1621,6 +1621,81 @@ static int check_tsc_mode(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? CHECK_OK : fail("child status %#x", st);
 }
 
+/* ---- /proc/PID/ns: nsfs ---- */
+#define NS_GET_USERNS 0xb701
+#define NS_GET_PARENT 0xb702
+#define NS_GET_NSTYPE 0xb703
+#define NS_GET_OWNER_UID 0xb704
+
+/* Each /proc/self/ns link reads "kind:[ino]" and opens a file of that
+ * inode whose NS_GET_NSTYPE is the kind's CLONE_NEW* flag. */
+static int check_ns_links(void)
+{
+	static const struct { const char *name, *kind; int type; } ns[] = {
+		{ "cgroup", "cgroup", CLONE_NEWCGROUP }, { "ipc", "ipc", CLONE_NEWIPC },
+		{ "mnt", "mnt", CLONE_NEWNS }, { "net", "net", CLONE_NEWNET },
+		{ "pid", "pid", CLONE_NEWPID }, { "pid_for_children", "pid", CLONE_NEWPID },
+		{ "user", "user", CLONE_NEWUSER }, { "uts", "uts", CLONE_NEWUTS },
+	};
+	for (unsigned i = 0; i < NELEMS(ns); i++) {
+		char path[64], text[64], want[80];
+		struct stat sb;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns[i].name);
+		ssize_t n = readlink(path, text, sizeof(text) - 1);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (n < 0 || fd < 0)
+			return fail("%s: %s", path, errname(errno));
+		text[n] = 0;
+		int type = ioctl(fd, NS_GET_NSTYPE);
+		int st = fstat(fd, &sb);
+		close(fd);
+		snprintf(want, sizeof(want), "%s:[%lu]", ns[i].kind, st ? 0ul : (unsigned long)sb.st_ino);
+		if (st || strcmp(text, want) || type != ns[i].type)
+			return fail("%s: \"%s\", inode %s, NS_GET_NSTYPE %#x", path, text, want, type);
+	}
+	return CHECK_OK;
+}
+
+/* The ioctls' answers for the namespaces a process starts in: no parent
+ * to see (EPERM) for pid and user, none at all (EINVAL) for UTS; an
+ * owner uid only for a user namespace; NS_GET_USERNS of UTS opens the
+ * caller's user namespace; an unknown request ENOTTY. */
+static int check_ns_ioctls(void)
+{
+	int uts = open("/proc/self/ns/uts", O_RDONLY), pid = open("/proc/self/ns/pid", O_RDONLY);
+	int user = open("/proc/self/ns/user", O_RDONLY), r = CHECK_OK;
+	struct stat a, b;
+	uid_t uid = 12345;
+
+	if (uts < 0 || pid < 0 || user < 0)
+		return fail("open: %s", errname(errno));
+	errno = 0;
+	if ((r = want_err("NS_GET_PARENT(uts)", ioctl(uts, NS_GET_PARENT), EINVAL)) != CHECK_OK)
+		goto out;
+	errno = 0;
+	if ((r = want_err("NS_GET_PARENT(pid)", ioctl(pid, NS_GET_PARENT), EPERM)) != CHECK_OK)
+		goto out;
+	errno = 0;
+	if ((r = want_err("NS_GET_OWNER_UID(uts)", ioctl(uts, NS_GET_OWNER_UID, &uid), EINVAL)) != CHECK_OK)
+		goto out;
+	errno = 0;
+	if ((r = want_err("unknown ioctl", ioctl(uts, 0xb7ff), ENOTTY)) != CHECK_OK)
+		goto out;
+	if (ioctl(user, NS_GET_OWNER_UID, &uid) || uid == 12345) {
+		r = fail("NS_GET_OWNER_UID(user): %s, uid %u", errname(errno), (unsigned)uid);
+		goto out;
+	}
+	int owner = ioctl(uts, NS_GET_USERNS);
+	if (owner < 0 || fstat(owner, &a) || fstat(user, &b) || a.st_ino != b.st_ino ||
+	    ioctl(owner, NS_GET_NSTYPE) != CLONE_NEWUSER || !(fcntl(owner, F_GETFD) & FD_CLOEXEC))
+		r = fail("NS_GET_USERNS(uts): %d (%s)", owner, errname(errno));
+	if (owner >= 0)
+		close(owner);
+out:
+	close(uts), close(pid), close(user);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1654,6 +1729,8 @@ static const struct check checks[] = {
 	{ "acct_records", check_acct_records },
 	{ "sync_file_range", check_sync_file_range },
 	{ "tsc_mode", check_tsc_mode },
+	{ "ns_links", check_ns_links },
+	{ "ns_ioctls", check_ns_ioctls },
 };
 
 int main(int argc, char **argv)
