@@ -134,6 +134,11 @@ static int ns_open(struct inode *ip, struct file *f)
 
 static const struct inode_ops ns_ops = { .open = ns_open };
 
+unsigned nsfs_file_type(const struct file *f)
+{
+	return f->ops == &ns_file_ops ? kinds[(enum ns_kind)(long)f->priv].type : 0;
+}
+
 static int open_kind(enum ns_kind k, struct inode **out)
 {
 	struct inode *made = NULL;

@@ -21,4 +21,9 @@ int nsfs_link_text(int e, char *buf, size_t cap);
 /* A new reference to the inode of entry e's namespace: 0, or -ENOMEM. */
 int nsfs_inode(int e, struct inode **out);
 
+struct file;
+/* The CLONE_NEW* flag of the namespace file f is open on, or 0 when f is
+ * not one (setns). */
+unsigned nsfs_file_type(const struct file *f);
+
 #endif

@@ -5,6 +5,9 @@
 #include "sys/sys_misc.h"
 #include "proc/process.h"
 #include "proc/acct.h"
+#include "fs/nsfs.h"
+#include "fs/pidfd.h"
+#include "uapi/sched.h"
 #include "sys/sys_fs.h"
 #include "proc/rlimit.h"
 #include "proc/signal.h"
@@ -333,6 +336,66 @@ SYSCALL_DEFINE1(acct, uptr_t, upath)
 	long r = acct_set(path);
 	kfree(path);
 	return r;
+}
+
+/* The namespace flags setns may name through a pidfd (Linux's check_setns_flags). */
+#define SETNS_ALL (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
+		   CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+
+/* Joining the namespaces of types (CLONE_NEW* bits) that the caller is in
+ * already: Kestrel has one of each, so the target's are the caller's. As
+ * Linux's install hooks: the user namespace is EINVAL (userns_install:
+ * the caller's own), the others need CAP_SYS_ADMIN (the mount namespace
+ * CAP_SYS_CHROOT too, and a working directory and root not shared by
+ * CLONE_FS, EINVAL), then change nothing but the mount namespace's, which
+ * moves root and working directory to the namespace's root. */
+static long setns_same(unsigned types)
+{
+	struct process *p = current_process();
+
+	if (types & CLONE_NEWUSER)
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN) || ((types & CLONE_NEWNS) && !capable(CAP_SYS_CHROOT)))
+		return -EPERM;
+	if (!(types & CLONE_NEWNS))
+		return 0;
+	if (p->fs_share)
+		return -EINVAL;
+	process_set_root(p, inode_get(vfs_root()));
+	process_set_cwd(p, inode_get(vfs_root()));
+	return 0;
+}
+
+/* setns(fd, nstype), Linux 6.1's order: EBADF; a namespace file whose type
+ * nstype (0: any) must match, or a pidfd with a non-empty set of
+ * namespace flags, else EINVAL; then the join (setns_same). A pidfd's
+ * process must still be alive (ESRCH). */
+SYSCALL_DEFINE2(setns, int, fd, int, nstype)
+{
+	struct file *f = fd_file_io(fd); /* EBADF for O_PATH too, as Linux's fdget */
+	unsigned types = (unsigned)nstype;
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	unsigned ns = nsfs_file_type(f);
+	if (ns) {
+		if (types && types != ns)
+			err = -EINVAL;
+		types = ns;
+	} else if (pidfd_is(f)) {
+		struct process *target;
+		if (!types || (types & ~(unsigned)SETNS_ALL))
+			err = -EINVAL;
+		else if ((err = pidfd_process(f, &target)) == 0 && target->state != PROC_ALIVE)
+			err = -ESRCH;
+	} else {
+		err = -EINVAL;
+	}
+	if (!err)
+		err = setns_same(types);
+	file_put(f);
+	return err;
 }
 
 /* vhangup(): as Linux's, CAP_SYS_TTY_CONFIG (-EPERM), then the caller's

@@ -111,6 +111,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_open_by_handle_at] = sys_open_by_handle_at,
 	[SYS_vhangup] = sys_vhangup,
 	[SYS_acct] = sys_acct,
+	[SYS_setns] = sys_setns,
 	[SYS_sched_get_priority_max] = sys_sched_get_priority_max,
 	[SYS_sched_get_priority_min] = sys_sched_get_priority_min,
 	[SYS_sched_rr_get_interval] = sys_sched_rr_get_interval,

@@ -160,6 +160,7 @@ long sys_sched_setaffinity(SYSCALL_ARGS);
 long sys_getcpu(SYSCALL_ARGS);
 long sys_vhangup(SYSCALL_ARGS);
 long sys_acct(SYSCALL_ARGS);
+long sys_setns(SYSCALL_ARGS);
 
 /* sys/sys_pipe.c */
 long sys_pipe2(SYSCALL_ARGS);

@@ -275,6 +275,7 @@
 #define SYS_clock_adjtime      305
 #define SYS_syncfs             306
 #define SYS_sendmmsg           307
+#define SYS_setns              308
 #define SYS_getcpu             309
 #define SYS_name_to_handle_at  303
 #define SYS_open_by_handle_at  304

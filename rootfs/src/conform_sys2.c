@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC, /proc/PID/ns and the nsfs ioctls.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC, /proc/PID/ns, the nsfs ioctls and setns.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -1696,6 +1696,40 @@ out:
 	return r;
 }
 
+/* setns's errors in Linux's order (EBADF; EINVAL for a file that is no
+ * namespace, a type that does not match, a pidfd without flags, the
+ * caller's own user namespace), joining the namespace one is in (0 as
+ * root), and EPERM without CAP_SYS_ADMIN. */
+static int check_setns(void)
+{
+	int uts = open("/proc/self/ns/uts", O_RDONLY), user = open("/proc/self/ns/user", O_RDONLY);
+	int reg = open("/proc/self/status", O_RDONLY), pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int r = CHECK_OK, st = 0;
+
+	if (uts < 0 || user < 0 || reg < 0 || pfd < 0)
+		return fail("open: %s", errname(errno));
+	struct { int fd, type, err; const char *what; } cases[] = {
+		{ -1, 0, EBADF, "a bad fd" }, { reg, 0, EINVAL, "a regular file" },
+		{ uts, CLONE_NEWIPC, EINVAL, "uts as CLONE_NEWIPC" }, { pfd, 0, EINVAL, "a pidfd, no flags" },
+		{ user, 0, EINVAL, "its own user namespace" }, { uts, 0, 0, "its own uts" },
+		{ uts, CLONE_NEWUTS, 0, "its own uts as CLONE_NEWUTS" },
+	};
+	for (unsigned i = 0; r == CHECK_OK && i < NELEMS(cases); i++) {
+		errno = 0;
+		long got = syscall(SYS_setns, cases[i].fd, cases[i].type);
+		if (cases[i].err ? got != -1 || errno != cases[i].err : got != 0)
+			r = fail("setns(%s): %ld (%s), want %s", cases[i].what, got, errname(errno),
+				 cases[i].err ? errname(cases[i].err) : "0");
+	}
+	pid_t pid = r == CHECK_OK ? fork() : -1;
+	if (pid == 0)
+		_exit(setuid(65534) ? 2 : syscall(SYS_setns, uts, 0) == -1 && errno == EPERM ? 0 : 1);
+	if (pid > 0 && (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)))
+		r = fail("setns(uts) without CAP_SYS_ADMIN: child status %#x", st);
+	close(uts), close(user), close(reg), close(pfd);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1731,6 +1765,7 @@ static const struct check checks[] = {
 	{ "tsc_mode", check_tsc_mode },
 	{ "ns_links", check_ns_links },
 	{ "ns_ioctls", check_ns_ioctls },
+	{ "setns", check_setns },
 };
 
 int main(int argc, char **argv)
