@@ -19,6 +19,7 @@
  */
 #include "fs/inode.h"
 #include "fs/nsfs.h"
+#include "proc/ptrace.h"
 #include "fs/fstype.h"
 #include "fs/inotify.h"
 #include "fs/path.h"
@@ -858,6 +859,16 @@ static long link_fd(struct process *p, int fd, char *buf, size_t cap)
 	return copy_link(buf, cap, tmp);
 }
 
+/* Linux's proc_ns_get_link and proc_ns_readlink: another process's
+ * namespaces are the caller's to see only if it may trace it
+ * (PTRACE_MODE_READ_FSCREDS, which without an LSM asks what ATTACH asks). */
+static int ns_link_access(struct process *p)
+{
+	if (!p)
+		return -ENOENT;
+	return p == current_process() || ptrace_may_access_fscreds(p) ? 0 : -EACCES;
+}
+
 static int proc_readlink(struct inode *ip, char *buf, size_t cap)
 {
 	struct process *p = proc_of(ip);
@@ -866,8 +877,9 @@ static int proc_readlink(struct inode *ip, char *buf, size_t cap)
 		return p ? (int)link_fd(p, AUX_INDEX(ip->aux), buf, cap) : -ENOENT;
 	if (AUX_TABLE(ip->aux) == T_NS) {
 		char tmp[48];
-		if (!p)
-			return -ENOENT;
+		int err = ns_link_access(p);
+		if (err)
+			return err;
 		nsfs_link_text(AUX_INDEX(ip->aux), tmp, sizeof(tmp));
 		return (int)copy_link(buf, cap, tmp);
 	}
@@ -895,8 +907,10 @@ static int proc_follow(struct inode *ip, struct inode **out)
 {
 	struct process *p = proc_of(ip);
 
-	if (AUX_TABLE(ip->aux) == T_NS) /* ns/NAME leads to its namespace's nsfs inode */
-		return p ? nsfs_inode(AUX_INDEX(ip->aux), out) : -ENOENT;
+	if (AUX_TABLE(ip->aux) == T_NS) { /* ns/NAME leads to its namespace's nsfs inode */
+		int err = ns_link_access(p);
+		return err ? err : nsfs_inode(AUX_INDEX(ip->aux), out);
+	}
 	if (AUX_TABLE(ip->aux) != T_FD)
 		return -ENOSYS; /* the other links go by their text */
 	struct file *f = p ? fd_get(p->files, AUX_INDEX(ip->aux)) : NULL;

@@ -1653,6 +1653,28 @@ static int check_ns_links(void)
 		if (st || strcmp(text, want) || type != ns[i].type)
 			return fail("%s: \"%s\", inode %s, NS_GET_NSTYPE %#x", path, text, want, type);
 	}
+	/* another user's process's links (a root child's): only for who may trace it */
+	int st = 0;
+	pid_t root = fork();
+	if (root == 0) {
+		pause();
+		_exit(0);
+	}
+	pid_t pid = root > 0 ? fork() : -1;
+	if (pid == 0) {
+		char text[64], path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)root);
+		_exit(setuid(65534) ? 2 : readlink(path, text, sizeof(text)) == -1 && errno == EACCES &&
+		      open(path, O_RDONLY) == -1 && errno == EACCES ? 0 : 1);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (root > 0) {
+		kill(root, SIGKILL);
+		waitpid(root, NULL, 0);
+	}
+	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return fail("another user's /proc/PID/ns/uts as nobody: child status %#x (want EACCES)", st);
 	return CHECK_OK;
 }
 
@@ -1722,10 +1744,18 @@ static int check_setns(void)
 				 cases[i].err ? errname(cases[i].err) : "0");
 	}
 	pid_t pid = r == CHECK_OK ? fork() : -1;
-	if (pid == 0)
-		_exit(setuid(65534) ? 2 : syscall(SYS_setns, uts, 0) == -1 && errno == EPERM ? 0 : 1);
+	if (pid == 0) { /* without CAP_SYS_ADMIN: setns EPERM, and so is clone of a new namespace */
+		if (setuid(65534))
+			_exit(2);
+		if (syscall(SYS_setns, uts, 0) != -1 || errno != EPERM)
+			_exit(1);
+		long c = syscall(SYS_clone, (unsigned long)(CLONE_NEWUTS | SIGCHLD), 0, 0, 0, 0);
+		if (c == 0)
+			_exit(0);
+		_exit(c == -1 && errno == EPERM ? 0 : 3);
+	}
 	if (pid > 0 && (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)))
-		r = fail("setns(uts) without CAP_SYS_ADMIN: child status %#x", st);
+		r = fail("setns(uts) and clone(CLONE_NEWUTS) without CAP_SYS_ADMIN: child status %#x", st);
 	close(uts), close(user), close(reg), close(pfd);
 	return r;
 }
