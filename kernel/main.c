@@ -40,6 +40,7 @@
 #include "fs/vfs.h"
 #include "fs/fstype.h"
 #include "proc/process.h"
+#include "proc/coredump.h"
 #include "proc/lockcheck.h"
 #include "proc/sched.h"
 #include "proc/vdso.h"
@@ -430,6 +431,7 @@ void kmain(struct kbi_boot_info *bi)
 	mqueue_init(); /* POSIX message queues' file system and /proc/sys/fs/mqueue */
 	aio_init(); /* Linux AIO's sysctls and its contexts' end at exit */
 	inotify_init(); /* /proc/sys/fs/inotify */
+	coredump_init(); /* kernel.core_pattern and core_uses_pid */
 	keys_init(); /* keyrings: the credentials' hooks, kernel.keys.*, /proc/keys */
 	net_init(cfg.ip); /* lo, the network thread, and ip='s configuration (a DHCP lease is waited for) */
 	mount_filesystems(bi);

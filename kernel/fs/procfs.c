@@ -10,14 +10,16 @@
  *          sys/... (the sysctl tree of fs/procfs_sys.c: fs, kernel, net.core, net.ipv4),
  *          net/{dev, arp, route, snmp, netstat, pnp, tcp, udp, raw, icmp, tcp6, udp6}
  *          (written by net/net_proc.c)}
- *   /proc/PID/{stat, status, cmdline, comm, timerslack_ns, exe, cwd, fd/N, maps, statm,
- *              mountinfo, mem}
+ *   /proc/PID/{stat, status, cmdline, comm, timerslack_ns, coredump_filter, exe, cwd, fd/N,
+ *              ns/NAME, maps, statm, mountinfo, mem}
  *   /proc/PID/task/TID/{stat, status, comm}: each thread (its CPU, affinity, state)
  *
  * Processes are found again by pid on every use, so a /proc inode never
  * keeps a process alive or points at a freed one.
  */
 #include "fs/inode.h"
+#include "fs/nsfs.h"
+#include "proc/ptrace.h"
 #include "fs/fstype.h"
 #include "fs/inotify.h"
 #include "fs/path.h"
@@ -59,7 +61,7 @@ const struct fs_info procfs_fs = { .name = "proc", .dev = PROC_DEV, .magic = PRO
  * thread's tid where the others hold the pid. T_SYSCTL's index is a node
  * of /proc/sys (fs/procfs_sys.h), which is T_NODE "sys" itself. */
 enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD, T_FDINFO_DIR, T_FDINFO,
-		  T_NODE, T_TASK_DIR, T_TID_DIR, T_TID_ENTRY, T_SYSCTL };
+		  T_NODE, T_TASK_DIR, T_TID_DIR, T_TID_ENTRY, T_SYSCTL, T_NS_DIR, T_NS };
 #define AUX_INDEX_BITS 24
 #define AUX_INDEX_LIMIT (1 << AUX_INDEX_BITS)
 #define AUX(pid, table, index) \
@@ -139,6 +141,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "limits", S_IFREG | 0444, show_pid_limits, NULL },
 	{ "comm", S_IFREG | 0444, show_pid_comm, NULL },
 	{ "timerslack_ns", S_IFREG | 0444, show_pid_timerslack, NULL },
+	{ "coredump_filter", S_IFREG | 0444, show_pid_coredump_filter, NULL },
 	{ "exe", S_IFLNK | 0777, NULL, link_exe },
 	{ "cwd", S_IFLNK | 0777, NULL, link_cwd },
 	{ "root", S_IFLNK | 0777, NULL, link_root },
@@ -153,6 +156,7 @@ static const struct proc_entry pid_entries[] = {
 	{ "pagemap", S_IFREG | 0400, NULL, NULL }, /* the same */
 	{ "task", S_IFDIR | 0555, NULL, NULL },
 	{ "net", S_IFDIR | 0555, NULL, NULL }, /* the one network namespace's: node NODE_NET */
+	{ "ns", S_IFDIR | 0511, NULL, NULL }, /* links to the namespaces (T_NS, fs/nsfs.h) */
 };
 
 /* /proc/PID/task/TID's files: what the thread's show writes (task_show),
@@ -363,7 +367,8 @@ static int lookup_table(struct inode *dir, const struct proc_entry *t, size_t n,
 		if (strlen(t[i].name) != len || memcmp(t[i].name, name, len) != 0)
 			continue;
 		int tb = !S_ISDIR(t[i].mode) ? table : !strcmp(t[i].name, "fdinfo") ? T_FDINFO_DIR
-		       : !strcmp(t[i].name, "task") ? T_TASK_DIR : T_FD_DIR;
+		       : !strcmp(t[i].name, "task") ? T_TASK_DIR : !strcmp(t[i].name, "ns") ? T_NS_DIR
+		       : T_FD_DIR;
 		*out = proc_inode(dir, AUX(pid, tb, i), t[i].mode, t[i].name);
 		return *out ? 0 : -ENOMEM;
 	}
@@ -431,6 +436,20 @@ static int lookup_thread(struct inode *dir, struct process *p, int tid, struct i
 	return *out ? 0 : -ENOMEM;
 }
 
+/* /proc/PID/ns/NAME: a link to one of the namespaces (fs/nsfs.h). */
+static int lookup_ns(struct inode *dir, struct process *p, const char *name, size_t len,
+		     struct inode **out)
+{
+	for (int e = 0; e < NS_ENTRIES; e++) {
+		const char *n = nsfs_entry_name(e);
+		if (strlen(n) != len || memcmp(n, name, len) != 0)
+			continue;
+		*out = proc_inode(dir, AUX(p->pid, T_NS, e), S_IFLNK | 0777, NULL);
+		return *out ? 0 : -ENOMEM;
+	}
+	return -ENOENT;
+}
+
 static int proc_lookup(struct inode *dir, const char *name, size_t len, struct inode **out)
 {
 	int table = AUX_TABLE(dir->aux), pid = parse_pid(name, len);
@@ -465,6 +484,8 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	if (table == T_TID_DIR)
 		return lookup_table(dir, task_entries, N_TASK, T_TID_ENTRY, AUX_PID(dir->aux), name, len,
 				    out);
+	if (table == T_NS_DIR)
+		return lookup_ns(dir, p, name, len, out);
 	bool fdinfo = table == T_FDINFO_DIR;
 	if ((table == T_FD_DIR || fdinfo) && (pid || (len == 1 && name[0] == '0'))) {
 		struct file *f = pid < AUX_INDEX_LIMIT ? fd_get(p->files, pid) : NULL;
@@ -596,6 +617,18 @@ static int emit_fds(struct process *p, int table, uint64_t *pos, dir_emit_fn emi
 	return 0;
 }
 
+/* /proc/PID/ns: the namespace links, entry e at position e + 2. */
+static void emit_ns(struct process *p, uint64_t *pos, dir_emit_fn emit, void *ctx)
+{
+	for (uint64_t e = *pos - 2; e < NS_ENTRIES; e++) {
+		const char *n = nsfs_entry_name((int)e);
+		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(p->pid, T_NS, e);
+		if (!emit(ctx, n, strlen(n), ino, DT_LNK, e + 3))
+			return;
+		*pos = e + 3;
+	}
+}
+
 /* /proc/PID/task: p's live threads in tid order, thread tid at position
  * tid + 3 (so a thread that exits between two reads moves nothing). */
 static void emit_threads(struct process *p, uint64_t *pos, dir_emit_fn emit, void *ctx)
@@ -658,6 +691,8 @@ static int proc_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void
 		emit_fds(p, T_FD, pos, emit, ctx);
 	else if (table == T_FDINFO_DIR)
 		emit_fds(p, T_FDINFO, pos, emit, ctx);
+	else if (table == T_NS_DIR)
+		emit_ns(p, pos, emit, ctx);
 	return 0;
 }
 
@@ -831,12 +866,30 @@ static long link_fd(struct process *p, int fd, char *buf, size_t cap)
 	return copy_link(buf, cap, tmp);
 }
 
+/* Linux's proc_ns_get_link and proc_ns_readlink: another process's
+ * namespaces are the caller's to see only if it may trace it
+ * (PTRACE_MODE_READ_FSCREDS, which without an LSM asks what ATTACH asks). */
+static int ns_link_access(struct process *p)
+{
+	if (!p)
+		return -ENOENT;
+	return p == current_process() || ptrace_may_access_fscreds(p) ? 0 : -EACCES;
+}
+
 static int proc_readlink(struct inode *ip, char *buf, size_t cap)
 {
 	struct process *p = proc_of(ip);
 
 	if (AUX_TABLE(ip->aux) == T_FD)
 		return p ? (int)link_fd(p, AUX_INDEX(ip->aux), buf, cap) : -ENOENT;
+	if (AUX_TABLE(ip->aux) == T_NS) {
+		char tmp[48];
+		int err = ns_link_access(p);
+		if (err)
+			return err;
+		nsfs_link_text(AUX_INDEX(ip->aux), tmp, sizeof(tmp));
+		return (int)copy_link(buf, cap, tmp);
+	}
 	const struct proc_entry *e = entry_of(ip->aux);
 	if (!e || !e->link)
 		return -EINVAL;
@@ -850,7 +903,7 @@ static int proc_readlink(struct inode *ip, char *buf, size_t cap)
  * last three by their text. */
 static bool proc_magic(const struct inode *ip)
 {
-	if (AUX_TABLE(ip->aux) == T_FD)
+	if (AUX_TABLE(ip->aux) == T_FD || AUX_TABLE(ip->aux) == T_NS)
 		return true;
 	const struct proc_entry *e = entry_of(ip->aux);
 	return e && (e->link == link_exe || e->link == link_cwd || e->link == link_root);
@@ -861,6 +914,10 @@ static int proc_follow(struct inode *ip, struct inode **out)
 {
 	struct process *p = proc_of(ip);
 
+	if (AUX_TABLE(ip->aux) == T_NS) { /* ns/NAME leads to its namespace's nsfs inode */
+		int err = ns_link_access(p);
+		return err ? err : nsfs_inode(AUX_INDEX(ip->aux), out);
+	}
 	if (AUX_TABLE(ip->aux) != T_FD)
 		return -ENOSYS; /* the other links go by their text */
 	struct file *f = p ? fd_get(p->files, AUX_INDEX(ip->aux)) : NULL;

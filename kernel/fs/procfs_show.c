@@ -20,6 +20,7 @@
 #include "arch/x86_64/paging.h"
 #include "proc/uts.h"
 #include "proc/process.h"
+#include "proc/coredump.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "uapi/time.h"
@@ -692,4 +693,10 @@ void show_pid_comm(struct sbuf *s, struct process *p)
 void show_pid_timerslack(struct sbuf *s, struct process *p)
 {
 	sb_printf(s, "%lu\n", (unsigned long)p->timer_slack_ns);
+}
+
+void show_pid_coredump_filter(struct sbuf *s, struct process *p)
+{
+	(void)p;
+	sb_printf(s, "%08x\n", COREDUMP_FILTER_DEFAULT);
 }

@@ -39,6 +39,9 @@ void show_pid_limits(struct sbuf *s, struct process *p);
 void show_pid_comm(struct sbuf *s, struct process *p);
 /* /proc/PID/timerslack_ns: prctl(PR_SET_TIMERSLACK)'s value (read only here). */
 void show_pid_timerslack(struct sbuf *s, struct process *p);
+/* /proc/PID/coredump_filter: what a core holds (proc/coredump.h); Linux's
+ * default, the one Kestrel has (read only here, 0644 on Linux). */
+void show_pid_coredump_filter(struct sbuf *s, struct process *p);
 void show_pid_maps(struct sbuf *s, struct process *p);
 /* /proc/PID/smaps, and the buffer it needs. */
 void show_pid_smaps(struct sbuf *s, struct process *p);

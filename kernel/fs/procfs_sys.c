@@ -35,7 +35,7 @@
 #include "panic.h"
 
 #define SYSCTL_TEXT_MAX 64 /* the longest write of numbers taken */
-#define SYSCTL_READ_MAX 80 /* SYSCTL_INTS_MAX numbers, tabs and a newline; or a string */
+#define SYSCTL_READ_MAX (SYSCTL_STR_LONG + 2) /* SYSCTL_INTS_MAX numbers, tabs and a newline; or a string */
 #define SYSCTL_DIR_MODE (S_IFDIR | 0555)
 #define TAINT_FLAGS_MASK ((1ull << 19) - 1) /* TAINT_FLAGS_COUNT: the flags Linux 6.1 knows */
 #define OVERFLOW_ID_DEFAULT 65534 /* Linux's DEFAULT_OVERFLOWUID and _GID */
@@ -421,6 +421,12 @@ static int numbers_set(const struct sysctl_file *e, const int64_t *v)
 	return 0;
 }
 
+/* A string file's cap, with its NUL. */
+static size_t string_cap(const struct sysctl_file *e)
+{
+	return e->str_cap && e->str_cap <= SYSCTL_STR_LONG ? e->str_cap : SYSCTL_STR_MAX;
+}
+
 /* The file's value as read: numbers tab-separated, or the string; a newline after. */
 static size_t sysctl_text(const struct sysctl_file *e, char *text, size_t cap)
 {
@@ -428,8 +434,8 @@ static size_t sysctl_text(const struct sysctl_file *e, char *text, size_t cap)
 	size_t len = 0;
 
 	if (!e->n) {
-		char s[SYSCTL_STR_MAX];
-		e->get_str(s, sizeof(s));
+		char s[SYSCTL_STR_LONG];
+		e->get_str(s, string_cap(e));
 		return (size_t)ksnprintf(text, cap, "%s\n", s);
 	}
 	numbers_get(e, v);
@@ -452,13 +458,13 @@ static long sysctl_read(struct file *f, struct iobuf b, size_t n, uint64_t *pos)
 /* A string file: proc_dostring's strict-mode write (sysctl_string_write). */
 static long string_write(const struct sysctl_file *e, struct iobuf buf, size_t n, uint64_t *pos)
 {
-	char value[SYSCTL_STR_MAX], text[SYSCTL_STR_MAX];
-	size_t take = n < sizeof(text) ? n : sizeof(text); /* past that nothing is kept */
+	char value[SYSCTL_STR_LONG], text[SYSCTL_STR_LONG];
+	size_t cap = string_cap(e), take = n < cap ? n : cap; /* past that nothing is kept */
 
 	if (iobuf_get(text, buf, 0, take))
 		return -EFAULT;
-	e->get_str(value, sizeof(value));
-	sysctl_string_write(value, sizeof(value), *pos, text, take);
+	e->get_str(value, cap);
+	sysctl_string_write(value, cap, *pos, text, take);
 	e->set_str(value, strlen(value));
 	*pos += n;
 	return (long)n;

@@ -46,11 +46,14 @@ struct sysctl_file {
 	void (*get)(int64_t *v);
 	int (*set)(const int64_t *v);
 	void (*get_str)(char *buf, size_t cap);         /* cap SYSCTL_STR_MAX */
-	void (*set_str)(const char *s, size_t len);     /* len < SYSCTL_STR_MAX */
+	void (*set_str)(const char *s, size_t len);     /* len < the string's cap */
+	uint16_t str_cap;   /* a string's longest value with its NUL: 0 SYSCTL_STR_MAX, else
+	                     * up to SYSCTL_STR_LONG (Linux's ctl_table maxlen) */
 	int64_t *data;
 	int64_t value, min, max;
 };
-#define SYSCTL_STR_MAX 65   /* the longest string value, with its NUL (a UTS name's) */
+#define SYSCTL_STR_MAX 65   /* a string value's usual cap, with its NUL (a UTS name's) */
+#define SYSCTL_STR_LONG 128 /* the longest cap (kernel.core_pattern's, Linux's CORENAME_MAX_SIZE) */
 
 /* Add a subsystem's files (a static table, kept) to /proc/sys. Boot
  * time, before any process runs (no lock); at most SYSCTL_TABLES_MAX

@@ -24,6 +24,7 @@
 #define VMA_SYSVSHM   (1u << 6)  /* a System V segment's attach (shmat; shmdt finds it) */
 #define VMA_DONTCOPY  (1u << 7)  /* MADV_DONTFORK: a fork's child does not get the region */
 #define VMA_WIPEONFORK (1u << 8) /* MADV_WIPEONFORK: a fork's child gets it empty (zero-filled) */
+#define VMA_DONTDUMP  (1u << 9)  /* MADV_DONTDUMP: not in a core (proc/coredump.c); a fork's child keeps it */
 
 struct shmem;
 struct vm_name;

@@ -8,6 +8,7 @@
  * interrupts off (one CPU, no kernel preemption).
  */
 #include "proc/process.h"
+#include "proc/acct.h"
 #include "uapi/personality.h"
 #include "proc/exec.h"
 #include "proc/futex.h"
@@ -866,6 +867,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	if (p->parent)
 		notify_parent(p, wstatus);
 	cpu_sti();
+	acct_process(p, wstatus); /* its accounting record (may sleep): before its memory goes */
 	/* Files may sleep to close (a pipe wakes its readers): with interrupts on. */
 	if (p->files) {
 		fdtable_put(p->files);
@@ -922,7 +924,7 @@ struct thread *process_clone_thread(struct trap_frame *tf, uint64_t new_sp, int 
 	struct process *p = current_process();
 
 	*err = -EAGAIN;
-	if (p->exiting || task_reserve(p))
+	if (p->exiting || p->core_dumping || task_reserve(p))
 		return NULL;
 	int tid = alloc_pid();
 	struct thread *t = tid ? copy_caller(p, tf, new_sp) : NULL; /* no free id: -EAGAIN */
@@ -953,6 +955,25 @@ int process_single_thread(void)
 	t->tid = p->pid; /* as in Linux, the exec'ing thread takes the pid */
 	p->thread = t;
 	return 0;
+}
+
+bool process_core_wait(void)
+{
+	struct process *p = current_process();
+	struct thread *t = current_thread();
+	uint64_t f = irq_save();
+
+	if (p->exiting || p->core_dumping || t->must_exit) {
+		irq_restore(f);
+		return false;
+	}
+	p->core_dumping = true;
+	others_must_exit(p);
+	uint64_t kill = 1ull << (SIGKILL - 1);
+	while (p->nthreads > 1 && !t->must_exit && !((p->sig_pending | t->sig_pending) & kill))
+		wait_on(&p->thread_exit_wq, NO_DEADLINE);
+	irq_restore(f);
+	return p->nthreads == 1 && !t->must_exit;
 }
 
 bool process_wait(struct process *p, uint64_t deadline_ns)

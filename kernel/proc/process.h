@@ -73,6 +73,8 @@ struct process {
 	struct thread *threads;    /* every live thread, through group_next */
 	int nthreads;
 	bool exiting;              /* exit_group or a fatal signal: every thread is leaving */
+	bool core_dumping;         /* a thread is writing its core (process_core_wait): no new
+	                            * threads, no second dump */
 	int exit_wstatus;          /* the status it set */
 	uint64_t dead_run_ns;      /* CPU time of the threads already gone */
 	struct wait_queue thread_exit_wq; /* a thread left (exec waits for the others) */
@@ -226,6 +228,14 @@ __attribute__((noreturn)) void process_thread_exit_current(int wstatus);
  * they are gone; the caller becomes the process's first thread (its tid
  * the pid). 0, or -EINTR if the caller must leave itself. */
 int process_single_thread(void);
+/* A fatal signal whose default action dumps core (proc/coredump.c), as
+ * Linux's coredump_wait: end every other thread and wait until they are
+ * gone, without marking the process exiting (its core's writes would stop
+ * at once: fatal_signal_pending). True when the caller is then the only
+ * thread and writes the core; false when an exit or another thread's dump
+ * came first, or the caller must leave itself (must_exit or SIGKILL).
+ * Kernel lock held. */
+bool process_core_wait(void);
 /* Wait until p is a zombie or the deadline (time_ns, NO_DEADLINE none) passes: true if it exited. */
 bool process_wait(struct process *p, uint64_t deadline_ns);
 /* Free a zombie: its address space, thread and struct. */

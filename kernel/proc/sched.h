@@ -73,6 +73,10 @@ struct thread {
 	uint64_t fault_addr;       /* si_addr for its pending fault signal (SIGSEGV, SIGBUS...) */
 	int fault_code;            /* si_code for it; 0: none pending */
 	uint64_t sigsuspend_saved; /* the mask rt_sigsuspend replaced */
+	bool exit_io;              /* writing its ended process's accounting record (proc/acct.c):
+	                            * nothing can end it sooner, so fatal_signal_pending() is
+	                            * false, as Linux's exiting thread has no SIGKILL pending;
+	                            * set and cleared by the thread itself */
 	uint64_t altstack_sp, altstack_size; /* sigaltstack: each thread has its own */
 	uint32_t altstack_flags;   /* SS_DISABLE for a new thread */
 	bool no_new_privs;         /* prctl(PR_SET_NO_NEW_PRIVS): kept by clone, fork and exec; never cleared */

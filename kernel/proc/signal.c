@@ -13,6 +13,7 @@
  */
 #include "sys/syscall_define.h"
 #include "proc/signal.h"
+#include "proc/coredump.h"
 #include "proc/process.h"
 #include "proc/ptrace.h"
 #include "proc/sched.h"
@@ -407,7 +408,8 @@ bool fatal_signal_pending(void)
 	struct process *p = current_process();
 	struct thread *t = current_thread();
 
-	return p && (t->must_exit || p->exiting || ((p->sig_pending | t->sig_pending) & bit(SIGKILL)));
+	return p && !t->exit_io &&
+	       (t->must_exit || p->exiting || ((p->sig_pending | t->sig_pending) & bit(SIGKILL)));
 }
 
 int signal_kills_now(void)
@@ -683,6 +685,25 @@ static int trace_signal(struct process *p, struct thread *t, struct trap_frame *
 	return inject;
 }
 
+/* A default action that dumps core: the other threads end, the core is
+ * written (proc/coredump.c), then the process ends, WCOREDUMP in its
+ * status when the core was written. A thread that another one's exit or
+ * dump overtook leaves as that one's. */
+static __attribute__((noreturn)) void exit_dumping_core(struct thread *t, struct trap_frame *tf,
+							int sig)
+{
+	int ws = WSTATUS_SIGNALED(sig);
+
+	if (!process_core_wait()) {
+		if (t->must_exit)
+			process_thread_exit_current(0); /* the status is the other's */
+		process_exit_current(ws);
+	}
+	if (coredump_write(sig, tf))
+		ws |= WSTATUS_COREFLAG;
+	process_exit_current(ws);
+}
+
 /* Take the next pending signal(s) of the current thread: run a handler
  * (then stop), ignore, stop, or die. */
 static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
@@ -716,8 +737,8 @@ static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 				rt_drop(p, sig);
 			if (d == DFL_IGNORE || d == DFL_STOP)
 				continue;
-			/* no WCOREDUMP bit even for a core action: Kestrel writes no
-			 * core (RLIMIT_CORE is 0, as Linux's default) */
+			if (d == DFL_CORE)
+				exit_dumping_core(t, tf, sig);
 			process_exit_current(WSTATUS_SIGNALED(sig));
 		}
 		run_handler(p, t, tf, sig, act);

@@ -694,6 +694,41 @@ SYSCALL_DEFINE1(syncfs, int, fd)
 	return do_fsync((unsigned int)fd, 2);
 }
 
+/* sync_file_range's flags (Linux's include/uapi/linux/fs.h). */
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SYNC_FILE_RANGE_WRITE       2
+#define SYNC_FILE_RANGE_WAIT_AFTER  4
+
+/* sync_file_range(fd, offset, nbytes, flags), Linux 6.1's checks in its
+ * order: EBADF (O_PATH too), EINVAL for unknown flags, a negative offset
+ * or end, or one that wraps; ESPIPE for anything but a regular file, a
+ * block device, a directory or a symlink. SYNC_FILE_RANGE_WRITE writes
+ * the file's data out now, as fdatasync (Linux starts the write-back of
+ * the range and may return before it ends: waiting for it too is
+ * allowed, and a RAM file has nothing to write); the WAIT flags alone
+ * wait for write-back already under way, which Kestrel never leaves
+ * running behind a call: 0. */
+SYSCALL_DEFINE4(sync_file_range, int, fd, int64_t, offset, int64_t, nbytes, unsigned int, flags)
+{
+	struct file *f = fd_file_io(fd);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	uint64_t end = (uint64_t)offset + (uint64_t)nbytes;
+	uint32_t mode = f->inode ? f->inode->mode : 0;
+	if (flags & ~(unsigned)(SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				SYNC_FILE_RANGE_WAIT_AFTER) ||
+	    offset < 0 || (int64_t)end < 0 || (int64_t)end < offset)
+		r = -EINVAL;
+	else if (!S_ISREG(mode) && !S_ISBLK(mode) && !S_ISDIR(mode) && !S_ISLNK(mode))
+		r = -ESPIPE;
+	else if ((flags & SYNC_FILE_RANGE_WRITE) && file_can_fsync(f))
+		r = vfs_fsync(f->inode, true);
+	file_put(f);
+	return r;
+}
+
 /* flock: a whole-file lock owned by the open file description (fs/filelock.h). */
 SYSCALL_DEFINE2(flock, unsigned int, fd, unsigned int, op)
 {

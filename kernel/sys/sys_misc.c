@@ -4,8 +4,15 @@
 #include "sys/syscall.h"
 #include "sys/sys_misc.h"
 #include "proc/process.h"
+#include "proc/acct.h"
+#include "fs/nsfs.h"
+#include "fs/pidfd.h"
+#include "uapi/sched.h"
+#include "sys/sys_fs.h"
 #include "proc/rlimit.h"
 #include "proc/signal.h"
+#include "proc/sched.h"
+#include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/usercopy.h"
@@ -151,6 +158,23 @@ SYSCALL_DEFINE2(setrlimit, unsigned int, res, uptr_t, ulim)
 	return rlimit_set(&current_process()->rlim, res, &next, capable(CAP_SYS_RESOURCE));
 }
 
+/* PR_GET_TSC (the calling thread's mode, an int at arg2) and PR_SET_TSC
+ * (PR_TSC_ENABLE or PR_TSC_SIGSEGV, else -EINVAL), as Linux's per-thread
+ * get_tsc_mode and set_tsc_mode (arch/x86_64/thread.h). */
+static long prctl_tsc(int option, unsigned long arg2)
+{
+	struct arch_thread *a = &current_thread()->arch;
+
+	if (option == PR_GET_TSC) {
+		int mode = a->tsc_off ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
+		return copy_to_user(arg2, &mode, sizeof(mode));
+	}
+	if (arg2 != PR_TSC_ENABLE && arg2 != PR_TSC_SIGSEGV)
+		return -EINVAL;
+	arch_thread_set_tsc(a, arg2 == PR_TSC_SIGSEGV);
+	return 0;
+}
+
 SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, unsigned long, arg4, unsigned long, arg5)
 {
 	struct process *p = current_process();
@@ -173,6 +197,8 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, un
 	}
 	if (option == PR_GET_PDEATHSIG)
 		return copy_to_user(arg2, &p->pdeath_signal, sizeof(int));
+	if (option == PR_GET_TSC || option == PR_SET_TSC)
+		return prctl_tsc(option, arg2);
 	return prctl_task(option, arg2, arg3, arg4, arg5);
 }
 
@@ -217,9 +243,10 @@ static long madv_remove(const struct vm_space *vs, uint64_t start, uint64_t end)
 	return 0;
 }
 
-/* The advice on what a fork's child gets (uvm_fork): 0, -EINVAL
+/* The advice kept as a region's flags: what a fork's child gets (uvm_fork), what a
+ * core holds (proc/coredump.c). 0, -EINVAL
  * (MADV_WIPEONFORK on anything but private anonymous memory), -ENOMEM. */
-static long fork_advice(struct vm_space *vs, uint64_t start, uint64_t end, int advice)
+static long region_advice(struct vm_space *vs, uint64_t start, uint64_t end, int advice)
 {
 	switch (advice) {
 	case MADV_DONTFORK:
@@ -232,6 +259,10 @@ static long fork_advice(struct vm_space *vs, uint64_t start, uint64_t end, int a
 		return uvm_set_flags(vs, start, end, VMA_WIPEONFORK);
 	case MADV_KEEPONFORK:
 		return uvm_clear_flags(vs, start, end, VMA_WIPEONFORK);
+	case MADV_DONTDUMP:
+		return uvm_set_flags(vs, start, end, VMA_DONTDUMP);
+	case MADV_DODUMP:
+		return uvm_clear_flags(vs, start, end, VMA_DONTDUMP);
 	default:
 		return 0;
 	}
@@ -247,7 +278,9 @@ static long fork_advice(struct vm_space *vs, uint64_t start, uint64_t end, int a
  * both are EINVAL on locked memory. MADV_REMOVE: madv_remove.
  * MADV_DONTFORK and MADV_DOFORK keep a region from a fork's child or
  * give it back; MADV_WIPEONFORK (private anonymous memory only, else
- * EINVAL) and MADV_KEEPONFORK give the child the region empty or as is.
+ * EINVAL) and MADV_KEEPONFORK give the child the region empty or as is;
+ * MADV_DONTDUMP and MADV_DODUMP keep a region out of a core or put it
+ * back (proc/coredump.c).
  * All other advice changes nothing here. */
 SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 {
@@ -266,7 +299,7 @@ SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 		return uvm_discard(vs, start, start + size, advice == MADV_FREE);
 	if (advice == MADV_REMOVE)
 		return madv_remove(vs, start, start + size);
-	long err = fork_advice(vs, start, start + size, advice);
+	long err = region_advice(vs, start, start + size, advice);
 	if (err)
 		return err;
 	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
@@ -283,6 +316,86 @@ SYSCALL_DEFINE1(personality, unsigned int, persona)
 	if (persona == PERSONALITY_QUERY)
 		return __atomic_load_n(&p->personality, __ATOMIC_RELAXED);
 	return __atomic_exchange_n(&p->personality, persona, __ATOMIC_RELAXED);
+}
+
+/* acct(path): BSD process accounting to the file at path, or off for
+ * NULL (proc/acct.h), as Linux's: CAP_SYS_PACCT (-EPERM) before anything,
+ * then the path (-EFAULT, -ENAMETOOLONG, -ENOENT for an empty one) and
+ * the open's errors. */
+SYSCALL_DEFINE1(acct, uptr_t, upath)
+{
+	char *path = NULL;
+
+	if (!capable(CAP_SYS_PACCT))
+		return -EPERM;
+	if (upath) {
+		int err = user_path(upath, &path, false);
+		if (err)
+			return err;
+	}
+	long r = acct_set(path);
+	kfree(path);
+	return r;
+}
+
+/* The namespace flags setns may name through a pidfd (Linux's check_setns_flags). */
+#define SETNS_ALL (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
+		   CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+
+/* Joining the namespaces of types (CLONE_NEW* bits) that the caller is in
+ * already: Kestrel has one of each, so the target's are the caller's. As
+ * Linux's install hooks: the user namespace is EINVAL (userns_install:
+ * the caller's own), the others need CAP_SYS_ADMIN (the mount namespace
+ * CAP_SYS_CHROOT too, and a working directory and root not shared by
+ * CLONE_FS, EINVAL), then change nothing but the mount namespace's, which
+ * moves root and working directory to the namespace's root. */
+static long setns_same(unsigned types)
+{
+	struct process *p = current_process();
+
+	if (types & CLONE_NEWUSER)
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN) || ((types & CLONE_NEWNS) && !capable(CAP_SYS_CHROOT)))
+		return -EPERM;
+	if (!(types & CLONE_NEWNS))
+		return 0;
+	if (p->fs_share)
+		return -EINVAL;
+	process_set_root(p, inode_get(vfs_root()));
+	process_set_cwd(p, inode_get(vfs_root()));
+	return 0;
+}
+
+/* setns(fd, nstype), Linux 6.1's order: EBADF; a namespace file whose type
+ * nstype (0: any) must match, or a pidfd with a non-empty set of
+ * namespace flags, else EINVAL; then the join (setns_same). A pidfd's
+ * process must still be alive (ESRCH). */
+SYSCALL_DEFINE2(setns, int, fd, int, nstype)
+{
+	struct file *f = fd_file_io(fd); /* EBADF for O_PATH too, as Linux's fdget */
+	unsigned types = (unsigned)nstype;
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	unsigned ns = nsfs_file_type(f);
+	if (ns) {
+		if (types && types != ns)
+			err = -EINVAL;
+		types = ns;
+	} else if (pidfd_is(f)) {
+		struct process *target;
+		if (!types || (types & ~(unsigned)SETNS_ALL))
+			err = -EINVAL;
+		else if ((err = pidfd_process(f, &target)) == 0 && target->state != PROC_ALIVE)
+			err = -ESRCH;
+	} else {
+		err = -EINVAL;
+	}
+	if (!err)
+		err = setns_same(types);
+	file_put(f);
+	return err;
 }
 
 /* vhangup(): as Linux's, CAP_SYS_TTY_CONFIG (-EPERM), then the caller's

@@ -110,6 +110,10 @@ static int clone_pidfd(struct process *c, uptr_t upidfd)
 	return 0;
 }
 
+/* The namespace flags (Kestrel has one namespace of each kind). */
+#define UNSHARE_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
+			    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
+
 /* clone and clone3: a thread, or a process as fork, vfork and
  * posix_spawn make them; clear_sighand: clone3's CLONE_CLEAR_SIGHAND,
  * the child's handlers back to SIG_DFL (SIG_IGN stays); upidfd:
@@ -128,6 +132,9 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		return -EPERM; /* as Linux: the base must be a user address (it reaches WRMSR) */
 	if ((flags & CLONE_PIDFD) && (flags & CLONE_THREAD))
 		return -EINVAL; /* a pidfd names a process */
+	/* copy_namespaces: a new namespace but a user one needs CAP_SYS_ADMIN */
+	if ((flags & (UNSHARE_NAMESPACES & ~(uint64_t)CLONE_NEWUSER)) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (flags & CLONE_THREAD)
 		return clone_thread(flags, newsp, ptid, ctid, tls);
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
@@ -214,8 +221,6 @@ static long clone3_read(uptr_t uargs, size_t size, struct clone_args_k *a)
 
 /* clone3(args, size): clone with its arguments in a struct. No set_tid
  * or cgroup (-EINVAL: they need namespaces Kestrel does not have). */
-#define UNSHARE_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | \
-			    CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 #define UNSHARE_FLAGS (CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | \
 		       UNSHARE_NAMESPACES)
 

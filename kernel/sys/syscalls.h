@@ -94,6 +94,7 @@ long sys_ftruncate(SYSCALL_ARGS);
 long sys_fsync(SYSCALL_ARGS);
 long sys_fdatasync(SYSCALL_ARGS);
 long sys_syncfs(SYSCALL_ARGS);
+long sys_sync_file_range(SYSCALL_ARGS);
 long sys_flock(SYSCALL_ARGS);
 long sys_sync(SYSCALL_ARGS);
 
@@ -158,6 +159,8 @@ long sys_sched_getaffinity(SYSCALL_ARGS);
 long sys_sched_setaffinity(SYSCALL_ARGS);
 long sys_getcpu(SYSCALL_ARGS);
 long sys_vhangup(SYSCALL_ARGS);
+long sys_acct(SYSCALL_ARGS);
+long sys_setns(SYSCALL_ARGS);
 
 /* sys/sys_pipe.c */
 long sys_pipe2(SYSCALL_ARGS);

@@ -28,6 +28,7 @@
 #define CAP_SYS_RAWIO         17
 #define CAP_SYS_CHROOT        18
 #define CAP_SYS_PTRACE        19
+#define CAP_SYS_PACCT         20
 #define CAP_SYS_ADMIN         21
 #define CAP_SYS_BOOT          22
 #define CAP_SYS_NICE          23

@@ -60,6 +60,8 @@
 #define MADV_REMOVE         9
 #define MADV_DONTFORK       10
 #define MADV_DOFORK         11
+#define MADV_DONTDUMP       16
+#define MADV_DODUMP         17
 #define MADV_WIPEONFORK     18
 #define MADV_MERGEABLE      12
 #define MADV_UNMERGEABLE    13

@@ -13,6 +13,8 @@
 #define PR_GET_NAME            16
 #define PR_CAPBSET_READ        23
 #define PR_CAPBSET_DROP        24
+#define PR_GET_TSC             25
+#define PR_SET_TSC             26
 #define PR_GET_SECUREBITS      27
 #define PR_SET_SECUREBITS      28
 #define PR_SET_TIMERSLACK      29
@@ -22,6 +24,10 @@
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS    38
 #define PR_GET_NO_NEW_PRIVS    39
+
+/* PR_SET_TSC's values. */
+#define PR_TSC_ENABLE  1
+#define PR_TSC_SIGSEGV 2
 
 /* PR_SET_DUMPABLE's values (linux/sched/coredump.h): ROOT is not settable. */
 #define SUID_DUMP_DISABLE 0

@@ -161,6 +161,7 @@
 #define SYS_setrlimit          160
 #define SYS_chroot             161
 #define SYS_sync               162
+#define SYS_acct               163
 #define SYS_settimeofday       164
 #define SYS_mount              165
 #define SYS_umount2            166
@@ -249,6 +250,7 @@
 #define SYS_get_robust_list    274
 #define SYS_splice             275
 #define SYS_tee                276
+#define SYS_sync_file_range    277
 #define SYS_vmsplice           278
 #define SYS_utimensat          280
 #define SYS_epoll_pwait        281
@@ -273,6 +275,7 @@
 #define SYS_clock_adjtime      305
 #define SYS_syncfs             306
 #define SYS_sendmmsg           307
+#define SYS_setns              308
 #define SYS_getcpu             309
 #define SYS_name_to_handle_at  303
 #define SYS_open_by_handle_at  304

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC, /proc/PID/ns, the nsfs ioctls and setns.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/syscall.h>
@@ -1436,6 +1437,329 @@ static int check_openat2_rules(void)
 	return with_ram_files(openat2_rules);
 }
 
+/* ---- acct: BSD process accounting (struct acct_v3, Linux's include/uapi/linux/acct.h) ---- */
+
+struct acct_v3_rec {
+	char ac_flag, ac_version;
+	uint16_t ac_tty;
+	uint32_t ac_exitcode, ac_uid, ac_gid, ac_pid, ac_ppid, ac_btime;
+	float ac_etime;
+	uint16_t ac_utime, ac_stime, ac_mem, ac_io, ac_rw, ac_minflt, ac_majflt, ac_swaps;
+	char ac_comm[16];
+};
+#define ACCT_AFORK 0x01
+#define ACCT_AXSIG 0x10
+
+/* acct's errors in Linux's order: a directory EISDIR, a device EACCES,
+ * a missing file ENOENT, a bad pointer EFAULT; off (NULL) is 0. */
+static int check_acct_errors(void)
+{
+	int r;
+
+	errno = 0;
+	if (syscall(SYS_acct, NULL) != 0)
+		return errno == EPERM ? skip("acct: EPERM here (no CAP_SYS_PACCT)") : fail("acct(NULL): %s", errname(errno));
+	errno = 0;
+	if ((r = want_err("acct(/tmp)", syscall(SYS_acct, "/tmp"), EISDIR)) != CHECK_OK)
+		return r;
+	errno = 0;
+	if ((r = want_err("acct(/dev/null)", syscall(SYS_acct, "/dev/null"), EACCES)) != CHECK_OK)
+		return r;
+	errno = 0;
+	if ((r = want_err("acct(missing)", syscall(SYS_acct, "/tmp/no/such/acct"), ENOENT)) != CHECK_OK)
+		return r;
+	errno = 0;
+	return want_err("acct(bad pointer)", syscall(SYS_acct, (void *)8), EFAULT);
+}
+
+/* The record of child pid in the accounting file at path, or fail. */
+static int acct_find(const char *path, pid_t pid, struct acct_v3_rec *out)
+{
+	int fd = open(path, O_RDONLY);
+	struct acct_v3_rec rec;
+
+	if (fd < 0)
+		return fail("open %s: %s", path, errname(errno));
+	while (read(fd, &rec, sizeof(rec)) == (ssize_t)sizeof(rec))
+		if (rec.ac_pid == (uint32_t)pid) {
+			*out = rec;
+			close(fd);
+			return CHECK_OK;
+		}
+	close(fd);
+	return fail("no record of pid %d", (int)pid);
+}
+
+/* Two children end while accounting is on, one by _exit(3), one by
+ * SIGTERM: their records say so, with version 3, their parent, ids and
+ * command name, AFORK (no exec) and AXSIG (the signal). */
+static int check_acct_records(void)
+{
+	char path[] = "/tmp/conform-acct-XXXXXX";
+	struct acct_v3_rec a, b;
+	int fd = mkstemp(path), st, r;
+	pid_t p1, p2;
+
+	if (fd < 0)
+		return fail("mkstemp: %s", errname(errno));
+	close(fd);
+	if (syscall(SYS_acct, path) != 0) {
+		int e = errno;
+		unlink(path);
+		return e == EPERM ? skip("acct: EPERM here") : fail("acct(file): %s", errname(e));
+	}
+	if ((p1 = fork()) == 0)
+		_exit(3);
+	waitpid(p1, &st, 0);
+	if ((p2 = fork()) == 0) {
+		pause();
+		_exit(0);
+	}
+	kill(p2, SIGTERM);
+	waitpid(p2, &st, 0);
+	syscall(SYS_acct, NULL);
+	if ((r = acct_find(path, p1, &a)) == CHECK_OK)
+		r = acct_find(path, p2, &b);
+	unlink(path);
+	if (r != CHECK_OK)
+		return r;
+	if (a.ac_version != 3 || a.ac_exitcode != 3 << 8 || a.ac_ppid != (uint32_t)getpid() ||
+	    a.ac_uid != getuid() || a.ac_gid != getgid() || strncmp(a.ac_comm, "t-conform_sys2", 16) ||
+	    !(a.ac_flag & ACCT_AFORK) || (a.ac_flag & ACCT_AXSIG) || a.ac_etime < 0 || a.ac_etime > 1000)
+		return fail("exit record: version %d exitcode %u ppid %u uid %u comm %.16s flag %#x etime %g",
+			    a.ac_version, a.ac_exitcode, a.ac_ppid, a.ac_uid, a.ac_comm, a.ac_flag, a.ac_etime);
+	if (b.ac_exitcode != SIGTERM || !(b.ac_flag & ACCT_AXSIG))
+		return fail("signal record: exitcode %u flag %#x", b.ac_exitcode, b.ac_flag);
+	return CHECK_OK;
+}
+
+/* sync_file_range's errors in Linux's order (EBADF, EINVAL for flags and
+ * ranges, ESPIPE for a pipe or a character device), and 0 on a file for
+ * each flag. */
+static int check_sync_file_range(void)
+{
+	char path[] = "/tmp/conform-sfr-XXXXXX";
+	int fd = mkstemp(path), p[2], nul = open("/dev/null", O_RDWR), r = CHECK_OK;
+
+	if (fd < 0 || nul < 0 || pipe(p))
+		return fail("setup: %s", errname(errno));
+	unlink(path);
+	if (write(fd, "data", 4) != 4)
+		r = fail("write: %s", errname(errno));
+	struct { int fd; long off, len; unsigned flags; int err; } cases[] = {
+		{ -1, 0, 1, 2, EBADF }, { fd, 0, 1, 8, EINVAL }, { fd, -1, 1, 1, EINVAL },
+		{ fd, 0, -1, 2, EINVAL }, { fd, 0x7fffffffffffffffl, 2, 2, EINVAL },
+		{ p[0], 0, 1, 4, ESPIPE }, { nul, 0, 1, 4, ESPIPE }, { fd, 0, 0, 7, 0 },
+		{ fd, 0, 4, 2, 0 }, { fd, 4096, 4096, 1, 0 }, { fd, 0, 1, 4, 0 },
+	};
+	for (unsigned i = 0; r == CHECK_OK && i < NELEMS(cases); i++) {
+		errno = 0;
+		long got = syscall(SYS_sync_file_range, cases[i].fd, cases[i].off, cases[i].len, cases[i].flags);
+		if (cases[i].err ? got != -1 || errno != cases[i].err : got != 0)
+			r = fail("case %u: %ld (%s), want %s", i, got, errname(errno),
+				 cases[i].err ? errname(cases[i].err) : "0");
+	}
+	close(fd), close(nul), close(p[0]), close(p[1]);
+	return r;
+}
+
+/* ---- PR_SET_TSC ---- */
+#ifndef PR_GET_TSC
+#define PR_GET_TSC 25
+#define PR_SET_TSC 26
+#define PR_TSC_ENABLE 1
+#define PR_TSC_SIGSEGV 2
+#endif
+
+static uint64_t read_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The child's exit: 10 + PR_GET_TSC's mode, or after SIGSEGV the signal. */
+static int tsc_child_mode(void)
+{
+	int mode = 0;
+
+	return prctl(PR_GET_TSC, &mode) ? 9 : 10 + mode;
+}
+
+/* PR_SET_TSC: PR_TSC_SIGSEGV makes RDTSC SIGSEGV, which a fork's child
+ * keeps (and exec keeps, as Linux's TIF_NOTSC); PR_TSC_ENABLE allows it
+ * again; other values EINVAL. */
+static int check_tsc_mode(void)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (prctl(PR_SET_TSC, 3) != -1 || errno != EINVAL)
+			_exit(1);
+		if (prctl(PR_SET_TSC, PR_TSC_SIGSEGV) || tsc_child_mode() != 10 + PR_TSC_SIGSEGV)
+			_exit(2);
+		pid_t g = fork(); /* its child: the mode inherited, and RDTSC faults */
+		if (g == 0) {
+			if (tsc_child_mode() != 10 + PR_TSC_SIGSEGV)
+				_exit(3);
+			read_tsc();
+			_exit(4);
+		}
+		int gst = 0;
+		waitpid(g, &gst, 0);
+		if (!WIFSIGNALED(gst) || WTERMSIG(gst) != SIGSEGV)
+			_exit(5);
+		if (prctl(PR_SET_TSC, PR_TSC_ENABLE) || tsc_child_mode() != 10 + PR_TSC_ENABLE)
+			_exit(6);
+		uint64_t a = read_tsc(), b = read_tsc();
+		_exit(b > a ? 0 : 7);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return fail("fork/wait: %s", errname(errno));
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? CHECK_OK : fail("child status %#x", st);
+}
+
+/* ---- /proc/PID/ns: nsfs ---- */
+#define NS_GET_USERNS 0xb701
+#define NS_GET_PARENT 0xb702
+#define NS_GET_NSTYPE 0xb703
+#define NS_GET_OWNER_UID 0xb704
+
+/* Each /proc/self/ns link reads "kind:[ino]" and opens a file of that
+ * inode whose NS_GET_NSTYPE is the kind's CLONE_NEW* flag. */
+static int check_ns_links(void)
+{
+	static const struct { const char *name, *kind; int type; } ns[] = {
+		{ "cgroup", "cgroup", CLONE_NEWCGROUP }, { "ipc", "ipc", CLONE_NEWIPC },
+		{ "mnt", "mnt", CLONE_NEWNS }, { "net", "net", CLONE_NEWNET },
+		{ "pid", "pid", CLONE_NEWPID }, { "pid_for_children", "pid", CLONE_NEWPID },
+		{ "user", "user", CLONE_NEWUSER }, { "uts", "uts", CLONE_NEWUTS },
+	};
+	for (unsigned i = 0; i < NELEMS(ns); i++) {
+		char path[64], text[64], want[80];
+		struct stat sb;
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns[i].name);
+		ssize_t n = readlink(path, text, sizeof(text) - 1);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (n < 0 || fd < 0)
+			return fail("%s: %s", path, errname(errno));
+		text[n] = 0;
+		int type = ioctl(fd, NS_GET_NSTYPE);
+		int st = fstat(fd, &sb);
+		close(fd);
+		snprintf(want, sizeof(want), "%s:[%lu]", ns[i].kind, st ? 0ul : (unsigned long)sb.st_ino);
+		if (st || strcmp(text, want) || type != ns[i].type)
+			return fail("%s: \"%s\", inode %s, NS_GET_NSTYPE %#x", path, text, want, type);
+	}
+	/* another user's process's links (a root child's): only for who may trace it */
+	int st = 0;
+	pid_t root = fork();
+	if (root == 0) {
+		pause();
+		_exit(0);
+	}
+	pid_t pid = root > 0 ? fork() : -1;
+	if (pid == 0) {
+		char text[64], path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)root);
+		_exit(setuid(65534) ? 2 : readlink(path, text, sizeof(text)) == -1 && errno == EACCES &&
+		      open(path, O_RDONLY) == -1 && errno == EACCES ? 0 : 1);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (root > 0) {
+		kill(root, SIGKILL);
+		waitpid(root, NULL, 0);
+	}
+	if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		return fail("another user's /proc/PID/ns/uts as nobody: child status %#x (want EACCES)", st);
+	return CHECK_OK;
+}
+
+/* The ioctls' answers for the namespaces a process starts in: no parent
+ * to see (EPERM) for pid and user, none at all (EINVAL) for UTS; an
+ * owner uid only for a user namespace; NS_GET_USERNS of UTS opens the
+ * caller's user namespace; an unknown request ENOTTY. */
+static int check_ns_ioctls(void)
+{
+	int uts = open("/proc/self/ns/uts", O_RDONLY), pid = open("/proc/self/ns/pid", O_RDONLY);
+	int user = open("/proc/self/ns/user", O_RDONLY), r = CHECK_OK;
+	struct stat a, b;
+	uid_t uid = 12345;
+
+	if (uts < 0 || pid < 0 || user < 0)
+		return fail("open: %s", errname(errno));
+	errno = 0;
+	if ((r = want_err("NS_GET_PARENT(uts)", ioctl(uts, NS_GET_PARENT), EINVAL)) != CHECK_OK)
+		goto out;
+	errno = 0;
+	if ((r = want_err("NS_GET_PARENT(pid)", ioctl(pid, NS_GET_PARENT), EPERM)) != CHECK_OK)
+		goto out;
+	errno = 0;
+	if ((r = want_err("NS_GET_OWNER_UID(uts)", ioctl(uts, NS_GET_OWNER_UID, &uid), EINVAL)) != CHECK_OK)
+		goto out;
+	errno = 0;
+	if ((r = want_err("unknown ioctl", ioctl(uts, 0xb7ff), ENOTTY)) != CHECK_OK)
+		goto out;
+	if (ioctl(user, NS_GET_OWNER_UID, &uid) || uid == 12345) {
+		r = fail("NS_GET_OWNER_UID(user): %s, uid %u", errname(errno), (unsigned)uid);
+		goto out;
+	}
+	int owner = ioctl(uts, NS_GET_USERNS);
+	if (owner < 0 || fstat(owner, &a) || fstat(user, &b) || a.st_ino != b.st_ino ||
+	    ioctl(owner, NS_GET_NSTYPE) != CLONE_NEWUSER || !(fcntl(owner, F_GETFD) & FD_CLOEXEC))
+		r = fail("NS_GET_USERNS(uts): %d (%s)", owner, errname(errno));
+	if (owner >= 0)
+		close(owner);
+out:
+	close(uts), close(pid), close(user);
+	return r;
+}
+
+/* setns's errors in Linux's order (EBADF; EINVAL for a file that is no
+ * namespace, a type that does not match, a pidfd without flags, the
+ * caller's own user namespace), joining the namespace one is in (0 as
+ * root), and EPERM without CAP_SYS_ADMIN. */
+static int check_setns(void)
+{
+	int uts = open("/proc/self/ns/uts", O_RDONLY), user = open("/proc/self/ns/user", O_RDONLY);
+	int reg = open("/proc/self/status", O_RDONLY), pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int r = CHECK_OK, st = 0;
+
+	if (uts < 0 || user < 0 || reg < 0 || pfd < 0)
+		return fail("open: %s", errname(errno));
+	struct { int fd, type, err; const char *what; } cases[] = {
+		{ -1, 0, EBADF, "a bad fd" }, { reg, 0, EINVAL, "a regular file" },
+		{ uts, CLONE_NEWIPC, EINVAL, "uts as CLONE_NEWIPC" }, { pfd, 0, EINVAL, "a pidfd, no flags" },
+		{ user, 0, EINVAL, "its own user namespace" }, { uts, 0, 0, "its own uts" },
+		{ uts, CLONE_NEWUTS, 0, "its own uts as CLONE_NEWUTS" },
+	};
+	for (unsigned i = 0; r == CHECK_OK && i < NELEMS(cases); i++) {
+		errno = 0;
+		long got = syscall(SYS_setns, cases[i].fd, cases[i].type);
+		if (cases[i].err ? got != -1 || errno != cases[i].err : got != 0)
+			r = fail("setns(%s): %ld (%s), want %s", cases[i].what, got, errname(errno),
+				 cases[i].err ? errname(cases[i].err) : "0");
+	}
+	pid_t pid = r == CHECK_OK ? fork() : -1;
+	if (pid == 0) { /* without CAP_SYS_ADMIN: setns EPERM, and so is clone of a new namespace */
+		if (setuid(65534))
+			_exit(2);
+		if (syscall(SYS_setns, uts, 0) != -1 || errno != EPERM)
+			_exit(1);
+		long c = syscall(SYS_clone, (unsigned long)(CLONE_NEWUTS | SIGCHLD), 0, 0, 0, 0);
+		if (c == 0)
+			_exit(0);
+		_exit(c == -1 && errno == EPERM ? 0 : 3);
+	}
+	if (pid > 0 && (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)))
+		r = fail("setns(uts) and clone(CLONE_NEWUTS) without CAP_SYS_ADMIN: child status %#x", st);
+	close(uts), close(user), close(reg), close(pfd);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1465,6 +1789,13 @@ static const struct check checks[] = {
 	{ "tmpfile_link", check_tmpfile_link },
 	{ "openat2_errors", check_openat2_errors },
 	{ "openat2_rules", check_openat2_rules },
+	{ "acct_errors", check_acct_errors },
+	{ "acct_records", check_acct_records },
+	{ "sync_file_range", check_sync_file_range },
+	{ "tsc_mode", check_tsc_mode },
+	{ "ns_links", check_ns_links },
+	{ "ns_ioctls", check_ns_ioctls },
+	{ "setns", check_setns },
 };
 
 int main(int argc, char **argv)

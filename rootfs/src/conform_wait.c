@@ -3,13 +3,19 @@
 // exit signal (CSIGNAL, 0: none) when it ends; one whose signal is not SIGCHLD is a clone
 // child that wait4/waitid see only with __WCLONE or __WALL; __WNOTHREAD keeps to the
 // calling thread's children; invalid options are EINVAL; SIGCHLD ignored reaps only the
-// SIGCHLD children; waitid's WSTOPPED and WCONTINUED. (gVisor's wait_test.)
+// SIGCHLD children; waitid's WSTOPPED and WCONTINUED. (gVisor's wait_test.) And core
+// dumps (LTP's abort01, kill11, waitpid01, waitid10, madvise08): a signal whose default
+// dumps core writes an ELF core per RLIMIT_CORE and kernel.core_pattern, WCOREDUMP and
+// CLD_DUMPED say so (a core RLIMIT_CORE cuts short too); MADV_DONTDUMP leaves a region out.
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <elf.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -326,6 +332,211 @@ static int check_clone3_exit_signal(void)
 	return want_err("clone3(exit_signal 65)", r, EINVAL);
 }
 
+/* ---- core dumps ---- */
+
+#define CORE_REGION (16 * 4096)
+
+/* The core file name kernel.core_pattern gives pid's core in the current
+ * directory (only %p, %s, %e and %% expanded; core_uses_pid), or -1 for a
+ * pattern this check does not follow (a pipe, a directory, other %s). */
+static int core_name(char *out, size_t cap, pid_t pid, int sig)
+{
+	char pat[130] = "", uses[16] = "0";
+	size_t n = 0;
+	int has_pid = 0;
+	FILE *f = fopen("/proc/sys/kernel/core_pattern", "r");
+
+	if (!f || !fgets(pat, sizeof(pat), f)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	pat[strcspn(pat, "\n")] = 0;
+	if ((f = fopen("/proc/sys/kernel/core_uses_pid", "r"))) {
+		if (!fgets(uses, sizeof(uses), f))
+			uses[0] = '0';
+		fclose(f);
+	}
+	if (!pat[0] || pat[0] == '|' || strchr(pat, '/'))
+		return -1;
+	for (const char *c = pat; *c && n + 24 < cap; c++) {
+		if (*c != '%') {
+			out[n++] = *c;
+			continue;
+		}
+		c++;
+		if (*c == 'p')
+			n += (size_t)snprintf(out + n, cap - n, "%d", (int)pid), has_pid = 1;
+		else if (*c == 's')
+			n += (size_t)snprintf(out + n, cap - n, "%d", sig);
+		else if (*c == 'e')
+			n += (size_t)snprintf(out + n, cap - n, "t-conform_wait");
+		else if (*c == '%')
+			out[n++] = '%';
+		else
+			return -1;
+	}
+	out[n] = 0;
+	if (!has_pid && atoi(uses))
+		snprintf(out + n, cap - n, ".%d", (int)pid);
+	return 0;
+}
+
+/* A child that aborts with RLIMIT_CORE at lim, region first given
+ * MADV_DONTDUMP when dontdump: its pid, its wait status in *st and its
+ * waitid si_code in *code. -1 on a failure (said in c_why). */
+static pid_t abort_child(rlim_t lim, char *region, int dontdump, int *st, int *code)
+{
+	siginfo_t si;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit rl = { lim, lim };
+		if (setrlimit(RLIMIT_CORE, &rl)) /* a hard limit below lim, without CAP_SYS_RESOURCE */
+			_exit(3);
+		if (dontdump && madvise(region, CORE_REGION, MADV_DONTDUMP))
+			_exit(4);
+		abort();
+	}
+	if (pid < 0)
+		return fail("fork: %s", errname(errno)), -1;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) || wait_opts(pid, 0, st) != pid)
+		return fail("waitid/wait4: %s", errname(errno)), -1;
+	*code = si.si_code;
+	return pid;
+}
+
+/* Read the whole core at name into *buf (malloc'd): its length, or -1. */
+static long read_core(const char *name, unsigned char **buf)
+{
+	struct stat sb;
+	int fd = open(name, O_RDONLY);
+	long got = 0;
+
+	*buf = NULL;
+	if (fd < 0 || fstat(fd, &sb) || !(*buf = malloc((size_t)sb.st_size + 1))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while (got < sb.st_size) {
+		ssize_t r = read(fd, *buf + got, (size_t)(sb.st_size - got));
+		if (r <= 0)
+			break;
+		got += r;
+	}
+	close(fd);
+	return got;
+}
+
+/* The core's checks: ELF ET_CORE for x86_64, a PT_NOTE first whose
+ * NT_PRSTATUS names pid and SIGABRT, and the PT_LOAD at region holding
+ * its bytes (or none of them: dontdump). */
+static int check_core_file(const unsigned char *b, long len, pid_t pid, const char *region, int dontdump)
+{
+	const Elf64_Ehdr *eh = (const void *)b;
+
+	if (len < (long)sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_type != ET_CORE || eh->e_machine != EM_X86_64)
+		return fail("not an x86_64 ELF core (%ld bytes)", len);
+	if (eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > (uint64_t)len || eh->e_phnum < 2)
+		return fail("program headers past the end (%u)", eh->e_phnum);
+	const Elf64_Phdr *ph = (const void *)(b + eh->e_phoff);
+	if (ph[0].p_type != PT_NOTE || ph[0].p_offset + ph[0].p_filesz > (uint64_t)len)
+		return fail("the first program header is not the notes");
+	const Elf64_Nhdr *nh = (const void *)(b + ph[0].p_offset);
+	if (nh->n_type != NT_PRSTATUS || nh->n_descsz < 112 + 27 * 8)
+		return fail("the first note is %u, not NT_PRSTATUS", nh->n_type);
+	const unsigned char *desc = (const unsigned char *)(nh + 1) + ((nh->n_namesz + 3) & ~3u);
+	int cursig = *(const short *)(desc + 12), npid = *(const int *)(desc + 32);
+	if (cursig != SIGABRT || npid != pid)
+		return fail("NT_PRSTATUS: signal %d, pid %d (want %d, %d)", cursig, npid, SIGABRT, (int)pid);
+	for (unsigned i = 1; i < eh->e_phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || ph[i].p_vaddr > (uint64_t)(uintptr_t)region ||
+		    ph[i].p_vaddr + ph[i].p_memsz < (uint64_t)(uintptr_t)region + CORE_REGION)
+			continue;
+		uint64_t in = (uint64_t)(uintptr_t)region - ph[i].p_vaddr;
+		if (dontdump)
+			return ph[i].p_filesz <= in ? CHECK_OK
+			       : fail("MADV_DONTDUMP region in the core (%lu bytes)", (unsigned long)ph[i].p_filesz);
+		if (ph[i].p_filesz < in + CORE_REGION || ph[i].p_offset + in + CORE_REGION > (uint64_t)len)
+			return fail("the region's PT_LOAD holds %lu bytes", (unsigned long)ph[i].p_filesz);
+		if (memcmp(b + ph[i].p_offset + in, region, CORE_REGION))
+			return fail("the region's bytes differ in the core");
+		return CHECK_OK;
+	}
+	return dontdump ? CHECK_OK : fail("no PT_LOAD covers the region");
+}
+
+/* abort() with RLIMIT_CORE lim (and MADV_DONTDUMP): in a new directory,
+ * the wait status, waitid's code and the core file as Linux makes them. */
+static int core_case(rlim_t lim, int dontdump)
+{
+	char dir[] = "/tmp/conform-core-XXXXXX", cwd[256], name[300];
+	char *region = mmap(NULL, CORE_REGION, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int st = 0, code = 0, r = CHECK_OK;
+	unsigned char *core = NULL;
+	pid_t pid;
+
+	if (region == MAP_FAILED || !getcwd(cwd, sizeof(cwd)) || !mkdtemp(dir) || chdir(dir))
+		return fail("setup: %s", errname(errno));
+	for (int i = 0; i < CORE_REGION; i++)
+		region[i] = (char)(i * 7 + 3);
+	if ((pid = abort_child(lim, region, dontdump, &st, &code)) < 0) {
+		r = CHECK_FAIL;
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) == 3) {
+		r = skip("RLIMIT_CORE cannot be set to %lu here", (unsigned long)lim);
+	} else if (core_name(name, sizeof(name), pid, SIGABRT)) {
+		r = skip("kernel.core_pattern is not a plain file name here");
+	} else if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGABRT) {
+		r = fail("status %#x, not SIGABRT", st);
+	} else if (!lim) {
+		if (WCOREDUMP(st) || code != CLD_KILLED || access(name, F_OK) == 0)
+			r = fail("RLIMIT_CORE 0: WCOREDUMP %d, si_code %d, %s", !!WCOREDUMP(st), code,
+				 access(name, F_OK) ? "no core" : "a core");
+	} else if (!WCOREDUMP(st) || code != CLD_DUMPED) {
+		r = fail("no WCOREDUMP (status %#x, si_code %d)", st, code);
+	} else {
+		long len = read_core(name, &core);
+		struct stat sb;
+		if (lim != RLIM_INFINITY) /* cut short by the limit, and dumped all the same */
+			r = len >= 0 && len <= (long)lim ? CHECK_OK : fail("RLIMIT_CORE %lu: core of %ld bytes",
+									   (unsigned long)lim, len);
+		else if (len < 0)
+			r = fail("no core file %s: %s", name, errname(errno));
+		else if (stat(name, &sb) || (sb.st_mode & 0777) != (0600 & ~umask(umask(0))))
+			r = fail("core mode %o", (unsigned)(sb.st_mode & 0777));
+		else
+			r = check_core_file(core, len, pid, region, dontdump);
+	}
+	free(core);
+	unlink(name);
+	if (chdir(cwd) || rmdir(dir))
+		r = r == CHECK_OK ? fail("cleanup: %s", errname(errno)) : r;
+	munmap(region, CORE_REGION);
+	return r;
+}
+
+static int check_core_dump(void) { return core_case(RLIM_INFINITY, 0); }
+static int check_core_dontdump(void) { return core_case(RLIM_INFINITY, 1); }
+static int check_core_limit_zero(void) { return core_case(0, 0); }
+static int check_core_limit_page(void) { return core_case(4096, 0); }
+
+/* /proc/self/coredump_filter: Linux's default dumps anonymous private memory (bit 0). */
+static int check_coredump_filter(void)
+{
+	unsigned filter = 0;
+	FILE *f = fopen("/proc/self/coredump_filter", "r");
+
+	if (!f)
+		return fail("open: %s", errname(errno));
+	int n = fscanf(f, "%x", &filter);
+	fclose(f);
+	return n == 1 && (filter & 1) ? CHECK_OK : fail("coredump_filter %#x", filter);
+}
+
 static const struct check checks[] = {
 	{ "clone-child", check_clone_child },
 	{ "exit-signal-zero", check_exit_signal_zero },
@@ -337,6 +548,11 @@ static const struct check checks[] = {
 	{ "waitid-stop-cont", check_waitid_stop_cont },
 	{ "wnothread", check_wnothread },
 	{ "clone3-exit-signal", check_clone3_exit_signal },
+	{ "core-dump", check_core_dump },
+	{ "core-dontdump", check_core_dontdump },
+	{ "core-limit-zero", check_core_limit_zero },
+	{ "core-limit-page", check_core_limit_page },
+	{ "coredump-filter", check_coredump_filter },
 };
 
 int main(int argc, char **argv)

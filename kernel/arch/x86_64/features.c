@@ -59,7 +59,6 @@ static struct {
 uint8_t cpu_smap_enabled; /* read by usercopy.S: stac/clac only when SMAP is on */
 
 static void write_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
-static void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
 
 static void xsetbv(uint32_t reg, uint64_t v)
 {

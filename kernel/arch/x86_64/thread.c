@@ -125,6 +125,7 @@ void arch_thread_copy_current(struct arch_thread *child, const struct arch_threa
 	fpu_save(child->fpu); /* the caller's live FPU state */
 	save_user_bases(child); /* the caller's bases, as its program left them */
 	arch_io_inherit(&child->io, &self->io);
+	child->tsc_off = self->tsc_off;
 }
 
 void arch_thread_release(struct arch_thread *a)
@@ -163,9 +164,30 @@ void arch_thread_set_gs_base(struct arch_thread *a, uint64_t base)
 	wrmsr(MSR_KERNEL_GS_BASE, base); /* swapgs makes it GS_BASE in user mode */
 }
 
+/* CR4.TSD as off says. This CPU's CR4 holds the running thread's
+ * tsc_off: set by arch_thread_set_tsc, then by every switch. */
+static void tsd_load(bool off)
+{
+	uint64_t cr4 = read_cr4();
+
+	if (!!(cr4 & CR4_TSD) != off)
+		write_cr4(off ? cr4 | CR4_TSD : cr4 & ~CR4_TSD);
+}
+
+void arch_thread_set_tsc(struct arch_thread *a, bool off)
+{
+	uint64_t f = irq_save(); /* no switch between the flag and CR4 */
+
+	a->tsc_off = off;
+	tsd_load(off);
+	irq_restore(f);
+}
+
 void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
 			 uint64_t next_kstack_top)
 {
+	if (prev->tsc_off != next->tsc_off)
+		tsd_load(next->tsc_off);
 	if (prev->fpu) {
 		fpu_save(prev->fpu); /* the whole XSAVE state: x87, SSE, AVX... */
 		save_user_bases(prev);

@@ -22,6 +22,8 @@ struct arch_thread {
 	uint64_t fs_base;   /* user TLS base (arch_prctl, clone's tls); read back when it leaves the CPU */
 	uint64_t gs_base;   /* user GS base (arch_prctl): in KERNEL_GS_BASE while it runs */
 	struct arch_io io;  /* user port I/O (ioperm, iopl): in the TSS while it runs */
+	bool tsc_off;       /* prctl(PR_SET_TSC, PR_TSC_SIGSEGV): CR4.TSD while it runs (Linux's
+	                     * TIF_NOTSC); set by the thread itself, copied to what it makes */
 };
 
 /* At boot, before any thread is made: the clean FPU state new threads start from. */
@@ -69,6 +71,13 @@ void arch_thread_set_gs_base(struct arch_thread *a, uint64_t base);
 /* The calling thread's a: fs_base and gs_base read back from the MSRs
  * (its program may have loaded FS or GS since it entered the kernel). */
 void arch_thread_read_bases(struct arch_thread *a);
+
+/* prctl(PR_SET_TSC) for the running thread a: off makes RDTSC and RDTSCP
+ * in ring 3 fault (#GP, SIGSEGV), as Linux's disable_TSC; on allows them.
+ * Loaded into this CPU's CR4 at once; kept across exec, inherited by the
+ * threads and processes a makes (arch_thread_copy_current), as Linux's.
+ * The vDSO's clock reads use RDTSC too and fault alike, as on Linux. */
+void arch_thread_set_tsc(struct arch_thread *a, bool off);
 
 /* Before switching from prev to next (interrupts off): save prev's user
  * CPU state (FPU, FS/GS bases), load next's (and its port permissions),
