@@ -7,8 +7,8 @@
  * quench, redirect) is handed to the err handler of the protocol its
  * inner header names; a timestamp request is answered, as Linux does.
  *
- * Lock rule: the rate limiter's bucket under rate_lock; the rest keeps
- * no state.
+ * Lock rule: the rate limiter's bucket under its lock, the last echo
+ * reply seen under reply_lock; the rest keeps no state.
  */
 #include "net/icmp.h"
 #include "net/ipv4.h"
@@ -30,10 +30,9 @@
 struct icmp_mib icmp_mib;
 bool (*icmp_ping_hook)(const struct netbuf *nb, const struct ipv4_info *ip, const struct icmp_info *ic);
 
-static struct spinlock rate_lock = SPINLOCK_INIT;
-static struct icmp_echo_seen last_reply;   /* under rate_lock */
-static uint64_t rate_tokens = ICMP_RATE_BURST;
-static uint64_t rate_stamp;
+static struct spinlock reply_lock = SPINLOCK_INIT;
+static struct icmp_echo_seen last_reply;   /* under reply_lock */
+static struct icmp_bucket errors = ICMP_BUCKET(ICMP_RATE_PER_SEC, ICMP_RATE_BURST);
 
 static void count(uint64_t *c)
 {
@@ -55,20 +54,19 @@ static void send_icmp(struct netbuf *nb, uint32_t src, uint32_t dst, uint8_t typ
 		count(&icmp_mib.out_errors);
 }
 
-/* One token of the global bucket, if there is one. */
-static bool rate_ok(void)
+bool icmp_bucket_take(struct icmp_bucket *b)
 {
 	uint64_t now = time_ns();
-	uint64_t fl = spin_lock_irqsave(&rate_lock);
-	uint64_t refill = (now - rate_stamp) * ICMP_RATE_PER_SEC / NS_PER_SEC;
+	uint64_t fl = spin_lock_irqsave(&b->lock);
+	uint64_t refill = (now - b->stamp) * b->per_sec / NS_PER_SEC;
 	if (refill) {
-		rate_tokens = rate_tokens + refill > ICMP_RATE_BURST ? ICMP_RATE_BURST : rate_tokens + refill;
-		rate_stamp = now;
+		b->tokens = b->tokens + refill > b->burst ? b->burst : b->tokens + refill;
+		b->stamp = now;
 	}
-	bool ok = rate_tokens > 0;
+	bool ok = b->tokens > 0;
 	if (ok)
-		rate_tokens--;
-	spin_unlock_irqrestore(&rate_lock, fl);
+		b->tokens--;
+	spin_unlock_irqrestore(&b->lock, fl);
 	return ok;
 }
 
@@ -94,7 +92,7 @@ void icmp_send_error(const struct netbuf *orig, uint8_t type, uint8_t code, uint
 	struct ipv4_info ip;
 	if (ipv4_parse(orig->data, orig->len, &ip) != WIRE_OK || !may_answer(orig, &ip))
 		return;
-	if (!rate_ok()) {
+	if (!icmp_bucket_take(&errors)) {
 		count(&icmp_mib.out_rate_limit);
 		return;
 	}
@@ -148,16 +146,16 @@ static void timestamp(struct netbuf *nb, const struct ipv4_info *ip, const struc
 /* Remember the last echo reply (the self-tests' view of a ping). */
 static void note_reply(const struct ipv4_info *ip, const struct icmp_info *ic, uint32_t len)
 {
-	uint64_t fl = spin_lock_irqsave(&rate_lock);
+	uint64_t fl = spin_lock_irqsave(&reply_lock);
 	last_reply = (struct icmp_echo_seen){ ip->src, ic->id, ic->seq, len, last_reply.count + 1 };
-	spin_unlock_irqrestore(&rate_lock, fl);
+	spin_unlock_irqrestore(&reply_lock, fl);
 }
 
 struct icmp_echo_seen icmp_last_echo_reply(void)
 {
-	uint64_t fl = spin_lock_irqsave(&rate_lock);
+	uint64_t fl = spin_lock_irqsave(&reply_lock);
 	struct icmp_echo_seen r = last_reply;
-	spin_unlock_irqrestore(&rate_lock, fl);
+	spin_unlock_irqrestore(&reply_lock, fl);
 	return r;
 }
 

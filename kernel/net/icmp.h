@@ -7,8 +7,21 @@
 #include <stdint.h>
 #include "net/netbuf.h"
 #include "net/wire.h"
+#include "lib/spinlock.h"
 
 void icmp_init(void);
+
+/* A token bucket for ICMP errors (Linux's icmp_global, and the ICMPv6
+ * limit): per_sec tokens a second, at most burst; its fields under
+ * lock. ICMP_BUCKET(per_sec, burst) starts one full. */
+struct icmp_bucket {
+	struct spinlock lock;
+	uint64_t tokens, stamp;
+	uint32_t per_sec, burst;
+};
+#define ICMP_BUCKET(per_sec, burst) { SPINLOCK_INIT, (burst), 0, (per_sec), (burst) }
+/* One token of b, if there is one: true when the error may go. */
+bool icmp_bucket_take(struct icmp_bucket *b);
 /*
  * Send an ICMP error about orig (data at its IPv4 header, as received or
  * as it was to be sent) to its source: type and code, info the header's

@@ -14,8 +14,10 @@
  * Kestrel sends no fragments: a datagram longer than the link's MTU is
  * refused at the send.
  *
- * Lock rule: the rate limiter's bucket under rate_lock; nothing else is kept.
+ * Lock rule: the rate limiter's bucket under its lock (icmp.h's
+ * icmp_bucket); nothing else is kept.
  */
+#include "net/icmp.h"
 #include "net/icmp6.h"
 #include "net/ipv6.h"
 #include "net/ndisc.h"
@@ -23,18 +25,14 @@
 #include "lib/errno.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
-#include "time/time.h"
 
 #define ICMP6_RATE_PER_SEC  1000      /* net.ipv6.icmp.ratelimit's 1 ms, as a bucket */
 #define ICMP6_RATE_BURST    50
-#define NS_PER_SEC          1000000000ull
 
 struct icmp6_mib icmp6_mib;
 bool (*icmp6_ping_hook)(const struct netbuf *nb, const struct ipv6_info *ip, const struct icmp6_info *ic);
 
-static struct spinlock rate_lock = SPINLOCK_INIT;
-static uint64_t rate_tokens = ICMP6_RATE_BURST;
-static uint64_t rate_stamp;
+static struct icmp_bucket errors = ICMP_BUCKET(ICMP6_RATE_PER_SEC, ICMP6_RATE_BURST);
 
 static void count(uint64_t *c)
 {
@@ -67,23 +65,6 @@ int icmp6_send(struct netbuf *nb, const struct in6 *src, const struct in6 *dst, 
 	return err;
 }
 
-/* One token of the global bucket, if there is one. */
-static bool rate_ok(void)
-{
-	uint64_t now = time_ns();
-	uint64_t fl = spin_lock_irqsave(&rate_lock);
-	uint64_t refill = (now - rate_stamp) * ICMP6_RATE_PER_SEC / NS_PER_SEC;
-	if (refill) {
-		rate_tokens = rate_tokens + refill > ICMP6_RATE_BURST ? ICMP6_RATE_BURST : rate_tokens + refill;
-		rate_stamp = now;
-	}
-	bool ok = rate_tokens > 0;
-	if (ok)
-		rate_tokens--;
-	spin_unlock_irqrestore(&rate_lock, fl);
-	return ok;
-}
-
 /* May this packet get an error (RFC 4443 2.4 e)? */
 static bool may_answer(const struct netbuf *orig, const struct ipv6_info *ip, uint8_t type, uint8_t code)
 {
@@ -105,7 +86,7 @@ void icmp6_send_error(const struct netbuf *orig, uint8_t type, uint8_t code, uin
 	enum wire_err e = ipv6_parse(orig->data, orig->len, &ip);
 	if (e == WIRE_TRUNCATED || !may_answer(orig, &ip, type, code))
 		return;
-	if (!rate_ok()) {
+	if (!icmp_bucket_take(&errors)) {
 		count(&icmp6_mib.out_rate_limit);
 		return;
 	}
