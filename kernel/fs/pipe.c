@@ -153,12 +153,9 @@ static bool pipe_writable(const void *arg)
  * taken here for a lock-free caller, when any file is O_ASYNC. */
 static void pipe_notify_async(const struct pipe *p, int code)
 {
-	bool take = !klock_held();
-	if (take)
-		klock_enter_any();
+	bool taken = klock_enter_unless_held();
 	fown_notify(p, code);
-	if (take)
-		klock_leave_any();
+	klock_leave_taken(taken);
 }
 
 static inline void pipe_notify(const struct pipe *p, int code)
@@ -246,14 +243,11 @@ static long pipe_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 static long pipe_broken(size_t done)
 {
 	struct process *self = current_process();
-	bool take = !klock_held();
+	bool taken = klock_enter_unless_held();
 
-	if (take)
-		klock_enter_any();
 	if (self)
 		signal_send(self, SIGPIPE);
-	if (take)
-		klock_leave_any();
+	klock_leave_taken(taken);
 	return done ? (long)done : -EPIPE;
 }
 

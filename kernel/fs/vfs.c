@@ -261,12 +261,9 @@ void file_put_last(struct file *f, int left)
 {
 	if (left < 0)
 		panic("vfs: file %p released more often than taken", (void *)f);
-	bool take = !klock_held();
-	if (take)
-		klock_enter_any();
+	bool taken = klock_enter_unless_held();
 	file_release(f);
-	if (take)
-		klock_leave_any();
+	klock_leave_taken(taken);
 }
 
 /* ---------------------------------------------------------------- descriptor tables */

@@ -203,6 +203,23 @@ void klock_enter_call(uint64_t nr);
 /* Does this CPU hold the lock? */
 bool klock_held(void);
 
+/* For code that both a lock-free call and a locked one reach (a pipe's
+ * SIGPIPE, a file's last put): take the lock unless this CPU holds it,
+ * true when it was taken; klock_leave_taken gives back what this took.
+ * Interrupts on or off. */
+static inline bool klock_enter_unless_held(void)
+{
+	if (klock_held())
+		return false;
+	klock_enter_any();
+	return true;
+}
+static inline void klock_leave_taken(bool taken)
+{
+	if (taken)
+		klock_leave_any();
+}
+
 /* This CPU's depth (0: not held). */
 uint32_t klock_depth(void);
 
