@@ -94,8 +94,6 @@ static void housekeep(uint64_t now)
 	ndisc_timer(now);
 	addrconf_timer(now);
 	ipv6_frag_expire(now);
-	ndisc_timer(now);
-	addrconf_timer(now);
 }
 
 /* The network thread: poll when kicked, housekeep on the clock. */

@@ -636,6 +636,15 @@ def peer_checks(k, peer, said):
     return figures
 
 
+V4_BIG = 3000                       # ping -s: echoes in three fragments each way
+
+
+def snmp4(k):
+    """Kestrel's /proc/net/snmp as {"Ip.ReasmOKs": n, ...}."""
+    out, _ = k.must("cat /proc/net/snmp")
+    return netflood.snmp_counters(out)
+
+
 def peer_steps(k, peer):
     """The peer case's checks on a booted Kestrel; its figures."""
     figures = []
@@ -643,6 +652,11 @@ def peer_steps(k, peer):
     figures.append(f"prompt at {k.at:.0f} s")
     figures.append(lease(k, GATEWAY_IP, GATEWAY_IP))
     figures.append(f"ping {ping(k, GATEWAY_IP)}")
+    figures.append(f"ping -s {V4_BIG} (fragments) {ping(k, GATEWAY_IP, f'ping -s {V4_BIG}')}")
+    mib = snmp4(k)
+    if mib.get("Ip.ReasmOKs", 0) < 3 or mib.get("Ip.FragCreates", 0) < 6:
+        raise CaseFailed(f"ping -s {V4_BIG}: Ip ReasmOKs {mib.get('Ip.ReasmOKs')}, FragCreates "
+                         f"{mib.get('Ip.FragCreates')}, want 3 and 6 at least")
     try:
         want = peer.wait_value("blob-sha256", 5)
     except netpeer.PeerError as e:
