@@ -280,6 +280,7 @@ _Static_assert(sizeof(struct ndmsg) == 12, "struct ndmsg is 12 bytes");
 #define NTF_PROXY 0x08
 
 /* neighbour states */
+#define NUD_NONE       0x00
 #define NUD_INCOMPLETE 0x01
 #define NUD_REACHABLE  0x02
 #define NUD_STALE      0x04
