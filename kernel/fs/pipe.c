@@ -56,6 +56,21 @@ struct pipe {
 	/* FIFOs only */
 	uint32_t read_opens, write_opens; /* opens so far: an open waits for the other's to move */
 	struct pipe_user *user; /* who its ring's pages are charged to (Linux's pipe->user) */
+	/* Packets (a write end with O_DIRECT: Linux's PIPE_BUF_FLAG_PACKET
+	 * buffers): the waiting ones' stream offsets, oldest first, in a ring
+	 * of pkt_cap (the pipe's page slots; NULL until the first packet). */
+	struct pipe_packet *pkts;
+	uint32_t pkt_head, pkt_count, pkt_cap;
+	/* Epoll's edge counts (file_ops.event_gen), moved where Linux wakes
+	 * its queues: in_gen when bytes come or the last writer goes, out_gen
+	 * when a full pipe's read frees a slot, the size changes or the last
+	 * reader goes. Atomic: read without the lock. */
+	uint64_t in_gen, out_gen;
+};
+
+/* A packet's bytes: stream offsets [start, end). */
+struct pipe_packet {
+	uint32_t start, end;
 };
 
 /* The pages of pipe rings a user's pipes hold (Linux's
@@ -96,6 +111,13 @@ static uint32_t pipe_splice_room(const struct pipe *p)
 	return splice_room(p->wpos, p->rpos, p->slot_base, p->size);
 }
 
+/* A change epoll's edge-triggered registrations on p's read (in) or
+ * write (out) ends see. */
+static void pipe_edge(uint64_t *gen)
+{
+	__atomic_add_fetch(gen, 1, __ATOMIC_RELEASE);
+}
+
 /* Wakes the other end's sleepers and poll/select. */
 static void pipe_changed(struct wait_queue *wq)
 {
@@ -134,19 +156,24 @@ static bool pipe_splice_writable(const void *arg)
 	       __atomic_load_n(&p->readers, __ATOMIC_ACQUIRE) == 0;
 }
 
-/* A writer needing need bytes of room may go on (or no reader is left). */
+/* A writer needing need bytes of room (and a packet's slot, for a
+ * packet) may go on (or no reader is left). */
 struct pipe_need {
 	const struct pipe *p;
 	uint32_t need;
+	bool packet;
 };
 static bool pipe_writable(const void *arg)
 {
 	const struct pipe_need *w = arg;
 	const struct pipe *p = w->p;
 	uint32_t used = __atomic_load_n(&p->wpos, __ATOMIC_ACQUIRE) - __atomic_load_n(&p->rpos, __ATOMIC_ACQUIRE);
+	uint32_t size = __atomic_load_n(&p->size, __ATOMIC_ACQUIRE);
 
-	return __atomic_load_n(&p->size, __ATOMIC_ACQUIRE) - used >= w->need ||
-	       __atomic_load_n(&p->readers, __ATOMIC_ACQUIRE) == 0;
+	if (__atomic_load_n(&p->readers, __ATOMIC_ACQUIRE) == 0)
+		return true;
+	return size - used >= w->need &&
+	       (!w->packet || __atomic_load_n(&p->pkt_count, __ATOMIC_ACQUIRE) < size / PAGE_SIZE);
 }
 
 /* O_ASYNC owners' signals (fs/fown.h), whose list is the kernel lock's:
@@ -164,19 +191,106 @@ static inline void pipe_notify(const struct pipe *p, int code)
 		pipe_notify_async(p, code);
 }
 
+/* ---- packets ------------------------------------------------------------------ */
+
+static uint32_t pipe_slots(const struct pipe *p)
+{
+	return p->size / PAGE_SIZE;
+}
+
+/* The oldest waiting packet, or NULL. p's lock. */
+static struct pipe_packet *pkt_first(const struct pipe *p)
+{
+	return p->pkt_count ? &p->pkts[p->pkt_head] : NULL;
+}
+
+/* Forget packets the stream has been read past (a read, a splice out,
+ * a resize); a partly consumed one starts at rpos. p's lock. */
+static void pkt_trim(struct pipe *p)
+{
+	struct pipe_packet *k;
+
+	while ((k = pkt_first(p)) && (int32_t)(k->end - p->rpos) <= 0) {
+		p->pkt_head = (p->pkt_head + 1) % p->pkt_cap;
+		__atomic_store_n(&p->pkt_count, p->pkt_count - 1, __ATOMIC_RELEASE);
+	}
+	if (k && (int32_t)(k->start - p->rpos) < 0)
+		k->start = p->rpos;
+}
+
+/* A free slot for one more packet: the records allocated (on the first
+ * packet) and fewer packets waiting than the ring has page slots, as a
+ * Linux packet takes a slot of its own. False with *err when out of
+ * memory. p's lock. */
+static bool pkt_slot_free(struct pipe *p, long *err)
+{
+	if (!p->pkts) {
+		if (!(p->pkts = kzalloc((size_t)pipe_slots(p) * sizeof(*p->pkts)))) {
+			*err = -ENOMEM;
+			return false;
+		}
+		p->pkt_cap = pipe_slots(p);
+	}
+	return p->pkt_count < p->pkt_cap;
+}
+
+/* Record the n bytes just added at the stream's end as a packet. p's lock. */
+static void pkt_add(struct pipe *p, uint32_t n)
+{
+	p->pkts[(p->pkt_head + p->pkt_count) % p->pkt_cap] = (struct pipe_packet){ p->wpos - n, p->wpos };
+	__atomic_store_n(&p->pkt_count, p->pkt_count + 1, __ATOMIC_RELEASE);
+}
+
+/* Give the records a capacity of cap and rebase them by -base (a ring
+ * moved to offset 0). 0, -EBUSY (more packets wait than cap), -ENOMEM.
+ * p's lock. */
+static int pkt_resize(struct pipe *p, uint32_t cap, uint32_t base)
+{
+	if (!p->pkts)
+		return 0;
+	if (p->pkt_count > cap)
+		return -EBUSY;
+	struct pipe_packet *n = kzalloc((size_t)cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->pkt_count; i++) {
+		n[i] = p->pkts[(p->pkt_head + i) % p->pkt_cap];
+		n[i].start -= base;
+		n[i].end -= base;
+	}
+	kfree(p->pkts);
+	p->pkts = n;
+	p->pkt_cap = cap;
+	p->pkt_head = 0;
+	return 0;
+}
+
 /* ---- the ring ----------------------------------------------------------------- */
 
-/* Copies n waiting bytes (n <= pipe_used) to dst and consumes them. 0 or
+/* Copies n waiting bytes (n <= pipe_used) to dst, leaving them. 0 or
  * -EFAULT. p's lock. */
-static int ring_take(struct pipe *p, struct iobuf dst, size_t n)
+static int ring_peek(const struct pipe *p, struct iobuf dst, size_t n)
 {
 	size_t at = p->rpos & (p->size - 1), first = n < p->size - at ? n : p->size - at;
 
 	bool bad = iobuf_put(dst, 0, p->buf + at, first) ||
 		   (n > first && iobuf_put(dst, first, p->buf, n - first)); /* wrapped */
-	if (bad)
+	return bad ? -EFAULT : 0;
+}
+
+/* Copies n waiting bytes (n <= pipe_used) to dst and consumes them. 0 or
+ * -EFAULT. p's lock. */
+static int ring_take(struct pipe *p, struct iobuf dst, size_t n)
+{
+	bool was_full = pipe_splice_room(p) == 0;
+
+	if (ring_peek(p, dst, n))
 		return -EFAULT;
 	__atomic_store_n(&p->rpos, p->rpos + (uint32_t)n, __ATOMIC_RELEASE);
+	if (p->pkt_count)
+		pkt_trim(p);
+	if (was_full && pipe_splice_room(p))
+		pipe_edge(&p->out_gen); /* a slot is free again: Linux's EPOLLOUT wake-up */
 	return 0;
 }
 
@@ -193,6 +307,7 @@ static int ring_add(struct pipe *p, struct iobuf src, size_t off, size_t n)
 	if (p->wpos == p->rpos) /* empty: Linux's next buffer starts a page */
 		__atomic_store_n(&p->slot_base, p->wpos, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->wpos, p->wpos + (uint32_t)n, __ATOMIC_RELEASE);
+	pipe_edge(&p->in_gen);
 	return 0;
 }
 
@@ -215,6 +330,28 @@ static long pipe_wait_data(struct pipe *p, bool nonblock)
 	return 0;
 }
 
+/* A read of at most n bytes once bytes wait: those before the next
+ * packet, then, when n is not reached, that packet's, whose bytes past n
+ * are dropped and which ends the read (Linux's pipe_read). The bytes
+ * given, or -EFAULT. p's lock. */
+static long pipe_take(struct pipe *p, struct iobuf dst, size_t n)
+{
+	const struct pipe_packet *k = pkt_first(p);
+	size_t plain = k ? k->start - p->rpos : pipe_used(p);
+	size_t done = n < plain ? n : plain;
+
+	if (done && ring_take(p, dst, done))
+		return -EFAULT;
+	if (done == n || !(k = pkt_first(p)) || k->start != p->rpos)
+		return (long)done;
+	size_t len = k->end - k->start, m = n - done < len ? n - done : len;
+	if (ring_take(p, iobuf_at(dst, done), m))
+		return -EFAULT;
+	__atomic_store_n(&p->rpos, k->end, __ATOMIC_RELEASE); /* the rest of the packet goes */
+	pkt_trim(p);
+	return (long)(done + m);
+}
+
 static long pipe_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
@@ -224,9 +361,9 @@ static long pipe_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 		return 0;
 	pipe_lock(p);
 	long r = pipe_wait_data(p, f->flags & O_NONBLOCK);
-	size_t k = n < pipe_used(p) ? n : pipe_used(p);
-	if (!r && k && ring_take(p, dst, k))
-		r = -EFAULT;
+	long k = r ? 0 : pipe_take(p, dst, n);
+	if (k < 0)
+		r = k;
 	pipe_unlock(p);
 	if (r)
 		return r;
@@ -251,16 +388,33 @@ static long pipe_broken(size_t done)
 	return done ? (long)done : -EPIPE;
 }
 
+/* The bytes the next step of a write of n (done so far) may add, 0 when
+ * it must wait: a write of at most PIPE_BUF bytes goes whole, a longer
+ * one as room appears; a packet (O_DIRECT) is at most a page and needs a
+ * slot of its own. p's lock. */
+static size_t pipe_write_step(struct pipe *p, struct pipe_need *need, size_t n, size_t done, long *err)
+{
+	size_t room = pipe_room(p), want = n - done;
+
+	if (need->packet) {
+		want = want < PAGE_SIZE ? want : PAGE_SIZE;
+		need->need = (uint32_t)want;
+		return room >= want && pkt_slot_free(p, err) ? want : 0;
+	}
+	return room >= need->need ? (want < room ? want : room) : 0;
+}
+
 /*
  * Writes all n bytes unless interrupted. A write of at most PIPE_BUF
  * bytes waits until it fits whole, so it is never interleaved with
- * another writer's; a longer one goes in as room appears.
+ * another writer's; a longer one goes in as room appears. From a file
+ * with O_DIRECT, each page of it is a packet (pipe_take).
  */
 static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
 	size_t done = 0;
-	struct pipe_need need = { p, n <= PIPE_BUF ? (uint32_t)n : 1 };
+	struct pipe_need need = { p, n <= PIPE_BUF ? (uint32_t)n : 1, (f->flags & O_DIRECT) != 0 };
 	long err = 0;
 
 	(void)pos; /* a stream */
@@ -270,13 +424,16 @@ static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos
 			pipe_unlock(p);
 			return pipe_broken(done);
 		}
-		size_t room = pipe_room(p);
-		if (room >= need.need) {
-			size_t k = n - done < room ? n - done : room;
+		size_t k = pipe_write_step(p, &need, n, done, &err);
+		if (err)
+			break;
+		if (k) {
 			if (ring_add(p, src, done, k)) {
 				err = -EFAULT;
 				break;
 			}
+			if (need.packet)
+				pkt_add(p, (uint32_t)k);
 			done += k;
 			pipe_unlock(p); /* the reader may take them at once */
 			pipe_changed(&p->rwq);
@@ -318,11 +475,33 @@ static unsigned pipe_poll_read(struct file *f)
 	return (pipe_used(p) ? POLLIN : 0) | (p->writers == 0 ? POLLHUP : 0);
 }
 
+/* POLLOUT while a page slot is free (Linux's !pipe_full), which leaves
+ * room for PIPE_BUF bytes; for a packet writer, a packet's slot too. */
 static unsigned pipe_poll_write(struct file *f)
 {
 	const struct pipe *p = f->priv;
+	bool slot = pipe_splice_room(p) && (!(f->flags & O_DIRECT) || p->pkt_count < pipe_slots(p));
 
-	return (pipe_room(p) >= PIPE_BUF ? POLLOUT : 0) | (p->readers == 0 ? POLLERR : 0);
+	return (slot ? POLLOUT : 0) | (p->readers == 0 ? POLLERR : 0);
+}
+
+static uint64_t pipe_in_gen(struct file *f)
+{
+	const struct pipe *p = f->priv;
+
+	return __atomic_load_n(&p->in_gen, __ATOMIC_ACQUIRE);
+}
+
+static uint64_t pipe_out_gen(struct file *f)
+{
+	const struct pipe *p = f->priv;
+
+	return __atomic_load_n(&p->out_gen, __ATOMIC_ACQUIRE);
+}
+
+static uint64_t pipe_both_gen(struct file *f)
+{
+	return pipe_in_gen(f) + pipe_out_gen(f);
 }
 
 /* The last end closed: free the pipe (a FIFO's unread bytes go with it, as in Linux). */
@@ -333,6 +512,7 @@ static void pipe_free_if_unused(struct pipe *p)
 	if (p->fifo_slot)
 		*p->fifo_slot = NULL;
 	pipe_user_charge(p->user, p->size / PAGE_SIZE, 0);
+	kfree(p->pkts);
 	kfree(p->buf);
 	kfree(p);
 }
@@ -345,6 +525,10 @@ static void pipe_count_ends(struct pipe *p, int readers, int writers)
 	pipe_lock(p);
 	__atomic_store_n(&p->readers, p->readers + readers, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->writers, p->writers + writers, __ATOMIC_RELEASE);
+	if (readers)
+		pipe_edge(&p->out_gen);
+	if (writers)
+		pipe_edge(&p->in_gen);
 	pipe_unlock(p);
 	if (readers)
 		pipe_changed(&p->wwq);
@@ -386,6 +570,7 @@ static const struct file_ops pipe_read_ops = {
 	.read = pipe_read,
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll_read,
+	.event_gen = pipe_in_gen,
 	.release = pipe_release_read,
 	.kernel_io = KERNEL_IO_READ,
 	.lock_free = true,
@@ -395,6 +580,7 @@ static const struct file_ops pipe_write_ops = {
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll_write,
+	.event_gen = pipe_out_gen,
 	.release = pipe_release_write,
 	.kernel_io = KERNEL_IO_WRITE,
 	.lock_free = true,
@@ -405,6 +591,7 @@ static const struct file_ops pipe_both_ops = {
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
 	.poll = pipe_poll_both,
+	.event_gen = pipe_both_gen,
 	.release = pipe_release_both,
 	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
 	.lock_free = true,
@@ -491,6 +678,7 @@ static struct pipe *pipe_alloc(int *err)
 	*err = 0;
 	p->user = u;
 	p->size = pages * PAGE_SIZE;
+	p->in_gen = p->out_gen = 1; /* 0 is epoll's "never reported" */
 	p->ino = next_ino++;
 	return p;
 }
@@ -630,18 +818,21 @@ static uint64_t pipe_round_size(uint64_t arg)
 	return size;
 }
 
-/* Move the waiting bytes into a new ring of size bytes (>= pipe_used). 0
- * or -ENOMEM. p's lock. */
+/* Move the waiting bytes (and packets) into a new ring of size bytes
+ * (>= pipe_used). 0, -EBUSY (more packets than its slots), -ENOMEM.
+ * p's lock. */
 static int pipe_resize_ring(struct pipe *p, uint32_t size)
 {
-	uint32_t used = pipe_used(p);
+	uint32_t used = pipe_used(p), base = p->rpos;
 	char *buf = kmalloc(size);
 
 	if (!buf)
 		return -ENOMEM;
-	if (ring_take(p, iobuf_kernel(buf), used)) { /* kernel to kernel: cannot fault */
+	(void)ring_peek(p, iobuf_kernel(buf), used); /* kernel to kernel: cannot fault */
+	int err = pkt_resize(p, size / PAGE_SIZE, base);
+	if (err) {
 		kfree(buf);
-		return -EFAULT;
+		return err;
 	}
 	kfree(p->buf);
 	p->buf = buf;
@@ -708,6 +899,8 @@ long pipe_set_size(struct file *f, unsigned int arg)
 		return -EINVAL;
 	pipe_lock(p); /* a copy in progress (its fault may sleep) finishes first */
 	long r = pipe_resize(p, size);
+	if (r > 0)
+		pipe_edge(&p->out_gen);
 	pipe_unlock(p);
 	if (r > 0)
 		pipe_changed(&p->wwq); /* more room, maybe */
@@ -830,7 +1023,7 @@ int pipe_create(struct file **rd, struct file **wr, unsigned flags)
 	}
 	(*rd)->inode = ip; /* the inode's first reference */
 	p->readers = 1;
-	*wr = file_alloc(&pipe_write_ops, O_WRONLY | nonblock, p);
+	*wr = file_alloc(&pipe_write_ops, O_WRONLY | nonblock | (flags & O_DIRECT), p); /* as Linux: this end only */
 	if (!*wr) {
 		file_put(*rd); /* the last end closes: frees the pipe and its inode */
 		return -ENOMEM;

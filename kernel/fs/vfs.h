@@ -55,6 +55,10 @@ struct file_ops {
 	long (*lseek)(struct file *f, int64_t off, int whence);
 	long (*ioctl)(struct file *f, unsigned long req, uint64_t arg);
 	unsigned (*poll)(struct file *f);              /* POLLIN | POLLOUT | POLLHUP ... now */
+	/* A count of f's readiness changes (Linux's wake-ups of its wait
+	 * queues), for epoll's edge-triggered registrations; never 0. NULL:
+	 * every I/O event anywhere counts (io_event_gen). */
+	uint64_t (*event_gen)(struct file *f);
 	/* directory entries as struct linux_dirent64 or the old linux_dirent */
 	long (*getdents)(struct file *f, uptr_t buf, size_t n, enum dirent_format fmt);
 	void (*release)(struct file *f);               /* last reference dropped */

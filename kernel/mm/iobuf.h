@@ -19,6 +19,12 @@ struct iobuf {
 static inline struct iobuf iobuf_user(uptr_t p) { return (struct iobuf){ p, NULL }; }
 static inline struct iobuf iobuf_kernel(void *p) { return (struct iobuf){ 0, p }; }
 
+/* b from offset off on. */
+static inline struct iobuf iobuf_at(struct iobuf b, size_t off)
+{
+	return b.kernel ? iobuf_kernel(b.kernel + off) : iobuf_user(b.user + off);
+}
+
 /* Copies n bytes from src to offset off in b: 0 or -EFAULT. */
 static inline int iobuf_put(struct iobuf b, size_t off, const void *src, size_t n)
 {

@@ -9,7 +9,7 @@
 #include "proc/process.h"
 #include "uapi/eventfd.h"
 
-#define PIPE2_FLAGS (O_CLOEXEC | O_NONBLOCK) /* not O_DIRECT: no packet mode */
+#define PIPE2_FLAGS (O_CLOEXEC | O_NONBLOCK | O_DIRECT) /* O_DIRECT: the write end's packet mode */
 
 /* pipe2(int fds[2], flags): fds[0] the read end, fds[1] the write end.
  * -EINVAL for unknown flags, -EMFILE, -ENOMEM, -EFAULT (nothing stays

@@ -142,6 +142,64 @@ static int check_small_nonblock(void)
 	return r;
 }
 
+/* Reads that must give want bytes, beginning with first. */
+static int want_read(int fd, size_t ask, long want, char first, const char *what)
+{
+	char buf[2 * PAGE];
+
+	memset(buf, 0, sizeof(buf));
+	long n = read(fd, buf, ask);
+	if (n != want)
+		return fail("%s: read(%zu) gave %ld (%s), want %ld", what, ask, n, n < 0 ? errname(errno) : "-", want);
+	return n > 0 && buf[0] != first ? fail("%s: read began with %#x, want %#x", what, buf[0], first) : CHECK_OK;
+}
+
+/*
+ * Packet mode (pipe2's O_DIRECT, pipe(2)): O_DIRECT is the write end's
+ * alone; each write (each page of a longer one) is a packet, a read
+ * takes at most one and drops what of it does not fit; a packet takes a
+ * page slot of its own, so 16 one-byte packets fill a 64 KiB pipe, and a
+ * smaller size with more packets waiting is EBUSY. F_SETFL O_DIRECT makes
+ * a plain pipe's writes packets from then on, and a packet ends a read
+ * (stream bytes before it are read with it). (Linux merges a packet written
+ * right after stream bytes into their page: not checked, nor modelled.)
+ */
+static int check_packets(void)
+{
+	static char big[PAGE + 904];
+	int p[2], r;
+
+	if (open_pipe(p, O_DIRECT | O_NONBLOCK))
+		return CHECK_FAIL;
+	memset(big, 'B', sizeof(big));
+	big[PAGE] = 'C';
+	r = want_eq("F_GETFL O_DIRECT (write end)", fcntl(p[1], F_GETFL) & O_DIRECT, O_DIRECT) ||
+	    want_eq("F_GETFL O_DIRECT (read end)", fcntl(p[0], F_GETFL) & O_DIRECT, 0) ||
+	    want_eq("write ab", write(p[1], "ab", 2), 2) || want_eq("write cde", write(p[1], "cde", 3), 3) ||
+	    want_eq("write f", write(p[1], "f", 1), 1) ||
+	    want_read(p[0], 100, 2, 'a', "first packet") || want_read(p[0], 2, 2, 'c', "cde into 2 bytes") ||
+	    want_read(p[0], 100, 1, 'f', "third packet (e dropped)") ||
+	    want_eq("write PAGE + 904", write(p[1], big, sizeof(big)), sizeof(big)) ||
+	    want_read(p[0], sizeof(big), PAGE, 'B', "first page") || want_read(p[0], sizeof(big), 904, 'C', "the rest");
+	for (int i = 0; !r && i < DEFAULT_SIZE / PAGE; i++)
+		r = want_eq("write of a 1-byte packet", write(p[1], "x", 1), 1);
+	errno = 0;
+	if (!r)
+		r = want_err("a 17th packet", write(p[1], "x", 1), EAGAIN) ||
+		    want_err("F_SETPIPE_SZ one page with 16 packets", fcntl(p[1], F_SETPIPE_SZ, PAGE), EBUSY);
+	close_pipe(p);
+	if (r || open_pipe(p, O_NONBLOCK))
+		return CHECK_FAIL;
+	r = want_eq("F_SETFL O_DIRECT", fcntl(p[1], F_SETFL, O_DIRECT | O_NONBLOCK), 0) ||
+	    want_eq("write pq", write(p[1], "pq", 2), 2) || want_eq("write rs", write(p[1], "rs", 2), 2) ||
+	    want_eq("F_SETFL without O_DIRECT", fcntl(p[1], F_SETFL, O_NONBLOCK), 0) ||
+	    want_eq("write tuv", write(p[1], "tuv", 3), 3) ||
+	    want_read(p[0], 1, 1, 'p', "a packet read by 1 byte") || want_read(p[0], 100, 2, 'r', "a packet ends a read") ||
+	    want_read(p[0], 100, 3, 't', "stream bytes after packets");
+	close_pipe(p);
+	return r;
+}
+
 /* fstat, fstatfs and F_GETFL of the two ends. */
 static int check_stat(void)
 {
@@ -639,6 +697,7 @@ static const struct check checks[] = {
 	{ "size", check_size },
 	{ "size-busy", check_size_busy },
 	{ "small-nonblock", check_small_nonblock },
+	{ "packets", check_packets },
 	{ "stat", check_stat },
 	{ "fifo-flags", check_fifo_flags },
 	{ "proc-fd", check_proc_fd },
