@@ -6,12 +6,17 @@
  * file_put of a watched file removes them. A wait asks each registered
  * file's ops->poll and, while nothing is ready, sleeps on io_event_wq,
  * which every producer wakes on every change (as poll/select do, in
- * sys/sys_poll.c). Edge-triggered registrations compare io_event_gen,
- * which counts those changes: a ready file is reported again only after
- * one happened, so an event is never lost (at worst reported twice).
+ * sys/sys_poll.c). Edge-triggered registrations compare the file's own
+ * count of its changes (file_ops.event_gen: a pipe's, as Linux wakes its
+ * queues) or, for a file without one, io_event_gen, which counts every
+ * change anywhere: a ready file is reported again only after one
+ * happened, so an event is never lost (at worst reported twice).
  * A wait costs one ops->poll per registration per wake-up, as poll(2)'s
  * does: Kestrel's files wake one shared queue and keep no per-file
- * callbacks from which a ready list could be kept.
+ * callbacks from which a ready list could be kept. So an EPOLLEXCLUSIVE
+ * event wakes every waiter too, and the first to look claims it
+ * (item_claim): one epoll_wait reports it, as in Linux, but the herd
+ * Linux spares is still woken.
  *
  * Lock rule: the lists change only in system calls, between which
  * nothing else runs (one CPU, the kernel is not preempted); a scan never
@@ -51,7 +56,8 @@ struct epitem {
 	int fd;
 	uint32_t events;         /* asked for, with the EP_FLAGS */
 	uint64_t data;           /* handed back as given */
-	uint64_t reported_gen;   /* EPOLLET: io_event_gen when last reported (0: never) */
+	uint64_t reported_gen;   /* EPOLLET: item_gen when last reported (0: never) */
+	uint64_t claimed_gen;    /* EPOLLEXCLUSIVE: the file's event it claimed last (item_claim) */
 	bool disabled;           /* EPOLLONESHOT reported it; EPOLL_CTL_MOD re-arms */
 	struct epitem *next;     /* ep's list */
 	struct epitem *fnext;    /* the file's list (f->epoll_links) */
@@ -98,13 +104,51 @@ bool eventpoll_is(const struct file *f)
 	return f && f->ops == &eventpoll_ops;
 }
 
-/* The events item would report now (0: none), without changing it. */
-static uint32_t item_ready(struct epitem *it)
+/* The count an edge-triggered item compares: its file's own, else
+ * every I/O event's. */
+static uint64_t item_gen(const struct epitem *it)
+{
+	struct file *f = it->file;
+
+	return f->ops->event_gen ? f->ops->event_gen(f) : __atomic_load_n(&io_event_gen, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * EPOLLEXCLUSIVE: Linux wakes one exclusive waiter of a file's queue per
+ * event (the first whose epoll is waited on), so of several epolls with
+ * an exclusive registration of one file one reports each event. Kestrel's
+ * waiters share one queue and all look, so the first to find the file
+ * ready at count gen claims that count (file->excl_gen, which only grows)
+ * and the others find nothing and sleep again. The claimer keeps its
+ * claim (a level-triggered item reports again until the next event).
+ * Exact for files with their own count (event_gen); for the others any
+ * I/O event is a new one, so a later look may report too (Linux's "one
+ * or more"). True when the event is it's to report.
+ */
+static bool item_claim(struct epitem *it, uint64_t gen)
+{
+	uint64_t old = __atomic_load_n(&it->file->excl_gen, __ATOMIC_ACQUIRE);
+
+	if (it->claimed_gen == gen)
+		return true;
+	do {
+		if (old >= gen)
+			return false; /* another registration has this event (or a later one) */
+	} while (!__atomic_compare_exchange_n(&it->file->excl_gen, &old, gen, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	it->claimed_gen = gen;
+	return true;
+}
+
+/* The events item would report now (0: none), without changing it; *gen
+ * the count taken before the look (what a report records). */
+static uint32_t item_ready(struct epitem *it, uint64_t *gen)
 {
 	if (it->disabled)
 		return 0;
+	*gen = item_gen(it);
 	uint32_t r = vfs_poll_events(it->file) & ((it->events & ~EP_FLAGS) | EP_ALWAYS);
-	if (r && (it->events & EPOLLET) && it->reported_gen == io_event_gen)
+	if (r && (it->events & EPOLLET) && it->reported_gen == *gen)
 		return 0; /* nothing happened since it was reported */
 	return r;
 }
@@ -125,8 +169,9 @@ static unsigned eventpoll_poll(struct file *f)
 		return ep->memo;
 	pass_begin();
 	poll_depth++;
+	uint64_t gen;
 	for (struct epitem *it = ep->items; it && !m; it = it->next)
-		if (item_ready(it))
+		if (item_ready(it, &gen))
 			m = POLLIN;
 	poll_depth--;
 	ep->memo_pass = poll_pass;
@@ -324,10 +369,13 @@ static int scan(struct eventpoll *ep, struct epoll_event_k *out, int max)
 		return 0;
 	pass_begin();
 	do {
-		uint32_t r = item_ready(it);
+		uint64_t gen;
+		uint32_t r = item_ready(it, &gen);
+		if (r && (it->events & EPOLLEXCLUSIVE) && !item_claim(it, gen))
+			r = 0;
 		if (r) {
 			out[n++] = (struct epoll_event_k){ r, it->data };
-			it->reported_gen = io_event_gen;
+			it->reported_gen = gen;
 			if (it->events & EPOLLONESHOT)
 				it->disabled = true;
 		}

@@ -113,6 +113,7 @@ struct file {
 	int async_fd;          /* the descriptor O_ASYNC was set through (si_fd) */
 	struct file *async_next; /* the list of files with O_ASYNC */
 	void *epoll_links;     /* its epoll registrations (fs/eventpoll.c); same lock rule */
+	uint64_t excl_gen;     /* the event an EPOLLEXCLUSIVE registration claimed (fs/eventpoll.c); atomic */
 	char *path;            /* a FIFO's absolute path as opened (kmalloc'd), for /proc/PID/fd; or NULL */
 	bool writer;           /* holds a write on inode (inode_get_write): Linux's FMODE_WRITER */
 	bool reader;           /* counted in inode->readcount: a regular file open for reading only */

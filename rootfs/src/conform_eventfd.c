@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // eventfd conformance: the counter, EFD_SEMAPHORE, EFD_NONBLOCK/EFD_CLOEXEC, overflow, poll, blocking.
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -168,6 +171,91 @@ static int check_epoll_order(void)
 	return r;
 }
 
+#define EXCL_WAITERS 4
+
+/* An exclusive waiter: its own epoll with the pipe's read end
+ * (EPOLLIN | EPOLLET | EPOLLEXCLUSIVE); 'r' on ready once registered,
+ * then 'w' on woken when epoll_wait reports the event. */
+static void excl_waiter(int rd, int ready, int woken)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET | EPOLLEXCLUSIVE };
+	int ep = epoll_create1(0);
+
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, rd, &ev))
+		_exit(1);
+	if (write(ready, "r", 1) != 1)
+		_exit(1);
+	if (epoll_wait(ep, &ev, 1, 5000) == 1 && write(woken, "w", 1) != 1)
+		_exit(1);
+	_exit(0);
+}
+
+/* Wait until every waiter sleeps (in epoll_wait: the next thing it does
+ * after its 'r'), as LTP's epoll_wait16 does. */
+static int excl_all_asleep(const pid_t *pids, int n)
+{
+	for (long long end = now_ms() + 3000; now_ms() < end; ms_sleep(10)) {
+		int asleep = 0;
+		for (int i = 0; i < n; i++)
+			asleep += proc_state(pids[i]) == 'S';
+		if (asleep == n)
+			return CHECK_OK;
+	}
+	return fail("the exclusive waiters did not all go to sleep in epoll_wait");
+}
+
+/*
+ * EPOLLEXCLUSIVE (epoll_ctl(2)): four processes, each with its own epoll
+ * holding one pipe's read end edge-triggered and exclusive, wait; each
+ * one-byte write wakes exactly one of them (Linux wakes one exclusive
+ * waiter of the pipe's queue; LTP's epoll_wait16). Linux refuses the
+ * flag on EPOLL_CTL_MOD and beside EPOLLONESHOT with EINVAL.
+ */
+static int check_epoll_exclusive(void)
+{
+	int data[2], ready[2], woken[2], r = CHECK_OK;
+	pid_t pids[EXCL_WAITERS];
+	char c;
+
+	if (pipe(data) || pipe(ready) || pipe2(woken, O_NONBLOCK))
+		return fail("pipe: %s", errname(errno));
+	for (int i = 0; i < EXCL_WAITERS; i++)
+		if ((pids[i] = fork()) == 0)
+			excl_waiter(data[0], ready[1], woken[1]);
+	for (int i = 0; i < EXCL_WAITERS && !r; i++)
+		if (read(ready[0], &c, 1) != 1)
+			r = fail("a waiter did not register");
+	if (!r)
+		r = excl_all_asleep(pids, EXCL_WAITERS);
+	for (int round = 1; round <= 2 && !r; round++) {
+		int n = 0;
+		if (want_eq("write one byte", write(data[1], "x", 1), 1))
+			r = CHECK_FAIL;
+		ms_sleep(300); /* every waiter the write woke has reported */
+		while (read(woken[0], &c, 1) == 1)
+			n++;
+		if (!r && n != 1)
+			r = fail("write %d woke %d exclusive waiters, want 1", round, n);
+		if (!r && want_eq("read the byte", read(data[0], &c, 1), 1))
+			r = CHECK_FAIL;
+	}
+	for (int i = 0; i < EXCL_WAITERS; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	int ep = epoll_create1(0);
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	if (!r)
+		r = want_eq("EPOLL_CTL_ADD exclusive", epoll_ctl(ep, EPOLL_CTL_ADD, data[0], &ev), 0) ||
+		    want_err("EPOLL_CTL_MOD of an exclusive registration", epoll_ctl(ep, EPOLL_CTL_MOD, data[0], &ev), EINVAL) ||
+		    want_err("EPOLLEXCLUSIVE with EPOLLONESHOT",
+			     epoll_ctl(ep, EPOLL_CTL_ADD, data[1], &(struct epoll_event){ .events = EPOLLOUT | EPOLLEXCLUSIVE | EPOLLONESHOT }),
+			     EINVAL);
+	close(ep);
+	close(data[0]), close(data[1]), close(ready[0]), close(ready[1]), close(woken[0]), close(woken[1]);
+	return r;
+}
+
 static int bfd;
 
 static void *write_later(void *arg)
@@ -223,6 +311,7 @@ static const struct check checks[] = {
 	{ "errors", check_errors },
 	{ "poll", check_poll },
 	{ "epoll-order", check_epoll_order },
+	{ "epoll-exclusive", check_epoll_exclusive },
 	{ "blocking", check_blocking },
 };
 
