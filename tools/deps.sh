@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Install the Debian packages Kestrel needs to build, boot and test
 # (the gVisor programs of make test build with g++, gtest, gmock and absl;
-# LTP's tests with autotools, bison, flex and pkg-config).
+# LTP's tests with autotools, bison, flex and pkg-config, and the libraries
+# its AIO, capability, ACL, keyring and NUMA tests link: without them those
+# tests build as TCONF stubs on both kernels and hide what they would show).
 # As root it installs what is missing; otherwise it prints the one
 # apt-get line to run. Exits non-zero when something is still missing.
 set -eu
@@ -41,6 +43,11 @@ flex:/usr/bin/flex
 pkg-config:/usr/bin/pkg-config
 libc6-dev:/usr/include/stdio.h
 linux-libc-dev:/usr/include/linux/version.h
+libaio-dev:/usr/include/libaio.h
+libcap-dev:/usr/include/sys/capability.h
+libacl1-dev:/usr/include/acl/libacl.h
+libkeyutils-dev:/usr/include/keyutils.h
+libnuma-dev:/usr/include/numa.h
 "
 
 missing=""
