@@ -523,6 +523,10 @@ void show_pid_limits(struct sbuf *s, struct process *p)
 #define MAPS_LINE_FIXED  (MAPS_NAME_COLUMN + 2) /* prefix, space, newline */
 #define MAPS_BUF_MAX     (256 * 1024)           /* a longer listing is cut off */
 #define SMAPS_PER_MAPS   12                     /* an smaps entry: the line and 23 short ones */
+/* Room for regions another thread maps between the sizing walk and the
+ * listing's (mmap takes no kernel lock): a listing that still does not
+ * fit ends at its last whole entry. */
+#define MAPS_SLACK_LINES 32
 #define SMAPS_BUF_MAX    (2 * 1024 * 1024)
 
 /* What the name column shows for region v: its file, or [heap] / [stack]
@@ -566,6 +570,7 @@ size_t maps_buf_size(struct process *p)
 
 	if (vs)
 		uvm_walk(vs, add_line_room, &n);
+	n += MAPS_SLACK_LINES * MAPS_LINE_FIXED;
 	return n < MAPS_BUF_MAX ? n : MAPS_BUF_MAX;
 }
 
@@ -589,15 +594,26 @@ static void maps_line(struct sbuf *s, const struct vma *v)
 	sb_printf(s, "\n");
 }
 
-/* uvm_walk's step for show_pid_maps: a line, until the buffer is full
- * (which bounds the time the space's lock is held). */
+/* After an entry was written at s's offset at: keep it if it fitted,
+ * else take it back and stop the walk (a listing ends with a whole
+ * entry, and the buffer's end bounds how long the space's lock is held). */
+static bool entry_fitted(struct sbuf *s, size_t at)
+{
+	if (s->len + 1 < s->cap) /* sb_printf stops one short of cap when cut */
+		return true;
+	s->len = at;
+	return false;
+}
+
+/* uvm_walk's step for show_pid_maps: a line. */
 static bool maps_step(struct vm_space *vs, const struct vma *v, void *arg)
 {
 	struct sbuf *s = arg;
+	size_t at = s->len;
 
 	(void)vs;
 	maps_line(s, v);
-	return s->len < s->cap;
+	return entry_fitted(s, at);
 }
 
 void show_pid_maps(struct sbuf *s, struct process *p)
@@ -663,7 +679,7 @@ static bool smaps_step(struct vm_space *vs, const struct vma *v, void *arg)
 					     "FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:",
 					     "Swap:", "SwapPss:" };
 	struct sbuf *s = arg;
-
+	size_t at = s->len;
 	uint64_t rss = uvm_region_resident(vs, v) * PAGE_SIZE;
 	bool shared = v->flags & VMA_SHARED, file = v->name || v->backing;
 	maps_line(s, v);
@@ -684,7 +700,7 @@ static bool smaps_step(struct vm_space *vs, const struct vma *v, void *arg)
 	smaps_kb(s, "Locked:", v->flags & VMA_LOCKED ? rss : 0);
 	sb_printf(s, "THPeligible:    0\n");
 	smaps_flags(s, v);
-	return s->len < s->cap; /* full: the rest would be cut off anyway */
+	return entry_fitted(s, at);
 }
 
 void show_pid_smaps(struct sbuf *s, struct process *p)

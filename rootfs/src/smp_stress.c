@@ -81,11 +81,14 @@
  *                   behind.
  *   mmap-threads    a thread per CPU (at least two) maps, fills, checks,
  *                   write-protects and unmaps private regions of its own,
- *                   several live at once (issue 29: mmap, mprotect and
- *                   munmap take no kernel lock): every mmap succeeds
- *                   and comes zero-filled, every region keeps its owner's
- *                   words until its owner unmaps it (two threads given
- *                   overlapping ranges overwrite each other's).
+ *                   several live at once, every other one back at its
+ *                   last address with MAP_FIXED_NOREPLACE (issue 29:
+ *                   mmap, mprotect and munmap take no kernel lock): every
+ *                   mmap succeeds (or is EEXIST where another thread has
+ *                   mapped since) and comes zero-filled, every region
+ *                   keeps its owner's words until its owner unmaps it
+ *                   (two threads given overlapping ranges, or a
+ *                   NOREPLACE that replaced, overwrite or drop another's).
  *   cow-fork        a thread writes private pages and reads each write
  *                   back while another forks: a write must never be lost
  *                   to a copy-on-write break, a child sees values the
@@ -1280,6 +1283,7 @@ struct mt_region {
 struct mt_worker {
 	int me;
 	long maps;
+	long taken;                   /* MAP_FIXED_NOREPLACE found its range taken */
 	char why[160];
 };
 
@@ -1305,13 +1309,29 @@ static bool mt_intact(const struct mt_region *g, char *why, size_t n)
 	return true;
 }
 
+/* Every other time, the slot's last address again with
+ * MAP_FIXED_NOREPLACE (EEXIST when another thread has mapped there since:
+ * a region of its own, never to be replaced), else anywhere. */
+static uint64_t *mt_mmap(struct mt_worker *w, uint64_t *last, size_t len)
+{
+	int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS;
+
+	if (last && (w->maps & 1)) {
+		uint64_t *r = mmap(last, len, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+		if (r != MAP_FAILED || errno != EEXIST)
+			return r;
+		w->taken++;
+	}
+	return mmap(NULL, len, prot, flags, -1, 0);
+}
+
 /* A new region in g: mapped, found zero, tagged, then read-only for a
  * moment (mprotect) and writable again. False with why filled in. */
-static bool mt_map(struct mt_worker *w, struct mt_region *g)
+static bool mt_map(struct mt_worker *w, struct mt_region *g, uint64_t *last)
 {
 	g->pages = 1 + (size_t)(w->maps % MT_PAGES_MAX);
 	g->tag = mt_tag(w->me, w->maps);
-	g->at = mmap(NULL, g->pages * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	g->at = mt_mmap(w, last, g->pages * 4096);
 	if (g->at == MAP_FAILED) {
 		snprintf(w->why, sizeof(w->why), "mmap: %s", errname(errno));
 		g->at = NULL;
@@ -1359,7 +1379,8 @@ static void *mt_worker(void *arg)
 	pin_to(w->me);
 	for (long k = 0; ok && !atomic_load(&mt_stop); k++) {
 		struct mt_region *g = &live[k % MT_LIVE];
-		ok = mt_unmap(w, g) && mt_map(w, g);
+		uint64_t *last = g->at;
+		ok = mt_unmap(w, g) && mt_map(w, g, last);
 	}
 	for (int i = 0; ok && i < MT_LIVE; i++)
 		ok = mt_unmap(w, &live[i]);
@@ -1373,7 +1394,7 @@ static int check_mmap_threads(void)
 	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS;
 	struct mt_worker w[MAX_WORKERS];
 	struct crew c;
-	long maps = 0;
+	long maps = 0, taken = 0;
 
 	memset(w, 0, sizeof(w));
 	atomic_store(&mt_stop, 0);
@@ -1384,7 +1405,7 @@ static int check_mmap_threads(void)
 		crew_join(&c);
 		return fail("pthread_create: %s", errname(errno));
 	}
-	long long end = deadline_after(NEW_PART_MS);
+	long long end = deadline_after(PART_MS);
 	while (now_ms() < end && !atomic_load(&mt_stop))
 		usleep(10000);
 	atomic_store(&mt_stop, 1);
@@ -1394,10 +1415,12 @@ static int check_mmap_threads(void)
 		if (w[i].why[0])
 			return fail("thread %d after %ld maps: %s", i, w[i].maps, w[i].why);
 		if (!w[i].maps)
-			return fail("thread %d made no mapping in %d ms", i, NEW_PART_MS);
+			return fail("thread %d made no mapping in %d ms", i, PART_MS);
 		maps += w[i].maps;
+		taken += w[i].taken;
 	}
-	remark("%d threads, %ld mmap+mprotect+munmap, every region intact", n, maps);
+	remark("%d threads, %ld mmap+mprotect+munmap, every region intact (%ld MAP_FIXED_NOREPLACE "
+	       "found the range taken)", n, maps, taken);
 	return CHECK_OK;
 }
 
