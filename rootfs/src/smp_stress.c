@@ -89,6 +89,10 @@
  *                   keeps its owner's words until its owner unmaps it
  *                   (two threads given overlapping ranges, or a
  *                   NOREPLACE that replaced, overwrite or drop another's).
+ *                   Between two of its own, each thread claims one of
+ *                   MT_SLOTS fixed ranges that all of them claim in turn,
+ *                   with MAP_FIXED_NOREPLACE: one holds a slot at a time,
+ *                   the others get EEXIST, and the holder's words stay.
  *   cow-fork        a thread writes private pages and reads each write
  *                   back while another forks: a write must never be lost
  *                   to a copy-on-write break, a child sees values the
@@ -119,6 +123,9 @@
 #define MF_PAGES       16      /* munmap-fault: pages of each round's region */
 #define MT_LIVE        6       /* mmap-threads: regions each thread keeps mapped */
 #define MT_PAGES_MAX   4       /* mmap-threads: a region's pages, 1 to this */
+#define MT_SLOTS       2       /* mmap-threads: addresses every thread claims in turn */
+#define MT_SLOT_PAGES  2
+#define MT_SLOT_BASE   0x2000000000ul /* far below where mmap places (top down), free on both kernels */
 
 static int nworkers;
 static int ncpus;
@@ -1284,10 +1291,12 @@ struct mt_worker {
 	int me;
 	long maps;
 	long taken;                   /* MAP_FIXED_NOREPLACE found its range taken */
+	long claims;                  /* slots held */
 	char why[160];
 };
 
 static _Atomic int mt_stop;
+static uint8_t *mt_slots;      /* MT_SLOTS ranges of MT_SLOT_PAGES, side by side, from MT_SLOT_BASE */
 
 /* The tag worker me writes into its k-th region: unique per both. */
 static uint64_t mt_tag(int me, long k)
@@ -1369,6 +1378,42 @@ static bool mt_unmap(struct mt_worker *w, struct mt_region *g)
 	return true;
 }
 
+/* Claim slot s with MAP_FIXED_NOREPLACE: EEXIST while another thread
+ * holds it; once held, it must read zero, keep this thread's words
+ * through an mprotect round, and go. False with why filled in. */
+static bool mt_claim(struct mt_worker *w, int s)
+{
+	size_t len = MT_SLOT_PAGES * 4096;
+	uint64_t tag = mt_tag(w->me, -1 - (long)w->claims);
+	uint64_t *r = mmap(mt_slots + (size_t)s * len, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (r == MAP_FAILED && errno == EEXIST) {
+		w->taken++;
+		return true;
+	}
+	if (r == MAP_FAILED) {
+		snprintf(w->why, sizeof(w->why), "mmap of slot %d: %s", s, errname(errno));
+		return false;
+	}
+	struct mt_region g = { r, MT_SLOT_PAGES, 0 };
+	for (size_t i = 0; i < len / 8; i += 511)
+		if (r[i]) {
+			snprintf(w->why, sizeof(w->why), "slot %d claimed holds %#llx", s,
+				 (unsigned long long)r[i]);
+			return false;
+		}
+	for (size_t p = 0; p < MT_SLOT_PAGES; p++)
+		r[p * 512] = r[p * 512 + 511] = tag;
+	g.tag = tag;
+	if (mprotect(r, len, PROT_READ) || mprotect(r, len, PROT_READ | PROT_WRITE)) {
+		snprintf(w->why, sizeof(w->why), "mprotect of slot %d: %s", s, errname(errno));
+		return false;
+	}
+	w->claims++;
+	return mt_unmap(w, &g);
+}
+
 static void *mt_worker(void *arg)
 {
 	struct mt_worker *w = arg;
@@ -1380,7 +1425,7 @@ static void *mt_worker(void *arg)
 	for (long k = 0; ok && !atomic_load(&mt_stop); k++) {
 		struct mt_region *g = &live[k % MT_LIVE];
 		uint64_t *last = g->at;
-		ok = mt_unmap(w, g) && mt_map(w, g, last);
+		ok = mt_unmap(w, g) && mt_map(w, g, last) && mt_claim(w, (int)(k % MT_SLOTS));
 	}
 	for (int i = 0; ok && i < MT_LIVE; i++)
 		ok = mt_unmap(w, &live[i]);
@@ -1394,10 +1439,16 @@ static int check_mmap_threads(void)
 	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS;
 	struct mt_worker w[MAX_WORKERS];
 	struct crew c;
-	long maps = 0, taken = 0;
+	long maps = 0, taken = 0, claims = 0;
+	size_t slots_len = MT_SLOTS * MT_SLOT_PAGES * 4096;
 
 	memset(w, 0, sizeof(w));
 	atomic_store(&mt_stop, 0);
+	/* the slots' range: free (NOREPLACE takes it), then given back */
+	mt_slots = mmap((void *)MT_SLOT_BASE, slots_len, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (mt_slots == MAP_FAILED || munmap(mt_slots, slots_len))
+		return fail("mmap of the slots' range at %#lx: %s", MT_SLOT_BASE, errname(errno));
 	for (int i = 0; i < n; i++)
 		w[i].me = i;
 	if (crew_start(&c, n, mt_worker, w, sizeof(w[0]))) {
@@ -1418,9 +1469,10 @@ static int check_mmap_threads(void)
 			return fail("thread %d made no mapping in %d ms", i, PART_MS);
 		maps += w[i].maps;
 		taken += w[i].taken;
+		claims += w[i].claims;
 	}
-	remark("%d threads, %ld mmap+mprotect+munmap, every region intact (%ld MAP_FIXED_NOREPLACE "
-	       "found the range taken)", n, maps, taken);
+	remark("%d threads, %ld mmap+mprotect+munmap, every region intact (%ld slots claimed, "
+	       "%ld MAP_FIXED_NOREPLACE found the range taken)", n, maps, claims, taken);
 	return CHECK_OK;
 }
 
