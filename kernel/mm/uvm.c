@@ -331,12 +331,18 @@ struct shmem *uvm_shared_object_at(struct vm_space *vs, uint64_t va, uint64_t *o
 	return obj;
 }
 
-bool uvm_range_has_object(const struct vm_space *vs, uint64_t start, uint64_t end)
+/* Does region v or one after it overlapping [start, end) have a memory object? */
+static bool objects_from(const struct vma *v, uint64_t start, uint64_t end)
 {
-	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next)
+	for (; v && v->start < end; v = v->next)
 		if (v->end > start && v->obj)
 			return true;
 	return false;
+}
+
+bool uvm_range_has_object(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	return objects_from(uvm_first_vma_from(vs, start), start, end);
 }
 
 void uvm_walk(struct vm_space *vs, bool (*fn)(struct vm_space *vs, const struct vma *v, void *arg),
@@ -406,12 +412,22 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 	return 0;
 }
 
-/* uvm_unmap with the space's lock held. */
-static int unmap_locked(struct vm_space *vs, uint64_t start, uint64_t end)
+/* uvm_unmap with the space's lock held; with no_object, -EAGAIN and
+ * nothing changed when a region there has a memory object. One look in
+ * the tree finds the first region and, when no split is needed at start
+ * (munmap of whole regions, the common case), serves the walk too. */
+static int unmap_locked(struct vm_space *vs, uint64_t start, uint64_t end, bool no_object)
 {
-	if (split_at(vs, start) || split_at(vs, end))
+	struct vma *v = uvm_first_vma_from(vs, start);
+
+	if (no_object && objects_from(v, start, end))
+		return -EAGAIN;
+	bool split = v && v->start < start;
+	if ((split && split_at(vs, start)) || split_at(vs, end))
 		return -ENOMEM;
-	struct vma *v = uvm_first_vma_from(vs, start), *prev = vma_before(vs, v);
+	if (split)
+		v = v->next; /* the part from start on */
+	struct vma *prev = vma_before(vs, v);
 	struct tlb_batch b;
 
 	batch_begin(&b, vs);
@@ -433,7 +449,16 @@ static int unmap_locked(struct vm_space *vs, uint64_t start, uint64_t end)
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 {
 	uint64_t f = space_lock(vs);
-	int err = unmap_locked(vs, start, end);
+	int err = unmap_locked(vs, start, end, false);
+
+	space_unlock(vs, f);
+	return err;
+}
+
+int uvm_unmap_no_object(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	uint64_t f = space_lock(vs);
+	int err = unmap_locked(vs, start, end, true);
 
 	space_unlock(vs, f);
 	return err;
@@ -442,7 +467,7 @@ int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 int uvm_replace(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags)
 {
 	uint64_t f = space_lock(vs);
-	int err = unmap_locked(vs, start, end);
+	int err = unmap_locked(vs, start, end, false);
 
 	if (!err)
 		err = add_vma_locked(vs, start, end, prot, flags);
@@ -522,7 +547,7 @@ static int move_locked(struct vm_space *vs, uint64_t old, uint64_t old_len, uint
 	}
 	vma_copy_at(n, v, old, to, new_len);
 	if (unmap_old)
-		unmap_locked(vs, old, old + old_len); /* cannot fail: the edges are split already */
+		unmap_locked(vs, old, old + old_len, false); /* cannot fail: the edges are split already */
 	vma_link(vs, n, vma_before(vs, uvm_first_vma_from(vs, to)));
 	return 0;
 }

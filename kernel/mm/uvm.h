@@ -241,6 +241,10 @@ void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end);
  * number of regions, plus the regions in the range and their populated
  * page tables, not the length of the range. */
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end);
+/* The same unless a region overlapping [start, end) has a memory object:
+ * then -EAGAIN, nothing changed (the caller takes the kernel lock and
+ * calls uvm_unmap). munmap's and brk's lock-free path. */
+int uvm_unmap_no_object(struct vm_space *vs, uint64_t start, uint64_t end);
 /* mremap's move: the region containing old, seen from old on, becomes a
  * region at [to, to + new_len) (an empty range not overlapping the old
  * one) with the same protection, flags, object and file offsets; the

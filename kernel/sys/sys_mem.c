@@ -83,10 +83,12 @@ static bool klock_for_objects(struct vm_space *vs, uint64_t start, uint64_t end)
  * or uvm_unmap's error. vs's map_lock held. */
 static int unmap_range(struct vm_space *vs, uint64_t start, uint64_t end)
 {
-	if (!uvm_range_has_object(vs, start, end))
-		return uvm_unmap(vs, start, end);
+	int r = uvm_unmap_no_object(vs, start, end);
+
+	if (r != -EAGAIN)
+		return r;
 	bool taken = klock_enter_unless_held();
-	int r = uvm_unmap(vs, start, end);
+	r = uvm_unmap(vs, start, end);
 	mfile_unmapped();
 	klock_leave_taken(taken);
 	return r;
