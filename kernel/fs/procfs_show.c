@@ -331,19 +331,29 @@ static const char *state_name(char c)
 	return c == 'Z' ? "zombie" : c == 'S' ? "sleeping" : "running";
 }
 
+/* VmSize: what its regions cover. */
 static uint64_t vm_bytes(const struct process *p)
 {
-	uint64_t n = 0;
+	return p->vm && p->state == PROC_ALIVE ? uvm_total_bytes(p->vm) : 0;
+}
 
-	for (const struct vma *v = p->vm && p->state == PROC_ALIVE ? p->vm->vmas : NULL; v; v = v->next)
-		n += v->end - v->start;
-	return n;
+/* uvm_walk's step for vm_locked_bytes: a locked region's bytes. */
+static bool add_locked(struct vm_space *vs, const struct vma *v, void *arg)
+{
+	(void)vs;
+	if (v->flags & VMA_LOCKED)
+		*(uint64_t *)arg += v->end - v->start;
+	return true;
 }
 
 /* VmLck: the bytes of its locked regions (mlock, mlockall, MAP_LOCKED). */
 static uint64_t vm_locked_bytes(const struct process *p)
 {
-	return p->vm && p->state == PROC_ALIVE ? uvm_flag_bytes(p->vm, 0, USER_VA_END, VMA_LOCKED) : 0;
+	uint64_t n = 0;
+
+	if (p->vm && p->state == PROC_ALIVE)
+		uvm_walk(p->vm, add_locked, &n);
+	return n;
 }
 
 /* A device number as Linux's new_encode_dev writes tty_nr. */
@@ -513,6 +523,10 @@ void show_pid_limits(struct sbuf *s, struct process *p)
 #define MAPS_LINE_FIXED  (MAPS_NAME_COLUMN + 2) /* prefix, space, newline */
 #define MAPS_BUF_MAX     (256 * 1024)           /* a longer listing is cut off */
 #define SMAPS_PER_MAPS   12                     /* an smaps entry: the line and 23 short ones */
+/* Room for regions another thread maps between the sizing walk and the
+ * listing's (mmap takes no kernel lock): a listing that still does not
+ * fit ends at its last whole entry. */
+#define MAPS_SLACK_LINES 32
 #define SMAPS_BUF_MAX    (2 * 1024 * 1024)
 
 /* What the name column shows for region v: its file, or [heap] / [stack]
@@ -530,22 +544,33 @@ static const char *region_name(const struct vma *v)
 	return NULL;
 }
 
-/* A live process's address space, or NULL (a zombie has none). */
-static const struct vm_space *live_vm(const struct process *p)
+/* A live process's address space, or NULL (a zombie has none). Its
+ * regions are read through uvm_walk, under the space's lock: another
+ * thread's mmap or munmap runs without the kernel lock (mm/uvm.h). */
+static struct vm_space *live_vm(const struct process *p)
 {
 	return p->state == PROC_ALIVE ? p->vm : NULL;
 }
 
+/* uvm_walk's step for maps_buf_size: one line's room, until the most. */
+static bool add_line_room(struct vm_space *vs, const struct vma *v, void *arg)
+{
+	size_t *n = arg;
+	const char *name = region_name(v);
+
+	(void)vs;
+	*n += MAPS_LINE_FIXED + (name ? strlen(name) : 0);
+	return *n < MAPS_BUF_MAX;
+}
+
 size_t maps_buf_size(struct process *p)
 {
-	const struct vm_space *vs = live_vm(p);
+	struct vm_space *vs = live_vm(p);
 	size_t n = 1;
 
-	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v && n < MAPS_BUF_MAX;
-	     v = uvm_next_vma(vs, v)) {
-		const char *name = region_name(v);
-		n += MAPS_LINE_FIXED + (name ? strlen(name) : 0);
-	}
+	if (vs)
+		uvm_walk(vs, add_line_room, &n);
+	n += MAPS_SLACK_LINES * MAPS_LINE_FIXED;
 	return n < MAPS_BUF_MAX ? n : MAPS_BUF_MAX;
 }
 
@@ -569,12 +594,34 @@ static void maps_line(struct sbuf *s, const struct vma *v)
 	sb_printf(s, "\n");
 }
 
+/* After an entry was written at s's offset at: keep it if it fitted,
+ * else take it back and stop the walk (a listing ends with a whole
+ * entry, and the buffer's end bounds how long the space's lock is held). */
+static bool entry_fitted(struct sbuf *s, size_t at)
+{
+	if (s->len + 1 < s->cap) /* sb_printf stops one short of cap when cut */
+		return true;
+	s->len = at;
+	return false;
+}
+
+/* uvm_walk's step for show_pid_maps: a line. */
+static bool maps_step(struct vm_space *vs, const struct vma *v, void *arg)
+{
+	struct sbuf *s = arg;
+	size_t at = s->len;
+
+	(void)vs;
+	maps_line(s, v);
+	return entry_fitted(s, at);
+}
+
 void show_pid_maps(struct sbuf *s, struct process *p)
 {
-	const struct vm_space *vs = live_vm(p);
+	struct vm_space *vs = live_vm(p);
 
-	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v; v = uvm_next_vma(vs, v))
-		maps_line(s, v);
+	if (vs)
+		uvm_walk(vs, maps_step, s);
 }
 
 size_t smaps_buf_size(struct process *p)
@@ -626,55 +673,75 @@ static void smaps_flags(struct sbuf *s, const struct vma *v)
  * a page among the spaces that map it). Locked is Rss under mlock.
  * Kestrel has no swap, huge pages or KSM: those lines are 0.
  */
-void show_pid_smaps(struct sbuf *s, struct process *p)
+static bool smaps_step(struct vm_space *vs, const struct vma *v, void *arg)
 {
-	const struct vm_space *vs = live_vm(p);
 	static const char *const zero[] = { "LazyFree:", "AnonHugePages:", "ShmemPmdMapped:",
 					     "FilePmdMapped:", "Shared_Hugetlb:", "Private_Hugetlb:",
 					     "Swap:", "SwapPss:" };
+	struct sbuf *s = arg;
+	size_t at = s->len;
+	uint64_t rss = uvm_region_resident(vs, v) * PAGE_SIZE;
+	bool shared = v->flags & VMA_SHARED, file = v->name || v->backing;
+	maps_line(s, v);
+	smaps_kb(s, "Size:", v->end - v->start);
+	smaps_kb(s, "KernelPageSize:", PAGE_SIZE);
+	smaps_kb(s, "MMUPageSize:", PAGE_SIZE);
+	smaps_kb(s, "Rss:", rss);
+	smaps_kb(s, "Pss:", rss);
+	smaps_kb(s, "Pss_Dirty:", !file || shared ? rss : 0);
+	smaps_kb(s, "Shared_Clean:", shared && file ? rss : 0);
+	smaps_kb(s, "Shared_Dirty:", shared && !file ? rss : 0);
+	smaps_kb(s, "Private_Clean:", !shared && file ? rss : 0);
+	smaps_kb(s, "Private_Dirty:", !shared && !file ? rss : 0);
+	smaps_kb(s, "Referenced:", rss);
+	smaps_kb(s, "Anonymous:", !shared && !file ? rss : 0);
+	for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+		smaps_kb(s, zero[i], 0);
+	smaps_kb(s, "Locked:", v->flags & VMA_LOCKED ? rss : 0);
+	sb_printf(s, "THPeligible:    0\n");
+	smaps_flags(s, v);
+	return entry_fitted(s, at);
+}
 
-	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v; v = uvm_next_vma(vs, v)) {
-		uint64_t rss = uvm_region_resident(vs, v) * PAGE_SIZE;
-		bool shared = v->flags & VMA_SHARED, file = v->name || v->backing;
-		maps_line(s, v);
-		smaps_kb(s, "Size:", v->end - v->start);
-		smaps_kb(s, "KernelPageSize:", PAGE_SIZE);
-		smaps_kb(s, "MMUPageSize:", PAGE_SIZE);
-		smaps_kb(s, "Rss:", rss);
-		smaps_kb(s, "Pss:", rss);
-		smaps_kb(s, "Pss_Dirty:", !file || shared ? rss : 0);
-		smaps_kb(s, "Shared_Clean:", shared && file ? rss : 0);
-		smaps_kb(s, "Shared_Dirty:", shared && !file ? rss : 0);
-		smaps_kb(s, "Private_Clean:", !shared && file ? rss : 0);
-		smaps_kb(s, "Private_Dirty:", !shared && !file ? rss : 0);
-		smaps_kb(s, "Referenced:", rss);
-		smaps_kb(s, "Anonymous:", !shared && !file ? rss : 0);
-		for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
-			smaps_kb(s, zero[i], 0);
-		smaps_kb(s, "Locked:", v->flags & VMA_LOCKED ? rss : 0);
-		sb_printf(s, "THPeligible:    0\n");
-		smaps_flags(s, v);
-	}
+void show_pid_smaps(struct sbuf *s, struct process *p)
+{
+	struct vm_space *vs = live_vm(p);
+
+	if (vs)
+		uvm_walk(vs, smaps_step, s);
 }
 
 /* /proc/PID/statm: size resident shared text lib data dt, in pages. Text
  * is the executable file mappings, data the private writable regions
  * (Linux's data_vm + stack_vm); shared pages and lib are not counted. */
+struct statm_sums {
+	uint64_t size, text, data; /* pages */
+};
+
+/* uvm_walk's step for show_pid_statm. */
+static bool statm_step(struct vm_space *vs, const struct vma *v, void *arg)
+{
+	struct statm_sums *t = arg;
+	uint64_t pages = (v->end - v->start) / PAGE_SIZE;
+
+	(void)vs;
+	t->size += pages;
+	if (v->name && (v->prot & VM_EXEC) && !(v->prot & VM_WRITE))
+		t->text += pages;
+	else if ((v->prot & VM_WRITE) && !(v->flags & VMA_SHARED))
+		t->data += pages;
+	return true;
+}
+
 void show_pid_statm(struct sbuf *s, struct process *p)
 {
-	const struct vm_space *vs = live_vm(p);
-	uint64_t size = 0, text = 0, data = 0;
+	struct vm_space *vs = live_vm(p);
+	struct statm_sums t = { 0, 0, 0 };
 
-	for (const struct vma *v = vs ? uvm_next_vma(vs, NULL) : NULL; v; v = uvm_next_vma(vs, v)) {
-		uint64_t pages = (v->end - v->start) / PAGE_SIZE;
-		size += pages;
-		if (v->name && (v->prot & VM_EXEC) && !(v->prot & VM_WRITE))
-			text += pages;
-		else if ((v->prot & VM_WRITE) && !(v->flags & VMA_SHARED))
-			data += pages;
-	}
-	sb_printf(s, "%lu %lu 0 %lu 0 %lu 0\n", (unsigned long)size,
-		  (unsigned long)(vs ? vs->resident : 0), (unsigned long)text, (unsigned long)data);
+	if (vs)
+		uvm_walk(vs, statm_step, &t);
+	sb_printf(s, "%lu %lu 0 %lu 0 %lu 0\n", (unsigned long)t.size,
+		  (unsigned long)(vs ? vs->resident : 0), (unsigned long)t.text, (unsigned long)t.data);
 }
 
 void show_pid_cmdline(struct sbuf *s, struct process *p)

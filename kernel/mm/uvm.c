@@ -310,6 +310,51 @@ struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va)
 	return v && v->start <= va ? v : NULL;
 }
 
+bool uvm_mapped_at(struct vm_space *vs, uint64_t va)
+{
+	uint64_t f = space_lock(vs);
+	bool mapped = uvm_find_vma(vs, va) != NULL;
+
+	space_unlock(vs, f);
+	return mapped;
+}
+
+struct shmem *uvm_shared_object_at(struct vm_space *vs, uint64_t va, uint64_t *off)
+{
+	uint64_t f = space_lock(vs);
+	const struct vma *v = uvm_find_vma(vs, va);
+	struct shmem *obj = v && (v->flags & VMA_SHARED) ? v->obj : NULL;
+
+	if (obj)
+		*off = v->obj_pgoff * PAGE_SIZE + (va - v->start);
+	space_unlock(vs, f);
+	return obj;
+}
+
+/* Does region v or one after it overlapping [start, end) have a memory object? */
+static bool objects_from(const struct vma *v, uint64_t start, uint64_t end)
+{
+	for (; v && v->start < end; v = v->next)
+		if (v->end > start && v->obj)
+			return true;
+	return false;
+}
+
+bool uvm_range_has_object(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	return objects_from(uvm_first_vma_from(vs, start), start, end);
+}
+
+void uvm_walk(struct vm_space *vs, bool (*fn)(struct vm_space *vs, const struct vma *v, void *arg),
+	      void *arg)
+{
+	uint64_t f = space_lock(vs);
+
+	for (const struct vma *v = vs->vmas; v && fn(vs, v, arg); v = v->next)
+		;
+	space_unlock(vs, f);
+}
+
 /* Move region v's end: the space's lock held. */
 static void set_end_locked(struct vm_space *vs, struct vma *v, uint64_t end)
 {
@@ -367,12 +412,22 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 	return 0;
 }
 
-/* uvm_unmap with the space's lock held. */
-static int unmap_locked(struct vm_space *vs, uint64_t start, uint64_t end)
+/* uvm_unmap with the space's lock held; with no_object, -EAGAIN and
+ * nothing changed when a region there has a memory object. One look in
+ * the tree finds the first region and, when no split is needed at start
+ * (munmap of whole regions, the common case), serves the walk too. */
+static int unmap_locked(struct vm_space *vs, uint64_t start, uint64_t end, bool no_object)
 {
-	if (split_at(vs, start) || split_at(vs, end))
+	struct vma *v = uvm_first_vma_from(vs, start);
+
+	if (no_object && objects_from(v, start, end))
+		return -EAGAIN;
+	bool split = v && v->start < start;
+	if ((split && split_at(vs, start)) || split_at(vs, end))
 		return -ENOMEM;
-	struct vma *v = uvm_first_vma_from(vs, start), *prev = vma_before(vs, v);
+	if (split)
+		v = v->next; /* the part from start on */
+	struct vma *prev = vma_before(vs, v);
 	struct tlb_batch b;
 
 	batch_begin(&b, vs);
@@ -394,8 +449,28 @@ static int unmap_locked(struct vm_space *vs, uint64_t start, uint64_t end)
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end)
 {
 	uint64_t f = space_lock(vs);
-	int err = unmap_locked(vs, start, end);
+	int err = unmap_locked(vs, start, end, false);
 
+	space_unlock(vs, f);
+	return err;
+}
+
+int uvm_unmap_no_object(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	uint64_t f = space_lock(vs);
+	int err = unmap_locked(vs, start, end, true);
+
+	space_unlock(vs, f);
+	return err;
+}
+
+int uvm_replace(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags)
+{
+	uint64_t f = space_lock(vs);
+	int err = unmap_locked(vs, start, end, false);
+
+	if (!err)
+		err = add_vma_locked(vs, start, end, prot, flags);
 	space_unlock(vs, f);
 	return err;
 }
@@ -472,7 +547,7 @@ static int move_locked(struct vm_space *vs, uint64_t old, uint64_t old_len, uint
 	}
 	vma_copy_at(n, v, old, to, new_len);
 	if (unmap_old)
-		unmap_locked(vs, old, old + old_len); /* cannot fail: the edges are split already */
+		unmap_locked(vs, old, old + old_len, false); /* cannot fail: the edges are split already */
 	vma_link(vs, n, vma_before(vs, uvm_first_vma_from(vs, to)));
 	return 0;
 }
@@ -576,7 +651,7 @@ int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot
 
 uint64_t uvm_total_bytes(const struct vm_space *vs)
 {
-	return vs->total_bytes;
+	return __atomic_load_n(&vs->total_bytes, __ATOMIC_RELAXED); /* one word: a reader needs no lock */
 }
 
 uint64_t uvm_mapped_bytes(const struct vm_space *vs, uint64_t start, uint64_t end)
@@ -1069,9 +1144,12 @@ static bool vma_sigbus(const struct vma *v, uint64_t va)
 
 bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va)
 {
+	uint64_t f = space_lock(vs);
 	const struct vma *v = uvm_find_vma(vs, va);
+	bool sigbus = v && vma_sigbus(v, va);
 
-	return v && vma_sigbus(v, va);
+	space_unlock(vs, f);
+	return sigbus;
 }
 
 /* The page at va as a tracer sees it (Linux's FOLL_FORCE): any region
@@ -1357,12 +1435,14 @@ int uvm_prefault(struct vm_space *vs, uint64_t va)
 
 bool uvm_resident(struct vm_space *vs, uint64_t va)
 {
-	const struct vma *v;
-
 	if (arch_pte(vs->pml4, page_round_down(va)))
 		return true;
-	v = uvm_find_vma(vs, va);
-	return v && v->obj && shmem_lookup(v->obj, v->obj_pgoff + (va - v->start) / PAGE_SIZE) != 0;
+	uint64_t f = space_lock(vs);
+	const struct vma *v = uvm_find_vma(vs, va);
+	bool held = v && v->obj && shmem_lookup(v->obj, v->obj_pgoff + (va - v->start) / PAGE_SIZE) != 0;
+
+	space_unlock(vs, f);
+	return held;
 }
 
 uint64_t uvm_pagemap_entry(struct vm_space *vs, uint64_t va, bool with_pfn)
@@ -1376,7 +1456,9 @@ uint64_t uvm_pagemap_entry(struct vm_space *vs, uint64_t va, bool with_pfn)
 	e = PAGEMAP_PRESENT;
 	if (with_pfn)
 		e |= ((*pte & PTE_ADDR) >> PAGE_SHIFT) & PAGEMAP_PFN_MASK;
+	uint64_t f = space_lock(vs);
 	if ((v = uvm_find_vma(vs, va)) && (v->obj || v->name || (v->flags & VMA_SHARED)))
 		e |= PAGEMAP_FILE;
+	space_unlock(vs, f);
 	return e;
 }

@@ -9,6 +9,7 @@
 #include "mm/layout.h"
 #include "lib/avl.h"
 #include "lib/spinlock.h"
+#include "proc/sched.h" /* struct sleeplock (map_lock), taken by this file's callers only */
 
 #define USER_STACK_TOP   USER_VA_END               /* the stack ends where user space does */
 #define USER_MMAP_BASE   0x00007f0000000000ull     /* mmap grows down from here */
@@ -82,40 +83,75 @@ static inline unsigned uvm_max_vmas(void)
  * process's, or another's that shares it through vfork or CLONE_VM), by
  * its creator before that thread first runs, or by a holder of the kernel
  * lock reaching into it (ptrace, /proc/PID/mem, process_vm_writev, a file
- * truncated under a mapping). Nothing in this file sleeps.
+ * truncated under a mapping). Nothing in this file sleeps. Two locks:
  *
- * `lock`, the space's lock (Linux's mmap_lock and page-table lock in one;
- * a spinlock, held with interrupts off), is taken inside this file's
- * functions, never by their callers:
+ * `map_lock`, the regions' writers' lock (Linux's mmap_lock taken for
+ * writing), a sleeping lock (proc/sched.h's sleeplock; one
+ * compare-and-swap when free), taken by the callers of this file around
+ * a whole change of the regions, never inside it: mmap, munmap,
+ * mprotect, brk, mremap, madvise, the mlock calls, shmat and shmdt, aio's
+ * ring, msync and mincore (whose checks read the regions), fork's copy
+ * (so the child sees no half-made mmap) and the core dump's look at the
+ * regions. Sleeping, not a spinlock, because what it covers may fault
+ * (mmap of a procfs file reads into the new region; mincore writes its
+ * vector), allocate page after page (MAP_POPULATE, mlock) and reschedule
+ * (sched_cond_resched in those loops): none of which may happen with
+ * interrupts off. The kernel lock may be held while it is taken (the
+ * wait gives the kernel lock up, as a pipe's lock's does), and taken
+ * while it is held; page faults never take it, so its holder may touch
+ * user memory.
+ *
+ * `lock`, the space's lock (Linux's page-table lock; a spinlock, held
+ * with interrupts off), is taken inside this file's functions, never by
+ * their callers:
  *   - every change to the regions (the list, the tree, each region's
- *     fields, nr_vmas, total_bytes) is made holding the kernel lock AND
- *     `lock`: so the regions may be read holding either one;
+ *     fields, nr_vmas, total_bytes) is made holding `map_lock` AND
+ *     `lock`, so the regions may be read holding either one. The one
+ *     exception is stack growth (a fault below a VMA_GROWSDOWN region,
+ *     under `lock` and the kernel lock, as Linux grows a stack under
+ *     mmap_lock taken for reading): it moves that region's start down
+ *     and changes total_bytes and the tree's gap summaries, nothing else
+ *     (no region is added, freed or relinked). A `map_lock` holder that
+ *     chose a free range re-checks it under `lock` when it adds its
+ *     region (uvm_add_vma refuses an overlap; mmap chooses again);
+ *   - a region with a memory object (obj), and the objects' lists of
+ *     regions (shmem_rmap), change under the kernel lock too (the
+ *     objects are still the kernel lock's): a change that may touch
+ *     such a region (uvm_range_has_object) takes it; so the lists'
+ *     walkers (a truncate, shm, a shared futex's key) hold the kernel
+ *     lock alone and find their regions in place;
  *   - every change to the page tables below USER_VA_END (an entry, a
  *     table added), to `resident` and to `hiwater`, holding `lock` (a
  *     page fault without the kernel lock maps pages and breaks
  *     copy-on-write: uvm_try_fault). Page tables are freed only with
  *     the space. A read of one entry or of the counts needs no lock;
+ *   - readers holding neither (/proc/PID/maps and its kin, a fault's
+ *     si_code, a shared futex's key, pagemap) use the functions below
+ *     that say they take `lock`;
  *   - the space itself lives while a process uses it (refs): a page
  *     fault runs in a thread of such a process, and exec and exit drop
  *     the reference only once their process's other threads are gone.
  * What `lock` is held for is short and bounded by the range or the
- * regions asked for (a fork's copy: the parent's populated tables). It
- * is spun on answering TLB shootdowns (spin_lock_irqoff_poll), since its
- * holder may send one and wait for every CPU with the space loaded.
- * Order: the kernel lock, then `lock`, then the shared-page table's lock
- * (uvm.c), tlb.c's sender lock, the heap's and the page allocator's.
- * Never two spaces' locks at once (fork's child is reached by nobody
- * else until fork returns: it is written without its lock).
- * The rest (brk_start, brk, mmap_next, lock_future, serial) and the
- * regions' object lists (shmem_rmap) and memory objects (mm/shmem.h):
- * the kernel lock.
+ * regions asked for (a fork's copy: the parent's populated tables;
+ * /proc/PID/maps: its regions, as many as its buffer holds). It is spun
+ * on answering TLB shootdowns (spin_lock_irqoff_poll), since its holder
+ * may send one and wait for every CPU with the space loaded.
+ * Order: `map_lock`, the kernel lock, `lock`, the shared-page table's
+ * lock (uvm.c), tlb.c's sender lock, the heap's and the page
+ * allocator's (a kernel-lock holder may wait for `map_lock`: it sleeps,
+ * which gives the kernel lock up). Never two spaces' locks at once
+ * (fork's child is reached by nobody else until fork returns: it is
+ * written without its locks).
+ * brk_start, brk, mmap_next and lock_future: `map_lock` (fork reads
+ * them holding it; exec writes a new space no one else sees).
  */
 struct vm_space {
 	int refs;                 /* processes using it (vfork and clone(CLONE_VM) share it); atomic */
 	uint64_t serial;          /* unique for the boot: names it without a reference (/proc/PID/mem) */
 	uint64_t pml4;            /* physical; set at creation */
+	struct sleeplock map_lock; /* the regions' writers: see above */
 	struct spinlock lock;     /* see above */
-	/* The regions: changed under the kernel lock and `lock`. */
+	/* The regions: changed under `map_lock` and `lock`. */
 	struct vma *vmas;         /* in address order, for walks */
 	struct avl_tree tree;     /* the same regions, for O(log n) lookups and gaps */
 	unsigned nr_vmas;         /* length of the vmas list */
@@ -123,7 +159,7 @@ struct vm_space {
 	/* Changed under `lock` (with the page tables). */
 	uint64_t resident;        /* pages mapped (shared ones count in each space) */
 	uint64_t hiwater;         /* the most pages resident at once (getrusage's ru_maxrss) */
-	/* The kernel lock. */
+	/* `map_lock`. */
 	uint64_t brk_start, brk;  /* the heap: [brk_start, brk) */
 	uint64_t mmap_next;       /* mmap's top-down search starts below (Linux's mmap_base) */
 	bool lock_future;         /* mlockall(MCL_FUTURE): new regions are VMA_LOCKED (not inherited) */
@@ -132,6 +168,18 @@ struct vm_space {
 	 * Read and or'ed with __atomic, no lock. */
 	uint32_t membarrier;
 };
+
+/* Take vs's map_lock (the lock rules above), sleeping while another
+ * thread holds it; a kill does not interrupt the wait (its holders only
+ * compute, allocate and copy). No spinlock held. */
+static inline void uvm_map_lock(struct vm_space *vs)
+{
+	sleeplock_lock_unkillable(&vs->map_lock);
+}
+static inline void uvm_map_unlock(struct vm_space *vs)
+{
+	sleeplock_unlock(&vs->map_lock);
+}
 
 struct vm_space *uvm_create(void);
 /* Drop a reference; the last one frees every page and table. */
@@ -147,11 +195,41 @@ struct uvm_limits {
 	uint64_t stack, as;
 };
 
+/* The functions below that change regions (add, set, unmap, move,
+ * protect, discard, flags) take `lock` themselves and want `map_lock`
+ * held by their caller (and the kernel lock when a region with an
+ * object may be touched); those that read them, returning regions or
+ * figures about them, want `map_lock` or `lock` held, unless they say
+ * they take `lock` themselves. */
+
 /* Add a region (no overlap allowed): 0, -EINVAL (misaligned, overlap),
  * -ENOMEM (outside [USER_MIN_ADDR, USER_VA_END), too many regions, no
  * memory). */
 int uvm_add_vma(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags);
+/* mmap's MAP_FIXED: [start, end) unmapped, then the region added, in one
+ * hold of `lock` (a stack's growth cannot slip in between). 0, or
+ * uvm_unmap's or uvm_add_vma's error (after a failed add the range
+ * stays unmapped, as Linux leaves it after a failed MAP_FIXED). */
+int uvm_replace(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot, unsigned flags);
+/* The region containing va, or NULL. */
 struct vma *uvm_find_vma(struct vm_space *vs, uint64_t va);
+/* Is va in a region? Takes `lock` (for holders of neither lock: a
+ * fault's si_code). */
+bool uvm_mapped_at(struct vm_space *vs, uint64_t va);
+/* The memory object of the shared region (VMA_SHARED) containing va
+ * and va's byte offset in it, or NULL: a shared futex's key. Takes
+ * `lock`; the kernel lock held, which keeps the object's regions. */
+struct shmem *uvm_shared_object_at(struct vm_space *vs, uint64_t va, uint64_t *off);
+/* Does a region overlapping [start, end) have a memory object? A
+ * change there needs the kernel lock (the lock rules). `map_lock` held. */
+bool uvm_range_has_object(const struct vm_space *vs, uint64_t start, uint64_t end);
+/* Call fn on each region in address order, holding `lock` (interrupts
+ * off), until it returns false: for readers that hold neither lock
+ * (/proc/PID/maps, smaps, statm, status). fn must not sleep, fault or
+ * take a lock uvm.h's order puts before `lock`; the walk costs the
+ * regions it visits. */
+void uvm_walk(struct vm_space *vs, bool (*fn)(struct vm_space *vs, const struct vma *v, void *arg),
+	      void *arg);
 /* The region containing addr, else the first above it; NULL if none. For
  * walks over a range along ->next. O(log n). */
 struct vma *uvm_first_vma_from(const struct vm_space *vs, uint64_t addr);
@@ -163,6 +241,10 @@ void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end);
  * number of regions, plus the regions in the range and their populated
  * page tables, not the length of the range. */
 int uvm_unmap(struct vm_space *vs, uint64_t start, uint64_t end);
+/* The same unless a region overlapping [start, end) has a memory object:
+ * then -EAGAIN, nothing changed (the caller takes the kernel lock and
+ * calls uvm_unmap). munmap's and brk's lock-free path. */
+int uvm_unmap_no_object(struct vm_space *vs, uint64_t start, uint64_t end);
 /* mremap's move: the region containing old, seen from old on, becomes a
  * region at [to, to + new_len) (an empty range not overlapping the old
  * one) with the same protection, flags, object and file offsets; the
@@ -181,7 +263,7 @@ int uvm_move(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to, u
 int uvm_protect(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot);
 /* Bytes of user address space in regions (Linux's total_vm), and the
  * part of [start, end) already in regions. For RLIMIT_AS. */
-uint64_t uvm_total_bytes(const struct vm_space *vs);
+uint64_t uvm_total_bytes(const struct vm_space *vs); /* one load: no lock */
 uint64_t uvm_mapped_bytes(const struct vm_space *vs, uint64_t start, uint64_t end);
 /* No region overlaps [start, end). */
 bool uvm_range_free(const struct vm_space *vs, uint64_t start, uint64_t end);
@@ -189,9 +271,9 @@ bool uvm_range_free(const struct vm_space *vs, uint64_t start, uint64_t end);
  * offset off (it takes a reference; a name it had is dropped): 0, or
  * -EINVAL when no region starts at start. */
 int uvm_set_name(struct vm_space *vs, uint64_t start, struct vm_name *name, uint64_t off);
-/* The regions in address order, for reading (/proc/PID/maps): the first
- * when prev is NULL, else the one after prev; NULL at the end. The same
- * lock rule as the space's other readers: no sleeping in between. */
+/* The regions in address order, for reading: the first when prev is
+ * NULL, else the one after prev; NULL at the end. `map_lock` held across
+ * the walk (or `lock`: see uvm_walk). */
 const struct vma *uvm_next_vma(const struct vm_space *vs, const struct vma *prev);
 /* Give the region starting at start demand-loaded contents (see struct vma). */
 int uvm_set_backing(struct vm_space *vs, uint64_t start, const void *data, uint64_t va, uint64_t len);
@@ -224,7 +306,7 @@ int uvm_prefault(struct vm_space *vs, uint64_t va);
 /* mincore: is the page at va present: mapped here, or (not mapped here
  * yet) held by the memory object its region maps, as Linux's mincore
  * asks the page cache of a file or shmem mapping? */
-bool uvm_resident(struct vm_space *vs, uint64_t va);
+bool uvm_resident(struct vm_space *vs, uint64_t va); /* takes `lock` */
 /* /proc/PID/pagemap's bits (Linux's Documentation/admin-guide/mm/pagemap). */
 #define PAGEMAP_PRESENT  (1ull << 63)
 #define PAGEMAP_FILE     (1ull << 61) /* a file page or shared anonymous memory */
@@ -232,9 +314,9 @@ bool uvm_resident(struct vm_space *vs, uint64_t va);
 /* The pagemap entry of the page at va: 0 when nothing is mapped there,
  * else PAGEMAP_PRESENT, PAGEMAP_FILE as the region says, and the page
  * frame number only when with_pfn (Linux shows it to CAP_SYS_ADMIN). */
-uint64_t uvm_pagemap_entry(struct vm_space *vs, uint64_t va, bool with_pfn);
+uint64_t uvm_pagemap_entry(struct vm_space *vs, uint64_t va, bool with_pfn); /* takes `lock` */
 /* Would a fault at va be SIGBUS (a file mapping past the file's end)? */
-bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va);
+bool uvm_fault_sigbus(struct vm_space *vs, uint64_t va); /* takes `lock` */
 /* The pages of region v that are mapped now (/proc/PID/smaps' Rss). */
 uint64_t uvm_region_resident(const struct vm_space *vs, const struct vma *v);
 /* Is every region overlapping [start, end) private anonymous memory (no

@@ -288,14 +288,19 @@ static uint64_t dump_size(struct vm_space *vs, const struct vma *v, unsigned fil
 	return 0;
 }
 
-/* The regions into a new array (*n of them), or NULL when out of memory. */
+/* The regions into a new array (*n of them), or NULL when out of memory.
+ * Under vs's map_lock (mm/uvm.h): another thread's munmap does not free
+ * a region while it is read; elf_header_at's read takes `lock` inside. */
 static struct seg *take_segs(struct vm_space *vs, unsigned *n)
 {
+	uvm_map_lock(vs);
 	unsigned cap = vs->nr_vmas, i = 0;
 	struct seg *s = kmalloc((cap ? cap : 1) * sizeof(*s));
 
-	if (!s)
+	if (!s) {
+		uvm_map_unlock(vs);
 		return NULL;
+	}
 	for (const struct vma *v = uvm_next_vma(vs, NULL); v && i < cap; v = uvm_next_vma(vs, v), i++)
 		s[i] = (struct seg){
 			.start = v->start, .end = v->end,
@@ -303,6 +308,7 @@ static struct seg *take_segs(struct vm_space *vs, unsigned *n)
 			.pflags = ((v->prot & VM_READ) ? PF_R : 0) | ((v->prot & VM_WRITE) ? PF_W : 0) |
 				  ((v->prot & VM_EXEC) ? PF_X : 0),
 		};
+	uvm_map_unlock(vs);
 	*n = i;
 	return s;
 }

@@ -140,10 +140,11 @@ static void unlock_two(struct bucket *a, struct bucket *b, uint64_t f)
 /* The key of the futex at uaddr in vm; shared: not FUTEX_PRIVATE_FLAG. */
 static struct fkey key_of(struct vm_space *vm, uint64_t uaddr, bool shared)
 {
-	struct vma *v = shared ? uvm_find_vma(vm, uaddr) : NULL;
+	uint64_t off = 0;
+	struct shmem *obj = shared ? uvm_shared_object_at(vm, uaddr, &off) : NULL;
 
-	if (v && (v->flags & VMA_SHARED) && v->obj)
-		return (struct fkey){ v->obj, v->obj_pgoff * PAGE_SIZE + (uaddr - v->start), true };
+	if (obj)
+		return (struct fkey){ obj, off, true };
 	return (struct fkey){ vm, uaddr, shared };
 }
 

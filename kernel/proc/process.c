@@ -1114,8 +1114,13 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	if (share_vm) {
 		c->vm = parent->vm;
 		__atomic_add_fetch(&c->vm->refs, 1, __ATOMIC_RELAXED);
-	} else if (!(c->vm = uvm_fork(parent->vm))) {
-		goto fail;
+	} else {
+		/* map_lock: the copy sees no other thread's mmap or brk half done */
+		uvm_map_lock(parent->vm);
+		c->vm = uvm_fork(parent->vm);
+		uvm_map_unlock(parent->vm);
+		if (!c->vm)
+			goto fail;
 	}
 	c->exe = exe_dup(parent->exe);
 	if (how & FORK_SHARE_FILES) {

@@ -120,15 +120,17 @@ static struct aio_ctx *ctx_find(uint64_t id)
 static uint64_t map_ring(unsigned nr_events)
 {
 	struct vm_space *vs = current_process()->vm;
-	uint64_t addr = uvm_find_free(vs, PAGE_SIZE);
 	struct aio_ring hdr = { .nr = nr_events, .header_length = sizeof(hdr) };
 
-	if (!addr || uvm_add_vma(vs, addr, addr + PAGE_SIZE, VM_READ | VM_WRITE, VMA_DONTCOPY))
-		return 0; /* a fork's child has no context: no page either (Linux's VM_DONTCOPY) */
-	if (uvm_write_checked(vs, addr, &hdr, sizeof(hdr))) {
+	uvm_map_lock(vs); /* the regions' writers (mm/uvm.h) */
+	uint64_t addr = uvm_find_free(vs, PAGE_SIZE);
+	if (addr && uvm_add_vma(vs, addr, addr + PAGE_SIZE, VM_READ | VM_WRITE, VMA_DONTCOPY))
+		addr = 0; /* a fork's child has no context: no page either (Linux's VM_DONTCOPY) */
+	if (addr && uvm_write_checked(vs, addr, &hdr, sizeof(hdr))) {
 		uvm_unmap(vs, addr, addr + PAGE_SIZE);
-		return 0;
+		addr = 0;
 	}
+	uvm_map_unlock(vs);
 	return addr;
 }
 
@@ -225,8 +227,11 @@ static long ctx_destroy(struct process *p, uint64_t id, bool unmap)
 	spin_unlock_irqrestore(&aio_lock, fl);
 	if (!c)
 		return -EINVAL;
-	if (unmap)
+	if (unmap) {
+		uvm_map_lock(p->vm); /* the regions' writers (mm/uvm.h) */
 		uvm_unmap(p->vm, id, id + PAGE_SIZE);
+		uvm_map_unlock(p->vm);
+	}
 	if (!waited)
 		ctx_free(c);
 	return 0;

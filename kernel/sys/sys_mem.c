@@ -1,5 +1,17 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: brk, mmap (anonymous, shared anonymous, /dev/zero, files), munmap, mremap, mprotect, msync, mincore. */
+/*
+ * Locks (mm/uvm.h's rules): every call here holds its space's map_lock
+ * from its first look at the regions to its last change. mmap, munmap,
+ * mprotect and brk run without the kernel lock (sys/syscall.c's
+ * lock_free) and take it only for what is still its: a file, a shared
+ * or a System V mapping (the descriptor, the memory objects, shmem's
+ * lists of regions), and any change to a range where a region has a
+ * memory object (klock_for_objects). Private anonymous memory, the
+ * common case, needs the space's locks alone. The other calls take the
+ * kernel lock from entry to return, as before, and map_lock inside it
+ * (the wait for it gives the kernel lock up).
+ */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
 #include "mm/layout.h"
@@ -10,6 +22,7 @@
 #include "proc/process.h"
 #include "proc/sched.h"
 #include "proc/signal.h"
+#include "arch/x86_64/klock.h"
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "fs/inode.h"
@@ -55,10 +68,36 @@ static bool as_allows(const struct vm_space *vs, uint64_t grow, uint64_t replace
 	return grow <= limit && total <= limit - grow;
 }
 
-SYSCALL_DEFINE1(brk, unsigned long, addr)
+/* The kernel lock for a change to [start, end) of vs when a region
+ * there has a memory object (whose lists and references are still the
+ * kernel lock's, mm/uvm.h); true when this call took it, for
+ * klock_leave_taken. vs's map_lock held. */
+static bool klock_for_objects(struct vm_space *vs, uint64_t start, uint64_t end)
 {
-	struct vm_space *vs = vm();
+	return uvm_range_has_object(vs, start, end) && klock_enter_unless_held();
+}
 
+/* munmap's work, and brk's shrink: [start, end) unmapped; with the
+ * kernel lock when a region there has a memory object, and then a disk
+ * file's last mapping gives its pages to the file (mfile_unmapped). 0
+ * or uvm_unmap's error. vs's map_lock held. */
+static int unmap_range(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	int r = uvm_unmap_no_object(vs, start, end);
+
+	if (r != -EAGAIN)
+		return r;
+	bool taken = klock_enter_unless_held();
+	r = uvm_unmap(vs, start, end);
+	mfile_unmapped();
+	klock_leave_taken(taken);
+	return r;
+}
+
+/* brk with vs's map_lock held (lock-free: the heap is private anonymous
+ * memory, and a shrink over anything else goes through unmap_range). */
+static long do_brk(struct vm_space *vs, unsigned long addr)
+{
 	if (addr < vs->brk_start || addr >= USER_MMAP_BASE)
 		return (long)vs->brk; /* a query, or out of range: unchanged */
 	uint64_t old_end = page_round_up(vs->brk), new_end = page_round_up(addr);
@@ -72,10 +111,20 @@ SYSCALL_DEFINE1(brk, unsigned long, addr)
 		else if (uvm_add_vma(vs, old_end, new_end, VM_READ | VM_WRITE, VMA_HEAP))
 			return (long)vs->brk;
 	} else if (new_end < old_end) {
-		uvm_unmap(vs, new_end, old_end);
+		unmap_range(vs, new_end, old_end);
 	}
 	vs->brk = addr;
 	return (long)addr;
+}
+
+SYSCALL_DEFINE1(brk, unsigned long, addr)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = do_brk(vs, addr);
+	uvm_map_unlock(vs);
+	return r;
 }
 
 static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmprot, uint64_t flags);
@@ -357,23 +406,56 @@ static long do_mlock(uint64_t start, uint64_t len, bool on_fault)
 	return r;
 }
 
-SYSCALL_DEFINE2(mlock, unsigned long, start, size_t, len)
+static long mlock_locked(unsigned long start, size_t len)
 {
 	return do_mlock(start, len, false);
 }
 
-SYSCALL_DEFINE3(mlock2, unsigned long, start, size_t, len, int, flags)
+/* mlock holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE2(mlock, unsigned long, start, size_t, len)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = mlock_locked(start, len);
+	uvm_map_unlock(vs);
+	return r;
+}
+
+static long mlock2_locked(unsigned long start, size_t len, int flags)
 {
 	if ((unsigned)flags & ~MLOCK_ONFAULT)
 		return -EINVAL;
 	return do_mlock(start, len, flags & MLOCK_ONFAULT);
 }
 
-SYSCALL_DEFINE2(munlock, unsigned long, start, size_t, len)
+/* mlock2 holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE3(mlock2, unsigned long, start, size_t, len, int, flags)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = mlock2_locked(start, len, flags);
+	uvm_map_unlock(vs);
+	return r;
+}
+
+static long munlock_locked(unsigned long start, size_t len)
 {
 	len = page_round_up(len + page_offset(start));
 	start = page_round_down(start);
 	return lock_range(vm(), start, start + len, false);
+}
+
+/* munlock holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE2(munlock, unsigned long, start, size_t, len)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = munlock_locked(start, len);
+	uvm_map_unlock(vs);
+	return r;
 }
 
 /* Every region's pages present, region by region (a PROT_NONE one, or a
@@ -384,7 +466,7 @@ static void populate_all(struct vm_space *vs)
 		populate(vs, v->start, v->end);
 }
 
-SYSCALL_DEFINE1(mlockall, int, flags)
+static long mlockall_locked(int flags)
 {
 	struct vm_space *vs = vm();
 	unsigned f = (unsigned)flags;
@@ -405,12 +487,34 @@ SYSCALL_DEFINE1(mlockall, int, flags)
 	return r;
 }
 
-SYSCALL_DEFINE0(munlockall)
+/* mlockall holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE1(mlockall, int, flags)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = mlockall_locked(flags);
+	uvm_map_unlock(vs);
+	return r;
+}
+
+static long munlockall_locked(void)
 {
 	struct vm_space *vs = vm();
 
 	vs->lock_future = false;
 	return uvm_clear_flags(vs, 0, USER_VA_END, VMA_LOCKED);
+}
+
+/* munlockall holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE0(munlockall)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = munlockall_locked();
+	uvm_map_unlock(vs);
+	return r;
 }
 
 /* A new mapping of len bytes that will be locked (MAP_LOCKED, or after
@@ -439,14 +543,14 @@ static void map_extras(struct vm_space *vs, uint64_t start, uint64_t len, uint64
 		populate(vs, start, start + len);
 }
 
-SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, unsigned long, fd, unsigned long, off)
+/* mmap with vs's map_lock held, and the kernel lock unless the mapping
+ * is private anonymous memory replacing none with an object. */
+static long do_mmap(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
+		    uint64_t fd, uint64_t off)
 {
-	struct vm_space *vs = vm();
 	struct file *f = NULL;
 	int err;
 
-	if (page_offset(off))
-		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
 		if (!(f = fd_get(current_process()->files, (int)fd)))
 			return -EBADF;
@@ -472,6 +576,34 @@ SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, pr
 		file_put(f);
 	if (r >= 0)
 		map_extras(vs, (uint64_t)r, page_round_up(len), flags);
+	return r;
+}
+
+/* Does an mmap need the kernel lock (the file, its memory object; a
+ * shared mapping's object; a MAP_FIXED range over a region with an
+ * object, which it unmaps)? vs's map_lock held. */
+static bool mmap_needs_klock(struct vm_space *vs, uint64_t addr, uint64_t len, uint64_t flags)
+{
+	uint64_t size = page_round_up(len);
+
+	if (!(flags & MAP_ANONYMOUS) || (flags & MAP_TYPE) != MAP_PRIVATE)
+		return true;
+	return (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && size && size <= USER_VA_END &&
+	       addr <= USER_VA_END - size && uvm_range_has_object(vs, addr, addr + size);
+}
+
+/* Lock-free (sys/syscall.c): the kernel lock only when mmap_needs_klock. */
+SYSCALL_DEFINE6(mmap, unsigned long, addr, unsigned long, len, unsigned long, prot, unsigned long, flags, unsigned long, fd, unsigned long, off)
+{
+	struct vm_space *vs = vm();
+
+	if (page_offset(off))
+		return -EINVAL;
+	uvm_map_lock(vs);
+	bool taken = mmap_needs_klock(vs, addr, len, flags) && klock_enter_unless_held();
+	long r = do_mmap(vs, addr, len, prot, flags, fd, off);
+	klock_leave_taken(taken);
+	uvm_map_unlock(vs);
 	return r;
 }
 
@@ -514,26 +646,37 @@ static long place(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned vmp
 			return -EEXIST; /* the range is taken: no fallback, nothing replaced */
 		if (!as_allows(vs, len, uvm_mapped_bytes(vs, addr, addr + len)))
 			return -ENOMEM;
-		if ((err = uvm_unmap(vs, addr, addr + len)))
+		if ((err = uvm_replace(vs, addr, addr + len, vmprot, 0)))
 			return err;
-	} else {
-		if (!as_allows(vs, len, 0))
-			return -ENOMEM;
-		if (!(addr = choose_addr(vs, addr, len, flags)))
-			return -ENOMEM;
+		return (long)addr;
 	}
-	if ((err = uvm_add_vma(vs, addr, addr + len, vmprot, 0)))
+	if (!as_allows(vs, len, 0))
+		return -ENOMEM;
+	/* A stack's growth (mm/uvm.h: the one change made without map_lock)
+	 * may take the chosen range before the add: -EINVAL, choose again. */
+	uint64_t hint = addr;
+	do {
+		if (!(addr = choose_addr(vs, hint, len, flags)))
+			return -ENOMEM;
+	} while ((err = uvm_add_vma(vs, addr, addr + len, vmprot, 0)) == -EINVAL);
+	if (err)
 		return err;
 	return (long)addr;
 }
 
+/* Lock-free (sys/syscall.c): the kernel lock only for a range with a
+ * memory object (unmap_range). The pages go after every CPU with the
+ * space loaded has flushed them (uvm_unmap's batch). */
 SYSCALL_DEFINE2(munmap, unsigned long, addr, size_t, len)
 {
+	struct vm_space *vs = vm();
+
 	if (page_offset(addr) || len == 0 || addr >= USER_VA_END || page_round_up(len) == 0 ||
 	    page_round_up(len) > USER_VA_END - addr)
 		return -EINVAL;
-	long r = uvm_unmap(vm(), addr, addr + page_round_up(len));
-	mfile_unmapped(); /* a disk file's last mapping: its pages to the file */
+	uvm_map_lock(vs);
+	long r = unmap_range(vs, addr, addr + page_round_up(len));
+	uvm_map_unlock(vs);
 	return r;
 }
 
@@ -557,7 +700,7 @@ static long shmat_addr(uint64_t *addr, int shmflg)
 	return 0;
 }
 
-SYSCALL_DEFINE3(shmat, int, shmid, unsigned long, shmaddr, int, shmflg)
+static long shmat_locked(int shmid, unsigned long shmaddr, int shmflg)
 {
 	struct vm_space *vs = vm();
 	uint64_t addr = shmaddr, size;
@@ -587,6 +730,17 @@ SYSCALL_DEFINE3(shmat, int, shmid, unsigned long, shmaddr, int, shmflg)
 	return r;
 }
 
+/* shmat holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE3(shmat, int, shmid, unsigned long, shmaddr, int, shmflg)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = shmat_locked(shmid, shmaddr, shmflg);
+	uvm_map_unlock(vs);
+	return r;
+}
+
 /* The next region at or after addr that one attach at addr made (a
  * fragment of it after munmap or mprotect keeps its page offset from
  * addr, Linux's test), of obj (any segment's when obj is NULL), ending
@@ -605,7 +759,7 @@ static struct vma *attach_at(struct vm_space *vs, uint64_t addr, const struct sh
 }
 
 /* Linux's shmdt: unmap the attach at shmaddr, each of its fragments. */
-SYSCALL_DEFINE1(shmdt, unsigned long, shmaddr)
+static long shmdt_locked(unsigned long shmaddr)
 {
 	struct vm_space *vs = vm();
 
@@ -624,6 +778,17 @@ SYSCALL_DEFINE1(shmdt, unsigned long, shmaddr)
 	return 0;
 }
 
+/* shmdt holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE1(shmdt, unsigned long, shmaddr)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = shmdt_locked(shmaddr);
+	uvm_map_unlock(vs);
+	return r;
+}
+
 /* Linux's arch_validate_prot: the bits x86_64 knows (PROT_SEM is
  * accepted and ignored). */
 static bool mprotect_prot_ok(uint64_t prot)
@@ -633,7 +798,9 @@ static bool mprotect_prot_ok(uint64_t prot)
 
 /* Linux's checks in order: both grow directions, alignment, an empty
  * range (0, whatever prot says), a wrapping one, then prot. PROT_GROWSDOWN
- * applies only to grows-down regions, which Kestrel does not make: EINVAL. */
+ * applies only to grows-down regions, which Kestrel does not make: EINVAL.
+ * Lock-free (sys/syscall.c): the kernel lock only where a region in the
+ * range has a memory object. */
 SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 {
 	uint64_t grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
@@ -648,7 +815,14 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
 		return -ENOMEM; /* wraps: Linux's end <= start */
 	if (grows || !mprotect_prot_ok(prot))
 		return -EINVAL;
-	return uvm_protect(vm(), addr, addr + page_round_up(len), vmprot);
+	struct vm_space *vs = vm();
+	uint64_t end = addr + page_round_up(len);
+	uvm_map_lock(vs);
+	bool taken = klock_for_objects(vs, addr, end); /* a split copies a region's object */
+	long r = uvm_protect(vs, addr, end, vmprot);
+	klock_leave_taken(taken);
+	uvm_map_unlock(vs);
+	return r;
 }
 
 /* msync: MS_SYNC writes the pages of mapped disk files back to them
@@ -657,7 +831,7 @@ SYSCALL_DEFINE3(mprotect, unsigned long, addr, size_t, len, unsigned long, prot)
  * MS_ASYNC and MS_SYNC (EINVAL); a range that wraps (ENOMEM), an empty
  * one (0); MS_INVALIDATE over a locked region (EBUSY); a hole in the
  * range (ENOMEM). */
-SYSCALL_DEFINE3(msync, unsigned long, start, size_t, len, int, flags)
+static long msync_locked(unsigned long start, size_t len, int flags)
 {
 	struct vm_space *vs = vm();
 	uint64_t size = page_round_up(len);
@@ -676,6 +850,17 @@ SYSCALL_DEFINE3(msync, unsigned long, start, size_t, len, int, flags)
 	return (flags & MS_SYNC) && mfile_sync_all() ? -EIO : 0;
 }
 
+/* msync holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE3(msync, unsigned long, start, size_t, len, int, flags)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = msync_locked(start, len, flags);
+	uvm_map_unlock(vs);
+	return r;
+}
+
 /* mincore's vector is written in chunks of this many pages. */
 #define MINCORE_CHUNK 256
 
@@ -683,7 +868,7 @@ SYSCALL_DEFINE3(msync, unsigned long, start, size_t, len, int, flags)
  * present. EINVAL for an unaligned start, ENOMEM when the range leaves
  * user space or has a hole, EFAULT for a bad vector. Costs a page-table
  * look-up per page, in a loop that yields and stops for SIGKILL. */
-SYSCALL_DEFINE3(mincore, unsigned long, start, size_t, len, uptr_t, vec)
+static long mincore_locked(unsigned long start, size_t len, uptr_t vec)
 {
 	struct vm_space *vs = vm();
 	uint64_t size = page_round_up(len);
@@ -708,6 +893,17 @@ SYSCALL_DEFINE3(mincore, unsigned long, start, size_t, len, uptr_t, vec)
 		done += n;
 	}
 	return 0;
+}
+
+/* mincore holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE3(mincore, unsigned long, start, size_t, len, uptr_t, vec)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = mincore_locked(start, len, vec);
+	uvm_map_unlock(vs);
+	return r;
 }
 
 /* Linux's vma_to_resize: may [addr, addr + old_len) of region v become
@@ -818,8 +1014,8 @@ static bool mremap_grow_in_place(struct vm_space *vs, struct vma *v, uint64_t ad
  * same-size MREMAP_FIXED move of several regions at once (Linux 6.17):
  * EFAULT, as earlier Linux.
  */
-SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned long, new_len,
-		unsigned long, flags, unsigned long, new_addr)
+static long mremap_locked(unsigned long addr, unsigned long old_len, unsigned long new_len,
+			  unsigned long flags, unsigned long new_addr)
 {
 	struct vm_space *vs = vm();
 	int err;
@@ -849,6 +1045,18 @@ SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned lo
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
 	return mremap_move(vs, addr, old_len, new_len, 0, false);
+}
+
+/* mremap holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned long, new_len,
+		unsigned long, flags, unsigned long, new_addr)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = mremap_locked(addr, old_len, new_len, flags, new_addr);
+	uvm_map_unlock(vs);
+	return r;
 }
 
 /* ---- remap_file_pages ------------------------------------------------------------- */
@@ -916,8 +1124,8 @@ static long remap_object(struct vm_space *vs, const struct vma *v, uint64_t star
  * hole, maps that object again from page pgoff on. prot must be 0;
  * start and size are rounded down to pages; flags but MAP_NONBLOCK (no
  * populating) are ignored. 0, or -EINVAL, or mmap's errors. */
-SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size, unsigned long, prot,
-		unsigned long, pgoff, unsigned long, flags)
+static long remap_file_pages_locked(unsigned long start, unsigned long size, unsigned long prot,
+				    unsigned long pgoff, unsigned long flags)
 {
 	struct vm_space *vs = vm();
 
@@ -932,4 +1140,16 @@ SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size, uns
 		return -EINVAL;
 	long r = remap_object(vs, v, start, size, pgoff, !(flags & MAP_NONBLOCK));
 	return r < 0 ? r : 0;
+}
+
+/* remap_file_pages holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size, unsigned long, prot,
+		unsigned long, pgoff, unsigned long, flags)
+{
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	long r = remap_file_pages_locked(start, size, prot, pgoff, flags);
+	uvm_map_unlock(vs);
+	return r;
 }

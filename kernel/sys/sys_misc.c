@@ -282,7 +282,7 @@ static long region_advice(struct vm_space *vs, uint64_t start, uint64_t end, int
  * MADV_DONTDUMP and MADV_DODUMP keep a region out of a core or put it
  * back (proc/coredump.c).
  * All other advice changes nothing here. */
-SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
+static long madvise_locked(unsigned long start, size_t len, int advice)
 {
 	uint64_t size = page_round_up(len);
 	struct vm_space *vs = current_process()->vm;
@@ -303,6 +303,17 @@ SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
 	if (err)
 		return err;
 	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
+}
+
+/* madvise holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
+{
+	struct vm_space *vs = current_process()->vm;
+
+	uvm_map_lock(vs);
+	long r = madvise_locked(start, len, advice);
+	uvm_map_unlock(vs);
+	return r;
 }
 
 /* personality(persona): the process's persona before the call; any other

@@ -377,6 +377,9 @@ static const bool lock_free[LOCK_FREE_SLOTS] = {
 	 * the senders, the lock only to retarget), its FS and GS bases, its
 	 * alternate stack */
 	[SYS_rt_sigprocmask] = true, [SYS_arch_prctl] = true, [SYS_sigaltstack] = true,
+	/* the regions, under their space's map_lock and lock (mm/uvm.h); the
+	 * kernel lock only for files and memory objects (sys_mem.c) */
+	[SYS_mmap] = true, [SYS_munmap] = true, [SYS_mprotect] = true, [SYS_brk] = true,
 };
 
 const char *syscall_name(unsigned long nr)

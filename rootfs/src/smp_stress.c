@@ -71,6 +71,28 @@
  *                   another closes and dup2s back over and over: each read
  *                   is data or EBADF, and the bytes read plus those left
  *                   are the bytes written, in order.
+ *   munmap-fault    one thread maps a fresh private region, lets the
+ *                   others fault its pages (each writing its own word)
+ *                   and unmaps it under them (issue 29: munmap and the
+ *                   faults take no kernel lock); once every toucher has
+ *                   seen the round end, a new mapping at the same
+ *                   address must have no page resident (mincore) and
+ *                   read zero: a fault that raced the munmap left nothing
+ *                   behind.
+ *   mmap-threads    a thread per CPU (at least two) maps, fills, checks,
+ *                   write-protects and unmaps private regions of its own,
+ *                   several live at once, every other one back at its
+ *                   last address with MAP_FIXED_NOREPLACE (issue 29:
+ *                   mmap, mprotect and munmap take no kernel lock): every
+ *                   mmap succeeds (or is EEXIST where another thread has
+ *                   mapped since) and comes zero-filled, every region
+ *                   keeps its owner's words until its owner unmaps it
+ *                   (two threads given overlapping ranges, or a
+ *                   NOREPLACE that replaced, overwrite or drop another's).
+ *                   Between two of its own, each thread claims MT_SLOTS
+ *                   fixed ranges that all of them claim over and over
+ *                   with MAP_FIXED_NOREPLACE: one holds a slot at a time
+ *                   (an owner word says who), the others get EEXIST.
  *   cow-fork        a thread writes private pages and reads each write
  *                   back while another forks: a write must never be lost
  *                   to a copy-on-write break, a child sees values the
@@ -98,6 +120,13 @@
 #define SAME_PAGES     32      /* fault-same-page: pages of each round's mapping */
 #define COW_PAGES      16      /* cow-fork: pages the writer writes */
 #define CHILD_MARK     0xc41dc41dc41dc41dull /* cow-fork: what a child writes */
+#define MF_PAGES       16      /* munmap-fault: pages of each round's region */
+#define MT_LIVE        6       /* mmap-threads: regions each thread keeps mapped */
+#define MT_PAGES_MAX   4       /* mmap-threads: a region's pages, 1 to this */
+#define MT_SLOTS       2       /* mmap-threads: addresses every thread claims in turn */
+#define MT_SLOT_PAGES  2
+#define MT_SLOT_BASE   0x2000000000ul /* far below where mmap places (top down), free on both kernels */
+#define MT_CLAIMS      32      /* mmap-threads: slot claims between two regions */
 
 static int nworkers;
 static int ncpus;
@@ -1114,6 +1143,343 @@ static int check_cow_fork(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- munmap-fault */
+
+struct mfault {
+	_Atomic(uint64_t *) region;   /* this round's region while it is live, else NULL */
+	_Atomic long ended;           /* the last round whose region was unmapped */
+	_Atomic int acked;            /* touchers that saw that round end */
+	_Atomic int stop;
+	_Atomic long writes, faults;
+	int n;                        /* touchers */
+	char why[160];
+};
+
+static struct mfault mf;
+
+/* One toucher's pass over a region: its word of each page, until a
+ * write faults (the region went away under it). */
+static void mf_pass(uint64_t *r, int me)
+{
+	fault_armed = 1;
+	if (sigsetjmp(fault_jmp, 1) == 0) {
+		for (int p = 0; p < MF_PAGES; p++) {
+			((volatile uint64_t *)r)[p * 512 + me] = (uint64_t)me + 1;
+			atomic_fetch_add(&mf.writes, 1);
+		}
+	} else {
+		atomic_fetch_add(&mf.faults, 1);
+	}
+	fault_armed = 0;
+}
+
+/* Touch the live region over and over. Once a round has ended (its
+ * region unmapped, then `ended` raised), say so once: every pass begun
+ * before has finished, and the region read after is the next round's. */
+static void *mf_toucher(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+	long acked_round = 0;
+
+	pin_to(me + 1);
+	while (!atomic_load(&mf.stop)) {
+		long ended = atomic_load(&mf.ended);
+		if (ended != acked_round) {
+			acked_round = ended;
+			atomic_fetch_add(&mf.acked, 1);
+			continue;
+		}
+		uint64_t *r = atomic_load(&mf.region);
+		if (r)
+			mf_pass(r, me);
+		else
+			sched_yield();
+	}
+	return NULL;
+}
+
+/* After a round: a new mapping at the region's address has no page
+ * resident and reads zero. 0, or a failure. */
+static int mf_check_fresh(uint64_t *old, long round)
+{
+	size_t len = MF_PAGES * 4096;
+	unsigned char vec[MF_PAGES];
+	uint64_t *q = mmap(old, len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (q == MAP_FAILED)
+		return fail("round %ld: mmap at the old address: %s", round, errname(errno));
+	int res = CHECK_OK;
+	if (mincore(q, len, vec))
+		res = fail("round %ld: mincore: %s", round, errname(errno));
+	for (int p = 0; res == CHECK_OK && p < MF_PAGES; p++)
+		if (vec[p] & 1)
+			res = fail("round %ld: page %d of a fresh mapping is resident: a fault "
+				   "that raced munmap left it", round, p);
+	for (size_t i = 0; res == CHECK_OK && i < len / 8; i++)
+		if (q[i])
+			res = fail("round %ld: a fresh mapping holds %#llx at word %zu", round,
+				   (unsigned long long)q[i], i);
+	munmap(q, len);
+	return res;
+}
+
+/* One round: map, publish, let the touchers fault it for a moment,
+ * unmap it under them, wait until each saw the round end, check. */
+static int mf_round(long round)
+{
+	size_t len = MF_PAGES * 4096;
+	long long limit = deadline_after(LOST_MS);
+	uint64_t *r = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED)
+		return fail("round %ld: mmap: %s", round, errname(errno));
+	atomic_store(&mf.acked, 0);
+	long before = atomic_load(&mf.writes);
+	atomic_store(&mf.region, r);
+	while (atomic_load(&mf.writes) < before + 2 && now_ms() < limit)
+		sched_yield(); /* a fault or two in: the unmap races the rest */
+	if (munmap(r, len))
+		return fail("round %ld: munmap: %s", round, errname(errno));
+	atomic_store(&mf.region, NULL);
+	atomic_store(&mf.ended, round);
+	while (atomic_load(&mf.acked) < mf.n && now_ms() < limit)
+		sched_yield();
+	if (atomic_load(&mf.acked) < mf.n)
+		return fail("round %ld: a toucher did not see the round end in %d ms", round, LOST_MS);
+	return mf_check_fresh(r, round);
+}
+
+static int check_munmap_fault(void)
+{
+	long long end = deadline_after(NEW_PART_MS);
+	struct crew c;
+	int res = CHECK_OK;
+	long round = 0;
+
+	memset(&mf, 0, sizeof(mf));
+	mf.n = ncpus - 1 > MIN_WORKERS ? ncpus - 1 : MIN_WORKERS;
+	if (install_segv())
+		return fail("sigaction: %s", errname(errno));
+	c.n = 0;
+	for (int i = 0; i < mf.n; i++, c.n++)
+		if (pthread_create(&c.t[i], NULL, mf_toucher, (void *)(uintptr_t)i))
+			break;
+	if (c.n < mf.n)
+		res = fail("pthread_create failed");
+	pin_to(0);
+	while (res == CHECK_OK && (now_ms() < end || round < 10))
+		res = mf_round(++round);
+	atomic_store(&mf.stop, 1);
+	crew_join(&c);
+	pin_to_all();
+	signal(SIGSEGV, SIG_DFL);
+	if (res == CHECK_OK)
+		remark("%ld rounds, %d touchers, %ld writes, %ld faults caught", round, mf.n,
+		       (long)mf.writes, (long)mf.faults);
+	return res;
+}
+
+/* ------------------------------------------------------------- mmap-threads */
+
+struct mt_region {
+	uint64_t *at;
+	size_t pages;
+	uint64_t tag;
+};
+
+struct mt_worker {
+	int me;
+	long maps;
+	long taken;                   /* MAP_FIXED_NOREPLACE found its range taken */
+	long claims;                  /* slots held */
+	char why[160];
+};
+
+static _Atomic int mt_stop;
+static uint8_t *mt_slots;      /* MT_SLOTS ranges of MT_SLOT_PAGES, side by side, from MT_SLOT_BASE */
+static _Atomic int mt_owner[MT_SLOTS]; /* the holder of each slot + 1, or 0 */
+
+/* The tag worker me writes into its k-th region: unique per both. */
+static uint64_t mt_tag(int me, long k)
+{
+	return ((uint64_t)(me + 1) << 48) | (uint64_t)k;
+}
+
+/* Every page of region g holds its tag in its first and last word. */
+static bool mt_intact(const struct mt_region *g, char *why, size_t n)
+{
+	for (size_t p = 0; p < g->pages; p++) {
+		uint64_t a = g->at[p * 512], b = g->at[p * 512 + 511];
+		if (a != g->tag || b != g->tag) {
+			snprintf(why, n, "region at %p page %zu holds %#llx/%#llx, want %#llx", (void *)g->at,
+				 p, (unsigned long long)a, (unsigned long long)b, (unsigned long long)g->tag);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Every other time, the slot's last address again with
+ * MAP_FIXED_NOREPLACE (EEXIST when another thread has mapped there since:
+ * a region of its own, never to be replaced), else anywhere. */
+static uint64_t *mt_mmap(struct mt_worker *w, uint64_t *last, size_t len)
+{
+	int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS;
+
+	if (last && (w->maps & 1)) {
+		uint64_t *r = mmap(last, len, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+		if (r != MAP_FAILED || errno != EEXIST)
+			return r;
+		w->taken++;
+	}
+	return mmap(NULL, len, prot, flags, -1, 0);
+}
+
+/* A new region in g: mapped, found zero, tagged, then read-only for a
+ * moment (mprotect) and writable again. False with why filled in. */
+static bool mt_map(struct mt_worker *w, struct mt_region *g, uint64_t *last)
+{
+	g->pages = 1 + (size_t)(w->maps % MT_PAGES_MAX);
+	g->tag = mt_tag(w->me, w->maps);
+	g->at = mt_mmap(w, last, g->pages * 4096);
+	if (g->at == MAP_FAILED) {
+		snprintf(w->why, sizeof(w->why), "mmap: %s", errname(errno));
+		g->at = NULL;
+		return false;
+	}
+	for (size_t p = 0; p < g->pages; p++) {
+		if (g->at[p * 512] || g->at[p * 512 + 511]) {
+			snprintf(w->why, sizeof(w->why), "a fresh region at %p holds %#llx on page %zu",
+				 (void *)g->at, (unsigned long long)(g->at[p * 512] | g->at[p * 512 + 511]), p);
+			return false;
+		}
+		g->at[p * 512] = g->at[p * 512 + 511] = g->tag;
+	}
+	if (mprotect(g->at, g->pages * 4096, PROT_READ) ||
+	    mprotect(g->at, g->pages * 4096, PROT_READ | PROT_WRITE)) {
+		snprintf(w->why, sizeof(w->why), "mprotect: %s", errname(errno));
+		return false;
+	}
+	w->maps++;
+	return true;
+}
+
+/* Check and unmap region g (if any). False with why filled in. */
+static bool mt_unmap(struct mt_worker *w, struct mt_region *g)
+{
+	if (!g->at)
+		return true;
+	if (!mt_intact(g, w->why, sizeof(w->why)))
+		return false;
+	if (munmap(g->at, g->pages * 4096)) {
+		snprintf(w->why, sizeof(w->why), "munmap: %s", errname(errno));
+		return false;
+	}
+	g->at = NULL;
+	return true;
+}
+
+/* Claim slot s with MAP_FIXED_NOREPLACE: EEXIST while another thread
+ * holds it. Once held, the slot's owner word must be free (two holders
+ * at once: a NOREPLACE that replaced); the region is left untouched, so
+ * its munmap needs no TLB shootdown and claims come fast. The owner word
+ * is given back before the munmap. False with why filled in. */
+static bool mt_claim(struct mt_worker *w, int s)
+{
+	size_t len = MT_SLOT_PAGES * 4096;
+	int none = 0;
+	void *r = mmap(mt_slots + (size_t)s * len, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (r == MAP_FAILED && errno == EEXIST) {
+		w->taken++;
+		return true;
+	}
+	if (r == MAP_FAILED) {
+		snprintf(w->why, sizeof(w->why), "mmap of slot %d: %s", s, errname(errno));
+		return false;
+	}
+	if (!atomic_compare_exchange_strong(&mt_owner[s], &none, w->me + 1)) {
+		snprintf(w->why, sizeof(w->why), "slot %d mapped by MAP_FIXED_NOREPLACE while thread "
+			 "%d holds it", s, none - 1);
+		return false;
+	}
+	w->claims++;
+	atomic_store(&mt_owner[s], 0);
+	if (munmap(r, len)) {
+		snprintf(w->why, sizeof(w->why), "munmap of slot %d: %s", s, errname(errno));
+		return false;
+	}
+	return true;
+}
+
+static void *mt_worker(void *arg)
+{
+	struct mt_worker *w = arg;
+	struct mt_region live[MT_LIVE];
+	bool ok = true;
+
+	memset(live, 0, sizeof(live));
+	pin_to(w->me);
+	for (long k = 0; ok && !atomic_load(&mt_stop); k++) {
+		struct mt_region *g = &live[k % MT_LIVE];
+		uint64_t *last = g->at;
+		ok = mt_unmap(w, g) && mt_map(w, g, last);
+		for (int c = 0; ok && c < MT_CLAIMS; c++)
+			ok = mt_claim(w, c % MT_SLOTS);
+	}
+	for (int i = 0; ok && i < MT_LIVE; i++)
+		ok = mt_unmap(w, &live[i]);
+	if (!ok)
+		atomic_store(&mt_stop, 1);
+	return NULL;
+}
+
+static int check_mmap_threads(void)
+{
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS;
+	struct mt_worker w[MAX_WORKERS];
+	struct crew c;
+	long maps = 0, taken = 0, claims = 0;
+	size_t slots_len = MT_SLOTS * MT_SLOT_PAGES * 4096;
+
+	memset(w, 0, sizeof(w));
+	atomic_store(&mt_stop, 0);
+	for (int i = 0; i < MT_SLOTS; i++)
+		atomic_store(&mt_owner[i], 0);
+	/* the slots' range: free (NOREPLACE takes it), then given back */
+	mt_slots = mmap((void *)MT_SLOT_BASE, slots_len, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (mt_slots == MAP_FAILED || munmap(mt_slots, slots_len))
+		return fail("mmap of the slots' range at %#lx: %s", MT_SLOT_BASE, errname(errno));
+	for (int i = 0; i < n; i++)
+		w[i].me = i;
+	if (crew_start(&c, n, mt_worker, w, sizeof(w[0]))) {
+		atomic_store(&mt_stop, 1);
+		crew_join(&c);
+		return fail("pthread_create: %s", errname(errno));
+	}
+	long long end = deadline_after(PART_MS);
+	while (now_ms() < end && !atomic_load(&mt_stop))
+		usleep(10000);
+	atomic_store(&mt_stop, 1);
+	crew_join(&c);
+	pin_to_all();
+	for (int i = 0; i < n; i++) {
+		if (w[i].why[0])
+			return fail("thread %d after %ld maps: %s", i, w[i].maps, w[i].why);
+		if (!w[i].maps)
+			return fail("thread %d made no mapping in %d ms", i, PART_MS);
+		maps += w[i].maps;
+		taken += w[i].taken;
+		claims += w[i].claims;
+	}
+	remark("%d threads, %ld mmap+mprotect+munmap, every region intact (%ld slots claimed, "
+	       "%ld MAP_FIXED_NOREPLACE found the range taken)", n, maps, claims, taken);
+	return CHECK_OK;
+}
+
 /* ------------------------------------------------------------- pipe records */
 
 #define REC_SIZE   PIPE_BUF    /* a write of at most PIPE_BUF bytes is atomic */
@@ -1352,6 +1718,8 @@ static const struct check checks[] = {
 	{ "fault-same-page", check_fault_same_page },
 	{ "mmap-churn-private", check_mmap_churn_private },
 	{ "cow-fork", check_cow_fork },
+	{ "munmap-fault", check_munmap_fault },
+	{ "mmap-threads", check_mmap_threads },
 	{ "pipe-records", check_pipe_records },
 	{ "close-read", check_close_read },
 };

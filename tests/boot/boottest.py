@@ -2844,6 +2844,8 @@ def smp_expect(cpus):
             *cpus_expect(cpus),
             rf"smp-stress: fork-exit-wait ok: {2 * cpus if cpus > 1 else 2} workers",
             r"smp-stress: stale-tlb ok: \d+ munmaps",
+            r"smp-stress: munmap-fault ok: \d+ rounds",
+            r"smp-stress: mmap-threads ok: \d+ threads, \d+ mmap\+mprotect\+munmap, every region intact",
             rf"smp-stress: pipe-records ok: {cpus} writers, {cpus} readers",
             r"smp-stress: close-read ok: \d+ close\+dup2",
             r"selftest: smp-stress ok"]

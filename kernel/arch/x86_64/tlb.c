@@ -10,8 +10,9 @@
  * or for an address space's lock, mm/uvm.h). Neither takes the kernel
  * lock: they touch only this CPU's TLB and mailbox.
  *
- * Senders: the kernel lock's holder, and a page fault that runs without
- * it (a copy-on-write break, mm/uvm.c) holding its space's lock. They
+ * Senders: the kernel lock's holder, and what runs without it holding
+ * its space's lock (mm/uvm.c): a page fault's copy-on-write break, and
+ * munmap, mprotect and brk (sys/sys_mem.c's lock-free calls). They
  * take turns on send_lock, spinning with interrupts off and answering
  * the request in flight meanwhile (the sender that holds it may be
  * waiting for this CPU). No sender holds a spinlock that a CPU spins on

@@ -119,7 +119,7 @@ static int exception_signal(uint64_t vector)
 static int fault_code(struct process *p, uint64_t vector, uint64_t err, uint64_t addr)
 {
 	if (vector == VEC_PAGE_FAULT) /* ACCERR: mapped, but not for this access */
-		return (err & PF_PRESENT) || uvm_find_vma(p->vm, addr) ? SEGV_ACCERR : SEGV_MAPERR;
+		return (err & PF_PRESENT) || uvm_mapped_at(p->vm, addr) ? SEGV_ACCERR : SEGV_MAPERR;
 	if (vector == VEC_INVALID_OP)
 		return ILL_ILLOPN;
 	if (vector == VEC_DIVIDE)
