@@ -155,6 +155,33 @@ void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct 
 	*len = sizeof(in6);
 }
 
+struct in6 inet_in6(const struct inet_name *n)
+{
+	struct in6 a = { 0 };
+	if (n->kind == INET_V6)
+		memcpy(a.b, n->a6, sizeof(a.b));
+	else if (n->kind == INET_V6_LOOP)
+		memcpy(a.b, in6_loopback, sizeof(a.b));
+	else if (n->kind == INET_V4) {
+		a.b[10] = a.b[11] = 0xff;
+		put_be32(a.b + 12, n->addr);
+	}
+	return a;
+}
+
+struct inet_name inet_name6(const struct in6 *a, uint16_t port, int ifindex)
+{
+	struct inet_name n = { .port = port, .kind = INET_V6 };
+	if (in6_is_loopback(a)) {
+		n.kind = INET_V6_LOOP;
+		return n;
+	}
+	memcpy(n.a6, a->b, sizeof(n.a6));
+	if (in6_is_linklocal(a))
+		n.scope = ifindex;
+	return n;
+}
+
 void inet_name_sync(struct unix_sock *s)
 {
 	inet_addr_out(s, &s->in.name, &s->addr, &s->addrlen);
@@ -190,8 +217,8 @@ int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct i
 int inet_route(const struct unix_sock *s, struct inet_name *d)
 {
 	struct ipv6_dst route;
-	if (d->kind == INET_V6) /* TCP over IPv6 is not there yet (issue 31): only datagrams */
-		return s->type == SOCK_STREAM ? -ENETUNREACH : inet_v6_route(s, d, &route);
+	if (d->kind == INET_V6)
+		return inet_v6_route(s, d, &route);
 	if (d->kind == INET_V6_ANY)
 		d->kind = INET_V6_LOOP;
 	if (d->kind == INET_V4 && d->addr == INADDR_ANY)
@@ -288,7 +315,7 @@ static bool overlaps(const struct unix_sock *o, const struct inet_name *a, const
  */
 static bool port_taken(const struct unix_sock *s, const struct inet_name *n, bool strict)
 {
-	if (s->protocol == IPPROTO_TCP && tcp_sock_port_held(n->port, v4_set(s, n), reuses(s), strict))
+	if (s->protocol == IPPROTO_TCP && tcp_sock_port_held(n, v4_set(s, n), reuses(s), strict))
 		return true;
 	for (const struct unix_sock *o = port_list; o; o = o->in.next) {
 		if (o == s || o->protocol != s->protocol || o->in.name.port != n->port)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "net/inet.h"
 #include "net/unix_sock.h"
+#include "net/wire6.h"
 #include "uapi/in.h"
 
 #define INET_PORT_PRIVILEGED 1024   /* below it a bind needs CAP_NET_BIND_SERVICE */
@@ -71,6 +72,13 @@ int inet_addr_in(const struct unix_sock *s, const struct sockaddr_un *a, size_t 
 /* A struct sockaddr_in whatever the socket's family (an IPv6 UDP socket
  * takes one): 0, -EINVAL (short), -EAFNOSUPPORT (not AF_INET). */
 int inet_addr_in4(const struct sockaddr_un *a, size_t len, struct inet_name *n);
+/* n's address as an IPv6 one: ::1 for the loopback's name, :: for the
+ * wildcard, ::ffff:a.b.c.d for IPv4. */
+struct in6 inet_in6(const struct inet_name *n);
+/* The name of IPv6 address a and port, as a packet received on device
+ * ifindex shows it: ::1 as the sockets name it (INET_V6_LOOP); a
+ * link-local address with its link (sin6_scope_id). */
+struct inet_name inet_name6(const struct in6 *a, uint16_t port, int ifindex);
 /* n as s's family names it (an IPv6 socket: ::ffff:a.b.c.d for IPv4) into a and *len. */
 void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct sockaddr_un *a,
 		   size_t *len);
