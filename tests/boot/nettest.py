@@ -83,6 +83,11 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              each way, seen in /proc/net/snmp6), exchange a UDP datagram
              each way (t-udp6), and ping6 ::1 and send UDP to ::1 through
              lo; the peer pings both of Kestrel's addresses, and 3000 bytes.
+             TCP over IPv6: 1 MiB each way between the global addresses
+             (busybox wget and httpd, sha256 at both ends), a connect to a
+             closed port of the peer refused, Kestrel's SYNs offering MSS
+             1440 (the link's MTU - 60), a listener in /proc/net/tcp6, and
+             1 MiB over ::1 that lo must carry.
   ipv6-hostile-virtio-net-pci  Kestrel and netflood.Injector: 4,000
              seeded hostile IPv6 frames (netflood6.Hostile6) once the
              link-local address is ready; then the shell, that address,
@@ -1113,6 +1118,9 @@ V6_RA_COUNT = 200                   # RAs the peer sends, one a second
 V6_BINS = ("t-radvsend", "t-udp6")  # rootfs.extra/bin/ programs the peer runs too
 V6_WAIT = 60                        # seconds for an address, or the other side's datagram
 V6_BIG = 3000                       # ping6 -s: echoes in three fragments each way
+V6_TCP_BLOCKS = 16                  # 64 KiB blocks each way over TCP/IPv6: 1 MiB
+V6_TCP_CLOSED = 81                  # a port nobody listens on, on the peer
+V6_MSS = 1500 - 60                  # the MSS a SYN over IPv6 on a 1500-byte link offers
 
 
 def ipv6_script():
@@ -1121,8 +1129,13 @@ def ipv6_script():
     V6_UDP_TO_PEER, t-radvsend advertising V6_PREFIX each second (ready
     router); once Kestrel's SLAAC address answers, its checks ping6-ll,
     ping6-global and ping6-frag (V6_BIG bytes: fragments both ways), datagrams to Kestrel's V6_UDP_TO_ME every half second in
-    the background, and the value udp6-got: what came to its listener."""
+    the background, and the value udp6-got: what came to its listener.
+    TCP over IPv6: busybox httpd (on [::]:80) serves a 1 MiB /blob
+    (value blob6-sha256); once Kestrel's httpd serves /sum over IPv6, the
+    check http6 fetches Kestrel's /f by its global address and the values
+    kestrel6-sha256 (what came) and kestrel6-said (Kestrel's /sum)."""
     g = V6_GLOBAL
+    blob_kib = V6_TCP_BLOCKS * 64
     return "\n".join([
         "chmod 755 /bin/t-radvsend /bin/t-udp6",
         "sysctl -qw net.ipv6.conf.eth0.accept_ra=0",
@@ -1138,8 +1151,16 @@ def ipv6_script():
         f"netpeer_check ping6-global ping6 -c 3 -W 2 {g}",
         f"netpeer_check ping6-frag ping6 -c 3 -W 2 -s {V6_BIG} {g}",
         f"t-udp6 send {g} {V6_UDP_TO_ME} from-linux 240 >/dev/null 2>&1 &",
+        "mkdir -p /www6",
+        f"dd if=/dev/urandom of=/www6/blob bs=1024 count={blob_kib} 2>/dev/null",
+        "netpeer_value blob6-sha256 $(sha256sum /www6/blob | cut -d' ' -f1)",
+        "httpd -p 80 -h /www6",
         f"netpeer_retry {PEER_TIMEOUT} grep -q from-kestrel /tmp/udp6",
         "netpeer_value udp6-got \"$(sed 's/^udp6: from //; s/ /_/g' /tmp/udp6)\"",
+        f"netpeer_retry {PEER_TIMEOUT * 2} wget -q -O /tmp/k6sum http://[{g}]/sum",
+        f"netpeer_check http6 wget -q -O /tmp/k6f http://[{g}]/f",
+        "netpeer_value kestrel6-sha256 $(sha256sum /tmp/k6f | cut -d' ' -f1)",
+        "netpeer_value kestrel6-said $(cut -d' ' -f1 /tmp/k6sum)",
         "netpeer_serve"]) + "\n"
 
 
@@ -1305,6 +1326,82 @@ def ipv6_lo(k):
     return "ping6 ::1 and udp6 over lo"
 
 
+def ipv6_tcp_lo(k):
+    """TCP over ::1 as real IPv6 packets: Kestrel's httpd (on [::]:80, from
+    ipv6_tcp) serves its /f to wget at [::1], sha256 matching, and lo
+    carries it (its received packets move by the segments of 1 MiB: the
+    ::1 emulation's TCP never touched lo)."""
+    before = lo_rx(k)
+    _, out, secs = k.run("wget -O - http://[::1]/f | sha256sum")
+    got = sha256_of(out, "-")
+    want = sha256_of(k.must("cat /tmp/www/sum")[0], "/tmp/www/f")
+    if got != want:
+        raise CaseFailed(f"wget [::1]/f: sha256 {got}, the file has {want} (" + " / ".join(out[-3:]) + ")")
+    after = lo_rx(k)
+    if after < before + 4:
+        raise CaseFailed(f"TCP to ::1 did not go through IPv6 over lo: lo received {before} -> {after}")
+    return f"wget [::1] {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}, lo +{after - before} packets"
+
+
+def tcp6_syn_mss(pcap):
+    """The MSS options of Kestrel's SYNs over IPv6 in the capture (kernel_frames6)."""
+    found = []
+    for ip in kernel_frames6(pcap):
+        if ip[6] != 6 or len(ip) < 60 or not ip[53] & 0x02:
+            continue
+        opts, i = ip[60:40 + (ip[52] >> 4) * 4], 0
+        while i < len(opts) and opts[i] != 0:
+            if opts[i] == 1:
+                i += 1
+                continue
+            if i + 1 >= len(opts) or opts[i + 1] < 2:
+                break
+            if opts[i] == 2 and opts[i + 1] == 4 and i + 4 <= len(opts):
+                found.append(struct.unpack_from("!H", opts, i + 2)[0])
+            i += opts[i + 1]
+    return found
+
+
+def ipv6_tcp(k, peer):
+    """TCP over IPv6 on the wire both ways, 1 MiB each, sha256 checked at
+    both ends: Kestrel fetches the peer's /blob from its global address;
+    Kestrel's httpd serves /f and the peer fetches it from Kestrel's; a
+    connect to a port the peer does not listen on is refused (its reset).
+    The figures."""
+    figures = []
+    try:
+        want = peer.wait_value("blob6-sha256", V6_WAIT)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    _, out, secs = k.run(f"wget -O - http://[{V6_PEER}]/blob | sha256sum")
+    got = sha256_of(out, "-")
+    if got != want:
+        raise CaseFailed(f"fetch of the peer's /blob over IPv6: sha256 {got}, the peer has {want} "
+                         "(" + " / ".join(out[-3:]) + ")")
+    figures.append(f"Kestrel fetched over IPv6 {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}")
+    status, out, _ = k.run(f"wget -O /dev/null http://[{V6_PEER}]:{V6_TCP_CLOSED}/ 2>&1")
+    if status == 0 or not any("refused" in x for x in out):
+        raise CaseFailed(f"wget [{V6_PEER}]:{V6_TCP_CLOSED}: exit {status}, want connection refused: "
+                         + " / ".join(out[-3:]))
+    said = guest_file(k, V6_TCP_BLOCKS)
+    try:
+        c = peer.wait_check("http6", PEER_TIMEOUT)
+        if not c.ok:
+            raise CaseFailed(f"the peer's fetch of Kestrel's /f over IPv6 failed {c.detail}")
+        got, told = peer.wait_value("kestrel6-sha256", 5), peer.wait_value("kestrel6-said", 5)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    if got != said or told != said:
+        raise CaseFailed(f"the peer fetched sha256 {got} over IPv6 (Kestrel's /sum: {told}), "
+                         f"Kestrel printed {said}")
+    figures.append(f"the peer fetched 1 MiB over IPv6 in {c.ms} ms, sha256 matches; "
+                   f"a closed port refused")
+    out, _ = k.must("cat /proc/net/tcp6")
+    if not any(len(x.split()) > 3 and x.split()[1].endswith(":0050") and x.split()[3] == "0A" for x in out):
+        raise CaseFailed("/proc/net/tcp6 shows no listener on port 80: " + " / ".join(out))
+    return figures
+
+
 def ipv6_steps(k, peer):
     """The IPv6 case's checks on a booted Kestrel; its figures."""
     figures = []
@@ -1324,6 +1421,8 @@ def ipv6_steps(k, peer):
                          f"{mib.get('Ip6FragCreates')}, want 3 and 6 at least")
     figures.append(ipv6_udp(k, peer))
     figures.append(ipv6_lo(k))
+    figures += ipv6_tcp(k, peer)
+    figures.append(ipv6_tcp_lo(k))
     try:
         for n in ("ping6-ll", "ping6-global", "ping6-frag"):
             c = peer.wait_check(n, PEER_TIMEOUT)
@@ -1351,6 +1450,10 @@ def ipv6_case(build, outdir, nic, name):
     groups = mld_groups(pcap_path(outdir, name))
     if V6_SOLICITED not in groups:
         raise CaseFailed(f"no MLDv2 report of {V6_SOLICITED} on the wire: {sorted(groups)}")
+    mss = tcp6_syn_mss(pcap_path(outdir, name))
+    if not mss or any(m != V6_MSS for m in mss):
+        raise CaseFailed(f"Kestrel's SYNs over IPv6 offered MSS {mss}, want {V6_MSS} (the link's MTU - 60)")
+    figures.append(f"SYN MSS {V6_MSS} over IPv6")
     return figures + [f"DAD probes {', '.join(probes)}", f"MLDv2 reports {', '.join(sorted(groups))}"]
 
 
