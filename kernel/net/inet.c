@@ -10,12 +10,10 @@
  * Every IPv4 destination, this host's own (127/8 and the interfaces'
  * addresses, through lo) as another's, is reached through the IPv4
  * stack: a TCP connect becomes a connection of net/tcp_sock.c, a UDP
- * datagram a packet (inet_udp.c's wire path). Every other IPv6 address
- * (INET_V6) is reached through the IPv6 stack, by UDP and the ICMPv6
- * sockets (TCP over IPv6 is not there yet: ENETUNREACH); so is ::1 by
- * UDP (over lo). ::1 by TCP, until TCP runs over IPv6, is still reached
- * without a packet: a TCP connect joins the
- * listener's queue as an AF_UNIX connect does, a UDP datagram goes
+ * datagram a packet (inet_udp.c's wire path). Every IPv6 address, ::1
+ * included (over lo), is reached through the IPv6 stack by TCP (a
+ * connection of net/tcp_sock.c), UDP and the ICMPv6 sockets. Only
+ * UDP-Lite to ::1, which neither stack carries, goes without a packet,
  * straight onto the receiver's queue.
  *
  * Lock rule: as AF_UNIX's (one CPU under the kernel lock, never

@@ -91,8 +91,8 @@ struct ipv6_dst;
 int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct ipv6_dst *out);
 /* Does s reach d through the IPv4 stack (an IPv4 destination, this
  * host's own included, for a socket that may send IPv4)? 0.0.0.0 in *d
- * becomes 127.0.0.1 on the way. False: IPv6 (::1 only, not yet over a
- * device), or IPv4 for an IPV6_V6ONLY socket (inet_route refuses it). */
+ * becomes 127.0.0.1 on the way. False: IPv6, or IPv4 for an IPV6_V6ONLY
+ * socket (inet_route refuses it). */
 bool inet_via_ipv4(const struct unix_sock *s, struct inet_name *d);
 /* fn on each socket holding a port (bound, listening, or connected from
  * this host), for /proc/net/{tcp,udp}. */

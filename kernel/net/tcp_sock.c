@@ -1881,7 +1881,7 @@ int tcp_sock_info(struct unix_sock *s, void *val, size_t *len)
 	struct tcp_sock *ts = s->in.tcp;
 	struct tcp_info_snap snap;
 	struct tcp_info info;
-	if (!ts) { /* no connection (yet, or ::1's): Linux's fields of a socket in that state */
+	if (!ts) { /* no connection (yet): Linux's fields of a socket in that state */
 		info = (struct tcp_info){ .tcpi_state = s->state == UNIX_LISTEN ? TCPS_LISTEN :
 							s->state == UNIX_CONNECTED ? TCPS_ESTABLISHED : TCPS_CLOSE };
 		memcpy(val, &info, sizeof(info));

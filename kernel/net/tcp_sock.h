@@ -33,11 +33,11 @@ void tcp_sock_batch_end(void);
 int tcp_sock_connect(struct file *f, const struct inet_name *d);
 /* getsockopt(IPPROTO_TCP, TCP_INFO) of TCP socket s: Linux's struct
  * tcp_info (uapi/tcp.h) into val (room for it) and its size into *len;
- * without a connection over IPv4, only the state (CLOSE, LISTEN, or
- * ESTABLISHED for ::1's emulated ones). 0. */
+ * without a connection, only the state (CLOSE or LISTEN). 0. */
 int tcp_sock_info(struct unix_sock *s, void *val, size_t *len);
 /* TCP_MAXSEG of s: its connection's MSS (options deducted, as Linux's
- * mss_cache; 65483 on lo), or -1 when it has no connection over IPv4. */
+ * mss_cache; 65483 on lo over IPv4, 65464 over IPv6), or -1 when it has
+ * no connection. */
 int tcp_sock_maxseg(const struct unix_sock *s);
 /* Does a TCP connection that no socket on the port list stands for (an
  * accepted one, or one its program closed, still in FIN-WAIT or

@@ -44,8 +44,8 @@ struct unix_skb {
 };
 
 /* The addresses AF_INET and AF_INET6 sockets name (net/inet.c): an IPv4
- * address (also an IPv6 socket's ::ffff:a.b.c.d), ::, ::1 (still the
- * loopback's emulation), another (not local, no route: no longer made),
+ * address (also an IPv6 socket's ::ffff:a.b.c.d), ::, ::1 (over lo, as
+ * a name of its own), another (not local, no route: no longer made),
  * or an IPv6 address reached through the IPv6 stack (INET_V6). */
 enum inet_kind { INET_V4, INET_V6_ANY, INET_V6_LOOP, INET_FOREIGN, INET_V6 };
 
