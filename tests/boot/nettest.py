@@ -90,8 +90,10 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              1 MiB over ::1 that lo must carry.
   ipv6-hostile-virtio-net-pci  Kestrel and netflood.Injector: 4,000
              seeded hostile IPv6 frames (netflood6.Hostile6) once the
-             link-local address is ready; then the shell, that address,
-             the cap of 16 RA addresses and ping6 over lo must hold.
+             link-local address is ready (TCP segments to its listener on
+             port 80 among them); then the shell, that address, the cap of
+             16 RA addresses, ping6 over lo, and the listener serving
+             [::1] must hold.
 
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
@@ -1463,12 +1465,16 @@ V6_AUTOCONF_MAX = 16                # addrconf.c's AUTOCONF_MAX: what hostile RA
 
 
 def ipv6_hostile_steps(k, inj):
-    """Once Kestrel's link-local address is ready, V6_HOSTILE_FRAMES hostile
-    IPv6 frames; then the shell answers, the link-local address is still
-    there and ready, RAs gave at most V6_AUTOCONF_MAX addresses, ping6 ::1
-    and ping6 of its own link-local address (through lo) answer."""
+    """Once Kestrel's link-local address is ready (and httpd listens on
+    [::]:80), V6_HOSTILE_FRAMES hostile IPv6 frames; then the shell
+    answers, the link-local address is still there and ready, RAs gave at
+    most V6_AUTOCONF_MAX addresses, ping6 ::1 and ping6 of its own
+    link-local address (through lo) answer, TCP took the hostile segments
+    (Tcp InSegs) and the listener still serves [::1]."""
     k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
     v6_ready(k, V6_LL)
+    k.must("mkdir -p /tmp/www6 && echo tcp6-alive > /tmp/www6/f && httpd -p 80 -h /tmp/www6")
+    tcp0 = snmp4(k).get("Tcp.InSegs", 0)
     t0 = time.monotonic()
     sent = {}
     try:
@@ -1488,12 +1494,19 @@ def ipv6_hostile_steps(k, inj):
         raise CaseFailed(f"{len(autoconf)} addresses from hostile RAs, want {V6_AUTOCONF_MAX} at most")
     ping(k, "::1", "ping6")
     ping(k, f"{V6_LL}%eth0", "ping6")
+    tcp_in = snmp4(k).get("Tcp.InSegs", 0) - tcp0
+    if tcp_in < sent.get("tcp", 0) // 2:
+        raise CaseFailed(f"TCP took {tcp_in} segments of the {sent.get('tcp', 0)} hostile ones sent")
+    status, out, _ = k.run("timeout 60 wget -q -O - http://[::1]/f", FLOOD_SHELL + 60)
+    if status != 0 or "tcp6-alive" not in out:
+        raise CaseFailed(f"the listener on port 80 after the TCP segments: wget [::1] exit {status}: "
+                         + " / ".join(out[-3:]))
     mib = snmp6(k)
     counts = " ".join(f"{n}={mib.get(n, 0)}" for n in ("Ip6InReceives", "Ip6InHdrErrors", "Ip6InAddrErrors",
                                                      "Ip6ReasmReqds", "Ip6ReasmFails", "Icmp6InErrors"))
     return [f"{V6_HOSTILE_FRAMES} frames in {secs:.1f} s (" +
             ", ".join(f"{n} {c}" for n, c in sorted(sent.items())) + ")",
-            f"{len(autoconf)} addresses from RAs", counts]
+            f"{len(autoconf)} addresses from RAs", counts, f"Tcp InSegs +{tcp_in}, port 80 answers [::1]"]
 
 
 def ipv6_hostile_case(build, outdir, nic, name):
