@@ -578,6 +578,7 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	s->family = family;
 	s->protocol = protocol;
 	s->in.name = inet_any(s);
+	s->in.v6only = family == AF_INET6 && net_sysctl_bindv6only(); /* Linux's inet6_create */
 	s->in.hops = IPV6_DEFAULT_HOPS;
 	s->in.opt = (struct inet_opts){ .ttl = -1, .mc_ttl = IP_MC_TTL_DEFAULT, .mc_loop = true,
 					.pmtudisc = IP_PMTUDISC_WANT };

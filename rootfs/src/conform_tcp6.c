@@ -527,6 +527,24 @@ static int check_proc_tcp6(void)
 	return r;
 }
 
+/* net.ipv6.bindv6only (read only: the machine's setting is left alone)
+ * is 0 or 1, and a new AF_INET6 socket's IPV6_V6ONLY is what it says. */
+static int check_bindv6only(void)
+{
+	long v;
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), on = -1;
+	socklen_t len = sizeof(on);
+	if (read_long("/proc/sys/net/ipv6/bindv6only", &v)) {
+		close(fd);
+		return fail("/proc/sys/net/ipv6/bindv6only: %s", errname(errno));
+	}
+	int r = want_ok("getsockopt IPV6_V6ONLY", getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len));
+	close(fd);
+	if (!r && ((v != 0 && v != 1) || on != v))
+		r = fail("bindv6only %ld, a new socket's IPV6_V6ONLY %d", v, on);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "tcp6-names", check_names },
 	{ "tcp6-connect", check_connect },
@@ -535,6 +553,7 @@ static const struct check checks[] = {
 	{ "tcp6-bind-conflicts", check_bind_conflicts },
 	{ "tcp6-dual-accept", check_dual_accept },
 	{ "tcp6-proc", check_proc_tcp6 },
+	{ "tcp6-bindv6only", check_bindv6only },
 };
 
 int main(int argc, char **argv)

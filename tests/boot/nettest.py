@@ -86,8 +86,9 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              TCP over IPv6: 1 MiB each way between the global addresses
              (busybox wget and httpd, sha256 at both ends), a connect to a
              closed port of the peer refused, Kestrel's SYNs offering MSS
-             1440 (the link's MTU - 60), a listener in /proc/net/tcp6, and
-             1 MiB over ::1 that lo must carry.
+             1440 (the link's MTU - 60), a listener in /proc/net/tcp6,
+             1 MiB over ::1 that lo must carry, and net.ipv6.bindv6only
+             (0: httpd's [::] takes 127.0.0.1; 1: a new one refuses it).
   ipv6-hostile-virtio-net-pci  Kestrel and netflood.Injector: 4,000
              seeded hostile IPv6 frames (netflood6.Hostile6) once the
              link-local address is ready (TCP segments to its listener on
@@ -1342,7 +1343,26 @@ def ipv6_tcp_lo(k):
     after = lo_rx(k)
     if after < before + 4:
         raise CaseFailed(f"TCP to ::1 did not go through IPv6 over lo: lo received {before} -> {after}")
+    bindv6only(k)
     return f"wget [::1] {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}, lo +{after - before} packets"
+
+
+def bindv6only(k):
+    """net.ipv6.bindv6only: 0 (Linux's default), so httpd's [::]:80 took
+    127.0.0.1 above; set to 1, a new httpd's [::] on another port takes
+    ::1 and refuses 127.0.0.1; then 0 again."""
+    out, _ = k.must("cat /proc/sys/net/ipv6/bindv6only")
+    if out != ["0"]:
+        raise CaseFailed(f"/proc/sys/net/ipv6/bindv6only: {out}, want 0")
+    k.must("echo 1 > /proc/sys/net/ipv6/bindv6only && httpd -p 8086 -h /tmp/www && "
+           "echo 0 > /proc/sys/net/ipv6/bindv6only")
+    status, out, _ = k.run("wget -q -O /dev/null http://[::1]:8086/sum && echo v6-ok; "
+                           "wget -q -O /dev/null http://127.0.0.1:8086/sum 2>&1; echo v4-$?")
+    if "v6-ok" not in out or "v4-0" in out:
+        raise CaseFailed("an httpd made with bindv6only 1: " + " / ".join(out))
+    status, out, _ = k.run("wget -q -O /dev/null http://127.0.0.1/sum && echo v4-ok")
+    if "v4-ok" not in out:
+        raise CaseFailed("httpd's [::]:80 (bindv6only 0) refused 127.0.0.1: " + " / ".join(out))
 
 
 def tcp6_syn_mss(pcap):
