@@ -84,7 +84,8 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              each way (t-udp6), and ping6 ::1 and send UDP to ::1 through
              lo; the peer pings both of Kestrel's addresses, and 3000 bytes.
              TCP over IPv6: 1 MiB each way between the global addresses
-             (busybox wget and httpd, sha256 at both ends), a connect to a
+             and between the link-local ones (busybox wget and httpd,
+             sha256 at both ends), a connect to a
              closed port of the peer refused, Kestrel's SYNs offering MSS
              1440 (the link's MTU - 60), a listener in /proc/net/tcp6,
              1 MiB over ::1 that lo must carry, and net.ipv6.bindv6only
@@ -1136,7 +1137,8 @@ def ipv6_script():
     TCP over IPv6: busybox httpd (on [::]:80) serves a 1 MiB /blob
     (value blob6-sha256); once Kestrel's httpd serves /sum over IPv6, the
     check http6 fetches Kestrel's /f by its global address and the values
-    kestrel6-sha256 (what came) and kestrel6-said (Kestrel's /sum)."""
+    kestrel6-sha256 (what came) and kestrel6-said (Kestrel's /sum); then
+    http6-ll by its link-local address (kestrel6ll-sha256)."""
     g = V6_GLOBAL
     blob_kib = V6_TCP_BLOCKS * 64
     return "\n".join([
@@ -1164,6 +1166,8 @@ def ipv6_script():
         f"netpeer_check http6 wget -q -O /tmp/k6f http://[{g}]/f",
         "netpeer_value kestrel6-sha256 $(sha256sum /tmp/k6f | cut -d' ' -f1)",
         "netpeer_value kestrel6-said $(cut -d' ' -f1 /tmp/k6sum)",
+        f"netpeer_check http6-ll wget -q -O /tmp/k6ll 'http://[{V6_LL}%eth0]/f'",
+        "netpeer_value kestrel6ll-sha256 $(sha256sum /tmp/k6ll | cut -d' ' -f1)",
         "netpeer_serve"]) + "\n"
 
 
@@ -1401,6 +1405,10 @@ def ipv6_tcp(k, peer):
         raise CaseFailed(f"fetch of the peer's /blob over IPv6: sha256 {got}, the peer has {want} "
                          "(" + " / ".join(out[-3:]) + ")")
     figures.append(f"Kestrel fetched over IPv6 {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}")
+    _, out, secs = k.run(f"wget -O - 'http://[{V6_PEER_LL}%eth0]/blob' | sha256sum")
+    if sha256_of(out, "-") != want:
+        raise CaseFailed(f"fetch of the peer's /blob from its link-local address: " + " / ".join(out[-3:]))
+    figures.append(f"and from its link-local address {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}")
     status, out, _ = k.run(f"wget -O /dev/null http://[{V6_PEER}]:{V6_TCP_CLOSED}/ 2>&1")
     if status == 0 or not any("refused" in x for x in out):
         raise CaseFailed(f"wget [{V6_PEER}]:{V6_TCP_CLOSED}: exit {status}, want connection refused: "
@@ -1411,13 +1419,17 @@ def ipv6_tcp(k, peer):
         if not c.ok:
             raise CaseFailed(f"the peer's fetch of Kestrel's /f over IPv6 failed {c.detail}")
         got, told = peer.wait_value("kestrel6-sha256", 5), peer.wait_value("kestrel6-said", 5)
+        ll = peer.wait_check("http6-ll", PEER_TIMEOUT)
+        if not ll.ok:
+            raise CaseFailed(f"the peer's fetch of Kestrel's /f from its link-local address failed {ll.detail}")
+        got_ll = peer.wait_value("kestrel6ll-sha256", 5)
     except netpeer.PeerError as e:
         raise CaseFailed(str(e))
-    if got != said or told != said:
-        raise CaseFailed(f"the peer fetched sha256 {got} over IPv6 (Kestrel's /sum: {told}), "
-                         f"Kestrel printed {said}")
-    figures.append(f"the peer fetched 1 MiB over IPv6 in {c.ms} ms, sha256 matches; "
-                   f"a closed port refused")
+    if got != said or told != said or got_ll != said:
+        raise CaseFailed(f"the peer fetched sha256 {got} over IPv6 ({got_ll} from the link-local "
+                         f"address; Kestrel's /sum: {told}), Kestrel printed {said}")
+    figures.append(f"the peer fetched 1 MiB over IPv6 in {c.ms} ms, from the link-local address in "
+                   f"{ll.ms} ms, sha256 matches; a closed port refused")
     out, _ = k.must("cat /proc/net/tcp6")
     if not any(len(x.split()) > 3 and x.split()[1].endswith(":0050") and x.split()[3] == "0A" for x in out):
         raise CaseFailed("/proc/net/tcp6 shows no listener on port 80: " + " / ".join(out))
