@@ -102,6 +102,8 @@
 #define TCP_MSS_IPV6_OVERHEAD 60    /* IPv6 and TCP headers without options (Linux's tcp_v6 MSS) */
 #define TCP_PATH_MTU6_MAX  (IPV6_PAYLOAD_MAX + IPV6_HDR_LEN) /* IP6_MAX_MTU */
 #define TCP_TS_OPT_BYTES   12       /* NOP NOP TIMESTAMP: what a segment's payload loses to it */
+#define TCP_SEQ_OFF        4        /* the sequence number's offset in a TCP header */
+#define TCP_ICMP_QUOTE_MIN 8        /* an ICMP error's quote: ports and sequence number */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
 #define TCP_MEM_SHARE      8        /* connections' rings may take an eighth of RAM */
 #define TCP_CONNS_MIN      16
@@ -1251,17 +1253,25 @@ static void tcp_v6_input(struct netbuf *nb, const struct ipv6_info *ip)
 	segment_in(nb, &pa, ifindex, &seg);
 }
 
-/* An ICMP error (IPv4's or IPv6's, as err and whether hard) about a
- * segment ts sent ends it while in SYN-SENT (Linux's tcp_v4_err and
- * tcp_v6_err: a connect refused by a port unreachable says
- * ECONNREFUSED); later ones are left to the timers, as Linux does for
- * soft errors. Takes ts's lock; the caller's reference stays. */
-static void icmp_error_to(struct tcp_sock *ts, int err)
+/* Does an ICMP error quoting sequence number seq speak of what ts sent
+ * and is not yet acknowledged (Linux's tcp_v4_err and tcp_v6_err drop
+ * the others: RFC 5927's check against blind ICMP attacks)? lock held. */
+static bool icmp_in_window(const struct tcp_sock *ts, uint32_t seq)
+{
+	return seq_between(seq, ts->conn.snd_una, ts->conn.snd_max);
+}
+
+/* An ICMP error (IPv4's or IPv6's, as err) about segment seq that ts
+ * sent ends it while in SYN-SENT (Linux's tcp_v4_err and tcp_v6_err: a
+ * connect refused by a port unreachable says ECONNREFUSED); later ones
+ * are left to the timers, as Linux does for soft errors. Takes ts's
+ * lock; the caller's reference stays. */
+static void icmp_error_to(struct tcp_sock *ts, int err, uint32_t seq)
 {
 	uint64_t fl;
 	if (!ts_lock_live(ts, &fl))
 		return;
-	if (ts->conn.state == TCPS_SYN_SENT && ts->s) {
+	if (ts->conn.state == TCPS_SYN_SENT && ts->s && icmp_in_window(ts, seq)) {
 		ts->s->err = err;
 		tcp_abort(&ts->conn, time_ns());
 		unix_changed(ts->s);
@@ -1283,15 +1293,15 @@ static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 	struct tcp_sock *ts = lookup(&l, ic->inner_sport, &r, ic->inner_dport);
 	if (!ts)
 		return;
-	icmp_error_to(ts, err);
+	icmp_error_to(ts, err, ic->inner_seq);
 	ts_put(ts);
 }
 
-/* A packet too big for ts's path (Linux's tcp_v6_mtu_reduced, without a
- * path MTU cache): segments from now on fit mtu (at least IPv6's 1280),
- * options deducted; what was sent larger is lost, and the timers send
- * it again in the new size. Takes ts's lock. */
-static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu)
+/* A packet too big for ts's path about its segment seq (Linux's
+ * tcp_v6_mtu_reduced, without a path MTU cache): segments from now on
+ * fit mtu (at least IPv6's 1280), options deducted; what was sent larger
+ * is lost, and the timers send it again in the new size. Takes ts's lock. */
+static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, uint32_t seq)
 {
 	uint64_t fl;
 	if (mtu < IPV6_MIN_MTU)
@@ -1300,7 +1310,7 @@ static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu)
 		return;
 	struct tcp_conn *c = &ts->conn;
 	uint32_t mss = mtu - TCP_MSS_IPV6_OVERHEAD - (c->ts_ok ? TCP_TS_OPT_BYTES : 0);
-	if (mss < c->snd_mss && mss >= TCP_MIN_SND_MSS)
+	if (icmp_in_window(ts, seq) && mss < c->snd_mss && mss >= TCP_MIN_SND_MSS)
 		c->snd_mss = (uint16_t)mss;
 	unlock_settle(ts, fl);
 }
@@ -1313,15 +1323,16 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 	bool hard;
 
 	(void)from;
-	if (!ic->has_inner || ic->inner_l4_len < 4)
-		return;
+	if (!ic->has_inner || ic->inner_l4_len < TCP_ICMP_QUOTE_MIN)
+		return; /* Linux's icmpv6_notify wants the ports and the sequence number */
+	uint32_t seq = get_be32(ic->inner_l4 + TCP_SEQ_OFF);
 	struct tcp_sock *ts = lookup(&ic->inner.src, ic->inner_sport, &ic->inner.dst, ic->inner_dport);
 	if (!ts)
 		return;
 	if (ic->type == ICMPV6_PKT_TOOBIG)
-		mtu_reduced(ts, ic->rest);
+		mtu_reduced(ts, ic->rest, seq);
 	else if (icmp6_err_convert(ic, &err, &hard))
-		icmp_error_to(ts, err);
+		icmp_error_to(ts, err, seq);
 	ts_put(ts);
 }
 
