@@ -1019,8 +1019,8 @@ static int connect_path(struct unix_sock *s, struct inet_name *d, struct tcp_pat
 		int err = inet_v6_route(s, &dv, &r6);
 		if (err)
 			return err;
-		if (in6_is_linklocal(&pa->dst))
-			pa->ifindex = d->scope = r6.dev->ifindex;
+		if (in6_is_linklocal(&pa->dst)) /* the scope id named, else the route's (s's device) */
+			pa->ifindex = d->scope = d->scope ? d->scope : r6.dev->ifindex;
 	}
 	int err = s->in.name.port ? 0 : inet_bind_port(s, inet_any(s));
 	if (err)

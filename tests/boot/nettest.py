@@ -1337,7 +1337,8 @@ def ipv6_tcp_lo(k):
     """TCP over ::1 as real IPv6 packets: Kestrel's httpd (on [::]:80, from
     ipv6_tcp) serves its /f to wget at [::1], sha256 matching, and lo
     carries it (its received packets move by the segments of 1 MiB: the
-    ::1 emulation's TCP never touched lo)."""
+    ::1 emulation's TCP never touched lo); so does a wget of its own
+    link-local address; then bindv6only()."""
     before = lo_rx(k)
     _, out, secs = k.run("wget -O - http://[::1]/f | sha256sum")
     got = sha256_of(out, "-")
@@ -1347,8 +1348,12 @@ def ipv6_tcp_lo(k):
     after = lo_rx(k)
     if after < before + 4:
         raise CaseFailed(f"TCP to ::1 did not go through IPv6 over lo: lo received {before} -> {after}")
+    _, out, _ = k.run(f"wget -O - 'http://[{V6_LL}%eth0]/f' | sha256sum")
+    if sha256_of(out, "-") != want:
+        raise CaseFailed("wget of its own link-local address (through lo): " + " / ".join(out[-3:]))
     bindv6only(k)
-    return f"wget [::1] {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}, lo +{after - before} packets"
+    return (f"wget [::1] {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}, lo +{after - before} packets; "
+            f"its own link-local address too")
 
 
 def bindv6only(k):
