@@ -436,13 +436,7 @@ struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_na
 
 void inet_release(struct unix_sock *s)
 {
-	struct unix_sock *peer = s->type == SOCK_STREAM && s->state == UNIX_CONNECTED ? s->peer : NULL;
-
 	inet_err_purge(s);
-	if (peer && s->linger.onoff && !s->linger.secs)
-		peer->err = ECONNRESET; /* SO_LINGER {1, 0}: an abortive close (RST) */
-	if (peer && (s->rq_head || peer->err == ECONNRESET))
-		peer->in.reset_seen = true; /* its writes after the reset: EPIPE */
 	inet_unhash(s);
 }
 

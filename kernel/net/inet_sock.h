@@ -142,7 +142,8 @@ struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_na
  * keepalive times, IPV6_V6ONLY and the kept IP/TCP options. */
 void inet_inherit(struct unix_sock *e, const struct unix_sock *l);
 /* The common operations (struct sock_proto): bind, getname, and release
- * (the port goes; a TCP socket with SO_LINGER {1, 0} resets its peer). */
+ * (the error queue and the port go; a TCP connection's own end, SO_LINGER's
+ * reset included, is net/tcp_sock.c's). */
 int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len);
 int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len);
 void inet_release(struct unix_sock *s);
