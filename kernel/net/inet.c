@@ -10,12 +10,10 @@
  * Every IPv4 destination, this host's own (127/8 and the interfaces'
  * addresses, through lo) as another's, is reached through the IPv4
  * stack: a TCP connect becomes a connection of net/tcp_sock.c, a UDP
- * datagram a packet (inet_udp.c's wire path). Every other IPv6 address
- * (INET_V6) is reached through the IPv6 stack, by UDP and the ICMPv6
- * sockets (TCP over IPv6 is not there yet: ENETUNREACH); so is ::1 by
- * UDP (over lo). ::1 by TCP, until TCP runs over IPv6, is still reached
- * without a packet: a TCP connect joins the
- * listener's queue as an AF_UNIX connect does, a UDP datagram goes
+ * datagram a packet (inet_udp.c's wire path). Every IPv6 address, ::1
+ * included (over lo), is reached through the IPv6 stack by TCP (a
+ * connection of net/tcp_sock.c), UDP and the ICMPv6 sockets. Only
+ * UDP-Lite to ::1, which neither stack carries, goes without a packet,
  * straight onto the receiver's queue.
  *
  * Lock rule: as AF_UNIX's (one CPU under the kernel lock, never
@@ -155,6 +153,33 @@ void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct 
 	*len = sizeof(in6);
 }
 
+struct in6 inet_in6(const struct inet_name *n)
+{
+	struct in6 a = { 0 };
+	if (n->kind == INET_V6)
+		memcpy(a.b, n->a6, sizeof(a.b));
+	else if (n->kind == INET_V6_LOOP)
+		memcpy(a.b, in6_loopback, sizeof(a.b));
+	else if (n->kind == INET_V4) {
+		a.b[10] = a.b[11] = 0xff;
+		put_be32(a.b + 12, n->addr);
+	}
+	return a;
+}
+
+struct inet_name inet_name6(const struct in6 *a, uint16_t port, int ifindex)
+{
+	struct inet_name n = { .port = port, .kind = INET_V6 };
+	if (in6_is_loopback(a)) {
+		n.kind = INET_V6_LOOP;
+		return n;
+	}
+	memcpy(n.a6, a->b, sizeof(n.a6));
+	if (in6_is_linklocal(a))
+		n.scope = ifindex;
+	return n;
+}
+
 void inet_name_sync(struct unix_sock *s)
 {
 	inet_addr_out(s, &s->in.name, &s->addr, &s->addrlen);
@@ -190,8 +215,8 @@ int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct i
 int inet_route(const struct unix_sock *s, struct inet_name *d)
 {
 	struct ipv6_dst route;
-	if (d->kind == INET_V6) /* TCP over IPv6 is not there yet (issue 31): only datagrams */
-		return s->type == SOCK_STREAM ? -ENETUNREACH : inet_v6_route(s, d, &route);
+	if (d->kind == INET_V6)
+		return inet_v6_route(s, d, &route);
 	if (d->kind == INET_V6_ANY)
 		d->kind = INET_V6_LOOP;
 	if (d->kind == INET_V4 && d->addr == INADDR_ANY)
@@ -288,7 +313,7 @@ static bool overlaps(const struct unix_sock *o, const struct inet_name *a, const
  */
 static bool port_taken(const struct unix_sock *s, const struct inet_name *n, bool strict)
 {
-	if (s->protocol == IPPROTO_TCP && tcp_sock_port_held(n->port, v4_set(s, n), reuses(s), strict))
+	if (s->protocol == IPPROTO_TCP && tcp_sock_port_held(n, v4_set(s, n), reuses(s), strict))
 		return true;
 	for (const struct unix_sock *o = port_list; o; o = o->in.next) {
 		if (o == s || o->protocol != s->protocol || o->in.name.port != n->port)
@@ -411,13 +436,7 @@ struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_na
 
 void inet_release(struct unix_sock *s)
 {
-	struct unix_sock *peer = s->type == SOCK_STREAM && s->state == UNIX_CONNECTED ? s->peer : NULL;
-
 	inet_err_purge(s);
-	if (peer && s->linger.onoff && !s->linger.secs)
-		peer->err = ECONNRESET; /* SO_LINGER {1, 0}: an abortive close (RST) */
-	if (peer && (s->rq_head || peer->err == ECONNRESET))
-		peer->in.reset_seen = true; /* its writes after the reset: EPIPE */
 	inet_unhash(s);
 }
 
@@ -553,6 +572,7 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	s->family = family;
 	s->protocol = protocol;
 	s->in.name = inet_any(s);
+	s->in.v6only = family == AF_INET6 && net_sysctl_bindv6only(); /* Linux's inet6_create */
 	s->in.hops = IPV6_DEFAULT_HOPS;
 	s->in.opt = (struct inet_opts){ .ttl = -1, .mc_ttl = IP_MC_TTL_DEFAULT, .mc_loop = true,
 					.pmtudisc = IP_PMTUDISC_WANT };

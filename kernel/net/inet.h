@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* AF_INET and AF_INET6 sockets on the loopback alone (127.0.0.0/8 and ::1), as Linux with only `lo` up: TCP streams and UDP datagrams between local sockets, built on the AF_UNIX sockets' queues and connections. */
+/* AF_INET and AF_INET6 sockets: TCP and UDP (and the ICMP sockets) over IPv4 and IPv6, on the AF_UNIX sockets' chassis (queues, accept, poll, SOL_SOCKET options). */
 #ifndef KESTREL_NET_INET_H
 #define KESTREL_NET_INET_H
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "net/inet.h"
 #include "net/unix_sock.h"
+#include "net/wire6.h"
 #include "uapi/in.h"
 
 #define INET_PORT_PRIVILEGED 1024   /* below it a bind needs CAP_NET_BIND_SERVICE */
@@ -71,6 +72,13 @@ int inet_addr_in(const struct unix_sock *s, const struct sockaddr_un *a, size_t 
 /* A struct sockaddr_in whatever the socket's family (an IPv6 UDP socket
  * takes one): 0, -EINVAL (short), -EAFNOSUPPORT (not AF_INET). */
 int inet_addr_in4(const struct sockaddr_un *a, size_t len, struct inet_name *n);
+/* n's address as an IPv6 one: ::1 for the loopback's name, :: for the
+ * wildcard, ::ffff:a.b.c.d for IPv4. */
+struct in6 inet_in6(const struct inet_name *n);
+/* The name of IPv6 address a and port, as a packet received on device
+ * ifindex shows it: ::1 as the sockets name it (INET_V6_LOOP); a
+ * link-local address with its link (sin6_scope_id). */
+struct inet_name inet_name6(const struct in6 *a, uint16_t port, int ifindex);
 /* n as s's family names it (an IPv6 socket: ::ffff:a.b.c.d for IPv4) into a and *len. */
 void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct sockaddr_un *a,
 		   size_t *len);
@@ -83,8 +91,8 @@ struct ipv6_dst;
 int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct ipv6_dst *out);
 /* Does s reach d through the IPv4 stack (an IPv4 destination, this
  * host's own included, for a socket that may send IPv4)? 0.0.0.0 in *d
- * becomes 127.0.0.1 on the way. False: IPv6 (::1 only, not yet over a
- * device), or IPv4 for an IPV6_V6ONLY socket (inet_route refuses it). */
+ * becomes 127.0.0.1 on the way. False: IPv6, or IPv4 for an IPV6_V6ONLY
+ * socket (inet_route refuses it). */
 bool inet_via_ipv4(const struct unix_sock *s, struct inet_name *d);
 /* fn on each socket holding a port (bound, listening, or connected from
  * this host), for /proc/net/{tcp,udp}. */
@@ -134,7 +142,8 @@ struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_na
  * keepalive times, IPV6_V6ONLY and the kept IP/TCP options. */
 void inet_inherit(struct unix_sock *e, const struct unix_sock *l);
 /* The common operations (struct sock_proto): bind, getname, and release
- * (the port goes; a TCP socket with SO_LINGER {1, 0} resets its peer). */
+ * (the error queue and the port go; a TCP connection's own end, SO_LINGER's
+ * reset included, is net/tcp_sock.c's). */
 int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len);
 int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len);
 void inet_release(struct unix_sock *s);

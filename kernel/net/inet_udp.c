@@ -271,21 +271,6 @@ static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, 
 	return (long)len;
 }
 
-/* A name of the IPv6 stack's (INET_V6) for addr and port, received on
- * ifindex; ::1 is named as the sockets name it (INET_V6_LOOP). */
-static struct inet_name v6_name(const struct in6 *addr, uint16_t port, int ifindex)
-{
-	struct inet_name n = { .port = port, .kind = INET_V6 };
-	if (in6_is_loopback(addr)) {
-		n.kind = INET_V6_LOOP;
-		return n;
-	}
-	memcpy(n.a6, addr->b, sizeof(n.a6));
-	if (in6_is_linklocal(addr))
-		n.scope = ifindex;
-	return n;
-}
-
 /* IPv6's UDP handler: the datagram checked (its checksum is mandatory),
  * queued on the socket its port and address reach with the sender's
  * name, or answered with a port unreachable. Network thread, or lo's
@@ -303,7 +288,7 @@ static void udp6_input(struct netbuf *nb, const struct ipv6_info *ip)
 		return;
 	}
 	netbuf_trim(nb, u.len);
-	struct inet_name d = v6_name(&ip->dst, u.dport, ifindex), src = v6_name(&ip->src, u.sport, ifindex);
+	struct inet_name d = inet_name6(&ip->dst, u.dport, ifindex), src = inet_name6(&ip->src, u.sport, ifindex);
 	struct unix_sock *to = inet_lookup_dev(IPPROTO_UDP, &d, &src, ifindex);
 	if (!to) {
 		__atomic_add_fetch(&udp_mib.no_ports, 1, __ATOMIC_RELAXED);
@@ -327,8 +312,8 @@ static void udp6_input(struct netbuf *nb, const struct ipv6_info *ip)
 static void udp6_err(const struct icmp6_info *ic, const struct in6 *from)
 {
 	(void)from;
-	struct inet_name me = v6_name(&ic->inner.src, ic->inner_sport, 0);
-	struct inet_name peer = v6_name(&ic->inner.dst, ic->inner_dport, 0);
+	struct inet_name me = inet_name6(&ic->inner.src, ic->inner_sport, 0);
+	struct inet_name peer = inet_name6(&ic->inner.dst, ic->inner_dport, 0);
 	struct unix_sock *s = ic->inner_l4_len >= 4 ? inet_lookup_from(IPPROTO_UDP, &me, &peer) : NULL;
 	int err;
 	bool hard;

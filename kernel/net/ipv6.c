@@ -279,7 +279,8 @@ int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 				.src = own_src ? s->src : d.src, .dst = s->dst };
 	if (plen + IPV6_HDR_LEN > mtu)
 		return fragment_and_send(nb, &ip, &d, mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : mtu);
-	netbuf_csum_finish(nb);
+	/* a checksum left partial (TCP's) is finished by netdev_xmit, or not
+	 * at all on lo, whose receiver is told it is right */
 	uint8_t *h = netbuf_push(nb, IPV6_HDR_LEN);
 	if (!h) {
 		IPV6_MIB_INC(out_discards);

@@ -306,14 +306,14 @@ static void v6_text(char *buf, size_t cap, const struct inet_name *n)
 }
 
 static void sock_line6(struct sock_walk *w, const struct inet_name *me, const struct inet_name *peer, int st,
-		       uint64_t ino)
+		       uint32_t txq, uint32_t rxq, uint64_t ino)
 {
 	char line[SOCK_LINE + 1], a[48], b[48];
 	struct inet_name none = { .addr = 0, .port = 0, .kind = INET_V6_ANY };
 	v6_text(a, sizeof(a), me);
 	v6_text(b, sizeof(b), peer ? peer : &none);
 	ksnprintf(line, sizeof(line), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu", w->n++, a,
-		  b, st, 0u, 0u, 0u, 0, (unsigned long)ino);
+		  b, st, txq, rxq, 0u, 0, (unsigned long)ino);
 	sb_printf(w->s, "%s\n", line);
 }
 
@@ -326,14 +326,21 @@ static void local_sock(const struct unix_sock *u, void *ctx)
 	int st = u->state == UNIX_LISTEN ? TCP_LISTEN : u->state == UNIX_CONNECTED ? TCP_ESTAB : TCP_CLOSE;
 	const struct inet_name *peer = u->in.has_peer ? &u->in.peer : NULL;
 	if (w->v6)
-		return sock_line6(w, &u->in.name, peer, st, u->ino);
+		return sock_line6(w, &u->in.name, peer, st, 0, 0, u->ino);
 	sock_line(w, u->in.name.addr, u->in.name.port, peer ? peer->addr : 0, peer ? peer->port : 0, st, 0,
 		  0, u->ino);
 }
 
+/* A connection of net/tcp_sock.c's, in tcp or tcp6 by its socket's family. */
 static void wire_sock(const struct tcp_sock_view *v, void *ctx)
 {
-	sock_line(ctx, v->laddr, v->lport, v->raddr, v->rport, v->state, v->tx_queue, v->rx_queue, v->inode);
+	struct sock_walk *w = ctx;
+	if (v->family != (w->v6 ? AF_INET6 : AF_INET))
+		return;
+	if (w->v6)
+		return sock_line6(w, &v->local, &v->remote, v->state, v->tx_queue, v->rx_queue, v->inode);
+	sock_line(w, v->local.addr, v->local.port, v->remote.addr, v->remote.port, v->state, v->tx_queue,
+		  v->rx_queue, v->inode);
 }
 
 static void show_tcp(struct sbuf *s)
@@ -360,6 +367,7 @@ static void show_tcp6(struct sbuf *s)
 	sb_printf(s, "  sl  local_address                         remote_address                        st tx_queue "
 		     "rx_queue tr tm->when retrnsmt   uid  timeout inode\n");
 	inet_for_each(local_sock, &w);
+	tcp_sock_for_each(wire_sock, &w);
 }
 
 static void show_udp6(struct sbuf *s)

@@ -3,9 +3,9 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Five are writable with Linux's checks and honoured by the stack:
- * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn and
- * tcp_sack; tcp_recovery is writable and kept only (loss recovery is
+ * Six are writable with Linux's checks and honoured by the stack:
+ * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
+ * tcp_sack and net.ipv6.bindv6only; tcp_recovery is writable and kept only (loss recovery is
  * NewReno until RACK comes, issue 31); the others are read-only (0444: an
  * open for writing is -EACCES) and read the constants the stack itself uses.
  */
@@ -37,6 +37,14 @@ static int somaxconn = NET_SOMAXCONN_DEFAULT;
  */
 static uint8_t tcp_sack = 0;
 static uint8_t tcp_recovery = 1; /* Linux's default, RACK loss detection: kept, not acted on */
+/* net.ipv6.bindv6only: a new AF_INET6 socket's IPV6_V6ONLY (Linux's 0:
+ * dual stack). A plain value: procfs_sys writes it whole, 0 or 1. */
+static int64_t bindv6only;
+
+bool net_sysctl_bindv6only(void)
+{
+	return __atomic_load_n(&bindv6only, __ATOMIC_RELAXED) != 0;
+}
 
 void net_sysctl_port_range(uint16_t *low, uint16_t *high)
 {
@@ -248,6 +256,7 @@ static void buf_max_get(int64_t *v)
 	{ .name = nm, .dir = d, .mode = 0644, .n = cnt, .get = getter, .set = setter }
 #define CORE SYSCTL_DIR_NET_CORE
 #define IPV4 SYSCTL_DIR_NET_IPV4
+#define IPV6 SYSCTL_DIR_NET_IPV6
 
 /* In name order within each directory, as Linux lists them. */
 static const struct sysctl_file net_files[] = {
@@ -272,6 +281,7 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_timestamps", IPV4, one_get),      /* RFC 7323 timestamps offered and used */
 	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */
 	RO_V("tcp_wmem", IPV4, 3, tcp_wmem_get),
+	{ .name = "bindv6only", .dir = IPV6, .mode = 0644, .n = 1, .data = &bindv6only, .min = 0, .max = 1 },
 };
 
 void net_sysctl_init(void)

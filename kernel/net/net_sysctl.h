@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* net.core.* and net.ipv4.* (/proc/sys/net): the values the stack reads, and the files that show and set them. */
+/* net.core.*, net.ipv4.* and net.ipv6.bindv6only (/proc/sys/net): the values the stack reads, and the files that show and set them. */
 #ifndef KESTREL_NET_NET_SYSCTL_H
 #define KESTREL_NET_NET_SYSCTL_H
 
@@ -32,6 +32,8 @@ uint8_t net_sysctl_default_ttl(void);
 int net_sysctl_somaxconn(void);
 /* tcp_sack: does a new connection offer SACK-permitted? */
 bool net_sysctl_tcp_sack(void);
+/* net.ipv6.bindv6only: is a new AF_INET6 socket IPV6_V6ONLY? */
+bool net_sysctl_bindv6only(void);
 
 /* Register net's files under /proc/sys/net with procfs. Boot time. */
 void net_sysctl_init(void);

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: TCP over IPv4 (net/tcp_sock.h). The engine (net/tcp.h) keeps
- * each connection's state machine; this file gives it what it asks of a
- * caller: memory (the conn and its two rings), a lock, one kernel timer,
- * the lookup of the connection a segment belongs to, the segments' way
- * out (a netbuf through ipv4_output), and the socket a program holds.
+ * Kestrel: TCP over IPv4 and IPv6 (net/tcp_sock.h). The engine (net/tcp.h)
+ * keeps each connection's state machine; this file gives it what it asks
+ * of a caller: memory (the conn and its two rings), a lock, one kernel
+ * timer, the lookup of the connection a segment belongs to, the segments'
+ * way out (a netbuf through ipv4_output or ipv6_output), and the socket a
+ * program holds.
+ *
+ * The IP version is this file's alone (struct tcp_path): a connection's
+ * addresses are kept as IPv6 ones, an IPv4 address as ::ffff:a.b.c.d
+ * (the two never meet: IPv6's input refuses v4-mapped addresses), so the
+ * table, the ISN and the names need no second copy; only the way a
+ * segment is summed and sent (send_segment), the way it comes in
+ * (tcp_v4_input, tcp_v6_input) and the MSS (the route's MTU less 40 or
+ * 60) differ. The engine never learns which version it runs over.
  *
  * The socket is the AF_INET stream socket of net/inet.c, on the AF_UNIX
  * chassis: a connect() to another host turns it into one of these (its
@@ -58,6 +67,8 @@
 #include "net/icmp.h"
 #include "net/inet_sock.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
+#include "net/icmp6.h"
 #include "net/net_sysctl.h"
 #include "net/netdev.h"
 #include "net/tcp.h"
@@ -88,6 +99,11 @@
 #define TCP_SYN_QUEUE_MIN  8        /* a SYN queue is crowded past half of this or of its backlog */
 #define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
 #define TCP_PATH_MTU_MAX   65535    /* an IPv4 packet's longest (IP_MAX_MTU): lo's 65536 counts as this */
+#define TCP_MSS_IPV6_OVERHEAD 60    /* IPv6 and TCP headers without options (Linux's tcp_v6 MSS) */
+#define TCP_PATH_MTU6_MAX  (IPV6_PAYLOAD_MAX + IPV6_HDR_LEN) /* IP6_MAX_MTU */
+#define TCP_TS_OPT_BYTES   12       /* NOP NOP TIMESTAMP: what a segment's payload loses to it */
+#define TCP_SEQ_OFF        4        /* the sequence number's offset in a TCP header */
+#define TCP_ICMP_QUOTE_MIN 8        /* an ICMP error's quote: ports and sequence number */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
 #define TCP_MEM_SHARE      8        /* connections' rings may take an eighth of RAM */
 #define TCP_CONNS_MIN      16
@@ -100,6 +116,15 @@ struct ts_link {
 	bool on;
 };
 
+/* Where a connection's segments go: its addresses (an IPv4 one as
+ * ::ffff:a.b.c.d), over IPv6 or IPv4, and for a link-local peer the
+ * link (its ifindex; 0 otherwise). Set when the connection is made. */
+struct tcp_path {
+	struct in6 src, dst;
+	bool v6;
+	int ifindex;
+};
+
 struct tcp_sock {
 	struct tcp_conn conn;
 	struct spinlock lock;
@@ -109,7 +134,8 @@ struct tcp_sock {
 					 * queue (half-open), held by ts->listener's reference */
 	bool syn_young;                /* table_lock: in a SYN queue, its SYN-ACK not timed out yet */
 	uint64_t mem;                  /* what its rings and itself count against mem_max */
-	uint32_t laddr, raddr;
+	struct tcp_path path;          /* set at ts_new, then read-only */
+	int family;                    /* its socket's (AF_INET6 shows in /proc/net/tcp6), read-only */
 	uint16_t lport, rport;
 	struct ktimer timer;
 	bool in_table, counted_estab;
@@ -147,6 +173,30 @@ static void mib_inc(uint64_t *c)
 	__atomic_add_fetch(c, 1, __ATOMIC_RELAXED);
 }
 
+/* ---- addresses ------------------------------------------------------------------- */
+
+/* IPv4 address a (host order) as ::ffff:a.b.c.d, and back. */
+static struct in6 v4_mapped(uint32_t a)
+{
+	struct in6 m = { .b = { [10] = 0xff, [11] = 0xff } };
+	put_be32(m.b + 12, a);
+	return m;
+}
+
+static uint32_t v4_of(const struct in6 *m)
+{
+	return get_be32(m->b + 12);
+}
+
+/* A socket name for address a and port of path pa (an IPv4 name, or an
+ * IPv6 one with its link when link-local; ::1 as the sockets name it). */
+static struct inet_name path_name(const struct tcp_path *pa, const struct in6 *a, uint16_t port)
+{
+	if (!pa->v6)
+		return (struct inet_name){ .addr = v4_of(a), .port = port, .kind = INET_V4 };
+	return inet_name6(a, port, pa->ifindex);
+}
+
 /* ---- lifetime (see Lifetime above) ------------------------------------------------- */
 
 static void ts_get(struct tcp_sock *ts)
@@ -166,11 +216,12 @@ static void ts_put(struct tcp_sock *ts)
  * that is closed (reset, or done while its program still holds the
  * socket) takes no segments: Linux unhashes a socket when it enters
  * CLOSE, so a new SYN on the same tuple reaches the listener. */
-static struct tcp_sock *lookup(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+static struct tcp_sock *lookup(const struct in6 *laddr, uint16_t lport, const struct in6 *raddr, uint16_t rport)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	struct tcp_sock *ts = table;
-	while (ts && !(ts->lport == lport && ts->rport == rport && ts->laddr == laddr && ts->raddr == raddr &&
+	while (ts && !(ts->lport == lport && ts->rport == rport && in6_eq(&ts->path.src, laddr) &&
+		       in6_eq(&ts->path.dst, raddr) &&
 		       __atomic_load_n(&ts->conn.state, __ATOMIC_RELAXED) != TCPS_CLOSE))
 		ts = ts->next;
 	if (ts)
@@ -188,14 +239,27 @@ static void hold_port(struct tcp_sock *ts, const struct unix_sock *s)
 	spin_unlock_irqrestore(&table_lock, fl);
 }
 
-bool tcp_sock_port_held(uint16_t port, int64_t v4set, bool reuse, bool strict)
+/* Does a bind that takes the IPv4 addresses v4set (-1 none, 0 all, or
+ * one) and the IPv6 ones of n (an IPv6 wildcard, ::1 or one address)
+ * meet ts's local address? */
+static bool addr_meets(const struct tcp_sock *ts, const struct inet_name *n, int64_t v4set)
+{
+	if (!ts->path.v6)
+		return v4set == 0 || (v4set > 0 && v4_of(&ts->path.src) == (uint32_t)v4set);
+	if (n->kind == INET_V6_ANY)
+		return true;
+	if (n->kind != INET_V6 && n->kind != INET_V6_LOOP)
+		return false;
+	struct in6 a = inet_in6(n);
+	return in6_eq(&a, &ts->path.src);
+}
+
+bool tcp_sock_port_held(const struct inet_name *n, int64_t v4set, bool reuse, bool strict)
 {
 	bool held = false;
-	if (v4set < 0)
-		return false;
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	for (const struct tcp_sock *ts = table; ts && !held; ts = ts->next) {
-		if (!ts->holds_port || ts->lport != port || (v4set && ts->laddr != (uint32_t)v4set))
+		if (!ts->holds_port || ts->lport != n->port || !addr_meets(ts, n, v4set))
 			continue;
 		if (__atomic_load_n(&ts->conn.state, __ATOMIC_RELAXED) == TCPS_CLOSE)
 			continue;
@@ -227,20 +291,36 @@ static void table_del(struct tcp_sock *ts)
 }
 
 /* RFC 6528: a clock plus a keyed hash of the connection's addresses. */
-static uint32_t isn(uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+static uint32_t isn(const struct in6 *laddr, uint16_t lport, const struct in6 *raddr, uint16_t rport)
 {
-	uint32_t tuple[3] = { laddr, raddr, (uint32_t)lport << 16 | rport };
-	return (uint32_t)siphash(&isn_key, tuple, sizeof(tuple)) + (uint32_t)(time_ns() >> TCP_ISN_CLOCK_SHIFT);
+	struct { struct in6 l, r; uint32_t ports; } tuple = { *laddr, *raddr, (uint32_t)lport << 16 | rport };
+	return (uint32_t)siphash(&isn_key, &tuple, sizeof(tuple)) + (uint32_t)(time_ns() >> TCP_ISN_CLOCK_SHIFT);
 }
 
 /* ---- the engine's callbacks (ts->lock held) ------------------------------------------ */
 
 static void tsq_charge(struct tcp_sock *ts, struct netbuf *nb);
 
-/* Send one segment: header, options, payload from the ring's spans;
- * by the route cached in route (a connection's, under its lock), if any;
- * counted below owner (its lock held) if any, for the small queues. */
-static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *seg, const struct tcp_span *data,
+/* The built segment nb (checksum left partial) out through IPv6 or IPv4
+ * as pa says; by the route cached in route (IPv4's, a connection's,
+ * under its lock), if any. Owns nb. */
+static void ip_out(struct netbuf *nb, const struct tcp_path *pa, struct ipv4_route_cache *route)
+{
+	if (pa->v6) {
+		struct ipv6_send out = { .src = pa->src, .dst = pa->dst, .src_fixed = true, .proto = NEXTHDR_TCP,
+					 .hops = -1, .dev = pa->ifindex ? netdev_by_index(pa->ifindex) : NULL };
+		ipv6_output(nb, &out);
+		return;
+	}
+	struct ipv4_send out = { .src = v4_of(&pa->src), .dst = v4_of(&pa->dst), .proto = IPPROTO_TCP,
+				 .df = true, .route = route };
+	ipv4_output(nb, &out);
+}
+
+/* Send one segment on path pa: header, options, payload from the ring's
+ * spans; by the route cached in route (IPv4's), if any; counted below
+ * owner (its lock held) if any, for the small queues. */
+static void send_segment(const struct tcp_path *pa, const struct tcp_seg *seg, const struct tcp_span *data,
 			 struct ipv4_route_cache *route, struct tcp_sock *owner)
 {
 	uint8_t opts[TCP_HDR_MAX - TCP_HDR_MIN];
@@ -258,18 +338,20 @@ static void send_segment(uint32_t laddr, uint32_t raddr, const struct tcp_seg *s
 	}
 	struct tcp_seg h = *seg;
 	h.hdr_len = (uint8_t)hlen;
-	tcp_build_partial(p, laddr, raddr, &h, (uint32_t)len); /* summed by the device or netdev_xmit */
+	/* summed by the device or netdev_xmit */
+	if (pa->v6)
+		tcp6_build_partial(p, &pa->src, &pa->dst, &h, (uint32_t)len);
+	else
+		tcp_build_partial(p, v4_of(&pa->src), v4_of(&pa->dst), &h, (uint32_t)len);
 	nb->csum_partial = true;
 	nb->csum_start = (uint16_t)(p - nb->head);
 	nb->csum_field = (uint16_t)(nb->csum_start + TCP_CSUM_FIELD);
-	struct ipv4_send out = { .src = laddr, .dst = raddr, .proto = IPPROTO_TCP, .df = true,
-				 .route = route };
 	mib_inc(&tcp_mib.out_segs);
 	if (seg->flags & TCP_RST)
 		mib_inc(&tcp_mib.out_rsts);
 	if (owner)
 		tsq_charge(owner, nb);
-	ipv4_output(nb, &out);
+	ip_out(nb, pa, route);
 }
 
 /* ops->output, ts's lock held. The engine counts its retransmissions per
@@ -284,7 +366,7 @@ static void ts_output(struct tcp_conn *c, const struct tcp_seg *seg, const struc
 		__atomic_add_fetch(&tcp_mib.retrans_segs, retrans, __ATOMIC_RELAXED);
 		ts->retrans_counted = c->stats.retrans_segs;
 	}
-	send_segment(ts->laddr, ts->raddr, seg, data, &ts->route, ts);
+	send_segment(&ts->path, seg, data, &ts->route, ts);
 }
 
 /* Listener l's SYN queue: how many connections it has half-open (Linux's
@@ -786,10 +868,37 @@ static void wire_sockopt_changed(struct unix_sock *s)
 
 /* ---- making connections ---------------------------------------------------------- */
 
-/* A connection of socket s from laddr:lport to raddr:rport, with its
- * rings; in the table. NULL when memory is short. */
-static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lport, uint32_t raddr,
-			       uint16_t rport)
+/* The MSS a connection of s on path pa advertises: its route's MTU
+ * (IPv4's at most 65535, IPv6's at most 65575, as Linux's IP_MAX_MTU and
+ * IP6_MAX_MTU) less the headers, 40 or 60 bytes, and at most TCP_MAXSEG's.
+ * 0, or the route's error (-ENETUNREACH...). */
+static int path_mss(const struct unix_sock *s, const struct tcp_path *pa, uint32_t *mss)
+{
+	uint32_t mtu, overhead;
+	if (pa->v6) {
+		struct ipv6_dst r6;
+		int err = ipv6_route_lookup(&pa->dst, pa->ifindex ? netdev_by_index(pa->ifindex) : NULL, &r6);
+		if (err)
+			return err;
+		mtu = ipv6_dev_mtu(r6.dev);
+		mtu = mtu < TCP_PATH_MTU6_MAX ? mtu : TCP_PATH_MTU6_MAX;
+		overhead = TCP_MSS_IPV6_OVERHEAD;
+	} else {
+		struct ipv4_dst route;
+		if (ipv4_route_lookup(v4_of(&pa->dst), NULL, &route))
+			return -ENETUNREACH;
+		mtu = route.dev->mtu < TCP_PATH_MTU_MAX ? route.dev->mtu : TCP_PATH_MTU_MAX;
+		overhead = TCP_MSS_IPV4_OVERHEAD;
+	}
+	*mss = mtu - overhead;
+	if (s->in.opt.user_mss && s->in.opt.user_mss < *mss)
+		*mss = s->in.opt.user_mss; /* TCP_MAXSEG set before the connection (Linux's user_mss) */
+	return 0;
+}
+
+/* A connection of socket s on path pa from port lport to rport, with its
+ * rings; in the table. NULL when memory is short or no route is left. */
+static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, uint16_t lport, uint16_t rport)
 {
 	uint32_t snd = ring_size(s->sndbuf, s->sndbuf_set, TCP_SNDBUF_DEFAULT);
 	uint32_t rcv = ring_size(s->rcvbuf, s->rcvbuf_set, TCP_RCVBUF_DEFAULT);
@@ -805,18 +914,14 @@ static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lpo
 	ts->refs = 1; /* the connection's */
 	ts->sndbuf = kmalloc(snd);
 	ts->rcvbuf = kmalloc(rcv);
-	struct ipv4_dst route;
-	if (!ts->sndbuf || !ts->rcvbuf || ipv4_route_lookup(raddr, NULL, &route)) {
+	uint32_t mss;
+	if (!ts->sndbuf || !ts->rcvbuf || path_mss(s, pa, &mss)) {
 		kfree(ts->sndbuf);
 		kfree(ts->rcvbuf);
 		kfree(ts);
 		conn_unreserve(mem);
 		return NULL;
 	}
-	uint32_t mtu = route.dev->mtu < TCP_PATH_MTU_MAX ? route.dev->mtu : TCP_PATH_MTU_MAX;
-	uint32_t mss = mtu - TCP_MSS_IPV4_OVERHEAD;
-	if (s->in.opt.user_mss && s->in.opt.user_mss < mss)
-		mss = s->in.opt.user_mss; /* TCP_MAXSEG set before the connection (Linux's user_mss) */
 	/* SO_RCVBUF set before the connection fixes its ring (Linux's
 	 * SOCK_RCVBUF_LOCK); the window scale is Linux's either way */
 	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = snd, .rcvbuf = ts->rcvbuf,
@@ -829,7 +934,9 @@ static struct tcp_sock *ts_new(struct unix_sock *s, uint32_t laddr, uint16_t lpo
 	ts->conn.user = ts;
 	ts->timer.fire = timer_fire;
 	ts->s = unix_get(s);
-	ts->laddr = laddr, ts->lport = lport, ts->raddr = raddr, ts->rport = rport;
+	ts->path = *pa;
+	ts->family = s->family;
+	ts->lport = lport, ts->rport = rport;
 	s->in.tcp = ts;
 	table_add(ts);
 	return ts;
@@ -882,20 +989,76 @@ static int wait_connected(struct file *f, struct unix_sock *s)
 	}
 }
 
-int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
+/* The IP version a name is reached over: IPv6 for ::1 and other IPv6 addresses. */
+static bool name_v6(const struct inet_name *n)
 {
-	struct unix_sock *s = unix_sock(f);
-	struct inet_name d = { .addr = addr, .port = port, .kind = INET_V4 }, src;
-	if (s->in.tcp)
-		return s->in.connecting ? (f->flags & O_NONBLOCK ? -EALREADY : wait_connected(f, s)) : -EISCONN;
-	struct ipv4_dst route;
-	if (ipv4_route_lookup(addr, NULL, &route))
-		return -ENETUNREACH;
+	return n->kind == INET_V6 || n->kind == INET_V6_LOOP;
+}
+
+/* Where a connect from s to d goes (d: an IPv4 address, ::1 or another
+ * IPv6 one): the route looked up, a link-local d given its link (the
+ * scope id, else s's device, as Linux's getpeername shows it), s given
+ * a port if it has none, the source chosen (inet_source). *pa and *src
+ * set. 0, -ENETUNREACH, -EINVAL (a link-local address without its
+ * link), -ENODEV, -EADDRNOTAVAIL (no source), -EAFNOSUPPORT (bound to an
+ * address of the other version), or bind's error. */
+static int connect_path(struct unix_sock *s, struct inet_name *d, struct tcp_path *pa, struct inet_name *src)
+{
+	*pa = (struct tcp_path){ .v6 = name_v6(d) };
+	if (!pa->v6) {
+		struct ipv4_dst route;
+		if (ipv4_route_lookup(d->addr, NULL, &route))
+			return -ENETUNREACH;
+		pa->dst = v4_mapped(d->addr);
+	} else {
+		struct inet_name dv = *d; /* ::1 as an address the route looks up */
+		struct ipv6_dst r6;
+		pa->dst = inet_in6(d);
+		memcpy(dv.a6, pa->dst.b, sizeof(dv.a6));
+		dv.kind = INET_V6;
+		int err = inet_v6_route(s, &dv, &r6);
+		if (err)
+			return err;
+		if (in6_is_linklocal(&pa->dst)) /* the scope id named, else the route's (s's device) */
+			pa->ifindex = d->scope = d->scope ? d->scope : r6.dev->ifindex;
+	}
 	int err = s->in.name.port ? 0 : inet_bind_port(s, inet_any(s));
 	if (err)
 		return err;
-	src = inet_source(s, &d);
-	struct tcp_sock *old = lookup(src.addr, src.port, addr, port);
+	*src = inet_source(s, d);
+	if (name_v6(src) != pa->v6)
+		return src->kind == INET_V4 ? -EAFNOSUPPORT : -ENETUNREACH; /* inet_version_mismatch's */
+	pa->src = pa->v6 ? inet_in6(src) : v4_mapped(src->addr);
+	return pa->v6 && in6_is_any(&pa->src) ? -EADDRNOTAVAIL : 0;
+}
+
+/* A connect's destination as Linux's tcp_v4_connect and tcp_v6_connect
+ * take it: 0.0.0.0 is 127.0.0.1 and :: is ::1 (this host); an IPv4
+ * address (::ffff:a.b.c.d) goes over IPv4 unless the socket is
+ * IPV6_V6ONLY. 0, -ENETUNREACH, -EAFNOSUPPORT (no address TCP reaches). */
+static int connect_dest(const struct unix_sock *s, struct inet_name *d)
+{
+	if (d->kind == INET_V6_ANY)
+		d->kind = INET_V6_LOOP;
+	if (d->kind == INET_V4)
+		return inet_via_ipv4(s, d) ? 0 : -ENETUNREACH;
+	return name_v6(d) ? 0 : -EAFNOSUPPORT;
+}
+
+int tcp_sock_connect(struct file *f, const struct inet_name *dn)
+{
+	struct unix_sock *s = unix_sock(f);
+	struct inet_name d = *dn, src;
+	struct tcp_path pa;
+	if (s->in.tcp)
+		return s->in.connecting ? (f->flags & O_NONBLOCK ? -EALREADY : wait_connected(f, s)) : -EISCONN;
+	int err = connect_dest(s, &d);
+	if (!err)
+		err = connect_path(s, &d, &pa, &src);
+	if (err)
+		return err;
+	uint16_t port = d.port;
+	struct tcp_sock *old = lookup(&pa.src, src.port, &pa.dst, port);
 	uint64_t ofl;
 	if (old && __atomic_load_n(&old->conn.state, __ATOMIC_RELAXED) == TCPS_TIME_WAIT) {
 		if (ts_lock_live(old, &ofl)) { /* Linux reuses a TIME-WAIT tuple on lo (tcp_tw_reuse 2) */
@@ -907,7 +1070,7 @@ int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
 		ts_put(old);
 		return -EADDRNOTAVAIL; /* the four-tuple is taken (Linux's __inet_check_established) */
 	}
-	struct tcp_sock *ts = ts_new(s, src.addr, src.port, addr, port);
+	struct tcp_sock *ts = ts_new(s, &pa, src.port, port);
 	if (!ts)
 		return -ENOMEM;
 	s->proto = &tcp_wire_proto;
@@ -921,7 +1084,7 @@ int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
 	opts_to_conn(ts, s, time_ns()); /* set before connect(): the engine has them from the SYN on */
 	ts->conn.pingpong = s->in.opt.pingpong; /* TCP_QUICKACK 0 before connect(), as Linux keeps it */
 	s->in.opt.quickack_set = false;
-	tcp_connect(&ts->conn, isn(src.addr, src.port, addr, port), time_ns());
+	tcp_connect(&ts->conn, isn(&pa.src, src.port, &pa.dst, port), time_ns());
 	unlock_settle(ts, fl);
 	err = wait_connected(f, s);
 	if (err && err != -EINPROGRESS && err != -ERESTARTSYS && err != -EINTR)
@@ -931,17 +1094,18 @@ int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port)
 
 /* ---- from the wire (the network thread) --------------------------------------------- */
 
-/* Answer a segment no connection takes with the reset tcp_reset_reply builds. */
-static void reply_reset(const struct ipv4_info *ip, const struct tcp_seg *seg)
+/* Answer a segment that came on path pa (ours: src is the segment's
+ * destination) and no connection takes with the reset tcp_reset_reply builds. */
+static void reply_reset(const struct tcp_path *pa, const struct tcp_seg *seg)
 {
 	struct tcp_seg rst;
 	if (tcp_reset_reply(seg, &rst))
-		send_segment(ip->dst, ip->src, &rst, NULL, NULL, NULL);
+		send_segment(pa, &rst, NULL, NULL, NULL);
 }
 
-/* A SYN for listener l: a new connection, SYN-RECEIVED, answering it. */
-static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const struct tcp_seg *seg,
-		       uint32_t iss)
+/* Listener l's room for one more half-open connection: true and counted
+ * (half_open), or false and the drop counted as Linux's tcp_conn_request does. */
+static bool syn_room(const struct unix_sock *l)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	unsigned young;
@@ -953,14 +1117,25 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	if (!room) { /* dropped, as Linux drops a SYN its queues have no room for */
 		mib_inc(l->acc_len > l->backlog ? &tcp_mib.listen_overflows : &tcp_mib.reqq_full_drop);
 		mib_inc(&tcp_mib.listen_drops);
-		return;
 	}
+	return room;
+}
+
+/* A SYN for listener l on path pa: a new connection, SYN-RECEIVED,
+ * answering it. Its socket is of l's family and named by the path: an
+ * IPv6 listener's IPv4 connection shows ::ffff:a.b.c.d (inet_addr_out). */
+static void accept_syn(struct unix_sock *l, const struct tcp_path *pa, const struct tcp_seg *seg,
+		       uint32_t iss)
+{
+	if (!syn_room(l))
+		return;
 	struct unix_sock *s = unix_sock_alloc(SOCK_STREAM);
 	if (s)
 		inet_inherit(s, l); /* before ts_new: the rings follow its buffer sizes */
-	struct tcp_sock *ts = s ? ts_new(s, ip->dst, seg->dport, ip->src, seg->sport) : NULL;
+	struct tcp_sock *ts = s ? ts_new(s, pa, seg->dport, seg->sport) : NULL;
 	if (s)
 		unix_put(s); /* ts_new took its own reference */
+	uint64_t fl;
 	if (!ts) {
 		fl = spin_lock_irqsave(&table_lock);
 		half_open--;
@@ -976,8 +1151,8 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	l->in.syn_young++;
 	spin_unlock_irqrestore(&table_lock, fl);
 	s->proto = &tcp_wire_proto;
-	s->in.name = (struct inet_name){ .addr = ip->dst, .port = seg->dport, .kind = INET_V4 };
-	s->in.peer = (struct inet_name){ .addr = ip->src, .port = seg->sport, .kind = INET_V4 };
+	s->in.name = path_name(pa, &pa->src, seg->dport);
+	s->in.peer = path_name(pa, &pa->dst, seg->sport);
 	s->in.has_peer = true;
 	inet_name_sync(s);
 	ts->listener = unix_get(l);
@@ -990,34 +1165,27 @@ static void accept_syn(struct unix_sock *l, const struct ipv4_info *ip, const st
 	unlock_settle(ts, fl);
 }
 
-/* A segment for no connection: a listener's SYN, or a reset. */
-static void no_conn(const struct ipv4_info *ip, const struct tcp_seg *seg, uint32_t iss)
+/* A segment on path pa for no connection, received on device ifindex
+ * (0: any device's listener takes it): a listener's SYN, or a reset. */
+static void no_conn(const struct tcp_path *pa, int ifindex, const struct tcp_seg *seg, uint32_t iss)
 {
-	struct inet_name d = { .addr = ip->dst, .port = seg->dport, .kind = INET_V4 }, src = { .addr = ip->src, .port = seg->sport, .kind = INET_V4 };
-	struct unix_sock *l = inet_lookup_from(IPPROTO_TCP, &d, &src);
+	struct inet_name d = path_name(pa, &pa->src, seg->dport), src = path_name(pa, &pa->dst, seg->sport);
+	struct unix_sock *l = inet_lookup_dev(IPPROTO_TCP, &d, &src, ifindex);
 	if (!l || l->state != UNIX_LISTEN)
-		return reply_reset(ip, seg);
+		return reply_reset(pa, seg);
 	enum tcp_verdict v = tcp_input(&listen_conn, seg, NULL, time_ns());
 	if (v == TCP_IN_RESET)
-		reply_reset(ip, seg);
+		reply_reset(pa, seg);
 	else if (v == TCP_IN_SYN)
-		accept_syn(l, ip, seg, iss ? iss : isn(ip->dst, seg->dport, ip->src, seg->sport));
+		accept_syn(l, pa, seg, iss ? iss : isn(&pa->src, seg->dport, &pa->dst, seg->sport));
 }
 
-static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
+/* A checked segment (payload in nb) that came on path pa: to its
+ * connection, else to no_conn. Both versions' input ends here. Owns nb. */
+static void segment_in(struct netbuf *nb, const struct tcp_path *pa, int ifindex, const struct tcp_seg *seg)
 {
-	struct tcp_seg seg;
-	enum wire_err err = tcp_parse_checked(nb->data, nb->len, ip->src, ip->dst, nb->csum_ok, &seg);
-	mib_inc(&tcp_mib.in_segs);
-	if (err != WIRE_OK || nb->pkt_type != NETBUF_HOST || ip->to_broadcast) {
-		mib_inc(&tcp_mib.in_errs);
-		if (err == WIRE_BAD_CSUM)
-			mib_inc(&tcp_mib.in_csum_errors);
-		netbuf_free(nb);
-		return;
-	}
-	const uint8_t *payload = nb->data + seg.payload_off;
-	struct tcp_sock *ts = lookup(ip->dst, seg.dport, ip->src, seg.sport);
+	const uint8_t *payload = nb->data + seg->payload_off;
+	struct tcp_sock *ts = lookup(&pa->src, seg->dport, &pa->dst, seg->sport);
 	uint32_t tw_iss = 0;
 	uint64_t fl;
 	if (ts && !ts_lock_live(ts, &fl)) {
@@ -1025,8 +1193,8 @@ static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 		ts = NULL;
 	}
 	if (ts) {
-		enum tcp_verdict v = nb->batched ? tcp_input_batched(&ts->conn, &seg, payload, time_ns())
-						 : tcp_input(&ts->conn, &seg, payload, time_ns());
+		enum tcp_verdict v = nb->batched ? tcp_input_batched(&ts->conn, seg, payload, time_ns())
+						 : tcp_input(&ts->conn, seg, payload, time_ns());
 		batch_note(ts);
 		tw_iss = ts->conn.tw_next_iss;
 		if (v == TCP_IN_TW_SYN)
@@ -1034,20 +1202,85 @@ static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 		unlock_settle(ts, fl);
 		ts_put(ts);
 		if (v == TCP_IN_RESET)
-			reply_reset(ip, &seg);
+			reply_reset(pa, seg);
 		if (v != TCP_IN_TW_SYN) {
 			netbuf_free(nb);
 			return;
 		}
 	}
-	no_conn(ip, &seg, tw_iss);
+	no_conn(pa, ifindex, seg, tw_iss);
 	netbuf_free(nb);
 }
 
-/* An ICMP error about a segment we sent ends a connection still in
- * SYN-SENT with icmp_err_convert's errno (Linux's tcp_v4_err; fragmentation
- * needed is path MTU's business, not an error); later ones are left to
- * the timers, as Linux does for soft errors. */
+/* A segment the parser refused, or sent to no single host of ours: counted, dropped. */
+static void segment_bad(struct netbuf *nb, enum wire_err err)
+{
+	mib_inc(&tcp_mib.in_errs);
+	if (err == WIRE_BAD_CSUM)
+		mib_inc(&tcp_mib.in_csum_errors);
+	netbuf_free(nb);
+}
+
+static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
+{
+	struct tcp_seg seg;
+	enum wire_err err = tcp_parse_checked(nb->data, nb->len, ip->src, ip->dst, nb->csum_ok, &seg);
+	mib_inc(&tcp_mib.in_segs);
+	if (err != WIRE_OK || nb->pkt_type != NETBUF_HOST || ip->to_broadcast)
+		return segment_bad(nb, err);
+	struct tcp_path pa = { .src = v4_mapped(ip->dst), .dst = v4_mapped(ip->src) };
+	segment_in(nb, &pa, 0, &seg);
+}
+
+/* IPv6's TCP handler (Linux's tcp_v6_rcv): the segment checked (its
+ * checksum with IPv6's pseudo-header); a multicast destination, or a
+ * v4-mapped or unspecified address, is no connection's (Linux drops
+ * them: IPv4 runs over IPv4). A link-local peer is named with the link
+ * it came on. Network thread, or lo's sender. */
+static void tcp_v6_input(struct netbuf *nb, const struct ipv6_info *ip)
+{
+	struct tcp_seg seg;
+	int ifindex = nb->dev ? nb->dev->ifindex : 0;
+	enum wire_err err = tcp6_parse_checked(nb->data, nb->len, &ip->src, &ip->dst, nb->csum_ok, &seg);
+	mib_inc(&tcp_mib.in_segs);
+	if (err == WIRE_OK && (in6_is_multicast(&ip->dst) || in6_is_v4mapped(&ip->src) ||
+			       in6_is_v4mapped(&ip->dst) || in6_is_any(&ip->src) || in6_is_multicast(&ip->src)))
+		err = WIRE_BAD_HEADER;
+	if (err != WIRE_OK)
+		return segment_bad(nb, err);
+	struct tcp_path pa = { .src = ip->dst, .dst = ip->src, .v6 = true,
+			       .ifindex = in6_is_linklocal(&ip->src) || in6_is_linklocal(&ip->dst) ? ifindex : 0 };
+	segment_in(nb, &pa, ifindex, &seg);
+}
+
+/* Does an ICMP error quoting sequence number seq speak of what ts sent
+ * and is not yet acknowledged (Linux's tcp_v4_err and tcp_v6_err drop
+ * the others: RFC 5927's check against blind ICMP attacks)? lock held. */
+static bool icmp_in_window(const struct tcp_sock *ts, uint32_t seq)
+{
+	return seq_between(seq, ts->conn.snd_una, ts->conn.snd_max);
+}
+
+/* An ICMP error (IPv4's or IPv6's, as err) about segment seq that ts
+ * sent ends it while in SYN-SENT (Linux's tcp_v4_err and tcp_v6_err: a
+ * connect refused by a port unreachable says ECONNREFUSED); later ones
+ * are left to the timers, as Linux does for soft errors. Takes ts's
+ * lock; the caller's reference stays. */
+static void icmp_error_to(struct tcp_sock *ts, int err, uint32_t seq)
+{
+	uint64_t fl;
+	if (!ts_lock_live(ts, &fl))
+		return;
+	if (ts->conn.state == TCPS_SYN_SENT && ts->s && icmp_in_window(ts, seq)) {
+		ts->s->err = err;
+		tcp_abort(&ts->conn, time_ns());
+		unix_changed(ts->s);
+	}
+	unlock_settle(ts, fl);
+}
+
+/* An ICMP error about a segment we sent (fragmentation needed is path
+ * MTU's business, not an error). */
 static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 {
 	int err;
@@ -1056,21 +1289,54 @@ static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 	(void)from;
 	if (!icmp_err_convert(ic, &err, &hard) || (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED))
 		return;
-	struct tcp_sock *ts = lookup(ic->inner.src, ic->inner_sport, ic->inner.dst, ic->inner_dport);
-	uint64_t fl;
+	struct in6 l = v4_mapped(ic->inner.src), r = v4_mapped(ic->inner.dst);
+	struct tcp_sock *ts = lookup(&l, ic->inner_sport, &r, ic->inner_dport);
 	if (!ts)
 		return;
-	if (ts_lock_live(ts, &fl)) {
-		if (ts->conn.state == TCPS_SYN_SENT && ts->s) {
-			ts->s->err = err;
-			tcp_abort(&ts->conn, time_ns());
-			unix_changed(ts->s);
-		}
-		unlock_settle(ts, fl);
-	}
+	icmp_error_to(ts, err, ic->inner_seq);
 	ts_put(ts);
 }
 
+/* A packet too big for ts's path about its segment seq (Linux's
+ * tcp_v6_mtu_reduced, without a path MTU cache): segments from now on
+ * fit mtu (at least IPv6's 1280), options deducted; what was sent larger
+ * is lost, and the timers send it again in the new size. Takes ts's lock. */
+static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, uint32_t seq)
+{
+	uint64_t fl;
+	if (mtu < IPV6_MIN_MTU)
+		mtu = IPV6_MIN_MTU;
+	if (!ts_lock_live(ts, &fl))
+		return;
+	struct tcp_conn *c = &ts->conn;
+	uint32_t mss = mtu - TCP_MSS_IPV6_OVERHEAD - (c->ts_ok ? TCP_TS_OPT_BYTES : 0);
+	if (icmp_in_window(ts, seq) && mss < c->snd_mss && mss >= TCP_MIN_SND_MSS)
+		c->snd_mss = (uint16_t)mss;
+	unlock_settle(ts, fl);
+}
+
+/* An ICMPv6 error about a segment we sent: a packet too big makes the
+ * connection's segments smaller; the others as IPv4's (icmp_error_to). */
+static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
+{
+	int err;
+	bool hard;
+
+	(void)from;
+	if (!ic->has_inner || ic->inner_l4_len < TCP_ICMP_QUOTE_MIN)
+		return; /* Linux's icmpv6_notify wants the ports and the sequence number */
+	uint32_t seq = get_be32(ic->inner_l4 + TCP_SEQ_OFF);
+	struct tcp_sock *ts = lookup(&ic->inner.src, ic->inner_sport, &ic->inner.dst, ic->inner_dport);
+	if (!ts)
+		return;
+	if (ic->type == ICMPV6_PKT_TOOBIG)
+		mtu_reduced(ts, ic->rest, seq);
+	else if (icmp6_err_convert(ic, &err, &hard))
+		icmp_error_to(ts, err, seq);
+	ts_put(ts);
+}
+
+static const struct ipv6_protocol tcp6_protocol = { .input = tcp_v6_input, .err = tcp_v6_err };
 static const struct ipv4_protocol tcp_protocol = { .input = tcp_v4_input, .err = tcp_v4_err };
 
 void tcp_sock_init(void)
@@ -1083,6 +1349,7 @@ void tcp_sock_init(void)
 	tcp_conn_init(&listen_conn, &cfg, &ts_ops);
 	tcp_listen(&listen_conn);
 	ipv4_register_protocol(IPPROTO_TCP, &tcp_protocol);
+	ipv6_register_protocol(NEXTHDR_TCP, &tcp6_protocol);
 }
 
 /* ---- the socket's calls ---------------------------------------------------------- */
@@ -1492,10 +1759,10 @@ static int wire_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 	}
 	if (s->state == UNIX_CONNECTED || (s->in.tcp && s->in.tcp->conn.state != TCPS_CLOSE))
 		return -EISCONN; /* connected once: so it stays, reset or not (Linux's SS_CONNECTED) */
-	if (!inet_via_ipv4(s, &d))
-		return -ENETUNREACH;
+	if ((err = connect_dest(s, &d)))
+		return err;
 	ts_detach(s, true); /* refused or timed out: a new attempt, as after Linux's disconnect */
-	return tcp_sock_connect(f, d.addr, d.port);
+	return tcp_sock_connect(f, &d);
 }
 
 /* The state a program sees: Linux hands TIME-WAIT to a timewait sock
@@ -1556,8 +1823,9 @@ void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), voi
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	for (const struct tcp_sock *ts = table; ts; ts = ts->next) {
-		struct tcp_sock_view v = { ts->laddr, ts->raddr, ts->lport, ts->rport, ts->conn.state,
-					   ts->conn.snd.len, tcp_recv_avail(&ts->conn),
+		struct tcp_sock_view v = { path_name(&ts->path, &ts->path.src, ts->lport),
+					   path_name(&ts->path, &ts->path.dst, ts->rport), ts->family,
+					   ts->conn.state, ts->conn.snd.len, tcp_recv_avail(&ts->conn),
 					   ts->s ? ts->s->ino : 0, ts->conn.retransmits };
 		fn(&v, ctx);
 	}
@@ -1624,7 +1892,7 @@ int tcp_sock_info(struct unix_sock *s, void *val, size_t *len)
 	struct tcp_sock *ts = s->in.tcp;
 	struct tcp_info_snap snap;
 	struct tcp_info info;
-	if (!ts) { /* no connection (yet, or ::1's): Linux's fields of a socket in that state */
+	if (!ts) { /* no connection (yet): Linux's fields of a socket in that state */
 		info = (struct tcp_info){ .tcpi_state = s->state == UNIX_LISTEN ? TCPS_LISTEN :
 							s->state == UNIX_CONNECTED ? TCPS_ESTABLISHED : TCPS_CLOSE };
 		memcpy(val, &info, sizeof(info));

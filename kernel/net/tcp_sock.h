@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* TCP sockets to and from other hosts: the engine (net/tcp.h) under the AF_INET socket chassis, its segments through IPv4, one kernel timer per connection. */
+/* TCP sockets' connections: the engine (net/tcp.h) under the AF_INET and AF_INET6 socket chassis, its segments through IPv4 or IPv6, one kernel timer per connection. */
 #ifndef KESTREL_NET_TCP_SOCK_H
 #define KESTREL_NET_TCP_SOCK_H
 
@@ -7,11 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "net/unix_sock.h"
+
 struct file;
 struct sockaddr_un;
 struct unix_sock;
 
-/* IPPROTO_TCP's handlers registered with IPv4, the ISN key drawn. Boot time. */
+/* IPPROTO_TCP's handlers registered with IPv4 and IPv6, the ISN key drawn. Boot time. */
 void tcp_sock_init(void);
 /* The network thread's turn: run the timers that came due. */
 void tcp_sock_run_timers(void);
@@ -21,33 +23,39 @@ void tcp_sock_run_tsq(void);
 /* The end of a device's receive batch (the network thread, after the
  * batch's frames went up): the ACKs held back for it are sent. */
 void tcp_sock_batch_end(void);
-/* connect() of AF_INET stream socket f to an IPv4 address (net/inet.c's
- * TCP calls it when inet_via_ipv4 says so; this host's own go through
- * lo): the socket becomes a TCP connection over IPv4. 0 (connected), -EINPROGRESS (nonblocking),
- * -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH, -ERESTARTSYS, -ENOMEM... */
-int tcp_sock_connect(struct file *f, uint32_t addr, uint16_t port);
+/* connect() of AF_INET or AF_INET6 stream socket f to d (an IPv4
+ * address, also as ::ffff:a.b.c.d, or an IPv6 one; 0.0.0.0 and :: are
+ * this host; this host's own go through lo): the socket becomes a TCP
+ * connection over IPv4 or IPv6. 0 (connected), -EINPROGRESS
+ * (nonblocking), -ECONNREFUSED, -ETIMEDOUT, -ENETUNREACH (no route; IPv4
+ * for an IPV6_V6ONLY socket), -EINVAL (a link-local address without its
+ * link), -EADDRNOTAVAIL, -ERESTARTSYS, -ENOMEM... */
+int tcp_sock_connect(struct file *f, const struct inet_name *d);
 /* getsockopt(IPPROTO_TCP, TCP_INFO) of TCP socket s: Linux's struct
  * tcp_info (uapi/tcp.h) into val (room for it) and its size into *len;
- * without a connection over IPv4, only the state (CLOSE, LISTEN, or
- * ESTABLISHED for ::1's emulated ones). 0. */
+ * without a connection, only the state (CLOSE or LISTEN). 0. */
 int tcp_sock_info(struct unix_sock *s, void *val, size_t *len);
 /* TCP_MAXSEG of s: its connection's MSS (options deducted, as Linux's
- * mss_cache; 65483 on lo), or -1 when it has no connection over IPv4. */
+ * mss_cache; 65483 on lo over IPv4, 65464 over IPv6), or -1 when it has
+ * no connection. */
 int tcp_sock_maxseg(const struct unix_sock *s);
 /* Does a TCP connection that no socket on the port list stands for (an
  * accepted one, or one its program closed, still in FIN-WAIT or
- * TIME-WAIT) hold local port on an address of v4set (0: any; -1: none
- * of IPv4)? reuse: the binder's SO_REUSEADDR, which shares with a
- * connection whose socket had it too; strict (an ephemeral pick) shares
- * nothing. Linux's inet_csk_bind_conflict over the bind bucket. */
-bool tcp_sock_port_held(uint16_t port, int64_t v4set, bool reuse, bool strict);
+ * TIME-WAIT) hold n's port on an address a bind to n takes: of IPv4,
+ * those of v4set (0: any; -1: none), of IPv6, n's (:: all)? reuse: the
+ * binder's SO_REUSEADDR, which shares with a connection whose socket
+ * had it too; strict (an ephemeral pick) shares nothing. Linux's
+ * inet_csk_bind_conflict over the bind bucket. */
+bool tcp_sock_port_held(const struct inet_name *n, int64_t v4set, bool reuse, bool strict);
 /* TCP_QUICKACK of s as Linux reads it: 1 unless its connection (or,
  * without one, the socket) is in pingpong mode. */
 int tcp_sock_quickack(const struct unix_sock *s);
-/* What /proc/net/tcp shows of a connection over IPv4 (host order). */
+/* What /proc/net/tcp and tcp6 show of a connection: its names as its
+ * socket's family gives them (an AF_INET6 socket's IPv4 connection as
+ * ::ffff:a.b.c.d, in /proc/net/tcp6, as Linux's). */
 struct tcp_sock_view {
-	uint32_t laddr, raddr;
-	uint16_t lport, rport;
+	struct inet_name local, remote;
+	int family;                /* its socket's: AF_INET or AF_INET6 */
 	int state;                 /* Linux's TCP_* numbers */
 	uint32_t tx_queue, rx_queue;
 	uint64_t inode;            /* its socket's, 0 once the program let go */

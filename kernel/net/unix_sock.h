@@ -44,8 +44,8 @@ struct unix_skb {
 };
 
 /* The addresses AF_INET and AF_INET6 sockets name (net/inet.c): an IPv4
- * address (also an IPv6 socket's ::ffff:a.b.c.d), ::, ::1 (still the
- * loopback's emulation), another (not local, no route: no longer made),
+ * address (also an IPv6 socket's ::ffff:a.b.c.d), ::, ::1 (over lo, as
+ * a name of its own), another (not local, no route: no longer made),
  * or an IPv6 address reached through the IPv6 stack (INET_V6). */
 enum inet_kind { INET_V4, INET_V6_ANY, INET_V6_LOOP, INET_FOREIGN, INET_V6 };
 
@@ -93,10 +93,7 @@ struct inet_part {
 	uint16_t keepidle, keepintvl; /* TCP_KEEPIDLE, TCP_KEEPINTVL in seconds; 0: Linux's default */
 	uint8_t keepcnt;            /* TCP_KEEPCNT; 0: Linux's default. An accepted socket
 				     * takes these from its listener, a connection over
-				     * IPv4 from its socket (net/tcp_sock.c) */
-	bool wr_shut;               /* TCP: shutdown(SHUT_WR) by this end */
-	bool reset_seen;            /* TCP: the peer's reset came (it closed with unread data, or
-				     * a write met its closed socket): writes say EPIPE */
+				     * IPv4 or IPv6 from its socket (net/tcp_sock.c) */
 	bool hashed;                /* holds its port: on net/inet.c's list */
 	bool port_locked, addr_locked; /* bind chose the port, the address (Linux's SOCK_BIND*_LOCK):
 				     * a disconnect or a TCP close keeps what was chosen */

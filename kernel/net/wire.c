@@ -592,6 +592,14 @@ enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst
 enum wire_err tcp_parse_checked(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, bool csum_ok,
 				struct tcp_seg *out)
 {
+	/* The pseudo-header's length is 16 bits: an IPv4 payload never passes it. */
+	if (len > IP_MAX_LEN)
+		return WIRE_BAD_HEADER;
+	return tcp_parse_pseudo(p, len, csum_pseudo4(src, dst, IPPROTO_TCP_NR, (uint16_t)len), csum_ok, out);
+}
+
+enum wire_err tcp_parse_pseudo(const uint8_t *p, size_t len, uint32_t pseudo, bool csum_ok, struct tcp_seg *out)
+{
 	size_t hdr_len;
 
 	if (len < TCP_HDR_MIN)
@@ -601,10 +609,7 @@ enum wire_err tcp_parse_checked(const uint8_t *p, size_t len, uint32_t src, uint
 		return WIRE_BAD_HEADER;
 	if (hdr_len > len)
 		return WIRE_TRUNCATED;
-	/* The pseudo-header's length is 16 bits: an IPv4 payload never passes it. */
-	if (len > IP_MAX_LEN)
-		return WIRE_BAD_HEADER;
-	if (!csum_ok && !csum_right(csum_pseudo4(src, dst, IPPROTO_TCP_NR, (uint16_t)len), p, len))
+	if (!csum_ok && !csum_right(pseudo, p, len))
 		return WIRE_BAD_CSUM;
 	memset(out, 0, sizeof(*out));
 	tcp_fields(p, len, out);
@@ -715,8 +720,12 @@ void tcp_build(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, 
 
 void tcp_build_partial(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, uint32_t seg_len)
 {
+	tcp_build_pseudo(p, csum_pseudo4(src, dst, IPPROTO_TCP_NR, (uint16_t)seg_len), s);
+}
+
+void tcp_build_pseudo(uint8_t *p, uint32_t pseudo, const struct tcp_seg *s)
+{
 	tcp_header_put(p, s);
-	uint32_t pseudo = csum_pseudo4(src, dst, IPPROTO_TCP_NR, (uint16_t)seg_len);
 	put_be16(p + TCP_CSUM, (uint16_t)~csum_fold(pseudo));
 }
 

@@ -219,6 +219,10 @@ enum wire_err tcp_parse(const uint8_t *p, size_t len, uint32_t src, uint32_t dst
  * or the segment never left this host: netbuf.h's csum_ok). */
 enum wire_err tcp_parse_checked(const uint8_t *p, size_t len, uint32_t src, uint32_t dst, bool csum_ok,
 				struct tcp_seg *out);
+/* tcp_parse_checked's checks and reading for any IP version: pseudo is
+ * the pseudo-header's sum (csum_pseudo4, or wire6.h's csum_pseudo6),
+ * whose length the caller checked fits its field. */
+enum wire_err tcp_parse_pseudo(const uint8_t *p, size_t len, uint32_t pseudo, bool csum_ok, struct tcp_seg *out);
 /* The options of o (MSS, SACK_PERM, TIMESTAMP, WSCALE, SACK blocks, in
  * Linux's order and NOP padding) written at p, at most cap bytes
  * (40 at most): their length, a multiple of 4. What does not fit is left out. */
@@ -231,6 +235,8 @@ void tcp_build(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, 
  * csum_partial): the field holds the pseudo-header's folded sum, and
  * summing the segment from p, field included, completes it. */
 void tcp_build_partial(uint8_t *p, uint32_t src, uint32_t dst, const struct tcp_seg *s, uint32_t seg_len);
+/* tcp_build_partial for any IP version: pseudo is the pseudo-header's sum. */
+void tcp_build_pseudo(uint8_t *p, uint32_t pseudo, const struct tcp_seg *s);
 #define TCP_CSUM_FIELD 16 /* the checksum's offset in the header */
 
 /* ---- DHCP (RFC 2131, 2132) --------------------------------------------------- */

@@ -537,3 +537,19 @@ void udp6_build(uint8_t *p, const struct in6 *src, const struct in6 *dst, uint16
 	uint16_t sum = csum_fold(csum_add(csum_pseudo6(src, dst, udp_len, NEXTHDR_UDP), p, udp_len));
 	put_be16(p + UDP6_CSUM, sum == 0 ? UDP6_CSUM_ZERO : sum);
 }
+
+/* ---- TCP over IPv6 -------------------------------------------------------------- */
+
+enum wire_err tcp6_parse_checked(const uint8_t *p, size_t len, const struct in6 *src, const struct in6 *dst,
+				 bool csum_ok, struct tcp_seg *out)
+{
+	if (len > IPV6_PAYLOAD_MAX)
+		return WIRE_BAD_HEADER; /* no jumbograms: the payload length is 16 bits */
+	return tcp_parse_pseudo(p, len, csum_pseudo6(src, dst, (uint32_t)len, NEXTHDR_TCP), csum_ok, out);
+}
+
+void tcp6_build_partial(uint8_t *p, const struct in6 *src, const struct in6 *dst, const struct tcp_seg *s,
+			uint32_t seg_len)
+{
+	tcp_build_pseudo(p, csum_pseudo6(src, dst, seg_len, NEXTHDR_TCP), s);
+}

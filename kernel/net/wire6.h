@@ -256,4 +256,17 @@ enum wire_err udp6_parse(const uint8_t *p, size_t len, const struct in6 *src, co
 void udp6_build(uint8_t *p, const struct in6 *src, const struct in6 *dst, uint16_t sport, uint16_t dport,
 		uint16_t udp_len);
 
+/* ---- TCP over IPv6 (RFC 8200 8.1) ------------------------------------------------ */
+
+#define IPV6_PAYLOAD_MAX 65535    /* the payload length field's most: no jumbograms */
+/* wire.h's tcp_parse_checked with IPv6's pseudo-header: the header
+ * (data offset 5..15, inside len), the checksum over all len bytes
+ * unless csum_ok, the options as Linux reads them. */
+enum wire_err tcp6_parse_checked(const uint8_t *p, size_t len, const struct in6 *src, const struct in6 *dst,
+				 bool csum_ok, struct tcp_seg *out);
+/* wire.h's tcp_build_partial with IPv6's pseudo-header: the checksum
+ * field holds the pseudo-header's folded sum, left to the device. */
+void tcp6_build_partial(uint8_t *p, const struct in6 *src, const struct in6 *dst, const struct tcp_seg *s,
+			uint32_t seg_len);
+
 #endif

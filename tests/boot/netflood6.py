@@ -7,8 +7,9 @@ guest (netpeer.KESTREL_MAC, its link-local address from its EUI-64) from
 netpeer.PEER_MAC, of these kinds, from one seeded generator:
 
   mutate    a valid packet (echo, NS, NA, RA, UDP, UDP behind extension
-            headers, a fragment) with 1-4 bytes changed and, half the
-            time, its ICMPv6 or UDP checksum made right again, or cut short
+            headers, a TCP SYN to port 80) with 1-4 bytes changed and, half
+            the time, its ICMPv6, UDP or TCP checksum made right again, or
+            cut short
   ra        router advertisements with the right checksum and hop limit
             255 from random link-local routers: random prefixes (a /64
             most often), flags, lifetimes, MTU, hop limit, link-layer
@@ -21,6 +22,12 @@ netpeer.PEER_MAC, of these kinds, from one seeded generator:
             with random TLVs, routing headers with segments left, unknown
             next headers, long chains
   random    random bytes behind a valid fixed header
+  tcp       TCP segments to the guest's link-local address, to port 80
+            most often (where it listens): random flags, sequence and
+            acknowledgement numbers, windows, data offsets (bad ones too),
+            option bytes (random, or MSS, SACK-permitted, timestamps and
+            window scale with random values) and payloads, the checksum
+            right nine times in ten
 
 Pure Python; netflood.Injector sends them.
 """
@@ -54,16 +61,19 @@ def ip6(src, dst, nh, payload, hops=64, plen=None):
     return struct.pack("!IHBB", 6 << 28, plen, nh, hops) + a6(str(src)) + a6(str(dst)) + payload
 
 
+TCP_FLAGS = (0x02, 0x12, 0x10, 0x18, 0x04, 0x14, 0x01, 0x11, 0x03, 0x06, 0x29, 0x00, 0xFF)
+
+
 def l4_sum(src, dst, nh, seg):
-    """seg with its checksum (ICMPv6 at 2, UDP at 6) right for src and dst."""
-    off = 2 if nh == 58 else 6
+    """seg with its checksum (ICMPv6 at 2, TCP at 16, UDP at 6) right for src and dst."""
+    off = 2 if nh == 58 else 16 if nh == 6 else 6
     seg = bytearray(seg)
     if len(seg) < off + 2:
         return bytes(seg)
     seg[off:off + 2] = b"\0\0"
     pseudo = a6(str(src)) + a6(str(dst)) + struct.pack("!I3xB", len(seg), nh)
     c = csum(pseudo + bytes(seg))
-    seg[off:off + 2] = struct.pack("!H", c if c or nh == 58 else 0xFFFF)
+    seg[off:off + 2] = struct.pack("!H", c if c or nh != 17 else 0xFFFF)
     return bytes(seg)
 
 
@@ -72,7 +82,7 @@ def icmp6(src, dst, typ, code, rest, body):
 
 
 class Hostile6:
-    KINDS = {"mutate": 10, "ra": 4, "nd": 6, "frag": 8, "ext": 6, "random": 3}
+    KINDS = {"mutate": 10, "ra": 4, "nd": 6, "frag": 8, "ext": 6, "random": 3, "tcp": 6}
 
     def __init__(self, seed, guest_mac=netpeer.KESTREL_MAC, mac=netpeer.PEER_MAC):
         self.rng = random.Random(seed)
@@ -129,7 +139,7 @@ class Hostile6:
     def valid(self):
         """A valid packet of a random kind: (packet, its destination)."""
         r, g, me = self.rng, self.guest_ll, self.me
-        k = r.randrange(6)
+        k = r.randrange(7)
         if k == 0:
             return ip6(me, g, 58, icmp6(me, g, 128, 0, r.getrandbits(32), r.randbytes(r.randrange(64)))), g
         if k == 1:
@@ -140,6 +150,8 @@ class Hostile6:
                        hops=255), g
         if k == 3:
             return self.ra(me), ALL_NODES
+        if k == 6:
+            return ip6(me, g, 6, self.tcp_seg(me, g, 0x02, 80, self.tcp_opts(), b"")), g
         udp = struct.pack("!HHHH", r.randrange(65536), r.randrange(65536), 8 + 16, 0) + r.randbytes(16)
         udp = l4_sum(me, g, 17, udp)
         if k == 4:
@@ -147,6 +159,23 @@ class Hostile6:
         hbh = bytes([60, 0, 5, 2, 0, 0, 1, 0])
         dst = bytes([17, 0, 1, 4, 0, 0, 0, 0])
         return ip6(me, g, 0, hbh + dst + udp), g
+
+    def tcp_opts(self):
+        """TCP option bytes: Linux's SYN options with random values, or random bytes."""
+        r = self.rng
+        if r.random() < 0.4:
+            return r.randbytes(4 * r.randrange(11))
+        return (struct.pack("!BBH", 2, 4, r.randrange(65536)) + bytes([4, 2, 8, 10]) +
+                struct.pack("!II", r.getrandbits(32), r.getrandbits(32)) + bytes([1, 3, 3, r.randrange(256)]))
+
+    def tcp_seg(self, src, dst, flags, dport, opts, payload, doff=None, fix=True):
+        """A TCP segment from src to dst (data offset doff words: the options' own
+        length when None), its checksum right when fix."""
+        r = self.rng
+        doff = 5 + len(opts) // 4 if doff is None else doff
+        seg = struct.pack("!HHIIBBHHH", r.randrange(1, 65536), dport, r.getrandbits(32), r.getrandbits(32),
+                          (doff & 15) << 4, flags, r.getrandbits(16), 0, r.getrandbits(16)) + opts + payload
+        return l4_sum(src, dst, 6, seg) if fix else seg
 
     # ---- the kinds
 
@@ -158,7 +187,7 @@ class Hostile6:
             p[r.randrange(len(p))] = r.getrandbits(8)
         if r.random() < 0.3:
             p = p[:r.randrange(len(p))]
-        elif r.random() < 0.5 and len(p) > 48 and p[6] in (17, 58):
+        elif r.random() < 0.5 and len(p) > 48 and p[6] in (6, 17, 58):
             src = ipaddress.IPv6Address(bytes(p[8:24]))
             d = ipaddress.IPv6Address(bytes(p[24:40]))
             p = p[:40] + l4_sum(src, d, p[6], bytes(p[40:]))
@@ -206,6 +235,18 @@ class Hostile6:
             chain = bytes([nh, (len(body) + 2) // 8 - 1]) + body + chain
             nh = kind
         return [self.frame(ip6(me, g, nh, chain + r.randbytes(r.randrange(32))))]
+
+    def k_tcp(self):
+        r, g = self.rng, self.guest_ll
+        src = self.me if r.random() < 0.7 else self.rand_ll()
+        out = []
+        for _ in range(r.randrange(1, 4)):
+            doff = None if r.random() < 0.8 else r.randrange(16)
+            payload = r.randbytes(r.choice([0, 0, 1, 100, 1200]))
+            seg = self.tcp_seg(src, g, r.choice(TCP_FLAGS), 80 if r.random() < 0.7 else r.randrange(65536),
+                               self.tcp_opts(), payload, doff, fix=r.random() < 0.9)
+            out.append(self.frame(ip6(src, g, 6, seg), g))
+        return out
 
     def k_random(self):
         r, g, me = self.rng, self.guest_ll, self.me

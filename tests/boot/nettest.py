@@ -83,10 +83,19 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              each way, seen in /proc/net/snmp6), exchange a UDP datagram
              each way (t-udp6), and ping6 ::1 and send UDP to ::1 through
              lo; the peer pings both of Kestrel's addresses, and 3000 bytes.
+             TCP over IPv6: 1 MiB each way between the global addresses
+             and between the link-local ones (busybox wget and httpd,
+             sha256 at both ends), a connect to a
+             closed port of the peer refused, Kestrel's SYNs offering MSS
+             1440 (the link's MTU - 60), a listener in /proc/net/tcp6,
+             1 MiB over ::1 that lo must carry, and net.ipv6.bindv6only
+             (0: httpd's [::] takes 127.0.0.1; 1: a new one refuses it).
   ipv6-hostile-virtio-net-pci  Kestrel and netflood.Injector: 4,000
              seeded hostile IPv6 frames (netflood6.Hostile6) once the
-             link-local address is ready; then the shell, that address,
-             the cap of 16 RA addresses and ping6 over lo must hold.
+             link-local address is ready (TCP segments to its listener on
+             port 80 among them); then the shell, that address, the cap of
+             16 RA addresses, ping6 over lo, and the listener serving
+             [::1] must hold.
 
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
@@ -1113,6 +1122,9 @@ V6_RA_COUNT = 200                   # RAs the peer sends, one a second
 V6_BINS = ("t-radvsend", "t-udp6")  # rootfs.extra/bin/ programs the peer runs too
 V6_WAIT = 60                        # seconds for an address, or the other side's datagram
 V6_BIG = 3000                       # ping6 -s: echoes in three fragments each way
+V6_TCP_BLOCKS = 16                  # 64 KiB blocks each way over TCP/IPv6: 1 MiB
+V6_TCP_CLOSED = 81                  # a port nobody listens on, on the peer
+V6_MSS = 1500 - 60                  # the MSS a SYN over IPv6 on a 1500-byte link offers
 
 
 def ipv6_script():
@@ -1121,8 +1133,14 @@ def ipv6_script():
     V6_UDP_TO_PEER, t-radvsend advertising V6_PREFIX each second (ready
     router); once Kestrel's SLAAC address answers, its checks ping6-ll,
     ping6-global and ping6-frag (V6_BIG bytes: fragments both ways), datagrams to Kestrel's V6_UDP_TO_ME every half second in
-    the background, and the value udp6-got: what came to its listener."""
+    the background, and the value udp6-got: what came to its listener.
+    TCP over IPv6: busybox httpd (on [::]:80) serves a 1 MiB /blob
+    (value blob6-sha256); once Kestrel's httpd serves /sum over IPv6, the
+    check http6 fetches Kestrel's /f by its global address and the values
+    kestrel6-sha256 (what came) and kestrel6-said (Kestrel's /sum); then
+    http6-ll by its link-local address (kestrel6ll-sha256)."""
     g = V6_GLOBAL
+    blob_kib = V6_TCP_BLOCKS * 64
     return "\n".join([
         "chmod 755 /bin/t-radvsend /bin/t-udp6",
         "sysctl -qw net.ipv6.conf.eth0.accept_ra=0",
@@ -1138,8 +1156,18 @@ def ipv6_script():
         f"netpeer_check ping6-global ping6 -c 3 -W 2 {g}",
         f"netpeer_check ping6-frag ping6 -c 3 -W 2 -s {V6_BIG} {g}",
         f"t-udp6 send {g} {V6_UDP_TO_ME} from-linux 240 >/dev/null 2>&1 &",
+        "mkdir -p /www6",
+        f"dd if=/dev/urandom of=/www6/blob bs=1024 count={blob_kib} 2>/dev/null",
+        "netpeer_value blob6-sha256 $(sha256sum /www6/blob | cut -d' ' -f1)",
+        "httpd -p 80 -h /www6",
         f"netpeer_retry {PEER_TIMEOUT} grep -q from-kestrel /tmp/udp6",
         "netpeer_value udp6-got \"$(sed 's/^udp6: from //; s/ /_/g' /tmp/udp6)\"",
+        f"netpeer_retry {PEER_TIMEOUT * 2} wget -q -O /tmp/k6sum http://[{g}]/sum",
+        f"netpeer_check http6 wget -q -O /tmp/k6f http://[{g}]/f",
+        "netpeer_value kestrel6-sha256 $(sha256sum /tmp/k6f | cut -d' ' -f1)",
+        "netpeer_value kestrel6-said $(cut -d' ' -f1 /tmp/k6sum)",
+        f"netpeer_check http6-ll wget -q -O /tmp/k6ll 'http://[{V6_LL}%eth0]/f'",
+        "netpeer_value kestrel6ll-sha256 $(sha256sum /tmp/k6ll | cut -d' ' -f1)",
         "netpeer_serve"]) + "\n"
 
 
@@ -1305,6 +1333,114 @@ def ipv6_lo(k):
     return "ping6 ::1 and udp6 over lo"
 
 
+def ipv6_tcp_lo(k):
+    """TCP over ::1 as real IPv6 packets: Kestrel's httpd (on [::]:80, from
+    ipv6_tcp) serves its /f to wget at [::1], sha256 matching, and lo
+    carries it (its received packets move by the segments of 1 MiB: the
+    ::1 emulation's TCP never touched lo); so does a wget of its own
+    link-local address; then bindv6only()."""
+    before = lo_rx(k)
+    _, out, secs = k.run("wget -O - http://[::1]/f | sha256sum")
+    got = sha256_of(out, "-")
+    want = sha256_of(k.must("cat /tmp/www/sum")[0], "/tmp/www/f")
+    if got != want:
+        raise CaseFailed(f"wget [::1]/f: sha256 {got}, the file has {want} (" + " / ".join(out[-3:]) + ")")
+    after = lo_rx(k)
+    if after < before + 4:
+        raise CaseFailed(f"TCP to ::1 did not go through IPv6 over lo: lo received {before} -> {after}")
+    _, out, _ = k.run(f"wget -O - 'http://[{V6_LL}%eth0]/f' | sha256sum")
+    if sha256_of(out, "-") != want:
+        raise CaseFailed("wget of its own link-local address (through lo): " + " / ".join(out[-3:]))
+    bindv6only(k)
+    return (f"wget [::1] {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}, lo +{after - before} packets; "
+            f"its own link-local address too")
+
+
+def bindv6only(k):
+    """net.ipv6.bindv6only: 0 (Linux's default), so httpd's [::]:80 took
+    127.0.0.1 above; set to 1, a new httpd's [::] on another port takes
+    ::1 and refuses 127.0.0.1; then 0 again."""
+    out, _ = k.must("cat /proc/sys/net/ipv6/bindv6only")
+    if out != ["0"]:
+        raise CaseFailed(f"/proc/sys/net/ipv6/bindv6only: {out}, want 0")
+    k.must("echo 1 > /proc/sys/net/ipv6/bindv6only && httpd -p 8086 -h /tmp/www && "
+           "echo 0 > /proc/sys/net/ipv6/bindv6only")
+    status, out, _ = k.run("wget -q -O /dev/null http://[::1]:8086/sum && echo v6-ok; "
+                           "wget -q -O /dev/null http://127.0.0.1:8086/sum 2>&1; echo v4-$?")
+    if "v6-ok" not in out or "v4-0" in out:
+        raise CaseFailed("an httpd made with bindv6only 1: " + " / ".join(out))
+    status, out, _ = k.run("wget -q -O /dev/null http://127.0.0.1/sum && echo v4-ok")
+    if "v4-ok" not in out:
+        raise CaseFailed("httpd's [::]:80 (bindv6only 0) refused 127.0.0.1: " + " / ".join(out))
+
+
+def tcp6_syn_mss(pcap):
+    """The MSS options of Kestrel's SYNs over IPv6 in the capture (kernel_frames6)."""
+    found = []
+    for ip in kernel_frames6(pcap):
+        if ip[6] != 6 or len(ip) < 60 or not ip[53] & 0x02:
+            continue
+        opts, i = ip[60:40 + (ip[52] >> 4) * 4], 0
+        while i < len(opts) and opts[i] != 0:
+            if opts[i] == 1:
+                i += 1
+                continue
+            if i + 1 >= len(opts) or opts[i + 1] < 2:
+                break
+            if opts[i] == 2 and opts[i + 1] == 4 and i + 4 <= len(opts):
+                found.append(struct.unpack_from("!H", opts, i + 2)[0])
+            i += opts[i + 1]
+    return found
+
+
+def ipv6_tcp(k, peer):
+    """TCP over IPv6 on the wire both ways, 1 MiB each, sha256 checked at
+    both ends: Kestrel fetches the peer's /blob from its global address;
+    Kestrel's httpd serves /f and the peer fetches it from Kestrel's; a
+    connect to a port the peer does not listen on is refused (its reset).
+    The figures."""
+    figures = []
+    try:
+        want = peer.wait_value("blob6-sha256", V6_WAIT)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    _, out, secs = k.run(f"wget -O - http://[{V6_PEER}]/blob | sha256sum")
+    got = sha256_of(out, "-")
+    if got != want:
+        raise CaseFailed(f"fetch of the peer's /blob over IPv6: sha256 {got}, the peer has {want} "
+                         "(" + " / ".join(out[-3:]) + ")")
+    figures.append(f"Kestrel fetched over IPv6 {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}")
+    _, out, secs = k.run(f"wget -O - 'http://[{V6_PEER_LL}%eth0]/blob' | sha256sum")
+    if sha256_of(out, "-") != want:
+        raise CaseFailed(f"fetch of the peer's /blob from its link-local address: " + " / ".join(out[-3:]))
+    figures.append(f"and from its link-local address {rate(V6_TCP_BLOCKS * 64 * 1024, secs)}")
+    status, out, _ = k.run(f"wget -O /dev/null http://[{V6_PEER}]:{V6_TCP_CLOSED}/ 2>&1")
+    if status == 0 or not any("refused" in x for x in out):
+        raise CaseFailed(f"wget [{V6_PEER}]:{V6_TCP_CLOSED}: exit {status}, want connection refused: "
+                         + " / ".join(out[-3:]))
+    said = guest_file(k, V6_TCP_BLOCKS)
+    try:
+        c = peer.wait_check("http6", PEER_TIMEOUT)
+        if not c.ok:
+            raise CaseFailed(f"the peer's fetch of Kestrel's /f over IPv6 failed {c.detail}")
+        got, told = peer.wait_value("kestrel6-sha256", 5), peer.wait_value("kestrel6-said", 5)
+        ll = peer.wait_check("http6-ll", PEER_TIMEOUT)
+        if not ll.ok:
+            raise CaseFailed(f"the peer's fetch of Kestrel's /f from its link-local address failed {ll.detail}")
+        got_ll = peer.wait_value("kestrel6ll-sha256", 5)
+    except netpeer.PeerError as e:
+        raise CaseFailed(str(e))
+    if got != said or told != said or got_ll != said:
+        raise CaseFailed(f"the peer fetched sha256 {got} over IPv6 ({got_ll} from the link-local "
+                         f"address; Kestrel's /sum: {told}), Kestrel printed {said}")
+    figures.append(f"the peer fetched 1 MiB over IPv6 in {c.ms} ms, from the link-local address in "
+                   f"{ll.ms} ms, sha256 matches; a closed port refused")
+    out, _ = k.must("cat /proc/net/tcp6")
+    if not any(len(x.split()) > 3 and x.split()[1].endswith(":0050") and x.split()[3] == "0A" for x in out):
+        raise CaseFailed("/proc/net/tcp6 shows no listener on port 80: " + " / ".join(out))
+    return figures
+
+
 def ipv6_steps(k, peer):
     """The IPv6 case's checks on a booted Kestrel; its figures."""
     figures = []
@@ -1324,6 +1460,8 @@ def ipv6_steps(k, peer):
                          f"{mib.get('Ip6FragCreates')}, want 3 and 6 at least")
     figures.append(ipv6_udp(k, peer))
     figures.append(ipv6_lo(k))
+    figures += ipv6_tcp(k, peer)
+    figures.append(ipv6_tcp_lo(k))
     try:
         for n in ("ping6-ll", "ping6-global", "ping6-frag"):
             c = peer.wait_check(n, PEER_TIMEOUT)
@@ -1351,6 +1489,10 @@ def ipv6_case(build, outdir, nic, name):
     groups = mld_groups(pcap_path(outdir, name))
     if V6_SOLICITED not in groups:
         raise CaseFailed(f"no MLDv2 report of {V6_SOLICITED} on the wire: {sorted(groups)}")
+    mss = tcp6_syn_mss(pcap_path(outdir, name))
+    if not mss or any(m != V6_MSS for m in mss):
+        raise CaseFailed(f"Kestrel's SYNs over IPv6 offered MSS {mss}, want {V6_MSS} (the link's MTU - 60)")
+    figures.append(f"SYN MSS {V6_MSS} over IPv6")
     return figures + [f"DAD probes {', '.join(probes)}", f"MLDv2 reports {', '.join(sorted(groups))}"]
 
 
@@ -1360,12 +1502,16 @@ V6_AUTOCONF_MAX = 16                # addrconf.c's AUTOCONF_MAX: what hostile RA
 
 
 def ipv6_hostile_steps(k, inj):
-    """Once Kestrel's link-local address is ready, V6_HOSTILE_FRAMES hostile
-    IPv6 frames; then the shell answers, the link-local address is still
-    there and ready, RAs gave at most V6_AUTOCONF_MAX addresses, ping6 ::1
-    and ping6 of its own link-local address (through lo) answer."""
+    """Once Kestrel's link-local address is ready (and httpd listens on
+    [::]:80), V6_HOSTILE_FRAMES hostile IPv6 frames; then the shell
+    answers, the link-local address is still there and ready, RAs gave at
+    most V6_AUTOCONF_MAX addresses, ping6 ::1 and ping6 of its own
+    link-local address (through lo) answer, TCP took the hostile segments
+    (Tcp InSegs) and the listener still serves [::1]."""
     k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
     v6_ready(k, V6_LL)
+    k.must("mkdir -p /tmp/www6 && echo tcp6-alive > /tmp/www6/f && httpd -p 80 -h /tmp/www6")
+    tcp0 = snmp4(k).get("Tcp.InSegs", 0)
     t0 = time.monotonic()
     sent = {}
     try:
@@ -1385,12 +1531,19 @@ def ipv6_hostile_steps(k, inj):
         raise CaseFailed(f"{len(autoconf)} addresses from hostile RAs, want {V6_AUTOCONF_MAX} at most")
     ping(k, "::1", "ping6")
     ping(k, f"{V6_LL}%eth0", "ping6")
+    tcp_in = snmp4(k).get("Tcp.InSegs", 0) - tcp0
+    if tcp_in < sent.get("tcp", 0) // 2:
+        raise CaseFailed(f"TCP took {tcp_in} segments of the {sent.get('tcp', 0)} hostile ones sent")
+    status, out, _ = k.run("timeout 60 wget -q -O - http://[::1]/f", FLOOD_SHELL + 60)
+    if status != 0 or "tcp6-alive" not in out:
+        raise CaseFailed(f"the listener on port 80 after the TCP segments: wget [::1] exit {status}: "
+                         + " / ".join(out[-3:]))
     mib = snmp6(k)
     counts = " ".join(f"{n}={mib.get(n, 0)}" for n in ("Ip6InReceives", "Ip6InHdrErrors", "Ip6InAddrErrors",
                                                      "Ip6ReasmReqds", "Ip6ReasmFails", "Icmp6InErrors"))
     return [f"{V6_HOSTILE_FRAMES} frames in {secs:.1f} s (" +
             ", ".join(f"{n} {c}" for n, c in sorted(sent.items())) + ")",
-            f"{len(autoconf)} addresses from RAs", counts]
+            f"{len(autoconf)} addresses from RAs", counts, f"Tcp InSegs +{tcp_in}, port 80 answers [::1]"]
 
 
 def ipv6_hostile_case(build, outdir, nic, name):

@@ -35,7 +35,7 @@ if [ "$SET" = net ]; then
 	STEP=gvisor-net-quick
 	TESTS="readv_socket sendfile_socket socket_blocking_ip socket_ip_tcp_loopback_non_blocking \
 socket_ip_udp_loopback_non_blocking socket_ipv6_unbound socket_non_stream_blocking_udp \
-socket_stream_blocking_tcp"
+socket_stream_blocking_tcp tcp_socket"
 fi
 OUT=$(pwd)/$B/$STEP
 PACKAGES="g++ make libgtest-dev libgmock-dev libabsl-dev"

@@ -5,7 +5,10 @@
  * harness makes the ICMPv6 or UDP checksum right, so the fuzzer reaches
  * Neighbor Discovery's options and the quoted headers of errors) and an
  * IPv6 packet. ipv6_parse walks the extension headers; its upper layer
- * then goes to icmp6_parse or udp6_parse. None reads outside the packet
+ * then goes to icmp6_parse, udp6_parse or tcp6_parse_checked (TCP's
+ * receive path over IPv6; its checksum is fixed too, and a taken
+ * segment's header, payload and options stay inside it and its sum is
+ * right, then built again with tcp6_build_partial). None reads outside the packet
  * or writes it; on WIRE_OK the offsets stay inside the payload, the walk
  * ended on no extension header but a fragment, the fragment's fields are
  * its header's, an ICMPv6 message's sum is right, its quoted packet and
@@ -13,6 +16,8 @@
  */
 #include "fuzz_net.h"
 #include "net/wire6.h"
+
+#define TCP_DOFF 12   /* the data offset byte of a TCP header (wire.c's) */
 
 static bool is_ext(uint8_t nh)
 {
@@ -57,6 +62,26 @@ static void check_icmp6(const uint8_t *p, size_t len, const struct ipv6_info *ip
 		FUZZ_ASSERT(len >= ND_RA_LEN && in6_is_linklocal(&ip->src));
 }
 
+/* A segment tcp6_parse_checked took (p, len bytes): its fields inside it,
+ * the sum right; built again from what was read, with its checksum left
+ * partial as the stack sends it, then completed, it sums right too. */
+static void check_tcp6(const uint8_t *p, size_t len, const struct ipv6_info *ip, const struct tcp_seg *s)
+{
+	FUZZ_ASSERT(s->hdr_len >= TCP_HDR_MIN && s->hdr_len <= TCP_HDR_MAX && s->hdr_len <= len);
+	FUZZ_ASSERT(s->hdr_len == (p[TCP_DOFF] >> 4) * 4);
+	FUZZ_ASSERT(s->payload_off == s->hdr_len && s->payload_off + s->payload_len == len);
+	FUZZ_ASSERT(csum_fold(csum_add(csum_pseudo6(&ip->src, &ip->dst, (uint32_t)len, NEXTHDR_TCP), p, len)) == 0);
+	FUZZ_ASSERT(s->opts.nsack <= TCP_SACK_MAX);
+	FUZZ_ASSERT(s->sport == get_be16(p) && s->dport == get_be16(p + 2) && s->flags == p[13]);
+	uint8_t *again = malloc(len);
+	FUZZ_ASSERT(again != NULL);
+	memcpy(again, p, len);
+	tcp6_build_partial(again, &ip->src, &ip->dst, s, (uint32_t)len);
+	put_be16(again + TCP_CSUM_FIELD, csum_fold(csum_add(0, again, len)));
+	FUZZ_ASSERT(csum_fold(csum_add(csum_pseudo6(&ip->src, &ip->dst, (uint32_t)len, NEXTHDR_TCP), again, len)) == 0);
+	free(again);
+}
+
 /* The upper layer of a packet ipv6_parse took: its checksum fixed if asked, then parsed. */
 static void upper(uint8_t *p, const struct ipv6_info *ip, bool fix, struct fuzz_buf *b)
 {
@@ -65,6 +90,7 @@ static void upper(uint8_t *p, const struct ipv6_info *ip, bool fix, struct fuzz_
 	uint32_t pseudo = csum_pseudo6(&ip->src, &ip->dst, (uint32_t)l4len, (uint8_t)ip->proto);
 	struct icmp6_info ic;
 	struct udp_info u;
+	struct tcp_seg seg;
 
 	if (ip->proto == NEXTHDR_ICMP) {
 		if (fix && l4len >= ICMPV6_HDR_LEN)
@@ -79,6 +105,12 @@ static void upper(uint8_t *p, const struct ipv6_info *ip, bool fix, struct fuzz_
 		fuzz_buf_snap(b);
 		if (udp6_parse(l4, l4len, &ip->src, &ip->dst, &u) == WIRE_OK)
 			FUZZ_ASSERT(u.len >= UDP_HDR_LEN && u.len <= l4len && get_be16(l4 + 6) != 0);
+	} else if (ip->proto == NEXTHDR_TCP) {
+		if (fix && l4len >= TCP_HDR_MIN)
+			fuzz_fix_csum(l4, l4len, TCP_CSUM_FIELD, pseudo);
+		fuzz_buf_snap(b);
+		if (tcp6_parse_checked(l4, l4len, &ip->src, &ip->dst, false, &seg) == WIRE_OK)
+			check_tcp6(l4, l4len, ip, &seg);
 	}
 	fuzz_buf_check(b);
 }

@@ -173,7 +173,7 @@ static int seeds_bpf(const char *out)
 static const struct frame frames6[] = {
 	{ "echo", F6_ECHO }, { "dad_ns", F6_DAD_NS }, { "ns", F6_NS }, { "ra", F6_RA },
 	{ "udp", F6_UDP }, { "udp_ext", F6_UDP_EXT }, { "rt0", F6_RT0 }, { "unk_opt", F6_UNK_OPT },
-	{ "frag", F6_FRAG }, { "unreach", F6_UNREACH },
+	{ "frag", F6_FRAG }, { "unreach", F6_UNREACH }, { "tcp_syn", F6_TCP_SYN },
 };
 
 static int seeds_ipv6(const char *out)

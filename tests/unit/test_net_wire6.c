@@ -311,6 +311,39 @@ UNIT_TEST(builders_round_trip)
 	return NULL;
 }
 
+/* TCP over IPv6: Linux's SYN read (its checksum with IPv6's pseudo-header,
+ * the options), refused with a bit flipped or cut short, and built again
+ * with tcp6_build_partial: the stack's partial sum, completed as
+ * netbuf_csum_finish does, gives Linux's very bytes. */
+UNIT_TEST(tcp6_syn)
+{
+	struct ipv6_info ip;
+	struct tcp_seg s;
+	load(F6_TCP_SYN);
+	CHECK_EQ(parse_exact(plen, &ip), WIRE_OK);
+	CHECK_EQ(ip.proto, NEXTHDR_TCP);
+	uint8_t *t = pb + ip.l4_off;
+	size_t n = plen - ip.l4_off;
+	CHECK_EQ(tcp6_parse_checked(t, n, &ip.src, &ip.dst, false, &s), WIRE_OK);
+	CHECK_EQ(s.sport, 46018);
+	CHECK_EQ(s.dport, 80);
+	CHECK_EQ(s.flags, TCP_SYN);
+	CHECK(s.opts.has_mss && s.opts.mss == 1440 && s.opts.sack_ok && s.opts.has_ts);
+	CHECK(s.opts.has_wscale && s.opts.wscale == 7);
+	CHECK_EQ(s.payload_len, 0);
+	uint8_t b[64];
+	memcpy(b, t, n);
+	tcp6_build_partial(b, &ip.src, &ip.dst, &s, (uint32_t)n);
+	put_be16(b + TCP_CSUM_FIELD, csum_fold(csum_add(0, b, n)));
+	CHECK(memcmp(b, t, n) == 0);
+	b[4] ^= 1;
+	CHECK_EQ(tcp6_parse_checked(b, n, &ip.src, &ip.dst, false, &s), WIRE_BAD_CSUM);
+	CHECK_EQ(tcp6_parse_checked(b, n, &ip.src, &ip.dst, true, &s), WIRE_OK); /* the device checked it */
+	CHECK_EQ(tcp6_parse_checked(t, TCP_HDR_MIN - 1, &ip.src, &ip.dst, true, &s), WIRE_TRUNCATED);
+	CHECK_EQ(tcp6_parse_checked(t, n - 1, &ip.src, &ip.dst, true, &s), WIRE_TRUNCATED); /* options cut */
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct unit_test tests[] = {
@@ -328,6 +361,7 @@ int main(int argc, char **argv)
 		UNIT_ENTRY(router_advert),
 		UNIT_ENTRY(error_quotes_packet),
 		UNIT_ENTRY(builders_round_trip),
+		UNIT_ENTRY(tcp6_syn),
 	};
 	return unit_main(tests, UNIT_COUNT(tests), argc, argv);
 }
