@@ -256,6 +256,10 @@ enum tcp_urg {
 struct tcp_stats {
 	uint32_t segs_in, segs_out, retrans_segs, bad_seq, bad_ack, paws_drop,
 		 challenge_acks, ofo_queued, ofo_dropped, rst_in, zwp_sent, keepalive_sent;
+	/* SACK and loss recovery, as Linux's TcpExt counters of the same names */
+	uint32_t dsack_old_sent,   /* TCPDSACKOldSent: a duplicate below rcv_nxt */
+		 dsack_ofo_sent,   /* TCPDSACKOfoSent: a duplicate of out-of-order data */
+		 ofo_merge;        /* TCPOFOMerge: out-of-order data overlapping an island */
 };
 
 /*
@@ -304,7 +308,13 @@ struct tcp_conn {
 	struct tcp_ring rcv;           /* bytes from copied_seq; in order up to rcv_nxt, islands after */
 	uint32_t copied_seq;           /* the next byte tcp_recv returns */
 	uint8_t n_ofo;
-	struct { uint32_t start, end; } ofo[TCP_OFO_MAX]; /* sorted, disjoint, not touching */
+	/* sorted, disjoint, not touching; recent: ofo_stamp when a segment
+	 * last joined the island (the SACK blocks go most recent first) */
+	struct { uint32_t start, end, recent; } ofo[TCP_OFO_MAX];
+	uint32_t ofo_stamp;
+	/* the D-SACK block (RFC 2883) the next ACK reports first, then forgets */
+	bool dsack;
+	uint32_t dsack_start, dsack_end;
 	bool ofo_fin;                  /* a FIN arrived out of order at ofo_fin_seq */
 	uint32_t ofo_fin_seq;
 	enum tcp_urg urg;

@@ -24,6 +24,12 @@ static uint32_t seg_len(const struct tcp_seg *s)
  * for segments without data (Linux's tcp_oow_rate_limited, which breaks
  * ACK loops); challenge ACKs (RFC 5961) share the limit, as in Linux.
  */
+static bool oow_rate_limited(const struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
+{
+	return (!s->payload_len || (s->flags & TCP_SYN)) && c->last_oow_ack &&
+	       now - c->last_oow_ack < TCP_OOW_RATE_NS;
+}
+
 static bool oow_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
 	if (!s->payload_len || (s->flags & TCP_SYN)) {
@@ -541,6 +547,17 @@ struct piece {
 	bool fin;
 };
 
+/* A segment wholly before rcv_nxt (Linux's tcp_send_dupack): ACKed at
+ * once, its part before rcv_nxt reported as a D-SACK (RFC 2883 4.1.1),
+ * which tells the sender its retransmission was spurious. */
+static int dup_segment(struct tcp_conn *c, const struct piece *x)
+{
+	uint32_t end = x->seq + x->len + x->fin;
+
+	tcp_dsack_set(c, x->seq, seq_min(end, c->rcv_nxt));
+	return ACK_NOW;
+}
+
 /* A segment with nothing new to place: when to ACK it (ACK_NONE or
  * ACK_NOW); -1 when it does bring something. */
 static int nothing_new(struct tcp_conn *c, const struct tcp_seg *s, const struct piece *x,
@@ -553,12 +570,12 @@ static int nothing_new(struct tcp_conn *c, const struct tcp_seg *s, const struct
 	if (c->fin_rcvd) {
 		if (seq_ge(x->seq, c->rcv_nxt))
 			return ACK_NONE;       /* after the FIN: Linux ignores it */
-		return ACK_NOW;                /* a duplicate */
+		return dup_segment(c, x);
 	}
 	if (abort_on_data(c, s, x->seq, x->len, now))
 		return ACK_NONE;
 	if (seq_lt(end, c->rcv_nxt) || (end == c->rcv_nxt && !x->fin))
-		return ACK_NOW;                /* a duplicate */
+		return dup_segment(c, x);
 	return -1;
 }
 
@@ -604,6 +621,8 @@ static enum ack_when data_input(struct tcp_conn *c, const struct tcp_seg *s, con
 
 	if (w >= 0)
 		return (enum ack_when)w;
+	if (seq_lt(x.seq, c->rcv_nxt))
+		tcp_dsack_set(c, x.seq, c->rcv_nxt); /* partly old: RFC 2883 4.1.1 */
 	if (!trim(c, &x))
 		return ACK_NOW;
 	rcv_rtt_measure(c, s, now);
@@ -665,6 +684,18 @@ static enum tcp_verdict tw_input(struct tcp_conn *c, const struct tcp_seg *s, ui
 	return TCP_IN_DONE;
 }
 
+/* A segment wholly before the window (Linux's tcp_send_dupack from
+ * tcp_validate_incoming): its data before rcv_nxt is a D-SACK in the ACK. */
+static void old_dupack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
+{
+	uint32_t end = s->seq + seg_len(s);
+
+	if (!(s->flags & TCP_SYN) && seq_lt(s->seq, end) && seq_lt(s->seq, c->rcv_nxt) &&
+	    !oow_rate_limited(c, s, now))
+		tcp_dsack_set(c, s->seq, seq_min(end, c->rcv_nxt));
+	oow_ack(c, s, now);
+}
+
 /* Checks 1-4 (Linux's tcp_validate_incoming). False: the segment is done with. */
 static bool validate(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
@@ -679,7 +710,7 @@ static bool validate(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	if (!seq_acceptable(c, s)) {
 		c->stats.bad_seq++;
 		if (!(s->flags & TCP_RST))
-			oow_ack(c, s, now);
+			old_dupack(c, s, now);
 		return false;
 	}
 	if (s->flags & TCP_RST) {

@@ -101,6 +101,74 @@ static void syn_options(const struct tcp_conn *c, bool synack, struct tcp_opts *
 	o->has_ts = synack ? c->ts_ok : c->offer_ts;
 }
 
+/* How many SACK blocks fit beside the timestamps (3) or without them (4). */
+static unsigned sack_room(const struct tcp_conn *c)
+{
+	return c->ts_ok ? TCP_SACK_MAX - 1 : TCP_SACK_MAX;
+}
+
+/* The blocks the next ACK carries: the D-SACK block, then the islands. */
+static unsigned sack_blocks_due(const struct tcp_conn *c)
+{
+	unsigned n = c->n_ofo + c->dsack;
+
+	if (!c->sack_ok)
+		return 0;
+	return n < sack_room(c) ? n : sack_room(c);
+}
+
+uint32_t tcp_sack_opt_bytes(const struct tcp_conn *c)
+{
+	unsigned n = sack_blocks_due(c);
+
+	return n ? TCP_SACK_OPT_HEAD + n * TCP_SACK_OPT_BLOCK : 0;
+}
+
+uint32_t tcp_cur_mss(const struct tcp_conn *c)
+{
+	return c->snd_mss - tcp_sack_opt_bytes(c);
+}
+
+/* The island not yet taken (*taken, a bit per island) whose data came last. */
+static int most_recent_island(const struct tcp_conn *c, uint32_t taken)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < c->n_ofo; i++)
+		if (!(taken & (1u << i)) &&
+		    (best < 0 || (int32_t)(c->ofo[i].recent - c->ofo[best].recent) > 0))
+			best = (int)i;
+	return best;
+}
+
+/*
+ * The SACK option of an ACK (RFC 2018 4, Linux's tcp_sack_new_ofo_skb
+ * order): a D-SACK block first (RFC 2883), reported once; then the
+ * island that took the latest segment, then the others most recent
+ * first, as many as the option space holds.
+ */
+static void sack_options(struct tcp_conn *c, struct tcp_opts *o)
+{
+	unsigned max = sack_blocks_due(c), n = 0;
+	uint32_t taken = 0;
+
+	if (c->dsack && n < max) {
+		o->sack[n].left = c->dsack_start;
+		o->sack[n++].right = c->dsack_end;
+	}
+	c->dsack = false;
+	while (n < max) {
+		int i = most_recent_island(c, taken);
+
+		if (i < 0)
+			break;
+		taken |= 1u << i;
+		o->sack[n].left = c->ofo[i].start;
+		o->sack[n++].right = c->ofo[i].end;
+	}
+	o->nsack = (uint8_t)n;
+}
+
 /* Linux's tcp_options_write: the urgent pointer while seq is before snd_up. */
 static void set_urgent(const struct tcp_conn *c, struct tcp_seg *s)
 {
@@ -144,6 +212,8 @@ static void emit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, 
 		s.opts.ts_val = tcp_ts_now(c, now);
 		s.opts.ts_ecr = (flags & TCP_ACK) ? c->ts_recent : 0;
 	}
+	if (!syn && (flags & TCP_ACK) && !(flags & TCP_RST))
+		sack_options(c, &s.opts);
 	set_urgent(c, &s);
 	if (len)
 		ring_span(&c->snd, off, len, &span);
@@ -207,7 +277,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, ui
 		c->rtt_seq = seq;
 		c->rtt_start = now;
 	}
-	if (n < c->snd_mss)
+	if (n < tcp_cur_mss(c))
 		c->snd_sml = seq + n;
 	if (n && now - c->last_data_recv < TCP_DELACK_NS)
 		c->pingpong = true; /* a reply to what came in: Linux's tcp_event_data_sent */
@@ -240,8 +310,8 @@ void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
 	if (off > c->snd.len || c->snd_una == c->snd_max)
 		return;
 	n = c->snd.len - off;
-	if (n > c->snd_mss)
-		n = c->snd_mss;
+	if (n > tcp_cur_mss(c))
+		n = tcp_cur_mss(c);
 	if (n > c->snd_max - c->snd_una)
 		n = c->snd_max - c->snd_una;
 	send_data(c, c->snd_una, n, c->fin_sent && off + n == c->snd.len, now);
@@ -316,14 +386,14 @@ static bool small_queue_full(struct tcp_conn *c)
 static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 {
 	uint32_t off = c->snd_nxt - c->snd_ring_seq;
-	uint32_t n, seglen, flight = tcp_flight(c);
+	uint32_t n, seglen, flight = tcp_flight(c), mss = tcp_cur_mss(c);
 	bool fin;
 
 	if (off > c->snd.len)
 		return false;                       /* the FIN is out */
 	n = c->snd.len - off;
-	if (n > c->snd_mss)
-		n = c->snd_mss;
+	if (n > mss)
+		n = mss;
 	fin = c->fin_queued && off + n == c->snd.len;
 	if (!n && !fin)
 		return false;
@@ -334,7 +404,7 @@ static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 		*at_cwnd = true;
 		return false;
 	}
-	if (n < c->snd_mss && !seq_lt(c->snd_nxt, c->snd_max) && !nagle_allows(c, fin))
+	if (n < mss && !seq_lt(c->snd_nxt, c->snd_max) && !nagle_allows(c, fin))
 		return false;
 	if (small_queue_full(c))
 		return false;
@@ -379,8 +449,8 @@ void tcp_write_wakeup(struct tcp_conn *c, uint64_t now)
 
 		if (n > unsent)
 			n = unsent;
-		if (n > c->snd_mss)
-			n = c->snd_mss;
+		if (n > tcp_cur_mss(c))
+			n = tcp_cur_mss(c);
 		bool fin = c->fin_queued && n == unsent && seq_lt(c->snd_nxt + n, wnd_end);
 		send_data(c, c->snd_nxt, n, fin, now);
 		advance_nxt(c, n + fin);

@@ -10,6 +10,8 @@
 #define TCP_MAX_SEG_LEN  65535u      /* a segment's payload can be no longer (IPv4's total length) */
 #define TCP_WIN_MAX      65535u      /* the window field */
 #define TCP_PAWS_WINDOW  1           /* Linux's TCP_PAWS_WINDOW: a TSval this much older passes */
+#define TCP_SACK_OPT_HEAD  4        /* NOP NOP SACK length (wire.c writes it so) */
+#define TCP_SACK_OPT_BLOCK 8        /* a block: left and right edges */
 #define TCP_PAWS_24DAYS  (24ull * 24 * 3600 * TCP_NS_PER_S) /* ts_recent older than this is stale (RFC 7323 5.5) */
 
 /* ---- tcp_buf.c: the byte rings ---- */
@@ -30,6 +32,10 @@ void ring_span(const struct tcp_ring *r, uint32_t off, uint32_t n, struct tcp_sp
  * [rcv_nxt, ring end)) into the receive ring: advance rcv_nxt, or keep
  * an out-of-order island. True when rcv_nxt moved. */
 bool tcp_rcv_store(struct tcp_conn *c, uint32_t seq, const uint8_t *p, uint32_t len);
+/* Report [s, e), data that arrived again, in the next ACK's D-SACK
+ * block (RFC 2883; Linux's tcp_dsack_set, counted as TCPDSACKOldSent
+ * below rcv_nxt, TCPDSACKOfoSent above); nothing without SACK. */
+void tcp_dsack_set(struct tcp_conn *c, uint32_t s, uint32_t e);
 /* The sequence number one past the last byte the receive ring can hold. */
 uint32_t tcp_rcv_limit(const struct tcp_conn *c);
 /* Bytes of in-order data not yet read (the FIN not counted). */
@@ -55,6 +61,11 @@ bool tcp_has_unsent(const struct tcp_conn *c);
 /* The sequence number of our FIN (valid once fin_queued). */
 uint32_t tcp_fin_seq(const struct tcp_conn *c);
 uint32_t tcp_ts_now(const struct tcp_conn *c, uint64_t now);
+/* The bytes the SACK option of the next segment takes (0: none). */
+uint32_t tcp_sack_opt_bytes(const struct tcp_conn *c);
+/* The payload a segment sent now may carry: snd_mss less the SACK
+ * option it will carry (Linux's tcp_current_mss). */
+uint32_t tcp_cur_mss(const struct tcp_conn *c);
 
 /* ---- tcp_timer.c ---- */
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);

@@ -28,6 +28,7 @@
 #define ISS_A       1000000u
 #define ISS_B       5000000u
 #define SEG_BYTES   (TCP_HDR_MAX + 65536)
+#define TCP_TS_OPT_LEN_TEST 12        /* NOP NOP TIMESTAMP */
 
 enum { A = 0, B = 1 };
 enum verdict { PASS, DROP, DUP };
@@ -931,6 +932,141 @@ UNIT_TEST(duplicates_and_reordering)
 	CHECK(S.c[B].stats.ofo_queued > 10);
 	CHECK_EQ(S.c[B].stats.ofo_dropped, 0);
 	CHECK_OK(transfer(B, 100000, S.now + 30 * SEC));
+	return NULL;
+}
+
+/* ---- SACK (RFC 2018, 2883) ------------------------------------------------------------- */
+
+/* B's last ACK in the log (from index from on) and its SACK blocks. */
+static const struct tcp_seg *last_ack_of(int side)
+{
+	for (size_t i = S.nlog; i-- > 0;)
+		if (S.log[i].from == side && !S.log[i].s.payload_len)
+			return &S.log[i].s;
+	return NULL;
+}
+
+/* The receiver: three holes make three islands; each ACK reports the
+ * island of the segment that just came first (RFC 2018 4), the others
+ * after it most recent first, at most three beside the timestamps. */
+UNIT_TEST(sack_blocks_most_recent_first)
+{
+	struct drops d = { .n = 4, .index = { 2, 4, 6, 8 }, .times = { 5, 5, 5, 5 } };
+	unsigned k = 0;
+
+	sim_reset();
+	S.cfg[A].no_sack = true;                   /* one side without: no SACK at all */
+	conn_setup(A);
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK(!S.c[A].sack_ok && !S.c[B].sack_ok);
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK(S.c[A].sack_ok && S.c[B].sack_ok);
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	uint64_t sent = 0;
+	size_t from = S.nlog;
+	tcp_set_cork(&S.c[A], true, S.now);        /* whole segments */
+	push_stream(A, &sent, 10 * 1448);          /* segments 3, 5, 7 and 9 make four islands */
+	tcp_set_cork(&S.c[A], false, S.now);
+	run_for(15 * MS);                          /* the flight arrives; nothing read */
+	for (size_t i = from; i < S.nlog; i++) {
+		const struct tcp_seg *a = &S.log[i].s;
+		if (S.log[i].from != B || a->payload_len || !a->opts.nsack)
+			continue;
+		CHECK(k < 4);
+		/* the island of segment 3 + 2k, which just came, first; then the older ones */
+		CHECK_EQ(a->ack, d.seq[0]);
+		CHECK_EQ(a->opts.nsack, k + 1 < 3 ? k + 1 : 3);
+		for (unsigned j = 0; j < a->opts.nsack; j++) {
+			CHECK_EQ(a->opts.sack[j].left, d.seq[k - j] + 1448);
+			CHECK_EQ(a->opts.sack[j].right, d.seq[k - j] + 2 * 1448);
+		}
+		k++;
+	}
+	CHECK_EQ(k, 4);
+	CHECK_EQ(S.c[B].n_ofo, 4);
+	return NULL;
+}
+
+/* Data that arrives twice is reported in a D-SACK block (RFC 2883): a
+ * duplicate below rcv_nxt and a duplicate of an island, once each. */
+static enum verdict dup_every_data(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct drops *d = s->filter_ctx;
+	enum verdict v = drop_listed(s, from, seg, extra);
+
+	(void)d;
+	return v == PASS && from == A && seg->payload_len ? DUP : v;
+}
+
+UNIT_TEST(dsack_for_duplicates)
+{
+	struct drops d = { .n = 1, .index = { 3 }, .times = { 1 } };
+	unsigned old = 0, ofo = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = dup_every_data;
+	S.filter_ctx = &d;
+	size_t from = S.nlog;
+	uint64_t sent = 0;
+	tcp_set_cork(&S.c[A], true, S.now);
+	push_stream(A, &sent, 6 * 1448);
+	tcp_set_cork(&S.c[A], false, S.now);
+	run_for(15 * MS);
+	for (size_t i = from; i < S.nlog; i++) {
+		const struct tcp_seg *a = &S.log[i].s;
+		if (S.log[i].from != B || !a->opts.nsack)
+			continue;
+		if (seq_le(a->opts.sack[0].right, a->ack))
+			old++;                     /* below the ACK: a D-SACK (RFC 2883 4) */
+		else if (a->opts.nsack > 1 && seq_ge(a->opts.sack[0].left, a->opts.sack[1].left) &&
+			 seq_le(a->opts.sack[0].right, a->opts.sack[1].right))
+			ofo++;                     /* within the next block: a D-SACK of an island */
+	}
+	CHECK(old >= 2);
+	CHECK(ofo >= 1);
+	CHECK_EQ(S.c[B].stats.dsack_old_sent, old);
+	CHECK_EQ(S.c[B].stats.dsack_ofo_sent, ofo);
+	/* a D-SACK goes once: the next ACK without a duplicate has none */
+	S.filter = NULL;
+	uint64_t got = 0;
+	run_for(2 * SEC);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	push_stream(A, &sent, sent + 2 * 1448);
+	run_for(1 * SEC);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sent);
+	const struct tcp_seg *a = last_ack_of(B);
+	CHECK(a && a->opts.nsack == 0);
+	return NULL;
+}
+
+/* A connection without SACK sends no blocks; one that has them, a
+ * segment of data with blocks beside it still fits the MSS. */
+UNIT_TEST(sack_blocks_shorten_data)
+{
+	struct drops d = { .n = 1, .index = { 1 }, .times = { 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	uint64_t sent = 0, bsent = 0;
+	push_stream(A, &sent, 4 * 1448);
+	run_for(12 * MS);                          /* B holds an island */
+	CHECK_EQ(S.c[B].n_ofo, 1);
+	size_t from = S.nlog;
+	push_stream(B, &bsent, 3000);              /* B's data carries the block */
+	run_for(1 * MS);
+	for (size_t i = from; i < S.nlog; i++) {
+		const struct tcp_seg *g = &S.log[i].s;
+		if (S.log[i].from != B || !g->payload_len)
+			continue;
+		CHECK_EQ(g->opts.nsack, 1);
+		CHECK(g->payload_len + TCP_TS_OPT_LEN_TEST + 4 + 8 <= 1460);
+	}
 	return NULL;
 }
 
@@ -2047,6 +2183,9 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(dupacks_keep_the_window),
 	UNIT_ENTRY(tail_loss_rto_backoff_karn),
 	UNIT_ENTRY(duplicates_and_reordering),
+	UNIT_ENTRY(sack_blocks_most_recent_first),
+	UNIT_ENTRY(dsack_for_duplicates),
+	UNIT_ENTRY(sack_blocks_shorten_data),
 	UNIT_ENTRY(autotuning_grows_rings),
 	UNIT_ENTRY(autotuning_slow_reader_stays),
 	UNIT_ENTRY(tsq_limit_follows_rate),
