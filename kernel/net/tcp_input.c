@@ -284,6 +284,7 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	c->snd_una = s->ack;
 	if (seq_lt(c->snd_nxt, c->snd_una))
 		c->snd_nxt = c->snd_una;
+	bool reneged = tcp_sack_acked(c, now);
 	if (c->urg_send && seq_ge(c->snd_una, c->snd_up))
 		c->urg_send = false;
 	ack_rtt(c, s, now);
@@ -291,7 +292,7 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	bool rexmit = tcp_cc_ack(c, acked);
 	if (c->snd_una == c->snd_max)
 		tcp_rexmit_stop(c);
-	else
+	else if (!reneged)             /* reneging set a short one */
 		tcp_rexmit_arm(c, now);
 	if (rexmit)
 		tcp_retransmit_head(c, now);
@@ -311,6 +312,8 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
  */
 static void maybe_dupack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
+	if (c->sack_ok)
+		return;                        /* the SACK blocks say what is lost (tcp_sack.c) */
 	if (s->payload_len || (s->flags & (TCP_SYN | TCP_FIN)) || !c->snd_wnd ||
 	    c->snd_una == c->snd_max)
 		return;
@@ -390,10 +393,12 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	c->probes_out = 0;
 	c->last_ack_recv = now;
 	window_update(c, s);
+	tcp_sack_input(c, s, now);
 	if (seq_gt(s->ack, c->snd_una))
 		new_ack(c, s, now);
 	else
 		maybe_dupack(c, s, now);
+	tcp_sack_ack_done(c, now);
 	if (c->fin_sent && seq_gt(c->snd_una, tcp_fin_seq(c)))
 		return fin_acked(c, now);
 	return true;
@@ -704,7 +709,7 @@ static bool validate(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		if (s->flags & TCP_SYN)
 			challenge_ack(c, s, now);
 		else
-			oow_ack(c, s, now);
+			old_dupack(c, s, now);
 		return false;
 	}
 	if (!seq_acceptable(c, s)) {

@@ -272,11 +272,17 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, ui
 		c->stats.retrans_segs++;
 		c->total_retrans++;
 		c->rtt_timing = false;
-	} else if (!c->rtt_timing) {
-		c->rtt_timing = true;
-		c->rtt_seq = seq;
-		c->rtt_start = now;
+		tcp_sack_retransmitted(c);
+		tcp_sack_rxlog(c, seq, n + fin, now);
+	} else {
+		tcp_sack_sent(c, seq, n + fin, now);
+		if (!c->rtt_timing) {
+			c->rtt_timing = true;
+			c->rtt_seq = seq;
+			c->rtt_start = now;
+		}
 	}
+	tcp_sack_prr_sent(c, n + fin);
 	if (n < tcp_cur_mss(c))
 		c->snd_sml = seq + n;
 	if (n && now - c->last_data_recv < TCP_DELACK_NS)
@@ -297,6 +303,86 @@ static void advance_nxt(struct tcp_conn *c, uint32_t len)
 	c->snd_nxt += len;
 	if (seq_gt(c->snd_nxt, c->snd_max))
 		c->snd_max = c->snd_nxt;
+}
+
+static bool can_send_data(const struct tcp_conn *c);
+
+/* Send again [seq, seq + len) of what was sent (len > 0, at most a
+ * segment is taken): the data, and the FIN if it is the last thing
+ * sent and the piece reaches it. The bytes it took. */
+static uint32_t resend(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now)
+{
+	uint32_t off = seq - c->snd_ring_seq, n, mss = tcp_cur_mss(c);
+	bool fin;
+
+	if (off > c->snd.len)
+		return 0;
+	n = c->snd.len - off;
+	if (n > len)
+		n = len;
+	if (n > mss)
+		n = mss;
+	fin = c->fin_sent && off + n == c->snd.len && seq_gt(seq + len, tcp_fin_seq(c));
+	if (!n && !fin)
+		return 0;
+	send_data(c, seq, n, fin, now);
+	return n + fin;
+}
+
+/*
+ * RFC 6675 5 (C): while pipe leaves room in cwnd (or for the first one
+ * of a recovery, whatever it says: step 4.3), the lost holes go again
+ * in order; HighRxt follows. New data is tcp_output's next step.
+ */
+static void sack_xmit(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t seq, len, sent;
+
+	while (tcp_sack_next_lost(c, &seq, &len)) {
+		if (!c->rxt_force && tcp_pipe(c) + (len < tcp_cur_mss(c) ? len : tcp_cur_mss(c)) > c->cwnd)
+			return;
+		c->rxt_force = false;
+		sent = resend(c, seq, len, now);
+		if (!sent)
+			return;
+		c->high_rxt = seq + sent;
+		if (seq == c->snd_una)
+			tcp_rexmit_arm(c, now); /* Linux re-arms it for the head's retransmission */
+	}
+}
+
+/*
+ * The tail loss probe (RFC 8985 7.3, Linux's tcp_send_loss_probe): new
+ * data if the peer's window takes it, else the last segment sent again;
+ * either way one segment whatever cwnd says, and the RTO re-armed.
+ */
+void tcp_tlp_fire(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t len, mss = tcp_cur_mss(c), before = c->snd_max;
+
+	if (!can_send_data(c) || c->snd_una == c->snd_max || c->tlp_out ||
+	    c->ca_state != TCP_CA_OPEN)
+		return;
+	if (tcp_has_unsent(c) && seq_lt(c->snd_nxt, c->snd_una + c->snd_wnd)) {
+		tcp_write_wakeup(c, now);
+		c->tlp_rxt = false;
+	}
+	if (c->snd_max == before) {
+		uint32_t data_end = c->fin_sent ? c->snd_max - 1 : c->snd_max; /* the FIN rides along */
+
+		len = data_end - c->snd_una;
+		if (len > mss)
+			len = mss;
+		c->tlp_start = data_end - len;
+		if (!resend(c, c->tlp_start, c->snd_max - c->tlp_start, now))
+			return;
+		c->tlp_rxt = true;
+	}
+	c->tlp_out = true;
+	c->tlp_dsacked = false;
+	c->tlp_high = c->snd_max;
+	c->stats.loss_probes++;
+	tcp_rexmit_arm(c, now);
 }
 
 void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
@@ -389,6 +475,12 @@ static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 	uint32_t n, seglen, flight = tcp_flight(c), mss = tcp_cur_mss(c);
 	bool fin;
 
+	if (seq_lt(c->snd_nxt, c->snd_max) && c->n_sb) {
+		/* go-back-N after an RTO skips what the peer SACKed since */
+		c->snd_nxt = seq_min(tcp_sack_skip(c, c->snd_nxt), c->snd_max);
+		off = c->snd_nxt - c->snd_ring_seq;
+		flight = tcp_flight(c);
+	}
 	if (off > c->snd.len)
 		return false;                       /* the FIN is out */
 	n = c->snd.len - off;
@@ -400,7 +492,7 @@ static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 	seglen = n + fin;
 	if (seq_gt(c->snd_nxt + seglen, c->snd_una + c->snd_wnd))
 		return false;                       /* Linux's tcp_snd_wnd_test */
-	if (flight && flight + n > tcp_cc_send_window(c)) {
+	if (flight && tcp_pipe(c) + n > tcp_cc_send_window(c)) {
 		*at_cwnd = true;
 		return false;
 	}
@@ -419,11 +511,14 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 
 	if (!can_send_data(c))
 		return;
+	sack_xmit(c, now);
 	while (output_one(c, now, &at_cwnd))
 		sent = true;
-	at_cwnd |= tcp_flight(c) >= c->cwnd;
+	at_cwnd |= tcp_pipe(c) >= c->cwnd;
 	if (sent || at_cwnd)
 		tcp_cc_validate(c, at_cwnd, now); /* Linux's tcp_write_xmit */
+	if (sent)
+		tcp_tlp_arm(c, now);
 	tcp_persist_check(c, now);
 }
 

@@ -68,6 +68,7 @@ struct sim {
 	uint64_t now;
 	filter_fn filter;
 	void *filter_ctx;
+	void (*mangle)(struct sim *, int from, struct tcp_seg *); /* edits a segment before it is built */
 	struct sent *log;
 	size_t nlog, caplog;
 	const char *broken;                /* the first invariant that failed */
@@ -188,10 +189,16 @@ static void send_bytes(int from, const struct tcp_seg *hdr, const struct tcp_spa
 	struct tcp_seg wobbled = *hdr;
 	uint32_t len;
 
+	if (S.mangle) {
+		wobbled = *hdr;
+		S.mangle(&S, from, &wobbled);
+		hdr = &wobbled;
+	}
 	if (S.grow_dupack_window[from] && !hdr->payload_len && !(hdr->flags & (TCP_SYN | TCP_FIN))) {
 		S.dupack_run[from] = hdr->ack == S.last_ack[from] ? S.dupack_run[from] + 1 : 0;
 		S.last_ack[from] = hdr->ack;
 		if (S.dupack_run[from]) {
+			wobbled = *hdr;
 			wobbled.window += S.dupack_run[from];
 			S.dupacks_grown[from]++;
 			hdr = &wobbled;
@@ -486,6 +493,22 @@ static const char *transfer(int from, uint64_t total, uint64_t limit)
 	return NULL;
 }
 
+/* TCP_TEST_DUMP=1 in the environment: the log on stderr, for a failing test. */
+static void dump_log(size_t from)
+{
+	if (!getenv("TCP_TEST_DUMP"))
+		return;
+	for (size_t i = from; i < S.nlog; i++) {
+		const struct tcp_seg *a = &S.log[i].s;
+
+		fprintf(stderr, "%c %8.3f ms seq %u len %u ack %u win %u", "AB"[S.log[i].from],
+			(double)S.log[i].at / MS, a->seq, a->payload_len, a->ack, a->window);
+		for (unsigned j = 0; j < a->opts.nsack; j++)
+			fprintf(stderr, " [%u,%u)", a->opts.sack[j].left, a->opts.sack[j].right);
+		fprintf(stderr, "\n");
+	}
+}
+
 static size_t count_sent(int from, uint8_t flags_all, uint8_t flags_none, bool data)
 {
 	size_t n = 0;
@@ -749,6 +772,8 @@ UNIT_TEST(fast_retransmit_newreno)
 	struct drops d = { .n = 2, .index = { 4, 7 }, .times = { 1, 1 } };
 
 	sim_reset();
+	S.cfg[A].no_sack = true;                   /* NewReno: a peer without SACK */
+	conn_setup(A);
 	CHECK_OK(connect_pair(ISS_A));
 	S.filter = drop_listed;
 	S.filter_ctx = &d;
@@ -775,6 +800,8 @@ UNIT_TEST(fast_retransmit_window_changing_dupacks)
 	struct drops d = { .n = 1, .index = { 6 }, .times = { 1 } };
 
 	sim_reset();
+	S.cfg[A].no_sack = true;                   /* NewReno: a peer without SACK */
+	conn_setup(A);
 	CHECK_OK(connect_pair(ISS_A));
 	S.grow_dupack_window[B] = true;
 	S.filter = drop_listed;
@@ -828,6 +855,8 @@ UNIT_TEST(limited_transmit_against_merged_dupacks)
 	struct gro g = { .d = { .n = 1, .index = { 5 }, .times = { 1 } } };
 
 	sim_reset();
+	S.cfg[A].no_sack = true;                   /* NewReno: a peer without SACK */
+	conn_setup(A);
 	CHECK_OK(connect_pair(ISS_A));
 	S.filter = drop_gro;
 	S.filter_ctx = &g;
@@ -881,6 +910,7 @@ UNIT_TEST(tail_loss_rto_backoff_karn)
 
 	sim_reset();
 	S.cfg[A].no_ts = true;                     /* Karn's rule alone decides what is a sample */
+	S.cfg[A].no_sack = true;                   /* no tail loss probe: the RTO alone */
 	conn_setup(A);
 	CHECK_OK(connect_pair(ISS_A));
 	CHECK_OK(transfer(A, 10000, S.now + 5 * SEC));
@@ -1067,6 +1097,282 @@ UNIT_TEST(sack_blocks_shorten_data)
 		CHECK_EQ(g->opts.nsack, 1);
 		CHECK(g->payload_len + TCP_TS_OPT_LEN_TEST + 4 + 8 <= 1460);
 	}
+	return NULL;
+}
+
+/* ---- SACK loss recovery (RFC 6675) and RACK-TLP (RFC 8985): the sender ----------------- */
+
+/* One segment lost in the middle of a flight: the SACK blocks after it
+ * say so, one recovery retransmits it within about a round trip, no RTO,
+ * nothing else sent twice. */
+UNIT_TEST(sack_repairs_middle_loss)
+{
+	struct drops d = { .n = 1, .index = { 12 }, .times = { 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 2);
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < 2 * 2 * ONE_WAY);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK_EQ(S.c[A].stats.reno_recovery, 0);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].total_retrans, 1);
+	CHECK_EQ(S.c[A].backoff, 0);
+	CHECK_EQ(S.c[A].n_sb, 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	CHECK(S.c[A].ssthresh != TCP_INFINITE_SSTHRESH);
+	return NULL;
+}
+
+/* Four losses in one window: one recovery retransmits all four, PRR
+ * spreading them over the ACKs of about a round trip (NewReno needs a
+ * round trip for each). */
+UNIT_TEST(sack_several_losses_one_window)
+{
+	struct drops d = { .n = 4, .index = { 20, 22, 24, 26 }, .times = { 1, 1, 1, 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 400000, S.now + 10 * SEC));
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(d.sends[i], 2);
+	CHECK(d.sent_at[3][1] - d.sent_at[0][1] <= 2 * ONE_WAY);
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < 2 * 2 * ONE_WAY);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].total_retrans, 4);
+	CHECK_EQ(S.c[A].stats.fast_retrans, 4);
+	return NULL;
+}
+
+/* The retransmission of a hole is lost too: the RTO repairs it (RACK's
+ * detection of lost retransmissions is not here), and clears the
+ * scoreboard (RFC 6675 5.1); the transfer completes. */
+UNIT_TEST(sack_lost_retransmission_rto)
+{
+	struct drops d = { .n = 1, .index = { 12 }, .times = { 2 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 3);
+	CHECK_EQ(S.c[A].stats.timeouts, 1);
+	CHECK_EQ(S.c[A].n_sb, 0);
+	return NULL;
+}
+
+/* Corked whole segments: n of them from A at once. */
+static void send_segments(int side, uint64_t *sent, unsigned n)
+{
+	tcp_set_cork(&S.c[side], true, S.now);
+	push_stream(side, sent, *sent + n * 1448u);
+	tcp_set_cork(&S.c[side], false, S.now);
+}
+
+/* The last two segments of a flight are lost: nothing after them brings
+ * a SACK. The tail loss probe sends the last again after 2 SRTT instead
+ * of the RTO's 200 ms at least; its SACK lets RACK call the other lost,
+ * and one recovery repairs it: no RTO. */
+UNIT_TEST(tlp_repairs_tail_loss)
+{
+	struct drops d = { .n = 2, .index = { 2, 3 }, .times = { 1, 1 } };
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer(A, 50000, S.now + 5 * SEC));  /* an SRTT */
+	sent = got = 50000;
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	send_segments(A, &sent, 4);
+	run_for(1 * SEC);
+	dump_log(S.nlog > 40 ? S.nlog - 40 : 0);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sent);
+	CHECK_EQ(d.sends[0], 2);
+	CHECK_EQ(d.sends[1], 2);
+	CHECK(d.sent_at[1][1] - d.sent_at[1][0] <= 3 * S.c[A].srtt);  /* the probe */
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < TCP_RTO_MIN_NS);
+	CHECK_EQ(S.c[A].stats.loss_probes, 1);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	return NULL;
+}
+
+/* One segment alone is lost at the tail: the probe waits for the peer's
+ * delayed ACK too (1.5 SRTT + 200 ms, no later than the RTO: Linux's
+ * tcp_schedule_loss_probe), then goes instead of the RTO. It repaired a
+ * loss, so the window is cut to half, not to one segment as an RTO would. */
+UNIT_TEST(tlp_single_segment_instead_of_rto)
+{
+	struct drops d = { .n = 1, .index = { 3 }, .times = { 1 } };
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer(A, 50000, S.now + 5 * SEC));
+	sent = got = 50000;
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	send_segments(A, &sent, 4);
+	uint32_t cwnd = S.c[A].cwnd;
+	run_for(1 * SEC);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sent);
+	CHECK_EQ(d.sends[0], 2);
+	CHECK_EQ(S.c[A].stats.loss_probes, 1);
+	CHECK_EQ(S.c[A].stats.loss_probe_recovery, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	CHECK(S.c[A].ssthresh != TCP_INFINITE_SSTHRESH);
+	CHECK_EQ(S.c[A].cwnd, S.c[A].ssthresh);
+	CHECK(S.c[A].cwnd >= cwnd / 2);
+	return NULL;
+}
+
+/* The peer's ACK of a small flight is lost (what most remaining RTOs at
+ * 5% were): the probe brings a D-SACK and the ACK; no loss of data, so
+ * the window stays. */
+struct ack_drop {
+	uint64_t from, until;
+	unsigned dropped;
+};
+
+static enum verdict drop_acks_while(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct ack_drop *a = s->filter_ctx;
+
+	(void)extra;
+	if (from == B && !seg->payload_len && s->now >= a->from && s->now < a->until) {
+		a->dropped++;
+		return DROP;
+	}
+	return PASS;
+}
+
+UNIT_TEST(tlp_after_lost_ack_no_cut)
+{
+	struct ack_drop a;
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer(A, 50000, S.now + 5 * SEC));
+	run_for(1 * SEC);
+	uint32_t cwnd;
+	sent = got = 50000;
+	a = (struct ack_drop){ S.now, S.now + 3 * ONE_WAY, 0 };
+	S.filter = drop_acks_while;
+	S.filter_ctx = &a;
+	send_segments(A, &sent, 2);
+	cwnd = S.c[A].cwnd;                        /* after the restart from idle */
+	run_for(1 * SEC);
+	dump_log(S.nlog > 40 ? S.nlog - 40 : 0);
+	CHECK(a.dropped >= 1);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sent);
+	CHECK_EQ(S.c[A].stats.loss_probes, 1);
+	CHECK_EQ(S.c[A].stats.loss_probe_recovery, 0);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK(S.c[A].stats.dsack_recv >= 1);
+	CHECK_EQ(S.c[B].stats.dsack_old_sent, 1);
+	CHECK_EQ(S.c[A].cwnd, cwnd);
+	return NULL;
+}
+
+/* One segment held back long enough that RACK calls it lost: it is sent
+ * again, then the original arrives too and the peer D-SACKs it. All the
+ * recovery's retransmissions were needless, so the window comes back
+ * (Linux's TCPDSACKUndo), and the peer is known to reorder. */
+static enum verdict hold_one(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct drops *d = s->filter_ctx;
+
+	if (from != A || !seg->payload_len)
+		return PASS;
+	if (!d->started || seq_ge(seg->seq, d->high)) {
+		if (d->nnew == d->index[0]) {
+			d->seq[0] = seg->seq;
+			*extra = 4 * ONE_WAY;
+		}
+		d->nnew++;
+		d->high = seg->seq + seg->payload_len;
+		d->started = true;
+	}
+	if (seg->seq == d->seq[0] && d->index[0] < d->nnew)
+		d->sends[0]++;
+	return PASS;
+}
+
+UNIT_TEST(dsack_undoes_spurious_recovery)
+{
+	struct drops d = { .n = 1, .index = { 15 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = hold_one;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	dump_log(0);
+	CHECK_EQ(d.sends[0], 2);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK(S.c[A].stats.dsack_recv >= 1);
+	CHECK_EQ(S.c[A].stats.dsack_undo, 1);
+	CHECK(S.c[A].reord_seen);
+	CHECK_EQ(S.c[A].ssthresh, TCP_INFINITE_SSTHRESH); /* as it was before */
+	return NULL;
+}
+
+/* Reneging (RFC 2018 8): the peer's ACK stops at data it had SACKed. The
+ * sender forgets the scoreboard and its RTO comes soon (Linux's
+ * tcp_check_sack_reneging); the data is sent again and all arrives. */
+struct renege {
+	struct drops d;
+	bool done;
+};
+
+static void renege_ack(struct sim *s, int from, struct tcp_seg *seg)
+{
+	struct renege *r = s->filter_ctx;
+
+	/* the ACK for the hole's retransmission: stop at the hole's end */
+	if (from == B && !r->done && r->d.sends[0] == 2 && seq_gt(seg->ack, r->d.seq[0] + 1448)) {
+		seg->ack = r->d.seq[0] + 1448;
+		seg->opts.nsack = 0;
+		r->done = true;
+	}
+}
+
+static enum verdict renege_filter(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct renege *r = s->filter_ctx;
+
+	s->filter_ctx = &r->d;
+	enum verdict v = drop_listed(s, from, seg, extra);
+	s->filter_ctx = r;
+	return v;
+}
+
+UNIT_TEST(sack_reneging_clears_scoreboard)
+{
+	struct renege r = { .d = { .n = 1, .index = { 12 }, .times = { 1 } } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = renege_filter;
+	S.mangle = renege_ack;
+	S.filter_ctx = &r;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK(r.done);
+	CHECK_EQ(S.c[A].stats.sack_reneging, 1);
+	CHECK_EQ(S.c[A].n_sb, 0);
 	return NULL;
 }
 
@@ -1512,7 +1818,7 @@ UNIT_TEST(fin_out_of_order)
 	tcp_set_nodelay(&S.c[A], true, S.now);
 	CHECK_EQ(tcp_send(&S.c[A], data, sizeof(data), 0, S.now), (long)sizeof(data));
 	CHECK_EQ(tcp_shutdown(&S.c[A], 1, S.now), 0);
-	run_for(50 * MS);
+	run_for(15 * MS);                  /* arrived; RACK repairs the hole a round trip later */
 	CHECK(S.c[B].ofo_fin);
 	CHECK_EQ(S.c[B].n_ofo, 1);
 	CHECK_EQ(S.c[B].state, TCPS_ESTABLISHED);
@@ -2186,6 +2492,14 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(sack_blocks_most_recent_first),
 	UNIT_ENTRY(dsack_for_duplicates),
 	UNIT_ENTRY(sack_blocks_shorten_data),
+	UNIT_ENTRY(sack_repairs_middle_loss),
+	UNIT_ENTRY(sack_several_losses_one_window),
+	UNIT_ENTRY(sack_lost_retransmission_rto),
+	UNIT_ENTRY(tlp_repairs_tail_loss),
+	UNIT_ENTRY(tlp_single_segment_instead_of_rto),
+	UNIT_ENTRY(tlp_after_lost_ack_no_cut),
+	UNIT_ENTRY(dsack_undoes_spurious_recovery),
+	UNIT_ENTRY(sack_reneging_clears_scoreboard),
 	UNIT_ENTRY(autotuning_grows_rings),
 	UNIT_ENTRY(autotuning_slow_reader_stays),
 	UNIT_ENTRY(tsq_limit_follows_rate),
