@@ -420,8 +420,8 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		}
 		/* a block must lie in what was sent and is not yet acked
 		 * (Linux's tcp_is_sackblock_valid); what sticks out is cut */
-		if (!seq_lt(l, r) || seq_gt(r, c->snd_max) || seq_le(r, ack) ||
-		    r - l > c->snd_max - c->snd_una)
+		if (!seq_lt(l, r) || seq_gt(r, c->snd_max) || !seq_gt(l, c->snd_una) ||
+		    seq_le(r, ack))
 			continue;
 		block_input(c, seq_max(l, ack), r, now);
 	}
@@ -550,5 +550,4 @@ void tcp_sack_rto(struct tcp_conn *c)
 	c->tlp_out = false;
 	c->t_tlp = TCP_NO_DEADLINE;
 	c->rxt_force = false;
-	c->stats.timeouts++;
 }

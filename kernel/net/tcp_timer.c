@@ -186,6 +186,7 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 			tcp_fail(c, ETIMEDOUT);
 		return;
 	}
+	c->stats.timeouts++;               /* Linux's TCPTimeouts, SYNs' included */
 	if (!c->retransmits)
 		c->retrans_stamp = c->rexmit_armed_at;
 	if (c->retransmits < UINT8_MAX)
