@@ -161,6 +161,13 @@ static void fuzz_segment(struct script *s, struct tcp_conn *c, struct tcp_seg *s
 	seg->urg_ptr = u16(s);
 	if (mode & 4)
 		fuzz_opts(s, &seg->opts, c);
+	if (mode & 8) {
+		/* in order and fresh (past PAWS): an ACK the conn takes, whose
+		 * SACK blocks then reach the sender's scoreboard */
+		seg->seq = c->rcv_nxt;
+		seg->opts.has_ts = c->ts_ok;
+		seg->opts.ts_val = c->ts_recent;
+	}
 	seg->payload_len = u16(s) % 1500;
 	if (seg->payload_len > s->n)
 		seg->payload_len = (uint32_t)s->n;
