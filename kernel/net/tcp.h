@@ -122,7 +122,8 @@ enum tcp_ca_state {
 #define TCP_MSS_DEFAULT      536                     /* a peer that sends no MSS option */
 #define TCP_MIN_SND_MSS      48                      /* tcp_min_snd_mss */
 #define TCP_MAX_QUICKACKS    16
-#define TCP_OFO_MAX          16                      /* islands of out-of-order data kept */
+#define TCP_OFO_MAX          64                      /* islands of out-of-order data kept: a
+							* 3 MiB window at 5% loss holds dozens */
 #define TCP_SB_MAX           16                      /* SACKed ranges the sender keeps */
 #define TCP_XLOG_MAX         32                      /* runs of first transmissions timed (RACK) */
 #define TCP_RXLOG_MAX        8                       /* retransmissions timed (RACK) */

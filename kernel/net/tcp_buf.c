@@ -8,7 +8,7 @@
  * has its place already and is never dropped for lack of memory; what
  * bounds the memory is the ring, and what bounds the bookkeeping is
  * TCP_OFO_MAX islands (Linux prunes its out-of-order queue under memory
- * pressure; here only a segment that would make a 17th island is dropped,
+ * pressure; here only a segment that would make one island too many is dropped,
  * counted in ofo_dropped (Linux's TCPOFODrop), and the sender's
  * retransmission brings it back). An island once kept is never dropped
  * before it joins the stream: what the SACK blocks reported stays (no

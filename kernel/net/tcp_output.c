@@ -65,10 +65,12 @@ uint32_t tcp_new_window(const struct tcp_conn *c)
  * window is rounded up to keep it, as Linux's tcp_select_window does.
  * A SYN's window is not scaled (RFC 7323 2.2). While out-of-order data
  * waits for a hole at rcv_nxt and nothing new was acked since the last
- * window, the edge does not move right either: those ACKs are duplicates,
- * and a sender without SACK (Linux's Reno mode, tcp_ack's
- * FLAG_WIN_UPDATE) does not count one that changes the window. A window
- * under a segment still opens, so the hole's retransmission fits.
+ * window, the edge does not move right either, unless SACK is on: those
+ * ACKs are duplicates, and a sender without SACK (Linux's Reno mode,
+ * tcp_ack's FLAG_WIN_UPDATE) does not count one that changes the window;
+ * a SACK sender reads the blocks, and a still edge would only hold it
+ * back for the hole's round trip. A window under a segment still opens,
+ * so the hole's retransmission fits.
  */
 static uint16_t select_window(struct tcp_conn *c, bool syn)
 {
@@ -76,7 +78,8 @@ static uint16_t select_window(struct tcp_conn *c, bool syn)
 	uint8_t scale = syn ? 0 : c->rcv_wscale;
 	uint32_t field;
 
-	if (!syn && c->n_ofo && c->rcv_nxt == c->rcv_wup && win > cur && cur >= c->rcv_mss)
+	if (!syn && !c->sack_ok && c->n_ofo && c->rcv_nxt == c->rcv_wup && win > cur &&
+	    cur >= c->rcv_mss)
 		win = cur;
 	if (win < cur)
 		win = cur + ((1u << scale) - 1);
@@ -130,12 +133,12 @@ uint32_t tcp_cur_mss(const struct tcp_conn *c)
 }
 
 /* The island not yet taken (*taken, a bit per island) whose data came last. */
-static int most_recent_island(const struct tcp_conn *c, uint32_t taken)
+static int most_recent_island(const struct tcp_conn *c, uint64_t taken)
 {
 	int best = -1;
 
 	for (unsigned i = 0; i < c->n_ofo; i++)
-		if (!(taken & (1u << i)) &&
+		if (!(taken & (1ull << i)) &&
 		    (best < 0 || (int32_t)(c->ofo[i].recent - c->ofo[best].recent) > 0))
 			best = (int)i;
 	return best;
@@ -150,7 +153,8 @@ static int most_recent_island(const struct tcp_conn *c, uint32_t taken)
 static void sack_options(struct tcp_conn *c, struct tcp_opts *o)
 {
 	unsigned max = sack_blocks_due(c), n = 0;
-	uint32_t taken = 0;
+	uint64_t taken = 0;
+	_Static_assert(TCP_OFO_MAX <= 64, "a bit of taken per island");
 
 	if (c->dsack && n < max) {
 		o->sack[n].left = c->dsack_start;
@@ -162,7 +166,7 @@ static void sack_options(struct tcp_conn *c, struct tcp_opts *o)
 
 		if (i < 0)
 			break;
-		taken |= 1u << i;
+		taken |= 1ull << i;
 		o->sack[n].left = c->ofo[i].start;
 		o->sack[n++].right = c->ofo[i].end;
 	}

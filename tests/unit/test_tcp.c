@@ -879,6 +879,8 @@ UNIT_TEST(dupacks_keep_the_window)
 	unsigned dups = 0, changed = 0;
 
 	sim_reset();
+	S.cfg[B].no_sack = true;                   /* the rule is for a sender without SACK */
+	conn_setup(B);
 	CHECK_OK(connect_pair(ISS_A));
 	S.filter = drop_listed;
 	S.filter_ctx = &d;
@@ -1097,6 +1099,71 @@ UNIT_TEST(sack_blocks_shorten_data)
 		CHECK_EQ(g->opts.nsack, 1);
 		CHECK(g->payload_len + TCP_TS_OPT_LEN_TEST + 4 + 8 <= 1460);
 	}
+	return NULL;
+}
+
+/* Every other new data segment of A dropped once, from the armed moment
+ * on, for n segments: each one that arrives makes an island of its own. */
+struct alternate {
+	bool armed;
+	uint32_t high;
+	unsigned n, seen, most_islands;
+};
+
+static enum verdict drop_alternate(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct alternate *a = s->filter_ctx;
+
+	(void)extra;
+	if (s->c[B].n_ofo > a->most_islands)
+		a->most_islands = s->c[B].n_ofo;
+	if (from != A || !seg->payload_len || !a->armed || a->seen >= a->n)
+		return PASS;
+	if (a->seen && !seq_ge(seg->seq, a->high))
+		return PASS;                       /* a retransmission */
+	a->high = seg->seq + seg->payload_len;
+	return a->seen++ % 2 ? PASS : DROP;
+}
+
+static void big_rings(int side, uint32_t snd, uint32_t rcv)
+{
+	free(S.bufs[side][0]);
+	free(S.bufs[side][1]);
+	S.bufs[side][0] = malloc(snd);
+	S.bufs[side][1] = malloc(rcv);
+	S.cfg[side].sndbuf = S.bufs[side][0];
+	S.cfg[side].sndbuf_size = snd;
+	S.cfg[side].rcvbuf = S.bufs[side][1];
+	S.cfg[side].rcvbuf_size = rcv;
+	conn_setup(side);
+}
+
+/* More holes than the receiver keeps islands: what would make one too
+ * many is dropped and counted (Linux's TCPOFODrop), the islands stay at
+ * TCP_OFO_MAX, and the sender's recovery brings everything in. */
+UNIT_TEST(ofo_islands_bounded)
+{
+	struct alternate a = { .n = 2 * TCP_OFO_MAX + 40 };
+
+	sim_reset();
+	big_rings(A, 4u << 20, 1u << 20);
+	big_rings(B, 1u << 20, 4u << 20);
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_alternate;
+	S.filter_ctx = &a;
+	uint64_t sent = 0, got = 0;
+	while (got < (8u << 20) && S.now < 60 * SEC) {
+		if (got > (2u << 20))
+			a.armed = true;            /* the window is wide by then */
+		push_stream(A, &sent, 8u << 20);
+		run_for(5 * MS);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(B, &got, UINT32_MAX));
+	}
+	CHECK_EQ(got, 8u << 20);
+	CHECK_EQ(a.seen, a.n);
+	CHECK_EQ(a.most_islands, TCP_OFO_MAX);
+	CHECK(S.c[B].stats.ofo_dropped > 0);
 	return NULL;
 }
 
@@ -2492,6 +2559,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(sack_blocks_most_recent_first),
 	UNIT_ENTRY(dsack_for_duplicates),
 	UNIT_ENTRY(sack_blocks_shorten_data),
+	UNIT_ENTRY(ofo_islands_bounded),
 	UNIT_ENTRY(sack_repairs_middle_loss),
 	UNIT_ENTRY(sack_several_losses_one_window),
 	UNIT_ENTRY(sack_lost_retransmission_rto),
