@@ -126,7 +126,7 @@ enum tcp_ca_state {
 							* 3 MiB window at 5% loss holds dozens */
 #define TCP_SB_MAX           16                      /* SACKed ranges the sender keeps */
 #define TCP_XLOG_MAX         32                      /* runs of first transmissions timed (RACK) */
-#define TCP_RXLOG_MAX        8                       /* retransmissions timed (RACK) */
+#define TCP_RXLOG_MAX        64                      /* retransmissions timed (RACK) */
 #define TCP_DUPTHRESH        3                       /* RFC 6675's DupThresh (Linux's tcp_reordering) */
 #define TCP_REO_TIMEOUT_MIN_NS (1 * TCP_NS_PER_MS)   /* the reordering timer's floor */
 #define TCP_TLP_MIN_NS       (2 * TCP_NS_PER_MS)     /* TCP_TIMEOUT_MIN: the probe timer's floor */
@@ -283,6 +283,7 @@ struct tcp_stats {
 		 loss_probes,      /* TCPLossProbes: tail loss probes sent */
 		 loss_probe_recovery, /* TCPLossProbeRecovery: a loss repaired by the probe */
 		 fast_retrans,     /* TCPFastRetrans: retransmissions in fast recovery */
+		 lost_retrans,     /* TCPLostRetransmit: a retransmission RACK found lost */
 		 timeouts;         /* TCPTimeouts: retransmission timeouts */
 };
 

@@ -342,14 +342,14 @@ static void sack_xmit(struct tcp_conn *c, uint64_t now)
 {
 	uint32_t seq, len, sent;
 
-	while (tcp_sack_next_lost(c, &seq, &len)) {
+	while (tcp_sack_next_lost(c, now, &seq, &len)) {
 		if (!c->rxt_force && tcp_pipe(c) + (len < tcp_cur_mss(c) ? len : tcp_cur_mss(c)) > c->cwnd)
 			return;
 		c->rxt_force = false;
 		sent = resend(c, seq, len, now);
 		if (!sent)
 			return;
-		c->high_rxt = seq + sent;
+		c->high_rxt = seq_max(c->high_rxt, seq + sent);
 		if (seq == c->snd_una)
 			tcp_rexmit_arm(c, now); /* Linux re-arms it for the head's retransmission */
 	}

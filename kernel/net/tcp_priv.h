@@ -129,9 +129,11 @@ bool tcp_sack_acked(struct tcp_conn *c, uint64_t now);
 void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now);
 /* RFC 6675's pipe: the bytes in the network (tcp_flight without SACK). */
 uint32_t tcp_pipe(const struct tcp_conn *c);
-/* In SACK recovery, the next lost hole not yet retransmitted
- * ([*seq, *seq + *len), *len possibly more than a segment); false: none. */
-bool tcp_sack_next_lost(const struct tcp_conn *c, uint32_t *seq, uint32_t *len);
+/* In SACK recovery, the next hole to send again ([*seq, *seq + *len),
+ * *len possibly more than a segment): one whose retransmission RACK
+ * says is lost, else the first lost one not yet retransmitted; false:
+ * none. */
+bool tcp_sack_next_lost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len);
 /* The end of the SACKed range holding seq, or seq. */
 uint32_t tcp_sack_skip(const struct tcp_conn *c, uint32_t seq);
 /* The scoreboard and RACK's state forgotten (snd_una is where they start). */

@@ -16,8 +16,10 @@
  * RFC 6675's IsLost (more than DupThresh - 1 segments SACKed above) while
  * no reordering was seen, and RACK's (a byte sent before the newest
  * delivered one, whose RTT plus the reordering window has passed).
- * Not here: RACK's detection of a lost retransmission (the RTO repairs
- * it), RFC 6675's rule 3 and rescue retransmission (the probe's work).
+ * RACK also finds a lost retransmission, from the times of the last
+ * TCP_RXLOG_MAX retransmissions (one older than those is the RTO's).
+ * Not here: RFC 6675's rule 3 and rescue retransmission (the probe's
+ * work).
  *
  * Lock rule: the conn's, as every engine file (tcp.h).
  */
@@ -53,11 +55,17 @@ void tcp_sack_sent(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now)
 	c->xlog[c->n_xlog++].at = now;
 }
 
+static uint64_t last_sent(const struct tcp_conn *c, uint32_t seq, bool *rxt);
+
 /* A retransmission of [seq, seq + len) went now: its time is kept with
  * the last few (the oldest forgotten), for RACK's reference. */
 void tcp_sack_rxlog(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now)
 {
 	unsigned i = c->rxlog_next++ % TCP_RXLOG_MAX;
+	bool again;
+
+	if (c->ca_state == TCP_CA_RECOVERY && seq_lt(seq, c->high_rxt) && last_sent(c, seq, &again) && again)
+		c->stats.lost_retrans++;       /* sent again in this recovery: RACK said the last was lost */
 
 	c->rxlog[i].start = seq;
 	c->rxlog[i].end = seq + len;
@@ -244,16 +252,25 @@ static uint32_t dupthresh_lost_high(const struct tcp_conn *c)
 	return c->snd_una;
 }
 
-/* Move lost_high by both rules (it never moves back within a recovery). */
+static bool find_relost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len,
+			uint64_t *due);
+
+/* Move lost_high by both rules (it never moves back within a recovery),
+ * and have the reordering timer come for a retransmission not yet lost. */
 static void mark_lost(struct tcp_conn *c, uint64_t now)
 {
 	uint32_t high = rack_lost_high(c, now);
+
+	uint32_t seq, len;
+	uint64_t due;
 
 	if (!c->reord_seen)
 		high = seq_max(high, dupthresh_lost_high(c));
 	if (seq_lt(c->lost_high, c->snd_una))
 		c->lost_high = c->snd_una;
 	c->lost_high = seq_max(c->lost_high, seq_min(high, c->snd_max));
+	if (!find_relost(c, now, &seq, &len, &due) && due < c->t_reo)
+		c->t_reo = due;                /* a retransmission's turn comes later */
 }
 
 /* ---- pipe and the next hole (RFC 6675 4) ------------------------------------------------ */
@@ -273,21 +290,65 @@ uint32_t tcp_pipe(const struct tcp_conn *c)
 	return pipe;
 }
 
-bool tcp_sack_next_lost(const struct tcp_conn *c, uint32_t *seq, uint32_t *len)
+/* The end of the hole that starts at s: the next SACKed range, or lim. */
+static uint32_t hole_end(const struct tcp_conn *c, uint32_t s, uint32_t lim)
+{
+	for (unsigned i = 0; i < c->n_sb; i++)
+		if (seq_gt(c->sb[i].start, s))
+			return seq_min(lim, c->sb[i].start);
+	return lim;
+}
+
+/*
+ * RACK's rule for a retransmission (RFC 8985 6.2 step 5, Linux's
+ * TCPLostRetransmit): a hole below high_rxt whose last retransmission
+ * went before the newest delivered segment and an RTT plus the
+ * reordering window ago is lost again. The first such hole into *seq and
+ * *len; else false, and in *due when the next one would be (or
+ * TCP_NO_DEADLINE). Holes whose retransmission fell out of the log are
+ * left to the RTO.
+ */
+static bool find_relost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len,
+			uint64_t *due)
+{
+	uint32_t s = tcp_sack_skip(c, c->snd_una);
+	uint64_t reo = rack_reo_wnd(c);
+
+	*due = TCP_NO_DEADLINE;
+	if (c->ca_state != TCP_CA_RECOVERY || !c->rack_xmit)
+		return false;
+	while (seq_lt(s, c->high_rxt)) {
+		uint32_t e = hole_end(c, s, c->high_rxt);
+		bool rxt;
+		uint64_t t = last_sent(c, s, &rxt);
+
+		if (rxt && t < c->rack_xmit) {
+			if (t + c->rack_rtt + reo <= now) {
+				*seq = s;
+				*len = e - s;
+				return true;
+			}
+			if (t + c->rack_rtt + reo < *due)
+				*due = t + c->rack_rtt + reo;
+		}
+		s = tcp_sack_skip(c, e);
+	}
+	return false;
+}
+
+bool tcp_sack_next_lost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len)
 {
 	uint32_t s = seq_max(c->snd_una, c->high_rxt), e;
+	uint64_t due;
 
 	if (c->ca_state != TCP_CA_RECOVERY)
 		return false;
+	if (find_relost(c, now, seq, len, &due))
+		return true;
 	s = tcp_sack_skip(c, s);       /* ranges never touch: s is now in a hole */
 	if (!seq_lt(s, c->lost_high))
 		return false;
-	e = c->lost_high;
-	for (unsigned i = 0; i < c->n_sb; i++)
-		if (seq_gt(c->sb[i].start, s)) {
-			e = seq_min(e, c->sb[i].start);
-			break;
-		}
+	e = hole_end(c, s, c->lost_high);
 	*seq = s;
 	*len = e - s;
 	return true;

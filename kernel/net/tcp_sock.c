@@ -544,6 +544,7 @@ static void ext_values(const struct tcp_stats *st, uint32_t v[TCP_EXT_N])
 	v[TCP_EXT_SACK_REORDER] = st->sack_reorder;
 	v[TCP_EXT_DSACK_UNDO] = st->dsack_undo;
 	v[TCP_EXT_FAST_RETRANS] = st->fast_retrans;
+	v[TCP_EXT_LOST_RETRANSMIT] = st->lost_retrans;
 	v[TCP_EXT_TIMEOUTS] = st->timeouts;
 	v[TCP_EXT_LOSS_PROBES] = st->loss_probes;
 	v[TCP_EXT_LOSS_PROBE_RECOVERY] = st->loss_probe_recovery;

@@ -64,6 +64,7 @@ enum tcp_ext {
 	TCP_EXT_SACK_REORDER,       /* TCPSACKReorder */
 	TCP_EXT_DSACK_UNDO,         /* TCPDSACKUndo */
 	TCP_EXT_FAST_RETRANS,       /* TCPFastRetrans */
+	TCP_EXT_LOST_RETRANSMIT,    /* TCPLostRetransmit */
 	TCP_EXT_TIMEOUTS,           /* TCPTimeouts */
 	TCP_EXT_LOSS_PROBES,        /* TCPLossProbes */
 	TCP_EXT_LOSS_PROBE_RECOVERY,/* TCPLossProbeRecovery */

@@ -1217,10 +1217,10 @@ UNIT_TEST(sack_several_losses_one_window)
 	return NULL;
 }
 
-/* The retransmission of a hole is lost too: the RTO repairs it (RACK's
- * detection of lost retransmissions is not here), and clears the
- * scoreboard (RFC 6675 5.1); the transfer completes. */
-UNIT_TEST(sack_lost_retransmission_rto)
+/* The retransmission of a hole is lost too: RACK sees later segments
+ * delivered an RTT after it went, and sends it a third time
+ * (TCPLostRetransmit), no RTO. */
+UNIT_TEST(sack_lost_retransmission_rack)
 {
 	struct drops d = { .n = 1, .index = { 12 }, .times = { 2 } };
 
@@ -1230,8 +1230,61 @@ UNIT_TEST(sack_lost_retransmission_rto)
 	S.filter_ctx = &d;
 	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
 	CHECK_EQ(d.sends[0], 3);
+	CHECK(d.sent_at[0][2] - d.sent_at[0][1] < TCP_RTO_MIN_NS);
+	CHECK_EQ(S.c[A].stats.lost_retrans, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	return NULL;
+}
+
+/* A's segments all lost for a while after the peer SACKed some: the RTO
+ * clears the scoreboard (RFC 6675 5.1: the peer may have reneged), goes
+ * back to snd_una, and the transfer completes once the wire heals. */
+struct blackout {
+	struct drops d;
+	bool on;
+};
+
+static enum verdict blackout_filter(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct blackout *b = s->filter_ctx;
+
+	if (b->on && from == A)
+		return DROP;
+	s->filter_ctx = &b->d;
+	enum verdict v = drop_listed(s, from, seg, extra);
+	s->filter_ctx = b;
+	return v;
+}
+
+UNIT_TEST(sack_rto_clears_scoreboard)
+{
+	struct blackout b = { .d = { .n = 1, .index = { 12 }, .times = { 1 } } };
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = blackout_filter;
+	S.filter_ctx = &b;
+	push_stream(A, &sent, 200000);
+	for (int i = 0; i < 100 && !S.c[A].n_sb; i++)
+		run_for(1 * MS);
+	CHECK(S.c[A].n_sb > 0);
+	b.on = true;
+	for (int i = 0; i < 5000 && !S.c[A].stats.timeouts; i++)
+		run_for(1 * MS);
 	CHECK_EQ(S.c[A].stats.timeouts, 1);
 	CHECK_EQ(S.c[A].n_sb, 0);
+	CHECK_EQ(S.c[A].sacked_bytes, 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_LOSS);
+	b.on = false;
+	while (got < 200000 && S.now < 30 * SEC) {
+		push_stream(A, &sent, 200000);
+		run_for(5 * MS);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(B, &got, UINT32_MAX));
+	}
+	CHECK_EQ(got, 200000);
 	return NULL;
 }
 
@@ -2562,7 +2615,8 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(ofo_islands_bounded),
 	UNIT_ENTRY(sack_repairs_middle_loss),
 	UNIT_ENTRY(sack_several_losses_one_window),
-	UNIT_ENTRY(sack_lost_retransmission_rto),
+	UNIT_ENTRY(sack_lost_retransmission_rack),
+	UNIT_ENTRY(sack_rto_clears_scoreboard),
 	UNIT_ENTRY(tlp_repairs_tail_loss),
 	UNIT_ENTRY(tlp_single_segment_instead_of_rto),
 	UNIT_ENTRY(tlp_after_lost_ack_no_cut),
