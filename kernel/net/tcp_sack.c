@@ -408,8 +408,19 @@ static bool is_dsack(const struct tcp_opts *o, uint32_t ack)
 	       seq_le(o->sack[0].right, o->sack[1].right);
 }
 
-/* A D-SACK block [l, r): the data arrived twice. Its retransmissions
- * count off undo_retrans; a duplicate of the probe means no loss; and
+/* Was the byte at seq among the last retransmissions? (A D-SACK of
+ * data sent once, which the network duplicated, says nothing of them:
+ * Linux counts only a retransmitted segment's, tcp_sacktag_one.) */
+static bool rxlog_covers(const struct tcp_conn *c, uint32_t seq)
+{
+	for (unsigned i = 0; i < TCP_RXLOG_MAX; i++)
+		if (c->rxlog[i].at && seq_le(c->rxlog[i].start, seq) && seq_lt(seq, c->rxlog[i].end))
+			return true;
+	return false;
+}
+
+/* A D-SACK block [l, r): the data arrived twice. If we had sent it
+ * again, that retransmission counts off undo_retrans; a duplicate of the probe means no loss; and
  * the peer reorders or duplicates, which widens RACK's window (Linux's
  * reo_wnd_steps). */
 static void dsack_input(struct tcp_conn *c, uint32_t l, uint32_t r)
@@ -421,7 +432,7 @@ static void dsack_input(struct tcp_conn *c, uint32_t l, uint32_t r)
 	c->stats.dsack_recv++;
 	c->reord_seen = true;
 	segs = (bytes + c->snd_mss - 1) / c->snd_mss;
-	if (c->undo_marker)
+	if (c->undo_marker && rxlog_covers(c, l))
 		c->undo_retrans -= (int32_t)(segs ? segs : 1);
 	if (c->tlp_out && c->tlp_rxt && seq_le(l, c->tlp_start) && seq_ge(r, c->tlp_high))
 		c->tlp_dsacked = true;

@@ -1450,6 +1450,45 @@ UNIT_TEST(dsack_undoes_spurious_recovery)
 	return NULL;
 }
 
+/* Segments the network duplicated (sent once) are D-SACKed too, but say
+ * nothing about our retransmissions: a recovery with them is not undone. */
+struct dup_two {
+	struct drops d;
+	unsigned duplicated;
+};
+
+static enum verdict lose_one_dup_two(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct dup_two *t = s->filter_ctx;
+
+	s->filter_ctx = &t->d;
+	enum verdict v = drop_listed(s, from, seg, extra);
+	s->filter_ctx = t;
+	/* the first transmissions of new segments 14 and 15, twice each */
+	if (v == PASS && from == A && seg->payload_len && t->duplicated < 2 &&
+	    ((t->d.sends[1] == 1 && seg->seq == t->d.seq[1]) || (t->d.sends[2] == 1 && seg->seq == t->d.seq[2]))) {
+		t->duplicated++;
+		return DUP;
+	}
+	return v;
+}
+
+UNIT_TEST(dsack_of_network_duplicates_no_undo)
+{
+	struct dup_two t = { .d = { .n = 3, .index = { 12, 14, 15 }, .times = { 1, 0, 0 } } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = lose_one_dup_two;
+	S.filter_ctx = &t;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK_EQ(t.duplicated, 2);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK_EQ(S.c[A].stats.dsack_recv, 2);
+	CHECK_EQ(S.c[A].stats.dsack_undo, 0);
+	return NULL;
+}
+
 /* Reneging (RFC 2018 8): the peer's ACK stops at data it had SACKed. The
  * sender forgets the scoreboard and its RTO comes soon (Linux's
  * tcp_check_sack_reneging); the data is sent again and all arrives. */
@@ -2621,6 +2660,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(tlp_single_segment_instead_of_rto),
 	UNIT_ENTRY(tlp_after_lost_ack_no_cut),
 	UNIT_ENTRY(dsack_undoes_spurious_recovery),
+	UNIT_ENTRY(dsack_of_network_duplicates_no_undo),
 	UNIT_ENTRY(sack_reneging_clears_scoreboard),
 	UNIT_ENTRY(autotuning_grows_rings),
 	UNIT_ENTRY(autotuning_slow_reader_stays),
