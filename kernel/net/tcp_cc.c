@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: TCP congestion control, NewReno: slow start and congestion
- * avoidance (RFC 5681), fast retransmit on the third duplicate ACK and
- * NewReno's fast recovery with partial ACKs (RFC 6582). cwnd and
+ * avoidance (RFC 5681); for a peer without SACK, fast retransmit on the
+ * third duplicate ACK and NewReno's fast recovery with partial ACKs
+ * (RFC 6582); with SACK, the window of RFC 6675's recovery. cwnd and
  * ssthresh are in bytes here; tcp_info reports them in segments as
  * Linux does. Where Linux differs: the initial window is 10 segments
  * (RFC 6928), ssthresh is half of cwnd (tcp_reno_ssthresh) rather than
