@@ -128,6 +128,7 @@ enum tcp_ca_state {
 #define TCP_XLOG_MAX         32                      /* runs of first transmissions timed (RACK) */
 #define TCP_RXLOG_MAX        64                      /* retransmissions timed (RACK) */
 #define TCP_DUPTHRESH        3                       /* RFC 6675's DupThresh (Linux's tcp_reordering) */
+#define TCP_REO_PERSIST      16                      /* TCP_RACK_RECOVERY_THRESH */
 #define TCP_REO_TIMEOUT_MIN_NS (1 * TCP_NS_PER_MS)   /* the reordering timer's floor */
 #define TCP_TLP_MIN_NS       (2 * TCP_NS_PER_MS)     /* TCP_TIMEOUT_MIN: the probe timer's floor */
 #define TCP_DELACK_MAX_NS    (200 * TCP_NS_PER_MS)   /* a peer's longest ACK delay (RFC 8985's WCDelAckT) */
@@ -416,6 +417,12 @@ struct tcp_conn {
 	uint64_t rack_xmit, rack_rtt, min_rtt;
 	uint32_t rack_end;
 	bool reord_seen;
+	/* the reordering window in quarters of min_rtt (0 counts as 1):
+	 * one more for each round trip with a D-SACK, back to 1 after
+	 * TCP_REO_PERSIST recoveries without (Linux's reo_wnd_steps and
+	 * reo_wnd_persist); reo_adj_seq: the round trip's end */
+	uint8_t reo_steps, reo_persist;
+	uint32_t reo_adj_seq;
 	/* TLP: a probe is out until snd_una reaches tlp_high; a
 	 * retransmitted one (tlp_rxt) went from tlp_start */
 	bool tlp_out, tlp_rxt, tlp_dsacked;

@@ -195,11 +195,11 @@ static void rack_delivered(struct tcp_conn *c, uint32_t s, uint32_t e, uint64_t 
 }
 
 /* Linux's tcp_rack_reo_wnd: none while no reordering was seen and
- * recovery or DupThresh says loss; else a quarter of the least RTT, at
- * most SRTT. */
+ * recovery or DupThresh says loss; else a quarter of the least RTT
+ * times reo_steps, at most SRTT. */
 static uint64_t rack_reo_wnd(const struct tcp_conn *c)
 {
-	uint64_t w = c->min_rtt / 4;
+	uint64_t w = c->min_rtt / 4 * (c->reo_steps ? c->reo_steps : 1);
 
 	if (!c->reord_seen &&
 	    (c->ca_state == TCP_CA_RECOVERY || c->sacked_bytes >= TCP_DUPTHRESH * c->snd_mss))
@@ -431,6 +431,14 @@ static void dsack_input(struct tcp_conn *c, uint32_t l, uint32_t r)
 		return;                        /* Linux's tcp_check_dsack sanity: ignored */
 	c->stats.dsack_recv++;
 	c->reord_seen = true;
+	if (!seq_lt(c->snd_una, c->reo_adj_seq)) {
+		/* once a round trip: the window widens (tcp_rack_update_reo_wnd) */
+		uint8_t steps = c->reo_steps ? c->reo_steps : 1;
+
+		c->reo_steps = steps < UINT8_MAX ? steps + 1 : steps;
+		c->reo_persist = TCP_REO_PERSIST;
+		c->reo_adj_seq = c->snd_max;
+	}
 	segs = (bytes + c->snd_mss - 1) / c->snd_mss;
 	if (c->undo_marker && rxlog_covers(c, l))
 		c->undo_retrans -= (int32_t)(segs ? segs : 1);
@@ -593,6 +601,8 @@ void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
 	    seq_gt(c->lost_high, c->snd_una) && unsacked_in(c, c->snd_una, c->lost_high)) {
 		tcp_undo_mark(c);
 		tcp_cc_enter_recovery(c);
+		if (c->reo_persist && !--c->reo_persist)
+			c->reo_steps = 1;      /* recoveries without a D-SACK: back to one quarter */
 		c->high_rxt = c->snd_una;
 		c->rxt_force = true;
 		c->t_tlp = TCP_NO_DEADLINE;

@@ -1446,6 +1446,7 @@ UNIT_TEST(dsack_undoes_spurious_recovery)
 	CHECK(S.c[A].stats.dsack_recv >= 1);
 	CHECK_EQ(S.c[A].stats.dsack_undo, 1);
 	CHECK(S.c[A].reord_seen);
+	CHECK_EQ(S.c[A].reo_steps, 2);             /* RACK's window widened by a quarter RTT */
 	CHECK_EQ(S.c[A].ssthresh, TCP_INFINITE_SSTHRESH); /* as it was before */
 	return NULL;
 }
