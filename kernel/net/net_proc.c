@@ -221,6 +221,25 @@ static const char tcpext_names[] =
 #define TCPEXT_LISTEN_OVERFLOWS 18
 #define TCPEXT_LISTEN_DROPS     19
 #define TCPEXT_REQQ_FULL_DROP   75
+/* Where each of the engine's counters (enum tcp_ext) stands in tcpext_names. */
+static const uint8_t tcpext_pos[TCP_EXT_N] = {
+	[TCP_EXT_RENO_RECOVERY] = 23,
+	[TCP_EXT_SACK_RECOVERY] = 24,
+	[TCP_EXT_SACK_RENEGING] = 25,
+	[TCP_EXT_SACK_REORDER] = 26,
+	[TCP_EXT_DSACK_UNDO] = 31,
+	[TCP_EXT_FAST_RETRANS] = 37,
+	[TCP_EXT_LOST_RETRANSMIT] = 33,
+	[TCP_EXT_TIMEOUTS] = 39,
+	[TCP_EXT_LOSS_PROBES] = 40,
+	[TCP_EXT_LOSS_PROBE_RECOVERY] = 41,
+	[TCP_EXT_DSACK_OLD_SENT] = 46,
+	[TCP_EXT_DSACK_OFO_SENT] = 47,
+	[TCP_EXT_DSACK_RECV] = 48,
+	[TCP_EXT_OFO_QUEUE] = 78,
+	[TCP_EXT_OFO_DROP] = 79,
+	[TCP_EXT_OFO_MERGE] = 80,
+};
 
 /* Linux's snmp4_ipextstats_list (RFC 4293's, then Linux's own). */
 static const char ipext_names[] =
@@ -240,10 +259,11 @@ static unsigned count_names(const char *names)
 }
 
 /*
- * TcpExt and IpExt, every counter Linux prints: the ones Kestrel keeps,
- * the rest 0 (nothing counts them here: Kestrel has no SYN cookies, SACK,
- * Fast Open, MD5 or MTU probing, and its engine keeps no per-host
- * counters of delayed ACKs, undo or timeouts yet).
+ * TcpExt and IpExt, every counter Linux prints: the ones Kestrel keeps
+ * (the listen drops, and the engine's loss-recovery counters: enum
+ * tcp_ext), the rest 0 (nothing counts them here: Kestrel has no SYN
+ * cookies, Fast Open, MD5 or MTU probing, and its engine keeps no
+ * counters of delayed ACKs or of the undo kinds other than D-SACK's).
  */
 static void show_netstat(struct sbuf *s)
 {
@@ -252,6 +272,8 @@ static void show_netstat(struct sbuf *s)
 	tcp[TCPEXT_LISTEN_OVERFLOWS] = tcp_mib.listen_overflows;
 	tcp[TCPEXT_LISTEN_DROPS] = tcp_mib.listen_drops;
 	tcp[TCPEXT_REQQ_FULL_DROP] = tcp_mib.reqq_full_drop;
+	for (int i = 0; i < TCP_EXT_N; i++)
+		tcp[tcpext_pos[i]] = __atomic_load_n(&tcp_mib.ext[i], __ATOMIC_RELAXED);
 	ip[IPEXT_IN_TRUNCATED] = ipv4_mib.in_truncated;
 	snmp_pair(s, "TcpExt", tcpext_names, tcp, TCPEXT_N);
 	snmp_pair(s, "IpExt", ipext_names, ip, IPEXT_N);

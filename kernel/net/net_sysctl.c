@@ -5,8 +5,9 @@
  * behaves otherwise, which then show what Kestrel does (each says so).
  * Six are writable with Linux's checks and honoured by the stack:
  * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
- * tcp_sack and net.ipv6.bindv6only; tcp_recovery is writable and kept only (loss recovery is
- * NewReno until RACK comes, issue 31); the others are read-only (0444: an
+ * tcp_sack and net.ipv6.bindv6only; tcp_recovery is writable and kept
+ * only (RACK runs on every SACK connection, as with Linux's 1); the
+ * others are read-only (0444: an
  * open for writing is -EACCES) and read the constants the stack itself uses.
  */
 #include "net/net_sysctl.h"
@@ -27,16 +28,12 @@ static uint16_t port_low = NET_PORT_RANGE_LOW, port_high = NET_PORT_RANGE_HIGH;
 static uint32_t ping_low = 0, ping_high = NET_GID_MAX;
 static int default_ttl = NET_TTL_DEFAULT;
 static int somaxconn = NET_SOMAXCONN_DEFAULT;
-/*
- * 0, where Linux's default is 1: the engine neither sends SACK blocks nor
- * reads them yet (issue 31), and a Linux sender told SACK is permitted
- * waits for blocks that never come: it counts no duplicate ACKs (it is not
- * in Reno's mode) and recovers every loss by RTO (measured through
- * tests/boot/netrelay.py at 5% loss: 4 MiB in 63-179 s, against 1.3 s
- * between two Linux). 1 offers it again.
- */
-static uint8_t tcp_sack = 0;
-static uint8_t tcp_recovery = 1; /* Linux's default, RACK loss detection: kept, not acted on */
+/* Linux's default: SACK-permitted offered, and with the peer's, the
+ * engine sends and reads SACK blocks (tcp_sack.c). 0: NewReno alone. */
+static uint8_t tcp_sack = 1;
+/* Linux's default, RACK loss detection: kept only; the engine runs RACK
+ * on every SACK connection, as with 1 */
+static uint8_t tcp_recovery = 1;
 /* net.ipv6.bindv6only: a new AF_INET6 socket's IPV6_V6ONLY (Linux's 0:
  * dual stack). A plain value: procfs_sys writes it whole, 0 or 1. */
 static int64_t bindv6only;

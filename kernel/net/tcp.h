@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The TCP protocol engine: one connection's state machine (RFC 9293) with its timers, RTT estimation, NewReno congestion control and byte rings, driven by a socket layer that owns the locks, the lookup and the wire. */
+/* The TCP protocol engine: one connection's state machine (RFC 9293) with its timers, RTT estimation, SACK loss recovery and NewReno congestion control and byte rings, driven by a socket layer that owns the locks, the lookup and the wire. */
 #ifndef KESTREL_NET_TCP_H
 #define KESTREL_NET_TCP_H
 
@@ -32,8 +32,9 @@
  *  - Time. Every entry point takes now_ns, a monotonic clock in
  *    nanoseconds. After any call the caller re-arms ONE kernel timer at
  *    tcp_next_deadline(conn) (TCP_NO_DEADLINE: none) and calls
- *    tcp_timer(conn, now) when it fires; the engine keeps five deadlines
- *    (retransmission, persist, delayed ACK, keepalive, TIME-WAIT/FIN-WAIT-2)
+ *    tcp_timer(conn, now) when it fires; the engine keeps seven deadlines
+ *    (retransmission, persist, delayed ACK, keepalive, TIME-WAIT/FIN-WAIT-2,
+ *    RACK's reordering timer, the tail loss probe)
  *    and never scans anything.
  *  - Demultiplexing. The caller finds the conn for a segment (4-tuple,
  *    else a listener: a conn put in LISTEN by tcp_listen) and passes the
@@ -65,9 +66,13 @@
  * errno (ECONNREFUSED, ECONNRESET, ETIMEDOUT, EPIPE) as sk_err does, which
  * tcp_recv/tcp_send report once (SO_ERROR: tcp_take_error).
  *
- * Not here (yet): SACK blocks (SACK-permitted is negotiated and recorded
- * only), path MTU discovery, ECN, TCP_USER_TIMEOUT, TCP_DEFER_ACCEPT,
- * Fast Open, PRR, CUBIC.
+ * Loss recovery: with SACK (negotiated), the receiver reports its
+ * islands and duplicates (RFC 2018, 2883) and the sender recovers by
+ * RFC 6675 with PRR (RFC 6937) and RACK-TLP (RFC 8985): tcp_sack.c;
+ * without it, NewReno (RFC 6582) with Limited Transmit.
+ *
+ * Not here (yet): path MTU discovery, ECN, TCP_USER_TIMEOUT,
+ * TCP_DEFER_ACCEPT, Fast Open, CUBIC.
  *
  * Where RFC 9293 and Linux differ, the engine does what Linux's
  * tcp_input.c does (a peer observes Linux), and says so where it does.
@@ -91,8 +96,8 @@ enum tcp_state {
 /* Congestion-avoidance states, as Linux's tcpi_ca_state. */
 enum tcp_ca_state {
 	TCP_CA_OPEN = 0,
-	TCP_CA_DISORDER = 1,     /* duplicate ACKs seen, fewer than three */
-	TCP_CA_RECOVERY = 3,     /* NewReno fast recovery (RFC 6582) */
+	TCP_CA_DISORDER = 1,     /* duplicate ACKs or SACKed data seen, no loss yet */
+	TCP_CA_RECOVERY = 3,     /* fast recovery: SACK's (RFC 6675), else NewReno's (RFC 6582) */
 	TCP_CA_LOSS = 4,         /* after a retransmission timeout */
 };
 
@@ -117,7 +122,17 @@ enum tcp_ca_state {
 #define TCP_MSS_DEFAULT      536                     /* a peer that sends no MSS option */
 #define TCP_MIN_SND_MSS      48                      /* tcp_min_snd_mss */
 #define TCP_MAX_QUICKACKS    16
-#define TCP_OFO_MAX          16                      /* islands of out-of-order data kept */
+#define TCP_OFO_MAX          64                      /* islands of out-of-order data kept: a
+							* 3 MiB window at 5% loss holds dozens */
+#define TCP_SB_MAX           16                      /* SACKed ranges the sender keeps */
+#define TCP_XLOG_MAX         32                      /* runs of first transmissions timed (RACK) */
+#define TCP_RXLOG_MAX        64                      /* retransmissions timed (RACK) */
+#define TCP_DUPTHRESH        3                       /* RFC 6675's DupThresh (Linux's tcp_reordering) */
+#define TCP_REO_PERSIST      16                      /* TCP_RACK_RECOVERY_THRESH */
+#define TCP_REO_TIMEOUT_MIN_NS (1 * TCP_NS_PER_MS)   /* the reordering timer's floor */
+#define TCP_TLP_MIN_NS       (2 * TCP_NS_PER_MS)     /* TCP_TIMEOUT_MIN: the probe timer's floor */
+#define TCP_DELACK_MAX_NS    (200 * TCP_NS_PER_MS)   /* a peer's longest ACK delay (RFC 8985's WCDelAckT) */
+#define TCP_RENEGE_MIN_NS    (10 * TCP_NS_PER_MS)    /* tcp_check_sack_reneging's floor */
 /* The rings' sizes. Linux starts a send buffer at tcp_wmem[1] (16 KiB)
  * and grows it to what the congestion window needs (tcp_sndbuf_expand,
  * past 1 MiB on lo); with no growing here, one size that takes a 64 KiB
@@ -256,6 +271,21 @@ enum tcp_urg {
 struct tcp_stats {
 	uint32_t segs_in, segs_out, retrans_segs, bad_seq, bad_ack, paws_drop,
 		 challenge_acks, ofo_queued, ofo_dropped, rst_in, zwp_sent, keepalive_sent;
+	/* SACK and loss recovery, as Linux's TcpExt counters of the same names */
+	uint32_t dsack_old_sent,   /* TCPDSACKOldSent: a duplicate below rcv_nxt */
+		 dsack_ofo_sent,   /* TCPDSACKOfoSent: a duplicate of out-of-order data */
+		 ofo_merge,        /* TCPOFOMerge: out-of-order data overlapping an island */
+		 sack_recovery,    /* TCPSackRecovery: SACK recoveries entered */
+		 reno_recovery,    /* TCPRenoRecovery: NewReno recoveries entered */
+		 sack_reorder,     /* TCPSACKReorder: a hole filled by its first transmission */
+		 sack_reneging,    /* TCPSACKReneging: SACKed data not acknowledged in turn */
+		 dsack_recv,       /* TCPDSACKRecv: D-SACK blocks received */
+		 dsack_undo,       /* TCPDSACKUndo: a recovery undone, all of it D-SACKed */
+		 loss_probes,      /* TCPLossProbes: tail loss probes sent */
+		 loss_probe_recovery, /* TCPLossProbeRecovery: a loss repaired by the probe */
+		 fast_retrans,     /* TCPFastRetrans: retransmissions in fast recovery */
+		 lost_retrans,     /* TCPLostRetransmit: a retransmission RACK found lost */
+		 timeouts;         /* TCPTimeouts: retransmission timeouts */
 };
 
 /*
@@ -304,7 +334,13 @@ struct tcp_conn {
 	struct tcp_ring rcv;           /* bytes from copied_seq; in order up to rcv_nxt, islands after */
 	uint32_t copied_seq;           /* the next byte tcp_recv returns */
 	uint8_t n_ofo;
-	struct { uint32_t start, end; } ofo[TCP_OFO_MAX]; /* sorted, disjoint, not touching */
+	/* sorted, disjoint, not touching; recent: ofo_stamp when a segment
+	 * last joined the island (the SACK blocks go most recent first) */
+	struct { uint32_t start, end, recent; } ofo[TCP_OFO_MAX];
+	uint32_t ofo_stamp;
+	/* the D-SACK block (RFC 2883) the next ACK reports first, then forgets */
+	bool dsack;
+	uint32_t dsack_start, dsack_end;
 	bool ofo_fin;                  /* a FIN arrived out of order at ofo_fin_seq */
 	uint32_t ofo_fin_seq;
 	enum tcp_urg urg;
@@ -353,6 +389,51 @@ struct tcp_conn {
 	uint32_t cwnd_used;
 	uint64_t cwnd_stamp, lsndtime;
 
+	/*
+	 * The sender's SACK scoreboard (RFC 6675) and RACK-TLP (RFC 8985),
+	 * tcp_sack.c. The send queue is a byte ring, so the scoreboard is
+	 * kept as ranges of it: sb, what the peer SACKed above snd_una
+	 * (sorted, disjoint; the highest dropped when more come); xlog,
+	 * the first transmissions from snd_una to snd_max as runs, each
+	 * with the time its last byte went (two runs merge, the later time
+	 * kept, when more are needed: RACK then waits, never hurries).
+	 * Bytes not SACKed below lost_high are lost, unless below high_rxt
+	 * (HighRxt: retransmitted in this recovery).
+	 */
+	uint8_t n_sb, n_xlog;
+	struct { uint32_t start, end; } sb[TCP_SB_MAX];
+	struct { uint32_t end; uint64_t at; } xlog[TCP_XLOG_MAX];
+	struct { uint32_t start, end; uint64_t at; } rxlog[TCP_RXLOG_MAX]; /* the last retransmissions */
+	uint32_t rxlog_next;
+	uint32_t sacked_bytes, high_rxt, lost_high;
+	bool rxt_force;                /* the first retransmission of a recovery goes whatever pipe says */
+	/* PRR (RFC 6937) in SACK recovery, bytes: delivered and sent since
+	 * it began; snd_una and sacked_bytes at the last ACK (what this one
+	 * delivered is the difference) */
+	uint32_t prr_delivered, prr_out, prr_una, prr_sacked;
+	/* RACK: the newest delivered transmission (its time, end, and the
+	 * RTT it measured), the least RTT seen, and whether the peer showed
+	 * reordering (the window it earns: min_rtt / 4) */
+	uint64_t rack_xmit, rack_rtt, min_rtt;
+	uint32_t rack_end;
+	bool reord_seen;
+	/* the reordering window in quarters of min_rtt (0 counts as 1):
+	 * one more for each round trip with a D-SACK, back to 1 after
+	 * TCP_REO_PERSIST recoveries without (Linux's reo_wnd_steps and
+	 * reo_wnd_persist); reo_adj_seq: the round trip's end */
+	uint8_t reo_steps, reo_persist;
+	uint32_t reo_adj_seq;
+	/* TLP: a probe is out until snd_una reaches tlp_high; a
+	 * retransmitted one (tlp_rxt) went from tlp_start */
+	bool tlp_out, tlp_rxt, tlp_dsacked;
+	uint32_t tlp_start, tlp_high;
+	/* undo (Linux's undo_marker, undo_retrans, prior_cwnd): what the
+	 * window was before a recovery, and its retransmissions not yet
+	 * D-SACKed */
+	bool undo_marker;
+	int32_t undo_retrans;
+	uint32_t prior_cwnd, prior_ssthresh;
+
 	/* delayed ACK */
 	bool ack_pending;
 	uint8_t quick;                 /* ACKs left to send at once (quick-ACK mode) */
@@ -365,6 +446,7 @@ struct tcp_conn {
 
 	/* timers: absolute deadlines, TCP_NO_DEADLINE when off */
 	uint64_t t_rexmit, t_persist, t_delack, t_keepalive, t_wait;
+	uint64_t t_reo, t_tlp;         /* RACK's reordering timer, the tail loss probe */
 
 	/* times for tcp_info and keepalive */
 	uint64_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv, last_rcv;

@@ -8,8 +8,14 @@
  * has its place already and is never dropped for lack of memory; what
  * bounds the memory is the ring, and what bounds the bookkeeping is
  * TCP_OFO_MAX islands (Linux prunes its out-of-order queue under memory
- * pressure; here only a segment that would make a 17th island is dropped,
- * and the sender's retransmission brings it back).
+ * pressure; here only a segment that would make one island too many is dropped,
+ * counted in ofo_dropped (Linux's TCPOFODrop), and the sender's
+ * retransmission brings it back). An island once kept is never dropped
+ * before it joins the stream: what the SACK blocks reported stays (no
+ * reneging), but for data past a FIN, which Linux drops too.
+ * Each island remembers when a segment last joined it (the SACK blocks
+ * go most recent first, RFC 2018 4), and a segment that brings data
+ * already held is reported in a D-SACK block (RFC 2883).
  */
 #include "net/tcp_priv.h"
 
@@ -121,7 +127,8 @@ static bool ofo_insert(struct tcp_conn *c, uint32_t s, uint32_t e)
 	if (n == TCP_OFO_MAX)
 		return false;
 	out[n].start = c->rcv_nxt + a;
-	out[n++].end = c->rcv_nxt + b;
+	out[n].end = c->rcv_nxt + b;
+	out[n++].recent = c->ofo_stamp + 1;
 	for (; i < c->n_ofo; i++) {
 		if (n == TCP_OFO_MAX)
 			return false;
@@ -129,7 +136,37 @@ static bool ofo_insert(struct tcp_conn *c, uint32_t s, uint32_t e)
 	}
 	memcpy(c->ofo, out, n * sizeof(out[0]));
 	c->n_ofo = (uint8_t)n;
+	c->ofo_stamp++;
 	return true;
+}
+
+void tcp_dsack_set(struct tcp_conn *c, uint32_t s, uint32_t e)
+{
+	if (!c->sack_ok || !seq_lt(s, e))
+		return;
+	c->dsack = true;
+	c->dsack_start = s;
+	c->dsack_end = e;
+	if (seq_lt(s, c->rcv_nxt))
+		c->stats.dsack_old_sent++;
+	else
+		c->stats.dsack_ofo_sent++;
+}
+
+/* Out-of-order data [s, e) that overlaps an island: the first overlap
+ * becomes the D-SACK block (Linux's tcp_data_queue_ofo: tcp_dsack_set
+ * for the covered part). */
+static void ofo_dup_check(struct tcp_conn *c, uint32_t s, uint32_t e)
+{
+	for (unsigned i = 0; i < c->n_ofo; i++) {
+		uint32_t os = seq_max(s, c->ofo[i].start), oe = seq_min(e, c->ofo[i].end);
+
+		if (seq_lt(os, oe)) {
+			c->stats.ofo_merge++;
+			tcp_dsack_set(c, os, oe);
+			return;
+		}
+	}
 }
 
 bool tcp_rcv_store(struct tcp_conn *c, uint32_t seq, const uint8_t *p, uint32_t len)
@@ -137,6 +174,7 @@ bool tcp_rcv_store(struct tcp_conn *c, uint32_t seq, const uint8_t *p, uint32_t 
 	if (!len)
 		return false;
 	if (seq != c->rcv_nxt) {
+		ofo_dup_check(c, seq, seq + len);
 		if (!ofo_insert(c, seq, seq + len)) {
 			c->stats.ofo_dropped++;
 			return false;

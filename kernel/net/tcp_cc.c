@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: TCP congestion control, NewReno: slow start and congestion
- * avoidance (RFC 5681), fast retransmit on the third duplicate ACK and
- * NewReno's fast recovery with partial ACKs (RFC 6582). cwnd and
+ * avoidance (RFC 5681); for a peer without SACK, fast retransmit on the
+ * third duplicate ACK and NewReno's fast recovery with partial ACKs
+ * (RFC 6582); with SACK, the window of RFC 6675's recovery. cwnd and
  * ssthresh are in bytes here; tcp_info reports them in segments as
  * Linux does. Where Linux differs: the initial window is 10 segments
  * (RFC 6928), ssthresh is half of cwnd (tcp_reno_ssthresh) rather than
  * half the flight, the window grows per segment acked, a short one
  * counting as a whole (Linux counts packets), and repeated timeouts halve ssthresh
- * only once (tcp_enter_loss). Linux runs PRR (RFC 6937) in recovery;
- * this is RFC 6582's window inflation instead. As Linux (RFC 7661's
+ * only once (tcp_enter_loss). In SACK recovery (tcp_sack.c says when) the
+ * window follows PRR (RFC 6937) as Linux's tcp_cwnd_reduction; without
+ * SACK, RFC 6582's window inflation. As Linux (RFC 7661's
  * congestion window validation, tcp_is_cwnd_limited), the window grows
  * only while it limits the sender: in slow start up to twice the largest
  * flight of the last window, in congestion avoidance only when the
@@ -203,11 +205,26 @@ static void cc_full_ack(struct tcp_conn *c)
 	c->ca_state = TCP_CA_OPEN;
 }
 
+/* RFC 6675's recovery ends at recover: cwnd is ssthresh (Linux's
+ * tcp_end_cwnd_reduction); until then the window holds, and pipe says
+ * what may go. */
+static bool cc_sack_recovery_ack(struct tcp_conn *c)
+{
+	if (seq_lt(c->snd_una, c->recover))
+		return false;
+	c->cwnd = c->ssthresh;
+	c->cwnd_acc = 0;
+	c->ca_state = TCP_CA_OPEN;
+	return false;
+}
+
 bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked)
 {
 	c->dupacks = 0;
 	switch (c->ca_state) {
 	case TCP_CA_RECOVERY:
+		if (c->sack_ok)
+			return cc_sack_recovery_ack(c);
 		if (seq_lt(c->snd_una, c->recover))
 			return cc_partial_ack(c, acked);
 		cc_full_ack(c);
@@ -251,7 +268,58 @@ bool tcp_cc_dupack(struct tcp_conn *c)
 	c->recover = c->snd_max;
 	c->cwnd = c->ssthresh + 3u * c->snd_mss;
 	c->ca_state = TCP_CA_RECOVERY;
+	c->stats.reno_recovery++;
 	return true;
+}
+
+void tcp_cc_enter_recovery(struct tcp_conn *c)
+{
+	c->prior_cwnd = c->cwnd;
+	c->ssthresh = cc_half(c);
+	c->cwnd_acc = 0;
+	c->recover = c->snd_max;
+	c->ca_state = TCP_CA_RECOVERY;
+	c->prr_delivered = c->prr_out = 0;
+}
+
+/*
+ * Proportional Rate Reduction (RFC 6937, Linux's tcp_cwnd_reduction),
+ * run on each ACK in SACK recovery with the bytes it delivered (acked or
+ * newly SACKed): while pipe is above ssthresh, send in proportion to
+ * what is delivered (ssthresh / the window before); below it, slow start
+ * back up to ssthresh. The first retransmission always goes. cwnd is
+ * set to pipe plus what may go.
+ */
+void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe)
+{
+	int64_t sndcnt;
+
+	if (!c->prior_cwnd)
+		return;
+	c->prr_delivered += delivered;
+	if (pipe > c->ssthresh) {
+		uint64_t due = ((uint64_t)c->ssthresh * c->prr_delivered + c->prior_cwnd - 1) / c->prior_cwnd;
+		sndcnt = (int64_t)due - c->prr_out;
+	} else {
+		int64_t room = (int64_t)c->ssthresh - pipe;
+		sndcnt = (int64_t)c->prr_delivered - c->prr_out;
+		if (sndcnt < delivered)
+			sndcnt = delivered;
+		if (sndcnt > room)
+			sndcnt = room;
+	}
+	if (sndcnt < (c->prr_out ? 0 : c->snd_mss))
+		sndcnt = c->prr_out ? 0 : c->snd_mss;
+	c->cwnd = pipe + (uint32_t)sndcnt;
+	if (c->cwnd < c->snd_mss)
+		c->cwnd = c->snd_mss;
+}
+
+void tcp_cc_reduce(struct tcp_conn *c)
+{
+	c->ssthresh = cc_half(c);
+	c->cwnd = c->ssthresh;
+	c->cwnd_acc = 0;
 }
 
 /* A retransmission timeout: one segment of window, slow start again

@@ -130,6 +130,8 @@ static void init_snd(struct tcp_conn *c, uint32_t iss, uint64_t now)
 {
 	c->iss = c->snd_una = c->recover = iss;
 	c->snd_nxt = c->snd_max = c->snd_ring_seq = c->snd_sml = iss + 1;
+	c->reo_adj_seq = iss;
+	tcp_sack_clear(c);
 	c->rtt_timing = true;
 	c->rtt_seq = iss;
 	c->rtt_start = now;

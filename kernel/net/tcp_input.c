@@ -24,6 +24,12 @@ static uint32_t seg_len(const struct tcp_seg *s)
  * for segments without data (Linux's tcp_oow_rate_limited, which breaks
  * ACK loops); challenge ACKs (RFC 5961) share the limit, as in Linux.
  */
+static bool oow_rate_limited(const struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
+{
+	return (!s->payload_len || (s->flags & TCP_SYN)) && c->last_oow_ack &&
+	       now - c->last_oow_ack < TCP_OOW_RATE_NS;
+}
+
 static bool oow_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
 	if (!s->payload_len || (s->flags & TCP_SYN)) {
@@ -278,6 +284,7 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	c->snd_una = s->ack;
 	if (seq_lt(c->snd_nxt, c->snd_una))
 		c->snd_nxt = c->snd_una;
+	bool reneged = tcp_sack_acked(c, now);
 	if (c->urg_send && seq_ge(c->snd_una, c->snd_up))
 		c->urg_send = false;
 	ack_rtt(c, s, now);
@@ -285,7 +292,7 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	bool rexmit = tcp_cc_ack(c, acked);
 	if (c->snd_una == c->snd_max)
 		tcp_rexmit_stop(c);
-	else
+	else if (!reneged)             /* reneging set a short one */
 		tcp_rexmit_arm(c, now);
 	if (rexmit)
 		tcp_retransmit_head(c, now);
@@ -305,6 +312,8 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
  */
 static void maybe_dupack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
+	if (c->sack_ok)
+		return;                        /* the SACK blocks say what is lost (tcp_sack.c) */
 	if (s->payload_len || (s->flags & (TCP_SYN | TCP_FIN)) || !c->snd_wnd ||
 	    c->snd_una == c->snd_max)
 		return;
@@ -384,10 +393,12 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	c->probes_out = 0;
 	c->last_ack_recv = now;
 	window_update(c, s);
+	tcp_sack_input(c, s, now);
 	if (seq_gt(s->ack, c->snd_una))
 		new_ack(c, s, now);
 	else
 		maybe_dupack(c, s, now);
+	tcp_sack_ack_done(c, now);
 	if (c->fin_sent && seq_gt(c->snd_una, tcp_fin_seq(c)))
 		return fin_acked(c, now);
 	return true;
@@ -541,6 +552,17 @@ struct piece {
 	bool fin;
 };
 
+/* A segment wholly before rcv_nxt (Linux's tcp_send_dupack): ACKed at
+ * once, its part before rcv_nxt reported as a D-SACK (RFC 2883 4.1.1),
+ * which tells the sender its retransmission was spurious. */
+static int dup_segment(struct tcp_conn *c, const struct piece *x)
+{
+	uint32_t end = x->seq + x->len + x->fin;
+
+	tcp_dsack_set(c, x->seq, seq_min(end, c->rcv_nxt));
+	return ACK_NOW;
+}
+
 /* A segment with nothing new to place: when to ACK it (ACK_NONE or
  * ACK_NOW); -1 when it does bring something. */
 static int nothing_new(struct tcp_conn *c, const struct tcp_seg *s, const struct piece *x,
@@ -553,12 +575,12 @@ static int nothing_new(struct tcp_conn *c, const struct tcp_seg *s, const struct
 	if (c->fin_rcvd) {
 		if (seq_ge(x->seq, c->rcv_nxt))
 			return ACK_NONE;       /* after the FIN: Linux ignores it */
-		return ACK_NOW;                /* a duplicate */
+		return dup_segment(c, x);
 	}
 	if (abort_on_data(c, s, x->seq, x->len, now))
 		return ACK_NONE;
 	if (seq_lt(end, c->rcv_nxt) || (end == c->rcv_nxt && !x->fin))
-		return ACK_NOW;                /* a duplicate */
+		return dup_segment(c, x);
 	return -1;
 }
 
@@ -604,6 +626,8 @@ static enum ack_when data_input(struct tcp_conn *c, const struct tcp_seg *s, con
 
 	if (w >= 0)
 		return (enum ack_when)w;
+	if (seq_lt(x.seq, c->rcv_nxt))
+		tcp_dsack_set(c, x.seq, c->rcv_nxt); /* partly old: RFC 2883 4.1.1 */
 	if (!trim(c, &x))
 		return ACK_NOW;
 	rcv_rtt_measure(c, s, now);
@@ -665,6 +689,18 @@ static enum tcp_verdict tw_input(struct tcp_conn *c, const struct tcp_seg *s, ui
 	return TCP_IN_DONE;
 }
 
+/* A segment wholly before the window (Linux's tcp_send_dupack from
+ * tcp_validate_incoming): its data before rcv_nxt is a D-SACK in the ACK. */
+static void old_dupack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
+{
+	uint32_t end = s->seq + seg_len(s);
+
+	if (!(s->flags & TCP_SYN) && seq_lt(s->seq, end) && seq_lt(s->seq, c->rcv_nxt) &&
+	    !oow_rate_limited(c, s, now))
+		tcp_dsack_set(c, s->seq, seq_min(end, c->rcv_nxt));
+	oow_ack(c, s, now);
+}
+
 /* Checks 1-4 (Linux's tcp_validate_incoming). False: the segment is done with. */
 static bool validate(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
@@ -673,13 +709,13 @@ static bool validate(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		if (s->flags & TCP_SYN)
 			challenge_ack(c, s, now);
 		else
-			oow_ack(c, s, now);
+			old_dupack(c, s, now);
 		return false;
 	}
 	if (!seq_acceptable(c, s)) {
 		c->stats.bad_seq++;
 		if (!(s->flags & TCP_RST))
-			oow_ack(c, s, now);
+			old_dupack(c, s, now);
 		return false;
 	}
 	if (s->flags & TCP_RST) {

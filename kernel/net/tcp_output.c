@@ -65,10 +65,12 @@ uint32_t tcp_new_window(const struct tcp_conn *c)
  * window is rounded up to keep it, as Linux's tcp_select_window does.
  * A SYN's window is not scaled (RFC 7323 2.2). While out-of-order data
  * waits for a hole at rcv_nxt and nothing new was acked since the last
- * window, the edge does not move right either: those ACKs are duplicates,
- * and a sender without SACK (Linux's Reno mode, tcp_ack's
- * FLAG_WIN_UPDATE) does not count one that changes the window. A window
- * under a segment still opens, so the hole's retransmission fits.
+ * window, the edge does not move right either, unless SACK is on: those
+ * ACKs are duplicates, and a sender without SACK (Linux's Reno mode,
+ * tcp_ack's FLAG_WIN_UPDATE) does not count one that changes the window;
+ * a SACK sender reads the blocks, and a still edge would only hold it
+ * back for the hole's round trip. A window under a segment still opens,
+ * so the hole's retransmission fits.
  */
 static uint16_t select_window(struct tcp_conn *c, bool syn)
 {
@@ -76,7 +78,8 @@ static uint16_t select_window(struct tcp_conn *c, bool syn)
 	uint8_t scale = syn ? 0 : c->rcv_wscale;
 	uint32_t field;
 
-	if (!syn && c->n_ofo && c->rcv_nxt == c->rcv_wup && win > cur && cur >= c->rcv_mss)
+	if (!syn && !c->sack_ok && c->n_ofo && c->rcv_nxt == c->rcv_wup && win > cur &&
+	    cur >= c->rcv_mss)
 		win = cur;
 	if (win < cur)
 		win = cur + ((1u << scale) - 1);
@@ -99,6 +102,75 @@ static void syn_options(const struct tcp_conn *c, bool synack, struct tcp_opts *
 	o->wscale = c->rcv_wscale;
 	o->sack_ok = synack ? c->sack_ok : c->offer_sack;
 	o->has_ts = synack ? c->ts_ok : c->offer_ts;
+}
+
+/* How many SACK blocks fit beside the timestamps (3) or without them (4). */
+static unsigned sack_room(const struct tcp_conn *c)
+{
+	return c->ts_ok ? TCP_SACK_MAX - 1 : TCP_SACK_MAX;
+}
+
+/* The blocks the next ACK carries: the D-SACK block, then the islands. */
+static unsigned sack_blocks_due(const struct tcp_conn *c)
+{
+	unsigned n = c->n_ofo + c->dsack;
+
+	if (!c->sack_ok)
+		return 0;
+	return n < sack_room(c) ? n : sack_room(c);
+}
+
+uint32_t tcp_sack_opt_bytes(const struct tcp_conn *c)
+{
+	unsigned n = sack_blocks_due(c);
+
+	return n ? TCP_SACK_OPT_HEAD + n * TCP_SACK_OPT_BLOCK : 0;
+}
+
+uint32_t tcp_cur_mss(const struct tcp_conn *c)
+{
+	return c->snd_mss - tcp_sack_opt_bytes(c);
+}
+
+/* The island not yet taken (*taken, a bit per island) whose data came last. */
+static int most_recent_island(const struct tcp_conn *c, uint64_t taken)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < c->n_ofo; i++)
+		if (!(taken & (1ull << i)) &&
+		    (best < 0 || (int32_t)(c->ofo[i].recent - c->ofo[best].recent) > 0))
+			best = (int)i;
+	return best;
+}
+
+/*
+ * The SACK option of an ACK (RFC 2018 4, Linux's tcp_sack_new_ofo_skb
+ * order): a D-SACK block first (RFC 2883), reported once; then the
+ * island that took the latest segment, then the others most recent
+ * first, as many as the option space holds.
+ */
+static void sack_options(struct tcp_conn *c, struct tcp_opts *o)
+{
+	unsigned max = sack_blocks_due(c), n = 0;
+	uint64_t taken = 0;
+	_Static_assert(TCP_OFO_MAX <= 64, "a bit of taken per island");
+
+	if (c->dsack && n < max) {
+		o->sack[n].left = c->dsack_start;
+		o->sack[n++].right = c->dsack_end;
+	}
+	c->dsack = false;
+	while (n < max) {
+		int i = most_recent_island(c, taken);
+
+		if (i < 0)
+			break;
+		taken |= 1ull << i;
+		o->sack[n].left = c->ofo[i].start;
+		o->sack[n++].right = c->ofo[i].end;
+	}
+	o->nsack = (uint8_t)n;
 }
 
 /* Linux's tcp_options_write: the urgent pointer while seq is before snd_up. */
@@ -144,6 +216,8 @@ static void emit(struct tcp_conn *c, uint32_t seq, uint8_t flags, uint32_t off, 
 		s.opts.ts_val = tcp_ts_now(c, now);
 		s.opts.ts_ecr = (flags & TCP_ACK) ? c->ts_recent : 0;
 	}
+	if (!syn && (flags & TCP_ACK) && !(flags & TCP_RST))
+		sack_options(c, &s.opts);
 	set_urgent(c, &s);
 	if (len)
 		ring_span(&c->snd, off, len, &span);
@@ -202,12 +276,18 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, ui
 		c->stats.retrans_segs++;
 		c->total_retrans++;
 		c->rtt_timing = false;
-	} else if (!c->rtt_timing) {
-		c->rtt_timing = true;
-		c->rtt_seq = seq;
-		c->rtt_start = now;
+		tcp_sack_retransmitted(c);
+		tcp_sack_rxlog(c, seq, n + fin, now);
+	} else {
+		tcp_sack_sent(c, seq, n + fin, now);
+		if (!c->rtt_timing) {
+			c->rtt_timing = true;
+			c->rtt_seq = seq;
+			c->rtt_start = now;
+		}
 	}
-	if (n < c->snd_mss)
+	tcp_sack_prr_sent(c, n + fin);
+	if (n < tcp_cur_mss(c))
 		c->snd_sml = seq + n;
 	if (n && now - c->last_data_recv < TCP_DELACK_NS)
 		c->pingpong = true; /* a reply to what came in: Linux's tcp_event_data_sent */
@@ -229,6 +309,86 @@ static void advance_nxt(struct tcp_conn *c, uint32_t len)
 		c->snd_max = c->snd_nxt;
 }
 
+static bool can_send_data(const struct tcp_conn *c);
+
+/* Send again [seq, seq + len) of what was sent (len > 0, at most a
+ * segment is taken): the data, and the FIN if it is the last thing
+ * sent and the piece reaches it. The bytes it took. */
+static uint32_t resend(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now)
+{
+	uint32_t off = seq - c->snd_ring_seq, n, mss = tcp_cur_mss(c);
+	bool fin;
+
+	if (off > c->snd.len)
+		return 0;
+	n = c->snd.len - off;
+	if (n > len)
+		n = len;
+	if (n > mss)
+		n = mss;
+	fin = c->fin_sent && off + n == c->snd.len && seq_gt(seq + len, tcp_fin_seq(c));
+	if (!n && !fin)
+		return 0;
+	send_data(c, seq, n, fin, now);
+	return n + fin;
+}
+
+/*
+ * RFC 6675 5 (C): while pipe leaves room in cwnd (or for the first one
+ * of a recovery, whatever it says: step 4.3), the lost holes go again
+ * in order; HighRxt follows. New data is tcp_output's next step.
+ */
+static void sack_xmit(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t seq, len, sent;
+
+	while (tcp_sack_next_lost(c, now, &seq, &len)) {
+		if (!c->rxt_force && tcp_pipe(c) + (len < tcp_cur_mss(c) ? len : tcp_cur_mss(c)) > c->cwnd)
+			return;
+		c->rxt_force = false;
+		sent = resend(c, seq, len, now);
+		if (!sent)
+			return;
+		c->high_rxt = seq_max(c->high_rxt, seq + sent);
+		if (seq == c->snd_una)
+			tcp_rexmit_arm(c, now); /* Linux re-arms it for the head's retransmission */
+	}
+}
+
+/*
+ * The tail loss probe (RFC 8985 7.3, Linux's tcp_send_loss_probe): new
+ * data if the peer's window takes it, else the last segment sent again;
+ * either way one segment whatever cwnd says, and the RTO re-armed.
+ */
+void tcp_tlp_fire(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t len, mss = tcp_cur_mss(c), before = c->snd_max;
+
+	if (!can_send_data(c) || c->snd_una == c->snd_max || c->tlp_out ||
+	    c->ca_state != TCP_CA_OPEN)
+		return;
+	if (tcp_has_unsent(c) && seq_lt(c->snd_nxt, c->snd_una + c->snd_wnd)) {
+		tcp_write_wakeup(c, now);
+		c->tlp_rxt = false;
+	}
+	if (c->snd_max == before) {
+		uint32_t data_end = c->fin_sent ? c->snd_max - 1 : c->snd_max; /* the FIN rides along */
+
+		len = data_end - c->snd_una;
+		if (len > mss)
+			len = mss;
+		c->tlp_start = data_end - len;
+		if (!resend(c, c->tlp_start, c->snd_max - c->tlp_start, now))
+			return;
+		c->tlp_rxt = true;
+	}
+	c->tlp_out = true;
+	c->tlp_dsacked = false;
+	c->tlp_high = c->snd_max;
+	c->stats.loss_probes++;
+	tcp_rexmit_arm(c, now);
+}
+
 void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
 {
 	uint32_t off = c->snd_una - c->snd_ring_seq, n;
@@ -240,8 +400,8 @@ void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
 	if (off > c->snd.len || c->snd_una == c->snd_max)
 		return;
 	n = c->snd.len - off;
-	if (n > c->snd_mss)
-		n = c->snd_mss;
+	if (n > tcp_cur_mss(c))
+		n = tcp_cur_mss(c);
 	if (n > c->snd_max - c->snd_una)
 		n = c->snd_max - c->snd_una;
 	send_data(c, c->snd_una, n, c->fin_sent && off + n == c->snd.len, now);
@@ -316,25 +476,31 @@ static bool small_queue_full(struct tcp_conn *c)
 static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 {
 	uint32_t off = c->snd_nxt - c->snd_ring_seq;
-	uint32_t n, seglen, flight = tcp_flight(c);
+	uint32_t n, seglen, flight = tcp_flight(c), mss = tcp_cur_mss(c);
 	bool fin;
 
+	if (seq_lt(c->snd_nxt, c->snd_max) && c->n_sb) {
+		/* go-back-N after an RTO skips what the peer SACKed since */
+		c->snd_nxt = seq_min(tcp_sack_skip(c, c->snd_nxt), c->snd_max);
+		off = c->snd_nxt - c->snd_ring_seq;
+		flight = tcp_flight(c);
+	}
 	if (off > c->snd.len)
 		return false;                       /* the FIN is out */
 	n = c->snd.len - off;
-	if (n > c->snd_mss)
-		n = c->snd_mss;
+	if (n > mss)
+		n = mss;
 	fin = c->fin_queued && off + n == c->snd.len;
 	if (!n && !fin)
 		return false;
 	seglen = n + fin;
 	if (seq_gt(c->snd_nxt + seglen, c->snd_una + c->snd_wnd))
 		return false;                       /* Linux's tcp_snd_wnd_test */
-	if (flight && flight + n > tcp_cc_send_window(c)) {
+	if (flight && tcp_pipe(c) + n > tcp_cc_send_window(c)) {
 		*at_cwnd = true;
 		return false;
 	}
-	if (n < c->snd_mss && !seq_lt(c->snd_nxt, c->snd_max) && !nagle_allows(c, fin))
+	if (n < mss && !seq_lt(c->snd_nxt, c->snd_max) && !nagle_allows(c, fin))
 		return false;
 	if (small_queue_full(c))
 		return false;
@@ -349,11 +515,14 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 
 	if (!can_send_data(c))
 		return;
+	sack_xmit(c, now);
 	while (output_one(c, now, &at_cwnd))
 		sent = true;
-	at_cwnd |= tcp_flight(c) >= c->cwnd;
+	at_cwnd |= tcp_pipe(c) >= c->cwnd;
 	if (sent || at_cwnd)
 		tcp_cc_validate(c, at_cwnd, now); /* Linux's tcp_write_xmit */
+	if (sent)
+		tcp_tlp_arm(c, now);
 	tcp_persist_check(c, now);
 }
 
@@ -379,8 +548,8 @@ void tcp_write_wakeup(struct tcp_conn *c, uint64_t now)
 
 		if (n > unsent)
 			n = unsent;
-		if (n > c->snd_mss)
-			n = c->snd_mss;
+		if (n > tcp_cur_mss(c))
+			n = tcp_cur_mss(c);
 		bool fin = c->fin_queued && n == unsent && seq_lt(c->snd_nxt + n, wnd_end);
 		send_data(c, c->snd_nxt, n, fin, now);
 		advance_nxt(c, n + fin);

@@ -10,6 +10,8 @@
 #define TCP_MAX_SEG_LEN  65535u      /* a segment's payload can be no longer (IPv4's total length) */
 #define TCP_WIN_MAX      65535u      /* the window field */
 #define TCP_PAWS_WINDOW  1           /* Linux's TCP_PAWS_WINDOW: a TSval this much older passes */
+#define TCP_SACK_OPT_HEAD  4        /* NOP NOP SACK length (wire.c writes it so) */
+#define TCP_SACK_OPT_BLOCK 8        /* a block: left and right edges */
 #define TCP_PAWS_24DAYS  (24ull * 24 * 3600 * TCP_NS_PER_S) /* ts_recent older than this is stale (RFC 7323 5.5) */
 
 /* ---- tcp_buf.c: the byte rings ---- */
@@ -30,6 +32,10 @@ void ring_span(const struct tcp_ring *r, uint32_t off, uint32_t n, struct tcp_sp
  * [rcv_nxt, ring end)) into the receive ring: advance rcv_nxt, or keep
  * an out-of-order island. True when rcv_nxt moved. */
 bool tcp_rcv_store(struct tcp_conn *c, uint32_t seq, const uint8_t *p, uint32_t len);
+/* Report [s, e), data that arrived again, in the next ACK's D-SACK
+ * block (RFC 2883; Linux's tcp_dsack_set, counted as TCPDSACKOldSent
+ * below rcv_nxt, TCPDSACKOfoSent above); nothing without SACK. */
+void tcp_dsack_set(struct tcp_conn *c, uint32_t s, uint32_t e);
 /* The sequence number one past the last byte the receive ring can hold. */
 uint32_t tcp_rcv_limit(const struct tcp_conn *c);
 /* Bytes of in-order data not yet read (the FIN not counted). */
@@ -43,6 +49,8 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now);
 void tcp_send_rst(struct tcp_conn *c, uint32_t seq, bool with_ack, uint64_t now);
 /* Retransmit the segment at snd_una (fast retransmit, partial ACK). */
 void tcp_retransmit_head(struct tcp_conn *c, uint64_t now);
+/* The tail loss probe's timer fired (RFC 8985 7.3). */
+void tcp_tlp_fire(struct tcp_conn *c, uint64_t now);
 /* Linux's tcp_write_wakeup: data that fits the window, else a probe at snd_una - 1. */
 void tcp_write_wakeup(struct tcp_conn *c, uint64_t now);
 /* Window updates: the window tcp_select_window would advertise now. */
@@ -55,6 +63,11 @@ bool tcp_has_unsent(const struct tcp_conn *c);
 /* The sequence number of our FIN (valid once fin_queued). */
 uint32_t tcp_fin_seq(const struct tcp_conn *c);
 uint32_t tcp_ts_now(const struct tcp_conn *c, uint64_t now);
+/* The bytes the SACK option of the next segment takes (0: none). */
+uint32_t tcp_sack_opt_bytes(const struct tcp_conn *c);
+/* The payload a segment sent now may carry: snd_mss less the SACK
+ * option it will carry (Linux's tcp_current_mss). */
+uint32_t tcp_cur_mss(const struct tcp_conn *c);
 
 /* ---- tcp_timer.c ---- */
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);
@@ -75,6 +88,14 @@ bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked);
 /* A duplicate ACK. True: retransmit the head (the third). */
 bool tcp_cc_dupack(struct tcp_conn *c);
 void tcp_cc_rto(struct tcp_conn *c);
+/* SACK loss recovery begins (RFC 6675 5 step 4.2): ssthresh halves,
+ * cwnd takes it, recover is snd_max. */
+void tcp_cc_enter_recovery(struct tcp_conn *c);
+/* PRR's step on an ACK in SACK recovery: delivered bytes, pipe now. */
+void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe);
+/* A loss repaired without recovery (the tail loss probe's): the window
+ * is cut as a recovery would cut it (Linux's CWR). */
+void tcp_cc_reduce(struct tcp_conn *c);
 uint32_t tcp_flight(const struct tcp_conn *c);
 /* What the flight may reach: cwnd, plus Limited Transmit's segments (RFC 3042). */
 uint32_t tcp_cc_send_window(const struct tcp_conn *c);
@@ -86,6 +107,45 @@ void tcp_cc_validate(struct tcp_conn *c, bool limited, uint64_t now);
  * nothing sent) for more than an RTO starts again from a smaller window
  * (Linux's tcp_slow_start_after_idle_check, RFC 5681 4.1). */
 void tcp_cc_idle_check(struct tcp_conn *c, uint64_t now);
+
+/* ---- tcp_sack.c: the sender's scoreboard, RACK-TLP (RFC 6675, 8985) ---- */
+/* Data [seq, seq + len) (its FIN counted) goes out now: its first
+ * transmission is timed in the log. */
+void tcp_sack_sent(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now);
+/* A retransmission went (undo's count, TCPFastRetrans). */
+void tcp_sack_retransmitted(struct tcp_conn *c);
+/* len bytes (FIN counted) went, new or again: PRR's count in recovery. */
+void tcp_sack_prr_sent(struct tcp_conn *c, uint32_t len);
+/* ... of [seq, seq + len) at now: timed for RACK. */
+void tcp_sack_rxlog(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now);
+/* An acceptable ACK's SACK blocks, before snd_una moves: D-SACK, the
+ * scoreboard, RACK's reference, reordering. */
+void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now);
+/* snd_una moved: the scoreboard follows. True: the peer reneged, and
+ * the RTO is set to come soon (leave it). */
+bool tcp_sack_acked(struct tcp_conn *c, uint64_t now);
+/* After an ACK: the TLP's outcome, what is lost, recovery entered, the
+ * probe re-armed. */
+void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now);
+/* RFC 6675's pipe: the bytes in the network (tcp_flight without SACK). */
+uint32_t tcp_pipe(const struct tcp_conn *c);
+/* In SACK recovery, the next hole to send again ([*seq, *seq + *len),
+ * *len possibly more than a segment): one whose retransmission RACK
+ * says is lost, else the first lost one not yet retransmitted; false:
+ * none. */
+bool tcp_sack_next_lost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len);
+/* The end of the SACKed range holding seq, or seq. */
+uint32_t tcp_sack_skip(const struct tcp_conn *c, uint32_t seq);
+/* The scoreboard and RACK's state forgotten (snd_una is where they start). */
+void tcp_sack_clear(struct tcp_conn *c);
+/* The window as it is now, kept for an undo. */
+void tcp_undo_mark(struct tcp_conn *c);
+/* The RTO fired: the scoreboard goes (RFC 6675 5.1), the probe too. */
+void tcp_sack_rto(struct tcp_conn *c);
+/* Arm the tail loss probe at PTO (RFC 8985 7.2), or disarm it. */
+void tcp_tlp_arm(struct tcp_conn *c, uint64_t now);
+/* RACK's reordering timer fired. */
+void tcp_reo_fire(struct tcp_conn *c, uint64_t now);
 
 /* ---- tcp_conn.c ---- */
 void tcp_raise(struct tcp_conn *c, unsigned ev);

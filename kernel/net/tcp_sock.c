@@ -154,6 +154,7 @@ struct tcp_sock {
 	uint8_t *sndbuf, *rcvbuf;
 	struct ipv4_route_cache route; /* lock: the route its segments take, between them */
 	uint32_t retrans_counted;      /* lock: conn.stats.retrans_segs already in tcp_mib */
+	uint32_t ext_counted[TCP_EXT_N]; /* lock: conn.stats' TcpExt counters already in tcp_mib */
 };
 
 struct tcp_mib tcp_mib;
@@ -616,6 +617,40 @@ static void ts_free(struct tcp_sock *ts)
 	ts_put(ts);
 }
 
+/* The engine's TcpExt counters of st, in enum tcp_ext's order. */
+static void ext_values(const struct tcp_stats *st, uint32_t v[TCP_EXT_N])
+{
+	v[TCP_EXT_RENO_RECOVERY] = st->reno_recovery;
+	v[TCP_EXT_SACK_RECOVERY] = st->sack_recovery;
+	v[TCP_EXT_SACK_RENEGING] = st->sack_reneging;
+	v[TCP_EXT_SACK_REORDER] = st->sack_reorder;
+	v[TCP_EXT_DSACK_UNDO] = st->dsack_undo;
+	v[TCP_EXT_FAST_RETRANS] = st->fast_retrans;
+	v[TCP_EXT_LOST_RETRANSMIT] = st->lost_retrans;
+	v[TCP_EXT_TIMEOUTS] = st->timeouts;
+	v[TCP_EXT_LOSS_PROBES] = st->loss_probes;
+	v[TCP_EXT_LOSS_PROBE_RECOVERY] = st->loss_probe_recovery;
+	v[TCP_EXT_DSACK_OLD_SENT] = st->dsack_old_sent;
+	v[TCP_EXT_DSACK_OFO_SENT] = st->dsack_ofo_sent;
+	v[TCP_EXT_DSACK_RECV] = st->dsack_recv;
+	v[TCP_EXT_OFO_QUEUE] = st->ofo_queued;
+	v[TCP_EXT_OFO_DROP] = st->ofo_dropped;
+	v[TCP_EXT_OFO_MERGE] = st->ofo_merge;
+}
+
+/* What ts's engine counted since the last call goes into tcp_mib.ext. ts->lock held. */
+static void fold_ext(struct tcp_sock *ts)
+{
+	uint32_t v[TCP_EXT_N];
+
+	ext_values(&ts->conn.stats, v);
+	for (int i = 0; i < TCP_EXT_N; i++)
+		if (v[i] != ts->ext_counted[i]) {
+			__atomic_add_fetch(&tcp_mib.ext[i], v[i] - ts->ext_counted[i], __ATOMIC_RELAXED);
+			ts->ext_counted[i] = v[i];
+		}
+}
+
 /* After every engine call, ts->lock still held: the one timer at the
  * engine's next deadline. True when the connection is over and nobody
  * holds it: it is dead now, and the caller frees it after unlocking. */
@@ -628,6 +663,7 @@ static bool settle(struct tcp_sock *ts)
 		if (st == TCPS_CLOSE)
 			mib_inc(&tcp_mib.estab_resets); /* straight to CLOSED from them (RFC 1213) */
 	}
+	fold_ext(ts);
 	bool done = st == TCPS_CLOSE && !ts->s && !ts->dead;
 	uint64_t d = tcp_next_deadline(&ts->conn);
 	if (done || ts->dead || d == TCP_NO_DEADLINE)

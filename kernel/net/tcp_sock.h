@@ -64,6 +64,27 @@ struct tcp_sock_view {
 /* fn on each connection, table_lock held (fn must not call back here). */
 void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), void *ctx);
 
+/* TcpExt counters kept by the engine, by Linux's names. */
+enum tcp_ext {
+	TCP_EXT_RENO_RECOVERY,      /* TCPRenoRecovery */
+	TCP_EXT_SACK_RECOVERY,      /* TCPSackRecovery */
+	TCP_EXT_SACK_RENEGING,      /* TCPSACKReneging */
+	TCP_EXT_SACK_REORDER,       /* TCPSACKReorder */
+	TCP_EXT_DSACK_UNDO,         /* TCPDSACKUndo */
+	TCP_EXT_FAST_RETRANS,       /* TCPFastRetrans */
+	TCP_EXT_LOST_RETRANSMIT,    /* TCPLostRetransmit */
+	TCP_EXT_TIMEOUTS,           /* TCPTimeouts */
+	TCP_EXT_LOSS_PROBES,        /* TCPLossProbes */
+	TCP_EXT_LOSS_PROBE_RECOVERY,/* TCPLossProbeRecovery */
+	TCP_EXT_DSACK_OLD_SENT,     /* TCPDSACKOldSent */
+	TCP_EXT_DSACK_OFO_SENT,     /* TCPDSACKOfoSent */
+	TCP_EXT_DSACK_RECV,         /* TCPDSACKRecv */
+	TCP_EXT_OFO_QUEUE,          /* TCPOFOQueue */
+	TCP_EXT_OFO_DROP,           /* TCPOFODrop */
+	TCP_EXT_OFO_MERGE,          /* TCPOFOMerge */
+	TCP_EXT_N
+};
+
 /* Counters of /proc/net/snmp's Tcp: line. */
 struct tcp_mib {
 	uint64_t active_opens, passive_opens, attempt_fails, estab_resets, curr_estab,
@@ -72,6 +93,9 @@ struct tcp_mib {
 	 * for a full accept queue (ListenOverflows) or SYN queue
 	 * (TCPReqQFullDrop), both counted as ListenDrops */
 	uint64_t listen_overflows, listen_drops, reqq_full_drop;
+	/* TcpExt's loss-recovery counters, which the engine keeps per
+	 * connection (struct tcp_stats) and settle() adds up here */
+	uint64_t ext[TCP_EXT_N];
 };
 extern struct tcp_mib tcp_mib;
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Kestrel: the TCP engine's timers and its RTT estimator. A conn has
- * five deadlines (retransmission, persist, delayed ACK, keepalive, and
- * TIME-WAIT or the orphaned FIN-WAIT-2's timeout); the caller arms one
+ * seven deadlines (retransmission, persist, delayed ACK, keepalive,
+ * TIME-WAIT or the orphaned FIN-WAIT-2's timeout, RACK's reordering
+ * timer and the tail loss probe: tcp_sack.c); the caller arms one
  * kernel timer at the earliest (tcp_next_deadline) and calls tcp_timer.
  * The RTO follows RFC 6298 with Linux's numbers: 1 s initially, 200 ms
  * at least, 120 s at most, and Linux's variance floor (RTO = SRTT +
@@ -67,7 +68,7 @@ void tcp_rexmit_arm(struct tcp_conn *c, uint64_t now)
 
 void tcp_rexmit_stop(struct tcp_conn *c)
 {
-	c->t_rexmit = TCP_NO_DEADLINE;
+	c->t_rexmit = c->t_tlp = c->t_reo = TCP_NO_DEADLINE;
 }
 
 void tcp_delack_arm(struct tcp_conn *c, uint64_t now)
@@ -80,6 +81,7 @@ void tcp_delack_arm(struct tcp_conn *c, uint64_t now)
 void tcp_timers_stop(struct tcp_conn *c)
 {
 	c->t_rexmit = c->t_persist = c->t_delack = c->t_keepalive = c->t_wait = TCP_NO_DEADLINE;
+	c->t_reo = c->t_tlp = TCP_NO_DEADLINE;
 }
 
 void tcp_enter_time_wait(struct tcp_conn *c, uint64_t now)
@@ -184,6 +186,7 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 			tcp_fail(c, ETIMEDOUT);
 		return;
 	}
+	c->stats.timeouts++;               /* Linux's TCPTimeouts, SYNs' included */
 	if (!c->retransmits)
 		c->retrans_stamp = c->rexmit_armed_at;
 	if (c->retransmits < UINT8_MAX)
@@ -197,6 +200,9 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 		tcp_send_syn(c, now);
 		return;
 	}
+	if (c->ca_state != TCP_CA_LOSS)
+		tcp_undo_mark(c);
+	tcp_sack_rto(c);
 	tcp_cc_rto(c);
 	c->snd_nxt = c->snd_una;
 	tcp_output(c, now);
@@ -267,6 +273,8 @@ void tcp_timer(struct tcp_conn *c, uint64_t now)
 {
 	if (due(&c->t_wait, now))
 		wait_fire(c);
+	if (due(&c->t_tlp, now) && tcp_synced(c))
+		tcp_tlp_fire(c, now);          /* first: at the RTO's time the probe goes instead */
 	if (due(&c->t_rexmit, now))
 		rexmit_fire(c, now);
 	if (due(&c->t_persist, now))
@@ -275,6 +283,8 @@ void tcp_timer(struct tcp_conn *c, uint64_t now)
 		keepalive_fire(c, now);
 	if (due(&c->t_delack, now))
 		delack_fire(c, now);
+	if (due(&c->t_reo, now) && tcp_synced(c))
+		tcp_reo_fire(c, now);
 }
 
 uint64_t tcp_next_deadline(const struct tcp_conn *c)
@@ -289,5 +299,9 @@ uint64_t tcp_next_deadline(const struct tcp_conn *c)
 		t = c->t_keepalive;
 	if (c->t_wait < t)
 		t = c->t_wait;
+	if (c->t_reo < t)
+		t = c->t_reo;
+	if (c->t_tlp < t)
+		t = c->t_tlp;
 	return t;
 }

@@ -328,6 +328,7 @@ void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *
 	o->snd_mss = c->snd_mss;
 	o->rcv_mss = c->rcv_mss;
 	o->unacked = segs(c, outstanding);
+	o->sacked = segs(c, c->sacked_bytes);
 	o->lost = c->ca_state == TCP_CA_LOSS ? segs(c, c->snd_max - c->snd_nxt)
 		  : c->ca_state == TCP_CA_RECOVERY ? 1 : 0;
 	o->retrans = c->ca_state >= TCP_CA_RECOVERY && outstanding ? 1 : 0;

@@ -114,6 +114,7 @@ class Result:
         self.retrans = {}       # "to15" (sent by 10.0.2.2), "to2" (sent by 10.0.2.15)
         self.relay = None
         self.why = None
+        self.tcpext = {}        # Kestrel's TcpExt counters (the kestrel pair)
 
     def line(self):
         head = f"{self.pair} loss {self.loss:g}% seed {self.seed} {self.size} MiB"
@@ -122,12 +123,15 @@ class Result:
         parts = [f"to {d[2:]} {self.ms[d] / 1000:.1f} s (host {self.host_s.get(d, 0):.1f} s, "
                  f"{self.size * 1000 / max(self.ms[d], 1):.2f} MiB/s, "
                  f"{self.retrans.get(d, '?')} retrans)" for d in ("to15", "to2")]
-        return f"PASS loss/{head}: " + ", ".join(parts) + "; relay " + netrelay.summary(self.relay)
+        ext = ""
+        if self.tcpext:
+            ext = "; Kestrel " + " ".join(f"{n[3:]} {v}" for n, v in self.tcpext.items())
+        return f"PASS loss/{head}: " + ", ".join(parts) + "; relay " + netrelay.summary(self.relay) + ext
 
     def as_dict(self):
         return dict(pair=self.pair, loss=self.loss, seed=self.seed, size_mib=self.size,
                     ms=self.ms, host_s=self.host_s, retrans=self.retrans, relay=self.relay,
-                    why=self.why)
+                    why=self.why, tcpext=self.tcpext)
 
 
 def relay_for(wire, loss, seed, reorder, dup):
@@ -162,6 +166,18 @@ def kestrel_retrans(k):
     return netflood.snmp_counters(out).get("Tcp.RetransSegs")
 
 
+# Kestrel's loss-recovery counters in /proc/net/netstat, as Linux names them
+TCPEXT = ("TCPSackRecovery", "TCPRenoRecovery", "TCPLossProbes", "TCPLossProbeRecovery",
+          "TCPTimeouts", "TCPDSACKRecv", "TCPDSACKUndo", "TCPDSACKOldSent", "TCPOFOQueue",
+          "TCPOFODrop")
+
+
+def kestrel_tcpext(k):
+    out, _ = k.must("cat /proc/net/netstat")
+    c = netflood.snmp_counters(out)
+    return {n: c.get("TcpExt." + n) for n in TCPEXT}
+
+
 def kestrel_steps(k, server, res, size_mib, timeout):
     """The kestrel pair's steps once both have booted."""
     k.expect("shell prompt", nettest.PROMPT, nettest.BOOT_TIMEOUT)
@@ -188,6 +204,7 @@ def kestrel_steps(k, server, res, size_mib, timeout):
         raise nettest.CaseFailed(f"to 2: sha256 {got}, Kestrel sent {said}")
     res.ms["to2"], res.host_s["to2"] = c.ms, (c.host_ms or 0) / 1000
     res.retrans["to15"], res.retrans["to2"] = int(retrans), kestrel_retrans(k)
+    res.tcpext = kestrel_tcpext(k)
     k.must("echo still-here")
 
 

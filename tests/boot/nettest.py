@@ -1005,10 +1005,17 @@ def loss_case(build, outdir, nic, name):
         if r.ms[d] > LOSS_MAX_S * 1000:
             raise CaseFailed(f"{who}: {LOSS_MIB} MiB took {r.ms[d] / 1000:.1f} s, over "
                              f"{LOSS_MAX_S} s ({r.retrans[d]} retransmissions)")
+    ext = r.tcpext
+    # SACK negotiated with Linux (net.ipv4.tcp_sack 1 on both): Kestrel's
+    # sending recovers by SACK, never NewReno, and its receiver's islands
+    # are counted
+    if not ext.get("TCPSackRecovery") or ext.get("TCPRenoRecovery") or not ext.get("TCPOFOQueue"):
+        raise CaseFailed("Kestrel's TcpExt: " + ", ".join(f"{n} {v}" for n, v in ext.items()))
     return [f"{LOSS_MIB} MiB each way at {LOSS_PERCENT}% loss, sha256 matches",
             f"to Linux {r.ms['to2'] / 1000:.1f} s ({r.retrans['to2']} retrans)",
             f"to Kestrel {r.ms['to15'] / 1000:.1f} s (Linux {r.retrans['to15']} retrans)",
-            "relay " + netrelay.summary(r.relay)]
+            "relay " + netrelay.summary(r.relay),
+            "Kestrel " + " ".join(f"{n[3:]} {v}" for n, v in ext.items())]
 
 
 def mutate_script():

@@ -6,7 +6,8 @@
  * options aimed near or far from the conns' sequence spaces, sends,
  * receives, urgent reads, shutdowns, closes, option changes, ring
  * growth (autotuning's, and a receive ring grown behind islands) and
- * clock jumps with their timers. After each step the conns' invariants must
+ * clock jumps with their timers; SACK blocks (the sender's scoreboard,
+ * RACK-TLP) near the conn's send space. After each step the conns' invariants must
  * hold and every span handed to the output callback must be readable.
  */
 #include <stdbool.h>
@@ -105,10 +106,23 @@ static void check(const struct tcp_conn *c)
 	for (unsigned i = 0; i < c->n_ofo; i++)
 		if (c->ofo[i].end - c->rcv_nxt > c->rcv.size || c->ofo[i].start == c->rcv_nxt)
 			abort();
+	/* the scoreboard: sorted, disjoint ranges within (snd_una, snd_max], their sum kept */
+	uint32_t sum = 0;
+	if (c->n_sb > TCP_SB_MAX || c->n_xlog > TCP_XLOG_MAX)
+		abort();
+	for (unsigned i = 0; i < c->n_sb; i++) {
+		if (!seq_lt(c->sb[i].start, c->sb[i].end) || !seq_gt(c->sb[i].start, c->snd_una) ||
+		    seq_gt(c->sb[i].end, c->snd_max) || (i && !seq_gt(c->sb[i].start, c->sb[i - 1].end)))
+			abort();
+		sum += c->sb[i].end - c->sb[i].start;
+	}
+	if (sum != c->sacked_bytes || c->sacked_bytes > c->snd_max - c->snd_una)
+		abort();
 }
 
-/* Options from the script, every field free. */
-static void fuzz_opts(struct script *s, struct tcp_opts *o)
+/* Options from the script, every field free; SACK blocks (up to four,
+ * as the parser allows) near c's send space (or anything) when asked. */
+static void fuzz_opts(struct script *s, struct tcp_opts *o, const struct tcp_conn *c)
 {
 	uint8_t f = u8(s);
 
@@ -120,6 +134,16 @@ static void fuzz_opts(struct script *s, struct tcp_opts *o)
 	o->wscale = u8(s);
 	o->ts_val = u32(s);
 	o->ts_ecr = u32(s);
+	o->nsack = (f >> 4) % (TCP_SACK_MAX + 1);
+	for (unsigned i = 0; i < o->nsack; i++) {
+		uint8_t m = u8(s);
+		/* mostly within a couple of KiB of snd_una, where the send ring's
+		 * data is; sometimes anything */
+		uint32_t base = (m & 1) ? u32(s) : c->snd_una + (uint32_t)((int32_t)(int8_t)u8(s) * 16);
+
+		o->sack[i].left = base;
+		o->sack[i].right = (m & 2) ? u32(s) : base + (uint32_t)u8(s) * 8;
+	}
 }
 
 /* A segment for c: sequence numbers near its own (or anything), a payload from the script. */
@@ -136,7 +160,14 @@ static void fuzz_segment(struct script *s, struct tcp_conn *c, struct tcp_seg *s
 	seg->window = u16(s);
 	seg->urg_ptr = u16(s);
 	if (mode & 4)
-		fuzz_opts(s, &seg->opts);
+		fuzz_opts(s, &seg->opts, c);
+	if (mode & 8) {
+		/* in order and fresh (past PAWS): an ACK the conn takes, whose
+		 * SACK blocks then reach the sender's scoreboard */
+		seg->seq = c->rcv_nxt;
+		seg->opts.has_ts = c->ts_ok;
+		seg->opts.ts_val = c->ts_recent;
+	}
 	seg->payload_len = u16(s) % 1500;
 	if (seg->payload_len > s->n)
 		seg->payload_len = (uint32_t)s->n;
@@ -271,7 +302,9 @@ static void establish(struct script *s)
 	synack.seq = u32(s);
 	synack.ack = conns[0].iss + 1;
 	synack.window = u16(s);
-	fuzz_opts(s, &synack.opts);
+	fuzz_opts(s, &synack.opts, &conns[0]);
+	if (u8(s) & 1)
+		synack.opts.sack_ok = true;    /* most scripts get the SACK paths */
 	tcp_input(&conns[0], &synack, NULL, now);
 }
 

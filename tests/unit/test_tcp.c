@@ -28,6 +28,7 @@
 #define ISS_A       1000000u
 #define ISS_B       5000000u
 #define SEG_BYTES   (TCP_HDR_MAX + 65536)
+#define TCP_TS_OPT_LEN_TEST 12        /* NOP NOP TIMESTAMP */
 
 enum { A = 0, B = 1 };
 enum verdict { PASS, DROP, DUP };
@@ -67,6 +68,7 @@ struct sim {
 	uint64_t now;
 	filter_fn filter;
 	void *filter_ctx;
+	void (*mangle)(struct sim *, int from, struct tcp_seg *); /* edits a segment before it is built */
 	struct sent *log;
 	size_t nlog, caplog;
 	const char *broken;                /* the first invariant that failed */
@@ -187,10 +189,16 @@ static void send_bytes(int from, const struct tcp_seg *hdr, const struct tcp_spa
 	struct tcp_seg wobbled = *hdr;
 	uint32_t len;
 
+	if (S.mangle) {
+		wobbled = *hdr;
+		S.mangle(&S, from, &wobbled);
+		hdr = &wobbled;
+	}
 	if (S.grow_dupack_window[from] && !hdr->payload_len && !(hdr->flags & (TCP_SYN | TCP_FIN))) {
 		S.dupack_run[from] = hdr->ack == S.last_ack[from] ? S.dupack_run[from] + 1 : 0;
 		S.last_ack[from] = hdr->ack;
 		if (S.dupack_run[from]) {
+			wobbled = *hdr;
 			wobbled.window += S.dupack_run[from];
 			S.dupacks_grown[from]++;
 			hdr = &wobbled;
@@ -485,6 +493,22 @@ static const char *transfer(int from, uint64_t total, uint64_t limit)
 	return NULL;
 }
 
+/* TCP_TEST_DUMP=1 in the environment: the log on stderr, for a failing test. */
+static void dump_log(size_t from)
+{
+	if (!getenv("TCP_TEST_DUMP"))
+		return;
+	for (size_t i = from; i < S.nlog; i++) {
+		const struct tcp_seg *a = &S.log[i].s;
+
+		fprintf(stderr, "%c %8.3f ms seq %u len %u ack %u win %u", "AB"[S.log[i].from],
+			(double)S.log[i].at / MS, a->seq, a->payload_len, a->ack, a->window);
+		for (unsigned j = 0; j < a->opts.nsack; j++)
+			fprintf(stderr, " [%u,%u)", a->opts.sack[j].left, a->opts.sack[j].right);
+		fprintf(stderr, "\n");
+	}
+}
+
 static size_t count_sent(int from, uint8_t flags_all, uint8_t flags_none, bool data)
 {
 	size_t n = 0;
@@ -748,6 +772,8 @@ UNIT_TEST(fast_retransmit_newreno)
 	struct drops d = { .n = 2, .index = { 4, 7 }, .times = { 1, 1 } };
 
 	sim_reset();
+	S.cfg[A].no_sack = true;                   /* NewReno: a peer without SACK */
+	conn_setup(A);
 	CHECK_OK(connect_pair(ISS_A));
 	S.filter = drop_listed;
 	S.filter_ctx = &d;
@@ -774,6 +800,8 @@ UNIT_TEST(fast_retransmit_window_changing_dupacks)
 	struct drops d = { .n = 1, .index = { 6 }, .times = { 1 } };
 
 	sim_reset();
+	S.cfg[A].no_sack = true;                   /* NewReno: a peer without SACK */
+	conn_setup(A);
 	CHECK_OK(connect_pair(ISS_A));
 	S.grow_dupack_window[B] = true;
 	S.filter = drop_listed;
@@ -827,6 +855,8 @@ UNIT_TEST(limited_transmit_against_merged_dupacks)
 	struct gro g = { .d = { .n = 1, .index = { 5 }, .times = { 1 } } };
 
 	sim_reset();
+	S.cfg[A].no_sack = true;                   /* NewReno: a peer without SACK */
+	conn_setup(A);
 	CHECK_OK(connect_pair(ISS_A));
 	S.filter = drop_gro;
 	S.filter_ctx = &g;
@@ -849,6 +879,8 @@ UNIT_TEST(dupacks_keep_the_window)
 	unsigned dups = 0, changed = 0;
 
 	sim_reset();
+	S.cfg[B].no_sack = true;                   /* the rule is for a sender without SACK */
+	conn_setup(B);
 	CHECK_OK(connect_pair(ISS_A));
 	S.filter = drop_listed;
 	S.filter_ctx = &d;
@@ -880,6 +912,7 @@ UNIT_TEST(tail_loss_rto_backoff_karn)
 
 	sim_reset();
 	S.cfg[A].no_ts = true;                     /* Karn's rule alone decides what is a sample */
+	S.cfg[A].no_sack = true;                   /* no tail loss probe: the RTO alone */
 	conn_setup(A);
 	CHECK_OK(connect_pair(ISS_A));
 	CHECK_OK(transfer(A, 10000, S.now + 5 * SEC));
@@ -931,6 +964,575 @@ UNIT_TEST(duplicates_and_reordering)
 	CHECK(S.c[B].stats.ofo_queued > 10);
 	CHECK_EQ(S.c[B].stats.ofo_dropped, 0);
 	CHECK_OK(transfer(B, 100000, S.now + 30 * SEC));
+	return NULL;
+}
+
+/* ---- SACK (RFC 2018, 2883) ------------------------------------------------------------- */
+
+/* B's last ACK in the log (from index from on) and its SACK blocks. */
+static const struct tcp_seg *last_ack_of(int side)
+{
+	for (size_t i = S.nlog; i-- > 0;)
+		if (S.log[i].from == side && !S.log[i].s.payload_len)
+			return &S.log[i].s;
+	return NULL;
+}
+
+/* The receiver: three holes make three islands; each ACK reports the
+ * island of the segment that just came first (RFC 2018 4), the others
+ * after it most recent first, at most three beside the timestamps. */
+UNIT_TEST(sack_blocks_most_recent_first)
+{
+	struct drops d = { .n = 4, .index = { 2, 4, 6, 8 }, .times = { 5, 5, 5, 5 } };
+	unsigned k = 0;
+
+	sim_reset();
+	S.cfg[A].no_sack = true;                   /* one side without: no SACK at all */
+	conn_setup(A);
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK(!S.c[A].sack_ok && !S.c[B].sack_ok);
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK(S.c[A].sack_ok && S.c[B].sack_ok);
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	uint64_t sent = 0;
+	size_t from = S.nlog;
+	tcp_set_cork(&S.c[A], true, S.now);        /* whole segments */
+	push_stream(A, &sent, 10 * 1448);          /* segments 3, 5, 7 and 9 make four islands */
+	tcp_set_cork(&S.c[A], false, S.now);
+	run_for(15 * MS);                          /* the flight arrives; nothing read */
+	for (size_t i = from; i < S.nlog; i++) {
+		const struct tcp_seg *a = &S.log[i].s;
+		if (S.log[i].from != B || a->payload_len || !a->opts.nsack)
+			continue;
+		CHECK(k < 4);
+		/* the island of segment 3 + 2k, which just came, first; then the older ones */
+		CHECK_EQ(a->ack, d.seq[0]);
+		CHECK_EQ(a->opts.nsack, k + 1 < 3 ? k + 1 : 3);
+		for (unsigned j = 0; j < a->opts.nsack; j++) {
+			CHECK_EQ(a->opts.sack[j].left, d.seq[k - j] + 1448);
+			CHECK_EQ(a->opts.sack[j].right, d.seq[k - j] + 2 * 1448);
+		}
+		k++;
+	}
+	CHECK_EQ(k, 4);
+	CHECK_EQ(S.c[B].n_ofo, 4);
+	return NULL;
+}
+
+/* Data that arrives twice is reported in a D-SACK block (RFC 2883): a
+ * duplicate below rcv_nxt and a duplicate of an island, once each. */
+static enum verdict dup_every_data(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct drops *d = s->filter_ctx;
+	enum verdict v = drop_listed(s, from, seg, extra);
+
+	(void)d;
+	return v == PASS && from == A && seg->payload_len ? DUP : v;
+}
+
+UNIT_TEST(dsack_for_duplicates)
+{
+	struct drops d = { .n = 1, .index = { 3 }, .times = { 1 } };
+	unsigned old = 0, ofo = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = dup_every_data;
+	S.filter_ctx = &d;
+	size_t from = S.nlog;
+	uint64_t sent = 0;
+	tcp_set_cork(&S.c[A], true, S.now);
+	push_stream(A, &sent, 6 * 1448);
+	tcp_set_cork(&S.c[A], false, S.now);
+	run_for(15 * MS);
+	for (size_t i = from; i < S.nlog; i++) {
+		const struct tcp_seg *a = &S.log[i].s;
+		if (S.log[i].from != B || !a->opts.nsack)
+			continue;
+		if (seq_le(a->opts.sack[0].right, a->ack))
+			old++;                     /* below the ACK: a D-SACK (RFC 2883 4) */
+		else if (a->opts.nsack > 1 && seq_ge(a->opts.sack[0].left, a->opts.sack[1].left) &&
+			 seq_le(a->opts.sack[0].right, a->opts.sack[1].right))
+			ofo++;                     /* within the next block: a D-SACK of an island */
+	}
+	CHECK(old >= 2);
+	CHECK(ofo >= 1);
+	CHECK_EQ(S.c[B].stats.dsack_old_sent, old);
+	CHECK_EQ(S.c[B].stats.dsack_ofo_sent, ofo);
+	/* a D-SACK goes once: the next ACK without a duplicate has none */
+	S.filter = NULL;
+	uint64_t got = 0;
+	run_for(2 * SEC);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	push_stream(A, &sent, sent + 2 * 1448);
+	run_for(1 * SEC);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sent);
+	const struct tcp_seg *a = last_ack_of(B);
+	CHECK(a && a->opts.nsack == 0);
+	return NULL;
+}
+
+/* A connection without SACK sends no blocks; one that has them, a
+ * segment of data with blocks beside it still fits the MSS. */
+UNIT_TEST(sack_blocks_shorten_data)
+{
+	struct drops d = { .n = 1, .index = { 1 }, .times = { 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	uint64_t sent = 0, bsent = 0;
+	push_stream(A, &sent, 4 * 1448);
+	run_for(12 * MS);                          /* B holds an island */
+	CHECK_EQ(S.c[B].n_ofo, 1);
+	size_t from = S.nlog;
+	push_stream(B, &bsent, 3000);              /* B's data carries the block */
+	run_for(1 * MS);
+	for (size_t i = from; i < S.nlog; i++) {
+		const struct tcp_seg *g = &S.log[i].s;
+		if (S.log[i].from != B || !g->payload_len)
+			continue;
+		CHECK_EQ(g->opts.nsack, 1);
+		CHECK(g->payload_len + TCP_TS_OPT_LEN_TEST + 4 + 8 <= 1460);
+	}
+	return NULL;
+}
+
+/* Every other new data segment of A dropped once, from the armed moment
+ * on, for n segments: each one that arrives makes an island of its own. */
+struct alternate {
+	bool armed;
+	uint32_t high;
+	unsigned n, seen, most_islands;
+};
+
+static enum verdict drop_alternate(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct alternate *a = s->filter_ctx;
+
+	(void)extra;
+	if (s->c[B].n_ofo > a->most_islands)
+		a->most_islands = s->c[B].n_ofo;
+	if (from != A || !seg->payload_len || !a->armed || a->seen >= a->n)
+		return PASS;
+	if (a->seen && !seq_ge(seg->seq, a->high))
+		return PASS;                       /* a retransmission */
+	a->high = seg->seq + seg->payload_len;
+	return a->seen++ % 2 ? PASS : DROP;
+}
+
+static void big_rings(int side, uint32_t snd, uint32_t rcv)
+{
+	free(S.bufs[side][0]);
+	free(S.bufs[side][1]);
+	S.bufs[side][0] = malloc(snd);
+	S.bufs[side][1] = malloc(rcv);
+	S.cfg[side].sndbuf = S.bufs[side][0];
+	S.cfg[side].sndbuf_size = snd;
+	S.cfg[side].rcvbuf = S.bufs[side][1];
+	S.cfg[side].rcvbuf_size = rcv;
+	conn_setup(side);
+}
+
+/* More holes than the receiver keeps islands: what would make one too
+ * many is dropped and counted (Linux's TCPOFODrop), the islands stay at
+ * TCP_OFO_MAX, and the sender's recovery brings everything in. */
+UNIT_TEST(ofo_islands_bounded)
+{
+	struct alternate a = { .n = 2 * TCP_OFO_MAX + 40 };
+
+	sim_reset();
+	big_rings(A, 4u << 20, 1u << 20);
+	big_rings(B, 1u << 20, 4u << 20);
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_alternate;
+	S.filter_ctx = &a;
+	uint64_t sent = 0, got = 0;
+	while (got < (8u << 20) && S.now < 60 * SEC) {
+		if (got > (2u << 20))
+			a.armed = true;            /* the window is wide by then */
+		push_stream(A, &sent, 8u << 20);
+		run_for(5 * MS);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(B, &got, UINT32_MAX));
+	}
+	CHECK_EQ(got, 8u << 20);
+	CHECK_EQ(a.seen, a.n);
+	CHECK_EQ(a.most_islands, TCP_OFO_MAX);
+	CHECK(S.c[B].stats.ofo_dropped > 0);
+	return NULL;
+}
+
+/* ---- SACK loss recovery (RFC 6675) and RACK-TLP (RFC 8985): the sender ----------------- */
+
+/* One segment lost in the middle of a flight: the SACK blocks after it
+ * say so, one recovery retransmits it within about a round trip, no RTO,
+ * nothing else sent twice. */
+UNIT_TEST(sack_repairs_middle_loss)
+{
+	struct drops d = { .n = 1, .index = { 12 }, .times = { 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 2);
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < 2 * 2 * ONE_WAY);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK_EQ(S.c[A].stats.reno_recovery, 0);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].total_retrans, 1);
+	CHECK_EQ(S.c[A].backoff, 0);
+	CHECK_EQ(S.c[A].n_sb, 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	CHECK(S.c[A].ssthresh != TCP_INFINITE_SSTHRESH);
+	return NULL;
+}
+
+/* Four losses in one window: one recovery retransmits all four, PRR
+ * spreading them over the ACKs of about a round trip (NewReno needs a
+ * round trip for each). */
+UNIT_TEST(sack_several_losses_one_window)
+{
+	struct drops d = { .n = 4, .index = { 20, 22, 24, 26 }, .times = { 1, 1, 1, 1 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 400000, S.now + 10 * SEC));
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(d.sends[i], 2);
+	CHECK(d.sent_at[3][1] - d.sent_at[0][1] <= 2 * ONE_WAY);
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < 2 * 2 * ONE_WAY);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].total_retrans, 4);
+	CHECK_EQ(S.c[A].stats.fast_retrans, 4);
+	return NULL;
+}
+
+/* The retransmission of a hole is lost too: RACK sees later segments
+ * delivered an RTT after it went, and sends it a third time
+ * (TCPLostRetransmit), no RTO. */
+UNIT_TEST(sack_lost_retransmission_rack)
+{
+	struct drops d = { .n = 1, .index = { 12 }, .times = { 2 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 3);
+	CHECK(d.sent_at[0][2] - d.sent_at[0][1] < TCP_RTO_MIN_NS);
+	CHECK_EQ(S.c[A].stats.lost_retrans, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	return NULL;
+}
+
+/* A's segments all lost for a while after the peer SACKed some: the RTO
+ * clears the scoreboard (RFC 6675 5.1: the peer may have reneged), goes
+ * back to snd_una, and the transfer completes once the wire heals. */
+struct blackout {
+	struct drops d;
+	bool on;
+};
+
+static enum verdict blackout_filter(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct blackout *b = s->filter_ctx;
+
+	if (b->on && from == A)
+		return DROP;
+	s->filter_ctx = &b->d;
+	enum verdict v = drop_listed(s, from, seg, extra);
+	s->filter_ctx = b;
+	return v;
+}
+
+UNIT_TEST(sack_rto_clears_scoreboard)
+{
+	struct blackout b = { .d = { .n = 1, .index = { 12 }, .times = { 1 } } };
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = blackout_filter;
+	S.filter_ctx = &b;
+	push_stream(A, &sent, 200000);
+	for (int i = 0; i < 100 && !S.c[A].n_sb; i++)
+		run_for(1 * MS);
+	CHECK(S.c[A].n_sb > 0);
+	b.on = true;
+	for (int i = 0; i < 5000 && !S.c[A].stats.timeouts; i++)
+		run_for(1 * MS);
+	CHECK_EQ(S.c[A].stats.timeouts, 1);
+	CHECK_EQ(S.c[A].n_sb, 0);
+	CHECK_EQ(S.c[A].sacked_bytes, 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_LOSS);
+	b.on = false;
+	while (got < 200000 && S.now < 30 * SEC) {
+		push_stream(A, &sent, 200000);
+		run_for(5 * MS);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(B, &got, UINT32_MAX));
+	}
+	CHECK_EQ(got, 200000);
+	return NULL;
+}
+
+/* Corked whole segments: n of them from A at once. */
+static void send_segments(int side, uint64_t *sent, unsigned n)
+{
+	tcp_set_cork(&S.c[side], true, S.now);
+	push_stream(side, sent, *sent + n * 1448u);
+	tcp_set_cork(&S.c[side], false, S.now);
+}
+
+/* The last two segments of a flight are lost: nothing after them brings
+ * a SACK. The tail loss probe sends the last again after 2 SRTT instead
+ * of the RTO's 200 ms at least; its SACK lets RACK call the other lost,
+ * and one recovery repairs it: no RTO. */
+UNIT_TEST(tlp_repairs_tail_loss)
+{
+	struct drops d = { .n = 2, .index = { 2, 3 }, .times = { 1, 1 } };
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer(A, 50000, S.now + 5 * SEC));  /* an SRTT */
+	sent = got = 50000;
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	send_segments(A, &sent, 4);
+	run_for(1 * SEC);
+	dump_log(S.nlog > 40 ? S.nlog - 40 : 0);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sent);
+	CHECK_EQ(d.sends[0], 2);
+	CHECK_EQ(d.sends[1], 2);
+	CHECK(d.sent_at[1][1] - d.sent_at[1][0] <= 3 * S.c[A].srtt);  /* the probe */
+	CHECK(d.sent_at[0][1] - d.sent_at[0][0] < TCP_RTO_MIN_NS);
+	CHECK_EQ(S.c[A].stats.loss_probes, 1);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	return NULL;
+}
+
+/* One segment alone is lost at the tail: the probe waits for the peer's
+ * delayed ACK too (1.5 SRTT + 200 ms, no later than the RTO: Linux's
+ * tcp_schedule_loss_probe), then goes instead of the RTO. It repaired a
+ * loss, so the window is cut to half, not to one segment as an RTO would. */
+UNIT_TEST(tlp_single_segment_instead_of_rto)
+{
+	struct drops d = { .n = 1, .index = { 3 }, .times = { 1 } };
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer(A, 50000, S.now + 5 * SEC));
+	sent = got = 50000;
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	send_segments(A, &sent, 4);
+	uint32_t cwnd = S.c[A].cwnd;
+	run_for(1 * SEC);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sent);
+	CHECK_EQ(d.sends[0], 2);
+	CHECK_EQ(S.c[A].stats.loss_probes, 1);
+	CHECK_EQ(S.c[A].stats.loss_probe_recovery, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	CHECK(S.c[A].ssthresh != TCP_INFINITE_SSTHRESH);
+	CHECK_EQ(S.c[A].cwnd, S.c[A].ssthresh);
+	CHECK(S.c[A].cwnd >= cwnd / 2);
+	return NULL;
+}
+
+/* The peer's ACK of a small flight is lost (what most remaining RTOs at
+ * 5% were): the probe brings a D-SACK and the ACK; no loss of data, so
+ * the window stays. */
+struct ack_drop {
+	uint64_t from, until;
+	unsigned dropped;
+};
+
+static enum verdict drop_acks_while(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct ack_drop *a = s->filter_ctx;
+
+	(void)extra;
+	if (from == B && !seg->payload_len && s->now >= a->from && s->now < a->until) {
+		a->dropped++;
+		return DROP;
+	}
+	return PASS;
+}
+
+UNIT_TEST(tlp_after_lost_ack_no_cut)
+{
+	struct ack_drop a;
+	uint64_t sent = 0, got = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_OK(transfer(A, 50000, S.now + 5 * SEC));
+	run_for(1 * SEC);
+	uint32_t cwnd;
+	sent = got = 50000;
+	a = (struct ack_drop){ S.now, S.now + 3 * ONE_WAY, 0 };
+	S.filter = drop_acks_while;
+	S.filter_ctx = &a;
+	send_segments(A, &sent, 2);
+	cwnd = S.c[A].cwnd;                        /* after the restart from idle */
+	run_for(1 * SEC);
+	dump_log(S.nlog > 40 ? S.nlog - 40 : 0);
+	CHECK(a.dropped >= 1);
+	CHECK(pull_stream(B, &got, UINT32_MAX));
+	CHECK_EQ(got, sent);
+	CHECK_EQ(S.c[A].stats.loss_probes, 1);
+	CHECK_EQ(S.c[A].stats.loss_probe_recovery, 0);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK(S.c[A].stats.dsack_recv >= 1);
+	CHECK_EQ(S.c[B].stats.dsack_old_sent, 1);
+	CHECK_EQ(S.c[A].cwnd, cwnd);
+	return NULL;
+}
+
+/* One segment held back long enough that RACK calls it lost: it is sent
+ * again, then the original arrives too and the peer D-SACKs it. All the
+ * recovery's retransmissions were needless, so the window comes back
+ * (Linux's TCPDSACKUndo), and the peer is known to reorder. */
+static enum verdict hold_one(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct drops *d = s->filter_ctx;
+
+	if (from != A || !seg->payload_len)
+		return PASS;
+	if (!d->started || seq_ge(seg->seq, d->high)) {
+		if (d->nnew == d->index[0]) {
+			d->seq[0] = seg->seq;
+			*extra = 4 * ONE_WAY;
+		}
+		d->nnew++;
+		d->high = seg->seq + seg->payload_len;
+		d->started = true;
+	}
+	if (seg->seq == d->seq[0] && d->index[0] < d->nnew)
+		d->sends[0]++;
+	return PASS;
+}
+
+UNIT_TEST(dsack_undoes_spurious_recovery)
+{
+	struct drops d = { .n = 1, .index = { 15 } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = hold_one;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	dump_log(0);
+	CHECK_EQ(d.sends[0], 2);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK(S.c[A].stats.dsack_recv >= 1);
+	CHECK_EQ(S.c[A].stats.dsack_undo, 1);
+	CHECK(S.c[A].reord_seen);
+	CHECK_EQ(S.c[A].reo_steps, 2);             /* RACK's window widened by a quarter RTT */
+	CHECK_EQ(S.c[A].ssthresh, TCP_INFINITE_SSTHRESH); /* as it was before */
+	return NULL;
+}
+
+/* Segments the network duplicated (sent once) are D-SACKed too, but say
+ * nothing about our retransmissions: a recovery with them is not undone. */
+struct dup_two {
+	struct drops d;
+	unsigned duplicated;
+};
+
+static enum verdict lose_one_dup_two(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct dup_two *t = s->filter_ctx;
+
+	s->filter_ctx = &t->d;
+	enum verdict v = drop_listed(s, from, seg, extra);
+	s->filter_ctx = t;
+	/* the first transmissions of new segments 14 and 15, twice each */
+	if (v == PASS && from == A && seg->payload_len && t->duplicated < 2 &&
+	    ((t->d.sends[1] == 1 && seg->seq == t->d.seq[1]) || (t->d.sends[2] == 1 && seg->seq == t->d.seq[2]))) {
+		t->duplicated++;
+		return DUP;
+	}
+	return v;
+}
+
+UNIT_TEST(dsack_of_network_duplicates_no_undo)
+{
+	struct dup_two t = { .d = { .n = 3, .index = { 12, 14, 15 }, .times = { 1, 0, 0 } } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = lose_one_dup_two;
+	S.filter_ctx = &t;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK_EQ(t.duplicated, 2);
+	CHECK_EQ(S.c[A].stats.sack_recovery, 1);
+	CHECK_EQ(S.c[A].stats.dsack_recv, 2);
+	CHECK_EQ(S.c[A].stats.dsack_undo, 0);
+	return NULL;
+}
+
+/* Reneging (RFC 2018 8): the peer's ACK stops at data it had SACKed. The
+ * sender forgets the scoreboard and its RTO comes soon (Linux's
+ * tcp_check_sack_reneging); the data is sent again and all arrives. */
+struct renege {
+	struct drops d;
+	bool done;
+};
+
+static void renege_ack(struct sim *s, int from, struct tcp_seg *seg)
+{
+	struct renege *r = s->filter_ctx;
+
+	/* the ACK for the hole's retransmission: stop at the hole's end */
+	if (from == B && !r->done && r->d.sends[0] == 2 && seq_gt(seg->ack, r->d.seq[0] + 1448)) {
+		seg->ack = r->d.seq[0] + 1448;
+		seg->opts.nsack = 0;
+		r->done = true;
+	}
+}
+
+static enum verdict renege_filter(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct renege *r = s->filter_ctx;
+
+	s->filter_ctx = &r->d;
+	enum verdict v = drop_listed(s, from, seg, extra);
+	s->filter_ctx = r;
+	return v;
+}
+
+UNIT_TEST(sack_reneging_clears_scoreboard)
+{
+	struct renege r = { .d = { .n = 1, .index = { 12 }, .times = { 1 } } };
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = renege_filter;
+	S.mangle = renege_ack;
+	S.filter_ctx = &r;
+	CHECK_OK(transfer(A, 300000, S.now + 10 * SEC));
+	CHECK(r.done);
+	CHECK_EQ(S.c[A].stats.sack_reneging, 1);
+	CHECK_EQ(S.c[A].n_sb, 0);
 	return NULL;
 }
 
@@ -1376,7 +1978,7 @@ UNIT_TEST(fin_out_of_order)
 	tcp_set_nodelay(&S.c[A], true, S.now);
 	CHECK_EQ(tcp_send(&S.c[A], data, sizeof(data), 0, S.now), (long)sizeof(data));
 	CHECK_EQ(tcp_shutdown(&S.c[A], 1, S.now), 0);
-	run_for(50 * MS);
+	run_for(15 * MS);                  /* arrived; RACK repairs the hole a round trip later */
 	CHECK(S.c[B].ofo_fin);
 	CHECK_EQ(S.c[B].n_ofo, 1);
 	CHECK_EQ(S.c[B].state, TCPS_ESTABLISHED);
@@ -2047,6 +2649,20 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(dupacks_keep_the_window),
 	UNIT_ENTRY(tail_loss_rto_backoff_karn),
 	UNIT_ENTRY(duplicates_and_reordering),
+	UNIT_ENTRY(sack_blocks_most_recent_first),
+	UNIT_ENTRY(dsack_for_duplicates),
+	UNIT_ENTRY(sack_blocks_shorten_data),
+	UNIT_ENTRY(ofo_islands_bounded),
+	UNIT_ENTRY(sack_repairs_middle_loss),
+	UNIT_ENTRY(sack_several_losses_one_window),
+	UNIT_ENTRY(sack_lost_retransmission_rack),
+	UNIT_ENTRY(sack_rto_clears_scoreboard),
+	UNIT_ENTRY(tlp_repairs_tail_loss),
+	UNIT_ENTRY(tlp_single_segment_instead_of_rto),
+	UNIT_ENTRY(tlp_after_lost_ack_no_cut),
+	UNIT_ENTRY(dsack_undoes_spurious_recovery),
+	UNIT_ENTRY(dsack_of_network_duplicates_no_undo),
+	UNIT_ENTRY(sack_reneging_clears_scoreboard),
 	UNIT_ENTRY(autotuning_grows_rings),
 	UNIT_ENTRY(autotuning_slow_reader_stays),
 	UNIT_ENTRY(tsq_limit_follows_rate),
