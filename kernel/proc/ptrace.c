@@ -308,7 +308,7 @@ int ptrace_attach(struct process *t, bool seize, uint32_t options)
 
 	if (seize && (options & ~(uint32_t)PTRACE_O_MASK))
 		return -EINVAL;
-	if (t == self || t->pid == INIT_PID || t->kernel_waits || t->state != PROC_ALIVE ||
+	if (t == self || t->kernel_waits || t->state != PROC_ALIVE ||
 	    t->exiting || !may_access(t))
 		return -EPERM;
 	uint64_t f = irq_save();
@@ -320,8 +320,8 @@ int ptrace_attach(struct process *t, bool seize, uint32_t options)
 	t->ptrace.seized = seize;
 	t->ptrace.options = seize ? options : 0;
 	irq_restore(f);
-	if (!seize)
-		signal_send(t, SIGSTOP);
+	if (!seize) /* the kernel's, as Linux's SEND_SIG_PRIV: it stops init too */
+		signal_send_kernel(t, SIGSTOP);
 	return 0;
 }
 

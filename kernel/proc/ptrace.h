@@ -102,7 +102,7 @@ int ptrace_take_report(struct process *c);
  * 0, -EPERM (already traced, no parent, or the parent could not). */
 int ptrace_traceme(void);
 /* PTRACE_ATTACH (seize false: SIGSTOP sent) and PTRACE_SEIZE (options):
- * 0, -EPERM (self, own thread group, init, already traced, a kernel
+ * 0, -EPERM (self, own thread group, already traced, a kernel
  * process, exiting, not dumpable or more privileged without
  * CAP_SYS_PTRACE), -EINVAL (bad options). */
 int ptrace_attach(struct process *t, bool seize, uint32_t options);
