@@ -40,7 +40,8 @@
  * EINVAL (the slots as before); DR4 and DR5 EIO. An armed watch or
  * instruction breakpoint stops the tracee with SIGTRAP, si_code
  * TRAP_HWBKPT, the slot's bit in DR6; CONT goes on past it.
- * PTRACE_ATTACH's SIGSTOP comes from the kernel (SI_KERNEL).
+ * PTRACE_ATTACH's SIGSTOP comes from the kernel (SI_KERNEL); attached
+ * to a process stopped by a signal, it is in a ptrace-stop at once.
  *
  * The program is also its own exec target: "t-ptrace --exit N" exits N,
  * "t-ptrace --rodata" exits 0 when its read-only word is the original.
@@ -573,6 +574,43 @@ static int check_attach_sigstop(void)
 	return CHECK_OK;
 }
 
+static int stop_then_exit(void)
+{
+	raise(SIGSTOP);
+	return 0;
+}
+
+/* PTRACE_ATTACH to a process stopped by SIGSTOP: it is in a ptrace-stop
+ * when ATTACH returns (POKEUSER at once, as LTP's ptrace08 and 10 do),
+ * wait4 reports the stop, and after DETACH it stays stopped until
+ * SIGCONT. */
+static int check_attach_stopped(void)
+{
+	int st, err;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(stop_then_exit());
+	if (pid < 0 || waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st))
+		return kill_reap(pid), fail("the child did not stop (%#x)", st);
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0))
+		return kill_reap(pid), fail("ATTACH: %s", errname(errno));
+	if (poke_dr(pid, 0, 1) || (err = want_dr(pid, 0, 1)))
+		return kill_reap(pid), fail("POKEUSER right after ATTACH: %s", errname(errno));
+	if ((err = want_stop(pid, SIGSTOP)))
+		return kill_reap(pid), err;
+	if (ptrace(PTRACE_DETACH, pid, 0, 0))
+		return kill_reap(pid), fail("DETACH: %s", errname(errno));
+	if (waitpid(pid, &st, WNOHANG) != 0)
+		return kill_reap(pid), fail("status %#x after DETACH, want it still stopped", st);
+	kill(pid, SIGCONT);
+	if (wait_for(pid, &st))
+		return kill_reap(pid), CHECK_FAIL;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return fail("status %#x, want exit 0", st);
+	return CHECK_OK;
+}
+
 /* A tracee the tracer (a child of ours) attaches to and leaves by
  * exiting; exitkill: with PTRACE_O_EXITKILL. The tracee's fate. */
 static int tracer_exits(bool exitkill, int *tracee_status)
@@ -785,6 +823,7 @@ static const struct check checks[] = {
 	{ "exec-breakpoint", check_exec_breakpoint },
 	{ "mov-ss", check_mov_ss },
 	{ "attach-sigstop", check_attach_sigstop },
+	{ "attach-stopped", check_attach_stopped },
 };
 
 int main(int argc, char **argv)
