@@ -516,6 +516,32 @@ static int check_exec_breakpoint(void)
 	return cont_to_exit(pid, 0);
 }
 
+static char kernel_watched[16] __attribute__((aligned(8)));
+
+static int read_into_watched(void)
+{
+	int p[2];
+
+	if (pipe(p) || write(p[1], "kestrel!", 8) != 8 || read(p[0], kernel_watched, 8) != 8)
+		return 1;
+	return memcmp(kernel_watched, "kestrel!", 8) ? 2 : 0;
+}
+
+/* A write watch that the kernel's own write hits (read(2) into the
+ * watched bytes): the kernel goes on and the tracee does not stop, as on
+ * Linux (which only notes the hit in the virtual DR6). */
+static int check_kernel_hit(void)
+{
+	pid_t pid = traced_child(read_into_watched);
+
+	if (pid < 0)
+		return CHECK_FAIL;
+	if (poke_dr(pid, 0, (unsigned long)kernel_watched) ||
+	    poke_dr(pid, 7, DR7_L0 | DR7_RW0(DR_RW_WRITE) | DR7_LEN0(DR_LEN_8)))
+		return kill_reap(pid), fail("arming the watch: %s", errname(errno));
+	return cont_to_exit(pid, 0);
+}
+
 /* LTP's ptrace09 (CVE-2018-8897): a watched MOV SS holds its #DB back
  * past the INT3 that follows, into the kernel's entry. */
 static int mov_ss_int3(void)
@@ -822,6 +848,7 @@ static const struct check checks[] = {
 	{ "watchpoint", check_watchpoint },
 	{ "exec-breakpoint", check_exec_breakpoint },
 	{ "mov-ss", check_mov_ss },
+	{ "kernel-hit", check_kernel_hit },
 	{ "attach-sigstop", check_attach_sigstop },
 	{ "attach-stopped", check_attach_stopped },
 };

@@ -39,6 +39,8 @@
 #define VEC_DEBUG 1
 #define VEC_NMI 2
 #define DR6_RESERVED 0xffff0ff0	/* debugreg.h: DR6 with no condition recorded */
+#define DR6_BS 0x4000		/* debugreg.h's DR6_STEP: a single step */
+#define RFLAGS_TF 0x100
 #define HW_FRAME_WORDS 7	/* vector, error, rip, cs, rflags, rsp, ss */
 
 /* clac when SMAP is on (clac itself is #UD on CPUs without SMAP).
@@ -118,7 +120,8 @@ nmi_common:
  * may still be the user's: nothing here reads GS or calls C; DR6 is
  * cleared (the CPU never clears it) and the interrupted code goes on
  * (data breakpoints are traps: the access is done; no instruction
- * breakpoint can be on a kernel address, debugreg.c refuses them). Linux
+ * breakpoint can be on a kernel address, debugreg.c refuses them); a
+ * single step in ring 0 (none is ever asked for) clears TF. Linux
  * records such a hit in the tracee's virtual DR6; Kestrel forgets it.
  * From ring 3 the frame moves to the thread's kernel stack, where the CPU
  * would have put it without IST, and isr_common takes it as any other
@@ -128,7 +131,11 @@ debug_common:
 	testb	$3, 24(%rsp)		/* the interrupted CS (above vector, error, rip) */
 	jnz	4f
 	pushq	%rax			/* ring 0: the interrupted code's */
-	movl	$DR6_RESERVED, %eax
+	mov	%dr6, %rax
+	testl	$DR6_BS, %eax
+	jz	5f
+	andq	$~RFLAGS_TF, 40(%rsp)	/* the kernel never steps itself: stop (Linux clears TF too) */
+5:	movl	$DR6_RESERVED, %eax
 	mov	%rax, %dr6
 	popq	%rax
 	add	$16, %rsp		/* drop vector and error */
