@@ -7,8 +7,8 @@
  * An open that conflicts (any open meets a write lease, one for writing
  * a read lease) breaks it: the holder gets its signal once, and the
  * opener waits until the holder gives the lease up (or, a write lease
- * met by a reader, goes down to a read lease), or until LEASE_BREAK_SECS
- * have passed and the kernel does it; O_NONBLOCK opens get EWOULDBLOCK
+ * met by a reader, goes down to a read lease), or until lease_break_secs
+ * (fs.lease-break-time) have passed and the kernel does it; O_NONBLOCK opens get EWOULDBLOCK
  * instead of waiting. truncate(2) breaks leases as an open for writing.
  *
  * Lock rule: the list changes and is walked only in system calls with
@@ -36,10 +36,12 @@ struct lease {
 	int fd;                  /* the descriptor F_SETLEASE came through: si_fd */
 	int type;                /* F_RDLCK or F_WRLCK */
 	int target;              /* being broken: F_UNLCK or F_RDLCK; else type */
-	uint64_t deadline;       /* time_ns() the kernel breaks it by; 0: not being broken */
+	uint64_t deadline;       /* time_ns() the kernel breaks it by; 0: not being broken;
+	                          * NO_DEADLINE: broken, but the kernel never takes it */
 };
 
 static struct lease *leases;
+int64_t lease_break_secs = LEASE_BREAK_SECS_DEFAULT;
 static struct wait_queue lease_wq;  /* breakers wait here for holders to give way */
 
 /* The link that points at f's lease, or at the list's end (NULL) if none. */
@@ -137,6 +139,18 @@ long lease_get(struct file *f)
 	return !l ? F_UNLCK : l->deadline ? l->target : l->type;
 }
 
+/* When a break starting now ends: fs.lease-break-time seconds on, or
+ * never when it is 0 or less (Linux's __break_lease then sets no
+ * break time and time_out_leases never takes the lease). */
+static uint64_t break_deadline(void)
+{
+	int64_t secs = __atomic_load_n(&lease_break_secs, __ATOMIC_RELAXED);
+
+	if (secs <= 0)
+		return NO_DEADLINE;
+	return time_ns() + (uint64_t)secs * NSEC_PER_SEC;
+}
+
 /* Start breaking the leases on ip that an open (write: for writing) meets:
  * each is signalled when it gets a new target. True when any conflict. */
 static bool start_break(struct inode *ip, bool write)
@@ -151,7 +165,7 @@ static bool start_break(struct inode *ip, bool write)
 		if (l->deadline && (l->target == F_UNLCK || target == F_RDLCK))
 			continue; /* broken to that already */
 		if (!l->deadline)
-			l->deadline = time_ns() + LEASE_BREAK_SECS * NSEC_PER_SEC;
+			l->deadline = break_deadline();
 		l->target = target;
 		fown_signal(l->f, l->fd, POLL_MSG);
 	}

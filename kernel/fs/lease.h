@@ -3,12 +3,20 @@
 #ifndef KESTREL_FS_LEASE_H
 #define KESTREL_FS_LEASE_H
 
+#include <stdint.h>
+
 struct file;
 struct inode;
 
 /* Linux's /proc/sys/fs/lease-break-time default: seconds a holder has to
  * give a broken lease up before the kernel takes it. */
-#define LEASE_BREAK_SECS 45
+#define LEASE_BREAK_SECS_DEFAULT 45
+
+/* fs.lease-break-time (procfs_sys.c's file writes it, any int as Linux's
+ * proc_dointvec): the seconds a break gives its holders, read when a
+ * break starts; 0 or less, no limit: the breaker waits for the holder.
+ * One aligned word, read and written whole: no lock. */
+extern int64_t lease_break_secs;
 
 /*
  * fcntl(fd, F_SETLEASE, arg) on f, in Linux's order: an unknown arg
@@ -29,7 +37,7 @@ long lease_get(struct file *f);
 /*
  * An open of ip with flags (or a truncate: O_WRONLY) meets the leases on
  * it: a write lease conflicts with any open, a read lease with one for
- * writing. Each holder is signalled once and given LEASE_BREAK_SECS to
+ * writing. Each holder is signalled once and given lease_break_secs to
  * give it up (F_UNLCK) or, a write lease met by a reader, to go down to
  * F_RDLCK, after which the kernel does it. With O_NONBLOCK -EWOULDBLOCK
  * at once; else the caller waits: 0, or -ERESTARTSYS for a signal.

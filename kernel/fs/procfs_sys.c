@@ -19,6 +19,7 @@
 #include "fs/procfs_sys.h"
 #include "arch/x86_64/klock.h"
 #include "fs/inode.h"
+#include "fs/lease.h"
 #include "fs/pipe.h"
 #include "mm/usercopy.h"
 #include "proc/process.h"
@@ -282,6 +283,8 @@ static const struct sysctl_file own_files[] = {
 	  .get = pipe_soft_get, .set = pipe_soft_set },
 	{ .name = "pipe-user-pages-hard", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1,
 	  .get = pipe_hard_get, .set = pipe_hard_set },
+	{ .name = "lease-break-time", .dir = SYSCTL_DIR_FS, .mode = 0644, .n = 1, /* proc_dointvec */
+	  .data = &lease_break_secs, .min = -0x7fffffffll - 1, .max = 0x7fffffff },
 	{ .name = "hostname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = hostname_get,
 	  .set_str = hostname_set },
 	{ .name = "domainname", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .get_str = domainname_get,

@@ -121,6 +121,17 @@ void ptrace_interrupt_stop(struct trap_frame *tf)
 		event_stop(tf, PTRACE_EVENT_STOP, 0);
 }
 
+bool ptrace_group_stop(struct trap_frame *tf, int sig)
+{
+	struct ptrace_state *s = &current_process()->ptrace;
+
+	if (!s->trap_stop)
+		return false;
+	s->trap_stop = false;
+	stop(tf, stop_status(sig, 0), 0, false);
+	return s->tracer != NULL;
+}
+
 /* A syscall stop: SIGTRAP, | 0x80 with PTRACE_O_TRACESYSGOOD. A signal
  * given to the resume is sent to the tracee, as Linux does. */
 static void syscall_stop(struct trap_frame *tf)
@@ -209,7 +220,7 @@ static void unlink_tracee(struct process *t)
 	s->tracer = NULL;
 	s->trace_next = NULL;
 	s->options = 0;
-	s->seized = s->interrupt = s->forced_step = false;
+	s->seized = s->interrupt = s->forced_step = s->trap_stop = false;
 	s->resume = PTRACE_RESUME_CONT;
 	s->resumed = true;
 	wake_all(&s->wq);
@@ -302,13 +313,32 @@ int ptrace_traceme(void)
 	return err;
 }
 
+/* PTRACE_ATTACH to a process stopped by a signal (job control): its
+ * thread moves from that stop into a ptrace-stop, and the call returns
+ * once it is there, as Linux's ptrace_attach waits for JOBCTL_TRAPPING,
+ * so that the tracer's next request (POKEUSER, GETREGS) finds a stopped
+ * tracee without a wait4 first. Nothing for a running process. */
+static void trap_stopped(struct process *self, struct process *t)
+{
+	uint64_t f = irq_save();
+
+	if (t->stopped) {
+		t->ptrace.trap_stop = true;
+		wake_all(&t->stop_wq);
+	}
+	while (t->ptrace.trap_stop && !t->ptrace.stopped && t->ptrace.tracer == self && t->stopped &&
+	       t->state == PROC_ALIVE && !t->exiting && !fatal_signal_pending())
+		wait_on(&self->child_wq, NO_DEADLINE); /* notify_tracer wakes it */
+	irq_restore(f);
+}
+
 int ptrace_attach(struct process *t, bool seize, uint32_t options)
 {
 	struct process *self = current_process();
 
 	if (seize && (options & ~(uint32_t)PTRACE_O_MASK))
 		return -EINVAL;
-	if (t == self || t->pid == INIT_PID || t->kernel_waits || t->state != PROC_ALIVE ||
+	if (t == self || t->state != PROC_ALIVE ||
 	    t->exiting || !may_access(t))
 		return -EPERM;
 	uint64_t f = irq_save();
@@ -320,8 +350,10 @@ int ptrace_attach(struct process *t, bool seize, uint32_t options)
 	t->ptrace.seized = seize;
 	t->ptrace.options = seize ? options : 0;
 	irq_restore(f);
-	if (!seize)
-		signal_send(t, SIGSTOP);
+	if (!seize) { /* the kernel's, as Linux's SEND_SIG_PRIV: it stops init too */
+		signal_send_kernel(t, SIGSTOP);
+		trap_stopped(self, t);
+	}
 	return 0;
 }
 

@@ -30,6 +30,8 @@ struct ptrace_state {
 	uint32_t options;          /* PTRACE_O_* */
 	bool seized;               /* attached by PTRACE_SEIZE: no SIGSTOP, no legacy exec SIGTRAP */
 	bool interrupt;            /* PTRACE_INTERRUPT: stop at the next return to user mode */
+	bool trap_stop;            /* PTRACE_ATTACH found it stopped by a signal: its thread moves
+	                            * into a ptrace-stop (Linux's JOBCTL_TRAP_STOP) */
 	enum ptrace_resume resume; /* the last resume request */
 	bool forced_step;          /* the trap flag is PTRACE_SINGLESTEP's, not the program's */
 
@@ -63,6 +65,13 @@ static inline bool ptrace_traced(const struct ptrace_state *s)
 int ptrace_signal_stop(struct trap_frame *tf, int sig, const struct siginfo_k *info);
 /* PTRACE_INTERRUPT asked for a stop: take it now (PTRACE_EVENT_STOP). */
 void ptrace_interrupt_stop(struct trap_frame *tf);
+/* A thread of a process stopped by signal sig (job control), frame tf,
+ * that PTRACE_ATTACH asked to trap (trap_stop): a ptrace-stop reporting
+ * sig, as Linux's do_jobctl_trap, the tracer's requests served in it.
+ * True when the tracer resumed it and traces it still (the thread runs
+ * on, as Linux's tracee resumed from a group-stop); false when there was
+ * nothing to trap or the tracer left (the job-control stop goes on). */
+bool ptrace_group_stop(struct trap_frame *tf, int sig);
 /* System-call stops under PTRACE_SYSCALL (sys/syscall.c). entry: before
  * the call, RAX reads -ENOSYS; the tracer may change the number
  * (orig_rax, the thread's syscall_nr) and the arguments. false: skip the
@@ -102,9 +111,10 @@ int ptrace_take_report(struct process *c);
  * 0, -EPERM (already traced, no parent, or the parent could not). */
 int ptrace_traceme(void);
 /* PTRACE_ATTACH (seize false: SIGSTOP sent) and PTRACE_SEIZE (options):
- * 0, -EPERM (self, own thread group, init, already traced, a kernel
- * process, exiting, not dumpable or more privileged without
- * CAP_SYS_PTRACE), -EINVAL (bad options). */
+ * 0, -EPERM (self, own thread group, already traced, exiting, not
+ * dumpable or more privileged without CAP_SYS_PTRACE), -EINVAL (bad
+ * options). The programs the kernel starts, init among them, are
+ * programs as any other: Linux refuses only its kernel threads. */
 int ptrace_attach(struct process *t, bool seize, uint32_t options);
 /* Linux's ptrace_may_access(t, PTRACE_MODE_ATTACH_FSCREDS), what opening
  * /proc/PID/mem needs: t is the caller's own process, or the caller's file

@@ -619,23 +619,34 @@ static bool setup_frame(struct process *p, struct trap_frame *tf, int sig,
 }
 
 /* While p is stopped, its threads wait here (interrupts off) on their
- * way back to user mode, until SIGCONT, SIGKILL or an exit. */
-static void wait_while_stopped(struct process *p, const struct thread *t)
+ * way back to user mode (frame tf), until SIGCONT, SIGKILL or an exit.
+ * A tracer that attaches meanwhile has the thread trap into a
+ * ptrace-stop; resumed from it by the tracer, the process runs again
+ * (Linux's tracee runs, its group-stop notwithstanding); left by it, it
+ * stays stopped. */
+static void wait_while_stopped(struct process *p, const struct thread *t, struct trap_frame *tf)
 {
-	while (p->stopped && !(p->sig_pending & bit(SIGKILL)) && !t->must_exit)
+	while (p->stopped && !(p->sig_pending & bit(SIGKILL)) && !t->must_exit) {
+		if (p->ptrace.trap_stop) {
+			if (ptrace_group_stop(tf, p->stop_sig))
+				p->stopped = false;
+			continue;
+		}
 		wait_on(&p->stop_wq, NO_DEADLINE);
+	}
 }
 
-/* Stop p (interrupts off) until SIGCONT or SIGKILL; its other threads
+/* Stop p (interrupts off; tf the thread's frame, for a tracer that
+ * attaches) until SIGCONT or SIGKILL; its other threads
  * stop as they next return to user mode. */
-static void stop_current(struct process *p, int sig)
+static void stop_current(struct process *p, int sig, struct trap_frame *tf)
 {
 	p->stopped = true;
 	p->stop_sig = sig;
 	p->stop_report = true;
 	p->cont_report = false;
 	notify_parent(p);
-	wait_while_stopped(p, current_thread());
+	wait_while_stopped(p, current_thread(), tf);
 	if (p->sig_pending & bit(SIGKILL))
 		p->stopped = false;
 }
@@ -712,7 +723,7 @@ static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 
 	if (t->must_exit)
 		process_thread_exit_current(0); /* the status is exit_group's, or unused */
-	wait_while_stopped(p, t);
+	wait_while_stopped(p, t, tf);
 	if (t->must_exit)
 		process_thread_exit_current(0);
 	ptrace_interrupt_stop(tf);
@@ -732,7 +743,7 @@ static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 		if (sig == SIGKILL || act->handler == SIG_DFL) {
 			enum dfl d = default_action(sig);
 			if (d == DFL_STOP)
-				stop_current(p, sig);
+				stop_current(p, sig, tf);
 			if ((d == DFL_IGNORE || d == DFL_STOP) && sig == taken)
 				rt_drop(p, sig);
 			if (d == DFL_IGNORE || d == DFL_STOP)

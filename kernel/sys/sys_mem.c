@@ -147,7 +147,24 @@ static long place_object(struct vm_space *vs, uint64_t addr, uint64_t len, unsig
 	return start;
 }
 
-/* Anonymous memory (len page aligned): private, or with MAP_SHARED one
+/* A private anonymous region of len bytes at start that MAP_GROWSDOWN
+ * asked for: a stack of its own (a thread's), which a fault just below
+ * extends as it does the main stack (Linux's VM_GROWSDOWN; grow_stack in
+ * mm/uvm.c: RLIMIT_STACK, the guard gap). Its start, or -ENOMEM with
+ * nothing mapped. */
+static long grows_down(struct vm_space *vs, long start, uint64_t len, uint64_t flags)
+{
+	if (start < 0 || !(flags & MAP_GROWSDOWN))
+		return start;
+	if (uvm_set_flags(vs, (uint64_t)start, (uint64_t)start + len, VMA_GROWSDOWN)) {
+		uvm_unmap(vs, (uint64_t)start, (uint64_t)start + len);
+		return -ENOMEM;
+	}
+	return start;
+}
+
+/* Anonymous memory (len page aligned): private (growing down with
+ * MAP_GROWSDOWN), or with MAP_SHARED one
  * zero-filled memory object that every process inheriting the region
  * (fork) maps, until the last of them unmaps it; shared_flags (VMA_*)
  * go to a shared region (VMA_NOWRITE: /dev/zero opened read-only). */
@@ -155,7 +172,7 @@ static long map_anon(struct vm_space *vs, uint64_t addr, uint64_t len, unsigned 
 		     uint64_t flags, unsigned shared_flags)
 {
 	if (!(flags & MAP_SHARED))
-		return place(vs, addr, len, vmprot, flags);
+		return grows_down(vs, place(vs, addr, len, vmprot, flags), len, flags);
 	struct shmem *obj = shmem_create(len / PAGE_SIZE);
 	if (!obj)
 		return -ENOMEM;

@@ -79,6 +79,8 @@
 #define SEGV_ACCERR 2      /* SIGSEGV: no permission */
 #define BUS_ADRERR  2      /* SIGBUS: nonexistent physical address (past a file's end) */
 #define TRAP_BRKPT  1      /* SIGTRAP: breakpoint */
+#define TRAP_TRACE  2      /* ... a single step */
+#define TRAP_HWBKPT 4      /* ... a hardware breakpoint (debug register) */
 #define CLD_EXITED  1      /* SIGCHLD: the child called exit */
 #define POLL_IN     1      /* SIGIO (F_SETSIG): input available */
 #define POLL_OUT    2      /* ... output possible */

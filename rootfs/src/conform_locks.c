@@ -505,6 +505,74 @@ static int check_lease(void)
 	return verdict(r);
 }
 
+#define LEASE_BREAK_FILE "/proc/sys/fs/lease-break-time"
+#define LEASE_BREAK_TEST 1   /* seconds */
+
+/* Write text to the sysctl at path: 0, or -1 with errno. */
+static int sysctl_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n = fd < 0 ? -1 : write(fd, text, strlen(text));
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* A reader blocked by a write lease whose holder does nothing: the
+ * kernel takes the lease down to a read lease after lease-break-time
+ * seconds and the open goes on. The child's time in ms, or -1. */
+static long timed_out_break(void)
+{
+	int ro = open(FILE_PATH, O_RDONLY);
+	long ms = -1;
+
+	if (ro < 0 || fcntl(ro, F_SETLEASE, F_WRLCK))
+		return fail("open or F_SETLEASE(F_WRLCK): %s", errname(errno)), -1;
+	long t0 = now_ms();
+	pid_t pid = open_child(O_RDONLY);
+	int st;
+	if (pid > 0 && wait_child(pid, 10000, &st) == CHECK_OK && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		ms = now_ms() - t0;
+	if (ms >= 0 && fcntl(ro, F_GETLEASE) != F_RDLCK)
+		ms = -1, fail("F_GETLEASE after the break time: %d, want F_RDLCK", fcntl(ro, F_GETLEASE));
+	fcntl(ro, F_SETLEASE, F_UNLCK);
+	close(ro);
+	return ms;
+}
+
+/* fs.lease-break-time (LTP's fcntl33 restores it): 45 by default, root
+ * may change it, and a break gives the holder that long. */
+static int check_lease_break_time(void)
+{
+	char saved[32] = "";
+	int fd = open(LEASE_BREAK_FILE, O_RDONLY), r = CHECK_OK, cl = open_file(O_RDWR);
+	ssize_t n = fd < 0 ? -1 : read(fd, saved, sizeof(saved) - 1);
+	sigset_t set, old;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0 || want_ok("open", cl))
+		return fail("read %s: %s", LEASE_BREAK_FILE, errname(errno));
+	close(cl);
+	if (atoi(saved) != 45)
+		r = fail("lease-break-time %s, want Linux's default, 45", saved);
+	if (sysctl_write(LEASE_BREAK_FILE, "1\n"))
+		return cleanup(), fail("write 1: %s", errname(errno));
+	sigemptyset(&set);
+	sigaddset(&set, SIGIO);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	long ms = r ? 0 : timed_out_break();
+	if (!r && (ms < LEASE_BREAK_TEST * 1000 / 2 || ms > LEASE_BREAK_TEST * 1000 * 5))
+		r = ms < 0 ? CHECK_FAIL : fail("the reader waited %ld ms, want about %d s", ms, LEASE_BREAK_TEST);
+	struct timespec zero = { 0, 0 };
+	sigtimedwait(&set, NULL, &zero); /* the holder's SIGIO */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	sysctl_write(LEASE_BREAK_FILE, saved);
+	cleanup();
+	return verdict(r);
+}
+
 static const struct check checks[] = {
 	{ "conflicts", check_conflicts },
 	{ "split-merge", check_split_merge },
@@ -519,6 +587,7 @@ static const struct check checks[] = {
 	{ "flock", check_flock },
 	{ "sigio", check_sigio },
 	{ "lease", check_lease },
+	{ "lease-break-time", check_lease_break_time },
 };
 
 int main(int argc, char **argv)

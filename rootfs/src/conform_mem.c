@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Memory and descriptor conformance: W+X and mmap's flags, mprotect's prot bits, maps' protection,
-// getdents(78), O_PATH.
+// getdents(78), O_PATH, MAP_GROWSDOWN.
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -714,6 +715,54 @@ static int check_mincore_file(void)
 	return r;
 }
 
+#define GUARD_GAP_PAGES 256 /* Linux's default stack_guard_gap */
+#define GROW_PAGES      3
+
+/* A child's life with a one-page MAP_GROWSDOWN region at the top of free
+ * space (the guard gap and more below it): it writes GROW_PAGES pages
+ * below the region, which grows to take them, and exits 0; with blocked,
+ * a page mapped first just under the region's bottom, within the gap,
+ * makes the first such write SIGSEGV. */
+static void __attribute__((noreturn)) growsdown_child(bool blocked)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t reserve = (GUARD_GAP_PAGES + 2 * GROW_PAGES + 2) * pg;
+	char *start = mmap(NULL, reserve, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (start == MAP_FAILED || munmap(start, reserve))
+		_exit(2);
+	char *top = start + reserve;
+	if (mmap(top - pg, pg, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN,
+		 -1, 0) == MAP_FAILED)
+		_exit(3);
+	if (blocked && mmap(top - 3 * pg, pg, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0) == MAP_FAILED)
+		_exit(4);
+	for (int i = 1; i <= GROW_PAGES; i++)
+		((volatile char *)top)[-(long)pg - i * pg] = 1;
+	_exit(0);
+}
+
+/* MAP_GROWSDOWN (LTP's mmap18): a private anonymous region that a
+ * fault just below extends, as the main stack, but not into the guard
+ * gap above another accessible mapping (SIGSEGV). */
+static int check_growsdown(void)
+{
+	for (int blocked = 0; blocked <= 1; blocked++) {
+		int st;
+		pid_t pid = fork();
+		if (pid == 0)
+			growsdown_child(blocked);
+		if (pid < 0 || wait_child(pid, 5000, &st) != CHECK_OK)
+			return fail("fork or wait: %s", errname(errno));
+		bool ok = blocked ? WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV : WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		if (!ok)
+			return fail("%s: status %#x, want %s", blocked ? "a page in the gap" : "free space below", st,
+				    blocked ? "SIGSEGV" : "exit 0");
+	}
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "mmap-wx", check_mmap_wx },
 	{ "mmap-flags", check_mmap_flags },
@@ -731,6 +780,7 @@ static const struct check checks[] = {
 	{ "max-map-count", check_max_map_count },
 	{ "pagemap", check_pagemap },
 	{ "mincore-file", check_mincore_file },
+	{ "growsdown", check_growsdown },
 };
 
 int main(int argc, char **argv)

@@ -33,6 +33,15 @@
  * kills them with PTRACE_O_EXITKILL. PTRACE_O_TRACEFORK stops a fork with
  * SIGTRAP | PTRACE_EVENT_FORK << 8 (the message: the new pid), and the
  * new process is traced from its start, stopped with SIGSTOP.
+ * The debug-register words of struct user (u_debugreg) are the
+ * tracee's hardware breakpoints, checked as Linux's: an address outside
+ * user space, or not aligned to its watch's length, EINVAL (nothing
+ * changed); a DR7 with an I/O watch or a long instruction breakpoint
+ * EINVAL (the slots as before); DR4 and DR5 EIO. An armed watch or
+ * instruction breakpoint stops the tracee with SIGTRAP, si_code
+ * TRAP_HWBKPT, the slot's bit in DR6; CONT goes on past it.
+ * PTRACE_ATTACH's SIGSTOP comes from the kernel (SI_KERNEL); attached
+ * to a process stopped by a signal, it is in a ptrace-stop at once.
  *
  * The program is also its own exec target: "t-ptrace --exit N" exits N,
  * "t-ptrace --rodata" exits 0 when its read-only word is the original.
@@ -301,6 +310,50 @@ static int check_signals(void)
 	return CHECK_OK;
 }
 
+/* The words of struct user that PEEKUSER and POKEUSER reach DRn by. */
+#define DR_OFF(n)        offsetof(struct user, u_debugreg[n])
+#define DR6_CLEAR        0xffff0ff0ul       /* DR6 with nothing recorded (Linux's DR6_RESERVED) */
+#define DR7_L0           0x1ul              /* slot 0 enabled */
+#define DR7_L1           0x4ul
+#define DR7_RW0(rw)      ((unsigned long)(rw) << 16)
+#define DR7_LEN0(len)    ((unsigned long)(len) << 18)
+#define DR7_RW1(rw)      ((unsigned long)(rw) << 20)
+#define DR7_LEN1(len)    ((unsigned long)(len) << 22)
+#define DR_RW_WRITE      1
+#define DR_RW_IO         2
+#define DR_RW_READWRITE  3
+#define DR_LEN_2         1
+#define DR_LEN_8         2
+#define DR_LEN_4         3
+#define KERNEL_ADDR      0xffff800000000000ul
+#define USER_END         0x7ffffffff000ul   /* Linux's TASK_SIZE_MAX */
+#ifndef TRAP_HWBKPT
+#define TRAP_HWBKPT      4
+#endif
+
+static long poke_dr(pid_t pid, int n, unsigned long v)
+{
+	errno = 0;
+	return ptrace(PTRACE_POKEUSER, pid, DR_OFF(n), v);
+}
+
+/* DRn of pid, or -1 with errno set. */
+static long peek_dr(pid_t pid, int n)
+{
+	errno = 0;
+	return ptrace(PTRACE_PEEKUSER, pid, DR_OFF(n), 0);
+}
+
+/* Require DRn of pid to read want. */
+static int want_dr(pid_t pid, int n, unsigned long want)
+{
+	long v = peek_dr(pid, n);
+
+	if ((unsigned long)v != want || errno)
+		return fail("DR%d reads %#lx (%s), want %#lx", n, (unsigned long)v, errname(errno), want);
+	return CHECK_OK;
+}
+
 static int spin(void)
 {
 	for (volatile int i = 0; i < 1000; i++)
@@ -326,6 +379,262 @@ static int check_singlestep(void)
 		last = r.rip;
 	}
 	return cont_to_exit(pid, 0);
+}
+
+/* The debug-register words' checks, as Linux's ptrace_set_debugreg and
+ * hw_breakpoint.c: LTP's ptrace08 (a kernel address EINVAL, the old one
+ * kept) and ptrace10 (a second address for a disabled slot taken). */
+static int debugreg_refusals(pid_t pid)
+{
+	int err;
+
+	if ((err = want_dr(pid, 0, 0)) || (err = want_dr(pid, 6, DR6_CLEAR)) || (err = want_dr(pid, 7, 0)) ||
+	    (err = want_err("DR0 kernel", poke_dr(pid, 0, KERNEL_ADDR), EINVAL)) ||
+	    (err = want_err("DR0 past user space", poke_dr(pid, 0, USER_END), EINVAL)) ||
+	    (err = want_err("DR4", poke_dr(pid, 4, 0), EIO)) || (err = want_dr(pid, 4, 0)))
+		return err;
+	if (poke_dr(pid, 0, USER_END - 1) || poke_dr(pid, 0, 1) || poke_dr(pid, 0, 2))
+		return fail("DR0 = a user address: %s", errname(errno));
+	if ((err = want_dr(pid, 0, 2)))
+		return err;
+	if (poke_dr(pid, 7, DR7_L0))
+		return fail("DR7 = an instruction breakpoint: %s", errname(errno));
+	if ((err = want_err("DR0 kernel, enabled", poke_dr(pid, 0, KERNEL_ADDR), EINVAL)) ||
+	    (err = want_dr(pid, 0, 2)) ||
+	    (err = want_err("DR7 I/O", poke_dr(pid, 7, DR7_L0 | DR7_RW0(DR_RW_IO)), EINVAL)) ||
+	    (err = want_err("DR7 long exec", poke_dr(pid, 7, DR7_L0 | DR7_LEN0(DR_LEN_4)), EINVAL)) ||
+	    (err = want_err("DR7 misaligned", poke_dr(pid, 7, DR7_L0 | DR7_RW0(DR_RW_WRITE) | DR7_LEN0(DR_LEN_8)),
+			    EINVAL)) ||
+	    (err = want_dr(pid, 7, DR7_L0)))
+		return err;
+	if (poke_dr(pid, 1, 0x1003))
+		return fail("DR1 = 0x1003: %s", errname(errno));
+	if ((err = want_err("DR1 misaligned", poke_dr(pid, 7, DR7_L0 | DR7_L1 | DR7_RW1(DR_RW_WRITE) | DR7_LEN1(DR_LEN_2)),
+			    EINVAL)) ||
+	    (err = want_dr(pid, 7, DR7_L0)))
+		return err;
+	if (poke_dr(pid, 6, 0) || poke_dr(pid, 7, 0))
+		return fail("DR6 = 0, DR7 = 0: %s", errname(errno));
+	return want_dr(pid, 6, 0);
+}
+
+static int check_debugregs(void)
+{
+	pid_t pid = traced_child(spin);
+
+	if (pid < 0)
+		return CHECK_FAIL;
+	int err = debugreg_refusals(pid);
+	if (err)
+		return kill_reap(pid), err;
+	return cont_to_exit(pid, 0);
+}
+
+static volatile long watched;
+static volatile short watched_short;
+
+static int write_watched(void)
+{
+	watched = MAGIC;
+	return watched == MAGIC ? 0 : 1;
+}
+
+/* Resume pid and require a SIGTRAP stop of breakpoint 0 (si_code
+ * TRAP_HWBKPT, DR6's bit 0); its RIP into *rip. */
+static int want_breakpoint_stop(pid_t pid, unsigned long long *rip)
+{
+	struct user_regs_struct r;
+	siginfo_t si;
+	int st;
+
+	if (ptrace(PTRACE_CONT, pid, 0, 0))
+		return fail("CONT: %s", errname(errno));
+	if (wait_for(pid, &st))
+		return CHECK_FAIL;
+	if (WIFEXITED(st) && !on_kestrel()) /* Kestrel runs where debug registers work (QEMU) */
+		return skip("no #DB came: this machine's CPU gives its guests no hardware breakpoints");
+	if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
+		return fail("status %#x, want a SIGTRAP stop", st);
+	if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) || si.si_code != TRAP_HWBKPT)
+		return fail("GETSIGINFO: code %d, want TRAP_HWBKPT (%s)", si.si_code, errname(errno));
+	long dr6 = peek_dr(pid, 6);
+	if (errno || (dr6 & 0xf) != 1)
+		return fail("DR6 %#lx, want breakpoint 0's bit", (unsigned long)dr6);
+	if (ptrace(PTRACE_GETREGS, pid, 0, &r))
+		return fail("GETREGS: %s", errname(errno));
+	*rip = r.rip;
+	return CHECK_OK;
+}
+
+/* An 8-byte write watch: the write stops the tracee (the trap comes
+ * after the instruction), which then goes on to its end. */
+static int check_watchpoint(void)
+{
+	unsigned long long rip;
+	pid_t pid = traced_child(write_watched);
+
+	if (pid < 0)
+		return CHECK_FAIL;
+	if (poke_dr(pid, 0, (unsigned long)&watched) ||
+	    poke_dr(pid, 7, DR7_L0 | DR7_RW0(DR_RW_WRITE) | DR7_LEN0(DR_LEN_8)))
+		return kill_reap(pid), fail("arming the watch: %s", errname(errno));
+	int err = want_breakpoint_stop(pid, &rip);
+	if (err)
+		return kill_reap(pid), err;
+	return cont_to_exit(pid, 0);
+}
+
+static __attribute__((noinline)) int breakpoint_target(void)
+{
+	__asm__ volatile("" ::: "memory");
+	return 0;
+}
+
+static int (*volatile call_target)(void) = breakpoint_target;
+
+static int call_breakpoint_target(void)
+{
+	return call_target();
+}
+
+/* An instruction breakpoint stops the tracee before the instruction,
+ * RIP on it; CONT runs it (the resume flag), not a second stop. */
+static int check_exec_breakpoint(void)
+{
+	unsigned long long rip;
+	pid_t pid = traced_child(call_breakpoint_target);
+
+	if (pid < 0)
+		return CHECK_FAIL;
+	if (poke_dr(pid, 0, (unsigned long)breakpoint_target) || poke_dr(pid, 7, DR7_L0))
+		return kill_reap(pid), fail("arming the breakpoint: %s", errname(errno));
+	int err = want_breakpoint_stop(pid, &rip);
+	if (err)
+		return kill_reap(pid), err;
+	if (rip != (unsigned long long)(uintptr_t)breakpoint_target)
+		return kill_reap(pid), fail("stopped at %#llx, want %p", rip, (void *)breakpoint_target);
+	return cont_to_exit(pid, 0);
+}
+
+static char kernel_watched[16] __attribute__((aligned(8)));
+
+static int read_into_watched(void)
+{
+	int p[2];
+
+	if (pipe(p) || write(p[1], "kestrel!", 8) != 8 || read(p[0], kernel_watched, 8) != 8)
+		return 1;
+	return memcmp(kernel_watched, "kestrel!", 8) ? 2 : 0;
+}
+
+/* A write watch that the kernel's own write hits (read(2) into the
+ * watched bytes): the kernel goes on and the tracee does not stop, as on
+ * Linux (which only notes the hit in the virtual DR6). */
+static int check_kernel_hit(void)
+{
+	pid_t pid = traced_child(read_into_watched);
+
+	if (pid < 0)
+		return CHECK_FAIL;
+	if (poke_dr(pid, 0, (unsigned long)kernel_watched) ||
+	    poke_dr(pid, 7, DR7_L0 | DR7_RW0(DR_RW_WRITE) | DR7_LEN0(DR_LEN_8)))
+		return kill_reap(pid), fail("arming the watch: %s", errname(errno));
+	return cont_to_exit(pid, 0);
+}
+
+/* LTP's ptrace09 (CVE-2018-8897): a watched MOV SS holds its #DB back
+ * past the INT3 that follows, into the kernel's entry. */
+static int mov_ss_int3(void)
+{
+	__asm__ volatile("mov %%ss, %0\n\tmov %0, %%ss\n\tint $3\n" : "+m"(watched_short));
+	return 0;
+}
+
+static int check_mov_ss(void)
+{
+	pid_t pid = traced_child(mov_ss_int3);
+	int st;
+
+	if (pid < 0)
+		return CHECK_FAIL;
+	if (poke_dr(pid, 0, (unsigned long)&watched_short) ||
+	    poke_dr(pid, 7, DR7_L0 | DR7_RW0(DR_RW_READWRITE)))
+		return kill_reap(pid), fail("arming the watch: %s", errname(errno));
+	for (int i = 0; i < MAX_STOPS; i++) {
+		if (ptrace(PTRACE_CONT, pid, 0, 0))
+			return kill_reap(pid), fail("CONT: %s", errname(errno));
+		if (wait_for(pid, &st))
+			return kill_reap(pid), CHECK_FAIL;
+		if (!WIFSTOPPED(st))
+			break;
+		if (WSTOPSIG(st) != SIGTRAP)
+			return kill_reap(pid), fail("stop %#x, want SIGTRAP", st);
+	}
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return kill_reap(pid), fail("status %#x, want exit 0", st);
+	return CHECK_OK;
+}
+
+static int sleep_long(void);
+
+/* PTRACE_ATTACH's SIGSTOP is the kernel's (Linux's SEND_SIG_PRIV:
+ * si_code SI_KERNEL, no sender), which is why it stops even init
+ * (LTP's ptrace11; the self-test has no init to try it on). */
+static int check_attach_sigstop(void)
+{
+	siginfo_t si;
+	int err;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(sleep_long());
+	if (pid < 0 || ptrace(PTRACE_ATTACH, pid, 0, 0))
+		return kill_reap(pid), fail("fork or ATTACH: %s", errname(errno));
+	if ((err = want_stop(pid, SIGSTOP)))
+		return kill_reap(pid), err;
+	if (ptrace(PTRACE_GETSIGINFO, pid, 0, &si) || si.si_signo != SIGSTOP || si.si_code != SI_KERNEL ||
+	    si.si_pid != 0)
+		return kill_reap(pid), fail("GETSIGINFO: signo %d code %#x pid %d (%s), want SIGSTOP from the kernel",
+					    si.si_signo, si.si_code, si.si_pid, errname(errno));
+	kill_reap(pid);
+	return CHECK_OK;
+}
+
+static int stop_then_exit(void)
+{
+	raise(SIGSTOP);
+	return 0;
+}
+
+/* PTRACE_ATTACH to a process stopped by SIGSTOP: it is in a ptrace-stop
+ * when ATTACH returns (POKEUSER at once, as LTP's ptrace08 and 10 do),
+ * wait4 reports the stop, and after DETACH it stays stopped until
+ * SIGCONT. */
+static int check_attach_stopped(void)
+{
+	int st, err;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(stop_then_exit());
+	if (pid < 0 || waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st))
+		return kill_reap(pid), fail("the child did not stop (%#x)", st);
+	if (ptrace(PTRACE_ATTACH, pid, 0, 0))
+		return kill_reap(pid), fail("ATTACH: %s", errname(errno));
+	if (poke_dr(pid, 0, 1) || (err = want_dr(pid, 0, 1)))
+		return kill_reap(pid), fail("POKEUSER right after ATTACH: %s", errname(errno));
+	if ((err = want_stop(pid, SIGSTOP)))
+		return kill_reap(pid), err;
+	if (ptrace(PTRACE_DETACH, pid, 0, 0))
+		return kill_reap(pid), fail("DETACH: %s", errname(errno));
+	if (waitpid(pid, &st, WNOHANG) != 0)
+		return kill_reap(pid), fail("status %#x after DETACH, want it still stopped", st);
+	kill(pid, SIGCONT);
+	if (wait_for(pid, &st))
+		return kill_reap(pid), CHECK_FAIL;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return fail("status %#x, want exit 0", st);
+	return CHECK_OK;
 }
 
 /* A tracee the tracer (a child of ours) attaches to and leaves by
@@ -535,6 +844,13 @@ static const struct check checks[] = {
 	{ "setregs", check_setregs },
 	{ "regset", check_regset },
 	{ "fork-event", check_fork_event },
+	{ "debugregs", check_debugregs },
+	{ "watchpoint", check_watchpoint },
+	{ "exec-breakpoint", check_exec_breakpoint },
+	{ "mov-ss", check_mov_ss },
+	{ "kernel-hit", check_kernel_hit },
+	{ "attach-sigstop", check_attach_sigstop },
+	{ "attach-stopped", check_attach_stopped },
 };
 
 int main(int argc, char **argv)

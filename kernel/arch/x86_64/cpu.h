@@ -65,6 +65,19 @@ static inline uint64_t read_cr2(void) { uint64_t v; __asm__ volatile("mov %%cr2,
 static inline uint64_t read_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
 static inline void write_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+/* The debug registers: DR0-DR3 addresses, DR6 status, DR7 control. */
+static inline uint64_t read_dr6(void) { uint64_t v; __asm__ volatile("mov %%dr6, %0" : "=r"(v)); return v; }
+static inline void write_dr6(uint64_t v) { __asm__ volatile("mov %0, %%dr6" ::"r"(v)); }
+static inline void write_dr7(uint64_t v) { __asm__ volatile("mov %0, %%dr7" ::"r"(v)); }
+static inline void write_dr_addr(unsigned i, uint64_t v)
+{
+	switch (i) {
+	case 0: __asm__ volatile("mov %0, %%dr0" ::"r"(v)); break;
+	case 1: __asm__ volatile("mov %0, %%dr1" ::"r"(v)); break;
+	case 2: __asm__ volatile("mov %0, %%dr2" ::"r"(v)); break;
+	default: __asm__ volatile("mov %0, %%dr3" ::"r"(v)); break;
+	}
+}
 #define CR4_TSD (1ull << 2) /* time stamp disable: RDTSC and RDTSCP #GP outside ring 0 */
 
 static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }

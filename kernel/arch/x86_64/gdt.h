@@ -22,6 +22,7 @@
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI          2
 #define IST_MACHINE_CHECK 3
+#define IST_DEBUG        4
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -33,7 +34,7 @@ void gdt_init(void);
 void gdt_set_kernel_stack(uint64_t top);
 
 #define GDT_SLOTS      7
-#define GDT_IST_STACKS 3
+#define GDT_IST_STACKS 4
 
 struct __attribute__((packed)) tss {
 	uint32_t reserved0;

@@ -37,7 +37,9 @@ static void set_gate(unsigned vec, uint8_t ist, uint8_t dpl)
 }
 
 /* Fill and load the IDT. Double fault, NMI and machine check switch to
- * their own IST stacks, so they run even when the kernel stack is gone. */
+ * their own IST stacks, so they run even when the kernel stack is gone;
+ * #DB too: a MOV SS can hold one back to the first instruction of
+ * syscall_entry, which still runs on the user's stack (isr.S). */
 void idt_init(void)
 {
 	for (unsigned v = 0; v < VEC_COUNT; v++)
@@ -45,6 +47,7 @@ void idt_init(void)
 	set_gate(VEC_DOUBLE_FAULT, IST_DOUBLE_FAULT, 0);
 	set_gate(VEC_NMI, IST_NMI, 0);
 	set_gate(VEC_MACHINE_CHECK, IST_MACHINE_CHECK, 0);
+	set_gate(VEC_DEBUG, IST_DEBUG, 0);
 	set_gate(VEC_INT80, 0, GATE_DPL3); /* the int 0x80 system-call gate */
 	/* int3 and int $3 raise #BP, int $4 #OF, as on Linux: SIGTRAP and SIGSEGV
 	 * with trapno 3 and 4, not the #GP a DPL 0 gate would give. */

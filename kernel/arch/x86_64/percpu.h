@@ -45,6 +45,7 @@ struct percpu {
 	void *idle;                /* this CPU's idle thread (scheduler) */
 	void *tss;                 /* this CPU's TSS (gdt.c: RSP0 at each switch); NULL: the boot CPU's */
 	void *audit_ring;          /* this CPU's system-call audit ring (audit.h), set with cpu_id */
+	bool dr_armed;             /* DR7 enables a user breakpoint (debugreg.c) */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");

@@ -73,6 +73,8 @@ int arch_ptrace_peek_user(const struct trap_frame *tf, const struct arch_thread 
 	if ((off & 7) || off >= ARCH_USER_AREA_SIZE)
 		return -EIO;
 	*val = 0;
+	if (off >= DEBUGREG_OFF && off < DEBUGREG_END)
+		*val = arch_debugreg_peek(&a->dbg, (off - DEBUGREG_OFF) / 8);
 	if (off < sizeof(r)) {
 		arch_ptrace_get_regs(tf, a, orig_rax, &r);
 		memcpy(val, (const uint8_t *)&r + off, sizeof(*val));
@@ -88,7 +90,7 @@ int arch_ptrace_poke_user(struct trap_frame *tf, struct arch_thread *a, uint64_t
 	if ((off & 7) || off >= ARCH_USER_AREA_SIZE)
 		return -EIO;
 	if (off >= DEBUGREG_OFF && off < DEBUGREG_END)
-		return val ? -EIO : 0; /* no hardware breakpoints */
+		return arch_debugreg_poke(&a->dbg, (off - DEBUGREG_OFF) / 8, val);
 	if (off >= sizeof(r))
 		return 0;
 	arch_ptrace_get_regs(tf, a, *orig_rax, &r);

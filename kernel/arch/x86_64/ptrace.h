@@ -32,8 +32,9 @@ void arch_ptrace_get_regs(const struct trap_frame *tf, const struct arch_thread 
 int arch_ptrace_set_regs(struct trap_frame *tf, struct arch_thread *a, const struct user_regs_k *r,
 			 uint64_t *orig_rax);
 /* PTRACE_PEEKUSER/POKEUSER at byte offset off of struct user: a register
- * below sizeof(user_regs_struct), 0 elsewhere (writes there ignored, a
- * debug register only 0). -EIO for a misaligned or too large offset. */
+ * below sizeof(user_regs_struct), a debug register in u_debugreg
+ * (debugreg.h: its errors), 0 elsewhere (writes there ignored). -EIO for
+ * a misaligned or too large offset. */
 int arch_ptrace_peek_user(const struct trap_frame *tf, const struct arch_thread *a,
 			  uint64_t orig_rax, uint64_t off, uint64_t *val);
 int arch_ptrace_poke_user(struct trap_frame *tf, struct arch_thread *a, uint64_t *orig_rax,

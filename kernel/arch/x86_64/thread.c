@@ -126,6 +126,7 @@ void arch_thread_copy_current(struct arch_thread *child, const struct arch_threa
 	save_user_bases(child); /* the caller's bases, as its program left them */
 	arch_io_inherit(&child->io, &self->io);
 	child->tsc_off = self->tsc_off;
+	arch_debugreg_clear(&child->dbg, false); /* breakpoints are not inherited (Linux's copy_thread) */
 }
 
 void arch_thread_release(struct arch_thread *a)
@@ -145,6 +146,7 @@ void arch_thread_reset_current(struct arch_thread *a)
 	wrmsr(MSR_KERNEL_GS_BASE, 0); /* the user's GS base, until the swapgs on return */
 	fpu_init_area(a->fpu);
 	fpu_restore(a->fpu);
+	arch_debugreg_clear(&a->dbg, true); /* Linux's flush_ptrace_hw_breakpoint */
 }
 
 void arch_thread_read_bases(struct arch_thread *a)
@@ -197,6 +199,7 @@ void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
 		load_user_bases(next);
 	}
 	arch_io_switch(&prev->io, &next->io);
+	arch_debugreg_switch(&next->dbg);
 	gdt_set_kernel_stack(next_kstack_top);
 	this_cpu()->kernel_rsp = next_kstack_top;
 }

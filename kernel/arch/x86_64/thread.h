@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "arch/x86_64/debugreg.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/ioport.h"
 #include "arch/x86_64/trapframe.h"
@@ -24,6 +25,7 @@ struct arch_thread {
 	struct arch_io io;  /* user port I/O (ioperm, iopl): in the TSS while it runs */
 	bool tsc_off;       /* prctl(PR_SET_TSC, PR_TSC_SIGSEGV): CR4.TSD while it runs (Linux's
 	                     * TIF_NOTSC); set by the thread itself, copied to what it makes */
+	struct arch_debugreg dbg; /* hardware breakpoints (ptrace): debugreg.h's lock rule */
 };
 
 /* At boot, before any thread is made: the clean FPU state new threads start from. */
@@ -53,7 +55,8 @@ static inline struct trap_frame *arch_thread_user_frame(uint64_t kstack_top)
 }
 
 /* Give a new thread the running thread's (self's) user CPU state: its
- * FPU registers (live in the CPU), FS/GS bases and port permissions. */
+ * FPU registers (live in the CPU), FS/GS bases and port permissions;
+ * not its hardware breakpoints. */
 void arch_thread_copy_current(struct arch_thread *child, const struct arch_thread *self);
 
 /* A reaped thread's machine state freed: its FPU area, its share of an
@@ -61,7 +64,8 @@ void arch_thread_copy_current(struct arch_thread *child, const struct arch_threa
 void arch_thread_release(struct arch_thread *a);
 
 /* exec: the running thread's user CPU state as a new program's (zero
- * FS/GS bases, clean FPU), in the thread and in the CPU. */
+ * FS/GS bases, clean FPU, no hardware breakpoints), in the thread and
+ * in the CPU. */
 void arch_thread_reset_current(struct arch_thread *a);
 
 /* arch_prctl(ARCH_SET_FS/GS) for the running thread a: base must be a

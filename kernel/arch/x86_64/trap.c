@@ -212,6 +212,19 @@ static void user_irq_nolock(struct trap_frame *tf)
 	return_nolock(current_thread(), tf, KLOCK_ENTRY_IRQ);
 }
 
+/* A #DB from ring 3: a single step, a hardware breakpoint of the thread
+ * (debugreg.c), or INT1; SIGTRAP with its si_code and the RIP as si_addr,
+ * as Linux's exc_debug_user, or nothing when DR6 names no cause of ours. */
+static void debug_trap(struct process *p, struct trap_frame *tf)
+{
+	int code = arch_debugreg_user_trap(&current_thread()->arch.dbg, tf);
+
+	if (!p)
+		panic("user-mode #DB without a process");
+	if (code)
+		signal_force_fault(SIGTRAP, code, tf->rip);
+}
+
 /* An exception in ring 3: resolve a demand-paging fault, or signal the
  * process (its handler runs if it has one; otherwise it dies of the
  * signal's default action). The kernel goes on either way. cr2: a page
@@ -225,6 +238,10 @@ static void user_exception(struct trap_frame *tf, uint64_t cr2)
 		return;
 	if (tf->vector == VEC_GP && p && arch_io_skip_cli(&current_thread()->arch.io, tf, p->pid, p->name))
 		return;
+	if (tf->vector == VEC_DEBUG) {
+		debug_trap(p, tf);
+		return;
+	}
 	int sig = exception_signal(tf->vector);
 	if (p && tf->vector == VEC_PAGE_FAULT && uvm_fault_sigbus(p->vm, cr2))
 		sig = SIGBUS; /* a file mapping past the end of its file */

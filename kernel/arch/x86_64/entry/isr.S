@@ -23,15 +23,25 @@
  *     then turns the fault into a signal for the process (bad_iret in
  *     trap.c) and returns the frame to resume with.
  *   - the NMI can arrive anywhere, also between a swapgs and its IRET or
- *     SYSRET, so its path never touches GS (nmi_common).
+ *     SYSRET, so its path never touches GS (nmi_common);
+ *   - so can a #DB in ring 0 (debug_common): a user watchpoint hit by a
+ *     MOV SS or POP SS is held back past the next instruction, and when
+ *     that is SYSCALL, INT or INT3 the #DB arrives at the first
+ *     instruction of the entry, before its swapgs (CVE-2018-8897).
  * On every entry RFLAGS.AC is cleared (clac, where SMAP is on): the
  * interrupted code's AC, a user's or a user-copy window's, must not
  * switch SMAP off in the handler; IRET restores it.
  */
 #include "arch/x86_64/trapframe.h"
 #include "arch/x86_64/frame_macros.h"
+#include "arch/x86_64/percpu.h"
 
+#define VEC_DEBUG 1
 #define VEC_NMI 2
+#define DR6_RESERVED 0xffff0ff0	/* debugreg.h: DR6 with no condition recorded */
+#define DR6_BS 0x4000		/* debugreg.h's DR6_STEP: a single step */
+#define RFLAGS_TF 0x100
+#define HW_FRAME_WORDS 7	/* vector, error, rip, cs, rflags, rsp, ss */
 
 /* clac when SMAP is on (clac itself is #UD on CPUs without SMAP).
  * Clobbers the arithmetic flags only. */
@@ -55,6 +65,8 @@ isr_stubs:
 	pushq	$vec			/* vector */
 	.if vec == VEC_NMI
 	jmp	nmi_common
+	.elseif vec == VEC_DEBUG
+	jmp	debug_common
 	.else
 	jmp	isr_common
 	.endif
@@ -101,5 +113,48 @@ nmi_common:
 	POP_GPRS
 	add	$16, %rsp		/* drop vector and error */
 	iretq
+
+/* #DB, on its own IST stack (idt.c). From ring 0 it is a user breakpoint
+ * the kernel's own access hit (a data watchpoint in a user copy) or one a
+ * MOV SS held back to an entry's first instruction, where GS and even RSP
+ * may still be the user's: nothing here reads GS or calls C; DR6 is
+ * cleared (the CPU never clears it) and the interrupted code goes on
+ * (data breakpoints are traps: the access is done; no instruction
+ * breakpoint can be on a kernel address, debugreg.c refuses them); a
+ * single step in ring 0 (none is ever asked for) clears TF. Linux
+ * records such a hit in the tracee's virtual DR6; Kestrel forgets it.
+ * From ring 3 the frame moves to the thread's kernel stack, where the CPU
+ * would have put it without IST, and isr_common takes it as any other
+ * exception: C code may sleep there, which it must not on a per-CPU
+ * stack. */
+debug_common:
+	testb	$3, 24(%rsp)		/* the interrupted CS (above vector, error, rip) */
+	jnz	4f
+	pushq	%rax			/* ring 0: the interrupted code's */
+	mov	%dr6, %rax
+	testl	$DR6_BS, %eax
+	jz	5f
+	andq	$~RFLAGS_TF, 40(%rsp)	/* the kernel never steps itself: stop (Linux clears TF too) */
+5:	movl	$DR6_RESERVED, %eax
+	mov	%rax, %dr6
+	popq	%rax
+	add	$16, %rsp		/* drop vector and error */
+	iretq
+4:	pushq	%rax			/* ring 3: two scratch registers, */
+	pushq	%rcx			/* copied with the frame */
+	swapgs				/* GS is the user's: read the kernel stack's top */
+	mov	%gs:PERCPU_KERNEL_RSP, %rax
+	swapgs				/* and give it back: isr_common swaps as from ring 3 */
+	sub	$(8 * (HW_FRAME_WORDS + 2)), %rax
+	.set i, 0
+	.rept HW_FRAME_WORDS + 2	/* rcx, rax, then the frame, in the same order */
+	mov	i(%rsp), %rcx
+	mov	%rcx, i(%rax)
+	.set i, i + 8
+	.endr
+	mov	%rax, %rsp		/* off the IST stack */
+	popq	%rcx
+	popq	%rax
+	jmp	isr_common
 
 	.section .note.GNU-stack, "", @progbits
