@@ -86,12 +86,10 @@ uint64_t arch_debugreg_peek(const struct arch_debugreg *d, unsigned n)
 	return 0;
 }
 
-/* Linux's ptrace_set_breakpoint_addr: a new slot is a disabled one-byte
- * write watch at addr; an existing one keeps its kind and length. */
-static int set_addr(struct arch_debugreg *d, unsigned i, uint64_t addr)
+/* Slot i becomes a breakpoint of kind rw and length len at addr, if
+ * slot_check allows it (else -EINVAL, the slot unchanged). */
+static int fill_slot(struct arch_debugreg *d, unsigned i, uint64_t addr, uint8_t rw, uint8_t len)
 {
-	bool present = d->present & (1u << i);
-	uint8_t rw = present ? d->rw[i] : RW_WRITE, len = present ? d->len[i] : LEN_1;
 	int err = slot_check(addr, rw, len);
 
 	if (err)
@@ -101,6 +99,15 @@ static int set_addr(struct arch_debugreg *d, unsigned i, uint64_t addr)
 	d->len[i] = len;
 	d->present |= 1u << i;
 	return 0;
+}
+
+/* Linux's ptrace_set_breakpoint_addr: a new slot is a disabled one-byte
+ * write watch at addr; an existing one keeps its kind and length. */
+static int set_addr(struct arch_debugreg *d, unsigned i, uint64_t addr)
+{
+	bool present = d->present & (1u << i);
+
+	return fill_slot(d, i, addr, present ? d->rw[i] : RW_WRITE, present ? d->len[i] : LEN_1);
 }
 
 /* One pass of Linux's ptrace_write_dr7 over the slots: each enabled in
@@ -116,14 +123,9 @@ static int apply_dr7(struct arch_debugreg *d, uint64_t dr7)
 
 		if (!present && !on)
 			continue;
-		uint64_t addr = present ? d->addr[i] : 0;
-		int err = slot_check(addr, rw, len);
+		int err = fill_slot(d, i, present ? d->addr[i] : 0, rw, len);
 		if (err)
 			return err;
-		d->addr[i] = addr;
-		d->rw[i] = rw;
-		d->len[i] = len;
-		d->present |= 1u << i;
 		d->enabled = on ? d->enabled | 1u << i : d->enabled & ~(1u << i);
 	}
 	return 0;
