@@ -34,6 +34,17 @@
 #include "uapi/mman.h"
 #include "uapi/resource.h"
 
+/* The value of call, made holding the current space's map_lock (mm/uvm.h):
+ * the system calls below that change regions are their *_locked body
+ * inside it. */
+#define with_map_lock(call) ({                          \
+	struct vm_space *vs_ = vm();                    \
+	uvm_map_lock(vs_);                              \
+	long r_ = (call);                               \
+	uvm_map_unlock(vs_);                            \
+	r_;                                             \
+})
+
 /* MAP_32BIT's window (Linux x86_64, find_start_end): the second GiB. */
 #define MAP_32BIT_BASE 0x40000000ull
 #define MAP_32BIT_END  0x80000000ull
@@ -431,12 +442,7 @@ static long mlock_locked(unsigned long start, size_t len)
 /* mlock holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE2(mlock, unsigned long, start, size_t, len)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = mlock_locked(start, len);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(mlock_locked(start, len));
 }
 
 static long mlock2_locked(unsigned long start, size_t len, int flags)
@@ -449,12 +455,7 @@ static long mlock2_locked(unsigned long start, size_t len, int flags)
 /* mlock2 holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE3(mlock2, unsigned long, start, size_t, len, int, flags)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = mlock2_locked(start, len, flags);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(mlock2_locked(start, len, flags));
 }
 
 static long munlock_locked(unsigned long start, size_t len)
@@ -467,12 +468,7 @@ static long munlock_locked(unsigned long start, size_t len)
 /* munlock holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE2(munlock, unsigned long, start, size_t, len)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = munlock_locked(start, len);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(munlock_locked(start, len));
 }
 
 /* Every region's pages present, region by region (a PROT_NONE one, or a
@@ -507,12 +503,7 @@ static long mlockall_locked(int flags)
 /* mlockall holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE1(mlockall, int, flags)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = mlockall_locked(flags);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(mlockall_locked(flags));
 }
 
 static long munlockall_locked(void)
@@ -526,12 +517,7 @@ static long munlockall_locked(void)
 /* munlockall holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE0(munlockall)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = munlockall_locked();
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(munlockall_locked());
 }
 
 /* A new mapping of len bytes that will be locked (MAP_LOCKED, or after
@@ -750,12 +736,7 @@ static long shmat_locked(int shmid, unsigned long shmaddr, int shmflg)
 /* shmat holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE3(shmat, int, shmid, unsigned long, shmaddr, int, shmflg)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = shmat_locked(shmid, shmaddr, shmflg);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(shmat_locked(shmid, shmaddr, shmflg));
 }
 
 /* The next region at or after addr that one attach at addr made (a
@@ -798,12 +779,7 @@ static long shmdt_locked(unsigned long shmaddr)
 /* shmdt holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE1(shmdt, unsigned long, shmaddr)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = shmdt_locked(shmaddr);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(shmdt_locked(shmaddr));
 }
 
 /* Linux's arch_validate_prot: the bits x86_64 knows (PROT_SEM is
@@ -870,12 +846,7 @@ static long msync_locked(unsigned long start, size_t len, int flags)
 /* msync holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE3(msync, unsigned long, start, size_t, len, int, flags)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = msync_locked(start, len, flags);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(msync_locked(start, len, flags));
 }
 
 /* mincore's vector is written in chunks of this many pages. */
@@ -915,12 +886,7 @@ static long mincore_locked(unsigned long start, size_t len, uptr_t vec)
 /* mincore holding the space's map_lock (mm/uvm.h) and the kernel lock. */
 SYSCALL_DEFINE3(mincore, unsigned long, start, size_t, len, uptr_t, vec)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = mincore_locked(start, len, vec);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(mincore_locked(start, len, vec));
 }
 
 /* Linux's vma_to_resize: may [addr, addr + old_len) of region v become
@@ -1068,12 +1034,7 @@ static long mremap_locked(unsigned long addr, unsigned long old_len, unsigned lo
 SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned long, new_len,
 		unsigned long, flags, unsigned long, new_addr)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = mremap_locked(addr, old_len, new_len, flags, new_addr);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(mremap_locked(addr, old_len, new_len, flags, new_addr));
 }
 
 /* ---- remap_file_pages ------------------------------------------------------------- */
@@ -1163,10 +1124,5 @@ static long remap_file_pages_locked(unsigned long start, unsigned long size, uns
 SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size, unsigned long, prot,
 		unsigned long, pgoff, unsigned long, flags)
 {
-	struct vm_space *vs = vm();
-
-	uvm_map_lock(vs);
-	long r = remap_file_pages_locked(start, size, prot, pgoff, flags);
-	uvm_map_unlock(vs);
-	return r;
+	return with_map_lock(remap_file_pages_locked(start, size, prot, pgoff, flags));
 }
