@@ -173,11 +173,19 @@ static bool port_comreset(struct ahci_port *p)
 }
 
 /* Waits for the device to be ready (BSY and DRQ clear), COMRESETting it
- * once if it is not; then starts the port (ST on). False if it will not. */
-static bool port_start(struct ahci_port *p)
+ * once if it is not, or first if reset (a command was abandoned while
+ * the device may still be moving its data: PxTFD is only the last FIS
+ * the device sent, so "not busy" there proves nothing, and QEMU's AHCI
+ * finishing that transfer after ST went off and on again dereferences
+ * a command header it has forgotten and dies; a COMRESET ends the
+ * transfer first, as Linux's error handler resets a timed-out disk).
+ * Then starts the port (ST on). False if it will not. */
+static bool port_start(struct ahci_port *p, bool reset)
 {
 	const uint32_t busy = TFD_STS_BSY | TFD_STS_DRQ;
 
+	if (reset && !port_comreset(p))
+		return false;
 	if (!px_wait(p, PX_TFD, busy, 0, READY_TIMEOUT_MS) &&
 	    (!port_comreset(p) || !px_wait(p, PX_TFD, busy, 0, READY_TIMEOUT_MS)))
 		return false;
@@ -337,19 +345,20 @@ static void complete_slot(struct ahci_port *p, unsigned slot, int status)
 /* After an error or a timeout: every command in flight fails (which of
  * them the device finished is not to be trusted: QEMU clears the failed
  * command's CI bit, the spec says it stays set); the port is stopped,
- * cleared and started again (the device COMRESET if still busy), or
- * declared dead. Bounded waits with interrupts off: this is the failure
- * path. Lock held. */
-static void port_recover(struct ahci_port *p, const char *what)
+ * cleared and started again (the device COMRESET first if abandon: a
+ * command timed out or was cancelled, so the device may still be in it;
+ * else only if still busy), or declared dead. Bounded waits with
+ * interrupts off: this is the failure path. Lock held. */
+static void port_recover(struct ahci_port *p, const char *what, bool abandon)
 {
 	uint32_t tfd = px_read(p, PX_TFD), is = px_read(p, PX_IS);
 
 	klog(LOG_ERR, "ahci: %s: %s (status %#x, error %#x, interrupt status %#x); resetting the port\n",
 	     p->disk.name, what, TFD_STS(tfd), TFD_ERR(tfd), is);
-	bool stopped = port_stop(p, false);
+	bool stopped = port_stop(p, false), in_flight = p->busy != 0;
 	for (uint32_t b = p->busy; b; b &= b - 1)
 		complete_slot(p, (unsigned)__builtin_ctz(b), -EIO);
-	if (!stopped || !port_start(p)) {
+	if (!stopped || !port_start(p, abandon && in_flight)) {
 		klog(LOG_ERR, "ahci: %s: the port does not come back; the disk is gone\n", p->disk.name);
 		px_write(p, PX_IE, 0);
 		port_stop(p, true);
@@ -366,7 +375,8 @@ static void port_service(struct ahci_port *p)
 	if (p->dead)
 		return;
 	if (is & PXIS_ERRORS) {
-		port_recover(p, is & PXIS_TFES ? "the disk reports an error" : "a bus or interface error");
+		port_recover(p, is & PXIS_TFES ? "the disk reports an error" : "a bus or interface error",
+			     false);
 		px_write(p, PX_IS, is);
 	} else {
 		px_write(p, PX_IS, is);
@@ -389,7 +399,7 @@ static void port_timer(struct ktimer *t)
 	uint64_t now = time_ns();
 	for (uint32_t b = p->busy; b && !p->dead; b &= b - 1)
 		if (p->slot_deadline[__builtin_ctz(b)] <= now) {
-			port_recover(p, "a command timed out");
+			port_recover(p, "a command timed out", true);
 			issue_queued(p);
 			break;
 		}
@@ -530,7 +540,7 @@ static void ahci_cancel(struct blkdev *d, struct blk_req *r)
 	dequeue(p, r);
 	for (uint32_t b = p->busy; b && !p->dead; b &= b - 1)
 		if (p->slot_req[__builtin_ctz(b)] == r) {
-			port_recover(p, "a request was cancelled");
+			port_recover(p, "a request was cancelled", true);
 			issue_queued(p);
 			arm_timer(p);
 			break;
@@ -624,7 +634,7 @@ static const char *port_setup(struct ahci_port *p)
 		return "an ATAPI device (CD/DVD), not driven";
 	if (sig == SIG_PM || sig == SIG_SEMB)
 		return sig == SIG_PM ? "a port multiplier, not driven" : "an enclosure bridge, not driven";
-	if (!port_start(p))
+	if (!port_start(p, false))
 		return "the device does not become ready";
 	return NULL;
 }

@@ -2107,12 +2107,18 @@ def virtio_blk_cases(build):
 # ahci-ioerror: the same disk behind QEMU's blkdebug, which fails reads of
 # one sector with EIO: the read gets EIO (the driver logs the task-file
 # error and resets the port), and the disk works again right after.
+# ahci-cancel-inflight: the self-test's cancelled read on a disk that takes
+# AHCI_SLOW_NS a read (QEMU's null-co), so the device is surely still in
+# the transfer when the port is reset: QEMU 7.2 finishing it after ST went
+# off and on dereferences a command header it has dropped and dies (what
+# made ahci-disk fail one run in twenty), unless the driver COMRESETs first.
 AHCI_PARTS = [(1 * MIB, 8 * MIB, "p1"), (9 * MIB, 8 * MIB, "p2")]
 AHCI_DISK_SIZE = 64 * MIB
 AHCI_COPY = 1 * MIB
 AHCI_MARK_BLOCK = 3000
 AHCI_MARK = b"kestrel-ahci-wrote-this\n"
 AHCI_BAD_BLOCK = 100    # of sdb1: blkdebug fails reads of it
+AHCI_SLOW_NS = 200_000_000  # ahci-cancel-inflight: each read of sdb takes this long
 
 
 def ahci_expected(orig):
@@ -2195,7 +2201,17 @@ def ahci_cases(build):
                  after=check_bad, script=bad_script, expect=bad_expect,
                  extra=["-drive", f"if=none,id=s1,format=raw,file=blkdebug:{bad_conf}:{bad_disk}",
                         "-device", "ide-hd,drive=s1,bus=ide.1"],
-                 reject=[r"KERNEL PANIC", r"does not come back", r"timed out"], exit=0, timeout=240)]
+                 reject=[r"KERNEL PANIC", r"does not come back", r"timed out"], exit=0, timeout=240),
+            dict(name="ahci-cancel-inflight", machine="q35", mem="256M",
+                 cmdline="selftest=kernel debugexit",
+                 extra=["-blockdev", f"driver=null-co,node-name=s1,size={AHCI_DISK_SIZE},"
+                        f"read-zeroes=on,latency-ns={AHCI_SLOW_NS}",
+                        "-device", "ide-hd,drive=s1,bus=ide.1"],
+                 expect=[r"ahci: sdb: QEMU HARDDISK, 64 MiB",
+                         r"ahci: sdb: a request was cancelled \(.*\); resetting the port$",
+                         r"selftest: ahci-reset ok"] + SELFTEST_OK,
+                 reject=NEVER + [r"does not come back", r"timed out"], exit=DEBUGEXIT_OK,
+                 timeout=240)]
 
 # Secure Boot (issue 15): the loader signed with the snakeoil key, on the
 # snakeoil firmware (sb=True) or the ordinary one. Five boots, three of them
@@ -2488,6 +2504,9 @@ def qemu_cmd(case, img, vars_fd):
     if case.get("real_reset"):
         # QEMU logs "Triple fault" when the reset was the last-resort one
         cmd += ["-d", "cpu_reset", "-D", img[:-4] + ".qemu.log"]
+    elif os.environ.get("BOOTTEST_QEMU_D"):
+        # QEMU's own log (-d ITEMS) beside the serial log, for a case that fails now and then
+        cmd += ["-d", os.environ["BOOTTEST_QEMU_D"], "-D", img[:-4] + ".qemu.log"]
     return cmd + case.get("extra", [])
 
 
@@ -2505,7 +2524,8 @@ def find_in_order(log, patterns):
 def verdict(case, log, status):
     missing = find_in_order(log, case["expect"])
     if missing is not None:
-        return f"missing (in order): {case['expect'][missing]}"
+        ended = f" (QEMU exited with status {status})" if isinstance(status, int) else ""
+        return f"missing (in order): {case['expect'][missing]}{ended}"
     for p in case.get("reject", []):
         if re.search(p, log, re.M):
             return f"unexpected line: {p}"
