@@ -147,8 +147,11 @@ static void mc_changed(struct ac_todo *t, int ifindex)
 		t->mc[t->nmc++] = ifindex;
 }
 
-/* A new address, tentative unless nodad. NULL when the table is full. */
-static struct ac_addr *addr_add(int ifindex, const struct in6 *a, uint8_t prefix, uint8_t scope, bool nodad,
+/* A new address, permanent, with flags: IFA_F_TENTATIVE (DAD runs),
+ * IFA_F_NODAD (asked for by hand: no DAD, and ip shows "nodad") or 0 (no
+ * DAD and no flag: lo's, which Linux never checks, IFF_LOOPBACK). NULL
+ * when the table is full. */
+static struct ac_addr *addr_add(int ifindex, const struct in6 *a, uint8_t prefix, uint8_t scope, uint32_t flags,
 				uint64_t now, struct ac_todo *t)
 {
 	for (unsigned i = 0; i < IPV6_ADDR_MAX; i++) {
@@ -157,7 +160,7 @@ static struct ac_addr *addr_add(int ifindex, const struct in6 *a, uint8_t prefix
 			continue;
 		memset(x, 0, sizeof(*x));
 		x->a = (struct ipv6_ifaddr){ .addr = *a, .prefix = prefix, .scope = scope, .ifindex = ifindex,
-					     .flags = nodad ? IFA_F_PERMANENT | IFA_F_NODAD : IFA_F_PERMANENT | IFA_F_TENTATIVE,
+					     .flags = IFA_F_PERMANENT | flags,
 					     .valid_s = IPV6_LIFE_FOREVER, .preferred_s = IPV6_LIFE_FOREVER,
 					     .stamp = now, .created = now };
 		x->dad_left = DAD_TRANSMITS;
@@ -358,13 +361,13 @@ void addrconf_dev_up(struct netdev *dev)
 	if (dev->type == ARPHRD_LOOPBACK) {
 		a.b[15] = 1;
 		if (!addr_find(dev->ifindex, &a))
-			addr_add(dev->ifindex, &a, 128, RT_SCOPE_HOST, true, now, &t);
+			addr_add(dev->ifindex, &a, 128, RT_SCOPE_HOST, 0, now, &t);
 		route_set(&a, 128, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
 	} else if (dev->type == ARPHRD_ETHER && idev_of(dev->ifindex, true)) {
 		a = ll_net;
 		in6_set_eui64(&a, dev->mac);
 		if (!addr_find(dev->ifindex, &a))
-			addr_add(dev->ifindex, &a, EUI64_PREFIX_LEN, RT_SCOPE_LINK, false, now, &t);
+			addr_add(dev->ifindex, &a, EUI64_PREFIX_LEN, RT_SCOPE_LINK, IFA_F_TENTATIVE, now, &t);
 		route_set(&ll_net, EUI64_PREFIX_LEN, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
 		mc_changed(&t, dev->ifindex);
 	}
@@ -408,8 +411,8 @@ int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, b
 	struct ac_addr *x = addr_find(dev->ifindex, a);
 	if (x) {
 		err = replace ? 0 : -EEXIST;
-	} else if (!(x = addr_add(dev->ifindex, a, prefix, scope_of(a), nodad || dev->type == ARPHRD_LOOPBACK,
-				  now, &t))) {
+	} else if (!(x = addr_add(dev->ifindex, a, prefix, scope_of(a),
+				  nodad ? IFA_F_NODAD : dev->type == ARPHRD_LOOPBACK ? 0 : IFA_F_TENTATIVE, now, &t))) {
 		err = -ENOSPC;
 	} else if (prefix < 128) {
 		struct in6 net = *a;
@@ -534,7 +537,7 @@ static void ra_prefix(const struct netdev *dev, const struct nd_prefix *p, uint6
 	in6_set_eui64(&a, dev->mac);
 	struct ac_addr *x = addr_find(dev->ifindex, &a);
 	if (!x && p->valid_s && autoconf_count(dev->ifindex) < AUTOCONF_MAX)
-		x = addr_add(dev->ifindex, &a, p->len, RT_SCOPE_UNIVERSE, false, now, t);
+		x = addr_add(dev->ifindex, &a, p->len, RT_SCOPE_UNIVERSE, IFA_F_TENTATIVE, now, t);
 	if (!x)
 		return;
 	x->autoconf = true;
