@@ -7,11 +7,13 @@
 #
 #   netconf.sh setup NAME           host name, users, /dev/pts, keys, lo up
 #   netconf.sh addr ADDR/PREFIX [GATEWAY]   eth0 up with the address (and a default route)
+#   netconf.sh addr6 ADDR/PREFIX    an IPv6 address on eth0, once its DAD is done
 #   netconf.sh ipshow               `ip addr` and `ip route`, between marker lines
 #   netconf.sh servers [MIB]        nginx (a file of MIB MiB, 8 by default), sshd, iperf3,
 #                                   nc and socat (TCP and UDP, one exchange each);
 #                                   then /srv/www/ready
-#   netconf.sh client HOST NAME     every client check against HOST, whose host name is NAME
+#   netconf.sh client HOST NAME [HOST6]   every client check against HOST, whose host
+#                                   name is NAME (and curl6, ssh6 against its IPv6 address)
 #   netconf.sh iperf HOST           iperf3 to HOST's server, sending and receiving (-R)
 #   netconf.sh report               what the nc and socat servers received
 #
@@ -94,6 +96,19 @@ do_addr() {
 	[ -z "$2" ] || $IP route add default via "$2" dev eth0
 }
 
+# DAD takes a second or so on both kernels; until it ends the address is
+# tentative and neither kernel will use it as a source.
+do_addr6() {
+	$IP -6 addr add "$1" dev eth0 || return 1
+	n=0
+	while $IP -6 addr show dev eth0 | grep -q tentative; do
+		[ $n -ge 100 ] && { echo "netconf: $1 still tentative after 10 s"; return 1; }
+		sleep 0.1
+		n=$((n + 1))
+	done
+	! $IP -6 addr show dev eth0 | grep -q dadfailed || { echo "netconf: DAD failed for $1"; return 1; }
+}
+
 do_ipshow() {
 	echo "netconf: ip-addr-begin"
 	$IP addr
@@ -139,11 +154,13 @@ step_fetch() {   # TOOL HOST: /blob with sha256 against /blob.sha256
 	t0=$(ms)
 	case $1 in
 	curl) $CURL -sS -f --max-time 300 -o /tmp/fetch.blob "http://$2/blob" || return 1 ;;
+	curl6) $CURL -g -sS -f --max-time 300 -o /tmp/fetch.blob "http://[$2]/blob" || return 1 ;;
 	wget) $WGET -q -T 60 -O /tmp/fetch.blob "http://$2/blob" || return 1 ;;
 	esac
 	t1=$(ms)
 	case $1 in
 	curl) want=$($CURL -sS -f --max-time 30 "http://$2/blob.sha256") || return 1 ;;
+	curl6) want=$($CURL -g -sS -f --max-time 30 "http://[$2]/blob.sha256") || return 1 ;;
 	wget) want=$($WGET -q -T 30 -O - "http://$2/blob.sha256") || return 1 ;;
 	esac
 	want=${want%% *}
@@ -203,11 +220,15 @@ step_iperf() {   # HOST [-R]: MiB/s at the receiver, the sender's retransmission
 	echo "$got MiB/s, ${retr:-?} retransmitted, ${load:-cpu ?}"
 }
 
-do_client() {    # HOST NAME
+do_client() {    # HOST NAME [HOST6]
 	check curl 400 step_fetch curl "$1"
 	check wget 400 step_fetch wget "$1"
 	check ssh 120 step_ssh "$1" "$2"
 	check ssh-pty 120 step_ssh_pty "$1"
+	if [ -n "$3" ]; then
+		check curl6 400 step_fetch curl6 "$3"
+		check ssh6 120 step_ssh "$3" "$2"
+	fi
 	for kind in nc-tcp nc-udp socat-tcp socat-udp; do
 		check $kind 60 step_exchange $kind "$1"
 	done
@@ -223,9 +244,10 @@ do_iperf() {     # HOST; PROFILE_MARK: a command between the two (net.py --profi
 case $1 in
 setup) do_setup "$2" ;;
 addr) do_addr "$2" "$3" ;;
+addr6) do_addr6 "$2" ;;
 ipshow) do_ipshow ;;
 servers) do_servers "$2" ;;
-client) do_client "$2" "$3" ;;
+client) do_client "$2" "$3" "$4" ;;
 iperf) do_iperf "$2" ;;
 report) do_report ;;
 step_*) f=$1; shift; "$f" "$@" ;;

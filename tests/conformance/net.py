@@ -8,9 +8,11 @@
 make conformance-net. Topology (b) of tests/boot/netpeer.py only: two QEMU
 guests joined by a `-netdev dgram` wire over Unix sockets (netpeer.Wire),
 so the host carries no IP traffic; every QEMU argv goes through
-netpeer.check_argv(). Kestrel is 10.0.2.15 (side 0, netpeer.KESTREL_MAC),
-Linux 10.0.2.2 (side 1, netpeer.LinuxPeer), both configured by hand with
-iproute2 (no DHCP), 1 GiB each.
+netpeer.check_argv(). Kestrel is 10.0.2.15 and 2001:db8:1::15 (side 0,
+netpeer.KESTREL_MAC), Linux 10.0.2.2 and 2001:db8:1::2 (side 1,
+netpeer.LinuxPeer, IPv6 on), both configured by hand with iproute2 (no
+DHCP, no router advertisement: the IPv6 addresses are added once DAD
+passes, beside the link-local ones both kernels make), 1 GiB each.
 
 The programs. Debian's curl, wget, nginx, openssh-server and -client,
 iperf3, netcat-openbsd, socat and iproute2 (tools/debs.py: downloaded
@@ -33,15 +35,17 @@ driven through its serial console (nettest.Kestrel), runs the client
 checks against them: curl and wget of the file (sha256 against the
 server's), ssh running a command (`echo ssh-ok $((6 * 7)) $(hostname)`,
 its output checked) and ssh -tt (a pseudo-terminal: `tty` must print
-/dev/pts/N), an exchange each with nc and socat over TCP and UDP (a line
+/dev/pts/N), curl and ssh again over IPv6 (curl6, ssh6: nginx listens on
+[::]:80 beside 0.0.0.0:80, sshd on :: beside 0.0.0.0), an exchange each with nc and socat over TCP and UDP (a line
 each way, checked on both ends), iperf3 sending and receiving (-R). Then
 Kestrel starts the same servers and the peer runs the same client checks
 against it. `ip addr` and `ip route` on Kestrel are compared field by
 field with what Linux prints for the same configuration (the stand-in of
-the iperf3 reference boots: 10.0.2.15/24 on eth0 with KESTREL_MAC, a
-default route by 10.0.2.2, set by the same commands): per interface its
+the iperf3 reference boots: 10.0.2.15/24 and 2001:db8:1::15/64 on eth0
+with KESTREL_MAC, a default route by 10.0.2.2, set by the same commands,
+IPv6 on): per interface its
 index, name, flags, mtu, qdisc, state, group, qlen, link type, address,
-broadcast, and each inet line's address/prefix, broadcast, scope, flags,
+broadcast, and each inet and inet6 line's address/prefix, broadcast, scope, flags,
 label and lifetimes; per route every word (with --only, no comparison: the
 stand-in boots with the iperf3 ones).
 
@@ -100,6 +104,7 @@ LIBDIRS = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"]
 EXIT_UNAVAILABLE = 2
 NICS = ("virtio-net-pci", "e1000", "e1000e")
 KESTREL_IP, LINUX_IP, PREFIX = "10.0.2.15", "10.0.2.2", 24
+KESTREL_IP6, LINUX_IP6, PREFIX6 = "2001:db8:1::15", "2001:db8:1::2", 64
 NAMES = {"kestrel": "kestrel", "linux": "linux", "standin": "standin"}  # host names
 N = "/etc/netconf/netconf.sh"
 MEM = "1G"
@@ -110,7 +115,8 @@ PEER_LIFETIME = 3600
 CHECK = re.compile(r"netconf: check (\S+) (ok|fail) (\d+) ms ?(.*)$")
 VALUE = re.compile(r"netconf: value (\S+) ?(.*)$")
 EXCHANGES = ("nc-tcp", "nc-udp", "socat-tcp", "socat-udp")
-CLIENT_CHECKS = ("curl", "wget", "ssh", "ssh-pty") + EXCHANGES + ("iperf3-send", "iperf3-recv")
+CLIENT_CHECKS = ("curl", "wget", "ssh", "ssh-pty", "curl6", "ssh6") + EXCHANGES + \
+    ("iperf3-send", "iperf3-recv")
 
 NGINX_CONF = """user www-data www-data;
 worker_processes 1;
@@ -128,11 +134,12 @@ http {
     fastcgi_temp_path /tmp/nginx-fastcgi;
     uwsgi_temp_path /tmp/nginx-uwsgi;
     scgi_temp_path /tmp/nginx-scgi;
-    server { listen 80 default_server; root /srv/www; }
+    server { listen 80 default_server; listen [::]:80 default_server; root /srv/www; }
 }
 """
 SSHD_CONF = """Port 22
 ListenAddress 0.0.0.0
+ListenAddress ::
 HostKey /etc/ssh/ssh_host_ed25519_key
 PermitRootLogin prohibit-password
 PubkeyAuthentication yes
@@ -258,8 +265,10 @@ def netconf_files(tree, workdir):
     files = program_files(tree)
     k = keys(workdir)
     host_pub = lambda name: b" ".join(k[name][1].split()[:2])
-    known = (f"{KESTREL_IP} ".encode() + host_pub("host_key_kestrel") + b"\n" +
-             f"{LINUX_IP} ".encode() + host_pub("host_key_linux") + b"\n")
+    known = b"".join(f"{ip} ".encode() + host_pub(key) + b"\n"
+                     for ip, key in ((KESTREL_IP, "host_key_kestrel"), (LINUX_IP, "host_key_linux"),
+                                     (KESTREL_IP6, "host_key_kestrel"),
+                                     (LINUX_IP6, "host_key_linux")))
     r = 0o100644
     with open(GUEST, "rb") as f:
         files["etc/netconf/netconf.sh"] = (0o100755, f.read())
@@ -355,7 +364,7 @@ def peer(ctx, wire, nic, name, script, side=1, mac=netpeer.PEER_MAC):
     """A Linux guest (not started) with the files, running script."""
     return netpeer.LinuxPeer(ctx.build, script, nic=nic, wire=wire, side=side, mac=mac,
                              files=ctx.files, logdir=ctx.workdir, name=name, mem=ctx.mem,
-                             lifetime=PEER_LIFETIME)
+                             lifetime=PEER_LIFETIME, ipv6=True)
 
 
 def server_script(then=()):
@@ -363,6 +372,7 @@ def server_script(then=()):
     of then, then it stays."""
     return "\n".join([f"{N} setup {NAMES['linux']} || exit 1",
                       f"{N} addr {LINUX_IP}/{PREFIX} || exit 1",
+                      f"{N} addr6 {LINUX_IP6}/{PREFIX6} || exit 1",
                       f"{N} servers", "netpeer_ready servers"] + list(then) +
                      ["netpeer_serve"]) + "\n"
 
@@ -377,6 +387,7 @@ def kestrel_up(k):
     at = k.at
     k.must(f"{N} setup {NAMES['kestrel']}")
     k.must(f"{N} addr {KESTREL_IP}/{PREFIX} {LINUX_IP}")
+    k.must(f"{N} addr6 {KESTREL_IP6}/{PREFIX6}")
     return at
 
 
@@ -468,7 +479,7 @@ def functional_boot(ctx, nic, ip_seen, name):
     into ip_seen[nic]['kestrel']. (Kestrel's checks, its values, Linux's
     checks, its values, what went wrong or None)."""
     script = server_script([wait_http(KESTREL_IP), f"{N} report",
-                            f"{N} client {KESTREL_IP} {NAMES['kestrel']}",
+                            f"{N} client {KESTREL_IP} {NAMES['kestrel']} {KESTREL_IP6}",
                             "netpeer_value client-done 1"])
     kchecks, kvalues, lchecks, lvalues, why = {}, {}, {}, {}, None
     t0 = time.monotonic()
@@ -480,7 +491,8 @@ def functional_boot(ctx, nic, ip_seen, name):
                 _, out, _ = k.run(f"{N} ipshow", CMD_TIMEOUT)
                 ip_seen.setdefault(nic, {})["kestrel"] = parse(out)[2]
                 lp.wait_ready("servers", BOOT_TIMEOUT)
-                _, out, secs = k.run(f"{N} client {LINUX_IP} {NAMES['linux']}", CLIENT_TIMEOUT)
+                _, out, secs = k.run(f"{N} client {LINUX_IP} {NAMES['linux']} {LINUX_IP6}",
+                                     CLIENT_TIMEOUT)
                 kchecks = parse(out)[0]
                 log(f"net: {nic}: Kestrel's prompt at {prompt:.0f} s, its clients took {secs:.0f} s")
                 k.must(f"{N} servers", CMD_TIMEOUT)
@@ -525,6 +537,7 @@ def iperf_round(ctx, nic, who, i, ip_seen):
             else:
                 script = "\n".join([f"{N} setup {NAMES['standin']} || exit 1",
                                     f"{N} addr {KESTREL_IP}/{PREFIX} {LINUX_IP} || exit 1",
+                                    f"{N} addr6 {KESTREL_IP6}/{PREFIX6} || exit 1",
                                     f"{N} ipshow", wait_http(LINUX_IP), f"{N} iperf {LINUX_IP}",
                                     "netpeer_value iperf-done 1"]) + "\n"
                 with peer(ctx, wire, nic, name, script, side=0, mac=netpeer.KESTREL_MAC) as sb:
