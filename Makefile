@@ -328,7 +328,7 @@ conformance-net: all
 		$(if $(filter-out 0,$(NETPROFILE)),--profile)
 
 # make conformance-net-loss [NETLOSSSIZE=64] [NETLOSSRATES=0,1,5,20] [NETLOSSSEED=1]
-# [NETLOSSPAIRS=kestrel,linux[,linux-nosack]] [NETNIC=virtio-net-pci]: TCP through a
+# [NETLOSSPAIRS=kestrel,linux[,kestrel-reno][,linux-nosack]] [NETNIC=virtio-net-pci]: TCP through a
 # seeded lossy relay on the two-guest wire (tests/boot/netrelay.py: drop at each rate,
 # 1% reordering and 1% duplication, Unix sockets only), NETLOSSSIZE MiB each way,
 # Kestrel with Linux and Linux with Linux on the same seed, sha256 checked, each

@@ -469,7 +469,13 @@ static long string_write(const struct sysctl_file *e, struct iobuf buf, size_t n
 		return -EFAULT;
 	e->get_str(value, cap);
 	sysctl_string_write(value, cap, *pos, text, take);
-	e->set_str(value, strlen(value));
+	if (e->set_str_checked) {
+		int err = e->set_str_checked(value, strlen(value));
+		if (err)
+			return err;
+	} else {
+		e->set_str(value, strlen(value));
+	}
 	*pos += n;
 	return (long)n;
 }

@@ -48,6 +48,10 @@ struct sysctl_file {
 	int (*set)(const int64_t *v);
 	void (*get_str)(char *buf, size_t cap);         /* cap SYSCTL_STR_MAX */
 	void (*set_str)(const char *s, size_t len);     /* len < the string's cap */
+	/* instead of set_str, a setter that may refuse: 0, or the negative
+	 * errno the write returns (nothing changed), as Linux's handlers
+	 * that check a string after proc_dostring */
+	int (*set_str_checked)(const char *s, size_t len);
 	uint16_t str_cap;   /* a string's longest value with its NUL: 0 SYSCTL_STR_MAX, else
 	                     * up to SYSCTL_STR_LONG (Linux's ctl_table maxlen) */
 	int64_t *data;

@@ -24,6 +24,7 @@
 #include "net/ipv6.h"
 #include "net/net_sysctl.h"
 #include "net/netdev.h"
+#include "net/tcp.h"
 #include "net/tcp_sock.h"
 
 #include "fs/vfs.h"
@@ -52,10 +53,6 @@
 #define TCP_RTO_MAX_S         120
 #define IP_TTL_MAX            255
 
-/* TCP_CONGESTION's names, as Linux's built-in ones. NewReno (RFC 6582)
- * runs under both until CUBIC comes (issue 31): "cubic" is kept and read
- * back so programs that ask for Linux's default run. */
-static const char *const cong_names[] = { "reno", "cubic" };
 
 /* Every socket holding a port (bound, or given one by connect or
  * listen), linked by in.next; accepted sockets share their listener's. */
@@ -575,7 +572,9 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	s->in.v6only = family == AF_INET6 && net_sysctl_bindv6only(); /* Linux's inet6_create */
 	s->in.hops = IPV6_DEFAULT_HOPS;
 	s->in.opt = (struct inet_opts){ .ttl = -1, .mc_ttl = IP_MC_TTL_DEFAULT, .mc_loop = true,
-					.pmtudisc = IP_PMTUDISC_WANT };
+					.pmtudisc = IP_PMTUDISC_WANT,
+					/* tcp_congestion_control now (Linux's tcp_init_sock) */
+					.cong = (uint8_t)net_sysctl_tcp_cong_default() };
 	s->proto = proto;
 	if (proto == &inet_icmp_proto)
 		inet_icmp_adopt(s);
@@ -728,7 +727,7 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 		return tcp_sock_info(s, val, len);
 	if (level == IPPROTO_TCP && name == TCP_CONGESTION && s->type == SOCK_STREAM) {
 		memset(val, 0, TCP_CA_NAME_MAX);
-		strlcpy(val, cong_names[s->in.opt.cong], TCP_CA_NAME_MAX);
+		strlcpy(val, tcp_cc_name(s->in.opt.cong), TCP_CA_NAME_MAX); /* copied: min(len, 16) */
 		*len = TCP_CA_NAME_MAX;
 		return 0;
 	}
@@ -884,19 +883,33 @@ static int ip_option(struct unix_sock *s, int name, const void *val, size_t len)
 	}
 }
 
-/* TCP_CONGESTION set: a name of cong_names (at most TCP_CA_NAME_MAX - 1
- * bytes of val are read, as Linux), else -ENOENT. */
+/*
+ * TCP_CONGESTION set, as Linux's do_tcp_setsockopt and
+ * tcp_set_congestion_control: no bytes -EINVAL; the name is the first
+ * TCP_CA_NAME_MAX - 1 bytes of val up to a NUL; the algorithm now in
+ * use is always accepted; else an unknown name -ENOENT, one not in
+ * tcp_allowed_congestion_control -EPERM without CAP_NET_ADMIN. The
+ * connection, if any, switches (sockopt_changed).
+ */
 static int cong_set(struct unix_sock *s, const void *val, size_t len)
 {
 	char name[TCP_CA_NAME_MAX] = { 0 };
+	int id;
 
+	if (len < 1)
+		return -EINVAL;
 	memcpy(name, val, len < sizeof(name) - 1 ? len : sizeof(name) - 1);
-	for (size_t i = 0; i < sizeof(cong_names) / sizeof(cong_names[0]); i++)
-		if (!strcmp(name, cong_names[i])) {
-			s->in.opt.cong = (uint8_t)i;
-			return 0;
-		}
-	return -ENOENT;
+	id = tcp_cc_find(name, strlen(name));
+	if (id == s->in.opt.cong)
+		return 0;
+	if (id < 0)
+		return -ENOENT;
+	if (!net_sysctl_tcp_cong_allowed((unsigned)id) && !capable(CAP_NET_ADMIN))
+		return -EPERM;
+	s->in.opt.cong = (uint8_t)id;
+	if (s->proto->sockopt_changed)
+		s->proto->sockopt_changed(s);
+	return 0;
 }
 
 /* Every option int_option knows is accepted (IP's by ip_option, the

@@ -3,9 +3,10 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Six are writable with Linux's checks and honoured by the stack:
+ * Eight are writable with Linux's checks and honoured by the stack:
  * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
- * tcp_sack and net.ipv6.bindv6only; tcp_recovery is writable and kept
+ * tcp_sack, tcp_congestion_control, tcp_allowed_congestion_control and
+ * net.ipv6.bindv6only; tcp_recovery is writable and kept
  * only (RACK runs on every SACK connection, as with Linux's 1); the
  * others are read-only (0444: an
  * open for writing is -EACCES) and read the constants the stack itself uses.
@@ -16,11 +17,15 @@
 #include "fs/procfs_sys.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
+#include "lib/printf.h"
+#include "lib/string.h"
 
 #define INT_MAX_VALUE 2147483647
 
-/* sysctl_lock protects the pairs (port_low/high, ping_low/high); the
- * single words are read and written whole (__atomic). */
+/* sysctl_lock protects the pairs (port_low/high, ping_low/high) and the
+ * congestion control's default and allowed set (a default is always
+ * allowed: the two change together); the single words are read and
+ * written whole (__atomic). */
 static struct spinlock sysctl_lock = SPINLOCK_INIT;
 static uint16_t port_low = NET_PORT_RANGE_LOW, port_high = NET_PORT_RANGE_HIGH;
 /* Linux's default is "1 0" (nobody); every systemd-based distribution,
@@ -34,6 +39,11 @@ static uint8_t tcp_sack = 1;
 /* Linux's default, RACK loss detection: kept only; the engine runs RACK
  * on every SACK connection, as with 1 */
 static uint8_t tcp_recovery = 1;
+/* tcp_congestion_control and tcp_allowed_congestion_control: Linux's
+ * default, CUBIC, and both built-in algorithms allowed (a bit per
+ * enum tcp_cc_id) */
+static uint8_t cong_default = TCP_CC_DEFAULT;
+static uint32_t cong_allowed = (1u << TCP_CC_RENO) | (1u << TCP_CC_CUBIC);
 /* net.ipv6.bindv6only: a new AF_INET6 socket's IPV6_V6ONLY (Linux's 0:
  * dual stack). A plain value: procfs_sys writes it whole, 0 or 1. */
 static int64_t bindv6only;
@@ -72,6 +82,22 @@ int net_sysctl_somaxconn(void)
 bool net_sysctl_tcp_sack(void)
 {
 	return __atomic_load_n(&tcp_sack, __ATOMIC_RELAXED) != 0;
+}
+
+unsigned net_sysctl_tcp_cong_default(void)
+{
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	unsigned id = cong_default;
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return id;
+}
+
+bool net_sysctl_tcp_cong_allowed(unsigned id)
+{
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	bool ok = id < TCP_CC_COUNT && ((cong_allowed >> id) & 1);
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return ok;
 }
 
 /* ---- the writable files, with Linux's checks ------------------------------------ */
@@ -179,6 +205,81 @@ static int tcp_recovery_set(const int64_t *v)
 	return 0;
 }
 
+/* The names of the algorithms in mask (a bit per enum tcp_cc_id), in
+ * Linux's order, space-separated, into buf (cap bytes, NUL-terminated). */
+static void cong_list(uint32_t mask, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; i < TCP_CC_COUNT; i++) {
+		if (!((mask >> i) & 1))
+			continue;
+		len += (size_t)ksnprintf(buf + len, cap - len, "%s%s", len ? " " : "", tcp_cc_name(i));
+		if (len >= cap)
+			return;
+	}
+}
+
+static void cong_default_get(char *buf, size_t cap)
+{
+	strlcpy(buf, tcp_cc_name(net_sysctl_tcp_cong_default()), cap);
+}
+
+/* Linux's tcp_set_default_congestion_control: a known name, else
+ * -ENOENT; the default is always allowed. */
+static int cong_default_set(const char *s, size_t len)
+{
+	int id = tcp_cc_find(s, len);
+
+	if (id < 0)
+		return id;
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	cong_default = (uint8_t)id;
+	cong_allowed |= 1u << id;
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return 0;
+}
+
+static void cong_available_get(char *buf, size_t cap)
+{
+	cong_list((1u << TCP_CC_COUNT) - 1, buf, cap);
+}
+
+static void cong_allowed_get(char *buf, size_t cap)
+{
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	uint32_t mask = cong_allowed;
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	cong_list(mask, buf, cap);
+}
+
+/* Linux's tcp_set_allowed_congestion_control: space-separated names up
+ * to the first empty one (strsep's), each known, else -ENOENT and
+ * nothing changes; they become the allowed set, the default with them. */
+static int cong_allowed_set(const char *s, size_t len)
+{
+	uint32_t mask = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t j = i;
+		while (j < len && s[j] != ' ')
+			j++;
+		if (j == i)
+			break;
+		int id = tcp_cc_find(s + i, j - i);
+		if (id < 0)
+			return id;
+		mask |= 1u << id;
+		i = j + 1;
+	}
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	cong_allowed = mask | 1u << cong_default;
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return 0;
+}
+
 /* ---- the read-only files -------------------------------------------------------- */
 
 /*
@@ -247,6 +348,9 @@ static void buf_max_get(int64_t *v)
 	v[0] = UNIX_BUF_MAX;
 }
 
+/* Linux's TCP_CA_BUF_MAX is 2048; two names need far less. */
+#define CONG_LIST_CAP SYSCTL_STR_LONG
+
 #define RO(nm, d, getter) { .name = nm, .dir = d, .mode = 0444, .n = 1, .get = getter }
 #define RO_V(nm, d, cnt, getter) { .name = nm, .dir = d, .mode = 0444, .n = cnt, .get = getter }
 #define RW(nm, d, cnt, getter, setter) \
@@ -266,6 +370,12 @@ static const struct sysctl_file net_files[] = {
 	RO("ip_forward", IPV4, zero_get),
 	RW("ip_local_port_range", IPV4, 2, port_range_get, port_range_set),
 	RW("ping_group_range", IPV4, 2, ping_range_get, ping_range_set),
+	{ .name = "tcp_allowed_congestion_control", .dir = IPV4, .mode = 0644,
+	  .get_str = cong_allowed_get, .set_str_checked = cong_allowed_set, .str_cap = CONG_LIST_CAP },
+	{ .name = "tcp_available_congestion_control", .dir = IPV4, .mode = 0444,
+	  .get_str = cong_available_get, .str_cap = CONG_LIST_CAP },
+	{ .name = "tcp_congestion_control", .dir = IPV4, .mode = 0644,
+	  .get_str = cong_default_get, .set_str_checked = cong_default_set, .str_cap = TCP_CC_NAME_MAX },
 	RO("tcp_fin_timeout", IPV4, fin_timeout_get),
 	RO("tcp_keepalive_intvl", IPV4, keepalive_intvl_get),
 	RO("tcp_keepalive_probes", IPV4, keepalive_probes_get),

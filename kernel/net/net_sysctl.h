@@ -32,6 +32,11 @@ uint8_t net_sysctl_default_ttl(void);
 int net_sysctl_somaxconn(void);
 /* tcp_sack: does a new connection offer SACK-permitted? */
 bool net_sysctl_tcp_sack(void);
+/* tcp_congestion_control: a new socket's algorithm (enum tcp_cc_id). */
+unsigned net_sysctl_tcp_cong_default(void);
+/* tcp_allowed_congestion_control: may a process without CAP_NET_ADMIN
+ * choose algorithm id (Linux's TCP_CONG_NON_RESTRICTED)? */
+bool net_sysctl_tcp_cong_allowed(unsigned id);
 /* net.ipv6.bindv6only: is a new AF_INET6 socket IPV6_V6ONLY? */
 bool net_sysctl_bindv6only(void);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The TCP protocol engine: one connection's state machine (RFC 9293) with its timers, RTT estimation, SACK loss recovery and NewReno congestion control and byte rings, driven by a socket layer that owns the locks, the lookup and the wire. */
+/* The TCP protocol engine: one connection's state machine (RFC 9293) with its timers, RTT estimation, SACK loss recovery, congestion control (CUBIC, or NewReno as "reno") and byte rings, driven by a socket layer that owns the locks, the lookup and the wire. */
 #ifndef KESTREL_NET_TCP_H
 #define KESTREL_NET_TCP_H
 
@@ -71,8 +71,13 @@
  * RFC 6675 with PRR (RFC 6937) and RACK-TLP (RFC 8985): tcp_sack.c;
  * without it, NewReno (RFC 6582) with Limited Transmit.
  *
+ * Congestion control: one algorithm per conn, chosen by number
+ * (enum tcp_cc_id, tcp_cc_find) and set by tcp_set_congestion; the
+ * window's shared parts (slow start, PRR, the limits) are tcp_cc.c's,
+ * CUBIC's curve tcp_cubic.c's.
+ *
  * Not here (yet): path MTU discovery, ECN, TCP_USER_TIMEOUT,
- * TCP_DEFER_ACCEPT, Fast Open, CUBIC.
+ * TCP_DEFER_ACCEPT, Fast Open.
  *
  * Where RFC 9293 and Linux differ, the engine does what Linux's
  * tcp_input.c does (a peer observes Linux), and says so where it does.
@@ -99,6 +104,38 @@ enum tcp_ca_state {
 	TCP_CA_DISORDER = 1,     /* duplicate ACKs or SACKed data seen, no loss yet */
 	TCP_CA_RECOVERY = 3,     /* fast recovery: SACK's (RFC 6675), else NewReno's (RFC 6582) */
 	TCP_CA_LOSS = 4,         /* after a retransmission timeout */
+};
+
+/* The congestion-control algorithms, numbered in the order Linux 6.1
+ * lists its built-in ones (tcp_available_congestion_control: "reno
+ * cubic"); a name is at most TCP_CC_NAME_MAX - 1 bytes (Linux's
+ * TCP_CA_NAME_MAX, 16). */
+enum tcp_cc_id {
+	TCP_CC_RENO = 0,         /* NewReno (RFC 5681, 6582): Linux's "reno" */
+	TCP_CC_CUBIC = 1,        /* CUBIC (RFC 9438) as Linux 6.1's tcp_cubic.c: the default */
+	TCP_CC_COUNT
+};
+#define TCP_CC_DEFAULT   TCP_CC_CUBIC
+#define TCP_CC_NAME_MAX  16
+
+/* CUBIC's state (tcp_cubic.c; Linux's struct bictcp, its names): windows
+ * in segments, times in milliseconds of the conn's clock (Linux's
+ * jiffies at HZ 1000), HyStart's in microseconds. */
+struct tcp_cubic {
+	uint32_t cnt;              /* segments acked per segment of growth */
+	uint32_t last_max_cwnd;    /* W_max: the window before the last reduction */
+	uint32_t last_cwnd, last_time; /* the window and the time cnt was last computed */
+	uint32_t origin_point;     /* the curve's plateau (bic_origin_point) */
+	uint32_t k;                /* the time from the epoch's start to it, 1/1024 s (bic_K) */
+	uint32_t delay_min;        /* the least RTT seen, us */
+	uint32_t epoch_start;      /* the epoch's start (0: none, ms + 1 so it is never 0) */
+	uint32_t ack_cnt;          /* segments acked this epoch, for the Reno-friendly estimate */
+	uint32_t tcp_cwnd;         /* the Reno-friendly estimate W_est, segments */
+	uint8_t sample_cnt;        /* HyStart: delay samples this round */
+	bool found;                /* HyStart: slow start's exit was found */
+	bool round_set;            /* HyStart: a round has begun (round_start valid) */
+	uint32_t round_start, last_ack, curr_rtt; /* HyStart: us; curr_rtt the round's least RTT */
+	uint32_t end_seq;          /* HyStart: the round ends when snd_una passes it */
 };
 
 /* Linux's defaults (sysctls and include/net/tcp.h), in nanoseconds or counts. */
@@ -374,10 +411,18 @@ struct tcp_conn {
 	uint32_t total_retrans;
 
 	/* congestion control (tcp_cc.c): cwnd and ssthresh in bytes, cwnd_acc
-	 * segments acked towards the next increase, recover NewReno's */
+	 * segments acked towards the next increase (Linux's snd_cwnd_cnt),
+	 * recover NewReno's; cc the algorithm (enum tcp_cc_id; the caller's,
+	 * through tcp_set_congestion), ca its state (Linux's icsk_ca_priv);
+	 * ca_rtt the RTT sample of the ACK being processed (ns, 0: none) */
 	enum tcp_ca_state ca_state;
 	uint32_t cwnd, ssthresh, cwnd_acc, recover;
 	uint8_t dupacks;
+	uint8_t cc;
+	union {
+		struct tcp_cubic cubic;
+	} ca;
+	uint64_t ca_rtt;
 	/* whether cwnd limits the sender (Linux's tcp_cwnd_validate): the
 	 * flight filled it in the window that ends at usage_seq, else the
 	 * largest flight of that window */
@@ -589,6 +634,14 @@ void tcp_rcv_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size, uint64_t now)
  * sends it now (tcp_cleanup_rbuf's ICSK_ACK_PUSHED case). */
 void tcp_set_quickack(struct tcp_conn *c, bool on, uint64_t now);
 void tcp_set_keepalive(struct tcp_conn *c, bool on, uint64_t now);
+/* TCP_CONGESTION: the algorithm named name[0..len) (no NUL needed), or
+ * -ENOENT; and an algorithm's name (id < TCP_CC_COUNT). */
+int tcp_cc_find(const char *name, size_t len);
+const char *tcp_cc_name(unsigned id);
+/* The conn runs algorithm id (< TCP_CC_COUNT; else nothing changes)
+ * from now on: a synchronized conn keeps its window and starts the
+ * algorithm's state afresh, as Linux's tcp_reinit_congestion_control. */
+void tcp_set_congestion(struct tcp_conn *c, unsigned id);
 /* TCP_INFO. */
 void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *out);
 

@@ -1,6 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: TCP congestion control, NewReno: slow start and congestion
+ * Kestrel: TCP congestion control, the parts every algorithm shares, and
+ * NewReno ("reno"). An algorithm is a table of hooks (struct tcp_cc_ops,
+ * as Linux's tcp_congestion_ops): what ssthresh a reduction sets, how
+ * the window grows in congestion avoidance, what an undo restores; CUBIC's
+ * are in tcp_cubic.c, NewReno's here. The rest is this file's whatever
+ * the algorithm, as in Linux's tcp_input.c: slow start's
+ * arithmetic, recovery's window, PRR, the limits and window validation.
+ *
+ * NewReno: slow start and congestion
  * avoidance (RFC 5681); for a peer without SACK, fast retransmit on the
  * third duplicate ACK and NewReno's fast recovery with partial ACKs
  * (RFC 6582); with SACK, the window of RFC 6675's recovery. cwnd and
@@ -25,7 +33,51 @@
  */
 #include "net/tcp_priv.h"
 
+#include "lib/errno.h"
+#include "lib/string.h"
+
 #define TCP_CWND_MAX (1u << 30)
+
+/* By enum tcp_cc_id; the order of tcp_available_congestion_control. */
+static const struct tcp_cc_ops *const cc_table[TCP_CC_COUNT] = {
+	[TCP_CC_RENO] = &tcp_reno_ops,
+	[TCP_CC_CUBIC] = &tcp_cubic_ops,
+};
+
+/* The conn's algorithm (a bad number, which only a caller's bug makes, runs NewReno). */
+static const struct tcp_cc_ops *ops_of(const struct tcp_conn *c)
+{
+	return cc_table[c->cc < TCP_CC_COUNT ? c->cc : TCP_CC_RENO];
+}
+
+const char *tcp_cc_name(unsigned id)
+{
+	return id < TCP_CC_COUNT ? cc_table[id]->name : "";
+}
+
+int tcp_cc_find(const char *name, size_t len)
+{
+	for (unsigned i = 0; i < TCP_CC_COUNT; i++) {
+		const char *n = cc_table[i]->name;
+		size_t j = 0;
+
+		while (j < len && n[j] && n[j] == name[j])
+			j++;
+		if (j == len && !n[j])
+			return (int)i;
+	}
+	return -ENOENT;
+}
+
+void tcp_set_congestion(struct tcp_conn *c, unsigned id)
+{
+	if (id >= TCP_CC_COUNT || id == c->cc)
+		return;                /* the same one again: nothing restarts (Linux's) */
+	c->cc = (uint8_t)id;
+	memset(&c->ca, 0, sizeof(c->ca));
+	if (c->state != TCPS_CLOSE && c->state != TCPS_LISTEN)
+		ops_of(c)->init(c);
+}
 
 uint32_t tcp_flight(const struct tcp_conn *c)
 {
@@ -120,7 +172,10 @@ void tcp_cc_idle_check(struct tcp_conn *c, uint64_t now)
 {
 	uint32_t restart = TCP_INIT_CWND * c->snd_mss, cwnd = c->cwnd;
 	uint64_t idle = now - c->lsndtime;
+	const struct tcp_cc_ops *ops = ops_of(c);
 
+	if (c->snd_una == c->snd_max && ops->cwnd_event)
+		ops->cwnd_event(c, TCP_CA_EV_TX_START, now); /* before lsndtime moves, as Linux */
 	if (c->snd_una != c->snd_max || !c->lsndtime || idle <= c->rto)
 		return;
 	c->ssthresh = current_ssthresh(c);
@@ -142,45 +197,108 @@ void tcp_cc_init(struct tcp_conn *c)
 	c->dupacks = 0;
 	c->cwnd_limited = false;
 	c->max_flight = 0;
+	c->ca_rtt = 0;
+	memset(&c->ca, 0, sizeof(c->ca));
+	ops_of(c)->init(c);
 }
 
-/*
- * Slow start up to ssthresh, a segment per segment acked; then
- * congestion avoidance, a segment per window of segments acked (Linux's
- * tcp_slow_start and tcp_cong_avoid_ai, which count packets: a short
- * segment counts as one).
- */
-static void cc_grow(struct tcp_conn *c, uint32_t acked)
+bool tcp_cc_in_slow_start(const struct tcp_conn *c)
 {
-	uint32_t n = acked_segs(c, acked);
+	return c->cwnd < c->ssthresh;
+}
 
-	if (!cwnd_limited(c))
-		return;
-	if (c->cwnd < c->ssthresh) {
-		uint32_t room = (c->ssthresh - c->cwnd + c->snd_mss - 1) / c->snd_mss;
-		uint32_t take = n < room ? n : room;
+/* Linux's tcp_slow_start, in bytes: a segment per segment acked (a
+ * short one counting as one), up to ssthresh; the segments left over. */
+uint32_t tcp_cc_slow_start(struct tcp_conn *c, uint32_t segs)
+{
+	uint32_t room = (c->ssthresh - c->cwnd + c->snd_mss - 1) / c->snd_mss;
+	uint32_t take = segs < room ? segs : room;
 
-		c->cwnd += take * c->snd_mss;
-		if (c->cwnd > c->ssthresh)
-			c->cwnd = c->ssthresh;
-		n -= take;
-	}
-	c->cwnd_acc += n;
-	if (c->cwnd_acc >= c->cwnd / c->snd_mss) {
+	c->cwnd += take * c->snd_mss;
+	if (c->cwnd > c->ssthresh)
+		c->cwnd = c->ssthresh;
+	return segs - take;
+}
+
+/* Linux's tcp_cong_avoid_ai: cwnd_acc counts segments acked; each w of
+ * them is a segment more (credit earned at a larger w goes first). */
+void tcp_cc_avoid_ai(struct tcp_conn *c, uint32_t w, uint32_t segs)
+{
+	if (!w)
+		w = 1;
+	if (c->cwnd_acc >= w) {
 		c->cwnd_acc = 0;
 		c->cwnd += c->snd_mss;
+	}
+	c->cwnd_acc += segs;
+	if (c->cwnd_acc >= w) {
+		uint32_t delta = c->cwnd_acc / w;
+
+		c->cwnd_acc -= delta * w;
+		c->cwnd += delta * c->snd_mss;
 	}
 	if (c->cwnd > TCP_CWND_MAX)
 		c->cwnd = TCP_CWND_MAX;
 }
 
+uint32_t tcp_cc_reno_undo_cwnd(const struct tcp_conn *c)
+{
+	return c->cwnd > c->prior_cwnd ? c->cwnd : c->prior_cwnd;
+}
+
+/* Linux's tcp_undo_cwnd_reduction: the algorithm's window, and the
+ * ssthresh from before if it was larger. */
+void tcp_cc_undo(struct tcp_conn *c)
+{
+	c->cwnd = ops_of(c)->undo_cwnd(c);
+	if (c->prior_ssthresh > c->ssthresh)
+		c->ssthresh = c->prior_ssthresh;
+}
+
+/* The window grows only while it limits the sender (Linux's
+ * tcp_cong_avoid under tcp_is_cwnd_limited); how is the algorithm's. */
+static void cc_grow(struct tcp_conn *c, uint32_t acked, uint64_t now)
+{
+	if (!cwnd_limited(c))
+		return;
+	ops_of(c)->cong_avoid(c, acked_segs(c, acked), now);
+	if (c->cwnd > TCP_CWND_MAX)
+		c->cwnd = TCP_CWND_MAX;
+}
+
 /* Half the window, at least two segments (tcp_reno_ssthresh). */
-static uint32_t cc_half(const struct tcp_conn *c)
+static uint32_t reno_ssthresh(struct tcp_conn *c)
 {
 	uint32_t half = c->cwnd / 2;
 
 	return half > 2u * c->snd_mss ? half : 2u * c->snd_mss;
 }
+
+/* Linux's tcp_reno_cong_avoid: slow start, then a segment per window's
+ * worth of segments acked. */
+static void reno_cong_avoid(struct tcp_conn *c, uint32_t segs, uint64_t now)
+{
+	(void)now;
+	if (tcp_cc_in_slow_start(c)) {
+		segs = tcp_cc_slow_start(c, segs);
+		if (!segs)
+			return;
+	}
+	tcp_cc_avoid_ai(c, c->cwnd / c->snd_mss, segs);
+}
+
+static void reno_init(struct tcp_conn *c)
+{
+	(void)c;
+}
+
+const struct tcp_cc_ops tcp_reno_ops = {
+	.name = "reno",
+	.init = reno_init,
+	.ssthresh = reno_ssthresh,
+	.cong_avoid = reno_cong_avoid,
+	.undo_cwnd = tcp_cc_reno_undo_cwnd,
+};
 
 /* RFC 6582 3.2 step 3: a partial ACK deflates the window by what it
  * acked and adds back one segment; the caller retransmits the head. */
@@ -218,9 +336,22 @@ static bool cc_sack_recovery_ack(struct tcp_conn *c)
 	return false;
 }
 
-bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked)
+/* The algorithm hears of the ACK and its RTT sample (Linux's
+ * pkts_acked from tcp_clean_rtx_queue), which is then spent. */
+static void cc_acked(struct tcp_conn *c, uint32_t acked, uint64_t now)
+{
+	const struct tcp_cc_ops *ops = ops_of(c);
+	int64_t rtt_us = c->ca_rtt ? (int64_t)(c->ca_rtt / 1000) : -1;
+
+	c->ca_rtt = 0;
+	if (ops->pkts_acked)
+		ops->pkts_acked(c, acked_segs(c, acked), rtt_us, now);
+}
+
+bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked, uint64_t now)
 {
 	c->dupacks = 0;
+	cc_acked(c, acked, now);
 	switch (c->ca_state) {
 	case TCP_CA_RECOVERY:
 		if (c->sack_ok)
@@ -237,7 +368,7 @@ bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked)
 		c->ca_state = TCP_CA_OPEN;
 		break;
 	}
-	cc_grow(c, acked);
+	cc_grow(c, acked, now);
 	return false;
 }
 
@@ -264,7 +395,7 @@ bool tcp_cc_dupack(struct tcp_conn *c)
 	}
 	if (c->dupacks > 3)
 		return false;
-	c->ssthresh = cc_half(c);
+	c->ssthresh = ops_of(c)->ssthresh(c);
 	c->recover = c->snd_max;
 	c->cwnd = c->ssthresh + 3u * c->snd_mss;
 	c->ca_state = TCP_CA_RECOVERY;
@@ -275,7 +406,7 @@ bool tcp_cc_dupack(struct tcp_conn *c)
 void tcp_cc_enter_recovery(struct tcp_conn *c)
 {
 	c->prior_cwnd = c->cwnd;
-	c->ssthresh = cc_half(c);
+	c->ssthresh = ops_of(c)->ssthresh(c);
 	c->cwnd_acc = 0;
 	c->recover = c->snd_max;
 	c->ca_state = TCP_CA_RECOVERY;
@@ -317,20 +448,25 @@ void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe)
 
 void tcp_cc_reduce(struct tcp_conn *c)
 {
-	c->ssthresh = cc_half(c);
+	c->ssthresh = ops_of(c)->ssthresh(c);
 	c->cwnd = c->ssthresh;
 	c->cwnd_acc = 0;
 }
 
 /* A retransmission timeout: one segment of window, slow start again
- * (RFC 5681 3.1); ssthresh halves on the first timeout of a series only. */
-void tcp_cc_rto(struct tcp_conn *c)
+ * (RFC 5681 3.1); the algorithm's ssthresh on the first timeout of a
+ * series only, then it is told of the LOSS state (Linux's tcp_enter_loss). */
+void tcp_cc_rto(struct tcp_conn *c, uint64_t now)
 {
+	const struct tcp_cc_ops *ops = ops_of(c);
+
 	if (c->ca_state != TCP_CA_LOSS)
-		c->ssthresh = cc_half(c);
+		c->ssthresh = ops->ssthresh(c);
 	c->cwnd = c->snd_mss;
 	c->cwnd_acc = 0;
 	c->recover = c->snd_max;
 	c->ca_state = TCP_CA_LOSS;
 	c->dupacks = 0;
+	if (ops->set_state)
+		ops->set_state(c, TCP_CA_LOSS, now);
 }

@@ -92,6 +92,7 @@ void tcp_conn_init(struct tcp_conn *c, const struct tcp_cfg *cfg, const struct t
 	c->snd_mss = c->rcv_mss = TCP_MSS_DEFAULT;
 	c->peer_mss = TCP_MSS_DEFAULT;
 	tcp_timers_stop(c);
+	c->cc = TCP_CC_DEFAULT;
 	tcp_cc_init(c);
 }
 

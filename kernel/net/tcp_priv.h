@@ -80,16 +80,67 @@ void tcp_timers_stop(struct tcp_conn *c);
 void tcp_enter_time_wait(struct tcp_conn *c, uint64_t now);
 void tcp_fin_wait2_arm(struct tcp_conn *c, uint64_t now);
 
-/* ---- tcp_cc.c: NewReno (RFC 5681, 6582) ---- */
+/* ---- tcp_cc.c: the window's shared parts; the algorithms' ops ---- */
+
+/* Events an algorithm is told of (Linux's enum tcp_ca_event). */
+enum tcp_ca_event {
+	TCP_CA_EV_TX_START,      /* data goes out with nothing in flight (after idle) */
+};
+
+/*
+ * A congestion-control algorithm (Linux's struct tcp_congestion_ops, the
+ * hooks Kestrel's two need). Windows are in bytes as the conn's; an
+ * algorithm working in segments converts with snd_mss. Every hook runs
+ * under the conn's lock (the caller's, as every engine call), and only
+ * where Linux calls its own: once per ACK (pkts_acked, cong_avoid), once
+ * per reduction (ssthresh), on a state change, an undo, an event.
+ */
+struct tcp_cc_ops {
+	const char *name;
+	/* The algorithm's state from nothing (c->ca zeroed before). */
+	void (*init)(struct tcp_conn *c);
+	/* A reduction begins (recovery, a timeout's first, a repaired tail
+	 * loss): the new ssthresh, at least two segments. Called once per
+	 * reduction, with cwnd still the window before it. */
+	uint32_t (*ssthresh)(struct tcp_conn *c);
+	/* segs segments acked while cwnd limits the sender, outside a
+	 * reduction: grow cwnd (slow start through tcp_cc_slow_start). */
+	void (*cong_avoid)(struct tcp_conn *c, uint32_t segs, uint64_t now);
+	/* ca_state becomes s (only TCP_CA_LOSS is told); NULL: not wanted. */
+	void (*set_state)(struct tcp_conn *c, enum tcp_ca_state s, uint64_t now);
+	/* A reduction proved needless (D-SACK): the window to go back to. */
+	uint32_t (*undo_cwnd)(const struct tcp_conn *c);
+	/* An event; NULL: not wanted. */
+	void (*cwnd_event)(struct tcp_conn *c, enum tcp_ca_event ev, uint64_t now);
+	/* An ACK delivered segs segments; rtt_us its RTT sample (-1: none).
+	 * NULL: not wanted. */
+	void (*pkts_acked)(struct tcp_conn *c, uint32_t segs, int64_t rtt_us, uint64_t now);
+};
+extern const struct tcp_cc_ops tcp_reno_ops;
+extern const struct tcp_cc_ops tcp_cubic_ops;
+
+/* Shared parts the algorithms call (Linux's tcp_slow_start,
+ * tcp_cong_avoid_ai, tcp_in_slow_start, tcp_reno_undo_cwnd). */
+bool tcp_cc_in_slow_start(const struct tcp_conn *c);
+/* Slow start: a segment per segment acked, up to ssthresh; the
+ * segments left over. */
+uint32_t tcp_cc_slow_start(struct tcp_conn *c, uint32_t segs);
+/* Additive increase: a segment per w segments acked (credit in cwnd_acc). */
+void tcp_cc_avoid_ai(struct tcp_conn *c, uint32_t w, uint32_t segs);
+uint32_t tcp_cc_reno_undo_cwnd(const struct tcp_conn *c);
+/* The window's undo after a needless reduction (tcp_sack.c's D-SACK undo). */
+void tcp_cc_undo(struct tcp_conn *c);
+
 void tcp_cc_init(struct tcp_conn *c);
-/* New data acked (acked bytes, snd_una already advanced): grow cwnd,
- * or handle a partial/full ACK in recovery. True: retransmit the head. */
-bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked);
+/* New data acked (acked bytes, snd_una already advanced), at now:
+ * grow cwnd, or handle a partial/full ACK in recovery. True:
+ * retransmit the head. */
+bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked, uint64_t now);
 /* A duplicate ACK. True: retransmit the head (the third). */
 bool tcp_cc_dupack(struct tcp_conn *c);
-void tcp_cc_rto(struct tcp_conn *c);
-/* SACK loss recovery begins (RFC 6675 5 step 4.2): ssthresh halves,
- * cwnd takes it, recover is snd_max. */
+void tcp_cc_rto(struct tcp_conn *c, uint64_t now);
+/* SACK loss recovery begins (RFC 6675 5 step 4.2): ssthresh is the
+ * algorithm's, cwnd takes it, recover is snd_max. */
 void tcp_cc_enter_recovery(struct tcp_conn *c);
 /* PRR's step on an ACK in SACK recovery: delivered bytes, pipe now. */
 void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe);
@@ -105,8 +156,23 @@ uint32_t tcp_cc_send_window(const struct tcp_conn *c);
 void tcp_cc_validate(struct tcp_conn *c, bool limited, uint64_t now);
 /* New data queued by the program: a connection idle (nothing unacked,
  * nothing sent) for more than an RTO starts again from a smaller window
- * (Linux's tcp_slow_start_after_idle_check, RFC 5681 4.1). */
+ * (Linux's tcp_slow_start_after_idle_check, RFC 5681 4.1); with nothing
+ * in flight the algorithm is told TCP_CA_EV_TX_START. */
 void tcp_cc_idle_check(struct tcp_conn *c, uint64_t now);
+
+/* ---- tcp_cubic.c: CUBIC's curve, exposed for the host's tests ---- */
+/* The integer cube root of a, rounded down. */
+uint32_t tcp_cubic_root(uint64_t a);
+/* K, in 1/1024 s, for a plateau w segments above the window (RFC 9438's
+ * K = cbrt((W_max - cwnd) / C), C = 0.4 as Linux's bic_scale 41/1024*10). */
+uint32_t tcp_cubic_k(uint32_t w);
+/* W_cubic at t (1/1024 s from the epoch's start): origin + C (t - K)^3,
+ * segments (Linux's bic_target). */
+uint32_t tcp_cubic_target(uint32_t origin, uint32_t k, uint64_t t);
+/* Linux's bictcp_update: cnt from the curve and the Reno-friendly
+ * estimate for a window of cwnd segments, acked segments more, at ms
+ * tick now (never 0), the least RTT delay_min_us ahead. */
+void tcp_cubic_update(struct tcp_cubic *ca, uint32_t cwnd, uint32_t acked, uint32_t now);
 
 /* ---- tcp_sack.c: the sender's scoreboard, RACK-TLP (RFC 6675, 8985) ---- */
 /* Data [seq, seq + len) (its FIN counted) goes out now: its first

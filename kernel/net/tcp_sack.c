@@ -385,10 +385,7 @@ static void try_undo_dsack(struct tcp_conn *c)
 	if (!c->undo_marker || c->undo_retrans > 0)
 		return;
 	c->undo_marker = false;
-	if (c->cwnd < c->prior_cwnd)
-		c->cwnd = c->prior_cwnd;
-	if (c->prior_ssthresh > c->ssthresh)
-		c->ssthresh = c->prior_ssthresh;
+	tcp_cc_undo(c);
 	if (c->ca_state == TCP_CA_RECOVERY)
 		c->ca_state = c->n_sb ? TCP_CA_DISORDER : TCP_CA_OPEN;
 	c->stats.dsack_undo++;

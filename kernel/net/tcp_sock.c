@@ -794,7 +794,8 @@ static bool sockopt_bit(const struct unix_sock *s, int name)
 
 /*
  * ts->lock held: the conn takes socket s's options (TCP_NODELAY,
- * TCP_CORK, the keepalive times and count, SO_KEEPALIVE, SO_OOBINLINE),
+ * TCP_CORK, the keepalive times and count, SO_KEEPALIVE, SO_OOBINLINE,
+ * TCP_CONGESTION),
  * when a connection is made and whenever one changes. Turning Nagle or
  * the cork off sends what they held; the keepalive timer is re-armed
  * only when keepalive or its idle time changed (Linux re-arms on
@@ -807,6 +808,7 @@ static void opts_to_conn(struct tcp_sock *ts, const struct unix_sock *s, uint64_
 	bool keep = sockopt_bit(s, SO_KEEPALIVE), rearm = keep != c->keepalive || idle != c->keep_idle_s;
 
 	c->urg_inline = sockopt_bit(s, SO_OOBINLINE);
+	tcp_set_congestion(c, s->in.opt.cong); /* the same one again changes nothing */
 	c->keep_idle_s = idle;
 	c->keep_intvl_s = s->in.keepintvl ? s->in.keepintvl : TCP_KEEPINTVL_S;
 	c->keep_cnt = s->in.keepcnt ? s->in.keepcnt : TCP_KEEPCNT_DEFAULT;

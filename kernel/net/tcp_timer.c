@@ -48,6 +48,7 @@ void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt)
 	var4 = 4 * c->rttvar;
 	c->rto = clamp_rto(c->srtt + (var4 > TCP_RTO_MIN_NS ? var4 : TCP_RTO_MIN_NS));
 	c->backoff = 0;
+	c->ca_rtt = rtt;               /* the congestion control's sample (tcp_cc_ack spends it) */
 }
 
 /* The RTO doubled once per backoff, at most TCP_RTO_MAX. */
@@ -203,7 +204,7 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 	if (c->ca_state != TCP_CA_LOSS)
 		tcp_undo_mark(c);
 	tcp_sack_rto(c);
-	tcp_cc_rto(c);
+	tcp_cc_rto(c, now);
 	c->snd_nxt = c->snd_una;
 	tcp_output(c, now);
 	if (c->t_rexmit == TCP_NO_DEADLINE && c->t_persist == TCP_NO_DEADLINE)

@@ -63,7 +63,7 @@ struct inet_name {
  * and TCP_INQ flags, TCP_QUICKACK off (Linux's pingpong mode: a
  * connection's own, which its traffic changes, once it has one),
  * TCP_LINGER2 (s; -1 none, 0 tcp_fin_timeout), TCP_USER_TIMEOUT (ms),
- * TCP_WINDOW_CLAMP, TCP_CONGESTION (an index into inet.c's names). */
+ * TCP_WINDOW_CLAMP, TCP_CONGESTION (an enum tcp_cc_id). */
 struct inet_opts {
 	uint8_t tos, mc_ttl, cong;
 	uint8_t syncnt, defer_accept; /* TCP_SYNCNT (0: tcp_syn_retries); TCP_DEFER_ACCEPT in SYN-ACK retransmits */

@@ -178,9 +178,12 @@ def kestrel_tcpext(k):
     return {n: c.get("TcpExt." + n) for n in TCPEXT}
 
 
-def kestrel_steps(k, server, res, size_mib, timeout):
-    """The kestrel pair's steps once both have booted."""
+def kestrel_steps(k, server, res, size_mib, timeout, cc=None):
+    """The kestrel pair's steps once both have booted (cc: Kestrel's congestion
+    control, set before any connection; None: its default)."""
     k.expect("shell prompt", nettest.PROMPT, nettest.BOOT_TIMEOUT)
+    if cc:
+        k.must(f"echo {cc} > /proc/sys/net/ipv4/tcp_congestion_control")
     blocks = size_mib * 16
     k.must(f"mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/f bs=64k count={blocks} "
            "2>/dev/null && sha256sum /tmp/www/f > /tmp/www/sum", 300)
@@ -219,9 +222,10 @@ def kestrel_argv(img, vars_fd, wire, nic, pcap):
 
 
 def kestrel_run(build, outdir, name, nic, size_mib, loss, seed=SEED, reorder=REORDER, dup=DUP,
-                pcap=None):
-    """One boot of the kestrel pair: its Result (raises nettest.CaseFailed on a failure)."""
-    res = Result("kestrel", loss, seed, size_mib)
+                pcap=None, cc=None):
+    """One boot of the kestrel pair: its Result (raises nettest.CaseFailed on a failure);
+    cc: Kestrel's congestion control ("reno": the kestrel-reno pair)."""
+    res = Result("kestrel-" + cc if cc else "kestrel", loss, seed, size_mib)
     timeout = xfer_timeout(size_mib, loss / 100.0)
     img, vars_fd = nettest.make_image(build, outdir, name, CMDLINE)
     with netrelay.RelayWire() as wire, relay_for(wire, loss, seed, reorder, dup) as relay, \
@@ -231,7 +235,7 @@ def kestrel_run(build, outdir, name, nic, size_mib, loss, seed=SEED, reorder=REO
         with nettest.Kestrel(name, kestrel_argv(img, vars_fd, wire, nic, pcap),
                              nettest.log_path(outdir, name)) as k:
             try:
-                kestrel_steps(k, server, res, size_mib, timeout)
+                kestrel_steps(k, server, res, size_mib, timeout, cc)
             finally:
                 res.relay = relay.stats()
                 nettest.judge_log(k)
@@ -279,8 +283,10 @@ def linux_run(build, outdir, name, nic, size_mib, loss, seed=SEED, reorder=REORD
 def table(results, rates):
     """The Markdown table: per loss rate, each direction's seconds for each pair
     (the ratio is Kestrel's to Linux-Linux's) and the senders' retransmissions."""
-    pairs = [p for p in ("kestrel", "linux", "linux-nosack") if any(r.pair == p for r in results)]
-    names = {"kestrel": "Kestrel-Linux", "linux": "Linux-Linux", "linux-nosack": "no SACK"}
+    pairs = [p for p in ("kestrel", "kestrel-reno", "linux", "linux-nosack")
+             if any(r.pair == p for r in results)]
+    names = {"kestrel": "Kestrel-Linux", "kestrel-reno": "Kestrel (reno)-Linux", "linux": "Linux-Linux",
+             "linux-nosack": "no SACK"}
     head = ["loss"]
     for d in ("to Linux", "to Kestrel"):
         head += [f"{d}: {names[p]}" for p in pairs] + (["ratio"] if len(pairs) > 1 else [])
@@ -331,9 +337,9 @@ def main():
             name = f"{pair}-{loss:g}"
             t0 = time.monotonic()
             try:
-                if pair == "kestrel":
+                if pair in ("kestrel", "kestrel-reno"):
                     r = kestrel_run(build, outdir, name, args.nic, args.size, loss, args.seed,
-                                    args.reorder, args.dup)
+                                    args.reorder, args.dup, cc="reno" if pair == "kestrel-reno" else None)
                 else:
                     r = linux_run(build, outdir, name, args.nic, args.size, loss, args.seed,
                                   args.reorder, args.dup, sack=pair == "linux")
