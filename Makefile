@@ -342,8 +342,15 @@ $(PDRILL): $(wildcard $(PDRILL_SRC)/*.c $(PDRILL_SRC)/*.h $(PDRILL_SRC)/*.l $(PD
 		> $(B)/packetdrill/build.log 2>&1 || { tail -20 $(B)/packetdrill/build.log; exit 1; }
 	cp $(B)/packetdrill/obj/packetdrill $@
 
+# offload_off: ethtool -K DEV gro off gso off tso off for the Linux guests (no ethtool
+# there), so the wire server's sniffer sees each segment as it was sent.
+PDRILL_OFFLOAD := $(B)/packetdrill/offload_off
+$(PDRILL_OFFLOAD): tests/third_party/packetdrill/tools/offload_off.c
+	mkdir -p $(B)/packetdrill
+	gcc -static -O2 -Wall -Wextra -Werror -o $@ $<
+
 .PHONY: packetdrill
-packetdrill: $(PDRILL)
+packetdrill: $(PDRILL) $(PDRILL_OFFLOAD)
 
 # make conformance-packetdrill [PDLIST=all|quick|FILE] [PDONLY=kestrel|linux]: the curated
 # packetdrill scripts (tests/third_party/packetdrill/all.list) in remote mode, Kestrel as
@@ -352,7 +359,7 @@ packetdrill: $(PDRILL)
 # the table in $(B)/conformance/packetdrill.md. About 20 minutes; make test runs the
 # quick list (suite packetdrill).
 .PHONY: conformance-packetdrill
-conformance-packetdrill: all $(PDRILL)
+conformance-packetdrill: all $(PDRILL) $(PDRILL_OFFLOAD)
 	timeout 5400 python3 tests/boot/pdrilltest.py --build $(B) --list $(or $(PDLIST),all) \
 		$(if $(PDONLY),--only $(PDONLY)) --table $(B)/conformance/packetdrill.md
 
