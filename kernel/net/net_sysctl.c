@@ -3,10 +3,10 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Seven are writable with Linux's checks and honoured by the stack:
+ * Eight are writable with Linux's checks and honoured by the stack:
  * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
- * tcp_sack, tcp_rmem (its max, the window scale's space: see tcp_rmem_set)
- * and net.ipv6.bindv6only; tcp_recovery is writable and kept
+ * tcp_sack, tcp_timestamps, tcp_rmem (its max, the window scale's space:
+ * see tcp_rmem_set) and net.ipv6.bindv6only; tcp_recovery is writable and kept
  * only (RACK runs on every SACK connection, as with Linux's 1); the
  * others are read-only (0444: an
  * open for writing is -EACCES) and read the constants the stack itself uses.
@@ -33,6 +33,9 @@ static int somaxconn = NET_SOMAXCONN_DEFAULT;
 /* Linux's default: SACK-permitted offered, and with the peer's, the
  * engine sends and reads SACK blocks (tcp_sack.c). 0: NewReno alone. */
 static uint8_t tcp_sack = 1;
+/* Linux's default, 1: timestamps offered (Linux's 2 offers them too, with
+ * no per-connection offset; Kestrel offsets every connection). 0: none. */
+static uint8_t tcp_timestamps = 1;
 /* Linux's default, RACK loss detection: kept only; the engine runs RACK
  * on every SACK connection, as with 1 */
 static uint8_t tcp_recovery = 1;
@@ -79,6 +82,11 @@ int net_sysctl_somaxconn(void)
 bool net_sysctl_tcp_sack(void)
 {
 	return __atomic_load_n(&tcp_sack, __ATOMIC_RELAXED) != 0;
+}
+
+bool net_sysctl_tcp_timestamps(void)
+{
+	return __atomic_load_n(&tcp_timestamps, __ATOMIC_RELAXED) != 0;
 }
 
 uint32_t net_sysctl_tcp_rmem_max(void)
@@ -178,6 +186,20 @@ static int tcp_sack_set(const int64_t *v)
 	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
 		return -EINVAL;
 	__atomic_store_n(&tcp_sack, (uint8_t)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void tcp_timestamps_get(int64_t *v)
+{
+	v[0] = __atomic_load_n(&tcp_timestamps, __ATOMIC_RELAXED);
+}
+
+/* Linux's proc_dou8vec_minmax, as tcp_sack: any byte (-EINVAL past one). */
+static int tcp_timestamps_set(const int64_t *v)
+{
+	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
+		return -EINVAL;
+	__atomic_store_n(&tcp_timestamps, (uint8_t)v[0], __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -305,7 +327,7 @@ static const struct sysctl_file net_files[] = {
 	RW("tcp_rmem", IPV4, 3, tcp_rmem_get, tcp_rmem_set),
 	RW("tcp_sack", IPV4, 1, tcp_sack_get, tcp_sack_set), /* SACK-permitted offered (see tcp_sack) */
 	RO("tcp_syncookies", IPV4, zero_get),     /* no SYN cookies: a full SYN queue drops (Linux: 1) */
-	RO("tcp_timestamps", IPV4, one_get),      /* RFC 7323 timestamps offered and used */
+	RW("tcp_timestamps", IPV4, 1, tcp_timestamps_get, tcp_timestamps_set), /* RFC 7323, offered unless 0 */
 	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */
 	RO_V("tcp_wmem", IPV4, 3, tcp_wmem_get),
 	{ .name = "bindv6only", .dir = IPV6, .mode = 0644, .n = 1, .data = &bindv6only, .min = 0, .max = 1 },

@@ -32,6 +32,8 @@ uint8_t net_sysctl_default_ttl(void);
 int net_sysctl_somaxconn(void);
 /* tcp_sack: does a new connection offer SACK-permitted? */
 bool net_sysctl_tcp_sack(void);
+/* tcp_timestamps: RFC 7323 timestamps offered on new connections. */
+bool net_sysctl_tcp_timestamps(void);
 /* tcp_rmem's max: the space a new connection's window scale expresses. */
 uint32_t net_sysctl_tcp_rmem_max(void);
 /* net.ipv6.bindv6only: is a new AF_INET6 socket IPV6_V6ONLY? */

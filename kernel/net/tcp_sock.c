@@ -966,6 +966,7 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 			       .rcvbuf_max = s->rcvbuf_set ? 0 : TCP_RCV_RING_AUTO_MAX,
 			       .wscale_space = net_sysctl_tcp_rmem_max(),
 			       .mss = (uint16_t)mss, .no_sack = !net_sysctl_tcp_sack(),
+			       .no_ts = !net_sysctl_tcp_timestamps(),
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
 	ts->conn.user = ts;
