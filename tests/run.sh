@@ -71,6 +71,11 @@ suite boot python3 tests/boot/boottest.py --build "$B"
 # e1000 and e1000e, and the e1000 drivers' self-tests on a wire; the peer
 # cases skip when Debian's linux-image cannot be had.
 suite net python3 tests/boot/nettest.py --build "$B"
+# packetdrill in remote mode (tests/boot/pdrilltest.py): Kestrel as the wire client
+# against Debian's Linux 6.1 as the wire server on a Unix-socket wire, the scripts of
+# tests/third_party/packetdrill/quick.list that pass on both, and the mutants, which
+# must fail; one boot pair, about two minutes. Skipped when Linux cannot be had.
+suite packetdrill python3 tests/boot/pdrilltest.py --build "$B" --list quick
 # gVisor's system-call tests that pass as on Linux (a few minutes; skipped
 # without ../shared/conformance/gvisor or libgtest-dev/libgmock-dev/libabsl-dev).
 suite gvisor-quick tests/conformance/gvisor-quick.sh "$B"

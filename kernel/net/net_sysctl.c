@@ -3,10 +3,11 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Eight are writable with Linux's checks and honoured by the stack:
+ * Ten are writable with Linux's checks and honoured by the stack:
  * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
- * tcp_sack, tcp_congestion_control, tcp_allowed_congestion_control and
- * net.ipv6.bindv6only; tcp_recovery is writable and kept
+ * tcp_sack, tcp_timestamps, tcp_rmem (its max, the window scale's space:
+ * see tcp_rmem_set), tcp_congestion_control, tcp_allowed_congestion_control
+ * and net.ipv6.bindv6only; tcp_recovery is writable and kept
  * only (RACK runs on every SACK connection, as with Linux's 1); the
  * others are read-only (0444: an
  * open for writing is -EACCES) and read the constants the stack itself uses.
@@ -21,11 +22,12 @@
 #include "lib/string.h"
 
 #define INT_MAX_VALUE 2147483647
+#define TCP_MEM_MIN 4096
 
 /* sysctl_lock protects the pairs (port_low/high, ping_low/high) and the
  * congestion control's default and allowed set (a default is always
- * allowed: the two change together); the single words are read and
- * written whole (__atomic). */
+ * allowed: the two change together) and the triple tcp_rmem; the single
+ * words are read and written whole (__atomic). */
 static struct spinlock sysctl_lock = SPINLOCK_INIT;
 static uint16_t port_low = NET_PORT_RANGE_LOW, port_high = NET_PORT_RANGE_HIGH;
 /* Linux's default is "1 0" (nobody); every systemd-based distribution,
@@ -36,6 +38,9 @@ static int somaxconn = NET_SOMAXCONN_DEFAULT;
 /* Linux's default: SACK-permitted offered, and with the peer's, the
  * engine sends and reads SACK blocks (tcp_sack.c). 0: NewReno alone. */
 static uint8_t tcp_sack = 1;
+/* Linux's default, 1: timestamps offered (Linux's 2 offers them too, with
+ * no per-connection offset; Kestrel offsets every connection). 0: none. */
+static uint8_t tcp_timestamps = 1;
 /* Linux's default, RACK loss detection: kept only; the engine runs RACK
  * on every SACK connection, as with 1 */
 static uint8_t tcp_recovery = 1;
@@ -44,6 +49,11 @@ static uint8_t tcp_recovery = 1;
  * enum tcp_cc_id) */
 static uint8_t cong_default = TCP_CC_DEFAULT;
 static uint32_t cong_allowed = (1u << TCP_CC_RENO) | (1u << TCP_CC_CUBIC);
+/* tcp_rmem: min, default, max as written (Linux 6.1's "4096 131072 6291456").
+ * The max is the space a new connection's window scale must express, as
+ * Linux's tcp_select_initial_window takes it; the rings keep their own
+ * sizes (TCP_RCVBUF_DEFAULT, autotuned up to TCP_RCV_RING_AUTO_MAX). */
+static int64_t tcp_rmem[3] = { TCP_MEM_MIN, TCP_RCVBUF_DEFAULT, TCP_RMEM_MAX };
 /* net.ipv6.bindv6only: a new AF_INET6 socket's IPV6_V6ONLY (Linux's 0:
  * dual stack). A plain value: procfs_sys writes it whole, 0 or 1. */
 static int64_t bindv6only;
@@ -98,6 +108,19 @@ bool net_sysctl_tcp_cong_allowed(unsigned id)
 	bool ok = id < TCP_CC_COUNT && ((cong_allowed >> id) & 1);
 	spin_unlock_irqrestore(&sysctl_lock, fl);
 	return ok;
+}
+
+bool net_sysctl_tcp_timestamps(void)
+{
+	return __atomic_load_n(&tcp_timestamps, __ATOMIC_RELAXED) != 0;
+}
+
+uint32_t net_sysctl_tcp_rmem_max(void)
+{
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	int64_t max = tcp_rmem[2];
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return (uint32_t)max;
 }
 
 /* ---- the writable files, with Linux's checks ------------------------------------ */
@@ -189,6 +212,34 @@ static int tcp_sack_set(const int64_t *v)
 	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
 		return -EINVAL;
 	__atomic_store_n(&tcp_sack, (uint8_t)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void tcp_timestamps_get(int64_t *v)
+{
+	v[0] = __atomic_load_n(&tcp_timestamps, __ATOMIC_RELAXED);
+}
+
+/* Linux's proc_dou8vec_minmax, as tcp_sack: any byte (-EINVAL past one). */
+static int tcp_timestamps_set(const int64_t *v)
+{
+	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
+		return -EINVAL;
+	__atomic_store_n(&tcp_timestamps, (uint8_t)v[0], __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Linux 6.1's tcp_rmem is proc_dointvec_minmax with extra1 = 1: each of
+ * the three at least 1 and an int (-EINVAL), no order between them. */
+static int tcp_rmem_set(const int64_t *v)
+{
+	for (int i = 0; i < 3; i++)
+		if (v[i] < 1 || v[i] > INT_MAX_VALUE)
+			return -EINVAL;
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	for (int i = 0; i < 3; i++)
+		tcp_rmem[i] = v[i];
+	spin_unlock_irqrestore(&sysctl_lock, fl);
 	return 0;
 }
 
@@ -324,11 +375,12 @@ static void fin_timeout_get(int64_t *v)
  * at the default and autotuning grows them towards the max (its rings
  * hold data, Linux's counts buffer memory: see TCP_RCV_RING_AUTO_MAX);
  * nothing shrinks them under pressure. */
-#define TCP_MEM_MIN 4096
-
 static void tcp_rmem_get(int64_t *v)
 {
-	v[0] = TCP_MEM_MIN, v[1] = TCP_RCVBUF_DEFAULT, v[2] = TCP_RMEM_MAX;
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	for (int i = 0; i < 3; i++)
+		v[i] = tcp_rmem[i];
+	spin_unlock_irqrestore(&sysctl_lock, fl);
 }
 
 static void tcp_wmem_get(int64_t *v)
@@ -382,10 +434,10 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_keepalive_time", IPV4, keepalive_time_get),
 	RO("tcp_moderate_rcvbuf", IPV4, one_get), /* receive rings autotuned (tcp_user.c) */
 	RW("tcp_recovery", IPV4, 1, tcp_recovery_get, tcp_recovery_set),
-	RO_V("tcp_rmem", IPV4, 3, tcp_rmem_get),
+	RW("tcp_rmem", IPV4, 3, tcp_rmem_get, tcp_rmem_set),
 	RW("tcp_sack", IPV4, 1, tcp_sack_get, tcp_sack_set), /* SACK-permitted offered (see tcp_sack) */
 	RO("tcp_syncookies", IPV4, zero_get),     /* no SYN cookies: a full SYN queue drops (Linux: 1) */
-	RO("tcp_timestamps", IPV4, one_get),      /* RFC 7323 timestamps offered and used */
+	RW("tcp_timestamps", IPV4, 1, tcp_timestamps_get, tcp_timestamps_set), /* RFC 7323, offered unless 0 */
 	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */
 	RO_V("tcp_wmem", IPV4, 3, tcp_wmem_get),
 	{ .name = "bindv6only", .dir = IPV6, .mode = 0644, .n = 1, .data = &bindv6only, .min = 0, .max = 1 },

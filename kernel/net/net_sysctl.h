@@ -37,6 +37,10 @@ unsigned net_sysctl_tcp_cong_default(void);
 /* tcp_allowed_congestion_control: may a process without CAP_NET_ADMIN
  * choose algorithm id (Linux's TCP_CONG_NON_RESTRICTED)? */
 bool net_sysctl_tcp_cong_allowed(unsigned id);
+/* tcp_timestamps: RFC 7323 timestamps offered on new connections. */
+bool net_sysctl_tcp_timestamps(void);
+/* tcp_rmem's max: the space a new connection's window scale expresses. */
+uint32_t net_sysctl_tcp_rmem_max(void);
 /* net.ipv6.bindv6only: is a new AF_INET6 socket IPV6_V6ONLY? */
 bool net_sysctl_bindv6only(void);
 

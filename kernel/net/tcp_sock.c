@@ -961,12 +961,14 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 		return NULL;
 	}
 	/* SO_RCVBUF set before the connection fixes its ring (Linux's
-	 * SOCK_RCVBUF_LOCK); the window scale is Linux's either way */
+	 * SOCK_RCVBUF_LOCK); the window scale is Linux's either way, from
+	 * tcp_rmem's max as Linux's tcp_select_initial_window takes it */
 	struct tcp_cfg cfg = { .sndbuf = ts->sndbuf, .sndbuf_size = snd, .rcvbuf = ts->rcvbuf,
 			       .rcvbuf_size = rcv, .sport = lport, .dport = rport,
 			       .rcvbuf_max = s->rcvbuf_set ? 0 : TCP_RCV_RING_AUTO_MAX,
-			       .wscale_space = TCP_RMEM_MAX,
+			       .wscale_space = net_sysctl_tcp_rmem_max(),
 			       .mss = (uint16_t)mss, .no_sack = !net_sysctl_tcp_sack(),
+			       .no_ts = !net_sysctl_tcp_timestamps(),
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
 	ts->conn.user = ts;

@@ -318,6 +318,9 @@ static const struct { const char *file, *text; } bad_writes[] = {
 	{ "ip_default_ttl", "256" },
 	{ "ip_default_ttl", "64x" },
 	{ "ping_group_range", "-1 0" },         /* (above 2^31 - 1: EINVAL in 6.1, taken since 6.8) */
+	{ "tcp_rmem", "0 131072 6291456" },     /* each at least 1 (6.1's extra1 = SYSCTL_ONE) */
+	{ "tcp_rmem", "4096 131072 -1" },
+	{ "tcp_timestamps", "256" },            /* a byte (proc_dou8vec_minmax) */
 };
 
 static int check_net_writes(void)
