@@ -9,8 +9,6 @@
  */
 #include "net/pmtu_cache.h"
 
-#include "lib/string.h"
-
 /* The bucket of dst. */
 static struct pmtu_entry *bucket_of(struct pmtu_table *t, const struct in6 *dst)
 {
