@@ -18,8 +18,7 @@
 #include "net/pmtu_cache.h"
 #include "time/time.h"
 
-#define NS_PER_S          1000000000ull
-#define PMTU_LOG_GAP_NS   NS_PER_S   /* the "cache full" line at most once a second */
+#define PMTU_LOG_GAP_NS   NSEC_PER_SEC  /* the "cache full" line at most once a second */
 
 /*
  * Lock rule: pmtu_lock covers table (all of it), learnt and log_at; it
@@ -99,7 +98,7 @@ static void log_full(uint64_t replaced_before)
  */
 static void store(const struct in6 *key, uint32_t mtu, bool locked)
 {
-	uint64_t now = time_ns(), life = (uint64_t)PMTU_EXPIRES_S * NS_PER_S;
+	uint64_t now = time_ns(), life = (uint64_t)PMTU_EXPIRES_S * NSEC_PER_SEC;
 	struct pmtu_entry e;
 	uint64_t fl = spin_lock_irqsave(&pmtu_lock);
 	uint64_t replaced = table.replaced;
@@ -144,7 +143,7 @@ uint32_t pmtu_learn_v6(const struct in6 *dst, uint32_t mtu)
 	return mtu;
 }
 
-bool pmtu_cached(const struct in6 *dst, uint32_t *mtu, uint64_t *left_ns)
+bool pmtu_cached(const struct in6 *dst, uint32_t *mtu, bool *locked, uint64_t *left_ns)
 {
 	struct pmtu_entry e;
 	uint64_t now = time_ns();
@@ -153,6 +152,7 @@ bool pmtu_cached(const struct in6 *dst, uint32_t *mtu, uint64_t *left_ns)
 	spin_unlock_irqrestore(&pmtu_lock, fl);
 	if (got) {
 		*mtu = e.mtu;
+		*locked = e.locked;
 		*left_ns = e.expires_ns - now;
 	}
 	return got;

@@ -40,9 +40,9 @@ uint32_t pmtu_learn_v4(uint32_t dst, uint32_t mtu);
 /* IPv6's (Linux's __ip6_rt_update_pmtu): at least 1280, only lower. */
 uint32_t pmtu_learn_v6(const struct in6 *dst, uint32_t mtu);
 
-/* dst's live entry: true with its MTU and the nanoseconds it has left
- * (for `ip route get`). */
-bool pmtu_cached(const struct in6 *dst, uint32_t *mtu, uint64_t *left_ns);
+/* dst's live entry: true with its MTU, its lock and the nanoseconds it
+ * has left (for `ip route get`). Takes pmtu_lock. */
+bool pmtu_cached(const struct in6 *dst, uint32_t *mtu, bool *locked, uint64_t *left_ns);
 void pmtu_get_stats(struct pmtu_stats *out);
 /* Forget everything (a route or address change could, as Linux's flush; boot). */
 void pmtu_flush(void);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected).
+// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected); `route ADDR` prints ip route get's path MTU for the boot test.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -275,6 +275,84 @@ static int check_emsgsize4(void)
 	return rc;
 }
 
+/* ---- t-conform_pmtu route ADDR: what `ip route get ADDR` would show of the path MTU cache
+ * (busybox's ip prints no metrics): "route ADDR: mtu N lock L expires S" (N 0: no RTAX_MTU),
+ * for the boot test that taught the guest a path MTU. */
+#define NL_BUF        4096
+#define NLMSG_ALIGNTO 4u
+#define NL_ALIGN(n)   (((n) + NLMSG_ALIGNTO - 1) & ~(NLMSG_ALIGNTO - 1))
+#define NETLINK_ROUTE_ 0
+#define RTM_NEWROUTE_ 24
+#define RTM_GETROUTE_ 26
+#define RTA_DST_      1
+#define RTA_METRICS_  8
+#define RTA_CACHEINFO_ 12
+#define RTAX_LOCK_    1
+#define RTAX_MTU_     2
+#define NLM_F_REQUEST_ 1
+#define USER_HZ_      100
+
+struct nlh { uint32_t len; uint16_t type, flags; uint32_t seq, pid; };
+struct rtm { uint8_t family, dst_len, src_len, tos, table, protocol, scope, type; uint32_t flags; };
+struct rta { uint16_t len, type; };
+
+/* The u32 of nested attribute type in [p, p + len), or 0. */
+static uint32_t nested_u32(const uint8_t *p, size_t len, uint16_t type)
+{
+	for (size_t off = 0; off + sizeof(struct rta) <= len;) {
+		const struct rta *a = (const struct rta *)(p + off);
+		if (a->len < sizeof(*a) || off + a->len > len)
+			break;
+		if (a->type == type && a->len >= sizeof(*a) + 4) {
+			uint32_t v;
+			memcpy(&v, a + 1, 4);
+			return v;
+		}
+		off += NL_ALIGN(a->len);
+	}
+	return 0;
+}
+
+static int route_mode(const char *text)
+{
+	struct { struct nlh h; struct rtm r; struct rta a; uint32_t dst; } q = {
+		.h = { sizeof(q), RTM_GETROUTE_, NLM_F_REQUEST_, 1, 0 },
+		.r = { .family = AF_INET, .dst_len = 32 }, .a = { 8, RTA_DST_ } };
+	static uint8_t buf[NL_BUF];
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE_);
+	if (fd < 0 || inet_pton(AF_INET, text, &q.dst) != 1 || send(fd, &q, sizeof(q), 0) < 0) {
+		printf("route %s: %s\n", text, strerror(errno));
+		return 1;
+	}
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+	close(fd);
+	const struct nlh *h = (const struct nlh *)buf;
+	if (n < (ssize_t)(sizeof(*h) + sizeof(struct rtm)) || h->type != RTM_NEWROUTE_ || h->len > (size_t)n) {
+		printf("route %s: no RTM_NEWROUTE\n", text);
+		return 1;
+	}
+	const uint8_t *p = buf + sizeof(*h) + sizeof(struct rtm);
+	size_t len = h->len - sizeof(*h) - sizeof(struct rtm);
+	const uint8_t *metrics = NULL;
+	size_t mlen = 0;
+	int32_t expires = 0;
+	for (size_t off = 0; off + sizeof(struct rta) <= len;) {
+		const struct rta *a = (const struct rta *)(p + off);
+		if (a->len < sizeof(*a) || off + a->len > len)
+			break;
+		if (a->type == RTA_METRICS_) {
+			metrics = (const uint8_t *)(a + 1);
+			mlen = a->len - sizeof(*a);
+		} else if (a->type == RTA_CACHEINFO_ && a->len >= sizeof(*a) + 12) {
+			memcpy(&expires, (const uint8_t *)(a + 1) + 8, 4); /* rta_expires */
+		}
+		off += NL_ALIGN(a->len);
+	}
+	printf("route %s: mtu %u lock %u expires %d\n", text, metrics ? nested_u32(metrics, mlen, RTAX_MTU_) : 0,
+	       metrics ? nested_u32(metrics, mlen, RTAX_LOCK_) : 0, expires / USER_HZ_);
+	return 0;
+}
+
 static const struct check checks[] = {
 	{ "defaults", check_defaults },
 	{ "range", check_range },
@@ -287,6 +365,8 @@ static const struct check checks[] = {
 
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "route"))
+		return route_mode(argv[2]);
 	c_isolate = 1;
 	return run_checks("conform_pmtu", checks, NELEMS(checks), argc, argv);
 }

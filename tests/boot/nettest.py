@@ -1686,6 +1686,12 @@ def pmtu_steps(k, inj):
     ping(k, GATEWAY_IP)
     rng = random.Random(PMTU_SEED)
     figures = [pmtu_live(inj, rng)]
+    out, _ = k.must(f"t-conform_pmtu route {PMTU_CLIENT}")
+    m = re.search(r"route \S+: mtu (\d+) lock (\d+) expires (\d+)", "\n".join(out))
+    if not m or int(m.group(1)) != PMTU_MTU or int(m.group(2)) or not 0 < int(m.group(3)) <= 600:
+        raise CaseFailed(f"ip route get {PMTU_CLIENT}'s RTA_METRICS and RTA_CACHEINFO: {out!r} "
+                         f"(want mtu {PMTU_MTU}, not locked, expiring within 600 s)")
+    figures.append(f"ip route get {PMTU_CLIENT}: mtu {m.group(1)}, cache expires {m.group(3)} s")
     nxt, _ = pmtu_fetch(inj, PMTU_CLIENT, rng, lambda *a: False)
     most = max(n for _, n in nxt.sizes)
     if most > PMTU_MSS:
