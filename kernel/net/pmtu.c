@@ -41,9 +41,14 @@ struct in6 pmtu_key_v4(uint32_t addr)
 	return a;
 }
 
-/* The cache's entry for key under dev_mtu: true and *e when live and lower. */
+/* The cache's entry for key under dev_mtu: true and *e when live and
+ * lower. Every packet sent asks, so an empty cache (the usual case) is
+ * answered without the lock or the hash: a racing first entry is seen
+ * by the next packet. */
 static bool lower_entry(const struct in6 *key, uint32_t dev_mtu, struct pmtu_entry *e)
 {
+	if (!__atomic_load_n(&table.entries, __ATOMIC_RELAXED))
+		return false;
 	uint64_t fl = spin_lock_irqsave(&pmtu_lock);
 	bool got = pmtu_table_get(&table, key, time_ns(), e);
 	spin_unlock_irqrestore(&pmtu_lock, fl);

@@ -31,7 +31,7 @@ struct pmtu_entry {
 struct pmtu_table {
 	struct siphash_key key;        /* the bucket hash's: a sender cannot aim at one bucket */
 	struct pmtu_entry slot[PMTU_BUCKETS][PMTU_BUCKET_DEPTH];
-	uint32_t entries;              /* slots in use, expired ones not yet reaped included */
+	uint32_t entries;              /* slots in use, expired ones not yet reaped included (read without the lock as a hint) */
 	uint64_t replaced;             /* live entries a full bucket gave up */
 };
 
