@@ -319,7 +319,7 @@ static void udp6_err(const struct icmp6_info *ic, const struct in6 *from)
 	int err;
 	bool hard;
 	if (s && ic->type == ICMPV6_PKT_TOOBIG)
-		pmtu_learn_v6(&ic->inner.dst, ic->rest); /* Linux's ip6_sk_update_pmtu */
+		pmtu_learn_v6(&ic->inner.dst, ic->ifindex, ic->rest); /* Linux's ip6_sk_update_pmtu */
 	if (!s || !icmp6_err_convert(ic, &err, &hard))
 		return;
 	if (ic->type == ICMPV6_PKT_TOOBIG) /* Linux's __udp6_lib_err: hard unless IPV6_PMTUDISC_DONT */

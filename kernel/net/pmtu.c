@@ -134,10 +134,11 @@ uint32_t pmtu_learn_v4(uint32_t dst, uint32_t mtu)
 	return mtu;
 }
 
-uint32_t pmtu_learn_v6(const struct in6 *dst, uint32_t mtu)
+uint32_t pmtu_learn_v6(const struct in6 *dst, int ifindex, uint32_t mtu)
 {
 	struct ipv6_dst d;
-	if (ipv6_route_lookup(dst, NULL, &d) || d.local)
+	struct netdev *link = in6_is_linklocal(dst) || in6_is_multicast(dst) ? netdev_by_index(ifindex) : NULL;
+	if (ipv6_route_lookup(dst, link, &d) || d.local)
 		return 0;
 	uint32_t old = pmtu_ipv6(&d, dst);
 	if (mtu < PMTU_MIN_V6)

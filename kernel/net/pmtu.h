@@ -37,8 +37,10 @@ uint32_t pmtu_ipv6(const struct ipv6_dst *d, const struct in6 *dst);
  * refreshed once half its time is gone. Returns the path MTU after it,
  * 0 when dst has no route. Takes pmtu_lock. */
 uint32_t pmtu_learn_v4(uint32_t dst, uint32_t mtu);
-/* IPv6's (Linux's __ip6_rt_update_pmtu): at least 1280, only lower. */
-uint32_t pmtu_learn_v6(const struct in6 *dst, uint32_t mtu);
+/* IPv6's (Linux's __ip6_rt_update_pmtu): at least 1280, only lower.
+ * ifindex: the link the ICMP came in on, which a link-local or multicast
+ * dst is looked up through. */
+uint32_t pmtu_learn_v6(const struct in6 *dst, int ifindex, uint32_t mtu);
 
 /* dst's live entry: true with its MTU, its lock and the nanoseconds it
  * has left (for `ip route get`). Takes pmtu_lock. */

@@ -16,12 +16,14 @@ for random destinations that quote a UDP port the guest has a socket on
 (so they pass the check a UDP socket makes), to show the guest's cache
 stays bounded.
 """
+import ipaddress
 import queue
 import random
 import struct
 import time
 
 import netflood
+import netflood6
 from netflood import (ICMP_DEST_UNREACH, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_DF, TCP_ACK,
                       TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, ip_bytes, ipv4, icmp)
 
@@ -142,3 +144,64 @@ def forge_udp_flood(inj, rng, router, guest, gport, count):
         q = quote_udp(guest, dst, gport, rng.randrange(1, 65536), 1472)
         inj.send_ip(frag_needed(router, guest, q, rng.randrange(576, 1401)))
     return time.monotonic() - t0
+
+
+# ---------------------------------------------------------------- IPv6: a packet too big for UDP
+
+ETH_P_IPV6 = 0x86DD
+NEXTHDR_FRAGMENT, NEXTHDR_UDP, NEXTHDR_ICMP6 = 44, 17, 58
+ICMPV6_PKT_TOOBIG, ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT = 2, 135, 136
+ND_OPT_TARGET_LL = 2
+NA_SOLICITED_OVERRIDE = 0x60000000
+IPV6_HDR = 40
+
+
+class Injector6(netflood.Injector):
+    """netflood.Injector that also holds an IPv6 link-local address (ll6):
+    it answers the guest's neighbour solicitations for it, and lists the
+    guest's IPv6 packets to it in .v6 as (time, next header, packet
+    length, the UDP source port or None, the packet) for the tests to
+    look at; on_udp6, if set, is called with each UDP one (reader thread)."""
+
+    def __init__(self, wire, ll6, **kw):
+        super().__init__(wire, **kw)
+        self.n6 = netflood6
+        self.ll6 = ll6
+        self.v6 = []
+        self.on_udp6 = None
+
+    def _answer(self, fr):
+        if fr.etype != ETH_P_IPV6 or len(fr.raw) < 14 + IPV6_HDR:
+            return super()._answer(fr)
+        p = fr.raw[14:]
+        plen, nh = struct.unpack_from("!HB", p, 4)
+        src, dst = p[8:24], p[24:40]
+        body = p[IPV6_HDR:IPV6_HDR + plen]
+        if nh == NEXTHDR_ICMP6 and len(body) >= 24 and body[0] == ND_NEIGHBOR_SOLICIT:
+            return self._neigh_advert(src, body[8:24], fr.src)
+        if dst != self.n6.a6(self.ll6):
+            return
+        sport = struct.unpack_from("!H", body)[0] if nh == NEXTHDR_UDP and len(body) >= 8 else None
+        rec = (time.monotonic(), nh, IPV6_HDR + plen, sport, p[:IPV6_HDR + plen])
+        self.v6.append(rec)
+        if self.on_udp6 and sport is not None:
+            self.on_udp6(rec)
+
+    def _neigh_advert(self, asker, target, asker_mac):
+        if target != self.n6.a6(self.ll6):
+            return
+        me, to = self.ll6, str(ipaddress.IPv6Address(asker))
+        opt = struct.pack("!BB", ND_OPT_TARGET_LL, 1) + self.mac
+        body = self.n6.icmp6(me, to, ND_NEIGHBOR_ADVERT, 0, NA_SOLICITED_OVERRIDE, target + opt)
+        pkt = self.n6.ip6(me, to, NEXTHDR_ICMP6, body, hops=255)
+        self.send(netflood.pad(netflood.eth(asker_mac, self.mac, ETH_P_IPV6, pkt)))
+
+    def packet_too_big(self, guest, quoted, mtu, sport=None):
+        """An ICMPv6 packet too big (mtu) to guest from ll6 quoting the
+        packet quoted (its UDP source port replaced by sport, if given)."""
+        q = bytearray(quoted[:IPV6_HDR + 512])
+        if sport is not None:
+            struct.pack_into("!H", q, IPV6_HDR, sport)
+        body = self.n6.icmp6(self.ll6, guest, ICMPV6_PKT_TOOBIG, 0, mtu, bytes(q))
+        pkt = self.n6.ip6(self.ll6, guest, NEXTHDR_ICMP6, body)
+        self.send(netflood.eth(netflood.mac_bytes(self.guest_mac), self.mac, ETH_P_IPV6, pkt))

@@ -103,7 +103,11 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              connection to that host offer MSS 960 in its SYN-ACK and send
              no more (the capture); one quoting a sequence not in flight,
              and one quoting a port nobody uses, change nothing (another
-             host's connections stay at 1460); then 10,000 forged ones for
+             host's connections stay at 1460); over IPv6, UDP datagrams to
+             the injector's link-local address come whole after a packet
+             too big quoting a port with no socket, in fragments of at
+             most 1280 bytes after one quoting the sender's; then 10,000
+             forged ones for
              random destinations, each quoting a UDP port Kestrel has a
              socket on, leave the path MTU cache at most its 1,280 entries
              (its "pmtu: cache full" log line) and the shell answering.
@@ -1661,6 +1665,46 @@ def pmtu_control(inj, rng):
     return c2.sport, f"forged quotes ignored: {PMTU_CONTROL} at {first} and {second} bytes"
 
 
+PMTU6_PEER = V6_PEER_LL             # the injector's link-local address (netpmtu.Injector6)
+PMTU6_MTU = 1280                    # the forged packet too big's (IPv6's minimum)
+PMTU6_PORT = 7000
+PMTU6_TEXT = 1400                   # a UDP payload: 1448-byte packets, whole on the link
+PMTU6_SENDS = 6                     # t-udp6 sends, half a second apart
+
+
+def pmtu_udp6(k, inj):
+    """IPv6: Kestrel sends UDP datagrams to the injector's link-local
+    address; after the first, a packet too big quoting it with the wrong
+    source port (no socket: ignored), after the second one quoting it
+    rightly (MTU 1280): the datagrams after it must come in fragments of
+    at most 1280 bytes, those before it whole. A figure."""
+    said = []
+
+    def router(rec):
+        n = len([r for r in inj.v6 if r[3] is not None])
+        if n == 1:
+            inj.packet_too_big(V6_LL, rec[4], PMTU6_MTU, sport=rec[3] ^ 0x5a5a)
+            said.append(("ignored", rec[0]))
+        elif n == 2:
+            inj.packet_too_big(V6_LL, rec[4], PMTU6_MTU)
+            said.append(("believed", rec[0]))
+    inj.on_udp6 = router
+    v6_ready(k, V6_LL)
+    k.must(f"t-udp6 send {PMTU6_PEER}%eth0 {PMTU6_PORT} \"$(printf %{PMTU6_TEXT}s x)\" {PMTU6_SENDS}",
+           PMTU6_SENDS + 30)
+    inj.on_udp6 = None
+    whole = [r for r in inj.v6 if r[1] == netpmtu.NEXTHDR_UDP]
+    frags = [r for r in inj.v6 if r[1] == netpmtu.NEXTHDR_FRAGMENT]
+    if len(said) < 2 or len(whole) != 2:
+        raise CaseFailed(f"IPv6 UDP to {PMTU6_PEER}: {len(whole)} whole datagrams ({[r[2] for r in whole]} "
+                         f"bytes), {len(frags)} fragments, want the 2 before the packet too big whole")
+    if not frags or max(r[2] for r in frags) > PMTU6_MTU or min(r[0] for r in frags) < said[1][1]:
+        raise CaseFailed(f"IPv6 UDP after a packet too big ({PMTU6_MTU}): fragments of "
+                         f"{sorted(set(r[2] for r in frags))} bytes, want some, none over {PMTU6_MTU}")
+    return (f"IPv6 UDP: 2 datagrams of {whole[0][2]} bytes (a packet too big for no socket "
+            f"ignored), then {len(frags)} fragments of at most {max(r[2] for r in frags)} bytes")
+
+
 def pmtu_cache_line(k, inj, rng):
     """Kestrel's "pmtu: cache full" line once it counts the whole flood
     learnt: one more forged message every 1.5 s (the line says at most
@@ -1700,6 +1744,7 @@ def pmtu_steps(k, inj):
     figures.append(f"next connection: segments at most {most} bytes")
     control_port, fig = pmtu_control(inj, rng)
     figures.append(fig)
+    figures.append(pmtu_udp6(k, inj))
     mem0 = memfree(k)
     secs = netpmtu.forge_udp_flood(inj, rng, GATEWAY_IP, KESTREL_IP, PMTU_UDP_PORT, PMTU_FLOOD)
     entries, most, replaced, learnt = pmtu_cache_line(k, inj, rng)
@@ -1718,7 +1763,7 @@ def pmtu_case(build, outdir, nic, name):
     """Kestrel on a wire to netflood.Injector playing a router (netpmtu.py).
     Returns the figures."""
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
-    with netpeer.Wire() as wire, netflood.Injector(wire, side=1) as inj:
+    with netpeer.Wire() as wire, netpmtu.Injector6(wire, PMTU6_PEER, side=1) as inj:
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic, pcap_path(outdir, name))
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
