@@ -163,14 +163,19 @@ class Injector6(netflood.Injector):
     length, the UDP source port or None, the packet) for the tests to
     look at; on_udp6, if set, is called with each UDP one (reader thread)."""
 
-    def __init__(self, wire, ll6, **kw):
+    def __init__(self, wire, ll6, udp4_dst=None, **kw):
         super().__init__(wire, **kw)
         self.n6 = netflood6
         self.ll6 = ll6
         self.v6 = []
         self.on_udp6 = None
+        self.udp4_dst = ip_bytes(udp4_dst) if udp4_dst else None
+        self.v4 = []                   # (time, total length, flags and offset, UDP source port or None, packet)
+        self.on_udp4 = None
 
     def _answer(self, fr):
+        if fr.ip and fr.ip[2] == IPPROTO_UDP and fr.ip[1] == self.udp4_dst:
+            return self._udp4(fr)
         if fr.etype != ETH_P_IPV6 or len(fr.raw) < 14 + IPV6_HDR:
             return super()._answer(fr)
         p = fr.raw[14:]
@@ -186,6 +191,17 @@ class Injector6(netflood.Injector):
         self.v6.append(rec)
         if self.on_udp6 and sport is not None:
             self.on_udp6(rec)
+
+    def _udp4(self, fr):
+        """The guest's IPv4 UDP packets (whole or fragments) to udp4_dst: listed in .v4."""
+        p = fr.raw[14:]
+        total, frag = struct.unpack_from("!H", p, 2)[0], struct.unpack_from("!H", p, 6)[0]
+        ihl = (p[0] & 0xF) * 4
+        sport = struct.unpack_from("!H", p, ihl)[0] if not frag & 0x1FFF else None
+        rec = (time.monotonic(), total, frag, sport, p[:total])
+        self.v4.append(rec)
+        if self.on_udp4 and sport is not None:
+            self.on_udp4(rec)
 
     def _neigh_advert(self, asker, target, asker_mac):
         if target != self.n6.a6(self.ll6):

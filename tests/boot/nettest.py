@@ -106,7 +106,9 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              host's connections stay at 1460); over IPv6, UDP datagrams to
              the injector's link-local address come whole after a packet
              too big quoting a port with no socket, in fragments of at
-             most 1280 bytes after one quoting the sender's; then 10,000
+             most 1280 bytes after one quoting the sender's; IPv4 UDP
+             likewise (whole with DF, then fragments of at most 1000
+             bytes without DF); then 10,000
              forged ones for
              random destinations, each quoting a UDP port Kestrel has a
              socket on, leave the path MTU cache at most its 1,280 entries
@@ -1705,6 +1707,43 @@ def pmtu_udp6(k, inj):
             f"ignored), then {len(frags)} fragments of at most {max(r[2] for r in frags)} bytes")
 
 
+PMTU4_DST = "10.0.2.7"              # behind a 1000-byte link for UDP (the injector's)
+
+
+def pmtu_udp4(k, inj):
+    """IPv4: Kestrel sends UDP datagrams to PMTU4_DST (an AF_INET6 socket
+    to ::ffff:10.0.2.7: IPv4, IP_PMTUDISC_WANT); after the first, a
+    frag-needed quoting the wrong source port (ignored), after the second
+    one quoting it rightly (next hop 1000): the first two whole with DF
+    (WANT, fitting), the later ones in fragments of at most 1000 bytes
+    without DF (WANT: fragments at the path MTU). A figure."""
+    said = []
+
+    def router(rec):
+        n = len([r for r in inj.v4 if r[3] is not None])
+        if n in (1, 2):
+            q = rec[4][:28]
+            inj.send_ip(netpmtu.frag_needed(GATEWAY_IP, KESTREL_IP, q if n == 2 else
+                                            q[:20] + struct.pack("!H", rec[3] ^ 0x5a5a) + q[22:], PMTU_MTU))
+            said.append(rec[0])
+    inj.own(PMTU4_DST)
+    inj.on_udp4 = router
+    k.must(f"t-udp6 send ::ffff:{PMTU4_DST} {PMTU6_PORT} \"$(printf %{PMTU6_TEXT}s x)\" {PMTU6_SENDS}",
+           PMTU6_SENDS + 30)
+    inj.on_udp4 = None
+    whole = [r for r in inj.v4 if not r[2] & (netflood.IP_MF | 0x1FFF)]
+    frags = [r for r in inj.v4 if r[2] & (netflood.IP_MF | 0x1FFF)]
+    if len(said) < 2 or len(whole) != 2 or any(not r[2] & netflood.IP_DF for r in whole):
+        raise CaseFailed(f"IPv4 UDP to {PMTU4_DST}: whole datagrams {[(r[1], hex(r[2])) for r in whole]}, "
+                         f"{len(frags)} fragments; want the 2 before the frag-needed whole, with DF")
+    if not frags or max(r[1] for r in frags) > PMTU_MTU or any(r[2] & netflood.IP_DF for r in frags):
+        raise CaseFailed(f"IPv4 UDP after frag-needed ({PMTU_MTU}): fragments "
+                         f"{sorted(set((r[1], hex(r[2] & 0xE000)) for r in frags))}, want some, "
+                         f"none over {PMTU_MTU}, none with DF")
+    return (f"IPv4 UDP: 2 datagrams of {whole[0][1]} bytes with DF (a frag-needed for no socket "
+            f"ignored), then {len(frags)} fragments of at most {max(r[1] for r in frags)} bytes without DF")
+
+
 def pmtu_cache_line(k, inj, rng):
     """Kestrel's "pmtu: cache full" line once it counts the whole flood
     learnt: one more forged message every 1.5 s (the line says at most
@@ -1745,6 +1784,7 @@ def pmtu_steps(k, inj):
     control_port, fig = pmtu_control(inj, rng)
     figures.append(fig)
     figures.append(pmtu_udp6(k, inj))
+    figures.append(pmtu_udp4(k, inj))
     mem0 = memfree(k)
     secs = netpmtu.forge_udp_flood(inj, rng, GATEWAY_IP, KESTREL_IP, PMTU_UDP_PORT, PMTU_FLOOD)
     entries, most, replaced, learnt = pmtu_cache_line(k, inj, rng)
@@ -1763,7 +1803,7 @@ def pmtu_case(build, outdir, nic, name):
     """Kestrel on a wire to netflood.Injector playing a router (netpmtu.py).
     Returns the figures."""
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
-    with netpeer.Wire() as wire, netpmtu.Injector6(wire, PMTU6_PEER, side=1) as inj:
+    with netpeer.Wire() as wire, netpmtu.Injector6(wire, PMTU6_PEER, udp4_dst=PMTU4_DST, side=1) as inj:
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic, pcap_path(outdir, name))
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
