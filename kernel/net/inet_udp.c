@@ -309,7 +309,9 @@ static void udp6_input(struct netbuf *nb, const struct ipv6_info *ip)
 }
 
 /* An ICMPv6 error about a datagram we sent: a hard one (port
- * unreachable) tells the socket connected to the peer it names. */
+ * unreachable; a packet too big unless IPV6_PMTUDISC_DONT) tells the
+ * socket connected to the peer it names; a packet too big that a socket
+ * of ours could have caused teaches the path MTU cache (net/pmtu.c). */
 static void udp6_err(const struct icmp6_info *ic, const struct in6 *from)
 {
 	(void)from;
@@ -480,8 +482,10 @@ static bool udp_icmp_errno(const struct unix_sock *s, const struct icmp_info *ic
 	return true;
 }
 
-/* An ICMP error about a datagram we sent (Linux's __udp4_lib_err): the
- * socket that sent it learns its errno from its next call; with
+/* An ICMP error about a datagram we sent (Linux's __udp4_lib_err): a
+ * fragmentation needed that a socket of ours could have caused teaches
+ * the path MTU cache (net/pmtu.c); the socket that sent it learns its
+ * errno from its next call; with
  * IP_RECVERR, always, and the error is queued (net/inet_err.c); without,
  * only a hard error, on a socket connected to the peer it names. */
 static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
@@ -493,14 +497,14 @@ static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
 	bool hard;
 
 	if (s && ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
-		pmtu_learn_v4(ic->inner.dst, ic->rest & 0xffff); /* Linux's ipv4_sk_update_pmtu */
+		pmtu_learn_v4(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK); /* Linux's ipv4_sk_update_pmtu */
 	if (!s || !udp_icmp_errno(s, ic, &err, &hard))
 		return;
 	if (s->in.opt.recverr) {
 		struct sock_extended_err ee = { .ee_errno = (uint32_t)err, .ee_origin = SO_EE_ORIGIN_ICMP,
 						.ee_type = ic->type, .ee_code = ic->code };
 		if (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
-			ee.ee_info = ic->rest & 0xffff; /* the next hop's MTU */
+			ee.ee_info = ic->rest & ICMP_FRAG_MTU_MASK; /* the next hop's MTU */
 		size_t skip = ic->inner_l4_len < UDP_HDR_LEN ? ic->inner_l4_len : UDP_HDR_LEN;
 		inet_err_queue(s, &ee, from, &peer, ic->inner_l4 + skip, ic->inner_l4_len - skip);
 		return;

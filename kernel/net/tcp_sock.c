@@ -102,7 +102,6 @@
 #define TCP_MSS_IPV6_OVERHEAD 60    /* IPv6 and TCP headers without options (Linux's tcp_v6 MSS) */
 #define TCP_TS_OPT_BYTES   12       /* NOP NOP TIMESTAMP: what a segment's payload loses to it */
 #define TCP_SEQ_OFF        4        /* the sequence number's offset in a TCP header */
-#define ICMP_FRAG_MTU_MASK 0xffffu /* the next hop's MTU: the low half of a frag-needed's rest */
 #define TCP_ICMP_QUOTE_MIN 8        /* an ICMP error's quote: ports and sequence number */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
 #define TCP_MEM_SHARE      8        /* connections' rings may take an eighth of RAM */
