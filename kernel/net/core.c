@@ -33,6 +33,7 @@
 #include "net/loopback.h"
 #include "net/net_proc.h"
 #include "net/netdev.h"
+#include "net/pmtu.h"
 #include "net/tcp_sock.h"
 #include "net/udp.h"
 #include "arch/x86_64/cpu.h"
@@ -135,6 +136,7 @@ void net_init(const char *ip_spec)
 {
 	arp_init();
 	ipv4_init();
+	pmtu_init();          /* the path MTU cache both IP versions use */
 	icmp_init();
 	ipv6_init();
 	icmp6_init();

@@ -143,8 +143,10 @@ static void icmp6_input(struct netbuf *nb, const struct ipv6_info *ip)
 	else if (ic.type == ICMPV6_MLD_QUERY && nb->dev->type == ARPHRD_ETHER && in6_is_linklocal(&ip->src) &&
 		 ip->hop_limit == 1)
 		addrconf_mld_query(nb->dev); /* RFC 3810 5.1.14's checks, briefly */
-	else if (ic.has_inner)
+	else if (ic.has_inner) {
+		ic.ifindex = nb->dev ? nb->dev->ifindex : 0; /* a link-local quote's link (the path MTU cache's) */
 		ipv6_deliver_error(&ic, &ip->src);
+	}
 	netbuf_free(nb);
 }
 

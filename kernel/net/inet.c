@@ -24,6 +24,7 @@
 #include "net/ipv6.h"
 #include "net/net_sysctl.h"
 #include "net/netdev.h"
+#include "net/pmtu.h"
 #include "net/tcp.h"
 #include "net/tcp_sock.h"
 
@@ -572,7 +573,7 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 	s->in.v6only = family == AF_INET6 && net_sysctl_bindv6only(); /* Linux's inet6_create */
 	s->in.hops = IPV6_DEFAULT_HOPS;
 	s->in.opt = (struct inet_opts){ .ttl = -1, .mc_ttl = IP_MC_TTL_DEFAULT, .mc_loop = true,
-					.pmtudisc = IP_PMTUDISC_WANT,
+					.pmtudisc = IP_PMTUDISC_WANT, .pmtudisc6 = IP_PMTUDISC_WANT,
 					/* tcp_congestion_control now (Linux's tcp_init_sock) */
 					.cong = (uint8_t)net_sysctl_tcp_cong_default() };
 	s->proto = proto;
@@ -626,9 +627,40 @@ static int retrans_to_secs(int n)
 	return period;
 }
 
-/* An IPPROTO_IP option's value, or -ENOPROTOOPT. */
-static int ip_int_option(const struct inet_opts *o, int name, int *v)
+/* IP_MTU and IPV6_MTU (Linux's dst_mtu of the socket's route): the path
+ * MTU to the peer s is connected to, the path MTU cache's if it knows a
+ * lower one than the device's. -ENOTCONN when s has no peer (or no
+ * route to it any more). */
+static int peer_mtu(const struct unix_sock *s, int *v)
 {
+	struct inet_name p = s->in.peer;
+	if (!s->in.has_peer)
+		return -ENOTCONN;
+	if (p.kind == INET_V4) {
+		struct ipv4_dst d;
+		if (ipv4_route_lookup(p.addr, inet_bound_dev(s), &d))
+			return -ENOTCONN;
+		*v = (int)pmtu_ipv4(&d, p.addr, NULL);
+		return 0;
+	}
+	if (p.kind == INET_V6_LOOP) { /* ::1, as an address the route looks up */
+		memset(p.a6, 0, sizeof(p.a6));
+		p.a6[15] = 1;
+		p.kind = INET_V6;
+	}
+	struct ipv6_dst r;
+	struct in6 a;
+	if (p.kind != INET_V6 || inet_v6_route(s, &p, &r))
+		return -ENOTCONN;
+	memcpy(a.b, p.a6, sizeof(a.b));
+	*v = (int)pmtu_ipv6(&r, &a);
+	return 0;
+}
+
+/* An IPPROTO_IP option's value, or -ENOPROTOOPT. */
+static int ip_int_option(const struct unix_sock *s, int name, int *v)
+{
+	const struct inet_opts *o = &s->in.opt;
 	switch (name) {
 	case IP_TOS:             *v = o->tos; return 0;
 	case IP_TTL:             *v = o->ttl < 0 ? net_sysctl_default_ttl() : o->ttl; return 0;
@@ -640,6 +672,7 @@ static int ip_int_option(const struct inet_opts *o, int name, int *v)
 	case IP_RECVORIGDSTADDR: *v = o->recvorigdst; return 0;
 	case IP_RECVERR:         *v = o->recverr; return 0;
 	case IP_MTU_DISCOVER:    *v = o->pmtudisc; return 0;
+	case IP_MTU:             return peer_mtu(s, v);
 	default:                 return -ENOPROTOOPT;
 	}
 }
@@ -657,11 +690,13 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 		case IPV6_RECVTCLASS:   *v = s->in.recv_tclass; return 0;
 		case IPV6_UNICAST_HOPS: *v = s->in.hops; return 0;
 		case IPV6_TCLASS:       *v = s->in.tclass; return 0;
+		case IPV6_MTU_DISCOVER: *v = s->in.opt.pmtudisc6; return 0;
+		case IPV6_MTU:          return peer_mtu(s, v);
 		default:                return -ENOPROTOOPT;
 		}
 	}
 	if (level == IPPROTO_IP)
-		return ip_int_option(&s->in.opt, name, v);
+		return ip_int_option(s, name, v);
 	if (level == IPPROTO_UDP) {
 		if (name != UDP_CORK || s->type != SOCK_DGRAM ||
 		    (s->protocol != IPPROTO_UDP && s->protocol != IPPROTO_UDPLITE))
@@ -743,7 +778,11 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
  * 0 or -EINVAL. */
 static int ip6_option(struct unix_sock *s, int name, int v)
 {
-	if (name == IPV6_V6ONLY) {
+	if (name == IPV6_MTU_DISCOVER) { /* how IPv6 sends (net/ipv6.c's out_mtu) */
+		if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT)
+			return -EINVAL;
+		s->in.opt.pmtudisc6 = (uint8_t)v;
+	} else if (name == IPV6_V6ONLY) {
 		if (s->in.name.port || s->state != UNIX_UNCONNECTED)
 			return -EINVAL;
 		s->in.v6only = v != 0;
@@ -874,7 +913,7 @@ static int ip_option(struct unix_sock *s, int name, const void *val, size_t len)
 		if (!o->recverr)
 			inet_err_purge(s); /* Linux's skb_queue_purge of the error queue */
 		return 0;
-	case IP_MTU_DISCOVER: /* kept and read back */
+	case IP_MTU_DISCOVER: /* how IPv4 sends (net/ipv4.c's plan_output) */
 		if (v < IP_PMTUDISC_DONT || v > IP_PMTUDISC_OMIT)
 			return -EINVAL;
 		o->pmtudisc = (uint8_t)v;

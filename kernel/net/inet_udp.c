@@ -43,6 +43,7 @@
 #include "net/ipv6.h"
 #include "net/icmp6.h"
 #include "net/netdev.h"
+#include "net/pmtu.h"
 #include "net/sock_filter.h"
 #include "net/udp.h"
 
@@ -207,7 +208,7 @@ static long udp_wire_xmit(struct unix_sock *s, const struct udp_out *o, const vo
 	}
 	udp_build(p, o->from, o->dst.addr, o->src.port, o->dst.port, (uint16_t)(UDP_HDR_LEN + len));
 	struct ipv4_send out = { .src = o->from, .dst = o->dst.addr, .proto = IPPROTO_UDP, .ttl = o->ttl,
-				 .tos = o->tos, .dev = inet_bound_dev(s) };
+				 .tos = o->tos, .pmtudisc = s->in.opt.pmtudisc, .dev = inet_bound_dev(s) };
 	int err = ipv4_output(nb, &out);
 	if (err)
 		return err;
@@ -247,7 +248,7 @@ static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, 
 		return err;
 	if (len > 0xffff - UDP_HDR_LEN)
 		return -EMSGSIZE;
-	struct ipv6_send out = { .proto = NEXTHDR_UDP, .dev = r.dev,
+	struct ipv6_send out = { .proto = NEXTHDR_UDP, .dev = r.dev, .pmtudisc = s->in.opt.pmtudisc6,
 				 .hops = (m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0 ? m->ip6_hoplimit
 					 : s->in.hops > 0 ? s->in.hops : -1,
 				 .tclass = (uint8_t)((m->has_ip6 & IP6_HAS_TCLASS) && m->ip6_tclass >= 0 ? m->ip6_tclass
@@ -308,7 +309,9 @@ static void udp6_input(struct netbuf *nb, const struct ipv6_info *ip)
 }
 
 /* An ICMPv6 error about a datagram we sent: a hard one (port
- * unreachable) tells the socket connected to the peer it names. */
+ * unreachable; a packet too big unless IPV6_PMTUDISC_DONT) tells the
+ * socket connected to the peer it names; a packet too big that a socket
+ * of ours could have caused teaches the path MTU cache (net/pmtu.c). */
 static void udp6_err(const struct icmp6_info *ic, const struct in6 *from)
 {
 	(void)from;
@@ -317,7 +320,13 @@ static void udp6_err(const struct icmp6_info *ic, const struct in6 *from)
 	struct unix_sock *s = ic->inner_l4_len >= 4 ? inet_lookup_from(IPPROTO_UDP, &me, &peer) : NULL;
 	int err;
 	bool hard;
-	if (!s || !icmp6_err_convert(ic, &err, &hard) || !hard || !s->in.has_peer || !inet_same(&s->in.peer, &peer))
+	if (s && ic->type == ICMPV6_PKT_TOOBIG)
+		pmtu_learn_v6(&ic->inner.dst, ic->ifindex, ic->rest); /* Linux's ip6_sk_update_pmtu */
+	if (!s || !icmp6_err_convert(ic, &err, &hard))
+		return;
+	if (ic->type == ICMPV6_PKT_TOOBIG) /* Linux's __udp6_lib_err: hard unless IPV6_PMTUDISC_DONT */
+		hard = s->in.opt.pmtudisc6 != IP_PMTUDISC_DONT;
+	if (!hard || !s->in.has_peer || !inet_same(&s->in.peer, &peer))
 		return;
 	s->err = err;
 	unix_changed(s);
@@ -473,8 +482,10 @@ static bool udp_icmp_errno(const struct unix_sock *s, const struct icmp_info *ic
 	return true;
 }
 
-/* An ICMP error about a datagram we sent (Linux's __udp4_lib_err): the
- * socket that sent it learns its errno from its next call; with
+/* An ICMP error about a datagram we sent (Linux's __udp4_lib_err): a
+ * fragmentation needed that a socket of ours could have caused teaches
+ * the path MTU cache (net/pmtu.c); the socket that sent it learns its
+ * errno from its next call; with
  * IP_RECVERR, always, and the error is queued (net/inet_err.c); without,
  * only a hard error, on a socket connected to the peer it names. */
 static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
@@ -485,13 +496,15 @@ static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
 	int err;
 	bool hard;
 
+	if (s && ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
+		pmtu_learn_v4(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK); /* Linux's ipv4_sk_update_pmtu */
 	if (!s || !udp_icmp_errno(s, ic, &err, &hard))
 		return;
 	if (s->in.opt.recverr) {
 		struct sock_extended_err ee = { .ee_errno = (uint32_t)err, .ee_origin = SO_EE_ORIGIN_ICMP,
 						.ee_type = ic->type, .ee_code = ic->code };
 		if (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
-			ee.ee_info = ic->rest & 0xffff; /* the next hop's MTU */
+			ee.ee_info = ic->rest & ICMP_FRAG_MTU_MASK; /* the next hop's MTU */
 		size_t skip = ic->inner_l4_len < UDP_HDR_LEN ? ic->inner_l4_len : UDP_HDR_LEN;
 		inet_err_queue(s, &ee, from, &peer, ic->inner_l4 + skip, ic->inner_l4_len - skip);
 		return;

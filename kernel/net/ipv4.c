@@ -23,6 +23,7 @@
 #include "net/ether.h"
 #include "net/icmp.h"
 #include "net/netdev.h"
+#include "net/pmtu.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "time/time.h"
@@ -192,9 +193,9 @@ static struct netbuf *fragment(const struct netbuf *nb, size_t off, size_t n, st
 }
 
 /* nb's payload in fragments that fit mtu (RFC 791 3.2). Owns nb. */
-static int fragment_and_send(struct netbuf *nb, struct ipv4_info ip, const struct ipv4_dst *d)
+static int fragment_and_send(struct netbuf *nb, struct ipv4_info ip, const struct ipv4_dst *d, uint32_t mtu)
 {
-	size_t step = ((d->dev->mtu - IPV4_HDR_MIN) / IPV4_FRAG_UNIT) * IPV4_FRAG_UNIT;
+	size_t step = ((mtu - IPV4_HDR_MIN) / IPV4_FRAG_UNIT) * IPV4_FRAG_UNIT;
 	int err = 0;
 	netbuf_csum_finish(nb); /* no fragment carries the whole segment to sum */
 	for (size_t off = 0; off < nb->len && !err; off += step) {
@@ -214,6 +215,31 @@ static int fragment_and_send(struct netbuf *nb, struct ipv4_info ip, const struc
 	return err;
 }
 
+/* How a packet of total bytes to d goes (Linux's ip_sk_use_pmtu,
+ * ip_sk_ignore_df and ip_dont_fragment, and __ip_append_data's
+ * EMSGSIZE): *mtu the size it must fit or be cut to, *df its DF bit;
+ * false when it may not go (longer than *mtu and no fragments allowed). */
+struct out_plan {
+	uint32_t mtu;
+	bool df;
+};
+static bool plan_output(const struct ipv4_send *s, const struct ipv4_dst *d, size_t total, struct out_plan *p)
+{
+	bool locked;
+	uint32_t path = pmtu_ipv4(d, s->dst, &locked);
+	uint32_t dev = d->dev->mtu < PMTU_IPV4_MAX ? d->dev->mtu : PMTU_IPV4_MAX;
+	if (s->df) { /* TCP: its segments are cut to the path's MSS already */
+		*p = (struct out_plan){ .mtu = dev, .df = !locked };
+		return total <= dev;
+	}
+	uint8_t how = s->pmtudisc;
+	p->mtu = how < IP_PMTUDISC_PROBE ? path : dev;
+	p->df = how == IP_PMTUDISC_DO || how == IP_PMTUDISC_PROBE ||
+		(how == IP_PMTUDISC_WANT && !locked && total <= p->mtu);
+	bool may_cut = how < IP_PMTUDISC_DO || how == IP_PMTUDISC_OMIT;
+	return total <= p->mtu || may_cut;
+}
+
 int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
 {
 	struct ipv4_dst d;
@@ -230,21 +256,22 @@ int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
 		netbuf_free(nb);
 		return -EMSGSIZE;
 	}
+	struct out_plan plan;
+	if (!plan_output(s, &d, total, &plan)) {
+		IPV4_MIB_INC(frag_fails);
+		netbuf_free(nb);
+		return -EMSGSIZE;
+	}
 	struct ipv4_info ip = { .tos = s->tos, .ttl = s->ttl ? s->ttl : net_sysctl_default_ttl(),
-				.proto = s->proto, .total_len = (uint16_t)total, .df = s->df,
+				.proto = s->proto, .total_len = (uint16_t)total, .df = plan.df,
 				.src = s->src ? s->src : d.src, .dst = s->dst };
 	ip.id = (uint16_t)__atomic_add_fetch(&ip_id, 1, __ATOMIC_RELAXED);
-	if (total <= d.dev->mtu) {
+	if (total <= plan.mtu || s->df) {
 		if (push_header(nb, &ip)) {
 			netbuf_free(nb);
 			return -ENOBUFS;
 		}
 		return transmit(nb, &d);
 	}
-	if (s->df) {
-		IPV4_MIB_INC(frag_fails);
-		netbuf_free(nb);
-		return -EMSGSIZE;
-	}
-	return fragment_and_send(nb, ip, &d);
+	return fragment_and_send(nb, ip, &d, plan.mtu);
 }

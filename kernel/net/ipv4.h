@@ -55,7 +55,8 @@ struct ipv4_dst {
 struct ipv4_send {
 	uint32_t src, dst;
 	uint8_t proto, tos, ttl;
-	bool df;
+	bool df;                       /* TCP's: DF set (unless the path's MTU is locked), never fragmented */
+	uint8_t pmtudisc;              /* else IP_MTU_DISCOVER's IP_PMTUDISC_* (0, DONT: the kernel's own) */
 	struct netdev *dev;
 	struct ipv4_route_cache *route; /* the sender's remembered route, or NULL */
 };

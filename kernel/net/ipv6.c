@@ -30,6 +30,8 @@
 #include "net/icmp6.h"
 #include "net/ndisc.h"
 #include "net/netdev.h"
+#include "net/pmtu.h"
+#include "uapi/in.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "time/time.h"
@@ -254,6 +256,23 @@ static int fragment_and_send(struct netbuf *nb, const struct ipv6_info *ip, cons
 	return err;
 }
 
+/* The size a packet of s to d must fit or be cut to (Linux's
+ * ip6_append_data: the path's MTU under IPV6_PMTUDISC_DONT, WANT and DO,
+ * the device's under PROBE and after). */
+static uint32_t out_mtu(const struct ipv6_send *s, const struct ipv6_dst *d)
+{
+	if (s->pmtudisc < IP_PMTUDISC_PROBE)
+		return pmtu_ipv6(d, &s->dst);
+	uint32_t dev = ipv6_dev_mtu(d->dev);
+	return dev < PMTU_IPV6_MAX ? dev : PMTU_IPV6_MAX;
+}
+
+/* May this host cut a packet too long for its path (Linux's ip6_sk_ignore_df)? */
+static bool may_fragment(uint8_t pmtudisc)
+{
+	return pmtudisc < IP_PMTUDISC_DO || pmtudisc == IP_PMTUDISC_OMIT;
+}
+
 int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 {
 	struct ipv6_dst d;
@@ -268,8 +287,8 @@ int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 		return err;
 	}
 	size_t plen = nb->len;
-	uint32_t mtu = ipv6_dev_mtu(d.dev);
-	if (plen > 0xffff) {
+	uint32_t mtu = out_mtu(s, &d);
+	if (plen > 0xffff || (plen + IPV6_HDR_LEN > mtu && !may_fragment(s->pmtudisc))) {
 		IPV6_MIB_INC(frag_fails);
 		netbuf_free(nb);
 		return -EMSGSIZE;

@@ -63,6 +63,7 @@ struct ipv6_send {
 	bool src_fixed;
 	uint8_t proto, tclass;
 	int hops;
+	uint8_t pmtudisc;              /* IPV6_MTU_DISCOVER's IPV6_PMTUDISC_* (0, DONT: the kernel's own) */
 	struct netdev *dev;
 };
 

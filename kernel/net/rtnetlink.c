@@ -818,12 +818,28 @@ int rtnl_fill_addr(struct nl_buf *b, const struct rtnl_addr_info *a, uint16_t fl
 	return 0;
 }
 
-/* rt_fill_info's tail of a lookup: the uid and the cache's figures. */
+/* rtnetlink_put_metrics of a lookup's route: RTA_METRICS with the path
+ * MTU (and its lock) when the cache has one, nothing otherwise. */
+static int route_metrics(struct nl_buf *b, const struct rtnl_route_info *r)
+{
+	if (!r->pmtu)
+		return 0;
+	long nest = nl_nest_begin(b, RTA_METRICS);
+	if (nest < 0 || (r->pmtu_locked && nl_put_u32(b, RTAX_LOCK, 1u << RTAX_MTU)) ||
+	    nl_put_u32(b, RTAX_MTU, r->pmtu))
+		return -EMSGSIZE;
+	nl_nest_end(b, nest);
+	return 0;
+}
+
+/* rt_fill_info's tail of a lookup: the metrics, the uid and the cache's
+ * figures (rta_expires: the path MTU entry's time left). */
 static int route_cloned_attrs(struct nl_buf *b, const struct rtnl_route_info *r)
 {
-	struct rta_cacheinfo ci = { 0 };
+	struct rta_cacheinfo ci = { .rta_expires = r->expires };
 
-	return nl_put_u32(b, RTA_UID, r->uid) || nl_put(b, RTA_CACHEINFO, &ci, sizeof(ci)) ? -EMSGSIZE : 0;
+	return route_metrics(b, r) || nl_put_u32(b, RTA_UID, r->uid) ||
+	       nl_put(b, RTA_CACHEINFO, &ci, sizeof(ci)) ? -EMSGSIZE : 0;
 }
 
 /* fib_dump_info's (or, cloned, rt_fill_info's) attributes in their order. */

@@ -172,6 +172,9 @@ struct rtnl_route_info {
 	uint32_t priority;
 	bool cloned;             /* ip route get's answer: RTA_UID and RTA_CACHEINFO too */
 	uint32_t uid;
+	uint32_t pmtu;           /* cloned: the path MTU cache's entry (0: none), RTA_METRICS' RTAX_MTU */
+	bool pmtu_locked;        /* its RTAX_LOCK bit */
+	int32_t expires;         /* cloned: the entry's time left in USER_HZ ticks (rta_expires) */
 };
 /* One IPv4 neighbour (RTM_NEWNEIGH); an IPv6 one when v6 (dst6 then). */
 struct rtnl_neigh_info {

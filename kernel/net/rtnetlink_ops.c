@@ -23,9 +23,11 @@
 #include "time/time.h"
 #include "net/net.h"
 #include "net/netdev.h"
+#include "net/pmtu.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/in.h"
+#include "uapi/time.h"
 
 #define LINK_MSG_MAX 1024       /* room for one link's message (about 600 bytes) */
 #define ROUTE_MSG_MAX 256
@@ -842,6 +844,10 @@ static int get_route(struct rtnl_req *req, struct rtnl_reply *rep)
 				     .uid = rep->uid };
 	if (out.nexthop != dst)
 		r.gateway = out.nexthop;
+	struct in6 key = pmtu_key_v4(dst);
+	uint64_t left_ns;
+	if (!out.local && pmtu_cached(&key, &r.pmtu, &r.pmtu_locked, &left_ns))
+		r.expires = (int32_t)(left_ns / (NSEC_PER_SEC / USER_HZ)); /* rt_fill_info's clock_t */
 	if (out.local) {
 		r.type = RTN_LOCAL;
 		r.flags |= RTCF_LOCAL;

@@ -71,6 +71,7 @@
 #include "net/icmp6.h"
 #include "net/net_sysctl.h"
 #include "net/netdev.h"
+#include "net/pmtu.h"
 #include "net/tcp.h"
 #include "net/tcp_seq.h"
 #include "net/wire.h"
@@ -98,9 +99,7 @@
 #define TCP_SYNACK_PRUNED  2        /* SYN-ACK retries a crowded SYN queue leaves its old entries */
 #define TCP_SYN_QUEUE_MIN  8        /* a SYN queue is crowded past half of this or of its backlog */
 #define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
-#define TCP_PATH_MTU_MAX   65535    /* an IPv4 packet's longest (IP_MAX_MTU): lo's 65536 counts as this */
 #define TCP_MSS_IPV6_OVERHEAD 60    /* IPv6 and TCP headers without options (Linux's tcp_v6 MSS) */
-#define TCP_PATH_MTU6_MAX  (IPV6_PAYLOAD_MAX + IPV6_HDR_LEN) /* IP6_MAX_MTU */
 #define TCP_TS_OPT_BYTES   12       /* NOP NOP TIMESTAMP: what a segment's payload loses to it */
 #define TCP_SEQ_OFF        4        /* the sequence number's offset in a TCP header */
 #define TCP_ICMP_QUOTE_MIN 8        /* an ICMP error's quote: ports and sequence number */
@@ -908,7 +907,9 @@ static void wire_sockopt_changed(struct unix_sock *s)
 
 /* The MSS a connection of s on path pa advertises: its route's MTU
  * (IPv4's at most 65535, IPv6's at most 65575, as Linux's IP_MAX_MTU and
- * IP6_MAX_MTU) less the headers, 40 or 60 bytes, and at most TCP_MAXSEG's.
+ * IP6_MAX_MTU; the path MTU cache's if it knows a lower one, as Linux's
+ * advmss and tcp_sync_mss take dst_mtu) less the headers, 40 or 60
+ * bytes, and at most TCP_MAXSEG's.
  * 0, or the route's error (-ENETUNREACH...). */
 static int path_mss(const struct unix_sock *s, const struct tcp_path *pa, uint32_t *mss)
 {
@@ -918,14 +919,13 @@ static int path_mss(const struct unix_sock *s, const struct tcp_path *pa, uint32
 		int err = ipv6_route_lookup(&pa->dst, pa->ifindex ? netdev_by_index(pa->ifindex) : NULL, &r6);
 		if (err)
 			return err;
-		mtu = ipv6_dev_mtu(r6.dev);
-		mtu = mtu < TCP_PATH_MTU6_MAX ? mtu : TCP_PATH_MTU6_MAX;
+		mtu = pmtu_ipv6(&r6, &pa->dst);
 		overhead = TCP_MSS_IPV6_OVERHEAD;
 	} else {
 		struct ipv4_dst route;
 		if (ipv4_route_lookup(v4_of(&pa->dst), NULL, &route))
 			return -ENETUNREACH;
-		mtu = route.dev->mtu < TCP_PATH_MTU_MAX ? route.dev->mtu : TCP_PATH_MTU_MAX;
+		mtu = pmtu_ipv4(&route, v4_of(&pa->dst), NULL);
 		overhead = TCP_MSS_IPV4_OVERHEAD;
 	}
 	*mss = mtu - overhead;
@@ -1319,40 +1319,62 @@ static void icmp_error_to(struct tcp_sock *ts, int err, uint32_t seq)
 	unlock_settle(ts, fl);
 }
 
-/* An ICMP error about a segment we sent (fragmentation needed is path
- * MTU's business, not an error). */
+/* Is ts's segment seq in flight, and does ts do path MTU discovery
+ * (IP_MTU_DISCOVER not DONT: Linux's tcp_v4_mtu_reduced leaves such a
+ * connection's MSS)? The check of Linux's tcp_v4_err and tcp_v6_err
+ * before a "fragmentation needed" or "packet too big" is believed.
+ * Takes ts's lock. */
+static bool pmtu_quote_ok(struct tcp_sock *ts, uint32_t seq)
+{
+	uint64_t fl;
+	if (!ts_lock_live(ts, &fl))
+		return false;
+	const struct inet_opts *o = ts->s ? &ts->s->in.opt : NULL;
+	uint8_t how = !o ? IP_PMTUDISC_WANT : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
+	bool ok = icmp_in_window(ts, seq) && how != IP_PMTUDISC_DONT;
+	unlock_settle(ts, fl);
+	return ok;
+}
+
+/* ts's path now takes mtu (Linux's tcp_v4_mtu_reduced and
+ * tcp_v6_mtu_reduced, the cache already told): segments from now on fit
+ * it, headers and options deducted; what was sent larger is lost, and
+ * the timers send it again in the new size. Takes ts's lock. */
+static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu)
+{
+	uint64_t fl;
+	if (!mtu || !ts_lock_live(ts, &fl))
+		return;
+	struct tcp_conn *c = &ts->conn;
+	uint32_t hdrs = ts->path.v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD;
+	uint32_t opts = c->ts_ok ? TCP_TS_OPT_BYTES : 0;
+	uint32_t mss = mtu > hdrs + opts ? mtu - hdrs - opts : 0;
+	if (mss < c->snd_mss && mss >= TCP_MIN_SND_MSS)
+		c->snd_mss = (uint16_t)mss;
+	unlock_settle(ts, fl);
+}
+
+/* An ICMP error about a segment we sent: fragmentation needed, once its
+ * quote is checked, teaches the path MTU cache and lowers the
+ * connection's MSS; the others as icmp_error_to says. */
 static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 {
 	int err;
 	bool hard;
 
 	(void)from;
-	if (!icmp_err_convert(ic, &err, &hard) || (ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED))
+	bool frag_needed = ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED;
+	if (!frag_needed && !icmp_err_convert(ic, &err, &hard))
 		return;
 	struct in6 l = v4_mapped(ic->inner.src), r = v4_mapped(ic->inner.dst);
 	struct tcp_sock *ts = lookup(&l, ic->inner_sport, &r, ic->inner_dport);
 	if (!ts)
 		return;
-	icmp_error_to(ts, err, ic->inner_seq);
+	if (!frag_needed)
+		icmp_error_to(ts, err, ic->inner_seq);
+	else if (pmtu_quote_ok(ts, ic->inner_seq))
+		mtu_reduced(ts, pmtu_learn_v4(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK));
 	ts_put(ts);
-}
-
-/* A packet too big for ts's path about its segment seq (Linux's
- * tcp_v6_mtu_reduced, without a path MTU cache): segments from now on
- * fit mtu (at least IPv6's 1280), options deducted; what was sent larger
- * is lost, and the timers send it again in the new size. Takes ts's lock. */
-static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, uint32_t seq)
-{
-	uint64_t fl;
-	if (mtu < IPV6_MIN_MTU)
-		mtu = IPV6_MIN_MTU;
-	if (!ts_lock_live(ts, &fl))
-		return;
-	struct tcp_conn *c = &ts->conn;
-	uint32_t mss = mtu - TCP_MSS_IPV6_OVERHEAD - (c->ts_ok ? TCP_TS_OPT_BYTES : 0);
-	if (icmp_in_window(ts, seq) && mss < c->snd_mss && mss >= TCP_MIN_SND_MSS)
-		c->snd_mss = (uint16_t)mss;
-	unlock_settle(ts, fl);
 }
 
 /* An ICMPv6 error about a segment we sent: a packet too big makes the
@@ -1369,9 +1391,11 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 	struct tcp_sock *ts = lookup(&ic->inner.src, ic->inner_sport, &ic->inner.dst, ic->inner_dport);
 	if (!ts)
 		return;
-	if (ic->type == ICMPV6_PKT_TOOBIG)
-		mtu_reduced(ts, ic->rest, seq);
-	else if (icmp6_err_convert(ic, &err, &hard))
+	if (ic->type == ICMPV6_PKT_TOOBIG) {
+		/* Linux's tcp_v6_err: one under IPv6's minimum is not believed */
+		if (ic->rest >= IPV6_MIN_MTU && pmtu_quote_ok(ts, seq))
+			mtu_reduced(ts, pmtu_learn_v6(&ic->inner.dst, ic->ifindex, ic->rest));
+	} else if (icmp6_err_convert(ic, &err, &hard))
 		icmp_error_to(ts, err, seq);
 	ts_put(ts);
 }

@@ -70,7 +70,8 @@ struct inet_opts {
 	int16_t ttl;
 	bool mc_loop, pktinfo, recvttl, recvtos, recvorigdst, inq, pingpong;
 	bool recverr;              /* IP_RECVERR: ICMP errors queue on in.errq */
-	uint8_t pmtudisc;          /* IP_MTU_DISCOVER, read back (IP_PMTUDISC_WANT: the default) */
+	uint8_t pmtudisc;          /* IP_MTU_DISCOVER (IP_PMTUDISC_WANT: the default): how IPv4 sends */
+	uint8_t pmtudisc6;         /* IPV6_MTU_DISCOVER (the same values and default): how IPv6 sends */
 	uint16_t user_mss;         /* TCP_MAXSEG set: 0, or the most MSS a connection made later takes */
 	bool quickack_set; /* TCP_QUICKACK set since the connection last took it (tcp_sock.c) */
 	int linger2, window_clamp;

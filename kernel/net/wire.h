@@ -129,6 +129,7 @@ void ipv4_build(uint8_t *p, const struct ipv4_info *in);
 #define ICMP_PROT_UNREACH   2
 #define ICMP_PORT_UNREACH   3
 #define ICMP_FRAG_NEEDED    4
+#define ICMP_FRAG_MTU_MASK  0xffffu /* a frag-needed's next-hop MTU: the low half of its rest (RFC 1191) */
 /* codes of ICMP_TIME_EXCEEDED */
 #define ICMP_EXC_TTL        0
 #define ICMP_EXC_FRAGTIME   1

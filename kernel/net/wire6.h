@@ -213,6 +213,7 @@ struct icmp6_info {
 	uint16_t inner_sport, inner_dport; /* the first 4 bytes of its upper layer, when quoted */
 	const uint8_t *inner_l4;     /* its upper layer as quoted, into the packet parsed */
 	size_t inner_l4_len;
+	int ifindex;                 /* the device it came in on: the receiver's to set, not the parser's */
 	/* Neighbor Discovery (types 133..137) */
 	struct in6 target;           /* NS, NA, redirect */
 	uint32_t flags;              /* NA: ND_NA_*; RA: its flags byte */

@@ -59,6 +59,8 @@ _Static_assert(sizeof(struct sockaddr_in6) == 28, "struct sockaddr_in6 is 28 byt
 #define IP_ORIGDSTADDR     IP_RECVORIGDSTADDR /* its control message */
 #define IP_PMTUDISC_DONT   0
 #define IP_PMTUDISC_WANT   1
+#define IP_PMTUDISC_DO     2
+#define IP_PMTUDISC_PROBE  3
 #define IP_PMTUDISC_OMIT   5
 /* IP_PKTINFO's control message: the interface a datagram came in on, the
  * local address a reply would come from, and the header's destination */
@@ -79,6 +81,8 @@ struct sock_extended_err {
 
 /* level IPPROTO_IPV6: options, and (RFC 3542) the control messages of a datagram */
 #define IPV6_UNICAST_HOPS  16
+#define IPV6_MTU_DISCOVER  23   /* IPV6_PMTUDISC_*: the values of IP_PMTUDISC_* */
+#define IPV6_MTU           24
 #define IPV6_RECVERR       25
 #define IPV6_V6ONLY        26
 #define IPV6_RECVPKTINFO   49

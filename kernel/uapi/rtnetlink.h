@@ -197,6 +197,9 @@ _Static_assert(sizeof(struct rtmsg) == 12, "struct rtmsg is 12 bytes");
 #define RTA_PREFSRC    7
 #define RTA_METRICS    8
 #define RTA_MULTIPATH  9
+/* RTA_METRICS's nested attributes (RTAX_*): u32 each */
+#define RTAX_LOCK      1    /* a mask of the metrics locked: 1 << RTAX_MTU for a locked MTU */
+#define RTAX_MTU       2
 #define RTA_FLOW       11
 #define RTA_CACHEINFO  12
 #define RTA_TABLE      15

@@ -96,6 +96,23 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              port 80 among them); then the shell, that address, the cap of
              16 RA addresses, ping6 over lo, and the listener serving
              [::1] must hold.
+  pmtu-virtio-net-pci  Kestrel and netflood.Injector as a router with a
+             1000-byte link (netpmtu.py): a forged ICMP fragmentation
+             needed quoting Kestrel's own full-sized segment in flight
+             must make its retransmission fit 1000 bytes, and the next
+             connection to that host offer MSS 960 in its SYN-ACK and send
+             no more (the capture); one quoting a sequence not in flight,
+             and one quoting a port nobody uses, change nothing (another
+             host's connections stay at 1460); over IPv6, UDP datagrams to
+             the injector's link-local address come whole after a packet
+             too big quoting a port with no socket, in fragments of at
+             most 1280 bytes after one quoting the sender's; IPv4 UDP
+             likewise (whole with DF, then fragments of at most 1000
+             bytes without DF); then 10,000
+             forged ones for
+             random destinations, each quoting a UDP port Kestrel has a
+             socket on, leave the path MTU cache at most its 1,280 entries
+             (its "pmtu: cache full" log line) and the shell answering.
 
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
@@ -134,6 +151,7 @@ import netpeer  # noqa: E402  (Wire, LinuxPeer, Guest, user_netdev, ...)
 import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
 import netflood6  # noqa: E402  (Hostile6: hostile IPv6 frames)
 import netrelay  # noqa: E402  (RelayWire, Relay: the lossy and hostile wire)
+import netpmtu  # noqa: E402  (PmtuClient, frag_needed: the forged router)
 
 NICS = ("virtio-net-pci", "e1000", "e1000e")
 KESTREL_IP = "10.0.2.15"
@@ -1575,6 +1593,234 @@ TCP_FLAGS = "FSRPAU"
 STALL_GAP = 5.0                     # seconds without a frame that capture_report calls a stall
 
 
+PMTU_MTU = 1000                     # the forged router's next hop
+PMTU_MSS = PMTU_MTU - 40            # what Kestrel's segments to its far side may carry (no TCP options)
+PMTU_CLIENT = "10.0.2.3"            # behind the router: its connections learn the lower MTU
+PMTU_CONTROL = "10.0.2.6"           # forged ICMP quoting nothing in flight: its MSS stays
+PMTU_FULL_MSS = 1460                # the link's MTU less 40
+PMTU_PAGE_KB = 64                   # the page fetched: many full-sized segments
+PMTU_FETCH = 90                     # seconds a fetch may take (retransmissions under TCG)
+PMTU_SEED = 31
+PMTU_FLOOD = 10000                  # forged frag-needed messages for random destinations
+PMTU_UDP_PORT = 5000                # Kestrel's UDP socket they quote (t-udp6 recv)
+PMTU_CACHE_MAX = 1280               # net/pmtu_cache.h's PMTU_ENTRIES_MAX
+PMTU_FULL_LINE = (r"pmtu: cache full: (\d+) entries \(at most (\d+)\), (\d+) replaced, "
+                  r"(\d+) learnt")
+
+
+def pmtu_fetch(inj, addr, rng, hook):
+    """GET /big from addr through PmtuClient with hook: (client, body)."""
+    c = netpmtu.PmtuClient(inj, addr, KESTREL_IP, 80, random.Random(rng.getrandbits(32)))
+    try:
+        body = c.fetch_with(b"GET /big HTTP/1.0\r\n\r\n", time.monotonic() + PMTU_FETCH, hook)
+    except netflood.FloodError as e:
+        raise CaseFailed(f"GET /big from {addr}: {e}")
+    if len(body) < PMTU_PAGE_KB * 1024:
+        raise CaseFailed(f"GET /big from {addr}: {len(body)} bytes")
+    return c, body
+
+
+def pmtu_live(inj, rng):
+    """The router drops Kestrel's first full-sized segment to PMTU_CLIENT and
+    says fragmentation needed, next hop PMTU_MTU: the retransmission and all
+    after it must fit. A figure."""
+    said = {}
+
+    def router(c, seq, ack, data):
+        if "seq" in said or len(data) <= PMTU_MSS:
+            return False
+        said["seq"] = seq
+        q = netpmtu.quote_tcp(KESTREL_IP, PMTU_CLIENT, 80, c.sport, seq, ack, len(data))
+        inj.send_ip(netpmtu.frag_needed(GATEWAY_IP, KESTREL_IP, q, PMTU_MTU))
+        return True
+    c, _ = pmtu_fetch(inj, PMTU_CLIENT, rng, router)
+    at = [i for i, (seq, _) in enumerate(c.sizes) if seq == said.get("seq")]
+    if len(at) < 2:
+        raise CaseFailed(f"no retransmission of the dropped segment {said.get('seq')} seen")
+    before, after = max(n for _, n in c.sizes[:at[0] + 1]), max(n for _, n in c.sizes[at[1]:])
+    if after > PMTU_MSS:
+        raise CaseFailed(f"after frag-needed (MTU {PMTU_MTU}) Kestrel still sent {after}-byte segments "
+                         f"to {PMTU_CLIENT} (at most {PMTU_MSS})")
+    return f"live connection: segments {before} bytes, {after} from the retransmission on"
+
+
+def pmtu_control(inj, rng):
+    """Forged frag-needed messages about PMTU_CONTROL that quote a sequence
+    number not in flight and a port no connection has: its connections keep
+    full-sized segments. A figure."""
+    said = {}
+
+    def liar(c, seq, ack, data):
+        if "done" not in said and len(data) > PMTU_MSS:
+            said["done"] = True
+            for s, port in ((seq + (1 << 30), c.sport), (seq, c.sport ^ 0x5a5a)):
+                q = netpmtu.quote_tcp(KESTREL_IP, PMTU_CONTROL, 80, port, s, ack, len(data))
+                inj.send_ip(netpmtu.frag_needed(GATEWAY_IP, KESTREL_IP, q, PMTU_MTU))
+        return False
+    c, _ = pmtu_fetch(inj, PMTU_CONTROL, rng, liar)
+    first = max(n for _, n in c.sizes)
+    c2, _ = pmtu_fetch(inj, PMTU_CONTROL, rng, lambda *a: False)
+    second = max(n for _, n in c2.sizes)
+    if first != PMTU_FULL_MSS or second != PMTU_FULL_MSS:
+        raise CaseFailed(f"forged frag-needed quoting nothing in flight: {PMTU_CONTROL}'s segments "
+                         f"{first} then {second} bytes, want {PMTU_FULL_MSS}")
+    return c2.sport, f"forged quotes ignored: {PMTU_CONTROL} at {first} and {second} bytes"
+
+
+PMTU6_PEER = V6_PEER_LL             # the injector's link-local address (netpmtu.Injector6)
+PMTU6_MTU = 1280                    # the forged packet too big's (IPv6's minimum)
+PMTU6_PORT = 7000
+PMTU6_TEXT = 1400                   # a UDP payload: 1448-byte packets, whole on the link
+PMTU6_SENDS = 6                     # t-udp6 sends, half a second apart
+
+
+def pmtu_udp6(k, inj):
+    """IPv6: Kestrel sends UDP datagrams to the injector's link-local
+    address; after the first, a packet too big quoting it with the wrong
+    source port (no socket: ignored), after the second one quoting it
+    rightly (MTU 1280): the datagrams after it must come in fragments of
+    at most 1280 bytes, those before it whole. A figure."""
+    said = []
+
+    def router(rec):
+        n = len([r for r in inj.v6 if r[3] is not None])
+        if n == 1:
+            inj.packet_too_big(V6_LL, rec[4], PMTU6_MTU, sport=rec[3] ^ 0x5a5a)
+            said.append(("ignored", rec[0]))
+        elif n == 2:
+            inj.packet_too_big(V6_LL, rec[4], PMTU6_MTU)
+            said.append(("believed", rec[0]))
+    inj.on_udp6 = router
+    v6_ready(k, V6_LL)
+    k.must(f"t-udp6 send {PMTU6_PEER}%eth0 {PMTU6_PORT} \"$(printf %{PMTU6_TEXT}s x)\" {PMTU6_SENDS}",
+           PMTU6_SENDS + 30)
+    inj.on_udp6 = None
+    whole = [r for r in inj.v6 if r[1] == netpmtu.NEXTHDR_UDP]
+    frags = [r for r in inj.v6 if r[1] == netpmtu.NEXTHDR_FRAGMENT]
+    if len(said) < 2 or len(whole) != 2:
+        raise CaseFailed(f"IPv6 UDP to {PMTU6_PEER}: {len(whole)} whole datagrams ({[r[2] for r in whole]} "
+                         f"bytes), {len(frags)} fragments, want the 2 before the packet too big whole")
+    if not frags or max(r[2] for r in frags) > PMTU6_MTU or min(r[0] for r in frags) < said[1][1]:
+        raise CaseFailed(f"IPv6 UDP after a packet too big ({PMTU6_MTU}): fragments of "
+                         f"{sorted(set(r[2] for r in frags))} bytes, want some, none over {PMTU6_MTU}")
+    return (f"IPv6 UDP: 2 datagrams of {whole[0][2]} bytes (a packet too big for no socket "
+            f"ignored), then {len(frags)} fragments of at most {max(r[2] for r in frags)} bytes")
+
+
+PMTU4_DST = "10.0.2.7"              # behind a 1000-byte link for UDP (the injector's)
+
+
+def pmtu_udp4(k, inj):
+    """IPv4: Kestrel sends UDP datagrams to PMTU4_DST (an AF_INET6 socket
+    to ::ffff:10.0.2.7: IPv4, IP_PMTUDISC_WANT); after the first, a
+    frag-needed quoting the wrong source port (ignored), after the second
+    one quoting it rightly (next hop 1000): the first two whole with DF
+    (WANT, fitting), the later ones in fragments of at most 1000 bytes
+    without DF (WANT: fragments at the path MTU). A figure."""
+    said = []
+
+    def router(rec):
+        n = len([r for r in inj.v4 if r[3] is not None])
+        if n in (1, 2):
+            q = rec[4][:28]
+            inj.send_ip(netpmtu.frag_needed(GATEWAY_IP, KESTREL_IP, q if n == 2 else
+                                            q[:20] + struct.pack("!H", rec[3] ^ 0x5a5a) + q[22:], PMTU_MTU))
+            said.append(rec[0])
+    inj.own(PMTU4_DST)
+    inj.on_udp4 = router
+    k.must(f"t-udp6 send ::ffff:{PMTU4_DST} {PMTU6_PORT} \"$(printf %{PMTU6_TEXT}s x)\" {PMTU6_SENDS}",
+           PMTU6_SENDS + 30)
+    inj.on_udp4 = None
+    whole = [r for r in inj.v4 if not r[2] & (netflood.IP_MF | 0x1FFF)]
+    frags = [r for r in inj.v4 if r[2] & (netflood.IP_MF | 0x1FFF)]
+    if len(said) < 2 or len(whole) != 2 or any(not r[2] & netflood.IP_DF for r in whole):
+        raise CaseFailed(f"IPv4 UDP to {PMTU4_DST}: whole datagrams {[(r[1], hex(r[2])) for r in whole]}, "
+                         f"{len(frags)} fragments; want the 2 before the frag-needed whole, with DF")
+    if not frags or max(r[1] for r in frags) > PMTU_MTU or any(r[2] & netflood.IP_DF for r in frags):
+        raise CaseFailed(f"IPv4 UDP after frag-needed ({PMTU_MTU}): fragments "
+                         f"{sorted(set((r[1], hex(r[2] & 0xE000)) for r in frags))}, want some, "
+                         f"none over {PMTU_MTU}, none with DF")
+    return (f"IPv4 UDP: 2 datagrams of {whole[0][1]} bytes with DF (a frag-needed for no socket "
+            f"ignored), then {len(frags)} fragments of at most {max(r[1] for r in frags)} bytes without DF")
+
+
+def pmtu_cache_line(k, inj, rng):
+    """Kestrel's "pmtu: cache full" line once it counts the whole flood
+    learnt: one more forged message every 1.5 s (the line says at most
+    once a second) until it does. (entries, max, replaced, learnt)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        time.sleep(1.5)
+        netpmtu.forge_udp_flood(inj, rng, GATEWAY_IP, KESTREL_IP, PMTU_UDP_PORT, 1)
+        time.sleep(0.5)
+        lines = re.findall(PMTU_FULL_LINE, k.text())
+        last = tuple(int(x) for x in lines[-1]) if lines else None
+        if last and last[3] > PMTU_FLOOD:
+            return last
+    raise CaseFailed(f"no 'pmtu: cache full' line with {PMTU_FLOOD} learnt after the flood")
+
+
+def pmtu_steps(k, inj):
+    """The pmtu case's checks on a booted Kestrel; (figures, ports to judge in the capture)."""
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    k.must(f"mkdir -p /tmp/www && dd if=/dev/zero of=/tmp/www/big bs=1024 count={PMTU_PAGE_KB} "
+           "2>/dev/null && httpd -p 80 -h /tmp/www")
+    k.must(f"(t-udp6 recv {PMTU_UDP_PORT} 3600 > /dev/null 2>&1 &)")
+    ping(k, GATEWAY_IP)
+    rng = random.Random(PMTU_SEED)
+    figures = [pmtu_live(inj, rng)]
+    out, _ = k.must(f"t-conform_pmtu route {PMTU_CLIENT}")
+    m = re.search(r"route \S+: mtu (\d+) lock (\d+) expires (\d+)", "\n".join(out))
+    if not m or int(m.group(1)) != PMTU_MTU or int(m.group(2)) or not 0 < int(m.group(3)) <= 600:
+        raise CaseFailed(f"ip route get {PMTU_CLIENT}'s RTA_METRICS and RTA_CACHEINFO: {out!r} "
+                         f"(want mtu {PMTU_MTU}, not locked, expiring within 600 s)")
+    figures.append(f"ip route get {PMTU_CLIENT}: mtu {m.group(1)}, cache expires {m.group(3)} s")
+    nxt, _ = pmtu_fetch(inj, PMTU_CLIENT, rng, lambda *a: False)
+    most = max(n for _, n in nxt.sizes)
+    if most > PMTU_MSS:
+        raise CaseFailed(f"the next connection to {PMTU_CLIENT} sent {most}-byte segments "
+                         f"(the cached path MTU {PMTU_MTU} allows {PMTU_MSS})")
+    figures.append(f"next connection: segments at most {most} bytes")
+    control_port, fig = pmtu_control(inj, rng)
+    figures.append(fig)
+    figures.append(pmtu_udp6(k, inj))
+    figures.append(pmtu_udp4(k, inj))
+    mem0 = memfree(k)
+    secs = netpmtu.forge_udp_flood(inj, rng, GATEWAY_IP, KESTREL_IP, PMTU_UDP_PORT, PMTU_FLOOD)
+    entries, most, replaced, learnt = pmtu_cache_line(k, inj, rng)
+    if most != PMTU_CACHE_MAX or entries > most:
+        raise CaseFailed(f"path MTU cache: {entries} entries of at most {most} (want <= {PMTU_CACHE_MAX})")
+    out, _ = k.must("echo alive", FLOOD_SHELL)
+    if "alive" not in out:
+        raise CaseFailed(f"`echo alive` printed {out!r}")
+    figures.append(f"{PMTU_FLOOD} forged for random destinations in {secs:.1f} s: cache {entries} "
+                   f"of {most} entries, {replaced} replaced, {learnt} learnt; MemFree {mem0} -> "
+                   f"{memfree(k)} kB")
+    return figures, (nxt.sport, control_port)
+
+
+def pmtu_case(build, outdir, nic, name):
+    """Kestrel on a wire to netflood.Injector playing a router (netpmtu.py).
+    Returns the figures."""
+    img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
+    with netpeer.Wire() as wire, netpmtu.Injector6(wire, PMTU6_PEER, udp4_dst=PMTU4_DST, side=1) as inj:
+        argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic, pcap_path(outdir, name))
+        with Kestrel(name, argv, log_path(outdir, name)) as k:
+            try:
+                figures, (nxt_port, control_port) = pmtu_steps(k, inj)
+            finally:
+                judge_log(k)
+    frames = pcap_frames(pcap_path(outdir, name))
+    lowered = netpmtu.syn_ack_mss(frames, KESTREL_IP, PMTU_CLIENT, nxt_port)
+    control = netpmtu.syn_ack_mss(frames, KESTREL_IP, PMTU_CONTROL, control_port)
+    if not lowered or any(m != PMTU_MSS for m in lowered):
+        raise CaseFailed(f"SYN-ACK to {PMTU_CLIENT} after frag-needed offered MSS {lowered} "
+                         f"(want {PMTU_MSS}: the cached path MTU less 40)")
+    if not control or any(m != PMTU_FULL_MSS for m in control):
+        raise CaseFailed(f"SYN-ACK to {PMTU_CONTROL} offered MSS {control}, want {PMTU_FULL_MSS}")
+    return figures + [f"capture: SYN-ACK MSS {lowered[0]} to {PMTU_CLIENT}, {control[0]} to {PMTU_CONTROL}"]
+
+
 def pcap_frames(path):
     """[(seconds, frame bytes)] of a pcap file; what is cut short is left out."""
     with open(path, "rb") as f:
@@ -1677,7 +1923,8 @@ def cases():
          ("mutate-virtio-net-pci", mutate_case, "virtio-net-pci")] + \
         [(f"selftest-{nic}", selftest_case, nic) for nic in SELFTEST_MUST] + \
         [(f"ipv6-{nic}", ipv6_case, nic) for nic in NICS] + \
-        [("ipv6-hostile-virtio-net-pci", ipv6_hostile_case, "virtio-net-pci")]
+        [("ipv6-hostile-virtio-net-pci", ipv6_hostile_case, "virtio-net-pci"),
+         ("pmtu-virtio-net-pci", pmtu_case, "virtio-net-pci")]
 
 
 def prepare_linux(build):

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected); `route ADDR` prints ip route get's path MTU for the boot test.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "checks.h"
+
+/*
+ * What ip(7) and ipv6(7) say and Linux 6.1 does with only lo (MTU
+ * 65536): a socket starts at IP_PMTUDISC_WANT (net.ipv4.ip_no_pmtu_disc
+ * 0); IP_MTU and IPV6_MTU need a route, which only connect gives
+ * (ENOTCONN before, and on a listener); lo's route reads 65535 for IPv4
+ * (IP_MAX_MTU) and 65536 for IPv6. Over IPv6 a datagram longer than the
+ * path is cut into fragments under WANT and refused with EMSGSIZE under
+ * DO and PROBE. Every check also passes on the build machine's Linux.
+ */
+#define LO_MTU4        65535      /* lo's 65536 as IPv4's dst_mtu caps it (IP_MAX_MTU) */
+#define LO_MTU6        65536      /* lo's MTU as IPv6 reads it */
+#define V6_FITS        (LO_MTU6 - 40 - 8)  /* the largest UDP payload one IPv6 packet on lo carries */
+#define V4_UDP_MAX     65507      /* 65535 less the IPv4 and UDP headers */
+#define PMTUDISC_DONT  0
+#define PMTUDISC_WANT  1
+#define PMTUDISC_DO    2
+#define PMTUDISC_PROBE 3
+#define PMTUDISC_OMIT  5
+#define RECV_WAIT_MS   2000
+#define ERRNO_MASK     0xfff
+#define CLOSE(fd) do { if ((fd) >= 0) close(fd); (fd) = -1; } while (0)
+
+static char big[V4_UDP_MAX + 64];
+static char rbuf[sizeof(big)];
+
+static struct sockaddr_in sa4(const char *addr, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	inet_pton(AF_INET, addr, &a.sin_addr);
+	return a;
+}
+
+static struct sockaddr_in6 sa6(const char *addr, uint16_t port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	inet_pton(AF_INET6, addr, &a.sin6_addr);
+	return a;
+}
+
+/* The name of -r (an errno as this file's helpers return them): errname's, with r's range
+ * told to the compiler (errno values are small). */
+static const char *said(int r)
+{
+	return errname((-r) & ERRNO_MASK);
+}
+
+/* An int option's value, or -errno. */
+static int get_int(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+	return getsockopt(fd, level, name, &v, &len) < 0 ? -errno : v;
+}
+
+static int set_int(int fd, int level, int name, int v)
+{
+	return setsockopt(fd, level, name, &v, sizeof(v)) < 0 ? -errno : 0;
+}
+
+/* A UDP socket of family bound to lo's address, port chosen; -1 on an error. */
+static int udp_bound(int family, uint16_t *port)
+{
+	int fd = socket(family, SOCK_DGRAM, 0);
+	struct sockaddr_in a4 = sa4("127.0.0.1", 0);
+	struct sockaddr_in6 a6 = sa6("::1", 0);
+	struct sockaddr_storage got;
+	socklen_t len = sizeof(got);
+	int r = fd < 0 ? -1 : family == AF_INET ? bind(fd, (struct sockaddr *)&a4, sizeof(a4))
+						: bind(fd, (struct sockaddr *)&a6, sizeof(a6));
+	if (r < 0 || getsockname(fd, (struct sockaddr *)&got, &len) < 0) {
+		CLOSE(fd);
+		return -1;
+	}
+	*port = ntohs(((struct sockaddr_in *)&got)->sin_port);
+	return fd;
+}
+
+static int check_defaults(void)
+{
+	static const struct { int family, type, level, name; const char *what; } s[] = {
+		{ AF_INET, SOCK_DGRAM, IPPROTO_IP, IP_MTU_DISCOVER, "UDP IP_MTU_DISCOVER" },
+		{ AF_INET, SOCK_STREAM, IPPROTO_IP, IP_MTU_DISCOVER, "TCP IP_MTU_DISCOVER" },
+		{ AF_INET6, SOCK_DGRAM, IPPROTO_IPV6, IPV6_MTU_DISCOVER, "UDPv6 IPV6_MTU_DISCOVER" },
+		{ AF_INET6, SOCK_STREAM, IPPROTO_IPV6, IPV6_MTU_DISCOVER, "TCPv6 IPV6_MTU_DISCOVER" },
+	};
+	for (size_t i = 0; i < NELEMS(s); i++) {
+		int fd = socket(s[i].family, s[i].type, 0);
+		if (fd < 0)
+			return fail("socket for %s: %s", s[i].what, errname(errno));
+		int v = get_int(fd, s[i].level, s[i].name);
+		close(fd);
+		if (v != PMTUDISC_WANT)
+			return fail("%s is %d, not IP_PMTUDISC_WANT", s[i].what, v);
+	}
+	return CHECK_OK;
+}
+
+/* DONT..OMIT kept and read back; -1 and 6 EINVAL, the value left as it was. */
+static int range_of(int family, int level, int name, const char *what)
+{
+	int fd = socket(family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return fail("socket: %s", errname(errno));
+	for (int v = PMTUDISC_DONT; v <= PMTUDISC_OMIT; v++) {
+		int r = set_int(fd, level, name, v), got = get_int(fd, level, name);
+		if (r || got != v) {
+			close(fd);
+			return fail("%s %d: set %s, read %d", what, v, r ? said(r) : "ok", got);
+		}
+	}
+	int bad[] = { -1, PMTUDISC_OMIT + 1 };
+	for (size_t i = 0; i < NELEMS(bad); i++) {
+		int r = set_int(fd, level, name, bad[i]);
+		if (r != -EINVAL) {
+			close(fd);
+			return fail("%s %d: %s, not EINVAL", what, bad[i], r ? said(r) : "accepted");
+		}
+	}
+	int left = get_int(fd, level, name);
+	close(fd);
+	return left == PMTUDISC_OMIT ? CHECK_OK : fail("%s after the refusals: %d", what, left);
+}
+
+static int check_range(void)
+{
+	int r = range_of(AF_INET, IPPROTO_IP, IP_MTU_DISCOVER, "IP_MTU_DISCOVER");
+	return r ? r : range_of(AF_INET6, IPPROTO_IPV6, IPV6_MTU_DISCOVER, "IPV6_MTU_DISCOVER");
+}
+
+/* IP_MTU on unconnected UDP and on a TCP listener, IPV6_MTU on unconnected UDPv6: ENOTCONN. */
+static int check_enotconn(void)
+{
+	int u = socket(AF_INET, SOCK_DGRAM, 0), u6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	int l = socket(AF_INET, SOCK_STREAM, 0), rc = CHECK_OK;
+	struct sockaddr_in a = sa4("127.0.0.1", 0);
+	int r1 = get_int(u, IPPROTO_IP, IP_MTU), r2 = get_int(u6, IPPROTO_IPV6, IPV6_MTU);
+	int r3 = bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0 ? -errno
+											 : get_int(l, IPPROTO_IP, IP_MTU);
+	if (r1 != -ENOTCONN || r2 != -ENOTCONN || r3 != -ENOTCONN)
+		rc = fail("IP_MTU unconnected UDP %d, IPV6_MTU unconnected UDPv6 %d, IP_MTU listener %d "
+			  "(want -%d)", r1, r2, r3, ENOTCONN);
+	CLOSE(u);
+	CLOSE(u6);
+	CLOSE(l);
+	return rc;
+}
+
+/* IP_MTU after connect: lo's, for UDP and for TCP; ENOTCONN again after AF_UNSPEC. */
+static int check_mtu4(void)
+{
+	uint16_t port;
+	int rx = udp_bound(AF_INET, &port), u = socket(AF_INET, SOCK_DGRAM, 0), rc = CHECK_OK;
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in to = sa4("127.0.0.1", port), la = sa4("127.0.0.1", 0);
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	socklen_t len = sizeof(la);
+	if (rx < 0 || connect(u, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		rc = fail("UDP connect: %s", errname(errno));
+		goto out;
+	}
+	int udp = get_int(u, IPPROTO_IP, IP_MTU);
+	int after = connect(u, &unspec, sizeof(unspec)) < 0 ? -errno : get_int(u, IPPROTO_IP, IP_MTU);
+	if (bind(l, (struct sockaddr *)&la, sizeof(la)) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&la, &len) < 0 || connect(c, (struct sockaddr *)&la, sizeof(la)) < 0) {
+		rc = fail("TCP connect: %s", errname(errno));
+		goto out;
+	}
+	int tcp = get_int(c, IPPROTO_IP, IP_MTU);
+	if (udp != LO_MTU4 || tcp != LO_MTU4 || after != -ENOTCONN)
+		rc = fail("IP_MTU: UDP %d, TCP %d (want %d), UDP after AF_UNSPEC %d (want -%d)", udp, tcp, LO_MTU4,
+			  after, ENOTCONN);
+out:
+	CLOSE(rx);
+	CLOSE(u);
+	CLOSE(l);
+	CLOSE(c);
+	return rc;
+}
+
+/* A UDPv6 socket connected to a receiver on ::1: both, or a skip when there is no ::1. */
+static int pair6(int *rx, int *tx)
+{
+	uint16_t port;
+	*tx = -1;
+	*rx = udp_bound(AF_INET6, &port);
+	if (*rx < 0)
+		return skip("no ::1 here: %s", said(-errno));
+	struct sockaddr_in6 to = sa6("::1", port);
+	*tx = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (*tx < 0 || connect(*tx, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return fail("UDPv6 connect: %s", errname(errno));
+	return CHECK_OK;
+}
+
+static int check_mtu6(void)
+{
+	int rx, tx, rc = pair6(&rx, &tx);
+	if (rc == CHECK_OK) {
+		int v = get_int(tx, IPPROTO_IPV6, IPV6_MTU);
+		if (v != LO_MTU6)
+			rc = fail("IPV6_MTU connected to ::1: %d, want %d", v, LO_MTU6);
+	}
+	CLOSE(rx);
+	CLOSE(tx);
+	return rc;
+}
+
+/* Send n bytes on tx under IPV6_MTU_DISCOVER how: 0 when rx got them whole, else -errno. */
+static int send6(int rx, int tx, int how, size_t n)
+{
+	if (set_int(tx, IPPROTO_IPV6, IPV6_MTU_DISCOVER, how))
+		return -errno;
+	if (send(tx, big, n, 0) < 0)
+		return -errno;
+	struct timeval tv = { RECV_WAIT_MS / 1000, 0 };
+	setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ssize_t got = recv(rx, rbuf, sizeof(rbuf), 0);
+	return got == (ssize_t)n ? 0 : got < 0 ? -errno : -EPROTO;
+}
+
+/* One byte over lo's MTU: fragments under WANT and DONT, EMSGSIZE under DO and PROBE; the
+ * largest that fits goes under DO. */
+static int check_emsgsize6(void)
+{
+	int rx, tx, rc = pair6(&rx, &tx);
+	static const struct { int how; size_t n; int want; } s[] = {
+		{ PMTUDISC_WANT, V6_FITS + 1, 0 }, { PMTUDISC_DONT, V6_FITS + 1, 0 },
+		{ PMTUDISC_DO, V6_FITS + 1, -EMSGSIZE }, { PMTUDISC_PROBE, V6_FITS + 1, -EMSGSIZE },
+		{ PMTUDISC_DO, V6_FITS, 0 },
+	};
+	for (size_t i = 0; rc == CHECK_OK && i < NELEMS(s); i++) {
+		int r = send6(rx, tx, s[i].how, s[i].n);
+		if (r != s[i].want)
+			rc = fail("%zu bytes under IPV6_MTU_DISCOVER %d: %s, want %s", s[i].n, s[i].how,
+				  r ? said(r) : "delivered", s[i].want ? said(s[i].want) : "delivered");
+	}
+	CLOSE(rx);
+	CLOSE(tx);
+	return rc;
+}
+
+/* IPv4 on lo: no datagram is over the path (65535), so DO sends the largest, and one more is
+ * EMSGSIZE under any setting. */
+static int check_emsgsize4(void)
+{
+	uint16_t port;
+	int rx = udp_bound(AF_INET, &port), tx = socket(AF_INET, SOCK_DGRAM, 0), rc = CHECK_OK;
+	struct sockaddr_in to = sa4("127.0.0.1", port);
+	if (rx < 0 || connect(tx, (struct sockaddr *)&to, sizeof(to)) < 0 ||
+	    set_int(tx, IPPROTO_IP, IP_MTU_DISCOVER, PMTUDISC_DO)) {
+		rc = fail("setup: %s", errname(errno));
+	} else {
+		ssize_t a = send(tx, big, V4_UDP_MAX, 0);
+		int ea = a < 0 ? errno : 0;
+		ssize_t b = send(tx, big, V4_UDP_MAX + 1, 0);
+		int eb = b < 0 ? errno : 0;
+		if (a != V4_UDP_MAX || eb != EMSGSIZE)
+			rc = fail("under DO: %d bytes %s, %d bytes %s (want sent, EMSGSIZE)", V4_UDP_MAX,
+				  ea ? errname(ea) : "sent", V4_UDP_MAX + 1, eb ? errname(eb) : "sent");
+	}
+	CLOSE(rx);
+	CLOSE(tx);
+	return rc;
+}
+
+/* ---- t-conform_pmtu route ADDR: what `ip route get ADDR` would show of the path MTU cache
+ * (busybox's ip prints no metrics): "route ADDR: mtu N lock L expires S" (N 0: no RTAX_MTU),
+ * for the boot test that taught the guest a path MTU. */
+#define NL_BUF        4096
+#define NLMSG_ALIGNTO 4u
+#define NL_ALIGN(n)   (((n) + NLMSG_ALIGNTO - 1) & ~(NLMSG_ALIGNTO - 1))
+#define NETLINK_ROUTE_ 0
+#define RTM_NEWROUTE_ 24
+#define RTM_GETROUTE_ 26
+#define RTA_DST_      1
+#define RTA_METRICS_  8
+#define RTA_CACHEINFO_ 12
+#define RTAX_LOCK_    1
+#define RTAX_MTU_     2
+#define NLM_F_REQUEST_ 1
+#define USER_HZ_      100
+
+struct nlh { uint32_t len; uint16_t type, flags; uint32_t seq, pid; };
+struct rtm { uint8_t family, dst_len, src_len, tos, table, protocol, scope, type; uint32_t flags; };
+struct rta { uint16_t len, type; };
+
+/* The u32 of nested attribute type in [p, p + len), or 0. */
+static uint32_t nested_u32(const uint8_t *p, size_t len, uint16_t type)
+{
+	for (size_t off = 0; off + sizeof(struct rta) <= len;) {
+		const struct rta *a = (const struct rta *)(p + off);
+		if (a->len < sizeof(*a) || off + a->len > len)
+			break;
+		if (a->type == type && a->len >= sizeof(*a) + 4) {
+			uint32_t v;
+			memcpy(&v, a + 1, 4);
+			return v;
+		}
+		off += NL_ALIGN(a->len);
+	}
+	return 0;
+}
+
+static int route_mode(const char *text)
+{
+	struct { struct nlh h; struct rtm r; struct rta a; uint32_t dst; } q = {
+		.h = { sizeof(q), RTM_GETROUTE_, NLM_F_REQUEST_, 1, 0 },
+		.r = { .family = AF_INET, .dst_len = 32 }, .a = { 8, RTA_DST_ } };
+	static uint8_t buf[NL_BUF];
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE_);
+	if (fd < 0 || inet_pton(AF_INET, text, &q.dst) != 1 || send(fd, &q, sizeof(q), 0) < 0) {
+		printf("route %s: %s\n", text, strerror(errno));
+		return 1;
+	}
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+	close(fd);
+	const struct nlh *h = (const struct nlh *)buf;
+	if (n < (ssize_t)(sizeof(*h) + sizeof(struct rtm)) || h->type != RTM_NEWROUTE_ || h->len > (size_t)n) {
+		printf("route %s: no RTM_NEWROUTE\n", text);
+		return 1;
+	}
+	const uint8_t *p = buf + sizeof(*h) + sizeof(struct rtm);
+	size_t len = h->len - sizeof(*h) - sizeof(struct rtm);
+	const uint8_t *metrics = NULL;
+	size_t mlen = 0;
+	int32_t expires = 0;
+	for (size_t off = 0; off + sizeof(struct rta) <= len;) {
+		const struct rta *a = (const struct rta *)(p + off);
+		if (a->len < sizeof(*a) || off + a->len > len)
+			break;
+		if (a->type == RTA_METRICS_) {
+			metrics = (const uint8_t *)(a + 1);
+			mlen = a->len - sizeof(*a);
+		} else if (a->type == RTA_CACHEINFO_ && a->len >= sizeof(*a) + 12) {
+			memcpy(&expires, (const uint8_t *)(a + 1) + 8, 4); /* rta_expires */
+		}
+		off += NL_ALIGN(a->len);
+	}
+	printf("route %s: mtu %u lock %u expires %d\n", text, metrics ? nested_u32(metrics, mlen, RTAX_MTU_) : 0,
+	       metrics ? nested_u32(metrics, mlen, RTAX_LOCK_) : 0, expires / USER_HZ_);
+	return 0;
+}
+
+static const struct check checks[] = {
+	{ "defaults", check_defaults },
+	{ "range", check_range },
+	{ "enotconn", check_enotconn },
+	{ "mtu4", check_mtu4 },
+	{ "mtu6", check_mtu6 },
+	{ "emsgsize6", check_emsgsize6 },
+	{ "emsgsize4", check_emsgsize4 },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "route"))
+		return route_mode(argv[2]);
+	c_isolate = 1;
+	return run_checks("conform_pmtu", checks, NELEMS(checks), argc, argv);
+}
