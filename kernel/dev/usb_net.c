@@ -71,6 +71,7 @@ struct usb_net {
 	struct xhci_dev *u;             /* NULL once gone */
 	struct xhci *hc;
 	bool gone;
+	bool broken_said;               /* poll logged a broken endpoint */
 	bool down_done;                 /* gone and its interface taken down */
 	uint8_t in_dci, out_dci, int_dci;
 	uint16_t out_maxp;
@@ -268,6 +269,19 @@ static unsigned rx_harvest(struct usb_net *n, unsigned budget, struct netbuf_que
 	return seen;
 }
 
+/* An endpoint the event handler found broken (an error completion, or
+ * a receive completion out of order): said once, the carrier dropped;
+ * the adapter does nothing more until it is plugged in again. lock held. */
+static void say_broken(struct usb_net *n)
+{
+	if (n->broken_said || (!n->rx_broken && !n->tx_broken))
+		return;
+	n->broken_said = true;
+	netdev_carrier(&n->dev, false);
+	klog(LOG_WARN, "usb-net %s: %s endpoint failed; adapter stopped (plug it in again)\n", n->dev.name,
+	     n->rx_broken ? "bulk IN" : "bulk OUT");
+}
+
 /* ops->poll (the network thread): sent frames counted, received ones
  * handed up (outside our lock). */
 static unsigned un_poll(struct netdev *dev, unsigned budget)
@@ -278,6 +292,7 @@ static unsigned un_poll(struct netdev *dev, unsigned budget)
 
 	uint64_t f = spin_lock_irqsave(&n->lock);
 	if (!n->gone) {
+		say_broken(n);
 		tx_reclaim(n);
 		if (!n->rx_broken)
 			rx_harvest(n, budget, &q);
@@ -351,19 +366,23 @@ static int get_desc(struct xhci_dev *u, uint8_t type, uint8_t index, uint16_t la
 }
 
 /* The first of u's configurations that is an ECM function, into *d;
- * NULL, or why none is ("no ECM interface" when none has one). */
+ * NULL, or why none is ("no ECM interface" when none has one, or a
+ * configuration could not be read before one was found: a device that
+ * is no adapter is left as it was). */
 static const char *find_ecm(struct xhci_dev *u, unsigned num_configs, struct ecm_desc *d)
 {
 	const char *why = "no ECM interface";
 
 	for (unsigned i = 0; i < num_configs && i < MAX_CONFIGS; i++) {
-		if (get_desc(u, USB_DT_CONFIG, (uint8_t)i, 0, USB_DT_CONFIG_SIZE))
-			return "configuration descriptor unreadable";
-		uint16_t total = (uint16_t)(u->buf[2] | u->buf[3] << 8);
+		uint16_t total = 0;
+		if (!get_desc(u, USB_DT_CONFIG, (uint8_t)i, 0, USB_DT_CONFIG_SIZE))
+			total = (uint16_t)(u->buf[2] | u->buf[3] << 8);
 		if (total > CONFIG_MAX)
 			total = CONFIG_MAX;
-		if (total < USB_DT_CONFIG_SIZE || get_desc(u, USB_DT_CONFIG, (uint8_t)i, 0, total))
-			return "configuration descriptor unreadable";
+		if (total < USB_DT_CONFIG_SIZE || get_desc(u, USB_DT_CONFIG, (uint8_t)i, 0, total)) {
+			xhci_ep_restart(u, DCI_EP0, &u->ep0);   /* a stall halts endpoint 0 */
+			return why;
+		}
 		const char *w = ecm_parse_config(u->buf, total, d);
 		if (!w)
 			return NULL;

@@ -9,7 +9,8 @@ says `boot: loader start to first console read` (the prompt), each
 command is sent followed by `echo MARKER=$?`, and the harness waits for
 that marker alone on a line (the shell echoes its input, so the marker's
 own line is the proof the command ended; the number is its status).
-Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
+Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e),
+peer also on QEMU's usb-net (USB_NIC):
 
   slirp-NIC  topology (a) of tests/boot/netpeer.py: QEMU user networking
              with restrict=on only. The lease 10.0.2.15 from slirp (which,
@@ -33,6 +34,16 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              udhcpd, pings the peer and fetches /blob (sha256 against the
              peer's); the peer's fetch is compared with what Kestrel printed,
              and Kestrel's QEMU must still be running after the peer's checks.
+
+  unplug-usb-net  topology (b) with Kestrel's NIC QEMU's usb-net (CDC-ECM) on
+             qemu-xhci, on the laptop-shaped machine (LAPTOP_MACHINE, as
+             peer-usb-net; the peer keeps virtio-net): t-httpget fetches the
+             peer's 32 MiB /blob (reads timing out after 5 s) and the
+             monitor's device_del pulls the adapter out a second in: the
+             fetch must end with an error, part of the blob in, within
+             UNPLUG_END_MAX s, eth0 be down, the shell answer; then
+             device_add of a new usb-net must give eth1, which takes
+             10.0.2.16, pings the peer and fetches from it.
 
   flood-NIC  Kestrel (static ip=10.0.2.15::10.0.2.2:255.255.255.0, busybox
              httpd on ports 80 and 8080) on a wire whose other end is
