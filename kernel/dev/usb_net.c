@@ -15,7 +15,9 @@
  * transmit copies each frame into one of TX_SLOTS buffers and queues it
  * as whole packets then the short (or zero-length) packet that ends it,
  * in two TDs, so that a frame ends the same way whether the host
- * controller hands the device a TD at a time (QEMU) or packets.
+ * controller hands the device a TD at a time (QEMU, whose usb-net sends
+ * what it gathered at a transfer that is not whole 64-byte packets) or
+ * packets.
  *
  * The transfer events arrive in the xHCI interrupt handler (hc->lock
  * held): it only marks slots done and schedules the netdev; the network

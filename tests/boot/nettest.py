@@ -10,7 +10,8 @@ command is sent followed by `echo MARKER=$?`, and the harness waits for
 that marker alone on a line (the shell echoes its input, so the marker's
 own line is the proof the command ended; the number is its status).
 Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e),
-peer also on QEMU's usb-net (USB_NIC):
+peer also on QEMU's usb-net (USB_NIC; with pings whose frames are whole
+numbers of 64-byte USB packets, ZLP_PING_SIZES):
 
   slirp-NIC  topology (a) of tests/boot/netpeer.py: QEMU user networking
              with restrict=on only. The lease 10.0.2.15 from slirp (which,
@@ -737,9 +738,26 @@ def with_peer(build, outdir, nic, name, script, ready, steps, files=None, cmdlin
                 judge_log(k)
 
 
+# ping payloads whose frames (14 + 20 + 8 + payload bytes) are whole numbers
+# of usb-net's 64-byte packets: 128 and 1472 bytes, which the driver must end
+# with a zero-length packet (USB 2.0, 5.8.3) or the device waits for more
+ZLP_PING_SIZES = (86, 1430)
+
+
+def usb_peer_steps(k, peer):
+    """peer_steps, then pings whose frames need a zero-length packet."""
+    figures = peer_steps(k, peer)
+    for size in ZLP_PING_SIZES:
+        figures.append(f"ping -s {size} (a {size + 42}-byte frame) "
+                       f"{ping(k, GATEWAY_IP, f'ping -W 2 -s {size}')}")
+    return figures
+
+
 def peer_case(build, outdir, nic, name):
-    """Topology (b): Kestrel and a Linux peer on a wire. Returns the figures."""
-    figures, boot = with_peer(build, outdir, nic, name, peer_script(), "server", peer_steps)
+    """Topology (b): Kestrel and a Linux peer on a wire (on usb-net, with
+    usb_peer_steps). Returns the figures."""
+    steps = usb_peer_steps if nic == USB_NIC else peer_steps
+    figures, boot = with_peer(build, outdir, nic, name, peer_script(), "server", steps)
     return figures + [f"peer boot {boot:.1f} s"]
 
 
