@@ -841,7 +841,7 @@ def unplug_steps(k, peer, mon):
 def unplug_case(build, outdir, nic, name):
     """Topology (b) with the USB NIC and QEMU's monitor: the adapter pulled out
     in the middle of a fetch and a new one plugged in. Returns the figures."""
-    mondir = tempfile.mkdtemp(prefix="nettest-mon-", dir="/tmp")
+    mondir = tempfile.mkdtemp(prefix="nettest-mon-")  # the default temporary directory: a short socket path
     mon = os.path.join(mondir, "m")
     try:
         figures, boot = with_peer(build, outdir, nic, name, unplug_script(), "server",
