@@ -601,8 +601,8 @@ static const char *setup_endpoints(struct usb_msc *m, const struct usb_config_in
 	if (xhci_control(u, 0, USB_REQ_SET_CONFIGURATION, c->config_value, 0, 0))
 		return "SET_CONFIGURATION failed";
 	struct xhci_ep_cfg eps[2] = {
-		{ m->out_dci, EP_TYPE_BULK_OUT, eout->max_packet, eout->max_burst, &m->out },
-		{ m->in_dci, EP_TYPE_BULK_IN, ein->max_packet, ein->max_burst, &m->in },
+		{ m->out_dci, EP_TYPE_BULK_OUT, eout->max_packet, eout->max_burst, &m->out, 0 },
+		{ m->in_dci, EP_TYPE_BULK_IN, ein->max_packet, ein->max_burst, &m->in, 0 },
 	};
 	if (xhci_configure_eps(u, eps, 2))
 		return "Configure Endpoint failed";

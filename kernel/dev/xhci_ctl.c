@@ -51,11 +51,16 @@ void xhci_ep_ctx(struct xhci_dev *u, unsigned dci, unsigned type, unsigned maxp,
 }
 
 /* A bulk endpoint's context: no interval, no ESIT payload, the burst
- * a SuperSpeed device announced. */
+ * a SuperSpeed device announced; an interrupt IN endpoint's has its
+ * interval and one packet of ESIT payload (as xhci_ep_ctx's). */
 static void bulk_ep_ctx(struct xhci_dev *u, const struct xhci_ep_cfg *c)
 {
 	uint32_t *e = in_ctx(u, 1 + c->dci);
 
+	if (c->type == EP_TYPE_INT_IN) {
+		xhci_ep_ctx(u, c->dci, EP_TYPE_INT_IN, c->max_packet, c->interval, c->ring);
+		return;
+	}
 	e[0] = 0;
 	e[1] = EP_CERR_MAX << EP_CERR_SHIFT | (uint32_t)c->type << EP_TYPE_SHIFT |
 	       (uint32_t)c->max_burst << EP_MAXBURST_SHIFT | (uint32_t)c->max_packet << EP_MAXP_SHIFT;

@@ -18,6 +18,7 @@
 #include "dev/xhci_hw.h"
 #include "dev/usb_desc.h"
 #include "dev/scsi_bot.h"
+#include "dev/usb_net.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -135,7 +136,7 @@ static const char *fix_maxp0(struct xhci_dev *u)
 
 /* xHCI's interval exponent (6.2.3.6) from bInterval: milliseconds for
  * low and full speed, 2^(n-1) microframes for high speed and above. */
-static unsigned xhci_interval(unsigned speed, unsigned b)
+unsigned xhci_interval(unsigned speed, unsigned b)
 {
 	unsigned e = 0;
 
@@ -238,10 +239,15 @@ static const char *identify(struct xhci_dev *u)
 										: c.ifaces[0].iface_class;
 	const struct usb_iface_info *kbd = di.dev_class == USB_CLASS_PER_INTERFACE ? find_keyboard(&c) : NULL;
 	const struct usb_iface_info *msc = di.dev_class == USB_CLASS_PER_INTERFACE ? find_storage(&c) : NULL;
-	bool hub = di.dev_class == USB_CLASS_HUB && u->depth < XHCI_HUB_DEPTH;
+	bool hub = di.dev_class == USB_CLASS_HUB && u->depth < XHCI_HUB_DEPTH, net = false;
+	const char *net_why = NULL;
+	if (!kbd && !msc && di.dev_class != USB_CLASS_HUB)
+		net_why = usb_net_probe(u, di.num_configs, &net);
 	klog(LOG_INFO, "usb %s: %04x:%04x class %02x %s\n", u->name, di.vendor, di.product, cls,
 	     kbd ? "keyboard" : hub ? (u->speed == SPEED_SUPER ? "hub (SuperSpeed)" : "hub")
-		 : msc ? "mass storage" : "no driver");
+		 : msc ? "mass storage" : net ? "network (CDC-ECM)" : "no driver");
+	if (net)
+		return net_why;
 	if (hub)
 		return hub_start(u, &c);
 	if (msc && !kbd)
@@ -333,6 +339,8 @@ static void unbind(struct xhci_dev *u)
 	ktimer_cancel(&u->keys.repeat);   /* zeroed or armed: both fine */
 	if (u->msc)
 		usb_storage_gone(u);
+	if (u->net)
+		usb_net_gone(u);
 	if (u->slot && !hc->dead)
 		xhci_command(hc, 0, TRB_TYPE(TRB_DISABLE_SLOT) | TRB_SLOT(u->slot), CMD_TIMEOUT_MS, NULL);
 	if (u->slot && u->slot <= hc->max_slots)
@@ -351,7 +359,7 @@ void xhci_dev_remove(struct xhci_dev *u)
 		if (hc->devs[i].used && hc->devs[i].parent == u)
 			xhci_dev_remove(&hc->devs[i]);
 	klog(LOG_INFO, "usb %s: removed%s\n", u->name, u->kbd ? " (keyboard)" : u->msc ? " (mass storage)"
-						       : u->hub_ports ? " (hub)" : "");
+						       : u->net ? " (network)" : u->hub_ports ? " (hub)" : "");
 	unbind(u);
 }
 
@@ -647,6 +655,10 @@ void xhci_transfer_event(struct xhci *hc, const struct trb *ev)
 			continue;
 		if (u->slot == slot && u->msc) {
 			usb_storage_event(u, ev);
+			return;
+		}
+		if (u->slot == slot && u->net) {
+			usb_net_event(u, ev);
 			return;
 		}
 		if (u->slot == slot && u->hub_watch && dci == u->int_dci) {

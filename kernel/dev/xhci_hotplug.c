@@ -14,6 +14,7 @@
  */
 #include "dev/xhci.h"
 #include "dev/xhci_hw.h"
+#include "dev/usb_net.h"
 #include "proc/sched.h"
 #include "time/time.h"
 #include "log.h"
@@ -111,6 +112,7 @@ static void hotplug_main(void *arg)
 		port_changed(hc, port);
 		irq_restore(f);
 		usb_storage_reap();
+		usb_net_reap();
 	}
 }
 

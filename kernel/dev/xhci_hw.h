@@ -172,7 +172,7 @@ struct trb {
 #define XHCI_MAX_SLOTS      16
 #define XHCI_MAX_DEVS       8
 #define XHCI_MAX_PAGES      (8 + 64)    /* a controller's own: DCBAA, rings, ERST, scratchpad */
-#define XHCI_DEV_PAGES      8           /* a device's: contexts, buffer, rings (a disk: 6) */
+#define XHCI_DEV_PAGES      24          /* a device's: contexts, buffer, rings (a disk: 6, a USB NIC: 23) */
 #define XHCI_MAX_SCRATCH    64
 #define XHCI_MAX_PORTS      256         /* MaxPorts is 8 bits */
 
@@ -209,6 +209,7 @@ struct xhci_dev {
 	bool hub_watch;               /* a hub whose status-change endpoint (intr, int_dci) is polled */
 	uint16_t hub_changes;         /* its ports (bit n) that reported a change, for the hot-plug thread */
 	struct usb_msc *msc;          /* bound to the mass storage driver (dev/usb_storage.c) */
+	struct usb_net *net;          /* bound to the USB Ethernet driver (dev/usb_net.c) */
 	uint8_t *in_ctx, *out_ctx;
 	uint8_t *buf;                 /* one page: descriptors, reports */
 	struct xhci_ring ep0, intr;
@@ -336,13 +337,17 @@ uint64_t xhci_control_queue(struct xhci_dev *u, uint8_t type, uint8_t req, uint1
 /* One control transfer on u's endpoint 0 with len bytes of data at
  * u->buf, polled (probe context, or interrupts off): 0 or -errno. */
 int xhci_control(struct xhci_dev *u, uint8_t type, uint8_t req, uint16_t value, uint16_t index, uint16_t len);
-/* A bulk endpoint for xhci_configure_eps. */
+/* A bulk or interrupt IN endpoint for xhci_configure_eps. */
 struct xhci_ep_cfg {
-	uint8_t dci, type;            /* EP_TYPE_BULK_IN or _OUT */
+	uint8_t dci, type;            /* EP_TYPE_BULK_IN, _OUT or EP_TYPE_INT_IN */
 	uint16_t max_packet;
 	uint8_t max_burst;            /* SuperSpeed bMaxBurst; 0 otherwise */
 	const struct xhci_ring *ring;
+	uint8_t interval;             /* EP_TYPE_INT_IN: xhci_interval's exponent */
 };
+/* xHCI's interval exponent (6.2.3.6) for an endpoint's bInterval b on
+ * a device of that speed (xhci_dev.c). */
+unsigned xhci_interval(unsigned speed, unsigned b);
 /* Configure Endpoint adding n endpoints: 0 or -errno (polled). */
 int xhci_configure_eps(struct xhci_dev *u, const struct xhci_ep_cfg *eps, unsigned n);
 /* Brings endpoint dci of u back to a stopped, empty ring (xHCI 4.6.8,

@@ -9,7 +9,9 @@ says `boot: loader start to first console read` (the prompt), each
 command is sent followed by `echo MARKER=$?`, and the harness waits for
 that marker alone on a line (the shell echoes its input, so the marker's
 own line is the proof the command ended; the number is its status).
-Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
+Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e),
+peer also on QEMU's usb-net (USB_NIC; with pings whose frames are whole
+numbers of 64-byte USB packets, ZLP_PING_SIZES):
 
   slirp-NIC  topology (a) of tests/boot/netpeer.py: QEMU user networking
              with restrict=on only. The lease 10.0.2.15 from slirp (which,
@@ -33,6 +35,16 @@ Every case runs once per NIC model (virtio-net-pci, e1000 and e1000e):
              udhcpd, pings the peer and fetches /blob (sha256 against the
              peer's); the peer's fetch is compared with what Kestrel printed,
              and Kestrel's QEMU must still be running after the peer's checks.
+
+  unplug-usb-net  topology (b) with Kestrel's NIC QEMU's usb-net (CDC-ECM) on
+             qemu-xhci, on the laptop-shaped machine (LAPTOP_MACHINE, as
+             peer-usb-net; the peer keeps virtio-net): t-httpget fetches the
+             peer's 32 MiB /blob (reads timing out after 5 s) and the
+             monitor's device_del pulls the adapter out a second in: the
+             fetch must end with an error, part of the blob in, within
+             UNPLUG_END_MAX s, eth0 be down, the shell answer; then
+             device_add of a new usb-net must give eth1, which takes
+             10.0.2.16, pings the peer and fetches from it.
 
   flood-NIC  Kestrel (static ip=10.0.2.15::10.0.2.2:255.255.255.0, busybox
              httpd on ports 80 and 8080) on a wire whose other end is
@@ -154,6 +166,11 @@ import netrelay  # noqa: E402  (RelayWire, Relay: the lossy and hostile wire)
 import netpmtu  # noqa: E402  (PmtuClient, frag_needed: the forged router)
 
 NICS = ("virtio-net-pci", "e1000", "e1000e")
+USB_NIC = "usb-net"                 # QEMU's CDC-ECM adapter on qemu-xhci (dev/usb_net.c)
+USB_HC, USB_DEV = "xhci0", "usbnet0"  # their QEMU ids (device_del and device_add name them)
+PEER_NIC = "virtio-net-pci"         # the Linux peer's own NIC when Kestrel's is the USB one
+# the laptop-shaped machine: no i8042, PIT or HPET, two CPUs (the USB NIC's boots)
+LAPTOP_MACHINE = ["-machine", "q35,i8042=off,pit=off,hpet=off", "-smp", "2"]
 KESTREL_IP = "10.0.2.15"
 GATEWAY_IP = "10.0.2.2"             # slirp's host address; the peer's address on the wire
 GUESTFWD_IP = "10.0.2.100"          # slirp forwards its port 80 to the host's server
@@ -333,15 +350,26 @@ def make_image(build, outdir, name, cmdline):
     return img, vars_fd
 
 
+def nic_device(nic):
+    """The -device arguments of Kestrel's NIC on netdev net0: a PCI model, or
+    QEMU's usb-net (CDC-ECM) on a qemu-xhci controller's root port."""
+    if nic == USB_NIC:
+        return ["-device", f"qemu-xhci,id={USB_HC}",
+                "-device", f"usb-net,id={USB_DEV},netdev=net0,mac={netpeer.KESTREL_MAC},bus={USB_HC}.0"]
+    return netpeer.nic_args(nic, "net0", netpeer.KESTREL_MAC)
+
+
 def kestrel_argv(img, vars_fd, netdev, nic, pcap):
     """QEMU for Kestrel: q35, 256 MiB, OVMF, the image, the serial port on stdio,
-    netdev (a -netdev pair with id net0) with the NIC, every frame into pcap."""
-    return [netpeer.QEMU, "-machine", "q35", "-m", "256M", "-nodefaults", "-display", "none",
+    netdev (a -netdev pair with id net0) with the NIC, every frame into pcap.
+    With the USB NIC the machine is the laptop-shaped one (LAPTOP_MACHINE)."""
+    machine = ["-machine", "q35"] if nic != USB_NIC else LAPTOP_MACHINE
+    return [netpeer.QEMU] + machine + ["-m", "256M", "-nodefaults", "-display", "none",
             "-vga", "std", "-no-reboot",
             "-drive", f"if=pflash,format=raw,readonly=on,file={netpeer.OVMF_CODE}",
             "-drive", f"if=pflash,format=raw,file={vars_fd}",
             "-drive", f"format=raw,file={img}", "-serial", "stdio"] + netdev + \
-        netpeer.nic_args(nic, "net0", netpeer.KESTREL_MAC) + \
+        nic_device(nic) + \
         ["-object", f"filter-dump,id=f0,netdev=net0,file={pcap}"]
 
 
@@ -703,13 +731,14 @@ def peer_steps(k, peer):
 
 
 def with_peer(build, outdir, nic, name, script, ready, steps, files=None, cmdline=None,
-              ipv6=False):
+              ipv6=False, extra_argv=()):
     """Topology (b): boot the Linux peer running script (with IPv6 when ipv6)
     and, once it printed its ready line, Kestrel on the same wire (ip=dhcp,
     or cmdline); steps(k, peer) drives both. Returns steps' figures and the
     peer's boot time."""
+    peer_nic = PEER_NIC if nic == USB_NIC else nic
     with netpeer.Wire() as wire, \
-            netpeer.LinuxPeer(build, script, nic=nic, wire=wire, side=1, files=files,
+            netpeer.LinuxPeer(build, script, nic=peer_nic, wire=wire, side=1, files=files,
                               logdir=outdir, name=name + ".peer", ipv6=ipv6) as peer:
         img, vars_fd = make_image(build, outdir, name, cmdline or CMDLINE_DHCP)
         try:
@@ -719,7 +748,7 @@ def with_peer(build, outdir, nic, name, script, ready, steps, files=None, cmdlin
         except netpeer.PeerError as e:
             raise CaseFailed(str(e))
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name))
+                            pcap_path(outdir, name)) + list(extra_argv)
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
                 return steps(k, peer), peer.boot_seconds
@@ -727,9 +756,117 @@ def with_peer(build, outdir, nic, name, script, ready, steps, files=None, cmdlin
                 judge_log(k)
 
 
+# ping payloads whose frames (14 + 20 + 8 + payload bytes) are whole numbers
+# of usb-net's 64-byte packets: 128 and 1472 bytes, which the driver must end
+# with a zero-length packet (USB 2.0, 5.8.3) or the device waits for more
+ZLP_PING_SIZES = (86, 1430)
+
+
+def usb_peer_steps(k, peer):
+    """peer_steps, then pings whose frames need a zero-length packet."""
+    figures = peer_steps(k, peer)
+    for size in ZLP_PING_SIZES:
+        figures.append(f"ping -s {size} (a {size + 42}-byte frame) "
+                       f"{ping(k, GATEWAY_IP, f'ping -W 2 -s {size}')}")
+    return figures
+
+
 def peer_case(build, outdir, nic, name):
-    """Topology (b): Kestrel and a Linux peer on a wire. Returns the figures."""
-    figures, boot = with_peer(build, outdir, nic, name, peer_script(), "server", peer_steps)
+    """Topology (b): Kestrel and a Linux peer on a wire (on usb-net, with
+    usb_peer_steps). Returns the figures."""
+    steps = usb_peer_steps if nic == USB_NIC else peer_steps
+    figures, boot = with_peer(build, outdir, nic, name, peer_script(), "server", steps)
+    return figures + [f"peer boot {boot:.1f} s"]
+
+
+# ---------------------------------------------------------------- (b') the USB NIC pulled out
+
+UNPLUG_BLOB_KIB = 32 * 1024         # the peer's /blob: far longer than the wait before the unplug
+UNPLUG_AFTER = 1                    # seconds of transfer before device_del
+UNPLUG_READ_TIMEOUT = 5             # wget -T: its read timeout
+UNPLUG_END_MAX = 30                 # seconds from device_del to wget's end
+REPLUG_WAIT = 30                    # seconds from device_add to the new interface's log line
+REPLUG_IP = "10.0.2.16"             # the new interface's address (eth0 keeps 10.0.2.15, down)
+
+
+def unplug_script():
+    """script_server() with a /blob of UNPLUG_BLOB_KIB."""
+    return netpeer.script_server(blob_kib=UNPLUG_BLOB_KIB)
+
+
+def rx_bytes(k, dev):
+    """dev's received bytes, from Kestrel's /sys/class/net."""
+    out, _ = k.must(f"cat /sys/class/net/{dev}/statistics/rx_bytes")
+    return int(out[-1])
+
+
+def unplug_mid_fetch(k, mon):
+    """device_del while t-httpget (rootfs/src/httpget.c, in the background;
+    reads time out after UNPLUG_READ_TIMEOUT s) fetches the peer's /blob:
+    it must end with an error within UNPLUG_END_MAX s, part of the blob
+    in, and the shell answer; eth0 stays, down (IFF_UP clear), without
+    carrier. Its figures."""
+    start = len(k.lines)
+    k.must(f"(t-httpget {GATEWAY_IP} 80 /blob {UNPLUG_READ_TIMEOUT}; echo HTTPGET-END=$?) & echo started")
+    time.sleep(UNPLUG_AFTER)
+    monitor(mon, f"device_del {USB_DEV}")
+    t_del = time.monotonic()
+    m = k.expect("t-httpget's end", r"^HTTPGET-END=(\d+)$", UNPLUG_END_MAX, start)
+    secs = time.monotonic() - t_del
+    said = k.expect("t-httpget's line", r"^httpget: (.*) after (\d+) bytes$", 1, start)
+    got = int(said.group(2))
+    if m.group(1) != "1" or not 0 < got < UNPLUG_BLOB_KIB * 1024:
+        raise CaseFailed(f"t-httpget after the unplug: status {m.group(1)}, '{said.group(0)}'; "
+                         "want status 1 (an error) with part of the blob in")
+    k.expect("the driver's unplug line", r"usb-net eth0: unplugged", 5, start)
+    k.must("echo alive")
+    # as Linux's, carrier reads EINVAL on an interface that is down
+    out, _ = k.must("cat /sys/class/net/eth0/operstate /sys/class/net/eth0/flags")
+    flags = int(out[-1], 16) if out and out[-1].startswith("0x") else -1
+    if flags < 0 or flags & 1 or out[-2].strip() != "down":
+        raise CaseFailed(f"eth0 after the unplug: operstate and flags {out[-2:]}, want down and IFF_UP clear")
+    return [f"t-httpget ended ({said.group(1)}) {secs:.1f} s after device_del, "
+            f"{got // 1024} KiB of {UNPLUG_BLOB_KIB} in"]
+
+
+def replug(k, peer, mon):
+    """device_add of a new usb-net on the same netdev: a new eth1 comes, takes
+    REPLUG_IP, pings the peer and fetches /index.html. Its figures."""
+    start = len(k.lines)
+    t0 = time.monotonic()
+    monitor(mon, f"device_add usb-net,id={USB_DEV}b,netdev=net0,mac={netpeer.KESTREL_MAC},bus={USB_HC}.0")
+    k.expect("the new interface", r"usb-net eth1: usb \S+ CDC-ECM", REPLUG_WAIT, start)
+    secs = time.monotonic() - t0
+    k.must(f"ip link set eth1 up && ip addr add {REPLUG_IP}/24 dev eth1")
+    k.must("n=0; until [ $(cat /sys/class/net/eth1/carrier) = 1 ] || [ $n -gt 50 ]; do "
+           "n=$((n+1)); sleep 0.1; done; cat /sys/class/net/eth1/carrier")
+    figures = [f"eth1 registered {secs:.1f} s after device_add", f"ping on eth1 {ping(k, GATEWAY_IP)}"]
+    _, out, fsecs = k.run(f"wget -O - http://{GATEWAY_IP}/index.html")
+    if not any("netpeer" in line for line in out):
+        raise CaseFailed("fetch of the peer's /index.html over eth1: " + " / ".join(out[-3:]))
+    figures.append(f"fetch over eth1 {fsecs:.1f} s")
+    return figures
+
+
+def unplug_steps(k, peer, mon):
+    """The unplug case on a booted Kestrel; its figures."""
+    k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
+    figures = [f"prompt at {k.at:.0f} s", lease(k, GATEWAY_IP, GATEWAY_IP)]
+    figures += unplug_mid_fetch(k, mon)
+    return figures + replug(k, peer, mon)
+
+
+def unplug_case(build, outdir, nic, name):
+    """Topology (b) with the USB NIC and QEMU's monitor: the adapter pulled out
+    in the middle of a fetch and a new one plugged in. Returns the figures."""
+    mondir = tempfile.mkdtemp(prefix="nettest-mon-")  # the default temporary directory: a short socket path
+    mon = os.path.join(mondir, "m")
+    try:
+        figures, boot = with_peer(build, outdir, nic, name, unplug_script(), "server",
+                                  lambda k, peer: unplug_steps(k, peer, mon),
+                                  extra_argv=["-monitor", f"unix:{mon},server=on,wait=off"])
+    finally:
+        shutil.rmtree(mondir, ignore_errors=True)
     return figures + [f"peer boot {boot:.1f} s"]
 
 
@@ -849,7 +986,7 @@ def flood_case(build, outdir, nic, name):
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
     with netpeer.Wire() as wire, netflood.Injector(wire, side=1) as inj:
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name))
+                            pcap_path(outdir, name)) + list(extra_argv)
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
                 return flood_steps(k, inj)
@@ -1123,7 +1260,7 @@ def mutate_case(build, outdir, nic, name):
                                         logdir=outdir, name=name + ".peer",
                                         lifetime=MUTATE_SECONDS + 900) as peer:
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name))
+                            pcap_path(outdir, name)) + list(extra_argv)
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
                 return mutate_steps(k, peer, relay)
@@ -1576,7 +1713,7 @@ def ipv6_hostile_case(build, outdir, nic, name):
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
     with netpeer.Wire() as wire, netflood.Injector(wire, side=1) as inj:
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name))
+                            pcap_path(outdir, name)) + list(extra_argv)
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
                 return ipv6_hostile_steps(k, inj)
@@ -1908,13 +2045,14 @@ def judge_log(k):
         raise CaseFailed(why)
 
 
-PEER_CASES = (peer_case, tcpopts_case, ipv6_case, loss_case, mutate_case)   # the cases that need Linux (a SKIP without it)
+PEER_CASES = (peer_case, unplug_case, tcpopts_case, ipv6_case, loss_case, mutate_case)   # the cases that need Linux (a SKIP without it)
 
 
 def cases():
     """[(name, function, nic)]: each case on each NIC model; /etc/rc's on RC_NICS."""
     return [(f"{kind}-{nic}", fn, nic) for kind, fn in (("slirp", slirp_case), ("peer", peer_case))
-            for nic in NICS] + \
+            for nic in NICS] + [(f"peer-{USB_NIC}", peer_case, USB_NIC),
+                                (f"unplug-{USB_NIC}", unplug_case, USB_NIC)] + \
         [(f"{kind}-{nic}", fn, nic) for kind, fn in (("rc-dhcp", rc_dhcp_case),
                                                      ("rc-noserver", rc_noserver_case))
          for nic in RC_NICS] + [(f"tcpopts-{nic}", tcpopts_case, nic) for nic in TCPOPTS_NICS] + \
