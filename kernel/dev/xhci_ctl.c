@@ -14,8 +14,26 @@
 #define CMD_TIMEOUT_MS      500
 #define XFER_TIMEOUT_MS     500
 #define SETUP_LEN           8
+#define FS_INTERVAL_MIN     3         /* xHCI intervals are 2^n * 125 us */
+#define INTERVAL_MAX        10
 
 /* ---------------------------------------------------------------- contexts */
+
+/* xHCI's interval exponent (6.2.3.6) from bInterval: milliseconds for
+ * low and full speed, 2^(n-1) microframes for high speed and above. */
+unsigned xhci_interval(unsigned speed, unsigned b)
+{
+	unsigned e = 0;
+
+	if (speed == SPEED_HIGH || speed == SPEED_SUPER)
+		e = b ? b - 1 : 0;
+	else
+		for (unsigned frames = (b ? b : 1) * 8; frames > 1; frames >>= 1)
+			e++;
+	if (speed != SPEED_HIGH && speed != SPEED_SUPER && e < FS_INTERVAL_MIN)
+		e = FS_INTERVAL_MIN;
+	return e > INTERVAL_MAX ? INTERVAL_MAX : e;
+}
 
 static uint32_t *in_ctx(struct xhci_dev *u, unsigned i)
 {

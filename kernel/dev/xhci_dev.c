@@ -36,8 +36,6 @@
 #define MAXP0_HS            64
 #define MAXP0_SS            512
 #define SS_MAXP0_EXP        9         /* a SuperSpeed bMaxPacketSize0 is an exponent */
-#define FS_INTERVAL_MIN     3         /* xHCI intervals are 2^n * 125 us */
-#define INTERVAL_MAX        10
 #define HID_REPORT_OUTPUT   0x0200    /* SET_REPORT wValue: output report 0 */
 #define HID_PROTOCOL_BOOT   0
 #define HUB_STATUS_LEN      4
@@ -133,22 +131,6 @@ static const char *fix_maxp0(struct xhci_dev *u)
 }
 
 /* ---------------------------------------------------------------- the keyboard */
-
-/* xHCI's interval exponent (6.2.3.6) from bInterval: milliseconds for
- * low and full speed, 2^(n-1) microframes for high speed and above. */
-unsigned xhci_interval(unsigned speed, unsigned b)
-{
-	unsigned e = 0;
-
-	if (speed == SPEED_HIGH || speed == SPEED_SUPER)
-		e = b ? b - 1 : 0;
-	else
-		for (unsigned frames = (b ? b : 1) * 8; frames > 1; frames >>= 1)
-			e++;
-	if (speed != SPEED_HIGH && speed != SPEED_SUPER && e < FS_INTERVAL_MIN)
-		e = FS_INTERVAL_MIN;
-	return e > INTERVAL_MAX ? INTERVAL_MAX : e;
-}
 
 static void queue_report(struct xhci_dev *u)
 {

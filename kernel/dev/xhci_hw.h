@@ -346,7 +346,7 @@ struct xhci_ep_cfg {
 	uint8_t interval;             /* EP_TYPE_INT_IN: xhci_interval's exponent */
 };
 /* xHCI's interval exponent (6.2.3.6) for an endpoint's bInterval b on
- * a device of that speed (xhci_dev.c). */
+ * a device of that speed (xhci_ctl.c). */
 unsigned xhci_interval(unsigned speed, unsigned b);
 /* Configure Endpoint adding n endpoints: 0 or -errno (polled). */
 int xhci_configure_eps(struct xhci_dev *u, const struct xhci_ep_cfg *eps, unsigned n);
