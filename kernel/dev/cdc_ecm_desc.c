@@ -10,6 +10,7 @@
  * build it as is.
  */
 #include "dev/cdc_ecm_desc.h"
+#include "lib/hex.h"
 
 #define DESC_LENGTH      0
 #define DESC_TYPE        1
@@ -225,18 +226,6 @@ const char *ecm_parse_config(const uint8_t *buf, size_t len, struct ecm_desc *ou
 	return why ? why : conclude(&w, out);
 }
 
-/* A hexadecimal digit's value, or -1. */
-static int hexval(uint16_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 const char *ecm_parse_mac(const uint8_t *buf, size_t len, uint8_t mac[6])
 {
 	if (len < DESC_MIN || buf[DESC_TYPE] != USB_DT_STRING)
@@ -246,7 +235,7 @@ const char *ecm_parse_mac(const uint8_t *buf, size_t len, uint8_t mac[6])
 		return "MAC address string too short";
 	uint8_t m[6];
 	for (unsigned i = 0; i < ECM_MAC_DIGITS; i++) {
-		int v = hexval(le16(buf + DESC_MIN + 2 * i));
+		int v = hex_digit(le16(buf + DESC_MIN + 2 * i));
 		if (v < 0)
 			return "MAC address string has a non-hex digit";
 		if (i % 2 == 0)

@@ -6,6 +6,7 @@
  * Every field is validated against the archive's bounds before use.
  */
 #include "fs/cpio.h"
+#include "lib/hex.h"
 
 #define CPIO_HDR_LEN   110
 #define CPIO_FIELDS    13
@@ -24,17 +25,10 @@ static bool hex8(const uint8_t *p, uint32_t *out)
 {
 	uint32_t v = 0;
 	for (int i = 0; i < 8; i++) {
-		uint8_t c = p[i];
-		uint32_t d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		int d = hex_digit(p[i]);
+		if (d < 0)
 			return false;
-		v = v << 4 | d;
+		v = v << 4 | (uint32_t)d;
 	}
 	*out = v;
 	return true;

@@ -1,21 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: GUID text <-> the mixed-endian bytes of GPT entries and UEFI device paths. */
 #include "lib/guid.h"
+#include "lib/hex.h"
 
 /* Where each of the 16 bytes is in the text: the first three groups are
  * little-endian numbers, so their bytes come reversed. */
 static const uint8_t text_pos[16] = { 6, 4, 2, 0, 11, 9, 16, 14, 19, 21, 24, 26, 28, 30, 32, 34 };
-
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 bool guid_parse(const char *text, size_t len, uint8_t out[16])
 {
@@ -23,11 +13,11 @@ bool guid_parse(const char *text, size_t len, uint8_t out[16])
 		return false;
 	for (size_t i = 0; i < GUID_TEXT_LEN; i++) {
 		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-		if (dash != (text[i] == '-') || (!dash && hex_val(text[i]) < 0))
+		if (dash != (text[i] == '-') || (!dash && hex_digit(text[i]) < 0))
 			return false;
 	}
 	for (int i = 0; i < 16; i++)
-		out[i] = (uint8_t)(hex_val(text[text_pos[i]]) << 4 | hex_val(text[text_pos[i] + 1]));
+		out[i] = (uint8_t)(hex_digit(text[text_pos[i]]) << 4 | hex_digit(text[text_pos[i] + 1]));
 	return true;
 }
 
