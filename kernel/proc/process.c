@@ -47,6 +47,7 @@ static struct spinlock pid_lock;    /* next_pid, last_pid, highest_pid, total_fo
 static int last_pid;                /* the newest id handed out */
 static int highest_pid = INIT_PID;  /* the largest id ever handed out (init's is 1) */
 static uint64_t total_forks;        /* ids handed out since boot: processes and threads made */
+static uint64_t process_serials;    /* the last struct process's serial; atomic */
 int pid_max = PID_MAX_DEFAULT;      /* kernel.pid_max: ids wrap below it */
 static int nr_tasks;                /* processes (zombies too) plus extra threads; interrupts off */
 static int max_tasks = MIN_MAX_TASKS; /* threads-max, set by process_init */
@@ -552,6 +553,14 @@ int process_last_pid(void)
 	return __atomic_load_n(&last_pid, __ATOMIC_RELAXED);
 }
 
+void process_set_last_pid(int last)
+{
+	uint64_t fl = spin_lock_irqsave(&pid_lock);
+	last_pid = last;
+	next_pid = last + 1;
+	spin_unlock_irqrestore(&pid_lock, fl);
+}
+
 uint64_t process_total_forks(void)
 {
 	return __atomic_load_n(&total_forks, __ATOMIC_RELAXED);
@@ -617,6 +626,7 @@ static struct process *process_alloc(int pid)
 	p->umask = 022;
 	p->exit_signal = SIGCHLD;
 	p->start_ns = time_ns();
+	p->serial = __atomic_add_fetch(&process_serials, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
