@@ -451,7 +451,7 @@ static bool autoreaped(const struct process *c, const struct process *parent)
 
 /* A new thread of p that resumes where the calling thread's system call
  * (frame tf) returns, with RAX = 0 and RSP = new_sp (if non-zero), and the
- * caller's FPU state, FS base, signal mask, no_new_privs and a copy of its
+ * caller's FPU state, FS base, signal mask, no_new_privs, seccomp filters and a copy of its
  * credentials (Linux's copy_creds, for a thread and a process alike). Not
  * yet runnable or in p's list. NULL when out of memory or threads. */
 static struct thread *copy_caller(struct process *p, const struct trap_frame *tf, uint64_t new_sp)
@@ -468,6 +468,7 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 	arch_thread_copy_current(&t->arch, &current_thread()->arch); /* FPU, FS/GS, ports */
 	t->sig_blocked = current_thread()->sig_blocked;
 	t->no_new_privs = current_thread()->no_new_privs;
+	seccomp_copy(&t->seccomp, &current_thread()->seccomp);
 	cred_fork(&t->cred, &current_thread()->cred);
 	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
 	return t;
