@@ -1944,6 +1944,58 @@ static int seccomp_filter_child(void)
 	return fail("getpid under KILL_PROCESS returned");
 }
 
+/* KILL_THREAD's thread: its own filter ends it at getppid. */
+static void *sc_doomed_thread(void *arg)
+{
+	(void)arg;
+	if (sc_attach_one(SYS_getppid, 0 /* SECCOMP_RET_KILL_THREAD */) == 0)
+		syscall(SYS_getppid);
+	return (void *)1; /* not reached unless the attach failed */
+}
+
+/* The "Threads:" count of /proc/self/status, or -1. */
+static long sc_threads(void)
+{
+	char buf[2048];
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	const char *at;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return (at = strstr(buf, "\nThreads:\t")) ? strtol(at + 10, NULL, 10) : -1;
+}
+
+/* A filter is its thread's: KILL_THREAD in a thread of two ends that one
+ * alone, and the other thread's getppid still runs. (No join: libc's
+ * join waits for what the thread's own pthread_exit would write.) */
+static int seccomp_kill_thread_child(void)
+{
+	pthread_t th;
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (pthread_create(&th, NULL, sc_doomed_thread, NULL))
+		return 10;
+	long n = 2;
+	for (long waited = 0; waited < 3000 && (n = sc_threads()) > 1; waited += 10)
+		ms_sleep(10);
+	if (n != 1)
+		return 11;
+	return syscall(SYS_getppid) == getppid() && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0 ? 0 : 12;
+}
+
+static int check_seccomp_kill_thread(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(seccomp_kill_thread_child());
+	return want_exit("KILL_THREAD in one of two threads", pid, 0);
+}
+
 static int check_seccomp_filter(void)
 {
 	pid_t pid = fork();
@@ -2001,6 +2053,7 @@ static const struct check checks[] = {
 	{ "setns", check_setns },
 	{ "seccomp_strict", check_seccomp_strict },
 	{ "seccomp_filter", check_seccomp_filter },
+	{ "seccomp_kill_thread", check_seccomp_kill_thread },
 };
 
 int main(int argc, char **argv)
