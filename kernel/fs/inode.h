@@ -49,6 +49,7 @@ struct mfile;
 struct inotify_watch;
 struct inotify_name;
 struct xattr;
+struct process;
 
 struct vfs_time {
 	int64_t sec;
@@ -334,8 +335,11 @@ void procfs_mount(struct inode *dir);
  * of s, copied; at most KBI_CMDLINE_MAX - 1). Boot time. */
 void procfs_set_cmdline(const char *s, size_t len);
 extern const struct fs_info procfs_fs;
-/* The pid of the /proc/PID directory f is open on, else 0 (pidfd_send_signal). */
-int procfs_pid_dir(const struct file *f);
+/* The pid of the /proc/PID directory f is open on, else 0
+ * (pidfd_send_signal); *out the process the directory was opened for,
+ * NULL once it is gone, though another may have its pid now. Under the
+ * kernel lock, as process_find. */
+int procfs_pid_dir(const struct file *f, struct process **out);
 
 /* sysfs.c: mount /sys on the directory dir. */
 void sysfs_mount(struct inode *dir);

@@ -85,9 +85,7 @@ int pidfd_process(struct file *f, struct process **out)
 		*out = pidfd_lookup(f->priv);
 		return *out ? 0 : -ESRCH;
 	}
-	int pid = procfs_pid_dir(f);
-	if (pid <= 0)
+	if (procfs_pid_dir(f, out) <= 0)
 		return -EBADF;
-	*out = process_find(pid);
 	return *out ? 0 : -ESRCH;
 }

@@ -59,7 +59,11 @@ const struct fs_info procfs_fs = { .name = "proc", .dev = PROC_DEV, .magic = PRO
  * the index is an entry of a table or a descriptor (below fs.nr_open).
  * T_TID_DIR and T_TID_ENTRY (a thread's directory and its files) hold the
  * thread's tid where the others hold the pid. T_SYSCTL's index is a node
- * of /proc/sys (fs/procfs_sys.h), which is T_NODE "sys" itself. */
+ * of /proc/sys (fs/procfs_sys.h), which is T_NODE "sys" itself.
+ * T_PID_DIR's index is the low bits of the process's serial
+ * (PID_DIR_AUX), so that a /proc/PID directory names one process, not a
+ * pid, as Linux's struct pid does: once the pid is reused its old
+ * directory finds no process, and the new one has another inode number. */
 enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD, T_FDINFO_DIR, T_FDINFO,
 		  T_NODE, T_TASK_DIR, T_TID_DIR, T_TID_ENTRY, T_SYSCTL, T_NS_DIR, T_NS };
 #define AUX_INDEX_BITS 24
@@ -69,6 +73,7 @@ enum proc_table { T_ROOT, T_ROOT_ENTRY, T_PID_DIR, T_PID_ENTRY, T_FD_DIR, T_FD, 
 #define AUX_PID(aux)   ((int)((aux) >> 32))
 #define AUX_TABLE(aux) ((int)(((aux) >> AUX_INDEX_BITS) & 0xff))
 #define AUX_INDEX(aux) ((int)((aux) & (AUX_INDEX_LIMIT - 1)))
+#define PID_DIR_AUX(p) AUX((p)->pid, T_PID_DIR, (p)->serial & (AUX_INDEX_LIMIT - 1))
 /* Descriptors up to fs.nr_open's default fit an index; past AUX_INDEX_LIMIT
  * (a raised nr_open) they are open but not listed under /proc/PID/fd. */
 _Static_assert(RLIMIT_NR_OPEN <= AUX_INDEX_LIMIT, "a descriptor must fit an aux index");
@@ -298,7 +303,8 @@ static struct process *aux_process(long aux)
 		return NULL;
 	if (table == T_TID_DIR || table == T_TID_ENTRY)
 		return process_find_thread(id, &owner) ? owner : NULL;
-	return process_find(id);
+	struct process *p = process_find(id);
+	return p && table == T_PID_DIR && PID_DIR_AUX(p) != aux ? NULL : p;
 }
 
 /* Linux's task_dump_owner: a process's entries belong to its effective
@@ -456,9 +462,10 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	char nm[16];
 
 	if (table == T_ROOT) {
-		if (pid && process_find(pid)) {
+		struct process *p = pid ? process_find(pid) : NULL;
+		if (p) {
 			ksnprintf(nm, sizeof(nm), "%d", pid);
-			*out = proc_inode(dir, AUX(pid, T_PID_DIR, 0), S_IFDIR | 0555, nm);
+			*out = proc_inode(dir, PID_DIR_AUX(p), S_IFDIR | 0555, nm);
 			return *out ? 0 : -ENOMEM;
 		}
 		int err = lookup_table(dir, root_entries, N_ROOT, T_ROOT_ENTRY, 0, name, len, out);
@@ -471,8 +478,8 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	if (table == T_NODE)
 		return lookup_node(dir, AUX_INDEX(dir->aux), name, len, out);
 	struct process *p = proc_of(dir);
-	if (!p)
-		return -ENOENT;
+	if (!p) /* Linux's proc_pid_permission finds no task: -ESRCH */
+		return table == T_PID_DIR ? -ESRCH : -ENOENT;
 	if (table == T_PID_DIR && len == 3 && memcmp(name, "net", 3) == 0) {
 		*out = proc_inode(dir, AUX(0, T_NODE, NODE_NET), S_IFDIR | 0555, "net");
 		return *out ? 0 : -ENOMEM;
@@ -552,6 +559,7 @@ static void emit_sysctl(int sysdir, uint64_t *pos, dir_emit_fn emit, void *ctx)
 
 struct pid_list {
 	int pid[PIDS_MAX];
+	long aux[PIDS_MAX]; /* each one's directory: PID_DIR_AUX */
 	size_t n;
 	int above;
 };
@@ -560,8 +568,10 @@ static void collect_pid(struct process *p, void *arg)
 {
 	struct pid_list *l = arg;
 
-	if (p->pid > l->above && l->n < PIDS_MAX)
-		l->pid[l->n++] = p->pid;
+	if (p->pid > l->above && l->n < PIDS_MAX) {
+		l->pid[l->n] = p->pid;
+		l->aux[l->n++] = PID_DIR_AUX(p);
+	}
 }
 
 static void sort_pids(struct pid_list *l)
@@ -569,8 +579,11 @@ static void sort_pids(struct pid_list *l)
 	for (size_t i = 1; i < l->n; i++)
 		for (size_t j = i; j > 0 && l->pid[j - 1] > l->pid[j]; j--) {
 			int t = l->pid[j];
+			long a = l->aux[j];
 			l->pid[j] = l->pid[j - 1];
+			l->aux[j] = l->aux[j - 1];
 			l->pid[j - 1] = t;
+			l->aux[j - 1] = a;
 		}
 }
 
@@ -588,7 +601,7 @@ static int emit_pids(uint64_t *pos, dir_emit_fn emit, void *ctx)
 	sort_pids(l);
 	for (size_t i = 0; i < l->n; i++) {
 		int len = ksnprintf(nm, sizeof(nm), "%d", l->pid[i]);
-		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(l->pid[i], T_PID_DIR, 0);
+		uint64_t ino = PROC_INO_BASE + (uint64_t)l->aux[i];
 		if (!emit(ctx, nm, (size_t)len, ino, DT_DIR, PID_POS_BASE + (uint64_t)l->pid[i] + 1))
 			break;
 		*pos = PID_POS_BASE + (uint64_t)l->pid[i] + 1;
@@ -1233,12 +1246,14 @@ static const struct inode_ops proc_ops = {
 	.open = proc_open,
 };
 
-int procfs_pid_dir(const struct file *f)
+int procfs_pid_dir(const struct file *f, struct process **out)
 {
 	const struct inode *ip = f->inode;
 
+	*out = NULL;
 	if (!ip || ip->fs != &procfs_fs || AUX_TABLE(ip->aux) != T_PID_DIR)
 		return 0;
+	*out = aux_process(ip->aux);
 	return AUX_PID(ip->aux);
 }
 

@@ -471,6 +471,10 @@ void show_task_status(struct sbuf *s, struct process *p, struct thread *t, int i
 		  p->nthreads, p->sig_pending, p->sig_pending, t ? t->sig_blocked : 0);
 	show_sig_actions(s, p);
 	show_caps(s, process_cred(p));
+	if (t) /* the thread's own: a filter chain only grows while the thread lives */
+		sb_printf(s, "NoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n", t->no_new_privs,
+			  __atomic_load_n(&t->seccomp.mode, __ATOMIC_RELAXED),
+			  seccomp_filter_count(&t->seccomp));
 	if (t)
 		show_cpus_allowed(s, t->cpus_allowed);
 }

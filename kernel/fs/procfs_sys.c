@@ -176,6 +176,25 @@ static int pid_max_set(const int64_t *v)
 	return 0;
 }
 
+/* kernel.ns_last_pid (Linux's pid_ns_ctl_handler): the last id handed
+ * out, and written the one the next fork's search starts after. Mode
+ * 0666 with the check here, as Linux's: a write takes CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE (-EPERM), a value from 0 to kernel.pid_max. */
+static void ns_last_pid_get(int64_t *v)
+{
+	v[0] = process_last_pid();
+}
+
+static int ns_last_pid_set(const int64_t *v)
+{
+	if (!capable(CAP_SYS_ADMIN) && !capable(CAP_CHECKPOINT_RESTORE))
+		return -EPERM;
+	if (v[0] < 0 || v[0] > __atomic_load_n(&pid_max, __ATOMIC_RELAXED))
+		return -EINVAL;
+	process_set_last_pid((int)v[0]);
+	return 0;
+}
+
 /* vm.max_map_count: 0 to INT_MAX (Linux's proc_dointvec_minmax from
  * zero); a process past a lowered limit keeps its regions, and only
  * new ones fail. */
@@ -296,6 +315,8 @@ static const struct sysctl_file own_files[] = {
 	  .set = lock_stat_set },
 	{ .name = "pid_max", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .get = pid_max_get,
 	  .set = pid_max_set },
+	{ .name = "ns_last_pid", .dir = SYSCTL_DIR_KERNEL, .mode = 0666, .n = 1,
+	  .get = ns_last_pid_get, .set = ns_last_pid_set },
 	{ .name = "tainted", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .get = tainted_get, .set = tainted_set },
 	{ .name = "overflowuid", .dir = SYSCTL_DIR_KERNEL, .mode = 0644, OVERFLOW_ID(0) },

@@ -47,6 +47,7 @@ static struct spinlock pid_lock;    /* next_pid, last_pid, highest_pid, total_fo
 static int last_pid;                /* the newest id handed out */
 static int highest_pid = INIT_PID;  /* the largest id ever handed out (init's is 1) */
 static uint64_t total_forks;        /* ids handed out since boot: processes and threads made */
+static uint64_t process_serials;    /* the last struct process's serial; atomic */
 int pid_max = PID_MAX_DEFAULT;      /* kernel.pid_max: ids wrap below it */
 static int nr_tasks;                /* processes (zombies too) plus extra threads; interrupts off */
 static int max_tasks = MIN_MAX_TASKS; /* threads-max, set by process_init */
@@ -450,7 +451,7 @@ static bool autoreaped(const struct process *c, const struct process *parent)
 
 /* A new thread of p that resumes where the calling thread's system call
  * (frame tf) returns, with RAX = 0 and RSP = new_sp (if non-zero), and the
- * caller's FPU state, FS base, signal mask, no_new_privs and a copy of its
+ * caller's FPU state, FS base, signal mask, no_new_privs, seccomp filters and a copy of its
  * credentials (Linux's copy_creds, for a thread and a process alike). Not
  * yet runnable or in p's list. NULL when out of memory or threads. */
 static struct thread *copy_caller(struct process *p, const struct trap_frame *tf, uint64_t new_sp)
@@ -467,6 +468,7 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 	arch_thread_copy_current(&t->arch, &current_thread()->arch); /* FPU, FS/GS, ports */
 	t->sig_blocked = current_thread()->sig_blocked;
 	t->no_new_privs = current_thread()->no_new_privs;
+	seccomp_copy(&t->seccomp, &current_thread()->seccomp);
 	cred_fork(&t->cred, &current_thread()->cred);
 	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
 	return t;
@@ -552,6 +554,14 @@ int process_last_pid(void)
 	return __atomic_load_n(&last_pid, __ATOMIC_RELAXED);
 }
 
+void process_set_last_pid(int last)
+{
+	uint64_t fl = spin_lock_irqsave(&pid_lock);
+	last_pid = last;
+	next_pid = last + 1;
+	spin_unlock_irqrestore(&pid_lock, fl);
+}
+
 uint64_t process_total_forks(void)
 {
 	return __atomic_load_n(&total_forks, __ATOMIC_RELAXED);
@@ -617,6 +627,7 @@ static struct process *process_alloc(int pid)
 	p->umask = 022;
 	p->exit_signal = SIGCHLD;
 	p->start_ns = time_ns();
+	p->serial = __atomic_add_fetch(&process_serials, 1, __ATOMIC_RELAXED);
 	return p;
 }
 

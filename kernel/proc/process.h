@@ -154,6 +154,8 @@ struct process {
 	uint32_t cmdline_len;
 	struct exec_layout layout; /* the program's environment and auxv (/proc/PID/environ, auxv) */
 	uint64_t start_ns;         /* time_ns() at creation */
+	uint64_t serial;           /* set at creation, never reused: tells apart two
+	                            * processes of one pid (/proc/PID's inode) */
 
 	/* CPU time (see proc/cputime.h): changed with interrupts off */
 	uint64_t user_ticks, sys_ticks;  /* the timer's samples of where it ran */
@@ -316,8 +318,13 @@ void process_set_dumpable(struct process *p, int dumpable);
 #define PID_MAX_LIMIT   4194304
 #define RESERVED_PIDS   300
 extern int pid_max;
-/* The newest process or thread id handed out (/proc/loadavg's last). */
+/* The newest process or thread id handed out (/proc/loadavg's last),
+ * or the one kernel.ns_last_pid was last set to. */
 int process_last_pid(void);
+/* kernel.ns_last_pid's write, as Linux's pid_ns_ctl_handler sets the
+ * IDR's cursor: the next id tried is last + 1 (0 <= last <= pid_max,
+ * the caller's check). */
+void process_set_last_pid(int last);
 /* Processes and threads made since boot (/proc/stat's processes). */
 uint64_t process_total_forks(void);
 /* Find a live or zombie process by pid (NULL if none). */

@@ -800,6 +800,7 @@ void thread_reap(struct thread *t)
 	kstack_free_dirty(t->kstack_top, t->kstack_dirty);
 	arch_thread_release(&t->arch);
 	cred_release(&t->cred);
+	seccomp_release(&t->seccomp);
 	kfree(t);
 }
 

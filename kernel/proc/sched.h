@@ -12,6 +12,7 @@
 #include "lib/spinlock.h"
 #include "proc/cred.h"
 #include "proc/ktimer.h"
+#include "proc/seccomp.h"
 
 struct process;
 
@@ -80,6 +81,11 @@ struct thread {
 	uint64_t altstack_sp, altstack_size; /* sigaltstack: each thread has its own */
 	uint32_t altstack_flags;   /* SS_DISABLE for a new thread */
 	bool no_new_privs;         /* prctl(PR_SET_NO_NEW_PRIVS): kept by clone, fork and exec; never cleared */
+	struct seccomp_state seccomp; /* its mode and filters (proc/seccomp.h): kept by clone, fork
+	                            * and exec, as Linux's; released by thread_reap */
+	uint64_t fault_sys;        /* with fault_code SYS_SECCOMP: SIGSYS's si_syscall (low word)
+	                            * and si_arch (high word) */
+	int fault_errno;           /* and its si_errno (the filter's data) */
 	struct cred cred;          /* its credentials (proc/cred.h), as Linux's task->cred: a copy of the
 	                            * creator's at clone and fork (cred_fork), changed only by the thread
 	                            * itself (set*id, capset, exec); released by thread_reap */

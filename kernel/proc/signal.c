@@ -28,6 +28,7 @@
 #include "sys/syscall.h"
 #include "log.h"
 #include "uapi/signal.h"
+#include "uapi/seccomp.h"
 #include "uapi/unistd.h"
 #include "uapi/wait.h"
 
@@ -520,6 +521,11 @@ static void fill_info(struct process *p, int sig, struct siginfo_k *info, bool t
 	if (t->fault_code) {
 		info->code = t->fault_code;
 		info->addr = t->fault_addr;
+		if (sig == SIGSYS && t->fault_code == SYS_SECCOMP) {
+			info->errno_ = t->fault_errno;
+			info->sys.syscall = (int32_t)(uint32_t)t->fault_sys;
+			info->sys.arch = (uint32_t)(t->fault_sys >> 32);
+		}
 		t->fault_code = 0;
 		t->fault_addr = 0;
 	} else if (sig >= SIGRTMIN && sigqueue_first(p, sig, info, take)) {

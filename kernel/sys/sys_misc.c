@@ -27,6 +27,7 @@
 #include "uapi/mman.h"
 #include "uapi/personality.h"
 #include "uapi/resource.h"
+#include "sys/seccomp.h"
 #include "uapi/prctl.h"
 #include "uapi/random.h"
 #include "uapi/time.h"
@@ -199,6 +200,8 @@ SYSCALL_DEFINE5(prctl, int, option, unsigned long, arg2, unsigned long, arg3, un
 		return copy_to_user(arg2, &p->pdeath_signal, sizeof(int));
 	if (option == PR_GET_TSC || option == PR_SET_TSC)
 		return prctl_tsc(option, arg2);
+	if (option == PR_GET_SECCOMP || option == PR_SET_SECCOMP)
+		return seccomp_prctl(option, arg2, arg3);
 	return prctl_task(option, arg2, arg3, arg4, arg5);
 }
 

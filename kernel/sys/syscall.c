@@ -18,6 +18,8 @@
 #include "proc/process.h"
 #include "proc/signal.h"
 #include "proc/ptrace.h"
+#include "sys/seccomp.h"
+#include "uapi/seccomp.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "fs/procfs_klock.h"
@@ -225,6 +227,7 @@ static const syscall_fn table[SYS_COUNT] = {
 	[SYS_clock_nanosleep] = sys_clock_nanosleep,
 	[SYS_prlimit64] = sys_prlimit64,
 	[SYS_getrandom] = sys_getrandom,
+	[SYS_seccomp] = sys_seccomp,
 	[SYS_clone] = sys_clone,
 	[SYS_clone3] = sys_clone3,
 	[SYS_fork] = sys_fork,
@@ -459,6 +462,11 @@ static inline __attribute__((always_inline)) long run(struct thread *t, struct t
 			return (long)tf->rax;  /* skipped: the tracer's result */
 		nr = t->syscall_nr;            /* the tracer may have changed it */
 	}
+	if (__builtin_expect(t->seccomp.mode != SECCOMP_MODE_DISABLED, 0)) {
+		long ret; /* after the tracer's stop, as Linux's syscall_trace_enter */
+		if (!seccomp_syscall_enter(t, tf, nr, &ret))
+			return ret;
+	}
 	if (__builtin_expect(audit_serial, 0))
 		return run_logged(p, nr, tf);
 	/* the first arguments read once, for the ring and the handler */
@@ -577,7 +585,8 @@ bool syscall_dispatch(struct trap_frame *tf)
 	struct thread *t = current_thread();
 	uint64_t nr = tf->rax;
 
-	if (__builtin_expect(lock_free[nr & (LOCK_FREE_SLOTS - 1)], 0) && !ptrace_traced(&t->proc->ptrace))
+	if (__builtin_expect(lock_free[nr & (LOCK_FREE_SLOTS - 1)], 0) && !ptrace_traced(&t->proc->ptrace) &&
+	    t->seccomp.mode == SECCOMP_MODE_DISABLED) /* seccomp's kills need the lock */
 		return dispatch_lock_free(t, tf);
 	t->uframe = tf;
 	klock_enter_user(true, nr); /* interrupts are still off (FMASK) */

@@ -325,6 +325,8 @@ long sys_sched_getattr(SYSCALL_ARGS);
 /* sys/sys_ioprio.c: the I/O priority of threads, kept and read back */
 long sys_ioprio_set(SYSCALL_ARGS);
 long sys_ioprio_get(SYSCALL_ARGS);
+/* sys/sys_seccomp.c: seccomp(op, flags, args): strict and filter modes, the actions' availability, the notification sizes */
+long sys_seccomp(SYSCALL_ARGS);
 /* sys/sys_membarrier.c: a memory barrier on every CPU running the process (or every CPU) */
 long sys_membarrier(SYSCALL_ARGS);
 /* sys/sys_ioport.c: user port I/O, ports by ioperm's bitmap or all by iopl(3) */

@@ -41,7 +41,8 @@
 #define CAP_SETFCAP           31
 #define CAP_MAC_OVERRIDE      32
 #define CAP_WAKE_ALARM        35
-#define CAP_LAST_CAP          40   /* CAP_CHECKPOINT_RESTORE, Linux 5.9 and later */
+#define CAP_CHECKPOINT_RESTORE 40  /* Linux 5.9 and later */
+#define CAP_LAST_CAP          CAP_CHECKPOINT_RESTORE
 
 /* securebits (include/uapi/linux/securebits.h): each bit has a lock bit
  * above it. NO_CAP_AMBIENT_RAISE restricts ambient capabilities, which

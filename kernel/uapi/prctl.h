@@ -17,6 +17,8 @@
 #define PR_SET_TSC             26
 #define PR_GET_SECUREBITS      27
 #define PR_SET_SECUREBITS      28
+#define PR_GET_SECCOMP         21
+#define PR_SET_SECCOMP         22
 #define PR_SET_TIMERSLACK      29
 #define PR_GET_TIMERSLACK      30
 #define PR_SET_MM              35

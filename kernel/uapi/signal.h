@@ -119,6 +119,7 @@ struct siginfo_k {
 		struct { int32_t pid; uint32_t uid; int32_t status; } chld; /* SIGCHLD, kill */
 		struct { int64_t band; int32_t fd; } poll;       /* SIGIO/F_SETSIG: POLL_IN... */
 		struct { int32_t pid; uint32_t uid; uint64_t value; } rt; /* sigqueue: si_value */
+		struct { uint64_t call_addr; int32_t syscall; uint32_t arch; } sys; /* SIGSYS: seccomp */
 	};
 	uint8_t rest[SIGINFO_SIZE - 16 - 16];
 };

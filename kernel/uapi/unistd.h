@@ -283,6 +283,7 @@
 #define SYS_process_vm_writev  311
 #define SYS_kcmp               312
 #define SYS_renameat2          316
+#define SYS_seccomp            317
 #define SYS_getrandom          318
 #define SYS_sched_setattr      314
 #define SYS_sched_getattr      315

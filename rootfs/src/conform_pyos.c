@@ -4,7 +4,8 @@
 // SCHED_RESET_ON_FORK), splice between a file and a pipe (offsets, never blocking half-way,
 // the errors), copy_file_range, pidfds (pidfd_open, poll, pidfd_send_signal on a pidfd and on
 // a /proc/PID directory, waitid P_PIDFD), preadv2/pwritev2 with their flags, /proc/PID/status's
-// SigIgn and SigCgt, an epoll_wait reporting more than 1024 events, and dnotify (F_NOTIFY).
+// SigIgn and SigCgt, an epoll_wait reporting more than 1024 events, and dnotify (F_NOTIFY);
+// and kernel.ns_last_pid, with a /proc/PID directory that names one process, not a pid.
 // Raw system calls throughout: musl's sched_* wrappers answer ENOSYS by design.
 #define _GNU_SOURCE
 #include <poll.h>
@@ -376,6 +377,128 @@ static int check_pidfd_procdir(void)
 	return r;
 }
 
+#define NS_LAST_PID "/proc/sys/kernel/ns_last_pid"
+#define PID_REUSE_TRIES 5 /* another process may fork between the write and ours */
+
+/* Write v to kernel.ns_last_pid; 0, or the errno. */
+static int set_last_pid(long v)
+{
+	char text[24];
+	int fd = open(NS_LAST_PID, O_WRONLY), n = snprintf(text, sizeof(text), "%ld", v), e = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, text, (size_t)n) != n)
+		e = errno;
+	close(fd);
+	return e;
+}
+
+/* A child that waits for SIGKILL; its pid, or -1. */
+static pid_t idle_child(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void end_child(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	wait_child(pid, 5000, &st);
+}
+
+/* kernel.ns_last_pid (Linux's pid_ns_ctl_handler): reads the last pid
+ * handed out; written, the next fork's search starts after the value;
+ * outside 0..pid_max EINVAL. Skipped without the right to write it. */
+static int check_ns_last_pid(void)
+{
+	long last = -1, pmax = 0;
+	int r = 0, e;
+
+	if (read_long(NS_LAST_PID, &last) || read_long("/proc/sys/kernel/pid_max", &pmax))
+		return fail("read %s or pid_max: %s", NS_LAST_PID, errname(errno));
+	if ((e = set_last_pid(last)) == EPERM || e == EACCES)
+		return skip("%s is not writable here (%s)", NS_LAST_PID, errname(e));
+	if (e)
+		return fail("write %s: %s", NS_LAST_PID, errname(e));
+	if ((e = set_last_pid(pmax + 1)) != EINVAL || (e = set_last_pid(-1)) != EINVAL)
+		return fail("write of pid_max + 1 or -1 to %s: %s, want EINVAL", NS_LAST_PID, errname(e));
+	for (int i = 0; i < PID_REUSE_TRIES; i++) {
+		pid_t a = idle_child();
+		if (a < 0)
+			return fail("fork: %s", errname(errno));
+		long seen = -1;
+		r = read_long(NS_LAST_PID, &seen) ? fail("read %s", NS_LAST_PID) : 0;
+		end_child(a);
+		if (r || seen != a)
+			continue; /* another fork came between */
+		if ((e = set_last_pid(a - 1)))
+			return fail("write %ld: %s", (long)a - 1, errname(e));
+		if (read_long(NS_LAST_PID, &seen) || seen != a - 1)
+			return fail("%s reads %ld after a write of %ld", NS_LAST_PID, seen, (long)a - 1);
+		pid_t b = idle_child();
+		end_child(b);
+		if (b == a)
+			return 0;
+	}
+	return r ? r : skip("other processes forked between each write and the fork");
+}
+
+/* LTP's pidfd_send_signal03: a /proc/PID directory names one process, not
+ * a pid. Once that process is reaped and another takes its pid (by
+ * kernel.ns_last_pid), the old directory signals nothing and opens
+ * nothing (ESRCH, Linux's proc_pid_permission), and the new directory has
+ * another inode number. */
+static int check_pidfd_procdir_reused(void)
+{
+	char path[32];
+	struct stat old_st, new_st;
+
+	for (int i = 0; i < PID_REUSE_TRIES; i++) {
+		pid_t a = idle_child();
+		if (a < 0)
+			return fail("fork: %s", errname(errno));
+		snprintf(path, sizeof(path), "/proc/%d", (int)a);
+		int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		end_child(a);
+		if (dir < 0 || fstat(dir, &old_st))
+			return fail("open %s: %s", path, errname(errno));
+		int e = set_last_pid(a - 1);
+		if (e == EPERM || e == EACCES) {
+			close(dir);
+			return skip("%s is not writable here (%s)", NS_LAST_PID, errname(e));
+		}
+		pid_t b = e ? -1 : idle_child();
+		int r = b < 0 ? fail("write %s or fork: %s", NS_LAST_PID, errname(e ? e : errno)) : 0;
+		if (!r && b == a) {
+			errno = 0;
+			r = want_err("pidfd_send_signal(the reused pid's old /proc dir)",
+				     syscall(SYS_PIDFD_SEND_SIGNAL, dir, 0, NULL, 0), ESRCH);
+			if (!r && (stat(path, &new_st) || new_st.st_ino == old_st.st_ino))
+				r = fail("%s of the new process: inode %lu, the old one's %lu (%s)", path,
+					 (unsigned long)new_st.st_ino, (unsigned long)old_st.st_ino,
+					 errname(errno));
+			errno = 0;
+			if (!r)
+				r = want_err("openat(the old /proc dir, \"status\")",
+					     openat(dir, "status", O_RDONLY), ESRCH);
+		}
+		if (b > 0)
+			end_child(b);
+		close(dir);
+		if (r || b == a)
+			return r;
+	}
+	return skip("other processes forked between each write and the fork");
+}
+
 /* preadv2/pwritev2: RWF_HIPRI and RWF_DSYNC accepted, offset -1 is the
  * file position, an unknown flag EOPNOTSUPP. */
 static int check_rwv2(void)
@@ -623,6 +746,8 @@ static const struct check checks[] = {
 	{ "copy-file-range", check_copy_file_range },
 	{ "pidfd", check_pidfd },
 	{ "pidfd-procdir", check_pidfd_procdir },
+	{ "ns-last-pid", check_ns_last_pid },
+	{ "pidfd-procdir-reused", check_pidfd_procdir_reused },
 	{ "rwv2", check_rwv2 },
 	{ "status-sigign", check_status_sigign },
 	{ "epoll-many", check_epoll_many },

@@ -1769,6 +1769,252 @@ static int check_setns(void)
 	return r;
 }
 
+/* ---- seccomp ---------------------------------------------------------------- */
+
+#define NR_seccomp 317
+#define SECCOMP_SET_MODE_STRICT 0
+#define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_GET_ACTION_AVAIL 2
+#define SECCOMP_MODE_STRICT_ 1
+#define SECCOMP_MODE_FILTER_ 2
+#define SECCOMP_RET_KILL_PROCESS 0x80000000u
+#define SECCOMP_RET_TRAP 0x00030000u
+#define SECCOMP_RET_ERRNO 0x00050000u
+#define SECCOMP_RET_ALLOW 0x7fff0000u
+#define SYS_SECCOMP_CODE 1
+#define AUDIT_ARCH_X86_64_ 0xc000003eu
+#define BPF_LD_W_ABS 0x20 /* BPF_LD | BPF_W | BPF_ABS */
+#define BPF_LD_B_ABS 0x30 /* BPF_LD | BPF_B | BPF_ABS: not for seccomp */
+#define BPF_JEQ_K 0x15    /* BPF_JMP | BPF_JEQ | BPF_K */
+#define BPF_RET_K 0x06
+#define SC_NR_OFF 0       /* struct seccomp_data's nr */
+#define SC_ARCH_OFF 4     /* and arch */
+#define TRAP_DATA 42
+
+struct sc_insn { uint16_t code; uint8_t jt, jf; uint32_t k; };
+struct sc_prog { unsigned short len; struct sc_insn *filter; };
+
+/* nr == call ? ret : ALLOW, as a program of four instructions. */
+static long sc_attach_one(long call, uint32_t ret)
+{
+	struct sc_insn f[] = {
+		{ BPF_LD_W_ABS, 0, 0, SC_NR_OFF }, { BPF_JEQ_K, 0, 1, (uint32_t)call },
+		{ BPF_RET_K, 0, 0, ret }, { BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW },
+	};
+	struct sc_prog p = { 4, f };
+
+	return syscall(NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p);
+}
+
+/* Strict mode: read, write and exit go; anything else ends the thread
+ * with SIGKILL; a filter after it is EINVAL. */
+static int check_seccomp_strict(void)
+{
+	int r;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT_, 0, 0, 0))
+			syscall(SYS_exit, 10);
+		if (write(1, "", 0) != 0)
+			syscall(SYS_exit, 11);
+		syscall(SYS_getpid); /* killed here */
+		syscall(SYS_exit, 12);
+	}
+	if ((r = want_signal("getpid in strict mode", pid, SIGKILL)))
+		return r;
+	pid = fork();
+	if (pid == 0) {
+		if (syscall(NR_seccomp, SECCOMP_SET_MODE_STRICT, 0, NULL))
+			syscall(SYS_exit, 10);
+		syscall(SYS_exit, 3);
+	}
+	if ((r = want_exit("exit in strict mode", pid, 3)))
+		return r;
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		if (sc_attach_one(SYS_getppid, SECCOMP_RET_ERRNO | 1))
+			_exit(10);
+		errno = 0;
+		if (syscall(NR_seccomp, SECCOMP_SET_MODE_STRICT, 0, NULL) != -1 || errno != EINVAL)
+			_exit(11);
+		_exit(0);
+	}
+	return want_exit("strict mode after a filter (EINVAL)", pid, 0);
+}
+
+/* Filter mode's checks of a program and its errors, in a child. */
+static int seccomp_filter_errors(void)
+{
+	struct sc_insn byte_load[] = { { BPF_LD_B_ABS, 0, 0, 0 }, { BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW } };
+	struct sc_insn odd_load[] = { { BPF_LD_W_ABS, 0, 0, 2 }, { BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW } };
+	struct sc_insn past_end[] = { { BPF_LD_W_ABS, 0, 0, 64 }, { BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW } };
+	struct sc_prog empty = { 0, byte_load }, b = { 2, byte_load }, o = { 2, odd_load }, e = { 2, past_end };
+	uint32_t action = SECCOMP_RET_TRAP, bogus = 0x7ffe0000u;
+
+	errno = 0;
+	if (syscall(NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &empty) != -1 || errno != EINVAL)
+		return fail("an empty filter: %s, want EINVAL", errname(errno));
+	if (syscall(NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &b) != -1 || errno != EINVAL)
+		return fail("a byte load: %s, want EINVAL", errname(errno));
+	if (syscall(NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &o) != -1 || errno != EINVAL)
+		return fail("a misaligned load: %s, want EINVAL", errname(errno));
+	if (syscall(NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &e) != -1 || errno != EINVAL)
+		return fail("a load past seccomp_data: %s, want EINVAL", errname(errno));
+	if (syscall(NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, (void *)8) != -1 || errno != EFAULT)
+		return fail("an unreadable sock_fprog: %s, want EFAULT", errname(errno));
+	if (syscall(NR_seccomp, SECCOMP_SET_MODE_FILTER, 1u << 30, &b) != -1 || errno != EINVAL)
+		return fail("an unknown flag: %s, want EINVAL", errname(errno));
+	if (syscall(NR_seccomp, 99, 0, NULL) != -1 || errno != EINVAL)
+		return fail("an unknown operation: %s, want EINVAL", errname(errno));
+	if (syscall(NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action))
+		return fail("GET_ACTION_AVAIL(TRAP): %s", errname(errno));
+	if (syscall(NR_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &bogus) != -1 || errno != EOPNOTSUPP)
+		return fail("GET_ACTION_AVAIL(0x7ffe0000): %s, want EOPNOTSUPP", errname(errno));
+	return prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0 ? 0 : fail("PR_GET_SECCOMP before any filter");
+}
+
+static volatile siginfo_t sc_info;
+
+static void sc_on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig, (void)uc;
+	sc_info = *si;
+}
+
+/* What TRAP's SIGSYS says: SYS_SECCOMP, the call, the architecture, the
+ * data; the call returns its own number (Linux's syscall_rollback puts
+ * RAX back, for the handler to change in its ucontext). */
+static int seccomp_trap_info(void)
+{
+	struct sigaction sa = { .sa_sigaction = sc_on_sigsys, .sa_flags = SA_SIGINFO };
+
+	sigaction(SIGSYS, &sa, NULL);
+	if (sc_attach_one(SYS_getuid, SECCOMP_RET_TRAP | TRAP_DATA))
+		return fail("attach a TRAP filter: %s", errname(errno));
+	long got = syscall(SYS_getuid);
+	const siginfo_t *si = (const siginfo_t *)&sc_info;
+	int call = *(const int *)((const char *)si + 24); /* si_syscall, si_arch: after si_call_addr */
+	unsigned arch = *(const unsigned *)((const char *)si + 28);
+	if (got != SYS_getuid || si->si_signo != SIGSYS || si->si_code != SYS_SECCOMP_CODE || call != SYS_getuid ||
+	    arch != AUDIT_ARCH_X86_64_ || si->si_errno != TRAP_DATA)
+		return fail("TRAP: getuid %ld, signo %d code %d syscall %d arch %#x errno %d", got,
+			    si->si_signo, si->si_code, call, arch, si->si_errno);
+	return 0;
+}
+
+/* In a child with no_new_privs: a filter's errors, ERRNO, TRAP's siginfo,
+ * the mode read back, inheritance by fork; then KILL_PROCESS. */
+static int seccomp_filter_child(void)
+{
+	char status[2048];
+	int r, fd;
+	struct rlimit no_core = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &no_core); /* KILL_PROCESS dumps core: not here */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if ((r = seccomp_filter_errors()))
+		return r;
+	if (sc_attach_one(SYS_getppid, SECCOMP_RET_ERRNO | EXDEV))
+		return fail("attach an ERRNO filter: %s", errname(errno));
+	errno = 0;
+	if ((r = want_err("getppid under ERRNO(EXDEV)", syscall(SYS_getppid), EXDEV)))
+		return r;
+	if ((r = seccomp_trap_info()))
+		return r;
+	if ((r = want_eq("PR_GET_SECCOMP", prctl(PR_GET_SECCOMP, 0, 0, 0, 0), SECCOMP_MODE_FILTER_)))
+		return r;
+	if ((fd = open("/proc/self/status", O_RDONLY)) < 0)
+		return fail("open /proc/self/status: %s", errname(errno));
+	ssize_t n = read(fd, status, sizeof(status) - 1);
+	close(fd);
+	status[n > 0 ? n : 0] = 0;
+	if (!strstr(status, "\nSeccomp:\t2\n") || !strstr(status, "\nSeccomp_filters:\t2\n"))
+		return fail("/proc/self/status has no \"Seccomp:\\t2\" and \"Seccomp_filters:\\t2\"");
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(syscall(SYS_getppid) == -1 && errno == EXDEV ? 0 : 1);
+	if ((r = want_exit("a fork's child keeps the filters", pid, 0)))
+		return r;
+	if (sc_attach_one(SYS_getpid, SECCOMP_RET_KILL_PROCESS))
+		return fail("attach a KILL_PROCESS filter: %s", errname(errno));
+	syscall(SYS_getpid); /* killed here by SIGSYS */
+	return fail("getpid under KILL_PROCESS returned");
+}
+
+/* KILL_THREAD's thread: its own filter ends it at getppid. */
+static void *sc_doomed_thread(void *arg)
+{
+	(void)arg;
+	if (sc_attach_one(SYS_getppid, 0 /* SECCOMP_RET_KILL_THREAD */) == 0)
+		syscall(SYS_getppid);
+	return (void *)1; /* not reached unless the attach failed */
+}
+
+/* The "Threads:" count of /proc/self/status, or -1. */
+static long sc_threads(void)
+{
+	char buf[2048];
+	int fd = open("/proc/self/status", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	const char *at;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return (at = strstr(buf, "\nThreads:\t")) ? strtol(at + 10, NULL, 10) : -1;
+}
+
+/* A filter is its thread's: KILL_THREAD in a thread of two ends that one
+ * alone, and the other thread's getppid still runs. (No join: libc's
+ * join waits for what the thread's own pthread_exit would write.) */
+static int seccomp_kill_thread_child(void)
+{
+	pthread_t th;
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (pthread_create(&th, NULL, sc_doomed_thread, NULL))
+		return 10;
+	long n = 2;
+	for (long waited = 0; waited < 3000 && (n = sc_threads()) > 1; waited += 10)
+		ms_sleep(10);
+	if (n != 1)
+		return 11;
+	return syscall(SYS_getppid) == getppid() && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 0 ? 0 : 12;
+}
+
+static int check_seccomp_kill_thread(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(seccomp_kill_thread_child());
+	return want_exit("KILL_THREAD in one of two threads", pid, 0);
+}
+
+static int check_seccomp_filter(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (seccomp_filter_child()) {
+			fprintf(stderr, "conform_sys2: seccomp_filter's child: %s\n", c_why);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	int st;
+	if (wait_child(pid, 5000, &st) != CHECK_OK)
+		return CHECK_FAIL;
+	if (WIFEXITED(st))
+		return fail("the filter child exited %d before KILL_PROCESS (its failure above)", WEXITSTATUS(st));
+	return WTERMSIG(st) == SIGSYS ? 0 : fail("the filter child: signal %d, want SIGSYS", WTERMSIG(st));
+}
+
 static const struct check checks[] = {
 	{ "waitv_errors", check_waitv_errors },
 	{ "waitv_wake", check_waitv_wake },
@@ -1805,6 +2051,9 @@ static const struct check checks[] = {
 	{ "ns_links", check_ns_links },
 	{ "ns_ioctls", check_ns_ioctls },
 	{ "setns", check_setns },
+	{ "seccomp_strict", check_seccomp_strict },
+	{ "seccomp_filter", check_seccomp_filter },
+	{ "seccomp_kill_thread", check_seccomp_kill_thread },
 };
 
 int main(int argc, char **argv)
