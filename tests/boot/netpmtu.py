@@ -18,7 +18,6 @@ stays bounded.
 """
 import ipaddress
 import queue
-import random
 import struct
 import time
 

@@ -986,7 +986,7 @@ def flood_case(build, outdir, nic, name):
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
     with netpeer.Wire() as wire, netflood.Injector(wire, side=1) as inj:
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name)) + list(extra_argv)
+                            pcap_path(outdir, name))
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
                 return flood_steps(k, inj)
@@ -1260,7 +1260,7 @@ def mutate_case(build, outdir, nic, name):
                                         logdir=outdir, name=name + ".peer",
                                         lifetime=MUTATE_SECONDS + 900) as peer:
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name)) + list(extra_argv)
+                            pcap_path(outdir, name))
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
                 return mutate_steps(k, peer, relay)
@@ -1713,7 +1713,7 @@ def ipv6_hostile_case(build, outdir, nic, name):
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
     with netpeer.Wire() as wire, netflood.Injector(wire, side=1) as inj:
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name)) + list(extra_argv)
+                            pcap_path(outdir, name))
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
                 return ipv6_hostile_steps(k, inj)
