@@ -519,8 +519,12 @@ static int check_child_times(void)
 }
 
 /* A child that spends its time in page faults (each fresh page touched
- * once, then unmapped) until it has used 300 ms of CPU is charged mostly
- * system time: the fault is the kernel's work, as Linux counts it. */
+ * once, then unmapped) until it has used 300 ms of CPU is charged a good
+ * part of it as system time: the fault is the kernel's work, as Linux
+ * counts it. At least a third, not a half: Linux's tick sampling in a
+ * virtual machine under load charged 158 ms user and 151 ms system (the
+ * build machine, 2026-11-25); a kernel that charged the faults to user
+ * time would show almost none. */
 #define FAULT_SPAN (4 << 20)
 static int check_fault_times(void)
 {
@@ -550,7 +554,7 @@ static int check_fault_times(void)
 	if (user + sys < 290)
 		return fail("a child that ran until it had used 300 ms was charged %lld ms user + %lld ms "
 			    "system", user, sys);
-	if (sys * 2 < user + sys)
+	if (sys * 3 < user + sys)
 		return fail("a child taking page faults for 300 ms was charged %lld ms user and only %lld "
 			    "ms system", user, sys);
 	remark("child %lld ms user, %lld ms system", user, sys);
