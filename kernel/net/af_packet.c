@@ -185,10 +185,10 @@ static int packet_bind(struct file *f, const struct sockaddr_un *a, size_t len)
 }
 
 /* getsockname: the bound device and EtherType, with the device's address. */
-static int packet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
+static int packet_getname(struct file *f, enum sock_name which, struct sockaddr_un *a, size_t *len)
 {
 	const struct unix_sock *s = unix_sock(f);
-	if (peer)
+	if (which != SOCK_NAME_OWN)
 		return -EOPNOTSUPP;
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = be16(sock_proto_of(s)),
 				  .sll_ifindex = sock_ifindex(s) };

@@ -519,11 +519,11 @@ void inet_inherit(struct unix_sock *e, const struct unix_sock *l)
 	e->in.opt = l->in.opt;
 }
 
-int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
+int inet_getname(struct file *f, enum sock_name which, struct sockaddr_un *a, size_t *len)
 {
 	const struct unix_sock *s = unix_sock(f);
 
-	if (!peer) {
+	if (which == SOCK_NAME_OWN) {
 		inet_addr_out(s, &s->in.name, a, len);
 		return 0;
 	}

@@ -145,7 +145,7 @@ void inet_inherit(struct unix_sock *e, const struct unix_sock *l);
  * (the error queue and the port go; a TCP connection's own end, SO_LINGER's
  * reset included, is net/tcp_sock.c's). */
 int inet_bind(struct file *f, const struct sockaddr_un *a, size_t len);
-int inet_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len);
+int inet_getname(struct file *f, enum sock_name which, struct sockaddr_un *a, size_t *len);
 void inet_release(struct unix_sock *s);
 /* UDP_CORK cleared: the datagram corked so far goes (Linux's
  * udp_push_pending_frames). 0, or the send's error. */

@@ -353,12 +353,12 @@ static int nl_shutdown(struct file *f, int how)
 
 /* Linux's netlink_getname: the port id and first 32 groups, or (peer)
  * connect's destination; never -ENOTCONN. */
-static int nl_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
+static int nl_getname(struct file *f, enum sock_name which, struct sockaddr_un *a, size_t *len)
 {
 	const struct nl_sock *nl = nl_of(f);
 	struct sockaddr_nl addr = { AF_NETLINK, 0, nl->portid, (uint32_t)nl->groups };
 
-	if (peer) {
+	if (which != SOCK_NAME_OWN) {
 		addr.nl_pid = nl->dst_portid;
 		addr.nl_groups = nl->dst_group ? 1u << (nl->dst_group - 1) : 0;
 	}

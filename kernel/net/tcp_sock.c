@@ -1838,16 +1838,17 @@ static int user_state(const struct tcp_conn *c)
 
 /* getpeername as Linux's inet_getname: -ENOTCONN while the handshake is
  * under way and once the connection is closed (TIME-WAIT included: the
- * program's socket is CLOSE by then). */
-static int wire_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
+ * program's socket is CLOSE by then); accept's naming of the peer makes
+ * no such test. */
+static int wire_getname(struct file *f, enum sock_name which, struct sockaddr_un *a, size_t *len)
 {
 	const struct tcp_sock *ts = unix_sock(f)->in.tcp;
-	if (peer) {
+	if (which == SOCK_NAME_PEER) {
 		int st = ts ? user_state(&ts->conn) : TCPS_CLOSE;
 		if (st == TCPS_CLOSE || st == TCPS_SYN_SENT)
 			return -ENOTCONN;
 	}
-	return inet_getname(f, peer, a, len);
+	return inet_getname(f, which, a, len);
 }
 
 static int wire_listen(struct file *f, int backlog)

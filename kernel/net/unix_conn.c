@@ -66,7 +66,7 @@ int unix_getname(struct file *f, bool peer, struct sockaddr_un *a, size_t *len)
 	const struct unix_sock *s = unix_sock(f);
 
 	if (s->proto)
-		return s->proto->getname(f, peer, a, len);
+		return s->proto->getname(f, peer ? SOCK_NAME_PEER : SOCK_NAME_OWN, a, len);
 	if (peer) {
 		if (!s->peer || (s->type != SOCK_DGRAM && s->state != UNIX_CONNECTED))
 			return -ENOTCONN;
@@ -246,8 +246,15 @@ int unix_accept(struct file *f, unsigned flags, struct file **out, struct sockad
 	e->acc_next = NULL;
 	e->passcred = s->passcred; /* as Linux's unix_sock_inherit_flags */
 	unix_changed(s); /* room for a waiting connect */
-	if (e->proto)
-		return e->proto->getname(*out, true, a, len); /* its family's name of the peer */
+	if (e->proto) {   /* its family's name of the peer; Linux's ECONNABORTED if it has none */
+		int err = e->proto->getname(*out, SOCK_NAME_ACCEPT, a, len);
+		if (err) {
+			file_put(*out);
+			*out = NULL;
+			return -ECONNABORTED;
+		}
+		return 0;
+	}
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	*len = SUN_PATH_OFFSET;

@@ -253,11 +253,17 @@ static inline void unix_changed(struct unix_sock *s)
  * socket does. The family calls the unix_* pieces below, never the
  * entry points (they would hand the socket back).
  */
+/* getname's peer: the socket's own name, the peer's as getpeername asks
+ * (-ENOTCONN unless connected), or the peer's as accept asks (Linux's
+ * inet_getname with peer 2: whatever the state, so a connection reset
+ * while queued is still handed over with its peer's address). */
+enum sock_name { SOCK_NAME_OWN, SOCK_NAME_PEER, SOCK_NAME_ACCEPT };
+
 struct sock_proto {
 	int (*bind)(struct file *f, const struct sockaddr_un *addr, size_t len);
 	int (*connect)(struct file *f, const struct sockaddr_un *addr, size_t len);
 	int (*listen)(struct file *f, int backlog);
-	int (*getname)(struct file *f, bool peer, struct sockaddr_un *addr, size_t *len);
+	int (*getname)(struct file *f, enum sock_name which, struct sockaddr_un *addr, size_t *len);
 	long (*sendmsg)(struct file *f, struct sock_msg *m, int flags);
 	long (*recvmsg)(struct file *f, struct sock_msg *m, int flags);
 	int (*shutdown)(struct file *f, int how);

@@ -447,6 +447,43 @@ static int check_tcp_linger(void)
 	return r;
 }
 
+/* A connection reset while it waits in the accept queue (the client's
+ * abortive close): accept still hands it over with the peer's address
+ * (Linux names the peer without the state test getpeername makes, its
+ * inet_getname with peer 2), the first read is ECONNRESET, the next 0,
+ * and getpeername on it is ENOTCONN. */
+static int check_tcp_accept_reset(void)
+{
+	struct sockaddr_in a, got = { 0 }, mine;
+	socklen_t len = sizeof(got);
+	struct linger lg = { 1, 0 };
+	char buf[4];
+	int l = listener(&a), c = socket(AF_INET, SOCK_STREAM, 0), s = -1, r;
+
+	if (want_ok("listener", l < 0 ? -1 : 0) || want_ok("socket", c < 0 ? -1 : 0) ||
+	    want_ok("connect", connect_to(c, &a)))
+		return CHECK_FAIL;
+	mine = name_of(c, 0);
+	r = want_ok("SO_LINGER {1, 0}", setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg))) ? CHECK_FAIL : 0;
+	close(c);
+	usleep(100 * 1000);       /* the RST reaches the queued connection */
+	if (!r && (s = accept(l, (struct sockaddr *)&got, &len)) < 0)
+		r = fail("accept of a reset connection: %s, want a descriptor", strerror(errno));
+	if (!r && (len != sizeof(got) || got.sin_port != mine.sin_port ||
+		   got.sin_addr.s_addr != htonl(INADDR_LOOPBACK)))
+		r = fail("accept named port %u (len %u), want the client's %u", ntohs(got.sin_port), len,
+			 ntohs(mine.sin_port));
+	errno = 0;
+	if (!r)
+		r = want_err("first read", read(s, buf, sizeof(buf)), ECONNRESET) ||
+		    want_eq("second read", read(s, buf, sizeof(buf)), 0) ||
+		    want_err("getpeername", getpeername(s, (struct sockaddr *)&got, &len), ENOTCONN) ? CHECK_FAIL : 0;
+	if (s >= 0)
+		close(s);
+	close(l);
+	return r;
+}
+
 /* MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL (a child writes in two parts), FIONREAD. */
 static int check_tcp_flags(void)
 {
@@ -1347,6 +1384,7 @@ static const struct check checks[] = {
 	{ "tcp-reset", check_tcp_reset },
 	{ "tcp-flags", check_tcp_flags },
 	{ "tcp-linger", check_tcp_linger },
+	{ "tcp-accept-reset", check_tcp_accept_reset },
 	{ "tcp-shutdown", check_tcp_shutdown },
 	{ "tcp-options", check_tcp_options },
 	{ "tcp-readiness", check_tcp_readiness },
