@@ -390,13 +390,17 @@ class TcpClient:
             if want(s):
                 return s
 
-    def fetch(self, request, deadline):
-        """The whole exchange: (answer bytes, seconds to the SYN-ACK, seconds in all)."""
+    def fetch(self, request, deadline, hook=None):
+        """The whole exchange: (answer bytes, seconds to the SYN-ACK, seconds in all).
+        hook(client, seq, ack, data), if given, sees each data segment first
+        and returns True to drop it (a router's part: netpmtu.py); .sizes
+        lists (seq, length) of every data segment the guest sent, in order."""
         t0 = time.monotonic()
         rcv, synack_s = self.handshake(deadline)
         snd = self.iss + 1
         self._send(snd, rcv, TCP_ACK)
         got, fin, acked, last_tx = bytearray(), False, False, 0.0
+        self.sizes = []
         while not fin:
             now = time.monotonic()
             if now > deadline:
@@ -413,6 +417,10 @@ class TcpClient:
                 raise FloodError(f"reset by the guest after {len(got)} bytes")
             if flags & TCP_ACK and (ack - snd - len(request)) & 0xFFFFFFFF < 1 << 31:
                 acked = True
+            if data:
+                self.sizes.append((seq, len(data)))
+                if hook and hook(self, seq, ack, data):
+                    continue
             if seq == rcv and (data or flags & TCP_FIN):
                 got += data
                 rcv = (rcv + len(data) + (1 if flags & TCP_FIN else 0)) & 0xFFFFFFFF

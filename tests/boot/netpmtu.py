@@ -17,14 +17,13 @@ for random destinations that quote a UDP port the guest has a socket on
 stays bounded.
 """
 import ipaddress
-import queue
 import struct
 import time
 
 import netflood
 import netflood6
 from netflood import (ICMP_DEST_UNREACH, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_DF, TCP_ACK,
-                      TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, ip_bytes, ipv4, icmp)
+                      TCP_SYN, ip_bytes, ipv4, icmp)
 
 ICMP_FRAG_NEEDED = 4
 TCPOPT_MSS = 2
@@ -58,39 +57,7 @@ class PmtuClient(netflood.TcpClient):
     (seq, length) of every data segment the guest sent, in order."""
 
     def fetch_with(self, request, deadline, hook):
-        rcv, _ = self.handshake(deadline)
-        snd = self.iss + 1
-        self._send(snd, rcv, TCP_ACK)
-        got, fin, acked, last_tx = bytearray(), False, False, 0.0
-        self.sizes = []
-        while not fin:
-            now = time.monotonic()
-            if now > deadline:
-                raise netflood.FloodError(f"answer not complete in time ({len(got)} bytes)")
-            if not acked and now - last_tx >= 1.0:
-                self._send(snd, rcv, TCP_ACK | TCP_PSH, request)
-                last_tx = now
-            try:
-                s = self.segments.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            sp, dp, seq, ack, flags, win, data = s
-            if flags & TCP_RST:
-                raise netflood.FloodError(f"reset by the guest after {len(got)} bytes")
-            if flags & TCP_ACK and (ack - snd - len(request)) & 0xFFFFFFFF < 1 << 31:
-                acked = True
-            if data:
-                self.sizes.append((seq, len(data)))
-                if hook(self, seq, ack, data):
-                    continue
-            if seq == rcv and (data or flags & TCP_FIN):
-                got += data
-                rcv = (rcv + len(data) + (1 if flags & TCP_FIN else 0)) & 0xFFFFFFFF
-                fin = bool(flags & TCP_FIN)
-            if data or flags & TCP_FIN:
-                self._send(snd + len(request) if acked else snd, rcv, TCP_ACK)
-        self._send(snd + len(request), rcv, TCP_FIN | TCP_ACK)
-        return bytes(got)
+        return self.fetch(request, deadline, hook)[0]
 
 
 def syn_ack_mss(frames, guest, client, cport):
