@@ -321,7 +321,7 @@ static void udp6_err(const struct icmp6_info *ic, const struct in6 *from)
 	int err;
 	bool hard;
 	if (s && ic->type == ICMPV6_PKT_TOOBIG)
-		pmtu_learn_v6(&ic->inner.dst, ic->ifindex, ic->rest); /* Linux's ip6_sk_update_pmtu */
+		ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest); /* Linux's ip6_sk_update_pmtu */
 	if (!s || !icmp6_err_convert(ic, &err, &hard))
 		return;
 	if (ic->type == ICMPV6_PKT_TOOBIG) /* Linux's __udp6_lib_err: hard unless IPV6_PMTUDISC_DONT */
@@ -497,7 +497,7 @@ static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
 	bool hard;
 
 	if (s && ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
-		pmtu_learn_v4(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK); /* Linux's ipv4_sk_update_pmtu */
+		ipv4_update_pmtu(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK); /* Linux's ipv4_sk_update_pmtu */
 	if (!s || !udp_icmp_errno(s, ic, &err, &hard))
 		return;
 	if (s->in.opt.recverr) {

@@ -275,3 +275,21 @@ int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
 	}
 	return fragment_and_send(nb, ip, &d, plan.mtu);
 }
+
+uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu)
+{
+	struct ipv4_dst d;
+	if (ipv4_route_lookup(dst, NULL, &d) || d.local)
+		return 0;
+	uint32_t old = pmtu_ipv4(&d, dst, NULL);
+	bool locked = false;
+	if (old < mtu)
+		return old; /* only ever lower */
+	if (mtu < PMTU_MIN_V4) {
+		locked = true;
+		mtu = old < PMTU_MIN_V4 ? old : PMTU_MIN_V4;
+	}
+	struct in6 key = pmtu_key_v4(dst);
+	pmtu_store(&key, mtu, locked);
+	return mtu;
+}

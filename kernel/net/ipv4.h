@@ -186,4 +186,11 @@ void ipv4_frag_expire(uint64_t now);
 /* Bytes held by incomplete datagrams (/proc/net/sockstat's FRAG line). */
 size_t ipv4_frag_mem(void);
 
+/* A validated ICMP error said the path to dst takes mtu (0 from an old
+ * router). As Linux's __ip_rt_update_pmtu: only ever lower than the path
+ * MTU now; under min_pmtu, min_pmtu and locked; an entry the same
+ * refreshed once half its time is gone. Returns the path MTU after it,
+ * 0 when dst has no route. Takes pmtu_lock. */
+uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu);
+
 #endif

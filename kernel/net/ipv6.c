@@ -311,3 +311,18 @@ int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 	nb->protocol = ETH_P_IPV6;
 	return transmit(nb, &d, &s->dst);
 }
+
+uint32_t ipv6_update_pmtu(const struct in6 *dst, int ifindex, uint32_t mtu)
+{
+	struct ipv6_dst d;
+	struct netdev *link = in6_is_linklocal(dst) || in6_is_multicast(dst) ? netdev_by_index(ifindex) : NULL;
+	if (ipv6_route_lookup(dst, link, &d) || d.local)
+		return 0;
+	uint32_t old = pmtu_ipv6(&d, dst);
+	if (mtu < PMTU_MIN_V6)
+		mtu = PMTU_MIN_V6;
+	if (mtu >= old)
+		return old;
+	pmtu_store(dst, mtu, false);
+	return mtu;
+}

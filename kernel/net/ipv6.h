@@ -165,4 +165,10 @@ int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix);
 bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out);
 bool ipv6_route_get(unsigned i, struct ipv6_route *out);
 
+/* IPv6's (Linux's __ip6_rt_update_pmtu): at least 1280, only lower.
+ * ifindex: the link the ICMP came in on, which a link-local or multicast
+ * dst is looked up through. */
+uint32_t ipv6_update_pmtu(const struct in6 *dst, int ifindex, uint32_t mtu);
+
+
 #endif

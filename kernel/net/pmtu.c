@@ -101,7 +101,7 @@ static void log_full(uint64_t replaced_before)
  * mtu_expires, unless it holds mtu already with more than half its time
  * left (Linux's __ip_rt_update_pmtu leaves such an entry alone).
  */
-static void store(const struct in6 *key, uint32_t mtu, bool locked)
+void pmtu_store(const struct in6 *key, uint32_t mtu, bool locked)
 {
 	uint64_t now = time_ns(), life = (uint64_t)PMTU_EXPIRES_S * NSEC_PER_SEC;
 	struct pmtu_entry e;
@@ -114,39 +114,6 @@ static void store(const struct in6 *key, uint32_t mtu, bool locked)
 	}
 	spin_unlock_irqrestore(&pmtu_lock, fl);
 	log_full(replaced);
-}
-
-uint32_t pmtu_learn_v4(uint32_t dst, uint32_t mtu)
-{
-	struct ipv4_dst d;
-	if (ipv4_route_lookup(dst, NULL, &d) || d.local)
-		return 0;
-	uint32_t old = pmtu_ipv4(&d, dst, NULL);
-	bool locked = false;
-	if (old < mtu)
-		return old; /* only ever lower */
-	if (mtu < PMTU_MIN_V4) {
-		locked = true;
-		mtu = old < PMTU_MIN_V4 ? old : PMTU_MIN_V4;
-	}
-	struct in6 key = pmtu_key_v4(dst);
-	store(&key, mtu, locked);
-	return mtu;
-}
-
-uint32_t pmtu_learn_v6(const struct in6 *dst, int ifindex, uint32_t mtu)
-{
-	struct ipv6_dst d;
-	struct netdev *link = in6_is_linklocal(dst) || in6_is_multicast(dst) ? netdev_by_index(ifindex) : NULL;
-	if (ipv6_route_lookup(dst, link, &d) || d.local)
-		return 0;
-	uint32_t old = pmtu_ipv6(&d, dst);
-	if (mtu < PMTU_MIN_V6)
-		mtu = PMTU_MIN_V6;
-	if (mtu >= old)
-		return old;
-	store(dst, mtu, false);
-	return mtu;
 }
 
 bool pmtu_cached(const struct in6 *dst, uint32_t *mtu, bool *locked, uint64_t *left_ns)

@@ -31,16 +31,11 @@ struct in6 pmtu_key_v4(uint32_t addr);
 uint32_t pmtu_ipv4(const struct ipv4_dst *d, uint32_t dst, bool *locked);
 uint32_t pmtu_ipv6(const struct ipv6_dst *d, const struct in6 *dst);
 
-/* A validated ICMP error said the path to dst takes mtu (0 from an old
- * router). As Linux's __ip_rt_update_pmtu: only ever lower than the path
- * MTU now; under min_pmtu, min_pmtu and locked; an entry the same
- * refreshed once half its time is gone. Returns the path MTU after it,
- * 0 when dst has no route. Takes pmtu_lock. */
-uint32_t pmtu_learn_v4(uint32_t dst, uint32_t mtu);
-/* IPv6's (Linux's __ip6_rt_update_pmtu): at least 1280, only lower.
- * ifindex: the link the ICMP came in on, which a link-local or multicast
- * dst is looked up through. */
-uint32_t pmtu_learn_v6(const struct in6 *dst, int ifindex, uint32_t mtu);
+/* Set key's entry (pmtu_key_v4 for IPv4) to mtu, locked (IPv4's under
+ * min_pmtu: sent without DF), for mtu_expires, unless it holds mtu
+ * already with more than half its time left. For ipv4_update_pmtu and
+ * ipv6_update_pmtu, which decide the value. Takes pmtu_lock. */
+void pmtu_store(const struct in6 *key, uint32_t mtu, bool locked);
 
 /* dst's live entry: true with its MTU, its lock and the nanoseconds it
  * has left (for `ip route get`). Takes pmtu_lock. */

@@ -1373,7 +1373,7 @@ static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 	if (!frag_needed)
 		icmp_error_to(ts, err, ic->inner_seq);
 	else if (pmtu_quote_ok(ts, ic->inner_seq))
-		mtu_reduced(ts, pmtu_learn_v4(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK));
+		mtu_reduced(ts, ipv4_update_pmtu(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK));
 	ts_put(ts);
 }
 
@@ -1394,7 +1394,7 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 	if (ic->type == ICMPV6_PKT_TOOBIG) {
 		/* Linux's tcp_v6_err: one under IPv6's minimum is not believed */
 		if (ic->rest >= IPV6_MIN_MTU && pmtu_quote_ok(ts, seq))
-			mtu_reduced(ts, pmtu_learn_v6(&ic->inner.dst, ic->ifindex, ic->rest));
+			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest));
 	} else if (icmp6_err_convert(ic, &err, &hard))
 		icmp_error_to(ts, err, seq);
 	ts_put(ts);
