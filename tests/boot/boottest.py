@@ -2485,7 +2485,9 @@ def qemu_cmd(case, img, vars_fd):
         # from; the log is what it read (Script._drain), never QEMU's
         # chardev logfile, which logs a byte again on each retry of a write
         # to a full socket (a loaded host) and garbles the lines under test.
-        cmd += ["-chardev", f"socket,id=com1,path={case['_serial_sock']},server=on,wait=off",
+        # wait=on: QEMU starts the guest only once the harness is connected;
+        # with wait=off what the guest writes before the accept is dropped.
+        cmd += ["-chardev", f"socket,id=com1,path={case['_serial_sock']},server=on,wait=on",
                 "-serial", "chardev:com1",
                 "-monitor", f"unix:{case['_monitor_sock']},server=on,wait=off"]
     elif case.get("debugcon"):
@@ -2798,12 +2800,23 @@ def boot_once(case, build, outdir, timeout):
         err = proc.stderr.read().decode(errors="replace").strip()
         if err:
             why += f"\n    qemu: {err[:500]}"
+        why += log_excerpt(log)
     proc.stderr.close()
     if not why:
         for p in (img, vars_fd, img + ".kernel"):
             if os.path.exists(p):
                 os.unlink(p)
     return name, why, secs
+
+
+def log_excerpt(log, head=3, tail=12):
+    """The first and last lines of a failed case's log, for a report read
+    where the log itself is gone (CI)."""
+    lines = [ln for ln in log.split("\n") if ln.strip()]
+    if len(lines) > head + tail:
+        lines = lines[:head] + [f"... ({len(lines) - head - tail} lines)"] + lines[-tail:]
+    clean = lambda ln: "".join(c if c.isprintable() else "?" for c in ln[:160])
+    return "".join(f"\n    | {clean(ln)}" for ln in lines) if lines else "\n    (the log is empty)"
 
 
 def read_log(path):
