@@ -642,6 +642,10 @@ const char *tcp_cc_name(unsigned id);
  * from now on: a synchronized conn keeps its window and starts the
  * algorithm's state afresh, as Linux's tcp_reinit_congestion_control. */
 void tcp_set_congestion(struct tcp_conn *c, unsigned id);
+/* The path's MTU fell: segments of mss payload bytes at most (options
+ * deducted) from now on, and what is in flight sent again at once in that
+ * size (Linux's tcp_v4_mtu_reduced after the cache learnt it). */
+void tcp_mss_reduced(struct tcp_conn *c, uint32_t mss, uint64_t now);
 /* TCP_INFO. */
 void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *out);
 

@@ -453,6 +453,37 @@ void tcp_cc_reduce(struct tcp_conn *c)
 	c->cwnd_acc = 0;
 }
 
+/* Segments in bytes at the old size, rounded down, at least min. */
+static uint32_t resize_segs(uint32_t bytes, uint32_t old, uint32_t mss, uint32_t min)
+{
+	uint32_t segs = bytes / old;
+
+	return (segs > min ? segs : min) * mss;
+}
+
+void tcp_cc_mss_shrunk(struct tcp_conn *c, uint32_t old)
+{
+	c->cwnd = resize_segs(c->cwnd, old, c->snd_mss, 1);
+	if (c->ssthresh != TCP_INFINITE_SSTHRESH)
+		c->ssthresh = resize_segs(c->ssthresh, old, c->snd_mss, 2);
+	c->cwnd_acc = 0;
+}
+
+void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now)
+{
+	const struct tcp_cc_ops *ops = ops_of(c);
+
+	if (c->ca_state == TCP_CA_LOSS)
+		return;
+	c->ssthresh = current_ssthresh(c);
+	c->recover = c->snd_max;
+	c->ca_state = TCP_CA_LOSS;
+	c->dupacks = 0;
+	c->undo_marker = false;
+	if (ops->set_state)
+		ops->set_state(c, TCP_CA_LOSS, now);
+}
+
 /* A retransmission timeout: one segment of window, slow start again
  * (RFC 5681 3.1); the algorithm's ssthresh on the first timeout of a
  * series only, then it is told of the LOSS state (Linux's tcp_enter_loss). */

@@ -526,6 +526,31 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 	tcp_persist_check(c, now);
 }
 
+/*
+ * Linux's tcp_sync_mss and tcp_simple_retransmit, from tcp_v4_mtu_reduced:
+ * the path takes segments of mss at most now. What is in flight was sent
+ * larger and the router dropped it (its ICMP says so): go back to snd_una
+ * and send it again at once in the new size, without the RTO's window cut
+ * or backoff; the RTO restarts from now.
+ */
+void tcp_mss_reduced(struct tcp_conn *c, uint32_t mss, uint64_t now)
+{
+	uint32_t old = c->snd_mss;
+
+	if (mss >= old || mss < TCP_MIN_SND_MSS)
+		return;
+	c->snd_mss = (uint16_t)mss;
+	tcp_cc_mss_shrunk(c, old);
+	if (!can_send_data(c) || c->snd_una == c->snd_max)
+		return;
+	tcp_cc_simple_loss(c, now);
+	tcp_sack_rto(c);
+	c->rtt_timing = false;
+	c->snd_nxt = c->snd_una;
+	tcp_output(c, now);
+	tcp_rexmit_arm(c, now);
+}
+
 void tcp_tsq_resume(struct tcp_conn *c, uint64_t now)
 {
 	tcp_output(c, now);

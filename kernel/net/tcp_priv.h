@@ -139,6 +139,12 @@ bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked, uint64_t now);
 /* A duplicate ACK. True: retransmit the head (the third). */
 bool tcp_cc_dupack(struct tcp_conn *c);
 void tcp_cc_rto(struct tcp_conn *c, uint64_t now);
+/* The MSS fell from old to c->snd_mss: cwnd and ssthresh keep their
+ * counts of segments (Linux's are in packets, which tcp_sync_mss leaves). */
+void tcp_cc_mss_shrunk(struct tcp_conn *c, uint32_t old);
+/* Linux's tcp_simple_retransmit's part: the LOSS state without a cut (the
+ * data in the network did not grow, its units shrank) and nothing to undo. */
+void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now);
 /* SACK loss recovery begins (RFC 6675 5 step 4.2): ssthresh is the
  * algorithm's, cwnd takes it, recover is snd_max. */
 void tcp_cc_enter_recovery(struct tcp_conn *c);

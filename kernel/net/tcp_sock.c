@@ -1339,7 +1339,7 @@ static bool pmtu_quote_ok(struct tcp_sock *ts, uint32_t seq)
 /* ts's path now takes mtu (Linux's tcp_v4_mtu_reduced and
  * tcp_v6_mtu_reduced, the cache already told): segments from now on fit
  * it, headers and options deducted; what was sent larger is lost, and
- * the timers send it again in the new size. Takes ts's lock. */
+ * goes again at once in the new size (tcp_mss_reduced). Takes ts's lock. */
 static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu)
 {
 	uint64_t fl;
@@ -1349,8 +1349,7 @@ static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu)
 	uint32_t hdrs = ts->path.v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD;
 	uint32_t opts = c->ts_ok ? TCP_TS_OPT_BYTES : 0;
 	uint32_t mss = mtu > hdrs + opts ? mtu - hdrs - opts : 0;
-	if (mss < c->snd_mss && mss >= TCP_MIN_SND_MSS)
-		c->snd_mss = (uint16_t)mss;
+	tcp_mss_reduced(c, mss, time_ns());
 	unlock_settle(ts, fl);
 }
 

@@ -226,7 +226,7 @@ static void op_user(struct script *s)
 	uint16_t n = u16(s) % sizeof(buf);
 	struct tcp_info_snap info;
 
-	switch (what % 11) {
+	switch (what % 12) {
 	case 0:
 		memset(buf, 'x', n);
 		tcp_send(c, buf, n, u8(s) & 3, now);
@@ -268,6 +268,9 @@ static void op_user(struct script *s)
 	case 10:
 		below = u32(s) % (2 * TCP_TSQ_MAX);
 		tcp_tsq_resume(c, now);
+		break;
+	case 11:
+		tcp_mss_reduced(c, u16(s), now); /* an ICMP's MTU, less the headers */
 		break;
 	default:
 		break;

@@ -1451,6 +1451,102 @@ UNIT_TEST(dsack_undoes_spurious_recovery)
 	return NULL;
 }
 
+/* The path's MTU falls mid-transfer: from A's 20th data segment on, a
+ * router drops every one larger than PMTU_NEW_MSS, and its ICMP reaches A
+ * one way after the first drop (the socket layer then calls
+ * tcp_mss_reduced). As Linux (tcp_simple_retransmit): what was lost goes
+ * again at that moment in the new size, no timeout, the window kept in
+ * segments. */
+#define PMTU_NEW_MSS 948               /* a 1000-byte MTU less IPv4, TCP and timestamps */
+
+struct mtu_drop {
+	unsigned after, nnew;
+	uint64_t icmp_at;                  /* when the first drop's ICMP arrives; 0 before */
+	uint32_t first_seq;
+	unsigned dropped;
+};
+
+static enum verdict mtu_filter(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	struct mtu_drop *d = s->filter_ctx;
+
+	(void)extra;
+	if (from != A || !seg->payload_len || ++d->nnew <= d->after || seg->payload_len <= PMTU_NEW_MSS)
+		return PASS;
+	if (!d->dropped++) {
+		d->icmp_at = s->now + ONE_WAY;
+		d->first_seq = seg->seq;
+	}
+	return DROP;
+}
+
+/* The first data segment A sent from log entry i on. */
+static const struct sent *next_data_from_a(size_t i)
+{
+	for (; i < S.nlog; i++)
+		if (S.log[i].from == A && S.log[i].s.payload_len)
+			return &S.log[i];
+	return NULL;
+}
+
+/* When A next sent byte seq from log entry i on (UINT64_MAX: never). */
+static uint64_t resent_at(size_t i, uint32_t seq)
+{
+	for (; i < S.nlog; i++)
+		if (S.log[i].from == A && seq_le(S.log[i].s.seq, seq) &&
+		    seq_lt(seq, S.log[i].s.seq + S.log[i].s.payload_len))
+			return S.log[i].at;
+	return UINT64_MAX;
+}
+
+UNIT_TEST(pmtu_drop_resends_at_once)
+{
+	struct mtu_drop d = { .after = 20 };
+	uint64_t sent = 0, got = 0, total = 400000, told_at = 0, again;
+	uint32_t old_mss, segs_before = 0, segs_after = 0, una = 0;
+	const struct sent *first;
+	size_t mark = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.filter = mtu_filter;
+	S.filter_ctx = &d;
+	old_mss = S.c[A].snd_mss;
+	for (uint64_t limit = S.now + 10 * SEC; got < total && S.now < limit;) {
+		uint64_t step = S.now + 5 * MS;
+
+		push_stream(A, &sent, total);
+		if (d.icmp_at && !told_at && d.icmp_at <= step) {
+			run_until(d.icmp_at);
+			segs_before = S.c[A].cwnd / old_mss;
+			mark = S.nlog;
+			told_at = S.now;
+			una = S.c[A].snd_una;
+			tcp_mss_reduced(&S.c[A], PMTU_NEW_MSS, S.now);
+			segs_after = S.c[A].cwnd / PMTU_NEW_MSS;
+		}
+		run_until(step);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(B, &got, UINT32_MAX));
+	}
+	dump_log(0);
+	CHECK_EQ(got, total);
+	CHECK(told_at != 0);
+	CHECK(d.dropped > 1);
+	CHECK_EQ(S.c[A].snd_mss, PMTU_NEW_MSS);
+	first = next_data_from_a(mark);
+	CHECK(first != NULL);
+	CHECK_EQ(first->s.seq, una);               /* all in flight again (all too big), */
+	CHECK_EQ(first->at, told_at);              /* at once, */
+	CHECK(first->s.payload_len <= PMTU_NEW_MSS); /* in the new size; */
+	again = resent_at(mark, d.first_seq);      /* the first dropped one within an RTT */
+	CHECK(again >= told_at && again <= told_at + 2 * ONE_WAY);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(segs_after, segs_before);         /* the window in segments kept */
+	CHECK(segs_before > 2);
+	return NULL;
+}
+
 /* Segments the network duplicated (sent once) are D-SACKed too, but say
  * nothing about our retransmissions: a recovery with them is not undone. */
 struct dup_two {
@@ -2665,6 +2761,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(tlp_single_segment_instead_of_rto),
 	UNIT_ENTRY(tlp_after_lost_ack_no_cut),
 	UNIT_ENTRY(dsack_undoes_spurious_recovery),
+	UNIT_ENTRY(pmtu_drop_resends_at_once),
 	UNIT_ENTRY(dsack_of_network_duplicates_no_undo),
 	UNIT_ENTRY(sack_reneging_clears_scoreboard),
 	UNIT_ENTRY(autotuning_grows_rings),
