@@ -37,13 +37,13 @@ static int default_ttl = NET_TTL_DEFAULT;
 static int somaxconn = NET_SOMAXCONN_DEFAULT;
 /* Linux's default: SACK-permitted offered, and with the peer's, the
  * engine sends and reads SACK blocks (tcp_sack.c). 0: NewReno alone. */
-static uint8_t tcp_sack = 1;
+static int64_t tcp_sack = 1;
 /* Linux's default, 1: timestamps offered (Linux's 2 offers them too, with
  * no per-connection offset; Kestrel offsets every connection). 0: none. */
-static uint8_t tcp_timestamps = 1;
+static int64_t tcp_timestamps = 1;
 /* Linux's default, RACK loss detection: kept only; the engine runs RACK
  * on every SACK connection, as with 1 */
-static uint8_t tcp_recovery = 1;
+static int64_t tcp_recovery = 1;
 /* tcp_congestion_control and tcp_allowed_congestion_control: Linux's
  * default, CUBIC, and both built-in algorithms allowed (a bit per
  * enum tcp_cc_id) */
@@ -200,35 +200,6 @@ static int somaxconn_set(const int64_t *v)
 	return 0;
 }
 
-/* tcp_sack and tcp_recovery: Linux's proc_dou8vec_minmax, 0..255. */
-#define U8_MAX_VALUE 255
-static void tcp_sack_get(int64_t *v)
-{
-	v[0] = __atomic_load_n(&tcp_sack, __ATOMIC_RELAXED);
-}
-
-static int tcp_sack_set(const int64_t *v)
-{
-	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
-		return -EINVAL;
-	__atomic_store_n(&tcp_sack, (uint8_t)v[0], __ATOMIC_RELAXED);
-	return 0;
-}
-
-static void tcp_timestamps_get(int64_t *v)
-{
-	v[0] = __atomic_load_n(&tcp_timestamps, __ATOMIC_RELAXED);
-}
-
-/* Linux's proc_dou8vec_minmax, as tcp_sack: any byte (-EINVAL past one). */
-static int tcp_timestamps_set(const int64_t *v)
-{
-	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
-		return -EINVAL;
-	__atomic_store_n(&tcp_timestamps, (uint8_t)v[0], __ATOMIC_RELAXED);
-	return 0;
-}
-
 /* Linux 6.1's tcp_rmem is proc_dointvec_minmax with extra1 = 1: each of
  * the three at least 1 and an int (-EINVAL), no order between them. */
 static int tcp_rmem_set(const int64_t *v)
@@ -240,19 +211,6 @@ static int tcp_rmem_set(const int64_t *v)
 	for (int i = 0; i < 3; i++)
 		tcp_rmem[i] = v[i];
 	spin_unlock_irqrestore(&sysctl_lock, fl);
-	return 0;
-}
-
-static void tcp_recovery_get(int64_t *v)
-{
-	v[0] = __atomic_load_n(&tcp_recovery, __ATOMIC_RELAXED);
-}
-
-static int tcp_recovery_set(const int64_t *v)
-{
-	if (v[0] < 0 || v[0] > U8_MAX_VALUE)
-		return -EINVAL;
-	__atomic_store_n(&tcp_recovery, (uint8_t)v[0], __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -407,6 +365,10 @@ static void buf_max_get(int64_t *v)
 #define RO_V(nm, d, cnt, getter) { .name = nm, .dir = d, .mode = 0444, .n = cnt, .get = getter }
 #define RW(nm, d, cnt, getter, setter) \
 	{ .name = nm, .dir = d, .mode = 0644, .n = cnt, .get = getter, .set = setter }
+/* Linux's proc_dou8vec_minmax: any byte, -EINVAL past one (tcp_sack,
+ * tcp_timestamps, tcp_recovery) */
+#define U8_MAX_VALUE 255
+#define RW_U8(nm, d, var) { .name = nm, .dir = d, .mode = 0644, .n = 1, .data = &var, .min = 0, .max = U8_MAX_VALUE }
 #define CORE SYSCTL_DIR_NET_CORE
 #define IPV4 SYSCTL_DIR_NET_IPV4
 #define IPV6 SYSCTL_DIR_NET_IPV6
@@ -433,11 +395,11 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_keepalive_probes", IPV4, keepalive_probes_get),
 	RO("tcp_keepalive_time", IPV4, keepalive_time_get),
 	RO("tcp_moderate_rcvbuf", IPV4, one_get), /* receive rings autotuned (tcp_user.c) */
-	RW("tcp_recovery", IPV4, 1, tcp_recovery_get, tcp_recovery_set),
+	RW_U8("tcp_recovery", IPV4, tcp_recovery),
 	RW("tcp_rmem", IPV4, 3, tcp_rmem_get, tcp_rmem_set),
-	RW("tcp_sack", IPV4, 1, tcp_sack_get, tcp_sack_set), /* SACK-permitted offered (see tcp_sack) */
+	RW_U8("tcp_sack", IPV4, tcp_sack), /* SACK-permitted offered (see tcp_sack) */
 	RO("tcp_syncookies", IPV4, zero_get),     /* no SYN cookies: a full SYN queue drops (Linux: 1) */
-	RW("tcp_timestamps", IPV4, 1, tcp_timestamps_get, tcp_timestamps_set), /* RFC 7323, offered unless 0 */
+	RW_U8("tcp_timestamps", IPV4, tcp_timestamps), /* RFC 7323, offered unless 0 */
 	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */
 	RO_V("tcp_wmem", IPV4, 3, tcp_wmem_get),
 	{ .name = "bindv6only", .dir = IPV6, .mode = 0644, .n = 1, .data = &bindv6only, .min = 0, .max = 1 },
