@@ -21,8 +21,10 @@ suite() {
 	"$@" > "$log/$name.out" 2>&1
 	rc=$?
 	echo "-- $name took $(($(date +%s) - start)) s"
-	# Failures and counts on the terminal; everything in $log/NAME.out.
-	grep -aE 'FAIL|passed, [0-9]+ failed|did not finish|error' "$log/$name.out"
+	# Failures (with the indented lines under them: a boot case's log
+	# excerpt) and counts on the terminal; everything in $log/NAME.out.
+	awk '/FAIL|passed, [0-9]+ failed|did not finish|error/ { print; more = 1; next }
+	     more && /^    / { print; next } { more = 0 }' "$log/$name.out"
 	[ "$rc" -eq 0 ] || { echo "-- last lines of $log/$name.out:"; tail -n 25 "$log/$name.out"; }
 	counts=$(grep -aE '^([a-z-]+: )?[0-9]+ passed, [0-9]+ failed' "$log/$name.out" | tail -n 1)
 	counts=${counts#*: }

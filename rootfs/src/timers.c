@@ -223,8 +223,12 @@ static void *spin_thread(void *arg)
  * (Linux sends it from that task, which takes it if it may), not to
  * another thread that may take it too: the main thread, asleep in
  * pthread_join while a second thread spins for 300 ms, takes at most a
- * tenth of the SIGPROFs. With more CPUs than one, waking every thread
- * that may take a signal let the idle one win it on its own CPU. */
+ * quarter of the SIGPROFs. Waking every thread that may take a signal
+ * let the idle one win them all (44 of 44 at -smp 1 and 2 before
+ * 27ee862). The main thread may take a few fairly: a tick that finds it
+ * running before the join or after it charges the time to it, and on a
+ * loaded host those moments last long enough to catch 3 ticks of 28
+ * (2026-11-26, make test beside other QEMUs). */
 static int check_itimer_thread(void)
 {
 	struct sigaction sa;
@@ -247,7 +251,7 @@ static int check_itimer_thread(void)
 	int total = profs_main + profs_other;
 	if (total < 10)
 		return fail("%d SIGPROFs in 300 ms of CPU time at a 10 ms period", total);
-	if (profs_main * 10 > total)
+	if (profs_main * 4 > total)
 		return fail("the idle main thread took %d of %d SIGPROFs", (int)profs_main, total);
 	remark("%d of %d on the spinning thread", (int)profs_other, total);
 	return CHECK_OK;

@@ -2800,7 +2800,6 @@ def boot_once(case, build, outdir, timeout):
         err = proc.stderr.read().decode(errors="replace").strip()
         if err:
             why += f"\n    qemu: {err[:500]}"
-        why += log_excerpt(log)
     proc.stderr.close()
     if not why:
         for p in (img, vars_fd, img + ".kernel"):
@@ -2811,10 +2810,12 @@ def boot_once(case, build, outdir, timeout):
 
 def log_excerpt(log, head=3, tail=12):
     """The first and last lines of a failed case's log, for a report read
-    where the log itself is gone (CI)."""
+    where the log itself is gone (CI): its start shows whether it is whole."""
     lines = [ln for ln in log.split("\n") if ln.strip()]
     if len(lines) > head + tail:
-        lines = lines[:head] + [f"... ({len(lines) - head - tail} lines)"] + lines[-tail:]
+        # and from between them, the lines that say what failed
+        said = [ln for ln in lines[head:-tail] if re.search(r"FAIL|PANIC", ln)][:10]
+        lines = lines[:head] + [f"... ({len(lines) - head - tail} lines, of them:)"] + said + ["..."] + lines[-tail:]
     clean = lambda ln: "".join(c if c.isprintable() else "?" for c in ln[:160])
     return "".join(f"\n    | {clean(ln)}" for ln in lines) if lines else "\n    (the log is empty)"
 
@@ -3502,8 +3503,7 @@ def main():
                 log = os.path.join(outdir, name + ".log")
                 print(f"FAIL boot/{name} ({secs:.1f} s): {why}\n    serial log: {os.path.relpath(log, TOP)}")
                 if os.path.exists(log):
-                    tail = read_log(log).splitlines()[-15:]
-                    print("\n".join("    | " + l for l in tail))
+                    print(log_excerpt(read_log(log)).lstrip("\n"))
             else:
                 passed += 1
                 print(f"PASS boot/{name} ({secs:.1f} s)")
