@@ -107,6 +107,14 @@
 #define TCP_MEM_SHARE      8        /* connections' rings may take an eighth of RAM */
 #define TCP_CONNS_MIN      16
 #define TCP_RING_MAX       (4u << 20) /* a ring's largest (tcp_wmem[2]'s order) */
+/* Under memory pressure (the rings asked for no longer fit under the
+ * limit) a connection still gets rings of this size, Linux's tcp_rmem[0]
+ * and tcp_wmem[0], while all rings stay under the limit times
+ * TCP_MEM_HARD_NUM / TCP_MEM_HARD_DEN (Linux's tcp_mem[2], past which it
+ * allocates no more, is 1.5 times its pressure mark tcp_mem[1]) */
+#define TCP_PRESSURE_RING  4096
+#define TCP_MEM_HARD_NUM   3
+#define TCP_MEM_HARD_DEN   2
 
 /* The lists the network thread works through (see Lock rules). */
 enum ts_list { TS_DUE, TS_BATCH, TS_TSQ, TS_LISTS };
@@ -492,13 +500,12 @@ static void ts_throttle(struct tcp_conn *c);
 static const struct tcp_ops ts_ops = { .output = ts_output, .event = ts_event,
 				       .queued_below = ts_queued_below, .throttle = ts_throttle };
 
-/* Room for one more connection with rings of bytes under the memory
- * limit (the first TCP_CONNS_MIN always fit): true and counted, or
- * false (the caller refuses: a SYN dropped, -ENOBUFS). */
-static bool conn_reserve(uint64_t bytes)
+/* Room for one more connection with rings of bytes under limit (the
+ * first TCP_CONNS_MIN always fit): true and counted, or false. */
+static bool conn_reserve(uint64_t bytes, uint64_t limit)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
-	bool ok = nconns < TCP_CONNS_MIN || mem_used + bytes <= mem_max;
+	bool ok = nconns < TCP_CONNS_MIN || mem_used + bytes <= limit;
 	if (ok) {
 		nconns++;
 		mem_used += bytes;
@@ -934,14 +941,29 @@ static int path_mss(const struct unix_sock *s, const struct tcp_path *pa, uint32
 	return 0;
 }
 
+/* Counts a new connection's rings, *snd and *rcv bytes as asked, or
+ * under memory pressure TCP_PRESSURE_RING each (Linux's buffer sizes are
+ * limits, not allocations: its connections are made under pressure too,
+ * their buffers moderated): their bytes with the connection's own, or 0
+ * past the hard limit (the caller refuses: a SYN dropped, -ENOMEM). */
+static uint64_t conn_reserve_rings(uint32_t *snd, uint32_t *rcv)
+{
+	uint64_t mem = (uint64_t)*snd + *rcv + sizeof(struct tcp_sock);
+	if (conn_reserve(mem, mem_max))
+		return mem;
+	*snd = *rcv = TCP_PRESSURE_RING;
+	mem = 2 * TCP_PRESSURE_RING + sizeof(struct tcp_sock);
+	return conn_reserve(mem, mem_max / TCP_MEM_HARD_DEN * TCP_MEM_HARD_NUM) ? mem : 0;
+}
+
 /* A connection of socket s on path pa from port lport to rport, with its
  * rings; in the table. NULL when memory is short or no route is left. */
 static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, uint16_t lport, uint16_t rport)
 {
 	uint32_t snd = ring_size(s->sndbuf, s->sndbuf_set, TCP_SNDBUF_DEFAULT);
 	uint32_t rcv = ring_size(s->rcvbuf, s->rcvbuf_set, TCP_RCVBUF_DEFAULT);
-	uint64_t mem = (uint64_t)snd + rcv + sizeof(struct tcp_sock);
-	if (!conn_reserve(mem))
+	uint64_t mem = conn_reserve_rings(&snd, &rcv);
+	if (!mem)
 		return NULL;
 	struct tcp_sock *ts = kzalloc(sizeof(*ts));
 	if (!ts) {

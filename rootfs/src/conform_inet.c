@@ -1372,6 +1372,97 @@ static int check_tcp_time_wait(void)
 	return r;
 }
 
+/* Sets fd's SO_SNDBUF and SO_RCVBUF to the most allowed (Linux caps at
+ * wmem_max and rmem_max). */
+static void big_buffers(int fd)
+{
+	int big = 1 << 30;
+
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+}
+
+/* Connects fd to *a within ms: 0, or the errno (ETIMEDOUT past ms). */
+static int connect_within(int fd, const struct sockaddr_in *a, int ms)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd p = { fd, POLLOUT, 0 };
+
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	if (connect_to(fd, a) == 0)
+		return 0;
+	if (errno != EINPROGRESS)
+		return errno;
+	if (poll(&p, 1, ms) != 1)
+		return ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		return errno;
+	fcntl(fd, F_SETFL, 0);
+	return err;
+}
+
+/* Linux's socket buffer sizes are limits, not allocations: connections
+ * are made under TCP memory pressure too (their buffers moderated toward
+ * tcp_rmem[0] and tcp_wmem[0]). MANY_PAIRS loopback connections whose
+ * four ends ask the largest buffers, more in all than an eighth of RAM at
+ * Kestrel's ring sizes: every one connects and carries a message each
+ * way. */
+#define MANY_PAIRS 96
+#define MANY_MSG 2048                  /* under the smallest ring: blocking writes return */
+static int check_tcp_many_buffers(void)
+{
+	static int fds[MANY_PAIRS][2];
+	static char out[MANY_MSG], in[MANY_MSG];
+	struct sockaddr_in a;
+	int l = socket(AF_INET, SOCK_STREAM, 0), r = CHECK_OK, made = 0;
+
+	if (l < 0)
+		return fail("socket: %s", errname(errno));
+	big_buffers(l); /* the accepted ends take the listener's */
+	if (bind_to(l, INADDR_LOOPBACK, 0) || listen(l, 8)) {
+		close(l);
+		return fail("bind/listen: %s", errname(errno));
+	}
+	a = name_of(l, 0);
+	for (; made < MANY_PAIRS && r == CHECK_OK; made++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0), err;
+
+		fds[made][0] = c;
+		fds[made][1] = -1;
+		big_buffers(c);
+		if ((err = connect_within(c, &a, 5000)) != 0)
+			r = fail("connection %d of %d: connect: %s", made + 1, MANY_PAIRS, errname(err));
+		else if ((fds[made][1] = accept(l, NULL, NULL)) < 0)
+			r = fail("connection %d of %d: accept: %s", made + 1, MANY_PAIRS, errname(errno));
+	}
+	memset(out, 'm', sizeof(out));
+	for (int i = 0; i < made && r == CHECK_OK; i++)
+		for (int dir = 0; dir < 2 && r == CHECK_OK; dir++) {
+			int from = fds[i][dir], to = fds[i][!dir];
+			size_t got = 0;
+			if (write(from, out, sizeof(out)) != (ssize_t)sizeof(out))
+				r = fail("connection %d: write: %s", i + 1, errname(errno));
+			while (r == CHECK_OK && got < sizeof(in)) {
+				ssize_t n = read(to, in + got, sizeof(in) - got);
+				if (n <= 0)
+					r = fail("connection %d: read: %zd after %zu bytes", i + 1, n, got);
+				else
+					got += (size_t)n;
+			}
+		}
+	for (int i = 0; i < made; i++) {
+		close(fds[i][0]);
+		if (fds[i][1] >= 0)
+			close(fds[i][1]);
+	}
+	close(l);
+	if (r == CHECK_OK)
+		remark("%d connections with the largest buffers asked, each carrying %d bytes each way",
+		       MANY_PAIRS, MANY_MSG);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "tcp-basic", check_tcp_basic },
 	{ "tcp-refused", check_tcp_refused },
@@ -1396,6 +1487,7 @@ static const struct check checks[] = {
 	{ "tcp-quickack", check_tcp_quickack },
 	{ "tcp-sndbuf-grow", check_tcp_sndbuf_grow },
 	{ "tcp-bulk", check_tcp_bulk },
+	{ "tcp-many-buffers", check_tcp_many_buffers },
 	{ "tcp-time-wait", check_tcp_time_wait },
 	{ "socket-errors", check_socket_errors },
 	{ "udp", check_udp },
