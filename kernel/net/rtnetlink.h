@@ -266,4 +266,20 @@ struct rtnl_reply {
  */
 int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r);
 
+/* Linux's multicast groups (uapi rtnetlink.h's RTNLGRP_*) a notification goes to. */
+#define RTNLGRP_LINK        1
+#define RTNLGRP_IPV4_IFADDR 5
+#define RTNLGRP_IPV6_IFADDR 9
+
+/*
+ * What rtnetlink's listeners hear when dev is unregistered (net/ifstate.h):
+ * an RTM_DELADDR for each address it had (IPv4's, then IPv6's), then its
+ * RTM_DELLINK, each message built in a buffer of its own and handed to
+ * emit with its group (seq and pid 0, as Linux's notifications).
+ */
+struct netdev;
+struct net_dev_gone;
+void rtnl_notify_gone(const struct netdev *dev, const struct net_dev_gone *what,
+		      void (*emit)(unsigned group, const struct nl_buf *b));
+
 #endif
