@@ -15,6 +15,7 @@
  *   refcnt     atomic (netdev.h says who holds what);
  *   a device's tx_lock  around its ops->xmit (netdev_xmit takes it), and
  *              its tx_queue.
+ * Lock order: cfg_lock before poll_lock (netdev_unlist holds both).
  * Neither cfg_lock nor poll_lock is held while calling a driver.
  */
 #include "net/netdev.h"
@@ -99,7 +100,8 @@ int netdev_register(struct netdev *dev, const char *prefix, bool want_unit)
 
 void netdev_hold(struct netdev *dev)
 {
-	__atomic_add_fetch(&dev->refcnt, 1, __ATOMIC_RELAXED);
+	if (dev)
+		__atomic_add_fetch(&dev->refcnt, 1, __ATOMIC_RELAXED);
 }
 
 void netdev_put(struct netdev *dev)

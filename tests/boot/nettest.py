@@ -796,7 +796,7 @@ REPLUG_WAIT = 30                    # seconds from device_add to the new interfa
 REPLUG_IP = "10.0.2.16"             # the new interface's address (the old one went with eth0)
 REPLUG_CYCLES = 5                   # unplug and plug again, a transfer each time
 REPLUG_FETCH_KIB = 1024             # each cycle's transfer: the head of the peer's /blob
-REPLUG_MEM_SLACK = 1024             # kB MemFree may lose over the cycles (a leak of a cycle's adapter shows)
+REPLUG_MEM_SLACK = 256              # kB MemFree may lose over the cycles (an adapter's pages, 76 KiB, leaked each time would show)
 WATCH_SECS = 40                     # t-ifwatch's wait for eth0 to go
 
 
