@@ -396,26 +396,20 @@ void addrconf_dev_down(struct netdev *dev)
 	ndisc_flush_dev(dev->ifindex);
 }
 
-int addrconf_dev_forget(int ifindex, struct ipv6_ifaddr *gone, int max)
+void addrconf_dev_forget(int ifindex)
 {
-	int n = 0;
 	uint64_t fl = spin_lock_irqsave(&ac_lock);
 	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++)
 		if (routes[i].ifindex == ifindex)
 			memset(&routes[i], 0, sizeof(routes[i]));
-	for (unsigned i = 0; i < IPV6_ADDR_MAX; i++) {
-		if (addrs[i].a.ifindex != ifindex)
-			continue;
-		if (n < max)
-			gone[n++] = addrs[i].a;
-		memset(&addrs[i], 0, sizeof(addrs[i]));
-	}
+	for (unsigned i = 0; i < IPV6_ADDR_MAX; i++)
+		if (addrs[i].a.ifindex == ifindex)
+			memset(&addrs[i], 0, sizeof(addrs[i]));
 	struct inet6_dev *idev = idev_of(ifindex, false);
 	if (idev)
 		memset(idev, 0, sizeof(*idev));
 	spin_unlock_irqrestore(&ac_lock, fl);
 	ndisc_forget_dev(ifindex);
-	return n;
 }
 
 /* ---- addresses by hand (netlink) ------------------------------------------------------- */

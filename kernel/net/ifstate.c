@@ -70,14 +70,30 @@ static void purge(struct netdev *dev)
 	ipv6_frag_forget_dev(dev);
 }
 
+/* dev's IPv6 routes and addresses into what (before net_dev_down takes
+ * them, as Linux's NETDEV_DOWN does with its notifications). */
+static void list_ipv6(const struct netdev *dev, struct net_dev_gone *what)
+{
+	struct ipv6_route r;
+	struct ipv6_ifaddr a;
+	for (unsigned i = 0; what->nr6 < NET_GONE_ROUTES && ipv6_route_get(i, &r); i++)
+		if (r.ifindex == dev->ifindex)
+			what->r6[what->nr6++] = r;
+	for (unsigned i = 0; what->nv6 < NET_GONE_ADDRS && ipv6_addr_get(i, &a); i++)
+		if (a.ifindex == dev->ifindex)
+			what->v6[what->nv6++] = a;
+}
+
 void net_dev_unregister(struct netdev *dev)
 {
-	struct net_dev_gone what = { 0 }; /* about 1 KiB of the stack */
+	struct net_dev_gone what = { 0 }; /* about 1.5 KiB of the stack */
 
 	netdev_unlist(dev);
+	what.was_up = dev->flags & IFF_UP;
+	list_ipv6(dev, &what);
 	net_dev_down(dev);
 	what.nv4 = ipv4_dev_forget(dev->ifindex, what.v4, NET_GONE_ADDRS);
-	what.nv6 = addrconf_dev_forget(dev->ifindex, what.v6, NET_GONE_ADDRS);
+	addrconf_dev_forget(dev->ifindex);
 	for (unsigned i = 0; i < nlisteners; i++)
 		listeners[i](dev, &what);
 	netdev_unregister(dev, purge);

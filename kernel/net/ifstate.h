@@ -14,15 +14,19 @@ struct netdev;
 int net_dev_up(struct netdev *dev);
 void net_dev_down(struct netdev *dev);
 
-#define NET_GONE_ADDRS 8    /* addresses of each family a departure lists (the notifications') */
+#define NET_GONE_ADDRS 8  /* addresses of each family a departure lists (the notifications') */
+#define NET_GONE_ROUTES 8 /* ...and IPv6 routes */
 
-/* What a device that goes had, for those told (Linux's NETDEV_UNREGISTER
- * and the address deletions before it): the first NET_GONE_ADDRS
- * addresses of each family. */
+/* What a device that goes had, for those told (Linux's NETDEV_DOWN and
+ * NETDEV_UNREGISTER, and the deletions between them): whether it was up,
+ * the first NET_GONE_ADDRS addresses of each family and NET_GONE_ROUTES
+ * IPv6 routes (IPv4's go without a word on Linux too). */
 struct net_dev_gone {
+	bool was_up;
 	struct ipv4_ifaddr v4[NET_GONE_ADDRS];
 	struct ipv6_ifaddr v6[NET_GONE_ADDRS];
-	int nv4, nv6;
+	struct ipv6_route r6[NET_GONE_ROUTES];
+	int nv4, nv6, nr6;
 };
 
 /* Who must hear that a device goes (packet sockets, rtnetlink's

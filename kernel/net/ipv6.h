@@ -149,11 +149,10 @@ int ipv6_fib_lookup(const struct in6 *dst, const struct netdev *dev, struct ipv6
  * autoconfigured addresses go). */
 void addrconf_dev_up(struct netdev *dev);
 void addrconf_dev_down(struct netdev *dev);
-/* The device of ifindex is being unregistered: its addresses (the first
- * max into gone, for the notifications; their number is returned) and
- * with them its multicast groups, its routes, its state and its
- * neighbours go, whether it was up or not. */
-int addrconf_dev_forget(int ifindex, struct ipv6_ifaddr *gone, int max);
+/* The device of ifindex is being unregistered: its addresses and with
+ * them its multicast groups, its routes, its state and its neighbours
+ * go, whether it was up or not. */
+void addrconf_dev_forget(int ifindex);
 /* The periodic work: DAD, router solicitations, lifetimes. Network thread, each 250 ms. */
 void addrconf_timer(uint64_t now);
 /* Neighbor Discovery's news for addresses: a DAD probe or an

@@ -344,6 +344,17 @@ static int dump_addrs6(struct rtnl_dump *d, struct nl_buf *b)
 	return 0;
 }
 
+/* An IPv6 route as RTM_NEWROUTE shows it at now. */
+static void route6_info(const struct ipv6_route *r, uint64_t now, struct rtnl_route6_info *o)
+{
+	*o = (struct rtnl_route6_info){ .dst_len = r->prefix, .protocol = r->protocol, .oif = r->ifindex,
+					.priority = r->metric, .has_gateway = !in6_is_any(&r->gateway) };
+	if (r->expires)
+		o->expires_cs = r->expires > now ? (int32_t)((r->expires - now) / 10000000ull) : 0;
+	memcpy(o->dst, r->dst.b, sizeof(o->dst));
+	memcpy(o->gateway, r->gateway.b, sizeof(o->gateway));
+}
+
 static int dump_routes6(struct rtnl_dump *d, struct nl_buf *b)
 {
 	struct ipv6_route r;
@@ -353,12 +364,8 @@ static int dump_routes6(struct rtnl_dump *d, struct nl_buf *b)
 		if ((d->ifindex && r.ifindex != d->ifindex) || (d->protocol && r.protocol != d->protocol) ||
 		    (d->rt_type && d->rt_type != RTN_UNICAST))
 			continue;
-		struct rtnl_route6_info o = { .dst_len = r.prefix, .protocol = r.protocol, .oif = r.ifindex,
-					      .priority = r.metric, .has_gateway = !in6_is_any(&r.gateway) };
-		if (r.expires)
-			o.expires_cs = r.expires > now ? (int32_t)((r.expires - now) / 10000000ull) : 0;
-		memcpy(o.dst, r.dst.b, sizeof(o.dst));
-		memcpy(o.gateway, r.gateway.b, sizeof(o.gateway));
+		struct rtnl_route6_info o;
+		route6_info(&r, now, &o);
 		if (rtnl_fill_route6(b, &o, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
@@ -967,21 +974,26 @@ static void retype(struct nl_buf *b, uint16_t type)
 	memcpy(b->data, &h, sizeof(h));
 }
 
-void rtnl_notify_gone(const struct netdev *dev, const struct net_dev_gone *what,
-		      void (*emit)(unsigned group, const struct nl_buf *b))
+/* b's message (its type set to type) to emit's group, if it was filled (fill 0). */
+static void notify(int fill, struct nl_buf *b, uint16_t type, unsigned group,
+		   void (*emit)(unsigned group, const struct nl_buf *b))
 {
-	uint8_t buf[LINK_MSG_MAX];
-	struct nl_buf b;
+	if (fill)
+		return;
+	retype(b, type);
+	emit(group, b);
+}
+
+/* The IPv6 part of rtnl_notify_gone: RTM_DELROUTE for each route, RTM_DELADDR for each address. */
+static void notify_gone6(const struct net_dev_gone *what, uint8_t *buf, size_t cap,
+			 void (*emit)(unsigned group, const struct nl_buf *b))
+{
 	uint64_t now = time_ns();
-	for (int i = 0; i < what->nv4; i++) {
-		struct rtnl_addr_info o;
-		addr_info(&what->v4[i], &o);
-		o.bcast = (dev->flags & IFF_BROADCAST) ? what->v4[i].bcast : 0; /* addr_info's lookup finds no dev now */
-		b = (struct nl_buf){ buf, 0, sizeof(buf) };
-		if (!rtnl_fill_addr(&b, &o, 0, 0, 0)) {
-			retype(&b, RTM_DELADDR);
-			emit(RTNLGRP_IPV4_IFADDR, &b);
-		}
+	for (int i = 0; i < what->nr6; i++) {
+		struct rtnl_route6_info o;
+		route6_info(&what->r6[i], now, &o);
+		struct nl_buf b = { buf, 0, cap };
+		notify(rtnl_fill_route6(&b, &o, 0, 0, 0), &b, RTM_DELROUTE, RTNLGRP_IPV6_ROUTE, emit);
 	}
 	for (int i = 0; i < what->nv6; i++) {
 		const struct ipv6_ifaddr *a = &what->v6[i];
@@ -990,19 +1002,32 @@ void rtnl_notify_gone(const struct netdev *dev, const struct net_dev_gone *what,
 					     .valid_s = life_left(a->valid_s, a->stamp, now),
 					     .cstamp = centisecs(a->created), .tstamp = centisecs(a->stamp) };
 		memcpy(o.addr, a->addr.b, sizeof(o.addr));
-		b = (struct nl_buf){ buf, 0, sizeof(buf) };
-		if (!rtnl_fill_addr6(&b, &o, 0, 0, 0)) {
-			retype(&b, RTM_DELADDR);
-			emit(RTNLGRP_IPV6_IFADDR, &b);
-		}
+		struct nl_buf b = { buf, 0, cap };
+		notify(rtnl_fill_addr6(&b, &o, 0, 0, 0), &b, RTM_DELADDR, RTNLGRP_IPV6_IFADDR, emit);
 	}
+}
+
+void rtnl_notify_gone(const struct netdev *dev, const struct net_dev_gone *what,
+		      void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[LINK_MSG_MAX];
+	struct nl_buf b;
 	struct rtnl_link_info l;
 	link_info(dev, &l);
-	b = (struct nl_buf){ buf, 0, sizeof(buf) };
-	if (!rtnl_fill_link(&b, &l, 0, 0, 0, 0)) {
-		retype(&b, RTM_DELLINK);
-		emit(RTNLGRP_LINK, &b);
+	if (what->was_up) {
+		b = (struct nl_buf){ buf, 0, sizeof(buf) };
+		notify(rtnl_fill_link(&b, &l, 0, 0, 0, 0), &b, RTM_NEWLINK, RTNLGRP_LINK, emit);
 	}
+	notify_gone6(what, buf, sizeof(buf), emit);
+	for (int i = 0; i < what->nv4; i++) {
+		struct rtnl_addr_info o;
+		addr_info(&what->v4[i], &o);
+		o.bcast = (dev->flags & IFF_BROADCAST) ? what->v4[i].bcast : 0; /* addr_info's lookup finds no dev now */
+		b = (struct nl_buf){ buf, 0, sizeof(buf) };
+		notify(rtnl_fill_addr(&b, &o, 0, 0, 0), &b, RTM_DELADDR, RTNLGRP_IPV4_IFADDR, emit);
+	}
+	b = (struct nl_buf){ buf, 0, sizeof(buf) };
+	notify(rtnl_fill_link(&b, &l, 0, 0, 0, 0), &b, RTM_DELLINK, RTNLGRP_LINK, emit);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
