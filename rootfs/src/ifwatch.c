@@ -24,9 +24,11 @@
  *   - a child blocks in recv() on a packet socket bound to IFNAME with
  *     an EtherType nothing sends (IEEE's local experimental 0x88b5) and
  *     prints "ifwatch: packet recv: ERRNO_NAME (errno E)" when it fails;
- *   - the parent listens on NETLINK_ROUTE's link and address groups and
- *     prints "ifwatch: RTM_DELADDR ifindex N family F" and
- *     "ifwatch: RTM_DELLINK ifindex N name NAME" for IFNAME's;
+ *   - the parent listens on NETLINK_ROUTE's link, address and IPv6 route
+ *     groups and prints, for IFNAME's, "ifwatch: RTM_NEWLINK ifindex N
+ *     flags 0xF", "ifwatch: RTM_DELROUTE family F oif N",
+ *     "ifwatch: RTM_DELADDR ifindex N family F" and
+ *     "ifwatch: RTM_DELLINK ifindex N name NAME";
  *   - once RTM_DELLINK came, a UDP socket bound to IFNAME
  *     (SO_BINDTODEVICE, before it went) sends to 10.0.2.2:9 and prints
  *     "ifwatch: bound send: ERRNO_NAME (errno E)" (Linux: ENODEV).
@@ -44,14 +46,19 @@
 #define RTMGRP_LINK         0x1
 #define RTMGRP_IPV4_IFADDR  0x10
 #define RTMGRP_IPV6_IFADDR  0x100
+#define RTMGRP_IPV6_ROUTE   0x400
+#define RTM_NEWLINK         16
 #define RTM_DELLINK         17
 #define RTM_DELADDR         21
+#define RTM_DELROUTE        25
 #define IFLA_IFNAME         3
+#define RTA_OIF             4
 struct nl_sa { uint16_t family, pad; uint32_t pid, groups; };
 struct nl_hdr { uint32_t len; uint16_t type, flags; uint32_t seq, pid; };
 struct nl_attr { uint16_t len, type; };
 struct if_info { uint8_t family, pad; uint16_t type; int32_t index; uint32_t flags, change; };
 struct ifa_info { uint8_t family, prefixlen, flags, scope; uint32_t index; };
+struct rt_info { uint8_t family, dst_len, src_len, tos, table, protocol, scope, type; uint32_t flags; };
 #define NL_ALIGN(n) (((n) + 3u) & ~3u)
 
 /* The errno names the tests look for; strerror's text for the others. */
@@ -107,7 +114,8 @@ static int bound_udp(const char *name)
 static int listener(void)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
-	struct nl_sa nl = { .family = AF_NETLINK, .groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
+	struct nl_sa nl = { .family = AF_NETLINK, .groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+								RTMGRP_IPV6_ROUTE };
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&nl, sizeof(nl))) {
 		close(fd);
 		return -1;
@@ -115,21 +123,38 @@ static int listener(void)
 	return fd;
 }
 
-/* The name in a link message's IFLA_IFNAME (attributes at a, n bytes), or "?". */
-static const char *link_name(const char *a, size_t n)
+/* Attribute type's payload among the attributes at a (n bytes), or NULL. */
+static const char *attr(const char *a, size_t n, uint16_t type)
 {
 	while (n >= sizeof(struct nl_attr)) {
 		struct nl_attr at;
 		memcpy(&at, a, sizeof(at));
 		if (at.len < sizeof(at) || at.len > n)
 			break;
-		if (at.type == IFLA_IFNAME)
+		if (at.type == type)
 			return a + sizeof(at);
 		size_t step = NL_ALIGN(at.len) < n ? NL_ALIGN(at.len) : n;
 		a += step;
 		n -= step;
 	}
-	return "?";
+	return NULL;
+}
+
+/* The name in a link message's IFLA_IFNAME (attributes at a, n bytes), or "?". */
+static const char *link_name(const char *a, size_t n)
+{
+	const char *name = attr(a, n, IFLA_IFNAME);
+	return name ? name : "?";
+}
+
+/* A route message's RTA_OIF (attributes at a, n bytes), or 0. */
+static int route_oif(const char *a, size_t n)
+{
+	const char *p = attr(a, n, RTA_OIF);
+	int oif = 0;
+	if (p)
+		memcpy(&oif, p, sizeof(oif));
+	return oif;
 }
 
 /* One datagram of notifications: its messages about ifindex said; true once RTM_DELLINK came. */
@@ -152,6 +177,17 @@ static int said(const char *buf, size_t len, int ifindex)
 				       link_name(body + sizeof(ifi), blen - sizeof(ifi)));
 				gone = 1;
 			}
+		} else if (h.type == RTM_NEWLINK && blen >= sizeof(struct if_info)) {
+			struct if_info ifi;
+			memcpy(&ifi, body, sizeof(ifi));
+			if (ifi.index == ifindex)
+				printf("ifwatch: RTM_NEWLINK ifindex %d flags 0x%x\n", ifi.index, ifi.flags);
+		} else if (h.type == RTM_DELROUTE && blen >= sizeof(struct rt_info)) {
+			struct rt_info rt;
+			memcpy(&rt, body, sizeof(rt));
+			int oif = route_oif(body + NL_ALIGN(sizeof(rt)), blen - NL_ALIGN(sizeof(rt)));
+			if (oif == ifindex)
+				printf("ifwatch: RTM_DELROUTE family %u oif %d\n", rt.family, oif);
 		} else if (h.type == RTM_DELADDR && blen >= sizeof(struct ifa_info)) {
 			struct ifa_info ifa;
 			memcpy(&ifa, body, sizeof(ifa));

@@ -857,8 +857,15 @@ def unplug_mid_fetch(k, mon):
 
 
 def watch_lines(k, start):
-    """t-ifwatch's lines since start: RTM_DELADDR (IPv4's) and RTM_DELLINK
-    for eth0, ENETDOWN on its packet socket, ENODEV on its bound send."""
+    """t-ifwatch's lines since start: as Linux's listeners hear it, RTM_NEWLINK
+    with IFF_UP clear, RTM_DELROUTE for eth0's IPv6 link-local route,
+    RTM_DELADDR for its IPv6 and IPv4 addresses, RTM_DELLINK; ENETDOWN on
+    the packet socket blocked on eth0, ENODEV on the send bound to it."""
+    m = k.expect("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+)$", 5, start)
+    if int(m.group(1), 16) & 1:
+        raise CaseFailed(f"RTM_NEWLINK before eth0's RTM_DELLINK has IFF_UP set ({m.group(1)}); Linux's has it clear")
+    k.expect("RTM_DELROUTE for eth0's IPv6 route", r"ifwatch: RTM_DELROUTE family 10 oif \d+$", 5, start)
+    k.expect("RTM_DELADDR for eth0's IPv6 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 10$", 5, start)
     k.expect("RTM_DELADDR for eth0's IPv4 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 2$", 5, start)
     k.expect("RTM_DELLINK for eth0", r"ifwatch: RTM_DELLINK ifindex \d+ name eth0$", 5, start)
     pk = k.expect("the packet socket's error", r"ifwatch: packet recv: (\S+)", 5, start)
@@ -866,7 +873,8 @@ def watch_lines(k, start):
     if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV":
         raise CaseFailed(f"after the unplug: packet socket's recv {pk.group(1)}, bound send {snd.group(1)}; "
                          "want ENETDOWN and ENODEV (Linux's)")
-    return "ifwatch: RTM_DELADDR, RTM_DELLINK, packet recv ENETDOWN, bound send ENODEV"
+    return ("ifwatch: RTM_NEWLINK (down), RTM_DELROUTE and RTM_DELADDR (IPv6), RTM_DELADDR (IPv4), "
+            "RTM_DELLINK, packet recv ENETDOWN, bound send ENODEV")
 
 
 def plug(k, mon, n):
