@@ -857,17 +857,24 @@ def unplug_mid_fetch(k, mon):
 
 
 def watch_lines(k, start):
-    """t-ifwatch's lines since start: as Linux's listeners hear it, RTM_NEWLINK
-    with IFF_UP clear, RTM_DELROUTE for eth0's IPv6 link-local route,
-    RTM_DELADDR for its IPv6 and IPv4 addresses, RTM_DELLINK; ENETDOWN on
-    the packet socket blocked on eth0, ENODEV on the send bound to it."""
-    m = k.expect("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+)$", 5, start)
-    if int(m.group(1), 16) & 1:
-        raise CaseFailed(f"RTM_NEWLINK before eth0's RTM_DELLINK has IFF_UP set ({m.group(1)}); Linux's has it clear")
-    k.expect("RTM_DELROUTE for eth0's IPv6 route", r"ifwatch: RTM_DELROUTE family 10 oif \d+$", 5, start)
-    k.expect("RTM_DELADDR for eth0's IPv6 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 10$", 5, start)
-    k.expect("RTM_DELADDR for eth0's IPv4 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 2$", 5, start)
-    k.expect("RTM_DELLINK for eth0", r"ifwatch: RTM_DELLINK ifindex \d+ name eth0$", 5, start)
+    """t-ifwatch's lines since start, in the order Linux's listeners hear
+    them: RTM_NEWLINK with IFF_UP clear, RTM_DELROUTE for eth0's IPv6
+    link-local route, RTM_DELADDR for its IPv6 then IPv4 address,
+    RTM_DELLINK; and ENETDOWN on the packet socket blocked on eth0, ENODEV
+    on the send bound to it."""
+    at = start
+    notes = (("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+)$"),
+             ("RTM_DELROUTE for eth0's IPv6 route", r"ifwatch: RTM_DELROUTE family 10 oif \d+$"),
+             ("RTM_DELADDR for eth0's IPv6 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 10$"),
+             ("RTM_DELADDR for eth0's IPv4 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 2$"),
+             ("RTM_DELLINK for eth0", r"ifwatch: RTM_DELLINK ifindex \d+ name eth0$"))
+    for what, pattern in notes:
+        got = k.wait_for(pattern, 5, at)
+        if not got:
+            raise CaseFailed(f"no {what} after the one before it")
+        if what.startswith("RTM_NEWLINK") and int(got[2].group(1), 16) & 1:
+            raise CaseFailed(f"RTM_NEWLINK before eth0's RTM_DELLINK has IFF_UP set ({got[2].group(1)})")
+        at = got[0] + 1
     pk = k.expect("the packet socket's error", r"ifwatch: packet recv: (\S+)", 5, start)
     snd = k.expect("the bound socket's send", r"ifwatch: bound send: (\S+)", 5, start)
     if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV":
