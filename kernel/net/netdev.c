@@ -26,7 +26,7 @@
 #include "time/time.h"
 #include "log.h"
 
-#define NETDEV_MAX       32      /* devices at most (ifindex 1 .. 32) */
+#define NETDEV_MAX       32      /* devices at once (an ifindex is never given twice: it grows past this) */
 #define LOOPBACK_IFINDEX  1
 #define NETDEV_TXQUEUELEN 1000    /* what ip link shows as qlen */
 #define NETDEV_BACKLOG   1000    /* frames waiting for the network thread, per device (netdev_max_backlog) */

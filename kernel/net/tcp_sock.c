@@ -1050,6 +1050,8 @@ static bool name_v6(const struct inet_name *n)
 static int connect_path(struct unix_sock *s, struct inet_name *d, struct tcp_path *pa, struct inet_name *src)
 {
 	*pa = (struct tcp_path){ .v6 = name_v6(d) };
+	if (inet_bound_gone(s))
+		return -ENODEV; /* bound to a device that went: Linux's route lookup with its oif */
 	if (!pa->v6) {
 		struct ipv4_dst route;
 		if (ipv4_route_lookup(d->addr, NULL, &route))
