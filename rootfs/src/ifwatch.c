@@ -31,13 +31,16 @@
  *     "ifwatch: RTM_DELLINK ifindex N name NAME";
  *   - once RTM_DELLINK came, a UDP socket bound to IFNAME
  *     (SO_BINDTODEVICE, before it went) sends to 10.0.2.2:9 and prints
- *     "ifwatch: bound send: ERRNO_NAME (errno E)" (Linux: ENODEV).
+ *     "ifwatch: bound send: ERRNO_NAME (errno E)" (Linux: ENODEV), and a
+ *     TCP socket bound to it connects to 10.0.2.2:80 and prints
+ *     "ifwatch: bound connect: ERRNO_NAME (errno E)" (Linux: ENODEV).
  * Prints "ifwatch: ready ifindex N" once everything is set up. Status 0
  * when the link went (RTM_DELLINK seen), 1 on the timeout, 2 for bad
  * arguments or a failed setup.
  */
 #define ETH_P_LOCAL_EXP 0x88b5
 #define DISCARD_PORT    9
+#define HTTP_PORT       80
 #define PEER_ADDR       "10.0.2.2"
 #define NL_BUF          16384
 
@@ -99,10 +102,10 @@ static void packet_child(int ifindex)
 	}
 }
 
-/* A UDP socket bound to name (SO_BINDTODEVICE), or -1. */
-static int bound_udp(const char *name)
+/* A socket of type bound to name (SO_BINDTODEVICE), or -1. */
+static int bound_socket(int type, const char *name)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = socket(AF_INET, type, 0);
 	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, (socklen_t)strlen(name) + 1)) {
 		close(fd);
 		return -1;
@@ -226,9 +229,9 @@ int main(int argc, char **argv)
 	int ifindex = (int)if_nametoindex(argv[1]);
 	if (!ifindex)
 		return fail("if_nametoindex");
-	int nl = listener(), udp = bound_udp(argv[1]);
-	if (nl < 0 || udp < 0)
-		return fail("netlink or bound UDP socket");
+	int nl = listener(), udp = bound_socket(SOCK_DGRAM, argv[1]), tcp = bound_socket(SOCK_STREAM, argv[1]);
+	if (nl < 0 || udp < 0 || tcp < 0)
+		return fail("netlink or bound socket");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pid_t child = fork();
 	if (child < 0)
@@ -245,6 +248,11 @@ int main(int argc, char **argv)
 			printf("ifwatch: bound send: %s (errno %d)\n", errname(errno), errno);
 		else
 			printf("ifwatch: bound send: sent\n");
+		to.sin_port = htons(HTTP_PORT);
+		if (connect(tcp, (struct sockaddr *)&to, sizeof(to)) < 0)
+			printf("ifwatch: bound connect: %s (errno %d)\n", errname(errno), errno);
+		else
+			printf("ifwatch: bound connect: connected\n");
 	}
 	struct timespec grace = { 2, 0 };
 	nanosleep(&grace, NULL); /* the child's line, if its recv failed */

@@ -861,7 +861,7 @@ def watch_lines(k, start):
     them: RTM_NEWLINK with IFF_UP clear, RTM_DELROUTE for eth0's IPv6
     link-local route, RTM_DELADDR for its IPv6 then IPv4 address,
     RTM_DELLINK; and ENETDOWN on the packet socket blocked on eth0, ENODEV
-    on the send bound to it."""
+    on the send and the connect bound to it."""
     at = start
     notes = (("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+)$"),
              ("RTM_DELROUTE for eth0's IPv6 route", r"ifwatch: RTM_DELROUTE family 10 oif \d+$"),
@@ -877,11 +877,12 @@ def watch_lines(k, start):
         at = got[0] + 1
     pk = k.expect("the packet socket's error", r"ifwatch: packet recv: (\S+)", 5, start)
     snd = k.expect("the bound socket's send", r"ifwatch: bound send: (\S+)", 5, start)
-    if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV":
-        raise CaseFailed(f"after the unplug: packet socket's recv {pk.group(1)}, bound send {snd.group(1)}; "
-                         "want ENETDOWN and ENODEV (Linux's)")
+    con = k.expect("the bound socket's connect", r"ifwatch: bound connect: (\S+)", 5, start)
+    if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV" or con.group(1) != "ENODEV":
+        raise CaseFailed(f"after the unplug: packet socket's recv {pk.group(1)}, bound send {snd.group(1)}, "
+                         f"bound connect {con.group(1)}; want ENETDOWN, ENODEV and ENODEV (Linux's)")
     return ("ifwatch: RTM_NEWLINK (down), RTM_DELROUTE and RTM_DELADDR (IPv6), RTM_DELADDR (IPv4), "
-            "RTM_DELLINK, packet recv ENETDOWN, bound send ENODEV")
+            "RTM_DELLINK, packet recv ENETDOWN, bound send and connect ENODEV")
 
 
 def plug(k, mon, n):
