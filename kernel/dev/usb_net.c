@@ -22,10 +22,11 @@
  * The transfer events arrive in the xHCI interrupt handler (hc->lock
  * held): it only marks slots done and schedules the netdev; the network
  * thread's poll hands frames up and queues the slots again. An unplugged
- * adapter (usb_net_gone, from the hot-plug thread) keeps its netdev
- * (the stack keeps pointers to it: netdev.h has no unregistering) but
- * never touches the device's pages again, and the hot-plug thread takes
- * the interface down (usb_net_reap).
+ * adapter (usb_net_gone) never touches the device's pages again; the
+ * hot-plug thread then unregisters its netdev (usb_net_reap: Linux's
+ * usbnet_disconnect, unregister_netdev), which waits until the stack
+ * holds no reference to it, and frees the adapter, so that the next one
+ * plugged in is eth0 again when eth0 is free.
  */
 #include "dev/usb_net.h"
 #include "dev/cdc_ecm_desc.h"
@@ -47,7 +48,7 @@
 #define MAX_CONFIGS     4           /* configurations looked through */
 #define CONFIG_MAX      1024        /* configuration bytes read at most */
 #define STRING_MAX      255
-#define NET_MAX         8           /* adapters remembered (gone ones are never freed) */
+#define NET_MAX         8           /* adapters at once (a gone one's slot is free once reaped) */
 #define MBPS            1000000u
 #define ECM_FILTER      (USB_CDC_PACKET_TYPE_DIRECTED | USB_CDC_PACKET_TYPE_BROADCAST | \
 			 USB_CDC_PACKET_TYPE_ALL_MULTICAST)
@@ -65,7 +66,7 @@ _Static_assert(BUF_SIZE >= ETH_FRAME_LEN + 4, "a buffer holds a frame with a VLA
  * rx_done[], rx_len[], rx_cc[], rx_seq, tx_events, the broken flags and
  * the notify fields, each read by poll with acquire loads after the
  * done flag (rx_seq and tx_events are written by the handler alone).
- * down_done: the hot-plug thread's alone.
+ * reaped: the hot-plug thread's alone.
  */
 struct usb_net {
 	struct netdev dev;
@@ -74,7 +75,7 @@ struct usb_net {
 	struct xhci *hc;
 	bool gone;
 	bool broken_said;               /* poll logged a broken endpoint */
-	bool down_done;                 /* gone and its interface taken down */
+	bool reaped;                    /* gone and unregistered: about to be freed */
 	uint8_t in_dci, out_dci, int_dci;
 	uint16_t out_maxp;
 	struct xhci_ring in, out, intr;
@@ -95,9 +96,8 @@ struct usb_net {
 	uint32_t speed_mbps;            /* from CONNECTION_SPEED_CHANGE; 0 unknown */
 };
 
-static struct usb_net *nets[NET_MAX];
-static unsigned nnets;
-static struct spinlock nets_lock = SPINLOCK_INIT;   /* guards nets[] and nnets */
+static struct usb_net *nets[NET_MAX];                /* NULL: a free slot */
+static struct spinlock nets_lock = SPINLOCK_INIT;   /* guards nets[] */
 
 /* ---------------------------------------------------------------- rings */
 
@@ -482,16 +482,29 @@ static void init_netdev(struct usb_net *n, struct xhci_dev *u, const struct ecm_
 	n->dev.max_mtu = n->dev.mtu;
 }
 
-/* Remembers n (gone ones are kept: their netdevs stay registered);
- * false when nets[] is full. */
+/* Remembers n in a free slot (until usb_net_reap frees it); false when
+ * nets[] is full. */
 static bool remember(struct usb_net *n)
 {
+	bool ok = false;
 	uint64_t f = spin_lock_irqsave(&nets_lock);
-	bool ok = nnets < NET_MAX;
-	if (ok)
-		nets[nnets++] = n;
+	for (unsigned i = 0; i < NET_MAX && !ok; i++)
+		if (!nets[i]) {
+			nets[i] = n;
+			ok = true;
+		}
 	spin_unlock_irqrestore(&nets_lock, f);
 	return ok;
+}
+
+/* Forgets n's slot. */
+static void forget(struct usb_net *n)
+{
+	uint64_t f = spin_lock_irqsave(&nets_lock);
+	for (unsigned i = 0; i < NET_MAX; i++)
+		if (nets[i] == n)
+			nets[i] = NULL;
+	spin_unlock_irqrestore(&nets_lock, f);
 }
 
 /* The receive slots and the first notification read queued. Without an
@@ -520,23 +533,26 @@ const char *usb_net_probe(struct xhci_dev *u, unsigned num_configs, bool *matche
 		return *matched ? why : NULL;
 	if ((why = read_mac(u, &d, mac)))
 		return why;
-	if (nnets == NET_MAX)
-		return "too many USB network adapters";
 	struct usb_net *n = kzalloc(sizeof(*n));
 	if (!n)
 		return "out of memory";
 	n->hc = u->hc;
 	n->u = u;
+	if (!remember(n)) {
+		kfree(n);
+		return "too many USB network adapters";
+	}
 	if ((why = alloc_rings(n, u)) || (why = configure(n, u, &d))) {
+		forget(n);
 		kfree(n);
 		return why;
 	}
 	init_netdev(n, u, &d, mac);
 	if (netdev_register(&n->dev, "eth", true)) {
+		forget(n);
 		kfree(n);
 		return "not registered (too many devices)";
 	}
-	remember(n);    /* room checked above; probes run one at a time */
 	u->net = n;
 	start(n, u);
 	klog(LOG_INFO, "usb-net %s: usb %s CDC-ECM %02x:%02x:%02x:%02x:%02x:%02x mtu %u (data interface %u setting %u)\n",
@@ -558,18 +574,21 @@ void usb_net_gone(struct xhci_dev *u)
 	spin_unlock_irqrestore(&n->lock, f);
 	u->net = NULL;
 	netdev_carrier(&n->dev, false);
-	klog(LOG_INFO, "usb-net %s: unplugged; the interface goes down and stays\n", n->dev.name);
+	klog(LOG_INFO, "usb-net %s: unplugged; the interface is unregistered\n", n->dev.name);
 }
 
 void usb_net_reap(void)
 {
 	for (unsigned i = 0; i < NET_MAX; i++) {
 		uint64_t f = spin_lock_irqsave(&nets_lock);
-		struct usb_net *n = i < nnets ? nets[i] : NULL;
+		struct usb_net *n = nets[i];
 		spin_unlock_irqrestore(&nets_lock, f);
-		if (!n || !__atomic_load_n(&n->gone, __ATOMIC_ACQUIRE) || n->down_done)
+		if (!n || !__atomic_load_n(&n->gone, __ATOMIC_ACQUIRE) || n->reaped)
 			continue;
-		n->down_done = true;
-		net_dev_down(&n->dev);
+		n->reaped = true;
+		net_dev_unregister(&n->dev); /* returns once nothing holds it */
+		klog(LOG_INFO, "usb-net: %s unregistered\n", n->dev.name);
+		forget(n);
+		kfree(n);
 	}
 }

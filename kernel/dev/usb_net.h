@@ -30,9 +30,11 @@ void usb_net_event(struct xhci_dev *u, const struct trb *ev);
  * u->net is cleared. Interrupts off, before u's slot is disabled. */
 void usb_net_gone(struct xhci_dev *u);
 
-/* The adapters that went since the last call: their interfaces taken
- * down (net_dev_down: routes and neighbours gone, as `ip link set down`).
- * The hot-plug thread, interrupts on. */
+/* The adapters that went since the last call: their netdevs unregistered
+ * (net_dev_unregister: down, addresses, routes and neighbours gone, the
+ * listeners told, every reference waited for) and the adapters freed,
+ * their names and slots free for the next. The hot-plug thread,
+ * interrupts on (it sleeps). */
 void usb_net_reap(void);
 
 #endif

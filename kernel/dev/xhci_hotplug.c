@@ -103,6 +103,7 @@ static void hotplug_main(void *arg)
 			xhci_hubs_service(hc);
 			irq_restore(f);
 			usb_storage_reap();
+			usb_net_reap();
 			continue;
 		}
 		uint32_t sc = op_read(hc, OP_PORTSC(port));

@@ -90,7 +90,7 @@ static long node_aux(int ifindex, unsigned k)
 	return SYSFS_NET_BASE + (long)ifindex * SYSFS_NET_STRIDE + (long)k;
 }
 
-/* The device node aux belongs to (NULL: none), and which of its nodes in *k. */
+/* The device node aux belongs to, held (NULL: none), and which of its nodes in *k. */
 static struct netdev *node_dev(long aux, unsigned *k)
 {
 	if (!sysfs_net_is(aux))
@@ -99,14 +99,17 @@ static struct netdev *node_dev(long aux, unsigned *k)
 	return netdev_by_index((int)((aux - SYSFS_NET_BASE) / SYSFS_NET_STRIDE));
 }
 
-/* The k-th device (from 0) in ifindex order, if it has nodes. */
+/* The k-th device (from 0) in ifindex order, held, if it has nodes. */
 static struct netdev *nth_dev(unsigned k)
 {
 	struct netdev *d = netdev_first();
 
 	while (d && k--)
 		d = netdev_next(d);
-	return d && d->ifindex > 0 && d->ifindex < SYSFS_NET_IFMAX ? d : NULL;
+	if (d && d->ifindex > 0 && d->ifindex < SYSFS_NET_IFMAX)
+		return d;
+	netdev_put(d);
+	return NULL;
 }
 
 /* Is dev a PCI function on the root bus ("0000:00:dd.f"), which
@@ -156,16 +159,20 @@ bool sysfs_net_child(long dir, unsigned k, struct sysfs_entry *e)
 			entry(e, d->name, S_IFLNK | 0777, node_aux(d->ifindex, K_CLASS_LINK));
 		else
 			entry(e, d->name, S_IFDIR | 0755, node_aux(d->ifindex, K_DIR));
+		netdev_put(d);
 		return true;
 	}
 	if (!(d = node_dev(dir, &self)))
 		return false;
+	bool found = false;
 	if (self == K_DIR)
-		return dev_child(d, k, e);
-	if (self != K_STATS || k >= N_STATS)
-		return false;
-	entry(e, stat_names[k], S_IFREG | 0444, node_aux(d->ifindex, STAT_FIRST + k));
-	return true;
+		found = dev_child(d, k, e);
+	else if (self == K_STATS && k < N_STATS) {
+		entry(e, stat_names[k], S_IFREG | 0444, node_aux(d->ifindex, STAT_FIRST + k));
+		found = true;
+	}
+	netdev_put(d);
+	return found;
 }
 
 /* ---- the files' text ------------------------------------------------------------ */
@@ -305,9 +312,9 @@ static uint64_t stat_value(const struct netdev *d, enum stat s)
 long sysfs_net_read(long aux, struct iobuf b, size_t n, uint64_t *pos)
 {
 	unsigned k;
-	const struct netdev *d = node_dev(aux, &k);
+	struct netdev *d = node_dev(aux, &k);
 	char buf[TEXT_MAX];
-	int len;
+	int len = -EINVAL;
 
 	if (!d)
 		return -EINVAL;
@@ -315,8 +322,7 @@ long sysfs_net_read(long aux, struct iobuf b, size_t n, uint64_t *pos)
 		len = ksnprintf(buf, sizeof(buf), "%lu\n", (unsigned long)stat_value(d, (enum stat)(k - STAT_FIRST)));
 	else if (k >= ATTR_FIRST && k - ATTR_FIRST < N_ATTRS)
 		len = attr_text(d, (enum attr)(k - ATTR_FIRST), buf, sizeof(buf));
-	else
-		return -EINVAL;
+	netdev_put(d);
 	if (len < 0)
 		return len;
 	if (len >= (int)sizeof(buf))
@@ -327,9 +333,9 @@ long sysfs_net_read(long aux, struct iobuf b, size_t n, uint64_t *pos)
 int sysfs_net_readlink(long aux, char *buf, size_t cap)
 {
 	unsigned k;
-	const struct netdev *d = node_dev(aux, &k);
+	struct netdev *d = node_dev(aux, &k);
 	char path[LINK_MAX_BYTES];
-	int len;
+	int len = -EINVAL;
 
 	if (!d)
 		return -EINVAL;
@@ -339,7 +345,8 @@ int sysfs_net_readlink(long aux, char *buf, size_t cap)
 		len = ksnprintf(path, sizeof(path), "../../../../class/net");
 	else if (k == K_DEVICE && on_root_bus(d))
 		len = ksnprintf(path, sizeof(path), "../../../pci0000:00/%s", d->bus_info);
-	else
+	netdev_put(d);
+	if (len < 0)
 		return -EINVAL;
 	if (len >= (int)sizeof(path))
 		len = sizeof(path) - 1;

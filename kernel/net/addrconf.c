@@ -229,12 +229,13 @@ static void mc_sync(int ifindex)
 {
 	static uint8_t macs[MC_MAX][ETH_ALEN]; /* mc_lock */
 	struct netdev *dev = netdev_by_index(ifindex);
-	if (!dev || !dev->ops->set_multicast)
-		return;
-	uint64_t fl = spin_lock_irqsave(&mc_lock);
-	unsigned n = mc_list(ifindex, macs);
-	dev->ops->set_multicast(dev, (const uint8_t(*)[ETH_ALEN])macs, n);
-	spin_unlock_irqrestore(&mc_lock, fl);
+	if (dev && dev->ops->set_multicast) {
+		uint64_t fl = spin_lock_irqsave(&mc_lock);
+		unsigned n = mc_list(ifindex, macs);
+		dev->ops->set_multicast(dev, (const uint8_t(*)[ETH_ALEN])macs, n);
+		spin_unlock_irqrestore(&mc_lock, fl);
+	}
+	netdev_put(dev);
 }
 
 /* ---- MLDv2 reports (RFC 3810 5.2) ---- */
@@ -325,6 +326,7 @@ static void say(const struct ac_todo *t, unsigned i)
 	in6_format(&t->said[i].addr, text);
 	klog(t->said[i].ok ? LOG_INFO : LOG_WARN, "ipv6: %s %s/%u %s\n", dev ? dev->name : "?", text,
 	     t->said[i].prefix, t->said[i].ok ? "ready (DAD passed)" : "DAD failed: a duplicate on the link");
+	netdev_put(dev);
 }
 
 static void todo_run(struct ac_todo *t)
@@ -335,16 +337,19 @@ static void todo_run(struct ac_todo *t)
 		mc_sync(t->mc[i]);
 		if (dev)
 			mld_report(dev, MLD2_CHANGE_TO_EX);
+		netdev_put(dev);
 	}
 	for (unsigned i = 0; i < t->ndad; i++) {
 		struct netdev *dev = netdev_by_index(t->dad[i].ifindex);
 		if (dev)
 			ndisc_send_ns(dev, &any, &t->dad[i].target);
+		netdev_put(dev);
 	}
 	for (unsigned i = 0; i < t->nrs; i++) {
 		struct netdev *dev = netdev_by_index(t->rs[i].ifindex);
 		if (dev)
 			ndisc_send_rs(dev, &t->rs[i].src);
+		netdev_put(dev);
 	}
 	for (unsigned i = 0; i < t->nsaid; i++)
 		say(t, i);
@@ -389,6 +394,22 @@ void addrconf_dev_down(struct netdev *dev)
 		memset(idev, 0, sizeof(*idev));
 	spin_unlock_irqrestore(&ac_lock, fl);
 	ndisc_flush_dev(dev->ifindex);
+}
+
+void addrconf_dev_forget(int ifindex)
+{
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++)
+		if (routes[i].ifindex == ifindex)
+			memset(&routes[i], 0, sizeof(routes[i]));
+	for (unsigned i = 0; i < IPV6_ADDR_MAX; i++)
+		if (addrs[i].a.ifindex == ifindex)
+			memset(&addrs[i], 0, sizeof(addrs[i]));
+	struct inet6_dev *idev = idev_of(ifindex, false);
+	if (idev)
+		memset(idev, 0, sizeof(*idev));
+	spin_unlock_irqrestore(&ac_lock, fl);
+	ndisc_forget_dev(ifindex);
 }
 
 /* ---- addresses by hand (netlink) ------------------------------------------------------- */
@@ -467,10 +488,12 @@ static void dad_passed(struct ac_addr *x, uint64_t now, struct ac_todo *t)
 /* One address's DAD step at now. */
 static void dad_step(struct ac_addr *x, uint64_t now, struct ac_todo *t)
 {
-	struct netdev *dev = netdev_by_index(x->a.ifindex);
 	if (!(x->a.flags & IFA_F_TENTATIVE) || (x->a.flags & IFA_F_DADFAILED) || now < x->dad_next)
 		return;
-	if (!dev || !(dev->flags & IFF_UP) || !(dev->flags & IFF_RUNNING)) {
+	struct netdev *dev = netdev_by_index(x->a.ifindex);
+	bool ready = dev && (dev->flags & IFF_UP) && (dev->flags & IFF_RUNNING);
+	netdev_put(dev);
+	if (!ready) {
 		x->dad_next = now + DAD_RETRANS_NS; /* no carrier yet: DAD waits for it */
 		return;
 	}
@@ -600,6 +623,7 @@ static void rs_step(struct inet6_dev *idev, uint64_t now, struct ac_todo *t)
 	if (!dev)
 		return;
 	in6_set_eui64(&ll, dev->mac);
+	netdev_put(dev);
 	idev->rs_left--;
 	idev->rs_next = now + RS_INTERVAL_NS;
 	t->rs[t->nrs].ifindex = idev->ifindex;
@@ -697,7 +721,9 @@ int ipv6_fib_lookup(const struct in6 *dst, const struct netdev *dev, struct ipv6
 		if (!r->ifindex || (dev && r->ifindex != dev->ifindex) || !in6_prefix_eq(&r->dst, dst, r->prefix))
 			continue;
 		struct netdev *via = netdev_by_index(r->ifindex);
-		if (!via || !(via->flags & IFF_UP))
+		bool up = via && (via->flags & IFF_UP);
+		netdev_put(via);
+		if (!up)
 			continue;
 		if (r->prefix > best || (r->prefix == best && r->metric < out->metric)) {
 			best = r->prefix;

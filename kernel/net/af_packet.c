@@ -22,6 +22,7 @@
  */
 #include "net/af_packet.h"
 #include "net/ether.h"
+#include "net/ifstate.h"
 #include "net/inet_sock.h"
 #include "net/netdev.h"
 #include "net/sock_filter.h"
@@ -89,8 +90,9 @@ static void packet_input(const struct netbuf *nb)
 
 /* ---- sending --------------------------------------------------------------------- */
 
-/* The device and, for SOCK_DGRAM, the header's destination and type,
- * from sendto's sockaddr_ll or the bound ones. */
+/* The device (held, also when it is down) and, for SOCK_DGRAM, the
+ * header's destination and type, from sendto's sockaddr_ll or the bound
+ * ones. */
 static int send_target(const struct unix_sock *s, const struct sock_msg *m, struct netdev **dev,
 		       struct sockaddr_ll *to)
 {
@@ -109,11 +111,14 @@ static int send_target(const struct unix_sock *s, const struct sock_msg *m, stru
 		return -ENXIO;
 	*dev = netdev_by_index(to->sll_ifindex);
 	if (!*dev)
-		return -ENXIO;
+		return -ENXIO; /* also bound to a device that went: ifindex -1, as Linux's */
 	if (!((*dev)->flags & IFF_UP))
 		return -ENETDOWN;
 	return 0;
 }
+
+static long packet_send_on(struct unix_sock *s, struct sock_msg *m, int flags, struct netdev *dev,
+			   const struct sockaddr_ll *tp, size_t len);
 
 static long packet_send(struct file *f, struct sock_msg *m, int flags)
 {
@@ -124,8 +129,20 @@ static long packet_send(struct file *f, struct sock_msg *m, int flags)
 	long err;
 
 	inet_drop_files(m);
-	if ((err = send_target(s, m, &dev, &to)))
-		return err;
+	dev = NULL;
+	err = send_target(s, m, &dev, &to);
+	if (!err)
+		err = packet_send_on(s, m, flags, dev, &to, len);
+	netdev_put(dev);
+	return err;
+}
+
+/* packet_send's frame of len bytes on dev (held) to *to. */
+static long packet_send_on(struct unix_sock *s, struct sock_msg *m, int flags, struct netdev *dev,
+			   const struct sockaddr_ll *tp, size_t len)
+{
+	struct sockaddr_ll to = *tp;
+	long err;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
 	size_t frame = s->type == SOCK_DGRAM ? len + ETH_HLEN : len;
@@ -176,7 +193,7 @@ static int packet_bind(struct file *f, const struct sockaddr_un *a, size_t len)
 	memcpy(&ll, a, len < sizeof(ll) ? len : sizeof(ll));
 	if (ll.sll_family != AF_PACKET)
 		return -EINVAL;
-	if (ll.sll_ifindex && !netdev_by_index(ll.sll_ifindex))
+	if (ll.sll_ifindex && !netdev_exists(ll.sll_ifindex))
 		return -ENODEV;
 	s->in.name.addr = (uint32_t)ll.sll_ifindex;
 	if (ll.sll_protocol)
@@ -192,12 +209,13 @@ static int packet_getname(struct file *f, enum sock_name which, struct sockaddr_
 		return -EOPNOTSUPP;
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = be16(sock_proto_of(s)),
 				  .sll_ifindex = sock_ifindex(s) };
-	struct netdev *dev = ll.sll_ifindex ? netdev_by_index(ll.sll_ifindex) : NULL;
+	struct netdev *dev = ll.sll_ifindex > 0 ? netdev_by_index(ll.sll_ifindex) : NULL;
 	if (dev) {
 		ll.sll_hatype = dev->type;
 		ll.sll_halen = ETH_ALEN;
 		memcpy(ll.sll_addr, dev->mac, ETH_ALEN);
 	}
+	netdev_put(dev);
 	memset(a, 0, sizeof(*a));
 	memcpy(a, &ll, sizeof(ll));
 	*len = sizeof(ll);
@@ -300,7 +318,27 @@ int packet_create(int type, int protocol, unsigned *flags, struct file **out)
 	return 0;
 }
 
+/* A device is going (ifstate's notifier, Linux's packet_notifier on
+ * NETDEV_UNREGISTER): each socket bound to it is bound to ifindex -1
+ * from then on, where nothing is received and sends find no device
+ * (ENXIO); one that was receiving (an EtherType bound) has its next, or
+ * waiting, receive fail with ENETDOWN. */
+static void packet_dev_gone(const struct netdev *dev, const struct net_dev_gone *what)
+{
+	(void)what;
+	for (struct unix_sock *s = packet_socks; s; s = s->in.next) {
+		if (s->dead || sock_ifindex(s) != dev->ifindex)
+			continue;
+		s->in.name.addr = (uint32_t)-1;
+		if (!sock_proto_of(s))
+			continue; /* receiving nothing (Linux's not running): no error either */
+		s->err = ENETDOWN;
+		unix_changed(s);
+	}
+}
+
 void packet_init(void)
 {
 	ether_set_packet_tap(packet_input);
+	net_dev_gone_listen(packet_dev_gone);
 }

@@ -112,7 +112,12 @@ void arp_timer(uint64_t now)
 
 void arp_flush_dev(int ifindex)
 {
-	neigh_flush_dev(&table, ifindex);
+	neigh_flush_dev(&table, ifindex, false);
+}
+
+void arp_forget_dev(int ifindex)
+{
+	neigh_flush_dev(&table, ifindex, true);
 }
 
 bool arp_entry_get(unsigned i, struct arp_entry_info *out)

@@ -33,6 +33,8 @@ void arp_announce(struct netdev *dev, uint32_t addr);
 void arp_timer(uint64_t now);
 /* Drop every entry of ifindex (its device went down). */
 void arp_flush_dev(int ifindex);
+/* ...and the permanent ones too (the device is being unregistered). */
+void arp_forget_dev(int ifindex);
 /* The i-th entry: true and *out, or false past the last. */
 bool arp_entry_get(unsigned i, struct arp_entry_info *out);
 /* Add or replace a permanent entry (SIOCSARP, ip neigh add); delete one. 0, -ENOSPC, -ENXIO. */

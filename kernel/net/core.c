@@ -32,6 +32,7 @@
 #include "net/ndisc.h"
 #include "net/loopback.h"
 #include "net/net_proc.h"
+#include "net/netlink.h"
 #include "net/netdev.h"
 #include "net/pmtu.h"
 #include "net/tcp_sock.h"
@@ -84,6 +85,7 @@ static void poll_devices(void)
 			netdev_schedule(dev); /* after the others */
 		else
 			dev->ops->irq_enable(dev);
+		netdev_put(dev); /* netdev_poll_take's */
 		sched_cond_resched();
 	}
 }
@@ -149,6 +151,7 @@ void net_init(const char *ip_spec)
 	inet_icmp6_init();    /* raw and ping sockets over IPv6 */
 	tcp_sock_init();      /* TCP to other hosts */
 	packet_init();        /* AF_PACKET sockets */
+	netlink_init();       /* rtnetlink's notifications */
 	net_proc_init();
 	netdev_wake_hook = net_kick;
 	struct thread *t = thread_create_kernel("net", net_thread, NULL);

@@ -125,14 +125,16 @@ static long ifconf(uptr_t arg)
 	if (copy_from_user(&ifc, arg, sizeof(ifc)))
 		return -EFAULT;
 	for (struct netdev *d = netdev_first(); d; d = netdev_next(d))
-		if (ifconf_dev(d, ifc.ifc_buf, ifc.ifc_len, &done))
+		if (ifconf_dev(d, ifc.ifc_buf, ifc.ifc_len, &done)) {
+			netdev_put(d);
 			return -EFAULT;
+		}
 	return copy_to_user(arg, &done, sizeof(done)) ? -EFAULT : 0;
 }
 
 /* ---- the requests on one device ---------------------------------------------------- */
 
-/* The device an ifreq names, up to a colon (an alias "eth0:1" is eth0's). */
+/* The device an ifreq names, up to a colon (an alias "eth0:1" is eth0's), held. */
 static struct netdev *ifreq_dev(const struct ifreq *ifr)
 {
 	char name[IFNAMSIZ];
@@ -226,6 +228,7 @@ static long ifname(struct ifreq *ifr)
 	if (!dev)
 		return -ENODEV;
 	memcpy(ifr->ifr_name, dev->name, IFNAMSIZ);
+	netdev_put(dev);
 	return 0;
 }
 
@@ -242,7 +245,9 @@ static long ifreq_request(unsigned long req, struct ifreq *ifr, bool *copyout)
 	struct netdev *dev = ifreq_dev(ifr);
 	if (!dev)
 		return -ENODEV;
-	return is_set_request(req) ? set_request(req, dev, ifr) : get_request(req, dev, ifr);
+	long r = is_set_request(req) ? set_request(req, dev, ifr) : get_request(req, dev, ifr);
+	netdev_put(dev);
+	return r;
 }
 
 static bool is_inet_request(unsigned long req)

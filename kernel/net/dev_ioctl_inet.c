@@ -209,15 +209,17 @@ static long addr_request(unsigned long req, struct ifreq *ifr)
 	struct netdev *dev = netdev_by_name(name);
 	if (!dev)
 		return -ENODEV;
-	struct ipv4_ifaddr a;
+	struct ipv4_ifaddr a = { 0 };
 	bool match = is_get_addr(req) && orig.sin_family == AF_INET;
 	bool have = find_ifaddr(dev, ifr->ifr_name, match, ntoh32(orig.sin_addr), &a);
 	if (!have && req != SIOCSIFADDR && req != SIOCSIFFLAGS)
-		return -EADDRNOTAVAIL;
-	if (!is_get_addr(req))
-		return addr_change(req, dev, have ? &a : NULL, colon != NULL, ifr);
-	addr_answer(req, &a, ifr);
-	return 0;
+		err = -EADDRNOTAVAIL;
+	else if (!is_get_addr(req))
+		err = addr_change(req, dev, have ? &a : NULL, colon != NULL, ifr);
+	else
+		addr_answer(req, &a, ifr);
+	netdev_put(dev);
+	return err;
 }
 
 long dev_ioctl_inet_addr(unsigned long req, uptr_t arg)
@@ -252,6 +254,7 @@ static long route_dev(uptr_t rt_dev, int *ifindex)
 	if (!dev)
 		return -ENODEV;
 	*ifindex = dev->ifindex;
+	netdev_put(dev);
 	return 0;
 }
 
@@ -323,13 +326,15 @@ long dev_ioctl_inet_route(unsigned long req, uptr_t arg)
 /* ---- the ARP cache (arp_ioctl) ------------------------------------------------------ */
 
 /* The device the request names, or the one the route to ip uses (Linux's
- * ip_route_output with RTO_ONLINK). NULL and *err when there is none. */
+ * ip_route_output with RTO_ONLINK), held. NULL and *err when there is none. */
 static struct netdev *arp_dev_for(struct netdev *named, uint32_t ip, long *err)
 {
 	struct ipv4_dst d;
 
-	if (named)
+	if (named) {
+		netdev_hold(named);
 		return named;
+	}
 	*err = ipv4_route_lookup(ip, NULL, &d);
 	return *err ? NULL : d.dev;
 }
@@ -373,10 +378,13 @@ static long arp_set(struct arpreq *r, struct netdev *named, uint32_t ip)
 	if (!dev)
 		return err;
 	if (r->arp_ha.sa_family != dev->type)
-		return -EINVAL;
-	if (!(r->arp_flags & ATF_COM)) /* no address: only an entry that has one stays */
-		return arp_find(dev, ip, &e) && (e.state & NUD_VALID) ? 0 : -EINVAL;
-	return arp_entry_set(dev->ifindex, ip, r->arp_ha.sa_data);
+		err = -EINVAL;
+	else if (!(r->arp_flags & ATF_COM)) /* no address: only an entry that has one stays */
+		err = arp_find(dev, ip, &e) && (e.state & NUD_VALID) ? 0 : -EINVAL;
+	else
+		err = arp_entry_set(dev->ifindex, ip, r->arp_ha.sa_data);
+	netdev_put(dev);
+	return err;
 }
 
 /* SIOCDARP: the entry goes (ENXIO: there was none). */
@@ -389,11 +397,13 @@ static long arp_del(struct arpreq *r, struct netdev *named, uint32_t ip)
 	struct netdev *dev = arp_dev_for(named, ip, &err);
 	if (!dev)
 		return err;
-	return arp_entry_del(dev->ifindex, ip);
+	err = arp_entry_del(dev->ifindex, ip);
+	netdev_put(dev);
+	return err;
 }
 
 /* The checks of arp_ioctl on the copied request, in its order; the named
- * device (or NULL) into *dev. */
+ * device (or NULL) into *dev, held (also when the checks fail). */
 static long arp_precheck(unsigned long req, struct arpreq *r, struct netdev **dev)
 {
 	*dev = NULL;
@@ -413,6 +423,20 @@ static long arp_precheck(unsigned long req, struct arpreq *r, struct netdev **de
 	return 0;
 }
 
+/* The checked request r on dev (or NULL: the route's), its answer to arg. */
+static long arp_request(unsigned long req, struct arpreq *r, struct netdev *dev, uptr_t arg)
+{
+	uint32_t ip = ntoh32(sin_of(&r->arp_pa)->sin_addr);
+	if (req == SIOCDARP)
+		return arp_del(r, dev, ip);
+	if (req == SIOCSARP)
+		return arp_set(r, dev, ip);
+	long err = arp_get(r, dev, ip);
+	if (!err && copy_to_user(arg, r, sizeof(*r)))
+		return -EFAULT;
+	return err;
+}
+
 long dev_ioctl_inet_arp(unsigned long req, uptr_t arg)
 {
 	struct arpreq r;
@@ -423,15 +447,8 @@ long dev_ioctl_inet_arp(unsigned long req, uptr_t arg)
 	if (copy_from_user(&r, arg, sizeof(r)))
 		return -EFAULT;
 	long err = arp_precheck(req, &r, &dev);
-	if (err)
-		return err;
-	uint32_t ip = ntoh32(sin_of(&r.arp_pa)->sin_addr);
-	if (req == SIOCDARP)
-		return arp_del(&r, dev, ip);
-	if (req == SIOCSARP)
-		return arp_set(&r, dev, ip);
-	err = arp_get(&r, dev, ip);
-	if (!err && copy_to_user(arg, &r, sizeof(r)))
-		return -EFAULT;
+	if (!err)
+		err = arp_request(req, &r, dev, arg);
+	netdev_put(dev);
 	return err;
 }

@@ -49,6 +49,7 @@ int icmp6_send(struct netbuf *nb, const struct in6 *src, const struct in6 *dst, 
 	} else {
 		struct ipv6_dst d;
 		int err = ipv6_route_lookup(dst, dev, &d);
+		netdev_put(d.dev); /* only its source wanted */
 		if (err) {
 			count(&icmp6_mib.out_errors);
 			netbuf_free(nb);

@@ -5,12 +5,26 @@
  * its ARP entries) and IPv6 (its link-local address and autoconfiguration). Below the sockets and ioctls that ask for it, above
  * netdev and IPv4.
  *
- * Lock rule: IFF_UP changes atomically; IPv4's tables take their own lock.
+ * Unregistering a device (net_dev_unregister) is Linux's
+ * unregister_netdevice in the order it does it: out of the lookups,
+ * down, its addresses and what hangs off them gone, the listeners told
+ * (a notifier chain, as Linux's netdevice notifiers: the sockets and
+ * netlink above register with it at boot, so that this file calls
+ * nothing above it), then the wait for its last reference.
+ *
+ * Lock rule: IFF_UP changes atomically; IPv4's tables take their own
+ * lock; listeners[] is written at boot only.
  */
 #include "net/ifstate.h"
+#include "net/arp.h"
 #include "net/ipv4.h"
 #include "net/ipv6.h"
+#include "net/ndisc.h"
 #include "net/netdev.h"
+#include "log.h"
+
+static net_dev_gone_fn listeners[NET_GONE_LISTENERS];
+static unsigned nlisteners;
 
 int net_dev_up(struct netdev *dev)
 {
@@ -34,4 +48,53 @@ void net_dev_down(struct netdev *dev)
 		dev->ops->stop(dev);
 	ipv4_dev_down(dev->ifindex);
 	addrconf_dev_down(dev);
+}
+
+void net_dev_gone_listen(net_dev_gone_fn fn)
+{
+	if (nlisteners < NET_GONE_LISTENERS)
+		listeners[nlisteners++] = fn;
+	else
+		klog(LOG_WARN, "net: too many unregister listeners\n");
+}
+
+/* After dev's last reference: what points at it without holding it.
+ * Nothing can find dev any more, so nothing new comes: the neighbour
+ * entries a holder made since the first flush, and reassembly queues
+ * with pieces that came on it. */
+static void purge(struct netdev *dev)
+{
+	arp_forget_dev(dev->ifindex);
+	ndisc_forget_dev(dev->ifindex);
+	ipv4_frag_forget_dev(dev);
+	ipv6_frag_forget_dev(dev);
+}
+
+/* dev's IPv6 routes and addresses into what (before net_dev_down takes
+ * them, as Linux's NETDEV_DOWN does with its notifications). */
+static void list_ipv6(const struct netdev *dev, struct net_dev_gone *what)
+{
+	struct ipv6_route r;
+	struct ipv6_ifaddr a;
+	for (unsigned i = 0; what->nr6 < NET_GONE_ROUTES && ipv6_route_get(i, &r); i++)
+		if (r.ifindex == dev->ifindex)
+			what->r6[what->nr6++] = r;
+	for (unsigned i = 0; what->nv6 < NET_GONE_ADDRS && ipv6_addr_get(i, &a); i++)
+		if (a.ifindex == dev->ifindex)
+			what->v6[what->nv6++] = a;
+}
+
+void net_dev_unregister(struct netdev *dev)
+{
+	struct net_dev_gone what = { 0 }; /* about 1.5 KiB of the stack */
+
+	netdev_unlist(dev);
+	what.was_up = dev->flags & IFF_UP;
+	list_ipv6(dev, &what);
+	net_dev_down(dev);
+	what.nv4 = ipv4_dev_forget(dev->ifindex, what.v4, NET_GONE_ADDRS);
+	addrconf_dev_forget(dev->ifindex);
+	for (unsigned i = 0; i < nlisteners; i++)
+		listeners[i](dev, &what);
+	netdev_unregister(dev, purge);
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Bringing a network interface up or down. */
+/* Bringing a network interface up or down, and unregistering one. */
 #ifndef KESTREL_NET_IFSTATE_H
 #define KESTREL_NET_IFSTATE_H
+
+#include "net/ipv4.h"
+#include "net/ipv6.h"
 
 struct netdev;
 
@@ -10,5 +13,41 @@ struct netdev;
  * entries gone; its addresses stay, as Linux's). 0 or the driver's error. */
 int net_dev_up(struct netdev *dev);
 void net_dev_down(struct netdev *dev);
+
+#define NET_GONE_ADDRS 8  /* addresses of each family a departure lists (the notifications') */
+#define NET_GONE_ROUTES 8 /* ...and IPv6 routes */
+
+/* What a device that goes had, for those told (Linux's NETDEV_DOWN and
+ * NETDEV_UNREGISTER, and the deletions between them): whether it was up,
+ * the first NET_GONE_ADDRS addresses of each family and NET_GONE_ROUTES
+ * IPv6 routes (IPv4's go without a word on Linux too). */
+struct net_dev_gone {
+	bool was_up;
+	struct ipv4_ifaddr v4[NET_GONE_ADDRS];
+	struct ipv6_ifaddr v6[NET_GONE_ADDRS];
+	struct ipv6_route r6[NET_GONE_ROUTES];
+	int nv4, nv6, nr6;
+};
+
+/* Who must hear that a device goes (packet sockets, rtnetlink's
+ * listeners): fn is called by net_dev_unregister after the device left
+ * every lookup, before its last reference goes, in the unregistering
+ * thread (process context, the kernel lock held as by every kernel
+ * thread: the sockets' rule). Boot time; at most NET_GONE_LISTENERS. */
+#define NET_GONE_LISTENERS 4
+typedef void (*net_dev_gone_fn)(const struct netdev *dev, const struct net_dev_gone *what);
+void net_dev_gone_listen(net_dev_gone_fn fn);
+
+/*
+ * Linux's unregister_netdevice for a driver whose device is gone
+ * (unplugged): dev leaves the list and the name and index lookups, goes
+ * down, loses its IPv4 and IPv6 addresses (and with them its multicast
+ * groups), routes, neighbour entries and reassembly queues; the
+ * listeners are told; then the caller sleeps until every reference to
+ * dev is gone (net/netdev.h's rule) and what still pointed at it is let
+ * go of. On return the driver may free dev. Process context (sleeps);
+ * one call per device; never lo.
+ */
+void net_dev_unregister(struct netdev *dev);
 
 #endif

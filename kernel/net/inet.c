@@ -195,7 +195,8 @@ static bool v4_local(uint32_t addr)
 	return inet_loopback(addr) || ipv4_is_local(addr);
 }
 
-/* The device a name's scope (or s's SO_BINDTODEVICE) sends through, or NULL. */
+/* The device a name's scope (or s's SO_BINDTODEVICE) sends through,
+ * held, or NULL. */
 static struct netdev *v6_dev(const struct unix_sock *s, const struct inet_name *d)
 {
 	return d->scope ? netdev_by_index(d->scope) : inet_bound_dev(s);
@@ -205,16 +206,23 @@ int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct i
 {
 	struct in6 a;
 	memcpy(a.b, d->a6, sizeof(a.b));
-	if (d->scope && !netdev_by_index(d->scope))
+	memset(out, 0, sizeof(*out));
+	if (d->scope ? !netdev_exists(d->scope) : inet_bound_gone(s))
 		return -ENODEV;
-	return ipv6_route_lookup(&a, v6_dev(s, d), out);
+	struct netdev *dev = v6_dev(s, d);
+	int err = ipv6_route_lookup(&a, dev, out);
+	netdev_put(dev);
+	return err;
 }
 
 int inet_route(const struct unix_sock *s, struct inet_name *d)
 {
 	struct ipv6_dst route;
-	if (d->kind == INET_V6)
-		return inet_v6_route(s, d, &route);
+	if (d->kind == INET_V6) {
+		int err = inet_v6_route(s, d, &route);
+		netdev_put(route.dev);
+		return err;
+	}
 	if (d->kind == INET_V6_ANY)
 		d->kind = INET_V6_LOOP;
 	if (d->kind == INET_V4 && d->addr == INADDR_ANY)
@@ -245,18 +253,36 @@ struct netdev *inet_bound_dev(const struct unix_sock *s)
 	return s->bound_dev_if ? netdev_by_index(s->bound_dev_if) : NULL;
 }
 
+bool inet_bound_gone(const struct unix_sock *s)
+{
+	return s->bound_dev_if && !netdev_exists(s->bound_dev_if);
+}
+
+/* The source the route to dst (through s's bound device) gives, or
+ * otherwise when there is none. */
+static uint32_t v4_route_src(const struct unix_sock *s, uint32_t dst, uint32_t otherwise)
+{
+	struct ipv4_dst route;
+	struct netdev *dev = inet_bound_dev(s);
+	if (ipv4_route_lookup(dst, dev, &route) == 0) {
+		otherwise = route.src;
+		netdev_put(route.dev);
+	}
+	netdev_put(dev);
+	return otherwise;
+}
+
 struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *d)
 {
 	struct inet_name n = s->in.name;
-	struct ipv4_dst route;
 
 	if (n.kind == INET_V6_ANY || (n.kind == INET_V4 && n.addr == INADDR_ANY)) {
 		n.kind = d->kind;
 		n.addr = d->kind == INET_V4 ? INADDR_LOOPBACK : 0;
 		if (d->kind == INET_V4 && ipv4_is_local(d->addr))
 			n.addr = d->addr; /* to one of its own addresses: from it, as Linux */
-		else if (d->kind == INET_V4 && ipv4_route_lookup(d->addr, inet_bound_dev(s), &route) == 0)
-			n.addr = route.src; /* the route's source */
+		else if (d->kind == INET_V4)
+			n.addr = v4_route_src(s, d->addr, n.addr);
 	}
 	if (n.kind == INET_V6 && d->kind == INET_V6 && !memcmp(n.a6, (uint8_t[16]){ 0 }, sizeof(n.a6))) {
 		struct ipv6_dst r6;
@@ -264,6 +290,7 @@ struct inet_name inet_source(const struct unix_sock *s, const struct inet_name *
 			memcpy(n.a6, r6.src.b, sizeof(n.a6));
 			n.scope = in6_is_linklocal(&r6.src) ? r6.dev->ifindex : 0;
 		}
+		netdev_put(r6.dev);
 	}
 	return n;
 }
@@ -638,9 +665,13 @@ static int peer_mtu(const struct unix_sock *s, int *v)
 		return -ENOTCONN;
 	if (p.kind == INET_V4) {
 		struct ipv4_dst d;
-		if (ipv4_route_lookup(p.addr, inet_bound_dev(s), &d))
+		struct netdev *dev = inet_bound_dev(s);
+		int err = ipv4_route_lookup(p.addr, dev, &d);
+		netdev_put(dev);
+		if (err)
 			return -ENOTCONN;
 		*v = (int)pmtu_ipv4(&d, p.addr, NULL);
+		netdev_put(d.dev);
 		return 0;
 	}
 	if (p.kind == INET_V6_LOOP) { /* ::1, as an address the route looks up */
@@ -650,11 +681,14 @@ static int peer_mtu(const struct unix_sock *s, int *v)
 	}
 	struct ipv6_dst r;
 	struct in6 a;
-	if (p.kind != INET_V6 || inet_v6_route(s, &p, &r))
+	if (p.kind != INET_V6)
 		return -ENOTCONN;
+	int err = inet_v6_route(s, &p, &r);
 	memcpy(a.b, p.a6, sizeof(a.b));
-	*v = (int)pmtu_ipv6(&r, &a);
-	return 0;
+	if (!err)
+		*v = (int)pmtu_ipv6(&r, &a);
+	netdev_put(r.dev);
+	return err ? -ENOTCONN : 0;
 }
 
 /* An IPPROTO_IP option's value, or -ENOPROTOOPT. */

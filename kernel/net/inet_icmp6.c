@@ -161,7 +161,8 @@ static long icmp6_sock_send(struct file *f, struct sock_msg *m, int flags)
 		return -EINVAL; /* no room for the checksum the kernel owes */
 	if (is_ping(s) && !s->in.name.port && (err = ping_autobind(s)))
 		return err;
-	struct netdev *dev = d.scope ? netdev_by_index(d.scope) : inet_bound_dev(s);
+	if (!d.scope && inet_bound_gone(s))
+		return -ENODEV;
 	struct netbuf *nb = netbuf_alloc(NETBUF_HEADROOM, len);
 	if (!nb)
 		return -ENOMEM;
@@ -185,7 +186,9 @@ static long icmp6_sock_send(struct file *f, struct sock_msg *m, int flags)
 	int hops = in6_is_multicast(&dst) ? MC_HOPS_DEFAULT : s->in.hops > 0 ? s->in.hops : -1;
 	if ((m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0)
 		hops = m->ip6_hoplimit;
+	struct netdev *dev = d.scope ? netdev_by_index(d.scope) : inet_bound_dev(s);
 	err = icmp6_send(nb, bound ? &src : NULL, &dst, dev, hops);
+	netdev_put(dev);
 	return err ? err : (long)len;
 }
 

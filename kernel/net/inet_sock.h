@@ -86,7 +86,9 @@ void inet_addr_out(const struct unix_sock *s, const struct inet_name *n, struct 
  * 0, or -ENETUNREACH (not this host, or IPv4 for an IPV6_V6ONLY socket). */
 int inet_route(const struct unix_sock *s, struct inet_name *d);
 /* The IPv6 route to d (an INET_V6 name: its scope, else s's bound
- * device, names the link): 0 and *out, or ipv6_route_lookup's error. */
+ * device, names the link): 0 and *out, or -ENODEV (that device is gone),
+ * or ipv6_route_lookup's error; out->dev as that one's (held or NULL:
+ * netdev_put it in every case). */
 struct ipv6_dst;
 int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct ipv6_dst *out);
 /* Does s reach d through the IPv4 stack (an IPv4 destination, this
@@ -104,8 +106,12 @@ struct unix_sock *inet_lookup_from(int protocol, const struct inet_name *d, cons
  * bound to another device (SO_BINDTODEVICE) does not take it. */
 struct unix_sock *inet_lookup_dev(int protocol, const struct inet_name *d, const struct inet_name *src,
 				  int ifindex);
-/* The device s is bound to (SO_BINDTODEVICE), or NULL. */
+/* The device s is bound to (SO_BINDTODEVICE), held, or NULL (none, or
+ * gone: see inet_bound_gone). */
 struct netdev *inet_bound_dev(const struct unix_sock *s);
+/* Is s bound to a device that is gone (unregistered)? It stays bound
+ * to the dead ifindex and its sends fail with -ENODEV, as on Linux. */
+bool inet_bound_gone(const struct unix_sock *s);
 /* The name s sends to d from: its own, made specific (127.0.0.1 or ::1;
  * the address itself for one of the interfaces'; the route's source for
  * another host). */

@@ -154,11 +154,19 @@ static int udp_deliver(struct unix_sock *to, struct unix_sock *s, struct sock_ms
 
 /* ---- to and from other hosts: the IPv4 stack -------------------------------------- */
 
-/* Is there a route to d (through s's device, if it is bound to one)? 0 or -ENETUNREACH. */
+/* Is there a route to d (through s's device, if it is bound to one)?
+ * 0, -ENETUNREACH, or -ENODEV (s's device is gone). */
 static int udp_wire_route(const struct unix_sock *s, const struct inet_name *d)
 {
 	struct ipv4_dst route;
-	return ipv4_route_lookup(d->addr, inet_bound_dev(s), &route);
+	if (inet_bound_gone(s))
+		return -ENODEV;
+	struct netdev *dev = inet_bound_dev(s);
+	int err = ipv4_route_lookup(d->addr, dev, &route);
+	if (!err)
+		netdev_put(route.dev);
+	netdev_put(dev);
+	return err;
 }
 
 /* Where a datagram through the IPv4 stack goes and how: its ports and
@@ -209,7 +217,12 @@ static long udp_wire_xmit(struct unix_sock *s, const struct udp_out *o, const vo
 	udp_build(p, o->from, o->dst.addr, o->src.port, o->dst.port, (uint16_t)(UDP_HDR_LEN + len));
 	struct ipv4_send out = { .src = o->from, .dst = o->dst.addr, .proto = IPPROTO_UDP, .ttl = o->ttl,
 				 .tos = o->tos, .pmtudisc = s->in.opt.pmtudisc, .dev = inet_bound_dev(s) };
-	int err = ipv4_output(nb, &out);
+	int err = inet_bound_gone(s) ? -ENODEV : 0;
+	if (err)
+		netbuf_free(nb);
+	else
+		err = ipv4_output(nb, &out);
+	netdev_put(out.dev);
 	if (err)
 		return err;
 	__atomic_add_fetch(&udp_mib.out_datagrams, 1, __ATOMIC_RELAXED);
@@ -234,18 +247,29 @@ static struct in6 v6_addr(const struct inet_name *n)
 	return a;
 }
 
+static long udp6_send_routed(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
+			     const struct inet_name *d, struct in6 to, const struct ipv6_dst *rp);
+
 static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
 			   const struct inet_name *dn)
 {
 	struct ipv6_dst r;
 	struct inet_name dv = *dn; /* ::1 as an address the route looks up */
-	const struct inet_name *d = &dv;
 	struct in6 to = v6_addr(dn);
 	memcpy(dv.a6, to.b, sizeof(dv.a6));
 	dv.kind = INET_V6;
-	int err = inet_v6_route(s, d, &r);
-	if (err)
-		return err;
+	int err = inet_v6_route(s, &dv, &r);
+	long ret = err ? err : udp6_send_routed(s, m, len, src, &dv, to, &r);
+	netdev_put(r.dev); /* the route's */
+	return ret;
+}
+
+/* udp6_wire_send's datagram on its route *rp to d (address to). */
+static long udp6_send_routed(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
+			     const struct inet_name *d, struct in6 to, const struct ipv6_dst *rp)
+{
+	struct ipv6_dst r = *rp;
+	int err;
 	if (len > 0xffff - UDP_HDR_LEN)
 		return -EMSGSIZE;
 	struct ipv6_send out = { .proto = NEXTHDR_UDP, .dev = r.dev, .pmtudisc = s->in.opt.pmtudisc6,

@@ -15,6 +15,7 @@
  * fragments are freed after it is released.
  */
 #include "net/ip_frag.h"
+#include "net/netdev.h"
 #include "lib/string.h"
 #include "time/time.h"
 
@@ -117,9 +118,11 @@ static bool add_piece(struct ip_frag_table *t, struct ip_frag_queue *q, struct n
 }
 
 /* q is complete: one netbuf with the first piece's kept header (rewritten
- * by the family) and every payload in order. NULL when memory is short or
- * the family cannot say the packet. The lock held; q is left as is. */
-static struct netbuf *join(const struct ip_frag_table *t, const struct ip_frag_queue *q)
+ * by the family) and every payload in order, received on dev (the last
+ * piece's, as Linux's ip_frag_reasm: the device the caller holds, where
+ * the first piece's may be gone since). NULL when memory is short or the
+ * family cannot say the packet. The lock held; q is left as is. */
+static struct netbuf *join(const struct ip_frag_table *t, const struct ip_frag_queue *q, struct netdev *dev)
 {
 	const struct netbuf *first = q->slots[q->first].nb;
 	size_t hlen = q->hdr_keep;
@@ -136,7 +139,7 @@ static struct netbuf *join(const struct ip_frag_table *t, const struct ip_frag_q
 		netbuf_free(nb);
 		return NULL;
 	}
-	nb->dev = first->dev;
+	nb->dev = dev;
 	nb->pkt_type = first->pkt_type;
 	nb->protocol = first->protocol;
 	netbuf_set_network(nb);
@@ -162,7 +165,7 @@ struct netbuf *ip_frag_add(struct ip_frag_table *t, struct netbuf *nb, const str
 		netbuf_enqueue(&dead, nb);
 		kill_queue(t, q, &dead);
 	} else if (q->total && q->have == q->total && q->first >= 0) {
-		whole = join(t, q);
+		whole = join(t, q, nb->dev);
 		kill_queue(t, q, &dead);
 	}
 	spin_unlock_irqrestore(&t->lock, fl);
@@ -192,13 +195,32 @@ unsigned ip_frag_expire(struct ip_frag_table *t, uint64_t now, struct netbuf_que
 		if (!q->used || now - q->created < t->timeout_ns)
 			continue;
 		n++;
-		if (q->first >= 0)
-			netbuf_enqueue(quotes, take_first(t, q));
+		if (q->first >= 0) {
+			struct netbuf *quote = take_first(t, q);
+			netdev_hold(quote->dev); /* its device may be unregistering: net/netdev.h */
+			netbuf_enqueue(quotes, quote);
+		}
 		kill_queue(t, q, &dead);
 	}
 	spin_unlock_irqrestore(&t->lock, fl);
 	netbuf_queue_purge(&dead);
 	return n;
+}
+
+void ip_frag_forget_dev(struct ip_frag_table *t, const struct netdev *dev)
+{
+	struct netbuf_queue dead = { 0 };
+	uint64_t fl = spin_lock_irqsave(&t->lock);
+	for (unsigned i = 0; i < IP_FRAG_QUEUES; i++) {
+		struct ip_frag_queue *q = &t->queues[i];
+		bool has = false;
+		for (unsigned k = 0; q->used && k < q->nslots && !has; k++)
+			has = q->slots[k].nb->dev == dev;
+		if (has)
+			kill_queue(t, q, &dead);
+	}
+	spin_unlock_irqrestore(&t->lock, fl);
+	netbuf_queue_purge(&dead);
 }
 
 size_t ip_frag_mem(const struct ip_frag_table *t)

@@ -82,8 +82,14 @@ struct netbuf *ip_frag_add(struct ip_frag_table *t, struct netbuf *nb, const str
 
 /* Give up datagrams older than the table's timeout: their number, and
  * the first pieces of those whose first piece came (data at the network
- * header, for an ICMP time exceeded) appended to quotes. */
+ * header, for an ICMP time exceeded) appended to quotes, each holding
+ * its nb->dev (the caller netdev_puts it once sent). */
 unsigned ip_frag_expire(struct ip_frag_table *t, uint64_t now, struct netbuf_queue *quotes);
+
+/* Drop the datagrams any piece of which came on dev (after dev's last
+ * reference went: the pointer is only compared). */
+struct netdev;
+void ip_frag_forget_dev(struct ip_frag_table *t, const struct netdev *dev);
 
 /* Bytes held by incomplete datagrams. */
 size_t ip_frag_mem(const struct ip_frag_table *t);

@@ -233,9 +233,9 @@ static void run_dhcp(const struct ipconfig_spec *s)
 {
 	ether_set_ip_tap(tap);
 	bool any = false, done = false;
-	for (struct netdev *d = netdev_first(); d && !done; d = netdev_next(d)) {
-		if (!wanted(d, s))
-			continue;
+	for (struct netdev *d = netdev_first(); d; d = netdev_next(d)) {
+		if (done || !wanted(d, s))
+			continue; /* (to the end: netdev_next lets go of each) */
 		any = true;
 		if (!bring_up(d))
 			klog(LOG_WARN, "ipconfig: %s: no link; trying DHCP anyway\n", d->name);
@@ -260,6 +260,7 @@ static void run_static(const struct ipconfig_spec *s)
 		klog(LOG_INFO, "ipconfig: %s " IP_FMT "/%u gateway " IP_FMT " (static)\n", d->name,
 		     IP_ARGS(s->client), ipv4_mask_prefix(s->netmask ? s->netmask : default_mask(s->client)),
 		     IP_ARGS(s->gateway));
+		netdev_put(d);
 		return;
 	}
 	klog(LOG_WARN, "ipconfig: no network device for ip=\n");

@@ -240,6 +240,9 @@ static bool plan_output(const struct ipv4_send *s, const struct ipv4_dst *d, siz
 	return total <= p->mtu || may_cut;
 }
 
+/* ipv4_output on its route d. Owns nb. */
+static int output_on(struct netbuf *nb, const struct ipv4_send *s, const struct ipv4_dst *d);
+
 int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
 {
 	struct ipv4_dst d;
@@ -251,6 +254,14 @@ int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
 		netbuf_free(nb);
 		return err;
 	}
+	err = output_on(nb, s, &d);
+	netdev_put(d.dev); /* the lookup's */
+	return err;
+}
+
+static int output_on(struct netbuf *nb, const struct ipv4_send *s, const struct ipv4_dst *dp)
+{
+	struct ipv4_dst d = *dp;
 	size_t total = nb->len + IPV4_HDR_MIN;
 	if (total > IPV4_MAX_LEN) {
 		netbuf_free(nb);
@@ -279,9 +290,12 @@ int ipv4_output(struct netbuf *nb, const struct ipv4_send *s)
 uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu)
 {
 	struct ipv4_dst d;
-	if (ipv4_route_lookup(dst, NULL, &d) || d.local)
+	if (ipv4_route_lookup(dst, NULL, &d))
 		return 0;
-	uint32_t old = pmtu_ipv4(&d, dst, NULL);
+	uint32_t old = d.local ? 0 : pmtu_ipv4(&d, dst, NULL);
+	netdev_put(d.dev);
+	if (!old)
+		return 0;
 	bool locked = false;
 	if (old < mtu)
 		return old; /* only ever lower */

@@ -105,10 +105,11 @@ void ipv4_input(struct netbuf *nb);
  */
 int ipv4_output(struct netbuf *nb, const struct ipv4_send *s);
 /* The route to dst (with dev, if given, as the only device allowed):
- * 0 and *out, or -ENETUNREACH. */
+ * 0 and *out, out->dev held (netdev_put it), or -ENETUNREACH. */
 int ipv4_route_lookup(uint32_t dst, struct netdev *dev, struct ipv4_dst *out);
 /* ipv4_route_lookup through c: its route while still good, else a new
- * lookup, remembered when it succeeds. */
+ * lookup, remembered when it succeeds; out->dev held either way (c's
+ * own pointer is not: it is good while c->gen is the tables'). */
 int ipv4_route_lookup_cached(uint32_t dst, struct netdev *dev, struct ipv4_route_cache *c,
 			     struct ipv4_dst *out);
 
@@ -153,6 +154,11 @@ bool ipv4_route_get(unsigned i, struct ipv4_route *out);
 void ipv4_dev_down(int ifindex);
 /* A device came up: its addresses' subnet routes come back. */
 void ipv4_dev_up(int ifindex);
+/* The device of ifindex is being unregistered: its addresses go (the
+ * first max of them into gone, for the notifications; their number is
+ * returned), its routes and ARP entries, and every cached route goes
+ * stale. */
+int ipv4_dev_forget(int ifindex, struct ipv4_ifaddr *gone, int max);
 
 /* Counters of /proc/net/snmp's Ip: line (each added to atomically). */
 struct ipv4_mib {
@@ -185,6 +191,9 @@ struct netbuf *ipv4_reassemble(struct netbuf *nb, const struct ipv4_info *ip);
 void ipv4_frag_expire(uint64_t now);
 /* Bytes held by incomplete datagrams (/proc/net/sockstat's FRAG line). */
 size_t ipv4_frag_mem(void);
+/* Drop the incomplete datagrams a piece of which came on dev (its last
+ * reference gone: net/ifstate.c's unregistering). */
+void ipv4_frag_forget_dev(const struct netdev *dev);
 
 /* A validated ICMP error said the path to dst takes mtu (0 from an old
  * router). As Linux's __ip_rt_update_pmtu: only ever lower than the path

@@ -37,6 +37,7 @@ static void changed(void)
 }
 
 static void drop_dev_routes(int ifindex);
+static int addr_insert(struct netdev *dev, uint32_t addr, uint8_t prefix, uint32_t bcast);
 
 static bool multicast(uint32_t a)
 {
@@ -117,9 +118,20 @@ static struct ipv4_route subnet_route(const struct ipv4_ifaddr *a)
 
 int ipv4_addr_add(int ifindex, uint32_t addr, uint8_t prefix, uint32_t bcast)
 {
-	struct netdev *dev = netdev_by_index(ifindex);
-	if (!dev || prefix > 32 || !addr || multicast(addr) || addr == INADDR_BROADCAST)
+	if (prefix > 32 || !addr || multicast(addr) || addr == INADDR_BROADCAST)
 		return -EINVAL;
+	struct netdev *dev = netdev_by_index(ifindex);
+	if (!dev)
+		return -EINVAL;
+	int err = addr_insert(dev, addr, prefix, bcast);
+	netdev_put(dev);
+	return err;
+}
+
+/* ipv4_addr_add's work, on dev (held). */
+static int addr_insert(struct netdev *dev, uint32_t addr, uint8_t prefix, uint32_t bcast)
+{
+	int ifindex = dev->ifindex;
 	struct ipv4_ifaddr a = { .addr = addr, .mask = ipv4_prefix_mask(prefix), .prefix = prefix,
 				 .ifindex = ifindex };
 	a.bcast = bcast; /* as given: `ip addr add A/P` has none on Linux */
@@ -295,6 +307,25 @@ void ipv4_dev_up(int ifindex)
 		}
 		arp_announce(dev, a.addr);
 	}
+	netdev_put(dev);
+}
+
+int ipv4_dev_forget(int ifindex, struct ipv4_ifaddr *gone, int max)
+{
+	int n = 0;
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	for (unsigned i = 0; i < addrs_end; i++) {
+		if (addrs[i].ifindex != ifindex)
+			continue;
+		if (n < max)
+			gone[n++] = addrs[i];
+		addrs[i].ifindex = 0;
+	}
+	changed(); /* whatever the tables held: a cached route to the device is stale */
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	drop_dev_routes(ifindex);
+	arp_flush_dev(ifindex);
+	return n;
 }
 
 /* ---- lookup --------------------------------------------------------------------- */
@@ -331,6 +362,7 @@ static int local_route(uint32_t dst, struct ipv4_dst *out)
 	struct netdev *lo = netdev_loopback();
 	if (!lo || !(lo->flags & IFF_UP))
 		return -ENETUNREACH;
+	netdev_hold(lo);
 	*out = (struct ipv4_dst){ .dev = lo, .nexthop = dst, .src = dst, .local = true };
 	return 0;
 }
@@ -342,6 +374,7 @@ int ipv4_route_lookup(uint32_t dst, struct netdev *dev, struct ipv4_dst *out)
 	if (dst == INADDR_BROADCAST || (dev && multicast(dst))) {
 		if (!dev)
 			return -ENETUNREACH;
+		netdev_hold(dev);
 		*out = (struct ipv4_dst){ .dev = dev, .nexthop = dst, .src = ipv4_dev_addr(dev->ifindex),
 					  .broadcast = true };
 		return 0;
@@ -352,8 +385,10 @@ int ipv4_route_lookup(uint32_t dst, struct netdev *dev, struct ipv4_dst *out)
 	uint32_t src = r ? route_src(r) : 0;
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	struct netdev *out_dev = r ? netdev_by_index(copy.ifindex) : NULL;
-	if (!out_dev || !(out_dev->flags & IFF_UP))
+	if (!out_dev || !(out_dev->flags & IFF_UP)) {
+		netdev_put(out_dev);
 		return -ENETUNREACH;
+	}
 	*out = (struct ipv4_dst){ .dev = out_dev, .nexthop = copy.gateway ? copy.gateway : dst,
 				  .src = src, .broadcast = ipv4_is_broadcast(dst) };
 	return 0;
@@ -362,11 +397,21 @@ int ipv4_route_lookup(uint32_t dst, struct netdev *dev, struct ipv4_dst *out)
 int ipv4_route_lookup_cached(uint32_t dst, struct netdev *dev, struct ipv4_route_cache *c,
 			     struct ipv4_dst *out)
 {
-	uint64_t gen = __atomic_load_n(&cfg_gen, __ATOMIC_ACQUIRE);
-	if (c->gen == gen && c->dst == dst && c->via == dev && (c->d.dev->flags & IFF_UP)) {
+	/* a cached device is alive while the generation is the one it was
+	 * cached at: unregistering moves it on (ipv4_dev_forget) before the
+	 * device can go, and the hold is taken under the same lock */
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	uint64_t gen = cfg_gen;
+	bool hit = c->gen == gen && c->dst == dst && c->via == dev;
+	if (hit)
+		netdev_hold(c->d.dev);
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	if (hit && (c->d.dev->flags & IFF_UP)) {
 		*out = c->d;
 		return 0;
 	}
+	if (hit)
+		netdev_put(c->d.dev);
 	int err = ipv4_route_lookup(dst, dev, out);
 	if (!err)
 		*c = (struct ipv4_route_cache){ .gen = gen, .dst = dst, .via = dev, .d = *out };

@@ -14,6 +14,7 @@
 #include "net/ipv4.h"
 #include "net/icmp.h"
 #include "net/ip_frag.h"
+#include "net/netdev.h"
 #include "lib/string.h"
 
 #define FRAG_TIMEOUT_NS   (30ull * 1000000000ull)
@@ -68,10 +69,17 @@ void ipv4_frag_expire(uint64_t now)
 	}
 	struct netbuf *nb;
 	while ((nb = netbuf_dequeue(&quotes))) {
+		struct netdev *dev = nb->dev; /* held by ip_frag_expire */
 		if (nb->pkt_type == NETBUF_HOST)
 			icmp_send_error(nb, ICMP_TIME_EXCEEDED, ICMP_EXC_FRAGTIME, 0);
 		netbuf_free(nb);
+		netdev_put(dev);
 	}
+}
+
+void ipv4_frag_forget_dev(const struct netdev *dev)
+{
+	ip_frag_forget_dev(&table, dev);
 }
 
 size_t ipv4_frag_mem(void)

@@ -162,6 +162,7 @@ int ipv6_route_lookup(const struct in6 *dst, struct netdev *dev, struct ipv6_dst
 		struct netdev *lo = netdev_loopback();
 		if (!lo || !(lo->flags & IFF_UP))
 			return -ENETUNREACH;
+		netdev_hold(lo);
 		out->dev = lo;
 		out->nexthop = *dst;
 		out->src = *dst;
@@ -173,6 +174,7 @@ int ipv6_route_lookup(const struct in6 *dst, struct netdev *dev, struct ipv6_dst
 			return -EINVAL; /* which link? (a scope id, or a bound device, says) */
 		if (!(dev->flags & IFF_UP))
 			return -ENETUNREACH;
+		netdev_hold(dev);
 		out->dev = dev;
 		out->nexthop = *dst;
 		return ipv6_select_source(dev, dst, &out->src);
@@ -273,6 +275,9 @@ static bool may_fragment(uint8_t pmtudisc)
 	return pmtudisc < IP_PMTUDISC_DO || pmtudisc == IP_PMTUDISC_OMIT;
 }
 
+/* ipv6_output on its route d. Owns nb. */
+static int output_on(struct netbuf *nb, const struct ipv6_send *s, const struct ipv6_dst *dp, bool own_src);
+
 int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 {
 	struct ipv6_dst d;
@@ -284,8 +289,16 @@ int ipv6_output(struct netbuf *nb, const struct ipv6_send *s)
 	if (err) {
 		IPV6_MIB_INC(out_no_routes);
 		netbuf_free(nb);
-		return err;
+	} else {
+		err = output_on(nb, s, &d, own_src);
 	}
+	netdev_put(d.dev); /* the lookup's */
+	return err;
+}
+
+static int output_on(struct netbuf *nb, const struct ipv6_send *s, const struct ipv6_dst *dp, bool own_src)
+{
+	struct ipv6_dst d = *dp;
 	size_t plen = nb->len;
 	uint32_t mtu = out_mtu(s, &d);
 	if (plen > 0xffff || (plen + IPV6_HDR_LEN > mtu && !may_fragment(s->pmtudisc))) {
@@ -316,9 +329,12 @@ uint32_t ipv6_update_pmtu(const struct in6 *dst, int ifindex, uint32_t mtu)
 {
 	struct ipv6_dst d;
 	struct netdev *link = in6_is_linklocal(dst) || in6_is_multicast(dst) ? netdev_by_index(ifindex) : NULL;
-	if (ipv6_route_lookup(dst, link, &d) || d.local)
+	int err = ipv6_route_lookup(dst, link, &d);
+	uint32_t old = err || d.local ? 0 : pmtu_ipv6(&d, dst);
+	netdev_put(d.dev);
+	netdev_put(link);
+	if (!old)
 		return 0;
-	uint32_t old = pmtu_ipv6(&d, dst);
 	if (mtu < PMTU_MIN_V6)
 		mtu = PMTU_MIN_V6;
 	if (mtu >= old)

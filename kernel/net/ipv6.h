@@ -95,7 +95,9 @@ void ipv6_input(struct netbuf *nb);
  */
 int ipv6_output(struct netbuf *nb, const struct ipv6_send *s);
 /* The route to dst (dev, if given, the only device allowed), its source
- * chosen: 0 and *out, or -ENETUNREACH, -EINVAL, -EADDRNOTAVAIL. */
+ * chosen: 0 and *out, or -ENETUNREACH, -EINVAL, -EADDRNOTAVAIL. out->dev
+ * is held or NULL whatever the answer (the source's choice may fail
+ * after it is set): the caller netdev_puts it in every case. */
 int ipv6_route_lookup(const struct in6 *dst, struct netdev *dev, struct ipv6_dst *out);
 
 /* Counters of /proc/net/snmp6's Ip6 lines. */
@@ -120,6 +122,9 @@ struct netbuf *ipv6_reassemble(struct netbuf *nb, const struct ipv6_info *ip);
 void ipv6_frag_expire(uint64_t now);
 /* Bytes held by incomplete datagrams. */
 size_t ipv6_frag_mem(void);
+/* Drop the incomplete datagrams a piece of which came on dev (its last
+ * reference gone: net/ifstate.c's unregistering). */
+void ipv6_frag_forget_dev(const struct netdev *dev);
 
 /* ---- addrconf.c: addresses, routes, autoconfiguration ---------------------------- */
 
@@ -144,6 +149,10 @@ int ipv6_fib_lookup(const struct in6 *dst, const struct netdev *dev, struct ipv6
  * autoconfigured addresses go). */
 void addrconf_dev_up(struct netdev *dev);
 void addrconf_dev_down(struct netdev *dev);
+/* The device of ifindex is being unregistered: its addresses and with
+ * them its multicast groups, its routes, its state and its neighbours
+ * go, whether it was up or not. */
+void addrconf_dev_forget(int ifindex);
 /* The periodic work: DAD, router solicitations, lifetimes. Network thread, each 250 ms. */
 void addrconf_timer(uint64_t now);
 /* Neighbor Discovery's news for addresses: a DAD probe or an

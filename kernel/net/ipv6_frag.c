@@ -15,6 +15,7 @@
 #include "net/ipv6.h"
 #include "net/icmp6.h"
 #include "net/ip_frag.h"
+#include "net/netdev.h"
 #include "lib/string.h"
 
 #define FRAG_TIMEOUT_NS   (60ull * 1000000000ull)
@@ -65,10 +66,17 @@ void ipv6_frag_expire(uint64_t now)
 	}
 	struct netbuf *nb;
 	while ((nb = netbuf_dequeue(&quotes))) {
+		struct netdev *dev = nb->dev; /* held by ip_frag_expire */
 		if (nb->pkt_type == NETBUF_HOST)
 			icmp6_send_error(nb, ICMPV6_TIME_EXCEED, ICMPV6_EXC_FRAGTIME, 0);
 		netbuf_free(nb);
+		netdev_put(dev);
 	}
+}
+
+void ipv6_frag_forget_dev(const struct netdev *dev)
+{
+	ip_frag_forget_dev(&table, dev);
 }
 
 size_t ipv6_frag_mem(void)

@@ -219,7 +219,12 @@ void ndisc_timer(uint64_t now)
 
 void ndisc_flush_dev(int ifindex)
 {
-	neigh_flush_dev(&table, ifindex);
+	neigh_flush_dev(&table, ifindex, false);
+}
+
+void ndisc_forget_dev(int ifindex)
+{
+	neigh_flush_dev(&table, ifindex, true);
 }
 
 bool ndisc_entry_get(unsigned i, struct ndisc_entry_info *out)

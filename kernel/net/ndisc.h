@@ -39,6 +39,8 @@ void ndisc_learn(struct netdev *dev, const struct in6 *addr, const uint8_t mac[6
 void ndisc_timer(uint64_t now);
 /* Drop every entry of ifindex. */
 void ndisc_flush_dev(int ifindex);
+/* ...and the permanent ones too (the device is being unregistered). */
+void ndisc_forget_dev(int ifindex);
 /* The i-th entry: true and *out, or false past the last. */
 bool ndisc_entry_get(unsigned i, struct ndisc_entry_info *out);
 

@@ -38,7 +38,9 @@
 #define NEIGH_UCAST_SOLICIT   3
 #define NEIGH_UNRES_QLEN      16            /* packets waiting on one entry */
 
-/* What to do once the table's lock is released. */
+/* What to do once the table's lock is released. Each frame on send and
+ * unreach holds its nb->dev, and each ask its dev (net/netdev.h's rule:
+ * they are used after the lock), let go of by todo_run. */
 struct todo {
 	struct netbuf_queue send;    /* resolved: the Ethernet header in front */
 	struct netbuf_queue unreach; /* gave up: their senders hear of it */
@@ -132,6 +134,7 @@ static void release_waiting(const struct neigh_table *t, struct neigh_entry *e, 
 			continue;
 		}
 		eth_build(h, e->mac, nb->dev->mac, t->ops->ethertype);
+		netdev_hold(nb->dev);
 		netbuf_enqueue(&td->send, nb);
 	}
 }
@@ -141,13 +144,20 @@ static void release_waiting(const struct neigh_table *t, struct neigh_entry *e, 
 static void todo_run(const struct neigh_table *t, struct todo *td)
 {
 	struct netbuf *nb;
-	for (unsigned i = 0; i < td->nask; i++)
+	for (unsigned i = 0; i < td->nask; i++) {
 		t->ops->solicit(td->ask[i].dev, td->ask[i].key, td->ask[i].unicast ? td->ask[i].mac : NULL);
-	while ((nb = netbuf_dequeue(&td->send)))
-		netdev_xmit(nb->dev, nb);
+		netdev_put(td->ask[i].dev);
+	}
+	while ((nb = netbuf_dequeue(&td->send))) {
+		struct netdev *dev = nb->dev;
+		netdev_xmit(dev, nb);
+		netdev_put(dev);
+	}
 	while ((nb = netbuf_dequeue(&td->unreach))) {
+		struct netdev *dev = nb->dev;
 		t->ops->unreachable(nb);
 		netbuf_free(nb);
+		netdev_put(dev);
 	}
 }
 
@@ -264,8 +274,10 @@ static void age(struct neigh_entry *e, uint64_t now, struct todo *td)
 		return;
 	if (e->probes >= limit) {
 		struct netbuf *nb;
-		while ((nb = netbuf_dequeue(&e->waiting)))
+		while ((nb = netbuf_dequeue(&e->waiting))) {
+			netdev_hold(nb->dev);
 			netbuf_enqueue(&td->unreach, nb);
+		}
 		set_state(e, NUD_FAILED, now);
 		return;
 	}
@@ -285,12 +297,12 @@ void neigh_timer(struct neigh_table *t, uint64_t now)
 	todo_run(t, &td);
 }
 
-void neigh_flush_dev(struct neigh_table *t, int ifindex)
+void neigh_flush_dev(struct neigh_table *t, int ifindex, bool permanent_too)
 {
 	struct netbuf_queue dead = { 0 };
 	uint64_t fl = spin_lock_irqsave(&t->lock);
 	for (unsigned i = 0; i < t->size; i++)
-		if (t->entries[i].ifindex == ifindex && t->entries[i].state != NUD_PERMANENT)
+		if (t->entries[i].ifindex == ifindex && (permanent_too || t->entries[i].state != NUD_PERMANENT))
 			clear_entry(&t->entries[i], &dead);
 	spin_unlock_irqrestore(&t->lock, fl);
 	netbuf_queue_purge(&dead);

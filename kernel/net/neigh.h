@@ -86,8 +86,10 @@ void neigh_update(struct neigh_table *t, int ifindex, const uint8_t *key, const 
 /* The periodic work: age entries, ask again, give up. Network thread. */
 void neigh_timer(struct neigh_table *t, uint64_t now);
 
-/* Drop every entry of ifindex but the permanent ones. */
-void neigh_flush_dev(struct neigh_table *t, int ifindex);
+/* Drop every entry of ifindex but the permanent ones (unless
+ * permanent_too: its device is being unregistered), with the frames
+ * that wait on them. */
+void neigh_flush_dev(struct neigh_table *t, int ifindex, bool permanent_too);
 
 /* The i-th entry: true and *out, or false past the last. */
 bool neigh_get(struct neigh_table *t, unsigned i, struct neigh_info *out);

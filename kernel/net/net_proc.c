@@ -66,6 +66,7 @@ static void show_arp(struct sbuf *s)
 		sb_printf(s, "%-16s 0x%-10x0x%-10x%02x:%02x:%02x:%02x:%02x:%02x     *        %s\n", ip,
 			  ARPHRD_ETHER, flags, e.mac[0], e.mac[1], e.mac[2], e.mac[3], e.mac[4], e.mac[5],
 			  d ? d->name : "?");
+		netdev_put(d);
 	}
 }
 
@@ -87,6 +88,7 @@ static void show_route(struct sbuf *s)
 		ksnprintf(line, sizeof(line), "%s\t%08X\t%08X\t%04X\t%d\t%u\t%u\t%08X\t%d\t%u\t%u",
 			  d ? d->name : "?", __builtin_bswap32(r.dst), __builtin_bswap32(r.gateway), flags, 0,
 			  0u, r.metric, __builtin_bswap32(r.mask), 0, 0u, 0u);
+		netdev_put(d);
 		route_line(s, line);
 	}
 }
@@ -525,6 +527,7 @@ static void show_if_inet6(struct sbuf *s)
 		ip6_hex(s, &a.addr);
 		sb_printf(s, " %02x %02x %02x %02x %8s\n", a.ifindex, a.prefix, scope, a.flags & 0xff,
 			  d ? d->name : "?");
+		netdev_put(d);
 	}
 }
 
@@ -549,6 +552,7 @@ static void show_ipv6_route(struct sbuf *s)
 		sb_printf(s, " 00 ");
 		ip6_hex(s, &r.gateway);
 		sb_printf(s, " %08x %08x %08x %08x %8s\n", r.metric, 1u, 0u, flags, d ? d->name : "?");
+		netdev_put(d);
 	}
 }
 

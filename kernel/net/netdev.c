@@ -10,20 +10,28 @@
  *   cfg_lock   the device list (devices, ndevices), each device's name,
  *              ifindex and next while it is linked in;
  *   poll_lock  the poll list (poll_head/tail, each device's poll_next and
- *              poll_scheduled) and every device's rx_backlog;
+ *              poll_scheduled), every device's rx_backlog and unlisted
+ *              (set under both locks);
+ *   refcnt     atomic (netdev.h says who holds what);
  *   a device's tx_lock  around its ops->xmit (netdev_xmit takes it), and
  *              its tx_queue.
+ * Lock order: cfg_lock before poll_lock (netdev_unlist holds both).
  * Neither cfg_lock nor poll_lock is held while calling a driver.
  */
 #include "net/netdev.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "proc/sched.h"
+#include "time/time.h"
+#include "log.h"
 
-#define NETDEV_MAX       32      /* devices at most (ifindex 1 .. 32) */
+#define NETDEV_MAX       32      /* devices at once (an ifindex is never given twice: it grows past this) */
 #define LOOPBACK_IFINDEX  1
 #define NETDEV_TXQUEUELEN 1000    /* what ip link shows as qlen */
 #define NETDEV_BACKLOG   1000    /* frames waiting for the network thread, per device (netdev_max_backlog) */
+#define UNREG_POLL_NS    (1000 * 1000ull)          /* netdev_unregister looks at the count each ms */
+#define UNREG_SAY_NS     (10 * 1000 * 1000 * 1000ull) /* ...and says it waits every 10 s, as Linux */
 
 static struct spinlock cfg_lock = SPINLOCK_INIT;
 static struct netdev *devices;           /* in ifindex order */
@@ -78,6 +86,7 @@ int netdev_register(struct netdev *dev, const char *prefix, bool want_unit)
 		/* lo is ifindex 1 whenever it registers, as on Linux, where
 		 * it comes before every driver; the others count from 2 */
 		ndevices++;
+		dev->refcnt = 1; /* the registration's */
 		dev->ifindex = dev->type == ARPHRD_LOOPBACK ? LOOPBACK_IFINDEX : ++next_ifindex;
 		struct netdev **pp = &devices;
 		while (*pp && (*pp)->ifindex < dev->ifindex)
@@ -89,14 +98,43 @@ int netdev_register(struct netdev *dev, const char *prefix, bool want_unit)
 	return err;
 }
 
-struct netdev *netdev_by_index(int ifindex)
+void netdev_hold(struct netdev *dev)
 {
-	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	if (dev)
+		__atomic_add_fetch(&dev->refcnt, 1, __ATOMIC_RELAXED);
+}
+
+void netdev_put(struct netdev *dev)
+{
+	if (dev)
+		__atomic_sub_fetch(&dev->refcnt, 1, __ATOMIC_RELEASE);
+}
+
+/* The listed device of this ifindex, or NULL. cfg_lock held. */
+static struct netdev *find_index(int ifindex)
+{
 	struct netdev *d = devices;
 	while (d && d->ifindex != ifindex)
 		d = d->next;
+	return d;
+}
+
+struct netdev *netdev_by_index(int ifindex)
+{
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	struct netdev *d = find_index(ifindex);
+	if (d)
+		netdev_hold(d);
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	return d;
+}
+
+bool netdev_exists(int ifindex)
+{
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	bool found = find_index(ifindex) != NULL;
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	return found;
 }
 
 struct netdev *netdev_by_name(const char *name)
@@ -105,27 +143,112 @@ struct netdev *netdev_by_name(const char *name)
 	struct netdev *d = devices;
 	while (d && strcmp(d->name, name) != 0)
 		d = d->next;
+	if (d)
+		netdev_hold(d);
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	return d;
+}
+
+/* The first listed device whose ifindex is above after, held, or NULL. */
+static struct netdev *first_after(int after)
+{
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	struct netdev *d = devices;
+	while (d && d->ifindex <= after)
+		d = d->next;
+	if (d)
+		netdev_hold(d);
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	return d;
 }
 
 struct netdev *netdev_first(void)
 {
-	return devices;
+	return first_after(0);
 }
 
-struct netdev *netdev_next(const struct netdev *dev)
+/* By ifindex rather than dev->next: dev may have been unlisted since. */
+struct netdev *netdev_next(struct netdev *dev)
 {
-	uint64_t fl = spin_lock_irqsave(&cfg_lock);
-	struct netdev *d = dev->next;
-	spin_unlock_irqrestore(&cfg_lock, fl);
+	struct netdev *d = first_after(dev->ifindex);
+	netdev_put(dev);
 	return d;
 }
 
 struct netdev *netdev_loopback(void)
 {
-	struct netdev *d = netdev_by_index(LOOPBACK_IFINDEX);
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	struct netdev *d = find_index(LOOPBACK_IFINDEX);
+	spin_unlock_irqrestore(&cfg_lock, fl);
 	return d && d->type == ARPHRD_LOOPBACK ? d : NULL;
+}
+
+/* ---- unregistering ---------------------------------------------------------------- */
+
+/* dev off the poll list, if it is on it. poll_lock held. */
+static void poll_unlink(struct netdev *dev)
+{
+	struct netdev *prev = NULL;
+	for (struct netdev *d = poll_head; d; prev = d, d = d->poll_next) {
+		if (d != dev)
+			continue;
+		if (prev)
+			prev->poll_next = d->poll_next;
+		else
+			poll_head = d->poll_next;
+		if (poll_tail == d)
+			poll_tail = prev;
+		break;
+	}
+	dev->poll_next = NULL;
+	dev->poll_scheduled = false;
+}
+
+void netdev_unlist(struct netdev *dev)
+{
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	for (struct netdev **pp = &devices; *pp; pp = &(*pp)->next)
+		if (*pp == dev) {
+			*pp = dev->next;
+			ndevices--;
+			break;
+		}
+	uint64_t g = spin_lock_irqsave(&poll_lock);
+	dev->unlisted = true;
+	poll_unlink(dev);
+	spin_unlock_irqrestore(&poll_lock, g);
+	spin_unlock_irqrestore(&cfg_lock, fl);
+}
+
+/* Sleep until dev's last reference is gone, saying so every UNREG_SAY_NS. */
+static void wait_unused(struct netdev *dev)
+{
+	uint64_t say = time_ns() + UNREG_SAY_NS;
+	uint32_t n;
+	while ((n = __atomic_load_n(&dev->refcnt, __ATOMIC_ACQUIRE)) != 0) {
+		uint64_t now = time_ns();
+		if (now >= say) {
+			klog(LOG_WARN, "unregister_netdevice: waiting for %s to become free. Usage count = %u\n",
+			     dev->name, n);
+			say = now + UNREG_SAY_NS;
+		}
+		sleep_until(now + UNREG_POLL_NS);
+	}
+}
+
+void netdev_unregister(struct netdev *dev, void (*purge)(struct netdev *dev))
+{
+	netdev_put(dev); /* the registration's */
+	wait_unused(dev);
+	purge(dev);
+	wait_unused(dev); /* what purge's finds held a moment (a frame's quote) */
+	struct netbuf *nb;
+	while ((nb = netdev_backlog_take(dev)))
+		netbuf_free(nb);
+	uint64_t fl = spin_lock_irqsave(&dev->tx_lock);
+	while ((nb = netbuf_dequeue(&dev->tx_queue)))
+		netbuf_free(nb);
+	spin_unlock_irqrestore(&dev->tx_lock, fl);
 }
 
 /* ---- receive ------------------------------------------------------------------- */
@@ -133,7 +256,7 @@ struct netdev *netdev_loopback(void)
 void netdev_schedule(struct netdev *dev)
 {
 	uint64_t fl = spin_lock_irqsave(&poll_lock);
-	bool queued = dev->poll_scheduled;
+	bool queued = dev->poll_scheduled || dev->unlisted; /* an unlisted one is polled no more */
 	if (!queued) {
 		dev->poll_scheduled = true;
 		dev->poll_next = NULL;
@@ -158,6 +281,7 @@ struct netdev *netdev_poll_take(void)
 			poll_tail = NULL;
 		d->poll_next = NULL;
 		d->poll_scheduled = false;
+		netdev_hold(d); /* listed while on the poll list: the registration's is still there */
 	}
 	spin_unlock_irqrestore(&poll_lock, fl);
 	return d;

@@ -62,7 +62,22 @@ struct netdev_stats {
  * Lock rule: the fields under "cfg" change under netdev_cfg_lock (the
  * table's lock, netdev.c); flags' IFF_RUNNING/IFF_LOWER_UP are set by
  * netdev_carrier() atomically; tx_lock serialises ops->xmit; the poll
- * fields belong to netdev.c (its poll lock).
+ * fields belong to netdev.c (its poll lock); refcnt changes atomically,
+ * unlisted under the table's lock.
+ *
+ * Lifetime (Linux's dev_hold/dev_put and netdev_wait_allrefs): the
+ * registration holds one reference. netdev_by_index, netdev_by_name,
+ * netdev_first and netdev_next return the device held (the caller lets
+ * go with netdev_put; netdev_next lets go of the one it steps from), and
+ * whoever keeps a pointer past the call that found it holds a reference
+ * of its own for as long (netdev_hold): a route lookup's result, a frame
+ * waiting for its neighbour, the network thread's turn on a device. What
+ * the stack keeps for longer it keeps by ifindex, which is never given
+ * again. netdev_unlist takes the device out of every lookup;
+ * netdev_unregister then drops the registration's reference and sleeps
+ * until the last one is gone: only after that may the driver free the
+ * struct. lo (netdev_loopback's pointer needs no reference) and the PCI
+ * NICs are never unregistered.
  */
 struct netdev {
 	char name[IFNAMSIZ];       /* "lo", "eth0", ... */
@@ -92,6 +107,9 @@ struct netdev {
 	struct netbuf_queue rx_backlog; /* frames netdev_receive took, for the network thread */
 	struct netdev *next;
 	uint64_t carrier_changes;
+	/* lifetime (above) */
+	uint32_t refcnt;           /* references: the registration's, and each holder's */
+	bool unlisted;             /* netdev_unlist ran: no lookup finds it */
 };
 
 /* features */
@@ -135,18 +153,41 @@ static inline void netdev_count(uint64_t *counter, uint64_t n)
 	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
 }
 
-/* Lookups. The devices are never unregistered yet, so the pointers stay
- * good; NULL when there is none. */
+/* Lookups: the device held (netdev_put it), or NULL when there is none
+ * (an unlisted device is none). Any context. */
 struct netdev *netdev_by_index(int ifindex);
 struct netdev *netdev_by_name(const char *name);
-/* The first device, then the next: in ifindex order. */
+/* Is a device of this ifindex listed? (A look, nothing held.) */
+bool netdev_exists(int ifindex);
+/* The first device, then the next (dev let go of, the next held): in
+ * ifindex order. A loop that stops early puts the one it holds. */
 struct netdev *netdev_first(void);
-struct netdev *netdev_next(const struct netdev *dev);
-/* The loopback device, once net_init made it. */
+struct netdev *netdev_next(struct netdev *dev);
+/* The loopback device, once net_init made it: never unregistered, so
+ * not held. */
 struct netdev *netdev_loopback(void);
 
+/* Take or let go of a reference to dev (NULL is ignored). Any context. */
+void netdev_hold(struct netdev *dev);
+void netdev_put(struct netdev *dev);
+
+/*
+ * Unregistering (net/ifstate.h's net_dev_unregister runs the whole of
+ * it; drivers call that). netdev_unlist: dev leaves the list, so that
+ * no lookup finds it, and the poll list; its name is free for the next
+ * device. netdev_unregister: after the stack let go of what it kept,
+ * the registration's reference is dropped and the caller sleeps until
+ * every holder's is (saying so every 10 s, as Linux); then purge(dev)
+ * drops what still points at dev without holding it (frames queued by
+ * holders that are gone; purge may take references of its own, waited
+ * for again), dev's own queues are emptied and the driver may free it.
+ * Process context (sleeps); never for lo.
+ */
+void netdev_unlist(struct netdev *dev);
+void netdev_unregister(struct netdev *dev, void (*purge)(struct netdev *dev));
+
 /* For the network thread (net/core.c): the next device that asked to be
- * polled, taken off the poll list, or NULL. */
+ * polled, taken off the poll list and held for the turn, or NULL. */
 struct netdev *netdev_poll_take(void);
 /* The next frame netdev_receive left on dev's backlog, or NULL. */
 struct netbuf *netdev_backlog_take(struct netdev *dev);

@@ -15,11 +15,17 @@
  * messages; each receive that leaves the queue at most half full makes
  * the next, and the last is NLMSG_DONE (with the int error).
  *
+ * The kernel's notifications (rtnetlink's, so far those of a device
+ * that is unregistered: net/ifstate.h) are multicast: a copy for each
+ * socket that joined the message's group, as Linux's netlink_broadcast.
+ *
  * Lock rule: as AF_UNIX's (system calls on one CPU under the kernel
- * lock, never preempted): the bound list and every nl_sock field change
- * only in system calls.
+ * lock, never preempted): the bound list, the list of all sockets and
+ * every nl_sock field change only in system calls; a notification is
+ * sent from a kernel thread, which holds the kernel lock too.
  */
 #include "net/netlink.h"
+#include "net/ifstate.h"
 #include "net/rtnetlink.h"
 #include "net/unix_sock.h"
 
@@ -55,16 +61,18 @@ struct nl_sock {
 	struct unix_sock *s;       /* its socket (not a reference: s owns this) */
 	uint32_t portid;           /* its address once bound (0: not yet) */
 	bool bound;
-	uint64_t groups;           /* multicast groups joined (recorded; nothing is multicast) */
+	uint64_t groups;           /* multicast groups joined (bit group - 1) */
 	uint32_t dst_portid, dst_group; /* connect's */
 	unsigned flags;            /* NL_F_* */
 	size_t max_recvmsg_len;    /* the largest receive buffer seen (capped) */
 	bool dumping;              /* a dump is running: the next batch comes after a receive */
 	struct rtnl_dump dump;
 	struct nl_sock *next;      /* the bound list */
+	struct nl_sock *all_next;  /* every netlink socket (notifications') */
 };
 
 static struct nl_sock *bound_list;
+static struct nl_sock *all_list;
 
 static struct nl_sock *nl_of(const struct file *f)
 {
@@ -163,6 +171,28 @@ static int unicast(struct nl_sock *nl, const void *data, size_t len)
 	b.len = len;
 	answer_queue(nl, skb, &b);
 	return 0;
+}
+
+/* Linux's netlink_broadcast from the kernel: b's message to every socket
+ * that joined group (1..RTNL_GROUPS), each a copy (a full queue drops
+ * its copy and learns ENOBUFS, as unicast). */
+static void broadcast(unsigned group, const struct nl_buf *b)
+{
+	uint64_t bit = 1ull << (group - 1);
+	for (struct nl_sock *n = all_list; n; n = n->all_next)
+		if ((n->groups & bit) && !n->s->dead)
+			unicast(n, b->data, b->len);
+}
+
+/* ifstate's news of a device that goes: rtnetlink's deletions, multicast. */
+static void dev_gone(const struct netdev *dev, const struct net_dev_gone *what)
+{
+	rtnl_notify_gone(dev, what, broadcast);
+}
+
+void netlink_init(void)
+{
+	net_dev_gone_listen(dev_gone);
 }
 
 /* The rtnl_reply sink of a request from nl: its answers are unicast to nl. */
@@ -468,6 +498,11 @@ static void nl_release(struct unix_sock *s)
 			*pp = nl->next;
 			break;
 		}
+	for (struct nl_sock **pp = &all_list; *pp; pp = &(*pp)->all_next)
+		if (*pp == nl) {
+			*pp = nl->all_next;
+			break;
+		}
 	s->proto_priv = NULL;
 	kfree(nl);
 }
@@ -588,11 +623,14 @@ int netlink_create(int type, int protocol, unsigned *flags, struct file **out)
 		return -ENOMEM;
 	}
 	nl->s = s;
+	nl->all_next = all_list;
+	all_list = nl;
 	s->family = AF_NETLINK;
 	s->protocol = protocol;
 	s->proto = &netlink_proto;
 	s->proto_priv = nl;
 	if (!(*out = unix_file(s, *flags))) {
+		all_list = nl->all_next;
 		s->proto_priv = NULL;
 		kfree(nl);
 		unix_put(s);

@@ -27,5 +27,8 @@ int netlink_create(int type, int protocol, unsigned *flags, struct file **out);
  */
 int netlink_check(struct file *f);
 int netlink_deliver(struct file *f, const void *data, size_t len);
+/* The kernel's notifications to the sockets that joined their groups
+ * begin (net_init). Boot time. */
+void netlink_init(void);
 
 #endif

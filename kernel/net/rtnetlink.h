@@ -266,4 +266,24 @@ struct rtnl_reply {
  */
 int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r);
 
+/* Linux's multicast groups (uapi rtnetlink.h's RTNLGRP_*) a notification goes to. */
+#define RTNLGRP_LINK        1
+#define RTNLGRP_IPV4_IFADDR 5
+#define RTNLGRP_IPV6_IFADDR 9
+#define RTNLGRP_IPV6_ROUTE  11
+
+/*
+ * What rtnetlink's listeners hear when dev is unregistered (net/ifstate.h),
+ * in Linux's order: RTM_NEWLINK without IFF_UP if it was up (dev_close),
+ * an RTM_DELROUTE for each IPv6 route and an RTM_DELADDR for each IPv6
+ * address (addrconf_ifdown), an RTM_DELADDR for each IPv4 address
+ * (inetdev_destroy), then RTM_DELLINK; each message built in a buffer of
+ * its own and handed to emit with its group (seq and pid 0, as Linux's
+ * notifications).
+ */
+struct netdev;
+struct net_dev_gone;
+void rtnl_notify_gone(const struct netdev *dev, const struct net_dev_gone *what,
+		      void (*emit)(unsigned group, const struct nl_buf *b));
+
 #endif

@@ -111,13 +111,15 @@ static void link_info(const struct netdev *dev, struct rtnl_link_info *l)
  * only on a device that broadcasts (lo's has none). */
 static void addr_info(const struct ipv4_ifaddr *a, struct rtnl_addr_info *o)
 {
-	const struct netdev *dev = netdev_by_index(a->ifindex);
+	struct netdev *dev = netdev_by_index(a->ifindex);
 	bool loop = (a->addr & ADDR_LOOPBACK_MASK) == ADDR_LOOPBACK_NET;
+	bool bcast = dev && (dev->flags & IFF_BROADCAST);
 
+	netdev_put(dev);
 	memset(o, 0, sizeof(*o));
 	o->ifindex = a->ifindex;
 	o->local = a->addr;
-	o->bcast = dev && (dev->flags & IFF_BROADCAST) ? a->bcast : 0;
+	o->bcast = bcast ? a->bcast : 0;
 	o->prefix = a->prefix;
 	o->scope = loop ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 	o->flags = IFA_F_PERMANENT;
@@ -128,8 +130,10 @@ static void addr_info(const struct ipv4_ifaddr *a, struct rtnl_addr_info *o)
  * device has no carrier). */
 static void route_info(const struct ipv4_route *r, struct rtnl_route_info *o)
 {
-	const struct netdev *dev = netdev_by_index(r->ifindex);
+	struct netdev *dev = netdev_by_index(r->ifindex);
+	bool linkdown = dev && !(dev->flags & IFF_LOWER_UP);
 
+	netdev_put(dev);
 	memset(o, 0, sizeof(*o));
 	o->table = RT_TABLE_MAIN;
 	o->dst = r->dst;
@@ -141,13 +145,13 @@ static void route_info(const struct ipv4_route *r, struct rtnl_route_info *o)
 	o->protocol = r->protocol;
 	o->scope = r->scope;
 	o->type = RTN_UNICAST;
-	if (dev && !(dev->flags & IFF_LOWER_UP))
+	if (linkdown)
 		o->flags |= RTNH_F_LINKDOWN;
 }
 
 /* ---- the tables in Linux's order --------------------------------------------------------- */
 
-/* The n-th device (0, 1...) in ifindex order, or NULL. */
+/* The n-th device (0, 1...) in ifindex order, held, or NULL. */
 static struct netdev *dev_nth(unsigned n)
 {
 	struct netdev *d = netdev_first();
@@ -163,8 +167,10 @@ static bool addr_nth(unsigned n, struct ipv4_ifaddr *out)
 {
 	for (struct netdev *d = netdev_first(); d; d = netdev_next(d))
 		for (unsigned i = 0; ipv4_addr_get(i, out); i++)
-			if (out->ifindex == d->ifindex && n-- == 0)
+			if (out->ifindex == d->ifindex && n-- == 0) {
+				netdev_put(d);
 				return true;
+			}
 	return false;
 }
 
@@ -217,7 +223,7 @@ static void route_filters(const struct rtnl_req *req, struct rtnl_dump *d)
 	d->none = (rtm->rtm_flags & RTM_F_PREFIX) /* IPv4 has no prefix routes */ || d->cloned;
 	if (req->tb[RTA_OIF]) {
 		d->ifindex = (int)nla_get_u32(req->tb[RTA_OIF]);
-		if (!netdev_by_index(d->ifindex))
+		if (!netdev_exists(d->ifindex))
 			d->err = -ENODEV;
 	}
 	if (table && table != RT_TABLE_MAIN) {
@@ -252,7 +258,7 @@ static void dump_filters(const struct rtnl_req *req, struct rtnl_dump *d)
 			d->err = -EINVAL;
 		if ((d->ifindex = (int)req->hdr.ifa.ifa_index)) {
 			d->flags |= NLM_F_DUMP_FILTERED;
-			if (!netdev_by_index(d->ifindex))
+			if (!netdev_exists(d->ifindex))
 				d->err = -ENODEV;
 		}
 		break;
@@ -297,8 +303,10 @@ static int dump_links(struct rtnl_dump *d, struct nl_buf *b)
 	struct rtnl_link_info l;
 
 	for (struct netdev *dev; (dev = dev_nth(d->next)); d->next++) {
-		link_info(dev, &l);
-		if (rtnl_fill_link(b, &l, d->flags, d->seq, d->pid, d->ext_mask))
+		link_info(dev, &l); /* l points into dev: put after the fill */
+		int err = rtnl_fill_link(b, &l, d->flags, d->seq, d->pid, d->ext_mask);
+		netdev_put(dev);
+		if (err)
 			return -EMSGSIZE;
 	}
 	return 0;
@@ -336,6 +344,17 @@ static int dump_addrs6(struct rtnl_dump *d, struct nl_buf *b)
 	return 0;
 }
 
+/* An IPv6 route as RTM_NEWROUTE shows it at now. */
+static void route6_info(const struct ipv6_route *r, uint64_t now, struct rtnl_route6_info *o)
+{
+	*o = (struct rtnl_route6_info){ .dst_len = r->prefix, .protocol = r->protocol, .oif = r->ifindex,
+					.priority = r->metric, .has_gateway = !in6_is_any(&r->gateway) };
+	if (r->expires)
+		o->expires_cs = r->expires > now ? (int32_t)((r->expires - now) / 10000000ull) : 0;
+	memcpy(o->dst, r->dst.b, sizeof(o->dst));
+	memcpy(o->gateway, r->gateway.b, sizeof(o->gateway));
+}
+
 static int dump_routes6(struct rtnl_dump *d, struct nl_buf *b)
 {
 	struct ipv6_route r;
@@ -345,12 +364,8 @@ static int dump_routes6(struct rtnl_dump *d, struct nl_buf *b)
 		if ((d->ifindex && r.ifindex != d->ifindex) || (d->protocol && r.protocol != d->protocol) ||
 		    (d->rt_type && d->rt_type != RTN_UNICAST))
 			continue;
-		struct rtnl_route6_info o = { .dst_len = r.prefix, .protocol = r.protocol, .oif = r.ifindex,
-					      .priority = r.metric, .has_gateway = !in6_is_any(&r.gateway) };
-		if (r.expires)
-			o.expires_cs = r.expires > now ? (int32_t)((r.expires - now) / 10000000ull) : 0;
-		memcpy(o.dst, r.dst.b, sizeof(o.dst));
-		memcpy(o.gateway, r.gateway.b, sizeof(o.gateway));
+		struct rtnl_route6_info o;
+		route6_info(&r, now, &o);
 		if (rtnl_fill_route6(b, &o, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
@@ -464,7 +479,7 @@ long rtnl_dump_fill(struct rtnl_dump *d, struct nl_buf *b)
 /* ---- links ----------------------------------------------------------------------------------- */
 
 /* The link a request names: by ifi_index, else by IFLA_IFNAME (or the
- * alternative name). *dev, or -EINVAL (neither given), -ENODEV. */
+ * alternative name). *dev held, or -EINVAL (neither given), -ENODEV. */
 static int find_link(const struct rtnl_req *req, struct netdev **dev)
 {
 	char name[IFNAMSIZ];
@@ -494,9 +509,9 @@ static int get_link(struct rtnl_req *req, struct rtnl_reply *r)
 		return err;
 	link_info(dev, &l);
 	uint32_t mask = req->tb[IFLA_EXT_MASK] ? nla_get_u32(req->tb[IFLA_EXT_MASK]) : 0;
-	if (rtnl_fill_link(&b, &l, 0, req->nlh->nlmsg_seq, r->pid, mask))
-		return -EMSGSIZE;
-	return r->send(r, &b);
+	err = rtnl_fill_link(&b, &l, 0, req->nlh->nlmsg_seq, r->pid, mask);
+	netdev_put(dev); /* l pointed into it until the fill */
+	return err ? -EMSGSIZE : r->send(r, &b);
 }
 
 /* dev_set_mtu_ext: the same MTU is no change; outside the device's
@@ -571,11 +586,9 @@ static int new_link(struct rtnl_req *req)
 	uint16_t fl = req->nlh->nlmsg_flags;
 
 	if (!err) {
-		if (fl & NLM_F_EXCL)
-			return -EEXIST;
-		if (fl & NLM_F_REPLACE)
-			return -EOPNOTSUPP;
-		return set_link(dev, req);
+		err = fl & NLM_F_EXCL ? -EEXIST : fl & NLM_F_REPLACE ? -EOPNOTSUPP : set_link(dev, req);
+		netdev_put(dev);
+		return err;
 	}
 	if (!(fl & NLM_F_CREATE))
 		return -ENODEV;
@@ -600,7 +613,7 @@ static int new_addr(struct rtnl_req *req)
 
 	if (ifm->ifa_prefixlen > 32 || !tb[IFA_LOCAL])
 		return -EINVAL;
-	if (!netdev_by_index((int)ifm->ifa_index))
+	if (!netdev_exists((int)ifm->ifa_index))
 		return -ENODEV;
 	if (tb[IFA_CACHEINFO]) {
 		struct ifa_cacheinfo ci;
@@ -638,27 +651,31 @@ static int addr6_of(const struct rtnl_req *req, struct in6 *a)
 static int new_addr6(struct rtnl_req *req)
 {
 	const struct ifaddrmsg *ifm = &req->hdr.ifa;
-	struct netdev *dev = netdev_by_index((int)ifm->ifa_index);
 	uint32_t flags = req->tb[IFA_FLAGS] ? nla_get_u32(req->tb[IFA_FLAGS]) : ifm->ifa_flags;
 	struct in6 a;
 	if (ifm->ifa_prefixlen > 128 || addr6_of(req, &a))
 		return -EINVAL;
+	struct netdev *dev = netdev_by_index((int)ifm->ifa_index);
 	if (!dev)
 		return -ENODEV;
-	return addrconf_addr_add(dev, &a, ifm->ifa_prefixlen, flags & IFA_F_NODAD,
-				 !!(req->nlh->nlmsg_flags & NLM_F_REPLACE) && !(req->nlh->nlmsg_flags & NLM_F_EXCL));
+	int err = addrconf_addr_add(dev, &a, ifm->ifa_prefixlen, flags & IFA_F_NODAD,
+				    !!(req->nlh->nlmsg_flags & NLM_F_REPLACE) && !(req->nlh->nlmsg_flags & NLM_F_EXCL));
+	netdev_put(dev);
+	return err;
 }
 
 /* RTM_DELADDR for AF_INET6 (inet6_rtm_deladdr). */
 static int del_addr6(struct rtnl_req *req)
 {
-	struct netdev *dev = netdev_by_index((int)req->hdr.ifa.ifa_index);
 	struct in6 a;
 	if (addr6_of(req, &a))
 		return -EINVAL;
+	struct netdev *dev = netdev_by_index((int)req->hdr.ifa.ifa_index);
 	if (!dev)
 		return -ENODEV;
-	return addrconf_addr_del(dev, &a, req->hdr.ifa.ifa_prefixlen);
+	int err = addrconf_addr_del(dev, &a, req->hdr.ifa.ifa_prefixlen);
+	netdev_put(dev);
+	return err;
 }
 
 /* Does address a match RTM_DELADDR's attributes (inet_rtm_deladdr)? */
@@ -686,7 +703,7 @@ static int del_addr(struct rtnl_req *req)
 	int ifindex = (int)req->hdr.ifa.ifa_index;
 	struct ipv4_ifaddr a;
 
-	if (!netdev_by_index(ifindex))
+	if (!netdev_exists(ifindex))
 		return -ENODEV;
 	for (unsigned i = 0; ipv4_addr_get(i, &a); i++)
 		if (a.ifindex == ifindex && del_addr_matches(req, &a))
@@ -732,14 +749,16 @@ static int route_config(struct rtnl_req *req, struct ipv4_route *r, uint32_t *ta
 static int route_check(struct rtnl_req *req, const struct ipv4_route *r)
 {
 	struct netdev *dev = r->ifindex ? netdev_by_index(r->ifindex) : NULL;
+	bool have = dev, up = dev && (dev->flags & IFF_UP);
 
+	netdev_put(dev);
 	if (r->gateway && r->scope >= RT_SCOPE_LINK) {
 		req->ext.msg = "Nexthop has invalid scope";
 		return -EINVAL;
 	}
-	if ((r->ifindex || !r->gateway) && !dev)
+	if ((r->ifindex || !r->gateway) && !have)
 		return -ENODEV;
-	if (dev && !(dev->flags & IFF_UP)) {
+	if (have && !up) {
 		req->ext.msg = "Device for nexthop is not up";
 		return -ENETDOWN;
 	}
@@ -836,10 +855,14 @@ static int get_route(struct rtnl_req *req, struct rtnl_reply *rep)
 
 	if (tb[RTA_OIF] && !(dev = netdev_by_index((int)nla_get_u32(tb[RTA_OIF]))))
 		return -ENODEV;
-	if (ipv4_route_lookup(dst, dev, &out))
+	int err = ipv4_route_lookup(dst, dev, &out);
+	netdev_put(dev);
+	if (err)
 		return -ENETUNREACH;
+	int oif = out.dev->ifindex;
+	netdev_put(out.dev);
 	struct rtnl_route_info r = { .table = RT_TABLE_MAIN, .dst = dst, .dst_len = 32,
-				     .prefsrc = out.src, .oif = out.dev->ifindex, .type = RTN_UNICAST,
+				     .prefsrc = out.src, .oif = oif, .type = RTN_UNICAST,
 				     .scope = RT_SCOPE_UNIVERSE, .flags = RTM_F_CLONED, .cloned = true,
 				     .uid = rep->uid };
 	if (out.nexthop != dst)
@@ -862,21 +885,22 @@ static int get_route(struct rtnl_req *req, struct rtnl_reply *rep)
 
 /* ---- neighbours ---------------------------------------------------------------------------- */
 
-/* neigh_add and neigh_delete's checks: *ip and *dev. 0, -EINVAL,
- * -ENODEV, -EAFNOSUPPORT. */
-static int neigh_target(struct rtnl_req *req, uint32_t *ip, struct netdev **dev)
+/* neigh_add and neigh_delete's checks: *ip and the device's *ifindex.
+ * 0, -EINVAL, -ENODEV, -EAFNOSUPPORT. */
+static int neigh_target(struct rtnl_req *req, uint32_t *ip, int *ifindex)
 {
 	const struct nlattr *const *tb = req->tb;
 	const struct ndmsg *ndm = &req->hdr.ndm;
 
-	*dev = NULL;
+	*ifindex = 0;
 	if (!tb[NDA_DST]) {
 		req->ext.msg = "Network address not specified";
 		return -EINVAL;
 	}
-	if (ndm->ndm_ifindex && !(*dev = netdev_by_index(ndm->ndm_ifindex)))
+	if (ndm->ndm_ifindex && !netdev_exists(ndm->ndm_ifindex))
 		return -ENODEV;
-	if (*dev && tb[NDA_LLADDR] && nla_len(tb[NDA_LLADDR]) < ETH_ALEN) {
+	*ifindex = ndm->ndm_ifindex;
+	if (*ifindex && tb[NDA_LLADDR] && nla_len(tb[NDA_LLADDR]) < ETH_ALEN) {
 		req->ext.msg = "Invalid link address";
 		return -EINVAL;
 	}
@@ -886,7 +910,7 @@ static int neigh_target(struct rtnl_req *req, uint32_t *ip, struct netdev **dev)
 		req->ext.msg = "Invalid network address";
 		return -EINVAL;
 	}
-	if (!*dev) {
+	if (!*ifindex) {
 		req->ext.msg = "Device not specified";
 		return -EINVAL;
 	}
@@ -908,13 +932,13 @@ static bool neigh_exists(int ifindex, uint32_t ip)
 static int new_neigh(struct rtnl_req *req)
 {
 	uint16_t fl = req->nlh->nlmsg_flags;
-	struct netdev *dev;
+	int ifindex;
 	uint32_t ip;
-	int err = neigh_target(req, &ip, &dev);
+	int err = neigh_target(req, &ip, &ifindex);
 
 	if (err)
 		return err;
-	if (neigh_exists(dev->ifindex, ip)) {
+	if (neigh_exists(ifindex, ip)) {
 		if (fl & NLM_F_EXCL)
 			return -EEXIST;
 	} else if (!(fl & NLM_F_CREATE)) {
@@ -924,18 +948,86 @@ static int new_neigh(struct rtnl_req *req)
 		req->ext.msg = "No link layer address given";
 		return -EINVAL;
 	}
-	return arp_entry_set(dev->ifindex, ip, nla_data(req->tb[NDA_LLADDR]));
+	return arp_entry_set(ifindex, ip, nla_data(req->tb[NDA_LLADDR]));
 }
 
 static int del_neigh(struct rtnl_req *req)
 {
-	struct netdev *dev;
+	int ifindex;
 	uint32_t ip;
-	int err = neigh_target(req, &ip, &dev);
+	int err = neigh_target(req, &ip, &ifindex);
 
 	if (err)
 		return err;
-	return arp_entry_del(dev->ifindex, ip) ? -ENOENT : 0;
+	return arp_entry_del(ifindex, ip) ? -ENOENT : 0;
+}
+
+/* ---- notifications ------------------------------------------------------------------------- */
+
+/* The message just filled at b's start becomes a deletion (the fill
+ * functions write RTM_NEW*): its type set to type. */
+static void retype(struct nl_buf *b, uint16_t type)
+{
+	struct nlmsghdr h;
+	memcpy(&h, b->data, sizeof(h));
+	h.nlmsg_type = type;
+	memcpy(b->data, &h, sizeof(h));
+}
+
+/* b's message (its type set to type) to emit's group, if it was filled (fill 0). */
+static void notify(int fill, struct nl_buf *b, uint16_t type, unsigned group,
+		   void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	if (fill)
+		return;
+	retype(b, type);
+	emit(group, b);
+}
+
+/* The IPv6 part of rtnl_notify_gone: RTM_DELROUTE for each route, RTM_DELADDR for each address. */
+static void notify_gone6(const struct net_dev_gone *what, uint8_t *buf, size_t cap,
+			 void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint64_t now = time_ns();
+	for (int i = 0; i < what->nr6; i++) {
+		struct rtnl_route6_info o;
+		route6_info(&what->r6[i], now, &o);
+		struct nl_buf b = { buf, 0, cap };
+		notify(rtnl_fill_route6(&b, &o, 0, 0, 0), &b, RTM_DELROUTE, RTNLGRP_IPV6_ROUTE, emit);
+	}
+	for (int i = 0; i < what->nv6; i++) {
+		const struct ipv6_ifaddr *a = &what->v6[i];
+		struct rtnl_addr6_info o = { .ifindex = a->ifindex, .prefix = a->prefix, .scope = a->scope,
+					     .flags = a->flags, .preferred_s = life_left(a->preferred_s, a->stamp, now),
+					     .valid_s = life_left(a->valid_s, a->stamp, now),
+					     .cstamp = centisecs(a->created), .tstamp = centisecs(a->stamp) };
+		memcpy(o.addr, a->addr.b, sizeof(o.addr));
+		struct nl_buf b = { buf, 0, cap };
+		notify(rtnl_fill_addr6(&b, &o, 0, 0, 0), &b, RTM_DELADDR, RTNLGRP_IPV6_IFADDR, emit);
+	}
+}
+
+void rtnl_notify_gone(const struct netdev *dev, const struct net_dev_gone *what,
+		      void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[LINK_MSG_MAX];
+	struct nl_buf b;
+	struct rtnl_link_info l;
+	link_info(dev, &l);
+	if (what->was_up) {
+		b = (struct nl_buf){ buf, 0, sizeof(buf) };
+		notify(rtnl_fill_link(&b, &l, 0, 0, 0, 0), &b, RTM_NEWLINK, RTNLGRP_LINK, emit);
+	}
+	notify_gone6(what, buf, sizeof(buf), emit);
+	for (int i = 0; i < what->nv4; i++) {
+		struct rtnl_addr_info o;
+		addr_info(&what->v4[i], &o);
+		o.bcast = (dev->flags & IFF_BROADCAST) ? what->v4[i].bcast : 0; /* addr_info's lookup finds no dev now */
+		b = (struct nl_buf){ buf, 0, sizeof(buf) };
+		notify(rtnl_fill_addr(&b, &o, 0, 0, 0), &b, RTM_DELADDR, RTNLGRP_IPV4_IFADDR, emit);
+	}
+	b = (struct nl_buf){ buf, 0, sizeof(buf) };
+	notify(rtnl_fill_link(&b, &l, 0, 0, 0, 0), &b, RTM_DELLINK, RTNLGRP_LINK, emit);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
@@ -949,9 +1041,16 @@ int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r)
 	case RTM_GETLINK:  return get_link(req, r);
 	case RTM_NEWLINK:  return new_link(req);
 	case RTM_SETLINK:
-		return (err = find_link(req, &dev)) ? err : set_link(dev, req);
+		if ((err = find_link(req, &dev)))
+			return err;
+		err = set_link(dev, req);
+		netdev_put(dev);
+		return err;
 	case RTM_DELLINK:
-		return (err = find_link(req, &dev)) ? err : -EOPNOTSUPP; /* no link kind can go */
+		if ((err = find_link(req, &dev)))
+			return err;
+		netdev_put(dev);
+		return -EOPNOTSUPP; /* no link kind can go */
 	case RTM_NEWADDR:  return req->family == AF_INET6 ? new_addr6(req) : new_addr(req);
 	case RTM_DELADDR:  return req->family == AF_INET6 ? del_addr6(req) : del_addr(req);
 	case RTM_NEWROUTE: return new_route(req);

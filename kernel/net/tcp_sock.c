@@ -318,6 +318,7 @@ static void ip_out(struct netbuf *nb, const struct tcp_path *pa, struct ipv4_rou
 		struct ipv6_send out = { .src = pa->src, .dst = pa->dst, .src_fixed = true, .proto = NEXTHDR_TCP,
 					 .hops = -1, .dev = pa->ifindex ? netdev_by_index(pa->ifindex) : NULL };
 		ipv6_output(nb, &out);
+		netdev_put(out.dev);
 		return;
 	}
 	struct ipv4_send out = { .src = v4_of(&pa->src), .dst = v4_of(&pa->dst), .proto = IPPROTO_TCP,
@@ -923,16 +924,20 @@ static int path_mss(const struct unix_sock *s, const struct tcp_path *pa, uint32
 	uint32_t mtu, overhead;
 	if (pa->v6) {
 		struct ipv6_dst r6;
-		int err = ipv6_route_lookup(&pa->dst, pa->ifindex ? netdev_by_index(pa->ifindex) : NULL, &r6);
+		struct netdev *link = pa->ifindex ? netdev_by_index(pa->ifindex) : NULL;
+		int err = ipv6_route_lookup(&pa->dst, link, &r6);
+		mtu = err ? 0 : pmtu_ipv6(&r6, &pa->dst);
+		netdev_put(r6.dev);
+		netdev_put(link);
 		if (err)
 			return err;
-		mtu = pmtu_ipv6(&r6, &pa->dst);
 		overhead = TCP_MSS_IPV6_OVERHEAD;
 	} else {
 		struct ipv4_dst route;
 		if (ipv4_route_lookup(v4_of(&pa->dst), NULL, &route))
 			return -ENETUNREACH;
 		mtu = pmtu_ipv4(&route, v4_of(&pa->dst), NULL);
+		netdev_put(route.dev);
 		overhead = TCP_MSS_IPV4_OVERHEAD;
 	}
 	*mss = mtu - overhead;
@@ -1067,10 +1072,13 @@ static bool name_v6(const struct inet_name *n)
 static int connect_path(struct unix_sock *s, struct inet_name *d, struct tcp_path *pa, struct inet_name *src)
 {
 	*pa = (struct tcp_path){ .v6 = name_v6(d) };
+	if (inet_bound_gone(s))
+		return -ENODEV; /* bound to a device that went: Linux's route lookup with its oif */
 	if (!pa->v6) {
 		struct ipv4_dst route;
 		if (ipv4_route_lookup(d->addr, NULL, &route))
 			return -ENETUNREACH;
+		netdev_put(route.dev); /* only whether there is one */
 		pa->dst = v4_mapped(d->addr);
 	} else {
 		struct inet_name dv = *d; /* ::1 as an address the route looks up */
@@ -1079,10 +1087,12 @@ static int connect_path(struct unix_sock *s, struct inet_name *d, struct tcp_pat
 		memcpy(dv.a6, pa->dst.b, sizeof(dv.a6));
 		dv.kind = INET_V6;
 		int err = inet_v6_route(s, &dv, &r6);
+		int via = r6.dev ? r6.dev->ifindex : 0;
+		netdev_put(r6.dev);
 		if (err)
 			return err;
 		if (in6_is_linklocal(&pa->dst)) /* the scope id named, else the route's (s's device) */
-			pa->ifindex = d->scope = d->scope ? d->scope : r6.dev->ifindex;
+			pa->ifindex = d->scope = d->scope ? d->scope : via;
 	}
 	int err = s->in.name.port ? 0 : inet_bind_port(s, inet_any(s));
 	if (err)

@@ -372,13 +372,14 @@ static int set_timeo(uint64_t *field, const void *val, size_t len)
  * buffer shorter than IFNAMSIZ (EINVAL); here the name is cut to it. */
 static void bound_device_name(const struct unix_sock *s, void *val, size_t *len)
 {
-	const struct netdev *dev = s->bound_dev_if ? netdev_by_index(s->bound_dev_if) : NULL;
+	struct netdev *dev = s->bound_dev_if ? netdev_by_index(s->bound_dev_if) : NULL;
 
 	*len = 0;
 	if (dev) {
 		*len = strlen(dev->name) + 1;
 		memcpy(val, dev->name, *len);
 	}
+	netdev_put(dev);
 }
 
 int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
@@ -446,10 +447,11 @@ static int bind_to_device(struct unix_sock *s, const void *val, size_t len)
 
 	memcpy(name, val, len < IFNAMSIZ - 1 ? len : IFNAMSIZ - 1);
 	if (name[0]) {
-		const struct netdev *dev = netdev_by_name(name);
+		struct netdev *dev = netdev_by_name(name);
 		if (!dev)
 			return -ENODEV;
 		ifindex = dev->ifindex;
+		netdev_put(dev);
 	}
 	if (s->bound_dev_if && !capable(CAP_NET_RAW))
 		return -EPERM;

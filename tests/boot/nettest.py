@@ -42,9 +42,15 @@ numbers of 64-byte USB packets, ZLP_PING_SIZES):
              peer's 32 MiB /blob (reads timing out after 5 s) and the
              monitor's device_del pulls the adapter out a second in: the
              fetch must end with an error, part of the blob in, within
-             UNPLUG_END_MAX s, eth0 be down, the shell answer; then
-             device_add of a new usb-net must give eth1, which takes
-             10.0.2.16, pings the peer and fetches from it.
+             UNPLUG_END_MAX s; eth0 is unregistered as on Linux (gone
+             from ip link, ip addr, /sys/class/net, /proc/net/dev;
+             t-ifwatch sees RTM_DELADDR and RTM_DELLINK, ENETDOWN on a
+             packet socket blocked on eth0, ENODEV sending on a socket
+             bound to it); the shell answers. Then device_add of a new
+             usb-net must give eth0 again, which takes 10.0.2.16, pings
+             the peer and fetches from it; then REPLUG_CYCLES unplug and
+             plug cycles with a fetch each, MemFree within
+             REPLUG_MEM_SLACK kB.
 
   flood-NIC  Kestrel (static ip=10.0.2.15::10.0.2.2:255.255.255.0, busybox
              httpd on ports 80 and 8080) on a wire whose other end is
@@ -787,8 +793,13 @@ UNPLUG_BLOB_KIB = 32 * 1024         # the peer's /blob: far longer than the wait
 UNPLUG_AFTER = 1                    # seconds of transfer before device_del
 UNPLUG_READ_TIMEOUT = 5             # wget -T: its read timeout
 UNPLUG_END_MAX = 30                 # seconds from device_del to wget's end
+UNPLUG_GONE_MAX = 15                # seconds from device_del to the driver's "unregistered" line
 REPLUG_WAIT = 30                    # seconds from device_add to the new interface's log line
-REPLUG_IP = "10.0.2.16"             # the new interface's address (eth0 keeps 10.0.2.15, down)
+REPLUG_IP = "10.0.2.16"             # the new interface's address (the old one went with eth0)
+REPLUG_CYCLES = 5                   # unplug and plug again, a transfer each time
+REPLUG_FETCH_KIB = 1024             # each cycle's transfer: the head of the peer's /blob
+REPLUG_MEM_SLACK = 256              # kB MemFree may lose over the cycles (an adapter's pages, 76 KiB, leaked each time would show)
+WATCH_SECS = 40                     # t-ifwatch's wait for eth0 to go
 
 
 def unplug_script():
@@ -802,13 +813,32 @@ def rx_bytes(k, dev):
     return int(out[-1])
 
 
+def eth0_gone(k, addr):
+    """As on Linux once a device is unregistered: `ip link` lists no eth0,
+    `ip addr` none of its address addr, /sys/class/net and /proc/net/dev
+    no eth0."""
+    out, _ = k.must("ip link; echo IFACES: $(ls /sys/class/net); cat /proc/net/dev")
+    listed = re.compile(r"^\d+: eth0[:@]|^IFACES:.*\beth0\b|^\s*eth0:")  # ip link, sysfs, /proc/net/dev
+    left = [line for line in out if listed.search(line)]
+    if left:
+        raise CaseFailed("eth0 still listed after its unplug: " + " / ".join(left[:3]))
+    out, _ = k.must("ip addr")
+    if any(re.search(rf"inet {re.escape(addr)}/", line) for line in out):
+        raise CaseFailed(f"ip addr still shows {addr} after the unplug: " + " / ".join(out[-4:]))
+
+
 def unplug_mid_fetch(k, mon):
     """device_del while t-httpget (rootfs/src/httpget.c, in the background;
-    reads time out after UNPLUG_READ_TIMEOUT s) fetches the peer's /blob:
-    it must end with an error within UNPLUG_END_MAX s, part of the blob
-    in, and the shell answer; eth0 stays, down (IFF_UP clear), without
-    carrier. Its figures."""
+    reads time out after UNPLUG_READ_TIMEOUT s) fetches the peer's /blob and
+    t-ifwatch (rootfs/src/ifwatch.c) watches eth0: the fetch must end with
+    an error within UNPLUG_END_MAX s, part of the blob in; eth0 is
+    unregistered as Linux does it (gone from ip link, ip addr, sysfs and
+    /proc/net/dev; netlink's listeners get RTM_DELADDR and RTM_DELLINK; a
+    packet socket blocked on it fails with ENETDOWN; a socket bound to it
+    sends into ENODEV); the shell answers. Its figures."""
     start = len(k.lines)
+    k.must(f"t-ifwatch eth0 {WATCH_SECS} & echo started")
+    k.expect("t-ifwatch's ready line", r"ifwatch: ready ifindex (\d+)", 10, start)
     k.must(f"(t-httpget {GATEWAY_IP} 80 /blob {UNPLUG_READ_TIMEOUT}; echo HTTPGET-END=$?) & echo started")
     time.sleep(UNPLUG_AFTER)
     monitor(mon, f"device_del {USB_DEV}")
@@ -820,33 +850,95 @@ def unplug_mid_fetch(k, mon):
     if m.group(1) != "1" or not 0 < got < UNPLUG_BLOB_KIB * 1024:
         raise CaseFailed(f"t-httpget after the unplug: status {m.group(1)}, '{said.group(0)}'; "
                          "want status 1 (an error) with part of the blob in")
-    k.expect("the driver's unplug line", r"usb-net eth0: unplugged", 5, start)
+    k.expect("the driver's unregistered line", r"usb-net: eth0 unregistered", UNPLUG_GONE_MAX, start)
+    gone = watch_lines(k, start)
     k.must("echo alive")
-    # as Linux's, carrier reads EINVAL on an interface that is down
-    out, _ = k.must("cat /sys/class/net/eth0/operstate /sys/class/net/eth0/flags")
-    flags = int(out[-1], 16) if out and out[-1].startswith("0x") else -1
-    if flags < 0 or flags & 1 or out[-2].strip() != "down":
-        raise CaseFailed(f"eth0 after the unplug: operstate and flags {out[-2:]}, want down and IFF_UP clear")
+    eth0_gone(k, KESTREL_IP)
     return [f"t-httpget ended ({said.group(1)}) {secs:.1f} s after device_del, "
-            f"{got // 1024} KiB of {UNPLUG_BLOB_KIB} in"]
+            f"{got // 1024} KiB of {UNPLUG_BLOB_KIB} in", gone]
+
+
+def watch_lines(k, start):
+    """t-ifwatch's lines since start, in the order Linux's listeners hear
+    them: RTM_NEWLINK with IFF_UP clear, RTM_DELROUTE for eth0's IPv6
+    link-local route, RTM_DELADDR for its IPv6 then IPv4 address,
+    RTM_DELLINK; and ENETDOWN on the packet socket blocked on eth0, ENODEV
+    on the send and the connect bound to it."""
+    at = start
+    notes = (("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+)$"),
+             ("RTM_DELROUTE for eth0's IPv6 route", r"ifwatch: RTM_DELROUTE family 10 oif \d+$"),
+             ("RTM_DELADDR for eth0's IPv6 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 10$"),
+             ("RTM_DELADDR for eth0's IPv4 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 2$"),
+             ("RTM_DELLINK for eth0", r"ifwatch: RTM_DELLINK ifindex \d+ name eth0$"))
+    for what, pattern in notes:
+        got = k.wait_for(pattern, 5, at)
+        if not got:
+            raise CaseFailed(f"no {what} after the one before it")
+        if what.startswith("RTM_NEWLINK") and int(got[2].group(1), 16) & 1:
+            raise CaseFailed(f"RTM_NEWLINK before eth0's RTM_DELLINK has IFF_UP set ({got[2].group(1)})")
+        at = got[0] + 1
+    pk = k.expect("the packet socket's error", r"ifwatch: packet recv: (\S+)", 5, start)
+    snd = k.expect("the bound socket's send", r"ifwatch: bound send: (\S+)", 5, start)
+    con = k.expect("the bound socket's connect", r"ifwatch: bound connect: (\S+)", 5, start)
+    if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV" or con.group(1) != "ENODEV":
+        raise CaseFailed(f"after the unplug: packet socket's recv {pk.group(1)}, bound send {snd.group(1)}, "
+                         f"bound connect {con.group(1)}; want ENETDOWN, ENODEV and ENODEV (Linux's)")
+    return ("ifwatch: RTM_NEWLINK (down), RTM_DELROUTE and RTM_DELADDR (IPv6), RTM_DELADDR (IPv4), "
+            "RTM_DELLINK, packet recv ENETDOWN, bound send and connect ENODEV")
+
+
+def plug(k, mon, n):
+    """device_add of usb-net number n on the same netdev: eth0 again (Linux
+    gives the first free name) within REPLUG_WAIT s, up with REPLUG_IP and
+    its carrier. The seconds it took."""
+    start = len(k.lines)
+    t0 = time.monotonic()
+    monitor(mon, f"device_add usb-net,id={USB_DEV}{n},netdev=net0,mac={netpeer.KESTREL_MAC},bus={USB_HC}.0")
+    name = k.expect("the new interface", r"usb-net (eth\d+): usb \S+ CDC-ECM", REPLUG_WAIT, start).group(1)
+    if name != "eth0":
+        raise CaseFailed(f"the adapter plugged in again is {name}; Linux names it eth0 (eth0 is free)")
+    secs = time.monotonic() - t0
+    k.must(f"ip link set eth0 up && ip addr add {REPLUG_IP}/24 dev eth0")
+    k.must("n=0; until [ $(cat /sys/class/net/eth0/carrier) = 1 ] || [ $n -gt 50 ]; do "
+           "n=$((n+1)); sleep 0.1; done; cat /sys/class/net/eth0/carrier")
+    return secs
+
+
+def unplug(k, mon, n):
+    """device_del of usb-net number n: eth0 unregistered and gone (eth0_gone)."""
+    start = len(k.lines)
+    monitor(mon, f"device_del {USB_DEV}{n}")
+    k.expect("the driver's unregistered line", r"usb-net: eth0 unregistered", UNPLUG_GONE_MAX, start)
+    eth0_gone(k, REPLUG_IP)
+
+
+def fetch_head(k):
+    """REPLUG_FETCH_KIB of the peer's /blob over eth0: the bytes that came."""
+    out, secs = k.must(f"wget -q -O - http://{GATEWAY_IP}/blob | head -c {REPLUG_FETCH_KIB * 1024} | wc -c")
+    got = int(out[-1].strip()) if out and out[-1].strip().isdigit() else -1
+    if got != REPLUG_FETCH_KIB * 1024:
+        raise CaseFailed(f"fetch over eth0 after a replug: {got} bytes, want {REPLUG_FETCH_KIB * 1024}")
+    return secs
 
 
 def replug(k, peer, mon):
-    """device_add of a new usb-net on the same netdev: a new eth1 comes, takes
-    REPLUG_IP, pings the peer and fetches /index.html. Its figures."""
-    start = len(k.lines)
-    t0 = time.monotonic()
-    monitor(mon, f"device_add usb-net,id={USB_DEV}b,netdev=net0,mac={netpeer.KESTREL_MAC},bus={USB_HC}.0")
-    k.expect("the new interface", r"usb-net eth1: usb \S+ CDC-ECM", REPLUG_WAIT, start)
-    secs = time.monotonic() - t0
-    k.must(f"ip link set eth1 up && ip addr add {REPLUG_IP}/24 dev eth1")
-    k.must("n=0; until [ $(cat /sys/class/net/eth1/carrier) = 1 ] || [ $n -gt 50 ]; do "
-           "n=$((n+1)); sleep 0.1; done; cat /sys/class/net/eth1/carrier")
-    figures = [f"eth1 registered {secs:.1f} s after device_add", f"ping on eth1 {ping(k, GATEWAY_IP)}"]
-    _, out, fsecs = k.run(f"wget -O - http://{GATEWAY_IP}/index.html")
-    if not any("netpeer" in line for line in out):
-        raise CaseFailed("fetch of the peer's /index.html over eth1: " + " / ".join(out[-3:]))
-    figures.append(f"fetch over eth1 {fsecs:.1f} s")
+    """A new usb-net comes as eth0, pings the peer and fetches from it; then
+    REPLUG_CYCLES times unplugged and plugged again with a fetch each time:
+    MemFree after the last within REPLUG_MEM_SLACK kB of after the first,
+    and no panic. Its figures."""
+    secs = plug(k, mon, 1)
+    figures = [f"eth0 again {secs:.1f} s after device_add", f"ping on eth0 {ping(k, GATEWAY_IP)}",
+               f"fetch over eth0 {fetch_head(k):.1f} s"]
+    before = memfree(k)
+    for n in range(2, REPLUG_CYCLES + 2):
+        unplug(k, mon, n - 1)
+        plug(k, mon, n)
+        fetch_head(k)
+    after = memfree(k)
+    if after < before - REPLUG_MEM_SLACK:
+        raise CaseFailed(f"MemFree {before} kB before {REPLUG_CYCLES} replugs, {after} kB after: "
+                         f"more than {REPLUG_MEM_SLACK} kB gone")
+    figures.append(f"{REPLUG_CYCLES} replugs with {REPLUG_FETCH_KIB} KiB each: MemFree {before} -> {after} kB")
     return figures
 
 
