@@ -2881,6 +2881,9 @@ def smp_expect(cpus):
             r"smp-stress: mmap-threads ok: \d+ threads, \d+ mmap\+mprotect\+munmap, every region intact",
             rf"smp-stress: pipe-records ok: {cpus} writers, {cpus} readers",
             r"smp-stress: close-read ok: \d+ close\+dup2",
+            r"smp-stress: tcp-duplex ok: \d+ and \d+ bytes, each way checked",
+            r"smp-stress: tcp-close-recv ok: \d+ rounds, [1-9]\d* recvs got the byte",
+            rf"smp-stress: udp-count ok: {max(cpus, 2)} senders, \d+ datagrams, each read once",
             r"selftest: smp-stress ok"]
 
 
