@@ -1764,13 +1764,10 @@ static int wire_shutdown(struct file *f, int how)
 	return err;
 }
 
-static unsigned wire_poll(const struct unix_sock *s)
+/* wire_poll's mask of a connection, ts->lock held (senders and readers
+ * change the conn without the kernel lock: see Lock rules). */
+static unsigned conn_poll(const struct unix_sock *s, const struct tcp_conn *c, unsigned mask)
 {
-	const struct tcp_sock *ts = s->in.tcp;
-	unsigned mask = s->err ? POLLERR : 0;
-	if (!ts)
-		return mask | POLLIN | POLLRDHUP | POLLHUP | POLLOUT;
-	const struct tcp_conn *c = &ts->conn;
 	if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECV)
 		return mask;
 	if (c->state == TCPS_CLOSE)
@@ -1786,6 +1783,18 @@ static unsigned wire_poll(const struct unix_sock *s)
 		mask |= POLLOUT | POLLWRNORM;
 	if (c->snd_shut && (c->fin_rcvd || c->rcv_shut))
 		mask |= POLLHUP; /* Linux's sk_shutdown == SHUTDOWN_MASK */
+	return mask;
+}
+
+static unsigned wire_poll(const struct unix_sock *s)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	unsigned mask = peek_err(s) ? POLLERR : 0;
+	if (!ts)
+		return mask | POLLIN | POLLRDHUP | POLLHUP | POLLOUT;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	mask = conn_poll(s, &ts->conn, mask);
+	spin_unlock_irqrestore(&ts->lock, fl);
 	return mask;
 }
 
