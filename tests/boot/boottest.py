@@ -3112,7 +3112,7 @@ def bench_smp_cases(build):
     both = [fig("parallel", "ms"), fig("fork_exec_par2", "us"), fig("fork_exec_par4", "us")]
     # the scaling pairs, a worker per CPU online, each window's copy of /proc/klock_stat first
     scale = lambda cpus: [x for kind in ("fork_exec", "page_fault", "open_close", "pipe",
-                                         "mmap_munmap", "futex", "stat")
+                                         "mmap_munmap", "futex", "stat", "tcp", "unix")
                           for x in (rf"^klock scale_{kind} window_us \d+ cpus {cpus}$",
                                     rf"^klock scale_{kind} \| cpu{cpus - 1} +\d+",
                                     rf"^scale_{kind}: {cpus} workers?, ops each",
