@@ -110,6 +110,12 @@
  *                   sends a byte stream in chunks of varying size, then
  *                   shuts its side; each reader checks every byte in order
  *                   and that the count read is the count written.
+ *   tcp-pingpong    two threads on two CPUs pass a counter back and forth
+ *                   over one TCP connection on 127.0.0.1, each receive
+ *                   finding nothing at first and sleeping (SO_RCVTIMEO
+ *                   LOST_MS): a wake-up lost between a receiver's look and
+ *                   its sleep stops the game (a receive that times out);
+ *                   every value must be the one sent.
  *   tcp-close-recv  a thread blocks in recv on a TCP socket while another
  *                   closes its descriptor, then the peer sends a byte: as
  *                   on Linux the recv (which holds the file) is not woken by
@@ -1870,6 +1876,106 @@ static int check_tcp_duplex(void)
 	return CHECK_OK;
 }
 
+struct tcp_player {
+	int fd, cpu;
+	uint32_t first;          /* the value it sends first, or 0: it answers */
+	long rounds;             /* values it received and checked */
+	char why[160];
+};
+
+/* Receive one counter (MSG_WAITALL) into *v: 0, 1 at end of stream, or -1 (why). */
+static int pp_recv(struct tcp_player *p, uint32_t *v)
+{
+	ssize_t n = recv(p->fd, v, sizeof(*v), MSG_WAITALL);
+
+	if (n == 0)
+		return 1;
+	if (n == (ssize_t)sizeof(*v))
+		return 0;
+	snprintf(p->why, sizeof(p->why), "recv returned %zd (%s) after %ld rounds", n, errname(errno),
+		 p->rounds);
+	return -1;
+}
+
+/* Answer each counter with the next one; the side that sent first stops
+ * after PART_MS and shuts its end, which ends the other. */
+static void *pp_player(void *arg)
+{
+	struct tcp_player *p = arg;
+	long long end = deadline_after(PART_MS);
+	uint32_t v = p->first, got;
+
+	pin_to(p->cpu);
+	if (p->first && send(p->fd, &v, sizeof(v), MSG_NOSIGNAL) != (ssize_t)sizeof(v))
+		goto fail;
+	for (;;) {
+		int r = pp_recv(p, &got);
+		if (r > 0 && p->first)
+			snprintf(p->why, sizeof(p->why), "end of stream after %ld rounds", p->rounds);
+		if (r)
+			break; /* the end (the answerer's), or a failure in why */
+		if (got != v + 1 && !(p->first == 0 && p->rounds == 0)) {
+			snprintf(p->why, sizeof(p->why), "got %u after sending %u", got, v);
+			break;
+		}
+		p->rounds++;
+		v = got + 1;
+		if (p->first && now_ms() >= end) {
+			shutdown(p->fd, SHUT_WR);
+			return NULL;
+		}
+		if (send(p->fd, &v, sizeof(v), MSG_NOSIGNAL) != (ssize_t)sizeof(v))
+			goto fail;
+	}
+	shutdown(p->fd, SHUT_WR);
+	return NULL;
+fail:
+	snprintf(p->why, sizeof(p->why), "send failed (%s) after %ld rounds", errname(errno), p->rounds);
+	shutdown(p->fd, SHUT_RDWR);
+	return NULL;
+}
+
+static int check_tcp_pingpong(void)
+{
+	struct sockaddr_in a;
+	struct timeval tv = { LOST_MS / 1000, 0 };
+	int sv[2], l = tcp_listener(&a), one = 1;
+	pthread_t t[2];
+	int made = 0;
+
+	if (l < 0)
+		return fail("listener on 127.0.0.1: %s", errname(errno));
+	if (tcp_connected(l, &a, sv)) {
+		close(l);
+		return fail("connect over lo: %s", errname(errno));
+	}
+	close(l);
+	struct tcp_player p[2] = { { .fd = sv[0], .cpu = 0, .first = 1 }, { .fd = sv[1], .cpu = 1 } };
+	for (int i = 0; i < 2; i++) {
+		setsockopt(sv[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(sv[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	for (; made < 2; made++)
+		if (pthread_create(&t[made], NULL, pp_player, &p[made]))
+			break;
+	if (made < 2)
+		shutdown(sv[0], SHUT_RDWR);
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	close(sv[0]);
+	close(sv[1]);
+	pin_to_all();
+	if (made < 2)
+		return fail("pthread_create failed");
+	for (int i = 0; i < 2; i++)
+		if (p[i].why[0])
+			return fail("%s: %s", i ? "answerer" : "starter", p[i].why);
+	if (p[0].rounds == 0 || p[1].rounds < p[0].rounds || p[1].rounds > p[0].rounds + 1)
+		return fail("%ld and %ld values received", p[0].rounds, p[1].rounds);
+	remark("%ld round trips, every value checked", p[0].rounds);
+	return CHECK_OK;
+}
+
 static struct {
 	int fd;
 	_Atomic int entering;    /* the reader is about to call recv */
@@ -2145,6 +2251,7 @@ static const struct check checks[] = {
 	{ "pipe-records", check_pipe_records },
 	{ "close-read", check_close_read },
 	{ "tcp-duplex", check_tcp_duplex },
+	{ "tcp-pingpong", check_tcp_pingpong },
 	{ "tcp-close-recv", check_tcp_close_recv },
 	{ "udp-count", check_udp_count },
 };

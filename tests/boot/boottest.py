@@ -2882,6 +2882,7 @@ def smp_expect(cpus):
             rf"smp-stress: pipe-records ok: {cpus} writers, {cpus} readers",
             r"smp-stress: close-read ok: \d+ close\+dup2",
             r"smp-stress: tcp-duplex ok: \d+ and \d+ bytes, each way checked",
+            r"smp-stress: tcp-pingpong ok: \d+ round trips, every value checked",
             r"smp-stress: tcp-close-recv ok: \d+ rounds, [1-9]\d* recvs got the byte",
             rf"smp-stress: udp-count ok: {max(cpus, 2)} senders, \d+ datagrams, each read once",
             r"selftest: smp-stress ok"]
