@@ -142,6 +142,12 @@ int ipv4_addr_add(int ifindex, uint32_t addr, uint8_t prefix, uint32_t bcast);
 int ipv4_addr_del(int ifindex, uint32_t addr);
 /* The i-th address (0, 1, ...): true and *out, or false past the last. */
 bool ipv4_addr_get(unsigned i, struct ipv4_ifaddr *out);
+/* Who hears of an address ipv4_addr_add added or ipv4_addr_del took
+ * away, whoever asked (netlink: RTM_NEWADDR and RTM_DELADDR, as Linux's
+ * rtmsg_ifa from its inetaddr changes). Set once at boot; called after
+ * the change, no lock of this layer's held. */
+typedef void (*ipv4_addr_news_fn)(const struct ipv4_ifaddr *a, bool added);
+void ipv4_addr_listen(ipv4_addr_news_fn fn);
 /* Add a route. 0, -EEXIST (the same dst/prefix/metric), -ENOSPC,
  * -ENETUNREACH (the gateway is on no link), -EINVAL. */
 int ipv4_route_add(const struct ipv4_route *r);

@@ -36,6 +36,13 @@ static void changed(void)
 	__atomic_add_fetch(&cfg_gen, 1, __ATOMIC_RELEASE);
 }
 
+static ipv4_addr_news_fn addr_news; /* set once at boot (ipv4_addr_listen) */
+
+void ipv4_addr_listen(ipv4_addr_news_fn fn)
+{
+	addr_news = fn;
+}
+
 static void drop_dev_routes(int ifindex);
 static int addr_insert(struct netdev *dev, uint32_t addr, uint8_t prefix, uint32_t bcast);
 
@@ -150,6 +157,8 @@ static int addr_insert(struct netdev *dev, uint32_t addr, uint8_t prefix, uint32
 			changed();
 		}
 	spin_unlock_irqrestore(&cfg_lock, fl);
+	if (!err && addr_news)
+		addr_news(&a, true);
 	if (err || !(dev->flags & IFF_UP))
 		return err;
 	if (prefix < 32 && dev->type != ARPHRD_LOOPBACK) {
@@ -175,6 +184,8 @@ int ipv4_addr_del(int ifindex, uint32_t addr)
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	if (!gone.ifindex)
 		return -EADDRNOTAVAIL;
+	if (addr_news)
+		addr_news(&gone, false);
 	struct ipv4_route r = subnet_route(&gone);
 	ipv4_route_del(&r);
 	if (!ipv4_dev_addr(ifindex))

@@ -26,6 +26,7 @@
  */
 #include "net/netlink.h"
 #include "net/ifstate.h"
+#include "net/ipv4.h"
 #include "net/rtnetlink.h"
 #include "net/unix_sock.h"
 
@@ -190,9 +191,21 @@ static void dev_gone(const struct netdev *dev, const struct net_dev_gone *what)
 	rtnl_notify_gone(dev, what, broadcast);
 }
 
+/* The request being handled (rtnl_rcv), whose port id and sequence
+ * number its changes' notifications carry; zero between requests (the
+ * kernel's own changes). Lock rule: the file header's. */
+static struct { uint32_t portid, seq; } asking;
+
+/* An IPv4 address came or went: RTM_NEWADDR or RTM_DELADDR, multicast. */
+static void addr4_news(const struct ipv4_ifaddr *a, bool added)
+{
+	rtnl_notify_addr(a, added, asking.portid, asking.seq, broadcast);
+}
+
 void netlink_init(void)
 {
 	net_dev_gone_listen(dev_gone);
+	ipv4_addr_listen(addr4_news);
 }
 
 /* The rtnl_reply sink of a request from nl: its answers are unicast to nl. */
@@ -287,7 +300,10 @@ static int rtnl_rcv(struct nl_sock *nl, const struct nlmsghdr *h, struct nl_ext_
 		return dump_start(nl, &req, err);
 	if (!err) {
 		struct nl_reply rep = { { reply_send, nl->portid, current_cred()->uid }, nl };
+		asking.portid = nl->portid;
+		asking.seq = h->nlmsg_seq;
 		err = rtnl_doit(&req, &rep.r);
+		asking.portid = asking.seq = 0;
 	}
 	*ext = req.ext;
 	return err;

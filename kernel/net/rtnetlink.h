@@ -272,6 +272,13 @@ int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r);
 #define RTNLGRP_IPV6_IFADDR 9
 #define RTNLGRP_IPV6_ROUTE  11
 
+struct ipv4_ifaddr;
+/* An IPv4 address added (RTM_NEWADDR) or deleted (RTM_DELADDR) to emit's
+ * RTNLGRP_IPV4_IFADDR, with the port id and sequence number of the
+ * request that made the change (0 and 0 for the kernel's own: DHCP,
+ * the ioctls), as Linux's rtmsg_ifa. */
+void rtnl_notify_addr(const struct ipv4_ifaddr *a, bool added, uint32_t pid, uint32_t seq,
+		      void (*emit)(unsigned group, const struct nl_buf *b));
 /*
  * What rtnetlink's listeners hear when dev is unregistered (net/ifstate.h),
  * in Linux's order: RTM_NEWLINK without IFF_UP if it was up (dev_close),

@@ -1030,6 +1030,17 @@ void rtnl_notify_gone(const struct netdev *dev, const struct net_dev_gone *what,
 	notify(rtnl_fill_link(&b, &l, 0, 0, 0, 0), &b, RTM_DELLINK, RTNLGRP_LINK, emit);
 }
 
+void rtnl_notify_addr(const struct ipv4_ifaddr *a, bool added, uint32_t pid, uint32_t seq,
+		      void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[LINK_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_addr_info o;
+	addr_info(a, &o);
+	notify(rtnl_fill_addr(&b, &o, 0, seq, pid), &b, added ? RTM_NEWADDR : RTM_DELADDR,
+	       RTNLGRP_IPV4_IFADDR, emit);
+}
+
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
 int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r)

@@ -701,14 +701,65 @@ static int lo_up(int fd)
 	return want_nlerr(fd, &q, 0, "RTM_NEWLINK lo up");
 }
 
+#define RTMGRP_IPV4_IFADDR_ 0x10
+#define NEWS_WAIT_MS 2000
+
+/* A NETLINK_ROUTE socket that joined groups (RTMGRP_* bits): the fd, or -1. */
+static int nl_listener(uint32_t groups)
+{
+	struct nl_sa sa = { AF_NETLINK, 0, 0, groups };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE_);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* fd's port id. */
+static uint32_t port_of(int fd)
+{
+	struct nl_sa sa = { 0 };
+	socklen_t len = sizeof(sa);
+
+	return getsockname(fd, (struct sockaddr *)&sa, &len) ? 0 : sa.pid;
+}
+
+/* The next notification on listener fd (within NEWS_WAIT_MS) is type
+ * about address addr/8 on lo, with the port id of the socket whose
+ * request made it (Linux's rtmsg_ifa for every address added or
+ * deleted: the requester's port and sequence number, 0 for the kernel's
+ * own changes). */
+static int want_addr_news(int fd, uint16_t type, uint32_t addr, uint32_t pid)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	const struct nlhdr *h = (const struct nlhdr *)rbuf;
+	const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+
+	if (poll(&p, 1, NEWS_WAIT_MS) != 1)
+		return fail("no notification %u in %d ms", type, NEWS_WAIT_MS);
+	ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
+	if (n < (ssize_t)(sizeof(*h) + sizeof(*ifa)) || h->len > (size_t)n)
+		return fail("notification %u: recv %zd (%s)", type, n, n < 0 ? errname(errno) : "short");
+	const struct rta *local = find_attr(h, sizeof(*ifa), IFA_LOCAL_);
+	if (h->type != type || h->pid != pid || ifa->family != AF_INET || ifa->index != 1 ||
+	    ifa->prefixlen != 8 || !local || ntohl(rta_u32(local)) != addr)
+		return fail("notification: type %u pid %u family %u index %u /%u, want %u from %u about %08x/8 on lo",
+			    h->type, h->pid, ifa->family, ifa->index, ifa->prefixlen, type, pid, addr);
+	return CHECK_OK;
+}
+
 /* RTM_NEWADDR and RTM_DELADDR of 127.0.0.2/8 on lo, seen by the dump in
- * between. Linux: in a network namespace of its own, where bringing lo
- * up gives it 127.0.0.1/8. */
+ * between and heard by a listener on the IPv4 address group (one
+ * message each; the refused repeats say nothing). Linux: in a network
+ * namespace of its own, where bringing lo up gives it 127.0.0.1/8. */
 static int check_addr_roundtrip(void)
 {
 	struct addr_seen s = { 0x7f000002, 0, 0 };
 	struct req q;
-	int fd, r;
+	struct pollfd p;
+	int fd, ln, r;
 
 	if (geteuid() != 0)
 		return skip("needs CAP_NET_ADMIN");
@@ -720,8 +771,14 @@ static int check_addr_roundtrip(void)
 		close(fd);
 		return r;
 	}
+	if ((ln = nl_listener(RTMGRP_IPV4_IFADDR_)) < 0) { /* after lo came up: its 127.0.0.1 is no news */
+		close(fd);
+		return fail("a listener on RTMGRP_IPV4_IFADDR: %s", errname(errno));
+	}
 	addr_req(&q, RTM_NEWADDR_, F_CREATE | F_EXCL);
 	r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 127.0.0.2/8");
+	if (!r)
+		r = want_addr_news(ln, RTM_NEWADDR_, 0x7f000002, port_of(fd));
 	if (!r && !(r = dump_addrs(fd, &s)) && s.found != 1)
 		r = fail("the dump shows 127.0.0.2/8 %d times after RTM_NEWADDR", s.found);
 	addr_req(&q, RTM_NEWADDR_, F_CREATE | F_EXCL);
@@ -730,11 +787,17 @@ static int check_addr_roundtrip(void)
 	addr_req(&q, RTM_DELADDR_, 0);
 	int d = want_nlerr(fd, &q, 0, "RTM_DELADDR 127.0.0.2/8");
 	r = r ? r : d;
+	if (!r)
+		r = want_addr_news(ln, RTM_DELADDR_, 0x7f000002, port_of(fd)); /* none for the refused add */
 	if (!r && !(r = dump_addrs(fd, &s)) && s.found)
 		r = fail("127.0.0.2/8 still dumped after RTM_DELADDR");
 	addr_req(&q, RTM_DELADDR_, 0);
 	if (!r)
 		r = want_nlerr(fd, &q, -EADDRNOTAVAIL, "RTM_DELADDR again");
+	p = (struct pollfd){ ln, POLLIN, 0 };
+	if (!r && poll(&p, 1, 0) != 0)
+		r = fail("a notification after the refused RTM_DELADDR");
+	close(ln);
 	close(fd);
 	return r;
 }
