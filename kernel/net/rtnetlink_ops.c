@@ -325,6 +325,16 @@ static uint32_t life_left(uint32_t life, uint64_t stamp, uint64_t now)
 	return life == IPV6_LIFE_FOREVER ? life : age >= life ? 0 : (uint32_t)(life - age);
 }
 
+/* An IPv6 address as RTM_NEWADDR shows it at now. */
+static void addr6_info(const struct ipv6_ifaddr *a, uint64_t now, struct rtnl_addr6_info *o)
+{
+	*o = (struct rtnl_addr6_info){ .ifindex = a->ifindex, .prefix = a->prefix, .scope = a->scope,
+				       .flags = a->flags, .preferred_s = life_left(a->preferred_s, a->stamp, now),
+				       .valid_s = life_left(a->valid_s, a->stamp, now),
+				       .cstamp = centisecs(a->created), .tstamp = centisecs(a->stamp) };
+	memcpy(o->addr, a->addr.b, sizeof(o->addr));
+}
+
 static int dump_addrs6(struct rtnl_dump *d, struct nl_buf *b)
 {
 	struct ipv6_ifaddr a;
@@ -333,11 +343,8 @@ static int dump_addrs6(struct rtnl_dump *d, struct nl_buf *b)
 	for (; ipv6_addr_get(d->next, &a); d->next++) {
 		if (d->ifindex && a.ifindex != d->ifindex)
 			continue;
-		struct rtnl_addr6_info o = { .ifindex = a.ifindex, .prefix = a.prefix, .scope = a.scope,
-					     .flags = a.flags, .preferred_s = life_left(a.preferred_s, a.stamp, now),
-					     .valid_s = life_left(a.valid_s, a.stamp, now),
-					     .cstamp = centisecs(a.created), .tstamp = centisecs(a.stamp) };
-		memcpy(o.addr, a.addr.b, sizeof(o.addr));
+		struct rtnl_addr6_info o;
+		addr6_info(&a, now, &o);
 		if (rtnl_fill_addr6(b, &o, d->flags, d->seq, d->pid))
 			return -EMSGSIZE;
 	}
@@ -996,12 +1003,8 @@ static void notify_gone6(const struct net_dev_gone *what, uint8_t *buf, size_t c
 		notify(rtnl_fill_route6(&b, &o, 0, 0, 0), &b, RTM_DELROUTE, RTNLGRP_IPV6_ROUTE, emit);
 	}
 	for (int i = 0; i < what->nv6; i++) {
-		const struct ipv6_ifaddr *a = &what->v6[i];
-		struct rtnl_addr6_info o = { .ifindex = a->ifindex, .prefix = a->prefix, .scope = a->scope,
-					     .flags = a->flags, .preferred_s = life_left(a->preferred_s, a->stamp, now),
-					     .valid_s = life_left(a->valid_s, a->stamp, now),
-					     .cstamp = centisecs(a->created), .tstamp = centisecs(a->stamp) };
-		memcpy(o.addr, a->addr.b, sizeof(o.addr));
+		struct rtnl_addr6_info o;
+		addr6_info(&what->v6[i], now, &o);
 		struct nl_buf b = { buf, 0, cap };
 		notify(rtnl_fill_addr6(&b, &o, 0, 0, 0), &b, RTM_DELADDR, RTNLGRP_IPV6_IFADDR, emit);
 	}
