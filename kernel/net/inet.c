@@ -207,9 +207,9 @@ int inet_v6_route(const struct unix_sock *s, const struct inet_name *d, struct i
 	struct in6 a;
 	memcpy(a.b, d->a6, sizeof(a.b));
 	memset(out, 0, sizeof(*out));
-	if (d->scope ? !netdev_exists(d->scope) : inet_bound_gone(s))
-		return -ENODEV;
 	struct netdev *dev = v6_dev(s, d);
+	if (!dev && (d->scope || s->bound_dev_if))
+		return -ENODEV; /* the named or bound device is gone */
 	int err = ipv6_route_lookup(&a, dev, out);
 	netdev_put(dev);
 	return err;

@@ -159,9 +159,9 @@ static int udp_deliver(struct unix_sock *to, struct unix_sock *s, struct sock_ms
 static int udp_wire_route(const struct unix_sock *s, const struct inet_name *d)
 {
 	struct ipv4_dst route;
-	if (inet_bound_gone(s))
-		return -ENODEV;
 	struct netdev *dev = inet_bound_dev(s);
+	if (s->bound_dev_if && !dev)
+		return -ENODEV; /* inet_bound_gone */
 	int err = ipv4_route_lookup(d->addr, dev, &route);
 	if (!err)
 		netdev_put(route.dev);
@@ -217,7 +217,7 @@ static long udp_wire_xmit(struct unix_sock *s, const struct udp_out *o, const vo
 	udp_build(p, o->from, o->dst.addr, o->src.port, o->dst.port, (uint16_t)(UDP_HDR_LEN + len));
 	struct ipv4_send out = { .src = o->from, .dst = o->dst.addr, .proto = IPPROTO_UDP, .ttl = o->ttl,
 				 .tos = o->tos, .pmtudisc = s->in.opt.pmtudisc, .dev = inet_bound_dev(s) };
-	int err = inet_bound_gone(s) ? -ENODEV : 0;
+	int err = s->bound_dev_if && !out.dev ? -ENODEV : 0; /* inet_bound_gone */
 	if (err)
 		netbuf_free(nb);
 	else

@@ -179,5 +179,4 @@ bool ipv6_route_get(unsigned i, struct ipv6_route *out);
  * dst is looked up through. */
 uint32_t ipv6_update_pmtu(const struct in6 *dst, int ifindex, uint32_t mtu);
 
-
 #endif
