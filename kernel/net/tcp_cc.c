@@ -469,19 +469,26 @@ void tcp_cc_mss_shrunk(struct tcp_conn *c, uint32_t old)
 	c->cwnd_acc = 0;
 }
 
-void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now)
+/* The LOSS state until snd_una passes what is in flight now, the
+ * algorithm told (Linux's tcp_set_ca_state(TCP_CA_Loss) and high_seq). */
+static void enter_loss(struct tcp_conn *c, uint64_t now)
 {
 	const struct tcp_cc_ops *ops = ops_of(c);
 
-	if (c->ca_state == TCP_CA_LOSS)
-		return;
-	c->ssthresh = current_ssthresh(c);
 	c->recover = c->snd_max;
 	c->ca_state = TCP_CA_LOSS;
 	c->dupacks = 0;
-	c->undo_marker = false;
 	if (ops->set_state)
 		ops->set_state(c, TCP_CA_LOSS, now);
+}
+
+void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now)
+{
+	if (c->ca_state == TCP_CA_LOSS)
+		return;
+	c->ssthresh = current_ssthresh(c);
+	c->undo_marker = false;
+	enter_loss(c, now);
 }
 
 /* A retransmission timeout: one segment of window, slow start again
@@ -489,15 +496,9 @@ void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now)
  * series only, then it is told of the LOSS state (Linux's tcp_enter_loss). */
 void tcp_cc_rto(struct tcp_conn *c, uint64_t now)
 {
-	const struct tcp_cc_ops *ops = ops_of(c);
-
 	if (c->ca_state != TCP_CA_LOSS)
-		c->ssthresh = ops->ssthresh(c);
+		c->ssthresh = ops_of(c)->ssthresh(c);
 	c->cwnd = c->snd_mss;
 	c->cwnd_acc = 0;
-	c->recover = c->snd_max;
-	c->ca_state = TCP_CA_LOSS;
-	c->dupacks = 0;
-	if (ops->set_state)
-		ops->set_state(c, TCP_CA_LOSS, now);
+	enter_loss(c, now);
 }

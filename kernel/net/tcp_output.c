@@ -544,11 +544,16 @@ void tcp_mss_reduced(struct tcp_conn *c, uint32_t mss, uint64_t now)
 	if (!can_send_data(c) || c->snd_una == c->snd_max)
 		return;
 	tcp_cc_simple_loss(c, now);
+	tcp_go_back(c, now);
+	tcp_rexmit_arm(c, now);
+}
+
+void tcp_go_back(struct tcp_conn *c, uint64_t now)
+{
 	tcp_sack_rto(c);
 	c->rtt_timing = false;
 	c->snd_nxt = c->snd_una;
 	tcp_output(c, now);
-	tcp_rexmit_arm(c, now);
 }
 
 void tcp_tsq_resume(struct tcp_conn *c, uint64_t now)

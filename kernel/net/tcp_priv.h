@@ -43,6 +43,10 @@ uint32_t tcp_rcv_queued(const struct tcp_conn *c);
 
 /* ---- tcp_output.c ---- */
 void tcp_output(struct tcp_conn *c, uint64_t now);
+/* Everything in flight counts as lost (the RTO, a smaller path MTU): the
+ * SACK scoreboard and RTT timing dropped, snd_nxt back to snd_una, and
+ * what the window allows sent again. The caller set the window. */
+void tcp_go_back(struct tcp_conn *c, uint64_t now);
 void tcp_send_ack(struct tcp_conn *c, uint64_t now);
 void tcp_send_syn(struct tcp_conn *c, uint64_t now);
 /* A reset from this conn: RST|ACK at seq (Linux's active reset) or a bare RST. */

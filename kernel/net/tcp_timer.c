@@ -203,10 +203,8 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->ca_state != TCP_CA_LOSS)
 		tcp_undo_mark(c);
-	tcp_sack_rto(c);
 	tcp_cc_rto(c, now);
-	c->snd_nxt = c->snd_una;
-	tcp_output(c, now);
+	tcp_go_back(c, now);
 	if (c->t_rexmit == TCP_NO_DEADLINE && c->t_persist == TCP_NO_DEADLINE)
 		tcp_rexmit_arm(c, now);
 }
