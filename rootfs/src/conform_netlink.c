@@ -88,10 +88,11 @@ struct rtm { uint8_t family, dst_len, src_len, tos, table, protocol, scope, type
 static unsigned char rbuf[NL_BUF];
 static uint32_t seq_no = 1000;
 
-/* A NETLINK_ROUTE socket bound to an automatic port id: the fd, or -1. */
-static int nl_open(void)
+/* A NETLINK_ROUTE socket bound to an automatic port id, in the
+ * multicast groups (RTMGRP_* bits) given: the fd, or -1. */
+static int nl_join(uint32_t groups)
 {
-	struct nl_sa sa = { AF_NETLINK, 0, 0, 0 };
+	struct nl_sa sa = { AF_NETLINK, 0, 0, groups };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE_);
 
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
@@ -99,6 +100,11 @@ static int nl_open(void)
 		return -1;
 	}
 	return fd;
+}
+
+static int nl_open(void)
+{
+	return nl_join(0);
 }
 
 /* A request being built: header, fixed part, attributes. */
@@ -704,19 +710,6 @@ static int lo_up(int fd)
 #define RTMGRP_IPV4_IFADDR_ 0x10
 #define NEWS_WAIT_MS 2000
 
-/* A NETLINK_ROUTE socket that joined groups (RTMGRP_* bits): the fd, or -1. */
-static int nl_listener(uint32_t groups)
-{
-	struct nl_sa sa = { AF_NETLINK, 0, 0, groups };
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE_);
-
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* fd's port id. */
 static uint32_t port_of(int fd)
 {
@@ -771,7 +764,7 @@ static int check_addr_roundtrip(void)
 		close(fd);
 		return r;
 	}
-	if ((ln = nl_listener(RTMGRP_IPV4_IFADDR_)) < 0) { /* after lo came up: its 127.0.0.1 is no news */
+	if ((ln = nl_join(RTMGRP_IPV4_IFADDR_)) < 0) { /* after lo came up: its 127.0.0.1 is no news */
 		close(fd);
 		return fail("a listener on RTMGRP_IPV4_IFADDR: %s", errname(errno));
 	}

@@ -1854,10 +1854,10 @@ def pmtu_fetch(inj, addr, rng, hook):
 def tcp_timeouts(k):
     """Kestrel's TcpExt TCPTimeouts (/proc/net/netstat)."""
     out, _ = k.must("cat /proc/net/netstat")
-    rows = [line.split() for line in out if line.startswith("TcpExt:")]
-    if len(rows) < 2 or "TCPTimeouts" not in rows[0]:
+    n = netflood.snmp_counters(out).get("TcpExt.TCPTimeouts")
+    if n is None:
         raise CaseFailed(f"/proc/net/netstat has no TcpExt TCPTimeouts: {out!r}")
-    return int(rows[1][rows[0].index("TCPTimeouts")])
+    return n
 
 
 def pmtu_live(inj, rng):
