@@ -116,7 +116,7 @@ bench-futex_xcpu (pinned to two CPUs: a pipe round trip, a futex wake;
 bench-error on one CPU), and the scaling pairs: bench-scale KIND MS N,
 will-it-scale's method, N workers (one per CPU online) each doing KIND on
 its own for MS ms after a warm-up (fork_exec, page_fault, open_close, pipe,
-mmap_munmap, futex, stat; ops/s of all workers), at -smp 1 and 2 only (at
+mmap_munmap, futex, stat, tcp, unix; ops/s of all workers), at -smp 1 and 2 only (at
 -smp 4 a 2-core host would measure QEMU: those boots run the others by
 name). The table gives each figure per -smp, K/L (time over time: for
 ops/s, Linux's rate over Kestrel's), the parallel speed-up (time at -smp
@@ -925,6 +925,8 @@ SCALE_KINDS = [
     ("mmap_munmap", "mmap + munmap of 128 MiB private anonymous memory, untouched"),
     ("futex", "FUTEX_WAKE / FUTEX_WAIT round trip between the worker's two threads"),
     ("stat", "stat of the worker's own file"),
+    ("tcp", "1-byte round trip between the worker and its own child over a TCP connection on lo"),
+    ("unix", "1-byte round trip between the worker and its own child over an AF_UNIX socketpair"),
 ]
 SCALE_COUNTS = (1, 2)
 SCALE_GOAL = 1.8

@@ -89,8 +89,13 @@ struct file_ops {
 	 * implementation's own locks cover them, and whatever else they
 	 * reach takes the kernel lock itself (issue 29). Only for a stream
 	 * (no RLIMIT_FSIZE, no mapped pages: sys_fs.c skips those steps).
-	 * Pipes. */
+	 * Pipes, and sockets as lock_free_now says. */
 	bool lock_free;
+	/* Optional, for a lock_free file: may this read or write run
+	 * without the kernel lock? Asked under it, after the descriptor is
+	 * looked up; false keeps the lock for the call. NULL: always. (A
+	 * socket: only a connected TCP one, net/unix.h's unix_lock_free.) */
+	bool (*lock_free_now)(struct file *f);
 };
 
 /* An open file description (shared by dup'd descriptors and forks).

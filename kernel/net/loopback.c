@@ -10,10 +10,16 @@
  * at least every 250 ms. MTU 65536, as Linux's.
  *
  * Lock rule: netdev.c's backlog lock covers the hand-off; the draining
- * is one caller's at a time, the one that set lo_draining.
+ * is one caller's at a time, the one that set lo_draining, and runs under
+ * the kernel lock: what lo carries may be for any socket (a UDP or
+ * AF_UNIX-chassis queue, a listener's accept queue, the port list),
+ * which are still the kernel lock's. A caller running without it (a
+ * TCP send or receive off the kernel lock, issue 29) has it taken for
+ * the drain alone.
  */
 #include "net/loopback.h"
 #include "net/netdev.h"
+#include "arch/x86_64/klock.h"
 #include "lib/errno.h"
 #include "proc/sched.h"
 
@@ -45,15 +51,19 @@ static bool lo_waiting(const struct netdev *dev)
 	return __atomic_load_n(&dev->rx_backlog.count, __ATOMIC_SEQ_CST) != 0;
 }
 
-/* Up to LO_RUN_BATCH frames up the stack, the draining owned: how many. */
+/* Up to LO_RUN_BATCH frames up the stack, the draining owned: how many.
+ * The kernel lock is taken for them unless the caller holds it (see the
+ * lock rule). */
 static unsigned run_batch(struct netdev *dev)
 {
 	struct netbuf *nb;
 	unsigned n = 0;
+	bool taken = klock_enter_unless_held();
 	while (n < LO_RUN_BATCH && (nb = netdev_backlog_take(dev))) {
 		lo_input(nb);
 		n++;
 	}
+	klock_leave_taken(taken);
 	return n;
 }
 

@@ -20,9 +20,10 @@ struct netdev *loopback_create(void (*input)(struct netbuf *nb));
  * (and answered, and the answer received) before its system call
  * returns. One drainer at a time (a second caller leaves the frames to
  * the first, which looks again before it stops), so what lo carries is
- * taken up in the order it was sent. Callers hold no lock: the socket
- * calls when they are done, a socket wait before it sleeps, and the
- * network thread after its timers. True when it delivered a frame.
+ * taken up in the order it was sent. Callers hold no lock (the kernel
+ * lock aside: the drain takes it when the caller does not hold it): the
+ * socket calls when they are done, a socket wait before it sleeps, and
+ * the network thread after its timers. True when it delivered a frame.
  */
 bool loopback_run(void);
 

@@ -45,7 +45,26 @@
  *               under it: they send (IPv4, ARP and the driver take their
  *               own locks after it) and wake the socket's waiters.
  * Order: ts->lock, then table_lock or due_lock. The socket fields
- * (state, err, acc queue) are the chassis's: the kernel lock, for now.
+ * (state, err, acc queue) are the chassis's: the kernel lock, for now,
+ * but for err, which the data path below reads and takes atomically.
+ *
+ * Off the kernel lock (issue 29): send and receive on a connected socket
+ * (wire_lock_free) run without it. From the moment the socket is
+ * UNIX_CONNECTED its proto stays tcp_wire_proto and s->in.tcp stays the
+ * one connection (wire_connect refuses a connected socket; only the
+ * file's release detaches it, and the caller holds a reference to the
+ * file), so the connection needs no reference of the call's own. What
+ * they reach: the engine under ts->lock, the rings under tcp_tx and
+ * tcp_rx, the way out (IPv4, IPv6, neighbours, devices: their own
+ * locks), s->wq (its own lock), s->err (atomic) and options set by
+ * setsockopt, read as they are (as Linux reads them without the socket
+ * lock). SIGPIPE (net/unix.c) and lo's delivery (net/loopback.c) take
+ * the kernel lock for their moment; a wait sleeps only while s->changes
+ * has not moved since its look (unix_wait_gen). Engine events raised by
+ * those calls (ts_event) only mark the socket readable or writable: the
+ * ones that reach the chassis (a passive connection's accept queue, the
+ * port given back at CLOSED) come from segments and timers, which the
+ * network thread and lo's drain run under the kernel lock.
  *
  * Lifetime: a tcp_sock's memory is counted by ts->refs: one for the
  * connection until ts_free, one for each of its segments below TCP (the
@@ -1040,9 +1059,8 @@ static int wait_connected(struct file *f, struct unix_sock *s)
 	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
 	for (;;) {
 		struct tcp_sock *ts = s->in.tcp;
-		if (s->err) {
-			int e = s->err;
-			s->err = 0;
+		int e = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED); /* as take_err */
+		if (e) {
 			s->in.connecting = false;
 			return -e;
 		}
@@ -1454,12 +1472,17 @@ static bool nonblocking(const struct file *f, int flags)
 	return (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 }
 
-/* A pending error, reported once. */
+/* A pending error, reported once: taken atomically, since the data path
+ * runs without the kernel lock (see Lock rules). */
 static long take_err(struct unix_sock *s)
 {
-	int e = s->err;
-	s->err = 0;
-	return -e;
+	return -__atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
+}
+
+/* A look at the pending error, leaving it. */
+static int peek_err(const struct unix_sock *s)
+{
+	return __atomic_load_n(&s->err, __ATOMIC_RELAXED);
 }
 
 /* Copy n0 + n1 bytes between m's iov (from off) and two pieces of a
@@ -1522,6 +1545,7 @@ static long wire_send_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 {
 	size_t done = 0;
 	while (done < total || total == 0) {
+		uint32_t seen = unix_changes(s); /* before the look: see the wait below */
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			return done ? (long)done : unix_broken_pipe(flags);
@@ -1543,11 +1567,10 @@ static long wire_send_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 				continue;
 		}
 		push(ts, flags); /* the ring is full: what it holds goes before we wait */
-		/* Straight from the check to the wait queue: a preemption
-		 * point between them would let the network thread free the
-		 * ring and wake nobody (the kernel lock, held from the check
-		 * to the sleep, keeps it out otherwise). */
-		r = unix_wait(&s->wq, nonblocking(f, flags), deadline);
+		/* Whoever frees the ring between the look and the sleep (the
+		 * network thread, a drain of lo) moves s->changes: then the
+		 * wait returns at once and the loop looks again. */
+		r = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
 		if (r)
 			return done ? (long)done : r;
 		if (done && io_should_stop())
@@ -1562,11 +1585,10 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 	size_t total = unix_iov_total(m);
 
 	inet_drop_files(m);
-	if (s->err == EPIPE) {
-		s->err = 0;
+	int epipe = EPIPE;
+	if (__atomic_compare_exchange_n(&s->err, &epipe, 0, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		return unix_broken_pipe(flags); /* a reset in CLOSE-WAIT: SIGPIPE too (sk_stream_error) */
-	}
-	if (s->err)
+	if (peek_err(s))
 		return take_err(s);
 	if (!total && (!s->in.tcp || s->in.tcp->conn.snd_shut))
 		return unix_broken_pipe(flags); /* even nothing cannot be sent after SHUT_WR, as Linux */
@@ -1625,8 +1647,11 @@ static long recv_oob(struct tcp_sock *ts, struct sock_msg *m, int flags)
  * -errno): a pending error once (a reset: ECONNRESET, as Linux), else r. */
 static long recv_nothing(struct unix_sock *s, long r)
 {
-	if (s->err && r <= 0)
-		return take_err(s);
+	if (r <= 0 && peek_err(s)) {
+		long e = take_err(s);
+		if (e)
+			return e;
+	}
 	return r;
 }
 
@@ -1642,17 +1667,20 @@ static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, s
 	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
 	size_t k = n;
 	for (;;) {
+		uint32_t seen = unix_changes(s); /* before the look: see wire_send_loop */
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			return 0;
+		uint64_t fl = spin_lock_irqsave(&ts->lock);
 		if (k > ts->conn.rcv.size)
 			k = ts->conn.rcv.size; /* no more can wait than the ring holds */
 		const struct tcp_conn *c = &ts->conn;
-		bool more = !c->fin_rcvd && !c->rcv_shut && c->state != TCPS_CLOSE && !s->err;
+		bool more = !c->fin_rcvd && !c->rcv_shut && c->state != TCPS_CLOSE && !peek_err(s);
 		uint32_t avail = tcp_recv_avail(c);
+		spin_unlock_irqrestore(&ts->lock, fl);
 		if (!more || (avail && (!(flags & MSG_WAITALL) || avail >= k)))
 			break;
-		long r = unix_wait(&s->wq, nonblocking(f, flags), deadline); /* no yield first: see wire_send */
+		long r = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
 		if (r)
 			return r;
 	}
@@ -1667,6 +1695,7 @@ static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 {
 	size_t done = 0;
 	while (done < total) {
+		uint32_t seen = unix_changes(s); /* before the look: see wire_send_loop */
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			break;
@@ -1680,9 +1709,9 @@ static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 		}
 		if (done && (r != -EAGAIN || done >= target))
 			break;
-		if (r != -EAGAIN || s->err)
+		if (r != -EAGAIN || peek_err(s))
 			return done ? (long)done : recv_nothing(s, r);
-		r = unix_wait(&s->wq, nonblocking(f, flags), deadline); /* no yield first: see wire_send */
+		r = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
 		if (r)
 			return done ? (long)done : r;
 		if (done && io_should_stop())
@@ -1766,13 +1795,10 @@ static int wire_shutdown(struct file *f, int how)
 	return err;
 }
 
-static unsigned wire_poll(const struct unix_sock *s)
+/* wire_poll's mask of a connection, ts->lock held (senders and readers
+ * change the conn without the kernel lock: see Lock rules). */
+static unsigned conn_poll(const struct unix_sock *s, const struct tcp_conn *c, unsigned mask)
 {
-	const struct tcp_sock *ts = s->in.tcp;
-	unsigned mask = s->err ? POLLERR : 0;
-	if (!ts)
-		return mask | POLLIN | POLLRDHUP | POLLHUP | POLLOUT;
-	const struct tcp_conn *c = &ts->conn;
 	if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECV)
 		return mask;
 	if (c->state == TCPS_CLOSE)
@@ -1788,6 +1814,18 @@ static unsigned wire_poll(const struct unix_sock *s)
 		mask |= POLLOUT | POLLWRNORM;
 	if (c->snd_shut && (c->fin_rcvd || c->rcv_shut))
 		mask |= POLLHUP; /* Linux's sk_shutdown == SHUTDOWN_MASK */
+	return mask;
+}
+
+static unsigned wire_poll(const struct unix_sock *s)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	unsigned mask = peek_err(s) ? POLLERR : 0;
+	if (!ts)
+		return mask | POLLIN | POLLRDHUP | POLLHUP | POLLOUT;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	mask = conn_poll(s, &ts->conn, mask);
+	spin_unlock_irqrestore(&ts->lock, fl);
 	return mask;
 }
 
@@ -1900,6 +1938,14 @@ static void wire_embryo_drop(struct unix_sock *e)
 	ts_detach(e, true);
 }
 
+/* struct sock_proto's lock_free: a connected socket's sends and receives
+ * run without the kernel lock (see Lock rules), but for the error
+ * queue's (IP_RECVERR: net/inet_err.c's queue is the chassis's). */
+static bool wire_lock_free(const struct unix_sock *s, int flags)
+{
+	return s->state == UNIX_CONNECTED && s->in.tcp && !(flags & MSG_ERRQUEUE);
+}
+
 const struct sock_proto tcp_wire_proto = {
 	.bind = inet_bind,
 	.connect = wire_connect,
@@ -1913,6 +1959,7 @@ const struct sock_proto tcp_wire_proto = {
 	.ioctl = wire_ioctl,
 	.sockopt_changed = wire_sockopt_changed,
 	.embryo_drop = wire_embryo_drop,
+	.lock_free = wire_lock_free,
 };
 
 void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), void *ctx)

@@ -12,6 +12,7 @@
 #include "net/loopback.h"
 #include "net/sock_filter.h"
 
+#include "arch/x86_64/klock.h"
 #include "fs/fown.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
@@ -382,6 +383,34 @@ long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline)
 	return 0;
 }
 
+/* unix_wait_gen's condition: the socket's count moved past what its
+ * caller saw. */
+struct gen_wait {
+	const struct unix_sock *s;
+	uint32_t seen;
+};
+
+static bool gen_moved(const void *arg)
+{
+	const struct gen_wait *w = arg;
+	return unix_changes(w->s) != w->seen;
+}
+
+long unix_wait_gen(struct unix_sock *s, bool nonblock, uint64_t deadline, uint32_t seen)
+{
+	if (loopback_run() && !nonblock)
+		return 0;
+	if (nonblock || time_ns() >= deadline)
+		return -EAGAIN;
+	if (signal_pending())
+		return deadline == NO_DEADLINE ? -ERESTARTSYS : -EINTR;
+	if (unix_changes(s) != seen)
+		return 0; /* changed since the caller looked: look again */
+	struct gen_wait w = { s, seen };
+	wait_on_cond(&s->wq, gen_moved, &w, deadline);
+	return 0;
+}
+
 uint64_t unix_deadline(uint64_t timeo_ns)
 {
 	return timeo_ns ? time_ns() + timeo_ns : NO_DEADLINE;
@@ -397,8 +426,11 @@ static long broken_pipe(int flags)
 {
 	struct process *self = current_process();
 
-	if (self && !(flags & MSG_NOSIGNAL))
+	if (self && !(flags & MSG_NOSIGNAL)) {
+		bool taken = klock_enter_unless_held(); /* a TCP send off the kernel lock */
 		signal_send(self, SIGPIPE);
+		klock_leave_taken(taken);
+	}
 	return -EPIPE;
 }
 
@@ -693,7 +725,7 @@ static struct timespec_k stamp_of(uint64_t ns, bool usec)
 void sock_recv_stamp(struct unix_sock *s, struct sock_msg *m, uint64_t ns)
 {
 	if (!(s->tstamp & SOCK_TSTAMP_RCV)) {
-		s->stamp_ns = ns; /* only then: Linux's stamps go to the message or to SIOCGSTAMP */
+		__atomic_store_n(&s->stamp_ns, ns, __ATOMIC_RELAXED); /* only then: Linux's stamps go to the message or to SIOCGSTAMP */
 		return;
 	}
 	bool nsec = s->tstamp & SOCK_TSTAMP_NS, knew = s->tstamp & SOCK_TSTAMP_NEW;
@@ -944,6 +976,19 @@ static void sock_release(struct file *f)
 	loopback_run(); /* a TCP socket's FIN or reset */
 }
 
+bool unix_lock_free(struct file *f, int flags)
+{
+	const struct unix_sock *s = unix_sock(f);
+
+	return s->proto && s->proto->lock_free && s->proto->lock_free(s, flags);
+}
+
+/* file_ops.lock_free_now: read and write as unix_lock_free says. */
+static bool sock_lock_free_now(struct file *f)
+{
+	return unix_lock_free(f, 0);
+}
+
 /* /proc/PID/fd/N: "socket:[ino]", as Linux's sockfs_dname. */
 static void sock_dname(struct file *f, char *buf, size_t cap)
 {
@@ -958,6 +1003,8 @@ static const struct file_ops unix_file_ops = {
 	.poll = sock_poll,
 	.release = sock_release,
 	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
+	.lock_free = true, /* as sock_lock_free_now says, call by call */
+	.lock_free_now = sock_lock_free_now,
 };
 
 uint64_t unix_ino(const struct file *f)

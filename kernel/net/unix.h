@@ -91,6 +91,13 @@ void sock_msg_put_fds(struct sock_msg *m);
 
 /* The socket f is, or false (the caller's -ENOTSOCK). */
 bool unix_is_socket(const struct file *f);
+/* May a send or receive (read, write, readv, writev, sendto, recvfrom,
+ * sendmsg, recvmsg) with flags on socket f run without the kernel lock
+ * (issue 29)? Its family says: for now a connected TCP socket (net/
+ * tcp_sock.c's wire_lock_free); AF_UNIX, UDP and the rest keep it.
+ * Kernel lock held; the answer holds until the caller's reference to f
+ * goes. */
+bool unix_lock_free(struct file *f, int flags);
 /* st_ino of a socket file (unique, never an address); 0 for others. */
 uint64_t unix_ino(const struct file *f);
 

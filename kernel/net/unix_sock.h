@@ -191,6 +191,10 @@ struct unix_sock {
 	 * entry points of net/unix.h hand the socket to (net/inet.c) */
 	int family, protocol;
 	const struct sock_proto *proto;
+	/* bumped (atomically) by every unix_changed, before its wake-up: a
+	 * caller off the kernel lock reads it before it looks at what it
+	 * waits for and sleeps only while it has not moved (unix_wait_gen) */
+	uint32_t changes;
 	struct inet_part in;
 	void *proto_priv;         /* a family's own state beyond in (net/netlink.c's); its release frees it */
 	struct unix_sock *all_next, *all_prev; /* every socket (unix.c's all_lock): /proc/net/unix */
@@ -237,11 +241,19 @@ static inline void unix_put(struct unix_sock *s)
  * line: /proc/net/unix). */
 void unix_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx);
 
-/* s changed: wake its sleepers and poll/select. */
+/* s changed: wake its sleepers and poll/select. Any context; the
+ * count goes up before the wake-up's fence (unix_wait_gen). */
 static inline void unix_changed(struct unix_sock *s)
 {
+	__atomic_add_fetch(&s->changes, 1, __ATOMIC_RELAXED);
 	wake_all(&s->wq);
 	io_event();
+}
+
+/* What unix_wait_gen compares: read before the look at the state. */
+static inline uint32_t unix_changes(const struct unix_sock *s)
+{
+	return __atomic_load_n(&s->changes, __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -285,6 +297,13 @@ struct sock_proto {
 	/* optional: a connection queued on a listener goes unaccepted (the
 	 * listener closed); called before the chassis closes it */
 	void (*embryo_drop)(struct unix_sock *e);
+	/* optional: may a send or receive with these flags run without the
+	 * kernel lock now (issue 29)? Asked under the kernel lock, once the
+	 * descriptor is looked up; true only while what the call reaches
+	 * cannot change under it but by locks of the family's own until the
+	 * caller's file reference goes (net/unix.h's unix_lock_free). NULL:
+	 * never. */
+	bool (*lock_free)(const struct unix_sock *s, int flags);
 };
 
 /* unix.c's pieces for another family (see struct sock_proto): a stream
@@ -374,6 +393,12 @@ struct ucred unix_cred_now(bool effective);
 /* The deadline of a wait with timeout timeo_ns (0: NO_DEADLINE). */
 uint64_t unix_deadline(uint64_t timeo_ns);
 long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline);
+/* unix_wait for a caller that may run without the kernel lock: sleeps on
+ * s->wq only while s->changes is still seen (read by unix_changes before
+ * the caller looked at what it waits for), so a change made between
+ * that look and the sleep, by a waker holding no lock of the caller's,
+ * is not missed. The same returns as unix_wait. */
+long unix_wait_gen(struct unix_sock *s, bool nonblock, uint64_t deadline, uint32_t seen);
 /* Listener s stops listening, as Linux's tcp_disconnect does for a
  * listener shut for reading: its queued connections are dropped (their
  * proto's embryo_drop), it keeps its name, and listen() may start it

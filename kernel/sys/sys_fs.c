@@ -109,14 +109,17 @@ bool seekable(const struct file *f)
 /* ---------------------------------------------------------------- read and write */
 
 /* read or write of a lock-free file, a stream (file_ops.lock_free: no
- * RLIMIT_FSIZE, no mapped pages), after the kernel lock is given up.
- * Out of line: the other files' path pays one test for it. */
+ * RLIMIT_FSIZE, no mapped pages), after the kernel lock is given up,
+ * unless the file says it needs it for this call (lock_free_now: a
+ * socket other than a connected TCP one). Out of line: the other files'
+ * path pays one test for it. */
 static __attribute__((noinline)) long rw_stream(struct file *f, bool write, uptr_t buf, size_t n)
 {
 	long err = 0;
 	rw_op_fn op = rw_op(f, write, &n, &err);
 
-	klock_leave_call();
+	if (!f->ops->lock_free_now || f->ops->lock_free_now(f))
+		klock_leave_call();
 	return op ? rw_done(f, write, op(f, iobuf_user(buf), n, &f->pos)) : err;
 }
 
@@ -210,8 +213,11 @@ long rw_iovec(struct file *f, bool write, const struct iovec_user *v, uint64_t c
 
 /* readv/writev and their positional forms: the vector checked whole, then
  * one element at a time, stopping at the first short transfer; pos is
- * f->pos or a local copy. */
-static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, bool positional)
+ * f->pos or a local copy. may_drop: the caller is the system call itself
+ * and does nothing after (readv, writev), so a socket that may be read or
+ * written without the kernel lock gives it up (klock_leave_call). */
+static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, bool positional,
+		   bool may_drop)
 {
 	struct iovec_user *v = NULL;
 	uint64_t len;
@@ -224,6 +230,8 @@ static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, b
 	uint64_t local = (uint64_t)off, *pos = positional ? &local : &f->pos;
 	long err = iov_file_check(f, write, positional);
 	if (!err && unix_is_socket(f)) { /* one message, as sendmsg/recvmsg */
+		if (may_drop && unix_lock_free(f, 0))
+			klock_leave_call(); /* a connected TCP socket: as read and write */
 		err = sock_rw_iov(f, write, uiov, cnt);
 		file_put(f);
 		return err;
@@ -240,22 +248,22 @@ static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, b
 
 SYSCALL_DEFINE3(readv, unsigned long, fd, uptr_t, iov, unsigned long, cnt)
 {
-	return do_iov((int)fd, false, iov, cnt, 0, false);
+	return do_iov((int)fd, false, iov, cnt, 0, false, true);
 }
 
 SYSCALL_DEFINE3(writev, unsigned long, fd, uptr_t, iov, unsigned long, cnt)
 {
-	return do_iov((int)fd, true, iov, cnt, 0, false);
+	return do_iov((int)fd, true, iov, cnt, 0, false, true);
 }
 
 SYSCALL_DEFINE4(preadv, unsigned long, fd, uptr_t, iov, unsigned long, cnt, unsigned long, off)
 {
-	return do_iov((int)fd, false, iov, cnt, (int64_t)off, true);
+	return do_iov((int)fd, false, iov, cnt, (int64_t)off, true, false);
 }
 
 SYSCALL_DEFINE4(pwritev, unsigned long, fd, uptr_t, iov, unsigned long, cnt, unsigned long, off)
 {
-	return do_iov((int)fd, true, iov, cnt, (int64_t)off, true);
+	return do_iov((int)fd, true, iov, cnt, (int64_t)off, true, false);
 }
 
 /* preadv2/pwritev2(fd, iov, cnt, pos_l, pos_h, flags): preadv/pwritev,
@@ -273,7 +281,7 @@ static long do_iov2(unsigned long fd, bool write, uptr_t iov, unsigned long cnt,
 		return -EOPNOTSUPP;
 	if (off < -1)
 		return -EINVAL;
-	long r = do_iov((int)fd, write, iov, cnt, off, off != -1);
+	long r = do_iov((int)fd, write, iov, cnt, off, off != -1, false); /* fsync's look follows */
 	if (r > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC))) {
 		struct file *f = fd_file((int)fd);
 		long s = f && f->inode ? vfs_fsync(f->inode, !(flags & RWF_SYNC)) : 0;

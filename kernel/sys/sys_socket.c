@@ -9,6 +9,7 @@
  */
 #include "sys/syscall_define.h"
 #include "sys/sys_socket.h"
+#include "arch/x86_64/klock.h"
 #include "fs/vfs.h"
 #include "lib/byteorder.h"
 #include "lib/errno.h"
@@ -636,7 +637,21 @@ static int msg_in(const struct msghdr_user *h, struct sock_msg *m, struct sock_i
 	return err;
 }
 
-static long do_send(int fd, struct sock_msg *m, int flags)
+/*
+ * The kernel lock given up for the rest of a send or receive on f, when
+ * its family says it may be (net/unix.h's unix_lock_free: a connected TCP
+ * socket) and the caller is the system call itself (may_drop), with
+ * nothing after it that needs the lock: m's files were looked up
+ * already, and such a socket hands none back (recvmsg's SCM_RIGHTS and
+ * SCM_CREDENTIALS are AF_UNIX's). sendmmsg and recvmmsg keep it.
+ */
+static void sock_drop_klock(struct file *f, int flags, bool may_drop)
+{
+	if (may_drop && unix_lock_free(f, flags))
+		klock_leave_call();
+}
+
+static long do_send(int fd, struct sock_msg *m, int flags, bool may_drop)
 {
 	struct file *f;
 	long err = sock_fd(fd, &f);
@@ -645,12 +660,14 @@ static long do_send(int fd, struct sock_msg *m, int flags)
 		sock_msg_put_fds(m);
 		return err;
 	}
+	sock_drop_klock(f, flags, may_drop);
 	err = unix_sendmsg(f, m, flags); /* takes m's files */
 	file_put(f);
 	return err;
 }
 
-SYSCALL_DEFINE3(sendmsg, int, fd, uptr_t, umsg, unsigned int, flags)
+/* sendmsg, and each of sendmmsg's messages (may_drop false). */
+static long sendmsg_one(int fd, uptr_t umsg, unsigned int flags, bool may_drop)
 {
 	struct msghdr_user h;
 	struct sock_msg m = { 0 };
@@ -659,11 +676,16 @@ SYSCALL_DEFINE3(sendmsg, int, fd, uptr_t, umsg, unsigned int, flags)
 	if (copy_from_user(&h, umsg, sizeof(h)))
 		return -EFAULT;
 	int err = msg_in(&h, &m, &iov);
-	long r = err ? err : do_send(fd, &m, (int)flags);
+	long r = err ? err : do_send(fd, &m, (int)flags, may_drop);
 	if (err)
 		sock_msg_put_fds(&m);
 	kfree(iov);
 	return r;
+}
+
+SYSCALL_DEFINE3(sendmsg, int, fd, uptr_t, umsg, unsigned int, flags)
+{
+	return sendmsg_one(fd, umsg, flags, true);
 }
 
 SYSCALL_DEFINE6(sendto, int, fd, uptr_t, buf, size_t, len, unsigned int, flags, uptr_t, uaddr, int, alen)
@@ -674,17 +696,18 @@ SYSCALL_DEFINE6(sendto, int, fd, uptr_t, buf, size_t, len, unsigned int, flags, 
 
 	if (uaddr && alen && (err = msg_addr_in(&m, uaddr, alen)))
 		return err;
-	return do_send(fd, &m, (int)flags);
+	return do_send(fd, &m, (int)flags, true);
 }
 
 /* One receive into m: the count or -errno; m's files and sender filled. */
-static long do_recv(int fd, struct sock_msg *m, int flags)
+static long do_recv(int fd, struct sock_msg *m, int flags, bool may_drop)
 {
 	struct file *f;
 	long err = sock_fd(fd, &f);
 
 	if (err)
 		return err;
+	sock_drop_klock(f, flags, may_drop);
 	err = unix_recvmsg(f, m, flags);
 	file_put(f);
 	return err;
@@ -694,7 +717,7 @@ SYSCALL_DEFINE6(recvfrom, int, fd, uptr_t, buf, size_t, len, unsigned int, flags
 {
 	struct sock_iov v = { iobuf_user(buf), len < MAX_RW_COUNT ? len : MAX_RW_COUNT };
 	struct sock_msg m = { .iov = &v, .niov = 1 };
-	long r = do_recv(fd, &m, (int)flags);
+	long r = do_recv(fd, &m, (int)flags, true);
 
 	sock_msg_put_fds(&m); /* files sent with it are closed, as on Linux */
 	if (r >= 0 && uaddr) {
@@ -793,7 +816,8 @@ static long msg_out(uptr_t umsg, const struct msghdr_user *h, struct sock_msg *m
 	return 0;
 }
 
-SYSCALL_DEFINE3(recvmsg, int, fd, uptr_t, umsg, unsigned int, flags)
+/* recvmsg, and each of recvmmsg's messages (may_drop false). */
+static long recvmsg_one(int fd, uptr_t umsg, unsigned int flags, bool may_drop)
 {
 	struct msghdr_user h;
 	struct sock_msg m = { 0 };
@@ -808,12 +832,17 @@ SYSCALL_DEFINE3(recvmsg, int, fd, uptr_t, umsg, unsigned int, flags)
 		return err;
 	m.iov = iov;
 	m.niov = h.iovlen;
-	long r = do_recv(fd, &m, (int)flags);
+	long r = do_recv(fd, &m, (int)flags, may_drop);
 	if (r >= 0 && (err = msg_out(umsg, &h, &m, (int)flags)))
 		r = err;
 	sock_msg_put_fds(&m);
 	kfree(iov);
 	return r;
+}
+
+SYSCALL_DEFINE3(recvmsg, int, fd, uptr_t, umsg, unsigned int, flags)
+{
+	return recvmsg_one(fd, umsg, flags, true);
 }
 
 /* ---- sendmmsg, recvmmsg --------------------------------------------------------------- */
@@ -841,7 +870,7 @@ SYSCALL_DEFINE4(sendmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned in
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	while (done < vlen) {
-		err = do_sys_sendmsg(fd, umsg + done * sizeof(struct mmsghdr_user), flags);
+		err = sendmsg_one(fd, umsg + done * sizeof(struct mmsghdr_user), flags, false);
 		if (err < 0 || (err = mmsg_len_out(umsg, done, err)))
 			break;
 		done++;
@@ -874,7 +903,7 @@ SYSCALL_DEFINE5(recvmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned in
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	while (done < vlen) {
-		err = do_sys_recvmsg(fd, umsg + done * sizeof(struct mmsghdr_user), flags & ~MSG_WAITFORONE);
+		err = recvmsg_one(fd, umsg + done * sizeof(struct mmsghdr_user), flags & ~MSG_WAITFORONE, false);
 		if (err < 0 || (err = mmsg_len_out(umsg, done, err)))
 			break;
 		done++;

@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "checks.h"
@@ -98,6 +103,30 @@
  *                   to a copy-on-write break, a child sees values the
  *                   parent wrote before the fork (and its own writes),
  *                   and the parent never sees the child's.
+ *   tcp-duplex      one TCP connection over 127.0.0.1, both ways at once:
+ *                   each end has a writer thread and a reader thread on
+ *                   different CPUs (issue 29: a connected TCP socket's
+ *                   sends and receives take no kernel lock); each writer
+ *                   sends a byte stream in chunks of varying size, then
+ *                   shuts its side; each reader checks every byte in order
+ *                   and that the count read is the count written.
+ *   tcp-pingpong    two threads on two CPUs pass a counter back and forth
+ *                   over one TCP connection on 127.0.0.1, each receive
+ *                   finding nothing at first and sleeping (SO_RCVTIMEO
+ *                   LOST_MS): a wake-up lost between a receiver's look and
+ *                   its sleep stops the game (a receive that times out);
+ *                   every value must be the one sent.
+ *   tcp-close-recv  a thread blocks in recv on a TCP socket while another
+ *                   closes its descriptor, then the peer sends a byte: as
+ *                   on Linux the recv (which holds the file) is not woken by
+ *                   the close; it returns that byte (or EBADF when the close
+ *                   came first), and the peer then sees the connection
+ *                   end (end of file) once the recv let go. Repeated.
+ *   udp-count       a sender thread per CPU sends numbered datagrams from
+ *                   a socket of its own to one receiver socket, which a
+ *                   thread reads (at most UDP_WINDOW unread per sender, so
+ *                   none is dropped for room): every datagram arrives once,
+ *                   whole, and each sender's count read is its count sent.
  *
  * Every part must hold on Linux with one CPU or several (the build
  * machine runs this program too) as on Kestrel. Usage: t-smp_stress [PART...].
@@ -1705,6 +1734,505 @@ static int check_close_read(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- TCP over lo */
+
+#define TCP_CHUNK_MAX  9000      /* tcp-duplex: bytes per write, varying 1..this */
+#define TCP_CR_ROUNDS  200       /* tcp-close-recv: rounds at most (PART_MS bounds them) */
+#define UDP_WINDOW     16        /* udp-count: datagrams a sender may have unread */
+#define UDP_WORDS      8         /* udp-count: a datagram's longs: sender, sequence, filler */
+
+/* A listener on 127.0.0.1 (a port of the kernel's choosing): its fd, the
+ * address in *a; -1 on failure (errno set). */
+static int tcp_listener(struct sockaddr_in *a)
+{
+	socklen_t len = sizeof(*a);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || bind(l, (struct sockaddr *)a, sizeof(*a)) || listen(l, 4) ||
+	    getsockname(l, (struct sockaddr *)a, &len)) {
+		int e = errno;
+		if (l >= 0)
+			close(l);
+		errno = e;
+		return -1;
+	}
+	return l;
+}
+
+/* A connection through listener l at a: both ends in sv; 0 or -1. */
+static int tcp_connected(int l, const struct sockaddr_in *a, int sv[2])
+{
+	sv[0] = socket(AF_INET, SOCK_STREAM, 0);
+	if (sv[0] < 0)
+		return -1;
+	if (connect(sv[0], (const struct sockaddr *)a, sizeof(*a)) || (sv[1] = accept(l, NULL, NULL)) < 0) {
+		close(sv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+struct tcp_side {
+	int fd, stream, cpu;
+	long long bytes;         /* written, or read */
+	char why[160];
+};
+
+static void *tcp_writer(void *arg)
+{
+	static __thread unsigned char buf[TCP_CHUNK_MAX];
+	struct tcp_side *w = arg;
+	long long end = deadline_after(PART_MS);
+	size_t chunk = 1;
+
+	pin_to(w->cpu);
+	while (now_ms() < end) {
+		for (size_t i = 0; i < chunk; i++)
+			buf[i] = pipe_byte(w->bytes + (long long)i, w->stream);
+		ssize_t n = send(w->fd, buf, chunk, MSG_NOSIGNAL);
+		if (n <= 0) {
+			snprintf(w->why, sizeof(w->why), "send returned %zd (%s)", n, errname(errno));
+			break;
+		}
+		w->bytes += n;
+		chunk = chunk * 5 % TCP_CHUNK_MAX + 1;
+	}
+	shutdown(w->fd, SHUT_WR); /* the reader at the other end sees end of file */
+	return NULL;
+}
+
+static void *tcp_reader(void *arg)
+{
+	static __thread unsigned char buf[TCP_CHUNK_MAX];
+	struct tcp_side *r = arg;
+
+	pin_to(r->cpu);
+	for (;;) {
+		ssize_t n = recv(r->fd, buf, sizeof(buf), 0);
+		if (n == 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(r->why, sizeof(r->why), "recv failed (%s)", errname(errno));
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != pipe_byte(r->bytes + i, r->stream)) {
+				snprintf(r->why, sizeof(r->why), "stream %d: byte %lld is %#x, want %#x",
+					 r->stream, r->bytes + i, buf[i], pipe_byte(r->bytes + i, r->stream));
+				return NULL; /* the writer may block: the check closes the socket */
+			}
+		r->bytes += n;
+	}
+	return NULL;
+}
+
+static int check_tcp_duplex(void)
+{
+	struct sockaddr_in a;
+	int sv[2], l = tcp_listener(&a);
+	pthread_t t[4];
+	int made = 0;
+
+	if (l < 0)
+		return fail("listener on 127.0.0.1: %s", errname(errno));
+	if (tcp_connected(l, &a, sv)) {
+		close(l);
+		return fail("connect over lo: %s", errname(errno));
+	}
+	close(l);
+	/* writer of end e on CPU e, its reader on CPU e + 1: each socket's two
+	 * directions are on two CPUs at once */
+	struct tcp_side side[4] = {
+		{ .fd = sv[0], .stream = 1, .cpu = 0 }, { .fd = sv[1], .stream = 1, .cpu = 1 },
+		{ .fd = sv[1], .stream = 2, .cpu = 1 }, { .fd = sv[0], .stream = 2, .cpu = 0 },
+	};
+	for (; made < 4; made++)
+		if (pthread_create(&t[made], NULL, made % 2 ? tcp_reader : tcp_writer, &side[made]))
+			break;
+	if (made < 4) { /* what started ends once the sockets go */
+		shutdown(sv[0], SHUT_RDWR);
+		shutdown(sv[1], SHUT_RDWR);
+	}
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	close(sv[0]);
+	close(sv[1]);
+	pin_to_all();
+	if (made < 4)
+		return fail("pthread_create failed");
+	for (int i = 0; i < 4; i++)
+		if (side[i].why[0])
+			return fail("%s: %s", i % 2 ? "reader" : "writer", side[i].why);
+	for (int i = 0; i < 4; i += 2)
+		if (side[i].bytes != side[i + 1].bytes || side[i].bytes == 0)
+			return fail("stream %d: %lld bytes written, %lld read", side[i].stream,
+				    side[i].bytes, side[i + 1].bytes);
+	remark("%lld and %lld bytes, each way checked", side[0].bytes, side[2].bytes);
+	return CHECK_OK;
+}
+
+struct tcp_player {
+	int fd, cpu;
+	uint32_t first;          /* the value it sends first, or 0: it answers */
+	long rounds;             /* values it received and checked */
+	char why[160];
+};
+
+/* Receive one counter (MSG_WAITALL) into *v: 0, 1 at end of stream, or -1 (why). */
+static int pp_recv(struct tcp_player *p, uint32_t *v)
+{
+	ssize_t n = recv(p->fd, v, sizeof(*v), MSG_WAITALL);
+
+	if (n == 0)
+		return 1;
+	if (n == (ssize_t)sizeof(*v))
+		return 0;
+	snprintf(p->why, sizeof(p->why), "recv returned %zd (%s) after %ld rounds", n, errname(errno),
+		 p->rounds);
+	return -1;
+}
+
+/* Answer each counter with the next one; the side that sent first stops
+ * after PART_MS and shuts its end, which ends the other. */
+static void *pp_player(void *arg)
+{
+	struct tcp_player *p = arg;
+	long long end = deadline_after(PART_MS);
+	uint32_t v = p->first, got;
+
+	pin_to(p->cpu);
+	if (p->first && send(p->fd, &v, sizeof(v), MSG_NOSIGNAL) != (ssize_t)sizeof(v))
+		goto fail;
+	for (;;) {
+		int r = pp_recv(p, &got);
+		if (r > 0 && p->first)
+			snprintf(p->why, sizeof(p->why), "end of stream after %ld rounds", p->rounds);
+		if (r)
+			break; /* the end (the answerer's), or a failure in why */
+		if (got != v + 1 && !(p->first == 0 && p->rounds == 0)) {
+			snprintf(p->why, sizeof(p->why), "got %u after sending %u", got, v);
+			break;
+		}
+		p->rounds++;
+		v = got + 1;
+		if (p->first && now_ms() >= end) {
+			shutdown(p->fd, SHUT_WR);
+			return NULL;
+		}
+		if (send(p->fd, &v, sizeof(v), MSG_NOSIGNAL) != (ssize_t)sizeof(v))
+			goto fail;
+	}
+	shutdown(p->fd, SHUT_WR);
+	return NULL;
+fail:
+	snprintf(p->why, sizeof(p->why), "send failed (%s) after %ld rounds", errname(errno), p->rounds);
+	shutdown(p->fd, SHUT_RDWR);
+	return NULL;
+}
+
+static int check_tcp_pingpong(void)
+{
+	struct sockaddr_in a;
+	struct timeval tv = { LOST_MS / 1000, 0 };
+	int sv[2], l = tcp_listener(&a), one = 1;
+	pthread_t t[2];
+	int made = 0;
+
+	if (l < 0)
+		return fail("listener on 127.0.0.1: %s", errname(errno));
+	if (tcp_connected(l, &a, sv)) {
+		close(l);
+		return fail("connect over lo: %s", errname(errno));
+	}
+	close(l);
+	struct tcp_player p[2] = { { .fd = sv[0], .cpu = 0, .first = 1 }, { .fd = sv[1], .cpu = 1 } };
+	for (int i = 0; i < 2; i++) {
+		setsockopt(sv[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(sv[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	for (; made < 2; made++)
+		if (pthread_create(&t[made], NULL, pp_player, &p[made]))
+			break;
+	if (made < 2)
+		shutdown(sv[0], SHUT_RDWR);
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	close(sv[0]);
+	close(sv[1]);
+	pin_to_all();
+	if (made < 2)
+		return fail("pthread_create failed");
+	for (int i = 0; i < 2; i++)
+		if (p[i].why[0])
+			return fail("%s: %s", i ? "answerer" : "starter", p[i].why);
+	if (p[0].rounds == 0 || p[1].rounds < p[0].rounds || p[1].rounds > p[0].rounds + 1)
+		return fail("%ld and %ld values received", p[0].rounds, p[1].rounds);
+	remark("%ld round trips, every value checked", p[0].rounds);
+	return CHECK_OK;
+}
+
+static struct {
+	int fd;
+	_Atomic int entering;    /* the reader is about to call recv */
+	ssize_t got;
+	int err;
+	unsigned char byte;
+} tcr;
+
+static void *tcr_reader(void *arg)
+{
+	(void)arg;
+	pin_to(1);
+	atomic_store(&tcr.entering, 1);
+	tcr.got = recv(tcr.fd, &tcr.byte, 1, 0);
+	tcr.err = tcr.got < 0 ? errno : 0;
+	return NULL;
+}
+
+/* Peer end fd reads end of file within LOST_MS: 0, or a message in why. */
+static int tcr_peer_sees_end(int fd, bool after_byte, char *why, size_t n)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	if (poll(&p, 1, LOST_MS) != 1) {
+		snprintf(why, n, "the peer saw no end in %d ms", LOST_MS);
+		return -1;
+	}
+	ssize_t r = recv(fd, &c, 1, MSG_DONTWAIT);
+	if (r == 0 || (!after_byte && r < 0 && (errno == ECONNRESET || errno == EPIPE)))
+		return 0; /* a byte sent to a closed socket may be answered by a reset */
+	snprintf(why, n, "the peer's read after the close returned %zd (%s)", r, errname(errno));
+	return -1;
+}
+
+/* One round: 1 when the recv got the byte, 0 when the close came first
+ * (EBADF), -1 on failure (why). */
+static int tcr_round(int l, const struct sockaddr_in *a, long round, char *why, size_t n)
+{
+	int sv[2];
+	pthread_t t;
+
+	if (tcp_connected(l, a, sv)) {
+		snprintf(why, n, "connect over lo: %s", errname(errno));
+		return -1;
+	}
+	tcr.fd = sv[0];
+	atomic_store(&tcr.entering, 0);
+	if (pthread_create(&t, NULL, tcr_reader, NULL)) {
+		snprintf(why, n, "pthread_create failed");
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	while (!atomic_load(&tcr.entering))
+		sched_yield();
+	usleep((useconds_t)(round % 7) * 100); /* the close lands before or inside the recv */
+	close(sv[0]);
+	usleep(200);
+	int rc = send(sv[1], "x", 1, MSG_NOSIGNAL) == 1 || errno == EPIPE || errno == ECONNRESET ? 0 : -1;
+	if (rc)
+		snprintf(why, n, "the peer's send failed (%s)", errname(errno));
+	pthread_join(t, NULL);
+	bool got = tcr.got == 1 && tcr.byte == 'x';
+	if (!rc && !got && !(tcr.got < 0 && tcr.err == EBADF)) {
+		snprintf(why, n, "recv racing close returned %zd (%s)", tcr.got, errname(tcr.err));
+		rc = -1;
+	}
+	if (!rc)
+		rc = tcr_peer_sees_end(sv[1], got, why, n);
+	close(sv[1]);
+	return rc ? -1 : got;
+}
+
+static int check_tcp_close_recv(void)
+{
+	struct sockaddr_in a;
+	int l = tcp_listener(&a);
+	long long end = deadline_after(PART_MS);
+	long rounds = 0, got = 0;
+	char why[160] = "";
+
+	if (l < 0)
+		return fail("listener on 127.0.0.1: %s", errname(errno));
+	pin_to(0);
+	while (rounds < TCP_CR_ROUNDS && (rounds < 4 || now_ms() < end)) {
+		int r = tcr_round(l, &a, rounds, why, sizeof(why));
+		if (r < 0)
+			break;
+		got += r;
+		rounds++;
+	}
+	close(l);
+	pin_to_all();
+	if (why[0])
+		return fail("round %ld: %s", rounds, why);
+	if (got == 0)
+		return fail("in %ld rounds the close always came before the recv", rounds);
+	remark("%ld rounds, %ld recvs got the byte sent after the close, %ld saw EBADF", rounds, got,
+	       rounds - got);
+	return CHECK_OK;
+}
+
+static struct {
+	int rx;
+	struct sockaddr_in to;
+	int senders;
+	_Atomic long read[MAX_WORKERS];   /* datagrams read, per sender */
+	long sent[MAX_WORKERS];
+	unsigned char *seen[MAX_WORKERS]; /* a byte per sequence number */
+	long cap;
+	_Atomic int failed;
+	char why[160];
+} uc;
+
+static void uc_fail(const char *what, long a, long b)
+{
+	if (atomic_exchange(&uc.failed, 1) == 0)
+		snprintf(uc.why, sizeof(uc.why), "%s (%ld, %ld)", what, a, b);
+}
+
+static void *uc_sender(void *arg)
+{
+	long me = (long)(intptr_t)arg, d[UDP_WORDS];
+	long long end = deadline_after(PART_MS);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	pin_to((int)me);
+	if (fd < 0) {
+		uc_fail("socket", me, errno);
+		return NULL;
+	}
+	for (long seq = 0; seq < uc.cap && now_ms() < end && !atomic_load(&uc.failed); seq++) {
+		while (seq - atomic_load(&uc.read[me]) >= UDP_WINDOW && !atomic_load(&uc.failed))
+			sched_yield(); /* no more unread than the receiver's buffer holds */
+		for (int i = 0; i < UDP_WORDS; i++)
+			d[i] = me << 40 | seq << 4 | i;
+		ssize_t n = sendto(fd, d, sizeof(d), 0, (struct sockaddr *)&uc.to, sizeof(uc.to));
+		if (n != (ssize_t)sizeof(d)) {
+			uc_fail("sendto returned", (long)n, errno);
+			break;
+		}
+		uc.sent[me] = seq + 1;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void uc_check(const long *d, ssize_t n)
+{
+	long who = d[0] >> 40, seq = (d[0] >> 4) & 0xfffffffffL;
+
+	if (n != (ssize_t)(UDP_WORDS * sizeof(long)))
+		return uc_fail("a datagram of the wrong size", (long)n, 0);
+	if (who < 0 || who >= uc.senders || seq >= uc.cap)
+		return uc_fail("a datagram from no sender", who, seq);
+	for (int i = 0; i < UDP_WORDS; i++)
+		if (d[i] != (who << 40 | seq << 4 | i))
+			return uc_fail("a datagram torn at word", i, seq);
+	if (uc.seen[who][seq]++)
+		return uc_fail("a datagram read twice", who, seq);
+	atomic_fetch_add(&uc.read[who], 1);
+}
+
+/* The receiver: until every sender is done and all they sent is read, or
+ * nothing comes for LOST_MS while some is missing. */
+#define UDP_POLL_MS 10
+static void uc_receive(_Atomic int *senders_done)
+{
+	long d[UDP_WORDS + 1];
+	struct pollfd p = { .fd = uc.rx, .events = POLLIN };
+	long long last = now_ms();
+
+	while (!atomic_load(&uc.failed)) {
+		long want = 0, have = 0;
+		bool done = atomic_load(senders_done); /* first: the counts below are final then */
+		for (int i = 0; i < uc.senders; i++) {
+			want += uc.sent[i];
+			have += atomic_load(&uc.read[i]);
+		}
+		if (done && have == want)
+			return;
+		if (poll(&p, 1, UDP_POLL_MS) != 1) {
+			if (now_ms() - last > LOST_MS)
+				return uc_fail("no datagram for LOST_MS; read, sent", have, want);
+			continue;
+		}
+		ssize_t n = recv(uc.rx, d, sizeof(d), MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN)
+			continue;
+		uc_check(d, n);
+		last = now_ms();
+	}
+}
+
+static _Atomic int uc_done;
+
+static void *uc_main(void *arg)
+{
+	pthread_t *t = arg;
+	for (int i = 0; i < uc.senders; i++)
+		pthread_join(t[i], NULL);
+	atomic_store(&uc_done, 1);
+	return NULL;
+}
+
+static int check_udp_count(void)
+{
+	socklen_t len = sizeof(uc.to);
+	pthread_t t[MAX_WORKERS], joiner;
+	int made = 0;
+	long total = 0;
+
+	memset(&uc, 0, sizeof(uc));
+	atomic_store(&uc_done, 0);
+	uc.senders = ncpus < 2 ? 2 : ncpus < MAX_WORKERS ? ncpus : MAX_WORKERS;
+	uc.cap = 1L << 20;
+	uc.to.sin_family = AF_INET;
+	uc.to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	uc.rx = socket(AF_INET, SOCK_DGRAM, 0);
+	if (uc.rx < 0 || bind(uc.rx, (struct sockaddr *)&uc.to, sizeof(uc.to)) ||
+	    getsockname(uc.rx, (struct sockaddr *)&uc.to, &len))
+		return fail("receiver on 127.0.0.1: %s", errname(errno));
+	for (int i = 0; i < uc.senders; i++)
+		if (!(uc.seen[i] = calloc((size_t)uc.cap, 1)))
+			return fail("calloc");
+	for (; made < uc.senders; made++)
+		if (pthread_create(&t[made], NULL, uc_sender, (void *)(intptr_t)made))
+			break;
+	int senders = uc.senders;
+	uc.senders = made; /* the ones that started */
+	if (made == 0 || pthread_create(&joiner, NULL, uc_main, t)) {
+		uc_fail("pthread_create failed", made, senders);
+		for (int i = 0; i < made; i++) /* they see the failure and stop */
+			pthread_join(t[i], NULL);
+	} else {
+		uc_receive(&uc_done); /* on a failure the senders see it and stop */
+		pthread_join(joiner, NULL);
+	}
+	close(uc.rx);
+	for (int i = 0; i < senders; i++)
+		free(uc.seen[i]);
+	if (made < senders && !uc.failed)
+		return fail("pthread_create failed");
+	if (uc.failed)
+		return fail("%s", uc.why);
+	for (int i = 0; i < made; i++) {
+		if (atomic_load(&uc.read[i]) != uc.sent[i])
+			return fail("sender %d: %ld sent, %ld read", i, uc.sent[i], (long)atomic_load(&uc.read[i]));
+		total += uc.sent[i];
+	}
+	if (total == 0)
+		return fail("no datagram went through in %d ms", PART_MS);
+	remark("%d senders, %ld datagrams, each read once", made, total);
+	return CHECK_OK;
+}
+
 /* ------------------------------------------------------------- main */
 
 static const struct check checks[] = {
@@ -1722,6 +2250,10 @@ static const struct check checks[] = {
 	{ "mmap-threads", check_mmap_threads },
 	{ "pipe-records", check_pipe_records },
 	{ "close-read", check_close_read },
+	{ "tcp-duplex", check_tcp_duplex },
+	{ "tcp-pingpong", check_tcp_pingpong },
+	{ "tcp-close-recv", check_tcp_close_recv },
+	{ "udp-count", check_udp_count },
 };
 
 int main(int argc, char **argv)

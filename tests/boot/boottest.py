@@ -2882,6 +2882,10 @@ def smp_expect(cpus):
             r"smp-stress: mmap-threads ok: \d+ threads, \d+ mmap\+mprotect\+munmap, every region intact",
             rf"smp-stress: pipe-records ok: {cpus} writers, {cpus} readers",
             r"smp-stress: close-read ok: \d+ close\+dup2",
+            r"smp-stress: tcp-duplex ok: \d+ and \d+ bytes, each way checked",
+            r"smp-stress: tcp-pingpong ok: \d+ round trips, every value checked",
+            r"smp-stress: tcp-close-recv ok: \d+ rounds, [1-9]\d* recvs got the byte",
+            rf"smp-stress: udp-count ok: {max(cpus, 2)} senders, \d+ datagrams, each read once",
             r"selftest: smp-stress ok"]
 
 
@@ -3110,7 +3114,7 @@ def bench_smp_cases(build):
     both = [fig("parallel", "ms"), fig("fork_exec_par2", "us"), fig("fork_exec_par4", "us")]
     # the scaling pairs, a worker per CPU online, each window's copy of /proc/klock_stat first
     scale = lambda cpus: [x for kind in ("fork_exec", "page_fault", "open_close", "pipe",
-                                         "mmap_munmap", "futex", "stat")
+                                         "mmap_munmap", "futex", "stat", "tcp", "unix")
                           for x in (rf"^klock scale_{kind} window_us \d+ cpus {cpus}$",
                                     rf"^klock scale_{kind} \| cpu{cpus - 1} +\d+",
                                     rf"^scale_{kind}: {cpus} workers?, ops each",

@@ -100,6 +100,8 @@ static const struct smp_bench smp_benches[] = {
 	{ "scale", "mmap_munmap", "scale_mmap_munmap", SCALE_MS, N_CPUS },
 	{ "scale", "futex", "scale_futex", SCALE_MS, N_CPUS },
 	{ "scale", "stat", "scale_stat", SCALE_MS, N_CPUS },
+	{ "scale", "tcp", "scale_tcp", SCALE_MS, N_CPUS },
+	{ "scale", "unix", "scale_unix", SCALE_MS, N_CPUS },
 };
 #define NSMP (sizeof(smp_benches) / sizeof(smp_benches[0]))
 

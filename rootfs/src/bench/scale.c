@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -37,6 +40,10 @@
  *                FUTEX_WAIT on a private word (as musl's mutexes and
  *                condition variables)
  *   stat         stat of the worker's own file
+ *   tcp          a one-byte round trip to the worker's own child over a TCP
+ *                connection of their own on 127.0.0.1 (TCP_NODELAY)
+ *   unix         a one-byte round trip to the worker's own child over an
+ *                AF_UNIX stream socketpair
  *
  * When the kernel has /proc/klock_stat (Kestrel), the kernel lock's
  * statistics count during the window alone (kernel.lock_stat = 1 zeroes
@@ -67,12 +74,13 @@ static struct shared *sh;
 
 /* Why a worker failed: its exit status indexes this table. */
 enum { WX_OK, WX_FORK, WX_WAIT, WX_CHILD, WX_MMAP, WX_MUNMAP, WX_OPEN, WX_CLOSE, WX_STAT, WX_PIPE,
-       WX_IO, WX_FUTEX, WX_THREAD, WX_READY, WX_NSTATUS };
+       WX_IO, WX_FUTEX, WX_THREAD, WX_READY, WX_SOCKET, WX_NSTATUS };
 static const char *const w_why[WX_NSTATUS] = {
 	[WX_FORK] = "fork", [WX_WAIT] = "wait4", [WX_CHILD] = "a child exited badly",
 	[WX_MMAP] = "mmap", [WX_MUNMAP] = "munmap", [WX_OPEN] = "open", [WX_CLOSE] = "close",
 	[WX_STAT] = "stat", [WX_PIPE] = "pipe", [WX_IO] = "pipe read or write",
 	[WX_FUTEX] = "futex", [WX_THREAD] = "pthread_create or join", [WX_READY] = "write ready pipe",
+	[WX_SOCKET] = "socket, bind, listen, connect or accept",
 };
 
 static int stopped(void)
@@ -223,6 +231,62 @@ static void pipe_pair(long id)
 		_exit(WX_CHILD);
 }
 
+/* Round trips to a child of its own over one socket each (a stream: the
+ * child echoes on the same descriptor); closing the worker's end ends the
+ * child. */
+static void socket_round_trips(long id, int mine, int childs)
+{
+	char c = 's';
+
+	pid_t pid = fork();
+	if (pid < 0)
+		_exit(WX_FORK);
+	if (pid == 0) {
+		close(mine);
+		echo_child(childs, childs);
+	}
+	close(childs);
+	while (!stopped()) {
+		if (write(mine, &c, 1) != 1 || read(mine, &c, 1) != 1)
+			_exit(WX_IO);
+		done(id, 1);
+	}
+	close(mine);
+	if (reap(pid) != 0)
+		_exit(WX_CHILD);
+}
+
+static void unix_pair(long id)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		_exit(WX_SOCKET);
+	socket_round_trips(id, sv[0], sv[1]);
+}
+
+/* A connection of the worker's own on 127.0.0.1 (a listener on a port
+ * the kernel picks, closed once the connection is accepted). */
+static void tcp_pair(long id)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t alen = sizeof(a);
+	int one = 1;
+
+	int l = socket(AF_INET, SOCK_STREAM, 0), c = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(l, 1) != 0 ||
+	    getsockname(l, (struct sockaddr *)&a, &alen) != 0 ||
+	    connect(c, (struct sockaddr *)&a, sizeof(a)) != 0)
+		_exit(WX_SOCKET);
+	int s = accept(l, NULL, NULL);
+	if (s < 0)
+		_exit(WX_SOCKET);
+	close(l);
+	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	socket_round_trips(id, s, c);
+}
+
 /* futex: the worker's two threads hand a turn back and forth (futex_xcpu's
  * protocol, unpinned). Each worker is its own process: its words are its own. */
 static int turn;		/* 1: the partner's turn; 0: the worker's */
@@ -302,6 +366,8 @@ static const struct kind {
 	{ "mmap_munmap", NULL, mmap_munmap },
 	{ "futex", NULL, futex_pair },
 	{ "stat", make_own_file, stat_path },
+	{ "tcp", NULL, tcp_pair },
+	{ "unix", NULL, unix_pair },
 };
 #define NKIND (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -425,7 +491,7 @@ int main(int argc, char **argv)
 	long n = argc > 3 ? strtol(argv[3], NULL, 10) : 1;
 	if (!k || ms < 4 || n < 1 || n > MAX_WORKERS) {
 		b_line("bench-error %s usage: bench-scale KIND MS N (N 1 to %d; KIND fork_exec, "
-		       "page_fault, open_close, pipe, mmap_munmap, futex, stat)", name, MAX_WORKERS);
+		       "page_fault, open_close, pipe, mmap_munmap, futex, stat, tcp, unix)", name, MAX_WORKERS);
 		return 1;
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
