@@ -1615,11 +1615,18 @@ static long recv_some(struct unix_sock *s, struct tcp_sock *ts, struct sock_msg 
 		return -EINTR;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	uint32_t len = tcp_recv_plan(&ts->conn, n, &span, &taken);
-	spin_unlock_irqrestore(&ts->lock, fl);
+	/* Nothing to copy: end of stream or EAGAIN is decided in this same
+	 * hold. Let go between, lo's drain (or the network thread) could add
+	 * the last bytes and the FIN after a look that found the ring empty,
+	 * and the commit would say end of stream with them still queued. */
+	bool at_once = discard || !len;
+	if (!at_once)
+		spin_unlock_irqrestore(&ts->lock, fl);
 	long r = -EFAULT;
-	if (discard || !len ||
+	if (at_once ||
 	    !iov_copy2(m, off, (char *)span.p[0], span.len[0], (char *)span.p[1], span.len[1], true)) {
-		fl = spin_lock_irqsave(&ts->lock);
+		if (!at_once)
+			fl = spin_lock_irqsave(&ts->lock);
 		r = tcp_recv_commit(&ts->conn, taken, len, flags, time_ns());
 		*mark = tcp_at_mark(&ts->conn);
 		uint32_t want = tcp_rcv_want(&ts->conn);
