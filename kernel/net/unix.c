@@ -371,14 +371,24 @@ long unix_proto_done(long r)
  * carries is taken up first: when that delivered something, the caller
  * looks again before anyone sleeps (its change may be among it).
  */
-long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline)
+/* What both waits do before they sleep: 0 to go on to the sleep, 1 to
+ * look again at once (lo delivered something), or the error to return. */
+static long wait_first(bool nonblock, uint64_t deadline)
 {
 	if (loopback_run() && !nonblock)
-		return 0;
+		return 1;
 	if (nonblock || time_ns() >= deadline)
 		return -EAGAIN;
 	if (signal_pending())
 		return deadline == NO_DEADLINE ? -ERESTARTSYS : -EINTR;
+	return 0;
+}
+
+long unix_wait(struct wait_queue *wq, bool nonblock, uint64_t deadline)
+{
+	long r = wait_first(nonblock, deadline);
+	if (r)
+		return r < 0 ? r : 0;
 	wait_on(wq, deadline);
 	return 0;
 }
@@ -398,12 +408,9 @@ static bool gen_moved(const void *arg)
 
 long unix_wait_gen(struct unix_sock *s, bool nonblock, uint64_t deadline, uint32_t seen)
 {
-	if (loopback_run() && !nonblock)
-		return 0;
-	if (nonblock || time_ns() >= deadline)
-		return -EAGAIN;
-	if (signal_pending())
-		return deadline == NO_DEADLINE ? -ERESTARTSYS : -EINTR;
+	long r = wait_first(nonblock, deadline);
+	if (r)
+		return r < 0 ? r : 0;
 	if (unix_changes(s) != seen)
 		return 0; /* changed since the caller looked: look again */
 	struct gen_wait w = { s, seen };
