@@ -148,7 +148,16 @@ int ipv6_fib_lookup(const struct in6 *dst, const struct netdev *dev, struct ipv6
  * solicitation; lo: ::1) or went down (its routes, neighbours and
  * autoconfigured addresses go). */
 void addrconf_dev_up(struct netdev *dev);
-void addrconf_dev_down(struct netdev *dev);
+/* tell: the listener hears of each address that goes (false while the
+ * device is unregistered: rtnl_notify_gone tells of them). */
+void addrconf_dev_down(struct netdev *dev, bool tell);
+/* Who hears of an address added, changed (its DAD done, an RA's new
+ * lifetimes: added again) or gone (netlink: RTM_NEWADDR, RTM_DELADDR,
+ * as Linux's ipv6_ifa_notify), a copy as it is then. Set once at boot;
+ * called after the change, ac_lock released, in the context that made it
+ * (a system call, the network thread). */
+typedef void (*ipv6_addr_news_fn)(const struct ipv6_ifaddr *a, bool added);
+void ipv6_addr_listen(ipv6_addr_news_fn fn);
 /* The device of ifindex is being unregistered: its addresses and with
  * them its multicast groups, its routes, its state and its neighbours
  * go, whether it was up or not. */

@@ -5,8 +5,8 @@
  * routing table and the ARP cache, read through netdev.h, ipv4.h and
  * arp.h, and the changes (a link up or down, its MTU and queue length,
  * addresses, routes, neighbours) made through their entry points, each
- * checked as 6.1's handler checks it, with its errno. IPv6 has nothing
- * here: an AF_INET6 dump is empty, an AF_INET6 change -EOPNOTSUPP.
+ * checked as 6.1's handler checks it, with its errno; and the
+ * notifications, built by the same functions as the dumps' entries.
  *
  * Lock rule: none of its own. Each table is read entry by entry under
  * its owner's lock (ipv4_addr_get, ipv4_route_get, arp_entry_get), so a
@@ -1042,6 +1042,26 @@ void rtnl_notify_addr(const struct ipv4_ifaddr *a, bool added, uint32_t pid, uin
 	addr_info(a, &o);
 	notify(rtnl_fill_addr(&b, &o, 0, seq, pid), &b, added ? RTM_NEWADDR : RTM_DELADDR,
 	       RTNLGRP_IPV4_IFADDR, emit);
+}
+
+void rtnl_notify_addr6(const struct ipv6_ifaddr *a, bool added,
+		       void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[ROUTE_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_addr6_info o;
+	addr6_info(a, time_ns(), &o);
+	notify(rtnl_fill_addr6(&b, &o, 0, 0, 0), &b, added ? RTM_NEWADDR : RTM_DELADDR,
+	       RTNLGRP_IPV6_IFADDR, emit);
+}
+
+void rtnl_notify_link(const struct netdev *dev, void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[LINK_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_link_info l;
+	link_info(dev, &l);
+	notify(rtnl_fill_link(&b, &l, 0, 0, 0, 0), &b, RTM_NEWLINK, RTNLGRP_LINK, emit);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */

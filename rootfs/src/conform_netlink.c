@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, and an address added and removed on lo.
+// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, addresses added and removed on lo, and the notifications of addresses and of lo going down and up.
 #define _GNU_SOURCE
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -795,6 +795,247 @@ static int check_addr_roundtrip(void)
 	return r;
 }
 
+/* ---- notifications of IPv6 addresses and links ---------------------------------------------- */
+
+static void quiet_request(int fd, const struct req *q);
+
+#define RTMGRP_LINK_ 0x1
+#define RTMGRP_IPV6_IFADDR_ 0x100
+#define IFA_FLAGS_ 8
+#define IFA_F_NODAD_ 0x02
+#define IFA_F_TENTATIVE_ 0x40
+#define IF_OPER_UNKNOWN_ 0
+#define IF_OPER_DOWN_ 2
+#define NEWS_SETTLE_MS 300
+
+/* The next notification on listener fd within NEWS_WAIT_MS, whole, in
+ * rbuf: its header, or NULL (why in c_why). */
+static const struct nlhdr *next_news(int fd, size_t flen)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	const struct nlhdr *h = (const struct nlhdr *)rbuf;
+
+	if (poll(&p, 1, NEWS_WAIT_MS) != 1) {
+		fail("no notification in %d ms", NEWS_WAIT_MS);
+		return NULL;
+	}
+	ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
+	if (n < (ssize_t)(sizeof(*h) + flen) || h->len > (size_t)n || h->len < sizeof(*h) + flen) {
+		fail("a notification: recv %zd (%s)", n, n < 0 ? errname(errno) : "short");
+		return NULL;
+	}
+	return h;
+}
+
+/* Empty listener fd of what came before the check's changes (Linux's
+ * lo brings ::1 a moment after it comes up). */
+static void news_drain(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	while (poll(&p, 1, NEWS_SETTLE_MS) == 1 && recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
+		;
+}
+
+/* An IPv6 address on lo, as a notification must describe it. */
+struct addr6_want {
+	uint16_t type;               /* RTM_NEWADDR or RTM_DELADDR */
+	const struct in6_addr *addr;
+	uint8_t prefixlen;
+	uint32_t mask, flags;        /* IFA_FLAGS & mask must be flags */
+};
+
+/* Is message h about w (an IPv6 address of lo)? Linux's inet6_ifa_notify:
+ * port id and sequence number 0 whoever asked, the dump's attributes. */
+static int addr6_news_is(const struct nlhdr *h, const struct addr6_want *w)
+{
+	const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+	const struct rta *a = find_attr(h, sizeof(*ifa), IFA_ADDRESS_);
+	const struct rta *fl = find_attr(h, sizeof(*ifa), IFA_FLAGS_);
+	const struct rta *ci = find_attr(h, sizeof(*ifa), IFA_CACHEINFO_);
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, w->addr, text, sizeof(text));
+	if (h->type != w->type || h->pid || h->seq || ifa->family != AF_INET6 || ifa->index != 1 ||
+	    ifa->prefixlen != w->prefixlen || !a || rta_len(a) != 16 || memcmp(rta_data(a), w->addr, 16) ||
+	    !fl || !ci || rta_len(ci) != 16)
+		return fail("notification type %u pid %u seq %u family %u index %u /%u%s%s; want %u about %s/%u on lo, pid and seq 0",
+			    h->type, h->pid, h->seq, ifa->family, ifa->index, ifa->prefixlen, fl ? "" : ", no IFA_FLAGS",
+			    ci ? "" : ", no IFA_CACHEINFO", w->type, text, w->prefixlen);
+	if ((rta_u32(fl) & w->mask) != w->flags || (ifa->flags & w->mask) != (w->flags & 0xff))
+		return fail("%s/%u: IFA_FLAGS %#x, ifa_flags %#x; want %#x of %#x", text, w->prefixlen, rta_u32(fl),
+			    ifa->flags, w->flags, w->mask);
+	return CHECK_OK;
+}
+
+static int want_addr6_news(int fd, const struct addr6_want *w)
+{
+	const struct nlhdr *h = next_news(fd, sizeof(struct ifa_msg));
+
+	return h ? addr6_news_is(h, w) : CHECK_FAIL;
+}
+
+/* RTM_NEWADDR or RTM_DELADDR of addr/64 on lo; nodad adds IFA_F_NODAD. */
+static void addr6_req(struct req *q, uint16_t type, const struct in6_addr *addr, int nodad)
+{
+	struct ifa_msg ifa = { AF_INET6, 64, 0, 0, 1 };
+	uint32_t flags = IFA_F_NODAD_;
+
+	req_init(q, type, F_REQUEST | F_ACK | (type == RTM_NEWADDR_ ? F_CREATE | F_EXCL : 0), &ifa, sizeof(ifa));
+	req_attr(q, IFA_LOCAL_, addr, 16);
+	if (nodad)
+		req_attr(q, IFA_FLAGS_, &flags, 4);
+}
+
+/* The notifications of IPv6 addresses added and deleted by hand on lo:
+ * tentative first, then again when DAD is over (lo's at once); with
+ * nodad once, ready; one RTM_DELADDR each; then nothing. */
+static int addr6_news_steps(int fd, int ln)
+{
+	static const struct in6_addr a1 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } } };
+	static const struct in6_addr a2 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 } } };
+	const uint32_t both = IFA_F_TENTATIVE_ | IFA_F_NODAD_;
+	struct pollfd p = { ln, POLLIN, 0 };
+	struct req q;
+	int r;
+
+	addr6_req(&q, RTM_NEWADDR_, &a1, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8::1/64")) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_NEWADDR_, &a1, 64, both, IFA_F_TENTATIVE_ })) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_NEWADDR_, &a1, 64, both, 0 })))
+		return r;
+	addr6_req(&q, RTM_NEWADDR_, &a2, 1);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8::2/64 nodad")) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_NEWADDR_, &a2, 64, both, IFA_F_NODAD_ })))
+		return r;
+	addr6_req(&q, RTM_DELADDR_, &a1, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_DELADDR 2001:db8::1/64")) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_DELADDR_, &a1, 64, IFA_F_TENTATIVE_, 0 })))
+		return r;
+	addr6_req(&q, RTM_DELADDR_, &a2, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_DELADDR 2001:db8::2/64")) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_DELADDR_, &a2, 64, both, IFA_F_NODAD_ })))
+		return r;
+	addr6_req(&q, RTM_DELADDR_, &a2, 0);
+	if ((r = want_nlerr(fd, &q, -EADDRNOTAVAIL, "RTM_DELADDR 2001:db8::2/64 again")))
+		return r;
+	return poll(&p, 1, NEWS_SETTLE_MS) ? fail("a notification after the refused RTM_DELADDR") : CHECK_OK;
+}
+
+/* A listener on the IPv6 address group hears each address added by
+ * hand, its DAD's end and its deletion (Linux: in a network namespace
+ * of its own). */
+static int check_addr6_news(void)
+{
+	int fd, ln, r = CHECK_OK;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && (ln = nl_join(RTMGRP_IPV6_IFADDR_)) < 0)
+		r = fail("a listener on RTMGRP_IPV6_IFADDR: %s", errname(errno));
+	if (!r) {
+		news_drain(ln);
+		r = addr6_news_steps(fd, ln);
+		close(ln);
+	}
+	close(fd);
+	return r;
+}
+
+/* RTM_NEWLINK of lo (index 1) with IFF_UP set or cleared. */
+static void lo_set_req(struct req *q, int up)
+{
+	struct ifinfo ifi = { .index = 1, .flags = up ? IFF_UP : 0, .change = IFF_UP };
+
+	req_init(q, RTM_NEWLINK_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+}
+
+/* The next notification on ln is RTM_NEWLINK for lo, up (IFF_UP,
+ * IFF_RUNNING and IFF_LOWER_UP, operstate unknown: lo's driver has none)
+ * or down (none of the three, operstate down), pid and seq 0, as Linux's
+ * rtmsg_ifinfo after dev_change_flags. */
+static int want_lo_news(int ln, int up)
+{
+	const uint32_t bits = IFF_UP | IFF_RUNNING | IFF_LOWER_UP_;
+	const struct nlhdr *h = next_news(ln, sizeof(struct ifinfo));
+	if (!h)
+		return CHECK_FAIL;
+	const struct ifinfo *ifi = (const struct ifinfo *)(h + 1);
+	const struct rta *op = find_attr(h, sizeof(*ifi), IFLA_OPERSTATE_);
+	unsigned oper = op ? *(const uint8_t *)rta_data(op) : 255;
+	if (h->type != RTM_NEWLINK_ || h->pid || h->seq || ifi->index != 1 || (ifi->flags & bits) != (up ? bits : 0) ||
+	    oper != (up ? IF_OPER_UNKNOWN_ : IF_OPER_DOWN_) || !find_attr(h, sizeof(*ifi), IFLA_IFNAME_))
+		return fail("lo %s: type %u pid %u seq %u index %d flags %#x operstate %u; want RTM_NEWLINK for 1, "
+			    "flags %#x of %#x, operstate %u", up ? "up" : "down", h->type, h->pid, h->seq, ifi->index,
+			    ifi->flags, up ? bits : 0, bits, oper, up ? IF_OPER_UNKNOWN_ : IF_OPER_DOWN_);
+	return CHECK_OK;
+}
+
+/* lo down, then up: RTM_NEWLINK first each time (before IPv6 hears of
+ * it), then RTM_DELADDR of ::1 (every address goes down with the
+ * device), then RTM_NEWADDR of ::1, ready, once lo is up again. */
+static int lo_down_up_steps(int fd, int ln)
+{
+	static const struct in6_addr one = IN6ADDR_LOOPBACK_INIT;
+	struct addr6_want w = { RTM_DELADDR_, &one, 128, IFA_F_TENTATIVE_, 0 };
+	const struct nlhdr *h;
+	struct req q;
+	int r;
+
+	lo_set_req(&q, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo down")) || (r = want_lo_news(ln, 0)))
+		return r;
+	while ((h = next_news(ln, sizeof(struct ifa_msg)))) { /* ::1 among lo's addresses */
+		const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+		const struct rta *a = find_attr(h, sizeof(*ifa), IFA_ADDRESS_);
+		if (h->type == RTM_DELADDR_ && ifa->family == AF_INET6 && a && rta_len(a) == 16 && !memcmp(rta_data(a), &one, 16))
+			break;
+		if (h->type != RTM_DELADDR_ || ifa->index != 1)
+			return fail("lo down: type %u for index %u before ::1's RTM_DELADDR", h->type, ifa->index);
+	}
+	if (!h || (r = addr6_news_is(h, &w)))
+		return h ? r : fail("lo down: no RTM_DELADDR of ::1");
+	lo_set_req(&q, 1);
+	w.type = RTM_NEWADDR_;
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo up")) || (r = want_lo_news(ln, 1)) ||
+	    (r = want_addr6_news(ln, &w)))
+		return r;
+	return CHECK_OK;
+}
+
+/* A listener on the link and IPv6 address groups hears lo go down and
+ * come up (Linux: in a network namespace of its own; on Kestrel lo is
+ * up again at the end, whatever happened). */
+static int check_link_news(void)
+{
+	struct req q;
+	int fd, ln, r = CHECK_OK;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && (ln = nl_join(RTMGRP_LINK_ | RTMGRP_IPV6_IFADDR_)) < 0)
+		r = fail("a listener on RTMGRP_LINK: %s", errname(errno));
+	if (!r) {
+		news_drain(ln);
+		r = lo_down_up_steps(fd, ln);
+		close(ln);
+	}
+	lo_set_req(&q, 1);
+	quiet_request(fd, &q);
+	close(fd);
+	return r;
+}
+
 static int see_route(const struct nlhdr *h, void *arg)
 {
 	const struct rtm *rt = (const struct rtm *)(h + 1);
@@ -963,6 +1204,8 @@ static const struct check checks[] = {
 	{ "strict", check_strict },
 	{ "rcvbuf", check_rcvbuf },
 	{ "addr-roundtrip", check_addr_roundtrip },
+	{ "addr6-news", check_addr6_news },
+	{ "link-news", check_link_news },
 	{ "routes", check_routes },
 	{ "neigh-setlink", check_neigh_setlink },
 	{ "dump-batches", check_dump_batches },
