@@ -39,10 +39,10 @@ void net_link_listen(net_link_news_fn fn)
 		klog(LOG_WARN, "net: too many link listeners\n");
 }
 
-static void tell_link(const struct netdev *dev)
+static void tell_link(const struct netdev *dev, enum net_link_event ev)
 {
 	for (unsigned i = 0; i < nlink_listeners; i++)
-		link_listeners[i](dev);
+		link_listeners[i](dev, ev);
 }
 
 int net_dev_up(struct netdev *dev)
@@ -53,7 +53,7 @@ int net_dev_up(struct netdev *dev)
 	if (err)
 		return err;
 	__atomic_or_fetch(&dev->flags, IFF_UP, __ATOMIC_RELAXED);
-	tell_link(dev);
+	tell_link(dev, NET_LINK_UP);
 	ipv4_dev_up(dev->ifindex);
 	addrconf_dev_up(dev);
 	return 0;
@@ -69,7 +69,7 @@ static void dev_down(struct netdev *dev, bool tell)
 	if (dev->ops->stop)
 		dev->ops->stop(dev);
 	if (tell)
-		tell_link(dev);
+		tell_link(dev, NET_LINK_DOWN);
 	ipv4_dev_down(dev->ifindex);
 	addrconf_dev_down(dev, tell);
 }
@@ -85,7 +85,7 @@ void net_linkwatch_run(void)
 		return;
 	for (struct netdev *dev = netdev_first(); dev; dev = netdev_next(dev))
 		if (netdev_link_event_take(dev) && (dev->flags & IFF_UP))
-			tell_link(dev);
+			tell_link(dev, NET_LINK_CARRIER);
 }
 
 void net_dev_gone_listen(net_dev_gone_fn fn)

@@ -17,14 +17,18 @@ struct netdev;
 int net_dev_up(struct netdev *dev);
 void net_dev_down(struct netdev *dev);
 
+/* What happened to a device (Linux's NETDEV_UP, NETDEV_DOWN, and
+ * linkwatch's NETDEV_CHANGE). */
+enum net_link_event { NET_LINK_UP, NET_LINK_DOWN, NET_LINK_CARRIER };
 /* Who hears that a listed device's state changed (netlink: RTM_NEWLINK,
- * as Linux's rtmsg_ifinfo): after IFF_UP changed in net_dev_up or
- * net_dev_down, in the caller's context, and after a carrier change of
- * a device that is up (Linux's linkwatch), in the network thread; the
- * kernel lock held in both, as by every system call and kernel thread
- * (the sockets' rule). Boot time; at most NET_LINK_LISTENERS. */
-#define NET_LINK_LISTENERS 2
-typedef void (*net_link_news_fn)(const struct netdev *dev);
+ * as Linux's rtmsg_ifinfo; packet sockets: ENETDOWN): after IFF_UP
+ * changed in net_dev_up or net_dev_down, in the caller's context, and
+ * after a carrier change of a device that is up (Linux's linkwatch), in
+ * the network thread; the kernel lock held in both, as by every system
+ * call and kernel thread (the sockets' rule). Boot time; at most
+ * NET_LINK_LISTENERS. */
+#define NET_LINK_LISTENERS 4
+typedef void (*net_link_news_fn)(const struct netdev *dev, enum net_link_event ev);
 void net_link_listen(net_link_news_fn fn);
 /* The network thread's turn at the carrier changes drivers reported
  * (netdev_carrier): each device that had one and is up is told once,

@@ -210,8 +210,9 @@ static void addr6_news(const struct ipv6_ifaddr *a, bool added)
 }
 
 /* A device went up or down, or its carrier changed: RTM_NEWLINK, multicast. */
-static void link_news(const struct netdev *dev)
+static void link_news(const struct netdev *dev, enum net_link_event ev)
 {
+	(void)ev; /* each is the device's state now */
 	rtnl_notify_link(dev, broadcast);
 }
 

@@ -1036,6 +1036,71 @@ static int check_link_news(void)
 	return r;
 }
 
+#define ETH_P_LOCAL_EXP 0x88b5 /* IEEE's local experimental EtherType: nothing sends it */
+
+/* A packet socket on lo for EtherType proto (0: receiving nothing), or -1. */
+static int packet_on_lo(uint16_t proto)
+{
+	struct sockaddr_ll_ { uint16_t family, protocol; int32_t ifindex; uint16_t hatype; uint8_t pkttype, halen, addr[8]; }
+		ll = { AF_PACKET, htons(proto), 1, 0, 0, 0, { 0 } };
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, 0);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* What recv says on packet socket fd that has nothing queued: its errno (0: a frame came). */
+static int packet_recv_errno(int fd)
+{
+	char b[64];
+
+	return recv(fd, b, sizeof(b), 0) < 0 ? errno : 0;
+}
+
+/* lo goes down under two packet sockets bound to it: the one receiving
+ * an EtherType fails its next receive with ENETDOWN, once; the one
+ * receiving nothing hears nothing (Linux's packet_notifier on
+ * NETDEV_DOWN: sk_err of a running socket). Linux: in a network
+ * namespace of its own; lo is up again at the end either way. */
+static int check_packet_down(void)
+{
+	struct req q;
+	int fd, on, off, r = CHECK_OK;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN and CAP_NET_RAW");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	on = packet_on_lo(ETH_P_LOCAL_EXP);
+	off = packet_on_lo(0);
+	if (!r && (on < 0 || off < 0))
+		r = fail("packet sockets bound to lo: %s", errname(errno));
+	lo_set_req(&q, 0);
+	if (!r)
+		r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo down");
+	if (!r) {
+		int first = packet_recv_errno(on), again = packet_recv_errno(on), other = packet_recv_errno(off);
+		if (first != ENETDOWN || again != EAGAIN || other != EAGAIN)
+			r = fail("after lo went down: recv on the receiving socket errno %d, then %d; on the other %d; "
+				 "want ENETDOWN (%d), EAGAIN (%d) and EAGAIN", first, again, other, ENETDOWN, EAGAIN);
+	}
+	lo_set_req(&q, 1);
+	quiet_request(fd, &q);
+	int up = r ? 0 : packet_recv_errno(on);
+	if (!r && up != EAGAIN)
+		r = fail("after lo came up again: recv on the receiving socket errno %d, want EAGAIN", up);
+	close(on);
+	close(off);
+	close(fd);
+	return r;
+}
+
 static int see_route(const struct nlhdr *h, void *arg)
 {
 	const struct rtm *rt = (const struct rtm *)(h + 1);
@@ -1206,6 +1271,7 @@ static const struct check checks[] = {
 	{ "addr-roundtrip", check_addr_roundtrip },
 	{ "addr6-news", check_addr6_news },
 	{ "link-news", check_link_news },
+	{ "packet-down", check_packet_down },
 	{ "routes", check_routes },
 	{ "neigh-setlink", check_neigh_setlink },
 	{ "dump-batches", check_dump_batches },
