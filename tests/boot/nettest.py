@@ -512,23 +512,55 @@ def carrier_wait(k, want):
     return secs
 
 
+IFF_UP, IFF_RUNNING, IFF_LOWER_UP = 0x1, 0x40, 0x10000
+IF_OPER_DOWN, IF_OPER_UP = 2, 6
+LINK_NEWS_WAIT = 5                  # seconds from the carrier's change to its RTM_NEWLINK
+LINK_WATCH_SECS = 90                # t-ifwatch's life in link_steps (it ends by itself)
+
+
+def link_news(k, at, up):
+    """t-ifwatch's next RTM_NEWLINK for eth0 after line at: eth0 still up,
+    its carrier up (IFF_RUNNING, IFF_LOWER_UP, operstate up) or down (none
+    of the two, operstate down), as Linux's linkwatch tells it. The line
+    after it."""
+    got = k.wait_for(r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+) operstate (\d+)$", LINK_NEWS_WAIT, at)
+    if not got:
+        raise CaseFailed(f"no RTM_NEWLINK for eth0 within {LINK_NEWS_WAIT} s of its carrier going "
+                         f"{'up' if up else 'down'}")
+    flags, oper = int(got[2].group(1), 16), int(got[2].group(2))
+    carrier = IFF_RUNNING | IFF_LOWER_UP
+    if not flags & IFF_UP or flags & carrier != (carrier if up else 0) or \
+            oper != (IF_OPER_UP if up else IF_OPER_DOWN):
+        raise CaseFailed(f"RTM_NEWLINK after the carrier went {'up' if up else 'down'}: flags {flags:#x} "
+                         f"operstate {oper}")
+    return got[0] + 1
+
+
 def link_steps(k, mon):
     """QEMU takes the link down and up again (the monitor's set_link): the
     driver's link-change interrupt must show in eth0's carrier each time,
-    the speed must be 1000 Mb/s with the link up, and ping must work
-    after. Its figures."""
+    and to a netlink listener (t-ifwatch: RTM_NEWLINK with the carrier's
+    flags and operstate); the speed must be 1000 Mb/s with the link up,
+    and ping must work after. Its figures."""
     out, _ = k.must("cat /sys/class/net/eth0/speed /sys/class/net/eth0/carrier_changes")
     if len(out) < 2 or out[-2].strip() != "1000":
         raise CaseFailed(f"eth0's speed {out[-2].strip() if len(out) > 1 else '?'}, want 1000")
     changes = int(out[-1])
+    start = len(k.lines)
+    k.must(f"t-ifwatch eth0 {LINK_WATCH_SECS} & echo started")
+    k.expect("t-ifwatch's ready line", r"ifwatch: ready ifindex (\d+)", 10, start)
+    at = len(k.lines)
     monitor(mon, "set_link net0 off")
     down = carrier_wait(k, 0)
+    at = link_news(k, at, False)
     monitor(mon, "set_link net0 on")
     up = carrier_wait(k, 1)
+    link_news(k, at, True)
     out, _ = k.must("cat /sys/class/net/eth0/carrier_changes")
     if int(out[-1]) < changes + 2:
         raise CaseFailed(f"carrier_changes {changes} before set_link off and on, {out[-1]} after")
-    return [f"link down seen in {down:.1f} s, up in {up:.1f} s", f"ping after {ping(k, GATEWAY_IP)}"]
+    return [f"link down seen in {down:.1f} s, up in {up:.1f} s, each an RTM_NEWLINK",
+            f"ping after {ping(k, GATEWAY_IP)}"]
 
 
 def slirp_case(build, outdir, nic, name):
@@ -865,7 +897,7 @@ def watch_lines(k, start):
     RTM_DELLINK; and ENETDOWN on the packet socket blocked on eth0, ENODEV
     on the send and the connect bound to it."""
     at = start
-    notes = (("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+)$"),
+    notes = (("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+) operstate \d+$"),
              ("RTM_DELROUTE for eth0's IPv6 route", r"ifwatch: RTM_DELROUTE family 10 oif \d+$"),
              ("RTM_DELADDR for eth0's IPv6 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 10$"),
              ("RTM_DELADDR for eth0's IPv4 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 2$"),
@@ -880,11 +912,13 @@ def watch_lines(k, start):
     pk = k.expect("the packet socket's error", r"ifwatch: packet recv: (\S+)", 5, start)
     snd = k.expect("the bound socket's send", r"ifwatch: bound send: (\S+)", 5, start)
     con = k.expect("the bound socket's connect", r"ifwatch: bound connect: (\S+)", 5, start)
-    if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV" or con.group(1) != "ENODEV":
+    nam = k.expect("the bound socket's SO_BINDTODEVICE", r"ifwatch: bound name: (\S+)", 5, start)
+    if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV" or con.group(1) != "ENODEV" or nam.group(1) != "ENODEV":
         raise CaseFailed(f"after the unplug: packet socket's recv {pk.group(1)}, bound send {snd.group(1)}, "
-                         f"bound connect {con.group(1)}; want ENETDOWN, ENODEV and ENODEV (Linux's)")
+                         f"bound connect {con.group(1)}, SO_BINDTODEVICE read back {nam.group(1)}; "
+                         "want ENETDOWN, ENODEV, ENODEV and ENODEV (Linux's)")
     return ("ifwatch: RTM_NEWLINK (down), RTM_DELROUTE and RTM_DELADDR (IPv6), RTM_DELADDR (IPv4), "
-            "RTM_DELLINK, packet recv ENETDOWN, bound send and connect ENODEV")
+            "RTM_DELLINK, packet recv ENETDOWN, bound send, connect and SO_BINDTODEVICE ENODEV")
 
 
 def plug(k, mon, n):
