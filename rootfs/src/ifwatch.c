@@ -28,6 +28,7 @@
  *     groups and prints, for IFNAME's, "ifwatch: RTM_NEWLINK ifindex N
  *     flags 0xF operstate O" (IFLA_OPERSTATE; 255 without one),
  *     "ifwatch: RTM_DELROUTE family F oif N",
+ *     "ifwatch: RTM_NEWADDR ifindex N family F flags 0xF addr A" (IFA_FLAGS, IFA_ADDRESS),
  *     "ifwatch: RTM_DELADDR ifindex N family F" and
  *     "ifwatch: RTM_DELLINK ifindex N name NAME";
  *   - once RTM_DELLINK came, a UDP socket bound to IFNAME
@@ -56,12 +57,15 @@
 #define RTMGRP_IPV6_ROUTE   0x400
 #define RTM_NEWLINK         16
 #define RTM_DELLINK         17
+#define RTM_NEWADDR         20
 #define RTM_DELADDR         21
 #define RTM_DELROUTE        25
 #define IFLA_IFNAME         3
 #define IFLA_OPERSTATE      16
 #define OPERSTATE_NONE      255
 #define RTA_OIF             4
+#define IFA_FLAGS           8
+#define IFA_ADDRESS         1
 struct nl_sa { uint16_t family, pad; uint32_t pid, groups; };
 struct nl_hdr { uint32_t len; uint16_t type, flags; uint32_t seq, pid; };
 struct nl_attr { uint16_t len, type; };
@@ -205,6 +209,20 @@ static int said(const char *buf, size_t len, int ifindex)
 			int oif = route_oif(body + NL_ALIGN(sizeof(rt)), blen - NL_ALIGN(sizeof(rt)));
 			if (oif == ifindex)
 				printf("ifwatch: RTM_DELROUTE family %u oif %d\n", rt.family, oif);
+		} else if (h.type == RTM_NEWADDR && blen >= sizeof(struct ifa_info)) {
+			struct ifa_info ifa;
+			memcpy(&ifa, body, sizeof(ifa));
+			const char *fl = attr(body + sizeof(ifa), blen - sizeof(ifa), IFA_FLAGS);
+			uint32_t flags = ifa.flags;
+			if (fl)
+				memcpy(&flags, fl, sizeof(flags));
+			const char *a = attr(body + sizeof(ifa), blen - sizeof(ifa), IFA_ADDRESS);
+			char text[INET6_ADDRSTRLEN] = "?";
+			if (a && (ifa.family == AF_INET || ifa.family == AF_INET6))
+				inet_ntop(ifa.family, a, text, sizeof(text));
+			if ((int)ifa.index == ifindex)
+				printf("ifwatch: RTM_NEWADDR ifindex %u family %u flags 0x%x addr %s\n", ifa.index, ifa.family,
+				       flags, text);
 		} else if (h.type == RTM_DELADDR && blen >= sizeof(struct ifa_info)) {
 			struct ifa_info ifa;
 			memcpy(&ifa, body, sizeof(ifa));
