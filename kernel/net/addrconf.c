@@ -392,7 +392,9 @@ void addrconf_dev_up(struct netdev *dev)
 	uint64_t fl = spin_lock_irqsave(&ac_lock);
 	if (dev->type == ARPHRD_LOOPBACK) {
 		a.b[15] = 1;
-		struct ac_addr *x = addr_find(dev->ifindex, &a) ? NULL : addr_add(dev->ifindex, &a, 128, RT_SCOPE_HOST, 0, now, &t);
+		struct ac_addr *x = NULL;
+		if (!addr_find(dev->ifindex, &a))
+			x = addr_add(dev->ifindex, &a, 128, RT_SCOPE_HOST, 0, now, &t);
 		if (x)
 			news(&t, &x->a, true); /* Linux's init_loopback: no DAD on lo, ready at once */
 		route_set(&a, 128, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
