@@ -61,7 +61,8 @@ struct netdev_stats {
  * Fixed once registered: name, ifindex, type, ops, priv, driver, bus_info.
  * Lock rule: the fields under "cfg" change under netdev_cfg_lock (the
  * table's lock, netdev.c); flags' IFF_RUNNING/IFF_LOWER_UP are set by
- * netdev_carrier() atomically; tx_lock serialises ops->xmit; the poll
+ * netdev_carrier() atomically, and link_event with them (taken, also
+ * atomically, by the network thread's linkwatch); tx_lock serialises ops->xmit; the poll
  * fields belong to netdev.c (its poll lock); refcnt changes atomically,
  * unlisted under the table's lock.
  *
