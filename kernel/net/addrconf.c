@@ -410,21 +410,57 @@ void addrconf_dev_up(struct netdev *dev)
 	todo_run(&t);
 }
 
+/* Is a before b in Linux's list of a device's addresses? ipv6_link_dev_addr
+ * keeps it by scope, global first, and the newest first within a scope. */
+static bool listed_before(const struct ipv6_ifaddr *a, const struct ipv6_ifaddr *b)
+{
+	if (a->scope != b->scope)
+		return a->scope < b->scope; /* RT_SCOPE_UNIVERSE < _LINK < _HOST */
+	return a->created > b->created;
+}
+
+/* The slots of ifindex's addresses into idx, in Linux's order: how many. ac_lock held. */
+static unsigned dev_addrs(int ifindex, unsigned *idx)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < IPV6_ADDR_MAX; i++) {
+		if (addrs[i].a.ifindex != ifindex)
+			continue;
+		unsigned k = n++;
+		for (; k > 0 && listed_before(&addrs[i].a, &addrs[idx[k - 1]].a); k--)
+			idx[k] = idx[k - 1];
+		idx[k] = i;
+	}
+	return n;
+}
+
+unsigned ipv6_dev_addrs(int ifindex, struct ipv6_ifaddr *out, unsigned max)
+{
+	unsigned idx[IPV6_ADDR_MAX];
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	unsigned n = dev_addrs(ifindex, idx);
+	for (unsigned i = 0; i < n && i < max; i++)
+		out[i] = addrs[idx[i]].a;
+	spin_unlock_irqrestore(&ac_lock, fl);
+	return n < max ? n : max;
+}
+
 void addrconf_dev_down(struct netdev *dev, bool tell)
 {
 	struct ac_todo t = { 0 };
+	unsigned idx[IPV6_ADDR_MAX];
 	uint64_t fl = spin_lock_irqsave(&ac_lock);
 	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++)
 		if (routes[i].ifindex == dev->ifindex)
 			memset(&routes[i], 0, sizeof(routes[i]));
-	/* every address goes, lo's ::1 too (back when it comes up): Linux's
-	 * addrconf_ifdown with keep_addr_on_down 0, newest first */
-	for (unsigned i = IPV6_ADDR_MAX; i-- > 0;)
-		if (addrs[i].a.ifindex == dev->ifindex) {
-			if (tell)
-				news(&t, &addrs[i].a, false);
-			memset(&addrs[i], 0, sizeof(addrs[i]));
-		}
+	/* every address goes, lo's ::1 too (back when it comes up), in the
+	 * list's order: Linux's addrconf_ifdown with keep_addr_on_down 0 */
+	unsigned n = dev_addrs(dev->ifindex, idx);
+	for (unsigned i = 0; i < n; i++) {
+		if (tell)
+			news(&t, &addrs[idx[i]].a, false);
+		memset(&addrs[idx[i]], 0, sizeof(addrs[idx[i]]));
+	}
 	struct inet6_dev *idev = idev_of(dev->ifindex, false);
 	if (idev)
 		memset(idev, 0, sizeof(*idev));

@@ -113,13 +113,10 @@ static void purge(struct netdev *dev)
 static void list_ipv6(const struct netdev *dev, struct net_dev_gone *what)
 {
 	struct ipv6_route r;
-	struct ipv6_ifaddr a;
 	for (unsigned i = 0; what->nr6 < NET_GONE_ROUTES && ipv6_route_get(i, &r); i++)
 		if (r.ifindex == dev->ifindex)
 			what->r6[what->nr6++] = r;
-	for (unsigned i = 0; what->nv6 < NET_GONE_ADDRS && ipv6_addr_get(i, &a); i++)
-		if (a.ifindex == dev->ifindex)
-			what->v6[what->nv6++] = a;
+	what->nv6 = (int)ipv6_dev_addrs(dev->ifindex, what->v6, NET_GONE_ADDRS); /* in Linux's order */
 }
 
 void net_dev_unregister(struct netdev *dev)

@@ -181,6 +181,10 @@ int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, b
 int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix);
 /* The i-th address / route: true and *out, or false past the last. */
 bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out);
+/* Up to max of device ifindex's addresses into out, in the order of
+ * Linux's list of them (global first, then link, then host scope; the
+ * newest first within one): how many. */
+unsigned ipv6_dev_addrs(int ifindex, struct ipv6_ifaddr *out, unsigned max);
 bool ipv6_route_get(unsigned i, struct ipv6_route *out);
 
 /* IPv6's (Linux's __ip6_rt_update_pmtu): at least 1280, only lower.

@@ -978,41 +978,81 @@ static int want_lo_news(int ln, int up)
 	return CHECK_OK;
 }
 
+/* lo's addresses besides ::1 while it goes down, added (nodad) in this order. */
+static const struct in6_addr lo_g1 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x11 } } };
+static const struct in6_addr lo_ll = { { { 0xfe, 0x80, [15] = 0x11 } } };
+static const struct in6_addr lo_g2 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x12 } } };
+static const struct in6_addr lo_one = IN6ADDR_LOOPBACK_INIT;
+
+/* The RTM_DELADDRs after lo's RTM_NEWLINK down, in the order of Linux's
+ * list of a device's addresses (addrconf_ifdown walks it: global first,
+ * the newest first within a scope, then link, then host). */
+static int lo_down_deletions(int ln)
+{
+	const struct in6_addr *want[] = { &lo_g2, &lo_g1, &lo_ll, &lo_one };
+	static const uint8_t plen[] = { 64, 64, 64, 128 };
+	char got[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < NELEMS(want); i++) {
+		const struct nlhdr *h = next_news(ln, sizeof(struct ifa_msg));
+		if (!h)
+			return CHECK_FAIL;
+		const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+		const struct rta *a = find_attr(h, sizeof(*ifa), IFA_ADDRESS_);
+		inet_ntop(AF_INET6, want[i], text, sizeof(text));
+		if (h->type == RTM_DELADDR_ && a && rta_len(a) == 16 && memcmp(rta_data(a), want[i], 16)) {
+			inet_ntop(AF_INET6, rta_data(a), got, sizeof(got));
+			return fail("lo down: deletion %u is of %s, want %s (2001:db8::12, ::11, fe80::11, ::1)", i + 1,
+				    got, text);
+		}
+		int r = addr6_news_is(h, &(struct addr6_want){ RTM_DELADDR_, want[i], plen[i], IFA_F_TENTATIVE_, 0 });
+		if (r)
+			return r;
+	}
+	return CHECK_OK;
+}
+
 /* lo down, then up: RTM_NEWLINK first each time (before IPv6 hears of
- * it), then RTM_DELADDR of ::1 (every address goes down with the
- * device), then RTM_NEWADDR of ::1, ready, once lo is up again. */
+ * it), then RTM_DELADDR of each of its addresses (every address goes
+ * down with the device) in Linux's order, then RTM_NEWADDR of ::1,
+ * ready, once lo is up again. */
 static int lo_down_up_steps(int fd, int ln)
 {
-	static const struct in6_addr one = IN6ADDR_LOOPBACK_INIT;
-	struct addr6_want w = { RTM_DELADDR_, &one, 128, IFA_F_TENTATIVE_, 0 };
-	const struct nlhdr *h;
 	struct req q;
 	int r;
 
 	lo_set_req(&q, 0);
-	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo down")) || (r = want_lo_news(ln, 0)))
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo down")) || (r = want_lo_news(ln, 0)) ||
+	    (r = lo_down_deletions(ln)))
 		return r;
-	while ((h = next_news(ln, sizeof(struct ifa_msg)))) { /* ::1 among lo's addresses */
-		const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
-		const struct rta *a = find_attr(h, sizeof(*ifa), IFA_ADDRESS_);
-		if (h->type == RTM_DELADDR_ && ifa->family == AF_INET6 && a && rta_len(a) == 16 && !memcmp(rta_data(a), &one, 16))
-			break;
-		if (h->type != RTM_DELADDR_ || ifa->index != 1)
-			return fail("lo down: type %u for index %u before ::1's RTM_DELADDR", h->type, ifa->index);
-	}
-	if (!h || (r = addr6_news_is(h, &w)))
-		return h ? r : fail("lo down: no RTM_DELADDR of ::1");
 	lo_set_req(&q, 1);
-	w.type = RTM_NEWADDR_;
 	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo up")) || (r = want_lo_news(ln, 1)) ||
-	    (r = want_addr6_news(ln, &w)))
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_NEWADDR_, &lo_one, 128, IFA_F_TENTATIVE_, 0 })))
 		return r;
 	return CHECK_OK;
 }
 
-/* A listener on the link and IPv6 address groups hears lo go down and
- * come up (Linux: in a network namespace of its own; on Kestrel lo is
- * up again at the end, whatever happened). */
+/* lo_g1, lo_ll and lo_g2 added to lo (nodad), or with del taken away quietly. */
+static int lo_extra_addrs(int fd, int del)
+{
+	const struct in6_addr *add[] = { &lo_g1, &lo_ll, &lo_g2 };
+	struct req q;
+	int r = CHECK_OK;
+
+	for (unsigned i = 0; i < NELEMS(add) && !r; i++) {
+		addr6_req(&q, del ? RTM_DELADDR_ : RTM_NEWADDR_, add[i], 1);
+		if (del)
+			quiet_request(fd, &q);
+		else
+			r = want_nlerr(fd, &q, 0, "RTM_NEWADDR on lo");
+	}
+	return r;
+}
+
+/* A listener on the link and IPv6 address groups hears lo, with three
+ * addresses more than ::1, go down and come up (Linux: in a network
+ * namespace of its own; on Kestrel lo is up again at the end, without
+ * them, whatever happened). */
 static int check_link_news(void)
 {
 	struct req q;
@@ -1025,6 +1065,8 @@ static int check_link_news(void)
 		return fail("socket: %s", errname(errno));
 	if (own_ns)
 		r = lo_up(fd);
+	if (!r)
+		r = lo_extra_addrs(fd, 0);
 	if (!r && (ln = nl_join(RTMGRP_LINK_ | RTMGRP_IPV6_IFADDR_)) < 0)
 		r = fail("a listener on RTMGRP_LINK: %s", errname(errno));
 	if (!r) {
@@ -1035,6 +1077,7 @@ static int check_link_news(void)
 	}
 	lo_set_req(&q, 1);
 	quiet_request(fd, &q);
+	lo_extra_addrs(fd, 1);
 	close(fd);
 	return r;
 }
