@@ -873,6 +873,32 @@ bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out)
 	return found;
 }
 
+/* Is slot a before slot b in a dump: by device, then in Linux's list's order? */
+static bool dumped_before(unsigned a, unsigned b)
+{
+	if (addrs[a].a.ifindex != addrs[b].a.ifindex)
+		return addrs[a].a.ifindex < addrs[b].a.ifindex;
+	return listed_before(&addrs[a].a, &addrs[b].a);
+}
+
+bool ipv6_addr_get_listed(unsigned i, struct ipv6_ifaddr *out)
+{
+	unsigned idx[IPV6_ADDR_MAX], n = 0;
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	for (unsigned s = 0; s < IPV6_ADDR_MAX; s++) {
+		if (!addrs[s].a.ifindex)
+			continue;
+		unsigned k = n++;
+		for (; k > 0 && dumped_before(s, idx[k - 1]); k--)
+			idx[k] = idx[k - 1];
+		idx[k] = s;
+	}
+	if (i < n)
+		*out = addrs[idx[i]].a;
+	spin_unlock_irqrestore(&ac_lock, fl);
+	return i < n;
+}
+
 bool ipv6_route_get(unsigned i, struct ipv6_route *out)
 {
 	unsigned n = 0;

@@ -181,6 +181,9 @@ int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, b
 int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix);
 /* The i-th address / route: true and *out, or false past the last. */
 bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out);
+/* The same, in a dump's order (Linux's inet6_dump_addr): by device, each
+ * device's in the order of Linux's list of them (ipv6_dev_addrs'). */
+bool ipv6_addr_get_listed(unsigned i, struct ipv6_ifaddr *out);
 /* Up to max of device ifindex's addresses into out, in the order of
  * Linux's list of them (global first, then link, then host scope; the
  * newest first within one): how many. */

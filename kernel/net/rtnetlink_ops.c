@@ -340,7 +340,7 @@ static int dump_addrs6(struct rtnl_dump *d, struct nl_buf *b)
 	struct ipv6_ifaddr a;
 	uint64_t now = time_ns();
 
-	for (; ipv6_addr_get(d->next, &a); d->next++) {
+	for (; ipv6_addr_get_listed(d->next, &a); d->next++) {
 		if (d->ifindex && a.ifindex != d->ifindex)
 			continue;
 		struct rtnl_addr6_info o;

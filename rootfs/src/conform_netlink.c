@@ -1032,6 +1032,48 @@ static int lo_down_up_steps(int fd, int ln)
 	return CHECK_OK;
 }
 
+/* lo's IPv6 addresses as a dump lists them. */
+struct lo6_seen { struct in6_addr a[8]; unsigned n; };
+
+static int see_lo6(const struct nlhdr *h, void *arg)
+{
+	struct lo6_seen *s = arg;
+	const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+	const struct rta *a = find_attr(h, sizeof(*ifa), IFA_ADDRESS_);
+
+	if (h->type == RTM_NEWADDR_ && ifa->family == AF_INET6 && ifa->index == 1 && a && rta_len(a) == 16 &&
+	    s->n < NELEMS(s->a))
+		memcpy(&s->a[s->n++], rta_data(a), 16);
+	return CHECK_OK;
+}
+
+/* An AF_INET6 address dump lists lo's in the order of Linux's list
+ * (inet6_dump_addr walks it): 2001:db8::12, ::11, fe80::11, ::1. */
+static int lo6_dump_order(int fd)
+{
+	const struct in6_addr *want[] = { &lo_g2, &lo_g1, &lo_ll, &lo_one };
+	struct ifa_msg ifa = { .family = AF_INET6 };
+	struct lo6_seen s = { .n = 0 };
+	struct req q;
+	int err = -1, r;
+
+	req_init(&q, RTM_GETADDR_, F_REQUEST | F_DUMP, &ifa, sizeof(ifa));
+	req_send(fd, &q);
+	if ((r = read_dump(fd, req_seq(&q), see_lo6, &s, &err)))
+		return r;
+	int same = s.n == NELEMS(want) && !err;
+	for (unsigned i = 0; same && i < s.n; i++)
+		same = !memcmp(&s.a[i], want[i], 16);
+	if (!same) {
+		char text[4][INET6_ADDRSTRLEN] = { "-", "-", "-", "-" };
+		for (unsigned i = 0; i < s.n && i < 4; i++)
+			inet_ntop(AF_INET6, &s.a[i], text[i], sizeof(text[i]));
+		return fail("lo's IPv6 addresses dumped (error %d): %u, %s %s %s %s...; want 2001:db8::12 ::11 fe80::11 ::1",
+			    err, s.n, text[0], text[1], text[2], text[3]);
+	}
+	return CHECK_OK;
+}
+
 /* lo_g1, lo_ll and lo_g2 added to lo (nodad), or with del taken away quietly. */
 static int lo_extra_addrs(int fd, int del)
 {
@@ -1049,8 +1091,9 @@ static int lo_extra_addrs(int fd, int del)
 	return r;
 }
 
-/* A listener on the link and IPv6 address groups hears lo, with three
- * addresses more than ::1, go down and come up (Linux: in a network
+/* lo with three addresses more than ::1 is dumped in Linux's order;
+ * then a listener on the link and IPv6 address groups hears it go down
+ * and come up (Linux: in a network
  * namespace of its own; on Kestrel lo is up again at the end, without
  * them, whatever happened). */
 static int check_link_news(void)
@@ -1067,6 +1110,8 @@ static int check_link_news(void)
 		r = lo_up(fd);
 	if (!r)
 		r = lo_extra_addrs(fd, 0);
+	if (!r)
+		r = lo6_dump_order(fd);
 	if (!r && (ln = nl_join(RTMGRP_LINK_ | RTMGRP_IPV6_IFADDR_)) < 0)
 		r = fail("a listener on RTMGRP_LINK: %s", errname(errno));
 	if (!r) {
