@@ -16,8 +16,9 @@
  * the next, and the last is NLMSG_DONE (with the int error).
  *
  * The kernel's notifications (rtnetlink's: links up, down and their
- * carrier, IPv4 and IPv6 addresses, a device unregistered) are multicast: a copy for each
- * socket that joined the message's group, as Linux's netlink_broadcast.
+ * carrier, IPv4 and IPv6 addresses, a device unregistered) are
+ * multicast: a copy for each socket that joined the message's group, as
+ * Linux's netlink_broadcast.
  *
  * Lock rule: as AF_UNIX's (system calls on one CPU under the kernel
  * lock, never preempted): the bound list, the list of all sockets and
