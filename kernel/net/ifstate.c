@@ -79,6 +79,19 @@ void net_dev_down(struct netdev *dev)
 	dev_down(dev, true);
 }
 
+void net_dev_set_mtu(struct netdev *dev, uint32_t mtu)
+{
+	/* netdev.h names no setter: one aligned store, read whole by the stack */
+	if (__atomic_exchange_n(&dev->mtu, mtu, __ATOMIC_RELAXED) != mtu)
+		tell_link(dev, NET_LINK_CHANGE);
+}
+
+void net_dev_set_txqlen(struct netdev *dev, uint32_t len)
+{
+	if (__atomic_exchange_n(&dev->tx_queue_len, len, __ATOMIC_RELAXED) != len)
+		tell_link(dev, NET_LINK_CHANGE);
+}
+
 void net_linkwatch_run(void)
 {
 	if (!netdev_link_events_take())

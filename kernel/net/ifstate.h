@@ -19,7 +19,7 @@ void net_dev_down(struct netdev *dev);
 
 /* What happened to a device (Linux's NETDEV_UP, NETDEV_DOWN, and
  * linkwatch's NETDEV_CHANGE). */
-enum net_link_event { NET_LINK_UP, NET_LINK_DOWN, NET_LINK_CARRIER };
+enum net_link_event { NET_LINK_UP, NET_LINK_DOWN, NET_LINK_CARRIER, NET_LINK_CHANGE };
 /* Who hears that a listed device's state changed (netlink: RTM_NEWLINK,
  * as Linux's rtmsg_ifinfo; packet sockets: ENETDOWN): after IFF_UP
  * changed in net_dev_up or net_dev_down, in the caller's context, and
@@ -30,6 +30,12 @@ enum net_link_event { NET_LINK_UP, NET_LINK_DOWN, NET_LINK_CARRIER };
 #define NET_LINK_LISTENERS 4
 typedef void (*net_link_news_fn)(const struct netdev *dev, enum net_link_event ev);
 void net_link_listen(net_link_news_fn fn);
+/* Set dev's MTU or queue length, checked by the caller; a change is
+ * told to the link listeners (NET_LINK_CHANGE: Linux's NETDEV_CHANGEMTU
+ * and NETDEV_CHANGE_TX_QUEUE_LEN, each an RTM_NEWLINK), the same value
+ * is nothing. Process context. */
+void net_dev_set_mtu(struct netdev *dev, uint32_t mtu);
+void net_dev_set_txqlen(struct netdev *dev, uint32_t len);
 /* The network thread's turn at the carrier changes drivers reported
  * (netdev_carrier): each device that had one and is up is told once,
  * in its state now (changes between two turns are told as one, as

@@ -535,8 +535,7 @@ static int set_mtu(struct netdev *dev, uint32_t mtu, struct nl_ext_ack *ext)
 		ext->msg = "mtu greater than device maximum";
 		return -EINVAL;
 	}
-	/* netdev.h names no setter: one aligned store, read whole by the stack */
-	__atomic_store_n(&dev->mtu, mtu, __ATOMIC_RELAXED);
+	net_dev_set_mtu(dev, mtu);
 	return 0;
 }
 
@@ -580,7 +579,7 @@ static int set_link(struct netdev *dev, struct rtnl_req *req)
 	if ((req->hdr.ifi.ifi_flags || req->hdr.ifi.ifi_change) && (err = set_flags(dev, &req->hdr.ifi)))
 		return err;
 	if (tb[IFLA_TXQLEN])
-		__atomic_store_n(&dev->tx_queue_len, nla_get_u32(tb[IFLA_TXQLEN]), __ATOMIC_RELAXED);
+		net_dev_set_txqlen(dev, nla_get_u32(tb[IFLA_TXQLEN]));
 	return 0;
 }
 

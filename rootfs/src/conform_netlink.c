@@ -1127,6 +1127,113 @@ static int check_link_news(void)
 	return r;
 }
 
+/* lo's MTU and queue length (RTM_GETLINK): CHECK_OK, or a failure. */
+static int lo_mtu_qlen(int fd, uint32_t *mtu, uint32_t *qlen)
+{
+	struct ifinfo ifi = { .index = 1 };
+	struct req q;
+
+	req_init(&q, RTM_GETLINK_, F_REQUEST, &ifi, sizeof(ifi));
+	req_send(fd, &q);
+	long n = nl_read(fd);
+	const struct nlhdr *h = first_msg(n);
+	const struct rta *m = h ? find_attr(h, sizeof(ifi), IFLA_MTU_) : NULL;
+	const struct rta *t = h ? find_attr(h, sizeof(ifi), IFLA_TXQLEN_) : NULL;
+	if (!h || h->type != RTM_NEWLINK_ || !m || !t)
+		return fail("RTM_GETLINK lo: %ld bytes, type %u", n, h ? h->type : 0);
+	*mtu = rta_u32(m);
+	*qlen = rta_u32(t);
+	return CHECK_OK;
+}
+
+/* RTM_NEWLINK of lo setting its MTU and, when qlen is non-zero, its queue length (mtu 0: none). */
+static void lo_mtu_req(struct req *q, uint32_t mtu, uint32_t qlen)
+{
+	struct ifinfo ifi = { .index = 1 };
+
+	req_init(q, RTM_NEWLINK_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+	if (mtu)
+		req_attr(q, IFLA_MTU_, &mtu, 4);
+	if (qlen)
+		req_attr(q, IFLA_TXQLEN_, &qlen, 4);
+}
+
+/* The next notification on ln is lo's RTM_NEWLINK showing mtu and qlen. */
+static int want_lo_mtu_news(int ln, uint32_t mtu, uint32_t qlen)
+{
+	const struct nlhdr *h = next_news(ln, sizeof(struct ifinfo));
+	if (!h)
+		return CHECK_FAIL;
+	const struct ifinfo *ifi = (const struct ifinfo *)(h + 1);
+	const struct rta *m = find_attr(h, sizeof(*ifi), IFLA_MTU_), *t = find_attr(h, sizeof(*ifi), IFLA_TXQLEN_);
+	if (h->type != RTM_NEWLINK_ || ifi->index != 1 || !m || !t || rta_u32(m) != mtu || rta_u32(t) != qlen)
+		return fail("type %u index %d mtu %u qlen %u; want RTM_NEWLINK for lo with mtu %u qlen %u", h->type,
+			    ifi->index, m ? rta_u32(m) : 0, t ? rta_u32(t) : 0, mtu, qlen);
+	return CHECK_OK;
+}
+
+#define LO_MTU_TRY 65000
+#define LO_QLEN_TRY 500
+
+/* lo's MTU, then its queue length, set twice each, then both back: an
+ * RTM_NEWLINK for each change and none for the same value (Linux's
+ * NETDEV_CHANGEMTU and NETDEV_CHANGE_TX_QUEUE_LEN), two for the request
+ * that changes both, the MTU's first (do_setlink's order). */
+static int mtu_news_steps(int fd, int ln, uint32_t mtu0, uint32_t qlen0)
+{
+	struct pollfd p = { ln, POLLIN, 0 };
+	struct req q;
+	int r;
+
+	lo_mtu_req(&q, LO_MTU_TRY, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo mtu")) || (r = want_lo_mtu_news(ln, LO_MTU_TRY, qlen0)) ||
+	    (r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo mtu again")))
+		return r;
+	lo_mtu_req(&q, 0, LO_QLEN_TRY);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo txqlen")) ||
+	    (r = want_lo_mtu_news(ln, LO_MTU_TRY, LO_QLEN_TRY)) || (r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo txqlen again")))
+		return r;
+	lo_mtu_req(&q, mtu0, qlen0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo mtu and txqlen back")) ||
+	    (r = want_lo_mtu_news(ln, mtu0, LO_QLEN_TRY)) || (r = want_lo_mtu_news(ln, mtu0, qlen0)))
+		return r;
+	return poll(&p, 1, NEWS_SETTLE_MS) ? fail("a third notification for the request that changed two") : CHECK_OK;
+}
+
+/* A listener on the link group hears lo's MTU and queue length change
+ * (Linux: in a network namespace of its own; on Kestrel both are put
+ * back at the end whatever happened). */
+static int check_mtu_news(void)
+{
+	struct req q;
+	uint32_t mtu0 = 0, qlen0 = 0;
+	int fd, ln, r = CHECK_OK;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && !(r = lo_mtu_qlen(fd, &mtu0, &qlen0)) && (mtu0 == LO_MTU_TRY || qlen0 == LO_QLEN_TRY))
+		r = fail("lo's mtu %u qlen %u already", mtu0, qlen0);
+	if (!r && (ln = nl_join(RTMGRP_LINK_)) < 0)
+		r = fail("a listener on RTMGRP_LINK: %s", errname(errno));
+	if (!r) {
+		if (own_ns)
+			news_drain(ln);
+		r = mtu_news_steps(fd, ln, mtu0, qlen0);
+		close(ln);
+	}
+	if (mtu0) {
+		lo_mtu_req(&q, mtu0, qlen0);
+		quiet_request(fd, &q);
+	}
+	close(fd);
+	return r;
+}
+
 #define ETH_P_LOCAL_EXP 0x88b5 /* IEEE's local experimental EtherType: nothing sends it */
 
 /* A packet socket on lo for EtherType proto (0: receiving nothing), or -1. */
@@ -1363,6 +1470,7 @@ static const struct check checks[] = {
 	{ "addr6-news", check_addr6_news },
 	{ "link-news", check_link_news },
 	{ "packet-down", check_packet_down },
+	{ "mtu-news", check_mtu_news },
 	{ "routes", check_routes },
 	{ "neigh-setlink", check_neigh_setlink },
 	{ "dump-batches", check_dump_batches },
