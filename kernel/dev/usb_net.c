@@ -573,7 +573,7 @@ void usb_net_gone(struct xhci_dev *u)
 	tx_drop_all(n);
 	spin_unlock_irqrestore(&n->lock, f);
 	u->net = NULL;
-	netdev_carrier(&n->dev, false);
+	netdev_carrier_lost(&n->dev); /* told by the unregistering, as Linux's */
 	klog(LOG_INFO, "usb-net %s: unplugged; the interface is unregistered\n", n->dev.name);
 }
 

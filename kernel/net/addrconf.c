@@ -32,12 +32,19 @@
  *   time     A deprecated address (preferred lifetime over) is kept and
  *            used last; one past its valid lifetime goes, and so does a
  *            route past its expiry.
+ *   news     The listener (netlink: RTM_NEWADDR and RTM_DELADDR to
+ *            RTNLGRP_IPV6_IFADDR) hears what Linux's ipv6_ifa_notify
+ *            tells: an address added by hand, tentative, unless nodad;
+ *            every address again when DAD is done (passed, or failed:
+ *            dadfailed), an RA's refresh of a ready address, each
+ *            address that goes (by hand, its lifetime, its device down).
  *
  * Lock rule: ac_lock guards the addresses, the routes and the per-device
  * state; netdev lookups are its only calls. What must be sent (DAD
- * probes, solicitations) or told to a driver (its multicast list) is
- * collected under it and done after it is released; mc_lock keeps two
- * multicast updates of a device from crossing in its driver.
+ * probes, solicitations), told to a driver (its multicast list) or to
+ * the listener (copies of the addresses as they were) is collected under
+ * it and done after it is released; mc_lock keeps two multicast updates
+ * of a device from crossing in its driver. addr_news is set at boot.
  */
 #include "net/ipv6.h"
 #include "net/ndisc.h"
@@ -104,7 +111,25 @@ struct ac_todo {
 	unsigned nmc;
 	struct { int ifindex; struct in6 addr; uint8_t prefix; bool ok; } said[IPV6_ADDR_MAX];
 	unsigned nsaid;
+	/* the listener's news, in order: at most one per address a run
+	 * (lo's address by hand: two), so IPV6_ADDR_MAX of them suffice */
+	struct { struct ipv6_ifaddr a; bool added; } news[IPV6_ADDR_MAX];
+	unsigned nnews;
 };
+
+static ipv6_addr_news_fn addr_news; /* set once at boot (ipv6_addr_listen) */
+
+void ipv6_addr_listen(ipv6_addr_news_fn fn)
+{
+	addr_news = fn;
+}
+
+/* The listener will hear of a as it is now: RTM_NEWADDR (added) or RTM_DELADDR. ac_lock held. */
+static void news(struct ac_todo *t, const struct ipv6_ifaddr *a, bool added)
+{
+	if (t->nnews < IPV6_ADDR_MAX)
+		t->news[t->nnews++] = (typeof(t->news[0])){ *a, added };
+}
 
 static unsigned rand_ms(unsigned max)
 {
@@ -332,6 +357,8 @@ static void say(const struct ac_todo *t, unsigned i)
 static void todo_run(struct ac_todo *t)
 {
 	static const struct in6 any;
+	for (unsigned i = 0; i < t->nnews && addr_news; i++)
+		addr_news(&t->news[i].a, t->news[i].added);
 	for (unsigned i = 0; i < t->nmc; i++) {
 		struct netdev *dev = netdev_by_index(t->mc[i]);
 		mc_sync(t->mc[i]);
@@ -365,8 +392,11 @@ void addrconf_dev_up(struct netdev *dev)
 	uint64_t fl = spin_lock_irqsave(&ac_lock);
 	if (dev->type == ARPHRD_LOOPBACK) {
 		a.b[15] = 1;
+		struct ac_addr *x = NULL;
 		if (!addr_find(dev->ifindex, &a))
-			addr_add(dev->ifindex, &a, 128, RT_SCOPE_HOST, 0, now, &t);
+			x = addr_add(dev->ifindex, &a, 128, RT_SCOPE_HOST, 0, now, &t);
+		if (x)
+			news(&t, &x->a, true); /* Linux's init_loopback: no DAD on lo, ready at once */
 		route_set(&a, 128, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
 	} else if (dev->type == ARPHRD_ETHER && idev_of(dev->ifindex, true)) {
 		a = ll_net;
@@ -380,19 +410,62 @@ void addrconf_dev_up(struct netdev *dev)
 	todo_run(&t);
 }
 
-void addrconf_dev_down(struct netdev *dev)
+/* Is a before b in Linux's list of a device's addresses? ipv6_link_dev_addr
+ * keeps it by scope, global first, and the newest first within a scope. */
+static bool listed_before(const struct ipv6_ifaddr *a, const struct ipv6_ifaddr *b)
 {
+	if (a->scope != b->scope)
+		return a->scope < b->scope; /* RT_SCOPE_UNIVERSE < _LINK < _HOST */
+	return a->created > b->created;
+}
+
+/* The slots of ifindex's addresses into idx, in Linux's order: how many. ac_lock held. */
+static unsigned dev_addrs(int ifindex, unsigned *idx)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < IPV6_ADDR_MAX; i++) {
+		if (addrs[i].a.ifindex != ifindex)
+			continue;
+		unsigned k = n++;
+		for (; k > 0 && listed_before(&addrs[i].a, &addrs[idx[k - 1]].a); k--)
+			idx[k] = idx[k - 1];
+		idx[k] = i;
+	}
+	return n;
+}
+
+unsigned ipv6_dev_addrs(int ifindex, struct ipv6_ifaddr *out, unsigned max)
+{
+	unsigned idx[IPV6_ADDR_MAX];
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	unsigned n = dev_addrs(ifindex, idx);
+	for (unsigned i = 0; i < n && i < max; i++)
+		out[i] = addrs[idx[i]].a;
+	spin_unlock_irqrestore(&ac_lock, fl);
+	return n < max ? n : max;
+}
+
+void addrconf_dev_down(struct netdev *dev, bool tell)
+{
+	struct ac_todo t = { 0 };
+	unsigned idx[IPV6_ADDR_MAX];
 	uint64_t fl = spin_lock_irqsave(&ac_lock);
 	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++)
 		if (routes[i].ifindex == dev->ifindex)
 			memset(&routes[i], 0, sizeof(routes[i]));
-	for (unsigned i = 0; i < IPV6_ADDR_MAX; i++)
-		if (addrs[i].a.ifindex == dev->ifindex && dev->type != ARPHRD_LOOPBACK)
-			memset(&addrs[i], 0, sizeof(addrs[i])); /* Linux keeps none but permanent ones set by hand */
+	/* every address goes, lo's ::1 too (back when it comes up), in the
+	 * list's order: Linux's addrconf_ifdown with keep_addr_on_down 0 */
+	unsigned n = dev_addrs(dev->ifindex, idx);
+	for (unsigned i = 0; i < n; i++) {
+		if (tell)
+			news(&t, &addrs[idx[i]].a, false);
+		memset(&addrs[idx[i]], 0, sizeof(addrs[idx[i]]));
+	}
 	struct inet6_dev *idev = idev_of(dev->ifindex, false);
 	if (idev)
 		memset(idev, 0, sizeof(*idev));
 	spin_unlock_irqrestore(&ac_lock, fl);
+	todo_run(&t);
 	ndisc_flush_dev(dev->ifindex);
 }
 
@@ -420,6 +493,19 @@ static uint8_t scope_of(const struct in6 *a)
 	return in6_is_loopback(a) ? RT_SCOPE_HOST : in6_is_linklocal(a) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE;
 }
 
+/* The news of an address added by hand (inet6_addr_add): tentative
+ * first unless nodad, then, where no DAD runs (lo, nodad), ready at
+ * once (Linux's DAD ends there as soon as it begins). ac_lock held. */
+static void added_news(const struct ac_addr *x, struct ac_todo *t)
+{
+	struct ipv6_ifaddr tentative = x->a;
+	tentative.flags |= IFA_F_TENTATIVE;
+	if (!(x->a.flags & IFA_F_NODAD))
+		news(t, &tentative, true);
+	if (!(x->a.flags & IFA_F_TENTATIVE))
+		news(t, &x->a, true);
+}
+
 int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, bool nodad, bool replace)
 {
 	struct ac_todo t = { 0 };
@@ -432,14 +518,18 @@ int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, b
 	struct ac_addr *x = addr_find(dev->ifindex, a);
 	if (x) {
 		err = replace ? 0 : -EEXIST;
+		if (replace)
+			news(&t, &x->a, true); /* inet6_addr_modify's */
 	} else if (!(x = addr_add(dev->ifindex, a, prefix, scope_of(a),
 				  nodad ? IFA_F_NODAD : dev->type == ARPHRD_LOOPBACK ? 0 : IFA_F_TENTATIVE, now, &t))) {
 		err = -ENOSPC;
-	} else if (prefix < 128) {
+	} else {
+		added_news(x, &t);
 		struct in6 net = *a;
 		for (unsigned bit = prefix; bit < 128; bit++)
 			net.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
-		route_set(&net, prefix, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
+		if (prefix < 128)
+			route_set(&net, prefix, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
 	}
 	spin_unlock_irqrestore(&ac_lock, fl);
 	todo_run(&t);
@@ -459,6 +549,7 @@ int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix)
 		bool autoconf = x->autoconf; /* an RA's prefix route is the RA's */
 		for (unsigned bit = plen; bit < 128; bit++)
 			net.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+		news(&t, &x->a, false);
 		memset(x, 0, sizeof(*x));
 		if (plen < 128 && !autoconf)
 			route_del(&net, plen, &any, dev->ifindex); /* its prefix route, as Linux's */
@@ -476,6 +567,7 @@ int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix)
 static void dad_passed(struct ac_addr *x, uint64_t now, struct ac_todo *t)
 {
 	x->a.flags &= ~(uint32_t)IFA_F_TENTATIVE;
+	news(t, &x->a, true); /* addrconf_dad_completed's */
 	if (t->nsaid < IPV6_ADDR_MAX)
 		t->said[t->nsaid++] = (typeof(t->said[0])){ x->a.ifindex, x->a.addr, x->a.prefix, true };
 	struct inet6_dev *idev = idev_of(x->a.ifindex, false);
@@ -514,6 +606,7 @@ bool addrconf_dad_conflict(struct netdev *dev, const struct in6 *a)
 	if (x && (x->a.flags & IFA_F_TENTATIVE) && !(x->a.flags & IFA_F_DADFAILED)) {
 		tentative = true;
 		x->a.flags |= IFA_F_DADFAILED;
+		news(&t, &x->a, true); /* addrconf_dad_stop's: tentative and dadfailed */
 		if (t.nsaid < IPV6_ADDR_MAX)
 			t.said[t.nsaid++] = (typeof(t.said[0])){ x->a.ifindex, x->a.addr, x->a.prefix, false };
 	}
@@ -563,11 +656,14 @@ static void ra_prefix(const struct netdev *dev, const struct nd_prefix *p, uint6
 		x = addr_add(dev->ifindex, &a, p->len, RT_SCOPE_UNIVERSE, IFA_F_TENTATIVE, now, t);
 	if (!x)
 		return;
+	bool refresh = x->autoconf && !(x->a.flags & IFA_F_TENTATIVE);
 	x->autoconf = true;
 	x->a.flags &= ~(uint32_t)(IFA_F_PERMANENT | IFA_F_DEPRECATED); /* "dynamic" */
 	x->a.valid_s = p->valid_s;
 	x->a.preferred_s = p->preferred_s;
 	x->a.stamp = now;
+	if (refresh)
+		news(t, &x->a, true); /* the new lifetimes (addrconf_prefix_rcvd_add_addr's update_lft) */
 }
 
 void addrconf_ra(struct netdev *dev, const struct ipv6_info *ip, const struct icmp6_info *ic)
@@ -606,11 +702,15 @@ static bool addr_expired(struct ac_addr *x, uint64_t now, struct ac_todo *t)
 	uint64_t age_s = (now - x->a.stamp) / SEC;
 	if (x->a.valid_s != IPV6_LIFE_FOREVER && age_s >= x->a.valid_s) {
 		mc_changed(t, x->a.ifindex);
+		news(t, &x->a, false);
 		memset(x, 0, sizeof(*x));
 		return true;
 	}
-	if (x->a.preferred_s != IPV6_LIFE_FOREVER && age_s >= x->a.preferred_s)
+	if (x->a.preferred_s != IPV6_LIFE_FOREVER && age_s >= x->a.preferred_s &&
+	    !(x->a.flags & IFA_F_DEPRECATED)) {
 		x->a.flags |= IFA_F_DEPRECATED;
+		news(t, &x->a, true); /* addrconf_verify_rtnl's */
+	}
 	return false;
 }
 
@@ -771,6 +871,32 @@ bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out)
 	}
 	spin_unlock_irqrestore(&ac_lock, fl);
 	return found;
+}
+
+/* Is slot a before slot b in a dump: by device, then in Linux's list's order? */
+static bool dumped_before(unsigned a, unsigned b)
+{
+	if (addrs[a].a.ifindex != addrs[b].a.ifindex)
+		return addrs[a].a.ifindex < addrs[b].a.ifindex;
+	return listed_before(&addrs[a].a, &addrs[b].a);
+}
+
+bool ipv6_addr_get_listed(unsigned i, struct ipv6_ifaddr *out)
+{
+	unsigned idx[IPV6_ADDR_MAX], n = 0;
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	for (unsigned s = 0; s < IPV6_ADDR_MAX; s++) {
+		if (!addrs[s].a.ifindex)
+			continue;
+		unsigned k = n++;
+		for (; k > 0 && dumped_before(s, idx[k - 1]); k--)
+			idx[k] = idx[k - 1];
+		idx[k] = s;
+	}
+	if (i < n)
+		*out = addrs[idx[i]].a;
+	spin_unlock_irqrestore(&ac_lock, fl);
+	return i < n;
 }
 
 bool ipv6_route_get(unsigned i, struct ipv6_route *out)

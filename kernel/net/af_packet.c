@@ -337,8 +337,26 @@ static void packet_dev_gone(const struct netdev *dev, const struct net_dev_gone 
 	}
 }
 
+/* A device went down (ifstate's link news, Linux's packet_notifier on
+ * NETDEV_DOWN): each socket bound to it that was receiving (an
+ * EtherType bound) has its next, or waiting, receive fail with
+ * ENETDOWN, once; it stays bound, and receives again once the device
+ * is up. */
+static void packet_dev_news(const struct netdev *dev, enum net_link_event ev)
+{
+	if (ev != NET_LINK_DOWN)
+		return;
+	for (struct unix_sock *s = packet_socks; s; s = s->in.next) {
+		if (s->dead || sock_ifindex(s) != dev->ifindex || !sock_proto_of(s))
+			continue;
+		s->err = ENETDOWN;
+		unix_changed(s);
+	}
+}
+
 void packet_init(void)
 {
 	ether_set_packet_tap(packet_input);
 	net_dev_gone_listen(packet_dev_gone);
+	net_link_listen(packet_dev_news);
 }

@@ -111,6 +111,7 @@ static void net_thread(void *arg)
 		__atomic_store_n(&net_work, false, __ATOMIC_RELAXED);
 		irq_restore(f);
 		poll_devices();
+		net_linkwatch_run();  /* the carrier changes the polls and interrupts saw */
 		tcp_sock_run_timers();
 		tcp_sock_run_tsq();   /* for segments let go of outside a poll */
 		loopback_run(); /* what the timers sent this host; each 250 ms at least */

@@ -188,7 +188,7 @@ static long set_mtu(struct netdev *dev, int32_t mtu)
 		return 0;
 	if (mtu < 0 || (uint32_t)mtu < dev->min_mtu || (dev->max_mtu && (uint32_t)mtu > dev->max_mtu))
 		return -EINVAL;
-	__atomic_store_n(&dev->mtu, (uint32_t)mtu, __ATOMIC_RELAXED);
+	net_dev_set_mtu(dev, (uint32_t)mtu);
 	return 0;
 }
 
@@ -203,7 +203,7 @@ static long set_request(unsigned long req, struct netdev *dev, struct ifreq *ifr
 	case SIOCSIFTXQLEN:
 		if (ifr->ifr_ifru.ifru_ivalue < 0)
 			return -EINVAL;
-		__atomic_store_n(&dev->tx_queue_len, (uint32_t)ifr->ifr_ifru.ifru_ivalue, __ATOMIC_RELAXED);
+		net_dev_set_txqlen(dev, (uint32_t)ifr->ifr_ifru.ifru_ivalue);
 		return 0;
 	case SIOCSIFMETRIC:   /* unused on Linux too */
 	case SIOCSIFMAP:      /* no driver has ndo_set_config */

@@ -12,8 +12,11 @@
  * netlink above register with it at boot, so that this file calls
  * nothing above it), then the wait for its last reference.
  *
+ * The link listeners (netlink's RTM_NEWLINK) hear of IFF_UP changing
+ * here and of carrier changes in the network thread's linkwatch turn.
+ *
  * Lock rule: IFF_UP changes atomically; IPv4's tables take their own
- * lock; listeners[] is written at boot only.
+ * lock; listeners[] and link_listeners[] are written at boot only.
  */
 #include "net/ifstate.h"
 #include "net/arp.h"
@@ -25,6 +28,22 @@
 
 static net_dev_gone_fn listeners[NET_GONE_LISTENERS];
 static unsigned nlisteners;
+static net_link_news_fn link_listeners[NET_LINK_LISTENERS];
+static unsigned nlink_listeners;
+
+void net_link_listen(net_link_news_fn fn)
+{
+	if (nlink_listeners < NET_LINK_LISTENERS)
+		link_listeners[nlink_listeners++] = fn;
+	else
+		klog(LOG_WARN, "net: too many link listeners\n");
+}
+
+static void tell_link(const struct netdev *dev, enum net_link_event ev)
+{
+	for (unsigned i = 0; i < nlink_listeners; i++)
+		link_listeners[i](dev, ev);
+}
 
 int net_dev_up(struct netdev *dev)
 {
@@ -34,20 +53,52 @@ int net_dev_up(struct netdev *dev)
 	if (err)
 		return err;
 	__atomic_or_fetch(&dev->flags, IFF_UP, __ATOMIC_RELAXED);
+	tell_link(dev, NET_LINK_UP);
 	ipv4_dev_up(dev->ifindex);
 	addrconf_dev_up(dev);
 	return 0;
 }
 
-void net_dev_down(struct netdev *dev)
+/* net_dev_down; tell false for an unregistering, whose listeners hear
+ * the whole departure from rtnl_notify_gone instead. */
+static void dev_down(struct netdev *dev, bool tell)
 {
 	if (!(dev->flags & IFF_UP))
 		return;
 	__atomic_and_fetch(&dev->flags, ~(uint32_t)IFF_UP, __ATOMIC_RELAXED);
 	if (dev->ops->stop)
 		dev->ops->stop(dev);
+	if (tell)
+		tell_link(dev, NET_LINK_DOWN);
 	ipv4_dev_down(dev->ifindex);
-	addrconf_dev_down(dev);
+	addrconf_dev_down(dev, tell);
+}
+
+void net_dev_down(struct netdev *dev)
+{
+	dev_down(dev, true);
+}
+
+void net_dev_set_mtu(struct netdev *dev, uint32_t mtu)
+{
+	/* netdev.h names no setter: one aligned store, read whole by the stack */
+	if (__atomic_exchange_n(&dev->mtu, mtu, __ATOMIC_RELAXED) != mtu)
+		tell_link(dev, NET_LINK_CHANGE);
+}
+
+void net_dev_set_txqlen(struct netdev *dev, uint32_t len)
+{
+	if (__atomic_exchange_n(&dev->tx_queue_len, len, __ATOMIC_RELAXED) != len)
+		tell_link(dev, NET_LINK_CHANGE);
+}
+
+void net_linkwatch_run(void)
+{
+	if (!netdev_link_events_take())
+		return;
+	for (struct netdev *dev = netdev_first(); dev; dev = netdev_next(dev))
+		if (netdev_link_event_take(dev) && (dev->flags & IFF_UP))
+			tell_link(dev, NET_LINK_CARRIER);
 }
 
 void net_dev_gone_listen(net_dev_gone_fn fn)
@@ -75,13 +126,10 @@ static void purge(struct netdev *dev)
 static void list_ipv6(const struct netdev *dev, struct net_dev_gone *what)
 {
 	struct ipv6_route r;
-	struct ipv6_ifaddr a;
 	for (unsigned i = 0; what->nr6 < NET_GONE_ROUTES && ipv6_route_get(i, &r); i++)
 		if (r.ifindex == dev->ifindex)
 			what->r6[what->nr6++] = r;
-	for (unsigned i = 0; what->nv6 < NET_GONE_ADDRS && ipv6_addr_get(i, &a); i++)
-		if (a.ifindex == dev->ifindex)
-			what->v6[what->nv6++] = a;
+	what->nv6 = (int)ipv6_dev_addrs(dev->ifindex, what->v6, NET_GONE_ADDRS); /* in Linux's order */
 }
 
 void net_dev_unregister(struct netdev *dev)
@@ -91,7 +139,7 @@ void net_dev_unregister(struct netdev *dev)
 	netdev_unlist(dev);
 	what.was_up = dev->flags & IFF_UP;
 	list_ipv6(dev, &what);
-	net_dev_down(dev);
+	dev_down(dev, false);
 	what.nv4 = ipv4_dev_forget(dev->ifindex, what.v4, NET_GONE_ADDRS);
 	addrconf_dev_forget(dev->ifindex);
 	for (unsigned i = 0; i < nlisteners; i++)

@@ -148,7 +148,16 @@ int ipv6_fib_lookup(const struct in6 *dst, const struct netdev *dev, struct ipv6
  * solicitation; lo: ::1) or went down (its routes, neighbours and
  * autoconfigured addresses go). */
 void addrconf_dev_up(struct netdev *dev);
-void addrconf_dev_down(struct netdev *dev);
+/* tell: the listener hears of each address that goes (false while the
+ * device is unregistered: rtnl_notify_gone tells of them). */
+void addrconf_dev_down(struct netdev *dev, bool tell);
+/* Who hears of an address added, changed (its DAD done, an RA's new
+ * lifetimes: added again) or gone (netlink: RTM_NEWADDR, RTM_DELADDR,
+ * as Linux's ipv6_ifa_notify), a copy as it is then. Set once at boot;
+ * called after the change, ac_lock released, in the context that made it
+ * (a system call, the network thread). */
+typedef void (*ipv6_addr_news_fn)(const struct ipv6_ifaddr *a, bool added);
+void ipv6_addr_listen(ipv6_addr_news_fn fn);
 /* The device of ifindex is being unregistered: its addresses and with
  * them its multicast groups, its routes, its state and its neighbours
  * go, whether it was up or not. */
@@ -172,6 +181,13 @@ int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, b
 int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix);
 /* The i-th address / route: true and *out, or false past the last. */
 bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out);
+/* The same, in a dump's order (Linux's inet6_dump_addr): by device, each
+ * device's in the order of Linux's list of them (ipv6_dev_addrs'). */
+bool ipv6_addr_get_listed(unsigned i, struct ipv6_ifaddr *out);
+/* Up to max of device ifindex's addresses into out, in the order of
+ * Linux's list of them (global first, then link, then host scope; the
+ * newest first within one): how many. */
+unsigned ipv6_dev_addrs(int ifindex, struct ipv6_ifaddr *out, unsigned max);
 bool ipv6_route_get(unsigned i, struct ipv6_route *out);
 
 /* IPv6's (Linux's __ip6_rt_update_pmtu): at least 1280, only lower.

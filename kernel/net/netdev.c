@@ -398,14 +398,42 @@ void netdev_tx_drain(struct netdev *dev)
 	spin_unlock_irqrestore(&dev->tx_lock, fl);
 }
 
-void netdev_carrier(struct netdev *dev, bool up)
+static bool link_events; /* some device's link_event is set (atomic) */
+
+/* The carrier bits set to up: true when that was a change (counted). */
+static bool carrier_set(struct netdev *dev, bool up)
 {
 	uint32_t bits = IFF_RUNNING | IFF_LOWER_UP;
-	bool was = dev->flags & IFF_LOWER_UP;
-	if (up)
-		__atomic_or_fetch(&dev->flags, bits, __ATOMIC_RELAXED);
-	else
-		__atomic_and_fetch(&dev->flags, ~bits, __ATOMIC_RELAXED);
-	if (was != up)
-		__atomic_add_fetch(&dev->carrier_changes, 1, __ATOMIC_RELAXED);
+	uint32_t old = up ? __atomic_fetch_or(&dev->flags, bits, __ATOMIC_RELAXED)
+			  : __atomic_fetch_and(&dev->flags, ~bits, __ATOMIC_RELAXED);
+	if (!(old & IFF_LOWER_UP) == !up)
+		return false;
+	__atomic_add_fetch(&dev->carrier_changes, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+void netdev_carrier(struct netdev *dev, bool up)
+{
+	if (!carrier_set(dev, up))
+		return;
+	__atomic_store_n(&dev->link_event, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&link_events, true, __ATOMIC_RELEASE);
+	if (netdev_wake_hook)
+		netdev_wake_hook();
+}
+
+void netdev_carrier_lost(struct netdev *dev)
+{
+	carrier_set(dev, false);
+	__atomic_store_n(&dev->link_event, false, __ATOMIC_RELEASE);
+}
+
+bool netdev_link_events_take(void)
+{
+	return __atomic_exchange_n(&link_events, false, __ATOMIC_ACQ_REL);
+}
+
+bool netdev_link_event_take(struct netdev *dev)
+{
+	return __atomic_exchange_n(&dev->link_event, false, __ATOMIC_ACQ_REL);
 }

@@ -61,7 +61,8 @@ struct netdev_stats {
  * Fixed once registered: name, ifindex, type, ops, priv, driver, bus_info.
  * Lock rule: the fields under "cfg" change under netdev_cfg_lock (the
  * table's lock, netdev.c); flags' IFF_RUNNING/IFF_LOWER_UP are set by
- * netdev_carrier() atomically; tx_lock serialises ops->xmit; the poll
+ * netdev_carrier() atomically, and link_event with them (taken, also
+ * atomically, by the network thread's linkwatch); tx_lock serialises ops->xmit; the poll
  * fields belong to netdev.c (its poll lock); refcnt changes atomically,
  * unlisted under the table's lock.
  *
@@ -107,6 +108,7 @@ struct netdev {
 	struct netbuf_queue rx_backlog; /* frames netdev_receive took, for the network thread */
 	struct netdev *next;
 	uint64_t carrier_changes;
+	bool link_event;           /* a carrier change not yet told (netdev_link_event_take; atomic) */
 	/* lifetime (above) */
 	uint32_t refcnt;           /* references: the registration's, and each holder's */
 	bool unlisted;             /* netdev_unlist ran: no lookup finds it */
@@ -145,8 +147,18 @@ int netdev_xmit(struct netdev *dev, struct netbuf *nb);
  * the network thread's, after each poll. */
 void netdev_tx_drain(struct netdev *dev);
 /* The driver saw its link come up or go down: IFF_RUNNING and
- * IFF_LOWER_UP follow, carrier_changes counts. Any context. */
+ * IFF_LOWER_UP follow, carrier_changes counts, and a change is a link
+ * event the network thread tells (Linux's linkwatch). Any context. */
 void netdev_carrier(struct netdev *dev, bool up);
+/* The device itself went (unplugged): the carrier off as above, but no
+ * link event; its unregistering tells the listeners (Linux's usbnet
+ * unregisters without a carrier change first). Any context. */
+void netdev_carrier_lost(struct netdev *dev);
+/* For the network thread: whether any device had a link event since the
+ * last call (cleared), then, device by device, whether dev had one
+ * (cleared). Any context. */
+bool netdev_link_events_take(void);
+bool netdev_link_event_take(struct netdev *dev);
 /* Add n to a counter of dev's, atomically. */
 static inline void netdev_count(uint64_t *counter, uint64_t n)
 {

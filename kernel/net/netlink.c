@@ -15,9 +15,10 @@
  * messages; each receive that leaves the queue at most half full makes
  * the next, and the last is NLMSG_DONE (with the int error).
  *
- * The kernel's notifications (rtnetlink's, so far those of a device
- * that is unregistered: net/ifstate.h) are multicast: a copy for each
- * socket that joined the message's group, as Linux's netlink_broadcast.
+ * The kernel's notifications (rtnetlink's: links up, down and their
+ * carrier, IPv4 and IPv6 addresses, a device unregistered) are
+ * multicast: a copy for each socket that joined the message's group, as
+ * Linux's netlink_broadcast.
  *
  * Lock rule: as AF_UNIX's (system calls on one CPU under the kernel
  * lock, never preempted): the bound list, the list of all sockets and
@@ -27,6 +28,7 @@
 #include "net/netlink.h"
 #include "net/ifstate.h"
 #include "net/ipv4.h"
+#include "net/ipv6.h"
 #include "net/rtnetlink.h"
 #include "net/unix_sock.h"
 
@@ -202,10 +204,25 @@ static void addr4_news(const struct ipv4_ifaddr *a, bool added)
 	rtnl_notify_addr(a, added, asking.portid, asking.seq, broadcast);
 }
 
+/* An IPv6 address came, changed or went: RTM_NEWADDR or RTM_DELADDR, multicast. */
+static void addr6_news(const struct ipv6_ifaddr *a, bool added)
+{
+	rtnl_notify_addr6(a, added, broadcast);
+}
+
+/* A device went up or down, or its carrier changed: RTM_NEWLINK, multicast. */
+static void link_news(const struct netdev *dev, enum net_link_event ev)
+{
+	(void)ev; /* each is the device's state now */
+	rtnl_notify_link(dev, broadcast);
+}
+
 void netlink_init(void)
 {
 	net_dev_gone_listen(dev_gone);
 	ipv4_addr_listen(addr4_news);
+	ipv6_addr_listen(addr6_news);
+	net_link_listen(link_news);
 }
 
 /* The rtnl_reply sink of a request from nl: its answers are unicast to nl. */

@@ -279,6 +279,16 @@ struct ipv4_ifaddr;
  * the ioctls), as Linux's rtmsg_ifa. */
 void rtnl_notify_addr(const struct ipv4_ifaddr *a, bool added, uint32_t pid, uint32_t seq,
 		      void (*emit)(unsigned group, const struct nl_buf *b));
+struct ipv6_ifaddr;
+/* An IPv6 address added or changed (RTM_NEWADDR) or deleted (RTM_DELADDR)
+ * to emit's RTNLGRP_IPV6_IFADDR, as the dump shows it: seq and pid 0
+ * whoever asked, as Linux's inet6_ifa_notify. */
+void rtnl_notify_addr6(const struct ipv6_ifaddr *a, bool added,
+		       void (*emit)(unsigned group, const struct nl_buf *b));
+struct netdev;
+/* dev's state now (RTM_NEWLINK, as the dump shows it) to emit's
+ * RTNLGRP_LINK, seq and pid 0, as Linux's rtmsg_ifinfo. */
+void rtnl_notify_link(const struct netdev *dev, void (*emit)(unsigned group, const struct nl_buf *b));
 /*
  * What rtnetlink's listeners hear when dev is unregistered (net/ifstate.h),
  * in Linux's order: RTM_NEWLINK without IFF_UP if it was up (dev_close),

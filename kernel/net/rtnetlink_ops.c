@@ -5,8 +5,8 @@
  * routing table and the ARP cache, read through netdev.h, ipv4.h and
  * arp.h, and the changes (a link up or down, its MTU and queue length,
  * addresses, routes, neighbours) made through their entry points, each
- * checked as 6.1's handler checks it, with its errno. IPv6 has nothing
- * here: an AF_INET6 dump is empty, an AF_INET6 change -EOPNOTSUPP.
+ * checked as 6.1's handler checks it, with its errno; and the
+ * notifications, built by the same functions as the dumps' entries.
  *
  * Lock rule: none of its own. Each table is read entry by entry under
  * its owner's lock (ipv4_addr_get, ipv4_route_get, arp_entry_get), so a
@@ -340,7 +340,7 @@ static int dump_addrs6(struct rtnl_dump *d, struct nl_buf *b)
 	struct ipv6_ifaddr a;
 	uint64_t now = time_ns();
 
-	for (; ipv6_addr_get(d->next, &a); d->next++) {
+	for (; ipv6_addr_get_listed(d->next, &a); d->next++) {
 		if (d->ifindex && a.ifindex != d->ifindex)
 			continue;
 		struct rtnl_addr6_info o;
@@ -535,8 +535,7 @@ static int set_mtu(struct netdev *dev, uint32_t mtu, struct nl_ext_ack *ext)
 		ext->msg = "mtu greater than device maximum";
 		return -EINVAL;
 	}
-	/* netdev.h names no setter: one aligned store, read whole by the stack */
-	__atomic_store_n(&dev->mtu, mtu, __ATOMIC_RELAXED);
+	net_dev_set_mtu(dev, mtu);
 	return 0;
 }
 
@@ -580,7 +579,7 @@ static int set_link(struct netdev *dev, struct rtnl_req *req)
 	if ((req->hdr.ifi.ifi_flags || req->hdr.ifi.ifi_change) && (err = set_flags(dev, &req->hdr.ifi)))
 		return err;
 	if (tb[IFLA_TXQLEN])
-		__atomic_store_n(&dev->tx_queue_len, nla_get_u32(tb[IFLA_TXQLEN]), __ATOMIC_RELAXED);
+		net_dev_set_txqlen(dev, nla_get_u32(tb[IFLA_TXQLEN]));
 	return 0;
 }
 
@@ -1042,6 +1041,26 @@ void rtnl_notify_addr(const struct ipv4_ifaddr *a, bool added, uint32_t pid, uin
 	addr_info(a, &o);
 	notify(rtnl_fill_addr(&b, &o, 0, seq, pid), &b, added ? RTM_NEWADDR : RTM_DELADDR,
 	       RTNLGRP_IPV4_IFADDR, emit);
+}
+
+void rtnl_notify_addr6(const struct ipv6_ifaddr *a, bool added,
+		       void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[ROUTE_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_addr6_info o;
+	addr6_info(a, time_ns(), &o);
+	notify(rtnl_fill_addr6(&b, &o, 0, 0, 0), &b, added ? RTM_NEWADDR : RTM_DELADDR,
+	       RTNLGRP_IPV6_IFADDR, emit);
+}
+
+void rtnl_notify_link(const struct netdev *dev, void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[LINK_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_link_info l;
+	link_info(dev, &l);
+	notify(rtnl_fill_link(&b, &l, 0, 0, 0, 0), &b, RTM_NEWLINK, RTNLGRP_LINK, emit);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------ */

@@ -368,18 +368,23 @@ static int set_timeo(uint64_t *field, const void *val, size_t len)
 }
 
 /* SO_BINDTODEVICE read back: the device's name and its NUL, or nothing
- * (*len 0) when the socket is bound to none. Linux refuses a caller's
- * buffer shorter than IFNAMSIZ (EINVAL); here the name is cut to it. */
-static void bound_device_name(const struct unix_sock *s, void *val, size_t *len)
+ * (*len 0) when the socket is bound to none; 0, or -ENODEV when the
+ * device it is bound to is gone (Linux's netdev_get_name). Linux
+ * refuses a caller's buffer shorter than IFNAMSIZ (EINVAL); here the
+ * name is cut to it. */
+static int bound_device_name(const struct unix_sock *s, void *val, size_t *len)
 {
 	struct netdev *dev = s->bound_dev_if ? netdev_by_index(s->bound_dev_if) : NULL;
 
 	*len = 0;
+	if (s->bound_dev_if && !dev)
+		return -ENODEV;
 	if (dev) {
 		*len = strlen(dev->name) + 1;
 		memcpy(val, dev->name, *len);
 	}
 	netdev_put(dev);
+	return 0;
 }
 
 int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
@@ -401,10 +406,8 @@ int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
 		*len = sizeof(s->linger);
 		return 0;
 	}
-	if (name == SO_BINDTODEVICE) {
-		bound_device_name(s, val, len);
-		return 0;
-	}
+	if (name == SO_BINDTODEVICE)
+		return bound_device_name(s, val, len);
 	if (name == SO_PEERCRED) {
 		struct ucred c = { .pid = 0, .uid = (uint32_t)-1, .gid = (uint32_t)-1 };
 		if (s->has_peercred)

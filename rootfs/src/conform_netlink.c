@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, and an address added and removed on lo.
+// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, addresses added and removed on lo, and the notifications of addresses and of lo going down and up.
 #define _GNU_SOURCE
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -795,6 +795,510 @@ static int check_addr_roundtrip(void)
 	return r;
 }
 
+/* ---- notifications of IPv6 addresses and links ---------------------------------------------- */
+
+static void quiet_request(int fd, const struct req *q);
+
+#define RTMGRP_LINK_ 0x1
+#define RTMGRP_IPV6_IFADDR_ 0x100
+#define IFA_FLAGS_ 8
+#define IFA_F_NODAD_ 0x02
+#define IFA_F_TENTATIVE_ 0x40
+#define IF_OPER_UNKNOWN_ 0
+#define IF_OPER_DOWN_ 2
+#define NEWS_SETTLE_MS 300
+
+/* The next notification on listener fd within NEWS_WAIT_MS, whole, in
+ * rbuf: its header, or NULL (why in c_why). */
+static const struct nlhdr *next_news(int fd, size_t flen)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	const struct nlhdr *h = (const struct nlhdr *)rbuf;
+
+	if (poll(&p, 1, NEWS_WAIT_MS) != 1) {
+		fail("no notification in %d ms", NEWS_WAIT_MS);
+		return NULL;
+	}
+	ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
+	if (n < (ssize_t)(sizeof(*h) + flen) || h->len > (size_t)n || h->len < sizeof(*h) + flen) {
+		fail("a notification: recv %zd (%s)", n, n < 0 ? errname(errno) : "short");
+		return NULL;
+	}
+	return h;
+}
+
+/* Empty listener fd of what came before the check's changes (Linux's
+ * lo, brought up in a fresh namespace, gets ::1 a moment later; a
+ * listener made afterwards may hear it). */
+static void news_drain(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	while (poll(&p, 1, NEWS_SETTLE_MS) == 1 && recv(fd, rbuf, sizeof(rbuf), MSG_DONTWAIT) > 0)
+		;
+}
+
+/* An IPv6 address on lo, as a notification must describe it. */
+struct addr6_want {
+	uint16_t type;               /* RTM_NEWADDR or RTM_DELADDR */
+	const struct in6_addr *addr;
+	uint8_t prefixlen;
+	uint32_t mask, flags;        /* IFA_FLAGS & mask must be flags */
+};
+
+/* Is message h about w (an IPv6 address of lo)? Linux's inet6_ifa_notify:
+ * port id and sequence number 0 whoever asked, the dump's attributes. */
+static int addr6_news_is(const struct nlhdr *h, const struct addr6_want *w)
+{
+	const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+	const struct rta *a = find_attr(h, sizeof(*ifa), IFA_ADDRESS_);
+	const struct rta *fl = find_attr(h, sizeof(*ifa), IFA_FLAGS_);
+	const struct rta *ci = find_attr(h, sizeof(*ifa), IFA_CACHEINFO_);
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, w->addr, text, sizeof(text));
+	if (h->type != w->type || h->pid || h->seq || ifa->family != AF_INET6 || ifa->index != 1 ||
+	    ifa->prefixlen != w->prefixlen || !a || rta_len(a) != 16 || memcmp(rta_data(a), w->addr, 16) ||
+	    !fl || !ci || rta_len(ci) != 16)
+		return fail("notification type %u pid %u seq %u family %u index %u /%u%s%s; want %u about %s/%u on lo, pid and seq 0",
+			    h->type, h->pid, h->seq, ifa->family, ifa->index, ifa->prefixlen, fl ? "" : ", no IFA_FLAGS",
+			    ci ? "" : ", no IFA_CACHEINFO", w->type, text, w->prefixlen);
+	if ((rta_u32(fl) & w->mask) != w->flags || (ifa->flags & w->mask) != (w->flags & 0xff))
+		return fail("%s/%u: IFA_FLAGS %#x, ifa_flags %#x; want %#x of %#x", text, w->prefixlen, rta_u32(fl),
+			    ifa->flags, w->flags, w->mask);
+	return CHECK_OK;
+}
+
+static int want_addr6_news(int fd, const struct addr6_want *w)
+{
+	const struct nlhdr *h = next_news(fd, sizeof(struct ifa_msg));
+
+	return h ? addr6_news_is(h, w) : CHECK_FAIL;
+}
+
+/* RTM_NEWADDR or RTM_DELADDR of addr/64 on lo; nodad adds IFA_F_NODAD. */
+static void addr6_req(struct req *q, uint16_t type, const struct in6_addr *addr, int nodad)
+{
+	struct ifa_msg ifa = { AF_INET6, 64, 0, 0, 1 };
+	uint32_t flags = IFA_F_NODAD_;
+
+	req_init(q, type, F_REQUEST | F_ACK | (type == RTM_NEWADDR_ ? F_CREATE | F_EXCL : 0), &ifa, sizeof(ifa));
+	req_attr(q, IFA_LOCAL_, addr, 16);
+	if (nodad)
+		req_attr(q, IFA_FLAGS_, &flags, 4);
+}
+
+/* The notifications of IPv6 addresses added and deleted by hand on lo:
+ * tentative first, then again when DAD is over (lo's at once); with
+ * nodad once, ready; one RTM_DELADDR each; then nothing. */
+static int addr6_news_steps(int fd, int ln)
+{
+	static const struct in6_addr a1 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } } };
+	static const struct in6_addr a2 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 } } };
+	const uint32_t both = IFA_F_TENTATIVE_ | IFA_F_NODAD_;
+	struct pollfd p = { ln, POLLIN, 0 };
+	struct req q;
+	int r;
+
+	addr6_req(&q, RTM_NEWADDR_, &a1, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8::1/64")) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_NEWADDR_, &a1, 64, both, IFA_F_TENTATIVE_ })) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_NEWADDR_, &a1, 64, both, 0 })))
+		return r;
+	addr6_req(&q, RTM_NEWADDR_, &a2, 1);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8::2/64 nodad")) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_NEWADDR_, &a2, 64, both, IFA_F_NODAD_ })))
+		return r;
+	addr6_req(&q, RTM_DELADDR_, &a1, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_DELADDR 2001:db8::1/64")) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_DELADDR_, &a1, 64, IFA_F_TENTATIVE_, 0 })))
+		return r;
+	addr6_req(&q, RTM_DELADDR_, &a2, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_DELADDR 2001:db8::2/64")) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_DELADDR_, &a2, 64, both, IFA_F_NODAD_ })))
+		return r;
+	addr6_req(&q, RTM_DELADDR_, &a2, 0);
+	if ((r = want_nlerr(fd, &q, -EADDRNOTAVAIL, "RTM_DELADDR 2001:db8::2/64 again")))
+		return r;
+	return poll(&p, 1, NEWS_SETTLE_MS) ? fail("a notification after the refused RTM_DELADDR") : CHECK_OK;
+}
+
+/* A listener on the IPv6 address group hears each address added by
+ * hand, its DAD's end and its deletion (Linux: in a network namespace
+ * of its own). */
+static int check_addr6_news(void)
+{
+	int fd, ln, r = CHECK_OK;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && (ln = nl_join(RTMGRP_IPV6_IFADDR_)) < 0)
+		r = fail("a listener on RTMGRP_IPV6_IFADDR: %s", errname(errno));
+	if (!r) {
+		if (own_ns)
+			news_drain(ln);
+		r = addr6_news_steps(fd, ln);
+		close(ln);
+	}
+	close(fd);
+	return r;
+}
+
+/* RTM_NEWLINK of lo (index 1) with IFF_UP set or cleared. */
+static void lo_set_req(struct req *q, int up)
+{
+	struct ifinfo ifi = { .index = 1, .flags = up ? IFF_UP : 0, .change = IFF_UP };
+
+	req_init(q, RTM_NEWLINK_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+}
+
+/* The next notification on ln is RTM_NEWLINK for lo, up (IFF_UP,
+ * IFF_RUNNING and IFF_LOWER_UP, operstate unknown: lo's driver has none)
+ * or down (none of the three, operstate down), pid and seq 0, as Linux's
+ * rtmsg_ifinfo after dev_change_flags. */
+static int want_lo_news(int ln, int up)
+{
+	const uint32_t bits = IFF_UP | IFF_RUNNING | IFF_LOWER_UP_;
+	const struct nlhdr *h = next_news(ln, sizeof(struct ifinfo));
+	if (!h)
+		return CHECK_FAIL;
+	const struct ifinfo *ifi = (const struct ifinfo *)(h + 1);
+	const struct rta *op = find_attr(h, sizeof(*ifi), IFLA_OPERSTATE_);
+	unsigned oper = op ? *(const uint8_t *)rta_data(op) : 255;
+	if (h->type != RTM_NEWLINK_ || h->pid || h->seq || ifi->index != 1 || (ifi->flags & bits) != (up ? bits : 0) ||
+	    oper != (up ? IF_OPER_UNKNOWN_ : IF_OPER_DOWN_) || !find_attr(h, sizeof(*ifi), IFLA_IFNAME_))
+		return fail("lo %s: type %u pid %u seq %u index %d flags %#x operstate %u; want RTM_NEWLINK for 1, "
+			    "flags %#x of %#x, operstate %u", up ? "up" : "down", h->type, h->pid, h->seq, ifi->index,
+			    ifi->flags, up ? bits : 0, bits, oper, up ? IF_OPER_UNKNOWN_ : IF_OPER_DOWN_);
+	return CHECK_OK;
+}
+
+/* lo's addresses besides ::1 while it goes down, added (nodad) in this order. */
+static const struct in6_addr lo_g1 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x11 } } };
+static const struct in6_addr lo_ll = { { { 0xfe, 0x80, [15] = 0x11 } } };
+static const struct in6_addr lo_g2 = { { { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x12 } } };
+static const struct in6_addr lo_one = IN6ADDR_LOOPBACK_INIT;
+
+/* The RTM_DELADDRs after lo's RTM_NEWLINK down, in the order of Linux's
+ * list of a device's addresses (addrconf_ifdown walks it: global first,
+ * the newest first within a scope, then link, then host). */
+static int lo_down_deletions(int ln)
+{
+	const struct in6_addr *want[] = { &lo_g2, &lo_g1, &lo_ll, &lo_one };
+	static const uint8_t plen[] = { 64, 64, 64, 128 };
+	char got[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < NELEMS(want); i++) {
+		const struct nlhdr *h = next_news(ln, sizeof(struct ifa_msg));
+		if (!h)
+			return CHECK_FAIL;
+		const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+		const struct rta *a = find_attr(h, sizeof(*ifa), IFA_ADDRESS_);
+		inet_ntop(AF_INET6, want[i], text, sizeof(text));
+		if (h->type == RTM_DELADDR_ && a && rta_len(a) == 16 && memcmp(rta_data(a), want[i], 16)) {
+			inet_ntop(AF_INET6, rta_data(a), got, sizeof(got));
+			return fail("lo down: deletion %u is of %s, want %s (2001:db8::12, ::11, fe80::11, ::1)", i + 1,
+				    got, text);
+		}
+		int r = addr6_news_is(h, &(struct addr6_want){ RTM_DELADDR_, want[i], plen[i], IFA_F_TENTATIVE_, 0 });
+		if (r)
+			return r;
+	}
+	return CHECK_OK;
+}
+
+/* lo down, then up: RTM_NEWLINK first each time (before IPv6 hears of
+ * it), then RTM_DELADDR of each of its addresses (every address goes
+ * down with the device) in Linux's order, then RTM_NEWADDR of ::1,
+ * ready, once lo is up again. */
+static int lo_down_up_steps(int fd, int ln)
+{
+	struct req q;
+	int r;
+
+	lo_set_req(&q, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo down")) || (r = want_lo_news(ln, 0)) ||
+	    (r = lo_down_deletions(ln)))
+		return r;
+	lo_set_req(&q, 1);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo up")) || (r = want_lo_news(ln, 1)) ||
+	    (r = want_addr6_news(ln, &(struct addr6_want){ RTM_NEWADDR_, &lo_one, 128, IFA_F_TENTATIVE_, 0 })))
+		return r;
+	return CHECK_OK;
+}
+
+/* lo's IPv6 addresses as a dump lists them. */
+struct lo6_seen { struct in6_addr a[8]; unsigned n; };
+
+static int see_lo6(const struct nlhdr *h, void *arg)
+{
+	struct lo6_seen *s = arg;
+	const struct ifa_msg *ifa = (const struct ifa_msg *)(h + 1);
+	const struct rta *a = find_attr(h, sizeof(*ifa), IFA_ADDRESS_);
+
+	if (h->type == RTM_NEWADDR_ && ifa->family == AF_INET6 && ifa->index == 1 && a && rta_len(a) == 16 &&
+	    s->n < NELEMS(s->a))
+		memcpy(&s->a[s->n++], rta_data(a), 16);
+	return CHECK_OK;
+}
+
+/* An AF_INET6 address dump lists lo's in the order of Linux's list
+ * (inet6_dump_addr walks it): 2001:db8::12, ::11, fe80::11, ::1. */
+static int lo6_dump_order(int fd)
+{
+	const struct in6_addr *want[] = { &lo_g2, &lo_g1, &lo_ll, &lo_one };
+	struct ifa_msg ifa = { .family = AF_INET6 };
+	struct lo6_seen s = { .n = 0 };
+	struct req q;
+	int err = -1, r;
+
+	req_init(&q, RTM_GETADDR_, F_REQUEST | F_DUMP, &ifa, sizeof(ifa));
+	req_send(fd, &q);
+	if ((r = read_dump(fd, req_seq(&q), see_lo6, &s, &err)))
+		return r;
+	int same = s.n == NELEMS(want) && !err;
+	for (unsigned i = 0; same && i < s.n; i++)
+		same = !memcmp(&s.a[i], want[i], 16);
+	if (!same) {
+		char text[4][INET6_ADDRSTRLEN] = { "-", "-", "-", "-" };
+		for (unsigned i = 0; i < s.n && i < 4; i++)
+			inet_ntop(AF_INET6, &s.a[i], text[i], sizeof(text[i]));
+		return fail("lo's IPv6 addresses dumped (error %d): %u, %s %s %s %s...; want 2001:db8::12 ::11 fe80::11 ::1",
+			    err, s.n, text[0], text[1], text[2], text[3]);
+	}
+	return CHECK_OK;
+}
+
+/* lo_g1, lo_ll and lo_g2 added to lo (nodad), or with del taken away quietly. */
+static int lo_extra_addrs(int fd, int del)
+{
+	const struct in6_addr *add[] = { &lo_g1, &lo_ll, &lo_g2 };
+	struct req q;
+	int r = CHECK_OK;
+
+	for (unsigned i = 0; i < NELEMS(add) && !r; i++) {
+		addr6_req(&q, del ? RTM_DELADDR_ : RTM_NEWADDR_, add[i], 1);
+		if (del)
+			quiet_request(fd, &q);
+		else
+			r = want_nlerr(fd, &q, 0, "RTM_NEWADDR on lo");
+	}
+	return r;
+}
+
+/* lo with three addresses more than ::1 is dumped in Linux's order;
+ * then a listener on the link and IPv6 address groups hears it go down
+ * and come up (Linux: in a network
+ * namespace of its own; on Kestrel lo is up again at the end, without
+ * them, whatever happened). */
+static int check_link_news(void)
+{
+	struct req q;
+	int fd, ln, r = CHECK_OK;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r)
+		r = lo_extra_addrs(fd, 0);
+	if (!r)
+		r = lo6_dump_order(fd);
+	if (!r && (ln = nl_join(RTMGRP_LINK_ | RTMGRP_IPV6_IFADDR_)) < 0)
+		r = fail("a listener on RTMGRP_LINK: %s", errname(errno));
+	if (!r) {
+		if (own_ns)
+			news_drain(ln);
+		r = lo_down_up_steps(fd, ln);
+		close(ln);
+	}
+	lo_set_req(&q, 1);
+	quiet_request(fd, &q);
+	lo_extra_addrs(fd, 1);
+	close(fd);
+	return r;
+}
+
+/* lo's MTU and queue length (RTM_GETLINK): CHECK_OK, or a failure. */
+static int lo_mtu_qlen(int fd, uint32_t *mtu, uint32_t *qlen)
+{
+	struct ifinfo ifi = { .index = 1 };
+	struct req q;
+
+	req_init(&q, RTM_GETLINK_, F_REQUEST, &ifi, sizeof(ifi));
+	req_send(fd, &q);
+	long n = nl_read(fd);
+	const struct nlhdr *h = first_msg(n);
+	const struct rta *m = h ? find_attr(h, sizeof(ifi), IFLA_MTU_) : NULL;
+	const struct rta *t = h ? find_attr(h, sizeof(ifi), IFLA_TXQLEN_) : NULL;
+	if (!h || h->type != RTM_NEWLINK_ || !m || !t)
+		return fail("RTM_GETLINK lo: %ld bytes, type %u", n, h ? h->type : 0);
+	*mtu = rta_u32(m);
+	*qlen = rta_u32(t);
+	return CHECK_OK;
+}
+
+/* RTM_NEWLINK of lo setting its MTU and, when qlen is non-zero, its queue length (mtu 0: none). */
+static void lo_mtu_req(struct req *q, uint32_t mtu, uint32_t qlen)
+{
+	struct ifinfo ifi = { .index = 1 };
+
+	req_init(q, RTM_NEWLINK_, F_REQUEST | F_ACK, &ifi, sizeof(ifi));
+	if (mtu)
+		req_attr(q, IFLA_MTU_, &mtu, 4);
+	if (qlen)
+		req_attr(q, IFLA_TXQLEN_, &qlen, 4);
+}
+
+/* The next notification on ln is lo's RTM_NEWLINK showing mtu and qlen. */
+static int want_lo_mtu_news(int ln, uint32_t mtu, uint32_t qlen)
+{
+	const struct nlhdr *h = next_news(ln, sizeof(struct ifinfo));
+	if (!h)
+		return CHECK_FAIL;
+	const struct ifinfo *ifi = (const struct ifinfo *)(h + 1);
+	const struct rta *m = find_attr(h, sizeof(*ifi), IFLA_MTU_), *t = find_attr(h, sizeof(*ifi), IFLA_TXQLEN_);
+	if (h->type != RTM_NEWLINK_ || ifi->index != 1 || !m || !t || rta_u32(m) != mtu || rta_u32(t) != qlen)
+		return fail("type %u index %d mtu %u qlen %u; want RTM_NEWLINK for lo with mtu %u qlen %u", h->type,
+			    ifi->index, m ? rta_u32(m) : 0, t ? rta_u32(t) : 0, mtu, qlen);
+	return CHECK_OK;
+}
+
+#define LO_MTU_TRY 65000
+#define LO_QLEN_TRY 500
+
+/* lo's MTU, then its queue length, set twice each, then both back: an
+ * RTM_NEWLINK for each change and none for the same value (Linux's
+ * NETDEV_CHANGEMTU and NETDEV_CHANGE_TX_QUEUE_LEN), two for the request
+ * that changes both, the MTU's first (do_setlink's order). */
+static int mtu_news_steps(int fd, int ln, uint32_t mtu0, uint32_t qlen0)
+{
+	struct pollfd p = { ln, POLLIN, 0 };
+	struct req q;
+	int r;
+
+	lo_mtu_req(&q, LO_MTU_TRY, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo mtu")) || (r = want_lo_mtu_news(ln, LO_MTU_TRY, qlen0)) ||
+	    (r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo mtu again")))
+		return r;
+	lo_mtu_req(&q, 0, LO_QLEN_TRY);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo txqlen")) ||
+	    (r = want_lo_mtu_news(ln, LO_MTU_TRY, LO_QLEN_TRY)) || (r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo txqlen again")))
+		return r;
+	lo_mtu_req(&q, mtu0, qlen0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo mtu and txqlen back")) ||
+	    (r = want_lo_mtu_news(ln, mtu0, LO_QLEN_TRY)) || (r = want_lo_mtu_news(ln, mtu0, qlen0)))
+		return r;
+	return poll(&p, 1, NEWS_SETTLE_MS) ? fail("a third notification for the request that changed two") : CHECK_OK;
+}
+
+/* A listener on the link group hears lo's MTU and queue length change
+ * (Linux: in a network namespace of its own; on Kestrel both are put
+ * back at the end whatever happened). */
+static int check_mtu_news(void)
+{
+	struct req q;
+	uint32_t mtu0 = 0, qlen0 = 0;
+	int fd, ln, r = CHECK_OK;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && !(r = lo_mtu_qlen(fd, &mtu0, &qlen0)) && (mtu0 == LO_MTU_TRY || qlen0 == LO_QLEN_TRY))
+		r = fail("lo's mtu %u qlen %u already", mtu0, qlen0);
+	if (!r && (ln = nl_join(RTMGRP_LINK_)) < 0)
+		r = fail("a listener on RTMGRP_LINK: %s", errname(errno));
+	if (!r) {
+		if (own_ns)
+			news_drain(ln);
+		r = mtu_news_steps(fd, ln, mtu0, qlen0);
+		close(ln);
+	}
+	if (mtu0) {
+		lo_mtu_req(&q, mtu0, qlen0);
+		quiet_request(fd, &q);
+	}
+	close(fd);
+	return r;
+}
+
+#define ETH_P_LOCAL_EXP 0x88b5 /* IEEE's local experimental EtherType: nothing sends it */
+
+/* A packet socket on lo for EtherType proto (0: receiving nothing), or -1. */
+static int packet_on_lo(uint16_t proto)
+{
+	struct sockaddr_ll_ { uint16_t family, protocol; int32_t ifindex; uint16_t hatype; uint8_t pkttype, halen, addr[8]; }
+		ll = { AF_PACKET, htons(proto), 1, 0, 0, 0, { 0 } };
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, 0);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* What recv says on packet socket fd that has nothing queued: its errno (0: a frame came). */
+static int packet_recv_errno(int fd)
+{
+	char b[64];
+
+	return recv(fd, b, sizeof(b), 0) < 0 ? errno : 0;
+}
+
+/* lo goes down under two packet sockets bound to it: the one receiving
+ * an EtherType fails its next receive with ENETDOWN, once; the one
+ * receiving nothing hears nothing (Linux's packet_notifier on
+ * NETDEV_DOWN: sk_err of a running socket). Linux: in a network
+ * namespace of its own; lo is up again at the end either way. */
+static int check_packet_down(void)
+{
+	struct req q;
+	int fd, on, off, r = CHECK_OK;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN and CAP_NET_RAW");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	on = packet_on_lo(ETH_P_LOCAL_EXP);
+	off = packet_on_lo(0);
+	if (!r && (on < 0 || off < 0))
+		r = fail("packet sockets bound to lo: %s", errname(errno));
+	lo_set_req(&q, 0);
+	if (!r)
+		r = want_nlerr(fd, &q, 0, "RTM_NEWLINK lo down");
+	if (!r) {
+		int first = packet_recv_errno(on), again = packet_recv_errno(on), other = packet_recv_errno(off);
+		if (first != ENETDOWN || again != EAGAIN || other != EAGAIN)
+			r = fail("after lo went down: recv on the receiving socket errno %d, then %d; on the other %d; "
+				 "want ENETDOWN (%d), EAGAIN (%d) and EAGAIN", first, again, other, ENETDOWN, EAGAIN);
+	}
+	lo_set_req(&q, 1);
+	quiet_request(fd, &q);
+	int up = r ? 0 : packet_recv_errno(on);
+	if (!r && up != EAGAIN)
+		r = fail("after lo came up again: recv on the receiving socket errno %d, want EAGAIN", up);
+	close(on);
+	close(off);
+	close(fd);
+	return r;
+}
+
 static int see_route(const struct nlhdr *h, void *arg)
 {
 	const struct rtm *rt = (const struct rtm *)(h + 1);
@@ -963,6 +1467,10 @@ static const struct check checks[] = {
 	{ "strict", check_strict },
 	{ "rcvbuf", check_rcvbuf },
 	{ "addr-roundtrip", check_addr_roundtrip },
+	{ "addr6-news", check_addr6_news },
+	{ "link-news", check_link_news },
+	{ "packet-down", check_packet_down },
+	{ "mtu-news", check_mtu_news },
 	{ "routes", check_routes },
 	{ "neigh-setlink", check_neigh_setlink },
 	{ "dump-batches", check_dump_batches },

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// What a program sees when a network interface is unregistered under it (a USB adapter pulled out): the network tests' witness of netlink's RTM_DELLINK, a blocked packet socket's ENETDOWN and SO_BINDTODEVICE's ENODEV.
+// What a program sees when a network interface changes or is unregistered under it (its link going down and up, a USB adapter pulled out): the network tests' witness of netlink's RTM_NEWLINK and RTM_DELLINK, a blocked packet socket's ENETDOWN and SO_BINDTODEVICE's ENODEV.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,14 +26,19 @@
  *     prints "ifwatch: packet recv: ERRNO_NAME (errno E)" when it fails;
  *   - the parent listens on NETLINK_ROUTE's link, address and IPv6 route
  *     groups and prints, for IFNAME's, "ifwatch: RTM_NEWLINK ifindex N
- *     flags 0xF", "ifwatch: RTM_DELROUTE family F oif N",
+ *     flags 0xF operstate O" (IFLA_OPERSTATE; 255 without one),
+ *     "ifwatch: RTM_DELROUTE family F oif N",
+ *     "ifwatch: RTM_NEWADDR ifindex N family F flags 0xF addr A" (IFA_FLAGS, IFA_ADDRESS),
  *     "ifwatch: RTM_DELADDR ifindex N family F" and
  *     "ifwatch: RTM_DELLINK ifindex N name NAME";
  *   - once RTM_DELLINK came, a UDP socket bound to IFNAME
  *     (SO_BINDTODEVICE, before it went) sends to 10.0.2.2:9 and prints
  *     "ifwatch: bound send: ERRNO_NAME (errno E)" (Linux: ENODEV), and a
  *     TCP socket bound to it connects to 10.0.2.2:80 and prints
- *     "ifwatch: bound connect: ERRNO_NAME (errno E)" (Linux: ENODEV).
+ *     "ifwatch: bound connect: ERRNO_NAME (errno E)" (Linux: ENODEV);
+ *     then the UDP socket's SO_BINDTODEVICE is read back:
+ *     "ifwatch: bound name: ERRNO_NAME (errno E)" (Linux: ENODEV, its
+ *     device is gone) or "ifwatch: bound name: NAME".
  * Prints "ifwatch: ready ifindex N" once everything is set up. Status 0
  * when the link went (RTM_DELLINK seen), 1 on the timeout, 2 for bad
  * arguments or a failed setup.
@@ -52,10 +57,15 @@
 #define RTMGRP_IPV6_ROUTE   0x400
 #define RTM_NEWLINK         16
 #define RTM_DELLINK         17
+#define RTM_NEWADDR         20
 #define RTM_DELADDR         21
 #define RTM_DELROUTE        25
 #define IFLA_IFNAME         3
+#define IFLA_OPERSTATE      16
+#define OPERSTATE_NONE      255
 #define RTA_OIF             4
+#define IFA_FLAGS           8
+#define IFA_ADDRESS         1
 struct nl_sa { uint16_t family, pad; uint32_t pid, groups; };
 struct nl_hdr { uint32_t len; uint16_t type, flags; uint32_t seq, pid; };
 struct nl_attr { uint16_t len, type; };
@@ -150,6 +160,13 @@ static const char *link_name(const char *a, size_t n)
 	return name ? name : "?";
 }
 
+/* A link message's IFLA_OPERSTATE (attributes at a, n bytes), or OPERSTATE_NONE. */
+static unsigned link_operstate(const char *a, size_t n)
+{
+	const char *p = attr(a, n, IFLA_OPERSTATE);
+	return p ? (unsigned)(uint8_t)*p : OPERSTATE_NONE;
+}
+
 /* A route message's RTA_OIF (attributes at a, n bytes), or 0. */
 static int route_oif(const char *a, size_t n)
 {
@@ -184,13 +201,28 @@ static int said(const char *buf, size_t len, int ifindex)
 			struct if_info ifi;
 			memcpy(&ifi, body, sizeof(ifi));
 			if (ifi.index == ifindex)
-				printf("ifwatch: RTM_NEWLINK ifindex %d flags 0x%x\n", ifi.index, ifi.flags);
+				printf("ifwatch: RTM_NEWLINK ifindex %d flags 0x%x operstate %u\n", ifi.index, ifi.flags,
+				       link_operstate(body + sizeof(ifi), blen - sizeof(ifi)));
 		} else if (h.type == RTM_DELROUTE && blen >= sizeof(struct rt_info)) {
 			struct rt_info rt;
 			memcpy(&rt, body, sizeof(rt));
 			int oif = route_oif(body + NL_ALIGN(sizeof(rt)), blen - NL_ALIGN(sizeof(rt)));
 			if (oif == ifindex)
 				printf("ifwatch: RTM_DELROUTE family %u oif %d\n", rt.family, oif);
+		} else if (h.type == RTM_NEWADDR && blen >= sizeof(struct ifa_info)) {
+			struct ifa_info ifa;
+			memcpy(&ifa, body, sizeof(ifa));
+			const char *fl = attr(body + sizeof(ifa), blen - sizeof(ifa), IFA_FLAGS);
+			uint32_t flags = ifa.flags;
+			if (fl)
+				memcpy(&flags, fl, sizeof(flags));
+			const char *a = attr(body + sizeof(ifa), blen - sizeof(ifa), IFA_ADDRESS);
+			char text[INET6_ADDRSTRLEN] = "?";
+			if (a && (ifa.family == AF_INET || ifa.family == AF_INET6))
+				inet_ntop(ifa.family, a, text, sizeof(text));
+			if ((int)ifa.index == ifindex)
+				printf("ifwatch: RTM_NEWADDR ifindex %u family %u flags 0x%x addr %s\n", ifa.index, ifa.family,
+				       flags, text);
 		} else if (h.type == RTM_DELADDR && blen >= sizeof(struct ifa_info)) {
 			struct ifa_info ifa;
 			memcpy(&ifa, body, sizeof(ifa));
@@ -253,6 +285,12 @@ int main(int argc, char **argv)
 			printf("ifwatch: bound connect: %s (errno %d)\n", errname(errno), errno);
 		else
 			printf("ifwatch: bound connect: connected\n");
+		char name[IF_NAMESIZE] = "";
+		socklen_t len = sizeof(name);
+		if (getsockopt(udp, SOL_SOCKET, SO_BINDTODEVICE, name, &len) < 0)
+			printf("ifwatch: bound name: %s (errno %d)\n", errname(errno), errno);
+		else
+			printf("ifwatch: bound name: %s\n", len ? name : "(none)");
 	}
 	struct timespec grace = { 2, 0 };
 	nanosleep(&grace, NULL); /* the child's line, if its recv failed */

@@ -512,23 +512,69 @@ def carrier_wait(k, want):
     return secs
 
 
+IFF_UP, IFF_RUNNING, IFF_LOWER_UP = 0x1, 0x40, 0x10000
+IF_OPER_DOWN, IF_OPER_UP = 2, 6
+LINK_NEWS_WAIT = 5                  # seconds from the carrier's change to its RTM_NEWLINK
+LINK_WATCH_SECS = 90                # t-ifwatch's life in link_steps (it ends by itself)
+LINK_WATCH_LOG = "/tmp/ifwatch.log" # ...and where it writes (its lines would mix with the shell's echo)
+NEWLINK_RX = re.compile(r"^ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+) operstate (\d+)$")
+
+
+def ifwatch_newlinks(k, secs, want):
+    """t-ifwatch's RTM_NEWLINK lines (flags, operstate) in LINK_WATCH_LOG,
+    read until there are want of them or secs pass."""
+    deadline = time.monotonic() + secs
+    while True:
+        out, _ = k.must(f"cat {LINK_WATCH_LOG}")
+        got = [(int(m.group(1), 16), int(m.group(2))) for m in (NEWLINK_RX.match(x.strip()) for x in out) if m]
+        if len(got) >= want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+def link_news(k, seen, up):
+    """The next RTM_NEWLINK for eth0 t-ifwatch heard after the first seen:
+    eth0 still up, its carrier up (IFF_RUNNING, IFF_LOWER_UP, operstate up)
+    or down (none of the two, operstate down), as Linux's linkwatch tells
+    it. How many it has heard."""
+    got = ifwatch_newlinks(k, LINK_NEWS_WAIT, seen + 1)
+    if len(got) <= seen:
+        raise CaseFailed(f"no RTM_NEWLINK for eth0 within {LINK_NEWS_WAIT} s of its carrier going "
+                         f"{'up' if up else 'down'}")
+    flags, oper = got[seen]
+    carrier = IFF_RUNNING | IFF_LOWER_UP
+    if not flags & IFF_UP or flags & carrier != (carrier if up else 0) or \
+            oper != (IF_OPER_UP if up else IF_OPER_DOWN):
+        raise CaseFailed(f"RTM_NEWLINK after the carrier went {'up' if up else 'down'}: flags {flags:#x} "
+                         f"operstate {oper}")
+    return len(got)
+
+
 def link_steps(k, mon):
     """QEMU takes the link down and up again (the monitor's set_link): the
     driver's link-change interrupt must show in eth0's carrier each time,
-    the speed must be 1000 Mb/s with the link up, and ping must work
-    after. Its figures."""
+    and to a netlink listener (t-ifwatch: RTM_NEWLINK with the carrier's
+    flags and operstate); the speed must be 1000 Mb/s with the link up,
+    and ping must work after. Its figures."""
     out, _ = k.must("cat /sys/class/net/eth0/speed /sys/class/net/eth0/carrier_changes")
     if len(out) < 2 or out[-2].strip() != "1000":
         raise CaseFailed(f"eth0's speed {out[-2].strip() if len(out) > 1 else '?'}, want 1000")
     changes = int(out[-1])
+    out, _ = k.must(f"t-ifwatch eth0 {LINK_WATCH_SECS} > {LINK_WATCH_LOG} 2>&1 & sleep 1; cat {LINK_WATCH_LOG}")
+    if not any(x.strip().startswith("ifwatch: ready ifindex") for x in out):
+        raise CaseFailed("t-ifwatch not ready after a second: " + " / ".join(out[-3:]))
+    seen = len(ifwatch_newlinks(k, 0, 0))
     monitor(mon, "set_link net0 off")
     down = carrier_wait(k, 0)
+    seen = link_news(k, seen, False)
     monitor(mon, "set_link net0 on")
     up = carrier_wait(k, 1)
+    link_news(k, seen, True)
     out, _ = k.must("cat /sys/class/net/eth0/carrier_changes")
     if int(out[-1]) < changes + 2:
         raise CaseFailed(f"carrier_changes {changes} before set_link off and on, {out[-1]} after")
-    return [f"link down seen in {down:.1f} s, up in {up:.1f} s", f"ping after {ping(k, GATEWAY_IP)}"]
+    return [f"link down seen in {down:.1f} s, up in {up:.1f} s, each an RTM_NEWLINK",
+            f"ping after {ping(k, GATEWAY_IP)}"]
 
 
 def slirp_case(build, outdir, nic, name):
@@ -865,7 +911,7 @@ def watch_lines(k, start):
     RTM_DELLINK; and ENETDOWN on the packet socket blocked on eth0, ENODEV
     on the send and the connect bound to it."""
     at = start
-    notes = (("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+)$"),
+    notes = (("RTM_NEWLINK for eth0", r"ifwatch: RTM_NEWLINK ifindex \d+ flags (0x[0-9a-f]+) operstate \d+$"),
              ("RTM_DELROUTE for eth0's IPv6 route", r"ifwatch: RTM_DELROUTE family 10 oif \d+$"),
              ("RTM_DELADDR for eth0's IPv6 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 10$"),
              ("RTM_DELADDR for eth0's IPv4 address", r"ifwatch: RTM_DELADDR ifindex \d+ family 2$"),
@@ -880,11 +926,13 @@ def watch_lines(k, start):
     pk = k.expect("the packet socket's error", r"ifwatch: packet recv: (\S+)", 5, start)
     snd = k.expect("the bound socket's send", r"ifwatch: bound send: (\S+)", 5, start)
     con = k.expect("the bound socket's connect", r"ifwatch: bound connect: (\S+)", 5, start)
-    if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV" or con.group(1) != "ENODEV":
+    nam = k.expect("the bound socket's SO_BINDTODEVICE", r"ifwatch: bound name: (\S+)", 5, start)
+    if pk.group(1) != "ENETDOWN" or snd.group(1) != "ENODEV" or con.group(1) != "ENODEV" or nam.group(1) != "ENODEV":
         raise CaseFailed(f"after the unplug: packet socket's recv {pk.group(1)}, bound send {snd.group(1)}, "
-                         f"bound connect {con.group(1)}; want ENETDOWN, ENODEV and ENODEV (Linux's)")
+                         f"bound connect {con.group(1)}, SO_BINDTODEVICE read back {nam.group(1)}; "
+                         "want ENETDOWN, ENODEV, ENODEV and ENODEV (Linux's)")
     return ("ifwatch: RTM_NEWLINK (down), RTM_DELROUTE and RTM_DELADDR (IPv6), RTM_DELADDR (IPv4), "
-            "RTM_DELLINK, packet recv ENETDOWN, bound send and connect ENODEV")
+            "RTM_DELLINK, packet recv ENETDOWN, bound send, connect and SO_BINDTODEVICE ENODEV")
 
 
 def plug(k, mon, n):
@@ -1529,8 +1577,35 @@ def ipv6_addresses(k, figures):
         raise CaseFailed("ip -6 addr: " + " / ".join(out))
 
 
+IFA_F_TENTATIVE = 0x40
+V6_WATCH_SECS = 30                  # t-ifwatch's life in v6_manual (it ends by itself)
+ADDR6_NEWS_RX = re.compile(r"^ifwatch: RTM_(NEW|DEL)ADDR ifindex \d+ family 10(?: flags (0x[0-9a-f]+) addr (\S+))?$")
+
+
+def v6_manual_news(k):
+    """What t-ifwatch heard of the address v6_manual added and deleted on
+    eth0, as Linux's ipv6_ifa_notify tells it: RTM_NEWADDR tentative, again
+    once DAD passed (not tentative), then RTM_DELADDR; nothing else about
+    eth0's IPv6 addresses deleted in between."""
+    out, _ = k.must(f"sleep 1; cat {LINK_WATCH_LOG}")
+    got = []
+    for m in (ADDR6_NEWS_RX.match(x.strip()) for x in out):
+        if m and m.group(1) == "NEW" and m.group(3) != V6_MANUAL:
+            continue  # an RA's refresh of the SLAAC address, say
+        if m:
+            got.append(m.group(1) if m.group(1) == "DEL" else
+                       "NEW-tentative" if int(m.group(2), 16) & IFA_F_TENTATIVE else "NEW-ready")
+    if got != ["NEW-tentative", "NEW-ready", "DEL"]:
+        raise CaseFailed(f"ip -6 addr add, DAD, del: t-ifwatch heard {got}; want RTM_NEWADDR tentative, "
+                         "RTM_NEWADDR ready, RTM_DELADDR")
+
+
 def v6_manual(k):
-    """ip -6 addr add: the address through DAD, its prefix route; ip -6 addr del: gone."""
+    """ip -6 addr add: the address through DAD, its prefix route; ip -6 addr
+    del: gone; a netlink listener (t-ifwatch) hears each step."""
+    out, _ = k.must(f"t-ifwatch eth0 {V6_WATCH_SECS} > {LINK_WATCH_LOG} 2>&1 & sleep 1; cat {LINK_WATCH_LOG}")
+    if not any(x.strip().startswith("ifwatch: ready ifindex") for x in out):
+        raise CaseFailed("t-ifwatch not ready after a second: " + " / ".join(out[-3:]))
     k.must(f"ip -6 addr add {V6_MANUAL}/64 dev eth0")
     v6_ready(k, V6_MANUAL)
     out, _ = k.must("ip -6 route")
@@ -1539,6 +1614,7 @@ def v6_manual(k):
     k.must(f"ip -6 addr del {V6_MANUAL}/64 dev eth0")
     if V6_MANUAL in if_inet6(k):
         raise CaseFailed(f"ip -6 addr del {V6_MANUAL}: still in /proc/net/if_inet6")
+    v6_manual_news(k)
 
 
 def ipv6_udp(k, peer):
