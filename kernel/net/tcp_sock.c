@@ -1969,6 +1969,27 @@ const struct sock_proto tcp_wire_proto = {
 	.lock_free = wire_lock_free,
 };
 
+void tcp_sock_stat(struct tcp_sock_stat *o)
+{
+	*o = (struct tcp_sock_stat){ 0 };
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	for (const struct tcp_sock *ts = table; ts; ts = ts->next) {
+		int st = __atomic_load_n(&ts->conn.state, __ATOMIC_RELAXED);
+		if (st == TCPS_TIME_WAIT)
+			o->tw++;
+		if (st == TCPS_TIME_WAIT || st == TCPS_CLOSE || st == TCPS_SYN_RECV)
+			continue; /* Linux: a timewait or request sock, not a full one */
+		if (ts->family == AF_INET6)
+			o->inuse6++;
+		else
+			o->inuse4++;
+		if (!ts->s)
+			o->orphan++;
+	}
+	o->mem_pages = (mem_used + PAGE_SIZE - 1) / PAGE_SIZE;
+	spin_unlock_irqrestore(&table_lock, fl);
+}
+
 void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), void *ctx)
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
