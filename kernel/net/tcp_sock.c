@@ -701,10 +701,44 @@ static bool settle(struct tcp_sock *ts)
 	return done;
 }
 
+/* Ring buffers a connection gave up, freed once its lock is let go. */
+struct rings_gone {
+	uint8_t *buf[2];
+	uint64_t bytes;
+};
+
+/* ts->lock held, after an engine call: the rings an orphan no longer
+ * needs leave it and ts's count of memory, as Linux keeps no receive
+ * buffer for a closed socket and no buffers at all in TIME-WAIT: the
+ * receive ring once closed (tcp_rcv_release), the send ring in TIME-WAIT
+ * (tcp_snd_release). */
+static void rings_unneeded(struct tcp_sock *ts, struct rings_gone *g)
+{
+	if (ts->s)
+		return; /* a program holds it: it reads and writes them */
+	if ((g->buf[0] = tcp_rcv_release(&ts->conn))) {
+		ts->rcvbuf = NULL;
+		g->bytes += ts->conn.rcv.size;
+	}
+	if ((g->buf[1] = tcp_snd_release(&ts->conn))) {
+		ts->sndbuf = NULL;
+		g->bytes += ts->conn.snd.size;
+	}
+	ts->mem -= g->bytes;
+}
+
 static void unlock_settle(struct tcp_sock *ts, uint64_t fl)
 {
+	struct rings_gone g = { { NULL, NULL }, 0 };
 	bool done = settle(ts);
+	if (!done)
+		rings_unneeded(ts, &g);
 	spin_unlock_irqrestore(&ts->lock, fl);
+	if (g.bytes) {
+		kfree(g.buf[0]);
+		kfree(g.buf[1]);
+		mem_release(g.bytes);
+	}
 	if (done)
 		ts_free(ts);
 }
@@ -1029,8 +1063,8 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 }
 
 /* The program lets go of s's connection (close, or an unaccepted one
- * dropped): FIN or reset as the engine decides; it lives on (TIME-WAIT)
- * without its socket. */
+ * dropped): FIN or reset as the engine decides; it lives on (FIN-WAIT,
+ * TIME-WAIT) without its socket, and without its receive ring. */
 static void ts_detach(struct unix_sock *s, bool abort)
 {
 	struct tcp_sock *ts = s->in.tcp;
@@ -1048,7 +1082,7 @@ static void ts_detach(struct unix_sock *s, bool abort)
 	if (abort || (s->linger.onoff && !s->linger.secs))
 		tcp_abort(&ts->conn, time_ns());
 	else
-		tcp_close(&ts->conn, time_ns());
+		tcp_close(&ts->conn, time_ns()); /* its rings go as it no longer needs them: unlock_settle */
 	unlock_settle(ts, fl);
 	unix_put(s);
 }
