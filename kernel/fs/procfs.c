@@ -217,6 +217,8 @@ NET_SHOW(unix)
 NET_SHOW(if_inet6)
 NET_SHOW(ipv6_route)
 NET_SHOW(snmp6)
+NET_SHOW(sockstat)
+NET_SHOW(sockstat6)
 
 /* /proc/sysvipc/NAME: System V IPC writes them through procfs_ipc_show. */
 void (*procfs_ipc_show)(const char *name, struct sbuf *s);
@@ -260,6 +262,8 @@ static const struct proc_entry node_entries[] = {
 	{ "if_inet6", S_IFREG | 0444, show_net_if_inet6, NULL },
 	{ "ipv6_route", S_IFREG | 0444, show_net_ipv6_route, NULL },
 	{ "snmp6", S_IFREG | 0444, show_net_snmp6, NULL },
+	{ "sockstat", S_IFREG | 0444, show_net_sockstat, NULL },
+	{ "sockstat6", S_IFREG | 0444, show_net_sockstat6, NULL },
 };
 #define NODE_SYS 3  /* node_entries' "sys" */
 #define NODE_NET 4  /* reached as /proc/PID/net (/proc/net links to self/net), not from /proc */
@@ -267,7 +271,8 @@ static const struct proc_entry node_entries[] = {
 #define NODE_NO_PARENT (-2)
 static const int node_parent[] = { -1, 0, 1, -1, NODE_NO_PARENT, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
 				   NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET, NODE_NET,
-				   -1, NODE_SYSVIPC, NODE_SYSVIPC, NODE_SYSVIPC, NODE_NET, NODE_NET, NODE_NET };
+				   -1, NODE_SYSVIPC, NODE_SYSVIPC, NODE_SYSVIPC, NODE_NET, NODE_NET, NODE_NET,
+				   NODE_NET, NODE_NET };
 #define N_NODE (sizeof(node_entries) / sizeof(node_entries[0]))
 _Static_assert(N_NODE == sizeof(node_parent) / sizeof(node_parent[0]), "one parent per node");
 #define N_PID  (sizeof(pid_entries) / sizeof(pid_entries[0]))

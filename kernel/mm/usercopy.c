@@ -34,6 +34,8 @@ int copy_struct_from_user(void *dst, size_t ksize, uptr_t src, size_t usize)
 {
 	uint8_t b;
 
+	if (usize > COPY_STRUCT_MAX)
+		return -E2BIG; /* its callers refuse more first, as Linux's do */
 	for (size_t i = ksize; i < usize; i++) {
 		if (copy_from_user(&b, src + i, 1))
 			return -EFAULT;

@@ -28,7 +28,10 @@ bool user_access_ok(uptr_t p, size_t n);
 /* Linux's copy_struct_from_user: a versioned struct of usize bytes at
  * src into dst, which holds ksize: a shorter one is zero-extended, a
  * longer one must have zeroes past ksize. 0, -E2BIG (a non-zero byte
- * Kestrel does not know) or -EFAULT. */
+ * Kestrel does not know, or usize over COPY_STRUCT_MAX: the tail is
+ * scanned a byte at a time, so a caller refuses more first, as Linux's
+ * openat2, clone3 and sched_setattr refuse over a page) or -EFAULT. */
+#define COPY_STRUCT_MAX 4096
 int copy_struct_from_user(void *dst, size_t ksize, uptr_t src, size_t usize);
 
 /* The exception-table fix-up for a kernel fault at rip, or 0. */

@@ -24,6 +24,7 @@
 #include "net/unix_sock.h"
 #include "fs/procfs_show.h"
 #include "fs/sbuf.h"
+#include "mm/layout.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "panic.h"
@@ -503,6 +504,71 @@ static void show_unix(struct sbuf *s)
 	unix_for_each(unix_line, s);
 }
 
+/* sockstat's and sockstat6's counts of the sockets themselves (Linux's
+ * sock_prot_inuse: hashed sockets, [0] IPv4, [1] IPv6). */
+struct sock_census {
+	unsigned used;             /* every socket, of any family */
+	unsigned tcp_inuse[2];     /* listeners (connections: tcp_sock_stat) */
+	unsigned tcp_alloc;        /* TCP sockets without a connection */
+	unsigned udp_inuse[2], raw_inuse[2];
+	uint64_t udp_pages;        /* queued datagrams' memory, a socket's rounded up to pages */
+};
+
+/* The pages a socket's queued datagrams take (their truesize), as Linux
+ * charges a socket's receive memory in whole pages. */
+static uint64_t rq_pages(const struct unix_sock *u)
+{
+	uint64_t bytes = 0;
+	for (const struct unix_skb *m = u->rq_head; m; m = m->next)
+		bytes += m->truesize;
+	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+static void census_one(const struct unix_sock *u, void *ctx)
+{
+	struct sock_census *c = ctx;
+	c->used++;
+	if (u->family != AF_INET && u->family != AF_INET6)
+		return;
+	int v6 = u->family == AF_INET6;
+	if (u->type == SOCK_STREAM && u->protocol == IPPROTO_TCP) {
+		if (u->in.tcp)
+			return; /* a connection: tcp_sock_stat counts it */
+		c->tcp_alloc++;
+		c->tcp_inuse[v6] += u->state == UNIX_LISTEN;
+	} else if (u->type == SOCK_DGRAM && u->protocol == IPPROTO_UDP) {
+		c->udp_inuse[v6] += u->in.name.port != 0; /* bound: in the port table */
+		c->udp_pages += rq_pages(u);
+	} else if (u->type == SOCK_RAW) {
+		c->raw_inuse[v6]++; /* hashed from its creation */
+	}
+}
+
+/* sockstat (Linux's sockstat_seq_show): FRAG's queues are not counted (0). */
+static void show_sockstat(struct sbuf *s)
+{
+	struct sock_census c = { 0 };
+	struct tcp_sock_stat t;
+	unix_for_each(census_one, &c);
+	tcp_sock_stat(&t);
+	sb_printf(s, "sockets: used %u\n", c.used);
+	sb_printf(s, "TCP: inuse %u orphan %u tw %u alloc %u mem %lu\n", c.tcp_inuse[0] + t.inuse4, t.orphan,
+		  t.tw, c.tcp_alloc + t.inuse4 + t.inuse6, (unsigned long)t.mem_pages);
+	sb_printf(s, "UDP: inuse %u mem %lu\n", c.udp_inuse[0], (unsigned long)c.udp_pages);
+	sb_printf(s, "UDPLITE: inuse 0\nRAW: inuse %u\nFRAG: inuse 0 memory 0\n", c.raw_inuse[0]);
+}
+
+/* sockstat6 (Linux's sockstat6_seq_show). */
+static void show_sockstat6(struct sbuf *s)
+{
+	struct sock_census c = { 0 };
+	struct tcp_sock_stat t;
+	unix_for_each(census_one, &c);
+	tcp_sock_stat(&t);
+	sb_printf(s, "TCP6: inuse %u\nUDP6: inuse %u\nUDPLITE6: inuse 0\nRAW6: inuse %u\n"
+		     "FRAG6: inuse 0 memory 0\n", c.tcp_inuse[1] + t.inuse6, c.udp_inuse[1], c.raw_inuse[1]);
+}
+
 static void show_pnp(struct sbuf *s)
 {
 	char buf[PNP_MAX];
@@ -594,7 +660,8 @@ static void net_show(const char *name, struct sbuf *s)
 		{ "snmp", show_snmp }, { "netstat", show_netstat }, { "pnp", show_pnp }, { "tcp", show_tcp },
 		{ "udp", show_udp }, { "raw", show_raw }, { "icmp", show_icmp }, { "tcp6", show_tcp6 },
 		{ "udp6", show_udp6 }, { "unix", show_unix }, { "if_inet6", show_if_inet6 },
-		{ "ipv6_route", show_ipv6_route }, { "snmp6", show_snmp6 },
+		{ "ipv6_route", show_ipv6_route }, { "snmp6", show_snmp6 }, { "sockstat", show_sockstat },
+		{ "sockstat6", show_sockstat6 },
 	};
 	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (strcmp(files[i].name, name) == 0)

@@ -628,6 +628,18 @@ uint32_t tcp_snd_want(const struct tcp_conn *c, uint32_t max);
  * to free, and tells the peer of the wider window. */
 uint32_t tcp_rcv_want(const struct tcp_conn *c);
 void tcp_rcv_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size, uint64_t now);
+/* After tcp_close (not an abort): nothing queued will be read, and new
+ * data resets the connection (RFC 1122 4.2.2.13, as Linux), so the
+ * receive ring's memory can go, as Linux keeps no receive buffer for an
+ * orphan. Returns the ring's buffer for the caller to free, or NULL when
+ * it must stay (not closed, or bytes still queued: then tcp_close
+ * aborted). The ring keeps its size: the window the orphan advertises
+ * does not change. */
+uint8_t *tcp_rcv_release(struct tcp_conn *c);
+/* The send ring's memory likewise, once an orphan is in TIME-WAIT:
+ * everything it sent, its FIN too, was acknowledged. The buffer for the
+ * caller to free, or NULL. */
+uint8_t *tcp_snd_release(struct tcp_conn *c);
 /* TCP_QUICKACK as Linux's __tcp_sock_set_quickack: off enters pingpong
  * mode (ACKs wait to ride on replies); on leaves it and, when a delayed
  * ACK is pending on a synchronized connection whose data was all read,

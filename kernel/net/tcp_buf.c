@@ -171,8 +171,8 @@ static void ofo_dup_check(struct tcp_conn *c, uint32_t s, uint32_t e)
 
 bool tcp_rcv_store(struct tcp_conn *c, uint32_t seq, const uint8_t *p, uint32_t len)
 {
-	if (!len)
-		return false;
+	if (!len || !c->rcv.buf)
+		return false; /* no ring: an orphan's, released (tcp_rcv_release) */
 	if (seq != c->rcv_nxt) {
 		ofo_dup_check(c, seq, seq + len);
 		if (!ofo_insert(c, seq, seq + len)) {

@@ -309,6 +309,26 @@ void tcp_rcv_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size, uint64_t now)
 		tcp_send_ack(c, now); /* the peer may be waiting on the old window */
 }
 
+uint8_t *tcp_rcv_release(struct tcp_conn *c)
+{
+	uint8_t *buf = c->rcv.buf;
+
+	if (!c->orphan || !c->rcv_shut || c->rcv.len || c->state == TCPS_CLOSE)
+		return NULL;
+	c->rcv.buf = NULL;
+	return buf;
+}
+
+uint8_t *tcp_snd_release(struct tcp_conn *c)
+{
+	uint8_t *buf = c->snd.buf;
+
+	if (!c->orphan || c->state != TCPS_TIME_WAIT || c->snd.len)
+		return NULL;
+	c->snd.buf = NULL;
+	return buf;
+}
+
 void tcp_set_quickack(struct tcp_conn *c, bool on, uint64_t now)
 {
 	c->pingpong = !on;

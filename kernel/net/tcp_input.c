@@ -429,8 +429,8 @@ static void urg_input(struct tcp_conn *c, const struct tcp_seg *s)
  * where tcp_recv skips it unless SO_OOBINLINE). */
 static void urg_capture(struct tcp_conn *c)
 {
-	if (c->urg != TCP_URG_NOTYET || !seq_lt(c->urg_seq, c->rcv_nxt))
-		return;
+	if (c->urg != TCP_URG_NOTYET || !seq_lt(c->urg_seq, c->rcv_nxt) || !c->rcv.buf)
+		return; /* no ring: an orphan's, released */
 	ring_read(&c->rcv, c->urg_seq - c->copied_seq, &c->urg_byte, 1);
 	c->urg = TCP_URG_VALID;
 }

@@ -701,10 +701,44 @@ static bool settle(struct tcp_sock *ts)
 	return done;
 }
 
+/* Ring buffers a connection gave up, freed once its lock is let go. */
+struct rings_gone {
+	uint8_t *buf[2];
+	uint64_t bytes;
+};
+
+/* ts->lock held, after an engine call: the rings an orphan no longer
+ * needs leave it and ts's count of memory, as Linux keeps no receive
+ * buffer for a closed socket and no buffers at all in TIME-WAIT: the
+ * receive ring once closed (tcp_rcv_release), the send ring in TIME-WAIT
+ * (tcp_snd_release). */
+static void rings_unneeded(struct tcp_sock *ts, struct rings_gone *g)
+{
+	if (ts->s)
+		return; /* a program holds it: it reads and writes them */
+	if ((g->buf[0] = tcp_rcv_release(&ts->conn))) {
+		ts->rcvbuf = NULL;
+		g->bytes += ts->conn.rcv.size;
+	}
+	if ((g->buf[1] = tcp_snd_release(&ts->conn))) {
+		ts->sndbuf = NULL;
+		g->bytes += ts->conn.snd.size;
+	}
+	ts->mem -= g->bytes;
+}
+
 static void unlock_settle(struct tcp_sock *ts, uint64_t fl)
 {
+	struct rings_gone g = { { NULL, NULL }, 0 };
 	bool done = settle(ts);
+	if (!done)
+		rings_unneeded(ts, &g);
 	spin_unlock_irqrestore(&ts->lock, fl);
+	if (g.bytes) {
+		kfree(g.buf[0]);
+		kfree(g.buf[1]);
+		mem_release(g.bytes);
+	}
 	if (done)
 		ts_free(ts);
 }
@@ -1029,8 +1063,8 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 }
 
 /* The program lets go of s's connection (close, or an unaccepted one
- * dropped): FIN or reset as the engine decides; it lives on (TIME-WAIT)
- * without its socket. */
+ * dropped): FIN or reset as the engine decides; it lives on (FIN-WAIT,
+ * TIME-WAIT) without its socket, and without its receive ring. */
 static void ts_detach(struct unix_sock *s, bool abort)
 {
 	struct tcp_sock *ts = s->in.tcp;
@@ -1048,7 +1082,7 @@ static void ts_detach(struct unix_sock *s, bool abort)
 	if (abort || (s->linger.onoff && !s->linger.secs))
 		tcp_abort(&ts->conn, time_ns());
 	else
-		tcp_close(&ts->conn, time_ns());
+		tcp_close(&ts->conn, time_ns()); /* its rings go as it no longer needs them: unlock_settle */
 	unlock_settle(ts, fl);
 	unix_put(s);
 }
@@ -1968,6 +2002,27 @@ const struct sock_proto tcp_wire_proto = {
 	.embryo_drop = wire_embryo_drop,
 	.lock_free = wire_lock_free,
 };
+
+void tcp_sock_stat(struct tcp_sock_stat *o)
+{
+	*o = (struct tcp_sock_stat){ 0 };
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	for (const struct tcp_sock *ts = table; ts; ts = ts->next) {
+		int st = __atomic_load_n(&ts->conn.state, __ATOMIC_RELAXED);
+		if (st == TCPS_TIME_WAIT)
+			o->tw++;
+		if (st == TCPS_TIME_WAIT || st == TCPS_CLOSE || st == TCPS_SYN_RECV)
+			continue; /* Linux: a timewait or request sock, not a full one */
+		if (ts->family == AF_INET6)
+			o->inuse6++;
+		else
+			o->inuse4++;
+		if (!ts->s)
+			o->orphan++;
+	}
+	o->mem_pages = (mem_used + PAGE_SIZE - 1) / PAGE_SIZE;
+	spin_unlock_irqrestore(&table_lock, fl);
+}
 
 void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), void *ctx)
 {

@@ -61,6 +61,16 @@ struct tcp_sock_view {
 	uint64_t inode;            /* its socket's, 0 once the program let go */
 	uint8_t retransmits;
 };
+/* /proc/net/sockstat's TCP figures of the connections (Linux's
+ * sockstat_seq_show, tcp_sock_stat's contract): established-table
+ * entries of each family (past the handshake, not TIME-WAIT or closed),
+ * those of them no program holds, TIME-WAIT, and the pages of every
+ * connection's rings (Linux's tcp_memory_allocated). */
+struct tcp_sock_stat {
+	unsigned inuse4, inuse6, orphan, tw;
+	uint64_t mem_pages;
+};
+void tcp_sock_stat(struct tcp_sock_stat *o);
 /* fn on each connection, table_lock held (fn must not call back here). */
 void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), void *ctx);
 

@@ -234,9 +234,11 @@ static int open_how_check(const struct open_how *how, unsigned *rules)
 	return 0;
 }
 
+#define OPEN_HOW_SIZE_MAX 4096 /* Linux: PAGE_SIZE */
+
 /* openat2(dirfd, path, how, size): openat with struct open_how (size
- * at least its first version's 24 bytes, EINVAL; a longer one zeroes past
- * it, E2BIG) and its strict checks, then the path walked under how's
+ * at least its first version's 24 bytes, EINVAL; at most a page, E2BIG;
+ * a longer one zeroes past it, E2BIG) and its strict checks, then the path walked under how's
  * resolve rules. */
 SYSCALL_DEFINE4(openat2, int, dirfd, uptr_t, path, uptr_t, uhow, size_t, size)
 {
@@ -246,6 +248,8 @@ SYSCALL_DEFINE4(openat2, int, dirfd, uptr_t, path, uptr_t, uhow, size_t, size)
 
 	if (size < OPEN_HOW_SIZE_VER0)
 		return -EINVAL;
+	if (size > OPEN_HOW_SIZE_MAX)
+		return -E2BIG; /* as Linux, before the struct is read: its tail is not scanned */
 	if ((err = copy_struct_from_user(&how, sizeof(how), uhow, size)) ||
 	    (err = open_how_check(&how, &rules)))
 		return err;

@@ -1463,6 +1463,156 @@ static int check_tcp_many_buffers(void)
 	return r;
 }
 
+/* /proc/net/sockstat's TCP orphan count and memory in pages: 0, or -1. */
+static int tcp_sockstat(unsigned *orphan, long *mem_pages)
+{
+	char buf[1024];
+	int fd = open("/proc/net/sockstat", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	const char *t = strstr(buf, "\nTCP: ");
+	if (!t || sscanf(t, "\nTCP: inuse %*u orphan %u tw %*u alloc %*u mem %ld", orphan, mem_pages) != 2)
+		return -1;
+	return 0;
+}
+
+/* Writes to non-blocking fd until no more room comes within 100 ms: the bytes written. */
+static long fill_send(int fd)
+{
+	static char chunk[65536];
+	struct pollfd p = { fd, POLLOUT, 0 };
+	long total = 0;
+
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	for (;;) {
+		ssize_t n = write(fd, chunk, sizeof(chunk));
+		if (n > 0) {
+			total += n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN)
+			return total;
+		if (poll(&p, 1, 100) != 1)
+			return total;
+	}
+}
+
+/* Linux keeps no receive buffer for a socket its program closed (an
+ * orphan: new data resets it): ORPHANS connections whose clients asked
+ * a large SO_RCVBUF, each client writing until the server (which never
+ * reads) holds all it can, then closed while its FIN waits behind the
+ * data. /proc/net/sockstat counts them as orphans, and TCP's memory
+ * grew by about what is queued, not by the clients' receive buffers. */
+#define ORPHANS 4
+#define ORPHAN_RCVBUF (1 << 20)
+#define ORPHAN_SLACK (64 * 1024)  /* per connection: the servers' unused send buffers and rounding */
+static int check_tcp_orphan_memory(void)
+{
+	int c[ORPHANS], sv[ORPHANS], made = 0, r = CHECK_OK, big = ORPHAN_RCVBUF;
+	unsigned orph0, orph1;
+	long mem0, mem1, written = 0;
+	struct sockaddr_in a;
+
+	if (tcp_sockstat(&orph0, &mem0))
+		return fail("/proc/net/sockstat: no TCP line with orphan and mem (%s)", errname(errno));
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind_to(l, INADDR_LOOPBACK, 0) || listen(l, ORPHANS)) {
+		if (l >= 0)
+			close(l);
+		return fail("listener: %s", errname(errno));
+	}
+	a = name_of(l, 0);
+	for (; made < ORPHANS && r == CHECK_OK; made++) {
+		int err;
+		c[made] = socket(AF_INET, SOCK_STREAM, 0);
+		sv[made] = -1;
+		setsockopt(c[made], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+		if ((err = connect_within(c[made], &a, 5000)) != 0)
+			r = fail("connect: %s", errname(err));
+		else if ((sv[made] = accept(l, NULL, NULL)) < 0)
+			r = fail("accept: %s", errname(errno));
+	}
+	for (int i = 0; i < made && r == CHECK_OK; i++)
+		written += fill_send(c[i]);
+	for (int i = 0; i < made; i++)
+		close(c[i]);
+	usleep(50 * 1000);
+	if (r == CHECK_OK && tcp_sockstat(&orph1, &mem1))
+		r = fail("/proc/net/sockstat unreadable after the closes");
+	if (r == CHECK_OK && orph1 < orph0 + ORPHANS)
+		r = fail("sockstat's TCP orphan %u after closing %d connections in FIN-WAIT-1 (before: %u)", orph1,
+			 ORPHANS, orph0);
+	long grew = (mem1 - mem0) * 4096, budget = 2 * written + ORPHANS * ORPHAN_SLACK;
+	if (r == CHECK_OK && grew > budget)
+		r = fail("TCP memory grew by %ld KiB with %ld KiB queued (at most %ld KiB): the orphans "
+			 "kept their receive buffers", grew / 1024, written / 1024, budget / 1024);
+	for (int i = 0; i < made; i++)
+		if (sv[i] >= 0)
+			close(sv[i]); /* unread data: a reset, which ends the orphans */
+	close(l);
+	if (r == CHECK_OK)
+		remark("%d orphans, %ld KiB queued, TCP memory +%ld KiB", ORPHANS, written / 1024, grew / 1024);
+	return r;
+}
+
+/* Nor any buffers in TIME-WAIT: TW_PAIRS connections that carried a
+ * byte each way, the clients closing first (TIME-WAIT on their side,
+ * the servers' ends gone after LAST-ACK), leave TCP's memory about where
+ * it was. */
+#define TW_PAIRS 8
+#define TW_SLACK (16 * 1024)   /* per connection: rounding */
+static int check_tcp_time_wait_memory(void)
+{
+	int c[TW_PAIRS], sv[TW_PAIRS], made = 0, r = CHECK_OK;
+	unsigned orph;
+	long mem0, mem1;
+	char b = 't';
+
+	if (tcp_sockstat(&orph, &mem0))
+		return fail("/proc/net/sockstat: no TCP line with orphan and mem (%s)", errname(errno));
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind_to(l, INADDR_LOOPBACK, 0) || listen(l, TW_PAIRS)) {
+		if (l >= 0)
+			close(l);
+		return fail("listener: %s", errname(errno));
+	}
+	struct sockaddr_in a = name_of(l, 0);
+	for (; made < TW_PAIRS && r == CHECK_OK; made++) {
+		int err;
+		c[made] = socket(AF_INET, SOCK_STREAM, 0);
+		sv[made] = -1;
+		if ((err = connect_within(c[made], &a, 5000)) != 0)
+			r = fail("connect: %s", errname(err));
+		else if ((sv[made] = accept(l, NULL, NULL)) < 0)
+			r = fail("accept: %s", errname(errno));
+		else if (write(c[made], &b, 1) != 1 || read(sv[made], &b, 1) != 1 || write(sv[made], &b, 1) != 1 ||
+			 read(c[made], &b, 1) != 1)
+			r = fail("a byte each way: %s", errname(errno));
+	}
+	for (int i = 0; i < made; i++)
+		close(c[i]);
+	usleep(20 * 1000);
+	for (int i = 0; i < made; i++)
+		if (sv[i] >= 0)
+			close(sv[i]);
+	close(l);
+	usleep(50 * 1000);
+	if (r == CHECK_OK && tcp_sockstat(&orph, &mem1))
+		r = fail("/proc/net/sockstat unreadable after the closes");
+	long grew = (mem1 - mem0) * 4096;
+	if (r == CHECK_OK && grew > TW_PAIRS * TW_SLACK)
+		r = fail("TCP memory grew by %ld KiB with %d connections in TIME-WAIT (at most %d KiB)", grew / 1024,
+			 TW_PAIRS, TW_PAIRS * TW_SLACK / 1024);
+	if (r == CHECK_OK)
+		remark("%d connections in TIME-WAIT, TCP memory %+ld KiB", TW_PAIRS, grew / 1024);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "tcp-basic", check_tcp_basic },
 	{ "tcp-refused", check_tcp_refused },
@@ -1488,6 +1638,8 @@ static const struct check checks[] = {
 	{ "tcp-sndbuf-grow", check_tcp_sndbuf_grow },
 	{ "tcp-bulk", check_tcp_bulk },
 	{ "tcp-many-buffers", check_tcp_many_buffers },
+	{ "tcp-orphan-memory", check_tcp_orphan_memory },
+	{ "tcp-time-wait-memory", check_tcp_time_wait_memory },
 	{ "tcp-time-wait", check_tcp_time_wait },
 	{ "socket-errors", check_socket_errors },
 	{ "udp", check_udp },

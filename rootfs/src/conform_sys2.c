@@ -1368,6 +1368,17 @@ static long openat2_call(int dfd, const char *path, uint64_t flags, uint64_t mod
 	return syscall(NR_openat2, dfd, path, &how, size);
 }
 
+/* openat2 of "/" with a zeroed how of a page and a byte: Linux refuses
+ * any size over a page (E2BIG) before it reads the struct, so a program
+ * cannot make the kernel scan a huge zeroed buffer for non-zero bytes. */
+static long openat2_page_plus_one(void)
+{
+	static uint64_t zeroes[2 * 4096 / sizeof(uint64_t)];
+
+	zeroes[0] = O_RDONLY;
+	return syscall(NR_openat2, AT_FDCWD, "/", zeroes, (size_t)4096 + 1);
+}
+
 /* openat2 at dfd must succeed (then the descriptor is closed) or fail with err. */
 static int want_open2(const char *what, int dfd, const char *path, uint64_t flags, uint64_t resolve,
 		      int err)
@@ -1388,6 +1399,7 @@ static int check_openat2_errors(void)
 	    (r = want_err("size 23", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 23, 0), EINVAL)) ||
 	    (r = want_err("a non-zero tail", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 32, 1), E2BIG)) ||
 	    (r = want_ok("a zero tail", openat2_call(AT_FDCWD, "/", O_RDONLY, 0, 0, 32, 0))) ||
+	    (r = want_err("a struct over a page, zeroes past it", openat2_page_plus_one(), E2BIG)) ||
 	    (r = want_err("an unknown flag", openat2_call(AT_FDCWD, "/", 1ull << 40, 0, 0, 24, 0), EINVAL)) ||
 	    (r = want_err("an unknown resolve", openat2_call(AT_FDCWD, "/", 0, 0, 0x40, 24, 0), EINVAL)) ||
 	    (r = want_err("two scopes", openat2_call(AT_FDCWD, "/", 0, 0, RSV_BENEATH | RSV_IN_ROOT, 24, 0),
