@@ -268,6 +268,24 @@ static int write_file(const char *path, const char *text, mode_t mode)
 	return 0;
 }
 
+/* file_text: FILE's first size - 1 bytes into buf, NUL-terminated (a
+ * /proc file read in one call); the length, or -1 (errno set). */
+__attribute__((unused))
+static ssize_t file_text(const char *file, char *buf, size_t size)
+{
+	int fd = open(file, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	int e = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* read_long: the first number in FILE (a /proc/sys value) into *v; 0, or -1. */
 __attribute__((unused))
 static int read_long(const char *file, long *v)

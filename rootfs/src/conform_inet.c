@@ -1467,18 +1467,49 @@ static int check_tcp_many_buffers(void)
 static int tcp_sockstat(unsigned *orphan, long *mem_pages)
 {
 	char buf[1024];
-	int fd = open("/proc/net/sockstat", O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	const char *t = file_text("/proc/net/sockstat", buf, sizeof(buf)) > 0 ? strstr(buf, "\nTCP: ") : NULL;
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	const char *t = strstr(buf, "\nTCP: ");
 	if (!t || sscanf(t, "\nTCP: inuse %*u orphan %u tw %*u alloc %*u mem %ld", orphan, mem_pages) != 2)
 		return -1;
 	return 0;
+}
+
+/* n connections over 127.0.0.1 through a new listener, *l: the clients
+ * (SO_RCVBUF rcvbuf first, unless 0) in c, the accepted ends in sv.
+ * CHECK_OK, or the failure, with what was made closed. */
+static int lo_pairs(int n, int rcvbuf, int c[], int sv[], int *l)
+{
+	int made = 0, r = CHECK_OK;
+	struct sockaddr_in a;
+
+	*l = socket(AF_INET, SOCK_STREAM, 0);
+	if (*l < 0 || bind_to(*l, INADDR_LOOPBACK, 0) || listen(*l, n)) {
+		r = fail("listener: %s", errname(errno));
+		if (*l >= 0)
+			close(*l);
+		return r;
+	}
+	a = name_of(*l, 0);
+	for (; made < n && r == CHECK_OK; made++) {
+		int err;
+		c[made] = socket(AF_INET, SOCK_STREAM, 0);
+		sv[made] = -1;
+		if (rcvbuf)
+			setsockopt(c[made], SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+		if ((err = connect_within(c[made], &a, 5000)) != 0)
+			r = fail("connection %d: connect: %s", made + 1, errname(err));
+		else if ((sv[made] = accept(*l, NULL, NULL)) < 0)
+			r = fail("connection %d: accept: %s", made + 1, errname(errno));
+	}
+	if (r == CHECK_OK)
+		return r;
+	for (int i = 0; i < made; i++) {
+		close(c[i]);
+		if (sv[i] >= 0)
+			close(sv[i]);
+	}
+	close(*l);
+	return r;
 }
 
 /* Writes to non-blocking fd until no more room comes within 100 ms: the bytes written. */
@@ -1513,36 +1544,20 @@ static long fill_send(int fd)
 #define ORPHAN_SLACK (64 * 1024)  /* per connection: the servers' unused send buffers and rounding */
 static int check_tcp_orphan_memory(void)
 {
-	int c[ORPHANS], sv[ORPHANS], made = 0, r = CHECK_OK, big = ORPHAN_RCVBUF;
+	int c[ORPHANS], sv[ORPHANS], l, r;
 	unsigned orph0, orph1;
 	long mem0, mem1, written = 0;
-	struct sockaddr_in a;
 
 	if (tcp_sockstat(&orph0, &mem0))
 		return fail("/proc/net/sockstat: no TCP line with orphan and mem (%s)", errname(errno));
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || bind_to(l, INADDR_LOOPBACK, 0) || listen(l, ORPHANS)) {
-		if (l >= 0)
-			close(l);
-		return fail("listener: %s", errname(errno));
-	}
-	a = name_of(l, 0);
-	for (; made < ORPHANS && r == CHECK_OK; made++) {
-		int err;
-		c[made] = socket(AF_INET, SOCK_STREAM, 0);
-		sv[made] = -1;
-		setsockopt(c[made], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
-		if ((err = connect_within(c[made], &a, 5000)) != 0)
-			r = fail("connect: %s", errname(err));
-		else if ((sv[made] = accept(l, NULL, NULL)) < 0)
-			r = fail("accept: %s", errname(errno));
-	}
-	for (int i = 0; i < made && r == CHECK_OK; i++)
+	if ((r = lo_pairs(ORPHANS, ORPHAN_RCVBUF, c, sv, &l)) != CHECK_OK)
+		return r;
+	for (int i = 0; i < ORPHANS; i++)
 		written += fill_send(c[i]);
-	for (int i = 0; i < made; i++)
+	for (int i = 0; i < ORPHANS; i++)
 		close(c[i]);
 	usleep(50 * 1000);
-	if (r == CHECK_OK && tcp_sockstat(&orph1, &mem1))
+	if (tcp_sockstat(&orph1, &mem1))
 		r = fail("/proc/net/sockstat unreadable after the closes");
 	if (r == CHECK_OK && orph1 < orph0 + ORPHANS)
 		r = fail("sockstat's TCP orphan %u after closing %d connections in FIN-WAIT-1 (before: %u)", orph1,
@@ -1551,9 +1566,8 @@ static int check_tcp_orphan_memory(void)
 	if (r == CHECK_OK && grew > budget)
 		r = fail("TCP memory grew by %ld KiB with %ld KiB queued (at most %ld KiB): the orphans "
 			 "kept their receive buffers", grew / 1024, written / 1024, budget / 1024);
-	for (int i = 0; i < made; i++)
-		if (sv[i] >= 0)
-			close(sv[i]); /* unread data: a reset, which ends the orphans */
+	for (int i = 0; i < ORPHANS; i++)
+		close(sv[i]); /* unread data: a reset, which ends the orphans */
 	close(l);
 	if (r == CHECK_OK)
 		remark("%d orphans, %ld KiB queued, TCP memory +%ld KiB", ORPHANS, written / 1024, grew / 1024);
@@ -1568,44 +1582,30 @@ static int check_tcp_orphan_memory(void)
 #define TW_SLACK (16 * 1024)   /* per connection: rounding */
 static int check_tcp_time_wait_memory(void)
 {
-	int c[TW_PAIRS], sv[TW_PAIRS], made = 0, r = CHECK_OK;
+	int c[TW_PAIRS], sv[TW_PAIRS], l, r;
 	unsigned orph;
 	long mem0, mem1;
 	char b = 't';
 
 	if (tcp_sockstat(&orph, &mem0))
 		return fail("/proc/net/sockstat: no TCP line with orphan and mem (%s)", errname(errno));
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-	if (l < 0 || bind_to(l, INADDR_LOOPBACK, 0) || listen(l, TW_PAIRS)) {
-		if (l >= 0)
-			close(l);
-		return fail("listener: %s", errname(errno));
-	}
-	struct sockaddr_in a = name_of(l, 0);
-	for (; made < TW_PAIRS && r == CHECK_OK; made++) {
-		int err;
-		c[made] = socket(AF_INET, SOCK_STREAM, 0);
-		sv[made] = -1;
-		if ((err = connect_within(c[made], &a, 5000)) != 0)
-			r = fail("connect: %s", errname(err));
-		else if ((sv[made] = accept(l, NULL, NULL)) < 0)
-			r = fail("accept: %s", errname(errno));
-		else if (write(c[made], &b, 1) != 1 || read(sv[made], &b, 1) != 1 || write(sv[made], &b, 1) != 1 ||
-			 read(c[made], &b, 1) != 1)
-			r = fail("a byte each way: %s", errname(errno));
-	}
-	for (int i = 0; i < made; i++)
+	if ((r = lo_pairs(TW_PAIRS, 0, c, sv, &l)) != CHECK_OK)
+		return r;
+	for (int i = 0; i < TW_PAIRS && r == CHECK_OK; i++)
+		if (write(c[i], &b, 1) != 1 || read(sv[i], &b, 1) != 1 || write(sv[i], &b, 1) != 1 ||
+		    read(c[i], &b, 1) != 1)
+			r = fail("connection %d: a byte each way: %s", i + 1, errname(errno));
+	for (int i = 0; i < TW_PAIRS; i++)
 		close(c[i]);
 	usleep(20 * 1000);
-	for (int i = 0; i < made; i++)
-		if (sv[i] >= 0)
-			close(sv[i]);
+	for (int i = 0; i < TW_PAIRS; i++)
+		close(sv[i]);
 	close(l);
 	usleep(50 * 1000);
 	if (r == CHECK_OK && tcp_sockstat(&orph, &mem1))
 		r = fail("/proc/net/sockstat unreadable after the closes");
-	long grew = (mem1 - mem0) * 4096;
-	if (r == CHECK_OK && grew > TW_PAIRS * TW_SLACK)
+	long grew = r == CHECK_OK ? (mem1 - mem0) * 4096 : 0;
+	if (grew > TW_PAIRS * TW_SLACK)
 		r = fail("TCP memory grew by %ld KiB with %d connections in TIME-WAIT (at most %d KiB)", grew / 1024,
 			 TW_PAIRS, TW_PAIRS * TW_SLACK / 1024);
 	if (r == CHECK_OK)

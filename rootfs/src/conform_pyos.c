@@ -536,15 +536,8 @@ static int check_rwv2(void)
 static int status_bit(const char *key, int sig)
 {
 	char buf[4096], *at;
-	int fd = open("/proc/self/status", O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	if (!(at = strstr(buf, key)))
+	if (file_text("/proc/self/status", buf, sizeof(buf)) <= 0 || !(at = strstr(buf, key)))
 		return -1;
 	unsigned long long mask = strtoull(at + strlen(key), NULL, 16);
 	return (int)((mask >> (sig - 1)) & 1);

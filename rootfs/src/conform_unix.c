@@ -658,14 +658,9 @@ static int drop_caps(uint32_t mask)
 static long memfree_kb(void)
 {
 	char buf[4096], *at;
-	int fd = open("/proc/meminfo", O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
+	if (file_text("/proc/meminfo", buf, sizeof(buf)) <= 0)
 		return -1;
-	buf[n] = 0;
 	at = strstr(buf, "MemFree:");
 	return at ? strtol(at + 8, NULL, 10) : -1;
 }
