@@ -284,7 +284,9 @@ static int check_priority(void)
 {
 	struct rlimit zero = { 0, 0 };
 
-	if (want_eq("getpriority", syscall(SYS_getpriority, PRIO_PROCESS, 0), 20) ||
+	if (want_eq("setpriority(0) as root (whatever nice it started with)",
+		    syscall(SYS_setpriority, PRIO_PROCESS, 0, 0), 0) ||
+	    want_eq("getpriority", syscall(SYS_getpriority, PRIO_PROCESS, 0), 20) ||
 	    want_eq("setpriority(5)", syscall(SYS_setpriority, PRIO_PROCESS, 0, 5), 0) ||
 	    want_eq("getpriority after nice 5", syscall(SYS_getpriority, PRIO_PROCESS, getpid()), 15) ||
 	    want_eq("setpriority(100)", syscall(SYS_setpriority, PRIO_PROCESS, 0, 100), 0) ||
