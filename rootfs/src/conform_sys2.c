@@ -306,6 +306,62 @@ static int check_attr_unprivileged(void)
 	return root_child(attr_unprivileged);
 }
 
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK 0x40000000
+#endif
+
+/* Fork a child that exits at once and wait until it is a zombie (not
+ * reaped); its pid, or -1. */
+static pid_t zombie_child(void)
+{
+	siginfo_t si;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 || waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0)
+		return -1;
+	return pid;
+}
+
+/* The policy and priority of a zombie child are still there to read
+ * until it is reaped, as Linux's find_process_by_pid finds a task until
+ * release_task; SCHED_RESET_ON_FORK gives the child SCHED_OTHER and
+ * priority 0 (LTP's sched_setscheduler04 reads them after the child may
+ * have exited). Through syscall(): musl's wrappers are ENOSYS. */
+static int zombie_sched(void)
+{
+	struct sched_param p = { .sched_priority = 10 };
+	pid_t reset, kept;
+	int r;
+
+	if ((r = want_ok("FIFO 10 with RESET_ON_FORK",
+			 syscall(SYS_sched_setscheduler, 0, SCHED_FIFO | SCHED_RESET_ON_FORK, &p))))
+		return r;
+	if ((reset = zombie_child()) < 0)
+		return fail("a zombie child: %s", errname(errno));
+	p.sched_priority = 10;
+	if ((r = want_ok("FIFO 10", syscall(SYS_sched_setscheduler, 0, SCHED_FIFO, &p))))
+		return r;
+	if ((kept = zombie_child()) < 0)
+		return fail("a zombie child: %s", errname(errno));
+	if ((r = want_eq("the reset zombie's policy", syscall(SYS_sched_getscheduler, reset), SCHED_OTHER)) ||
+	    (r = want_ok("its sched_getparam", syscall(SYS_sched_getparam, reset, &p))) ||
+	    (r = want_eq("its priority", p.sched_priority, 0)) ||
+	    (r = want_eq("the other zombie's policy", syscall(SYS_sched_getscheduler, kept), SCHED_FIFO)) ||
+	    (r = want_ok("its sched_getparam", syscall(SYS_sched_getparam, kept, &p))) ||
+	    (r = want_eq("its priority", p.sched_priority, 10)))
+		return r;
+	if (waitpid(reset, NULL, 0) != reset)
+		return fail("waitpid: %s", errname(errno));
+	return want_err("a reaped child's policy", syscall(SYS_sched_getscheduler, reset), ESRCH);
+}
+
+static int check_zombie_sched(void)
+{
+	return root_child(zombie_sched);
+}
+
 
 /* ---- ioprio_get, ioprio_set ---- */
 #define NR_ioprio_set 251
@@ -2021,6 +2077,7 @@ static const struct check checks[] = {
 	{ "attr_errors", check_attr_errors },
 	{ "attr_roundtrip", check_attr_roundtrip },
 	{ "attr_unprivileged", check_attr_unprivileged },
+	{ "zombie_sched", check_zombie_sched },
 	{ "ioprio_errors", check_ioprio_errors },
 	{ "ioprio_roundtrip", check_ioprio_roundtrip },
 	{ "getfd_errors", check_getfd_errors },
