@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC, /proc/PID/ns, the nsfs ioctls and setns.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr (and a zombie's policy), ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC, /proc/PID/ns, the nsfs ioctls and setns.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
