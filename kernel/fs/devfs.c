@@ -3,8 +3,9 @@
  * Kestrel: the devices behind /dev's nodes (null, zero, full, random,
  * urandom, and the console, TTYs and pseudo-terminals through the
  * operations their drivers register in vfs.h), and the making of /dev
- * itself. /dev is an ordinary ramfs directory of
- * character nodes; opening one lands in devfs_open by device number.
+ * itself. /dev is a directory of character nodes in a tmpfs of its own
+ * (fs/mount.c's mount_ram_dev); opening one lands in devfs_open by
+ * device number.
  */
 #include "fs/inode.h"
 #include "fs/blkdev_file.h"
@@ -365,7 +366,7 @@ void devfs_populate(struct inode *root)
 	}
 	/* Where shm_open and sem_open make their files (glibc's and musl's
 	 * /dev/shm): a tmpfs on Linux systems, here a sticky directory of
-	 * this RAM /dev, anyone's to create in as /tmp is. */
+	 * this /dev tmpfs, anyone's to create in as /tmp is. */
 	if ((ip = ensure_dir(dev, "shm", 01777)))
 		inode_put(ip);
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)

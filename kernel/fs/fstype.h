@@ -129,7 +129,8 @@ int vfs_sync_all(void);
  * directory it covers (NULL for /). Such a mount is never undone: a
  * reference the caller holds on either stays held for good. */
 void vfs_mount_note(struct inode *root, struct inode *mountpoint, const char *source);
-/* Enter the boot's RAM root and the /proc and /sys on it (vfs_init). */
+/* Enter the boot's RAM root and the /proc and /sys on it, and mount the
+ * RAM /dev on it (vfs_init). */
 void vfs_mount_note_boot(struct inode *root);
 /* The mount holding inodes of fs (a disk file system's or a built-in
  * one's), or NULL. */

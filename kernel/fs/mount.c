@@ -603,14 +603,19 @@ static void note_devpts(struct inode *dev)
 	}
 }
 
-/* Put the RAM /dev (made by devfs_populate in a RAM directory of its own:
- * a disk root holds no device nodes) on root's /dev. */
+/* Put the RAM /dev on root's /dev: a tmpfs of its own, as Linux's
+ * devtmpfs is another file system than the root's (its own st_dev,
+ * statfs TMPFS_MAGIC, handles of other file systems stale there), made
+ * by devfs_populate in a directory of it. Not a tmpfs mount (m->tmpfs):
+ * an umount of /dev leaves its nodes, as Linux keeps devtmpfs. */
+#define DEV_TMPFS_OPTS "mode=0755" /* the file system's root; /dev is a directory in it */
+
 static void mount_ram_dev(struct inode *root)
 {
 	struct inode *at = system_dir(root, "/dev", 0755), *ram, *dev;
 	struct mount *m;
 
-	if (!at || at->mounted || !(ram = ramfs_new_root())) {
+	if (!at || at->mounted || ramfs_mount(DEV_TMPFS_OPTS, &ram) != 0) {
 		inode_put(at);
 		return;
 	}
@@ -664,11 +669,7 @@ void vfs_mount_note_boot(struct inode *root)
 			vfs_mount_note(at->mounted, at, dirs[i][1]);
 		inode_put(at); /* a RAM directory lives on in its parent */
 	}
-	struct inode *dev;
-	if (root->ops->lookup && root->ops->lookup(root, "dev", 3, &dev) == 0) {
-		note_devpts(dev);
-		inode_put(dev);
-	}
+	mount_ram_dev(root);
 }
 
 int vfs_mount_root(const char *spec, const char *type_name)

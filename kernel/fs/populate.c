@@ -181,7 +181,6 @@ void vfs_init(const void *cpio, size_t size)
 	vfs_set_root(root);
 	if (cpio)
 		populate(cpio, size, &st);
-	devfs_populate(root);
 	if (vfs_mkdir(root, "/tmp", 01777) == 0 || vfs_walk(root, "/tmp", 0, &ip) != 0)
 		(void)0;
 	else

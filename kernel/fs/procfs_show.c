@@ -439,12 +439,12 @@ static void show_vm_sizes(struct sbuf *s, const struct process *p)
 		  rss * kib_per_page, 0ul);
 }
 
-/* status's capability lines, as Linux's render_cap_t (no ambient set). */
+/* status's capability lines, as Linux's render_cap_t. */
 static void show_caps(struct sbuf *s, const struct cred *c)
 {
 	sb_printf(s, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
 		  "CapAmb:\t%016lx\n", c->cap_inheritable, c->cap_permitted, c->cap_effective,
-		  c->cap_bset, 0ul);
+		  c->cap_bset, c->cap_ambient);
 }
 
 void show_pid_status(struct sbuf *s, struct process *p)

@@ -3,7 +3,7 @@
  * Kestrel: credentials with Linux's rules: the set*id calls (kernel/sys.c),
  * supplementary groups (kernel/groups.c), the capability transitions of
  * security/commoncap.c (cap_emulate_setxuid, the file system set, exec
- * of a file without capabilities) and capset.
+ * of a file without capabilities), capset and the ambient set.
  */
 #include "proc/cred.h"
 #include "mm/heap.h"
@@ -155,8 +155,14 @@ void cred_exec_prepare(const struct cred *old, const struct exec_file_ids *f,
 	}
 	n->suid = n->fsuid = n->euid;
 	n->sgid = n->fsgid = n->egid;
-	n->cap_effective = effective ? n->cap_permitted : 0;
-	*secure = is_setid || (n->uid != ROOT_UID && (effective || n->cap_permitted));
+	/* a set-id exec cancels the ambient set; else it is permitted and,
+	 * unless root's rule made everything effective, effective */
+	if (is_setid)
+		n->cap_ambient = 0;
+	n->cap_permitted |= n->cap_ambient;
+	n->cap_effective = effective ? n->cap_permitted : n->cap_ambient;
+	*secure = is_setid || (n->uid != ROOT_UID &&
+			       (effective || !subset(n->cap_permitted, n->cap_ambient)));
 	n->securebits &= ~SECBIT_KEEP_CAPS;
 	/* begin_new_exec, then commit_creds */
 	bool changed = n->euid != old->euid || n->egid != old->egid ||
@@ -184,15 +190,20 @@ static bool any_root(uint32_t a, uint32_t b, uint32_t s)
 /* commoncap's cap_emulate_setxuid: leaving root altogether clears the
  * permitted and effective sets (unless SECBIT_KEEP_CAPS), an effective
  * uid leaving 0 clears the effective set, coming back to 0 restores it
- * from the permitted set; SECBIT_NO_SETUID_FIXUP does none of it. */
+ * from the permitted set; leaving root clears the ambient set, KEEP_CAPS
+ * or not. SECBIT_NO_SETUID_FIXUP does none of it. */
 static void emulate_setxuid(struct cred *c, const struct cred *old)
 {
 	if (c->securebits & SECBIT_NO_SETUID_FIXUP)
 		return; /* cap_task_fix_setuid: suppressed */
-	if (any_root(old->uid, old->euid, old->suid) && !any_root(c->uid, c->euid, c->suid) &&
-	    !(c->securebits & SECBIT_KEEP_CAPS)) {
-		c->cap_permitted = 0;
-		c->cap_effective = 0;
+	if (any_root(old->uid, old->euid, old->suid) && !any_root(c->uid, c->euid, c->suid)) {
+		if (!(c->securebits & SECBIT_KEEP_CAPS)) {
+			c->cap_permitted = 0;
+			c->cap_effective = 0;
+		}
+		/* even with KEEP_CAPS: a program that leaves root and then
+		 * execs expects to lose its capabilities */
+		c->cap_ambient = 0;
 	}
 	if (old->euid == ROOT_UID && c->euid != ROOT_UID)
 		c->cap_effective = 0;
@@ -467,6 +478,35 @@ int cred_capset(struct cred *c, uint64_t effective, uint64_t permitted, uint64_t
 	c->cap_effective = effective;
 	c->cap_permitted = permitted;
 	c->cap_inheritable = inheritable;
+	c->cap_ambient &= permitted & inheritable; /* Linux's ambient invariant */
+	return 0;
+}
+
+long cred_ambient_prctl(struct cred *c, unsigned long op, unsigned long cap,
+			unsigned long arg4, unsigned long arg5)
+{
+	if (op == PR_CAP_AMBIENT_CLEAR_ALL) {
+		if (cap | arg4 | arg5)
+			return -EINVAL;
+		c->cap_ambient = 0;
+		cred_renew(c);
+		return 0;
+	}
+	if (cap > CAP_LAST_CAP || arg4 || arg5)
+		return -EINVAL;
+	if (op == PR_CAP_AMBIENT_IS_SET)
+		return (c->cap_ambient & CAP_BIT(cap)) != 0;
+	if (op != PR_CAP_AMBIENT_RAISE && op != PR_CAP_AMBIENT_LOWER)
+		return -EINVAL;
+	if (op == PR_CAP_AMBIENT_RAISE) {
+		if (!(c->cap_permitted & CAP_BIT(cap)) || !(c->cap_inheritable & CAP_BIT(cap)) ||
+		    (c->securebits & SECBIT_NO_CAP_AMBIENT_RAISE))
+			return -EPERM;
+		c->cap_ambient |= CAP_BIT(cap);
+	} else {
+		c->cap_ambient &= ~CAP_BIT(cap);
+	}
+	cred_renew(c);
 	return 0;
 }
 

@@ -51,6 +51,10 @@ struct cred {
 	unsigned securebits;                 /* SECBIT_* and their locks (PR_SET_SECUREBITS) */
 	uint64_t cap_effective, cap_permitted, cap_inheritable;
 	uint64_t cap_bset;        /* the bounding set: what exec may grant (PR_CAPBSET_DROP) */
+	/* The ambient set (PR_CAP_AMBIENT): what a program without set-id
+	 * bits gets permitted and effective at exec. Always within
+	 * permitted & inheritable: whatever shrinks those shrinks it. */
+	uint64_t cap_ambient;
 	int nice;                 /* NICE_MIN..NICE_MAX */
 	int dumpable;             /* SUID_DUMP_DISABLE or SUID_DUMP_USER */
 	/* sched_setscheduler's: the policy (SCHED_NORMAL...) and real-time
@@ -113,8 +117,10 @@ struct exec_file_ids {
 /* Linux's bprm_fill_uid + cap_bprm_creds_from_file + the dumpable rule
  * of begin_new_exec/commit_creds, for a file without capabilities: the
  * credentials old has after exec of f, into out (the same group list,
- * no new reference). *secure: AT_SECURE (ids changed or caps gained by
- * a non-root real user). Nothing fails. */
+ * no new reference; the ambient set kept unless the exec is set-id,
+ * and added to the permitted and effective sets). *secure: AT_SECURE
+ * (ids changed, or caps beyond the ambient set gained by a non-root
+ * real user). Nothing fails. */
 void cred_exec_prepare(const struct cred *old, const struct exec_file_ids *f,
 		       struct cred *out, bool *secure);
 
@@ -148,6 +154,13 @@ bool cred_in_egroup(const struct cred *c, uint32_t gid);
 /* capset's checks (Linux's cap_capset), then the new sets: 0, or -EPERM
  * (a set grows beyond what the rules allow; nothing changed). */
 int cred_capset(struct cred *c, uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* prctl(PR_CAP_AMBIENT, op, cap, arg4, arg5), as commoncap's
+ * cap_task_prctl: IS_SET answers 0 or 1; RAISE (cap in permitted and
+ * inheritable, no SECBIT_NO_CAP_AMBIENT_RAISE, else -EPERM), LOWER and
+ * CLEAR_ALL answer 0. -EINVAL for another op, a capability this version
+ * does not have, or a nonzero argument the op does not take. */
+long cred_ambient_prctl(struct cred *c, unsigned long op, unsigned long cap,
+			unsigned long arg4, unsigned long arg5);
 /* prctl(PR_CAPBSET_DROP, cap): cap leaves c's bounding set for good
  * (Linux's cap_prctl_drop): 0, -EPERM without CAP_SETPCAP, -EINVAL for
  * a capability this version does not have. */

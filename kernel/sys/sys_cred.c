@@ -432,6 +432,8 @@ long prctl_task(int option, unsigned long arg2, unsigned long arg3, unsigned lon
 		return (my_cred()->cap_bset & CAP_BIT(arg2)) != 0;
 	case PR_CAPBSET_DROP:
 		return cred_bset_drop(my_cred(), arg2);
+	case PR_CAP_AMBIENT:
+		return cred_ambient_prctl(my_cred(), arg2, arg3, arg4, arg5);
 	case PR_SET_NO_NEW_PRIVS:
 		if (arg2 != 1 || arg3 || arg4 || arg5)
 			return -EINVAL; /* it can only be set */

@@ -83,6 +83,22 @@ static struct thread *affinity_target(pid_t pid)
 	return process_find_thread(pid, &owner);
 }
 
+/* The thread whose scheduling a get call reads: affinity_target's, or,
+ * for the pid of a zombie not yet reaped, its last thread, which stays
+ * (with its cred) until the reap, as Linux's find_process_by_pid finds
+ * a dead task until release_task. The process table's rule (the kernel
+ * lock, as affinity_target's lookup). NULL if none. */
+static const struct thread *query_target(pid_t pid)
+{
+	struct process *p;
+	const struct thread *t = affinity_target(pid);
+
+	if (t || pid <= 0)
+		return t;
+	p = process_find(pid);
+	return p && p->state == PROC_ZOMBIE ? p->thread : NULL;
+}
+
 /* Linux's check_same_owner, else CAP_SYS_NICE: may the caller change t's
  * placement? 0 or -EPERM. */
 static long affinity_may_set(const struct thread *t)
@@ -239,11 +255,11 @@ SYSCALL_DEFINE2(sched_setparam, pid_t, pid, uptr_t, param)
 /* The policy of pid (0: the caller), with SCHED_RESET_ON_FORK when set. */
 SYSCALL_DEFINE1(sched_getscheduler, pid_t, pid)
 {
-	struct thread *t;
+	const struct thread *t;
 
 	if (pid < 0)
 		return -EINVAL;
-	if (!(t = affinity_target(pid)))
+	if (!(t = query_target(pid)))
 		return -ESRCH;
 	return t->cred.sched_policy | (t->cred.sched_reset_on_fork ? SCHED_RESET_ON_FORK : 0);
 }
@@ -252,11 +268,11 @@ SYSCALL_DEFINE1(sched_getscheduler, pid_t, pid)
 SYSCALL_DEFINE2(sched_getparam, pid_t, pid, uptr_t, param)
 {
 	struct sched_param_k p = { 0 };
-	struct thread *t;
+	const struct thread *t;
 
 	if (!param || pid < 0)
 		return -EINVAL;
-	if (!(t = affinity_target(pid)))
+	if (!(t = query_target(pid)))
 		return -ESRCH;
 	if (policy_rt(t->cred.sched_policy))
 		p.sched_priority = t->cred.sched_priority;
@@ -432,11 +448,11 @@ SYSCALL_DEFINE3(sched_setattr, pid_t, pid, uptr_t, uattr, unsigned int, flags)
 SYSCALL_DEFINE4(sched_getattr, pid_t, pid, uptr_t, uattr, unsigned int, usize, unsigned int, flags)
 {
 	struct sched_attr_k a = { 0 };
-	struct thread *t;
+	const struct thread *t;
 
 	if (!uattr || pid < 0 || usize > PAGE_SIZE || usize < SCHED_ATTR_SIZE_VER0 || flags)
 		return -EINVAL;
-	if (!(t = affinity_target(pid)))
+	if (!(t = query_target(pid)))
 		return -ESRCH;
 	a.sched_policy = (uint32_t)t->cred.sched_policy;
 	if (t->cred.sched_reset_on_fork)

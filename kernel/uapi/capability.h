@@ -45,8 +45,7 @@
 #define CAP_LAST_CAP          CAP_CHECKPOINT_RESTORE
 
 /* securebits (include/uapi/linux/securebits.h): each bit has a lock bit
- * above it. NO_CAP_AMBIENT_RAISE restricts ambient capabilities, which
- * Kestrel does not have. */
+ * above it. NO_CAP_AMBIENT_RAISE forbids PR_CAP_AMBIENT_RAISE. */
 #define SECURE_NOROOT               0
 #define SECURE_NO_SETUID_FIXUP      2
 #define SECURE_KEEP_CAPS            4
@@ -54,6 +53,7 @@
 #define SECBIT_NOROOT               (1u << SECURE_NOROOT)
 #define SECBIT_NO_SETUID_FIXUP      (1u << SECURE_NO_SETUID_FIXUP)
 #define SECBIT_KEEP_CAPS            (1u << SECURE_KEEP_CAPS)
+#define SECBIT_NO_CAP_AMBIENT_RAISE (1u << SECURE_NO_CAP_AMBIENT_RAISE)
 #define SECBIT_KEEP_CAPS_LOCKED     (1u << (SECURE_KEEP_CAPS + 1))
 #define SECURE_ALL_BITS             0x55u
 #define SECURE_ALL_LOCKS            (SECURE_ALL_BITS << 1)

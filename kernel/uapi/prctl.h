@@ -26,6 +26,13 @@
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS    38
 #define PR_GET_NO_NEW_PRIVS    39
+#define PR_CAP_AMBIENT         47
+
+/* PR_CAP_AMBIENT's operations (arg2). */
+#define PR_CAP_AMBIENT_IS_SET    1
+#define PR_CAP_AMBIENT_RAISE     2
+#define PR_CAP_AMBIENT_LOWER     3
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
 
 /* PR_SET_TSC's values. */
 #define PR_TSC_ENABLE  1

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // User and group ids as Linux's: the set*id calls and their capability transitions, groups,
 // file permission classes, ownership of new files, chown/chmod rules, kill's permission,
-// set-user-ID exec, /proc/PID/status and /proc/PID's owner, CAP_MKNOD, the bounding set.
+// set-user-ID exec, /proc/PID/status and /proc/PID's owner, CAP_MKNOD, the bounding set,
+// the ambient set.
 #define _GNU_SOURCE
 #include <grp.h>
 #include <pthread.h>
@@ -43,6 +44,7 @@
 #define PROBE "--creds-probe" /* argv[1] of the set-user-ID copy of this program */
 #define PROBE_SHARED "--creds-probe-shared" /* the same, exec'd sharing its cwd (CLONE_FS) */
 #define PROBE_NOROOT "--creds-probe-noroot" /* exec'd by root under SECBIT_NOROOT */
+#define PROBE_AMBIENT "--creds-probe-ambient" /* exec'd by USER with CAP_KILL ambient */
 #define CHILD_WAIT_MS 5000
 
 struct cap_header { uint32_t version; int pid; };
@@ -1071,6 +1073,108 @@ static int check_securebits(void)
 	return r ? CHECK_FAIL : CHECK_OK;
 }
 
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_IS_SET 1
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_LOWER 3
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+#define SB_NO_CAP_AMBIENT_RAISE 0x40u
+
+/* The exec'd copy with CAP_KILL ambient, as USER: CAP_KILL alone permitted,
+ * effective and ambient (a program without set-id bits). */
+static int probe_ambient(void)
+{
+	if (getuid() != USER || geteuid() != USER)
+		return 2;
+	if (status_hex("CapAmb") != BIT(CAP_KILL))
+		return 3;
+	return status_hex("CapPrm") == BIT(CAP_KILL) && status_hex("CapEff") == BIT(CAP_KILL) ? 0 : 4;
+}
+
+/* Add cap to the inheritable set (or take it out). */
+static int set_inheritable(int cap, int on)
+{
+	struct cap_header h = { CAP_V3, 0 };
+	struct cap_data d[2];
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -1;
+	if (on)
+		d[cap / 32].inheritable |= 1u << (cap % 32);
+	else
+		d[cap / 32].inheritable &= ~(1u << (cap % 32));
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+static long ambient(int op, unsigned long cap)
+{
+	return prctl(PR_CAP_AMBIENT, op, cap, 0, 0);
+}
+
+/* A user keeping CAP_KILL (KEEP_CAPS) raises it ambient (leaving root
+ * cleared the ambient set) and execs this program. */
+static int ambient_exec_as_user(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *argv[] = { "t-conform_creds", PROBE_AMBIENT, NULL };
+		if (set_inheritable(CAP_KILL, 1) || ambient(PR_CAP_AMBIENT_RAISE, CAP_KILL) ||
+		    prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setresuid(USER, USER, USER))
+			_exit(5);
+		if (ambient(PR_CAP_AMBIENT_IS_SET, CAP_KILL) != 0)
+			_exit(7); /* leaving root kept it */
+		if (ambient(PR_CAP_AMBIENT_RAISE, CAP_KILL))
+			_exit(8);
+		execv(self_path, argv);
+		_exit(6);
+	}
+	return want_exit("a user's exec with CAP_KILL ambient (0: it is permitted and effective)", pid, 0);
+}
+
+/* The ambient set (LTP's prctl07): PR_CAP_AMBIENT's argument checks
+ * (EINVAL), RAISE only of a permitted and inheritable capability and not
+ * under SECBIT_NO_CAP_AMBIENT_RAISE (EPERM), IS_SET, LOWER, CLEAR_ALL,
+ * /proc's CapAmb; capset taking a capability out of the inheritable set
+ * takes it out of the ambient set, and so does leaving root, even with
+ * KEEP_CAPS; an exec by a user makes the ambient set permitted and
+ * effective. */
+static int check_ambient(void)
+{
+	if (want_ok("CLEAR_ALL", (int)ambient(PR_CAP_AMBIENT_CLEAR_ALL, 0)) ||
+	    want_err("CLEAR_ALL with a capability", (int)ambient(PR_CAP_AMBIENT_CLEAR_ALL, 1), EINVAL) ||
+	    want_err("IS_SET of capability 64", (int)ambient(PR_CAP_AMBIENT_IS_SET, 64), EINVAL) ||
+	    want_err("op 5", (int)ambient(5, CAP_KILL), EINVAL) ||
+	    want_err("RAISE with arg4", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_KILL, 1, 0), EINVAL) ||
+	    want_err("RAISE of a non-inheritable one", (int)ambient(PR_CAP_AMBIENT_RAISE, CAP_KILL), EPERM) ||
+	    want_eq("CapAmb at the start", status_hex("CapAmb") == 0, 1) ||
+	    want_ok("CAP_KILL and CAP_CHOWN inheritable", set_inheritable(CAP_KILL, 1) | set_inheritable(CAP_CHOWN, 1)) ||
+	    want_ok("NO_CAP_AMBIENT_RAISE", prctl(PR_SET_SECUREBITS, SB_NO_CAP_AMBIENT_RAISE, 0, 0, 0)) ||
+	    want_err("RAISE under it", (int)ambient(PR_CAP_AMBIENT_RAISE, CAP_KILL), EPERM) ||
+	    want_ok("securebits 0", prctl(PR_SET_SECUREBITS, 0, 0, 0, 0)) ||
+	    want_ok("RAISE(CAP_KILL)", (int)ambient(PR_CAP_AMBIENT_RAISE, CAP_KILL)) ||
+	    want_ok("RAISE(CAP_KILL) twice", (int)ambient(PR_CAP_AMBIENT_RAISE, CAP_KILL)) ||
+	    want_ok("RAISE(CAP_CHOWN)", (int)ambient(PR_CAP_AMBIENT_RAISE, CAP_CHOWN)) ||
+	    want_eq("IS_SET(CAP_KILL)", (int)ambient(PR_CAP_AMBIENT_IS_SET, CAP_KILL), 1) ||
+	    want_eq("IS_SET(CAP_SETUID)", (int)ambient(PR_CAP_AMBIENT_IS_SET, CAP_SETUID), 0) ||
+	    want_eq("CapAmb", status_hex("CapAmb") == (BIT(CAP_KILL) | BIT(CAP_CHOWN)), 1) ||
+	    want_ok("LOWER(CAP_SETUID), not in it", (int)ambient(PR_CAP_AMBIENT_LOWER, CAP_SETUID)) ||
+	    want_ok("CAP_CHOWN out of the inheritable set", set_inheritable(CAP_CHOWN, 0)) ||
+	    want_eq("CapAmb after", status_hex("CapAmb") == BIT(CAP_KILL), 1) ||
+	    want_ok("LOWER(CAP_KILL)", (int)ambient(PR_CAP_AMBIENT_LOWER, CAP_KILL)) ||
+	    want_eq("IS_SET(CAP_KILL) after LOWER", (int)ambient(PR_CAP_AMBIENT_IS_SET, CAP_KILL), 0) ||
+	    want_ok("RAISE(CAP_KILL) again", (int)ambient(PR_CAP_AMBIENT_RAISE, CAP_KILL)) ||
+	    want_ok("CLEAR_ALL", (int)ambient(PR_CAP_AMBIENT_CLEAR_ALL, 0)) ||
+	    want_eq("CapAmb after CLEAR_ALL", status_hex("CapAmb") == 0, 1) ||
+	    ambient_exec_as_user() ||
+	    want_ok("RAISE(CAP_KILL) before leaving root", (int)ambient(PR_CAP_AMBIENT_RAISE, CAP_KILL)) ||
+	    want_ok("setresuid(USER)", setresuid(USER, USER, USER)))
+		return CHECK_FAIL;
+	return want_eq("CapAmb after leaving root", status_hex("CapAmb") == 0, 1) ? CHECK_FAIL : CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "root", check_root },
 	{ "setresuid-drop", check_setresuid_drop },
@@ -1102,6 +1206,7 @@ static const struct check checks[] = {
 	{ "exec-perm", check_exec_perm },
 	{ "creat-sgid", check_creat_sgid },
 	{ "securebits", check_securebits },
+	{ "ambient", check_ambient },
 };
 
 int main(int argc, char **argv)
@@ -1115,6 +1220,8 @@ int main(int argc, char **argv)
 		return probe_shared();
 	if (argc == 2 && strcmp(argv[1], PROBE_NOROOT) == 0)
 		return probe_noroot();
+	if (argc == 2 && strcmp(argv[1], PROBE_AMBIENT) == 0)
+		return probe_ambient();
 	if (getuid() != 0) {
 		printf("conform_creds: SKIP not run as root\n");
 		return 0;

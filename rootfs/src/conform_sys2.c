@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr, ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC, /proc/PID/ns, the nsfs ioctls and setns.
+// System calls of issue 28's second list, as Linux 6.1's: futex_waitv, sched_getattr/sched_setattr (and a zombie's policy), ioprio_get/ioprio_set, pidfd_getfd, membarrier, name_to_handle_at/open_by_handle_at, vhangup, ioperm/iopl, the xattr calls on tmpfs, remap_file_pages, /dev/urandom's ioctls, SEEK_DATA and SEEK_HOLE on tmpfs, /dev a tmpfs of its own, O_TMPFILE, openat2, acct, sync_file_range, PR_SET_TSC, /proc/PID/ns, the nsfs ioctls and setns.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +13,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -304,6 +306,62 @@ static int check_attr_roundtrip(void)
 static int check_attr_unprivileged(void)
 {
 	return root_child(attr_unprivileged);
+}
+
+#ifndef SCHED_RESET_ON_FORK
+#define SCHED_RESET_ON_FORK 0x40000000
+#endif
+
+/* Fork a child that exits at once and wait until it is a zombie (not
+ * reaped); its pid, or -1. */
+static pid_t zombie_child(void)
+{
+	siginfo_t si;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 || waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0)
+		return -1;
+	return pid;
+}
+
+/* The policy and priority of a zombie child are still there to read
+ * until it is reaped, as Linux's find_process_by_pid finds a task until
+ * release_task; SCHED_RESET_ON_FORK gives the child SCHED_OTHER and
+ * priority 0 (LTP's sched_setscheduler04 reads them after the child may
+ * have exited). Through syscall(): musl's wrappers are ENOSYS. */
+static int zombie_sched(void)
+{
+	struct sched_param p = { .sched_priority = 10 };
+	pid_t reset, kept;
+	int r;
+
+	if ((r = want_ok("FIFO 10 with RESET_ON_FORK",
+			 syscall(SYS_sched_setscheduler, 0, SCHED_FIFO | SCHED_RESET_ON_FORK, &p))))
+		return r;
+	if ((reset = zombie_child()) < 0)
+		return fail("a zombie child: %s", errname(errno));
+	p.sched_priority = 10;
+	if ((r = want_ok("FIFO 10", syscall(SYS_sched_setscheduler, 0, SCHED_FIFO, &p))))
+		return r;
+	if ((kept = zombie_child()) < 0)
+		return fail("a zombie child: %s", errname(errno));
+	if ((r = want_eq("the reset zombie's policy", syscall(SYS_sched_getscheduler, reset), SCHED_OTHER)) ||
+	    (r = want_ok("its sched_getparam", syscall(SYS_sched_getparam, reset, &p))) ||
+	    (r = want_eq("its priority", p.sched_priority, 0)) ||
+	    (r = want_eq("the other zombie's policy", syscall(SYS_sched_getscheduler, kept), SCHED_FIFO)) ||
+	    (r = want_ok("its sched_getparam", syscall(SYS_sched_getparam, kept, &p))) ||
+	    (r = want_eq("its priority", p.sched_priority, 10)))
+		return r;
+	if (waitpid(reset, NULL, 0) != reset)
+		return fail("waitpid: %s", errname(errno));
+	return want_err("a reaped child's policy", syscall(SYS_sched_getscheduler, reset), ESRCH);
+}
+
+static int check_zombie_sched(void)
+{
+	return root_child(zombie_sched);
 }
 
 
@@ -715,6 +773,45 @@ static int check_handle_roundtrip(void)
 	return r;
 }
 
+#define TMPFS_MAGIC_U 0x01021994
+
+/* /dev is a file system of its own, a tmpfs as Linux's devtmpfs: statfs
+ * says TMPFS_MAGIC, its nodes have another st_dev than /tmp's files, and
+ * a handle of a /tmp file is stale against a /dev descriptor (LTP's
+ * open_by_handle_at02 stale-dfd case passes /dev/null as fd 0). */
+static int dev_own_fs(void)
+{
+	struct handle h = { .handle_bytes = MAX_HANDLE_SZ };
+	struct statfs sf;
+	struct stat dn, tf;
+	int mnt, dfd, r;
+
+	if ((r = handle_setup()))
+		return r;
+	if (statfs("/dev", &sf) || stat("/dev/null", &dn) || stat("f", &tf))
+		return fail("statfs /dev, stat /dev/null and f: %s", errname(errno));
+	if ((r = want_eq("/dev's f_type is TMPFS_MAGIC", (long)sf.f_type, TMPFS_MAGIC_U)) ||
+	    (r = want_eq("/dev/null's st_dev differs from a /tmp file's", dn.st_dev != tf.st_dev, 1)) ||
+	    (r = want_eq("handle of f", name_to_handle(AT_FDCWD, "f", &h, &mnt, 0), 0)))
+		return r;
+	if ((dfd = open("/dev/null", O_RDONLY)) < 0)
+		return want_ok("open /dev/null", dfd);
+	r = want_err("f's handle against /dev/null", open_by_handle(dfd, &h, O_RDONLY), ESTALE);
+	close(dfd);
+	return r;
+}
+
+static int check_dev_own_fs(void)
+{
+	int r;
+
+	if (geteuid() != 0)
+		return skip("not root");
+	snprintf(hdir, sizeof(hdir), "/tmp/t-conform_sys2.%d", (int)getpid());
+	r = in_child(dev_own_fs);
+	handle_cleanup();
+	return r;
+}
 
 /* ---- vhangup ---- */
 static volatile int hups;
@@ -2033,6 +2130,7 @@ static const struct check checks[] = {
 	{ "attr_errors", check_attr_errors },
 	{ "attr_roundtrip", check_attr_roundtrip },
 	{ "attr_unprivileged", check_attr_unprivileged },
+	{ "zombie_sched", check_zombie_sched },
 	{ "ioprio_errors", check_ioprio_errors },
 	{ "ioprio_roundtrip", check_ioprio_roundtrip },
 	{ "getfd_errors", check_getfd_errors },
@@ -2040,6 +2138,7 @@ static const struct check checks[] = {
 	{ "membarrier", check_membarrier },
 	{ "handle_errors", check_handle_errors },
 	{ "handle_roundtrip", check_handle_roundtrip },
+	{ "dev_own_fs", check_dev_own_fs },
 	{ "vhangup", check_vhangup },
 	{ "ioport_errors", check_ioport_errors },
 	{ "ioport_ports", check_ioport_ports },
