@@ -54,6 +54,7 @@
 #include "lib/errno.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+#include "mm/heap.h"
 #include "time/time.h"
 #include "uapi/rtnetlink.h"
 #include "log.h"
@@ -112,8 +113,12 @@ struct ac_todo {
 	struct { int ifindex; struct in6 addr; uint8_t prefix; bool ok; } said[IPV6_ADDR_MAX];
 	unsigned nsaid;
 	/* the listener's news, in order: at most one per address a run
-	 * (lo's address by hand: two), so IPV6_ADDR_MAX of them suffice */
-	struct { struct ipv6_ifaddr a; bool added; } news[IPV6_ADDR_MAX];
+	 * (lo's address by hand: two), so IPV6_ADDR_MAX of them suffice.
+	 * From the heap at the first (todo_run frees them): the 2 KiB are
+	 * more than a kernel stack spares beside netlink's frames (the
+	 * self-test's limit is half the stack). None when the heap has no
+	 * room: the listener misses them, as Linux's gets ENOBUFS then. */
+	struct ac_news { struct ipv6_ifaddr a; bool added; } *news;
 	unsigned nnews;
 };
 
@@ -127,8 +132,10 @@ void ipv6_addr_listen(ipv6_addr_news_fn fn)
 /* The listener will hear of a as it is now: RTM_NEWADDR (added) or RTM_DELADDR. ac_lock held. */
 static void news(struct ac_todo *t, const struct ipv6_ifaddr *a, bool added)
 {
+	if (!t->news && !(t->news = kmalloc(IPV6_ADDR_MAX * sizeof(*t->news))))
+		return;
 	if (t->nnews < IPV6_ADDR_MAX)
-		t->news[t->nnews++] = (typeof(t->news[0])){ *a, added };
+		t->news[t->nnews++] = (struct ac_news){ *a, added };
 }
 
 static unsigned rand_ms(unsigned max)
@@ -359,6 +366,8 @@ static void todo_run(struct ac_todo *t)
 	static const struct in6 any;
 	for (unsigned i = 0; i < t->nnews && addr_news; i++)
 		addr_news(&t->news[i].a, t->news[i].added);
+	kfree(t->news);
+	t->news = NULL;
 	for (unsigned i = 0; i < t->nmc; i++) {
 		struct netdev *dev = netdev_by_index(t->mc[i]);
 		mc_sync(t->mc[i]);
