@@ -203,6 +203,15 @@ struct dump {
 	int err;
 };
 
+/* A SIGKILL came for the dumping process (Linux's dump_interrupted): the
+ * dump stops short, -EINTR in d->err. */
+static bool killed(struct dump *d)
+{
+	if ((current_process()->sig_pending | current_thread()->sig_pending) & (1ull << (SIGKILL - 1)))
+		d->err = -EINTR;
+	return d->err == -EINTR;
+}
+
 static void emit(struct dump *d, const void *buf, size_t n)
 {
 	if (d->err)
@@ -211,10 +220,8 @@ static void emit(struct dump *d, const void *buf, size_t n)
 		d->err = -EFBIG;
 		return;
 	}
-	if ((current_process()->sig_pending | current_thread()->sig_pending) & (1ull << (SIGKILL - 1))) {
-		d->err = -EINTR; /* Linux's dump_interrupted */
+	if (killed(d))
 		return;
-	}
 	for (size_t done = 0; done < n;) {
 		long w = file_kwrite(d->f, (const uint8_t *)buf + done, n - done, &d->pos);
 		if (w <= 0) {
@@ -315,7 +322,9 @@ static struct seg *take_segs(struct vm_space *vs, unsigned *n)
 
 /* A region's pages: those present (mapped, or in the region's memory
  * object) copied whatever the protection, as Linux's get_dump_page; a
- * page never touched is left a hole, as Linux leaves an anonymous one. */
+ * page never touched is left a hole, as Linux leaves an anonymous one.
+ * The region's size is the program's (a huge sparse mapping is a loop of
+ * billions of holes): SIGKILL stops it, as it stops the writes. */
 static void write_seg(struct dump *d, struct vm_space *vs, const struct seg *s, uint8_t *page)
 {
 	for (uint64_t va = s->start; va < s->start + s->dump && !d->err; va += PAGE_SIZE) {
@@ -324,6 +333,8 @@ static void write_seg(struct dump *d, struct vm_space *vs, const struct seg *s, 
 		else
 			emit(d, page, PAGE_SIZE);
 		sched_cond_resched();
+		if (killed(d))
+			break;
 	}
 }
 
