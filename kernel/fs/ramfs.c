@@ -473,11 +473,20 @@ static void ramfs_evict(struct inode *ip)
 		kfree(sb);
 }
 
-struct inode *ramfs_new_root(void)
+/* ram_root's limits: half of RAM's pages and as many inodes, as tmpfs's
+ * defaults. Set by the RAM root's making, or on a disk root by the first
+ * unlinked file (memfd_create), the RAM root's other user. */
+static void ram_root_limits(void)
 {
 	uint64_t half = pmm_managed_pages() / 2;
 
-	ram_root.max_pages = ram_root.max_inodes = half;
+	if (!__atomic_load_n(&ram_root.max_pages, __ATOMIC_RELAXED))
+		ram_root.max_pages = ram_root.max_inodes = half;
+}
+
+struct inode *ramfs_new_root(void)
+{
+	ram_root_limits();
 	struct inode *ip = ramfs_new(&ram_root, S_IFDIR | 0755);
 
 	if (!ip)
@@ -1288,6 +1297,7 @@ static int ramfs_open(struct inode *ip, struct file *f)
 int ramfs_new_unlinked(const char *name, uint32_t mode, unsigned seals, struct inode **out)
 {
 	size_t len = strlen(name);
+	ram_root_limits(); /* a disk root made no RAM root (/dev is a tmpfs of its own) */
 	struct inode *ip = ramfs_new(&ram_root, S_IFREG | (mode & S_IALLUGO));
 
 	if (!ip)
