@@ -29,6 +29,8 @@ import threading
 import time
 import uuid
 
+import qmon  # every CPU's backtrace when a case times out
+
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
@@ -2480,6 +2482,8 @@ def qemu_cmd(case, img, vars_fd):
                 "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=0"]
     else:
         cmd += ["-drive", f"format=raw,file={img}"]
+    if case.get("_monitor_sock") and not case.get("script"):
+        cmd += ["-monitor", f"unix:{case['_monitor_sock']},server=on,wait=off"]
     if case.get("script"):
         # The serial port on a socket the harness types into and reads
         # from; the log is what it read (Script._drain), never QEMU's
@@ -2676,6 +2680,15 @@ class Script:
 INCONCLUSIVE = "inconclusive: "
 
 
+def where_stuck(case, script, build):
+    """At a timeout: every CPU's backtrace (qmon), through the script's
+    monitor connection if the case has one (QEMU takes one at a time)."""
+    kernel_elf = os.path.join(build, "kernel.elf")
+    if script:
+        return qmon.where_stuck(qmon.Monitor(script.monitor, banner=False), kernel_elf)
+    return qmon.where_stuck_at(case["_monitor_sock"], kernel_elf)
+
+
 def boot(case, build, outdir, timeout):
     """boot_once, again while a check finds the run inconclusive (its verdict
     starts with INCONCLUSIVE: the host's scheduling, not the kernel, kept the
@@ -2740,18 +2753,18 @@ def boot_once(case, build, outdir, timeout):
         case["image"](img)
     shutil.copyfile(OVMF_SB_VARS if case.get("sb") else OVMF_VARS, vars_fd)
     case["_img"] = img
-    sockdir = None
+    # Unix socket paths are limited to ~100 bytes: keep them short. Every
+    # case has a monitor socket: at a timeout it tells where each CPU is.
+    sockdir = tempfile.mkdtemp(prefix="kestrel-boot-")
+    case["_monitor_sock"] = os.path.join(sockdir, "monitor")
     if case.get("script"):
-        # Unix socket paths are limited to ~100 bytes: keep them short.
-        sockdir = tempfile.mkdtemp(prefix="kestrel-boot-")
         case["_serial_sock"] = os.path.join(sockdir, "com1")
-        case["_monitor_sock"] = os.path.join(sockdir, "monitor")
     t0 = time.monotonic()
     proc = subprocess.Popen(qemu_cmd(case, img, vars_fd) + (peer.kestrel_args if peer else []),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     status, script, script_err = None, None, None
     try:
-        if sockdir:
+        if case.get("script"):
             script = Script(case, t0 + timeout)
     except (OSError, KeyError) as e:
         script_err = f"input script: cannot talk to QEMU: {e}"
@@ -2773,13 +2786,16 @@ def boot_once(case, build, outdir, timeout):
     else:
         if not script_err:
             status = "timeout"
+    stuck = None
+    if status == "timeout" and proc.poll() is None:
+        stuck = where_stuck(case, script, case_build)
     if proc.poll() is None:
         proc.kill()
     proc.wait()
     if script:
         script.close()
-    if sockdir:
-        shutil.rmtree(sockdir, ignore_errors=True)
+    shutil.rmtree(sockdir, ignore_errors=True)
+    del case["_monitor_sock"]  # gone with sockdir: a later boot_again must not name it
     secs = time.monotonic() - t0
     log = read_log(log_path) if os.path.exists(log_path) else ""
     if script_err:
@@ -2787,6 +2803,8 @@ def boot_once(case, build, outdir, timeout):
     elif status == "timeout":
         why = verdict(case, log, None) or f"timed out after {timeout} s"
         why = f"timed out after {timeout} s: " + why
+        if stuck:
+            why += "\n    the CPUs were at:\n      " + stuck
     else:
         why = verdict(case, log, status)
     if not why and case.get("after"):

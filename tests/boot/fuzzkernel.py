@@ -24,7 +24,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import boottest  # noqa: E402  (the QEMU command line and the OVMF paths)
+import qmon  # noqa: E402  (every CPU's backtrace at a hang)
 
 TOP = boottest.TOP
 PROGRESS_TIMEOUT = 30      # s without a kfuzz line: a hang
@@ -67,57 +67,9 @@ def why_failed(log, status, stalled):
     return None
 
 
-def monitor_command(sock_path, command):
-    """One command on QEMU's monitor socket; its output, or '' if QEMU does not answer."""
-    try:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(5)
-        s.connect(sock_path)
-        out = b""
-        for cmd in (None, command):
-            if cmd:
-                s.sendall(cmd.encode() + b"\n")
-                out = b""
-            while not out.endswith(b"(qemu) "):
-                data = s.recv(4096)
-                if not data:
-                    break
-                out += data
-        s.close()
-        return out.decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def symbolise(build, addr):
-    out = subprocess.run(["addr2line", "-f", "-s", "-e", os.path.join(build, "kernel.elf"),
-                          hex(addr)], capture_output=True, text=True).stdout.split()
-    return f"{addr:#x} {' '.join(out)}"
-
-
 def where_stuck(sock_path, build):
-    """At a hang: where the CPU is, as a backtrace through the kernel's frame
-    pointers (read with the monitor's x command), symbolised."""
-    regs = monitor_command(sock_path, "info registers")
-    rip, rbp = re.search(r"RIP=([0-9a-f]+)", regs), re.search(r"RBP=([0-9a-f]+)", regs)
-    if not rip or not rbp:
-        return "no answer from the QEMU monitor"
-    cpl = re.search(r"CPL=(\d)", regs)
-    frames = [symbolise(build, int(rip.group(1), 16))]
-    fp = int(rbp.group(1), 16)
-    for _ in range(12):
-        if fp < 0xffff800000000000 or fp & 7:
-            break  # not a kernel frame: the chain ends (or the CPU is in ring 3)
-        words = re.findall(r"0x([0-9a-f]{16})", monitor_command(sock_path, f"x/2gx {fp:#x}")
-                           .split(":", 1)[-1])
-        if len(words) < 2:
-            break
-        nxt, ret = int(words[0], 16), int(words[1], 16)
-        frames.append(symbolise(build, ret))
-        if nxt <= fp:
-            break
-        fp = nxt
-    return f"CPL {cpl.group(1) if cpl else '?'}:\n      " + "\n      ".join(frames)
+    """At a hang: where each CPU is (qmon.where_stuck_at), symbolised with build's kernel.elf."""
+    return qmon.where_stuck_at(sock_path, os.path.join(build, "kernel.elf"))
 
 
 def watch(proc, log_path, seconds):
@@ -190,7 +142,7 @@ def main():
     try:
         status, stalled = watch(proc, log_path, args.seconds)
         if stalled and proc.poll() is None:
-            stalled += "; the CPU was at " + where_stuck(monitor, build)
+            stalled += "; the CPUs were at:\n      " + where_stuck(monitor, build)
     finally:
         shutil.rmtree(sockdir, ignore_errors=True)
         if proc.poll() is None:
