@@ -581,7 +581,7 @@ def cases(build):
         apic_case("pc", "1G", 1, (900, 1024), hpet=False, selftest=MACHINE_SELFTEST),
         tsc_unstable_case("q35", "128M", 2, (90, 128)),
         tsc_unstable_case("pc", "128M", 2, (90, 128), hpet=False),
-        # The first AP's warp-test readings 2^30 cycles ahead (smp_tsc_skew, a
+        # The first AP's warp-test readings 2^30 cycles behind (smp_tsc_skew, a
         # test hook: QEMU's TCG ignores writes to the TSC): the warp test at
         # bring-up sees a reading below an earlier one and the
         # clock moves to the HPET; the programs that lean on time then pass.

@@ -123,7 +123,11 @@ static bool parked_all;              /* and every APIC took its INIT */
 static volatile uint32_t warp_lock;
 static uint64_t warp_last, warp_max;
 /* smp_tsc_skew=N, a test: the first AP's warp-test readings are taken N
- * cycles ahead (QEMU's TCG ignores writes to the TSC MSRs). */
+ * cycles behind (QEMU's TCG ignores writes to the TSC MSRs), so they fall
+ * below the boot CPU's reading before the kick, however late smp_finish
+ * reads again. (Ahead, they had to stay above that last reading: on a
+ * loaded host smp_finish came more than 2^30 cycles after them once, and
+ * the test of the test saw no warp.) */
 static uint64_t first_ap_skew;
 static bool started;                 /* smp_start kicked the APs: smp_finish collects */
 static const char *not_started;      /* else why not */
@@ -152,14 +156,14 @@ void smp_send_ipi(unsigned id, unsigned vector)
 
 /* ------------------------------------------------------ the AP's side */
 
-/* WARP_ROUNDS turns of the warp test on this CPU (skew: added to its
+/* WARP_ROUNDS turns of the warp test on this CPU (skew: taken from its
  * readings, 0 but in the test of the test). */
 static void warp_rounds(uint64_t skew)
 {
 	for (int i = 0; i < WARP_ROUNDS; i++) {
 		while (__atomic_exchange_n(&warp_lock, 1, __ATOMIC_ACQUIRE))
 			cpu_pause();
-		uint64_t now = rdtsc_ordered() + skew;
+		uint64_t tsc = rdtsc_ordered(), now = tsc > skew ? tsc - skew : 0;
 		if (now < warp_last && warp_last - now > warp_max)
 			warp_max = warp_last - now;
 		if (now > warp_last)

@@ -47,7 +47,7 @@ void smp_finish(void);
  * CPUs (0: in step); the caller then distrusts the TSC as the clock. */
 uint64_t smp_tsc_warp(void);
 /* smp_tsc_skew=N on the command line, for the test of the warp test: the
- * first AP's readings in it are taken N cycles ahead (QEMU's TCG ignores
+ * first AP's readings in it are taken N cycles behind (QEMU's TCG ignores
  * writes to the TSC). Before smp_start. */
 void smp_set_tsc_skew(uint64_t cycles);
 
