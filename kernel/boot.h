@@ -39,6 +39,8 @@ struct boot_config {
 	bool klockstat;                    /* klockstat: the kernel lock's statistics from boot on */
 	bool idle_halt;                    /* idle=halt: idle CPUs halt at once, never poll */
 	char ip[IP_SPEC_MAX];              /* ip=SPEC: boot-time network configuration (net/ipconfig.h); "": none */
+	bool profile;                      /* profile=N: the kernel profiler on (profile.h) */
+	unsigned profile_shift;            /* its N: buckets of 2^N bytes of text */
 };
 
 /* Parse the command line into cfg, logging every unknown or malformed

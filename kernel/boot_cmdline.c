@@ -2,6 +2,7 @@
 /* Kestrel: turning the command line into a struct boot_config. */
 #include "boot.h"
 #include "log.h"
+#include "profile.h"
 #include "panic.h"
 #include "dev/power.h"
 #include "lib/string.h"
@@ -121,6 +122,26 @@ static bool parse_string(const struct cmdline_word *w, char *dst, size_t cap)
 	return true;
 }
 
+/* profile=N (Linux's, its CPU form alone): a decimal from 0 to
+ * PROFILE_SHIFT_MAX; false otherwise. */
+static bool parse_profile(const struct cmdline_word *w, struct boot_config *cfg)
+{
+	unsigned n = 0;
+
+	if (!w->has_val || w->val_len == 0 || w->val_len > 2)
+		return false;
+	for (uint32_t i = 0; i < w->val_len; i++) {
+		if (w->val[i] < '0' || w->val[i] > '9')
+			return false;
+		n = n * DECIMAL_BASE + (unsigned)(w->val[i] - '0');
+	}
+	if (n > PROFILE_SHIFT_MAX)
+		return false;
+	cfg->profile = true;
+	cfg->profile_shift = n;
+	return true;
+}
+
 /* One word; false if it is unknown or its value is malformed. */
 static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 {
@@ -166,6 +187,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 		return val_is(w, "0") ? (cfg->no_vdso = true) : val_is(w, "1");
 	if (cmdline_word_is(w, "klockstat")) /* /proc/klock_stat counts from boot on */
 		return !w->has_val && (cfg->klockstat = true);
+	if (cmdline_word_is(w, "profile")) /* Linux's profile=N: profile.h */
+		return parse_profile(w, cfg);
 	if (cmdline_word_is(w, "idle")) /* Linux's idle=halt */
 		return val_is(w, "halt") && (cfg->idle_halt = true);
 	if (cmdline_word_is(w, "tsc")) /* Linux's tsc=unstable */

@@ -24,6 +24,12 @@ uint64_t ksyms_count(void)
 	return ksym_count;
 }
 
+const char *ksyms_nth(uint64_t i, uint64_t *addr)
+{
+	*addr = ksym_table[i].addr;
+	return &ksym_names[ksym_table[i].name];
+}
+
 /* Binary search for the last symbol at or below addr, within .text. */
 const char *ksyms_lookup(uint64_t addr, uint64_t *offset)
 {

@@ -4,6 +4,8 @@
  */
 #include "boot.h"
 #include "log.h"
+#include "profile.h"
+#include "mm/heap.h"
 #include "panic.h"
 #include "ksyms.h"
 #include "memmap.h"
@@ -415,6 +417,9 @@ void kmain(struct kbi_boot_info *bi)
 	sched_set_idle_poll(!cfg.idle_halt);
 	if (cfg.klockstat)
 		klock_stat_enable(true);
+	if (cfg.profile)
+		profile_init(kzalloc(profile_buckets_for(cfg.profile_shift) * sizeof(uint32_t)),
+			     profile_buckets_for(cfg.profile_shift), cfg.profile_shift); /* before the APs tick */
 	fbshadow_start(); /* the framebuffer console draws in RAM from now on */
 	process_init();
 	if (!cfg.no_vdso)

@@ -24,11 +24,11 @@ ROOTFS_BIN   := $(B)/rootfs.extra/bin
 ROOTFS_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 ROOTFS_TESTS := bigbss pie auxv nullderef kernelread privileged wxfault ud2 syscalls int80 fpu avx busyloop \
 	files dirs procs pipes signals ttyio mmapt timers threads sysargs prochostile fshostile entry memhostile shmem \
-	uapi conform_futex conform_eventfd conform_proc conform_mem conform_csys conform_exec conform_mfile conform_pipe conform_locks conform_unix ptrace conform_misc conform_elf conform_fdtypes conform_creds pcidev lspci conform_scale conform_glibc conform_procmem conform_wait conform_mremap mount mshared smp_stress conform_smp conform_pty conform_pyos conform_inet conform_sched vdso conform_cpus conform_netlink conform_netif conform_sysctl conform_inet_msg tcpopts conform_ipc conform_aio conform_inotify conform_keys conform_sys2 conform_mqueue radvsend udp6 conform_tcp6 conform_tcpcc conform_pmtu httpget ifwatch
+	uapi conform_futex conform_eventfd conform_proc conform_mem conform_csys conform_exec conform_mfile conform_pipe conform_locks conform_unix ptrace conform_misc conform_elf conform_fdtypes conform_creds pcidev lspci conform_scale conform_glibc conform_procmem conform_wait conform_mremap mount mshared smp_stress conform_smp conform_pty conform_pyos conform_inet conform_sched vdso conform_cpus conform_netlink conform_netif conform_sysctl conform_inet_msg tcpopts conform_ipc conform_aio conform_inotify conform_keys conform_sys2 conform_mqueue radvsend udp6 conform_tcp6 conform_tcpcc conform_pmtu httpget ifwatch conform_profile
 ROOTFS_PROGS := $(B)/rootfs.extra/sbin/init $(ROOTFS_BIN)/minimal $(ROOTFS_BIN)/hello \
 	$(patsubst %,$(ROOTFS_BIN)/t-%,$(ROOTFS_TESTS)) \
 	$(ROOTFS_BIN)/t-dynamic $(ROOTFS_BIN)/t-badelf $(B)/rootfs.extra/lib/ld-musl-x86_64.so.1 \
-	$(ROOTFS_BIN)/kfuzz
+	$(ROOTFS_BIN)/kfuzz $(ROOTFS_BIN)/readprofile
 
 .PHONY: rootfs-progs
 rootfs-progs: $(ROOTFS_PROGS)
@@ -56,6 +56,11 @@ $(B)/rootfs.extra/sbin/init: $(ROOTFS_SRC)/init.c | $(DEPS_OK)
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
 
 $(ROOTFS_BIN)/hello: $(ROOTFS_SRC)/hello.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(ROOTFS_CFLAGS) -static -o $@ $<
+	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)
+
+$(ROOTFS_BIN)/readprofile: $(ROOTFS_SRC)/readprofile.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(ROOTFS_CFLAGS) -static -o $@ $<
 	$(call rootfs_check,$@,$(rootfs_no_wx),a PT_LOAD is writable and executable)

@@ -19,8 +19,11 @@ functions (nm of DIR/kernel.elf), user addresses into one "user" line.
 can be profiled: --deb python3 "python3 -c pass".
 
 Prints the instructions in all, the user/kernel split, and the top N
-kernel functions with their instructions and share of the kernel's; the
-raw per-block counts stay in DIR/profile/ with --keep.
+kernel functions with their instructions and share of the kernel's; then
+the top N system calls by their time, with their counts, which the kernel
+keeps itself (booted with profile=2: kernel/profile.h,
+/proc/profile_syscalls); the raw per-block counts stay in DIR/profile/
+with --keep.
 
 The figures are exact guest instructions, the unit of `make bench`'s
 icount runs, and include code run with interrupts masked (a timer-sampled
@@ -84,10 +87,14 @@ def make_image(build, outdir, cmd, words, debs):
     shutil.rmtree(overlay, ignore_errors=True)
     os.makedirs(os.path.join(overlay, "etc"))
     with open(os.path.join(overlay, GUEST_SCRIPT), "w") as f:
-        f.write(f"#!/bin/sh\nsync\n{cmd}\necho \"profile: status $?\"\nsync\n")
+        # readprofile -r zeroes the kernel's system-call counts (profile=2 below):
+        # what /proc/profile_syscalls then shows is the command's, the two syncs
+        # and the echo
+        f.write(f"#!/bin/sh\nreadprofile -r\nsync\n{cmd}\necho \"profile: status $?\"\nsync\n"
+                "sed 's/^/profile: call /' /proc/profile_syscalls\n")
     os.chmod(os.path.join(overlay, GUEST_SCRIPT), 0o755)
     img = os.path.join(outdir, "profile.img")
-    cmdline = f"init=/bin/sh panic=poweroff {words} -- /{GUEST_SCRIPT}".replace("  ", " ")
+    cmdline = f"init=/bin/sh panic=poweroff profile=2 {words} -- /{GUEST_SCRIPT}".replace("  ", " ")
     deb_args = ["--deb", debs, "--deb-root", os.path.join(build, "debs-profile")] if debs else []
     subprocess.run([os.path.join(TOP, "tools", "mkimg.sh"), "-o", img, "--build", build,
                     "--cmdline", cmdline, "--overlay", overlay] + deb_args, check=True, stdout=subprocess.DEVNULL)
@@ -165,6 +172,25 @@ def report(user, funcs, top):
         print(f"{n:>14,} {100 * n / max(kernel, 1):>7.2f}%  {name}")
 
 
+def syscall_report(log_lines, top):
+    """The system calls the kernel counted while the command ran
+    (/proc/profile_syscalls: name, calls, nanoseconds from entry to return,
+    sleep included, by the guest's clock), the longest first."""
+    calls = []
+    for l in log_lines:
+        parts = l.split()
+        if len(parts) == 5 and parts[:2] == ["profile:", "call"]:
+            calls.append((parts[2], int(parts[3]), int(parts[4])))
+    if not calls:
+        print("profile: no system-call counts (a kernel without profile=N?)")
+        return
+    total = sum(c[1] for c in calls)
+    print(f"profile: {total:,} system calls; by time in the call (guest clock, sleep included):")
+    print(f"{'calls':>10} {'ms':>10} {'us/call':>9}  system call")
+    for name, n, ns in sorted(calls, key=lambda c: -c[2])[:top]:
+        print(f"{n:>10,} {ns / 1e6:>10.1f} {ns / 1e3 / max(n, 1):>9.1f}  {name}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
@@ -186,11 +212,13 @@ def main():
         img = make_image(args.build, work, args.cmd, args.words, args.deb)
         counts, log = run_qemu(args, work, img, plugin, symbol_address(elf, MARK_FUNCTION))
         with open(log, errors="replace") as f:
-            status = [l.strip() for l in f if l.startswith("profile: status")]
+            lines = f.readlines()
+        status = [l.strip() for l in lines if l.startswith("profile: status")]
         print(status[-1] if status else "profile: the command's status was not seen")
         addrs, names = kernel_symbols(elf)
         user, funcs = fold(window(read_snapshots(counts)), addrs, names)
         report(user, funcs, args.top)
+        syscall_report(lines, args.top)
     finally:
         if args.keep:
             print(f"profile: counts and serial log kept in {work}")

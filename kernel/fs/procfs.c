@@ -27,6 +27,7 @@
 #include "fs/procfs_show.h"
 #include "fs/procfs_cpus.h"
 #include "fs/procfs_klock.h"
+#include "fs/procfs_profile.h"
 #include "fs/procfs_mem.h"
 #include "fs/procfs_sys.h"
 #include "fs/pipe.h"
@@ -136,6 +137,10 @@ static const struct proc_entry root_entries[] = {
 	{ "sysrq-trigger", S_IFREG | 0200, NULL, NULL }, /* its own file ops (procfs_sys.c) */
 	{ "keys", S_IFREG | 0444, show_keys, NULL },
 	{ "key-users", S_IFREG | 0444, show_key_users, NULL },
+	{ "kallsyms", S_IFREG | 0444, show_kallsyms, NULL },
+	/* with profile=N only; /proc/profile has its own file ops (procfs_profile.c) */
+	{ "profile", S_IFREG | 0644, NULL, NULL },
+	{ "profile_syscalls", S_IFREG | 0444, show_profile_syscalls, NULL },
 };
 static const struct proc_entry pid_entries[] = {
 	{ "stat", S_IFREG | 0444, show_pid_stat, NULL },
@@ -371,12 +376,24 @@ static int parse_pid(const char *name, size_t len)
 	return v;
 }
 
+/* Whether e is a file that does not exist now: the profiler's, when it is
+ * off (Linux has /proc/profile only with profile=N). */
+static bool absent(const struct proc_entry *e)
+{
+	bool profiler = e->show == show_profile_syscalls ||
+			(S_ISREG(e->mode) && !e->show && strcmp(e->name, "profile") == 0);
+
+	return profiler && !procfs_profile_present();
+}
+
 static int lookup_table(struct inode *dir, const struct proc_entry *t, size_t n, int table,
 			int pid, const char *name, size_t len, struct inode **out)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (strlen(t[i].name) != len || memcmp(t[i].name, name, len) != 0)
 			continue;
+		if (absent(&t[i]))
+			return -ENOENT;
 		int tb = !S_ISDIR(t[i].mode) ? table : !strcmp(t[i].name, "fdinfo") ? T_FDINFO_DIR
 		       : !strcmp(t[i].name, "task") ? T_TASK_DIR : !strcmp(t[i].name, "ns") ? T_NS_DIR
 		       : T_FD_DIR;
@@ -519,6 +536,8 @@ static bool emit_table(const struct proc_entry *t, size_t n, int pid, int table,
 {
 	for (size_t i = *pos - 2; i < n; i++) {
 		unsigned dt = S_ISDIR(t[i].mode) ? DT_DIR : S_ISLNK(t[i].mode) ? DT_LNK : DT_REG;
+		if (absent(&t[i]))
+			continue; /* the next entry's position still follows i's */
 		uint64_t ino = PROC_INO_BASE + (uint64_t)AUX(pid, table, i);
 		if (!emit(ctx, t[i].name, strlen(t[i].name), ino, dt, i + 3))
 			return false;
@@ -1188,6 +1207,8 @@ static int proc_open(struct inode *ip, struct file *f)
 		return procfs_sysctl_open(AUX_INDEX(ip->aux), f);
 	if (AUX_TABLE(ip->aux) == T_ROOT_ENTRY && strcmp(e->name, "sysrq-trigger") == 0)
 		return procfs_sysrq_open(f);
+	if (AUX_TABLE(ip->aux) == T_ROOT_ENTRY && strcmp(e->name, "profile") == 0)
+		return procfs_profile_open(f);
 	if (AUX_TABLE(ip->aux) == T_TID_ENTRY)
 		return open_task_file(ip, p, f);
 	if (!fdinfo && (!e || !e->show))
@@ -1227,6 +1248,8 @@ static int generate_text(struct inode *ip, struct sbuf *sb)
 		   : !fdinfo && e->show == show_cpuinfo ? cpuinfo_buf_size()
 		   : !fdinfo && e->show == show_interrupts ? interrupts_buf_size()
 		   : !fdinfo && e->show == show_klock_stat ? klock_stat_buf_size()
+		   : !fdinfo && e->show == show_kallsyms ? kallsyms_buf_size()
+		   : !fdinfo && e->show == show_profile_syscalls ? profile_syscalls_buf_size()
 		   : !fdinfo && e->show == show_pid_environ ? environ_buf_size(p)
 		   : AUX_TABLE(ip->aux) == T_NODE && (node_parent[AUX_INDEX(ip->aux)] == NODE_NET ||
 						      node_parent[AUX_INDEX(ip->aux)] == NODE_SYSVIPC) ? NET_SHOW_BUF

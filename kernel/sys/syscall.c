@@ -25,6 +25,8 @@
 #include "fs/procfs_klock.h"
 #include "test/selftest.h"
 #include "audit.h"
+#include "profile.h"
+#include "time/time.h"
 #include "ksyms.h"
 #include "log.h"
 
@@ -449,6 +451,21 @@ static __attribute__((noinline)) long run_logged(const struct process *p, uint64
 	return ret;
 }
 
+/* run()'s part with the profiler on (profile=N): the call recorded in the
+ * audit ring, run, and counted with its time. Out of line, as run_logged. */
+static __attribute__((noinline)) long run_profiled(const struct process *p, uint64_t nr,
+						   struct trap_frame *tf)
+{
+	uint64_t t0 = time_ns();
+	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, tf->rdi,
+					   tf->rsi, tf->rdx);
+	long ret = call(nr, tf->rdi, tf->rsi, tf->rdx, tf);
+
+	r->ret = ret;
+	profile_syscall(nr, time_ns() - t0);
+	return ret;
+}
+
 /* Record the call of thread t in the audit ring, run its handler, return
  * its result. Inline in both entries: this is most of a system call. */
 static inline __attribute__((always_inline)) long run(struct thread *t, struct trap_frame *tf)
@@ -469,6 +486,8 @@ static inline __attribute__((always_inline)) long run(struct thread *t, struct t
 	}
 	if (__builtin_expect(audit_serial, 0))
 		return run_logged(p, nr, tf);
+	if (__builtin_expect(profile_on, 0))
+		return run_profiled(p, nr, tf);
 	/* the first arguments read once, for the ring and the handler */
 	uint64_t a0 = tf->rdi, a1 = tf->rsi, a2 = tf->rdx;
 	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, a0, a1, a2);

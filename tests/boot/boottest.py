@@ -2939,6 +2939,18 @@ def smp_cases(build):
                                 r"conform-cpus: topology ok: package:core 0:0 0:0 1:0 1:0, "
                                 r"siblings 2, cpu cores 1$", r"selftest: 2 passed, 0 failed"],
              reject=NEVER, exit=DEBUGEXIT_OK, timeout=180),
+        # The kernel profiler on (profile=2, issue 30): /proc/profile's samples and reset,
+        # the system-call counts, and the SMP stress programs with every call counted and
+        # both CPUs' ticks sampling into the same buckets
+        dict(name="profile-smp2", machine="q35", mem="256M",
+             extra=["-smp", "2", "-accel", "tcg,thread=multi"],
+             cmdline="profile=2 selftest=conform-profile,smp-stress debugexit",
+             expect=banner() + [r"profile: kernel profiling enabled \(shift: 2, \d+ buckets of 4 bytes\)",
+                                r"smp: 2 CPUs online", r"profile: absent SKIP",
+                                r"profile: samples ok: buckets of 4 bytes",
+                                r"profile: syscall-counts ok", r"profile: kallsyms ok",
+                                r"selftest: 2 passed, 0 failed"],
+             reject=NEVER, exit=DEBUGEXIT_OK, timeout=180),
         # /proc/interrupts from the shell on two CPUs: the serial port's line counts the
         # characters typed (on CPU 0, where device interrupts go) as Linux shows an IO-APIC
         # line, and an NMI from QEMU's monitor is counted on the NMI line
