@@ -58,12 +58,12 @@ void profile_hit(uint64_t kernel_rip)
 	__atomic_fetch_add(&prof.buckets[i], 1, __ATOMIC_RELAXED);
 }
 
-void profile_syscall(uint64_t nr, uint64_t ns)
+void profile_syscall(uint64_t nr, uint64_t cycles)
 {
 	struct profile_call *c = &prof.calls[nr < PROFILE_CALLS ? nr : PROFILE_CALLS];
 
 	__atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&c->ns, ns, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c->cycles, cycles, __ATOMIC_RELAXED);
 }
 
 const uint32_t *profile_buckets(size_t *n, uint32_t *step)
@@ -81,7 +81,7 @@ void profile_reset(void)
 		__atomic_store_n(&prof.buckets[i], 0, __ATOMIC_RELAXED);
 	for (size_t i = 0; i <= PROFILE_CALLS; i++) {
 		__atomic_store_n(&prof.calls[i].calls, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&prof.calls[i].ns, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&prof.calls[i].cycles, 0, __ATOMIC_RELAXED);
 	}
 }
 
@@ -90,5 +90,5 @@ struct profile_call profile_call_of(unsigned nr)
 	const struct profile_call *c = &prof.calls[nr < PROFILE_CALLS ? nr : PROFILE_CALLS];
 
 	return (struct profile_call){ __atomic_load_n(&c->calls, __ATOMIC_RELAXED),
-				      __atomic_load_n(&c->ns, __ATOMIC_RELAXED) };
+				      __atomic_load_n(&c->cycles, __ATOMIC_RELAXED) };
 }

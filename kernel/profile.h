@@ -37,9 +37,9 @@ void profile_init(uint32_t *buckets, size_t n, unsigned shift);
  * called for ring 3). Any CPU, interrupts off, no lock. */
 void profile_hit(uint64_t kernel_rip);
 
-/* A system call nr returned after ns nanoseconds (sleep included). Any
- * CPU, no lock. */
-void profile_syscall(uint64_t nr, uint64_t ns);
+/* A system call nr returned after cycles TSC cycles (sleep included).
+ * Any CPU, no lock. */
+void profile_syscall(uint64_t nr, uint64_t cycles);
 
 /* The buckets (NULL when off), their number in *n and the bytes each
  * covers in *step, for /proc/profile. */
@@ -49,9 +49,9 @@ const uint32_t *profile_buckets(size_t *n, uint32_t *step);
 void profile_reset(void);
 
 /* System call nr's counts (nr PROFILE_CALLS: every call above): how many
- * returned and their nanoseconds in all. */
+ * returned and their TSC cycles in all. */
 struct profile_call {
-	uint64_t calls, ns;
+	uint64_t calls, cycles;
 };
 struct profile_call profile_call_of(unsigned nr);
 

@@ -17,6 +17,7 @@
 #include "ksyms.h"
 #include "profile.h"
 #include "proc/process.h"
+#include "time/time.h"
 #include "uapi/capability.h"
 
 #define KALLSYMS_LINE_MAX 96 /* "%016lx t " and a name (the longest C names here are under 60) */
@@ -103,14 +104,15 @@ void show_profile_syscalls(struct sbuf *s, struct process *p)
 	for (unsigned nr = 0; nr <= PROFILE_CALLS; nr++) {
 		struct profile_call c = profile_call_of(nr);
 		const char *name = nr < PROFILE_CALLS && procfs_klock_namer ? procfs_klock_namer(nr) : NULL;
+		uint64_t ns = time_tsc_cycles_to_ns(c.cycles);
 		if (!c.calls)
 			continue;
 		if (name)
-			sb_printf(s, "%s %lu %lu\n", name, c.calls, c.ns);
+			sb_printf(s, "%s %lu %lu\n", name, c.calls, ns);
 		else if (nr < PROFILE_CALLS)
-			sb_printf(s, "syscall_%u %lu %lu\n", nr, c.calls, c.ns);
+			sb_printf(s, "syscall_%u %lu %lu\n", nr, c.calls, ns);
 		else
-			sb_printf(s, "(other) %lu %lu\n", c.calls, c.ns);
+			sb_printf(s, "(other) %lu %lu\n", c.calls, ns);
 	}
 }
 
