@@ -49,12 +49,15 @@ import bench    # noqa: E402  (the QEMU configuration and the boot)
 import cpython  # noqa: E402  (the package tree, the Kestrel image, the initramfs)
 
 HERE = os.path.join(TOP, "tools", "bench-apps")
-PACKAGES = ["bash", "coreutils", "python3"]
+PACKAGES = ["bash", "coreutils", "python3", "tar", "findutils"]
 TREE = "debs-apps"         # under the build directory (debs*: the Makefile skips it)
 WORKLOADS = [("python3_pass", "python3 -c pass"),
              ("bash_true", "bash -c true"),
              ("ls_l_1000", "ls -l of a directory of 1,000 files"),
-             ("pipeline_10m", "cat 10 MB | sort | uniq -c | sha256sum")]
+             ("pipeline_10m", "cat 10 MB | sort | uniq -c | sha256sum"),
+             ("shell_forks_400", "bash: 100 rounds of true, expr, cat, test (400 fork + exec)"),
+             ("tar_x_10000", "tar x of 10,000 small files (over the last run's)"),
+             ("find_10000", "find -newer over those 10,000 files (a stat each)")]
 APP = re.compile(r"^app (\w+) (\d+) (\d+) (\d+) (\d+) ns")
 APP_CPU = re.compile(r"^app-cpu (\w+) (\d+) (\d+)")
 APP_ERROR = re.compile(r"^app-error (.*)")

@@ -4,7 +4,8 @@
 # is both Kestrel's root (init=/bin/sh -- /etc/apps-run.sh MODE) and Linux's
 # initramfs (its /init runs it), so both kernels run the same Debian programs
 # on the same files. MODE is full or quick (fewer runs). It makes the inputs
-# in /tmp (a 1,000-file directory, a 10 MB text file), then times each
+# in /tmp (a 1,000-file directory, a 10 MB text file, a tar of 10,000
+# files), then times each
 # workload with /bin/apptime (fork + exec + wait4 under CLOCK_MONOTONIC),
 # which prints `app NAME N MIN MEDIAN MAX ns`; `bench done` ends the run.
 mode=${1:-full}
@@ -23,4 +24,15 @@ apptime run python3_pass "$n" /usr/bin/python3 -c pass
 apptime run bash_true "$n" /bin/bash -c true
 apptime run ls_l_1000 "$n" /bin/ls -l /tmp/apps-dir
 apptime run pipeline_10m "$np" /bin/sh -c "$pipeline"
+# issue 30's workloads: a configure-like script (100 rounds of four small
+# dynamically linked programs, each a fork + exec), tar x of 10,000 files
+# and find over them (a stat each: -newer)
+forks='for i in $(/usr/bin/seq 100); do /bin/true; /usr/bin/expr $i + 1 >/dev/null; /bin/cat /dev/null; /usr/bin/test -d /tmp; done'
+apptime run shell_forks_400 "$np" /bin/bash -c "$forks"
+apptime files /tmp/apps-tree 10000 || echo "app-error setup tree"
+/bin/tar -cf /tmp/apps-tree.tar -C /tmp apps-tree || echo "app-error setup tar"
+mkdir -p /tmp/apps-x
+apptime run tar_x_10000 "$np" /bin/tar -xf /tmp/apps-tree.tar -C /tmp/apps-x
+touch /tmp/apps-stamp
+apptime run find_10000 "$n" /usr/bin/find /tmp/apps-x -newer /tmp/apps-stamp
 echo "bench done"
