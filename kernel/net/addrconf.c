@@ -38,13 +38,17 @@
  *            every address again when DAD is done (passed, or failed:
  *            dadfailed), an RA's refresh of a ready address, each
  *            address that goes (by hand, its lifetime, its device down).
+ *            The route listener (RTM_NEWROUTE and RTM_DELROUTE to
+ *            RTNLGRP_IPV6_ROUTE) hears each route made and each that
+ *            goes, as inet6_rt_notify tells, in the same list.
  *
  * Lock rule: ac_lock guards the addresses, the routes and the per-device
  * state; netdev lookups are its only calls. What must be sent (DAD
  * probes, solicitations), told to a driver (its multicast list) or to
  * the listener (copies of the addresses as they were) is collected under
  * it and done after it is released; mc_lock keeps two multicast updates
- * of a device from crossing in its driver. addr_news is set at boot.
+ * of a device from crossing in its driver. addr_news and route_news are
+ * set at boot.
  */
 #include "net/ipv6.h"
 #include "net/ndisc.h"
@@ -112,30 +116,56 @@ struct ac_todo {
 	unsigned nmc;
 	struct { int ifindex; struct in6 addr; uint8_t prefix; bool ok; } said[IPV6_ADDR_MAX];
 	unsigned nsaid;
-	/* the listener's news, in order: at most one per address a run
-	 * (lo's address by hand: two), so IPV6_ADDR_MAX of them suffice.
-	 * From the heap at the first (todo_run frees them): the 2 KiB are
-	 * more than a kernel stack spares beside netlink's frames (the
-	 * self-test's limit is half the stack). None when the heap has no
-	 * room: the listener misses them, as Linux's gets ENOBUFS then. */
-	struct ac_news { struct ipv6_ifaddr a; bool added; } *news;
+	/* the listeners' news of addresses and routes, in order: at most
+	 * two per address a run (one added by hand: tentative, then ready)
+	 * and one per route, so NEWS_MAX of them suffice. From the heap at
+	 * the first (todo_run frees them): the 7 KiB are more than a kernel
+	 * stack spares beside netlink's frames (the self-test's limit is
+	 * half the stack). None when the heap has no room: the listener
+	 * misses them, as Linux's gets ENOBUFS then. */
+	struct ac_news {
+		bool route, added;
+		union { struct ipv6_ifaddr a; struct ipv6_route r; };
+	} *news;
 	unsigned nnews;
 };
+#define NEWS_MAX (2 * IPV6_ADDR_MAX + IPV6_ROUTE_MAX)
 
-static ipv6_addr_news_fn addr_news; /* set once at boot (ipv6_addr_listen) */
+static ipv6_addr_news_fn addr_news;   /* set once at boot (ipv6_addr_listen) */
+static ipv6_route_news_fn route_news; /* set once at boot (ipv6_route_listen) */
 
 void ipv6_addr_listen(ipv6_addr_news_fn fn)
 {
 	addr_news = fn;
 }
 
+void ipv6_route_listen(ipv6_route_news_fn fn)
+{
+	route_news = fn;
+}
+
+/* A slot at the end of t's news, or NULL (the heap or the list full). ac_lock held. */
+static struct ac_news *news_slot(struct ac_todo *t)
+{
+	if (!t->news && !(t->news = kmalloc(NEWS_MAX * sizeof(*t->news))))
+		return NULL;
+	return t->nnews < NEWS_MAX ? &t->news[t->nnews++] : NULL;
+}
+
 /* The listener will hear of a as it is now: RTM_NEWADDR (added) or RTM_DELADDR. ac_lock held. */
 static void news(struct ac_todo *t, const struct ipv6_ifaddr *a, bool added)
 {
-	if (!t->news && !(t->news = kmalloc(IPV6_ADDR_MAX * sizeof(*t->news))))
-		return;
-	if (t->nnews < IPV6_ADDR_MAX)
-		t->news[t->nnews++] = (struct ac_news){ *a, added };
+	struct ac_news *n = news_slot(t);
+	if (n)
+		*n = (struct ac_news){ .route = false, .added = added, .a = *a };
+}
+
+/* The route listener will hear of r: RTM_NEWROUTE (added) or RTM_DELROUTE. ac_lock held. */
+static void route_news_add(struct ac_todo *t, const struct ipv6_route *r, bool added)
+{
+	struct ac_news *n = news_slot(t);
+	if (n)
+		*n = (struct ac_news){ .route = true, .added = added, .r = *r };
 }
 
 static unsigned rand_ms(unsigned max)
@@ -203,9 +233,11 @@ static struct ac_addr *addr_add(int ifindex, const struct in6 *a, uint8_t prefix
 	return NULL;
 }
 
-/* The route dst/prefix via gw on ifindex, made or refreshed (expires: 0 never). */
-static void route_set(const struct in6 *dst, uint8_t prefix, const struct in6 *gw, int ifindex, uint32_t metric,
-		      uint8_t proto, uint64_t expires)
+/* The route dst/prefix via gw on ifindex, made (news of it in t) or
+ * refreshed (expires: 0 never; a refresh is no news, as Linux's
+ * fib6_set_expires). */
+static void route_set(struct ac_todo *t, const struct in6 *dst, uint8_t prefix, const struct in6 *gw,
+		      int ifindex, uint32_t metric, uint8_t proto, uint64_t expires)
 {
 	struct ipv6_route *free = NULL;
 	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++) {
@@ -220,17 +252,28 @@ static void route_set(const struct in6 *dst, uint8_t prefix, const struct in6 *g
 			return;
 		}
 	}
-	if (free)
-		*free = (struct ipv6_route){ .dst = *dst, .prefix = prefix, .gateway = *gw, .ifindex = ifindex,
-					     .metric = metric, .protocol = proto, .expires = expires };
+	if (!free)
+		return;
+	*free = (struct ipv6_route){ .dst = *dst, .prefix = prefix, .gateway = *gw, .ifindex = ifindex,
+				     .metric = metric, .protocol = proto, .expires = expires };
+	route_news_add(t, free, true);
 }
 
-static void route_del(const struct in6 *dst, uint8_t prefix, const struct in6 *gw, int ifindex)
+/* Route slot r goes, with news of it in t (tell) or none. ac_lock held. */
+static void route_drop(struct ac_todo *t, struct ipv6_route *r, bool tell)
+{
+	if (tell)
+		route_news_add(t, r, false);
+	memset(r, 0, sizeof(*r));
+}
+
+static void route_del(struct ac_todo *t, const struct in6 *dst, uint8_t prefix, const struct in6 *gw,
+		      int ifindex)
 {
 	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++) {
 		struct ipv6_route *r = &routes[i];
 		if (r->ifindex == ifindex && r->prefix == prefix && in6_eq(&r->dst, dst) && in6_eq(&r->gateway, gw))
-			memset(r, 0, sizeof(*r));
+			route_drop(t, r, true);
 	}
 }
 
@@ -364,8 +407,13 @@ static void say(const struct ac_todo *t, unsigned i)
 static void todo_run(struct ac_todo *t)
 {
 	static const struct in6 any;
-	for (unsigned i = 0; i < t->nnews && addr_news; i++)
-		addr_news(&t->news[i].a, t->news[i].added);
+	for (unsigned i = 0; i < t->nnews; i++) {
+		const struct ac_news *n = &t->news[i];
+		if (n->route && route_news)
+			route_news(&n->r, n->added);
+		else if (!n->route && addr_news)
+			addr_news(&n->a, n->added);
+	}
 	kfree(t->news);
 	t->news = NULL;
 	for (unsigned i = 0; i < t->nmc; i++) {
@@ -406,13 +454,13 @@ void addrconf_dev_up(struct netdev *dev)
 			x = addr_add(dev->ifindex, &a, 128, RT_SCOPE_HOST, 0, now, &t);
 		if (x)
 			news(&t, &x->a, true); /* Linux's init_loopback: no DAD on lo, ready at once */
-		route_set(&a, 128, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
+		route_set(&t, &a, 128, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
 	} else if (dev->type == ARPHRD_ETHER && idev_of(dev->ifindex, true)) {
 		a = ll_net;
 		in6_set_eui64(&a, dev->mac);
 		if (!addr_find(dev->ifindex, &a))
 			addr_add(dev->ifindex, &a, EUI64_PREFIX_LEN, RT_SCOPE_LINK, IFA_F_TENTATIVE, now, &t);
-		route_set(&ll_net, EUI64_PREFIX_LEN, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
+		route_set(&t, &ll_net, EUI64_PREFIX_LEN, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
 		mc_changed(&t, dev->ifindex);
 	}
 	spin_unlock_irqrestore(&ac_lock, fl);
@@ -461,7 +509,7 @@ void addrconf_dev_down(struct netdev *dev, bool tell)
 	uint64_t fl = spin_lock_irqsave(&ac_lock);
 	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++)
 		if (routes[i].ifindex == dev->ifindex)
-			memset(&routes[i], 0, sizeof(routes[i]));
+			route_drop(&t, &routes[i], tell); /* rt6_disable_ip's, before the addresses */
 	/* every address goes, lo's ::1 too (back when it comes up), in the
 	 * list's order: Linux's addrconf_ifdown with keep_addr_on_down 0 */
 	unsigned n = dev_addrs(dev->ifindex, idx);
@@ -533,12 +581,12 @@ int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, b
 				  nodad ? IFA_F_NODAD : dev->type == ARPHRD_LOOPBACK ? 0 : IFA_F_TENTATIVE, now, &t))) {
 		err = -ENOSPC;
 	} else {
-		added_news(x, &t);
 		struct in6 net = *a;
 		for (unsigned bit = prefix; bit < 128; bit++)
 			net.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
-		if (prefix < 128)
-			route_set(&net, prefix, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
+		if (prefix < 128) /* inet6_addr_add: the prefix route, then DAD's start (the news) */
+			route_set(&t, &net, prefix, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
+		added_news(x, &t);
 	}
 	spin_unlock_irqrestore(&ac_lock, fl);
 	todo_run(&t);
@@ -561,7 +609,7 @@ int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix)
 		news(&t, &x->a, false);
 		memset(x, 0, sizeof(*x));
 		if (plen < 128 && !autoconf)
-			route_del(&net, plen, &any, dev->ifindex); /* its prefix route, as Linux's */
+			route_del(&t, &net, plen, &any, dev->ifindex); /* its prefix route, as Linux's */
 		mc_changed(&t, dev->ifindex);
 		err = 0;
 	}
@@ -651,10 +699,10 @@ static void ra_prefix(const struct netdev *dev, const struct nd_prefix *p, uint6
 		return;
 	if (p->onlink) {
 		if (p->valid_s)
-			route_set(&p->prefix, p->len, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL,
+			route_set(t, &p->prefix, p->len, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL,
 				  expiry(now, p->valid_s));
 		else
-			route_del(&p->prefix, p->len, &any, dev->ifindex);
+			route_del(t, &p->prefix, p->len, &any, dev->ifindex);
 	}
 	if (!p->autonomous || p->len != EUI64_PREFIX_LEN)
 		return;
@@ -692,10 +740,10 @@ void addrconf_ra(struct netdev *dev, const struct ipv6_info *ip, const struct ic
 		if (ic->mtu >= IPV6_MIN_MTU && ic->mtu <= dev->mtu)
 			idev->mtu = ic->mtu;
 		if (ic->router_lifetime_s)
-			route_set(&any, 0, &ip->src, dev->ifindex, ROUTE_METRIC_RA, RTPROT_RA,
+			route_set(&t, &any, 0, &ip->src, dev->ifindex, ROUTE_METRIC_RA, RTPROT_RA,
 				  now + (uint64_t)ic->router_lifetime_s * SEC);
 		else
-			route_del(&any, 0, &ip->src, dev->ifindex);
+			route_del(&t, &any, 0, &ip->src, dev->ifindex);
 		for (unsigned i = 0; i < ic->nprefix; i++)
 			ra_prefix(dev, &ic->prefix[i], now, &t);
 	}
@@ -748,7 +796,7 @@ void addrconf_timer(uint64_t now)
 			dad_step(&addrs[i], now, &t);
 	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++)
 		if (routes[i].ifindex && routes[i].expires && now >= routes[i].expires)
-			memset(&routes[i], 0, sizeof(routes[i]));
+			route_drop(&t, &routes[i], true); /* fib6_age's */
 	for (unsigned i = 0; i < IDEV_MAX; i++)
 		if (idevs[i].ifindex)
 			rs_step(&idevs[i], now, &t);

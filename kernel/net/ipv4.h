@@ -156,6 +156,14 @@ int ipv4_route_add(const struct ipv4_route *r);
 int ipv4_route_del(const struct ipv4_route *r);
 /* The i-th route: true and *out, or false past the last. */
 bool ipv4_route_get(unsigned i, struct ipv4_route *out);
+/* Who hears of a route ipv4_route_add added or ipv4_route_del took away,
+ * whoever asked (netlink: RTM_NEWROUTE and RTM_DELROUTE, as Linux's
+ * rtmsg_fib from fib_table_insert and fib_table_delete); the routes a
+ * device down or its last address takes away go unheard, as Linux's
+ * fib_table_flush sends nothing. Set once at boot; called after the
+ * change, no lock of this layer's held, in the context that made it. */
+typedef void (*ipv4_route_news_fn)(const struct ipv4_route *r, bool added);
+void ipv4_route_listen(ipv4_route_news_fn fn);
 /* A device went down: its routes go (its addresses stay, as Linux's). */
 void ipv4_dev_down(int ifindex);
 /* A device came up: its addresses' subnet routes come back. */

@@ -36,11 +36,17 @@ static void changed(void)
 	__atomic_add_fetch(&cfg_gen, 1, __ATOMIC_RELEASE);
 }
 
-static ipv4_addr_news_fn addr_news; /* set once at boot (ipv4_addr_listen) */
+static ipv4_addr_news_fn addr_news;   /* set once at boot (ipv4_addr_listen) */
+static ipv4_route_news_fn route_news; /* set once at boot (ipv4_route_listen) */
 
 void ipv4_addr_listen(ipv4_addr_news_fn fn)
 {
 	addr_news = fn;
+}
+
+void ipv4_route_listen(ipv4_route_news_fn fn)
+{
+	route_news = fn;
 }
 
 static void drop_dev_routes(int ifindex);
@@ -247,6 +253,8 @@ int ipv4_route_add(const struct ipv4_route *in)
 			changed();
 		}
 	spin_unlock_irqrestore(&cfg_lock, fl);
+	if (!err && route_news)
+		route_news(&r, true);
 	return err;
 }
 
@@ -262,16 +270,20 @@ static bool del_matches(const struct ipv4_route *r, const struct ipv4_route *del
 
 int ipv4_route_del(const struct ipv4_route *del)
 {
-	bool found = false;
+	struct ipv4_route gone = { 0 };
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);
-	for (unsigned i = 0; i < IPV4_ROUTE_MAX && !found; i++)
+	for (unsigned i = 0; i < IPV4_ROUTE_MAX && !gone.ifindex; i++)
 		if (del_matches(&routes[i], del)) {
+			gone = routes[i];
 			routes[i].ifindex = 0;
-			found = true;
 			changed();
 		}
 	spin_unlock_irqrestore(&cfg_lock, fl);
-	return found ? 0 : -ESRCH;
+	if (!gone.ifindex)
+		return -ESRCH;
+	if (route_news)
+		route_news(&gone, false);
+	return 0;
 }
 
 bool ipv4_route_get(unsigned i, struct ipv4_route *out)
@@ -288,7 +300,9 @@ bool ipv4_route_get(unsigned i, struct ipv4_route *out)
 	return found;
 }
 
-/* Every route through ifindex goes. */
+/* Every route through ifindex goes, without a word to the listener:
+ * Linux's fib_table_flush (a device down, its last address gone)
+ * removes them without an RTM_DELROUTE. */
 static void drop_dev_routes(int ifindex)
 {
 	uint64_t fl = spin_lock_irqsave(&cfg_lock);

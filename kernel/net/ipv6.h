@@ -158,6 +158,15 @@ void addrconf_dev_down(struct netdev *dev, bool tell);
  * (a system call, the network thread). */
 typedef void (*ipv6_addr_news_fn)(const struct ipv6_ifaddr *a, bool added);
 void ipv6_addr_listen(ipv6_addr_news_fn fn);
+/* Who hears of a route of the main table made (RTM_NEWROUTE: an
+ * address's prefix route, an RA's prefix or default route, a device's
+ * link-local prefix) or gone (RTM_DELROUTE: its address deleted, an RA's
+ * zero lifetime, its expiry, its device down), as Linux's
+ * inet6_rt_notify; a refreshed lifetime is no news, and a device
+ * unregistered is rtnl_notify_gone's. A copy as it was then; called as
+ * the address listener, in the same order as its news. */
+typedef void (*ipv6_route_news_fn)(const struct ipv6_route *r, bool added);
+void ipv6_route_listen(ipv6_route_news_fn fn);
 /* The device of ifindex is being unregistered: its addresses and with
  * them its multicast groups, its routes, its state and its neighbours
  * go, whether it was up or not. */

@@ -16,7 +16,7 @@
  * the next, and the last is NLMSG_DONE (with the int error).
  *
  * The kernel's notifications (rtnetlink's: links up, down and their
- * carrier, IPv4 and IPv6 addresses, a device unregistered) are
+ * carrier, IPv4 and IPv6 addresses and routes, a device unregistered) are
  * multicast: a copy for each socket that joined the message's group, as
  * Linux's netlink_broadcast.
  *
@@ -195,13 +195,29 @@ static void dev_gone(const struct netdev *dev, const struct net_dev_gone *what)
 
 /* The request being handled (rtnl_rcv), whose port id and sequence
  * number its changes' notifications carry; zero between requests (the
- * kernel's own changes). Lock rule: the file header's. */
-static struct { uint32_t portid, seq; } asking;
+ * kernel's own changes). Its type says which changes are its own: a
+ * route's notification carries them for RTM_NEWROUTE/DELROUTE only (the
+ * prefix route an RTM_NEWADDR brings is the kernel's, fib_magic's: 0
+ * and 0). Lock rule: the file header's. */
+static struct { uint32_t portid, seq; uint16_t type; } asking;
 
 /* An IPv4 address came or went: RTM_NEWADDR or RTM_DELADDR, multicast. */
 static void addr4_news(const struct ipv4_ifaddr *a, bool added)
 {
 	rtnl_notify_addr(a, added, asking.portid, asking.seq, broadcast);
+}
+
+/* An IPv4 route came or went: RTM_NEWROUTE or RTM_DELROUTE, multicast. */
+static void route4_news(const struct ipv4_route *r, bool added)
+{
+	bool own = asking.type == RTM_NEWROUTE || asking.type == RTM_DELROUTE;
+	rtnl_notify_route(r, added, own ? asking.portid : 0, own ? asking.seq : 0, broadcast);
+}
+
+/* An IPv6 route came or went: RTM_NEWROUTE or RTM_DELROUTE, multicast. */
+static void route6_news(const struct ipv6_route *r, bool added)
+{
+	rtnl_notify_route6(r, added, broadcast);
 }
 
 /* An IPv6 address came, changed or went: RTM_NEWADDR or RTM_DELADDR, multicast. */
@@ -222,6 +238,8 @@ void netlink_init(void)
 	net_dev_gone_listen(dev_gone);
 	ipv4_addr_listen(addr4_news);
 	ipv6_addr_listen(addr6_news);
+	ipv4_route_listen(route4_news);
+	ipv6_route_listen(route6_news);
 	net_link_listen(link_news);
 }
 
@@ -319,8 +337,10 @@ static int rtnl_rcv(struct nl_sock *nl, const struct nlmsghdr *h, struct nl_ext_
 		struct nl_reply rep = { { reply_send, nl->portid, current_cred()->uid }, nl };
 		asking.portid = nl->portid;
 		asking.seq = h->nlmsg_seq;
+		asking.type = h->nlmsg_type;
 		err = rtnl_doit(&req, &rep.r);
 		asking.portid = asking.seq = 0;
+		asking.type = 0;
 	}
 	*ext = req.ext;
 	return err;

@@ -269,6 +269,7 @@ int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r);
 /* Linux's multicast groups (uapi rtnetlink.h's RTNLGRP_*) a notification goes to. */
 #define RTNLGRP_LINK        1
 #define RTNLGRP_IPV4_IFADDR 5
+#define RTNLGRP_IPV4_ROUTE  7
 #define RTNLGRP_IPV6_IFADDR 9
 #define RTNLGRP_IPV6_ROUTE  11
 
@@ -279,6 +280,20 @@ struct ipv4_ifaddr;
  * the ioctls), as Linux's rtmsg_ifa. */
 void rtnl_notify_addr(const struct ipv4_ifaddr *a, bool added, uint32_t pid, uint32_t seq,
 		      void (*emit)(unsigned group, const struct nl_buf *b));
+struct ipv4_route;
+/* A main-table IPv4 route added (RTM_NEWROUTE, with NLM_F_EXCL |
+ * NLM_F_CREATE) or deleted (RTM_DELROUTE) to emit's RTNLGRP_IPV4_ROUTE,
+ * as the dump shows it, with the port id and sequence number of the
+ * RTM_NEWROUTE/DELROUTE request that made the change (0 and 0 for the
+ * kernel's own and the ioctls'), as Linux's rtmsg_fib. */
+void rtnl_notify_route(const struct ipv4_route *r, bool added, uint32_t pid, uint32_t seq,
+		       void (*emit)(unsigned group, const struct nl_buf *b));
+struct ipv6_route;
+/* An IPv6 route made or gone to emit's RTNLGRP_IPV6_ROUTE, as the dump
+ * shows it; port id and sequence number 0 (every IPv6 route here is the
+ * kernel's own: Linux's inet6_rt_notify without a request). */
+void rtnl_notify_route6(const struct ipv6_route *r, bool added,
+			void (*emit)(unsigned group, const struct nl_buf *b));
 struct ipv6_ifaddr;
 /* An IPv6 address added or changed (RTM_NEWADDR) or deleted (RTM_DELADDR)
  * to emit's RTNLGRP_IPV6_IFADDR, as the dump shows it: seq and pid 0

@@ -31,6 +31,8 @@
 
 #define LINK_MSG_MAX 1024       /* room for one link's message (about 600 bytes) */
 #define ROUTE_MSG_MAX 256
+#define ROUTE_NEWS_FLAGS (NLM_F_EXCL | NLM_F_CREATE) /* a new route's notification: fib_table_insert's
+						       * and fib6_add_rt2node's nlflags */
 #define ADDR_LOOPBACK_NET 0x7f000000u
 #define ADDR_LOOPBACK_MASK 0xff000000u
 
@@ -1052,6 +1054,28 @@ void rtnl_notify_addr6(const struct ipv6_ifaddr *a, bool added,
 	addr6_info(a, time_ns(), &o);
 	notify(rtnl_fill_addr6(&b, &o, 0, 0, 0), &b, added ? RTM_NEWADDR : RTM_DELADDR,
 	       RTNLGRP_IPV6_IFADDR, emit);
+}
+
+void rtnl_notify_route(const struct ipv4_route *r, bool added, uint32_t pid, uint32_t seq,
+		       void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[ROUTE_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_route_info o;
+	route_info(r, &o);
+	notify(rtnl_fill_route(&b, &o, added ? ROUTE_NEWS_FLAGS : 0, seq, pid), &b,
+	       added ? RTM_NEWROUTE : RTM_DELROUTE, RTNLGRP_IPV4_ROUTE, emit);
+}
+
+void rtnl_notify_route6(const struct ipv6_route *r, bool added,
+			void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[ROUTE_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_route6_info o;
+	route6_info(r, time_ns(), &o);
+	notify(rtnl_fill_route6(&b, &o, added ? ROUTE_NEWS_FLAGS : 0, 0, 0), &b,
+	       added ? RTM_NEWROUTE : RTM_DELROUTE, RTNLGRP_IPV6_ROUTE, emit);
 }
 
 void rtnl_notify_link(const struct netdev *dev, void (*emit)(unsigned group, const struct nl_buf *b))
