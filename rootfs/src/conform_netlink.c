@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
-// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, addresses added and removed on lo, and the notifications of addresses and of lo going down and up.
+// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, addresses added and removed on lo, and the notifications of addresses, routes and of lo going down and up.
 #define _GNU_SOURCE
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <poll.h>
+#include <net/route.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -1361,6 +1363,259 @@ static int check_neigh_setlink(void)
 	return r;
 }
 
+/* ---- notifications of routes ------------------------------------------------------------- */
+
+#define RTMGRP_IPV4_ROUTE_ 0x40
+#define RTMGRP_IPV6_ROUTE_ 0x400
+#define RTA_PRIORITY_ROUTE 6
+#define RT_TABLE_MAIN_ 254
+#define RTPROT_BOOT_ 3
+#define RT_SCOPE_LINK_ 253
+#define RT_SCOPE_UNIVERSE_ 0
+#define RTN_UNICAST_ 1
+
+/* A route a notification must be about (of the main table; the others
+ * a listener hears, Linux's local table's, are passed over). */
+struct route_want {
+	uint16_t type;               /* RTM_NEWROUTE or RTM_DELROUTE */
+	uint8_t family, dst_len;
+	const void *dst;             /* 4 or 16 bytes, network order */
+	uint32_t pid, seq;           /* the requester's, or 0 and 0 */
+	uint16_t flags;              /* nlmsg_flags: NLM_F_EXCL | NLM_F_CREATE for a new route */
+	uint32_t metric;             /* RTA_PRIORITY (IPv6's; 0: not checked) */
+};
+
+/* Is message h about w's destination in the main table? */
+static int route_news_about(const struct nlhdr *h, const struct route_want *w)
+{
+	const struct rtm *rt = (const struct rtm *)(h + 1);
+	const struct rta *d = find_attr(h, sizeof(*rt), RTA_DST_);
+	size_t alen = w->family == AF_INET ? 4 : 16;
+
+	return (h->type == RTM_NEWROUTE_ || h->type == RTM_DELROUTE_) && rt->family == w->family &&
+	       rt->table == RT_TABLE_MAIN_ && rt->dst_len == w->dst_len && d && rta_len(d) == alen &&
+	       !memcmp(rta_data(d), w->dst, alen);
+}
+
+/* The next notification on ln about w's route (within NEWS_WAIT_MS; others
+ * skipped) is w: its type, port id, sequence number and flags (Linux's
+ * rtmsg_fib and inet6_rt_notify), through lo, with the dump's attributes. */
+static int want_route_news(int ln, const struct route_want *w)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(w->family, w->dst, text, sizeof(text));
+	for (int skipped = 0; skipped < 32; skipped++) {
+		const struct nlhdr *h = next_news(ln, sizeof(struct rtm));
+		if (!h) {
+			char why[sizeof(c_why)];
+			snprintf(why, sizeof(why), "%s", c_why);
+			return fail("%s %s/%u: %s", w->type == RTM_NEWROUTE_ ? "RTM_NEWROUTE" : "RTM_DELROUTE", text,
+				    w->dst_len, why);
+		}
+		if (!route_news_about(h, w))
+			continue;
+		const struct rtm *rt = (const struct rtm *)(h + 1);
+		const struct rta *oif = find_attr(h, sizeof(*rt), RTA_OIF_);
+		const struct rta *prio = find_attr(h, sizeof(*rt), RTA_PRIORITY_ROUTE);
+		if (h->type != w->type || h->pid != w->pid || h->seq != w->seq || h->flags != w->flags ||
+		    rt->type != RTN_UNICAST_ || !oif || rta_u32(oif) != 1 ||
+		    (w->metric && (!prio || rta_u32(prio) != w->metric)))
+			return fail("%s/%u: type %u pid %u seq %u flags %#x rtm_type %u oif %u metric %u; want type %u "
+				    "pid %u seq %u flags %#x unicast through lo metric %u", text, w->dst_len, h->type, h->pid,
+				    h->seq, h->flags, rt->type, oif ? rta_u32(oif) : 0, prio ? rta_u32(prio) : 0, w->type,
+				    w->pid, w->seq, w->flags, w->metric);
+		return CHECK_OK;
+	}
+	return fail("%s/%u: no notification about it among 32", text, w->dst_len);
+}
+
+/* Nothing more about w's route on ln for NEWS_SETTLE_MS (a refused request says nothing). */
+static int want_no_route_news(int ln, const struct route_want *w, const char *after)
+{
+	struct pollfd p = { ln, POLLIN, 0 };
+
+	while (poll(&p, 1, NEWS_SETTLE_MS) == 1) {
+		ssize_t n = recv(ln, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		const struct nlhdr *h = (const struct nlhdr *)rbuf;
+		if (n >= (ssize_t)(sizeof(*h) + sizeof(struct rtm)) && h->len <= (size_t)n && route_news_about(h, w))
+			return fail("a notification (type %u) after %s", h->type, after);
+	}
+	return CHECK_OK;
+}
+
+/* RTM_NEWROUTE or RTM_DELROUTE of 192.0.2.0/24 dev lo, as `ip route add/del` sends it. */
+static void route4_req(struct req *q, uint16_t type)
+{
+	struct rtm rt = { AF_INET, 24, 0, 0, RT_TABLE_MAIN_, RTPROT_BOOT_, RT_SCOPE_LINK_, RTN_UNICAST_, 0 };
+	uint32_t dst = htonl(0xc0000200u), oif = 1;
+
+	if (type == RTM_DELROUTE_)
+		rt.scope = 255; /* RT_SCOPE_NOWHERE: ip route del's "any scope" */
+	req_init(q, type, F_REQUEST | F_ACK | (type == RTM_NEWROUTE_ ? F_CREATE | F_EXCL : 0), &rt, sizeof(rt));
+	req_attr(q, RTA_DST_, &dst, 4);
+	req_attr(q, RTA_OIF_, &oif, 4);
+}
+
+/* SIOCADDRT or SIOCDELRT of 192.0.2.0/24 dev lo (route(8)'s). 0, or -1 (errno says why). */
+static int route4_ioctl(unsigned long cmd)
+{
+	struct rtentry rt;
+	char dev[] = "lo";
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	memset(&rt, 0, sizeof(rt));
+	((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
+	((struct sockaddr_in *)&rt.rt_dst)->sin_addr.s_addr = htonl(0xc0000200u);
+	((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+	((struct sockaddr_in *)&rt.rt_genmask)->sin_addr.s_addr = htonl(0xffffff00u);
+	((struct sockaddr_in *)&rt.rt_gateway)->sin_family = AF_INET;
+	rt.rt_flags = RTF_UP;
+	rt.rt_dev = dev;
+	r = fd < 0 ? -1 : ioctl(fd, cmd, &rt);
+	if (fd >= 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return r;
+}
+
+/* The steps of route-news: a route added and deleted by request (with
+ * the requester's port id and sequence number), a refused repeat, then
+ * added and deleted by the ioctls (0 and 0). */
+static int route4_news_steps(int fd, int ln)
+{
+	static const uint8_t dst[4] = { 192, 0, 2, 0 };
+	struct route_want w = { RTM_NEWROUTE_, AF_INET, 24, dst, port_of(fd), 0, F_EXCL | F_CREATE, 0 };
+	struct req q;
+	int r;
+
+	route4_req(&q, RTM_NEWROUTE_);
+	w.seq = req_seq(&q);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWROUTE 192.0.2.0/24 dev lo")) || (r = want_route_news(ln, &w)))
+		return r;
+	route4_req(&q, RTM_NEWROUTE_);
+	if ((r = want_nlerr(fd, &q, -EEXIST, "RTM_NEWROUTE 192.0.2.0/24 again")) ||
+	    (r = want_no_route_news(ln, &w, "the refused RTM_NEWROUTE")))
+		return r;
+	route4_req(&q, RTM_DELROUTE_);
+	w = (struct route_want){ RTM_DELROUTE_, AF_INET, 24, dst, port_of(fd), req_seq(&q), 0, 0 };
+	if ((r = want_nlerr(fd, &q, 0, "RTM_DELROUTE 192.0.2.0/24")) || (r = want_route_news(ln, &w)))
+		return r;
+	route4_req(&q, RTM_DELROUTE_);
+	if ((r = want_nlerr(fd, &q, -ESRCH, "RTM_DELROUTE 192.0.2.0/24 again")) ||
+	    (r = want_no_route_news(ln, &w, "the refused RTM_DELROUTE")))
+		return r;
+	if ((r = route4_ioctl(SIOCADDRT)))
+		return fail("SIOCADDRT 192.0.2.0/24 dev lo: %s", errname(errno));
+	w = (struct route_want){ RTM_NEWROUTE_, AF_INET, 24, dst, 0, 0, F_EXCL | F_CREATE, 0 };
+	if ((r = want_route_news(ln, &w)))
+		return r;
+	if ((r = route4_ioctl(SIOCDELRT)))
+		return fail("SIOCDELRT 192.0.2.0/24 dev lo: %s", errname(errno));
+	w = (struct route_want){ RTM_DELROUTE_, AF_INET, 24, dst, 0, 0, 0, 0 };
+	return want_route_news(ln, &w);
+}
+
+/* A listener on RTMGRP_IPV4_ROUTE hears each route added and deleted,
+ * by netlink and by the ioctls (Linux: in a network namespace of its
+ * own; the route is removed whatever happens). */
+static int check_route_news(void)
+{
+	int fd, ln = -1, r = CHECK_OK;
+	struct req q;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && (ln = nl_join(RTMGRP_IPV4_ROUTE_)) < 0)
+		r = fail("a listener on RTMGRP_IPV4_ROUTE: %s", errname(errno));
+	if (!r) {
+		news_drain(ln); /* Linux's lo up: its local routes */
+		r = route4_news_steps(fd, ln);
+	}
+	route4_req(&q, RTM_DELROUTE_);
+	quiet_request(fd, &q);
+	if (ln >= 0)
+		close(ln);
+	close(fd);
+	return r;
+}
+
+/* The IPv6 prefix route 2001:db8:0:31::/64 of an address on lo: made
+ * (RTM_NEWROUTE) when the address is added, gone (RTM_DELROUTE) when it
+ * is deleted and when lo goes down with it, each port id and sequence
+ * number 0: the kernel's own (addrconf_prefix_route). */
+static int route6_news_steps(int fd, int ln)
+{
+	static const struct in6_addr a = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31, [15] = 1 } } };
+	static const struct in6_addr net = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31 } } };
+	struct route_want w = { RTM_NEWROUTE_, AF_INET6, 64, &net, 0, 0, F_EXCL | F_CREATE, 256 };
+	struct req q;
+	int r;
+
+	addr6_req(&q, RTM_NEWADDR_, &a, 1);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8:0:31::1/64 nodad")) || (r = want_route_news(ln, &w)))
+		return r;
+	addr6_req(&q, RTM_DELADDR_, &a, 0);
+	w.type = RTM_DELROUTE_;
+	w.flags = 0;
+	if ((r = want_nlerr(fd, &q, 0, "RTM_DELADDR 2001:db8:0:31::1/64")) || (r = want_route_news(ln, &w)) ||
+	    (r = want_no_route_news(ln, &w, "RTM_DELADDR")))
+		return r;
+	addr6_req(&q, RTM_NEWADDR_, &a, 1);
+	w.type = RTM_NEWROUTE_;
+	w.flags = F_EXCL | F_CREATE;
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8:0:31::1/64 again")) || (r = want_route_news(ln, &w)))
+		return r;
+	lo_set_req(&q, 0);
+	w.type = RTM_DELROUTE_;
+	w.flags = 0;
+	if ((r = want_nlerr(fd, &q, 0, "lo down")) || (r = want_route_news(ln, &w)))
+		return r;
+	lo_set_req(&q, 1);
+	if ((r = want_nlerr(fd, &q, 0, "lo up")))
+		return r;
+	return want_no_route_news(ln, &w, "lo up (its address went with lo down)");
+}
+
+/* A listener on RTMGRP_IPV6_ROUTE hears an address's prefix route made
+ * and gone (Linux: in a network namespace of its own; lo ends up, the
+ * address gone). */
+static int check_route6_news(void)
+{
+	static const struct in6_addr a = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31, [15] = 1 } } };
+	int fd, ln = -1, r = CHECK_OK;
+	struct req q;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && (ln = nl_join(RTMGRP_IPV6_ROUTE_)) < 0)
+		r = fail("a listener on RTMGRP_IPV6_ROUTE: %s", errname(errno));
+	if (!r) {
+		news_drain(ln);
+		r = route6_news_steps(fd, ln);
+	}
+	addr6_req(&q, RTM_DELADDR_, &a, 0);
+	quiet_request(fd, &q);
+	lo_set_req(&q, 1);
+	quiet_request(fd, &q);
+	if (ln >= 0)
+		close(ln);
+	close(fd);
+	return r;
+}
+
 /* ---- a dump over several datagrams ---------------------------------------------------------- */
 
 #define BATCH_ROUTES 62          /* 62 routes of 68 bytes: more than a fresh socket's first batch */
@@ -1471,6 +1726,8 @@ static const struct check checks[] = {
 	{ "link-news", check_link_news },
 	{ "packet-down", check_packet_down },
 	{ "mtu-news", check_mtu_news },
+	{ "route-news", check_route_news },
+	{ "route6-news", check_route6_news },
 	{ "routes", check_routes },
 	{ "neigh-setlink", check_neigh_setlink },
 	{ "dump-batches", check_dump_batches },
