@@ -30,7 +30,7 @@ static void solicit_v6(struct netdev *dev, const uint8_t *key, const uint8_t *ma
 static void unreachable_v6(struct netbuf *nb);
 
 static const struct neigh_ops nd_ops = {
-	.ethertype = ETH_P_IPV6, .solicit = solicit_v6, .unreachable = unreachable_v6,
+	.ethertype = ETH_P_IPV6, .v6 = true, .solicit = solicit_v6, .unreachable = unreachable_v6,
 };
 static struct neigh_entry entries[NDISC_CACHE_MAX];
 static struct neigh_table table = NEIGH_TABLE_INIT(&nd_ops, sizeof(struct in6), entries);
@@ -236,4 +236,14 @@ bool ndisc_entry_get(unsigned i, struct ndisc_entry_info *out)
 	memcpy(out->addr.b, n.key, sizeof(out->addr.b));
 	memcpy(out->mac, n.mac, ETH_ALEN);
 	return true;
+}
+
+int ndisc_entry_set(int ifindex, const struct in6 *addr, const uint8_t mac[6])
+{
+	return neigh_set_permanent(&table, ifindex, addr->b, mac);
+}
+
+int ndisc_entry_del(int ifindex, const struct in6 *addr)
+{
+	return neigh_delete(&table, ifindex, addr->b);
 }

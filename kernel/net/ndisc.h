@@ -43,5 +43,8 @@ void ndisc_flush_dev(int ifindex);
 void ndisc_forget_dev(int ifindex);
 /* The i-th entry: true and *out, or false past the last. */
 bool ndisc_entry_get(unsigned i, struct ndisc_entry_info *out);
+/* ip -6 neigh add (a permanent entry) and del, as arp_entry_set/_del. 0, -ENOSPC, -ENXIO. */
+int ndisc_entry_set(int ifindex, const struct in6 *addr, const uint8_t mac[6]);
+int ndisc_entry_del(int ifindex, const struct in6 *addr);
 
 #endif

@@ -17,8 +17,9 @@
  * a full table replaces its oldest entry that no packet waits on.
  *
  * Lock rule: a table's lock guards its entries and their waiting queues.
- * Nothing is sent with it held: a struct todo collects what to send, and
- * it goes after the lock is released.
+ * Nothing is sent with it held: a struct todo collects what to send and
+ * what the listener is to hear, and it goes after the lock is released.
+ * news_fn is set at boot.
  */
 #include "net/neigh.h"
 #include "net/ether.h"
@@ -26,6 +27,7 @@
 #include "net/netdev.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "mm/heap.h"
 #include "time/time.h"
 #include "uapi/rtnetlink.h"
 
@@ -51,7 +53,21 @@ struct todo {
 		uint8_t mac[ETH_ALEN];
 	} ask[NEIGH_ASK_MAX];
 	unsigned nask;
+	/* the listener's news, in order: at most one per entry a run but
+	 * for a deletion by hand (two), so the table's size + 1 suffice.
+	 * From the heap at the first (todo_run frees them); none when it has
+	 * no room (the listener misses them, as Linux's gets ENOBUFS). */
+	struct neigh_news { struct neigh_info n; bool gone; } *news;
+	unsigned nnews;
+	struct netbuf_queue dead;    /* packets of removed entries: freed after the lock */
 };
+
+static neigh_news_fn news_fn; /* set once at boot (neigh_listen) */
+
+void neigh_listen(neigh_news_fn fn)
+{
+	news_fn = fn;
+}
 
 /* ---- the table (its lock held) ----------------------------------------------------- */
 
@@ -65,8 +81,34 @@ static struct neigh_entry *find(struct neigh_table *t, int ifindex, const uint8_
 	return NULL;
 }
 
-/* A free slot, else the oldest entry nothing waits on (cleared), else NULL. */
-static struct neigh_entry *alloc_slot(struct neigh_table *t)
+/* e as ip neigh and the listener see it. */
+static void info_of(const struct neigh_entry *e, struct neigh_info *out)
+{
+	*out = (struct neigh_info){ .ifindex = e->ifindex, .state = e->state, .router = e->router };
+	memcpy(out->key, e->key, NEIGH_KEY_MAX);
+	memcpy(out->mac, e->mac, ETH_ALEN);
+}
+
+/* The listener will hear of e as it is now: RTM_NEWNEIGH, or RTM_DELNEIGH (gone). */
+static void todo_news(const struct neigh_table *t, struct todo *td, const struct neigh_entry *e, bool gone)
+{
+	if (!news_fn || (!td->news && !(td->news = kmalloc((t->size + 1) * sizeof(*td->news)))))
+		return;
+	if (td->nnews > t->size)
+		return;
+	info_of(e, &td->news[td->nnews].n);
+	td->news[td->nnews++].gone = gone;
+}
+
+/* Did e's state, address or router flag change since before (__neigh_update's notify)? */
+static bool entry_changed(const struct neigh_entry *e, const struct neigh_info *before)
+{
+	return e->state != before->state || e->router != before->router || memcmp(e->mac, before->mac, ETH_ALEN);
+}
+
+/* A free slot, else the oldest entry nothing waits on (cleared, and its
+ * removal told: Linux's forced gc), else NULL. */
+static struct neigh_entry *alloc_slot(struct neigh_table *t, struct todo *td)
 {
 	struct neigh_entry *oldest = NULL;
 	for (unsigned i = 0; i < t->size; i++) {
@@ -78,8 +120,10 @@ static struct neigh_entry *alloc_slot(struct neigh_table *t)
 		if (!oldest || e->updated < oldest->updated)
 			oldest = e;
 	}
-	if (oldest)
+	if (oldest) {
+		todo_news(t, td, oldest, true);
 		memset(oldest, 0, sizeof(*oldest));
+	}
 	return oldest;
 }
 
@@ -91,12 +135,14 @@ static void claim(struct neigh_table *t, struct neigh_entry *e, int ifindex, con
 	e->ifindex = ifindex;
 }
 
-/* Free e's slot; its waiting packets go to dead (freed after the lock). */
-static void clear_entry(struct neigh_entry *e, struct netbuf_queue *dead)
+/* Free e's slot, its removal told; its waiting packets go to td->dead
+ * (freed after the lock). */
+static void clear_entry(const struct neigh_table *t, struct neigh_entry *e, struct todo *td)
 {
 	struct netbuf *nb;
 	while ((nb = netbuf_dequeue(&e->waiting)))
-		netbuf_enqueue(dead, nb);
+		netbuf_enqueue(&td->dead, nb);
+	todo_news(t, td, e, true);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -144,6 +190,11 @@ static void release_waiting(const struct neigh_table *t, struct neigh_entry *e, 
 static void todo_run(const struct neigh_table *t, struct todo *td)
 {
 	struct netbuf *nb;
+	for (unsigned i = 0; i < td->nnews; i++)
+		news_fn(t->ops->v6, &td->news[i].n, td->news[i].gone);
+	kfree(td->news);
+	td->news = NULL;
+	netbuf_queue_purge(&td->dead);
 	for (unsigned i = 0; i < td->nask; i++) {
 		t->ops->solicit(td->ask[i].dev, td->ask[i].key, td->ask[i].unicast ? td->ask[i].mac : NULL);
 		netdev_put(td->ask[i].dev);
@@ -174,7 +225,7 @@ static struct neigh_entry *entry_for_output(struct neigh_table *t, int ifindex, 
 		memset(e, 0, sizeof(*e));
 		e = NULL;
 	}
-	if (e || !(e = alloc_slot(t)))
+	if (e || !(e = alloc_slot(t, td)))
 		return e;
 	claim(t, e, ifindex, key);
 	set_state(e, NUD_INCOMPLETE, now);
@@ -216,17 +267,31 @@ int neigh_output(struct neigh_table *t, struct netdev *dev, const uint8_t *key, 
 
 /* ---- what the wire says ------------------------------------------------------------ */
 
-/* neigh_update's work, the lock held. */
+static void update_entry(struct neigh_table *t, struct neigh_entry *e, const uint8_t *mac, unsigned flags,
+			 uint64_t now, struct todo *td);
+
+/* neigh_update's work, the lock held: the entry's change, told when it changed. */
 static void update_locked(struct neigh_table *t, int ifindex, const uint8_t *key, const uint8_t *mac,
 			  unsigned flags, struct todo *td)
 {
 	uint64_t now = time_ns();
 	struct neigh_entry *e = find(t, ifindex, key);
 	if (!e) {
-		if (!(flags & NEIGH_CREATE) || !(e = alloc_slot(t)))
+		if (!(flags & NEIGH_CREATE) || !(e = alloc_slot(t, td)))
 			return;
 		claim(t, e, ifindex, key);
 	}
+	struct neigh_info before;
+	info_of(e, &before);
+	update_entry(t, e, mac, flags, now, td);
+	if (entry_changed(e, &before))
+		todo_news(t, td, e, false);
+}
+
+/* update_locked's rules on e. */
+static void update_entry(struct neigh_table *t, struct neigh_entry *e, const uint8_t *mac, unsigned flags,
+			 uint64_t now, struct todo *td)
+{
 	if (flags & NEIGH_SET_ROUTER)
 		e->router = flags & NEIGH_ROUTER;
 	if (e->state == NUD_PERMANENT)
@@ -258,18 +323,22 @@ void neigh_update(struct neigh_table *t, int ifindex, const uint8_t *key, const 
 
 /* ---- time -------------------------------------------------------------------------- */
 
-/* Move e on by its clock (the lock held). */
-static void age(struct neigh_entry *e, uint64_t now, struct todo *td)
+/* Move e on by its clock (the lock held); each new state told, as
+ * neigh_timer_handler's notify, and a removal as the periodic gc's. */
+static void age(const struct neigh_table *t, struct neigh_entry *e, uint64_t now, struct todo *td)
 {
 	bool solicit = e->state == NUD_INCOMPLETE || e->state == NUD_PROBE;
 	unsigned limit = e->state == NUD_INCOMPLETE ? NEIGH_MCAST_SOLICIT : NEIGH_UCAST_SOLICIT;
 
-	if (e->state == NUD_REACHABLE && now - e->updated >= NEIGH_REACHABLE_NS)
+	if (e->state == NUD_REACHABLE && now - e->updated >= NEIGH_REACHABLE_NS) {
 		set_state(e, NUD_STALE, now);
-	else if (e->state == NUD_DELAY && now - e->updated >= NEIGH_DELAY_NS)
+		todo_news(t, td, e, false);
+	} else if (e->state == NUD_DELAY && now - e->updated >= NEIGH_DELAY_NS) {
 		set_state(e, NUD_PROBE, now);
-	else if ((e->state == NUD_STALE || e->state == NUD_FAILED) && now - e->updated >= NEIGH_GC_STALE_NS)
-		memset(e, 0, sizeof(*e));
+		todo_news(t, td, e, false);
+	} else if ((e->state == NUD_STALE || e->state == NUD_FAILED) && now - e->updated >= NEIGH_GC_STALE_NS) {
+		clear_entry(t, e, td);
+	}
 	if (!solicit || now < e->next_probe)
 		return;
 	if (e->probes >= limit) {
@@ -279,6 +348,7 @@ static void age(struct neigh_entry *e, uint64_t now, struct todo *td)
 			netbuf_enqueue(&td->unreach, nb);
 		}
 		set_state(e, NUD_FAILED, now);
+		todo_news(t, td, e, false);
 		return;
 	}
 	e->probes++;
@@ -292,20 +362,20 @@ void neigh_timer(struct neigh_table *t, uint64_t now)
 	uint64_t fl = spin_lock_irqsave(&t->lock);
 	for (unsigned i = 0; i < t->size; i++)
 		if (t->entries[i].ifindex && t->entries[i].state != NUD_PERMANENT)
-			age(&t->entries[i], now, &td);
+			age(t, &t->entries[i], now, &td);
 	spin_unlock_irqrestore(&t->lock, fl);
 	todo_run(t, &td);
 }
 
 void neigh_flush_dev(struct neigh_table *t, int ifindex, bool permanent_too)
 {
-	struct netbuf_queue dead = { 0 };
+	struct todo td = { 0 };
 	uint64_t fl = spin_lock_irqsave(&t->lock);
 	for (unsigned i = 0; i < t->size; i++)
 		if (t->entries[i].ifindex == ifindex && (permanent_too || t->entries[i].state != NUD_PERMANENT))
-			clear_entry(&t->entries[i], &dead);
+			clear_entry(t, &t->entries[i], &td);
 	spin_unlock_irqrestore(&t->lock, fl);
-	netbuf_queue_purge(&dead);
+	todo_run(t, &td);
 }
 
 /* ---- by hand, and as ip neigh sees it ------------------------------------------------ */
@@ -319,9 +389,7 @@ bool neigh_get(struct neigh_table *t, unsigned i, struct neigh_info *out)
 		const struct neigh_entry *e = &t->entries[k];
 		if (!e->ifindex || n++ != i)
 			continue;
-		*out = (struct neigh_info){ .ifindex = e->ifindex, .state = e->state, .router = e->router };
-		memcpy(out->key, e->key, NEIGH_KEY_MAX);
-		memcpy(out->mac, e->mac, ETH_ALEN);
+		info_of(e, out);
 		found = true;
 	}
 	spin_unlock_irqrestore(&t->lock, fl);
@@ -333,26 +401,38 @@ int neigh_set_permanent(struct neigh_table *t, int ifindex, const uint8_t *key, 
 	struct todo td = { 0 };
 	uint64_t fl = spin_lock_irqsave(&t->lock);
 	struct neigh_entry *e = find(t, ifindex, key);
-	if (!e && (e = alloc_slot(t)))
+	if (!e && (e = alloc_slot(t, &td)))
 		claim(t, e, ifindex, key);
 	if (e) {
+		struct neigh_info before;
+		info_of(e, &before);
 		memcpy(e->mac, mac, ETH_ALEN);
 		set_state(e, NUD_PERMANENT, time_ns());
 		release_waiting(t, e, &td);
+		if (entry_changed(e, &before))
+			todo_news(t, &td, e, false);
 	}
 	spin_unlock_irqrestore(&t->lock, fl);
 	todo_run(t, &td);
 	return e ? 0 : -ENOSPC;
 }
 
+/* By hand (neigh_delete: __neigh_update to FAILED, then the removal):
+ * RTM_NEWNEIGH FAILED when the entry had an address or was being asked
+ * for, then RTM_DELNEIGH, both FAILED. */
 int neigh_delete(struct neigh_table *t, int ifindex, const uint8_t *key)
 {
-	struct netbuf_queue dead = { 0 };
+	struct todo td = { 0 };
 	uint64_t fl = spin_lock_irqsave(&t->lock);
 	struct neigh_entry *e = find(t, ifindex, key);
-	if (e)
-		clear_entry(e, &dead);
+	if (e) {
+		bool told = e->state & (NUD_VALID | NUD_INCOMPLETE | NUD_PROBE);
+		e->state = NUD_FAILED;
+		if (told)
+			todo_news(t, &td, e, false);
+		clear_entry(t, e, &td);
+	}
 	spin_unlock_irqrestore(&t->lock, fl);
-	netbuf_queue_purge(&dead);
+	todo_run(t, &td);
 	return e ? 0 : -ENXIO;
 }

@@ -31,6 +31,7 @@ struct neigh_entry {
 /* What a family does for the table, always without its lock held. */
 struct neigh_ops {
 	uint16_t ethertype;          /* of the packets that wait */
+	bool v6;                     /* the table is IPv6's (its listener's news say so) */
 	/* Ask for key on dev: to the family's broadcast or group, or to mac
 	 * when not NULL (a unicast probe). */
 	void (*solicit)(struct netdev *dev, const uint8_t *key, const uint8_t *mac);
@@ -97,5 +98,23 @@ bool neigh_get(struct neigh_table *t, unsigned i, struct neigh_info *out);
 /* Add or replace a permanent entry; delete one. 0, -ENOSPC, -ENXIO. */
 int neigh_set_permanent(struct neigh_table *t, int ifindex, const uint8_t *key, const uint8_t *mac);
 int neigh_delete(struct neigh_table *t, int ifindex, const uint8_t *key);
+
+/*
+ * Who hears of the entries' changes, as Linux's neighbour code tells
+ * rtnetlink (a copy of the entry as it is then; v6: the table's family):
+ * gone false (RTM_NEWNEIGH) for a state, address or router flag that
+ * neigh_update changed (__neigh_update's notify: an entry created STALE,
+ * INCOMPLETE to REACHABLE, an address changed; not a confirmation that
+ * changes nothing), for the timer's REACHABLE to STALE, DELAY to PROBE
+ * and INCOMPLETE or PROBE to FAILED (neigh_timer_handler's), for an
+ * entry set permanent by hand and for one deleted by hand (FAILED first,
+ * as neigh_delete's __neigh_update); gone true (RTM_DELNEIGH,
+ * neigh_cleanup_and_release's) for each entry removed: by hand, by
+ * garbage collection, with its device down or to make room. Not told,
+ * as on Linux: a new entry's INCOMPLETE and a packet's STALE to DELAY.
+ * Set once at boot; called after the table's lock is released.
+ */
+typedef void (*neigh_news_fn)(bool v6, const struct neigh_info *n, bool gone);
+void neigh_listen(neigh_news_fn fn);
 
 #endif

@@ -16,7 +16,8 @@
  * the next, and the last is NLMSG_DONE (with the int error).
  *
  * The kernel's notifications (rtnetlink's: links up, down and their
- * carrier, IPv4 and IPv6 addresses and routes, a device unregistered) are
+ * carrier, IPv4 and IPv6 addresses and routes, neighbours, a device
+ * unregistered) are
  * multicast: a copy for each socket that joined the message's group, as
  * Linux's netlink_broadcast.
  *
@@ -29,6 +30,7 @@
 #include "net/ifstate.h"
 #include "net/ipv4.h"
 #include "net/ipv6.h"
+#include "net/neigh.h"
 #include "net/rtnetlink.h"
 #include "net/unix_sock.h"
 
@@ -214,6 +216,15 @@ static void route4_news(const struct ipv4_route *r, bool added)
 	rtnl_notify_route(r, added, own ? asking.portid : 0, own ? asking.seq : 0, broadcast);
 }
 
+/* A neighbour entry changed or went: RTM_NEWNEIGH or RTM_DELNEIGH,
+ * multicast; a change an ip neigh request made carries its port id
+ * (neigh_add and neigh_delete's __neigh_update), the removal never. */
+static void neigh_news(bool v6, const struct neigh_info *n, bool gone)
+{
+	bool own = !gone && (asking.type == RTM_NEWNEIGH || asking.type == RTM_DELNEIGH);
+	rtnl_notify_neigh(v6, n, gone, own ? asking.portid : 0, broadcast);
+}
+
 /* An IPv6 route came or went: RTM_NEWROUTE or RTM_DELROUTE, multicast. */
 static void route6_news(const struct ipv6_route *r, bool added)
 {
@@ -240,6 +251,7 @@ void netlink_init(void)
 	ipv6_addr_listen(addr6_news);
 	ipv4_route_listen(route4_news);
 	ipv6_route_listen(route6_news);
+	neigh_listen(neigh_news);
 	net_link_listen(link_news);
 }
 

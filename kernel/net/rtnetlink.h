@@ -268,6 +268,7 @@ int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r);
 
 /* Linux's multicast groups (uapi rtnetlink.h's RTNLGRP_*) a notification goes to. */
 #define RTNLGRP_LINK        1
+#define RTNLGRP_NEIGH       3
 #define RTNLGRP_IPV4_IFADDR 5
 #define RTNLGRP_IPV4_ROUTE  7
 #define RTNLGRP_IPV6_IFADDR 9
@@ -294,6 +295,14 @@ struct ipv6_route;
  * kernel's own: Linux's inet6_rt_notify without a request). */
 void rtnl_notify_route6(const struct ipv6_route *r, bool added,
 			void (*emit)(unsigned group, const struct nl_buf *b));
+struct neigh_info;
+/* A neighbour entry changed (RTM_NEWNEIGH) or removed (RTM_DELNEIGH) to
+ * emit's RTNLGRP_NEIGH, as the dump shows it (v6: an NDP entry, else
+ * ARP's): sequence number 0 and pid the port id of the RTM_NEWNEIGH or
+ * RTM_DELNEIGH request that made the change, else 0, as Linux's
+ * __neigh_notify. */
+void rtnl_notify_neigh(bool v6, const struct neigh_info *n, bool gone, uint32_t pid,
+		       void (*emit)(unsigned group, const struct nl_buf *b));
 struct ipv6_ifaddr;
 /* An IPv6 address added or changed (RTM_NEWADDR) or deleted (RTM_DELADDR)
  * to emit's RTNLGRP_IPV6_IFADDR, as the dump shows it: seq and pid 0

@@ -20,6 +20,7 @@
 #include "net/ipv4.h"
 #include "net/ipv6.h"
 #include "net/ndisc.h"
+#include "net/neigh.h"
 #include "time/time.h"
 #include "net/net.h"
 #include "net/netdev.h"
@@ -893,9 +894,17 @@ static int get_route(struct rtnl_req *req, struct rtnl_reply *rep)
 
 /* ---- neighbours ---------------------------------------------------------------------------- */
 
-/* neigh_add and neigh_delete's checks: *ip and the device's *ifindex.
+/* An entry a request names: its family's table and its address (host
+ * order for IPv4, as arp.h keeps it). */
+struct neigh_key {
+	bool v6;
+	uint32_t ip;
+	struct in6 ip6;
+};
+
+/* neigh_add and neigh_delete's checks: *k and the device's *ifindex.
  * 0, -EINVAL, -ENODEV, -EAFNOSUPPORT. */
-static int neigh_target(struct rtnl_req *req, uint32_t *ip, int *ifindex)
+static int neigh_target(struct rtnl_req *req, struct neigh_key *k, int *ifindex)
 {
 	const struct nlattr *const *tb = req->tb;
 	const struct ndmsg *ndm = &req->hdr.ndm;
@@ -912,9 +921,10 @@ static int neigh_target(struct rtnl_req *req, uint32_t *ip, int *ifindex)
 		req->ext.msg = "Invalid link address";
 		return -EINVAL;
 	}
-	if (ndm->ndm_family != AF_INET)
+	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
 		return -EAFNOSUPPORT;
-	if (nla_len(tb[NDA_DST]) < sizeof(*ip)) {
+	k->v6 = ndm->ndm_family == AF_INET6;
+	if (nla_len(tb[NDA_DST]) < (k->v6 ? sizeof(k->ip6.b) : sizeof(k->ip))) {
 		req->ext.msg = "Invalid network address";
 		return -EINVAL;
 	}
@@ -922,16 +932,23 @@ static int neigh_target(struct rtnl_req *req, uint32_t *ip, int *ifindex)
 		req->ext.msg = "Device not specified";
 		return -EINVAL;
 	}
-	*ip = in_addr(tb[NDA_DST]);
+	if (k->v6)
+		memcpy(k->ip6.b, nla_data(tb[NDA_DST]), sizeof(k->ip6.b));
+	else
+		k->ip = in_addr(tb[NDA_DST]);
 	return 0;
 }
 
-static bool neigh_exists(int ifindex, uint32_t ip)
+static bool neigh_exists(int ifindex, const struct neigh_key *k)
 {
 	struct arp_entry_info e;
+	struct ndisc_entry_info e6;
 
-	for (unsigned i = 0; arp_entry_get(i, &e); i++)
-		if (e.ifindex == ifindex && e.ip == ip)
+	for (unsigned i = 0; k->v6 && ndisc_entry_get(i, &e6); i++)
+		if (e6.ifindex == ifindex && in6_eq(&e6.addr, &k->ip6))
+			return true;
+	for (unsigned i = 0; !k->v6 && arp_entry_get(i, &e); i++)
+		if (e.ifindex == ifindex && e.ip == k->ip)
 			return true;
 	return false;
 }
@@ -941,12 +958,12 @@ static int new_neigh(struct rtnl_req *req)
 {
 	uint16_t fl = req->nlh->nlmsg_flags;
 	int ifindex;
-	uint32_t ip;
-	int err = neigh_target(req, &ip, &ifindex);
+	struct neigh_key k;
+	int err = neigh_target(req, &k, &ifindex);
 
 	if (err)
 		return err;
-	if (neigh_exists(ifindex, ip)) {
+	if (neigh_exists(ifindex, &k)) {
 		if (fl & NLM_F_EXCL)
 			return -EEXIST;
 	} else if (!(fl & NLM_F_CREATE)) {
@@ -956,18 +973,20 @@ static int new_neigh(struct rtnl_req *req)
 		req->ext.msg = "No link layer address given";
 		return -EINVAL;
 	}
-	return arp_entry_set(ifindex, ip, nla_data(req->tb[NDA_LLADDR]));
+	const uint8_t *mac = nla_data(req->tb[NDA_LLADDR]);
+	return k.v6 ? ndisc_entry_set(ifindex, &k.ip6, mac) : arp_entry_set(ifindex, k.ip, mac);
 }
 
 static int del_neigh(struct rtnl_req *req)
 {
 	int ifindex;
-	uint32_t ip;
-	int err = neigh_target(req, &ip, &ifindex);
+	struct neigh_key k;
+	int err = neigh_target(req, &k, &ifindex);
 
 	if (err)
 		return err;
-	return arp_entry_del(ifindex, ip) ? -ENOENT : 0;
+	err = k.v6 ? ndisc_entry_del(ifindex, &k.ip6) : arp_entry_del(ifindex, k.ip);
+	return err ? -ENOENT : 0;
 }
 
 /* ---- notifications ------------------------------------------------------------------------- */
@@ -1076,6 +1095,20 @@ void rtnl_notify_route6(const struct ipv6_route *r, bool added,
 	route6_info(r, time_ns(), &o);
 	notify(rtnl_fill_route6(&b, &o, added ? ROUTE_NEWS_FLAGS : 0, 0, 0), &b,
 	       added ? RTM_NEWROUTE : RTM_DELROUTE, RTNLGRP_IPV6_ROUTE, emit);
+}
+
+void rtnl_notify_neigh(bool v6, const struct neigh_info *e, bool gone, uint32_t pid,
+		       void (*emit)(unsigned group, const struct nl_buf *b))
+{
+	uint8_t buf[ROUTE_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	struct rtnl_neigh_info n = { .ifindex = e->ifindex, .state = e->state, .v6 = v6, .router = e->router };
+	memcpy(n.lladdr, e->mac, sizeof(n.lladdr));
+	if (v6)
+		memcpy(n.dst6, e->key, sizeof(n.dst6));
+	else
+		memcpy(&n.dst, e->key, sizeof(n.dst)); /* arp.c's key: the address as ipv4.h keeps it */
+	notify(rtnl_fill_neigh(&b, &n, 0, 0, pid), &b, gone ? RTM_DELNEIGH : RTM_NEWNEIGH, RTNLGRP_NEIGH, emit);
 }
 
 void rtnl_notify_link(const struct netdev *dev, void (*emit)(unsigned group, const struct nl_buf *b))
