@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, addresses added and removed on lo, and the notifications of addresses, routes and of lo going down and up.
+// AF_NETLINK/NETLINK_ROUTE conformance: sockets and port ids, dumps of links, addresses and routes, acknowledgments and errors, truncated reads, getifaddrs, addresses added and removed on lo, and the notifications of addresses, routes, neighbours and of lo going down and up.
 #define _GNU_SOURCE
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -1616,6 +1616,136 @@ static int check_route6_news(void)
 	return r;
 }
 
+/* ---- notifications of neighbours ----------------------------------------------------------- */
+
+#define RTMGRP_NEIGH_ 0x4
+#define RTM_NEWNEIGH_ 28
+#define RTM_DELNEIGH_ 29
+#define NDA_DST_ 1
+#define NDA_LLADDR_ 2
+#define NUD_FAILED_ 0x20
+#define NUD_PERMANENT_ 0x80
+
+struct nd_msg { uint8_t family, pad1; uint16_t pad2; int32_t ifindex; uint16_t state; uint8_t flags, type; };
+
+static const struct in6_addr nb_addr = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x32, [15] = 5 } } };
+
+/* RTM_NEWNEIGH (permanent, lladdr 00:11:22:33:44:last) or RTM_DELNEIGH of 2001:db8:0:32::5 on lo. */
+static void neigh_req(struct req *q, uint16_t type, uint16_t flags, uint8_t last)
+{
+	struct nd_msg nd = { .family = AF_INET6, .ifindex = 1, .state = NUD_PERMANENT_ };
+	uint8_t mac[6] = { 0x00, 0x11, 0x22, 0x33, 0x44, last };
+
+	req_init(q, type, F_REQUEST | F_ACK | flags, &nd, sizeof(nd));
+	req_attr(q, NDA_DST_, &nb_addr, 16);
+	if (type == RTM_NEWNEIGH_)
+		req_attr(q, NDA_LLADDR_, mac, 6);
+}
+
+/* The next notification on ln about 2001:db8:0:32::5 (others skipped) is
+ * type with state and pid (sequence number 0, no flags: Linux's
+ * __neigh_notify), and lladdr ...:last when last is not 0, none when 0. */
+static int want_neigh_news(int ln, uint16_t type, uint16_t state, uint32_t pid, uint8_t last)
+{
+	for (int skipped = 0; skipped < 32; skipped++) {
+		const struct nlhdr *h = next_news(ln, sizeof(struct nd_msg));
+		if (!h)
+			return CHECK_FAIL;
+		const struct nd_msg *nd = (const struct nd_msg *)(h + 1);
+		const struct rta *d = find_attr(h, sizeof(*nd), NDA_DST_);
+		const struct rta *ll = find_attr(h, sizeof(*nd), NDA_LLADDR_);
+		if ((h->type != RTM_NEWNEIGH_ && h->type != RTM_DELNEIGH_) || nd->family != AF_INET6 || !d ||
+		    rta_len(d) != 16 || memcmp(rta_data(d), &nb_addr, 16))
+			continue;
+		uint8_t got = ll && rta_len(ll) == 6 ? ((const uint8_t *)rta_data(ll))[5] : 0;
+		if (h->type != type || h->pid != pid || h->seq || h->flags || nd->ifindex != 1 || nd->state != state ||
+		    (last ? !ll || got != last : ll != NULL))
+			return fail("2001:db8:0:32::5: type %u pid %u seq %u flags %#x ifindex %d state %#x lladdr %s..:%02x; "
+				    "want type %u pid %u seq 0 flags 0 on lo, state %#x, lladdr %s..:%02x", h->type, h->pid,
+				    h->seq, h->flags, nd->ifindex, nd->state, ll ? "" : "none ", got, type, pid, state,
+				    last ? "" : "none ", last);
+		return CHECK_OK;
+	}
+	return fail("2001:db8:0:32::5: no notification about it among 32");
+}
+
+/* Nothing more about the neighbour on ln for NEWS_SETTLE_MS. */
+static int want_no_neigh_news(int ln, const char *after)
+{
+	struct pollfd p = { ln, POLLIN, 0 };
+
+	while (poll(&p, 1, NEWS_SETTLE_MS) == 1) {
+		ssize_t n = recv(ln, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		const struct nlhdr *h = (const struct nlhdr *)rbuf;
+		const struct rta *d = n >= (ssize_t)(sizeof(*h) + sizeof(struct nd_msg)) && h->len <= (size_t)n ?
+			find_attr(h, sizeof(struct nd_msg), NDA_DST_) : NULL;
+		if (d && rta_len(d) == 16 && !memcmp(rta_data(d), &nb_addr, 16))
+			return fail("a notification (type %u) after %s", h->type, after);
+	}
+	return CHECK_OK;
+}
+
+/* The steps of neigh-news: added, its address replaced, replaced by
+ * the same (no news), deleted (FAILED, then the removal), deleted again
+ * (refused, no news). */
+static int neigh_news_steps(int fd, int ln)
+{
+	uint32_t me = port_of(fd);
+	struct req q;
+	int r;
+
+	neigh_req(&q, RTM_NEWNEIGH_, F_CREATE | F_EXCL, 0x55);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWNEIGH 2001:db8:0:32::5 dev lo")) ||
+	    (r = want_neigh_news(ln, RTM_NEWNEIGH_, NUD_PERMANENT_, me, 0x55)))
+		return r;
+	neigh_req(&q, RTM_NEWNEIGH_, F_CREATE | F_REPLACE, 0x66);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWNEIGH replace, a new lladdr")) ||
+	    (r = want_neigh_news(ln, RTM_NEWNEIGH_, NUD_PERMANENT_, me, 0x66)))
+		return r;
+	neigh_req(&q, RTM_NEWNEIGH_, F_CREATE | F_REPLACE, 0x66);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWNEIGH replace, the same")) ||
+	    (r = want_no_neigh_news(ln, "a replace that changed nothing")))
+		return r;
+	neigh_req(&q, RTM_DELNEIGH_, 0, 0);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_DELNEIGH 2001:db8:0:32::5")) ||
+	    (r = want_neigh_news(ln, RTM_NEWNEIGH_, NUD_FAILED_, me, 0)) ||
+	    (r = want_neigh_news(ln, RTM_DELNEIGH_, NUD_FAILED_, 0, 0)))
+		return r;
+	neigh_req(&q, RTM_DELNEIGH_, 0, 0);
+	if ((r = want_nlerr(fd, &q, -ENOENT, "RTM_DELNEIGH again")))
+		return r;
+	return want_no_neigh_news(ln, "the refused RTM_DELNEIGH");
+}
+
+/* A listener on RTMGRP_NEIGH hears a permanent IPv6 neighbour on lo
+ * added, changed and deleted (Linux: in a network namespace of its own;
+ * the entry is removed whatever happens). */
+static int check_neigh_news(void)
+{
+	int fd, ln = -1, r = CHECK_OK;
+	struct req q;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && (ln = nl_join(RTMGRP_NEIGH_)) < 0)
+		r = fail("a listener on RTMGRP_NEIGH: %s", errname(errno));
+	if (!r) {
+		news_drain(ln);
+		r = neigh_news_steps(fd, ln);
+	}
+	neigh_req(&q, RTM_DELNEIGH_, 0, 0);
+	quiet_request(fd, &q);
+	if (ln >= 0)
+		close(ln);
+	close(fd);
+	return r;
+}
+
 /* ---- a dump over several datagrams ---------------------------------------------------------- */
 
 #define BATCH_ROUTES 62          /* 62 routes of 68 bytes: more than a fresh socket's first batch */
@@ -1728,6 +1858,7 @@ static const struct check checks[] = {
 	{ "mtu-news", check_mtu_news },
 	{ "route-news", check_route_news },
 	{ "route6-news", check_route6_news },
+	{ "neigh-news", check_neigh_news },
 	{ "routes", check_routes },
 	{ "neigh-setlink", check_neigh_setlink },
 	{ "dump-batches", check_dump_batches },
