@@ -24,12 +24,14 @@
  *   - a child blocks in recv() on a packet socket bound to IFNAME with
  *     an EtherType nothing sends (IEEE's local experimental 0x88b5) and
  *     prints "ifwatch: packet recv: ERRNO_NAME (errno E)" when it fails;
- *   - the parent listens on NETLINK_ROUTE's link, address and IPv6 route
- *     groups and prints, for IFNAME's, "ifwatch: RTM_NEWLINK ifindex N
+ *   - the parent listens on NETLINK_ROUTE's link, address, IPv6 route and
+ *     neighbour groups and prints, for IFNAME's, "ifwatch: RTM_NEWLINK ifindex N
  *     flags 0xF operstate O" (IFLA_OPERSTATE; 255 without one),
  *     "ifwatch: RTM_DELROUTE family F oif N",
  *     "ifwatch: RTM_NEWADDR ifindex N family F flags 0xF addr A" (IFA_FLAGS, IFA_ADDRESS),
- *     "ifwatch: RTM_DELADDR ifindex N family F" and
+ *     "ifwatch: RTM_DELADDR ifindex N family F",
+ *     "ifwatch: RTM_NEWNEIGH ifindex N family F state 0xS dst A" (and
+ *     RTM_DELNEIGH: the neighbour group's) and
  *     "ifwatch: RTM_DELLINK ifindex N name NAME";
  *   - once RTM_DELLINK came, a UDP socket bound to IFNAME
  *     (SO_BINDTODEVICE, before it went) sends to 10.0.2.2:9 and prints
@@ -52,6 +54,7 @@
 /* Linux's uapi netlink.h and rtnetlink.h, as far as used (musl has neither) */
 #define NETLINK_ROUTE       0
 #define RTMGRP_LINK         0x1
+#define RTMGRP_NEIGH        0x4
 #define RTMGRP_IPV4_IFADDR  0x10
 #define RTMGRP_IPV6_IFADDR  0x100
 #define RTMGRP_IPV6_ROUTE   0x400
@@ -60,6 +63,9 @@
 #define RTM_NEWADDR         20
 #define RTM_DELADDR         21
 #define RTM_DELROUTE        25
+#define RTM_NEWNEIGH        28
+#define RTM_DELNEIGH        29
+#define NDA_DST             1
 #define IFLA_IFNAME         3
 #define IFLA_OPERSTATE      16
 #define OPERSTATE_NONE      255
@@ -72,6 +78,7 @@ struct nl_attr { uint16_t len, type; };
 struct if_info { uint8_t family, pad; uint16_t type; int32_t index; uint32_t flags, change; };
 struct ifa_info { uint8_t family, prefixlen, flags, scope; uint32_t index; };
 struct rt_info { uint8_t family, dst_len, src_len, tos, table, protocol, scope, type; uint32_t flags; };
+struct nd_info { uint8_t family, pad1; uint16_t pad2; int32_t ifindex; uint16_t state; uint8_t flags, type; };
 #define NL_ALIGN(n) (((n) + 3u) & ~3u)
 
 /* The errno names the tests look for; strerror's text for the others. */
@@ -128,7 +135,7 @@ static int listener(void)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 	struct nl_sa nl = { .family = AF_NETLINK, .groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
-								RTMGRP_IPV6_ROUTE };
+								RTMGRP_IPV6_ROUTE | RTMGRP_NEIGH };
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&nl, sizeof(nl))) {
 		close(fd);
 		return -1;
@@ -177,6 +184,22 @@ static int route_oif(const char *a, size_t n)
 	return oif;
 }
 
+/* A neighbour message (body, blen bytes) about ifindex said. */
+static void say_neigh(uint16_t type, const char *body, size_t blen, int ifindex)
+{
+	struct nd_info nd;
+	if (blen < sizeof(nd))
+		return;
+	memcpy(&nd, body, sizeof(nd));
+	const char *d = attr(body + sizeof(nd), blen - sizeof(nd), NDA_DST);
+	char text[INET6_ADDRSTRLEN] = "?";
+	if (d && (nd.family == AF_INET || nd.family == AF_INET6))
+		inet_ntop(nd.family, d, text, sizeof(text));
+	if (nd.ifindex == ifindex)
+		printf("ifwatch: %s ifindex %d family %u state 0x%x dst %s\n",
+		       type == RTM_NEWNEIGH ? "RTM_NEWNEIGH" : "RTM_DELNEIGH", nd.ifindex, nd.family, nd.state, text);
+}
+
 /* One datagram of notifications: its messages about ifindex said; true once RTM_DELLINK came. */
 static int said(const char *buf, size_t len, int ifindex)
 {
@@ -223,6 +246,8 @@ static int said(const char *buf, size_t len, int ifindex)
 			if ((int)ifa.index == ifindex)
 				printf("ifwatch: RTM_NEWADDR ifindex %u family %u flags 0x%x addr %s\n", ifa.index, ifa.family,
 				       flags, text);
+		} else if (h.type == RTM_NEWNEIGH || h.type == RTM_DELNEIGH) {
+			say_neigh(h.type, body, blen, ifindex);
 		} else if (h.type == RTM_DELADDR && blen >= sizeof(struct ifa_info)) {
 			struct ifa_info ifa;
 			memcpy(&ifa, body, sizeof(ifa));

@@ -574,7 +574,41 @@ def link_steps(k, mon):
     if int(out[-1]) < changes + 2:
         raise CaseFailed(f"carrier_changes {changes} before set_link off and on, {out[-1]} after")
     return [f"link down seen in {down:.1f} s, up in {up:.1f} s, each an RTM_NEWLINK",
-            f"ping after {ping(k, GATEWAY_IP)}"]
+            f"ping after {ping(k, GATEWAY_IP)}", neigh_steps(k)]
+
+
+NEIGH_NEWS_RX = re.compile(r"^ifwatch: RTM_(NEW|DEL)NEIGH ifindex \d+ family 2 state (0x[0-9a-f]+) dst (\S+)$")
+NUD_INCOMPLETE, NUD_REACHABLE = 0x01, 0x02
+
+
+def gateway_neigh_news(k, secs, want):
+    """t-ifwatch's neighbour lines about the gateway (NEW or DEL, state) in
+    LINK_WATCH_LOG, read until there are want of them or secs pass."""
+    deadline = time.monotonic() + secs
+    while True:
+        out, _ = k.must(f"cat {LINK_WATCH_LOG}")
+        got = [(m.group(1), int(m.group(2), 16)) for m in (NEIGH_NEWS_RX.match(x.strip()) for x in out)
+               if m and m.group(3) == GATEWAY_IP]
+        if len(got) >= want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+def neigh_steps(k):
+    """The gateway's ARP entry flushed (ip neigh flush: RTM_DELNEIGH) and
+    learnt again by a ping: a netlink listener (t-ifwatch, still running
+    from link_steps) hears RTM_NEWNEIGH REACHABLE and nothing of the
+    INCOMPLETE before it, as Linux's neigh_update tells it. Its figure."""
+    seen = len(gateway_neigh_news(k, 0, 0))
+    k.must(f"ip neigh flush dev eth0 && ping -c 1 {GATEWAY_IP} >/dev/null")
+    got = gateway_neigh_news(k, LINK_NEWS_WAIT, seen + 2)[seen:]
+    dels = [i for i, (kind, _) in enumerate(got) if kind == "DEL"]
+    reach = [i for i, (kind, state) in enumerate(got) if kind == "NEW" and state == NUD_REACHABLE]
+    if not dels or not reach or reach[0] < dels[0] or \
+            any(kind == "NEW" and state == NUD_INCOMPLETE for kind, state in got):
+        raise CaseFailed(f"ip neigh flush, ping {GATEWAY_IP}: t-ifwatch heard {got}; want RTM_DELNEIGH, "
+                         "then RTM_NEWNEIGH REACHABLE (0x2), no INCOMPLETE")
+    return "the gateway's ARP entry flushed and learnt: RTM_DELNEIGH, RTM_NEWNEIGH REACHABLE"
 
 
 def slirp_case(build, outdir, nic, name):
