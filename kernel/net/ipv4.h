@@ -151,18 +151,24 @@ void ipv4_addr_listen(ipv4_addr_news_fn fn);
 /* Add a route. 0, -EEXIST (the same dst/prefix/metric), -ENOSPC,
  * -ENETUNREACH (the gateway is on no link), -EINVAL. */
 int ipv4_route_add(const struct ipv4_route *r);
+/* Replace the route with r's dst/prefix/metric by r (ip route replace).
+ * 0, -ESRCH (none), -ENETUNREACH (the gateway is on no link: the old
+ * route stays), -EINVAL. */
+int ipv4_route_replace(const struct ipv4_route *r);
 /* Remove the route with r's dst/prefix (and, when not 0, its gateway,
  * ifindex and metric). 0, -ESRCH. */
 int ipv4_route_del(const struct ipv4_route *r);
 /* The i-th route: true and *out, or false past the last. */
 bool ipv4_route_get(unsigned i, struct ipv4_route *out);
-/* Who hears of a route ipv4_route_add added or ipv4_route_del took away,
- * whoever asked (netlink: RTM_NEWROUTE and RTM_DELROUTE, as Linux's
- * rtmsg_fib from fib_table_insert and fib_table_delete); the routes a
- * device down or its last address takes away go unheard, as Linux's
- * fib_table_flush sends nothing. Set once at boot; called after the
- * change, no lock of this layer's held, in the context that made it. */
-typedef void (*ipv4_route_news_fn)(const struct ipv4_route *r, bool added);
+/* Who hears of a route ipv4_route_add added, ipv4_route_replace put in
+ * another's place or ipv4_route_del took away, whoever asked (netlink:
+ * RTM_NEWROUTE and RTM_DELROUTE, as Linux's rtmsg_fib from
+ * fib_table_insert and fib_table_delete); the routes a device down or
+ * its last address takes away go unheard, as Linux's fib_table_flush
+ * sends nothing. Set once at boot; called after the change, no lock of
+ * this layer's held, in the context that made it. */
+enum ipv4_route_event { IPV4_ROUTE_DELETED, IPV4_ROUTE_ADDED, IPV4_ROUTE_REPLACED };
+typedef void (*ipv4_route_news_fn)(const struct ipv4_route *r, enum ipv4_route_event ev);
 void ipv4_route_listen(ipv4_route_news_fn fn);
 /* A device went down: its routes go (its addresses stay, as Linux's). */
 void ipv4_dev_down(int ifindex);

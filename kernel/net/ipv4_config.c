@@ -254,7 +254,43 @@ int ipv4_route_add(const struct ipv4_route *in)
 		}
 	spin_unlock_irqrestore(&cfg_lock, fl);
 	if (!err && route_news)
-		route_news(&r, true);
+		route_news(&r, IPV4_ROUTE_ADDED);
+	return err;
+}
+
+/* Is a the very route b (every field: nothing a replace would change)? */
+static bool identical_route(const struct ipv4_route *a, const struct ipv4_route *b)
+{
+	return same_route(a, b) && a->mask == b->mask && a->gateway == b->gateway && a->prefsrc == b->prefsrc &&
+	       a->ifindex == b->ifindex && a->scope == b->scope && a->protocol == b->protocol;
+}
+
+/* A replace by the very same route changes nothing and is no news, as
+ * Linux's fib_table_insert (its fa_match). */
+int ipv4_route_replace(const struct ipv4_route *in)
+{
+	struct ipv4_route r = *in;
+	if (r.prefix > 32)
+		return -EINVAL;
+	r.mask = ipv4_prefix_mask(r.prefix);
+	r.dst &= r.mask;
+	int err = -ESRCH;
+	bool news = false;
+	uint64_t fl = spin_lock_irqsave(&cfg_lock);
+	if (r.gateway && !r.ifindex)
+		r.ifindex = link_of(r.gateway);
+	if (!r.ifindex)
+		err = -ENETUNREACH;
+	for (unsigned i = 0; i < IPV4_ROUTE_MAX && err == -ESRCH; i++)
+		if (routes[i].ifindex && same_route(&routes[i], &r)) {
+			news = !identical_route(&routes[i], &r);
+			routes[i] = r;
+			err = 0;
+			changed();
+		}
+	spin_unlock_irqrestore(&cfg_lock, fl);
+	if (news && route_news)
+		route_news(&r, IPV4_ROUTE_REPLACED);
 	return err;
 }
 
@@ -282,7 +318,7 @@ int ipv4_route_del(const struct ipv4_route *del)
 	if (!gone.ifindex)
 		return -ESRCH;
 	if (route_news)
-		route_news(&gone, false);
+		route_news(&gone, IPV4_ROUTE_DELETED);
 	return 0;
 }
 

@@ -210,10 +210,10 @@ static void addr4_news(const struct ipv4_ifaddr *a, bool added)
 }
 
 /* An IPv4 route came or went: RTM_NEWROUTE or RTM_DELROUTE, multicast. */
-static void route4_news(const struct ipv4_route *r, bool added)
+static void route4_news(const struct ipv4_route *r, enum ipv4_route_event ev)
 {
 	bool own = asking.type == RTM_NEWROUTE || asking.type == RTM_DELROUTE;
-	rtnl_notify_route(r, added, own ? asking.portid : 0, own ? asking.seq : 0, broadcast);
+	rtnl_notify_route(r, ev, own ? asking.portid : 0, own ? asking.seq : 0, broadcast);
 }
 
 /* A neighbour entry changed or went: RTM_NEWNEIGH or RTM_DELNEIGH,

@@ -283,11 +283,13 @@ void rtnl_notify_addr(const struct ipv4_ifaddr *a, bool added, uint32_t pid, uin
 		      void (*emit)(unsigned group, const struct nl_buf *b));
 struct ipv4_route;
 /* A main-table IPv4 route added (RTM_NEWROUTE, with NLM_F_EXCL |
- * NLM_F_CREATE) or deleted (RTM_DELROUTE) to emit's RTNLGRP_IPV4_ROUTE,
- * as the dump shows it, with the port id and sequence number of the
- * RTM_NEWROUTE/DELROUTE request that made the change (0 and 0 for the
- * kernel's own and the ioctls'), as Linux's rtmsg_fib. */
-void rtnl_notify_route(const struct ipv4_route *r, bool added, uint32_t pid, uint32_t seq,
+ * NLM_F_CREATE), put in another's place (RTM_NEWROUTE, NLM_F_REPLACE) or
+ * deleted (RTM_DELROUTE): ev, to emit's RTNLGRP_IPV4_ROUTE, as the dump shows
+ * it, with the port id and sequence number of the RTM_NEWROUTE/DELROUTE
+ * request that made the change (0 and 0 for the kernel's own and the
+ * ioctls'), as Linux's rtmsg_fib from fib_table_insert/_delete. */
+void rtnl_notify_route(const struct ipv4_route *r, unsigned ev /* an enum ipv4_route_event (net/ipv4.h) */,
+		       uint32_t pid, uint32_t seq,
 		       void (*emit)(unsigned group, const struct nl_buf *b));
 struct ipv6_route;
 /* An IPv6 route made or gone to emit's RTNLGRP_IPV6_ROUTE, as the dump

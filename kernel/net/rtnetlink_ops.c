@@ -806,11 +806,12 @@ static int new_route(struct rtnl_req *req)
 	if (route_exists(&r)) {
 		if ((fl & NLM_F_EXCL) || !(fl & NLM_F_REPLACE))
 			return -EEXIST;
-		ipv4_route_del(&r);
+		err = ipv4_route_replace(&r);
 	} else if (!(fl & NLM_F_CREATE)) {
 		return -ENOENT;
+	} else {
+		err = ipv4_route_add(&r);
 	}
-	err = ipv4_route_add(&r);
 	if (err == -ENETUNREACH)
 		req->ext.msg = "Nexthop has invalid gateway";
 	return err;
@@ -1075,15 +1076,16 @@ void rtnl_notify_addr6(const struct ipv6_ifaddr *a, bool added,
 	       RTNLGRP_IPV6_IFADDR, emit);
 }
 
-void rtnl_notify_route(const struct ipv4_route *r, bool added, uint32_t pid, uint32_t seq,
+void rtnl_notify_route(const struct ipv4_route *r, unsigned ev, uint32_t pid, uint32_t seq,
 		       void (*emit)(unsigned group, const struct nl_buf *b))
 {
 	uint8_t buf[ROUTE_MSG_MAX];
 	struct nl_buf b = { buf, 0, sizeof(buf) };
 	struct rtnl_route_info o;
+	uint16_t flags = ev == IPV4_ROUTE_ADDED ? ROUTE_NEWS_FLAGS : ev == IPV4_ROUTE_REPLACED ? NLM_F_REPLACE : 0;
 	route_info(r, &o);
-	notify(rtnl_fill_route(&b, &o, added ? ROUTE_NEWS_FLAGS : 0, seq, pid), &b,
-	       added ? RTM_NEWROUTE : RTM_DELROUTE, RTNLGRP_IPV4_ROUTE, emit);
+	notify(rtnl_fill_route(&b, &o, flags, seq, pid), &b, ev == IPV4_ROUTE_DELETED ? RTM_DELROUTE : RTM_NEWROUTE,
+	       RTNLGRP_IPV4_ROUTE, emit);
 }
 
 void rtnl_notify_route6(const struct ipv6_route *r, bool added,
