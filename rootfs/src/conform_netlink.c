@@ -1370,6 +1370,7 @@ static int check_neigh_setlink(void)
 #define RTA_PRIORITY_ROUTE 6
 #define RT_TABLE_MAIN_ 254
 #define RTPROT_BOOT_ 3
+#define RTPROT_STATIC_ 4
 #define RT_SCOPE_LINK_ 253
 #define RT_SCOPE_UNIVERSE_ 0
 #define RTN_UNICAST_ 1
@@ -1450,11 +1451,22 @@ static void route4_req(struct req *q, uint16_t type)
 	struct rtm rt = { AF_INET, 24, 0, 0, RT_TABLE_MAIN_, RTPROT_BOOT_, RT_SCOPE_LINK_, RTN_UNICAST_, 0 };
 	uint32_t dst = htonl(0xc0000200u), oif = 1;
 
-	if (type == RTM_DELROUTE_)
+	if (type == RTM_DELROUTE_) {
 		rt.scope = 255; /* RT_SCOPE_NOWHERE: ip route del's "any scope" */
+		rt.protocol = 0; /* ...and any protocol */
+	}
 	req_init(q, type, F_REQUEST | F_ACK | (type == RTM_NEWROUTE_ ? F_CREATE | F_EXCL : 0), &rt, sizeof(rt));
 	req_attr(q, RTA_DST_, &dst, 4);
 	req_attr(q, RTA_OIF_, &oif, 4);
+}
+
+/* ip route replace 192.0.2.0/24 dev lo proto P: RTM_NEWROUTE with
+ * NLM_F_CREATE | NLM_F_REPLACE. */
+static void route4_replace_req(struct req *q, uint8_t proto)
+{
+	route4_req(q, RTM_NEWROUTE_);
+	((struct nlhdr *)q->b)->flags = F_REQUEST | F_ACK | F_CREATE | F_REPLACE;
+	((struct rtm *)(q->b + sizeof(struct nlhdr)))->protocol = proto;
 }
 
 /* SIOCADDRT or SIOCDELRT of 192.0.2.0/24 dev lo (route(8)'s). 0, or -1 (errno says why). */
@@ -1481,9 +1493,11 @@ static int route4_ioctl(unsigned long cmd)
 	return r;
 }
 
-/* The steps of route-news: a route added and deleted by request (with
- * the requester's port id and sequence number), a refused repeat, then
- * added and deleted by the ioctls (0 and 0). */
+/* The steps of route-news: a route added, replaced and deleted by
+ * request (with the requester's port id and sequence number), the
+ * refused repeats and a replace by the same route (Linux's
+ * fib_table_insert: no change, no news), then added and deleted by the
+ * ioctls (0 and 0). */
 static int route4_news_steps(int fd, int ln)
 {
 	static const uint8_t dst[4] = { 192, 0, 2, 0 };
@@ -1498,6 +1512,16 @@ static int route4_news_steps(int fd, int ln)
 	route4_req(&q, RTM_NEWROUTE_);
 	if ((r = want_nlerr(fd, &q, -EEXIST, "RTM_NEWROUTE 192.0.2.0/24 again")) ||
 	    (r = want_no_route_news(ln, &w, "the refused RTM_NEWROUTE")))
+		return r;
+	route4_replace_req(&q, RTPROT_BOOT_);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWROUTE 192.0.2.0/24 replace, the same")) ||
+	    (r = want_no_route_news(ln, &w, "a replace by the same route")))
+		return r;
+	route4_replace_req(&q, RTPROT_STATIC_);
+	w.seq = req_seq(&q);
+	w.flags = F_REPLACE; /* one RTM_NEWROUTE, no RTM_DELROUTE before it */
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWROUTE 192.0.2.0/24 replace, proto static")) ||
+	    (r = want_route_news(ln, &w)) || (r = want_no_route_news(ln, &w, "the replace's RTM_NEWROUTE")))
 		return r;
 	route4_req(&q, RTM_DELROUTE_);
 	w = (struct route_want){ RTM_DELROUTE_, AF_INET, 24, dst, port_of(fd), req_seq(&q), 0, 0 };
