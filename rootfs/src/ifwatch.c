@@ -24,9 +24,10 @@
  *   - a child blocks in recv() on a packet socket bound to IFNAME with
  *     an EtherType nothing sends (IEEE's local experimental 0x88b5) and
  *     prints "ifwatch: packet recv: ERRNO_NAME (errno E)" when it fails;
- *   - the parent listens on NETLINK_ROUTE's link, address, IPv6 route and
+ *   - the parent listens on NETLINK_ROUTE's link, address, route and
  *     neighbour groups and prints, for IFNAME's, "ifwatch: RTM_NEWLINK ifindex N
  *     flags 0xF operstate O" (IFLA_OPERSTATE; 255 without one),
+ *     "ifwatch: RTM_NEWROUTE family F oif N table T dst A/L pid P",
  *     "ifwatch: RTM_DELROUTE family F oif N",
  *     "ifwatch: RTM_NEWADDR ifindex N family F flags 0xF addr A" (IFA_FLAGS, IFA_ADDRESS),
  *     "ifwatch: RTM_DELADDR ifindex N family F",
@@ -56,13 +57,16 @@
 #define RTMGRP_LINK         0x1
 #define RTMGRP_NEIGH        0x4
 #define RTMGRP_IPV4_IFADDR  0x10
+#define RTMGRP_IPV4_ROUTE   0x40
 #define RTMGRP_IPV6_IFADDR  0x100
 #define RTMGRP_IPV6_ROUTE   0x400
 #define RTM_NEWLINK         16
 #define RTM_DELLINK         17
 #define RTM_NEWADDR         20
 #define RTM_DELADDR         21
+#define RTM_NEWROUTE        24
 #define RTM_DELROUTE        25
+#define RTA_DST             1
 #define RTM_NEWNEIGH        28
 #define RTM_DELNEIGH        29
 #define NDA_DST             1
@@ -135,7 +139,7 @@ static int listener(void)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
 	struct nl_sa nl = { .family = AF_NETLINK, .groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
-								RTMGRP_IPV6_ROUTE | RTMGRP_NEIGH };
+								RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_NEIGH };
 	if (fd >= 0 && bind(fd, (struct sockaddr *)&nl, sizeof(nl))) {
 		close(fd);
 		return -1;
@@ -182,6 +186,24 @@ static int route_oif(const char *a, size_t n)
 	if (p)
 		memcpy(&oif, p, sizeof(oif));
 	return oif;
+}
+
+/* A new route's message (its header h, body of blen bytes) through ifindex said. */
+static void say_new_route(const struct nl_hdr *h, const char *body, size_t blen, int ifindex)
+{
+	struct rt_info rt;
+	if (blen < sizeof(rt))
+		return;
+	memcpy(&rt, body, sizeof(rt));
+	const char *a = body + NL_ALIGN(sizeof(rt));
+	size_t n = blen - NL_ALIGN(sizeof(rt));
+	const char *d = attr(a, n, RTA_DST);
+	char text[INET6_ADDRSTRLEN] = "default";
+	if (d && (rt.family == AF_INET || rt.family == AF_INET6))
+		inet_ntop(rt.family, d, text, sizeof(text));
+	if (route_oif(a, n) == ifindex)
+		printf("ifwatch: RTM_NEWROUTE family %u oif %d table %u dst %s/%u pid %u\n", rt.family, ifindex,
+		       rt.table, text, rt.dst_len, h->pid);
 }
 
 /* A neighbour message (body, blen bytes) about ifindex said. */
@@ -246,6 +268,8 @@ static int said(const char *buf, size_t len, int ifindex)
 			if ((int)ifa.index == ifindex)
 				printf("ifwatch: RTM_NEWADDR ifindex %u family %u flags 0x%x addr %s\n", ifa.index, ifa.family,
 				       flags, text);
+		} else if (h.type == RTM_NEWROUTE) {
+			say_new_route(&h, body, blen, ifindex);
 		} else if (h.type == RTM_NEWNEIGH || h.type == RTM_DELNEIGH) {
 			say_neigh(h.type, body, blen, ifindex);
 		} else if (h.type == RTM_DELADDR && blen >= sizeof(struct ifa_info)) {

@@ -574,7 +574,44 @@ def link_steps(k, mon):
     if int(out[-1]) < changes + 2:
         raise CaseFailed(f"carrier_changes {changes} before set_link off and on, {out[-1]} after")
     return [f"link down seen in {down:.1f} s, up in {up:.1f} s, each an RTM_NEWLINK",
-            f"ping after {ping(k, GATEWAY_IP)}", neigh_steps(k)]
+            f"ping after {ping(k, GATEWAY_IP)}", neigh_steps(k), subnet_route_steps(k)]
+
+
+ROUTE_NEWS_RX = re.compile(r"^ifwatch: RTM_(NEW|DEL)ROUTE family 2 oif \d+(?: table (\d+) dst (\S+) pid (\d+))?$")
+EXTRA_ADDR, EXTRA_NET = "192.0.2.9/24", "192.0.2.0/24"  # a documentation range beside slirp's
+
+
+def ipv4_route_news(k, secs, want):
+    """t-ifwatch's IPv4 route lines for eth0 (NEW with its table, dst and
+    pid, or DEL) in LINK_WATCH_LOG, read until there are want of them or
+    secs pass."""
+    deadline = time.monotonic() + secs
+    while True:
+        out, _ = k.must(f"cat {LINK_WATCH_LOG}")
+        got = [m.groups() for m in (ROUTE_NEWS_RX.match(x.strip()) for x in out) if m]
+        if len(got) >= want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+def subnet_route_steps(k):
+    """ip addr add and del of EXTRA_ADDR on eth0: a netlink listener
+    (t-ifwatch) hears the subnet route the kernel makes, RTM_NEWROUTE of
+    EXTRA_NET in the main table with port id 0 (Linux's fib_magic, not
+    the address request's), and RTM_DELROUTE when the address goes. Its
+    figure."""
+    seen = len(ipv4_route_news(k, 0, 0))
+    k.must(f"ip addr add {EXTRA_ADDR} dev eth0")
+    got = ipv4_route_news(k, LINK_NEWS_WAIT, seen + 1)[seen:]
+    if ("NEW", "254", EXTRA_NET, "0") not in got:
+        raise CaseFailed(f"ip addr add {EXTRA_ADDR}: t-ifwatch heard {got}; want RTM_NEWROUTE {EXTRA_NET} "
+                         "table 254 pid 0")
+    seen += len(got)
+    k.must(f"ip addr del {EXTRA_ADDR} dev eth0")
+    got = ipv4_route_news(k, LINK_NEWS_WAIT, seen + 1)[seen:]
+    if not any(kind == "DEL" for kind, *_ in got):
+        raise CaseFailed(f"ip addr del {EXTRA_ADDR}: t-ifwatch heard {got}; want RTM_DELROUTE")
+    return f"{EXTRA_NET}'s subnet route heard coming (pid 0) and going"
 
 
 NEIGH_NEWS_RX = re.compile(r"^ifwatch: RTM_(NEW|DEL)NEIGH ifindex \d+ family 2 state (0x[0-9a-f]+) dst (\S+)$")
