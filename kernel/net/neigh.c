@@ -39,6 +39,7 @@
 #define NEIGH_MCAST_SOLICIT   3
 #define NEIGH_UCAST_SOLICIT   3
 #define NEIGH_UNRES_QLEN      16            /* packets waiting on one entry */
+#define NEIGH_NEWS_FEW        4             /* the listener's news a todo keeps without the heap */
 
 /* What to do once the table's lock is released. Each frame on send and
  * unreach holds its nb->dev, and each ask its dev (net/netdev.h's rule:
@@ -55,9 +56,11 @@ struct todo {
 	unsigned nask;
 	/* the listener's news, in order: at most one per entry a run but
 	 * for a deletion by hand (two), so the table's size + 1 suffice.
-	 * From the heap at the first (todo_run frees them); none when it has
-	 * no room (the listener misses them, as Linux's gets ENOBUFS). */
-	struct neigh_news { struct neigh_info n; bool gone; } *news;
+	 * The first few here (a run has one or two: a flood of new senders
+	 * costs no heap), the rest from the heap (todo_run frees them; none
+	 * when it has no room: the listener misses them, as Linux's gets
+	 * ENOBUFS). */
+	struct neigh_news { struct neigh_info n; bool gone; } few[NEIGH_NEWS_FEW], *more;
 	unsigned nnews;
 	struct netbuf_queue dead;    /* packets of removed entries: freed after the lock */
 };
@@ -89,15 +92,24 @@ static void info_of(const struct neigh_entry *e, struct neigh_info *out)
 	memcpy(out->mac, e->mac, ETH_ALEN);
 }
 
-/* The listener will hear of e as it is now: RTM_NEWNEIGH, or RTM_DELNEIGH (gone). */
+/* The i-th of td's news. */
+static struct neigh_news *news_at(struct todo *td, unsigned i)
+{
+	return i < NEIGH_NEWS_FEW ? &td->few[i] : &td->more[i - NEIGH_NEWS_FEW];
+}
+
+/* The listener will hear of e as it is now: RTM_NEWNEIGH, or RTM_DELNEIGH
+ * (gone). The lock held (the heap's lock nests inside it). */
 static void todo_news(const struct neigh_table *t, struct todo *td, const struct neigh_entry *e, bool gone)
 {
-	if (!news_fn || (!td->news && !(td->news = kmalloc((t->size + 1) * sizeof(*td->news)))))
+	if (!news_fn || td->nnews > t->size)
 		return;
-	if (td->nnews > t->size)
+	if (td->nnews >= NEIGH_NEWS_FEW && !td->more &&
+	    !(td->more = kmalloc((t->size + 1 - NEIGH_NEWS_FEW) * sizeof(*td->more))))
 		return;
-	info_of(e, &td->news[td->nnews].n);
-	td->news[td->nnews++].gone = gone;
+	struct neigh_news *n = news_at(td, td->nnews++);
+	info_of(e, &n->n);
+	n->gone = gone;
 }
 
 /* Did e's state, address or router flag change since before (__neigh_update's notify)? */
@@ -191,9 +203,9 @@ static void todo_run(const struct neigh_table *t, struct todo *td)
 {
 	struct netbuf *nb;
 	for (unsigned i = 0; i < td->nnews; i++)
-		news_fn(t->ops->v6, &td->news[i].n, td->news[i].gone);
-	kfree(td->news);
-	td->news = NULL;
+		news_fn(t->ops->v6, &news_at(td, i)->n, news_at(td, i)->gone);
+	kfree(td->more);
+	td->more = NULL;
 	netbuf_queue_purge(&td->dead);
 	for (unsigned i = 0; i < td->nask; i++) {
 		t->ops->solicit(td->ask[i].dev, td->ask[i].key, td->ask[i].unicast ? td->ask[i].mac : NULL);
