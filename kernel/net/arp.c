@@ -112,7 +112,7 @@ void arp_timer(uint64_t now)
 
 void arp_flush_dev(int ifindex)
 {
-	neigh_flush_dev(&table, ifindex, false);
+	neigh_flush_dev(&table, ifindex, true); /* neigh_ifdown: the permanent ones too */
 }
 
 void arp_forget_dev(int ifindex)

@@ -31,9 +31,10 @@ void arp_announce(struct netdev *dev, uint32_t addr);
 /* The cache's periodic work: age entries, retry or give up on
  * incomplete ones. The network thread, about every 100 ms. */
 void arp_timer(uint64_t now);
-/* Drop every entry of ifindex (its device went down). */
+/* Drop every entry of ifindex, the permanent ones too (its device went
+ * down: Linux's neigh_ifdown, an RTM_DELNEIGH each). */
 void arp_flush_dev(int ifindex);
-/* ...and the permanent ones too (the device is being unregistered). */
+/* The same, its device being unregistered. */
 void arp_forget_dev(int ifindex);
 /* The i-th entry: true and *out, or false past the last. */
 bool arp_entry_get(unsigned i, struct arp_entry_info *out);

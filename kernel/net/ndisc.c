@@ -219,7 +219,7 @@ void ndisc_timer(uint64_t now)
 
 void ndisc_flush_dev(int ifindex)
 {
-	neigh_flush_dev(&table, ifindex, false);
+	neigh_flush_dev(&table, ifindex, true); /* neigh_ifdown: the permanent ones too */
 }
 
 void ndisc_forget_dev(int ifindex)

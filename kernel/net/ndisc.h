@@ -37,9 +37,10 @@ void ndisc_send_rs(struct netdev *dev, const struct in6 *src);
 void ndisc_learn(struct netdev *dev, const struct in6 *addr, const uint8_t mac[6], bool router);
 /* The cache's periodic work, as arp_timer. Network thread. */
 void ndisc_timer(uint64_t now);
-/* Drop every entry of ifindex. */
+/* Drop every entry of ifindex, the permanent ones too (its device went
+ * down: Linux's neigh_ifdown, an RTM_DELNEIGH each). */
 void ndisc_flush_dev(int ifindex);
-/* ...and the permanent ones too (the device is being unregistered). */
+/* The same, its device being unregistered. */
 void ndisc_forget_dev(int ifindex);
 /* The i-th entry: true and *out, or false past the last. */
 bool ndisc_entry_get(unsigned i, struct ndisc_entry_info *out);

@@ -88,8 +88,8 @@ void neigh_update(struct neigh_table *t, int ifindex, const uint8_t *key, const 
 void neigh_timer(struct neigh_table *t, uint64_t now);
 
 /* Drop every entry of ifindex but the permanent ones (unless
- * permanent_too: its device is being unregistered), with the frames
- * that wait on them. */
+ * permanent_too: its device went down or is being unregistered; without
+ * it, Linux's neigh_carrier_down), with the frames that wait on them. */
 void neigh_flush_dev(struct neigh_table *t, int ifindex, bool permanent_too);
 
 /* The i-th entry: true and *out, or false past the last. */
