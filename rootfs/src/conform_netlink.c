@@ -1654,16 +1654,72 @@ struct nd_msg { uint8_t family, pad1; uint16_t pad2; int32_t ifindex; uint16_t s
 
 static const struct in6_addr nb_addr = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x32, [15] = 5 } } };
 
-/* RTM_NEWNEIGH (permanent, lladdr 00:11:22:33:44:last) or RTM_DELNEIGH of 2001:db8:0:32::5 on lo. */
-static void neigh_req(struct req *q, uint16_t type, uint16_t flags, uint8_t last)
+#define NB_DOWN 5                /* permanent entries on lo when it goes down */
+#define NB_DOWN_FIRST 0x11       /* ...2001:db8:0:32::11 to ::15 */
+
+/* RTM_NEWNEIGH (permanent, lladdr 00:11:22:33:44:last) or RTM_DELNEIGH
+ * of 2001:db8:0:32::5 on lo (::host when host is not 0). */
+static void neigh_req_for(struct req *q, uint16_t type, uint16_t flags, uint8_t last, uint8_t host)
 {
 	struct nd_msg nd = { .family = AF_INET6, .ifindex = 1, .state = NUD_PERMANENT_ };
 	uint8_t mac[6] = { 0x00, 0x11, 0x22, 0x33, 0x44, last };
+	struct in6_addr dst = nb_addr;
 
+	if (host)
+		dst.s6_addr[15] = host;
 	req_init(q, type, F_REQUEST | F_ACK | flags, &nd, sizeof(nd));
-	req_attr(q, NDA_DST_, &nb_addr, 16);
+	req_attr(q, NDA_DST_, &dst, 16);
 	if (type == RTM_NEWNEIGH_)
 		req_attr(q, NDA_LLADDR_, mac, 6);
+}
+
+static void neigh_req(struct req *q, uint16_t type, uint16_t flags, uint8_t last)
+{
+	neigh_req_for(q, type, flags, last, 0);
+}
+
+/* NB_DOWN permanent entries on lo, then lo down: an RTM_DELNEIGH for each
+ * (Linux's neigh_ifdown removes the permanent ones too; in no set order),
+ * PERMANENT with its lladdr, port id 0; lo up again with none of them. */
+static int neigh_down_steps(int fd, int ln)
+{
+	unsigned seen = 0;
+	struct req q;
+	int r;
+
+	for (int i = 0; i < NB_DOWN; i++) {
+		uint8_t host = (uint8_t)(NB_DOWN_FIRST + i);
+		neigh_req_for(&q, RTM_NEWNEIGH_, F_CREATE | F_EXCL, host, host);
+		if ((r = want_nlerr(fd, &q, 0, "RTM_NEWNEIGH 2001:db8:0:32::1x dev lo")))
+			return r;
+	}
+	news_drain(ln);
+	lo_set_req(&q, 0);
+	if ((r = want_nlerr(fd, &q, 0, "lo down")))
+		return r;
+	for (int skipped = 0; seen != (1u << NB_DOWN) - 1 && skipped < 32; skipped++) {
+		const struct nlhdr *h = next_news(ln, sizeof(struct nd_msg));
+		if (!h)
+			return fail("lo down: RTM_DELNEIGHs heard for %#x of the %d entries, then none in %d ms", seen,
+				    NB_DOWN, NEWS_WAIT_MS);
+		const struct nd_msg *nd = (const struct nd_msg *)(h + 1);
+		const struct rta *d = find_attr(h, sizeof(*nd), NDA_DST_);
+		const struct rta *ll = find_attr(h, sizeof(*nd), NDA_LLADDR_);
+		const uint8_t *a = d && rta_len(d) == 16 ? rta_data(d) : NULL;
+		unsigned bit = a ? (unsigned)a[15] - NB_DOWN_FIRST : 32;
+		if (!a || memcmp(a, &nb_addr, 15) || bit >= NB_DOWN)
+			continue;
+		if (h->type != RTM_DELNEIGH_ || h->pid || h->seq || nd->state != NUD_PERMANENT_ || !ll ||
+		    rta_len(ll) != 6 || ((const uint8_t *)rta_data(ll))[5] != a[15] || (seen & (1u << bit)))
+			return fail("lo down, 2001:db8:0:32::%x: type %u pid %u state %#x lladdr %s (again: %d); want one "
+				    "RTM_DELNEIGH, pid 0, PERMANENT with its lladdr", a[15], h->type, h->pid, nd->state,
+				    ll ? "yes" : "none", !!(seen & (1u << bit)));
+		seen |= 1u << bit;
+	}
+	lo_set_req(&q, 1);
+	if ((r = want_nlerr(fd, &q, 0, "lo up")))
+		return r;
+	return seen == (1u << NB_DOWN) - 1 ? CHECK_OK : fail("lo down: RTM_DELNEIGHs for %#x of the entries", seen);
 }
 
 /* The next notification on ln about 2001:db8:0:32::5 (others skipped) is
@@ -1711,7 +1767,7 @@ static int want_no_neigh_news(int ln, const char *after)
 
 /* The steps of neigh-news: added, its address replaced, replaced by
  * the same (no news), deleted (FAILED, then the removal), deleted again
- * (refused, no news). */
+ * (refused, no news); then neigh_down_steps. */
 static int neigh_news_steps(int fd, int ln)
 {
 	uint32_t me = port_of(fd);
@@ -1736,9 +1792,10 @@ static int neigh_news_steps(int fd, int ln)
 	    (r = want_neigh_news(ln, RTM_DELNEIGH_, NUD_FAILED_, 0, 0)))
 		return r;
 	neigh_req(&q, RTM_DELNEIGH_, 0, 0);
-	if ((r = want_nlerr(fd, &q, -ENOENT, "RTM_DELNEIGH again")))
+	if ((r = want_nlerr(fd, &q, -ENOENT, "RTM_DELNEIGH again")) ||
+	    (r = want_no_neigh_news(ln, "the refused RTM_DELNEIGH")))
 		return r;
-	return want_no_neigh_news(ln, "the refused RTM_DELNEIGH");
+	return neigh_down_steps(fd, ln);
 }
 
 /* A listener on RTMGRP_NEIGH hears a permanent IPv6 neighbour on lo
@@ -1763,6 +1820,12 @@ static int check_neigh_news(void)
 		r = neigh_news_steps(fd, ln);
 	}
 	neigh_req(&q, RTM_DELNEIGH_, 0, 0);
+	quiet_request(fd, &q);
+	for (int i = 0; i < NB_DOWN; i++) {
+		neigh_req_for(&q, RTM_DELNEIGH_, 0, 0, (uint8_t)(NB_DOWN_FIRST + i));
+		quiet_request(fd, &q);
+	}
+	lo_set_req(&q, 1);
 	quiet_request(fd, &q);
 	if (ln >= 0)
 		close(ln);
