@@ -1490,6 +1490,7 @@ V6_LL = "fe80::5054:ff:fe12:3456"             # Kestrel's, from netpeer.KESTREL_
 V6_GLOBAL = "2001:db8:1:0:5054:ff:fe12:3456"  # Kestrel's SLAAC address in V6_PREFIX
 V6_SOLICITED = "ff02::1:ff12:3456"  # the solicited-node group of all of Kestrel's addresses
 V6_MANUAL = "2001:db8:9::5"         # ip -6 addr add'ed by hand
+V6_MANUAL_NET = "2001:db8:9::/64"    # ...and its prefix route
 V6_DUP_PREFIX = "2001:db8:2::"      # advertised too; the peer holds Kestrel's address in it
 V6_DUP = "2001:db8:2:0:5054:ff:fe12:3456"     # ...so Kestrel's DAD for it must fail
 V6_UDP_TO_PEER, V6_UDP_TO_ME = 5555, 6000
@@ -1657,7 +1658,8 @@ def v6_manual_news(k):
     """What t-ifwatch heard of the address v6_manual added and deleted on
     eth0, as Linux's ipv6_ifa_notify tells it: RTM_NEWADDR tentative, again
     once DAD passed (not tentative), then RTM_DELADDR; nothing else about
-    eth0's IPv6 addresses deleted in between."""
+    eth0's IPv6 addresses deleted in between; and of its prefix route,
+    RTM_NEWROUTE (the kernel's: port id 0), then RTM_DELROUTE."""
     out, _ = k.must(f"sleep 1; cat {LINK_WATCH_LOG}")
     got = []
     for m in (ADDR6_NEWS_RX.match(x.strip()) for x in out):
@@ -1669,6 +1671,11 @@ def v6_manual_news(k):
     if got != ["NEW-tentative", "NEW-ready", "DEL"]:
         raise CaseFailed(f"ip -6 addr add, DAD, del: t-ifwatch heard {got}; want RTM_NEWADDR tentative, "
                          "RTM_NEWADDR ready, RTM_DELADDR")
+    routes = [x.strip() for x in out if re.match(r"ifwatch: RTM_(NEW|DEL)ROUTE family 10 ", x.strip())]
+    new = [i for i, x in enumerate(routes) if x.endswith(f" table 254 dst {V6_MANUAL_NET} pid 0")]
+    if not new or not any(x.startswith("ifwatch: RTM_DELROUTE") for x in routes[new[0] + 1:]):
+        raise CaseFailed(f"ip -6 addr add, del: t-ifwatch heard the routes {routes}; want RTM_NEWROUTE of "
+                         f"{V6_MANUAL_NET} (table 254, pid 0), then an RTM_DELROUTE (inet6_rt_notify)")
 
 
 def v6_manual(k):
