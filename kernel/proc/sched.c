@@ -164,9 +164,9 @@ static bool idle_poll_off;
  * Nice values weigh the vrt: a thread's vrt grows by its run time scaled
  * by NICE_0_WEIGHT over its weight (Linux's calc_delta_fair with
  * sched_prio_to_weight: each step of nice about 1.25 times the CPU of
- * the next), so nice 0 counts time as it is. The tick gives the CPU to the
- * head of the queue only once the running thread's vrt has passed the
- * head's (sched_tick): two busy threads on one CPU share it in the ratio
+ * the next), so nice 0 counts time as it is. The tick passes the CPU on
+ * only once the running thread's vrt has reached a queued thread's
+ * (tick_rotates): two busy threads on one CPU share it in the ratio
  * of their weights (nice -2 against -1: 1586 to 1277), where round robin
  * gave each half. The nice value is the thread's (its cred, as Linux's
  * task_nice), read without a lock: a change takes effect from the next
@@ -905,21 +905,28 @@ struct cpu_ticks sched_cpu_ticks(void)
 	return sum;
 }
 
-/* Whether the tick gives CPU me to the head of its queue: the running
- * thread's vrt has reached the head's (nice weights, above), or nothing
- * is queued (schedule then finds the running thread again, or moves it
- * where its affinity says). Interrupts off. */
+/* Whether the tick rotates CPU me's queue: the running thread's vrt has
+ * reached that of one of the first TICK_SCAN queued threads (nice
+ * weights, above), or nothing is queued (schedule then finds the running
+ * thread again, or moves it where its affinity says). Not the head's
+ * alone: a thread far ahead at the head (a nice 19 one) would keep a
+ * woken thread behind it waiting while the running thread caught up.
+ * Interrupts off. */
+#define TICK_SCAN 16
 static bool tick_rotates(unsigned me)
 {
 	struct thread *cur = current_thread();
 	struct runq *rq = &runqs[me];
-	bool rotate = true;
+	bool rotate;
 
 	if (is_idle(cur))
 		return true;
+	uint64_t v = vrt_now(cur);
 	spin_lock_irqoff(&rq->lock);
-	if (rq->head)
-		rotate = vrt_now(cur) >= rq->head->vrt;
+	rotate = !rq->head;
+	unsigned n = 0;
+	for (const struct thread *t = rq->head; t && !rotate && n < TICK_SCAN; t = t->run_next, n++)
+		rotate = v >= t->vrt;
 	spin_unlock_irqoff(&rq->lock);
 	return rotate;
 }
