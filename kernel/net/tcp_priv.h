@@ -175,8 +175,9 @@ void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now);
 /* SACK loss recovery begins (RFC 6675 5 step 4.2): ssthresh is the
  * algorithm's, cwnd takes it, recover is snd_max. */
 void tcp_cc_enter_recovery(struct tcp_conn *c);
-/* PRR's step on an ACK in SACK recovery: delivered bytes, pipe now. */
-void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe);
+/* PRR's step on an ACK in SACK recovery: delivered bytes, pipe now,
+ * whether the ACK moved snd_una and found no new loss. */
+void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe, bool una_moved);
 /* A loss repaired without recovery (the tail loss probe's): the window
  * is cut as a recovery would cut it (Linux's CWR). */
 void tcp_cc_reduce(struct tcp_conn *c);
