@@ -365,6 +365,8 @@ struct tcp_conn {
 	struct tcp_ring snd;           /* bytes from snd_ring_seq: unacked, then unsent */
 	uint32_t snd_ring_seq;         /* sequence number of snd's first byte */
 	bool fin_queued, fin_sent;     /* our FIN follows snd's last byte */
+	bool fin_alone;                /* it was queued with everything sent: an skb of its own
+					* (Linux's tcp_send_fin), which a tail loss probe sends alone */
 	/* where Linux's send queue has its skbs' edges (tcp_push.c): marks
 	 * in (snd_una, the ring's end], sorted, kind TCP_MARK_* bits;
 	 * skb_seq where the tail skb begins, pushed_seq Linux's (the last

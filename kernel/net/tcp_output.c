@@ -399,13 +399,32 @@ static void sack_xmit(struct tcp_conn *c, uint64_t now)
 }
 
 /*
+ * Where a tail loss probe that sends again starts: Linux's
+ * tcp_send_loss_probe takes the last skb sent, and of one of several
+ * segments its last (partial) segment; a FIN queued with everything
+ * sent is an skb of its own, probed alone. Else the FIN rides along.
+ */
+static uint32_t tlp_probe_start(const struct tcp_conn *c)
+{
+	uint32_t data_end = c->fin_sent ? c->snd_max - 1 : c->snd_max, start, len, mss = tcp_cur_mss(c);
+
+	if (c->fin_sent && c->fin_alone)
+		return data_end;
+	start = tcp_mark_before(c, data_end);
+	len = data_end - start;
+	if (len > mss)
+		len = (len - 1) % mss + 1;     /* tcp_fragment at (pcount - 1) * mss */
+	return data_end - len;
+}
+
+/*
  * The tail loss probe (RFC 8985 7.3, Linux's tcp_send_loss_probe): new
  * data if the peer's window takes it, else the last segment sent again;
  * either way one segment whatever cwnd says, and the RTO re-armed.
  */
 void tcp_tlp_fire(struct tcp_conn *c, uint64_t now)
 {
-	uint32_t len, mss = tcp_cur_mss(c), before = c->snd_max;
+	uint32_t before = c->snd_max;
 
 	if (!can_send_data(c) || c->snd_una == c->snd_max || c->tlp_out ||
 	    c->ca_state != TCP_CA_OPEN)
@@ -415,12 +434,7 @@ void tcp_tlp_fire(struct tcp_conn *c, uint64_t now)
 		c->tlp_rxt = false;
 	}
 	if (c->snd_max == before) {
-		uint32_t data_end = c->fin_sent ? c->snd_max - 1 : c->snd_max; /* the FIN rides along */
-
-		len = data_end - c->snd_una;
-		if (len > mss)
-			len = mss;
-		c->tlp_start = data_end - len;
+		c->tlp_start = tlp_probe_start(c);
 		if (!resend(c, c->tlp_start, c->snd_max - c->tlp_start, now))
 			return;
 		c->tlp_rxt = true;

@@ -82,6 +82,9 @@ uint32_t tcp_cur_mss(const struct tcp_conn *c);
 void tcp_mark_add(struct tcp_conn *c, uint32_t seq, uint8_t kind);
 /* len, or less so that [seq, seq + len) ends at the first mark of kinds above seq. */
 uint32_t tcp_mark_limit(const struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t kinds);
+/* The start of the skb that ends at seq: the highest mark below seq, or
+ * snd_una (seq itself when seq is not above snd_una). */
+uint32_t tcp_mark_before(const struct tcp_conn *c, uint32_t seq);
 /* Whether a PSH (or EOR) mark lies in (s, e]: a segment or a collapsed
  * retransmission [s, e) that ends an skb with PSH, or takes one in. */
 bool tcp_psh_range(const struct tcp_conn *c, uint32_t s, uint32_t e);

@@ -133,6 +133,19 @@ uint32_t tcp_mark_limit(const struct tcp_conn *c, uint32_t seq, uint32_t len, ui
 	return len;
 }
 
+uint32_t tcp_mark_before(const struct tcp_conn *c, uint32_t seq)
+{
+	uint32_t best = c->snd_una;
+
+	for (unsigned i = 0; i < c->n_marks; i++) {
+		uint32_t m = c->marks[i].seq;
+
+		if (seq_lt(m, seq) && seq_gt(m, best))
+			best = m;
+	}
+	return seq_lt(best, seq) ? best : seq;
+}
+
 bool tcp_psh_range(const struct tcp_conn *c, uint32_t s, uint32_t e)
 {
 	for (unsigned i = 0; i < c->n_marks; i++) {

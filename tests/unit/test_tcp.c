@@ -2568,6 +2568,43 @@ UNIT_TEST(psh_small_window)
 	return NULL;
 }
 
+static enum verdict drop_from_b(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	(void)s, (void)seg, (void)extra;
+	return from == B ? DROP : PASS;
+}
+
+/*
+ * A FIN queued when everything was sent is an skb of its own (Linux's
+ * tcp_send_fin with an empty write queue): with its ACK lost, the tail
+ * loss probe sends the FIN alone (packetdrill's
+ * shutdown-rdwr-write-queue-close), not the last data segment with it.
+ */
+UNIT_TEST(tlp_probes_lone_fin)
+{
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_EQ(write_a(4 * S.c[A].snd_mss, 0), 4 * S.c[A].snd_mss);
+	S.filter = drop_from_b;
+	CHECK_EQ(tcp_shutdown(&S.c[A], 1, S.now), 0);
+	mark = S.nlog;
+	while (S.c[A].stats.loss_probes == 0 && S.now < 2 * SEC)
+		run_for(1 * MS);
+	CHECK_EQ(S.c[A].stats.loss_probes, 1);
+	const struct tcp_seg *probe = NULL;         /* A's first segment since the FIN */
+	for (size_t i = mark; i < S.nlog && !probe; i++)
+		if (S.log[i].from == A)
+			probe = &S.log[i].s;
+	CHECK(probe != NULL);
+	CHECK_EQ(probe->seq, S.c[A].snd_max - 1);
+	CHECK_EQ(probe->payload_len, 0);
+	CHECK(probe->flags & TCP_FIN);
+	CHECK_OK(S.broken);
+	return NULL;
+}
+
 /* ---- urgent data ----------------------------------------------------------------------------- */
 
 UNIT_TEST(urgent_byte)
@@ -2914,6 +2951,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(psh_placement),
 	UNIT_ENTRY(psh_small_window),
+	UNIT_ENTRY(tlp_probes_lone_fin),
 	UNIT_ENTRY(urgent_byte),
 	UNIT_ENTRY(hostile_flood),
 };
