@@ -42,6 +42,7 @@
 #define TCP_TSO_RTT_LOG       9      /* tcp_tso_rtt_log: 2^9 us */
 #define TCP_MIN_HALF_WND_SEG  68u    /* tcp_bound_to_half_wnd's floor (less the header) */
 #define TCP_HDR_LEN           20u
+#define TCP_PUSH_SKBS_MAX     (2 * TCP_MARK_MAX) /* skbs of one call walked one by one */
 
 /* ---- the marks ------------------------------------------------------------------ */
 
@@ -208,9 +209,18 @@ void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags)
 	uint32_t end = tcp_fin_seq(c) - n, goal = tcp_size_goal(c, flags & TCP_SEND_OOB);
 	bool first = true, eor = (flags & TCP_SEND_EOR) && n;
 
-	while (n) {
+	for (unsigned skbs = 0; n; skbs++) {
 		int64_t have = tail_len(c, end);
 		uint32_t copy;
+
+		if (skbs == TCP_PUSH_SKBS_MAX) {
+			/* a goal so small (a tiny MSS or window) that the call
+			 * fills more skbs than the marks could keep: the rest
+			 * is one step, this loop bounded under the conn's lock */
+			c->skb_seq = end;
+			end += n;
+			break;
+		}
 
 		if (have < 0 || have >= goal) {
 			c->skb_seq = end;      /* a new skb (tcp_stream_alloc_skb) */
