@@ -580,8 +580,8 @@ static uint32_t half_cwnd_segs(const struct tcp_conn *c)
  * the end of its skb (a PSH or EOR mark; for data sent before, after an
  * RTO, the retransmission skb's edge, one segment when SACK blocks may
  * lie between), at most tcp_tso_segs and half the congestion window
- * segments, each one fitting the windows. *end: where it may reach.
- * Its segment count, 0: none may go.
+ * segments (one in urgent mode), each one fitting the windows. *end:
+ * where it may reach. Its segment count, 0: none may go.
  */
 static uint32_t plan_packet(struct tcp_conn *c, uint32_t *end, bool *at_cwnd)
 {
@@ -593,8 +593,8 @@ static uint32_t plan_packet(struct tcp_conn *c, uint32_t *end, bool *at_cwnd)
 		*end = seq_min(*end, c->snd_max);
 	if (max > half_cwnd_segs(c))
 		max = half_cwnd_segs(c);
-	if (rtx && c->n_sb)
-		max = 1;
+	if ((rtx && c->n_sb) || c->urg_send)
+		max = 1;                            /* urgent mode: tcp_write_xmit's limit is mss_now */
 	while (k < max && seg_fits(c, seq + planned, planned, *end, &n, &fin, at_cwnd)) {
 		k++;
 		planned += n + fin;

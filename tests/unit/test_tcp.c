@@ -2491,8 +2491,9 @@ static long write_a(uint32_t len, unsigned flags)
  * packet of two segments or more (__tcp_transmit_skb; at a 20 ms RTT
  * tcp_tso_segs makes packets of two), on a segment that ends a sending
  * call's skb (tcp_push), never on a one-segment packet cut at the
- * window's edge; a write appended to a held one takes its PSH off, and
- * MSG_EOR's end cuts the segment whatever Nagle or TCP_CORK held.
+ * window's edge; a write appended to a held one takes its PSH off,
+ * MSG_EOR's end cuts the segment whatever Nagle or TCP_CORK held, and
+ * urgent data goes a segment a packet.
  */
 UNIT_TEST(psh_placement)
 {
@@ -2533,6 +2534,11 @@ UNIT_TEST(psh_placement)
 	CHECK(!strcmp(psh_pattern(mark, lens, 16), "PP"));
 	CHECK_EQ(lens[0], 400);
 	CHECK_EQ(lens[1], 800);
+	/* urgent mode: tcp_write_xmit sends one segment a packet */
+	mark = S.nlog;
+	CHECK_EQ(write_a(4 * mss, TCP_SEND_OOB), 4 * mss);
+	CHECK(!strcmp(psh_pattern(mark, lens, 16), "...P"));
+	run_for(200 * MS);
 	CHECK_OK(S.broken);
 	return NULL;
 }
