@@ -90,9 +90,9 @@ static bool parse_init(const struct cmdline_word *w, struct boot_config *cfg)
 	return true;
 }
 
-/* The value of w as a decimal from 1 to max into *out; false if it is
- * missing, not a number, 0 or over max. */
-static bool parse_decimal(const struct cmdline_word *w, unsigned max, unsigned *out)
+/* The value of w as a decimal from min to max into *out; false if it is
+ * missing, not a number or out of range. */
+static bool parse_decimal_in(const struct cmdline_word *w, unsigned min, unsigned max, unsigned *out)
 {
 	unsigned n = 0;
 
@@ -105,10 +105,16 @@ static bool parse_decimal(const struct cmdline_word *w, unsigned max, unsigned *
 		if (n > max)
 			return false;
 	}
-	if (n == 0)
+	if (n < min)
 		return false;
 	*out = n;
 	return true;
+}
+
+/* The value of w as a decimal from 1 to max into *out. */
+static bool parse_decimal(const struct cmdline_word *w, unsigned max, unsigned *out)
+{
+	return parse_decimal_in(w, 1, max, out);
 }
 
 /* A word whose value is kept as a string (root=, rootfstype=): false if
@@ -126,20 +132,7 @@ static bool parse_string(const struct cmdline_word *w, char *dst, size_t cap)
  * PROFILE_SHIFT_MAX; false otherwise. */
 static bool parse_profile(const struct cmdline_word *w, struct boot_config *cfg)
 {
-	unsigned n = 0;
-
-	if (!w->has_val || w->val_len == 0 || w->val_len > 2)
-		return false;
-	for (uint32_t i = 0; i < w->val_len; i++) {
-		if (w->val[i] < '0' || w->val[i] > '9')
-			return false;
-		n = n * DECIMAL_BASE + (unsigned)(w->val[i] - '0');
-	}
-	if (n > PROFILE_SHIFT_MAX)
-		return false;
-	cfg->profile = true;
-	cfg->profile_shift = n;
-	return true;
+	return parse_decimal_in(w, 0, PROFILE_SHIFT_MAX, &cfg->profile_shift) && (cfg->profile = true);
 }
 
 /* One word; false if it is unknown or its value is malformed. */

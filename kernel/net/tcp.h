@@ -164,6 +164,7 @@ struct tcp_cubic {
 #define TCP_SB_MAX           16                      /* SACKed ranges the sender keeps */
 #define TCP_XLOG_MAX         32                      /* runs of first transmissions timed (RACK) */
 #define TCP_RXLOG_MAX        64                      /* retransmissions timed (RACK) */
+#define TCP_MARK_MAX         32                      /* edges of Linux's skbs kept (tcp_push.c) */
 #define TCP_DUPTHRESH        3                       /* RFC 6675's DupThresh (Linux's tcp_reordering) */
 #define TCP_REO_PERSIST      16                      /* TCP_RACK_RECOVERY_THRESH */
 #define TCP_REO_TIMEOUT_MIN_NS (1 * TCP_NS_PER_MS)   /* the reordering timer's floor */
@@ -213,6 +214,7 @@ struct tcp_cubic {
 /* tcp_send flags */
 #define TCP_SEND_OOB   0x1       /* MSG_OOB: the last byte sent is urgent */
 #define TCP_SEND_MORE  0x2       /* MSG_MORE: hold a partial segment as TCP_CORK does */
+#define TCP_SEND_EOR   0x4       /* MSG_EOR: later bytes never share a segment with these */
 
 /* tcp_recv flags */
 #define TCP_RECV_PEEK  0x1       /* MSG_PEEK */
@@ -363,6 +365,15 @@ struct tcp_conn {
 	struct tcp_ring snd;           /* bytes from snd_ring_seq: unacked, then unsent */
 	uint32_t snd_ring_seq;         /* sequence number of snd's first byte */
 	bool fin_queued, fin_sent;     /* our FIN follows snd's last byte */
+	bool fin_alone;                /* it was queued with everything sent: an skb of its own
+					* (Linux's tcp_send_fin), which a tail loss probe sends alone */
+	/* where Linux's send queue has its skbs' edges (tcp_push.c): marks
+	 * in (snd_una, the ring's end], sorted, kind TCP_MARK_* bits;
+	 * skb_seq where the tail skb begins, pushed_seq Linux's (the last
+	 * PSH a sending call set) */
+	uint8_t n_marks;
+	struct { uint32_t seq; uint8_t kind; } marks[TCP_MARK_MAX];
+	uint32_t skb_seq, pushed_seq;
 
 	/* receive sequence space; rcv_adv is the right edge advertised
 	 * (never moves left, RFC 9293 3.8.6), rcv_wup rcv_nxt at the last

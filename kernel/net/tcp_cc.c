@@ -418,10 +418,12 @@ void tcp_cc_enter_recovery(struct tcp_conn *c)
  * run on each ACK in SACK recovery with the bytes it delivered (acked or
  * newly SACKed): while pipe is above ssthresh, send in proportion to
  * what is delivered (ssthresh / the window before); below it, slow start
- * back up to ssthresh. The first retransmission always goes. cwnd is
- * set to pipe plus what may go.
+ * back up to ssthresh, a segment more when the ACK moved snd_una and
+ * found nothing newly lost (una_moved: Linux 6.1's FLAG_SND_UNA_ADVANCED
+ * && !newly_lost). The first retransmission always goes. cwnd is set to
+ * pipe plus what may go.
  */
-void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe)
+void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe, bool una_moved)
 {
 	int64_t sndcnt;
 
@@ -436,6 +438,8 @@ void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe)
 		sndcnt = (int64_t)c->prr_delivered - c->prr_out;
 		if (sndcnt < delivered)
 			sndcnt = delivered;
+		if (una_moved)
+			sndcnt += c->snd_mss;
 		if (sndcnt > room)
 			sndcnt = room;
 	}

@@ -131,6 +131,8 @@ static void init_snd(struct tcp_conn *c, uint32_t iss, uint64_t now)
 {
 	c->iss = c->snd_una = c->recover = iss;
 	c->snd_nxt = c->snd_max = c->snd_ring_seq = c->snd_sml = iss + 1;
+	c->skb_seq = c->pushed_seq = iss + 1;
+	c->n_marks = 0;
 	c->reo_adj_seq = iss;
 	tcp_sack_clear(c);
 	c->rtt_timing = true;
@@ -245,6 +247,7 @@ long tcp_send_commit(struct tcp_conn *c, uint32_t n, unsigned flags, uint64_t no
 		c->urg_send = true;
 	}
 	c->cork = (c->cork & ~2u) | ((flags & TCP_SEND_MORE) ? 2u : 0u);
+	tcp_push_queued(c, n, flags);
 	tcp_output(c, now);
 	return n;
 }

@@ -260,17 +260,18 @@ void tcp_send_syn(struct tcp_conn *c, uint64_t now)
 }
 
 /*
- * Send n bytes of data at seq (and the FIN after them if fin): a
- * retransmission when seq is before snd_max (Karn: no RTT timing
- * then), else new data, timed when nothing else is.
+ * Send n bytes of data at seq (and the FIN after them if fin), with PSH
+ * if psh (tcp_push.c says where): a retransmission when seq is before
+ * snd_max (Karn: no RTT timing then), else new data, timed when nothing
+ * else is.
  */
-static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, uint64_t now)
+static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, bool psh, uint64_t now)
 {
 	uint8_t flags = TCP_ACK;
 
 	if (fin)
 		flags |= TCP_FIN;
-	if (n && seq + n == tcp_fin_seq(c))
+	if (n && psh)
 		flags |= TCP_PSH;
 	if (seq_lt(seq, c->snd_max)) {
 		c->stats.retrans_segs++;
@@ -310,11 +311,17 @@ static void advance_nxt(struct tcp_conn *c, uint32_t len)
 }
 
 static bool can_send_data(const struct tcp_conn *c);
+static void send_in_window(struct tcp_conn *c, bool probe, uint64_t now);
 
-/* Send again [seq, seq + len) of what was sent (len > 0, at most a
- * segment is taken): the data, and the FIN if it is the last thing
- * sent and the piece reaches it. The bytes it took. */
-static uint32_t resend(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now)
+/*
+ * Send again one segment of [seq, seq + len) of what was sent (len > 0;
+ * at most a segment, never past an EOR mark): the data, and the FIN if
+ * it is the last thing sent and the piece reaches it. last: the segment
+ * ends a packet of two or more (__tcp_transmit_skb's PSH). Its ends are
+ * edges of Linux's retransmission queue from now on (tcp_fragment).
+ * The bytes it took.
+ */
+static uint32_t resend_seg(struct tcp_conn *c, uint32_t seq, uint32_t len, bool last, uint64_t now)
 {
 	uint32_t off = seq - c->snd_ring_seq, n, mss = tcp_cur_mss(c);
 	bool fin;
@@ -326,11 +333,38 @@ static uint32_t resend(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t 
 		n = len;
 	if (n > mss)
 		n = mss;
+	n = tcp_mark_limit(c, seq, n, TCP_MARK_EOR);
 	fin = c->fin_sent && off + n == c->snd.len && seq_gt(seq + len, tcp_fin_seq(c));
 	if (!n && !fin)
 		return 0;
-	send_data(c, seq, n, fin, now);
+	send_data(c, seq, n, fin, last || tcp_psh_range(c, seq, seq + n), now);
+	tcp_mark_add(c, seq, TCP_MARK_EDGE);
+	tcp_mark_add(c, seq + n, TCP_MARK_EDGE);
 	return n + fin;
+}
+
+static uint32_t resend(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now)
+{
+	return resend_seg(c, seq, len, false, now);
+}
+
+/*
+ * How many segments Linux's tcp_xmit_retransmit_queue puts in the packet
+ * that sends [seq, seq + len) again: the retransmission skb's piece of
+ * it (up to the next edge), as many as the window leaves room for (one
+ * at least when force) and tcp_tso_segs allows.
+ */
+static uint32_t rtx_packet_segs(const struct tcp_conn *c, uint32_t seq, uint32_t len, bool force)
+{
+	uint32_t mss = tcp_cur_mss(c), piece = tcp_mark_limit(c, seq, len, TCP_MARK_ANY);
+	uint32_t segs = (piece + mss - 1) / mss, pipe = tcp_pipe(c), room, max = tcp_tso_segs(c);
+
+	room = c->cwnd > pipe ? (c->cwnd - pipe) / mss : 0;
+	if (!room && force)
+		room = 1;
+	if (segs > room)
+		segs = room;
+	return segs < max ? segs : max;
 }
 
 /*
@@ -345,14 +379,42 @@ static void sack_xmit(struct tcp_conn *c, uint64_t now)
 	while (tcp_sack_next_lost(c, now, &seq, &len)) {
 		if (!c->rxt_force && tcp_pipe(c) + (len < tcp_cur_mss(c) ? len : tcp_cur_mss(c)) > c->cwnd)
 			return;
+		uint32_t segs = rtx_packet_segs(c, seq, len, c->rxt_force);
+		if (!segs)
+			segs = 1;              /* less than a segment's room: the piece still fits */
 		c->rxt_force = false;
-		sent = resend(c, seq, len, now);
-		if (!sent)
-			return;
-		c->high_rxt = seq_max(c->high_rxt, seq + sent);
-		if (seq == c->snd_una)
-			tcp_rexmit_arm(c, now); /* Linux re-arms it for the head's retransmission */
+		for (uint32_t i = 0; i < segs; i++) {
+			sent = resend_seg(c, seq, len, segs >= 2 && i + 1 == segs, now);
+			if (!sent)
+				return;
+			c->high_rxt = seq_max(c->high_rxt, seq + sent);
+			if (seq == c->snd_una)
+				tcp_rexmit_arm(c, now); /* Linux re-arms it for the head's retransmission */
+			seq += sent;
+			len = len > sent ? len - sent : 0;
+			if (!len)
+				break;
+		}
 	}
+}
+
+/*
+ * Where a tail loss probe that sends again starts: Linux's
+ * tcp_send_loss_probe takes the last skb sent, and of one of several
+ * segments its last (partial) segment; a FIN queued with everything
+ * sent is an skb of its own, probed alone. Else the FIN rides along.
+ */
+static uint32_t tlp_probe_start(const struct tcp_conn *c)
+{
+	uint32_t data_end = c->fin_sent ? c->snd_max - 1 : c->snd_max, start, len, mss = tcp_cur_mss(c);
+
+	if (c->fin_sent && c->fin_alone)
+		return data_end;
+	start = tcp_mark_before(c, data_end);
+	len = data_end - start;
+	if (len > mss)
+		len = (len - 1) % mss + 1;     /* tcp_fragment at (pcount - 1) * mss */
+	return data_end - len;
 }
 
 /*
@@ -362,22 +424,17 @@ static void sack_xmit(struct tcp_conn *c, uint64_t now)
  */
 void tcp_tlp_fire(struct tcp_conn *c, uint64_t now)
 {
-	uint32_t len, mss = tcp_cur_mss(c), before = c->snd_max;
+	uint32_t before = c->snd_max;
 
 	if (!can_send_data(c) || c->snd_una == c->snd_max || c->tlp_out ||
 	    c->ca_state != TCP_CA_OPEN)
 		return;
 	if (tcp_has_unsent(c) && seq_lt(c->snd_nxt, c->snd_una + c->snd_wnd)) {
-		tcp_write_wakeup(c, now);
+		send_in_window(c, false, now); /* tcp_write_xmit's one skb (push_one 2) */
 		c->tlp_rxt = false;
 	}
 	if (c->snd_max == before) {
-		uint32_t data_end = c->fin_sent ? c->snd_max - 1 : c->snd_max; /* the FIN rides along */
-
-		len = data_end - c->snd_una;
-		if (len > mss)
-			len = mss;
-		c->tlp_start = data_end - len;
+		c->tlp_start = tlp_probe_start(c);
 		if (!resend(c, c->tlp_start, c->snd_max - c->tlp_start, now))
 			return;
 		c->tlp_rxt = true;
@@ -404,16 +461,21 @@ void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
 		n = tcp_cur_mss(c);
 	if (n > c->snd_max - c->snd_una)
 		n = c->snd_max - c->snd_una;
-	send_data(c, c->snd_una, n, c->fin_sent && off + n == c->snd.len, now);
+	n = tcp_mark_limit(c, c->snd_una, n, TCP_MARK_EOR);
+	send_data(c, c->snd_una, n, c->fin_sent && off + n == c->snd.len,
+		  tcp_psh_range(c, c->snd_una, c->snd_una + n), now);
+	tcp_mark_add(c, c->snd_una + n, TCP_MARK_EDGE); /* tcp_retransmit_skb's one segment */
 }
 
 /* ---- Nagle, and the loop that sends ------------------------------------------- */
 
 /*
- * May a partial segment go now? Not while corked (TCP_CORK, MSG_MORE);
- * with Nagle on, not while an earlier small segment is unacked
- * (Minshall's variant, Linux's tcp_minshall_check); urgent data and
- * the final FIN are never held (tcp_nagle_test).
+ * May a partial segment at the end of what is queued go now? Not while
+ * corked (TCP_CORK, MSG_MORE); with Nagle on, not while an earlier
+ * small segment is unacked (Minshall's variant, Linux's
+ * tcp_minshall_check); urgent data and the final FIN are never held
+ * (tcp_nagle_test). A short segment before the end (an skb that ended
+ * in PSH or EOR) is not held: tcp_write_xmit pushes all but the last.
  */
 static bool nagle_allows(const struct tcp_conn *c, bool fin)
 {
@@ -471,41 +533,106 @@ static bool small_queue_full(struct tcp_conn *c)
 	return c->ops->queued_below(c) > limit;
 }
 
-/* One segment from snd_nxt if the windows, Nagle and the small queues
- * allow it. False: stop (*at_cwnd: cwnd was what stopped it). */
-static bool output_one(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
+/*
+ * The segment at seq of a packet tcp_output plans, planned bytes after
+ * snd_nxt (the packet's segments before it) already counted in flight:
+ * its length *n (at most a segment, not past end) and *fin, if the
+ * peer's window, the congestion window and Nagle let it go. False: it
+ * may not (*at_cwnd: the congestion window said so).
+ */
+static bool seg_fits(struct tcp_conn *c, uint32_t seq, uint32_t planned, uint32_t end, uint32_t *n,
+		     bool *fin, bool *at_cwnd)
 {
-	uint32_t off = c->snd_nxt - c->snd_ring_seq;
-	uint32_t n, seglen, flight = tcp_flight(c), mss = tcp_cur_mss(c);
+	uint32_t off = seq - c->snd_ring_seq, mss = tcp_cur_mss(c);
+
+	if (off > c->snd.len)
+		return false;                       /* the FIN is out */
+	*n = c->snd.len - off;
+	if (*n > mss)
+		*n = mss;
+	if (*n > end - seq)
+		*n = end - seq;
+	*fin = c->fin_queued && off + *n == c->snd.len;
+	if (!*n && !*fin)
+		return false;
+	if (seq_gt(seq + *n + *fin, c->snd_una + c->snd_wnd))
+		return false;                       /* Linux's tcp_snd_wnd_test */
+	if (tcp_flight(c) + planned && tcp_pipe(c) + planned + *n > tcp_cc_send_window(c)) {
+		*at_cwnd = true;
+		return false;
+	}
+	if (*n < mss && off + *n == c->snd.len && !seq_lt(seq, c->snd_max) && !nagle_allows(c, *fin))
+		return false;
+	return true;
+}
+
+/* Linux's tcp_cwnd_test's cap, "at least 2 GSO packets in flight": half
+ * the congestion window, in segments, one at least. */
+static uint32_t half_cwnd_segs(const struct tcp_conn *c)
+{
+	uint32_t mss = tcp_cur_mss(c), w = mss ? c->cwnd / mss / 2 : 1;
+
+	return w ? w : 1;
+}
+
+/*
+ * The next packet from snd_nxt as tcp_write_xmit would cut it: up to
+ * the end of its skb (a PSH or EOR mark; for data sent before, after an
+ * RTO, the retransmission skb's edge, one segment when SACK blocks may
+ * lie between), at most tcp_tso_segs and half the congestion window
+ * segments (one in urgent mode), each one fitting the windows. *end:
+ * where it may reach. Its segment count, 0: none may go.
+ */
+static uint32_t plan_packet(struct tcp_conn *c, uint32_t *end, bool *at_cwnd)
+{
+	uint32_t seq = c->snd_nxt, planned = 0, k = 0, n, max = tcp_tso_segs(c);
+	bool rtx = seq_lt(seq, c->snd_max), fin;
+
+	*end = seq + tcp_mark_limit(c, seq, c->snd.len + 1, rtx ? TCP_MARK_ANY : TCP_MARK_PSH | TCP_MARK_EOR);
+	if (rtx)
+		*end = seq_min(*end, c->snd_max);
+	if (max > half_cwnd_segs(c))
+		max = half_cwnd_segs(c);
+	if ((rtx && c->n_sb) || c->urg_send)
+		max = 1;                            /* urgent mode: tcp_write_xmit's limit is mss_now */
+	while (k < max && seg_fits(c, seq + planned, planned, *end, &n, &fin, at_cwnd)) {
+		k++;
+		planned += n + fin;
+		if (fin || seq + planned == *end)
+			break;
+	}
+	return k;
+}
+
+/* One packet from snd_nxt (plan_packet's) if the small queues allow it:
+ * PSH on its last segment when it has two or more (__tcp_transmit_skb)
+ * or the segment ends an skb that had it. False: stop (*at_cwnd: cwnd
+ * was what stopped it). */
+static bool output_packet(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
+{
+	uint32_t end, k, n, start;
 	bool fin;
 
 	if (seq_lt(c->snd_nxt, c->snd_max) && c->n_sb) {
 		/* go-back-N after an RTO skips what the peer SACKed since */
 		c->snd_nxt = seq_min(tcp_sack_skip(c, c->snd_nxt), c->snd_max);
-		off = c->snd_nxt - c->snd_ring_seq;
-		flight = tcp_flight(c);
 	}
-	if (off > c->snd.len)
-		return false;                       /* the FIN is out */
-	n = c->snd.len - off;
-	if (n > mss)
-		n = mss;
-	fin = c->fin_queued && off + n == c->snd.len;
-	if (!n && !fin)
+	k = plan_packet(c, &end, at_cwnd);
+	if (!k || small_queue_full(c))
 		return false;
-	seglen = n + fin;
-	if (seq_gt(c->snd_nxt + seglen, c->snd_una + c->snd_wnd))
-		return false;                       /* Linux's tcp_snd_wnd_test */
-	if (flight && tcp_pipe(c) + n > tcp_cc_send_window(c)) {
-		*at_cwnd = true;
-		return false;
+	start = c->snd_nxt;
+	for (uint32_t i = 0; i < k; i++) {
+		bool none = false;
+
+		if (!seg_fits(c, c->snd_nxt, 0, end, &n, &fin, &none))
+			break;                          /* never: the plan said so */
+		send_data(c, c->snd_nxt, n, fin, (k >= 2 && i + 1 == k) || tcp_psh_range(c, c->snd_nxt, c->snd_nxt + n),
+			  now);
+		advance_nxt(c, n + fin);
 	}
-	if (n < mss && !seq_lt(c->snd_nxt, c->snd_max) && !nagle_allows(c, fin))
-		return false;
-	if (small_queue_full(c))
-		return false;
-	send_data(c, c->snd_nxt, n, fin, now);
-	advance_nxt(c, seglen);
+	if (seq_lt(start, c->snd_max) && start != c->snd_una)
+		tcp_mark_add(c, start, TCP_MARK_EDGE);
+	tcp_mark_add(c, c->snd_nxt, TCP_MARK_EDGE);
 	return true;
 }
 
@@ -516,7 +643,7 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 	if (!can_send_data(c))
 		return;
 	sack_xmit(c, now);
-	while (output_one(c, now, &at_cwnd))
+	while (output_packet(c, now, &at_cwnd))
 		sent = true;
 	at_cwnd |= tcp_pipe(c) >= c->cwnd;
 	if (sent || at_cwnd)
@@ -567,22 +694,34 @@ void tcp_tsq_resume(struct tcp_conn *c, uint64_t now)
  * ACK at snd_una - 1, which the peer must answer with an ACK that
  * carries its window (Linux's zero-window probe carries no data).
  */
-void tcp_write_wakeup(struct tcp_conn *c, uint64_t now)
+/*
+ * One segment of new data from snd_nxt, what the peer's window takes (at
+ * most a segment, not past an skb's end), the FIN with it if it is the
+ * last: for a probe (Linux's tcp_write_wakeup, which sets PSH on it) or
+ * the tail loss probe's new data (an skb's segment: PSH only at its end).
+ */
+static void send_in_window(struct tcp_conn *c, bool probe, uint64_t now)
 {
 	uint32_t wnd_end = c->snd_una + c->snd_wnd, unsent = tcp_unsent(c);
+	uint32_t n = wnd_end - c->snd_nxt;
 
+	if (n > unsent)
+		n = unsent;
+	if (n > tcp_cur_mss(c))
+		n = tcp_cur_mss(c);
+	n = tcp_mark_limit(c, c->snd_nxt, n, TCP_MARK_PSH | TCP_MARK_EOR);
+	bool fin = c->fin_queued && n == unsent && seq_lt(c->snd_nxt + n, wnd_end);
+	send_data(c, c->snd_nxt, n, fin, probe || tcp_psh_range(c, c->snd_nxt, c->snd_nxt + n), now);
+	advance_nxt(c, n + fin);
+	tcp_mark_add(c, c->snd_nxt, TCP_MARK_EDGE);
+}
+
+void tcp_write_wakeup(struct tcp_conn *c, uint64_t now)
+{
 	if (!can_send_data(c))
 		return;
-	if (tcp_has_unsent(c) && seq_lt(c->snd_nxt, wnd_end)) {
-		uint32_t n = wnd_end - c->snd_nxt;
-
-		if (n > unsent)
-			n = unsent;
-		if (n > tcp_cur_mss(c))
-			n = tcp_cur_mss(c);
-		bool fin = c->fin_queued && n == unsent && seq_lt(c->snd_nxt + n, wnd_end);
-		send_data(c, c->snd_nxt, n, fin, now);
-		advance_nxt(c, n + fin);
+	if (tcp_has_unsent(c) && seq_lt(c->snd_nxt, c->snd_una + c->snd_wnd)) {
+		send_in_window(c, true, now);
 		return;
 	}
 	emit(c, c->snd_una - 1, TCP_ACK, 0, 0, now);

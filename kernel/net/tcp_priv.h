@@ -73,6 +73,32 @@ uint32_t tcp_sack_opt_bytes(const struct tcp_conn *c);
  * option it will carry (Linux's tcp_current_mss). */
 uint32_t tcp_cur_mss(const struct tcp_conn *c);
 
+/* ---- tcp_push.c: where PSH goes, as Linux places it ---- */
+#define TCP_MARK_PSH   0x1           /* an skb that ends in PSH (a sending call's push) */
+#define TCP_MARK_EOR   0x2           /* MSG_EOR's skb: nothing is appended to it */
+#define TCP_MARK_EDGE  0x4           /* a packet sent ended here (a retransmission skb's edge) */
+#define TCP_MARK_ANY   (TCP_MARK_PSH | TCP_MARK_EOR | TCP_MARK_EDGE)
+/* Record a mark of kind at seq (above snd_una; kinds of one seq merge). */
+void tcp_mark_add(struct tcp_conn *c, uint32_t seq, uint8_t kind);
+/* len, or less so that [seq, seq + len) ends at the first mark of kinds above seq. */
+uint32_t tcp_mark_limit(const struct tcp_conn *c, uint32_t seq, uint32_t len, uint8_t kinds);
+/* The start of the skb that ends at seq: the highest mark below seq, or
+ * snd_una (seq itself when seq is not above snd_una). */
+uint32_t tcp_mark_before(const struct tcp_conn *c, uint32_t seq);
+/* Whether a PSH (or EOR) mark lies in (s, e]: a segment or a collapsed
+ * retransmission [s, e) that ends an skb with PSH, or takes one in. */
+bool tcp_psh_range(const struct tcp_conn *c, uint32_t s, uint32_t e);
+/* The last n bytes of the ring were just queued by a sending call with
+ * flags (TCP_SEND_*; n 0: a push of what is queued): the marks Linux's
+ * tcp_sendmsg_locked and tcp_push would leave. */
+void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags);
+/* Linux's size_goal (tcp_send_mss): an skb's most, a multiple of the MSS. */
+uint32_t tcp_size_goal(const struct tcp_conn *c, bool oob);
+/* Linux's sk_pacing_rate (bytes/s; UINT64_MAX before an RTT sample) and
+ * tcp_tso_segs: the segments a packet may take (tcp_tso_autosize, at least 2). */
+uint64_t tcp_pacing_rate(const struct tcp_conn *c);
+uint32_t tcp_tso_segs(const struct tcp_conn *c);
+
 /* ---- tcp_timer.c ---- */
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);
 void tcp_rexmit_arm(struct tcp_conn *c, uint64_t now);
@@ -152,8 +178,9 @@ void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now);
 /* SACK loss recovery begins (RFC 6675 5 step 4.2): ssthresh is the
  * algorithm's, cwnd takes it, recover is snd_max. */
 void tcp_cc_enter_recovery(struct tcp_conn *c);
-/* PRR's step on an ACK in SACK recovery: delivered bytes, pipe now. */
-void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe);
+/* PRR's step on an ACK in SACK recovery: delivered bytes, pipe now,
+ * whether the ACK moved snd_una and found no new loss. */
+void tcp_cc_prr(struct tcp_conn *c, uint32_t delivered, uint32_t pipe, bool una_moved);
 /* A loss repaired without recovery (the tail loss probe's): the window
  * is cut as a recovery would cut it (Linux's CWR). */
 void tcp_cc_reduce(struct tcp_conn *c);

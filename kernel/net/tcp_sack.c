@@ -586,7 +586,8 @@ static uint32_t delivered_now(struct tcp_conn *c)
 
 void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
 {
-	uint32_t delivered = delivered_now(c);
+	bool una_moved = c->snd_una != c->prr_una;
+	uint32_t delivered = delivered_now(c), lost_before = c->lost_high;
 
 	if (!c->sack_ok || c->ca_state == TCP_CA_LOSS) {
 		tcp_tlp_arm(c, now);
@@ -611,7 +612,7 @@ void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
 		c->ca_state = TCP_CA_OPEN;
 	}
 	if (c->ca_state == TCP_CA_RECOVERY)
-		tcp_cc_prr(c, delivered, tcp_pipe(c));
+		tcp_cc_prr(c, delivered, tcp_pipe(c), una_moved && !seq_gt(c->lost_high, lost_before));
 	tcp_tlp_arm(c, now);
 }
 

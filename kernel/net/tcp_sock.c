@@ -1555,6 +1555,7 @@ static long send_some(struct unix_sock *s, struct tcp_sock *ts, const struct soc
 		 * small segment is cut at a piece's edge (Linux pushes at the
 		 * end of a call) */
 		unsigned tf = ((flags & MSG_OOB) && (size_t)k == n ? TCP_SEND_OOB : 0) |
+			      ((flags & MSG_EOR) && (size_t)k == n ? TCP_SEND_EOR : 0) |
 			      ((flags & MSG_MORE) || (size_t)k < n ? TCP_SEND_MORE : 0);
 		fl = spin_lock_irqsave(&ts->lock);
 		k = tcp_send_commit(&ts->conn, (uint32_t)k, tf, time_ns());

@@ -192,6 +192,7 @@ static void start_fin(struct tcp_conn *c, uint64_t now)
 	}
 	c->snd_shut = true;
 	c->fin_queued = true;
+	c->fin_alone = !seq_lt(c->snd_max, tcp_fin_seq(c)); /* no unsent skb to ride on */
 	tcp_output(c, now);
 	tcp_raise(c, TCP_EV_WRITABLE);
 }

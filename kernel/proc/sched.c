@@ -160,6 +160,42 @@ static bool idle_poll_off;
 #define WAKE_GRAN_NS   1000000ull  /* Linux's sched_wakeup_granularity (1 ms) */
 #define WAKE_CREDIT_NS 3000000ull  /* half of Linux's sched_latency (6 ms) */
 
+/*
+ * Nice values weigh the vrt: a thread's vrt grows by its run time scaled
+ * by NICE_0_WEIGHT over its weight (Linux's calc_delta_fair with
+ * sched_prio_to_weight: each step of nice about 1.25 times the CPU of
+ * the next), so nice 0 counts time as it is. The tick passes the CPU on
+ * only once the running thread's vrt has reached a queued thread's
+ * (tick_rotates): two busy threads on one CPU share it in the ratio
+ * of their weights (nice -2 against -1: 1586 to 1277), where round robin
+ * gave each half. The nice value is the thread's (its cred, as Linux's
+ * task_nice), read without a lock: a change takes effect from the next
+ * charge.
+ */
+#define NICE_0_WEIGHT 1024u
+static const uint32_t nice_weight[NICE_MAX - NICE_MIN + 1] = {
+	/* -20 */ 88761, 71755, 56483, 46273, 36291,
+	/* -15 */ 29154, 23254, 18705, 14949, 11916,
+	/* -10 */ 9548, 7620, 6100, 4904, 3906,
+	/*  -5 */ 3121, 2501, 1991, 1586, 1277,
+	/*   0 */ 1024, 820, 655, 526, 423,
+	/*   5 */ 335, 272, 215, 172, 137,
+	/*  10 */ 110, 87, 70, 56, 45,
+	/*  15 */ 36, 29, 23, 18, 15,
+};
+
+/* ns of t's running as vrt: scaled by its nice's weight. */
+static uint64_t vrt_delta(const struct thread *t, uint64_t ns)
+{
+	int nice = __atomic_load_n(&t->cred.nice, __ATOMIC_RELAXED);
+
+	if (nice == 0)
+		return ns;
+	if (nice < NICE_MIN || nice > NICE_MAX)
+		nice = nice < NICE_MIN ? NICE_MIN : NICE_MAX;
+	return ns * NICE_0_WEIGHT / nice_weight[nice - NICE_MIN];
+}
+
 static uint64_t cpu_bit(unsigned cpu)
 {
 	return 1ull << cpu;
@@ -302,7 +338,7 @@ static bool never_ran(const struct thread *t)
  * charge. t is this CPU's current thread, or queued under a lock held. */
 static uint64_t vrt_now(const struct thread *t)
 {
-	return t->state == THREAD_RUNNING ? t->vrt + (time_ns() - t->run_since) : t->vrt;
+	return t->state == THREAD_RUNNING ? t->vrt + vrt_delta(t, time_ns() - t->run_since) : t->vrt;
 }
 
 /* CPU cpu's min_vrt (written by that CPU alone). */
@@ -608,7 +644,7 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 static void charge_run(struct thread *t, uint64_t now)
 {
 	t->run_ns += now - t->run_since;
-	t->vrt += now - t->run_since;
+	t->vrt += vrt_delta(t, now - t->run_since);
 	t->run_since = now;
 }
 
@@ -869,6 +905,32 @@ struct cpu_ticks sched_cpu_ticks(void)
 	return sum;
 }
 
+/* Whether the tick rotates CPU me's queue: the running thread's vrt has
+ * reached that of one of the first TICK_SCAN queued threads (nice
+ * weights, above), or nothing is queued (schedule then finds the running
+ * thread again, or moves it where its affinity says). Not the head's
+ * alone: a thread far ahead at the head (a nice 19 one) would keep a
+ * woken thread behind it waiting while the running thread caught up.
+ * Interrupts off. */
+#define TICK_SCAN 16
+static bool tick_rotates(unsigned me)
+{
+	struct thread *cur = current_thread();
+	struct runq *rq = &runqs[me];
+	bool rotate;
+
+	if (is_idle(cur))
+		return true;
+	uint64_t v = vrt_now(cur);
+	spin_lock_irqoff(&rq->lock);
+	rotate = !rq->head;
+	unsigned n = 0;
+	for (const struct thread *t = rq->head; t && !rotate && n < TICK_SCAN; t = t->run_next, n++)
+		rotate = v >= t->vrt;
+	spin_unlock_irqoff(&rq->lock);
+	return rotate;
+}
+
 /* Every CPU's tick. Without the kernel lock (an application processor
  * that was idle, or a CPU halted waiting for the lock: trap.c) it only
  * counts; with it, it also runs the timers that came due (ktimer_run
@@ -888,7 +950,8 @@ void sched_tick(const struct trap_frame *tf)
 	if (locked) /* else sched_tick_lock_free found none due */
 		ktimer_run(time_ns()); /* sleepers whose deadline passed, ITIMER_REAL */
 	balance_tick(smp_cpu_id());
-	this_cpu()->need_resched = true;
+	if (tick_rotates(smp_cpu_id()))
+		this_cpu()->need_resched = true;
 }
 
 bool sched_tick_lock_free(void)

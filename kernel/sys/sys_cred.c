@@ -264,7 +264,10 @@ SYSCALL_DEFINE2(capset, uptr_t, header, uptr_t, data)
 
 /* ------------------------------------------------------------ nice values */
 
-/* Which processes a getpriority/setpriority names, and what came of it. */
+/* Which threads a getpriority/setpriority names, and what came of it. A
+ * nice value is a thread's, as Linux's task_nice: PRIO_PROCESS names one
+ * thread by its tid (the caller's for 0), PRIO_PGRP every thread of the
+ * group's processes, PRIO_USER every thread whose real uid it is. */
 struct prio_walk {
 	int which, who;
 	int nice;       /* setpriority: the clamped new value */
@@ -273,15 +276,13 @@ struct prio_walk {
 	bool set;
 };
 
-static bool prio_match(struct process *p, const struct prio_walk *w)
+static bool prio_match(const struct process *p, const struct thread *t, const struct prio_walk *w)
 {
-	if (p->state != PROC_ALIVE)
-		return false;
 	if (w->which == PRIO_PROCESS)
-		return p->pid == w->who;
+		return t->tid == w->who;
 	if (w->which == PRIO_PGRP)
 		return p->pgid == w->who;
-	return process_cred(p)->uid == (uint32_t)w->who; /* PRIO_USER: the real uid */
+	return t->cred.uid == (uint32_t)w->who; /* PRIO_USER: the real uid */
 }
 
 /* Linux's can_nice: a lower nice needs RLIMIT_NICE >= 20 - nice or CAP_SYS_NICE. */
@@ -291,32 +292,42 @@ static bool can_nice(int nice)
 	       capable(CAP_SYS_NICE);
 }
 
-/* Linux's set_one_prio: another user's process needs CAP_SYS_NICE. */
-static void prio_visit(struct process *p, void *arg)
+/* Thread t named by w: its nice read, or set as Linux's set_one_prio (another
+ * user's thread needs CAP_SYS_NICE). */
+static void prio_one(struct thread *t, struct prio_walk *w)
 {
-	struct prio_walk *w = arg;
+	struct cred *tc = &t->cred;
 
-	if (!prio_match(p, w))
-		return;
-	struct cred *pc = process_cred(p);
 	if (!w->set) {
-		int prio = NICE_TO_PRIO_BASE - pc->nice;
+		int prio = NICE_TO_PRIO_BASE - tc->nice;
 		if (prio > w->best)
 			w->best = prio;
 		return;
 	}
 	const struct cred *me = my_cred();
-	if (pc->uid != me->euid && pc->euid != me->euid && !capable(CAP_SYS_NICE)) {
+	if (tc->uid != me->euid && tc->euid != me->euid && !capable(CAP_SYS_NICE)) {
 		w->err = -EPERM;
 		return;
 	}
-	if (w->nice < pc->nice && !can_nice(w->nice)) {
+	if (w->nice < tc->nice && !can_nice(w->nice)) {
 		w->err = -EACCES;
 		return;
 	}
 	if (w->err == -ESRCH)
 		w->err = 0;
-	pc->nice = w->nice;
+	tc->nice = w->nice;
+}
+
+/* Each live thread of process p that w names. */
+static void prio_visit(struct process *p, void *arg)
+{
+	struct prio_walk *w = arg;
+
+	if (p->state != PROC_ALIVE)
+		return;
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		if (prio_match(p, t, w))
+			prio_one(t, w);
 }
 
 /* who 0 means the caller, its process group or its user. */
@@ -329,7 +340,7 @@ static long prio_start(struct prio_walk *w, int which, int who)
 	w->which = which;
 	w->who = who;
 	if (who == 0 && which == PRIO_PROCESS)
-		w->who = me->pid;
+		w->who = current_thread()->tid;
 	else if (who == 0 && which == PRIO_PGRP)
 		w->who = me->pgid;
 	else if (who == 0 && which == PRIO_USER)
@@ -339,7 +350,7 @@ static long prio_start(struct prio_walk *w, int which, int who)
 	return 0;
 }
 
-/* getpriority(which, who): 20 - the lowest nice among the processes
+/* getpriority(which, who): 20 - the lowest nice among the threads
  * named (1..40, never negative), -ESRCH for none. */
 SYSCALL_DEFINE2(getpriority, int, which, int, who)
 {
@@ -353,7 +364,7 @@ SYSCALL_DEFINE2(getpriority, int, which, int, who)
 }
 
 /* setpriority(which, who, nice): nice clamped to -20..19; lowering it
- * below a process's nice needs CAP_SYS_NICE or RLIMIT_NICE (-EACCES);
+ * below a thread's nice needs CAP_SYS_NICE or RLIMIT_NICE (-EACCES);
  * -ESRCH when nothing matched. */
 SYSCALL_DEFINE3(setpriority, int, which, int, who, int, nice)
 {

@@ -339,11 +339,15 @@ static const syscall_fn table[SYS_COUNT] = {
 /* With `audit` on the command line, every call is also logged as it is
  * made and as it returns. Set once at boot. */
 static bool audit_serial;
+/* audit_serial or the profiler (profile.h, on before this is set): the
+ * one flag the usual path tests. Set once at boot. */
+static bool run_slow;
 
 void syscall_init(bool audit_to_serial)
 {
 	arch_syscall_init();
 	audit_serial = audit_to_serial;
+	run_slow = audit_serial || profile_on;
 	procfs_klock_namer = syscall_name; /* /proc/klock_stat names the calls */
 }
 
@@ -452,7 +456,7 @@ static __attribute__((noinline)) long run_logged(const struct process *p, uint64
 
 /* run()'s part with the profiler on (profile=N): the call recorded in the
  * audit ring, run, and counted with its time in TSC cycles. Out of line,
- * as run_logged, so that the usual path pays one test of profile_on; on,
+ * as run_logged, so that the usual path pays one test (run_slow); on,
  * a call costs about 48 instructions more (make profile of ls -l over
  * 1,000 files, 2026-11-26: 10.47M kernel instructions without, 10.86M
  * with, 8,207 calls; time_ns in place of RDTSC cost 19 more). */
@@ -488,10 +492,8 @@ static inline __attribute__((always_inline)) long run(struct thread *t, struct t
 		if (!seccomp_syscall_enter(t, tf, nr, &ret))
 			return ret;
 	}
-	if (__builtin_expect(audit_serial, 0))
-		return run_logged(p, nr, tf);
-	if (__builtin_expect(profile_on, 0))
-		return run_profiled(p, nr, tf);
+	if (__builtin_expect(run_slow, 0))
+		return audit_serial ? run_logged(p, nr, tf) : run_profiled(p, nr, tf);
 	/* the first arguments read once, for the ring and the handler */
 	uint64_t a0 = tf->rdi, a1 = tf->rsi, a2 = tf->rdx;
 	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, a0, a1, a2);

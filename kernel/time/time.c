@@ -29,9 +29,11 @@
 #include "arch/x86_64/features.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/thread.h"
 #include "test/selftest.h"
 #include "lib/printf.h"
 #include "log.h"
+#include "profile.h"
 
 #define USEC_PER_SEC   ((uint64_t)1000000)
 #define MSEC_PER_SEC   ((uint64_t)1000)
@@ -249,6 +251,8 @@ static void clock_init(void);
 
 static void tick(struct trap_frame *tf)
 {
+	if (__builtin_expect(profile_on, 0) && !arch_frame_is_user(tf))
+		profile_hit(tf->rip); /* every CPU's tick, idle or not, before any lock */
 	if (this_cpu()->cpu_id == 0) {
 		tm.ticks++;
 		clock_tick();

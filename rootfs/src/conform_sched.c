@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include "checks.h"
 #include "cpus.h"
@@ -960,6 +961,102 @@ static int check_progress_2n(void)
 	return progress(2 * ncpu);
 }
 
+/* ------------------------------------------------------------- nice-share */
+
+#define NICE_SHARE_NICE 5     /* the second thread's: 335 to nice 0's 1024 in Linux's weights */
+#define NICE_SHARE_MS   1500
+#define NICE_SHARE_MIN  1.5   /* nice 0's CPU over nice 5's at least this (Linux: about 3) */
+#define NICE_SHARE_LOW  0.05  /* and nice 5's share of both at least this: no starvation */
+#define NICE_SHARE_BUSY 0.3   /* of the window the two must have run, else the host took it */
+
+struct nice_spinner {
+	int nice;
+	_Atomic pid_t tid;      /* set when it is pinned and niced */
+	_Atomic int err;
+	clockid_t clock;
+};
+
+static _Atomic int nice_go, nice_stop;
+
+/* Pin to the first CPU, take this thread's nice (PRIO_PROCESS names a
+ * thread), then spin until told to stop. */
+static void *nice_spin(void *arg)
+{
+	struct nice_spinner *s = arg;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpus[0], &one);
+	if (sched_setaffinity(0, sizeof(one), &one) || setpriority(PRIO_PROCESS, 0, s->nice))
+		atomic_store(&s->err, errno);
+	pthread_getcpuclockid(pthread_self(), &s->clock);
+	atomic_store(&s->tid, my_tid());
+	while (!atomic_load(&nice_go))
+		;
+	while (!atomic_load(&nice_stop))
+		;
+	return NULL;
+}
+
+static long long clock_ms(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+/* Two threads spinning on one CPU at nice 0 and nice 5: the first gets
+ * more than NICE_SHARE_MIN times the CPU of the second, and the second
+ * some; the nice values are the threads' own (the caller's stays 0). */
+static int check_nice_share(void)
+{
+	struct nice_spinner s[2] = { { .nice = 0 }, { .nice = NICE_SHARE_NICE } };
+	pthread_t th[2];
+	long long t0[2], t1[2], used[2];
+	int r = CHECK_OK;
+
+	atomic_store(&nice_go, 0);
+	atomic_store(&nice_stop, 0);
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, nice_spin, &s[i])) {
+			atomic_store(&nice_stop, 1);
+			atomic_store(&nice_go, 1);
+			for (int j = 0; j < i; j++)
+				pthread_join(th[j], NULL);
+			return fail("pthread_create: %s", errname(errno));
+		}
+	while (!atomic_load(&s[0].tid) || !atomic_load(&s[1].tid))
+		usleep(1000);
+	errno = 0;
+	int mine = getpriority(PRIO_PROCESS, 0), theirs = getpriority(PRIO_PROCESS, atomic_load(&s[1].tid));
+	if (s[0].err || s[1].err)
+		r = fail("a spinner's affinity or setpriority: %s", errname(s[0].err ? s[0].err : s[1].err));
+	else if (mine != 0 || theirs != NICE_SHARE_NICE)
+		r = fail("getpriority: the caller %d, the nice-%d thread %d (errno %s): a nice value is "
+			 "a thread's", mine, NICE_SHARE_NICE, theirs, errname(errno));
+	for (int i = 0; i < 2; i++)
+		t0[i] = clock_ms(s[i].clock);
+	atomic_store(&nice_go, 1);
+	usleep(NICE_SHARE_MS * 1000);
+	for (int i = 0; i < 2; i++)
+		used[i] = (t1[i] = clock_ms(s[i].clock)) - t0[i];
+	atomic_store(&nice_stop, 1);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	if (r != CHECK_OK)
+		return r;
+	long long both = used[0] + used[1];
+	if (both < NICE_SHARE_MS * NICE_SHARE_BUSY)
+		return skip("the two spinners ran %lld ms of %d: the host's CPU was elsewhere", both,
+			    NICE_SHARE_MS);
+	if (used[0] < NICE_SHARE_MIN * used[1] || used[1] < NICE_SHARE_LOW * both)
+		return fail("nice 0 ran %lld ms, nice %d %lld ms: want more than %.1f times, and some",
+			    used[0], NICE_SHARE_NICE, used[1], NICE_SHARE_MIN);
+	remark("nice 0 ran %lld ms, nice %d %lld ms on one CPU", used[0], NICE_SHARE_NICE, used[1]);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "spread-procs", check_spread_procs },
 	{ "spread-threads", check_spread_threads },
@@ -971,6 +1068,7 @@ static const struct check checks[] = {
 	{ "pingpong-futex", check_pingpong_futex },
 	{ "progress-n+1", check_progress_n1 },
 	{ "progress-2n", check_progress_2n },
+	{ "nice-share", check_nice_share },
 };
 
 int main(int argc, char **argv)

@@ -1766,9 +1766,11 @@ static const char *tsq_run(bool tsq, uint64_t *took)
 /*
  * Without the small queues, the window autotuning opens waits in the
  * device (over a MiB: a second of it); with them, what waits below TCP
- * stays under the limit (plus the one segment that passes it) and
- * the transfer takes no longer.
+ * stays under the limit (plus the one packet that passes it: the check
+ * is made per packet, as Linux's per skb, and a packet is at most
+ * TSQ_PACKET_MAX) and the transfer takes no longer.
  */
+#define TSQ_PACKET_MAX (64 << 10)
 UNIT_TEST(tsq_keeps_device_queue_short)
 {
 	uint64_t bloated, small;
@@ -1779,12 +1781,13 @@ UNIT_TEST(tsq_keeps_device_queue_short)
 	CHECK_EQ(S.throttles[A], 0);
 	CHECK_OK(tsq_run(true, &small));
 	CHECK(S.throttles[A] > 100);
-	CHECK(S.tsq_excess[A] <= 0);
+	CHECK(S.tsq_excess[A] < TSQ_PACKET_MAX);
 	CHECK(S.below_peak[A] < 128u << 10);
 	CHECK(small <= bloated + bloated / 20);
-	printf("  tsq_keeps_device_queue_short: 8 MiB in %llu ms, %u KiB most below TCP; %llu ms, %u KiB without\n",
-	       (unsigned long long)(small / MS), S.below_peak[A] >> 10, (unsigned long long)(bloated / MS),
-	       peak_bloated >> 10);
+	printf("  tsq_keeps_device_queue_short: 8 MiB in %llu ms, %u KiB most below TCP (%d B over the limit); "
+	       "%llu ms, %u KiB without\n",
+	       (unsigned long long)(small / MS), S.below_peak[A] >> 10, (int)S.tsq_excess[A],
+	       (unsigned long long)(bloated / MS), peak_bloated >> 10);
 	return NULL;
 }
 
@@ -2452,6 +2455,162 @@ UNIT_TEST(nagle_cork_nodelay)
 	return NULL;
 }
 
+/* ---- where PSH goes ---------------------------------------------------------------------------- */
+
+/* A's data segments from log entry since on, as packetdrill's scripts
+ * write them: 'P' a segment with PSH, '.' one without; and their
+ * lengths in lens (up to max). */
+static const char *psh_pattern(size_t since, uint32_t *lens, size_t max)
+{
+	static char out[64];
+	size_t n = 0;
+
+	for (size_t i = since; i < S.nlog && n + 1 < sizeof(out); i++) {
+		const struct tcp_seg *g = &S.log[i].s;
+
+		if (S.log[i].from != A || !g->payload_len)
+			continue;
+		if (n < max)
+			lens[n] = g->payload_len;
+		out[n++] = (g->flags & TCP_PSH) ? 'P' : '.';
+	}
+	out[n] = 0;
+	return out;
+}
+
+/* A sends the bytes of one write of len (pattern bytes, nothing checked on them). */
+static long write_a(uint32_t len, unsigned flags)
+{
+	static uint8_t buf[64 << 10];
+
+	return tcp_send(&S.c[A], buf, len < sizeof(buf) ? len : sizeof(buf), flags, S.now);
+}
+
+/*
+ * PSH as Linux 6.1 places it (tcp_push.c): on the last segment of every
+ * packet of two segments or more (__tcp_transmit_skb; at a 20 ms RTT
+ * tcp_tso_segs makes packets of two), on a segment that ends a sending
+ * call's skb (tcp_push), never on a one-segment packet cut at the
+ * window's edge; a write appended to a held one takes its PSH off,
+ * MSG_EOR's end cuts the segment whatever Nagle or TCP_CORK held, and
+ * urgent data goes a segment a packet.
+ */
+UNIT_TEST(psh_placement)
+{
+	uint32_t mss, lens[16];
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	mss = S.c[A].snd_mss;
+	/* four segments, nothing in flight: two packets of two */
+	mark = S.nlog;
+	CHECK_EQ(write_a(4 * mss, 0), 4 * mss);
+	CHECK(!strcmp(psh_pattern(mark, lens, 16), ".P.P"));
+	run_for(200 * MS);
+	/* three: a packet of two, then the write's end */
+	mark = S.nlog;
+	CHECK_EQ(write_a(3 * mss, 0), 3 * mss);
+	CHECK(!strcmp(psh_pattern(mark, lens, 16), ".PP"));
+	run_for(200 * MS);
+	/* Nagle holds the second and third writes; the third joins the
+	 * second's skb and takes its PSH: one segment of both, PSH at its end */
+	mark = S.nlog;
+	CHECK_EQ(write_a(100, 0), 100);
+	CHECK_EQ(write_a(100, 0), 100);
+	CHECK_EQ(write_a(100, 0), 100);
+	run_for(200 * MS);
+	CHECK(!strcmp(psh_pattern(mark, lens, 16), "PP"));
+	CHECK_EQ(lens[0], 100);
+	CHECK_EQ(lens[1], 200);
+	/* corked: the EOR write's end cuts, the two after it join */
+	tcp_set_cork(&S.c[A], true, S.now);
+	mark = S.nlog;
+	CHECK_EQ(write_a(400, TCP_SEND_EOR), 400);
+	CHECK_EQ(write_a(400, 0), 400);
+	CHECK_EQ(write_a(400, 0), 400);
+	tcp_set_cork(&S.c[A], false, S.now);
+	run_for(200 * MS);
+	CHECK(!strcmp(psh_pattern(mark, lens, 16), "PP"));
+	CHECK_EQ(lens[0], 400);
+	CHECK_EQ(lens[1], 800);
+	/* urgent mode: tcp_write_xmit sends one segment a packet */
+	mark = S.nlog;
+	CHECK_EQ(write_a(4 * mss, TCP_SEND_OOB), 4 * mss);
+	CHECK(!strcmp(psh_pattern(mark, lens, 16), "...P"));
+	run_for(200 * MS);
+	CHECK_OK(S.broken);
+	return NULL;
+}
+
+/*
+ * Against a window of three segments that B does not read: size_goal
+ * is one segment (half the window, Linux's tcp_bound_to_half_wnd), and
+ * every second skb is pushed (forced_push: more than half the window
+ * since the last push). The first burst: a packet of two ending at the
+ * push, then one segment at the window's edge, which has none.
+ */
+UNIT_TEST(psh_small_window)
+{
+	uint32_t mss, lens[16];
+	size_t mark;
+	char buf[8 << 10];
+
+	sim_reset();
+	big_rings(B, TCP_SNDBUF_DEFAULT, 3 * (1460 - TCP_TS_OPT_LEN_TEST));
+	CHECK_OK(connect_pair(ISS_A));
+	mss = S.c[A].snd_mss;
+	CHECK_EQ(S.c[A].snd_wnd, 3 * mss);
+	mark = S.nlog;
+	CHECK_EQ(write_a(6 * mss, 0), 6 * mss);
+	CHECK(!strcmp(psh_pattern(mark, lens, 16), ".P."));
+	run_for(100 * MS);
+	mark = S.nlog;
+	CHECK_EQ(tcp_recv(&S.c[B], buf, sizeof(buf), 0, S.now), 3 * mss);
+	run_for(100 * MS);
+	/* the rest: one segment ending the second pushed skb, then two of the write's end */
+	CHECK(!strcmp(psh_pattern(mark, lens, 16), "P.P"));
+	CHECK_OK(S.broken);
+	return NULL;
+}
+
+static enum verdict drop_from_b(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	(void)s, (void)seg, (void)extra;
+	return from == B ? DROP : PASS;
+}
+
+/*
+ * A FIN queued when everything was sent is an skb of its own (Linux's
+ * tcp_send_fin with an empty write queue): with its ACK lost, the tail
+ * loss probe sends the FIN alone (packetdrill's
+ * shutdown-rdwr-write-queue-close), not the last data segment with it.
+ */
+UNIT_TEST(tlp_probes_lone_fin)
+{
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_EQ(write_a(4 * S.c[A].snd_mss, 0), 4 * S.c[A].snd_mss);
+	S.filter = drop_from_b;
+	CHECK_EQ(tcp_shutdown(&S.c[A], 1, S.now), 0);
+	mark = S.nlog;
+	while (S.c[A].stats.loss_probes == 0 && S.now < 2 * SEC)
+		run_for(1 * MS);
+	CHECK_EQ(S.c[A].stats.loss_probes, 1);
+	const struct tcp_seg *probe = NULL;         /* A's first segment since the FIN */
+	for (size_t i = mark; i < S.nlog && !probe; i++)
+		if (S.log[i].from == A)
+			probe = &S.log[i].s;
+	CHECK(probe != NULL);
+	CHECK_EQ(probe->seq, S.c[A].snd_max - 1);
+	CHECK_EQ(probe->payload_len, 0);
+	CHECK(probe->flags & TCP_FIN);
+	CHECK_OK(S.broken);
+	return NULL;
+}
+
 /* ---- urgent data ----------------------------------------------------------------------------- */
 
 UNIT_TEST(urgent_byte)
@@ -2796,6 +2955,9 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(read_sends_delayed_ack),
 	UNIT_ENTRY(pingpong_read_keeps_ack),
 	UNIT_ENTRY(nagle_cork_nodelay),
+	UNIT_ENTRY(psh_placement),
+	UNIT_ENTRY(psh_small_window),
+	UNIT_ENTRY(tlp_probes_lone_fin),
 	UNIT_ENTRY(urgent_byte),
 	UNIT_ENTRY(hostile_flood),
 };

@@ -26,7 +26,6 @@
 #include "sys/syscall.h"
 #include "lib/string.h"
 #include "panic.h"
-#include "profile.h"
 #include "log.h"
 #include "uapi/signal.h"
 
@@ -390,9 +389,6 @@ static unsigned klock_entry_of(const struct trap_frame *tf)
 struct trap_frame *trap_dispatch(struct trap_frame *tf)
 {
 	bool from_user = tf->cs & SEL_RPL3;
-
-	if (__builtin_expect(profile_on, 0) && tf->vector == VEC_APIC_TIMER && !from_user)
-		profile_hit(tf->rip); /* every CPU's tick, before any lock */
 
 	if (tf->vector >= VEC_EXCEPTIONS && lockless_interrupt(tf)) {
 		irq_dispatch(tf);
