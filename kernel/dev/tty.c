@@ -768,7 +768,16 @@ long tty_port_write(struct tty *t, struct file *f, struct iobuf src, size_t n)
 		return -EIO;
 	if ((t->ld.t.c_lflag & TOSTOP) && (r = tty_job_check(t, SIGTTOU)) != 0)
 		return r;
-	return t->drv->write(t, src, n, (f->flags & O_NONBLOCK) != 0);
+	bool nonblock = (f->flags & O_NONBLOCK) != 0;
+	if (!sleeplock_trylock(&t->write_lock)) { /* Linux's tty_write_lock */
+		if (nonblock)
+			return -EAGAIN;
+		if (sleeplock_lock(&t->write_lock))
+			return -EINTR; /* killed while another writer held it */
+	}
+	r = t->drv->write(t, src, n, nonblock);
+	sleeplock_unlock(&t->write_lock);
+	return r;
 }
 
 static long tty_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)

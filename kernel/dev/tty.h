@@ -67,6 +67,11 @@ struct tty {
 	uint32_t rdev;             /* its device number (RDEV) for /proc/PID/stat, 0 to show none */
 	const struct tty_driver *drv;
 	struct tty *next;          /* the registered terminals (tty_register) */
+	/* Held across a whole write() (tty_port_write), as Linux's
+	 * atomic_write_lock: one call's bytes reach the terminal together,
+	 * never cut by another writer's between the driver's preemption
+	 * points. Zeroed is free. */
+	struct sleeplock write_lock;
 };
 
 /* Starts the TTY (its state and its input thread). Idempotent; needs

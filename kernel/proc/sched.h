@@ -284,6 +284,13 @@ struct sleeplock {
 /* Take l, sleeping while another thread holds it: 0, or -EINTR without
  * the lock when the caller is being killed (fatal_signal_pending). */
 int sleeplock_lock(struct sleeplock *l);
+/* Take l if it is free: true, or false at once (Linux's mutex_trylock). */
+static inline bool sleeplock_trylock(struct sleeplock *l)
+{
+	bool free = false;
+
+	return __atomic_compare_exchange_n(&l->held, &free, true, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
 /* sleeplock_lock for a holder that only copies (a fault is its longest
  * wait), as Linux's mutex_lock: a kill does not interrupt it. Inline:
  * a free lock is one compare-and-swap. */
