@@ -296,6 +296,61 @@ static int check_raw(void)
 	return r;
 }
 
+/* Two processes write lines of WLINE bytes, one write() each, to the
+ * slave while the master is read slowly (the slave's writes fill the
+ * pty and wait): every line arrives whole. Linux holds the tty's
+ * atomic_write_lock across a write(); a kernel that lets another writer
+ * in while one waits for room cuts lines. */
+#define WLINE  200
+#define WLINES 200
+static int check_atomic_write(void)
+{
+	static char got[2 * WLINE * WLINES + 1];
+	int m, s, r = CHECK_OK;
+	pid_t kid[2];
+
+	if (open_pair(&m, &s))
+		return CHECK_FAIL;
+	set_raw(s);
+	for (int k = 0; k < 2; k++) {
+		kid[k] = fork();
+		if (kid[k] == 0) {
+			char line[WLINE];
+			memset(line, 'a' + k, sizeof(line) - 1);
+			line[WLINE - 1] = '\n';
+			for (int i = 0; i < WLINES; i++)
+				if (write(s, line, WLINE) != WLINE)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	size_t have = 0;
+	for (int idle = 0; have < sizeof(got) - 1 && idle < 200;) {
+		ms_sleep(2); /* slowly: the writers find the pty full */
+		ssize_t n = read_for(m, got + have, have + 512 < sizeof(got) - 1 ? 512 : sizeof(got) - 1 - have, 50);
+		have += n > 0 ? (size_t)n : 0;
+		idle = n > 0 ? 0 : idle + 1;
+	}
+	for (int k = 0; k < 2; k++)
+		if (want_exit("a writer", kid[k], 0))
+			r = CHECK_FAIL;
+	for (size_t at = 0; !r && at < have; at += WLINE) {
+		char c = got[at];
+		for (size_t j = 0; j < WLINE - 1 && !r; j++)
+			if (at + j >= have || got[at + j] != c || (c != 'a' && c != 'b'))
+				r = fail("line at byte %zu cut: '%c' then '%c' at %zu", at, c,
+					 at + j < have ? got[at + j] : '?', j);
+		if (!r && at + WLINE - 1 < have && got[at + WLINE - 1] != '\n')
+			r = fail("line at byte %zu does not end at %d bytes", at, WLINE);
+	}
+	if (!r && have != 2 * WLINE * WLINES)
+		r = fail("read %zu bytes of %d", have, 2 * WLINE * WLINES);
+	close_pair(m, s);
+	if (!r)
+		remark("%d lines of %d bytes from two writers, none cut", 2 * WLINES, WLINE);
+	return r;
+}
+
 /* O_NONBLOCK, FIONREAD, and writers that stop when the other side is full. */
 static int check_nonblock(void)
 {
@@ -774,6 +829,7 @@ static const struct check checks[] = {
 	{ "winsize", check_winsize },
 	{ "termio", check_termio },
 	{ "transfer", check_transfer },
+	{ "atomic-write", check_atomic_write },
 };
 
 int main(int argc, char **argv)
