@@ -95,11 +95,25 @@ SELFTEST_OK = [r"selftest: \d+ passed, 0 failed"]
 # instead of the whole list: every in-kernel self-test ("kernel") and the programs that
 # touch the kernel's core paths (ELF loading, files, processes, pipes, signals, the TTY,
 # memory, time, threads, futexes, the CPUs, the vDSO). The whole list runs in q35-256M,
-# smp8-q35-cpumax, clang-q35-1G, apic-pc-128M-smp2, the tsc=unstable boots, cpu-max and
+# smp8-q35-cpumax, clang-q35-1G, apic-pc-128M-smp2-nohpet-tscunstable and
 # laptop-usb-nolegacy; running it again per shape cost the suite minutes.
 MACHINE_PROGRAMS = ("kernel,minimal,hello,dynamic,files,procs,pipes,signals,ttyio,mmap,timers,"
                     "threads,conform-futex,conform-mem,conform-smp,vdso,smp-stress")
 MACHINE_SELFTEST = f"selftest={MACHINE_PROGRAMS}"
+# A boot whose shape is memory, a disk, a console or a signature, not time or CPUs:
+# MACHINE_PROGRAMS without the two that wait on the clock (timers 7 s, smp-stress 7 s
+# of a 20 s list) and without conform-smp; the boots whose shape is time (no PIT, no
+# HPET, tsc=unstable) or CPUs keep them.
+SHAPE_PROGRAMS = ("kernel,minimal,hello,dynamic,files,procs,pipes,signals,ttyio,mmap,"
+                  "threads,conform-futex,conform-mem,vdso")
+SHAPE_SELFTEST = f"selftest={SHAPE_PROGRAMS}"
+# cpu-max: one CPU with every feature TCG has (XSAVE and AVX, SMEP/SMAP/UMIP,
+# FSGSBASE, 1G pages): MACHINE_PROGRAMS and the programs that lean on those
+# features; the whole list under -cpu max runs in smp8-q35-cpumax.
+CPU_FEATURE_PROGRAMS = (MACHINE_PROGRAMS + ",syscalls,sysargs,int80,fpu,avx,nullderef,kernelread,"
+                        "noncanonical,textwrite,rodatawrite,dataexec,stackexec,ud2,bad-iret-cs,"
+                        "bad-iret-ss,bad-sigret-rip,settls,gsbase,gs-sel-switch,gs-sel-fork,int3,traps,"
+                        "conform-elf,lastpage,protnone-write")
 SELFTEST_NAMES = ["memmap-sane", "memmap-marks", "kernel-permissions", "stack-guard",
                   "direct-map", "direct-map-cache", "ksyms", "pmm-every-page", "pmm-orders-aligned",
                   "vmm-map-protect-unmap", "kernel-stack-guard", "heap-stress", "percpu-self", "syscall-klock",
@@ -217,15 +231,16 @@ def apic_case(machine, mem, cpus, usable, hpet=True, selftest="selftest"):
                 checks=[usable_mib_between(*usable)], reject=NEVER, exit=DEBUGEXIT_OK)
 
 
-def tsc_unstable_case(machine, mem, cpus, usable, hpet=True):
+def tsc_unstable_case(machine, mem, cpus, usable, hpet=True, selftest="selftest"):
     """apic_case's boot with tsc=unstable: time_ns() on the HPET (or, without
-    one, the ACPI PM timer) from time_init on, through the whole self-test
-    (its clock tests, sleeps and deadlines) on several CPUs."""
+    one, the ACPI PM timer) from time_init on, through the self-test (the
+    whole list unless selftest= says less: its clock tests, sleeps and
+    deadlines) on several CPUs."""
     case = apic_case(machine, mem, cpus, usable, hpet)
     ref = "HPET" if hpet else "ACPI PM timer"
     at = case["expect"].index(rf"time: tick [\d.]+ Hz against the {ref}")
     case["expect"].insert(at, rf"time: TSC unstable \(tsc=unstable\); the clock is now the {ref}$")
-    return dict(case, name=case["name"] + "-tscunstable", cmdline="selftest debugexit tsc=unstable")
+    return dict(case, name=case["name"] + "-tscunstable", cmdline=f"{selftest} debugexit tsc=unstable")
 
 
 # serial-slow-reader: the harness stops reading COM1's socket for
@@ -430,10 +445,10 @@ def cases(build):
                               r"init: /sbin/init hello world"] + SELFTEST_OK,
              checks=[usable_mib_between(200, 256), rootfs_size_matches(build)],
              reject=NEVER, exit=DEBUGEXIT_OK),
-        dict(name="pc-128M", machine="pc", mem="128M", cmdline=f"{MACHINE_SELFTEST} debugexit",
+        dict(name="pc-128M", machine="pc", mem="128M", cmdline=f"{SHAPE_SELFTEST} debugexit",
              expect=banner() + SELFTEST_OK, checks=[usable_mib_between(90, 128)],
              reject=NEVER, exit=DEBUGEXIT_OK),
-        dict(name="q35-4G", machine="q35", mem="4G", cmdline=f"{MACHINE_SELFTEST} debugexit init=/bin/sh",
+        dict(name="q35-4G", machine="q35", mem="4G", cmdline=f"{SHAPE_SELFTEST} debugexit init=/bin/sh",
              expect=banner() + [r"init: /bin/sh$"] + SELFTEST_OK,
              checks=[usable_mib_between(3900, 4096)], reject=NEVER, exit=DEBUGEXIT_OK),
         # The clang build is also the debug build with the lock-order
@@ -449,7 +464,7 @@ def cases(build):
              # over the default 90 s once while the host ran other boots besides
              timeout=180),
         dict(name="no-display", machine="q35", mem="256M", vga=False,
-             cmdline=f"{MACHINE_SELFTEST} debugexit console=fb",
+             cmdline=f"{SHAPE_SELFTEST} debugexit console=fb",
              expect=banner(r"framebuffer: none") + SELFTEST_OK,
              reject=NEVER, exit=DEBUGEXIT_OK),
         dict(name="echo-input", machine="q35", mem="256M", cmdline="echo debugexit",
@@ -483,7 +498,7 @@ def cases(build):
              reject=NEVER, exit=DEBUGEXIT_OK),
         # Without debugexit the self-test is followed by a normal boot into init,
         # and the kernel never touches the debug-exit port: QEMU keeps running.
-        dict(name="no-debugexit", machine="q35", mem="256M", cmdline=f"{MACHINE_SELFTEST} bogus=1",
+        dict(name="no-debugexit", machine="q35", mem="256M", cmdline=f"{SHAPE_SELFTEST} bogus=1",
              expect=[r"cmdline: ignoring unknown or malformed word 'bogus=1'",
                      r"selftest: \d+ passed, 0 failed", r"boot: kernel entry to init \d+ ms"],
              reject=[r"KERNEL PANIC", r"init exited"], exit=None),
@@ -513,7 +528,7 @@ def cases(build):
                      r"kernel stack overflow: hit the guard page at 0xffffe",
                      r"#0 +ffffffff8[0-9a-f]+ overflow\S*\+0x"],
              exit=DEBUGEXIT_PANIC),
-        dict(name="cpu-max", machine="q35", mem="512M", cmdline="selftest debugexit",
+        dict(name="cpu-max", machine="q35", mem="512M", cmdline=f"selftest={CPU_FEATURE_PROGRAMS} debugexit",
              extra=["-cpu", "max"],
              expect=banner() + [r"cpu: SSE on; XSAVE on \(xcr0 0x[0-9a-f]+, \d+ bytes\); SMEP on; SMAP on; UMIP on; 1G pages yes"]
              + SELFTEST_OK, reject=NEVER, exit=DEBUGEXIT_OK),
@@ -577,9 +592,9 @@ def cases(build):
                      r"efi: ResetSystem\(\d\) returned", r"KERNEL PANIC"], exit=0),
         # interrupts and time: q35 and pc, 128 MiB to 8 GiB, one and two CPUs
         apic_case("q35", "128M", 2, (90, 128), selftest=MACHINE_SELFTEST),
-        apic_case("pc", "128M", 2, (90, 128)),
+        apic_case("pc", "128M", 2, (90, 128), selftest=MACHINE_SELFTEST),
         apic_case("pc", "1G", 1, (900, 1024), hpet=False, selftest=MACHINE_SELFTEST),
-        tsc_unstable_case("q35", "128M", 2, (90, 128)),
+        tsc_unstable_case("q35", "128M", 2, (90, 128), selftest=MACHINE_SELFTEST),
         tsc_unstable_case("pc", "128M", 2, (90, 128), hpet=False),
         # The first AP's warp-test readings 2^30 cycles behind (smp_tsc_skew, a
         # test hook: QEMU's TCG ignores writes to the TSC): the warp test at
@@ -607,7 +622,7 @@ def cases(build):
              reject=NEVER, exit=DEBUGEXIT_OK),
         # 8 GiB: the full self-test takes about 40 s unloaded (the unbounded fork bomb
         # and memory hog scale with RAM); a loaded host must not turn that into a fail.
-        dict(apic_case("q35", "8G", 1, (7900, 8192), selftest=MACHINE_SELFTEST), timeout=180),
+        dict(apic_case("q35", "8G", 1, (7900, 8192), selftest=SHAPE_SELFTEST), timeout=180),
         # A laptop's shape (issue 12): no PIT, no HPET, no PS/2 controller, four
         # CPUs, booted from a USB stick on xHCI behind a PCIe root port. Time comes
         # from the ACPI PM timer; the PIT's interrupt test says why it is skipped;
@@ -781,7 +796,7 @@ def nvme_cases(build):
     return [dict(name="nvme-disk", machine="q35", mem="256M", cmdline="", image=make, after=check,
                  extra=extra, script=script, expect=expect,
                  reject=NEVER + [r"nvme\d: .*(timed out|reset|fatal|failed)"], exit=0),
-            dict(name="nvme-reset", machine="q35", mem="256M", cmdline=f"{MACHINE_SELFTEST} debugexit",
+            dict(name="nvme-reset", machine="q35", mem="256M", cmdline=f"{SHAPE_SELFTEST} debugexit",
                  image=lambda img: gpt_disk(reset_disk, NVME_DISK_SIZE, 512, NVME_PARTS),
                  after=lambda img: os.unlink(reset_disk), extra=reset_extra,
                  expect=banner() + [r"nvme0: the block layer cancelled a request; the I/O in flight "
@@ -903,7 +918,7 @@ def usbms_cases(build):
               wait_for(r"^rc=\d+$"), wait_for(SHELL_PROMPT),
               serial_in("dd if=/dev/sda1 bs=1 skip=510 count=2 2>/dev/null | od -An -tx1 | tr -d ' '; "
                         "echo alive-$((6*7))\r"), wait_for(r"^alive-42$")]
-    return [dict(name="usb-storage", machine="q35", mem="512M", cmdline=MACHINE_SELFTEST, usb_disk=True,
+    return [dict(name="usb-storage", machine="q35", mem="512M", cmdline=SHAPE_SELFTEST, usb_disk=True,
                  image=make, after=check, timeout=240,
                  extra=["-drive", f"if=none,id=scratch,format=raw,file={path}",
                         "-device", "usb-storage,bus=xhci.0,drive=scratch"],
@@ -2198,7 +2213,7 @@ def ahci_cases(build):
     bad_expect = [r"ahci: sdb: QEMU HARDDISK, 64 MiB", SHELL_STARTED,
                   r"ahci: sdb: the disk reports an error \(status 0x41, error 0x4, .*\); resetting the port$",
                   r"Input/output error", r"^status=1$", r"^nvme-p1-block-00200 after$"]
-    return [dict(name="ahci-disk", machine="q35", mem="256M", cmdline=MACHINE_SELFTEST, image=make,
+    return [dict(name="ahci-disk", machine="q35", mem="256M", cmdline=SHAPE_SELFTEST, image=make,
                  after=check, extra=drives, script=script, expect=expect,
                  reject=NEVER + [r"ahci: .*(timed out|reports an error|interface error|does not come back)"],
                  exit=0, timeout=240),
@@ -2221,7 +2236,7 @@ def ahci_cases(build):
 # Secure Boot (issue 15): the loader signed with the snakeoil key, on the
 # snakeoil firmware (sb=True) or the ordinary one. Five boots, three of them
 # short refusals; each skips with a reason without sbsign or the firmware.
-SB_WORDS = f"{MACHINE_SELFTEST} debugexit"
+SB_WORDS = f"{SHAPE_SELFTEST} debugexit"
 SB_REFUSED = [r"Kestrel \d", r"kestrel-loader: secure boot: off"]
 
 
@@ -3290,8 +3305,8 @@ def console_cases(build):
     failing = "minimal exit=0 2000 /bin/minimal\nfails-on-purpose exit=1 2000 /bin/minimal\n"
     return [
         dict(name="debugcon-noserial", machine="q35", mem="256M", debugcon=True,
-             cmdline=f"{MACHINE_SELFTEST} debugexit console=debugcon,fb",
-             expect=banner()[1:] + [rf'cmdline: "{MACHINE_SELFTEST} debugexit console=debugcon,fb"',
+             cmdline=f"{SHAPE_SELFTEST} debugexit console=debugcon,fb",
+             expect=banner()[1:] + [rf'cmdline: "{SHAPE_SELFTEST} debugexit console=debugcon,fb"',
                                     r"console: input from ps2 keyboard$"] + SELFTEST_OK,
              reject=NEVER + [r"kestrel-loader"], exit=DEBUGEXIT_OK, timeout=300),
         banner_case(build, "fb-banner-pass", "selftest=minimal,hello", None,
@@ -3352,7 +3367,7 @@ def selftest_list_without(names):
 
 def loader_cases(build):
     return [
-        dict(name="q35-16G", machine="q35", mem="16G", cmdline=f"{MACHINE_SELFTEST} debugexit",
+        dict(name="q35-16G", machine="q35", mem="16G", cmdline=f"{SHAPE_SELFTEST} debugexit",
              overlay_files={"etc/selftest": selftest_list_without(RAM_FILLERS)}, absent=RAM_FILLERS,
              expect=banner() + SELFTEST_OK,
              checks=[usable_mib_between(16000, 16384), memory_total_at_least(16300)],
@@ -3520,6 +3535,20 @@ def efi_cases(build):
     return [case]
 
 
+WHOLE_SELFTEST_TIMEOUT = 240  # seconds, at least, for a boot through the whole self-test
+
+
+def expected_cost(case):
+    """A rough rank of a boot's length: 2 for the whole self-test, 1 for a
+    selftest= list of ten programs or more or a case given a long time limit,
+    0 for the rest."""
+    words = case.get("cmdline", "").split("--")[0].split()
+    if "selftest" in words:
+        return 2
+    only = selftest_filter(case.get("cmdline", ""))
+    return 1 if (only and len(only) >= 10) or case.get("timeout", 0) >= 180 else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(TOP, "build"))
@@ -3539,6 +3568,14 @@ def main():
             print("unknown case(s): " + ", ".join(sorted(unknown)), file=sys.stderr)
             return 2
         table = [c for c in table if c["name"] in args.names]
+    # The longest boots first, so that the two workers end together instead of
+    # one running a whole self-test alone at the end (python's sort is stable:
+    # the rest keep the table's order).
+    table.sort(key=lambda c: -expected_cost(c))
+    # They also run beside each other now: a whole self-test alone takes 25-60 s,
+    # beside a 4- or 8-CPU boot on the host's two cores two or three times that.
+    table = [dict(c, timeout=max(c.get("timeout", 0), WHOLE_SELFTEST_TIMEOUT))
+             if expected_cost(c) == 2 else c for c in table]
     outdir = os.path.join(build, "test", "boot")
     os.makedirs(outdir, exist_ok=True)
     passed = failed = skipped = 0
