@@ -60,6 +60,7 @@
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "time/time.h"
+#include "uapi/netlink.h"
 #include "uapi/rtnetlink.h"
 #include "log.h"
 
@@ -125,6 +126,7 @@ struct ac_todo {
 	 * misses them, as Linux's gets ENOBUFS then. */
 	struct ac_news {
 		bool route, added;
+		enum ipv6_route_event ev; /* a route's */
 		union { struct ipv6_ifaddr a; struct ipv6_route r; };
 	} *news;
 	unsigned nnews;
@@ -160,12 +162,17 @@ static void news(struct ac_todo *t, const struct ipv6_ifaddr *a, bool added)
 		*n = (struct ac_news){ .route = false, .added = added, .a = *a };
 }
 
-/* The route listener will hear of r: RTM_NEWROUTE (added) or RTM_DELROUTE. ac_lock held. */
-static void route_news_add(struct ac_todo *t, const struct ipv6_route *r, bool added)
+/* The route listener will hear of r: RTM_NEWROUTE (added, replaced) or RTM_DELROUTE. ac_lock held. */
+static void route_news_ev(struct ac_todo *t, const struct ipv6_route *r, enum ipv6_route_event ev)
 {
 	struct ac_news *n = news_slot(t);
 	if (n)
-		*n = (struct ac_news){ .route = true, .added = added, .r = *r };
+		*n = (struct ac_news){ .route = true, .ev = ev, .r = *r };
+}
+
+static void route_news_add(struct ac_todo *t, const struct ipv6_route *r, bool added)
+{
+	route_news_ev(t, r, added ? IPV6_ROUTE_ADDED : IPV6_ROUTE_DELETED);
 }
 
 static unsigned rand_ms(unsigned max)
@@ -410,7 +417,7 @@ static void todo_run(struct ac_todo *t)
 	for (unsigned i = 0; i < t->nnews; i++) {
 		const struct ac_news *n = &t->news[i];
 		if (n->route && route_news)
-			route_news(&n->r, n->added);
+			route_news(&n->r, n->ev);
 		else if (!n->route && addr_news)
 			addr_news(&n->a, n->added);
 	}
@@ -815,6 +822,95 @@ enum ipv6_local ipv6_addr_local(const struct in6 *a)
 		r = x->a.flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED) ? IPV6_LOCAL_TENTATIVE : IPV6_LOCAL;
 	spin_unlock_irqrestore(&ac_lock, fl);
 	return r;
+}
+
+bool ipv6_addr_on(int ifindex, const struct in6 *a)
+{
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	bool on = addr_find(ifindex, a) != NULL;
+	spin_unlock_irqrestore(&ac_lock, fl);
+	return on;
+}
+
+/* The first route of r's destination, prefix and metric, and a free slot. ac_lock held. */
+static struct ipv6_route *route_same(const struct ipv6_route *r, struct ipv6_route **free)
+{
+	*free = NULL;
+	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++) {
+		struct ipv6_route *o = &routes[i];
+		if (!o->ifindex) {
+			if (!*free)
+				*free = o;
+		} else if (o->prefix == r->prefix && o->metric == r->metric && in6_eq(&o->dst, &r->dst)) {
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* The route of r's destination, prefix and metric through r's device
+ * and gateway, or NULL. ac_lock held. */
+static struct ipv6_route *route_same_hop(const struct ipv6_route *r)
+{
+	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++) {
+		struct ipv6_route *o = &routes[i];
+		if (o->ifindex == r->ifindex && o->prefix == r->prefix && o->metric == r->metric &&
+		    in6_eq(&o->dst, &r->dst) && in6_eq(&o->gateway, &r->gateway))
+			return o;
+	}
+	return NULL;
+}
+
+int ipv6_route_user_add(const struct ipv6_route *r, unsigned nlflags)
+{
+	struct ac_todo t = { 0 };
+	struct ipv6_route *free, *same, *hop;
+	int err = 0;
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	same = route_same(r, &free);
+	if (same && (nlflags & NLM_F_EXCL)) {
+		err = -EEXIST;
+	} else if (same && (nlflags & NLM_F_REPLACE)) {
+		*same = *r;
+		route_news_ev(&t, same, IPV6_ROUTE_REPLACED);
+	} else if ((nlflags & NLM_F_REPLACE) && !(nlflags & NLM_F_CREATE)) {
+		err = -ENOENT; /* "Route to replace not found" */
+	} else if (same && (hop = route_same_hop(r))) {
+		if (hop->expires)
+			hop->expires = r->expires;
+		err = -EEXIST;
+	} else if (!free) {
+		err = -ENOSPC;
+	} else {
+		*free = *r;
+		route_news_ev(&t, free, IPV6_ROUTE_ADDED);
+	}
+	spin_unlock_irqrestore(&ac_lock, fl);
+	todo_run(&t);
+	return err;
+}
+
+/* Does o match RTM_DELROUTE's r (ip6_route_del's tests)? */
+static bool route_del_matches(const struct ipv6_route *o, const struct ipv6_route *r, bool gateway)
+{
+	return o->ifindex && o->prefix == r->prefix && in6_eq(&o->dst, &r->dst) &&
+	       (!r->ifindex || o->ifindex == r->ifindex) && (!gateway || in6_eq(&o->gateway, &r->gateway)) &&
+	       (!r->metric || o->metric == r->metric) && (!r->protocol || o->protocol == r->protocol);
+}
+
+int ipv6_route_user_del(const struct ipv6_route *r, bool gateway)
+{
+	struct ac_todo t = { 0 };
+	struct ipv6_route *best = NULL;
+	uint64_t fl = spin_lock_irqsave(&ac_lock);
+	for (unsigned i = 0; i < IPV6_ROUTE_MAX; i++)
+		if (route_del_matches(&routes[i], r, gateway) && (!best || routes[i].metric < best->metric))
+			best = &routes[i];
+	if (best)
+		route_drop(&t, best, true);
+	spin_unlock_irqrestore(&ac_lock, fl);
+	todo_run(&t);
+	return best ? 0 : -ESRCH;
 }
 
 bool ipv6_mc_joined(int ifindex, const struct in6 *a)

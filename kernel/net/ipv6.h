@@ -165,7 +165,8 @@ void ipv6_addr_listen(ipv6_addr_news_fn fn);
  * inet6_rt_notify; a refreshed lifetime is no news, and a device
  * unregistered is rtnl_notify_gone's. A copy as it was then; called as
  * the address listener, in the same order as its news. */
-typedef void (*ipv6_route_news_fn)(const struct ipv6_route *r, bool added);
+enum ipv6_route_event { IPV6_ROUTE_DELETED, IPV6_ROUTE_ADDED, IPV6_ROUTE_REPLACED };
+typedef void (*ipv6_route_news_fn)(const struct ipv6_route *r, enum ipv6_route_event ev);
 void ipv6_route_listen(ipv6_route_news_fn fn);
 /* The device of ifindex is being unregistered: its addresses and with
  * them its multicast groups, its routes, its state and its neighbours
@@ -188,6 +189,22 @@ void addrconf_ra(struct netdev *dev, const struct ipv6_info *ip, const struct ic
  * ::, a prefix over 128). ip -6 addr del: 0 or -EADDRNOTAVAIL. */
 int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, bool nodad, bool replace);
 int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix);
+/* A route asked for by hand (RTM_NEWROUTE, checked by the caller: r's
+ * device exists, its prefix is masked), with fib6_add_rt2node's rules
+ * for a route of the same destination, prefix and metric: NLM_F_EXCL
+ * -EEXIST; NLM_F_REPLACE puts r in the first one's place (news:
+ * IPV6_ROUTE_REPLACED), -ENOENT when there is none unless NLM_F_CREATE;
+ * otherwise the same device and gateway is -EEXIST (its expiry set to
+ * r's if it had one) and another goes beside it (Linux: a multipath
+ * sibling; here the lookup takes the first). -ENOSPC: the table is full. */
+int ipv6_route_user_add(const struct ipv6_route *r, unsigned nlflags);
+/* RTM_DELROUTE (ip6_route_del): of the routes of r's destination and
+ * prefix, the one of lowest metric whose device (r->ifindex 0: any),
+ * gateway (gateway false: any), metric (0: any) and protocol (0: any)
+ * match goes: 0 or -ESRCH. */
+int ipv6_route_user_del(const struct ipv6_route *r, bool gateway);
+/* Is a an address of device ifindex (0: of any device), tentative or not? */
+bool ipv6_addr_on(int ifindex, const struct in6 *a);
 /* The i-th address / route: true and *out, or false past the last. */
 bool ipv6_addr_get(unsigned i, struct ipv6_ifaddr *out);
 /* The same, in a dump's order (Linux's inet6_dump_addr): by device, each

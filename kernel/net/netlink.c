@@ -225,10 +225,11 @@ static void neigh_news(bool v6, const struct neigh_info *n, bool gone)
 	rtnl_notify_neigh(v6, n, gone, own ? asking.portid : 0, broadcast);
 }
 
-/* An IPv6 route came or went: RTM_NEWROUTE or RTM_DELROUTE, multicast. */
-static void route6_news(const struct ipv6_route *r, bool added)
+/* An IPv6 route came, was replaced or went: RTM_NEWROUTE or RTM_DELROUTE, multicast. */
+static void route6_news(const struct ipv6_route *r, enum ipv6_route_event ev)
 {
-	rtnl_notify_route6(r, added, broadcast);
+	bool own = asking.type == RTM_NEWROUTE || asking.type == RTM_DELROUTE;
+	rtnl_notify_route6(r, ev, own ? asking.portid : 0, own ? asking.seq : 0, broadcast);
 }
 
 /* An IPv6 address came, changed or went: RTM_NEWADDR or RTM_DELADDR, multicast. */

@@ -399,6 +399,29 @@ static const struct nla_policy rtm_policy[RTA_MAX + 1] = {
 	[RTA_NH_ID]      = { NLA_U32, 0 },
 };
 
+/* Linux's rtm_ipv6_policy: the addresses 16 bytes at least; RTA_DST has
+ * none (rtm_to_fib6_config checks it against rtm_dst_len). */
+static const struct nla_policy rtm6_policy[RTA_MAX + 1] = {
+	[RTA_GATEWAY]    = { NLA_UNSPEC, 16 },
+	[RTA_PREFSRC]    = { NLA_UNSPEC, 16 },
+	[RTA_OIF]        = { NLA_U32, 0 },
+	[RTA_IIF]        = { NLA_U32, 0 },
+	[RTA_PRIORITY]   = { NLA_U32, 0 },
+	[RTA_METRICS]    = { NLA_NESTED, 0 },
+	[RTA_MULTIPATH]  = { NLA_UNSPEC, 8 },   /* struct rtnexthop */
+	[RTA_PREF]       = { NLA_U8, 0 },
+	[RTA_ENCAP_TYPE] = { NLA_U16, 0 },
+	[RTA_ENCAP]      = { NLA_NESTED, 0 },
+	[RTA_EXPIRES]    = { NLA_U32, 0 },
+	[RTA_UID]        = { NLA_U32, 0 },
+	[RTA_MARK]       = { NLA_U32, 0 },
+	[RTA_TABLE]      = { NLA_U32, 0 },
+	[RTA_IP_PROTO]   = { NLA_U8, 0 },
+	[RTA_SPORT]      = { NLA_U16, 0 },
+	[RTA_DPORT]      = { NLA_U16, 0 },
+	[RTA_NH_ID]      = { NLA_U32, 0 },
+};
+
 static const struct nla_policy nda_policy[NDA_MAX + 1] = {
 	[NDA_DST]       = { NLA_BINARY, MAX_ADDR_LEN },
 	[NDA_LLADDR]    = { NLA_BINARY, MAX_ADDR_LEN },
@@ -699,6 +722,8 @@ int rtnl_parse(struct rtnl_req *req)
 	case RTM_GETROUTE:
 		return inet ? parse_route_get(req) : -EOPNOTSUPP;
 	case RTM_NEWROUTE: case RTM_DELROUTE:
+		if (req->family == AF_INET6) /* inet6_rtm_newroute's nlmsg_parse_deprecated */
+			return doit_parse(req, sizeof(struct rtmsg), rtm6_policy, RTA_MAX);
 		return inet ? parse_route_change(req) : -EOPNOTSUPP;
 	case RTM_NEWNEIGH: case RTM_DELNEIGH:
 		return doit_parse(req, sizeof(struct ndmsg), nda_policy, NDA_MAX);
@@ -906,8 +931,6 @@ int rtnl_fill_addr6(struct nl_buf *b, const struct rtnl_addr6_info *a, uint16_t 
 	return 0;
 }
 
-#define RTA_PREF_ATTR 20   /* RTA_PREF: the router preference of an RA's route (0: medium) */
-
 int rtnl_fill_route6(struct nl_buf *b, const struct rtnl_route6_info *r, uint16_t flags, uint32_t seq,
 		     uint32_t pid)
 {
@@ -925,7 +948,7 @@ int rtnl_fill_route6(struct nl_buf *b, const struct rtnl_route6_info *r, uint16_
 	    (r->dst_len && nl_put(b, RTA_DST, r->dst, sizeof(r->dst))) ||
 	    (r->has_gateway && nl_put(b, RTA_GATEWAY, r->gateway, sizeof(r->gateway))) ||
 	    nl_put_u32(b, RTA_OIF, (uint32_t)r->oif) || nl_put_u32(b, RTA_PRIORITY, r->priority) ||
-	    nl_put(b, RTA_CACHEINFO, &ci, sizeof(ci)) || nl_put(b, RTA_PREF_ATTR, &pref, sizeof(pref))) {
+	    nl_put(b, RTA_CACHEINFO, &ci, sizeof(ci)) || nl_put(b, RTA_PREF, &pref, sizeof(pref))) {
 		b->len = mark;
 		return -EMSGSIZE;
 	}

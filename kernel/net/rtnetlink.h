@@ -292,11 +292,13 @@ void rtnl_notify_route(const struct ipv4_route *r, unsigned ev /* an enum ipv4_r
 		       uint32_t pid, uint32_t seq,
 		       void (*emit)(unsigned group, const struct nl_buf *b));
 struct ipv6_route;
-/* An IPv6 route made or gone to emit's RTNLGRP_IPV6_ROUTE, as the dump
- * shows it; port id and sequence number 0 (every IPv6 route here is the
- * kernel's own: Linux's inet6_rt_notify without a request). */
-void rtnl_notify_route6(const struct ipv6_route *r, bool added,
-			void (*emit)(unsigned group, const struct nl_buf *b));
+/* An IPv6 route made (RTM_NEWROUTE, NLM_F_EXCL | NLM_F_CREATE), put in
+ * another's place (RTM_NEWROUTE, NLM_F_REPLACE) or gone (RTM_DELROUTE) to
+ * emit's RTNLGRP_IPV6_ROUTE, as the dump shows it, with the port id and
+ * sequence number of the RTM_NEWROUTE/DELROUTE request that made the
+ * change (0 and 0 for the kernel's own: Linux's inet6_rt_notify). */
+void rtnl_notify_route6(const struct ipv6_route *r, unsigned ev /* an enum ipv6_route_event (net/ipv6.h) */,
+			uint32_t pid, uint32_t seq, void (*emit)(unsigned group, const struct nl_buf *b));
 struct neigh_info;
 /* A neighbour entry changed (RTM_NEWNEIGH) or removed (RTM_DELNEIGH) to
  * emit's RTNLGRP_NEIGH, as the dump shows it (v6: an NDP entry, else

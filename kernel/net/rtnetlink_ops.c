@@ -34,6 +34,9 @@
 #define ROUTE_MSG_MAX 256
 #define ROUTE_NEWS_FLAGS (NLM_F_EXCL | NLM_F_CREATE) /* a new route's notification: fib_table_insert's
 						       * and fib6_add_rt2node's nlflags */
+#define ROUTE6_METRIC_USER 1024  /* IP6_RT_PRIO_USER: an IPv6 route asked for without a metric */
+#define ROUTE6_LIFE_FOREVER IPV6_LIFE_FOREVER /* RTA_EXPIRES that is no expiry (INFINITY_LIFE_TIME) */
+#define NS_PER_SEC 1000000000ull
 #define ADDR_LOOPBACK_NET 0x7f000000u
 #define ADDR_LOOPBACK_MASK 0xff000000u
 
@@ -850,6 +853,174 @@ static int del_route(struct rtnl_req *req)
 	return -ESRCH;
 }
 
+/* rtm_to_fib6_config and ip6_route_info_create's first checks: r from the
+ * request (its destination masked to the prefix, as Linux's
+ * ipv6_addr_prefix; RTA_EXPIRES from now), *gateway whether it names one,
+ * *table the table. 0, -EINVAL or -EOPNOTSUPP (what Kestrel has not:
+ * another table, a type other than unicast, source routes' subtrees,
+ * multipath, a preferred source). */
+static int route6_config(struct rtnl_req *req, struct ipv6_route *r, bool *gateway, uint32_t *table)
+{
+	const struct nlattr *const *tb = req->tb;
+	const struct rtmsg *rtm = &req->hdr.rtm;
+
+	memset(r, 0, sizeof(*r));
+	*gateway = tb[RTA_GATEWAY] != NULL;
+	if (tb[RTA_VIA]) {
+		req->ext.msg = "IPv6 does not support RTA_VIA attribute";
+		return -EINVAL;
+	}
+	if (rtm->rtm_type > RTN_MAX) {
+		req->ext.msg = "Invalid route type";
+		return -EINVAL;
+	}
+	if (rtm->rtm_dst_len > 128) {
+		req->ext.msg = "Invalid prefix length";
+		return -EINVAL;
+	}
+	if (rtm->rtm_src_len) {
+		req->ext.msg = rtm->rtm_src_len > 128 ? "Invalid source address length"
+			       : "Specifying source address requires IPV6_SUBTREES to be enabled";
+		return -EINVAL;
+	}
+	if (tb[RTA_DST]) {
+		size_t plen = (rtm->rtm_dst_len + 7u) / 8;
+		if (nla_len(tb[RTA_DST]) < plen)
+			return -EINVAL;
+		memcpy(r->dst.b, nla_data(tb[RTA_DST]), plen);
+	}
+	for (unsigned bit = rtm->rtm_dst_len; bit < 128; bit++)
+		r->dst.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+	r->prefix = rtm->rtm_dst_len;
+	if (*gateway)
+		memcpy(r->gateway.b, nla_data(tb[RTA_GATEWAY]), sizeof(r->gateway.b));
+	r->ifindex = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
+	r->metric = tb[RTA_PRIORITY] ? nla_get_u32(tb[RTA_PRIORITY]) : 0;
+	r->protocol = rtm->rtm_protocol;
+	if (tb[RTA_EXPIRES] && nla_get_u32(tb[RTA_EXPIRES]) != ROUTE6_LIFE_FOREVER)
+		r->expires = time_ns() + (uint64_t)nla_get_u32(tb[RTA_EXPIRES]) * NS_PER_SEC;
+	*table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (!*table)
+		*table = RT_TABLE_MAIN;
+	if (tb[RTA_MULTIPATH] || tb[RTA_PREFSRC] || tb[RTA_NH_ID] || tb[RTA_ENCAP])
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Is route r, through lo to somewhere not ::1, what Linux makes a reject
+ * route of (fib6_is_reject: an address's prefix route on lo is one)? */
+static bool route6_rejects(const struct ipv6_route *r)
+{
+	struct netdev *dev = netdev_by_index(r->ifindex);
+	bool lo = dev && dev->type == ARPHRD_LOOPBACK;
+
+	netdev_put(dev);
+	return lo && !in6_is_loopback(&r->dst);
+}
+
+/* ip6_validate_gw and ip6_route_check_nh: a gateway that is not
+ * link-local must be reached by a route of no gateway of its own and
+ * not a reject route (on *dev's device if one is named; else that
+ * route's device becomes the route's), the device may not be lo, the
+ * gateway not this host's. 0, -EINVAL, -EHOSTUNREACH. */
+static int route6_gateway(struct rtnl_req *req, struct ipv6_route *r, struct netdev **dev)
+{
+	const struct in6 *gw = &r->gateway;
+	bool ll = in6_is_linklocal(gw) && !in6_is_multicast(gw);
+	struct ipv6_route via;
+
+	if (*dev && ipv6_addr_on(ll ? (*dev)->ifindex : 0, gw)) {
+		req->ext.msg = "Gateway can not be a local address";
+		return -EINVAL;
+	}
+	if (!ll) {
+		if (in6_is_multicast(gw) || in6_is_any(gw)) {
+			req->ext.msg = "Invalid gateway address";
+			return -EINVAL;
+		}
+		if (ipv6_fib_lookup(gw, *dev, &via) || !in6_is_any(&via.gateway) || route6_rejects(&via))
+			return -EHOSTUNREACH;
+		if (!*dev && !(*dev = netdev_by_index(via.ifindex)))
+			return -EHOSTUNREACH;
+		r->ifindex = (*dev)->ifindex;
+	}
+	if (!*dev) {
+		req->ext.msg = "Egress device not specified";
+		return -EINVAL;
+	}
+	if ((*dev)->type == ARPHRD_LOOPBACK) {
+		req->ext.msg = "Egress device can not be loopback device for this route";
+		return -EINVAL;
+	}
+	if (!ll && ipv6_addr_on(0, gw)) {
+		req->ext.msg = "Gateway can not be a local address";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* fib6_nh_init's checks of the next hop: the device named exists (else
+ * -ENODEV) and is up (-ENETDOWN), the gateway as route6_gateway says;
+ * a route through lo to anywhere but ::1 is Linux's reject route, which
+ * Kestrel has not (-EOPNOTSUPP). */
+static int route6_check(struct rtnl_req *req, struct ipv6_route *r, bool gateway)
+{
+	struct netdev *dev = NULL;
+	int err = 0;
+
+	if (r->ifindex && !(dev = netdev_by_index(r->ifindex)))
+		return -ENODEV;
+	if (gateway)
+		err = route6_gateway(req, r, &dev);
+	else if (!dev)
+		err = -ENODEV;
+	else if (route6_rejects(r))
+		err = -EOPNOTSUPP;
+	if (!err && !(dev->flags & IFF_UP)) {
+		req->ext.msg = "Nexthop device is not up";
+		err = -ENETDOWN;
+	}
+	netdev_put(dev);
+	return err;
+}
+
+/* RTM_NEWROUTE for AF_INET6 (inet6_rtm_newroute, ip6_route_add): metric
+ * 0 is IP6_RT_PRIO_USER's 1024. */
+static int new_route6(struct rtnl_req *req)
+{
+	struct ipv6_route r;
+	uint32_t table;
+	bool gateway;
+	int err = route6_config(req, &r, &gateway, &table);
+
+	if (err)
+		return err;
+	if (table != RT_TABLE_MAIN || req->hdr.rtm.rtm_type != RTN_UNICAST)
+		return -EOPNOTSUPP;
+	if (!r.metric)
+		r.metric = ROUTE6_METRIC_USER;
+	if ((err = route6_check(req, &r, gateway)))
+		return err;
+	return ipv6_route_user_add(&r, req->nlh->nlmsg_flags);
+}
+
+/* RTM_DELROUTE for AF_INET6 (inet6_rtm_delroute, ip6_route_del). */
+static int del_route6(struct rtnl_req *req)
+{
+	struct ipv6_route r;
+	uint32_t table;
+	bool gateway;
+	int err = route6_config(req, &r, &gateway, &table);
+
+	if (err)
+		return err;
+	if (table != RT_TABLE_MAIN) {
+		req->ext.msg = "FIB table does not exist";
+		return -ESRCH;
+	}
+	return ipv6_route_user_del(&r, gateway);
+}
+
 /* RTM_GETROUTE of one destination (inet_rtm_getroute, rt_fill_info):
  * an output route's lookup, through RTA_OIF's device if given. Its table
  * is main's, even for a local destination and with RTM_F_LOOKUP_TABLE:
@@ -1088,15 +1259,16 @@ void rtnl_notify_route(const struct ipv4_route *r, unsigned ev, uint32_t pid, ui
 	       RTNLGRP_IPV4_ROUTE, emit);
 }
 
-void rtnl_notify_route6(const struct ipv6_route *r, bool added,
+void rtnl_notify_route6(const struct ipv6_route *r, unsigned ev, uint32_t pid, uint32_t seq,
 			void (*emit)(unsigned group, const struct nl_buf *b))
 {
 	uint8_t buf[ROUTE_MSG_MAX];
 	struct nl_buf b = { buf, 0, sizeof(buf) };
 	struct rtnl_route6_info o;
+	uint16_t flags = ev == IPV6_ROUTE_ADDED ? ROUTE_NEWS_FLAGS : ev == IPV6_ROUTE_REPLACED ? NLM_F_REPLACE : 0;
 	route6_info(r, time_ns(), &o);
-	notify(rtnl_fill_route6(&b, &o, added ? ROUTE_NEWS_FLAGS : 0, 0, 0), &b,
-	       added ? RTM_NEWROUTE : RTM_DELROUTE, RTNLGRP_IPV6_ROUTE, emit);
+	notify(rtnl_fill_route6(&b, &o, flags, seq, pid), &b,
+	       ev == IPV6_ROUTE_DELETED ? RTM_DELROUTE : RTM_NEWROUTE, RTNLGRP_IPV6_ROUTE, emit);
 }
 
 void rtnl_notify_neigh(bool v6, const struct neigh_info *e, bool gone, uint32_t pid,
@@ -1145,8 +1317,8 @@ int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r)
 		return -EOPNOTSUPP; /* no link kind can go */
 	case RTM_NEWADDR:  return req->family == AF_INET6 ? new_addr6(req) : new_addr(req);
 	case RTM_DELADDR:  return req->family == AF_INET6 ? del_addr6(req) : del_addr(req);
-	case RTM_NEWROUTE: return new_route(req);
-	case RTM_DELROUTE: return del_route(req);
+	case RTM_NEWROUTE: return req->family == AF_INET6 ? new_route6(req) : new_route(req);
+	case RTM_DELROUTE: return req->family == AF_INET6 ? del_route6(req) : del_route(req);
 	case RTM_GETROUTE: return get_route(req, r);
 	case RTM_NEWNEIGH: return new_neigh(req);
 	case RTM_DELNEIGH: return del_neigh(req);

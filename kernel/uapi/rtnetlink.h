@@ -205,8 +205,10 @@ _Static_assert(sizeof(struct rtmsg) == 12, "struct rtmsg is 12 bytes");
 #define RTA_TABLE      15
 #define RTA_MARK       16
 #define RTA_VIA        18
+#define RTA_PREF       20   /* an IPv6 route's router preference (u8) */
 #define RTA_ENCAP_TYPE 21
 #define RTA_ENCAP      22
+#define RTA_EXPIRES    23   /* an IPv6 route's lifetime, seconds (u32) */
 #define RTA_UID        25
 #define RTA_IP_PROTO   27
 #define RTA_SPORT      28

@@ -1608,6 +1608,146 @@ static int route6_news_steps(int fd, int ln)
 	return want_no_route_news(ln, &w, "lo up (its address went with lo down)");
 }
 
+#define RTA_GATEWAY_ 5
+
+/* ip -6 route add DST/LEN [via GW] [dev lo] [metric M] (RTM_NEWROUTE,
+ * NLM_F_CREATE | NLM_F_EXCL, proto boot) or ip -6 route del ... (any
+ * scope, protocol and type); gw NULL: none; oif 0: no RTA_OIF; metric
+ * 0: no RTA_PRIORITY. */
+static void route6_req(struct req *q, uint16_t type, const struct in6_addr *dst, uint8_t len,
+		       const struct in6_addr *gw, uint32_t oif, uint32_t metric)
+{
+	struct rtm rt = { AF_INET6, len, 0, 0, RT_TABLE_MAIN_, RTPROT_BOOT_, RT_SCOPE_UNIVERSE_, RTN_UNICAST_, 0 };
+
+	if (type == RTM_DELROUTE_) {
+		rt.scope = 255;
+		rt.protocol = 0;
+		rt.type = 0;
+	}
+	req_init(q, type, F_REQUEST | F_ACK | (type == RTM_NEWROUTE_ ? F_CREATE | F_EXCL : 0), &rt, sizeof(rt));
+	req_attr(q, RTA_DST_, dst, 16);
+	if (gw)
+		req_attr(q, RTA_GATEWAY_, gw, 16);
+	if (oif)
+		req_attr(q, RTA_OIF_, &oif, 4);
+	if (metric)
+		req_attr(q, RTA_PRIORITY_ROUTE, &metric, 4);
+}
+
+/* The requests ip6_route_add refuses, with 2001:db8:0:31::1/64 on lo: a
+ * gateway reached only through lo (whose prefix route there Linux makes a
+ * reject route), a link-local one with no device, a
+ * multicast one, one no route reaches, this host's own; a prefix of 129,
+ * a device that is not; a delete of what is not there; a replace of
+ * nothing without NLM_F_CREATE. */
+static int route6_refused(int fd)
+{
+	static const struct in6_addr net32 = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x32 } } };
+	static const struct in6_addr on_lo = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31, [15] = 2 } } };
+	static const struct in6_addr mine = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31, [15] = 1 } } };
+	static const struct in6_addr far = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x99, [15] = 1 } } };
+	static const struct in6_addr ll = { { { 0xfe, 0x80, [15] = 1 } } };
+	static const struct in6_addr mc = { { { 0xff, 0x02, [15] = 1 } } };
+	static const struct { const struct in6_addr *gw; uint32_t oif; uint8_t len; int err; const char *what; } bad[] = {
+		{ &on_lo, 0, 64, -EHOSTUNREACH, "via 2001:db8:0:31::2 (lo's prefix route, a reject route)" },
+		{ &ll, 0, 64, -EINVAL, "via fe80::1 with no device" },
+		{ &mc, 1, 64, -EINVAL, "via ff02::1 dev lo" },
+		{ &far, 1, 64, -EHOSTUNREACH, "via 2001:db8:0:99::1 dev lo (no route to it)" },
+		{ &mine, 1, 64, -EINVAL, "via 2001:db8:0:31::1 dev lo (this host's)" },
+		{ NULL, 1, 129, -EINVAL, "/129 dev lo" },
+		{ NULL, 999, 64, -ENODEV, "dev 999" },
+	};
+	struct req q;
+	int r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char what[96];
+		snprintf(what, sizeof(what), "RTM_NEWROUTE 2001:db8:0:32::/%u %s", bad[i].len, bad[i].what);
+		route6_req(&q, RTM_NEWROUTE_, &net32, bad[i].len, bad[i].gw, bad[i].oif, 0);
+		if ((r = want_nlerr(fd, &q, bad[i].err, what)))
+			return r;
+	}
+	route6_req(&q, RTM_DELROUTE_, &net32, 64, NULL, 0, 0);
+	if ((r = want_nlerr(fd, &q, -ESRCH, "RTM_DELROUTE 2001:db8:0:32::/64 (none)")))
+		return r;
+	route6_req(&q, RTM_NEWROUTE_, &in6addr_loopback, 128, NULL, 1, 2000);
+	((struct nlhdr *)q.b)->flags = F_REQUEST | F_ACK | F_REPLACE;
+	return want_nlerr(fd, &q, -ENOENT, "RTM_NEWROUTE ::1/128 dev lo metric 2000, replace without create");
+}
+
+/* ::1/128 dev lo (a route through lo Linux keeps as one, not a reject
+ * route): added with metric 1024 when none is given, refused again,
+ * replaced, deleted, each heard with the requester's port id and
+ * sequence number; a second delete refused. */
+static int route6_user_steps(int fd, int ln)
+{
+	struct route_want w = { RTM_NEWROUTE_, AF_INET6, 128, &in6addr_loopback, port_of(fd), 0, F_EXCL | F_CREATE,
+				1024 };
+	struct req q;
+	int r;
+
+	route6_req(&q, RTM_NEWROUTE_, &in6addr_loopback, 128, NULL, 1, 0);
+	w.seq = req_seq(&q);
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWROUTE ::1/128 dev lo")) || (r = want_route_news(ln, &w)))
+		return r;
+	route6_req(&q, RTM_NEWROUTE_, &in6addr_loopback, 128, NULL, 1, 1024);
+	if ((r = want_nlerr(fd, &q, -EEXIST, "RTM_NEWROUTE ::1/128 dev lo metric 1024 again")) ||
+	    (r = want_no_route_news(ln, &w, "the refused RTM_NEWROUTE")))
+		return r;
+	route6_req(&q, RTM_NEWROUTE_, &in6addr_loopback, 128, NULL, 1, 1024);
+	((struct nlhdr *)q.b)->flags = F_REQUEST | F_ACK | F_CREATE | F_REPLACE;
+	((struct rtm *)(q.b + sizeof(struct nlhdr)))->protocol = RTPROT_STATIC_;
+	w.seq = req_seq(&q);
+	w.flags = F_REPLACE;
+	if ((r = want_nlerr(fd, &q, 0, "RTM_NEWROUTE ::1/128 dev lo metric 1024, replace")) ||
+	    (r = want_route_news(ln, &w)))
+		return r;
+	route6_req(&q, RTM_DELROUTE_, &in6addr_loopback, 128, NULL, 1, 1024);
+	w = (struct route_want){ RTM_DELROUTE_, AF_INET6, 128, &in6addr_loopback, port_of(fd), req_seq(&q), 0, 1024 };
+	if ((r = want_nlerr(fd, &q, 0, "RTM_DELROUTE ::1/128 dev lo metric 1024")) || (r = want_route_news(ln, &w)))
+		return r;
+	route6_req(&q, RTM_DELROUTE_, &in6addr_loopback, 128, NULL, 1, 1024);
+	return want_nlerr(fd, &q, -ESRCH, "RTM_DELROUTE ::1/128 dev lo metric 1024 again");
+}
+
+/* ip -6 route add and del (Linux: in a network namespace of its own; the
+ * address and the route removed whatever happens). */
+static int check_route6_user(void)
+{
+	static const struct in6_addr a = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31, [15] = 1 } } };
+	int fd, ln = -1, r = CHECK_OK;
+	struct req q;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	int own_ns = unshare(CLONE_NEWNET) == 0;
+	if ((fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns)
+		r = lo_up(fd);
+	if (!r && (ln = nl_join(RTMGRP_IPV6_ROUTE_)) < 0)
+		r = fail("a listener on RTMGRP_IPV6_ROUTE: %s", errname(errno));
+	addr6_req(&q, RTM_NEWADDR_, &a, 1);
+	if (!r)
+		r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8:0:31::1/64 nodad");
+	if (!r) {
+		news_drain(ln);
+		r = route6_refused(fd);
+	}
+	if (!r) {
+		news_drain(ln);
+		r = route6_user_steps(fd, ln);
+	}
+	route6_req(&q, RTM_DELROUTE_, &in6addr_loopback, 128, NULL, 1, 1024);
+	quiet_request(fd, &q);
+	addr6_req(&q, RTM_DELADDR_, &a, 0);
+	quiet_request(fd, &q);
+	if (ln >= 0)
+		close(ln);
+	close(fd);
+	return r;
+}
+
 /* A listener on RTMGRP_IPV6_ROUTE hears an address's prefix route made
  * and gone (Linux: in a network namespace of its own; lo ends up, the
  * address gone). */
@@ -1945,6 +2085,7 @@ static const struct check checks[] = {
 	{ "mtu-news", check_mtu_news },
 	{ "route-news", check_route_news },
 	{ "route6-news", check_route6_news },
+	{ "route6-user", check_route6_user },
 	{ "neigh-news", check_neigh_news },
 	{ "routes", check_routes },
 	{ "neigh-setlink", check_neigh_setlink },
