@@ -46,7 +46,7 @@ static long profile_file_read(struct file *f, struct iobuf buf, size_t n, uint64
 	size_t buckets, done = 0;
 	uint32_t step;
 	const uint32_t *b = profile_buckets(&buckets, &step);
-	uint64_t size = b ? (uint64_t)(buckets + 1) * STEP_WORD : 0;
+	uint64_t size = profile_file_size();
 
 	(void)f;
 	if (*pos >= size)
