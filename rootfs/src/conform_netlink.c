@@ -840,6 +840,35 @@ static void news_drain(int fd)
 		;
 }
 
+/* A notification check's start, as root (Linux: in a network namespace
+ * of its own, whose lo it brings up): a request socket into *fd and a
+ * listener on groups (gname in a failure) into *ln, what it heard
+ * before drained (Linux's lo up: its local routes, ::1). CHECK_OK, or
+ * the failure with *fd and *ln -1 or open: news_end closes them either
+ * way. */
+static int news_begin(uint32_t groups, const char *gname, int *fd, int *ln)
+{
+	int own_ns = unshare(CLONE_NEWNET) == 0, r;
+
+	*ln = -1;
+	if ((*fd = nl_open()) < 0)
+		return fail("socket: %s", errname(errno));
+	if (own_ns && (r = lo_up(*fd)))
+		return r;
+	if ((*ln = nl_join(groups)) < 0)
+		return fail("a listener on %s: %s", gname, errname(errno));
+	news_drain(*ln);
+	return CHECK_OK;
+}
+
+static void news_end(int fd, int ln)
+{
+	if (ln >= 0)
+		close(ln);
+	if (fd >= 0)
+		close(fd);
+}
+
 /* An IPv6 address on lo, as a notification must describe it. */
 struct addr6_want {
 	uint16_t type;               /* RTM_NEWADDR or RTM_DELADDR */
@@ -1547,27 +1576,16 @@ static int route4_news_steps(int fd, int ln)
  * own; the route is removed whatever happens). */
 static int check_route_news(void)
 {
-	int fd, ln = -1, r = CHECK_OK;
+	int fd, ln, r;
 	struct req q;
 
 	if (geteuid() != 0)
 		return skip("needs CAP_NET_ADMIN");
-	int own_ns = unshare(CLONE_NEWNET) == 0;
-	if ((fd = nl_open()) < 0)
-		return fail("socket: %s", errname(errno));
-	if (own_ns)
-		r = lo_up(fd);
-	if (!r && (ln = nl_join(RTMGRP_IPV4_ROUTE_)) < 0)
-		r = fail("a listener on RTMGRP_IPV4_ROUTE: %s", errname(errno));
-	if (!r) {
-		news_drain(ln); /* Linux's lo up: its local routes */
+	if ((r = news_begin(RTMGRP_IPV4_ROUTE_, "RTMGRP_IPV4_ROUTE", &fd, &ln)) == CHECK_OK)
 		r = route4_news_steps(fd, ln);
-	}
 	route4_req(&q, RTM_DELROUTE_);
 	quiet_request(fd, &q);
-	if (ln >= 0)
-		close(ln);
-	close(fd);
+	news_end(fd, ln);
 	return r;
 }
 
@@ -1715,36 +1733,21 @@ static int route6_user_steps(int fd, int ln)
 static int check_route6_user(void)
 {
 	static const struct in6_addr a = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31, [15] = 1 } } };
-	int fd, ln = -1, r = CHECK_OK;
+	int fd, ln, r;
 	struct req q;
 
 	if (geteuid() != 0)
 		return skip("needs CAP_NET_ADMIN");
-	int own_ns = unshare(CLONE_NEWNET) == 0;
-	if ((fd = nl_open()) < 0)
-		return fail("socket: %s", errname(errno));
-	if (own_ns)
-		r = lo_up(fd);
-	if (!r && (ln = nl_join(RTMGRP_IPV6_ROUTE_)) < 0)
-		r = fail("a listener on RTMGRP_IPV6_ROUTE: %s", errname(errno));
 	addr6_req(&q, RTM_NEWADDR_, &a, 1);
-	if (!r)
-		r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8:0:31::1/64 nodad");
-	if (!r) {
-		news_drain(ln);
-		r = route6_refused(fd);
-	}
-	if (!r) {
-		news_drain(ln);
+	if ((r = news_begin(RTMGRP_IPV6_ROUTE_, "RTMGRP_IPV6_ROUTE", &fd, &ln)) == CHECK_OK &&
+	    (r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8:0:31::1/64 nodad")) == CHECK_OK &&
+	    (r = route6_refused(fd)) == CHECK_OK) /* a refusal is no news: the listener hears the steps' */
 		r = route6_user_steps(fd, ln);
-	}
 	route6_req(&q, RTM_DELROUTE_, &in6addr_loopback, 128, NULL, 1, 1024);
 	quiet_request(fd, &q);
 	addr6_req(&q, RTM_DELADDR_, &a, 0);
 	quiet_request(fd, &q);
-	if (ln >= 0)
-		close(ln);
-	close(fd);
+	news_end(fd, ln);
 	return r;
 }
 
@@ -1754,29 +1757,18 @@ static int check_route6_user(void)
 static int check_route6_news(void)
 {
 	static const struct in6_addr a = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31, [15] = 1 } } };
-	int fd, ln = -1, r = CHECK_OK;
+	int fd, ln, r;
 	struct req q;
 
 	if (geteuid() != 0)
 		return skip("needs CAP_NET_ADMIN");
-	int own_ns = unshare(CLONE_NEWNET) == 0;
-	if ((fd = nl_open()) < 0)
-		return fail("socket: %s", errname(errno));
-	if (own_ns)
-		r = lo_up(fd);
-	if (!r && (ln = nl_join(RTMGRP_IPV6_ROUTE_)) < 0)
-		r = fail("a listener on RTMGRP_IPV6_ROUTE: %s", errname(errno));
-	if (!r) {
-		news_drain(ln);
+	if ((r = news_begin(RTMGRP_IPV6_ROUTE_, "RTMGRP_IPV6_ROUTE", &fd, &ln)) == CHECK_OK)
 		r = route6_news_steps(fd, ln);
-	}
 	addr6_req(&q, RTM_DELADDR_, &a, 0);
 	quiet_request(fd, &q);
 	lo_set_req(&q, 1);
 	quiet_request(fd, &q);
-	if (ln >= 0)
-		close(ln);
-	close(fd);
+	news_end(fd, ln);
 	return r;
 }
 
@@ -1943,22 +1935,13 @@ static int neigh_news_steps(int fd, int ln)
  * the entry is removed whatever happens). */
 static int check_neigh_news(void)
 {
-	int fd, ln = -1, r = CHECK_OK;
+	int fd, ln, r;
 	struct req q;
 
 	if (geteuid() != 0)
 		return skip("needs CAP_NET_ADMIN");
-	int own_ns = unshare(CLONE_NEWNET) == 0;
-	if ((fd = nl_open()) < 0)
-		return fail("socket: %s", errname(errno));
-	if (own_ns)
-		r = lo_up(fd);
-	if (!r && (ln = nl_join(RTMGRP_NEIGH_)) < 0)
-		r = fail("a listener on RTMGRP_NEIGH: %s", errname(errno));
-	if (!r) {
-		news_drain(ln);
+	if ((r = news_begin(RTMGRP_NEIGH_, "RTMGRP_NEIGH", &fd, &ln)) == CHECK_OK)
 		r = neigh_news_steps(fd, ln);
-	}
 	neigh_req(&q, RTM_DELNEIGH_, 0, 0);
 	quiet_request(fd, &q);
 	for (int i = 0; i < NB_DOWN; i++) {
@@ -1967,9 +1950,7 @@ static int check_neigh_news(void)
 	}
 	lo_set_req(&q, 1);
 	quiet_request(fd, &q);
-	if (ln >= 0)
-		close(ln);
-	close(fd);
+	news_end(fd, ln);
 	return r;
 }
 
