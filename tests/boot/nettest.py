@@ -1491,6 +1491,9 @@ V6_GLOBAL = "2001:db8:1:0:5054:ff:fe12:3456"  # Kestrel's SLAAC address in V6_PR
 V6_SOLICITED = "ff02::1:ff12:3456"  # the solicited-node group of all of Kestrel's addresses
 V6_MANUAL = "2001:db8:9::5"         # ip -6 addr add'ed by hand
 V6_MANUAL_NET = "2001:db8:9::/64"    # ...and its prefix route
+V6_ROUTED = "2001:db8:77::1"        # the peer's, on no advertised prefix: ip -6 route add's target
+V6_ROUTED_NET = "2001:db8:77::/64"
+V6_NOBODY_LL = "fe80::dead"          # a gateway nobody on the link answers for
 V6_DUP_PREFIX = "2001:db8:2::"      # advertised too; the peer holds Kestrel's address in it
 V6_DUP = "2001:db8:2:0:5054:ff:fe12:3456"     # ...so Kestrel's DAD for it must fail
 V6_UDP_TO_PEER, V6_UDP_TO_ME = 5555, 6000
@@ -1523,6 +1526,7 @@ def ipv6_script():
         "netpeer_up 10.0.2.2/24 || exit 1",
         f"ip -6 addr add {V6_PEER}/64 dev eth0",
         f"ip -6 addr add {V6_DUP}/64 dev eth0",
+        f"ip -6 addr add {V6_ROUTED}/128 dev eth0",
         "netpeer_retry 20 sh -c '! ip -6 addr show dev eth0 | grep -q tentative'",
         f"t-udp6 recv {V6_UDP_TO_PEER} {PEER_TIMEOUT * 2} >/tmp/udp6 2>&1 &",
         f"/bin/t-radvsend eth0 {V6_PREFIX},{V6_DUP_PREFIX} {V6_RA_COUNT} >/tmp/ra.out 2>&1 &",
@@ -1695,6 +1699,37 @@ def v6_manual(k):
     v6_manual_news(k)
 
 
+def v6_route_lines(k):
+    """ip -6 route's lines of V6_ROUTED_NET."""
+    out, _ = k.must("ip -6 route")
+    return [x.strip() for x in out if x.startswith(V6_ROUTED_NET.split("/")[0] + "/64")]
+
+
+def v6_user_route(k):
+    """ip -6 route add, replace and del on the wire: V6_ROUTED_NET through a
+    gateway nobody answers for takes V6_ROUTED's pings there (before the
+    default route through the peer: the longer prefix), so they fail;
+    replaced by the peer's global address as gateway (reached by the
+    advertised prefix's route, whose device it takes), they are answered;
+    deleted, the route is gone. The figures."""
+    k.must(f"ip -6 route add {V6_ROUTED_NET} via {V6_NOBODY_LL} dev eth0")
+    lines = v6_route_lines(k)
+    if lines != [f"{V6_ROUTED_NET} via {V6_NOBODY_LL} dev eth0  metric 1024"]:
+        raise CaseFailed(f"ip -6 route add {V6_ROUTED_NET} via {V6_NOBODY_LL}: ip -6 route shows {lines}")
+    status, out, _ = k.run(f"ping6 -c 1 -W 2 {V6_ROUTED}")
+    if status == 0:
+        raise CaseFailed(f"ping6 {V6_ROUTED} answered through a gateway nobody answers for: " + " / ".join(out[-2:]))
+    k.must(f"ip -6 route replace {V6_ROUTED_NET} via {V6_PEER} metric 1024")
+    lines = v6_route_lines(k)
+    if lines != [f"{V6_ROUTED_NET} via {V6_PEER} dev eth0  metric 1024"]:
+        raise CaseFailed(f"ip -6 route replace {V6_ROUTED_NET} via {V6_PEER}: ip -6 route shows {lines}")
+    rtt = ping(k, V6_ROUTED, "ping6")
+    k.must(f"ip -6 route del {V6_ROUTED_NET}")
+    if v6_route_lines(k):
+        raise CaseFailed(f"ip -6 route del {V6_ROUTED_NET}: still shown")
+    return f"ip -6 route add/replace/del: ping6 {V6_ROUTED} refused via {V6_NOBODY_LL}, {rtt} via {V6_PEER}"
+
+
 def ipv6_udp(k, peer):
     """UDP over IPv6 both ways: Kestrel's listener gets the peer's datagram,
     the peer's gets Kestrel's."""
@@ -1864,6 +1899,7 @@ def ipv6_steps(k, peer):
                for x in out):
         raise CaseFailed(f"ip -6 neigh: no router entry for {V6_PEER_LL}: " + " / ".join(out))
     figures.append(f"ping6 -s {V6_BIG} (fragments) {ping(k, V6_PEER, f'ping6 -s {V6_BIG}')}")
+    figures.append(v6_user_route(k))
     mib = snmp6(k)
     if mib.get("Ip6ReasmOKs", 0) < 3 or mib.get("Ip6FragCreates", 0) < 6:
         raise CaseFailed(f"ping6 -s {V6_BIG}: Ip6ReasmOKs {mib.get('Ip6ReasmOKs')}, Ip6FragCreates "
