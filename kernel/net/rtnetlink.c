@@ -643,6 +643,41 @@ static int parse_route_get(struct rtnl_req *req)
 	return only_attrs(req, RTA_MAX, ok, 9, "ipv4: Unsupported attribute in route get request");
 }
 
+/* RTM_GETROUTE of one IPv6 destination (inet6_rtm_valid_getroute_req; its
+ * messages carry the module's name, NL_SET_ERR_MSG_MOD). */
+static int parse_route6_get(struct rtnl_req *req)
+{
+	static const uint16_t ok[] = { RTA_SRC, RTA_DST, RTA_IIF, RTA_OIF, RTA_MARK, RTA_UID, RTA_SPORT,
+				       RTA_DPORT, RTA_IP_PROTO };
+	int err;
+
+	if (req->nlh->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg))) {
+		req->ext.msg = "ipv6: Invalid header for get route request";
+		return -EINVAL;
+	}
+	if (!req->strict)
+		return doit_parse(req, sizeof(struct rtmsg), rtm6_policy, RTA_MAX);
+	copy_hdr(req, sizeof(struct rtmsg));
+	const struct rtmsg *rtm = &req->hdr.rtm;
+	if ((rtm->rtm_src_len && rtm->rtm_src_len != 128) || (rtm->rtm_dst_len && rtm->rtm_dst_len != 128) ||
+	    rtm->rtm_table || rtm->rtm_protocol || rtm->rtm_scope || rtm->rtm_type) {
+		req->ext.msg = "ipv6: Invalid values in header for get route request";
+		return -EINVAL;
+	}
+	if (rtm->rtm_flags & ~(uint32_t)RTM_F_FIB_MATCH) {
+		req->ext.msg = "ipv6: Invalid flags for get route request";
+		return -EINVAL;
+	}
+	if ((err = nl_parse(req->nlh, sizeof(*rtm), rtm6_policy, RTA_MAX, NL_VALIDATE_DEPRECATED_STRICT,
+			    req->tb, &req->ext)))
+		return err;
+	if ((req->tb[RTA_SRC] && !rtm->rtm_src_len) || (req->tb[RTA_DST] && !rtm->rtm_dst_len)) {
+		req->ext.msg = "ipv6: rtm_src_len and rtm_dst_len must be 128 for IPv6";
+		return -EINVAL;
+	}
+	return only_attrs(req, RTA_MAX, ok, 9, "ipv6: Unsupported attribute in get route request");
+}
+
 /* RTM_NEWROUTE and RTM_DELROUTE (rtm_to_fib_config's checks). */
 static int parse_route_change(struct rtnl_req *req)
 {
@@ -720,6 +755,8 @@ int rtnl_parse(struct rtnl_req *req)
 			return doit_parse(req, sizeof(struct ifaddrmsg), ifa6_policy, IFA_MAX);
 		return inet ? doit_parse(req, sizeof(struct ifaddrmsg), ifa_policy, IFA_MAX) : -EOPNOTSUPP;
 	case RTM_GETROUTE:
+		if (req->family == AF_INET6)
+			return parse_route6_get(req);
 		return inet ? parse_route_get(req) : -EOPNOTSUPP;
 	case RTM_NEWROUTE: case RTM_DELROUTE:
 		if (req->family == AF_INET6) /* inet6_rtm_newroute's nlmsg_parse_deprecated */
@@ -939,13 +976,17 @@ int rtnl_fill_route6(struct nl_buf *b, const struct rtnl_route6_info *r, uint16_
 
 	if (off < 0)
 		return -EMSGSIZE;
-	struct rtmsg rtm = { .rtm_family = AF_INET6, .rtm_dst_len = r->dst_len, .rtm_table = RT_TABLE_MAIN,
-			     .rtm_protocol = r->protocol, .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST };
+	uint8_t table = r->table ? r->table : RT_TABLE_MAIN;
+	struct rtmsg rtm = { .rtm_family = AF_INET6, .rtm_dst_len = r->dst_len, .rtm_src_len = r->lookup ? 128 : 0,
+			     .rtm_table = table, .rtm_protocol = r->protocol, .rtm_scope = RT_SCOPE_UNIVERSE,
+			     .rtm_type = r->type ? r->type : RTN_UNICAST };
 	struct rta_cacheinfo ci = { .rta_expires = r->expires_cs };
 	uint8_t pref = 0;
 	memcpy(nl_msg_fixed(b, off), &rtm, sizeof(rtm));
-	if (nl_put_u32(b, RTA_TABLE, RT_TABLE_MAIN) ||
+	if (nl_put_u32(b, RTA_TABLE, table) ||
 	    (r->dst_len && nl_put(b, RTA_DST, r->dst, sizeof(r->dst))) ||
+	    (r->lookup && (nl_put(b, RTA_SRC, r->src, sizeof(r->src)) ||
+			   nl_put(b, RTA_PREFSRC, r->prefsrc, sizeof(r->prefsrc)))) ||
 	    (r->has_gateway && nl_put(b, RTA_GATEWAY, r->gateway, sizeof(r->gateway))) ||
 	    nl_put_u32(b, RTA_OIF, (uint32_t)r->oif) || nl_put_u32(b, RTA_PRIORITY, r->priority) ||
 	    nl_put(b, RTA_CACHEINFO, &ci, sizeof(ci)) || nl_put(b, RTA_PREF, &pref, sizeof(pref))) {

@@ -204,6 +204,9 @@ struct rtnl_route6_info {
 	int oif;
 	uint32_t priority;
 	int32_t expires_cs;      /* hundredths of a second left; 0: none */
+	uint8_t table, type;     /* 0: main, unicast */
+	bool lookup;             /* an answer to RTM_GETROUTE: with RTA_SRC and RTA_PREFSRC */
+	uint8_t src[16], prefsrc[16];
 };
 
 /* The answer's messages: 0 or -EMSGSIZE (nothing written). */

@@ -1064,6 +1064,60 @@ static int get_route(struct rtnl_req *req, struct rtnl_reply *rep)
 	return rep->send(rep, &b);
 }
 
+/* RTM_GETROUTE of one IPv6 destination (inet6_rtm_getroute, rt6_fill_node):
+ * the output route's lookup, through RTA_OIF's device if given, as
+ * RTM_NEWROUTE: the destination /128, RTA_SRC the request's (::: Linux's
+ * subtrees), RTA_PREFSRC the source a socket would get; this host's own
+ * addresses and ::1 are the local table's (RTN_LOCAL through lo, proto
+ * kernel, metric 0). No route: -ENETUNREACH; RTA_IIF (an input route:
+ * Kestrel forwards nothing): -EOPNOTSUPP. */
+static int get_route6(struct rtnl_req *req, struct rtnl_reply *rep)
+{
+	uint8_t buf[ROUTE_MSG_MAX];
+	struct nl_buf b = { buf, 0, sizeof(buf) };
+	const struct nlattr *const *tb = req->tb;
+	struct rtnl_route6_info o = { .dst_len = 128, .lookup = true };
+	struct netdev *dev = NULL;
+	struct ipv6_dst out;
+	struct ipv6_route r;
+	struct in6 dst = { 0 };
+
+	if ((tb[RTA_DST] && nla_len(tb[RTA_DST]) < sizeof(dst.b)) || (tb[RTA_SRC] && nla_len(tb[RTA_SRC]) < sizeof(o.src)))
+		return -EINVAL;
+	if (tb[RTA_IIF])
+		return -EOPNOTSUPP;
+	if (tb[RTA_DST])
+		memcpy(dst.b, nla_data(tb[RTA_DST]), sizeof(dst.b));
+	if (tb[RTA_SRC])
+		memcpy(o.src, nla_data(tb[RTA_SRC]), sizeof(o.src));
+	if (tb[RTA_OIF] && !(dev = netdev_by_index((int)nla_get_u32(tb[RTA_OIF]))))
+		return -ENODEV;
+	int err = ipv6_route_lookup(&dst, dev, &out);
+	netdev_put(dev);
+	if (err)
+		return err == -EINVAL ? err : -ENETUNREACH;
+	o.oif = out.dev->ifindex;
+	memcpy(o.dst, dst.b, sizeof(o.dst));
+	memcpy(o.prefsrc, out.src.b, sizeof(o.prefsrc));
+	if (out.local) {
+		o.table = RT_TABLE_LOCAL;
+		o.type = RTN_LOCAL;
+		o.protocol = RTPROT_KERNEL;
+	} else if (!ipv6_fib_lookup(&dst, out.dev, &r)) {
+		struct rtnl_route6_info f;
+		route6_info(&r, time_ns(), &f); /* the route's own: its next hop, metric, protocol, expiry */
+		o.has_gateway = f.has_gateway;
+		memcpy(o.gateway, f.gateway, sizeof(o.gateway));
+		o.protocol = f.protocol;
+		o.priority = f.priority;
+		o.expires_cs = f.expires_cs;
+	}
+	netdev_put(out.dev);
+	if (rtnl_fill_route6(&b, &o, 0, req->nlh->nlmsg_seq, rep->pid))
+		return -EMSGSIZE;
+	return rep->send(rep, &b);
+}
+
 /* ---- neighbours ---------------------------------------------------------------------------- */
 
 /* An entry a request names: its family's table and its address (host
@@ -1319,7 +1373,7 @@ int rtnl_doit(struct rtnl_req *req, struct rtnl_reply *r)
 	case RTM_DELADDR:  return req->family == AF_INET6 ? del_addr6(req) : del_addr(req);
 	case RTM_NEWROUTE: return req->family == AF_INET6 ? new_route6(req) : new_route(req);
 	case RTM_DELROUTE: return req->family == AF_INET6 ? del_route6(req) : del_route(req);
-	case RTM_GETROUTE: return get_route(req, r);
+	case RTM_GETROUTE: return req->family == AF_INET6 ? get_route6(req, r) : get_route(req, r);
 	case RTM_NEWNEIGH: return new_neigh(req);
 	case RTM_DELNEIGH: return del_neigh(req);
 	default:           return -EOPNOTSUPP;

@@ -1728,6 +1728,72 @@ static int route6_user_steps(int fd, int ln)
 	return want_nlerr(fd, &q, -ESRCH, "RTM_DELROUTE ::1/128 dev lo metric 1024 again");
 }
 
+#define RTA_PREFSRC_ 7
+#define RTA_SRC_ 2
+
+/* ip -6 route get DST: the answer's header and attributes as Linux's
+ * rt6_fill_node writes them for a local destination: RTM_NEWROUTE, /128
+ * (and a source of ::, /128: Linux's subtrees), the local table,
+ * RTN_LOCAL, proto kernel, through lo, metric 0, source dst itself. */
+static int want_local6(int fd, const struct in6_addr *dst)
+{
+	static const struct in6_addr any;
+	struct rtm rt = { .family = AF_INET6, .dst_len = 128 };
+	struct req q;
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, dst, text, sizeof(text));
+	req_init(&q, RTM_GETROUTE_, F_REQUEST, &rt, sizeof(rt));
+	req_attr(&q, RTA_DST_, dst, 16);
+	req_send(fd, &q);
+	const struct nlhdr *h = first_msg(nl_read(fd));
+	const struct rtm *a = h ? (const struct rtm *)(h + 1) : NULL;
+	if (!h || h->type != RTM_NEWROUTE_ || h->seq != req_seq(&q))
+		return fail("ip -6 route get %s: no RTM_NEWROUTE answer (type %u)", text, h ? h->type : 0);
+	const struct rta *d = find_attr(h, sizeof(*a), RTA_DST_), *src = find_attr(h, sizeof(*a), RTA_SRC_),
+			 *pref = find_attr(h, sizeof(*a), RTA_PREFSRC_), *oif = find_attr(h, sizeof(*a), RTA_OIF_),
+			 *prio = find_attr(h, sizeof(*a), RTA_PRIORITY_ROUTE);
+	if (a->family != AF_INET6 || a->dst_len != 128 || a->src_len != 128 || a->table != 255 ||
+	    a->type != RTN_LOCAL_ || a->protocol != 2 || !d || rta_len(d) != 16 || memcmp(rta_data(d), dst, 16) ||
+	    !src || rta_len(src) != 16 || memcmp(rta_data(src), &any, 16) || !pref || rta_len(pref) != 16 ||
+	    memcmp(rta_data(pref), dst, 16) || !oif || rta_u32(oif) != 1 || !prio || rta_u32(prio) != 0)
+		return fail("ip -6 route get %s: family %u dst_len %u src_len %u table %u type %u proto %u, dst %s, "
+			    "src %s, prefsrc %s, oif %u, metric %d; want 10 128 128 255 2 2, itself, ::, itself, 1, 0",
+			    text, a->family, a->dst_len, a->src_len, a->table, a->type, a->protocol, d ? "given" : "none",
+			    src ? "given" : "none", pref ? "given" : "none", oif ? rta_u32(oif) : 0,
+			    prio ? (int)rta_u32(prio) : -1);
+	return CHECK_OK;
+}
+
+/* ip -6 route get: ::1 is local (the local table's); where no route
+ * goes, -ENETUNREACH (with 2001:db8:0:31::1/64 on lo: Linux answers for
+ * that address with lo's prefix route, a reject route, not its local
+ * one; Kestrel with a local route, not checked). Linux: in a network
+ * namespace of its own, lo brought up. */
+static int check_route6_get(void)
+{
+	static const struct in6_addr a = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x31, [15] = 1 } } };
+	static const struct in6_addr far = { { { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0x99, [15] = 1 } } };
+	struct rtm rt = { .family = AF_INET6, .dst_len = 128 };
+	int fd, ln, r;
+	struct req q;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	addr6_req(&q, RTM_NEWADDR_, &a, 1);
+	if ((r = news_begin(RTMGRP_IPV6_ROUTE_, "RTMGRP_IPV6_ROUTE", &fd, &ln)) == CHECK_OK &&
+	    (r = want_nlerr(fd, &q, 0, "RTM_NEWADDR 2001:db8:0:31::1/64 nodad")) == CHECK_OK &&
+	    (r = want_local6(fd, &in6addr_loopback)) == CHECK_OK) {
+		req_init(&q, RTM_GETROUTE_, F_REQUEST | F_ACK, &rt, sizeof(rt));
+		req_attr(&q, RTA_DST_, &far, 16);
+		r = want_nlerr(fd, &q, -ENETUNREACH, "ip -6 route get 2001:db8:0:99::1 (no route)");
+	}
+	addr6_req(&q, RTM_DELADDR_, &a, 0);
+	quiet_request(fd, &q);
+	news_end(fd, ln);
+	return r;
+}
+
 /* ip -6 route add and del (Linux: in a network namespace of its own; the
  * address and the route removed whatever happens). */
 static int check_route6_user(void)
@@ -2067,6 +2133,7 @@ static const struct check checks[] = {
 	{ "route-news", check_route_news },
 	{ "route6-news", check_route6_news },
 	{ "route6-user", check_route6_user },
+	{ "route6-get", check_route6_get },
 	{ "neigh-news", check_neigh_news },
 	{ "routes", check_routes },
 	{ "neigh-setlink", check_neigh_setlink },

@@ -1710,8 +1710,9 @@ def v6_user_route(k):
     gateway nobody answers for takes V6_ROUTED's pings there (before the
     default route through the peer: the longer prefix), so they fail;
     replaced by the peer's global address as gateway (reached by the
-    advertised prefix's route, whose device it takes), they are answered;
-    deleted, the route is gone. The figures."""
+    advertised prefix's route, whose device it takes), they are answered
+    and ip -6 route get names that gateway and the SLAAC source; deleted,
+    the route is gone. The figures."""
     k.must(f"ip -6 route add {V6_ROUTED_NET} via {V6_NOBODY_LL} dev eth0")
     lines = v6_route_lines(k)
     if lines != [f"{V6_ROUTED_NET} via {V6_NOBODY_LL} dev eth0  metric 1024"]:
@@ -1724,6 +1725,10 @@ def v6_user_route(k):
     if lines != [f"{V6_ROUTED_NET} via {V6_PEER} dev eth0  metric 1024"]:
         raise CaseFailed(f"ip -6 route replace {V6_ROUTED_NET} via {V6_PEER}: ip -6 route shows {lines}")
     rtt = ping(k, V6_ROUTED, "ping6")
+    out, _ = k.must(f"ip -6 route get {V6_ROUTED}")
+    if not any(f"via {V6_PEER} dev eth0" in x and f"src {V6_GLOBAL}" in x for x in out):
+        raise CaseFailed(f"ip -6 route get {V6_ROUTED}: " + " / ".join(out) +
+                         f"; want via {V6_PEER} dev eth0, src {V6_GLOBAL}")
     k.must(f"ip -6 route del {V6_ROUTED_NET}")
     if v6_route_lines(k):
         raise CaseFailed(f"ip -6 route del {V6_ROUTED_NET}: still shown")
