@@ -83,6 +83,8 @@ struct runq {
 	unsigned nr;              /* threads queued (the running one is not) */
 	uint64_t gen;             /* incremented by every enqueue */
 	uint64_t min_vrt;         /* the vrt its threads are measured from; never goes back */
+	int run_nice;             /* the nice value of the thread its CPU runs (RUN_NICE_IDLE:
+				   * its idle thread); written at each switch, read by wakers */
 	/* its CPU's own */
 	struct thread *switched_from; /* the thread the last switch left (finish_switch) */
 	struct thread *move_after;    /* it, to be queued where its affinity says, after it */
@@ -158,6 +160,7 @@ static bool idle_poll_off;
  * creator's min_vrt and does not preempt (Linux lets the parent run on).
  */
 #define WAKE_GRAN_NS   1000000ull  /* Linux's sched_wakeup_granularity (1 ms) */
+#define RUN_NICE_IDLE  (-1000)      /* runq.run_nice of a CPU in its idle thread: below every nice */
 #define WAKE_CREDIT_NS 3000000ull  /* half of Linux's sched_latency (6 ms) */
 
 /*
@@ -384,6 +387,21 @@ static bool wake_preempts(const struct thread *t)
 	return vrt_now(cur) > t->vrt + WAKE_GRAN_NS;
 }
 
+/* Does t, woken onto CPU cpu (another), take it at once from the thread
+ * it runs: is that a thread of a higher nice value (a lower priority)?
+ * Linux's check_preempt_wakeup would say so (the other's vrt runs ahead
+ * of t's by the weights) and send the reschedule IPI. Between threads of
+ * one nice value the woken one waits for that CPU's tick (see
+ * run_enqueue_woken). From the nice value that CPU published at its last
+ * switch: a hint, without its locks. */
+static bool remote_preempts(const struct thread *t, unsigned cpu)
+{
+	int running = __atomic_load_n(&runqs[cpu].run_nice, __ATOMIC_RELAXED);
+
+	return running != RUN_NICE_IDLE && !never_ran(t) &&
+	       running > __atomic_load_n(&t->cred.nice, __ATOMIC_RELAXED);
+}
+
 /* Take the first thread of CPU from's queue that may run on CPU to and
  * is off its CPU (a thread queued again while its CPU switches away from
  * it is that CPU's to take); NULL when there is none. from's queue
@@ -424,26 +442,34 @@ static void run_enqueue(struct thread *t)
 /*
  * t woke from a sleep: queued as run_enqueue does, but first, with this
  * CPU told to switch at its next preemption point, when it waits here and
- * is owed this CPU (wake_preempts). A thread owed another busy CPU waits
- * for that CPU's tick: an IPI would bring the CPU into the kernel for the
- * kernel lock the waker holds, and stress-ng's sigsuspend stressor on two
- * CPUs made 8,000 round trips a second with it, 32,000 without (Linux
+ * is owed this CPU (wake_preempts); first too, with that CPU told to
+ * switch and sent the reschedule IPI, when it waits on another CPU that
+ * runs a thread of lower priority (remote_preempts). A thread owed
+ * another CPU busy with a thread of its own priority waits for that
+ * CPU's tick: an IPI would bring the CPU into the kernel for the kernel
+ * lock the waker holds, and stress-ng's sigsuspend stressor on two CPUs
+ * made 8,000 round trips a second with it, 32,000 without (Linux
  * 24,000). t is the caller's to queue; interrupts off.
  */
 static void run_enqueue_woken(struct thread *t)
 {
 	unsigned cpu = select_cpu(t);
 	struct runq *rq = &runqs[cpu];
+	bool here = cpu == smp_cpu_id();
 
 	wake_place(t, cpu);
-	bool preempt = cpu == smp_cpu_id() && wake_preempts(t);
+	bool preempt = here ? wake_preempts(t) : remote_preempts(t, cpu);
 	spin_lock_irqoff(&rq->lock);
 	rq_add(cpu, t, preempt);
 	spin_unlock_irqoff(&rq->lock);
-	if (preempt)
+	if (preempt && here) {
 		this_cpu()->need_resched = true;
-	else
+	} else if (preempt) {
+		smp_cpu(cpu)->need_resched = true; /* its return to user mode switches */
+		smp_send_ipi(cpu, VEC_IPI_RESCHED);
+	} else {
 		kick_cpu(cpu);
+	}
 }
 
 /* The online CPU other than me with the most threads queued that have at
@@ -628,6 +654,9 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 		}
 	}
 	next->run_since = now;
+	__atomic_store_n(&runqs[cpu].run_nice,
+			 is_idle(next) ? RUN_NICE_IDLE : __atomic_load_n(&next->cred.nice, __ATOMIC_RELAXED),
+			 __ATOMIC_RELAXED);
 	cpu_ticks[cpu].switches++;
 	__atomic_store_n(&this_cpu()->current, next, __ATOMIC_RELAXED);
 	next->state = THREAD_RUNNING;

@@ -1057,6 +1057,108 @@ static int check_nice_share(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- nice-latency */
+
+#define NICE_LAT_ROUNDS 21    /* wake-ups; the median of their latencies counts */
+#define NICE_LAT_NICE   19
+#define NICE_LAT_GAP_US 2000  /* between the waker's writes */
+#define NICE_LAT_MAX_US 4000  /* Linux: tens of microseconds; a wake that waits for the hog's tick: 10 ms */
+
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ll + ts.tv_nsec / 1000;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+/* The waker: on cpus[1] (cpus[0] with one CPU), NICE_LAT_ROUNDS times,
+ * notes the time and writes a byte to the pipe. */
+struct nice_waker {
+	int fd;
+	_Atomic long long sent;
+};
+
+static void *nice_wake(void *arg)
+{
+	struct nice_waker *w = arg;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpus[ncpu > 1 ? 1 : 0], &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	for (int i = 0; i < NICE_LAT_ROUNDS; i++) {
+		usleep(NICE_LAT_GAP_US);
+		atomic_store(&w->sent, now_us());
+		if (write(w->fd, "w", 1) != 1)
+			break;
+	}
+	return NULL;
+}
+
+/* A nice-0 thread blocked in read() on the CPU where a nice-19 thread
+ * spins, woken by a pipe write (from another CPU when there is one):
+ * it runs at once (Linux's wake-up preemption: its virtual run time is
+ * far behind the hog's; a reschedule IPI from the waker's CPU), not at
+ * the hog's next tick or slice end: the median from write to read's
+ * return is under NICE_LAT_MAX_US. */
+static int check_nice_latency(void)
+{
+	struct nice_spinner hog = { .nice = NICE_LAT_NICE };
+	struct nice_waker w = { 0 };
+	long long late[NICE_LAT_ROUNDS];
+	int p[2], r = CHECK_OK, n = 0;
+	pthread_t th, wt;
+	cpu_set_t one;
+	char b;
+
+	if (pipe(p))
+		return fail("pipe: %s", errname(errno));
+	atomic_store(&nice_go, 1);
+	atomic_store(&nice_stop, 0);
+	if (pthread_create(&th, NULL, nice_spin, &hog)) {
+		close(p[0]), close(p[1]);
+		return fail("pthread_create: %s", errname(errno));
+	}
+	while (!atomic_load(&hog.tid))
+		usleep(1000);
+	CPU_ZERO(&one);
+	CPU_SET(cpus[0], &one);
+	if (hog.err || sched_setaffinity(0, sizeof(one), &one))
+		r = fail("affinity or setpriority: %s", errname(hog.err ? hog.err : errno));
+	w.fd = p[1];
+	if (r == CHECK_OK && pthread_create(&wt, NULL, nice_wake, &w))
+		r = fail("pthread_create: %s", errname(errno));
+	for (; r == CHECK_OK && n < NICE_LAT_ROUNDS && read(p[0], &b, 1) == 1; n++)
+		late[n] = now_us() - atomic_load(&w.sent);
+	if (r == CHECK_OK)
+		pthread_join(wt, NULL);
+	atomic_store(&nice_stop, 1);
+	pthread_join(th, NULL);
+	unpin_self();
+	close(p[0]), close(p[1]);
+	if (r != CHECK_OK)
+		return r;
+	if (n < NICE_LAT_ROUNDS)
+		return fail("read: %d wake-ups of %d (%s)", n, NICE_LAT_ROUNDS, errname(errno));
+	qsort(late, NICE_LAT_ROUNDS, sizeof(late[0]), cmp_ll);
+	long long median = late[NICE_LAT_ROUNDS / 2];
+	if (median > NICE_LAT_MAX_US)
+		return fail("a reader beside a nice-%d spinner on its CPU ran %lld us after the write (median of %d; "
+			    "the least %lld, the most %lld), want under %d", NICE_LAT_NICE, median, NICE_LAT_ROUNDS,
+			    late[0], late[NICE_LAT_ROUNDS - 1], NICE_LAT_MAX_US);
+	remark("a reader beside a nice-%d spinner ran %lld us after the write (median; %lld to %lld), %s",
+	       NICE_LAT_NICE, median, late[0], late[NICE_LAT_ROUNDS - 1],
+	       ncpu > 1 ? "written from another CPU" : "on one CPU");
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "spread-procs", check_spread_procs },
 	{ "spread-threads", check_spread_threads },
@@ -1069,6 +1171,7 @@ static const struct check checks[] = {
 	{ "progress-n+1", check_progress_n1 },
 	{ "progress-2n", check_progress_2n },
 	{ "nice-share", check_nice_share },
+	{ "nice-latency", check_nice_latency },
 };
 
 int main(int argc, char **argv)
