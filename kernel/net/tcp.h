@@ -611,6 +611,14 @@ void tcp_drop_embryo(struct tcp_conn *c);
 /* Bytes tcp_send can queue now; bytes tcp_recv can return now. */
 uint32_t tcp_send_space(const struct tcp_conn *c);
 uint32_t tcp_recv_avail(const struct tcp_conn *c);
+/* TCP_NOTSENT_LOWAT (lowat: the mark in force, UINT32_MAX none): the
+ * bytes written and not yet sent (Linux's write_seq - snd_nxt); whether
+ * the socket polls writable by them (Linux's __tcp_stream_memory_free
+ * with wake 1: below half the mark); how many bytes a sending call may
+ * queue under the mark (tcp_notsent_room, at most UINT32_MAX). */
+uint32_t tcp_notsent(const struct tcp_conn *c);
+bool tcp_notsent_writable(const struct tcp_conn *c, uint32_t lowat);
+uint32_t tcp_notsent_room(const struct tcp_conn *c, uint32_t lowat);
 /* SO_ERROR: the pending error (positive errno), cleared. */
 int tcp_take_error(struct tcp_conn *c);
 /* TCP_NODELAY, TCP_CORK (turning either so pushes what is held), SO_KEEPALIVE. */

@@ -76,6 +76,10 @@ struct inet_opts {
 	bool quickack_set; /* TCP_QUICKACK set since the connection last took it (tcp_sock.c) */
 	int linger2, window_clamp;
 	unsigned user_timeout;
+	/* TCP_NOTSENT_LOWAT (0: net.ipv4.tcp_notsent_lowat's): the data path
+	 * reads it without the socket's lock, so it is loaded and stored
+	 * whole (__atomic) */
+	uint32_t notsent_lowat;
 };
 
 /* An AF_INET or AF_INET6 socket's own state (net/inet.c). Lock rule: as

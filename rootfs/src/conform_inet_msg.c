@@ -628,15 +628,17 @@ static int check_tcp_refused_port(void)
 	return r;
 }
 
-/* A TCP pair on 127.0.0.1: l listens, c connected, s accepted. */
-static int tcp_pair(int *l, int *c, int *s)
+/* A TCP pair on 127.0.0.1: l listens (with SO_RCVBUF rcvbuf unless 0,
+ * which s inherits), c connected, s accepted. */
+static int tcp_pair_rcvbuf(int *l, int *c, int *s, int rcvbuf)
 {
 	struct sockaddr_in a = lo(0);
 	socklen_t len = sizeof(a);
 
 	*c = *s = -1;
 	*l = socket(AF_INET, SOCK_STREAM, 0);
-	if (*l < 0 || bind(*l, (struct sockaddr *)&a, sizeof(a)) || listen(*l, 4) ||
+	if (*l < 0 || (rcvbuf && set_int(*l, SOL_SOCKET, SO_RCVBUF, rcvbuf)) ||
+	    bind(*l, (struct sockaddr *)&a, sizeof(a)) || listen(*l, 4) ||
 	    getsockname(*l, (struct sockaddr *)&a, &len))
 		return -1;
 	*c = socket(AF_INET, SOCK_STREAM, 0);
@@ -644,6 +646,11 @@ static int tcp_pair(int *l, int *c, int *s)
 		return -1;
 	*s = accept(*l, NULL, NULL);
 	return *s < 0 ? -1 : 0;
+}
+
+static int tcp_pair(int *l, int *c, int *s)
+{
+	return tcp_pair_rcvbuf(l, c, s, 0);
 }
 
 /* TCP_INQ: each read's control message says what is still queued. */
@@ -732,6 +739,89 @@ static int check_tcp_shutdown_connecting(void)
 	return r;
 }
 
+#ifndef TCP_NOTSENT_LOWAT
+#define TCP_NOTSENT_LOWAT 25
+#endif
+#ifndef SIOCOUTQNSD
+#define SIOCOUTQNSD 0x894B
+#endif
+#define LOWAT_MARK 20000          /* the mark the check sets */
+#define LOWAT_GOAL_SLACK 65536    /* what the last skb may take past it (one GSO packet) */
+#define LOWAT_FILL_MAX (4 << 20)  /* the most a filling loop writes */
+
+/* Nonblocking writes of 1000 bytes on c until EAGAIN: the bytes taken, or -1. */
+static long write_until_eagain(int c)
+{
+	static char chunk[1000];
+	long n = 0;
+
+	while (n < LOWAT_FILL_MAX) {
+		ssize_t k = send(c, chunk, sizeof(chunk), MSG_DONTWAIT);
+		if (k < 0)
+			return errno == EAGAIN ? n : -1;
+		n += k;
+	}
+	return n;
+}
+
+/* c's unsent bytes (SIOCOUTQNSD), or -1. */
+static int notsent_of(int c)
+{
+	int v = -1;
+
+	return ioctl(c, SIOCOUTQNSD, &v) ? -1 : v;
+}
+
+/*
+ * TCP_NOTSENT_LOWAT (tcp(7)): 0 unless set, any int read back; with a
+ * mark, writes stop once the unsent bytes reach it (the last skb may
+ * take them past it by at most a GSO packet), long before the send
+ * buffer is full, and POLLOUT waits for them to fall below half the
+ * mark (a higher mark gives it at once). The peer reads nothing and has
+ * a small window, so what is written stays unsent.
+ */
+static int check_tcp_notsent_lowat(void)
+{
+	int l, c, s, r = 0, v = -1, n;
+	socklen_t vl = sizeof(v);
+	long took = 0;
+
+	if (tcp_pair_rcvbuf(&l, &c, &s, 4096)) {
+		close_all(l, c, s);
+		return fail("connection: %s", strerror(errno));
+	}
+	if (getsockopt(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl) || v != 0)
+		r = fail("TCP_NOTSENT_LOWAT reads %d at first, want 0", v);
+	if (!r && (set_int(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, -1) ||
+		   getsockopt(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl) || v != -1))
+		r = fail("TCP_NOTSENT_LOWAT -1 reads %d: %s", v, strerror(errno));
+	if (!r && (set_int(c, SOL_SOCKET, SO_SNDBUF, 200000) ||
+		   set_int(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, LOWAT_MARK)))
+		r = fail("setsockopt: %s", strerror(errno));
+	if (!r && (took = write_until_eagain(c)) < 0)
+		r = fail("write: %s", strerror(errno));
+	n = r ? 0 : notsent_of(c);
+	if (!r && (n < LOWAT_MARK || n >= LOWAT_MARK + LOWAT_GOAL_SLACK))
+		r = fail("%ld bytes taken, %d unsent: want %d to %d unsent", took, n, LOWAT_MARK,
+			 LOWAT_MARK + LOWAT_GOAL_SLACK - 1);
+	if (!r) {
+		struct pollfd p = { c, POLLOUT, 0 };
+		if (poll(&p, 1, 0) != 0)
+			r = fail("poll at %d unsent: revents %#x, want none", n, p.revents);
+	}
+	if (!r && set_int(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, 2 * n + 1))
+		r = fail("TCP_NOTSENT_LOWAT %d: %s", 2 * n + 1, strerror(errno));
+	if (!r) {
+		struct pollfd p = { c, POLLOUT, 0 };
+		if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+			r = fail("poll under a mark of %d: revents %#x, want POLLOUT", 2 * n + 1, p.revents);
+	}
+	if (!r)
+		remark("%ld bytes taken, %d unsent", took, n);
+	close_all(l, c, s);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "ip-cmsgs", check_ip_cmsgs },
 	{ "timestamp", check_timestamp },
@@ -750,6 +840,7 @@ static const struct check checks[] = {
 	{ "tcp-inq", check_tcp_inq },
 	{ "tcp-maxseg", check_tcp_maxseg },
 	{ "tcp-shutdown-connecting", check_tcp_shutdown_connecting },
+	{ "tcp-notsent-lowat", check_tcp_notsent_lowat },
 };
 
 int main(int argc, char **argv)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/errno.h"
+#include "net/tcp_priv.h" /* tcp_size_goal */
 #include "net/tcp.h"
 #include "net/tcp_seq.h"
 #include "net/wire.h"
@@ -2286,6 +2287,37 @@ UNIT_TEST(bad_ack_outside_established)
 	return NULL;
 }
 
+/*
+ * TCP_NOTSENT_LOWAT's arithmetic (Linux's sk_stream_memory_free, asked
+ * only for a new skb): the unsent tail skb fills to the size goal
+ * whatever the mark; new skbs start while the unsent bytes are below it;
+ * poll says writable below half the mark.
+ */
+UNIT_TEST(notsent_lowat_room)
+{
+	struct tcp_conn *a = &S.c[A];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	uint32_t goal = tcp_size_goal(a, false);
+	CHECK(goal >= a->snd_mss);
+	CHECK_EQ(tcp_notsent(a), 0);
+	CHECK_EQ(tcp_notsent_room(a, UINT32_MAX), UINT32_MAX);
+	CHECK_EQ(tcp_notsent_room(a, 1), goal);         /* one new skb */
+	tcp_set_cork(a, true, S.now);                   /* nothing leaves */
+	CHECK_EQ(tcp_send(a, "0123456789", 10, 0, S.now), 10);
+	CHECK_EQ(tcp_notsent(a), 10);
+	CHECK_EQ(tcp_notsent_room(a, 5), goal - 10);    /* the tail's room only */
+	CHECK_EQ(tcp_notsent_room(a, goal + 20), 2 * goal - 10);
+	CHECK(tcp_notsent_writable(a, 21));
+	CHECK(!tcp_notsent_writable(a, 20));
+	tcp_set_cork(a, false, S.now);
+	run_for(1 * SEC);
+	CHECK_EQ(tcp_notsent(a), 0);
+	CHECK(tcp_notsent_writable(a, 1));
+	return NULL;
+}
+
 /* ---- timers -------------------------------------------------------------------------------- */
 
 UNIT_TEST(syn_retries_timeout)
@@ -2986,6 +3018,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(connect_refused),
 	UNIT_ENTRY(rst_and_syn_challenge_ack),
 	UNIT_ENTRY(bad_ack_outside_established),
+	UNIT_ENTRY(notsent_lowat_room),
 	UNIT_ENTRY(syn_retries_timeout),
 	UNIT_ENTRY(retries2_timeout),
 	UNIT_ENTRY(keepalive),
