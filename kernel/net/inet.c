@@ -531,6 +531,7 @@ void inet_inherit(struct unix_sock *e, const struct unix_sock *l)
 	e->family = l->family;
 	e->protocol = l->protocol;
 	e->sockopt_bits = l->sockopt_bits;
+	e->zerocopy = l->zerocopy;
 	e->linger = l->linger;
 	e->tstamp = l->tstamp;
 	e->priority = l->priority;

@@ -1654,7 +1654,12 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 	if (!total && (!s->in.tcp || s->in.tcp->conn.snd_shut))
 		return unix_broken_pipe(flags); /* even nothing cannot be sent after SHUT_WR, as Linux */
 	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
-	return wire_send_loop(f, s, m, flags, total, deadline);
+	struct inet_err *zc = NULL;
+	if ((flags & MSG_ZEROCOPY) && total && s->zerocopy && !(zc = inet_zc_prepare()))
+		return -ENOBUFS; /* MSG_ZEROCOPY without SO_ZEROCOPY is ignored, as Linux */
+	long r = wire_send_loop(f, s, m, flags, total, deadline);
+	inet_zc_complete(s, zc, r > 0);
+	return r;
 }
 
 
@@ -1889,7 +1894,7 @@ static unsigned conn_poll(const struct unix_sock *s, const struct tcp_conn *c, u
 static unsigned wire_poll(const struct unix_sock *s)
 {
 	struct tcp_sock *ts = s->in.tcp;
-	unsigned mask = peek_err(s) ? POLLERR : 0;
+	unsigned mask = peek_err(s) || inet_err_pending(s) ? POLLERR : 0; /* tcp_poll's error queue */
 	if (!ts)
 		return mask | POLLIN | POLLRDHUP | POLLHUP | POLLOUT;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);

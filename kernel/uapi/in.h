@@ -77,6 +77,9 @@ struct sock_extended_err {
 	uint32_t ee_info, ee_data;
 };
 #define SO_EE_ORIGIN_ICMP  2
+#define SO_EE_ORIGIN_ICMP6 3
+#define SO_EE_ORIGIN_ZEROCOPY 5  /* a MSG_ZEROCOPY completion: ee_info..ee_data the sends' ids */
+#define SO_EE_CODE_ZEROCOPY_COPIED 1 /* its ee_code: the kernel copied the bytes */
 #define IP_ECN_MASK        3    /* INET_ECN_MASK: the low bits of IP_TOS a TCP socket keeps */
 
 /* level IPPROTO_IPV6: options, and (RFC 3542) the control messages of a datagram */

@@ -822,6 +822,169 @@ static int check_tcp_notsent_lowat(void)
 	return r;
 }
 
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY 60
+#endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY 0x4000000
+#endif
+#define SO_EE_ORIGIN_ZEROCOPY 5
+#define SO_EE_CODE_ZEROCOPY_COPIED 1
+#define ZC_WAIT_MS 2000  /* how long a completion may take (Linux's waits for the ACK) */
+
+/* SO_ZEROCOPY's answers: TCP and UDP take 0 and 1, read back; 2 is EINVAL; AF_UNIX's is EOPNOTSUPP. */
+static int check_zerocopy_opt(void)
+{
+	int t = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0), x = socket(AF_UNIX, SOCK_STREAM, 0);
+	int r = 0, v = -1;
+	socklen_t vl = sizeof(v);
+
+	if (t < 0 || u < 0 || x < 0)
+		r = fail("sockets: %s", strerror(errno));
+	if (!r && (getsockopt(t, SOL_SOCKET, SO_ZEROCOPY, &v, &vl) || v != 0))
+		r = fail("SO_ZEROCOPY reads %d at first, want 0", v);
+	if (!r) {
+		errno = 0;
+		r = want_ok("TCP SO_ZEROCOPY 1", set_int(t, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+		    want_err("TCP SO_ZEROCOPY 2", set_int(t, SOL_SOCKET, SO_ZEROCOPY, 2), EINVAL) ||
+		    want_ok("UDP SO_ZEROCOPY 1", set_int(u, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+		    want_err("AF_UNIX SO_ZEROCOPY 1", set_int(x, SOL_SOCKET, SO_ZEROCOPY, 1), EOPNOTSUPP) ? CHECK_FAIL : 0;
+	}
+	if (!r && (getsockopt(t, SOL_SOCKET, SO_ZEROCOPY, &v, &vl) || v != 1))
+		r = fail("SO_ZEROCOPY reads %d after 1", v);
+	close(t);
+	close(u);
+	close(x);
+	return r;
+}
+
+/*
+ * One completion off fd's error queue, waiting up to ZC_WAIT_MS for
+ * POLLERR: 1 with its range in *lo..*hi and code in *code, 0 if none
+ * came, or CHECK_FAIL (c_why says why: a wrong form).
+ */
+static int zc_take(int fd, uint32_t *lo, uint32_t *hi, int *code)
+{
+	char ctl[256], buf[8];
+	struct pollfd p = { fd, 0, 0 };
+	struct iovec v = { buf, sizeof(buf) };
+	struct sockaddr_in name;
+	struct msghdr m = { .msg_name = &name, .msg_namelen = sizeof(name), .msg_iov = &v, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+
+	if (poll(&p, 1, ZC_WAIT_MS) != 1 || !(p.revents & POLLERR))
+		return 0;
+	ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE);
+	if (n != 0)
+		return fail("recvmsg MSG_ERRQUEUE: %zd (%s), want 0", n, n < 0 ? strerror(errno) : "bytes");
+	struct sock_extended_err *ee = cmsg_find(ctl, m.msg_controllen, IPPROTO_IP, IP_RECVERR);
+	if (!(m.msg_flags & MSG_ERRQUEUE) || m.msg_namelen != 0 || !ee)
+		return fail("flags %#x namelen %u, %s", m.msg_flags, (unsigned)m.msg_namelen,
+			    ee ? "IP_RECVERR there" : "no IP_RECVERR control message");
+	if (ee->ee_errno || ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee->ee_type ||
+	    (ee->ee_code & ~SO_EE_CODE_ZEROCOPY_COPIED))
+		return fail("errno %u origin %u type %u code %u", ee->ee_errno, ee->ee_origin, ee->ee_type, ee->ee_code);
+	*lo = ee->ee_info;
+	*hi = ee->ee_data;
+	*code = ee->ee_code;
+	return 1;
+}
+
+/* Completions on fd until the ids 0..last are covered, in order: 0, or CHECK_FAIL. */
+static int zc_expect(int fd, uint32_t last, int *code)
+{
+	uint32_t next = 0, lo, hi;
+
+	while (next <= last) {
+		int got = zc_take(fd, &lo, &hi, code);
+		if (got < 0)
+			return got;
+		if (!got)
+			return fail("no completion for id %u within %d ms", next, ZC_WAIT_MS);
+		if (lo != next || hi < lo || hi > last)
+			return fail("completion %u..%u, want from %u to at most %u", lo, hi, next, last);
+		next = hi + 1;
+	}
+	return 0;
+}
+
+/*
+ * MSG_ZEROCOPY on TCP (Linux's msg_zerocopy(7) and Documentation/
+ * networking/msg_zerocopy.rst): each send that takes bytes gets the
+ * next id, and its completion comes on the error queue (POLLERR,
+ * recvmsg(MSG_ERRQUEUE): no bytes, no name, an IP_RECVERR control
+ * message of origin SO_EE_ORIGIN_ZEROCOPY, ee_info..ee_data the ids);
+ * a send of nothing takes no id; the bytes arrive; SO_ERROR stays 0.
+ * Without SO_ZEROCOPY the flag is ignored: no completion.
+ */
+static int check_zerocopy_tcp(void)
+{
+	int l, c, s, r = 0, code = -1, err = -1;
+	char buf[200], got[200];
+	socklen_t el = sizeof(err);
+
+	if (tcp_pair(&l, &c, &s)) {
+		close_all(l, c, s);
+		return fail("connection: %s", strerror(errno));
+	}
+	memset(buf, 'z', sizeof(buf));
+	errno = 0;
+	r = want_ok("SO_ZEROCOPY", set_int(c, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+	    want_err("MSG_ERRQUEUE with none", recv(c, got, sizeof(got), MSG_ERRQUEUE), EAGAIN) ||
+	    want_eq("send 100", send(c, buf, 100, MSG_ZEROCOPY), 100) ||
+	    want_eq("send 0", send(c, buf, 0, MSG_ZEROCOPY), 0) ||
+	    want_eq("send 50", send(c, buf, 50, MSG_ZEROCOPY), 50) ||
+	    want_eq("recv 150", recv(s, got, 150, MSG_WAITALL), 150) ? CHECK_FAIL : 0;
+	if (!r)
+		r = zc_expect(c, 1, &code);
+	if (!r && (getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el) || err))
+		r = fail("SO_ERROR %d after the completions", err);
+	if (!r) {
+		errno = 0;
+		r = want_err("MSG_ERRQUEUE emptied", recv(c, got, sizeof(got), MSG_ERRQUEUE), EAGAIN) ||
+		    want_eq("send without SO_ZEROCOPY", send(s, buf, 10, MSG_ZEROCOPY), 10) ||
+		    want_eq("its bytes", recv(c, got, 10, MSG_WAITALL), 10) ? CHECK_FAIL : 0;
+	}
+	if (!r) {
+		struct pollfd p = { s, 0, 0 };
+		if (poll(&p, 1, 200) != 0)
+			r = fail("without SO_ZEROCOPY: revents %#x, want none", p.revents);
+	}
+	if (!r)
+		remark("ee_code %d", code);
+	close_all(l, c, s);
+	return r;
+}
+
+/* MSG_ZEROCOPY on UDP: each datagram sent takes an id; consecutive
+ * completions not yet read come as one range. */
+static int check_zerocopy_udp(void)
+{
+	struct sockaddr_in to;
+	int rx = udp_bound(&to), u = socket(AF_INET, SOCK_DGRAM, 0), r = 0, code = -1;
+	char buf[64] = "zerocopy";
+
+	if (rx < 0 || u < 0)
+		r = fail("sockets: %s", strerror(errno));
+	if (!r) {
+		errno = 0;
+		r = want_ok("SO_ZEROCOPY", set_int(u, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+		    want_eq("sendto 1", sendto(u, buf, 8, MSG_ZEROCOPY, (struct sockaddr *)&to, sizeof(to)), 8) ||
+		    want_eq("sendto 2", sendto(u, buf, 8, MSG_ZEROCOPY, (struct sockaddr *)&to, sizeof(to)), 8) ||
+		    want_eq("sendto 3", sendto(u, buf, 8, MSG_ZEROCOPY, (struct sockaddr *)&to, sizeof(to)), 8)
+			? CHECK_FAIL : 0;
+	}
+	if (!r)
+		r = zc_expect(u, 2, &code);
+	if (!r)
+		remark("ee_code %d", code);
+	if (rx >= 0)
+		close(rx);
+	if (u >= 0)
+		close(u);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "ip-cmsgs", check_ip_cmsgs },
 	{ "timestamp", check_timestamp },
@@ -841,6 +1004,9 @@ static const struct check checks[] = {
 	{ "tcp-maxseg", check_tcp_maxseg },
 	{ "tcp-shutdown-connecting", check_tcp_shutdown_connecting },
 	{ "tcp-notsent-lowat", check_tcp_notsent_lowat },
+	{ "zerocopy-opt", check_zerocopy_opt },
+	{ "zerocopy-tcp", check_zerocopy_tcp },
+	{ "zerocopy-udp", check_zerocopy_udp },
 };
 
 int main(int argc, char **argv)
