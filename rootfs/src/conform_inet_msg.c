@@ -861,14 +861,15 @@ static int check_zerocopy_opt(void)
 /*
  * One completion off fd's error queue, waiting up to ZC_WAIT_MS for
  * POLLERR: 1 with its range in *lo..*hi and code in *code, 0 if none
- * came, or CHECK_FAIL (c_why says why: a wrong form).
+ * came, or CHECK_FAIL (c_why says why: a wrong form). v6: fd is an
+ * AF_INET6 socket, whose control message is IPV6_RECVERR's.
  */
-static int zc_take(int fd, uint32_t *lo, uint32_t *hi, int *code)
+static int zc_take(int fd, int v6, uint32_t *lo, uint32_t *hi, int *code)
 {
 	char ctl[256], buf[8];
 	struct pollfd p = { fd, 0, 0 };
 	struct iovec v = { buf, sizeof(buf) };
-	struct sockaddr_in name;
+	struct sockaddr_in6 name;
 	struct msghdr m = { .msg_name = &name, .msg_namelen = sizeof(name), .msg_iov = &v, .msg_iovlen = 1,
 			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
 
@@ -877,10 +878,11 @@ static int zc_take(int fd, uint32_t *lo, uint32_t *hi, int *code)
 	ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE);
 	if (n != 0)
 		return fail("recvmsg MSG_ERRQUEUE: %zd (%s), want 0", n, n < 0 ? strerror(errno) : "bytes");
-	struct sock_extended_err *ee = cmsg_find(ctl, m.msg_controllen, IPPROTO_IP, IP_RECVERR);
+	struct sock_extended_err *ee = cmsg_find(ctl, m.msg_controllen, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+						 v6 ? IPV6_RECVERR : IP_RECVERR);
 	if (!(m.msg_flags & MSG_ERRQUEUE) || m.msg_namelen != 0 || !ee)
 		return fail("flags %#x namelen %u, %s", m.msg_flags, (unsigned)m.msg_namelen,
-			    ee ? "IP_RECVERR there" : "no IP_RECVERR control message");
+			    ee ? "RECVERR there" : "no RECVERR control message of the family");
 	if (ee->ee_errno || ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee->ee_type ||
 	    (ee->ee_code & ~SO_EE_CODE_ZEROCOPY_COPIED))
 		return fail("errno %u origin %u type %u code %u", ee->ee_errno, ee->ee_origin, ee->ee_type, ee->ee_code);
@@ -891,12 +893,12 @@ static int zc_take(int fd, uint32_t *lo, uint32_t *hi, int *code)
 }
 
 /* Completions on fd until the ids 0..last are covered, in order: 0, or CHECK_FAIL. */
-static int zc_expect(int fd, uint32_t last, int *code)
+static int zc_expect(int fd, int v6, uint32_t last, int *code)
 {
 	uint32_t next = 0, lo, hi;
 
 	while (next <= last) {
-		int got = zc_take(fd, &lo, &hi, code);
+		int got = zc_take(fd, v6, &lo, &hi, code);
 		if (got < 0)
 			return got;
 		if (!got)
@@ -936,7 +938,7 @@ static int check_zerocopy_tcp(void)
 	    want_eq("send 50", send(c, buf, 50, MSG_ZEROCOPY), 50) ||
 	    want_eq("recv 150", recv(s, got, 150, MSG_WAITALL), 150) ? CHECK_FAIL : 0;
 	if (!r)
-		r = zc_expect(c, 1, &code);
+		r = zc_expect(c, 0, 1, &code);
 	if (!r && (getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el) || err))
 		r = fail("SO_ERROR %d after the completions", err);
 	if (!r) {
@@ -956,12 +958,38 @@ static int check_zerocopy_tcp(void)
 	return r;
 }
 
+/* The same on an AF_INET6 UDP socket to ::1: IPV6_RECVERR's control
+ * message. 0, CHECK_FAIL, or CHECK_SKIP when the host has no ::1. */
+static int zerocopy_udp6(int *code)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t tl = sizeof(to);
+	int rx = socket(AF_INET6, SOCK_DGRAM, 0), u = socket(AF_INET6, SOCK_DGRAM, 0), r = 0;
+
+	if (rx < 0 || u < 0 || bind(rx, (struct sockaddr *)&to, sizeof(to)) ||
+	    getsockname(rx, (struct sockaddr *)&to, &tl))
+		r = CHECK_SKIP;
+	if (!r) {
+		errno = 0;
+		r = want_ok("IPv6 SO_ZEROCOPY", set_int(u, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+		    want_eq("IPv6 sendto", sendto(u, "z", 1, MSG_ZEROCOPY, (struct sockaddr *)&to, sizeof(to)), 1)
+			? CHECK_FAIL : 0;
+	}
+	if (!r)
+		r = zc_expect(u, 1, 0, code);
+	if (rx >= 0)
+		close(rx);
+	if (u >= 0)
+		close(u);
+	return r;
+}
+
 /* MSG_ZEROCOPY on UDP: each datagram sent takes an id; consecutive
- * completions not yet read come as one range. */
+ * completions not yet read come as one range; on AF_INET6 too. */
 static int check_zerocopy_udp(void)
 {
 	struct sockaddr_in to;
-	int rx = udp_bound(&to), u = socket(AF_INET, SOCK_DGRAM, 0), r = 0, code = -1;
+	int rx = udp_bound(&to), u = socket(AF_INET, SOCK_DGRAM, 0), r = 0, code = -1, code6 = -1;
 	char buf[64] = "zerocopy";
 
 	if (rx < 0 || u < 0)
@@ -975,9 +1003,12 @@ static int check_zerocopy_udp(void)
 			? CHECK_FAIL : 0;
 	}
 	if (!r)
-		r = zc_expect(u, 2, &code);
+		r = zc_expect(u, 0, 2, &code);
+	int r6 = r ? 0 : zerocopy_udp6(&code6);
+	if (r6 == CHECK_FAIL)
+		r = CHECK_FAIL;
 	if (!r)
-		remark("ee_code %d", code);
+		remark("ee_code %d; IPv6 %s %d", code, r6 == CHECK_SKIP ? "skipped, no ::1" : "ee_code", code6);
 	if (rx >= 0)
 		close(rx);
 	if (u >= 0)
