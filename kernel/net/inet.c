@@ -879,8 +879,9 @@ static int tcp_option(struct unix_sock *s, int name, int v)
 	case TCP_DEFER_ACCEPT:
 		s->in.opt.defer_accept = secs_to_retrans(v);
 		return 0;
-	case TCP_NODELAY:
+	case TCP_NODELAY: /* set on: also a push past the cork (tcp_sock.c's sockopt_changed) */
 		s->in.nodelay = v != 0;
+		s->in.opt.nodelay_push = v != 0;
 		return 0;
 	case TCP_CORK:
 		s->in.cork = v != 0;

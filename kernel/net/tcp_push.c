@@ -224,6 +224,7 @@ void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags)
 
 		if (have < 0 || have >= goal) {
 			c->skb_seq = end;      /* a new skb (tcp_stream_alloc_skb) */
+			c->nagle_push = false; /* skb_entail ends TCP_NAGLE_PUSH */
 			have = 0;
 		} else if (first) {
 			mark_unpush(c, end);   /* tcp_sendmsg_locked: if (!copied) ... &= ~TCPHDR_PSH */

@@ -960,6 +960,9 @@ static void wire_sockopt_changed(struct unix_sock *s)
 	if (s->in.opt.quickack_set)
 		tcp_set_quickack(&ts->conn, !s->in.opt.pingpong, time_ns());
 	s->in.opt.quickack_set = false;
+	if (s->in.opt.nodelay_push)
+		tcp_nagle_push(&ts->conn, time_ns());
+	s->in.opt.nodelay_push = false;
 	unlock_settle(ts, fl);
 	unix_changed(s); /* a new TCP_NOTSENT_LOWAT may let writers on (Linux's sk_write_space) */
 	loopback_run(); /* what a cork or Nagle let go of, or a quick ACK, to this host */
@@ -1208,7 +1211,7 @@ int tcp_sock_connect(struct file *f, const struct inet_name *dn)
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns()); /* set before connect(): the engine has them from the SYN on */
 	ts->conn.pingpong = s->in.opt.pingpong; /* TCP_QUICKACK 0 before connect(), as Linux keeps it */
-	s->in.opt.quickack_set = false;
+	s->in.opt.quickack_set = s->in.opt.nodelay_push = false;
 	tcp_connect(&ts->conn, isn(&pa.src, src.port, &pa.dst, port), time_ns());
 	unlock_settle(ts, fl);
 	err = wait_connected(f, s);
@@ -1285,7 +1288,7 @@ static void accept_syn(struct unix_sock *l, const struct tcp_path *pa, const str
 	fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns());
 	ts->conn.pingpong = s->in.opt.pingpong; /* the listener's TCP_QUICKACK, as Linux's clone keeps it */
-	s->in.opt.quickack_set = false;
+	s->in.opt.quickack_set = s->in.opt.nodelay_push = false;
 	tcp_accept_syn(&ts->conn, seg, iss, time_ns());
 	unlock_settle(ts, fl);
 }

@@ -74,6 +74,7 @@ struct inet_opts {
 	uint8_t pmtudisc6;         /* IPV6_MTU_DISCOVER (the same values and default): how IPv6 sends */
 	uint16_t user_mss;         /* TCP_MAXSEG set: 0, or the most MSS a connection made later takes */
 	bool quickack_set; /* TCP_QUICKACK set since the connection last took it (tcp_sock.c) */
+	bool nodelay_push; /* TCP_NODELAY set on since the connection last took it: a push */
 	int linger2, window_clamp;
 	unsigned user_timeout;
 	/* TCP_NOTSENT_LOWAT (0: net.ipv4.tcp_notsent_lowat's): the data path

@@ -2318,6 +2318,36 @@ UNIT_TEST(notsent_lowat_room)
 	return NULL;
 }
 
+/*
+ * TCP_NODELAY set on while corked (Linux's TCP_NAGLE_PUSH): what the
+ * cork holds goes at once; the cork holds again from the next sending
+ * call's new skb on. Taking the cork off with Nagle off pushes likewise.
+ */
+UNIT_TEST(nodelay_push_past_cork)
+{
+	struct tcp_conn *a = &S.c[A];
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_set_cork(a, true, S.now);
+	mark = S.nlog;
+	CHECK_EQ(tcp_send(a, "0123456789", 10, 0, S.now), 10);
+	CHECK_EQ(sent_by_since(A, mark), 0);           /* corked */
+	tcp_set_nodelay(a, true, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 0);           /* Nagle off alone leaves the cork */
+	tcp_nagle_push(a, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 1);
+	CHECK_EQ(S.log[mark].s.payload_len, 10);
+	run_for(100 * MS);                              /* acked */
+	mark = S.nlog;
+	CHECK_EQ(tcp_send(a, "abcdefghij", 10, 0, S.now), 10);
+	CHECK_EQ(sent_by_since(A, mark), 0);           /* a new skb: corked again */
+	tcp_set_cork(a, false, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 1);
+	return NULL;
+}
+
 /* ---- timers -------------------------------------------------------------------------------- */
 
 UNIT_TEST(syn_retries_timeout)
@@ -3019,6 +3049,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(rst_and_syn_challenge_ack),
 	UNIT_ENTRY(bad_ack_outside_established),
 	UNIT_ENTRY(notsent_lowat_room),
+	UNIT_ENTRY(nodelay_push_past_cork),
 	UNIT_ENTRY(syn_retries_timeout),
 	UNIT_ENTRY(retries2_timeout),
 	UNIT_ENTRY(keepalive),
