@@ -531,6 +531,7 @@ void inet_inherit(struct unix_sock *e, const struct unix_sock *l)
 	e->family = l->family;
 	e->protocol = l->protocol;
 	e->sockopt_bits = l->sockopt_bits;
+	e->zerocopy = l->zerocopy;
 	e->linger = l->linger;
 	e->tstamp = l->tstamp;
 	e->priority = l->priority;
@@ -754,6 +755,7 @@ static int int_option(const struct unix_sock *s, int level, int name, int *v)
 	case TCP_CORK:      *v = s->in.cork; return 0;
 	case TCP_QUICKACK:  *v = tcp_sock_quickack(s); return 0;
 	case TCP_USER_TIMEOUT: *v = (int)s->in.opt.user_timeout; return 0;
+	case TCP_NOTSENT_LOWAT: *v = (int)__atomic_load_n(&s->in.opt.notsent_lowat, __ATOMIC_RELAXED); return 0;
 	case TCP_WINDOW_CLAMP: *v = s->in.opt.window_clamp; return 0;
 	case TCP_INQ:       *v = s->in.opt.inq; return 0;
 	case TCP_SYNCNT:    *v = s->in.opt.syncnt ? s->in.opt.syncnt : TCP_SYN_RETRIES; return 0;
@@ -850,6 +852,9 @@ static int tcp_option(struct unix_sock *s, int name, int v)
 			return -EINVAL;
 		s->in.opt.user_timeout = (unsigned)v;
 		return 0;
+	case TCP_NOTSENT_LOWAT: /* any int, kept as Linux's u32; the socket wakes (tcp_sock.c) */
+		__atomic_store_n(&s->in.opt.notsent_lowat, (uint32_t)v, __ATOMIC_RELAXED);
+		return 0;
 	case TCP_LINGER2:
 		s->in.opt.linger2 = v < 0 ? -1 : v > TCP_FIN_TIMEOUT_MAX ? TCP_FIN_TIMEOUT_MAX : v;
 		return 0;
@@ -874,8 +879,9 @@ static int tcp_option(struct unix_sock *s, int name, int v)
 	case TCP_DEFER_ACCEPT:
 		s->in.opt.defer_accept = secs_to_retrans(v);
 		return 0;
-	case TCP_NODELAY:
+	case TCP_NODELAY: /* set on: also a push past the cork (tcp_sock.c's sockopt_changed) */
 		s->in.nodelay = v != 0;
+		s->in.opt.nodelay_push = v != 0;
 		return 0;
 	case TCP_CORK:
 		s->in.cork = v != 0;

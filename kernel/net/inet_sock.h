@@ -176,5 +176,18 @@ void inet_err_queue(struct unix_sock *s, const struct sock_extended_err *ee, uin
 		    const struct inet_name *dst, const void *data, size_t len);
 long inet_recv_error(struct unix_sock *s, struct sock_msg *m);
 void inet_err_purge(struct unix_sock *s);
+/*
+ * MSG_ZEROCOPY (net/inet_err.c): a send that asks for a completion
+ * (MSG_ZEROCOPY with SO_ZEROCOPY on, and bytes to send) takes its entry
+ * first, inet_zc_prepare (NULL: the send fails with -ENOBUFS, as Linux's
+ * msg_zerocopy_alloc); inet_zc_complete then queues it with the send's
+ * id if the send took bytes (sent), else lets it go and no id is used.
+ * Either may run without the kernel lock; inet_zc_complete(s, NULL, x)
+ * does nothing.
+ */
+struct inet_err *inet_zc_prepare(void);
+void inet_zc_complete(struct unix_sock *s, struct inet_err *e, bool sent);
+/* Whether s's error queue holds anything (POLLERR). */
+bool inet_err_pending(const struct unix_sock *s);
 
 #endif

@@ -545,7 +545,7 @@ void inet_udp_wire_init(void)
 	udp_err_hook = udp_wire_err;
 }
 
-static long udp_send(struct file *f, struct sock_msg *m, int flags)
+static long udp_send_copy(struct file *f, struct sock_msg *m, int flags)
 {
 	struct unix_sock *s = unix_sock(f);
 	size_t len = unix_iov_total(m);
@@ -591,6 +591,23 @@ static long udp_send(struct file *f, struct sock_msg *m, int flags)
 		unix_changed(s);
 	}
 	return (long)len;
+}
+
+/*
+ * A UDP send: with MSG_ZEROCOPY and SO_ZEROCOPY on, a completion for it
+ * once it is sent, even of no bytes (Linux's __ip_append_data counts the
+ * UDP header in its length); -ENOBUFS if there is no memory for one.
+ */
+static long udp_send(struct file *f, struct sock_msg *m, int flags)
+{
+	struct unix_sock *s = unix_sock(f);
+	struct inet_err *zc = NULL;
+
+	if ((flags & MSG_ZEROCOPY) && s->zerocopy && !(zc = inet_zc_prepare()))
+		return -ENOBUFS;
+	long r = udp_send_copy(f, m, flags);
+	inet_zc_complete(s, zc, r >= 0);
+	return r;
 }
 
 /* IPv4's control messages of a datagram that came through the stack, as

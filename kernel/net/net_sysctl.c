@@ -3,9 +3,9 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Ten are writable with Linux's checks and honoured by the stack:
+ * Eleven are writable with Linux's checks and honoured by the stack:
  * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
- * tcp_sack, tcp_timestamps, tcp_rmem (its max, the window scale's space:
+ * tcp_sack, tcp_timestamps, tcp_notsent_lowat, tcp_rmem (its max, the window scale's space:
  * see tcp_rmem_set), tcp_congestion_control, tcp_allowed_congestion_control
  * and net.ipv6.bindv6only; tcp_recovery is writable and kept
  * only (RACK runs on every SACK connection, as with Linux's 1); the
@@ -54,6 +54,9 @@ static uint32_t cong_allowed = (1u << TCP_CC_RENO) | (1u << TCP_CC_CUBIC);
  * Linux's tcp_select_initial_window takes it; the rings keep their own
  * sizes (TCP_RCVBUF_DEFAULT, autotuned up to TCP_RCV_RING_AUTO_MAX). */
 static int64_t tcp_rmem[3] = { TCP_MEM_MIN, TCP_RCVBUF_DEFAULT, TCP_RMEM_MAX };
+/* tcp_notsent_lowat: TCP_NOTSENT_LOWAT for a socket that set none
+ * (Linux's proc_douintvec, default UINT_MAX: no mark). */
+static int64_t tcp_notsent_lowat = UINT32_MAX;
 /* net.ipv6.bindv6only: a new AF_INET6 socket's IPV6_V6ONLY (Linux's 0:
  * dual stack). A plain value: procfs_sys writes it whole, 0 or 1. */
 static int64_t bindv6only;
@@ -113,6 +116,11 @@ bool net_sysctl_tcp_cong_allowed(unsigned id)
 bool net_sysctl_tcp_timestamps(void)
 {
 	return __atomic_load_n(&tcp_timestamps, __ATOMIC_RELAXED) != 0;
+}
+
+uint32_t net_sysctl_tcp_notsent_lowat(void)
+{
+	return (uint32_t)__atomic_load_n(&tcp_notsent_lowat, __ATOMIC_RELAXED);
 }
 
 uint32_t net_sysctl_tcp_rmem_max(void)
@@ -395,6 +403,8 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_keepalive_probes", IPV4, keepalive_probes_get),
 	RO("tcp_keepalive_time", IPV4, keepalive_time_get),
 	RO("tcp_moderate_rcvbuf", IPV4, one_get), /* receive rings autotuned (tcp_user.c) */
+	{ .name = "tcp_notsent_lowat", .dir = IPV4, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
+	  .data = &tcp_notsent_lowat, .min = 0, .max = UINT32_MAX },
 	RW_U8("tcp_recovery", IPV4, tcp_recovery),
 	RW("tcp_rmem", IPV4, 3, tcp_rmem_get, tcp_rmem_set),
 	RW_U8("tcp_sack", IPV4, tcp_sack), /* SACK-permitted offered (see tcp_sack) */

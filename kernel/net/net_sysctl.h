@@ -41,6 +41,8 @@ bool net_sysctl_tcp_cong_allowed(unsigned id);
 bool net_sysctl_tcp_timestamps(void);
 /* tcp_rmem's max: the space a new connection's window scale expresses. */
 uint32_t net_sysctl_tcp_rmem_max(void);
+/* tcp_notsent_lowat: TCP_NOTSENT_LOWAT's default (UINT32_MAX: none). */
+uint32_t net_sysctl_tcp_notsent_lowat(void);
 /* net.ipv6.bindv6only: is a new AF_INET6 socket IPV6_V6ONLY? */
 bool net_sysctl_bindv6only(void);
 

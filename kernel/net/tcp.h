@@ -344,6 +344,9 @@ struct tcp_conn {
 	/* options the caller sets between calls (setsockopt) */
 	bool nodelay;                  /* through tcp_set_nodelay */
 	uint8_t cork;                  /* bit 0: TCP_CORK (tcp_set_cork); bit 1: the last send's MSG_MORE */
+	bool nagle_push;               /* Linux's TCP_NAGLE_PUSH: TCP_NODELAY set on (tcp_nagle_push), or
+					* the cork taken off with it on, sends the queued tail past
+					* cork and Nagle until a sending call starts a new skb */
 	bool keepalive;                /* through tcp_set_keepalive */
 	bool urg_inline;               /* SO_OOBINLINE */
 	uint32_t keep_idle_s, keep_intvl_s, keep_cnt; /* caller's */
@@ -611,11 +614,22 @@ void tcp_drop_embryo(struct tcp_conn *c);
 /* Bytes tcp_send can queue now; bytes tcp_recv can return now. */
 uint32_t tcp_send_space(const struct tcp_conn *c);
 uint32_t tcp_recv_avail(const struct tcp_conn *c);
+/* TCP_NOTSENT_LOWAT (lowat: the mark in force, UINT32_MAX none): the
+ * bytes written and not yet sent (Linux's write_seq - snd_nxt); whether
+ * the socket polls writable by them (Linux's __tcp_stream_memory_free
+ * with wake 1: below half the mark); how many bytes a sending call may
+ * queue under the mark (tcp_notsent_room, at most UINT32_MAX). */
+uint32_t tcp_notsent(const struct tcp_conn *c);
+bool tcp_notsent_writable(const struct tcp_conn *c, uint32_t lowat);
+uint32_t tcp_notsent_room(const struct tcp_conn *c, uint32_t lowat);
 /* SO_ERROR: the pending error (positive errno), cleared. */
 int tcp_take_error(struct tcp_conn *c);
 /* TCP_NODELAY, TCP_CORK (turning either so pushes what is held), SO_KEEPALIVE. */
 void tcp_set_nodelay(struct tcp_conn *c, bool on, uint64_t now);
 void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now);
+/* setsockopt(TCP_NODELAY, 1), after tcp_set_nodelay: what cork or Nagle
+ * holds goes now (Linux's __tcp_sock_set_nodelay: TCP_NAGLE_PUSH). */
+void tcp_nagle_push(struct tcp_conn *c, uint64_t now);
 /* SO_SNDBUF raised, or tcp_snd_want's size: the send ring moves to buf
  * (size bytes, more than it had), its bytes kept; the old buffer is the
  * caller's to free. */

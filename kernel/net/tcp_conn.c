@@ -273,8 +273,16 @@ void tcp_set_nodelay(struct tcp_conn *c, bool on, uint64_t now)
 void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now)
 {
 	c->cork = (c->cork & ~1u) | (on ? 1u : 0u);
+	if (!on && c->nodelay)
+		c->nagle_push = true;  /* __tcp_sock_set_cork: TCP_NAGLE_OFF brings TCP_NAGLE_PUSH */
 	if (!on)
 		tcp_output(c, now);
+}
+
+void tcp_nagle_push(struct tcp_conn *c, uint64_t now)
+{
+	c->nagle_push = true;
+	tcp_output(c, now);
 }
 
 void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size)

@@ -363,32 +363,40 @@ static bool synrecv_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t no
 }
 
 /*
+ * An ACK field that step 5 refuses (Linux 6.1's tcp_ack returning 0 or
+ * less): the segment is dropped. One older than the largest window (no
+ * more than what was ever acked) gets a challenge ACK in every state
+ * (RFC 5961 5.2). One of data never sent is dropped silently in
+ * ESTABLISHED (6.1's tcp_rcv_established; later kernels answer it with
+ * a challenge ACK), and one merely old is let through there. In
+ * the other synchronized states (6.1's tcp_rcv_state_process, its ACK
+ * not "acceptable") both get a challenge ACK. Returns false to drop.
+ */
+static bool bad_ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
+{
+	uint64_t old_ok = c->max_window < c->bytes_acked ? c->max_window : c->bytes_acked;
+	bool old = seq_lt(s->ack, c->snd_una);
+	bool too_old = old && seq_lt(s->ack, c->snd_una - (uint32_t)old_ok);
+
+	if (c->state == TCPS_ESTABLISHED && old && !too_old)
+		return true;
+	c->stats.bad_ack++;
+	if (c->state != TCPS_ESTABLISHED || too_old)
+		challenge_ack(c, s, now);
+	return false;
+}
+
+/*
  * Step 5. Returns false when the segment is to be dropped (or the conn
- * ended). An ACK of something never sent, or older than the largest
- * window (no more than what was ever acked), is dropped with a challenge
- * ACK (RFC 5961 5.2; Linux's tcp_ack since the 6.x stable fixes, older
- * kernels dropped the first kind silently); one merely old is ignored
- * and the rest of the segment still counts.
+ * ended): an ACK of something never sent or older than snd_una goes to
+ * bad_ack_input, which says whether the rest of the segment counts.
  */
 static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
-	uint64_t old_ok = c->max_window < c->bytes_acked ? c->max_window : c->bytes_acked;
-
 	if (c->state == TCPS_SYN_RECV && !synrecv_ack(c, s, now))
 		return false;
-	if (seq_gt(s->ack, c->snd_max)) {
-		c->stats.bad_ack++;
-		challenge_ack(c, s, now);
-		return false;
-	}
-	if (seq_lt(s->ack, c->snd_una)) {
-		if (seq_lt(s->ack, c->snd_una - (uint32_t)old_ok)) {
-			c->stats.bad_ack++;
-			challenge_ack(c, s, now);
-			return false;
-		}
-		return true;
-	}
+	if (seq_gt(s->ack, c->snd_max) || seq_lt(s->ack, c->snd_una))
+		return bad_ack_input(c, s, now);
 	update_ts_recent(c, s, now);       /* only now is the segment known to be good (Linux) */
 	c->probes_out = 0;
 	c->last_ack_recv = now;

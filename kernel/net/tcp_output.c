@@ -473,14 +473,15 @@ void tcp_retransmit_head(struct tcp_conn *c, uint64_t now)
  * May a partial segment at the end of what is queued go now? Not while
  * corked (TCP_CORK, MSG_MORE); with Nagle on, not while an earlier
  * small segment is unacked (Minshall's variant, Linux's
- * tcp_minshall_check); urgent data and the final FIN are never held
+ * tcp_minshall_check); urgent data, the final FIN and what
+ * TCP_NODELAY's push (nagle_push) releases are never held
  * (tcp_nagle_test). A short segment before the end (an skb that ended
  * in PSH or EOR) is not held: tcp_write_xmit pushes all but the last.
  */
 static bool nagle_allows(const struct tcp_conn *c, bool fin)
 {
-	if (fin || c->urg_send)
-		return true;
+	if (fin || c->urg_send || c->nagle_push)
+		return true;  /* tcp_nagle_test: TCP_NAGLE_PUSH first */
 	if (c->cork)
 		return false;
 	if (c->nodelay)

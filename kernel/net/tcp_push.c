@@ -224,6 +224,7 @@ void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags)
 
 		if (have < 0 || have >= goal) {
 			c->skb_seq = end;      /* a new skb (tcp_stream_alloc_skb) */
+			c->nagle_push = false; /* skb_entail ends TCP_NAGLE_PUSH */
 			have = 0;
 		} else if (first) {
 			mark_unpush(c, end);   /* tcp_sendmsg_locked: if (!copied) ... &= ~TCPHDR_PSH */
@@ -241,6 +242,42 @@ void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags)
 	} else if (tail_len(c, end) > 0 && (!(flags & TCP_SEND_MORE) || forced_push(c, end))) {
 		mark_push(c, end);             /* tcp_push */
 	}
+}
+
+/* ---- TCP_NOTSENT_LOWAT ------------------------------------------------------------ */
+
+uint32_t tcp_notsent(const struct tcp_conn *c)
+{
+	uint32_t write_seq = tcp_fin_seq(c);
+
+	return seq_gt(write_seq, c->snd_max) ? write_seq - c->snd_max : 0;
+}
+
+bool tcp_notsent_writable(const struct tcp_conn *c, uint32_t lowat)
+{
+	return ((uint64_t)tcp_notsent(c) << 1) < lowat;
+}
+
+/*
+ * Linux's tcp_sendmsg_locked asks sk_stream_memory_free (unsent bytes
+ * below the mark) only when it needs a new skb: the unsent tail skb is
+ * filled to the size goal whatever the mark, and a new skb of the goal
+ * starts while the unsent bytes are still below it. So a call may queue
+ * the tail's room and then whole skbs until the mark is reached.
+ */
+uint32_t tcp_notsent_room(const struct tcp_conn *c, uint32_t lowat)
+{
+	uint32_t write_seq = tcp_fin_seq(c), goal = tcp_size_goal(c, false);
+	int64_t have = tail_len(c, write_seq);
+	uint64_t queued = tcp_notsent(c), room = 0;
+
+	if (!goal)
+		return UINT32_MAX;             /* not connected: the send says why it cannot */
+	if (have >= 0 && (uint64_t)have < goal)
+		room = goal - (uint64_t)have;
+	if (queued + room < lowat)
+		room += ((uint64_t)lowat - queued - room + goal - 1) / goal * goal;
+	return room < UINT32_MAX ? (uint32_t)room : UINT32_MAX;
 }
 
 /* ---- how many segments a packet takes -------------------------------------------- */

@@ -960,7 +960,11 @@ static void wire_sockopt_changed(struct unix_sock *s)
 	if (s->in.opt.quickack_set)
 		tcp_set_quickack(&ts->conn, !s->in.opt.pingpong, time_ns());
 	s->in.opt.quickack_set = false;
+	if (s->in.opt.nodelay_push)
+		tcp_nagle_push(&ts->conn, time_ns());
+	s->in.opt.nodelay_push = false;
 	unlock_settle(ts, fl);
+	unix_changed(s); /* a new TCP_NOTSENT_LOWAT may let writers on (Linux's sk_write_space) */
 	loopback_run(); /* what a cork or Nagle let go of, or a quick ACK, to this host */
 }
 
@@ -1207,7 +1211,7 @@ int tcp_sock_connect(struct file *f, const struct inet_name *dn)
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns()); /* set before connect(): the engine has them from the SYN on */
 	ts->conn.pingpong = s->in.opt.pingpong; /* TCP_QUICKACK 0 before connect(), as Linux keeps it */
-	s->in.opt.quickack_set = false;
+	s->in.opt.quickack_set = s->in.opt.nodelay_push = false;
 	tcp_connect(&ts->conn, isn(&pa.src, src.port, &pa.dst, port), time_ns());
 	unlock_settle(ts, fl);
 	err = wait_connected(f, s);
@@ -1284,7 +1288,7 @@ static void accept_syn(struct unix_sock *l, const struct tcp_path *pa, const str
 	fl = spin_lock_irqsave(&ts->lock);
 	opts_to_conn(ts, s, time_ns());
 	ts->conn.pingpong = s->in.opt.pingpong; /* the listener's TCP_QUICKACK, as Linux's clone keeps it */
-	s->in.opt.quickack_set = false;
+	s->in.opt.quickack_set = s->in.opt.nodelay_push = false;
 	tcp_accept_syn(&ts->conn, seg, iss, time_ns());
 	unlock_settle(ts, fl);
 }
@@ -1531,22 +1535,44 @@ static int iov_copy2(const struct sock_msg *m, size_t off, char *p0, size_t n0, 
 	return 0;
 }
 
+/* TCP_NOTSENT_LOWAT in force on s: its own, else the sysctl's (Linux's
+ * tcp_notsent_lowat, read at each use). */
+static uint32_t notsent_lowat(const struct unix_sock *s)
+{
+	uint32_t v = __atomic_load_n(&s->in.opt.notsent_lowat, __ATOMIC_RELAXED);
+	return v ? v : net_sysctl_tcp_notsent_lowat();
+}
+
+/* What a sending call may queue of n under s's TCP_NOTSENT_LOWAT, ts->lock
+ * held. woken: the call slept for room, and goes on only once the unsent
+ * bytes are below half the mark (what Linux's sk_stream_write_space waits
+ * for before it wakes a writer). */
+static size_t lowat_cap(const struct unix_sock *s, const struct tcp_conn *c, size_t n, bool woken)
+{
+	uint32_t lowat = notsent_lowat(s);
+	if (woken && !tcp_notsent_writable(c, lowat))
+		return 0;
+	uint32_t room = tcp_notsent_room(c, lowat);
+	return n < room ? n : room;
+}
+
 /*
  * Queue up to n bytes of m (from off) on s's connection: how many, or
- * -errno. The bytes go from the program straight into the send ring's
+ * -errno (-EAGAIN: no room, or TCP_NOTSENT_LOWAT's mark reached). The bytes go from the program straight into the send ring's
  * free room (the copy may fault and sleep, so the conn's lock is let go
  * meanwhile; s->in.tcp_tx keeps other senders and the ring's move out),
  * as Linux copies from the program into the skb itself. A fault queues
  * nothing.
  */
 static long send_some(struct unix_sock *s, struct tcp_sock *ts, const struct sock_msg *m, size_t off,
-		      size_t n, int flags)
+		      size_t n, int flags, bool woken)
 {
 	struct tcp_room room;
 	if (sleeplock_lock(&s->in.tcp_tx))
 		return -EINTR;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	long k = tcp_send_reserve(&ts->conn, n, &room);
+	size_t cap = lowat_cap(s, &ts->conn, n, woken);
+	long k = tcp_send_reserve(&ts->conn, cap, &room);
 	unlock_settle(ts, fl);
 	if (k > 0 && iov_copy2(m, off, (char *)room.p[0], room.len[0], (char *)room.p[1], room.len[1], false))
 		k = -EFAULT;
@@ -1579,14 +1605,16 @@ static long wire_send_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 			   uint64_t deadline)
 {
 	size_t done = 0;
+	bool woken = false; /* slept for room: see lowat_cap */
 	while (done < total || total == 0) {
 		uint32_t seen = unix_changes(s); /* before the look: see the wait below */
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			return done ? (long)done : unix_broken_pipe(flags);
-		long r = total ? send_some(s, ts, m, done, total - done, flags) : 0;
+		long r = total ? send_some(s, ts, m, done, total - done, flags, woken) : 0;
 		if (r > 0) {
 			done += (size_t)r;
+			woken = false;
 			continue;
 		}
 		if (r == -EPIPE)
@@ -1608,6 +1636,7 @@ static long wire_send_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 		r = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
 		if (r)
 			return done ? (long)done : r;
+		woken = true;
 		if (done && io_should_stop())
 			break;
 	}
@@ -1628,7 +1657,12 @@ static long wire_send(struct file *f, struct sock_msg *m, int flags)
 	if (!total && (!s->in.tcp || s->in.tcp->conn.snd_shut))
 		return unix_broken_pipe(flags); /* even nothing cannot be sent after SHUT_WR, as Linux */
 	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
-	return wire_send_loop(f, s, m, flags, total, deadline);
+	struct inet_err *zc = NULL;
+	if ((flags & MSG_ZEROCOPY) && total && s->zerocopy && !(zc = inet_zc_prepare()))
+		return -ENOBUFS; /* MSG_ZEROCOPY without SO_ZEROCOPY is ignored, as Linux */
+	long r = wire_send_loop(f, s, m, flags, total, deadline);
+	inet_zc_complete(s, zc, r > 0);
+	return r;
 }
 
 
@@ -1852,8 +1886,9 @@ static unsigned conn_poll(const struct unix_sock *s, const struct tcp_conn *c, u
 		mask |= POLLRDHUP;
 	if (c->urg == TCP_URG_VALID)
 		mask |= POLLPRI;
-	if (!c->snd_shut && tcp_send_space(c) >= c->snd.size / 3)
-		mask |= POLLOUT | POLLWRNORM;
+	if (!c->snd_shut && tcp_send_space(c) >= c->snd.size / 3 &&
+	    tcp_notsent_writable(c, notsent_lowat(s)))
+		mask |= POLLOUT | POLLWRNORM; /* Linux's __sk_stream_is_writeable(sk, 1) */
 	if (c->snd_shut && (c->fin_rcvd || c->rcv_shut))
 		mask |= POLLHUP; /* Linux's sk_shutdown == SHUTDOWN_MASK */
 	return mask;
@@ -1862,7 +1897,7 @@ static unsigned conn_poll(const struct unix_sock *s, const struct tcp_conn *c, u
 static unsigned wire_poll(const struct unix_sock *s)
 {
 	struct tcp_sock *ts = s->in.tcp;
-	unsigned mask = peek_err(s) ? POLLERR : 0;
+	unsigned mask = peek_err(s) || inet_err_pending(s) ? POLLERR : 0; /* tcp_poll's error queue */
 	if (!ts)
 		return mask | POLLIN | POLLRDHUP | POLLHUP | POLLOUT;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);

@@ -22,7 +22,7 @@ struct sock_iov {
 
 /* One control message a receive reports: level, type and len bytes of data. */
 #define SOCK_CMSG_MAX      8
-#define SOCK_CMSG_DATA_MAX 40 /* the largest: IP_RECVERR's sock_extended_err and offender */
+#define SOCK_CMSG_DATA_MAX 44 /* the largest: IPV6_RECVERR's sock_extended_err and sockaddr_in6 offender */
 struct sock_cmsg {
 	int level, type;
 	size_t len;

@@ -23,6 +23,7 @@
 #include "proc/signal.h"
 #include "time/time.h"
 #include "uapi/capability.h"
+#include "uapi/in.h"
 
 /* ---- names ------------------------------------------------------------------- */
 
@@ -305,6 +306,8 @@ static int int_option(struct unix_sock *s, int name, int *v)
 		*v = (int)s->priority; return 0;
 	case SO_LOCK_FILTER:
 		*v = s->filter_locked; return 0;
+	case SO_ZEROCOPY:
+		*v = s->zerocopy; return 0;
 	case SO_TIMESTAMP:
 		*v = s->tstamp == SOCK_TSTAMP_RCV; return 0;
 	case SO_TIMESTAMPNS:
@@ -462,6 +465,24 @@ static int bind_to_device(struct unix_sock *s, const void *val, size_t len)
 	return 0;
 }
 
+/*
+ * SO_ZEROCOPY, as Linux 6.1's sk_setsockopt: only TCP and UDP sockets of
+ * AF_INET and AF_INET6 take it (-EOPNOTSUPP for the rest, AF_UNIX, raw
+ * and ping sockets included), and only 0 or 1 (-EINVAL).
+ */
+static int set_zerocopy(struct unix_sock *s, int v)
+{
+	bool inet = s->family == AF_INET || s->family == AF_INET6;
+	bool tcp = s->type == SOCK_STREAM, udp = s->type == SOCK_DGRAM && s->protocol == IPPROTO_UDP;
+
+	if (!inet || !(tcp || udp))
+		return -EOPNOTSUPP;
+	if (v < 0 || v > 1)
+		return -EINVAL;
+	s->zerocopy = v;
+	return 0;
+}
+
 /* A SOL_SOCKET option as unix_setsockopt sets it (its contract in net/unix.h). */
 static int set_option(struct file *f, int name, const void *val, size_t len)
 {
@@ -526,6 +547,8 @@ static int set_option(struct file *f, int name, const void *val, size_t len)
 		return 0;
 	case SO_LOCK_FILTER:
 		return sock_lock_filter(s, v);
+	case SO_ZEROCOPY:
+		return set_zerocopy(s, v);
 	default:
 		return -ENOPROTOOPT;
 	}

@@ -74,8 +74,13 @@ struct inet_opts {
 	uint8_t pmtudisc6;         /* IPV6_MTU_DISCOVER (the same values and default): how IPv6 sends */
 	uint16_t user_mss;         /* TCP_MAXSEG set: 0, or the most MSS a connection made later takes */
 	bool quickack_set; /* TCP_QUICKACK set since the connection last took it (tcp_sock.c) */
+	bool nodelay_push; /* TCP_NODELAY set on since the connection last took it: a push */
 	int linger2, window_clamp;
 	unsigned user_timeout;
+	/* TCP_NOTSENT_LOWAT (0: net.ipv4.tcp_notsent_lowat's): the data path
+	 * reads it without the socket's lock, so it is loaded and stored
+	 * whole (__atomic) */
+	uint32_t notsent_lowat;
 };
 
 /* An AF_INET or AF_INET6 socket's own state (net/inet.c). Lock rule: as
@@ -107,7 +112,12 @@ struct inet_part {
 				     * engine's reserve and commit, the conn's lock let go */
 	struct sleeplock tcp_rx;    /* TCP's readers, one at a time: a read copies out of the ring
 				     * between the engine's plan and commit, likewise */
-	struct inet_err *errq;      /* IP_RECVERR's errors, oldest first (net/inet.c) */
+	/* errq_lock protects errq and errq_bytes: ICMP errors come from the
+	 * network thread, MSG_ZEROCOPY completions from a sender's call
+	 * (TCP's off the kernel lock) and the reader takes them in its own */
+	struct spinlock errq_lock;
+	struct inet_err *errq;      /* IP_RECVERR's errors and MSG_ZEROCOPY's completions, oldest first */
+	uint32_t zc_key;            /* the next MSG_ZEROCOPY send's id (Linux's sk_zckey): atomic */
 	bool udp_cork;              /* UDP_CORK, read back */
 	struct udp_pending *udp_pend; /* UDP: a datagram being corked (net/inet_udp.c), or NULL */
 	uint32_t errq_bytes;        /* what they hold, within rcvbuf */
@@ -177,6 +187,7 @@ struct unix_sock {
 
 	/* SOL_SOCKET flags set and read back (SO_REUSEADDR, SO_KEEPALIVE...): 1u << option */
 	uint32_t sockopt_bits;
+	bool zerocopy;            /* SO_ZEROCOPY (its number is past sockopt_bits): MSG_ZEROCOPY acts */
 	int bound_dev_if;         /* SO_BINDTODEVICE: that device's ifindex, 0 for none; an
 				   * AF_INET datagram socket sends to other hosts through it
 				   * and takes datagrams that came in on it only */

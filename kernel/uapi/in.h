@@ -77,6 +77,9 @@ struct sock_extended_err {
 	uint32_t ee_info, ee_data;
 };
 #define SO_EE_ORIGIN_ICMP  2
+#define SO_EE_ORIGIN_ICMP6 3
+#define SO_EE_ORIGIN_ZEROCOPY 5  /* a MSG_ZEROCOPY completion: ee_info..ee_data the sends' ids */
+#define SO_EE_CODE_ZEROCOPY_COPIED 1 /* its ee_code: the kernel copied the bytes */
 #define IP_ECN_MASK        3    /* INET_ECN_MASK: the low bits of IP_TOS a TCP socket keeps */
 
 /* level IPPROTO_IPV6: options, and (RFC 3542) the control messages of a datagram */
@@ -114,6 +117,7 @@ struct in6_pktinfo {
 #define TCP_QUICKACK  12
 #define TCP_CONGESTION 13
 #define TCP_USER_TIMEOUT 18
+#define TCP_NOTSENT_LOWAT 25
 #define TCP_INQ       36
 #define TCP_CM_INQ    TCP_INQ /* its control message: the bytes still queued after a read */
 #define TCP_MIN_MSS   88      /* TCP_MAXSEG's range: 88 to MAX_TCP_WINDOW */

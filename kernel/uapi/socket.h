@@ -64,6 +64,7 @@
 #define SO_PROTOCOL   38
 #define SO_DOMAIN     39
 #define SO_LOCK_FILTER 44
+#define SO_ZEROCOPY   60  /* MSG_ZEROCOPY sends allowed (TCP and UDP) */
 #define SO_TIMESTAMP_NEW   63 /* the same, as struct __kernel_sock_timeval (the layout of */
 #define SO_TIMESTAMPNS_NEW 64 /* x86_64's timeval and timespec) */
 #define SO_RCVTIMEO_NEW 66  /* the same struct timeval on x86_64 */
@@ -81,6 +82,7 @@
 #define MSG_ERRQUEUE     0x2000
 #define MSG_NOSIGNAL     0x4000
 #define MSG_MORE         0x8000
+#define MSG_ZEROCOPY     0x4000000 /* with SO_ZEROCOPY: a completion on the error queue */
 #define MSG_CMSG_CLOEXEC 0x40000000
 
 /* control messages, level SOL_SOCKET */

@@ -628,15 +628,17 @@ static int check_tcp_refused_port(void)
 	return r;
 }
 
-/* A TCP pair on 127.0.0.1: l listens, c connected, s accepted. */
-static int tcp_pair(int *l, int *c, int *s)
+/* A TCP pair on 127.0.0.1: l listens (with SO_RCVBUF rcvbuf unless 0,
+ * which s inherits), c connected, s accepted. */
+static int tcp_pair_rcvbuf(int *l, int *c, int *s, int rcvbuf)
 {
 	struct sockaddr_in a = lo(0);
 	socklen_t len = sizeof(a);
 
 	*c = *s = -1;
 	*l = socket(AF_INET, SOCK_STREAM, 0);
-	if (*l < 0 || bind(*l, (struct sockaddr *)&a, sizeof(a)) || listen(*l, 4) ||
+	if (*l < 0 || (rcvbuf && set_int(*l, SOL_SOCKET, SO_RCVBUF, rcvbuf)) ||
+	    bind(*l, (struct sockaddr *)&a, sizeof(a)) || listen(*l, 4) ||
 	    getsockname(*l, (struct sockaddr *)&a, &len))
 		return -1;
 	*c = socket(AF_INET, SOCK_STREAM, 0);
@@ -644,6 +646,11 @@ static int tcp_pair(int *l, int *c, int *s)
 		return -1;
 	*s = accept(*l, NULL, NULL);
 	return *s < 0 ? -1 : 0;
+}
+
+static int tcp_pair(int *l, int *c, int *s)
+{
+	return tcp_pair_rcvbuf(l, c, s, 0);
 }
 
 /* TCP_INQ: each read's control message says what is still queued. */
@@ -732,6 +739,283 @@ static int check_tcp_shutdown_connecting(void)
 	return r;
 }
 
+#ifndef TCP_NOTSENT_LOWAT
+#define TCP_NOTSENT_LOWAT 25
+#endif
+#ifndef SIOCOUTQNSD
+#define SIOCOUTQNSD 0x894B
+#endif
+#define LOWAT_MARK 20000          /* the mark the check sets */
+#define LOWAT_GOAL_SLACK 65536    /* what the last skb may take past it (one GSO packet) */
+#define LOWAT_FILL_MAX (4 << 20)  /* the most a filling loop writes */
+
+/* Nonblocking writes of 1000 bytes on c until EAGAIN: the bytes taken, or -1. */
+static long write_until_eagain(int c)
+{
+	static char chunk[1000];
+	long n = 0;
+
+	while (n < LOWAT_FILL_MAX) {
+		ssize_t k = send(c, chunk, sizeof(chunk), MSG_DONTWAIT);
+		if (k < 0)
+			return errno == EAGAIN ? n : -1;
+		n += k;
+	}
+	return n;
+}
+
+/* c's unsent bytes (SIOCOUTQNSD), or -1. */
+static int notsent_of(int c)
+{
+	int v = -1;
+
+	return ioctl(c, SIOCOUTQNSD, &v) ? -1 : v;
+}
+
+/*
+ * TCP_NOTSENT_LOWAT (tcp(7)): 0 unless set, any int read back; with a
+ * mark, writes stop once the unsent bytes reach it (the last skb may
+ * take them past it by at most a GSO packet), long before the send
+ * buffer is full, and POLLOUT waits for them to fall below half the
+ * mark (a higher mark gives it at once). The peer reads nothing and has
+ * a small window, so what is written stays unsent.
+ */
+static int check_tcp_notsent_lowat(void)
+{
+	int l, c, s, r = 0, v = -1, n;
+	socklen_t vl = sizeof(v);
+	long took = 0;
+
+	if (tcp_pair_rcvbuf(&l, &c, &s, 4096)) {
+		close_all(l, c, s);
+		return fail("connection: %s", strerror(errno));
+	}
+	if (getsockopt(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl) || v != 0)
+		r = fail("TCP_NOTSENT_LOWAT reads %d at first, want 0", v);
+	if (!r && (set_int(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, -1) ||
+		   getsockopt(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &v, &vl) || v != -1))
+		r = fail("TCP_NOTSENT_LOWAT -1 reads %d: %s", v, strerror(errno));
+	if (!r && (set_int(c, SOL_SOCKET, SO_SNDBUF, 200000) ||
+		   set_int(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, LOWAT_MARK)))
+		r = fail("setsockopt: %s", strerror(errno));
+	if (!r && (took = write_until_eagain(c)) < 0)
+		r = fail("write: %s", strerror(errno));
+	n = r ? 0 : notsent_of(c);
+	if (!r && (n < LOWAT_MARK || n >= LOWAT_MARK + LOWAT_GOAL_SLACK))
+		r = fail("%ld bytes taken, %d unsent: want %d to %d unsent", took, n, LOWAT_MARK,
+			 LOWAT_MARK + LOWAT_GOAL_SLACK - 1);
+	if (!r) {
+		struct pollfd p = { c, POLLOUT, 0 };
+		if (poll(&p, 1, 0) != 0)
+			r = fail("poll at %d unsent: revents %#x, want none", n, p.revents);
+	}
+	if (!r && set_int(c, IPPROTO_TCP, TCP_NOTSENT_LOWAT, 2 * n + 1))
+		r = fail("TCP_NOTSENT_LOWAT %d: %s", 2 * n + 1, strerror(errno));
+	if (!r) {
+		struct pollfd p = { c, POLLOUT, 0 };
+		if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+			r = fail("poll under a mark of %d: revents %#x, want POLLOUT", 2 * n + 1, p.revents);
+	}
+	if (!r)
+		remark("%ld bytes taken, %d unsent", took, n);
+	close_all(l, c, s);
+	return r;
+}
+
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY 60
+#endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY 0x4000000
+#endif
+#define SO_EE_ORIGIN_ZEROCOPY 5
+#define SO_EE_CODE_ZEROCOPY_COPIED 1
+#define ZC_WAIT_MS 2000  /* how long a completion may take (Linux's waits for the ACK) */
+
+/* SO_ZEROCOPY's answers: TCP and UDP take 0 and 1, read back; 2 is EINVAL; AF_UNIX's is EOPNOTSUPP. */
+static int check_zerocopy_opt(void)
+{
+	int t = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0), x = socket(AF_UNIX, SOCK_STREAM, 0);
+	int r = 0, v = -1;
+	socklen_t vl = sizeof(v);
+
+	if (t < 0 || u < 0 || x < 0)
+		r = fail("sockets: %s", strerror(errno));
+	if (!r && (getsockopt(t, SOL_SOCKET, SO_ZEROCOPY, &v, &vl) || v != 0))
+		r = fail("SO_ZEROCOPY reads %d at first, want 0", v);
+	if (!r) {
+		errno = 0;
+		r = want_ok("TCP SO_ZEROCOPY 1", set_int(t, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+		    want_err("TCP SO_ZEROCOPY 2", set_int(t, SOL_SOCKET, SO_ZEROCOPY, 2), EINVAL) ||
+		    want_ok("UDP SO_ZEROCOPY 1", set_int(u, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+		    want_err("AF_UNIX SO_ZEROCOPY 1", set_int(x, SOL_SOCKET, SO_ZEROCOPY, 1), EOPNOTSUPP) ? CHECK_FAIL : 0;
+	}
+	if (!r && (getsockopt(t, SOL_SOCKET, SO_ZEROCOPY, &v, &vl) || v != 1))
+		r = fail("SO_ZEROCOPY reads %d after 1", v);
+	close(t);
+	close(u);
+	close(x);
+	return r;
+}
+
+/*
+ * One completion off fd's error queue, waiting up to ZC_WAIT_MS for
+ * POLLERR: 1 with its range in *lo..*hi and code in *code, 0 if none
+ * came, or CHECK_FAIL (c_why says why: a wrong form). v6: fd is an
+ * AF_INET6 socket, whose control message is IPV6_RECVERR's.
+ */
+static int zc_take(int fd, int v6, uint32_t *lo, uint32_t *hi, int *code)
+{
+	char ctl[256], buf[8];
+	struct pollfd p = { fd, 0, 0 };
+	struct iovec v = { buf, sizeof(buf) };
+	struct sockaddr_in6 name;
+	struct msghdr m = { .msg_name = &name, .msg_namelen = sizeof(name), .msg_iov = &v, .msg_iovlen = 1,
+			    .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+
+	if (poll(&p, 1, ZC_WAIT_MS) != 1 || !(p.revents & POLLERR))
+		return 0;
+	ssize_t n = recvmsg(fd, &m, MSG_ERRQUEUE);
+	if (n != 0)
+		return fail("recvmsg MSG_ERRQUEUE: %zd (%s), want 0", n, n < 0 ? strerror(errno) : "bytes");
+	struct sock_extended_err *ee = cmsg_find(ctl, m.msg_controllen, v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+						 v6 ? IPV6_RECVERR : IP_RECVERR);
+	if (!(m.msg_flags & MSG_ERRQUEUE) || m.msg_namelen != 0 || !ee)
+		return fail("flags %#x namelen %u, %s", m.msg_flags, (unsigned)m.msg_namelen,
+			    ee ? "RECVERR there" : "no RECVERR control message of the family");
+	if (ee->ee_errno || ee->ee_origin != SO_EE_ORIGIN_ZEROCOPY || ee->ee_type ||
+	    (ee->ee_code & ~SO_EE_CODE_ZEROCOPY_COPIED))
+		return fail("errno %u origin %u type %u code %u", ee->ee_errno, ee->ee_origin, ee->ee_type, ee->ee_code);
+	*lo = ee->ee_info;
+	*hi = ee->ee_data;
+	*code = ee->ee_code;
+	return 1;
+}
+
+/* Completions on fd until the ids 0..last are covered, in order: 0, or CHECK_FAIL. */
+static int zc_expect(int fd, int v6, uint32_t last, int *code)
+{
+	uint32_t next = 0, lo, hi;
+
+	while (next <= last) {
+		int got = zc_take(fd, v6, &lo, &hi, code);
+		if (got < 0)
+			return got;
+		if (!got)
+			return fail("no completion for id %u within %d ms", next, ZC_WAIT_MS);
+		if (lo != next || hi < lo || hi > last)
+			return fail("completion %u..%u, want from %u to at most %u", lo, hi, next, last);
+		next = hi + 1;
+	}
+	return 0;
+}
+
+/*
+ * MSG_ZEROCOPY on TCP (Linux's msg_zerocopy(7) and Documentation/
+ * networking/msg_zerocopy.rst): each send that takes bytes gets the
+ * next id, and its completion comes on the error queue (POLLERR,
+ * recvmsg(MSG_ERRQUEUE): no bytes, no name, an IP_RECVERR control
+ * message of origin SO_EE_ORIGIN_ZEROCOPY, ee_info..ee_data the ids);
+ * a send of nothing takes no id; the bytes arrive; SO_ERROR stays 0.
+ * Without SO_ZEROCOPY the flag is ignored: no completion.
+ */
+static int check_zerocopy_tcp(void)
+{
+	int l, c, s, r = 0, code = -1, err = -1;
+	char buf[200], got[200];
+	socklen_t el = sizeof(err);
+
+	if (tcp_pair(&l, &c, &s)) {
+		close_all(l, c, s);
+		return fail("connection: %s", strerror(errno));
+	}
+	memset(buf, 'z', sizeof(buf));
+	errno = 0;
+	r = want_ok("SO_ZEROCOPY", set_int(c, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+	    want_err("MSG_ERRQUEUE with none", recv(c, got, sizeof(got), MSG_ERRQUEUE), EAGAIN) ||
+	    want_eq("send 100", send(c, buf, 100, MSG_ZEROCOPY), 100) ||
+	    want_eq("send 0", send(c, buf, 0, MSG_ZEROCOPY), 0) ||
+	    want_eq("send 50", send(c, buf, 50, MSG_ZEROCOPY), 50) ||
+	    want_eq("recv 150", recv(s, got, 150, MSG_WAITALL), 150) ? CHECK_FAIL : 0;
+	if (!r)
+		r = zc_expect(c, 0, 1, &code);
+	if (!r && (getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el) || err))
+		r = fail("SO_ERROR %d after the completions", err);
+	if (!r) {
+		errno = 0;
+		r = want_err("MSG_ERRQUEUE emptied", recv(c, got, sizeof(got), MSG_ERRQUEUE), EAGAIN) ||
+		    want_eq("send without SO_ZEROCOPY", send(s, buf, 10, MSG_ZEROCOPY), 10) ||
+		    want_eq("its bytes", recv(c, got, 10, MSG_WAITALL), 10) ? CHECK_FAIL : 0;
+	}
+	if (!r) {
+		struct pollfd p = { s, 0, 0 };
+		if (poll(&p, 1, 200) != 0)
+			r = fail("without SO_ZEROCOPY: revents %#x, want none", p.revents);
+	}
+	if (!r)
+		remark("ee_code %d", code);
+	close_all(l, c, s);
+	return r;
+}
+
+/* The same on an AF_INET6 UDP socket to ::1: IPV6_RECVERR's control
+ * message. 0, CHECK_FAIL, or CHECK_SKIP when the host has no ::1. */
+static int zerocopy_udp6(int *code)
+{
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	socklen_t tl = sizeof(to);
+	int rx = socket(AF_INET6, SOCK_DGRAM, 0), u = socket(AF_INET6, SOCK_DGRAM, 0), r = 0;
+
+	if (rx < 0 || u < 0 || bind(rx, (struct sockaddr *)&to, sizeof(to)) ||
+	    getsockname(rx, (struct sockaddr *)&to, &tl))
+		r = CHECK_SKIP;
+	if (!r) {
+		errno = 0;
+		r = want_ok("IPv6 SO_ZEROCOPY", set_int(u, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+		    want_eq("IPv6 sendto", sendto(u, "z", 1, MSG_ZEROCOPY, (struct sockaddr *)&to, sizeof(to)), 1)
+			? CHECK_FAIL : 0;
+	}
+	if (!r)
+		r = zc_expect(u, 1, 0, code);
+	if (rx >= 0)
+		close(rx);
+	if (u >= 0)
+		close(u);
+	return r;
+}
+
+/* MSG_ZEROCOPY on UDP: each datagram sent takes an id; consecutive
+ * completions not yet read come as one range; on AF_INET6 too. */
+static int check_zerocopy_udp(void)
+{
+	struct sockaddr_in to;
+	int rx = udp_bound(&to), u = socket(AF_INET, SOCK_DGRAM, 0), r = 0, code = -1, code6 = -1;
+	char buf[64] = "zerocopy";
+
+	if (rx < 0 || u < 0)
+		r = fail("sockets: %s", strerror(errno));
+	if (!r) {
+		errno = 0;
+		r = want_ok("SO_ZEROCOPY", set_int(u, SOL_SOCKET, SO_ZEROCOPY, 1)) ||
+		    want_eq("sendto 1", sendto(u, buf, 8, MSG_ZEROCOPY, (struct sockaddr *)&to, sizeof(to)), 8) ||
+		    want_eq("sendto 2", sendto(u, buf, 8, MSG_ZEROCOPY, (struct sockaddr *)&to, sizeof(to)), 8) ||
+		    want_eq("sendto 3", sendto(u, buf, 8, MSG_ZEROCOPY, (struct sockaddr *)&to, sizeof(to)), 8)
+			? CHECK_FAIL : 0;
+	}
+	if (!r)
+		r = zc_expect(u, 0, 2, &code);
+	int r6 = r ? 0 : zerocopy_udp6(&code6);
+	if (r6 == CHECK_FAIL)
+		r = CHECK_FAIL;
+	if (!r)
+		remark("ee_code %d; IPv6 %s %d", code, r6 == CHECK_SKIP ? "skipped, no ::1" : "ee_code", code6);
+	if (rx >= 0)
+		close(rx);
+	if (u >= 0)
+		close(u);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "ip-cmsgs", check_ip_cmsgs },
 	{ "timestamp", check_timestamp },
@@ -750,6 +1034,10 @@ static const struct check checks[] = {
 	{ "tcp-inq", check_tcp_inq },
 	{ "tcp-maxseg", check_tcp_maxseg },
 	{ "tcp-shutdown-connecting", check_tcp_shutdown_connecting },
+	{ "tcp-notsent-lowat", check_tcp_notsent_lowat },
+	{ "zerocopy-opt", check_zerocopy_opt },
+	{ "zerocopy-tcp", check_zerocopy_tcp },
+	{ "zerocopy-udp", check_zerocopy_udp },
 };
 
 int main(int argc, char **argv)

@@ -216,6 +216,7 @@ static const struct { const char *path; int n; } net_files[] = {
 	{ SYS_NET4 "ip_local_port_range", 2 }, { SYS_NET4 "ping_group_range", 2 },
 	{ SYS_NET4 "tcp_fin_timeout", 1 }, { SYS_NET4 "tcp_keepalive_intvl", 1 },
 	{ SYS_NET4 "tcp_keepalive_probes", 1 }, { SYS_NET4 "tcp_keepalive_time", 1 },
+	{ SYS_NET4 "tcp_notsent_lowat", 1 },
 	{ SYS_NET4 "tcp_recovery", 1 }, { SYS_NET4 "tcp_rmem", 3 }, { SYS_NET4 "tcp_sack", 1 },
 	{ SYS_NET4 "tcp_syncookies", 1 },
 	{ SYS_NET4 "tcp_timestamps", 1 }, { SYS_NET4 "tcp_window_scaling", 1 }, { SYS_NET4 "tcp_wmem", 3 },

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lib/errno.h"
+#include "net/tcp_priv.h" /* tcp_size_goal */
 #include "net/tcp.h"
 #include "net/tcp_seq.h"
 #include "net/wire.h"
@@ -2218,16 +2219,16 @@ UNIT_TEST(rst_and_syn_challenge_ack)
 	mark = S.nlog;
 	tcp_input(b, &syn, NULL, S.now);
 	CHECK_EQ(sent_by_since(B, mark), 0);
-	/* an ACK for data never sent is dropped, with a challenge ACK (Linux, RFC 5961 5.2) */
+	/* an ACK for data never sent is dropped, in ESTABLISHED without a word (Linux 6.1) */
 	run_for(600 * MS);
 	struct tcp_seg ack = { .sport = PORT_A, .dport = PORT_B, .seq = b->rcv_nxt,
 			       .ack = b->snd_max + 10, .flags = TCP_ACK, .window = 0 };
 	mark = S.nlog;
 	tcp_input(b, &ack, NULL, S.now);
 	CHECK(b->snd_wnd != 0);
-	CHECK_EQ(sent_by_since(B, mark), 1);
-	CHECK_EQ(b->stats.challenge_acks, 3);
-	/* so is one older than the data acked so far */
+	CHECK_EQ(sent_by_since(B, mark), 0);
+	CHECK_EQ(b->stats.challenge_acks, 2);
+	/* one older than all the data ever acked: dropped with a challenge ACK */
 	run_for(600 * MS);
 	ack.ack = b->snd_una - 1;
 	mark = S.nlog;
@@ -2240,6 +2241,110 @@ UNIT_TEST(rst_and_syn_challenge_ack)
 	CHECK_EQ(b->state, TCPS_CLOSE);
 	CHECK_EQ(b->error, ECONNRESET);
 	CHECK(b->events & TCP_EV_ERROR);
+	return NULL;
+}
+
+/*
+ * Outside ESTABLISHED (Linux 6.1's tcp_rcv_state_process), an ACK field
+ * tcp_ack refuses, above snd_nxt or merely old, drops the segment with
+ * a challenge ACK; its data and FIN are not taken.
+ */
+UNIT_TEST(bad_ack_outside_established)
+{
+	struct tcp_conn *b = &S.c[B];
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	CHECK_EQ(tcp_send(b, "0123456789", 10, 0, S.now), 10);
+	run_for(1 * SEC);
+	CHECK_EQ(tcp_shutdown(b, 1, S.now), 0);
+	run_for(1 * SEC);
+	CHECK_EQ(b->state, TCPS_FIN_WAIT2);
+	uint32_t rcv_nxt = b->rcv_nxt;
+	struct tcp_seg fin = { .sport = PORT_A, .dport = PORT_B, .seq = rcv_nxt,
+			       .ack = b->snd_max + 100, .flags = TCP_ACK | TCP_FIN, .window = 1000 };
+	mark = S.nlog;
+	tcp_input(b, &fin, NULL, S.now);
+	CHECK_EQ(b->state, TCPS_FIN_WAIT2);
+	CHECK_EQ(b->rcv_nxt, rcv_nxt);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	CHECK_EQ(S.log[mark].s.ack, rcv_nxt);
+	/* an old ACK inside the window: Linux's tcp_ack returns 0, not acceptable here */
+	run_for(600 * MS);
+	fin.ack = b->snd_una - 5;
+	mark = S.nlog;
+	tcp_input(b, &fin, NULL, S.now);
+	CHECK_EQ(b->state, TCPS_FIN_WAIT2);
+	CHECK_EQ(b->rcv_nxt, rcv_nxt);
+	CHECK_EQ(sent_by_since(B, mark), 1);
+	CHECK_EQ(b->stats.challenge_acks, 2);
+	/* the same FIN with a good ACK is taken */
+	fin.ack = b->snd_max;
+	tcp_input(b, &fin, NULL, S.now);
+	CHECK_EQ(b->state, TCPS_TIME_WAIT);
+	CHECK_EQ(b->rcv_nxt, rcv_nxt + 1);
+	return NULL;
+}
+
+/*
+ * TCP_NOTSENT_LOWAT's arithmetic (Linux's sk_stream_memory_free, asked
+ * only for a new skb): the unsent tail skb fills to the size goal
+ * whatever the mark; new skbs start while the unsent bytes are below it;
+ * poll says writable below half the mark.
+ */
+UNIT_TEST(notsent_lowat_room)
+{
+	struct tcp_conn *a = &S.c[A];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	uint32_t goal = tcp_size_goal(a, false);
+	CHECK(goal >= a->snd_mss);
+	CHECK_EQ(tcp_notsent(a), 0);
+	CHECK_EQ(tcp_notsent_room(a, UINT32_MAX), UINT32_MAX);
+	CHECK_EQ(tcp_notsent_room(a, 1), goal);         /* one new skb */
+	tcp_set_cork(a, true, S.now);                   /* nothing leaves */
+	CHECK_EQ(tcp_send(a, "0123456789", 10, 0, S.now), 10);
+	CHECK_EQ(tcp_notsent(a), 10);
+	CHECK_EQ(tcp_notsent_room(a, 5), goal - 10);    /* the tail's room only */
+	CHECK_EQ(tcp_notsent_room(a, goal + 20), 2 * goal - 10);
+	CHECK(tcp_notsent_writable(a, 21));
+	CHECK(!tcp_notsent_writable(a, 20));
+	tcp_set_cork(a, false, S.now);
+	run_for(1 * SEC);
+	CHECK_EQ(tcp_notsent(a), 0);
+	CHECK(tcp_notsent_writable(a, 1));
+	return NULL;
+}
+
+/*
+ * TCP_NODELAY set on while corked (Linux's TCP_NAGLE_PUSH): what the
+ * cork holds goes at once; the cork holds again from the next sending
+ * call's new skb on. Taking the cork off with Nagle off pushes likewise.
+ */
+UNIT_TEST(nodelay_push_past_cork)
+{
+	struct tcp_conn *a = &S.c[A];
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	tcp_set_cork(a, true, S.now);
+	mark = S.nlog;
+	CHECK_EQ(tcp_send(a, "0123456789", 10, 0, S.now), 10);
+	CHECK_EQ(sent_by_since(A, mark), 0);           /* corked */
+	tcp_set_nodelay(a, true, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 0);           /* Nagle off alone leaves the cork */
+	tcp_nagle_push(a, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 1);
+	CHECK_EQ(S.log[mark].s.payload_len, 10);
+	run_for(100 * MS);                              /* acked */
+	mark = S.nlog;
+	CHECK_EQ(tcp_send(a, "abcdefghij", 10, 0, S.now), 10);
+	CHECK_EQ(sent_by_since(A, mark), 0);           /* a new skb: corked again */
+	tcp_set_cork(a, false, S.now);
+	CHECK_EQ(sent_by_since(A, mark), 1);
 	return NULL;
 }
 
@@ -2942,6 +3047,9 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(reset_reply_for_no_conn),
 	UNIT_ENTRY(connect_refused),
 	UNIT_ENTRY(rst_and_syn_challenge_ack),
+	UNIT_ENTRY(bad_ack_outside_established),
+	UNIT_ENTRY(notsent_lowat_room),
+	UNIT_ENTRY(nodelay_push_past_cork),
 	UNIT_ENTRY(syn_retries_timeout),
 	UNIT_ENTRY(retries2_timeout),
 	UNIT_ENTRY(keepalive),
