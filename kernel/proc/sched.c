@@ -83,8 +83,8 @@ struct runq {
 	unsigned nr;              /* threads queued (the running one is not) */
 	uint64_t gen;             /* incremented by every enqueue */
 	uint64_t min_vrt;         /* the vrt its threads are measured from; never goes back */
-	int run_nice;             /* the nice value of the thread its CPU runs (RUN_NICE_IDLE:
-				   * its idle thread); written at each switch, read by wakers */
+	int run_nice;             /* the nice value of the thread its CPU runs (its idle
+				   * thread's too); written at each switch, read by wakers */
 	/* its CPU's own */
 	struct thread *switched_from; /* the thread the last switch left (finish_switch) */
 	struct thread *move_after;    /* it, to be queued where its affinity says, after it */
@@ -160,7 +160,6 @@ static bool idle_poll_off;
  * creator's min_vrt and does not preempt (Linux lets the parent run on).
  */
 #define WAKE_GRAN_NS   1000000ull  /* Linux's sched_wakeup_granularity (1 ms) */
-#define RUN_NICE_IDLE  (-1000)      /* runq.run_nice of a CPU in its idle thread: below every nice */
 #define WAKE_CREDIT_NS 3000000ull  /* half of Linux's sched_latency (6 ms) */
 
 /*
@@ -392,14 +391,16 @@ static bool wake_preempts(const struct thread *t)
  * Linux's check_preempt_wakeup would say so (the other's vrt runs ahead
  * of t's by the weights) and send the reschedule IPI. Between threads of
  * one nice value the woken one waits for that CPU's tick (see
- * run_enqueue_woken). From the nice value that CPU published at its last
- * switch: a hint, without its locks. */
+ * run_enqueue_woken); an idle CPU is kick_cpu's. From the thread and the
+ * nice value that CPU published at its last switch: a hint, without its
+ * locks. */
 static bool remote_preempts(const struct thread *t, unsigned cpu)
 {
-	int running = __atomic_load_n(&runqs[cpu].run_nice, __ATOMIC_RELAXED);
+	struct percpu *c = smp_cpu(cpu);
 
-	return running != RUN_NICE_IDLE && !never_ran(t) &&
-	       running > __atomic_load_n(&t->cred.nice, __ATOMIC_RELAXED);
+	return __atomic_load_n(&c->current, __ATOMIC_RELAXED) != c->idle && !never_ran(t) &&
+	       __atomic_load_n(&runqs[cpu].run_nice, __ATOMIC_RELAXED) >
+		       __atomic_load_n(&t->cred.nice, __ATOMIC_RELAXED);
 }
 
 /* Take the first thread of CPU from's queue that may run on CPU to and
@@ -654,8 +655,7 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 		}
 	}
 	next->run_since = now;
-	__atomic_store_n(&runqs[cpu].run_nice,
-			 is_idle(next) ? RUN_NICE_IDLE : __atomic_load_n(&next->cred.nice, __ATOMIC_RELAXED),
+	__atomic_store_n(&runqs[cpu].run_nice, __atomic_load_n(&next->cred.nice, __ATOMIC_RELAXED),
 			 __ATOMIC_RELAXED);
 	cpu_ticks[cpu].switches++;
 	__atomic_store_n(&this_cpu()->current, next, __ATOMIC_RELAXED);
