@@ -597,6 +597,22 @@ static int check_sleeper_times(void)
 	return ms < 100 ? CHECK_OK : fail("a child that slept 150 ms was charged %lld ms of CPU", ms);
 }
 
+static volatile int spin_stop;
+
+/* Compute until spin_stop is set (the caller's word, not a CPU-time
+ * budget: a virtual CPU the host stalls for 100 ms charges its thread
+ * that at once, and a budget could run out before the caller looks). */
+static void *spin_until_stopped(void *arg)
+{
+	volatile uint64_t x = 1;
+
+	(void)arg;
+	while (!spin_stop)
+		for (int i = 0; i < 20000; i++)
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+	return NULL;
+}
+
 /* The CPU clock of another thread (pthread_getcpuclockid, LTP's nice05):
  * readable while it runs, and it counts that thread's running time: more
  * than nothing once it has spun a while, no more than the process's. */
@@ -607,12 +623,14 @@ static int check_thread_cpu_clock(void)
 	struct timespec t, proc;
 	void *ret;
 
-	if (pthread_create(&th, NULL, spin_thread, (void *)100L))
+	spin_stop = 0;
+	if (pthread_create(&th, NULL, spin_until_stopped, NULL))
 		return fail("pthread_create");
 	int e = pthread_getcpuclockid(th, &c);
 	usleep(20000);
 	int r = e ? fail("pthread_getcpuclockid: %s", errname(e)) :
 		clock_gettime(c, &t) ? fail("clock_gettime(the thread's clock): %s", errname(errno)) : CHECK_OK;
+	spin_stop = 1;
 	pthread_join(th, &ret);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &proc);
 	if (!r && (ts_ns(t) <= 0 || ts_ns(t) > ts_ns(proc)))

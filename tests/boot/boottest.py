@@ -3568,12 +3568,12 @@ def main():
             print("unknown case(s): " + ", ".join(sorted(unknown)), file=sys.stderr)
             return 2
         table = [c for c in table if c["name"] in args.names]
-    # The longest boots first, so that the two workers end together instead of
-    # one running a whole self-test alone at the end (python's sort is stable:
-    # the rest keep the table's order).
-    table.sort(key=lambda c: -expected_cost(c))
-    # They also run beside each other now: a whole self-test alone takes 25-60 s,
-    # beside a 4- or 8-CPU boot on the host's two cores two or three times that.
+    # In the table's order, which spreads the many-CPU boots among the others:
+    # sorted longest first (2026-11-26), the 4- and 8-CPU whole self-tests ran
+    # side by side and starved the 2-CPU boots beside them of the host's two
+    # cores long enough that a thread's CPU clock jumped by 100 ms in one stall
+    # (timers' thread-cpu-clock and itimer-thread failed in one run). A whole
+    # self-test alone takes 25-60 s, beside a many-CPU boot two or three times that.
     table = [dict(c, timeout=max(c.get("timeout", 0), WHOLE_SELFTEST_TIMEOUT))
              if expected_cost(c) == 2 else c for c in table]
     outdir = os.path.join(build, "test", "boot")
