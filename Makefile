@@ -315,18 +315,23 @@ conformance-ltp-quick: all
 	tests/conformance/ltp-quick.sh $(B)
 
 # make conformance-net [NETNIC=virtio-net-pci,e1000,e1000e] [NETROUNDS=3] [NETONLY=functional|iperf]
-# [NETPROFILE=1: where Kestrel's instructions go in the iperf3 runs]:
+# [NETPROFILE=1: where Kestrel's instructions go in the iperf3 runs]
+# [NETLOSS=PCT [NETLOSSSEED=1]: the iperf3 boots through conformance-net-loss's seeded relay,
+# PCT% loss with 1% reordering and duplication, the same seed for both pairs; the functional
+# boot keeps a clean wire, so NETONLY=iperf goes with it]:
 # Debian's curl, wget, nginx, openssh, iperf3, netcat-openbsd, socat and iproute2 on
 # Kestrel and on Debian's Linux joined by a wire (-netdev dgram over Unix sockets: no
 # traffic leaves the host), each program against the other kernel both ways, `ip addr`
 # and `ip route` against Linux's, and iperf3's throughput against Linux with Linux
-# (tests/conformance/net.py; packages cached in $(B)/debs). Logs in $(B)/conformance/net/,
-# results in $(B)/conformance/net.json. About 30 minutes; not part of make test.
+# (tests/conformance/net.py; packages cached in $(B)/debs), with each sender's retransmissions.
+# Logs in $(B)/conformance/net/, results in $(B)/conformance/net.json. About 30 minutes; not
+# part of make test.
 .PHONY: conformance-net
 conformance-net: all
 	timeout 5400 python3 tests/conformance/net.py --build $(B) $(if $(NETNIC),--nic $(NETNIC)) \
 		$(if $(NETROUNDS),--rounds $(NETROUNDS)) $(if $(NETONLY),--only $(NETONLY)) \
-		$(if $(filter-out 0,$(NETPROFILE)),--profile)
+		$(if $(filter-out 0,$(NETPROFILE)),--profile) \
+		$(if $(NETLOSS),--loss $(NETLOSS) $(if $(NETLOSSSEED),--seed $(NETLOSSSEED)))
 
 # ---------------------------------------------------------------- packetdrill
 # Google's packetdrill (tests/third_party/packetdrill/src, GPLv2, vendored so a clean

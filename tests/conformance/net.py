@@ -3,7 +3,7 @@
 """Debian's network programs on Kestrel against Debian's Linux 6.1, on one wire.
 
     net.py [--build DIR] [--nic NIC,...] [--rounds N] [--only functional|iperf]
-           [--mem SIZE] [--pcap] [--profile]
+           [--mem SIZE] [--pcap] [--profile] [--loss PCT [--seed N]]
 
 make conformance-net. Topology (b) of tests/boot/netpeer.py only: two QEMU
 guests joined by a `-netdev dgram` wire over Unix sockets (netpeer.Wire),
@@ -54,7 +54,15 @@ alternating: Kestrel (client) with Linux (server), and, as the reference,
 Linux with Linux on the same wire (the stand-in in Kestrel's place). Each
 boot runs iperf3 -c for 6 s sending and then receiving (-R); the figure is
 iperf3's receiver line in MiB/s (its MBytes/sec). The table gives the
-median of the boots and each boot's figure.
+median of the boots and each boot's figure, and each boot's sender's
+retransmissions (iperf3's Retr).
+
+--loss PCT (make conformance-net NETLOSS=PCT): the iperf3 boots cross
+tests/boot/netloss.py's wire instead, netrelay's seeded relay in the
+middle (PCT% dropped, 1% reordered, 1% duplicated, --seed N, the same
+for both pairs); a boot passes only when the relay saw frames both ways
+and, with PCT above 0, dropped some each way. The functional boot keeps
+the clean wire.
 
 --profile (make conformance-net NETPROFILE=1) loads tools/profile's TCG
 plugin into Kestrel's QEMU in the iperf3 boots and prints, for each
@@ -73,6 +81,7 @@ BUILD/conformance/net/. Exit status 1 when a check failed, 2 when the
 packages or Linux cannot be had. About 20 minutes on 2 cores.
 """
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -86,6 +95,8 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "tests", "boot"))
 import netpeer  # noqa: E402  (Wire, LinuxPeer, check_argv, nic_args, ...)
+import netloss  # noqa: E402  (relay_for, REORDER, DUP: the loss harness's wire)
+import netrelay  # noqa: E402  (RelayWire, summary)
 import nettest  # noqa: E402  (Kestrel: the serial console driven as a shell)
 sys.path.insert(0, os.path.join(TOP, "tools"))
 import profile  # noqa: E402  (tools/profile.py: the TCG plugin and its folding)
@@ -314,9 +325,11 @@ def kestrel_image(build, workdir, files):
 class Ctx:
     """What every boot needs: the build directory, logs, image, files, options."""
 
-    def __init__(self, build, workdir, img, files, mem, pcap, profile=False):
+    def __init__(self, build, workdir, img, files, mem, pcap, profile=False, loss=None,
+                 seed=netloss.SEED):
         self.build, self.workdir, self.img, self.mem, self.pcap = build, workdir, img, mem, pcap
         self.profile = profile
+        self.loss, self.seed = loss, seed      # the iperf3 boots' relay (None: a clean wire)
         self.files = {"/" + rel: v for rel, v in files.items()}
 
 
@@ -514,13 +527,52 @@ def functional_boot(ctx, nic, ip_seen, name):
     return kchecks, kvalues, lchecks, lvalues, why
 
 
+@contextlib.contextmanager
+def iperf_wire(ctx):
+    """The iperf3 boots' wire: (wire, None) on netpeer's clean one, or with
+    ctx.loss (wire, relay) on netloss.py's, its relay started."""
+    if ctx.loss is None:
+        with netpeer.Wire() as wire:
+            yield wire, None
+        return
+    with netrelay.RelayWire() as wire, \
+            netloss.relay_for(wire, ctx.loss, ctx.seed, netloss.REORDER, netloss.DUP) as relay:
+        yield wire, relay
+
+
+def relay_verdict(stats, loss):
+    """None when the relay's counts show it in the path at the rate asked
+    (frames in each way, and with loss above 0 some dropped each way),
+    else what is wrong: a run that never met the loss is not its figure."""
+    if not stats:
+        return "the relay gave no counts"
+    for way in ("0>1", "1>0"):
+        c = stats.get(way) or {}
+        if not c.get("in"):
+            return f"the relay saw no frame {way}"
+        if loss > 0 and not c.get("drop"):
+            return f"the relay dropped nothing {way} at {loss:g}% loss"
+    return None
+
+
+RETRANS = re.compile(r"MiB/s, (\d+) retransmitted")
+
+
+def iperf_name(ctx, nic, who, i):
+    loss = "" if ctx.loss is None else f"loss{ctx.loss:g}-"
+    return f"iperf-{loss}{nic}-{who}-{i}"
+
+
 def iperf_round(ctx, nic, who, i, ip_seen):
     """One boot of the pair (who: 'kestrel' or 'standin', the client on side 0,
-    Linux the server on side 1): {'send': MiB/s, 'recv': MiB/s}, or the reason."""
-    name = f"iperf-{nic}-{who}-{i}"
-    checks, why = {}, None
+    Linux the server on side 1): ({'send': MiB/s, 'recv': MiB/s}, {'send':
+    the sender's retransmissions, 'recv': ...} where iperf3 gave them, the
+    reason it failed or None, the boot's name)."""
+    name = iperf_name(ctx, nic, who, i)
+    checks, why, stats = {}, None, None
     try:
-        with netpeer.Wire() as wire, peer(ctx, wire, nic, name + ".peer", server_script()) as lp:
+        with iperf_wire(ctx) as (wire, relay), \
+                peer(ctx, wire, nic, name + ".peer", server_script()) as lp:
             if who == "kestrel":
                 with kestrel(ctx, wire, nic, name) as k:
                     try:
@@ -548,42 +600,56 @@ def iperf_round(ctx, nic, who, i, ip_seen):
                     checks, _, ip = parse(peer_lines(sb))
                     if ip:
                         ip_seen.setdefault(nic, {}).setdefault("linux", ip)
+            if relay:
+                stats = relay.stats()
+                log(f"net: {name}: relay {netrelay.summary(stats)}")
+                why = why or relay_verdict(stats, ctx.loss)
     except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
         why = f"cannot run: {type(e).__name__}: {e}"
     if ctx.profile and who == "kestrel":
         profile_report(ctx, name)
-    got = {}
+    got, retr = {}, {}
     for d in ("send", "recv"):
         c = checks.get(f"iperf3-{d}")
         m = re.match(r"([\d.]+) MiB/s", c[2]) if c and c[0] else None
         if m:
             got[d] = float(m.group(1))
+            r = RETRANS.search(c[2])
+            if r:
+                retr[d] = int(r.group(1))
             log(f"net: {name}: {d}: {c[2]}")
         else:
             why = why or f"iperf3-{d}: {c[2] if c else 'no check line'}"
-    return got, why, name
+    return got, retr, why, name
 
 
 def throughput(ctx, nic, rounds, res, ip_seen):
     """rounds boots of each pair, alternating; {who: {'send': [...], 'recv': [...]}}."""
-    figs = {who: {"send": [], "recv": []} for who in ("kestrel", "standin")}
+    figs = {who: {"send": [], "recv": [], "send-retrans": [], "recv-retrans": []}
+            for who in ("kestrel", "standin")}
     for i in range(1, rounds + 1):
         for who in ("kestrel", "standin"):
-            got, why, name = iperf_round(ctx, nic, who, i, ip_seen)
+            got, retr, why, name = iperf_round(ctx, nic, who, i, ip_seen)
             if why:     # a guest that did not boot, or a run cut short: once more
                 log(f"net: {name}: {why.splitlines()[0]}; once more")
-                got, why, name = iperf_round(ctx, nic, who, f"{i}-again", ip_seen)
+                got, retr, why, name = iperf_round(ctx, nic, who, f"{i}-again", ip_seen)
+            if why:     # a run that failed twice gives no figure to the medians
+                got, retr = {}, {}
             for d, v in got.items():
                 figs[who][d].append(v)
-            log(f"net: {name}: " + (", ".join(f"{d} {v:.2f} MiB/s" for d, v in got.items())
+                figs[who][d + "-retrans"].append(retr.get(d))
+            log(f"net: {name}: " + (", ".join(f"{d} {v:.2f} MiB/s ({retr.get(d, '?')} retrans)"
+                                              for d, v in got.items())
                                     or "no figures") + (f" ({why})" if why else ""))
+    loss = "" if ctx.loss is None else f"-loss{ctx.loss:g}"
     for who, pair in (("kestrel", "Kestrel-Linux"), ("standin", "Linux-Linux")):
         f = figs[who]
         ok = len(f["send"]) == rounds and len(f["recv"]) == rounds
         detail = ", ".join(f"{what} median {statistics.median(f[d]):.2f} MiB/s "
-                           f"[{' '.join(f'{v:.2f}' for v in f[d])}]"
+                           f"[{' '.join(f'{v:.2f}' for v in f[d])}] retrans "
+                           f"[{' '.join(str(v) if v is not None else '?' for v in f[d + '-retrans'])}]"
                            for d, what in (("send", "to Linux"), ("recv", "from Linux")) if f[d])
-        res.add(f"{nic}/iperf3-{pair}", ok,
+        res.add(f"{nic}/iperf3-{pair}{loss}", ok,
                 (detail or "no figures") + ("" if ok else f"; {rounds} rounds wanted, see logs"))
     return figs
 
@@ -679,7 +745,12 @@ def main():
     ap.add_argument("--pcap", action="store_true", help="keep Kestrel's frames (NAME.pcap)")
     ap.add_argument("--profile", action="store_true",
                     help="where Kestrel's instructions go in the iperf3 runs (TCG plugin)")
+    ap.add_argument("--loss", type=float, default=None,
+                    help="the iperf3 boots through netloss.py's relay at this percent loss")
+    ap.add_argument("--seed", type=int, default=netloss.SEED, help="the relay's seed (--loss)")
     args = ap.parse_args()
+    if args.loss is not None and not 0 <= args.loss <= 100:
+        ap.error(f"--loss {args.loss:g}: a percentage, 0 to 100")
     # SIGTERM (make's time limit, timeout(1)) leaves through sys.exit, so that
     # netpeer's atexit stops every QEMU this run started
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -705,7 +776,10 @@ def main():
     log(f"net: {len(files)} files ({sum(len(d) for _, d in files.values()) >> 20} MiB) from "
         f"{len(PACKAGES)} packages, image {os.path.getsize(img) >> 20} MiB, logs in "
         f"{os.path.relpath(workdir, TOP)}/")
-    ctx = Ctx(build, workdir, img, files, args.mem, args.pcap, args.profile)
+    ctx = Ctx(build, workdir, img, files, args.mem, args.pcap, args.profile, args.loss, args.seed)
+    if args.loss is not None:
+        log(f"net: the iperf3 boots through the relay: {args.loss:g}% loss, "
+            f"{netloss.REORDER:.0%} reordered, {netloss.DUP:.0%} duplicated, seed {args.seed}")
     res, ip_seen, figs = Results(), {}, {}
     for nic in nics:
         if args.only in (None, "iperf"):
