@@ -2444,9 +2444,6 @@ def log_lines(outdir, name):
     return text
 
 
-LONG_CASES = ("mutate", "flood")   # name prefixes of the cases that take a minute or more
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -2465,10 +2462,6 @@ def main():
         print("unknown case(s): " + ", ".join(sorted(unknown)), file=sys.stderr)
         return 2
     table = [c for c in table if not args.names or c[0] in args.names]
-    # The longest cases first (mutate's hostile minute, the SYN flood), so
-    # that they do not start last and run alone at the end (a stable sort:
-    # the rest keep the table's order).
-    table.sort(key=lambda c: c[0].split("-")[0] not in LONG_CASES)
     build = os.path.abspath(args.build)
     if not os.path.exists(os.path.join(build, "kernel.elf")):
         print(f"FAIL net: no {os.path.relpath(build, TOP)}/kernel.elf: run 'make all'")
