@@ -589,8 +589,7 @@ int addrconf_addr_add(struct netdev *dev, const struct in6 *a, uint8_t prefix, b
 		err = -ENOSPC;
 	} else {
 		struct in6 net = *a;
-		for (unsigned bit = prefix; bit < 128; bit++)
-			net.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+		in6_prefix_mask(&net, prefix);
 		if (prefix < 128) /* inet6_addr_add: the prefix route, then DAD's start (the news) */
 			route_set(&t, &net, prefix, &any, dev->ifindex, ROUTE_METRIC_PREFIX, RTPROT_KERNEL, 0);
 		added_news(x, &t);
@@ -611,8 +610,7 @@ int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix)
 		struct in6 net = *a;
 		uint8_t plen = x->a.prefix;
 		bool autoconf = x->autoconf; /* an RA's prefix route is the RA's */
-		for (unsigned bit = plen; bit < 128; bit++)
-			net.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+		in6_prefix_mask(&net, plen);
 		news(&t, &x->a, false);
 		memset(x, 0, sizeof(*x));
 		if (plen < 128 && !autoconf)

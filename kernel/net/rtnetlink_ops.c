@@ -889,8 +889,7 @@ static int route6_config(struct rtnl_req *req, struct ipv6_route *r, bool *gatew
 			return -EINVAL;
 		memcpy(r->dst.b, nla_data(tb[RTA_DST]), plen);
 	}
-	for (unsigned bit = rtm->rtm_dst_len; bit < 128; bit++)
-		r->dst.b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+	in6_prefix_mask(&r->dst, rtm->rtm_dst_len);
 	r->prefix = rtm->rtm_dst_len;
 	if (*gateway)
 		memcpy(r->gateway.b, nla_data(tb[RTA_GATEWAY]), sizeof(r->gateway.b));
@@ -926,10 +925,10 @@ static bool route6_rejects(const struct ipv6_route *r)
 static int route6_gateway(struct rtnl_req *req, struct ipv6_route *r, struct netdev **dev)
 {
 	const struct in6 *gw = &r->gateway;
-	bool ll = in6_is_linklocal(gw) && !in6_is_multicast(gw);
+	bool ll = in6_is_linklocal(gw) && !in6_is_multicast(gw), named = *dev != NULL;
 	struct ipv6_route via;
 
-	if (*dev && ipv6_addr_on(ll ? (*dev)->ifindex : 0, gw)) {
+	if (named && ipv6_addr_on(ll ? (*dev)->ifindex : 0, gw)) {
 		req->ext.msg = "Gateway can not be a local address";
 		return -EINVAL;
 	}
@@ -952,7 +951,7 @@ static int route6_gateway(struct rtnl_req *req, struct ipv6_route *r, struct net
 		req->ext.msg = "Egress device can not be loopback device for this route";
 		return -EINVAL;
 	}
-	if (!ll && ipv6_addr_on(0, gw)) {
+	if (!named && ipv6_addr_on(0, gw)) { /* the device found by the lookup: not checked above */
 		req->ext.msg = "Gateway can not be a local address";
 		return -EINVAL;
 	}

@@ -13,6 +13,12 @@
 
 /* ---- addresses ---------------------------------------------------------------- */
 
+void in6_prefix_mask(struct in6 *a, unsigned len)
+{
+	for (unsigned bit = len; bit < 128; bit++)
+		a->b[bit / 8] &= (uint8_t)~(0x80 >> (bit % 8));
+}
+
 bool in6_prefix_eq(const struct in6 *a, const struct in6 *b, unsigned len)
 {
 	unsigned whole = len / 8, bits = len % 8;

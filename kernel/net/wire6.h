@@ -59,6 +59,8 @@ static inline unsigned in6_mc_scope(const struct in6 *a)
 }
 /* Do a and b share their first len bits? */
 bool in6_prefix_eq(const struct in6 *a, const struct in6 *b, unsigned len);
+/* a with every bit past the first len cleared (len at most 128): its prefix. */
+void in6_prefix_mask(struct in6 *a, unsigned len);
 /* The solicited-node multicast address of a (ff02::1:ffXX:XXXX, RFC 4291 2.7.1). */
 void in6_solicited_node(const struct in6 *a, struct in6 *out);
 /* The Ethernet address of multicast a (33:33 and its last 32 bits, RFC 2464 7). */
