@@ -63,6 +63,15 @@ static long long cpu_ns(void)
 	return ts_ns(t);
 }
 
+/* A short burst of user-mode computation (tens of microseconds). */
+static void burn(void)
+{
+	volatile uint64_t x = 1;
+
+	for (int i = 0; i < 20000; i++)
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+}
+
 #define SPIN_CHECK_NS 1000000 /* read the clocks about this often */
 #define SPIN_BURSTS_MAX 1024
 
@@ -73,7 +82,6 @@ static long long cpu_ns(void)
  * its ticks in the kernel (CI, 2026-11-26: 110 ms user, 190 system). */
 static void spin(long ms)
 {
-	volatile uint64_t x = 1;
 	long long start = cpu_ns(), last = start, now, wall_end = now_ms() + 20000;
 	int bursts = 1;
 
@@ -82,8 +90,7 @@ static void spin(long ms)
 			bursts *= 2;
 		last = now;
 		for (int b = 0; b < bursts; b++)
-			for (int i = 0; i < 20000; i++)
-				x = x * 6364136223846793005ull + 1442695040888963407ull;
+			burn();
 	}
 }
 
@@ -604,12 +611,9 @@ static volatile int spin_stop;
  * that at once, and a budget could run out before the caller looks). */
 static void *spin_until_stopped(void *arg)
 {
-	volatile uint64_t x = 1;
-
 	(void)arg;
 	while (!spin_stop)
-		for (int i = 0; i < 20000; i++)
-			x = x * 6364136223846793005ull + 1442695040888963407ull;
+		burn();
 	return NULL;
 }
 

@@ -3538,15 +3538,9 @@ def efi_cases(build):
 WHOLE_SELFTEST_TIMEOUT = 240  # seconds, at least, for a boot through the whole self-test
 
 
-def expected_cost(case):
-    """A rough rank of a boot's length: 2 for the whole self-test, 1 for a
-    selftest= list of ten programs or more or a case given a long time limit,
-    0 for the rest."""
-    words = case.get("cmdline", "").split("--")[0].split()
-    if "selftest" in words:
-        return 2
-    only = selftest_filter(case.get("cmdline", ""))
-    return 1 if (only and len(only) >= 10) or case.get("timeout", 0) >= 180 else 0
+def runs_whole_selftest(case):
+    """Does the boot run the whole self-test list (a bare selftest word)?"""
+    return "selftest" in case.get("cmdline", "").split("--")[0].split()
 
 
 def main():
@@ -3575,7 +3569,7 @@ def main():
     # (timers' thread-cpu-clock and itimer-thread failed in one run). A whole
     # self-test alone takes 25-60 s, beside a many-CPU boot two or three times that.
     table = [dict(c, timeout=max(c.get("timeout", 0), WHOLE_SELFTEST_TIMEOUT))
-             if expected_cost(c) == 2 else c for c in table]
+             if runs_whole_selftest(c) else c for c in table]
     outdir = os.path.join(build, "test", "boot")
     os.makedirs(outdir, exist_ok=True)
     passed = failed = skipped = 0
