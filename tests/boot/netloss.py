@@ -100,6 +100,7 @@ def standin_script(size_mib, timeout):
         # that the asking is next to nothing on the wire)
         f"until wget -q -O /dev/null http://{SERVER_IP}/done 2>/dev/null; do sleep 2; done",
         f"netpeer_value retrans $({RETRANS})",
+        f"netpeer_value tcpext $({TCPEXT_AWK})",
         "netpeer_serve"]) + "\n"
 
 
@@ -114,7 +115,7 @@ class Result:
         self.retrans = {}       # "to15" (sent by 10.0.2.2), "to2" (sent by 10.0.2.15)
         self.relay = None
         self.why = None
-        self.tcpext = {}        # Kestrel's TcpExt counters (the kestrel pair)
+        self.tcpext = {}        # the sender's TcpExt counters at 10.0.2.15 (Kestrel or the stand-in)
 
     def line(self):
         head = f"{self.pair} loss {self.loss:g}% seed {self.seed} {self.size} MiB"
@@ -125,7 +126,8 @@ class Result:
                  f"{self.retrans.get(d, '?')} retrans)" for d in ("to15", "to2")]
         ext = ""
         if self.tcpext:
-            ext = "; Kestrel " + " ".join(f"{n[3:]} {v}" for n, v in self.tcpext.items())
+            who = "stand-in" if self.pair.startswith("linux") else "Kestrel"
+            ext = f"; {who} " + " ".join(f"{n[3:]} {v}" for n, v in self.tcpext.items())
         return f"PASS loss/{head}: " + ", ".join(parts) + "; relay " + netrelay.summary(self.relay) + ext
 
     def as_dict(self):
@@ -170,6 +172,20 @@ def kestrel_retrans(k):
 TCPEXT = ("TCPSackRecovery", "TCPRenoRecovery", "TCPLossProbes", "TCPLossProbeRecovery",
           "TCPTimeouts", "TCPDSACKRecv", "TCPDSACKUndo", "TCPDSACKOldSent", "TCPOFOQueue",
           "TCPOFODrop")
+
+
+# The same counters of a Linux sender (the stand-in), as NAME=N,NAME=N...:
+# /proc/net/netstat's TcpExt header line names the values of the next one.
+TCPEXT_AWK = ("awk -v want=" + ",".join(TCPEXT) + " '/^TcpExt:/ { n++; if (n == 1) "
+              "{ for (i = 2; i <= NF; i++) h[i] = $i } else { for (i = 2; i <= NF; i++) "
+              "if (index(\",\" want \",\", \",\" h[i] \",\")) { printf \"%s%s=%s\", s, h[i], $i; "
+              "s = \",\" } } }' /proc/net/netstat")
+
+
+def standin_tcpext(value):
+    """The stand-in's NAME=N,... value as Kestrel's counters are kept."""
+    got = dict(kv.split("=", 1) for kv in value.split(",") if "=" in kv)
+    return {n: int(got[n]) if got.get(n, "").isdigit() else None for n in TCPEXT}
 
 
 def kestrel_tcpext(k):
@@ -273,6 +289,7 @@ def linux_run(build, outdir, name, nic, size_mib, loss, seed=SEED, reorder=REORD
             res.ms["to2"], res.host_s["to2"] = c2.ms, (c2.host_ms or 0) / 1000
             res.retrans["to15"] = int(retrans)
             res.retrans["to2"] = int(standin.wait_value("retrans", 30))
+            res.tcpext = standin_tcpext(standin.wait_value("tcpext", 30))
         except netpeer.PeerError as e:
             raise nettest.CaseFailed(str(e))
         finally:
