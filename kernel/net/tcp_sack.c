@@ -194,6 +194,32 @@ static void rack_delivered(struct tcp_conn *c, uint32_t s, uint32_t e, uint64_t 
 		c->min_rtt = c->rack_rtt;
 }
 
+static uint32_t hole_end(const struct tcp_conn *c, uint32_t s, uint32_t lim);
+
+/* [s, e) was acked or SACKed now (before the board takes it): RACK's
+ * reference moves to the latest transmission in what was not SACKed
+ * before, as Linux advances it skb by skb (tcp_rack_advance from
+ * tcp_sacktag_one and tcp_clean_rtx_queue): each such hole by its last
+ * byte (first transmissions go in sequence order) and by each
+ * retransmission inside it, which may have gone later than its end. */
+static void rack_newly_delivered(struct tcp_conn *c, uint32_t s, uint32_t e, uint64_t now)
+{
+	uint32_t hs = tcp_sack_skip(c, s);
+
+	while (seq_lt(hs, e)) {
+		uint32_t he = hole_end(c, hs, e);
+
+		rack_delivered(c, hs, he, now);
+		for (unsigned i = 0; i < TCP_RXLOG_MAX; i++) {
+			uint32_t a = seq_max(c->rxlog[i].start, hs), b = seq_min(c->rxlog[i].end, he);
+
+			if (c->rxlog[i].at && seq_lt(a, b))
+				rack_delivered(c, a, b, now);
+		}
+		hs = tcp_sack_skip(c, he);
+	}
+}
+
 /* Linux's tcp_rack_reo_wnd: none while no reordering was seen and
  * recovery or DupThresh says loss; else a quarter of the least RTT
  * times reo_steps, at most SRTT. */
@@ -209,9 +235,12 @@ static uint64_t rack_reo_wnd(const struct tcp_conn *c)
 
 /*
  * RACK's loss detection (RFC 8985 6.2 step 5, Linux's tcp_rack_detect_loss)
- * over the log, oldest first: a run sent no later than the newest
- * delivered byte is lost once RTT + reo_wnd has passed since, up to
- * rack_end; the first that is not yet arms the reordering timer.
+ * over the log, oldest first: a run sent before the newest delivered
+ * byte went is lost once RTT + reo_wnd has passed since; the first that
+ * is not yet arms the reordering timer. "Before" is by time, the
+ * sequence deciding only between equal times (Linux's
+ * tcp_rack_sent_after): a retransmission delivered makes every first
+ * transmission that went before it a candidate, above it in sequence too.
  */
 static uint32_t rack_lost_high(struct tcp_conn *c, uint64_t now)
 {
@@ -223,17 +252,22 @@ static uint32_t rack_lost_high(struct tcp_conn *c, uint64_t now)
 		return high;
 	for (unsigned i = 0; i < c->n_xlog; i++) {
 		uint64_t at = c->xlog[i].at, due = at + c->rack_rtt + reo;
+		uint32_t end = c->xlog[i].end;
 
-		if (at > c->rack_xmit || !seq_lt(high, c->rack_end))
+		if (at > c->rack_xmit)
+			break;
+		if (at == c->rack_xmit)
+			end = seq_min(end, c->rack_end);
+		if (!seq_lt(high, end))
 			break;
 		if (due > now) {
 			/* not yet: the reordering timer comes back for it (RFC 8985 6.3) */
-			if (unsacked_in(c, high, c->rack_end))
+			if (unsacked_in(c, high, end))
 				c->t_reo = due > now + TCP_REO_TIMEOUT_MIN_NS ? due
 									  : now + TCP_REO_TIMEOUT_MIN_NS;
 			break;
 		}
-		high = seq_min(c->xlog[i].end, c->rack_end);
+		high = end;
 	}
 	return high;
 }
@@ -467,11 +501,11 @@ static void block_input(struct tcp_conn *c, uint32_t l, uint32_t r, uint64_t now
 {
 	uint32_t highest = c->n_sb ? c->sb[c->n_sb - 1].end : c->snd_una;
 
+	rack_newly_delivered(c, l, r, now);
 	if (!sb_add(c, l, r))
 		return;
 	if (seq_le(r, highest) && !retransmitted(c, l))
 		reordered(c);
-	rack_delivered(c, l, r, now);
 }
 
 void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
@@ -486,7 +520,7 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		if (c->n_sb && unsacked_in(c, c->snd_una, seq_min(ack, c->sb[c->n_sb - 1].end)) &&
 		    !retransmitted(c, c->snd_una))
 			reordered(c);
-		rack_delivered(c, c->snd_una, ack, now);
+		rack_newly_delivered(c, c->snd_una, ack, now);
 	}
 	for (unsigned i = 0; i < o->nsack && i < TCP_SACK_MAX; i++) {
 		uint32_t l = o->sack[i].left, r = o->sack[i].right;
@@ -588,6 +622,7 @@ void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
 {
 	bool una_moved = c->snd_una != c->prr_una;
 	uint32_t delivered = delivered_now(c), lost_before = c->lost_high;
+	bool entered = false;
 
 	if (!c->sack_ok || c->ca_state == TCP_CA_LOSS) {
 		tcp_tlp_arm(c, now);
@@ -606,12 +641,18 @@ void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
 		c->t_tlp = TCP_NO_DEADLINE;
 		c->tlp_out = false;            /* the recovery takes over (Linux's tcp_init_cwnd_reduction) */
 		c->stats.sack_recovery++;
+		entered = true;
 	} else if (c->ca_state == TCP_CA_OPEN && c->n_sb) {
 		c->ca_state = TCP_CA_DISORDER;
 	} else if (c->ca_state == TCP_CA_DISORDER && !c->n_sb) {
 		c->ca_state = TCP_CA_OPEN;
 	}
-	if (c->ca_state == TCP_CA_RECOVERY)
+	/* Only data delivered moves the window (Linux's tcp_cwnd_reduction
+	 * returns without): a loss found with nothing delivered (the
+	 * reordering timer, an ACK that says nothing new) goes into the room
+	 * its marking made in the window the last delivery set. Entering
+	 * recovery always sends the first retransmission. */
+	if (c->ca_state == TCP_CA_RECOVERY && (delivered || entered))
 		tcp_cc_prr(c, delivered, tcp_pipe(c), una_moved && !seq_gt(c->lost_high, lost_before));
 	tcp_tlp_arm(c, now);
 }

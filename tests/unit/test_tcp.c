@@ -1238,6 +1238,66 @@ UNIT_TEST(sack_lost_retransmission_rack)
 	return NULL;
 }
 
+/* A congestion-avoidance window of segs segments, as after earlier
+ * reductions, on a path known to reorder (so RACK waits its reordering
+ * window before it calls a hole lost). */
+static uint32_t small_window_reordering(unsigned segs)
+{
+	uint32_t mss = S.c[A].snd_mss;
+
+	S.c[A].reord_seen = true;
+	S.c[A].cwnd = S.c[A].ssthresh = segs * mss;
+	return mss;
+}
+
+/* Three holes in recovery; the second hole's retransmission is delivered
+ * before the third, a first transmission above it in sequence but sent
+ * before it, is known lost: RACK goes by time (RFC 8985 6.2), so the
+ * third is lost once the second's retransmission is delivered, and goes
+ * again without an RTO. (It waited for the RTO while the reference's
+ * sequence bounded the search.) */
+UNIT_TEST(rack_lost_above_a_delivered_retransmission)
+{
+	struct drops d = { .n = 3, .index = { 20, 21, 23 }, .times = { 1, 1, 1 } };
+	uint32_t mss;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	mss = small_window_reordering(12);
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 32ull * mss, S.now + 10 * SEC));
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ(d.sends[i], 2);
+		CHECK(d.sent_at[i][1] - d.sent_at[i][0] < TCP_RTO_MIN_NS);
+	}
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	return NULL;
+}
+
+/* A hole's retransmission is lost too, and a later hole's retransmission
+ * is SACKed inside a block whose end went earlier: RACK's reference is
+ * the retransmission's time (Linux advances it per skb), so the first
+ * hole's retransmission is found lost and goes a third time, no RTO. */
+UNIT_TEST(rack_reference_from_a_sacked_retransmission)
+{
+	struct drops d = { .n = 2, .index = { 12, 16 }, .times = { 2, 1 } };
+	uint32_t mss;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	mss = small_window_reordering(4);
+	S.filter = drop_listed;
+	S.filter_ctx = &d;
+	CHECK_OK(transfer(A, 19ull * mss, S.now + 10 * SEC));
+	CHECK_EQ(d.sends[0], 3);
+	CHECK(d.sent_at[0][2] - d.sent_at[0][1] < TCP_RTO_MIN_NS);
+	CHECK_EQ(d.sends[1], 2);
+	CHECK_EQ(S.c[A].stats.lost_retrans, 1);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	return NULL;
+}
+
 /* A's segments all lost for a while after the peer SACKed some: the RTO
  * clears the scoreboard (RFC 6675 5.1: the peer may have reneged), goes
  * back to snd_una, and the transfer completes once the wire heals. */
@@ -3020,6 +3080,8 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(sack_repairs_middle_loss),
 	UNIT_ENTRY(sack_several_losses_one_window),
 	UNIT_ENTRY(sack_lost_retransmission_rack),
+	UNIT_ENTRY(rack_lost_above_a_delivered_retransmission),
+	UNIT_ENTRY(rack_reference_from_a_sacked_retransmission),
 	UNIT_ENTRY(sack_rto_clears_scoreboard),
 	UNIT_ENTRY(tlp_repairs_tail_loss),
 	UNIT_ENTRY(tlp_single_segment_instead_of_rto),
