@@ -172,11 +172,13 @@ static uint32_t half_window_bound(const struct tcp_conn *c)
 
 uint32_t tcp_size_goal(const struct tcp_conn *c, bool oob)
 {
-	uint32_t mss = tcp_cur_mss(c), goal;
+	uint32_t mss = tcp_cur_mss(c), half = half_window_bound(c), goal;
 
 	if (oob || !mss)
 		return mss;  /* MSG_OOB: tcp_xmit_size_goal's large_allowed is false */
-	goal = half_window_bound(c) / mss * mss;
+	goal = half / mss * mss;
+	if (half < mss)
+		mss = half;  /* Linux's mss_cache is bounded so too (tcp_sync_mss) */
 	return goal > mss ? goal : mss;
 }
 
