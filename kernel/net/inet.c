@@ -605,6 +605,8 @@ int inet_create(int family, int type, int protocol, unsigned *flags, struct file
 					/* tcp_congestion_control now (Linux's tcp_init_sock) */
 					.cong = (uint8_t)net_sysctl_tcp_cong_default() };
 	s->proto = proto;
+	if (proto == &inet_tcp_proto)
+		s->sndbuf = (int)net_sysctl_tcp_wmem_default(); /* Linux's tcp_init_sock: sk_sndbuf */
 	if (proto == &inet_icmp_proto)
 		inet_icmp_adopt(s);
 	if (proto == &inet_icmp6_proto)

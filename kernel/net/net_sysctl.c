@@ -3,10 +3,12 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Eleven are writable with Linux's checks and honoured by the stack:
+ * Thirteen are writable with Linux's checks and honoured by the stack:
  * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
  * tcp_sack, tcp_timestamps, tcp_notsent_lowat, tcp_rmem (its max, the window scale's space:
- * see tcp_rmem_set), tcp_congestion_control, tcp_allowed_congestion_control
+ * see tcp_rmem_set), tcp_wmem (its default a new socket's send buffer, its
+ * max autotuning's ceiling), tcp_min_tso_segs (read by new connections),
+ * tcp_congestion_control, tcp_allowed_congestion_control
  * and net.ipv6.bindv6only; tcp_recovery is writable and kept
  * only (RACK runs on every SACK connection, as with Linux's 1); the
  * others are read-only (0444: an
@@ -44,6 +46,10 @@ static int64_t tcp_timestamps = 1;
 /* Linux's default, RACK loss detection: kept only; the engine runs RACK
  * on every SACK connection, as with 1 */
 static int64_t tcp_recovery = 1;
+/* tcp_min_tso_segs: the fewest segments a packet carries when the pacing
+ * rate would give fewer (Linux's u8 from 1, default 2), read by new
+ * connections. */
+static int64_t tcp_min_tso_segs = TCP_MIN_TSO_SEGS;
 /* tcp_congestion_control and tcp_allowed_congestion_control: Linux's
  * default, CUBIC, and both built-in algorithms allowed (a bit per
  * enum tcp_cc_id) */
@@ -54,6 +60,11 @@ static uint32_t cong_allowed = (1u << TCP_CC_RENO) | (1u << TCP_CC_CUBIC);
  * Linux's tcp_select_initial_window takes it; the rings keep their own
  * sizes (TCP_RCVBUF_DEFAULT, autotuned up to TCP_RCV_RING_AUTO_MAX). */
 static int64_t tcp_rmem[3] = { TCP_MEM_MIN, TCP_RCVBUF_DEFAULT, TCP_RMEM_MAX };
+/* tcp_wmem: min, default, max as written (Linux 6.1's "4096 16384 4194304").
+ * The default is a new TCP socket's send buffer (its SO_SNDBUF, the limit
+ * of tcp_sndbuf.c), the max what autotuning grows one to; the min is kept
+ * only (Linux uses it under memory pressure). */
+static int64_t tcp_wmem[3] = { TCP_MEM_MIN, TCP_WMEM_DEFAULT, TCP_WMEM_MAX };
 /* tcp_notsent_lowat: TCP_NOTSENT_LOWAT for a socket that set none
  * (Linux's proc_douintvec, default UINT_MAX: no mark). */
 static int64_t tcp_notsent_lowat = UINT32_MAX;
@@ -118,6 +129,11 @@ bool net_sysctl_tcp_timestamps(void)
 	return __atomic_load_n(&tcp_timestamps, __ATOMIC_RELAXED) != 0;
 }
 
+uint8_t net_sysctl_tcp_min_tso_segs(void)
+{
+	return (uint8_t)__atomic_load_n(&tcp_min_tso_segs, __ATOMIC_RELAXED);
+}
+
 uint32_t net_sysctl_tcp_notsent_lowat(void)
 {
 	return (uint32_t)__atomic_load_n(&tcp_notsent_lowat, __ATOMIC_RELAXED);
@@ -129,6 +145,25 @@ uint32_t net_sysctl_tcp_rmem_max(void)
 	int64_t max = tcp_rmem[2];
 	spin_unlock_irqrestore(&sysctl_lock, fl);
 	return (uint32_t)max;
+}
+
+/* tcp_wmem's value i, under the lock (the triple is written whole). */
+static uint32_t tcp_wmem_at(int i)
+{
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	int64_t v = tcp_wmem[i];
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return (uint32_t)v;
+}
+
+uint32_t net_sysctl_tcp_wmem_default(void)
+{
+	return tcp_wmem_at(1);
+}
+
+uint32_t net_sysctl_tcp_wmem_max(void)
+{
+	return tcp_wmem_at(2);
 }
 
 /* ---- the writable files, with Linux's checks ------------------------------------ */
@@ -337,10 +372,11 @@ static void fin_timeout_get(int64_t *v)
 }
 
 /* tcp_rmem and tcp_wmem: min, default, max. Linux 6.1 shows "4096 131072
- * 6291456" and "4096 16384 4194304". A Kestrel connection's rings start
- * at the default and autotuning grows them towards the max (its rings
- * hold data, Linux's counts buffer memory: see TCP_RCV_RING_AUTO_MAX);
- * nothing shrinks them under pressure. */
+ * 6291456" and "4096 16384 4194304". A Kestrel connection's receive ring
+ * starts at the default and autotuning grows it towards the max (its
+ * ring holds data, Linux's counts buffer memory: see
+ * TCP_RCV_RING_AUTO_MAX); the send buffer's limit is tcp_wmem's, counted
+ * as Linux counts it (tcp_sndbuf.c). Nothing shrinks them under pressure. */
 static void tcp_rmem_get(int64_t *v)
 {
 	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
@@ -351,7 +387,24 @@ static void tcp_rmem_get(int64_t *v)
 
 static void tcp_wmem_get(int64_t *v)
 {
-	v[0] = TCP_MEM_MIN, v[1] = TCP_SNDBUF_DEFAULT, v[2] = TCP_WMEM_MAX;
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	for (int i = 0; i < 3; i++)
+		v[i] = tcp_wmem[i];
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+}
+
+/* Linux 6.1's tcp_wmem is proc_dointvec_minmax with extra1 = 1, as
+ * tcp_rmem: each of the three from 1 to INT_MAX, in no particular order. */
+static int tcp_wmem_set(const int64_t *v)
+{
+	for (int i = 0; i < 3; i++)
+		if (v[i] < 1 || v[i] > INT_MAX_VALUE)
+			return -EINVAL;
+	uint64_t fl = spin_lock_irqsave(&sysctl_lock);
+	for (int i = 0; i < 3; i++)
+		tcp_wmem[i] = v[i];
+	spin_unlock_irqrestore(&sysctl_lock, fl);
+	return 0;
 }
 
 /* net.core's socket buffer sizes: a new socket's SO_SNDBUF/SO_RCVBUF and
@@ -402,6 +455,8 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_keepalive_intvl", IPV4, keepalive_intvl_get),
 	RO("tcp_keepalive_probes", IPV4, keepalive_probes_get),
 	RO("tcp_keepalive_time", IPV4, keepalive_time_get),
+	{ .name = "tcp_min_tso_segs", .dir = IPV4, .mode = 0644, .n = 1, .data = &tcp_min_tso_segs,
+	  .min = 1, .max = U8_MAX_VALUE }, /* proc_dou8vec_minmax from SYSCTL_ONE */
 	RO("tcp_moderate_rcvbuf", IPV4, one_get), /* receive rings autotuned (tcp_user.c) */
 	{ .name = "tcp_notsent_lowat", .dir = IPV4, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .data = &tcp_notsent_lowat, .min = 0, .max = UINT32_MAX },
@@ -411,7 +466,7 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_syncookies", IPV4, zero_get),     /* no SYN cookies: a full SYN queue drops (Linux: 1) */
 	RW_U8("tcp_timestamps", IPV4, tcp_timestamps), /* RFC 7323, offered unless 0 */
 	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */
-	RO_V("tcp_wmem", IPV4, 3, tcp_wmem_get),
+	RW("tcp_wmem", IPV4, 3, tcp_wmem_get, tcp_wmem_set),
 	{ .name = "bindv6only", .dir = IPV6, .mode = 0644, .n = 1, .data = &bindv6only, .min = 0, .max = 1 },
 };
 

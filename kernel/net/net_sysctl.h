@@ -41,6 +41,13 @@ bool net_sysctl_tcp_cong_allowed(unsigned id);
 bool net_sysctl_tcp_timestamps(void);
 /* tcp_rmem's max: the space a new connection's window scale expresses. */
 uint32_t net_sysctl_tcp_rmem_max(void);
+/* net.ipv4.tcp_wmem's default (a new TCP socket's send buffer, Linux's
+ * tcp_init_sock) and max (what autotuning grows it to). */
+uint32_t net_sysctl_tcp_wmem_default(void);
+uint32_t net_sysctl_tcp_wmem_max(void);
+/* tcp_min_tso_segs: the fewest segments a new connection's packets carry
+ * when its pacing rate would give fewer (Linux's default 2). */
+uint8_t net_sysctl_tcp_min_tso_segs(void);
 /* tcp_notsent_lowat: TCP_NOTSENT_LOWAT's default (UINT32_MAX: none). */
 uint32_t net_sysctl_tcp_notsent_lowat(void);
 /* net.ipv6.bindv6only: is a new AF_INET6 socket IPV6_V6ONLY? */

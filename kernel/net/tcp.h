@@ -173,9 +173,12 @@ struct tcp_cubic {
 #define TCP_RENEGE_MIN_NS    (10 * TCP_NS_PER_MS)    /* tcp_check_sack_reneging's floor */
 /* The rings' sizes. Linux starts a send buffer at tcp_wmem[1] (16 KiB)
  * and grows it to what the congestion window needs (tcp_sndbuf_expand,
- * past 1 MiB on lo); with no growing here, one size that takes a 64 KiB
- * write whole. The receive ring is Linux 6.1's tcp_rmem[1]. */
+ * past 1 MiB on lo): that limit is tcp_sndbuf.c's, and the send ring,
+ * which starts at 64 KiB, grows when it is full below the limit
+ * (tcp_snd_ring_want). The receive ring is Linux 6.1's tcp_rmem[1]. */
 #define TCP_SNDBUF_DEFAULT   65536
+#define TCP_WMEM_DEFAULT     16384   /* tcp_wmem[1] */
+#define TCP_MIN_TSO_SEGS     2       /* tcp_min_tso_segs' default */
 #define TCP_RCVBUF_DEFAULT   131072
 /* Autotuning's ceilings. Linux's tcp_rmem[2] and tcp_wmem[2] count
  * buffer memory, about twice the data it holds (tcp_adv_win_scale 1),
@@ -215,6 +218,8 @@ struct tcp_cubic {
 #define TCP_SEND_OOB   0x1       /* MSG_OOB: the last byte sent is urgent */
 #define TCP_SEND_MORE  0x2       /* MSG_MORE: hold a partial segment as TCP_CORK does */
 #define TCP_SEND_EOR   0x4       /* MSG_EOR: later bytes never share a segment with these */
+#define TCP_SEND_CONT  0x8       /* more of the same sending call (one skb at a time, as
+				    Linux's loop): the tail's PSH stays (tcp_push_queued) */
 
 /* tcp_recv flags */
 #define TCP_RECV_PEEK  0x1       /* MSG_PEEK */
@@ -274,6 +279,10 @@ struct tcp_cfg {
 	uint16_t mss;                  /* the MSS we advertise: the route's MTU - 40 (1460) */
 	bool no_ts, no_sack, no_wscale;/* options not to offer (Linux offers all three) */
 	uint32_t ts_offset;            /* added to the millisecond clock in TSval (random per conn) */
+	uint32_t sndbuf_limit;         /* Linux's sk_sndbuf at creation (0: no limit but the ring's) */
+	bool sndbuf_lock;              /* SO_SNDBUF fixed it (SOCK_SNDBUF_LOCK): no autotuning */
+	uint32_t wmem_max;             /* autotuning's ceiling (tcp_wmem[2]) */
+	uint8_t min_tso_segs;          /* tcp_min_tso_segs (0: Linux's default, 2) */
 };
 
 /* The TCP_INFO-style snapshot: Linux's struct tcp_info fields that the
@@ -377,6 +386,16 @@ struct tcp_conn {
 	uint8_t n_marks;
 	struct { uint32_t seq; uint8_t kind; } marks[TCP_MARK_MAX];
 	uint32_t skb_seq, pushed_seq;
+	/* the send buffer's limit (tcp_sndbuf.c): Linux's sk_sndbuf, against
+	 * the queue's bytes counted as its skbs' truesize (0: no limit but
+	 * the ring's); sndbuf_lock: SO_SNDBUF fixed it (SOCK_SNDBUF_LOCK),
+	 * else the engine grows it up to wmem_max (tcp_sndbuf_expand);
+	 * snd_nospace: a writer or poll found no room (SOCK_NOSPACE). The
+	 * caller's between calls; the engine grows sndbuf and clears
+	 * snd_nospace. */
+	uint32_t sndbuf, wmem_max;
+	bool sndbuf_lock, snd_nospace;
+	uint8_t min_tso_segs;          /* tcp_min_tso_segs when the conn was made */
 
 	/* receive sequence space; rcv_adv is the right edge advertised
 	 * (never moves left, RFC 9293 3.8.6), rcv_wup rcv_nxt at the last
@@ -611,17 +630,34 @@ void tcp_abort(struct tcp_conn *c, uint64_t now);
  * (Linux's inet_csk_reqsk_queue_drop: a crowded SYN queue pruned); a conn
  * in any other state is left as it is. */
 void tcp_drop_embryo(struct tcp_conn *c);
+/*
+ * The send buffer's limit as Linux 6.1 applies it (tcp_sndbuf.c).
+ * tcp_wmem_queued: the queue as Linux's sk_wmem_queued counts it, its
+ * bytes and a fixed price per skb. tcp_send_room: what one step of a
+ * sending call may queue (lowat: TCP_NOTSENT_LOWAT in force, UINT32_MAX
+ * none): the unsent tail skb's room up to the size goal, else a new skb
+ * of the goal while the queue is below sndbuf and the unsent bytes below
+ * lowat, else 0 (UINT32_MAX while there is no MSS to size it by).
+ * tcp_stream_writable: Linux's __sk_stream_is_writeable(sk, 1), what
+ * poll's POLLOUT and a sleeping writer's wake-up wait for: free room at
+ * least half the queue, the unsent bytes below half of lowat.
+ * tcp_snd_ring_want: the ring size the limit asks when the ring is full
+ * and the limit is not reached (at most max), 0 when it need not grow.
+ */
+uint64_t tcp_wmem_queued(const struct tcp_conn *c);
+uint32_t tcp_send_room(const struct tcp_conn *c, uint32_t lowat);
+bool tcp_stream_writable(const struct tcp_conn *c, uint32_t lowat);
+uint32_t tcp_snd_ring_want(const struct tcp_conn *c, uint32_t lowat, uint32_t max);
 /* Bytes tcp_send can queue now; bytes tcp_recv can return now. */
 uint32_t tcp_send_space(const struct tcp_conn *c);
 uint32_t tcp_recv_avail(const struct tcp_conn *c);
 /* TCP_NOTSENT_LOWAT (lowat: the mark in force, UINT32_MAX none): the
  * bytes written and not yet sent (Linux's write_seq - snd_nxt); whether
  * the socket polls writable by them (Linux's __tcp_stream_memory_free
- * with wake 1: below half the mark); how many bytes a sending call may
- * queue under the mark (tcp_notsent_room, at most UINT32_MAX). */
+ * with wake 1: below half the mark). What a sending call may queue under
+ * the mark: tcp_send_room. */
 uint32_t tcp_notsent(const struct tcp_conn *c);
 bool tcp_notsent_writable(const struct tcp_conn *c, uint32_t lowat);
-uint32_t tcp_notsent_room(const struct tcp_conn *c, uint32_t lowat);
 /* SO_ERROR: the pending error (positive errno), cleared. */
 int tcp_take_error(struct tcp_conn *c);
 /* TCP_NODELAY, TCP_CORK (turning either so pushes what is held), SO_KEEPALIVE. */

@@ -69,6 +69,10 @@ void tcp_conn_init(struct tcp_conn *c, const struct tcp_cfg *cfg, const struct t
 	c->state = TCPS_CLOSE;
 	c->snd.buf = cfg->sndbuf;
 	c->snd.size = cfg->sndbuf_size;
+	c->sndbuf = cfg->sndbuf_limit;
+	c->sndbuf_lock = cfg->sndbuf_lock;
+	c->wmem_max = cfg->wmem_max ? cfg->wmem_max : TCP_WMEM_MAX;
+	c->min_tso_segs = cfg->min_tso_segs ? cfg->min_tso_segs : TCP_MIN_TSO_SEGS;
 	c->rcv.buf = cfg->rcvbuf;
 	c->rcv.size = cfg->rcvbuf_size;
 	c->sport = cfg->sport;

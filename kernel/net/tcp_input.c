@@ -99,6 +99,7 @@ static void synack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t n
 		c->ts_recent_stamp = now;
 	}
 	tcp_set_state(c, TCPS_ESTABLISHED);
+	tcp_sndbuf_init(c);
 	tcp_keepalive_arm(c, now);
 	tcp_raise(c, TCP_EV_CONNECTED | TCP_EV_WRITABLE);
 	tcp_send_ack(c, now);
@@ -357,6 +358,7 @@ static bool synrecv_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t no
 	c->max_window = c->snd_wnd;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
+	tcp_sndbuf_init(c);
 	tcp_keepalive_arm(c, now);
 	tcp_raise(c, TCP_EV_CONNECTED | TCP_EV_WRITABLE);
 	return true;
@@ -741,6 +743,7 @@ static enum tcp_verdict synced_input(struct tcp_conn *c, const struct tcp_seg *s
 				     const uint8_t *p, uint64_t now)
 {
 	enum ack_when when;
+	uint32_t una = c->snd_una;
 
 	if (c->state == TCPS_SYN_RECV && c->passive &&
 	    (s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN && s->seq == c->irs) {
@@ -762,6 +765,8 @@ static enum tcp_verdict synced_input(struct tcp_conn *c, const struct tcp_seg *s
 	if (when != ACK_NONE)
 		c->ack_pending = true;
 	tcp_output(c, now);
+	if (c->snd_una != una)
+		tcp_check_space(c);            /* Linux's tcp_data_snd_check: output, then space */
 	if (c->ack_pending && when == ACK_NOW)
 		tcp_send_ack(c, now);
 	else if (c->ack_pending && when == ACK_BATCH)

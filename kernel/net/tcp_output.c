@@ -519,15 +519,21 @@ uint32_t tcp_tsq_limit(const struct tcp_conn *c)
 
 /*
  * Linux's tcp_small_queue_check: do the layers below hold enough of c's
- * segments that the next should wait? Never while at most a segment is
- * in flight (nothing else might drain them). When it says so, c is
+ * segments that the next packet, of segs segments, should wait? Never
+ * while at most a segment is in flight (nothing else might drain them).
+ * Linux's limit is at least twice the truesize of the skb about to go
+ * (the packet's bytes and an skb's price), so a packet of several
+ * segments may follow one still below. When it says so, c is
  * throttled: the caller's tcp_tsq_resume comes once they shrink.
  */
-static bool small_queue_full(struct tcp_conn *c)
+static bool small_queue_full(struct tcp_conn *c, uint32_t segs)
 {
 	if (!c->ops->queued_below || tcp_flight(c) <= c->snd_mss)
 		return false;
+	uint64_t skb = (uint64_t)segs * c->snd_mss + TCP_SKB_TRUESIZE;
 	uint32_t limit = tcp_tsq_limit(c);
+	if (2 * skb > limit && 2 * skb <= TCP_TSQ_MAX)
+		limit = (uint32_t)(2 * skb);
 	if (c->ops->queued_below(c) <= limit)
 		return false;
 	c->ops->throttle(c);
@@ -619,7 +625,7 @@ static bool output_packet(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 		c->snd_nxt = seq_min(tcp_sack_skip(c, c->snd_nxt), c->snd_max);
 	}
 	k = plan_packet(c, &end, at_cwnd);
-	if (!k || small_queue_full(c))
+	if (!k || small_queue_full(c, k))
 		return false;
 	start = c->snd_nxt;
 	for (uint32_t i = 0; i < k; i++) {

@@ -94,6 +94,22 @@ bool tcp_psh_range(const struct tcp_conn *c, uint32_t s, uint32_t e);
 void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags);
 /* Linux's size_goal (tcp_send_mss): an skb's most, a multiple of the MSS. */
 uint32_t tcp_size_goal(const struct tcp_conn *c, bool oob);
+/* The length of the unsent tail skb ending at end, or -1 when there is
+ * none to append to (all of it sent, or it is an EOR skb). */
+int64_t tcp_tail_len(const struct tcp_conn *c, uint32_t end);
+
+/* ---- tcp_sndbuf.c: the send buffer's limit ---- */
+/* What one skb costs Linux 6.1 beyond its payload (its truesize when
+ * empty; tcp_sndbuf.c shows the sum): the send buffer's and the small
+ * queues' (tcp_output.c) unit. */
+#define TCP_SKB_TRUESIZE 1280u
+/* ESTABLISHED reached: Linux's tcp_init_buffer_space, sk_sndbuf grown to
+ * what the initial window needs unless SO_SNDBUF fixed it. */
+void tcp_sndbuf_init(struct tcp_conn *c);
+/* After an ACK that freed send room, its output done: Linux's
+ * tcp_check_space, sk_sndbuf grown when a writer found no room and the
+ * congestion window is not full (tcp_new_space). */
+void tcp_check_space(struct tcp_conn *c);
 /* Linux's sk_pacing_rate (bytes/s; UINT64_MAX before an RTT sample) and
  * tcp_tso_segs: the segments a packet may take (tcp_tso_autosize, at least 2). */
 uint64_t tcp_pacing_rate(const struct tcp_conn *c);

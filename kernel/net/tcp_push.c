@@ -38,7 +38,6 @@
 /* sk_gso_max_size: the device's 64 KiB less MAX_TCP_HEADER + 1 (320 + 1
  * on x86_64), sk_setup_caps; what one GSO packet may carry. */
 #define TCP_GSO_MAX_SIZE      (65536u - 321u)
-#define TCP_MIN_TSO_SEGS      2      /* tcp_min_tso_segs */
 #define TCP_TSO_RTT_LOG       9      /* tcp_tso_rtt_log: 2^9 us */
 #define TCP_MIN_HALF_WND_SEG  68u    /* tcp_bound_to_half_wnd's floor (less the header) */
 #define TCP_HDR_LEN           20u
@@ -173,11 +172,13 @@ static uint32_t half_window_bound(const struct tcp_conn *c)
 
 uint32_t tcp_size_goal(const struct tcp_conn *c, bool oob)
 {
-	uint32_t mss = tcp_cur_mss(c), goal;
+	uint32_t mss = tcp_cur_mss(c), half = half_window_bound(c), goal;
 
 	if (oob || !mss)
 		return mss;  /* MSG_OOB: tcp_xmit_size_goal's large_allowed is false */
-	goal = half_window_bound(c) / mss * mss;
+	goal = half / mss * mss;
+	if (half < mss)
+		mss = half;  /* Linux's mss_cache is bounded so too (tcp_sync_mss) */
 	return goal > mss ? goal : mss;
 }
 
@@ -193,9 +194,7 @@ static void mark_push(struct tcp_conn *c, uint32_t seq)
 	c->pushed_seq = seq;
 }
 
-/* The length of the unsent tail skb ending at end, or -1 when there is
- * none to append to (all of it sent, or it is an EOR skb). */
-static int64_t tail_len(const struct tcp_conn *c, uint32_t end)
+int64_t tcp_tail_len(const struct tcp_conn *c, uint32_t end)
 {
 	uint32_t start = seq_gt(c->snd_max, c->skb_seq) ? c->snd_max : c->skb_seq;
 
@@ -210,7 +209,7 @@ void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags)
 	bool first = true, eor = (flags & TCP_SEND_EOR) && n;
 
 	for (unsigned skbs = 0; n; skbs++) {
-		int64_t have = tail_len(c, end);
+		int64_t have = tcp_tail_len(c, end);
 		uint32_t copy;
 
 		if (skbs == TCP_PUSH_SKBS_MAX) {
@@ -226,7 +225,7 @@ void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags)
 			c->skb_seq = end;      /* a new skb (tcp_stream_alloc_skb) */
 			c->nagle_push = false; /* skb_entail ends TCP_NAGLE_PUSH */
 			have = 0;
-		} else if (first) {
+		} else if (first && !(flags & TCP_SEND_CONT)) {
 			mark_unpush(c, end);   /* tcp_sendmsg_locked: if (!copied) ... &= ~TCPHDR_PSH */
 		}
 		first = false;
@@ -239,7 +238,7 @@ void tcp_push_queued(struct tcp_conn *c, uint32_t n, unsigned flags)
 	if (eor) {
 		mark_push(c, end);
 		tcp_mark_add(c, end, TCP_MARK_EOR);
-	} else if (tail_len(c, end) > 0 && (!(flags & TCP_SEND_MORE) || forced_push(c, end))) {
+	} else if (tcp_tail_len(c, end) > 0 && (!(flags & TCP_SEND_MORE) || forced_push(c, end))) {
 		mark_push(c, end);             /* tcp_push */
 	}
 }
@@ -256,28 +255,6 @@ uint32_t tcp_notsent(const struct tcp_conn *c)
 bool tcp_notsent_writable(const struct tcp_conn *c, uint32_t lowat)
 {
 	return ((uint64_t)tcp_notsent(c) << 1) < lowat;
-}
-
-/*
- * Linux's tcp_sendmsg_locked asks sk_stream_memory_free (unsent bytes
- * below the mark) only when it needs a new skb: the unsent tail skb is
- * filled to the size goal whatever the mark, and a new skb of the goal
- * starts while the unsent bytes are still below it. So a call may queue
- * the tail's room and then whole skbs until the mark is reached.
- */
-uint32_t tcp_notsent_room(const struct tcp_conn *c, uint32_t lowat)
-{
-	uint32_t write_seq = tcp_fin_seq(c), goal = tcp_size_goal(c, false);
-	int64_t have = tail_len(c, write_seq);
-	uint64_t queued = tcp_notsent(c), room = 0;
-
-	if (!goal)
-		return UINT32_MAX;             /* not connected: the send says why it cannot */
-	if (have >= 0 && (uint64_t)have < goal)
-		room = goal - (uint64_t)have;
-	if (queued + room < lowat)
-		room += ((uint64_t)lowat - queued - room + goal - 1) / goal * goal;
-	return room < UINT32_MAX ? (uint32_t)room : UINT32_MAX;
 }
 
 /* ---- how many segments a packet takes -------------------------------------------- */
@@ -306,5 +283,5 @@ uint32_t tcp_tso_segs(const struct tcp_conn *c)
 	if (bytes > TCP_GSO_MAX_SIZE)
 		bytes = TCP_GSO_MAX_SIZE;
 	segs = mss ? (uint32_t)(bytes / mss) : 1;
-	return segs > TCP_MIN_TSO_SEGS ? segs : TCP_MIN_TSO_SEGS;
+	return segs > c->min_tso_segs ? segs : c->min_tso_segs;
 }

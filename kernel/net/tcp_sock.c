@@ -181,6 +181,7 @@ struct tcp_sock {
 	struct ipv4_route_cache route; /* lock: the route its segments take, between them */
 	uint32_t retrans_counted;      /* lock: conn.stats.retrans_segs already in tcp_mib */
 	uint32_t ext_counted[TCP_EXT_N]; /* lock: conn.stats' TcpExt counters already in tcp_mib */
+	uint32_t sndbuf_told;          /* lock: conn.sndbuf as last written to s->sndbuf */
 };
 
 struct tcp_mib tcp_mib;
@@ -677,6 +678,19 @@ static void fold_ext(struct tcp_sock *ts)
 		}
 }
 
+/* ts->lock held: the send buffer the engine grew (tcp_sndbuf_expand) is
+ * what getsockopt(SO_SNDBUF) reads, as Linux's sk_sndbuf, unless
+ * SO_SNDBUF set it (then the socket's value is the conn's). */
+static void sndbuf_tell(struct tcp_sock *ts)
+{
+	struct unix_sock *s = ts->s;
+	uint32_t v = ts->conn.sndbuf;
+	if (!s || v == ts->sndbuf_told || __atomic_load_n(&s->sndbuf_set, __ATOMIC_ACQUIRE))
+		return;
+	ts->sndbuf_told = v;
+	__atomic_store_n(&s->sndbuf, (int)v, __ATOMIC_RELAXED);
+}
+
 /* After every engine call, ts->lock still held: the one timer at the
  * engine's next deadline. True when the connection is over and nobody
  * holds it: it is dead now, and the caller frees it after unlocking. */
@@ -690,6 +704,7 @@ static bool settle(struct tcp_sock *ts)
 			mib_inc(&tcp_mib.estab_resets); /* straight to CLOSED from them (RFC 1213) */
 	}
 	fold_ext(ts);
+	sndbuf_tell(ts);
 	bool done = st == TCPS_CLOSE && !ts->s && !ts->dead;
 	uint64_t d = tcp_next_deadline(&ts->conn);
 	if (done || ts->dead || d == TCP_NO_DEADLINE)
@@ -864,6 +879,11 @@ static bool sockopt_bit(const struct unix_sock *s, int name)
 static void opts_to_conn(struct tcp_sock *ts, const struct unix_sock *s, uint64_t now)
 {
 	struct tcp_conn *c = &ts->conn;
+	if (s->sndbuf_set && (!c->sndbuf_lock || c->sndbuf != (uint32_t)s->sndbuf)) {
+		c->sndbuf = (uint32_t)s->sndbuf; /* SO_SNDBUF: sk_sndbuf, SOCK_SNDBUF_LOCK */
+		c->sndbuf_lock = true;
+		ts->sndbuf_told = c->sndbuf;
+	}
 	uint32_t idle = s->in.keepidle ? s->in.keepidle : TCP_KEEPIDLE_S;
 	bool keep = sockopt_bit(s, SO_KEEPALIVE), rearm = keep != c->keepalive || idle != c->keep_idle_s;
 
@@ -932,15 +952,15 @@ static void grow_send_ring(struct tcp_sock *ts, struct unix_sock *s)
 		unix_changed(s); /* writers waiting for room */
 }
 
-/* Linux's tcp_sndbuf_expand, when a send found the ring full: unless
- * SO_SNDBUF fixed its size, a ring that holds the sender back grows to
- * what the congestion window asks. Caller: as grow_ring. */
+static uint32_t notsent_lowat(const struct unix_sock *s);
+
+/* A send found the ring full below the send buffer's limit (which
+ * autotuning grows, tcp_sndbuf.c): the ring grows to what the limit
+ * lets the queue hold, as far as memory allows. Caller: as grow_ring. */
 static bool expand_send_ring(struct tcp_sock *ts, const struct unix_sock *s)
 {
-	if (s->sndbuf_set)
-		return false;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	uint32_t want = tcp_snd_want(&ts->conn, TCP_SND_RING_AUTO_MAX);
+	uint32_t want = tcp_snd_ring_want(&ts->conn, notsent_lowat(s), TCP_RING_MAX);
 	spin_unlock_irqrestore(&ts->lock, fl);
 	return want && grow_ring(ts, false, want);
 }
@@ -1053,7 +1073,10 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 			       .wscale_space = net_sysctl_tcp_rmem_max(),
 			       .mss = (uint16_t)mss, .no_sack = !net_sysctl_tcp_sack(),
 			       .no_ts = !net_sysctl_tcp_timestamps(),
-			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)) };
+			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)),
+			       .sndbuf_limit = s->sndbuf > 0 ? (uint32_t)s->sndbuf : TCP_WMEM_DEFAULT,
+			       .sndbuf_lock = s->sndbuf_set, .wmem_max = net_sysctl_tcp_wmem_max(),
+			       .min_tso_segs = net_sysctl_tcp_min_tso_segs() };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
 	ts->conn.user = ts;
 	ts->timer.fire = timer_fire;
@@ -1543,16 +1566,18 @@ static uint32_t notsent_lowat(const struct unix_sock *s)
 	return v ? v : net_sysctl_tcp_notsent_lowat();
 }
 
-/* What a sending call may queue of n under s's TCP_NOTSENT_LOWAT, ts->lock
- * held. woken: the call slept for room, and goes on only once the unsent
- * bytes are below half the mark (what Linux's sk_stream_write_space waits
- * for before it wakes a writer). */
-static size_t lowat_cap(const struct unix_sock *s, const struct tcp_conn *c, size_t n, bool woken)
+/* What one step of a sending call may queue of n, ts->lock held: the
+ * tail skb's room or one new skb, under the send buffer's limit and s's
+ * TCP_NOTSENT_LOWAT (tcp_send_room). woken: the call slept for room, and
+ * goes on only once the socket is writable (what Linux's
+ * sk_stream_write_space waits for before it wakes a writer). No room
+ * marks the conn as a writer's that found none (SOCK_NOSPACE). */
+static size_t room_cap(const struct unix_sock *s, struct tcp_conn *c, size_t n, bool woken)
 {
 	uint32_t lowat = notsent_lowat(s);
-	if (woken && !tcp_notsent_writable(c, lowat))
-		return 0;
-	uint32_t room = tcp_notsent_room(c, lowat);
+	uint32_t room = woken && !tcp_stream_writable(c, lowat) ? 0 : tcp_send_room(c, lowat);
+	if (!room)
+		c->snd_nospace = true;
 	return n < room ? n : room;
 }
 
@@ -1565,13 +1590,13 @@ static size_t lowat_cap(const struct unix_sock *s, const struct tcp_conn *c, siz
  * nothing.
  */
 static long send_some(struct unix_sock *s, struct tcp_sock *ts, const struct sock_msg *m, size_t off,
-		      size_t n, int flags, bool woken)
+		      size_t n, int flags, bool woken, bool cont)
 {
 	struct tcp_room room;
 	if (sleeplock_lock(&s->in.tcp_tx))
 		return -EINTR;
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
-	size_t cap = lowat_cap(s, &ts->conn, n, woken);
+	size_t cap = room_cap(s, &ts->conn, n, woken);
 	long k = tcp_send_reserve(&ts->conn, cap, &room);
 	unlock_settle(ts, fl);
 	if (k > 0 && iov_copy2(m, off, (char *)room.p[0], room.len[0], (char *)room.p[1], room.len[1], false))
@@ -1582,7 +1607,8 @@ static long send_some(struct unix_sock *s, struct tcp_sock *ts, const struct soc
 		 * end of a call) */
 		unsigned tf = ((flags & MSG_OOB) && (size_t)k == n ? TCP_SEND_OOB : 0) |
 			      ((flags & MSG_EOR) && (size_t)k == n ? TCP_SEND_EOR : 0) |
-			      ((flags & MSG_MORE) || (size_t)k < n ? TCP_SEND_MORE : 0);
+			      ((flags & MSG_MORE) || (size_t)k < n ? TCP_SEND_MORE : 0) |
+			      (cont ? TCP_SEND_CONT : 0);
 		fl = spin_lock_irqsave(&ts->lock);
 		k = tcp_send_commit(&ts->conn, (uint32_t)k, tf, time_ns());
 		unlock_settle(ts, fl);
@@ -1611,7 +1637,7 @@ static long wire_send_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			return done ? (long)done : unix_broken_pipe(flags);
-		long r = total ? send_some(s, ts, m, done, total - done, flags, woken) : 0;
+		long r = total ? send_some(s, ts, m, done, total - done, flags, woken, done > 0) : 0;
 		if (r > 0) {
 			done += (size_t)r;
 			woken = false;
@@ -1873,7 +1899,7 @@ static int wire_shutdown(struct file *f, int how)
 
 /* wire_poll's mask of a connection, ts->lock held (senders and readers
  * change the conn without the kernel lock: see Lock rules). */
-static unsigned conn_poll(const struct unix_sock *s, const struct tcp_conn *c, unsigned mask)
+static unsigned conn_poll(const struct unix_sock *s, struct tcp_conn *c, unsigned mask)
 {
 	if (c->state == TCPS_SYN_SENT || c->state == TCPS_SYN_RECV)
 		return mask;
@@ -1886,9 +1912,10 @@ static unsigned conn_poll(const struct unix_sock *s, const struct tcp_conn *c, u
 		mask |= POLLRDHUP;
 	if (c->urg == TCP_URG_VALID)
 		mask |= POLLPRI;
-	if (!c->snd_shut && tcp_send_space(c) >= c->snd.size / 3 &&
-	    tcp_notsent_writable(c, notsent_lowat(s)))
+	if (!c->snd_shut && tcp_stream_writable(c, notsent_lowat(s)))
 		mask |= POLLOUT | POLLWRNORM; /* Linux's __sk_stream_is_writeable(sk, 1) */
+	else if (!c->snd_shut)
+		c->snd_nospace = true;        /* tcp_poll: SOCK_NOSPACE, so an ACK may grow the buffer */
 	if (c->snd_shut && (c->fin_rcvd || c->rcv_shut))
 		mask |= POLLHUP; /* Linux's sk_shutdown == SHUTDOWN_MASK */
 	return mask;

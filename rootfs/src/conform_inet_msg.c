@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -742,6 +743,9 @@ static int check_tcp_shutdown_connecting(void)
 #ifndef TCP_NOTSENT_LOWAT
 #define TCP_NOTSENT_LOWAT 25
 #endif
+#ifndef SIOCOUTQ
+#define SIOCOUTQ 0x5411           /* TIOCOUTQ: bytes not yet acknowledged */
+#endif
 #ifndef SIOCOUTQNSD
 #define SIOCOUTQNSD 0x894B
 #endif
@@ -818,6 +822,161 @@ static int check_tcp_notsent_lowat(void)
 	}
 	if (!r)
 		remark("%ld bytes taken, %d unsent", took, n);
+	close_all(l, c, s);
+	return r;
+}
+
+#define WMEM_PATH "/proc/sys/net/ipv4/tcp_wmem"
+#define WMEM_NEW "4096 50000 4194304"   /* notsent-lowat-default's, packetdrill */
+#define WMEM_NEW_DEFAULT 50000
+#define SNDBUF_ASK 16384                /* SO_SNDBUF asked: Linux keeps twice it */
+#define SNDBUF_WAIT_MS 2000             /* how long POLLOUT may take once the peer reads */
+
+/* Write text to the existing file path (a sysctl): 0, or -1 with errno (a short write is EIO). */
+static int put_sysctl(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), r = -1;
+
+	if (fd < 0)
+		return -1;
+	ssize_t k = write(fd, text, strlen(text));
+	if (k == (ssize_t)strlen(text))
+		r = 0;
+	else if (k >= 0)
+		errno = EIO;
+	close(fd);
+	return r;
+}
+
+/* path's first line into buf (size n, its newline cut): 0, or -1. */
+static int read_line(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t k = fd < 0 ? -1 : read(fd, buf, n - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (k < 0)
+		return -1;
+	buf[k] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* A new TCP socket's SO_SNDBUF, or -1. */
+static int new_sndbuf(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0), v = -1;
+	socklen_t vl = sizeof(v);
+
+	if (fd >= 0 && getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &vl))
+		v = -1;
+	if (fd >= 0)
+		close(fd);
+	return v;
+}
+
+/*
+ * net.ipv4.tcp_wmem (tcp(7)): three values, each 1 to INT_MAX; what is
+ * written reads back, tab-separated; the default is a new TCP socket's
+ * send buffer (tcp_init_sock's sk_sndbuf); a 0 is EINVAL and changes
+ * nothing. On Linux in a network namespace of its own (the value is
+ * per namespace); Kestrel has none and gets its value back after.
+ */
+static int check_tcp_wmem_sysctl(void)
+{
+	char old[64], now[64];
+	int own_ns = unshare(CLONE_NEWNET) == 0, r = 0, v;
+
+	if (read_line(WMEM_PATH, old, sizeof(old)))
+		return fail("read %s: %s", WMEM_PATH, strerror(errno));
+	if (put_sysctl(WMEM_PATH, WMEM_NEW)) {
+		if ((errno == EACCES || errno == EPERM) && geteuid() != 0)
+			return skip("%s not writable without root (%s)", WMEM_PATH, strerror(errno));
+		return fail("write %s: %s", WMEM_PATH, strerror(errno));
+	}
+	if (read_line(WMEM_PATH, now, sizeof(now)) || strcmp(now, "4096\t50000\t4194304"))
+		r = fail("tcp_wmem reads \"%s\" after \"%s\"", now, WMEM_NEW);
+	if (!r && (v = new_sndbuf()) != WMEM_NEW_DEFAULT)
+		r = fail("a new TCP socket's SO_SNDBUF is %d, want tcp_wmem[1] %d", v, WMEM_NEW_DEFAULT);
+	if (!r) {
+		errno = 0;
+		r = want_err("tcp_wmem \"0 50000 4194304\"", put_sysctl(WMEM_PATH, "0 50000 4194304"), EINVAL);
+	}
+	if (!r && (read_line(WMEM_PATH, now, sizeof(now)) || strcmp(now, "4096\t50000\t4194304")))
+		r = fail("tcp_wmem reads \"%s\" after a refused write", now);
+	if (!own_ns && put_sysctl(WMEM_PATH, old) && !r)
+		r = fail("tcp_wmem back to \"%s\": %s", old, strerror(errno));
+	if (!r)
+		remark("%s", own_ns ? "in a network namespace of its own" : "restored");
+	return r;
+}
+
+/* Bytes written on c and not yet acknowledged (SIOCOUTQ), or -1. */
+static int outq_of(int c)
+{
+	int v = -1;
+
+	return ioctl(c, SIOCOUTQ, &v) ? -1 : v;
+}
+
+/* Read what s has until the writer c polls writable or SNDBUF_WAIT_MS
+ * pass: 1 once it does, 0 if not, -1 on an error. */
+static int drain_until_writable(int s, int c)
+{
+	static char sink[65536];
+
+	for (int ms = 0; ms < SNDBUF_WAIT_MS; ms += 10) {
+		struct pollfd p = { c, POLLOUT, 0 };
+		int k = poll(&p, 1, 10);
+
+		if (k < 0)
+			return -1;
+		if (k == 1 && (p.revents & POLLOUT))
+			return 1;
+		if (recv(s, sink, sizeof(sink), MSG_DONTWAIT) < 0 && errno != EAGAIN)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The send buffer's limit (socket(7) SO_SNDBUF, tcp(7)): SO_SNDBUF reads
+ * back twice what was asked, and nonblocking writes get EAGAIN once the
+ * queue, counted as Linux counts it (its bytes and each skb's own
+ * memory), reaches that: so fewer bytes than the buffer, yet more than
+ * a third of it. The peer's window is small (it reads nothing), so
+ * nearly all of it waits unsent. POLLOUT is off then, and comes back
+ * once the peer reads.
+ */
+static int check_tcp_sndbuf_limit(void)
+{
+	int l, c, s, r = 0, v = -1, q;
+	socklen_t vl = sizeof(v);
+	long took = 0;
+
+	if (tcp_pair_rcvbuf(&l, &c, &s, 4096)) {
+		close_all(l, c, s);
+		return fail("connection: %s", strerror(errno));
+	}
+	if (set_int(c, SOL_SOCKET, SO_SNDBUF, SNDBUF_ASK) || getsockopt(c, SOL_SOCKET, SO_SNDBUF, &v, &vl) ||
+	    v != 2 * SNDBUF_ASK)
+		r = fail("SO_SNDBUF %d reads %d, want %d", SNDBUF_ASK, v, 2 * SNDBUF_ASK);
+	if (!r && (took = write_until_eagain(c)) < 0)
+		r = fail("write: %s", strerror(errno));
+	q = r ? 0 : outq_of(c);
+	if (!r && (q >= 2 * SNDBUF_ASK || q <= 2 * SNDBUF_ASK / 3))
+		r = fail("%ld bytes taken, %d queued (SIOCOUTQ): want %d to %d", took, q, 2 * SNDBUF_ASK / 3 + 1,
+			 2 * SNDBUF_ASK - 1);
+	if (!r) {
+		struct pollfd p = { c, POLLOUT, 0 };
+		if (poll(&p, 1, 0) != 0)
+			r = fail("poll with %d queued: revents %#x, want none", q, p.revents);
+	}
+	if (!r && drain_until_writable(s, c) != 1)
+		r = fail("no POLLOUT within %d ms of the peer reading", SNDBUF_WAIT_MS);
+	if (!r)
+		remark("%ld bytes taken, %d queued", took, q);
 	close_all(l, c, s);
 	return r;
 }
@@ -1035,6 +1194,8 @@ static const struct check checks[] = {
 	{ "tcp-maxseg", check_tcp_maxseg },
 	{ "tcp-shutdown-connecting", check_tcp_shutdown_connecting },
 	{ "tcp-notsent-lowat", check_tcp_notsent_lowat },
+	{ "tcp-wmem-sysctl", check_tcp_wmem_sysctl },
+	{ "tcp-sndbuf-limit", check_tcp_sndbuf_limit },
 	{ "zerocopy-opt", check_zerocopy_opt },
 	{ "zerocopy-tcp", check_zerocopy_tcp },
 	{ "zerocopy-udp", check_zerocopy_udp },

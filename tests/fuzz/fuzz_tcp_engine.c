@@ -258,6 +258,16 @@ static void op_user(struct script *s)
 		tcp_get_info(c, now, &info);
 		(void)tcp_at_mark(c);
 		(void)tcp_send_space(c);
+		/* the send buffer's limit: any size, fixed or autotuned; a
+		 * writer or poll that found no room */
+		c->sndbuf = (uint32_t)u16(s) << (u8(s) % 8);
+		c->sndbuf_lock = u8(s) & 1;
+		c->snd_nospace = true;
+		(void)tcp_wmem_queued(c);
+		(void)tcp_stream_writable(c, u16(s));
+		(void)tcp_snd_ring_want(c, UINT32_MAX, RING_BIG);
+		memset(buf, 0, sizeof(buf));
+		tcp_send(c, buf, tcp_send_room(c, u16(s)) % sizeof(buf), 0, now);
 		break;
 	case 8:
 		op_grow(s, c, ci);

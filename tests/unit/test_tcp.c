@@ -1829,9 +1829,12 @@ static const char *tsq_run(bool tsq, uint64_t *took)
  * device (over a MiB: a second of it); with them, what waits below TCP
  * stays under the limit (plus the one packet that passes it: the check
  * is made per packet, as Linux's per skb, and a packet is at most
- * TSQ_PACKET_MAX) and the transfer takes no longer.
+ * TSQ_PACKET_MAX; and the limit is at least twice the packet's skb,
+ * Linux's 2 * skb->truesize, which tcp_tsq_limit does not count) and the
+ * transfer takes no longer.
  */
 #define TSQ_PACKET_MAX (64 << 10)
+#define TSQ_EXCESS_MAX (3 * TSQ_PACKET_MAX)
 UNIT_TEST(tsq_keeps_device_queue_short)
 {
 	uint64_t bloated, small;
@@ -1842,8 +1845,8 @@ UNIT_TEST(tsq_keeps_device_queue_short)
 	CHECK_EQ(S.throttles[A], 0);
 	CHECK_OK(tsq_run(true, &small));
 	CHECK(S.throttles[A] > 100);
-	CHECK(S.tsq_excess[A] < TSQ_PACKET_MAX);
-	CHECK(S.below_peak[A] < 128u << 10);
+	CHECK(S.tsq_excess[A] < TSQ_EXCESS_MAX);
+	CHECK(S.below_peak[A] < TSQ_EXCESS_MAX);       /* 146 KiB on 2026-11-26 (128 KiB before) */
 	CHECK(small <= bloated + bloated / 20);
 	printf("  tsq_keeps_device_queue_short: 8 MiB in %llu ms, %u KiB most below TCP (%d B over the limit); "
 	       "%llu ms, %u KiB without\n",
@@ -2348,10 +2351,65 @@ UNIT_TEST(bad_ack_outside_established)
 }
 
 /*
+ * The send buffer's limit (tcp_sndbuf.c), Linux's sk_wmem_queued against
+ * sk_sndbuf: each skb costs its bytes and 1280 more; a new skb starts
+ * only while the queue is below the limit, so the last one may pass it;
+ * writable again once free room is half the queue; an ACK that frees
+ * room grows an unlocked buffer when a writer found none (tcp_new_space).
+ */
+UNIT_TEST(sndbuf_limit)
+{
+	static char buf[TCP_SNDBUF_DEFAULT];
+	struct tcp_conn *a = &S.c[A];
+	uint32_t sent = 0, steps = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	uint32_t goal = tcp_size_goal(a, false);
+	a->sndbuf = goal;
+	a->sndbuf_lock = true;
+	tcp_set_cork(a, true, S.now);                   /* full segments leave, as Linux's */
+	for (uint32_t room; (room = tcp_send_room(a, UINT32_MAX)) && sent + room <= sizeof(buf); steps++) {
+		CHECK(room <= goal);
+		CHECK_EQ(tcp_send(a, buf, room, TCP_SEND_MORE, S.now), room);
+		sent += room;
+	}
+	CHECK(steps == 2 && sent > goal);               /* a new skb, then its unsent tail's room */
+	uint64_t q = tcp_wmem_queued(a);
+	CHECK_EQ((q - a->snd.len) % 1280, 0);           /* bytes and 1280 a skb */
+	CHECK(q >= a->sndbuf);                          /* the last skb passed the limit... */
+	CHECK(a->snd.len - tcp_notsent(a) < a->sndbuf); /* ...having begun below it */
+	CHECK_EQ(tcp_send_room(a, UINT32_MAX), 0);
+	CHECK(!tcp_stream_writable(a, UINT32_MAX));
+	a->sndbuf = (uint32_t)(q + q / 2);              /* free room half the queue */
+	CHECK(tcp_stream_writable(a, UINT32_MAX));
+	CHECK(!tcp_stream_writable(a, 2 * tcp_notsent(a))); /* and TCP_NOTSENT_LOWAT's half */
+	a->sndbuf--;
+	CHECK(!tcp_stream_writable(a, UINT32_MAX));
+	tcp_set_cork(a, false, S.now);
+	run_for(1 * SEC);
+	CHECK_EQ(tcp_wmem_queued(a), 0);
+	goal = tcp_size_goal(a, false);                 /* the peer's window grew */
+	CHECK_EQ(tcp_send_room(a, UINT32_MAX), goal);
+
+	/* unlocked: a writer that found no room lets an ACK grow it */
+	a->sndbuf = 1;
+	a->sndbuf_lock = false;
+	CHECK_EQ(tcp_send(a, buf, 1000, 0, S.now), 1000); /* it leaves at once */
+	CHECK_EQ(tcp_send_room(a, UINT32_MAX), 0);
+	a->snd_nospace = true;
+	run_for(1 * SEC);
+	CHECK(a->sndbuf >= 2 * 10 * 2048);              /* 2 * 10 segments' worst case */
+	CHECK(!a->snd_nospace);
+	return NULL;
+}
+
+/*
  * TCP_NOTSENT_LOWAT's arithmetic (Linux's sk_stream_memory_free, asked
- * only for a new skb): the unsent tail skb fills to the size goal
- * whatever the mark; new skbs start while the unsent bytes are below it;
- * poll says writable below half the mark.
+ * only for a new skb), one step of a sending call at a time
+ * (tcp_send_room): the unsent tail skb fills to the size goal whatever
+ * the mark; a new skb starts while the unsent bytes are below it; poll
+ * says writable below half the mark.
  */
 UNIT_TEST(notsent_lowat_room)
 {
@@ -2362,13 +2420,13 @@ UNIT_TEST(notsent_lowat_room)
 	uint32_t goal = tcp_size_goal(a, false);
 	CHECK(goal >= a->snd_mss);
 	CHECK_EQ(tcp_notsent(a), 0);
-	CHECK_EQ(tcp_notsent_room(a, UINT32_MAX), UINT32_MAX);
-	CHECK_EQ(tcp_notsent_room(a, 1), goal);         /* one new skb */
+	CHECK_EQ(tcp_send_room(a, UINT32_MAX), goal);   /* one new skb */
+	CHECK_EQ(tcp_send_room(a, 1), goal);
+	CHECK_EQ(tcp_send_room(a, 0), 0);               /* 0 unsent is not below a mark of 0 */
 	tcp_set_cork(a, true, S.now);                   /* nothing leaves */
 	CHECK_EQ(tcp_send(a, "0123456789", 10, 0, S.now), 10);
 	CHECK_EQ(tcp_notsent(a), 10);
-	CHECK_EQ(tcp_notsent_room(a, 5), goal - 10);    /* the tail's room only */
-	CHECK_EQ(tcp_notsent_room(a, goal + 20), 2 * goal - 10);
+	CHECK_EQ(tcp_send_room(a, 5), goal - 10);       /* the tail's room, past the mark */
 	CHECK(tcp_notsent_writable(a, 21));
 	CHECK(!tcp_notsent_writable(a, 20));
 	tcp_set_cork(a, false, S.now);
@@ -3110,6 +3168,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(connect_refused),
 	UNIT_ENTRY(rst_and_syn_challenge_ack),
 	UNIT_ENTRY(bad_ack_outside_established),
+	UNIT_ENTRY(sndbuf_limit),
 	UNIT_ENTRY(notsent_lowat_room),
 	UNIT_ENTRY(nodelay_push_past_cork),
 	UNIT_ENTRY(syn_retries_timeout),
