@@ -75,7 +75,7 @@ struct idle_seen {
 /*
  * Run queues: one per CPU, sorted by vrt, least first (rq_insert_point).
  * Lock rules: lock (interrupts off) covers head, tail, nr, gen and its
- * threads' run_next and run_prev (and their vrt while queued: only a
+ * threads' run_next (and their vrt while queued: only a
  * thread off every queue has its vrt changed); nr and gen are
  * also read without it as hints (by idle CPUs looking at their own queue
  * or for work to steal, by select_cpu): a decision is made again under
@@ -298,17 +298,12 @@ static void kick_cpu(unsigned cpu)
 /* Link t into rq after prev (NULL: first). rq's lock. */
 static void rq_link_after(struct runq *rq, struct thread *prev, struct thread *t)
 {
-	struct thread *next = prev ? prev->run_next : rq->head;
-
-	t->run_prev = prev;
-	t->run_next = next;
+	t->run_next = prev ? prev->run_next : rq->head;
 	if (prev)
 		prev->run_next = t;
 	else
 		rq->head = t;
-	if (next)
-		next->run_prev = t;
-	else
+	if (!t->run_next)
 		rq->tail = t;
 }
 
@@ -317,28 +312,25 @@ static void rq_link_after(struct runq *rq, struct thread *prev, struct thread *t
  * (the pick takes the head, Linux's leftmost): after the last thread
  * whose vrt is not above it (NULL: first), so equals keep their order of
  * arrival and the tick's rotation among equal threads stays round robin.
- * A sorted list, not Linux's rbtree: a CPU's queue holds a few threads,
- * and the two common insertions are O(1) here: a thread that ran is
- * requeued with the largest vrt (after the tail), a sleeper that wakes
- * is placed near min_vrt (before or near the head). Any other walks
- * from the end nearer in vrt, so a thousand yielders (bench-curve_yield)
- * do not walk the whole queue at each switch. rq's lock.
+ * A sorted singly linked list, not Linux's rbtree: a CPU's queue holds a
+ * few threads, and the two common insertions cost a comparison or two: a
+ * thread that ran is requeued with the largest vrt (after the tail), a
+ * sleeper that wakes is placed near min_vrt (first). Any other walks
+ * from the head. A doubly linked list that could walk from either end
+ * made a yield's switch 15 guest instructions dearer (yield_switch 573
+ * against 558), for queues long enough to matter only in a benchmark.
+ * rq's lock.
  */
 static struct thread *rq_insert_point(const struct runq *rq, uint64_t vrt)
 {
-	struct thread *q;
+	struct thread *q = rq->head;
 
-	if (!rq->tail || vrt >= rq->tail->vrt)
-		return rq->tail;
-	if (vrt < rq->head->vrt)
+	if (!q || vrt < q->vrt)
 		return NULL;
-	if (vrt - rq->head->vrt < rq->tail->vrt - vrt) {
-		for (q = rq->head; q->run_next && q->run_next->vrt <= vrt; q = q->run_next)
-			;
-		return q;
-	}
-	for (q = rq->tail; q->vrt > vrt; q = q->run_prev) /* stops at the head at the latest */
-		;
+	if (vrt >= rq->tail->vrt)
+		return rq->tail;
+	while (q->run_next->vrt <= vrt) /* the tail's is above vrt: it stops before */
+		q = q->run_next;
 	return q;
 }
 
@@ -355,20 +347,19 @@ static void rq_add(unsigned cpu, struct thread *t)
 	__atomic_fetch_add(&enqueue_gen, 1, __ATOMIC_RELAXED);
 }
 
-/* Take queued t out of CPU cpu's queue. That queue's lock. */
-static void rq_unlink(unsigned cpu, struct thread *t)
+/* Take t, which follows prev (NULL: the head), out of CPU cpu's queue.
+ * That queue's lock. */
+static void rq_unlink(unsigned cpu, struct thread *prev, struct thread *t)
 {
 	struct runq *rq = &runqs[cpu];
 
-	if (t->run_prev)
-		t->run_prev->run_next = t->run_next;
+	if (prev)
+		prev->run_next = t->run_next;
 	else
 		rq->head = t->run_next;
-	if (t->run_next)
-		t->run_next->run_prev = t->run_prev;
-	else
-		rq->tail = t->run_prev;
-	t->run_next = t->run_prev = NULL;
+	if (rq->tail == t)
+		rq->tail = prev;
+	t->run_next = NULL;
 	__atomic_store_n(&rq->nr, rq->nr - 1, __ATOMIC_RELAXED);
 }
 
@@ -454,10 +445,11 @@ static bool remote_preempts(const struct thread *t, unsigned cpu)
 static struct thread *rq_take(unsigned from, unsigned to)
 {
 	uint64_t bit = cpu_bit(to);
+	struct thread *prev = NULL;
 
-	for (struct thread *t = runqs[from].head; t; t = t->run_next)
+	for (struct thread *t = runqs[from].head; t; prev = t, t = t->run_next)
 		if ((t->cpus_allowed & bit) && !__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE)) {
-			rq_unlink(from, t);
+			rq_unlink(from, prev, t);
 			vrt_move(t, from, to);
 			return t;
 		}
@@ -579,12 +571,13 @@ static void min_vrt_follow(unsigned me, uint64_t v)
  * if it held it). prev, when not NULL, is the running thread giving the
  * CPU up but staying runnable: queued here by its vrt under the same
  * hold of the lock, or, if its affinity left this CPU, where it may run
- * once the switch away from it is done (move_after, finish_switch).
- * yielding: prev gives the CPU up by sched_yield and is passed over for
- * this pick when another thread is queued, however far behind the others
- * its vrt is (Linux's yield_task_fair marks it the skip buddy; Kestrel's
- * yield always hands the CPU on). min_vrt follows the least of what
- * runs and what waits. Interrupts off.
+ * once the switch away from it is done (move_after, finish_switch);
+ * when its vrt is below every queued thread's it runs on without being
+ * queued at all. yielding: prev gives the CPU up by sched_yield and is
+ * passed over for this pick when another thread is queued, however far
+ * behind the others its vrt is (Linux's yield_task_fair marks it the
+ * skip buddy; Kestrel's yield always hands the CPU on). min_vrt follows
+ * the least of what runs and what waits. Interrupts off.
  */
 static struct thread *run_dequeue(struct thread *prev, bool yielding, struct idle_seen *seen)
 {
@@ -595,13 +588,15 @@ static struct thread *run_dequeue(struct thread *prev, bool yielding, struct idl
 	if (prev && !here)
 		rq->move_after = prev;
 	spin_lock_irqoff(&rq->lock);
-	if (here)
-		rq_add(me, prev);
 	struct thread *t = rq->head;
-	if (t && t == prev && yielding && t->run_next)
-		t = t->run_next;
+	if (here && (!t || (!yielding && prev->vrt < t->vrt))) {
+		t = prev; /* the least vrt: it runs on, never queued */
+	} else if (t) {
+		rq_unlink(me, NULL, t);
+		if (here)
+			rq_add(me, prev); /* by its vrt, after t was taken: passed over if yielding */
+	}
 	if (t) {
-		rq_unlink(me, t);
 		min_vrt_follow(me, rq->head && rq->head->vrt < t->vrt ? rq->head->vrt : t->vrt);
 	} else {
 		seen->own = rq->gen;
@@ -1451,15 +1446,15 @@ void sched_ap_enter(void)
 static void requeue_elsewhere(struct thread *t)
 {
 	unsigned cpu = __atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
-	struct thread *q;
+	struct thread *prev = NULL, *q;
 
 	spin_lock_irqoff(&runqs[cpu].lock);
-	for (q = runqs[cpu].head; q && q != t; q = q->run_next) /* is it still queued there? */
+	for (q = runqs[cpu].head; q && q != t; prev = q, q = q->run_next)
 		;
 	if (q && __atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
 		q = NULL; /* its CPU switches away from it: that CPU's schedule moves it */
 	if (q)
-		rq_unlink(cpu, t);
+		rq_unlink(cpu, prev, t);
 	spin_unlock_irqoff(&runqs[cpu].lock);
 	if (q)
 		run_enqueue(t);
