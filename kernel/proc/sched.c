@@ -562,27 +562,6 @@ static void min_vrt_follow(unsigned me, uint64_t v)
 }
 
 /*
- * The running thread t gives CPU me up by sched_yield: when the last
- * queued thread is at most YIELD_BEHIND_NS ahead of it, t takes that
- * thread's vrt, so it queues after every other (after the tail: no
- * walk) and each runs before it again, as the queue's order had it
- * before the pick weighed vrt. Without it, bench-curve_yield's 1,000
- * yielders on one CPU cost 3,200 guest instructions a switch, 730 with
- * the queue's order (4047605): each yielder's vrt put it among the
- * others, a walk of the queue. A thread further behind (beside a nice-19
- * one, whose vrt runs 68 times as fast) keeps its vrt and its lead; only
- * run_dequeue's pass-over applies. me's queue lock.
- */
-#define YIELD_BEHIND_NS 6000000ull /* Linux's sched_latency (6 ms) */
-static void yield_behind(struct runq *rq, struct thread *t)
-{
-	const struct thread *last = rq->tail;
-
-	if (last && t->vrt < last->vrt && last->vrt - t->vrt <= YIELD_BEHIND_NS)
-		t->vrt = last->vrt;
-}
-
-/*
  * The next thread for this CPU: the least vrt on its own queue (the
  * head), else one stolen from another queue; NULL when there is none,
  * and then *seen is what the idle loop waits on (taken under the lock
@@ -597,8 +576,7 @@ static void yield_behind(struct runq *rq, struct thread *t)
  * queued at all. yielding: prev gives the CPU up by sched_yield and is
  * passed over for this pick when another thread is queued, however far
  * behind the others its vrt is (Linux's yield_task_fair marks it the
- * skip buddy; Kestrel's yield always hands the CPU on), and goes behind
- * the others when they are close (yield_behind). min_vrt follows
+ * skip buddy; Kestrel's yield always hands the CPU on). min_vrt follows
  * the least of what runs and what waits. Interrupts off.
  */
 static struct thread *run_dequeue(struct thread *prev, bool yielding, struct idle_seen *seen)
@@ -610,8 +588,6 @@ static struct thread *run_dequeue(struct thread *prev, bool yielding, struct idl
 	if (prev && !here)
 		rq->move_after = prev;
 	spin_lock_irqoff(&rq->lock);
-	if (here && yielding)
-		yield_behind(rq, prev);
 	struct thread *t = rq->head;
 	if (here && (!t || (!yielding && prev->vrt < t->vrt))) {
 		t = prev; /* the least vrt: it runs on, never queued */
