@@ -66,6 +66,15 @@ done
 
 mkdir -p "$OUT"
 start=$(date +%s)
+# The net set links the shared set's util library, which gvisor-quick (run
+# first by make test) has compiled from the same sources with the same
+# flags: its objects are taken as they are (cp -p keeps the times make
+# compares), which saves about half of the net set's compiling.
+util=$B/gvisor-quick/obj
+if [ "$SET" = net ] && [ -f "$util/libgvutil.a" ] && [ ! -f "$OUT/obj/libgvutil.a" ]; then
+	mkdir -p "$OUT/obj/test"
+	cp -pR "$util/test/util" "$OUT/obj/test/" && cp -pR "$util/stubs" "$util/libgvutil.a" "$OUT/obj/"
+fi
 # TESTS and HELPERS on the command line: only these programs, no helpers.
 if [ "$SET" = net ]; then
 	set -- make -s -C tests/conformance/gvisor-net GVSHARED="$(cd "$SRC/src" && pwd)"
