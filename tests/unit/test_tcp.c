@@ -1238,16 +1238,22 @@ UNIT_TEST(sack_lost_retransmission_rack)
 	return NULL;
 }
 
-/* A congestion-avoidance window of segs segments, as after earlier
- * reductions, on a path known to reorder (so RACK waits its reordering
- * window before it calls a hole lost). */
-static uint32_t small_window_reordering(unsigned segs)
+/* segs segments from A with d's drops, in a congestion-avoidance window
+ * of window segments (as after earlier reductions) on a path known to
+ * reorder, so that RACK waits its reordering window before it calls a
+ * hole lost. */
+static const char *reordering_drops_transfer(struct drops *d, unsigned window, unsigned segs)
 {
-	uint32_t mss = S.c[A].snd_mss;
+	uint32_t mss;
 
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	mss = S.c[A].snd_mss;
 	S.c[A].reord_seen = true;
-	S.c[A].cwnd = S.c[A].ssthresh = segs * mss;
-	return mss;
+	S.c[A].cwnd = S.c[A].ssthresh = window * mss;
+	S.filter = drop_listed;
+	S.filter_ctx = d;
+	return transfer(A, (uint64_t)segs * mss, S.now + 10 * SEC);
 }
 
 /* Three holes in recovery; the second hole's retransmission is delivered
@@ -1259,14 +1265,8 @@ static uint32_t small_window_reordering(unsigned segs)
 UNIT_TEST(rack_lost_above_a_delivered_retransmission)
 {
 	struct drops d = { .n = 3, .index = { 20, 21, 23 }, .times = { 1, 1, 1 } };
-	uint32_t mss;
 
-	sim_reset();
-	CHECK_OK(connect_pair(ISS_A));
-	mss = small_window_reordering(12);
-	S.filter = drop_listed;
-	S.filter_ctx = &d;
-	CHECK_OK(transfer(A, 32ull * mss, S.now + 10 * SEC));
+	CHECK_OK(reordering_drops_transfer(&d, 12, 32));
 	for (int i = 0; i < 3; i++) {
 		CHECK_EQ(d.sends[i], 2);
 		CHECK(d.sent_at[i][1] - d.sent_at[i][0] < TCP_RTO_MIN_NS);
@@ -1282,14 +1282,8 @@ UNIT_TEST(rack_lost_above_a_delivered_retransmission)
 UNIT_TEST(rack_reference_from_a_sacked_retransmission)
 {
 	struct drops d = { .n = 2, .index = { 12, 16 }, .times = { 2, 1 } };
-	uint32_t mss;
 
-	sim_reset();
-	CHECK_OK(connect_pair(ISS_A));
-	mss = small_window_reordering(4);
-	S.filter = drop_listed;
-	S.filter_ctx = &d;
-	CHECK_OK(transfer(A, 19ull * mss, S.now + 10 * SEC));
+	CHECK_OK(reordering_drops_transfer(&d, 4, 19));
 	CHECK_EQ(d.sends[0], 3);
 	CHECK(d.sent_at[0][2] - d.sent_at[0][1] < TCP_RTO_MIN_NS);
 	CHECK_EQ(d.sends[1], 2);
