@@ -707,10 +707,37 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
 	return spawn(INIT_PID, path, argv, envp, err);
 }
 
+/* p ended with wstatus: its parent gets the signal exit_signal_sent
+ * gives (none for 0 or a number beyond the signals). Interrupts off. */
+static void notify_parent(struct process *p, int wstatus)
+{
+	struct process *parent = p->parent;
+	int sig = exit_signal_sent(p, parent);
+
+	if (sig == SIGCHLD) { /* SIGCHLD's siginfo */
+		parent->chld_pid = p->pid;
+		parent->chld_status = wstatus;
+	}
+	if (sig > 0 && sig <= NSIG)
+		signal_send(parent, sig);
+}
+
+/*
+ * p's last thread is off to its last switch (thread_exit, interrupts off):
+ * p is a zombie, and only now is its parent told, as Linux's exit_notify
+ * sets EXIT_ZOMBIE before do_notify_parent. A parent its SIGCHLD wakes
+ * must find the child waitable: busybox sh's wait blocks SIGCHLD, tries
+ * waitpid(WNOHANG) and sleeps in sigsuspend until the next SIGCHLD, and
+ * a signal sent while the child was still closing its files (process_end,
+ * which may sleep) found nothing to wait for and left the shell asleep
+ * for good.
+ */
 void process_thread_exited(struct process *p, struct thread *t)
 {
 	(void)t;
 	p->state = PROC_ZOMBIE;
+	if (p->parent)
+		notify_parent(p, p->wstatus);
 	wake_all(&p->exit_wq);
 	io_event(); /* its pidfds poll readable (fs/pidfd.c) */
 	if (autoreaped(p, p->parent))
@@ -820,21 +847,6 @@ static __attribute__((noreturn)) void leave_group(struct process *p, struct thre
 	thread_exit();
 }
 
-/* p ends with wstatus: its parent gets the signal exit_signal_sent
- * gives (none for 0 or a number beyond the signals). Interrupts off. */
-static void notify_parent(struct process *p, int wstatus)
-{
-	struct process *parent = p->parent;
-	int sig = exit_signal_sent(p, parent);
-
-	if (sig == SIGCHLD) { /* SIGCHLD's siginfo */
-		parent->chld_pid = p->pid;
-		parent->chld_status = wstatus;
-	}
-	if (sig > 0 && sig <= NSIG)
-		signal_send(parent, sig);
-}
-
 /* The last thread leaves: p becomes a zombie with wstatus. Interrupts off. */
 static void (*leader_exit_hook)(int sid);
 
@@ -875,8 +887,6 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	p->ended_traced = p->parent && p->ptrace.tracer == p->parent;
 	ptrace_exit(p); /* its tracees go on (or die: EXITKILL); it leaves its tracer */
 	reparent_children(p);
-	if (p->parent)
-		notify_parent(p, wstatus);
 	cpu_sti();
 	acct_process(p, wstatus); /* its accounting record (may sleep): before its memory goes */
 	/* Files may sleep to close (a pipe wakes its readers): with interrupts on. */
