@@ -799,10 +799,14 @@ static void reparent_children(struct process *p)
 		}
 		if (c->state != PROC_ZOMBIE || c->reaping)
 			continue; /* alive, or already the reaper's: queued once only */
-		if (autoreaped(c, reaper))
+		if (autoreaped(c, reaper)) {
 			reap_later(c);
-		else
+		} else {
+			/* a zombie tells its new parent, as Linux's reparent_leader */
+			if (reaper && !ptrace_traced(&c->ptrace))
+				notify_parent(c, c->wstatus);
 			wake_all(&reaper->child_wq);
+		}
 	}
 }
 

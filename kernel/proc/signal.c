@@ -107,6 +107,16 @@ static bool init_drops(const struct process *p, int sig, int from_pid)
 {
 	if (p->pid != INIT_PID || p->sighand->action[sig - 1].handler != SIG_DFL)
 		return false;
+	/* Linux drops nothing blocked (sig_ignored) and drops init's SIG_DFL
+	 * signals at delivery instead (get_signal, SIGNAL_UNKILLABLE). Kestrel
+	 * queues the blocked ones whose default is to do nothing, SIGCHLD
+	 * above all, which an init that reaps by sigtimedwait waits for;
+	 * a blocked fatal one is still dropped here (delivery cannot yet tell
+	 * it from a forced fault, which must kill init). */
+	if (default_action(sig) == DFL_IGNORE)
+		for (const struct thread *t = p->threads; t; t = t->group_next)
+			if (t->sig_blocked & bit(sig))
+				return false;
 	return from_pid != 0 || (sig != SIGKILL && sig != SIGSTOP);
 }
 

@@ -16,8 +16,12 @@
 #include <elf.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -33,6 +37,8 @@
 #define SYS_CLONE3 435
 #define EXIT_CODE 7
 #define WAIT_MS 5000
+#define WAITABLE_ROUNDS 100  /* children that end for sigchld-waitable */
+#define WAITABLE_CONNS 4     /* loopback TCP connections each one closes as it ends */
 
 /* A child by raw clone with exit signal sig (the low byte of the flags) that exits with EXIT_CODE. */
 static pid_t clone_exit(int sig)
@@ -537,6 +543,129 @@ static int check_coredump_filter(void)
 	return n == 1 && (filter & 1) ? CHECK_OK : fail("coredump_filter %#x", filter);
 }
 
+/* A child for sigchld-waitable: it holds WAITABLE_CONNS loopback TCP
+ * connections with unread data both ways and a Unix socket pair (closing
+ * them wakes the network's kernel thread and the peers), then ends by
+ * SIGKILL on odd rounds and _exit on even ones. Never returns. */
+static void waitable_child(int round)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), sp[2];
+
+	if (l < 0 || bind(l, (struct sockaddr *)&a, len) || listen(l, WAITABLE_CONNS) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		_exit(2);
+	for (int i = 0; i < WAITABLE_CONNS; i++) {
+		int c = socket(AF_INET, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&a, len))
+			_exit(3);
+		int s = accept(l, NULL, NULL);
+		if (s < 0 || write(c, "x", 1) != 1 || write(s, "y", 1) != 1)
+			_exit(4);
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sp) || write(sp[0], "z", 1) != 1)
+		_exit(5);
+	if (round & 1)
+		raise(SIGKILL);
+	_exit(EXIT_CODE);
+}
+
+/* The exit signal comes only once the child can be waited for (Linux's
+ * exit_notify makes it a zombie, then notifies): with SIGCHLD blocked,
+ * sigtimedwait takes it, and wait4(WNOHANG) must then find the child
+ * ended, never 0. busybox sh's wait relies on it (waitpid(WNOHANG), then
+ * sigsuspend until the next SIGCHLD); Kestrel signalled before closing
+ * the child's files, and a shell slept for good. */
+static int check_sigchld_waitable(void)
+{
+	int st = 0, r = CHECK_OK;
+
+	block(SIGCHLD, SIG_BLOCK);
+	for (int i = 0; i < WAITABLE_ROUNDS && r == CHECK_OK; i++) {
+		pid_t c = fork();
+		if (c == 0)
+			waitable_child(i);
+		if (c < 0) {
+			r = fail("fork: %s", errname(errno));
+			break;
+		}
+		if (take_signal(SIGCHLD)) {
+			r = fail("round %d: no SIGCHLD in %d ms", i, WAIT_MS);
+			wait_opts(c, 0, &st);
+			break;
+		}
+		pid_t w = wait_opts(c, WNOHANG, &st);
+		if (w == 0) {
+			r = fail("round %d: SIGCHLD came, then wait4(WNOHANG) found the child still running", i);
+			wait_opts(c, 0, &st);
+		} else if (w != c) {
+			r = fail("round %d: wait4(WNOHANG) = %d (%s)", i, w, errname(errno));
+		} else if (!(i & 1 ? WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL
+				   : WIFEXITED(st) && WEXITSTATUS(st) == EXIT_CODE)) {
+			r = fail("round %d: status %#x", i, st);
+		}
+	}
+	block(SIGCHLD, SIG_UNBLOCK);
+	return r;
+}
+
+/* Take every SIGCHLD already pending (blocked by the caller). */
+static void drain_sigchld(void)
+{
+	sigset_t set;
+	struct timespec zero = { 0, 0 };
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	while (sigtimedwait(&set, NULL, &zero) == SIGCHLD)
+		;
+}
+
+/* This process adopts its descendants' orphans (on) or not (off), with
+ * SIGCHLD blocked and none pending while it does. */
+static void subreaper(int on)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, on);
+	block(SIGCHLD, on ? SIG_BLOCK : SIG_UNBLOCK);
+	drain_sigchld();
+}
+
+/* A child that was already a zombie when its parent ended is reparented
+ * with a SIGCHLD to its new parent (Linux's reparent_leader calls
+ * do_notify_parent): here P, which ends with no exit signal at all,
+ * leaves its zombie child C to this subreaper, and the only SIGCHLD that
+ * can come is C's. */
+static int check_sigchld_reparented_zombie(void)
+{
+	int st = 0, r = CHECK_OK;
+
+	subreaper(1);
+	pid_t p = (pid_t)syscall(SYS_clone, 0UL, 0, 0, 0, 0); /* no exit signal */
+	if (p == 0) {
+		siginfo_t si;
+		pid_t c = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0, 0, 0, 0);
+		if (c == 0)
+			_exit(EXIT_CODE);
+		/* C is a zombie once this returns; P's SIGCHLD is ignored by default */
+		_exit(c > 0 && waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT) == 0 ? 0 : 1);
+	}
+	if (p < 0) {
+		r = fail("clone: %s", errname(errno));
+	} else if (want_eq("wait4(P, __WALL)", wait_opts(p, __WALL, &st), p) || st != 0) {
+		r = fail("P ended with status %#x", st);
+	} else if (take_signal(SIGCHLD)) {
+		r = fail("no SIGCHLD in %d ms for the zombie reparented here", WAIT_MS);
+		wait_opts(-1, WNOHANG, &st);
+	} else {
+		pid_t w = wait_opts(-1, WNOHANG, &st);
+		if (w <= 0 || !WIFEXITED(st) || WEXITSTATUS(st) != EXIT_CODE)
+			r = fail("wait4(-1, WNOHANG) after the SIGCHLD: %d, status %#x", w, st);
+	}
+	subreaper(0);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "clone-child", check_clone_child },
 	{ "exit-signal-zero", check_exit_signal_zero },
@@ -553,6 +682,8 @@ static const struct check checks[] = {
 	{ "core-limit-zero", check_core_limit_zero },
 	{ "core-limit-page", check_core_limit_page },
 	{ "coredump-filter", check_coredump_filter },
+	{ "sigchld-waitable", check_sigchld_waitable },
+	{ "sigchld-reparented-zombie", check_sigchld_reparented_zombie },
 };
 
 int main(int argc, char **argv)
