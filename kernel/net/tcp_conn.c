@@ -294,20 +294,6 @@ void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size)
 	ring_move(&c->snd, buf, size, c->snd.len);
 }
 
-uint32_t tcp_snd_want(const struct tcp_conn *c, uint32_t max)
-{
-	uint64_t queued = (uint64_t)tcp_flight(c) + tcp_unsent(c) + c->snd_mss;
-	uint64_t want = 2ull * c->cwnd;
-
-	if (!tcp_synced(c) || c->snd_shut || ring_free(&c->snd))
-		return 0; /* room left */
-	if (queued > c->cwnd || queued > c->snd_wnd)
-		return 0; /* a window would hold back what the ring holds: it, not the ring, is the limit */
-	if (want > max)
-		want = max;
-	return want > c->snd.size ? (uint32_t)want : 0;
-}
-
 uint32_t tcp_rcv_want(const struct tcp_conn *c)
 {
 	return c->rcv_want > c->rcv.size ? c->rcv_want : 0;
