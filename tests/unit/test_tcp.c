@@ -1355,6 +1355,35 @@ UNIT_TEST(rack_reference_from_a_sacked_retransmission)
 	return NULL;
 }
 
+/*
+ * A cumulative ACK delivers a hole whose first segment was retransmitted
+ * (an RTT ago) after the rest first went: RACK's reference is the
+ * retransmission's time, as Linux's tcp_rack_advance per skb, though the
+ * hole's last byte went before it. The engine's state set by hand: no
+ * wire gives this order deterministically (the rest's SACK was lost).
+ */
+UNIT_TEST(rack_reference_from_a_retransmission_inside_a_hole)
+{
+	struct tcp_conn c;
+	struct tcp_seg ack = { .flags = TCP_ACK, .ack = 4000 };
+	const uint64_t first = 100 * MS, again = 200 * MS, now = 300 * MS;
+
+	memset(&c, 0, sizeof(c));
+	c.sack_ok = true;
+	c.snd_una = c.snd_max = 1000;
+	c.ca_state = TCP_CA_RECOVERY;
+	c.min_rtt = 10 * MS;
+	tcp_sack_sent(&c, 1000, 4000, first);
+	c.snd_max = c.snd_nxt = 5000;
+	c.high_rxt = 2000;
+	tcp_sack_rxlog(&c, 1000, 1000, again);
+	tcp_sack_input(&c, &ack, now);
+	CHECK_EQ(c.rack_xmit, again);
+	CHECK_EQ(c.rack_end, 2000);
+	CHECK_EQ(c.rack_rtt, now - again);
+	return NULL;
+}
+
 /* A's segments all lost for a while after the peer SACKed some: the RTO
  * clears the scoreboard (RFC 6675 5.1: the peer may have reneged), goes
  * back to snd_una, and the transfer completes once the wire heals. */
@@ -3194,6 +3223,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(sack_lost_retransmission_rack),
 	UNIT_ENTRY(rack_lost_above_a_delivered_retransmission),
 	UNIT_ENTRY(rack_reference_from_a_sacked_retransmission),
+	UNIT_ENTRY(rack_reference_from_a_retransmission_inside_a_hole),
 	UNIT_ENTRY(sack_rto_clears_scoreboard),
 	UNIT_ENTRY(tlp_repairs_tail_loss),
 	UNIT_ENTRY(tlp_single_segment_instead_of_rto),
