@@ -483,6 +483,10 @@ struct tcp_conn {
 	struct { uint32_t end; uint64_t at; } xlog[TCP_XLOG_MAX];
 	struct { uint32_t start, end; uint64_t at; } rxlog[TCP_RXLOG_MAX]; /* the last retransmissions */
 	uint32_t rxlog_next;
+	/* no retransmission logged reaches above rxlog_high, which snd_una
+	 * pulls up as it passes (so it stays in the window's reach): what
+	 * is sent from it up went once */
+	uint32_t rxlog_high;
 	uint32_t sacked_bytes, high_rxt, lost_high;
 	bool rxt_force;                /* the first retransmission of a recovery goes whatever pipe says */
 	/* PRR (RFC 6937) in SACK recovery, bytes: delivered and sent since

@@ -137,7 +137,7 @@ static void init_snd(struct tcp_conn *c, uint32_t iss, uint64_t now)
 	c->snd_nxt = c->snd_max = c->snd_ring_seq = c->snd_sml = iss + 1;
 	c->skb_seq = c->pushed_seq = iss + 1;
 	c->n_marks = 0;
-	c->reo_adj_seq = iss;
+	c->reo_adj_seq = c->rxlog_high = iss;
 	tcp_sack_clear(c);
 	c->rtt_timing = true;
 	c->rtt_seq = iss;
