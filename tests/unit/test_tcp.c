@@ -447,10 +447,10 @@ static uint8_t pattern(uint64_t i)
  * room_cap make it on a conn with a send buffer's limit (every socket's
  * has one): at most tcp_send_room, and no room marks the conn as a
  * writer's that found none (SOCK_NOSPACE), so that ACKs may raise the
- * limit; a step cut short goes as MSG_MORE's, one after the first (cont)
- * as TCP_SEND_CONT. The bytes queued, or
- * -errno (-EAGAIN: no room, in the ring or under the limit). A conn
- * without a limit takes the write whole, as the tests always gave it.
+ * limit; a step cut short goes as MSG_MORE's, a step after the write's
+ * first (cont) as TCP_SEND_CONT. The bytes queued, or -errno (-EAGAIN:
+ * no room, in the ring or under the limit). A conn without a limit
+ * takes the write whole, as the tests always gave it.
  */
 static long send_step(struct tcp_conn *c, const uint8_t *p, uint32_t n, bool cont)
 {
@@ -466,9 +466,10 @@ static long send_step(struct tcp_conn *c, const uint8_t *p, uint32_t n, bool con
 	k = tcp_send_reserve(c, n < cap ? n : cap, &room);
 	if (k <= 0)
 		return k;
-	for (int i = 0, at = 0; i < 2; at += (int)room.len[i++])
-		if (room.len[i])
-			memcpy(room.p[i], p + at, room.len[i]);
+	if (room.len[0])
+		memcpy(room.p[0], p, room.len[0]);
+	if (room.len[1])
+		memcpy(room.p[1], p + room.len[0], room.len[1]);
 	return tcp_send_commit(c, (uint32_t)k, ((uint32_t)k < n ? TCP_SEND_MORE : 0) | (cont ? TCP_SEND_CONT : 0),
 			       S.now);
 }
@@ -1359,8 +1360,8 @@ UNIT_TEST(rack_reference_from_a_sacked_retransmission)
  * A cumulative ACK delivers a hole whose first segment was retransmitted
  * (an RTT ago) after the rest first went: RACK's reference is the
  * retransmission's time, as Linux's tcp_rack_advance per skb, though the
- * hole's last byte went before it. The engine's state set by hand: no
- * wire gives this order deterministically (the rest's SACK was lost).
+ * hole's last byte went before it. The engine's state is set by hand:
+ * on the wire this takes the ACKs that SACKed the rest to be lost.
  */
 UNIT_TEST(rack_reference_from_a_retransmission_inside_a_hole)
 {
