@@ -483,6 +483,10 @@ struct tcp_conn {
 	struct { uint32_t end; uint64_t at; } xlog[TCP_XLOG_MAX];
 	struct { uint32_t start, end; uint64_t at; } rxlog[TCP_RXLOG_MAX]; /* the last retransmissions */
 	uint32_t rxlog_next;
+	/* no retransmission logged reaches above rxlog_high, which snd_una
+	 * pulls up as it passes (so it stays in the window's reach): what
+	 * is sent from it up went once */
+	uint32_t rxlog_high;
 	uint32_t sacked_bytes, high_rxt, lost_high;
 	bool rxt_force;                /* the first retransmission of a recovery goes whatever pipe says */
 	/* PRR (RFC 6937) in SACK recovery, bytes: delivered and sent since
@@ -666,7 +670,7 @@ void tcp_set_cork(struct tcp_conn *c, bool on, uint64_t now);
 /* setsockopt(TCP_NODELAY, 1), after tcp_set_nodelay: what cork or Nagle
  * holds goes now (Linux's __tcp_sock_set_nodelay: TCP_NAGLE_PUSH). */
 void tcp_nagle_push(struct tcp_conn *c, uint64_t now);
-/* SO_SNDBUF raised, or tcp_snd_want's size: the send ring moves to buf
+/* SO_SNDBUF raised, or tcp_snd_ring_want's size: the send ring moves to buf
  * (size bytes, more than it had), its bytes kept; the old buffer is the
  * caller's to free. */
 void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size);
@@ -677,11 +681,6 @@ uint32_t tcp_tsq_limit(const struct tcp_conn *c);
 /* The layers below shrank after ops->throttle: send what the small
  * queues held back (Linux's tcp_tsq_handler). */
 void tcp_tsq_resume(struct tcp_conn *c, uint64_t now);
-/* Send-buffer growth (Linux's tcp_sndbuf_expand): when the ring is what
- * holds the sender back (full, the congestion and the peer's windows
- * open past all it holds, sent or not), the size it should have: twice
- * the congestion window, at most max; 0 when it should not grow. */
-uint32_t tcp_snd_want(const struct tcp_conn *c, uint32_t max);
 /* Receive-buffer autotuning (Linux's tcp_rcv_space_adjust, run by every
  * read): the ring size the reader's pace asks for, 0 when none. The
  * caller allocates it and calls tcp_rcv_grow, which moves the ring's

@@ -137,7 +137,7 @@ static void init_snd(struct tcp_conn *c, uint32_t iss, uint64_t now)
 	c->snd_nxt = c->snd_max = c->snd_ring_seq = c->snd_sml = iss + 1;
 	c->skb_seq = c->pushed_seq = iss + 1;
 	c->n_marks = 0;
-	c->reo_adj_seq = iss;
+	c->reo_adj_seq = c->rxlog_high = iss;
 	tcp_sack_clear(c);
 	c->rtt_timing = true;
 	c->rtt_seq = iss;
@@ -292,20 +292,6 @@ void tcp_nagle_push(struct tcp_conn *c, uint64_t now)
 void tcp_snd_grow(struct tcp_conn *c, uint8_t *buf, uint32_t size)
 {
 	ring_move(&c->snd, buf, size, c->snd.len);
-}
-
-uint32_t tcp_snd_want(const struct tcp_conn *c, uint32_t max)
-{
-	uint64_t queued = (uint64_t)tcp_flight(c) + tcp_unsent(c) + c->snd_mss;
-	uint64_t want = 2ull * c->cwnd;
-
-	if (!tcp_synced(c) || c->snd_shut || ring_free(&c->snd))
-		return 0; /* room left */
-	if (queued > c->cwnd || queued > c->snd_wnd)
-		return 0; /* a window would hold back what the ring holds: it, not the ring, is the limit */
-	if (want > max)
-		want = max;
-	return want > c->snd.size ? (uint32_t)want : 0;
 }
 
 uint32_t tcp_rcv_want(const struct tcp_conn *c)

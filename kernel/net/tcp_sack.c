@@ -70,6 +70,7 @@ void tcp_sack_rxlog(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now
 	c->rxlog[i].start = seq;
 	c->rxlog[i].end = seq + len;
 	c->rxlog[i].at = now;
+	c->rxlog_high = seq_max(c->rxlog_high, seq + len);
 }
 
 /* When the byte at seq was last sent, and whether that was a
@@ -196,12 +197,27 @@ static void rack_delivered(struct tcp_conn *c, uint32_t s, uint32_t e, uint64_t 
 
 static uint32_t hole_end(const struct tcp_conn *c, uint32_t s, uint32_t lim);
 
+/* The hole [hs, he) was delivered now: each logged retransmission
+ * inside it is delivered too (it may have gone later than the hole's
+ * end). */
+static void rack_delivered_rxlog(struct tcp_conn *c, uint32_t hs, uint32_t he, uint64_t now)
+{
+	for (unsigned i = 0; i < TCP_RXLOG_MAX; i++) {
+		uint32_t a = seq_max(c->rxlog[i].start, hs), b = seq_min(c->rxlog[i].end, he);
+
+		if (c->rxlog[i].at && seq_lt(a, b))
+			rack_delivered(c, a, b, now);
+	}
+}
+
 /* [s, e) was acked or SACKed now (before the board takes it): RACK's
  * reference moves to the latest transmission in what was not SACKed
  * before, as Linux advances it skb by skb (tcp_rack_advance from
  * tcp_sacktag_one and tcp_clean_rtx_queue): each such hole by its last
  * byte (first transmissions go in sequence order) and by each
- * retransmission inside it, which may have gone later than its end. */
+ * retransmission inside it. A hole from rxlog_high up holds none: the
+ * log is not searched for it (most SACKs in a recovery, every one
+ * outside). */
 static void rack_newly_delivered(struct tcp_conn *c, uint32_t s, uint32_t e, uint64_t now)
 {
 	uint32_t hs = tcp_sack_skip(c, s);
@@ -210,12 +226,8 @@ static void rack_newly_delivered(struct tcp_conn *c, uint32_t s, uint32_t e, uin
 		uint32_t he = hole_end(c, hs, e);
 
 		rack_delivered(c, hs, he, now);
-		for (unsigned i = 0; i < TCP_RXLOG_MAX; i++) {
-			uint32_t a = seq_max(c->rxlog[i].start, hs), b = seq_min(c->rxlog[i].end, he);
-
-			if (c->rxlog[i].at && seq_lt(a, b))
-				rack_delivered(c, a, b, now);
-		}
+		if (seq_lt(hs, c->rxlog_high))
+			rack_delivered_rxlog(c, hs, he, now);
 		hs = tcp_sack_skip(c, he);
 	}
 }
@@ -550,6 +562,8 @@ bool tcp_sack_acked(struct tcp_conn *c, uint64_t now)
 
 	while (c->n_xlog && seq_le(c->xlog[0].end, c->snd_una))
 		xlog_drop_first(c);
+	if (seq_lt(c->rxlog_high, c->snd_una))
+		c->rxlog_high = c->snd_una;    /* what the log holds below it is acked */
 	while (n < c->n_sb && seq_le(c->sb[n].end, c->snd_una))
 		n++;
 	c->n_sb -= (uint8_t)n;

@@ -86,6 +86,7 @@ static void setup(struct tcp_conn *c, int i, uint32_t rcv_size)
 		.sndbuf = bufs[i][0], .sndbuf_size = RING_SND,
 		.rcvbuf = bufs[i][1], .rcvbuf_size = rcv_size,
 		.sport = 1000, .dport = 2000, .mss = 536,
+		.sndbuf_limit = TCP_WMEM_DEFAULT,  /* a socket's without SO_SNDBUF (tcp_sock.c) */
 		.rcvbuf_max = RING_BIG, .wscale_space = i == 2 ? TCP_RMEM_MAX : 0,
 	};
 
@@ -200,19 +201,30 @@ static void op_segment(struct script *s)
 	}
 }
 
-/* The socket layer's growth: a ring the engine asks to grow (or, when
- * the script says, the receive ring anyway, islands and all) moves once
- * to a RING_BIG buffer. */
+/*
+ * The socket layer's growth. A receive ring the engine asks to grow (or,
+ * when the script says, anyway, islands and all) moves once to a
+ * RING_BIG buffer. A write that finds no room, as tcp_sock.c's
+ * wire_send_loop meets it (under a TCP_NOTSENT_LOWAT from the script, or
+ * none): room_cap marks the conn as a writer's without room when the
+ * limit leaves none, and expand_send_ring grows the send ring, once, to
+ * what tcp_snd_ring_want asks (or, when the script says, to RING_BIG
+ * anyway).
+ */
 static void op_grow(struct script *s, struct tcp_conn *c, int i)
 {
 	uint8_t f = u8(s);
+	uint32_t lowat = (f & 4) ? u16(s) : UINT32_MAX, want;
 
 	if (!grown[i][1] && c->rcv.size < RING_BIG && (tcp_rcv_want(c) || (f & 1))) {
 		tcp_rcv_grow(c, big[i][1], RING_BIG, now);
 		grown[i][1] = true;
 	}
-	if (!grown[i][0] && c->snd.size < RING_BIG && (tcp_snd_want(c, RING_BIG) || (f & 2))) {
-		tcp_snd_grow(c, big[i][0], RING_BIG);
+	if (!tcp_send_room(c, lowat))
+		c->snd_nospace = true;
+	want = tcp_snd_ring_want(c, lowat, RING_BIG);
+	if (!grown[i][0] && c->snd.size < RING_BIG && (want || (f & 2))) {
+		tcp_snd_grow(c, big[i][0], want ? want : RING_BIG);
 		grown[i][0] = true;
 	}
 }

@@ -442,21 +442,85 @@ static uint8_t pattern(uint64_t i)
 	return (uint8_t)((i ^ (i >> 8) ^ (i >> 16)) * 31 + 7);
 }
 
-/* Queue what fits of the stream [*off, total). */
+/*
+ * One step of a write of n bytes at p, as tcp_sock.c's send_some and
+ * room_cap make it on a conn with a send buffer's limit (every socket's
+ * has one): at most tcp_send_room, and no room marks the conn as a
+ * writer's that found none (SOCK_NOSPACE), so that ACKs may raise the
+ * limit; a step cut short goes as MSG_MORE's, a step after the write's
+ * first (cont) as TCP_SEND_CONT. The bytes queued, or -errno (-EAGAIN:
+ * no room, in the ring or under the limit). A conn without a limit
+ * takes the write whole, as the tests always gave it.
+ */
+static long send_step(struct tcp_conn *c, const uint8_t *p, uint32_t n, bool cont)
+{
+	struct tcp_room room;
+	uint32_t cap;
+	long k;
+
+	if (!c->sndbuf)
+		return tcp_send(c, p, n, 0, S.now);
+	cap = tcp_send_room(c, UINT32_MAX);
+	if (!cap)
+		c->snd_nospace = true;
+	k = tcp_send_reserve(c, n < cap ? n : cap, &room);
+	if (k <= 0)
+		return k;
+	if (room.len[0])
+		memcpy(room.p[0], p, room.len[0]);
+	if (room.len[1])
+		memcpy(room.p[1], p + room.len[0], room.len[1]);
+	return tcp_send_commit(c, (uint32_t)k, ((uint32_t)k < n ? TCP_SEND_MORE : 0) | (cont ? TCP_SEND_CONT : 0),
+			       S.now);
+}
+
+/* A write found no room: the send ring grows when the limit asks it to
+ * (tcp_snd_ring_want), as tcp_sock.c's expand_send_ring, the old buffer
+ * freed. Whether it grew to that size. */
+static bool expand_send_ring(int side)
+{
+	uint32_t want = tcp_snd_ring_want(&S.c[side], UINT32_MAX, TCP_SND_RING_AUTO_MAX);
+	uint8_t *b;
+
+	if (!want)
+		return false;
+	b = malloc(want);
+	tcp_snd_grow(&S.c[side], b, want);
+	free(S.bufs[side][0]);
+	S.bufs[side][0] = b;
+	return S.c[side].snd.size == want; /* not if the move failed: the writer would never stop */
+}
+
+/*
+ * Queue what fits of the stream [*off, total) in 4 KiB writes, as
+ * tcp_sock.c's wire_send_loop makes a write: step by step (send_step),
+ * a ring found full grown when the limit asks it, and a push of what
+ * the ring holds before giving up for now (on a conn with a limit).
+ */
 static void push_stream(int side, uint64_t *off, uint64_t total)
 {
+	struct tcp_conn *c = &S.c[side];
 	uint8_t chunk[4096];
+	uint32_t n = 0, done = 0;      /* this write: chunk[0, n), done of it queued */
 
 	while (*off < total) {
-		uint32_t n = total - *off < sizeof(chunk) ? (uint32_t)(total - *off) : sizeof(chunk);
-		long r;
+		if (done == n) {
+			n = total - *off < sizeof(chunk) ? (uint32_t)(total - *off) : sizeof(chunk);
+			done = 0;
+			for (uint32_t i = 0; i < n; i++)
+				chunk[i] = pattern(*off + i);
+		}
+		long r = send_step(c, chunk + done, n - done, done > 0);
 
-		for (uint32_t i = 0; i < n; i++)
-			chunk[i] = pattern(*off + i);
-		r = tcp_send(&S.c[side], chunk, n, 0, S.now);
-		if (r <= 0)
+		if (r == -EAGAIN && expand_send_ring(side))
+			continue;
+		if (r <= 0) {
+			if (c->sndbuf)
+				tcp_send(c, NULL, 0, 0, S.now); /* wire_send_loop's push before it waits */
 			return;
+		}
 		*off += (uint64_t)r;
+		done += (uint32_t)r;
 	}
 }
 
@@ -1292,6 +1356,35 @@ UNIT_TEST(rack_reference_from_a_sacked_retransmission)
 	return NULL;
 }
 
+/*
+ * A cumulative ACK delivers a hole whose first segment was retransmitted
+ * (an RTT ago) after the rest first went: RACK's reference is the
+ * retransmission's time, as Linux's tcp_rack_advance per skb, though the
+ * hole's last byte went before it. The engine's state is set by hand:
+ * on the wire this takes the ACKs that SACKed the rest to be lost.
+ */
+UNIT_TEST(rack_reference_from_a_retransmission_inside_a_hole)
+{
+	struct tcp_conn c;
+	struct tcp_seg ack = { .flags = TCP_ACK, .ack = 4000 };
+	const uint64_t first = 100 * MS, again = 200 * MS, now = 300 * MS;
+
+	memset(&c, 0, sizeof(c));
+	c.sack_ok = true;
+	c.snd_una = c.snd_max = 1000;
+	c.ca_state = TCP_CA_RECOVERY;
+	c.min_rtt = 10 * MS;
+	tcp_sack_sent(&c, 1000, 4000, first);
+	c.snd_max = c.snd_nxt = 5000;
+	c.high_rxt = 2000;
+	tcp_sack_rxlog(&c, 1000, 1000, again);
+	tcp_sack_input(&c, &ack, now);
+	CHECK_EQ(c.rack_xmit, again);
+	CHECK_EQ(c.rack_end, 2000);
+	CHECK_EQ(c.rack_rtt, now - again);
+	return NULL;
+}
+
 /* A's segments all lost for a while after the peer SACKed some: the RTO
  * clears the scoreboard (RFC 6675 5.1: the peer may have reneged), goes
  * back to snd_una, and the transfer completes once the wire heals. */
@@ -1689,9 +1782,10 @@ UNIT_TEST(sack_reneging_clears_scoreboard)
 
 /* ---- autotuning -------------------------------------------------------------------------- */
 
-/* What the socket layer does between calls: each ring the engine asks
- * to grow is moved to a bigger buffer, the old one freed. */
-static void grow_rings(int side)
+/* What the socket layer does after a read: a receive ring the engine
+ * asks to grow is moved to a bigger buffer, the old one freed. (The send
+ * ring grows as a write finds it full: push_stream.) */
+static void grow_rcv_ring(int side)
 {
 	uint32_t want = tcp_rcv_want(&S.c[side]);
 
@@ -1701,39 +1795,35 @@ static void grow_rings(int side)
 		free(S.bufs[side][1]);
 		S.bufs[side][1] = b;
 	}
-	want = tcp_snd_want(&S.c[side], TCP_SND_RING_AUTO_MAX);
-	if (want) {
-		uint8_t *b = malloc(want);
-		tcp_snd_grow(&S.c[side], b, want);
-		free(S.bufs[side][0]);
-		S.bufs[side][0] = b;
-	}
 }
 
-/* total bytes A to B, B reading all of it every 5 ms, the rings grown
- * when asked if tune; *took: the simulated time it took. */
+/* total bytes A to B, B reading all of it every 5 ms, its receive ring
+ * grown when asked if tune (A's send ring grows if autotune_cfg gave it
+ * a limit); *took: the simulated time it took. */
 static const char *transfer_tuned(uint64_t total, bool tune, uint64_t *took)
 {
 	uint64_t sent = 0, got = 0, start = S.now;
 
 	while (got < total && S.now < start + 60 * SEC) {
 		push_stream(A, &sent, total);
-		if (tune)
-			grow_rings(A);
-		push_stream(A, &sent, total);
 		run_for(5 * MS);
 		CHECK_OK(S.broken);
 		CHECK(pull_stream(B, &got, UINT32_MAX));
 		if (tune)
-			grow_rings(B);
+			grow_rcv_ring(B);
 	}
 	CHECK_EQ(got, total);
 	*took = S.now - start;
 	return NULL;
 }
 
+/* The side's conn as tcp_sock.c makes a socket's without SO_SNDBUF or
+ * SO_RCVBUF: the send buffer's limit from tcp_wmem[1] (grown by the
+ * engine, the ring after it as writes find it full), the receive ring
+ * free to grow to its ceiling, the window scale chosen for it. */
 static void autotune_cfg(int side)
 {
+	S.cfg[side].sndbuf_limit = TCP_WMEM_DEFAULT;
 	S.cfg[side].rcvbuf_max = TCP_RCV_RING_AUTO_MAX;
 	S.cfg[side].wscale_space = TCP_RMEM_MAX;
 	conn_setup(side);
@@ -1862,7 +1952,7 @@ UNIT_TEST(autotuning_slow_reader_stays)
 		run_for(50 * MS);
 		CHECK_OK(S.broken);
 		CHECK(pull_stream(B, &got, 4096));
-		grow_rings(B);
+		grow_rcv_ring(B);
 	}
 	CHECK_EQ(S.c[B].rcv.size, TCP_RCVBUF_DEFAULT);
 	return NULL;
@@ -1886,7 +1976,7 @@ UNIT_TEST(autotuning_grow_keeps_islands)
 	CHECK(S.c[B].n_ofo > 0);
 	CHECK(pull_stream(B, &got, UINT32_MAX));
 	S.c[B].rcv_want = 4 * TCP_RCVBUF_DEFAULT;
-	grow_rings(B);
+	grow_rcv_ring(B);
 	CHECK_EQ(S.c[B].rcv.size, 4 * TCP_RCVBUF_DEFAULT);
 	CHECK(S.c[B].n_ofo > 0);
 	run_for(2 * SEC);
@@ -3134,6 +3224,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(sack_lost_retransmission_rack),
 	UNIT_ENTRY(rack_lost_above_a_delivered_retransmission),
 	UNIT_ENTRY(rack_reference_from_a_sacked_retransmission),
+	UNIT_ENTRY(rack_reference_from_a_retransmission_inside_a_hole),
 	UNIT_ENTRY(sack_rto_clears_scoreboard),
 	UNIT_ENTRY(tlp_repairs_tail_loss),
 	UNIT_ENTRY(tlp_single_segment_instead_of_rto),
