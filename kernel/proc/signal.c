@@ -48,14 +48,23 @@ static enum dfl default_action(int sig);
 
 /* Would sig do nothing at all if delivered now? Such a signal is not
  * even queued (as in Linux), so it cannot interrupt a blocking call. */
+/* Does a thread of p block sig? Such a signal is never dropped at send
+ * (Linux's sig_ignored): it may be unblocked, or taken by sigwait. */
+static bool blocked_in(const struct process *p, int sig)
+{
+	for (const struct thread *t = p->threads; t; t = t->group_next)
+		if (t->sig_blocked & bit(sig))
+			return true;
+	return false;
+}
+
 static bool ignored(const struct process *p, int sig)
 {
 	uint64_t h = p->sighand->action[sig - 1].handler;
 	if (sig == SIGKILL || sig == SIGSTOP || ptrace_traced(&p->ptrace))
 		return false; /* as Linux: a tracer sees even ignored signals */
-	for (const struct thread *t = p->threads; t; t = t->group_next)
-		if (t->sig_blocked & bit(sig))
-			return false; /* it may unblock it later */
+	if (blocked_in(p, sig))
+		return false;
 	return h == SIG_IGN || (h == SIG_DFL && default_action(sig) == DFL_IGNORE);
 }
 
@@ -113,10 +122,8 @@ static bool init_drops(const struct process *p, int sig, int from_pid)
 	 * above all, which an init that reaps by sigtimedwait waits for;
 	 * a blocked fatal one is still dropped here (delivery cannot yet tell
 	 * it from a forced fault, which must kill init). */
-	if (default_action(sig) == DFL_IGNORE)
-		for (const struct thread *t = p->threads; t; t = t->group_next)
-			if (t->sig_blocked & bit(sig))
-				return false;
+	if (default_action(sig) == DFL_IGNORE && blocked_in(p, sig))
+		return false;
 	return from_pid != 0 || (sig != SIGKILL && sig != SIGSTOP);
 }
 
