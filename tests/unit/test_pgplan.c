@@ -57,12 +57,23 @@ static int walk(const struct kbi_mem_range *r, int n, uint64_t end, bool gib)
 	return count;
 }
 
-/* The memory type the walk gave the page holding pa. */
+/* The memory type the walk gave the page holding pa, or -1. The walk's
+ * pages are in address order: a binary search (random_model asks for
+ * every 4 KiB of 64 MiB in 300 maps; a linear scan took 54 s under gcc's
+ * ASan). */
 static int type_at(int count, uint64_t pa)
 {
-	for (int i = 0; i < count; i++)
-		if (pa >= walked[i].pa && pa < walked[i].pa + walked[i].size)
-			return (int)walked[i].c;
+	int lo = 0, hi = count; /* the page holding pa, if any, is in [lo, hi) */
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (pa < walked[mid].pa)
+			hi = mid;
+		else if (pa >= walked[mid].pa + walked[mid].size)
+			lo = mid + 1;
+		else
+			return (int)walked[mid].c;
+	}
 	return -1;
 }
 
