@@ -224,8 +224,13 @@ debug: all
 	$(QEMU) $(QEMU_ARGS) -s -S
 
 # ---------------------------------------------------------------- tests
-test: all
-	@tests/run.sh
+# The build first, on every CPU (a clean clone's takes about 1 minute on 2
+# cores instead of 2; the recursive make keeps a plain "make test" the one
+# command), then every suite (tests/run.sh).
+.PHONY: test
+test:
+	@$(MAKE) -s -j$$(nproc) B=$(B) all
+	@B=$(B) tests/run.sh
 
 # ---------------------------------------------------------------- kernel fuzzing
 # make fuzz-kernel [SECONDS=N] [SEED=S] [JOBS=J] [FUZZ_MEM=512M] [SMP=C]: boot /bin/kfuzz as

@@ -1349,7 +1349,7 @@ LOSS_PERCENT = 5                    # its loss rate, with netloss's reordering a
 LOSS_SEED = 1
 LOSS_MAX_S = 45                     # seconds a direction may take (about 10 here; Kestrel's offer
                                     # of SACK it did not do made Linux's sending take 60-180)
-MUTATE_SECONDS = int(os.environ.get("MUTATE_SECONDS", "60"))   # the hostile phase (1800: issue 31's)
+MUTATE_SECONDS = int(os.environ.get("MUTATE_SECONDS", "30"))   # the hostile phase (1800: issue 31's)
 MUTATE_SEED = 1
 MUTATE_SETTLE = 35                  # seconds after it before MemFree is read (reassembly's 30 s)
 MUTATE_MEM_SLACK = 4096             # kB MemFree may stay below its value before

@@ -12,7 +12,10 @@
 # step is skipped (a SKIP line, 0 passed, 0 failed); without the Debian
 # packages they build with, which tools/deps.sh installs, it fails.
 #
-#     tests/conformance/gvisor-quick.sh [BUILD] [net]     (default build)
+#     tests/conformance/gvisor-quick.sh [BUILD] [net] [--build-only]   (default build)
+#
+# --build-only stops after the build (make test builds both sets early, in
+# the background, and runs them later: tests/run.sh's prebuild).
 #
 # With "net" it does the same for the loopback network set
 # (tests/conformance/gvisor-net, built with the shared set's util library)
@@ -24,6 +27,12 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 B=${1:-build}
 SET=${2:-}
+BUILD_ONLY=
+if [ "$SET" = --build-only ]; then
+	SET= BUILD_ONLY=1
+elif [ "${3:-}" = --build-only ]; then
+	BUILD_ONLY=1
+fi
 SRC=${GVISOR_SRC:-../shared/conformance/gvisor}
 STEP=gvisor-quick
 # Programs that pass every case Linux passes, each quick to compile and run;
@@ -88,6 +97,7 @@ if ! "$@" -j"$(nproc)" OUT="$OUT" TESTS="$TESTS" > "$OUT/build.log" 2>&1; then
 	exit 1
 fi
 echo "$STEP: built in $(($(date +%s) - start)) s"
+[ -z "$BUILD_ONLY" ] || exit 0
 names=
 for t in $TESTS; do
 	names="$names ${t}_test"

@@ -739,6 +739,8 @@ def quick(args, build):
     chosen = [(n, cmdline[n]) for n in names if n in cmdline]
     dirs = {source_dir(c.split()[0]) for _, c in chosen} - {None}
     bindir, failed_dirs = build_some(build, args.jobs, dirs)
+    if args.build_only:
+        return 0
     where = catalogue(bindir)
     todo = [e for e in chosen if e[1].split()[0] in where]
     try:
@@ -792,6 +794,9 @@ def main():
     ap.add_argument("--table", action="store_true", help="only write the table from the results")
     ap.add_argument("--quick", metavar="LIST", help="make test's step: the entries LIST names,"
                     " on Kestrel alone, built alone; a verdict per entry")
+    ap.add_argument("--build-only", action="store_true",
+                    help="with --quick: only build LIST's directories (make test builds them"
+                         " early, in the background, and runs them later)")
     ap.add_argument("--docs", metavar="COMMAND", nargs="?", const="",
                     help="also write the table into docs/results/ltp.md (ltp-smpN.md), headed "
                          "with COMMAND (make conformance-ltp DOCS=1 passes its own command line)")
