@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kestrel: threads and the scheduler. A FIFO run queue per CPU, round
- * robin with a time slice of one timer tick. A thread that becomes
+ * Kestrel: threads and the scheduler. A run queue per CPU, sorted by
+ * virtual run time (vrt, below): a CPU runs the queued thread with the
+ * least, as Linux's CFS picks the leftmost of its tree
+ * (pick_next_entity), and its tick passes the CPU on once the running
+ * thread's vrt has reached that (tick_rotates); threads of one nice
+ * value that stay busy take turns a tick each. A thread that becomes
  * runnable is queued on the CPU it last ran on when that CPU has nothing
  * else to run, else on the allowed CPU with the least to run
  * (select_cpu); a CPU whose queue is empty takes a thread from the
@@ -38,10 +42,9 @@
  * every register (finish_switch).
  *
  * A thread woken from a sleep need not wait for the running thread's
- * tick: it goes first and the running thread gives up its CPU at its
- * next preemption point when it is owed the CPU (wake-up preemption,
- * below: Linux's place_entity and check_preempt_wakeup reduced to what
- * a FIFO queue needs).
+ * tick: when it is owed the CPU, the running thread gives it up at its
+ * next preemption point and the pick, the least vrt, finds it (wake-up
+ * preemption, below: Linux's place_entity and check_preempt_wakeup).
  */
 #include "proc/sched.h"
 #include "proc/lockcheck.h"
@@ -70,8 +73,10 @@ struct idle_seen {
 };
 
 /*
- * Run queues: one per CPU, FIFO. Lock rules: lock (interrupts off)
- * covers head, tail, nr, gen and its threads' run_next; nr and gen are
+ * Run queues: one per CPU, sorted by vrt, least first (rq_insert_point).
+ * Lock rules: lock (interrupts off) covers head, tail, nr, gen and its
+ * threads' run_next (and their vrt while queued: only a
+ * thread off every queue has its vrt changed); nr and gen are
  * also read without it as hints (by idle CPUs looking at their own queue
  * or for work to steal, by select_cpu): a decision is made again under
  * the lock. min_vrt is written by its CPU alone and read by any
@@ -144,16 +149,19 @@ static bool idle_poll_off;
 
 /*
  * Wake-up preemption. A thread's vrt grows by the time it runs, and each
- * CPU's min_vrt follows the vrt of the threads it picks (never going
- * back), so a thread's vrt less its CPU's min_vrt says how far ahead of
- * that CPU's others it is. A thread that wakes from a sleep is placed at
- * most WAKE_CREDIT_NS behind min_vrt (a long sleep earns no more), and
- * when the thread its CPU runs is more than WAKE_GRAN_NS ahead of it, it
- * goes to the head of the queue and the running thread gives the CPU up
+ * CPU's min_vrt follows the least vrt of the thread it picks and those
+ * left queued (never going back), so a thread's vrt less its CPU's
+ * min_vrt says how far ahead of that CPU's others it is. A thread that
+ * wakes from a sleep is placed at most WAKE_CREDIT_NS behind min_vrt (a
+ * long sleep earns no more), and when the thread its CPU runs is more
+ * than WAKE_GRAN_NS ahead of it, the running thread gives the CPU up
  * at its next preemption point (the return to user mode;
  * sched_cond_resched in the kernel; on this CPU only, see
- * run_enqueue_woken): a waker that keeps running lets the
- * woken thread run at once instead of after its tick, and two threads
+ * run_enqueue_woken) and the pick runs the least vrt, the woken thread
+ * or one owed still more: a waker that keeps running lets the
+ * woken thread run at once instead of after its tick, and one that
+ * sleeps right after its wake-up hands the CPU to the woken thread, not
+ * to a thread it had preempted that is far ahead; two threads
  * that wake each other in turn, each running a little, do not preempt
  * each other on every wake-up. A thread that moves to another CPU keeps
  * its distance from min_vrt (vrt_move). A new thread starts at its
@@ -167,7 +175,7 @@ static bool idle_poll_off;
  * by NICE_0_WEIGHT over its weight (Linux's calc_delta_fair with
  * sched_prio_to_weight: each step of nice about 1.25 times the CPU of
  * the next), so nice 0 counts time as it is. The tick passes the CPU on
- * only once the running thread's vrt has reached a queued thread's
+ * only once the running thread's vrt has reached the least queued
  * (tick_rotates): two busy threads on one CPU share it in the ratio
  * of their weights (nice -2 against -1: 1586 to 1277), where round robin
  * gave each half. The nice value is the thread's (its cred, as Linux's
@@ -287,26 +295,53 @@ static void kick_cpu(unsigned cpu)
 	smp_send_ipi(cpu, VEC_IPI_RESCHED);
 }
 
-/* Add t to CPU cpu's queue (no wake-up): last, or first when first.
- * That queue's lock. */
-static void rq_add(unsigned cpu, struct thread *t, bool first)
+/* Link t into rq after prev (NULL: first). rq's lock. */
+static void rq_link_after(struct runq *rq, struct thread *prev, struct thread *t)
+{
+	t->run_next = prev ? prev->run_next : rq->head;
+	if (prev)
+		prev->run_next = t;
+	else
+		rq->head = t;
+	if (!t->run_next)
+		rq->tail = t;
+}
+
+/*
+ * Where a thread of virtual run time vrt goes in rq, kept sorted by vrt
+ * (the pick takes the head, Linux's leftmost): after the last thread
+ * whose vrt is not above it (NULL: first), so equals keep their order of
+ * arrival and the tick's rotation among equal threads stays round robin.
+ * A sorted singly linked list, not Linux's rbtree: a CPU's queue holds a
+ * few threads, and the two common insertions cost a comparison or two: a
+ * thread that ran is requeued with the largest vrt (after the tail), a
+ * sleeper that wakes is placed near min_vrt (first). Any other walks
+ * from the head. A doubly linked list that could walk from either end
+ * made a yield's switch 15 guest instructions dearer (yield_switch 573
+ * against 558), for queues long enough to matter only in a benchmark.
+ * rq's lock.
+ */
+static struct thread *rq_insert_point(const struct runq *rq, uint64_t vrt)
+{
+	struct thread *q = rq->head;
+
+	if (!q || vrt < q->vrt)
+		return NULL;
+	if (vrt >= rq->tail->vrt)
+		return rq->tail;
+	while (q->run_next->vrt <= vrt) /* the tail's is above vrt: it stops before */
+		q = q->run_next;
+	return q;
+}
+
+/* Add t to CPU cpu's queue in its place by vrt (no wake-up). That
+ * queue's lock. */
+static void rq_add(unsigned cpu, struct thread *t)
 {
 	struct runq *rq = &runqs[cpu];
 
 	t->cpu = cpu; /* where it waits: sched_set_affinity finds it there */
-	if (first) {
-		t->run_next = rq->head;
-		rq->head = t;
-		if (!rq->tail)
-			rq->tail = t;
-	} else {
-		t->run_next = NULL;
-		if (rq->tail)
-			rq->tail->run_next = t;
-		else
-			rq->head = t;
-		rq->tail = t;
-	}
+	rq_link_after(rq, rq_insert_point(rq, t->vrt), t);
 	__atomic_store_n(&rq->nr, rq->nr + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&rq->gen, rq->gen + 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&enqueue_gen, 1, __ATOMIC_RELAXED);
@@ -403,10 +438,10 @@ static bool remote_preempts(const struct thread *t, unsigned cpu)
 		       __atomic_load_n(&t->cred.nice, __ATOMIC_RELAXED);
 }
 
-/* Take the first thread of CPU from's queue that may run on CPU to and
- * is off its CPU (a thread queued again while its CPU switches away from
- * it is that CPU's to take); NULL when there is none. from's queue
- * lock. */
+/* Take the first thread (the least vrt) of CPU from's queue that may
+ * run on CPU to and is off its CPU (a thread queued again while its CPU
+ * switches away from it is that CPU's to take); NULL when there is none.
+ * from's queue lock. */
 static struct thread *rq_take(unsigned from, unsigned to)
 {
 	uint64_t bit = cpu_bit(to);
@@ -421,11 +456,12 @@ static struct thread *rq_take(unsigned from, unsigned to)
 	return NULL;
 }
 
-/* Queue t last on CPU cpu, under that queue's lock. Interrupts off. */
+/* Queue t on CPU cpu by its vrt, under that queue's lock. Interrupts
+ * off. */
 static void rq_push(unsigned cpu, struct thread *t)
 {
 	spin_lock_irqoff(&runqs[cpu].lock);
-	rq_add(cpu, t, false);
+	rq_add(cpu, t);
 	spin_unlock_irqoff(&runqs[cpu].lock);
 }
 
@@ -441,11 +477,13 @@ static void run_enqueue(struct thread *t)
 }
 
 /*
- * t woke from a sleep: queued as run_enqueue does, but first, with this
- * CPU told to switch at its next preemption point, when it waits here and
- * is owed this CPU (wake_preempts); first too, with that CPU told to
- * switch and sent the reschedule IPI, when it waits on another CPU that
- * runs a thread of lower priority (remote_preempts). A thread owed
+ * t woke from a sleep: placed by its vrt (wake_place) and queued as
+ * run_enqueue does, with this CPU told to switch at its next preemption
+ * point when it waits here and is owed this CPU (wake_preempts), or that
+ * CPU told to switch and sent the reschedule IPI when it waits on
+ * another CPU that runs a thread of lower priority (remote_preempts);
+ * the switch then runs the least vrt queued there, t or a thread owed
+ * still more (Linux's check_preempt_wakeup, then pick_next_entity). A thread owed
  * another CPU busy with a thread of its own priority waits for that
  * CPU's tick: an IPI would bring the CPU into the kernel for the kernel
  * lock the waker holds, and stress-ng's sigsuspend stressor on two CPUs
@@ -461,7 +499,7 @@ static void run_enqueue_woken(struct thread *t)
 	wake_place(t, cpu);
 	bool preempt = here ? wake_preempts(t) : remote_preempts(t, cpu);
 	spin_lock_irqoff(&rq->lock);
-	rq_add(cpu, t, preempt);
+	rq_add(cpu, t);
 	spin_unlock_irqoff(&rq->lock);
 	if (preempt && here) {
 		this_cpu()->need_resched = true;
@@ -515,19 +553,33 @@ static struct thread *steal(unsigned me)
 	return t;
 }
 
+/* Move CPU me's min_vrt up to v; it never goes back. Its CPU alone
+ * writes it. */
+static void min_vrt_follow(unsigned me, uint64_t v)
+{
+	if (v > runqs[me].min_vrt)
+		__atomic_store_n(&runqs[me].min_vrt, v, __ATOMIC_RELAXED);
+}
+
 /*
- * The next thread for this CPU: its own queue's first, else one stolen
- * from another queue; NULL when there is none, and then *seen is what
- * the idle loop waits on (taken under the lock that found the queue
- * empty: an enqueue after it changes gen). A thread a CPU wakes onto
- * another that idles is run there: the idle CPU needs no kernel lock to
- * switch to it (the thread takes the lock back itself, if it held it).
- * prev, when not NULL, is the running thread giving the CPU up but
- * staying runnable: queued last here under the same hold of the lock, or,
- * if its affinity left this CPU, where it may run once the switch away
- * from it is done (move_after, finish_switch). Interrupts off.
+ * The next thread for this CPU: the least vrt on its own queue (the
+ * head), else one stolen from another queue; NULL when there is none,
+ * and then *seen is what the idle loop waits on (taken under the lock
+ * that found the queue empty: an enqueue after it changes gen). A thread
+ * a CPU wakes onto another that idles is run there: the idle CPU needs
+ * no kernel lock to switch to it (the thread takes the lock back itself,
+ * if it held it). prev, when not NULL, is the running thread giving the
+ * CPU up but staying runnable: queued here by its vrt under the same
+ * hold of the lock, or, if its affinity left this CPU, where it may run
+ * once the switch away from it is done (move_after, finish_switch);
+ * when its vrt is below every queued thread's it runs on without being
+ * queued at all. yielding: prev gives the CPU up by sched_yield and is
+ * passed over for this pick when another thread is queued, however far
+ * behind the others its vrt is (Linux's yield_task_fair marks it the
+ * skip buddy; Kestrel's yield always hands the CPU on). min_vrt follows
+ * the least of what runs and what waits. Interrupts off.
  */
-static struct thread *run_dequeue(struct thread *prev, struct idle_seen *seen)
+static struct thread *run_dequeue(struct thread *prev, bool yielding, struct idle_seen *seen)
 {
 	unsigned me = smp_cpu_id();
 	struct runq *rq = &runqs[me];
@@ -536,18 +588,26 @@ static struct thread *run_dequeue(struct thread *prev, struct idle_seen *seen)
 	if (prev && !here)
 		rq->move_after = prev;
 	spin_lock_irqoff(&rq->lock);
-	if (here)
-		rq_add(me, prev, false);
 	struct thread *t = rq->head;
-	if (t) {
+	if (here && (!t || (!yielding && prev->vrt < t->vrt))) {
+		t = prev; /* the least vrt: it runs on, never queued */
+	} else if (t) {
 		rq_unlink(me, NULL, t);
+		if (here)
+			rq_add(me, prev); /* by its vrt, after t was taken: passed over if yielding */
+	}
+	if (t) {
+		min_vrt_follow(me, rq->head && rq->head->vrt < t->vrt ? rq->head->vrt : t->vrt);
 	} else {
 		seen->own = rq->gen;
 		seen->all = __atomic_load_n(&enqueue_gen, __ATOMIC_RELAXED);
 	}
 	spin_unlock_irqoff(&rq->lock);
-	if (!t && smp_cpus_online() > 1)
+	if (!t && smp_cpus_online() > 1) {
 		t = steal(me);
+		if (t)
+			min_vrt_follow(me, t->vrt);
+	}
 	return t;
 }
 
@@ -679,12 +739,13 @@ static void charge_run(struct thread *t, uint64_t now)
 
 /*
  * Pick the next thread and run it. prev, the running thread, is RUNNING
- * (it gives the CPU up but stays runnable: queued again), SLEEPING or
- * DEAD (it set that itself: not queued), or RUNNABLE (it went to sleep
- * and a waker took it before this look: the waker queues it). With or
- * without the kernel lock; interrupts off; no spinlock held.
+ * (it gives the CPU up but stays runnable: queued again; yielding: by
+ * sched_yield, see run_dequeue), SLEEPING or DEAD (it set that itself:
+ * not queued), or RUNNABLE (it went to sleep and a waker took it before
+ * this look: the waker queues it). With or without the kernel lock;
+ * interrupts off; no spinlock held.
  */
-static void schedule(void)
+static void schedule_pick(bool yielding)
 {
 	struct thread *prev = current_thread();
 	struct runq *rq = &runqs[smp_cpu_id()];
@@ -698,18 +759,22 @@ static void schedule(void)
 		prev->state = THREAD_RUNNABLE;
 		requeue = !is_idle(prev);
 	}
-	struct thread *next = run_dequeue(requeue ? prev : NULL, &seen);
+	struct thread *next = run_dequeue(requeue ? prev : NULL, yielding, &seen);
 	if (!next) {
 		next = this_cpu()->idle;
 		rq->seen = seen;
-	} else if (next->vrt > rq->min_vrt) {
-		__atomic_store_n(&rq->min_vrt, next->vrt, __ATOMIC_RELAXED);
 	}
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		return;
 	}
 	switch_to(prev, next, now);
+}
+
+/* schedule_pick for every caller but sched_yield. */
+static void schedule(void)
+{
+	schedule_pick(false);
 }
 
 /* The first thing a new kernel thread runs, on its own stack. */
@@ -872,7 +937,7 @@ void thread_reap(struct thread *t)
 void sched_yield(void)
 {
 	uint64_t f = irq_save();
-	schedule();
+	schedule_pick(true);
 	klock_relax(); /* let the other CPUs into the kernel too */
 	irq_restore(f);
 }
@@ -934,14 +999,10 @@ struct cpu_ticks sched_cpu_ticks(void)
 	return sum;
 }
 
-/* Whether the tick rotates CPU me's queue: the running thread's vrt has
- * reached that of one of the first TICK_SCAN queued threads (nice
- * weights, above), or nothing is queued (schedule then finds the running
- * thread again, or moves it where its affinity says). Not the head's
- * alone: a thread far ahead at the head (a nice 19 one) would keep a
- * woken thread behind it waiting while the running thread caught up.
- * Interrupts off. */
-#define TICK_SCAN 16
+/* Whether the tick passes CPU me on: the running thread's vrt has
+ * reached the least queued (the head's; nice weights, above), or nothing
+ * is queued (schedule then finds the running thread again, or moves it
+ * where its affinity says). Interrupts off. */
 static bool tick_rotates(unsigned me)
 {
 	struct thread *cur = current_thread();
@@ -952,10 +1013,7 @@ static bool tick_rotates(unsigned me)
 		return true;
 	uint64_t v = vrt_now(cur);
 	spin_lock_irqoff(&rq->lock);
-	rotate = !rq->head;
-	unsigned n = 0;
-	for (const struct thread *t = rq->head; t && !rotate && n < TICK_SCAN; t = t->run_next, n++)
-		rotate = v >= t->vrt;
+	rotate = !rq->head || v >= rq->head->vrt;
 	spin_unlock_irqoff(&rq->lock);
 	return rotate;
 }

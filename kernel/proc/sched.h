@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Threads, the round-robin scheduler, sleeping and wait queues. */
+/* Threads, the scheduler (least virtual run time first), sleeping and wait queues. */
 #ifndef KESTREL_PROC_SCHED_H
 #define KESTREL_PROC_SCHED_H
 
@@ -41,7 +41,7 @@ struct thread {
 	uint64_t kstack_top;       /* vmalloc'd, guard page below */
 	size_t kstack_dirty;       /* bytes below kstack_top it may have written (set at exit) */
 	enum thread_state state;
-	struct thread *run_next;   /* run queue */
+	struct thread *run_next;   /* run queue (sorted by vrt, sched.c) */
 	struct thread *wait_next;  /* wait queue */
 	struct thread **wait_pprev;/* what points to it in its wait queue, NULL when on none */
 	struct ktimer sleep_timer; /* wait_on's deadline while sleeping (proc/ktimer.h) */
