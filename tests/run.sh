@@ -74,13 +74,13 @@ other_compiler() {
 	fi
 }
 
-# The later steps' test programs (gVisor's two quick sets, LTP's quick
-# entries, packetdrill: about four minutes of compiling on a clean clone)
+# The later steps' test programs (packetdrill, gVisor's two quick sets,
+# LTP's quick entries: about ten minutes of compiling on a clean clone)
 # are built in the background from here on (tests/prebuild.sh), at the idle
 # scheduling class: they take only the CPU the steps before them leave
 # free, and the boot step's guests sleep for about a quarter of its time
-# (timers, sleeps, clock checks). prebuild_wait, before the first step that
-# uses them, waits for the whole of it.
+# (timers, sleeps, clock checks). prebuild_wait NAME, before each of those
+# steps, waits until the prebuild has done that one (or ended).
 idle_class() {
 	if chrt --idle 0 true 2> /dev/null; then
 		chrt --idle 0 nice -n 19 "$@"
@@ -88,18 +88,20 @@ idle_class() {
 		nice -n 19 "$@"
 	fi
 }
+rm -f "$log"/prebuild-*.done
 idle_class tests/prebuild.sh "$B" > "$log/prebuild.out" 2>&1 &
 prebuild_pid=$!
 prebuild_wait() {
-	[ -z "$prebuild_pid" ] || wait "$prebuild_pid"
-	prebuild_pid=
+	while [ ! -e "$log/prebuild-$1.done" ] && kill -0 "$prebuild_pid" 2> /dev/null; do
+		sleep 1
+	done
 }
 
 # Builds and fuzzers use every CPU (the fuzzers run side by side, one a CPU).
 jobs=$(nproc)
 suite unit-gcc make -s -j"$jobs" -C tests/unit run CC=gcc OUT="$(pwd)/$B/unit-gcc"
 suite unit-clang make -s -j"$jobs" -C tests/unit run CC=clang OUT="$(pwd)/$B/unit-clang"
-suite fuzz make -s -j"$jobs" -C tests/fuzz fuzz OUT="$(pwd)/$B/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-6}"
+suite fuzz make -s -j"$jobs" -C tests/fuzz fuzz OUT="$(pwd)/$B/fuzz" FUZZ_SECONDS="${FUZZ_SECONDS:-3}"
 suite clang other_compiler
 suite tools tests/tools/test_mkimg.sh "$B"
 suite docs python3 tests/tools/check_docs.py
@@ -114,29 +116,32 @@ suite net python3 tests/boot/nettest.py --build "$B"
 # against Debian's Linux 6.1 as the wire server on a Unix-socket wire, the scripts of
 # tests/third_party/packetdrill/quick.list that pass on both, and the mutants, which
 # must fail; one boot pair, about two minutes. Skipped when Linux cannot be had.
-prebuild_wait
+prebuild_wait packetdrill
 suite packetdrill python3 tests/boot/pdrilltest.py --build "$B" --list quick
 # gVisor's system-call tests that pass as on Linux (a few minutes; skipped
 # without ../shared/conformance/gvisor or libgtest-dev/libgmock-dev/libabsl-dev).
+prebuild_wait gvisor-quick
 suite gvisor-quick tests/conformance/gvisor-quick.sh "$B"
 # gVisor's loopback network programs that pass as on Linux 6.1 (built by
 # the prebuild; skipped as gvisor-quick is).
+prebuild_wait gvisor-net-quick
 suite gvisor-net-quick tests/conformance/gvisor-net-quick.sh "$B"
 # LTP's system-call tests that pass on Linux and on Kestrel and run in
 # seconds (tests/conformance/ltp-quick.txt; built by the prebuild; skipped
 # without ../shared/conformance/ltp).
+prebuild_wait ltp-quick
 suite ltp-quick tests/conformance/ltp-quick.sh "$B"
-# The in-guest system-call fuzzer, 75 s with a new seed each run (printed, with
+# The in-guest system-call fuzzer, 60 s with a new seed each run (printed, with
 # the command that replays it); FUZZ_KERNEL_SECONDS changes the time. Its guest
 # has one CPU: the self-test list on this machine's Linux (the check that our
 # ring-3 checks are right) runs beside it on the other.
-suite_start fuzz-kernel python3 tests/boot/fuzzkernel.py --build "$B" --seconds "${FUZZ_KERNEL_SECONDS:-75}"
+suite_start fuzz-kernel python3 tests/boot/fuzzkernel.py --build "$B" --seconds "${FUZZ_KERNEL_SECONDS:-60}"
 suite_start linux tests/linux/run-selftest-list.sh -r "$B/rootfs.extra"
 suite_end fuzz-kernel
 suite_end linux
 # The same on four CPUs (the kernel lock, shootdowns, cross-CPU wake-ups
 # under fire); FUZZ_KERNEL_SMP_SECONDS changes the time.
-suite fuzz-kernel-smp python3 tests/boot/fuzzkernel.py --build "$B" --smp 4 --seconds "${FUZZ_KERNEL_SMP_SECONDS:-45}"
+suite fuzz-kernel-smp python3 tests/boot/fuzzkernel.py --build "$B" --smp 4 --seconds "${FUZZ_KERNEL_SMP_SECONDS:-30}"
 
 echo "== total"
 echo "$total_pass passed, $total_fail failed"
