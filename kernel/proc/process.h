@@ -94,6 +94,9 @@ struct process {
 	 * it: timers fire when due, within any slack. */
 	uint64_t timer_slack_ns;
 	uint64_t default_timer_slack_ns; /* what setting 0 restores: the slack at fork */
+	bool init_killable;        /* read for pid 1 only: a fault was forced on it with the default
+	                            * action, which kills it (Linux clears SIGNAL_UNKILLABLE);
+	                            * else its default-action signals are dropped (signal.c) */
 	bool pidns_init;           /* made by clone(CLONE_NEWPID): the init of a pid namespace
 	                            * (Kestrel has one pid space), so CLONE_PARENT is EINVAL */
 	int exit_signal;           /* sent to the parent when it ends (clone's CSIGNAL; 0: none);

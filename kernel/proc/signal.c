@@ -106,25 +106,35 @@ static void job_control_send(struct process *p, int sig)
 }
 
 /* Queue sig for p as sent by process from_pid (0: the kernel). */
-/* As Linux's init (SIGNAL_UNKILLABLE), pid 1 takes only the signals it
- * has a handler for (or ignores): one left at SIG_DFL is dropped, SIGKILL
- * and SIGSTOP from a process included, so no program can end or stop it
- * (kill returns 0). The kernel's own SIGKILL and SIGSTOP (the OOM killer,
+/*
+ * As Linux's init (SIGNAL_UNKILLABLE), pid 1 takes only the signals it
+ * has a handler for (or ignores), or blocks: one it neither blocks nor
+ * handles is dropped when sent, SIGKILL and SIGSTOP from a process
+ * included, so no program can end or stop it (kill returns 0; Linux's
+ * sig_task_ignored). A blocked one is queued, as Linux drops nothing
+ * blocked (sig_ignored): an init that takes its signals by sigtimedwait
+ * or signalfd (tini, busybox sh's wait) gets them, and one still at
+ * SIG_DFL when it is unblocked is dropped at delivery instead
+ * (init_spares). The kernel's own SIGKILL and SIGSTOP (the OOM killer,
  * the self-test harness) still act, and a fault in init is not sent this
- * way: it kills init, as in Linux. */
+ * way: it kills init, as in Linux.
+ */
 static bool init_drops(const struct process *p, int sig, int from_pid)
 {
-	if (p->pid != INIT_PID || p->sighand->action[sig - 1].handler != SIG_DFL)
-		return false;
-	/* Linux drops nothing blocked (sig_ignored) and drops init's SIG_DFL
-	 * signals at delivery instead (get_signal, SIGNAL_UNKILLABLE). Kestrel
-	 * queues the blocked ones whose default is to do nothing, SIGCHLD
-	 * above all, which an init that reaps by sigtimedwait waits for;
-	 * a blocked fatal one is still dropped here (delivery cannot yet tell
-	 * it from a forced fault, which must kill init). */
-	if (default_action(sig) == DFL_IGNORE && blocked_in(p, sig))
+	if (p->pid != INIT_PID || p->sighand->action[sig - 1].handler != SIG_DFL ||
+	    blocked_in(p, sig))
 		return false;
 	return from_pid != 0 || (sig != SIGKILL && sig != SIGSTOP);
+}
+
+/* Whether p is init and its default action for sig, about to be taken,
+ * is not: a signal queued while blocked and unblocked at SIG_DFL
+ * (Linux's get_signal, SIGNAL_UNKILLABLE). SIGKILL and SIGSTOP reach
+ * init only from the kernel (init_drops) and act; a forced fault makes
+ * init killable for good (signal_force_fault). */
+static bool init_spares(const struct process *p, int sig)
+{
+	return p->pid == INIT_PID && !p->init_killable && sig != SIGKILL && sig != SIGSTOP;
 }
 
 /* signal_set_queued_hook's callback, or NULL. */
@@ -443,7 +453,7 @@ int signal_kills_now(void)
 	pending &= ~t->sig_blocked;
 	for (int sig = 1; sig <= NSIG; sig++)
 		if ((pending & bit(sig)) && p->sighand->action[sig - 1].handler == SIG_DFL &&
-		    default_action(sig) == DFL_TERM)
+		    default_action(sig) == DFL_TERM && !init_spares(p, sig))
 			return sig;
 	return 0;
 }
@@ -464,6 +474,8 @@ void signal_force_fault(int sig, int code, uint64_t addr)
 	t->sig_blocked &= ~bit(sig);
 	if (p->sighand->action[sig - 1].handler == SIG_IGN)
 		p->sighand->action[sig - 1].handler = SIG_DFL;
+	if (p->sighand->action[sig - 1].handler == SIG_DFL && !ptrace_traced(&p->ptrace))
+		p->init_killable = true; /* init dies of it too (Linux's force_sig_info_to_task) */
 	t->fault_addr = addr;
 	t->fault_code = code;
 	t->sig_pending |= bit(sig); /* the faulting thread's, not any thread's (Linux) */
@@ -765,6 +777,11 @@ static void deliver(struct process *p, struct thread *t, struct trap_frame *tf)
 		}
 		if (sig == SIGKILL || act->handler == SIG_DFL) {
 			enum dfl d = default_action(sig);
+			if (init_spares(p, sig)) {
+				if (sig == taken)
+					rt_drop(p, sig);
+				continue;
+			}
 			if (d == DFL_STOP)
 				stop_current(p, sig, tf);
 			if ((d == DFL_IGNORE || d == DFL_STOP) && sig == taken)

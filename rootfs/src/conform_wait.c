@@ -666,6 +666,62 @@ static int check_sigchld_reparented_zombie(void)
 	return r;
 }
 
+/* A child of init sends it sig and ends; 0 once it has (kill said 0). */
+static int child_kills_init(int sig)
+{
+	int st = 0;
+	pid_t c = fork();
+
+	if (c == 0)
+		_exit(kill(1, sig) == 0 ? 0 : 1);
+	return c > 0 && wait_opts(c, 0, &st) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* Whether sig is pending for this process. */
+static int pending(int sig)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	return sigpending(&set) == 0 && sigismember(&set, sig);
+}
+
+/*
+ * Init's signals (pid 1, as Linux's SIGNAL_UNKILLABLE): one it neither
+ * blocks nor handles is dropped when sent, and kill still says 0; one it
+ * blocks is queued even when its default is fatal (Linux drops nothing
+ * blocked, sig_ignored), so an init that takes signals by sigtimedwait
+ * (tini's SIGTERM) gets it; and one queued while blocked and unblocked at
+ * SIG_DFL is dropped at delivery (get_signal), init lives on. Kestrel
+ * dropped a blocked fatal signal at send. Only as pid 1: the init-sigchld
+ * boot case runs it as init; on Linux, `unshare -fp` makes it the init
+ * of a pid namespace, with the same rules for signals from inside it.
+ */
+static int check_init_blocked_signals(void)
+{
+	int r = CHECK_OK;
+
+	if (getpid() != 1)
+		return skip("not pid 1 (the init-sigchld boot case runs this as init)");
+	if (child_kills_init(SIGTERM))
+		return fail("a child's kill(1, SIGTERM), unblocked and SIG_DFL: not 0");
+	if (pending(SIGTERM))
+		return fail("SIGTERM neither blocked nor handled is pending for init");
+	block(SIGTERM, SIG_BLOCK);
+	block(SIGUSR1, SIG_BLOCK);
+	if (child_kills_init(SIGTERM) || child_kills_init(SIGUSR1))
+		r = fail("a child's kill(1, ...) of a blocked signal: not 0");
+	else if (!pending(SIGUSR1))
+		r = fail("SIGUSR1, blocked, sent to init: not pending (dropped at send)");
+	else if (take_signal(SIGTERM))
+		r = fail("SIGTERM, blocked, sent to init: sigtimedwait did not take it");
+	block(SIGTERM, SIG_UNBLOCK);
+	block(SIGUSR1, SIG_UNBLOCK); /* delivered at SIG_DFL: dropped, init lives */
+	if (r == CHECK_OK && pending(SIGUSR1))
+		r = fail("SIGUSR1 still pending once unblocked");
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "clone-child", check_clone_child },
 	{ "exit-signal-zero", check_exit_signal_zero },
@@ -684,6 +740,7 @@ static const struct check checks[] = {
 	{ "coredump-filter", check_coredump_filter },
 	{ "sigchld-waitable", check_sigchld_waitable },
 	{ "sigchld-reparented-zombie", check_sigchld_reparented_zombie },
+	{ "init-blocked-signals", check_init_blocked_signals },
 };
 
 int main(int argc, char **argv)

@@ -373,10 +373,13 @@ INTERACTIVE_CASES = [
     # init-sigchld: the test program is pid 1 and waits for its children as tini and
     # busybox sh do, SIGCHLD blocked and taken by sigtimedwait: a blocked signal reaches
     # init though it has no handler (Linux's sig_ignored), each SIGCHLD finds its child
-    # waitable, and a zombie reparented to it (pid 1 adopts every orphan) sends one.
+    # waitable, and a zombie reparented to it (pid 1 adopts every orphan) sends one; a
+    # fatal signal it blocks is queued too (tini's SIGTERM), and dropped if unblocked.
     dict(name="init-sigchld", machine="q35", mem="256M",
-         cmdline="debugexit init=/bin/t-conform_wait -- sigchld-waitable sigchld-reparented-zombie",
+         cmdline="debugexit init=/bin/t-conform_wait -- sigchld-waitable sigchld-reparented-zombie "
+                 "init-blocked-signals",
          expect=[r"conform_wait: sigchld-waitable ok", r"conform_wait: sigchld-reparented-zombie ok",
+                 r"conform_wait: init-blocked-signals ok",
                  r"conform_wait: PASS", r"kestrel: init exited with status 0$"],
          reject=NEVER, exit=DEBUGEXIT_OK),
     # forkbomb-shell: from the shell, a fork bomb with the default limits ends with
