@@ -784,11 +784,15 @@ static void random_stream(unsigned seed, bool shadowed)
 	fbcon_set_deferred(false);
 }
 
+/* Streams compared: each costs about 2 s under gcc's ASan (6,000 tokens,
+ * twice, in each of main's two modes); 4 made the unit step wait 25 s
+ * for this one binary. */
+#define SAME_PIXELS_SEEDS 2
 static const char *t_shadow_same_pixels(void)
 {
 	size_t bytes = (size_t)832 * (605 + EXTRA_ROWS) * 4;
 
-	for (unsigned seed = 1; seed <= 4; seed++) {
+	for (unsigned seed = 1; seed <= SAME_PIXELS_SEEDS; seed++) {
 		random_stream(seed, false);
 		uint32_t *direct = malloc(bytes);
 		memcpy(direct, fake.mem, bytes);
