@@ -46,8 +46,6 @@ static const uint64_t unblockable = SIG_UNBLOCKABLE;
 
 static enum dfl default_action(int sig);
 
-/* Would sig do nothing at all if delivered now? Such a signal is not
- * even queued (as in Linux), so it cannot interrupt a blocking call. */
 /* Does a thread of p block sig? Such a signal is never dropped at send
  * (Linux's sig_ignored): it may be unblocked, or taken by sigwait. */
 static bool blocked_in(const struct process *p, int sig)
@@ -58,6 +56,8 @@ static bool blocked_in(const struct process *p, int sig)
 	return false;
 }
 
+/* Would sig do nothing at all if delivered now? Such a signal is not
+ * even queued (as in Linux), so it cannot interrupt a blocking call. */
 static bool ignored(const struct process *p, int sig)
 {
 	uint64_t h = p->sighand->action[sig - 1].handler;
@@ -105,7 +105,6 @@ static void job_control_send(struct process *p, int sig)
 	}
 }
 
-/* Queue sig for p as sent by process from_pid (0: the kernel). */
 /*
  * As Linux's init (SIGNAL_UNKILLABLE), pid 1 takes only the signals it
  * has a handler for (or ignores), or blocks: one it neither blocks nor
@@ -282,6 +281,7 @@ static void wake_takers(struct process *p, int sig, struct thread *prefer)
 			thread_make_runnable(t);
 }
 
+/* Queue sig for p as sent by process from_pid (0: the kernel). */
 static int send_from(struct process *p, int sig, int from_pid, struct thread *prefer)
 {
 	if (sig < 0 || sig > NSIG)

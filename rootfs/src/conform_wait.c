@@ -67,6 +67,15 @@ static int take_signal(int sig)
 	return sigtimedwait(&set, NULL, &ts) == sig ? 0 : -1;
 }
 
+/* Whether sig is pending for this process. */
+static int pending(int sig)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	return sigpending(&set) == 0 && sigismember(&set, sig);
+}
+
 static void block(int sig, int how)
 {
 	sigset_t set;
@@ -103,7 +112,6 @@ static int check_clone_child(void)
 static int check_exit_signal_zero(void)
 {
 	int st = 0, r = CHECK_OK;
-	sigset_t pend;
 
 	block(SIGCHLD, SIG_BLOCK);
 	pid_t pid = clone_exit(0);
@@ -112,7 +120,7 @@ static int check_exit_signal_zero(void)
 	} else if (want_eq("wait4(child, __WCLONE)", wait_opts(pid, __WCLONE, &st), pid)) {
 		wait_opts(pid, __WALL, &st);
 		r = CHECK_FAIL;
-	} else if (sigpending(&pend) == 0 && sigismember(&pend, SIGCHLD)) {
+	} else if (pending(SIGCHLD)) {
 		r = fail("SIGCHLD pending from a child with exit signal 0");
 	}
 	block(SIGCHLD, SIG_UNBLOCK);
@@ -675,15 +683,6 @@ static int child_kills_init(int sig)
 	if (c == 0)
 		_exit(kill(1, sig) == 0 ? 0 : 1);
 	return c > 0 && wait_opts(c, 0, &st) == c && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-/* Whether sig is pending for this process. */
-static int pending(int sig)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	return sigpending(&set) == 0 && sigismember(&set, sig);
 }
 
 /*
