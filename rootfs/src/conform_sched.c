@@ -59,7 +59,7 @@
  *                    "Other programs": the CPUs' busy ticks less the CPU
  *                    time of this program and its spinners (foreign_pct).
  *   yield-many       YIELD_MANY_PROCS processes pinned to one CPU, woken at
- *                    once, each calling sched_yield YIELD_MANY_ROUNDS times
+ *                    together once all are there, each calling sched_yield YIELD_MANY_ROUNDS times
  *                    and counting its calls in a shared counter: all finish,
  *                    and the first to finish saw at least YIELD_MANY_MIN_PCT%
  *                    of all the calls made (they take turns: about 95%). A
@@ -1176,6 +1176,7 @@ static int check_nice_latency(void)
 /* ------------------------------------------------------------- yield-many */
 
 struct yield_many {
+	atomic_int ready;                  /* children on their CPU, about to wait */
 	atomic_long calls;                 /* sched_yield calls made by all */
 	long seen[YIELD_MANY_PROCS];       /* calls when each finished */
 };
@@ -1188,7 +1189,10 @@ static void yield_child(struct yield_many *ym, int i, int cpu, int start)
 
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
-	if (sched_setaffinity(0, sizeof(one), &one) || read(start, &c, 1) != 0)
+	if (sched_setaffinity(0, sizeof(one), &one))
+		_exit(2);
+	atomic_fetch_add(&ym->ready, 1);
+	if (read(start, &c, 1) != 0)
 		_exit(2);
 	for (int k = 0; k < YIELD_MANY_ROUNDS; k++) {
 		atomic_fetch_add(&ym->calls, 1);
@@ -1247,7 +1251,13 @@ static int check_yield_many(void)
 		}
 	}
 	close(start[0]);
-	close(start[1]); /* go */
+	for (long long until = now_ms() + YIELD_MANY_MS; atomic_load(&ym->ready) < YIELD_MANY_PROCS;) {
+		if (now_ms() > until)
+			break; /* yield_reap's deadline says so */
+		ms_sleep(5);
+	}
+	close(start[1]); /* go: all are pinned, none has yielded (on more CPUs a child that had
+			  * not reached its CPU yet would start late and the first would be alone) */
 	int good = yield_reap(pids, YIELD_MANY_PROCS);
 	long total = (long)YIELD_MANY_PROCS * YIELD_MANY_ROUNDS, first = total;
 	for (int i = 0; i < YIELD_MANY_PROCS; i++)
