@@ -58,9 +58,10 @@
  *                    there), and when every window is, the check skips.
  *                    "Other programs": the CPUs' busy ticks less the CPU
  *                    time of this program and its spinners (foreign_pct).
- *   yield-many       YIELD_MANY_PROCS processes pinned to one CPU, woken at
- *                    together once all are there, each calling sched_yield YIELD_MANY_ROUNDS times
- *                    and counting its calls in a shared counter: all finish,
+ *   yield-many       YIELD_MANY_PROCS processes pinned to one CPU, started
+ *                    together once all are there, each calling sched_yield
+ *                    YIELD_MANY_ROUNDS times and counting its calls in a
+ *                    shared counter: all finish,
  *                    and the first to finish saw at least YIELD_MANY_MIN_PCT%
  *                    of all the calls made (they take turns: about 95%). A
  *                    run queue that loses its order when it is long (Kestrel
