@@ -74,10 +74,10 @@ struct idle_seen {
 
 /*
  * Run queues: one per CPU, sorted by vrt, least first (rq_insert_point).
- * Lock rules: lock (interrupts off) covers head, tail, nr, gen and its
- * threads' run_next (and their vrt while queued: only a
- * thread off every queue has its vrt changed); nr and gen are
- * also read without it as hints (by idle CPUs looking at their own queue
+ * Lock rules: lock (interrupts off) covers head, tail, nr, gen, index
+ * and indexed, and its threads' run_next and run_node (and their vrt
+ * while queued: only a thread off every queue has its vrt changed); nr
+ * and gen are also read without it as hints (by idle CPUs looking at their own queue
  * or for work to steal, by select_cpu): a decision is made again under
  * the lock. min_vrt is written by its CPU alone and read by any
  * (atomic). The rest is its CPU's own.
@@ -88,6 +88,8 @@ struct runq {
 	unsigned nr;              /* threads queued (the running one is not) */
 	uint64_t gen;             /* incremented by every enqueue */
 	uint64_t min_vrt;         /* the vrt its threads are measured from; never goes back */
+	struct avl_tree index;    /* its threads by vrt, while indexed (rq_index_build) */
+	bool indexed;
 	int run_nice;             /* the nice value of the thread its CPU runs (its idle
 				   * thread's too); written at each switch, read by wakers */
 	/* its CPU's own */
@@ -312,13 +314,15 @@ static void rq_link_after(struct runq *rq, struct thread *prev, struct thread *t
  * (the pick takes the head, Linux's leftmost): after the last thread
  * whose vrt is not above it (NULL: first), so equals keep their order of
  * arrival and the tick's rotation among equal threads stays round robin.
- * A sorted singly linked list, not Linux's rbtree: a CPU's queue holds a
- * few threads, and the two common insertions cost a comparison or two: a
- * thread that ran is requeued with the largest vrt (after the tail), a
- * sleeper that wakes is placed near min_vrt (first). Any other walks
- * from the head. A doubly linked list that could walk from either end
- * made a yield's switch 15 guest instructions dearer (yield_switch 573
- * against 558), for queues long enough to matter only in a benchmark.
+ * A sorted singly linked list: a CPU's queue holds a few threads, and the
+ * two common insertions cost a comparison or two: a thread that ran is
+ * requeued with the largest vrt (after the tail), a sleeper that wakes is
+ * placed near min_vrt (first). Any other walks from the head; a long
+ * queue has an index for that (rq_index_find). A doubly linked list that
+ * could walk from either end made a yield's switch 11 to 15 guest
+ * instructions dearer and did not help where it mattered: many threads
+ * woken at once share one vrt (WAKE_CREDIT_NS behind min_vrt), and a
+ * thread going behind them walks past them all from either end.
  * rq's lock.
  */
 static struct thread *rq_insert_point(const struct runq *rq, uint64_t vrt)
@@ -334,6 +338,100 @@ static struct thread *rq_insert_point(const struct runq *rq, uint64_t vrt)
 	return q;
 }
 
+/*
+ * A long queue's index. The list stays the queue (the pick takes its
+ * head, stealing walks it); from RQ_INDEX_FROM threads until it is down
+ * to RQ_INDEX_UNTIL, an AVL tree of the same threads in the same order
+ * finds rq_insert_point's answer in O(log n), so a switch among
+ * thousands of runnable threads does not walk them (Linux's CFS keeps
+ * only a tree). The tree is not free (bench-curve_yield, -icount, guest
+ * instructions a switch): 100 yielders cost 882 with the list's walk and
+ * 1,211 with a tree, 1,000 yielders 3,218 and 1,338, so only a queue long
+ * enough for the walk to cost more has one. A short queue pays
+ * a test in rq_add and one in rq_unlink. The gap between the two bounds
+ * keeps a queue near either from building and dropping the tree over and
+ * over. rq's lock, for all of it.
+ */
+#define RQ_INDEX_FROM 128
+#define RQ_INDEX_UNTIL 64
+
+static struct avl_node *rq_index_succ(struct avl_node *n)
+{
+	struct thread *next = avl_entry(n, struct thread, run_node)->run_next;
+
+	return next ? &next->run_node : NULL;
+}
+
+/* Index rq's threads, in their list order, in O(n). */
+static void rq_index_build(struct runq *rq)
+{
+	avl_build(&rq->index, &rq->head->run_node, rq->nr, rq_index_succ);
+	rq->indexed = true;
+}
+
+/* rq_insert_point by the index: the thread vrt goes after (NULL: first),
+ * and where in the tree it goes (*parent, *link for avl_insert). Going
+ * right past equals puts it after them, as in the list. */
+static struct thread *rq_index_find(struct runq *rq, uint64_t vrt, struct avl_node **parent,
+				    struct avl_node ***link)
+{
+	struct avl_node **l = &rq->index.root, *p = NULL;
+	struct thread *after = NULL;
+
+	while (*l) {
+		struct thread *q = avl_entry(*l, struct thread, run_node);
+		p = *l;
+		if (q->vrt <= vrt) {
+			after = q;
+			l = &p->right;
+		} else {
+			l = &p->left;
+		}
+	}
+	*parent = p;
+	*link = l;
+	return after;
+}
+
+/* Count t, just linked into rq, as queued. */
+static inline void rq_count_add(struct runq *rq)
+{
+	__atomic_store_n(&rq->nr, rq->nr + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&rq->gen, rq->gen + 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&enqueue_gen, 1, __ATOMIC_RELAXED);
+}
+
+/* rq_add for a queue of at least RQ_INDEX_UNTIL threads: by the index
+ * when it has one, else by the list, building the index once the queue
+ * is RQ_INDEX_FROM long. Out of line, as rq_index_drop: rq_add and
+ * rq_unlink stay small and call nothing on a short queue (each cost 5 to
+ * 17 guest instructions more a switch with the tree's code inlined or
+ * called from their middle). */
+static __attribute__((noinline)) void rq_add_long(struct runq *rq, struct thread *t)
+{
+	if (rq->indexed) {
+		struct avl_node *parent, **link;
+		rq_link_after(rq, rq_index_find(rq, t->vrt, &parent, &link), t);
+		avl_insert(&rq->index, &t->run_node, parent, link);
+	} else {
+		rq_link_after(rq, rq_insert_point(rq, t->vrt), t);
+	}
+	rq_count_add(rq);
+	if (rq->nr >= RQ_INDEX_FROM && !rq->indexed)
+		rq_index_build(rq);
+}
+
+/* Take t, off indexed rq's list already, out of its tree; drop the tree
+ * when the queue is short again. */
+static __attribute__((noinline)) void rq_index_drop(struct runq *rq, struct thread *t)
+{
+	avl_erase(&rq->index, &t->run_node);
+	if (rq->nr <= RQ_INDEX_UNTIL) {
+		rq->index.root = NULL;
+		rq->indexed = false;
+	}
+}
+
 /* Add t to CPU cpu's queue in its place by vrt (no wake-up). That
  * queue's lock. */
 static void rq_add(unsigned cpu, struct thread *t)
@@ -341,15 +439,18 @@ static void rq_add(unsigned cpu, struct thread *t)
 	struct runq *rq = &runqs[cpu];
 
 	t->cpu = cpu; /* where it waits: sched_set_affinity finds it there */
+	if (__builtin_expect(rq->nr >= RQ_INDEX_UNTIL, 0)) {
+		rq_add_long(rq, t);
+		return;
+	}
 	rq_link_after(rq, rq_insert_point(rq, t->vrt), t);
-	__atomic_store_n(&rq->nr, rq->nr + 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&rq->gen, rq->gen + 1, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&enqueue_gen, 1, __ATOMIC_RELAXED);
+	rq_count_add(rq);
 }
 
 /* Take t, which follows prev (NULL: the head), out of CPU cpu's queue.
  * That queue's lock. */
-static void rq_unlink(unsigned cpu, struct thread *prev, struct thread *t)
+static inline __attribute__((always_inline)) void rq_unlink(unsigned cpu, struct thread *prev,
+							    struct thread *t)
 {
 	struct runq *rq = &runqs[cpu];
 
@@ -361,6 +462,8 @@ static void rq_unlink(unsigned cpu, struct thread *prev, struct thread *t)
 		rq->tail = prev;
 	t->run_next = NULL;
 	__atomic_store_n(&rq->nr, rq->nr - 1, __ATOMIC_RELAXED);
+	if (__builtin_expect(rq->indexed, 0))
+		rq_index_drop(rq, t);
 }
 
 /* ---- wake-up preemption's clock (see WAKE_GRAN_NS) ---- */

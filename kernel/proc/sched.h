@@ -9,6 +9,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/thread.h"
 #include "arch/x86_64/trapframe.h"
+#include "lib/avl.h"
 #include "lib/spinlock.h"
 #include "proc/cred.h"
 #include "proc/ktimer.h"
@@ -25,7 +26,7 @@ enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_SLEEPING, THREAD_DEA
  *     (interrupts off); SLEEPING -> RUNNABLE by whoever wakes it, with a
  *     compare-and-swap, so one waker queues it; RUNNABLE -> RUNNING by
  *     the CPU that takes it off a run queue;
- *   - run_next, and cpu while queued: that CPU's run-queue lock;
+ *   - run_next, run_node, and cpu while queued: that CPU's run-queue lock;
  *   - wait_next, wait_pprev: the lock of the wait queue it is on;
  *   - sleep_timer: the timer wheel's lock (ktimer.h);
  *   - on_cpu: set by the CPU that switches to it, cleared by the same CPU
@@ -42,6 +43,7 @@ struct thread {
 	size_t kstack_dirty;       /* bytes below kstack_top it may have written (set at exit) */
 	enum thread_state state;
 	struct thread *run_next;   /* run queue (sorted by vrt, sched.c) */
+	struct avl_node run_node;  /* the same queue's index while it is long (sched.c) */
 	struct thread *wait_next;  /* wait queue */
 	struct thread **wait_pprev;/* what points to it in its wait queue, NULL when on none */
 	struct ktimer sleep_timer; /* wait_on's deadline while sleeping (proc/ktimer.h) */

@@ -58,6 +58,15 @@
  *                    there), and when every window is, the check skips.
  *                    "Other programs": the CPUs' busy ticks less the CPU
  *                    time of this program and its spinners (foreign_pct).
+ *   yield-many       YIELD_MANY_PROCS processes pinned to one CPU, started
+ *                    together once all are there, each calling sched_yield
+ *                    YIELD_MANY_ROUNDS times and counting its calls in a
+ *                    shared counter: all finish,
+ *                    and the first to finish saw at least YIELD_MANY_MIN_PCT%
+ *                    of all the calls made (they take turns: about 95%). A
+ *                    run queue that loses its order when it is long (Kestrel
+ *                    indexes a queue of 128 or more) lets one run ahead or
+ *                    starve.
  *
  * On one CPU the checks that need two say SKIP; ping-pong and progress
  * still run there. Usage: t-conform_sched [CHECK...].
@@ -88,6 +97,10 @@
 #define PROGRESS_TICKS    10
 #define PROGRESS_TRIES    12
 #define FOREIGN_MAX_PCT   20     /* others' share of a window that still counts */
+#define YIELD_MANY_PROCS  200
+#define YIELD_MANY_ROUNDS 20
+#define YIELD_MANY_MIN_PCT 25
+#define YIELD_MANY_MS     60000  /* every child has finished within this */
 
 static int ncpu;                 /* CPUs in start_set */
 static int cpus[MAX_CPUS];       /* their numbers, ascending */
@@ -1161,6 +1174,110 @@ static int check_nice_latency(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- yield-many */
+
+struct yield_many {
+	atomic_int ready;                  /* children on their CPU, about to wait */
+	atomic_long calls;                 /* sched_yield calls made by all */
+	long seen[YIELD_MANY_PROCS];       /* calls when each finished */
+};
+
+/* A yield-many child: pinned to cpu, waits for start's EOF, yields. */
+static void yield_child(struct yield_many *ym, int i, int cpu, int start)
+{
+	cpu_set_t one;
+	char c;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		_exit(2);
+	atomic_fetch_add(&ym->ready, 1);
+	if (read(start, &c, 1) != 0)
+		_exit(2);
+	for (int k = 0; k < YIELD_MANY_ROUNDS; k++) {
+		atomic_fetch_add(&ym->calls, 1);
+		sched_yield();
+	}
+	ym->seen[i] = atomic_load(&ym->calls);
+	_exit(0);
+}
+
+/* Reap the n children of pids within YIELD_MANY_MS; how many exited 0, or
+ * -1 when time ran out (the rest are killed). */
+static int yield_reap(pid_t *pids, int n)
+{
+	long long until = now_ms() + YIELD_MANY_MS;
+	int left = n, good = 0, st;
+
+	while (left > 0) {
+		pid_t r = waitpid(-1, &st, WNOHANG);
+		if (r > 0) {
+			for (int i = 0; i < n; i++)
+				if (pids[i] == r)
+					pids[i] = 0;
+			left--;
+			good += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		} else if (r == -1 && errno != EINTR) {
+			break;
+		} else if (now_ms() > until) {
+			kill_all(pids, n);
+			return -1;
+		} else if (r == 0) {
+			ms_sleep(5);
+		}
+	}
+	return good;
+}
+
+static int check_yield_many(void)
+{
+	static pid_t pids[YIELD_MANY_PROCS];
+	struct yield_many *ym = shared_area(sizeof(*ym));
+	int start[2];
+
+	if (!ym || pipe(start))
+		return fail("mmap or pipe: %s", errname(errno));
+	for (int i = 0; i < YIELD_MANY_PROCS; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			close(start[1]);
+			yield_child(ym, i, cpus[0], start[0]);
+		}
+		if (pids[i] < 0) {
+			int e = errno;
+			close(start[1]);
+			kill_all(pids, i);
+			return fail("fork %d of %d: %s", i + 1, YIELD_MANY_PROCS, errname(e));
+		}
+	}
+	close(start[0]);
+	for (long long until = now_ms() + YIELD_MANY_MS; atomic_load(&ym->ready) < YIELD_MANY_PROCS;) {
+		if (now_ms() > until)
+			break; /* yield_reap's deadline says so */
+		ms_sleep(5);
+	}
+	close(start[1]); /* go: all are pinned, none has yielded (on more CPUs a child that had
+			  * not reached its CPU yet would start late and the first would be alone) */
+	int good = yield_reap(pids, YIELD_MANY_PROCS);
+	long total = (long)YIELD_MANY_PROCS * YIELD_MANY_ROUNDS, first = total;
+	for (int i = 0; i < YIELD_MANY_PROCS; i++)
+		first = ym->seen[i] < first ? ym->seen[i] : first;
+	munmap(ym, sizeof(*ym));
+	if (good < 0)
+		return fail("%d processes yielding on CPU %d: not all finished in %d s", YIELD_MANY_PROCS,
+			    cpus[0], YIELD_MANY_MS / 1000);
+	if (good != YIELD_MANY_PROCS)
+		return fail("%d of %d yielding processes exited 0", good, YIELD_MANY_PROCS);
+	if (first * 100 < total * YIELD_MANY_MIN_PCT)
+		return fail("the first of %d processes yielding on CPU %d finished after %ld of %ld calls, "
+			    "want at least %d%%: they did not take turns", YIELD_MANY_PROCS, cpus[0], first,
+			    total, YIELD_MANY_MIN_PCT);
+	remark("the first of %d yielding processes finished after %ld of %ld calls", YIELD_MANY_PROCS,
+	       first, total);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "spread-procs", check_spread_procs },
 	{ "spread-threads", check_spread_threads },
@@ -1174,6 +1291,7 @@ static const struct check checks[] = {
 	{ "progress-2n", check_progress_2n },
 	{ "nice-share", check_nice_share },
 	{ "nice-latency", check_nice_latency },
+	{ "yield-many", check_yield_many },
 };
 
 int main(int argc, char **argv)

@@ -2903,8 +2903,9 @@ SMP_PROGRAMS = "conform-smp,conform-sched,conform-cpus,smp-stress,threads,confor
 
 def sched_expect(cpus):
     """conform-sched's lines on cpus CPUs (rootfs/src/conform_sched.c): the spinners kept every
-    CPU busy, a spinner was moved to each CPU, the pinned pairs played every round, and no
-    spinner starved; on one CPU the checks that need two skip."""
+    CPU busy, a spinner was moved to each CPU, the pinned pairs played every round, no
+    spinner starved, and 200 yielders on one CPU took turns; on one CPU the checks that need
+    two skip."""
     if cpus == 1:
         spread = [r"conform-sched: spread-procs SKIP one CPU", r"conform-sched: affinity-move SKIP one CPU",
                   r"conform-sched: wake-pipe SKIP one CPU"]
@@ -2918,6 +2919,7 @@ def sched_expect(cpus):
                      r"conform-sched: pingpong-futex ok: 2000 round trips",
                      rf"conform-sched: progress-n\+1 ok: {cpus + 1} threads on {cpus} CPUs",
                      rf"conform-sched: progress-2n ok: {2 * cpus} threads on {cpus} CPUs",
+                     r"conform-sched: yield-many ok: the first of 200 yielding processes",
                      r"selftest: conform-sched ok"]
 
 
