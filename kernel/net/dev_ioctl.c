@@ -6,7 +6,8 @@
  * SIOCGIFNAME, SIOCGIFINDEX, SIOCG/SIFFLAGS, SIOCG/SIFMTU,
  * SIOCGIFHWADDR, SIOCGIFMETRIC, SIOCGIFMAP, SIOCG/SIFTXQLEN, and the
  * changes Linux refuses for a driver that cannot make them. AF_INET's
- * own requests (addresses, routes, ARP) are dev_ioctl_inet.c's.
+ * own requests (addresses, routes, ARP) are dev_ioctl_inet.c's, AF_INET6's
+ * (routes) dev_ioctl_inet6.c's.
  *
  * Every request copies the user's whole structure in first (a bad
  * pointer is -EFAULT before anything else is looked at), works on the
@@ -278,6 +279,8 @@ long dev_ioctl(int family, unsigned long req, uptr_t arg)
 		return ifconf(arg);
 	if (family == AF_INET && is_inet_request(req))
 		return inet_request(req, arg);
+	if (family == AF_INET6 && (req == SIOCADDRT || req == SIOCDELRT)) /* inet6_ioctl's */
+		return dev_ioctl_inet6_route(req, arg);
 	/* SIOCSIFFLAGS reaches devinet_ioctl on an AF_INET socket: an alias's flags are its address's */
 	if (family == AF_INET && req == SIOCSIFFLAGS)
 		return dev_ioctl_inet_addr(req, arg);

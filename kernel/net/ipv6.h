@@ -198,6 +198,16 @@ int addrconf_addr_del(struct netdev *dev, const struct in6 *a, uint8_t prefix);
  * r's if it had one) and another goes beside it (Linux: a multipath
  * sibling; here the lookup takes the first). -ENOSPC: the table is full. */
 int ipv6_route_user_add(const struct ipv6_route *r, unsigned nlflags);
+/* Linux's checks of the next hop of a route asked for by hand
+ * (fib6_nh_init, ip6_validate_gw): the device named exists (else
+ * -ENODEV) and is up (-ENETDOWN); with gateway, a gateway that is not
+ * link-local is reached by a route of no gateway of its own (whose
+ * device becomes r's when none is named; else -EHOSTUNREACH), the
+ * device is not lo and the gateway not this host's (-EINVAL); without
+ * one, a route through lo to anywhere but ::1 is Linux's reject route,
+ * which Kestrel has not (-EOPNOTSUPP). *why: Linux's message for an
+ * -EINVAL or -ENETDOWN (netlink's extack), untouched otherwise. */
+int ipv6_route_user_check(struct ipv6_route *r, bool gateway, const char **why);
 /* RTM_DELROUTE (ip6_route_del): of the routes of r's destination and
  * prefix, the one of lowest metric whose device (r->ifindex 0: any),
  * gateway (gateway false: any), metric (0: any) and protocol (0: any)

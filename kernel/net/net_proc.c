@@ -597,9 +597,6 @@ static void show_if_inet6(struct sbuf *s)
 	}
 }
 
-#define RTF6_ADDRCONF 0x40000   /* RTF_ADDRCONF: made by an RA */
-#define RTF6_EXPIRES  0x400000  /* RTF_EXPIRES */
-#define RTF6_DEFAULT  0x10000   /* RTF_DEFAULT: an RA's default route */
 
 /* ipv6_route: dst, its length, src (::), its length, next hop, metric,
  * refcnt, use, flags, device (ipv6_route_native_seq_show). */
@@ -610,8 +607,8 @@ static void show_ipv6_route(struct sbuf *s)
 	for (unsigned i = 0; ipv6_route_get(i, &r); i++) {
 		struct netdev *d = netdev_by_index(r.ifindex);
 		unsigned flags = RTF_UP | (in6_is_any(&r.gateway) ? 0 : RTF_GATEWAY) |
-				 (r.prefix == 128 ? RTF_HOST : 0) | (r.expires ? RTF6_EXPIRES : 0) |
-				 (r.protocol == RTPROT_RA ? RTF6_ADDRCONF | (r.prefix == 0 ? RTF6_DEFAULT : 0) : 0);
+				 (r.prefix == 128 ? RTF_HOST : 0) | (r.expires ? RTF_EXPIRES : 0) |
+				 (r.protocol == RTPROT_RA ? RTF_ADDRCONF | (r.prefix == 0 ? RTF_DEFAULT : 0) : 0);
 		ip6_hex(s, &r.dst);
 		sb_printf(s, " %02x ", r.prefix);
 		ip6_hex(s, &any);

@@ -28,13 +28,13 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "uapi/in.h"
+#include "uapi/route.h"
 #include "uapi/time.h"
 
 #define LINK_MSG_MAX 1024       /* room for one link's message (about 600 bytes) */
 #define ROUTE_MSG_MAX 256
 #define ROUTE_NEWS_FLAGS (NLM_F_EXCL | NLM_F_CREATE) /* a new route's notification: fib_table_insert's
 						       * and fib6_add_rt2node's nlflags */
-#define ROUTE6_METRIC_USER 1024  /* IP6_RT_PRIO_USER: an IPv6 route asked for without a metric */
 #define ROUTE6_LIFE_FOREVER IPV6_LIFE_FOREVER /* RTA_EXPIRES that is no expiry (INFINITY_LIFE_TIME) */
 #define NS_PER_SEC 1000000000ull
 #define ADDR_LOOPBACK_NET 0x7f000000u
@@ -906,83 +906,6 @@ static int route6_config(struct rtnl_req *req, struct ipv6_route *r, bool *gatew
 	return 0;
 }
 
-/* Is route r, through lo to somewhere not ::1, what Linux makes a reject
- * route of (fib6_is_reject: an address's prefix route on lo is one)? */
-static bool route6_rejects(const struct ipv6_route *r)
-{
-	struct netdev *dev = netdev_by_index(r->ifindex);
-	bool lo = dev && dev->type == ARPHRD_LOOPBACK;
-
-	netdev_put(dev);
-	return lo && !in6_is_loopback(&r->dst);
-}
-
-/* ip6_validate_gw and ip6_route_check_nh: a gateway that is not
- * link-local must be reached by a route of no gateway of its own and
- * not a reject route (on *dev's device if one is named; else that
- * route's device becomes the route's), the device may not be lo, the
- * gateway not this host's. 0, -EINVAL, -EHOSTUNREACH. */
-static int route6_gateway(struct rtnl_req *req, struct ipv6_route *r, struct netdev **dev)
-{
-	const struct in6 *gw = &r->gateway;
-	bool ll = in6_is_linklocal(gw) && !in6_is_multicast(gw), named = *dev != NULL;
-	struct ipv6_route via;
-
-	if (named && ipv6_addr_on(ll ? (*dev)->ifindex : 0, gw)) {
-		req->ext.msg = "Gateway can not be a local address";
-		return -EINVAL;
-	}
-	if (!ll) {
-		if (in6_is_multicast(gw) || in6_is_any(gw)) {
-			req->ext.msg = "Invalid gateway address";
-			return -EINVAL;
-		}
-		if (ipv6_fib_lookup(gw, *dev, &via) || !in6_is_any(&via.gateway) || route6_rejects(&via))
-			return -EHOSTUNREACH;
-		if (!*dev && !(*dev = netdev_by_index(via.ifindex)))
-			return -EHOSTUNREACH;
-		r->ifindex = (*dev)->ifindex;
-	}
-	if (!*dev) {
-		req->ext.msg = "Egress device not specified";
-		return -EINVAL;
-	}
-	if ((*dev)->type == ARPHRD_LOOPBACK) {
-		req->ext.msg = "Egress device can not be loopback device for this route";
-		return -EINVAL;
-	}
-	if (!named && ipv6_addr_on(0, gw)) { /* the device found by the lookup: not checked above */
-		req->ext.msg = "Gateway can not be a local address";
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* fib6_nh_init's checks of the next hop: the device named exists (else
- * -ENODEV) and is up (-ENETDOWN), the gateway as route6_gateway says;
- * a route through lo to anywhere but ::1 is Linux's reject route, which
- * Kestrel has not (-EOPNOTSUPP). */
-static int route6_check(struct rtnl_req *req, struct ipv6_route *r, bool gateway)
-{
-	struct netdev *dev = NULL;
-	int err = 0;
-
-	if (r->ifindex && !(dev = netdev_by_index(r->ifindex)))
-		return -ENODEV;
-	if (gateway)
-		err = route6_gateway(req, r, &dev);
-	else if (!dev)
-		err = -ENODEV;
-	else if (route6_rejects(r))
-		err = -EOPNOTSUPP;
-	if (!err && !(dev->flags & IFF_UP)) {
-		req->ext.msg = "Nexthop device is not up";
-		err = -ENETDOWN;
-	}
-	netdev_put(dev);
-	return err;
-}
-
 /* RTM_NEWROUTE for AF_INET6 (inet6_rtm_newroute, ip6_route_add): metric
  * 0 is IP6_RT_PRIO_USER's 1024. */
 static int new_route6(struct rtnl_req *req)
@@ -997,8 +920,8 @@ static int new_route6(struct rtnl_req *req)
 	if (table != RT_TABLE_MAIN || req->hdr.rtm.rtm_type != RTN_UNICAST)
 		return -EOPNOTSUPP;
 	if (!r.metric)
-		r.metric = ROUTE6_METRIC_USER;
-	if ((err = route6_check(req, &r, gateway)))
+		r.metric = IP6_RT_PRIO_USER;
+	if ((err = ipv6_route_user_check(&r, gateway, &req->ext.msg)))
 		return err;
 	return ipv6_route_user_add(&r, req->nlh->nlmsg_flags);
 }

@@ -1817,6 +1817,104 @@ static int check_route6_user(void)
 	return r;
 }
 
+/* route -A inet6's SIOCADDRT or SIOCDELRT of DST/len dev ifindex metric
+ * metric (struct in6_rtmsg, on an AF_INET6 socket): 0, or -1 (errno says why). */
+static int route6_ioctl(unsigned long cmd, const struct in6_addr *dst, uint16_t len, int ifindex,
+			uint32_t metric)
+{
+	struct in6_rtmsg m;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	memset(&m, 0, sizeof(m));
+	m.rtmsg_dst = *dst;
+	m.rtmsg_dst_len = len;
+	m.rtmsg_ifindex = ifindex;
+	m.rtmsg_metric = metric;
+	m.rtmsg_flags = RTF_UP | (len == 128 ? RTF_HOST : 0);
+	r = fd < 0 ? -1 : ioctl(fd, cmd, &m);
+	if (fd >= 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return r;
+}
+
+/* The steps of route6-ioctl: what SIOCADDRT refuses; ::1/128 dev lo
+ * metric 2000 added (heard with port id and sequence number 0, as the
+ * kernel's own), refused again; a delete of metric 1024 finds nothing,
+ * one of metric 2000 deletes it; added with metric 0 it is metric 1024
+ * (IP6_RT_PRIO_USER). A delete's metric 0 is any metric, the lowest
+ * first: ::1/128's own route of metric 256 (Linux 6.1; not in a network
+ * namespace of 6.18), so it is not asked. */
+static int route6_ioctl_steps(int ln)
+{
+	struct route_want w = { RTM_NEWROUTE_, AF_INET6, 128, &in6addr_loopback, 0, 0, F_EXCL | F_CREATE, 2000 };
+	const struct in6_addr *lo6 = &in6addr_loopback;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return fail("socket(AF_INET6): %s", errname(errno));
+	errno = 0;
+	r = want_err("SIOCADDRT of address 8", ioctl(fd, SIOCADDRT, (void *)8), EFAULT);
+	close(fd);
+	errno = 0;
+	if (r == CHECK_OK)
+		r = want_err("SIOCADDRT ::1/129", route6_ioctl(SIOCADDRT, lo6, 129, 1, 2000), EINVAL);
+	errno = 0;
+	if (r == CHECK_OK)
+		r = want_err("SIOCADDRT ::1/128 dev 999", route6_ioctl(SIOCADDRT, lo6, 128, 999, 2000), ENODEV);
+	errno = 0;
+	if (r == CHECK_OK)
+		r = want_err("SIOCADDRT ::1/128 with no device", route6_ioctl(SIOCADDRT, lo6, 128, 0, 2000), ENODEV);
+	if (r != CHECK_OK)
+		return r;
+	if (route6_ioctl(SIOCADDRT, lo6, 128, 1, 2000))
+		return fail("SIOCADDRT ::1/128 dev lo metric 2000: %s", errname(errno));
+	if ((r = want_route_news(ln, &w)))
+		return r;
+	errno = 0;
+	if ((r = want_err("SIOCADDRT ::1/128 dev lo metric 2000 again", route6_ioctl(SIOCADDRT, lo6, 128, 1, 2000),
+			  EEXIST)) ||
+	    (r = want_no_route_news(ln, &w, "the refused SIOCADDRT")))
+		return r;
+	errno = 0;
+	if ((r = want_err("SIOCDELRT ::1/128 dev lo metric 1024", route6_ioctl(SIOCDELRT, lo6, 128, 1, 1024), ESRCH)))
+		return r;
+	if (route6_ioctl(SIOCDELRT, lo6, 128, 1, 2000))
+		return fail("SIOCDELRT ::1/128 dev lo metric 2000: %s", errname(errno));
+	w.type = RTM_DELROUTE_;
+	w.flags = 0;
+	if ((r = want_route_news(ln, &w)))
+		return r;
+	if (route6_ioctl(SIOCADDRT, lo6, 128, 1, 0))
+		return fail("SIOCADDRT ::1/128 dev lo metric 0: %s", errname(errno));
+	w = (struct route_want){ RTM_NEWROUTE_, AF_INET6, 128, lo6, 0, 0, F_EXCL | F_CREATE, 1024 };
+	if ((r = want_route_news(ln, &w)))
+		return r;
+	if (route6_ioctl(SIOCDELRT, lo6, 128, 1, 1024))
+		return fail("SIOCDELRT ::1/128 dev lo metric 1024: %s", errname(errno));
+	errno = 0;
+	return want_err("SIOCDELRT ::1/128 dev lo metric 1024 again", route6_ioctl(SIOCDELRT, lo6, 128, 1, 1024),
+			ESRCH);
+}
+
+/* route(8)'s IPv6 ioctls (Linux: in a network namespace of its own, lo
+ * up; the route removed whatever happens). */
+static int check_route6_ioctl(void)
+{
+	int fd, ln, r;
+
+	if (geteuid() != 0)
+		return skip("needs CAP_NET_ADMIN");
+	if ((r = news_begin(RTMGRP_IPV6_ROUTE_, "RTMGRP_IPV6_ROUTE", &fd, &ln)) == CHECK_OK)
+		r = route6_ioctl_steps(ln);
+	(void)route6_ioctl(SIOCDELRT, &in6addr_loopback, 128, 1, 2000);
+	(void)route6_ioctl(SIOCDELRT, &in6addr_loopback, 128, 1, 1024);
+	news_end(fd, ln);
+	return r;
+}
+
 /* A listener on RTMGRP_IPV6_ROUTE hears an address's prefix route made
  * and gone (Linux: in a network namespace of its own; lo ends up, the
  * address gone). */
@@ -2133,6 +2231,7 @@ static const struct check checks[] = {
 	{ "route-news", check_route_news },
 	{ "route6-news", check_route6_news },
 	{ "route6-user", check_route6_user },
+	{ "route6-ioctl", check_route6_ioctl },
 	{ "route6-get", check_route6_get },
 	{ "neigh-news", check_neigh_news },
 	{ "routes", check_routes },
