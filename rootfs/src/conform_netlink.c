@@ -1498,12 +1498,26 @@ static void route4_replace_req(struct req *q, uint8_t proto)
 	((struct rtm *)(q->b + sizeof(struct nlhdr)))->protocol = proto;
 }
 
+/* ioctl(cmd, arg) on a datagram socket of family opened for it and
+ * closed after: its result, errno as the socket or the ioctl left it. */
+static int ioctl_once(int family, unsigned long cmd, void *arg)
+{
+	int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return -1;
+	r = ioctl(fd, cmd, arg);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return r;
+}
+
 /* SIOCADDRT or SIOCDELRT of 192.0.2.0/24 dev lo (route(8)'s). 0, or -1 (errno says why). */
 static int route4_ioctl(unsigned long cmd)
 {
 	struct rtentry rt;
 	char dev[] = "lo";
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
 
 	memset(&rt, 0, sizeof(rt));
 	((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
@@ -1513,13 +1527,7 @@ static int route4_ioctl(unsigned long cmd)
 	((struct sockaddr_in *)&rt.rt_gateway)->sin_family = AF_INET;
 	rt.rt_flags = RTF_UP;
 	rt.rt_dev = dev;
-	r = fd < 0 ? -1 : ioctl(fd, cmd, &rt);
-	if (fd >= 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-	}
-	return r;
+	return ioctl_once(AF_INET, cmd, &rt);
 }
 
 /* The steps of route-news: a route added, replaced and deleted by
@@ -1823,7 +1831,6 @@ static int route6_ioctl(unsigned long cmd, const struct in6_addr *dst, uint16_t 
 			uint32_t metric)
 {
 	struct in6_rtmsg m;
-	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
 
 	memset(&m, 0, sizeof(m));
 	m.rtmsg_dst = *dst;
@@ -1831,13 +1838,7 @@ static int route6_ioctl(unsigned long cmd, const struct in6_addr *dst, uint16_t 
 	m.rtmsg_ifindex = ifindex;
 	m.rtmsg_metric = metric;
 	m.rtmsg_flags = RTF_UP | (len == 128 ? RTF_HOST : 0);
-	r = fd < 0 ? -1 : ioctl(fd, cmd, &m);
-	if (fd >= 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-	}
-	return r;
+	return ioctl_once(AF_INET6, cmd, &m);
 }
 
 /* The steps of route6-ioctl: what SIOCADDRT refuses; ::1/128 dev lo
