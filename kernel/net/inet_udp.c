@@ -273,6 +273,7 @@ static long udp6_send_routed(struct unix_sock *s, struct sock_msg *m, size_t len
 	if (len > 0xffff - UDP_HDR_LEN)
 		return -EMSGSIZE;
 	struct ipv6_send out = { .proto = NEXTHDR_UDP, .dev = r.dev, .pmtudisc = s->in.opt.pmtudisc6,
+				 .frag_size = s->in.frag_size,
 				 .hops = (m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0 ? m->ip6_hoplimit
 					 : s->in.hops > 0 ? s->in.hops : -1,
 				 .tclass = (uint8_t)((m->has_ip6 & IP6_HAS_TCLASS) && m->ip6_tclass >= 0 ? m->ip6_tclass
@@ -755,3 +756,9 @@ const struct sock_proto inet_udp_proto = {
 	.shutdown = udp_shutdown,
 	.release = udp_release,
 };
+
+bool inet_udp_pending_v6(const struct unix_sock *s)
+{
+	const struct udp_pending *p = s->in.udp_pend;
+	return p && p->out.dst.kind != INET_V4;
+}
