@@ -162,10 +162,11 @@ def selftests_ran(log, skips=(), absent=(), only=None):
             return f"no '{want}' line"
     return None
 NEVER = [r"KERNEL PANIC", r"FAIL", r"cmdline: ignoring"]
-# conform-tcp6's IPV6_ADDRFORM and IPV6_RTHDR checks (rootfs/src/conform_tcp6.c), one
-# line each, in the order the program runs them: the whole list's boot names them so that
-# a check left out of the table, not only one that fails, shows.
-ADDRFORM_RTHDR_LINES = [rf"conform_tcp6: tcp6-{c} ok" for c in
+# conform-inet's IPv6 corking check and conform-tcp6's IPV6_ADDRFORM and IPV6_RTHDR
+# checks (rootfs/src/conform_inet.c, conform_tcp6.c), one line each, in the order the
+# list runs them: the whole list's boot names them so that a check left out of its
+# table, not only one that fails, shows.
+ADDRFORM_RTHDR_LINES = [r"conform_inet: udp6-cork ok"] + [rf"conform_tcp6: tcp6-{c} ok" for c in
                         ("addrform", "addrform-refused", "addrform-udp", "rthdr", "rthdr-refused")]
 
 
