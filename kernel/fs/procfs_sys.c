@@ -27,6 +27,7 @@
 #include "proc/uts.h"
 #include "mm/iobuf.h"
 #include "mm/layout.h"
+#include "mm/pmm.h"
 #include "mm/uvm.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -195,6 +196,27 @@ static int ns_last_pid_set(const int64_t *v)
 	return 0;
 }
 
+/* vm.min_free_kbytes, as Linux sizes it at boot (calculate_min_free_kbytes):
+ * the square root of 16 times the memory in KiB, within 128 KiB and
+ * 256 MiB. Kestrel keeps no such reserve (the biggest process is killed
+ * when memory runs out); programs read it as the margin to leave free
+ * (LTP's tst_pollute_memory), which Linux's figure gives them. */
+#define MIN_FREE_KB_LOW  128
+#define MIN_FREE_KB_HIGH 262144
+static void min_free_kbytes_get(int64_t *v)
+{
+	uint64_t want = pmm_managed_pages() * (PAGE_SIZE / 1024) * 16, root = 0;
+	for (uint64_t bit = 1ull << 62; bit; bit >>= 2) { /* integer square root, bit by bit */
+		if (want >= root + bit) {
+			want -= root + bit;
+			root = (root >> 1) + bit;
+		} else {
+			root >>= 1;
+		}
+	}
+	v[0] = root < MIN_FREE_KB_LOW ? MIN_FREE_KB_LOW : root > MIN_FREE_KB_HIGH ? MIN_FREE_KB_HIGH : (int64_t)root;
+}
+
 /* vm.max_map_count: 0 to INT_MAX (Linux's proc_dointvec_minmax from
  * zero); a process past a lowered limit keeps its regions, and only
  * new ones fail. */
@@ -331,6 +353,7 @@ static const struct sysctl_file own_files[] = {
 	/* the limits the memory code has */
 	{ .name = "max_map_count", .dir = SYSCTL_DIR_VM, .mode = 0644, .n = 1, .get = max_map_count_get,
 	  .set = max_map_count_set },
+	{ .name = "min_free_kbytes", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .get = min_free_kbytes_get },
 	{ .name = "mmap_min_addr", .dir = SYSCTL_DIR_VM, .mode = 0444, .n = 1, .kind = SYSCTL_UINT,
 	  .value = USER_MIN_ADDR },
 	/* 1, Linux's OVERCOMMIT_ALWAYS, which is what Kestrel does (a

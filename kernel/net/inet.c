@@ -462,6 +462,7 @@ struct unix_sock *inet_lookup(const struct unix_sock *from, const struct inet_na
 void inet_release(struct unix_sock *s)
 {
 	inet_err_purge(s);
+	inet6_opts_release(s);
 	inet_unhash(s);
 }
 
@@ -804,6 +805,8 @@ int inet_getsockopt(struct file *f, int level, int name, void *val, size_t *len)
 		*len = TCP_CA_NAME_MAX;
 		return 0;
 	}
+	if (level == IPPROTO_IPV6 && inet6_opt_known(name, false)) /* net/inet6_opts.c's */
+		return s->family == AF_INET6 ? inet6_getsockopt(s, name, val, len) : -EOPNOTSUPP;
 	if ((err = int_option(s, level, name, &v)))
 		return err;
 	memcpy(val, &v, sizeof(v));
@@ -1014,6 +1017,8 @@ int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_TCP && name == TCP_CONGESTION && s->type == SOCK_STREAM)
 		return cong_set(s, val, len);
+	if (level == IPPROTO_IPV6 && inet6_opt_known(name, true)) /* net/inet6_opts.c's */
+		return s->family == AF_INET6 ? inet6_setsockopt(s, name, val, len) : -ENOPROTOOPT;
 	if (int_option(s, level, name, &v))
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_IP)

@@ -20,9 +20,10 @@ struct file;
  */
 int inet_create(int family, int type, int protocol, unsigned *flags, struct file **out);
 
-/* get/setsockopt at levels IPPROTO_IP, IPPROTO_IPV6 and IPPROTO_TCP (*len
- * and len: the value's bytes, at most sizeof(struct tcp_info), TCP_INFO's,
- * for which val has room). 0, -EOPNOTSUPP (f is no AF_INET socket),
+/* get/setsockopt at levels IPPROTO_IP, IPPROTO_IPV6 and IPPROTO_TCP (len:
+ * the value's bytes; *len in, the bytes val holds, at least
+ * sizeof(struct tcp_info), TCP_INFO's, out, the value's: IPV6_RTHDR's
+ * header is cut to the room). 0, -EOPNOTSUPP (f is no AF_INET socket),
  * -ENOPROTOOPT, -EINVAL (a short value; TCP_KEEPIDLE, TCP_KEEPINTVL,
  * TCP_KEEPCNT out of Linux's range). */
 int inet_setsockopt(struct file *f, int level, int name, const void *val, size_t len);

@@ -276,6 +276,7 @@ static int icmp6_sock_shutdown(struct file *f, int how)
 
 static void icmp6_sock_release(struct unix_sock *s)
 {
+	inet6_opts_release(s); /* IPV6_RTHDR's header */
 	for (struct unix_sock **pp = &icmp6_socks; *pp; pp = &(*pp)->in.next)
 		if (*pp == s) {
 			*pp = s->in.next;

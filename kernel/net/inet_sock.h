@@ -156,6 +156,28 @@ void inet_release(struct unix_sock *s);
 /* UDP_CORK cleared: the datagram corked so far goes (Linux's
  * udp_push_pending_frames). 0, or the send's error. */
 int inet_udp_uncork(struct unix_sock *s);
+/* Does UDP socket s hold a corked datagram for IPv6 (Linux's up->pending
+ * == AF_INET6: not to an IPv4 or v4-mapped address)? */
+bool inet_udp_pending_v6(const struct unix_sock *s);
+
+/*
+ * net/inet6_opts.c: the IPPROTO_IPV6 options that are no plain int kept
+ * in the socket: IPV6_ADDRFORM (an AF_INET6 socket becomes AF_INET),
+ * IPV6_RTHDR (a routing header, up to IPV6_OPT_HDR_MAX bytes),
+ * IPV6_RECVRTHDR and IPV6_2292RTHDR (flags), IPV6_MTU's set. Under the
+ * kernel lock, as the other options; what readers off it see (a TCP
+ * connection's family) changes under that one's own locks.
+ * inet6_opt_known: is name one of these (set, or get: IPV6_MTU's get is
+ * inet.c's)? inet6_setsockopt: 0, -EINVAL, -ENOPROTOOPT, -ENOTCONN,
+ * -EADDRNOTAVAIL, -EBUSY, -ENOMEM as Linux's do_ipv6_setsockopt.
+ * inet6_getsockopt: *len in, the bytes val holds; out, the value's. 0.
+ * inet6_opts_release: what the options hold goes (the socket closes, or
+ * becomes AF_INET).
+ */
+bool inet6_opt_known(int name, bool set);
+int inet6_setsockopt(struct unix_sock *s, int name, const void *val, size_t len);
+int inet6_getsockopt(struct unix_sock *s, int name, void *val, size_t *len);
+void inet6_opts_release(struct unix_sock *s);
 /* A send's SCM_RIGHTS files go back: they ride only on AF_UNIX, and other
  * families ignore the message (Linux's __sock_cmsg_send). */
 void inet_drop_files(struct sock_msg *m);

@@ -23,17 +23,18 @@
  * lease) sends through that device only, by the routes it has
  * (255.255.255.255 too), and takes only what came in on it.
  *
- * Corking (MSG_MORE, UDP_CORK), through the IPv4 stack: what is sent
+ * Corking (MSG_MORE, UDP_CORK), through the IPv4 and IPv6 stacks: what is sent
  * while either holds gathers into one datagram (struct udp_pending),
  * sent by the first send without either or by clearing UDP_CORK; its
- * destination, source, TTL and TOS are the first send's (Linux ignores
+ * destination, source, TTL and TOS (IPv6: hop limit and traffic
+ * class) are the first send's (Linux ignores
  * a later send's address while one is pending). A datagram that would
  * pass UDP_PAYLOAD_MAX, or a fault copying in, drops what was pending
  * (-EMSGSIZE, -EFAULT), as Linux's udp_flush_pending_frames. On the
  * direct path to ::1 every send is its own datagram.
  *
  * Through the IPv6 stack (udp6_wire_send, udp6_input): a datagram per
- * send (no corking there yet), the name a receive reports with its link
+ * send unless corked, the name a receive reports with its link
  * (sin6_scope_id) when link-local; ::1 keeps its socket name
  * (INET_V6_LOOP), only its transport is lo's packets.
  */
@@ -169,12 +170,15 @@ static int udp_wire_route(const struct unix_sock *s, const struct inet_name *d)
 	return err;
 }
 
-/* Where a datagram through the IPv4 stack goes and how: its ports and
- * addresses, and the IPv4 header's source, TTL and TOS. */
+/* Where a datagram goes and how: its ports and addresses (dst INET_V4:
+ * through the IPv4 stack, else the IPv6 one), the IPv4 header's source,
+ * TTL and TOS, or the IPv6 header's hop limit and traffic class. */
 struct udp_out {
 	struct inet_name src, dst;
 	uint32_t from;              /* the IPv4 source: src's, or IP_PKTINFO's */
 	uint8_t ttl, tos;           /* TTL 0: the default */
+	int hops6;                  /* IPv6's hop limit (-1: the route's) */
+	uint8_t tclass6;            /* IPv6's traffic class */
 };
 
 /* The datagram m starts, from src to d: m's IP_TTL, IP_TOS and
@@ -231,11 +235,6 @@ static long udp_wire_xmit(struct unix_sock *s, const struct udp_out *o, const vo
 
 /* ---- to and from other hosts: the IPv6 stack ---------------------------------------- */
 
-/* One datagram of m's len bytes from src to d (INET_V6) through the IPv6
- * stack: hop limit and class from m's IPV6_HOPLIMIT and IPV6_TCLASS, else
- * the socket's. No corking yet: each send is its own datagram. len, or
- * -ENETUNREACH, -EINVAL (a link-local address without its link),
- * -EMSGSIZE (longer than the link: no fragments yet), -ENOMEM, -EFAULT. */
 /* n's IPv6 address: ::1 for the loopback's name, :: for the wildcard. */
 static struct in6 v6_addr(const struct inet_name *n)
 {
@@ -247,37 +246,51 @@ static struct in6 v6_addr(const struct inet_name *n)
 	return a;
 }
 
-static long udp6_send_routed(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
-			     const struct inet_name *d, struct in6 to, const struct ipv6_dst *rp);
+/* The datagram m starts, from src to d (IPv6): hop limit and class from
+ * m's IPV6_HOPLIMIT and IPV6_TCLASS, else the socket's. */
+static void udp6_out_of(const struct unix_sock *s, const struct sock_msg *m, const struct inet_name *src,
+			const struct inet_name *d, struct udp_out *o)
+{
+	*o = (struct udp_out){ .src = *src, .dst = *d };
+	o->hops6 = (m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0 ? m->ip6_hoplimit
+		   : s->in.hops > 0 ? s->in.hops : -1;
+	o->tclass6 = (uint8_t)((m->has_ip6 & IP6_HAS_TCLASS) && m->ip6_tclass >= 0 ? m->ip6_tclass
+			       : s->in.tclass > 0 ? s->in.tclass : 0);
+}
 
-static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
-			   const struct inet_name *dn)
+static long udp6_send_routed(struct unix_sock *s, const struct udp_out *o, const void *kbuf, struct sock_msg *m,
+			     size_t len, struct in6 to, const struct ipv6_dst *rp);
+
+/* One datagram of len bytes as o says (o->dst INET_V6, or ::1) through
+ * the IPv6 stack: its payload from kbuf, or from m's iovecs when kbuf is
+ * NULL. len, or -ENETUNREACH, -EINVAL (a link-local address without its
+ * link), -EMSGSIZE (longer than the link and not to be cut), -ENOMEM,
+ * -EFAULT. */
+static long udp6_wire_xmit(struct unix_sock *s, const struct udp_out *o, const void *kbuf, struct sock_msg *m,
+			   size_t len)
 {
 	struct ipv6_dst r;
-	struct inet_name dv = *dn; /* ::1 as an address the route looks up */
-	struct in6 to = v6_addr(dn);
+	struct inet_name dv = o->dst; /* ::1 as an address the route looks up */
+	struct in6 to = v6_addr(&o->dst);
 	memcpy(dv.a6, to.b, sizeof(dv.a6));
 	dv.kind = INET_V6;
 	int err = inet_v6_route(s, &dv, &r);
-	long ret = err ? err : udp6_send_routed(s, m, len, src, &dv, to, &r);
+	long ret = err ? err : udp6_send_routed(s, o, kbuf, m, len, to, &r);
 	netdev_put(r.dev); /* the route's */
 	return ret;
 }
 
-/* udp6_wire_send's datagram on its route *rp to d (address to). */
-static long udp6_send_routed(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
-			     const struct inet_name *d, struct in6 to, const struct ipv6_dst *rp)
+/* udp6_wire_xmit's datagram on its route *rp to address to. */
+static long udp6_send_routed(struct unix_sock *s, const struct udp_out *o, const void *kbuf, struct sock_msg *m,
+			     size_t len, struct in6 to, const struct ipv6_dst *rp)
 {
 	struct ipv6_dst r = *rp;
 	int err;
 	if (len > 0xffff - UDP_HDR_LEN)
 		return -EMSGSIZE;
 	struct ipv6_send out = { .proto = NEXTHDR_UDP, .dev = r.dev, .pmtudisc = s->in.opt.pmtudisc6,
-				 .hops = (m->has_ip6 & IP6_HAS_HOPLIMIT) && m->ip6_hoplimit >= 0 ? m->ip6_hoplimit
-					 : s->in.hops > 0 ? s->in.hops : -1,
-				 .tclass = (uint8_t)((m->has_ip6 & IP6_HAS_TCLASS) && m->ip6_tclass >= 0 ? m->ip6_tclass
-					 : s->in.tclass > 0 ? s->in.tclass : 0) };
-	out.src = v6_addr(src);
+				 .frag_size = s->in.frag_size, .hops = o->hops6, .tclass = o->tclass6 };
+	out.src = v6_addr(&o->src);
 	out.dst = to;
 	if (in6_is_any(&out.src))
 		out.src = r.src;
@@ -285,11 +298,13 @@ static long udp6_send_routed(struct unix_sock *s, struct sock_msg *m, size_t len
 	if (!nb)
 		return -ENOMEM;
 	uint8_t *p = netbuf_put(nb, UDP_HDR_LEN + len);
-	if (unix_iov_copy_in(m, (char *)p + UDP_HDR_LEN, len)) {
+	if (kbuf) {
+		memcpy(p + UDP_HDR_LEN, kbuf, len);
+	} else if (unix_iov_copy_in(m, (char *)p + UDP_HDR_LEN, len)) {
 		netbuf_free(nb);
 		return -EFAULT;
 	}
-	udp6_build(p, &out.src, &out.dst, src->port, d->port, (uint16_t)(UDP_HDR_LEN + len));
+	udp6_build(p, &out.src, &out.dst, o->src.port, o->dst.port, (uint16_t)(UDP_HDR_LEN + len));
 	if ((err = ipv6_output(nb, &out)))
 		return err;
 	__atomic_add_fetch(&udp_mib.out_datagrams, 1, __ATOMIC_RELAXED);
@@ -432,7 +447,8 @@ static int udp_cork_push(struct unix_sock *s)
 	struct udp_pending *p = s->in.udp_pend;
 	if (!p)
 		return 0;
-	long r = udp_wire_xmit(s, &p->out, p->data, NULL, p->len);
+	long r = p->out.dst.kind == INET_V4 ? udp_wire_xmit(s, &p->out, p->data, NULL, p->len)
+					    : udp6_wire_xmit(s, &p->out, p->data, NULL, p->len);
 	udp_cork_drop(s);
 	return r < 0 ? (int)r : 0;
 }
@@ -453,6 +469,18 @@ static long udp_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, c
 		return err;
 	if (!corked)
 		return udp_wire_xmit(s, &o, NULL, m, len);
+	return udp_cork_append(s, &o, m, len);
+}
+
+/* A send through the IPv6 stack (to ::1 too): at once, or gathered while
+ * MSG_MORE or UDP_CORK holds (corked). len, or an error. */
+static long udp6_wire_send(struct unix_sock *s, struct sock_msg *m, size_t len, const struct inet_name *src,
+			   const struct inet_name *d, bool corked)
+{
+	struct udp_out o;
+	udp6_out_of(s, m, src, d, &o);
+	if (!corked)
+		return udp6_wire_xmit(s, &o, NULL, m, len);
 	return udp_cork_append(s, &o, m, len);
 }
 
@@ -579,7 +607,7 @@ static long udp_send_copy(struct file *f, struct sock_msg *m, int flags)
 	if ((err = inet_version_mismatch(&src, &d)))
 		return err; /* bound to an address of the other version */
 	if (d.kind == INET_V6 || (d.kind == INET_V6_LOOP && s->protocol != IPPROTO_UDPLITE))
-		return udp6_wire_send(s, m, len, &src, &d); /* ::1 too: over lo */
+		return udp6_wire_send(s, m, len, &src, &d, corked); /* ::1 too: over lo */
 	if (udp_via_ipv4(s, &d))
 		return udp_wire_send(s, m, len, &src, &d, corked);
 	struct unix_sock *to = inet_lookup(s, &d);
@@ -755,3 +783,9 @@ const struct sock_proto inet_udp_proto = {
 	.shutdown = udp_shutdown,
 	.release = udp_release,
 };
+
+bool inet_udp_pending_v6(const struct unix_sock *s)
+{
+	const struct udp_pending *p = s->in.udp_pend;
+	return p && p->out.dst.kind != INET_V4;
+}

@@ -259,14 +259,18 @@ static int fragment_and_send(struct netbuf *nb, const struct ipv6_info *ip, cons
 }
 
 /* The size a packet of s to d must fit or be cut to (Linux's
- * ip6_append_data: the path's MTU under IPV6_PMTUDISC_DONT, WANT and DO,
- * the device's under PROBE and after). */
+ * ip6_setup_cork: the path's MTU under IPV6_PMTUDISC_DONT, WANT and DO,
+ * the device's under PROBE and after; the socket's IPV6_MTU if lower). */
 static uint32_t out_mtu(const struct ipv6_send *s, const struct ipv6_dst *d)
 {
-	if (s->pmtudisc < IP_PMTUDISC_PROBE)
-		return pmtu_ipv6(d, &s->dst);
-	uint32_t dev = ipv6_dev_mtu(d->dev);
-	return dev < PMTU_IPV6_MAX ? dev : PMTU_IPV6_MAX;
+	uint32_t mtu;
+	if (s->pmtudisc < IP_PMTUDISC_PROBE) {
+		mtu = pmtu_ipv6(d, &s->dst);
+	} else {
+		mtu = ipv6_dev_mtu(d->dev);
+		mtu = mtu < PMTU_IPV6_MAX ? mtu : PMTU_IPV6_MAX;
+	}
+	return s->frag_size && s->frag_size < mtu ? s->frag_size : mtu;
 }
 
 /* May this host cut a packet too long for its path (Linux's ip6_sk_ignore_df)? */

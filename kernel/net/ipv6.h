@@ -64,6 +64,7 @@ struct ipv6_send {
 	uint8_t proto, tclass;
 	int hops;
 	uint8_t pmtudisc;              /* IPV6_MTU_DISCOVER's IPV6_PMTUDISC_* (0, DONT: the kernel's own) */
+	uint32_t frag_size;            /* IPV6_MTU set: a lower MTU its packets keep to (0: none) */
 	struct netdev *dev;
 };
 

@@ -161,7 +161,8 @@ struct tcp_sock {
 	bool syn_young;                /* table_lock: in a SYN queue, its SYN-ACK not timed out yet */
 	uint64_t mem;                  /* what its rings and itself count against mem_max */
 	struct tcp_path path;          /* set at ts_new, then read-only */
-	int family;                    /* its socket's (AF_INET6 shows in /proc/net/tcp6), read-only */
+	int family;                    /* table_lock: its socket's (AF_INET6 shows in /proc/net/tcp6);
+					* IPV6_ADDRFORM makes it AF_INET (tcp_sock_set_ipv4) */
 	uint16_t lport, rport;
 	struct ktimer timer;
 	bool in_table, counted_estab;
@@ -2175,4 +2176,27 @@ int tcp_sock_info(struct unix_sock *s, void *val, size_t *len)
 	memcpy(val, &info, sizeof(info));
 	*len = sizeof(info);
 	return 0;
+}
+
+bool tcp_sock_established(struct unix_sock *s)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	uint64_t fl;
+	bool estab;
+
+	if (!ts || !ts_lock_live(ts, &fl))
+		return false;
+	estab = ts->conn.state == TCPS_ESTABLISHED;
+	spin_unlock_irqrestore(&ts->lock, fl);
+	return estab;
+}
+
+void tcp_sock_set_ipv4(struct unix_sock *s)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	if (!ts)
+		return;
+	uint64_t fl = spin_lock_irqsave(&table_lock);
+	ts->family = AF_INET;
+	spin_unlock_irqrestore(&table_lock, fl);
 }

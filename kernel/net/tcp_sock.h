@@ -50,6 +50,13 @@ bool tcp_sock_port_held(const struct inet_name *n, int64_t v4set, bool reuse, bo
 /* TCP_QUICKACK of s as Linux reads it: 1 unless its connection (or,
  * without one, the socket) is in pingpong mode. */
 int tcp_sock_quickack(const struct unix_sock *s);
+/* Is s's connection ESTABLISHED (Linux's sk_state, which IPV6_ADDRFORM
+ * asks for)? False without one. */
+bool tcp_sock_established(struct unix_sock *s);
+/* IPV6_ADDRFORM: s's connection counts and shows as AF_INET's from now on
+ * (/proc/net/tcp, sockstat's inuse), as Linux's move to tcp_prot. Under
+ * the kernel lock; the family changes under table_lock. */
+void tcp_sock_set_ipv4(struct unix_sock *s);
 /* What /proc/net/tcp and tcp6 show of a connection: its names as its
  * socket's family gives them (an AF_INET6 socket's IPv4 connection as
  * ::ffff:a.b.c.d, in /proc/net/tcp6, as Linux's). */

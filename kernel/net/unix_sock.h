@@ -92,6 +92,13 @@ struct inet_part {
 	bool recv_hoplimit2292;     /* IPV6_2292HOPLIMIT (RFC 2292's, busybox ping6's): ICMPv6 sockets */
 	bool recv_pktinfo6;         /* IPV6_RECVPKTINFO */
 	int16_t hops, tclass;       /* IPV6_UNICAST_HOPS, IPV6_TCLASS: what its datagrams carry */
+	bool recv_rthdr, recv_rthdr2292; /* IPV6_RECVRTHDR, IPV6_2292RTHDR: kept and read back */
+	uint32_t frag_size;         /* IPV6_MTU set (0: none): its IPv6 datagrams' most bytes */
+	/* IPV6_RTHDR (net/inet6_opts.c): the routing header set, rthdr_len
+	 * bytes (kmalloc'd; NULL: none). Kept and read back; packets do not
+	 * carry it yet */
+	uint8_t *rthdr;
+	uint16_t rthdr_len;
 	bool has_peer;              /* connected, or a datagram socket's default destination */
 	bool connecting;            /* a nonblocking connect said EINPROGRESS: the next one reports */
 	bool nodelay;               /* TCP_NODELAY, read back */

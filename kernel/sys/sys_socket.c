@@ -35,7 +35,8 @@
 #define SOCK_FLAGS      (SOCK_NONBLOCK | SOCK_CLOEXEC)
 #define SOCKADDR_MAX    128     /* sizeof(struct sockaddr_storage): longer is -EINVAL */
 #define OPTMEM_MAX      20480   /* net.core.optmem_max: the most control bytes a send copies */
-#define OPTVAL_MAX      sizeof(struct tcp_info) /* the largest option value (232 bytes; a timeval is 16) */
+#define OPTVAL_MAX      sizeof(struct tcp_info) /* most options' largest value (232 bytes; a timeval is 16) */
+#define OPTVAL_LARGE    IPV6_OPT_HDR_MAX        /* any option's: an IPv6 extension header (IPV6_RTHDR) */
 
 /* An address as the calls copy it in: room for any sockaddr. */
 union sockaddr_any {
@@ -370,30 +371,57 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 
 /* ---- options ------------------------------------------------------------------------ */
 
+/* An option value's buffer for want bytes: small (OPTVAL_MAX bytes, the
+ * caller's) when they fit, else one of the heap's, zeroed, of want bytes
+ * up to OPTVAL_LARGE (only IPv6's extension headers are longer than
+ * OPTVAL_MAX). *cap: its size, never under OPTVAL_MAX. NULL: no memory. */
+static char *optval_buf(char *small, size_t want, size_t *cap)
+{
+	if (want <= OPTVAL_MAX) {
+		*cap = OPTVAL_MAX;
+		return small;
+	}
+	*cap = want < OPTVAL_LARGE ? want : OPTVAL_LARGE;
+	return kzalloc(*cap);
+}
+
+static void optval_put(char *buf, const char *small)
+{
+	if (buf != small)
+		kfree(buf);
+}
+
 SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, name, uptr_t, uval, int, len)
 {
-	char val[OPTVAL_MAX] = { 0 };
+	char small[OPTVAL_MAX] = { 0 };
 	struct file *f;
+	size_t cap;
+	char *val;
 	int err;
 
 	if (len < 0)
 		return -EINVAL;
 	if ((err = sock_fd(fd, &f)))
 		return err;
-	size_t n = (size_t)len < sizeof(val) ? (size_t)len : sizeof(val);
+	if (!(val = optval_buf(small, (size_t)len, &cap))) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	size_t n = (size_t)len < cap ? (size_t)len : cap;
 	if (copy_from_user(val, uval, n))
 		err = -EFAULT;
 	else if (level != SOL_SOCKET)
 		err = inet_setsockopt(f, level, name, val, (size_t)len); /* -EOPNOTSUPP if not AF_INET */
 	else
 		err = unix_setsockopt(f, name, val, (size_t)len);
+	optval_put(val, small);
 	file_put(f);
 	return err;
 }
 
 SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uptr_t, uval, uptr_t, ulen)
 {
-	char val[OPTVAL_MAX];
+	char small[OPTVAL_MAX], *val = NULL;
 	struct file *f;
 	size_t n;
 	int room, err;
@@ -404,12 +432,16 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, name, uptr_t, uval, uptr_t
 		err = -EFAULT;
 	else if (room < 0)
 		err = -EINVAL;
+	else if (!(val = optval_buf(small, (size_t)room, &n)))
+		err = -ENOMEM;
 	else if (!(err = level == SOL_SOCKET ? unix_getsockopt(f, name, val, &n)
 					     : inet_getsockopt(f, level, name, val, &n))) {
 		int out = (size_t)room < n ? room : (int)n;
 		if (copy_to_user(uval, val, (size_t)out) || copy_to_user(ulen, &out, sizeof(out)))
 			err = -EFAULT;
 	}
+	if (val)
+		optval_put(val, small);
 	file_put(f);
 	return err;
 }

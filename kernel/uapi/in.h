@@ -83,6 +83,8 @@ struct sock_extended_err {
 #define IP_ECN_MASK        3    /* INET_ECN_MASK: the low bits of IP_TOS a TCP socket keeps */
 
 /* level IPPROTO_IPV6: options, and (RFC 3542) the control messages of a datagram */
+#define IPV6_ADDRFORM      1    /* an AF_INET6 socket on IPv4 (v4-mapped) becomes AF_INET */
+#define IPV6_2292RTHDR     5    /* RFC 2292's: receive the routing header (a flag) */
 #define IPV6_UNICAST_HOPS  16
 #define IPV6_MTU_DISCOVER  23   /* IPV6_PMTUDISC_*: the values of IP_PMTUDISC_* */
 #define IPV6_MTU           24
@@ -92,9 +94,37 @@ struct sock_extended_err {
 #define IPV6_PKTINFO       50   /* its control message: struct in6_pktinfo */
 #define IPV6_RECVHOPLIMIT  51
 #define IPV6_HOPLIMIT      52
+#define IPV6_RECVRTHDR     56   /* receive the routing header (a flag) */
+#define IPV6_RTHDR         57   /* the routing header a socket's packets carry */
 #define IPV6_RECVTCLASS    66
 #define IPV6_TCLASS        67
 #define IPV6_DEFAULT_HOPS  64   /* lo's hop_limit */
+/* An IPv6 extension header's first bytes (struct ipv6_opt_hdr); its
+ * length is (hdrlen + 1) * 8 bytes, at most 255 * 8 as an option's */
+struct ipv6_opt_hdr {
+	uint8_t nexthdr, hdrlen;
+};
+#define IPV6_OPT_HDR_UNIT  8
+#define IPV6_OPT_HDR_MAX   (255 * IPV6_OPT_HDR_UNIT)
+/* The routing header (struct ipv6_rt_hdr), and its types a socket may set:
+ * 2 (Mobile IPv6's, one address) and 4 (segment routing, struct
+ * ipv6_sr_hdr of linux/seg6.h: segments[first_segment + 1] of 16 bytes,
+ * then TLVs of struct sr6_tlv to the header's end) */
+struct ipv6_rt_hdr {
+	uint8_t nexthdr, hdrlen, type, segments_left;
+};
+#define IPV6_SRCRT_TYPE_2  2
+#define IPV6_SRCRT_TYPE_4  4
+struct ipv6_sr_hdr {
+	uint8_t nexthdr, hdrlen, type, segments_left, first_segment, flags;
+	uint16_t tag;
+	uint8_t segments[][16];
+};
+struct sr6_tlv {
+	uint8_t type, len;
+	uint8_t data[];
+};
+#define IPV6_SR_SEGMENT_SHIFT 4 /* a segment: 16 bytes */
 /* IPV6_PKTINFO's control message: the datagram's destination and the
  * interface it came in on */
 struct in6_pktinfo {

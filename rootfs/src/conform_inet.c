@@ -833,6 +833,52 @@ static int check_udp_cork(void)
 	return r;
 }
 
+#ifndef IPV6_ADDRFORM
+#define IPV6_ADDRFORM 1
+#endif
+
+/* [::1]:port (host order). */
+static struct sockaddr_in6 lo6_addr(uint16_t port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port), .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	return a;
+}
+
+/*
+ * The same over IPv6 (udp(7), Linux's udpv6_sendmsg): MSG_MORE and
+ * UDP_CORK gather sends to ::1 into one datagram; and while an IPv6
+ * datagram is pending, IPV6_ADDRFORM is EBUSY (before its ENOTCONN).
+ */
+static int check_udp6_cork(void)
+{
+	int a = socket(AF_INET6, SOCK_DGRAM, 0), b = socket(AF_INET6, SOCK_DGRAM, 0), one = 1, zero = 0;
+	struct sockaddr_in6 an = lo6_addr(0);
+	socklen_t len = sizeof(an);
+	char buf[64];
+	int r = want_ok("bind a to [::1]", bind(a, (struct sockaddr *)&an, sizeof(an))) ||
+		want_ok("a's name", getsockname(a, (struct sockaddr *)&an, &len)) ? CHECK_FAIL : 0;
+	if (!r)
+		r = want_eq("sendto 16 MSG_MORE", sendto(b, "0123456789abcdef", 16, MSG_MORE, (struct sockaddr *)&an,
+							 sizeof(an)), 16) ||
+		    want_err("nothing yet", udp_take(a, buf, sizeof(buf)), EAGAIN) ||
+		    want_err("IPV6_ADDRFORM with it pending",
+			     setsockopt(b, IPPROTO_IPV6, IPV6_ADDRFORM, &(int){ AF_INET }, sizeof(int)), EBUSY) ||
+		    want_eq("send 1 more", sendto(b, "g", 1, 0, (struct sockaddr *)&an, sizeof(an)), 1) ||
+		    want_eq("one datagram of 17", udp_take(a, buf, sizeof(buf)), 17) ? CHECK_FAIL : 0;
+	if (!r && memcmp(buf, "0123456789abcdefg", 17))
+		r = fail("the datagram's bytes are not the sends' in order");
+	if (!r)
+		r = want_ok("UDP_CORK on", setsockopt(b, IPPROTO_UDP, UDP_CORK, &one, sizeof(one))) ||
+		    want_eq("corked sendto", sendto(b, "ab", 2, 0, (struct sockaddr *)&an, sizeof(an)), 2) ||
+		    want_eq("corked sendto 2", sendto(b, "cd", 2, 0, (struct sockaddr *)&an, sizeof(an)), 2) ||
+		    want_err("still nothing", udp_take(a, buf, sizeof(buf)), EAGAIN) ||
+		    want_ok("UDP_CORK off", setsockopt(b, IPPROTO_UDP, UDP_CORK, &zero, sizeof(zero))) ||
+		    want_eq("uncorked: one of 4", udp_take(a, buf, sizeof(buf)), 4) ? CHECK_FAIL : 0;
+	close(a);
+	close(b);
+	return r;
+}
+
 /* A connected UDP socket takes only its peer's datagrams; to an unbound port a send still succeeds. */
 static int check_udp_connected(void)
 {
@@ -1647,6 +1693,7 @@ static const struct check checks[] = {
 	{ "udp-wait", check_udp_wait },
 	{ "udp-refused", check_udp_refused },
 	{ "udp-cork", check_udp_cork },
+	{ "udp6-cork", check_udp6_cork },
 	{ "tcp6", check_tcp6 },
 	{ "tcp6-dualstack", check_tcp6_dualstack },
 	{ "udp6", check_udp6 },

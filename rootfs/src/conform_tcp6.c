@@ -545,6 +545,267 @@ static int check_bindv6only(void)
 	return r;
 }
 
+/* ---- IPV6_ADDRFORM and IPV6_RTHDR (Linux's net/ipv6/ipv6_sockglue.c) ---- */
+
+#ifndef IPV6_ADDRFORM
+#define IPV6_ADDRFORM 1
+#endif
+#define RTHDR_TYPE_SRH 4       /* segment routing (linux/seg6.h's ipv6_sr_hdr) */
+#define RTHDR_UNIT     8       /* an extension header's length unit */
+#define SRH_FIXED      8       /* ipv6_sr_hdr before its segments */
+#define SRH_SEGMENT    16
+#define RTHDR_LARGE    640     /* past the 232 bytes most options take (LTP's setsockopt11) */
+#define SRH_TLV_PADN   4       /* SR6_TLV_PADDING */
+
+/* setsockopt(fd, IPPROTO_IPV6, IPV6_ADDRFORM, v, len): 0, or -1 with errno. */
+static int addrform(int fd, int v, socklen_t len)
+{
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_ADDRFORM, &v, len);
+}
+
+/* int option level/name of fd, or -1 (errno set). */
+static int int_opt(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
+}
+
+/* Is a (len bytes) sockaddr_in 127.0.0.1:port? */
+static int is_lo4(const struct sockaddr_in *a, socklen_t len, uint16_t port)
+{
+	return len == sizeof(*a) && a->sin_family == AF_INET && a->sin_addr.s_addr == htonl(INADDR_LOOPBACK) &&
+	       a->sin_port == htons(port);
+}
+
+/* fd (AF_INET now) names itself 127.0.0.1:me and its peer 127.0.0.1:peer, as sockaddr_in. */
+static int names_are_ipv4(int fd, uint16_t me, uint16_t peer)
+{
+	struct sockaddr_in a, b;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+	if (getsockname(fd, (struct sockaddr *)&a, &la) || getpeername(fd, (struct sockaddr *)&b, &lb))
+		return fail("getsockname/getpeername: %s", errname(errno));
+	if (!is_lo4(&a, la, me) || !is_lo4(&b, lb, peer))
+		return fail("names after IPV6_ADDRFORM: family %d len %u port %u, peer family %d len %u port %u",
+			    a.sin_family, la, ntohs(a.sin_port), b.sin_family, lb, ntohs(b.sin_port));
+	return 0;
+}
+
+/* After IPV6_ADDRFORM, fd is AF_INET's: SO_DOMAIN, IP_TTL set and read,
+ * IPPROTO_IPV6 no level of its (get EOPNOTSUPP, set ENOPROTOOPT). */
+static int options_are_ipv4(int fd)
+{
+	int ttl = 33, r = 0;
+	if (int_opt(fd, SOL_SOCKET, SO_DOMAIN) != AF_INET)
+		return fail("SO_DOMAIN after IPV6_ADDRFORM: %d", int_opt(fd, SOL_SOCKET, SO_DOMAIN));
+	if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) || int_opt(fd, IPPROTO_IP, IP_TTL) != ttl)
+		return fail("IP_TTL after IPV6_ADDRFORM: %s", errname(errno));
+	errno = 0;
+	r = want_err("getsockopt IPV6_V6ONLY of the AF_INET socket", int_opt(fd, IPPROTO_IPV6, IPV6_V6ONLY),
+		     EOPNOTSUPP);
+	errno = 0;
+	return r ? r : want_err("IPV6_ADDRFORM again", addrform(fd, AF_INET, sizeof(int)), ENOPROTOOPT);
+}
+
+/* An IPv4 connection accepted by a [::] listener (its peer v4-mapped)
+ * becomes AF_INET with IPV6_ADDRFORM: sockaddr_in names, SO_DOMAIN,
+ * IPv4 options, a line in /proc/net/tcp and none in tcp6, and its bytes
+ * still flow. */
+static int check_addrform(void)
+{
+	int l = listen_on(AF_INET6, "::", 0, 0), c = -1, s = -1, r = 0;
+	char a[64], got = 0;
+	if (l < 0)
+		return CHECK_FAIL;
+	uint16_t port = port_of(l);
+	struct sockaddr_in to = sa4("127.0.0.1", port);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(c, (struct sockaddr *)&to, sizeof(to)) < 0 || (s = accept(l, NULL, NULL)) < 0)
+		r = fail("IPv4 connect to [::]: %s", errname(errno));
+	if (!r)
+		r = want_ok("IPV6_ADDRFORM AF_INET", addrform(s, AF_INET, sizeof(int)));
+	if (!r)
+		r = names_are_ipv4(s, port, port_of(c));
+	if (!r)
+		r = options_are_ipv4(s);
+	snprintf(a, sizeof(a), "0100007F:%04X", port);
+	if (!r && proc_state_of("tcp", a, NULL) != ST_ESTABLISHED)
+		r = fail("/proc/net/tcp has no line %s for the converted socket", a);
+	snprintf(a, sizeof(a), "%s:%04X", TCP6_V4LO, port);
+	if (!r && proc_state_of("tcp6", a, NULL) >= 0)
+		r = fail("/proc/net/tcp6 still shows %s", a);
+	if (!r && (write(s, "x", 1) != 1 || read(c, &got, 1) != 1 || got != 'x'))
+		r = fail("a byte over the converted connection: %s", errname(errno));
+	for (int *fd = (int[]){ s, c, l }, i = 0; i < 3; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return r;
+}
+
+/* IPV6_ADDRFORM's refusals, in Linux's order: a value not AF_INET or
+ * shorter than an int EINVAL; a listener ENOTCONN; a ::1 connection (no
+ * v4-mapped peer) EADDRNOTAVAIL; an unconnected UDP socket ENOTCONN. */
+static int check_addrform_refused(void)
+{
+	int l = listen_on(AF_INET6, "::", 0, 0), c = -1, s = -1, u = socket(AF_INET6, SOCK_DGRAM, 0), r = 0;
+	if (l < 0)
+		return CHECK_FAIL;
+	if ((c = connect6("::1", port_of(l))) < 0 || (s = accept(l, NULL, NULL)) < 0)
+		r = fail("connect [::1]: %s", errname(errno));
+	errno = 0;
+	if (!r)
+		r = want_err("IPV6_ADDRFORM AF_INET6", addrform(s, AF_INET6, sizeof(int)), EINVAL);
+	errno = 0;
+	if (!r)
+		r = want_err("IPV6_ADDRFORM of 2 bytes", addrform(s, AF_INET, 2), EINVAL);
+	errno = 0;
+	if (!r)
+		r = want_err("IPV6_ADDRFORM of a listener", addrform(l, AF_INET, sizeof(int)), ENOTCONN);
+	errno = 0;
+	if (!r)
+		r = want_err("IPV6_ADDRFORM of a ::1 connection", addrform(s, AF_INET, sizeof(int)), EADDRNOTAVAIL);
+	errno = 0;
+	if (!r)
+		r = want_err("IPV6_ADDRFORM of an unconnected UDP socket", addrform(u, AF_INET, sizeof(int)),
+			     ENOTCONN);
+	if (!r && int_opt(s, SOL_SOCKET, SO_DOMAIN) != AF_INET6)
+		r = fail("a refused IPV6_ADDRFORM changed the family");
+	for (int *fd = (int[]){ s, c, u, l }, i = 0; i < 4; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return r;
+}
+
+/* A UDP socket connected to ::ffff:127.0.0.1 becomes AF_INET too: its
+ * peer a sockaddr_in, SO_DOMAIN AF_INET, and its datagrams still go. */
+static int check_addrform_udp(void)
+{
+	int rx = socket(AF_INET, SOCK_DGRAM, 0), u = socket(AF_INET6, SOCK_DGRAM, 0), r = 0;
+	struct sockaddr_in any = sa4("127.0.0.1", 0), peer;
+	socklen_t len = sizeof(any), plen = sizeof(peer);
+	char got = 0;
+	if (bind(rx, (struct sockaddr *)&any, sizeof(any)) || getsockname(rx, (struct sockaddr *)&any, &len))
+		return fail("bind 127.0.0.1: %s", errname(errno));
+	struct sockaddr_in6 to = sa6("::ffff:127.0.0.1", ntohs(any.sin_port));
+	if (connect(u, (struct sockaddr *)&to, sizeof(to)))
+		r = fail("connect [::ffff:127.0.0.1]: %s", errname(errno));
+	if (!r)
+		r = want_ok("IPV6_ADDRFORM AF_INET", addrform(u, AF_INET, sizeof(int)));
+	if (!r && int_opt(u, SOL_SOCKET, SO_DOMAIN) != AF_INET)
+		r = fail("SO_DOMAIN after IPV6_ADDRFORM: %d", int_opt(u, SOL_SOCKET, SO_DOMAIN));
+	if (!r && (getpeername(u, (struct sockaddr *)&peer, &plen) || !is_lo4(&peer, plen, ntohs(any.sin_port))))
+		r = fail("the peer after IPV6_ADDRFORM: family %d len %u", peer.sin_family, plen);
+	if (!r && (send(u, "y", 1, 0) != 1 || recv(rx, &got, 1, 0) != 1 || got != 'y'))
+		r = fail("a datagram after IPV6_ADDRFORM: %s", errname(errno));
+	close(u);
+	close(rx);
+	return r;
+}
+
+/* A segment routing header (type 4) of len bytes (a multiple of 8, at
+ * least 24), as LTP's setsockopt11 builds one: as many segments (::1)
+ * as fit, all of them left, then a PadN TLV over the 8 bytes a segment
+ * would not fill. */
+static void srh_build(unsigned char *h, size_t len)
+{
+	size_t segs = (len - SRH_FIXED) / SRH_SEGMENT, pad = (len - SRH_FIXED) % SRH_SEGMENT;
+	memset(h, 0, len);
+	h[1] = (unsigned char)(len / RTHDR_UNIT - 1);                 /* hdrlen */
+	h[2] = RTHDR_TYPE_SRH;
+	h[3] = h[4] = (unsigned char)(segs - 1);                      /* segments_left, first_segment */
+	for (size_t i = 0; i < segs; i++)
+		memcpy(h + SRH_FIXED + SRH_SEGMENT * i, &in6addr_loopback, SRH_SEGMENT);
+	if (pad)
+		h[len - pad] = SRH_TLV_PADN, h[len - pad + 1] = (unsigned char)(pad - 2);
+}
+
+static int rthdr_set(int fd, const void *h, socklen_t len)
+{
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, h, len);
+}
+
+/* getsockopt(IPV6_RTHDR) of fd with room bytes gives want (len bytes). */
+static int rthdr_is(int fd, socklen_t room, const unsigned char *want, socklen_t len)
+{
+	unsigned char back[RTHDR_LARGE];
+	socklen_t got = room;
+	if (getsockopt(fd, IPPROTO_IPV6, IPV6_RTHDR, back, &got))
+		return fail("getsockopt IPV6_RTHDR: %s", errname(errno));
+	if (got != len || memcmp(back, want, len))
+		return fail("IPV6_RTHDR read back %u bytes with room %u, want %u", got, room, len);
+	return 0;
+}
+
+/* IPV6_RTHDR keeps a segment routing header and gives it back (cut to
+ * the room), on UDP and TCP, one of 640 bytes too; length 0 removes it.
+ * IPV6_RECVRTHDR is a flag read back. */
+static int check_rthdr(void)
+{
+	unsigned char h[RTHDR_LARGE];
+	int u = socket(AF_INET6, SOCK_DGRAM, 0), t = socket(AF_INET6, SOCK_STREAM, 0), one = 1, r;
+	srh_build(h, 3 * RTHDR_UNIT);
+	r = want_ok("IPV6_RTHDR of 24 bytes", rthdr_set(u, h, 3 * RTHDR_UNIT));
+	if (!r)
+		r = rthdr_is(u, sizeof(h), h, 3 * RTHDR_UNIT);
+	if (!r)
+		r = rthdr_is(u, RTHDR_UNIT, h, RTHDR_UNIT);
+	if (!r)
+		r = want_ok("IPV6_RTHDR of no bytes", rthdr_set(u, h, 0));
+	if (!r)
+		r = rthdr_is(u, sizeof(h), h, 0);
+	srh_build(h, RTHDR_LARGE);
+	if (!r)
+		r = want_ok("IPV6_RTHDR of 640 bytes on TCP", rthdr_set(t, h, RTHDR_LARGE));
+	if (!r)
+		r = rthdr_is(t, sizeof(h), h, RTHDR_LARGE);
+	if (!r && (setsockopt(u, IPPROTO_IPV6, IPV6_RECVRTHDR, &one, sizeof(one)) ||
+		   int_opt(u, IPPROTO_IPV6, IPV6_RECVRTHDR) != 1))
+		r = fail("IPV6_RECVRTHDR set and read: %s", errname(errno));
+	close(u);
+	close(t);
+	return r;
+}
+
+/* IPV6_RTHDR's refusals (EINVAL), each leaving the header set before: a
+ * length not a multiple of 8, shorter than the header says, or longer
+ * than a segment routing header's own; segments_left past
+ * first_segment; a TLV past the end; a type not 2 or 4. IPV6_MTU under
+ * 1280 is EINVAL too, 1280 is taken. */
+static int check_rthdr_refused(void)
+{
+	unsigned char good[4 * RTHDR_UNIT], h[4 * RTHDR_UNIT];
+	int u = socket(AF_INET6, SOCK_DGRAM, 0), r, mtu = 1279;
+	srh_build(good, sizeof(good));
+	r = want_ok("IPV6_RTHDR of 32 bytes", rthdr_set(u, good, sizeof(good)));
+	struct { const char *what; int off; unsigned char v; socklen_t len; } bad[] = { /* off -1: as good */
+		{ "12 bytes", -1, 0, 12 },
+		{ "16 bytes of a 32-byte header", -1, 0, 2 * RTHDR_UNIT },
+		{ "40 bytes of a 32-byte header", -1, 0, 5 * RTHDR_UNIT },
+		{ "segments_left past first_segment", 3, 1, sizeof(h) },
+		{ "a TLV past the end", 3 * RTHDR_UNIT + 1, 7, sizeof(h) },
+		{ "type 0", 2, 0, sizeof(h) },
+	};
+	for (size_t i = 0; !r && i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned char big[5 * RTHDR_UNIT] = { 0 };
+		memcpy(h, good, sizeof(h));
+		if (bad[i].off >= 0)
+			h[bad[i].off] = bad[i].v;
+		memcpy(big, h, sizeof(h));
+		errno = 0;
+		r = want_err(bad[i].what, rthdr_set(u, big, bad[i].len), EINVAL);
+	}
+	if (!r)
+		r = rthdr_is(u, sizeof(h), good, sizeof(good));
+	errno = 0;
+	if (!r)
+		r = want_err("IPV6_MTU 1279", setsockopt(u, IPPROTO_IPV6, IPV6_MTU, &mtu, sizeof(mtu)), EINVAL);
+	mtu = 1280;
+	if (!r)
+		r = want_ok("IPV6_MTU 1280", setsockopt(u, IPPROTO_IPV6, IPV6_MTU, &mtu, sizeof(mtu)));
+	close(u);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "tcp6-names", check_names },
 	{ "tcp6-connect", check_connect },
@@ -554,6 +815,11 @@ static const struct check checks[] = {
 	{ "tcp6-dual-accept", check_dual_accept },
 	{ "tcp6-proc", check_proc_tcp6 },
 	{ "tcp6-bindv6only", check_bindv6only },
+	{ "tcp6-addrform", check_addrform },
+	{ "tcp6-addrform-refused", check_addrform_refused },
+	{ "tcp6-addrform-udp", check_addrform_udp },
+	{ "tcp6-rthdr", check_rthdr },
+	{ "tcp6-rthdr-refused", check_rthdr_refused },
 };
 
 int main(int argc, char **argv)

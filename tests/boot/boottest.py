@@ -162,6 +162,12 @@ def selftests_ran(log, skips=(), absent=(), only=None):
             return f"no '{want}' line"
     return None
 NEVER = [r"KERNEL PANIC", r"FAIL", r"cmdline: ignoring"]
+# conform-inet's IPv6 corking check and conform-tcp6's IPV6_ADDRFORM and IPV6_RTHDR
+# checks (rootfs/src/conform_inet.c, conform_tcp6.c), one line each, in the order the
+# list runs them: the whole list's boot names them so that a check left out of its
+# table, not only one that fails, shows.
+ADDRFORM_RTHDR_LINES = [r"conform_inet: udp6-cork ok"] + [rf"conform_tcp6: tcp6-{c} ok" for c in
+                        ("addrform", "addrform-refused", "addrform-udp", "rthdr", "rthdr-refused")]
 
 
 # Input script steps (a case's `script`), run in order while QEMU runs.
@@ -459,7 +465,7 @@ def cases(build):
         dict(name="q35-256M", machine="q35", mem="256M",
              cmdline="selftest debugexit loglevel=6 -- hello world",
              expect=banner() + [r'cmdline: "selftest debugexit loglevel=6 -- hello world"',
-                              r"init: /sbin/init hello world"] + SELFTEST_OK,
+                              r"init: /sbin/init hello world"] + ADDRFORM_RTHDR_LINES + SELFTEST_OK,
              checks=[usable_mib_between(200, 256), rootfs_size_matches(build)],
              reject=NEVER, exit=DEBUGEXIT_OK),
         dict(name="pc-128M", machine="pc", mem="128M", cmdline=f"{SHAPE_SELFTEST} debugexit",
