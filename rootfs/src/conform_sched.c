@@ -1076,6 +1076,7 @@ static int check_nice_share(void)
 #define NICE_LAT_NICE   19
 #define NICE_LAT_GAP_US 2000  /* between the waker's writes */
 #define NICE_LAT_MAX_US 4000  /* Linux: tens of microseconds; a wake that waits for the hog's tick: 10 ms */
+#define NICE_LAT_TRIES  3     /* rounds, until one's median is under NICE_LAT_MAX_US */
 
 static long long now_us(void)
 {
@@ -1115,19 +1116,13 @@ static void *nice_wake(void *arg)
 	return NULL;
 }
 
-/* A nice-0 thread blocked in read() on the CPU where a nice-19 thread
- * spins, woken by a pipe write (from another CPU when there is one):
- * it runs at once (Linux's wake-up preemption: its virtual run time is
- * far behind the hog's; a reschedule IPI from the waker's CPU; on one
- * CPU, the pick after the waker sleeps again is the least virtual run
- * time, the reader's, not the spinner the waker preempted), not at the
- * hog's next tick or slice end: the median from write to read's return
- * is under NICE_LAT_MAX_US. */
-static int check_nice_latency(void)
+/* One round of nice-latency: NICE_LAT_ROUNDS wake-ups of a nice-0
+ * reader beside the nice-19 spinner, their latencies sorted into late.
+ * CHECK_OK, or a failure to set the round up. */
+static int nice_lat_round(long long late[NICE_LAT_ROUNDS])
 {
 	struct nice_spinner hog = { .nice = NICE_LAT_NICE };
 	struct nice_waker w = { 0 };
-	long long late[NICE_LAT_ROUNDS];
 	int p[2], r = CHECK_OK, n = 0;
 	pthread_t th, wt;
 	cpu_set_t one;
@@ -1158,18 +1153,47 @@ static int check_nice_latency(void)
 	pthread_join(th, NULL);
 	unpin_self();
 	close(p[0]), close(p[1]);
+	if (r == CHECK_OK && n < NICE_LAT_ROUNDS)
+		r = fail("read: %d wake-ups of %d (%s)", n, NICE_LAT_ROUNDS, errname(errno));
+	if (r == CHECK_OK)
+		qsort(late, NICE_LAT_ROUNDS, sizeof(late[0]), cmp_ll);
+	return r;
+}
+
+/* A nice-0 thread blocked in read() on the CPU where a nice-19 thread
+ * spins, woken by a pipe write (from another CPU when there is one):
+ * it runs at once (Linux's wake-up preemption: its virtual run time is
+ * far behind the hog's; a reschedule IPI from the waker's CPU; on one
+ * CPU, the pick after the waker sleeps again is the least virtual run
+ * time, the reader's, not the spinner the waker preempted), not at the
+ * hog's next tick or slice end: the median from write to read's return
+ * is under NICE_LAT_MAX_US, in one of NICE_LAT_TRIES rounds. The clock
+ * is the wall clock: on a host running more vCPUs than it has cores, a
+ * vCPU the host does not run delays a wake-up by milliseconds (a round's
+ * median of 4.5 ms was seen on 4 vCPUs over 2 busy cores, and 4.3 ms on
+ * 8), where a kernel that waits for the hog's tick is that late in every
+ * round. */
+static int check_nice_latency(void)
+{
+	long long late[NICE_LAT_ROUNDS], median = 0;
+	int r = CHECK_OK, tries = 0;
+
+	while (r == CHECK_OK && tries < NICE_LAT_TRIES) {
+		tries++;
+		if ((r = nice_lat_round(late)) != CHECK_OK)
+			break;
+		median = late[NICE_LAT_ROUNDS / 2];
+		if (median <= NICE_LAT_MAX_US)
+			break;
+	}
 	if (r != CHECK_OK)
 		return r;
-	if (n < NICE_LAT_ROUNDS)
-		return fail("read: %d wake-ups of %d (%s)", n, NICE_LAT_ROUNDS, errname(errno));
-	qsort(late, NICE_LAT_ROUNDS, sizeof(late[0]), cmp_ll);
-	long long median = late[NICE_LAT_ROUNDS / 2];
 	if (median > NICE_LAT_MAX_US)
-		return fail("a reader beside a nice-%d spinner on its CPU ran %lld us after the write (median of %d; "
-			    "the least %lld, the most %lld), want under %d", NICE_LAT_NICE, median, NICE_LAT_ROUNDS,
-			    late[0], late[NICE_LAT_ROUNDS - 1], NICE_LAT_MAX_US);
-	remark("a reader beside a nice-%d spinner ran %lld us after the write (median; %lld to %lld), %s",
-	       NICE_LAT_NICE, median, late[0], late[NICE_LAT_ROUNDS - 1],
+		return fail("a reader beside a nice-%d spinner on its CPU ran %lld us after the write (median of %d "
+			    "in the last of %d rounds; the least %lld, the most %lld), want under %d", NICE_LAT_NICE,
+			    median, NICE_LAT_ROUNDS, tries, late[0], late[NICE_LAT_ROUNDS - 1], NICE_LAT_MAX_US);
+	remark("a reader beside a nice-%d spinner ran %lld us after the write (median; %lld to %lld; round %d), %s",
+	       NICE_LAT_NICE, median, late[0], late[NICE_LAT_ROUNDS - 1], tries,
 	       ncpu > 1 ? "written from another CPU" : "on one CPU");
 	return CHECK_OK;
 }
