@@ -58,8 +58,8 @@
  *                    there), and when every window is, the check skips.
  *                    "Other programs": the CPUs' busy ticks less the CPU
  *                    time of this program and its spinners (foreign_pct).
- *   yield-many       YIELD_MANY_PROCS processes pinned to one CPU, started
- *                    together once all are there, each calling sched_yield
+ *   yield-many       YIELD_MANY_PROCS processes pinned to one CPU, counting
+ *                    from when all are runnable there, each calling sched_yield
  *                    YIELD_MANY_ROUNDS times and counting its calls in a
  *                    shared counter: all finish,
  *                    and the first to finish saw at least YIELD_MANY_MIN_PCT%
@@ -1201,24 +1201,28 @@ static int check_nice_latency(void)
 /* ------------------------------------------------------------- yield-many */
 
 struct yield_many {
-	atomic_int ready;                  /* children on their CPU, about to wait */
-	atomic_long calls;                 /* sched_yield calls made by all */
+	atomic_int ready;                  /* children on their CPU */
+	atomic_int go;                     /* set once all are: count from now */
+	atomic_long calls;                 /* counted sched_yield calls made by all */
 	long seen[YIELD_MANY_PROCS];       /* calls when each finished */
 };
 
-/* A yield-many child: pinned to cpu, waits for start's EOF, yields. */
-static void yield_child(struct yield_many *ym, int i, int cpu, int start)
+/* A yield-many child: pinned to cpu, yields until go (uncounted), then
+ * YIELD_MANY_ROUNDS times, counted. Every child is runnable on cpu
+ * before the count starts: released by a pipe's EOF instead, on four
+ * CPUs the first one woken made all its calls before the waker on
+ * another CPU had woken the next. */
+static void yield_child(struct yield_many *ym, int i, int cpu)
 {
 	cpu_set_t one;
-	char c;
 
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one))
 		_exit(2);
 	atomic_fetch_add(&ym->ready, 1);
-	if (read(start, &c, 1) != 0)
-		_exit(2);
+	while (!atomic_load(&ym->go))
+		sched_yield();
 	for (int k = 0; k < YIELD_MANY_ROUNDS; k++) {
 		atomic_fetch_add(&ym->calls, 1);
 		sched_yield();
@@ -1258,31 +1262,27 @@ static int check_yield_many(void)
 {
 	static pid_t pids[YIELD_MANY_PROCS];
 	struct yield_many *ym = shared_area(sizeof(*ym));
-	int start[2];
 
-	if (!ym || pipe(start))
-		return fail("mmap or pipe: %s", errname(errno));
+	if (!ym)
+		return fail("mmap: %s", errname(errno));
 	for (int i = 0; i < YIELD_MANY_PROCS; i++) {
 		pids[i] = fork();
-		if (pids[i] == 0) {
-			close(start[1]);
-			yield_child(ym, i, cpus[0], start[0]);
-		}
+		if (pids[i] == 0)
+			yield_child(ym, i, cpus[0]);
 		if (pids[i] < 0) {
 			int e = errno;
-			close(start[1]);
+			atomic_store(&ym->go, 1);
 			kill_all(pids, i);
+			munmap(ym, sizeof(*ym));
 			return fail("fork %d of %d: %s", i + 1, YIELD_MANY_PROCS, errname(e));
 		}
 	}
-	close(start[0]);
 	for (long long until = now_ms() + YIELD_MANY_MS; atomic_load(&ym->ready) < YIELD_MANY_PROCS;) {
 		if (now_ms() > until)
 			break; /* yield_reap's deadline says so */
 		ms_sleep(5);
 	}
-	close(start[1]); /* go: all are pinned, none has yielded (on more CPUs a child that had
-			  * not reached its CPU yet would start late and the first would be alone) */
+	atomic_store(&ym->go, 1);
 	int good = yield_reap(pids, YIELD_MANY_PROCS);
 	long total = (long)YIELD_MANY_PROCS * YIELD_MANY_ROUNDS, first = total;
 	for (int i = 0; i < YIELD_MANY_PROCS; i++)
