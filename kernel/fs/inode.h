@@ -82,6 +82,12 @@ typedef bool (*dir_emit_fn)(void *ctx, const char *name, size_t len, uint64_t in
 struct inode_ops {
 	/* A new reference to the child called name, or -ENOENT. */
 	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	/* The same without the kernel lock, for a lock-free walk (namei.c's
+	 * vfs_walk_nolock): the child, with no reference taken, or NULL when
+	 * there is none. A file system offers it only when every change of
+	 * its directories' entries is made under a lock this takes too
+	 * (ramfs). NULL: such walks take the kernel lock here. */
+	struct inode *(*lookup_nolock)(struct inode *dir, const char *name, size_t len);
 	/* Emit entries from position *pos on (0 is ".", 1 is "..") until emit
 	 * says stop; *pos then names the first entry not emitted. */
 	int (*iterate)(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx);
@@ -128,10 +134,13 @@ struct inode_ops {
 };
 
 /*
- * An inode. Lock rule: none; every field is changed by system calls on
- * the one CPU that runs the kernel, which is never preempted in kernel
- * mode, and no VFS code sleeps with a half-made change. Interrupt
- * handlers never touch inodes.
+ * An inode. Lock rule: the kernel lock; every field is changed by system
+ * calls under it, never preempted in kernel mode, and no VFS code sleeps
+ * with a half-made change. Interrupt handlers never touch inodes. A
+ * lock-free walk (vfs_walk_nolock) reads a RAM directory's fields and
+ * its final inode's without it and without a reference: inode_free waits
+ * for such walks on other CPUs (vfs_walkers_wait) before anything is
+ * freed, and such a walk reads each field once.
  *
  * Lifetime: refs counts in-memory users (open files, cwds, a walk in
  * progress); nlink counts directory entries. An inode is freed when both
@@ -221,6 +230,26 @@ int vfs_permission(const struct inode *ip, int mask);
 #define WALK_SCOPED        (WALK_BENEATH | WALK_IN_ROOT)
 /* The inode path names, from base for relative paths (base NULL: cwd). */
 int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out);
+/*
+ * A walk without the kernel lock, for stat and its kin (issue 29): path
+ * (a kernel copy) from the cwd or the root, flags WALK_FOLLOW and
+ * WALK_DIR only, every step a lookup in a RAM directory that everyone
+ * may search. use(ip, ctx) gets what the path names, with interrupts
+ * off and no reference: it may read ip's fields and nothing else (no
+ * sleeping, no lock but its own). Returns 0 after use, a definite
+ * -errno (-ENOENT, -ENOTDIR, -ENAMETOOLONG: the locked walk's answer
+ * too), or WALK_LOCKED when a step needs what only the locked walk does
+ * (another file system, a mount point crossed, a symlink followed, a
+ * directory not searchable by all, an inotify name record): the caller
+ * walks again with vfs_walk under the kernel lock.
+ */
+#define WALK_LOCKED 1
+int vfs_walk_nolock(const char *path, unsigned flags, void (*use)(const struct inode *ip, void *ctx),
+		    void *ctx);
+/* Wait until every other CPU that was inside a lock-free walk when this
+ * was called has left it (inode_free, before an inode goes: an RCU grace
+ * period for those walks alone). Never under a RAM directory's lock. */
+void vfs_walkers_wait(void);
 /* The same with the openat2 rules in flags; scope: the directory a
  * WALK_SCOPED walk stays in (NULL otherwise). */
 int vfs_walk_in(struct inode *base, const char *path, unsigned flags, struct inode *scope,

@@ -441,6 +441,11 @@ static void name_set(struct inode *child, struct inotify_name *n)
 	name_free(old);
 }
 
+bool inotify_lookup_needed(const struct inode *dir, const struct inode *child)
+{
+	return !S_ISDIR(child->mode) && anything_watched() && watched(dir);
+}
+
 void inotify_lookup(struct inode *dir, const char *name, size_t len, struct inode *child)
 {
 	if (S_ISDIR(child->mode) || !anything_watched() || !watched(dir))

@@ -58,6 +58,9 @@ void inotify_move(struct inode *odir, const char *oname, size_t olen, struct ino
 /* A walk found child at name[0..len) of dir: a file that is not a
  * directory remembers it while dir is watched, for the events above. */
 void inotify_lookup(struct inode *dir, const char *name, size_t len, struct inode *child);
+/* Would inotify_lookup record something (a lock-free walk then leaves
+ * the step to a locked one)? A look without locks, as its own. */
+bool inotify_lookup_needed(const struct inode *dir, const struct inode *child);
 /* A name of ip in dir was removed and ip has other links: it forgets
  * dir, as Linux kills that dentry (a file with no links left keeps it,
  * as its open dentry does: IN_EXCL_UNLINK is about those). */

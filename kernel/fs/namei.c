@@ -15,6 +15,8 @@
 #include "fs/inotify.h"
 #include "fs/path.h"
 #include "mm/heap.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
 #include "proc/process.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -297,6 +299,132 @@ static int walk_run(struct walk *w, unsigned flags, struct walk_last *last, stru
 		inode_put(w->dir);
 		w->dir = next;
 	}
+}
+
+/* ---------------------------------------------------------------- walks without the kernel lock */
+
+/*
+ * A lock-free walk (vfs_walk_nolock) takes no reference on what it
+ * passes: it reads inodes that another CPU, holding the kernel lock, may
+ * unlink and free meanwhile. It is an RCU read side of its own: each CPU
+ * counts its walks in walk_cpus[cpu].seq, odd while one runs, and
+ * inode_free first waits (vfs_walkers_wait) until every CPU whose count
+ * was odd has moved on, so nothing such a walk can still reach is freed
+ * under it. The walk runs with interrupts off: an interrupt in the
+ * middle would wait for the kernel lock, whose holder may be the CPU
+ * waiting for this walk. Lock rule: a CPU's seq is written by that CPU
+ * alone, with interrupts off; others only read it.
+ */
+struct walk_cpu {
+	volatile uint64_t seq;
+} __attribute__((aligned(64)));
+static struct walk_cpu walk_cpus[SMP_MAX_CPUS];
+
+/* Enter (seq odd) before any pointer of the walk is read: the increment
+ * is a locked instruction, a full barrier, against vfs_walkers_wait's
+ * fence (Dekker's pattern: either the freer sees the walk, or the walk
+ * sees the inode already unreachable). */
+static void walk_enter(struct walk_cpu *c)
+{
+	__atomic_add_fetch(&c->seq, 1, __ATOMIC_SEQ_CST);
+}
+
+static void walk_leave(struct walk_cpu *c)
+{
+	__atomic_store_n(&c->seq, c->seq + 1, __ATOMIC_RELEASE);
+}
+
+void vfs_walkers_wait(void)
+{
+	unsigned self = smp_cpu_id(), n = smp_cpus_online();
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the inode made unreachable, then the counts read */
+	for (unsigned cpu = 0; cpu < n && cpu < SMP_MAX_CPUS; cpu++) {
+		uint64_t seq = __atomic_load_n(&walk_cpus[cpu].seq, __ATOMIC_ACQUIRE);
+		if (cpu == self || !(seq & 1))
+			continue;
+		while (__atomic_load_n(&walk_cpus[cpu].seq, __ATOMIC_ACQUIRE) == seq)
+			cpu_pause();
+	}
+}
+
+/* One step of a lock-free walk, as step() takes it: *out (no reference),
+ * -ENOENT, or WALK_LOCKED. */
+static int step_nolock(struct inode *dir, const char *name, size_t len, struct inode **out)
+{
+	if ((dir->mode & S_IXUGO) != S_IXUGO || !dir->ops->lookup_nolock)
+		return WALK_LOCKED; /* the credentials decide, or another file system */
+	if (path_is_dot(name, len)) {
+		*out = dir;
+		return 0;
+	}
+	if (path_is_dotdot(name, len)) {
+		struct inode *top = vfs_walk_root(), *parent = dir->parent;
+		*out = parent && dir != top ? parent : dir;
+		return 0;
+	}
+	struct inode *ip = dir->ops->lookup_nolock(dir, name, len);
+	if (!ip)
+		return -ENOENT;
+	if (ip->mounted || inotify_lookup_needed(dir, ip))
+		return WALK_LOCKED;
+	*out = ip;
+	return 0;
+}
+
+/* walk_run's loop for a lock-free walk from dir: the inode path names in
+ * *out, -errno, or WALK_LOCKED. */
+static int walk_run_nolock(struct inode *dir, const char *p, unsigned flags, struct inode **out)
+{
+	for (;;) {
+		const char *name;
+		long len = path_next(&p, &name);
+		if (len < 0)
+			return (int)len;
+		if (len == 0) { /* only slashes were left: the directory we are in */
+			*out = dir;
+			return 0;
+		}
+		bool final = path_only_slashes(p), slash = final && *p == '/';
+		if (!S_ISDIR(dir->mode))
+			return -ENOTDIR;
+		struct inode *next;
+		int err = step_nolock(dir, name, (size_t)len, &next);
+		if (err)
+			return err;
+		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW)))
+			return WALK_LOCKED; /* its target: a buffer, and maybe /proc */
+		if (final) {
+			if ((slash || (flags & WALK_DIR)) && !S_ISDIR(next->mode))
+				return -ENOTDIR;
+			*out = next;
+			return 0;
+		}
+		dir = next;
+	}
+}
+
+int vfs_walk_nolock(const char *path, unsigned flags, void (*use)(const struct inode *ip, void *ctx),
+		    void *ctx)
+{
+	if (!path[0])
+		return -ENOENT;
+	if (strnlen(path, PATH_MAX) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	if (flags & ~(WALK_FOLLOW | WALK_DIR))
+		return WALK_LOCKED;
+	uint64_t f = irq_save();
+	struct walk_cpu *c = &walk_cpus[smp_cpu_id()];
+	walk_enter(c);
+	struct inode *ip = NULL;
+	int err = walk_run_nolock(path[0] == '/' ? vfs_walk_root() : vfs_cwd(), path, flags, &ip);
+	if (!err && (flags & WALK_DIR) && !S_ISDIR(ip->mode))
+		err = -ENOTDIR;
+	if (!err)
+		use(ip, ctx);
+	walk_leave(c);
+	irq_restore(f);
+	return err;
 }
 
 int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out)

@@ -14,7 +14,11 @@
  * until its first change copies it. Symlinks keep their target as a
  * string.
  *
- * Lock rule: see fs/inode.h (one CPU, no preemption in the kernel).
+ * Lock rule: see fs/inode.h (one CPU, no preemption in the kernel),
+ * but for what a lookup without the kernel lock reads (namei.c's
+ * vfs_walk_nolock, through ramfs_lookup_nolock): a directory's hash
+ * table, its chains and its entries' inodes change under the directory's
+ * spinlock as well, which such a lookup takes.
  */
 #include "fs/inode.h"
 #include "fs/path.h"
@@ -26,6 +30,7 @@
 #include "mm/uvm.h"
 #include "lib/avl.h"
 #include "lib/errno.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 #include "lib/word.h"
 
@@ -65,13 +70,23 @@ struct ramfs_dirent {
 #define DIR_HASH_MIN 8u
 #define DIR_HASH_MAX (1u << 16)
 
+/* A directory. Lock rule: changed under the kernel lock; buckets,
+ * nbuckets, the chains (hnext) and each entry's ip also under lock, so
+ * that a lookup without the kernel lock (ramfs_lookup_nolock), which
+ * holds it, finds every entry present (the others are the kernel lock's
+ * alone). Nothing under lock allocates, frees, sleeps or takes another
+ * lock; entries and old tables are freed after it is let go. */
 struct ramfs_dir {
+	struct spinlock lock;         /* of the class dir_lock_class */
 	struct avl_tree by_cookie;    /* every entry, in creation order */
 	struct ramfs_dirent **buckets; /* nbuckets chains by name hash; NULL while empty */
 	uint32_t nbuckets;
 	uint32_t count;               /* entries */
 	uint64_t next_cookie;
 };
+
+/* The key every directory's lock is known by to the lock-order checker. */
+static const char dir_lock_class = 'd';
 
 /*
  * A regular file: its pages are those of a memory object sized for
@@ -256,10 +271,11 @@ static struct ramfs_dirent *dir_find(struct inode *dir, const char *name, size_t
  * failure to allocate it, nothing changes. */
 static void dir_rehash(struct ramfs_dir *d, uint32_t n)
 {
-	struct ramfs_dirent **nb = kzalloc(n * sizeof(*nb));
+	struct ramfs_dirent **nb = kzalloc(n * sizeof(*nb)), **old;
 
 	if (!nb)
 		return;
+	uint64_t f = spin_lock_irqsave(&d->lock);
 	for (uint32_t i = 0; i < d->nbuckets; i++) {
 		while (d->buckets[i]) {
 			struct ramfs_dirent *e = d->buckets[i];
@@ -268,9 +284,11 @@ static void dir_rehash(struct ramfs_dir *d, uint32_t n)
 			nb[e->hash & (n - 1)] = e;
 		}
 	}
-	kfree(d->buckets);
+	old = d->buckets;
 	d->buckets = nb;
 	d->nbuckets = n;
+	spin_unlock_irqrestore(&d->lock, f);
+	kfree(old);
 }
 
 /* Grow the table before an insert when it is full (or absent). */
@@ -299,9 +317,11 @@ static int dir_add(struct inode *dir, const char *name, size_t len, struct inode
 	e->len = len;
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
+	uint64_t f = spin_lock_irqsave(&d->lock);
 	struct ramfs_dirent **bucket = &d->buckets[e->hash & (d->nbuckets - 1)];
 	e->hnext = *bucket;
 	*bucket = e;
+	spin_unlock_irqrestore(&d->lock, f);
 	/* the newest cookie is the largest: the tree's right end */
 	struct avl_node *last = avl_last(&d->by_cookie);
 	avl_insert(&d->by_cookie, &e->by_cookie, last, last ? &last->right : &d->by_cookie.root);
@@ -314,11 +334,13 @@ static int dir_add(struct inode *dir, const char *name, size_t len, struct inode
 static void dir_remove(struct inode *dir, struct ramfs_dirent *e)
 {
 	struct ramfs_dir *d = dir->priv;
+	uint64_t f = spin_lock_irqsave(&d->lock);
 	struct ramfs_dirent **pp = &d->buckets[e->hash & (d->nbuckets - 1)];
 
 	while (*pp != e)
 		pp = &(*pp)->hnext;
 	*pp = e->hnext;
+	spin_unlock_irqrestore(&d->lock, f);
 	avl_erase(&d->by_cookie, &e->by_cookie);
 	kfree(e);
 	d->count--;
@@ -353,6 +375,22 @@ static int ramfs_lookup(struct inode *dir, const char *name, size_t len, struct 
 		return -ENOENT;
 	*out = inode_get(e->ip);
 	return 0;
+}
+
+/* inode_ops.lookup_nolock: the inode of the entry called name, without
+ * a reference (NULL: none). Under the directory's lock, so that a
+ * change made meanwhile under the kernel lock is seen whole or not at
+ * all; the inode stays allocated for as long as the caller's lock-free
+ * walk (namei.c) runs. */
+static struct inode *ramfs_lookup_nolock(struct inode *dir, const char *name, size_t len)
+{
+	struct ramfs_dir *d = dir->priv;
+	uint64_t f = spin_lock_irqsave(&d->lock);
+	struct ramfs_dirent *e = dir_find(dir, name, len);
+	struct inode *ip = e ? e->ip : NULL;
+
+	spin_unlock_irqrestore(&d->lock, f);
+	return ip;
 }
 
 static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx)
@@ -405,8 +443,10 @@ static struct inode *ramfs_new(struct ramfs_sb *sb, uint32_t mode)
 		return NULL;
 	if (S_ISDIR(mode)) {
 		struct ramfs_dir *d = kzalloc(sizeof(*d));
-		if (d)
+		if (d) {
 			d->next_cookie = FIRST_COOKIE;
+			spin_lock_class(&d->lock, &dir_lock_class);
+		}
 		priv = d;
 	} else if (S_ISREG(mode)) {
 		priv = new_file(sb);
@@ -600,6 +640,39 @@ static int ramfs_unlink(struct inode *dir, const char *name, size_t len)
 	return 0;
 }
 
+/* Point entry e of dir at ip (rename over an existing name). */
+static void entry_set(struct inode *dir, struct ramfs_dirent *e, struct inode *ip)
+{
+	struct ramfs_dir *d = dir->priv;
+	uint64_t f = spin_lock_irqsave(&d->lock);
+
+	e->ip = ip;
+	spin_unlock_irqrestore(&d->lock, f);
+}
+
+/* Trade the inodes of entry o of odir and entry n of ndir, both
+ * directories' locks held (in address order) so that a lookup sees the
+ * exchange whole. */
+static void entries_swap(struct inode *odir, struct ramfs_dirent *o, struct inode *ndir,
+			 struct ramfs_dirent *n)
+{
+	struct ramfs_dir *a = odir->priv, *b = ndir->priv;
+	if (a > b) {
+		struct ramfs_dir *t = a;
+		a = b;
+		b = t;
+	}
+	uint64_t f = spin_lock_irqsave(&a->lock);
+	if (b != a)
+		spin_lock_irqoff(&b->lock);
+	struct inode *ip = o->ip;
+	o->ip = n->ip;
+	n->ip = ip;
+	if (b != a)
+		spin_unlock_irqoff(&b->lock);
+	spin_unlock_irqrestore(&a->lock, f);
+}
+
 /* A directory's own copy of the name it will have (move_dir keeps it):
  * NULL when out of memory. */
 static char *name_copy(const char *name, size_t len)
@@ -651,7 +724,7 @@ static int ramfs_rename(struct inode *odir, const char *oname, size_t olen, stru
 	inode_get(ip);
 	if (n) {
 		struct inode *old = n->ip;
-		n->ip = ip; /* replaced in place: the name keeps its cookie */
+		entry_set(ndir, n, ip); /* replaced in place: the name keeps its cookie */
 		drop_link(ndir, old);
 	}
 	o = dir_find(odir, oname, olen);
@@ -685,8 +758,7 @@ static int ramfs_exchange(struct inode *odir, const char *oname, size_t olen, st
 		return -ENOMEM;
 	}
 	/* Commit: nothing below fails. */
-	o->ip = b;
-	n->ip = a;
+	entries_swap(odir, o, ndir, n);
 	if (onm)
 		move_dir(a, odir, ndir, onm);
 	if (nnm)
@@ -1353,6 +1425,7 @@ bool ramfs_write_sealed(struct inode *ip)
 
 static const struct inode_ops ramfs_ops = {
 	.lookup = ramfs_lookup,
+	.lookup_nolock = ramfs_lookup_nolock,
 	.iterate = ramfs_iterate,
 	.create = ramfs_create,
 	.link = ramfs_link,

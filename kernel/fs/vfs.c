@@ -144,11 +144,14 @@ void inode_allow_write(struct inode *ip)
 }
 
 /* Free an inode nobody can reach: the file system's data, then ours.
- * Its parent's reference is handed back to the caller (NULL if none). */
+ * Its parent's reference is handed back to the caller (NULL if none).
+ * A lock-free walk on another CPU may still be reading it (or its
+ * directory's entries, or its symlink's target): those end first. */
 static struct inode *inode_free(struct inode *ip)
 {
 	struct inode *parent = ip->parent && ip->parent != ip ? ip->parent : NULL;
 
+	vfs_walkers_wait();
 	inotify_inode_gone(ip); /* IN_DELETE_SELF and IN_IGNORED to its watches */
 	if (ip->ops && ip->ops->evict)
 		ip->ops->evict(ip);

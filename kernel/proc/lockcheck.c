@@ -68,6 +68,8 @@ static int checking_cpu(void)
  * table_lock held. */
 static int index_of(const struct spinlock *l, bool add)
 {
+	if (l->cls)
+		l = l->cls; /* one of a class: known by its key */
 	for (unsigned i = 0; i < nknown; i++)
 		if (known[i] == l)
 			return (int)i;

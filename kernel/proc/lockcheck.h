@@ -20,8 +20,9 @@ struct spinlock;
  * (lockcheck_none_held: a thread that sleeps holding one), a spinlock
  * taken with interrupts on (spin_lock_irqoff where they were not off).
  * Locks are known by address (each device's lock, each run queue's and
- * each wait queue's is its own); the first LOCKCHECK_LOCKS seen are
- * tracked, the others only counted.
+ * each wait queue's is its own), or by their class's key (lib/spinlock.h's
+ * spin_lock_class: every RAM directory's lock is one); the first
+ * LOCKCHECK_LOCKS seen are tracked, the others only counted.
  *
  * Lock rule: its tables are under a lock of its own (not a checked
  * spinlock), taken with interrupts off; the per-CPU held lists are their

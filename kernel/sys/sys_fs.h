@@ -48,6 +48,13 @@ int at_fd_inode(int fd, struct inode **out);
 /* The inode an *at call with flags (AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH)
  * names: a new reference or -errno. */
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
+/* at_inode's walk without the kernel lock (fs/inode.h's vfs_walk_nolock,
+ * which says what use may do): for dirfd AT_FDCWD and the flag
+ * AT_SYMLINK_NOFOLLOW (others are the caller's to check). 0 once use has
+ * seen the inode, -errno (the path's copy's, or the walk's), or
+ * WALK_LOCKED: the caller walks again under the kernel lock. */
+int at_walk_nolock(int dirfd, uptr_t upath, int flags, void (*use)(const struct inode *ip, void *ctx),
+		   void *ctx);
 /* Takes pread/pwrite. (can_read, can_write: fs/vfs.h.) */
 bool seekable(const struct file *f);
 /* Linux's rw_verify_area for an offset: a transfer that would pass the

@@ -122,6 +122,21 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
 	return err;
 }
 
+int at_walk_nolock(int dirfd, uptr_t upath, int flags, void (*use)(const struct inode *ip, void *ctx),
+		   void *ctx)
+{
+	char small[PATH_SMALL], *path;
+
+	if (dirfd != AT_FDCWD || (flags & AT_EMPTY_PATH))
+		return WALK_LOCKED; /* a descriptor: the table is the kernel lock's */
+	int err = path_get(upath, small, &path, false);
+	if (err)
+		return err;
+	err = vfs_walk_nolock(path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, use, ctx);
+	path_put(path, small);
+	return err;
+}
+
 /* Copy one path and find the base of an *at call: the usual first step.
  * path points into small when the path fits there (never copy one). */
 struct at_path {

@@ -6,6 +6,7 @@
  */
 #include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
+#include "arch/x86_64/klock.h"
 #include "fs/inode.h"
 #include "fs/fstype.h"
 #include "uapi/mount.h"
@@ -166,14 +167,13 @@ static int put_statx(uptr_t buf, const struct kstat *k)
 	return copy_to_user(buf, &sx, sizeof(sx)) ? -EFAULT : 0;
 }
 
-/* The kstat of what an *at call names; AT_EMPTY_PATH on a pipe works too. */
-static int stat_at(int dirfd, uptr_t path, int flags, struct kstat *k)
+/* The kstat of what an *at call names, under the kernel lock; AT_EMPTY_PATH
+ * on a pipe works too. */
+static int stat_at_locked(int dirfd, uptr_t path, int flags, struct kstat *k)
 {
 	struct inode *ip;
-
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
-		return -EINVAL;
 	int err = at_inode(dirfd, path, flags, &ip);
+
 	if (err == -EBADF && (flags & AT_EMPTY_PATH)) { /* maybe a descriptor without an inode */
 		struct file *f = fd_file(dirfd);
 		if (!f)
@@ -187,6 +187,34 @@ static int stat_at(int dirfd, uptr_t path, int flags, struct kstat *k)
 	kstat_of(ip, NULL, k);
 	inode_put(ip);
 	return 0;
+}
+
+/* at_walk_nolock's use: the kstat of what the walk found. */
+static void kstat_use(const struct inode *ip, void *k)
+{
+	kstat_of(ip, NULL, k);
+}
+
+/*
+ * The kstat of what an *at call names. The stat calls run without the
+ * kernel lock (sys/syscall.c's lock_free): a path from the cwd or the
+ * root through RAM directories is walked without it (fs/inode.h's
+ * vfs_walk_nolock); anything else, and a call that holds the lock (a
+ * traced process's, int $0x80's), walks under it.
+ */
+static int stat_at(int dirfd, uptr_t path, int flags, struct kstat *k)
+{
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	if (klock_held())
+		return stat_at_locked(dirfd, path, flags, k);
+	int err = at_walk_nolock(dirfd, path, flags, kstat_use, k);
+	if (err != WALK_LOCKED)
+		return err;
+	klock_enter_call(current_thread()->syscall_nr);
+	err = stat_at_locked(dirfd, path, flags, k);
+	klock_leave_any();
+	return err;
 }
 
 /* ---------------------------------------------------------------- stat */

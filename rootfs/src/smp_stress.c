@@ -19,6 +19,7 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "checks.h"
@@ -127,6 +128,19 @@
  *                   thread reads (at most UDP_WINDOW unread per sender, so
  *                   none is dropped for room): every datagram arrives once,
  *                   whole, and each sender's count read is its count sent.
+ *   stat-rename     reader threads, one per CPU, stat names in a
+ *                   directory of RAM while the main thread renames a file
+ *                   back and forth between two names, renames fresh files
+ *                   over a third, moves a directory between the directory
+ *                   and a subdirectory of it, and makes and removes
+ *                   batches of directories (the name table grows and
+ *                   shrinks) (issue 29: stat through RAM directories takes
+ *                   no kernel lock): a name never touched is always found,
+ *                   with its inode number; the name renamed over is always
+ *                   found (rename replaces it atomically), with the size
+ *                   every replacement has; the others are ENOENT or the
+ *                   inode they can name, also through ".." of a
+ *                   directory being removed or moved.
  *
  * Every part must hold on Linux with one CPU or several (the build
  * machine runs this program too) as on Kestrel. Usage: t-smp_stress [PART...].
@@ -2235,6 +2249,205 @@ static int check_udp_count(void)
 
 /* ------------------------------------------------------------- main */
 
+/* ------------------------------------------------------------- stat-rename */
+
+#define SR_CHURN       64      /* stat-rename: directories made and removed in each batch */
+#define SR_OVER_SIZE   4242    /* stat-rename: the size of every file renamed over "over" */
+
+static struct {
+	_Atomic int stop;
+	ino_t stable, a, emark;
+	char why[200];
+	pthread_mutex_t why_lock;
+} sr;
+
+struct sr_reader {
+	int me;
+	long stats, found_over, enoent;
+};
+
+/* Record the first wrong answer; returns false to stop the reader. */
+static bool sr_wrong(const char *fmt, const char *path, long a, long b)
+{
+	pthread_mutex_lock(&sr.why_lock);
+	if (!sr.why[0])
+		snprintf(sr.why, sizeof(sr.why), fmt, path, a, b);
+	pthread_mutex_unlock(&sr.why_lock);
+	atomic_store(&sr.stop, 1);
+	return false;
+}
+
+/* stat(path) must find inode want (0: any) or, when may_miss, nothing. */
+static bool sr_expect(struct sr_reader *r, const char *path, ino_t want, bool may_miss)
+{
+	struct stat st;
+
+	r->stats++;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && may_miss) {
+			r->enoent++;
+			return true;
+		}
+		return sr_wrong("stat %s: errno %ld (%ld)", path, errno, 0);
+	}
+	if (want && st.st_ino != want)
+		return sr_wrong("stat %s: inode %ld, want %ld", path, (long)st.st_ino, (long)want);
+	return true;
+}
+
+static void *sr_reader_run(void *arg)
+{
+	struct sr_reader *r = arg;
+	char churn[32];
+	unsigned seed = (unsigned)r->me * 2654435761u + 7;
+
+	pin_to(r->me);
+	while (!atomic_load(&sr.stop)) {
+		struct stat st;
+		seed = seed * 1103515245u + 12345u;
+		snprintf(churn, sizeof(churn), "churn-%u/../stable", (seed >> 8) % SR_CHURN);
+		if (!sr_expect(r, "stable", sr.stable, false) || !sr_expect(r, "a", sr.a, true) ||
+		    !sr_expect(r, "b", sr.a, true) || !sr_expect(r, churn, sr.stable, true) ||
+		    !sr_expect(r, "d1/../stable", sr.stable, true) || !sr_expect(r, "e/d1/../emark", sr.emark, true))
+			break;
+		r->stats++;
+		if (stat("over", &st) != 0) {
+			sr_wrong("stat %s: errno %ld (%ld): a name renamed over vanished", "over", errno, 0);
+			break;
+		}
+		/* nlink 0: found, then replaced before its fields were read (Linux too) */
+		if (st.st_size != SR_OVER_SIZE || !S_ISREG(st.st_mode) || st.st_nlink > 1) {
+			sr_wrong("stat %s: size %ld, nlink %ld", "over", (long)st.st_size, (long)st.st_nlink);
+			break;
+		}
+		r->found_over++;
+	}
+	return NULL;
+}
+
+/* A fresh regular file of SR_OVER_SIZE bytes called name: 0 or -1. */
+static int sr_make_file(const char *name, ino_t *ino)
+{
+	struct stat st;
+	int fd = open(name, O_CREAT | O_EXCL | O_WRONLY, 0644);
+
+	if (fd < 0)
+		return -1;
+	int rc = ftruncate(fd, SR_OVER_SIZE) || fstat(fd, &st) ? -1 : 0;
+	close(fd);
+	if (ino && rc == 0)
+		*ino = st.st_ino;
+	return rc;
+}
+
+/* The main thread's round of changes: -1 with errno on a failed call. */
+static int sr_mutate(long round)
+{
+	char name[32];
+
+	if (rename(round % 2 ? "b" : "a", round % 2 ? "a" : "b") || sr_make_file("over.tmp", NULL) ||
+	    rename("over.tmp", "over") || rename(round % 2 ? "e/d1" : "d1", round % 2 ? "d1" : "e/d1"))
+		return -1;
+	if (round % 4)
+		return 0;
+	for (int i = 0; i < SR_CHURN; i++) {
+		snprintf(name, sizeof(name), "churn-%d", i);
+		if (mkdir(name, 0755))
+			return -1;
+	}
+	for (int i = 0; i < SR_CHURN; i++) {
+		snprintf(name, sizeof(name), "churn-%d", i);
+		if (rmdir(name))
+			return -1;
+	}
+	return 0;
+}
+
+/* The directory the part works in: under / where it may write (a RAM
+ * directory on Kestrel), else under /tmp; the cwd moves there, so that
+ * every walk starts in it. */
+static int sr_setup(char *dir, size_t cap)
+{
+	struct stat st;
+
+	snprintf(dir, cap, "/smp-stress-stat.%d", (int)getpid());
+	if (mkdir(dir, 0755)) {
+		snprintf(dir, cap, "/tmp/smp-stress-stat.%d", (int)getpid());
+		if (mkdir(dir, 0755))
+			return -1;
+	}
+	if (chdir(dir) || sr_make_file("stable", &sr.stable) || sr_make_file("a", &sr.a) ||
+	    sr_make_file("over", NULL) || mkdir("d1", 0755) || mkdir("e", 0755) ||
+	    sr_make_file("e/emark", &sr.emark) || stat("stable", &st))
+		return -1;
+	return 0;
+}
+
+static void sr_cleanup(const char *dir, const char *home)
+{
+	char name[32];
+
+	for (int i = 0; i < SR_CHURN; i++) {
+		snprintf(name, sizeof(name), "churn-%d", i);
+		rmdir(name);
+	}
+	unlink("stable");
+	unlink("a");
+	unlink("b");
+	unlink("over");
+	unlink("over.tmp");
+	rmdir("d1");
+	rmdir("e/d1");
+	unlink("e/emark");
+	rmdir("e");
+	if (chdir(home))
+		chdir("/");
+	rmdir(dir);
+}
+
+static int check_stat_rename(void)
+{
+	static struct sr_reader r[MAX_WORKERS];
+	char dir[64], home[PATH_MAX];
+	struct crew c;
+	long round = 0, stats = 0, over = 0, enoent = 0;
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, res = CHECK_OK;
+
+	memset(&sr, 0, sizeof(sr));
+	memset(r, 0, sizeof(r));
+	pthread_mutex_init(&sr.why_lock, NULL);
+	if (!getcwd(home, sizeof(home)))
+		strcpy(home, "/");
+	if (sr_setup(dir, sizeof(dir))) {
+		int e = errno;
+		sr_cleanup(dir, home);
+		return fail("setting up %s: %s", dir, errname(e));
+	}
+	for (int i = 0; i < n; i++)
+		r[i].me = i;
+	if (crew_start(&c, n, sr_reader_run, r, sizeof(r[0])))
+		res = fail("pthread_create: %s", errname(errno));
+	long long end = deadline_after(PART_MS);
+	while (res == CHECK_OK && !atomic_load(&sr.stop) && (now_ms() < end || round < 8))
+		if (sr_mutate(round++))
+			res = fail("round %ld: %s", round, errname(errno));
+	atomic_store(&sr.stop, 1);
+	crew_join(&c);
+	sr_cleanup(dir, home);
+	if (res != CHECK_OK)
+		return res;
+	if (sr.why[0])
+		return fail("%s (round %ld)", sr.why, round);
+	for (int i = 0; i < n; i++) {
+		stats += r[i].stats;
+		over += r[i].found_over;
+		enoent += r[i].enoent;
+	}
+	remark("%ld rounds of changes, %d readers, %ld stats (%ld ENOENT, %ld of the name renamed over)",
+	       round, n, stats, enoent, over);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "fork-exit-wait", check_fork_exit_wait },
 	{ "pipes", check_pipes },
@@ -2254,6 +2467,7 @@ static const struct check checks[] = {
 	{ "tcp-pingpong", check_tcp_pingpong },
 	{ "tcp-close-recv", check_tcp_close_recv },
 	{ "udp-count", check_udp_count },
+	{ "stat-rename", check_stat_rename },
 };
 
 int main(int argc, char **argv)

@@ -2962,6 +2962,7 @@ def smp_expect(cpus, sched=True):
             r"smp-stress: tcp-pingpong ok: \d+ round trips, every value checked",
             r"smp-stress: tcp-close-recv ok: \d+ rounds, [1-9]\d* recvs got the byte",
             rf"smp-stress: udp-count ok: {max(cpus, 2)} senders, \d+ datagrams, each read once",
+            rf"smp-stress: stat-rename ok: \d+ rounds of changes, {max(cpus, 2)} readers, [1-9]\d* stats",
             r"selftest: smp-stress ok"]
 
 
