@@ -857,7 +857,7 @@ int vfs_truncate(struct inode *ip, int64_t size)
 	return err;
 }
 
-int vfs_access(struct inode *ip, int mode)
+int vfs_access(const struct inode *ip, int mode)
 {
 	if (mode & ~(R_OK | W_OK | X_OK))
 		return -EINVAL;

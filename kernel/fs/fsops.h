@@ -65,7 +65,7 @@ int vfs_write_limit(uint64_t pos, size_t *n);
 int vfs_size_limit(uint64_t size);
 /* access(2): F_OK 0, R_OK 4, W_OK 2, X_OK 1, checked as vfs_permission
  * (with the capabilities capable() answers for); -EINVAL for other bits. */
-int vfs_access(struct inode *ip, int mode);
+int vfs_access(const struct inode *ip, int mode);
 /* Linux's inode_owner_or_capable: the current file system uid owns ip,
  * or CAP_FOWNER (setting times, chmod). */
 bool vfs_owner_or_capable(const struct inode *ip);

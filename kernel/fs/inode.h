@@ -85,8 +85,9 @@ struct inode_ops {
 	/* The same without the kernel lock, for a lock-free walk (namei.c's
 	 * vfs_walk_nolock): the child, with no reference taken, or NULL when
 	 * there is none. A file system offers it only when every change of
-	 * its directories' entries is made under a lock this takes too
-	 * (ramfs). NULL: such walks take the kernel lock here. */
+	 * its directories' entries is made under a lock this takes too, and
+	 * its readlink needs no lock (ramfs). NULL: such walks take the
+	 * kernel lock here. */
 	struct inode *(*lookup_nolock)(struct inode *dir, const char *name, size_t len);
 	/* Emit entries from position *pos on (0 is ".", 1 is "..") until emit
 	 * says stop; *pos then names the first entry not emitted. */
@@ -238,10 +239,11 @@ int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode 
  * off and no reference: it may read ip's fields and nothing else (no
  * sleeping, no lock but its own). Returns 0 after use, a definite
  * -errno (-ENOENT, -ENOTDIR, -ENAMETOOLONG: the locked walk's answer
- * too), or WALK_LOCKED when a step needs what only the locked walk does
- * (another file system, a mount point crossed, a symlink followed, a
+ * too; -ELOOP), or WALK_LOCKED when a step needs what only the locked
+ * walk does (another file system, a mount point crossed, a magic link, a
  * directory not searchable by all, an inotify name record): the caller
- * walks again with vfs_walk under the kernel lock.
+ * walks again with vfs_walk under the kernel lock. Symlinks in RAM
+ * directories are followed.
  */
 #define WALK_LOCKED 1
 int vfs_walk_nolock(const char *path, unsigned flags, void (*use)(const struct inode *ip, void *ctx),

@@ -148,8 +148,12 @@ static int step(struct inode *dir, const char *name, size_t len, struct inode **
 	return 0;
 }
 
-/* Replace the symlink just met by its target, spliced before the rest of the path. */
-static int walk_link(struct walk *w, struct inode *link)
+/* Splice the target of the symlink just met before the rest of the path
+ * (in the walk's own buffer): 1 when the target is absolute, 0 when it
+ * is relative (the walk goes on from the link's directory), or -errno.
+ * The file system's readlink must be safe where the walk runs (ramfs's
+ * is, without any lock). */
+static int splice_link(struct walk *w, struct inode *link)
 {
 	if (++w->links > SYMLINK_MAX)
 		return -ELOOP;
@@ -172,15 +176,23 @@ static int walk_link(struct walk *w, struct inode *link)
 		return err;
 	w->p = out;
 	w->which = into;
-	if (target[0] == '/') {
-		struct inode *top;
-		if ((err = absolute_start(w, &top)))
-			return err;
-		if ((w->rules & WALK_NO_XDEV) && top->fs != w->dir->fs)
-			return -EXDEV; /* Linux's nd_jump_root */
-		inode_put(w->dir);
-		w->dir = inode_get(top);
-	}
+	return target[0] == '/';
+}
+
+/* Replace the symlink just met by its target, spliced before the rest of the path. */
+static int walk_link(struct walk *w, struct inode *link)
+{
+	int err = splice_link(w, link);
+
+	if (err <= 0)
+		return err;
+	struct inode *top;
+	if ((err = absolute_start(w, &top)))
+		return err;
+	if ((w->rules & WALK_NO_XDEV) && top->fs != w->dir->fs)
+		return -EXDEV; /* Linux's nd_jump_root */
+	inode_put(w->dir);
+	w->dir = inode_get(top);
 	return 0;
 }
 
@@ -372,35 +384,54 @@ static int step_nolock(struct inode *dir, const char *name, size_t len, struct i
 	return 0;
 }
 
-/* walk_run's loop for a lock-free walk from dir: the inode path names in
- * *out, -errno, or WALK_LOCKED. */
-static int walk_run_nolock(struct inode *dir, const char *p, unsigned flags, struct inode **out)
+/* A symlink met by a lock-free walk: its target spliced in as walk_link
+ * does (w->dir moves to the root for an absolute one), or -errno, or
+ * WALK_LOCKED for a magic link (procfs's) or no memory for the buffer. */
+static int link_nolock(struct walk *w, struct inode *link)
+{
+	if (link->ops->follow)
+		return WALK_LOCKED;
+	int err = splice_link(w, link);
+	if (err == -ENOMEM)
+		return WALK_LOCKED;
+	if (err > 0)
+		w->dir = vfs_walk_root();
+	return err < 0 ? err : 0;
+}
+
+/* walk_run's loop for a lock-free walk (w->dir and what it reaches carry
+ * no reference): the inode the path names in *out, -errno, or
+ * WALK_LOCKED. */
+static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 {
 	for (;;) {
 		const char *name;
-		long len = path_next(&p, &name);
+		long len = path_next(&w->p, &name);
 		if (len < 0)
 			return (int)len;
 		if (len == 0) { /* only slashes were left: the directory we are in */
-			*out = dir;
+			*out = w->dir;
 			return 0;
 		}
-		bool final = path_only_slashes(p), slash = final && *p == '/';
-		if (!S_ISDIR(dir->mode))
+		bool final = path_only_slashes(w->p), slash = final && *w->p == '/';
+		if (!S_ISDIR(w->dir->mode))
 			return -ENOTDIR;
 		struct inode *next;
-		int err = step_nolock(dir, name, (size_t)len, &next);
+		int err = step_nolock(w->dir, name, (size_t)len, &next);
 		if (err)
 			return err;
-		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW)))
-			return WALK_LOCKED; /* its target: a buffer, and maybe /proc */
+		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW))) {
+			if ((err = link_nolock(w, next)))
+				return err;
+			continue;
+		}
 		if (final) {
 			if ((slash || (flags & WALK_DIR)) && !S_ISDIR(next->mode))
 				return -ENOTDIR;
 			*out = next;
 			return 0;
 		}
-		dir = next;
+		w->dir = next;
 	}
 }
 
@@ -413,17 +444,20 @@ int vfs_walk_nolock(const char *path, unsigned flags, void (*use)(const struct i
 		return -ENAMETOOLONG;
 	if (flags & ~(WALK_FOLLOW | WALK_DIR))
 		return WALK_LOCKED;
+	struct walk w = { .p = path, .which = -1 };
 	uint64_t f = irq_save();
 	struct walk_cpu *c = &walk_cpus[smp_cpu_id()];
 	walk_enter(c);
+	w.dir = path[0] == '/' ? vfs_walk_root() : vfs_cwd();
 	struct inode *ip = NULL;
-	int err = walk_run_nolock(path[0] == '/' ? vfs_walk_root() : vfs_cwd(), path, flags, &ip);
+	int err = walk_run_nolock(&w, flags, &ip);
 	if (!err && (flags & WALK_DIR) && !S_ISDIR(ip->mode))
 		err = -ENOTDIR;
 	if (!err)
 		use(ip, ctx);
 	walk_leave(c);
 	irq_restore(f);
+	kfree(w.buf);
 	return err;
 }
 

@@ -347,24 +347,58 @@ SYSCALL_DEFINE2(fstatfs, unsigned int, fd, uptr_t, buf)
 
 /* ---------------------------------------------------------------- access, umask */
 
-SYSCALL_DEFINE4(faccessat2, int, dirfd, uptr_t, path, int, mode, int, flags)
+/* faccessat2's walk and check under the kernel lock. */
+static int access_locked(int dirfd, uptr_t path, int mode, int flags)
 {
 	struct inode *ip;
+	int err = at_inode(dirfd, path, flags, &ip);
 
+	if (!err) {
+		err = vfs_access(ip, mode);
+		inode_put(ip);
+	}
+	return err;
+}
+
+struct access_check {
+	int mode;
+	int err;
+};
+
+/* at_walk_nolock's use: the check on what the walk found. */
+static void access_use(const struct inode *ip, void *arg)
+{
+	struct access_check *a = arg;
+
+	a->err = vfs_access(ip, a->mode);
+}
+
+/* A lock-free call (sys/syscall.c), as stat_at: a path through RAM
+ * directories is walked and checked without the kernel lock. */
+SYSCALL_DEFINE4(faccessat2, int, dirfd, uptr_t, path, int, mode, int, flags)
+{
 	if (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
 	if (mode & ~7ull)
 		return -EINVAL;
 	/* the walk and the check with the real ids unless AT_EACCESS: for
-	 * root, the permitted capabilities (see cred_access_view) */
+	 * root, the permitted capabilities (see cred_access_view); the
+	 * thread's own credentials, which no other thread writes */
 	struct thread *t = current_thread();
 	struct cred view;
 	cred_access_view(&t->cred, &view);
 	t->access_cred = flags & AT_EACCESS ? NULL : &view;
-	int err = at_inode((int)dirfd, path, (int)flags, &ip);
-	if (!err) {
-		err = vfs_access(ip, (int)mode);
-		inode_put(ip);
+	struct access_check a = { (int)mode, 0 };
+	bool nolock = !klock_held();
+	int err = nolock ? at_walk_nolock((int)dirfd, path, (int)flags, access_use, &a) : WALK_LOCKED;
+	if (err == 0) {
+		err = a.err;
+	} else if (err == WALK_LOCKED) {
+		if (nolock)
+			klock_enter_call(t->syscall_nr);
+		err = access_locked((int)dirfd, path, (int)mode, (int)flags);
+		if (nolock)
+			klock_leave_any();
 	}
 	t->access_cred = NULL;
 	return err;

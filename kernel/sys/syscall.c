@@ -391,6 +391,7 @@ static const bool lock_free[LOCK_FREE_SLOTS] = {
 	/* a path through RAM directories, walked without it (fs/inode.h's
 	 * vfs_walk_nolock); the kernel lock for any other (sys_stat.c) */
 	[SYS_stat] = true, [SYS_lstat] = true, [SYS_newfstatat] = true, [SYS_statx] = true,
+	[SYS_access] = true, [SYS_faccessat] = true, [SYS_faccessat2] = true,
 };
 
 const char *syscall_name(unsigned long nr)

@@ -138,9 +138,11 @@
  *                   no kernel lock): a name never touched is always found,
  *                   with its inode number; the name renamed over is always
  *                   found (rename replaces it atomically), with the size
- *                   every replacement has; the others are ENOENT or the
- *                   inode they can name, also through ".." of a
- *                   directory being removed or moved.
+ *                   every replacement has, and so is the target of a
+ *                   symlink renamed over by another to the same target;
+ *                   the others are ENOENT or the inode they can name,
+ *                   also through ".." of a directory being removed or
+ *                   moved and through symlinks.
  *
  * Every part must hold on Linux with one CPU or several (the build
  * machine runs this program too) as on Kestrel. Usage: t-smp_stress [PART...].
@@ -2308,7 +2310,9 @@ static void *sr_reader_run(void *arg)
 		snprintf(churn, sizeof(churn), "churn-%u/../stable", (seed >> 8) % SR_CHURN);
 		if (!sr_expect(r, "stable", sr.stable, false) || !sr_expect(r, "a", sr.a, true) ||
 		    !sr_expect(r, "b", sr.a, true) || !sr_expect(r, churn, sr.stable, true) ||
-		    !sr_expect(r, "d1/../stable", sr.stable, true) || !sr_expect(r, "e/d1/../emark", sr.emark, true))
+		    !sr_expect(r, "d1/../stable", sr.stable, true) || !sr_expect(r, "e/d1/../emark", sr.emark, true) ||
+		    !sr_expect(r, "lflip", sr.stable, false) || !sr_expect(r, "labs", sr.stable, false) ||
+		    !sr_expect(r, "ld1/../stable", sr.stable, true))
 			break;
 		r->stats++;
 		if (stat("over", &st) != 0) {
@@ -2346,7 +2350,7 @@ static int sr_mutate(long round)
 	char name[32];
 
 	if (rename(round % 2 ? "b" : "a", round % 2 ? "a" : "b") || sr_make_file("over.tmp", NULL) ||
-	    rename("over.tmp", "over") || rename(round % 2 ? "e/d1" : "d1", round % 2 ? "d1" : "e/d1"))
+	    rename("over.tmp", "over") || symlink("stable", "lflip.tmp") || rename("lflip.tmp", "lflip") || rename(round % 2 ? "e/d1" : "d1", round % 2 ? "d1" : "e/d1"))
 		return -1;
 	if (round % 4)
 		return 0;
@@ -2376,7 +2380,10 @@ static int sr_setup(char *dir, size_t cap)
 		if (mkdir(dir, 0755))
 			return -1;
 	}
+	char target[96];
+	snprintf(target, sizeof(target), "%s/stable", dir);
 	if (chdir(dir) || sr_make_file("stable", &sr.stable) || sr_make_file("a", &sr.a) ||
+	    symlink("stable", "lflip") || symlink(target, "labs") || symlink("d1", "ld1") ||
 	    sr_make_file("over", NULL) || mkdir("d1", 0755) || mkdir("e", 0755) ||
 	    sr_make_file("e/emark", &sr.emark) || stat("stable", &st))
 		return -1;
@@ -2396,6 +2403,10 @@ static void sr_cleanup(const char *dir, const char *home)
 	unlink("b");
 	unlink("over");
 	unlink("over.tmp");
+	unlink("lflip");
+	unlink("lflip.tmp");
+	unlink("labs");
+	unlink("ld1");
 	rmdir("d1");
 	rmdir("e/d1");
 	unlink("e/emark");
