@@ -29,11 +29,12 @@ numbers of 64-byte USB packets, ZLP_PING_SIZES):
              carrier_changes grow by two, and ping works after.
   peer-NIC   topology (b): Kestrel and Debian's Linux (netpeer.LinuxPeer)
              on a wire. The peer is netpeer.script_server() (10.0.2.2,
-             udhcpd leasing 10.0.2.15, httpd with a 1 MiB /blob) followed by
+             udhcpd leasing 10.0.2.15, httpd with a 16 MiB /blob) followed by
              checks of its own: once Kestrel's httpd answers, the peer pings
              Kestrel and fetches 1 MiB from it. Kestrel takes its lease from
              udhcpd, pings the peer and fetches /blob (sha256 against the
-             peer's); the peer's fetch is compared with what Kestrel printed,
+             peer's: issue 31's 16 MiB checksum on every NIC); the peer's
+             fetch is compared with what Kestrel printed,
              and Kestrel's QEMU must still be running after the peer's checks.
 
   unplug-usb-net  topology (b) with Kestrel's NIC QEMU's usb-net (CDC-ECM) on
@@ -193,6 +194,7 @@ RENEW_WAIT = 10                     # seconds the renewal step waits for each le
 MIB = 1 << 20
 HOST_BLOB = 1 * MIB                 # the host's file the guest fetches (slirp)
 GUEST_FILE_BLOCKS = {"slirp": 64, "peer": 16}   # 64 KiB blocks Kestrel makes: 4 MiB, 1 MiB
+PEER_BLOB_KIB = 16 * 1024           # the peer's /blob, fetched on every NIC (issue 31: 16 MiB)
 PROMPT = r"boot: loader start to first console read"
 LEASE = r"ipconfig: eth0 (\S+)/(\d+) gateway (\S+) dns (\S+) lease (\d+) s \(DHCP from (\S+)\)"
 NEVER = [r"KERNEL PANIC", r"FAIL"]  # as boottest.py's NEVER: a failure wherever it shows
@@ -781,7 +783,7 @@ def peer_script():
     Kestrel's httpd serves /sum, the peer's own checks of Kestrel: ping
     (three echoes) and http (Kestrel's /f), and the values kestrel-sha256
     (what the peer got) and kestrel-said (Kestrel's /sum)."""
-    base = netpeer.script_server().rstrip("\n").split("\n")
+    base = netpeer.script_server(blob_kib=PEER_BLOB_KIB).rstrip("\n").split("\n")
     if base[-1] != "netpeer_serve":
         raise RuntimeError("netpeer.script_server() no longer ends in netpeer_serve")
     k = KESTREL_IP
@@ -846,7 +848,7 @@ def peer_steps(k, peer):
     if got != want:
         raise CaseFailed(f"fetch of the peer's /blob: sha256 {got}, the peer has {want} "
                          "(" + " / ".join(out[-3:]) + ")")
-    figures.append(f"fetch {rate(MIB, secs)}")
+    figures.append(f"fetch {rate(PEER_BLOB_KIB * 1024, secs)}, sha256 matches")
     said = guest_file(k, GUEST_FILE_BLOCKS["peer"])
     figures += peer_checks(k, peer, said)
     if not k.running():
