@@ -174,7 +174,7 @@ static long dir_getdents(struct file *f, uptr_t buf, size_t n, enum dirent_forma
 		return c.err;
 	if (c.used == 0 && c.full)
 		return -EINVAL;
-	ip->atime = vfs_now();
+	vfs_touch_atime(ip);
 	return (long)c.used;
 }
 

@@ -785,7 +785,7 @@ long vfs_readlink_inode(struct inode *ip, char *buf, size_t cap)
 	long n = S_ISLNK(ip->mode) && ip->ops->readlink ? ip->ops->readlink(ip, buf, cap) : -EINVAL;
 
 	if (n >= 0)
-		ip->atime = vfs_now();
+		vfs_touch_atime(ip);
 	return n;
 }
 
@@ -1098,7 +1098,7 @@ int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_p
 		strlcpy(abs_path, path, PATH_MAX);
 	if (!(err = exec_bytes(ip, data, owned))) {
 		*size = ip->size;
-		ip->atime = vfs_now();
+		vfs_touch_atime(ip);
 	}
 	if (!err && held)
 		*held = ip;

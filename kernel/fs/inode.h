@@ -83,12 +83,13 @@ struct inode_ops {
 	/* A new reference to the child called name, or -ENOENT. */
 	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
 	/* The same without the kernel lock, for a lock-free walk (namei.c's
-	 * vfs_walk_nolock): the child, with no reference taken, or NULL when
-	 * there is none. A file system offers it only when every change of
+	 * vfs_walk_nolock), with interrupts off and hash = fs/path.h's
+	 * path_hash(name, len): the child, with no reference taken, or NULL
+	 * when there is none. A file system offers it only when every change of
 	 * its directories' entries is made under a lock this takes too, and
 	 * its readlink needs no lock (ramfs). NULL: such walks take the
 	 * kernel lock here. */
-	struct inode *(*lookup_nolock)(struct inode *dir, const char *name, size_t len);
+	struct inode *(*lookup_nolock)(struct inode *dir, const char *name, size_t len, uint32_t hash);
 	/* Emit entries from position *pos on (0 is ".", 1 is "..") until emit
 	 * says stop; *pos then names the first entry not emitted. */
 	int (*iterate)(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx);
@@ -199,6 +200,14 @@ void vfs_init_owner(const struct inode *dir, struct inode *ip);
  * has CAP_FSETID. */
 void vfs_remove_privs(struct inode *ip);
 struct vfs_time vfs_now(void);
+/* Is an access to ip at now to set its atime? Linux's relatime, the
+ * default of its mounts and what /proc/mounts says of Kestrel's: when
+ * the atime is not after the mtime or the ctime, or is a day old; never
+ * on a read-only file system. Reads only ip's fields. */
+bool vfs_atime_due(const struct inode *ip, struct vfs_time now);
+/* Set ip's atime to now when vfs_atime_due says so (readlink, getdents,
+ * exec: Linux's touch_atime). */
+void vfs_touch_atime(struct inode *ip);
 unsigned inode_dtype(const struct inode *ip);
 /* The current process's working directory (the root for kernel threads). */
 struct inode *vfs_cwd(void);
@@ -236,8 +245,11 @@ int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode 
  * (a kernel copy) from the cwd or the root, flags WALK_FOLLOW and
  * WALK_DIR only, every step a lookup in a RAM directory that everyone
  * may search. use(ip, ctx) gets what the path names, with interrupts
- * off and no reference: it may read ip's fields and nothing else (no
- * sleeping, no lock but its own). Returns 0 after use, a definite
+ * off and no reference: it may read ip's fields, and a symlink's target
+ * through its readlink (a file system with lookup_nolock vouches for
+ * it), and change nothing (no sleeping, no lock but its own); it returns
+ * 0, or WALK_LOCKED to have the call done under the lock after all (a
+ * change is due). Returns use's answer, a definite
  * -errno (-ENOENT, -ENOTDIR, -ENAMETOOLONG: the locked walk's answer
  * too; -ELOOP), or WALK_LOCKED when a step needs what only the locked
  * walk does (another file system, a mount point crossed, a magic link, a
@@ -246,7 +258,7 @@ int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode 
  * directories are followed.
  */
 #define WALK_LOCKED 1
-int vfs_walk_nolock(const char *path, unsigned flags, void (*use)(const struct inode *ip, void *ctx),
+int vfs_walk_nolock(const char *path, unsigned flags, int (*use)(struct inode *ip, void *ctx),
 		    void *ctx);
 /* Wait until every other CPU that was inside a lock-free walk when this
  * was called has left it (inode_free, before an inode goes: an RCU grace

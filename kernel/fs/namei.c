@@ -362,7 +362,8 @@ void vfs_walkers_wait(void)
 
 /* One step of a lock-free walk, as step() takes it: *out (no reference),
  * -ENOENT, or WALK_LOCKED. */
-static int step_nolock(struct inode *dir, const char *name, size_t len, struct inode **out)
+static int step_nolock(struct inode *dir, const char *name, size_t len, uint32_t hash,
+		       struct inode **out)
 {
 	if ((dir->mode & S_IXUGO) != S_IXUGO || !dir->ops->lookup_nolock)
 		return WALK_LOCKED; /* the credentials decide, or another file system */
@@ -375,7 +376,7 @@ static int step_nolock(struct inode *dir, const char *name, size_t len, struct i
 		*out = parent && dir != top ? parent : dir;
 		return 0;
 	}
-	struct inode *ip = dir->ops->lookup_nolock(dir, name, len);
+	struct inode *ip = dir->ops->lookup_nolock(dir, name, len, hash);
 	if (!ip)
 		return -ENOENT;
 	if (ip->mounted || inotify_lookup_needed(dir, ip))
@@ -406,7 +407,8 @@ static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 {
 	for (;;) {
 		const char *name;
-		long len = path_next(&w->p, &name);
+		uint32_t hash;
+		long len = path_next_hash(&w->p, &name, &hash);
 		if (len < 0)
 			return (int)len;
 		if (len == 0) { /* only slashes were left: the directory we are in */
@@ -417,7 +419,7 @@ static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 		if (!S_ISDIR(w->dir->mode))
 			return -ENOTDIR;
 		struct inode *next;
-		int err = step_nolock(w->dir, name, (size_t)len, &next);
+		int err = step_nolock(w->dir, name, (size_t)len, hash, &next);
 		if (err)
 			return err;
 		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW))) {
@@ -435,7 +437,7 @@ static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 	}
 }
 
-int vfs_walk_nolock(const char *path, unsigned flags, void (*use)(const struct inode *ip, void *ctx),
+int vfs_walk_nolock(const char *path, unsigned flags, int (*use)(struct inode *ip, void *ctx),
 		    void *ctx)
 {
 	if (!path[0])
@@ -454,7 +456,7 @@ int vfs_walk_nolock(const char *path, unsigned flags, void (*use)(const struct i
 	if (!err && (flags & WALK_DIR) && !S_ISDIR(ip->mode))
 		err = -ENOTDIR;
 	if (!err)
-		use(ip, ctx);
+		err = use(ip, ctx);
 	walk_leave(c);
 	irq_restore(f);
 	kfree(w.buf);

@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "uapi/limits.h"
+#include "lib/word.h"
 
 /*
  * The next component of the path at *p: skips leading slashes, points
@@ -14,6 +16,68 @@
  * or -ENAMETOOLONG when the component is longer than NAME_MAX.
  */
 long path_next(const char **p, const char **name);
+
+/*
+ * The VFS's hash of a name (len bytes, not NUL-terminated): a 64-bit
+ * multiply-rotate over its 8-byte words, the last 1 to 7 bytes as one
+ * word with the length, folded to the high half (the low bits of the
+ * result choose a bucket). RAM directories file their names by it.
+ * Inline, with its helpers: every create, unlink and lookup hashes.
+ */
+/* path_hash's constants: the multiplier is 2^64 / the golden ratio
+ * (odd), as Fibonacci hashing; the seed is FNV's 64-bit offset basis. */
+#define PATH_HASH_SEED 0xcbf29ce484222325ull
+#define PATH_HASH_MUL  0x9e3779b97f4a7c15ull
+#define PATH_HASH_ROT  23
+
+/* One step of the hash: h mixed with the word w. */
+static inline uint64_t path_hash_mix(uint64_t h, uint64_t w)
+{
+	return (((h << PATH_HASH_ROT) | (h >> (64 - PATH_HASH_ROT))) ^ w) * PATH_HASH_MUL;
+}
+
+/* The last step: the length and the final 1 to 7 bytes (rest, already
+ * masked to them; 0 when the name is whole words), folded to 32 bits. */
+static inline uint32_t path_hash_end(uint64_t h, size_t len, uint64_t rest)
+{
+	return (uint32_t)(path_hash_mix(h, len ^ (rest << 8)) >> 32);
+}
+
+/* The n (< 8) bytes at p as a little-endian word, a byte at a time: the
+ * tail of a name that ends within 8 bytes of a page's end. */
+static inline uint64_t path_tail_bytes(const char *p, size_t n)
+{
+	uint64_t w = 0;
+
+	for (size_t i = n; i-- > 0;)
+		w = w << 8 | (uint8_t)p[i];
+	return w;
+}
+
+/* The low n (< 8) bytes of the word w. */
+static inline uint64_t path_low_bytes(uint64_t w, size_t n)
+{
+	return w & ((1ull << 8 * n) - 1);
+}
+
+static inline uint32_t path_hash(const char *name, size_t len)
+{
+	uint64_t h = PATH_HASH_SEED, rest = 0;
+	size_t i = 0;
+
+	for (; i + WORD_BYTES <= len; i += WORD_BYTES)
+		h = path_hash_mix(h, word_load(name + i));
+	if (i < len) { /* 1 to 7 bytes left: one load, the bytes past them masked off */
+		const char *t = name + i;
+		rest = path_low_bytes(word_in_page(t) ? word_load(t) : path_tail_bytes(t, len - i), len - i);
+	}
+	return path_hash_end(h, len, rest);
+}
+
+/* path_next, and *hash = path_hash(*name, length) computed in the same
+ * pass over the bytes (as Linux's hash_name): for a walk that hashes
+ * every name it looks up. *hash is unset unless the result is > 0. */
+long path_next_hash(const char **p, const char **name, uint32_t *hash);
 
 /* True if s holds nothing but slashes (the rest after a final component).
  * Inline, as the two below: a walk asks them at every component. */

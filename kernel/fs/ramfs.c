@@ -57,12 +57,6 @@ struct ramfs_dirent {
 	char name[];                  /* len bytes and a NUL */
 };
 
-/* name_hash's constants: the multiplier is 2^64 / the golden ratio
- * (odd), as Fibonacci hashing; the seed is FNV's 64-bit offset basis. */
-#define NAME_HASH_SEED 0xcbf29ce484222325ull
-#define NAME_HASH_MUL  0x9e3779b97f4a7c15ull
-#define NAME_HASH_ROT  23
-
 /* A directory's hash table doubles when it holds more entries than
  * buckets and halves below a quarter, between these sizes (powers of
  * two); a table that cannot grow for want of memory keeps working with
@@ -217,54 +211,39 @@ static const uint8_t zeros[PAGE];
 
 /* ---------------------------------------------------------------- directories */
 
-/* FNV-1a of a name. */
-/* The n (< 8) bytes at p as a little-endian word, a byte at a time: the
- * tail of a name that ends within 8 bytes of a page's end. */
-static uint64_t tail_bytes(const char *p, size_t n)
-{
-	uint64_t w = 0;
-
-	for (size_t i = n; i-- > 0;)
-		w = w << 8 | (uint8_t)p[i];
-	return w;
-}
-
-/* A name's hash: a 64-bit multiply-rotate over its 8-byte words (the
- * tail's bytes as one word, with the length), folded to its high half,
- * which depends on every bit (the buckets take the low bits of the
- * result). A word a step: a byte a step (FNV-1a) cost five instructions a
- * byte at every lookup. */
-static uint32_t name_hash(const char *name, size_t len)
-{
-	uint64_t h = NAME_HASH_SEED, tail = len;
-	size_t i = 0;
-
-	for (; i + WORD_BYTES <= len; i += WORD_BYTES)
-		h = (((h << NAME_HASH_ROT) | (h >> (64 - NAME_HASH_ROT))) ^ word_load(name + i)) * NAME_HASH_MUL;
-	if (i < len) { /* 1 to 7 bytes left: one load, the bytes past them masked off */
-		uint64_t rest = word_in_page(name + i) ? word_load(name + i) : tail_bytes(name + i, len - i);
-		tail ^= (rest & ((1ull << 8 * (len - i)) - 1)) << 8;
-	}
-	h = (((h << NAME_HASH_ROT) | (h >> (64 - NAME_HASH_ROT))) ^ tail) * NAME_HASH_MUL;
-	return (uint32_t)(h >> 32);
-}
-
 static struct ramfs_dirent *dirent_of(const struct avl_node *n)
 {
 	return n ? avl_entry(n, struct ramfs_dirent, by_cookie) : NULL;
 }
 
-static struct ramfs_dirent *dir_find(struct inode *dir, const char *name, size_t len)
+/* Do the len bytes at a and b match? A name of up to 8 bytes is one
+ * masked compare of two words (each read within its page). */
+static bool name_equal(const char *a, const char *b, size_t len)
+{
+	if (len <= WORD_BYTES && word_in_page(a) && word_in_page(b)) {
+		uint64_t mask = len == WORD_BYTES ? ~0ull : (1ull << 8 * len) - 1;
+		return ((word_load(a) ^ word_load(b)) & mask) == 0;
+	}
+	return memcmp(a, b, len) == 0;
+}
+
+/* The entry called name (len bytes, hash h = path_hash of it), or NULL. */
+static struct ramfs_dirent *dir_find_hashed(const struct inode *dir, const char *name, size_t len,
+					    uint32_t h)
 {
 	const struct ramfs_dir *d = dir->priv;
-	uint32_t h = name_hash(name, len);
 
 	if (!d->nbuckets)
 		return NULL;
 	for (struct ramfs_dirent *e = d->buckets[h & (d->nbuckets - 1)]; e; e = e->hnext)
-		if (e->hash == h && e->len == len && memcmp(e->name, name, len) == 0)
+		if (e->hash == h && e->len == len && name_equal(e->name, name, len))
 			return e;
 	return NULL;
+}
+
+static struct ramfs_dirent *dir_find(struct inode *dir, const char *name, size_t len)
+{
+	return dir_find_hashed(dir, name, len, path_hash(name, len));
 }
 
 /* Move every entry into a table of n buckets (a power of two); on
@@ -313,7 +292,7 @@ static int dir_add(struct inode *dir, const char *name, size_t len, struct inode
 		return -ENOMEM;
 	e->ip = ip;
 	e->cookie = d->next_cookie++;
-	e->hash = name_hash(name, len);
+	e->hash = path_hash(name, len);
 	e->len = len;
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
@@ -378,18 +357,20 @@ static int ramfs_lookup(struct inode *dir, const char *name, size_t len, struct 
 }
 
 /* inode_ops.lookup_nolock: the inode of the entry called name, without
- * a reference (NULL: none). Under the directory's lock, so that a
+ * a reference (NULL: none). Interrupts are off (the walk's). Under the
+ * directory's lock, so that a
  * change made meanwhile under the kernel lock is seen whole or not at
  * all; the inode stays allocated for as long as the caller's lock-free
  * walk (namei.c) runs. */
-static struct inode *ramfs_lookup_nolock(struct inode *dir, const char *name, size_t len)
+static struct inode *ramfs_lookup_nolock(struct inode *dir, const char *name, size_t len,
+					uint32_t hash)
 {
 	struct ramfs_dir *d = dir->priv;
-	uint64_t f = spin_lock_irqsave(&d->lock);
-	struct ramfs_dirent *e = dir_find(dir, name, len);
+	spin_lock_irqoff(&d->lock);
+	struct ramfs_dirent *e = dir_find_hashed(dir, name, len, hash);
 	struct inode *ip = e ? e->ip : NULL;
 
-	spin_unlock_irqrestore(&d->lock, f);
+	spin_unlock_irqoff(&d->lock);
 	return ip;
 }
 

@@ -65,6 +65,30 @@ struct vfs_time vfs_now(void)
 	return (struct vfs_time){ (int64_t)(ns / NSEC_PER_SEC), (uint32_t)(ns % NSEC_PER_SEC) };
 }
 
+/* a <= b */
+static bool time_le(struct vfs_time a, struct vfs_time b)
+{
+	return a.sec < b.sec || (a.sec == b.sec && a.nsec <= b.nsec);
+}
+
+#define RELATIME_MAX_SEC (24 * 60 * 60) /* an atime older than a day is refreshed (Linux) */
+
+bool vfs_atime_due(const struct inode *ip, struct vfs_time now)
+{
+	if (ip->fs->read_only)
+		return false;
+	return time_le(ip->atime, ip->mtime) || time_le(ip->atime, ip->ctime) ||
+	       now.sec - ip->atime.sec >= RELATIME_MAX_SEC;
+}
+
+void vfs_touch_atime(struct inode *ip)
+{
+	struct vfs_time now = vfs_now();
+
+	if (vfs_atime_due(ip, now))
+		ip->atime = now;
+}
+
 struct inode *inode_alloc(const struct fs_info *fs, const struct inode_ops *ops, uint32_t mode)
 {
 	struct inode *ip = kzalloc(sizeof(*ip));

@@ -52,8 +52,9 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
  * which says what use may do): for dirfd AT_FDCWD and the flag
  * AT_SYMLINK_NOFOLLOW (others are the caller's to check). 0 once use has
  * seen the inode, -errno (the path's copy's, or the walk's), or
- * WALK_LOCKED: the caller walks again under the kernel lock. */
-int at_walk_nolock(int dirfd, uptr_t upath, int flags, void (*use)(const struct inode *ip, void *ctx),
+ * WALK_LOCKED (the walk's or use's): the caller walks again under the
+ * kernel lock. */
+int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *ip, void *ctx),
 		   void *ctx);
 /* Takes pread/pwrite. (can_read, can_write: fs/vfs.h.) */
 bool seekable(const struct file *f);

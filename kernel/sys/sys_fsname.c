@@ -7,6 +7,7 @@
  * VFS's path operations (fs/fsops.h).
  */
 #include "sys/syscall_define.h"
+#include "arch/x86_64/klock.h"
 #include "sys/sys_fs.h"
 #include "fs/inode.h"
 #include "fs/fsops.h"
@@ -122,7 +123,7 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out)
 	return err;
 }
 
-int at_walk_nolock(int dirfd, uptr_t upath, int flags, void (*use)(const struct inode *ip, void *ctx),
+int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *ip, void *ctx),
 		   void *ctx)
 {
 	char small[PATH_SMALL], *path;
@@ -496,24 +497,74 @@ static bool empty_path(uptr_t path)
 	return !copy_from_user(&c, path, 1) && c == '\0';
 }
 
-SYSCALL_DEFINE4(readlinkat, int, dirfd, uptr_t, path, uptr_t, buf, int, size)
+/* readlinkat's answer into out (cap bytes) under the kernel lock. */
+static long readlink_locked(int dirfd, uptr_t path, bool empty, char *out, size_t cap)
 {
 	struct at_path ap = { 0 };
+	int err = empty ? 0 : at_path_get(dirfd, path, &ap);
+
+	if (err)
+		return err;
+	long n = empty ? readlink_fd(dirfd, path, out, cap) : vfs_readlink(ap.base, ap.path, out, cap);
+	at_path_put(&ap);
+	return n;
+}
+
+struct readlink_copy {
+	char *out;
+	size_t cap;
+	long n;
+};
+
+/* at_walk_nolock's use: the target into r->out, unless the link's atime
+ * is due to change (the locked walk sets it). */
+static int readlink_use(struct inode *ip, void *arg)
+{
+	struct readlink_copy *r = arg;
+
+	if (!S_ISLNK(ip->mode)) {
+		r->n = -EINVAL;
+		return 0;
+	}
+	if (vfs_atime_due(ip, vfs_now()) || !ip->ops->readlink)
+		return WALK_LOCKED;
+	r->n = ip->ops->readlink(ip, r->out, r->cap);
+	return 0;
+}
+
+/* readlinkat's answer into out: a lock-free call (sys/syscall.c), as
+ * stat's, when the path goes through RAM directories and the link's
+ * atime needs no change (relatime: after the first read since it
+ * changed, for a day). */
+static long readlink_any(int dirfd, uptr_t path, char *out, size_t cap)
+{
+	bool empty = empty_path(path), nolock = !klock_held();
+	struct readlink_copy r = { out, cap, 0 };
+	int err = WALK_LOCKED;
+
+	if (nolock && !empty)
+		err = at_walk_nolock(dirfd, path, AT_SYMLINK_NOFOLLOW, readlink_use, &r);
+	if (err != WALK_LOCKED)
+		return err ? err : r.n;
+	if (nolock)
+		klock_enter_call(current_thread()->syscall_nr);
+	long n = readlink_locked(dirfd, path, empty, out, cap);
+	if (nolock)
+		klock_leave_any();
+	return n;
+}
+
+SYSCALL_DEFINE4(readlinkat, int, dirfd, uptr_t, path, uptr_t, buf, int, size)
+{
 	size_t cap = size < PATH_MAX ? (size_t)size : PATH_MAX;
 
 	if ((int64_t)size <= 0)
 		return -EINVAL;
-	bool empty = empty_path(path);
-	int err = empty ? 0 : at_path_get((int)dirfd, path, &ap);
-	if (err)
-		return err;
 	char *out = kmalloc(PATH_MAX);
-	long n = !out ? -ENOMEM : empty ? readlink_fd((int)dirfd, path, out, cap)
-		 : vfs_readlink(ap.base, ap.path, out, cap);
+	long n = out ? readlink_any((int)dirfd, path, out, cap) : -ENOMEM;
 	if (n > 0 && copy_to_user(buf, out, (size_t)n))
 		n = -EFAULT;
 	kfree(out);
-	at_path_put(&ap);
 	return n;
 }
 

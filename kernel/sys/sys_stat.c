@@ -190,9 +190,10 @@ static int stat_at_locked(int dirfd, uptr_t path, int flags, struct kstat *k)
 }
 
 /* at_walk_nolock's use: the kstat of what the walk found. */
-static void kstat_use(const struct inode *ip, void *k)
+static int kstat_use(struct inode *ip, void *k)
 {
 	kstat_of(ip, NULL, k);
+	return 0;
 }
 
 /*
@@ -366,11 +367,12 @@ struct access_check {
 };
 
 /* at_walk_nolock's use: the check on what the walk found. */
-static void access_use(const struct inode *ip, void *arg)
+static int access_use(struct inode *ip, void *arg)
 {
 	struct access_check *a = arg;
 
 	a->err = vfs_access(ip, a->mode);
+	return 0;
 }
 
 /* A lock-free call (sys/syscall.c), as stat_at: a path through RAM

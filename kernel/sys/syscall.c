@@ -392,6 +392,7 @@ static const bool lock_free[LOCK_FREE_SLOTS] = {
 	 * vfs_walk_nolock); the kernel lock for any other (sys_stat.c) */
 	[SYS_stat] = true, [SYS_lstat] = true, [SYS_newfstatat] = true, [SYS_statx] = true,
 	[SYS_access] = true, [SYS_faccessat] = true, [SYS_faccessat2] = true,
+	[SYS_readlink] = true, [SYS_readlinkat] = true,
 };
 
 const char *syscall_name(unsigned long nr)

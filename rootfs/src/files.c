@@ -817,6 +817,43 @@ static int fdstate(const char *closed, const char *open_fd)
 	return (fcntl(c, F_GETFD) == -1 && errno == EBADF && fcntl(o, F_GETFD) == 0) ? 0 : 1;
 }
 
+/* readlink under relatime (Linux's mount default, for tmpfs too): a link
+ * whose atime is newer than its mtime and ctime and less than a day old
+ * keeps it; one whose atime is older than its ctime gets the time of the
+ * read. Both set with utimensat(AT_SYMLINK_NOFOLLOW), which makes the
+ * ctime now. */
+static int check_relatime(void)
+{
+	char buf[16];
+	struct stat st;
+	struct timespec t[2];
+
+	if (want_eq("symlink", symlink("rt-target", P("rt")), 0))
+		return CHECK_FAIL;
+	if (clock_gettime(CLOCK_REALTIME, &t[0]))
+		return fail("clock_gettime: %s", errname(errno));
+	t[0].tv_sec += 600; /* ten minutes ahead: after both mtime and ctime */
+	t[1].tv_sec = 0;
+	t[1].tv_nsec = UTIME_OMIT;
+	if (utimensat(AT_FDCWD, P("rt"), t, AT_SYMLINK_NOFOLLOW))
+		return fail("utimensat: %s", errname(errno));
+	if (readlink(P("rt"), buf, sizeof(buf)) != 9 || lstat(P("rt"), &st))
+		return fail("readlink or lstat: %s", errname(errno));
+	if (st.st_atim.tv_sec != t[0].tv_sec)
+		return fail("atime %ld after a readlink, want %ld kept (relatime)", (long)st.st_atim.tv_sec,
+			    (long)t[0].tv_sec);
+	t[0].tv_sec -= 600 + 3 * 86400; /* three days ago: before the ctime */
+	if (utimensat(AT_FDCWD, P("rt"), t, AT_SYMLINK_NOFOLLOW))
+		return fail("utimensat: %s", errname(errno));
+	if (readlink(P("rt"), buf, sizeof(buf)) != 9 || lstat(P("rt"), &st))
+		return fail("readlink or lstat: %s", errname(errno));
+	if (st.st_atim.tv_sec < t[0].tv_sec + 86400)
+		return fail("atime %ld after a readlink, want it moved from %ld to now", (long)st.st_atim.tv_sec,
+			    (long)t[0].tv_sec);
+	unlink(P("rt"));
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "open-creat", check_open_creat },
 	{ "read-write", check_read_write },
@@ -834,6 +871,7 @@ static const struct check checks[] = {
 	{ "unlink", check_unlink },
 	{ "link", check_link },
 	{ "symlink", check_symlink },
+	{ "relatime", check_relatime },
 	{ "ebadf", check_ebadf },
 	{ "efault", check_efault },
 	{ "enoent", check_enoent },

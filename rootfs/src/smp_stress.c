@@ -139,7 +139,8 @@
  *                   with its inode number; the name renamed over is always
  *                   found (rename replaces it atomically), with the size
  *                   every replacement has, and so is the target of a
- *                   symlink renamed over by another to the same target;
+ *                   symlink renamed over by another to the same target
+ *                   (its stat, and its readlink);
  *                   the others are ENOENT or the inode they can name,
  *                   also through ".." of a directory being removed or
  *                   moved and through symlinks.
@@ -2314,6 +2315,13 @@ static void *sr_reader_run(void *arg)
 		    !sr_expect(r, "lflip", sr.stable, false) || !sr_expect(r, "labs", sr.stable, false) ||
 		    !sr_expect(r, "ld1/../stable", sr.stable, true))
 			break;
+		char target[16];
+		ssize_t n = readlink("lflip", target, sizeof(target));
+		if (n != 6 || memcmp(target, "stable", 6) != 0) {
+			sr_wrong("readlink %s: %ld (errno %ld): a symlink renamed over vanished", "lflip", (long)n,
+				 n < 0 ? errno : 0);
+			break;
+		}
 		r->stats++;
 		if (stat("over", &st) != 0) {
 			sr_wrong("stat %s: errno %ld (%ld): a name renamed over vanished", "over", errno, 0);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Host tests of the VFS's path-name splitting (kernel/fs/path.c). */
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "unit.h"
@@ -147,6 +149,54 @@ UNIT_TEST(component_end_at_every_alignment)
 	return NULL;
 }
 
+/* path_next_hash finds what path_next finds and hashes it as path_hash
+ * does, at every alignment and length, whatever follows the name. */
+UNIT_TEST(next_hash_matches_next_and_hash)
+{
+	char buf[96];
+
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 1; len < 70; len++)
+			for (int slash = 0; slash < 2; slash++) {
+				for (size_t i = 0; i < sizeof(buf); i++)
+					buf[i] = (char)('a' + (i * 7 + len) % 26);
+				buf[off + len] = slash ? '/' : '\0';
+				buf[off + len + 1] = (char)0x80;
+				buf[off + len + 2] = '\0';
+				const char *p = buf + off, *q = buf + off, *name, *name2;
+				uint32_t h = 0;
+				long n = path_next_hash(&p, &name, &h);
+				CHECK_EQ(n, path_next(&q, &name2));
+				CHECK(p == q && name == name2);
+				if (len <= NAME_MAX)
+					CHECK_EQ(h, path_hash(buf + off, len));
+			}
+	return NULL;
+}
+
+/* A name that ends right at a page's end, the next page unreadable: the
+ * scan and the hash must not touch it, and agree with path_hash. */
+UNIT_TEST(next_hash_at_a_page_end)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *two = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+
+	CHECK(two != MAP_FAILED);
+	CHECK_EQ(mprotect(two + page, (size_t)page, PROT_NONE), 0);
+	for (size_t len = 1; len < 20; len++) {
+		char *s = two + page - len - 1; /* the name, then its NUL as the page's last byte */
+		memset(s, 'x', len);
+		s[len] = '\0';
+		const char *p = s, *name;
+		uint32_t h = 0;
+		CHECK_EQ(path_next_hash(&p, &name, &h), (long)len);
+		CHECK_EQ(h, path_hash(s, len));
+	}
+	munmap(two, (size_t)page * 2);
+	return NULL;
+}
+
 static const struct unit_test tests[] = {
 	UNIT_ENTRY(splits_components),
 	UNIT_ENTRY(next_advances_past_name),
@@ -157,6 +207,8 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(splice_checks_room),
 	UNIT_ENTRY(prepend_builds_from_the_end),
 	UNIT_ENTRY(component_end_at_every_alignment),
+	UNIT_ENTRY(next_hash_matches_next_and_hash),
+	UNIT_ENTRY(next_hash_at_a_page_end),
 };
 
 int main(int argc, char **argv)
