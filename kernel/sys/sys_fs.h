@@ -52,10 +52,15 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
  * which says what use may do): for dirfd AT_FDCWD and the flag
  * AT_SYMLINK_NOFOLLOW (others are the caller's to check). 0 once use has
  * seen the inode, -errno (the path's copy's, or the walk's), or
- * WALK_LOCKED (the walk's or use's): the caller walks again under the
- * kernel lock. */
+ * WALK_LOCKED (the walk's or use's, or the caller holds the lock): the
+ * caller walks again under the kernel lock (at_lock). */
 int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *ip, void *ctx),
 		   void *ctx);
+/* After WALK_LOCKED: the kernel lock for the rest of the call, counted
+ * under it, unless the caller holds it already (true: taken, for
+ * at_unlock to give back). */
+bool at_lock(void);
+void at_unlock(bool taken);
 /* Takes pread/pwrite. (can_read, can_write: fs/vfs.h.) */
 bool seekable(const struct file *f);
 /* Linux's rw_verify_area for an offset: a transfer that would pass the

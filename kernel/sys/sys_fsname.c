@@ -128,6 +128,8 @@ int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *
 {
 	char small[PATH_SMALL], *path;
 
+	if (klock_held())
+		return WALK_LOCKED; /* a traced caller's, int $0x80's: the locked walk at once */
 	if (dirfd != AT_FDCWD || (flags & AT_EMPTY_PATH))
 		return WALK_LOCKED; /* a descriptor: the table is the kernel lock's */
 	int err = path_get(upath, small, &path, false);
@@ -136,6 +138,20 @@ int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *
 	err = vfs_walk_nolock(path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, use, ctx);
 	path_put(path, small);
 	return err;
+}
+
+bool at_lock(void)
+{
+	if (klock_held())
+		return false;
+	klock_enter_call(current_thread()->syscall_nr);
+	return true;
+}
+
+void at_unlock(bool taken)
+{
+	if (taken)
+		klock_leave_any();
 }
 
 /* Copy one path and find the base of an *at call: the usual first step.
@@ -538,19 +554,15 @@ static int readlink_use(struct inode *ip, void *arg)
  * changed, for a day). */
 static long readlink_any(int dirfd, uptr_t path, char *out, size_t cap)
 {
-	bool empty = empty_path(path), nolock = !klock_held();
+	bool empty = empty_path(path);
 	struct readlink_copy r = { out, cap, 0 };
-	int err = WALK_LOCKED;
+	int err = empty ? WALK_LOCKED : at_walk_nolock(dirfd, path, AT_SYMLINK_NOFOLLOW, readlink_use, &r);
 
-	if (nolock && !empty)
-		err = at_walk_nolock(dirfd, path, AT_SYMLINK_NOFOLLOW, readlink_use, &r);
 	if (err != WALK_LOCKED)
 		return err ? err : r.n;
-	if (nolock)
-		klock_enter_call(current_thread()->syscall_nr);
+	bool taken = at_lock();
 	long n = readlink_locked(dirfd, path, empty, out, cap);
-	if (nolock)
-		klock_leave_any();
+	at_unlock(taken);
 	return n;
 }
 

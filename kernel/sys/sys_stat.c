@@ -6,7 +6,6 @@
  */
 #include "sys/syscall_define.h"
 #include "sys/sys_fs.h"
-#include "arch/x86_64/klock.h"
 #include "fs/inode.h"
 #include "fs/fstype.h"
 #include "uapi/mount.h"
@@ -207,14 +206,12 @@ static int stat_at(int dirfd, uptr_t path, int flags, struct kstat *k)
 {
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
 		return -EINVAL;
-	if (klock_held())
-		return stat_at_locked(dirfd, path, flags, k);
 	int err = at_walk_nolock(dirfd, path, flags, kstat_use, k);
 	if (err != WALK_LOCKED)
 		return err;
-	klock_enter_call(current_thread()->syscall_nr);
+	bool taken = at_lock();
 	err = stat_at_locked(dirfd, path, flags, k);
-	klock_leave_any();
+	at_unlock(taken);
 	return err;
 }
 
@@ -391,16 +388,13 @@ SYSCALL_DEFINE4(faccessat2, int, dirfd, uptr_t, path, int, mode, int, flags)
 	cred_access_view(&t->cred, &view);
 	t->access_cred = flags & AT_EACCESS ? NULL : &view;
 	struct access_check a = { (int)mode, 0 };
-	bool nolock = !klock_held();
-	int err = nolock ? at_walk_nolock((int)dirfd, path, (int)flags, access_use, &a) : WALK_LOCKED;
+	int err = at_walk_nolock((int)dirfd, path, (int)flags, access_use, &a);
 	if (err == 0) {
 		err = a.err;
 	} else if (err == WALK_LOCKED) {
-		if (nolock)
-			klock_enter_call(t->syscall_nr);
+		bool taken = at_lock();
 		err = access_locked((int)dirfd, path, (int)mode, (int)flags);
-		if (nolock)
-			klock_leave_any();
+		at_unlock(taken);
 	}
 	t->access_cred = NULL;
 	return err;
