@@ -218,9 +218,11 @@ static const char tcpext_names[] =
 	"TCPFastOpenPassiveAltKey TcpTimeoutRehash TcpDuplicateDataRehash TCPDSACKRecvSegs "
 	"TCPDSACKIgnoredDubious TCPMigrateReqSuccess TCPMigrateReqFailure";
 #define TCPEXT_N 125
-/* Positions in tcpext_names of the counters net/tcp_sock.c's SYN drops
- * would fill (Linux's tcp_conn_request: a full accept queue counts
+/* Positions in tcpext_names of the counters net/tcp_sock.c fills: its
+ * ICMP errors quoting what is not in flight (OutOfWindowIcmps), its SYN
+ * drops (Linux's tcp_conn_request: a full accept queue counts
  * ListenOverflows, a full SYN queue TCPReqQFullDrop, both ListenDrops). */
+#define TCPEXT_OUT_OF_WINDOW_ICMPS 7
 #define TCPEXT_LISTEN_OVERFLOWS 18
 #define TCPEXT_LISTEN_DROPS     19
 #define TCPEXT_REQQ_FULL_DROP   75
@@ -263,15 +265,17 @@ static unsigned count_names(const char *names)
 
 /*
  * TcpExt and IpExt, every counter Linux prints: the ones Kestrel keeps
- * (the listen drops, and the engine's loss-recovery counters: enum
- * tcp_ext), the rest 0 (nothing counts them here: Kestrel has no SYN
- * cookies, Fast Open, MD5 or MTU probing, and its engine keeps no
- * counters of delayed ACKs or of the undo kinds other than D-SACK's).
+ * (out-of-window ICMP errors, the listen drops, and the engine's
+ * loss-recovery counters: enum tcp_ext), the rest 0 (nothing counts
+ * them here: Kestrel has no SYN cookies, Fast Open, MD5 or MTU probing,
+ * and its engine keeps no counters of delayed ACKs or of the undo kinds
+ * other than D-SACK's).
  */
 static void show_netstat(struct sbuf *s)
 {
 	uint64_t tcp[TCPEXT_N] = { 0 }, ip[IPEXT_N] = { 0 };
 
+	tcp[TCPEXT_OUT_OF_WINDOW_ICMPS] = tcp_mib.out_of_window_icmps;
 	tcp[TCPEXT_LISTEN_OVERFLOWS] = tcp_mib.listen_overflows;
 	tcp[TCPEXT_LISTEN_DROPS] = tcp_mib.listen_drops;
 	tcp[TCPEXT_REQQ_FULL_DROP] = tcp_mib.reqq_full_drop;

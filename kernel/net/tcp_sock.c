@@ -1406,11 +1406,16 @@ static void tcp_v6_input(struct netbuf *nb, const struct ipv6_info *ip)
 }
 
 /* Does an ICMP error quoting sequence number seq speak of what ts sent
- * and is not yet acknowledged (Linux's tcp_v4_err and tcp_v6_err drop
- * the others: RFC 5927's check against blind ICMP attacks)? lock held. */
+ * and is not yet acknowledged? Linux's tcp_v4_err and tcp_v6_err drop
+ * the others (RFC 5927's check against blind ICMP attacks) and count
+ * them in TcpExt OutOfWindowIcmps, whatever the error's type: so does
+ * this, so every caller asks it first. lock held. */
 static bool icmp_in_window(const struct tcp_sock *ts, uint32_t seq)
 {
-	return seq_between(seq, ts->conn.snd_una, ts->conn.snd_max);
+	if (seq_between(seq, ts->conn.snd_una, ts->conn.snd_max))
+		return true;
+	mib_inc(&tcp_mib.out_of_window_icmps);
+	return false;
 }
 
 /* An ICMP error (IPv4's or IPv6's, as err) about segment seq that ts
@@ -1423,7 +1428,8 @@ static void icmp_error_to(struct tcp_sock *ts, int err, uint32_t seq)
 	uint64_t fl;
 	if (!ts_lock_live(ts, &fl))
 		return;
-	if (ts->conn.state == TCPS_SYN_SENT && ts->s && icmp_in_window(ts, seq)) {
+	bool in_window = icmp_in_window(ts, seq); /* counted in any state, as Linux */
+	if (in_window && ts->conn.state == TCPS_SYN_SENT && ts->s) {
 		ts->s->err = err;
 		tcp_abort(&ts->conn, time_ns());
 		unix_changed(ts->s);
@@ -1503,8 +1509,10 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 	if (!ts)
 		return;
 	if (ic->type == ICMPV6_PKT_TOOBIG) {
-		/* Linux's tcp_v6_err: one under IPv6's minimum is not believed */
-		if (ic->rest >= IPV6_MIN_MTU && pmtu_quote_ok(ts, seq))
+		/* Linux's tcp_v6_err: the quote checked (and counted) first,
+		 * then one under IPv6's minimum is dropped whole: no path MTU
+		 * learnt, not even 1280 */
+		if (pmtu_quote_ok(ts, seq) && ic->rest >= IPV6_MIN_MTU)
 			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest));
 	} else if (icmp6_err_convert(ic, &err, &hard))
 		icmp_error_to(ts, err, seq);

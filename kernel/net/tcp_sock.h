@@ -110,6 +110,9 @@ struct tcp_mib {
 	 * for a full accept queue (ListenOverflows) or SYN queue
 	 * (TCPReqQFullDrop), both counted as ListenDrops */
 	uint64_t listen_overflows, listen_drops, reqq_full_drop;
+	/* TcpExt OutOfWindowIcmps: ICMP errors about a connection quoting a
+	 * sequence number it has not in flight, dropped */
+	uint64_t out_of_window_icmps;
 	/* TcpExt's loss-recovery counters, which the engine keeps per
 	 * connection (struct tcp_stats) and settle() adds up here */
 	uint64_t ext[TCP_EXT_N];
