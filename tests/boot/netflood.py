@@ -85,7 +85,10 @@ class FloodError(RuntimeError):
 # ---------------------------------------------------------------- building frames
 
 def ip_bytes(a):
-    return socket.inet_aton(a) if isinstance(a, str) else a
+    """An address as bytes: 4 for IPv4 text, 16 for IPv6 text, bytes as they are."""
+    if not isinstance(a, str):
+        return a
+    return socket.inet_pton(socket.AF_INET6, a) if ":" in a else socket.inet_aton(a)
 
 
 def ip_text(b):
@@ -342,7 +345,10 @@ class Injector:
 class TcpClient:
     """One connection from an owned address to the guest: fetch() does the
     handshake, sends a request and reads the answer to the guest's FIN.
-    Segments reach it through the injector's reader (.segments)."""
+    Segments reach it through the injector's reader (.segments). mss: the
+    MSS option of its SYN."""
+
+    mss = CLIENT_MSS
 
     def __init__(self, inj, src, dst, dport, rng):
         self.inj, self.src, self.dst, self.dport = inj, ip_bytes(src), ip_bytes(dst), dport
@@ -362,7 +368,7 @@ class TcpClient:
         """SYN (again on SYN_SCHEDULE) until a SYN-ACK: the guest's next sequence
         number and the seconds it took. FloodError on a reset or at the deadline."""
         t0 = time.monotonic()
-        mss = struct.pack("!BBH", 2, 4, CLIENT_MSS)
+        mss = struct.pack("!BBH", 2, 4, self.mss)
         for i, at in enumerate(SYN_SCHEDULE):
             if t0 + at > deadline:
                 break

@@ -15,14 +15,33 @@ in flight must change nothing. forge_udp_flood sends frag-needed messages
 for random destinations that quote a UDP port the guest has a socket on
 (so they pass the check a UDP socket makes), to show the guest's cache
 stays bounded.
+
+Over IPv6 (Injector6, which also answers neighbour solicitations for the
+link-local addresses its clients use), tcp6_steps does the same for TCP
+with ICMPv6 packets too big (type 2): PmtuClient6 fetches from the
+guest's link-local address, the router quotes the first full-sized
+segment with MTU 1280 and drops what is larger from then on, and forged
+ones (a sequence not in flight, a port with no connection, an MTU under
+IPv6's minimum) must change nothing. Run alone, it puts the same checks
+to Debian's Linux 6.1 (netpeer.LinuxPeer as the guest, busybox httpd),
+the behaviour they are written from:
+
+    netpmtu.py linux [--build DIR] [--nic NIC] [--seed N]
 """
+import argparse
 import ipaddress
+import os
+import random
 import struct
+import sys
 import time
 
-import netflood
-import netflood6
-from netflood import (ICMP_DEST_UNREACH, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_DF, TCP_ACK,
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import netflood  # noqa: E402
+import netflood6  # noqa: E402
+import netpeer  # noqa: E402
+from netflood import (ICMP_DEST_UNREACH, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_DF, TCP_ACK,  # noqa: E402
                       TCP_SYN, ip_bytes, ipv4, icmp)
 
 ICMP_FRAG_NEEDED = 4
@@ -115,7 +134,7 @@ def forge_udp_flood(inj, rng, router, guest, gport, count):
 # ---------------------------------------------------------------- IPv6: a packet too big for UDP
 
 ETH_P_IPV6 = 0x86DD
-NEXTHDR_FRAGMENT, NEXTHDR_UDP, NEXTHDR_ICMP6 = 44, 17, 58
+NEXTHDR_TCP, NEXTHDR_FRAGMENT, NEXTHDR_UDP, NEXTHDR_ICMP6 = 6, 44, 17, 58
 ICMPV6_PKT_TOOBIG, ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT = 2, 135, 136
 ND_OPT_TARGET_LL = 2
 NA_SOLICITED_OVERRIDE = 0x60000000
@@ -123,8 +142,10 @@ IPV6_HDR = 40
 
 
 class Injector6(netflood.Injector):
-    """netflood.Injector that also holds an IPv6 link-local address (ll6):
-    it answers the guest's neighbour solicitations for it, and lists the
+    """netflood.Injector that also holds an IPv6 link-local address (ll6),
+    and those own() adds (PmtuClient6's): it answers the guest's neighbour
+    solicitations for them, hands the guest's TCP segments to PmtuClient6
+    clients, and lists the
     guest's IPv6 packets to it in .v6 as (time, next header, packet
     length, the UDP source port or None, the packet) for the tests to
     look at; on_udp6, if set, is called with each UDP one (reader thread)."""
@@ -150,6 +171,10 @@ class Injector6(netflood.Injector):
         body = p[IPV6_HDR:IPV6_HDR + plen]
         if nh == NEXTHDR_ICMP6 and len(body) >= 24 and body[0] == ND_NEIGHBOR_SOLICIT:
             return self._neigh_advert(src, body[8:24], fr.src)
+        if nh == NEXTHDR_TCP and len(body) >= TCP_HDR:
+            c = self.clients.get((dst, struct.unpack_from("!H", body, 2)[0]))
+            if c:
+                return c.take(body)
         if dst != self.n6.a6(self.ll6):
             return
         sport = struct.unpack_from("!H", body)[0] if nh == NEXTHDR_UDP and len(body) >= 8 else None
@@ -170,9 +195,9 @@ class Injector6(netflood.Injector):
             self.on_udp4(rec)
 
     def _neigh_advert(self, asker, target, asker_mac):
-        if target != self.n6.a6(self.ll6):
+        if target != self.n6.a6(self.ll6) and target not in self.owned:
             return
-        me, to = self.ll6, str(ipaddress.IPv6Address(asker))
+        me, to = str(ipaddress.IPv6Address(target)), str(ipaddress.IPv6Address(asker))
         opt = struct.pack("!BB", ND_OPT_TARGET_LL, 1) + self.mac
         body = self.n6.icmp6(me, to, ND_NEIGHBOR_ADVERT, 0, NA_SOLICITED_OVERRIDE, target + opt)
         pkt = self.n6.ip6(me, to, NEXTHDR_ICMP6, body, hops=255)
@@ -187,3 +212,265 @@ class Injector6(netflood.Injector):
         body = self.n6.icmp6(self.ll6, guest, ICMPV6_PKT_TOOBIG, 0, mtu, bytes(q))
         pkt = self.n6.ip6(self.ll6, guest, NEXTHDR_ICMP6, body)
         self.send(netflood.eth(netflood.mac_bytes(self.guest_mac), self.mac, ETH_P_IPV6, pkt))
+
+
+# ---------------------------------------------------------------- IPv6: a packet too big for TCP
+
+TCP6_MTU = 1280                     # the forged packet too big's next hop: IPv6's minimum
+TCP6_MSS = TCP6_MTU - IPV6_HDR - TCP_HDR         # 1220: what fits it without TCP options
+TCP6_FULL_MSS = 1500 - IPV6_HDR - TCP_HDR        # 1440: the link's, and the clients' offer
+TCP6_SILLY_MTU = 1000               # under IPv6's minimum: Linux 6.1's tcp_v6_err drops it
+TCP6_CLIENT = "fe80::3"             # behind the forged router: its connections learn 1280
+TCP6_CONTROL = "fe80::6"            # forged messages that must change nothing for it
+TCP6_PAGE = 64 * 1024               # the guest's /big: zeros, many full-sized segments
+TCP6_FETCH = 90                     # seconds a fetch may take (retransmissions under TCG)
+SEQ_MASK = 0xFFFFFFFF
+
+
+class PmtuFailed(RuntimeError):
+    """A check of tcp6_steps failed: the message says which."""
+
+
+def quote_tcp6(src, dst, sport, dport, seq, ack, data):
+    """The guest's segment as the router saw it: its IPv6 header and TCP
+    header (ACK, as in the middle of a transfer), then its data
+    (packet_too_big keeps what fits)."""
+    seg = struct.pack("!HHIIBBHHH", sport, dport, seq & SEQ_MASK, ack & SEQ_MASK,
+                      (TCP_HDR // 4) << 4, TCP_ACK, 0, 0, 0) + data
+    return netflood6.ip6(src, dst, NEXTHDR_TCP, netflood6.l4_sum(src, dst, NEXTHDR_TCP, seg))
+
+
+class PmtuClient6(PmtuClient):
+    """PmtuClient over IPv6 from an address of the injector (Injector6:
+    own() makes it answer for it) to the guest's: its SYN offers MSS 1440
+    (a 1500-byte link's) and no other option, so the guest's segments
+    carry none; .synack_mss lists the MSS option of each SYN-ACK."""
+
+    mss = TCP6_FULL_MSS
+
+    def __init__(self, inj, src, dst, dport, rng):
+        super().__init__(inj, src, dst, dport, rng)
+        self.src6, self.dst6 = src, dst
+        self.synack_mss = []
+
+    def _send(self, seq, ack, flags, payload=b"", options=b""):
+        seg = netflood.tcp(self.src, self.dst, self.sport, self.dport, seq, ack, flags,
+                           options=options, payload=payload)
+        seg = netflood6.l4_sum(self.src6, self.dst6, NEXTHDR_TCP, seg)  # IPv6's pseudo-header
+        pkt = netflood6.ip6(self.src6, self.dst6, NEXTHDR_TCP, seg)
+        self.inj.send(netflood.eth(self.inj.guest_mac, self.inj.mac, ETH_P_IPV6, pkt))
+
+    def take(self, seg):
+        """A TCP segment the guest sent us (the injector's reader thread)."""
+        sp, dp, seq, ack, off, flags, win = struct.unpack_from("!HHIIBBH", seg)
+        hl = (off >> 4) * 4
+        if hl < TCP_HDR or hl > len(seg):
+            return
+        if flags & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK:
+            self.synack_mss.append(tcp_option_mss(seg[TCP_HDR:hl]))
+        self.segments.put((sp, dp, seq, ack, flags, win, seg[hl:]))
+
+
+def fetch6(inj, src, guest, rng, hook):
+    """GET /big from src to guest's port 80 through PmtuClient6 with hook
+    (PmtuClient's): the client, once the page came whole."""
+    c = PmtuClient6(inj, src, guest, 80, random.Random(rng.getrandbits(32)))
+    try:
+        answer = c.fetch_with(b"GET /big HTTP/1.0\r\n\r\n", time.monotonic() + TCP6_FETCH, hook)
+    except netflood.FloodError as e:
+        raise PmtuFailed(f"GET /big from {src}: {e}")
+    body = answer.partition(b"\r\n\r\n")[2]
+    if body != bytes(TCP6_PAGE):
+        raise PmtuFailed(f"GET /big from {src}: a body of {len(body)} bytes, want {TCP6_PAGE} zeros")
+    return c
+
+
+def covers(seq, n, at):
+    """Does the segment seq, n bytes long, carry sequence number at?"""
+    return (at - seq) & SEQ_MASK < n
+
+
+def tcp6_live(inj, guest, rng, counters):
+    """The router drops the guest's first full-sized segment to TCP6_CLIENT,
+    sends a packet too big (TCP6_MTU) quoting it, then drops every segment
+    too big for that link: the dropped byte must come again in a segment
+    that fits, at once (no TCPTimeouts: Linux's tcp_v6_mtu_reduced calls
+    tcp_simple_retransmit), and every segment after it fit; the page whole.
+    A figure."""
+    said = {}
+
+    def router(c, seq, ack, data):
+        if "seq" in said:
+            if len(data) > TCP6_MSS and covers(seq, len(data), said["seq"]):
+                # what would follow is an RTO's retransmission, and the fetch's timeout
+                raise PmtuFailed(f"after a packet too big (MTU {TCP6_MTU}) the guest sent the segment "
+                                 f"it quoted again in {len(data)} bytes (at most {TCP6_MSS})")
+            if len(data) > TCP6_MSS:
+                return True  # the link takes no more (one packet too big said so)
+            if "again" not in said and covers(seq, len(data), said["seq"]):
+                said["again"] = time.monotonic() - said["told"]
+            return False
+        if len(data) <= TCP6_MSS:
+            return False
+        said["seq"] = seq
+        inj.packet_too_big(guest, quote_tcp6(guest, TCP6_CLIENT, 80, c.sport, seq, ack, data), TCP6_MTU)
+        said["told"] = time.monotonic()
+        return True
+    before = counters()
+    c = fetch6(inj, TCP6_CLIENT, guest, rng, router)
+    after = counters()
+    if "seq" not in said:
+        raise PmtuFailed(f"no segment over {TCP6_MSS} bytes to {TCP6_CLIENT}: "
+                         f"{sorted(set(n for _, n in c.sizes))}")
+    at = [i for i, (seq, n) in enumerate(c.sizes) if covers(seq, n, said["seq"])]
+    if len(at) < 2:
+        raise PmtuFailed(f"no retransmission to {TCP6_CLIENT} of the segment the packet too big quoted")
+    first, later = max(n for _, n in c.sizes[:at[0] + 1]), max(n for _, n in c.sizes[at[1]:])
+    if later > TCP6_MSS:
+        raise PmtuFailed(f"after a packet too big (MTU {TCP6_MTU}) the guest still sent {later}-byte "
+                         f"segments to {TCP6_CLIENT} (at most {TCP6_MSS})")
+    if after["TCPTimeouts"] != before["TCPTimeouts"]:
+        raise PmtuFailed(f"the retransmission after the packet too big waited for a timeout (TcpExt "
+                         f"TCPTimeouts {before['TCPTimeouts']} -> {after['TCPTimeouts']}): Linux resends "
+                         f"at once (tcp_simple_retransmit)")
+    # the delay is a figure, not a check (wall clock on a shared host)
+    return (f"IPv6 TCP: segments {first} bytes, {later} from the retransmission on, which came "
+            f"{said.get('again', float('nan')) * 1000:.0f} ms after the packet too big, no RTO")
+
+
+def tcp6_next(inj, guest, rng):
+    """The next connection from TCP6_CLIENT: its SYN-ACK offers TCP6_MSS
+    (the cached path MTU, 1280, less 60) and its segments are that size
+    (no smaller: the path MTU is not under IPv6's minimum). A figure."""
+    c = fetch6(inj, TCP6_CLIENT, guest, rng, lambda *a: False)
+    most = max(n for _, n in c.sizes)
+    if not c.synack_mss or any(m != TCP6_MSS for m in c.synack_mss) or most != TCP6_MSS:
+        raise PmtuFailed(f"the next connection from {TCP6_CLIENT}: SYN-ACK MSS {c.synack_mss}, segments "
+                         f"of at most {most} bytes; want {TCP6_MSS} (path MTU {TCP6_MTU} less 60)")
+    return f"next IPv6 connection: SYN-ACK MSS {c.synack_mss[0]}, segments of {most} bytes"
+
+
+def tcp6_control(inj, guest, rng, counters):
+    """Forged packets too big about TCP6_CONTROL's connection, sent when its
+    first full-sized segment comes (which the router lets by): one quoting
+    a sequence number not in flight (RFC 5927; Linux's tcp_v6_err counts it
+    in TcpExt OutOfWindowIcmps), one quoting a port no connection has, and
+    one quoting the segment rightly with an MTU under IPv6's minimum (Linux
+    6.1's tcp_v6_err drops it whole). That connection and the next keep
+    TCP6_FULL_MSS, in their SYN-ACKs and their segments. A figure."""
+    said = {}
+
+    def liar(c, seq, ack, data):
+        if "done" not in said and len(data) > TCP6_MSS:
+            said["done"] = True
+            for s, port, mtu in ((seq + (1 << 30), c.sport, TCP6_MTU), (seq, c.sport ^ 0x5a5a, TCP6_MTU),
+                                 (seq, c.sport, TCP6_SILLY_MTU)):
+                inj.packet_too_big(guest, quote_tcp6(guest, TCP6_CONTROL, 80, port, s, ack, data), mtu)
+        return False
+    before = counters()
+    c = fetch6(inj, TCP6_CONTROL, guest, rng, liar)
+    c2 = fetch6(inj, TCP6_CONTROL, guest, rng, lambda *a: False)
+    after = counters()
+    if "done" not in said:
+        raise PmtuFailed(f"no segment over {TCP6_MSS} bytes to {TCP6_CONTROL}: "
+                         f"{sorted(set(n for _, n in c.sizes))}")
+    # the second half of the page: sent once ACKs that followed the lies
+    # came (the guest's first window, ten segments, is less than half)
+    base = c.sizes[0][0]
+    first = max([n for seq, n in c.sizes if (seq - base) & SEQ_MASK >= TCP6_PAGE // 2], default=0)
+    second = max(n for _, n in c2.sizes)
+    mss = c.synack_mss + c2.synack_mss
+    if first != TCP6_FULL_MSS or second != TCP6_FULL_MSS or len(mss) < 2 or \
+            any(m != TCP6_FULL_MSS for m in mss):
+        raise PmtuFailed(f"forged packets too big quoting nothing in flight, no connection, or MTU "
+                         f"{TCP6_SILLY_MTU}: {TCP6_CONTROL}'s segments in the page's second half "
+                         f"{first} bytes, the next connection's {second}, SYN-ACK MSS {mss}; "
+                         f"want {TCP6_FULL_MSS}")
+    oow = after["OutOfWindowIcmps"] - before["OutOfWindowIcmps"]
+    if oow != 1:
+        raise PmtuFailed(f"TcpExt OutOfWindowIcmps grew by {oow} for one packet too big quoting a "
+                         "sequence number not in flight, want 1 (Linux's tcp_v6_err)")
+    return (f"forged packets too big ignored (out of window: OutOfWindowIcmps +1; no connection; "
+            f"MTU {TCP6_SILLY_MTU}): {TCP6_CONTROL} at {first} bytes after them, {second} in the "
+            f"next connection")
+
+
+def tcp6_steps(inj, guest, rng, counters):
+    """The IPv6 TCP checks on a guest serving /big (TCP6_PAGE zeros) on
+    port 80 at its link-local address guest, the injector's PmtuClient6
+    clients on the same link; counters() gives the guest's TcpExt
+    TCPTimeouts and OutOfWindowIcmps ({name: value}). Returns the figures;
+    PmtuFailed says what failed."""
+    return [tcp6_live(inj, guest, rng, counters), tcp6_next(inj, guest, rng),
+            tcp6_control(inj, guest, rng, counters)]
+
+
+# ---------------------------------------------------------------- the same against Linux
+
+LINUX_SCRIPT = r"""
+netpeer_up || exit 1
+netpeer_retry 30 sh -c 'ip -6 addr show dev eth0 scope link | grep -q inet6 &&
+	! ip -6 addr show dev eth0 | grep -q tentative'
+dd if=/dev/zero of=/www/big bs=1024 count={kib} 2>/dev/null
+httpd -p 80 -h /www
+(while :; do
+	netpeer_value tcpext "$(awk '/^TcpExt:/ {{ if (!h) {{ split($0, n); h = 1; next }}
+		for (i = 2; i <= NF; i++) if (n[i] == "TCPTimeouts" || n[i] == "OutOfWindowIcmps")
+			printf "%s=%s,", n[i], $i }}' /proc/net/netstat)"
+	sleep 1
+done) &
+netpeer_ready pmtu6
+netpeer_serve
+"""
+
+
+def linux_counters(peer):
+    """Linux's TcpExt counters from its once-a-second value line: the second
+    one to come from now (the first may have been read before)."""
+    start = len(peer.lines)
+    got = None
+    for _ in range(2):
+        got = peer.wait_for(r"netpeer: value tcpext (\S+)$", 10, start)
+        if not got:
+            raise PmtuFailed(peer.failure("no tcpext line"))
+        start = got[0] + 1
+    return {k: int(v) for k, v in (kv.split("=") for kv in got[2].group(1).strip(",").split(","))}
+
+
+def linux_run(args):
+    """tcp6_steps against Debian's Linux 6.1 on the wire as the guest (its
+    link-local address from netpeer.KESTREL_MAC, busybox httpd): prints the
+    figures, or what failed (status 1)."""
+    build = os.path.abspath(args.build)
+    outdir = os.path.join(build, "test", "netpmtu")
+    guest = str(netflood6.eui64_ll(netpeer.KESTREL_MAC))
+    router = str(netflood6.eui64_ll(netpeer.PEER_MAC))
+    t0 = time.monotonic()
+    with netpeer.Wire() as wire, Injector6(wire, router, side=1) as inj, \
+            netpeer.LinuxPeer(build, LINUX_SCRIPT.format(kib=TCP6_PAGE // 1024), nic=args.nic, wire=wire,
+                              side=0, mac=netpeer.KESTREL_MAC, ipv6=True, logdir=outdir,
+                              name="linux-pmtu6") as peer:
+        peer.wait_ready("pmtu6", 180)
+        try:
+            figures = tcp6_steps(inj, guest, random.Random(args.seed), lambda: linux_counters(peer))
+        except PmtuFailed as e:
+            print(f"linux: FAIL {e} (log {peer.logpath})")
+            return 1
+    for f in figures:
+        print(f"linux: {f}")
+    print(f"linux: pass in {time.monotonic() - t0:.0f} s")
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    lx = sub.add_parser("linux", help="the IPv6 TCP checks against Debian's Linux 6.1, as the guest")
+    lx.add_argument("--build", default=os.path.join(os.path.dirname(os.path.dirname(HERE)), "build"))
+    lx.add_argument("--nic", default="virtio-net-pci")
+    lx.add_argument("--seed", type=int, default=31)
+    return linux_run(ap.parse_args())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
