@@ -124,16 +124,29 @@ numbers of 64-byte USB packets, ZLP_PING_SIZES):
              connection to that host offer MSS 960 in its SYN-ACK and send
              no more (the capture); one quoting a sequence not in flight,
              and one quoting a port nobody uses, change nothing (another
-             host's connections stay at 1460); over IPv6, UDP datagrams to
-             the injector's link-local address come whole after a packet
-             too big quoting a port with no socket, in fragments of at
-             most 1280 bytes after one quoting the sender's; IPv4 UDP
-             likewise (whole with DF, then fragments of at most 1000
-             bytes without DF); then 10,000
-             forged ones for
-             random destinations, each quoting a UDP port Kestrel has a
-             socket on, leave the path MTU cache at most its 1,280 entries
-             (its "pmtu: cache full" log line) and the shell answering.
+             host's connections stay at 1460). TCP over IPv6 likewise
+             (netpmtu.tcp6_steps, which also pass against Linux 6.1:
+             netpmtu.py linux): link-local clients fetch /big from
+             Kestrel's link-local address; a packet too big (MTU 1280)
+             quoting its first full-sized segment to fe80::3, that
+             segment and every later one over 1220 bytes dropped: the
+             retransmission at once in 1220-byte segments (TCPTimeouts
+             unchanged), the page whole, the next connection's SYN-ACK
+             offering MSS 1220 and its segments 1220 bytes (no path MTU
+             under 1280); to fe80::6, one quoting a sequence not in
+             flight (TcpExt OutOfWindowIcmps +1), one a port with no
+             connection, and one of MTU 1000 quoting the segment rightly
+             (Linux's tcp_v6_err drops it whole) change nothing: its
+             connections stay at 1440, SYN-ACK MSS too. Over IPv6, UDP
+             datagrams to the injector's link-local address come whole
+             after a packet too big quoting a port with no socket, in
+             fragments of at most 1280 bytes after one quoting the
+             sender's; IPv4 UDP likewise (whole with DF, then fragments
+             of at most 1000 bytes without DF); then 10,000 forged ones
+             for random destinations, each quoting a UDP port Kestrel
+             has a socket on, leave the path MTU cache at most its 1,280
+             entries (its "pmtu: cache full" log line) and the shell
+             answering.
 
 A case also fails on a KERNEL PANIC or FAIL line in Kestrel's log
 (boottest.py's NEVER list). Logs go to BUILD/test/net/: NAME.log (Kestrel's
@@ -2026,7 +2039,7 @@ PMTU_MSS = PMTU_MTU - 40            # what Kestrel's segments to its far side ma
 PMTU_CLIENT = "10.0.2.3"            # behind the router: its connections learn the lower MTU
 PMTU_CONTROL = "10.0.2.6"           # forged ICMP quoting nothing in flight: its MSS stays
 PMTU_FULL_MSS = 1460                # the link's MTU less 40
-PMTU_PAGE_KB = 64                   # the page fetched: many full-sized segments
+PMTU_PAGE_KB = netpmtu.TCP6_PAGE // 1024  # the page fetched (zeros): many full-sized segments
 PMTU_FETCH = 90                     # seconds a fetch may take (retransmissions under TCG)
 PMTU_SEED = 31
 PMTU_FLOOD = 10000                  # forged frag-needed messages for random destinations
@@ -2141,7 +2154,6 @@ def pmtu_udp6(k, inj):
             inj.packet_too_big(V6_LL, rec[4], PMTU6_MTU)
             said.append(("believed", rec[0]))
     inj.on_udp6 = router
-    v6_ready(k, V6_LL)
     k.must(f"t-udp6 send {PMTU6_PEER}%eth0 {PMTU6_PORT} \"$(printf %{PMTU6_TEXT}s x)\" {PMTU6_SENDS}",
            PMTU6_SENDS + 30)
     inj.on_udp6 = None
@@ -2155,6 +2167,20 @@ def pmtu_udp6(k, inj):
                          f"{sorted(set(r[2] for r in frags))} bytes, want some, none over {PMTU6_MTU}")
     return (f"IPv6 UDP: 2 datagrams of {whole[0][2]} bytes (a packet too big for no socket "
             f"ignored), then {len(frags)} fragments of at most {max(r[2] for r in frags)} bytes")
+
+
+def pmtu_tcp6(k, inj, rng):
+    """IPv6 TCP: netpmtu.tcp6_steps from link-local clients to Kestrel's
+    httpd at V6_LL (the same /big), with Kestrel's TcpExt counters. The
+    figures."""
+    def counters():
+        out, _ = k.must("cat /proc/net/netstat")
+        got = netflood.snmp_counters(out)
+        return {n: got.get("TcpExt." + n, -1) for n in ("TCPTimeouts", "OutOfWindowIcmps")}
+    try:
+        return netpmtu.tcp6_steps(inj, V6_LL, rng, counters)
+    except netpmtu.PmtuFailed as e:
+        raise CaseFailed(str(e))
 
 
 PMTU4_DST = "10.0.2.7"              # behind a 1000-byte link for UDP (the injector's)
@@ -2237,6 +2263,8 @@ def pmtu_steps(k, inj):
     figures.append(f"next connection: segments at most {most} bytes")
     control_port, fig = pmtu_control(inj, rng)
     figures.append(fig)
+    v6_ready(k, V6_LL)
+    figures += pmtu_tcp6(k, inj, rng)
     figures.append(pmtu_udp6(k, inj))
     figures.append(pmtu_udp4(k, inj))
     mem0 = memfree(k)
