@@ -213,6 +213,8 @@ LEASE = r"ipconfig: eth0 (\S+)/(\d+) gateway (\S+) dns (\S+) lease (\d+) s \(DHC
 NEVER = [r"KERNEL PANIC", r"FAIL"]  # as boottest.py's NEVER: a failure wherever it shows
 SHA256 = r"^([0-9a-f]{64})  (\S+)$"
 PING_ALL = r"3 packets transmitted, 3 packets received"
+# Not usb-net: QEMU 7.2's answers every notification poll "connected" and
+# its set_link only drops the frames (docs/network.md, USB Ethernet).
 LINK_NICS = ("e1000", "e1000e")    # the slirp case takes their link down and up (QEMU's set_link)
 LINK_WAIT = 5                       # seconds for eth0's carrier to follow
 TCPOPTS_PORT = 7000                 # t-tcpopts serve: commands here, its sink on the next port
