@@ -19,6 +19,7 @@
 #include "net/ipv6.h"
 #include "net/icmp6.h"
 #include "net/netdev.h"
+#include "net/tcp.h"
 #include "net/tcp_sock.h"
 #include "net/udp.h"
 #include "net/unix_sock.h"
@@ -28,6 +29,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "panic.h"
+#include "uapi/time.h"
 #include "uapi/if.h"
 #include "uapi/route.h"
 
@@ -244,6 +246,15 @@ static const uint8_t tcpext_pos[TCP_EXT_N] = {
 	[TCP_EXT_OFO_QUEUE] = 78,
 	[TCP_EXT_OFO_DROP] = 79,
 	[TCP_EXT_OFO_MERGE] = 80,
+	[TCP_EXT_DSACK_OFO_RECV] = 49,
+	[TCP_EXT_SACK_RECOVERY_FAIL] = 43,
+	[TCP_EXT_RENO_RECOVERY_FAIL] = 42,
+	[TCP_EXT_LOSS_FAILURES] = 36,
+	[TCP_EXT_SACK_FAILURES] = 35,
+	[TCP_EXT_RENO_FAILURES] = 34,
+	[TCP_EXT_FULL_UNDO] = 29,
+	[TCP_EXT_PARTIAL_UNDO] = 30,
+	[TCP_EXT_LOSS_UNDO] = 32,
 };
 
 /* Linux's snmp4_ipextstats_list (RFC 4293's, then Linux's own). */
@@ -268,8 +279,8 @@ static unsigned count_names(const char *names)
  * (out-of-window ICMP errors, the listen drops, and the engine's
  * loss-recovery counters: enum tcp_ext), the rest 0 (nothing counts
  * them here: Kestrel has no SYN cookies, Fast Open, MD5 or MTU probing,
- * and its engine keeps no counters of delayed ACKs or of the undo kinds
- * other than D-SACK's).
+ * and its engine keeps no counters of delayed ACKs, and has no F-RTO:
+ * TCPSpuriousRTOs).
  */
 static void show_netstat(struct sbuf *s)
 {
@@ -290,6 +301,7 @@ static void show_netstat(struct sbuf *s)
 
 #define SOCK_LINE   149       /* Linux pads /proc/net/tcp's lines to this (TMPSZ - 1) */
 #define UDP_LINE    127
+#define SOCK6_LINE_MAX 256    /* tcp6 and udp6 lines are not padded; the longest is some 180 */
 #define TCP_LISTEN  10
 #define TCP_ESTAB   1
 #define TCP_CLOSE   7
@@ -308,12 +320,34 @@ static uint32_t le_addr(uint32_t host_order)
 	return __builtin_bswap32(host_order);
 }
 
-static void sock_line(struct sock_walk *w, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, int st,
-		      uint32_t txq, uint32_t rxq, uint64_t ino)
+/* A socket of the loopback emulation: the columns a Linux socket of its
+ * state that never sent shows (TCP_TIMEOUT_INIT's RTO, TCP_INIT_CWND; a
+ * listener's ssthresh column is its Fast Open queue, 0). */
+static const struct tcp_sock_view LOCAL_TAIL = { .rto_ms = 1000, .cwnd = TCP_INIT_CWND, .ssthresh = -1 };
+static const struct tcp_sock_view LISTEN_TAIL = { .rto_ms = 1000, .cwnd = TCP_INIT_CWND };
+
+/* Linux's last columns of a TCP line (tcp4_seq_show_sock, tcp6's the
+ * same): the reference count, the socket's address (hidden, as
+ * kptr_restrict hides it), the RTO and the delayed ACK's timeout in
+ * USER_HZ ticks, (quick << 1) | pingpong, cwnd and ssthresh. UDP's
+ * lines end at the inode; then tail is NULL. */
+static void tail_text(char *buf, size_t cap, const struct tcp_sock_view *t)
 {
-	char line[SOCK_LINE + 1];
-	ksnprintf(line, sizeof(line), "%4d: %08X:%04X %08X:%04X %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu",
-		  w->n++, le_addr(la), lp, le_addr(ra), rp, st, txq, rxq, 0u, 0, (unsigned long)ino);
+	if (!t) {
+		buf[0] = 0;
+		return;
+	}
+	ksnprintf(buf, cap, " 1 0000000000000000 %u %u %u %u %d", t->rto_ms / (1000 / USER_HZ),
+		  t->ato_ms / (1000 / USER_HZ), t->quick_pp, t->cwnd, t->ssthresh);
+}
+
+static void sock_line(struct sock_walk *w, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, int st,
+		      uint32_t txq, uint32_t rxq, uint64_t ino, const struct tcp_sock_view *tail)
+{
+	char line[SOCK_LINE + 1], t[64];
+	tail_text(t, sizeof(t), tail);
+	ksnprintf(line, sizeof(line), "%4d: %08X:%04X %08X:%04X %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu%s",
+		  w->n++, le_addr(la), lp, le_addr(ra), rp, st, txq, rxq, 0u, 0, (unsigned long)ino, t);
 	sb_printf(w->s, "%-*s\n", w->line, line);
 }
 
@@ -335,14 +369,15 @@ static void v6_text(char *buf, size_t cap, const struct inet_name *n)
 }
 
 static void sock_line6(struct sock_walk *w, const struct inet_name *me, const struct inet_name *peer, int st,
-		       uint32_t txq, uint32_t rxq, uint64_t ino)
+		       uint32_t txq, uint32_t rxq, uint64_t ino, const struct tcp_sock_view *tail)
 {
-	char line[SOCK_LINE + 1], a[48], b[48];
+	char line[SOCK6_LINE_MAX], a[48], b[48], t[64];
 	struct inet_name none = { .addr = 0, .port = 0, .kind = INET_V6_ANY };
 	v6_text(a, sizeof(a), me);
 	v6_text(b, sizeof(b), peer ? peer : &none);
-	ksnprintf(line, sizeof(line), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu", w->n++, a,
-		  b, st, txq, rxq, 0u, 0, (unsigned long)ino);
+	tail_text(t, sizeof(t), tail);
+	ksnprintf(line, sizeof(line), "%4d: %s %s %02X %08X:%08X 00:00000000 00000000 %5u %8d %lu%s", w->n++, a,
+		  b, st, txq, rxq, 0u, 0, (unsigned long)ino, t);
 	sb_printf(w->s, "%s\n", line);
 }
 
@@ -354,10 +389,13 @@ static void local_sock(const struct unix_sock *u, void *ctx)
 		return;
 	int st = u->state == UNIX_LISTEN ? TCP_LISTEN : u->state == UNIX_CONNECTED ? TCP_ESTAB : TCP_CLOSE;
 	const struct inet_name *peer = u->in.has_peer ? &u->in.peer : NULL;
+	const struct tcp_sock_view *tail = NULL;
+	if (w->protocol == IPPROTO_TCP)
+		tail = st == TCP_LISTEN ? &LISTEN_TAIL : &LOCAL_TAIL;
 	if (w->v6)
-		return sock_line6(w, &u->in.name, peer, st, 0, 0, u->ino);
+		return sock_line6(w, &u->in.name, peer, st, 0, 0, u->ino, tail);
 	sock_line(w, u->in.name.addr, u->in.name.port, peer ? peer->addr : 0, peer ? peer->port : 0, st, 0,
-		  0, u->ino);
+		  0, u->ino, tail);
 }
 
 /* A connection of net/tcp_sock.c's, in tcp or tcp6 by its socket's family. */
@@ -367,9 +405,9 @@ static void wire_sock(const struct tcp_sock_view *v, void *ctx)
 	if (v->family != (w->v6 ? AF_INET6 : AF_INET))
 		return;
 	if (w->v6)
-		return sock_line6(w, &v->local, &v->remote, v->state, v->tx_queue, v->rx_queue, v->inode);
+		return sock_line6(w, &v->local, &v->remote, v->state, v->tx_queue, v->rx_queue, v->inode, v);
 	sock_line(w, v->local.addr, v->local.port, v->remote.addr, v->remote.port, v->state, v->tx_queue,
-		  v->rx_queue, v->inode);
+		  v->rx_queue, v->inode, v);
 }
 
 static void show_tcp(struct sbuf *s)

@@ -168,8 +168,8 @@ struct tcp_cubic {
 #define TCP_DUPTHRESH        3                       /* RFC 6675's DupThresh (Linux's tcp_reordering) */
 #define TCP_REO_PERSIST      16                      /* TCP_RACK_RECOVERY_THRESH */
 #define TCP_REO_TIMEOUT_MIN_NS (1 * TCP_NS_PER_MS)   /* the reordering timer's floor */
-#define TCP_TLP_MIN_NS       (2 * TCP_NS_PER_MS)     /* TCP_TIMEOUT_MIN: the probe timer's floor */
-#define TCP_DELACK_MAX_NS    (200 * TCP_NS_PER_MS)   /* a peer's longest ACK delay (RFC 8985's WCDelAckT) */
+#define TCP_TLP_MIN_NS       (2 * TCP_NS_PER_MS)     /* TCP_TIMEOUT_MIN: the probe's margin (2 jiffies
+							* at HZ 1000, as tcp_cubic.c counts) */
 #define TCP_RENEGE_MIN_NS    (10 * TCP_NS_PER_MS)    /* tcp_check_sack_reneging's floor */
 /* The rings' sizes. Linux starts a send buffer at tcp_wmem[1] (16 KiB)
  * and grows it to what the congestion window needs (tcp_sndbuf_expand,
@@ -333,7 +333,16 @@ struct tcp_stats {
 		 loss_probe_recovery, /* TCPLossProbeRecovery: a loss repaired by the probe */
 		 fast_retrans,     /* TCPFastRetrans: retransmissions in fast recovery */
 		 lost_retrans,     /* TCPLostRetransmit: a retransmission RACK found lost */
-		 timeouts;         /* TCPTimeouts: retransmission timeouts */
+		 timeouts,         /* TCPTimeouts: retransmission timeouts */
+		 dsack_ofo_recv,   /* TCPDSACKOfoRecv: D-SACK blocks inside the next block */
+		 /* the first timeout of a series, by the state it found
+		  * (Linux's tcp_retransmit_timer): in SACK or NewReno
+		  * recovery, in the loss state, or with data SACKed or
+		  * duplicate ACKs seen */
+		 sack_recovery_fail, reno_recovery_fail, loss_failures, sack_failures, reno_failures,
+		 /* window cuts undone by the echoed timestamp (Linux's
+		  * tcp_try_undo_recovery, _partial, _loss) */
+		 full_undo, partial_undo, loss_undo;
 };
 
 /*
@@ -488,6 +497,10 @@ struct tcp_conn {
 	 * is sent from it up went once */
 	uint32_t rxlog_high;
 	uint32_t sacked_bytes, high_rxt, lost_high;
+	/* bytes of holes below high_rxt whose last retransmission RACK
+	 * found lost, not yet sent again: out of pipe, as Linux takes such
+	 * a segment out of retrans_out (tcp_mark_skb_lost) */
+	uint32_t relost_bytes;
 	bool rxt_force;                /* the first retransmission of a recovery goes whatever pipe says */
 	/* PRR (RFC 6937) in SACK recovery, bytes: delivered and sent since
 	 * it began; snd_una and sacked_bytes at the last ACK (what this one
@@ -515,6 +528,12 @@ struct tcp_conn {
 	bool undo_marker;
 	int32_t undo_retrans;
 	uint32_t prior_cwnd, prior_ssthresh;
+	/* when the oldest retransmission not yet acked went (0: none):
+	 * Linux's retrans_stamp for undo, against which an ACK's echoed
+	 * timestamp (rcv_tsecr, 0: the ACK had none) tells that the
+	 * original arrived (tcp_packet_delayed) */
+	uint64_t undo_stamp;
+	uint32_t rcv_tsecr;
 
 	/* delayed ACK */
 	bool ack_pending;

@@ -328,7 +328,11 @@ static void cc_full_ack(struct tcp_conn *c)
  * what may go. */
 static bool cc_sack_recovery_ack(struct tcp_conn *c)
 {
-	if (seq_lt(c->snd_una, c->recover))
+	if (seq_lt(c->snd_una, c->recover)) {
+		tcp_try_undo_partial(c);
+		return false;
+	}
+	if (tcp_try_undo_recovery(c))
 		return false;
 	c->cwnd = c->ssthresh;
 	c->cwnd_acc = 0;
@@ -361,6 +365,8 @@ bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked, uint64_t now)
 		cc_full_ack(c);
 		return false;
 	case TCP_CA_LOSS:
+		if (c->sack_ok && tcp_try_undo_loss(c))
+			break;
 		if (seq_ge(c->snd_una, c->recover))
 			c->ca_state = TCP_CA_OPEN;
 		break;
@@ -495,12 +501,19 @@ void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now)
 	enter_loss(c, now);
 }
 
-/* A retransmission timeout: one segment of window, slow start again
- * (RFC 5681 3.1); the algorithm's ssthresh on the first timeout of a
- * series only, then it is told of the LOSS state (Linux's tcp_enter_loss). */
-void tcp_cc_rto(struct tcp_conn *c, uint64_t now)
+bool tcp_cc_loss_episode(const struct tcp_conn *c)
 {
-	if (c->ca_state != TCP_CA_LOSS)
+	return c->ca_state == TCP_CA_OPEN || c->ca_state == TCP_CA_DISORDER ||
+	       !seq_gt(c->recover, c->snd_una) || (c->ca_state == TCP_CA_LOSS && !c->retransmits);
+}
+
+/* A retransmission timeout: one segment of window, slow start again
+ * (RFC 5681 3.1); the algorithm's ssthresh when the timeout starts a
+ * loss episode (tcp_cc_loss_episode), then it is told of the LOSS state
+ * (Linux's tcp_enter_loss). */
+void tcp_cc_rto(struct tcp_conn *c, bool episode, uint64_t now)
+{
+	if (episode)
 		c->ssthresh = ops_of(c)->ssthresh(c);
 	c->cwnd = c->snd_mss;
 	c->cwnd_acc = 0;

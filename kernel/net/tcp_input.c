@@ -403,6 +403,7 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	c->probes_out = 0;
 	c->last_ack_recv = now;
 	window_update(c, s);
+	c->rcv_tsecr = c->ts_ok && s->opts.has_ts ? s->opts.ts_ecr : 0;
 	tcp_sack_input(c, s, now);
 	if (seq_gt(s->ack, c->snd_una))
 		new_ack(c, s, now);

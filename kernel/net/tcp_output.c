@@ -279,6 +279,7 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, bo
 		c->rtt_timing = false;
 		tcp_sack_retransmitted(c);
 		tcp_sack_rxlog(c, seq, n + fin, now);
+		tcp_undo_stamp(c, now);
 	} else {
 		tcp_sack_sent(c, seq, n + fin, now);
 		if (!c->rtt_timing) {

@@ -184,7 +184,14 @@ void tcp_cc_init(struct tcp_conn *c);
 bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked, uint64_t now);
 /* A duplicate ACK. True: retransmit the head (the third). */
 bool tcp_cc_dupack(struct tcp_conn *c);
-void tcp_cc_rto(struct tcp_conn *c, uint64_t now);
+/* Would a timeout now start a new loss episode (Linux's tcp_enter_loss
+ * test)? Yes from the open and disorder states, after a recovery's or
+ * a timeout's window has been acked, and for a timeout in the loss
+ * state after an ACK moved snd_una (no retransmissions counted): then
+ * the window is cut and undo starts over. No within a recovery's
+ * window, whose cut stands. Call before counting the timeout. */
+bool tcp_cc_loss_episode(const struct tcp_conn *c);
+void tcp_cc_rto(struct tcp_conn *c, bool episode, uint64_t now);
 /* The MSS fell from old to c->snd_mss: cwnd and ssthresh keep their
  * counts of segments (Linux's are in packets, which tcp_sync_mss leaves). */
 void tcp_cc_mss_shrunk(struct tcp_conn *c, uint32_t old);
@@ -259,6 +266,18 @@ uint32_t tcp_sack_skip(const struct tcp_conn *c, uint32_t seq);
 void tcp_sack_clear(struct tcp_conn *c);
 /* The window as it is now, kept for an undo. */
 void tcp_undo_mark(struct tcp_conn *c);
+/* A retransmission went now: the oldest one out, if no other is. */
+void tcp_undo_stamp(struct tcp_conn *c, uint64_t now);
+/* Undo by the ACK's echoed timestamp (c->rcv_tsecr), or because every
+ * retransmission was D-SACKed: the window cut since the mark comes back.
+ * _recovery when a SACK recovery ends (Linux's tcp_try_undo_recovery:
+ * the open state follows), _partial on an ACK inside it when no
+ * retransmission is out (the losses are unmarked; disorder or open),
+ * _loss on an ACK that moved snd_una in the loss state (the losses are
+ * unmarked, go-back-N ends). True: undone. */
+bool tcp_try_undo_recovery(struct tcp_conn *c);
+bool tcp_try_undo_partial(struct tcp_conn *c);
+bool tcp_try_undo_loss(struct tcp_conn *c);
 /* The RTO fired: the scoreboard goes (RFC 6675 5.1), the probe too. */
 void tcp_sack_rto(struct tcp_conn *c);
 /* Arm the tail loss probe at PTO (RFC 8985 7.2), or disarm it. */

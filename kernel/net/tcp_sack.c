@@ -64,8 +64,10 @@ void tcp_sack_rxlog(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t now
 	unsigned i = c->rxlog_next++ % TCP_RXLOG_MAX;
 	bool again;
 
-	if (c->ca_state == TCP_CA_RECOVERY && seq_lt(seq, c->high_rxt) && last_sent(c, seq, &again) && again)
+	if (c->ca_state == TCP_CA_RECOVERY && seq_lt(seq, c->high_rxt) && last_sent(c, seq, &again) && again) {
 		c->stats.lost_retrans++;       /* sent again in this recovery: RACK said the last was lost */
+		c->relost_bytes = c->relost_bytes > len ? c->relost_bytes - len : 0; /* in pipe again */
+	}
 
 	c->rxlog[i].start = seq;
 	c->rxlog[i].end = seq + len;
@@ -163,6 +165,7 @@ void tcp_sack_clear(struct tcp_conn *c)
 	c->sacked_bytes = c->prr_sacked = 0;
 	c->prr_una = c->snd_una;
 	c->lost_high = c->high_rxt = c->snd_una;
+	c->relost_bytes = 0;
 	c->rack_xmit = 0;
 	c->rack_end = c->snd_una;
 	c->t_reo = TCP_NO_DEADLINE;
@@ -300,6 +303,7 @@ static uint32_t dupthresh_lost_high(const struct tcp_conn *c)
 
 static bool find_relost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len,
 			uint64_t *due);
+static uint32_t relost_sum(const struct tcp_conn *c, uint64_t now);
 
 /* Move lost_high by both rules (it never moves back within a recovery),
  * and have the reordering timer come for a retransmission not yet lost. */
@@ -315,6 +319,7 @@ static void mark_lost(struct tcp_conn *c, uint64_t now)
 	if (seq_lt(c->lost_high, c->snd_una))
 		c->lost_high = c->snd_una;
 	c->lost_high = seq_max(c->lost_high, seq_min(high, c->snd_max));
+	c->relost_bytes = relost_sum(c, now);
 	if (!find_relost(c, now, &seq, &len, &due) && due < c->t_reo)
 		c->t_reo = due;                /* a retransmission's turn comes later */
 }
@@ -324,16 +329,20 @@ static void mark_lost(struct tcp_conn *c, uint64_t now)
 
 uint32_t tcp_pipe(const struct tcp_conn *c)
 {
-	uint32_t una = c->snd_una, lost_to, rxt_to, pipe;
+	uint32_t una = c->snd_una, lost_to, rxt_to, pipe, relost;
 
 	if (!c->sack_ok || c->snd_nxt != c->snd_max || (!c->n_sb && c->ca_state != TCP_CA_RECOVERY))
 		return tcp_flight(c);
 	lost_to = seq_max(una, seq_min(c->lost_high, c->snd_max));
 	rxt_to = seq_max(una, seq_min(c->high_rxt, c->snd_max));
 	/* RFC 6675 SetPipe: every byte not SACKed counts once unless lost,
-	 * once more if retransmitted */
+	 * once more if retransmitted, but not for a retransmission RACK
+	 * found lost (Linux's tcp_packets_in_flight) */
 	pipe = unsacked_in(c, una, c->snd_max) - unsacked_in(c, seq_max(rxt_to, una), lost_to);
-	return pipe;
+	relost = unsacked_in(c, una, rxt_to);
+	if (relost > c->relost_bytes)
+		relost = c->relost_bytes;
+	return pipe - relost;
 }
 
 /* The end of the hole that starts at s: the next SACKed range, or lim. */
@@ -382,6 +391,26 @@ static bool find_relost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, u
 	return false;
 }
 
+/* The bytes of every hole find_relost would return now, one after another. */
+static uint32_t relost_sum(const struct tcp_conn *c, uint64_t now)
+{
+	uint32_t s = tcp_sack_skip(c, c->snd_una), sum = 0;
+	uint64_t reo = rack_reo_wnd(c);
+
+	if (c->ca_state != TCP_CA_RECOVERY || !c->rack_xmit)
+		return 0;
+	while (seq_lt(s, c->high_rxt)) {
+		uint32_t e = hole_end(c, s, c->high_rxt);
+		bool rxt;
+		uint64_t t = last_sent(c, s, &rxt);
+
+		if (rxt && t < c->rack_xmit && t + c->rack_rtt + reo <= now)
+			sum += e - s;
+		s = tcp_sack_skip(c, e);
+	}
+	return sum;
+}
+
 bool tcp_sack_next_lost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len)
 {
 	uint32_t s = seq_max(c->snd_una, c->high_rxt), e;
@@ -424,17 +453,87 @@ void tcp_sack_retransmitted(struct tcp_conn *c)
 		c->stats.fast_retrans++;
 }
 
+/* Linux's tcp_undo_cwnd_reduction: the window from before the mark;
+ * with unmark, nothing is called lost any more (RACK and the SACKs
+ * that come decide again). */
+static void undo_reduction(struct tcp_conn *c, bool unmark)
+{
+	c->undo_marker = false;
+	tcp_cc_undo(c);
+	if (unmark)
+		c->lost_high = c->snd_una;
+}
+
+/* The open state, or disorder while SACKed data waits (Linux's tcp_try_keep_open). */
+static void keep_open(struct tcp_conn *c)
+{
+	c->ca_state = c->n_sb ? TCP_CA_DISORDER : TCP_CA_OPEN;
+}
+
 /* Every retransmission since the mark was D-SACKed: they were not
  * needed, and the window they cut comes back. */
 static void try_undo_dsack(struct tcp_conn *c)
 {
-	if (!c->undo_marker || c->undo_retrans > 0)
-		return;
-	c->undo_marker = false;
-	tcp_cc_undo(c);
+	if (!c->undo_marker || c->undo_retrans > 0 || c->ca_state == TCP_CA_LOSS)
+		return;                        /* in LOSS: tcp_try_undo_loss, when snd_una moves (Linux) */
+	undo_reduction(c, false);
 	if (c->ca_state == TCP_CA_RECOVERY)
-		c->ca_state = c->n_sb ? TCP_CA_DISORDER : TCP_CA_OPEN;
+		keep_open(c);
 	c->stats.dsack_undo++;
+}
+
+/* Linux's tcp_packet_delayed: the ACK being processed echoes a
+ * timestamp from before the oldest retransmission still out, so what
+ * it acks arrived as first sent (RFC 3522); or nothing went again. */
+static bool packet_delayed(const struct tcp_conn *c)
+{
+	if (!c->undo_stamp)
+		return true;
+	return c->rcv_tsecr && (int32_t)(c->rcv_tsecr - tcp_ts_now(c, c->undo_stamp)) < 0;
+}
+
+/* Linux's tcp_may_undo: the cut since the mark was for nothing. */
+static bool may_undo(const struct tcp_conn *c)
+{
+	return c->undo_marker && (c->undo_retrans <= 0 || packet_delayed(c));
+}
+
+bool tcp_try_undo_recovery(struct tcp_conn *c)
+{
+	if (!may_undo(c))
+		return false;
+	undo_reduction(c, false);
+	c->ca_state = TCP_CA_OPEN;
+	c->stats.full_undo++;
+	return true;
+}
+
+bool tcp_try_undo_partial(struct tcp_conn *c)
+{
+	if (!c->undo_marker || !packet_delayed(c) || unsacked_in(c, c->snd_una, c->high_rxt))
+		return false;                  /* retransmissions still out: they may be needed */
+	undo_reduction(c, true);
+	keep_open(c);
+	c->stats.partial_undo++;
+	return true;
+}
+
+bool tcp_try_undo_loss(struct tcp_conn *c)
+{
+	if (!may_undo(c))
+		return false;
+	undo_reduction(c, true);
+	c->snd_nxt = c->snd_max;               /* what went stands: go-back-N ends */
+	c->retransmits = 0;
+	keep_open(c);
+	c->stats.loss_undo++;
+	return true;
+}
+
+void tcp_undo_stamp(struct tcp_conn *c, uint64_t now)
+{
+	if (!c->undo_stamp)
+		c->undo_stamp = now;
 }
 
 /* ---- an ACK's blocks ------------------------------------------------------------------------ */
@@ -462,17 +561,21 @@ static bool rxlog_covers(const struct tcp_conn *c, uint32_t seq)
 	return false;
 }
 
-/* A D-SACK block [l, r): the data arrived twice. If we had sent it
- * again, that retransmission counts off undo_retrans; a duplicate of the probe means no loss; and
+/* A D-SACK block [l, r) (ofo: above the ACK, inside the next block):
+ * the data arrived twice. If we had sent it again, that retransmission
+ * counts off undo_retrans; a duplicate of the probe means no loss; and
  * the peer reorders or duplicates, which widens RACK's window (Linux's
  * reo_wnd_steps). */
-static void dsack_input(struct tcp_conn *c, uint32_t l, uint32_t r)
+static void dsack_input(struct tcp_conn *c, uint32_t l, uint32_t r, bool ofo)
 {
 	uint32_t bytes = r - l, segs;
 
 	if (!seq_lt(l, r) || bytes > c->max_window + c->snd_mss || seq_gt(r, c->snd_max))
 		return;                        /* Linux's tcp_check_dsack sanity: ignored */
-	c->stats.dsack_recv++;
+	if (ofo)
+		c->stats.dsack_ofo_recv++;     /* inside the next block: Linux's TCPDSACKOfoRecv */
+	else
+		c->stats.dsack_recv++;
 	c->reord_seen = true;
 	if (!seq_lt(c->snd_una, c->reo_adj_seq)) {
 		/* once a round trip: the window widens (tcp_rack_update_reo_wnd) */
@@ -538,7 +641,7 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		uint32_t l = o->sack[i].left, r = o->sack[i].right;
 
 		if (i == 0 && is_dsack(o, ack)) {
-			dsack_input(c, l, r);
+			dsack_input(c, l, r, !seq_le(r, ack));
 			continue;
 		}
 		/* a block must lie in what was sent and is not yet acked
@@ -610,11 +713,10 @@ void tcp_tlp_arm(struct tcp_conn *c, uint64_t now)
 	if (!c->sack_ok || !c->srtt || c->ca_state != TCP_CA_OPEN || c->tlp_out ||
 	    c->snd_una == c->snd_max || c->t_rexmit == TCP_NO_DEADLINE || c->snd_nxt != c->snd_max)
 		return;
-	pto = 2 * c->srtt;
-	if (tcp_flight(c) <= c->snd_mss && pto < c->srtt + c->srtt / 2 + TCP_DELACK_MAX_NS)
-		pto = c->srtt + c->srtt / 2 + TCP_DELACK_MAX_NS; /* a lone segment: the delayed ACK */
-	if (pto < TCP_TLP_MIN_NS)
-		pto = TCP_TLP_MIN_NS;
+	/* Linux's tcp_schedule_loss_probe: two SRTTs and a margin, the
+	 * peer's delayed ACK (TCP_RTO_MIN) for a lone segment, else
+	 * TCP_TIMEOUT_MIN (RFC 8985 7.2's is a floor, Linux's an addend) */
+	pto = 2 * c->srtt + (tcp_flight(c) <= c->snd_mss ? TCP_RTO_MIN_NS : TCP_TLP_MIN_NS);
 	/* never after the RTO: at its time the probe goes instead (Linux) */
 	c->t_tlp = now + pto < c->t_rexmit ? now + pto : c->t_rexmit;
 }
@@ -668,6 +770,8 @@ void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
 	 * recovery always sends the first retransmission. */
 	if (c->ca_state == TCP_CA_RECOVERY && (delivered || entered))
 		tcp_cc_prr(c, delivered, tcp_pipe(c), una_moved && !seq_gt(c->lost_high, lost_before));
+	if (c->ca_state == TCP_CA_OPEN && !seq_lt(c->snd_una, c->rxlog_high))
+		c->undo_stamp = 0;             /* no retransmission is out (Linux's tcp_try_to_open) */
 	tcp_tlp_arm(c, now);
 }
 

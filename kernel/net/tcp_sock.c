@@ -664,6 +664,15 @@ static void ext_values(const struct tcp_stats *st, uint32_t v[TCP_EXT_N])
 	v[TCP_EXT_OFO_QUEUE] = st->ofo_queued;
 	v[TCP_EXT_OFO_DROP] = st->ofo_dropped;
 	v[TCP_EXT_OFO_MERGE] = st->ofo_merge;
+	v[TCP_EXT_DSACK_OFO_RECV] = st->dsack_ofo_recv;
+	v[TCP_EXT_SACK_RECOVERY_FAIL] = st->sack_recovery_fail;
+	v[TCP_EXT_RENO_RECOVERY_FAIL] = st->reno_recovery_fail;
+	v[TCP_EXT_LOSS_FAILURES] = st->loss_failures;
+	v[TCP_EXT_SACK_FAILURES] = st->sack_failures;
+	v[TCP_EXT_RENO_FAILURES] = st->reno_failures;
+	v[TCP_EXT_FULL_UNDO] = st->full_undo;
+	v[TCP_EXT_PARTIAL_UNDO] = st->partial_undo;
+	v[TCP_EXT_LOSS_UNDO] = st->loss_undo;
 }
 
 /* What ts's engine counted since the last call goes into tcp_mib.ext. ts->lock held. */
@@ -2100,10 +2109,15 @@ void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), voi
 {
 	uint64_t fl = spin_lock_irqsave(&table_lock);
 	for (const struct tcp_sock *ts = table; ts; ts = ts->next) {
+		const struct tcp_conn *c = &ts->conn;
+		uint32_t mss = c->snd_mss ? c->snd_mss : TCP_MSS_DEFAULT;
 		struct tcp_sock_view v = { path_name(&ts->path, &ts->path.src, ts->lport),
 					   path_name(&ts->path, &ts->path.dst, ts->rport), ts->family,
-					   ts->conn.state, ts->conn.snd.len, tcp_recv_avail(&ts->conn),
-					   ts->s ? ts->s->ino : 0, ts->conn.retransmits };
+					   c->state, c->snd.len, tcp_recv_avail(c),
+					   ts->s ? ts->s->ino : 0, c->retransmits,
+					   (uint32_t)(c->rto / TCP_NS_PER_MS), (uint32_t)(TCP_DELACK_NS / TCP_NS_PER_MS),
+					   (uint32_t)c->quick << 1 | c->pingpong, c->cwnd / mss,
+					   c->ssthresh == TCP_INFINITE_SSTHRESH ? -1 : (int32_t)(c->ssthresh / mss) };
 		fn(&v, ctx);
 	}
 	spin_unlock_irqrestore(&table_lock, fl);

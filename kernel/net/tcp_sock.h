@@ -67,6 +67,11 @@ struct tcp_sock_view {
 	uint32_t tx_queue, rx_queue;
 	uint64_t inode;            /* its socket's, 0 once the program let go */
 	uint8_t retransmits;
+	/* Linux's last columns: the RTO and the delayed ACK's timeout (ms),
+	 * quick-ACK mode and pingpong ((quick << 1) | pingpong), cwnd and
+	 * ssthresh in segments (ssthresh -1 in the first slow start) */
+	uint32_t rto_ms, ato_ms, quick_pp, cwnd;
+	int32_t ssthresh;
 };
 /* /proc/net/sockstat's TCP figures of the connections (Linux's
  * sockstat_seq_show, tcp_sock_stat's contract): established-table
@@ -99,6 +104,15 @@ enum tcp_ext {
 	TCP_EXT_OFO_QUEUE,          /* TCPOFOQueue */
 	TCP_EXT_OFO_DROP,           /* TCPOFODrop */
 	TCP_EXT_OFO_MERGE,          /* TCPOFOMerge */
+	TCP_EXT_DSACK_OFO_RECV,     /* TCPDSACKOfoRecv */
+	TCP_EXT_SACK_RECOVERY_FAIL, /* TCPSackRecoveryFail */
+	TCP_EXT_RENO_RECOVERY_FAIL, /* TCPRenoRecoveryFail */
+	TCP_EXT_LOSS_FAILURES,      /* TCPLossFailures */
+	TCP_EXT_SACK_FAILURES,      /* TCPSackFailures */
+	TCP_EXT_RENO_FAILURES,      /* TCPRenoFailures */
+	TCP_EXT_FULL_UNDO,          /* TCPFullUndo */
+	TCP_EXT_PARTIAL_UNDO,       /* TCPPartialUndo */
+	TCP_EXT_LOSS_UNDO,          /* TCPLossUndo */
 	TCP_EXT_N
 };
 

@@ -168,6 +168,25 @@ static bool write_timed_out(const struct tcp_conn *c, uint64_t now)
 	       model_timeout(c->orphan ? TCP_ORPHAN_RETRIES : TCP_RETRIES2, TCP_RTO_MIN_NS);
 }
 
+/* The first timeout of a series, counted by what it interrupted, as
+ * Linux's tcp_retransmit_timer counts it. */
+static void count_failure(struct tcp_conn *c)
+{
+	if (c->ca_state == TCP_CA_RECOVERY) {
+		if (c->sack_ok)
+			c->stats.sack_recovery_fail++;
+		else
+			c->stats.reno_recovery_fail++;
+	} else if (c->ca_state == TCP_CA_LOSS) {
+		c->stats.loss_failures++;
+	} else if (c->ca_state == TCP_CA_DISORDER || c->n_sb || c->dupacks) {
+		if (c->sack_ok)
+			c->stats.sack_failures++;
+		else
+			c->stats.reno_failures++;
+	}
+}
+
 /*
  * The RTO fired. Give up (ETIMEDOUT; a passive SYN-RECEIVED conn just
  * ends, as Linux drops a request socket), or back off, take the loss
@@ -187,9 +206,14 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 			tcp_fail(c, ETIMEDOUT);
 		return;
 	}
+	bool episode = tcp_cc_loss_episode(c);
+
 	c->stats.timeouts++;               /* Linux's TCPTimeouts, SYNs' included */
-	if (!c->retransmits)
+	if (!c->retransmits) {
 		c->retrans_stamp = c->rexmit_armed_at;
+		if (!syn)
+			count_failure(c);
+	}
 	if (c->retransmits < UINT8_MAX)
 		c->retransmits++;
 	if (c->backoff < TCP_BACKOFF_MAX)
@@ -201,9 +225,9 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 		tcp_send_syn(c, now);
 		return;
 	}
-	if (c->ca_state != TCP_CA_LOSS)
+	if (episode)
 		tcp_undo_mark(c);
-	tcp_cc_rto(c, now);
+	tcp_cc_rto(c, episode, now);
 	tcp_go_back(c, now);
 	if (c->t_rexmit == TCP_NO_DEADLINE && c->t_persist == TCP_NO_DEADLINE)
 		tcp_rexmit_arm(c, now);

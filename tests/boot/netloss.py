@@ -171,7 +171,12 @@ def kestrel_retrans(k):
 # Kestrel's loss-recovery counters in /proc/net/netstat, as Linux names them
 TCPEXT = ("TCPSackRecovery", "TCPRenoRecovery", "TCPLossProbes", "TCPLossProbeRecovery",
           "TCPTimeouts", "TCPDSACKRecv", "TCPDSACKUndo", "TCPDSACKOldSent", "TCPOFOQueue",
-          "TCPOFODrop")
+          "TCPOFODrop",
+          # what the timeouts interrupted (the first of a series: Linux's tcp_retransmit_timer)
+          "TCPSackRecoveryFail", "TCPLossFailures", "TCPSackFailures",
+          # D-SACKs above the ACK, and the undos Kestrel does not make (F-RTO, timestamps)
+          "TCPDSACKOfoRecv", "TCPLossUndo", "TCPSpuriousRTOs", "TCPFullUndo", "TCPPartialUndo",
+          "TCPLostRetransmit", "TCPFastRetrans")
 
 
 # The same counters of a Linux sender (the stand-in), as NAME=N,NAME=N...:
