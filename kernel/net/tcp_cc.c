@@ -328,11 +328,7 @@ static void cc_full_ack(struct tcp_conn *c)
  * what may go. */
 static bool cc_sack_recovery_ack(struct tcp_conn *c)
 {
-	if (seq_lt(c->snd_una, c->recover)) {
-		tcp_try_undo_partial(c);
-		return false;
-	}
-	if (tcp_try_undo_recovery(c))
+	if (seq_lt(c->snd_una, c->recover))
 		return false;
 	c->cwnd = c->ssthresh;
 	c->cwnd_acc = 0;
@@ -365,8 +361,6 @@ bool tcp_cc_ack(struct tcp_conn *c, uint32_t acked, uint64_t now)
 		cc_full_ack(c);
 		return false;
 	case TCP_CA_LOSS:
-		if (c->sack_ok && tcp_try_undo_loss(c))
-			break;
 		if (seq_ge(c->snd_una, c->recover))
 			c->ca_state = TCP_CA_OPEN;
 		break;

@@ -290,6 +290,7 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		c->urg_send = false;
 	ack_rtt(c, s, now);
 	c->retransmits = 0;
+	tcp_sack_try_undo(c);
 	bool rexmit = tcp_cc_ack(c, acked, now);
 	if (c->snd_una == c->snd_max)
 		tcp_rexmit_stop(c);

@@ -268,16 +268,15 @@ void tcp_sack_clear(struct tcp_conn *c);
 void tcp_undo_mark(struct tcp_conn *c);
 /* A retransmission went now: the oldest one out, if no other is. */
 void tcp_undo_stamp(struct tcp_conn *c, uint64_t now);
-/* Undo by the ACK's echoed timestamp (c->rcv_tsecr), or because every
- * retransmission was D-SACKed: the window cut since the mark comes back.
- * _recovery when a SACK recovery ends (Linux's tcp_try_undo_recovery:
- * the open state follows), _partial on an ACK inside it when no
- * retransmission is out (the losses are unmarked; disorder or open),
- * _loss on an ACK that moved snd_una in the loss state (the losses are
- * unmarked, go-back-N ends). True: undone. */
-bool tcp_try_undo_recovery(struct tcp_conn *c);
-bool tcp_try_undo_partial(struct tcp_conn *c);
-bool tcp_try_undo_loss(struct tcp_conn *c);
+/* snd_una moved (called before tcp_cc_ack hears of it): undo by the
+ * ACK's echoed timestamp (c->rcv_tsecr), or because every retransmission
+ * was D-SACKed, as Linux's tcp_fastretrans_alert and tcp_process_loss
+ * do. The window cut since the mark comes back: when a SACK recovery
+ * ends (tcp_try_undo_recovery: the open state follows); on an ACK inside
+ * it when no retransmission is out (tcp_try_undo_partial: the losses
+ * are unmarked, disorder or open); in the loss state (tcp_try_undo_loss:
+ * the losses are unmarked, go-back-N ends, disorder or open). */
+void tcp_sack_try_undo(struct tcp_conn *c);
 /* The RTO fired: the scoreboard goes (RFC 6675 5.1), the probe too. */
 void tcp_sack_rto(struct tcp_conn *c);
 /* Arm the tail loss probe at PTO (RFC 8985 7.2), or disarm it. */

@@ -498,7 +498,7 @@ static bool may_undo(const struct tcp_conn *c)
 	return c->undo_marker && (c->undo_retrans <= 0 || packet_delayed(c));
 }
 
-bool tcp_try_undo_recovery(struct tcp_conn *c)
+static bool try_undo_recovery(struct tcp_conn *c)
 {
 	if (!may_undo(c))
 		return false;
@@ -508,7 +508,7 @@ bool tcp_try_undo_recovery(struct tcp_conn *c)
 	return true;
 }
 
-bool tcp_try_undo_partial(struct tcp_conn *c)
+static bool try_undo_partial(struct tcp_conn *c)
 {
 	if (!c->undo_marker || !packet_delayed(c) || unsacked_in(c, c->snd_una, c->high_rxt))
 		return false;                  /* retransmissions still out: they may be needed */
@@ -518,7 +518,7 @@ bool tcp_try_undo_partial(struct tcp_conn *c)
 	return true;
 }
 
-bool tcp_try_undo_loss(struct tcp_conn *c)
+static bool try_undo_loss(struct tcp_conn *c)
 {
 	if (!may_undo(c))
 		return false;
@@ -528,6 +528,18 @@ bool tcp_try_undo_loss(struct tcp_conn *c)
 	keep_open(c);
 	c->stats.loss_undo++;
 	return true;
+}
+
+void tcp_sack_try_undo(struct tcp_conn *c)
+{
+	if (!c->sack_ok)
+		return;
+	if (c->ca_state == TCP_CA_LOSS)
+		try_undo_loss(c);
+	else if (c->ca_state == TCP_CA_RECOVERY && seq_lt(c->snd_una, c->recover))
+		try_undo_partial(c);
+	else if (c->ca_state == TCP_CA_RECOVERY)
+		try_undo_recovery(c);
 }
 
 void tcp_undo_stamp(struct tcp_conn *c, uint64_t now)

@@ -565,7 +565,9 @@ bool tsc_deadline_passed(uint64_t deadline)
 #define TEST_WINDOW_DIV     2     /* 1/2 s = 500 ms of reference time */
 #define TEST_EDGE_DIV       2     /* wait at most 500 ms for a tick */
 #define TEST_EDGES          3     /* consecutive tick edges that must come */
-#define TEST_SPAN_DIV       500   /* 2 ms of reference time per count sample */
+#define TEST_SPAN_DIV       (4 * TIME_TICK_HZ) /* a quarter of a tick's period of reference time
+					       * per count sample (1 ms at 250 Hz): under half
+					       * a period, so a span that fell held no reload */
 #define TEST_SPAN_TRIES     64    /* spans tried, for one without a reload or a stall */
 #define TEST_SAMPLES        5     /* odd: the median is one of them */
 #define TICK_TOLERANCE_PCT  5
@@ -611,7 +613,7 @@ static void sort_small(uint64_t *v, int n)
 }
 
 /* The running tick timer's input rate in Hz (before its divider): its
- * count's fall over about 2 ms of reference time in which it did not
+ * count's fall over a quarter period of reference time in which it did not
  * reload. A span shorter than half a nominal period whose count fell
  * cannot hold a reload (one would leave the count above where it was);
  * a host stall makes a span longer and it is tried again. 0 if every

@@ -205,7 +205,7 @@ def apic_time(cpus):
     return [rf"apic: (x2APIC|xAPIC) id 0, {cpus} CPUs in MADT, IO APIC at 0xfec00000 GSIs 0-23, "
             r"5 overrides",
             r"time: TSC \d+ MHz \((HPET|ACPI PM timer|PIT|CPUID 0x15|CPUID 0x16)\), "
-            r"APIC timer \d+ MHz, tick 100 Hz"]
+            r"APIC timer \d+ MHz, tick 250 Hz"]
 
 
 def laptop_alone_case(off):
