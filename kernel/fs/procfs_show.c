@@ -202,11 +202,20 @@ static uint64_t boot_epoch_sec(void)
 	return wall > up ? (wall - up) / NSEC_PER_SEC : 0;
 }
 
+/* Scheduler ticks (TIME_TICK_HZ a second) in /proc/stat's unit, USER_HZ
+ * (Linux's jiffies_64_to_clock_t). */
+static uint64_t ticks_to_clock(uint64_t ticks)
+{
+	return ticks * USER_HZ / TIME_TICK_HZ;
+}
+
 /* One "cpu" line of /proc/stat: name, then user nice system idle iowait
- * irq softirq steal guest guest_nice in ticks (what is not accounted is 0). */
+ * irq softirq steal guest guest_nice in USER_HZ ticks (what is not
+ * accounted is 0). */
 static void stat_cpu_line(struct sbuf *s, const char *name, struct cpu_ticks t)
 {
-	sb_printf(s, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", name, t.user, t.sys, t.idle);
+	sb_printf(s, "%s %lu 0 %lu %lu 0 0 0 0 0 0\n", name, ticks_to_clock(t.user), ticks_to_clock(t.sys),
+		  ticks_to_clock(t.idle));
 }
 
 void show_stat(struct sbuf *s, struct process *p)
