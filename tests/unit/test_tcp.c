@@ -1698,7 +1698,10 @@ UNIT_TEST(tlp_after_lost_ack_no_cut)
  * again, then the original arrives too and the peer D-SACKs it. All the
  * recovery's retransmissions were needless, so the window comes back
  * (Linux's TCPDSACKUndo), and the peer is known to reorder. */
-static enum verdict hold_one(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+/* A's new data segment number d->index[0] is held back hold ns on the
+ * wire; its sends are counted. */
+static enum verdict hold_for(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra,
+			     uint64_t hold)
 {
 	struct drops *d = s->filter_ctx;
 
@@ -1707,7 +1710,7 @@ static enum verdict hold_one(struct sim *s, int from, const struct tcp_seg *seg,
 	if (!d->started || seq_ge(seg->seq, d->high)) {
 		if (d->nnew == d->index[0]) {
 			d->seq[0] = seg->seq;
-			*extra = 4 * ONE_WAY;
+			*extra = hold;
 		}
 		d->nnew++;
 		d->high = seg->seq + seg->payload_len;
@@ -1716,6 +1719,11 @@ static enum verdict hold_one(struct sim *s, int from, const struct tcp_seg *seg,
 	if (seg->seq == d->seq[0] && d->index[0] < d->nnew)
 		d->sends[0]++;
 	return PASS;
+}
+
+static enum verdict hold_one(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
+{
+	return hold_for(s, from, seg, extra, 4 * ONE_WAY);
 }
 
 UNIT_TEST(dsack_undoes_spurious_recovery)
@@ -1745,22 +1753,7 @@ UNIT_TEST(dsack_undoes_spurious_recovery)
  * (Linux's tcp_try_undo_partial, TCPPartialUndo), before any D-SACK. */
 static enum verdict delay_one(struct sim *s, int from, const struct tcp_seg *seg, uint64_t *extra)
 {
-	struct drops *d = s->filter_ctx;
-
-	if (from != A || !seg->payload_len)
-		return PASS;
-	if (!d->started || seq_ge(seg->seq, d->high)) {
-		if (d->nnew == d->index[0]) {
-			d->seq[0] = seg->seq;
-			*extra = ONE_WAY + ONE_WAY / 2;
-		}
-		d->nnew++;
-		d->high = seg->seq + seg->payload_len;
-		d->started = true;
-	}
-	if (seg->seq == d->seq[0] && d->index[0] < d->nnew)
-		d->sends[0]++;
-	return PASS;
+	return hold_for(s, from, seg, extra, ONE_WAY + ONE_WAY / 2);
 }
 
 UNIT_TEST(timestamp_undoes_spurious_recovery)
