@@ -301,27 +301,31 @@ static uint32_t dupthresh_lost_high(const struct tcp_conn *c)
 	return c->snd_una;
 }
 
-static bool find_relost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len,
-			uint64_t *due);
-static uint32_t relost_sum(const struct tcp_conn *c, uint64_t now);
+/* RACK's lost retransmissions now (scan_relost): the first one's hole,
+ * the bytes of all, and when the next would be lost if none is. */
+struct relost {
+	uint32_t seq, len, sum;
+	uint64_t due;
+};
+
+static void scan_relost(const struct tcp_conn *c, uint64_t now, struct relost *r);
 
 /* Move lost_high by both rules (it never moves back within a recovery),
  * and have the reordering timer come for a retransmission not yet lost. */
 static void mark_lost(struct tcp_conn *c, uint64_t now)
 {
 	uint32_t high = rack_lost_high(c, now);
-
-	uint32_t seq, len;
-	uint64_t due;
+	struct relost r;
 
 	if (!c->reord_seen)
 		high = seq_max(high, dupthresh_lost_high(c));
 	if (seq_lt(c->lost_high, c->snd_una))
 		c->lost_high = c->snd_una;
 	c->lost_high = seq_max(c->lost_high, seq_min(high, c->snd_max));
-	c->relost_bytes = relost_sum(c, now);
-	if (!find_relost(c, now, &seq, &len, &due) && due < c->t_reo)
-		c->t_reo = due;                /* a retransmission's turn comes later */
+	scan_relost(c, now, &r);
+	c->relost_bytes = r.sum;
+	if (!r.sum && r.due < c->t_reo)
+		c->t_reo = r.due;              /* a retransmission's turn comes later */
 }
 
 /* ---- pipe and the next hole (RFC 6675 4) ------------------------------------------------ */
@@ -339,10 +343,10 @@ uint32_t tcp_pipe(const struct tcp_conn *c)
 	 * once more if retransmitted, but not for a retransmission RACK
 	 * found lost (Linux's tcp_packets_in_flight) */
 	pipe = unsacked_in(c, una, c->snd_max) - unsacked_in(c, seq_max(rxt_to, una), lost_to);
-	relost = unsacked_in(c, una, rxt_to);
-	if (relost > c->relost_bytes)
-		relost = c->relost_bytes;
-	return pipe - relost;
+	if (!c->relost_bytes)
+		return pipe;
+	relost = unsacked_in(c, una, rxt_to);  /* what of it snd_una has not passed */
+	return pipe - (relost < c->relost_bytes ? relost : c->relost_bytes);
 }
 
 /* The end of the hole that starts at s: the next SACKed range, or lim. */
@@ -358,68 +362,50 @@ static uint32_t hole_end(const struct tcp_conn *c, uint32_t s, uint32_t lim)
  * RACK's rule for a retransmission (RFC 8985 6.2 step 5, Linux's
  * TCPLostRetransmit): a hole below high_rxt whose last retransmission
  * went before the newest delivered segment and an RTT plus the
- * reordering window ago is lost again. The first such hole into *seq and
- * *len; else false, and in *due when the next one would be (or
- * TCP_NO_DEADLINE). Holes whose retransmission fell out of the log are
- * left to the RTO.
+ * reordering window ago is lost again. Into *r: the first such hole
+ * (seq, len), the bytes of all of them (sum, 0: none), and when the
+ * next would be lost (due, TCP_NO_DEADLINE: never) if none is yet.
+ * Holes whose retransmission fell out of the log are left to the RTO.
  */
-static bool find_relost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len,
-			uint64_t *due)
+static void scan_relost(const struct tcp_conn *c, uint64_t now, struct relost *r)
 {
 	uint32_t s = tcp_sack_skip(c, c->snd_una);
 	uint64_t reo = rack_reo_wnd(c);
 
-	*due = TCP_NO_DEADLINE;
+	*r = (struct relost){ .due = TCP_NO_DEADLINE };
 	if (c->ca_state != TCP_CA_RECOVERY || !c->rack_xmit)
-		return false;
+		return;
 	while (seq_lt(s, c->high_rxt)) {
 		uint32_t e = hole_end(c, s, c->high_rxt);
 		bool rxt;
-		uint64_t t = last_sent(c, s, &rxt);
+		uint64_t t = last_sent(c, s, &rxt), lost_at = t + c->rack_rtt + reo;
 
-		if (rxt && t < c->rack_xmit) {
-			if (t + c->rack_rtt + reo <= now) {
-				*seq = s;
-				*len = e - s;
-				return true;
+		if (rxt && t < c->rack_xmit && lost_at <= now) {
+			if (!r->sum) {
+				r->seq = s;
+				r->len = e - s;
 			}
-			if (t + c->rack_rtt + reo < *due)
-				*due = t + c->rack_rtt + reo;
+			r->sum += e - s;
+		} else if (rxt && t < c->rack_xmit && lost_at < r->due) {
+			r->due = lost_at;
 		}
 		s = tcp_sack_skip(c, e);
 	}
-	return false;
-}
-
-/* The bytes of every hole find_relost would return now, one after another. */
-static uint32_t relost_sum(const struct tcp_conn *c, uint64_t now)
-{
-	uint32_t s = tcp_sack_skip(c, c->snd_una), sum = 0;
-	uint64_t reo = rack_reo_wnd(c);
-
-	if (c->ca_state != TCP_CA_RECOVERY || !c->rack_xmit)
-		return 0;
-	while (seq_lt(s, c->high_rxt)) {
-		uint32_t e = hole_end(c, s, c->high_rxt);
-		bool rxt;
-		uint64_t t = last_sent(c, s, &rxt);
-
-		if (rxt && t < c->rack_xmit && t + c->rack_rtt + reo <= now)
-			sum += e - s;
-		s = tcp_sack_skip(c, e);
-	}
-	return sum;
 }
 
 bool tcp_sack_next_lost(const struct tcp_conn *c, uint64_t now, uint32_t *seq, uint32_t *len)
 {
 	uint32_t s = seq_max(c->snd_una, c->high_rxt), e;
-	uint64_t due;
+	struct relost r;
 
 	if (c->ca_state != TCP_CA_RECOVERY)
 		return false;
-	if (find_relost(c, now, seq, len, &due))
+	scan_relost(c, now, &r);
+	if (r.sum) {
+		*seq = r.seq;
+		*len = r.len;
 		return true;
+	}
 	s = tcp_sack_skip(c, s);       /* ranges never touch: s is now in a hole */
 	if (!seq_lt(s, c->lost_high))
 		return false;
@@ -498,36 +484,33 @@ static bool may_undo(const struct tcp_conn *c)
 	return c->undo_marker && (c->undo_retrans <= 0 || packet_delayed(c));
 }
 
-static bool try_undo_recovery(struct tcp_conn *c)
+static void try_undo_recovery(struct tcp_conn *c)
 {
 	if (!may_undo(c))
-		return false;
+		return;
 	undo_reduction(c, false);
 	c->ca_state = TCP_CA_OPEN;
 	c->stats.full_undo++;
-	return true;
 }
 
-static bool try_undo_partial(struct tcp_conn *c)
+static void try_undo_partial(struct tcp_conn *c)
 {
 	if (!c->undo_marker || !packet_delayed(c) || unsacked_in(c, c->snd_una, c->high_rxt))
-		return false;                  /* retransmissions still out: they may be needed */
+		return;                        /* retransmissions still out: they may be needed */
 	undo_reduction(c, true);
 	keep_open(c);
 	c->stats.partial_undo++;
-	return true;
 }
 
-static bool try_undo_loss(struct tcp_conn *c)
+static void try_undo_loss(struct tcp_conn *c)
 {
 	if (!may_undo(c))
-		return false;
+		return;
 	undo_reduction(c, true);
 	c->snd_nxt = c->snd_max;               /* what went stands: go-back-N ends */
 	c->retransmits = 0;
 	keep_open(c);
 	c->stats.loss_undo++;
-	return true;
 }
 
 void tcp_sack_try_undo(struct tcp_conn *c)
