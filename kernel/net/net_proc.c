@@ -323,15 +323,14 @@ static uint32_t le_addr(uint32_t host_order)
 /* A socket of the loopback emulation: the columns a Linux socket of its
  * state that never sent shows (TCP_TIMEOUT_INIT's RTO, TCP_INIT_CWND; a
  * listener's ssthresh column is its Fast Open queue, 0). */
-static const struct tcp_sock_view LOCAL_TAIL = { .rto_ms = 1000, .cwnd = TCP_INIT_CWND, .ssthresh = -1 };
-static const struct tcp_sock_view LISTEN_TAIL = { .rto_ms = 1000, .cwnd = TCP_INIT_CWND };
+static const struct tcp_sock_tail LOCAL_TAIL = { .rto_ms = 1000, .cwnd = TCP_INIT_CWND, .ssthresh = -1 };
+static const struct tcp_sock_tail LISTEN_TAIL = { .rto_ms = 1000, .cwnd = TCP_INIT_CWND };
 
 /* Linux's last columns of a TCP line (tcp4_seq_show_sock, tcp6's the
  * same): the reference count, the socket's address (hidden, as
- * kptr_restrict hides it), the RTO and the delayed ACK's timeout in
- * USER_HZ ticks, (quick << 1) | pingpong, cwnd and ssthresh. UDP's
- * lines end at the inode; then tail is NULL. */
-static void tail_text(char *buf, size_t cap, const struct tcp_sock_view *t)
+ * kptr_restrict hides it), then t's, the times in USER_HZ ticks. UDP's
+ * lines end at the inode; then t is NULL. */
+static void tail_text(char *buf, size_t cap, const struct tcp_sock_tail *t)
 {
 	if (!t) {
 		buf[0] = 0;
@@ -342,7 +341,7 @@ static void tail_text(char *buf, size_t cap, const struct tcp_sock_view *t)
 }
 
 static void sock_line(struct sock_walk *w, uint32_t la, uint16_t lp, uint32_t ra, uint16_t rp, int st,
-		      uint32_t txq, uint32_t rxq, uint64_t ino, const struct tcp_sock_view *tail)
+		      uint32_t txq, uint32_t rxq, uint64_t ino, const struct tcp_sock_tail *tail)
 {
 	char line[SOCK_LINE + 1], t[64];
 	tail_text(t, sizeof(t), tail);
@@ -369,7 +368,7 @@ static void v6_text(char *buf, size_t cap, const struct inet_name *n)
 }
 
 static void sock_line6(struct sock_walk *w, const struct inet_name *me, const struct inet_name *peer, int st,
-		       uint32_t txq, uint32_t rxq, uint64_t ino, const struct tcp_sock_view *tail)
+		       uint32_t txq, uint32_t rxq, uint64_t ino, const struct tcp_sock_tail *tail)
 {
 	char line[SOCK6_LINE_MAX], a[48], b[48], t[64];
 	struct inet_name none = { .addr = 0, .port = 0, .kind = INET_V6_ANY };
@@ -389,7 +388,7 @@ static void local_sock(const struct unix_sock *u, void *ctx)
 		return;
 	int st = u->state == UNIX_LISTEN ? TCP_LISTEN : u->state == UNIX_CONNECTED ? TCP_ESTAB : TCP_CLOSE;
 	const struct inet_name *peer = u->in.has_peer ? &u->in.peer : NULL;
-	const struct tcp_sock_view *tail = NULL;
+	const struct tcp_sock_tail *tail = NULL;
 	if (w->protocol == IPPROTO_TCP)
 		tail = st == TCP_LISTEN ? &LISTEN_TAIL : &LOCAL_TAIL;
 	if (w->v6)
@@ -405,9 +404,9 @@ static void wire_sock(const struct tcp_sock_view *v, void *ctx)
 	if (v->family != (w->v6 ? AF_INET6 : AF_INET))
 		return;
 	if (w->v6)
-		return sock_line6(w, &v->local, &v->remote, v->state, v->tx_queue, v->rx_queue, v->inode, v);
+		return sock_line6(w, &v->local, &v->remote, v->state, v->tx_queue, v->rx_queue, v->inode, &v->tail);
 	sock_line(w, v->local.addr, v->local.port, v->remote.addr, v->remote.port, v->state, v->tx_queue,
-		  v->rx_queue, v->inode, v);
+		  v->rx_queue, v->inode, &v->tail);
 }
 
 static void show_tcp(struct sbuf *s)

@@ -2115,9 +2115,9 @@ void tcp_sock_for_each(void (*fn)(const struct tcp_sock_view *v, void *ctx), voi
 					   path_name(&ts->path, &ts->path.dst, ts->rport), ts->family,
 					   c->state, c->snd.len, tcp_recv_avail(c),
 					   ts->s ? ts->s->ino : 0, c->retransmits,
-					   (uint32_t)(c->rto / TCP_NS_PER_MS), (uint32_t)(TCP_DELACK_NS / TCP_NS_PER_MS),
-					   (uint32_t)c->quick << 1 | c->pingpong, c->cwnd / mss,
-					   c->ssthresh == TCP_INFINITE_SSTHRESH ? -1 : (int32_t)(c->ssthresh / mss) };
+					   { (uint32_t)(c->rto / TCP_NS_PER_MS), (uint32_t)(TCP_DELACK_NS / TCP_NS_PER_MS),
+					     (uint32_t)c->quick << 1 | c->pingpong, c->cwnd / mss,
+					     c->ssthresh == TCP_INFINITE_SSTHRESH ? -1 : (int32_t)(c->ssthresh / mss) } };
 		fn(&v, ctx);
 	}
 	spin_unlock_irqrestore(&table_lock, fl);

@@ -60,6 +60,15 @@ void tcp_sock_set_ipv4(struct unix_sock *s);
 /* What /proc/net/tcp and tcp6 show of a connection: its names as its
  * socket's family gives them (an AF_INET6 socket's IPv4 connection as
  * ::ffff:a.b.c.d, in /proc/net/tcp6, as Linux's). */
+/* Linux's last columns of a /proc/net/tcp line: the RTO and the delayed
+ * ACK's timeout (ms), quick-ACK mode and pingpong ((quick << 1) |
+ * pingpong), cwnd and ssthresh in segments (ssthresh -1 in the first
+ * slow start, a listener's the Fast Open queue). */
+struct tcp_sock_tail {
+	uint32_t rto_ms, ato_ms, quick_pp, cwnd;
+	int32_t ssthresh;
+};
+
 struct tcp_sock_view {
 	struct inet_name local, remote;
 	int family;                /* its socket's: AF_INET or AF_INET6 */
@@ -67,11 +76,7 @@ struct tcp_sock_view {
 	uint32_t tx_queue, rx_queue;
 	uint64_t inode;            /* its socket's, 0 once the program let go */
 	uint8_t retransmits;
-	/* Linux's last columns: the RTO and the delayed ACK's timeout (ms),
-	 * quick-ACK mode and pingpong ((quick << 1) | pingpong), cwnd and
-	 * ssthresh in segments (ssthresh -1 in the first slow start) */
-	uint32_t rto_ms, ato_ms, quick_pp, cwnd;
-	int32_t ssthresh;
+	struct tcp_sock_tail tail;
 };
 /* /proc/net/sockstat's TCP figures of the connections (Linux's
  * sockstat_seq_show, tcp_sock_stat's contract): established-table
