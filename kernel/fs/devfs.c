@@ -98,14 +98,17 @@ static unsigned dev_poll(struct file *f)
 static const struct file_ops null_ops = {
 	.read = null_read, .write = sink_write, .lseek = dev_lseek,
 	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
+	.lock_free = true, /* no state: read and write without the kernel lock */
 };
 static const struct file_ops zero_ops = {
 	.read = zero_read, .write = sink_write, .lseek = dev_lseek,
 	.kernel_io = KERNEL_IO_READ | KERNEL_IO_WRITE,
+	.lock_free = true, /* no state: read and write without the kernel lock */
 };
 static const struct file_ops full_ops = {
 	.read = zero_read, .write = full_write, .lseek = dev_lseek,
 	.kernel_io = KERNEL_IO_READ,
+	.lock_free = true, /* no state: read and write without the kernel lock */
 };
 
 /* ---------------------------------------------------------------- random, urandom */

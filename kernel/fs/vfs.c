@@ -317,8 +317,23 @@ static void fd_array_free(void *a)
 		kfree(a);
 }
 
+/* The key every table's lock is known by to the lock-order checker. */
+static const char fdtable_lock_class = 'f';
+
+/* Set slot fd of t to f (NULL: free it) for the lookups without the
+ * kernel lock (fd_get_nolock); the caller holds the kernel lock. */
+static void fd_slot_set(struct fdtable *t, int fd, struct file *f)
+{
+	uint64_t flags = spin_lock_irqsave(&t->lock);
+
+	t->fd[fd] = f;
+	spin_unlock_irqrestore(&t->lock, flags);
+}
+
 /* Give t at least want slots (doubling from its size, want itself past
- * INT_MAX / 2): 0 or -ENOMEM. */
+ * INT_MAX / 2): 0 or -ENOMEM. The kernel lock keeps every other writer
+ * out while the slots are copied; lookups see the old arrays or the
+ * new, which hold the same. */
 static int fdtable_grow(struct fdtable *t, int want)
 {
 	int n = t->size ? t->size : FD_TABLE_MIN;
@@ -338,11 +353,15 @@ static int fdtable_grow(struct fdtable *t, int want)
 		memcpy(fd, t->fd, (size_t)t->size * sizeof(*fd));
 		memcpy(cloexec, t->cloexec, (size_t)t->size * sizeof(*cloexec));
 	}
-	fd_array_free(t->fd);
-	fd_array_free(t->cloexec);
+	struct file **old_fd = t->fd;
+	bool *old_cloexec = t->cloexec;
+	uint64_t flags = spin_lock_irqsave(&t->lock);
 	t->fd = fd;
 	t->cloexec = cloexec;
 	t->size = n;
+	spin_unlock_irqrestore(&t->lock, flags);
+	fd_array_free(old_fd);
+	fd_array_free(old_cloexec);
 	return 0;
 }
 
@@ -350,12 +369,14 @@ struct fdtable *fdtable_create(void)
 {
 	struct fdtable *t = kzalloc(sizeof(*t));
 
-	if (t && fdtable_grow(t, FD_TABLE_MIN)) {
+	if (!t)
+		return NULL;
+	spin_lock_class(&t->lock, &fdtable_lock_class);
+	if (fdtable_grow(t, FD_TABLE_MIN)) {
 		kfree(t);
 		return NULL;
 	}
-	if (t)
-		t->refs = 1;
+	t->refs = 1;
 	return t;
 }
 
@@ -461,8 +482,8 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 		return -EMFILE;
 	if (fd >= t->size && fdtable_grow(t, fd + 1))
 		return -ENOMEM;
-	t->fd[fd] = f;
 	t->cloexec[fd] = cloexec;
+	fd_slot_set(t, fd, f);
 	return fd;
 }
 
@@ -482,8 +503,8 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 	if (fd >= t->size && fdtable_grow(t, fd + 1))
 		return -ENOMEM;
 	struct file *old = t->fd[fd];
-	t->fd[fd] = f;
 	t->cloexec[fd] = cloexec;
+	fd_slot_set(t, fd, f);
 	if (old)
 		file_flush(old, t);
 	file_put(old); /* after the swap: a release that sleeps sees a consistent table */
@@ -506,7 +527,7 @@ int fd_close(struct fdtable *t, int fd)
 	if (!fd_is_open(t, fd))
 		return -EBADF;
 	struct file *f = t->fd[fd];
-	t->fd[fd] = NULL;
+	fd_slot_set(t, fd, NULL); /* a lookup after this cannot find f; one before holds a reference */
 	t->cloexec[fd] = false;
 	file_flush(f, t);
 	file_put(f);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/spinlock.h"
 #include "mm/iobuf.h"
 #include "mm/usercopy.h"
 #include "proc/sched.h"
@@ -89,12 +90,15 @@ struct file_ops {
 	 * implementation's own locks cover them, and whatever else they
 	 * reach takes the kernel lock itself (issue 29). Only for a stream
 	 * (no RLIMIT_FSIZE, no mapped pages: sys_fs.c skips those steps).
-	 * Pipes, and sockets as lock_free_now says. */
+	 * Pipes, /dev/null, zero and full, and sockets as lock_free_now
+	 * says. */
 	bool lock_free;
 	/* Optional, for a lock_free file: may this read or write run
-	 * without the kernel lock? Asked under it, after the descriptor is
-	 * looked up; false keeps the lock for the call. NULL: always. (A
-	 * socket: only a connected TCP one, net/unix.h's unix_lock_free.) */
+	 * without the kernel lock? Asked with or without it, after the
+	 * descriptor is looked up; an answer may go from false to true
+	 * meanwhile, never back while the caller holds its reference; false
+	 * takes the lock for the call. NULL: always. (A socket: only a
+	 * connected TCP one, net/unix.h's unix_lock_free.) */
 	bool (*lock_free_now)(struct file *f);
 };
 
@@ -172,16 +176,29 @@ static inline long file_kwrite(struct file *f, const void *buf, size_t n, uint64
 	return f->ops->write(f, iobuf_kernel((void *)buf), n, pos);
 }
 
-/* A process's descriptor table; shared by CLONE_FILES (vfork), copied by
- * fork. Lock rule: the kernel lock (a lock-free read or write looks its
- * descriptor up before it gives the lock up); fd and cloexec are
- * replaced by bigger arrays when it grows, so never keep a pointer into
- * them across a call that may install a descriptor. */
+/*
+ * A process's descriptor table; shared by CLONE_FILES (vfork), copied by
+ * fork. Lock rule: refs, and every change of the rest, under the kernel
+ * lock; size, the arrays and the fd slots also under lock, so that a
+ * lookup without the kernel lock (fd_get_nolock: a lock-free read or
+ * write), which holds lock alone, finds each slot either before or
+ * after a change, and its file with a reference taken before a close
+ * can put it. A kernel-lock holder reads without lock (every writer
+ * holds the kernel lock). Nothing under lock allocates, frees, sleeps
+ * or takes another lock; the arrays a growth replaces are freed after
+ * it is let go. fd and cloexec are replaced by bigger arrays when it
+ * grows, so never keep a pointer into them across a call that may
+ * install a descriptor. A lock-free lookup also needs the table itself
+ * to outlive it: the process's table changes only under the kernel lock
+ * and, while other threads of the process may be looking, waits for
+ * them before it puts the old one (proc/process.c's files_unshare_commit).
+ */
 struct fdtable {
 	int refs;
 	int size;              /* slots in fd and cloexec: FD_TABLE_MIN * 2^k */
 	struct file **fd;      /* NULL: a free slot */
 	bool *cloexec;
+	struct spinlock lock;  /* of the class fdtable_lock_class (vfs.c) */
 };
 
 struct fdtable *fdtable_create(void);
@@ -238,6 +255,17 @@ static inline bool can_write(const struct file *f)
 static inline struct file *fd_get_io(struct fdtable *t, int fd)
 {
 	return fd_is_open(t, fd) && !(t->fd[fd]->flags & O_PATH) ? file_get(t->fd[fd]) : NULL;
+}
+/* fd_get (io: fd_get_io) for a caller that does not hold the kernel
+ * lock: the same answer, looked up under t->lock (interrupts off for
+ * that moment). Inline: a lock-free read or write starts here. */
+static inline struct file *fd_get_nolock(struct fdtable *t, int fd, bool io)
+{
+	uint64_t flags = spin_lock_irqsave(&t->lock);
+	struct file *f = io ? fd_get_io(t, fd) : fd_get(t, fd);
+
+	spin_unlock_irqrestore(&t->lock, flags);
+	return f;
 }
 /* FD_CLOEXEC of an open descriptor (false for anything else), and setting it. */
 bool fd_cloexec(const struct fdtable *t, int fd);

@@ -166,13 +166,21 @@ static int files_unshare_copy(struct process *p, struct fdtable **own)
 	return fdtable_copy(p->files, own);
 }
 
-/* p takes own (from files_unshare_copy) as its table, if any. */
+/* p takes own (from files_unshare_copy) as its table, if any. Another
+ * thread of p may be looking a descriptor up in the old one without the
+ * kernel lock (fs/vfs.h's fd_get_nolock, interrupts off): a barrier on
+ * every CPU that runs p's address space waits for each such lookup to
+ * end before p's reference to the old table goes (which another
+ * process's may then free). */
 static void files_unshare_commit(struct process *p, struct fdtable *own)
 {
 	if (!own)
 		return;
-	fdtable_put(p->files);
-	p->files = own;
+	struct fdtable *old = p->files;
+	__atomic_store_n(&p->files, own, __ATOMIC_RELEASE);
+	if (p->nthreads > 1)
+		tlb_barrier(p->vm->pml4);
+	fdtable_put(old);
 }
 
 int process_unshare(bool files, bool fs)

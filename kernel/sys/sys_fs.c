@@ -50,6 +50,18 @@ struct fdtable *cur_files_made(void)
 	return p->files;
 }
 
+/* fd_file_any's other cases: the caller holds the kernel lock (a traced
+ * caller's read, int $0x80's), or the process has no table yet, which
+ * only the kernel lock may make. Out of line. */
+struct file *fd_file_slow(int fd)
+{
+	bool taken = call_lock();
+	struct file *f = fd_file(fd);
+
+	call_unlock(taken);
+	return f;
+}
+
 typedef long (*rw_op_fn)(struct file *, struct iobuf, size_t, uint64_t *);
 
 /* f's read or write for a transfer, and *n cut to MAX_RW_COUNT (as
@@ -109,34 +121,55 @@ bool seekable(const struct file *f)
 /* ---------------------------------------------------------------- read and write */
 
 /* read or write of a lock-free file, a stream (file_ops.lock_free: no
- * RLIMIT_FSIZE, no mapped pages), after the kernel lock is given up,
- * unless the file says it needs it for this call (lock_free_now: a
- * socket other than a connected TCP one). Out of line: the other files'
- * path pays one test for it. */
+ * RLIMIT_FSIZE, no mapped pages), without the kernel lock, unless the
+ * file says it needs it for this call (lock_free_now: a socket other
+ * than a connected TCP one). A caller that entered with the lock (a
+ * traced one, int $0x80's) gives it up first. Out of line: the other
+ * files' path pays one test for it. */
 static __attribute__((noinline)) long rw_stream(struct file *f, bool write, uptr_t buf, size_t n)
 {
 	long err = 0;
 	rw_op_fn op = rw_op(f, write, &n, &err);
+	bool taken = false;
 
-	if (!f->ops->lock_free_now || f->ops->lock_free_now(f))
-		klock_leave_call();
-	return op ? rw_done(f, write, op(f, iobuf_user(buf), n, &f->pos)) : err;
+	if (!f->ops->lock_free_now || f->ops->lock_free_now(f)) {
+		if (this_cpu_klock_depth())
+			klock_leave_call();
+	} else {
+		taken = call_lock();
+	}
+	long r = op ? rw_done(f, write, op(f, iobuf_user(buf), n, &f->pos)) : err;
+	call_unlock(taken);
+	return r;
+}
+
+/* read or write of any other file: under the kernel lock, taken for it
+ * (counted under the call) unless the caller holds it. Out of line: a
+ * stream's path pays nothing for it. */
+static __attribute__((noinline)) long rw_locked(struct file *f, bool write, uptr_t buf, size_t n)
+{
+	bool taken = call_lock();
+	long r = file_rw_at(f, write, buf, n, &f->pos);
+
+	call_unlock(taken);
+	return r;
 }
 
 /*
- * read and write look the descriptor up under the kernel lock; a file
- * whose ops are lock-free (a pipe) is then read or written without it:
- * the call gives the lock up (klock_leave_call) and returns as a
- * lock-free call does (syscall.c). Any other file's transfer keeps it.
+ * read and write run without the kernel lock (syscall.c's lock_free) but
+ * for a traced caller and int $0x80: the descriptor is looked up under
+ * its table's lock (fd_file_any); a file whose ops are lock-free (a pipe,
+ * a connected TCP socket) is read or written without the kernel lock,
+ * any other under it, taken for the transfer.
  */
 static inline __attribute__((always_inline)) long rw_fd(unsigned int fd, bool write, uptr_t buf, size_t n)
 {
-	struct file *f = fd_file((int)fd);
+	struct file *f = fd_file_any((int)fd);
 
 	if (!f)
 		return -EBADF;
-	long r = __builtin_expect(f->ops->lock_free, 0) ? rw_stream(f, write, buf, n)
-						       : file_rw_at(f, write, buf, n, &f->pos);
+	long r = __builtin_expect(f->ops->lock_free, 1) ? rw_stream(f, write, buf, n)
+						       : rw_locked(f, write, buf, n);
 	file_put(f);
 	return r;
 }

@@ -4,6 +4,7 @@
 #define KESTREL_SYS_SYS_FS_H
 
 #include <stdint.h>
+#include "arch/x86_64/percpu.h"
 #include "fs/vfs.h"
 #include "proc/process.h"
 #include "uapi/fcntl.h"
@@ -29,6 +30,19 @@ static inline struct file *fd_file(int fd)
 {
 	return fd_get(cur_files(), fd);
 }
+/* fd_file for a call that may run without the kernel lock (read,
+ * write): looked up under the table's own lock then (fs/vfs.h's
+ * fd_get_nolock). */
+struct file *fd_file_slow(int fd);
+static inline struct file *fd_file_any(int fd)
+{
+	struct process *p = current_process();
+	struct fdtable *t = p ? __atomic_load_n(&p->files, __ATOMIC_ACQUIRE) : NULL;
+
+	if (__builtin_expect(!t || this_cpu_klock_depth(), 0))
+		return fd_file_slow(fd);
+	return fd_get_nolock(t, fd, false);
+}
 /* fd_file for the calls that do I/O on the file (fs/vfs.h's fd_get_io):
  * NULL for an O_PATH descriptor too, the caller's -EBADF. */
 static inline struct file *fd_file_io(int fd)
@@ -53,14 +67,16 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
  * AT_SYMLINK_NOFOLLOW (others are the caller's to check). 0 once use has
  * seen the inode, -errno (the path's copy's, or the walk's), or
  * WALK_LOCKED (the walk's or use's, or the caller holds the lock): the
- * caller walks again under the kernel lock (at_lock). */
+ * caller walks again under the kernel lock (call_lock). */
 int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *ip, void *ctx),
 		   void *ctx);
-/* After WALK_LOCKED: the kernel lock for the rest of the call, counted
- * under it, unless the caller holds it already (true: taken, for
- * at_unlock to give back). */
-bool at_lock(void);
-void at_unlock(bool taken);
+/* For a call that runs without the kernel lock (sys/syscall.c's
+ * lock_free) and needs it from here on (after WALK_LOCKED; a read of a
+ * file that is not a stream): the lock, counted under the call, unless
+ * the caller holds it already (true: taken, for call_unlock to give
+ * back). */
+bool call_lock(void);
+void call_unlock(bool taken);
 /* Takes pread/pwrite. (can_read, can_write: fs/vfs.h.) */
 bool seekable(const struct file *f);
 /* Linux's rw_verify_area for an offset: a transfer that would pass the

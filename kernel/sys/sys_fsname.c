@@ -140,7 +140,7 @@ int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *
 	return err;
 }
 
-bool at_lock(void)
+bool call_lock(void)
 {
 	if (klock_held())
 		return false;
@@ -148,7 +148,7 @@ bool at_lock(void)
 	return true;
 }
 
-void at_unlock(bool taken)
+void call_unlock(bool taken)
 {
 	if (taken)
 		klock_leave_any();
@@ -560,9 +560,9 @@ static long readlink_any(int dirfd, uptr_t path, char *out, size_t cap)
 
 	if (err != WALK_LOCKED)
 		return err ? err : r.n;
-	bool taken = at_lock();
+	bool taken = call_lock();
 	long n = readlink_locked(dirfd, path, empty, out, cap);
-	at_unlock(taken);
+	call_unlock(taken);
 	return n;
 }
 

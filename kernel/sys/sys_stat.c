@@ -209,9 +209,9 @@ static int stat_at(int dirfd, uptr_t path, int flags, struct kstat *k)
 	int err = at_walk_nolock(dirfd, path, flags, kstat_use, k);
 	if (err != WALK_LOCKED)
 		return err;
-	bool taken = at_lock();
+	bool taken = call_lock();
 	err = stat_at_locked(dirfd, path, flags, k);
-	at_unlock(taken);
+	call_unlock(taken);
 	return err;
 }
 
@@ -392,9 +392,9 @@ SYSCALL_DEFINE4(faccessat2, int, dirfd, uptr_t, path, int, mode, int, flags)
 	if (err == 0) {
 		err = a.err;
 	} else if (err == WALK_LOCKED) {
-		bool taken = at_lock();
+		bool taken = call_lock();
 		err = access_locked((int)dirfd, path, (int)mode, (int)flags);
-		at_unlock(taken);
+		call_unlock(taken);
 	}
 	t->access_cred = NULL;
 	return err;

@@ -393,6 +393,10 @@ static const bool lock_free[LOCK_FREE_SLOTS] = {
 	[SYS_stat] = true, [SYS_lstat] = true, [SYS_newfstatat] = true, [SYS_statx] = true,
 	[SYS_access] = true, [SYS_faccessat] = true, [SYS_faccessat2] = true,
 	[SYS_readlink] = true, [SYS_readlinkat] = true,
+	/* the descriptor under its table's lock (fs/vfs.h's fd_get_nolock);
+	 * a pipe's, a connected TCP socket's or a memory device's transfer
+	 * without the kernel lock, any other file's under it (sys_fs.c) */
+	[SYS_read] = true, [SYS_write] = true,
 };
 
 const char *syscall_name(unsigned long nr)

@@ -18,6 +18,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -77,6 +78,18 @@
  *                   another closes and dup2s back over and over: each read
  *                   is data or EBADF, and the bytes read plus those left
  *                   are the bytes written, in order.
+ *   fd-table        a reader thread per CPU (at least two) reads
+ *                   /dev/zero through one descriptor while the main
+ *                   thread grows the descriptor table under it (dup2 to
+ *                   ever higher descriptors), closes and dup2s a second
+ *                   descriptor the readers also read, and takes a table
+ *                   of its own (unshare(CLONE_FILES) while a clone(
+ *                   CLONE_FILES) child shares the old one, which the
+ *                   child's exit then frees) (issue 29: read looks its
+ *                   descriptor up without the kernel lock): every read of
+ *                   the first descriptor gives 64 zero bytes, every read
+ *                   of the second 64 zero bytes or EBADF. A fresh process
+ *                   each round, for a fresh table.
  *   munmap-fault    one thread maps a fresh private region, lets the
  *                   others fault its pages (each writing its own word)
  *                   and unmaps it under them (issue 29: munmap and the
@@ -1751,6 +1764,166 @@ static int check_close_read(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- descriptor tables */
+
+#define FT_FD       10           /* fd-table: the descriptor every read goes through */
+#define FT_SWAP_FD  11           /* fd-table: the one closed and dup2'd back */
+#define FT_READ     64           /* fd-table: bytes per read */
+#define FT_TOP      (64 * 1024)  /* fd-table: the highest descriptor a round dup2s to */
+
+static struct {
+	_Atomic int stop;
+	_Atomic long reads, ebadf;
+	int top;                 /* the highest descriptor dup2'd to: FT_TOP or below RLIMIT_NOFILE's hard limit */
+	char why[160];
+} ft;
+
+/* A read of FT_READ bytes from fd: zeros, or EBADF when may_be_closed. */
+static bool ft_read_ok(int fd, bool may_be_closed)
+{
+	unsigned char buf[FT_READ];
+
+	memset(buf, 0xa5, sizeof(buf));
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n < 0 && errno == EBADF && may_be_closed) {
+		atomic_fetch_add(&ft.ebadf, 1);
+		return true;
+	}
+	if (n != FT_READ) {
+		snprintf(ft.why, sizeof(ft.why), "read of fd %d returned %zd (%s)", fd, n, errname(errno));
+		return false;
+	}
+	for (int i = 0; i < FT_READ; i++)
+		if (buf[i]) {
+			snprintf(ft.why, sizeof(ft.why), "read of fd %d: byte %d is %#x", fd, i, buf[i]);
+			return false;
+		}
+	atomic_fetch_add(&ft.reads, 1);
+	return true;
+}
+
+static void *ft_reader(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&ft.stop))
+		if (!ft_read_ok(FT_FD, false) || !ft_read_ok(FT_SWAP_FD, true)) {
+			atomic_store(&ft.stop, 1);
+			break;
+		}
+	return NULL;
+}
+
+/* A child sharing this process's table (clone(CLONE_FILES), not its
+ * memory) that waits for a byte on go, then exits: its pid, or -1. */
+static pid_t ft_sharer(int go)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
+	char c;
+
+	if (pid == 0) {
+		while (read(go, &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	return pid;
+}
+
+/* The main thread's changes, while the readers read: the table grows
+ * to FT_TOP, FT_SWAP_FD is closed and put back after each growth, then
+ * the process takes a table of its own while a child shares the old.
+ * 0, or 1 with ft.why set. */
+static int ft_changes(void)
+{
+	int go[2];
+
+	for (int fd = 64; fd <= ft.top; fd *= 2) {
+		if (dup2(FT_FD, fd) != fd || close(FT_SWAP_FD) || dup2(FT_FD, FT_SWAP_FD) != FT_SWAP_FD) {
+			snprintf(ft.why, sizeof(ft.why), "dup2 or close at %d: %s", fd, errname(errno));
+			return 1;
+		}
+	}
+	if (pipe(go)) {
+		snprintf(ft.why, sizeof(ft.why), "pipe: %s", errname(errno));
+		return 1;
+	}
+	pid_t child = ft_sharer(go[0]);
+	if (child < 0 || syscall(SYS_unshare, CLONE_FILES)) {
+		snprintf(ft.why, sizeof(ft.why), "clone or unshare: %s", errname(errno));
+		return 1;
+	}
+	int st = 0;
+	if (write(go[1], "x", 1) != 1 || waitpid(child, &st, 0) != child || st) {
+		snprintf(ft.why, sizeof(ft.why), "the sharing child: %s, status %#x", errname(errno), st);
+		return 1;
+	}
+	return 0;
+}
+
+/* One round, in a fresh process: 0, or 1 with the reason on stdout. */
+static int ft_round(void)
+{
+	struct crew c;
+	int n = ncpus > 1 ? ncpus : 2, zero = open("/dev/zero", O_RDONLY);
+
+	if (zero < 0 || dup2(zero, FT_FD) != FT_FD || dup2(zero, FT_SWAP_FD) != FT_SWAP_FD)
+		return printf("fd-table: /dev/zero: %s\n", errname(errno)), 1;
+	if (crew_start(&c, n, ft_reader, &ft, 0))
+		return printf("fd-table: pthread_create failed\n"), 1;
+	int bad = ft_changes();
+	atomic_store(&ft.stop, 1);
+	crew_join(&c);
+	if (bad || ft.why[0])
+		return printf("fd-table: %s\n", ft.why), 1;
+	if (atomic_load(&ft.reads) == 0)
+		return printf("fd-table: no read went through\n"), 1;
+	shared[0] += atomic_load(&ft.reads);
+	shared[1] += atomic_load(&ft.ebadf);
+	return 0;
+}
+
+/* ft.top: FT_TOP, or the highest power of two RLIMIT_NOFILE's hard
+ * limit allows, the soft limit raised to it: 0, or -1 when that is
+ * under 256 (too few growths to race). */
+static int ft_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r))
+		return -1;
+	ft.top = FT_TOP;
+	while (ft.top >= 256 && r.rlim_max != RLIM_INFINITY && (rlim_t)ft.top >= r.rlim_max)
+		ft.top /= 2;
+	r.rlim_cur = r.rlim_max;
+	return ft.top < 256 || setrlimit(RLIMIT_NOFILE, &r) ? -1 : 0;
+}
+
+static int check_fd_table(void)
+{
+	long long end = deadline_after(PART_MS);
+	long rounds = 0;
+
+	if (ft_limit())
+		return fail("RLIMIT_NOFILE: %s (the hard limit is too low to grow the table)", errname(errno));
+
+	shared[0] = shared[1] = 0;
+	do {
+		pid_t pid = fork();
+		int st = 0;
+		if (pid == 0) {
+			fflush(stdout);
+			_exit(ft_round());
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid)
+			return fail("fork or wait: %s", errname(errno));
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			return fail("round %ld failed (status %#x; its line above)", rounds, st);
+		rounds++;
+	} while (now_ms() < end);
+	remark("%ld rounds, each to %d descriptors and a table of its own; %ld reads, %ld EBADF",
+	       rounds, ft.top, shared[0], shared[1]);
+	return CHECK_OK;
+}
+
 /* ------------------------------------------------------------- TCP over lo */
 
 #define TCP_CHUNK_MAX  9000      /* tcp-duplex: bytes per write, varying 1..this */
@@ -2482,6 +2655,7 @@ static const struct check checks[] = {
 	{ "mmap-threads", check_mmap_threads },
 	{ "pipe-records", check_pipe_records },
 	{ "close-read", check_close_read },
+	{ "fd-table", check_fd_table },
 	{ "tcp-duplex", check_tcp_duplex },
 	{ "tcp-pingpong", check_tcp_pingpong },
 	{ "tcp-close-recv", check_tcp_close_recv },

@@ -2958,6 +2958,7 @@ def smp_expect(cpus, sched=True):
             r"smp-stress: mmap-threads ok: \d+ threads, \d+ mmap\+mprotect\+munmap, every region intact",
             rf"smp-stress: pipe-records ok: {cpus} writers, {cpus} readers",
             r"smp-stress: close-read ok: \d+ close\+dup2",
+            r"smp-stress: fd-table ok: [1-9]\d* rounds, each to \d+ descriptors and a table of its own",
             r"smp-stress: tcp-duplex ok: \d+ and \d+ bytes, each way checked",
             r"smp-stress: tcp-pingpong ok: \d+ round trips, every value checked",
             r"smp-stress: tcp-close-recv ok: \d+ rounds, [1-9]\d* recvs got the byte",
