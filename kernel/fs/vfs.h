@@ -257,14 +257,16 @@ static inline struct file *fd_get_io(struct fdtable *t, int fd)
 	return fd_is_open(t, fd) && !(t->fd[fd]->flags & O_PATH) ? file_get(t->fd[fd]) : NULL;
 }
 /* fd_get (io: fd_get_io) for a caller that does not hold the kernel
- * lock: the same answer, looked up under t->lock (interrupts off for
- * that moment). Inline: a lock-free read or write starts here. */
+ * lock, interrupts on (a system call's): the same answer, looked up
+ * under t->lock with interrupts off for that moment. Inline: a lock-free
+ * read or write starts here. */
 static inline struct file *fd_get_nolock(struct fdtable *t, int fd, bool io)
 {
-	uint64_t flags = spin_lock_irqsave(&t->lock);
+	cpu_cli();
+	spin_lock_irqoff(&t->lock);
 	struct file *f = io ? fd_get_io(t, fd) : fd_get(t, fd);
-
-	spin_unlock_irqrestore(&t->lock, flags);
+	spin_unlock_irqoff(&t->lock);
+	cpu_sti();
 	return f;
 }
 /* FD_CLOEXEC of an open descriptor (false for anything else), and setting it. */

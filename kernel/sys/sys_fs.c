@@ -53,7 +53,7 @@ struct fdtable *cur_files_made(void)
 /* fd_file_any's other cases: the caller holds the kernel lock (a traced
  * caller's read, int $0x80's), or the process has no table yet, which
  * only the kernel lock may make. Out of line. */
-struct file *fd_file_slow(int fd)
+__attribute__((noinline)) struct file *fd_file_slow(int fd)
 {
 	bool taken = call_lock();
 	struct file *f = fd_file(fd);
@@ -120,39 +120,30 @@ bool seekable(const struct file *f)
 
 /* ---------------------------------------------------------------- read and write */
 
+/* read or write of any file under the kernel lock, taken for the rest
+ * of the call and its return (counted under the call) unless the
+ * caller holds it. Out of line: a stream's path pays nothing for it. */
+static __attribute__((noinline)) long rw_locked(struct file *f, bool write, uptr_t buf, size_t n)
+{
+	call_lock_kept();
+	return file_rw_at(f, write, buf, n, &f->pos);
+}
+
 /* read or write of a lock-free file, a stream (file_ops.lock_free: no
  * RLIMIT_FSIZE, no mapped pages), without the kernel lock, unless the
  * file says it needs it for this call (lock_free_now: a socket other
  * than a connected TCP one). A caller that entered with the lock (a
- * traced one, int $0x80's) gives it up first. Out of line: the other
- * files' path pays one test for it. */
-static __attribute__((noinline)) long rw_stream(struct file *f, bool write, uptr_t buf, size_t n)
+ * traced one, int $0x80's) gives it up first. Inline in read and
+ * write: the usual case of a lock-free call. */
+static inline __attribute__((always_inline)) long rw_stream(struct file *f, bool write, uptr_t buf, size_t n)
 {
+	if (f->ops->lock_free_now && !f->ops->lock_free_now(f))
+		return rw_locked(f, write, buf, n);
 	long err = 0;
 	rw_op_fn op = rw_op(f, write, &n, &err);
-	bool taken = false;
-
-	if (!f->ops->lock_free_now || f->ops->lock_free_now(f)) {
-		if (this_cpu_klock_depth())
-			klock_leave_call();
-	} else {
-		taken = call_lock();
-	}
-	long r = op ? rw_done(f, write, op(f, iobuf_user(buf), n, &f->pos)) : err;
-	call_unlock(taken);
-	return r;
-}
-
-/* read or write of any other file: under the kernel lock, taken for it
- * (counted under the call) unless the caller holds it. Out of line: a
- * stream's path pays nothing for it. */
-static __attribute__((noinline)) long rw_locked(struct file *f, bool write, uptr_t buf, size_t n)
-{
-	bool taken = call_lock();
-	long r = file_rw_at(f, write, buf, n, &f->pos);
-
-	call_unlock(taken);
-	return r;
+	if (this_cpu_klock_depth())
+		klock_leave_call();
+	return op ? rw_done(f, write, op(f, iobuf_user(buf), n, &f->pos)) : err;
 }
 
 /*

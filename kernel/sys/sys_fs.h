@@ -34,7 +34,7 @@ static inline struct file *fd_file(int fd)
  * write): looked up under the table's own lock then (fs/vfs.h's
  * fd_get_nolock). */
 struct file *fd_file_slow(int fd);
-static inline struct file *fd_file_any(int fd)
+static inline __attribute__((always_inline)) struct file *fd_file_any(int fd)
 {
 	struct process *p = current_process();
 	struct fdtable *t = p ? __atomic_load_n(&p->files, __ATOMIC_ACQUIRE) : NULL;
@@ -77,6 +77,11 @@ int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *
  * back). */
 bool call_lock(void);
 void call_unlock(bool taken);
+/* call_lock for the rest of the call and its return, which then leaves
+ * as a locked call's (sys/syscall.c's dispatch_lock_free): for a call
+ * that would otherwise give it back just before the return took it
+ * again, or switch threads without it (a read that sleeps). */
+void call_lock_kept(void);
 /* Takes pread/pwrite. (can_read, can_write: fs/vfs.h.) */
 bool seekable(const struct file *f);
 /* Linux's rw_verify_area for an offset: a transfer that would pass the

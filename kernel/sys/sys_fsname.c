@@ -154,6 +154,12 @@ void call_unlock(bool taken)
 		klock_leave_any();
 }
 
+void call_lock_kept(void)
+{
+	if (!this_cpu_klock_depth())
+		klock_enter_call_depth0(current_thread()->syscall_nr);
+}
+
 /* Copy one path and find the base of an *at call: the usual first step.
  * path points into small when the path fits there (never copy one). */
 struct at_path {

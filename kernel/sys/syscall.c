@@ -579,8 +579,40 @@ static inline __attribute__((always_inline)) bool return_unlocked(struct thread 
 	return full_return(t, tf);
 }
 
+/* syscall_dispatch's return for a call that gave the kernel lock up
+ * midway (a pipe's read or write) and has return work (a wake-up that
+ * preempts, a signal): as a lock-free call's. Out of line. */
+static __attribute__((noinline)) bool return_dropped(struct thread *t, struct trap_frame *tf, uint64_t nr,
+						     long ret)
+{
+	return return_unlocked(t, tf, nr, ret);
+}
+
+/* syscall_dispatch's return for a call that held the kernel lock (from
+ * entry, or taken midway by a lock-free one and kept), interrupts off:
+ * the common case leaves at once, releasing it; otherwise full_return
+ * with it, or a lock-free call's return when the call gave it up midway
+ * (klock_leave_call). Inline in syscall_dispatch. */
+static inline __attribute__((always_inline)) bool return_locked(struct trap_frame *tf, uint64_t nr,
+								long ret)
+{
+	struct thread *t = current_thread(); /* one load: cheaper than keeping it across the call */
+
+	/* signal_return_work is also true for a traced process */
+	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
+			     sysret_regs_ok(tf), 1)) {
+		klock_leave_syscall(); /* nothing when the call gave it up (a pipe's read) */
+		return true;
+	}
+	if (!this_cpu_klock_depth()) /* given up midway (klock_leave_call): no lock to switch with */
+		return return_dropped(t, tf, nr, ret);
+	return full_return(t, tf);
+}
+
 /* syscall_dispatch for a lock-free call (not traced): the same, without
- * the kernel lock. Out of line: the usual path pays one table look for
+ * the kernel lock, unless the call took it midway and kept it
+ * (call_lock_kept: a read of a file that needs it), which returns as a
+ * locked call does. Out of line: the usual path pays one table look for
  * it. */
 static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struct trap_frame *tf)
 {
@@ -591,15 +623,8 @@ static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struc
 	long ret = run(t, tf);
 	tf->rax = (uint64_t)ret;
 	cpu_cli();
-	return return_unlocked(t, tf, nr, ret);
-}
-
-/* syscall_dispatch's return for a call that gave the kernel lock up
- * midway (a pipe's read or write) and has return work (a wake-up that
- * preempts, a signal): as a lock-free call's. Out of line. */
-static __attribute__((noinline)) bool return_dropped(struct thread *t, struct trap_frame *tf, uint64_t nr,
-						     long ret)
-{
+	if (__builtin_expect(this_cpu_klock_depth() != 0, 0))
+		return return_locked(tf, nr, ret);
 	return return_unlocked(t, tf, nr, ret);
 }
 
@@ -611,8 +636,10 @@ static __attribute__((noinline)) bool return_dropped(struct thread *t, struct tr
  * off until SYSRET, so nothing can become due in between. Otherwise
  * full_return. The kernel lock (klock.h) is held from entry to the
  * return checks, except by the lock-free calls, which take it only for
- * full_return, and by a call that gave it up midway (klock_leave_call). Returns whether SYSRET is safe (else the entry leaves by
- * IRET).
+ * full_return (or from the moment they find they need it to the return:
+ * sys_fs.h's call_lock_kept), and by a call that gave it up midway
+ * (klock_leave_call). Returns whether SYSRET is safe (else the entry
+ * leaves by IRET).
  */
 bool syscall_dispatch(struct trap_frame *tf)
 {
@@ -627,17 +654,8 @@ bool syscall_dispatch(struct trap_frame *tf)
 	cpu_sti();
 	long ret = run(t, tf);
 	tf->rax = (uint64_t)ret;
-	t = current_thread(); /* one load: cheaper than keeping it across the call */
 	cpu_cli();
-	/* signal_return_work is also true for a traced process */
-	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
-			     sysret_regs_ok(tf), 1)) {
-		klock_leave_syscall(); /* nothing when the call gave it up (a pipe's read) */
-		return true;
-	}
-	if (!this_cpu_klock_depth()) /* given up midway (klock_leave_call): no lock to switch with */
-		return return_dropped(t, tf, nr, ret);
-	return full_return(t, tf);
+	return return_locked(tf, nr, ret);
 }
 
 void syscall_int80(struct trap_frame *tf)

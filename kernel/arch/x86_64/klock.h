@@ -200,6 +200,16 @@ void klock_leave_any(void);
  * under nr in the statistics (a read of a file that is not a pipe). */
 void klock_enter_call(uint64_t nr);
 
+/* klock_enter_call for a system call that runs without the lock, at
+ * depth 0, and needs it from here to its return (sys/sys_fs.h's
+ * call_lock_kept), interrupts on: the user-boundary take, inline. */
+static inline void klock_enter_call_depth0(uint64_t nr)
+{
+	cpu_cli();
+	klock_enter_user(true, nr);
+	cpu_sti();
+}
+
 /* Does this CPU hold the lock? */
 bool klock_held(void);
 
