@@ -237,9 +237,12 @@ long rw_iovec(struct file *f, bool write, const struct iovec_user *v, uint64_t c
 
 /* readv/writev and their positional forms: the vector checked whole, then
  * one element at a time, stopping at the first short transfer; pos is
- * f->pos or a local copy. may_drop: the caller is the system call itself
- * and does nothing after (readv, writev), so a socket that may be read or
- * written without the kernel lock gives it up (klock_leave_call). */
+ * f->pos or a local copy. readv and writev come in without the kernel
+ * lock (syscall.c's lock_free) and take it, as read and write, for a file
+ * that needs it; the positional forms hold it. may_drop: the caller is
+ * the system call itself and does nothing after (readv, writev), so a
+ * socket that may be read or written without the kernel lock gives it
+ * up (klock_leave_call) when held (a traced caller). */
 static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, bool positional,
 		   bool may_drop)
 {
@@ -248,18 +251,19 @@ static long do_iov(int fd, bool write, uptr_t uiov, uint64_t cnt, int64_t off, b
 
 	if (positional && off < 0)
 		return -EINVAL;
-	struct file *f = fd_file(fd);
+	struct file *f = fd_file_any(fd);
 	if (!f)
 		return -EBADF;
 	uint64_t local = (uint64_t)off, *pos = positional ? &local : &f->pos;
 	long err = iov_file_check(f, write, positional);
 	if (!err && unix_is_socket(f)) { /* one message, as sendmsg/recvmsg */
-		if (may_drop && unix_lock_free(f, 0))
-			klock_leave_call(); /* a connected TCP socket: as read and write */
+		sock_call_lock(f, 0, may_drop); /* a connected TCP socket: as read and write */
 		err = sock_rw_iov(f, write, uiov, cnt);
 		file_put(f);
 		return err;
 	}
+	if (!f->ops->lock_free)
+		call_lock_kept(); /* readv, writev: as read and write (nothing when held) */
 	if (!err)
 		err = import_iovec(uiov, cnt, &v, &len);
 	if (!err && positional && offset_overflows(off, len))

@@ -11,6 +11,7 @@
 #include "sys/sys_socket.h"
 #include "arch/x86_64/klock.h"
 #include "fs/vfs.h"
+#include "sys/sys_fs.h"
 #include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -44,21 +45,19 @@ union sockaddr_any {
 	char bytes[SOCKADDR_MAX];
 };
 
-struct iovec_user {
-	uint64_t base;
-	uint64_t len;
-};
-
 /* ---- helpers --------------------------------------------------------------------- */
 
 /* The file behind fd with a reference, or NULL, O_PATH ones too (Linux's
- * fdget). (Not sys_fs.c's fd_file_io: sys_fs.c calls this file for
- * readv/writev on sockets.) */
+ * fdget); under the table's own lock when the caller runs without the
+ * kernel lock (sendto, recvfrom, sendmsg, recvmsg). (Not sys_fs.c's
+ * fd_file_io: sys_fs.c calls this file for readv/writev on sockets.) */
 static struct file *sock_fd_file(int fd)
 {
 	struct fdtable *t = current_process()->files;
 
-	return t ? fd_get_io(t, fd) : NULL;
+	if (!t)
+		return NULL;
+	return this_cpu_klock_depth() ? fd_get_io(t, fd) : fd_get_nolock(t, fd, true);
 }
 
 /* The socket file behind fd with a reference: 0, -EBADF (none, or an
@@ -670,17 +669,29 @@ static int msg_in(const struct msghdr_user *h, struct sock_msg *m, struct sock_i
 }
 
 /*
- * The kernel lock given up for the rest of a send or receive on f, when
- * its family says it may be (net/unix.h's unix_lock_free: a connected TCP
- * socket) and the caller is the system call itself (may_drop), with
- * nothing after it that needs the lock: m's files were looked up
- * already, and such a socket hands none back (recvmsg's SCM_RIGHTS and
- * SCM_CREDENTIALS are AF_UNIX's). sendmmsg and recvmmsg keep it.
+ * The kernel lock for the rest of a send or receive on f. sendto,
+ * recvfrom, sendmsg, recvmsg, readv and writev come in without it
+ * (syscall.c's lock_free, but for a traced caller): a socket whose family
+ * says it may be used without it (net/unix.h's unix_lock_free: a
+ * connected TCP socket) goes on so, any other takes it to the call's
+ * return (call_lock_kept: its files, handed back by recvmsg's
+ * SCM_RIGHTS, are installed under it). A caller that came in with it
+ * gives it up for such a socket when it is the system call itself
+ * (may_drop), with nothing after it that needs the lock: m's files were
+ * looked up already, and such a socket hands none back (recvmsg's
+ * SCM_RIGHTS and SCM_CREDENTIALS are AF_UNIX's). sendmmsg and recvmmsg
+ * keep it.
  */
-static void sock_drop_klock(struct file *f, int flags, bool may_drop)
+void sock_call_lock(struct file *f, int flags, bool may_drop)
 {
-	if (may_drop && unix_lock_free(f, flags))
+	bool free = unix_lock_free(f, flags);
+
+	if (!this_cpu_klock_depth()) {
+		if (!free)
+			call_lock_kept();
+	} else if (may_drop && free) {
 		klock_leave_call();
+	}
 }
 
 static long do_send(int fd, struct sock_msg *m, int flags, bool may_drop)
@@ -692,7 +703,7 @@ static long do_send(int fd, struct sock_msg *m, int flags, bool may_drop)
 		sock_msg_put_fds(m);
 		return err;
 	}
-	sock_drop_klock(f, flags, may_drop);
+	sock_call_lock(f, flags, may_drop);
 	err = unix_sendmsg(f, m, flags); /* takes m's files */
 	file_put(f);
 	return err;
@@ -707,6 +718,8 @@ static long sendmsg_one(int fd, uptr_t umsg, unsigned int flags, bool may_drop)
 
 	if (copy_from_user(&h, umsg, sizeof(h)))
 		return -EFAULT;
+	if (h.controllen)
+		call_lock_kept(); /* SCM_RIGHTS, SCM_CREDENTIALS: the kernel lock's */
 	int err = msg_in(&h, &m, &iov);
 	long r = err ? err : do_send(fd, &m, (int)flags, may_drop);
 	if (err)
@@ -739,7 +752,7 @@ static long do_recv(int fd, struct sock_msg *m, int flags, bool may_drop)
 
 	if (err)
 		return err;
-	sock_drop_klock(f, flags, may_drop);
+	sock_call_lock(f, flags, may_drop);
 	err = unix_recvmsg(f, m, flags);
 	file_put(f);
 	return err;

@@ -17,5 +17,10 @@ struct file;
  * elements, as readv's).
  */
 long sock_rw_iov(struct file *f, bool write, uptr_t uiov, uint64_t cnt);
+/* Before a send or receive on socket f with flags: the kernel lock taken
+ * to the call's return when the call came in without it and f needs it,
+ * given up (klock_leave_call) when it came in with it, f does not, and
+ * the caller is the system call itself (may_drop). */
+void sock_call_lock(struct file *f, int flags, bool may_drop);
 
 #endif

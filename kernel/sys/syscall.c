@@ -396,7 +396,9 @@ static const bool lock_free[LOCK_FREE_SLOTS] = {
 	/* the descriptor under its table's lock (fs/vfs.h's fd_get_nolock);
 	 * a pipe's, a connected TCP socket's or a memory device's transfer
 	 * without the kernel lock, any other file's under it (sys_fs.c) */
-	[SYS_read] = true, [SYS_write] = true,
+	[SYS_read] = true, [SYS_write] = true, [SYS_readv] = true, [SYS_writev] = true,
+	/* the same, and a socket's family says (sys_socket.c's sock_call_lock) */
+	[SYS_sendto] = true, [SYS_recvfrom] = true, [SYS_sendmsg] = true, [SYS_recvmsg] = true,
 };
 
 const char *syscall_name(unsigned long nr)
