@@ -18,6 +18,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -121,9 +122,21 @@
  *                   each end has a writer thread and a reader thread on
  *                   different CPUs (issue 29: a connected TCP socket's
  *                   sends and receives take no kernel lock); each writer
- *                   sends a byte stream in chunks of varying size, then
- *                   shuts its side; each reader checks every byte in order
- *                   and that the count read is the count written.
+ *                   sends a byte stream in chunks of varying size (send,
+ *                   sendmsg, writev and write in turn), then shuts its
+ *                   side; each reader (recv, recvmsg, readv and read in
+ *                   turn) checks every byte in order and that the count
+ *                   read is the count written.
+ *   scm-race        a sender thread per CPU (at least two) passes a
+ *                   descriptor in numbered datagrams over one AF_UNIX
+ *                   socket pair (SCM_RIGHTS) while another thread closes
+ *                   it and dup2s it back, over and over, and the main
+ *                   thread reads them (issue 29: sendmsg looks the
+ *                   descriptors up without the kernel lock, then takes it
+ *                   for AF_UNIX): each send passes /dev/zero or fails with
+ *                   EBADF, every datagram sent arrives once, in order for
+ *                   its sender, its descriptor reads zeros, and none is
+ *                   left open after.
  *   tcp-pingpong    two threads on two CPUs pass a counter back and forth
  *                   over one TCP connection on 127.0.0.1, each receive
  *                   finding nothing at first and sleeping (SO_RCVTIMEO
@@ -1924,6 +1937,195 @@ static int check_fd_table(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- SCM_RIGHTS racing close */
+
+#define SCM_FD 30                /* scm-race: the descriptor passed, closed and put back */
+
+/* One scm-race sender: a thread per CPU sending on one socket. */
+struct scm_sender {
+	int id;
+	long sent, refused;      /* datagrams sent (each with SCM_FD), sends refused with EBADF */
+	char why[96];
+};
+
+static struct {
+	_Atomic int stop;
+	int zero;                /* /dev/zero, what SCM_FD is dup2'd from */
+	int u[2];                /* the datagram socket pair: senders on u[0], the reader on u[1] */
+} scm;
+
+static void *scm_closer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&scm.stop)) {
+		close(SCM_FD);
+		dup2(scm.zero, SCM_FD);
+	}
+	return NULL;
+}
+
+/* A datagram on u[0]: {sender, sequence}, with SCM_FD: 1 sent, 0
+ * refused with EBADF, -1 failed (why set). */
+static int scm_send(struct scm_sender *w)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	long body[2] = { w->id, w->sent };
+	struct iovec v = { body, sizeof(body) };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	int fd = SCM_FD;
+
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	if (sendmsg(scm.u[0], &m, 0) == (ssize_t)sizeof(body))
+		return 1;
+	if (errno == EBADF)
+		return 0;
+	snprintf(w->why, sizeof(w->why), "sendmsg: %s", errname(errno));
+	return -1;
+}
+
+static void *scm_sender_run(void *arg)
+{
+	struct scm_sender *w = arg;
+	long long end = deadline_after(PART_MS);
+
+	pin_to(w->id);
+	while (now_ms() < end) {
+		int r = scm_send(w);
+		if (r < 0)
+			break;
+		r ? w->sent++ : w->refused++;
+	}
+	return NULL;
+}
+
+/* Take one datagram from u[1] (flags: MSG_DONTWAIT at the end): 1, with
+ * its sender's next sequence checked and its descriptor read and
+ * closed; 0 when none was waiting; -1 failed (why set). */
+static int scm_take(long *next, int n, int flags, char *why, size_t cap)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	long body[2];
+	struct iovec v = { body, sizeof(body) };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	ssize_t got = recvmsg(scm.u[1], &m, flags);
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	int fd;
+
+	if (got < 0 && errno == EAGAIN && flags)
+		return 0;
+	if (got != (ssize_t)sizeof(body) || !h || h->cmsg_type != SCM_RIGHTS)
+		return snprintf(why, cap, "recvmsg: %zd (%s), descriptor %s", got, errname(errno),
+				h ? "there" : "missing"), -1;
+	memcpy(&fd, CMSG_DATA(h), sizeof(int));
+	uint64_t word = ~0ull;
+	ssize_t r = read(fd, &word, sizeof(word));
+	close(fd);
+	if (r != sizeof(word) || word)
+		return snprintf(why, cap, "the descriptor received read %zd bytes, %#llx", r,
+				(unsigned long long)word), -1;
+	if (body[0] < 0 || body[0] >= n || body[1] != next[body[0]])
+		return snprintf(why, cap, "datagram {%ld, %ld}: want sequence %ld", body[0], body[1],
+				body[0] >= 0 && body[0] < n ? next[body[0]] : -1L), -1;
+	next[body[0]]++;
+	return 1;
+}
+
+/* The descriptors open in this process (/proc/self/fd), or -1. */
+static int open_fds(void)
+{
+	int n = 0, d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+	char buf[4096];
+	long got;
+
+	if (d < 0)
+		return -1;
+	while ((got = syscall(SYS_getdents64, d, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < got; off += *(unsigned short *)(buf + off + 16))
+			n += buf[off + 19] != '.';
+	close(d);
+	return n - 1; /* not d itself */
+}
+
+/* Read until every sender is done and nothing is left: 0, or -1 (why). */
+static int scm_read_all(struct scm_sender *w, pthread_t *t, int n, long *next, char *why, size_t cap)
+{
+	long long end = deadline_after(PART_MS);
+	int r = 0;
+
+	while (r >= 0 && now_ms() < end)
+		r = scm_take(next, n, 0, why, cap);
+	for (int i = 0; i < n; i++) /* a sender blocked on a full queue ends once it is read */
+		while (r >= 0 && pthread_tryjoin_np(t[i], NULL) != 0)
+			r = scm_take(next, n, MSG_DONTWAIT, why, cap);
+	while (r > 0)
+		r = scm_take(next, n, MSG_DONTWAIT, why, cap);
+	for (int i = 0; i < n && r >= 0; i++)
+		if (w[i].why[0])
+			return snprintf(why, cap, "sender %d: %s", i, w[i].why), -1;
+	return r < 0 ? -1 : 0;
+}
+
+static int check_scm_race(void)
+{
+	int n = ncpus > 1 ? ncpus : 2, before = open_fds();
+	struct scm_sender w[MAX_WORKERS];
+	pthread_t t[MAX_WORKERS], closer;
+	long next[MAX_WORKERS] = { 0 }, sent = 0, refused = 0;
+	char why[160] = "";
+
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	memset(&scm, 0, sizeof(scm));
+	memset(w, 0, sizeof(w));
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, scm.u) || (scm.zero = open("/dev/zero", O_RDONLY)) < 0 ||
+	    dup2(scm.zero, SCM_FD) != SCM_FD)
+		return fail("socketpair or /dev/zero: %s", errname(errno));
+	if (pthread_create(&closer, NULL, scm_closer, NULL))
+		return fail("pthread_create failed");
+	int made = 0;
+	for (; made < n; made++) {
+		w[made].id = made;
+		if (pthread_create(&t[made], NULL, scm_sender_run, &w[made]))
+			break;
+	}
+	int r = made == n ? scm_read_all(w, t, n, next, why, sizeof(why)) : -1;
+	atomic_store(&scm.stop, 1);
+	if (made < n || r < 0) /* the senders still blocked end with the socket */
+		shutdown(scm.u[1], SHUT_RDWR);
+	for (int i = 0; r < 0 && i < made; i++)
+		pthread_join(t[i], NULL);
+	pthread_join(closer, NULL);
+	pin_to_all();
+	close(SCM_FD);
+	close(scm.zero);
+	close(scm.u[0]);
+	close(scm.u[1]);
+	if (made < n)
+		return fail("pthread_create failed");
+	if (r < 0)
+		return fail("%s", why);
+	for (int i = 0; i < n; i++) {
+		if (next[i] != w[i].sent)
+			return fail("sender %d: %ld sent, %ld received", i, w[i].sent, next[i]);
+		sent += w[i].sent;
+		refused += w[i].refused;
+	}
+	int after = open_fds();
+	if (before < 0 || after != before)
+		return fail("%d descriptors open before, %d after", before, after);
+	if (sent == 0)
+		return fail("no descriptor went through in %d ms", PART_MS);
+	remark("%d senders, %ld passed, %ld refused (EBADF), each received once, no descriptor left open",
+	       n, sent, refused);
+	return CHECK_OK;
+}
+
 /* ------------------------------------------------------------- TCP over lo */
 
 #define TCP_CHUNK_MAX  9000      /* tcp-duplex: bytes per write, varying 1..this */
@@ -1971,6 +2173,37 @@ struct tcp_side {
 	char why[160];
 };
 
+/* The k-th send of n bytes of buf on fd, by each call in turn (issue 29:
+ * all eight of the send and receive calls run without the kernel lock
+ * on a connected TCP socket): send, sendmsg of two pieces, writev of
+ * two, write. */
+static ssize_t send_by(int fd, unsigned char *buf, size_t n, unsigned k)
+{
+	struct iovec v[2] = { { buf, n / 2 }, { buf + n / 2, n - n / 2 } };
+	struct msghdr m = { .msg_iov = v, .msg_iovlen = 2 };
+
+	switch (k % 4) {
+	case 0: return send(fd, buf, n, MSG_NOSIGNAL);
+	case 1: return sendmsg(fd, &m, MSG_NOSIGNAL);
+	case 2: return writev(fd, v, 2);
+	default: return write(fd, buf, n);
+	}
+}
+
+/* The same for a receive into buf's n bytes: recv, recvmsg, readv, read. */
+static ssize_t recv_by(int fd, unsigned char *buf, size_t n, unsigned k)
+{
+	struct iovec v[2] = { { buf, n / 3 }, { buf + n / 3, n - n / 3 } };
+	struct msghdr m = { .msg_iov = v, .msg_iovlen = 2 };
+
+	switch (k % 4) {
+	case 0: return recv(fd, buf, n, 0);
+	case 1: return recvmsg(fd, &m, 0);
+	case 2: return readv(fd, v, 2);
+	default: return read(fd, buf, n);
+	}
+}
+
 static void *tcp_writer(void *arg)
 {
 	static __thread unsigned char buf[TCP_CHUNK_MAX];
@@ -1979,12 +2212,12 @@ static void *tcp_writer(void *arg)
 	size_t chunk = 1;
 
 	pin_to(w->cpu);
-	while (now_ms() < end) {
+	for (unsigned k = 0; now_ms() < end; k++) {
 		for (size_t i = 0; i < chunk; i++)
 			buf[i] = pipe_byte(w->bytes + (long long)i, w->stream);
-		ssize_t n = send(w->fd, buf, chunk, MSG_NOSIGNAL);
+		ssize_t n = send_by(w->fd, buf, chunk, k);
 		if (n <= 0) {
-			snprintf(w->why, sizeof(w->why), "send returned %zd (%s)", n, errname(errno));
+			snprintf(w->why, sizeof(w->why), "send %u returned %zd (%s)", k % 4, n, errname(errno));
 			break;
 		}
 		w->bytes += n;
@@ -2000,14 +2233,14 @@ static void *tcp_reader(void *arg)
 	struct tcp_side *r = arg;
 
 	pin_to(r->cpu);
-	for (;;) {
-		ssize_t n = recv(r->fd, buf, sizeof(buf), 0);
+	for (unsigned k = 0;; k++) {
+		ssize_t n = recv_by(r->fd, buf, sizeof(buf), k);
 		if (n == 0)
 			break;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			snprintf(r->why, sizeof(r->why), "recv failed (%s)", errname(errno));
+			snprintf(r->why, sizeof(r->why), "recv %u failed (%s)", k % 4, errname(errno));
 			break;
 		}
 		for (ssize_t i = 0; i < n; i++)
@@ -2656,6 +2889,7 @@ static const struct check checks[] = {
 	{ "pipe-records", check_pipe_records },
 	{ "close-read", check_close_read },
 	{ "fd-table", check_fd_table },
+	{ "scm-race", check_scm_race },
 	{ "tcp-duplex", check_tcp_duplex },
 	{ "tcp-pingpong", check_tcp_pingpong },
 	{ "tcp-close-recv", check_tcp_close_recv },

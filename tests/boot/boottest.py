@@ -2959,6 +2959,7 @@ def smp_expect(cpus, sched=True):
             rf"smp-stress: pipe-records ok: {cpus} writers, {cpus} readers",
             r"smp-stress: close-read ok: \d+ close\+dup2",
             r"smp-stress: fd-table ok: [1-9]\d* rounds, each to \d+ descriptors and a table of its own",
+            r"smp-stress: scm-race ok: \d+ senders, [1-9]\d* passed, \d+ refused \(EBADF\), each received once, no descriptor left open",
             r"smp-stress: tcp-duplex ok: \d+ and \d+ bytes, each way checked",
             r"smp-stress: tcp-pingpong ok: \d+ round trips, every value checked",
             r"smp-stress: tcp-close-recv ok: \d+ rounds, [1-9]\d* recvs got the byte",
