@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include "arch/x86_64/percpu.h"
 #include "fs/vfs.h"
+#include "sys/call_lock.h"
 #include "proc/process.h"
 #include "uapi/fcntl.h"
+#include "uapi/uio.h"
 
 /* The open(2) flags Kestrel knows; the others are ignored, as Linux's. */
 #define OPEN_FLAGS_KNOWN (O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | \
@@ -70,18 +72,6 @@ int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
  * caller walks again under the kernel lock (call_lock). */
 int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *ip, void *ctx),
 		   void *ctx);
-/* For a call that runs without the kernel lock (sys/syscall.c's
- * lock_free) and needs it from here on (after WALK_LOCKED; a read of a
- * file that is not a stream): the lock, counted under the call, unless
- * the caller holds it already (true: taken, for call_unlock to give
- * back). */
-bool call_lock(void);
-void call_unlock(bool taken);
-/* call_lock for the rest of the call and its return, which then leaves
- * as a locked call's (sys/syscall.c's dispatch_lock_free): for a call
- * that would otherwise give it back just before the return took it
- * again, or switch threads without it (a read that sleeps). */
-void call_lock_kept(void);
 /* Takes pread/pwrite. (can_read, can_write: fs/vfs.h.) */
 bool seekable(const struct file *f);
 /* Linux's rw_verify_area for an offset: a transfer that would pass the
@@ -96,11 +86,6 @@ static inline bool offset_overflows(int64_t off, uint64_t n)
  * I/O error. */
 long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos);
 
-/* A user struct iovec. */
-struct iovec_user {
-	uint64_t base;
-	uint64_t len;
-};
 /*
  * Linux's import_iovec: copy the vector in and check it whole before any
  * transfer. -EINVAL for more than UIO_MAXIOV elements or a negative

@@ -140,26 +140,6 @@ int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *
 	return err;
 }
 
-bool call_lock(void)
-{
-	if (klock_held())
-		return false;
-	klock_enter_call(current_thread()->syscall_nr);
-	return true;
-}
-
-void call_unlock(bool taken)
-{
-	if (taken)
-		klock_leave_any();
-}
-
-void call_lock_kept(void)
-{
-	if (!this_cpu_klock_depth())
-		klock_enter_call_depth0(current_thread()->syscall_nr);
-}
-
 /* Copy one path and find the base of an *at call: the usual first step.
  * path points into small when the path fits there (never copy one). */
 struct at_path {

@@ -11,7 +11,7 @@
 #include "sys/sys_socket.h"
 #include "arch/x86_64/klock.h"
 #include "fs/vfs.h"
-#include "sys/sys_fs.h"
+#include "sys/call_lock.h"
 #include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -32,6 +32,7 @@
 #include "uapi/if_packet.h"
 #include "uapi/socket.h"
 #include "uapi/tcp.h"
+#include "uapi/uio.h"
 
 #define SOCK_FLAGS      (SOCK_NONBLOCK | SOCK_CLOEXEC)
 #define SOCKADDR_MAX    128     /* sizeof(struct sockaddr_storage): longer is -EINVAL */

@@ -639,7 +639,7 @@ static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struc
  * full_return. The kernel lock (klock.h) is held from entry to the
  * return checks, except by the lock-free calls, which take it only for
  * full_return (or from the moment they find they need it to the return:
- * sys_fs.h's call_lock_kept), and by a call that gave it up midway
+ * sys/call_lock.h's call_lock_kept), and by a call that gave it up midway
  * (klock_leave_call). Returns whether SYSRET is safe (else the entry
  * leaves by IRET).
  */

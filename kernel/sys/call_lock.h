@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel lock for a part of a system call that runs without it
+ * (sys/syscall.c's lock_free table): a path walk that must go again
+ * under it, a read of a file that needs it. */
+#ifndef KESTREL_SYS_CALL_LOCK_H
+#define KESTREL_SYS_CALL_LOCK_H
+
+#include <stdbool.h>
+
+/* For a call that runs without the kernel lock (sys/syscall.c's
+ * lock_free) and needs it from here on (after WALK_LOCKED; a read of a
+ * file that is not a stream): the lock, counted under the call, unless
+ * the caller holds it already (true: taken, for call_unlock to give
+ * back). */
+bool call_lock(void);
+void call_unlock(bool taken);
+/* call_lock for the rest of the call and its return, which then leaves
+ * as a locked call's (sys/syscall.c's dispatch_lock_free): for a call
+ * that would otherwise give it back just before the return took it
+ * again, or switch threads without it (a read that sleeps). */
+void call_lock_kept(void);
+
+#endif
