@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,11 +356,14 @@ static int route_mode(const char *text)
 	return 0;
 }
 
-/* ---- t-conform_pmtu serve 4|6 PORT dont|want|interface|omit BYTES: an HTTP/1.0 server of BYTES
- * zeros whose listener (and so every connection it accepts, which inherits the option) has
- * IP_MTU_DISCOVER (4: AF_INET) or IPV6_MTU_DISCOVER (6: AF_INET6, IPV6_V6ONLY) set as named,
- * for the boot test's frag-needed and packet too big checks (busybox httpd sets neither).
- * One connection at a time: reads the request to its blank line, answers, closes; forever. */
+/* ---- t-conform_pmtu serve 4|6 PORT dont|want|interface|omit BYTES wait|close: an HTTP/1.0
+ * server of BYTES zeros whose listener (and so every connection it accepts, which inherits the
+ * option) has IP_MTU_DISCOVER (4: AF_INET) or IPV6_MTU_DISCOVER (6: AF_INET6, IPV6_V6ONLY) set
+ * as named, for the boot test's frag-needed and packet too big checks (busybox httpd sets
+ * neither). One connection at a time: reads the request to its blank line, answers, then
+ * (wait) shuts its side down and keeps the socket until the client's FIN, so that ICMP errors
+ * meet a socket still open, or (close) closes at once, so that they meet the orphaned
+ * connection, which keeps its socket's options on Linux; forever. */
 #define SERVE_HEAD    "HTTP/1.0 200 OK\r\n\r\n"
 #define SERVE_CHUNK   4096
 #define SERVE_BACKLOG 4
@@ -402,8 +406,9 @@ static int serve_listener(int family, uint16_t port, int how)
 	return fd;
 }
 
-/* Read one request to its blank line (or the peer's end), then send the answer. */
-static void serve_one(int c, long bytes)
+/* Read one request to its blank line (or the peer's end), then send the answer; wait: then
+ * shut down and read to the client's FIN. */
+static void serve_one(int c, long bytes, bool wait)
 {
 	static char req[SERVE_CHUNK + 1];
 	static const char zeros[SERVE_CHUNK];
@@ -422,26 +427,31 @@ static void serve_one(int c, long bytes)
 		if (n <= 0)
 			return;
 	}
+	if (wait && shutdown(c, SHUT_WR) == 0)
+		while (read(c, req, SERVE_CHUNK) > 0)
+			;
 }
 
-static int serve_mode(const char *fam, const char *port, const char *how, const char *bytes)
+static int serve_mode(const char *fam, const char *port, const char *how, const char *bytes, const char *end)
 {
 	int family = atoi(fam), v = pmtudisc_named(how);
 	long p = atol(port), n = atol(bytes);
-	if ((family != 4 && family != 6) || v < 0 || p <= 0 || p > 0xffff || n < 0 || n > SERVE_MAX) {
-		printf("usage: t-conform_pmtu serve 4|6 PORT dont|want|interface|omit BYTES\n");
+	bool wait = !strcmp(end, "wait");
+	if ((family != 4 && family != 6) || v < 0 || p <= 0 || p > 0xffff || n < 0 || n > SERVE_MAX ||
+	    (!wait && strcmp(end, "close"))) {
+		printf("usage: t-conform_pmtu serve 4|6 PORT dont|want|interface|omit BYTES wait|close\n");
 		return 2;
 	}
 	int fd = serve_listener(family, (uint16_t)p, v);
 	if (fd < 0)
 		return 1;
-	printf("serve: IPv%d port %ld %s\n", family, p, how);
+	printf("serve: IPv%d port %ld %s %s\n", family, p, how, end);
 	fflush(stdout);
 	for (;;) {
 		int c = accept(fd, NULL, NULL);
 		if (c < 0)
 			continue;
-		serve_one(c, n);
+		serve_one(c, n, wait);
 		close(c);
 	}
 }
@@ -460,8 +470,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "route"))
 		return route_mode(argv[2]);
-	if (argc == 6 && !strcmp(argv[1], "serve"))
-		return serve_mode(argv[2], argv[3], argv[4], argv[5]);
+	if (argc == 7 && !strcmp(argv[1], "serve"))
+		return serve_mode(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	c_isolate = 1;
 	return run_checks("conform_pmtu", checks, NELEMS(checks), argc, argv);
 }

@@ -420,9 +420,13 @@ def serve_commands(kib):
     """Shell lines (for the guest: Kestrel's shell or Linux's script) that
     start t-conform_pmtu's servers of kib KiB of zeros in the background:
     over IPv4 and IPv6, IP_PMTUDISC_DONT on DONT_PORT and _OMIT on
-    OMIT_PORT (busybox httpd sets neither option)."""
-    return "\n".join(f"(t-conform_pmtu serve {fam} {port} {how} {kib * 1024} >/dev/null 2>&1 &)"
-                     for fam in (4, 6) for port, how in ((DONT_PORT, "dont"), (OMIT_PORT, "omit")))
+    OMIT_PORT (busybox httpd sets neither option). The DONT ones keep
+    their socket open until the client's FIN (the ICMP meets a socket
+    still open); the OMIT ones close it once all is written (the ICMP
+    meets the orphaned connection, which keeps the option, as Linux's)."""
+    return "\n".join(f"(t-conform_pmtu serve {fam} {port} {how} {kib * 1024} {end} >/dev/null 2>&1 &)"
+                     for fam in (4, 6)
+                     for port, how, end in ((DONT_PORT, "dont", "wait"), (OMIT_PORT, "omit", "close")))
 
 
 def tcp6_omit(inj, guest, rng):
