@@ -183,6 +183,10 @@ struct tcp_sock {
 	uint32_t retrans_counted;      /* lock: conn.stats.retrans_segs already in tcp_mib */
 	uint32_t ext_counted[TCP_EXT_N]; /* lock: conn.stats' TcpExt counters already in tcp_mib */
 	uint32_t sndbuf_told;          /* lock: conn.sndbuf as last written to s->sndbuf */
+	/* lock: s's IP_MTU_DISCOVER (IPV6_MTU_DISCOVER over IPv6) as it was
+	 * when the program let go (ts_detach), for ICMP errors to come:
+	 * Linux's orphan keeps its socket's options */
+	uint8_t pmtudisc;
 };
 
 struct tcp_mib tcp_mib;
@@ -1064,6 +1068,7 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 	}
 	ts->mem = mem;
 	ts->refs = 1; /* the connection's */
+	ts->pmtudisc = IP_PMTUDISC_WANT; /* read once ts->s is gone: ts_detach sets the socket's */
 	ts->sndbuf = kmalloc(snd);
 	ts->rcvbuf = kmalloc(rcv);
 	uint32_t mss;
@@ -1111,6 +1116,7 @@ static void ts_detach(struct unix_sock *s, bool abort)
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	s->in.tcp = NULL;
 	ts->s = NULL;
+	ts->pmtudisc = ts->path.v6 ? s->in.opt.pmtudisc6 : s->in.opt.pmtudisc;
 	if (ts->listener) {
 		syn_queue_leave(ts); /* while the listener is still held: it counts its queue */
 		unix_put(ts->listener);
@@ -1449,15 +1455,15 @@ static void icmp_error_to(struct tcp_sock *ts, int err, uint32_t seq)
 /* Is ts's segment seq in flight (icmp_in_window: counted when not)? The
  * check of Linux's tcp_v4_err and tcp_v6_err before a "fragmentation
  * needed" or "packet too big" is looked at. *how: the socket's
- * IP_MTU_DISCOVER or IPV6_MTU_DISCOVER, the one of ts's path
- * (IP_PMTUDISC_WANT when the socket is gone). Takes ts's lock. */
+ * IP_MTU_DISCOVER or IPV6_MTU_DISCOVER, the one of ts's path (as it was
+ * when the program let go, once it has). Takes ts's lock. */
 static bool pmtu_quote_ok(struct tcp_sock *ts, uint32_t seq, uint8_t *how)
 {
 	uint64_t fl;
 	if (!ts_lock_live(ts, &fl))
 		return false;
 	const struct inet_opts *o = ts->s ? &ts->s->in.opt : NULL;
-	*how = !o ? IP_PMTUDISC_WANT : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
+	*how = !o ? ts->pmtudisc : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
 	bool ok = icmp_in_window(ts, seq);
 	unlock_settle(ts, fl);
 	return ok;
