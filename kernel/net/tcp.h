@@ -737,6 +737,10 @@ void tcp_set_congestion(struct tcp_conn *c, unsigned id);
  * deducted) from now on, and what is in flight sent again at once in that
  * size (Linux's tcp_v4_mtu_reduced after the cache learnt it). */
 void tcp_mss_reduced(struct tcp_conn *c, uint32_t mss, uint64_t now);
+/* The same without the resend: segments of mss at most from the next
+ * one sent (Linux's tcp_current_mss finding the route's MTU lower and
+ * calling tcp_sync_mss). False when mss is not lower: nothing changed. */
+bool tcp_mss_synced(struct tcp_conn *c, uint32_t mss);
 /* TCP_INFO. */
 void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *out);
 

@@ -662,6 +662,22 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
 }
 
 /*
+ * Linux's tcp_sync_mss alone: segments of mss at most from the next one
+ * sent, the window kept in segments; nothing sent again. False when mss
+ * is no smaller than now (or under the floor): nothing changed.
+ */
+bool tcp_mss_synced(struct tcp_conn *c, uint32_t mss)
+{
+	uint32_t old = c->snd_mss;
+
+	if (mss >= old || mss < TCP_MIN_SND_MSS)
+		return false;
+	c->snd_mss = (uint16_t)mss;
+	tcp_cc_mss_shrunk(c, old);
+	return true;
+}
+
+/*
  * Linux's tcp_sync_mss and tcp_simple_retransmit, from tcp_v4_mtu_reduced:
  * the path takes segments of mss at most now. What is in flight was sent
  * larger and the router dropped it (its ICMP says so): go back to snd_una
@@ -670,12 +686,8 @@ void tcp_output(struct tcp_conn *c, uint64_t now)
  */
 void tcp_mss_reduced(struct tcp_conn *c, uint32_t mss, uint64_t now)
 {
-	uint32_t old = c->snd_mss;
-
-	if (mss >= old || mss < TCP_MIN_SND_MSS)
+	if (!tcp_mss_synced(c, mss))
 		return;
-	c->snd_mss = (uint16_t)mss;
-	tcp_cc_mss_shrunk(c, old);
 	if (!can_send_data(c) || c->snd_una == c->snd_max)
 		return;
 	tcp_cc_simple_loss(c, now);

@@ -183,6 +183,10 @@ struct tcp_sock {
 	uint32_t retrans_counted;      /* lock: conn.stats.retrans_segs already in tcp_mib */
 	uint32_t ext_counted[TCP_EXT_N]; /* lock: conn.stats' TcpExt counters already in tcp_mib */
 	uint32_t sndbuf_told;          /* lock: conn.sndbuf as last written to s->sndbuf */
+	/* lock: s's IP_MTU_DISCOVER (IPV6_MTU_DISCOVER over IPv6) as it was
+	 * when the program let go (ts_detach), for ICMP errors to come:
+	 * Linux's orphan keeps its socket's options */
+	uint8_t pmtudisc;
 };
 
 struct tcp_mib tcp_mib;
@@ -1064,6 +1068,7 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 	}
 	ts->mem = mem;
 	ts->refs = 1; /* the connection's */
+	ts->pmtudisc = IP_PMTUDISC_WANT; /* read once ts->s is gone: ts_detach sets the socket's */
 	ts->sndbuf = kmalloc(snd);
 	ts->rcvbuf = kmalloc(rcv);
 	uint32_t mss;
@@ -1111,6 +1116,7 @@ static void ts_detach(struct unix_sock *s, bool abort)
 	uint64_t fl = spin_lock_irqsave(&ts->lock);
 	s->in.tcp = NULL;
 	ts->s = NULL;
+	ts->pmtudisc = ts->path.v6 ? s->in.opt.pmtudisc6 : s->in.opt.pmtudisc;
 	if (ts->listener) {
 		syn_queue_leave(ts); /* while the listener is still held: it counts its queue */
 		unix_put(ts->listener);
@@ -1446,28 +1452,49 @@ static void icmp_error_to(struct tcp_sock *ts, int err, uint32_t seq)
 	unlock_settle(ts, fl);
 }
 
-/* Is ts's segment seq in flight, and does ts do path MTU discovery
- * (IP_MTU_DISCOVER not DONT: Linux's tcp_v4_mtu_reduced leaves such a
- * connection's MSS)? The check of Linux's tcp_v4_err and tcp_v6_err
- * before a "fragmentation needed" or "packet too big" is believed.
- * Takes ts's lock. */
-static bool pmtu_quote_ok(struct tcp_sock *ts, uint32_t seq)
+/* Is ts's segment seq in flight (icmp_in_window: counted when not)? The
+ * check of Linux's tcp_v4_err and tcp_v6_err before a "fragmentation
+ * needed" or "packet too big" is looked at. *how: the socket's
+ * IP_MTU_DISCOVER or IPV6_MTU_DISCOVER, the one of ts's path (as it was
+ * when the program let go, once it has). Takes ts's lock. */
+static bool pmtu_quote_ok(struct tcp_sock *ts, uint32_t seq, uint8_t *how)
 {
 	uint64_t fl;
 	if (!ts_lock_live(ts, &fl))
 		return false;
 	const struct inet_opts *o = ts->s ? &ts->s->in.opt : NULL;
-	uint8_t how = !o ? IP_PMTUDISC_WANT : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
-	bool ok = icmp_in_window(ts, seq) && how != IP_PMTUDISC_DONT;
+	*how = !o ? ts->pmtudisc : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
+	bool ok = icmp_in_window(ts, seq);
 	unlock_settle(ts, fl);
 	return ok;
 }
 
+/* Does a socket under IP_MTU_DISCOVER or IPV6_MTU_DISCOVER how listen to
+ * ICMP about the path MTU (Linux's ip_sk_accept_pmtu and
+ * ip6_sk_accept_pmtu: not INTERFACE, not OMIT)? */
+static bool pmtu_accepted(uint8_t how)
+{
+	return how != IP_PMTUDISC_INTERFACE && how != IP_PMTUDISC_OMIT;
+}
+
+/* Does an IPv4 connection under IP_MTU_DISCOVER how take the path MTU a
+ * frag-needed taught at once, resending what it has in flight? Linux's
+ * tcp_v4_mtu_reduced: only when not DONT and pmtu_accepted. (Over IPv6
+ * tcp_v6_err drops a packet too big that is not pmtu_accepted, and
+ * resends under DONT as under the rest.) */
+static bool pmtu_resends(uint8_t how)
+{
+	return how != IP_PMTUDISC_DONT && pmtu_accepted(how);
+}
+
 /* ts's path now takes mtu (Linux's tcp_v4_mtu_reduced and
  * tcp_v6_mtu_reduced, the cache already told): segments from now on fit
- * it, headers and options deducted; what was sent larger is lost, and
- * goes again at once in the new size (tcp_mss_reduced). Takes ts's lock. */
-static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu)
+ * it, headers and options deducted. resend: what was sent larger is lost,
+ * and goes again at once in the new size (tcp_mss_reduced); else nothing
+ * goes again and only what is sent from now on is smaller (tcp_mss_synced:
+ * Linux leaves such a socket's MSS until its next send, whose
+ * tcp_current_mss finds the route's MTU lower). Takes ts's lock. */
+static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, bool resend)
 {
 	uint64_t fl;
 	if (!mtu || !ts_lock_live(ts, &fl))
@@ -1476,17 +1503,23 @@ static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu)
 	uint32_t hdrs = ts->path.v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD;
 	uint32_t opts = c->ts_ok ? TCP_TS_OPT_BYTES : 0;
 	uint32_t mss = mtu > hdrs + opts ? mtu - hdrs - opts : 0;
-	tcp_mss_reduced(c, mss, time_ns());
+	if (resend)
+		tcp_mss_reduced(c, mss, time_ns());
+	else
+		(void)tcp_mss_synced(c, mss);
 	unlock_settle(ts, fl);
 }
 
 /* An ICMP error about a segment we sent: fragmentation needed, once its
- * quote is checked, teaches the path MTU cache and lowers the
- * connection's MSS; the others as icmp_error_to says. */
+ * quote is checked, teaches the path MTU cache whatever the socket's
+ * IP_MTU_DISCOVER (Linux's inet_csk_update_pmtu) and lowers the
+ * connection's MSS, resending at once unless it is DONT, INTERFACE or
+ * OMIT (pmtu_resends); the others as icmp_error_to says. */
 static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 {
 	int err;
 	bool hard;
+	uint8_t how;
 
 	(void)from;
 	bool frag_needed = ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED;
@@ -1498,8 +1531,8 @@ static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 		return;
 	if (!frag_needed)
 		icmp_error_to(ts, err, ic->inner_seq);
-	else if (pmtu_quote_ok(ts, ic->inner_seq))
-		mtu_reduced(ts, ipv4_update_pmtu(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK));
+	else if (pmtu_quote_ok(ts, ic->inner_seq, &how))
+		mtu_reduced(ts, ipv4_update_pmtu(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK), pmtu_resends(how));
 	ts_put(ts);
 }
 
@@ -1519,10 +1552,13 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 		return;
 	if (ic->type == ICMPV6_PKT_TOOBIG) {
 		/* Linux's tcp_v6_err: the quote checked (and counted) first,
-		 * then one under IPv6's minimum is dropped whole: no path MTU
-		 * learnt, not even 1280 */
-		if (pmtu_quote_ok(ts, seq) && ic->rest >= IPV6_MIN_MTU)
-			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest));
+		 * then one to a socket under IPV6_PMTUDISC_INTERFACE or OMIT
+		 * (ip6_sk_accept_pmtu), or under IPv6's minimum, is dropped
+		 * whole: no path MTU learnt, not even 1280. DONT believes it
+		 * as the default does. */
+		uint8_t how;
+		if (pmtu_quote_ok(ts, seq, &how) && pmtu_accepted(how) && ic->rest >= IPV6_MIN_MTU)
+			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest), true);
 	} else if (icmp6_err_convert(ic, &err, &hard))
 		icmp_error_to(ts, err, seq);
 	ts_put(ts);

@@ -61,6 +61,7 @@ _Static_assert(sizeof(struct sockaddr_in6) == 28, "struct sockaddr_in6 is 28 byt
 #define IP_PMTUDISC_WANT   1
 #define IP_PMTUDISC_DO     2
 #define IP_PMTUDISC_PROBE  3
+#define IP_PMTUDISC_INTERFACE 4
 #define IP_PMTUDISC_OMIT   5
 /* IP_PKTINFO's control message: the interface a datagram came in on, the
  * local address a reply would come from, and the header's destination */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected); `route ADDR` prints ip route get's path MTU for the boot test.
+// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected); `route ADDR` prints ip route get's path MTU and `serve` serves zeros from a socket with a chosen IP_MTU_DISCOVER, for the boot test.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -27,6 +29,7 @@
 #define PMTUDISC_WANT  1
 #define PMTUDISC_DO    2
 #define PMTUDISC_PROBE 3
+#define PMTUDISC_INTERFACE 4
 #define PMTUDISC_OMIT  5
 #define RECV_WAIT_MS   2000
 #define ERRNO_MASK     0xfff
@@ -353,6 +356,106 @@ static int route_mode(const char *text)
 	return 0;
 }
 
+/* ---- t-conform_pmtu serve 4|6 PORT dont|want|interface|omit BYTES wait|close: an HTTP/1.0
+ * server of BYTES zeros whose listener (and so every connection it accepts, which inherits the
+ * option) has IP_MTU_DISCOVER (4: AF_INET) or IPV6_MTU_DISCOVER (6: AF_INET6, IPV6_V6ONLY) set
+ * as named, for the boot test's frag-needed and packet too big checks (busybox httpd sets
+ * neither). One connection at a time: reads the request to its blank line, answers, then
+ * (wait) shuts its side down and keeps the socket until the client's FIN, so that ICMP errors
+ * meet a socket still open, or (close) closes at once, so that they meet the orphaned
+ * connection, which keeps its socket's options on Linux; forever. */
+#define SERVE_HEAD    "HTTP/1.0 200 OK\r\n\r\n"
+#define SERVE_CHUNK   4096
+#define SERVE_BACKLOG 4
+#define SERVE_MAX     (1 << 24)
+
+static int pmtudisc_named(const char *how)
+{
+	static const struct { const char *name; int v; } n[] = {
+		{ "dont", PMTUDISC_DONT }, { "want", PMTUDISC_WANT },
+		{ "interface", PMTUDISC_INTERFACE }, { "omit", PMTUDISC_OMIT },
+	};
+	for (size_t i = 0; i < NELEMS(n); i++)
+		if (!strcmp(how, n[i].name))
+			return n[i].v;
+	return -1;
+}
+
+/* A listener on every address of family (4 or 6) at port with the option set; -1 on an error,
+ * said on stdout. */
+static int serve_listener(int family, uint16_t port, int how)
+{
+	int on = 1, fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int r = fd < 0 ? -errno : setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ? -errno : 0;
+	if (!r && family == 6)
+		r = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
+	if (!r)
+		r = family == 4 ? set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, how)
+				: set_int(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, how);
+	if (!r)
+		r = (family == 4 ? bind(fd, (struct sockaddr *)&a4, sizeof(a4))
+				 : bind(fd, (struct sockaddr *)&a6, sizeof(a6))) < 0 ? -errno : 0;
+	if (!r)
+		r = listen(fd, SERVE_BACKLOG) < 0 ? -errno : 0;
+	if (r) {
+		printf("serve: IPv%d port %u: %s\n", family, port, said(r));
+		CLOSE(fd);
+	}
+	return fd;
+}
+
+/* Read one request to its blank line (or the peer's end), then send the answer; wait: then
+ * shut down and read to the client's FIN. */
+static void serve_one(int c, long bytes, bool wait)
+{
+	static char req[SERVE_CHUNK + 1];
+	static const char zeros[SERVE_CHUNK];
+	size_t got = 0;
+	ssize_t n;
+	while (got < SERVE_CHUNK && (n = read(c, req + got, SERVE_CHUNK - got)) > 0) {
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	if (write(c, SERVE_HEAD, strlen(SERVE_HEAD)) < 0)
+		return;
+	for (long left = bytes; left > 0; left -= n) {
+		n = write(c, zeros, left < SERVE_CHUNK ? (size_t)left : SERVE_CHUNK);
+		if (n <= 0)
+			return;
+	}
+	if (wait && shutdown(c, SHUT_WR) == 0)
+		while (read(c, req, SERVE_CHUNK) > 0)
+			;
+}
+
+static int serve_mode(const char *fam, const char *port, const char *how, const char *bytes, const char *end)
+{
+	int family = atoi(fam), v = pmtudisc_named(how);
+	long p = atol(port), n = atol(bytes);
+	bool wait = !strcmp(end, "wait");
+	if ((family != 4 && family != 6) || v < 0 || p <= 0 || p > 0xffff || n < 0 || n > SERVE_MAX ||
+	    (!wait && strcmp(end, "close"))) {
+		printf("usage: t-conform_pmtu serve 4|6 PORT dont|want|interface|omit BYTES wait|close\n");
+		return 2;
+	}
+	int fd = serve_listener(family, (uint16_t)p, v);
+	if (fd < 0)
+		return 1;
+	printf("serve: IPv%d port %ld %s %s\n", family, p, how, end);
+	fflush(stdout);
+	for (;;) {
+		int c = accept(fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		serve_one(c, n, wait);
+		close(c);
+	}
+}
+
 static const struct check checks[] = {
 	{ "defaults", check_defaults },
 	{ "range", check_range },
@@ -367,6 +470,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "route"))
 		return route_mode(argv[2]);
+	if (argc == 7 && !strcmp(argv[1], "serve"))
+		return serve_mode(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	c_isolate = 1;
 	return run_checks("conform_pmtu", checks, NELEMS(checks), argc, argv);
 }

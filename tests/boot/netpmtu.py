@@ -22,9 +22,15 @@ with ICMPv6 packets too big (type 2): PmtuClient6 fetches from the
 guest's link-local address, the router quotes the first full-sized
 segment with MTU 1280 and drops what is larger from then on, and forged
 ones (a sequence not in flight, a port with no connection, an MTU under
-IPv6's minimum) must change nothing. Run alone, it puts the same checks
-to Debian's Linux 6.1 (netpeer.LinuxPeer as the guest, busybox httpd),
-the behaviour they are written from:
+IPv6's minimum) must change nothing. The socket's IPV6_MTU_DISCOVER and
+IP_MTU_DISCOVER (t-conform_pmtu serve, started by serve_commands):
+under IPV6_PMTUDISC_DONT a packet too big is believed as under the
+default, under OMIT dropped whole; over IPv4 (tcp4_steps), under
+IP_PMTUDISC_DONT and OMIT a frag-needed resends nothing at once but
+teaches the route's cache, which the connection's next segments and the
+next connection follow. Run alone, it puts the same checks to Debian's
+Linux 6.1 (netpeer.LinuxPeer as the guest, busybox httpd and Kestrel's
+static t-conform_pmtu), the behaviour they are written from:
 
     netpmtu.py linux [--build DIR] [--nic NIC] [--seed N]
 """
@@ -271,10 +277,11 @@ class PmtuClient6(PmtuClient):
         self.segments.put((sp, dp, seq, ack, flags, win, seg[hl:]))
 
 
-def fetch6(inj, src, guest, rng, hook):
-    """GET /big from src to guest's port 80 through PmtuClient6 with hook
-    (PmtuClient's): the client, once the page came whole."""
-    c = PmtuClient6(inj, src, guest, 80, random.Random(rng.getrandbits(32)))
+def fetch6(inj, src, guest, rng, hook, port=80):
+    """GET /big from src to guest's port (httpd's 80, or a serve_commands
+    server's) through PmtuClient6 with hook (PmtuClient's): the client, once
+    the page came whole."""
+    c = PmtuClient6(inj, src, guest, port, random.Random(rng.getrandbits(32)))
     try:
         answer = c.fetch_with(b"GET /big HTTP/1.0\r\n\r\n", time.monotonic() + TCP6_FETCH, hook)
     except netflood.FloodError as e:
@@ -290,8 +297,9 @@ def covers(seq, n, at):
     return (at - seq) & SEQ_MASK < n
 
 
-def tcp6_live(inj, guest, rng, counters):
-    """The router drops the guest's first full-sized segment to TCP6_CLIENT,
+def tcp6_live(inj, guest, rng, counters, client=TCP6_CLIENT, port=80, what="IPv6 TCP"):
+    """The router drops the guest's first full-sized segment to client (from
+    port: httpd's 80, or a serve_commands server's),
     sends a packet too big (TCP6_MTU) quoting it, then drops every segment
     too big for that link: the dropped byte must come again in a segment
     that fits, at once (no TCPTimeouts: Linux's tcp_v6_mtu_reduced calls
@@ -313,41 +321,42 @@ def tcp6_live(inj, guest, rng, counters):
         if len(data) <= TCP6_MSS:
             return False
         said["seq"] = seq
-        inj.packet_too_big(guest, quote_tcp6(guest, TCP6_CLIENT, 80, c.sport, seq, ack, data), TCP6_MTU)
+        inj.packet_too_big(guest, quote_tcp6(guest, client, port, c.sport, seq, ack, data), TCP6_MTU)
         said["told"] = time.monotonic()
         return True
     before = counters()
-    c = fetch6(inj, TCP6_CLIENT, guest, rng, router)
+    c = fetch6(inj, client, guest, rng, router, port)
     after = counters()
     if "seq" not in said:
-        raise PmtuFailed(f"no segment over {TCP6_MSS} bytes to {TCP6_CLIENT}: "
+        raise PmtuFailed(f"{what}: no segment over {TCP6_MSS} bytes to {client}: "
                          f"{sorted(set(n for _, n in c.sizes))}")
     at = [i for i, (seq, n) in enumerate(c.sizes) if covers(seq, n, said["seq"])]
     if len(at) < 2:
-        raise PmtuFailed(f"no retransmission to {TCP6_CLIENT} of the segment the packet too big quoted")
+        raise PmtuFailed(f"{what}: no retransmission to {client} of the segment the packet too big quoted")
     first, later = max(n for _, n in c.sizes[:at[0] + 1]), max(n for _, n in c.sizes[at[1]:])
     if later > TCP6_MSS:
-        raise PmtuFailed(f"after a packet too big (MTU {TCP6_MTU}) the guest still sent {later}-byte "
-                         f"segments to {TCP6_CLIENT} (at most {TCP6_MSS})")
+        raise PmtuFailed(f"{what}: after a packet too big (MTU {TCP6_MTU}) the guest still sent {later}-byte "
+                         f"segments to {client} (at most {TCP6_MSS})")
     if after["TCPTimeouts"] != before["TCPTimeouts"]:
-        raise PmtuFailed(f"the retransmission after the packet too big waited for a timeout (TcpExt "
+        raise PmtuFailed(f"{what}: the retransmission after the packet too big waited for a timeout (TcpExt "
                          f"TCPTimeouts {before['TCPTimeouts']} -> {after['TCPTimeouts']}): Linux resends "
                          f"at once (tcp_simple_retransmit)")
     # the delay is a figure, not a check (wall clock on a shared host)
-    return (f"IPv6 TCP: segments {first} bytes, {later} from the retransmission on, which came "
+    return (f"{what}: segments {first} bytes, {later} from the retransmission on, which came "
             f"{said.get('again', float('nan')) * 1000:.0f} ms after the packet too big, no RTO")
 
 
-def tcp6_next(inj, guest, rng):
-    """The next connection from TCP6_CLIENT: its SYN-ACK offers TCP6_MSS
-    (the cached path MTU, 1280, less 60) and its segments are that size
-    (no smaller: the path MTU is not under IPv6's minimum). A figure."""
-    c = fetch6(inj, TCP6_CLIENT, guest, rng, lambda *a: False)
+def tcp6_next(inj, guest, rng, client=TCP6_CLIENT, want=TCP6_MSS, why=f"path MTU {TCP6_MTU} less 60"):
+    """The next connection from client to httpd (a default socket): its
+    SYN-ACK offers want (TCP6_MSS: the cached path MTU, 1280, less 60) and
+    its segments are that size (no smaller: the path MTU is not under
+    IPv6's minimum). A figure."""
+    c = fetch6(inj, client, guest, rng, lambda *a: False)
     most = max(n for _, n in c.sizes)
-    if not c.synack_mss or any(m != TCP6_MSS for m in c.synack_mss) or most != TCP6_MSS:
-        raise PmtuFailed(f"the next connection from {TCP6_CLIENT}: SYN-ACK MSS {c.synack_mss}, segments "
-                         f"of at most {most} bytes; want {TCP6_MSS} (path MTU {TCP6_MTU} less 60)")
-    return f"next IPv6 connection: SYN-ACK MSS {c.synack_mss[0]}, segments of {most} bytes"
+    if not c.synack_mss or any(m != want for m in c.synack_mss) or most != want:
+        raise PmtuFailed(f"the next connection from {client}: SYN-ACK MSS {c.synack_mss}, segments "
+                         f"of at most {most} bytes; want {want} ({why})")
+    return f"next IPv6 connection from {client}: SYN-ACK MSS {c.synack_mss[0]}, segments of {most} bytes"
 
 
 def tcp6_control(inj, guest, rng, counters):
@@ -395,24 +404,158 @@ def tcp6_control(inj, guest, rng, counters):
             f"next connection")
 
 
+# ---------------------------------------------------------------- the socket's IP_MTU_DISCOVER
+
+DONT_PORT, OMIT_PORT = 8081, 8082   # serve_commands' servers: IP(V6)_PMTUDISC_DONT and _OMIT
+TCP6_DONT_CLIENT = "fe80::7"        # fetches from the DONT server: its PTB believed as any
+TCP6_OMIT_CLIENT = "fe80::8"        # fetches from the OMIT server: its PTB dropped whole
+TCP4_DONT_CLIENT = "10.0.2.8"       # IPv4: the frag-needed teaches the cache, the MSS stays
+TCP4_OMIT_CLIENT = "10.0.2.9"
+TCP4_MTU = 1000                     # the frag-needed's next hop over IPv4
+TCP4_MSS = TCP4_MTU - IPV4_HDR - TCP_HDR           # 960
+TCP4_FULL_MSS = 1500 - IPV4_HDR - TCP_HDR          # 1460
+
+
+def serve_commands(kib):
+    """Shell lines (for the guest: Kestrel's shell or Linux's script) that
+    start t-conform_pmtu's servers of kib KiB of zeros in the background:
+    over IPv4 and IPv6, IP_PMTUDISC_DONT on DONT_PORT and _OMIT on
+    OMIT_PORT (busybox httpd sets neither option). The DONT ones keep
+    their socket open until the client's FIN (the ICMP meets a socket
+    still open); the OMIT ones close it once all is written (the ICMP
+    meets the orphaned connection, which keeps the option, as Linux's)."""
+    return "\n".join(f"(t-conform_pmtu serve {fam} {port} {how} {kib * 1024} {end} >/dev/null 2>&1 &)"
+                     for fam in (4, 6)
+                     for port, how, end in ((DONT_PORT, "dont", "wait"), (OMIT_PORT, "omit", "close")))
+
+
+def tcp6_omit(inj, guest, rng):
+    """A packet too big (TCP6_MTU) quoting rightly the first full-sized
+    segment to TCP6_OMIT_CLIENT from the IPV6_PMTUDISC_OMIT server (which
+    the router lets by): Linux's tcp_v6_err drops it whole
+    (ip6_sk_accept_pmtu), so the segment is not sent again, the page's
+    second half goes in TCP6_FULL_MSS segments, and the next connection
+    from that client (to httpd) learnt nothing: TCP6_FULL_MSS. Figures."""
+    said = {}
+
+    def told(c, seq, ack, data):
+        if "seq" not in said and len(data) > TCP6_MSS:
+            said["seq"] = seq
+            inj.packet_too_big(guest, quote_tcp6(guest, TCP6_OMIT_CLIENT, OMIT_PORT, c.sport, seq, ack, data),
+                               TCP6_MTU)
+        return False
+    c = fetch6(inj, TCP6_OMIT_CLIENT, guest, rng, told, OMIT_PORT)
+    if "seq" not in said:
+        raise PmtuFailed(f"IPV6_PMTUDISC_OMIT: no segment over {TCP6_MSS} bytes to {TCP6_OMIT_CLIENT}")
+    base = c.sizes[0][0]
+    half = max([n for seq, n in c.sizes if (seq - base) & SEQ_MASK >= TCP6_PAGE // 2], default=0)
+    again = sum(1 for seq, n in c.sizes if covers(seq, n, said["seq"]))
+    if half != TCP6_FULL_MSS or again != 1:
+        raise PmtuFailed(f"IPV6_PMTUDISC_OMIT: after a packet too big (MTU {TCP6_MTU}) the page's second "
+                         f"half went in {half}-byte segments, the quoted one {again} times; want "
+                         f"{TCP6_FULL_MSS} and once (Linux's tcp_v6_err drops it: ip6_sk_accept_pmtu)")
+    return [f"IPv6 TCP, IPV6_PMTUDISC_OMIT: packet too big ignored, segments {half} bytes",
+            tcp6_next(inj, guest, rng, TCP6_OMIT_CLIENT, TCP6_FULL_MSS, "no path MTU learnt")]
+
+
 def tcp6_steps(inj, guest, rng, counters):
     """The IPv6 TCP checks on a guest serving /big (TCP6_PAGE zeros) on
-    port 80 at its link-local address guest, the injector's PmtuClient6
-    clients on the same link; counters() gives the guest's TcpExt
-    TCPTimeouts and OutOfWindowIcmps ({name: value}). Returns the figures;
-    PmtuFailed says what failed."""
+    port 80 at its link-local address guest (and serve_commands' servers),
+    the injector's PmtuClient6 clients on the same link; counters() gives
+    the guest's TcpExt TCPTimeouts and OutOfWindowIcmps ({name: value}).
+    Under IPV6_PMTUDISC_DONT a packet too big is believed as under the
+    default (Linux's tcp_v6_err asks only ip6_sk_accept_pmtu); under OMIT
+    it is dropped whole. Returns the figures; PmtuFailed says what failed."""
     return [tcp6_live(inj, guest, rng, counters), tcp6_next(inj, guest, rng),
-            tcp6_control(inj, guest, rng, counters)]
+            tcp6_control(inj, guest, rng, counters),
+            tcp6_live(inj, guest, rng, counters, TCP6_DONT_CLIENT, DONT_PORT, "IPv6 TCP, IPV6_PMTUDISC_DONT"),
+            tcp6_next(inj, guest, rng, TCP6_DONT_CLIENT)] + tcp6_omit(inj, guest, rng)
+
+
+def fetch4(inj, src, guest, rng, hook, port):
+    """GET /big from src to guest's port through PmtuClient with hook: the
+    client, once the page came whole."""
+    c = PmtuClient(inj, src, guest, port, random.Random(rng.getrandbits(32)))
+    try:
+        answer = c.fetch_with(b"GET /big HTTP/1.0\r\n\r\n", time.monotonic() + TCP6_FETCH, hook)
+    except netflood.FloodError as e:
+        raise PmtuFailed(f"GET /big from {src} port {port}: {e}")
+    if answer.partition(b"\r\n\r\n")[2] != bytes(TCP6_PAGE):
+        raise PmtuFailed(f"GET /big from {src} port {port}: {len(answer)} bytes, want {TCP6_PAGE} zeros")
+    return c
+
+
+def tcp4_nocut(inj, guest, router, rng, counters, client, port, what):
+    """IPv4: a frag-needed (TCP4_MTU) quoting rightly the first full-sized
+    segment to client from the server on port (IP_PMTUDISC_DONT or _OMIT;
+    the router lets it by, as it would fragment a packet without DF).
+    Linux 6.1's tcp_v4_mtu_reduced teaches the route's cache whatever the
+    socket's pmtudisc (inet_csk_update_pmtu) but cuts the MSS and resends
+    (tcp_sync_mss, tcp_simple_retransmit) only when it is not DONT,
+    INTERFACE or OMIT; the socket's next send finds the route's MTU lower
+    (tcp_current_mss) and sends smaller from then on. So: the quoted
+    segment is not sent again, no RTO, the page's second half goes in
+    TCP4_MSS segments (tcp4_next checks the cache). A figure."""
+    said = {}
+
+    def told(c, seq, ack, data):
+        if "seq" not in said and len(data) > TCP4_MSS:
+            said["seq"] = seq
+            q = quote_tcp(guest, client, port, c.sport, seq, ack, len(data))
+            inj.send_ip(frag_needed(router, guest, q, TCP4_MTU))
+        return False
+    before = counters()
+    c = fetch4(inj, client, guest, rng, told, port)
+    after = counters()
+    if "seq" not in said:
+        raise PmtuFailed(f"{what}: no segment over {TCP4_MSS} bytes to {client}")
+    again = sum(1 for seq, n in c.sizes if covers(seq, n, said["seq"]))
+    if again != 1 or after["TCPTimeouts"] != before["TCPTimeouts"]:
+        raise PmtuFailed(f"{what}: after a frag-needed (MTU {TCP4_MTU}) the quoted segment went {again} "
+                         f"times, TcpExt TCPTimeouts {before['TCPTimeouts']} -> {after['TCPTimeouts']}; "
+                         f"want once and no timeout (no tcp_simple_retransmit under DONT or OMIT)")
+    base = c.sizes[0][0]
+    half = max([n for seq, n in c.sizes if (seq - base) & SEQ_MASK >= TCP6_PAGE // 2], default=0)
+    if half != TCP4_MSS:
+        raise PmtuFailed(f"{what}: after a frag-needed (MTU {TCP4_MTU}) the page's second half went in "
+                         f"{half}-byte segments, want {TCP4_MSS} (Linux's next send follows the route's "
+                         f"MTU: tcp_current_mss)")
+    return f"{what}: the quoted segment sent once, no RTO, the page's second half in {half}-byte segments"
+
+
+def tcp4_next(inj, guest, rng, client):
+    """The next connection from client to httpd (a default socket) after
+    tcp4_nocut: the route's cache learnt TCP4_MTU, so its segments are at
+    most TCP4_MSS. A figure."""
+    nxt = fetch4(inj, client, guest, rng, lambda *a: False, 80)
+    most = max(n for _, n in nxt.sizes)
+    if most > TCP4_MSS:
+        raise PmtuFailed(f"the next connection from {client} (a default socket) sent {most}-byte segments; "
+                         f"the route's cache should have learnt MTU {TCP4_MTU} (at most {TCP4_MSS})")
+    return f"next IPv4 connection from {client}: segments of at most {most} bytes"
+
+
+def tcp4_steps(inj, guest, router, rng, counters):
+    """The IPv4 checks of the socket's IP_MTU_DISCOVER on a guest at guest
+    running serve_commands' servers, frag-needed messages from router:
+    DONT and OMIT (tcp4_nocut, then tcp4_next). Figures; PmtuFailed says
+    what failed."""
+    figures = []
+    for client, port, how in ((TCP4_DONT_CLIENT, DONT_PORT, "DONT"), (TCP4_OMIT_CLIENT, OMIT_PORT, "OMIT")):
+        figures += [tcp4_nocut(inj, guest, router, rng, counters, client, port, f"IPv4 TCP, IP_PMTUDISC_{how}"),
+                    tcp4_next(inj, guest, rng, client)]
+    return figures
 
 
 # ---------------------------------------------------------------- the same against Linux
 
 LINUX_SCRIPT = r"""
-netpeer_up || exit 1
+netpeer_up {guest4}/24 || exit 1
 netpeer_retry 30 sh -c 'ip -6 addr show dev eth0 scope link | grep -q inet6 &&
 	! ip -6 addr show dev eth0 | grep -q tentative'
 dd if=/dev/zero of=/www/big bs=1024 count={kib} 2>/dev/null
 httpd -p 80 -h /www
+{serve}
 (while :; do
 	netpeer_value tcpext "$(awk '/^TcpExt:/ {{ if (!h) {{ split($0, n); h = 1; next }}
 		for (i = 2; i <= NF; i++) if (n[i] == "TCPTimeouts" || n[i] == "OutOfWindowIcmps")
@@ -437,22 +580,33 @@ def linux_counters(peer):
     return {k: int(v) for k, v in (kv.split("=") for kv in got[2].group(1).strip(",").split(","))}
 
 
+SERVE_BIN = os.path.join("rootfs.extra", "bin", "t-conform_pmtu")  # in the build: serve_commands' servers
+
+
 def linux_run(args):
-    """tcp6_steps against Debian's Linux 6.1 on the wire as the guest (its
-    link-local address from netpeer.KESTREL_MAC, busybox httpd): prints the
-    figures, or what failed (status 1)."""
+    """tcp6_steps and tcp4_steps against Debian's Linux 6.1 on the wire as
+    the guest (its link-local address from netpeer.KESTREL_MAC, IPv4
+    netflood.GUEST_IP, busybox httpd and Kestrel's static t-conform_pmtu
+    for serve_commands): prints the figures, or what failed (status 1)."""
     build = os.path.abspath(args.build)
     outdir = os.path.join(build, "test", "netpmtu")
     guest = str(netflood6.eui64_ll(netpeer.KESTREL_MAC))
     router = str(netflood6.eui64_ll(netpeer.PEER_MAC))
+    with open(os.path.join(build, SERVE_BIN), "rb") as f:
+        files = {"/bin/t-conform_pmtu": (0o100755, f.read())}
+    script = LINUX_SCRIPT.format(kib=TCP6_PAGE // 1024, guest4=netflood.GUEST_IP,
+                                 serve=serve_commands(TCP6_PAGE // 1024))
     t0 = time.monotonic()
     with netpeer.Wire() as wire, Injector6(wire, router, side=1) as inj, \
-            netpeer.LinuxPeer(build, LINUX_SCRIPT.format(kib=TCP6_PAGE // 1024), nic=args.nic, wire=wire,
+            netpeer.LinuxPeer(build, script, nic=args.nic, wire=wire, files=files,
                               side=0, mac=netpeer.KESTREL_MAC, ipv6=True, logdir=outdir,
                               name="linux-pmtu6") as peer:
         peer.wait_ready("pmtu6", 180)
+        rng = random.Random(args.seed)
         try:
-            figures = tcp6_steps(inj, guest, random.Random(args.seed), lambda: linux_counters(peer))
+            figures = tcp6_steps(inj, guest, rng, lambda: linux_counters(peer))
+            figures += tcp4_steps(inj, netflood.GUEST_IP, netflood.GATEWAY_IP, rng,
+                                  lambda: linux_counters(peer))
         except PmtuFailed as e:
             print(f"linux: FAIL {e} (log {peer.logpath})")
             return 1
@@ -465,7 +619,7 @@ def linux_run(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
-    lx = sub.add_parser("linux", help="the IPv6 TCP checks against Debian's Linux 6.1, as the guest")
+    lx = sub.add_parser("linux", help="the TCP checks against Debian's Linux 6.1, as the guest")
     lx.add_argument("--build", default=os.path.join(os.path.dirname(os.path.dirname(HERE)), "build"))
     lx.add_argument("--nic", default="virtio-net-pci")
     lx.add_argument("--seed", type=int, default=31)

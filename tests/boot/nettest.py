@@ -137,7 +137,18 @@ numbers of 64-byte USB packets, ZLP_PING_SIZES):
              flight (TcpExt OutOfWindowIcmps +1), one a port with no
              connection, and one of MTU 1000 quoting the segment rightly
              (Linux's tcp_v6_err drops it whole) change nothing: its
-             connections stay at 1440, SYN-ACK MSS too. Over IPv6, UDP
+             connections stay at 1440, SYN-ACK MSS too. The socket's
+             option (t-conform_pmtu serve: netpmtu.serve_commands): under
+             IPV6_PMTUDISC_DONT the same packet too big is believed as
+             under the default (fe80::7: the resend at once in 1220 bytes,
+             the next connection 1220), under OMIT dropped whole (fe80::8:
+             1440, and the next connection 1440); over IPv4, under
+             IP_PMTUDISC_DONT and OMIT a frag-needed (MTU 1000, the segment
+             let by) resends nothing (the quoted segment once, no RTO) but
+             the page's second half goes in 960-byte segments and the next
+             connection from 10.0.2.8 or .9 at most 960 (Linux 6.1's
+             tcp_v4_mtu_reduced teaches the route's cache whatever the
+             option; the next send follows it). Over IPv6, UDP
              datagrams to the injector's link-local address come whole
              after a packet too big quoting a port with no socket, in
              fragments of at most 1280 bytes after one quoting the
@@ -2171,16 +2182,27 @@ def pmtu_udp6(k, inj):
             f"ignored), then {len(frags)} fragments of at most {max(r[2] for r in frags)} bytes")
 
 
+def pmtu_counters(k):
+    """Kestrel's TcpExt TCPTimeouts and OutOfWindowIcmps, for netpmtu's steps."""
+    out, _ = k.must("cat /proc/net/netstat")
+    got = netflood.snmp_counters(out)
+    return {n: got.get("TcpExt." + n, -1) for n in ("TCPTimeouts", "OutOfWindowIcmps")}
+
+
 def pmtu_tcp6(k, inj, rng):
     """IPv6 TCP: netpmtu.tcp6_steps from link-local clients to Kestrel's
-    httpd at V6_LL (the same /big), with Kestrel's TcpExt counters. The
-    figures."""
-    def counters():
-        out, _ = k.must("cat /proc/net/netstat")
-        got = netflood.snmp_counters(out)
-        return {n: got.get("TcpExt." + n, -1) for n in ("TCPTimeouts", "OutOfWindowIcmps")}
+    httpd and netpmtu.serve_commands' servers at V6_LL (the same /big),
+    with Kestrel's TcpExt counters. The figures."""
     try:
-        return netpmtu.tcp6_steps(inj, V6_LL, rng, counters)
+        return netpmtu.tcp6_steps(inj, V6_LL, rng, lambda: pmtu_counters(k))
+    except netpmtu.PmtuFailed as e:
+        raise CaseFailed(str(e))
+
+
+def pmtu_tcp4(k, inj, rng):
+    """IPv4 TCP under IP_PMTUDISC_DONT and _OMIT: netpmtu.tcp4_steps. The figures."""
+    try:
+        return netpmtu.tcp4_steps(inj, KESTREL_IP, GATEWAY_IP, rng, lambda: pmtu_counters(k))
     except netpmtu.PmtuFailed as e:
         raise CaseFailed(str(e))
 
@@ -2244,6 +2266,8 @@ def pmtu_steps(k, inj):
     k.must(f"mkdir -p /tmp/www && dd if=/dev/zero of=/tmp/www/big bs=1024 count={PMTU_PAGE_KB} "
            "2>/dev/null && httpd -p 80 -h /tmp/www")
     k.must(f"(t-udp6 recv {PMTU_UDP_PORT} 3600 > /dev/null 2>&1 &)")
+    for line in netpmtu.serve_commands(PMTU_PAGE_KB).splitlines():
+        k.must(line)
     ping(k, GATEWAY_IP)
     rng = random.Random(PMTU_SEED)
     before = tcp_timeouts(k)
@@ -2267,6 +2291,7 @@ def pmtu_steps(k, inj):
     figures.append(fig)
     v6_ready(k, V6_LL)
     figures += pmtu_tcp6(k, inj, rng)
+    figures += pmtu_tcp4(k, inj, rng)
     figures.append(pmtu_udp6(k, inj))
     figures.append(pmtu_udp4(k, inj))
     mem0 = memfree(k)

@@ -292,7 +292,10 @@ static void op_user(struct script *s)
 		tcp_tsq_resume(c, now);
 		break;
 	case 11:
-		tcp_mss_reduced(c, u16(s), now); /* an ICMP's MTU, less the headers */
+		if (u8(s) & 1) /* an ICMP's MTU, less the headers: with the resend, or without (IPv4 under DONT) */
+			tcp_mss_reduced(c, u16(s), now);
+		else
+			(void)tcp_mss_synced(c, u16(s));
 		break;
 	default:
 		break;

@@ -1924,6 +1924,54 @@ UNIT_TEST(pmtu_drop_resends_at_once)
 	return NULL;
 }
 
+/* Linux's tcp_v4_mtu_reduced under IP_PMTUDISC_DONT, INTERFACE or OMIT:
+ * the path's MTU fell, nothing was dropped (the router fragments what has
+ * no DF), and the connection resends nothing: tcp_mss_synced lowers the
+ * MSS for what it sends next (Linux's tcp_current_mss finding the route's
+ * MTU lower), the window kept in segments, no timeout, the stream whole.
+ * Fails on a tcp_mss_synced that goes back to snd_una (the first data
+ * segment after it would start there) or leaves the MSS. */
+UNIT_TEST(pmtu_synced_resends_nothing)
+{
+	uint64_t sent = 0, got = 0, total = 400000, told_at = 0;
+	uint32_t old_mss, segs_before = 0, segs_after = 0, max_before = 0;
+	const struct sent *first;
+	size_t mark = 0;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	old_mss = S.c[A].snd_mss;
+	for (uint64_t limit = S.now + 10 * SEC; got < total && S.now < limit;) {
+		push_stream(A, &sent, total);
+		if (!told_at && S.c[A].snd_una != S.c[A].snd_max && S.c[A].snd_max - S.c[A].snd_una > 4 * old_mss) {
+			segs_before = S.c[A].cwnd / old_mss;
+			max_before = S.c[A].snd_max;
+			mark = S.nlog;
+			told_at = S.now;
+			CHECK(tcp_mss_synced(&S.c[A], PMTU_NEW_MSS));
+			CHECK(!tcp_mss_synced(&S.c[A], PMTU_NEW_MSS)); /* not lower: nothing changes */
+			segs_after = S.c[A].cwnd / PMTU_NEW_MSS;
+		}
+		run_until(S.now + 5 * MS);
+		CHECK_OK(S.broken);
+		CHECK(pull_stream(B, &got, UINT32_MAX));
+	}
+	dump_log(0);
+	CHECK_EQ(got, total);
+	CHECK(told_at != 0);
+	CHECK_EQ(S.c[A].snd_mss, PMTU_NEW_MSS);
+	first = next_data_from_a(mark);
+	CHECK(first != NULL);
+	CHECK_EQ(first->s.seq, max_before);        /* new data next, nothing sent again, */
+	for (size_t i = mark; i < S.nlog; i++)     /* and all of it in the new size */
+		CHECK(S.log[i].from != A || S.log[i].s.payload_len <= PMTU_NEW_MSS);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	CHECK_EQ(S.c[A].stats.retrans_segs, 0);
+	CHECK_EQ(segs_after, segs_before);         /* the window in segments kept */
+	CHECK(segs_before > 2);
+	return NULL;
+}
+
 /* Segments the network duplicated (sent once) are D-SACKed too, but say
  * nothing about our retransmissions: a recovery with them is not undone. */
 struct dup_two {
@@ -3465,6 +3513,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(timestamp_undoes_spurious_recovery),
 	UNIT_ENTRY(rto_in_recovery_keeps_ssthresh),
 	UNIT_ENTRY(pmtu_drop_resends_at_once),
+	UNIT_ENTRY(pmtu_synced_resends_nothing),
 	UNIT_ENTRY(dsack_of_network_duplicates_no_undo),
 	UNIT_ENTRY(sack_reneging_clears_scoreboard),
 	UNIT_ENTRY(autotuning_grows_rings),
