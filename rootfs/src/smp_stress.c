@@ -1940,6 +1940,7 @@ static int check_fd_table(void)
 /* ------------------------------------------------------------- SCM_RIGHTS racing close */
 
 #define SCM_FD 30                /* scm-race: the descriptor passed, closed and put back */
+#define SCM_WAIT_MS 20           /* scm-race: a receive's longest wait */
 
 /* One scm-race sender: a thread per CPU sending on one socket. */
 struct scm_sender {
@@ -2003,9 +2004,10 @@ static void *scm_sender_run(void *arg)
 	return NULL;
 }
 
-/* Take one datagram from u[1] (flags: MSG_DONTWAIT at the end): 1, with
- * its sender's next sequence checked and its descriptor read and
- * closed; 0 when none was waiting; -1 failed (why set). */
+/* Take one datagram from u[1] (flags: MSG_DONTWAIT at the end; else a
+ * wait of SCM_WAIT_MS at most): 1, with its sender's next sequence
+ * checked and its descriptor read and closed; 0 when none came; -1
+ * failed (why set). */
 static int scm_take(long *next, int n, int flags, char *why, size_t cap)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
@@ -2017,7 +2019,7 @@ static int scm_take(long *next, int n, int flags, char *why, size_t cap)
 	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 	int fd;
 
-	if (got < 0 && errno == EAGAIN && flags)
+	if (got < 0 && errno == EAGAIN) /* MSG_DONTWAIT, or SO_RCVTIMEO's wait */
 		return 0;
 	if (got != (ssize_t)sizeof(body) || !h || h->cmsg_type != SCM_RIGHTS)
 		return snprintf(why, cap, "recvmsg: %zd (%s), descriptor %s", got, errname(errno),
@@ -2058,13 +2060,13 @@ static int scm_read_all(struct scm_sender *w, pthread_t *t, int n, long *next, c
 	long long end = deadline_after(PART_MS);
 	int r = 0;
 
-	while (r >= 0 && now_ms() < end)
+	while (r >= 0 && now_ms() < end) /* each wait bounded: the senders may be done */
 		r = scm_take(next, n, 0, why, cap);
 	for (int i = 0; i < n; i++) /* a sender blocked on a full queue ends once it is read */
 		while (r >= 0 && pthread_tryjoin_np(t[i], NULL) != 0)
 			r = scm_take(next, n, MSG_DONTWAIT, why, cap);
-	while (r > 0)
-		r = scm_take(next, n, MSG_DONTWAIT, why, cap);
+	while (r >= 0 && (r = scm_take(next, n, MSG_DONTWAIT, why, cap)) > 0)
+		; /* what the last senders sent before they were joined */
 	for (int i = 0; i < n && r >= 0; i++)
 		if (w[i].why[0])
 			return snprintf(why, cap, "sender %d: %s", i, w[i].why), -1;
@@ -2083,8 +2085,10 @@ static int check_scm_race(void)
 		n = MAX_WORKERS;
 	memset(&scm, 0, sizeof(scm));
 	memset(w, 0, sizeof(w));
+	struct timeval wait = { 0, SCM_WAIT_MS * 1000 };
 	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, scm.u) || (scm.zero = open("/dev/zero", O_RDONLY)) < 0 ||
-	    dup2(scm.zero, SCM_FD) != SCM_FD)
+	    dup2(scm.zero, SCM_FD) != SCM_FD ||
+	    setsockopt(scm.u[1], SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)))
 		return fail("socketpair or /dev/zero: %s", errname(errno));
 	if (pthread_create(&closer, NULL, scm_closer, NULL))
 		return fail("pthread_create failed");
