@@ -1372,6 +1372,9 @@ MUTATE_SETTLE = 35                  # seconds after it before MemFree is read (r
 MUTATE_MEM_SLACK = 4096             # kB MemFree may stay below its value before
 MUTATE_PING_WAIT = 30               # seconds ping may need to be answered again (ARP may have
                                     # learnt a corrupted address and must find the right one)
+MUTATE_WATCH = 1.0                  # seconds between looks at the guests and the relay in the phase
+MUTATE_PROGRESS = 60                # seconds between the phase's progress lines (stderr)
+MUTATE_SILENT = 120                 # seconds the relay may see no frame either way in the phase
 
 
 def loss_case(build, outdir, nic, name):
@@ -1424,7 +1427,61 @@ def mutate_script():
         "netpeer_serve"]) + "\n"
 
 
-def mutate_steps(k, peer, relay):
+def ended(k, peer, relay):
+    """Why the hostile phase cannot go on: which of Kestrel's QEMU, the
+    peer's and the relay has ended, how, and its last words; or None."""
+    for who, proc, guest in (("Kestrel's QEMU", k.proc, k),
+                             ("the Linux peer's QEMU", peer.proc, peer),
+                             ("the relay", relay.proc, None)):
+        status = proc.poll()
+        if status is None:
+            continue
+        how = f"was killed by signal {-status}" if status < 0 else f"exited with status {status}"
+        why = f"{who} {how}"
+        if guest is not None:
+            last = [line for _, line in guest.lines[-2:]]
+            why += f"; its console's last lines: {last}; its stderr: {guest.qemu_stderr()[-300:]!r}"
+        return why
+    return None
+
+
+def relay_ins(stats):
+    """Frames into the relay per direction, from its counts (None: unknown)."""
+    return tuple(stats[d]["in"] for d in sorted(stats)) if stats else None
+
+
+def hostile_phase(k, peer, relay, name):
+    """Wait MUTATE_SECONDS, looking every MUTATE_WATCH s: CaseFailed at once
+    when a guest's QEMU or the relay ends, or when no frame went through
+    the relay either way for MUTATE_SILENT s; a progress line on stderr
+    every MUTATE_PROGRESS s (a half-hour run is otherwise silent). Returns
+    the relay's counts at the end."""
+    t0 = time.monotonic()
+    note = moved = t0
+    last = relay_ins(relay.stats())
+    while True:
+        now = time.monotonic()
+        if now - t0 >= MUTATE_SECONDS:
+            return relay.stats()
+        time.sleep(min(MUTATE_WATCH, t0 + MUTATE_SECONDS - now))
+        why = ended(k, peer, relay)
+        if why:
+            raise CaseFailed(f"{time.monotonic() - t0:.0f} s into the hostile phase, {why}")
+        if time.monotonic() - note < MUTATE_PROGRESS:
+            continue
+        note = time.monotonic()
+        stats = relay.stats()
+        ins = relay_ins(stats)
+        if ins is not None and ins != last:
+            last, moved = ins, note
+        elif note - moved >= MUTATE_SILENT:
+            raise CaseFailed(f"{note - t0:.0f} s into the hostile phase, no frame went through "
+                             f"the relay for {note - moved:.0f} s: " + netrelay.summary(stats))
+        print(f"net/{name}: {note - t0:.0f} of {MUTATE_SECONDS} s hostile, relay "
+              f"{netrelay.summary(stats)}", file=sys.stderr, flush=True)
+
+
+def mutate_steps(k, peer, relay, name):
     """The mutate case's checks on a booted Kestrel; its figures."""
     k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
     k.must("mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/f bs=64k count=8 2>/dev/null")
@@ -1439,8 +1496,7 @@ def mutate_steps(k, peer, relay):
     k.must(f"(n=0; while [ ! -e /tmp/stop ]; do timeout 20 busybox wget -q -O /dev/null "
            f"http://{GATEWAY_IP}/blob "
            "2>/dev/null && n=$((n + 1)); echo $n > /tmp/fetches; done) >/dev/null 2>&1 & true")
-    time.sleep(MUTATE_SECONDS)
-    during = relay.stats()
+    during = hostile_phase(k, peer, relay, name)
     relay.clean()
     out, _ = k.must("touch /tmp/stop /tmp/www/stop; echo alive", FLOOD_SHELL)
     if "alive" not in out:
@@ -1483,7 +1539,8 @@ def mutate_case(build, outdir, nic, name):
     MUTATE_SECONDS while both fetch from each other and the peer pings
     Kestrel; then, on a clean wire: the shell answers, ping is answered,
     a 1 MiB fetch arrives intact, and MUTATE_SETTLE s later MemFree is
-    within MUTATE_MEM_SLACK of its value before. Returns the figures."""
+    within MUTATE_MEM_SLACK of its value before. The phase ends early, failed,
+    when a QEMU or the relay ends (hostile_phase). Returns the figures."""
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
     with netrelay.RelayWire() as wire, netrelay.Relay(wire, seed=MUTATE_SEED, mutate=True) \
             as relay, netpeer.LinuxPeer(build, mutate_script(), nic=nic, wire=wire, side=1,
@@ -1493,7 +1550,7 @@ def mutate_case(build, outdir, nic, name):
                             pcap_path(outdir, name))
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
-                return mutate_steps(k, peer, relay)
+                return mutate_steps(k, peer, relay, name)
             finally:
                 judge_log(k)
 
