@@ -186,6 +186,7 @@ import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
 import netflood6  # noqa: E402  (Hostile6: hostile IPv6 frames)
 import netrelay  # noqa: E402  (RelayWire, Relay: the lossy and hostile wire)
 import netpmtu  # noqa: E402  (PmtuClient, frag_needed: the forged router)
+import qmon  # noqa: E402  (Monitor: the mutate case's capture ring)
 
 NICS = ("virtio-net-pci", "e1000", "e1000e")
 USB_NIC = "usb-net"                 # QEMU's CDC-ECM adapter on qemu-xhci (dev/usb_net.c)
@@ -1375,6 +1376,7 @@ MUTATE_PING_WAIT = 30               # seconds ping may need to be answered again
 MUTATE_WATCH = 1.0                  # seconds between looks at the guests and the relay in the phase
 MUTATE_PROGRESS = 60                # seconds between the phase's progress lines (stderr)
 MUTATE_SILENT = 120                 # seconds the relay may see no frame either way in the phase
+MUTATE_PCAP_SECONDS = int(os.environ.get("MUTATE_PCAP_SECONDS", "300"))   # a capture segment
 
 
 def loss_case(build, outdir, nic, name):
@@ -1445,17 +1447,65 @@ def ended(k, peer, relay):
     return None
 
 
+class CaptureRing:
+    """Kestrel's capture kept to its last two segments of `seconds` each.
+
+    QEMU's filter-dump (id f0, kestrel_argv's) writes one file for its
+    whole life: in the half-hour mutate run of 2026-11-27 it held 480 MB
+    by minute 26 (about 300 kB a second). tick() replaces it through
+    QEMU's monitor once a segment is due: object_del closes the file,
+    which becomes NAME.1.pcap (the older one goes), and object_add opens
+    NAME.pcap afresh. The frames of the milliseconds between the two
+    commands are not captured, and a segment opened this way has its
+    timestamps ahead by the guest's uptime at its opening (filter-dump
+    adds its virtual clock to the wall clock at the file's opening):
+    intervals within a segment are right, across two they are not.
+    Raises CaseFailed when the monitor refuses (QEMU gone is ended()'s
+    to report).
+    """
+
+    def __init__(self, monitor, path, seconds):
+        self.monitor, self.path, self.seconds = monitor, path, seconds
+        self.due = time.monotonic() + seconds
+        self.rotations = 0
+
+    def tick(self):
+        if time.monotonic() < self.due:
+            return
+        self.due = time.monotonic() + self.seconds
+        try:
+            mon = qmon.Monitor.connect(self.monitor)
+        except OSError as e:
+            raise CaseFailed(f"the capture ring: no QEMU monitor ({e})")
+        try:
+            out = mon.run("object_del f0")
+            if "\nError" not in out:
+                os.replace(self.path, older_pcap(self.path))
+                out = mon.run(f"object_add filter-dump,id=f0,netdev=net0,file={self.path}")
+        finally:
+            mon.close()
+        if "\nError" in out or not os.path.exists(self.path):
+            raise CaseFailed("the capture ring: QEMU's monitor said "
+                             f"{out.rsplit(chr(10), 2)[-2:]!r}")
+        self.rotations += 1
+
+    def mib(self):
+        """The segments' size now, in MiB."""
+        return sum(os.path.getsize(p) for p in (self.path, older_pcap(self.path))
+                   if os.path.exists(p)) / MIB
+
+
 def relay_ins(stats):
     """Frames into the relay per direction, from its counts (None: unknown)."""
     return tuple(stats[d]["in"] for d in sorted(stats)) if stats else None
 
 
-def hostile_phase(k, peer, relay, name):
+def hostile_phase(k, peer, relay, ring, name):
     """Wait MUTATE_SECONDS, looking every MUTATE_WATCH s: CaseFailed at once
     when a guest's QEMU or the relay ends, or when no frame went through
-    the relay either way for MUTATE_SILENT s; a progress line on stderr
-    every MUTATE_PROGRESS s (a half-hour run is otherwise silent). Returns
-    the relay's counts at the end."""
+    the relay either way for MUTATE_SILENT s; the capture ring turned; a
+    progress line on stderr every MUTATE_PROGRESS s (a half-hour run is
+    otherwise silent). Returns the relay's counts at the end."""
     t0 = time.monotonic()
     note = moved = t0
     last = relay_ins(relay.stats())
@@ -1467,6 +1517,7 @@ def hostile_phase(k, peer, relay, name):
         why = ended(k, peer, relay)
         if why:
             raise CaseFailed(f"{time.monotonic() - t0:.0f} s into the hostile phase, {why}")
+        ring.tick()
         if time.monotonic() - note < MUTATE_PROGRESS:
             continue
         note = time.monotonic()
@@ -1478,10 +1529,10 @@ def hostile_phase(k, peer, relay, name):
             raise CaseFailed(f"{note - t0:.0f} s into the hostile phase, no frame went through "
                              f"the relay for {note - moved:.0f} s: " + netrelay.summary(stats))
         print(f"net/{name}: {note - t0:.0f} of {MUTATE_SECONDS} s hostile, relay "
-              f"{netrelay.summary(stats)}", file=sys.stderr, flush=True)
+              f"{netrelay.summary(stats)}; capture {ring.mib():.0f} MiB", file=sys.stderr, flush=True)
 
 
-def mutate_steps(k, peer, relay, name):
+def mutate_steps(k, peer, relay, ring, name):
     """The mutate case's checks on a booted Kestrel; its figures."""
     k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
     k.must("mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/f bs=64k count=8 2>/dev/null")
@@ -1496,7 +1547,7 @@ def mutate_steps(k, peer, relay, name):
     k.must(f"(n=0; while [ ! -e /tmp/stop ]; do timeout 20 busybox wget -q -O /dev/null "
            f"http://{GATEWAY_IP}/blob "
            "2>/dev/null && n=$((n + 1)); echo $n > /tmp/fetches; done) >/dev/null 2>&1 & true")
-    during = hostile_phase(k, peer, relay, name)
+    during = hostile_phase(k, peer, relay, ring, name)
     relay.clean()
     out, _ = k.must("touch /tmp/stop /tmp/www/stop; echo alive", FLOOD_SHELL)
     if "alive" not in out:
@@ -1527,7 +1578,8 @@ def mutate_steps(k, peer, relay, name):
                          f"/proc/net/tcp: {states}")
     delta = {n.split(".")[1]: snmp1.get(n, 0) - snmp0.get(n, 0) for n in FLOOD_SNMP}
     return [f"{MUTATE_SECONDS} s hostile: relay " + netrelay.summary(during),
-            f"fetches during it: Kestrel {mine}, the peer {theirs}",
+            f"fetches during it: Kestrel {mine}, the peer {theirs}"] + \
+        ([f"capture turned {ring.rotations} times"] if ring.rotations else []) + [
             f"ping answered {ping_s:.1f} s after, 1 MiB fetched after with sha256 matching",
             f"MemFree {mem0} -> {mem1} kB",
             "snmp +" + " ".join(f"{n}={v}" for n, v in delta.items())]
@@ -1540,17 +1592,21 @@ def mutate_case(build, outdir, nic, name):
     Kestrel; then, on a clean wire: the shell answers, ping is answered,
     a 1 MiB fetch arrives intact, and MUTATE_SETTLE s later MemFree is
     within MUTATE_MEM_SLACK of its value before. The phase ends early, failed,
-    when a QEMU or the relay ends (hostile_phase). Returns the figures."""
+    when a QEMU or the relay ends (hostile_phase). Kestrel's capture is a
+    ring of two MUTATE_PCAP_SECONDS segments (CaptureRing). Returns the figures."""
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
     with netrelay.RelayWire() as wire, netrelay.Relay(wire, seed=MUTATE_SEED, mutate=True) \
             as relay, netpeer.LinuxPeer(build, mutate_script(), nic=nic, wire=wire, side=1,
                                         logdir=outdir, name=name + ".peer",
                                         lifetime=MUTATE_SECONDS + 900) as peer:
+        mon = os.path.join(wire.dir, "monitor")
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name))
+                            pcap_path(outdir, name)) + \
+            ["-monitor", f"unix:{mon},server=on,wait=off"]
+        ring = CaptureRing(mon, pcap_path(outdir, name), MUTATE_PCAP_SECONDS)
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
-                return mutate_steps(k, peer, relay, name)
+                return mutate_steps(k, peer, relay, ring, name)
             finally:
                 judge_log(k)
 
@@ -2441,6 +2497,11 @@ def pcap_path(outdir, name):
     return os.path.join(outdir, name + ".pcap")
 
 
+def older_pcap(path):
+    """The segment before NAME.pcap in a capture ring (CaptureRing): NAME.1.pcap."""
+    return path[:-len(".pcap")] + ".1.pcap"
+
+
 def judge_log(k):
     """Raise CaseFailed on a NEVER line in Kestrel's log (after the case's own checks,
     from a finally: a panic explains the failure better than the check that saw it)."""
@@ -2492,7 +2553,8 @@ def prepare_linux(build):
 def run_case(build, outdir, name, fn, nic, keep):
     """One case, its earlier log and capture removed first: (its PASS or FAIL
     text, passed). A pass leaves only the logs (unless keep)."""
-    for p in (log_path(outdir, name), pcap_path(outdir, name)):
+    for p in (log_path(outdir, name), pcap_path(outdir, name),
+              older_pcap(pcap_path(outdir, name))):
         if os.path.exists(p):
             os.unlink(p)
     t0 = time.monotonic()
@@ -2506,7 +2568,7 @@ def run_case(build, outdir, name, fn, nic, keep):
     secs = time.monotonic() - t0
     if why is None:
         if not keep:
-            for ext in (".img", ".vars.fd", ".pcap"):
+            for ext in (".img", ".vars.fd", ".pcap", ".1.pcap"):
                 p = os.path.join(outdir, name + ext)
                 if os.path.exists(p):
                     os.unlink(p)
@@ -2523,6 +2585,8 @@ def log_lines(outdir, name):
     peer = os.path.join(outdir, name + ".peer.log")
     if os.path.exists(peer):
         text += f"\n    peer log: {rel(peer)}"
+    if os.path.exists(older_pcap(pcap_path(outdir, name))):
+        text += f"\n    frames before: {rel(older_pcap(pcap_path(outdir, name)))}"
     if os.path.exists(pcap_path(outdir, name)):
         text += f"\n    frames: {rel(pcap_path(outdir, name))}"
         text += "".join("\n      " + line for line in capture_report(pcap_path(outdir, name)))
