@@ -170,6 +170,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -2597,6 +2598,17 @@ def log_lines(outdir, name):
     return text
 
 
+def leave_on_sigterm(*_):
+    """SIGTERM (timeout(1), as make conformance-net-hostile runs this): stop
+    every QEMU and relay of the run, then leave at once. sys.exit would not
+    do: it waits for the cases' threads, and a hostile phase can be half an
+    hour; a QEMU left behind keeps running (Kestrel's has no lifetime)."""
+    print("net: SIGTERM: stopping this run's QEMUs and relays", file=sys.stderr, flush=True)
+    netpeer._stop_all()
+    netrelay.stop_all()
+    os._exit(143)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -2622,6 +2634,7 @@ def main():
         return 1
     outdir = os.path.join(build, "test", "net")
     os.makedirs(outdir, exist_ok=True)
+    signal.signal(signal.SIGTERM, leave_on_sigterm)
     no_linux = prepare_linux(build) if any(fn in PEER_CASES for _, fn, _ in table) else None
     passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
