@@ -187,7 +187,7 @@ import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
 import netflood6  # noqa: E402  (Hostile6: hostile IPv6 frames)
 import netrelay  # noqa: E402  (RelayWire, Relay: the lossy and hostile wire)
 import netpmtu  # noqa: E402  (PmtuClient, frag_needed: the forged router)
-import qmon  # noqa: E402  (Monitor: the mutate case's capture ring)
+import qmon  # noqa: E402  (the mutate case's capture ring and backtraces)
 
 NICS = ("virtio-net-pci", "e1000", "e1000e")
 USB_NIC = "usb-net"                 # QEMU's CDC-ECM adapter on qemu-xhci (dev/usb_net.c)
@@ -1593,8 +1593,10 @@ def mutate_case(build, outdir, nic, name):
     Kestrel; then, on a clean wire: the shell answers, ping is answered,
     a 1 MiB fetch arrives intact, and MUTATE_SETTLE s later MemFree is
     within MUTATE_MEM_SLACK of its value before. The phase ends early, failed,
-    when a QEMU or the relay ends (hostile_phase). Kestrel's capture is a
-    ring of two MUTATE_PCAP_SECONDS segments (CaptureRing). Returns the figures."""
+    when a QEMU or the relay ends (hostile_phase); a shell command that does
+    not end while Kestrel's QEMU runs fails with every CPU's backtrace
+    (qmon). Kestrel's capture is a ring of two MUTATE_PCAP_SECONDS segments
+    (CaptureRing). Returns the figures."""
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
     with netrelay.RelayWire() as wire, netrelay.Relay(wire, seed=MUTATE_SEED, mutate=True) \
             as relay, netpeer.LinuxPeer(build, mutate_script(), nic=nic, wire=wire, side=1,
@@ -1608,6 +1610,12 @@ def mutate_case(build, outdir, nic, name):
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
                 return mutate_steps(k, peer, relay, ring, name)
+            except CaseFailed as e:
+                # a shell that does not answer while its QEMU runs: say where the CPUs are
+                if k.running() and "did not end (not within" in str(e):
+                    raise CaseFailed(f"{e}; the CPUs were at:\n      " +
+                                     qmon.where_stuck_at(mon, os.path.join(build, "kernel.elf")))
+                raise
             finally:
                 judge_log(k)
 
