@@ -1412,7 +1412,12 @@ def loss_case(build, outdir, nic, name):
 def mutate_script():
     """The peer for the mutate case: 10.0.2.2, httpd with a 1 MiB /blob, and,
     once Kestrel serves, a loop fetching Kestrel's /f and pinging it until
-    Kestrel serves /stop."""
+    Kestrel serves /stop. Every command of the loop has a time limit, ping's
+    too: busybox's ping reads its raw socket without checking the ICMP
+    checksum, so a reply whose timestamp the relay flipped gives an RTT near
+    2^32 us, and with a reply missing as well it waits twice its longest RTT
+    for the last one, over two hours (a half-hour run of 2026-11-27 lost the
+    peer's loop so, 11 minutes in)."""
     k = KESTREL_IP
     return "\n".join([
         f"netpeer_up {GATEWAY_IP}/24 || exit 1",
@@ -1424,7 +1429,7 @@ def mutate_script():
         "n=0",
         f"until timeout 10 wget -q -O /dev/null http://{k}/stop 2>/dev/null; do",
         f"\ttimeout 20 wget -q -O /dev/null http://{k}/f 2>/dev/null && n=$((n + 1))",
-        f"\tping -c 5 -i 0.1 -W 1 {k} >/dev/null 2>&1",
+        f"\ttimeout 5 ping -c 5 -i 0.1 -W 1 {k} >/dev/null 2>&1",
         "done",
         "netpeer_value fetches $n",
         "netpeer_serve"]) + "\n"
