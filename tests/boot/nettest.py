@@ -1377,6 +1377,8 @@ MUTATE_PING_WAIT = 30               # seconds ping may need to be answered again
 MUTATE_WATCH = 1.0                  # seconds between looks at the guests and the relay in the phase
 MUTATE_PROGRESS = 60                # seconds between the phase's progress lines (stderr)
 MUTATE_SILENT = 120                 # seconds the relay may see no frame either way in the phase
+MUTATE_PEER_ROUND = 120             # seconds the peer's loop may take for a round (its time
+                                    # limits add up to 35; from the phase's start PEER_TIMEOUT more)
 MUTATE_PCAP_SECONDS = int(os.environ.get("MUTATE_PCAP_SECONDS", "300"))   # a capture segment
 
 
@@ -1417,7 +1419,8 @@ def mutate_script():
     checksum, so a reply whose timestamp the relay flipped gives an RTT near
     2^32 us, and with a reply missing as well it waits twice its longest RTT
     for the last one, over two hours (a half-hour run of 2026-11-27 lost the
-    peer's loop so, 11 minutes in)."""
+    peer's loop so, 11 minutes in). Each round of the loop prints
+    `netpeer: round N` (peer_stalled() watches them)."""
     k = KESTREL_IP
     return "\n".join([
         f"netpeer_up {GATEWAY_IP}/24 || exit 1",
@@ -1426,10 +1429,11 @@ def mutate_script():
         "httpd -p 80 -h /www",
         "netpeer_ready server",
         f"netpeer_retry {PEER_TIMEOUT} wget -q -O /dev/null http://{k}/f",
-        "n=0",
+        "n=0 r=0",
         f"until timeout 10 wget -q -O /dev/null http://{k}/stop 2>/dev/null; do",
         f"\ttimeout 20 wget -q -O /dev/null http://{k}/f 2>/dev/null && n=$((n + 1))",
         f"\ttimeout 5 ping -c 5 -i 0.1 -W 1 {k} >/dev/null 2>&1",
+        "\tr=$((r + 1)); echo \"netpeer: round $r\"",
         "done",
         "netpeer_value fetches $n",
         "netpeer_serve"]) + "\n"
@@ -1501,6 +1505,28 @@ class CaptureRing:
                    if os.path.exists(p)) / MIB
 
 
+def peer_round(peer):
+    """The peer's last `netpeer: round N` line: (N, seconds since it came), or None."""
+    for t, line in reversed(peer.lines):
+        if line.startswith("netpeer: round "):
+            return int(line.split()[-1]), time.monotonic() - peer.t0 - t
+    return None
+
+
+def peer_stalled(peer, phase_secs):
+    """Why the peer's loop seems stuck (no `netpeer: round` line for over
+    MUTATE_PEER_ROUND s; before its first, PEER_TIMEOUT s more from the
+    phase's start, its first fetch's limit), or None."""
+    last = peer_round(peer)
+    if last is None:
+        if phase_secs > PEER_TIMEOUT + MUTATE_PEER_ROUND:
+            return f"the peer's loop has not begun {phase_secs:.0f} s into the phase"
+        return None
+    if last[1] > MUTATE_PEER_ROUND:
+        return f"the peer's loop has not come round for {last[1]:.0f} s (its last round: {last[0]})"
+    return None
+
+
 def relay_ins(stats):
     """Frames into the relay per direction, from its counts (None: unknown)."""
     return tuple(stats[d]["in"] for d in sorted(stats)) if stats else None
@@ -1508,8 +1534,9 @@ def relay_ins(stats):
 
 def hostile_phase(k, peer, relay, ring, name):
     """Wait MUTATE_SECONDS, looking every MUTATE_WATCH s: CaseFailed at once
-    when a guest's QEMU or the relay ends, or when no frame went through
-    the relay either way for MUTATE_SILENT s; the capture ring turned; a
+    when a guest's QEMU or the relay ends, when the peer's loop stops coming
+    round (peer_stalled), or when no frame went through the relay either
+    way for MUTATE_SILENT s; the capture ring turned; a
     progress line on stderr every MUTATE_PROGRESS s (a half-hour run is
     otherwise silent). Returns the relay's counts at the end."""
     t0 = time.monotonic()
@@ -1520,7 +1547,7 @@ def hostile_phase(k, peer, relay, ring, name):
         if now - t0 >= MUTATE_SECONDS:
             return relay.stats()
         time.sleep(min(MUTATE_WATCH, t0 + MUTATE_SECONDS - now))
-        why = ended(k, peer, relay)
+        why = ended(k, peer, relay) or peer_stalled(peer, time.monotonic() - t0)
         if why:
             raise CaseFailed(f"{time.monotonic() - t0:.0f} s into the hostile phase, {why}")
         ring.tick()
@@ -1534,8 +1561,10 @@ def hostile_phase(k, peer, relay, ring, name):
         elif note - moved >= MUTATE_SILENT:
             raise CaseFailed(f"{note - t0:.0f} s into the hostile phase, no frame went through "
                              f"the relay for {note - moved:.0f} s: " + netrelay.summary(stats))
+        rounds = peer_round(peer)
         print(f"net/{name}: {note - t0:.0f} of {MUTATE_SECONDS} s hostile, relay "
-              f"{netrelay.summary(stats)}; capture {ring.mib():.0f} MiB", file=sys.stderr, flush=True)
+              f"{netrelay.summary(stats)}; peer's round {rounds[0] if rounds else 'none yet'}; "
+              f"capture {ring.mib():.0f} MiB", file=sys.stderr, flush=True)
 
 
 def mutate_steps(k, peer, relay, ring, name):
