@@ -48,6 +48,7 @@ consoles) and reads its counts:
         relay.stats()  -> {"0>1": {"in": n, "sent": n, "drop": n, ...}, "1>0": {...}}
 """
 import argparse
+import atexit
 import heapq
 import json
 import os
@@ -248,6 +249,8 @@ class Relay:
     stats() asks for its counts, clean() ends the hostile phase, close()
     stops it (its final counts in .final)."""
 
+    live = set()    # started and not closed: stop_all() closes them
+
     def __init__(self, wire, seed=1, delay_ms=DELAY_MS, mutate=False, **rates):
         bad = set(rates) - set(FATES)
         if bad:
@@ -263,6 +266,7 @@ class Relay:
 
     def start(self):
         self.proc = subprocess.Popen(self.argv, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        Relay.live.add(self)
         line = self.proc.stdout.readline().decode()
         if "netrelay: ready" not in line:
             self.proc.kill()
@@ -291,6 +295,7 @@ class Relay:
         self.proc.send_signal(signal.SIGUSR2)
 
     def close(self):
+        Relay.live.discard(self)
         if self.proc and self.proc.poll() is None:
             since = time.time() - 0.01
             self.proc.terminate()
@@ -306,6 +311,13 @@ class Relay:
 
     def __exit__(self, *exc):
         self.close()
+
+
+@atexit.register
+def stop_all():
+    """No relay outlives the harness (as netpeer's QEMUs: its _stop_all)."""
+    for r in list(Relay.live):
+        r.close()
 
 
 def summary(stats):

@@ -181,6 +181,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -197,6 +198,7 @@ import netflood  # noqa: E402  (Injector, syn_flood, send_hostile, ...)
 import netflood6  # noqa: E402  (Hostile6: hostile IPv6 frames)
 import netrelay  # noqa: E402  (RelayWire, Relay: the lossy and hostile wire)
 import netpmtu  # noqa: E402  (PmtuClient, frag_needed: the forged router)
+import qmon  # noqa: E402  (the mutate case's capture ring and backtraces)
 
 NICS = ("virtio-net-pci", "e1000", "e1000e")
 USB_NIC = "usb-net"                 # QEMU's CDC-ECM adapter on qemu-xhci (dev/usb_net.c)
@@ -1383,6 +1385,12 @@ MUTATE_SETTLE = 35                  # seconds after it before MemFree is read (r
 MUTATE_MEM_SLACK = 4096             # kB MemFree may stay below its value before
 MUTATE_PING_WAIT = 30               # seconds ping may need to be answered again (ARP may have
                                     # learnt a corrupted address and must find the right one)
+MUTATE_WATCH = 1.0                  # seconds between looks at the guests and the relay in the phase
+MUTATE_PROGRESS = 60                # seconds between the phase's progress lines (stderr)
+MUTATE_SILENT = 120                 # seconds the relay may see no frame either way in the phase
+MUTATE_PEER_ROUND = 120             # seconds the peer's loop may take for a round (its time
+                                    # limits add up to 35; from the phase's start PEER_TIMEOUT more)
+MUTATE_PCAP_SECONDS = int(os.environ.get("MUTATE_PCAP_SECONDS", "300"))   # a capture segment
 
 
 def loss_case(build, outdir, nic, name):
@@ -1417,7 +1425,13 @@ def loss_case(build, outdir, nic, name):
 def mutate_script():
     """The peer for the mutate case: 10.0.2.2, httpd with a 1 MiB /blob, and,
     once Kestrel serves, a loop fetching Kestrel's /f and pinging it until
-    Kestrel serves /stop."""
+    Kestrel serves /stop. Every command of the loop has a time limit, ping's
+    too: busybox's ping reads its raw socket without checking the ICMP
+    checksum, so a reply whose timestamp the relay flipped gives an RTT near
+    2^32 us, and with a reply missing as well it waits twice its longest RTT
+    for the last one, over two hours (a half-hour run of 2026-11-27 lost the
+    peer's loop so, 11 minutes in). Each round of the loop prints
+    `netpeer: round N` (peer_stalled() watches them)."""
     k = KESTREL_IP
     return "\n".join([
         f"netpeer_up {GATEWAY_IP}/24 || exit 1",
@@ -1426,16 +1440,145 @@ def mutate_script():
         "httpd -p 80 -h /www",
         "netpeer_ready server",
         f"netpeer_retry {PEER_TIMEOUT} wget -q -O /dev/null http://{k}/f",
-        "n=0",
+        "n=0 r=0",
         f"until timeout 10 wget -q -O /dev/null http://{k}/stop 2>/dev/null; do",
         f"\ttimeout 20 wget -q -O /dev/null http://{k}/f 2>/dev/null && n=$((n + 1))",
-        f"\tping -c 5 -i 0.1 -W 1 {k} >/dev/null 2>&1",
+        f"\ttimeout 5 ping -c 5 -i 0.1 -W 1 {k} >/dev/null 2>&1",
+        "\tr=$((r + 1)); echo \"netpeer: round $r\"",
         "done",
         "netpeer_value fetches $n",
         "netpeer_serve"]) + "\n"
 
 
-def mutate_steps(k, peer, relay):
+def ended(k, peer, relay):
+    """Why the hostile phase cannot go on: which of Kestrel's QEMU, the
+    peer's and the relay has ended, how, and its last words; or None."""
+    for who, proc, guest in (("Kestrel's QEMU", k.proc, k),
+                             ("the Linux peer's QEMU", peer.proc, peer),
+                             ("the relay", relay.proc, None)):
+        status = proc.poll()
+        if status is None:
+            continue
+        how = f"was killed by signal {-status}" if status < 0 else f"exited with status {status}"
+        why = f"{who} {how}"
+        if guest is not None:
+            last = [line for _, line in guest.lines[-2:]]
+            why += f"; its console's last lines: {last}; its stderr: {guest.qemu_stderr()[-300:]!r}"
+        return why
+    return None
+
+
+class CaptureRing:
+    """Kestrel's capture kept to its last two segments of `seconds` each.
+
+    QEMU's filter-dump (id f0, kestrel_argv's) writes one file for its
+    whole life: in the half-hour mutate run of 2026-11-27 it held 480 MB
+    by minute 26 (about 300 kB a second). tick() replaces it through
+    QEMU's monitor once a segment is due: object_del closes the file,
+    which becomes NAME.1.pcap (the older one goes), and object_add opens
+    NAME.pcap afresh. The frames of the milliseconds between the two
+    commands are not captured, and a segment opened this way has its
+    timestamps ahead by the guest's uptime at its opening (filter-dump
+    adds its virtual clock to the wall clock at the file's opening):
+    intervals within a segment are right, across two they are not.
+    Raises CaseFailed when the monitor refuses (QEMU gone is ended()'s
+    to report).
+    """
+
+    def __init__(self, monitor, path, seconds):
+        self.monitor, self.path, self.seconds = monitor, path, seconds
+        self.due = time.monotonic() + seconds
+        self.rotations = 0
+
+    def tick(self):
+        if time.monotonic() < self.due:
+            return
+        self.due = time.monotonic() + self.seconds
+        try:
+            mon = qmon.Monitor.connect(self.monitor)
+        except OSError as e:
+            raise CaseFailed(f"the capture ring: no QEMU monitor ({e})")
+        try:
+            out = mon.run("object_del f0")
+            if "\nError" not in out:
+                os.replace(self.path, older_pcap(self.path))
+                out = mon.run(f"object_add filter-dump,id=f0,netdev=net0,file={self.path}")
+        finally:
+            mon.close()
+        if "\nError" in out or not os.path.exists(self.path):
+            raise CaseFailed("the capture ring: QEMU's monitor said "
+                             f"{out.rsplit(chr(10), 2)[-2:]!r}")
+        self.rotations += 1
+
+    def mib(self):
+        """The segments' size now, in MiB."""
+        return sum(os.path.getsize(p) for p in (self.path, older_pcap(self.path))
+                   if os.path.exists(p)) / MIB
+
+
+def peer_round(peer):
+    """The peer's last `netpeer: round N` line: (N, seconds since it came), or None."""
+    for t, line in reversed(peer.lines):
+        if line.startswith("netpeer: round "):
+            return int(line.split()[-1]), time.monotonic() - peer.t0 - t
+    return None
+
+
+def peer_stalled(peer, phase_secs):
+    """Why the peer's loop seems stuck (no `netpeer: round` line for over
+    MUTATE_PEER_ROUND s; before its first, PEER_TIMEOUT s more from the
+    phase's start, its first fetch's limit), or None."""
+    last = peer_round(peer)
+    if last is None:
+        if phase_secs > PEER_TIMEOUT + MUTATE_PEER_ROUND:
+            return f"the peer's loop has not begun {phase_secs:.0f} s into the phase"
+        return None
+    if last[1] > MUTATE_PEER_ROUND:
+        return f"the peer's loop has not come round for {last[1]:.0f} s (its last round: {last[0]})"
+    return None
+
+
+def relay_ins(stats):
+    """Frames into the relay per direction, from its counts (None: unknown)."""
+    return tuple(stats[d]["in"] for d in sorted(stats)) if stats else None
+
+
+def hostile_phase(k, peer, relay, ring, name):
+    """Wait MUTATE_SECONDS, looking every MUTATE_WATCH s: CaseFailed at once
+    when a guest's QEMU or the relay ends, when the peer's loop stops coming
+    round (peer_stalled), or when no frame went through the relay either
+    way for MUTATE_SILENT s; the capture ring turned; a
+    progress line on stderr every MUTATE_PROGRESS s (a half-hour run is
+    otherwise silent). Returns the relay's counts at the end."""
+    t0 = time.monotonic()
+    note = moved = t0
+    last = relay_ins(relay.stats())
+    while True:
+        now = time.monotonic()
+        if now - t0 >= MUTATE_SECONDS:
+            return relay.stats()
+        time.sleep(min(MUTATE_WATCH, t0 + MUTATE_SECONDS - now))
+        why = ended(k, peer, relay) or peer_stalled(peer, time.monotonic() - t0)
+        if why:
+            raise CaseFailed(f"{time.monotonic() - t0:.0f} s into the hostile phase, {why}")
+        ring.tick()
+        if time.monotonic() - note < MUTATE_PROGRESS:
+            continue
+        note = time.monotonic()
+        stats = relay.stats()
+        ins = relay_ins(stats)
+        if ins is not None and ins != last:
+            last, moved = ins, note
+        elif note - moved >= MUTATE_SILENT:
+            raise CaseFailed(f"{note - t0:.0f} s into the hostile phase, no frame went through "
+                             f"the relay for {note - moved:.0f} s: " + netrelay.summary(stats))
+        rounds = peer_round(peer)
+        print(f"net/{name}: {note - t0:.0f} of {MUTATE_SECONDS} s hostile, relay "
+              f"{netrelay.summary(stats)}; peer's round {rounds[0] if rounds else 'none yet'}; "
+              f"capture {ring.mib():.0f} MiB", file=sys.stderr, flush=True)
+
+
+def mutate_steps(k, peer, relay, ring, name):
     """The mutate case's checks on a booted Kestrel; its figures."""
     k.expect("shell prompt", PROMPT, BOOT_TIMEOUT)
     k.must("mkdir -p /tmp/www && dd if=/dev/urandom of=/tmp/www/f bs=64k count=8 2>/dev/null")
@@ -1450,8 +1593,7 @@ def mutate_steps(k, peer, relay):
     k.must(f"(n=0; while [ ! -e /tmp/stop ]; do timeout 20 busybox wget -q -O /dev/null "
            f"http://{GATEWAY_IP}/blob "
            "2>/dev/null && n=$((n + 1)); echo $n > /tmp/fetches; done) >/dev/null 2>&1 & true")
-    time.sleep(MUTATE_SECONDS)
-    during = relay.stats()
+    during = hostile_phase(k, peer, relay, ring, name)
     relay.clean()
     out, _ = k.must("touch /tmp/stop /tmp/www/stop; echo alive", FLOOD_SHELL)
     if "alive" not in out:
@@ -1482,7 +1624,8 @@ def mutate_steps(k, peer, relay):
                          f"/proc/net/tcp: {states}")
     delta = {n.split(".")[1]: snmp1.get(n, 0) - snmp0.get(n, 0) for n in FLOOD_SNMP}
     return [f"{MUTATE_SECONDS} s hostile: relay " + netrelay.summary(during),
-            f"fetches during it: Kestrel {mine}, the peer {theirs}",
+            f"fetches during it: Kestrel {mine}, the peer {theirs}"] + \
+        ([f"capture turned {ring.rotations} times"] if ring.rotations else []) + [
             f"ping answered {ping_s:.1f} s after, 1 MiB fetched after with sha256 matching",
             f"MemFree {mem0} -> {mem1} kB",
             "snmp +" + " ".join(f"{n}={v}" for n, v in delta.items())]
@@ -1494,17 +1637,30 @@ def mutate_case(build, outdir, nic, name):
     MUTATE_SECONDS while both fetch from each other and the peer pings
     Kestrel; then, on a clean wire: the shell answers, ping is answered,
     a 1 MiB fetch arrives intact, and MUTATE_SETTLE s later MemFree is
-    within MUTATE_MEM_SLACK of its value before. Returns the figures."""
+    within MUTATE_MEM_SLACK of its value before. The phase ends early, failed,
+    when a QEMU or the relay ends (hostile_phase); a shell command that does
+    not end while Kestrel's QEMU runs fails with every CPU's backtrace
+    (qmon). Kestrel's capture is a ring of two MUTATE_PCAP_SECONDS segments
+    (CaptureRing). Returns the figures."""
     img, vars_fd = make_image(build, outdir, name, CMDLINE_STATIC)
     with netrelay.RelayWire() as wire, netrelay.Relay(wire, seed=MUTATE_SEED, mutate=True) \
             as relay, netpeer.LinuxPeer(build, mutate_script(), nic=nic, wire=wire, side=1,
                                         logdir=outdir, name=name + ".peer",
                                         lifetime=MUTATE_SECONDS + 900) as peer:
+        mon = os.path.join(wire.dir, "monitor")
         argv = kestrel_argv(img, vars_fd, wire.netdev_args(0, "net0"), nic,
-                            pcap_path(outdir, name))
+                            pcap_path(outdir, name)) + \
+            ["-monitor", f"unix:{mon},server=on,wait=off"]
+        ring = CaptureRing(mon, pcap_path(outdir, name), MUTATE_PCAP_SECONDS)
         with Kestrel(name, argv, log_path(outdir, name)) as k:
             try:
-                return mutate_steps(k, peer, relay)
+                return mutate_steps(k, peer, relay, ring, name)
+            except CaseFailed as e:
+                # a shell that does not answer while its QEMU runs: say where the CPUs are
+                if k.running() and "did not end (not within" in str(e):
+                    raise CaseFailed(f"{e}; the CPUs were at:\n      " +
+                                     qmon.where_stuck_at(mon, os.path.join(build, "kernel.elf")))
+                raise
             finally:
                 judge_log(k)
 
@@ -2409,6 +2565,11 @@ def pcap_path(outdir, name):
     return os.path.join(outdir, name + ".pcap")
 
 
+def older_pcap(path):
+    """The segment before NAME.pcap in a capture ring (CaptureRing): NAME.1.pcap."""
+    return path[:-len(".pcap")] + ".1.pcap"
+
+
 def judge_log(k):
     """Raise CaseFailed on a NEVER line in Kestrel's log (after the case's own checks,
     from a finally: a panic explains the failure better than the check that saw it)."""
@@ -2460,7 +2621,8 @@ def prepare_linux(build):
 def run_case(build, outdir, name, fn, nic, keep):
     """One case, its earlier log and capture removed first: (its PASS or FAIL
     text, passed). A pass leaves only the logs (unless keep)."""
-    for p in (log_path(outdir, name), pcap_path(outdir, name)):
+    for p in (log_path(outdir, name), pcap_path(outdir, name),
+              older_pcap(pcap_path(outdir, name))):
         if os.path.exists(p):
             os.unlink(p)
     t0 = time.monotonic()
@@ -2474,7 +2636,7 @@ def run_case(build, outdir, name, fn, nic, keep):
     secs = time.monotonic() - t0
     if why is None:
         if not keep:
-            for ext in (".img", ".vars.fd", ".pcap"):
+            for ext in (".img", ".vars.fd", ".pcap", ".1.pcap"):
                 p = os.path.join(outdir, name + ext)
                 if os.path.exists(p):
                     os.unlink(p)
@@ -2491,6 +2653,8 @@ def log_lines(outdir, name):
     peer = os.path.join(outdir, name + ".peer.log")
     if os.path.exists(peer):
         text += f"\n    peer log: {rel(peer)}"
+    if os.path.exists(older_pcap(pcap_path(outdir, name))):
+        text += f"\n    frames before: {rel(older_pcap(pcap_path(outdir, name)))}"
     if os.path.exists(pcap_path(outdir, name)):
         text += f"\n    frames: {rel(pcap_path(outdir, name))}"
         text += "".join("\n      " + line for line in capture_report(pcap_path(outdir, name)))
@@ -2499,6 +2663,17 @@ def log_lines(outdir, name):
             tail = f.read().splitlines()[-12:]
         text += "".join("\n    | " + line for line in tail)
     return text
+
+
+def leave_on_sigterm(*_):
+    """SIGTERM (timeout(1), as make conformance-net-hostile runs this): stop
+    every QEMU and relay of the run, then leave at once. sys.exit would not
+    do: it waits for the cases' threads, and a hostile phase can be half an
+    hour; a QEMU left behind keeps running (Kestrel's has no lifetime)."""
+    print("net: SIGTERM: stopping this run's QEMUs and relays", file=sys.stderr, flush=True)
+    netpeer._stop_all()
+    netrelay.stop_all()
+    os._exit(143)
 
 
 def main():
@@ -2526,6 +2701,7 @@ def main():
         return 1
     outdir = os.path.join(build, "test", "net")
     os.makedirs(outdir, exist_ok=True)
+    signal.signal(signal.SIGTERM, leave_on_sigterm)
     no_linux = prepare_linux(build) if any(fn in PEER_CASES for _, fn, _ in table) else None
     passed = failed = skipped = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
