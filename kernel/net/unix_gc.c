@@ -31,6 +31,7 @@
  */
 #include "net/unix_sock.h"
 
+#include "arch/x86_64/klock.h"
 #include "lib/errno.h"
 #include "mm/heap.h"
 #include "proc/cred.h"
@@ -149,6 +150,7 @@ void unix_inflight(struct inflight_user *u, struct file *const *fds, int n, bool
 {
 	if (n <= 0)
 		return;
+	klock_must_hold("unix_inflight");
 	u->fds += add ? (uint64_t)n : -(uint64_t)n;
 	if (!add)
 		user_put_if_unused(u);
@@ -258,6 +260,7 @@ struct unix_skb *unix_gc(void)
 	struct unix_skb *hit = NULL, **tail = &hit;
 	int garbage = 0;
 
+	klock_must_hold("unix_gc");
 	if (!inflight_list)
 		return NULL;
 	struct unix_sock *cands = find_candidates();

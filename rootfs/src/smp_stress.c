@@ -79,8 +79,9 @@
  *                   29: its sends and receives take no kernel lock), the
  *                   writers going through write, send, writev and sendmsg
  *                   in turn and the readers through recvmsg, read, recv
- *                   and readv; every 8th record of each writer carries a
- *                   pipe's descriptor (SCM_RIGHTS), which recvmsg must
+ *                   and readv; every 8th record of each writer carries an
+ *                   AF_UNIX socket's descriptor (SCM_RIGHTS: in flight,
+ *                   on the collector's list), which recvmsg must
  *                   hand over with that record and no other, and no
  *                   descriptor may be left open at the end.
  *   unix-close-send a sender per CPU fills an AF_UNIX stream socketpair
@@ -1577,7 +1578,7 @@ static int check_mmap_threads(void)
 static struct {
 	int fd[2];
 	bool sock;                     /* an AF_UNIX stream socketpair (unix-records), not a pipe */
-	int passed;                    /* unix-records: the descriptor (a pipe's) some records carry */
+	int passed;                    /* unix-records: the descriptor (an AF_UNIX socket) some records carry */
 	_Atomic long fds_got;          /* unix-records: descriptors recvmsg handed over */
 	long total;                    /* records that went through (run_records) */
 	_Atomic int writers_left;
@@ -1654,14 +1655,14 @@ static void *rec_writer(void *arg)
 /* Record rec is whole: every word names one writer and sequence. fd:
  * the descriptor recvmsg handed with it (-1 none, -2 not asked: read,
  * recv, readv), which must come with the records that carry one and no
- * other, and be the pipe sent. */
+ * other, and be the socket sent. */
 static void rec_check(const long *rec, int writers, int fd)
 {
 	long who = rec[0] >> 48, seq = (rec[0] >> 8) & 0xffffffffffL;
 	struct stat st;
 
-	if (fd >= 0 && (fstat(fd, &st) || !S_ISFIFO(st.st_mode)))
-		rec_fail("a record's descriptor is not the pipe sent", fd, seq);
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISSOCK(st.st_mode)))
+		rec_fail("a record's descriptor is not the socket sent", fd, seq);
 	if (fd >= 0)
 		close(fd);
 	if (fd != -2 && (fd >= 0) != rec_has_fd(seq))
@@ -1802,16 +1803,17 @@ static int check_pipe_records(void)
 }
 
 /* pipe-records over an AF_UNIX stream socketpair, each call in turn, some
- * records carrying a descriptor (issue 29: such a socket's sends and
- * receives take no kernel lock, but for the files in flight): also no
+ * records carrying a descriptor, an AF_UNIX socket's (issue 29: such a
+ * socket's sends and receives take no kernel lock, but for the files in
+ * flight, whose counts and list the kernel lock keeps): also no
  * descriptor may be left open. */
 static int check_unix_records(void)
 {
 	int p[2], before = open_fds();
 
 	memset(&recs, 0, sizeof(recs));
-	if (pipe(p))
-		return fail("pipe: %s", errname(errno));
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, p))
+		return fail("socketpair: %s", errname(errno));
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, recs.fd)) {
 		close(p[0]);
 		close(p[1]);
