@@ -11,7 +11,7 @@
 BENCH_SRC   := rootfs/src/bench
 # The loopback network ones (127.0.0.1, TCP and UDP), sharing inet.h: in the list below.
 BENCH_NET   := tcp_stream tcp_rr tcp_connect udp_rr
-BENCH_NAMES := null_syscall write_null pipe_pingpong yield_switch futex_wake fork_exit fork_exec \
+BENCH_NAMES := null_syscall write_null pipe_pingpong unix_pingpong yield_switch futex_wake fork_exit fork_exec \
 	page_fault exec_busybox clock_gettime $(BENCH_NET)
 # The curves: one operation's cost against N (bench-run runs them in its "curves" mode).
 BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap curve_file curve_path curve_fork \
@@ -35,7 +35,8 @@ $(ROOTFS_BIN)/bench-exec_busybox: $(BENCH_SRC)/fork_exec.c $(BENCH_SRC)/bench.h 
 
 $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_CURVES)): $(BENCH_SRC)/curve.h
 $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_SMP)): $(BENCH_SRC)/smp.h
-$(ROOTFS_BIN)/bench-pipe_pingpong $(ROOTFS_BIN)/bench-pipe_xcpu: $(BENCH_SRC)/pipe_trip.h
+$(ROOTFS_BIN)/bench-pipe_pingpong $(ROOTFS_BIN)/bench-unix_pingpong $(ROOTFS_BIN)/bench-pipe_xcpu: \
+	$(BENCH_SRC)/pipe_trip.h
 $(patsubst %,$(ROOTFS_BIN)/bench-%,$(BENCH_NET)): $(BENCH_SRC)/inet.h
 
 $(ROOTFS_BIN)/bench-%: $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h | $(DEPS_OK)

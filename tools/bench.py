@@ -177,6 +177,7 @@ METRICS = [
     ("null_syscall", "ns", "getppid() round trip"),
     ("write_null", "ns", "write 1 byte to /dev/null"),
     ("pipe_pingpong", "us", "1-byte round trip over two pipes"),
+    ("unix_pingpong", "us", "1-byte round trip over an AF_UNIX stream socketpair"),
     ("yield_switch", "ns", "sched_yield switch between two processes"),
     ("futex_wake", "us", "one CPU: FUTEX_WAKE to the woken thread running while the waker spins"),
     ("fork_exit", "us", "fork + _exit + wait4"),

@@ -480,7 +480,7 @@ static void icmp_sock_line(const struct unix_sock *u, void *ctx)
 	char line[SOCK_LINE + 1];
 	ksnprintf(line, sizeof(line), "%*d: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d "
 		  "%016lx %u", ping ? 5 : 4, sl, le_addr(u->in.name.addr), port, le_addr(peer), 0,
-		  u->in.has_peer ? TCP_ESTAB : TCP_CLOSE, (uint32_t)u->wmem, rmem_of(u), 0, 0ul, 0u, 0u, 0,
+		  u->in.has_peer ? TCP_ESTAB : TCP_CLOSE, (uint32_t)unix_wmem(u), rmem_of(u), 0, 0ul, 0u, 0u, 0,
 		  (unsigned long)u->ino, SOCK_REFS, 0ul, 0u);
 	sb_printf(w->s, ping ? "%-*s\n" : "%.*s\n", w->line, line);
 }
@@ -520,7 +520,7 @@ static void unix_line(const struct unix_sock *u, void *ctx)
 		return;
 	bool estab = u->state == UNIX_CONNECTED || (u->type == SOCK_DGRAM && u->peer);
 	int st = u->file ? (estab ? SS_CONNECTED : SS_UNCONNECTED) : (estab ? SS_CONNECTING : SS_DISCONNECTING);
-	sb_printf(s, "%016x: %08X %08X %08X %04X %02X %5lu", 0, (unsigned)u->refs, 0,
+	sb_printf(s, "%016x: %08X %08X %08X %04X %02X %5lu", 0, (unsigned)__atomic_load_n(&u->refs, __ATOMIC_RELAXED), 0,
 		  u->state == UNIX_LISTEN ? SO_ACCEPTCON_FLAG : 0, (unsigned)u->type, st, (unsigned long)u->ino);
 	size_t len = u->bound && u->addrlen > SUN_PATH_OFFSET ? u->addrlen - SUN_PATH_OFFSET : 0;
 	if (len) {

@@ -37,6 +37,19 @@
 static struct spinlock all_lock = SPINLOCK_INIT;
 static struct unix_sock *all_head;
 
+/* Every socket's qlock is one lock to the order checker (lib/spinlock.h). */
+static const char unix_qlock_class = 'u';
+
+static inline uint64_t q_lock(struct unix_sock *s)
+{
+	return spin_lock_irqsave(&s->qlock);
+}
+
+static inline void q_unlock(struct unix_sock *s, uint64_t fl)
+{
+	spin_unlock_irqrestore(&s->qlock, fl);
+}
+
 struct unix_sock *unix_sock_alloc(int type)
 {
 	static uint64_t next_ino = 1;
@@ -47,6 +60,7 @@ struct unix_sock *unix_sock_alloc(int type)
 	s->type = type;
 	s->family = AF_UNIX;
 	s->refs = 1;
+	spin_lock_class(&s->qlock, &unix_qlock_class);
 	s->ino = next_ino++;
 	s->sndbuf = UNIX_BUF_DEFAULT;
 	s->rcvbuf = UNIX_BUF_DEFAULT;
@@ -97,6 +111,21 @@ struct ucred unix_cred_now(bool effective)
 
 static bool writable(const struct unix_sock *s);
 
+/* O_ASYNC owners' signals (fs/fown.h), whose list is the kernel lock's:
+ * taken for a lock-free caller, only when some file is O_ASYNC. */
+static void unix_notify_async(const struct unix_sock *s, int code)
+{
+	bool taken = klock_enter_unless_held();
+	fown_notify(s, code);
+	klock_leave_taken(taken);
+}
+
+static inline void unix_notify(const struct unix_sock *s, int code)
+{
+	if (__atomic_load_n(&fown_async_files, __ATOMIC_RELAXED))
+		unix_notify_async(s, code);
+}
+
 /*
  * Files a freed message still carried are put from this list, one
  * message at a time, by whoever freed the first: putting a socket's
@@ -133,10 +162,10 @@ void unix_skb_free(struct unix_skb *skb)
 
 	if (from) {
 		bool was = writable(from);
-		from->wmem -= skb->truesize;
+		__atomic_sub_fetch(&from->wmem, skb->truesize, __ATOMIC_RELAXED);
 		unix_changed(from);
 		if (!was && writable(from))
-			fown_notify(from, POLL_OUT); /* O_ASYNC writers: room (fs/fown.h) */
+			unix_notify(from, POLL_OUT); /* O_ASYNC writers: room */
 		unix_put(from);
 		skb->from = NULL;
 	}
@@ -166,44 +195,96 @@ static void skb_cred(struct unix_skb *skb, const struct unix_sock *from, const s
 	if (m->has_cred) {
 		skb->has_cred = true;
 		skb->cred = m->cred;
-	} else if (from->passcred || to->passcred || !to->file) {
+	} else if (from->passcred || to->passcred || !__atomic_load_n(&to->file, __ATOMIC_RELAXED)) {
 		skb->has_cred = true;
 		skb->cred = unix_cred_now(false);
 	}
 }
 
-/* Queue skb, sent by from with m, at the end of to's receive queue. */
-static void skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
-		      const struct sock_msg *m)
+/* Link skb at the end of to's receive queue, charged to from (NULL:
+ * off the wire, nobody). Caller: to->qlock held. */
+static void skb_link(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb)
+{
+	if (from) {
+		skb->from = unix_get(from);
+		__atomic_add_fetch(&from->wmem, skb->truesize, __ATOMIC_RELAXED);
+	}
+	skb->next = NULL;
+	if (to->rq_tail)
+		to->rq_tail->next = skb;
+	else /* published: a stream reader looks at the head without the lock (stream_look) */
+		__atomic_store_n(&to->rq_head, skb, __ATOMIC_RELEASE);
+	to->rq_tail = skb;
+	to->rq_len++;
+}
+
+/* What a sender does before its message is linked: the credentials it
+ * carries (none from the wire). */
+static void skb_prepare(struct unix_skb *skb, struct unix_sock *from, const struct unix_sock *to,
+			const struct sock_msg *m)
 {
 	skb->from = NULL;
 	skb->has_cred = false;
-	if (from) { /* NULL: off the wire, no sender to charge, no credentials */
+	if (from)
 		skb_cred(skb, from, to, m);
-		skb->from = unix_get(from);
-		from->wmem += skb->truesize;
-	}
-	if (to->rq_tail)
-		to->rq_tail->next = skb;
-	else
-		to->rq_head = skb;
-	to->rq_tail = skb;
-	to->rq_len++;
-	unix_changed(to);
-	fown_notify(to, POLL_IN); /* O_ASYNC readers: data (fs/fown.h) */
 }
 
-static struct unix_skb *skb_dequeue(struct unix_sock *s)
+/* to has a new message: wake its readers. */
+static void skb_queued(struct unix_sock *to)
+{
+	unix_changed(to);
+	unix_notify(to, POLL_IN); /* O_ASYNC readers: data */
+}
+
+/* Queue skb, sent by from with m, at the end of to's receive queue
+ * (a datagram's, under the kernel lock: its checks were made there). */
+static void skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
+		      const struct sock_msg *m)
+{
+	skb_prepare(skb, from, to, m);
+	uint64_t fl = q_lock(to);
+	skb_link(to, from, skb);
+	q_unlock(to, fl);
+	skb_queued(to);
+}
+
+/* skb_queue for a stream piece, which may come without the kernel lock:
+ * queued only while to is open for reading (looked at under its qlock,
+ * where its close and shutdown change it). False: not queued. */
+static bool skb_queue_open(struct unix_sock *to, struct unix_sock *from, struct unix_skb *skb,
+			   const struct sock_msg *m)
+{
+	skb_prepare(skb, from, to, m);
+	uint64_t fl = q_lock(to);
+	bool open = !to->dead && !(to->shutdown & RCV_SHUTDOWN);
+	if (open)
+		skb_link(to, from, skb);
+	q_unlock(to, fl);
+	if (open)
+		skb_queued(to);
+	return open;
+}
+
+/* Unlink s's first message. Caller: s->qlock held. */
+static struct unix_skb *skb_unlink_head(struct unix_sock *s)
 {
 	struct unix_skb *skb = s->rq_head;
 
 	if (skb) {
-		s->rq_head = skb->next;
+		__atomic_store_n(&s->rq_head, skb->next, __ATOMIC_RELAXED);
 		if (!s->rq_head)
 			s->rq_tail = NULL;
 		s->rq_len--;
 		skb->next = NULL;
 	}
+	return skb;
+}
+
+static struct unix_skb *skb_dequeue(struct unix_sock *s)
+{
+	uint64_t fl = q_lock(s);
+	struct unix_skb *skb = skb_unlink_head(s);
+	q_unlock(s, fl);
 	return skb;
 }
 
@@ -453,10 +534,44 @@ static size_t stream_chunk(const struct unix_sock *s, size_t left)
 	return left < max ? left : max;
 }
 
+/* s may not send any more: it shut writing, or its peer closed or shut
+ * reading (which shut s's writing too). */
+static bool send_shut(const struct unix_sock *s)
+{
+	return __atomic_load_n(&s->shutdown, __ATOMIC_RELAXED) & SEND_SHUTDOWN;
+}
+
+/* What stops a stream sender before its next piece, as Linux's
+ * sock_alloc_send_pskb looks: a pending error (taken: a peer that closed
+ * with bytes unread left ECONNRESET), then a shut end (-EPIPE, without
+ * SIGPIPE). 0: go on. */
+static long send_stop(struct unix_sock *s)
+{
+	int e = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
+
+	if (e)
+		return -e;
+	return send_shut(s) ? -EPIPE : 0;
+}
+
+/* A piece was made but the peer closed or shut reading before it was
+ * queued: its files go back to m, for the caller to put. */
+static void stream_unsent(struct unix_skb *skb, struct sock_msg *m)
+{
+	if (skb->fds) {
+		unix_inflight(skb->user, skb->fds, skb->nfds, false);
+		m->fds = skb->fds;
+		m->nfds = skb->nfds;
+	}
+	kfree(skb);
+}
+
 /*
  * One stream write: pieces queued on the peer as the sender's buffer
  * allows, the files with the first. The count (partial when a signal,
- * O_NONBLOCK or a shutdown stops it) or -errno.
+ * O_NONBLOCK or a shutdown stops it) or -errno. Runs without the kernel
+ * lock on a connected AF_UNIX socket when m carries no files (see the
+ * lock rules in net/unix_sock.h).
  */
 static long stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
 {
@@ -466,17 +581,18 @@ static long stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m,
 
 	if (m->addrlen)
 		return s->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
-	if (s->state != UNIX_CONNECTED)
+	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != UNIX_CONNECTED)
 		return -ENOTCONN;
+	if (send_shut(s))
+		return broken_pipe(flags);
 	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
 	struct unix_sock *peer = unix_get(s->peer);
 	while (done < total && !err) {
-		if ((s->shutdown & SEND_SHUTDOWN) || peer->dead || (peer->shutdown & RCV_SHUTDOWN)) {
-			err = done ? 0 : broken_pipe(flags);
+		uint32_t seen = unix_changes(s);
+		if ((err = send_stop(s)))
 			break;
-		}
-		if (s->wmem >= (size_t)s->sndbuf) {
-			err = unix_wait(&s->wq, nonblocking(f, flags), deadline);
+		if (unix_wmem(s) >= (size_t)s->sndbuf) {
+			err = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
 			continue;
 		}
 		if (io_should_stop()) {
@@ -495,7 +611,11 @@ static long stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m,
 			break;
 		}
 		attach_fds(skb, m);
-		skb_queue(peer, s, skb, m);
+		if (!skb_queue_open(peer, s, skb, m)) {
+			stream_unsent(skb, m);
+			err = done ? 0 : broken_pipe(flags);
+			break;
+		}
 		done += n;
 	}
 	unix_put(peer);
@@ -514,7 +634,7 @@ static long dgram_check(struct unix_sock *s, struct unix_sock *to, struct wait_q
 		return -EPIPE;
 	if (s->type == SOCK_DGRAM && to->peer && to->peer != s)
 		return -EPERM; /* it only takes datagrams from its own peer */
-	if (s->wmem >= (size_t)s->sndbuf) {
+	if (unix_wmem(s) >= (size_t)s->sndbuf) {
 		*wq = &s->wq;
 		return 1;
 	}
@@ -609,14 +729,14 @@ long unix_sendmsg(struct file *f, struct sock_msg *m, int flags)
 /* ---- receive -------------------------------------------------------------------- */
 
 /* Why a reader finds nothing: 1 to wait, 0 for end of file, or -errno
- * (a pending error, reported once). */
+ * (a pending error, reported once). A stream reader asks under s->qlock,
+ * with the look that found the queue empty. */
 static long empty_queue(struct unix_sock *s)
 {
-	if (s->err) {
-		long err = -s->err;
-		s->err = 0;
-		return err;
-	}
+	int e = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
+
+	if (e)
+		return -e;
 	if (s->shutdown & RCV_SHUTDOWN)
 		return 0;
 	if (s->type == SOCK_SEQPACKET && s->state != UNIX_CONNECTED)
@@ -657,35 +777,106 @@ static long dgram_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, 
 	return r;
 }
 
+/* s may have reached its end or an error a reader must report. */
+static bool stream_may_end(const struct unix_sock *s)
+{
+	return __atomic_load_n(&s->err, __ATOMIC_RELAXED) ||
+	       (__atomic_load_n(&s->shutdown, __ATOMIC_RELAXED) & RCV_SHUTDOWN);
+}
+
+/*
+ * A stream reader's look: the piece to read next (after skb when
+ * peeking past it) and, when there is none and the caller would wait
+ * (want), why (empty_queue's answer; else 1). Caller: s->rx held, so
+ * only this caller takes pieces off. The head is read without the lock
+ * (a sender publishes it with a release store), and so is an empty queue
+ * with no end in sight: the caller then waits, and a piece or a shutdown
+ * after this look moves s->changes, which it read before. Anything else
+ * is looked at under s->qlock, where a sender queues and a close shuts:
+ * the end is reported only once every piece before it was read.
+ */
+static struct unix_skb *stream_look(struct unix_sock *s, struct unix_skb *skb, bool peek, bool want,
+				    long *why)
+{
+	*why = 1;
+	if (!peek || !skb) {
+		struct unix_skb *head = __atomic_load_n(&s->rq_head, __ATOMIC_ACQUIRE);
+		if (head || !want || !stream_may_end(s))
+			return head;
+	}
+	uint64_t fl = q_lock(s);
+	skb = peek && skb ? skb->next : s->rq_head;
+	if (!skb && want)
+		*why = empty_queue(s);
+	q_unlock(s, fl);
+	return skb;
+}
+
+/* A stream reader took n bytes of skb, the queue's head: the rest stays,
+ * or, all taken, it leaves the queue and is freed. Caller: s->rx held. */
+static void stream_consume(struct unix_sock *s, struct unix_skb *skb, size_t n)
+{
+	uint64_t fl = q_lock(s);
+	bool all = (skb->off += n) == skb->len;
+
+	if (all)
+		skb_unlink_head(s);
+	q_unlock(s, fl);
+	if (all)
+		unix_skb_free(skb);
+}
+
+/* A stream reader waits for data (seen: s->changes before its look),
+ * without s->rx, which another reader (a nonblocking one) may take
+ * meanwhile: 0 with rx held again, or -errno without it. */
+static long stream_wait(struct file *f, struct unix_sock *s, int flags, uint64_t deadline, uint32_t seen)
+{
+	sleeplock_unlock(&s->rx);
+	long err = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
+	if (err < 0)
+		return err;
+	return sleeplock_lock(&s->rx) ? -EINTR : 0;
+}
+
 /*
  * A stream read: bytes from as many pieces as are queued (at least one
  * byte, all of them with MSG_WAITALL), stopping after a piece that
- * carried files. The count, 0 at end of file, or -errno.
+ * carried files. The count, 0 at end of file, or -errno. Runs without
+ * the kernel lock on a connected AF_UNIX socket (the lock rules in
+ * net/unix_sock.h): readers take s->rx, and a piece carrying files takes
+ * the kernel lock for the rest of the read.
  */
 static long stream_recv(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags)
 {
 	struct iov_cursor c = { m->iov, m->niov, 0, 0 };
 	size_t len = iov_total(m), target = (flags & MSG_WAITALL) ? len : 1, copied = 0;
-	bool peek = flags & MSG_PEEK;
+	bool peek = flags & MSG_PEEK, rx = true, files = false, klocked = false;
 	struct unix_skb *skb = NULL;
-	long err = 0;
+	long err = 0, why;
 
-	if (s->state != UNIX_CONNECTED)
+	if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != UNIX_CONNECTED)
 		return -EINVAL;
 	uint64_t deadline = unix_deadline(s->rcvtimeo_ns);
+	if (sleeplock_lock(&s->rx))
+		return -EINTR;
 	while (copied < len) {
-		skb = peek && skb ? skb->next : s->rq_head;
+		uint32_t seen = unix_changes(s);
+		skb = stream_look(s, skb, peek, copied < target && !(peek && copied), &why);
 		if (!skb) {
-			if (copied >= target || (peek && copied))
+			if (copied >= target || (peek && copied) || (err = why) <= 0)
 				break;
-			if ((err = empty_queue(s)) <= 0 ||
-			    (err = unix_wait(&s->wq, nonblocking(f, flags), deadline)) < 0)
+			if ((err = stream_wait(f, s, flags, deadline, seen)) < 0) {
+				rx = false;
 				break;
-			err = 0;
-			continue;
+			}
+			continue; /* skb is NULL: a peek looks from the head again */
 		}
 		if (copied && m->has_cred && !same_cred(skb, m))
 			break;
+		if (skb->fds && !files) {
+			files = true; /* the files in flight are the kernel lock's */
+			klocked = klock_enter_unless_held();
+		}
 		size_t avail = skb->len - skb->off, n = avail < len - copied ? avail : len - copied;
 		if (iov_move(&c, skb->data + skb->off, n, true)) {
 			err = -EFAULT;
@@ -698,12 +889,15 @@ static long stream_recv(struct file *f, struct unix_sock *s, struct sock_msg *m,
 		copied += n;
 		bool had_fds = skb->fds != NULL;
 		take_fds(skb, m, peek);
-		if (!peek && (skb->off += n) == skb->len)
-			unix_skb_free(skb_dequeue(s));
+		if (!peek)
+			stream_consume(s, skb, n);
 		if (had_fds)
 			break;
 		sched_cond_resched();
 	}
+	klock_leave_taken(klocked);
+	if (rx)
+		sleeplock_unlock(&s->rx);
 	return copied ? (long)copied : err;
 }
 
@@ -779,6 +973,16 @@ int unix_shutdown(struct file *f, int how)
 	return unix_shutdown_sock(s, how);
 }
 
+/* s shuts (mode: RCV_SHUTDOWN, SEND_SHUTDOWN) under its qlock, where a
+ * stream sender queues and a reader looks, and its sleepers wake. */
+static void shut(struct unix_sock *s, unsigned mode)
+{
+	uint64_t fl = q_lock(s);
+	s->shutdown |= mode;
+	q_unlock(s, fl);
+	unix_changed(s);
+}
+
 int unix_shutdown_sock(struct unix_sock *s, int how)
 {
 	unsigned mode = (unsigned)how + 1; /* SHUT_RD 1, SHUT_WR 2, SHUT_RDWR 3, as Linux maps them */
@@ -787,8 +991,7 @@ int unix_shutdown_sock(struct unix_sock *s, int how)
 		return -EINVAL;
 	if (!unix_connectionless(s) && s->state != UNIX_CONNECTED && s->state != UNIX_LISTEN)
 		return -ENOTCONN;
-	s->shutdown |= mode;
-	unix_changed(s);
+	shut(s, mode);
 	struct unix_sock *peer = s->peer;
 	if (peer && !unix_connectionless(s)) {
 		unsigned peer_mode = 0;
@@ -796,8 +999,7 @@ int unix_shutdown_sock(struct unix_sock *s, int how)
 			peer_mode |= SEND_SHUTDOWN;
 		if (mode & SEND_SHUTDOWN)
 			peer_mode |= RCV_SHUTDOWN;
-		peer->shutdown |= peer_mode;
-		unix_changed(peer);
+		shut(peer, peer_mode);
 	}
 	return 0;
 }
@@ -805,10 +1007,9 @@ int unix_shutdown_sock(struct unix_sock *s, int how)
 /* The connected peer s lost its other end. */
 static void unix_peer_gone(struct unix_sock *s, bool reset)
 {
-	s->shutdown = SHUTDOWN_MASK;
 	if (reset)
-		s->err = ECONNRESET;
-	unix_changed(s);
+		__atomic_store_n(&s->err, ECONNRESET, __ATOMIC_RELAXED);
+	shut(s, SHUTDOWN_MASK); /* after err: a reader that sees the end sees the reset */
 }
 
 static void unix_close(struct unix_sock *s, bool embryo);
@@ -848,15 +1049,18 @@ void unix_listen_stop(struct unix_sock *s)
  */
 static void unix_close(struct unix_sock *s, bool embryo)
 {
-	s->dead = true;
+	uint64_t fl = q_lock(s);
+	s->dead = true; /* a stream sender queues nothing more on it */
 	s->shutdown = SHUTDOWN_MASK;
+	bool unread = s->rq_head != NULL;
+	q_unlock(s, fl);
 	unix_unbind(s);
 	if (s->state == UNIX_LISTEN)
 		unix_drop_embryos(s);
 	struct unix_sock *peer = s->peer;
 	if (peer) {
 		if (s->type != SOCK_DGRAM)
-			unix_peer_gone(peer, s->rq_head != NULL || embryo);
+			unix_peer_gone(peer, unread || embryo);
 		s->peer = NULL;
 		unix_changed(peer);
 		unix_put(peer);
@@ -871,8 +1075,9 @@ static void unix_close(struct unix_sock *s, bool embryo)
 static long unix_rw(struct file *f, struct iobuf b, size_t n, bool write)
 {
 	struct sock_iov v = { b, n };
-	struct sock_msg m = { .iov = &v, .niov = 1 };
+	struct sock_msg m;
 
+	sock_msg_init(&m, &v, 1);
 	if (write)
 		return unix_sendmsg(f, &m, 0);
 	if (n == 0)
@@ -897,7 +1102,7 @@ static long sock_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos
 /* Room for more: a quarter of the send buffer free (Linux's unix_writable). */
 static bool writable(const struct unix_sock *s)
 {
-	if (s->state == UNIX_LISTEN || s->wmem * 4 > (size_t)s->sndbuf)
+	if (s->state == UNIX_LISTEN || unix_wmem(s) * 4 > (size_t)s->sndbuf)
 		return false;
 	const struct unix_sock *to = s->peer;
 	return s->type != SOCK_DGRAM || !to || to->peer == s || to->rq_len <= UNIX_DGRAM_QLEN;
@@ -917,7 +1122,7 @@ static unsigned sock_poll(struct file *f)
 		mask |= POLLHUP;
 	if (s->shutdown & RCV_SHUTDOWN)
 		mask |= POLLRDHUP | POLLIN;
-	if (s->rq_head || s->acc_head)
+	if (__atomic_load_n(&s->rq_head, __ATOMIC_RELAXED) || s->acc_head)
 		mask |= POLLIN;
 	if (!unix_connectionless(s) && s->state == UNIX_UNCONNECTED)
 		mask |= POLLHUP;
@@ -937,15 +1142,17 @@ static long proto_ioctl(struct unix_sock *s, unsigned long req, uint64_t arg)
 	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-size_t unix_unread(const struct unix_sock *s)
+size_t unix_unread(struct unix_sock *s)
 {
 	size_t n = 0;
+	uint64_t fl = q_lock(s);
 
 	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next) {
 		n += skb->len - skb->off;
 		if (unix_connectionless(s))
 			break;
 	}
+	q_unlock(s, fl);
 	return n;
 }
 
@@ -987,7 +1194,10 @@ bool unix_lock_free(struct file *f, int flags)
 {
 	const struct unix_sock *s = unix_sock(f);
 
-	return s->proto && s->proto->lock_free && s->proto->lock_free(s, flags);
+	if (!s->proto) /* AF_UNIX: a connected stream (the lock rules in net/unix_sock.h) */
+		return s->type == SOCK_STREAM && !(flags & MSG_ERRQUEUE) &&
+		       __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == UNIX_CONNECTED;
+	return s->proto->lock_free && s->proto->lock_free(s, flags);
 }
 
 /* file_ops.lock_free_now: read and write as unix_lock_free says. */
@@ -1055,7 +1265,7 @@ int unix_pair(int type, unsigned flags, struct file **a, struct file **b)
 	struct unix_sock *sa = unix_sock(*a), *sb = unix_sock(*b);
 	sa->peer = unix_get(sb);
 	sb->peer = unix_get(sa);
-	sa->state = sb->state = UNIX_CONNECTED;
+	sa->state = sb->state = UNIX_CONNECTED; /* no descriptor reaches them yet */
 	sa->has_peercred = sb->has_peercred = true;
 	sa->peercred = sb->peercred = unix_cred_now(true);
 	return 0;

@@ -69,10 +69,22 @@ struct sock_msg {
 	unsigned has_ip4;
 	/* what a receive reports beyond files and credentials, in order
 	 * (SO_TIMESTAMP, IP_PKTINFO, IP_TTL, IPV6_HOPLIMIT, IP_RECVERR...):
-	 * added by the family with sock_msg_cmsg, written by recvmsg */
-	struct sock_cmsg cmsg[SOCK_CMSG_MAX];
+	 * added by the family with sock_msg_cmsg, written by recvmsg; only
+	 * the first ncmsg are ever read (last: sock_msg_init leaves them) */
 	unsigned ncmsg;
+	struct sock_cmsg cmsg[SOCK_CMSG_MAX];
 };
+
+/* m ready for a send or a receive over the niov buffers iov: every field
+ * zero but the control messages past ncmsg (0), which nothing reads.
+ * Clearing those too (about 450 bytes) cost a one-byte read or write of
+ * a socket more than its queueing. */
+static inline void sock_msg_init(struct sock_msg *m, const struct sock_iov *iov, size_t niov)
+{
+	__builtin_memset(m, 0, __builtin_offsetof(struct sock_msg, cmsg));
+	m->iov = iov;
+	m->niov = niov;
+}
 #define IP6_HAS_HOPLIMIT 1
 #define IP6_HAS_TCLASS   2
 #define IP4_HAS_TTL      1
@@ -93,10 +105,12 @@ void sock_msg_put_fds(struct sock_msg *m);
 bool unix_is_socket(const struct file *f);
 /* May a send or receive (read, write, readv, writev, sendto, recvfrom,
  * sendmsg, recvmsg) with flags on socket f run without the kernel lock
- * (issue 29)? Its family says: for now a connected TCP socket (net/
- * tcp_sock.c's wire_lock_free); AF_UNIX, UDP and the rest keep it.
- * Kernel lock held; the answer holds until the caller's reference to f
- * goes. */
+ * (issue 29)? A connected AF_UNIX stream socket (net/unix_sock.h's lock
+ * rules: a message with files takes the kernel lock midway, and
+ * recvmsg's caller installs them under it), or what another family says
+ * (a connected TCP socket: net/tcp_sock.c's wire_lock_free); datagram
+ * sockets, UDP and the rest keep it. With or without the kernel lock;
+ * a true answer holds until the caller's reference to f goes. */
 bool unix_lock_free(struct file *f, int flags);
 /* st_ino of a socket file (unique, never an address); 0 for others. */
 uint64_t unix_ino(const struct file *f);

@@ -119,9 +119,12 @@ int unix_stream_join(struct unix_sock *s, struct unix_sock *l)
 
 	if (!e)
 		return -ENOMEM;
-	e->state = s->state = UNIX_CONNECTED;
 	e->peer = unix_get(s);
 	s->peer = unix_get(e);
+	e->state = UNIX_CONNECTED;
+	/* after its peer: a send or receive on s without the kernel lock
+	 * that sees it connected finds the peer (net/unix_sock.h) */
+	__atomic_store_n(&s->state, UNIX_CONNECTED, __ATOMIC_RELEASE);
 	e->has_peercred = s->has_peercred = true;
 	e->peercred = unix_cred_now(true);
 	s->peercred = l->peercred;
@@ -290,7 +293,7 @@ static int int_option(struct unix_sock *s, int name, int *v)
 {
 	switch (name) {
 	case SO_TYPE:      *v = s->type; return 0;
-	case SO_ERROR:     *v = s->err; s->err = 0; return 0;
+	case SO_ERROR:     *v = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED); return 0;
 	case SO_DOMAIN:    *v = s->family; return 0;
 	case SO_PROTOCOL:  *v = s->protocol; return 0;
 	case SO_ACCEPTCONN: *v = s->state == UNIX_LISTEN; return 0;

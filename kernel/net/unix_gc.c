@@ -23,11 +23,15 @@
  * flight, which a send without CAP_SYS_RESOURCE may not take beyond its
  * RLIMIT_NOFILE (ETOOMANYREFS).
  *
- * Lock rule: as the sockets' (net/unix_sock.h): one CPU, no kernel
- * preemption; a collection never sleeps, so it sees no change midway.
+ * Lock rule: the kernel lock, which every change of the files in flight
+ * holds (a lock-free reader takes it for a message with files: net/
+ * unix_sock.h); a collection never sleeps, so it sees no such change
+ * midway. A queue is walked and taken under its socket's qlock: a stream
+ * sender off the kernel lock may add a message without files meanwhile.
  */
 #include "net/unix_sock.h"
 
+#include "arch/x86_64/klock.h"
 #include "lib/errno.h"
 #include "mm/heap.h"
 #include "proc/cred.h"
@@ -146,6 +150,7 @@ void unix_inflight(struct inflight_user *u, struct file *const *fds, int n, bool
 {
 	if (n <= 0)
 		return;
+	klock_must_hold("unix_inflight");
 	u->fds += add ? (uint64_t)n : -(uint64_t)n;
 	if (!add)
 		user_put_if_unused(u);
@@ -181,19 +186,21 @@ static void visit(struct unix_sock *child, enum gc_step step, struct unix_sock *
 	*work = child;
 }
 
-static void scan_queue(const struct unix_sock *s, enum gc_step step, struct unix_sock **work)
+static void scan_queue(struct unix_sock *s, enum gc_step step, struct unix_sock **work)
 {
+	uint64_t fl = spin_lock_irqsave(&s->qlock);
 	for (const struct unix_skb *skb = s->rq_head; skb; skb = skb->next)
 		for (int i = 0; i < skb->nfds; i++)
 			if (unix_is_socket(skb->fds[i]))
 				visit(unix_sock(skb->fds[i]), step, work);
+	spin_unlock_irqrestore(&s->qlock, fl);
 }
 
 /* Every socket s's queues refer to: its own and its embryos'. */
-static void scan_children(const struct unix_sock *s, enum gc_step step, struct unix_sock **work)
+static void scan_children(struct unix_sock *s, enum gc_step step, struct unix_sock **work)
 {
 	scan_queue(s, step, work);
-	for (const struct unix_sock *e = s->acc_head; e; e = e->acc_next)
+	for (struct unix_sock *e = s->acc_head; e; e = e->acc_next)
 		scan_queue(e, step, work);
 }
 
@@ -238,12 +245,14 @@ static void mark_reachable(struct unix_sock *cands)
 /* Move s's queue to the end of the hit list (*tail). */
 static void splice_queue(struct unix_sock *s, struct unix_skb ***tail)
 {
-	if (!s->rq_head)
-		return;
-	**tail = s->rq_head;
-	*tail = &s->rq_tail->next;
-	s->rq_head = s->rq_tail = NULL;
-	s->rq_len = 0;
+	uint64_t fl = spin_lock_irqsave(&s->qlock);
+	if (s->rq_head) {
+		**tail = s->rq_head;
+		*tail = &s->rq_tail->next;
+		s->rq_head = s->rq_tail = NULL;
+		s->rq_len = 0;
+	}
+	spin_unlock_irqrestore(&s->qlock, fl);
 }
 
 struct unix_skb *unix_gc(void)
@@ -251,6 +260,7 @@ struct unix_skb *unix_gc(void)
 	struct unix_skb *hit = NULL, **tail = &hit;
 	int garbage = 0;
 
+	klock_must_hold("unix_gc");
 	if (!inflight_list)
 		return NULL;
 	struct unix_sock *cands = find_candidates();

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "fs/vfs.h"
+#include "lib/spinlock.h"
 #include "mm/heap.h"
 #include "net/unix.h"
 #include "proc/sched.h"
@@ -140,9 +141,28 @@ struct udp_pending;
 struct sock_fprog_k;
 
 /*
- * One socket. Lock rule: as pipes, every field changes in system calls
- * on the one CPU, which the kernel never preempts; a check and the
- * wait_on after it cannot miss a wake-up, so no lock is taken.
+ * One socket. Lock rules:
+ * - A connected AF_UNIX stream socket's sends and receives run without
+ *   the kernel lock (unix_lock_free, issue 29); everything else about a
+ *   socket (names, connections, options, datagram sockets, the
+ *   collector, close) runs under it. What those lock-free calls reach:
+ *   - qlock (interrupts off) around the receive queue (rq_head, rq_tail,
+ *     rq_len, the messages' next links and a stream piece's off) and
+ *     every change of dead and shutdown; a sender looks at its peer's
+ *     dead and RCV_SHUTDOWN and queues under the peer's qlock, so nothing
+ *     is queued on a socket after its close has emptied it. Taken alone,
+ *     or after all_lock; never held across a wake-up, a sleep or the
+ *     kernel lock.
+ *   - rx, a sleeping lock: a stream socket's readers, one at a time (the
+ *     head piece stays put and only a reader takes pieces off), held
+ *     across the copy to the program but not across the wait for data.
+ *     Before the kernel lock (a piece carrying files takes it: the
+ *     files in flight are the kernel lock's).
+ *   - refs and wmem change atomically; err is read and cleared with one
+ *     exchange; state turns UNIX_CONNECTED (a release store) after peer
+ *     is set, and a stream socket's peer then stays until its own close.
+ *   - A sleeper looks at what it waits for after reading changes and
+ *     sleeps only while it has not moved (unix_wait_gen).
  * Lifetime: refs counts the open file (at most one), the peer's pointer,
  * a listener's queue, queued messages it sent (from) and callers holding
  * it across a sleep; the last unix_put frees it.
@@ -150,6 +170,8 @@ struct sock_fprog_k;
 struct unix_sock {
 	int type;                 /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
 	enum unix_state state;
+	struct spinlock qlock;    /* the receive queue, dead, shutdown (see above) */
+	struct sleeplock rx;      /* a stream socket's readers (see above) */
 	int refs;
 	bool dead;                /* its file is closed (or it was an embryo released unaccepted) */
 	unsigned shutdown;        /* RCV_SHUTDOWN | SEND_SHUTDOWN */
@@ -161,7 +183,7 @@ struct unix_sock {
 	/* the receive queue */
 	struct unix_skb *rq_head, *rq_tail;
 	int rq_len;
-	size_t wmem;              /* truesize of its messages still queued somewhere */
+	size_t wmem;              /* truesize of its messages still queued somewhere: atomic */
 	int sndbuf, rcvbuf;
 	int rcvlowat;              /* SO_RCVLOWAT (0: 1); TCP over IPv4 honours it in poll and recv */
 	bool sndbuf_set, rcvbuf_set; /* SO_SNDBUF/SO_RCVBUF were set (Linux's SOCK_*BUF_LOCK):
@@ -240,7 +262,7 @@ static inline struct unix_sock *unix_sock(const struct file *f)
 /* A new reference to s. */
 static inline struct unix_sock *unix_get(struct unix_sock *s)
 {
-	s->refs++;
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_RELAXED);
 	return s;
 }
 
@@ -250,8 +272,15 @@ void unix_sock_free(struct unix_sock *s);
 /* Drop a reference; the last frees s (its queues were emptied when it closed). */
 static inline void unix_put(struct unix_sock *s)
 {
-	if (--s->refs == 0)
+	if (__atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		unix_sock_free(s);
+}
+
+/* The send buffer s's queued messages take (atomic: a lock-free reader
+ * frees them). */
+static inline size_t unix_wmem(const struct unix_sock *s)
+{
+	return __atomic_load_n(&s->wmem, __ATOMIC_RELAXED);
 }
 
 /* Call fn on every socket not yet closed, under the list's lock: fn must
@@ -357,7 +386,7 @@ void unix_skb_queue_anon(struct unix_sock *to, struct unix_skb *skb);
 /* The bytes queued on s as Linux counts them against SO_RCVBUF. */
 size_t unix_rq_bytes(const struct unix_sock *s);
 /* FIONREAD's count: a stream's unread bytes, a datagram socket's next datagram's. */
-size_t unix_unread(const struct unix_sock *s);
+size_t unix_unread(struct unix_sock *s);
 /* Queue a copy of a datagram off the wire (len bytes, then meta_len of
  * its family's meta: unix_dgram_recv_meta reads it back) on to: 0, or
  * -ENOBUFS (to's SO_RCVBUF is full or it shut reading: dropped, as

@@ -674,14 +674,14 @@ static int msg_in(const struct msghdr_user *h, struct sock_msg *m, struct sock_i
  * recvfrom, sendmsg, recvmsg, readv and writev come in without it
  * (syscall.c's lock_free, but for a traced caller): a socket whose family
  * says it may be used without it (net/unix.h's unix_lock_free: a
- * connected TCP socket) goes on so, any other takes it to the call's
- * return (call_lock_kept: its files, handed back by recvmsg's
- * SCM_RIGHTS, are installed under it). A caller that came in with it
- * gives it up for such a socket when it is the system call itself
- * (may_drop), with nothing after it that needs the lock: m's files were
- * looked up already, and such a socket hands none back (recvmsg's
- * SCM_RIGHTS and SCM_CREDENTIALS are AF_UNIX's). sendmmsg and recvmmsg
- * keep it.
+ * connected TCP or AF_UNIX stream socket) goes on so, any other takes it
+ * to the call's return (call_lock_kept: its files, handed back by
+ * recvmsg's SCM_RIGHTS, are installed under it). A caller that came in
+ * with it gives it up for such a socket when it is the system call
+ * itself (may_drop), with nothing after it that needs the lock: a send
+ * with control messages (files in flight) passes may_drop false, and
+ * recvmsg takes the lock again for the files a receive hands back.
+ * sendmmsg and recvmmsg keep it.
  */
 void sock_call_lock(struct file *f, int flags, bool may_drop)
 {
@@ -714,15 +714,17 @@ static long do_send(int fd, struct sock_msg *m, int flags, bool may_drop)
 static long sendmsg_one(int fd, uptr_t umsg, unsigned int flags, bool may_drop)
 {
 	struct msghdr_user h;
-	struct sock_msg m = { 0 };
+	struct sock_msg m;
 	struct sock_iov *iov = NULL;
 
+	sock_msg_init(&m, NULL, 0);
 	if (copy_from_user(&h, umsg, sizeof(h)))
 		return -EFAULT;
 	if (h.controllen)
 		call_lock_kept(); /* SCM_RIGHTS, SCM_CREDENTIALS: the kernel lock's */
 	int err = msg_in(&h, &m, &iov);
-	long r = err ? err : do_send(fd, &m, (int)flags, may_drop);
+	/* control messages keep the lock they took for the send (files in flight) */
+	long r = err ? err : do_send(fd, &m, (int)flags, may_drop && !h.controllen);
 	if (err)
 		sock_msg_put_fds(&m);
 	kfree(iov);
@@ -737,9 +739,10 @@ SYSCALL_DEFINE3(sendmsg, int, fd, uptr_t, umsg, unsigned int, flags)
 SYSCALL_DEFINE6(sendto, int, fd, uptr_t, buf, size_t, len, unsigned int, flags, uptr_t, uaddr, int, alen)
 {
 	struct sock_iov v = { iobuf_user(buf), len < MAX_RW_COUNT ? len : MAX_RW_COUNT };
-	struct sock_msg m = { .iov = &v, .niov = 1 };
+	struct sock_msg m;
 	int err;
 
+	sock_msg_init(&m, &v, 1);
 	if (uaddr && alen && (err = msg_addr_in(&m, uaddr, alen)))
 		return err;
 	return do_send(fd, &m, (int)flags, true);
@@ -762,7 +765,9 @@ static long do_recv(int fd, struct sock_msg *m, int flags, bool may_drop)
 SYSCALL_DEFINE6(recvfrom, int, fd, uptr_t, buf, size_t, len, unsigned int, flags, uptr_t, uaddr, uptr_t, ulen)
 {
 	struct sock_iov v = { iobuf_user(buf), len < MAX_RW_COUNT ? len : MAX_RW_COUNT };
-	struct sock_msg m = { .iov = &v, .niov = 1 };
+	struct sock_msg m;
+
+	sock_msg_init(&m, &v, 1);
 	long r = do_recv(fd, &m, (int)flags, true);
 
 	sock_msg_put_fds(&m); /* files sent with it are closed, as on Linux */
@@ -866,11 +871,11 @@ static long msg_out(uptr_t umsg, const struct msghdr_user *h, struct sock_msg *m
 static long recvmsg_one(int fd, uptr_t umsg, unsigned int flags, bool may_drop)
 {
 	struct msghdr_user h;
-	struct sock_msg m = { 0 };
+	struct sock_msg m;
 	struct sock_iov *iov;
-
 	int namelen;
 
+	sock_msg_init(&m, NULL, 0);
 	if (copy_from_user(&h, umsg, sizeof(h)))
 		return -EFAULT;
 	int err = msg_namelen(&h, &namelen);
@@ -879,6 +884,8 @@ static long recvmsg_one(int fd, uptr_t umsg, unsigned int flags, bool may_drop)
 	m.iov = iov;
 	m.niov = h.iovlen;
 	long r = do_recv(fd, &m, (int)flags, may_drop);
+	if (m.nfds)
+		call_lock_kept(); /* SCM_RIGHTS: installed under the kernel lock (a lock-free receive's too) */
 	if (r >= 0 && (err = msg_out(umsg, &h, &m, (int)flags)))
 		r = err;
 	sock_msg_put_fds(&m);
@@ -973,7 +980,7 @@ SYSCALL_DEFINE5(recvmmsg, int, fd, uptr_t, umsg, unsigned int, vlen, unsigned in
 
 long sock_rw_iov(struct file *f, bool write, uptr_t uiov, uint64_t cnt)
 {
-	struct sock_msg m = { 0 };
+	struct sock_msg m;
 	struct sock_iov *iov;
 	size_t total = 0;
 	int err = iov_in(uiov, cnt, &iov);
@@ -982,8 +989,7 @@ long sock_rw_iov(struct file *f, bool write, uptr_t uiov, uint64_t cnt)
 		return err == -EMSGSIZE ? -EINVAL : err;
 	for (uint64_t i = 0; i < cnt; i++)
 		total += iov[i].len;
-	m.iov = iov;
-	m.niov = cnt;
+	sock_msg_init(&m, iov, cnt);
 	long r = write ? unix_sendmsg(f, &m, 0) : total ? unix_recvmsg(f, &m, 0) : 0;
 	sock_msg_put_fds(&m);
 	kfree(iov);

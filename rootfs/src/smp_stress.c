@@ -75,6 +75,22 @@
  *                   (issue 29: a pipe's read and write take no kernel
  *                   lock): every record arrives whole, and each writer's
  *                   sequence numbers arrive once each.
+ *   unix-records    pipe-records over an AF_UNIX stream socketpair (issue
+ *                   29: its sends and receives take no kernel lock), the
+ *                   writers going through write, send, writev and sendmsg
+ *                   in turn and the readers through recvmsg, read, recv
+ *                   and readv; every 8th record of each writer carries an
+ *                   AF_UNIX socket's descriptor (SCM_RIGHTS: in flight,
+ *                   on the collector's list), which recvmsg must
+ *                   hand over with that record and no other, and no
+ *                   descriptor may be left open at the end.
+ *   unix-close-send a sender per CPU fills an AF_UNIX stream socketpair
+ *                   (SO_SNDBUF at its least, so they block) while the
+ *                   main thread reads some of it, then closes its end
+ *                   with bytes still queued: every sender must return
+ *                   within LOST_MS, with EPIPE or (one of them at most,
+ *                   Linux's reset of an end closed unread) ECONNRESET,
+ *                   and the bytes read be whole.
  *   close-read      a thread reads a pipe through a descriptor that
  *                   another closes and dup2s back over and over: each read
  *                   is data or EBADF, and the bytes read plus those left
@@ -1557,8 +1573,14 @@ static int check_mmap_threads(void)
 #define REC_SIZE   PIPE_BUF    /* a write of at most PIPE_BUF bytes is atomic */
 #define REC_WORDS  (REC_SIZE / sizeof(long))
 
+#define REC_FD_EVERY 8            /* unix-records: a record whose sequence is a multiple carries a descriptor */
+
 static struct {
 	int fd[2];
+	bool sock;                     /* an AF_UNIX stream socketpair (unix-records), not a pipe */
+	int passed;                    /* unix-records: the descriptor (an AF_UNIX socket) some records carry */
+	_Atomic long fds_got;          /* unix-records: descriptors recvmsg handed over */
+	long total;                    /* records that went through (run_records) */
 	_Atomic int writers_left;
 	long written[MAX_WORKERS];     /* records each writer put */
 	_Atomic long seen_sum[MAX_WORKERS]; /* sum of the sequence numbers read, per writer */
@@ -1573,6 +1595,42 @@ static void rec_fail(const char *what, long a, long b)
 		snprintf(recs.why, sizeof(recs.why), "%s (%ld, %ld)", what, a, b);
 }
 
+/* unix-records: does the record of this sequence carry a descriptor? */
+static bool rec_has_fd(long seq)
+{
+	return recs.sock && seq % REC_FD_EVERY == 0;
+}
+
+/* One record out: write(2) into a pipe; into a socket, write, send,
+ * writev and sendmsg in turn (the last with the descriptor when
+ * rec_has_fd), every way the call can come in. */
+static ssize_t rec_put(const long *rec, long seq)
+{
+	struct iovec v[2] = { { (void *)rec, REC_SIZE / 2 }, { (char *)rec + REC_SIZE / 2, REC_SIZE / 2 } };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct msghdr mh = { .msg_iov = v, .msg_iovlen = 2 };
+
+	if (!recs.sock || seq % 4 == 1)
+		return write(recs.fd[1], rec, REC_SIZE);
+	if (seq % 4 == 2)
+		return send(recs.fd[1], rec, REC_SIZE, MSG_NOSIGNAL);
+	if (seq % 4 == 3 && !rec_has_fd(seq))
+		return writev(recs.fd[1], v, 2);
+	if (rec_has_fd(seq)) {
+		memset(&ctl, 0, sizeof(ctl));
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		ctl.h.cmsg_level = SOL_SOCKET;
+		ctl.h.cmsg_type = SCM_RIGHTS;
+		ctl.h.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&ctl.h), &recs.passed, sizeof(int));
+	}
+	return sendmsg(recs.fd[1], &mh, MSG_NOSIGNAL);
+}
+
 static void *rec_writer(void *arg)
 {
 	long me = (long)(intptr_t)arg, rec[REC_WORDS];
@@ -1582,7 +1640,7 @@ static void *rec_writer(void *arg)
 	for (long seq = 1; now_ms() < end && !atomic_load(&recs.failed); seq++) {
 		for (size_t i = 0; i < REC_WORDS; i++)
 			rec[i] = me << 48 | seq << 8 | (long)(i & 0xff);
-		ssize_t w = write(recs.fd[1], rec, sizeof(rec));
+		ssize_t w = rec_put(rec, seq);
 		if (w != (ssize_t)sizeof(rec)) {
 			rec_fail("a record's write returned", (long)w, errno);
 			break;
@@ -1594,11 +1652,22 @@ static void *rec_writer(void *arg)
 	return NULL;
 }
 
-/* Record rec is whole: every word names one writer and sequence. */
-static void rec_check(const long *rec, int writers)
+/* Record rec is whole: every word names one writer and sequence. fd:
+ * the descriptor recvmsg handed with it (-1 none, -2 not asked: read,
+ * recv, readv), which must come with the records that carry one and no
+ * other, and be the socket sent. */
+static void rec_check(const long *rec, int writers, int fd)
 {
 	long who = rec[0] >> 48, seq = (rec[0] >> 8) & 0xffffffffffL;
+	struct stat st;
 
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISSOCK(st.st_mode)))
+		rec_fail("a record's descriptor is not the socket sent", fd, seq);
+	if (fd >= 0)
+		close(fd);
+	if (fd != -2 && (fd >= 0) != rec_has_fd(seq))
+		return rec_fail(fd >= 0 ? "a descriptor came with a record that had none" :
+			        "a record's descriptor did not come with it", fd, seq);
 	if (who < 0 || who >= writers)
 		return rec_fail("a record from no writer", who, seq);
 	for (size_t i = 0; i < REC_WORDS; i++)
@@ -1608,13 +1677,44 @@ static void rec_check(const long *rec, int writers)
 	atomic_fetch_add(&recs.seen[who], 1);
 }
 
+/* One record in: read(2) from a pipe; from a socket, recvmsg (which
+ * tells the descriptor a record carried: *fd, or -1), read, recv and
+ * readv in turn (*fd -2: the kernel closes what came). */
+static ssize_t rec_get(long *rec, long turn, int *fd)
+{
+	struct iovec v[2] = { { rec, REC_SIZE / 2 }, { (char *)rec + REC_SIZE / 2, REC_SIZE / 2 } };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct msghdr mh = { .msg_iov = v, .msg_iovlen = 2, .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+
+	*fd = -2;
+	if (!recs.sock || turn % 4 == 1)
+		return read(recs.fd[0], rec, REC_SIZE);
+	if (turn % 4 == 2)
+		return recv(recs.fd[0], rec, REC_SIZE, 0);
+	if (turn % 4 == 3)
+		return readv(recs.fd[0], v, 2);
+	ssize_t n = recvmsg(recs.fd[0], &mh, MSG_CMSG_CLOEXEC);
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	*fd = -1;
+	if (n > 0 && c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+		atomic_fetch_add(&recs.fds_got, 1);
+	}
+	return n;
+}
+
 static void *rec_reader(void *arg)
 {
 	long me = (long)(intptr_t)arg, rec[REC_WORDS];
 
 	pin_to((int)me);
-	for (;;) {
-		ssize_t n = read(recs.fd[0], rec, sizeof(rec));
+	for (long turn = 1;; turn++) {
+		int fd;
+		ssize_t n = rec_get(rec, turn, &fd);
 		if (n == 0)
 			break;
 		if (n < 0 && errno == EINTR)
@@ -1626,21 +1726,39 @@ static void *rec_reader(void *arg)
 		if (n != (ssize_t)sizeof(rec))
 			rec_fail("a read of a record returned", (long)n, errno);
 		else if (!atomic_load(&recs.failed))
-			rec_check(rec, ncpus);
+			rec_check(rec, ncpus, fd);
+		else if (fd >= 0)
+			close(fd);
 		/* after a failure, go on draining: the writers must not block */
 	}
 	return NULL;
 }
 
-static int check_pipe_records(void)
+/* The descriptors open in this process (/proc/self/fd), or -1. */
+static int open_fds(void)
+{
+	int n = 0, d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+	char buf[4096];
+	long got;
+
+	if (d < 0)
+		return -1;
+	while ((got = syscall(SYS_getdents64, d, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < got; off += *(unsigned short *)(buf + off + 16))
+			n += buf[off + 19] != '.';
+	close(d);
+	return n - 1; /* not d itself */
+}
+
+/* Writer and reader threads, one each per CPU, over recs.fd (a pipe, or
+ * with recs.sock an AF_UNIX stream socketpair): every record whole, each
+ * writer's sequence numbers once each. */
+static int run_records(void)
 {
 	pthread_t w[MAX_WORKERS], r[MAX_WORKERS];
 	int n = ncpus < MAX_WORKERS ? ncpus : MAX_WORKERS, made_w = 0, made_r = 0;
 	long total = 0;
 
-	memset(&recs, 0, sizeof(recs));
-	if (pipe(recs.fd))
-		return fail("pipe: %s", errname(errno));
 	atomic_store(&recs.writers_left, n);
 	for (; made_r < n; made_r++)
 		if (pthread_create(&r[made_r], NULL, rec_reader, (void *)(intptr_t)made_r))
@@ -1671,7 +1789,160 @@ static int check_pipe_records(void)
 	}
 	if (total == 0)
 		return fail("no record went through in %d ms", PART_MS);
+	recs.total = total;
 	remark("%d writers, %d readers, %ld records of %d bytes", n, n, total, REC_SIZE);
+	return CHECK_OK;
+}
+
+static int check_pipe_records(void)
+{
+	memset(&recs, 0, sizeof(recs));
+	if (pipe(recs.fd))
+		return fail("pipe: %s", errname(errno));
+	return run_records();
+}
+
+/* pipe-records over an AF_UNIX stream socketpair, each call in turn, some
+ * records carrying a descriptor, an AF_UNIX socket's (issue 29: such a
+ * socket's sends and receives take no kernel lock, but for the files in
+ * flight, whose counts and list the kernel lock keeps): also no
+ * descriptor may be left open. */
+static int check_unix_records(void)
+{
+	int p[2], before = open_fds();
+
+	memset(&recs, 0, sizeof(recs));
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, p))
+		return fail("socketpair: %s", errname(errno));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, recs.fd)) {
+		close(p[0]);
+		close(p[1]);
+		return fail("socketpair: %s", errname(errno));
+	}
+	recs.sock = true;
+	recs.passed = p[0];
+	int r = run_records();
+	close(p[0]);
+	close(p[1]);
+	int after = open_fds();
+	if (r == CHECK_OK && after != before)
+		return fail("%d descriptors open before, %d after", before, after);
+	if (r == CHECK_OK)
+		remark("%d writers, %d readers, %ld records of %d bytes, %ld descriptors came with recvmsg",
+		       ncpus < MAX_WORKERS ? ncpus : MAX_WORKERS, ncpus < MAX_WORKERS ? ncpus : MAX_WORKERS,
+		       recs.total, REC_SIZE, (long)recs.fds_got);
+	return r;
+}
+
+/* ------------------------------------------------------------- unix close racing send */
+
+#define UCL_ROUNDS   40          /* at most, and at least 4 */
+#define UCL_CHUNK    1000        /* bytes a send puts */
+#define UCL_SNDBUF   4608        /* SO_SNDBUF (Linux's least): the senders block soon */
+
+static struct {
+	int fd[2];
+	_Atomic int started, done;
+	_Atomic long sent;       /* bytes the senders' sends said went */
+	_Atomic int bad;         /* a send ended with something but EPIPE or ECONNRESET */
+	int bad_err;
+	_Atomic int resets;      /* sends that ended with ECONNRESET */
+} ucl;
+
+/* A sender on fd[1] until its send fails: that must be EPIPE (the
+ * reader's end closed; MSG_NOSIGNAL) or, for one sender at most,
+ * ECONNRESET (the end closed with bytes unread: Linux's sk_err, which a
+ * blocked sender takes first), never a hang. */
+static void *ucl_sender(void *arg)
+{
+	char buf[UCL_CHUNK];
+
+	(void)arg;
+	memset(buf, 'u', sizeof(buf));
+	atomic_fetch_add(&ucl.started, 1);
+	for (;;) {
+		ssize_t n = send(ucl.fd[1], buf, sizeof(buf), MSG_NOSIGNAL);
+		if (n > 0) {
+			atomic_fetch_add(&ucl.sent, n);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ECONNRESET)
+			atomic_fetch_add(&ucl.resets, 1);
+		else if (!(n < 0 && errno == EPIPE) && atomic_exchange(&ucl.bad, 1) == 0)
+			ucl.bad_err = n < 0 ? errno : 0;
+		break;
+	}
+	atomic_fetch_add(&ucl.done, 1);
+	return NULL;
+}
+
+/* One round: senders fill the socket from every CPU while this thread
+ * reads some of it, then closes its end with unread bytes queued; every
+ * sender must come back with EPIPE (LOST_MS at most), and the bytes read
+ * must be what was sent, in one stream of 'u's. 0, or -1 with why. */
+static int ucl_round(long round, int senders, char *why, size_t cap)
+{
+	pthread_t t[MAX_WORKERS];
+	int made = 0, sz = UCL_SNDBUF;
+	char buf[4096];
+	long got = 0, want = (round % 5) * 4096;
+
+	memset(&ucl, 0, sizeof(ucl));
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, ucl.fd))
+		return snprintf(why, cap, "socketpair: %s", errname(errno)), -1;
+	setsockopt(ucl.fd[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	for (; made < senders; made++)
+		if (pthread_create(&t[made], NULL, ucl_sender, NULL))
+			break;
+	while (atomic_load(&ucl.started) < made)
+		sched_yield();
+	while (got < want) {
+		ssize_t n = read(ucl.fd[0], buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != 'u')
+				return snprintf(why, cap, "byte %ld read is %#x", got + i, buf[i]), -1;
+		got += n;
+	}
+	close(ucl.fd[0]); /* the senders' peer goes, with bytes still queued */
+	long long end = deadline_after(LOST_MS);
+	while (atomic_load(&ucl.done) < made && now_ms() < end)
+		usleep(1000);
+	int done = atomic_load(&ucl.done);
+	if (done < made)
+		return snprintf(why, cap, "%d of %d senders still in send %d ms after the close", made - done,
+				made, LOST_MS), -1;
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	close(ucl.fd[1]);
+	if (made < senders)
+		return snprintf(why, cap, "pthread_create failed"), -1;
+	if (ucl.bad)
+		return snprintf(why, cap, "a send ended with %s, not EPIPE", errname(ucl.bad_err)), -1;
+	if (ucl.resets > 1)
+		return snprintf(why, cap, "%d sends saw ECONNRESET: one error reported more than once",
+				ucl.resets), -1;
+	if (got > atomic_load(&ucl.sent))
+		return snprintf(why, cap, "%ld bytes read of %ld sent", got, (long)atomic_load(&ucl.sent)), -1;
+	return 0;
+}
+
+static int check_unix_close_send(void)
+{
+	int senders = ncpus < MAX_WORKERS ? ncpus : MAX_WORKERS;
+	long long end = deadline_after(PART_MS);
+	long rounds = 0;
+	char why[160] = "";
+
+	while (rounds < UCL_ROUNDS && (rounds < 4 || now_ms() < end)) {
+		if (ucl_round(rounds, senders, why, sizeof(why)))
+			return fail("round %ld: %s", rounds, why);
+		rounds++;
+	}
+	remark("%ld rounds, %d senders each, every one ended with EPIPE or one ECONNRESET", rounds, senders);
 	return CHECK_OK;
 }
 
@@ -2036,22 +2307,6 @@ static int scm_take(long *next, int n, int flags, char *why, size_t cap)
 				body[0] >= 0 && body[0] < n ? next[body[0]] : -1L), -1;
 	next[body[0]]++;
 	return 1;
-}
-
-/* The descriptors open in this process (/proc/self/fd), or -1. */
-static int open_fds(void)
-{
-	int n = 0, d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
-	char buf[4096];
-	long got;
-
-	if (d < 0)
-		return -1;
-	while ((got = syscall(SYS_getdents64, d, buf, sizeof(buf))) > 0)
-		for (long off = 0; off < got; off += *(unsigned short *)(buf + off + 16))
-			n += buf[off + 19] != '.';
-	close(d);
-	return n - 1; /* not d itself */
 }
 
 /* Read until every sender is done and nothing is left: 0, or -1 (why). */
@@ -2891,6 +3146,8 @@ static const struct check checks[] = {
 	{ "munmap-fault", check_munmap_fault },
 	{ "mmap-threads", check_mmap_threads },
 	{ "pipe-records", check_pipe_records },
+	{ "unix-records", check_unix_records },
+	{ "unix-close-send", check_unix_close_send },
 	{ "close-read", check_close_read },
 	{ "fd-table", check_fd_table },
 	{ "scm-race", check_scm_race },

@@ -2957,6 +2957,8 @@ def smp_expect(cpus, sched=True):
             r"smp-stress: munmap-fault ok: \d+ rounds",
             r"smp-stress: mmap-threads ok: \d+ threads, \d+ mmap\+mprotect\+munmap, every region intact",
             rf"smp-stress: pipe-records ok: {cpus} writers, {cpus} readers",
+            rf"smp-stress: unix-records ok: {cpus} writers, {cpus} readers, [1-9]\d* records of 4096 bytes, [1-9]\d* descriptors came with recvmsg",
+            rf"smp-stress: unix-close-send ok: \d+ rounds, {cpus} senders each, every one ended with EPIPE or one ECONNRESET",
             r"smp-stress: close-read ok: \d+ close\+dup2",
             r"smp-stress: fd-table ok: [1-9]\d* rounds, each to \d+ descriptors and a table of its own",
             r"smp-stress: scm-race ok: \d+ senders, [1-9]\d* passed, \d+ refused \(EBADF\), each received once, no descriptor left open",

@@ -241,6 +241,14 @@ bool klock_held(void)
 	return !active || this_cpu()->klock_depth != 0;
 }
 
+#ifdef KESTREL_LOCKCHECK
+void klock_must_hold(const char *what)
+{
+	if (!klock_held())
+		panic("klock: %s without the kernel lock", what);
+}
+#endif
+
 uint32_t klock_depth(void)
 {
 	return active ? this_cpu()->klock_depth : 0;

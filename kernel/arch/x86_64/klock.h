@@ -213,6 +213,19 @@ static inline void klock_enter_call_depth0(uint64_t nr)
 /* Does this CPU hold the lock? */
 bool klock_held(void);
 
+/* Debug builds (make LOCKCHECK=1): code that is the kernel lock's by its
+ * lock rule (the AF_UNIX files in flight) panics, naming what, when
+ * reached without it, so that a caller that forgot the lock is caught on
+ * its first call, not by a lost race. Nothing in a release build. */
+#ifdef KESTREL_LOCKCHECK
+void klock_must_hold(const char *what);
+#else
+static inline void klock_must_hold(const char *what)
+{
+	(void)what;
+}
+#endif
+
 /* For code that both a lock-free call and a locked one reach (a pipe's
  * SIGPIPE, a file's last put): take the lock unless this CPU holds it,
  * true when it was taken; klock_leave_taken gives back what this took.

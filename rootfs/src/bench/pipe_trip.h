@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The two ends of a one-byte pipe round trip (pipe_pingpong, pipe_xcpu). */
+/* The two ends of a one-byte round trip over pipes or a socketpair
+ * (pipe_pingpong, pipe_xcpu, unix_pingpong). */
 #ifndef ROOTFS_BENCH_PIPE_TRIP_H
 #define ROOTFS_BENCH_PIPE_TRIP_H
 

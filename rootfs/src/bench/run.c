@@ -36,6 +36,7 @@ static const struct bench benches[] = {
 	{ "null_syscall", 1000000 },
 	{ "write_null", 500000 },
 	{ "pipe_pingpong", 5000 },
+	{ "unix_pingpong", 5000 },
 	{ "yield_switch", 20000 },
 	{ "futex_wake", 2000 },
 	{ "fork_exit", 500 },
