@@ -45,24 +45,25 @@ long path_next(const char **p, const char **name)
 	return (long)len;
 }
 
-long path_next_hash(const char **p, const char **name, uint32_t *hash)
+long path_next_name_long(const char **p, const char *s, struct path_name *n)
 {
-	const char *s = *p;
 	uint64_t h = PATH_HASH_SEED;
 
-	while (*s == '/')
-		s++;
-	*name = s;
+	n->name = s;
 	for (size_t len = 0;; len += WORD_BYTES) {
 		const char *q = s + len;
 		if (!word_in_page(q)) { /* near a page's end: bytes, then the plain hash */
 			len = component_len(s);
-			*hash = path_hash(s, len);
 			*p = s + len;
-			return len > NAME_MAX ? -ENAMETOOLONG : (long)len;
+			if (len > NAME_MAX)
+				return -ENAMETOOLONG;
+			path_name_of(s, len, n);
+			return (long)len;
 		}
 		uint64_t v = word_load(q);
 		uint64_t stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
+		if (len == 0)
+			n->head = v & (stop ? path_mask_before(stop) : ~0ull);
 		if (!stop) {
 			h = path_hash_mix(h, v);
 			continue;
@@ -72,7 +73,7 @@ long path_next_hash(const char **p, const char **name, uint32_t *hash)
 		*p = s + len;
 		if (len > NAME_MAX)
 			return -ENAMETOOLONG;
-		*hash = path_hash_end(h, len, k ? path_low_bytes(v, k) : 0);
+		n->hash_len = path_hash_len(path_hash_end(h, len, v & path_mask_before(stop)), len);
 		return (long)len;
 	}
 }

@@ -43,7 +43,7 @@ static inline uint32_t path_hash_end(uint64_t h, size_t len, uint64_t rest)
 	return (uint32_t)(path_hash_mix(h, len ^ (rest << 8)) >> 32);
 }
 
-/* The n (< 8) bytes at p as a little-endian word, a byte at a time: the
+/* The n (<= 8) bytes at p as a little-endian word, a byte at a time: the
  * tail of a name that ends within 8 bytes of a page's end. */
 static inline uint64_t path_tail_bytes(const char *p, size_t n)
 {
@@ -74,10 +74,91 @@ static inline uint32_t path_hash(const char *name, size_t len)
 	return path_hash_end(h, len, rest);
 }
 
-/* path_next, and *hash = path_hash(*name, length) computed in the same
- * pass over the bytes (as Linux's hash_name): for a walk that hashes
- * every name it looks up. *hash is unset unless the result is > 0. */
-long path_next_hash(const char **p, const char **name, uint32_t *hash);
+/*
+ * A name as a lock-free walk looks it up (Linux's qstr with its
+ * hash_len): its hash and length in one word, so that one compare tests
+ * both, and its head, its first 8 bytes with those past its end zero, so
+ * that a name of up to 8 bytes is one more compare, and "." and ".." are
+ * PATH_HEAD_DOT and PATH_HEAD_DOTDOT (no name holds a NUL).
+ */
+struct path_name {
+	const char *name;
+	uint64_t hash_len;           /* path_hash << 32 | length */
+	uint64_t head;
+};
+
+#define PATH_HEAD_DOT    0x2eull   /* "." */
+#define PATH_HEAD_DOTDOT 0x2e2eull /* ".." */
+
+static inline uint64_t path_hash_len(uint32_t hash, size_t len)
+{
+	return (uint64_t)hash << 32 | len;
+}
+
+static inline size_t path_name_len(const struct path_name *n)
+{
+	return (uint32_t)n->hash_len;
+}
+
+static inline uint32_t path_name_hash(const struct path_name *n)
+{
+	return (uint32_t)(n->hash_len >> 32);
+}
+
+/* The bytes of a word below the lowest one flagged in stop (non-zero, from
+ * word_zero_bytes or word_bytes_equal) as a mask: 0xff for each. */
+static inline uint64_t path_mask_before(uint64_t stop)
+{
+	return ((stop - 1) & ~stop) >> 7;
+}
+
+/* The head of the name at s (len bytes): see struct path_name. */
+static inline uint64_t path_head(const char *s, size_t len)
+{
+	if (len >= WORD_BYTES)
+		return word_in_page(s) ? word_load(s) : path_tail_bytes(s, WORD_BYTES);
+	return path_low_bytes(word_in_page(s) ? word_load(s) : path_tail_bytes(s, len), len);
+}
+
+/* The struct path_name of the name at s (len bytes), as path_next_name
+ * finds it in a path. */
+static inline void path_name_of(const char *s, size_t len, struct path_name *n)
+{
+	n->name = s;
+	n->hash_len = path_hash_len(path_hash(s, len), len);
+	n->head = path_head(s, len);
+}
+
+/* path_next_name's case of a name of 8 bytes or more, or one near a page's
+ * end: s is where the name starts (past the slashes). */
+long path_next_name_long(const char **p, const char *s, struct path_name *n);
+
+/*
+ * path_next, and the name found described in *n (unset unless the result
+ * is > 0), in one pass over its bytes (as Linux's hash_name). A name of
+ * up to 7 bytes, nearly every one, is one word's work, inline: a walk
+ * asks it at every component.
+ */
+static inline long path_next_name(const char **p, struct path_name *n)
+{
+	const char *s = *p;
+
+	while (*s == '/')
+		s++;
+	if (!word_in_page(s))
+		return path_next_name_long(p, s, n);
+	uint64_t v = word_load(s);
+	uint64_t stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
+	if (!stop)
+		return path_next_name_long(p, s, n);
+	size_t len = word_first_flagged(stop); /* 0 to 7: no more than NAME_MAX */
+	v &= path_mask_before(stop);
+	*p = s + len;
+	n->name = s;
+	n->head = v;
+	n->hash_len = path_hash_len(path_hash_end(PATH_HASH_SEED, len, v), len);
+	return (long)len;
+}
 
 /* True if s holds nothing but slashes (the rest after a final component).
  * Inline, as the two below: a walk asks them at every component. */
