@@ -244,8 +244,9 @@ int vfs_permission(const struct inode *ip, int mask);
 int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out);
 /*
  * A walk without the kernel lock, for stat and its kin (issue 29): path
- * (a kernel copy) from the cwd or the root, flags WALK_FOLLOW and
- * WALK_DIR only, every step a lookup in a RAM directory that everyone
+ * (a kernel copy, its NUL within PATH_MAX bytes as strncpy_from_user
+ * leaves one: not measured again) from the cwd or the root, flags
+ * WALK_FOLLOW and WALK_DIR only, every step a lookup in a RAM directory that everyone
  * may search. use(ip, ctx) gets what the path names, with interrupts
  * off and no reference: it may read ip's fields, and a symlink's target
  * through its readlink (a file system with lookup_nolock vouches for

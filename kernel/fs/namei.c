@@ -455,8 +455,6 @@ int vfs_walk_nolock(const char *path, unsigned flags, int (*use)(struct inode *i
 {
 	if (!path[0])
 		return -ENOENT;
-	if (strnlen(path, PATH_MAX) >= PATH_MAX)
-		return -ENAMETOOLONG;
 	if (flags & ~(WALK_FOLLOW | WALK_DIR))
 		return WALK_LOCKED;
 	struct walk w = { .p = path, .which = -1 };
