@@ -370,8 +370,10 @@ void vfs_walkers_wait(void)
  * WALK_LOCKED. */
 static inline int step_nolock(struct inode *dir, const struct path_name *n, struct inode **out)
 {
-	if ((dir->mode & SEARCH_ALL_MASK) != SEARCH_ALL || !dir->ops->lookup_nolock) {
-		if (!S_ISDIR(dir->mode))
+	uint32_t mode = dir->mode;
+
+	if ((mode & SEARCH_ALL_MASK) != SEARCH_ALL || !dir->ops->lookup_nolock) {
+		if (!S_ISDIR(mode))
 			return -ENOTDIR;
 		return WALK_LOCKED; /* the credentials decide, or another file system */
 	}
@@ -426,11 +428,11 @@ static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 			*out = dir; /* only slashes were left: the directory we are in */
 			return 0;
 		}
-		bool final = path_only_slashes(p), slash = final && *p == '/';
 		struct inode *next;
 		int err = step_nolock(dir, &n, &next);
 		if (err)
 			return err;
+		bool final = path_only_slashes(p), slash = final && *p == '/';
 		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW))) {
 			w->dir = dir;
 			w->p = p;

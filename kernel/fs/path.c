@@ -45,7 +45,7 @@ long path_next(const char **p, const char **name)
 	return (long)len;
 }
 
-long path_next_name_long(const char **p, const char *s, struct path_name *n)
+long path_next_name_long(const char *s, struct path_name *n)
 {
 	uint64_t h = PATH_HASH_SEED;
 
@@ -54,9 +54,10 @@ long path_next_name_long(const char **p, const char *s, struct path_name *n)
 		const char *q = s + len;
 		if (!word_in_page(q)) { /* near a page's end: bytes, then the plain hash */
 			len = component_len(s);
-			*p = s + len;
-			if (len > NAME_MAX)
+			if (len > NAME_MAX) {
+				n->hash_len = len;
 				return -ENAMETOOLONG;
+			}
 			path_name_of(s, len, n);
 			return (long)len;
 		}
@@ -68,11 +69,11 @@ long path_next_name_long(const char **p, const char *s, struct path_name *n)
 			h = path_hash_mix(h, v);
 			continue;
 		}
-		size_t k = word_first_flagged(stop);
-		len += k;
-		*p = s + len;
-		if (len > NAME_MAX)
+		len += word_first_flagged(stop);
+		if (len > NAME_MAX) {
+			n->hash_len = len;
 			return -ENAMETOOLONG;
+		}
 		n->hash_len = path_hash_len(path_hash_end(h, len, v & path_mask_before(stop)), len);
 		return (long)len;
 	}

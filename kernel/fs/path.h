@@ -130,8 +130,11 @@ static inline void path_name_of(const char *s, size_t len, struct path_name *n)
 }
 
 /* path_next_name's case of a name of 8 bytes or more, or one near a page's
- * end: s is where the name starts (past the slashes). */
-long path_next_name_long(const char **p, const char *s, struct path_name *n);
+ * end, at s (past the slashes): *n as path_next_name gives it, its length
+ * in n->hash_len whatever the answer (the path goes on after it), and the
+ * answer, the length or -ENAMETOOLONG. No pointer to the path's pointer,
+ * so that the inline caller keeps it in a register. */
+long path_next_name_long(const char *s, struct path_name *n);
 
 /*
  * path_next, and the name found described in *n (unset unless the result
@@ -145,12 +148,16 @@ static inline long path_next_name(const char **p, struct path_name *n)
 
 	while (*s == '/')
 		s++;
-	if (!word_in_page(s))
-		return path_next_name_long(p, s, n);
-	uint64_t v = word_load(s);
-	uint64_t stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
-	if (!stop)
-		return path_next_name_long(p, s, n);
+	uint64_t v = 0, stop = 0;
+	if (word_in_page(s)) {
+		v = word_load(s);
+		stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
+	}
+	if (!stop) { /* 8 bytes or more, or near a page's end */
+		long r = path_next_name_long(s, n);
+		*p = s + path_name_len(n);
+		return r;
+	}
 	size_t len = word_first_flagged(stop); /* 0 to 7: no more than NAME_MAX */
 	v &= path_mask_before(stop);
 	*p = s + len;

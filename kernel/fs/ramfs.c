@@ -227,21 +227,33 @@ static struct ramfs_dirent *dirent_of(const struct avl_node *n)
 	return n ? avl_entry(n, struct ramfs_dirent, by_cookie) : NULL;
 }
 
+/* dir_find_name's case of a name longer than 8 bytes: the entry from e
+ * on along its chain that is called n, or NULL; the bytes after the head
+ * compared too. Out of line, so that the usual case calls nothing. */
+static struct ramfs_dirent *chain_find_long(struct ramfs_dirent *e, const struct path_name *n)
+{
+	size_t rest = path_name_len(n) - WORD_BYTES;
+
+	for (; e; e = e->hnext)
+		if (e->hash_len == n->hash_len && e->head == n->head &&
+		    memcmp(e->name + WORD_BYTES, n->name + WORD_BYTES, rest) == 0)
+			return e;
+	return NULL;
+}
+
 /* The entry called n, or NULL: a compare of the hash and length and one
- * of the heads, then of the bytes after the head for a longer name. */
+ * of the heads, which hold the whole of a name of up to 8 bytes. */
 static inline struct ramfs_dirent *dir_find_name(const struct ramfs_dir *d,
 						 const struct path_name *n)
 {
 	if (!d->nbuckets)
 		return NULL;
-	for (struct ramfs_dirent *e = d->buckets[bucket_of(n->hash_len, d->nbuckets)]; e;
-	     e = e->hnext) {
-		size_t len = dirent_len(e);
-		if (e->hash_len == n->hash_len && e->head == n->head &&
-		    (len <= WORD_BYTES ||
-		     memcmp(e->name + WORD_BYTES, n->name + WORD_BYTES, len - WORD_BYTES) == 0))
+	struct ramfs_dirent *e = d->buckets[bucket_of(n->hash_len, d->nbuckets)];
+	if (path_name_len(n) > WORD_BYTES)
+		return chain_find_long(e, n);
+	for (; e; e = e->hnext)
+		if (e->hash_len == n->hash_len && e->head == n->head)
 			return e;
-	}
 	return NULL;
 }
 
