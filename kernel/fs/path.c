@@ -47,36 +47,14 @@ long path_next(const char **p, const char **name)
 
 long path_next_name_long(const char *s, struct path_name *n)
 {
-	uint64_t h = PATH_HASH_SEED;
+	size_t len = component_len(s);
 
-	n->name = s;
-	for (size_t len = 0;; len += WORD_BYTES) {
-		const char *q = s + len;
-		if (!word_in_page(q)) { /* near a page's end: bytes, then the plain hash */
-			len = component_len(s);
-			if (len > NAME_MAX) {
-				n->hash_len = len;
-				return -ENAMETOOLONG;
-			}
-			path_name_of(s, len, n);
-			return (long)len;
-		}
-		uint64_t v = word_load(q);
-		uint64_t stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
-		if (len == 0)
-			n->head = v & (stop ? path_mask_before(stop) : ~0ull);
-		if (!stop) {
-			h = path_hash_mix(h, v);
-			continue;
-		}
-		len += word_first_flagged(stop);
-		if (len > NAME_MAX) {
-			n->hash_len = len;
-			return -ENAMETOOLONG;
-		}
-		n->hash_len = path_hash_len(path_hash_end(h, len, v & path_mask_before(stop)), len);
-		return (long)len;
+	if (len > NAME_MAX) {
+		n->hash_len = len;
+		return -ENAMETOOLONG;
 	}
+	path_name_of(s, len, n);
+	return (long)len;
 }
 
 int path_splice(char *out, size_t cap, const char *target, size_t tlen, const char *rest)

@@ -129,18 +129,33 @@ static inline void path_name_of(const char *s, size_t len, struct path_name *n)
 	n->head = path_head(s, len);
 }
 
-/* path_next_name's case of a name of 8 bytes or more, or one near a page's
- * end, at s (past the slashes): *n as path_next_name gives it, its length
- * in n->hash_len whatever the answer (the path goes on after it), and the
- * answer, the length or -ENAMETOOLONG. No pointer to the path's pointer,
- * so that the inline caller keeps it in a register. */
+/* path_next_name's case of a name near a page's end or longer than
+ * NAME_MAX, at s (past the slashes): *n as path_next_name gives it, its
+ * length in n->hash_len whatever the answer (the path goes on after
+ * it), and the answer, the length or -ENAMETOOLONG. No pointer to the
+ * path's pointer, so that the inline caller keeps it in a register. */
 long path_next_name_long(const char *s, struct path_name *n);
+
+/* path_next_name's last step: the name at s ends in the word v (at s +
+ * len, len a multiple of 8), whose bytes flagged in stop end it; h is the
+ * hash of the words before it. Returns the name's length. */
+static inline size_t path_name_end(struct path_name *n, const char *s, size_t len, uint64_t h,
+				   uint64_t v, uint64_t stop)
+{
+	v &= path_mask_before(stop);
+	len += word_first_flagged(stop);
+	n->name = s;
+	n->hash_len = path_hash_len(path_hash_end(h, len, v), len);
+	return len;
+}
 
 /*
  * path_next, and the name found described in *n (unset unless the result
- * is > 0), in one pass over its bytes (as Linux's hash_name). A name of
- * up to 7 bytes, nearly every one, is one word's work, inline: a walk
- * asks it at every component.
+ * is > 0), in one pass over its bytes, a word at a time (as Linux's
+ * hash_name). Inline: a walk asks it at every component. A name of up to
+ * 7 bytes, most of them, is one word's work; a longer one goes on a word
+ * at a time; one near a page's end or longer than NAME_MAX goes to
+ * path_next_name_long.
  */
 static inline long path_next_name(const char **p, struct path_name *n)
 {
@@ -148,23 +163,33 @@ static inline long path_next_name(const char **p, struct path_name *n)
 
 	while (*s == '/')
 		s++;
-	uint64_t v = 0, stop = 0;
 	if (word_in_page(s)) {
-		v = word_load(s);
-		stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
+		uint64_t v = word_load(s);
+		uint64_t stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
+		if (stop) {
+			size_t len = path_name_end(n, s, 0, PATH_HASH_SEED, v, stop);
+			n->head = v & path_mask_before(stop);
+			*p = s + len;
+			return (long)len;
+		}
+		n->head = v;
+		uint64_t h = path_hash_mix(PATH_HASH_SEED, v);
+		/* at most NAME_MAX: a word that ends the name starts at 248 at most */
+		for (size_t len = WORD_BYTES; len <= NAME_MAX && word_in_page(s + len);
+		     len += WORD_BYTES) {
+			v = word_load(s + len);
+			stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
+			if (stop) {
+				len = path_name_end(n, s, len, h, v, stop);
+				*p = s + len;
+				return (long)len;
+			}
+			h = path_hash_mix(h, v);
+		}
 	}
-	if (!stop) { /* 8 bytes or more, or near a page's end */
-		long r = path_next_name_long(s, n);
-		*p = s + path_name_len(n);
-		return r;
-	}
-	size_t len = word_first_flagged(stop); /* 0 to 7: no more than NAME_MAX */
-	v &= path_mask_before(stop);
-	*p = s + len;
-	n->name = s;
-	n->head = v;
-	n->hash_len = path_hash_len(path_hash_end(PATH_HASH_SEED, len, v), len);
-	return (long)len;
+	long r = path_next_name_long(s, n);
+	*p = s + path_name_len(n);
+	return r;
 }
 
 /* True if s holds nothing but slashes (the rest after a final component).

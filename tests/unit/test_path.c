@@ -213,6 +213,34 @@ UNIT_TEST(next_name_skips_slashes)
 	return NULL;
 }
 
+/* Names of NAME_MAX - 8 to NAME_MAX + 8 bytes, at each alignment: up to
+ * NAME_MAX as path_hash sees them, longer ENAMETOOLONG, the path moved
+ * past the name either way (as path_next). */
+UNIT_TEST(next_name_at_name_max)
+{
+	static char buf[NAME_MAX + 32];
+
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = NAME_MAX - 8; len <= NAME_MAX + 8; len++) {
+			memset(buf, 'x', sizeof(buf));
+			buf[off + len] = '/';
+			buf[off + len + 1] = '\0';
+			const char *p = buf + off, *q = buf + off, *name2;
+			struct path_name n;
+			long r = path_next_name(&p, &n);
+			CHECK_EQ(r, path_next(&q, &name2));
+			CHECK(p == q && p == buf + off + len);
+			if (len <= NAME_MAX) {
+				CHECK_EQ(r, (long)len);
+				CHECK_EQ(path_name_hash(&n), path_hash(buf + off, len));
+				CHECK_EQ(n.head, head_of(buf + off, len));
+			} else {
+				CHECK_EQ(r, -ENAMETOOLONG);
+			}
+		}
+	return NULL;
+}
+
 /* A name that ends right at a page's end, the next page unreadable: the
  * scan and the hash must not touch it, and agree with path_hash. */
 UNIT_TEST(next_name_at_a_page_end)
@@ -251,6 +279,7 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(component_end_at_every_alignment),
 	UNIT_ENTRY(next_name_matches_next_and_hash),
 	UNIT_ENTRY(next_name_skips_slashes),
+	UNIT_ENTRY(next_name_at_name_max),
 	UNIT_ENTRY(next_name_at_a_page_end),
 };
 
