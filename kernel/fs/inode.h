@@ -79,17 +79,19 @@ typedef bool (*dir_emit_fn)(void *ctx, const char *name, size_t len, uint64_t in
  * namespace changes, EACCES for create, EINVAL for readlink).
  * Names are (pointer, length), not NUL-terminated, never "." or "..".
  */
+struct path_name;
+
 struct inode_ops {
 	/* A new reference to the child called name, or -ENOENT. */
 	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
 	/* The same without the kernel lock, for a lock-free walk (namei.c's
-	 * vfs_walk_nolock), with interrupts off and hash = fs/path.h's
-	 * path_hash(name, len): the child, with no reference taken, or NULL
-	 * when there is none. A file system offers it only when every change of
-	 * its directories' entries is made under a lock this takes too, and
-	 * its readlink needs no lock (ramfs). NULL: such walks take the
-	 * kernel lock here. */
-	struct inode *(*lookup_nolock)(struct inode *dir, const char *name, size_t len, uint32_t hash);
+	 * vfs_walk_nolock), with interrupts off, the name as fs/path.h's
+	 * path_next_name describes it: the child, with no reference taken,
+	 * or NULL when there is none. A file system offers it only when
+	 * every change of its directories' entries is made under a lock
+	 * this takes too, and its readlink needs no lock (ramfs). NULL:
+	 * such walks take the kernel lock here. */
+	struct inode *(*lookup_nolock)(struct inode *dir, const struct path_name *name);
 	/* Emit entries from position *pos on (0 is ".", 1 is "..") until emit
 	 * says stop; *pos then names the first entry not emitted. */
 	int (*iterate)(struct inode *dir, uint64_t *pos, dir_emit_fn emit, void *ctx);
@@ -242,8 +244,9 @@ int vfs_permission(const struct inode *ip, int mask);
 int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode **out);
 /*
  * A walk without the kernel lock, for stat and its kin (issue 29): path
- * (a kernel copy) from the cwd or the root, flags WALK_FOLLOW and
- * WALK_DIR only, every step a lookup in a RAM directory that everyone
+ * (a kernel copy, its NUL within PATH_MAX bytes as strncpy_from_user
+ * leaves one: not measured again) from the cwd or the root, flags
+ * WALK_FOLLOW and WALK_DIR only, every step a lookup in a RAM directory that everyone
  * may search. use(ip, ctx) gets what the path names, with interrupts
  * off and no reference: it may read ip's fields, and a symlink's target
  * through its readlink (a file system with lookup_nolock vouches for

@@ -360,26 +360,36 @@ void vfs_walkers_wait(void)
 	}
 }
 
-/* One step of a lock-free walk, as step() takes it: *out (no reference),
- * -ENOENT, or WALK_LOCKED. */
-static int step_nolock(struct inode *dir, const char *name, size_t len, uint32_t hash,
-		       struct inode **out)
+/* The mode bits of a directory a lock-free walk may search without
+ * asking who it is for: a directory every class may search. */
+#define SEARCH_ALL_MASK (S_IFMT | S_IXUGO)
+#define SEARCH_ALL      (S_IFDIR | S_IXUGO)
+
+/* One step of a lock-free walk, as step() takes it (the ENOTDIR check
+ * of walk_run's loop first): *out (no reference), -ENOTDIR, -ENOENT, or
+ * WALK_LOCKED. */
+static inline int step_nolock(struct inode *dir, const struct path_name *n, struct inode **out)
 {
-	if ((dir->mode & S_IXUGO) != S_IXUGO || !dir->ops->lookup_nolock)
+	uint32_t mode = dir->mode;
+
+	if ((mode & SEARCH_ALL_MASK) != SEARCH_ALL || !dir->ops->lookup_nolock) {
+		if (!S_ISDIR(mode))
+			return -ENOTDIR;
 		return WALK_LOCKED; /* the credentials decide, or another file system */
-	if (path_is_dot(name, len)) {
+	}
+	if (n->head == PATH_HEAD_DOT) {
 		*out = dir;
 		return 0;
 	}
-	if (path_is_dotdot(name, len)) {
+	if (n->head == PATH_HEAD_DOTDOT) {
 		struct inode *top = vfs_walk_root(), *parent = dir->parent;
 		*out = parent && dir != top ? parent : dir;
 		return 0;
 	}
-	struct inode *ip = dir->ops->lookup_nolock(dir, name, len, hash);
+	struct inode *ip = dir->ops->lookup_nolock(dir, n);
 	if (!ip)
 		return -ENOENT;
-	if (ip->mounted || inotify_lookup_needed(dir, ip))
+	if (ip->mounted || (!S_ISDIR(ip->mode) && inotify_lookup_needed(dir, ip)))
 		return WALK_LOCKED;
 	*out = ip;
 	return 0;
@@ -402,29 +412,34 @@ static int link_nolock(struct walk *w, struct inode *link)
 
 /* walk_run's loop for a lock-free walk (w->dir and what it reaches carry
  * no reference): the inode the path names in *out, -errno, or
- * WALK_LOCKED. */
+ * WALK_LOCKED. The directory and the rest of the path stay in locals,
+ * written back to w only for a symlink. */
 static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 {
+	struct inode *dir = w->dir;
+	const char *p = w->p;
+
 	for (;;) {
-		const char *name;
-		uint32_t hash;
-		long len = path_next_hash(&w->p, &name, &hash);
-		if (len < 0)
-			return (int)len;
-		if (len == 0) { /* only slashes were left: the directory we are in */
-			*out = w->dir;
+		struct path_name n;
+		long len = path_next_name(&p, &n);
+		if (len <= 0) {
+			if (len < 0)
+				return (int)len;
+			*out = dir; /* only slashes were left: the directory we are in */
 			return 0;
 		}
-		bool final = path_only_slashes(w->p), slash = final && *w->p == '/';
-		if (!S_ISDIR(w->dir->mode))
-			return -ENOTDIR;
 		struct inode *next;
-		int err = step_nolock(w->dir, name, (size_t)len, hash, &next);
+		int err = step_nolock(dir, &n, &next);
 		if (err)
 			return err;
+		bool final = path_only_slashes(p), slash = final && *p == '/';
 		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW))) {
+			w->dir = dir;
+			w->p = p;
 			if ((err = link_nolock(w, next)))
 				return err;
+			dir = w->dir;
+			p = w->p;
 			continue;
 		}
 		if (final) {
@@ -433,7 +448,7 @@ static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 			*out = next;
 			return 0;
 		}
-		w->dir = next;
+		dir = next;
 	}
 }
 
@@ -442,8 +457,6 @@ int vfs_walk_nolock(const char *path, unsigned flags, int (*use)(struct inode *i
 {
 	if (!path[0])
 		return -ENOENT;
-	if (strnlen(path, PATH_MAX) >= PATH_MAX)
-		return -ENAMETOOLONG;
 	if (flags & ~(WALK_FOLLOW | WALK_DIR))
 		return WALK_LOCKED;
 	struct walk w = { .p = path, .which = -1 };

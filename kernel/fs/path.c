@@ -45,36 +45,16 @@ long path_next(const char **p, const char **name)
 	return (long)len;
 }
 
-long path_next_hash(const char **p, const char **name, uint32_t *hash)
+long path_next_name_long(const char *s, struct path_name *n)
 {
-	const char *s = *p;
-	uint64_t h = PATH_HASH_SEED;
+	size_t len = component_len(s);
 
-	while (*s == '/')
-		s++;
-	*name = s;
-	for (size_t len = 0;; len += WORD_BYTES) {
-		const char *q = s + len;
-		if (!word_in_page(q)) { /* near a page's end: bytes, then the plain hash */
-			len = component_len(s);
-			*hash = path_hash(s, len);
-			*p = s + len;
-			return len > NAME_MAX ? -ENAMETOOLONG : (long)len;
-		}
-		uint64_t v = word_load(q);
-		uint64_t stop = word_zero_bytes(v) | word_bytes_equal(v, '/');
-		if (!stop) {
-			h = path_hash_mix(h, v);
-			continue;
-		}
-		size_t k = word_first_flagged(stop);
-		len += k;
-		*p = s + len;
-		if (len > NAME_MAX)
-			return -ENAMETOOLONG;
-		*hash = path_hash_end(h, len, k ? path_low_bytes(v, k) : 0);
-		return (long)len;
+	if (len > NAME_MAX) {
+		n->hash_len = len;
+		return -ENAMETOOLONG;
 	}
+	path_name_of(s, len, n);
+	return (long)len;
 }
 
 int path_splice(char *out, size_t cap, const char *target, size_t tlen, const char *rest)

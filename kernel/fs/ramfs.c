@@ -52,10 +52,21 @@ struct ramfs_dirent {
 	struct ramfs_dirent *hnext;   /* the next entry in this one's hash bucket */
 	struct inode *ip;             /* counted in ip->nlink, not ip->refs */
 	uint64_t cookie;
-	uint32_t hash;                /* of the name */
-	size_t len;
-	char name[];                  /* len bytes and a NUL */
+	uint64_t hash_len;            /* the name's path_hash << 32 | its length (struct path_name's) */
+	uint64_t head;                /* its first 8 bytes, zero past its end (struct path_name's) */
+	char name[];                  /* the length's bytes and a NUL */
 };
+
+static size_t dirent_len(const struct ramfs_dirent *e)
+{
+	return (uint32_t)e->hash_len;
+}
+
+/* The bucket of a table of n (a power of two) that e, or a name of that hash_len, is in. */
+static uint32_t bucket_of(uint64_t hash_len, uint32_t n)
+{
+	return (uint32_t)(hash_len >> 32) & (n - 1);
+}
 
 /* A directory's hash table doubles when it holds more entries than
  * buckets and halves below a quarter, between these sizes (powers of
@@ -216,34 +227,42 @@ static struct ramfs_dirent *dirent_of(const struct avl_node *n)
 	return n ? avl_entry(n, struct ramfs_dirent, by_cookie) : NULL;
 }
 
-/* Do the len bytes at a and b match? A name of up to 8 bytes is one
- * masked compare of two words (each read within its page). */
-static bool name_equal(const char *a, const char *b, size_t len)
+/* dir_find_name's case of a name longer than 8 bytes: the entry from e
+ * on along its chain that is called n, or NULL; the bytes after the head
+ * compared too. Out of line, so that the usual case calls nothing. */
+static struct ramfs_dirent *chain_find_long(struct ramfs_dirent *e, const struct path_name *n)
 {
-	if (len <= WORD_BYTES && word_in_page(a) && word_in_page(b)) {
-		uint64_t mask = len == WORD_BYTES ? ~0ull : (1ull << 8 * len) - 1;
-		return ((word_load(a) ^ word_load(b)) & mask) == 0;
-	}
-	return memcmp(a, b, len) == 0;
+	size_t rest = path_name_len(n) - WORD_BYTES;
+
+	for (; e; e = e->hnext)
+		if (e->hash_len == n->hash_len && e->head == n->head &&
+		    memcmp(e->name + WORD_BYTES, n->name + WORD_BYTES, rest) == 0)
+			return e;
+	return NULL;
 }
 
-/* The entry called name (len bytes, hash h = path_hash of it), or NULL. */
-static struct ramfs_dirent *dir_find_hashed(const struct inode *dir, const char *name, size_t len,
-					    uint32_t h)
+/* The entry called n, or NULL: a compare of the hash and length and one
+ * of the heads, which hold the whole of a name of up to 8 bytes. */
+static inline struct ramfs_dirent *dir_find_name(const struct ramfs_dir *d,
+						 const struct path_name *n)
 {
-	const struct ramfs_dir *d = dir->priv;
-
 	if (!d->nbuckets)
 		return NULL;
-	for (struct ramfs_dirent *e = d->buckets[h & (d->nbuckets - 1)]; e; e = e->hnext)
-		if (e->hash == h && e->len == len && name_equal(e->name, name, len))
+	struct ramfs_dirent *e = d->buckets[bucket_of(n->hash_len, d->nbuckets)];
+	if (path_name_len(n) > WORD_BYTES)
+		return chain_find_long(e, n);
+	for (; e; e = e->hnext)
+		if (e->hash_len == n->hash_len && e->head == n->head)
 			return e;
 	return NULL;
 }
 
 static struct ramfs_dirent *dir_find(struct inode *dir, const char *name, size_t len)
 {
-	return dir_find_hashed(dir, name, len, path_hash(name, len));
+	struct path_name n;
+
+	path_name_of(name, len, &n);
+	return dir_find_name(dir->priv, &n);
 }
 
 /* Move every entry into a table of n buckets (a power of two); on
@@ -259,8 +278,8 @@ static void dir_rehash(struct ramfs_dir *d, uint32_t n)
 		while (d->buckets[i]) {
 			struct ramfs_dirent *e = d->buckets[i];
 			d->buckets[i] = e->hnext;
-			e->hnext = nb[e->hash & (n - 1)];
-			nb[e->hash & (n - 1)] = e;
+			e->hnext = nb[bucket_of(e->hash_len, n)];
+			nb[bucket_of(e->hash_len, n)] = e;
 		}
 	}
 	old = d->buckets;
@@ -292,12 +311,12 @@ static int dir_add(struct inode *dir, const char *name, size_t len, struct inode
 		return -ENOMEM;
 	e->ip = ip;
 	e->cookie = d->next_cookie++;
-	e->hash = path_hash(name, len);
-	e->len = len;
+	e->hash_len = path_hash_len(path_hash(name, len), len);
+	e->head = path_head(name, len);
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
 	uint64_t f = spin_lock_irqsave(&d->lock);
-	struct ramfs_dirent **bucket = &d->buckets[e->hash & (d->nbuckets - 1)];
+	struct ramfs_dirent **bucket = &d->buckets[bucket_of(e->hash_len, d->nbuckets)];
 	e->hnext = *bucket;
 	*bucket = e;
 	spin_unlock_irqrestore(&d->lock, f);
@@ -314,7 +333,7 @@ static void dir_remove(struct inode *dir, struct ramfs_dirent *e)
 {
 	struct ramfs_dir *d = dir->priv;
 	uint64_t f = spin_lock_irqsave(&d->lock);
-	struct ramfs_dirent **pp = &d->buckets[e->hash & (d->nbuckets - 1)];
+	struct ramfs_dirent **pp = &d->buckets[bucket_of(e->hash_len, d->nbuckets)];
 
 	while (*pp != e)
 		pp = &(*pp)->hnext;
@@ -356,18 +375,16 @@ static int ramfs_lookup(struct inode *dir, const char *name, size_t len, struct 
 	return 0;
 }
 
-/* inode_ops.lookup_nolock: the inode of the entry called name, without
- * a reference (NULL: none). Interrupts are off (the walk's). Under the
- * directory's lock, so that a
- * change made meanwhile under the kernel lock is seen whole or not at
- * all; the inode stays allocated for as long as the caller's lock-free
- * walk (namei.c) runs. */
-static struct inode *ramfs_lookup_nolock(struct inode *dir, const char *name, size_t len,
-					uint32_t hash)
+/* inode_ops.lookup_nolock: the inode of the entry called n, without a
+ * reference (NULL: none). Interrupts are off (the walk's). Under the
+ * directory's lock, so that a change made meanwhile under the kernel
+ * lock is seen whole or not at all; the inode stays allocated for as
+ * long as the caller's lock-free walk (namei.c) runs. */
+static struct inode *ramfs_lookup_nolock(struct inode *dir, const struct path_name *n)
 {
 	struct ramfs_dir *d = dir->priv;
 	spin_lock_irqoff(&d->lock);
-	struct ramfs_dirent *e = dir_find_hashed(dir, name, len, hash);
+	struct ramfs_dirent *e = dir_find_name(d, n);
 	struct inode *ip = e ? e->ip : NULL;
 
 	spin_unlock_irqoff(&d->lock);
@@ -384,7 +401,7 @@ static int ramfs_iterate(struct inode *dir, uint64_t *pos, dir_emit_fn emit, voi
 	 * pages in without sleeping, so the directory does not change under
 	 * the walk (the next call seeks again by cookie). */
 	for (struct ramfs_dirent *e = dir_seek(d, *pos); e; e = dirent_of(avl_next(&e->by_cookie))) {
-		if (!emit(ctx, e->name, e->len, e->ip->ino, inode_dtype(e->ip), e->cookie + 1))
+		if (!emit(ctx, e->name, dirent_len(e), e->ip->ino, inode_dtype(e->ip), e->cookie + 1))
 			return 0;
 		*pos = e->cookie + 1;
 	}

@@ -45,6 +45,27 @@ int user_path(uptr_t upath, char **out, bool allow_empty)
 	return 0;
 }
 
+/* path_get's case of a path that did not fit in small (whose first
+ * PATH_SMALL - 1 bytes hold its start): a PATH_MAX buffer from the heap
+ * with that start and the rest copied after it, not the whole path again.
+ * 0, -EFAULT, -ENAMETOOLONG or -ENOMEM. */
+static int path_get_long(uptr_t upath, const char small[PATH_SMALL], char **out)
+{
+	const size_t have = PATH_SMALL - 1;
+	char *buf = kmalloc(PATH_MAX);
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, small, have);
+	long n = strncpy_from_user(buf + have, upath + have, PATH_MAX - have);
+	if (n < 0) {
+		kfree(buf);
+		return (int)n;
+	}
+	*out = buf;
+	return 0;
+}
+
 /* A user path in the caller's own buffer when it fits (most do: no heap
  * page for a stat or an open), else in a PATH_MAX one from the heap, as
  * user_path: 0, -EFAULT, -ENAMETOOLONG, -ENOMEM, -ENOENT (empty unless
@@ -54,8 +75,8 @@ static int path_get(uptr_t upath, char small[PATH_SMALL], char **out, bool allow
 {
 	long n = strncpy_from_user(small, upath, PATH_SMALL);
 
-	if (n == -ENAMETOOLONG) /* longer than the small buffer: the whole of PATH_MAX */
-		return user_path(upath, out, allow_empty);
+	if (n == -ENAMETOOLONG) /* longer than the small buffer: the rest into PATH_MAX */
+		return path_get_long(upath, small, out);
 	if (n == 0 && !allow_empty)
 		n = -ENOENT;
 	if (n < 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Directory calls: mkdir/rmdir and their errors, getdents64 listings, chdir/fchdir/getcwd, . and ..
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -350,6 +351,67 @@ static int check_path_page_end(void)
 	return r;
 }
 
+/*
+ * Paths longer than the 256 bytes the kernel copies onto its stack first
+ * (the rest is copied after them, not the whole path again): a directory
+ * three 90-byte names deep, reached by stat (the lock-free walk) and open
+ * (the locked one) through paths whose 256th byte falls at each place of
+ * a name or its slashes; PATH_MAX - 1 bytes is a path, PATH_MAX bytes
+ * without a NUL is ENAMETOOLONG; 300 bytes that run into a PROT_NONE page
+ * are EFAULT, and read whole when their NUL is the page's last byte.
+ */
+#define LP_NAME 90
+static int check_long_paths(void)
+{
+	static char path[PATH_MAX + 1], deep[512], name[LP_NAME + 1];
+	struct stat want, st;
+
+	memset(name, 'n', LP_NAME);
+	snprintf(deep, sizeof(deep), "%s", P("lp"));
+	for (int level = 0; level <= 3; level++) {
+		if (level)
+			snprintf(deep + strlen(deep), sizeof(deep) - strlen(deep), "/%s", name);
+		if (mkdir(deep, 0755) != 0)
+			return fail("mkdir of a %zu-byte path: %s", strlen(deep), errname(errno));
+	}
+	if (stat(deep, &want) != 0)
+		return fail("stat of a %zu-byte path: %s", strlen(deep), errname(errno));
+	for (int extra = 0; extra < LP_NAME + 8; extra++) {
+		snprintf(path, sizeof(path), "%s%*s/%s/%s/%s", P("lp"), extra, "", name, name, name);
+		memset(path + strlen(P("lp")), '/', (size_t)extra); /* the spaces become slashes */
+		if (stat(path, &st) != 0 || st.st_ino != want.st_ino)
+			return fail("stat of %zu bytes (%d more slashes): %s", strlen(path), extra,
+				    errname(errno));
+		int fd = open(path, O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			return fail("open of %zu bytes (%d more slashes): %s", strlen(path), extra,
+				    errname(errno));
+		close(fd);
+	}
+	memset(path, '/', PATH_MAX);
+	path[PATH_MAX - 1] = '\0';
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return fail("stat of PATH_MAX - 1 slashes: %s", errname(errno));
+	path[PATH_MAX - 1] = '/';
+	path[PATH_MAX] = '\0';
+	errno = 0;
+	if (want_err("stat of PATH_MAX slashes", stat(path, &st), ENAMETOOLONG))
+		return CHECK_FAIL;
+	char *buf = page_then_hole();
+	if (!buf)
+		return fail("mmap/mprotect: %s", errname(errno));
+	int r = CHECK_OK;
+	char *tail = buf + 4096 - 300;
+	memset(tail, '/', 300); /* no NUL before the hole */
+	errno = 0;
+	r = want_err("stat of 300 bytes running into a PROT_NONE page", stat(tail, &st), EFAULT);
+	tail[299] = '\0';
+	if (r == CHECK_OK && (stat(tail, &st) != 0 || !S_ISDIR(st.st_mode)))
+		r = fail("stat of 299 slashes ending at a page's end: %s", errname(errno));
+	munmap(buf, 8192);
+	return r;
+}
+
 /* readdir (musl's, over getdents64) sees what was made. */
 static int check_readdir(void)
 {
@@ -548,6 +610,7 @@ static const struct check checks[] = {
 	{ "getdents-errors", check_getdents_errors },
 	{ "getdents-bad-tail", check_getdents_bad_tail },
 	{ "path-page-end", check_path_page_end },
+	{ "long-paths", check_long_paths },
 	{ "readdir", check_readdir },
 	{ "chdir-getcwd", check_chdir_getcwd },
 	{ "getcwd-errors", check_getcwd_errors },

@@ -149,9 +149,21 @@ UNIT_TEST(component_end_at_every_alignment)
 	return NULL;
 }
 
-/* path_next_hash finds what path_next finds and hashes it as path_hash
- * does, at every alignment and length, whatever follows the name. */
-UNIT_TEST(next_hash_matches_next_and_hash)
+/* The head path_next_name gives: the name's first 8 bytes, zero past its end. */
+static uint64_t head_of(const char *s, size_t len)
+{
+	uint64_t w = 0;
+
+	for (size_t i = len < 8 ? len : 8; i-- > 0;)
+		w = w << 8 | (uint8_t)s[i];
+	return w;
+}
+
+/* path_next_name finds what path_next finds, hashes it as path_hash does
+ * and gives its length and head, at every alignment and length, whatever
+ * follows the name; path_name_of agrees. Every third byte of the names
+ * has its high bit set (UTF-8), which a mask one bit short would lose. */
+UNIT_TEST(next_name_matches_next_and_hash)
 {
 	char buf[96];
 
@@ -159,24 +171,79 @@ UNIT_TEST(next_hash_matches_next_and_hash)
 		for (size_t len = 1; len < 70; len++)
 			for (int slash = 0; slash < 2; slash++) {
 				for (size_t i = 0; i < sizeof(buf); i++)
-					buf[i] = (char)('a' + (i * 7 + len) % 26);
+					buf[i] = i % 3 ? (char)('a' + (i * 7 + len) % 26) : (char)(0xc3 + i % 5);
 				buf[off + len] = slash ? '/' : '\0';
 				buf[off + len + 1] = (char)0x80;
 				buf[off + len + 2] = '\0';
-				const char *p = buf + off, *q = buf + off, *name, *name2;
-				uint32_t h = 0;
-				long n = path_next_hash(&p, &name, &h);
-				CHECK_EQ(n, path_next(&q, &name2));
-				CHECK(p == q && name == name2);
-				if (len <= NAME_MAX)
-					CHECK_EQ(h, path_hash(buf + off, len));
+				const char *p = buf + off, *q = buf + off, *name2;
+				struct path_name n = { 0 }, m;
+				long r = path_next_name(&p, &n);
+				CHECK_EQ(r, path_next(&q, &name2));
+				CHECK(p == q);
+				if (len > NAME_MAX)
+					continue;
+				CHECK(n.name == name2);
+				CHECK_EQ(path_name_hash(&n), path_hash(buf + off, len));
+				CHECK_EQ(path_name_len(&n), len);
+				CHECK_EQ(n.head, head_of(buf + off, len));
+				path_name_of(buf + off, len, &m);
+				CHECK(m.name == n.name && m.hash_len == n.hash_len && m.head == n.head);
 			}
+	return NULL;
+}
+
+/* Leading slashes are skipped; only slashes left (or none) is 0. */
+UNIT_TEST(next_name_skips_slashes)
+{
+	const char *p = "//a//", *s = p;
+	struct path_name n;
+
+	CHECK_EQ(path_next_name(&p, &n), 1);
+	CHECK(n.name == s + 2 && p == s + 3 && n.head == 'a');
+	CHECK_EQ(path_next_name(&p, &n), 0);
+	p = ".";
+	CHECK_EQ(path_next_name(&p, &n), 1);
+	CHECK_EQ(n.head, PATH_HEAD_DOT);
+	p = "../x";
+	CHECK_EQ(path_next_name(&p, &n), 2);
+	CHECK_EQ(n.head, PATH_HEAD_DOTDOT);
+	p = "...";
+	CHECK_EQ(path_next_name(&p, &n), 3);
+	CHECK(n.head != PATH_HEAD_DOT && n.head != PATH_HEAD_DOTDOT);
+	return NULL;
+}
+
+/* Names of NAME_MAX - 8 to NAME_MAX + 8 bytes, at each alignment: up to
+ * NAME_MAX as path_hash sees them, longer ENAMETOOLONG, the path moved
+ * past the name either way (as path_next). */
+UNIT_TEST(next_name_at_name_max)
+{
+	static char buf[NAME_MAX + 32];
+
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = NAME_MAX - 8; len <= NAME_MAX + 8; len++) {
+			memset(buf, 'x', sizeof(buf));
+			buf[off + len] = '/';
+			buf[off + len + 1] = '\0';
+			const char *p = buf + off, *q = buf + off, *name2;
+			struct path_name n;
+			long r = path_next_name(&p, &n);
+			CHECK_EQ(r, path_next(&q, &name2));
+			CHECK(p == q && p == buf + off + len);
+			if (len <= NAME_MAX) {
+				CHECK_EQ(r, (long)len);
+				CHECK_EQ(path_name_hash(&n), path_hash(buf + off, len));
+				CHECK_EQ(n.head, head_of(buf + off, len));
+			} else {
+				CHECK_EQ(r, -ENAMETOOLONG);
+			}
+		}
 	return NULL;
 }
 
 /* A name that ends right at a page's end, the next page unreadable: the
  * scan and the hash must not touch it, and agree with path_hash. */
-UNIT_TEST(next_hash_at_a_page_end)
+UNIT_TEST(next_name_at_a_page_end)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char *two = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -188,10 +255,13 @@ UNIT_TEST(next_hash_at_a_page_end)
 		char *s = two + page - len - 1; /* the name, then its NUL as the page's last byte */
 		memset(s, 'x', len);
 		s[len] = '\0';
-		const char *p = s, *name;
-		uint32_t h = 0;
-		CHECK_EQ(path_next_hash(&p, &name, &h), (long)len);
-		CHECK_EQ(h, path_hash(s, len));
+		const char *p = s;
+		struct path_name n, m;
+		CHECK_EQ(path_next_name(&p, &n), (long)len);
+		CHECK_EQ(path_name_hash(&n), path_hash(s, len));
+		CHECK_EQ(n.head, head_of(s, len));
+		path_name_of(s, len, &m);
+		CHECK(m.hash_len == n.hash_len && m.head == n.head);
 	}
 	munmap(two, (size_t)page * 2);
 	return NULL;
@@ -207,8 +277,10 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(splice_checks_room),
 	UNIT_ENTRY(prepend_builds_from_the_end),
 	UNIT_ENTRY(component_end_at_every_alignment),
-	UNIT_ENTRY(next_hash_matches_next_and_hash),
-	UNIT_ENTRY(next_hash_at_a_page_end),
+	UNIT_ENTRY(next_name_matches_next_and_hash),
+	UNIT_ENTRY(next_name_skips_slashes),
+	UNIT_ENTRY(next_name_at_name_max),
+	UNIT_ENTRY(next_name_at_a_page_end),
 };
 
 int main(int argc, char **argv)

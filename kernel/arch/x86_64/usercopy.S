@@ -65,7 +65,7 @@ arch_copy_user:
 arch_strncpy_user:
 	USER_BEGIN
 	xor	%eax, %eax			/* rax: bytes copied */
-	movabs	$0x0101010101010101, %r8
+	movabs	$0xfefefefefefefeff, %r8	/* -0x0101..01 */
 	movabs	$0x8080808080808080, %r9
 1:	lea	(%rsi,%rax), %rcx		/* bytes until src + rax is aligned */
 	test	$7, %cl
@@ -78,21 +78,21 @@ arch_strncpy_user:
 	jz	6f
 	inc	%rax
 	jmp	1b
-3:	mov	%rdx, %rcx			/* words while 8 bytes remain below max */
-	sub	%rax, %rcx
-	cmp	$8, %rcx
+3:	cmp	$8, %rdx			/* words while 8 bytes remain below max: */
 	jb	4f
+	lea	-8(%rdx), %r11			/* r11: the last offset such a word starts at */
+	cmp	%r11, %rax
+	ja	4f
 8:	mov	(%rsi,%rax), %rcx
-	mov	%rcx, %r10
-	sub	%r8, %r10
-	mov	%rcx, %r11
-	not	%r11
-	and	%r11, %r10
-	test	%r9, %r10
+	lea	(%rcx,%r8), %r10		/* w - 0x01..01 */
+	and	%r9, %r10			/* ... & 0x80..80 */
+	or	%rcx, %r10
+	xor	%rcx, %r10			/* ... & ~w: (x | w) ^ w is x & ~w */
 	jnz	4f				/* a zero byte in it: bytes from here */
 	mov	%rcx, (%rdi,%rax)
 	add	$8, %rax
-	jmp	3b
+	cmp	%r11, %rax
+	jbe	8b
 4:	cmp	%rdx, %rax			/* bytes up to the NUL or max */
 	je	6f
 5:	movb	(%rsi,%rax), %cl
