@@ -334,10 +334,41 @@ static uint32_t isn(const struct in6 *laddr, uint16_t lport, const struct in6 *r
 
 static void tsq_charge(struct tcp_sock *ts, struct netbuf *nb);
 
+/* ts's IP_MTU_DISCOVER, or IPV6_MTU_DISCOVER over IPv6: its socket's,
+ * or as it was when the program let go (ts_detach). lock held. */
+static uint8_t ts_pmtudisc(const struct tcp_sock *ts)
+{
+	const struct inet_opts *o = ts->s ? &ts->s->in.opt : NULL;
+	return !o ? ts->pmtudisc : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
+}
+
+/*
+ * The IP_MTU_DISCOVER an IPv4 segment of ts goes out under, which sets
+ * its DF bit (ipv4.c's plan_output). ts NULL: a reset for no connection.
+ * Linux sends those, and the segments of a request socket (a passive one
+ * in SYN-RECV) and of a time-wait one (TIME-WAIT, and an orphan in
+ * FIN-WAIT-2), through its TCP control socket, which is IP_PMTUDISC_DO
+ * (tcp_sk_init: "enforce IP_DF"); its SYN-ACKs through
+ * ip_build_and_send_pkt, which sets DF on any packet of 576 bytes or
+ * less (a SYN-ACK carries no data: all of them). The rest go through the
+ * socket, under its option. One difference: the ACK of the FIN that ends
+ * FIN-WAIT-2 goes after the engine entered TIME-WAIT, so with DF, where
+ * Linux's socket sends it before. lock held.
+ */
+static uint8_t seg_pmtudisc(const struct tcp_sock *ts)
+{
+	if (!ts)
+		return IP_PMTUDISC_DO;
+	const struct tcp_conn *c = &ts->conn;
+	bool ctl = c->state == TCPS_TIME_WAIT || (c->state == TCPS_FIN_WAIT2 && !ts->s) ||
+		   (c->state == TCPS_SYN_RECV && c->passive);
+	return ctl ? IP_PMTUDISC_DO : ts_pmtudisc(ts);
+}
+
 /* The built segment nb (checksum left partial) out through IPv6 or IPv4
  * as pa says; by the route cached in route (IPv4's, a connection's,
- * under its lock), if any. Owns nb. */
-static void ip_out(struct netbuf *nb, const struct tcp_path *pa, struct ipv4_route_cache *route)
+ * under its lock), if any; IPv4's DF as IP_MTU_DISCOVER how says. Owns nb. */
+static void ip_out(struct netbuf *nb, const struct tcp_path *pa, struct ipv4_route_cache *route, uint8_t how)
 {
 	if (pa->v6) {
 		struct ipv6_send out = { .src = pa->src, .dst = pa->dst, .src_fixed = true, .proto = NEXTHDR_TCP,
@@ -347,13 +378,14 @@ static void ip_out(struct netbuf *nb, const struct tcp_path *pa, struct ipv4_rou
 		return;
 	}
 	struct ipv4_send out = { .src = v4_of(&pa->src), .dst = v4_of(&pa->dst), .proto = IPPROTO_TCP,
-				 .df = true, .route = route };
+				 .tcp = true, .pmtudisc = how, .route = route };
 	ipv4_output(nb, &out);
 }
 
 /* Send one segment on path pa: header, options, payload from the ring's
  * spans; by the route cached in route (IPv4's), if any; counted below
- * owner (its lock held) if any, for the small queues. */
+ * owner (its lock held) if any, for the small queues; DF as
+ * seg_pmtudisc says for owner. */
 static void send_segment(const struct tcp_path *pa, const struct tcp_seg *seg, const struct tcp_span *data,
 			 struct ipv4_route_cache *route, struct tcp_sock *owner)
 {
@@ -385,7 +417,7 @@ static void send_segment(const struct tcp_path *pa, const struct tcp_seg *seg, c
 		mib_inc(&tcp_mib.out_rsts);
 	if (owner)
 		tsq_charge(owner, nb);
-	ip_out(nb, pa, route);
+	ip_out(nb, pa, route, seg_pmtudisc(owner));
 }
 
 /* ops->output, ts's lock held. The engine counts its retransmissions per
@@ -1462,8 +1494,7 @@ static bool pmtu_quote_ok(struct tcp_sock *ts, uint32_t seq, uint8_t *how)
 	uint64_t fl;
 	if (!ts_lock_live(ts, &fl))
 		return false;
-	const struct inet_opts *o = ts->s ? &ts->s->in.opt : NULL;
-	*how = !o ? ts->pmtudisc : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
+	*how = ts_pmtudisc(ts);
 	bool ok = icmp_in_window(ts, seq);
 	unlock_settle(ts, fl);
 	return ok;

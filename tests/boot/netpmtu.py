@@ -28,16 +28,23 @@ under IPV6_PMTUDISC_DONT a packet too big is believed as under the
 default, under OMIT dropped whole; over IPv4 (tcp4_steps), under
 IP_PMTUDISC_DONT and OMIT a frag-needed resends nothing at once but
 teaches the route's cache, which the connection's next segments and the
-next connection follow. Run alone, it puts the same checks to Debian's
+next connection follow; DF on a segment as Linux's ip_dont_fragment says
+(none under DONT and OMIT, on every one under WANT; on SYN-ACKs always).
+df4_watch and df4_judge: IPv4 UDP, raw and ping datagrams under each
+IP_MTU_DISCOVER over a path of MTU 1000 (t-conform_pmtu df4), DF,
+fragments and EMSGSIZE as Linux's __ip_append_data and __ip_make_skb.
+Run alone, it puts the same checks to Debian's
 Linux 6.1 (netpeer.LinuxPeer as the guest, busybox httpd and Kestrel's
 static t-conform_pmtu), the behaviour they are written from:
 
     netpmtu.py linux [--build DIR] [--nic NIC] [--seed N]
 """
 import argparse
+import collections
 import ipaddress
 import os
 import random
+import re
 import struct
 import sys
 import time
@@ -47,8 +54,8 @@ sys.path.insert(0, HERE)
 import netflood  # noqa: E402
 import netflood6  # noqa: E402
 import netpeer  # noqa: E402
-from netflood import (ICMP_DEST_UNREACH, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_DF, TCP_ACK,  # noqa: E402
-                      TCP_SYN, ip_bytes, ipv4, icmp)
+from netflood import (ICMP_DEST_UNREACH, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_DF, IP_MF,  # noqa: E402
+                      TCP_ACK, TCP_SYN, ip_bytes, ipv4, icmp)
 
 ICMP_FRAG_NEEDED = 4
 TCPOPT_MSS = 2
@@ -79,10 +86,30 @@ def quote_udp(src, dst, sport, dport, length):
 class PmtuClient(netflood.TcpClient):
     """TcpClient whose fetch shows each data segment to a hook first: the
     hook returns True to drop it (the router's part). .sizes lists
-    (seq, length) of every data segment the guest sent, in order."""
+    (seq, length) of every data segment the guest sent, in order;
+    .ipflags (TCP flags, payload length, IPv4 flags and offset word) of
+    every IPv4 segment, which Injector6 fills."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.ipflags = []
 
     def fetch_with(self, request, deadline, hook):
         return self.fetch(request, deadline, hook)[0]
+
+
+def df_of(c, want):
+    """c's (a PmtuClient over IPv4) SYN-ACK and data segments whose DF bit
+    is not as Linux 6.1 sets it: data segments' want (ip_dont_fragment of
+    the socket's IP_MTU_DISCOVER), SYN-ACKs' always (ip_build_and_send_pkt
+    sets it on any packet of 576 bytes or less). A list of (what, length),
+    empty when all are right."""
+    odd = []
+    for flags, n, frag in c.ipflags:
+        synack = flags & (TCP_SYN | TCP_ACK) == TCP_SYN | TCP_ACK
+        if (synack or n) and bool(frag & IP_DF) != (synack or want):
+            odd.append(("SYN-ACK" if synack else "data", n))
+    return odd
 
 
 def syn_ack_mss(frames, guest, client, cport):
@@ -147,6 +174,11 @@ NA_SOLICITED_OVERRIDE = 0x60000000
 IPV6_HDR = 40
 
 
+Packet4 = collections.namedtuple("Packet4", "time proto total frag ident head raw")
+Packet4.__doc__ = """An IPv4 packet Injector6 watched: frag the flags and offset word, head the
+first 16 bytes after the IPv4 header, raw the packet."""
+
+
 class Injector6(netflood.Injector):
     """netflood.Injector that also holds an IPv6 link-local address (ll6),
     and those own() adds (PmtuClient6's): it answers the guest's neighbour
@@ -165,8 +197,16 @@ class Injector6(netflood.Injector):
         self.udp4_dst = ip_bytes(udp4_dst) if udp4_dst else None
         self.v4 = []                   # (time, total length, flags and offset, UDP source port or None, packet)
         self.on_udp4 = None
+        self.watch4 = {}               # address (bytes) -> [Packet4]: every IPv4 packet the guest sends it
+        self.on_watch4 = None          # called with each (reader thread)
 
     def _answer(self, fr):
+        if fr.ip and fr.ip[1] in self.watch4:
+            return self._watched4(fr)
+        if fr.ip and fr.tcp:
+            c = self.clients.get((fr.ip[1], fr.tcp[1]))
+            if c is not None and hasattr(c, "ipflags"):
+                c.ipflags.append((fr.tcp[4], len(fr.tcp[6]), fr.ip[3]))
         if fr.ip and fr.ip[2] == IPPROTO_UDP and fr.ip[1] == self.udp4_dst:
             return self._udp4(fr)
         if fr.etype != ETH_P_IPV6 or len(fr.raw) < 14 + IPV6_HDR:
@@ -199,6 +239,16 @@ class Injector6(netflood.Injector):
         self.v4.append(rec)
         if self.on_udp4 and sport is not None:
             self.on_udp4(rec)
+
+    def _watched4(self, fr):
+        """An IPv4 packet (whole or a fragment) to a watched address: listed, never answered."""
+        p = fr.raw[14:]
+        total, ident, frag = struct.unpack_from("!HHH", p, 2)
+        ihl = (p[0] & 0xF) * 4
+        rec = Packet4(time.monotonic(), p[9], total, frag, ident, p[ihl:min(total, ihl + 16)], p[:total])
+        self.watch4[fr.ip[1]].append(rec)
+        if self.on_watch4:
+            self.on_watch4(rec)
 
     def _neigh_advert(self, asker, target, asker_mac):
         if target != self.n6.a6(self.ll6) and target not in self.owned:
@@ -520,7 +570,13 @@ def tcp4_nocut(inj, guest, router, rng, counters, client, port, what):
         raise PmtuFailed(f"{what}: after a frag-needed (MTU {TCP4_MTU}) the page's second half went in "
                          f"{half}-byte segments, want {TCP4_MSS} (Linux's next send follows the route's "
                          f"MTU: tcp_current_mss)")
-    return f"{what}: the quoted segment sent once, no RTO, the page's second half in {half}-byte segments"
+    odd = df_of(c, False)
+    if odd:
+        raise PmtuFailed(f"{what}: DF wrong on {len(odd)} of the SYN-ACK and data segments to {client} (the "
+                         f"first {odd[0]}); want it on the SYN-ACK, on no data segment (Linux's "
+                         f"ip_dont_fragment: DF only under DO, or WANT)")
+    return (f"{what}: the quoted segment sent once, no RTO, the page's second half in {half}-byte segments, "
+            f"DF on the SYN-ACK, on none of {len(c.sizes)} data segments")
 
 
 def tcp4_next(inj, guest, rng, client):
@@ -532,7 +588,11 @@ def tcp4_next(inj, guest, rng, client):
     if most > TCP4_MSS:
         raise PmtuFailed(f"the next connection from {client} (a default socket) sent {most}-byte segments; "
                          f"the route's cache should have learnt MTU {TCP4_MTU} (at most {TCP4_MSS})")
-    return f"next IPv4 connection from {client}: segments of at most {most} bytes"
+    odd = df_of(nxt, True)
+    if odd:
+        raise PmtuFailed(f"the next connection from {client} (IP_PMTUDISC_WANT): {len(odd)} of the SYN-ACK "
+                         f"and data segments without DF (the first {odd[0]}); want DF on all")
+    return f"next IPv4 connection from {client}: segments of at most {most} bytes, with DF"
 
 
 def tcp4_steps(inj, guest, router, rng, counters):
@@ -547,6 +607,92 @@ def tcp4_steps(inj, guest, router, rng, counters):
     return figures
 
 
+# ---------------------------------------------------------------- IPv4 datagrams: DF and EMSGSIZE
+
+DF4_DST, DF4_PORT = "10.0.2.11", 9  # t-conform_pmtu df4's destination: watched, never answered
+DF4_MTU = 1000                      # the path MTU the router teaches for it
+DF4_COMMAND = f"t-conform_pmtu df4 {DF4_DST} {DF4_PORT} {DF4_MTU}"
+DF4_LINE = r"^df4 (udp|raw|ping) (\w+) (\d+) (\d+): (\S+)$"
+DF4_TAG = b"df4:"
+# IP_MTU_DISCOVER -> (DF on a datagram that fits the path; what one over the path but within the
+# link's MTU becomes): Linux 6.1's __ip_append_data (EMSGSIZE unless ip_sk_ignore_df, at the path's
+# MTU under ip_sk_use_pmtu, else the device's) and __ip_make_skb (DF under DO and PROBE, and under
+# WANT when it fits the path: ip_dont_fragment)
+DF4_WANT = {"dont": (False, "fragments"), "want": (True, "fragments"), "do": (True, "EMSGSIZE"),
+            "probe": (True, "whole with DF"), "interface": (False, "whole"), "omit": (False, "whole")}
+
+
+def df4_watch(inj, router, guest):
+    """Make the injector watch DF4_DST (answering ARP for it) and answer
+    each of t-conform_pmtu df4's probes that comes whole with DF with a
+    frag-needed (DF4_MTU) from router. The list the packets go to."""
+    inj.own(DF4_DST)
+    seen = inj.watch4.setdefault(ip_bytes(DF4_DST), [])
+
+    def router_says(rec):
+        if rec.proto == IPPROTO_UDP and rec.frag == IP_DF and rec.head[8:13] == b"probe":
+            inj.send_ip(frag_needed(router, guest, rec.raw[:IPV4_HDR + 8], DF4_MTU))
+    inj.on_watch4 = router_says
+    return seen
+
+
+def df4_trains(seen):
+    """The datagrams in seen (Packet4s, in order) by tag: {tag: [the
+    first packet, then the fragments of the same ident that follow]}."""
+    out, cur = {}, None
+    for rec in seen:
+        if not rec.frag & 0x1FFF:
+            cur = None
+            if rec.head[8:12] == DF4_TAG:
+                cur = out.setdefault(struct.unpack_from("!H", rec.head, 12)[0], [])
+                cur.append(rec)
+        elif cur and rec.ident == cur[0].ident and rec.proto == cur[0].proto:
+            cur.append(rec)
+    return out
+
+
+def df4_verdict(how, total, result, train):
+    """What is wrong with one send of t-conform_pmtu df4 (its result and
+    the packets seen of it), or None."""
+    small_df, big = DF4_WANT[how]
+    if total <= DF4_MTU or big.startswith("whole"):
+        df = small_df if total <= DF4_MTU else big == "whole with DF"
+        if result != "sent" or len(train) != 1 or train[0].total != total or \
+                bool(train[0].frag & IP_DF) != df or train[0].frag & (IP_MF | 0x1FFF):
+            return f"want sent, one packet of {total} bytes {'with' if df else 'without'} DF"
+    elif big == "EMSGSIZE":
+        if result != "EMSGSIZE" or train:
+            return "want EMSGSIZE and nothing on the wire"
+    elif result != "sent" or len(train) < 2 or any(r.total > DF4_MTU or r.frag & IP_DF for r in train) or \
+            sum(r.total - IPV4_HDR for r in train) != total - IPV4_HDR:
+        return f"want sent, fragments of at most {DF4_MTU} bytes without DF carrying {total - IPV4_HDR}"
+    return None
+
+
+def df4_judge(lines, seen):
+    """t-conform_pmtu df4's lines (its output) against the packets seen at
+    DF4_DST: a figure, or PmtuFailed."""
+    sends = [m.groups() for m in (re.match(DF4_LINE, ln.strip()) for ln in lines) if m]
+    if not any(ln.strip() == f"df4: path mtu {DF4_MTU}" for ln in lines) or \
+            len(sends) != 3 * len(DF4_WANT) * 2:
+        raise PmtuFailed(f"t-conform_pmtu df4: {[ln for ln in lines if 'df4' in ln][:4]}..., "
+                         f"{len(sends)} sends; want path mtu {DF4_MTU} and {3 * len(DF4_WANT) * 2}")
+    time.sleep(1)  # the last packets on their way to the injector
+    trains = df4_trains(seen)
+    bad = []
+    for kind, how, total, tag, result in sends:
+        how_train = [r for r in trains.get(int(tag), [])
+                     if r.proto == (IPPROTO_UDP if kind == "udp" else IPPROTO_ICMP)]
+        why = df4_verdict(how, int(total), result, how_train)
+        if why:
+            bad.append(f"{kind} {how} {total}: {result}, {[(r.total, hex(r.frag)) for r in how_train]}; {why}")
+    if bad:
+        raise PmtuFailed(f"IPv4 datagrams over a path of MTU {DF4_MTU} (IP_MTU_DISCOVER): " + "; ".join(bad))
+    return (f"IPv4 UDP, raw and ping over a path of MTU {DF4_MTU}: DF and fragments as IP_MTU_DISCOVER says "
+            f"({len(sends)} sends: DO's {max(int(t) for _, _, t, _, _ in sends)}-byte one EMSGSIZE, PROBE's "
+            f"whole with DF, INTERFACE's and OMIT's whole without, DONT's and WANT's in fragments)")
+
+
 # ---------------------------------------------------------------- the same against Linux
 
 LINUX_SCRIPT = r"""
@@ -554,6 +700,8 @@ netpeer_up {guest4}/24 || exit 1
 netpeer_retry 30 sh -c 'ip -6 addr show dev eth0 scope link | grep -q inet6 &&
 	! ip -6 addr show dev eth0 | grep -q tentative'
 dd if=/dev/zero of=/www/big bs=1024 count={kib} 2>/dev/null
+echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range
+{df4}
 httpd -p 80 -h /www
 {serve}
 (while :; do
@@ -584,10 +732,11 @@ SERVE_BIN = os.path.join("rootfs.extra", "bin", "t-conform_pmtu")  # in the buil
 
 
 def linux_run(args):
-    """tcp6_steps and tcp4_steps against Debian's Linux 6.1 on the wire as
-    the guest (its link-local address from netpeer.KESTREL_MAC, IPv4
-    netflood.GUEST_IP, busybox httpd and Kestrel's static t-conform_pmtu
-    for serve_commands): prints the figures, or what failed (status 1)."""
+    """df4_judge, tcp6_steps and tcp4_steps against Debian's Linux 6.1 on
+    the wire as the guest (its link-local address from netpeer.KESTREL_MAC,
+    IPv4 netflood.GUEST_IP, busybox httpd and Kestrel's static
+    t-conform_pmtu for serve_commands and df4): prints the figures, or what
+    failed (status 1)."""
     build = os.path.abspath(args.build)
     outdir = os.path.join(build, "test", "netpmtu")
     guest = str(netflood6.eui64_ll(netpeer.KESTREL_MAC))
@@ -595,21 +744,29 @@ def linux_run(args):
     with open(os.path.join(build, SERVE_BIN), "rb") as f:
         files = {"/bin/t-conform_pmtu": (0o100755, f.read())}
     script = LINUX_SCRIPT.format(kib=TCP6_PAGE // 1024, guest4=netflood.GUEST_IP,
-                                 serve=serve_commands(TCP6_PAGE // 1024))
+                                 serve=serve_commands(TCP6_PAGE // 1024), df4=DF4_COMMAND)
     t0 = time.monotonic()
-    with netpeer.Wire() as wire, Injector6(wire, router, side=1) as inj, \
-            netpeer.LinuxPeer(build, script, nic=args.nic, wire=wire, files=files,
-                              side=0, mac=netpeer.KESTREL_MAC, ipv6=True, logdir=outdir,
-                              name="linux-pmtu6") as peer:
-        peer.wait_ready("pmtu6", 180)
-        rng = random.Random(args.seed)
-        try:
-            figures = tcp6_steps(inj, guest, rng, lambda: linux_counters(peer))
-            figures += tcp4_steps(inj, netflood.GUEST_IP, netflood.GATEWAY_IP, rng,
-                                  lambda: linux_counters(peer))
-        except PmtuFailed as e:
-            print(f"linux: FAIL {e} (log {peer.logpath})")
-            return 1
+    with netpeer.Wire() as wire, Injector6(wire, router, side=1) as inj:
+        seen = df4_watch(inj, netflood.GATEWAY_IP, netflood.GUEST_IP)
+        with netpeer.LinuxPeer(build, script, nic=args.nic, wire=wire, files=files,
+                               side=0, mac=netpeer.KESTREL_MAC, ipv6=True, logdir=outdir,
+                               name="linux-pmtu6") as peer:
+            return linux_steps(peer, inj, guest, seen, args.seed, t0)
+
+
+def linux_steps(peer, inj, guest, seen, seed, t0):
+    """linux_run's checks on the booted peer: prints the figures, or what
+    failed (status 1)."""
+    peer.wait_ready("pmtu6", 180)
+    rng = random.Random(seed)
+    try:
+        figures = [df4_judge([ln for _, ln in peer.lines], seen)]
+        figures += tcp6_steps(inj, guest, rng, lambda: linux_counters(peer))
+        figures += tcp4_steps(inj, netflood.GUEST_IP, netflood.GATEWAY_IP, rng,
+                              lambda: linux_counters(peer))
+    except PmtuFailed as e:
+        print(f"linux: FAIL {e} (log {peer.logpath})")
+        return 1
     for f in figures:
         print(f"linux: {f}")
     print(f"linux: pass in {time.monotonic() - t0:.0f} s")

@@ -148,12 +148,16 @@ numbers of 64-byte USB packets, ZLP_PING_SIZES):
              the page's second half goes in 960-byte segments and the next
              connection from 10.0.2.8 or .9 at most 960 (Linux 6.1's
              tcp_v4_mtu_reduced teaches the route's cache whatever the
-             option; the next send follows it). Over IPv6, UDP
+             option; the next send follows it); their data segments carry
+             no DF, the SYN-ACKs and httpd's (WANT) segments do. Over IPv6, UDP
              datagrams to the injector's link-local address come whole
              after a packet too big quoting a port with no socket, in
              fragments of at most 1280 bytes after one quoting the
              sender's; IPv4 UDP likewise (whole with DF, then fragments
-             of at most 1000 bytes without DF); then 10,000 forged ones
+             of at most 1000 bytes without DF); IPv4 UDP, raw and ping
+             sockets under each IP_MTU_DISCOVER to 10.0.2.11 once its path
+             MTU is 1000 (t-conform_pmtu df4: DF, fragments and EMSGSIZE
+             as Linux's, netpmtu.df4_judge); then 10,000 forged ones
              for random destinations, each quoting a UDP port Kestrel
              has a socket on, leave the path MTU cache at most its 1,280
              entries (its "pmtu: cache full" log line) and the shell
@@ -2400,6 +2404,19 @@ def pmtu_udp4(k, inj):
             f"ignored), then {len(frags)} fragments of at most {max(r[1] for r in frags)} bytes without DF")
 
 
+def pmtu_df4(k, inj):
+    """IPv4 UDP, raw and ping sockets under each IP_MTU_DISCOVER over a path
+    the router taught MTU 1000 (netpmtu.df4_judge, which Linux 6.1 passes
+    too). A figure."""
+    seen = netpmtu.df4_watch(inj, GATEWAY_IP, KESTREL_IP)
+    out, _ = k.must(netpmtu.DF4_COMMAND, 60)
+    inj.on_watch4 = None
+    try:
+        return netpmtu.df4_judge(out, seen)
+    except netpmtu.PmtuFailed as e:
+        raise CaseFailed(str(e))
+
+
 def pmtu_cache_line(k, inj, rng):
     """Kestrel's "pmtu: cache full" line once it counts the whole flood
     learnt: one more forged message every 1.5 s (the line says at most
@@ -2450,6 +2467,7 @@ def pmtu_steps(k, inj):
     figures += pmtu_tcp4(k, inj, rng)
     figures.append(pmtu_udp6(k, inj))
     figures.append(pmtu_udp4(k, inj))
+    figures.append(pmtu_df4(k, inj))
     mem0 = memfree(k)
     secs = netpmtu.forge_udp_flood(inj, rng, GATEWAY_IP, KESTREL_IP, PMTU_UDP_PORT, PMTU_FLOOD)
     entries, most, replaced, learnt = pmtu_cache_line(k, inj, rng)
