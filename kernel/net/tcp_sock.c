@@ -1518,6 +1518,34 @@ static bool pmtu_resends(uint8_t how)
 	return how != IP_PMTUDISC_DONT && pmtu_accepted(how);
 }
 
+/* The payload a segment of ts carries on a path of mtu (Linux's
+ * tcp_mtu_to_mss): headers off, no more than the peer's MSS, at least
+ * tcp_min_snd_mss, then the timestamp option off. lock held. */
+static uint32_t mtu_to_mss(const struct tcp_sock *ts, uint32_t mtu)
+{
+	const struct tcp_conn *c = &ts->conn;
+	uint32_t hdrs = ts->path.v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD;
+	uint32_t mss = mtu > hdrs ? mtu - hdrs : 0;
+	if (mss > c->peer_mss)
+		mss = c->peer_mss;
+	if (mss < TCP_MIN_SND_MSS)
+		mss = TCP_MIN_SND_MSS;
+	return mss - (c->ts_ok ? TCP_TS_OPT_BYTES : 0);
+}
+
+/* Would a path of mtu lower ts's MSS? Linux's tcp_v6_mtu_reduced asks
+ * before it lets the route learn mtu ("drop requests trying to increase
+ * our current mss"). Takes ts's lock. */
+static bool mtu_lowers_mss(struct tcp_sock *ts, uint32_t mtu)
+{
+	uint64_t fl;
+	if (!ts_lock_live(ts, &fl))
+		return false;
+	bool lowers = mtu_to_mss(ts, mtu) < ts->conn.snd_mss;
+	unlock_settle(ts, fl);
+	return lowers;
+}
+
 /* ts's path now takes mtu (Linux's tcp_v4_mtu_reduced and
  * tcp_v6_mtu_reduced, the cache already told): segments from now on fit
  * it, headers and options deducted. resend: what was sent larger is lost,
@@ -1531,9 +1559,7 @@ static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, bool resend)
 	if (!mtu || !ts_lock_live(ts, &fl))
 		return;
 	struct tcp_conn *c = &ts->conn;
-	uint32_t hdrs = ts->path.v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD;
-	uint32_t opts = c->ts_ok ? TCP_TS_OPT_BYTES : 0;
-	uint32_t mss = mtu > hdrs + opts ? mtu - hdrs - opts : 0;
+	uint32_t mss = mtu_to_mss(ts, mtu);
 	if (resend)
 		tcp_mss_reduced(c, mss, time_ns());
 	else
@@ -1586,9 +1612,11 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 		 * then one to a socket under IPV6_PMTUDISC_INTERFACE or OMIT
 		 * (ip6_sk_accept_pmtu), or under IPv6's minimum, is dropped
 		 * whole: no path MTU learnt, not even 1280. DONT believes it
-		 * as the default does. */
+		 * as the default does. tcp_v6_mtu_reduced then drops one that
+		 * would not lower the MSS, before the route learns it. */
 		uint8_t how;
-		if (pmtu_quote_ok(ts, seq, &how) && pmtu_accepted(how) && ic->rest >= IPV6_MIN_MTU)
+		if (pmtu_quote_ok(ts, seq, &how) && pmtu_accepted(how) && ic->rest >= IPV6_MIN_MTU &&
+		    mtu_lowers_mss(ts, ic->rest))
 			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest), true);
 	} else if (icmp6_err_convert(ic, &err, &hard))
 		icmp_error_to(ts, err, seq);

@@ -280,6 +280,8 @@ TCP6_CLIENT = "fe80::3"             # behind the forged router: its connections 
 TCP6_CONTROL = "fe80::6"            # forged messages that must change nothing for it
 TCP6_PAGE = 64 * 1024               # the guest's /big: zeros, many full-sized segments
 TCP6_FETCH = 90                     # seconds a fetch may take (retransmissions under TCG)
+TCP6_SMALL_CLIENT = "fe80::9"       # offers MSS 1200: a packet too big of 1400 would not lower it
+TCP6_WIDE_MTU = 1400                # that packet too big's (1400 - 60 over 1200)
 SEQ_MASK = 0xFFFFFFFF
 
 
@@ -327,11 +329,17 @@ class PmtuClient6(PmtuClient):
         self.segments.put((sp, dp, seq, ack, flags, win, seg[hl:]))
 
 
-def fetch6(inj, src, guest, rng, hook, port=80):
+class SmallClient6(PmtuClient6):
+    """PmtuClient6 whose SYN offers a smaller MSS: the guest's segments to it are that size."""
+
+    mss = 1200
+
+
+def fetch6(inj, src, guest, rng, hook, port=80, cls=PmtuClient6):
     """GET /big from src to guest's port (httpd's 80, or a serve_commands
-    server's) through PmtuClient6 with hook (PmtuClient's): the client, once
-    the page came whole."""
-    c = PmtuClient6(inj, src, guest, port, random.Random(rng.getrandbits(32)))
+    server's) through a cls (PmtuClient6) with hook (PmtuClient's): the
+    client, once the page came whole."""
+    c = cls(inj, src, guest, port, random.Random(rng.getrandbits(32)))
     try:
         answer = c.fetch_with(b"GET /big HTTP/1.0\r\n\r\n", time.monotonic() + TCP6_FETCH, hook)
     except netflood.FloodError as e:
@@ -407,6 +415,34 @@ def tcp6_next(inj, guest, rng, client=TCP6_CLIENT, want=TCP6_MSS, why=f"path MTU
         raise PmtuFailed(f"the next connection from {client}: SYN-ACK MSS {c.synack_mss}, segments "
                          f"of at most {most} bytes; want {want} ({why})")
     return f"next IPv6 connection from {client}: SYN-ACK MSS {c.synack_mss[0]}, segments of {most} bytes"
+
+
+def tcp6_nolower(inj, guest, rng):
+    """A packet too big (TCP6_WIDE_MTU) quoting rightly the first segment
+    to TCP6_SMALL_CLIENT, whose SYN offered SmallClient6.mss: its MTU less
+    60 is over that MSS, and Linux's tcp_v6_mtu_reduced drops it before
+    the route learns it ("drop requests trying to increase our current
+    mss"). So the segments stay that size and the next connection from
+    that client (a full MSS offered) gets TCP6_FULL_MSS: no path MTU
+    learnt. Figures."""
+    said = {}
+    client = TCP6_SMALL_CLIENT
+
+    def told(c, seq, ack, data):
+        if "seq" not in said:
+            said["seq"] = seq
+            inj.packet_too_big(guest, quote_tcp6(guest, client, 80, c.sport, seq, ack, data), TCP6_WIDE_MTU)
+        return False
+    c = fetch6(inj, client, guest, rng, told, cls=SmallClient6)
+    sizes = sorted(set(n for _, n in c.sizes))
+    if "seq" not in said or max(sizes) != SmallClient6.mss:
+        raise PmtuFailed(f"to {client} (MSS {SmallClient6.mss} offered): segments of {sizes} bytes, "
+                         f"want at most and some of {SmallClient6.mss}")
+    return [f"IPv6 TCP, a packet too big of {TCP6_WIDE_MTU} to a connection of MSS {SmallClient6.mss}: "
+            f"segments {max(sizes)} bytes",
+            tcp6_next(inj, guest, rng, client, TCP6_FULL_MSS,
+                      f"a packet too big ({TCP6_WIDE_MTU}) that would not lower the MSS teaches the "
+                      f"route nothing: Linux's tcp_v6_mtu_reduced")]
 
 
 def tcp6_control(inj, guest, rng, counters):
@@ -515,11 +551,13 @@ def tcp6_steps(inj, guest, rng, counters):
     the guest's TcpExt TCPTimeouts and OutOfWindowIcmps ({name: value}).
     Under IPV6_PMTUDISC_DONT a packet too big is believed as under the
     default (Linux's tcp_v6_err asks only ip6_sk_accept_pmtu); under OMIT
-    it is dropped whole. Returns the figures; PmtuFailed says what failed."""
+    it is dropped whole; one that would not lower the MSS teaches nothing
+    (tcp6_nolower). Returns the figures; PmtuFailed says what failed."""
     return [tcp6_live(inj, guest, rng, counters), tcp6_next(inj, guest, rng),
             tcp6_control(inj, guest, rng, counters),
             tcp6_live(inj, guest, rng, counters, TCP6_DONT_CLIENT, DONT_PORT, "IPv6 TCP, IPV6_PMTUDISC_DONT"),
-            tcp6_next(inj, guest, rng, TCP6_DONT_CLIENT)] + tcp6_omit(inj, guest, rng)
+            tcp6_next(inj, guest, rng, TCP6_DONT_CLIENT)] + tcp6_omit(inj, guest, rng) + \
+        tcp6_nolower(inj, guest, rng)
 
 
 def fetch4(inj, src, guest, rng, hook, port):
