@@ -219,7 +219,7 @@ static int fragment_and_send(struct netbuf *nb, struct ipv4_info ip, const struc
 
 /* Linux's ip_dont_fragment: DF under IP_PMTUDISC_DO, and under WANT
  * while the path's MTU is not locked (learnt under the minimum). */
-static bool dont_fragment(uint8_t how, bool locked)
+bool ipv4_dont_fragment(uint8_t how, bool locked)
 {
 	return how == IP_PMTUDISC_DO || (how == IP_PMTUDISC_WANT && !locked);
 }
@@ -251,13 +251,13 @@ static bool plan_output(const struct ipv4_send *s, const struct ipv4_dst *d, siz
 	uint8_t how = s->pmtudisc;
 	p->mtu = how < IP_PMTUDISC_PROBE ? path : dev;
 	if (s->tcp) {
-		p->df = dont_fragment(how, locked);
+		p->df = ipv4_dont_fragment(how, locked);
 		if (p->df) /* cut to the path's MSS already; see above */
 			p->mtu = dev;
 		return total <= p->mtu || !p->df;
 	}
 	p->df = how == IP_PMTUDISC_DO || how == IP_PMTUDISC_PROBE ||
-		(total <= path && dont_fragment(how, locked));
+		(total <= path && ipv4_dont_fragment(how, locked));
 	bool may_cut = how < IP_PMTUDISC_DO || how == IP_PMTUDISC_OMIT;
 	return total <= p->mtu || may_cut;
 }
@@ -309,23 +309,31 @@ static int output_on(struct netbuf *nb, const struct ipv4_send *s, const struct 
 	return fragment_and_send(nb, ip, &d, plan.mtu);
 }
 
-uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu)
+uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu, bool *locked_out)
 {
 	struct ipv4_dst d;
+	bool locked = false;
+	if (locked_out)
+		*locked_out = false;
 	if (ipv4_route_lookup(dst, NULL, &d))
 		return 0;
-	uint32_t old = d.local ? 0 : pmtu_ipv4(&d, dst, NULL);
+	uint32_t old = d.local ? 0 : pmtu_ipv4(&d, dst, &locked);
 	netdev_put(d.dev);
+	if (old && old < mtu) {
+		if (locked_out)
+			*locked_out = locked;
+		return old; /* only ever lower */
+	}
 	if (!old)
 		return 0;
-	bool locked = false;
-	if (old < mtu)
-		return old; /* only ever lower */
+	locked = false;
 	if (mtu < PMTU_MIN_V4) {
 		locked = true;
 		mtu = old < PMTU_MIN_V4 ? old : PMTU_MIN_V4;
 	}
 	struct in6 key = pmtu_key_v4(dst);
 	pmtu_store(&key, mtu, locked);
+	if (locked_out)
+		*locked_out = locked;
 	return mtu;
 }

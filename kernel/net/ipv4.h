@@ -221,7 +221,11 @@ void ipv4_frag_forget_dev(const struct netdev *dev);
  * router). As Linux's __ip_rt_update_pmtu: only ever lower than the path
  * MTU now; under min_pmtu, min_pmtu and locked; an entry the same
  * refreshed once half its time is gone. Returns the path MTU after it,
- * 0 when dst has no route. Takes pmtu_lock. */
-uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu);
+ * 0 when dst has no route; *locked_out (if given): whether it is locked.
+ * Takes pmtu_lock. */
+uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu, bool *locked_out);
+/* Linux's ip_dont_fragment: does a socket under IP_MTU_DISCOVER how set
+ * DF on a TCP segment to a path whose MTU is locked or not? */
+bool ipv4_dont_fragment(uint8_t how, bool locked);
 
 #endif

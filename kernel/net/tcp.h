@@ -357,6 +357,10 @@ struct tcp_conn {
 	enum tcp_state state;
 	unsigned events;               /* caller's to clear: TCP_EV_* raised so far */
 	int error;                     /* positive errno pending (sk_err), 0 if none */
+	/* caller's: Linux's sk_err_soft, an error a timeout ends the conn
+	 * with instead of ETIMEDOUT (tcp_write_err); an acceptable ACK
+	 * clears it (tcp_ack: "something worked"). 0 if none */
+	int err_soft;
 	uint16_t sport, dport;
 
 	/* options the caller sets between calls (setsockopt) */

@@ -1552,19 +1552,37 @@ static bool mtu_lowers_mss(struct tcp_sock *ts, uint32_t mtu)
  * and goes again at once in the new size (tcp_mss_reduced); else nothing
  * goes again and only what is sent from now on is smaller (tcp_mss_synced:
  * Linux leaves such a socket's MSS until its next send, whose
- * tcp_current_mss finds the route's MTU lower). Takes ts's lock. */
-static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, bool resend)
+ * tcp_current_mss finds the route's MTU lower). soft: an errno for the
+ * conn's soft error (0: none), kept should it die of a timeout. Takes
+ * ts's lock. */
+static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, bool resend, int soft)
 {
 	uint64_t fl;
 	if (!mtu || !ts_lock_live(ts, &fl))
 		return;
 	struct tcp_conn *c = &ts->conn;
+	if (soft)
+		c->err_soft = soft;
 	uint32_t mss = mtu_to_mss(ts, mtu);
 	if (resend)
 		tcp_mss_reduced(c, mss, time_ns());
 	else
 		(void)tcp_mss_synced(c, mss);
 	unlock_settle(ts, fl);
+}
+
+/* A checked frag-needed for ts (to dst, under IP_MTU_DISCOVER how) says
+ * the next hop takes told: Linux's tcp_v4_mtu_reduced. The route's cache
+ * learns it; when the path's MTU stays above told (told under min_pmtu:
+ * 552, locked) and the socket sets DF on that path, a timeout to come
+ * reports EMSGSIZE ("something is about to be wrong... remember soft
+ * error", sk_err_soft); then mtu_reduced. */
+static void v4_mtu_reduced(struct tcp_sock *ts, uint32_t dst, uint32_t told, uint8_t how)
+{
+	bool locked;
+	uint32_t mtu = ipv4_update_pmtu(dst, told, &locked);
+	int soft = told < mtu && ipv4_dont_fragment(how, locked) ? EMSGSIZE : 0;
+	mtu_reduced(ts, mtu, pmtu_resends(how), soft);
 }
 
 /* An ICMP error about a segment we sent: fragmentation needed, once its
@@ -1589,7 +1607,7 @@ static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 	if (!frag_needed)
 		icmp_error_to(ts, err, ic->inner_seq);
 	else if (pmtu_quote_ok(ts, ic->inner_seq, &how))
-		mtu_reduced(ts, ipv4_update_pmtu(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK), pmtu_resends(how));
+		v4_mtu_reduced(ts, ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK, how);
 	ts_put(ts);
 }
 
@@ -1617,7 +1635,7 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 		uint8_t how;
 		if (pmtu_quote_ok(ts, seq, &how) && pmtu_accepted(how) && ic->rest >= IPV6_MIN_MTU &&
 		    mtu_lowers_mss(ts, ic->rest))
-			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest), true);
+			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest), true, 0);
 	} else if (icmp6_err_convert(ic, &err, &hard))
 		icmp_error_to(ts, err, seq);
 	ts_put(ts);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected); `route ADDR` prints ip route get's path MTU, `serve` serves zeros from a socket with a chosen IP_MTU_DISCOVER and `df4` sends datagrams under each IP_MTU_DISCOVER, for the boot test.
+// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected); `route ADDR` prints ip route get's path MTU, `serve` serves zeros from a socket with a chosen IP_MTU_DISCOVER, `df4` sends datagrams under each IP_MTU_DISCOVER and `softerr` shows the error a connection that had a frag-needed dies with, for the boot test.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -456,6 +457,59 @@ static int serve_mode(const char *fam, const char *port, const char *how, const 
 	}
 }
 
+/* ---- t-conform_pmtu softerr PORT: the soft error a frag-needed leaves (Linux's
+ * tcp_v4_mtu_reduced: sk_err_soft EMSGSIZE when the path stays above the MTU it told, under
+ * DF) shows when the connection dies of a timeout (tcp_write_err). An IPv4 listener on PORT
+ * under IP_PMTUDISC_DO takes one connection, with keepalive after SOFTERR_IDLE_S idle and
+ * SOFTERR_PROBES probes SOFTERR_IDLE_S apart; it reads the request to its blank line, answers
+ * SERVE_HEAD, then reads until the connection ends and says how: "softerr: read: ERRNO" (or
+ * "N bytes"). The boot test's client goes silent after the answer and a frag-needed of an MTU
+ * under 552 quoting the guest's next sequence number: the keepalive gives up, with EMSGSIZE
+ * where the soft error is kept, ETIMEDOUT where it is not. */
+#define SOFTERR_IDLE_S  1
+#define SOFTERR_PROBES  2
+
+/* An errno's name for softerr's and df4's lines (checks.h's errname has neither). */
+static const char *net_errname(int e)
+{
+	return e == EMSGSIZE ? "EMSGSIZE" : e == ETIMEDOUT ? "ETIMEDOUT" : errname(e & ERRNO_MASK);
+}
+
+static int softerr_mode(const char *port)
+{
+	static char req[SERVE_CHUNK + 1];
+	int one = 1, idle = SOFTERR_IDLE_S, probes = SOFTERR_PROBES;
+	long p = atol(port);
+	int l = p > 0 && p <= 0xffff ? serve_listener(4, (uint16_t)p, PMTUDISC_DO) : -1;
+	int c = l < 0 ? -1 : accept(l, NULL, NULL);
+	if (c < 0 || setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) < 0 ||
+	    setsockopt(c, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) < 0 ||
+	    setsockopt(c, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof(idle)) < 0 ||
+	    setsockopt(c, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes)) < 0) {
+		printf("softerr: setup: %s\n", errname(errno));
+		return 1;
+	}
+	size_t got = 0;
+	ssize_t n;
+	while (got < SERVE_CHUNK && (n = read(c, req + got, SERVE_CHUNK - got)) > 0) {
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n"))
+			break;
+	}
+	if (write(c, SERVE_HEAD, strlen(SERVE_HEAD)) < 0) {
+		printf("softerr: write: %s\n", net_errname(errno));
+		return 1;
+	}
+	while ((n = read(c, req, SERVE_CHUNK)) > 0)
+		;
+	if (n < 0)
+		printf("softerr: read: %s\n", net_errname(errno));
+	else
+		printf("softerr: read: %zd bytes\n", n);
+	return 0;
+}
+
 /* ---- t-conform_pmtu df4 ADDR PORT MTU: what IP_MTU_DISCOVER does to IPv4 datagrams (UDP, raw
  * ICMP, ping) once the path to ADDR learnt MTU (less than the link's 1500), for the boot test
  * whose forged router teaches it and watches the wire. First a probe: a UDP socket connected to
@@ -555,7 +609,7 @@ static int df4_mode(const char *addr, const char *port, const char *mtu_text)
 			for (size_t total = DF4_SMALL; total <= DF4_BIG; total += DF4_BIG - DF4_SMALL) {
 				int r = df4_send(k, pmtudisc_named(df4_hows[h]), k ? &icmp_a : &a, total, tag);
 				printf("df4 %s %s %zu %u: %s\n", kinds[k], df4_hows[h], total, tag,
-				       !r ? "sent" : r == -EMSGSIZE ? "EMSGSIZE" : said(r));
+				       !r ? "sent" : net_errname(-r));
 				tag++;
 			}
 	printf("df4: done\n");
@@ -576,6 +630,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "route"))
 		return route_mode(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "softerr"))
+		return softerr_mode(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "df4"))
 		return df4_mode(argv[2], argv[3], argv[4]);
 	if (argc == 7 && !strcmp(argv[1], "serve"))

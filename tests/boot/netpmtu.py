@@ -633,16 +633,67 @@ def tcp4_next(inj, guest, rng, client):
     return f"next IPv4 connection from {client}: segments of at most {most} bytes, with DF"
 
 
-def tcp4_steps(inj, guest, router, rng, counters):
+SOFTERR_PORT = 8083                 # t-conform_pmtu softerr's listener (IP_PMTUDISC_DO)
+SOFTERR_CLIENT = "10.0.2.12"        # its client: the path to it learns 552, locked
+SOFTERR_MTU = 500                   # the frag-needed's: under min_pmtu (552)
+SOFTERR_LINE = r"softerr: (.*)$"
+SOFTERR_WAIT = 20                   # seconds for the keepalive to give up (1 s idle, 2 probes 1 s apart)
+
+
+def softerr_command(out=None):
+    """The shell line that starts t-conform_pmtu softerr in the background,
+    its line to out (a file), or to the console."""
+    return f"(t-conform_pmtu softerr {SOFTERR_PORT}{f' > {out} 2>&1' if out else ''} &)"
+
+
+def tcp4_softerr(inj, guest, router, rng, softerr_line):
+    """t-conform_pmtu softerr's connection (IP_PMTUDISC_DO, keepalive after
+    1 s): the client sends its request, takes the answer, then a
+    frag-needed of MTU SOFTERR_MTU quoting the guest's next sequence number
+    (in window: nothing in flight) comes from router and the client goes
+    silent. Linux's tcp_v4_mtu_reduced keeps EMSGSIZE as the socket's soft
+    error (the path stays at 552, above the MTU told, and DO sets DF), and
+    the keepalive's tcp_write_err reports it: the program's read fails with
+    EMSGSIZE, not ETIMEDOUT. softerr_line(timeout) gives the program's
+    "softerr: ..." line, or None. A figure."""
+    c = PmtuClient(inj, SOFTERR_CLIENT, guest, SOFTERR_PORT, random.Random(rng.getrandbits(32)))
+    deadline = time.monotonic() + TCP6_FETCH
+    req = b"GET / HTTP/1.0\r\n\r\n"
+    try:
+        rcv, _ = c.handshake(deadline)
+        snd = c.iss + 1
+        c._send(snd, rcv, TCP_ACK | netflood.TCP_PSH, req)
+        seg = c._wait(lambda s: len(s[6]) > 0, deadline)
+    except netflood.FloodError as e:
+        raise PmtuFailed(f"softerr from {SOFTERR_CLIENT}: {e}")
+    if not seg:
+        raise PmtuFailed(f"softerr from {SOFTERR_CLIENT}: no answer")
+    rcv = (seg[2] + len(seg[6])) & SEQ_MASK
+    c._send(snd + len(req), rcv, TCP_ACK)
+    time.sleep(0.3)
+    q = quote_tcp(guest, SOFTERR_CLIENT, SOFTERR_PORT, c.sport, rcv, snd + len(req), 1400)
+    inj.send_ip(frag_needed(router, guest, q, SOFTERR_MTU))
+    t0 = time.monotonic()
+    line = softerr_line(SOFTERR_WAIT)
+    if line != "read: EMSGSIZE":
+        raise PmtuFailed(f"t-conform_pmtu softerr (IP_PMTUDISC_DO, a frag-needed of MTU {SOFTERR_MTU}, then "
+                         f"silence): {line!r}; want 'read: EMSGSIZE' (Linux's tcp_v4_mtu_reduced keeps it as "
+                         f"sk_err_soft, which tcp_write_err reports in place of ETIMEDOUT)")
+    return (f"IPv4 TCP, IP_PMTUDISC_DO: a frag-needed of MTU {SOFTERR_MTU}, then keepalive gave up after "
+            f"{time.monotonic() - t0:.1f} s: read said EMSGSIZE")
+
+
+def tcp4_steps(inj, guest, router, rng, counters, softerr_line):
     """The IPv4 checks of the socket's IP_MTU_DISCOVER on a guest at guest
-    running serve_commands' servers, frag-needed messages from router:
-    DONT and OMIT (tcp4_nocut, then tcp4_next). Figures; PmtuFailed says
-    what failed."""
+    running serve_commands' servers and softerr_command's, frag-needed
+    messages from router: DONT and OMIT (tcp4_nocut, then tcp4_next), then
+    the soft error under DO (tcp4_softerr, with softerr_line). Figures;
+    PmtuFailed says what failed."""
     figures = []
     for client, port, how in ((TCP4_DONT_CLIENT, DONT_PORT, "DONT"), (TCP4_OMIT_CLIENT, OMIT_PORT, "OMIT")):
         figures += [tcp4_nocut(inj, guest, router, rng, counters, client, port, f"IPv4 TCP, IP_PMTUDISC_{how}"),
                     tcp4_next(inj, guest, rng, client)]
-    return figures
+    return figures + [tcp4_softerr(inj, guest, router, rng, softerr_line)]
 
 
 # ---------------------------------------------------------------- IPv4 datagrams: DF and EMSGSIZE
@@ -742,6 +793,7 @@ echo 0 2147483647 > /proc/sys/net/ipv4/ping_group_range
 {df4}
 httpd -p 80 -h /www
 {serve}
+{softerr}
 (while :; do
 	netpeer_value tcpext "$(awk '/^TcpExt:/ {{ if (!h) {{ split($0, n); h = 1; next }}
 		for (i = 2; i <= NF; i++) if (n[i] == "TCPTimeouts" || n[i] == "OutOfWindowIcmps")
@@ -766,6 +818,13 @@ def linux_counters(peer):
     return {k: int(v) for k, v in (kv.split("=") for kv in got[2].group(1).strip(",").split(","))}
 
 
+def linux_line(peer, pattern, timeout):
+    """The first group of the peer's first line matching pattern (within
+    timeout seconds), or None."""
+    got = peer.wait_for(pattern, timeout)
+    return got[2].group(1).strip() if got else None
+
+
 SERVE_BIN = os.path.join("rootfs.extra", "bin", "t-conform_pmtu")  # in the build: serve_commands' servers
 
 
@@ -782,7 +841,8 @@ def linux_run(args):
     with open(os.path.join(build, SERVE_BIN), "rb") as f:
         files = {"/bin/t-conform_pmtu": (0o100755, f.read())}
     script = LINUX_SCRIPT.format(kib=TCP6_PAGE // 1024, guest4=netflood.GUEST_IP,
-                                 serve=serve_commands(TCP6_PAGE // 1024), df4=DF4_COMMAND)
+                                 serve=serve_commands(TCP6_PAGE // 1024), df4=DF4_COMMAND,
+                                 softerr=softerr_command())
     t0 = time.monotonic()
     with netpeer.Wire() as wire, Injector6(wire, router, side=1) as inj:
         seen = df4_watch(inj, netflood.GATEWAY_IP, netflood.GUEST_IP)
@@ -801,7 +861,7 @@ def linux_steps(peer, inj, guest, seen, seed, t0):
         figures = [df4_judge([ln for _, ln in peer.lines], seen)]
         figures += tcp6_steps(inj, guest, rng, lambda: linux_counters(peer))
         figures += tcp4_steps(inj, netflood.GUEST_IP, netflood.GATEWAY_IP, rng,
-                              lambda: linux_counters(peer))
+                              lambda: linux_counters(peer), lambda t: linux_line(peer, SOFTERR_LINE, t))
     except PmtuFailed as e:
         print(f"linux: FAIL {e} (log {peer.logpath})")
         return 1

@@ -2359,10 +2359,28 @@ def pmtu_tcp6(k, inj, rng):
         raise CaseFailed(str(e))
 
 
+PMTU_SOFTERR_OUT = "/tmp/softerr.txt"  # t-conform_pmtu softerr's line
+
+
+def pmtu_softerr_line(k, timeout):
+    """t-conform_pmtu softerr's line (netpmtu.SOFTERR_LINE's group) once in
+    PMTU_SOFTERR_OUT, or None after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out, _ = k.must(f"cat {PMTU_SOFTERR_OUT} 2>/dev/null; true")
+        for line in out:
+            m = re.search(netpmtu.SOFTERR_LINE, line.strip())
+            if m:
+                return m.group(1).strip()
+        time.sleep(1)
+    return None
+
+
 def pmtu_tcp4(k, inj, rng):
-    """IPv4 TCP under IP_PMTUDISC_DONT and _OMIT: netpmtu.tcp4_steps. The figures."""
+    """IPv4 TCP under IP_PMTUDISC_DONT, _OMIT and _DO: netpmtu.tcp4_steps. The figures."""
     try:
-        return netpmtu.tcp4_steps(inj, KESTREL_IP, GATEWAY_IP, rng, lambda: pmtu_counters(k))
+        return netpmtu.tcp4_steps(inj, KESTREL_IP, GATEWAY_IP, rng, lambda: pmtu_counters(k),
+                                  lambda t: pmtu_softerr_line(k, t))
     except netpmtu.PmtuFailed as e:
         raise CaseFailed(str(e))
 
@@ -2441,6 +2459,7 @@ def pmtu_steps(k, inj):
     k.must(f"(t-udp6 recv {PMTU_UDP_PORT} 3600 > /dev/null 2>&1 &)")
     for line in netpmtu.serve_commands(PMTU_PAGE_KB).splitlines():
         k.must(line)
+    k.must(netpmtu.softerr_command(PMTU_SOFTERR_OUT))
     ping(k, GATEWAY_IP)
     rng = random.Random(PMTU_SEED)
     before = tcp_timeouts(k)

@@ -2867,6 +2867,41 @@ UNIT_TEST(retries2_timeout)
 	return NULL;
 }
 
+/* A soft error (Linux's sk_err_soft: tcp_v4_mtu_reduced's EMSGSIZE) is
+ * what a conn that times out ends with, instead of ETIMEDOUT. */
+UNIT_TEST(soft_error_on_timeout)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.c[A].err_soft = EMSGSIZE;
+	S.filter = drop_all;
+	CHECK_EQ(tcp_send(&S.c[A], "data", 4, 0, S.now), 4);
+	for (uint64_t limit = S.now + 2000 * SEC; S.c[A].state != TCPS_CLOSE && S.now < limit;)
+		run_for(1 * SEC);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	CHECK_EQ(S.c[A].error, EMSGSIZE);
+	return NULL;
+}
+
+/* An acceptable ACK clears the soft error (Linux's tcp_ack: "something
+ * worked"): a later timeout says ETIMEDOUT. */
+UNIT_TEST(soft_error_cleared_by_ack)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.c[A].err_soft = EMSGSIZE;
+	CHECK_EQ(tcp_send(&S.c[A], "data", 4, 0, S.now), 4);
+	run_for(1 * SEC);
+	CHECK_EQ(S.c[A].snd_una, S.c[A].snd_max);
+	CHECK_EQ(S.c[A].err_soft, 0);
+	S.filter = drop_all;
+	CHECK_EQ(tcp_send(&S.c[A], "more", 4, 0, S.now), 4);
+	for (uint64_t limit = S.now + 2000 * SEC; S.c[A].state != TCPS_CLOSE && S.now < limit;)
+		run_for(1 * SEC);
+	CHECK_EQ(S.c[A].error, ETIMEDOUT);
+	return NULL;
+}
+
 UNIT_TEST(keepalive)
 {
 	uint64_t t;
@@ -3514,6 +3549,8 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(rto_in_recovery_keeps_ssthresh),
 	UNIT_ENTRY(pmtu_drop_resends_at_once),
 	UNIT_ENTRY(pmtu_synced_resends_nothing),
+	UNIT_ENTRY(soft_error_on_timeout),
+	UNIT_ENTRY(soft_error_cleared_by_ack),
 	UNIT_ENTRY(dsack_of_network_duplicates_no_undo),
 	UNIT_ENTRY(sack_reneging_clears_scoreboard),
 	UNIT_ENTRY(autotuning_grows_rings),
