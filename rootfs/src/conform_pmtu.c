@@ -407,12 +407,11 @@ static int serve_listener(int family, uint16_t port, int how)
 	return fd;
 }
 
-/* Read one request to its blank line (or the peer's end), then send the answer; wait: then
- * shut down and read to the client's FIN. */
-static void serve_one(int c, long bytes, bool wait)
+static char req[SERVE_CHUNK + 1];
+
+/* Read one request from c into req, to its blank line (or the peer's end). */
+static void read_request(int c)
 {
-	static char req[SERVE_CHUNK + 1];
-	static const char zeros[SERVE_CHUNK];
 	size_t got = 0;
 	ssize_t n;
 	while (got < SERVE_CHUNK && (n = read(c, req + got, SERVE_CHUNK - got)) > 0) {
@@ -421,6 +420,14 @@ static void serve_one(int c, long bytes, bool wait)
 		if (strstr(req, "\r\n\r\n"))
 			break;
 	}
+}
+
+/* Read one request, then send the answer; wait: then shut down and read to the client's FIN. */
+static void serve_one(int c, long bytes, bool wait)
+{
+	static const char zeros[SERVE_CHUNK];
+	ssize_t n;
+	read_request(c);
 	if (write(c, SERVE_HEAD, strlen(SERVE_HEAD)) < 0)
 		return;
 	for (long left = bytes; left > 0; left -= n) {
@@ -477,7 +484,6 @@ static const char *net_errname(int e)
 
 static int softerr_mode(const char *port)
 {
-	static char req[SERVE_CHUNK + 1];
 	int one = 1, idle = SOFTERR_IDLE_S, probes = SOFTERR_PROBES;
 	long p = atol(port);
 	int l = p > 0 && p <= 0xffff ? serve_listener(4, (uint16_t)p, PMTUDISC_DO) : -1;
@@ -489,14 +495,8 @@ static int softerr_mode(const char *port)
 		printf("softerr: setup: %s\n", errname(errno));
 		return 1;
 	}
-	size_t got = 0;
 	ssize_t n;
-	while (got < SERVE_CHUNK && (n = read(c, req + got, SERVE_CHUNK - got)) > 0) {
-		got += (size_t)n;
-		req[got] = '\0';
-		if (strstr(req, "\r\n\r\n"))
-			break;
-	}
+	read_request(c);
 	if (write(c, SERVE_HEAD, strlen(SERVE_HEAD)) < 0) {
 		printf("softerr: write: %s\n", net_errname(errno));
 		return 1;
