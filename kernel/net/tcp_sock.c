@@ -120,6 +120,7 @@
 #define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
 #define TCP_MSS_IPV6_OVERHEAD 60    /* IPv6 and TCP headers without options (Linux's tcp_v6 MSS) */
 #define TCP_TS_OPT_BYTES   12       /* NOP NOP TIMESTAMP: what a segment's payload loses to it */
+#define TS_PATH_RECHECK_NS 1000000000ull /* ts_current_mss looks at the route again after a second */
 #define TCP_SEQ_OFF        4        /* the sequence number's offset in a TCP header */
 #define TCP_ICMP_QUOTE_MIN 8        /* an ICMP error's quote: ports and sequence number */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
@@ -187,6 +188,10 @@ struct tcp_sock {
 	 * when the program let go (ts_detach), for ICMP errors to come:
 	 * Linux's orphan keeps its socket's options */
 	uint8_t pmtudisc;
+	/* lock: ts_current_mss's memo: the MSS it found, the path MTU
+	 * cache's generation then, and until when it holds */
+	uint32_t mss_memo;
+	uint64_t mss_memo_gen, mss_memo_until;
 };
 
 struct tcp_mib tcp_mib;
@@ -555,8 +560,10 @@ static void ts_event(struct tcp_conn *c, unsigned ev)
 
 static uint32_t ts_queued_below(struct tcp_conn *c);
 static void ts_throttle(struct tcp_conn *c);
+static uint32_t ts_current_mss(struct tcp_conn *c);
 static const struct tcp_ops ts_ops = { .output = ts_output, .event = ts_event,
-				       .queued_below = ts_queued_below, .throttle = ts_throttle };
+				       .queued_below = ts_queued_below, .throttle = ts_throttle,
+				       .current_mss = ts_current_mss };
 
 /* Room for one more connection with rings of bytes under limit (the
  * first TCP_CONNS_MIN always fit): true and counted, or false. */
@@ -1036,6 +1043,30 @@ static void wire_sockopt_changed(struct unix_sock *s)
 
 /* ---- making connections ---------------------------------------------------------- */
 
+/* The MTU of path pa now (Linux's dst_mtu): the route's device, or the
+ * path MTU cache's lower one; IPv4's by the route cached in route, if
+ * given (a connection's, its lock held). 0 and *mtu, or -ENETUNREACH. */
+static int path_mtu(const struct tcp_path *pa, struct ipv4_route_cache *route, uint32_t *mtu)
+{
+	if (pa->v6) {
+		struct ipv6_dst r6;
+		struct netdev *link = pa->ifindex ? netdev_by_index(pa->ifindex) : NULL;
+		int err = ipv6_route_lookup(&pa->dst, link, &r6);
+		*mtu = err ? 0 : pmtu_ipv6(&r6, &pa->dst);
+		netdev_put(r6.dev);
+		netdev_put(link);
+		return err;
+	}
+	struct ipv4_dst d;
+	int err = route ? ipv4_route_lookup_cached(v4_of(&pa->dst), NULL, route, &d)
+			: ipv4_route_lookup(v4_of(&pa->dst), NULL, &d);
+	if (err)
+		return -ENETUNREACH;
+	*mtu = pmtu_ipv4(&d, v4_of(&pa->dst), NULL);
+	netdev_put(d.dev);
+	return 0;
+}
+
 /* The MSS a connection of s on path pa advertises: its route's MTU
  * (IPv4's at most 65535, IPv6's at most 65575, as Linux's IP_MAX_MTU and
  * IP6_MAX_MTU; the path MTU cache's if it knows a lower one, as Linux's
@@ -1044,26 +1075,11 @@ static void wire_sockopt_changed(struct unix_sock *s)
  * 0, or the route's error (-ENETUNREACH...). */
 static int path_mss(const struct unix_sock *s, const struct tcp_path *pa, uint32_t *mss)
 {
-	uint32_t mtu, overhead;
-	if (pa->v6) {
-		struct ipv6_dst r6;
-		struct netdev *link = pa->ifindex ? netdev_by_index(pa->ifindex) : NULL;
-		int err = ipv6_route_lookup(&pa->dst, link, &r6);
-		mtu = err ? 0 : pmtu_ipv6(&r6, &pa->dst);
-		netdev_put(r6.dev);
-		netdev_put(link);
-		if (err)
-			return err;
-		overhead = TCP_MSS_IPV6_OVERHEAD;
-	} else {
-		struct ipv4_dst route;
-		if (ipv4_route_lookup(v4_of(&pa->dst), NULL, &route))
-			return -ENETUNREACH;
-		mtu = pmtu_ipv4(&route, v4_of(&pa->dst), NULL);
-		netdev_put(route.dev);
-		overhead = TCP_MSS_IPV4_OVERHEAD;
-	}
-	*mss = mtu - overhead;
+	uint32_t mtu;
+	int err = path_mtu(pa, NULL, &mtu);
+	if (err)
+		return err;
+	*mss = mtu - (pa->v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD);
 	if (s->in.opt.user_mss && s->in.opt.user_mss < *mss)
 		*mss = s->in.opt.user_mss; /* TCP_MAXSEG set before the connection (Linux's user_mss) */
 	return 0;
@@ -1531,6 +1547,34 @@ static uint32_t mtu_to_mss(const struct tcp_sock *ts, uint32_t mtu)
 	if (mss < TCP_MIN_SND_MSS)
 		mss = TCP_MIN_SND_MSS;
 	return mss - (c->ts_ok ? TCP_TS_OPT_BYTES : 0);
+}
+
+/*
+ * ops->current_mss (Linux's tcp_current_mss): the MSS ts's path takes
+ * now, from path_mtu (the device's MTU again once the cache's entry
+ * expired), as mtu_to_mss, never over what ts advertised (its route's
+ * MTU then, or TCP_MAXSEG: Linux's user_mss clamps the same way). The
+ * lookups run again only when the cache was written since, the entry
+ * read expires, or TS_PATH_RECHECK_NS passed (a route or device MTU
+ * change). 0 when the path has no route. lock held.
+ */
+static uint32_t ts_current_mss(struct tcp_conn *c)
+{
+	struct tcp_sock *ts = c->user;
+	uint64_t now = time_ns(), gen = pmtu_generation(), left = TS_PATH_RECHECK_NS, entry_left;
+	uint32_t mtu, cached;
+	bool locked;
+	if (gen == ts->mss_memo_gen && now < ts->mss_memo_until)
+		return ts->mss_memo;
+	if (path_mtu(&ts->path, &ts->route, &mtu))
+		return 0;
+	if (pmtu_cached(&ts->path.dst, &cached, &locked, &entry_left) && entry_left < left)
+		left = entry_left;
+	uint32_t mss = mtu_to_mss(ts, mtu), cap = c->advmss - (c->ts_ok ? TCP_TS_OPT_BYTES : 0);
+	ts->mss_memo = mss < cap ? mss : cap;
+	ts->mss_memo_gen = gen;
+	ts->mss_memo_until = now + left;
+	return ts->mss_memo;
 }
 
 /* Would a path of mtu lower ts's MSS? Linux's tcp_v6_mtu_reduced asks

@@ -357,18 +357,26 @@ static int route_mode(const char *text)
 	return 0;
 }
 
-/* ---- t-conform_pmtu serve 4|6 PORT dont|want|do|probe|interface|omit BYTES wait|close: an
+/* ---- t-conform_pmtu serve 4|6 PORT dont|want|do|probe|interface|omit BYTES wait|close|pause: an
  * HTTP/1.0 server of BYTES zeros whose listener (and so every connection it accepts, which
  * inherits the option) has IP_MTU_DISCOVER (4: AF_INET) or IPV6_MTU_DISCOVER (6: AF_INET6, IPV6_V6ONLY) set
  * as named, for the boot test's frag-needed and packet too big checks (busybox httpd sets
  * neither). One connection at a time: reads the request to its blank line, answers, then
  * (wait) shuts its side down and keeps the socket until the client's FIN, so that ICMP errors
  * meet a socket still open, or (close) closes at once, so that they meet the orphaned
- * connection, which keeps its socket's options on Linux; forever. */
+ * connection, which keeps its socket's options on Linux, or (pause) sends half, waits
+ * SERVE_PAUSE_S, sends the rest and closes, all under a short net.ipv4.route.mtu_expires, so that
+ * a path MTU learnt during the first half expires before the second; forever. */
 #define SERVE_HEAD    "HTTP/1.0 200 OK\r\n\r\n"
 #define SERVE_CHUNK   4096
 #define SERVE_BACKLOG 4
 #define SERVE_MAX     (1 << 24)
+#define SERVE_WAIT    0
+#define SERVE_CLOSE   1
+#define SERVE_PAUSE   2
+#define SERVE_PAUSE_S 8          /* pause's pause: longer than its mtu_expires */
+#define SERVE_EXPIRES_S 5
+#define MTU_EXPIRES_FILE "/proc/sys/net/ipv4/route/mtu_expires"
 
 static int pmtudisc_named(const char *how)
 {
@@ -422,44 +430,73 @@ static void read_request(int c)
 	}
 }
 
-/* Read one request, then send the answer; wait: then shut down and read to the client's FIN. */
-static void serve_one(int c, long bytes, bool wait)
+/* Write bytes zeros to c: false on an error. */
+static bool write_zeros(int c, long bytes)
 {
 	static const char zeros[SERVE_CHUNK];
 	ssize_t n;
-	read_request(c);
-	if (write(c, SERVE_HEAD, strlen(SERVE_HEAD)) < 0)
-		return;
 	for (long left = bytes; left > 0; left -= n) {
 		n = write(c, zeros, left < SERVE_CHUNK ? (size_t)left : SERVE_CHUNK);
 		if (n <= 0)
-			return;
+			return false;
 	}
-	if (wait && shutdown(c, SHUT_WR) == 0)
+	return true;
+}
+
+/* net.ipv4.route.mtu_expires: set to secs (the value before in *old), or put back (old): 0 or -1. */
+static int mtu_expires_set(int secs, int *old)
+{
+	FILE *f = fopen(MTU_EXPIRES_FILE, "r+");
+	int ok = f && (!old || fscanf(f, "%d", old) == 1) && fseek(f, 0, SEEK_SET) == 0 &&
+		 fprintf(f, "%d\n", secs) > 0;
+	if (f && fclose(f))
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* Read one request, then send the answer; end SERVE_WAIT: then shut down and read to the
+ * client's FIN; SERVE_PAUSE: the first half, a pause of SERVE_PAUSE_S, the rest, under a
+ * net.ipv4.route.mtu_expires of SERVE_EXPIRES_S (put back after). */
+static void serve_one(int c, long bytes, int end)
+{
+	int old = -1;
+	read_request(c);
+	if (end == SERVE_PAUSE && mtu_expires_set(SERVE_EXPIRES_S, &old))
+		return;
+	bool ok = write(c, SERVE_HEAD, strlen(SERVE_HEAD)) >= 0;
+	if (ok && end == SERVE_PAUSE) {
+		ok = write_zeros(c, bytes / 2);
+		sleep(SERVE_PAUSE_S);
+		bytes -= bytes / 2;
+	}
+	ok = ok && write_zeros(c, bytes);
+	if (end == SERVE_PAUSE)
+		(void)mtu_expires_set(old, NULL);
+	if (ok && end == SERVE_WAIT && shutdown(c, SHUT_WR) == 0)
 		while (read(c, req, SERVE_CHUNK) > 0)
 			;
 }
 
-static int serve_mode(const char *fam, const char *port, const char *how, const char *bytes, const char *end)
+static int serve_mode(const char *fam, const char *port, const char *how, const char *bytes, const char *end_text)
 {
 	int family = atoi(fam), v = pmtudisc_named(how);
 	long p = atol(port), n = atol(bytes);
-	bool wait = !strcmp(end, "wait");
-	if ((family != 4 && family != 6) || v < 0 || p <= 0 || p > 0xffff || n < 0 || n > SERVE_MAX ||
-	    (!wait && strcmp(end, "close"))) {
-		printf("usage: t-conform_pmtu serve 4|6 PORT dont|want|do|probe|interface|omit BYTES wait|close\n");
+	int end = !strcmp(end_text, "wait") ? SERVE_WAIT : !strcmp(end_text, "close") ? SERVE_CLOSE
+		: !strcmp(end_text, "pause") ? SERVE_PAUSE : -1;
+	if ((family != 4 && family != 6) || v < 0 || p <= 0 || p > 0xffff || n < 0 || n > SERVE_MAX || end < 0) {
+		printf("usage: t-conform_pmtu serve 4|6 PORT dont|want|do|probe|interface|omit BYTES wait|close|pause\n");
 		return 2;
 	}
 	int fd = serve_listener(family, (uint16_t)p, v);
 	if (fd < 0)
 		return 1;
-	printf("serve: IPv%d port %ld %s %s\n", family, p, how, end);
+	printf("serve: IPv%d port %ld %s %s\n", family, p, how, end_text);
 	fflush(stdout);
 	for (;;) {
 		int c = accept(fd, NULL, NULL);
 		if (c < 0)
 			continue;
-		serve_one(c, n, wait);
+		serve_one(c, n, end);
 		close(c);
 	}
 }

@@ -509,10 +509,13 @@ def serve_commands(kib):
     OMIT_PORT (busybox httpd sets neither option). The DONT ones keep
     their socket open until the client's FIN (the ICMP meets a socket
     still open); the OMIT ones close it once all is written (the ICMP
-    meets the orphaned connection, which keeps the option, as Linux's)."""
-    return "\n".join(f"(t-conform_pmtu serve {fam} {port} {how} {kib * 1024} {end} >/dev/null 2>&1 &)"
-                     for fam in (4, 6)
-                     for port, how, end in ((DONT_PORT, "dont", "wait"), (OMIT_PORT, "omit", "close")))
+    meets the orphaned connection, which keeps the option, as Linux's).
+    And an IPv4 one under WANT on EXPIRY_PORT that pauses halfway under a
+    short net.ipv4.route.mtu_expires (tcp4_expiry)."""
+    return "\n".join([f"(t-conform_pmtu serve {fam} {port} {how} {kib * 1024} {end} >/dev/null 2>&1 &)"
+                      for fam in (4, 6)
+                      for port, how, end in ((DONT_PORT, "dont", "wait"), (OMIT_PORT, "omit", "close"))] +
+                     [f"(t-conform_pmtu serve 4 {EXPIRY_PORT} want {kib * 1024} pause >/dev/null 2>&1 &)"])
 
 
 def tcp6_omit(inj, guest, rng):
@@ -573,6 +576,22 @@ def fetch4(inj, src, guest, rng, hook, port):
     return c
 
 
+def fetch4_told(inj, guest, router, rng, client, port):
+    """fetch4 from client to port, the router's frag-needed (TCP4_MTU)
+    quoting rightly the first segment over TCP4_MSS, which it lets by (as
+    it would fragment a packet without DF): (the client, that segment's
+    sequence number or None)."""
+    said = {}
+
+    def told(c, seq, ack, data):
+        if "seq" not in said and len(data) > TCP4_MSS:
+            said["seq"] = seq
+            q = quote_tcp(guest, client, port, c.sport, seq, ack, len(data))
+            inj.send_ip(frag_needed(router, guest, q, TCP4_MTU))
+        return False
+    return fetch4(inj, client, guest, rng, told, port), said.get("seq")
+
+
 def tcp4_nocut(inj, guest, router, rng, counters, client, port, what):
     """IPv4: a frag-needed (TCP4_MTU) quoting rightly the first full-sized
     segment to client from the server on port (IP_PMTUDISC_DONT or _OMIT;
@@ -584,20 +603,12 @@ def tcp4_nocut(inj, guest, router, rng, counters, client, port, what):
     (tcp_current_mss) and sends smaller from then on. So: the quoted
     segment is not sent again, no RTO, the page's second half goes in
     TCP4_MSS segments (tcp4_next checks the cache). A figure."""
-    said = {}
-
-    def told(c, seq, ack, data):
-        if "seq" not in said and len(data) > TCP4_MSS:
-            said["seq"] = seq
-            q = quote_tcp(guest, client, port, c.sport, seq, ack, len(data))
-            inj.send_ip(frag_needed(router, guest, q, TCP4_MTU))
-        return False
     before = counters()
-    c = fetch4(inj, client, guest, rng, told, port)
+    c, told = fetch4_told(inj, guest, router, rng, client, port)
     after = counters()
-    if "seq" not in said:
+    if told is None:
         raise PmtuFailed(f"{what}: no segment over {TCP4_MSS} bytes to {client}")
-    again = sum(1 for seq, n in c.sizes if covers(seq, n, said["seq"]))
+    again = sum(1 for seq, n in c.sizes if covers(seq, n, told))
     if again != 1 or after["TCPTimeouts"] != before["TCPTimeouts"]:
         raise PmtuFailed(f"{what}: after a frag-needed (MTU {TCP4_MTU}) the quoted segment went {again} "
                          f"times, TcpExt TCPTimeouts {before['TCPTimeouts']} -> {after['TCPTimeouts']}; "
@@ -631,6 +642,33 @@ def tcp4_next(inj, guest, rng, client):
         raise PmtuFailed(f"the next connection from {client} (IP_PMTUDISC_WANT): {len(odd)} of the SYN-ACK "
                          f"and data segments without DF (the first {odd[0]}); want DF on all")
     return f"next IPv4 connection from {client}: segments of at most {most} bytes, with DF"
+
+
+EXPIRY_PORT = 8084                  # serve_commands' IPv4 server that pauses halfway (mtu_expires 5 s)
+EXPIRY_CLIENT = "10.0.2.13"
+EXPIRY_TAIL = 8 * 1024              # the first half's last bytes: sent well after the frag-needed
+
+
+def tcp4_expiry(inj, guest, router, rng):
+    """A frag-needed (TCP4_MTU) quoting the first full-sized segment to
+    EXPIRY_CLIENT from the pausing server (WANT; the router lets it by)
+    teaches the path for 5 s (the server set net.ipv4.route.mtu_expires);
+    the first half of the page ends in TCP4_MSS segments, and the second,
+    sent after the 8-s pause, in TCP4_FULL_MSS ones again: Linux's
+    tcp_current_mss follows the route's MTU both ways (dst_mtu is the
+    device's once the exception expired). A figure."""
+    c, told = fetch4_told(inj, guest, router, rng, EXPIRY_CLIENT, EXPIRY_PORT)
+    half = len(b"HTTP/1.0 200 OK\r\n\r\n") + TCP6_PAGE // 2
+    base = c.sizes[0][0]
+    tail = max([n for seq, n in c.sizes if half - EXPIRY_TAIL <= (seq - base) & SEQ_MASK < half], default=0)
+    second = max([n for seq, n in c.sizes if (seq - base) & SEQ_MASK >= half], default=0)
+    if told is None or tail != TCP4_MSS or second != TCP4_FULL_MSS:
+        raise PmtuFailed(f"IPv4 TCP, a path MTU of {TCP4_MTU} that expires in 5 s: the first half's last "
+                         f"{EXPIRY_TAIL} bytes in {tail}-byte segments, the second half (after an 8-s pause) in "
+                         f"{second}; want {TCP4_MSS} then {TCP4_FULL_MSS} (Linux's tcp_current_mss follows "
+                         f"the route's MTU both ways)")
+    return (f"IPv4 TCP, a path MTU of {TCP4_MTU} for 5 s: the first half ends in {tail}-byte segments, "
+            f"the second (after the pause) in {second}")
 
 
 SOFTERR_PORT = 8083                 # t-conform_pmtu softerr's listener (IP_PMTUDISC_DO)
@@ -687,13 +725,15 @@ def tcp4_steps(inj, guest, router, rng, counters, softerr_line):
     """The IPv4 checks of the socket's IP_MTU_DISCOVER on a guest at guest
     running serve_commands' servers and softerr_command's, frag-needed
     messages from router: DONT and OMIT (tcp4_nocut, then tcp4_next), then
-    the soft error under DO (tcp4_softerr, with softerr_line). Figures;
-    PmtuFailed says what failed."""
+    the soft error under DO (tcp4_softerr, with softerr_line) and the MSS
+    back up once the path MTU expired (tcp4_expiry). Figures; PmtuFailed
+    says what failed."""
     figures = []
     for client, port, how in ((TCP4_DONT_CLIENT, DONT_PORT, "DONT"), (TCP4_OMIT_CLIENT, OMIT_PORT, "OMIT")):
         figures += [tcp4_nocut(inj, guest, router, rng, counters, client, port, f"IPv4 TCP, IP_PMTUDISC_{how}"),
                     tcp4_next(inj, guest, rng, client)]
-    return figures + [tcp4_softerr(inj, guest, router, rng, softerr_line)]
+    return figures + [tcp4_softerr(inj, guest, router, rng, softerr_line),
+                      tcp4_expiry(inj, guest, router, rng)]
 
 
 # ---------------------------------------------------------------- IPv4 datagrams: DF and EMSGSIZE
