@@ -61,6 +61,7 @@ static const struct { const char *name; enum sysctl_dir parent; } sysctl_dirs[SY
 	[SYSCTL_DIR_KERNEL_KEYS] = { "keys", SYSCTL_DIR_KERNEL },
 	[SYSCTL_DIR_FS_MQUEUE] = { "mqueue", SYSCTL_DIR_FS },
 	[SYSCTL_DIR_NET_IPV6] = { "ipv6", SYSCTL_DIR_NET },
+	[SYSCTL_DIR_NET_IPV4_ROUTE] = { "route", SYSCTL_DIR_NET_IPV4 },
 };
 
 /* ---- fs.* and kernel.* ---------------------------------------------------------- */

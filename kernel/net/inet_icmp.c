@@ -202,8 +202,11 @@ static long icmp_sock_send(struct file *f, struct sock_msg *m, int flags)
 		__atomic_add_fetch(&icmp_mib.out_msgs, 1, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&icmp_mib.out_type[p[0]], 1, __ATOMIC_RELAXED);
 	}
+	/* DF, fragments and EMSGSIZE as IP_MTU_DISCOVER says (Linux's raw and
+	 * ping sendmsg go through ip_append_data as UDP's) */
 	struct ipv4_send out = { .src = s->in.name.addr, .dst = d.addr, .proto = (uint8_t)s->protocol,
-				 .ttl = s->in.hops > 0 && s->in.hops != IPV6_DEFAULT_HOPS ? (uint8_t)s->in.hops : 0 };
+				 .ttl = s->in.hops > 0 && s->in.hops != IPV6_DEFAULT_HOPS ? (uint8_t)s->in.hops : 0,
+				 .pmtudisc = s->in.opt.pmtudisc };
 	err = ipv4_output(nb, &out);
 	return err ? err : (long)len;
 }

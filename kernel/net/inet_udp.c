@@ -549,7 +549,7 @@ static void udp_wire_err(const struct icmp_info *ic, uint32_t from)
 	bool hard;
 
 	if (s && ic->type == ICMP_DEST_UNREACH && ic->code == ICMP_FRAG_NEEDED)
-		ipv4_update_pmtu(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK); /* Linux's ipv4_sk_update_pmtu */
+		ipv4_update_pmtu(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK, NULL); /* Linux's ipv4_sk_update_pmtu */
 	if (!s || !udp_icmp_errno(s, ic, &err, &hard))
 		return;
 	if (s->in.opt.recverr) {

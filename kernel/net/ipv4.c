@@ -10,9 +10,11 @@
  * counted as InAddrErrors.
  *
  * Sending: the route gives the device, next hop and source; the header
- * goes in front; a packet longer than the device's MTU is cut into
- * fragments (or refused with EMSGSIZE when DF is asked); the result goes
- * to ARP for the next hop's address, or back through lo for this host.
+ * goes in front, with DF as the sender's IP_MTU_DISCOVER says; a packet
+ * longer than the path's MTU (or the device's: plan_output) is cut into
+ * fragments, or refused with EMSGSIZE when the option forbids that; the
+ * result goes to ARP for the next hop's address, or back through lo for
+ * this host.
  *
  * Lock rule: the protocol table is written at boot only; the IP ID
  * counter is atomic; the counters are atomic. Nothing else is shared.
@@ -215,10 +217,28 @@ static int fragment_and_send(struct netbuf *nb, struct ipv4_info ip, const struc
 	return err;
 }
 
-/* How a packet of total bytes to d goes (Linux's ip_sk_use_pmtu,
- * ip_sk_ignore_df and ip_dont_fragment, and __ip_append_data's
- * EMSGSIZE): *mtu the size it must fit or be cut to, *df its DF bit;
- * false when it may not go (longer than *mtu and no fragments allowed). */
+/* Linux's ip_dont_fragment: DF under IP_PMTUDISC_DO, and under WANT
+ * while the path's MTU is not locked (learnt under the minimum). */
+bool ipv4_dont_fragment(uint8_t how, bool locked)
+{
+	return how == IP_PMTUDISC_DO || (how == IP_PMTUDISC_WANT && !locked);
+}
+
+/*
+ * How a packet of total bytes to d goes: *mtu the size it must fit or be
+ * cut to (Linux's ip_sk_use_pmtu: the path's under DONT, WANT and DO,
+ * the device's under PROBE, INTERFACE and OMIT), *df its DF bit. False
+ * when it may not go (-EMSGSIZE): longer than *mtu and not to be cut.
+ *   A TCP segment (__ip_queue_xmit, then ip_fragment): DF by
+ *   ip_dont_fragment alone; cut into fragments when it has no DF. One
+ *   with DF is cut to the path's MSS already; if the path learnt a lower
+ *   MTU since, it goes whole (up to the device's MTU) for the router to
+ *   refuse, where Linux's ip_fragment refuses it here and sends itself
+ *   the frag-needed: the same lesson, a round trip later.
+ *   A datagram (__ip_make_skb): DF also under PROBE, and under WANT only
+ *   when it fits the path; refused by __ip_append_data when longer than
+ *   *mtu unless ip_sk_ignore_df (DONT, WANT, OMIT).
+ */
 struct out_plan {
 	uint32_t mtu;
 	bool df;
@@ -228,14 +248,16 @@ static bool plan_output(const struct ipv4_send *s, const struct ipv4_dst *d, siz
 	bool locked;
 	uint32_t path = pmtu_ipv4(d, s->dst, &locked);
 	uint32_t dev = d->dev->mtu < PMTU_IPV4_MAX ? d->dev->mtu : PMTU_IPV4_MAX;
-	if (s->df) { /* TCP: its segments are cut to the path's MSS already */
-		*p = (struct out_plan){ .mtu = dev, .df = !locked };
-		return total <= dev;
-	}
 	uint8_t how = s->pmtudisc;
 	p->mtu = how < IP_PMTUDISC_PROBE ? path : dev;
+	if (s->tcp) {
+		p->df = ipv4_dont_fragment(how, locked);
+		if (p->df) /* cut to the path's MSS already; see above */
+			p->mtu = dev;
+		return total <= p->mtu || !p->df;
+	}
 	p->df = how == IP_PMTUDISC_DO || how == IP_PMTUDISC_PROBE ||
-		(how == IP_PMTUDISC_WANT && !locked && total <= p->mtu);
+		(total <= path && ipv4_dont_fragment(how, locked));
 	bool may_cut = how < IP_PMTUDISC_DO || how == IP_PMTUDISC_OMIT;
 	return total <= p->mtu || may_cut;
 }
@@ -277,7 +299,7 @@ static int output_on(struct netbuf *nb, const struct ipv4_send *s, const struct 
 				.proto = s->proto, .total_len = (uint16_t)total, .df = plan.df,
 				.src = s->src ? s->src : d.src, .dst = s->dst };
 	ip.id = (uint16_t)__atomic_add_fetch(&ip_id, 1, __ATOMIC_RELAXED);
-	if (total <= plan.mtu || s->df) {
+	if (total <= plan.mtu) {
 		if (push_header(nb, &ip)) {
 			netbuf_free(nb);
 			return -ENOBUFS;
@@ -287,23 +309,31 @@ static int output_on(struct netbuf *nb, const struct ipv4_send *s, const struct 
 	return fragment_and_send(nb, ip, &d, plan.mtu);
 }
 
-uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu)
+uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu, bool *locked_out)
 {
 	struct ipv4_dst d;
+	bool locked = false;
+	if (locked_out)
+		*locked_out = false;
 	if (ipv4_route_lookup(dst, NULL, &d))
 		return 0;
-	uint32_t old = d.local ? 0 : pmtu_ipv4(&d, dst, NULL);
+	uint32_t old = d.local ? 0 : pmtu_ipv4(&d, dst, &locked);
 	netdev_put(d.dev);
+	if (old && old < mtu) {
+		if (locked_out)
+			*locked_out = locked;
+		return old; /* only ever lower */
+	}
 	if (!old)
 		return 0;
-	bool locked = false;
-	if (old < mtu)
-		return old; /* only ever lower */
+	locked = false;
 	if (mtu < PMTU_MIN_V4) {
 		locked = true;
 		mtu = old < PMTU_MIN_V4 ? old : PMTU_MIN_V4;
 	}
 	struct in6 key = pmtu_key_v4(dst);
 	pmtu_store(&key, mtu, locked);
+	if (locked_out)
+		*locked_out = locked;
 	return mtu;
 }

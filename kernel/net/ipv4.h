@@ -55,8 +55,8 @@ struct ipv4_dst {
 struct ipv4_send {
 	uint32_t src, dst;
 	uint8_t proto, tos, ttl;
-	bool df;                       /* TCP's: DF set (unless the path's MTU is locked), never fragmented */
-	uint8_t pmtudisc;              /* else IP_MTU_DISCOVER's IP_PMTUDISC_* (0, DONT: the kernel's own) */
+	bool tcp;                      /* a TCP segment (Linux's __ip_queue_xmit), else a datagram (__ip_make_skb) */
+	uint8_t pmtudisc;              /* IP_MTU_DISCOVER's IP_PMTUDISC_* (0, DONT: the kernel's own) */
 	struct netdev *dev;
 	struct ipv4_route_cache *route; /* the sender's remembered route, or NULL */
 };
@@ -97,8 +97,10 @@ void ipv4_init(void);
 void ipv4_input(struct netbuf *nb);
 /*
  * Send nb (data at the transport header; headroom for IPv4 and the link
- * header) as s says: route, IPv4 header, fragments when it is longer
- * than the device's MTU (unless df: -EMSGSIZE). Owns nb in every case.
+ * header) as s says: route, IPv4 header with DF as s->pmtudisc asks,
+ * fragments when it is longer than the path's MTU (the device's under
+ * PROBE, INTERFACE and OMIT) and may be cut, else -EMSGSIZE (ipv4.c's
+ * plan_output has Linux's rules). Owns nb in every case.
  * 0, -ENETUNREACH (no route), -EMSGSIZE, -ENOBUFS, -ENETDOWN,
  * -EHOSTUNREACH (ARP gave up: known only later, reported as 0 here).
  * Any context but an interrupt handler.
@@ -219,7 +221,11 @@ void ipv4_frag_forget_dev(const struct netdev *dev);
  * router). As Linux's __ip_rt_update_pmtu: only ever lower than the path
  * MTU now; under min_pmtu, min_pmtu and locked; an entry the same
  * refreshed once half its time is gone. Returns the path MTU after it,
- * 0 when dst has no route. Takes pmtu_lock. */
-uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu);
+ * 0 when dst has no route; *locked_out (if given): whether it is locked.
+ * Takes pmtu_lock. */
+uint32_t ipv4_update_pmtu(uint32_t dst, uint32_t mtu, bool *locked_out);
+/* Linux's ip_dont_fragment: does a socket under IP_MTU_DISCOVER how set
+ * DF on a TCP segment to a path whose MTU is locked or not? */
+bool ipv4_dont_fragment(uint8_t how, bool locked);
 
 #endif

@@ -3,18 +3,19 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Thirteen are writable with Linux's checks and honoured by the stack:
+ * Fourteen are writable with Linux's checks and honoured by the stack:
  * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
  * tcp_sack, tcp_timestamps, tcp_notsent_lowat, tcp_rmem (its max, the window scale's space:
  * see tcp_rmem_set), tcp_wmem (its default a new socket's send buffer, its
  * max autotuning's ceiling), tcp_min_tso_segs (read by new connections),
- * tcp_congestion_control, tcp_allowed_congestion_control
- * and net.ipv6.bindv6only; tcp_recovery is writable and kept
+ * tcp_congestion_control, tcp_allowed_congestion_control,
+ * net.ipv4.route.mtu_expires and net.ipv6.bindv6only; tcp_recovery is writable and kept
  * only (RACK runs on every SACK connection, as with Linux's 1); the
  * others are read-only (0444: an
  * open for writing is -EACCES) and read the constants the stack itself uses.
  */
 #include "net/net_sysctl.h"
+#include "net/pmtu.h"
 #include "net/tcp.h"
 #include "net/unix_sock.h"
 #include "fs/procfs_sys.h"
@@ -46,6 +47,11 @@ static int64_t tcp_timestamps = 1;
 /* Linux's default, RACK loss detection: kept only; the engine runs RACK
  * on every SACK connection, as with 1 */
 static int64_t tcp_recovery = 1;
+/* net.ipv4.route.mtu_expires: how long an IPv4 path MTU learnt from now
+ * on lives, in seconds (Linux's ip_rt_mtu_expires, read when an entry is
+ * written; 600). Linux's proc_dointvec_jiffies takes a negative one too;
+ * Kestrel does not. IPv6's entries keep their 600 s (PMTU_EXPIRES_S). */
+static int64_t mtu_expires4 = PMTU_EXPIRES_S;
 /* tcp_min_tso_segs: the fewest segments a packet carries when the pacing
  * rate would give fewer (Linux's u8 from 1, default 2), read by new
  * connections. */
@@ -127,6 +133,11 @@ bool net_sysctl_tcp_cong_allowed(unsigned id)
 bool net_sysctl_tcp_timestamps(void)
 {
 	return __atomic_load_n(&tcp_timestamps, __ATOMIC_RELAXED) != 0;
+}
+
+uint32_t net_sysctl_mtu_expires4(void)
+{
+	return (uint32_t)__atomic_load_n(&mtu_expires4, __ATOMIC_RELAXED);
 }
 
 uint8_t net_sysctl_tcp_min_tso_segs(void)
@@ -433,6 +444,8 @@ static void buf_max_get(int64_t *v)
 #define CORE SYSCTL_DIR_NET_CORE
 #define IPV4 SYSCTL_DIR_NET_IPV4
 #define IPV6 SYSCTL_DIR_NET_IPV6
+#define IPV4_ROUTE SYSCTL_DIR_NET_IPV4_ROUTE
+#define JIFFIES_SECS_MAX (INT_MAX_VALUE / 100) /* proc_dointvec_jiffies' bound (HZ 100) */
 
 /* In name order within each directory, as Linux lists them. */
 static const struct sysctl_file net_files[] = {
@@ -467,6 +480,8 @@ static const struct sysctl_file net_files[] = {
 	RW_U8("tcp_timestamps", IPV4, tcp_timestamps), /* RFC 7323, offered unless 0 */
 	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */
 	RW("tcp_wmem", IPV4, 3, tcp_wmem_get, tcp_wmem_set),
+	{ .name = "mtu_expires", .dir = IPV4_ROUTE, .mode = 0644, .n = 1, .data = &mtu_expires4,
+	  .min = 0, .max = JIFFIES_SECS_MAX },
 	{ .name = "bindv6only", .dir = IPV6, .mode = 0644, .n = 1, .data = &bindv6only, .min = 0, .max = 1 },
 };
 

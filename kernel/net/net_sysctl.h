@@ -52,6 +52,8 @@ uint8_t net_sysctl_tcp_min_tso_segs(void);
 uint32_t net_sysctl_tcp_notsent_lowat(void);
 /* net.ipv6.bindv6only: is a new AF_INET6 socket IPV6_V6ONLY? */
 bool net_sysctl_bindv6only(void);
+/* net.ipv4.route.mtu_expires: seconds an IPv4 path MTU learnt now lives. */
+uint32_t net_sysctl_mtu_expires4(void);
 
 /* Register net's files under /proc/sys/net with procfs. Boot time. */
 void net_sysctl_init(void);

@@ -15,7 +15,9 @@
 #include "log.h"
 #include "arch/x86_64/cpu.h"
 #include "net/netdev.h"
+#include "net/net_sysctl.h"
 #include "net/pmtu_cache.h"
+#include "net/wire6.h"
 #include "time/time.h"
 
 #define PMTU_LOG_GAP_NS   NSEC_PER_SEC  /* the "cache full" line at most once a second */
@@ -29,6 +31,7 @@
 static struct spinlock pmtu_lock = SPINLOCK_INIT;
 static struct pmtu_table table;
 static uint64_t learnt;        /* entries set or lowered */
+static uint64_t generation;    /* written under pmtu_lock, read atomically: +1 at each write or flush */
 static uint64_t log_at;        /* when "cache full" may be said again */
 
 struct in6 pmtu_key_v4(uint32_t addr)
@@ -103,7 +106,8 @@ static void log_full(uint64_t replaced_before)
  */
 void pmtu_store(const struct in6 *key, uint32_t mtu, bool locked)
 {
-	uint64_t now = time_ns(), life = (uint64_t)PMTU_EXPIRES_S * NSEC_PER_SEC;
+	uint32_t secs = in6_is_v4mapped(key) ? net_sysctl_mtu_expires4() : PMTU_EXPIRES_S;
+	uint64_t now = time_ns(), life = (uint64_t)secs * NSEC_PER_SEC;
 	struct pmtu_entry e;
 	uint64_t fl = spin_lock_irqsave(&pmtu_lock);
 	uint64_t replaced = table.replaced;
@@ -111,6 +115,7 @@ void pmtu_store(const struct in6 *key, uint32_t mtu, bool locked)
 	if (!have || e.mtu != mtu || locked || now >= e.expires_ns - life / 2) {
 		pmtu_table_set(&table, key, mtu, locked, now, now + life);
 		learnt++;
+		__atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&pmtu_lock, fl);
 	log_full(replaced);
@@ -143,7 +148,13 @@ void pmtu_flush(void)
 {
 	uint64_t fl = spin_lock_irqsave(&pmtu_lock);
 	pmtu_table_clear(&table);
+	__atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
 	spin_unlock_irqrestore(&pmtu_lock, fl);
+}
+
+uint64_t pmtu_generation(void)
+{
+	return __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
 }
 
 void pmtu_init(void)

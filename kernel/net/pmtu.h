@@ -41,6 +41,10 @@ void pmtu_store(const struct in6 *key, uint32_t mtu, bool locked);
  * has left (for `ip route get`). Takes pmtu_lock. */
 bool pmtu_cached(const struct in6 *dst, uint32_t *mtu, bool *locked, uint64_t *left_ns);
 void pmtu_get_stats(struct pmtu_stats *out);
+/* A number that changes whenever an entry is written or the cache
+ * flushed (not when one expires): a reader's memo of it stays good
+ * while it is the same and the entry it read has time left. */
+uint64_t pmtu_generation(void);
 /* Forget everything (a route or address change could, as Linux's flush; boot). */
 void pmtu_flush(void);
 void pmtu_init(void);

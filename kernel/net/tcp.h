@@ -257,6 +257,11 @@ struct tcp_ops {
 	 * missed. Both run inside an engine call. */
 	uint32_t (*queued_below)(struct tcp_conn *c);
 	void (*throttle)(struct tcp_conn *c);
+	/* The MSS c's path takes now (Linux's tcp_current_mss, from the
+	 * route's MTU: lower after a path MTU was learnt, higher again once
+	 * it expired), options deducted; 0 for no opinion. tcp_output asks
+	 * it before it cuts segments. May be NULL. Runs inside an engine call. */
+	uint32_t (*current_mss)(struct tcp_conn *c);
 };
 
 /* A byte ring: buf[head .. head + len) modulo size holds the bytes. */
@@ -357,6 +362,10 @@ struct tcp_conn {
 	enum tcp_state state;
 	unsigned events;               /* caller's to clear: TCP_EV_* raised so far */
 	int error;                     /* positive errno pending (sk_err), 0 if none */
+	/* caller's: Linux's sk_err_soft, an error a timeout ends the conn
+	 * with instead of ETIMEDOUT (tcp_write_err); an acceptable ACK
+	 * clears it (tcp_ack: "something worked"). 0 if none */
+	int err_soft;
 	uint16_t sport, dport;
 
 	/* options the caller sets between calls (setsockopt) */
@@ -741,6 +750,10 @@ void tcp_mss_reduced(struct tcp_conn *c, uint32_t mss, uint64_t now);
  * one sent (Linux's tcp_current_mss finding the route's MTU lower and
  * calling tcp_sync_mss). False when mss is not lower: nothing changed. */
 bool tcp_mss_synced(struct tcp_conn *c, uint32_t mss);
+/* Either way: segments of mss from the next one sent, the window kept in
+ * segments (Linux's tcp_sync_mss from tcp_current_mss). False when mss
+ * is the same or under the floor: nothing changed. */
+bool tcp_mss_follow(struct tcp_conn *c, uint32_t mss);
 /* TCP_INFO. */
 void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *out);
 

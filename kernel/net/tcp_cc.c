@@ -465,7 +465,7 @@ static uint32_t resize_segs(uint32_t bytes, uint32_t old, uint32_t mss, uint32_t
 	return (segs > min ? segs : min) * mss;
 }
 
-void tcp_cc_mss_shrunk(struct tcp_conn *c, uint32_t old)
+void tcp_cc_mss_changed(struct tcp_conn *c, uint32_t old)
 {
 	c->cwnd = resize_segs(c->cwnd, old, c->snd_mss, 1);
 	if (c->ssthresh != TCP_INFINITE_SSTHRESH)

@@ -92,6 +92,7 @@ static void synack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t n
 		tcp_rtt_sample(c, now - c->rtt_start);
 	c->rtt_timing = false;
 	c->retransmits = 0;
+	c->err_soft = 0;                   /* tcp_ack's, as in ack_input */
 	tcp_rexmit_stop(c);
 	c->last_rcv = c->last_ack_recv = now;
 	if (c->ts_ok) {
@@ -402,6 +403,7 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		return bad_ack_input(c, s, now);
 	update_ts_recent(c, s, now);       /* only now is the segment known to be good (Linux) */
 	c->probes_out = 0;
+	c->err_soft = 0;                   /* Linux's tcp_ack: something worked */
 	c->last_ack_recv = now;
 	window_update(c, s);
 	c->rcv_tsecr = c->ts_ok && s->opts.has_ts ? s->opts.ts_ecr : 0;

@@ -644,12 +644,23 @@ static bool output_packet(struct tcp_conn *c, uint64_t now, bool *at_cwnd)
 	return true;
 }
 
+/* Linux's tcp_current_mss: the MSS the path takes now, either way, before
+ * segments are cut (ops->current_mss). */
+static void follow_path_mss(struct tcp_conn *c)
+{
+	uint32_t mss = c->ops->current_mss ? c->ops->current_mss(c) : 0;
+
+	if (mss)
+		(void)tcp_mss_follow(c, mss);
+}
+
 void tcp_output(struct tcp_conn *c, uint64_t now)
 {
 	bool at_cwnd = false, sent = false;
 
 	if (!can_send_data(c))
 		return;
+	follow_path_mss(c);
 	sack_xmit(c, now);
 	while (output_packet(c, now, &at_cwnd))
 		sent = true;
@@ -673,7 +684,18 @@ bool tcp_mss_synced(struct tcp_conn *c, uint32_t mss)
 	if (mss >= old || mss < TCP_MIN_SND_MSS)
 		return false;
 	c->snd_mss = (uint16_t)mss;
-	tcp_cc_mss_shrunk(c, old);
+	tcp_cc_mss_changed(c, old);
+	return true;
+}
+
+bool tcp_mss_follow(struct tcp_conn *c, uint32_t mss)
+{
+	uint32_t old = c->snd_mss;
+
+	if (mss == old || mss < TCP_MIN_SND_MSS)
+		return false;
+	c->snd_mss = (uint16_t)mss;
+	tcp_cc_mss_changed(c, old);
 	return true;
 }
 

@@ -192,9 +192,9 @@ bool tcp_cc_dupack(struct tcp_conn *c);
  * window, whose cut stands. Call before counting the timeout. */
 bool tcp_cc_loss_episode(const struct tcp_conn *c);
 void tcp_cc_rto(struct tcp_conn *c, bool episode, uint64_t now);
-/* The MSS fell from old to c->snd_mss: cwnd and ssthresh keep their
+/* The MSS went from old to c->snd_mss: cwnd and ssthresh keep their
  * counts of segments (Linux's are in packets, which tcp_sync_mss leaves). */
-void tcp_cc_mss_shrunk(struct tcp_conn *c, uint32_t old);
+void tcp_cc_mss_changed(struct tcp_conn *c, uint32_t old);
 /* Linux's tcp_simple_retransmit's part: the LOSS state without a cut (the
  * data in the network did not grow, its units shrank) and nothing to undo. */
 void tcp_cc_simple_loss(struct tcp_conn *c, uint64_t now);

@@ -120,6 +120,7 @@
 #define TCP_MSS_IPV4_OVERHEAD 40    /* IPv4 and TCP headers without options */
 #define TCP_MSS_IPV6_OVERHEAD 60    /* IPv6 and TCP headers without options (Linux's tcp_v6 MSS) */
 #define TCP_TS_OPT_BYTES   12       /* NOP NOP TIMESTAMP: what a segment's payload loses to it */
+#define TS_PATH_RECHECK_NS 1000000000ull /* ts_current_mss looks at the route again after a second */
 #define TCP_SEQ_OFF        4        /* the sequence number's offset in a TCP header */
 #define TCP_ICMP_QUOTE_MIN 8        /* an ICMP error's quote: ports and sequence number */
 #define TCP_ISN_CLOCK_SHIFT 6       /* RFC 6528's clock: 64 ns a tick, as Linux */
@@ -187,6 +188,10 @@ struct tcp_sock {
 	 * when the program let go (ts_detach), for ICMP errors to come:
 	 * Linux's orphan keeps its socket's options */
 	uint8_t pmtudisc;
+	/* lock: ts_current_mss's memo: the MSS it found, the path MTU
+	 * cache's generation then, and until when it holds */
+	uint32_t mss_memo;
+	uint64_t mss_memo_gen, mss_memo_until;
 };
 
 struct tcp_mib tcp_mib;
@@ -334,10 +339,41 @@ static uint32_t isn(const struct in6 *laddr, uint16_t lport, const struct in6 *r
 
 static void tsq_charge(struct tcp_sock *ts, struct netbuf *nb);
 
+/* ts's IP_MTU_DISCOVER, or IPV6_MTU_DISCOVER over IPv6: its socket's,
+ * or as it was when the program let go (ts_detach). lock held. */
+static uint8_t ts_pmtudisc(const struct tcp_sock *ts)
+{
+	const struct inet_opts *o = ts->s ? &ts->s->in.opt : NULL;
+	return !o ? ts->pmtudisc : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
+}
+
+/*
+ * The IP_MTU_DISCOVER an IPv4 segment of ts goes out under, which sets
+ * its DF bit (ipv4.c's plan_output). ts NULL: a reset for no connection.
+ * Linux sends those, and the segments of a request socket (a passive one
+ * in SYN-RECV) and of a time-wait one (TIME-WAIT, and an orphan in
+ * FIN-WAIT-2), through its TCP control socket, which is IP_PMTUDISC_DO
+ * (tcp_sk_init: "enforce IP_DF"); its SYN-ACKs through
+ * ip_build_and_send_pkt, which sets DF on any packet of 576 bytes or
+ * less (a SYN-ACK carries no data: all of them). The rest go through the
+ * socket, under its option. One difference: the ACK of the FIN that ends
+ * FIN-WAIT-2 goes after the engine entered TIME-WAIT, so with DF, where
+ * Linux's socket sends it before. lock held.
+ */
+static uint8_t seg_pmtudisc(const struct tcp_sock *ts)
+{
+	if (!ts)
+		return IP_PMTUDISC_DO;
+	const struct tcp_conn *c = &ts->conn;
+	bool ctl = c->state == TCPS_TIME_WAIT || (c->state == TCPS_FIN_WAIT2 && !ts->s) ||
+		   (c->state == TCPS_SYN_RECV && c->passive);
+	return ctl ? IP_PMTUDISC_DO : ts_pmtudisc(ts);
+}
+
 /* The built segment nb (checksum left partial) out through IPv6 or IPv4
  * as pa says; by the route cached in route (IPv4's, a connection's,
- * under its lock), if any. Owns nb. */
-static void ip_out(struct netbuf *nb, const struct tcp_path *pa, struct ipv4_route_cache *route)
+ * under its lock), if any; IPv4's DF as IP_MTU_DISCOVER how says. Owns nb. */
+static void ip_out(struct netbuf *nb, const struct tcp_path *pa, struct ipv4_route_cache *route, uint8_t how)
 {
 	if (pa->v6) {
 		struct ipv6_send out = { .src = pa->src, .dst = pa->dst, .src_fixed = true, .proto = NEXTHDR_TCP,
@@ -347,13 +383,14 @@ static void ip_out(struct netbuf *nb, const struct tcp_path *pa, struct ipv4_rou
 		return;
 	}
 	struct ipv4_send out = { .src = v4_of(&pa->src), .dst = v4_of(&pa->dst), .proto = IPPROTO_TCP,
-				 .df = true, .route = route };
+				 .tcp = true, .pmtudisc = how, .route = route };
 	ipv4_output(nb, &out);
 }
 
 /* Send one segment on path pa: header, options, payload from the ring's
  * spans; by the route cached in route (IPv4's), if any; counted below
- * owner (its lock held) if any, for the small queues. */
+ * owner (its lock held) if any, for the small queues; DF as
+ * seg_pmtudisc says for owner. */
 static void send_segment(const struct tcp_path *pa, const struct tcp_seg *seg, const struct tcp_span *data,
 			 struct ipv4_route_cache *route, struct tcp_sock *owner)
 {
@@ -385,7 +422,7 @@ static void send_segment(const struct tcp_path *pa, const struct tcp_seg *seg, c
 		mib_inc(&tcp_mib.out_rsts);
 	if (owner)
 		tsq_charge(owner, nb);
-	ip_out(nb, pa, route);
+	ip_out(nb, pa, route, seg_pmtudisc(owner));
 }
 
 /* ops->output, ts's lock held. The engine counts its retransmissions per
@@ -523,8 +560,10 @@ static void ts_event(struct tcp_conn *c, unsigned ev)
 
 static uint32_t ts_queued_below(struct tcp_conn *c);
 static void ts_throttle(struct tcp_conn *c);
+static uint32_t ts_current_mss(struct tcp_conn *c);
 static const struct tcp_ops ts_ops = { .output = ts_output, .event = ts_event,
-				       .queued_below = ts_queued_below, .throttle = ts_throttle };
+				       .queued_below = ts_queued_below, .throttle = ts_throttle,
+				       .current_mss = ts_current_mss };
 
 /* Room for one more connection with rings of bytes under limit (the
  * first TCP_CONNS_MIN always fit): true and counted, or false. */
@@ -1004,6 +1043,30 @@ static void wire_sockopt_changed(struct unix_sock *s)
 
 /* ---- making connections ---------------------------------------------------------- */
 
+/* The MTU of path pa now (Linux's dst_mtu): the route's device, or the
+ * path MTU cache's lower one; IPv4's by the route cached in route, if
+ * given (a connection's, its lock held). 0 and *mtu, or -ENETUNREACH. */
+static int path_mtu(const struct tcp_path *pa, struct ipv4_route_cache *route, uint32_t *mtu)
+{
+	if (pa->v6) {
+		struct ipv6_dst r6;
+		struct netdev *link = pa->ifindex ? netdev_by_index(pa->ifindex) : NULL;
+		int err = ipv6_route_lookup(&pa->dst, link, &r6);
+		*mtu = err ? 0 : pmtu_ipv6(&r6, &pa->dst);
+		netdev_put(r6.dev);
+		netdev_put(link);
+		return err;
+	}
+	struct ipv4_dst d;
+	int err = route ? ipv4_route_lookup_cached(v4_of(&pa->dst), NULL, route, &d)
+			: ipv4_route_lookup(v4_of(&pa->dst), NULL, &d);
+	if (err)
+		return -ENETUNREACH;
+	*mtu = pmtu_ipv4(&d, v4_of(&pa->dst), NULL);
+	netdev_put(d.dev);
+	return 0;
+}
+
 /* The MSS a connection of s on path pa advertises: its route's MTU
  * (IPv4's at most 65535, IPv6's at most 65575, as Linux's IP_MAX_MTU and
  * IP6_MAX_MTU; the path MTU cache's if it knows a lower one, as Linux's
@@ -1012,26 +1075,11 @@ static void wire_sockopt_changed(struct unix_sock *s)
  * 0, or the route's error (-ENETUNREACH...). */
 static int path_mss(const struct unix_sock *s, const struct tcp_path *pa, uint32_t *mss)
 {
-	uint32_t mtu, overhead;
-	if (pa->v6) {
-		struct ipv6_dst r6;
-		struct netdev *link = pa->ifindex ? netdev_by_index(pa->ifindex) : NULL;
-		int err = ipv6_route_lookup(&pa->dst, link, &r6);
-		mtu = err ? 0 : pmtu_ipv6(&r6, &pa->dst);
-		netdev_put(r6.dev);
-		netdev_put(link);
-		if (err)
-			return err;
-		overhead = TCP_MSS_IPV6_OVERHEAD;
-	} else {
-		struct ipv4_dst route;
-		if (ipv4_route_lookup(v4_of(&pa->dst), NULL, &route))
-			return -ENETUNREACH;
-		mtu = pmtu_ipv4(&route, v4_of(&pa->dst), NULL);
-		netdev_put(route.dev);
-		overhead = TCP_MSS_IPV4_OVERHEAD;
-	}
-	*mss = mtu - overhead;
+	uint32_t mtu;
+	int err = path_mtu(pa, NULL, &mtu);
+	if (err)
+		return err;
+	*mss = mtu - (pa->v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD);
 	if (s->in.opt.user_mss && s->in.opt.user_mss < *mss)
 		*mss = s->in.opt.user_mss; /* TCP_MAXSEG set before the connection (Linux's user_mss) */
 	return 0;
@@ -1462,8 +1510,7 @@ static bool pmtu_quote_ok(struct tcp_sock *ts, uint32_t seq, uint8_t *how)
 	uint64_t fl;
 	if (!ts_lock_live(ts, &fl))
 		return false;
-	const struct inet_opts *o = ts->s ? &ts->s->in.opt : NULL;
-	*how = !o ? ts->pmtudisc : ts->path.v6 ? o->pmtudisc6 : o->pmtudisc;
+	*how = ts_pmtudisc(ts);
 	bool ok = icmp_in_window(ts, seq);
 	unlock_settle(ts, fl);
 	return ok;
@@ -1487,27 +1534,99 @@ static bool pmtu_resends(uint8_t how)
 	return how != IP_PMTUDISC_DONT && pmtu_accepted(how);
 }
 
+/* The payload a segment of ts carries on a path of mtu (Linux's
+ * tcp_mtu_to_mss): headers off, no more than the peer's MSS, at least
+ * tcp_min_snd_mss, then the timestamp option off. lock held. */
+static uint32_t mtu_to_mss(const struct tcp_sock *ts, uint32_t mtu)
+{
+	const struct tcp_conn *c = &ts->conn;
+	uint32_t hdrs = ts->path.v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD;
+	uint32_t mss = mtu > hdrs ? mtu - hdrs : 0;
+	if (mss > c->peer_mss)
+		mss = c->peer_mss;
+	if (mss < TCP_MIN_SND_MSS)
+		mss = TCP_MIN_SND_MSS;
+	return mss - (c->ts_ok ? TCP_TS_OPT_BYTES : 0);
+}
+
+/*
+ * ops->current_mss (Linux's tcp_current_mss): the MSS ts's path takes
+ * now, from path_mtu (the device's MTU again once the cache's entry
+ * expired), as mtu_to_mss, never over what ts advertised (its route's
+ * MTU then, or TCP_MAXSEG: Linux's user_mss clamps the same way). The
+ * lookups run again only when the cache was written since, the entry
+ * read expires, or TS_PATH_RECHECK_NS passed (a route or device MTU
+ * change). 0 when the path has no route. lock held.
+ */
+static uint32_t ts_current_mss(struct tcp_conn *c)
+{
+	struct tcp_sock *ts = c->user;
+	uint64_t now = time_ns(), gen = pmtu_generation(), left = TS_PATH_RECHECK_NS, entry_left;
+	uint32_t mtu, cached;
+	bool locked;
+	if (gen == ts->mss_memo_gen && now < ts->mss_memo_until)
+		return ts->mss_memo;
+	if (path_mtu(&ts->path, &ts->route, &mtu))
+		return 0;
+	if (pmtu_cached(&ts->path.dst, &cached, &locked, &entry_left) && entry_left < left)
+		left = entry_left;
+	uint32_t mss = mtu_to_mss(ts, mtu), cap = c->advmss - (c->ts_ok ? TCP_TS_OPT_BYTES : 0);
+	ts->mss_memo = mss < cap ? mss : cap;
+	ts->mss_memo_gen = gen;
+	ts->mss_memo_until = now + left;
+	return ts->mss_memo;
+}
+
+/* Would a path of mtu lower ts's MSS? Linux's tcp_v6_mtu_reduced asks
+ * before it lets the route learn mtu ("drop requests trying to increase
+ * our current mss"). Takes ts's lock. */
+static bool mtu_lowers_mss(struct tcp_sock *ts, uint32_t mtu)
+{
+	uint64_t fl;
+	if (!ts_lock_live(ts, &fl))
+		return false;
+	bool lowers = mtu_to_mss(ts, mtu) < ts->conn.snd_mss;
+	unlock_settle(ts, fl);
+	return lowers;
+}
+
 /* ts's path now takes mtu (Linux's tcp_v4_mtu_reduced and
  * tcp_v6_mtu_reduced, the cache already told): segments from now on fit
  * it, headers and options deducted. resend: what was sent larger is lost,
  * and goes again at once in the new size (tcp_mss_reduced); else nothing
  * goes again and only what is sent from now on is smaller (tcp_mss_synced:
  * Linux leaves such a socket's MSS until its next send, whose
- * tcp_current_mss finds the route's MTU lower). Takes ts's lock. */
-static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, bool resend)
+ * tcp_current_mss finds the route's MTU lower). soft: an errno for the
+ * conn's soft error (0: none), kept should it die of a timeout. Takes
+ * ts's lock. */
+static void mtu_reduced(struct tcp_sock *ts, uint32_t mtu, bool resend, int soft)
 {
 	uint64_t fl;
 	if (!mtu || !ts_lock_live(ts, &fl))
 		return;
 	struct tcp_conn *c = &ts->conn;
-	uint32_t hdrs = ts->path.v6 ? TCP_MSS_IPV6_OVERHEAD : TCP_MSS_IPV4_OVERHEAD;
-	uint32_t opts = c->ts_ok ? TCP_TS_OPT_BYTES : 0;
-	uint32_t mss = mtu > hdrs + opts ? mtu - hdrs - opts : 0;
+	if (soft)
+		c->err_soft = soft;
+	uint32_t mss = mtu_to_mss(ts, mtu);
 	if (resend)
 		tcp_mss_reduced(c, mss, time_ns());
 	else
 		(void)tcp_mss_synced(c, mss);
 	unlock_settle(ts, fl);
+}
+
+/* A checked frag-needed for ts (to dst, under IP_MTU_DISCOVER how) says
+ * the next hop takes told: Linux's tcp_v4_mtu_reduced. The route's cache
+ * learns it; when the path's MTU stays above told (told under min_pmtu:
+ * 552, locked) and the socket sets DF on that path, a timeout to come
+ * reports EMSGSIZE ("something is about to be wrong... remember soft
+ * error", sk_err_soft); then mtu_reduced. */
+static void v4_mtu_reduced(struct tcp_sock *ts, uint32_t dst, uint32_t told, uint8_t how)
+{
+	bool locked;
+	uint32_t mtu = ipv4_update_pmtu(dst, told, &locked);
+	int soft = told < mtu && ipv4_dont_fragment(how, locked) ? EMSGSIZE : 0;
+	mtu_reduced(ts, mtu, pmtu_resends(how), soft);
 }
 
 /* An ICMP error about a segment we sent: fragmentation needed, once its
@@ -1532,7 +1651,7 @@ static void tcp_v4_err(const struct icmp_info *ic, uint32_t from)
 	if (!frag_needed)
 		icmp_error_to(ts, err, ic->inner_seq);
 	else if (pmtu_quote_ok(ts, ic->inner_seq, &how))
-		mtu_reduced(ts, ipv4_update_pmtu(ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK), pmtu_resends(how));
+		v4_mtu_reduced(ts, ic->inner.dst, ic->rest & ICMP_FRAG_MTU_MASK, how);
 	ts_put(ts);
 }
 
@@ -1555,10 +1674,12 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 		 * then one to a socket under IPV6_PMTUDISC_INTERFACE or OMIT
 		 * (ip6_sk_accept_pmtu), or under IPv6's minimum, is dropped
 		 * whole: no path MTU learnt, not even 1280. DONT believes it
-		 * as the default does. */
+		 * as the default does. tcp_v6_mtu_reduced then drops one that
+		 * would not lower the MSS, before the route learns it. */
 		uint8_t how;
-		if (pmtu_quote_ok(ts, seq, &how) && pmtu_accepted(how) && ic->rest >= IPV6_MIN_MTU)
-			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest), true);
+		if (pmtu_quote_ok(ts, seq, &how) && pmtu_accepted(how) && ic->rest >= IPV6_MIN_MTU &&
+		    mtu_lowers_mss(ts, ic->rest))
+			mtu_reduced(ts, ipv6_update_pmtu(&ic->inner.dst, ic->ifindex, ic->rest), true, 0);
 	} else if (icmp6_err_convert(ic, &err, &hard))
 		icmp_error_to(ts, err, seq);
 	ts_put(ts);

@@ -116,6 +116,14 @@ void tcp_persist_check(struct tcp_conn *c, uint64_t now)
 		c->t_persist = now + probe_when(c);
 }
 
+/* The conn timed out (retransmissions, zero-window probes or keepalive
+ * probes unanswered): it ends with its soft error, else ETIMEDOUT
+ * (Linux's tcp_write_err). */
+static void write_err(struct tcp_conn *c)
+{
+	tcp_fail(c, c->err_soft ? c->err_soft : ETIMEDOUT);
+}
+
 /* Linux's tcp_probe_timer and tcp_send_probe0. */
 static void persist_fire(struct tcp_conn *c, uint64_t now)
 {
@@ -126,7 +134,7 @@ static void persist_fire(struct tcp_conn *c, uint64_t now)
 		return;
 	}
 	if (c->probes_out >= max) {
-		tcp_fail(c, ETIMEDOUT);
+		write_err(c);
 		return;
 	}
 	tcp_write_wakeup(c, now);
@@ -188,7 +196,7 @@ static void count_failure(struct tcp_conn *c)
 }
 
 /*
- * The RTO fired. Give up (ETIMEDOUT; a passive SYN-RECEIVED conn just
+ * The RTO fired. Give up (write_err; a passive SYN-RECEIVED conn just
  * ends, as Linux drops a request socket), or back off, take the loss
  * window, and go back to snd_una: tcp_output resends from there as the
  * window opens again (Linux marks everything lost and does the same).
@@ -203,7 +211,7 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 		if (syn && c->passive)
 			tcp_done(c);
 		else
-			tcp_fail(c, ETIMEDOUT);
+			write_err(c);
 		return;
 	}
 	bool episode = tcp_cc_loss_episode(c);
@@ -258,7 +266,7 @@ static void keepalive_fire(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->probes_out >= c->keep_cnt) {
 		tcp_send_rst(c, c->snd_max, true, now);
-		tcp_fail(c, ETIMEDOUT);
+		write_err(c);
 		return;
 	}
 	tcp_write_wakeup(c, now);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected); `route ADDR` prints ip route get's path MTU and `serve` serves zeros from a socket with a chosen IP_MTU_DISCOVER, for the boot test.
+// Path MTU discovery's socket options on the loopback as Linux has them: IP_MTU_DISCOVER and IPV6_MTU_DISCOVER (defaults, range, EMSGSIZE under DO), IP_MTU and IPV6_MTU (ENOTCONN, then the route's MTU once connected); `route ADDR` prints ip route get's path MTU, `serve` serves zeros from a socket with a chosen IP_MTU_DISCOVER, `df4` sends datagrams under each IP_MTU_DISCOVER and `softerr` shows the error a connection that had a frag-needed dies with, for the boot test.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -356,24 +357,32 @@ static int route_mode(const char *text)
 	return 0;
 }
 
-/* ---- t-conform_pmtu serve 4|6 PORT dont|want|interface|omit BYTES wait|close: an HTTP/1.0
- * server of BYTES zeros whose listener (and so every connection it accepts, which inherits the
- * option) has IP_MTU_DISCOVER (4: AF_INET) or IPV6_MTU_DISCOVER (6: AF_INET6, IPV6_V6ONLY) set
+/* ---- t-conform_pmtu serve 4|6 PORT dont|want|do|probe|interface|omit BYTES wait|close|pause: an
+ * HTTP/1.0 server of BYTES zeros whose listener (and so every connection it accepts, which
+ * inherits the option) has IP_MTU_DISCOVER (4: AF_INET) or IPV6_MTU_DISCOVER (6: AF_INET6, IPV6_V6ONLY) set
  * as named, for the boot test's frag-needed and packet too big checks (busybox httpd sets
  * neither). One connection at a time: reads the request to its blank line, answers, then
  * (wait) shuts its side down and keeps the socket until the client's FIN, so that ICMP errors
  * meet a socket still open, or (close) closes at once, so that they meet the orphaned
- * connection, which keeps its socket's options on Linux; forever. */
+ * connection, which keeps its socket's options on Linux, or (pause) sends half, waits
+ * SERVE_PAUSE_S, sends the rest and closes, all under a short net.ipv4.route.mtu_expires, so that
+ * a path MTU learnt during the first half expires before the second; forever. */
 #define SERVE_HEAD    "HTTP/1.0 200 OK\r\n\r\n"
 #define SERVE_CHUNK   4096
 #define SERVE_BACKLOG 4
 #define SERVE_MAX     (1 << 24)
+#define SERVE_WAIT    0
+#define SERVE_CLOSE   1
+#define SERVE_PAUSE   2
+#define SERVE_PAUSE_S 8          /* pause's pause: longer than its mtu_expires */
+#define SERVE_EXPIRES_S 5
+#define MTU_EXPIRES_FILE "/proc/sys/net/ipv4/route/mtu_expires"
 
 static int pmtudisc_named(const char *how)
 {
 	static const struct { const char *name; int v; } n[] = {
-		{ "dont", PMTUDISC_DONT }, { "want", PMTUDISC_WANT },
-		{ "interface", PMTUDISC_INTERFACE }, { "omit", PMTUDISC_OMIT },
+		{ "dont", PMTUDISC_DONT }, { "want", PMTUDISC_WANT }, { "do", PMTUDISC_DO },
+		{ "probe", PMTUDISC_PROBE }, { "interface", PMTUDISC_INTERFACE }, { "omit", PMTUDISC_OMIT },
 	};
 	for (size_t i = 0; i < NELEMS(n); i++)
 		if (!strcmp(how, n[i].name))
@@ -406,12 +415,11 @@ static int serve_listener(int family, uint16_t port, int how)
 	return fd;
 }
 
-/* Read one request to its blank line (or the peer's end), then send the answer; wait: then
- * shut down and read to the client's FIN. */
-static void serve_one(int c, long bytes, bool wait)
+static char req[SERVE_CHUNK + 1];
+
+/* Read one request from c into req, to its blank line (or the peer's end). */
+static void read_request(int c)
 {
-	static char req[SERVE_CHUNK + 1];
-	static const char zeros[SERVE_CHUNK];
 	size_t got = 0;
 	ssize_t n;
 	while (got < SERVE_CHUNK && (n = read(c, req + got, SERVE_CHUNK - got)) > 0) {
@@ -420,40 +428,229 @@ static void serve_one(int c, long bytes, bool wait)
 		if (strstr(req, "\r\n\r\n"))
 			break;
 	}
-	if (write(c, SERVE_HEAD, strlen(SERVE_HEAD)) < 0)
-		return;
+}
+
+/* Write bytes zeros to c: false on an error. */
+static bool write_zeros(int c, long bytes)
+{
+	static const char zeros[SERVE_CHUNK];
+	ssize_t n;
 	for (long left = bytes; left > 0; left -= n) {
 		n = write(c, zeros, left < SERVE_CHUNK ? (size_t)left : SERVE_CHUNK);
 		if (n <= 0)
-			return;
+			return false;
 	}
-	if (wait && shutdown(c, SHUT_WR) == 0)
+	return true;
+}
+
+/* net.ipv4.route.mtu_expires: set to secs (the value before in *old), or put back (old): 0 or -1. */
+static int mtu_expires_set(int secs, int *old)
+{
+	FILE *f = fopen(MTU_EXPIRES_FILE, "r+");
+	int ok = f && (!old || fscanf(f, "%d", old) == 1) && fseek(f, 0, SEEK_SET) == 0 &&
+		 fprintf(f, "%d\n", secs) > 0;
+	if (f && fclose(f))
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* Read one request, then send the answer; end SERVE_WAIT: then shut down and read to the
+ * client's FIN; SERVE_PAUSE: the first half, a pause of SERVE_PAUSE_S, the rest, under a
+ * net.ipv4.route.mtu_expires of SERVE_EXPIRES_S (put back after). */
+static void serve_one(int c, long bytes, int end)
+{
+	int old = -1;
+	read_request(c);
+	if (end == SERVE_PAUSE && mtu_expires_set(SERVE_EXPIRES_S, &old))
+		return;
+	bool ok = write(c, SERVE_HEAD, strlen(SERVE_HEAD)) >= 0;
+	if (ok && end == SERVE_PAUSE) {
+		ok = write_zeros(c, bytes / 2);
+		sleep(SERVE_PAUSE_S);
+		bytes -= bytes / 2;
+	}
+	ok = ok && write_zeros(c, bytes);
+	if (end == SERVE_PAUSE)
+		(void)mtu_expires_set(old, NULL);
+	if (ok && end == SERVE_WAIT && shutdown(c, SHUT_WR) == 0)
 		while (read(c, req, SERVE_CHUNK) > 0)
 			;
 }
 
-static int serve_mode(const char *fam, const char *port, const char *how, const char *bytes, const char *end)
+static int serve_mode(const char *fam, const char *port, const char *how, const char *bytes, const char *end_text)
 {
 	int family = atoi(fam), v = pmtudisc_named(how);
 	long p = atol(port), n = atol(bytes);
-	bool wait = !strcmp(end, "wait");
-	if ((family != 4 && family != 6) || v < 0 || p <= 0 || p > 0xffff || n < 0 || n > SERVE_MAX ||
-	    (!wait && strcmp(end, "close"))) {
-		printf("usage: t-conform_pmtu serve 4|6 PORT dont|want|interface|omit BYTES wait|close\n");
+	int end = !strcmp(end_text, "wait") ? SERVE_WAIT : !strcmp(end_text, "close") ? SERVE_CLOSE
+		: !strcmp(end_text, "pause") ? SERVE_PAUSE : -1;
+	if ((family != 4 && family != 6) || v < 0 || p <= 0 || p > 0xffff || n < 0 || n > SERVE_MAX || end < 0) {
+		printf("usage: t-conform_pmtu serve 4|6 PORT dont|want|do|probe|interface|omit BYTES wait|close|pause\n");
 		return 2;
 	}
 	int fd = serve_listener(family, (uint16_t)p, v);
 	if (fd < 0)
 		return 1;
-	printf("serve: IPv%d port %ld %s %s\n", family, p, how, end);
+	printf("serve: IPv%d port %ld %s %s\n", family, p, how, end_text);
 	fflush(stdout);
 	for (;;) {
 		int c = accept(fd, NULL, NULL);
 		if (c < 0)
 			continue;
-		serve_one(c, n, wait);
+		serve_one(c, n, end);
 		close(c);
 	}
+}
+
+/* ---- t-conform_pmtu softerr PORT: the soft error a frag-needed leaves (Linux's
+ * tcp_v4_mtu_reduced: sk_err_soft EMSGSIZE when the path stays above the MTU it told, under
+ * DF) shows when the connection dies of a timeout (tcp_write_err). An IPv4 listener on PORT
+ * under IP_PMTUDISC_DO takes one connection, with keepalive after SOFTERR_IDLE_S idle and
+ * SOFTERR_PROBES probes SOFTERR_IDLE_S apart; it reads the request to its blank line, answers
+ * SERVE_HEAD, then reads until the connection ends and says how: "softerr: read: ERRNO" (or
+ * "N bytes"). The boot test's client goes silent after the answer and a frag-needed of an MTU
+ * under 552 quoting the guest's next sequence number: the keepalive gives up, with EMSGSIZE
+ * where the soft error is kept, ETIMEDOUT where it is not. */
+#define SOFTERR_IDLE_S  1
+#define SOFTERR_PROBES  2
+
+/* An errno's name for softerr's and df4's lines (checks.h's errname has neither). */
+static const char *net_errname(int e)
+{
+	return e == EMSGSIZE ? "EMSGSIZE" : e == ETIMEDOUT ? "ETIMEDOUT" : errname(e & ERRNO_MASK);
+}
+
+static int softerr_mode(const char *port)
+{
+	int one = 1, idle = SOFTERR_IDLE_S, probes = SOFTERR_PROBES;
+	long p = atol(port);
+	int l = p > 0 && p <= 0xffff ? serve_listener(4, (uint16_t)p, PMTUDISC_DO) : -1;
+	int c = l < 0 ? -1 : accept(l, NULL, NULL);
+	if (c < 0 || setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)) < 0 ||
+	    setsockopt(c, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) < 0 ||
+	    setsockopt(c, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof(idle)) < 0 ||
+	    setsockopt(c, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes)) < 0) {
+		printf("softerr: setup: %s\n", errname(errno));
+		return 1;
+	}
+	ssize_t n;
+	read_request(c);
+	if (write(c, SERVE_HEAD, strlen(SERVE_HEAD)) < 0) {
+		printf("softerr: write: %s\n", net_errname(errno));
+		return 1;
+	}
+	while ((n = read(c, req, SERVE_CHUNK)) > 0)
+		;
+	if (n < 0)
+		printf("softerr: read: %s\n", net_errname(errno));
+	else
+		printf("softerr: read: %zd bytes\n", n);
+	return 0;
+}
+
+/* ---- t-conform_pmtu df4 ADDR PORT MTU: what IP_MTU_DISCOVER does to IPv4 datagrams (UDP, raw
+ * ICMP, ping) once the path to ADDR learnt MTU (less than the link's 1500), for the boot test
+ * whose forged router teaches it and watches the wire. First a probe: a UDP socket connected to
+ * ADDR:PORT sends DF4_BIG bytes (under WANT: whole, with DF) every DF4_PROBE_MS until its
+ * IP_MTU reads MTU (the router's frag-needed quotes it). Then, for each kind and each option,
+ * one datagram of DF4_SMALL and one of DF4_BIG bytes (the IPv4 packet's total length), each
+ * tagged: its payload (after the 8-byte UDP or ICMP header) starts "df4:" and a big-endian
+ * 16-bit number. One line per send, "df4 KIND HOW TOTAL TAG: sent" or the errno's name; the
+ * test reads the packets on the wire. Linux 6.1 (__ip_append_data, __ip_make_skb) and Kestrel
+ * give the same. */
+#define DF4_SMALL     500
+#define DF4_BIG       1400
+#define DF4_L4_HDR    8          /* UDP's header, or ICMP's echo header */
+#define DF4_IP_HDR    20
+#define DF4_PROBE_MS  500
+#define DF4_PROBES    20
+#define DF4_ICMP_ECHO 8
+#define DF4_RAW_ID    0x4446     /* the raw socket's echo identifier ("DF") */
+
+static const char *const df4_hows[] = { "dont", "want", "do", "probe", "interface", "omit" };
+
+/* The Internet checksum of p (RFC 1071), for the raw socket's echo request. */
+static uint16_t df4_csum(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Send one tagged datagram of total bytes (an IPv4 packet's length) from a new socket of kind
+ * (0 UDP, 1 raw ICMP, 2 ping) under option how to a: 0 or -errno. */
+static int df4_send(int kind, int how, const struct sockaddr_in *a, size_t total, uint16_t tag)
+{
+	static uint8_t pkt[DF4_BIG];
+	int fd = kind == 0 ? socket(AF_INET, SOCK_DGRAM, 0) : kind == 1 ? socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)
+								  : socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+	if (fd < 0)
+		return -errno;
+	size_t n = total - DF4_IP_HDR;            /* what the socket is given: UDP's payload, ICMP's message */
+	uint8_t *body = pkt + DF4_L4_HDR;         /* after the echo header (raw, ping) */
+	memset(pkt, 0, sizeof(pkt));
+	if (kind == 0) {
+		n -= DF4_L4_HDR;
+		body = pkt;
+	}
+	memcpy(body, "df4:", 4);
+	body[4] = (uint8_t)(tag >> 8), body[5] = (uint8_t)tag;
+	if (kind != 0) {
+		pkt[0] = DF4_ICMP_ECHO;
+		pkt[4] = DF4_RAW_ID >> 8, pkt[5] = DF4_RAW_ID & 0xff;
+		pkt[6] = (uint8_t)(tag >> 8), pkt[7] = (uint8_t)tag;
+		uint16_t c = df4_csum(pkt, n);      /* the raw socket's to give; a ping socket's kernel sets its own */
+		pkt[2] = (uint8_t)(c >> 8), pkt[3] = (uint8_t)c;
+	}
+	int r = set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, how);
+	if (!r && sendto(fd, pkt, n, 0, (const struct sockaddr *)a, sizeof(*a)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* The probe (see above): the path MTU IP_MTU reads once it is want, or the last read. */
+static int df4_probe(const struct sockaddr_in *a, int want)
+{
+	static char probe[DF4_BIG - DF4_IP_HDR - DF4_L4_HDR] = "probe";
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), mtu = -1;
+	if (fd < 0 || connect(fd, (const struct sockaddr *)a, sizeof(*a)) < 0) {
+		printf("df4: probe socket: %s\n", errname(errno));
+		return -1;
+	}
+	for (int i = 0; i < DF4_PROBES && mtu != want; i++) {
+		if (send(fd, probe, sizeof(probe), 0) < 0 && errno != EMSGSIZE)
+			printf("df4: probe: %s\n", errname(errno));
+		usleep(DF4_PROBE_MS * 1000);
+		mtu = get_int(fd, IPPROTO_IP, IP_MTU);
+	}
+	close(fd);
+	return mtu;
+}
+
+static int df4_mode(const char *addr, const char *port, const char *mtu_text)
+{
+	static const char *const kinds[] = { "udp", "raw", "ping" };
+	struct sockaddr_in a = sa4(addr, (uint16_t)atoi(port)), icmp_a = sa4(addr, 0);
+	int want = atoi(mtu_text), mtu = df4_probe(&a, want);
+	printf("df4: path mtu %d\n", mtu);
+	if (mtu != want)
+		return 1;
+	uint16_t tag = 0;
+	for (int k = 0; k < (int)NELEMS(kinds); k++)
+		for (int h = 0; h < (int)NELEMS(df4_hows); h++)
+			for (size_t total = DF4_SMALL; total <= DF4_BIG; total += DF4_BIG - DF4_SMALL) {
+				int r = df4_send(k, pmtudisc_named(df4_hows[h]), k ? &icmp_a : &a, total, tag);
+				printf("df4 %s %s %zu %u: %s\n", kinds[k], df4_hows[h], total, tag,
+				       !r ? "sent" : net_errname(-r));
+				tag++;
+			}
+	printf("df4: done\n");
+	return 0;
 }
 
 static const struct check checks[] = {
@@ -470,6 +667,10 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "route"))
 		return route_mode(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "softerr"))
+		return softerr_mode(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "df4"))
+		return df4_mode(argv[2], argv[3], argv[4]);
 	if (argc == 7 && !strcmp(argv[1], "serve"))
 		return serve_mode(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	c_isolate = 1;

@@ -148,12 +148,16 @@ numbers of 64-byte USB packets, ZLP_PING_SIZES):
              the page's second half goes in 960-byte segments and the next
              connection from 10.0.2.8 or .9 at most 960 (Linux 6.1's
              tcp_v4_mtu_reduced teaches the route's cache whatever the
-             option; the next send follows it). Over IPv6, UDP
+             option; the next send follows it); their data segments carry
+             no DF, the SYN-ACKs and httpd's (WANT) segments do. Over IPv6, UDP
              datagrams to the injector's link-local address come whole
              after a packet too big quoting a port with no socket, in
              fragments of at most 1280 bytes after one quoting the
              sender's; IPv4 UDP likewise (whole with DF, then fragments
-             of at most 1000 bytes without DF); then 10,000 forged ones
+             of at most 1000 bytes without DF); IPv4 UDP, raw and ping
+             sockets under each IP_MTU_DISCOVER to 10.0.2.11 once its path
+             MTU is 1000 (t-conform_pmtu df4: DF, fragments and EMSGSIZE
+             as Linux's, netpmtu.df4_judge); then 10,000 forged ones
              for random destinations, each quoting a UDP port Kestrel
              has a socket on, leave the path MTU cache at most its 1,280
              entries (its "pmtu: cache full" log line) and the shell
@@ -2355,10 +2359,28 @@ def pmtu_tcp6(k, inj, rng):
         raise CaseFailed(str(e))
 
 
+PMTU_SOFTERR_OUT = "/tmp/softerr.txt"  # t-conform_pmtu softerr's line
+
+
+def pmtu_softerr_line(k, timeout):
+    """t-conform_pmtu softerr's line (netpmtu.SOFTERR_LINE's group) once in
+    PMTU_SOFTERR_OUT, or None after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out, _ = k.must(f"cat {PMTU_SOFTERR_OUT} 2>/dev/null; true")
+        for line in out:
+            m = re.search(netpmtu.SOFTERR_LINE, line.strip())
+            if m:
+                return m.group(1).strip()
+        time.sleep(1)
+    return None
+
+
 def pmtu_tcp4(k, inj, rng):
-    """IPv4 TCP under IP_PMTUDISC_DONT and _OMIT: netpmtu.tcp4_steps. The figures."""
+    """IPv4 TCP under IP_PMTUDISC_DONT, _OMIT and _DO: netpmtu.tcp4_steps. The figures."""
     try:
-        return netpmtu.tcp4_steps(inj, KESTREL_IP, GATEWAY_IP, rng, lambda: pmtu_counters(k))
+        return netpmtu.tcp4_steps(inj, KESTREL_IP, GATEWAY_IP, rng, lambda: pmtu_counters(k),
+                                  lambda t: pmtu_softerr_line(k, t))
     except netpmtu.PmtuFailed as e:
         raise CaseFailed(str(e))
 
@@ -2400,6 +2422,19 @@ def pmtu_udp4(k, inj):
             f"ignored), then {len(frags)} fragments of at most {max(r[1] for r in frags)} bytes without DF")
 
 
+def pmtu_df4(k, inj):
+    """IPv4 UDP, raw and ping sockets under each IP_MTU_DISCOVER over a path
+    the router taught MTU 1000 (netpmtu.df4_judge, which Linux 6.1 passes
+    too). A figure."""
+    seen = netpmtu.df4_watch(inj, GATEWAY_IP, KESTREL_IP)
+    out, _ = k.must(netpmtu.DF4_COMMAND, 60)
+    inj.on_watch4 = None
+    try:
+        return netpmtu.df4_judge(out, seen)
+    except netpmtu.PmtuFailed as e:
+        raise CaseFailed(str(e))
+
+
 def pmtu_cache_line(k, inj, rng):
     """Kestrel's "pmtu: cache full" line once it counts the whole flood
     learnt: one more forged message every 1.5 s (the line says at most
@@ -2424,6 +2459,7 @@ def pmtu_steps(k, inj):
     k.must(f"(t-udp6 recv {PMTU_UDP_PORT} 3600 > /dev/null 2>&1 &)")
     for line in netpmtu.serve_commands(PMTU_PAGE_KB).splitlines():
         k.must(line)
+    k.must(netpmtu.softerr_command(PMTU_SOFTERR_OUT))
     ping(k, GATEWAY_IP)
     rng = random.Random(PMTU_SEED)
     before = tcp_timeouts(k)
@@ -2450,6 +2486,7 @@ def pmtu_steps(k, inj):
     figures += pmtu_tcp4(k, inj, rng)
     figures.append(pmtu_udp6(k, inj))
     figures.append(pmtu_udp4(k, inj))
+    figures.append(pmtu_df4(k, inj))
     mem0 = memfree(k)
     secs = netpmtu.forge_udp_flood(inj, rng, GATEWAY_IP, KESTREL_IP, PMTU_UDP_PORT, PMTU_FLOOD)
     entries, most, replaced, learnt = pmtu_cache_line(k, inj, rng)

@@ -2867,6 +2867,111 @@ UNIT_TEST(retries2_timeout)
 	return NULL;
 }
 
+/* ops->current_mss (Linux's tcp_current_mss): what the path takes now. */
+static uint32_t path_mss_now;
+
+static uint32_t path_mss_cb(struct tcp_conn *c)
+{
+	(void)c;
+	return path_mss_now;
+}
+
+static const struct tcp_ops OPS_PATH = { .output = out_cb, .current_mss = path_mss_cb };
+
+/* The most payload A sent in one segment from log entry mark on. */
+static uint32_t largest_from_a(size_t mark)
+{
+	uint32_t most = 0;
+
+	for (size_t i = mark; i < S.nlog; i++)
+		if (S.log[i].from == A && S.log[i].s.payload_len > most)
+			most = S.log[i].s.payload_len;
+	return most;
+}
+
+/* Stream total bytes A to B for at most limit ns: the bytes B got. */
+static uint64_t stream_for(uint64_t total, uint64_t limit)
+{
+	uint64_t sent = 0, got = 0;
+
+	for (uint64_t end = S.now + limit; got < total && S.now < end;) {
+		push_stream(A, &sent, total);
+		run_until(S.now + 5 * MS);
+		if (S.broken || !pull_stream(B, &got, UINT32_MAX))
+			break;
+	}
+	return got;
+}
+
+/* The MSS follows the path both ways from the next segment cut (Linux's
+ * tcp_current_mss calling tcp_sync_mss whenever dst_mtu changed): down
+ * when a path MTU is learnt, up again once it expired; the window kept
+ * in segments each time. */
+UNIT_TEST(pmtu_follows_path_both_ways)
+{
+	uint32_t full, segs;
+	size_t mark;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	full = S.c[A].snd_mss;
+	S.c[A].ops = &OPS_PATH;
+	path_mss_now = 0;                       /* no opinion: nothing changes */
+	CHECK_EQ(stream_for(100000, 10 * SEC), 100000);
+	CHECK_EQ(S.c[A].snd_mss, full);
+	segs = S.c[A].cwnd / full;
+	path_mss_now = PMTU_NEW_MSS;            /* learnt lower */
+	mark = S.nlog;
+	CHECK_EQ(stream_for(100000, 10 * SEC), 100000);
+	CHECK_EQ(S.c[A].snd_mss, PMTU_NEW_MSS);
+	CHECK_EQ(largest_from_a(mark), PMTU_NEW_MSS);
+	CHECK(S.c[A].cwnd / PMTU_NEW_MSS >= segs); /* kept in segments (and grown since) */
+	segs = S.c[A].cwnd / PMTU_NEW_MSS;
+	path_mss_now = full;                    /* the entry expired */
+	mark = S.nlog;
+	CHECK_EQ(stream_for(100000, 10 * SEC), 100000);
+	CHECK_EQ(S.c[A].snd_mss, full);
+	CHECK_EQ(largest_from_a(mark), full);
+	CHECK(S.c[A].cwnd / full >= segs);
+	CHECK_EQ(S.c[A].stats.timeouts, 0);
+	return NULL;
+}
+
+/* A soft error (Linux's sk_err_soft: tcp_v4_mtu_reduced's EMSGSIZE) is
+ * what a conn that times out ends with, instead of ETIMEDOUT. */
+UNIT_TEST(soft_error_on_timeout)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.c[A].err_soft = EMSGSIZE;
+	S.filter = drop_all;
+	CHECK_EQ(tcp_send(&S.c[A], "data", 4, 0, S.now), 4);
+	for (uint64_t limit = S.now + 2000 * SEC; S.c[A].state != TCPS_CLOSE && S.now < limit;)
+		run_for(1 * SEC);
+	CHECK_EQ(S.c[A].state, TCPS_CLOSE);
+	CHECK_EQ(S.c[A].error, EMSGSIZE);
+	return NULL;
+}
+
+/* An acceptable ACK clears the soft error (Linux's tcp_ack: "something
+ * worked"): a later timeout says ETIMEDOUT. */
+UNIT_TEST(soft_error_cleared_by_ack)
+{
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	S.c[A].err_soft = EMSGSIZE;
+	CHECK_EQ(tcp_send(&S.c[A], "data", 4, 0, S.now), 4);
+	run_for(1 * SEC);
+	CHECK_EQ(S.c[A].snd_una, S.c[A].snd_max);
+	CHECK_EQ(S.c[A].err_soft, 0);
+	S.filter = drop_all;
+	CHECK_EQ(tcp_send(&S.c[A], "more", 4, 0, S.now), 4);
+	for (uint64_t limit = S.now + 2000 * SEC; S.c[A].state != TCPS_CLOSE && S.now < limit;)
+		run_for(1 * SEC);
+	CHECK_EQ(S.c[A].error, ETIMEDOUT);
+	return NULL;
+}
+
 UNIT_TEST(keepalive)
 {
 	uint64_t t;
@@ -3514,6 +3619,9 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(rto_in_recovery_keeps_ssthresh),
 	UNIT_ENTRY(pmtu_drop_resends_at_once),
 	UNIT_ENTRY(pmtu_synced_resends_nothing),
+	UNIT_ENTRY(pmtu_follows_path_both_ways),
+	UNIT_ENTRY(soft_error_on_timeout),
+	UNIT_ENTRY(soft_error_cleared_by_ack),
 	UNIT_ENTRY(dsack_of_network_duplicates_no_undo),
 	UNIT_ENTRY(sack_reneging_clears_scoreboard),
 	UNIT_ENTRY(autotuning_grows_rings),
