@@ -6,6 +6,7 @@
  * was turned on through, even after it is closed (Linux's fasync entry).
  */
 #include "fs/fown.h"
+#include "arch/x86_64/klock.h"
 #include "mm/usercopy.h"
 #include "proc/process.h"
 #include "proc/signal.h"
@@ -181,4 +182,11 @@ void fown_notify_async(const void *obj, int code)
 		if ((code == POLL_IN && reads) || (code == POLL_OUT && writes))
 			send_io(f, code);
 	}
+}
+
+void fown_notify_locking(const void *obj, int code)
+{
+	bool taken = klock_enter_unless_held();
+	fown_notify(obj, code);
+	klock_leave_taken(taken);
 }

@@ -40,6 +40,15 @@ static inline void fown_notify(const void *obj, int code)
 	if (fown_async_files)
 		fown_notify_async(obj, code);
 }
+/* fown_notify for a caller that may run without the kernel lock (a
+ * pipe's or an AF_UNIX stream's transfer): the list's lock is taken for
+ * the moment, only when some file is O_ASYNC. */
+void fown_notify_locking(const void *obj, int code);
+static inline void fown_notify_any(const void *obj, int code)
+{
+	if (__atomic_load_n(&fown_async_files, __ATOMIC_RELAXED))
+		fown_notify_locking(obj, code);
+}
 
 /* Signal f's owner as an I/O signal for descriptor fd with si_code code
  * (POLL_MSG: dnotify), whether or not f is O_ASYNC. */

@@ -176,19 +176,11 @@ static bool pipe_writable(const void *arg)
 	       (!w->packet || __atomic_load_n(&p->pkt_count, __ATOMIC_ACQUIRE) < size / PAGE_SIZE);
 }
 
-/* O_ASYNC owners' signals (fs/fown.h), whose list is the kernel lock's:
- * taken here for a lock-free caller, when any file is O_ASYNC. */
-static void pipe_notify_async(const struct pipe *p, int code)
-{
-	bool taken = klock_enter_unless_held();
-	fown_notify(p, code);
-	klock_leave_taken(taken);
-}
-
+/* O_ASYNC owners' signals (fs/fown.h), whose list is the kernel lock's,
+ * taken for a lock-free caller. */
 static inline void pipe_notify(const struct pipe *p, int code)
 {
-	if (__atomic_load_n(&fown_async_files, __ATOMIC_RELAXED))
-		pipe_notify_async(p, code);
+	fown_notify_any(p, code);
 }
 
 /* ---- packets ------------------------------------------------------------------ */

@@ -111,19 +111,11 @@ struct ucred unix_cred_now(bool effective)
 
 static bool writable(const struct unix_sock *s);
 
-/* O_ASYNC owners' signals (fs/fown.h), whose list is the kernel lock's:
- * taken for a lock-free caller, only when some file is O_ASYNC. */
-static void unix_notify_async(const struct unix_sock *s, int code)
-{
-	bool taken = klock_enter_unless_held();
-	fown_notify(s, code);
-	klock_leave_taken(taken);
-}
-
+/* O_ASYNC owners' signals (fs/fown.h), whose list is the kernel lock's,
+ * taken for a lock-free caller. */
 static inline void unix_notify(const struct unix_sock *s, int code)
 {
-	if (__atomic_load_n(&fown_async_files, __ATOMIC_RELAXED))
-		unix_notify_async(s, code);
+	fown_notify_any(s, code);
 }
 
 /*

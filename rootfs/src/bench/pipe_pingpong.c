@@ -19,12 +19,7 @@ int main(int argc, char **argv)
 	}
 	close(ping[0]);
 	close(pong[1]);
-	for (int i = 0; i < 100; i++)
-		round_trip(ping[1], pong[0]);
-	long long t0 = b_now();
-	for (long i = 0; i < n; i++)
-		round_trip(ping[1], pong[0]);
-	long long ns = b_now() - t0;
+	long long ns = timed_trips(ping[1], pong[0], n);
 	close(ping[1]);	/* the child sees end of file and exits 0 */
 	b_wait(pid, "echo child");
 	b_report(ns, n, "us");

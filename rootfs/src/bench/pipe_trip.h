@@ -29,4 +29,15 @@ static inline void round_trip(int to, int from)
 		b_fail("read pipe");
 }
 
+/* 100 round trips to warm up, then n timed: the nanoseconds they took. */
+static inline long long timed_trips(int to, int from, long n)
+{
+	for (int i = 0; i < 100; i++)
+		round_trip(to, from);
+	long long t0 = b_now();
+	for (long i = 0; i < n; i++)
+		round_trip(to, from);
+	return b_now() - t0;
+}
+
 #endif

@@ -18,12 +18,7 @@ int main(int argc, char **argv)
 		echo(sv[1], sv[1]);
 	}
 	close(sv[1]);
-	for (int i = 0; i < 100; i++)
-		round_trip(sv[0], sv[0]);
-	long long t0 = b_now();
-	for (long i = 0; i < n; i++)
-		round_trip(sv[0], sv[0]);
-	long long ns = b_now() - t0;
+	long long ns = timed_trips(sv[0], sv[0], n);
 	close(sv[0]);	/* the child sees end of file and exits 0 */
 	b_wait(pid, "echo child");
 	b_report(ns, n, "us");
