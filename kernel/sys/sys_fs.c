@@ -148,20 +148,23 @@ static inline __attribute__((always_inline)) long rw_stream(struct file *f, bool
 
 /*
  * read and write run without the kernel lock (syscall.c's lock_free) but
- * for a traced caller and int $0x80: the descriptor is looked up under
- * its table's lock (fd_file_any); a file whose ops are lock-free (a pipe,
- * a connected TCP socket) is read or written without the kernel lock,
- * any other under it, taken for the transfer.
+ * for a traced caller and int $0x80: the descriptor is looked up as
+ * Linux's fdget does (fd_file_light: a single-threaded process's own
+ * table without a lock or a reference, else under the table's lock,
+ * fd_file_any); a file whose ops are lock-free (a pipe, a connected TCP
+ * socket) is read or written without the kernel lock, any other under
+ * it, taken for the transfer.
  */
 static inline __attribute__((always_inline)) long rw_fd(unsigned int fd, bool write, uptr_t buf, size_t n)
 {
-	struct file *f = fd_file_any((int)fd);
+	struct fd_light fl = fd_file_light((int)fd);
+	struct file *f = fl.file;
 
 	if (!f)
 		return -EBADF;
 	long r = __builtin_expect(f->ops->lock_free, 1) ? rw_stream(f, write, buf, n)
 						       : rw_locked(f, write, buf, n);
-	file_put(f);
+	fd_light_put(fl);
 	return r;
 }
 
