@@ -46,9 +46,9 @@ static inline __attribute__((always_inline)) struct file *fd_file_any(int fd)
 	return fd_get_nolock(t, fd, false);
 }
 /*
- * Linux's fdget for read and write: the file behind fd (NULL: the
- * caller's -EBADF), with ref true when a reference was taken for the
- * call (fd_light_put gives it back). When the calling thread is its
+ * Linux's fdget for read, write, pread and pwrite: the file behind fd
+ * (NULL: the caller's -EBADF), with ref true when a reference was taken
+ * for the call (fd_light_put gives it back). When the calling thread is its
  * process's only one and the table is its process's alone (refs 1: no
  * CLONE_FILES sharer), nothing but this thread installs or closes a
  * descriptor in it (every change is the table's own process's, made
