@@ -283,7 +283,9 @@ static inline __attribute__((always_inline)) int ring_peek(const struct pipe *p,
  * -EFAULT. p's lock. */
 static inline __attribute__((always_inline)) int ring_take(struct pipe *p, struct iobuf dst, size_t n)
 {
-	bool was_full = pipe_splice_room(p) == 0;
+	/* splice_room's span is at most the bytes waiting plus two pages
+	 * less two bytes: below that, a slot is free without looking */
+	bool was_full = pipe_used(p) + 2 * PAGE_SIZE > p->size && pipe_splice_room(p) == 0;
 
 	if (ring_peek(p, dst, n))
 		return -EFAULT;
