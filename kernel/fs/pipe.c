@@ -260,8 +260,9 @@ static int pkt_resize(struct pipe *p, uint32_t cap, uint32_t base)
 /* ---- the ring ----------------------------------------------------------------- */
 
 /* Copies n waiting bytes (n <= pipe_used) to dst, leaving them. 0 or
- * -EFAULT. p's lock. */
-static int ring_peek(const struct pipe *p, struct iobuf dst, size_t n)
+ * -EFAULT. p's lock. The ring's three are inline: a pipe's read and
+ * write are mostly these. */
+static inline __attribute__((always_inline)) int ring_peek(const struct pipe *p, struct iobuf dst, size_t n)
 {
 	size_t at = p->rpos & (p->size - 1), first = n < p->size - at ? n : p->size - at;
 
@@ -272,9 +273,11 @@ static int ring_peek(const struct pipe *p, struct iobuf dst, size_t n)
 
 /* Copies n waiting bytes (n <= pipe_used) to dst and consumes them. 0 or
  * -EFAULT. p's lock. */
-static int ring_take(struct pipe *p, struct iobuf dst, size_t n)
+static inline __attribute__((always_inline)) int ring_take(struct pipe *p, struct iobuf dst, size_t n)
 {
-	bool was_full = pipe_splice_room(p) == 0;
+	/* splice_room's span is at most the bytes waiting plus two pages
+	 * less two bytes: below that, a slot is free without looking */
+	bool was_full = pipe_used(p) + 2 * PAGE_SIZE > p->size && pipe_splice_room(p) == 0;
 
 	if (ring_peek(p, dst, n))
 		return -EFAULT;
@@ -288,7 +291,8 @@ static int ring_take(struct pipe *p, struct iobuf dst, size_t n)
 
 /* Appends n bytes (n <= pipe_room) from src at offset off. 0 or -EFAULT.
  * p's lock. */
-static int ring_add(struct pipe *p, struct iobuf src, size_t off, size_t n)
+static inline __attribute__((always_inline)) int ring_add(struct pipe *p, struct iobuf src, size_t off,
+								  size_t n)
 {
 	size_t at = p->wpos & (p->size - 1), first = n < p->size - at ? n : p->size - at;
 

@@ -1062,8 +1062,9 @@ void ramfs_borrow(struct inode *ip, const void *data, uint64_t size)
 	set_size(ip, size);
 }
 
-/* Read up to n bytes at off into b: the count, or -EFAULT if none could be copied. */
-static long file_read(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
+/* Read up to n bytes at off into b: the count, or -EFAULT if none could
+ * be copied. Inline in read(2)'s rf_read. */
+static inline __attribute__((always_inline)) long file_read(struct inode *ip, struct iobuf b, size_t n, uint64_t off)
 {
 	struct ramfs_file *rf = ip->priv;
 	size_t done = 0;

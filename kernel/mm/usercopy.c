@@ -4,7 +4,6 @@
 #include "mm/layout.h"
 #include "lib/errno.h"
 
-long arch_copy_user(void *dst, const void *src, size_t n);
 long arch_strncpy_user(char *dst, const char *src, size_t max);
 
 struct ex_entry {
@@ -12,22 +11,9 @@ struct ex_entry {
 };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
 
-/* The whole range must be in what user space may map, without wrapping. */
-static bool user_range_ok(uptr_t p, size_t n)
-{
-	return p < USER_VA_END && n <= USER_VA_END - p;
-}
-
 bool user_access_ok(uptr_t p, size_t n)
 {
 	return p <= USER_VA_END && n <= USER_VA_END - p;
-}
-
-int copy_from_user(void *dst, uptr_t src, size_t n)
-{
-	if (!user_range_ok(src, n))
-		return -EFAULT;
-	return (int)arch_copy_user(dst, (const void *)src, n);
 }
 
 int copy_struct_from_user(void *dst, size_t ksize, uptr_t src, size_t usize)
@@ -47,20 +33,13 @@ int copy_struct_from_user(void *dst, size_t ksize, uptr_t src, size_t usize)
 	return copy_from_user(dst, src, usize < ksize ? usize : ksize);
 }
 
-int copy_to_user(uptr_t dst, const void *src, size_t n)
-{
-	if (!user_range_ok(dst, n))
-		return -EFAULT;
-	return (int)arch_copy_user((void *)dst, src, n);
-}
-
 #define USER_PAGE 4096ull
 
-size_t copy_to_user_partial(uptr_t dst, const void *src, size_t n)
+/* copy_to_user_partial after its whole copy faulted: again page by
+ * page, up to the page that faults. */
+size_t copy_to_user_slow(uptr_t dst, const void *src, size_t n)
 {
-	if (!copy_to_user(dst, src, n))
-		return n;
-	size_t done = 0; /* a page faulted: again page by page, up to it */
+	size_t done = 0;
 	while (done < n) {
 		size_t k = USER_PAGE - ((dst + done) & (USER_PAGE - 1));
 		if (k > n - done)

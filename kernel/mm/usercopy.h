@@ -7,15 +7,47 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/errno.h"
+#include "mm/layout.h"
+
 /* A user-space address: never dereference it, only pass it to the helpers. */
 typedef uint64_t uptr_t;
 
-int copy_from_user(void *dst, uptr_t src, size_t n);
-int copy_to_user(uptr_t dst, const void *src, size_t n);
+/* The copy itself (arch/x86_64/usercopy.S): 0, or -EFAULT when a user
+ * page faulted (the bytes before it may have been copied). */
+long arch_copy_user(void *dst, const void *src, size_t n);
+
+/* The whole range must be in what user space may map, without wrapping. */
+static inline bool user_range_ok(uptr_t p, size_t n)
+{
+	return p < USER_VA_END && n <= USER_VA_END - p;
+}
+
+/* Copy n bytes from user memory at src to dst, or to user memory at dst
+ * from src: 0 or -EFAULT (a bad range, or a page that faulted). Inline:
+ * every read and write's copy starts here. */
+static inline int copy_from_user(void *dst, uptr_t src, size_t n)
+{
+	if (!user_range_ok(src, n))
+		return -EFAULT;
+	return (int)arch_copy_user(dst, (const void *)src, n);
+}
+static inline int copy_to_user(uptr_t dst, const void *src, size_t n)
+{
+	if (!user_range_ok(dst, n))
+		return -EFAULT;
+	return (int)arch_copy_user((void *)dst, src, n);
+}
+
 /* Copy what can be copied: the bytes before the first page of dst that
  * faults (n when none does), as Linux's copy_to_user reports "bytes not
- * copied" and a read returns the bytes it got before a bad page. */
-size_t copy_to_user_partial(uptr_t dst, const void *src, size_t n);
+ * copied" and a read returns the bytes it got before a bad page. The
+ * whole copy inline, copy_to_user_slow (out of line) after a fault. */
+size_t copy_to_user_slow(uptr_t dst, const void *src, size_t n);
+static inline size_t copy_to_user_partial(uptr_t dst, const void *src, size_t n)
+{
+	return copy_to_user(dst, src, n) ? copy_to_user_slow(dst, src, n) : n;
+}
 /* Copy a NUL-terminated string of at most max-1 bytes; returns its
  * length, -EFAULT, or -ENAMETOOLONG. */
 long strncpy_from_user(char *dst, uptr_t src, size_t max);

@@ -15,7 +15,7 @@
 bool call_lock(void);
 void call_unlock(bool taken);
 /* call_lock for the rest of the call and its return, which then leaves
- * as a locked call's (sys/syscall.c's dispatch_lock_free): for a call
+ * as a locked call's (sys/syscall.c's syscall_dispatch_free): for a call
  * that would otherwise give it back just before the return took it
  * again, or switch threads without it (a read that sleeps). */
 void call_lock_kept(void);

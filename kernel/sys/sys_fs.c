@@ -92,7 +92,9 @@ static inline __attribute__((always_inline)) long rw_done(struct file *f, bool w
 	return r;
 }
 
-long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
+/* file_rw_at, inline in pread and pwrite (positional). */
+static inline __attribute__((always_inline)) long rw_at(struct file *f, bool write, uptr_t buf, size_t n,
+							uint64_t *pos)
 {
 	long err;
 	rw_op_fn op = rw_op(f, write, &n, &err);
@@ -109,6 +111,11 @@ long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
 		 ? mfile_io(f, write, buf, n, pos, op) /* a mapped disk file's pages */
 		 : op(f, iobuf_user(buf), n, pos);
 	return rw_done(f, write, r);
+}
+
+long file_rw_at(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos)
+{
+	return rw_at(f, write, buf, n, pos);
 }
 
 /* Seekable files take pread/pwrite; pipes and terminals (no lseek) and
@@ -148,20 +155,23 @@ static inline __attribute__((always_inline)) long rw_stream(struct file *f, bool
 
 /*
  * read and write run without the kernel lock (syscall.c's lock_free) but
- * for a traced caller and int $0x80: the descriptor is looked up under
- * its table's lock (fd_file_any); a file whose ops are lock-free (a pipe,
- * a connected TCP socket) is read or written without the kernel lock,
- * any other under it, taken for the transfer.
+ * for a traced caller and int $0x80: the descriptor is looked up as
+ * Linux's fdget does (fd_file_light: a single-threaded process's own
+ * table without a lock or a reference, else under the table's lock,
+ * fd_file_any); a file whose ops are lock-free (a pipe, a connected TCP
+ * socket) is read or written without the kernel lock, any other under
+ * it, taken for the transfer.
  */
 static inline __attribute__((always_inline)) long rw_fd(unsigned int fd, bool write, uptr_t buf, size_t n)
 {
-	struct file *f = fd_file_any((int)fd);
+	struct fd_light fl = fd_file_light((int)fd);
+	struct file *f = fl.file;
 
 	if (!f)
 		return -EBADF;
 	long r = __builtin_expect(f->ops->lock_free, 1) ? rw_stream(f, write, buf, n)
 						       : rw_locked(f, write, buf, n);
-	file_put(f);
+	fd_light_put(fl);
 	return r;
 }
 
@@ -208,8 +218,10 @@ long import_iovec(uptr_t uiov, uint64_t cnt, struct iovec_user **out, uint64_t *
 }
 
 /* Why f cannot take a readv/writev (positional: preadv/pwritev): -EBADF
- * (O_PATH, or not open for it), -ESPIPE; 0 if it can. Linux's order. */
-static long iov_file_check(const struct file *f, bool write, bool positional)
+ * (O_PATH, or not open for it), -ESPIPE; 0 if it can. Linux's order.
+ * Inline: pread and pwrite start with it. */
+static inline __attribute__((always_inline)) long iov_file_check(const struct file *f, bool write,
+								  bool positional)
 {
 	if (f->flags & O_PATH)
 		return -EBADF;
@@ -335,12 +347,14 @@ SYSCALL_DEFINE6(pwritev2, unsigned long, fd, uptr_t, iov, unsigned long, cnt, un
 	return do_iov2(fd, true, iov, cnt, (int64_t)pos_l, flags);
 }
 
-/* pread64/pwrite64: at off, leaving the file position alone. */
+/* pread64/pwrite64: at off, leaving the file position alone; the
+ * descriptor looked up as read and write do (fd_file_light). */
 static long positional(int fd, bool write, uptr_t buf, size_t n, int64_t off)
 {
 	if (off < 0)
 		return -EINVAL;
-	struct file *f = fd_file(fd);
+	struct fd_light fl = fd_file_light(fd); /* Linux's fdget, as read and write */
+	struct file *f = fl.file;
 	if (!f)
 		return -EBADF;
 	long r = iov_file_check(f, write, true);
@@ -348,9 +362,9 @@ static long positional(int fd, bool write, uptr_t buf, size_t n, int64_t off)
 		r = -EINVAL; /* as Linux's rw_verify_area, with the count asked */
 	if (!r) {
 		uint64_t pos = (uint64_t)off;
-		r = file_rw_at(f, write, buf, n, &pos);
+		r = rw_at(f, write, buf, n, &pos);
 	}
-	file_put(f);
+	fd_light_put(fl);
 	return r;
 }
 

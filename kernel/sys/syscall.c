@@ -363,15 +363,16 @@ void syscall_init(bool audit_to_serial)
  * takes it from entry to return (klock.h), and so does every call of a
  * traced process (its tracer's stops need the lock).
  */
-/* Indexed by the number's low bits (LOCK_FREE_SLOTS, a power of two
- * above SYS_COUNT, so no number of the table aliases another of it): the
- * entry path looks without a bounds test. A number past the table that
- * aliases a lock-free entry runs without the lock too, harmlessly: it is
- * -ENOSYS before it touches anything. */
-#define LOCK_FREE_SLOTS 512
+/* Indexed by the number's low bits (SYSCALL_LOCK_FREE_SLOTS, a power of
+ * two above SYS_COUNT, so no number of the table aliases another of it):
+ * the SYSCALL entry (entry/syscall.S) looks without a bounds test. A
+ * number past the table that aliases a lock-free entry runs without the
+ * lock too, harmlessly: it is -ENOSYS before it touches anything. */
+#define LOCK_FREE_SLOTS SYSCALL_LOCK_FREE_SLOTS
 _Static_assert(LOCK_FREE_SLOTS >= SYS_COUNT && !(LOCK_FREE_SLOTS & (LOCK_FREE_SLOTS - 1)),
 	       "lock_free's index mask must cover the table");
-static const bool lock_free[LOCK_FREE_SLOTS] = {
+#define lock_free syscall_lock_free
+const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	[SYS_getpid] = true, [SYS_gettid] = true,
 	[SYS_getuid] = true, [SYS_geteuid] = true, [SYS_getgid] = true, [SYS_getegid] = true,
 	[SYS_getcpu] = true,
@@ -485,8 +486,25 @@ static __attribute__((noinline)) long run_profiled(const struct process *p, uint
 	return ret;
 }
 
-/* Record the call of thread t in the audit ring, run its handler, return
- * its result. Inline in both entries: this is most of a system call. */
+/* Record call nr of process p in the audit ring, run its handler, return
+ * its result: run's part after the tracer and seccomp. */
+static inline __attribute__((always_inline)) long run_call(const struct process *p, uint64_t nr,
+							   struct trap_frame *tf)
+{
+	if (__builtin_expect(run_slow, 0))
+		return audit_serial ? run_logged(p, nr, tf) : run_profiled(p, nr, tf);
+	/* the first arguments read once, for the ring and the handler */
+	uint64_t a0 = tf->rdi, a1 = tf->rsi, a2 = tf->rdx;
+	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, a0, a1, a2);
+	long ret = call(nr, a0, a1, a2, tf);
+
+	r->ret = ret;
+	return ret;
+}
+
+/* The call of thread t: the tracer's entry stop and seccomp's filter
+ * first, when the thread has them, then run_call. Inline in both
+ * entries: this is most of a system call. */
 static inline __attribute__((always_inline)) long run(struct thread *t, struct trap_frame *tf)
 {
 	uint64_t nr = tf->rax;
@@ -503,15 +521,7 @@ static inline __attribute__((always_inline)) long run(struct thread *t, struct t
 		if (!seccomp_syscall_enter(t, tf, nr, &ret))
 			return ret;
 	}
-	if (__builtin_expect(run_slow, 0))
-		return audit_serial ? run_logged(p, nr, tf) : run_profiled(p, nr, tf);
-	/* the first arguments read once, for the ring and the handler */
-	uint64_t a0 = tf->rdi, a1 = tf->rsi, a2 = tf->rdx;
-	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, a0, a1, a2);
-	long ret = call(nr, a0, a1, a2, tf);
-
-	r->ret = ret;
-	return ret;
+	return run_call(p, nr, tf);
 }
 
 /* SYSRET reloads RIP from RCX and RFLAGS from R11 and cannot return to a
@@ -611,18 +621,31 @@ static inline __attribute__((always_inline)) bool return_locked(struct trap_fram
 	return full_return(t, tf);
 }
 
-/* syscall_dispatch for a lock-free call (not traced): the same, without
- * the kernel lock, unless the call took it midway and kept it
- * (call_lock_kept: a read of a file that needs it), which returns as a
- * locked call does. Out of line: the usual path pays one table look for
- * it. */
-static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struct trap_frame *tf)
+/*
+ * The SYSCALL entry's C part for a call the lock_free table marks (the
+ * entry looked it up: a call of this kind pays for no dispatcher in
+ * between): run it without the kernel lock, unless the call took it
+ * midway and kept it (call_lock_kept: a read of a file that needs it),
+ * which returns as a locked call does. A traced caller (its tracer's
+ * stops need the lock) or one under seccomp (its kills need it), as
+ * seen here with interrupts off, goes the locked way, syscall_dispatch.
+ * Interrupts off on entry and return;
+ * returns whether SYSRET is safe.
+ */
+bool syscall_dispatch_free(struct trap_frame *tf)
 {
+	struct thread *t = current_thread();
 	uint64_t nr = tf->rax;
 
+	if (__builtin_expect(ptrace_traced(&t->proc->ptrace) || t->seccomp.mode != SECCOMP_MODE_DISABLED, 0))
+		return syscall_dispatch(tf);
 	t->uframe = tf;
+	t->syscall_nr = nr;
 	cpu_sti();
-	long ret = run(t, tf);
+	/* neither looked at again: a tracer that attaches from here on
+	 * stops the thread at its next call's entry, as on Linux, whose
+	 * entry reads the work flags once */
+	long ret = run_call(t->proc, nr, tf);
 	tf->rax = (uint64_t)ret;
 	cpu_cli();
 	if (__builtin_expect(this_cpu_klock_depth() != 0, 0))
@@ -631,26 +654,22 @@ static __attribute__((noinline)) bool dispatch_lock_free(struct thread *t, struc
 }
 
 /*
- * The SYSCALL entry's C part: run the call with interrupts on, then, with
- * them off, the return-to-user work. The common case is tested in a few
- * loads (no reschedule due, no signal work, not traced, no IRET asked
- * for, the frame still SYSRET-safe) and leaves at once: interrupts stay
- * off until SYSRET, so nothing can become due in between. Otherwise
- * full_return. The kernel lock (klock.h) is held from entry to the
- * return checks, except by the lock-free calls, which take it only for
- * full_return (or from the moment they find they need it to the return:
- * sys/call_lock.h's call_lock_kept), and by a call that gave it up midway
- * (klock_leave_call). Returns whether SYSRET is safe (else the entry
- * leaves by IRET).
+ * The SYSCALL entry's C part for every other call (and for a lock-free
+ * one's traced or seccomp-filtered caller): run the call with
+ * interrupts on, then, with them off, the return-to-user work. The
+ * common case is tested in a few loads (no reschedule due, no signal
+ * work, not traced, no IRET asked for, the frame still SYSRET-safe) and
+ * leaves at once: interrupts stay off until SYSRET, so nothing can
+ * become due in between. Otherwise full_return. The kernel lock
+ * (klock.h) is held from entry to the return checks, except by a call
+ * that gave it up midway (klock_leave_call). Returns whether SYSRET is
+ * safe (else the entry leaves by IRET).
  */
 bool syscall_dispatch(struct trap_frame *tf)
 {
 	struct thread *t = current_thread();
 	uint64_t nr = tf->rax;
 
-	if (__builtin_expect(lock_free[nr & (LOCK_FREE_SLOTS - 1)], 0) && !ptrace_traced(&t->proc->ptrace) &&
-	    t->seccomp.mode == SECCOMP_MODE_DISABLED) /* seccomp's kills need the lock */
-		return dispatch_lock_free(t, tf);
 	t->uframe = tf;
 	klock_enter_user(true, nr); /* interrupts are still off (FMASK) */
 	cpu_sti();
