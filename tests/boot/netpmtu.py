@@ -343,10 +343,11 @@ def fetch6(inj, src, guest, rng, hook, port=80, cls=PmtuClient6):
     try:
         answer = c.fetch_with(b"GET /big HTTP/1.0\r\n\r\n", time.monotonic() + TCP6_FETCH, hook)
     except netflood.FloodError as e:
-        raise PmtuFailed(f"GET /big from {src}: {e}")
+        raise PmtuFailed(f"GET /big from {src} port {port}: {e}")
     body = answer.partition(b"\r\n\r\n")[2]
     if body != bytes(TCP6_PAGE):
-        raise PmtuFailed(f"GET /big from {src}: a body of {len(body)} bytes, want {TCP6_PAGE} zeros")
+        raise PmtuFailed(f"GET /big from {src} port {port}: a body of {len(body)} bytes, "
+                         f"want {TCP6_PAGE} zeros")
     return c
 
 
@@ -566,14 +567,7 @@ def tcp6_steps(inj, guest, rng, counters):
 def fetch4(inj, src, guest, rng, hook, port):
     """GET /big from src to guest's port through PmtuClient with hook: the
     client, once the page came whole."""
-    c = PmtuClient(inj, src, guest, port, random.Random(rng.getrandbits(32)))
-    try:
-        answer = c.fetch_with(b"GET /big HTTP/1.0\r\n\r\n", time.monotonic() + TCP6_FETCH, hook)
-    except netflood.FloodError as e:
-        raise PmtuFailed(f"GET /big from {src} port {port}: {e}")
-    if answer.partition(b"\r\n\r\n")[2] != bytes(TCP6_PAGE):
-        raise PmtuFailed(f"GET /big from {src} port {port}: {len(answer)} bytes, want {TCP6_PAGE} zeros")
-    return c
+    return fetch6(inj, src, guest, rng, hook, port, PmtuClient)
 
 
 def fetch4_told(inj, guest, router, rng, client, port):
