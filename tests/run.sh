@@ -106,6 +106,7 @@ suite clang other_compiler
 suite tools tests/tools/test_mkimg.sh "$B"
 suite docs python3 tests/tools/check_docs.py
 suite results-md python3 tests/tools/test_results_md.py
+suite console-split python3 tests/tools/test_console_split.py
 suite boot python3 tests/boot/boottest.py --build "$B"
 # Kestrel on a network (tests/boot/nettest.py): DHCP, ping and HTTP both ways
 # on slirp (restrict=on) and with a Linux peer on a wire, on virtio-net,

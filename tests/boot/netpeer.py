@@ -375,6 +375,25 @@ class Check:
                 f"host {self.host_ms} ms {self.detail})")
 
 
+KLOG_MID_LINE = re.compile(r"(?<=.)\[ *\d+\.\d{3}\] ")   # log.c's "[%4lu.%03lu] " after other text
+
+
+def split_klog(pending, line):
+    """Undo a kernel message printed into the middle of a program's line.
+
+    The console is shared: "<digest>[   3.749] ipv6: ...ready" then "  -" is
+    sha256sum's one line cut by the kernel's. Given what an earlier cut left
+    over (pending) and the next line read, returns (new pending, lines to
+    keep): the kernel message as a line of its own, the program's text
+    joined back when its line ends."""
+    m = KLOG_MID_LINE.search(line)
+    if m:
+        return pending + line[:m.start()], [line[m.start():]]
+    if pending and re.match(r"\[ *\d+\.\d{3}\] ", line):
+        return pending, [line]       # another kernel message: still cut
+    return "", [pending + line]
+
+
 class Guest:
     """One QEMU process whose serial port is its stdout (`-serial stdio`).
 
@@ -406,10 +425,13 @@ class Guest:
         return self
 
     def _read(self):
+        pending = ""     # a program's unfinished line a kernel message cut (split_klog)
         for raw in self.proc.stdout:
             line = raw.decode(errors="replace").replace("\r", "").rstrip("\n")
+            pending, lines = split_klog(pending, line)
             with self._cv:
-                self.lines.append((time.monotonic() - self.t0, line))
+                now = time.monotonic() - self.t0
+                self.lines.extend((now, piece) for piece in lines)
                 if not self._log.closed:     # stop() gave up waiting for us
                     self._log.write(line + "\n")
                     self._log.flush()
