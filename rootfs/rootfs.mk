@@ -103,6 +103,9 @@ $(ROOTFS_BIN)/t-dynamic: $(ROOTFS_SRC)/dynamic.c $(ROOTFS_SRC)/selftest.h | $(DE
 $(B)/rootfs.extra/lib/ld-musl-x86_64.so.1: $(MUSL_LIB)/libc.so | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	cp $< $@
+# musl-tools installs it: on a fresh machine a parallel make must wait for
+# tools/deps.sh before deciding there is no rule for it (as the fonts).
+$(MUSL_LIB)/libc.so: | $(DEPS_OK)
 
 # A corrupt ELF (e_machine = EM_386): exec must refuse it with ENOEXEC.
 $(ROOTFS_BIN)/t-badelf: $(ROOTFS_BIN)/hello
