@@ -479,6 +479,11 @@ long filelock_flock(struct file *f, unsigned int op)
 
 /* ---------------------------------------------------------------- closing */
 
+bool filelock_any(void)
+{
+	return __atomic_load_n(&ctxs, __ATOMIC_RELAXED) != NULL;
+}
+
 void filelock_close(struct file *f, const void *owner)
 {
 	if (!ctxs)

@@ -45,6 +45,11 @@ long filelock_flock(struct file *f, unsigned int op);
 /* A descriptor of table owner on f was closed: drop owner's POSIX locks
  * on f's file (Linux's locks_remove_posix). Cheap when nothing is locked. */
 void filelock_close(struct file *f, const void *owner);
+/* Whether any file has a lock context, as a caller without the kernel
+ * lock may ask before a close (vfs.c's fd_close_flush): false means the
+ * closing process holds no POSIX lock to drop (its own would be there),
+ * so filelock_close need not run. */
+bool filelock_any(void);
 
 /* f's last reference is going: drop its OFD and flock locks. */
 void filelock_release(struct file *f);

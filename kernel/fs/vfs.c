@@ -320,20 +320,26 @@ static void fd_array_free(void *a)
 /* The key every table's lock is known by to the lock-order checker. */
 static const char fdtable_lock_class = 'f';
 
-/* Set slot fd of t to f (NULL: free it) for the lookups without the
- * kernel lock (fd_get_nolock); the caller holds the kernel lock. */
-static void fd_slot_set(struct fdtable *t, int fd, struct file *f)
+/* Set slot fd of t to f (NULL: free it) with its cloexec flag, under
+ * t->lock (the lock rule in vfs.h): what the slot held, whose reference
+ * is now the caller's. fd < t->size. */
+static struct file *fd_slot_xchg(struct fdtable *t, int fd, struct file *f, bool cloexec)
 {
 	uint64_t flags = spin_lock_irqsave(&t->lock);
+	struct file *old = t->fd[fd];
 
 	t->fd[fd] = f;
+	t->cloexec[fd] = cloexec;
 	spin_unlock_irqrestore(&t->lock, flags);
+	return old;
 }
 
 /* Give t at least want slots (doubling from its size, want itself past
- * INT_MAX / 2): 0 or -ENOMEM. The kernel lock keeps every other writer
- * out while the slots are copied; lookups see the old arrays or the
- * new, which hold the same. */
+ * INT_MAX / 2): 0 or -ENOMEM. The caller holds the kernel lock (no other
+ * installer); the slots are copied and the arrays swapped under t->lock,
+ * so a close without the kernel lock empties a slot either before the
+ * copy or in the new array, and lookups see the old arrays or the new,
+ * which hold the same. */
 static int fdtable_grow(struct fdtable *t, int want)
 {
 	int n = t->size ? t->size : FD_TABLE_MIN;
@@ -349,13 +355,13 @@ static int fdtable_grow(struct fdtable *t, int want)
 		fd_array_free(cloexec);
 		return -ENOMEM;
 	}
+	struct file **old_fd = t->fd;
+	bool *old_cloexec = t->cloexec;
+	uint64_t flags = spin_lock_irqsave(&t->lock);
 	if (t->size) {
 		memcpy(fd, t->fd, (size_t)t->size * sizeof(*fd));
 		memcpy(cloexec, t->cloexec, (size_t)t->size * sizeof(*cloexec));
 	}
-	struct file **old_fd = t->fd;
-	bool *old_cloexec = t->cloexec;
-	uint64_t flags = spin_lock_irqsave(&t->lock);
 	t->fd = fd;
 	t->cloexec = cloexec;
 	t->size = n;
@@ -396,7 +402,7 @@ static uint64_t fd_words(uint64_t n)
 	return (n + 63) & ~63ull;
 }
 
-int fdtable_copy(const struct fdtable *t, struct fdtable **out)
+int fdtable_copy(struct fdtable *t, struct fdtable **out)
 {
 	int used = fdtable_used(t);
 
@@ -411,10 +417,14 @@ int fdtable_copy(const struct fdtable *t, struct fdtable **out)
 		fdtable_put(c);
 		return -ENOMEM;
 	}
-	for (int fd = 0; fd < used; fd++) {
+	/* under t->lock: a close without the kernel lock cannot put a file
+	 * between its slot's read and the copy's reference (c is private) */
+	uint64_t flags = spin_lock_irqsave(&t->lock);
+	for (int fd = 0; fd < used && fd < t->size; fd++) {
 		c->fd[fd] = file_get(t->fd[fd]);
-		c->cloexec[fd] = t->cloexec[fd];
+		c->cloexec[fd] = t->fd[fd] && t->cloexec[fd];
 	}
+	spin_unlock_irqrestore(&t->lock, flags);
 	*out = c;
 	return 0;
 }
@@ -443,7 +453,7 @@ void fdtable_close_range(struct fdtable *t, unsigned int first, unsigned int las
 		if (!t->fd[fd])
 			continue;
 		if (cloexec)
-			t->cloexec[fd] = true;
+			fd_set_cloexec(t, (int)fd, true);
 		else
 			fd_close(t, (int)fd);
 	}
@@ -482,18 +492,28 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 		return -EMFILE;
 	if (fd >= t->size && fdtable_grow(t, fd + 1))
 		return -ENOMEM;
-	t->cloexec[fd] = cloexec;
-	fd_slot_set(t, fd, f);
+	if (fd_slot_xchg(t, fd, f, cloexec))
+		panic("vfs: descriptor %d filled under its installer", fd); /* only installers fill */
 	return fd;
 }
 
 /* What every close of a descriptor of f does: the process's POSIX locks
- * go (Linux), and the file's flush. */
-static void file_flush(struct file *f, struct fdtable *t)
+ * (owner: its table) go (Linux), and the file's flush. Kernel lock held. */
+static void file_flush(struct file *f, const void *owner)
 {
-	filelock_close(f, t);
+	filelock_close(f, owner);
 	if (f->ops && f->ops->flush)
 		f->ops->flush(f);
+}
+
+void fd_close_flush(struct file *f, const void *owner)
+{
+	if (filelock_any() || (f->ops && f->ops->flush)) {
+		bool taken = klock_enter_unless_held();
+		file_flush(f, owner);
+		klock_leave_taken(taken);
+	}
+	file_put(f);
 }
 
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
@@ -502,9 +522,7 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 		return -EBADF;
 	if (fd >= t->size && fdtable_grow(t, fd + 1))
 		return -ENOMEM;
-	struct file *old = t->fd[fd];
-	t->cloexec[fd] = cloexec;
-	fd_slot_set(t, fd, f);
+	struct file *old = fd_slot_xchg(t, fd, f, cloexec);
 	if (old)
 		file_flush(old, t);
 	file_put(old); /* after the swap: a release that sleeps sees a consistent table */
@@ -518,20 +536,44 @@ bool fd_cloexec(const struct fdtable *t, int fd)
 
 void fd_set_cloexec(struct fdtable *t, int fd, bool on)
 {
-	if (fd_is_open(t, fd))
-		t->cloexec[fd] = on;
+	if (!t || fd < 0 || fd >= t->size)
+		return;
+	uint64_t flags = spin_lock_irqsave(&t->lock);
+	if (t->fd[fd])
+		t->cloexec[fd] = on; /* not a slot a lock-free close just emptied */
+	spin_unlock_irqrestore(&t->lock, flags);
 }
 
 int fd_close(struct fdtable *t, int fd)
 {
 	if (!fd_is_open(t, fd))
 		return -EBADF;
-	struct file *f = t->fd[fd];
-	fd_slot_set(t, fd, NULL); /* a lookup after this cannot find f; one before holds a reference */
-	t->cloexec[fd] = false;
+	/* a lookup after this cannot find f; one before holds a reference */
+	struct file *f = fd_slot_xchg(t, fd, NULL, false);
+	if (!f)
+		return -EBADF; /* a close without the kernel lock took it first */
 	file_flush(f, t);
 	file_put(f);
 	return 0;
+}
+
+struct file *fd_take_nolock(struct process *p, int fd, const void **owner)
+{
+	struct file *f = NULL;
+
+	cpu_cli();
+	struct fdtable *t = __atomic_load_n(&p->files, __ATOMIC_ACQUIRE);
+	if (t) {
+		spin_lock_irqoff(&t->lock);
+		if (fd >= 0 && fd < t->size && (f = t->fd[fd])) {
+			t->fd[fd] = NULL;
+			t->cloexec[fd] = false;
+		}
+		spin_unlock_irqoff(&t->lock);
+	}
+	cpu_sti();
+	*owner = t;
+	return f;
 }
 
 /* ---------------------------------------------------------------- new processes */

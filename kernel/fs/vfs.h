@@ -141,6 +141,20 @@ static inline struct file *file_get(struct file *f)
 		__atomic_fetch_add(&f->refs, 1, __ATOMIC_RELAXED);
 	return f;
 }
+/* file_get for a file found in a descriptor slot without the table's
+ * lock, by a kernel-lock holder: NULL when its count is already 0 (a
+ * close without the kernel lock emptied the slot and dropped the last
+ * reference, and waits for the kernel lock to release it): the caller's
+ * -EBADF, as if the close had come first. */
+static inline struct file *file_get_live(struct file *f)
+{
+	int n = f ? __atomic_load_n(&f->refs, __ATOMIC_RELAXED) : 0;
+
+	while (n > 0 && !__atomic_compare_exchange_n(&f->refs, &n, n + 1, true, __ATOMIC_RELAXED,
+						     __ATOMIC_RELAXED))
+		;
+	return n > 0 ? f : NULL;
+}
 /* Drop a reference; the last calls ops->release and drops f->inode's,
  * under the kernel lock (taken when the caller runs without it). Inline
  * for the usual case (not the last reference): every read and write
@@ -178,20 +192,29 @@ static inline long file_kwrite(struct file *f, const void *buf, size_t n, uint64
 
 /*
  * A process's descriptor table; shared by CLONE_FILES (vfork), copied by
- * fork. Lock rule: refs, and every change of the rest, under the kernel
- * lock; size, the arrays and the fd slots also under lock, so that a
- * lookup without the kernel lock (fd_get_nolock: a lock-free read or
- * write), which holds lock alone, finds each slot either before or
- * after a change, and its file with a reference taken before a close
- * can put it. A kernel-lock holder reads without lock (every writer
- * holds the kernel lock). Nothing under lock allocates, frees, sleeps
- * or takes another lock; the arrays a growth replaces are freed after
- * it is let go. fd and cloexec are replaced by bigger arrays when it
- * grows, so never keep a pointer into them across a call that may
- * install a descriptor. A lock-free lookup also needs the table itself
- * to outlive it: the process's table changes only under the kernel lock
- * and, while other threads of the process may be looking, waits for
- * them before it puts the old one (proc/process.c's files_unshare_commit).
+ * fork. Lock rule: refs under the kernel lock. Every change of a slot,
+ * of its cloexec flag, of size and of the arrays is made under lock
+ * (spinlock, interrupts off): a slot is changed only by exchange
+ * (vfs.c's fd_slot_xchg), so of two writers on one slot (a lock-free
+ * close, fd_take_nolock, and a dup2 or close under the kernel lock) one
+ * alone gets the file the slot held. Writers that install a file hold
+ * the kernel lock too; a close need not (the lock-free writers only
+ * empty slots, so an installer's free slot stays free), which is why
+ * every reader that takes a reference must either hold lock
+ * (fd_get_nolock) or take it with file_get_live (fd_get: under the kernel
+ * lock, a file whose count a lock-free close just took to 0 is not
+ * freed until that holder lets the kernel lock go, and is not to be
+ * revived). A growth copies and swaps the arrays under lock, so no
+ * exchange falls into an array being left. Nothing under lock
+ * allocates, frees, sleeps or takes another lock; the arrays a growth
+ * replaces are freed after it is let go, and never by a lock-free
+ * writer, so a kernel-lock holder may read slots and size without lock.
+ * Never keep a pointer into the arrays across a call that may install
+ * a descriptor. A lock-free user needs the table itself to outlive it:
+ * it looks the table up and uses it with interrupts off, and the
+ * process's table changes only under the kernel lock and, while other
+ * threads of the process may be looking, waits for them before it puts
+ * the old one (proc/process.c's files_unshare_commit).
  */
 struct fdtable {
 	int refs;
@@ -205,7 +228,7 @@ struct fdtable *fdtable_create(void);
 /* fork, unshare: a copy of t, every file file_get'd, in *out: 0, -ENOMEM,
  * or -EMFILE when an open descriptor is past fs.nr_open (rounded up to
  * 64, as Linux's dup_fd). */
-int fdtable_copy(const struct fdtable *t, struct fdtable **out);
+int fdtable_copy(struct fdtable *t, struct fdtable **out);
 void fdtable_put(struct fdtable *t);                      /* drop a reference; closes all at 0 */
 void fdtable_close_on_exec(struct fdtable *t);
 /* close_range: close every open descriptor in first..last (or only mark
@@ -229,11 +252,18 @@ static inline bool fd_is_open(const struct fdtable *t, int fd)
 {
 	return t && fd >= 0 && fd < t->size && t->fd[fd];
 }
+/* What slot fd of t holds (NULL: free, or no such slot), read once: a
+ * close without the kernel lock may empty it between two reads. No
+ * reference is taken (fd_get takes one). */
+static inline struct file *fd_slot(const struct fdtable *t, int fd)
+{
+	return t && fd >= 0 && fd < t->size ? __atomic_load_n(&t->fd[fd], __ATOMIC_RELAXED) : NULL;
+}
 /* The file behind fd with a new reference, or NULL (the caller's -EBADF).
  * Inline, as fd_is_open and fd_get_io: on every descriptor's system call. */
 static inline struct file *fd_get(struct fdtable *t, int fd)
 {
-	return fd_is_open(t, fd) ? file_get(t->fd[fd]) : NULL;
+	return file_get_live(fd_slot(t, fd));
 }
 /* Opened for reading, for writing (O_PATH: neither; O_ACCMODE 3 neither,
  * as Linux). */
@@ -254,7 +284,9 @@ static inline bool can_write(const struct file *f)
  * descriptor too, which only the calls on paths take. */
 static inline struct file *fd_get_io(struct fdtable *t, int fd)
 {
-	return fd_is_open(t, fd) && !(t->fd[fd]->flags & O_PATH) ? file_get(t->fd[fd]) : NULL;
+	struct file *f = fd_slot(t, fd);
+
+	return f && !(f->flags & O_PATH) ? file_get_live(f) : NULL;
 }
 /* fd_get (io: fd_get_io) for a caller that does not hold the kernel
  * lock, interrupts on (a system call's): the same answer, looked up
@@ -273,6 +305,18 @@ static inline struct file *fd_get_nolock(struct fdtable *t, int fd, bool io)
 bool fd_cloexec(const struct fdtable *t, int fd);
 void fd_set_cloexec(struct fdtable *t, int fd, bool on);
 int fd_close(struct fdtable *t, int fd);
+/* close(2)'s table part for a caller without the kernel lock: p's
+ * descriptor fd emptied (with its cloexec flag) under the table's lock,
+ * with interrupts off from the table's lookup on (files_unshare_commit's
+ * barrier), and the file it held returned with the table's reference
+ * (NULL: -EBADF, or p has no table). *owner: the table, as the POSIX
+ * locks' owner key (fd_close_flush); not to be dereferenced after. */
+struct file *fd_take_nolock(struct process *p, int fd, const void **owner);
+/* What every close of a descriptor does after its slot is emptied (its
+ * process's POSIX locks on the file go, the file's flush), taking the
+ * kernel lock for it when there is anything to do and the caller does
+ * not hold it; then the table's reference is dropped. */
+void fd_close_flush(struct file *f, const void *owner);
 
 /* Woken on every I/O state change (data in, space out, hang-up), so
  * poll/select can sleep on one queue for many files. Producers call

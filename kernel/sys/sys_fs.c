@@ -391,9 +391,30 @@ SYSCALL_DEFINE3(lseek, unsigned int, fd, off_t, off, unsigned int, whence)
 
 /* ---------------------------------------------------------------- descriptors */
 
+/* close(2), a lock-free call (syscall.c): the slot emptied under the
+ * table's own lock (fs/vfs.h's fd_take_nolock), then fd_close_flush,
+ * which takes the kernel lock only for a flush with something to do and
+ * for the last reference's release. A caller that holds the kernel lock
+ * (traced, int $0x80) closes under it as before, and so does a process
+ * without a table yet (cur_files makes one with the standard three). */
 SYSCALL_DEFINE1(close, unsigned int, fd)
 {
-	return fd_close(cur_files(), (int)fd);
+	struct process *p = current_process();
+	const void *owner = NULL;
+
+	if (!p || klock_held())
+		return fd_close(cur_files(), (int)fd);
+	struct file *f = fd_take_nolock(p, (int)fd, &owner);
+	if (f) {
+		fd_close_flush(f, owner);
+		return 0;
+	}
+	if (owner)
+		return -EBADF;
+	bool taken = call_lock();
+	int err = fd_close(cur_files(), (int)fd);
+	call_unlock(taken);
+	return err;
 }
 
 /* close_range(first, last, flags): close (or with CLOSE_RANGE_CLOEXEC

@@ -398,6 +398,9 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	 * a pipe's, a connected TCP socket's or a memory device's transfer
 	 * without the kernel lock, any other file's under it (sys_fs.c) */
 	[SYS_read] = true, [SYS_write] = true, [SYS_readv] = true, [SYS_writev] = true,
+	/* the slot emptied under its table's lock; the kernel lock for a flush
+	 * and the last reference's release (sys_fs.c, fs/vfs.h's fd_take_nolock) */
+	[SYS_close] = true,
 	/* the same, and a socket's family says (sys_socket.c's sock_call_lock) */
 	[SYS_sendto] = true, [SYS_recvfrom] = true, [SYS_sendmsg] = true, [SYS_recvmsg] = true,
 };

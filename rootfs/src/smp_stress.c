@@ -2054,6 +2054,7 @@ static int check_close_read(void)
 #define FT_SWAP_FD  11           /* fd-table: the one closed and dup2'd back */
 #define FT_READ     64           /* fd-table: bytes per read */
 #define FT_TOP      (64 * 1024)  /* fd-table: the highest descriptor a round dup2s to */
+#define FT_FIRST_READ_MS 5000    /* fd-table: the longest wait for a round's first read */
 
 static struct {
 	_Atomic int stop;
@@ -2154,6 +2155,10 @@ static int ft_round(void)
 	if (crew_start(&c, n, ft_reader, &ft, 0))
 		return printf("fd-table: pthread_create failed\n"), 1;
 	int bad = ft_changes();
+	/* on a busy host the changes may end before a reader ran at all: let
+	 * them read a little longer, so "no read" means reads that fail */
+	for (long long end = deadline_after(FT_FIRST_READ_MS); !atomic_load(&ft.reads) && now_ms() < end;)
+		sched_yield();
 	atomic_store(&ft.stop, 1);
 	crew_join(&c);
 	if (bad || ft.why[0])
@@ -2205,6 +2210,138 @@ static int check_fd_table(void)
 	} while (now_ms() < end);
 	remark("%ld rounds, each to %d descriptors and a table of its own; %ld reads, %ld EBADF",
 	       rounds, ft.top, shared[0], shared[1]);
+	return CHECK_OK;
+}
+
+/* ------------------------------------------------------------- close racing dup2 and fork */
+
+#define CD_FD      40            /* close-dup2: the descriptor every thread fights over */
+#define CD_PUTTERS 2             /* close-dup2: threads dup2'ing their own pipe's write end to it */
+#define CD_CLOSERS 2             /* close-dup2: threads closing it */
+
+static struct {
+	_Atomic int stop;
+	_Atomic long closes, ebadf, dup2s, forks;
+	int pipes[CD_PUTTERS][2];
+	char why[160];
+} cd;
+
+static void cd_fail(const char *what, int err)
+{
+	snprintf(cd.why, sizeof(cd.why), "%s: %s", what, errname(err));
+	atomic_store(&cd.stop, 1);
+}
+
+/* A putter: dup2 its pipe's write end onto CD_FD until stopped; every
+ * dup2 must return CD_FD. */
+static void *cd_putter(void *arg)
+{
+	int src = cd.pipes[(long)arg][1];
+
+	while (!atomic_load(&cd.stop)) {
+		if (dup2(src, CD_FD) != CD_FD)
+			cd_fail("dup2", errno);
+		atomic_fetch_add(&cd.dup2s, 1);
+	}
+	return NULL;
+}
+
+/* A closer: close CD_FD until stopped; 0 or EBADF. */
+static void *cd_closer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&cd.stop)) {
+		if (close(CD_FD) == 0)
+			atomic_fetch_add(&cd.closes, 1);
+		else if (errno == EBADF)
+			atomic_fetch_add(&cd.ebadf, 1);
+		else
+			cd_fail("close", errno);
+	}
+	return NULL;
+}
+
+/* The forked child's look: CD_FD closed, or one of the putters' write ends. */
+static int cd_child(void)
+{
+	struct stat a, b;
+
+	if (fstat(CD_FD, &a))
+		return errno == EBADF ? 0 : 1;
+	for (int i = 0; i < CD_PUTTERS; i++)
+		if (!fstat(cd.pipes[i][1], &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			return 0;
+	return 2;
+}
+
+/* The calling thread: fork children that look at CD_FD (their table a
+ * copy made while the others change the slot) until the deadline. */
+static void cd_forker(long long end)
+{
+	while (now_ms() < end && !atomic_load(&cd.stop)) {
+		pid_t pid = fork();
+		int st = 0;
+		if (pid == 0)
+			_exit(cd_child());
+		if (pid < 0 || waitpid(pid, &st, 0) != pid)
+			cd_fail("fork or wait", errno);
+		else if (!WIFEXITED(st) || WEXITSTATUS(st))
+			snprintf(cd.why, sizeof(cd.why), "a child (status %#x) saw a file not put there", st);
+		atomic_fetch_add(&cd.forks, 1);
+	}
+	atomic_store(&cd.stop, 1);
+}
+
+/* Every write end's references are gone: its pipe reads as ended (0),
+ * not empty-with-a-writer (EAGAIN). */
+static int cd_no_leak(void)
+{
+	char c;
+
+	for (int i = 0; i < CD_PUTTERS; i++) {
+		ssize_t n = read(cd.pipes[i][0], &c, 1);
+		if (n != 0)
+			return fail("pipe %d after the race: read %zd (%s): a reference to its write end was left",
+				    i, n, n < 0 ? errname(errno) : "data");
+		close(cd.pipes[i][0]);
+	}
+	return CHECK_OK;
+}
+
+/* close-dup2: close(2) runs without the kernel lock, dup2 and fork with
+ * it: threads dup2 their own pipe's write end onto one descriptor while
+ * others close it and the caller forks children that look at it. Each
+ * close is 0 or EBADF, each dup2 returns the descriptor, each child
+ * finds it closed or holding one of the write ends, and when all is
+ * closed no reference is left over (each pipe reads as ended) and none
+ * was dropped twice (a panic). */
+static int check_close_dup2(void)
+{
+	pthread_t t[CD_PUTTERS + CD_CLOSERS];
+	int made = 0;
+
+	memset(&cd, 0, sizeof(cd));
+	for (int i = 0; i < CD_PUTTERS; i++)
+		if (pipe2(cd.pipes[i], O_NONBLOCK))
+			return fail("pipe2: %s", errname(errno));
+	while (made < CD_PUTTERS + CD_CLOSERS &&
+	       !pthread_create(&t[made], NULL, made < CD_PUTTERS ? cd_putter : cd_closer, (void *)(long)made))
+		made++;
+	if (made < CD_PUTTERS + CD_CLOSERS)
+		atomic_store(&cd.stop, 1);
+	cd_forker(deadline_after(PART_MS));
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	close(CD_FD);
+	for (int i = 0; i < CD_PUTTERS; i++)
+		close(cd.pipes[i][1]);
+	if (made < CD_PUTTERS + CD_CLOSERS)
+		return fail("pthread_create failed");
+	if (cd.why[0])
+		return fail("%s", cd.why);
+	if (cd_no_leak() != CHECK_OK)
+		return CHECK_FAIL;
+	remark("%ld closes, %ld EBADF, %ld dup2s, %ld forks", cd.closes, cd.ebadf, cd.dup2s, cd.forks);
 	return CHECK_OK;
 }
 
@@ -3150,6 +3287,7 @@ static const struct check checks[] = {
 	{ "unix-close-send", check_unix_close_send },
 	{ "close-read", check_close_read },
 	{ "fd-table", check_fd_table },
+	{ "close-dup2", check_close_dup2 },
 	{ "scm-race", check_scm_race },
 	{ "tcp-duplex", check_tcp_duplex },
 	{ "tcp-pingpong", check_tcp_pingpong },
