@@ -533,13 +533,22 @@ static bool send_shut(const struct unix_sock *s)
 	return __atomic_load_n(&s->shutdown, __ATOMIC_RELAXED) & SEND_SHUTDOWN;
 }
 
+/* s's pending error, taken (0: none). Looked at first: the exchange,
+ * a locked instruction, only when there is one to take. */
+static inline int unix_take_err(struct unix_sock *s)
+{
+	if (!__atomic_load_n(&s->err, __ATOMIC_RELAXED))
+		return 0;
+	return __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
+}
+
 /* What stops a stream sender before its next piece, as Linux's
  * sock_alloc_send_pskb looks: a pending error (taken: a peer that closed
  * with bytes unread left ECONNRESET), then a shut end (-EPIPE, without
  * SIGPIPE). 0: go on. */
 static long send_stop(struct unix_sock *s)
 {
-	int e = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
+	int e = unix_take_err(s);
 
 	if (e)
 		return -e;
@@ -578,7 +587,9 @@ static long stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m,
 	if (send_shut(s))
 		return broken_pipe(flags);
 	uint64_t deadline = unix_deadline(s->sndtimeo_ns);
-	struct unix_sock *peer = unix_get(s->peer);
+	/* no reference of its own: s holds one on its peer until s's own
+	 * close (unix_close), which our file's reference keeps away */
+	struct unix_sock *peer = s->peer;
 	while (done < total && !err) {
 		uint32_t seen = unix_changes(s);
 		if ((err = send_stop(s)))
@@ -610,7 +621,6 @@ static long stream_send(struct file *f, struct unix_sock *s, struct sock_msg *m,
 		}
 		done += n;
 	}
-	unix_put(peer);
 	return done ? (long)done : err;
 }
 
@@ -725,7 +735,7 @@ long unix_sendmsg(struct file *f, struct sock_msg *m, int flags)
  * with the look that found the queue empty. */
 static long empty_queue(struct unix_sock *s)
 {
-	int e = __atomic_exchange_n(&s->err, 0, __ATOMIC_RELAXED);
+	int e = unix_take_err(s);
 
 	if (e)
 		return -e;
