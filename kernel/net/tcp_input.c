@@ -94,7 +94,9 @@ static void synack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t n
 	c->retransmits = 0;
 	c->err_soft = 0;                   /* tcp_ack's, as in ack_input */
 	tcp_rexmit_stop(c);
-	c->last_rcv = c->last_ack_recv = now;
+	/* last_data_recv from the handshake's end, as Linux's lrcvtime
+	 * (tcp_finish_connect): TCP_INFO's tcpi_last_data_recv before any data */
+	c->last_rcv = c->last_ack_recv = c->last_data_recv = now;
 	if (c->ts_ok) {
 		c->ts_recent = s->opts.ts_val;
 		c->ts_recent_stamp = now;
@@ -356,6 +358,7 @@ static bool synrecv_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t no
 		tcp_rtt_sample(c, now - c->rtt_start);
 	c->rtt_timing = false;
 	tcp_set_state(c, TCPS_ESTABLISHED);
+	c->last_data_recv = now; /* as Linux's lrcvtime for the child (tcp_create_openreq_child) */
 	c->snd_wnd = (uint32_t)s->window << c->snd_wscale;
 	c->max_window = c->snd_wnd;
 	c->snd_wl1 = s->seq;

@@ -3089,6 +3089,28 @@ UNIT_TEST(pingpong_read_keeps_ack)
 	return NULL;
 }
 
+/* TCP_INFO's tcpi_last_data_recv counts from the handshake's end before
+ * any data (Linux's lrcvtime, set by tcp_finish_connect and for the
+ * accepted child), not from boot (packetdrill's tcp-info-last_data_recv). */
+UNIT_TEST(last_data_recv_from_handshake)
+{
+	struct tcp_info_snap info;
+
+	sim_reset();
+	S.now = 60000 * MS;                        /* a minute after "boot" */
+	CHECK_OK(connect_pair(ISS_A));
+	run_for(1000 * MS);
+	for (int i = 0; i < 2; i++) { /* connect_pair returns within 100 ms of the handshake */
+		tcp_get_info(&S.c[i], S.now, &info);
+		CHECK(info.last_data_recv >= 1000 && info.last_data_recv <= 1100);
+	}
+	CHECK_EQ(tcp_send(&S.c[B], "r", 1, 0, S.now), 1);
+	run_for(100 * MS);
+	tcp_get_info(&S.c[A], S.now, &info);
+	CHECK(info.last_data_recv <= 100);         /* and from the data once it came */
+	return NULL;
+}
+
 UNIT_TEST(nagle_cork_nodelay)
 {
 	size_t mark;
@@ -3659,6 +3681,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(batch_ooo_acks_at_once),
 	UNIT_ENTRY(read_sends_delayed_ack),
 	UNIT_ENTRY(pingpong_read_keeps_ack),
+	UNIT_ENTRY(last_data_recv_from_handshake),
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(psh_placement),
 	UNIT_ENTRY(psh_small_window),
