@@ -3524,6 +3524,38 @@ UNIT_TEST(cwnd_restart_after_idle)
 	return NULL;
 }
 
+/* A window update that lets queued data go after more than an RTO with
+ * nothing in flight restarts the window as new data would: Linux's
+ * tcp_ack_update_window calls tcp_slow_start_after_idle_check
+ * (packetdrill's slow-start-after-win-update). */
+UNIT_TEST(cwnd_restart_after_window_update)
+{
+	static uint8_t burst[40 * 1448];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	uint32_t mss = S.c[A].snd_mss;
+	CHECK_OK(transfer(A, 4u << 20, S.now + 10 * SEC));
+	run_for(50 * MS);
+	CHECK_EQ(S.c[A].snd_una, S.c[A].snd_max);
+	uint32_t grown = S.c[A].cwnd;
+	CHECK(grown > 64 * mss);
+	S.c[A].snd_wnd = 0;                        /* as if B had shut its window */
+	CHECK_EQ(tcp_send(&S.c[A], burst, sizeof(burst), 0, S.now), (long)sizeof(burst));
+	CHECK_EQ(S.c[A].snd_una, S.c[A].snd_max);  /* nothing goes: the window is shut */
+	CHECK_EQ(S.c[A].cwnd, grown);
+	/* the persist probe's answer opens it, an RTO and more after the last data;
+	 * steps shorter than the RTT see the cwnd before any ACK grows it again */
+	for (int i = 0; i < 300 && S.c[A].snd_una == S.c[A].snd_max; i++)
+		run_for(5 * MS);
+	CHECK(S.c[A].snd_una != S.c[A].snd_max);
+	/* idle between one and two RTOs: halved once (without the restart, the
+	 * send's validation cuts it halfway to what was used: 98695 here) */
+	CHECK_EQ(S.c[A].cwnd, grown >> 1);
+	CHECK(S.c[A].cwnd >= TCP_INIT_CWND * mss);
+	return NULL;
+}
+
 /* ---- receive batches (tcp_input_batched) -------------------------------------------- */
 
 /* The ACKs b sent from log entry since on: how many, and the largest step
@@ -3682,6 +3714,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(read_sends_delayed_ack),
 	UNIT_ENTRY(pingpong_read_keeps_ack),
 	UNIT_ENTRY(last_data_recv_from_handshake),
+	UNIT_ENTRY(cwnd_restart_after_window_update),
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(psh_placement),
 	UNIT_ENTRY(psh_small_window),
