@@ -259,6 +259,9 @@ bool tcp_sack_acked(struct tcp_conn *c, uint64_t now);
 void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now);
 /* RFC 6675's pipe: the bytes in the network (tcp_flight without SACK). */
 uint32_t tcp_pipe(const struct tcp_conn *c);
+/* The bytes marked lost in a SACK recovery, retransmitted or not: those
+ * not SACKed from snd_una to lost_high (Linux's lost_out, in bytes). */
+uint32_t tcp_sack_lost_bytes(const struct tcp_conn *c);
 /* In SACK recovery, the next hole to send again ([*seq, *seq + *len),
  * *len possibly more than a segment): one whose retransmission RACK
  * says is lost, else the first lost one not yet retransmitted; false:

@@ -1419,6 +1419,39 @@ UNIT_TEST(sack_several_losses_one_window)
 	return NULL;
 }
 
+/* TCP_INFO's tcpi_lost in a SACK recovery: the segments below lost_high
+ * not SACKed, retransmitted or not (Linux's lost_out; packetdrill's
+ * sack-shift-sacked scripts: "RACK thinks 1:7001 are lost"), where it
+ * said 1. The scoreboard is set by hand: ten segments out, the eighth
+ * SACKed, the first seven marked lost and the first sent again. */
+UNIT_TEST(info_lost_in_sack_recovery)
+{
+	struct tcp_info_snap info;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	struct tcp_conn *c = &S.c[A];
+	uint32_t mss = c->snd_mss, una = c->snd_una;
+	c->snd_nxt = c->snd_max = una + 10 * mss;
+	c->sb[0].start = una + 7 * mss;
+	c->sb[0].end = una + 8 * mss;
+	c->n_sb = 1;
+	c->sacked_bytes = mss;
+	c->lost_high = una + 7 * mss;
+	c->high_rxt = una + mss;
+	c->ca_state = TCP_CA_RECOVERY;
+	tcp_get_info(c, S.now, &info);
+	CHECK_EQ(info.lost, 7);
+	c->sb[1] = c->sb[0];                       /* then the sixth SACKed too */
+	c->sb[0].start = una + 5 * mss;
+	c->sb[0].end = una + 6 * mss;
+	c->n_sb = 2;
+	c->sacked_bytes = 2 * mss;
+	tcp_get_info(c, S.now, &info);
+	CHECK_EQ(info.lost, 6);
+	return NULL;
+}
+
 /* The retransmission of a hole is lost too: RACK sees later segments
  * delivered an RTT after it went, and sends it a third time
  * (TCPLostRetransmit), no RTO. */
@@ -3715,6 +3748,7 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(pingpong_read_keeps_ack),
 	UNIT_ENTRY(last_data_recv_from_handshake),
 	UNIT_ENTRY(cwnd_restart_after_window_update),
+	UNIT_ENTRY(info_lost_in_sack_recovery),
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(psh_placement),
 	UNIT_ENTRY(psh_small_window),
