@@ -10,7 +10,12 @@
  * buffer cannot hold, or too short for the headers, is an rx_error and
  * the buffer goes back in the ring. A frame is handed up only once its
  * replacement buffer is posted, so the ring never runs dry and no
- * buffer leaks. Transmit pushes the header into the netbuf's headroom
+ * buffer leaks. With VIRTIO_NET_F_MRG_RXBUF (offered by QEMU, taken
+ * as Linux takes it) a frame longer than a buffer comes in several
+ * (num_buffers in the first's header): it is checked part by part,
+ * copied into one netbuf and handed up, and its buffers reposted as they
+ * were; frames up to VNET_FRAME_MAX, so a peer with a larger MTU is
+ * heard, as Linux hears it. Transmit pushes the header into the netbuf's headroom
  * and posts one descriptor; poll frees what the device finished.
  *
  * Interrupts: pci.c gives a function one vector, so config changes, rx
@@ -40,6 +45,7 @@
 /* Feature bits (5.1.3) */
 #define F_NET_MTU         (1ull << 3)
 #define F_NET_MAC         (1ull << 5)
+#define F_NET_MRG_RXBUF   (1ull << 15)
 #define F_NET_STATUS      (1ull << 16)
 
 /* Device configuration (5.1.4) */
@@ -114,14 +120,130 @@ static bool rx_len_ok(const struct netbuf *nb, uint32_t len)
 	return h->gso_type == VIRTIO_NET_HDR_GSO_NONE && !(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM);
 }
 
-/* One used receive buffer: hand its frame up, or count it bad and repost
- * the buffer. A frame goes up only when a new buffer took its place.
+/* A frame the device got wrong: counted; its buffer goes back. */
+static void rx_bad(struct vnet *v)
+{
+	netdev_count(&v->dev.stats.rx_errors, 1);
+	netdev_count(&v->dev.stats.rx_frame, 1);
+}
+
+/* nb's frame (nb->data its first byte) to the stack. */
+static void rx_hand_up(struct vnet *v, struct netbuf *nb)
+{
+	nb->dev = &v->dev;
+	vnet_deliver_fn deliver = __atomic_load_n(&v->deliver, __ATOMIC_ACQUIRE);
+	deliver(&v->dev, nb);
+}
+
+/* How many buffers the frame starting in nb spans: its header's
+ * num_buffers with VIRTIO_NET_F_MRG_RXBUF (0 is the device's error),
+ * else 1. nb holds the header (rx_len_ok passed). */
+static unsigned rx_nbufs(const struct vnet *v, const struct netbuf *nb)
+{
+	const struct virtio_net_hdr *h = (const struct virtio_net_hdr *)nb->data;
+
+	return v->mrg_rxbuf ? h->num_buffers : 1;
+}
+
+/* One used receive buffer and what the device says it wrote there. */
+struct rx_part {
+	struct netbuf *nb;
+	uint32_t len;
+};
+
+/* Take the buffers of a frame after its first (parts[0]) off the used
+ * ring into parts[1..n), reposting at once any past VNET_MRG_MAX (the
+ * frame will be dropped). Returns the parts taken, the first included:
+ * n, or fewer when the used ring ended first (a device error). */
+static unsigned rx_take_rest(struct vnet *v, struct rx_part *parts, unsigned n)
+{
+	struct virtq_done done;
+	unsigned i = 1;
+
+	for (; i < n && virtq_harvest(&v->rx, &done) && done.cookie; i++) {
+		if (i < VNET_MRG_MAX)
+			parts[i] = (struct rx_part){ done.cookie, done.len };
+		else
+			rx_post(v, done.cookie);
+	}
+	return i;
+}
+
+/* The frame's bytes across parts[0..n) (the first's header left out),
+ * if every part is believable (the first passed rx_len_ok; each other
+ * holds at least a byte and no more than its buffer) and the frame is
+ * at most VNET_FRAME_MAX; else 0. No overflow: n <= VNET_MRG_MAX parts
+ * of at most VNET_RX_BUF bytes each. */
+static uint32_t rx_merged_len(const struct rx_part *parts, unsigned n)
+{
+	uint32_t total = parts[0].len - VNET_HDR_LEN;
+
+	for (unsigned i = 1; i < n; i++) {
+		if (parts[i].len == 0 || parts[i].len > netbuf_tailroom(parts[i].nb))
+			return 0;
+		total += parts[i].len;
+	}
+	return total <= VNET_FRAME_MAX ? total : 0;
+}
+
+/* One netbuf holding the total bytes of the frame in parts[0..n),
+ * copied in order. NULL when memory is short. */
+static struct netbuf *rx_gather(const struct rx_part *parts, unsigned n, uint32_t total)
+{
+	struct netbuf *nb = netbuf_alloc(0, total);
+
+	if (!nb)
+		return NULL;
+	uint8_t *p = netbuf_put(nb, total);
+	memcpy(p, parts[0].nb->data + VNET_HDR_LEN, parts[0].len - VNET_HDR_LEN);
+	p += parts[0].len - VNET_HDR_LEN;
+	for (unsigned i = 1; i < n; i++) {
+		memcpy(p, parts[i].nb->data, parts[i].len);
+		p += parts[i].len;
+	}
+	return nb;
+}
+
+/* A frame spread over n buffers (VIRTIO_NET_F_MRG_RXBUF, 5.1.6.4): its
+ * first (header and len bytes, checked by rx_len_ok) and the n - 1 the
+ * device returned after it. The frame is copied into one netbuf and
+ * handed up; every buffer goes back in the ring as it was. A count over
+ * VNET_MRG_MAX, a used ring that ends first, a part empty or past its
+ * buffer, or a frame over VNET_FRAME_MAX is one rx_error, no memory for
+ * the copy one rx_dropped: nothing goes up, the buffers are reposted.
  * Returns whether a frame was handed up. */
+static bool rx_merge(struct vnet *v, struct netbuf *first, uint32_t len, unsigned n)
+{
+	struct rx_part parts[VNET_MRG_MAX] = { { first, len } };
+	unsigned got = rx_take_rest(v, parts, n);
+	uint32_t total = got == n && n <= VNET_MRG_MAX ? rx_merged_len(parts, n) : 0;
+	struct netbuf *frame = total ? rx_gather(parts, n, total) : NULL;
+
+	for (unsigned i = 0; i < got && i < VNET_MRG_MAX; i++)
+		rx_post(v, parts[i].nb);
+	if (!total)
+		rx_bad(v);
+	else if (!frame)
+		netdev_count(&v->dev.stats.rx_dropped, 1);
+	if (!frame)
+		return false;
+	v->rx_merged++;
+	rx_hand_up(v, frame);
+	return true;
+}
+
+/* One used receive buffer: hand its frame up (with the buffers after it
+ * that the frame spans), or count it bad and repost the buffer. A frame
+ * in one buffer goes up only when a new buffer took its place. Returns
+ * whether a frame was handed up. */
 static bool rx_one(struct vnet *v, struct netbuf *nb, uint32_t len)
 {
-	if (!rx_len_ok(nb, len)) {
-		netdev_count(&v->dev.stats.rx_errors, 1);
-		netdev_count(&v->dev.stats.rx_frame, 1);
+	unsigned n = rx_len_ok(nb, len) ? rx_nbufs(v, nb) : 0;
+
+	if (n > 1)
+		return rx_merge(v, nb, len, n);
+	if (n == 0) {
+		rx_bad(v);
 		rx_post(v, nb);
 		return false;
 	}
@@ -134,10 +256,8 @@ static bool rx_one(struct vnet *v, struct netbuf *nb, uint32_t len)
 	rx_post(v, fresh);
 	netbuf_put(nb, len);
 	netbuf_pull(nb, VNET_HDR_LEN);
-	nb->dev = &v->dev;
 	v->rx_handed++;
-	vnet_deliver_fn deliver = __atomic_load_n(&v->deliver, __ATOMIC_ACQUIRE);
-	deliver(&v->dev, nb);
+	rx_hand_up(v, nb);
 	return true;
 }
 
@@ -404,7 +524,7 @@ static uint32_t offered_mtu(struct vnet *v, uint64_t offered)
 static const char *negotiate(struct vnet *v)
 {
 	uint64_t offered = virtio_pci_device_features(&v->vp);
-	uint64_t wanted = F_NET_MAC | F_NET_STATUS | VIRTIO_F_VERSION_1;
+	uint64_t wanted = F_NET_MAC | F_NET_STATUS | F_NET_MRG_RXBUF | VIRTIO_F_VERSION_1;
 	uint32_t mtu = offered_mtu(v, offered);
 
 	if (mtu)
@@ -412,6 +532,9 @@ static const char *negotiate(struct vnet *v)
 	const char *why = virtio_pci_negotiate(&v->vp, wanted);
 	if (why)
 		return why;
+	v->mrg_rxbuf = (v->vp.features & F_NET_MRG_RXBUF) != 0;
+	if (v->mrg_rxbuf)
+		v->dev.rx_frame_max = VNET_FRAME_MAX; /* a frame over the MTU is taken (rx_merge) */
 	v->dev.mtu = mtu ? mtu : ETH_DATA_LEN;
 	v->dev.max_mtu = v->dev.mtu;
 	v->dev.min_mtu = VNET_MTU_MIN;

@@ -35,13 +35,22 @@ struct virtio_net_hdr {
 _Static_assert(sizeof(struct virtio_net_hdr) == VNET_HDR_LEN, "virtio_net_hdr is 12 bytes");
 /* The largest MTU a receive buffer holds: header, Ethernet header, payload. */
 #define VNET_MTU_MAX             (VNET_RX_BUF - VNET_HDR_LEN - ETH_HLEN)
+/* With VIRTIO_NET_F_MRG_RXBUF a frame may span several receive buffers
+ * (5.1.6.4), and may be longer than the MTU (a peer whose MTU is larger;
+ * Linux's virtio-net takes such frames too). No IP packet is longer than
+ * an IPv6 header and the largest payload it can name (jumbograms aside),
+ * so a frame past that after its Ethernet header is garbage; a frame
+ * that long spans at most VNET_MRG_MAX buffers. */
+#define VNET_IP_MAX              (40u + 0xffffu)
+#define VNET_FRAME_MAX           (ETH_HLEN + VNET_IP_MAX)
+#define VNET_MRG_MAX             ((VNET_HDR_LEN + VNET_FRAME_MAX + VNET_RX_BUF - 1) / VNET_RX_BUF)
 
 /* Where the receive path hands a frame: netdev_receive, or a self-test's catcher. */
 typedef void (*vnet_deliver_fn)(struct netdev *dev, struct netbuf *nb);
 
 /*
  * One virtio-net function.
- * Fixed after probe: dev's fixed fields, vp, msix.
+ * Fixed after probe: dev's fixed fields, vp, msix, mrg_rxbuf.
  *   dead: set once, by poll (atomic); xmit and irq_enable read it.
  * Lock rules, field group by field group:
  *   rx ring and its counters: the network thread alone (ops->poll), and
@@ -58,12 +67,15 @@ struct vnet {
 	struct netdev dev;               /* first: dev.priv points back here anyway */
 	struct virtio_pci vp;
 	bool msix;                       /* interrupts by MSI-X; else poll_timer polls */
+	bool mrg_rxbuf;                  /* VIRTIO_NET_F_MRG_RXBUF: a frame may span buffers */
 	bool dead;                       /* the device broke a ring: no more traffic */
 	/* rx: the network thread */
 	struct virtq rx;                 /* cookie: the posted netbuf */
 	uint64_t rx_allocs;              /* receive netbufs allocated ... */
 	uint64_t rx_frees;               /* ... freed by the driver ... */
 	uint64_t rx_handed;              /* ... handed up: allocs = frees + handed + posted */
+	uint64_t rx_merged;              /* frames copied out of several buffers and handed up
+					  * (their buffers reposted: not in the sum above) */
 	/* tx: dev.tx_lock */
 	struct virtq tx;                 /* cookie: the netbuf being sent */
 	/* interrupts and link */

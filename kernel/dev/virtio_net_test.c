@@ -9,6 +9,11 @@
  * not in flight and a runaway used index are counted and survived, and
  * every receive buffer the driver allocated is accounted for:
  * allocated = freed + handed up + posted, at every step and at the end.
+ * With VIRTIO_NET_F_MRG_RXBUF, frames spread over several buffers come
+ * up whole (up to VNET_FRAME_MAX and no further), and a num_buffers of
+ * 0, of more than VNET_MRG_MAX or of more than the device returned, an
+ * empty part or one past its buffer drop the frame, every buffer
+ * reposted.
  * It needs no device.
  *
  * virtio_net_frames, on the first real virtio-net: a broadcast probe
@@ -29,7 +34,9 @@
 #include "time/time.h"
 #include "log.h"
 
-#define T_RING            8        /* the fake device's rings */
+#define T_RING            8        /* the fake device's transmit ring */
+#define T_RX_RING         64       /* ...and receive ring: room for a frame of VNET_MRG_MAX buffers */
+#define T_BYTE            0xab     /* what the fake device's frames are made of */
 #define T_FRAME           60       /* ETH_ZLEN */
 #define NS_PER_MS         1000000ull
 #define VNET_T_ETHERTYPE  0x88b5   /* IEEE 802 local experimental */
@@ -63,6 +70,7 @@ struct fake {
 	uint16_t rx_seen, tx_seen;  /* avail entries the "device" took */
 	unsigned caught;            /* frames the catcher got */
 	uint32_t caught_len;
+	bool caught_whole;          /* ...the last one all T_BYTE */
 };
 static struct fake *fake;
 
@@ -71,6 +79,9 @@ static void fake_catch(struct netdev *dev, struct netbuf *nb)
 	(void)dev;
 	fake->caught++;
 	fake->caught_len = nb->len;
+	fake->caught_whole = true;
+	for (uint32_t i = 0; i < nb->len; i++)
+		fake->caught_whole &= nb->data[i] == T_BYTE;
 	netbuf_free(nb);
 }
 
@@ -101,7 +112,7 @@ static void dev_receive(struct fake *f, uint32_t len, bool gso)
 	uint8_t *buf = phys_to_virt(f->v.rx.desc[head].addr);
 
 	memset(buf, 0, VNET_HDR_LEN);
-	memset(buf + VNET_HDR_LEN, 0xab, T_FRAME);
+	memset(buf + VNET_HDR_LEN, T_BYTE, T_FRAME);
 	if (gso)
 		((struct virtio_net_hdr *)buf)->gso_type = 1;
 	dev_used(&f->v.rx, head, len);
@@ -157,6 +168,71 @@ static const char *rx_cases(struct fake *f)
 	if (vnet_rx_harvest(&f->v, VNET_T_BUDGET) != 0 || f->v.rx.bad_used != bad + 1 || !rx_balanced(&f->v))
 		return "a used head out of range not skipped";
 	return NULL;
+}
+
+/* The device receives a frame over several buffers (MRG_RXBUF): the
+ * first's header says nbufs, and it returns given buffers, each full of
+ * T_BYTE (after the first's header) but the last, which holds last
+ * bytes. */
+static void dev_receive_mrg(struct fake *f, uint16_t nbufs, unsigned given, uint32_t last)
+{
+	for (unsigned i = 0; i < given; i++) {
+		uint16_t head = dev_take(&f->v.rx, &f->rx_seen);
+		uint8_t *buf = phys_to_virt(f->v.rx.desc[head].addr);
+		uint32_t len = i + 1 < given ? f->v.rx.desc[head].len : last;
+		memset(buf, T_BYTE, len < VNET_RX_BUF ? len : VNET_RX_BUF);
+		if (i == 0) {
+			memset(buf, 0, VNET_HDR_LEN);
+			((struct virtio_net_hdr *)buf)->num_buffers = nbufs;
+		}
+		dev_used(&f->v.rx, head, len);
+	}
+}
+
+/* One case of a frame over several buffers: NULL if a frame of want
+ * bytes (0: none, and one rx_error) came up whole, the buffers balanced. */
+static const char *mrg_case(struct fake *f, uint16_t nbufs, unsigned given, uint32_t last, uint32_t want)
+{
+	unsigned caught = f->caught;
+	uint64_t errs = f->v.dev.stats.rx_errors;
+
+	dev_receive_mrg(f, nbufs, given, last);
+	if (vnet_rx_harvest(&f->v, VNET_T_BUDGET) != (want != 0) || f->caught - caught != (want != 0))
+		return "merged frames: not handed up as the device gave them";
+	if (want && (f->caught_len != want || !f->caught_whole))
+		return "a merged frame handed up with the wrong length or bytes";
+	if (f->v.dev.stats.rx_errors - errs != (want == 0))
+		return "a bad merged frame not counted in rx_errors";
+	if (!rx_balanced(&f->v))
+		return "receive buffers unaccounted for after a merged frame";
+	return NULL;
+}
+
+/* Frames over several buffers, good and hostile, between good ones. */
+static const char *mrg_cases(struct fake *f)
+{
+	const uint32_t first = VNET_RX_BUF - VNET_HDR_LEN; /* a full first buffer's frame bytes */
+	/* the last part that makes a frame of n buffers VNET_FRAME_MAX long */
+	const uint32_t edge = VNET_FRAME_MAX - first - (VNET_MRG_MAX - 2) * VNET_RX_BUF;
+	const struct { uint16_t nbufs; unsigned given; uint32_t last, want; } cases[] = {
+		{ 1, 1, VNET_HDR_LEN + T_FRAME, T_FRAME },               /* one buffer, as before */
+		{ 3, 3, 100, first + VNET_RX_BUF + 100 },                 /* three buffers */
+		{ 0, 1, VNET_HDR_LEN + T_FRAME, 0 },                      /* num_buffers 0 */
+		{ 3, 3, 0, 0 },                                           /* an empty part */
+		{ 3, 3, VNET_RX_BUF + 1, 0 },                             /* a part past its buffer */
+		{ VNET_MRG_MAX, VNET_MRG_MAX, edge, VNET_FRAME_MAX },     /* the longest frame */
+		{ VNET_MRG_MAX, VNET_MRG_MAX, edge + 1, 0 },              /* one byte more */
+		{ VNET_MRG_MAX + 1, VNET_MRG_MAX + 1, 1, 0 },             /* more buffers than a frame needs */
+		{ 2, 2, 1, first + 1 },                                   /* good again */
+		{ T_RX_RING + 1, T_RX_RING, 1, 0 },                       /* the used ring ends first */
+		{ 2, 2, VNET_RX_BUF, first + VNET_RX_BUF },               /* good again */
+	};
+	f->v.mrg_rxbuf = true;
+	const char *why = NULL;
+	for (unsigned i = 0; !why && i < sizeof(cases) / sizeof(cases[0]); i++)
+		why = mrg_case(f, cases[i].nbufs, cases[i].given, cases[i].last, cases[i].want);
+	f->v.mrg_rxbuf = false;
+	return why;
 }
 
 /* One frame of T_FRAME bytes with headroom bytes in front, sent. */
@@ -220,7 +296,7 @@ static const char *tx_cases(struct fake *f)
 /* A used index that runs ahead of what was ever made available. */
 static const char *runaway_case(struct fake *f)
 {
-	__atomic_store_n(&f->v.rx.used->idx, (uint16_t)(f->v.rx.last_used + T_RING + 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&f->v.rx.used->idx, (uint16_t)(f->v.rx.last_used + T_RX_RING + 1), __ATOMIC_RELEASE);
 	if (vnet_rx_harvest(&f->v, VNET_T_BUDGET) != 0 || !f->v.rx.broken || !rx_balanced(&f->v))
 		return "a runaway used index not caught";
 	return NULL;
@@ -262,21 +338,23 @@ SELFTEST(virtio_net_ring)
 	f->v.dev.priv = &f->v;
 	f->v.dev.mtu = ETH_DATA_LEN;
 	f->v.deliver = fake_catch;
-	if (virtq_alloc(&f->v.rx, T_RING) || virtq_alloc(&f->v.tx, T_RING))
+	if (virtq_alloc(&f->v.rx, T_RX_RING) || virtq_alloc(&f->v.tx, T_RING))
 		why = "no memory for the rings";
 	if (!why) {
 		vnet_rx_fill(&f->v);
-		if (!rx_balanced(&f->v) || f->v.rx_allocs != T_RING)
+		if (!rx_balanced(&f->v) || f->v.rx_allocs != T_RX_RING)
 			why = "the receive ring not filled";
 	}
 	if (!why)
 		why = rx_cases(f);
 	if (!why)
+		why = mrg_cases(f);
+	if (!why)
 		why = tx_cases(f);
 	if (!why)
 		why = runaway_case(f);
 	fake_teardown(f);
-	if (!why && (f->v.rx_allocs != f->v.rx_frees + f->v.rx_handed || f->v.rx_handed != f->caught))
+	if (!why && (f->v.rx_allocs != f->v.rx_frees + f->v.rx_handed || f->v.rx_handed + f->v.rx_merged != f->caught))
 		why = "receive buffers leaked: allocated != freed + handed up";
 	uint64_t allocs = f->v.rx_allocs;
 	fake = NULL;
@@ -455,10 +533,11 @@ SELFTEST(virtio_net_frames)
 	bool settled = t_settled(v);
 	const struct netdev_stats *st = &v->dev.stats;
 	klog(LOG_INFO, "virtio-net: %s: rx buffers allocated %llu = freed %llu + handed up %llu + posted %llu; "
-	     "rx_errors %llu rx_dropped %llu tx_packets %llu tx_bytes %llu\n", v->dev.name,
+	     "rx_errors %llu rx_dropped %llu tx_packets %llu tx_bytes %llu; merged %llu\n", v->dev.name,
 	     (unsigned long long)v->rx_allocs, (unsigned long long)v->rx_frees, (unsigned long long)v->rx_handed,
 	     (unsigned long long)vnet_rx_posted(v), (unsigned long long)st->rx_errors,
-	     (unsigned long long)st->rx_dropped, (unsigned long long)st->tx_packets, (unsigned long long)st->tx_bytes);
+	     (unsigned long long)st->rx_dropped, (unsigned long long)st->tx_packets, (unsigned long long)st->tx_bytes,
+	     (unsigned long long)v->rx_merged);
 	if (!settled)
 		return "receive buffers unaccounted for (allocated != freed + handed + posted, or the ring not full)";
 	return NULL;

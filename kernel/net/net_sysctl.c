@@ -10,7 +10,8 @@
  * max autotuning's ceiling), tcp_min_tso_segs (read by new connections),
  * tcp_congestion_control, tcp_allowed_congestion_control,
  * net.ipv4.route.mtu_expires and net.ipv6.bindv6only; tcp_recovery is writable and kept
- * only (RACK runs on every SACK connection, as with Linux's 1); the
+ * only (RACK runs on every SACK connection, as with Linux's 1), and so
+ * is tcp_tso_win_divisor (Kestrel sends without TSO); the
  * others are read-only (0444: an
  * open for writing is -EACCES) and read the constants the stack itself uses.
  */
@@ -47,6 +48,11 @@ static int64_t tcp_timestamps = 1;
 /* Linux's default, RACK loss detection: kept only; the engine runs RACK
  * on every SACK connection, as with 1 */
 static int64_t tcp_recovery = 1;
+/* Linux's default, 3: kept only. Linux reads it in tcp_tso_should_defer,
+ * which holds back a send to build a larger TSO packet and runs only on
+ * a route that can segment (sk_can_gso); Kestrel sends without TSO, as a
+ * Linux whose device has TSO off, where the value changes nothing. */
+static int64_t tcp_tso_win_divisor = 3;
 /* net.ipv4.route.mtu_expires: how long an IPv4 path MTU learnt from now
  * on lives, in seconds (Linux's ip_rt_mtu_expires, read when an entry is
  * written; 600). Linux's proc_dointvec_jiffies takes a negative one too;
@@ -478,6 +484,7 @@ static const struct sysctl_file net_files[] = {
 	RW_U8("tcp_sack", IPV4, tcp_sack), /* SACK-permitted offered (see tcp_sack) */
 	RO("tcp_syncookies", IPV4, zero_get),     /* no SYN cookies: a full SYN queue drops (Linux: 1) */
 	RW_U8("tcp_timestamps", IPV4, tcp_timestamps), /* RFC 7323, offered unless 0 */
+	RW_U8("tcp_tso_win_divisor", IPV4, tcp_tso_win_divisor), /* kept only (see tcp_tso_win_divisor) */
 	RO("tcp_window_scaling", IPV4, one_get),  /* window scaling offered and used */
 	RW("tcp_wmem", IPV4, 3, tcp_wmem_get, tcp_wmem_set),
 	{ .name = "mtu_expires", .dir = IPV4_ROUTE, .mode = 0644, .n = 1, .data = &mtu_expires4,

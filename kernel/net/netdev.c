@@ -26,6 +26,8 @@
 #include "time/time.h"
 #include "log.h"
 
+#define VLAN_HLEN 4  /* an 802.1Q tag between the addresses and the EtherType */
+
 #define NETDEV_MAX       32      /* devices at once (an ifindex is never given twice: it grows past this) */
 #define LOOPBACK_IFINDEX  1
 #define NETDEV_TXQUEUELEN 1000    /* what ip link shows as qlen */
@@ -287,9 +289,18 @@ struct netdev *netdev_poll_take(void)
 	return d;
 }
 
+/* The longest frame dev's driver may hand up: its own word (a driver
+ * that takes frames over the MTU, as Linux's virtio-net does with
+ * mergeable buffers), else the MTU's with the Ethernet header and a
+ * VLAN tag. */
+static uint32_t rx_frame_max(const struct netdev *dev)
+{
+	return dev->rx_frame_max ? dev->rx_frame_max : dev->mtu + ETH_HLEN + VLAN_HLEN;
+}
+
 void netdev_receive(struct netdev *dev, struct netbuf *nb)
 {
-	if (nb->len < ETH_HLEN || nb->len > dev->mtu + ETH_HLEN + 4 /* a VLAN tag */) {
+	if (nb->len < ETH_HLEN || nb->len > rx_frame_max(dev)) {
 		netdev_count(&dev->stats.rx_errors, 1);
 		netdev_count(&dev->stats.rx_frame, 1);
 		netbuf_free(nb);

@@ -93,6 +93,8 @@ struct netdev {
 	uint8_t perm_mac[ETH_ALEN];
 	uint32_t mtu;              /* bytes of IP a frame carries (1500 on Ethernet) */
 	uint32_t min_mtu, max_mtu;
+	uint32_t rx_frame_max;     /* the longest frame netdev_receive takes from the driver;
+				    * 0: the MTU's, with its Ethernet header and a VLAN tag */
 	volatile uint32_t flags;   /* IFF_* */
 	uint32_t tx_queue_len;     /* as ip link shows it (1000) */
 	uint32_t features;         /* NETDEV_F_*: what the device does itself */

@@ -170,12 +170,18 @@ void tcp_cc_validate(struct tcp_conn *c, bool limited, uint64_t now)
 
 void tcp_cc_idle_check(struct tcp_conn *c, uint64_t now)
 {
-	uint32_t restart = TCP_INIT_CWND * c->snd_mss, cwnd = c->cwnd;
-	uint64_t idle = now - c->lsndtime;
 	const struct tcp_cc_ops *ops = ops_of(c);
 
 	if (c->snd_una == c->snd_max && ops->cwnd_event)
 		ops->cwnd_event(c, TCP_CA_EV_TX_START, now); /* before lsndtime moves, as Linux */
+	tcp_cc_idle_restart(c, now);
+}
+
+void tcp_cc_idle_restart(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t restart = TCP_INIT_CWND * c->snd_mss, cwnd = c->cwnd;
+	uint64_t idle = now - c->lsndtime;
+
 	if (c->snd_una != c->snd_max || !c->lsndtime || idle <= c->rto)
 		return;
 	c->ssthresh = current_ssthresh(c);

@@ -94,7 +94,9 @@ static void synack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t n
 	c->retransmits = 0;
 	c->err_soft = 0;                   /* tcp_ack's, as in ack_input */
 	tcp_rexmit_stop(c);
-	c->last_rcv = c->last_ack_recv = now;
+	/* last_data_recv from the handshake's end, as Linux's lrcvtime
+	 * (tcp_finish_connect): TCP_INFO's tcpi_last_data_recv before any data */
+	c->last_rcv = c->last_ack_recv = c->last_data_recv = now;
 	if (c->ts_ok) {
 		c->ts_recent = s->opts.ts_val;
 		c->ts_recent_stamp = now;
@@ -224,8 +226,10 @@ static void update_ts_recent(struct tcp_conn *c, const struct tcp_seg *s, uint64
 
 /* ---- the ACK (step 5, Linux's tcp_ack) ----------------------------------------------- */
 
-/* Linux's tcp_may_update_window and tcp_ack_update_window. */
-static void window_update(struct tcp_conn *c, const struct tcp_seg *s)
+/* Linux's tcp_may_update_window and tcp_ack_update_window: a window that
+ * changes with data queued unsent restarts an idle connection's cwnd as
+ * new data would (tcp_slow_start_after_idle_check there too). */
+static void window_update(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
 	uint32_t nwin = (uint32_t)s->window << c->snd_wscale;
 
@@ -234,9 +238,12 @@ static void window_update(struct tcp_conn *c, const struct tcp_seg *s)
 		return;
 	if (!c->snd_wnd && nwin && c->t_persist != TCP_NO_DEADLINE)
 		c->backoff = 0;    /* the window opened: the probe's backoff goes (tcp_ack_probe) */
+	bool changed = nwin != c->snd_wnd;
 	c->snd_wnd = nwin;
 	c->snd_wl1 = s->seq;
 	c->snd_wl2 = s->ack;
+	if (changed && tcp_has_unsent(c))
+		tcp_cc_idle_restart(c, now);
 	if (nwin > c->max_window)
 		c->max_window = nwin;
 }
@@ -356,6 +363,7 @@ static bool synrecv_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t no
 		tcp_rtt_sample(c, now - c->rtt_start);
 	c->rtt_timing = false;
 	tcp_set_state(c, TCPS_ESTABLISHED);
+	c->last_data_recv = now; /* as Linux's lrcvtime for the child (tcp_create_openreq_child) */
 	c->snd_wnd = (uint32_t)s->window << c->snd_wscale;
 	c->max_window = c->snd_wnd;
 	c->snd_wl1 = s->seq;
@@ -405,7 +413,7 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	c->probes_out = 0;
 	c->err_soft = 0;                   /* Linux's tcp_ack: something worked */
 	c->last_ack_recv = now;
-	window_update(c, s);
+	window_update(c, s, now);
 	c->rcv_tsecr = c->ts_ok && s->opts.has_ts ? s->opts.ts_ecr : 0;
 	tcp_sack_input(c, s, now);
 	if (seq_gt(s->ack, c->snd_una))

@@ -291,8 +291,11 @@ static void send_data(struct tcp_conn *c, uint32_t seq, uint32_t n, bool fin, bo
 	tcp_sack_prr_sent(c, n + fin);
 	if (n < tcp_cur_mss(c))
 		c->snd_sml = seq + n;
-	if (n && now - c->last_data_recv < TCP_DELACK_NS)
-		c->pingpong = true; /* a reply to what came in: Linux's tcp_event_data_sent */
+	/* a reply to what came in: Linux's tcp_event_data_sent, whose ato is 0
+	 * (no pingpong) until the first data (last_data_recv starts at the
+	 * handshake's end, as Linux's lrcvtime) */
+	if (n && c->quick_init && now - c->last_data_recv < TCP_DELACK_NS)
+		c->pingpong = true;
 	if (n)
 		c->lsndtime = now;
 	if (fin)

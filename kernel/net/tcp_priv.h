@@ -219,6 +219,10 @@ void tcp_cc_validate(struct tcp_conn *c, bool limited, uint64_t now);
  * (Linux's tcp_slow_start_after_idle_check, RFC 5681 4.1); with nothing
  * in flight the algorithm is told TCP_CA_EV_TX_START. */
 void tcp_cc_idle_check(struct tcp_conn *c, uint64_t now);
+/* The restart alone (Linux's tcp_slow_start_after_idle_check), without
+ * the algorithm's TX_START: also for a window update that lets queued
+ * data go (tcp_ack_update_window). */
+void tcp_cc_idle_restart(struct tcp_conn *c, uint64_t now);
 
 /* ---- tcp_cubic.c: CUBIC's curve, exposed for the host's tests ---- */
 /* The integer cube root of a, rounded down. */
@@ -255,6 +259,9 @@ bool tcp_sack_acked(struct tcp_conn *c, uint64_t now);
 void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now);
 /* RFC 6675's pipe: the bytes in the network (tcp_flight without SACK). */
 uint32_t tcp_pipe(const struct tcp_conn *c);
+/* The bytes marked lost in a SACK recovery, retransmitted or not: those
+ * not SACKed from snd_una to lost_high (Linux's lost_out, in bytes). */
+uint32_t tcp_sack_lost_bytes(const struct tcp_conn *c);
 /* In SACK recovery, the next hole to send again ([*seq, *seq + *len),
  * *len possibly more than a segment): one whose retransmission RACK
  * says is lost, else the first lost one not yet retransmitted; false:

@@ -349,6 +349,13 @@ uint32_t tcp_pipe(const struct tcp_conn *c)
 	return pipe - (relost < c->relost_bytes ? relost : c->relost_bytes);
 }
 
+uint32_t tcp_sack_lost_bytes(const struct tcp_conn *c)
+{
+	uint32_t una = c->snd_una;
+
+	return unsacked_in(c, una, seq_max(una, seq_min(c->lost_high, c->snd_max)));
+}
+
 /* The end of the hole that starts at s: the next SACKed range, or lim. */
 static uint32_t hole_end(const struct tcp_conn *c, uint32_t s, uint32_t lim)
 {

@@ -2158,6 +2158,24 @@ static int wire_ioctl(struct unix_sock *s, unsigned long req, int *out)
 	return 0;
 }
 
+/* struct sock_proto's meminfo, SO_MEMINFO's TCP counts: the send queue
+ * as Linux counts sk_wmem_queued (tcp_wmem_queued: its bytes and each
+ * skb's own cost), and the bytes received and not yet read where Linux
+ * counts the truesize of the skbs holding them (more: Kestrel's receive
+ * ring has no skbs). wmem_alloc, fwd_alloc, optmem, backlog and drops
+ * are not kept: 0. */
+static void wire_meminfo(struct unix_sock *s, uint32_t *mem)
+{
+	struct tcp_sock *ts = s->in.tcp;
+	if (!ts)
+		return;
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	uint64_t queued = tcp_wmem_queued(&ts->conn);
+	mem[SK_MEMINFO_RMEM_ALLOC] = tcp_recv_avail(&ts->conn);
+	spin_unlock_irqrestore(&ts->lock, fl);
+	mem[SK_MEMINFO_WMEM_QUEUED] = queued > UINT32_MAX ? UINT32_MAX : (uint32_t)queued;
+}
+
 static int wire_connect(struct file *f, const struct sockaddr_un *a, size_t len)
 {
 	struct unix_sock *s = unix_sock(f);
@@ -2236,6 +2254,7 @@ const struct sock_proto tcp_wire_proto = {
 	.release = wire_release,
 	.poll = wire_poll,
 	.ioctl = wire_ioctl,
+	.meminfo = wire_meminfo,
 	.sockopt_changed = wire_sockopt_changed,
 	.embryo_drop = wire_embryo_drop,
 	.lock_free = wire_lock_free,

@@ -311,6 +311,19 @@ static void info_times(const struct tcp_conn *c, uint64_t now, struct tcp_info_s
 	o->last_ack_recv = ms_since(now, c->last_ack_recv);
 }
 
+/* tcpi_lost, Linux's lost_out in segments: after an RTO what is not
+ * yet sent again; in a SACK recovery what RACK or the dupACK rule
+ * marked lost, retransmitted or not; one in a recovery without SACK
+ * (tcp_mark_head_lost's first segment). */
+static uint32_t info_lost(const struct tcp_conn *c)
+{
+	if (c->ca_state == TCP_CA_LOSS)
+		return segs(c, c->snd_max - c->snd_nxt);
+	if (c->ca_state != TCP_CA_RECOVERY)
+		return 0;
+	return c->sack_ok ? segs(c, tcp_sack_lost_bytes(c)) : 1;
+}
+
 void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *o)
 {
 	uint32_t outstanding = c->snd_max - c->snd_una;
@@ -330,8 +343,7 @@ void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *
 	o->rcv_mss = c->rcv_mss;
 	o->unacked = segs(c, outstanding);
 	o->sacked = segs(c, c->sacked_bytes);
-	o->lost = c->ca_state == TCP_CA_LOSS ? segs(c, c->snd_max - c->snd_nxt)
-		  : c->ca_state == TCP_CA_RECOVERY ? 1 : 0;
+	o->lost = info_lost(c);
 	o->retrans = c->ca_state >= TCP_CA_RECOVERY && outstanding ? 1 : 0;
 	o->pmtu = c->advmss + TCP_IPV4_TCP_HDRS;
 	o->rcv_ssthresh = tcp_rcv_wnd_now(c);

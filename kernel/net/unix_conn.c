@@ -393,6 +393,22 @@ static int bound_device_name(const struct unix_sock *s, void *val, size_t *len)
 	return 0;
 }
 
+/* SO_MEMINFO (Linux's sk_get_meminfo): the buffer sizes, and what the
+ * family counts (its meminfo; the slots it does not keep read 0). val
+ * has room for SK_MEMINFO_VARS u32s (at least OPTVAL_MAX bytes). */
+static int sock_meminfo(struct unix_sock *s, void *val, size_t *len)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+
+	mem[SK_MEMINFO_RCVBUF] = (uint32_t)__atomic_load_n(&s->rcvbuf, __ATOMIC_RELAXED);
+	mem[SK_MEMINFO_SNDBUF] = (uint32_t)__atomic_load_n(&s->sndbuf, __ATOMIC_RELAXED);
+	if (s->proto && s->proto->meminfo)
+		s->proto->meminfo(s, mem);
+	memcpy(val, mem, sizeof(mem));
+	*len = sizeof(mem);
+	return 0;
+}
+
 int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
 {
 	struct unix_sock *s = unix_sock(f);
@@ -414,6 +430,8 @@ int unix_getsockopt(struct file *f, int name, void *val, size_t *len)
 	}
 	if (name == SO_BINDTODEVICE)
 		return bound_device_name(s, val, len);
+	if (name == SO_MEMINFO)
+		return sock_meminfo(s, val, len);
 	if (name == SO_PEERCRED) {
 		struct ucred c = { .pid = 0, .uid = (uint32_t)-1, .gid = (uint32_t)-1 };
 		if (s->has_peercred)

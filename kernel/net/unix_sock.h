@@ -338,6 +338,9 @@ struct sock_proto {
 	 * -errno (-ENOTTY: a request the family does not know). The chassis
 	 * copies *out to the caller. */
 	int (*ioctl)(struct unix_sock *s, unsigned long req, int *out);
+	/* optional: SO_MEMINFO's counts the family keeps, into mem
+	 * (SK_MEMINFO_VARS slots, zeroed, the buffer sizes filled in) */
+	void (*meminfo)(struct unix_sock *s, uint32_t *mem);
 	/* optional: a SOL_SOCKET option changed (SO_KEEPALIVE, SO_OOBINLINE...)
 	 * or one of the family's own levels did: the family follows */
 	void (*sockopt_changed)(struct unix_sock *s);

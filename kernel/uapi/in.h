@@ -149,6 +149,7 @@ struct in6_pktinfo {
 #define TCP_CONGESTION 13
 #define TCP_USER_TIMEOUT 18
 #define TCP_NOTSENT_LOWAT 25
+#define TCP_CC_INFO   26      /* the congestion control's own counts (union tcp_cc_info) */
 #define TCP_INQ       36
 #define TCP_CM_INQ    TCP_INQ /* its control message: the bytes still queued after a read */
 #define TCP_MIN_MSS   88      /* TCP_MAXSEG's range: 88 to MAX_TCP_WINDOW */

@@ -64,11 +64,24 @@
 #define SO_PROTOCOL   38
 #define SO_DOMAIN     39
 #define SO_LOCK_FILTER 44
+#define SO_MEMINFO    55  /* u32 mem[SK_MEMINFO_VARS]: the socket's memory, as sock_diag's SKMEMINFO */
 #define SO_ZEROCOPY   60  /* MSG_ZEROCOPY sends allowed (TCP and UDP) */
 #define SO_TIMESTAMP_NEW   63 /* the same, as struct __kernel_sock_timeval (the layout of */
 #define SO_TIMESTAMPNS_NEW 64 /* x86_64's timeval and timespec) */
 #define SO_RCVTIMEO_NEW 66  /* the same struct timeval on x86_64 */
 #define SO_SNDTIMEO_NEW 67
+
+/* SO_MEMINFO's slots (linux/sock_diag.h) */
+#define SK_MEMINFO_RMEM_ALLOC   0  /* received, not yet read */
+#define SK_MEMINFO_RCVBUF       1
+#define SK_MEMINFO_WMEM_ALLOC   2  /* sent down to the device, not yet freed */
+#define SK_MEMINFO_SNDBUF       3
+#define SK_MEMINFO_FWD_ALLOC    4
+#define SK_MEMINFO_WMEM_QUEUED  5  /* TCP's send queue (sk_wmem_queued) */
+#define SK_MEMINFO_OPTMEM       6
+#define SK_MEMINFO_BACKLOG      7
+#define SK_MEMINFO_DROPS        8
+#define SK_MEMINFO_VARS         9
 
 /* send/recv flags */
 #define MSG_OOB          0x1

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// AF_INET receive control messages and errors on the loopback: IP_PKTINFO, IP_TTL, IP_TOS, IP_ORIGDSTADDR, SO_TIMESTAMP, SIOCGSTAMP, IP_RECVERR and MSG_ERRQUEUE, TCP_INQ, and the disconnect and shutdown corners beside them.
+// AF_INET receive control messages and errors on the loopback: IP_PKTINFO, IP_TTL, IP_TOS, IP_ORIGDSTADDR, SO_TIMESTAMP, SIOCGSTAMP, IP_RECVERR and MSG_ERRQUEUE, TCP_INQ, SO_MEMINFO and TCP_CC_INFO, and the disconnect and shutdown corners beside them.
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -826,6 +826,130 @@ static int check_tcp_notsent_lowat(void)
 	return r;
 }
 
+/* <linux/sock_diag.h>'s and <linux/tcp.h>'s, which musl's headers lack */
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55
+#endif
+#ifndef TCP_CC_INFO
+#define TCP_CC_INFO 26
+#endif
+#define MEM_RMEM_ALLOC   0          /* SK_MEMINFO_* */
+#define MEM_RCVBUF       1
+#define MEM_SNDBUF       3
+#define MEM_WMEM_QUEUED  5
+#define MEM_VARS         9
+#define MEM_BYTES        1000       /* what the client sends and the server leaves unread */
+#define MEM_WAIT_TRIES   50         /* 10 ms apart: the bytes' arrival over the loopback */
+
+/* fd's SO_MEMINFO into mem (MEM_VARS u32s): 0, or -1 (errno, or EMSGSIZE for another length). */
+static int meminfo(int fd, uint32_t *mem)
+{
+	socklen_t len = MEM_VARS * sizeof(uint32_t);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len))
+		return -1;
+	if (len != MEM_VARS * sizeof(uint32_t)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait until fd has want bytes to read (FIONREAD): 0, or -1. */
+static int wait_readable_bytes(int fd, int want)
+{
+	int got = -1;
+
+	for (int i = 0; i < MEM_WAIT_TRIES; i++) {
+		if (ioctl(fd, FIONREAD, &got) || got == want)
+			break;
+		usleep(10000);
+	}
+	return got == want ? 0 : -1;
+}
+
+/* SO_MEMINFO's buffer sizes (socket(7)'s SO_RCVBUF and SO_SNDBUF) and its
+ * receive count: the bytes received and unread are counted (Linux counts
+ * the skbs holding them, at least as many), and none once read. */
+static int meminfo_recv(int s)
+{
+	uint32_t mem[MEM_VARS];
+	int rcv = -1, snd = -1;
+	socklen_t vl = sizeof(rcv);
+	char buf[MEM_BYTES];
+
+	if (getsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcv, &vl) || getsockopt(s, SOL_SOCKET, SO_SNDBUF, &snd, &vl))
+		return fail("SO_RCVBUF/SO_SNDBUF: %s", strerror(errno));
+	if (wait_readable_bytes(s, MEM_BYTES))
+		return fail("%d bytes never arrived", MEM_BYTES);
+	if (meminfo(s, mem))
+		return fail("SO_MEMINFO: %s", strerror(errno));
+	if (mem[MEM_RCVBUF] != (uint32_t)rcv || mem[MEM_SNDBUF] != (uint32_t)snd)
+		return fail("SO_MEMINFO's rcvbuf %u sndbuf %u, SO_RCVBUF %d SO_SNDBUF %d", mem[MEM_RCVBUF],
+			    mem[MEM_SNDBUF], rcv, snd);
+	if (mem[MEM_RMEM_ALLOC] < MEM_BYTES)
+		return fail("rmem_alloc %u with %d bytes unread", mem[MEM_RMEM_ALLOC], MEM_BYTES);
+	uint32_t unread = mem[MEM_RMEM_ALLOC];
+	if (read(s, buf, sizeof(buf)) != (ssize_t)sizeof(buf) || meminfo(s, mem))
+		return fail("read or SO_MEMINFO: %s", strerror(errno));
+	if (mem[MEM_RMEM_ALLOC] != 0)
+		return fail("rmem_alloc %u once everything is read", mem[MEM_RMEM_ALLOC]);
+	remark("rmem_alloc %u for %d unread bytes", unread, MEM_BYTES);
+	return 0;
+}
+
+/* TCP's send queue in SO_MEMINFO (sk_wmem_queued): behind a peer that
+ * reads nothing, at least the bytes not yet acknowledged (SIOCOUTQ). */
+static int meminfo_send(int c)
+{
+	static char chunk[4096];
+	uint32_t mem[MEM_VARS];
+	int outq = -1;
+
+	while (send(c, chunk, sizeof(chunk), MSG_DONTWAIT) > 0)
+		;
+	if (errno != EAGAIN)
+		return fail("send: %s", strerror(errno));
+	if (ioctl(c, SIOCOUTQ, &outq) || meminfo(c, mem))
+		return fail("SIOCOUTQ or SO_MEMINFO: %s", strerror(errno));
+	if (outq <= 0 || mem[MEM_WMEM_QUEUED] < (uint32_t)outq)
+		return fail("wmem_queued %u with %d bytes unacknowledged", mem[MEM_WMEM_QUEUED], outq);
+	remark("wmem_queued %u for %d bytes unacknowledged", mem[MEM_WMEM_QUEUED], outq);
+	return 0;
+}
+
+/*
+ * SO_MEMINFO (socket(7) lists it under sock_diag(7)'s SKMEMINFO): nine
+ * u32s, the buffers' sizes and what is queued each way; and TCP_CC_INFO
+ * under reno, which keeps nothing of its own (Linux's copies 0 bytes).
+ * packetdrill asks both before it runs a script's inline code.
+ */
+static int check_tcp_meminfo(void)
+{
+	int l, c, s, r = 0;
+	char buf[MEM_BYTES], info[64];
+	socklen_t il = sizeof(info);
+
+	if (tcp_pair_rcvbuf(&l, &c, &s, 4096)) {
+		close_all(l, c, s);
+		return fail("connection: %s", strerror(errno));
+	}
+	memset(buf, 'm', sizeof(buf));
+	if (setsockopt(c, IPPROTO_TCP, TCP_CONGESTION, "reno", 4) ||
+	    getsockopt(c, IPPROTO_TCP, TCP_CC_INFO, info, &il))
+		r = fail("TCP_CONGESTION reno or TCP_CC_INFO: %s", strerror(errno));
+	else if (il != 0)
+		r = fail("TCP_CC_INFO under reno: %u bytes, want 0", (unsigned)il);
+	if (!r && write(c, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+		r = fail("write: %s", strerror(errno));
+	if (!r)
+		r = meminfo_recv(s);
+	if (!r)
+		r = meminfo_send(c);
+	close_all(l, c, s);
+	return r;
+}
+
 #define WMEM_PATH "/proc/sys/net/ipv4/tcp_wmem"
 #define WMEM_NEW "4096 50000 4194304"   /* notsent-lowat-default's, packetdrill */
 #define WMEM_NEW_DEFAULT 50000
@@ -1194,6 +1318,7 @@ static const struct check checks[] = {
 	{ "tcp-maxseg", check_tcp_maxseg },
 	{ "tcp-shutdown-connecting", check_tcp_shutdown_connecting },
 	{ "tcp-notsent-lowat", check_tcp_notsent_lowat },
+	{ "tcp-meminfo", check_tcp_meminfo },
 	{ "tcp-wmem-sysctl", check_tcp_wmem_sysctl },
 	{ "tcp-sndbuf-limit", check_tcp_sndbuf_limit },
 	{ "zerocopy-opt", check_zerocopy_opt },

@@ -219,7 +219,8 @@ static const struct { const char *path; int n; } net_files[] = {
 	{ SYS_NET4 "tcp_notsent_lowat", 1 },
 	{ SYS_NET4 "tcp_recovery", 1 }, { SYS_NET4 "tcp_rmem", 3 }, { SYS_NET4 "tcp_sack", 1 },
 	{ SYS_NET4 "tcp_syncookies", 1 },
-	{ SYS_NET4 "tcp_timestamps", 1 }, { SYS_NET4 "tcp_window_scaling", 1 }, { SYS_NET4 "tcp_wmem", 3 },
+	{ SYS_NET4 "tcp_timestamps", 1 }, { SYS_NET4 "tcp_tso_win_divisor", 1 },
+	{ SYS_NET4 "tcp_window_scaling", 1 }, { SYS_NET4 "tcp_wmem", 3 },
 };
 
 /* text is n decimal numbers, tab-separated, and a newline: 0 with v, or -1. */
@@ -322,6 +323,7 @@ static const struct { const char *file, *text; } bad_writes[] = {
 	{ "tcp_rmem", "0 131072 6291456" },     /* each at least 1 (6.1's extra1 = SYSCTL_ONE) */
 	{ "tcp_rmem", "4096 131072 -1" },
 	{ "tcp_timestamps", "256" },            /* a byte (proc_dou8vec_minmax) */
+	{ "tcp_tso_win_divisor", "256" },       /* a byte too */
 };
 
 static int check_net_writes(void)

@@ -75,6 +75,15 @@ NIC = "virtio-net-pci"
 LIMIT = 60                      # seconds one script may take (packetdrill's run, TCG, loaded host)
 TOLERANCE_US = 100000           # packetdrill's timing slack (its default, 4 ms, is for bare metal)
 TRIES = 2                       # a failing script runs once more (timing on a loaded host)
+# The wire server's MTU: the largest segment a script injects (inq's 10000
+# bytes) with its IPv4 and TCP headers. packetdrill's scripts come from its
+# local mode, where inbound packets enter through a tun device that takes any
+# size; in remote mode the server writes them to eth0 with a packet socket,
+# which refuses a frame over the device's MTU (EMSGSIZE). Only the server's
+# side is raised: the client keeps 1500 (its SYN's MSS of 1460 is in the
+# scripts) and takes the larger frames as Linux does on virtio-net with
+# mergeable receive buffers.
+SERVER_MTU = 10000 + 20 + 20
 STALL_SLACK = 60                # seconds past the limit before a silent client is given up
 BOOT_TIMEOUT = 240              # either guest, QEMU's start to its shell or eth0
 # Kestrel's guest. With nettest's 256 MiB, connections left behind by earlier
@@ -89,6 +98,19 @@ TOOLS = ("packetdrill", "offload_off")  # built by make packetdrill into BUILD/p
 KESTREL_APPLETS = ("dd",)       # linked to busybox in Kestrel's overlay (stage())
 MUTANT_DIR = "mutant/"          # scripts under here must fail
 KESTREL_CMDLINE = f"init=/bin/sh ip={CLIENT_IP}::{SERVER_IP}:255.255.255.0"
+# Inline code (`%{ assert tcpi_snd_cwnd == 10 }%`): packetdrill's client runs
+# it with `python3 FILE` (src/code.c), on a file that imports sys and
+# traceback. Debian's python3-minimal and what it depends on (tools/debs.py,
+# the .debs cached in BUILD/debs) go into the client's image when a script
+# of the list has inline code: Kestrel's by mkimg.sh --deb, a Linux client's
+# as files (PY_BIN, the libraries it is linked against, the standard library).
+INLINE_CODE = "%{"
+PY_DEBS = ("python3-minimal",)
+PY_TREE = "debs-pdrill"         # under BUILD: mkimg.sh wants debs* there
+PY_BIN = "usr/bin/python3.11"
+PY_LIB = "usr/lib/python3.11"
+PY_LIBDIRS = ("lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu")
+PY_LOADER = "lib64/ld-linux-x86-64.so.2"
 BEGIN = re.compile(r"pdrill: begin (\S+)$")
 RESULT = re.compile(r"pdrill: result (\S+) (\d+) (\d+)$")
 DONE = re.compile(r"pdrill: done$")
@@ -162,6 +184,61 @@ def peer_files(root):
     return files
 
 
+def needs_python(names):
+    """Whether a script of names has inline code (INLINE_CODE). Without
+    python3-minimal those are SKIPped and the others run (main)."""
+    for n in names:
+        with open(os.path.join(PD, "scripts", n)) as fh:
+            if INLINE_CODE in fh.read():
+                return True
+    return False
+
+
+def python_tree(build):
+    """BUILD/PY_TREE with PY_DEBS unpacked (tools/debs.py), or None when the
+    packages cannot be had here (debs.py's exit status 3)."""
+    tree = os.path.join(build, PY_TREE)
+    got = subprocess.run([sys.executable, os.path.join(TOP, "tools", "debs.py"), "--cache",
+                          os.path.join(build, "debs"), "--out", tree] + list(PY_DEBS),
+                         capture_output=True, text=True)
+    if got.returncode == 3:
+        return None
+    if got.returncode:
+        raise RuntimeError(f"tools/debs.py failed: {got.stderr.strip()[-300:]}")
+    return tree
+
+
+def needed_libs(path):
+    """The DT_NEEDED names of the ELF file at path (readelf -d)."""
+    out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True, check=True).stdout
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def python_files(tree):
+    """A Linux client's python3 from tree, as netpeer's files=: the binary as
+    /usr/bin/python3, the standard library, the loader and the libraries the
+    binary and the library's extension modules are linked against."""
+    def add(rel, dest=None):
+        with open(os.path.realpath(os.path.join(tree, rel)), "rb") as fh:
+            files[dest or "/" + rel] = (0o100755, fh.read())
+    files = {}
+    add(PY_BIN, "/usr/bin/python3")
+    add(PY_LOADER)
+    elves = [os.path.join(tree, PY_BIN)]
+    for d, _, fs in os.walk(os.path.join(tree, PY_LIB)):
+        for f in fs:
+            p = os.path.join(d, f)
+            if not os.path.islink(p):
+                add(os.path.relpath(p, tree))
+                if f.endswith(".so"):
+                    elves.append(p)
+    for lib in sorted({n for e in elves for n in needed_libs(e)}):
+        where = [os.path.join(d, lib) for d in PY_LIBDIRS if os.path.exists(os.path.join(tree, d, lib))]
+        if where:
+            add(where[0])
+    return files
+
+
 def run_command(limit, tol, tries):
     return (f"sh /pdrill/run.sh /pdrill /pdrill/list {SERVER_IP} {CLIENT_IP} {REMOTE_IP} "
             f"{limit} {tol} {tries}")
@@ -213,11 +290,12 @@ def collect(guest, names, limit, tries):
 # ---------------------------------------------------------------- the guests
 
 def server_script():
-    """The wire server's /peer.sh: 10.0.2.2, GRO off (offload_off: its sniffer must
+    """The wire server's /peer.sh: 10.0.2.2, SERVER_MTU, GRO off (offload_off: its sniffer must
     see each segment as sent), and packetdrill --wire_server, started
     again should it die (its memory grows with each script, all of it locked by
     mlockall: SERVER_MEM keeps a whole list in, the loop is for the rest)."""
     return (f"netpeer_up {SERVER_IP}/24 || exit 1\n"
+            f"ip link set eth0 mtu {SERVER_MTU} || exit 1\n"
             "/pdrill/offload_off eth0\n"
             "while :; do /pdrill/packetdrill --wire_server --wire_server_dev=eth0\n"
             "  echo \"pdrill: wire server exited $?, restarted\"; sleep 1; done &\n"
@@ -228,28 +306,31 @@ def linux_client_script(limit, tol, tries):
     """A Linux client's /peer.sh: 10.0.2.15, offloads off (segments of one MSS on
     the wire, as Kestrel sends them), the default route, the run."""
     return (f"netpeer_up {CLIENT_IP}/24 || exit 1\n"
+            "export PATH=$PATH:/usr/bin\n"   # python3 (python_files), for inline code
             "/pdrill/offload_off eth0\n"
             f"ip route add default via {SERVER_IP}\n"
             f"netpeer_retry 60 ping -c 1 -W 1 {SERVER_IP}\n"
             f"{run_command(limit, tol, tries)}\n")
 
 
-def kestrel_image(build, outdir, overlay):
-    """Kestrel's image with the overlay and the static address: (img, vars)."""
+def kestrel_image(build, outdir, overlay, pytree):
+    """Kestrel's image with the overlay and the static address, and python3
+    from pytree unless None: (img, vars)."""
     img = os.path.join(outdir, "kestrel.img")
     vars_fd = os.path.join(outdir, "kestrel.vars.fd")
     env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    debs = ["--deb", " ".join(PY_DEBS), "--deb-root", pytree] if pytree else []
     subprocess.run([os.path.join(TOP, "tools/mkimg.sh"), "--build", build, "-o", img,
-                    "--overlay", overlay, "--cmdline", KESTREL_CMDLINE],
+                    "--overlay", overlay, "--cmdline", KESTREL_CMDLINE] + debs,
                    check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     shutil.copyfile(netpeer.OVMF_VARS, vars_fd)
     return img, vars_fd
 
 
-def run_pair(build, client, names, files, overlay, outdir, limit, tol, tries):
-    """Boot the server and one client (kestrel or linux), run the list:
-    {name: Outcome}. netpeer.PeerError or nettest.CaseFailed when a guest
-    does not come up."""
+def run_pair(build, client, names, files, overlay, outdir, limit, tol, tries, pytree):
+    """Boot the server and one client (kestrel or linux), the client with
+    python3 from pytree unless None, run the list: {name: Outcome}.
+    netpeer.PeerError or nettest.CaseFailed when a guest does not come up."""
     with netpeer.Wire() as wire, \
             netpeer.LinuxPeer(build, server_script(), nic=NIC, wire=wire, side=1,
                               mac=netpeer.PEER_MAC, files=files, logdir=outdir, mem=SERVER_MEM,
@@ -257,12 +338,13 @@ def run_pair(build, client, names, files, overlay, outdir, limit, tol, tries):
         server.wait_up(BOOT_TIMEOUT)
         server.wait_ready("pdrill-server", BOOT_TIMEOUT)
         if client == "linux":
+            cfiles = dict(files, **python_files(pytree)) if pytree else files
             with netpeer.LinuxPeer(build, linux_client_script(limit, tol, tries), nic=NIC, wire=wire,
-                                   side=0, mac=netpeer.KESTREL_MAC, files=files, logdir=outdir,
+                                   side=0, mac=netpeer.KESTREL_MAC, files=cfiles, logdir=outdir,
                                    name="linux.client", lifetime=PEER_LIFETIME) as c:
                 c.wait_up(BOOT_TIMEOUT)
                 return collect(c, names, limit, tries)
-        img, vars_fd = kestrel_image(build, outdir, overlay)
+        img, vars_fd = kestrel_image(build, outdir, overlay, pytree)
         argv = nettest.kestrel_argv(img, vars_fd, wire.netdev_args(0), NIC,
                                     os.path.join(outdir, "kestrel.pcap"))
         argv[argv.index("-m") + 1] = KESTREL_MEM
@@ -353,6 +435,12 @@ def main():
             return skip("packetdrill does not build here (needs gcc with static glibc, flex "
                         "and bison): " + " / ".join(made.stdout.strip().splitlines()[-3:]))
     names = read_list(a.list, a.names)
+    inline = [n for n in names if needs_python([n])]
+    pytree = python_tree(build) if inline else None
+    if inline and not pytree:
+        for n in inline:
+            print(f"SKIP pdrill/{n}: inline code needs python3-minimal, which cannot be had here")
+        names = [n for n in names if n not in inline]
     clients = [a.only] if a.only else (["linux", "kestrel"] if a.list != "quick" else ["kestrel"])
     outdir = os.path.join(build, "test", "pdrill")
     os.makedirs(outdir, exist_ok=True)
@@ -364,7 +452,7 @@ def main():
         t0 = time.monotonic()
         try:
             results[c] = run_pair(build, c, run, files, overlay, outdir, a.limit, a.tolerance_us,
-                                  a.tries)
+                                  a.tries, pytree)
         except RuntimeError as e:
             if isinstance(e, (netpeer.PeerError, nettest.CaseFailed)):
                 results[c] = {n: Outcome("NOT RUN", None, f"{c}: {e}".splitlines()[0])

@@ -1419,6 +1419,39 @@ UNIT_TEST(sack_several_losses_one_window)
 	return NULL;
 }
 
+/* TCP_INFO's tcpi_lost in a SACK recovery: the segments below lost_high
+ * not SACKed, retransmitted or not (Linux's lost_out; packetdrill's
+ * sack-shift-sacked scripts: "RACK thinks 1:7001 are lost"), where it
+ * said 1. The scoreboard is set by hand: ten segments out, the eighth
+ * SACKed, the first seven marked lost and the first sent again. */
+UNIT_TEST(info_lost_in_sack_recovery)
+{
+	struct tcp_info_snap info;
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	struct tcp_conn *c = &S.c[A];
+	uint32_t mss = c->snd_mss, una = c->snd_una;
+	c->snd_nxt = c->snd_max = una + 10 * mss;
+	c->sb[0].start = una + 7 * mss;
+	c->sb[0].end = una + 8 * mss;
+	c->n_sb = 1;
+	c->sacked_bytes = mss;
+	c->lost_high = una + 7 * mss;
+	c->high_rxt = una + mss;
+	c->ca_state = TCP_CA_RECOVERY;
+	tcp_get_info(c, S.now, &info);
+	CHECK_EQ(info.lost, 7);
+	c->sb[1] = c->sb[0];                       /* then the sixth SACKed too */
+	c->sb[0].start = una + 5 * mss;
+	c->sb[0].end = una + 6 * mss;
+	c->n_sb = 2;
+	c->sacked_bytes = 2 * mss;
+	tcp_get_info(c, S.now, &info);
+	CHECK_EQ(info.lost, 6);
+	return NULL;
+}
+
 /* The retransmission of a hole is lost too: RACK sees later segments
  * delivered an RTT after it went, and sends it a third time
  * (TCPLostRetransmit), no RTO. */
@@ -3089,6 +3122,28 @@ UNIT_TEST(pingpong_read_keeps_ack)
 	return NULL;
 }
 
+/* TCP_INFO's tcpi_last_data_recv counts from the handshake's end before
+ * any data (Linux's lrcvtime, set by tcp_finish_connect and for the
+ * accepted child), not from boot (packetdrill's tcp-info-last_data_recv). */
+UNIT_TEST(last_data_recv_from_handshake)
+{
+	struct tcp_info_snap info;
+
+	sim_reset();
+	S.now = 60000 * MS;                        /* a minute after "boot" */
+	CHECK_OK(connect_pair(ISS_A));
+	run_for(1000 * MS);
+	for (int i = 0; i < 2; i++) { /* connect_pair returns within 100 ms of the handshake */
+		tcp_get_info(&S.c[i], S.now, &info);
+		CHECK(info.last_data_recv >= 1000 && info.last_data_recv <= 1100);
+	}
+	CHECK_EQ(tcp_send(&S.c[B], "r", 1, 0, S.now), 1);
+	run_for(100 * MS);
+	tcp_get_info(&S.c[A], S.now, &info);
+	CHECK(info.last_data_recv <= 100);         /* and from the data once it came */
+	return NULL;
+}
+
 UNIT_TEST(nagle_cork_nodelay)
 {
 	size_t mark;
@@ -3502,6 +3557,38 @@ UNIT_TEST(cwnd_restart_after_idle)
 	return NULL;
 }
 
+/* A window update that lets queued data go after more than an RTO with
+ * nothing in flight restarts the window as new data would: Linux's
+ * tcp_ack_update_window calls tcp_slow_start_after_idle_check
+ * (packetdrill's slow-start-after-win-update). */
+UNIT_TEST(cwnd_restart_after_window_update)
+{
+	static uint8_t burst[40 * 1448];
+
+	sim_reset();
+	CHECK_OK(connect_pair(ISS_A));
+	uint32_t mss = S.c[A].snd_mss;
+	CHECK_OK(transfer(A, 4u << 20, S.now + 10 * SEC));
+	run_for(50 * MS);
+	CHECK_EQ(S.c[A].snd_una, S.c[A].snd_max);
+	uint32_t grown = S.c[A].cwnd;
+	CHECK(grown > 64 * mss);
+	S.c[A].snd_wnd = 0;                        /* as if B had shut its window */
+	CHECK_EQ(tcp_send(&S.c[A], burst, sizeof(burst), 0, S.now), (long)sizeof(burst));
+	CHECK_EQ(S.c[A].snd_una, S.c[A].snd_max);  /* nothing goes: the window is shut */
+	CHECK_EQ(S.c[A].cwnd, grown);
+	/* the persist probe's answer opens it, an RTO and more after the last data;
+	 * steps shorter than the RTT see the cwnd before any ACK grows it again */
+	for (int i = 0; i < 300 && S.c[A].snd_una == S.c[A].snd_max; i++)
+		run_for(5 * MS);
+	CHECK(S.c[A].snd_una != S.c[A].snd_max);
+	/* idle between one and two RTOs: halved once (without the restart, the
+	 * send's validation cuts it halfway to what was used: 98695 here) */
+	CHECK_EQ(S.c[A].cwnd, grown >> 1);
+	CHECK(S.c[A].cwnd >= TCP_INIT_CWND * mss);
+	return NULL;
+}
+
 /* ---- receive batches (tcp_input_batched) -------------------------------------------- */
 
 /* The ACKs b sent from log entry since on: how many, and the largest step
@@ -3659,6 +3746,9 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(batch_ooo_acks_at_once),
 	UNIT_ENTRY(read_sends_delayed_ack),
 	UNIT_ENTRY(pingpong_read_keeps_ack),
+	UNIT_ENTRY(last_data_recv_from_handshake),
+	UNIT_ENTRY(cwnd_restart_after_window_update),
+	UNIT_ENTRY(info_lost_in_sack_recovery),
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(psh_placement),
 	UNIT_ENTRY(psh_small_window),
