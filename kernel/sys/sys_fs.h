@@ -61,13 +61,21 @@ struct fd_light {
 	struct file *file;
 	bool ref;
 };
+/* The condition above for process p and its table t (NULL: false): may
+ * the calling thread, p's, look descriptors up in t without a lock or a
+ * reference for the rest of its call? Also poll's, once a scan. */
+static inline __attribute__((always_inline)) bool fd_table_private(const struct process *p,
+								    const struct fdtable *t)
+{
+	return t && __atomic_load_n(&p->nthreads, __ATOMIC_RELAXED) == 1 &&
+	       __atomic_load_n(&t->refs, __ATOMIC_RELAXED) == 1;
+}
 static inline __attribute__((always_inline)) struct fd_light fd_file_light(int fd)
 {
 	struct process *p = current_process();
 	struct fdtable *t = p ? p->files : NULL;
 
-	if (__builtin_expect(t && __atomic_load_n(&p->nthreads, __ATOMIC_RELAXED) == 1 &&
-			     __atomic_load_n(&t->refs, __ATOMIC_RELAXED) == 1, 1))
+	if (__builtin_expect(fd_table_private(p, t), 1))
 		return (struct fd_light){ fd_is_open(t, fd) ? t->fd[fd] : NULL, false };
 	return (struct fd_light){ fd_file_any(fd), true };
 }
