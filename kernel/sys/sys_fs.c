@@ -84,10 +84,12 @@ static inline __attribute__((always_inline)) rw_op_fn rw_op(struct file *f, bool
 	return op;
 }
 
-/* What follows a transfer of r bytes (r > 0): inotify's event. */
+/* What follows a transfer of r bytes (r > 0): inotify's event, when
+ * anything is watched and the file has an inode: asked inline, the
+ * call only then. */
 static inline __attribute__((always_inline)) long rw_done(struct file *f, bool write, long r)
 {
-	if (r > 0)
+	if (r > 0 && inotify_active() && f->inode)
 		inotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	return r;
 }
