@@ -389,35 +389,60 @@ SYSCALL_DEFINE6(pwritev2, unsigned long, fd, uptr_t, iov, unsigned long, cnt, un
 	return do_iov2(fd, true, iov, cnt, (int64_t)pos_l, flags);
 }
 
+/* pread64/pwrite64 of f, found by the caller, at off (not negative),
+ * leaving the file position alone. */
+static inline __attribute__((always_inline)) long positional_file(struct file *f, bool write, uptr_t buf,
+								  size_t n, int64_t off)
+{
+	long r = iov_file_check(f, write, true);
+
+	if (!r && offset_overflows(off, n))
+		r = -EINVAL; /* as Linux's rw_verify_area, with the count asked */
+	if (r)
+		return r;
+	uint64_t pos = (uint64_t)off;
+	return rw_at(f, write, buf, n, &pos);
+}
+
+/* positional for a table another thread or process may change: the
+ * file with a reference for the call (fd_file_any). Out of line. */
+static __attribute__((noinline)) long positional_shared(unsigned int fd, bool write, uptr_t buf, size_t n,
+							 int64_t off)
+{
+	struct file *f = fd_file_any((int)fd);
+
+	if (!f)
+		return -EBADF;
+	long r = positional_file(f, write, buf, n, off);
+	file_put(f);
+	return r;
+}
+
 /* pread64/pwrite64: at off, leaving the file position alone; the
- * descriptor looked up as read and write do (fd_file_light). */
-static long positional(int fd, bool write, uptr_t buf, size_t n, int64_t off)
+ * descriptor looked up as read and write do (rw_fd: a private table's
+ * slot read once, without a reference). Inline in each, so that each
+ * has its own copy for its direction. */
+static inline __attribute__((always_inline)) long positional(unsigned int fd, bool write, uptr_t buf,
+							     size_t n, int64_t off)
 {
 	if (off < 0)
 		return -EINVAL;
-	struct fd_light fl = fd_file_light(fd); /* Linux's fdget, as read and write */
-	struct file *f = fl.file;
-	if (!f)
-		return -EBADF;
-	long r = iov_file_check(f, write, true);
-	if (!r && offset_overflows(off, n))
-		r = -EINVAL; /* as Linux's rw_verify_area, with the count asked */
-	if (!r) {
-		uint64_t pos = (uint64_t)off;
-		r = rw_at(f, write, buf, n, &pos);
-	}
-	fd_light_put(fl);
-	return r;
+	struct process *p = current_thread()->proc; /* a system call's: never NULL */
+	struct fdtable *t = p->files;
+	if (__builtin_expect(!fd_table_private(p, t), 0))
+		return positional_shared(fd, write, buf, n, off);
+	struct file *f = fd < (unsigned int)t->size ? t->fd[fd] : NULL;
+	return f ? positional_file(f, write, buf, n, off) : -EBADF;
 }
 
 SYSCALL_DEFINE4(pread64, unsigned int, fd, uptr_t, buf, size_t, n, loff_t, off)
 {
-	return positional((int)fd, false, buf, n, (int64_t)off);
+	return positional(fd, false, buf, n, (int64_t)off);
 }
 
 SYSCALL_DEFINE4(pwrite64, unsigned int, fd, uptr_t, buf, size_t, n, loff_t, off)
 {
-	return positional((int)fd, true, buf, n, (int64_t)off);
+	return positional(fd, true, buf, n, (int64_t)off);
 }
 
 SYSCALL_DEFINE3(lseek, unsigned int, fd, off_t, off, unsigned int, whence)
