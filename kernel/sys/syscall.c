@@ -502,16 +502,16 @@ static __attribute__((noinline)) long run_recorded(const struct process *p, uint
 	return ret;
 }
 
-/* Run call nr of process p's (recorded in the audit ring when `audit`,
+/* Run call nr of thread t's (recorded in the audit ring when `audit`,
  * `audit=ring` or the profiler asks), return its result: run's part
  * after the tracer and seccomp. The usual path records nothing (Linux
  * keeps no such ring): 19 instructions a call when it did. */
-static inline __attribute__((always_inline)) long run_call(const struct process *p, uint64_t nr,
+static inline __attribute__((always_inline)) long run_call(const struct thread *t, uint64_t nr,
 							   struct trap_frame *tf)
 {
 	if (__builtin_expect(run_slow, 0))
-		return audit_serial ? run_logged(p, nr, tf)
-		       : profile_on ? run_profiled(p, nr, tf) : run_recorded(p, nr, tf);
+		return audit_serial ? run_logged(t->proc, nr, tf)
+		       : profile_on ? run_profiled(t->proc, nr, tf) : run_recorded(t->proc, nr, tf);
 	return call(nr, tf->rdi, tf->rsi, tf->rdx, tf);
 }
 
@@ -534,7 +534,7 @@ static inline __attribute__((always_inline)) long run(struct thread *t, struct t
 		if (!seccomp_syscall_enter(t, tf, nr, &ret))
 			return ret;
 	}
-	return run_call(p, nr, tf);
+	return run_call(t, nr, tf);
 }
 
 /* SYSRET reloads RIP from RCX and RFLAGS from R11 and cannot return to a
@@ -660,7 +660,7 @@ bool syscall_dispatch_free(struct trap_frame *tf)
 	/* neither looked at again: a tracer that attaches from here on
 	 * stops the thread at its next call's entry, as on Linux, whose
 	 * entry reads the work flags once */
-	tf->rax = (uint64_t)run_call(t->proc, nr, tf);
+	tf->rax = (uint64_t)run_call(t, nr, tf);
 	cpu_cli();
 	/* only the frame is kept across the call (the rest is one load
 	 * away again), so this function saves one register, not five */
