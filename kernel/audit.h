@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The system-call audit ring: the last calls made, for the panic report and the `audit` log. */
+/* The system-call audit ring: the last calls made, for the panic report and the `audit` log, when `audit`, `audit=ring` or the profiler asks. */
 #ifndef KESTREL_AUDIT_H
 #define KESTREL_AUDIT_H
 
@@ -52,7 +52,8 @@ static inline struct audit_ring *audit_ring_bind(uint32_t cpu, const void *owner
 /* Claims the next record of ring (the calling CPU's), filled with pid,
  * nr and the first arguments (ret 0), for the caller to set ret when the
  * call returns. Inline and a handful of stores: it runs on every system
- * call, `audit` or not. Never fails. */
+ * call while the rings are on (`audit`, `audit=ring`, the profiler;
+ * sys/syscall.c). Never fails. */
 static inline struct audit_rec *audit_begin(struct audit_ring *ring, int32_t pid, uint32_t nr,
 					    uint64_t a0, uint64_t a1, uint64_t a2)
 {
@@ -71,7 +72,7 @@ static inline struct audit_rec *audit_begin(struct audit_ring *ring, int32_t pid
  * every panic report, panic_end): the last few of the ring that
  * cpu_block (the calling CPU's per-CPU block, or whatever GS_BASE holds)
  * owns, if one does, then the last two of each other CPU that made a
- * call. The caller names its CPU so that this file needs nothing of the
+ * call; a line saying none was recorded when no ring has one. The caller names its CPU so that this file needs nothing of the
  * per-CPU code above it. */
 void audit_dump(const void *cpu_block);
 

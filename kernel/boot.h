@@ -25,6 +25,7 @@ struct boot_config {
 	const char *selftest_filter;       /* the names, or NULL for all */
 	uint32_t selftest_filter_len;
 	bool audit;                        /* audit: log every system call */
+	bool audit_ring;                   /* audit=ring: record them for the panic report */
 	bool echo;                         /* echo: the console input test instead of init */
 	bool debugexit;                    /* debugexit */
 	const char *crash;                 /* crash=KIND: a deliberate fault, for tests */

@@ -158,8 +158,8 @@ static bool parse_word(const struct cmdline_word *w, struct boot_config *cfg)
 	}
 	if (cmdline_word_is(w, "echo")) /* also read by console_echo_loop */
 		return !w->has_val && (cfg->echo = true);
-	if (cmdline_word_is(w, "audit"))
-		return !w->has_val && (cfg->audit = true);
+	if (cmdline_word_is(w, "audit")) /* audit: log (and record) every call; audit=ring: record */
+		return w->has_val ? val_is(w, "ring") && (cfg->audit_ring = true) : (cfg->audit = true);
 	if (cmdline_word_is(w, "debugexit"))
 		return !w->has_val && (cfg->debugexit = true);
 	if (cmdline_word_is(w, "root"))

@@ -431,7 +431,7 @@ void kmain(struct kbi_boot_info *bi)
 	smp_finish(); /* the other CPUs, started after time_init, into the scheduler */
 	if (smp_tsc_warp())
 		time_mark_tsc_unstable("the CPUs' TSCs are not in step");
-	syscall_init(cfg.audit);
+	syscall_init(cfg.audit, cfg.audit_ring);
 	ipc_init(); /* System V IPC's sysctls, /proc/sysvipc and SEM_UNDO at exit */
 	mqueue_init(); /* POSIX message queues' file system and /proc/sys/fs/mqueue */
 	aio_init(); /* Linux AIO's sysctls and its contexts' end at exit */

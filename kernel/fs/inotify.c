@@ -119,10 +119,8 @@ struct inotify_name {
 
 static struct spinlock marks_lock = SPINLOCK_INIT;
 static struct inotify_inst *instances;      /* marks_lock */
-/* Watches of any kind: while 0, every hook returns at once. Changed
- * under marks_lock, read without it (a stale answer costs one event
- * that raced with the watch being added, as Linux's). */
-static unsigned long all_watches;
+/* inotify.h's inotify_watches: changed under marks_lock. */
+unsigned long inotify_watches;
 
 /* A cookie for each rename, shared by its two events (marks_lock). */
 static uint32_t next_cookie;
@@ -217,7 +215,7 @@ static void watch_drop(struct inotify_watch *w)
 	unlink_watch(&w->ip->inotify_watches, w, true);
 	unlink_watch(&w->inst->watches, w, false);
 	w->inst->nwatches--;
-	all_watches--;
+	inotify_watches--;
 	queue_event(w->inst, event_new(w->wd, IN_IGNORED, 0, NULL, 0));
 	kfree(w);
 }
@@ -291,7 +289,7 @@ int inotify_add(struct file *f, struct inode *ip, uint32_t mask)
 					      .inst_next = in->watches };
 		ip->inotify_watches = in->watches = nw;
 		in->nwatches++;
-		all_watches++;
+		inotify_watches++;
 		r = nw->wd;
 		nw = NULL; /* kept */
 	}
@@ -349,7 +347,7 @@ static void deliver(struct inode *ip, const struct event *ev)
 	}
 }
 
-/* Does ip have a watch? Read without the lock (see all_watches). */
+/* Does ip have a watch? Read without the lock (see inotify_watches). */
 static bool watched(const struct inode *ip)
 {
 	return __atomic_load_n(&ip->inotify_watches, __ATOMIC_RELAXED) != NULL;
@@ -357,7 +355,7 @@ static bool watched(const struct inode *ip)
 
 static bool anything_watched(void)
 {
-	return __atomic_load_n(&all_watches, __ATOMIC_RELAXED) != 0;
+	return inotify_active();
 }
 
 /*

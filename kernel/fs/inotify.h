@@ -70,6 +70,16 @@ void inotify_unlinked(struct inode *ip, struct inode *dir);
 void inotify_open(struct file *f, bool truncated);
 /* Data of f was read (IN_ACCESS) or written (IN_MODIFY). */
 void inotify_file(struct file *f, uint32_t mask);
+/* Watches of any kind (inotify.c's count; changed under its lock, read
+ * without it: a stale answer costs one event that raced with the watch
+ * being added, as Linux's). While there are none every hook returns at
+ * once, so a caller on every read and write (sys_fs.c's rw_done) asks
+ * inline first, as Linux's fsnotify checks its marks before the call. */
+extern unsigned long inotify_watches;
+static inline bool inotify_active(void)
+{
+	return __atomic_load_n(&inotify_watches, __ATOMIC_RELAXED) != 0;
+}
 /* f's last reference goes: IN_CLOSE_WRITE or IN_CLOSE_NOWRITE. */
 void inotify_close(struct file *f);
 /* ip is being freed: IN_DELETE_SELF (it had no links left) and

@@ -27,6 +27,14 @@ _Static_assert((PIPE_SIZE & (PIPE_SIZE - 1)) == 0, "PIPE_SIZE must be a power of
 
 #define PIPE_SIZE_LIMIT (1ull << 31) /* F_SETPIPE_SZ above this is EINVAL (Linux's round_pipe_size) */
 #define PIPE_MODE 0600               /* an anonymous pipe's inode */
+/* Room below which a writer may be asleep on a pipe: a write of up to
+ * PIPE_BUF bytes waits for room for all of it, a longer one for any, a
+ * splice, tee or vmsplice for a free page slot, which splice_room finds
+ * whenever the room is two pages or more. A read that found at least
+ * this much room (and no packets) wakes no writer, as Linux's pipe_read
+ * wakes them only when the pipe was full. */
+#define PIPE_WAKE_ROOM (2 * PAGE_SIZE)
+_Static_assert(PIPE_BUF <= PIPE_WAKE_ROOM, "a small write's wait is within PIPE_WAKE_ROOM");
 
 /*
  * One pipe. Byte i of the stream is at buf[i & (size - 1)]; wpos - rpos
@@ -66,6 +74,11 @@ struct pipe {
 	 * when a full pipe's read frees a slot, the size changes or the last
 	 * reader goes. Atomic: read without the lock. */
 	uint64_t in_gen, out_gen;
+	/* Set for good by the first poll, select or epoll look at either end
+	 * (Linux's pipe->poll_usage): from then on every read and write wakes
+	 * the other side and io_event_wq; before, only a read or write after
+	 * which a sleeper may be waiting (pipe_added, pipe_taken). Atomic. */
+	bool polled;
 };
 
 /* A packet's bytes: stream offsets [start, end). */
@@ -181,6 +194,53 @@ static bool pipe_writable(const void *arg)
 static inline void pipe_notify(const struct pipe *p, int code)
 {
 	fown_notify_any(p, code);
+}
+
+/* A poll, select or epoll look at p (its ops' poll): pipe->polled set,
+ * the first time with a full barrier before the look at the ring, so
+ * that a writer or reader that changed the ring before the look (and
+ * then, after its unlock's barrier, read polled) either sees it set
+ * and wakes io_event_wq, or changed the ring early enough for the look
+ * to see it. */
+static inline void pipe_mark_polled(struct pipe *p)
+{
+	if (!__atomic_load_n(&p->polled, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&p->polled, true, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
+}
+
+/* The other side's sleepers woken after a change of p (its lock given
+ * up, whose release is a full barrier): with poll/select/epoll too
+ * (io_event) once p has been polled; else only wq, and only when may_wait
+ * says a sleeper may be there (every poll, select or epoll waiter looked
+ * at p, so marked it, before it slept). Inline: every read and write
+ * ends here. */
+static inline __attribute__((always_inline)) void pipe_wake_other(struct pipe *p, struct wait_queue *wq,
+								  bool may_wait)
+{
+	if (__atomic_load_n(&p->polled, __ATOMIC_RELAXED))
+		pipe_changed(wq);
+	else if (may_wait)
+		wake_all(wq);
+}
+
+/* After a write added bytes to p (its lock given up): readers woken when
+ * the pipe was empty before (was_empty: a reader sleeps only on an
+ * empty pipe), as Linux's pipe_write (pipe_wake_other); O_ASYNC readers
+ * told. */
+static inline __attribute__((always_inline)) void pipe_added(struct pipe *p, bool was_empty)
+{
+	pipe_wake_other(p, &p->rwq, was_empty);
+	pipe_notify(p, POLL_IN); /* O_ASYNC readers: data (fs/fown.h) */
+}
+
+/* Whether a writer may be asleep on p for room (p's lock, before a read
+ * takes bytes): the room is below PIPE_WAKE_ROOM, or packets wait (a
+ * packet writer also waits for a packet's slot). */
+static inline bool pipe_writer_may_wait(const struct pipe *p)
+{
+	return pipe_room(p) < PIPE_WAKE_ROOM || p->pkt_count;
 }
 
 /* ---- packets ------------------------------------------------------------------ */
@@ -348,6 +408,38 @@ static long pipe_take(struct pipe *p, struct iobuf dst, size_t n)
 	return (long)(done + m);
 }
 
+/* After a read took bytes from p (its lock given up): writers woken
+ * when one may wait (wake: pipe_writer_may_wait before the read; Linux's
+ * pipe_read, when the pipe was full), as pipe_wake_other says; O_ASYNC
+ * writers told. */
+static inline __attribute__((always_inline)) void pipe_taken(struct pipe *p, bool wake)
+{
+	pipe_wake_other(p, &p->wwq, wake);
+	pipe_notify(p, POLL_OUT); /* O_ASYNC writers: room (fs/fown.h) */
+}
+
+/* pipe_read's general case, p's lock held (given up on return): wait for
+ * bytes (or the writers' end), then take them, packets and all. Out of
+ * line: the usual read finds plain bytes waiting. */
+static __attribute__((noinline)) long pipe_read_wait(struct file *f, struct pipe *p, struct iobuf dst,
+						      size_t n)
+{
+	long r = pipe_wait_data(p, f->flags & O_NONBLOCK);
+	bool wake = !r && pipe_writer_may_wait(p);
+	long k = r ? 0 : pipe_take(p, dst, n);
+	if (k < 0)
+		r = k;
+	pipe_unlock(p);
+	if (r)
+		return r;
+	if (k) /* else end of file */
+		pipe_taken(p, wake);
+	return (long)k;
+}
+
+/* Reads up to n bytes: waits while the pipe is empty and a writer is
+ * left (0 at end of file), and stops at a packet's end (pipe_take). The
+ * usual read, of plain bytes already waiting, is one step here. */
 static long pipe_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
@@ -356,17 +448,16 @@ static long pipe_read(struct file *f, struct iobuf dst, size_t n, uint64_t *pos)
 	if (n == 0)
 		return 0;
 	pipe_lock(p);
-	long r = pipe_wait_data(p, f->flags & O_NONBLOCK);
-	long k = r ? 0 : pipe_take(p, dst, n);
-	if (k < 0)
-		r = k;
+	uint32_t used = pipe_used(p);
+	if (__builtin_expect(!used || p->pkt_count, 0))
+		return pipe_read_wait(f, p, dst, n);
+	bool wake = pipe_room(p) < PIPE_WAKE_ROOM; /* pipe_writer_may_wait: no packets here */
+	size_t k = n < used ? n : used;
+	int err = ring_take(p, dst, k);
 	pipe_unlock(p);
-	if (r)
-		return r;
-	if (k) { /* else end of file */
-		pipe_changed(&p->wwq);
-		pipe_notify(p, POLL_OUT); /* O_ASYNC writers: room (fs/fown.h) */
-	}
+	if (err)
+		return err;
+	pipe_taken(p, wake);
 	return (long)k;
 }
 
@@ -401,20 +492,20 @@ static size_t pipe_write_step(struct pipe *p, struct pipe_need *need, size_t n, 
 }
 
 /*
- * Writes all n bytes unless interrupted. A write of at most PIPE_BUF
+ * pipe_write's loop, p's lock held (given up on return): writes all n
+ * bytes (done so far) unless interrupted. A write of at most PIPE_BUF
  * bytes waits until it fits whole, so it is never interleaved with
  * another writer's; a longer one goes in as room appears. From a file
- * with O_DIRECT, each page of it is a packet (pipe_take).
+ * with O_DIRECT, each page of it is a packet (pipe_take). Out of line:
+ * the usual write fits at once.
  */
-static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos)
+static __attribute__((noinline)) long pipe_write_wait(struct file *f, struct pipe *p, struct iobuf src,
+						       size_t n)
 {
-	struct pipe *p = f->priv;
 	size_t done = 0;
 	struct pipe_need need = { p, n <= PIPE_BUF ? (uint32_t)n : 1, (f->flags & O_DIRECT) != 0 };
 	long err = 0;
 
-	(void)pos; /* a stream */
-	pipe_lock(p);
 	while (done < n && !err) {
 		if (p->readers == 0) {
 			pipe_unlock(p);
@@ -424,6 +515,7 @@ static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos
 		if (err)
 			break;
 		if (k) {
+			bool was_empty = pipe_used(p) == 0;
 			if (ring_add(p, src, done, k)) {
 				err = -EFAULT;
 				break;
@@ -432,8 +524,7 @@ static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos
 				pkt_add(p, (uint32_t)k);
 			done += k;
 			pipe_unlock(p); /* the reader may take them at once */
-			pipe_changed(&p->rwq);
-			pipe_notify(p, POLL_IN); /* O_ASYNC readers: data (fs/fown.h) */
+			pipe_added(p, was_empty);
 			if (done == n)
 				return (long)done;
 		} else if (f->flags & O_NONBLOCK) {
@@ -452,6 +543,29 @@ static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos
 	return done ? (long)done : err;
 }
 
+/* Writes all n bytes unless interrupted (pipe_write_wait's contract).
+ * The usual write, which fits whole at once (a reader left, room for
+ * all of it, not a packet), is one step here; anything else is
+ * pipe_write_wait's. An empty write is 0 at once, as Linux's. */
+static long pipe_write(struct file *f, struct iobuf src, size_t n, uint64_t *pos)
+{
+	struct pipe *p = f->priv;
+
+	(void)pos; /* a stream */
+	if (n == 0)
+		return 0;
+	pipe_lock(p);
+	if (__builtin_expect(!p->readers || n > pipe_room(p) || (f->flags & O_DIRECT), 0))
+		return pipe_write_wait(f, p, src, n);
+	bool was_empty = pipe_used(p) == 0;
+	int err = ring_add(p, src, 0, n);
+	pipe_unlock(p); /* the reader may take them at once */
+	if (err)
+		return err;
+	pipe_added(p, was_empty);
+	return (long)n;
+}
+
 /* ---- file operations ---------------------------------------------------------- */
 
 static long pipe_ioctl(struct file *f, unsigned long req, uint64_t arg)
@@ -466,8 +580,9 @@ static long pipe_ioctl(struct file *f, unsigned long req, uint64_t arg)
 
 static unsigned pipe_poll_read(struct file *f)
 {
-	const struct pipe *p = f->priv;
+	struct pipe *p = f->priv;
 
+	pipe_mark_polled(p);
 	return (pipe_used(p) ? POLLIN : 0) | (p->writers == 0 ? POLLHUP : 0);
 }
 
@@ -475,7 +590,9 @@ static unsigned pipe_poll_read(struct file *f)
  * room for PIPE_BUF bytes; for a packet writer, a packet's slot too. */
 static unsigned pipe_poll_write(struct file *f)
 {
-	const struct pipe *p = f->priv;
+	struct pipe *p = f->priv;
+
+	pipe_mark_polled(p);
 	bool slot = pipe_splice_room(p) && (!(f->flags & O_DIRECT) || p->pkt_count < pipe_slots(p));
 
 	return (slot ? POLLOUT : 0) | (p->readers == 0 ? POLLERR : 0);

@@ -84,10 +84,12 @@ static inline __attribute__((always_inline)) rw_op_fn rw_op(struct file *f, bool
 	return op;
 }
 
-/* What follows a transfer of r bytes (r > 0): inotify's event. */
+/* What follows a transfer of r bytes (r > 0): inotify's event, when
+ * anything is watched and the file has an inode: asked inline, the
+ * call only then. */
 static inline __attribute__((always_inline)) long rw_done(struct file *f, bool write, long r)
 {
-	if (r > 0)
+	if (r > 0 && inotify_active() && f->inode)
 		inotify_file(f, write ? IN_MODIFY : IN_ACCESS);
 	return r;
 }
@@ -153,26 +155,66 @@ static inline __attribute__((always_inline)) long rw_stream(struct file *f, bool
 	return op ? rw_done(f, write, op(f, iobuf_user(buf), n, &f->pos)) : err;
 }
 
-/*
- * read and write run without the kernel lock (syscall.c's lock_free) but
- * for a traced caller and int $0x80: the descriptor is looked up as
- * Linux's fdget does (fd_file_light: a single-threaded process's own
- * table without a lock or a reference, else under the table's lock,
- * fd_file_any); a file whose ops are lock-free (a pipe, a connected TCP
- * socket) is read or written without the kernel lock, any other under
- * it, taken for the transfer.
- */
-static inline __attribute__((always_inline)) long rw_fd(unsigned int fd, bool write, uptr_t buf, size_t n)
+/* read or write of f, found (and held) by the caller: a lock-free file's
+ * without the kernel lock (rw_stream), any other under it, taken for
+ * the transfer; then inotify's event. Out of line: rw_fd's usual case
+ * is a plain stream's. */
+static __attribute__((noinline)) long rw_file(struct file *f, bool write, uptr_t buf, size_t n)
 {
-	struct fd_light fl = fd_file_light((int)fd);
-	struct file *f = fl.file;
+	return __builtin_expect(f->ops->lock_free, 1) ? rw_stream(f, write, buf, n)
+						       : rw_locked(f, write, buf, n);
+}
+
+/* rw_fd for a table another thread or process may change: the file
+ * looked up under the table's lock with a reference for the call
+ * (fd_file_any). Out of line. */
+static __attribute__((noinline)) long rw_fd_shared(unsigned int fd, bool write, uptr_t buf, size_t n)
+{
+	struct file *f = fd_file_any((int)fd);
 
 	if (!f)
 		return -EBADF;
-	long r = __builtin_expect(f->ops->lock_free, 1) ? rw_stream(f, write, buf, n)
-						       : rw_locked(f, write, buf, n);
-	fd_light_put(fl);
+	long r = rw_file(f, write, buf, n);
+	file_put(f);
 	return r;
+}
+
+/* Whether a read or write of f is a plain stream's, which needs nothing
+ * around its op: a lock-free file that is so for every call (no
+ * lock_free_now: a pipe, not a socket), nothing watched by inotify (so no
+ * event to send after it), the caller without the kernel lock (not a
+ * traced caller's, not int $0x80's). */
+static inline __attribute__((always_inline)) bool rw_plain(const struct file *f)
+{
+	return f->ops->lock_free && !f->ops->lock_free_now && !inotify_active() &&
+	       !this_cpu_klock_depth();
+}
+
+/*
+ * read and write run without the kernel lock (syscall.c's lock_free) but
+ * for a traced caller and int $0x80: the descriptor is looked up as
+ * Linux's fdget does (fd_table_private: a single-threaded process's own
+ * table without a lock or a reference; else rw_fd_shared); a plain
+ * stream's op (rw_plain: a pipe's) is then the call's last step, so that
+ * read and write keep nothing across it; any other file goes through
+ * rw_file. An inotify watch added while a plain read runs misses its
+ * event, as one added just after it would.
+ */
+static inline __attribute__((always_inline)) long rw_fd(unsigned int fd, bool write, uptr_t buf, size_t n)
+{
+	struct process *p = current_thread()->proc; /* a system call's: never NULL */
+	struct fdtable *t = p->files;
+
+	if (__builtin_expect(!fd_table_private(p, t), 0))
+		return rw_fd_shared(fd, write, buf, n);
+	struct file *f = fd < (unsigned int)t->size ? t->fd[fd] : NULL; /* fd_is_open's look, once */
+	if (!f)
+		return -EBADF;
+	if (__builtin_expect(!rw_plain(f), 0))
+		return rw_file(f, write, buf, n);
+	long err;
+	rw_op_fn op = rw_op(f, write, &n, &err);
+	return op ? op(f, iobuf_user(buf), n, &f->pos) : err;
 }
 
 SYSCALL_DEFINE3(read, unsigned int, fd, uptr_t, buf, size_t, n)
@@ -347,35 +389,60 @@ SYSCALL_DEFINE6(pwritev2, unsigned long, fd, uptr_t, iov, unsigned long, cnt, un
 	return do_iov2(fd, true, iov, cnt, (int64_t)pos_l, flags);
 }
 
+/* pread64/pwrite64 of f, found by the caller, at off (not negative),
+ * leaving the file position alone. */
+static inline __attribute__((always_inline)) long positional_file(struct file *f, bool write, uptr_t buf,
+								  size_t n, int64_t off)
+{
+	long r = iov_file_check(f, write, true);
+
+	if (!r && offset_overflows(off, n))
+		r = -EINVAL; /* as Linux's rw_verify_area, with the count asked */
+	if (r)
+		return r;
+	uint64_t pos = (uint64_t)off;
+	return rw_at(f, write, buf, n, &pos);
+}
+
+/* positional for a table another thread or process may change: the
+ * file with a reference for the call (fd_file_any). Out of line. */
+static __attribute__((noinline)) long positional_shared(unsigned int fd, bool write, uptr_t buf, size_t n,
+							 int64_t off)
+{
+	struct file *f = fd_file_any((int)fd);
+
+	if (!f)
+		return -EBADF;
+	long r = positional_file(f, write, buf, n, off);
+	file_put(f);
+	return r;
+}
+
 /* pread64/pwrite64: at off, leaving the file position alone; the
- * descriptor looked up as read and write do (fd_file_light). */
-static long positional(int fd, bool write, uptr_t buf, size_t n, int64_t off)
+ * descriptor looked up as read and write do (rw_fd: a private table's
+ * slot read once, without a reference). Inline in each, so that each
+ * has its own copy for its direction. */
+static inline __attribute__((always_inline)) long positional(unsigned int fd, bool write, uptr_t buf,
+							     size_t n, int64_t off)
 {
 	if (off < 0)
 		return -EINVAL;
-	struct fd_light fl = fd_file_light(fd); /* Linux's fdget, as read and write */
-	struct file *f = fl.file;
-	if (!f)
-		return -EBADF;
-	long r = iov_file_check(f, write, true);
-	if (!r && offset_overflows(off, n))
-		r = -EINVAL; /* as Linux's rw_verify_area, with the count asked */
-	if (!r) {
-		uint64_t pos = (uint64_t)off;
-		r = rw_at(f, write, buf, n, &pos);
-	}
-	fd_light_put(fl);
-	return r;
+	struct process *p = current_thread()->proc; /* a system call's: never NULL */
+	struct fdtable *t = p->files;
+	if (__builtin_expect(!fd_table_private(p, t), 0))
+		return positional_shared(fd, write, buf, n, off);
+	struct file *f = fd < (unsigned int)t->size ? t->fd[fd] : NULL;
+	return f ? positional_file(f, write, buf, n, off) : -EBADF;
 }
 
 SYSCALL_DEFINE4(pread64, unsigned int, fd, uptr_t, buf, size_t, n, loff_t, off)
 {
-	return positional((int)fd, false, buf, n, (int64_t)off);
+	return positional(fd, false, buf, n, (int64_t)off);
 }
 
 SYSCALL_DEFINE4(pwrite64, unsigned int, fd, uptr_t, buf, size_t, n, loff_t, off)
 {
-	return positional((int)fd, true, buf, n, (int64_t)off);
+	return positional(fd, true, buf, n, (int64_t)off);
 }
 
 SYSCALL_DEFINE3(lseek, unsigned int, fd, off_t, off, unsigned int, whence)

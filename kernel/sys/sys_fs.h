@@ -46,35 +46,22 @@ static inline __attribute__((always_inline)) struct file *fd_file_any(int fd)
 	return fd_get_nolock(t, fd, false);
 }
 /*
- * Linux's fdget for read, write, pread and pwrite: the file behind fd
- * (NULL: the caller's -EBADF), with ref true when a reference was taken
- * for the call (fd_light_put gives it back). When the calling thread is its
- * process's only one and the table is its process's alone (refs 1: no
- * CLONE_FILES sharer), nothing but this thread installs or closes a
- * descriptor in it (every change is the table's own process's, made
- * by its threads), so while this call runs the slot cannot change and
- * the table's reference keeps the file: it is read with neither the
- * table's lock nor a reference of its own (Linux's __fget_light with a
- * files_struct count of 1). Anything else is fd_file_any.
+ * Linux's fdget for read, write, pread, pwrite and poll: may the calling
+ * thread, process p's, read descriptors' slots in p's table t (NULL:
+ * no) with neither the table's lock nor a reference of its own for the
+ * rest of its call? Yes when the thread is its process's only one and
+ * the table its process's alone (refs 1: no CLONE_FILES sharer):
+ * nothing but this thread installs or closes a descriptor in it (every
+ * change is the table's own process's, made by its threads), so while
+ * the call runs a slot cannot change and the table's reference keeps
+ * the file (Linux's __fget_light with a files_struct count of 1).
+ * Otherwise the caller takes a reference (fd_file_any).
  */
-struct fd_light {
-	struct file *file;
-	bool ref;
-};
-static inline __attribute__((always_inline)) struct fd_light fd_file_light(int fd)
+static inline __attribute__((always_inline)) bool fd_table_private(const struct process *p,
+								    const struct fdtable *t)
 {
-	struct process *p = current_process();
-	struct fdtable *t = p ? p->files : NULL;
-
-	if (__builtin_expect(t && __atomic_load_n(&p->nthreads, __ATOMIC_RELAXED) == 1 &&
-			     __atomic_load_n(&t->refs, __ATOMIC_RELAXED) == 1, 1))
-		return (struct fd_light){ fd_is_open(t, fd) ? t->fd[fd] : NULL, false };
-	return (struct fd_light){ fd_file_any(fd), true };
-}
-static inline __attribute__((always_inline)) void fd_light_put(struct fd_light f)
-{
-	if (f.ref)
-		file_put(f.file);
+	return t && __atomic_load_n(&p->nthreads, __ATOMIC_RELAXED) == 1 &&
+	       __atomic_load_n(&t->refs, __ATOMIC_RELAXED) == 1;
 }
 /* fd_file for the calls that do I/O on the file (fs/vfs.h's fd_get_io):
  * NULL for an O_PATH descriptor too, the caller's -EBADF. */

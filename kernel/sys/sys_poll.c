@@ -14,6 +14,7 @@
 #include "time/time.h"
 #include "time/timespec.h"
 #include "fs/vfs.h"
+#include "sys/sys_fs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
@@ -144,26 +145,49 @@ struct poll_req {
 	struct fdtable *files;
 };
 
-/* Fills every revents; returns how many are non-zero. A negative fd is
- * skipped, a closed one gets POLLNVAL; POLLERR and POLLHUP are always
- * reported. */
-static long poll_scan(void *ctx)
+/* One pollfd's revents: what its file is ready for among its events,
+ * with POLLERR and POLLHUP always reported; POLLNVAL for a closed fd, 0
+ * for a negative one. light: the table is the calling thread's alone
+ * (sys_fs.h's fd_table_private), so the file is asked without a
+ * reference of its own, as Linux's do_pollfd with fdget; else with one. */
+static inline __attribute__((always_inline)) unsigned poll_one(struct fdtable *t, const struct pollfd_k *p,
+							       bool light)
 {
-	struct poll_req *r = ctx;
+	if (p->fd < 0)
+		return 0;
+	struct file *f = light ? (fd_is_open(t, p->fd) ? t->fd[p->fd] : NULL) : fd_get(t, p->fd);
+	if (!f)
+		return POLLNVAL;
+	unsigned m = vfs_poll_events(f) & ((uint16_t)p->events | POLLERR | POLLHUP);
+	if (!light)
+		file_put(f);
+	return m;
+}
+
+/* poll_scan's loop, one copy for each kind of lookup. */
+static inline __attribute__((always_inline)) long poll_scan_all(struct poll_req *r, bool light)
+{
 	long count = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
-		struct pollfd_k *p = &r->fds[i];
-		p->revents = 0;
-		if (p->fd < 0)
-			continue;
-		struct file *f = fd_get(r->files, p->fd);
-		unsigned m = f ? vfs_poll_events(f) & ((uint16_t)p->events | POLLERR | POLLHUP) : POLLNVAL;
-		file_put(f);
-		p->revents = (int16_t)m;
+		unsigned m = poll_one(r->files, &r->fds[i], light);
+		r->fds[i].revents = (int16_t)m;
 		count += m != 0;
 	}
 	return count;
+}
+
+/* Fills every revents; returns how many are non-zero. A negative fd is
+ * skipped, a closed one gets POLLNVAL; POLLERR and POLLHUP are always
+ * reported. Whether the table is private is asked once a scan: nothing
+ * but this thread, which is here, could make it shared. */
+static long poll_scan(void *ctx)
+{
+	struct poll_req *r = ctx;
+
+	if (__builtin_expect(fd_table_private(current_process(), r->files), 1))
+		return poll_scan_all(r, true);
+	return poll_scan_all(r, false);
 }
 
 /* poll's body: the nfds entries at ufds copied in (on the stack when

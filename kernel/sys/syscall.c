@@ -3,7 +3,9 @@
  * Kestrel: system-call dispatch. SYSCALL and int $0x80 both arrive with
  * a struct trap_frame; the number is in RAX and the arguments in RDI,
  * RSI, RDX, R10, R8, R9 (Linux x86_64). An unknown number is -ENOSYS.
- * Every call is recorded in the audit ring (audit.c) without any lock.
+ * With `audit`, `audit=ring` or the profiler on, every call is recorded
+ * in the calling CPU's audit ring (audit.c) without any lock; otherwise
+ * none is, and the usual path pays one test for it.
  */
 #include "sys/syscall.h"
 #include "sys/syscalls.h"
@@ -339,15 +341,16 @@ static const syscall_fn table[SYS_COUNT] = {
 /* With `audit` on the command line, every call is also logged as it is
  * made and as it returns. Set once at boot. */
 static bool audit_serial;
-/* audit_serial or the profiler (profile.h, on before this is set): the
- * one flag the usual path tests. Set once at boot. */
+/* audit_serial, `audit=ring` or the profiler (profile.h, on before this
+ * is set): the one flag the usual path tests, and the calls recorded in
+ * the audit rings. Set once at boot. */
 static bool run_slow;
 
-void syscall_init(bool audit_to_serial)
+void syscall_init(bool audit_to_serial, bool audit_ring)
 {
 	arch_syscall_init();
 	audit_serial = audit_to_serial;
-	run_slow = audit_serial || profile_on;
+	run_slow = audit_serial || audit_ring || profile_on;
 	procfs_klock_namer = syscall_name; /* /proc/klock_stat names the calls */
 }
 
@@ -489,20 +492,30 @@ static __attribute__((noinline)) long run_profiled(const struct process *p, uint
 	return ret;
 }
 
-/* Record call nr of process p in the audit ring, run its handler, return
- * its result: run's part after the tracer and seccomp. */
-static inline __attribute__((always_inline)) long run_call(const struct process *p, uint64_t nr,
-							   struct trap_frame *tf)
+/* run()'s part with `audit=ring` alone: the call recorded in the audit
+ * ring (for the panic report), run. Out of line, as run_logged. */
+static __attribute__((noinline)) long run_recorded(const struct process *p, uint64_t nr,
+						   struct trap_frame *tf)
 {
-	if (__builtin_expect(run_slow, 0))
-		return audit_serial ? run_logged(p, nr, tf) : run_profiled(p, nr, tf);
-	/* the first arguments read once, for the ring and the handler */
-	uint64_t a0 = tf->rdi, a1 = tf->rsi, a2 = tf->rdx;
-	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, a0, a1, a2);
-	long ret = call(nr, a0, a1, a2, tf);
+	struct audit_rec *r = audit_begin(this_cpu_audit_ring(), p->pid, (uint32_t)nr, tf->rdi,
+					   tf->rsi, tf->rdx);
+	long ret = call(nr, tf->rdi, tf->rsi, tf->rdx, tf);
 
 	r->ret = ret;
 	return ret;
+}
+
+/* Run call nr of thread t's (recorded in the audit ring when `audit`,
+ * `audit=ring` or the profiler asks), return its result: run's part
+ * after the tracer and seccomp. The usual path records nothing (Linux
+ * keeps no such ring): 19 instructions a call when it did. */
+static inline __attribute__((always_inline)) long run_call(const struct thread *t, uint64_t nr,
+							   struct trap_frame *tf)
+{
+	if (__builtin_expect(run_slow, 0))
+		return audit_serial ? run_logged(t->proc, nr, tf)
+		       : profile_on ? run_profiled(t->proc, nr, tf) : run_recorded(t->proc, nr, tf);
+	return call(nr, tf->rdi, tf->rsi, tf->rdx, tf);
 }
 
 /* The call of thread t: the tracer's entry stop and seccomp's filter
@@ -524,7 +537,7 @@ static inline __attribute__((always_inline)) long run(struct thread *t, struct t
 		if (!seccomp_syscall_enter(t, tf, nr, &ret))
 			return ret;
 	}
-	return run_call(p, nr, tf);
+	return run_call(t, nr, tf);
 }
 
 /* SYSRET reloads RIP from RCX and RFLAGS from R11 and cannot return to a
@@ -578,29 +591,33 @@ static __attribute__((noinline)) bool full_return(struct thread *t, struct trap_
 	return ok;
 }
 
-/* The return to user mode of a call that ran without the kernel lock,
- * interrupts off: the lock is taken only for full_return's signal work
- * (counted under nr). The preemption point needs no lock (the scheduler
- * has its own): a wake-up that preempts, the usual reason here, costs
- * no take of it. */
-static inline __attribute__((always_inline)) bool return_unlocked(struct thread *t, struct trap_frame *tf,
-								  uint64_t nr, long ret)
+/* Nothing to do on the way back to user mode for thread t, whose call
+ * returned ret into tf, interrupts off: no reschedule due, no signal
+ * work, the frame SYSRET-safe. Loads and compares only, so that the
+ * usual return calls nothing and keeps no register across a call. */
+static inline __attribute__((always_inline)) bool return_quiet(const struct thread *t,
+							       const struct trap_frame *tf, long ret)
 {
-	if (sched_resched_due())
-		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
-	if (__builtin_expect(!signal_return_work(t, t->proc, ret) && sysret_regs_ok(tf), 1))
-		return true;
-	klock_enter_user(true, nr);
-	return full_return(t, tf);
+	return !sched_resched_due() && !signal_return_work(t, t->proc, ret) && sysret_regs_ok(tf);
 }
 
-/* syscall_dispatch's return for a call that gave the kernel lock up
- * midway (a pipe's read or write) and has return work (a wake-up that
- * preempts, a signal): as a lock-free call's. Out of line. */
-static __attribute__((noinline)) bool return_dropped(struct thread *t, struct trap_frame *tf, uint64_t nr,
-						     long ret)
+/* The return to user mode of a call that ran without the kernel lock and
+ * has something to do (return_quiet is false), interrupts off: the lock
+ * is taken only for full_return's signal work (counted under the call).
+ * The preemption point needs no lock (the scheduler has its own): a
+ * wake-up that preempts, the usual reason here, costs no take of it.
+ * Out of line. */
+static __attribute__((noinline)) bool return_unlocked(struct trap_frame *tf)
 {
-	return return_unlocked(t, tf, nr, ret);
+	struct thread *t = current_thread();
+	long ret = (long)tf->rax;
+
+	if (sched_resched_due())
+		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
+	if (!signal_return_work(t, t->proc, ret) && sysret_regs_ok(tf))
+		return true;
+	klock_enter_user(true, t->syscall_nr);
+	return full_return(t, tf);
 }
 
 /* syscall_dispatch's return for a call that held the kernel lock (from
@@ -608,19 +625,17 @@ static __attribute__((noinline)) bool return_dropped(struct thread *t, struct tr
  * the common case leaves at once, releasing it; otherwise full_return
  * with it, or a lock-free call's return when the call gave it up midway
  * (klock_leave_call). Inline in syscall_dispatch. */
-static inline __attribute__((always_inline)) bool return_locked(struct trap_frame *tf, uint64_t nr,
-								long ret)
+static inline __attribute__((always_inline)) bool return_locked(struct trap_frame *tf)
 {
 	struct thread *t = current_thread(); /* one load: cheaper than keeping it across the call */
 
 	/* signal_return_work is also true for a traced process */
-	if (__builtin_expect(!sched_resched_due() && !signal_return_work(t, t->proc, ret) &&
-			     sysret_regs_ok(tf), 1)) {
+	if (__builtin_expect(return_quiet(t, tf, (long)tf->rax), 1)) {
 		klock_leave_syscall(); /* nothing when the call gave it up (a pipe's read) */
 		return true;
 	}
 	if (!this_cpu_klock_depth()) /* given up midway (klock_leave_call): no lock to switch with */
-		return return_dropped(t, tf, nr, ret);
+		return return_unlocked(tf);
 	return full_return(t, tf);
 }
 
@@ -648,12 +663,16 @@ bool syscall_dispatch_free(struct trap_frame *tf)
 	/* neither looked at again: a tracer that attaches from here on
 	 * stops the thread at its next call's entry, as on Linux, whose
 	 * entry reads the work flags once */
-	long ret = run_call(t->proc, nr, tf);
-	tf->rax = (uint64_t)ret;
+	tf->rax = (uint64_t)run_call(t, nr, tf);
 	cpu_cli();
+	/* only the frame is kept across the call (the rest is one load
+	 * away again), so this function saves one register, not five */
 	if (__builtin_expect(this_cpu_klock_depth() != 0, 0))
-		return return_locked(tf, nr, ret);
-	return return_unlocked(t, tf, nr, ret);
+		return return_locked(tf);
+	t = current_thread();
+	if (__builtin_expect(return_quiet(t, tf, (long)tf->rax), 1))
+		return true;
+	return return_unlocked(tf);
 }
 
 /*
@@ -676,10 +695,9 @@ bool syscall_dispatch(struct trap_frame *tf)
 	t->uframe = tf;
 	klock_enter_user(true, nr); /* interrupts are still off (FMASK) */
 	cpu_sti();
-	long ret = run(t, tf);
-	tf->rax = (uint64_t)ret;
+	tf->rax = (uint64_t)run(t, tf);
 	cpu_cli();
-	return return_locked(tf, nr, ret);
+	return return_locked(tf);
 }
 
 void syscall_int80(struct trap_frame *tf)

@@ -16,8 +16,11 @@
 typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 			   uint64_t a5);
 
-/* Set up SYSCALL/SYSRET (EFER.SCE, STAR, LSTAR, FMASK). */
-void syscall_init(bool audit_to_serial);
+/* Set up SYSCALL/SYSRET (EFER.SCE, STAR, LSTAR, FMASK). audit_to_serial
+ * (`audit`): every call logged as well; audit_ring (`audit=ring`): every
+ * call recorded in the audit rings (audit.h) for the panic report, which
+ * `audit` and the profiler do too; with none of them nothing is. */
+void syscall_init(bool audit_to_serial, bool audit_ring);
 /* The SYSCALL path: run the call in tf, return true when SYSRET may be
  * used to go back (otherwise IRET). Entered with interrupts off; returns
  * with interrupts off. The entry picks one by syscall_lock_free[nr &

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Pipe conformance: F_GETPIPE_SZ/F_SETPIPE_SZ, fstat/fstatfs of a pipe, F_GETFL, /proc/self/fd reopen and modes, ESPIPE order, vector checks, tee and vmsplice.
+// Pipe conformance: F_GETPIPE_SZ/F_SETPIPE_SZ, fstat/fstatfs of a pipe, F_GETFL, /proc/self/fd reopen and modes, ESPIPE order, vector checks, tee and vmsplice, wake-ups.
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 #include "checks.h"
 
@@ -693,6 +695,106 @@ static int check_user_pages(void)
 	return r;
 }
 
+#define WAKE_SETTLE_US 200000 /* time for a child to reach its sleep in the pipe */
+#define WAKE_LIMIT_S 4         /* a child still asleep after this was never woken (under want_exit's 5 s) */
+
+/* A writer asleep for room wakes as a reader frees it a byte at a time:
+ * a write of PIPE_BUF bytes (all at once) into a full pipe ends once
+ * that many bytes were read, whichever read freed the last of them
+ * (Linux wakes writers when a read empties a page slot of a full pipe).
+ * The first byte's read is followed by a pause, so that a writer woken
+ * by it alone goes back to sleep: a wake only on the read that found
+ * the pipe full leaves it asleep, killed by its alarm. */
+static int check_wake_writer(void)
+{
+	static char buf[DEFAULT_SIZE];
+	int p[2], r = 0;
+	char c;
+
+	if (open_pipe(p, 0))
+		return CHECK_FAIL;
+	if (want_eq("fill the pipe", write(p[1], buf, sizeof(buf)), sizeof(buf))) {
+		close_pipe(p);
+		return CHECK_FAIL;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		alarm(WAKE_LIMIT_S);
+		_exit(write(p[1], buf, PIPE_BUF) == PIPE_BUF ? 0 : 1);
+	}
+	usleep(WAKE_SETTLE_US);
+	for (int i = 0; i < PIPE_BUF && !r; i++) {
+		r = want_eq("a one-byte read", read(p[0], &c, 1), 1);
+		if (i == 0)
+			usleep(WAKE_SETTLE_US);
+	}
+	if (!r)
+		r = want_exit("the writer of PIPE_BUF bytes into a full pipe", pid, 0);
+	else
+		kill(pid, SIGKILL);
+	close_pipe(p);
+	return r;
+}
+
+/* Milliseconds since *t0 (CLOCK_MONOTONIC). */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)(t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* epoll's edge-triggered mode reports every write into a pipe, even one
+ * into a pipe that holds bytes already, and wakes a waiter asleep on it
+ * at once (Linux's pipe->poll_usage: once polled, every write wakes): a
+ * wait that ends only with its timeout (a look after it finds the event
+ * too) is a wake-up missed. */
+static int check_epoll_each_write(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, out;
+	int p[2], ep = epoll_create1(0), r;
+
+	if (ep < 0)
+		return fail("epoll_create1: %s", errname(errno));
+	if (open_pipe(p, 0)) {
+		close(ep);
+		return CHECK_FAIL;
+	}
+	r = want_ok("EPOLL_CTL_ADD", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev)) ||
+	    want_eq("write a", write(p[1], "a", 1), 1) ||
+	    want_eq("epoll_wait after the first write", epoll_wait(ep, &out, 1, 0), 1) ||
+	    want_eq("epoll_wait with nothing new", epoll_wait(ep, &out, 1, 0), 0) ? CHECK_FAIL : CHECK_OK;
+	int hold[2]; /* the writer stays until the wait is over: its exit would wake the waiter too */
+	if (!r && open_pipe(hold, 0))
+		r = CHECK_FAIL;
+	if (!r) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			char c;
+			close(hold[1]);
+			usleep(WAKE_SETTLE_US);
+			int ok = write(p[1], "b", 1) == 1;
+			_exit(ok && read(hold[0], &c, 1) == 0 ? 0 : 1);
+		}
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		r = want_eq("epoll_wait asleep through a write into a pipe holding a byte",
+			    epoll_wait(ep, &out, 1, WAKE_LIMIT_S * 1000), 1);
+		long ms = ms_since(&t0);
+		if (!r && ms >= WAKE_LIMIT_S * 1000 / 2)
+			r = fail("epoll_wait woke %ld ms after the wait began, the write %d ms in: not by the write",
+				 ms, WAKE_SETTLE_US / 1000);
+		close(hold[1]);
+		if (want_exit("the second writer", pid, 0))
+			r = CHECK_FAIL;
+		close(hold[0]);
+	}
+	close(ep);
+	close_pipe(p);
+	return r;
+}
+
 static const struct check checks[] = {
 	{ "size", check_size },
 	{ "size-busy", check_size_busy },
@@ -711,6 +813,8 @@ static const struct check checks[] = {
 	{ "sendfile-self", check_sendfile_self },
 	{ "new-pipe-limit", check_new_pipe_limit },
 	{ "user-pages", check_user_pages },
+	{ "wake-writer", check_wake_writer },
+	{ "epoll-each-write", check_epoll_each_write },
 };
 
 int main(int argc, char **argv)
