@@ -41,6 +41,11 @@ struct check {
 
 static char c_why[300];
 static char c_note[200];
+/* Which of fail and skip the running check called last ('f', 's', or 0):
+ * a check that returns CHECK_SKIP after a fail (a chain such as
+ * `r = want_ok(...) || want_eq(...); return r;` evaluates to 1, which is
+ * CHECK_SKIP) failed, and run_one says so. */
+static char c_last;
 
 /* fail: record why the running check failed; returns CHECK_FAIL for `return fail(...)`. */
 __attribute__((format(printf, 1, 2), unused))
@@ -51,6 +56,7 @@ static int fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c_why, sizeof(c_why), fmt, ap);
 	va_end(ap);
+	c_last = 'f';
 	return CHECK_FAIL;
 }
 
@@ -63,6 +69,7 @@ static int skip(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c_why, sizeof(c_why), fmt, ap);
 	va_end(ap);
+	c_last = 's';
 	return CHECK_SKIP;
 }
 
@@ -349,6 +356,16 @@ static char proc_state(pid_t pid)
  */
 static int c_isolate;
 
+/* Run check c: what it returned, but CHECK_FAIL for a CHECK_SKIP whose
+ * last word was a fail() (c_last): a failure is never shown as a skip. */
+static int check_verdict(const struct check *c)
+{
+	c_last = 0;
+	int r = c->run();
+
+	return r == CHECK_SKIP && c_last == 'f' ? CHECK_FAIL : r;
+}
+
 /* run_isolated: run check C in a child (see c_isolate); its result, with c_why/c_note filled. */
 static int run_isolated(const struct check *c)
 {
@@ -363,7 +380,7 @@ static int run_isolated(const struct check *c)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		res.r = c->run();
+		res.r = check_verdict(c);
 		memcpy(res.why, c_why, sizeof(res.why));
 		memcpy(res.note, c_note, sizeof(res.note));
 		_exit(write(p[1], &res, sizeof(res)) == sizeof(res) ? 0 : 1);
@@ -394,7 +411,7 @@ static int run_one(const struct check *c, int *passed, int *skipped)
 
 	c_why[0] = c_note[0] = '\0';
 	errno = 0;
-	r = c_isolate ? run_isolated(c) : c->run();
+	r = c_isolate ? run_isolated(c) : check_verdict(c);
 	if (r == CHECK_OK) {
 		t_say("%s ok%s%s", c->name, c_note[0] ? ": " : "", c_note);
 		(*passed)++;
