@@ -99,7 +99,9 @@
 #define FOREIGN_MAX_PCT   20     /* others' share of a window that still counts */
 #define YIELD_MANY_PROCS  200
 #define YIELD_MANY_ROUNDS 20
-#define YIELD_MANY_MIN_PCT 25
+#define YIELD_MANY_MIN_PCT 10
+#define YIELD_MANY_TOTAL  (YIELD_MANY_PROCS * YIELD_MANY_ROUNDS)
+#define YIELD_MANY_TRIES  2
 #define YIELD_MANY_MS     60000  /* every child has finished within this */
 
 static int ncpu;                 /* CPUs in start_set */
@@ -1258,7 +1260,9 @@ static int yield_reap(pid_t *pids, int n)
 	return good;
 }
 
-static int check_yield_many(void)
+/* One round of yield-many: *first, the calls all had made when the first
+ * of them finished; CHECK_OK, or fail(...) when the round could not run. */
+static int yield_many_round(long *first)
 {
 	static pid_t pids[YIELD_MANY_PROCS];
 	struct yield_many *ym = shared_area(sizeof(*ym));
@@ -1284,21 +1288,42 @@ static int check_yield_many(void)
 	}
 	atomic_store(&ym->go, 1);
 	int good = yield_reap(pids, YIELD_MANY_PROCS);
-	long total = (long)YIELD_MANY_PROCS * YIELD_MANY_ROUNDS, first = total;
+	*first = YIELD_MANY_TOTAL;
 	for (int i = 0; i < YIELD_MANY_PROCS; i++)
-		first = ym->seen[i] < first ? ym->seen[i] : first;
+		*first = ym->seen[i] < *first ? ym->seen[i] : *first;
 	munmap(ym, sizeof(*ym));
 	if (good < 0)
 		return fail("%d processes yielding on CPU %d: not all finished in %d s", YIELD_MANY_PROCS,
 			    cpus[0], YIELD_MANY_MS / 1000);
 	if (good != YIELD_MANY_PROCS)
 		return fail("%d of %d yielding processes exited 0", good, YIELD_MANY_PROCS);
-	if (first * 100 < total * YIELD_MANY_MIN_PCT)
-		return fail("the first of %d processes yielding on CPU %d finished after %ld of %ld calls, "
-			    "want at least %d%%: they did not take turns", YIELD_MANY_PROCS, cpus[0], first,
-			    total, YIELD_MANY_MIN_PCT);
-	remark("the first of %d yielding processes finished after %ld of %ld calls", YIELD_MANY_PROCS,
-	       first, total);
+	return CHECK_OK;
+}
+
+/* YIELD_MANY_PROCS processes yielding on one CPU take turns: the first
+ * to finish its YIELD_MANY_ROUNDS calls does so after at least
+ * YIELD_MANY_MIN_PCT of all the calls (round robin: about 95%; a yield
+ * that does not hand the CPU on: about 0.5%). Wall-clock time charged to
+ * a thread while the host had its virtual CPU elsewhere puts that thread
+ * behind the others, so on a loaded host a few dozen cycle among
+ * themselves for a while (14 to 25% seen): a round under the floor is
+ * tried once more. */
+static int check_yield_many(void)
+{
+	long first[YIELD_MANY_TRIES];
+	int tries = 0;
+
+	do {
+		int r = yield_many_round(&first[tries]);
+		if (r != CHECK_OK)
+			return r;
+	} while (first[tries] * 100 < YIELD_MANY_TOTAL * YIELD_MANY_MIN_PCT && ++tries < YIELD_MANY_TRIES);
+	if (tries == YIELD_MANY_TRIES)
+		return fail("the first of %d processes yielding on CPU %d finished after %ld and %ld of %ld "
+			    "calls in two rounds, want at least %d%%: they did not take turns", YIELD_MANY_PROCS,
+			    cpus[0], first[0], first[1], (long)YIELD_MANY_TOTAL, YIELD_MANY_MIN_PCT);
+	remark("the first of %d yielding processes finished after %ld of %ld calls%s", YIELD_MANY_PROCS,
+	       first[tries], (long)YIELD_MANY_TOTAL, tries ? " (the second round)" : "");
 	return CHECK_OK;
 }
 
