@@ -559,18 +559,10 @@ int fd_close(struct fdtable *t, int fd)
 
 struct file *fd_take_nolock(struct process *p, int fd, const void **owner)
 {
-	struct file *f = NULL;
-
 	cpu_cli();
 	struct fdtable *t = __atomic_load_n(&p->files, __ATOMIC_ACQUIRE);
-	if (t) {
-		spin_lock_irqoff(&t->lock);
-		if (fd >= 0 && fd < t->size && (f = t->fd[fd])) {
-			t->fd[fd] = NULL;
-			t->cloexec[fd] = false;
-		}
-		spin_unlock_irqoff(&t->lock);
-	}
+	/* size only grows (under t->lock): a slot below it stays a slot */
+	struct file *f = t && fd >= 0 && fd < t->size ? fd_slot_xchg(t, fd, NULL, false) : NULL;
 	cpu_sti();
 	*owner = t;
 	return f;

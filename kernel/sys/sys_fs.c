@@ -207,7 +207,7 @@ static inline __attribute__((always_inline)) long rw_fd(unsigned int fd, bool wr
 
 	if (__builtin_expect(!fd_table_private(p, t), 0))
 		return rw_fd_shared(fd, write, buf, n);
-	struct file *f = fd < (unsigned int)t->size ? t->fd[fd] : NULL; /* fd_is_open's look, once */
+	struct file *f = fd_slot(t, (int)fd);
 	if (!f)
 		return -EBADF;
 	if (__builtin_expect(!rw_plain(f), 0))
@@ -431,7 +431,7 @@ static inline __attribute__((always_inline)) long positional(unsigned int fd, bo
 	struct fdtable *t = p->files;
 	if (__builtin_expect(!fd_table_private(p, t), 0))
 		return positional_shared(fd, write, buf, n, off);
-	struct file *f = fd < (unsigned int)t->size ? t->fd[fd] : NULL;
+	struct file *f = fd_slot(t, (int)fd);
 	return f ? positional_file(f, write, buf, n, off) : -EBADF;
 }
 
