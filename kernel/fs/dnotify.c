@@ -106,6 +106,11 @@ void dnotify_inode(struct inode *ip, uint32_t events)
 		dnotify_event(ip->parent, events);
 }
 
+bool dnotify_any(void)
+{
+	return __atomic_load_n(&marks, __ATOMIC_RELAXED) != NULL;
+}
+
 void dnotify_release(struct file *f)
 {
 	if (marks)

@@ -3,6 +3,7 @@
 #ifndef KESTREL_FS_DNOTIFY_H
 #define KESTREL_FS_DNOTIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct file;
@@ -35,5 +36,7 @@ void dnotify_inode(struct inode *ip, uint32_t events);
  * them at any close of f by the process that registered; here they last
  * while f does, so a dup'd descriptor keeps them.) */
 void dnotify_release(struct file *f);
+/* Is there a registration anywhere? One load (a lock-free release's). */
+bool dnotify_any(void);
 
 #endif

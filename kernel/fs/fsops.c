@@ -8,6 +8,7 @@
  * (vfs_permission); ownership changes follow Linux's chown/chmod rules.
  */
 #include "fs/fsops.h"
+#include "arch/x86_64/klock.h"
 #include "fs/dnotify.h"
 #include "fs/lease.h"
 #include "fs/inotify.h"
@@ -124,9 +125,10 @@ bool vfs_dir_has_entries(struct inode *dir)
 /* A regular file opened for writing is a writer of its inode (Linux's
  * do_dentry_open: FMODE_WRITE on all but special files): 0, or -ETXTBSY
  * while a process runs it; one opened for reading only is counted as a
- * reader (i_readcount). O_ACCMODE (3) gives neither. Then the open meets
- * the file's leases (lease_break: it may wait, or -EWOULDBLOCK). */
-static int open_access(struct file *f, unsigned flags)
+ * reader (i_readcount). O_ACCMODE (3) gives neither. The counts are
+ * atomic (a lock-free open's too), in the order lease.c's add_lease
+ * relies on. */
+static int open_counts(struct file *f)
 {
 	unsigned acc = f->flags & O_ACCMODE;
 	int err;
@@ -135,13 +137,22 @@ static int open_access(struct file *f, unsigned flags)
 		return 0;
 	if (acc == O_RDONLY) {
 		f->reader = true;
-		f->inode->readcount++;
+		__atomic_fetch_add(&f->inode->readcount, 1, __ATOMIC_SEQ_CST);
 	} else if (acc == O_WRONLY || acc == O_RDWR) {
 		if ((err = inode_get_write(f->inode)))
 			return err;
 		f->writer = true;
 	}
-	return lease_break(f->inode, flags);
+	return 0;
+}
+
+/* open_counts, then the file's leases (lease_break: it may wait, or
+ * -EWOULDBLOCK). */
+static int open_access(struct file *f, unsigned flags)
+{
+	int err = open_counts(f);
+
+	return err ? err : lease_break(f->inode, flags);
 }
 
 /* O_TRUNC takes a write of its own (Linux's handle_truncate), so a
@@ -358,6 +369,58 @@ static int open_tmpfile(struct inode *base, const char *path, unsigned flags, ui
 	}
 	inode_put(dir);
 	return err;
+}
+
+/* ---------------------------------------------------------------- open without the kernel lock */
+
+bool vfs_open_nolock_ok(unsigned flags)
+{
+	return !(flags & ~(unsigned)OPEN_NOLOCK_FLAGS) && (flags & O_ACCMODE) != O_ACCMODE &&
+	       !lease_any() && !inotify_active();
+}
+
+int vfs_open_find(struct inode *ip, void *ctx)
+{
+	struct open_find *o = ctx;
+	bool writes = (o->flags & O_ACCMODE) != O_RDONLY;
+
+	if (!S_ISREG(ip->mode) || !ramfs_is(ip->fs) || ip->transient || (writes && ip->fs->read_only))
+		return WALK_LOCKED; /* what ramfs_open would refuse, or another file system */
+	int err = vfs_permission(ip, open_mask(o->flags));
+	if (err)
+		return err;
+	if (!inode_tryget(ip))
+		return -ENOENT; /* being freed: unlinked before the walk got here */
+	o->ip = ip;
+	return 0;
+}
+
+int vfs_open_nolock(struct inode *ip, unsigned flags, struct file **out)
+{
+	struct file *f = file_alloc(&path_file_ops, (flags & OPEN_KEEP_FLAGS) | O_LARGEFILE, NULL);
+
+	if (!f) {
+		inode_put_nolock(ip);
+		return -ENOMEM;
+	}
+	f->inode = ip; /* the walk's reference */
+	int err = open_counts(f);
+	if (!err && lease_any()) {
+		/* a lease set since vfs_open_nolock_ok looked: add_lease saw the
+		 * counts and gave up, or this sees its lease and meets it */
+		bool taken = klock_enter_unless_held();
+		err = lease_break(ip, flags);
+		klock_leave_taken(taken);
+	}
+	if (!err)
+		err = ip->ops->open(ip, f);
+	if (err) {
+		f->ops = &path_file_ops; /* not opened: no release */
+		file_put(f);
+		return err;
+	}
+	*out = f;
+	return 0;
 }
 
 int vfs_open(struct inode *base, const char *path, unsigned flags, uint32_t mode,

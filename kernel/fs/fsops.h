@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "fs/vfs.h"
+#include "uapi/fcntl.h"
 
 struct inode;
 
@@ -28,6 +29,25 @@ int vfs_open_in(struct inode *base, const char *path, unsigned flags, uint32_t m
 		struct file **out);
 /* Open an inode already found (O_ACCMODE, O_APPEND, O_NONBLOCK, O_TRUNC honoured). */
 int vfs_open_inode(struct inode *ip, unsigned flags, struct file **out);
+/*
+ * open(2) of an existing RAM file without the kernel lock (issue 29):
+ * vfs_open_nolock_ok says whether flags ask for nothing such an open
+ * cannot give (OPEN_NOLOCK_FLAGS only, no O_ACCMODE 3) and no lease or
+ * inotify watch exists; vfs_open_find is the use of fs/inode.h's
+ * vfs_walk_nolock (ctx a struct open_find): for a regular RAM file the
+ * caller may open, a reference in o->ip, else -errno (the locked open's
+ * answer too) or WALK_LOCKED (open it under the lock); vfs_open_nolock
+ * then makes the file as vfs_open_inode does: 0 and *out, or -errno
+ * (-ETXTBSY, -ENOMEM, a lease's), the reference taken over either way.
+ */
+#define OPEN_NOLOCK_FLAGS (O_ACCMODE | O_APPEND | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE)
+struct open_find {
+	unsigned flags;
+	struct inode *ip;
+};
+bool vfs_open_nolock_ok(unsigned flags);
+int vfs_open_find(struct inode *ip, void *ctx);
+int vfs_open_nolock(struct inode *ip, unsigned flags, struct file **out);
 /* mknod(2) for regular files, FIFOs and device nodes; mkdir(2). */
 int vfs_mknod(struct inode *base, const char *path, uint32_t mode, uint32_t rdev);
 int vfs_mkdir(struct inode *base, const char *path, uint32_t mode);

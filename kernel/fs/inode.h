@@ -140,7 +140,9 @@ struct inode_ops {
 /*
  * An inode. Lock rule: the kernel lock; every field is changed by system
  * calls under it, never preempted in kernel mode, and no VFS code sleeps
- * with a half-made change. Interrupt handlers never touch inodes. A
+ * with a half-made change; but refs, writecount and readcount, which are
+ * atomic (a lock-free open takes a reference inside its walk with
+ * inode_tryget, a lock-free close drops it with inode_put_nolock). Interrupt handlers never touch inodes. A
  * lock-free walk (vfs_walk_nolock) reads a RAM directory's fields and
  * its final inode's without it and without a reference: inode_free waits
  * for such walks on other CPUs (vfs_walkers_wait) before anything is
@@ -157,6 +159,9 @@ struct inode {
 	uint32_t uid, gid;
 	uint32_t nlink;
 	uint32_t rdev;               /* (major << 20) | minor for device nodes */
+	/* refs, writecount and readcount are atomic (a lock-free open and
+	 * close change them: fs/fsops.c's vfs_open_nolock); refs is
+	 * INODE_REFS_DEAD once the inode is being freed (fs/vfs.c's inode_put) */
 	int refs;
 	/* Linux's i_writecount: > 0 counts files open for writing, < 0
 	 * counts holds that deny writing (a process running the file, an
@@ -185,6 +190,10 @@ struct inode {
 	long aux;                    /* the file system's (procfs: pid and kind) */
 	struct xattr *xattrs;        /* fs/xattr.c's attributes, under its lock */
 };
+
+/* refs of an inode its last put is freeing: no lock-free walk may take a
+ * reference any more (inode_tryget). */
+#define INODE_REFS_DEAD (-(1 << 30))
 
 #define RDEV(major, minor) (((uint32_t)(major) << 20) | (uint32_t)(minor))
 #define RDEV_MAJOR(rdev)   ((rdev) >> 20)

@@ -76,9 +76,12 @@ static bool open_conflict(const struct file *f, int type)
 {
 	const struct inode *ip = f->inode;
 
+	int writers = __atomic_load_n(&ip->writecount, __ATOMIC_SEQ_CST);
+	int readers = __atomic_load_n(&ip->readcount, __ATOMIC_SEQ_CST);
+
 	if (type == F_RDLCK)
-		return ip->writecount > 0;
-	return ip->writecount != (f->writer ? 1 : 0) || ip->readcount != (f->reader ? 1 : 0);
+		return writers > 0;
+	return writers != (f->writer ? 1 : 0) || readers != (f->reader ? 1 : 0);
 }
 
 /* Give f a lease of type, or change the one it has (Linux's
@@ -100,7 +103,15 @@ static long add_lease(struct file *f, int fd, int type)
 			return -ENOMEM;
 		mine->f = f;
 		mine->next = leases;
-		leases = mine;
+		__atomic_store_n(&leases, mine, __ATOMIC_SEQ_CST);
+		/* a lock-free open counts itself, then looks for leases
+		 * (fs/fsops.c's vfs_open_nolock): published, then the counts
+		 * looked at again, one of the two sees the other (Linux's
+		 * generic_add_lease looks again after its smp_mb too) */
+		if (open_conflict(f, type)) {
+			unlink_lease(&leases);
+			return -EAGAIN;
+		}
 	} else if (mine->deadline && type == F_RDLCK && mine->target == F_RDLCK) {
 		mine->deadline = 0; /* the downgrade a reader waited for */
 	}
@@ -199,6 +210,11 @@ static bool still_blocked(struct inode *ip, bool write, uint64_t *next)
 		pp = &l->next;
 	}
 	return blocked;
+}
+
+bool lease_any(void)
+{
+	return __atomic_load_n(&leases, __ATOMIC_SEQ_CST) != NULL;
 }
 
 int lease_break(struct inode *ip, unsigned flags)

@@ -3,6 +3,7 @@
 #ifndef KESTREL_FS_LEASE_H
 #define KESTREL_FS_LEASE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct file;
@@ -44,6 +45,10 @@ long lease_get(struct file *f);
  * Costs one load when no lease exists.
  */
 int lease_break(struct inode *ip, unsigned flags);
+/* Is there a lease anywhere? One load, for the lock-free open and
+ * release (a sequentially consistent one: lease_set publishes a new
+ * lease, then looks at the opens again). */
+bool lease_any(void);
 
 /* f's last reference is going: its lease goes (and a breaker waiting for
  * it goes on). */

@@ -133,38 +133,56 @@ void vfs_init_owner(const struct inode *dir, struct inode *ip)
 struct inode *inode_get(struct inode *ip)
 {
 	if (ip)
-		ip->refs++;
+		__atomic_fetch_add(&ip->refs, 1, __ATOMIC_RELAXED);
 	return ip;
+}
+
+bool inode_tryget(struct inode *ip)
+{
+	int n = __atomic_load_n(&ip->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (n < 0)
+			return false; /* INODE_REFS_DEAD: its freer waits for this walk */
+	} while (!__atomic_compare_exchange_n(&ip->refs, &n, n + 1, false, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
 }
 
 int inode_get_write(struct inode *ip)
 {
-	if (ip->writecount < 0)
-		return -ETXTBSY;
-	ip->writecount++;
+	int n = __atomic_load_n(&ip->writecount, __ATOMIC_RELAXED);
+
+	do {
+		if (n < 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&ip->writecount, &n, n + 1, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_RELAXED));
 	return 0;
 }
 
 void inode_put_write(struct inode *ip)
 {
-	if (ip->writecount <= 0)
+	if (__atomic_fetch_sub(&ip->writecount, 1, __ATOMIC_RELEASE) <= 0)
 		panic("vfs: inode %lu: a write released that was not taken", ip->ino);
-	ip->writecount--;
 }
 
 int inode_deny_write(struct inode *ip)
 {
-	if (ip->writecount > 0)
-		return -ETXTBSY;
-	ip->writecount--;
+	int n = __atomic_load_n(&ip->writecount, __ATOMIC_RELAXED);
+
+	do {
+		if (n > 0)
+			return -ETXTBSY;
+	} while (!__atomic_compare_exchange_n(&ip->writecount, &n, n - 1, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_RELAXED));
 	return 0;
 }
 
 void inode_allow_write(struct inode *ip)
 {
-	if (ip->writecount >= 0)
+	if (__atomic_fetch_add(&ip->writecount, 1, __ATOMIC_RELEASE) >= 0)
 		panic("vfs: inode %lu: a write denial released that was not taken", ip->ino);
-	ip->writecount++;
 }
 
 /* Free an inode nobody can reach: the file system's data, then ours.
@@ -185,17 +203,54 @@ static struct inode *inode_free(struct inode *ip)
 	return parent;
 }
 
+/* Does ip go with its last reference? Not the root, nor a file with a
+ * name (nlink), unless it is transient (procfs's). */
+static bool inode_goes(const struct inode *ip)
+{
+	return ip != root && (__atomic_load_n(&ip->nlink, __ATOMIC_ACQUIRE) == 0 || ip->transient);
+}
+
 /* Drops a reference. A removed directory holds its parent, which may be
  * removed too, and so on up a chain as deep as a program made it: the
- * chain is freed in a loop, never by recursion. */
+ * chain is freed in a loop, never by recursion. The kernel lock is held:
+ * an inode that goes is marked INODE_REFS_DEAD first, which a lock-free
+ * walk's inode_tryget refuses; if such a walk took a reference between
+ * the count's 0 and the mark, the inode stays, and that reference's put
+ * frees it. */
 void inode_put(struct inode *ip)
 {
 	while (ip) {
-		if (ip->refs <= 0)
+		int left = __atomic_sub_fetch(&ip->refs, 1, __ATOMIC_ACQ_REL);
+		if (left < 0)
 			panic("vfs: inode %lu released more often than taken", ip->ino);
-		if (--ip->refs != 0 || ip == root || (ip->nlink != 0 && !ip->transient))
+		int zero = 0;
+		if (left != 0 || !inode_goes(ip) ||
+		    !__atomic_compare_exchange_n(&ip->refs, &zero, INODE_REFS_DEAD, false,
+						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			return;
 		ip = inode_free(ip);
+	}
+}
+
+void inode_put_nolock(struct inode *ip)
+{
+	int n = __atomic_load_n(&ip->refs, __ATOMIC_RELAXED);
+
+	for (;;) {
+		if (n <= 0)
+			panic("vfs: inode %lu released more often than taken", ip->ino);
+		if (n == 1 && inode_goes(ip)) {
+			/* the last reference of an inode that goes: freed under the
+			 * kernel lock, as every other. nlink cannot change meanwhile:
+			 * whoever changes it holds a reference (ramfs's drop_link). */
+			bool taken = klock_enter_unless_held();
+			inode_put(ip);
+			klock_leave_taken(taken);
+			return;
+		}
+		if (__atomic_compare_exchange_n(&ip->refs, &n, n - 1, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return; /* n - 1 left, or 0 left with a name (it stays) */
 	}
 }
 
@@ -275,19 +330,57 @@ static void file_release(struct file *f)
 	if (f->writer)
 		inode_put_write(f->inode);
 	if (f->reader)
-		f->inode->readcount--;
+		__atomic_fetch_sub(&f->inode->readcount, 1, __ATOMIC_RELEASE);
 	inode_put(f->inode);
 	kfree(f->path);
 	kfree(f);
 }
 
+/*
+ * Does f's release need nothing of the kernel lock's? A regular RAM
+ * file's with no release of its own, when no lock context, O_ASYNC file,
+ * dnotify mark, inotify watch or lease exists anywhere and f is in no
+ * epoll set. Each "anything?" is read without the lock: what f itself
+ * was given (an OFD lock, O_ASYNC, a lease, an epoll registration) was
+ * given by a holder of a reference, whose put came before this last one
+ * (the count's atomic order), so it is seen; an inotify watch added on
+ * another CPU meanwhile may miss this close, as it may on Linux.
+ */
+static bool file_release_lock_free(const struct file *f)
+{
+	const struct inode *ip = f->inode;
+
+	return ip && S_ISREG(ip->mode) && ramfs_is(ip->fs) && !(f->ops && f->ops->release) &&
+	       !f->epoll_links && !filelock_any() &&
+	       !__atomic_load_n(&fown_async_files, __ATOMIC_RELAXED) && !dnotify_any() &&
+	       !inotify_active() && !lease_any();
+}
+
+/* file_release for a file file_release_lock_free passed: its counts on
+ * the inode, the inode, the file. */
+static void file_release_nolock(struct file *f)
+{
+	if (f->writer)
+		inode_put_write(f->inode);
+	if (f->reader)
+		__atomic_fetch_sub(&f->inode->readcount, 1, __ATOMIC_RELEASE);
+	inode_put_nolock(f->inode);
+	kfree(f->path);
+	kfree(f);
+}
+
 /* file_put's out-of-line part: left is 0 (that was the last reference)
- * or a bug. A lock-free caller (a pipe's read) takes the kernel lock for
- * the release. */
+ * or a bug. A lock-free caller (a pipe's read, a close) releases a RAM
+ * file without the kernel lock when nothing else needs it, and takes
+ * the lock for any other release. */
 void file_put_last(struct file *f, int left)
 {
 	if (left < 0)
 		panic("vfs: file %p released more often than taken", (void *)f);
+	if (!klock_held() && file_release_lock_free(f)) {
+		file_release_nolock(f);
+		return;
+	}
 	bool taken = klock_enter_unless_held();
 	file_release(f);
 	klock_leave_taken(taken);
@@ -482,19 +575,52 @@ bool fd_room(const struct fdtable *t)
 	return t && first_free(t, 0) < fd_limit();
 }
 
+/* Put f in t's lowest free slot >= min and below limit, under t->lock:
+ * the descriptor, or the first free one at or past t->size (or limit)
+ * when there is none below it (f not installed). */
+static int fd_fill_free(struct fdtable *t, struct file *f, int min, int limit, bool cloexec)
+{
+	uint64_t flags = spin_lock_irqsave(&t->lock);
+	int fd = first_free(t, min);
+
+	if (fd < t->size && fd < limit) {
+		t->fd[fd] = f;
+		t->cloexec[fd] = cloexec;
+	}
+	spin_unlock_irqrestore(&t->lock, flags);
+	return fd;
+}
+
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 {
-	int limit = fd_limit(), fd;
+	int limit = fd_limit();
 
 	if (!t)
 		return -EMFILE;
-	if ((fd = first_free(t, min)) >= limit)
-		return -EMFILE;
-	if (fd >= t->size && fdtable_grow(t, fd + 1))
-		return -ENOMEM;
-	if (fd_slot_xchg(t, fd, f, cloexec))
-		panic("vfs: descriptor %d filled under its installer", fd); /* only installers fill */
-	return fd;
+	for (;;) {
+		/* found and filled under t->lock: a lock-free installer
+		 * (fd_install_nolock) may fill a slot at any time */
+		int fd = fd_fill_free(t, f, min, limit, cloexec);
+		if (fd >= limit)
+			return -EMFILE;
+		if (fd < t->size)
+			return fd;
+		if (fdtable_grow(t, fd + 1))
+			return -ENOMEM;
+	}
+}
+
+int fd_install_nolock(struct file *f, bool cloexec)
+{
+	struct process *p = current_process();
+	int limit = fd_limit();
+
+	uint64_t irq = irq_save(); /* keeps the table (files_unshare_commit's barrier) */
+	struct fdtable *t = p ? __atomic_load_n(&p->files, __ATOMIC_ACQUIRE) : NULL;
+	int fd = t ? fd_fill_free(t, f, 0, limit, cloexec) : -EMFILE;
+	bool filled = t && fd < t->size && fd < limit;
+	irq_restore(irq);
+	return filled ? fd : FD_INSTALL_LOCKED;
 }
 
 /* What every close of a descriptor of f does: the process's POSIX locks

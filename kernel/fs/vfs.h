@@ -197,9 +197,11 @@ static inline long file_kwrite(struct file *f, const void *buf, size_t n, uint64
  * (spinlock, interrupts off): a slot is changed only by exchange
  * (vfs.c's fd_slot_xchg), so of two writers on one slot (a lock-free
  * close, fd_take_nolock, and a dup2 or close under the kernel lock) one
- * alone gets the file the slot held. Writers that install a file hold
- * the kernel lock too; a close need not (the lock-free writers only
- * empty slots, so an installer's free slot stays free), which is why
+ * alone gets the file the slot held. An installer finds a free slot and
+ * fills it in one hold of lock (fd_install; fd_install_nolock, a
+ * lock-free open's, which never grows the table), so no two fill one
+ * slot; a growth is a kernel-lock holder's. A close need not hold the
+ * kernel lock either, which is why
  * every reader that takes a reference must either hold lock
  * (fd_get_nolock) or take it with file_get_live (fd_get: under the kernel
  * lock, a file whose count a lock-free close just took to 0 is not
@@ -241,6 +243,14 @@ int fd_limit(void);
  * none is free below fd_limit(), -ENOMEM when the table cannot grow.
  * Takes over the caller's reference to f on success only. */
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
+/* fd_install into the current process's table at the lowest free
+ * descriptor, without the kernel lock (a lock-free open's): the fd, or
+ * FD_INSTALL_LOCKED when none is free below the table's size and
+ * fd_limit() (the caller then installs with fd_install under the
+ * kernel lock, which grows the table or answers -EMFILE). Takes over
+ * the caller's reference to f when it installs it. */
+#define FD_INSTALL_LOCKED (-1)
+int fd_install_nolock(struct file *f, bool cloexec);
 /* Would fd_install find a descriptor below fd_limit() (not -EMFILE)?
  * For calls that, as Linux's, reserve one before anything else. */
 bool fd_room(const struct fdtable *t);
@@ -352,8 +362,19 @@ static inline unsigned vfs_poll_events(struct file *f)
 
 
 /* Per-process file-system state the process code needs. */
+/* A new reference to ip (NULL stays NULL): a kernel-lock holder's, or
+ * anyone's who holds one already. */
 struct inode *inode_get(struct inode *ip);
+/* Drop a reference, the kernel lock held; the inode goes with its last
+ * one when it has no name left. */
 void inode_put(struct inode *ip);
+/* A reference taken inside a lock-free walk (fs/inode.h's
+ * vfs_walk_nolock) on what it found: false when ip is going
+ * (INODE_REFS_DEAD: the caller acts as if the walk had not found it). */
+bool inode_tryget(struct inode *ip);
+/* inode_put without the kernel lock: it takes the lock only for a last
+ * reference whose inode goes. */
+void inode_put_nolock(struct inode *ip);
 /* A writer of ip (a file open for writing, truncate by path), as Linux's
  * get_write_access: 0, or -ETXTBSY while something runs it. Undone by
  * inode_put_write. */

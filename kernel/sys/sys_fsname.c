@@ -9,6 +9,7 @@
 #include "sys/syscall_define.h"
 #include "arch/x86_64/klock.h"
 #include "sys/sys_fs.h"
+#include "sys/call_lock.h"
 #include "fs/inode.h"
 #include "fs/fsops.h"
 #include "fs/fstype.h"
@@ -226,14 +227,66 @@ static long do_open(int dirfd, uptr_t upath, uint64_t flags, uint32_t mode, unsi
 	return fd;
 }
 
+/* The file f made without the kernel lock in the lowest free descriptor:
+ * the table's free slots without it, a growth under it (or -EMFILE,
+ * -ENOMEM: f put). */
+static long install_nolock(struct file *f, bool cloexec)
+{
+	int fd = fd_install_nolock(f, cloexec);
+
+	if (fd != FD_INSTALL_LOCKED)
+		return fd;
+	bool taken = call_lock();
+	fd = fd_install(cur_files(), f, 0, cloexec);
+	call_unlock(taken);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+/* open and openat of an existing RAM file from the cwd or the root
+ * without the kernel lock (fs/fsops.h's vfs_open_nolock): the fd or
+ * -errno in *ret, or WALK_LOCKED for do_open under the lock. */
+static int open_nolock(int dirfd, uptr_t upath, uint64_t flags, long *ret)
+{
+	unsigned known = (unsigned)(flags & OPEN_FLAGS_KNOWN);
+	struct open_find o = { known, NULL };
+	struct file *f;
+
+	if (!vfs_open_nolock_ok(known))
+		return WALK_LOCKED;
+	int err = at_walk_nolock(dirfd, upath, (known & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0,
+				 vfs_open_find, &o);
+	if (err == WALK_LOCKED)
+		return err;
+	if (!err)
+		err = vfs_open_nolock(o.ip, known, &f);
+	*ret = err ? err : install_nolock(f, known & O_CLOEXEC);
+	return 0;
+}
+
+/* open and openat run without the kernel lock (sys/syscall.c's
+ * lock_free) for what open_nolock can do, and take it for the rest. */
+static long open_entry(int dirfd, uptr_t path, uint64_t flags, uint32_t mode)
+{
+	long ret;
+
+	if (open_nolock(dirfd, path, flags, &ret) != WALK_LOCKED)
+		return ret;
+	bool taken = call_lock();
+	ret = do_open(dirfd, path, flags, mode, 0);
+	call_unlock(taken);
+	return ret;
+}
+
 SYSCALL_DEFINE3(open, uptr_t, path, int, flags, umode_t, mode)
 {
-	return do_open(AT_FDCWD, path, flags, (uint32_t)mode, 0);
+	return open_entry(AT_FDCWD, path, flags, (uint32_t)mode);
 }
 
 SYSCALL_DEFINE4(openat, int, dirfd, uptr_t, path, int, flags, umode_t, mode)
 {
-	return do_open((int)dirfd, path, flags, (uint32_t)mode, 0);
+	return open_entry((int)dirfd, path, flags, (uint32_t)mode);
 }
 
 SYSCALL_DEFINE2(creat, uptr_t, path, umode_t, mode)

@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "checks.h"
@@ -3269,6 +3270,210 @@ static int check_stat_rename(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- open racing unlink and rename */
+
+#define OU_TAG_LEN   16        /* open-unlink: "gen %011ld\n", a generation's whole content */
+#define OU_FDS       1024      /* open-unlink: descriptors the owner map covers */
+#define OU_INODE_SLACK 16      /* open-unlink: free inodes others may take meanwhile (a host's) */
+
+static struct {
+	_Atomic int stop;
+	_Atomic long gen;          /* the newest generation renamed into place as "victim" */
+	_Atomic int owner[OU_FDS]; /* the thread holding descriptor fd now (0: none) */
+	int base;                  /* what the dup thread dups */
+	char why[200];
+	pthread_mutex_t why_lock;
+} ou;
+
+struct ou_worker {
+	int me;                    /* 1..: 0 means "nobody" in owner[] */
+	long opens, enoent, dups;
+};
+
+static bool ou_wrong(const char *fmt, long a, long b)
+{
+	pthread_mutex_lock(&ou.why_lock);
+	if (!ou.why[0])
+		snprintf(ou.why, sizeof(ou.why), fmt, a, b);
+	pthread_mutex_unlock(&ou.why_lock);
+	atomic_store(&ou.stop, 1);
+	return false;
+}
+
+/* Descriptor fd was just handed to thread me: nobody else may hold it. */
+static bool ou_claim(int fd, int me)
+{
+	int none = 0;
+
+	if (fd < 0 || fd >= OU_FDS)
+		return ou_wrong("descriptor %ld out of the map (thread %ld)", fd, me);
+	if (!atomic_compare_exchange_strong(&ou.owner[fd], &none, me))
+		return ou_wrong("descriptor %ld handed to two threads at once (the other %ld)", fd, none);
+	return true;
+}
+
+static bool ou_release(int fd)
+{
+	atomic_store(&ou.owner[fd], 0);
+	if (close(fd))
+		return ou_wrong("close %ld: errno %ld", fd, errno);
+	return true;
+}
+
+/* One open of "victim": ENOENT, or a whole generation at least as new as
+ * the one in place before the open. */
+static bool ou_open_once(struct ou_worker *w, int flags)
+{
+	char buf[OU_TAG_LEN + 1];
+	struct stat st;
+	long before = atomic_load(&ou.gen), g = -1;
+	int fd = open("victim", flags | O_CLOEXEC);
+
+	if (fd < 0) {
+		w->enoent++;
+		return errno == ENOENT || ou_wrong("open victim: errno %ld (flags %#lx)", errno, flags);
+	}
+	w->opens++;
+	if (!ou_claim(fd, w->me))
+		return false;
+	ssize_t n = pread(fd, buf, OU_TAG_LEN, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	if (n != OU_TAG_LEN || sscanf(buf, "gen %ld", &g) != 1 || g < before)
+		return ou_wrong("read %ld bytes of a generation (%ld): not a whole one as new as the last", n, g);
+	if (fstat(fd, &st) || st.st_size != OU_TAG_LEN || st.st_nlink > 1)
+		return ou_wrong("fstat: size %ld, nlink %ld", (long)st.st_size, (long)st.st_nlink);
+	return ou_release(fd);
+}
+
+static void *ou_opener(void *arg)
+{
+	struct ou_worker *w = arg;
+
+	pin_to(w->me);
+	for (long k = 0; !atomic_load(&ou.stop); k++)
+		if (!ou_open_once(w, k & 1 ? O_RDONLY : O_RDWR))
+			break;
+	return NULL;
+}
+
+/* dup installs under the kernel lock while the openers install without it. */
+static void *ou_duper(void *arg)
+{
+	struct ou_worker *w = arg;
+
+	while (!atomic_load(&ou.stop)) {
+		int fd = dup(ou.base);
+		if (fd < 0 && ou_wrong("dup: errno %ld (%ld)", errno, 0))
+			break;
+		w->dups++;
+		if (!ou_claim(fd, w->me) || !ou_release(fd))
+			break;
+	}
+	return NULL;
+}
+
+/* The main thread's round: generation g made aside and renamed over
+ * "victim" (the old one unlinked with it), every fourth one then
+ * unlinked. -1 with errno on a failed call. */
+static int ou_mutate(long g, int me)
+{
+	char tag[32];
+	int fd = open("victim.tmp", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	if (!ou_claim(fd, me))
+		return 0;
+	snprintf(tag, sizeof(tag), "gen %011ld\n", g % 100000000000L);
+	if (write(fd, tag, OU_TAG_LEN) != OU_TAG_LEN || !ou_release(fd) || rename("victim.tmp", "victim"))
+		return -1;
+	atomic_store(&ou.gen, g);
+	return g % 4 == 3 ? unlink("victim") : 0;
+}
+
+static long ou_free_inodes(void)
+{
+	struct statvfs v;
+
+	return statvfs(".", &v) ? -1 : (long)v.f_ffree;
+}
+
+/* open-unlink: open and openat of an existing RAM file run without the
+ * kernel lock (a reference taken inside a lock-free walk, the slot
+ * filled under the table's lock): a thread per CPU opens "victim" while
+ * the main thread renames new generations over it and unlinks it, and
+ * another dups a descriptor under the kernel lock. Each open finds
+ * nothing or a whole generation at least as new as the one in place
+ * before it, no descriptor is handed to two threads at once, and when
+ * all is closed and removed, the file system has as many free inodes as
+ * before (no reference left over; one dropped twice is a panic). */
+static int check_open_unlink(void)
+{
+	static struct ou_worker w[MAX_WORKERS + 1];
+	char dir[64], home[PATH_MAX];
+	struct crew c;
+	pthread_t duper;
+	long g = 0, opens = 0, enoent = 0;
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, res = CHECK_OK;
+
+	memset(&ou, 0, sizeof(ou));
+	memset(w, 0, sizeof(w));
+	pthread_mutex_init(&ou.why_lock, NULL);
+	if (!getcwd(home, sizeof(home)))
+		strcpy(home, "/");
+	snprintf(dir, sizeof(dir), "/smp-stress-open.%d", (int)getpid());
+	if (mkdir(dir, 0755)) {
+		snprintf(dir, sizeof(dir), "/tmp/smp-stress-open.%d", (int)getpid());
+		if (mkdir(dir, 0755))
+			return fail("mkdir %s: %s", dir, errname(errno));
+	}
+	if (chdir(dir) || (ou.base = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return fail("chdir %s: %s", dir, errname(errno));
+	long free_before = ou_free_inodes();
+	if (ou_mutate(g++, n + 2))
+		res = fail("the first generation: %s", errname(errno));
+	for (int i = 0; i <= n; i++)
+		w[i].me = i + 1;
+	if (res == CHECK_OK && crew_start(&c, n, ou_opener, w, sizeof(w[0])))
+		res = fail("pthread_create: %s", errname(errno));
+	if (res == CHECK_OK && pthread_create(&duper, NULL, ou_duper, &w[n])) {
+		atomic_store(&ou.stop, 1);
+		crew_join(&c);
+		res = fail("pthread_create: %s", errname(errno));
+	}
+	if (res == CHECK_OK) {
+		long long end = deadline_after(PART_MS);
+		while (!atomic_load(&ou.stop) && (now_ms() < end || g < 8))
+			if (ou_mutate(g++, n + 2)) {
+				ou_wrong("round %ld: errno %ld", g, errno);
+				break;
+			}
+		atomic_store(&ou.stop, 1);
+		crew_join(&c);
+		pthread_join(duper, NULL);
+	}
+	close(ou.base);
+	unlink("victim");
+	unlink("victim.tmp");
+	long free_after = ou_free_inodes();
+	if (chdir(home))
+		chdir("/");
+	rmdir(dir);
+	if (res != CHECK_OK)
+		return res;
+	if (ou.why[0])
+		return fail("%s (generation %ld)", ou.why, g);
+	for (int i = 0; i < n; i++) {
+		opens += w[i].opens;
+		enoent += w[i].enoent;
+	}
+	if (free_before >= 0 && free_after >= 0 && free_after + OU_INODE_SLACK < free_before)
+		return fail("%ld free inodes before, %ld after: references left over", free_before, free_after);
+	remark("%ld generations, %d openers, %ld opens found one, %ld ENOENT, %ld dups; free inodes %ld -> %ld",
+	       g, n, opens, enoent, w[n].dups, free_before, free_after);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "fork-exit-wait", check_fork_exit_wait },
 	{ "pipes", check_pipes },
@@ -3294,6 +3499,7 @@ static const struct check checks[] = {
 	{ "tcp-close-recv", check_tcp_close_recv },
 	{ "udp-count", check_udp_count },
 	{ "stat-rename", check_stat_rename },
+	{ "open-unlink", check_open_unlink },
 };
 
 int main(int argc, char **argv)
