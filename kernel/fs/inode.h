@@ -254,7 +254,8 @@ int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode 
 /*
  * A walk without the kernel lock, for stat and its kin (issue 29): path
  * (a kernel copy, its NUL within PATH_MAX bytes as strncpy_from_user
- * leaves one: not measured again) from the cwd or the root, flags
+ * leaves one: not measured again) from base (a directory the caller
+ * holds a reference to; NULL: the cwd) or, absolute, the root, flags
  * WALK_FOLLOW and WALK_DIR only, every step a lookup in a RAM directory that everyone
  * may search. use(ip, ctx) gets what the path names, with interrupts
  * off and no reference: it may read ip's fields, and a symlink's target
@@ -270,8 +271,8 @@ int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode 
  * directories are followed.
  */
 #define WALK_LOCKED 1
-int vfs_walk_nolock(const char *path, unsigned flags, int (*use)(struct inode *ip, void *ctx),
-		    void *ctx);
+int vfs_walk_nolock(struct inode *base, const char *path, unsigned flags,
+		    int (*use)(struct inode *ip, void *ctx), void *ctx);
 /* Wait until every other CPU that was inside a lock-free walk when this
  * was called has left it (inode_free, before an inode goes: an RCU grace
  * period for those walks alone). Never under a RAM directory's lock. */

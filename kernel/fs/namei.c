@@ -452,8 +452,8 @@ static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 	}
 }
 
-int vfs_walk_nolock(const char *path, unsigned flags, int (*use)(struct inode *ip, void *ctx),
-		    void *ctx)
+int vfs_walk_nolock(struct inode *base, const char *path, unsigned flags,
+		    int (*use)(struct inode *ip, void *ctx), void *ctx)
 {
 	if (!path[0])
 		return -ENOENT;
@@ -463,7 +463,7 @@ int vfs_walk_nolock(const char *path, unsigned flags, int (*use)(struct inode *i
 	uint64_t f = irq_save();
 	struct walk_cpu *c = &walk_cpus[smp_cpu_id()];
 	walk_enter(c);
-	w.dir = path[0] == '/' ? vfs_walk_root() : vfs_cwd();
+	w.dir = path[0] == '/' ? vfs_walk_root() : base ? base : vfs_cwd();
 	struct inode *ip = NULL;
 	int err = walk_run_nolock(&w, flags, &ip);
 	if (!err && (flags & WALK_DIR) && !S_ISDIR(ip->mode))

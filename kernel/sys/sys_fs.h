@@ -83,7 +83,8 @@ int at_fd_inode(int fd, struct inode **out);
  * names: a new reference or -errno. */
 int at_inode(int dirfd, uptr_t upath, int flags, struct inode **out);
 /* at_inode's walk without the kernel lock (fs/inode.h's vfs_walk_nolock,
- * which says what use may do): for dirfd AT_FDCWD and the flag
+ * which says what use may do): from dirfd (AT_FDCWD, or a directory's
+ * descriptor, looked up under its table's lock) with the flag
  * AT_SYMLINK_NOFOLLOW (others are the caller's to check). 0 once use has
  * seen the inode, -errno (the path's copy's, or the walk's), or
  * WALK_LOCKED (the walk's or use's, or the caller holds the lock): the

@@ -152,12 +152,25 @@ int at_walk_nolock(int dirfd, uptr_t upath, int flags, int (*use)(struct inode *
 
 	if (klock_held())
 		return WALK_LOCKED; /* a traced caller's, int $0x80's: the locked walk at once */
-	if (dirfd != AT_FDCWD || (flags & AT_EMPTY_PATH))
-		return WALK_LOCKED; /* a descriptor: the table is the kernel lock's */
+	if (flags & AT_EMPTY_PATH)
+		return WALK_LOCKED; /* the descriptor itself: at_fd_inode's */
 	int err = path_get(upath, small, &path, false);
 	if (err)
 		return err;
-	err = vfs_walk_nolock(path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, use, ctx);
+	struct file *base = NULL;
+	if (dirfd != AT_FDCWD && path[0] != '/') {
+		/* the directory's file keeps its inode for the walk; anything
+		 * else (-EBADF, -ENOTDIR) is the locked walk's to answer */
+		base = fd_file_any(dirfd);
+		if (!base || !base->inode || !S_ISDIR(base->inode->mode)) {
+			file_put(base);
+			path_put(path, small);
+			return WALK_LOCKED;
+		}
+	}
+	err = vfs_walk_nolock(base ? base->inode : NULL, path,
+			      (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, use, ctx);
+	file_put(base);
 	path_put(path, small);
 	return err;
 }
@@ -244,9 +257,10 @@ static long install_nolock(struct file *f, bool cloexec)
 	return fd;
 }
 
-/* open and openat of an existing RAM file from the cwd or the root
- * without the kernel lock (fs/fsops.h's vfs_open_nolock): the fd or
- * -errno in *ret, or WALK_LOCKED for do_open under the lock. */
+/* open and openat of an existing RAM file (from the cwd, the root or a
+ * directory's descriptor) without the kernel lock (fs/fsops.h's
+ * vfs_open_nolock): the fd or -errno in *ret, or WALK_LOCKED for do_open
+ * under the lock. */
 static int open_nolock(int dirfd, uptr_t upath, uint64_t flags, long *ret)
 {
 	unsigned known = (unsigned)(flags & OPEN_FLAGS_KNOWN);
@@ -266,17 +280,18 @@ static int open_nolock(int dirfd, uptr_t upath, uint64_t flags, long *ret)
 }
 
 /* open and openat run without the kernel lock (sys/syscall.c's
- * lock_free) for what open_nolock can do, and take it for the rest. */
+ * lock_free) for what open_nolock can do, and take it for the rest
+ * (call_lock_kept). */
 static long open_entry(int dirfd, uptr_t path, uint64_t flags, uint32_t mode)
 {
 	long ret;
 
 	if (open_nolock(dirfd, path, flags, &ret) != WALK_LOCKED)
 		return ret;
-	bool taken = call_lock();
-	ret = do_open(dirfd, path, flags, mode, 0);
-	call_unlock(taken);
-	return ret;
+	/* kept to the return, which leaves as a locked call's: a lock given
+	 * back here would be taken again there for any signal work */
+	call_lock_kept();
+	return do_open(dirfd, path, flags, mode, 0);
 }
 
 SYSCALL_DEFINE3(open, uptr_t, path, int, flags, umode_t, mode)

@@ -404,7 +404,7 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	/* the slot emptied under its table's lock; the kernel lock for a flush
 	 * and the last reference's release (sys_fs.c, fs/vfs.h's fd_take_nolock) */
 	[SYS_close] = true,
-	/* an existing RAM file from the cwd or the root, its inode by a
+	/* an existing RAM file through RAM directories, its inode by a
 	 * lock-free walk and its slot under the table's lock; the kernel
 	 * lock for any other (sys_fsname.c's open_nolock) */
 	[SYS_open] = true, [SYS_openat] = true,

@@ -3327,7 +3327,8 @@ static bool ou_open_once(struct ou_worker *w, int flags)
 	char buf[OU_TAG_LEN + 1];
 	struct stat st;
 	long before = atomic_load(&ou.gen), g = -1;
-	int fd = open("victim", flags | O_CLOEXEC);
+	/* from the cwd, or from the directory's descriptor (openat) */
+	int fd = w->opens & 1 ? openat(ou.base, "victim", flags | O_CLOEXEC) : open("victim", flags | O_CLOEXEC);
 
 	if (fd < 0) {
 		w->enoent++;
@@ -3398,8 +3399,8 @@ static long ou_free_inodes(void)
 	return statvfs(".", &v) ? -1 : (long)v.f_ffree;
 }
 
-/* open-unlink: open and openat of an existing RAM file run without the
- * kernel lock (a reference taken inside a lock-free walk, the slot
+/* open-unlink: open and openat (from the cwd or a directory's
+ * descriptor) of an existing RAM file run without the kernel lock (a reference taken inside a lock-free walk, the slot
  * filled under the table's lock): a thread per CPU opens "victim" while
  * the main thread renames new generations over it and unlinks it, and
  * another dups a descriptor under the kernel lock. Each open finds
