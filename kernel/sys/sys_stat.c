@@ -188,6 +188,31 @@ static int stat_at_locked(int dirfd, uptr_t path, int flags, struct kstat *k)
 	return 0;
 }
 
+/* fstat's kstat, without the kernel lock: the descriptor looked up under
+ * its table's lock (fd_file_any), whose file's reference keeps what
+ * kstat_of reads (each field read once; a change racing it is seen or
+ * not, as Linux's generic_fillattr reads without the inode's lock).
+ * 0, or -EBADF. */
+static int kstat_fd(int fd, struct kstat *k)
+{
+	struct file *f = fd_file_any(fd);
+
+	if (!f)
+		return -EBADF;
+	kstat_of(f->inode, f, k);
+	file_put(f);
+	return 0;
+}
+
+/* Is the user's path "" (AT_EMPTY_PATH's case)? false when it is not, or
+ * cannot be read (the locked path then answers -EFAULT). */
+static bool path_is_empty(uptr_t path)
+{
+	char c;
+
+	return !copy_from_user(&c, path, 1) && c == '\0';
+}
+
 /* at_walk_nolock's use: the kstat of what the walk found. */
 static int kstat_use(struct inode *ip, void *k)
 {
@@ -197,15 +222,19 @@ static int kstat_use(struct inode *ip, void *k)
 
 /*
  * The kstat of what an *at call names. The stat calls run without the
- * kernel lock (sys/syscall.c's lock_free): a path from the cwd or the
- * root through RAM directories is walked without it (fs/inode.h's
- * vfs_walk_nolock); anything else, and a call that holds the lock (a
- * traced process's, int $0x80's), walks under it.
+ * kernel lock (sys/syscall.c's lock_free): a descriptor itself
+ * (AT_EMPTY_PATH and "") is looked at without it (kstat_fd), a path
+ * from the cwd, the root or a directory's descriptor through RAM
+ * directories is walked without it (fs/inode.h's vfs_walk_nolock);
+ * anything else, and a call that holds the lock (a traced process's,
+ * int $0x80's), walks under it.
  */
 static int stat_at(int dirfd, uptr_t path, int flags, struct kstat *k)
 {
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
 		return -EINVAL;
+	if ((flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD && path_is_empty(path))
+		return kstat_fd(dirfd, k); /* glibc's fstat: newfstatat(fd, "", AT_EMPTY_PATH) */
 	int err = at_walk_nolock(dirfd, path, flags, kstat_use, k);
 	if (err != WALK_LOCKED)
 		return err;
@@ -237,14 +266,10 @@ SYSCALL_DEFINE2(lstat, uptr_t, path, uptr_t, buf)
 
 SYSCALL_DEFINE2(fstat, unsigned int, fd, uptr_t, buf)
 {
-	struct file *f = fd_file((int)fd);
 	struct kstat k;
+	int err = kstat_fd((int)fd, &k);
 
-	if (!f)
-		return -EBADF;
-	kstat_of(f->inode, f, &k);
-	file_put(f);
-	return put_stat(buf, &k);
+	return err ? err : put_stat(buf, &k);
 }
 
 /* statx: Linux's do_statx checks first: the mask's reserved bit, and

@@ -395,6 +395,9 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	/* a path through RAM directories, walked without it (fs/inode.h's
 	 * vfs_walk_nolock); the kernel lock for any other (sys_stat.c) */
 	[SYS_stat] = true, [SYS_lstat] = true, [SYS_newfstatat] = true, [SYS_statx] = true,
+	/* the descriptor under its table's lock, the file's reference
+	 * keeping what it reads (sys_stat.c's kstat_fd) */
+	[SYS_fstat] = true,
 	[SYS_access] = true, [SYS_faccessat] = true, [SYS_faccessat2] = true,
 	[SYS_readlink] = true, [SYS_readlinkat] = true,
 	/* the descriptor under its table's lock (fs/vfs.h's fd_get_nolock);
