@@ -1139,7 +1139,9 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)),
 			       .sndbuf_limit = s->sndbuf > 0 ? (uint32_t)s->sndbuf : TCP_WMEM_DEFAULT,
 			       .sndbuf_lock = s->sndbuf_set, .wmem_max = net_sysctl_tcp_wmem_max(),
-			       .min_tso_segs = net_sysctl_tcp_min_tso_segs() };
+			       .min_tso_segs = net_sysctl_tcp_min_tso_segs(),
+			       .reordering = net_sysctl_tcp_reordering(),
+			       .max_reordering = net_sysctl_tcp_max_reordering() };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
 	ts->conn.user = ts;
 	ts->timer.fire = timer_fire;
