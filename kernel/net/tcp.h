@@ -408,6 +408,11 @@ struct tcp_conn {
 	uint8_t n_marks;
 	struct { uint32_t seq; uint8_t kind; } marks[TCP_MARK_MAX];
 	uint32_t skb_seq, pushed_seq;
+	/* a mark above snd_una gave way to a new one (the array was full):
+	 * the highest such; until snd_una passes it the skbs' edges are not
+	 * all known (tcp_marks_exact) */
+	bool marks_lost;
+	uint32_t marks_lost_seq;
 	/* the send buffer's limit (tcp_sndbuf.c): Linux's sk_sndbuf, against
 	 * the queue's bytes counted as its skbs' truesize (0: no limit but
 	 * the ring's); sndbuf_lock: SO_SNDBUF fixed it (SOCK_SNDBUF_LOCK),

@@ -682,6 +682,37 @@ static uint32_t block_input(struct tcp_conn *c, uint32_t l, uint32_t r, uint32_t
 	return fresh;
 }
 
+/* The skb holding the byte at seq, as the marks draw Linux's
+ * retransmission queue: [*s, *e), its end at most snd_max. */
+static void skb_around(const struct tcp_conn *c, uint32_t seq, uint32_t *s, uint32_t *e)
+{
+	*s = tcp_mark_before(c, seq + 1);
+	*e = seq + tcp_mark_limit(c, seq, c->snd_max - seq, TCP_MARK_ANY);
+}
+
+/*
+ * Linux's tcp_match_skb_to_sack: a block marks an skb SACKed only in
+ * whole MSS pieces counted from the skb's start (and its short tail
+ * when the block reaches the skb's end), so a block inside a segment
+ * marks nothing. [*l, *r) (inside [snd_una, snd_max]) is cut to that;
+ * false when nothing is left. When a mark gave way the skbs are not
+ * known and the block is taken as it is (a peer SACKs whole segments).
+ */
+static bool block_to_segments(struct tcp_conn *c, uint32_t *l, uint32_t *r)
+{
+	uint32_t mss = c->snd_mss, s, e, off;
+
+	if (!mss || !tcp_marks_exact(c))
+		return true;
+	skb_around(c, *l, &s, &e);
+	off = (*l - s + mss - 1) / mss * mss;  /* the first whole piece's start */
+	*l = off < e - s ? s + off : e;
+	skb_around(c, *r - 1, &s, &e);
+	if (seq_lt(*r, e))
+		*r = s + (*r - s) / mss * mss;     /* the last whole piece's end */
+	return seq_lt(*l, *r);
+}
+
 /* The ACK moves snd_una to ack: a byte of [snd_una, ack) that went once
  * and was not SACKed, below the highest SACK before this ACK, filled a
  * hole late (Linux's reord in tcp_clean_rtx_queue). fack is then the
@@ -716,7 +747,9 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		if (!seq_lt(l, r) || seq_gt(r, c->snd_max) || !seq_gt(l, c->snd_una) ||
 		    seq_le(r, ack))
 			continue;
-		reord = seq_min(reord, block_input(c, seq_max(l, ack), r, prior_fack, now));
+		l = seq_max(l, ack);
+		if (block_to_segments(c, &l, &r))
+			reord = seq_min(reord, block_input(c, l, r, prior_fack, now));
 	}
 	/* the blocks first, then the cumulative ACK, as Linux's tcp_ack runs
 	 * tcp_sacktag_write_queue before tcp_clean_rtx_queue; the SACKs'
@@ -809,7 +842,7 @@ static uint32_t delivered_now(struct tcp_conn *c)
 	return (int32_t)d > 0 ? d : 0;
 }
 
-void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
+void tcp_sack_ack_done(struct tcp_conn *c, bool acked, uint64_t now)
 {
 	bool una_moved = c->snd_una != c->prr_una;
 	uint32_t delivered = delivered_now(c), lost_before = c->lost_high;
@@ -847,14 +880,17 @@ void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
 		tcp_cc_prr(c, delivered, tcp_pipe(c), una_moved && !seq_gt(c->lost_high, lost_before));
 	if (c->ca_state == TCP_CA_OPEN && !seq_lt(c->snd_una, c->rxlog_high))
 		c->undo_stamp = 0;             /* no retransmission is out (Linux's tcp_try_to_open) */
-	tcp_tlp_arm(c, now);
+	/* Linux moves an armed probe only for an ACK that acked data
+	 * (tcp_ack's FLAG_SET_XMIT_TIMER): a duplicate leaves it be */
+	if (acked || c->ca_state != TCP_CA_OPEN || c->t_tlp == TCP_NO_DEADLINE)
+		tcp_tlp_arm(c, now);
 }
 
 void tcp_reo_fire(struct tcp_conn *c, uint64_t now)
 {
 	if (!c->sack_ok || c->snd_una == c->snd_max)
 		return;
-	tcp_sack_ack_done(c, now);
+	tcp_sack_ack_done(c, false, now);
 	tcp_output(c, now);
 }
 

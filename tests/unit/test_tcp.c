@@ -1598,6 +1598,76 @@ UNIT_TEST(reordering_from_ack_and_timeout)
 	return NULL;
 }
 
+/* A peer's ACK to A of base + ack bytes with one SACK block [l, r) in bytes from base. */
+static void sack_bytes_to_a(uint32_t base, uint32_t ack, uint32_t l, uint32_t r)
+{
+	struct tcp_conn *a = &S.c[A];
+	struct tcp_seg s = { .sport = PORT_B, .dport = PORT_A, .seq = a->rcv_nxt, .ack = base + ack,
+			     .flags = TCP_ACK, .window = 65535 };
+
+	s.opts.sack[0].left = base + l;
+	s.opts.sack[0].right = base + r;
+	s.opts.nsack = 1;
+	S.now += 1 * MS;
+	tcp_input(a, &s, NULL, S.now);
+}
+
+/*
+ * Linux's tcp_match_skb_to_sack: a block marks whole MSS pieces of an
+ * skb (counted from its start) and nothing less, so a SACK of the last
+ * byte alone marks nothing (packetdrill's fr-4pkt-fack-last-byte), and
+ * one from the middle of a segment to the middle of another marks the
+ * whole segments between. Once a mark gave way the edges are not known
+ * and a block is taken as it is.
+ */
+UNIT_TEST(sack_whole_segments_only)
+{
+	uint32_t base, m;
+
+	CHECK((base = ten_segments_lost(0, 0)));
+	m = S.c[A].snd_mss;
+	sack_bytes_to_a(base, 0, 10 * m - 1, 10 * m);
+	CHECK_EQ(S.c[A].n_sb, 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	sack_bytes_to_a(base, 0, 5 * m + 100, 7 * m + 100);
+	CHECK_EQ(S.c[A].n_sb, 1);
+	CHECK_EQ(S.c[A].sb[0].start, base + 6 * m);
+	CHECK_EQ(S.c[A].sb[0].end, base + 7 * m);
+	sack_bytes_to_a(base, 0, 8 * m, 10 * m);      /* whole segments: as they are */
+	CHECK_EQ(S.c[A].sb[1].start, base + 8 * m);
+	CHECK_EQ(S.c[A].sb[1].end, base + 10 * m);
+
+	CHECK((base = ten_segments_lost(0, 0)));
+	m = S.c[A].snd_mss;
+	S.c[A].marks_lost = true;
+	S.c[A].marks_lost_seq = base + 3 * m;
+	sack_bytes_to_a(base, 0, 10 * m - 1, 10 * m);
+	CHECK_EQ(S.c[A].n_sb, 1);
+	CHECK_EQ(S.c[A].sacked_bytes, 1);
+	return NULL;
+}
+
+/* The tail loss probe armed when data went stays where it is for an
+ * ACK that acks nothing (Linux re-arms it only on FLAG_SET_XMIT_TIMER,
+ * data acked): fr-4pkt-fack-last-byte's probe goes 2 SRTT after the
+ * send, not after its duplicate ACK. An ACK of data re-arms it. */
+UNIT_TEST(tlp_not_moved_by_duplicate_ack)
+{
+	uint32_t base, m;
+	uint64_t armed;
+
+	CHECK((base = ten_segments_lost(0, 0)));
+	m = S.c[A].snd_mss;
+	armed = S.c[A].t_tlp;
+	CHECK(armed != TCP_NO_DEADLINE);
+	sack_bytes_to_a(base, 0, 10 * m - 1, 10 * m);   /* marks nothing: a duplicate */
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	CHECK_EQ(S.c[A].t_tlp, armed);
+	sack_bytes_to_a(base, m, 10 * m - 1, 10 * m);   /* acks the first segment */
+	CHECK(S.c[A].t_tlp != TCP_NO_DEADLINE && S.c[A].t_tlp != armed); /* from now, the new SRTT's */
+	return NULL;
+}
+
 /* The retransmission of a hole is lost too: RACK sees later segments
  * delivered an RTT after it went, and sends it a third time
  * (TCPLostRetransmit), no RTO. */
@@ -3889,6 +3959,8 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(info_lost_in_sack_recovery),
 	UNIT_ENTRY(reordering_from_sacks),
 	UNIT_ENTRY(reordering_from_ack_and_timeout),
+	UNIT_ENTRY(sack_whole_segments_only),
+	UNIT_ENTRY(tlp_not_moved_by_duplicate_ack),
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(psh_placement),
 	UNIT_ENTRY(psh_small_window),
