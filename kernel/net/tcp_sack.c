@@ -757,8 +757,8 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	 * still come (tcp_sacktag_write_queue's undo_marker test) */
 	if (c->ca_state != TCP_CA_LOSS || c->undo_marker)
 		check_reordering(c, reord, highest_sack(c));
-	if (seq_gt(ack, c->snd_una))
-		acked_reordering(c, ack, prior_fack);
+	if (seq_gt(ack, c->snd_una) && seq_gt(prior_fack, c->snd_una))
+		acked_reordering(c, ack, prior_fack); /* something was SACKed above */
 }
 
 /* ---- the cumulative ACK moved ------------------------------------------------------------- */
