@@ -729,12 +729,15 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
 	const struct tcp_opts *o = &s->opts;
 	uint32_t ack = seq_gt(s->ack, c->snd_una) ? s->ack : c->snd_una;
-	uint32_t prior_fack = highest_sack(c), reord = c->snd_max;
+	uint32_t prior_fack, reord = c->snd_max;
 
 	if (!c->sack_ok)
 		return;
 	if (seq_gt(ack, c->snd_una))
 		rack_newly_delivered(c, c->snd_una, ack, now);
+	if (!o->nsack && !c->n_sb)
+		return;                        /* nothing SACKed, before or now: no reordering */
+	prior_fack = highest_sack(c);
 	for (unsigned i = 0; i < o->nsack && i < TCP_SACK_MAX; i++) {
 		uint32_t l = o->sack[i].left, r = o->sack[i].right;
 
@@ -755,7 +758,7 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	 * tcp_sacktag_write_queue before tcp_clean_rtx_queue; the SACKs'
 	 * reordering is not taken in the loss state unless an undo may
 	 * still come (tcp_sacktag_write_queue's undo_marker test) */
-	if (c->ca_state != TCP_CA_LOSS || c->undo_marker)
+	if (seq_lt(reord, c->snd_max) && (c->ca_state != TCP_CA_LOSS || c->undo_marker))
 		check_reordering(c, reord, highest_sack(c));
 	if (seq_gt(ack, c->snd_una) && seq_gt(prior_fack, c->snd_una))
 		acked_reordering(c, ack, prior_fack); /* something was SACKed above */
