@@ -3,9 +3,11 @@
  * Kestrel: /proc/sys/net/{core,ipv4}/..., the sysctls programs read, with
  * the values Linux 6.1 shows on a default system except where Kestrel
  * behaves otherwise, which then show what Kestrel does (each says so).
- * Fourteen are writable with Linux's checks and honoured by the stack:
+ * Sixteen are writable with Linux's checks (but tcp_reordering's and
+ * tcp_max_reordering's floor) and honoured by the stack:
  * ip_local_port_range, ping_group_range, ip_default_ttl, somaxconn,
- * tcp_sack, tcp_timestamps, tcp_notsent_lowat, tcp_rmem (its max, the window scale's space:
+ * tcp_sack, tcp_timestamps, tcp_notsent_lowat, tcp_reordering and
+ * tcp_max_reordering (read by new connections), tcp_rmem (its max, the window scale's space:
  * see tcp_rmem_set), tcp_wmem (its default a new socket's send buffer, its
  * max autotuning's ceiling), tcp_min_tso_segs (read by new connections),
  * tcp_congestion_control, tcp_allowed_congestion_control,
@@ -62,6 +64,13 @@ static int64_t mtu_expires4 = PMTU_EXPIRES_S;
  * rate would give fewer (Linux's u8 from 1, default 2), read by new
  * connections. */
 static int64_t tcp_min_tso_segs = TCP_MIN_TSO_SEGS;
+/* tcp_reordering: where a new connection's reordering degree starts
+ * (RFC 6675's DupThresh); tcp_max_reordering: how high it may go. Both
+ * read by new connections. Linux's are proc_dointvec and take 0 and
+ * negative values too, which make no sense as segment counts; Kestrel
+ * answers them -EINVAL. */
+static int64_t tcp_reordering = TCP_REORDERING;
+static int64_t tcp_max_reordering = TCP_MAX_REORDERING;
 /* tcp_congestion_control and tcp_allowed_congestion_control: Linux's
  * default, CUBIC, and both built-in algorithms allowed (a bit per
  * enum tcp_cc_id) */
@@ -149,6 +158,16 @@ uint32_t net_sysctl_mtu_expires4(void)
 uint8_t net_sysctl_tcp_min_tso_segs(void)
 {
 	return (uint8_t)__atomic_load_n(&tcp_min_tso_segs, __ATOMIC_RELAXED);
+}
+
+uint32_t net_sysctl_tcp_reordering(void)
+{
+	return (uint32_t)__atomic_load_n(&tcp_reordering, __ATOMIC_RELAXED);
+}
+
+uint32_t net_sysctl_tcp_max_reordering(void)
+{
+	return (uint32_t)__atomic_load_n(&tcp_max_reordering, __ATOMIC_RELAXED);
 }
 
 uint32_t net_sysctl_tcp_notsent_lowat(void)
@@ -474,12 +493,16 @@ static const struct sysctl_file net_files[] = {
 	RO("tcp_keepalive_intvl", IPV4, keepalive_intvl_get),
 	RO("tcp_keepalive_probes", IPV4, keepalive_probes_get),
 	RO("tcp_keepalive_time", IPV4, keepalive_time_get),
+	{ .name = "tcp_max_reordering", .dir = IPV4, .mode = 0644, .n = 1, .data = &tcp_max_reordering,
+	  .min = 1, .max = INT_MAX_VALUE },
 	{ .name = "tcp_min_tso_segs", .dir = IPV4, .mode = 0644, .n = 1, .data = &tcp_min_tso_segs,
 	  .min = 1, .max = U8_MAX_VALUE }, /* proc_dou8vec_minmax from SYSCTL_ONE */
 	RO("tcp_moderate_rcvbuf", IPV4, one_get), /* receive rings autotuned (tcp_user.c) */
 	{ .name = "tcp_notsent_lowat", .dir = IPV4, .mode = 0644, .n = 1, .kind = SYSCTL_UINT,
 	  .data = &tcp_notsent_lowat, .min = 0, .max = UINT32_MAX },
 	RW_U8("tcp_recovery", IPV4, tcp_recovery),
+	{ .name = "tcp_reordering", .dir = IPV4, .mode = 0644, .n = 1, .data = &tcp_reordering,
+	  .min = 1, .max = INT_MAX_VALUE },
 	RW("tcp_rmem", IPV4, 3, tcp_rmem_get, tcp_rmem_set),
 	RW_U8("tcp_sack", IPV4, tcp_sack), /* SACK-permitted offered (see tcp_sack) */
 	RO("tcp_syncookies", IPV4, zero_get),     /* no SYN cookies: a full SYN queue drops (Linux: 1) */

@@ -48,6 +48,10 @@ uint32_t net_sysctl_tcp_wmem_max(void);
 /* tcp_min_tso_segs: the fewest segments a new connection's packets carry
  * when its pacing rate would give fewer (Linux's default 2). */
 uint8_t net_sysctl_tcp_min_tso_segs(void);
+/* tcp_reordering and tcp_max_reordering: a new connection's reordering
+ * degree and its ceiling, in segments (Linux's 3 and 300). */
+uint32_t net_sysctl_tcp_reordering(void);
+uint32_t net_sysctl_tcp_max_reordering(void);
 /* tcp_notsent_lowat: TCP_NOTSENT_LOWAT's default (UINT32_MAX: none). */
 uint32_t net_sysctl_tcp_notsent_lowat(void);
 /* net.ipv6.bindv6only: is a new AF_INET6 socket IPV6_V6ONLY? */

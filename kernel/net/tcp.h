@@ -165,7 +165,9 @@ struct tcp_cubic {
 #define TCP_XLOG_MAX         32                      /* runs of first transmissions timed (RACK) */
 #define TCP_RXLOG_MAX        64                      /* retransmissions timed (RACK) */
 #define TCP_MARK_MAX         32                      /* edges of Linux's skbs kept (tcp_push.c) */
-#define TCP_DUPTHRESH        3                       /* RFC 6675's DupThresh (Linux's tcp_reordering) */
+#define TCP_REORDERING       3                       /* tcp_reordering: RFC 6675's DupThresh, where
+							* a conn's reordering starts */
+#define TCP_MAX_REORDERING   300                     /* tcp_max_reordering: its ceiling */
 #define TCP_REO_PERSIST      16                      /* TCP_RACK_RECOVERY_THRESH */
 #define TCP_REO_TIMEOUT_MIN_NS (1 * TCP_NS_PER_MS)   /* the reordering timer's floor */
 #define TCP_TLP_MIN_NS       (2 * TCP_NS_PER_MS)     /* TCP_TIMEOUT_MIN: the probe's margin (2 jiffies
@@ -288,6 +290,8 @@ struct tcp_cfg {
 	bool sndbuf_lock;              /* SO_SNDBUF fixed it (SOCK_SNDBUF_LOCK): no autotuning */
 	uint32_t wmem_max;             /* autotuning's ceiling (tcp_wmem[2]) */
 	uint8_t min_tso_segs;          /* tcp_min_tso_segs (0: Linux's default, 2) */
+	uint32_t reordering;           /* tcp_reordering (0: TCP_REORDERING) */
+	uint32_t max_reordering;       /* tcp_max_reordering (0: TCP_MAX_REORDERING) */
 };
 
 /* The TCP_INFO-style snapshot: Linux's struct tcp_info fields that the
@@ -404,6 +408,11 @@ struct tcp_conn {
 	uint8_t n_marks;
 	struct { uint32_t seq; uint8_t kind; } marks[TCP_MARK_MAX];
 	uint32_t skb_seq, pushed_seq;
+	/* a mark above snd_una gave way to a new one (the array was full):
+	 * the highest such; until snd_una passes it the skbs' edges are not
+	 * all known (tcp_marks_exact) */
+	bool marks_lost;
+	uint32_t marks_lost_seq;
 	/* the send buffer's limit (tcp_sndbuf.c): Linux's sk_sndbuf, against
 	 * the queue's bytes counted as its skbs' truesize (0: no limit but
 	 * the ring's); sndbuf_lock: SO_SNDBUF fixed it (SOCK_SNDBUF_LOCK),
@@ -521,6 +530,12 @@ struct tcp_conn {
 	uint64_t rack_xmit, rack_rtt, min_rtt;
 	uint32_t rack_end;
 	bool reord_seen;
+	/* how far out of order the peer delivered data sent once, in
+	 * segments: starts at reordering_base (tcp_reordering), raised by
+	 * each such delivery up to reordering_max (Linux's tp->reordering,
+	 * tcp_check_sack_reordering), lowered back by a timeout in the
+	 * open or disorder state (tcp_enter_loss); TCP_INFO's tcpi_reordering */
+	uint32_t reordering, reordering_base, reordering_max;
 	/* the reordering window in quarters of min_rtt (0 counts as 1):
 	 * one more for each round trip with a D-SACK, back to 1 after
 	 * TCP_REO_PERSIST recoveries without (Linux's reo_wnd_steps and

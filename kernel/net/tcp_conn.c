@@ -73,6 +73,9 @@ void tcp_conn_init(struct tcp_conn *c, const struct tcp_cfg *cfg, const struct t
 	c->sndbuf_lock = cfg->sndbuf_lock;
 	c->wmem_max = cfg->wmem_max ? cfg->wmem_max : TCP_WMEM_MAX;
 	c->min_tso_segs = cfg->min_tso_segs ? cfg->min_tso_segs : TCP_MIN_TSO_SEGS;
+	c->reordering_base = cfg->reordering ? cfg->reordering : TCP_REORDERING;
+	c->reordering_max = cfg->max_reordering ? cfg->max_reordering : TCP_MAX_REORDERING;
+	c->reordering = c->reordering_base;
 	c->rcv.buf = cfg->rcvbuf;
 	c->rcv.size = cfg->rcvbuf_size;
 	c->sport = cfg->sport;

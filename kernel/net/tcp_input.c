@@ -416,11 +416,12 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	window_update(c, s, now);
 	c->rcv_tsecr = c->ts_ok && s->opts.has_ts ? s->opts.ts_ecr : 0;
 	tcp_sack_input(c, s, now);
-	if (seq_gt(s->ack, c->snd_una))
+	bool acked = seq_gt(s->ack, c->snd_una);
+	if (acked)
 		new_ack(c, s, now);
 	else
 		maybe_dupack(c, s, now);
-	tcp_sack_ack_done(c, now);
+	tcp_sack_ack_done(c, acked, now);
 	if (c->fin_sent && seq_gt(c->snd_una, tcp_fin_seq(c)))
 		return fin_acked(c, now);
 	return true;

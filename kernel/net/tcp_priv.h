@@ -85,6 +85,9 @@ uint32_t tcp_mark_limit(const struct tcp_conn *c, uint32_t seq, uint32_t len, ui
 /* The start of the skb that ends at seq: the highest mark below seq, or
  * snd_una (seq itself when seq is not above snd_una). */
 uint32_t tcp_mark_before(const struct tcp_conn *c, uint32_t seq);
+/* Whether every skb edge above snd_una is among the marks (none gave
+ * way to a newer one since snd_una passed it). */
+bool tcp_marks_exact(struct tcp_conn *c);
 /* Whether a PSH (or EOR) mark lies in (s, e]: a segment or a collapsed
  * retransmission [s, e) that ends an skb with PSH, or takes one in. */
 bool tcp_psh_range(const struct tcp_conn *c, uint32_t s, uint32_t e);
@@ -254,9 +257,10 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now);
 /* snd_una moved: the scoreboard follows. True: the peer reneged, and
  * the RTO is set to come soon (leave it). */
 bool tcp_sack_acked(struct tcp_conn *c, uint64_t now);
-/* After an ACK: the TLP's outcome, what is lost, recovery entered, the
- * probe re-armed. */
-void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now);
+/* After an ACK (acked: it acked data; false for the reordering timer):
+ * the TLP's outcome, what is lost, recovery entered, the probe re-armed
+ * when acked or no longer due. */
+void tcp_sack_ack_done(struct tcp_conn *c, bool acked, uint64_t now);
 /* RFC 6675's pipe: the bytes in the network (tcp_flight without SACK). */
 uint32_t tcp_pipe(const struct tcp_conn *c);
 /* The bytes marked lost in a SACK recovery, retransmitted or not: those

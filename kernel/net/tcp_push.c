@@ -54,6 +54,8 @@ static void marks_prune(struct tcp_conn *c)
 		if (seq_gt(c->marks[i].seq, c->snd_una))
 			c->marks[k++] = c->marks[i];
 	c->n_marks = (uint8_t)k;
+	if (c->marks_lost && !seq_gt(c->marks_lost_seq, c->snd_una))
+		c->marks_lost = false;
 }
 
 /* The index of the mark that gives way when the array is full: the lowest
@@ -89,6 +91,9 @@ void tcp_mark_add(struct tcp_conn *c, uint32_t seq, uint8_t kind)
 	if (c->n_marks == TCP_MARK_MAX) {
 		unsigned v = mark_victim(c);
 
+		if (!c->marks_lost || seq_gt(c->marks[v].seq, c->marks_lost_seq))
+			c->marks_lost_seq = c->marks[v].seq;
+		c->marks_lost = true;
 		mark_remove(c, v);
 		if (v < i)
 			i--;
@@ -144,6 +149,12 @@ uint32_t tcp_mark_before(const struct tcp_conn *c, uint32_t seq)
 			best = m;
 	}
 	return seq_lt(best, seq) ? best : seq;
+}
+
+bool tcp_marks_exact(struct tcp_conn *c)
+{
+	marks_prune(c);
+	return !c->marks_lost;
 }
 
 bool tcp_psh_range(const struct tcp_conn *c, uint32_t s, uint32_t e)

@@ -18,8 +18,10 @@
  * delivered one, whose RTT plus the reordering window has passed).
  * RACK also finds a lost retransmission, from the times of the last
  * TCP_RXLOG_MAX retransmissions (one older than those is the RTO's).
- * Not here: RFC 6675's rule 3 and rescue retransmission (the probe's
- * work).
+ * The reordering degree (Linux's tp->reordering, TCP_INFO's
+ * tcpi_reordering) is measured here too: how far below the highest SACK
+ * data sent once was delivered. Not here: RFC 6675's rule 3 and rescue
+ * retransmission (the probe's work).
  *
  * Lock rule: the conn's, as every engine file (tcp.h).
  */
@@ -236,14 +238,14 @@ static void rack_newly_delivered(struct tcp_conn *c, uint32_t s, uint32_t e, uin
 }
 
 /* Linux's tcp_rack_reo_wnd: none while no reordering was seen and
- * recovery or DupThresh says loss; else a quarter of the least RTT
- * times reo_steps, at most SRTT. */
+ * recovery or DupThresh (the conn's reordering) says loss; else a
+ * quarter of the least RTT times reo_steps, at most SRTT. */
 static uint64_t rack_reo_wnd(const struct tcp_conn *c)
 {
 	uint64_t w = c->min_rtt / 4 * (c->reo_steps ? c->reo_steps : 1);
 
-	if (!c->reord_seen &&
-	    (c->ca_state == TCP_CA_RECOVERY || c->sacked_bytes >= TCP_DUPTHRESH * c->snd_mss))
+	if (!c->reord_seen && (c->ca_state == TCP_CA_RECOVERY ||
+			       c->sacked_bytes >= (uint64_t)c->reordering * c->snd_mss))
 		return 0;
 	return c->srtt && w > c->srtt ? c->srtt : w;
 }
@@ -288,14 +290,15 @@ static uint32_t rack_lost_high(struct tcp_conn *c, uint64_t now)
 }
 
 /* RFC 6675's IsLost as a boundary: below the start of the highest range
- * that has more than DupThresh - 1 segments' bytes SACKed from it up. */
+ * that has more than DupThresh - 1 segments' bytes SACKed from it up
+ * (DupThresh: the conn's reordering, tcp_reordering while none was seen). */
 static uint32_t dupthresh_lost_high(const struct tcp_conn *c)
 {
-	uint32_t above = 0;
+	uint64_t above = 0;
 
 	for (unsigned i = c->n_sb; i-- > 0;) {
 		above += c->sb[i].end - c->sb[i].start;
-		if (above > (TCP_DUPTHRESH - 1) * (uint32_t)c->snd_mss)
+		if (above > (uint64_t)(c->reordering - 1) * c->snd_mss)
 			return c->sb[i].start;
 	}
 	return c->snd_una;
@@ -595,50 +598,146 @@ static void dsack_input(struct tcp_conn *c, uint32_t l, uint32_t r, bool ofo)
 	try_undo_dsack(c);
 }
 
-/* Was the byte at seq sent again (so its ACK may be the first copy's)? */
-static bool retransmitted(const struct tcp_conn *c, uint32_t seq)
+/* Where the data sent again from seq on ends: seq itself when the byte
+ * at seq went once (as far as this recovery, the probe and the log of
+ * the last retransmissions know: Linux's TCPCB_RETRANS). */
+static uint32_t resent_end(const struct tcp_conn *c, uint32_t seq)
 {
+	uint32_t end = seq;
+
 	if (c->ca_state == TCP_CA_RECOVERY && seq_lt(seq, c->high_rxt))
-		return true;
-	if (c->ca_state == TCP_CA_LOSS && seq_lt(seq, c->snd_nxt))
-		return true;
-	return c->tlp_out && c->tlp_rxt && seq_ge(seq, c->tlp_start);
+		end = c->high_rxt;
+	else if (c->ca_state == TCP_CA_LOSS && seq_lt(seq, c->snd_nxt))
+		end = c->snd_nxt;
+	else if (c->tlp_out && c->tlp_rxt && seq_ge(seq, c->tlp_start))
+		end = c->snd_max;
+	if (seq_lt(seq, c->rxlog_high))
+		for (unsigned i = 0; i < TCP_RXLOG_MAX; i++)
+			if (c->rxlog[i].at && seq_le(c->rxlog[i].start, seq) && seq_lt(seq, c->rxlog[i].end))
+				end = seq_max(end, c->rxlog[i].end);
+	return end;
 }
 
-static void reordered(struct tcp_conn *c)
+/* The first byte of [from, to) neither SACKed nor sent again (to: none).
+ * Each turn passes a SACKed range or a retransmission, so the bound
+ * only stops a board and log that contradict each other. */
+static uint32_t first_sent_once(const struct tcp_conn *c, uint32_t from, uint32_t to)
 {
+	uint32_t seq = from;
+
+	for (unsigned n = 0; n < 2 * (TCP_SB_MAX + TCP_RXLOG_MAX) + 2 && seq_lt(seq, to); n++) {
+		uint32_t next = resent_end(c, tcp_sack_skip(c, seq));
+
+		if (next == seq)
+			return seq;
+		seq = next;
+	}
+	return to;
+}
+
+/* Linux's tcp_highest_sack_seq: the end of the highest SACKed range, or
+ * snd_una when nothing is SACKed. */
+static uint32_t highest_sack(const struct tcp_conn *c)
+{
+	return c->n_sb ? c->sb[c->n_sb - 1].end : c->snd_una;
+}
+
+/*
+ * Data sent once and delivered from low up arrived after data above it
+ * up to fack (the highest SACKed byte now): the peer reordered, by
+ * fack - low bytes. Linux's tcp_check_sack_reordering: reordering is
+ * raised to that distance in segments, rounded up (at most
+ * reordering_max), when it is more than reordering's; either way the
+ * reordering counts as seen (RACK's window opens, TCPSACKReorder).
+ */
+static void check_reordering(struct tcp_conn *c, uint32_t low, uint32_t fack)
+{
+	uint64_t metric, mss = c->snd_mss;
+
+	if (!seq_lt(low, fack))
+		return;
+	metric = fack - low;
+	if (mss && metric > c->reordering * mss) {
+		uint64_t segs = (metric + mss - 1) / mss;
+
+		c->reordering = segs < c->reordering_max ? (uint32_t)segs : c->reordering_max;
+	}
 	c->reord_seen = true;
 	c->stats.sack_reorder++;
 }
 
 /* A SACKed range [l, r) (trimmed to [ack, snd_max)): on the board, and
- * RACK's reference moves; a hole filled below the highest SACK by its
- * first transmission is reordering (Linux's tcp_check_sack_reordering). */
-static void block_input(struct tcp_conn *c, uint32_t l, uint32_t r, uint64_t now)
+ * RACK's reference moves. Returns the first byte it newly SACKed that
+ * went only once and lies below prior_fack, the highest SACK before this
+ * ACK (Linux's state->reord from tcp_sacktag_one; blocks sorted as
+ * Linux sorts them would compare with the same point), or snd_max. */
+static uint32_t block_input(struct tcp_conn *c, uint32_t l, uint32_t r, uint32_t prior_fack,
+			    uint64_t now)
 {
-	uint32_t highest = c->n_sb ? c->sb[c->n_sb - 1].end : c->snd_una;
+	uint32_t fresh = first_sent_once(c, l, r);
 
 	rack_newly_delivered(c, l, r, now);
-	if (!sb_add(c, l, r))
-		return;
-	if (seq_le(r, highest) && !retransmitted(c, l))
-		reordered(c);
+	if (!sb_add(c, l, r) || !seq_lt(fresh, r) || !seq_lt(fresh, prior_fack))
+		return c->snd_max;
+	return fresh;
+}
+
+/* The skb holding the byte at seq, as the marks draw Linux's
+ * retransmission queue: [*s, *e), its end at most snd_max. */
+static void skb_around(const struct tcp_conn *c, uint32_t seq, uint32_t *s, uint32_t *e)
+{
+	*s = tcp_mark_before(c, seq + 1);
+	*e = seq + tcp_mark_limit(c, seq, c->snd_max - seq, TCP_MARK_ANY);
+}
+
+/*
+ * Linux's tcp_match_skb_to_sack: a block marks an skb SACKed only in
+ * whole MSS pieces counted from the skb's start (and its short tail
+ * when the block reaches the skb's end), so a block inside a segment
+ * marks nothing. [*l, *r) (inside [snd_una, snd_max]) is cut to that;
+ * false when nothing is left. When a mark gave way the skbs are not
+ * known and the block is taken as it is (a peer SACKs whole segments).
+ */
+static bool block_to_segments(struct tcp_conn *c, uint32_t *l, uint32_t *r)
+{
+	uint32_t mss = c->snd_mss, s, e, off;
+
+	if (!mss || !tcp_marks_exact(c))
+		return true;
+	skb_around(c, *l, &s, &e);
+	off = (*l - s + mss - 1) / mss * mss;  /* the first whole piece's start */
+	*l = off < e - s ? s + off : e;
+	skb_around(c, *r - 1, &s, &e);
+	if (seq_lt(*r, e))
+		*r = s + (*r - s) / mss * mss;     /* the last whole piece's end */
+	return seq_lt(*l, *r);
+}
+
+/* The ACK moves snd_una to ack: a byte of [snd_una, ack) that went once
+ * and was not SACKed, below the highest SACK before this ACK, filled a
+ * hole late (Linux's reord in tcp_clean_rtx_queue). fack is then the
+ * highest SACK still above ack, or ack. */
+static void acked_reordering(struct tcp_conn *c, uint32_t ack, uint32_t prior_fack)
+{
+	uint32_t low = first_sent_once(c, c->snd_una, ack);
+
+	if (seq_lt(low, ack) && seq_lt(low, prior_fack))
+		check_reordering(c, low, seq_max(ack, highest_sack(c)));
 }
 
 void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 {
 	const struct tcp_opts *o = &s->opts;
 	uint32_t ack = seq_gt(s->ack, c->snd_una) ? s->ack : c->snd_una;
+	uint32_t prior_fack, reord = c->snd_max;
 
 	if (!c->sack_ok)
 		return;
-	if (seq_gt(ack, c->snd_una)) {
-		/* a hole below SACKed data filled by its first transmission */
-		if (c->n_sb && unsacked_in(c, c->snd_una, seq_min(ack, c->sb[c->n_sb - 1].end)) &&
-		    !retransmitted(c, c->snd_una))
-			reordered(c);
+	if (seq_gt(ack, c->snd_una))
 		rack_newly_delivered(c, c->snd_una, ack, now);
-	}
+	if (!o->nsack && !c->n_sb)
+		return;                        /* nothing SACKed, before or now: no reordering */
+	prior_fack = highest_sack(c);
 	for (unsigned i = 0; i < o->nsack && i < TCP_SACK_MAX; i++) {
 		uint32_t l = o->sack[i].left, r = o->sack[i].right;
 
@@ -651,8 +750,18 @@ void tcp_sack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		if (!seq_lt(l, r) || seq_gt(r, c->snd_max) || !seq_gt(l, c->snd_una) ||
 		    seq_le(r, ack))
 			continue;
-		block_input(c, seq_max(l, ack), r, now);
+		l = seq_max(l, ack);
+		if (block_to_segments(c, &l, &r))
+			reord = seq_min(reord, block_input(c, l, r, prior_fack, now));
 	}
+	/* the blocks first, then the cumulative ACK, as Linux's tcp_ack runs
+	 * tcp_sacktag_write_queue before tcp_clean_rtx_queue; the SACKs'
+	 * reordering is not taken in the loss state unless an undo may
+	 * still come (tcp_sacktag_write_queue's undo_marker test) */
+	if (seq_lt(reord, c->snd_max) && (c->ca_state != TCP_CA_LOSS || c->undo_marker))
+		check_reordering(c, reord, highest_sack(c));
+	if (seq_gt(ack, c->snd_una) && seq_gt(prior_fack, c->snd_una))
+		acked_reordering(c, ack, prior_fack); /* something was SACKed above */
 }
 
 /* ---- the cumulative ACK moved ------------------------------------------------------------- */
@@ -736,7 +845,7 @@ static uint32_t delivered_now(struct tcp_conn *c)
 	return (int32_t)d > 0 ? d : 0;
 }
 
-void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
+void tcp_sack_ack_done(struct tcp_conn *c, bool acked, uint64_t now)
 {
 	bool una_moved = c->snd_una != c->prr_una;
 	uint32_t delivered = delivered_now(c), lost_before = c->lost_high;
@@ -774,14 +883,17 @@ void tcp_sack_ack_done(struct tcp_conn *c, uint64_t now)
 		tcp_cc_prr(c, delivered, tcp_pipe(c), una_moved && !seq_gt(c->lost_high, lost_before));
 	if (c->ca_state == TCP_CA_OPEN && !seq_lt(c->snd_una, c->rxlog_high))
 		c->undo_stamp = 0;             /* no retransmission is out (Linux's tcp_try_to_open) */
-	tcp_tlp_arm(c, now);
+	/* Linux moves an armed probe only for an ACK that acked data
+	 * (tcp_ack's FLAG_SET_XMIT_TIMER): a duplicate leaves it be */
+	if (acked || c->ca_state != TCP_CA_OPEN || c->t_tlp == TCP_NO_DEADLINE)
+		tcp_tlp_arm(c, now);
 }
 
 void tcp_reo_fire(struct tcp_conn *c, uint64_t now)
 {
 	if (!c->sack_ok || c->snd_una == c->snd_max)
 		return;
-	tcp_sack_ack_done(c, now);
+	tcp_sack_ack_done(c, false, now);
 	tcp_output(c, now);
 }
 

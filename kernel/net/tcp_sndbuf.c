@@ -148,7 +148,7 @@ static void sndbuf_expand(struct tcp_conn *c)
 		pow <<= 1;                     /* roundup_pow_of_two */
 	per_mss = pow + SKB_STRUCT_SIZE;
 	segs = segs > TCP_INIT_CWND_SEGS ? segs : TCP_INIT_CWND_SEGS;
-	segs = segs > (uint32_t)TCP_DUPTHRESH + 1 ? segs : TCP_DUPTHRESH + 1; /* reordering + 1 */
+	segs = segs > c->reordering + 1 ? segs : c->reordering + 1;
 	want = TCP_SNDBUF_CWND_MUL * segs * per_mss;
 	if (want > c->wmem_max)
 		want = c->wmem_max;

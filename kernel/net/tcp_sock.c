@@ -1139,7 +1139,9 @@ static struct tcp_sock *ts_new(struct unix_sock *s, const struct tcp_path *pa, u
 			       .ts_offset = (uint32_t)siphash(&isn_key, &ts, sizeof(ts)),
 			       .sndbuf_limit = s->sndbuf > 0 ? (uint32_t)s->sndbuf : TCP_WMEM_DEFAULT,
 			       .sndbuf_lock = s->sndbuf_set, .wmem_max = net_sysctl_tcp_wmem_max(),
-			       .min_tso_segs = net_sysctl_tcp_min_tso_segs() };
+			       .min_tso_segs = net_sysctl_tcp_min_tso_segs(),
+			       .reordering = net_sysctl_tcp_reordering(),
+			       .max_reordering = net_sysctl_tcp_max_reordering() };
 	tcp_conn_init(&ts->conn, &cfg, &ts_ops);
 	ts->conn.user = ts;
 	ts->timer.fire = timer_fire;
@@ -1920,10 +1922,25 @@ static long recv_oob(struct tcp_sock *ts, struct sock_msg *m, int flags)
 	return r == 1 && !unix_iov_total(m) ? 0 : r;
 }
 
-/* What a read that found nothing says (r: the engine's -EAGAIN, 0 or
- * -errno): a pending error once (a reset: ECONNRESET, as Linux), else r. */
-static long recv_nothing(struct unix_sock *s, long r)
+/* Has ts's conn taken the peer's FIN (Linux's SOCK_DONE)? */
+static bool fin_received(struct tcp_sock *ts)
 {
+	uint64_t fl = spin_lock_irqsave(&ts->lock);
+	bool fin = ts->conn.fin_rcvd;
+	spin_unlock_irqrestore(&ts->lock, fl);
+	return fin;
+}
+
+/* What a read of ts that found nothing says (r: the engine's -EAGAIN,
+ * 0 or -errno): the end of the stream once the peer's FIN came, even
+ * with an error pending (Linux's tcp_recvmsg looks at SOCK_DONE before
+ * sk_err: a reset in CLOSE-WAIT leaves its EPIPE to SO_ERROR and the
+ * next write); else a pending error once (a reset: ECONNRESET, as
+ * Linux); else r. */
+static long recv_nothing(struct unix_sock *s, struct tcp_sock *ts, long r)
+{
+	if (r == 0 && fin_received(ts))
+		return 0;
 	if (r <= 0 && peek_err(s)) {
 		long e = take_err(s);
 		if (e)
@@ -1962,8 +1979,9 @@ static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, s
 			return r;
 	}
 	bool mark;
-	long r = recv_some(s, s->in.tcp, m, 0, k, &mark, flags & MSG_TRUNC, TCP_RECV_PEEK);
-	return r > 0 ? r : recv_nothing(s, r);
+	struct tcp_sock *ts = s->in.tcp;
+	long r = recv_some(s, ts, m, 0, k, &mark, flags & MSG_TRUNC, TCP_RECV_PEEK);
+	return r > 0 ? r : recv_nothing(s, ts, r);
 }
 
 /* wire_recv's steps. */
@@ -1987,7 +2005,7 @@ static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 		if (done && (r != -EAGAIN || done >= target))
 			break;
 		if (r != -EAGAIN || peek_err(s))
-			return done ? (long)done : recv_nothing(s, r);
+			return done ? (long)done : recv_nothing(s, ts, r);
 		r = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
 		if (r)
 			return done ? (long)done : r;

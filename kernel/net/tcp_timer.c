@@ -235,6 +235,12 @@ static void rexmit_fire(struct tcp_conn *c, uint64_t now)
 	}
 	if (episode)
 		tcp_undo_mark(c);
+	/* Linux's tcp_enter_loss: a timeout before any recovery, with
+	 * DupThresh's worth SACKed, says the reordering degree is too high */
+	if (c->ca_state <= TCP_CA_DISORDER &&
+	    c->sacked_bytes >= (uint64_t)c->reordering_base * c->snd_mss &&
+	    c->reordering > c->reordering_base)
+		c->reordering = c->reordering_base;
 	tcp_cc_rto(c, episode, now);
 	tcp_go_back(c, now);
 	if (c->t_rexmit == TCP_NO_DEADLINE && c->t_persist == TCP_NO_DEADLINE)

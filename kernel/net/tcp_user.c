@@ -11,7 +11,6 @@
 #define TCP_SHUT_RD   0              /* uapi/socket.h's SHUT_RD, SHUT_WR, SHUT_RDWR */
 #define TCP_SHUT_WR   1
 #define TCP_SHUT_RDWR 2
-#define TCP_REORDERING 3             /* tcp_reordering */
 #define TCP_IPV4_TCP_HDRS 40         /* what pmtu is more than advmss */
 
 /* ---- receiving ------------------------------------------------------------------- */
@@ -351,7 +350,7 @@ void tcp_get_info(const struct tcp_conn *c, uint64_t now, struct tcp_info_snap *
 			  : c->ssthresh / c->snd_mss;
 	o->snd_cwnd = c->cwnd / c->snd_mss;
 	o->advmss = c->advmss;
-	o->reordering = TCP_REORDERING;
+	o->reordering = c->reordering;
 	o->rcv_space = c->rcv.size;
 	o->total_retrans = c->total_retrans;
 	o->bytes_acked = c->bytes_acked;

@@ -424,6 +424,34 @@ static int check_tcp_reset(void)
 	return r;
 }
 
+/* A reset after the peer's FIN (CLOSE-WAIT): Linux's tcp_reset leaves
+ * EPIPE pending, and tcp_recvmsg says end of stream before it looks at
+ * the error (SOCK_DONE first): the read is 0, SO_ERROR then EPIPE. */
+static int check_tcp_reset_after_fin(void)
+{
+	int l, c, s, r, err = 0;
+	socklen_t len = sizeof(err);
+	char buf[8];
+
+	if (want_ok("connection", tcp_conn(&l, &c, &s)))
+		return CHECK_FAIL;
+	r = want_eq("write c->s", write(c, "unread", 6), 6);
+	if (!r)
+		r = want_ok("shutdown(SHUT_WR) s", shutdown(s, SHUT_WR));
+	ms_sleep(10);
+	close(s);                          /* the data unread: a reset after the FIN */
+	ms_sleep(10);
+	errno = 0;
+	if (!r)
+		r = want_eq("read after the FIN and the reset", read(c, buf, sizeof(buf)), 0);
+	if (!r)
+		r = want_ok("SO_ERROR", getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len)) ||
+		    want_eq("SO_ERROR after the read", err, EPIPE);
+	close(c);
+	close(l);
+	return r;
+}
+
 /* SO_LINGER reads back; {1, 0} makes close an abortive one: the peer's read says ECONNRESET. */
 static int check_tcp_linger(void)
 {
@@ -1669,6 +1697,7 @@ static const struct check checks[] = {
 	{ "unreachable", check_unreachable },
 	{ "tcp-epipe", check_tcp_epipe },
 	{ "tcp-reset", check_tcp_reset },
+	{ "tcp-reset-after-fin", check_tcp_reset_after_fin },
 	{ "tcp-flags", check_tcp_flags },
 	{ "tcp-linger", check_tcp_linger },
 	{ "tcp-accept-reset", check_tcp_accept_reset },

@@ -339,9 +339,12 @@ def run_pair(build, client, names, files, overlay, outdir, limit, tol, tries, py
         server.wait_ready("pdrill-server", BOOT_TIMEOUT)
         if client == "linux":
             cfiles = dict(files, **python_files(pytree)) if pytree else files
-            with netpeer.LinuxPeer(build, linux_client_script(limit, tol, tries), nic=NIC, wire=wire,
-                                   side=0, mac=netpeer.KESTREL_MAC, files=cfiles, logdir=outdir,
-                                   name="linux.client", lifetime=PEER_LIFETIME) as c:
+            # every frame of the client's side into a pcap, as Kestrel's (kestrel_argv)
+            netdev = wire.netdev_args(0) + \
+                ["-object", f"filter-dump,id=f0,netdev=net0,file={os.path.join(outdir, 'linux.pcap')}"]
+            with netpeer.LinuxPeer(build, linux_client_script(limit, tol, tries), nic=NIC,
+                                   netdev=netdev, mac=netpeer.KESTREL_MAC, files=cfiles,
+                                   logdir=outdir, name="linux.client", lifetime=PEER_LIFETIME) as c:
                 c.wait_up(BOOT_TIMEOUT)
                 return collect(c, names, limit, tries)
         img, vars_fd = kestrel_image(build, outdir, overlay, pytree)

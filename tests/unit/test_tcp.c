@@ -1452,6 +1452,222 @@ UNIT_TEST(info_lost_in_sack_recovery)
 	return NULL;
 }
 
+/* ---- the reordering degree (Linux's tp->reordering) ---------------------------- */
+
+/* Corked whole segments: n of them from A at once. */
+static void send_segments(int side, uint64_t *sent, unsigned n)
+{
+	tcp_set_cork(&S.c[side], true, S.now);
+	push_stream(side, sent, *sent + n * 1448u);
+	tcp_set_cork(&S.c[side], false, S.now);
+}
+
+/* A peer's ACK to A: ack and SACK blocks given in segments from base
+ * (pairs [left, right), most recent first), as packetdrill writes them. */
+static void sack_to_a(uint32_t base, uint32_t ack, const uint32_t (*blk)[2], unsigned n)
+{
+	struct tcp_conn *a = &S.c[A];
+	uint32_t mss = a->snd_mss;
+	struct tcp_seg s = { .sport = PORT_B, .dport = PORT_A, .seq = a->rcv_nxt, .ack = base + ack * mss,
+			     .flags = TCP_ACK, .window = 65535 };
+
+	for (unsigned i = 0; i < n; i++) {
+		s.opts.sack[i].left = base + blk[i][0] * mss;
+		s.opts.sack[i].right = base + blk[i][1] * mss;
+	}
+	s.opts.nsack = (uint8_t)n;
+	S.now += 1 * MS;
+	tcp_input(a, &s, NULL, S.now);
+}
+
+/* A, connected with cfg's reordering and its ceiling, sends ten
+ * segments that B never sees; its snd_una then. */
+static uint32_t ten_segments_lost(uint32_t reordering, uint32_t max_reordering)
+{
+	uint64_t sent = 0;
+
+	sim_reset();
+	S.cfg[A].reordering = reordering;
+	S.cfg[A].max_reordering = max_reordering;
+	conn_setup(A);
+	if (connect_pair(ISS_A))
+		return 0;
+	S.filter = drop_all;
+	send_segments(A, &sent, 10);
+	return S.c[A].snd_una;
+}
+
+static uint32_t info_reordering(void)
+{
+	struct tcp_info_snap info;
+
+	tcp_get_info(&S.c[A], S.now, &info);
+	return info.reordering;
+}
+
+/*
+ * tcpi_reordering as Linux's tcp_check_sack_reordering moves it: data
+ * sent once and newly SACKed (or acked) below the highest SACK raises
+ * it to that distance in segments when it is more; the timeout in the
+ * disorder state brings it back. The SACKs are packetdrill's
+ * sack-shift-sacked-2-6-8-3-9-nofack (6) and -7-3-4-8-9-fack (5).
+ */
+UNIT_TEST(reordering_from_sacks)
+{
+	static const uint32_t s2[][2] = { { 2, 3 } }, s26[][2] = { { 2, 3 }, { 6, 7 } },
+			      s268[][2] = { { 2, 3 }, { 6, 7 }, { 8, 9 } },
+			      s3[][2] = { { 2, 4 }, { 6, 7 }, { 8, 9 } }, s7[][2] = { { 7, 8 } },
+			      s73[][2] = { { 3, 4 }, { 7, 8 } }, s734[][2] = { { 3, 5 }, { 7, 8 } },
+			      s75[][2] = { { 5, 6 }, { 7, 8 } };
+	uint32_t base;
+
+	/* 2, 6, 8 SACKed in that order: no reordering, recovery; then 3, six below 9 */
+	CHECK((base = ten_segments_lost(0, 0)));
+	CHECK_EQ(info_reordering(), 3);
+	sack_to_a(base, 0, s2, 1);
+	sack_to_a(base, 0, s26, 2);
+	sack_to_a(base, 0, s268, 3);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_RECOVERY);
+	CHECK_EQ(info_reordering(), 3);
+	CHECK(!S.c[A].reord_seen);
+	sack_to_a(base, 0, s3, 3);
+	CHECK_EQ(info_reordering(), 6);
+	CHECK(S.c[A].reord_seen);
+	CHECK_EQ(S.c[A].stats.sack_reorder, 1);
+
+	/* 7, RACK's timer marks 0-6 lost, 0 resent; 3 is five below 8, then 4 four */
+	CHECK((base = ten_segments_lost(0, 0)));
+	sack_to_a(base, 0, s7, 1);
+	run_for(100 * MS);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_RECOVERY);
+	CHECK_EQ(info_reordering(), 3);
+	sack_to_a(base, 0, s73, 2);
+	CHECK_EQ(info_reordering(), 5);
+	sack_to_a(base, 0, s734, 2);
+	CHECK_EQ(info_reordering(), 5);
+	CHECK_EQ(S.c[A].stats.sack_reorder, 2);
+
+	/* 5 below 8 is three: not more than 3 (sack-shift-sacked-7-5-6-8-9-fack) */
+	CHECK((base = ten_segments_lost(0, 0)));
+	sack_to_a(base, 0, s7, 1);
+	run_for(100 * MS);
+	sack_to_a(base, 0, s75, 2);
+	CHECK_EQ(info_reordering(), 3);
+	CHECK_EQ(S.c[A].stats.sack_reorder, 1);
+
+	/* tcp_max_reordering caps it; tcp_reordering is where it starts */
+	CHECK((base = ten_segments_lost(0, 4)));
+	sack_to_a(base, 0, s2, 1);
+	sack_to_a(base, 0, s26, 2);
+	sack_to_a(base, 0, s268, 3);
+	sack_to_a(base, 0, s3, 3);
+	CHECK_EQ(info_reordering(), 4);
+	CHECK((base = ten_segments_lost(7, 0)));
+	CHECK_EQ(info_reordering(), 7);
+	sack_to_a(base, 0, s2, 1);
+	sack_to_a(base, 0, s26, 2);
+	sack_to_a(base, 0, s268, 3);
+	sack_to_a(base, 0, s3, 3);
+	CHECK_EQ(info_reordering(), 7);
+	return NULL;
+}
+
+/* A cumulative ACK that fills a hole sent once below the highest SACK
+ * is reordering too (Linux's tcp_clean_rtx_queue): 0-3 acked after 4
+ * was SACKed is five; a timeout in disorder with DupThresh's worth
+ * SACKed then brings it back to tcp_reordering (tcp_enter_loss). */
+UNIT_TEST(reordering_from_ack_and_timeout)
+{
+	static const uint32_t s4[][2] = { { 4, 5 } }, s8[][2] = { { 6, 9 } };
+	uint32_t base;
+
+	CHECK((base = ten_segments_lost(0, 0)));
+	sack_to_a(base, 0, s4, 1);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_DISORDER);
+	CHECK_EQ(info_reordering(), 3);
+	sack_to_a(base, 4, s4, 1);
+	CHECK_EQ(info_reordering(), 5);
+	CHECK(S.c[A].reord_seen);
+	sack_to_a(base, 5, s8, 1);         /* three more SACKed, still in disorder (reordering seen) */
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_DISORDER);
+	CHECK_EQ(info_reordering(), 5);
+	S.c[A].t_reo = TCP_NO_DEADLINE;    /* RACK's timer would start a recovery first */
+	run_for(2 * SEC);                  /* the RTO */
+	CHECK(S.c[A].stats.timeouts >= 1);
+	CHECK_EQ(info_reordering(), 3);
+	return NULL;
+}
+
+/* A peer's ACK to A of base + ack bytes with one SACK block [l, r) in bytes from base. */
+static void sack_bytes_to_a(uint32_t base, uint32_t ack, uint32_t l, uint32_t r)
+{
+	struct tcp_conn *a = &S.c[A];
+	struct tcp_seg s = { .sport = PORT_B, .dport = PORT_A, .seq = a->rcv_nxt, .ack = base + ack,
+			     .flags = TCP_ACK, .window = 65535 };
+
+	s.opts.sack[0].left = base + l;
+	s.opts.sack[0].right = base + r;
+	s.opts.nsack = 1;
+	S.now += 1 * MS;
+	tcp_input(a, &s, NULL, S.now);
+}
+
+/*
+ * Linux's tcp_match_skb_to_sack: a block marks whole MSS pieces of an
+ * skb (counted from its start) and nothing less, so a SACK of the last
+ * byte alone marks nothing (packetdrill's fr-4pkt-fack-last-byte), and
+ * one from the middle of a segment to the middle of another marks the
+ * whole segments between. Once a mark gave way the edges are not known
+ * and a block is taken as it is.
+ */
+UNIT_TEST(sack_whole_segments_only)
+{
+	uint32_t base, m;
+
+	CHECK((base = ten_segments_lost(0, 0)));
+	m = S.c[A].snd_mss;
+	sack_bytes_to_a(base, 0, 10 * m - 1, 10 * m);
+	CHECK_EQ(S.c[A].n_sb, 0);
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	sack_bytes_to_a(base, 0, 5 * m + 100, 7 * m + 100);
+	CHECK_EQ(S.c[A].n_sb, 1);
+	CHECK_EQ(S.c[A].sb[0].start, base + 6 * m);
+	CHECK_EQ(S.c[A].sb[0].end, base + 7 * m);
+	sack_bytes_to_a(base, 0, 8 * m, 10 * m);      /* whole segments: as they are */
+	CHECK_EQ(S.c[A].sb[1].start, base + 8 * m);
+	CHECK_EQ(S.c[A].sb[1].end, base + 10 * m);
+
+	CHECK((base = ten_segments_lost(0, 0)));
+	m = S.c[A].snd_mss;
+	S.c[A].marks_lost = true;
+	S.c[A].marks_lost_seq = base + 3 * m;
+	sack_bytes_to_a(base, 0, 10 * m - 1, 10 * m);
+	CHECK_EQ(S.c[A].n_sb, 1);
+	CHECK_EQ(S.c[A].sacked_bytes, 1);
+	return NULL;
+}
+
+/* The tail loss probe armed when data went stays where it is for an
+ * ACK that acks nothing (Linux re-arms it only on FLAG_SET_XMIT_TIMER,
+ * data acked): fr-4pkt-fack-last-byte's probe goes 2 SRTT after the
+ * send, not after its duplicate ACK. An ACK of data re-arms it. */
+UNIT_TEST(tlp_not_moved_by_duplicate_ack)
+{
+	uint32_t base, m;
+	uint64_t armed;
+
+	CHECK((base = ten_segments_lost(0, 0)));
+	m = S.c[A].snd_mss;
+	armed = S.c[A].t_tlp;
+	CHECK(armed != TCP_NO_DEADLINE);
+	sack_bytes_to_a(base, 0, 10 * m - 1, 10 * m);   /* marks nothing: a duplicate */
+	CHECK_EQ(S.c[A].ca_state, TCP_CA_OPEN);
+	CHECK_EQ(S.c[A].t_tlp, armed);
+	sack_bytes_to_a(base, m, 10 * m - 1, 10 * m);   /* acks the first segment */
+	CHECK(S.c[A].t_tlp != TCP_NO_DEADLINE && S.c[A].t_tlp != armed); /* from now, the new SRTT's */
+	return NULL;
+}
+
 /* The retransmission of a hole is lost too: RACK sees later segments
  * delivered an RTT after it went, and sends it a third time
  * (TCPLostRetransmit), no RTO. */
@@ -1605,14 +1821,6 @@ UNIT_TEST(sack_rto_clears_scoreboard)
 	}
 	CHECK_EQ(got, 200000);
 	return NULL;
-}
-
-/* Corked whole segments: n of them from A at once. */
-static void send_segments(int side, uint64_t *sent, unsigned n)
-{
-	tcp_set_cork(&S.c[side], true, S.now);
-	push_stream(side, sent, *sent + n * 1448u);
-	tcp_set_cork(&S.c[side], false, S.now);
 }
 
 /* The last two segments of a flight are lost: nothing after them brings
@@ -3749,6 +3957,10 @@ static const struct unit_test TESTS[] = {
 	UNIT_ENTRY(last_data_recv_from_handshake),
 	UNIT_ENTRY(cwnd_restart_after_window_update),
 	UNIT_ENTRY(info_lost_in_sack_recovery),
+	UNIT_ENTRY(reordering_from_sacks),
+	UNIT_ENTRY(reordering_from_ack_and_timeout),
+	UNIT_ENTRY(sack_whole_segments_only),
+	UNIT_ENTRY(tlp_not_moved_by_duplicate_ack),
 	UNIT_ENTRY(nagle_cork_nodelay),
 	UNIT_ENTRY(psh_placement),
 	UNIT_ENTRY(psh_small_window),

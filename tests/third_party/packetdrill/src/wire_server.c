@@ -24,8 +24,10 @@
 
 #include "wire_server.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "link_layer.h"
@@ -494,6 +496,46 @@ static int wire_server_run_script(struct wire_server *wire_server,
 	return STATUS_OK;
 }
 
+/* Kestrel's local change: how long the server waits for the client to
+ * hang up once the script's events are done (see wire_server_wait_hangup).
+ */
+#define WIRE_SERVER_HANGUP_WAIT_SECS 60
+
+static s64 monotonic_msecs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (s64)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Kestrel's local change: wait until the client closes the wire
+ * connection (it does when its packetdrill exits, after the script's
+ * last system call), or WIRE_SERVER_HANGUP_WAIT_SECS pass. The server
+ * resets the script's connections in state_free(); upstream does that as
+ * soon as it has sent the last WIRE_PACKETS_DONE, while the client may
+ * still have system calls to make after the last packet, which then see
+ * the reset (an epoll_wait's EPOLLERR, a read's error) on whichever
+ * kernel loses the race: Linux 6.1 as the client lost
+ * epoll/epoll_in_edge.pkt that way in 5 of 6 runs.
+ */
+static void wire_server_wait_hangup(struct wire_server *wire_server)
+{
+	s64 deadline = monotonic_msecs() + WIRE_SERVER_HANGUP_WAIT_SECS * 1000;
+	char buf[256];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = wire_server->wire_conn->fd,
+				      .events = POLLIN };
+		s64 left = deadline - monotonic_msecs();
+
+		if (pfd.fd < 0 || left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			return;
+		if (read(pfd.fd, buf, sizeof(buf)) <= 0)
+			return;		/* end of file (or an error): done */
+	}
+}
+
 /* Handle a wire connection from a client. */
 static void *wire_server_thread(void *arg)
 {
@@ -563,8 +605,10 @@ error_done:
 	if (error != NULL)
 		fprintf(stderr, "%s\n", error);
 
-	if (wire_server->state != NULL)
+	if (wire_server->state != NULL) {
+		wire_server_wait_hangup(wire_server);
 		state_free(wire_server->state);
+	}
 
 	DEBUGP("wire_server_thread: connection is done\n");
 	wire_server_free(wire_server);
