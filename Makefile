@@ -319,7 +319,7 @@ conformance-ltp: all
 conformance-ltp-quick: all
 	tests/conformance/ltp-quick.sh $(B)
 
-# make conformance-net [NETNIC=virtio-net-pci,e1000,e1000e] [NETROUNDS=3] [NETONLY=functional|iperf]
+# make conformance-net [NETNIC=virtio-net-pci,e1000,e1000e,usb-net] [NETROUNDS=3] [NETONLY=functional|iperf]
 # [NETPROFILE=1: where Kestrel's instructions go in the iperf3 runs]
 # [NETLOSS=PCT [NETLOSSSEED=1]: the iperf3 boots through conformance-net-loss's seeded relay,
 # PCT% loss with 1% reordering and duplication, the same seed for both pairs; the functional

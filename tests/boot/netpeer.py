@@ -147,6 +147,7 @@ KESTREL_MAC = "52:54:00:12:34:56"
 PEER_MAC = "52:54:00:12:34:57"
 PEER2_MAC = "52:54:00:12:34:58"
 # The NIC models and the modules Linux needs for each (with their depends=).
+USB_NET = "usb-net"  # QEMU's CDC-ECM adapter: Kestrel's dev/usb_net.c (nic_args)
 NIC_MODULES = {
     "virtio-net-pci": ["virtio_pci", "virtio_net"],
     "e1000": ["e1000"],
@@ -347,9 +348,15 @@ class Wire:
 
 def nic_args(nic, netdev_id="net0", mac=KESTREL_MAC, romfile=""):
     """-device for a NIC model on a netdev. romfile="" leaves out the option ROM
-    (no iPXE driver loaded by the firmware, a faster boot); None keeps QEMU's."""
+    (no iPXE driver loaded by the firmware, a faster boot); None keeps QEMU's.
+    usb-net (CDC-ECM) comes on a qemu-xhci controller of its own; only
+    Kestrel is booted on it (the Linux peer has no USB modules: NIC_MODULES)."""
+    if nic == USB_NET:
+        hc = f"xhci-{netdev_id}"
+        return ["-device", f"qemu-xhci,id={hc}",
+                "-device", f"usb-net,netdev={netdev_id},mac={mac},bus={hc}.0"]
     if nic not in NIC_MODULES:
-        raise ValueError(f"NIC model {nic}: one of {', '.join(NIC_MODULES)}")
+        raise ValueError(f"NIC model {nic}: one of {', '.join(NIC_MODULES)}, {USB_NET}")
     rom = "" if romfile is None else f",romfile={romfile}"
     return ["-device", f"{nic},netdev={netdev_id},mac={mac}{rom}"]
 
