@@ -392,14 +392,19 @@ static void scan_process(struct process *p, void *arg)
 
 	if (!s->writers_only && p->cwd && p->cwd->fs == s->fs)
 		s->busy = true;
-	if (!p->files)
+	struct fdtable *t = p->files;
+	if (!t)
 		return;
-	for (int fd = 0; fd < p->files->size && !s->busy; fd++) {
-		struct file *f = p->files->fd[fd];
+	/* under the table's lock: a close without the kernel lock may free
+	 * a RAM file as soon as its slot is empty (fs/vfs.h's lock rule) */
+	uint64_t fl = spin_lock_irqsave(&t->lock);
+	for (int fd = 0; fd < t->size && !s->busy; fd++) {
+		struct file *f = t->fd[fd];
 		if (f && f->inode && f->inode->fs == s->fs &&
 		    (!s->writers_only || (f->flags & O_ACCMODE) != O_RDONLY))
 			s->busy = true;
 	}
+	spin_unlock_irqrestore(&t->lock, fl);
 }
 
 /* Does a process have a cwd or an open file (writers_only: open for

@@ -141,22 +141,10 @@ static inline struct file *file_get(struct file *f)
 		__atomic_fetch_add(&f->refs, 1, __ATOMIC_RELAXED);
 	return f;
 }
-/* file_get for a file found in a descriptor slot without the table's
- * lock, by a kernel-lock holder: NULL when its count is already 0 (a
- * close without the kernel lock emptied the slot and dropped the last
- * reference, and waits for the kernel lock to release it): the caller's
- * -EBADF, as if the close had come first. */
-static inline struct file *file_get_live(struct file *f)
-{
-	int n = f ? __atomic_load_n(&f->refs, __ATOMIC_RELAXED) : 0;
-
-	while (n > 0 && !__atomic_compare_exchange_n(&f->refs, &n, n + 1, true, __ATOMIC_RELAXED,
-						     __ATOMIC_RELAXED))
-		;
-	return n > 0 ? f : NULL;
-}
 /* Drop a reference; the last calls ops->release and drops f->inode's,
- * under the kernel lock (taken when the caller runs without it). Inline
+ * under the kernel lock (taken when the caller runs without it), but a
+ * regular RAM file's with nothing else to undo, which goes without it
+ * (vfs.c's file_release_lock_free). Inline
  * for the usual case (not the last reference): every read and write
  * drops the one fd_get took. */
 void file_put_last(struct file *f, int left);
@@ -201,12 +189,11 @@ static inline long file_kwrite(struct file *f, const void *buf, size_t n, uint64
  * fills it in one hold of lock (fd_install; fd_install_nolock, a
  * lock-free open's, which never grows the table), so no two fill one
  * slot; a growth is a kernel-lock holder's. A close need not hold the
- * kernel lock either, which is why
- * every reader that takes a reference must either hold lock
- * (fd_get_nolock) or take it with file_get_live (fd_get: under the kernel
- * lock, a file whose count a lock-free close just took to 0 is not
- * freed until that holder lets the kernel lock go, and is not to be
- * revived). A growth copies and swaps the arrays under lock, so no
+ * kernel lock either, and a regular RAM file's last reference goes
+ * without it too (file_put_last), which is why every reader that takes
+ * a reference, or looks at the file, holds lock while it reads the slot
+ * (fd_get, fd_get_io, fd_get_nolock): the slot's reference keeps the
+ * file while lock is held; the kernel lock keeps none. A growth copies and swaps the arrays under lock, so no
  * exchange falls into an array being left. Nothing under lock
  * allocates, frees, sleeps or takes another lock; the arrays a growth
  * replaces are freed after it is let go, and never by a lock-free
@@ -269,11 +256,28 @@ static inline struct file *fd_slot(const struct fdtable *t, int fd)
 {
 	return t && fd >= 0 && fd < t->size ? __atomic_load_n(&t->fd[fd], __ATOMIC_RELAXED) : NULL;
 }
-/* The file behind fd with a new reference, or NULL (the caller's -EBADF).
- * Inline, as fd_is_open and fd_get_io: on every descriptor's system call. */
+/* Under t->lock: slot fd's file with a new reference (io: none for an
+ * O_PATH descriptor), or NULL. The slot's own reference keeps the file
+ * while the lock is held (a close empties the slot under it first). */
+static inline struct file *fd_slot_get(const struct fdtable *t, int fd, bool io)
+{
+	struct file *f = fd_slot(t, fd);
+
+	return f && !(io && (f->flags & O_PATH)) ? file_get(f) : NULL;
+}
+/* The file behind fd with a new reference, or NULL (the caller's -EBADF),
+ * looked up under t->lock: a close without the kernel lock may empty the
+ * slot and free the file at any time, so the kernel lock keeps no file
+ * found in a slot. Inline, as fd_is_open and fd_get_io: on every
+ * descriptor's system call. */
 static inline struct file *fd_get(struct fdtable *t, int fd)
 {
-	return file_get_live(fd_slot(t, fd));
+	if (!t)
+		return NULL;
+	uint64_t flags = spin_lock_irqsave(&t->lock);
+	struct file *f = fd_slot_get(t, fd, false);
+	spin_unlock_irqrestore(&t->lock, flags);
+	return f;
 }
 /* Opened for reading, for writing (O_PATH: neither; O_ACCMODE 3 neither,
  * as Linux). */
@@ -294,9 +298,12 @@ static inline bool can_write(const struct file *f)
  * descriptor too, which only the calls on paths take. */
 static inline struct file *fd_get_io(struct fdtable *t, int fd)
 {
-	struct file *f = fd_slot(t, fd);
-
-	return f && !(f->flags & O_PATH) ? file_get_live(f) : NULL;
+	if (!t)
+		return NULL;
+	uint64_t flags = spin_lock_irqsave(&t->lock);
+	struct file *f = fd_slot_get(t, fd, true);
+	spin_unlock_irqrestore(&t->lock, flags);
+	return f;
 }
 /* fd_get (io: fd_get_io) for a caller that does not hold the kernel
  * lock, interrupts on (a system call's): the same answer, looked up
@@ -306,7 +313,7 @@ static inline struct file *fd_get_nolock(struct fdtable *t, int fd, bool io)
 {
 	cpu_cli();
 	spin_lock_irqoff(&t->lock);
-	struct file *f = io ? fd_get_io(t, fd) : fd_get(t, fd);
+	struct file *f = fd_slot_get(t, fd, io);
 	spin_unlock_irqoff(&t->lock);
 	cpu_sti();
 	return f;

@@ -3357,17 +3357,25 @@ static void *ou_opener(void *arg)
 	return NULL;
 }
 
-/* dup installs under the kernel lock while the openers install without it. */
+#define OU_LOOK_FDS 16          /* open-unlink: fcntl looks at descriptors below this */
+
+/* dup installs under the kernel lock while the openers install without
+ * it; fcntl(F_GETFL), under the kernel lock too, looks at the openers'
+ * descriptors while they close them (a RAM file's last close frees it
+ * without the kernel lock): EBADF or an open file's flags. */
 static void *ou_duper(void *arg)
 {
 	struct ou_worker *w = arg;
 
-	while (!atomic_load(&ou.stop)) {
+	for (int k = 0; !atomic_load(&ou.stop); k = (k + 1) % OU_LOOK_FDS) {
 		int fd = dup(ou.base);
 		if (fd < 0 && ou_wrong("dup: errno %ld (%ld)", errno, 0))
 			break;
 		w->dups++;
 		if (!ou_claim(fd, w->me) || !ou_release(fd))
+			break;
+		int fl = fcntl(k, F_GETFL);
+		if (fl < 0 && errno != EBADF && ou_wrong("fcntl %ld: errno %ld", k, errno))
 			break;
 	}
 	return NULL;
