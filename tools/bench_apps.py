@@ -35,6 +35,7 @@ figure, 1 otherwise, 2 when the packages cannot be had.
 """
 import argparse
 import datetime
+import glob
 import json
 import os
 import re
@@ -49,20 +50,35 @@ import bench    # noqa: E402  (the QEMU configuration and the boot)
 import cpython  # noqa: E402  (the package tree, the Kestrel image, the initramfs)
 
 HERE = os.path.join(TOP, "tools", "bench-apps")
-PACKAGES = ["bash", "coreutils", "python3", "tar", "findutils"]
+PACKAGES = ["bash", "coreutils", "python3", "tar", "findutils", "gcc-12", "binutils", "make",
+            "git"]
 TREE = "debs-apps"         # under the build directory (debs*: the Makefile skips it)
+# What no workload runs, left out of the package tree so that the archive
+# (which is in memory twice while a kernel unpacks it) stays small: gcc's LTO
+# back end (no -flto), the sanitizers' run-time libraries (no -fsanitize),
+# and the perl modules git's scripts use (git status is git's own C).
+PRUNE = ["usr/lib/gcc/x86_64-linux-gnu/12/lto1", "usr/bin/x86_64-linux-gnu-lto-dump-12",
+         "usr/lib/gcc/x86_64-linux-gnu/12/lib*san*", "usr/lib/x86_64-linux-gnu/lib*san.so*",
+         "usr/share/perl", "usr/lib/x86_64-linux-gnu/perl"]
 WORKLOADS = [("python3_pass", "python3 -c pass"),
              ("bash_true", "bash -c true"),
              ("ls_l_1000", "ls -l of a directory of 1,000 files"),
              ("pipeline_10m", "cat 10 MB | sort | uniq -c | sha256sum"),
              ("shell_forks_400", "bash: 100 rounds of true, expr, cat, test (400 fork + exec)"),
              ("tar_x_10000", "tar x of 10,000 small files (over the last run's)"),
-             ("find_10000", "find -newer over those 10,000 files (a stat each)")]
+             ("find_10000", "find -newer over those 10,000 files (a stat each)"),
+             ("gcc_kernel", "gcc-12: Kestrel's kernel objects at make -j1 (quick: a tenth)"),
+             ("git_status", "git status in a repository of Kestrel's tree, committed once")]
 APP = re.compile(r"^app (\w+) (\d+) (\d+) (\d+) (\d+) ns")
 APP_CPU = re.compile(r"^app-cpu (\w+) (\d+) (\d+)")
 APP_ERROR = re.compile(r"^app-error (.*)")
-SUM = re.compile(r"^APPS-SUM (\w+)")
+# The digests of a workload's output (APPS-SUM NAME HEX), which must be the
+# same on every kernel, or the comparison is void.
+SUMS = {"pipeline": "pipeline's checksums",
+        "gcc": "digests of the kernel's objects (sha256 of each .o)"}
+SUM = re.compile(r"^APPS-SUM (\w+) (\w+)")  # a workload's output digest
 KERNEL = re.compile(r"APPS-KERNEL (.*)")  # searched: OVMF's escapes may precede it
+QUICK_EVERY = 10           # quick: the gcc workload compiles every tenth source
 CC_FLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static"]
 
 # Linux's /init: what Kestrel's kernel mounts itself, then the driver with
@@ -81,8 +97,67 @@ def log(msg):
     print(msg, flush=True)
 
 
+def prune(tree):
+    """TREE without PRUNE's paths (in place: debs.py makes the tree afresh,
+    and this runs again, only when its packages change)."""
+    for pattern in PRUNE:
+        for path in glob.glob(os.path.join(tree, pattern)):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.unlink(path)
+    return tree
+
+
+def make_variable(name):
+    """The top Makefile's value of variable NAME, as make itself expands it."""
+    return subprocess.run(["make", "-s", "--no-print-directory", "-C", TOP,
+                           "--eval", "print-%: ; @echo $($*)", f"print-{name}"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def kbuild_tree(build, dest):
+    """DEST: the gcc workload's tree (tools/bench-apps/kbuild.mk as its
+    Makefile): a copy of every kernel source the top Makefile compiles and
+    of the headers beside them, flags.mk with the kernel's own flags and
+    the lists of sources, and blobs/ (the fonts and the vDSO that two .S
+    files take with .incbin, from BUILD)."""
+    srcs = make_variable("KERNEL_C").split() + make_variable("KERNEL_S").split()
+    for d in ("kernel", "shared"):
+        shutil.copytree(os.path.join(TOP, d), os.path.join(dest, d))
+    shutil.copy(os.path.join(HERE, "kbuild.mk"), os.path.join(dest, "Makefile"))
+    with open(os.path.join(dest, "flags.mk"), "w") as fh:
+        fh.write(f"KERNEL_CFLAGS := {make_variable('KERNEL_CFLAGS')}\n"
+                 f"ALL_SRC := {' '.join(srcs)}\n"
+                 f"QUICK_SRC := {' '.join(srcs[::QUICK_EVERY])}\n")
+    os.makedirs(os.path.join(dest, "blobs"))
+    for f in ("font/Terminus16.psf", "font/Terminus32x16.psf", "vdso/vdso.so"):
+        shutil.copy(os.path.join(build, f), os.path.join(dest, "blobs"))
+    return len(srcs)
+
+
+def git_repo(dest):
+    """DEST: a git repository of Kestrel's tree at HEAD (git archive), committed
+    once with a fixed author and date and packed (one pack, no loose objects),
+    whatever the host's git configuration says."""
+    os.makedirs(dest)
+    archive = subprocess.run(["git", "-C", TOP, "archive", "HEAD"], capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", dest], input=archive, check=True)
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull,
+               GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@kestrel.invalid",
+               GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@kestrel.invalid",
+               GIT_AUTHOR_DATE="2026-01-01T00:00:00Z", GIT_COMMITTER_DATE="2026-01-01T00:00:00Z")
+    for cmd in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "Kestrel"],
+                ["repack", "-a", "-d", "-q"]):
+        subprocess.run(["git", "-C", dest] + cmd, env=env, check=True)
+    return int(subprocess.run(["git", "-C", dest, "ls-files"], capture_output=True, text=True,
+                              check=True).stdout.count("\n"))
+
+
 def rootfs_archive(build, workdir, tree):
-    """Kestrel's rootfs with the packages, /etc/apps-run.sh and /bin/apptime."""
+    """Kestrel's rootfs with the packages, /etc/apps-run.sh, /bin/apptime,
+    the gcc workload's /src/kbuild and the git workload's /src/kestrel."""
     overlay = os.path.join(workdir, "overlay")
     shutil.rmtree(overlay, ignore_errors=True)
     os.makedirs(os.path.join(overlay, "etc"))
@@ -91,12 +166,15 @@ def rootfs_archive(build, workdir, tree):
     subprocess.run([os.environ.get("MUSL_CC", "musl-gcc")] + CC_FLAGS +
                    ["-o", os.path.join(overlay, "bin", "apptime"),
                     os.path.join(HERE, "apptime.c")], check=True)
+    srcs = kbuild_tree(build, os.path.join(overlay, "src", "kbuild"))
+    files = git_repo(os.path.join(overlay, "src", "kestrel"))
+    log(f"bench-apps: {srcs} kernel sources to compile, a repository of {files} files")
     return cpython.pack_rootfs(build, workdir, tree, overlay)
 
 
 def parse(lines):
-    """A boot's serial lines: figures per workload, errors, checksum, uname."""
-    res = dict(figures={}, cpu={}, errors=[], checksum=None, uname=None)
+    """A boot's serial lines: figures per workload, errors, digests, uname."""
+    res = dict(figures={}, cpu={}, errors=[], checksums={}, uname=None)
     for _, raw in lines:
         line = cpython.clean_line(raw)
         m = APP.match(line)
@@ -109,7 +187,8 @@ def parse(lines):
         elif APP_ERROR.match(line):
             res["errors"].append(APP_ERROR.match(line).group(1)[:200])
         elif SUM.match(line):
-            res["checksum"] = SUM.match(line).group(1)
+            m = SUM.match(line)
+            res["checksums"][m.group(1)] = m.group(2)
         elif KERNEL.search(line):
             res["uname"] = KERNEL.search(line).group(1).strip()
     return res
@@ -180,7 +259,8 @@ def main():
     ap.add_argument("--icount", choices=("0", "1", "only"), default="1")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", choices=bench.KERNELS)
-    ap.add_argument("--mem", default="1G")
+    ap.add_argument("--mem", default="2G",
+                    help="the guest's memory: the archive is in it twice while a kernel unpacks it")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--cpu", default="qemu64")
     ap.add_argument("--timeout", type=int, default=900, help="s per boot (twice under icount)")
@@ -194,7 +274,7 @@ def main():
     mode = "quick" if args.quick else "full"
     workdir = os.path.join(build, "bench-apps")
     os.makedirs(workdir, exist_ok=True)
-    tree = cpython.package_tree(build, PACKAGES, TREE)
+    tree = prune(cpython.package_tree(build, PACKAGES, TREE))
     rootfs = rootfs_archive(build, workdir, tree)
     log(f"bench-apps: rootfs {os.path.getsize(rootfs) >> 20} MiB")
     kernels = [args.only] if args.only else list(bench.KERNELS)
@@ -211,18 +291,22 @@ def main():
     modes = {how: run_mode(how, args, kernels, paths, mode, workdir) for how in hows}
     for line in table(modes) + cpu_table(modes):
         log(line)
-    sums = {f"{k}-{how}": r["checksum"] for how, s in modes.items() for k, r in s.items()}
-    if len(set(sums.values())) != 1:
-        log(f"bench-apps: the pipeline's checksums differ: {sums}")
+    sums = {name: {f"{k}-{how}": r["checksums"].get(name) for how, s in modes.items()
+                   for k, r in s.items()} for name in SUMS}
+    agree = True
+    for name, got in sums.items():
+        if None in got.values() or len(set(got.values())) != 1:
+            log(f"bench-apps: the {SUMS[name]} differ or are missing: {got}")
+            agree = False
     data = dict(environment=environment(args, linux_version), mode=mode,
                 workloads=dict(WORKLOADS), modes=modes, checksums=sums)
     out = os.path.join(build, "bench-apps.json")
     with open(out, "w") as fh:
         json.dump(data, fh, indent=1, sort_keys=True)
     log(f"bench-apps: {os.path.relpath(out, TOP)}, logs in {os.path.relpath(workdir, TOP)}/")
-    whole = all(w in r["figures"] and not r["errors"] and r["checksum"]
+    whole = all(w in r["figures"] and not r["errors"]
                 for s in modes.values() for r in s.values() for w, _ in WORKLOADS)
-    return 0 if whole and len(set(sums.values())) == 1 else 1
+    return 0 if whole and agree else 1
 
 
 if __name__ == "__main__":
