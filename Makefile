@@ -441,8 +441,9 @@ bench-stress: all
 	tools/bench_stress.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) \
 		$(if $(ROUNDS),--rounds $(ROUNDS))
 
-# make profile CMD="..." [TOP=N] [SMP=N] [DEBS="python3 ..."] [OVERLAY="DIR..."]: boot
-# the image (with those Debian packages and those trees over its root), run CMD in its shell,
+# make profile CMD="..." [TOP=N] [SMP=N] [DEBS="python3 ..."] [OVERLAY="DIR..."] [SETUP="..."]:
+# boot the image (with those Debian packages and those trees over its root), run SETUP
+# uncounted, then CMD in its shell,
 # and print where the guest's instructions went meanwhile: user against kernel,
 # and the top kernel functions (tools/profile.py; exact counts from a QEMU TCG
 # plugin, tools/profile/kprof.c, which interrupts-off code cannot hide from).
@@ -450,7 +451,8 @@ bench-stress: all
 profile: all
 	@test -n "$(CMD)" || { echo 'make profile CMD="/bin/bench-tcp_stream 200"'; exit 2; }
 	python3 tools/profile.py --build $(B) $(if $(TOP),--top $(TOP)) $(if $(SMP),--smp $(SMP)) \
-		$(if $(DEBS),--deb '$(DEBS)') $(foreach d,$(OVERLAY),--overlay $(d)) '$(CMD)'
+		$(if $(DEBS),--deb '$(DEBS)') $(foreach d,$(OVERLAY),--overlay $(d)) \
+		$(if $(SETUP),--setup '$(SETUP)') '$(CMD)'
 
 clean:
 	rm -rf $(B)
