@@ -58,16 +58,19 @@ import bench    # noqa: E402  (the QEMU configuration and the boot)
 import cpython  # noqa: E402  (the package tree, the Kestrel image, the initramfs)
 
 HERE = os.path.join(TOP, "tools", "bench-apps")
+# libc6-dev: a freestanding kernel needs no libc, but Debian's gcc's own
+# <limits.h> (which kernel/fs/vfs.c includes) ends in #include_next of libc's.
 PACKAGES = ["bash", "coreutils", "python3", "tar", "findutils", "gcc-12", "binutils", "make",
-            "git"]
+            "libc6-dev", "git"]
 TREE = "debs-apps"         # under the build directory (debs*: the Makefile skips it)
 # What no workload runs, left out of the package tree so that the archive
 # (which is in memory twice while a kernel unpacks it) stays small: gcc's LTO
 # back end (no -flto), the sanitizers' run-time libraries (no -fsanitize),
-# and the perl modules git's scripts use (git status is git's own C).
+# libc's static libraries (no link), and the perl modules git's scripts use
+# (git status is git's own C).
 PRUNE = ["usr/lib/gcc/x86_64-linux-gnu/12/lto1", "usr/bin/x86_64-linux-gnu-lto-dump-12",
          "usr/lib/gcc/x86_64-linux-gnu/12/lib*san*", "usr/lib/x86_64-linux-gnu/lib*san.so*",
-         "usr/share/perl", "usr/lib/x86_64-linux-gnu/perl"]
+         "usr/lib/x86_64-linux-gnu/*.a", "usr/share/perl", "usr/lib/x86_64-linux-gnu/perl"]
 WORKLOADS = [("python3_pass", "python3 -c pass"),
              ("bash_true", "bash -c true"),
              ("ls_l_1000", "ls -l of a directory of 1,000 files"),
