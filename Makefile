@@ -428,8 +428,8 @@ bench: all
 # QEMU: python3 -c pass, bash -c true, ls -l of 1,000 files, a pipeline over 10 MB, a
 # configure-like loop, tar x and find over 10,000 files, gcc-12 compiling the kernel's
 # sources at make -j1 (icount boots only; QUICK=1 a tenth), git status
-# (tools/bench_apps.py); a table and $(B)/bench-apps.json. About 36 minutes on a
-# loaded 2-core host, 28 of them the two full builds (QUICK=1: 11; ICOUNT=only: 30).
+# (tools/bench_apps.py); a table and $(B)/bench-apps.json. About 32 minutes on a
+# loaded 2-core host, 28 of them the two full builds (QUICK=1: 8; ICOUNT=only: 30).
 .PHONY: bench-apps
 bench-apps: all
 	tools/bench_apps.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT)
