@@ -423,10 +423,13 @@ bench: all
 		$(if $(SMP),--smp-runs $(SMP)) $(if $(METRICS),--metrics $(METRICS)) \
 		$(call docs_arg,bench,QUICK ICOUNT DISK SMP METRICS)
 
-# make bench-apps [QUICK=1] [ICOUNT=0|1|only]: Debian's python3, bash and coreutils
-# (cached in $(B)/debs) on Kestrel and on Linux in the same QEMU: python3 -c pass,
-# bash -c true, ls -l of 1,000 files, a pipeline over 10 MB (tools/bench_apps.py);
-# a table and $(B)/bench-apps.json. About 5 minutes (QUICK=1: 3).
+# make bench-apps [QUICK=1] [ICOUNT=0|1|only]: Debian's python3, bash, coreutils, tar,
+# findutils, gcc-12 and git (cached in $(B)/debs) on Kestrel and on Linux in the same
+# QEMU: python3 -c pass, bash -c true, ls -l of 1,000 files, a pipeline over 10 MB, a
+# configure-like loop, tar x and find over 10,000 files, gcc-12 compiling the kernel's
+# sources at make -j1 (icount boots only; QUICK=1 a tenth), git status
+# (tools/bench_apps.py); a table and $(B)/bench-apps.json. About 32 minutes on a
+# loaded 2-core host, 28 of them the two full builds (QUICK=1: 8; ICOUNT=only: 30).
 .PHONY: bench-apps
 bench-apps: all
 	tools/bench_apps.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT)
@@ -441,8 +444,9 @@ bench-stress: all
 	tools/bench_stress.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) \
 		$(if $(ROUNDS),--rounds $(ROUNDS))
 
-# make profile CMD="..." [TOP=N] [SMP=N] [DEBS="python3 ..."]: boot the image (with
-# those Debian packages), run CMD in its shell,
+# make profile CMD="..." [TOP=N] [SMP=N] [DEBS="python3 ..."] [OVERLAY="DIR..."] [SETUP="..."]:
+# boot the image (with those Debian packages and those trees over its root), run SETUP
+# uncounted, then CMD in its shell,
 # and print where the guest's instructions went meanwhile: user against kernel,
 # and the top kernel functions (tools/profile.py; exact counts from a QEMU TCG
 # plugin, tools/profile/kprof.c, which interrupts-off code cannot hide from).
@@ -450,7 +454,8 @@ bench-stress: all
 profile: all
 	@test -n "$(CMD)" || { echo 'make profile CMD="/bin/bench-tcp_stream 200"'; exit 2; }
 	python3 tools/profile.py --build $(B) $(if $(TOP),--top $(TOP)) $(if $(SMP),--smp $(SMP)) \
-		$(if $(DEBS),--deb '$(DEBS)') '$(CMD)'
+		$(if $(DEBS),--deb '$(DEBS)') $(foreach d,$(OVERLAY),--overlay $(d)) \
+		$(if $(SETUP),--setup '$(SETUP)') '$(CMD)'
 
 clean:
 	rm -rf $(B)

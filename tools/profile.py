@@ -3,7 +3,8 @@
 """Where the guest's instructions go while a command runs: make profile CMD=...
 
     profile.py [--build DIR] [--top N] [--smp N] [--mem SIZE] [--timeout S]
-               [--words "CMDLINE WORDS"] [--deb "PACKAGE..."] [--keep] CMD
+               [--words "CMDLINE WORDS"] [--deb "PACKAGE..."] [--overlay DIR]...
+               [--setup CMD] [--keep] CMD
 
 Boots the build's image in QEMU+OVMF (init=/bin/sh running a script of
 three lines: sync, CMD, sync) with tools/profile/kprof.c loaded as a TCG
@@ -16,7 +17,12 @@ functions (nm of DIR/kernel.elf), user addresses into one "user" line.
 
 --deb adds Debian packages and what they depend on to the image
 (tools/mkimg.sh --deb: downloaded once into DIR/debs), so a real program
-can be profiled: --deb python3 "python3 -c pass".
+can be profiled: --deb python3 "python3 -c pass". --overlay copies a
+directory's tree over the image's root (tools/mkimg.sh --overlay), for a
+command's input files: make bench-apps leaves its workloads' trees (the
+gcc workload's /src/kbuild, the git one's /src/kestrel) in
+DIR/bench-apps/overlay. --setup runs a command before the first mark, left
+out of the counts: a warm-up run, or the making of the command's input.
 
 Prints the instructions in all, the user/kernel split, and the top N
 kernel functions with their instructions and share of the kernel's; then
@@ -80,9 +86,10 @@ def symbol_address(elf, name):
     sys.exit(f"profile: {name} is not in {elf}")
 
 
-def make_image(build, outdir, cmd, words, debs, syscalls):
+def make_image(build, outdir, cmd, words, debs, syscalls, overlays=(), setup=""):
     """The image: the build's, with the guest script as /etc/profile-run.sh
-    (and the Debian packages debs names, if any)."""
+    (and the Debian packages debs names, if any, and OVERLAYS' trees); SETUP
+    runs before the first mark."""
     overlay = os.path.join(outdir, "overlay")
     shutil.rmtree(overlay, ignore_errors=True)
     os.makedirs(os.path.join(overlay, "etc"))
@@ -90,7 +97,7 @@ def make_image(build, outdir, cmd, words, debs, syscalls):
         # readprofile -r zeroes the kernel's system-call counts (profile=2 below):
         # what /proc/profile_syscalls then shows is the command's, the two syncs
         # and the echo
-        f.write(f"#!/bin/sh\nreadprofile -r 2>/dev/null\nsync\n{cmd}\necho \"profile: status $?\"\nsync\n"
+        f.write(f"#!/bin/sh\n{setup}\nreadprofile -r 2>/dev/null\nsync\n{cmd}\necho \"profile: status $?\"\nsync\n"
                 "[ -e /proc/profile_syscalls ] && sed 's/^/profile: call /' /proc/profile_syscalls\n")
     os.chmod(os.path.join(overlay, GUEST_SCRIPT), 0o755)
     img = os.path.join(outdir, "profile.img")
@@ -98,7 +105,9 @@ def make_image(build, outdir, cmd, words, debs, syscalls):
     cmdline = f"init=/bin/sh panic=poweroff {profile} {words} -- /{GUEST_SCRIPT}".replace("  ", " ")
     deb_args = ["--deb", debs, "--deb-root", os.path.join(build, "debs-profile")] if debs else []
     subprocess.run([os.path.join(TOP, "tools", "mkimg.sh"), "-o", img, "--build", build,
-                    "--cmdline", cmdline, "--overlay", overlay] + deb_args, check=True, stdout=subprocess.DEVNULL)
+                    "--cmdline", cmdline, "--overlay", overlay] + deb_args +
+                   [a for d in overlays for a in ("--overlay", d)],
+                   check=True, stdout=subprocess.DEVNULL)
     return img
 
 
@@ -201,6 +210,9 @@ def main():
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--words", default="", help="more kernel command-line words")
     ap.add_argument("--deb", default="", help="Debian packages to add to the image")
+    ap.add_argument("--overlay", action="append", default=[],
+                    help="a directory whose tree goes over the image's root (repeatable)")
+    ap.add_argument("--setup", default="", help="a command run before the first mark (uncounted)")
     ap.add_argument("--keep", action="store_true", help="keep the counts and the serial log")
     ap.add_argument("--no-syscalls", dest="syscalls", action="store_false",
                     help="boot without profile=2: no system-call table, and not its cost "
@@ -214,7 +226,8 @@ def main():
     work = tempfile.mkdtemp(dir=outdir)
     try:
         plugin = build_plugin(outdir)
-        img = make_image(args.build, work, args.cmd, args.words, args.deb, args.syscalls)
+        img = make_image(args.build, work, args.cmd, args.words, args.deb, args.syscalls,
+                         [os.path.abspath(d) for d in args.overlay], args.setup)
         counts, log = run_qemu(args, work, img, plugin, symbol_address(elf, MARK_FUNCTION))
         with open(log, errors="replace") as f:
             lines = f.readlines()

@@ -3,6 +3,7 @@
  * apptime: the guest side of tools/bench_apps.py, a static musl program.
  *
  *   apptime run NAME N PROGRAM [ARG...]   time fork + execve + wait4 of PROGRAM
+ *   apptime cold NAME N PROGRAM [ARG...]  the same without the untimed run first
  *   apptime text FILE BYTES               write BYTES of generated text lines
  *   apptime files DIR COUNT               make DIR with COUNT small files
  *
@@ -10,7 +11,8 @@
  * both kernels alike), then N times, each timed with CLOCK_MONOTONIC from
  * before fork to after wait4 (under QEMU's -icount shift=0,sleep=off one
  * ns is one guest instruction), with stdin and stdout on /dev/null, and
- * prints one line the host parses:
+ * prints one line the host parses (`cold` leaves the untimed run out, for a
+ * workload too long to run twice whose files are in memory already):
  *   app NAME N MIN MEDIAN MAX ns
  * and the children's CPU time per run (wait4's rusage, which both kernels
  * sample by ticks: a rough split of user and kernel work)
@@ -87,8 +89,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* cmd_run: the warm-up run, N timed runs, the result line. */
-static int cmd_run(const char *name, int n, char **argv)
+/* cmd_run: the warm-up run (if WARMUP), N timed runs, the result line. */
+static int cmd_run(const char *name, int n, int warmup, char **argv)
 {
 	static uint64_t t[MAX_RUNS];
 	struct rusage ru, warm;
@@ -99,7 +101,7 @@ static int cmd_run(const char *name, int n, char **argv)
 		return 1;
 	}
 	memset(&ru, 0, sizeof(ru));
-	for (int i = -1; i < n; i++) {
+	for (int i = warmup ? -1 : 0; i < n; i++) {
 		uint64_t t0 = now_ns();
 
 		ws = run_once(argv, i < 0 ? memset(&warm, 0, sizeof(warm)) : &ru);
@@ -160,12 +162,14 @@ int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 5 && !strcmp(argv[1], "run"))
-		return cmd_run(argv[2], atoi(argv[3]), argv + 4);
+		return cmd_run(argv[2], atoi(argv[3]), 1, argv + 4);
+	if (argc >= 5 && !strcmp(argv[1], "cold"))
+		return cmd_run(argv[2], atoi(argv[3]), 0, argv + 4);
 	if (argc == 4 && !strcmp(argv[1], "text"))
 		return cmd_text(argv[2], atol(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "files"))
 		return cmd_files(argv[2], atoi(argv[3]));
-	fprintf(stderr, "usage: apptime run NAME N PROGRAM [ARG...] | text FILE BYTES | "
+	fprintf(stderr, "usage: apptime run|cold NAME N PROGRAM [ARG...] | text FILE BYTES | "
 		"files DIR COUNT\n");
 	return 2;
 }

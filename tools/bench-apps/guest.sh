@@ -3,12 +3,14 @@
 # The guest side of tools/bench_apps.py: /etc/apps-run.sh in the archive that
 # is both Kestrel's root (init=/bin/sh -- /etc/apps-run.sh MODE) and Linux's
 # initramfs (its /init runs it), so both kernels run the same Debian programs
-# on the same files. MODE is full or quick (fewer runs). It makes the inputs
+# on the same files. MODE is full or quick (fewer runs), then "wall" in the
+# boots without -icount, which leave the build out. It makes the inputs
 # in /tmp (a 1,000-file directory, a 10 MB text file, a tar of 10,000
-# files), then times each
+# files; the gcc and git trees come in the archive), then times each
 # workload with /bin/apptime (fork + exec + wait4 under CLOCK_MONOTONIC),
 # which prints `app NAME N MIN MEDIAN MAX ns`; `bench done` ends the run.
 mode=${1:-full}
+clock=${2:-icount}   # wall: a plain TCG boot, which leaves the build out
 export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 export HOME=/root LC_ALL=C TERM=dumb
 mkdir -p /root /tmp
@@ -19,7 +21,7 @@ apptime files /tmp/apps-dir 1000 || echo "app-error setup files"
 apptime text /tmp/apps-10m 10000000 || echo "app-error setup text"
 pipeline="/bin/cat /tmp/apps-10m | /usr/bin/sort | /usr/bin/uniq -c | /usr/bin/sha256sum"
 # the same answer on both kernels, or the comparison is void
-echo "APPS-SUM $(/bin/sh -c "$pipeline")"
+echo "APPS-SUM pipeline $(/bin/sh -c "$pipeline")"
 apptime run python3_pass "$n" /usr/bin/python3 -c pass
 apptime run bash_true "$n" /bin/bash -c true
 apptime run ls_l_1000 "$n" /bin/ls -l /tmp/apps-dir
@@ -35,4 +37,22 @@ mkdir -p /tmp/apps-x
 apptime run tar_x_10000 "$np" /bin/tar -xf /tmp/apps-tree.tar -C /tmp/apps-x
 touch /tmp/apps-stamp
 apptime run find_10000 "$n" /usr/bin/find /tmp/apps-x -newer /tmp/apps-stamp
+# Debian's gcc-12 compiling Kestrel's kernel sources with the kernel's own
+# flags (/src/kbuild, tools/bench-apps/kbuild.mk: objects only, quick a
+# tenth of them) at make -j1, timed once without a warm-up run (everything
+# is in memory already; a second build would double the run), then the
+# digest of every object, which must be the same on both kernels
+[ "$mode" = quick ] && kset=quick || kset=all
+if [ "$clock" != wall ]; then
+	apptime cold gcc_kernel 1 /usr/bin/make -B -j1 -C /src/kbuild "$kset"
+	echo "APPS-SUM gcc $(cd /src/kbuild/o && /usr/bin/find . -name '*.o' |
+		LC_ALL=C /usr/bin/sort | /usr/bin/xargs /usr/bin/sha256sum | /usr/bin/sha256sum)"
+fi
+# git status in a repository of Kestrel's tree committed once on the host:
+# the untimed run refreshes the index (every file's stat data changed on
+# the way through the archive) and writes it, the timed ones stat every
+# file and read every directory; the tree must be clean
+apptime run git_status "$n" /usr/bin/git -C /src/kestrel status
+[ -z "$(/usr/bin/git -C /src/kestrel status --porcelain)" ] ||
+	echo "app-error git_status: the tree is not clean"
 echo "bench done"
