@@ -901,6 +901,12 @@ static void fill_from_backing(const struct vma *v, uint64_t va, uint8_t *page)
  * one reference to each page for the kernel's lifetime.
  */
 #define SHARED_SLOTS 4096
+/* Slots a lookup probes from a page's hash before it gives up: a page is
+ * stored within this many of its hash, so a lookup finds it there or
+ * nowhere. Without the bound, a full table made every fault on a page
+ * not in it probe all SHARED_SLOTS (about 4,000 loads) before copying it
+ * privately anyway: Debian's cc1 alone has about 8,000 text pages. */
+#define SHARED_PROBE_MAX 16
 struct shared_page {
 	const uint8_t *src;
 	uint64_t phys;
@@ -918,14 +924,14 @@ static bool fully_backed(const struct vma *v, uint64_t page_va)
 }
 
 /* The shared copy of the 4 KiB at src, made on first use; 0 if the
- * table is full or memory is short (the caller copies privately).
- * shared_lock held. */
+ * SHARED_PROBE_MAX slots from its hash are taken by other pages or
+ * memory is short (the caller copies privately). shared_lock held. */
 static uint64_t shared_lookup_locked(const uint8_t *src)
 {
 	if (!shared && !(shared = kzalloc(SHARED_SLOTS * sizeof(*shared))))
 		return 0;
 	uint64_t h = ((uint64_t)src >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
-	for (unsigned i = 0; i < SHARED_SLOTS; i++) {
+	for (unsigned i = 0; i < SHARED_PROBE_MAX; i++) {
 		struct shared_page *s = &shared[(h + i) % SHARED_SLOTS];
 		if (s->src == src)
 			return s->phys;
