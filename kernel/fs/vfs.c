@@ -353,6 +353,20 @@ struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv)
 	return f;
 }
 
+/* The end of every release: f's counts on its inode, the inode's
+ * reference (put: inode_put, or inode_put_nolock without the kernel
+ * lock), f's path and f. */
+static void file_release_end(struct file *f, void (*put)(struct inode *ip))
+{
+	if (f->writer)
+		inode_put_write(f->inode);
+	if (f->reader)
+		__atomic_fetch_sub(&f->inode->readcount, 1, __ATOMIC_RELEASE);
+	put(f->inode);
+	kfree(f->path);
+	file_mem_free(f);
+}
+
 /* The last reference is gone: everything f holds goes, under the kernel
  * lock. */
 static void file_release(struct file *f)
@@ -366,13 +380,7 @@ static void file_release(struct file *f)
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	lease_release(f);
-	if (f->writer)
-		inode_put_write(f->inode);
-	if (f->reader)
-		__atomic_fetch_sub(&f->inode->readcount, 1, __ATOMIC_RELEASE);
-	inode_put(f->inode);
-	kfree(f->path);
-	file_mem_free(f);
+	file_release_end(f, inode_put);
 }
 
 /*
@@ -395,18 +403,6 @@ static bool file_release_lock_free(const struct file *f)
 	       !inotify_active() && !lease_any();
 }
 
-/* file_release for a file file_release_lock_free passed: its counts on
- * the inode, the inode, the file. */
-static void file_release_nolock(struct file *f)
-{
-	if (f->writer)
-		inode_put_write(f->inode);
-	if (f->reader)
-		__atomic_fetch_sub(&f->inode->readcount, 1, __ATOMIC_RELEASE);
-	inode_put_nolock(f->inode);
-	kfree(f->path);
-	file_mem_free(f);
-}
 
 /* file_put's out-of-line part: left is 0 (that was the last reference)
  * or a bug. A lock-free caller (a pipe's read, a close) releases a RAM
@@ -417,7 +413,7 @@ void file_put_last(struct file *f, int left)
 	if (left < 0)
 		panic("vfs: file %p released more often than taken", (void *)f);
 	if (!klock_held() && file_release_lock_free(f)) {
-		file_release_nolock(f);
+		file_release_end(f, inode_put_nolock); /* nothing else to undo */
 		return;
 	}
 	bool taken = klock_enter_unless_held();

@@ -266,18 +266,22 @@ static inline struct file *fd_slot_get(const struct fdtable *t, int fd, bool io)
 	return f && !(io && (f->flags & O_PATH)) ? file_get(f) : NULL;
 }
 /* The file behind fd with a new reference, or NULL (the caller's -EBADF),
- * looked up under t->lock: a close without the kernel lock may empty the
+ * looked up under t->lock (fd_get_locked; io as fd_slot_get's): a close without the kernel lock may empty the
  * slot and free the file at any time, so the kernel lock keeps no file
  * found in a slot. Inline, as fd_is_open and fd_get_io: on every
  * descriptor's system call. */
-static inline struct file *fd_get(struct fdtable *t, int fd)
+static inline struct file *fd_get_locked(struct fdtable *t, int fd, bool io)
 {
 	if (!t)
 		return NULL;
 	uint64_t flags = spin_lock_irqsave(&t->lock);
-	struct file *f = fd_slot_get(t, fd, false);
+	struct file *f = fd_slot_get(t, fd, io);
 	spin_unlock_irqrestore(&t->lock, flags);
 	return f;
+}
+static inline struct file *fd_get(struct fdtable *t, int fd)
+{
+	return fd_get_locked(t, fd, false);
 }
 /* Opened for reading, for writing (O_PATH: neither; O_ACCMODE 3 neither,
  * as Linux). */
@@ -298,12 +302,7 @@ static inline bool can_write(const struct file *f)
  * descriptor too, which only the calls on paths take. */
 static inline struct file *fd_get_io(struct fdtable *t, int fd)
 {
-	if (!t)
-		return NULL;
-	uint64_t flags = spin_lock_irqsave(&t->lock);
-	struct file *f = fd_slot_get(t, fd, true);
-	spin_unlock_irqrestore(&t->lock, flags);
-	return f;
+	return fd_get_locked(t, fd, true);
 }
 /* fd_get (io: fd_get_io) for a caller that does not hold the kernel
  * lock, interrupts on (a system call's): the same answer, looked up

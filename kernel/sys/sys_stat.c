@@ -166,28 +166,6 @@ static int put_statx(uptr_t buf, const struct kstat *k)
 	return copy_to_user(buf, &sx, sizeof(sx)) ? -EFAULT : 0;
 }
 
-/* The kstat of what an *at call names, under the kernel lock; AT_EMPTY_PATH
- * on a pipe works too. */
-static int stat_at_locked(int dirfd, uptr_t path, int flags, struct kstat *k)
-{
-	struct inode *ip;
-	int err = at_inode(dirfd, path, flags, &ip);
-
-	if (err == -EBADF && (flags & AT_EMPTY_PATH)) { /* maybe a descriptor without an inode */
-		struct file *f = fd_file(dirfd);
-		if (!f)
-			return -EBADF;
-		kstat_of(f->inode, f, k);
-		file_put(f);
-		return 0;
-	}
-	if (err)
-		return err;
-	kstat_of(ip, NULL, k);
-	inode_put(ip);
-	return 0;
-}
-
 /* fstat's kstat, without the kernel lock: the descriptor looked up under
  * its table's lock (fd_file_any), whose file's reference keeps what
  * kstat_of reads (each field read once; a change racing it is seen or
@@ -201,6 +179,22 @@ static int kstat_fd(int fd, struct kstat *k)
 		return -EBADF;
 	kstat_of(f->inode, f, k);
 	file_put(f);
+	return 0;
+}
+
+/* The kstat of what an *at call names, under the kernel lock; AT_EMPTY_PATH
+ * on a pipe works too. */
+static int stat_at_locked(int dirfd, uptr_t path, int flags, struct kstat *k)
+{
+	struct inode *ip;
+	int err = at_inode(dirfd, path, flags, &ip);
+
+	if (err == -EBADF && (flags & AT_EMPTY_PATH))
+		return kstat_fd(dirfd, k); /* maybe a descriptor without an inode */
+	if (err)
+		return err;
+	kstat_of(ip, NULL, k);
+	inode_put(ip);
 	return 0;
 }
 
