@@ -392,6 +392,7 @@ void kmain(struct kbi_boot_info *bi)
 	cpu_features_init();
 	mm_init(bi);
 	percpu_init_boot_cpu();
+	heap_cpu_caches_start(); /* GS names this CPU's block from here on */
 	lockcheck_init(); /* debug builds: the spinlocks' order from here on */
 	klock_init_boot(); /* this boot thread holds the kernel lock from now on */
 	interrupts_init();

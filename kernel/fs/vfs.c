@@ -9,7 +9,6 @@
  */
 #include <limits.h>
 #include "arch/x86_64/klock.h"
-#include "arch/x86_64/smp.h"
 #include "fs/inode.h"
 #include "fs/xattr.h"
 #include "fs/eventpoll.h"
@@ -301,47 +300,9 @@ void vfs_set_root(struct inode *ip)
 
 /* ---------------------------------------------------------------- files */
 
-/*
- * One freed struct file kept per CPU for the next file_alloc there: an
- * open and its close otherwise take the heap's one lock twice, which two
- * CPUs opening and closing files take in turn (scale_open_close made
- * 1.16x on two CPUs what it made on one with the lock, about 2x without
- * it). Lock rule: a CPU's entry is its own, read and written with
- * interrupts off; a file freed on another CPU goes to that CPU's.
- */
-struct file_cache {
-	struct file *f;
-} __attribute__((aligned(64)));
-static struct file_cache file_cache[SMP_MAX_CPUS];
-
-/* A zeroed struct file: this CPU's kept one, else the heap's. */
-static struct file *file_mem_alloc(void)
-{
-	uint64_t irq = irq_save();
-	struct file_cache *c = &file_cache[smp_cpu_id()];
-	struct file *f = c->f;
-	c->f = NULL;
-	irq_restore(irq);
-	if (!f)
-		return kzalloc(sizeof(*f));
-	memset(f, 0, sizeof(*f));
-	return f;
-}
-
-/* Free f's memory: kept on this CPU when its entry is empty. */
-static void file_mem_free(struct file *f)
-{
-	uint64_t irq = irq_save();
-	struct file_cache *c = &file_cache[smp_cpu_id()];
-	struct file *old = c->f;
-	c->f = f;
-	irq_restore(irq);
-	kfree(old);
-}
-
 struct file *file_alloc(const struct file_ops *ops, unsigned flags, void *priv)
 {
-	struct file *f = file_mem_alloc();
+	struct file *f = kzalloc(sizeof(*f));
 
 	if (!f)
 		return NULL;
@@ -364,7 +325,7 @@ static void file_release_end(struct file *f, void (*put)(struct inode *ip))
 		__atomic_fetch_sub(&f->inode->readcount, 1, __ATOMIC_RELEASE);
 	put(f->inode);
 	kfree(f->path);
-	file_mem_free(f);
+	kfree(f);
 }
 
 /* The last reference is gone: everything f holds goes, under the kernel

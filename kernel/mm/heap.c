@@ -11,23 +11,52 @@
  * holds the class in its low 4 bits and 1 + the index of the first free
  * object in the upper 12 (0: none). A free object starts with the
  * uint16_t 1 + index of the next free one.
+ *
+ * Each CPU keeps a few freed objects of each class for its next
+ * allocations (Linux's SLUB per-CPU freelists, here in the shape of
+ * Bonwick's magazines): an allocation and a free that find their CPU's
+ * cache neither empty nor full touch nothing shared, and the heap's lock
+ * is taken once per batch of objects moved between a cache and the
+ * slabs. Two CPUs that allocate per operation would otherwise take the
+ * one lock in turn (scale_open_close made 1.16x on two CPUs what it made
+ * on one with a struct file from the heap each open, 2.10x without).
+ * The caches hold at most CACHE_BYTES of each class per CPU, and pin at
+ * most as many slab pages as they hold objects.
  */
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/layout.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
 #include "panic.h"
 
 #define CLASS_MIN_SHIFT 4                   /* 16 bytes */
 #define CLASS_COUNT     8                   /* 16 .. 2048 */
 #define CLASS_MASK      0xfu
 #define FREE_SHIFT      4
+#define CACHE_SLOTS     16                  /* objects a CPU keeps of a class, at most */
+#define CACHE_BYTES     2048                /* and at most this many bytes of it */
 
+/* Lock rule: the slab lists (partial[], every slab page's free list and
+ * refcount) and stats' small_in_use and slab_pages change under
+ * heap_lock, interrupts off; large_in_use is atomic. */
 static struct spinlock heap_lock = SPINLOCK_INIT;
 static uint32_t partial[CLASS_COUNT] = { BUDDY_NONE, BUDDY_NONE, BUDDY_NONE, BUDDY_NONE,
 					  BUDDY_NONE, BUDDY_NONE, BUDDY_NONE, BUDDY_NONE };
-static struct heap_stats stats;
+static struct heap_stats stats; /* small_in_use: objects out of the slabs, cached ones too */
+
+/* Lock rule: a CPU's cache is its own, read and written by that CPU with
+ * interrupts off; heap_stats reads the counts of all (an exact sum when
+ * nothing allocates meanwhile). obj[c][0 .. count[c] - 1] are free
+ * objects of class c, the last the most recently freed. */
+struct cpu_cache {
+	uint8_t count[CLASS_COUNT];
+	void *obj[CLASS_COUNT][CACHE_SLOTS];
+} __attribute__((aligned(64)));
+static struct cpu_cache cpu_cache[SMP_MAX_CPUS];
+static bool caches_on; /* set once every CPU that allocates has its GS block */
 
 static unsigned size_class(size_t size)
 {
@@ -126,16 +155,14 @@ static void *slab_alloc(unsigned c)
 	return obj;
 }
 
-/* Return obj to its page; an empty page goes back to the PMM unless it
+/* Return obj, an object's start, to its page; an empty page goes back to the PMM unless it
  * is the class's only page with free objects (keeps a warm page). */
 static void slab_free(struct page *pg, uint32_t pfn, void *obj)
 {
 	unsigned c = pg->slab_class & CLASS_MASK;
 	size_t osize = class_size(c);
-	uint64_t off = (uint64_t)obj - (uint64_t)pfn_addr(pfn);
+	uint64_t off = (uint64_t)obj - (uint64_t)pfn_addr(pfn); /* a multiple of osize: small_free checked */
 
-	if (off % osize)
-		panic("kfree: %p is not the start of a %zu-byte object", obj, osize);
 	unsigned first = pg->slab_class >> FREE_SHIFT;
 	*(uint16_t *)obj = (uint16_t)first;
 	pg->slab_class = (uint16_t)(c | (unsigned)(off / osize + 1) << FREE_SHIFT);
@@ -152,6 +179,91 @@ static void slab_free(struct page *pg, uint32_t pfn, void *obj)
 	}
 }
 
+/* Objects of class c a CPU's cache holds at most (at least 1). */
+static unsigned cache_max(unsigned c)
+{
+	size_t n = CACHE_BYTES / class_size(c);
+	return n == 0 ? 1 : n > CACHE_SLOTS ? CACHE_SLOTS : (unsigned)n;
+}
+
+/* Fill cc's empty class-c cache with up to half its size from the slabs;
+ * false if not one object could be had. Interrupts off. */
+static bool cache_refill(struct cpu_cache *cc, unsigned c)
+{
+	unsigned want = (cache_max(c) + 1) / 2;
+	spin_lock_irqoff(&heap_lock);
+	while (cc->count[c] < want) {
+		void *p = slab_alloc(c);
+		if (!p)
+			break;
+		cc->obj[c][cc->count[c]++] = p;
+	}
+	spin_unlock_irqoff(&heap_lock);
+	return cc->count[c] != 0;
+}
+
+/* Give the older half of cc's full class-c cache back to the slabs.
+ * Interrupts off. */
+static void cache_flush(struct cpu_cache *cc, unsigned c)
+{
+	unsigned n = (cache_max(c) + 1) / 2, left = cc->count[c] - n;
+	spin_lock_irqoff(&heap_lock);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t phys = virt_to_phys(cc->obj[c][i]);
+		slab_free(pmm_page(phys), (uint32_t)(phys / PAGE_SIZE), cc->obj[c][i]);
+	}
+	spin_unlock_irqoff(&heap_lock);
+	memmove(&cc->obj[c][0], &cc->obj[c][n], left * sizeof(void *));
+	cc->count[c] = (uint8_t)left;
+}
+
+/* An object of class c: this CPU's cache's newest, refilled first if it
+ * is empty; straight from the slabs before the caches are on. NULL if
+ * memory is out. */
+static void *small_alloc(unsigned c)
+{
+	void *p = NULL;
+	uint64_t irq = irq_save();
+	if (!caches_on) {
+		spin_lock_irqoff(&heap_lock);
+		p = slab_alloc(c);
+		spin_unlock_irqoff(&heap_lock);
+	} else {
+		struct cpu_cache *cc = &cpu_cache[smp_cpu_id()];
+		if (cc->count[c] || cache_refill(cc, c))
+			p = cc->obj[c][--cc->count[c]];
+	}
+	irq_restore(irq);
+	return p;
+}
+
+/* Free obj, of pg's slab page, into this CPU's cache (half of a full one
+ * goes back to the slabs first), or straight to the slabs before the
+ * caches are on. */
+static void small_free(struct page *pg, uint64_t phys, void *obj)
+{
+	unsigned c = pg->slab_class & CLASS_MASK;
+	if (page_offset(phys) % class_size(c))
+		panic("kfree: %p is not the start of a %zu-byte object", obj, class_size(c));
+	uint64_t irq = irq_save();
+	if (!caches_on) {
+		spin_lock_irqoff(&heap_lock);
+		slab_free(pg, (uint32_t)(phys / PAGE_SIZE), obj);
+		spin_unlock_irqoff(&heap_lock);
+	} else {
+		struct cpu_cache *cc = &cpu_cache[smp_cpu_id()];
+		if (cc->count[c] == cache_max(c))
+			cache_flush(cc, c);
+		cc->obj[c][cc->count[c]++] = obj;
+	}
+	irq_restore(irq);
+}
+
+void heap_cpu_caches_start(void)
+{
+	caches_on = true;
+}
+
 void *kmalloc(size_t size)
 {
 	if (size == 0)
@@ -163,10 +275,7 @@ void *kmalloc(size_t size)
 		__atomic_add_fetch(&stats.large_in_use, 1, __ATOMIC_RELAXED);
 		return phys_to_virt(phys);
 	}
-	uint64_t flags = spin_lock_irqsave(&heap_lock);
-	void *p = slab_alloc(size_class(size));
-	spin_unlock_irqrestore(&heap_lock, flags);
-	return p;
+	return small_alloc(size_class(size));
 }
 
 void *kzalloc(size_t size)
@@ -192,9 +301,18 @@ void kfree(void *p)
 		pmm_free(phys, pg->order);
 		return;
 	}
-	uint64_t flags = spin_lock_irqsave(&heap_lock);
-	slab_free(pg, (uint32_t)(phys / PAGE_SIZE), p);
-	spin_unlock_irqrestore(&heap_lock, flags);
+	small_free(pg, phys, p);
+}
+
+/* Objects the CPUs' caches hold: relaxed reads of counts their CPUs
+ * change. */
+static uint64_t cached_objects(void)
+{
+	uint64_t n = 0;
+	for (unsigned cpu = 0; cpu < SMP_MAX_CPUS; cpu++)
+		for (unsigned c = 0; c < CLASS_COUNT; c++)
+			n += __atomic_load_n(&cpu_cache[cpu].count[c], __ATOMIC_RELAXED);
+	return n;
 }
 
 void heap_stats(struct heap_stats *out)
@@ -202,4 +320,6 @@ void heap_stats(struct heap_stats *out)
 	uint64_t flags = spin_lock_irqsave(&heap_lock);
 	*out = stats;
 	spin_unlock_irqrestore(&heap_lock, flags);
+	uint64_t cached = cached_objects(); /* may run ahead of the snapshot while CPUs allocate */
+	out->small_in_use = cached < out->small_in_use ? out->small_in_use - cached : 0;
 }

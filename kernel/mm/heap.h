@@ -7,7 +7,8 @@
 #include <stdint.h>
 
 /* size bytes, 16-byte aligned (page aligned above HEAP_MAX_SMALL), or NULL.
- * Any context: takes the heap lock with interrupts off. */
+ * Any context but an NMI: a small size comes from this CPU's cache when
+ * it has one, else under the heap lock with interrupts off. */
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 /* NULL is ignored; anything not from kmalloc panics. */
@@ -15,8 +16,13 @@ void kfree(void *p);
 
 #define HEAP_MAX_SMALL 2048
 
+/* From now on small objects go through per-CPU caches: called once, by
+ * the boot CPU when its per-CPU block is installed (every other CPU has
+ * its block before it allocates). */
+void heap_cpu_caches_start(void);
+
 struct heap_stats {
-	uint64_t small_in_use;   /* objects handed out */
+	uint64_t small_in_use;   /* objects handed out (exact while no CPU allocates or frees) */
 	uint64_t slab_pages;     /* pages owned by the size classes */
 	uint64_t large_in_use;   /* large blocks handed out */
 };

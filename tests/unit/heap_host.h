@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Host stand-ins for what kernel/mm/heap.c uses (included first with -include): the direct map is a malloc'd arena, locks do nothing, panic longjmps back to the test. */
+/* Host stand-ins for what kernel/mm/heap.c uses (included first with -include): the direct map is a malloc'd arena, locks and interrupts do nothing, the CPU is whichever host_cpu names, panic longjmps back to the test. */
 #ifndef KESTREL_TESTS_HEAP_HOST_H
 #define KESTREL_TESTS_HEAP_HOST_H
 
@@ -8,6 +8,8 @@
 #define KESTREL_LIB_SPINLOCK_H
 #define KESTREL_LIB_STRING_H
 #define KESTREL_PANIC_H
+#define KESTREL_ARCH_CPU_H
+#define KESTREL_ARCH_SMP_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,6 +29,15 @@ struct spinlock { int unused; };
 #define SPINLOCK_INIT { 0 }
 static inline uint64_t spin_lock_irqsave(struct spinlock *l) { (void)l; return 0; }
 static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t f) { (void)l; (void)f; }
+static inline void spin_lock_irqoff(struct spinlock *l) { (void)l; }
+static inline void spin_unlock_irqoff(struct spinlock *l) { (void)l; }
+
+/* arch/x86_64/cpu.h and smp.h: the test picks the CPU a call runs on. */
+static inline uint64_t irq_save(void) { return 0; }
+static inline void irq_restore(uint64_t f) { (void)f; }
+#define SMP_MAX_CPUS 4
+extern unsigned host_cpu;
+static inline unsigned smp_cpu_id(void) { return host_cpu; }
 
 /* panic.h */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);

@@ -11,6 +11,7 @@
 #define ARENA_PAGES 2048
 
 uint8_t *host_arena;
+unsigned host_cpu; /* the CPU heap.c's calls run on (heap_host.h) */
 static struct page pages[ARENA_PAGES];
 static struct buddy b;
 static jmp_buf panic_jump;
@@ -55,6 +56,7 @@ static void fresh(void)
 	host_arena = aligned_alloc(PAGE_SIZE, ARENA_PAGES * PAGE_SIZE);
 	buddy_init(&b, pages, ARENA_PAGES);
 	buddy_add_free(&b, 1, ARENA_PAGES - 1);
+	heap_cpu_caches_start();
 }
 
 UNIT_TEST(small_sizes_aligned_and_distinct)
@@ -138,6 +140,7 @@ UNIT_TEST(random_stress_no_overlap)
 	srand(3);
 	for (int round = 0; round < 20; round++) {
 		for (int i = 0; i < N; i++) {
+			host_cpu = (unsigned)rand() % SMP_MAX_CPUS; /* freed on one CPU, reused on another */
 			if (p[i] && rand() % 2) {
 				unsigned char *c = p[i];
 				for (size_t k = 0; k < len[i]; k++)
@@ -154,10 +157,61 @@ UNIT_TEST(random_stress_no_overlap)
 	}
 	for (int i = 0; i < N; i++)
 		kfree(p[i]), p[i] = NULL;
+	host_cpu = 0;
 	struct heap_stats s;
 	heap_stats(&s);
 	CHECK_EQ(s.small_in_use, 0);
 	CHECK_EQ(s.large_in_use, 0);
+	CHECK_OK(buddy_check(&b));
+	return NULL;
+}
+
+/* Objects in the CPUs' caches are not counted in use: the count is exact
+ * at every step, whichever CPU frees what another allocated. */
+UNIT_TEST(cached_objects_not_in_use)
+{
+	enum { N = 100 };
+	void *p[N];
+	struct heap_stats s0, s;
+	fresh();
+	heap_stats(&s0);
+	for (int i = 0; i < N; i++) {
+		host_cpu = (unsigned)i % SMP_MAX_CPUS;
+		CHECK((p[i] = kmalloc(40)) != NULL);
+	}
+	heap_stats(&s);
+	CHECK_EQ(s.small_in_use, s0.small_in_use + N);
+	for (int i = 0; i < N; i++) {
+		host_cpu = (unsigned)(i * 7 + 1) % SMP_MAX_CPUS;
+		kfree(p[i]);
+		heap_stats(&s);
+		CHECK_EQ(s.small_in_use, s0.small_in_use + N - 1 - (uint64_t)i);
+	}
+	host_cpu = 0;
+	return NULL;
+}
+
+/* Caches stay small: after every CPU freed many objects of every class,
+ * they pin at most one page per object they may hold, and the slabs
+ * keep one warm page per class. */
+UNIT_TEST(cpu_caches_are_bounded)
+{
+	enum { PER = 200, CLASSES = 8, CACHED_MAX = 4 * 16 + 8 + 4 + 2 + 1 };
+	static void *p[SMP_MAX_CPUS][CLASSES][PER];
+	fresh();
+	uint64_t before = b.free_pages;
+	for (unsigned cpu = 0; cpu < SMP_MAX_CPUS; cpu++)
+		for (int c = 0; c < CLASSES; c++)
+			for (int i = 0; i < PER; i++)
+				CHECK((p[cpu][c][i] = kmalloc((size_t)16 << c)) != NULL);
+	for (unsigned cpu = 0; cpu < SMP_MAX_CPUS; cpu++) {
+		host_cpu = cpu;
+		for (int c = 0; c < CLASSES; c++)
+			for (int i = 0; i < PER; i++)
+				kfree(p[(cpu + 1) % SMP_MAX_CPUS][c][i]);
+	}
+	host_cpu = 0;
+	CHECK(b.free_pages + SMP_MAX_CPUS * CACHED_MAX + CLASSES >= before);
 	CHECK_OK(buddy_check(&b));
 	return NULL;
 }
@@ -193,6 +247,8 @@ static const struct unit_test tests[] = {
 	UNIT_ENTRY(kzalloc_zeroes),
 	UNIT_ENTRY(out_of_memory_is_null),
 	UNIT_ENTRY(random_stress_no_overlap),
+	UNIT_ENTRY(cached_objects_not_in_use),
+	UNIT_ENTRY(cpu_caches_are_bounded),
 	UNIT_ENTRY(bad_free_panics),
 };
 
