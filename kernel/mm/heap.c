@@ -45,6 +45,11 @@
 static struct spinlock heap_lock = SPINLOCK_INIT;
 static uint32_t partial[CLASS_COUNT] = { BUDDY_NONE, BUDDY_NONE, BUDDY_NONE, BUDDY_NONE,
 					  BUDDY_NONE, BUDDY_NONE, BUDDY_NONE, BUDDY_NONE };
+/* Empty slab pages kept per class, at most SLAB_EMPTY_KEEP: a flush that
+ * empties a page and the refill after it would otherwise free a page
+ * and build a fresh one in turn. Under heap_lock. */
+#define SLAB_EMPTY_KEEP 1
+static uint8_t empty_kept[CLASS_COUNT];
 static struct heap_stats stats; /* small_in_use: objects out of the slabs, cached ones too */
 
 /* Lock rule: a CPU's cache is its own, read and written by that CPU with
@@ -133,11 +138,12 @@ static bool slab_grow(unsigned c)
 	pg->refcount = 0;
 	pg->slab_class = (uint16_t)(c | (1u << FREE_SHIFT)); /* first free: index 0 */
 	partial_push(c, pfn);
+	empty_kept[c]++; /* for slab_alloc to take at once */
 	stats.slab_pages++;
 	return true;
 }
 
-static void *slab_alloc(unsigned c)
+static inline void *slab_alloc(unsigned c)
 {
 	if (partial[c] == BUDDY_NONE && !slab_grow(c))
 		return NULL;
@@ -148,16 +154,17 @@ static void *slab_alloc(unsigned c)
 	uint16_t next = *(uint16_t *)obj;
 
 	pg->slab_class = (uint16_t)(c | (unsigned)next << FREE_SHIFT);
-	pg->refcount++;
+	if (pg->refcount++ == 0)
+		empty_kept[c]--;
 	if (next == 0)
 		partial_remove(c, pfn);
 	stats.small_in_use++;
 	return obj;
 }
 
-/* Return obj, an object's start, to its page; an empty page goes back to the PMM unless it
- * is the class's only page with free objects (keeps a warm page). */
-static void slab_free(struct page *pg, uint32_t pfn, void *obj)
+/* Return obj, an object's start, to its page; an empty page goes back to
+ * the PMM unless the class keeps fewer than SLAB_EMPTY_KEEP empty ones. */
+static inline void slab_free(struct page *pg, uint32_t pfn, void *obj)
 {
 	unsigned c = pg->slab_class & CLASS_MASK;
 	size_t osize = class_size(c);
@@ -170,7 +177,11 @@ static void slab_free(struct page *pg, uint32_t pfn, void *obj)
 	stats.small_in_use--;
 	if (first == 0)
 		partial_push(c, pfn);
-	if (pg->refcount == 0 && !(partial[c] == pfn && pg->next == BUDDY_NONE)) {
+	if (pg->refcount != 0)
+		return;
+	if (empty_kept[c] < SLAB_EMPTY_KEEP) {
+		empty_kept[c]++;
+	} else {
 		partial_remove(c, pfn);
 		pg->flags &= (uint8_t)~PAGE_SLAB;
 		pg->refcount = 1;
@@ -202,19 +213,18 @@ static bool cache_refill(struct cpu_cache *cc, unsigned c)
 	return cc->count[c] != 0;
 }
 
-/* Give the older half of cc's full class-c cache back to the slabs.
- * Interrupts off. */
+/* Give the newer half of cc's full class-c cache back to the slabs (the
+ * older stay: no copying). Interrupts off. */
 static void cache_flush(struct cpu_cache *cc, unsigned c)
 {
-	unsigned n = (cache_max(c) + 1) / 2, left = cc->count[c] - n;
+	unsigned left = cache_max(c) / 2;
 	spin_lock_irqoff(&heap_lock);
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t phys = virt_to_phys(cc->obj[c][i]);
-		slab_free(pmm_page(phys), (uint32_t)(phys / PAGE_SIZE), cc->obj[c][i]);
+	while (cc->count[c] > left) {
+		void *obj = cc->obj[c][--cc->count[c]];
+		uint64_t phys = virt_to_phys(obj);
+		slab_free(pmm_page(phys), (uint32_t)(phys / PAGE_SIZE), obj);
 	}
 	spin_unlock_irqoff(&heap_lock);
-	memmove(&cc->obj[c][0], &cc->obj[c][n], left * sizeof(void *));
-	cc->count[c] = (uint8_t)left;
 }
 
 /* An object of class c: this CPU's cache's newest, refilled first if it

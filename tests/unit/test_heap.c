@@ -105,8 +105,9 @@ UNIT_TEST(empty_slabs_go_back_to_the_pmm)
 		CHECK((p[i] = kmalloc(64)) != NULL); /* 8 pages of 64 objects */
 	for (int i = 0; i < 512; i++)
 		kfree(p[i]);
-	/* at most one warm page per class stays */
-	CHECK(b.free_pages >= before - 1);
+	/* one empty page the class keeps, and the page of the objects freed
+	 * last, which the CPU's cache holds */
+	CHECK(b.free_pages >= before - 2);
 	CHECK_OK(buddy_check(&b));
 	return NULL;
 }
