@@ -229,17 +229,26 @@ static void rmap_add(struct vma *v)
 	shmem_mapped(v->obj);
 }
 
+/* Take region v off its object's list of mappings and drop its
+ * reference to the object (the kernel lock: the list is its). The pages
+ * v's space maps keep references of their own. */
+static void vma_drop_object(struct vma *v)
+{
+	if (!v->obj)
+		return;
+	*v->obj_pprev = v->obj_next;
+	if (v->obj_next)
+		v->obj_next->obj_pprev = v->obj_pprev;
+	shmem_unmapped(v->obj);
+	shmem_put(v->obj);
+	v->obj = NULL;
+}
+
 /* Free a region taken out of the list (its pages unmapped already),
  * taking it off its object's list of mappings. */
 static void vma_free(struct vma *v)
 {
-	if (v->obj) {
-		*v->obj_pprev = v->obj_next;
-		if (v->obj_next)
-			v->obj_next->obj_pprev = v->obj_pprev;
-		shmem_unmapped(v->obj);
-		shmem_put(v->obj);
-	}
+	vma_drop_object(v);
 	vm_name_put(v->name);
 	kfree(v);
 }
@@ -253,16 +262,23 @@ static void put_page(uint64_t va, uint64_t *pte, void *arg)
 	page_ref_put(*pte & PTE_ADDR);
 }
 
-void uvm_destroy(struct vm_space *vs)
+bool uvm_release_begin(struct vm_space *vs)
 {
 	if (__atomic_sub_fetch(&vs->refs, 1, __ATOMIC_ACQ_REL) > 0)
-		return;
-	struct vma *v = vs->vmas;
-
+		return false;
 	/* No CPU keeps it loaded from here on (an idle CPU, a kernel thread),
 	 * so none holds a TLB entry of it: the pages need no flush (and no
 	 * batch) before they go, and the tables can go. */
 	tlb_retire_pml4(vs->pml4);
+	for (struct vma *v = vs->vmas; v; v = v->next)
+		vma_drop_object(v);
+	return true;
+}
+
+void uvm_release_end(struct vm_space *vs)
+{
+	struct vma *v = vs->vmas;
+
 	while (v) {
 		struct vma *next = v->next;
 		arch_walk_user(vs->pml4, v->start, v->end, put_page, NULL);
@@ -272,6 +288,12 @@ void uvm_destroy(struct vm_space *vs)
 	arch_free_user_tables(vs->pml4);
 	page_free(phys_to_virt(vs->pml4));
 	kfree(vs);
+}
+
+void uvm_destroy(struct vm_space *vs)
+{
+	if (uvm_release_begin(vs))
+		uvm_release_end(vs);
 }
 
 /* uvm_add_vma with the space's lock held. */

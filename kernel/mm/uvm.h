@@ -184,6 +184,16 @@ static inline void uvm_map_unlock(struct vm_space *vs)
 struct vm_space *uvm_create(void);
 /* Drop a reference; the last one frees every page and table. */
 void uvm_destroy(struct vm_space *vs);
+/* uvm_destroy in two halves, so that the costly one may run without the
+ * kernel lock. uvm_release_begin drops a reference under the kernel lock
+ * (its regions' objects' lists of mappings are the lock's) and, when it
+ * was the last, takes the space off every object's list (their
+ * truncations no longer reach it) and lets the objects go: true, and the
+ * caller must call uvm_release_end. uvm_release_end frees the pages,
+ * tables and regions, with or without the kernel lock: nothing else
+ * reaches the space any more. */
+bool uvm_release_begin(struct vm_space *vs);
+void uvm_release_end(struct vm_space *vs);
 /* fork: a copy sharing every page copy-on-write (writable pages become
  * read-only in both until the first write fault copies them), except in
  * VMA_SHARED regions, whose pages both keep mapping as they are. */

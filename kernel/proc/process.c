@@ -23,6 +23,7 @@
 #include "mm/vmalloc.h"
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/klock.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/tlb.h"
 #include "lib/errno.h"
@@ -890,6 +891,21 @@ void process_add_exit_hook(void (*fn)(struct process *p))
 	exit_hooks[n_exit_hooks++] = fn;
 }
 
+/* The costly half of the end of an exiting process's address space,
+ * without the kernel lock when this CPU holds it only for the exit's
+ * entry (depth 1): other CPUs' system calls run meanwhile (the process
+ * is no zombie yet, its memory, files and program are gone: what they
+ * may find of it). Interrupts off. */
+static void release_end_unlocked(struct vm_space *vm)
+{
+	bool drop = this_cpu_klock_depth() == 1;
+	if (drop)
+		klock_leave();
+	uvm_release_end(vm);
+	if (drop)
+		klock_enter();
+}
+
 static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
 {
 	for (unsigned i = 0; i < n_exit_hooks; i++)
@@ -918,8 +934,10 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	tlb_note_loaded(vmm_kernel_pml4());
 	if (p->vm) {
 		p->maxrss_pages = process_maxrss_pages(p);
-		uvm_destroy(p->vm);
+		struct vm_space *vm = p->vm;
 		p->vm = NULL;
+		if (uvm_release_begin(vm))
+			release_end_unlocked(vm);
 	}
 	fs_share_leave(p); /* Linux's exit_fs */
 	thread_exit();
@@ -1254,7 +1272,7 @@ static void exec_personality(struct process *p, bool setid)
 }
 
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
-		 const char *const envp[], unsigned exec_flags)
+		 const char *const envp[], unsigned exec_flags, struct vm_space **old_vm)
 {
 	struct process *p = current_process();
 	struct thread *t = current_thread();
@@ -1287,7 +1305,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	p->vm = img.vm;
 	arch_switch_pml4(img.vm->pml4);
 	tlb_note_loaded(img.vm->pml4);
-	uvm_destroy(old); /* a vfork parent keeps its own reference (uvm_destroy retires the PML4) */
+	*old_vm = old; /* the caller's to drop (a vfork parent keeps its own reference) */
 	set_exe(p, img.exe);
 	uint64_t f = irq_save();
 	vfork_release(p);

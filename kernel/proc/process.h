@@ -213,10 +213,13 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
  * changed. */
 int process_unshare(bool files, bool fs);
 /* execve in the current process: on success tf enters the new program
- * (returns 0); on failure nothing changed (-errno). exec_flags are
- * exec_load's (proc/exec.h). */
+ * (returns 0) and *old is the old address space, whose reference the
+ * caller drops (uvm_destroy, or uvm_release_begin and _end: the end may
+ * run without the kernel lock); on failure nothing changed (-errno).
+ * exec_flags are exec_load's (proc/exec.h). */
+struct vm_space;
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
-		 const char *const envp[], unsigned exec_flags);
+		 const char *const envp[], unsigned exec_flags, struct vm_space **old);
 
 /* A new thread of the current process (clone with CLONE_THREAD): the
  * caller's registers except RAX = 0 (and RSP = new_sp if non-zero), its

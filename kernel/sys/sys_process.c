@@ -15,6 +15,7 @@
 #include "mm/heap.h"
 #include "mm/usercopy.h"
 #include "mm/uvm.h"
+#include "arch/x86_64/klock.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -384,6 +385,19 @@ static long refuse_final_symlink(const char *path)
 	return link ? -ELOOP : 0;
 }
 
+/* The old address space of a successful exec, the call's last work: its
+ * pages and tables are freed after the kernel lock is given up for the
+ * rest of the call (klock_leave_call), which only the entry's own depth
+ * may do. */
+static void drop_old_space(struct vm_space *old)
+{
+	if (!uvm_release_begin(old))
+		return;
+	if (this_cpu_klock_depth() == 1)
+		klock_leave_call();
+	uvm_release_end(old);
+}
+
 /* Copy argv and envp in and exec path (a kernel string) with
  * exec_flags (proc/exec.h). An empty argv becomes { "" } (Linux 5.18 on:
  * a program that starts at argv[1] must not walk into envp). */
@@ -398,13 +412,16 @@ static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp, unsigned exe
 	if (err >= 0)
 		err = copy_vector(uenvp, &envp, &total, s);
 	kfree(s);
+	struct vm_space *old = NULL;
 	if (err >= 0)
 		err = process_exec(frame(), path, argv && argv[0] ? (const char *const *)argv : empty_argv,
-				   (const char *const *)envp, exec_flags);
+				   (const char *const *)envp, exec_flags, &old);
 	if (err >= 0)
 		aio_exit(current_process()); /* Linux's exit_aio with the old address space */
 	free_vector(argv);
 	free_vector(envp);
+	if (old)
+		drop_old_space(old);
 	return err < 0 ? err : 0;
 }
 
