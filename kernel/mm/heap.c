@@ -38,6 +38,16 @@
 #define FREE_SHIFT      4
 #define CACHE_SLOTS     16                  /* objects a CPU keeps of a class, at most */
 #define CACHE_BYTES     2048                /* and at most this many bytes of it */
+#define POISON_FREE     0x6b                /* a freed object's bytes in debug builds (Linux's POISON_FREE) */
+
+/* Debug builds (make LOCKCHECK=1) fill a freed object with POISON_FREE,
+ * so that a use after free reads 0x6b6b... (a pointer there is not
+ * canonical: a fault, not a quiet read of stale fields). */
+#ifdef KESTREL_LOCKCHECK
+#define HEAP_POISON 1
+#else
+#define HEAP_POISON 0
+#endif
 
 /* Lock rule: the slab lists (partial[], every slab page's free list and
  * refcount) and stats' small_in_use and slab_pages change under
@@ -255,6 +265,8 @@ static void small_free(struct page *pg, uint64_t phys, void *obj)
 	unsigned c = pg->slab_class & CLASS_MASK;
 	if (page_offset(phys) % class_size(c))
 		panic("kfree: %p is not the start of a %zu-byte object", obj, class_size(c));
+	if (HEAP_POISON)
+		memset(obj, POISON_FREE, class_size(c));
 	uint64_t irq = irq_save();
 	if (!caches_on) {
 		spin_lock_irqoff(&heap_lock);
@@ -308,6 +320,8 @@ void kfree(void *p)
 		if (page_offset(phys))
 			panic("kfree: %p is inside a large block", p);
 		__atomic_sub_fetch(&stats.large_in_use, 1, __ATOMIC_RELAXED);
+		if (HEAP_POISON)
+			memset(p, POISON_FREE, PAGE_SIZE << pg->order);
 		pmm_free(phys, pg->order);
 		return;
 	}

@@ -187,6 +187,19 @@
  *                   the others are ENOENT or the inode they can name,
  *                   also through ".." of a directory being removed or
  *                   moved and through symlinks.
+ *   exit-truncate   a thread per CPU forks children over and over, each
+ *                   of which maps a RAM file shared ET_MAPS times, writes
+ *                   into its pages (a page a truncation took away is SIGBUS,
+ *                   caught) and then exits or execs /bin/true, while the
+ *                   main thread truncates the file to nothing and back
+ *                   (issue 29: the end of an address space, at exit and
+ *                   at exec, frees its pages and tables without the
+ *                   kernel lock, after taking it off the file's list of
+ *                   mappings, which truncation walks): every child ends
+ *                   with status 0, and the file system's free inodes and
+ *                   blocks are the same before and after. It runs until
+ *                   ET_CHILDREN children ended, however long that takes
+ *                   (fork and exec are slow on emulated CPUs).
  *
  * Every part must hold on Linux with one CPU or several (the build
  * machine runs this program too) as on Kestrel. Usage: t-smp_stress [PART...].
@@ -3483,6 +3496,178 @@ static int check_open_unlink(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- exit-truncate */
+
+#define ET_PAGES      8        /* exit-truncate: the file's size when whole, in pages */
+#define ET_SLACK      16       /* exit-truncate: free inodes or blocks others may take meanwhile (a host's) */
+#define ET_MAPS       16       /* exit-truncate: mappings of the file in each child (16 regions on its list) */
+#define ET_CHILDREN   24       /* exit-truncate: children ended at the least (within LOST_MS) */
+
+struct et_worker {
+	int me;
+	long exits, execs;
+	char why[96];
+};
+
+static struct {
+	int fd;
+	atomic_int stop;
+	atomic_long ended; /* children of every worker that ended well */
+} et;
+
+static sigjmp_buf et_jump; /* the child's: one thread */
+
+static void et_on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(et_jump, 1);
+}
+
+/* The child: the file mapped shared ET_MAPS times, a byte written into
+ * every other page of each (SIGBUS past a truncation skips the page), then _exit(0) or, when
+ * exec_after, /bin/true in its place. Only what fork allows a child of
+ * a threaded parent. */
+static void et_child(int me, bool exec_after)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = et_on_bus;
+	sa.sa_flags = SA_NODEFER;
+	if (sigaction(SIGBUS, &sa, NULL))
+		_exit(2);
+	for (int k = 0; k < ET_MAPS; k++) {
+		volatile unsigned char *m = mmap(NULL, ET_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
+						 et.fd, 0);
+		if (m == MAP_FAILED)
+			_exit(3);
+		for (volatile int i = k % 2; i < ET_PAGES; i += 2)
+			if (sigsetjmp(et_jump, 1) == 0)
+				m[i * 4096 + me % 4096] = (unsigned char)me;
+	}
+	if (exec_after) {
+		char *const argv[] = { "true", NULL };
+		execv("/bin/true", argv);
+		_exit(4);
+	}
+	_exit(0);
+}
+
+/* A worker: children one after another until told to stop, alternately
+ * exiting and execing; each must end with status 0. */
+static void *et_run(void *arg)
+{
+	struct et_worker *w = arg;
+
+	pin_to(w->me);
+	while (!atomic_load(&et.stop)) {
+		bool exec_after = (w->exits + w->execs) % 2;
+		int status;
+		pid_t pid = fork();
+		if (pid < 0) {
+			snprintf(w->why, sizeof(w->why), "fork: %s", errname(errno));
+			break;
+		}
+		if (pid == 0)
+			et_child(w->me, exec_after);
+		if (waitpid(pid, &status, 0) != pid) {
+			snprintf(w->why, sizeof(w->why), "waitpid: %s", errname(errno));
+			break;
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			snprintf(w->why, sizeof(w->why), "a child that %s ended with status %#x",
+				 exec_after ? "execs" : "exits", status);
+			break;
+		}
+		if (exec_after)
+			w->execs++;
+		else
+			w->exits++;
+		atomic_fetch_add(&et.ended, 1);
+	}
+	return NULL;
+}
+
+/* The free inodes and blocks of the file system of ".": -1 if unknown. */
+static int et_free(long *inodes, long *blocks)
+{
+	struct statvfs v;
+
+	if (statvfs(".", &v))
+		return -1;
+	*inodes = (long)v.f_ffree;
+	*blocks = (long)v.f_bfree;
+	return 0;
+}
+
+static int check_exit_truncate(void)
+{
+	static struct et_worker w[MAX_WORKERS];
+	char dir[64], home[PATH_MAX];
+	struct crew c;
+	long truncs = 0, exits = 0, execs = 0, ino0 = 0, blk0 = 0, ino1 = 0, blk1 = 0;
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, res = CHECK_OK;
+
+	memset(w, 0, sizeof(w));
+	atomic_store(&et.stop, 0);
+	atomic_store(&et.ended, 0);
+	if (!getcwd(home, sizeof(home)))
+		strcpy(home, "/");
+	snprintf(dir, sizeof(dir), "/smp-stress-trunc.%d", (int)getpid());
+	if (mkdir(dir, 0755)) {
+		snprintf(dir, sizeof(dir), "/tmp/smp-stress-trunc.%d", (int)getpid());
+		if (mkdir(dir, 0755))
+			return fail("mkdir %s: %s", dir, errname(errno));
+	}
+	if (chdir(dir))
+		return fail("chdir %s: %s", dir, errname(errno));
+	bool counted = et_free(&ino0, &blk0) == 0;
+	et.fd = open("mapped", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (et.fd < 0 || ftruncate(et.fd, ET_PAGES * 4096))
+		res = fail("the file: %s", errname(errno));
+	for (int i = 0; i < n; i++)
+		w[i].me = i;
+	if (res == CHECK_OK && crew_start(&c, n, et_run, w, sizeof(w[0]))) {
+		atomic_store(&et.stop, 1);
+		crew_join(&c);
+		res = fail("pthread_create: %s", errname(errno));
+	}
+	if (res == CHECK_OK) {
+		long long end = deadline_after(PART_MS), lost = deadline_after(LOST_MS);
+		while ((now_ms() < end || truncs < 8 || atomic_load(&et.ended) < ET_CHILDREN) &&
+		       now_ms() < lost) {
+			if (ftruncate(et.fd, 0) || ftruncate(et.fd, (truncs % ET_PAGES + 1) * 4096)) {
+				res = fail("ftruncate: %s", errname(errno));
+				break;
+			}
+			truncs++;
+		}
+		atomic_store(&et.stop, 1);
+		crew_join(&c);
+	}
+	if (et.fd >= 0)
+		close(et.fd);
+	unlink("mapped");
+	counted = counted && et_free(&ino1, &blk1) == 0;
+	if (chdir(home))
+		chdir("/");
+	rmdir(dir);
+	if (res != CHECK_OK)
+		return res;
+	for (int i = 0; i < n; i++) {
+		if (w[i].why[0])
+			return fail("worker %d: %s", i, w[i].why);
+		exits += w[i].exits;
+		execs += w[i].execs;
+	}
+	if (exits == 0 || execs == 0)
+		return fail("%ld children exited, %ld exec'd: the part did not run", exits, execs);
+	if (counted && (ino1 + ET_SLACK < ino0 || blk1 + ET_SLACK < blk0))
+		return fail("free inodes %ld -> %ld, blocks %ld -> %ld: references left over", ino0, ino1, blk0, blk1);
+	remark("%d workers, %ld truncations, %ld children exited, %ld exec'd", n, truncs, exits, execs);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "fork-exit-wait", check_fork_exit_wait },
 	{ "pipes", check_pipes },
@@ -3509,6 +3694,7 @@ static const struct check checks[] = {
 	{ "udp-count", check_udp_count },
 	{ "stat-rename", check_stat_rename },
 	{ "open-unlink", check_open_unlink },
+	{ "exit-truncate", check_exit_truncate },
 };
 
 int main(int argc, char **argv)

@@ -2975,6 +2975,7 @@ def smp_expect(cpus, sched=True):
             rf"smp-stress: udp-count ok: {max(cpus, 2)} senders, \d+ datagrams, each read once",
             rf"smp-stress: stat-rename ok: \d+ rounds of changes, {max(cpus, 2)} readers, [1-9]\d* stats",
             rf"smp-stress: open-unlink ok: [1-9]\d* generations, {max(cpus, 2)} openers, [1-9]\d* opens found one, \d+ ENOENT, [1-9]\d* dups",
+            rf"smp-stress: exit-truncate ok: {max(cpus, 2)} workers, [1-9]\d* truncations, [1-9]\d* children exited, [1-9]\d* exec'd",
             r"selftest: smp-stress ok"]
 
 
