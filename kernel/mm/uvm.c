@@ -920,7 +920,11 @@ static void fill_from_backing(const struct vma *v, uint64_t va, uint8_t *page)
  * code at one physical address, so an emulator's translated-code cache
  * (QEMU TCG keys it by physical page) stays warm across execs. Only
  * pages entirely inside the backing bytes are shared; the table holds
- * one reference to each page for the kernel's lifetime.
+ * one reference to each page. A page no mapping holds any more (its
+ * count is the table's 1) makes room for a new one when a page's slots
+ * are all taken, and gives memory back when the OOM killer asks
+ * (uvm_shared_reclaim): the table follows the programs that run now, not
+ * the first that filled it.
  */
 #define SHARED_SLOTS 4096
 /* Slots a lookup probes from a page's hash before it gives up: a page is
@@ -945,28 +949,56 @@ static bool fully_backed(const struct vma *v, uint64_t page_va)
 	       page_va + PAGE_SIZE <= v->backing_va + v->backing_len;
 }
 
-/* The shared copy of the 4 KiB at src, made on first use; 0 if the
- * SHARED_PROBE_MAX slots from its hash are taken by other pages or
- * memory is short (the caller copies privately). shared_lock held. */
+/* Does only the table hold slot s's page (no mapping does)? Under
+ * shared_lock, where mappings take their references: the count cannot
+ * rise meanwhile. */
+static bool shared_unused(const struct shared_page *s)
+{
+	return s->src && __atomic_load_n(&pmm_page(s->phys)->refcount, __ATOMIC_ACQUIRE) == 1;
+}
+
+/* Empty slot s, freeing its page. shared_lock held. */
+static void shared_evict(struct shared_page *s)
+{
+	page_ref_put(s->phys);
+	*s = (struct shared_page){ NULL, 0 };
+}
+
+/* The shared copy of the 4 KiB at src, made on first use (in an empty
+ * slot of the SHARED_PROBE_MAX from its hash, else in place of a page no
+ * mapping holds), with a reference for the caller's mapping; 0 if every
+ * such slot holds a page in use or memory is short (the caller copies
+ * privately). shared_lock held. */
 static uint64_t shared_lookup_locked(const uint8_t *src)
 {
 	if (!shared && !(shared = kzalloc(SHARED_SLOTS * sizeof(*shared))))
 		return 0;
 	uint64_t h = ((uint64_t)src >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
+	struct shared_page *room = NULL, *unused = NULL;
 	for (unsigned i = 0; i < SHARED_PROBE_MAX; i++) {
 		struct shared_page *s = &shared[(h + i) % SHARED_SLOTS];
-		if (s->src == src)
+		if (s->src == src) {
+			page_ref_get(s->phys);
 			return s->phys;
-		if (s->src)
-			continue;
-		uint64_t phys = pmm_alloc(0);
-		if (!phys)
-			return 0;
-		memcpy_page(phys_to_virt(phys), src);
-		*s = (struct shared_page){ src, phys };
-		return phys;
+		}
+		if (!s->src && !room)
+			room = s;
+		else if (!unused && shared_unused(s))
+			unused = s;
 	}
-	return 0;
+	if (!room && !unused)
+		return 0;
+	uint64_t phys = pmm_alloc(0);
+	if (!phys)
+		return 0;
+	if (!room) {
+		shared_evict(unused);
+		room = unused;
+	}
+	memcpy_page(phys_to_virt(phys), src);
+	*room = (struct shared_page){ src, phys };
+	page_ref_get(phys);
+	return phys;
 }
 
 /* shared_lookup_locked under shared_lock (interrupts are off already:
@@ -979,6 +1011,20 @@ static uint64_t shared_lookup(const uint8_t *src)
 	return phys;
 }
 
+size_t uvm_shared_reclaim(size_t pages)
+{
+	size_t freed = 0;
+	uint64_t f = spin_lock_irqsave(&shared_lock);
+	for (unsigned i = 0; shared && i < SHARED_SLOTS && freed < pages; i++) {
+		if (shared_unused(&shared[i])) {
+			shared_evict(&shared[i]);
+			freed++;
+		}
+	}
+	spin_unlock_irqrestore(&shared_lock, f);
+	return freed;
+}
+
 /* Map the shared page for va, if there is one: true when done. */
 static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
 {
@@ -987,11 +1033,14 @@ static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
 	if (!fully_backed(v, page_va))
 		return false;
 	uint64_t phys = shared_lookup(v->backing + (page_va - v->backing_va));
-	if (!phys || arch_map_page(vs->pml4, page_va, phys, v->prot))
+	if (!phys)
 		return false;
+	if (arch_map_page(vs->pml4, page_va, phys, v->prot)) {
+		page_ref_put(phys); /* the lookup's, for the mapping that failed */
+		return false;
+	}
 	uint64_t *pte = arch_pte(vs->pml4, page_va);
 	*pte |= PTE_COW; /* made writable by mprotect, a write must copy */
-	page_ref_get(phys);
 	resident_inc(vs);
 	return true;
 }

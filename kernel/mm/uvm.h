@@ -181,6 +181,12 @@ static inline void uvm_map_unlock(struct vm_space *vs)
 	sleeplock_unlock(&vs->map_lock);
 }
 
+/* Free up to pages of the shared program pages no mapping holds (the
+ * table of read-only boot-archive pages every process of a program
+ * maps): how many. For the OOM killer, before it picks a victim; any
+ * context but under that table's lock. */
+size_t uvm_shared_reclaim(size_t pages);
+
 struct vm_space *uvm_create(void);
 /* Drop a reference; the last one frees every page and table. */
 void uvm_destroy(struct vm_space *vs);

@@ -77,7 +77,7 @@ static void oom_kill(void)
  * dies of the SIGKILL on its way back to user mode. */
 static void out_of_memory(struct process *p)
 {
-	if (pmm_reclaim(OOM_RECLAIM_PAGES))
+	if (pmm_reclaim(OOM_RECLAIM_PAGES) || uvm_shared_reclaim(OOM_RECLAIM_PAGES))
 		return; /* a cache gave pages back: retry the fault first */
 	if (!victim_pending())
 		oom_kill();
