@@ -920,11 +920,12 @@ static void fill_from_backing(const struct vma *v, uint64_t va, uint8_t *page)
  * code at one physical address, so an emulator's translated-code cache
  * (QEMU TCG keys it by physical page) stays warm across execs. Only
  * pages entirely inside the backing bytes are shared; the table holds
- * one reference to each page. A page no mapping holds any more (its
- * count is the table's 1) makes room for a new one when a page's slots
- * are all taken, and gives memory back when the OOM killer asks
- * (uvm_shared_reclaim): the table follows the programs that run now, not
- * the first that filled it.
+ * one reference to each page until the OOM killer asks for memory
+ * (uvm_shared_reclaim frees the pages no mapping holds). A page is not
+ * replaced to make room for another: between two runs of a program none
+ * of its pages is mapped, and replacing them made every run of Debian's
+ * cc1 in a build copy its text again (the build's kernel instructions
+ * +8%); a page whose slots are full is copied privately.
  */
 #define SHARED_SLOTS 4096
 /* Slots a lookup probes from a page's hash before it gives up: a page is
@@ -964,17 +965,18 @@ static void shared_evict(struct shared_page *s)
 	*s = (struct shared_page){ NULL, 0 };
 }
 
-/* The shared copy of the 4 KiB at src, made on first use (in an empty
- * slot of the SHARED_PROBE_MAX from its hash, else in place of a page no
- * mapping holds), with a reference for the caller's mapping; 0 if every
- * such slot holds a page in use or memory is short (the caller copies
- * privately). shared_lock held. */
+/* The shared copy of the 4 KiB at src, made on first use in the first
+ * empty slot of the SHARED_PROBE_MAX from its hash, with a reference for
+ * the caller's mapping; 0 if every such slot holds another page or
+ * memory is short (the caller copies privately). All SHARED_PROBE_MAX
+ * are looked at: reclaim empties slots, so src may sit past an empty
+ * one. shared_lock held. */
 static uint64_t shared_lookup_locked(const uint8_t *src)
 {
 	if (!shared && !(shared = kzalloc(SHARED_SLOTS * sizeof(*shared))))
 		return 0;
 	uint64_t h = ((uint64_t)src >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
-	struct shared_page *room = NULL, *unused = NULL;
+	struct shared_page *room = NULL;
 	for (unsigned i = 0; i < SHARED_PROBE_MAX; i++) {
 		struct shared_page *s = &shared[(h + i) % SHARED_SLOTS];
 		if (s->src == src) {
@@ -983,18 +985,12 @@ static uint64_t shared_lookup_locked(const uint8_t *src)
 		}
 		if (!s->src && !room)
 			room = s;
-		else if (!unused && shared_unused(s))
-			unused = s;
 	}
-	if (!room && !unused)
+	if (!room)
 		return 0;
 	uint64_t phys = pmm_alloc(0);
 	if (!phys)
 		return 0;
-	if (!room) {
-		shared_evict(unused);
-		room = unused;
-	}
 	memcpy_page(phys_to_virt(phys), src);
 	*room = (struct shared_page){ src, phys };
 	page_ref_get(phys);
