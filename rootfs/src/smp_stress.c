@@ -3536,7 +3536,7 @@ static void et_child(int me, bool exec_after)
 	sa.sa_flags = SA_NODEFER;
 	if (sigaction(SIGBUS, &sa, NULL))
 		_exit(2);
-	for (int k = 0; k < ET_MAPS; k++) {
+	for (volatile int k = 0; k < ET_MAPS; k++) {
 		volatile unsigned char *m = mmap(NULL, ET_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED,
 						 et.fd, 0);
 		if (m == MAP_FAILED)
