@@ -166,6 +166,21 @@
  *                   the close; it returns that byte (or EBADF when the close
  *                   came first), and the peer then sees the connection
  *                   end (end of file) once the recv let go. Repeated.
+ *   tcp-churn       pairs of threads, one per CPU (at least two): a client
+ *                   on CPU p connects to its server's listener (127.0.0.1,
+ *                   or ::1 for every other pair) on CPU p + 1 over and over; on each connection both
+ *                   send checked bytes and read the other's at once, then
+ *                   it ends in turn by an orderly close from either end or
+ *                   by the server's reset (SO_LINGER 0) while the client
+ *                   still sends (its sends fail then), while the other
+ *                   pairs do the same (issue 29: lo takes a segment for a
+ *                   connection past its handshake up without the kernel
+ *                   lock, beside the sends of the other CPU): every byte
+ *                   arrives in order, each end sees the end the other
+ *                   chose (end of file, or a failed send), and a connection
+ *                   whose program shuts it last and still holds it reaches
+ *                   CLOSE on its last ACK (TCP_INFO) (lo's drain then
+ *                   hands its port back under the kernel lock).
  *   udp-count       a sender thread per CPU sends numbered datagrams from
  *                   a socket of its own to one receiver socket, which a
  *                   thread reads (at most UDP_WINDOW unread per sender, so
@@ -2709,6 +2724,276 @@ static int check_tcp_duplex(void)
 	return CHECK_OK;
 }
 
+#define CHURN_XCHG     3         /* tcp-churn: exchanges each way on a connection */
+#define CHURN_CHUNK    6000      /* tcp-churn: an exchange's bytes, varying 1..this */
+#define CHURN_DONE     'd'       /* tcp-churn: what the client sends into the server's reset */
+#define CHURN_BURST    1000      /* tcp-churn: ... in sends of this many bytes */
+
+enum churn_end { CHURN_CLIENT_FIRST, CHURN_SERVER_FIRST, CHURN_RESET, CHURN_ENDS };
+
+/* One end of tcp-churn's connections: the client connects round after
+ * round, the server accepts them; both send and receive at once. */
+struct churn_side {
+	int cpu, stream;            /* its bytes are stream's, the peer's stream ^ 1 */
+	bool server;
+	int l;                      /* the server's listener */
+	struct sockaddr_in6 a;      /* its address: 127.0.0.1 (AF_INET) or ::1 */
+	long rounds, sent, got, resets, closed_held;
+	char why[200];
+};
+
+/* The round's exchange sizes: both ends reckon them alike. */
+static size_t churn_size(long round, int k)
+{
+	return (size_t)(round * 7919 + k * 2741) % CHURN_CHUNK + 1;
+}
+
+/* One exchange on fd: n bytes of our stream out, n of the peer's in and
+ * checked. 0, 1 when the peer ended the stream before it began (the
+ * client's last, empty connection), or -1 (why). */
+static int churn_xchg(struct churn_side *w, int fd, size_t n, bool first)
+{
+	static __thread unsigned char out[CHURN_CHUNK], in[CHURN_CHUNK];
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = pipe_byte(w->sent + (long)i, w->stream);
+	ssize_t s = send(fd, out, n, MSG_NOSIGNAL), r = s == (ssize_t)n ? recv(fd, in, n, MSG_WAITALL) : -1;
+	if (first && w->server && (s == (ssize_t)n || errno == EPIPE || errno == ECONNRESET) && r <= 0)
+		return 1;
+	if (s != (ssize_t)n || r != (ssize_t)n) {
+		snprintf(w->why, sizeof(w->why), "round %ld: send %zd, recv %zd of %zu (%s)", w->rounds, s, r, n,
+			 errname(errno));
+		return -1;
+	}
+	w->sent += (long)n;
+	for (size_t i = 0; i < n; i++)
+		if (in[i] != pipe_byte(w->got + (long)i, w->stream ^ 1)) {
+			snprintf(w->why, sizeof(w->why), "round %ld: byte %ld of stream %d is %#x, want %#x", w->rounds,
+				 w->got + (long)i, w->stream ^ 1, in[i], pipe_byte(w->got + (long)i, w->stream ^ 1));
+			return -1;
+		}
+	w->got += (long)n;
+	return 0;
+}
+
+/* A read on fd once the peer ended the connection (reset: a reset,
+ * else an orderly close): 0 when it shows that, else -1 (why). */
+static int churn_sees_end(struct churn_side *w, int fd, bool reset)
+{
+	char c;
+	ssize_t r = recv(fd, &c, 1, 0);
+
+	if (reset ? r < 0 && errno == ECONNRESET : r == 0)
+		return 0;
+	snprintf(w->why, sizeof(w->why), "round %ld: recv after the peer's %s returned %zd (%s)", w->rounds,
+		 reset ? "reset" : "close", r, r < 0 ? errname(errno) : "no error");
+	return -1;
+}
+
+/* fd's TCP state reaches CLOSE (its last ACK came): 0, or -1 after LOST_MS. */
+static int churn_wait_closed(struct churn_side *w, int fd)
+{
+	long long end = deadline_after(LOST_MS);
+	struct tcp_info ti;
+
+	for (;;) {
+		socklen_t len = sizeof(ti);
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_CLOSE)
+			return 0;
+		if (now_ms() >= end)
+			break;
+		sched_yield();
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld: LAST-ACK never reached CLOSE", w->rounds);
+	return -1;
+}
+
+/* Send on fd until the server's reset (it closes at once, SO_LINGER 0,
+ * while these segments reach it) makes a send fail: with ECONNRESET or
+ * EPIPE, as on Linux. 0, or -1 (why). */
+static int churn_send_into_reset(struct churn_side *w, int fd)
+{
+	static __thread unsigned char buf[CHURN_BURST];
+	long long end = deadline_after(LOST_MS);
+	ssize_t n;
+
+	memset(buf, CHURN_DONE, sizeof(buf));
+	while ((n = send(fd, buf, sizeof(buf), MSG_NOSIGNAL)) > 0 && now_ms() < end)
+		;
+	if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+		w->resets++;
+		return 0;
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld: send into the peer's reset returned %zd (%s)", w->rounds, n,
+		 n < 0 ? errname(errno) : "no error");
+	return -1;
+}
+
+/* The client's end of the round's close (see tcp-churn). 0, or -1 (why). */
+static int churn_client_end(struct churn_side *w, int fd, enum churn_end how)
+{
+	int r;
+
+	switch (how) {
+	case CHURN_CLIENT_FIRST:
+		return 0;
+	case CHURN_SERVER_FIRST: /* the client ends in LAST-ACK, then CLOSED holding its socket */
+		if ((r = churn_sees_end(w, fd, false)) || (r = shutdown(fd, SHUT_WR)) || (r = churn_wait_closed(w, fd)))
+			return r;
+		w->closed_held++;
+		return 0;
+	default:
+		return churn_send_into_reset(w, fd);
+	}
+}
+
+/* The server's end of it. 0, or -1 (why). */
+static int churn_server_end(struct churn_side *w, int fd, enum churn_end how)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	switch (how) {
+	case CHURN_CLIENT_FIRST:
+		return churn_sees_end(w, fd, false);
+	case CHURN_SERVER_FIRST:
+		return 0;
+	default: /* the close resets, while the client sends */
+		return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+}
+
+/* One connection: made, used both ways at once by both ends, ended. 0,
+ * 1 (the server: the client's last, empty one), or -1 (why). */
+static int churn_round(struct churn_side *w, bool last)
+{
+	int fd = w->server ? accept(w->l, NULL, NULL) : socket(w->a.sin6_family, SOCK_STREAM, 0), r = 0;
+
+	socklen_t alen = w->a.sin6_family == AF_INET6 ? sizeof(w->a) : sizeof(struct sockaddr_in);
+
+	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, alen)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		snprintf(w->why, sizeof(w->why), "round %ld: connect or accept: %s", w->rounds, errname(errno));
+		return -1;
+	}
+	int one = 1; /* no Nagle wait on the done byte or an exchange's tail */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (int k = 0; k < CHURN_XCHG && !last && r == 0; k++)
+		r = churn_xchg(w, fd, churn_size(w->rounds, k), k == 0);
+	if (r == 0 && !last) {
+		enum churn_end how = (enum churn_end)(w->rounds % CHURN_ENDS);
+		r = w->server ? churn_server_end(w, fd, how) : churn_client_end(w, fd, how);
+	}
+	close(fd);
+	return r;
+}
+
+static void *churn_thread(void *arg)
+{
+	struct churn_side *w = arg;
+	long long end = deadline_after(PART_MS);
+	int r;
+
+	pin_to(w->cpu);
+	do {
+		bool last = !w->server && now_ms() >= end;
+		r = churn_round(w, last);
+		if (last)
+			break;
+		w->rounds += r == 0;
+	} while (r == 0);
+	return NULL;
+}
+
+/* The sides' verdict, summed into *t (rounds, resets, closed held): 0, or fail's. */
+static int churn_verdict(const struct churn_side *w, int n, long t[3])
+{
+	for (int i = 0; i < n; i++) {
+		if (w[i].why[0])
+			return fail("%s %d: %s", w[i].server ? "server" : "client", i / 2, w[i].why);
+		if (w[i].rounds < CHURN_ENDS)
+			return fail("pair %d: only %ld connections", i / 2, w[i].rounds);
+		if (w[i].sent != w[i ^ 1].got)
+			return fail("pair %d: %ld bytes sent, %ld received", i / 2, w[i].sent, w[i ^ 1].got);
+	}
+	for (int i = 0; i < n; i += 2) {
+		t[0] += w[i].rounds;
+		t[1] += w[i].resets;
+		t[2] += w[i].closed_held;
+	}
+	return CHECK_OK;
+}
+
+/* A listener on ::1 (a port of the kernel's choosing): its fd, the
+ * address in *a; -1 on failure (errno set). */
+static int tcp_listener6(struct sockaddr_in6 *a)
+{
+	socklen_t len = sizeof(*a);
+	int l = socket(AF_INET6, SOCK_STREAM, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin6_family = AF_INET6;
+	a->sin6_addr = in6addr_loopback;
+	if (l < 0 || bind(l, (struct sockaddr *)a, sizeof(*a)) || listen(l, 4) ||
+	    getsockname(l, (struct sockaddr *)a, &len)) {
+		int e = errno;
+		if (l >= 0)
+			close(l);
+		errno = e;
+		return -1;
+	}
+	return l;
+}
+
+/* Pair p's listener: on 127.0.0.1 for an even p, ::1 for an odd one. */
+static int churn_listener(int p, struct sockaddr_in6 *a)
+{
+	memset(a, 0, sizeof(*a));
+	return p % 2 ? tcp_listener6(a) : tcp_listener((struct sockaddr_in *)a);
+}
+
+static int check_tcp_churn(void)
+{
+	struct churn_side w[MAX_WORKERS];
+	pthread_t t[MAX_WORKERS];
+	int pairs = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, n = 0, made = 0;
+	long sum[3] = { 0, 0, 0 };
+
+	if (2 * pairs > MAX_WORKERS)
+		pairs = MAX_WORKERS / 2;
+	memset(w, 0, sizeof(w));
+	for (; n < 2 * pairs; n += 2) { /* client 2p on CPU p, its server on CPU p + 1 */
+		w[n + 1].server = true;
+		if ((w[n + 1].l = churn_listener(n / 2, &w[n + 1].a)) < 0)
+			break;
+		w[n].a = w[n + 1].a;
+		w[n].cpu = n / 2 % ncpus;
+		w[n + 1].cpu = (n / 2 + 1) % ncpus;
+		w[n].stream = 2 * n + 2;
+		w[n + 1].stream = 2 * n + 3;
+	}
+	for (; made < n; made++)
+		if (pthread_create(&t[made], NULL, churn_thread, &w[made]))
+			break;
+	if (made < n) /* what started ends once the listeners go */
+		for (int i = 1; i < n; i += 2)
+			shutdown(w[i].l, SHUT_RDWR);
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 1; i < n; i += 2)
+		close(w[i].l);
+	pin_to_all();
+	if (n < 2 * pairs || made < n)
+		return fail("listener or pthread_create failed (%s)", errname(errno));
+	int res = churn_verdict(w, n, sum);
+	if (res == CHECK_OK)
+		remark("%d pairs, %ld connections, %ld reset, %ld closed on their last ACK while held, every byte checked",
+		       pairs, sum[0], sum[1], sum[2]);
+	return res;
+}
+
 struct tcp_player {
 	int fd, cpu;
 	uint32_t first;          /* the value it sends first, or 0: it answers */
@@ -3691,6 +3976,7 @@ static const struct check checks[] = {
 	{ "tcp-duplex", check_tcp_duplex },
 	{ "tcp-pingpong", check_tcp_pingpong },
 	{ "tcp-close-recv", check_tcp_close_recv },
+	{ "tcp-churn", check_tcp_churn },
 	{ "udp-count", check_udp_count },
 	{ "stat-rename", check_stat_rename },
 	{ "open-unlink", check_open_unlink },
