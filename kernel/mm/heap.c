@@ -29,7 +29,6 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/smp.h"
 #include "panic.h"
 
 #define CLASS_MIN_SHIFT 4                   /* 16 bytes */
@@ -70,7 +69,7 @@ struct cpu_cache {
 	uint8_t count[CLASS_COUNT];
 	void *obj[CLASS_COUNT][CACHE_SLOTS];
 } __attribute__((aligned(64)));
-static struct cpu_cache cpu_cache[SMP_MAX_CPUS];
+static struct cpu_cache cpu_cache[HEAP_MAX_CPUS];
 static bool caches_on; /* set once every CPU that allocates has its GS block */
 
 static unsigned size_class(size_t size)
@@ -249,7 +248,7 @@ static void *small_alloc(unsigned c)
 		p = slab_alloc(c);
 		spin_unlock_irqoff(&heap_lock);
 	} else {
-		struct cpu_cache *cc = &cpu_cache[smp_cpu_id()];
+		struct cpu_cache *cc = &cpu_cache[cpu_this_index()];
 		if (cc->count[c] || cache_refill(cc, c))
 			p = cc->obj[c][--cc->count[c]];
 	}
@@ -273,7 +272,7 @@ static void small_free(struct page *pg, uint64_t phys, void *obj)
 		slab_free(pg, (uint32_t)(phys / PAGE_SIZE), obj);
 		spin_unlock_irqoff(&heap_lock);
 	} else {
-		struct cpu_cache *cc = &cpu_cache[smp_cpu_id()];
+		struct cpu_cache *cc = &cpu_cache[cpu_this_index()];
 		if (cc->count[c] == cache_max(c))
 			cache_flush(cc, c);
 		cc->obj[c][cc->count[c]++] = obj;
@@ -333,7 +332,7 @@ void kfree(void *p)
 static uint64_t cached_objects(void)
 {
 	uint64_t n = 0;
-	for (unsigned cpu = 0; cpu < SMP_MAX_CPUS; cpu++)
+	for (unsigned cpu = 0; cpu < HEAP_MAX_CPUS; cpu++)
 		for (unsigned c = 0; c < CLASS_COUNT; c++)
 			n += __atomic_load_n(&cpu_cache[cpu].count[c], __ATOMIC_RELAXED);
 	return n;

@@ -15,6 +15,10 @@ void *kzalloc(size_t size);
 void kfree(void *p);
 
 #define HEAP_MAX_SMALL 2048
+/* CPUs with a cache of their own: smp.h's SMP_MAX_CPUS (smp.c allocates
+ * from the heap, so the number is repeated; fs/procfs_cpus.c checks the
+ * two agree). */
+#define HEAP_MAX_CPUS 64
 
 /* From now on small objects go through per-CPU caches: called once, by
  * the boot CPU when its per-CPU block is installed (every other CPU has

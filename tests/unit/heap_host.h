@@ -9,7 +9,6 @@
 #define KESTREL_LIB_STRING_H
 #define KESTREL_PANIC_H
 #define KESTREL_ARCH_CPU_H
-#define KESTREL_ARCH_SMP_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,12 +31,12 @@ static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t f) { (voi
 static inline void spin_lock_irqoff(struct spinlock *l) { (void)l; }
 static inline void spin_unlock_irqoff(struct spinlock *l) { (void)l; }
 
-/* arch/x86_64/cpu.h and smp.h: the test picks the CPU a call runs on. */
+/* arch/x86_64/cpu.h: the test picks the CPU a call runs on, one of HOST_CPUS. */
 static inline uint64_t irq_save(void) { return 0; }
 static inline void irq_restore(uint64_t f) { (void)f; }
-#define SMP_MAX_CPUS 4
+#define HOST_CPUS 4
 extern unsigned host_cpu;
-static inline unsigned smp_cpu_id(void) { return host_cpu; }
+static inline unsigned cpu_this_index(void) { return host_cpu; }
 
 /* panic.h */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);

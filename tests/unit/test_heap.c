@@ -141,7 +141,7 @@ UNIT_TEST(random_stress_no_overlap)
 	srand(3);
 	for (int round = 0; round < 20; round++) {
 		for (int i = 0; i < N; i++) {
-			host_cpu = (unsigned)rand() % SMP_MAX_CPUS; /* freed on one CPU, reused on another */
+			host_cpu = (unsigned)rand() % HOST_CPUS; /* freed on one CPU, reused on another */
 			if (p[i] && rand() % 2) {
 				unsigned char *c = p[i];
 				for (size_t k = 0; k < len[i]; k++)
@@ -177,13 +177,13 @@ UNIT_TEST(cached_objects_not_in_use)
 	fresh();
 	heap_stats(&s0);
 	for (int i = 0; i < N; i++) {
-		host_cpu = (unsigned)i % SMP_MAX_CPUS;
+		host_cpu = (unsigned)i % HOST_CPUS;
 		CHECK((p[i] = kmalloc(40)) != NULL);
 	}
 	heap_stats(&s);
 	CHECK_EQ(s.small_in_use, s0.small_in_use + N);
 	for (int i = 0; i < N; i++) {
-		host_cpu = (unsigned)(i * 7 + 1) % SMP_MAX_CPUS;
+		host_cpu = (unsigned)(i * 7 + 1) % HOST_CPUS;
 		kfree(p[i]);
 		heap_stats(&s);
 		CHECK_EQ(s.small_in_use, s0.small_in_use + N - 1 - (uint64_t)i);
@@ -198,21 +198,21 @@ UNIT_TEST(cached_objects_not_in_use)
 UNIT_TEST(cpu_caches_are_bounded)
 {
 	enum { PER = 200, CLASSES = 8, CACHED_MAX = 4 * 16 + 8 + 4 + 2 + 1 };
-	static void *p[SMP_MAX_CPUS][CLASSES][PER];
+	static void *p[HOST_CPUS][CLASSES][PER];
 	fresh();
 	uint64_t before = b.free_pages;
-	for (unsigned cpu = 0; cpu < SMP_MAX_CPUS; cpu++)
+	for (unsigned cpu = 0; cpu < HOST_CPUS; cpu++)
 		for (int c = 0; c < CLASSES; c++)
 			for (int i = 0; i < PER; i++)
 				CHECK((p[cpu][c][i] = kmalloc((size_t)16 << c)) != NULL);
-	for (unsigned cpu = 0; cpu < SMP_MAX_CPUS; cpu++) {
+	for (unsigned cpu = 0; cpu < HOST_CPUS; cpu++) {
 		host_cpu = cpu;
 		for (int c = 0; c < CLASSES; c++)
 			for (int i = 0; i < PER; i++)
-				kfree(p[(cpu + 1) % SMP_MAX_CPUS][c][i]);
+				kfree(p[(cpu + 1) % HOST_CPUS][c][i]);
 	}
 	host_cpu = 0;
-	CHECK(b.free_pages + SMP_MAX_CPUS * CACHED_MAX + CLASSES >= before);
+	CHECK(b.free_pages + HOST_CPUS * CACHED_MAX + CLASSES >= before);
 	CHECK_OK(buddy_check(&b));
 	return NULL;
 }

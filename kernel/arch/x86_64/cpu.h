@@ -121,6 +121,18 @@ static inline void lidt(const struct desc_ptr *p) { __asm__ volatile("lidt %0" :
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" ::"r"(sel)); }
 static inline void lldt(uint16_t sel) { __asm__ volatile("lldt %0" ::"r"(sel)); }
 
+/* This CPU's dense index (percpu.h's cpu_id, at PERCPU_CPU_ID in the
+ * block GS points at; percpu.h checks the offset) in one load, for code
+ * below the per-CPU blocks' allocator (mm/heap.c's caches), which may
+ * not include percpu.h or smp.h. Only once the block is installed. */
+#define PERCPU_CPU_ID 24
+static inline unsigned cpu_this_index(void)
+{
+	uint32_t id;
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(id) : "i"(PERCPU_CPU_ID));
+	return id;
+}
+
 /* Disable interrupts, returning the previous RFLAGS for irq_restore. */
 static inline uint64_t irq_save(void)
 {

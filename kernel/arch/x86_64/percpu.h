@@ -51,6 +51,7 @@ struct percpu {
 _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RSP, "offset");
 _Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "offset");
 _Static_assert(__builtin_offsetof(struct percpu, current) == PERCPU_CURRENT, "offset");
+_Static_assert(__builtin_offsetof(struct percpu, cpu_id) == PERCPU_CPU_ID, "offset"); /* cpu.h's */
 
 /* Allocate and install the boot CPU's block (needs kmalloc). */
 void percpu_init_boot_cpu(void);
