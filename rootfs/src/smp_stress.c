@@ -3068,6 +3068,17 @@ static int check_udp_count(void)
 
 /* ------------------------------------------------------------- main */
 
+/* A fresh directory for a part's files, "/smp-stress-NAME.PID" (a RAM
+ * directory on Kestrel), else under /tmp: 0, or -1 (errno). */
+static int part_dir_make(char *dir, size_t cap, const char *name)
+{
+	snprintf(dir, cap, "/smp-stress-%s.%d", name, (int)getpid());
+	if (mkdir(dir, 0755) == 0)
+		return 0;
+	snprintf(dir, cap, "/tmp/smp-stress-%s.%d", name, (int)getpid());
+	return mkdir(dir, 0755);
+}
+
 /* ------------------------------------------------------------- stat-rename */
 
 #define SR_CHURN       64      /* stat-rename: directories made and removed in each batch */
@@ -3198,12 +3209,8 @@ static int sr_setup(char *dir, size_t cap)
 {
 	struct stat st;
 
-	snprintf(dir, cap, "/smp-stress-stat.%d", (int)getpid());
-	if (mkdir(dir, 0755)) {
-		snprintf(dir, cap, "/tmp/smp-stress-stat.%d", (int)getpid());
-		if (mkdir(dir, 0755))
-			return -1;
-	}
+	if (part_dir_make(dir, cap, "stat"))
+		return -1;
 	char target[96];
 	snprintf(target, sizeof(target), "%s/stable", dir);
 	if (chdir(dir) || sr_make_file("stable", &sr.stable) || sr_make_file("a", &sr.a) ||
@@ -3443,12 +3450,8 @@ static int check_open_unlink(void)
 	pthread_mutex_init(&ou.why_lock, NULL);
 	if (!getcwd(home, sizeof(home)))
 		strcpy(home, "/");
-	snprintf(dir, sizeof(dir), "/smp-stress-open.%d", (int)getpid());
-	if (mkdir(dir, 0755)) {
-		snprintf(dir, sizeof(dir), "/tmp/smp-stress-open.%d", (int)getpid());
-		if (mkdir(dir, 0755))
-			return fail("mkdir %s: %s", dir, errname(errno));
-	}
+	if (part_dir_make(dir, sizeof(dir), "open"))
+		return fail("mkdir %s: %s", dir, errname(errno));
 	if (chdir(dir) || (ou.base = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return fail("chdir %s: %s", dir, errname(errno));
 	long free_before = ou_free_inodes();
@@ -3613,12 +3616,8 @@ static int check_exit_truncate(void)
 	atomic_store(&et.ended, 0);
 	if (!getcwd(home, sizeof(home)))
 		strcpy(home, "/");
-	snprintf(dir, sizeof(dir), "/smp-stress-trunc.%d", (int)getpid());
-	if (mkdir(dir, 0755)) {
-		snprintf(dir, sizeof(dir), "/tmp/smp-stress-trunc.%d", (int)getpid());
-		if (mkdir(dir, 0755))
-			return fail("mkdir %s: %s", dir, errname(errno));
-	}
+	if (part_dir_make(dir, sizeof(dir), "trunc"))
+		return fail("mkdir %s: %s", dir, errname(errno));
 	if (chdir(dir))
 		return fail("chdir %s: %s", dir, errname(errno));
 	bool counted = et_free(&ino0, &blk0) == 0;
