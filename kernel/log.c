@@ -146,14 +146,20 @@ size_t log_ring_end(void)
 
 void klog(int level, const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
 	va_list ap;
+
+	va_start(ap, fmt);
+	vklog(level, fmt, ap);
+	va_end(ap);
+}
+
+void vklog(int level, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
 
 	uint64_t ms = log_ms_since_origin(__builtin_ia32_rdtsc());
 	int n = ksnprintf(line, sizeof(line), "[%4lu.%03lu] ", ms / 1000, ms % 1000);
-	va_start(ap, fmt);
 	kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
 	size_t len = strlen(line);
 	/* Interrupts off for the line: an interrupt handler's own klog would
 	 * otherwise land inside this one's ring copy (the same bytes written

@@ -48,6 +48,7 @@ uint64_t log_ms_since_origin(uint64_t tsc);
  * own. It writes the line with interrupts off, so that an interrupt
  * handler's line never lands inside another's. */
 void klog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vklog(int level, const char *fmt, va_list ap);
 
 /* Write raw bytes to every enabled sink (force: every registered sink).
  * Not kept in the ring: that holds klog lines only. */

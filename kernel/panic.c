@@ -60,27 +60,26 @@ void panic_printf(const char *fmt, ...)
 	va_end(ap);
 }
 
-static void print_frame(unsigned i, uint64_t pc)
+static void print_frame(backtrace_out out, unsigned i, uint64_t pc)
 {
 	uint64_t off;
 	const char *name = ksyms_lookup(pc, &off);
 
 	if (name)
-		panic_printf("  #%-2u %016lx %s+%#lx\n", i, pc, name, off);
+		out("  #%-2u %016lx %s+%#lx\n", i, pc, name, off);
 	else
-		panic_printf("  #%-2u %016lx ?\n", i, pc);
+		out("  #%-2u %016lx ?\n", i, pc);
 }
 
 /* Walk the RBP chain (the kernel is built with frame pointers). Each
  * frame address is checked to be mapped before it is read, so a corrupt
  * chain ends the trace instead of faulting inside the panic. */
-void panic_backtrace(uint64_t rip, uint64_t rbp)
+void backtrace_print(uint64_t rip, uint64_t rbp, backtrace_out out)
 {
 	uint64_t last = rip;
 	unsigned repeats = 0;
 
-	panic_printf("backtrace:\n");
-	print_frame(0, rip);
+	print_frame(out, 0, rip);
 	for (unsigned i = 1; i < BACKTRACE_MAX && rbp; i++) {
 		if ((rbp & 7) || !arch_kernel_addr_mapped(rbp) || !arch_kernel_addr_mapped(rbp + 8))
 			break;
@@ -91,9 +90,9 @@ void panic_backtrace(uint64_t rip, uint64_t rbp)
 			repeats++; /* deep recursion: one line, not thirty */
 		} else {
 			if (repeats)
-				panic_printf("  ... previous frame repeated %u times\n", repeats);
+				out("  ... previous frame repeated %u times\n", repeats);
 			repeats = 0;
-			print_frame(i, frame[1]);
+			print_frame(out, i, frame[1]);
 		}
 		last = frame[1];
 		if (frame[0] <= rbp) /* stacks grow down: callers live higher */
@@ -101,7 +100,13 @@ void panic_backtrace(uint64_t rip, uint64_t rbp)
 		rbp = frame[0];
 	}
 	if (repeats)
-		panic_printf("  ... previous frame repeated %u times\n", repeats);
+		out("  ... previous frame repeated %u times\n", repeats);
+}
+
+void panic_backtrace(uint64_t rip, uint64_t rbp)
+{
+	panic_printf("backtrace:\n");
+	backtrace_print(rip, rbp, panic_printf);
 }
 
 void panic_end(void)

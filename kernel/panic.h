@@ -22,6 +22,13 @@ void panic_set_stop_others(void (*stop_others)(void));
 void panic_begin(void);
 void panic_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void panic_backtrace(uint64_t rip, uint64_t rbp);
+/* The frames of the RBP chain from rip and rbp, one line each through
+ * out: panic_backtrace with panic_printf, and the thread dumps
+ * (sched_show_thread) with the log. A frame is read only once its
+ * address is seen mapped, so a stale or corrupt chain ends the trace
+ * instead of faulting; at most 32 frames. Any context. */
+typedef void (*backtrace_out)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void backtrace_print(uint64_t rip, uint64_t rbp, backtrace_out out);
 /* The report's end: the last system calls (the audit rings), then what
  * panic= asks. */
 __attribute__((noreturn)) void panic_end(void);

@@ -589,7 +589,8 @@ int procfs_sysctl_open(int node, struct file *f)
 }
 
 /* /proc/sysrq-trigger: the first character written is the key (Linux's
- * write_sysrq_trigger); Kestrel knows 'c' alone. */
+ * write_sysrq_trigger); Kestrel knows 'c' (crash) and 't' (show every
+ * thread and where it sleeps, in the log). */
 static long sysrq_write(struct file *f, struct iobuf buf, size_t n, uint64_t *pos)
 {
 	char key;
@@ -602,7 +603,11 @@ static long sysrq_write(struct file *f, struct iobuf buf, size_t n, uint64_t *po
 		return -EFAULT;
 	if (key == 'c')
 		panic("sysrq triggered crash");
-	klog(LOG_INFO, "sysrq: key '%c' not handled (Kestrel knows c: crash)\n",
+	if (key == 't') {
+		process_show_all();
+		return (long)n;
+	}
+	klog(LOG_INFO, "sysrq: key '%c' not handled (Kestrel knows c: crash, t: show threads)\n",
 	     key >= ' ' && key < 0x7f ? key : '?');
 	return (long)n;
 }

@@ -78,7 +78,8 @@ int procfs_sysctl_child(int dir, unsigned i, const char **name, uint32_t *mode);
 int procfs_sysctl_open(int node, struct file *f);
 
 /* Open /proc/sysrq-trigger on f: a write's first character is a magic
- * SysRq key, as Linux's; 'c' panics ("sysrq triggered crash"), the
+ * SysRq key, as Linux's; 'c' panics ("sysrq triggered crash"), 't'
+ * logs every thread and its kernel backtrace (process_show_all), the
  * others are refused with a log line. Root's (the file's mode, 0200). */
 int procfs_sysrq_open(struct file *f);
 

@@ -262,6 +262,27 @@ void process_for_each(void (*fn)(struct process *p, void *arg), void *arg)
 	irq_restore(f);
 }
 
+/* process_show_all's step: p's line, then each live thread's. */
+static void show_process(struct process *p, void *arg)
+{
+	static const char *const state_names[] = {
+		[PROC_ALIVE] = "live", [PROC_ZOMBIE] = "zombie",
+	};
+
+	(void)arg;
+	klog(LOG_INFO, "process %d (%.16s) %s, %d threads%s\n", p->pid,
+	     p->thread ? p->thread->name : "-", state_names[p->state], p->nthreads,
+	     p->exiting ? ", exiting" : "");
+	for (struct thread *t = p->threads; t; t = t->group_next)
+		sched_show_thread(t);
+}
+
+void process_show_all(void)
+{
+	klog(LOG_INFO, "show-task-states: every process and its threads\n");
+	process_for_each(show_process, NULL);
+}
+
 /* New signal handlers: a copy of from's actions, or every one SIG_DFL
  * (from NULL), held once. NULL when out of memory. */
 static struct sighand *sighand_new(const struct sighand *from)

@@ -343,6 +343,11 @@ struct thread *process_find_thread(int tid, struct process **owner);
 struct process *process_find_id(int id);
 /* Call fn for every process (for /proc and kill(-1)); interrupts off. */
 void process_for_each(void (*fn)(struct process *p, void *arg), void *arg);
+/* Every process and its threads in the log, with each thread's kernel
+ * backtrace where it sleeps (sched_show_thread): Linux's sysrq 't'
+ * (show-task-states), and the self-test harness's report of a program
+ * still running at its time limit. With the kernel lock. */
+void process_show_all(void);
 
 /* The timer interrupted p's thread in user mode (user) or in the kernel:
  * a tick of ns nanoseconds for its times, and for its CPU-time timers

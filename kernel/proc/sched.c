@@ -46,6 +46,7 @@
  * next preemption point and the pick, the least vrt, finds it (wake-up
  * preemption, below: Linux's place_entity and check_preempt_wakeup).
  */
+#include <stdarg.h>
 #include "proc/sched.h"
 #include "proc/lockcheck.h"
 #include "proc/ktimer.h"
@@ -951,6 +952,41 @@ size_t sched_kstack_peak_take(char name[16])
 	kstack_peak_name[0] = '\0';
 	irq_restore(f);
 	return peak;
+}
+
+/* backtrace_print's printer for thread dumps: the log, at info level
+ * (Linux's sysrq 't' writes to the kernel log too). */
+static void show_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vklog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void sched_show_thread(struct thread *t)
+{
+	static const char *const state_names[] = {
+		[THREAD_RUNNABLE] = "runnable", [THREAD_RUNNING] = "running",
+		[THREAD_SLEEPING] = "sleeping", [THREAD_DEAD] = "dead",
+	};
+	enum thread_state st = __atomic_load_n(&t->state, __ATOMIC_RELAXED);
+	bool running = __atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE);
+	uint64_t rip, rbp;
+
+	klog(LOG_INFO, "  thread %d (%.16s) %s, cpu %u%s\n", t->tid, t->name,
+	     st <= THREAD_DEAD ? state_names[st] : "?", t->cpu,
+	     t == current_thread() ? ", this one" : running ? ", on it now" : "");
+	if (t == current_thread()) {
+		rip = (uint64_t)__builtin_return_address(0);
+		rbp = ((uint64_t *)__builtin_frame_address(0))[0];
+	} else if (running || st == THREAD_DEAD) {
+		return; /* its stack moves under the reader: no trace */
+	} else {
+		arch_thread_stopped_at(&t->arch, &rip, &rbp);
+	}
+	backtrace_print(rip, rbp, show_out);
 }
 
 static struct thread *thread_alloc(const char *name)

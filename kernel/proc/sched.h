@@ -168,6 +168,13 @@ void thread_reap(struct thread *t);
  * thread_exit), and into name (16 bytes) the thread that reached it;
  * resets the mark. Any context. */
 size_t sched_kstack_peak_take(char name[16]);
+/* Log one line about t (tid, name, state, CPU) and, unless a CPU runs it
+ * now, its kernel backtrace from where it stopped: what it sleeps in.
+ * For sysrq 't' and a self-test past its time limit (process_show_all).
+ * A diagnostic: t must stay allocated for the call (its process's
+ * thread list walked with interrupts off and the kernel lock, which
+ * reaping needs); its state may change while the call reads it. */
+void sched_show_thread(struct thread *t);
 
 /* The running thread: one load, inline (the system-call path asks often). */
 static inline struct thread *current_thread(void)

@@ -184,6 +184,8 @@ static bool run_entry(const struct entry *e)
 	}
 	for (int c = 0; c < e->copies && procs[c]; c++) {
 		bool exited = process_wait(procs[c], deadline);
+		if (!exited && e->kind != EXPECT_TIMEOUT)
+			process_show_all(); /* where it hangs, before the kill moves it */
 		if (!exited) {
 			signal_send(procs[c], SIGKILL);
 			process_wait(procs[c], time_ns() + KILL_GRACE_NS);

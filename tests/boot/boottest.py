@@ -3084,10 +3084,31 @@ def three_cpus_stopped(log):
 # A panic while programs run on the other CPUs: three shell loops spin in ring 3, then
 # /proc/sysrq-trigger's 'c' panics. The NMI that stops a CPU arrives in user mode there,
 # where GS is the program's: the handler must find its CPU without it.
-PANIC_USER_SH = """for i in 1 2 3; do while :; do :; done & done
+# Before it, 't' lists every thread: the sleeper's trace must reach its nanosleep, the
+# writer's its sysrq write.
+PANIC_USER_SH = """sleep 60 &
+for i in 1 2 3; do while :; do :; done & done
 sleep 1
+echo t > /proc/sysrq-trigger
 echo c > /proc/sysrq-trigger
 """
+
+
+def threads_shown(log):
+    """sysrq 't' logged each thread, and a sleeping one's and the writer's
+    kernel backtraces end where they are: in nanosleep and in the sysrq write."""
+    frames = r"(?:\[[ \d.]+\]\s+#\d+ .*\n)*?\[[ \d.]+\]\s+#\d+\s+[0-9a-f]{16} "
+    if not re.search(r"thread \d+ \((?:sleep|sh)\) sleeping, cpu \d+\n" + frames + r"sys_\w*nanosleep\+", log):
+        return "sysrq 't' showed no sleeping thread with a trace into nanosleep (the background sleep)"
+    if not re.search(r"thread \d+ \(sh\) running, cpu \d+, this one\n" + frames + r"sysrq_write\+", log):
+        return "sysrq 't' showed no trace of the writing shell into sysrq_write"
+    if len(re.findall(r"thread \d+ \(sh\) \w+, cpu \d+(?:, on it now)?\n", log)) < 3:
+        return "sysrq 't' showed fewer than three spinning shells"
+    return None
+
+
+def stopped_in_user_threads_shown(log):
+    return threads_shown(log) or stopped_in_user(log)
 
 
 def stopped_in_user(log):
@@ -3137,9 +3158,10 @@ def smp_bringup_cases(build):
                          exit=DEBUGEXIT_PANIC, reject=[r"did not stop", r"recursive panic"],
                          checks=(smp_mode_follows_cpu, three_cpus_stopped)),
         dict(smp_bringup_case("smp4-panic-user", "q35", 4, "qemu64", "",
-                              [r"smp: 4 CPUs online", r"KERNEL PANIC: sysrq triggered crash"],
+                              [r"smp: 4 CPUs online", r"show-task-states: every process and its threads",
+                               r"KERNEL PANIC: sysrq triggered crash"],
                               exit=DEBUGEXIT_PANIC, reject=[r"did not stop", r"recursive panic"],
-                              checks=(stopped_in_user,)),
+                              checks=(stopped_in_user_threads_shown,)),
              attempts=3, cmdline="debugexit init=/bin/sh -- /boot/efi/panic-user.sh",
              image=lambda img: put_on_esp(img, PANIC_USER_SH.encode(), "panic-user.sh")),
     ] + x2apic_cases(build)

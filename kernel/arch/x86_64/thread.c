@@ -204,6 +204,14 @@ void arch_switch_prepare(struct arch_thread *prev, struct arch_thread *next,
 	this_cpu()->kernel_rsp = next_kstack_top;
 }
 
+void arch_thread_stopped_at(const struct arch_thread *a, uint64_t *rip, uint64_t *rbp)
+{
+	const struct switch_frame *f = (const struct switch_frame *)a->saved_rsp;
+
+	*rip = f->ret;
+	*rbp = f->rbp;
+}
+
 void arch_switch_to(struct arch_thread *prev, struct arch_thread *next)
 {
 	arch_switch(&prev->saved_rsp, next->saved_rsp);

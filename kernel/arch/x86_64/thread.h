@@ -28,6 +28,13 @@ struct arch_thread {
 	struct arch_debugreg dbg; /* hardware breakpoints (ptrace): debugreg.h's lock rule */
 };
 
+/* Where a thread no CPU runs stopped: the return address and frame
+ * pointer its last switch saved (the switch frame at saved_rsp), the
+ * start of its kernel backtrace. A diagnostic read: the thread may be
+ * woken and run while the caller looks, so what it finds may be stale
+ * (backtrace_print checks each frame before it reads it). */
+void arch_thread_stopped_at(const struct arch_thread *a, uint64_t *rip, uint64_t *rbp);
+
 /* At boot, before any thread is made: the clean FPU state new threads start from. */
 void arch_thread_boot_init(void);
 
