@@ -200,7 +200,7 @@
  *                   blocks are the same before and after. It runs until
  *                   ET_CHILDREN children ended, however long that takes
  *                   (fork and exec are slow on emulated CPUs).
- *   fork-truncate   a thread per CPU maps a RAM file shared FT_MAPS
+ *   fork-truncate   a thread per CPU maps a RAM file shared FK_MAPS
  *                   times, touches every page and forks, over and over,
  *                   while the main thread truncates the file to nothing
  *                   and back (issue 29: fork copies the regions and links
@@ -213,7 +213,7 @@
  *                   past the end must be SIGBUS, and a page inside it
  *                   must be the file's (a page the truncation took from
  *                   the file but left mapped in the child reads back
- *                   without the token). It runs until FT_CHILDREN
+ *                   without the token). It runs until FK_CHILDREN
  *                   children checked their pages.
  *
  * Every part must hold on Linux with one CPU or several (the build
@@ -3684,14 +3684,14 @@ static int check_exit_truncate(void)
 
 /* ------------------------------------------------------------- fork-truncate */
 
-#define FT_PAGES      8        /* fork-truncate: the file's size when whole, in pages */
-#define FT_MAPS       16       /* fork-truncate: mappings of the file in each worker (16 regions on its list) */
-#define FT_CHECKED    4        /* fork-truncate: mappings a child checks, page by page */
-#define FT_CHILDREN   48       /* fork-truncate: children checked at the least (within LOST_MS) */
-#define FT_PAUSE_NS   200000   /* fork-truncate: between two truncations, for the children's checks */
-#define FT_TRIES      100000   /* fork-truncate: a page's check waits this many times for a truncation to end */
+#define FK_PAGES      8        /* fork-truncate: the file's size when whole, in pages */
+#define FK_MAPS       16       /* fork-truncate: mappings of the file in each worker (16 regions on its list) */
+#define FK_CHECKED    4        /* fork-truncate: mappings a child checks, page by page */
+#define FK_CHILDREN   96       /* fork-truncate: children checked at the least (within LOST_MS) */
+#define FK_PAUSE_NS   100000   /* fork-truncate: between two truncations, for the children's checks */
+#define FK_TRIES      100000   /* fork-truncate: a page's check waits this many times for a truncation to end */
 
-struct ft_worker {
+struct fk_worker {
 	int me;
 	long children;
 	char why[96];
@@ -3700,7 +3700,7 @@ struct ft_worker {
 /* In memory every child shares with the part (MAP_SHARED): the
  * truncator's sequence count, odd while it truncates, and the
  * children's counts. */
-struct ft_shared {
+struct fk_shared {
 	atomic_uint seq;
 	atomic_long pages, sigbus;
 };
@@ -3709,25 +3709,25 @@ static struct {
 	int fd;
 	atomic_int stop;
 	atomic_long checked; /* children of every worker that checked their pages */
-	struct ft_shared *sh;
+	struct fk_shared *sh;
 } fk;
 
-static __thread sigjmp_buf ft_jump; /* each worker's, and its child's */
+static __thread sigjmp_buf fk_jump; /* each worker's, and its child's */
 
-static void ft_on_bus(int sig)
+static void fk_on_bus(int sig)
 {
 	(void)sig;
-	siglongjmp(ft_jump, 1);
+	siglongjmp(fk_jump, 1);
 }
 
 /* What a child's check of one page came to (its exit status when bad). */
-enum ft_verdict { FT_OK = 0, FT_AGAIN = 1, FT_BUS_INSIDE = 10, FT_NO_BUS_PAST = 11, FT_STALE = 12 };
+enum fk_verdict { FK_OK = 0, FK_AGAIN = 1, FK_BUS_INSIDE = 10, FK_NO_BUS_PAST = 11, FK_STALE = 12 };
 
 /* Write a token at off into page i of mapping m and read it back with
  * pread, no truncation running meanwhile (the sequence count the same
  * and even before and after): SIGBUS exactly past the file's end, and
  * the token read back inside it. */
-static enum ft_verdict ft_page(volatile unsigned char *m, int i, unsigned off, uint64_t token)
+static enum fk_verdict fk_page(volatile unsigned char *m, int i, unsigned off, uint64_t token)
 {
 	unsigned g1 = atomic_load(&fk.sh->seq);
 	volatile bool bus = false;
@@ -3735,45 +3735,45 @@ static enum ft_verdict ft_page(volatile unsigned char *m, int i, unsigned off, u
 	struct stat st;
 
 	if (g1 & 1)
-		return FT_AGAIN;
-	if (sigsetjmp(ft_jump, 1) == 0)
+		return FK_AGAIN;
+	if (sigsetjmp(fk_jump, 1) == 0)
 		*(volatile uint64_t *)(m + (size_t)i * 4096 + off) = token;
 	else
 		bus = true;
 	ssize_t got = pread(fk.fd, &back, sizeof(back), (off_t)i * 4096 + off);
 	int serr = fstat(fk.fd, &st);
 	if (atomic_load(&fk.sh->seq) != g1 || serr)
-		return FT_AGAIN;
+		return FK_AGAIN;
 	bool inside = (off_t)(i + 1) * 4096 <= st.st_size; /* sizes are whole pages */
 	if (bus && inside)
-		return FT_BUS_INSIDE;
+		return FK_BUS_INSIDE;
 	if (!bus && !inside)
-		return FT_NO_BUS_PAST;
+		return FK_NO_BUS_PAST;
 	if (!bus && (got != (ssize_t)sizeof(back) || back != token))
-		return FT_STALE; /* the page the child maps is no longer the file's */
+		return FK_STALE; /* the page the child maps is no longer the file's */
 	atomic_fetch_add(&fk.sh->pages, 1);
 	if (bus)
 		atomic_fetch_add(&fk.sh->sigbus, 1);
-	return FT_OK;
+	return FK_OK;
 }
 
-/* The child of worker me: FT_CHECKED of its inherited mappings, from
- * the n-th on, checked page by page (ft_page). Its exit status: 0, or
+/* The child of worker me: FK_CHECKED of its inherited mappings, from
+ * the n-th on, checked page by page (fk_page). Its exit status: 0, or
  * the first bad verdict, or 2 when truncations never paused. */
-static int ft_child(volatile unsigned char *const *maps, int me, long n)
+static int fk_child(volatile unsigned char *const *maps, int me, long n)
 {
 	unsigned off = (unsigned)me * sizeof(uint64_t); /* each worker's own bytes of a page */
 
-	for (int j = 0; j < FT_CHECKED; j++) {
-		int k = (int)((n + j) % FT_MAPS);
-		for (int i = 0; i < FT_PAGES; i++) {
+	for (int j = 0; j < FK_CHECKED; j++) {
+		int k = (int)((n + j) % FK_MAPS);
+		for (int i = 0; i < FK_PAGES; i++) {
 			uint64_t token = ((uint64_t)getpid() << 16) | ((uint64_t)k << 8) | (uint64_t)i | (1ull << 63);
-			enum ft_verdict v = FT_AGAIN;
-			for (long t = 0; v == FT_AGAIN && t < FT_TRIES; t++)
-				if ((v = ft_page(maps[k], i, off, token)) == FT_AGAIN)
+			enum fk_verdict v = FK_AGAIN;
+			for (long t = 0; v == FK_AGAIN && t < FK_TRIES; t++)
+				if ((v = fk_page(maps[k], i, off, token)) == FK_AGAIN)
 					sched_yield();
-			if (v != FT_OK)
-				return v == FT_AGAIN ? 2 : (int)v;
+			if (v != FK_OK)
+				return v == FK_AGAIN ? 2 : (int)v;
 		}
 	}
 	return 0;
@@ -3781,82 +3781,82 @@ static int ft_child(volatile unsigned char *const *maps, int me, long n)
 
 /* Read every page of the worker's mappings (mapping them in, so that a
  * fork copies them), a page past the file's end skipped on its SIGBUS. */
-static void ft_touch(volatile unsigned char *const *maps)
+static void fk_touch(volatile unsigned char *const *maps)
 {
-	for (volatile int k = 0; k < FT_MAPS; k++)
-		for (volatile int i = 0; i < FT_PAGES; i++)
-			if (sigsetjmp(ft_jump, 1) == 0)
+	for (volatile int k = 0; k < FK_MAPS; k++)
+		for (volatile int i = 0; i < FK_PAGES; i++)
+			if (sigsetjmp(fk_jump, 1) == 0)
 				(void)maps[k][(size_t)i * 4096];
 }
 
 /* Why a child's status is bad. */
-static const char *ft_why(int status)
+static const char *fk_why(int status)
 {
 	if (!WIFEXITED(status))
 		return "was killed";
 	switch (WEXITSTATUS(status)) {
 	case 2: return "never saw truncations pause";
-	case FT_BUS_INSIDE: return "got SIGBUS inside the file";
-	case FT_NO_BUS_PAST: return "wrote past the file's end without SIGBUS";
-	case FT_STALE: return "wrote to a page that was not the file's (a truncated page left mapped)";
+	case FK_BUS_INSIDE: return "got SIGBUS inside the file";
+	case FK_NO_BUS_PAST: return "wrote past the file's end without SIGBUS";
+	case FK_STALE: return "wrote to a page that was not the file's (a truncated page left mapped)";
 	default: return "ended badly";
 	}
 }
 
-/* A worker: FT_MAPS shared mappings of the file; touch them and fork,
+/* A worker: FK_MAPS shared mappings of the file; touch them and fork,
  * until told to stop; each child checks its pages and must end with 0. */
-static void *ft_run(void *arg)
+static void *fk_run(void *arg)
 {
-	struct ft_worker *w = arg;
-	volatile unsigned char *maps[FT_MAPS];
+	struct fk_worker *w = arg;
+	volatile unsigned char *maps[FK_MAPS];
 	int k;
 
 	pin_to(w->me);
-	for (k = 0; k < FT_MAPS; k++) {
-		maps[k] = mmap(NULL, FT_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fk.fd, 0);
+	for (k = 0; k < FK_MAPS; k++) {
+		maps[k] = mmap(NULL, FK_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fk.fd, 0);
 		if (maps[k] == MAP_FAILED) {
 			snprintf(w->why, sizeof(w->why), "mmap: %s", errname(errno));
 			break;
 		}
 	}
-	while (k == FT_MAPS && !atomic_load(&fk.stop)) {
+	while (k == FK_MAPS && !atomic_load(&fk.stop)) {
 		int status;
-		ft_touch(maps);
+		fk_touch(maps);
 		pid_t pid = fork();
 		if (pid < 0) {
 			snprintf(w->why, sizeof(w->why), "fork: %s", errname(errno));
 			break;
 		}
 		if (pid == 0)
-			_exit(ft_child(maps, w->me, w->children));
+			_exit(fk_child(maps, w->me, w->children));
 		if (waitpid(pid, &status, 0) != pid) {
 			snprintf(w->why, sizeof(w->why), "waitpid: %s", errname(errno));
 			break;
 		}
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			snprintf(w->why, sizeof(w->why), "child %ld %s (status %#x)", w->children,
-				 ft_why(status), status);
+				 fk_why(status), status);
 			break;
 		}
 		w->children++;
 		atomic_fetch_add(&fk.checked, 1);
 	}
 	while (k-- > 0)
-		munmap((void *)maps[k], FT_PAGES * 4096);
+		munmap((void *)maps[k], FK_PAGES * 4096);
 	return NULL;
 }
 
-/* The main thread's part: truncate to nothing and back to 1..FT_PAGES
- * pages, the sequence count odd meanwhile, pausing FT_PAUSE_NS between
- * two, until the time is up and FT_CHILDREN children checked (or lost). */
-static int ft_truncate_loop(long *truncs)
+/* The main thread's part: truncate to nothing and back to 1..FK_PAGES
+ * pages, the sequence count odd meanwhile, pausing FK_PAUSE_NS between
+ * two, until the time is up and FK_CHILDREN children checked (or lost). */
+static int fk_truncate_loop(long *truncs)
 {
-	struct timespec pause = { 0, FT_PAUSE_NS };
+	struct timespec pause = { 0, FK_PAUSE_NS };
 	long long end = deadline_after(PART_MS), lost = deadline_after(LOST_MS);
 
-	while ((now_ms() < end || *truncs < 8 || atomic_load(&fk.checked) < FT_CHILDREN) && now_ms() < lost) {
+	while ((now_ms() < end || *truncs < 8 || atomic_load(&fk.checked) < FK_CHILDREN) && now_ms() < lost) {
 		atomic_fetch_add(&fk.sh->seq, 1);
-		int err = ftruncate(fk.fd, 0) || ftruncate(fk.fd, (*truncs % FT_PAGES + 1) * 4096);
+		int err = ftruncate(fk.fd, 0) || ftruncate(fk.fd, (*truncs % FK_PAGES + 1) * 4096);
 		atomic_fetch_add(&fk.sh->seq, 1);
 		if (err)
 			return fail("ftruncate: %s", errname(errno));
@@ -3868,7 +3868,7 @@ static int ft_truncate_loop(long *truncs)
 
 static int check_fork_truncate(void)
 {
-	static struct ft_worker w[MAX_WORKERS];
+	static struct fk_worker w[MAX_WORKERS];
 	char dir[64], home[PATH_MAX];
 	struct crew c;
 	struct sigaction sa, old;
@@ -3882,7 +3882,7 @@ static int check_fork_truncate(void)
 	if (fk.sh == MAP_FAILED)
 		return fail("mmap: %s", errname(errno));
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = ft_on_bus;
+	sa.sa_handler = fk_on_bus;
 	sa.sa_flags = SA_NODEFER;
 	if (sigaction(SIGBUS, &sa, &old))
 		return fail("sigaction: %s", errname(errno));
@@ -3893,17 +3893,17 @@ static int check_fork_truncate(void)
 	if (chdir(dir))
 		return fail("chdir %s: %s", dir, errname(errno));
 	fk.fd = open("mapped", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fk.fd < 0 || ftruncate(fk.fd, FT_PAGES * 4096))
+	if (fk.fd < 0 || ftruncate(fk.fd, FK_PAGES * 4096))
 		res = fail("the file: %s", errname(errno));
 	for (int i = 0; i < n; i++)
 		w[i].me = i;
-	if (res == CHECK_OK && crew_start(&c, n, ft_run, w, sizeof(w[0]))) {
+	if (res == CHECK_OK && crew_start(&c, n, fk_run, w, sizeof(w[0]))) {
 		atomic_store(&fk.stop, 1);
 		crew_join(&c);
 		res = fail("pthread_create: %s", errname(errno));
 	}
 	if (res == CHECK_OK) {
-		res = ft_truncate_loop(&truncs);
+		res = fk_truncate_loop(&truncs);
 		atomic_store(&fk.stop, 1);
 		crew_join(&c);
 	}
