@@ -3690,6 +3690,8 @@ static int check_exit_truncate(void)
 #define FK_CHILDREN   96       /* fork-truncate: children checked at the least (within LOST_MS) */
 #define FK_PAUSE_NS   100000   /* fork-truncate: between two truncations, for the children's checks */
 #define FK_TRIES      100000   /* fork-truncate: a page's check waits this many times for a truncation to end */
+#define FK_PATIENCE   32       /* fork-truncate: tries before a check asks the truncator for a pause */
+#define FK_NAPS       50       /* fork-truncate: pauses the truncator makes at most for a check that asked */
 
 struct fk_worker {
 	int me;
@@ -3702,6 +3704,7 @@ struct fk_worker {
  * children's counts. */
 struct fk_shared {
 	atomic_uint seq;
+	atomic_int starving; /* checks that asked for a pause (FK_PATIENCE tries failed) */
 	atomic_long pages, sigbus;
 };
 
@@ -3757,6 +3760,26 @@ static enum fk_verdict fk_page(volatile unsigned char *m, int i, unsigned off, u
 	return FK_OK;
 }
 
+/* fk_page until no truncation runs across it (FK_TRIES at most): its
+ * verdict, FK_AGAIN if never. After FK_PATIENCE tries it asks the
+ * truncator for a pause (on an emulated CPU a check may take longer
+ * than the truncator's usual pause). */
+static enum fk_verdict fk_check(volatile unsigned char *m, int i, unsigned off, uint64_t token)
+{
+	enum fk_verdict v = FK_AGAIN;
+	long t;
+
+	for (t = 0; v == FK_AGAIN && t < FK_TRIES; t++) {
+		if (t == FK_PATIENCE)
+			atomic_fetch_add(&fk.sh->starving, 1);
+		if ((v = fk_page(m, i, off, token)) == FK_AGAIN)
+			sched_yield();
+	}
+	if (t > FK_PATIENCE)
+		atomic_fetch_sub(&fk.sh->starving, 1);
+	return v;
+}
+
 /* The child of worker me: FK_CHECKED of its inherited mappings, from
  * the n-th on, checked page by page (fk_page). Its exit status: 0, or
  * the first bad verdict, or 2 when truncations never paused. */
@@ -3768,10 +3791,7 @@ static int fk_child(volatile unsigned char *const *maps, int me, long n)
 		int k = (int)((n + j) % FK_MAPS);
 		for (int i = 0; i < FK_PAGES; i++) {
 			uint64_t token = ((uint64_t)getpid() << 16) | ((uint64_t)k << 8) | (uint64_t)i | (1ull << 63);
-			enum fk_verdict v = FK_AGAIN;
-			for (long t = 0; v == FK_AGAIN && t < FK_TRIES; t++)
-				if ((v = fk_page(maps[k], i, off, token)) == FK_AGAIN)
-					sched_yield();
+			enum fk_verdict v = fk_check(maps[k], i, off, token);
 			if (v != FK_OK)
 				return v == FK_AGAIN ? 2 : (int)v;
 		}
@@ -3848,7 +3868,7 @@ static void *fk_run(void *arg)
 
 /* The main thread's part: truncate to nothing and back to 1..FK_PAGES
  * pages, the sequence count odd meanwhile, pausing FK_PAUSE_NS between
- * two, until the time is up and FK_CHILDREN children checked (or lost). */
+ * two (up to FK_NAPS more while a check asks for it), until the time is up and FK_CHILDREN children checked (or lost). */
 static int fk_truncate_loop(long *truncs)
 {
 	struct timespec pause = { 0, FK_PAUSE_NS };
@@ -3862,6 +3882,8 @@ static int fk_truncate_loop(long *truncs)
 			return fail("ftruncate: %s", errname(errno));
 		(*truncs)++;
 		nanosleep(&pause, NULL);
+		for (int i = 0; i < FK_NAPS && atomic_load(&fk.sh->starving) > 0; i++)
+			nanosleep(&pause, NULL); /* a check asked for a pause */
 	}
 	return CHECK_OK;
 }
