@@ -475,7 +475,9 @@ static uint8_t *page_get(const struct ramfs_file *rf, size_t idx)
 }
 
 /* Free the pages from page index `from` on, unmapping them from every
- * mapping of the file first (a later touch there is SIGBUS). */
+ * mapping of the file first (a later touch there is SIGBUS). The
+ * object's end goes down to `from` first (uvm_truncate_object): the
+ * caller sets the size it means after (set_size). */
 static void file_free_pages(struct ramfs_file *rf, size_t from)
 {
 	uvm_truncate_object(rf->obj, from);
@@ -1044,6 +1046,7 @@ static int file_unborrow(struct inode *ip)
 		uint8_t *pg = file_page(rf, off);
 		if (!pg) {
 			file_free_pages(rf, 0);
+			set_size(ip, ip->size); /* the end the free lowered (uvm_truncate_object) */
 			return -ENOSPC;
 		}
 		uint64_t k = ip->size - off < PAGE ? ip->size - off : PAGE;

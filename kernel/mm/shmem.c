@@ -24,7 +24,8 @@ struct shmem {
 	unsigned levels;  /* nodes between root and the pages (0..SHMEM_MAX_LEVELS); the
 			   * tree reaches pages [0, 512^levels): tree_reaches() */
 	uint64_t npages;  /* capacity: pages [0, npages) may exist */
-	uint64_t end;     /* a mapping reaches pages [0, end) (shmem_end) */
+	uint64_t end;     /* a mapping reaches pages [0, end) (shmem_end): written under the
+			   * kernel lock, read without it by a fork (atomic) */
 	uint64_t root;    /* physical address of the top node; 0 until first use */
 	uint64_t *used;   /* data pages counted here, none past *max (or NULL) */
 	const uint64_t *max;
@@ -107,6 +108,11 @@ void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg
 {
 	s->hooks = hooks;
 	s->hook_arg = arg;
+}
+
+bool shmem_has_hooks(const struct shmem *s)
+{
+	return s->hooks != NULL;
 }
 
 void *shmem_hook_arg(const struct shmem *s, const struct shmem_hooks *hooks)
@@ -245,12 +251,12 @@ bool shmem_full(const struct shmem *s)
 
 uint64_t shmem_end(const struct shmem *s)
 {
-	return s->end;
+	return __atomic_load_n(&s->end, __ATOMIC_ACQUIRE);
 }
 
 void shmem_set_end(struct shmem *s, uint64_t end)
 {
-	s->end = end < s->npages ? end : s->npages;
+	__atomic_store_n(&s->end, end < s->npages ? end : s->npages, __ATOMIC_RELEASE);
 }
 
 /* Free the pages from idx on in the subtree at *slot, whose first page

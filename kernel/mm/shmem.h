@@ -54,6 +54,9 @@ struct shmem_hooks {
 	void (*release)(void *arg);
 };
 void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg);
+/* Has s hooks (a System V segment)? Such an object's regions change
+ * under the kernel lock (a fork's copy of them too: uvm_fork_needs_klock). */
+bool shmem_has_hooks(const struct shmem *s);
 /* The arg s's hooks were set with, if they are hooks; else NULL. */
 void *shmem_hook_arg(const struct shmem *s, const struct shmem_hooks *hooks);
 void shmem_mapped(struct shmem *s);
@@ -77,14 +80,22 @@ void shmem_set_acct(struct shmem *s, uint64_t *used, const uint64_t *max);
 /* The accounting limit is reached: a new page cannot be had (a fault
  * on a hole is SIGBUS, as on a full tmpfs). */
 bool shmem_full(const struct shmem *s);
-/* The pages a mapping may reach: [0, end). Anonymous objects: all. */
+/* The pages a mapping may reach: [0, end). Anonymous objects: all.
+ * Read and written atomically (a fork reads it without the kernel
+ * lock); written under the kernel lock, lowered before a truncation's
+ * unmapping (uvm_truncate_object). */
 uint64_t shmem_end(const struct shmem *s);
 void shmem_set_end(struct shmem *s, uint64_t end);
 /* Drop the object's pages from idx on (those still mapped somewhere
  * stay until unmapped: uvm_truncate_object unmaps them first). */
 void shmem_truncate(struct shmem *s, uint64_t idx);
 /* The head of the list of regions mapping the object, kept by mm/uvm.c
- * (reverse mapping, for truncation). */
+ * (reverse mapping, for truncation) under its rmap_lock (uvm.h's rules):
+ * a reader outside mm/uvm.c holds the kernel lock and either looks only
+ * at whether the list is empty (ramfs, mfile), which a lock-free fork
+ * does not change (it links a region while its parent's, which stays,
+ * is on the list), or walks a System V segment's list (shm's nattch),
+ * whose regions all change under the kernel lock (shmem_has_hooks). */
 struct vma **shmem_rmap(struct shmem *s);
 
 #endif

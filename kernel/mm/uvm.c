@@ -16,7 +16,8 @@
  * regions or page tables, or reaches pages through them, takes the
  * space's lock itself (space_lock) and calls the *_locked helpers below,
  * which expect it held; the readers of regions rely on their callers'
- * kernel lock. A page reference count is atomic (mm/pmm.h), so a page
+ * map_lock or kernel lock. The objects' lists of mappings are
+ * rmap_lock's (below, before rmap_add). A page reference count is atomic (mm/pmm.h), so a page
  * two spaces share copy-on-write may be copied by a fault in each at
  * once without either lock.
  */
@@ -135,7 +136,12 @@ static void vma_unlink(struct vm_space *vs, struct vma *v, struct vma *prev)
 
 /* ---------------------------------------------------------------- spaces */
 
-static uint64_t next_serial; /* the last vm_space's serial (the kernel lock) */
+static uint64_t next_serial; /* the last vm_space's serial (atomic: a fork makes one without the kernel lock) */
+
+/* Every space's lock, to debug builds' lock-order checker: one lock (its
+ * order against the others learnt from any space's), and the two a
+ * fork holds at once (fork_link) not taken for an inversion by address. */
+static const char space_lock_class;
 
 /* Take vs's lock with interrupts off, answering TLB shootdowns while it
  * spins (the holder may be waiting for this CPU's answer); returns the
@@ -169,10 +175,11 @@ struct vm_space *uvm_create(void)
 	for (unsigned i = PML4_KERNEL_FIRST; i < PML4_ENTRIES; i++)
 		root[i] = kernel[i];
 	vs->pml4 = virt_to_phys(root);
+	spin_lock_class(&vs->lock, &space_lock_class); /* one key for the checker: see fork_link */
 	vs->tree.augment = vma_augment;
 	vs->mmap_next = USER_MMAP_BASE;
 	vs->refs = 1;
-	vs->serial = ++next_serial;
+	vs->serial = __atomic_add_fetch(&next_serial, 1, __ATOMIC_RELAXED);
 	return vs;
 }
 
@@ -216,8 +223,40 @@ static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end, struc
 	arch_walk_user(vs->pml4, start, end, drop_page, &c);
 }
 
-/* Put region v (whose obj is set) on its object's list of mappings. */
-static void rmap_add(struct vma *v)
+/*
+ * The memory objects' lists of the regions that map them (shmem_rmap,
+ * through each region's obj_next and obj_pprev): rmap_lock, one for
+ * every object, innermost (after a space's `lock`, before the heap's
+ * and the page allocator's; held with interrupts off, never while
+ * waiting for anything). One lock, not one per object: what it covers
+ * is a few stores (a link, an unlink, one step of a walk), and every
+ * fork links the same two vDSO objects, so a lock per object would be
+ * taken as often by the same CPUs. Additions (a fork's child, which
+ * holds no kernel lock) and removals hold it; a removal holds the kernel
+ * lock too (munmap of an object's region, an exit's or exec's
+ * uvm_release_begin, a split's or move's undo), so a walker holding the
+ * kernel lock (uvm_truncate_object) may let rmap_lock go between two
+ * steps: the region it stands on stays, and only regions added at the
+ * head (after its look) can be missed, which uvm_fork's re-check of the
+ * object's end after linking covers (see there).
+ */
+static struct spinlock rmap_lock = SPINLOCK_INIT;
+
+static uint64_t rmap_lock_take(void)
+{
+	uint64_t flags = irq_save();
+
+	spin_lock_irqoff_poll(&rmap_lock, tlb_poll);
+	return flags;
+}
+
+static void rmap_unlock(uint64_t flags)
+{
+	spin_unlock_irqrestore(&rmap_lock, flags);
+}
+
+/* Put region v (whose obj is set) on its object's list: rmap_lock held. */
+static void rmap_link_locked(struct vma *v)
 {
 	struct vma **head = shmem_rmap(v->obj);
 
@@ -226,20 +265,37 @@ static void rmap_add(struct vma *v)
 	if (*head)
 		(*head)->obj_pprev = &v->obj_next;
 	*head = v;
+}
+
+/* Put region v (whose obj is set) on its object's list of mappings,
+ * taking rmap_lock, and tell the object's owner (shm's hooks). */
+static void rmap_add(struct vma *v)
+{
+	uint64_t f = rmap_lock_take();
+
+	rmap_link_locked(v);
+	rmap_unlock(f);
 	shmem_mapped(v->obj);
 }
 
-/* Take region v off its object's list of mappings and drop its
- * reference to the object (the kernel lock: the list is its). The pages
- * v's space maps keep references of their own. */
+/* Take region v off its object's list of mappings, if it is on it
+ * (a fork's child that failed before linking is not), and drop its
+ * reference to the object. Takes rmap_lock; the kernel lock held when
+ * v is on a list (the walkers' rule above). The pages v's space maps
+ * keep references of their own. */
 static void vma_drop_object(struct vma *v)
 {
 	if (!v->obj)
 		return;
-	*v->obj_pprev = v->obj_next;
-	if (v->obj_next)
-		v->obj_next->obj_pprev = v->obj_pprev;
-	shmem_unmapped(v->obj);
+	if (v->obj_pprev) {
+		uint64_t f = rmap_lock_take();
+		*v->obj_pprev = v->obj_next;
+		if (v->obj_next)
+			v->obj_next->obj_pprev = v->obj_pprev;
+		rmap_unlock(f);
+		v->obj_pprev = NULL;
+		shmem_unmapped(v->obj);
+	}
 	shmem_put(v->obj);
 	v->obj = NULL;
 }
@@ -396,9 +452,12 @@ void uvm_set_end(struct vm_space *vs, struct vma *v, uint64_t end)
 /* n becomes a copy of region v seen from its address old on, placed at
  * [to, to + len): the same protection and flags, its object from the
  * same page, its file name from the same offset (references taken), its
- * demand-loaded contents at the same place relative to old. The one
- * copy of a region for split_at, uvm_move and uvm_fork. */
-static void vma_copy_at(struct vma *n, const struct vma *v, uint64_t old, uint64_t to, uint64_t len)
+ * demand-loaded contents at the same place relative to old. With link,
+ * n goes on its object's list of mappings at once (split_at, uvm_move:
+ * the kernel lock held for a region with an object); uvm_fork links its
+ * copies itself, once its copy is whole (fork_link). */
+static void vma_copy_at(struct vma *n, const struct vma *v, uint64_t old, uint64_t to, uint64_t len,
+			bool link)
 {
 	uint64_t off = old - v->start;
 
@@ -406,11 +465,14 @@ static void vma_copy_at(struct vma *n, const struct vma *v, uint64_t old, uint64
 	n->start = to;
 	n->end = to + len;
 	n->next = NULL;
+	n->obj_next = NULL;
+	n->obj_pprev = NULL; /* on no list yet */
 	n->backing_va = v->backing_va - old + to; /* modulo 2^64: only differences are used */
 	if (n->obj) {
 		shmem_get(n->obj);
 		n->obj_pgoff += off / PAGE_SIZE;
-		rmap_add(n);
+		if (link)
+			rmap_add(n);
 	}
 	vm_name_get(n->name);
 	n->name_off += off;
@@ -428,7 +490,7 @@ static int split_at(struct vm_space *vs, uint64_t addr)
 	struct vma *tail = vs->nr_vmas < uvm_max_vmas() ? kmalloc(sizeof(*tail)) : NULL;
 	if (!tail)
 		return -ENOMEM;
-	vma_copy_at(tail, v, addr, addr, v->end - addr);
+	vma_copy_at(tail, v, addr, addr, v->end - addr, true);
 	set_end_locked(vs, v, addr);
 	vma_link(vs, tail, v);
 	return 0;
@@ -567,7 +629,7 @@ static int move_locked(struct vm_space *vs, uint64_t old, uint64_t old_len, uint
 		kfree(n);
 		return err;
 	}
-	vma_copy_at(n, v, old, to, new_len);
+	vma_copy_at(n, v, old, to, new_len, true);
 	if (unmap_old)
 		unmap_locked(vs, old, old + old_len, false); /* cannot fail: the edges are split already */
 	vma_link(vs, n, vma_before(vs, uvm_first_vma_from(vs, to)));
@@ -753,30 +815,59 @@ static uint64_t object_va(const struct vma *v, uint64_t idx)
 	return pages < (v->end - v->start) / PAGE_SIZE ? v->start + pages * PAGE_SIZE : v->end;
 }
 
-/* The kernel lock (the object's list of regions); each region's space's
- * lock in turn. */
+/* The region after v on obj's list of mappings (the first when v is
+ * NULL), looked at under rmap_lock; the kernel lock held, which keeps v
+ * on the list (the rule above rmap_lock). */
+static struct vma *rmap_next(struct shmem *obj, const struct vma *v)
+{
+	uint64_t f = rmap_lock_take();
+	struct vma *n = v ? v->obj_next : *shmem_rmap(obj);
+
+	rmap_unlock(f);
+	return n;
+}
+
+/* Unmap region v's pages of its object's page idx and on, private copies
+ * too: v's space's lock held. */
+static void trim_locked(struct vma *v, uint64_t idx)
+{
+	uint64_t from = object_va(v, idx);
+	struct tlb_batch b;
+
+	if (from >= v->end)
+		return;
+	batch_begin(&b, v->vs);
+	unmap_range(v->vs, from, v->end, &b);
+	tlb_batch_finish(&b);
+}
+
+/* The kernel lock; rmap_lock for each step along the list, each
+ * region's space's lock in turn. The end goes down first (a full
+ * barrier: rmap_lock's first take), so that a fork linking its child
+ * after this walk's look at the list sees it and trims the child itself
+ * (uvm_fork); a fault past it is SIGBUS from here on. */
 void uvm_truncate_object(struct shmem *obj, uint64_t idx)
 {
-	for (struct vma *v = *shmem_rmap(obj); v; v = v->obj_next) {
-		uint64_t from = object_va(v, idx);
-		if (from >= v->end)
-			continue;
-		struct tlb_batch b;
+	if (shmem_end(obj) > idx)
+		shmem_set_end(obj, idx);
+	for (struct vma *v = rmap_next(obj, NULL); v; v = rmap_next(obj, v)) {
 		uint64_t f = space_lock(v->vs);
-		batch_begin(&b, v->vs);
-		unmap_range(v->vs, from, v->end, &b);
-		tlb_batch_finish(&b);
+		trim_locked(v, idx);
 		space_unlock(v->vs, f);
 	}
 	shmem_truncate(obj, idx); /* no CPU reaches the pages any more */
 }
 
+/* rmap_lock held across the walk: a fork may link a region meanwhile. */
 bool uvm_object_shared_writable(struct shmem *obj)
 {
-	for (struct vma *v = *shmem_rmap(obj); v; v = v->obj_next)
-		if ((v->flags & VMA_SHARED) && !(v->flags & VMA_NOWRITE))
-			return true;
-	return false;
+	uint64_t f = rmap_lock_take();
+	bool writable = false;
+
+	for (struct vma *v = *shmem_rmap(obj); v && !writable; v = v->obj_next)
+		writable = (v->flags & VMA_SHARED) && !(v->flags & VMA_NOWRITE);
+	rmap_unlock(f);
+	return writable;
 }
 
 /* Is va's page in region v past the end of the region's object? */
@@ -1331,7 +1422,7 @@ static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail
 
 	if (!nv)
 		return -ENOMEM;
-	vma_copy_at(nv, v, v->start, v->start, v->end - v->start);
+	vma_copy_at(nv, v, v->start, v->start, v->end - v->start, false);
 	nv->vs = vs;
 	nv->flags &= ~VMA_LOCKED; /* memory locks are not inherited (Linux's dup_mmap) */
 	**tail = nv;
@@ -1341,8 +1432,39 @@ static int fork_vma(struct vm_space *vs, const struct vma *v, struct vma ***tail
 	return 0;
 }
 
-/* The kernel lock; takes the parent's lock for the copy. The child is
- * written without its own: nobody else reaches it until fork returns. */
+/* Put the child's region v (with an object) on its object's list, then
+ * look at the object's end: a truncation whose look at the list came
+ * before the link lowered the end before that look (uvm_truncate_object),
+ * so this look sees it, and the truncation, still waiting for the
+ * parent's lock (held here) to unmap the parent's pages, has not ended
+ * (nor has a later growth begun: sizes change under the kernel lock);
+ * the child's copies past that end are dropped here. A truncation that
+ * looks after the link finds the child and trims it itself. The
+ * parent's lock held; the child's taken for the trim: the one place two
+ * spaces' locks are held at once, parent then child, and no cycle can
+ * close (nothing else holds two, and the child's only other taker is a
+ * truncation, which holds one at a time). */
+static void fork_link(struct vma *v)
+{
+	uint64_t f = rmap_lock_take();
+
+	rmap_link_locked(v);
+	rmap_unlock(f);
+	shmem_mapped(v->obj);
+	uint64_t end = shmem_end(v->obj);
+	if (object_va(v, end) < v->end) {
+		uint64_t g = space_lock(v->vs);
+		trim_locked(v, end);
+		space_unlock(v->vs, g);
+	}
+}
+
+/* With or without the kernel lock (uvm_fork_needs_klock says when it
+ * is needed); the parent's map_lock held; takes the parent's lock for
+ * the copy, rmap_lock to link the child's regions to their objects once
+ * the copy is whole. The child is written without its own lock until
+ * its regions are linked: nobody else reaches it before (a truncation
+ * reaches it through the lists, then takes its lock). */
 struct vm_space *uvm_fork(struct vm_space *parent)
 {
 	struct vm_space *vs = uvm_create();
@@ -1370,13 +1492,24 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 		arch_walk_user(parent->pml4, v->start, v->end, share_page, &c);
 	}
 	tlb_batch_finish(&b); /* the parent's other threads write no more to shared pages */
+	for (struct vma *v = vs->vmas; v && !c.err; v = v->next)
+		if (v->obj)
+			fork_link(v);
 	space_unlock(parent, f);
 	if (c.err) {
-		uvm_destroy(vs); /* walks the list only */
+		uvm_destroy(vs); /* walks the list only; no region of it is linked */
 		return NULL;
 	}
 	avl_build(&vs->tree, vs->vmas ? &vs->vmas->node : NULL, vs->nr_vmas, vma_succ);
 	return vs;
+}
+
+bool uvm_fork_needs_klock(const struct vm_space *vs)
+{
+	for (const struct vma *v = vs->vmas; v; v = v->next)
+		if (v->obj && shmem_has_hooks(v->obj))
+			return true;
+	return false;
 }
 
 /* The guard gap: no accessible region may end within STACK_GUARD_GAP

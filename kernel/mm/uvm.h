@@ -114,12 +114,25 @@ static inline unsigned uvm_max_vmas(void)
  *     (no region is added, freed or relinked). A `map_lock` holder that
  *     chose a free range re-checks it under `lock` when it adds its
  *     region (uvm_add_vma refuses an overlap; mmap chooses again);
- *   - a region with a memory object (obj), and the objects' lists of
- *     regions (shmem_rmap), change under the kernel lock too (the
- *     objects are still the kernel lock's): a change that may touch
- *     such a region (uvm_range_has_object) takes it; so the lists'
- *     walkers (a truncate, shm, a shared futex's key) hold the kernel
- *     lock alone and find their regions in place;
+ *   - a region with a memory object (obj) changes under the kernel
+ *     lock too (the objects' pages are still the kernel lock's): a
+ *     change that may touch such a region (uvm_range_has_object) takes
+ *     it. The one exception is a fork's child: uvm_fork copies the
+ *     parent's regions with objects, and links the copies to their
+ *     objects, without the kernel lock (unless an object has hooks:
+ *     uvm_fork_needs_klock);
+ *   - the objects' lists of regions (shmem_rmap, each region's obj_next
+ *     and obj_pprev) change under `rmap_lock` (uvm.c), one spinlock for
+ *     all objects, innermost: taken inside a space's `lock` or alone,
+ *     never the other way round. A region leaves a list only under the
+ *     kernel lock as well, so a walker holding the kernel lock (a
+ *     truncate) may let `rmap_lock` go between two steps and take each
+ *     region's space's `lock` in turn: its region stays listed, and a
+ *     fork's child linked after its look at the list is trimmed by the
+ *     fork (uvm.c's fork_link: the truncation lowers the object's end
+ *     first, the fork looks at it after linking). shm's walkers (its
+ *     regions all change under the kernel lock) need the kernel lock
+ *     alone;
  *   - every change to the page tables below USER_VA_END (an entry, a
  *     table added), to `resident` and to `hiwater`, holding `lock` (a
  *     page fault without the kernel lock maps pages and breaks
@@ -136,12 +149,14 @@ static inline unsigned uvm_max_vmas(void)
  * /proc/PID/maps: its regions, as many as its buffer holds). It is spun
  * on answering TLB shootdowns (spin_lock_irqoff_poll), since its holder
  * may send one and wait for every CPU with the space loaded.
- * Order: `map_lock`, the kernel lock, `lock`, the shared-page table's
- * lock (uvm.c), tlb.c's sender lock, the heap's and the page
- * allocator's (a kernel-lock holder may wait for `map_lock`: it sleeps,
- * which gives the kernel lock up). Never two spaces' locks at once
- * (fork's child is reached by nobody else until fork returns: it is
- * written without its locks).
+ * Order: `map_lock`, the kernel lock, `lock`, `rmap_lock`, the
+ * shared-page table's lock (uvm.c), tlb.c's sender lock, the heap's and
+ * the page allocator's (a kernel-lock holder may wait for `map_lock`:
+ * it sleeps, which gives the kernel lock up). Never two spaces' locks
+ * at once, but for a fork's trim of its child (parent's, then the
+ * child's, which nothing else reaches but a truncation holding no other
+ * space's: uvm.c's fork_link). The child is written without its lock
+ * until its regions are linked to their objects.
  * brk_start, brk, mmap_next and lock_future: `map_lock` (fork reads
  * them holding it; exec writes a new space no one else sees).
  */
@@ -192,7 +207,8 @@ struct vm_space *uvm_create(void);
 void uvm_destroy(struct vm_space *vs);
 /* uvm_destroy in two halves, so that the costly one may run without the
  * kernel lock. uvm_release_begin drops a reference under the kernel lock
- * (its regions' objects' lists of mappings are the lock's) and, when it
+ * (a region leaves its object's list of mappings only under it: the
+ * rule of rmap_lock above) and, when it
  * was the last, takes the space off every object's list (their
  * truncations no longer reach it) and lets the objects go: true, and the
  * caller must call uvm_release_end. uvm_release_end frees the pages,
@@ -202,8 +218,14 @@ bool uvm_release_begin(struct vm_space *vs);
 void uvm_release_end(struct vm_space *vs);
 /* fork: a copy sharing every page copy-on-write (writable pages become
  * read-only in both until the first write fault copies them), except in
- * VMA_SHARED regions, whose pages both keep mapping as they are. */
+ * VMA_SHARED regions, whose pages both keep mapping as they are. The
+ * parent's map_lock held; the kernel lock only when
+ * uvm_fork_needs_klock. NULL when out of memory. */
 struct vm_space *uvm_fork(struct vm_space *parent);
+/* Does a region of vs map an object with hooks (a System V segment,
+ * whose attach count the hooks keep under the kernel lock)? Then
+ * uvm_fork wants the kernel lock. map_lock held. */
+bool uvm_fork_needs_klock(const struct vm_space *vs);
 
 /* The limits a fault must respect: the process's RLIMIT_STACK and
  * RLIMIT_AS, in bytes (~0: none). */
@@ -306,10 +328,11 @@ int uvm_set_object(struct vm_space *vs, uint64_t start, struct shmem *obj, uint6
  * backing or an object stops the walk with -EINVAL. Costs the regions
  * plus the populated tables. */
 int uvm_discard(struct vm_space *vs, uint64_t start, uint64_t end, bool anon_only);
-/* A file object shrank to idx pages: unmap its pages from idx on in
- * every region mapping it (private copies of them too, as Linux's
- * truncate does), then free them. Costs the regions mapping it plus
- * their populated tables. */
+/* A file object shrank to idx pages: lower its end to idx (if above),
+ * unmap its pages from idx on in every region mapping it (private
+ * copies of them too, as Linux's truncate does), then free them. The
+ * kernel lock held (see rmap_lock's rule). Costs the regions mapping it
+ * plus their populated tables. */
 void uvm_truncate_object(struct shmem *obj, uint64_t idx);
 /* Does a shared region that may be writable map obj (a MAP_SHARED of a
  * file opened for writing, whatever its protection now: Linux's

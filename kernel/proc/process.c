@@ -1148,6 +1148,27 @@ void process_release(struct process *p)
 
 /* ---- fork ---- */
 
+/* The copy of the caller's address space parent for a fork's child, or
+ * NULL when out of memory. Under parent's map_lock (the copy sees no
+ * other thread's mmap or brk half done) and, when this CPU holds the
+ * kernel lock only for the fork's own entry (depth 1) and no region
+ * needs it (uvm_fork_needs_klock: System V segments), without the
+ * kernel lock: other CPUs' system calls run meanwhile, as they do
+ * during a lock-free mmap. Nothing of the child is published yet. A
+ * system call's thread, interrupts on. */
+static struct vm_space *fork_space(struct vm_space *parent)
+{
+	uvm_map_lock(parent);
+	bool drop = this_cpu_klock_depth() == 1 && !uvm_fork_needs_klock(parent);
+	if (drop)
+		klock_leave_call();
+	struct vm_space *vm = uvm_fork(parent);
+	if (drop)
+		klock_enter_call(current_thread()->syscall_nr);
+	uvm_map_unlock(parent);
+	return vm;
+}
+
 /* A child of the current process with the same registers except RAX = 0
  * (and RSP = new_sp when given); how: FORK_SHARE_VM, FORK_SIBLING (see
  * process.h). */
@@ -1161,13 +1182,22 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 		return NULL; /* as Linux: a (namespace's) init has no parent to share */
 	if ((*err = task_reserve(parent)) != 0)
 		return NULL;
+	struct vm_space *vm = share_vm ? NULL : fork_space(parent->vm);
+	if (!share_vm && !vm) {
+		*err = -ENOMEM;
+		task_unreserve();
+		return NULL;
+	}
 	int pid = alloc_pid();
 	struct process *c = pid ? process_alloc(pid) : NULL;
 	*err = pid ? -ENOMEM : -EAGAIN; /* every id taken: Linux's alloc_pid says EAGAIN */
 	if (!c) {
+		if (vm)
+			uvm_destroy(vm);
 		task_unreserve();
 		return NULL;
 	}
+	c->vm = vm; /* the fork's copy (NULL when shared: below); the failure path frees it */
 	memcpy(c->name, parent->name, sizeof(c->name));
 	memcpy(c->cmdline, parent->cmdline, sizeof(c->cmdline));
 	c->cmdline_len = parent->cmdline_len;
@@ -1186,13 +1216,6 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	if (share_vm) {
 		c->vm = parent->vm;
 		__atomic_add_fetch(&c->vm->refs, 1, __ATOMIC_RELAXED);
-	} else {
-		/* map_lock: the copy sees no other thread's mmap or brk half done */
-		uvm_map_lock(parent->vm);
-		c->vm = uvm_fork(parent->vm);
-		uvm_map_unlock(parent->vm);
-		if (!c->vm)
-			goto fail;
 	}
 	c->exe = exe_dup(parent->exe);
 	if (how & FORK_SHARE_FILES) {

@@ -200,6 +200,21 @@
  *                   blocks are the same before and after. It runs until
  *                   ET_CHILDREN children ended, however long that takes
  *                   (fork and exec are slow on emulated CPUs).
+ *   fork-truncate   a thread per CPU maps a RAM file shared FK_MAPS
+ *                   times, touches every page and forks, over and over,
+ *                   while the main thread truncates the file to nothing
+ *                   and back (issue 29: fork copies the regions and links
+ *                   the child's to the file's list of mappings without
+ *                   the kernel lock, racing the truncation's walk of that
+ *                   list): each child, once no truncation runs (a
+ *                   sequence count the truncator makes odd around each),
+ *                   writes a token into each page of its inherited
+ *                   mappings and reads it back through pread: a page
+ *                   past the end must be SIGBUS, and a page inside it
+ *                   must be the file's (a page the truncation took from
+ *                   the file but left mapped in the child reads back
+ *                   without the token). It runs until FK_CHILDREN
+ *                   children checked their pages.
  *
  * Every part must hold on Linux with one CPU or several (the build
  * machine runs this program too) as on Kestrel. Usage: t-smp_stress [PART...].
@@ -3672,6 +3687,276 @@ static int check_exit_truncate(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- fork-truncate */
+
+#define FK_PAGES      8        /* fork-truncate: the file's size when whole, in pages */
+#define FK_MAPS       16       /* fork-truncate: mappings of the file in each worker (16 regions on its list) */
+#define FK_CHECKED    4        /* fork-truncate: mappings a child checks, page by page */
+#define FK_CHILDREN   96       /* fork-truncate: children checked at the least (within LOST_MS) */
+#define FK_PAUSE_NS   100000   /* fork-truncate: between two truncations, for the children's checks */
+#define FK_TRIES      100000   /* fork-truncate: a page's check waits this many times for a truncation to end */
+#define FK_PATIENCE   32       /* fork-truncate: tries before a check asks the truncator for a pause */
+#define FK_NAPS       50       /* fork-truncate: pauses the truncator makes at most for a check that asked */
+
+struct fk_worker {
+	int me;
+	long children;
+	char why[96];
+};
+
+/* In memory every child shares with the part (MAP_SHARED): the
+ * truncator's sequence count, odd while it truncates, and the
+ * children's counts. */
+struct fk_shared {
+	atomic_uint seq;
+	atomic_int starving; /* checks that asked for a pause (FK_PATIENCE tries failed) */
+	atomic_long pages, sigbus;
+};
+
+static struct {
+	int fd;
+	atomic_int stop;
+	atomic_long checked; /* children of every worker that checked their pages */
+	struct fk_shared *sh;
+} fk;
+
+static __thread sigjmp_buf fk_jump; /* each worker's, and its child's */
+
+static void fk_on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(fk_jump, 1);
+}
+
+/* What a child's check of one page came to (its exit status when bad). */
+enum fk_verdict { FK_OK = 0, FK_AGAIN = 1, FK_BUS_INSIDE = 10, FK_NO_BUS_PAST = 11, FK_STALE = 12 };
+
+/* Write a token at off into page i of mapping m and read it back with
+ * pread, no truncation running meanwhile (the sequence count the same
+ * and even before and after): SIGBUS exactly past the file's end, and
+ * the token read back inside it. */
+static enum fk_verdict fk_page(volatile unsigned char *m, int i, unsigned off, uint64_t token)
+{
+	unsigned g1 = atomic_load(&fk.sh->seq);
+	volatile bool bus = false;
+	uint64_t back = 0;
+	struct stat st;
+
+	if (g1 & 1)
+		return FK_AGAIN;
+	if (sigsetjmp(fk_jump, 1) == 0)
+		*(volatile uint64_t *)(m + (size_t)i * 4096 + off) = token;
+	else
+		bus = true;
+	ssize_t got = pread(fk.fd, &back, sizeof(back), (off_t)i * 4096 + off);
+	int serr = fstat(fk.fd, &st);
+	if (atomic_load(&fk.sh->seq) != g1 || serr)
+		return FK_AGAIN;
+	bool inside = (off_t)(i + 1) * 4096 <= st.st_size; /* sizes are whole pages */
+	if (bus && inside)
+		return FK_BUS_INSIDE;
+	if (!bus && !inside)
+		return FK_NO_BUS_PAST;
+	if (!bus && (got != (ssize_t)sizeof(back) || back != token))
+		return FK_STALE; /* the page the child maps is no longer the file's */
+	atomic_fetch_add(&fk.sh->pages, 1);
+	if (bus)
+		atomic_fetch_add(&fk.sh->sigbus, 1);
+	return FK_OK;
+}
+
+/* fk_page until no truncation runs across it (FK_TRIES at most): its
+ * verdict, FK_AGAIN if never. After FK_PATIENCE tries it asks the
+ * truncator for a pause (on an emulated CPU a check may take longer
+ * than the truncator's usual pause). */
+static enum fk_verdict fk_check(volatile unsigned char *m, int i, unsigned off, uint64_t token)
+{
+	enum fk_verdict v = FK_AGAIN;
+	long t;
+
+	for (t = 0; v == FK_AGAIN && t < FK_TRIES; t++) {
+		if (t == FK_PATIENCE)
+			atomic_fetch_add(&fk.sh->starving, 1);
+		if ((v = fk_page(m, i, off, token)) == FK_AGAIN)
+			sched_yield();
+	}
+	if (t > FK_PATIENCE)
+		atomic_fetch_sub(&fk.sh->starving, 1);
+	return v;
+}
+
+/* The child of worker me: FK_CHECKED of its inherited mappings, from
+ * the n-th on, checked page by page (fk_page). Its exit status: 0, or
+ * the first bad verdict, or 2 when truncations never paused. */
+static int fk_child(volatile unsigned char *const *maps, int me, long n)
+{
+	unsigned off = (unsigned)me * sizeof(uint64_t); /* each worker's own bytes of a page */
+
+	for (int j = 0; j < FK_CHECKED; j++) {
+		int k = (int)((n + j) % FK_MAPS);
+		for (int i = 0; i < FK_PAGES; i++) {
+			uint64_t token = ((uint64_t)getpid() << 16) | ((uint64_t)k << 8) | (uint64_t)i | (1ull << 63);
+			enum fk_verdict v = fk_check(maps[k], i, off, token);
+			if (v != FK_OK)
+				return v == FK_AGAIN ? 2 : (int)v;
+		}
+	}
+	return 0;
+}
+
+/* Read every page of the worker's mappings (mapping them in, so that a
+ * fork copies them), a page past the file's end skipped on its SIGBUS. */
+static void fk_touch(volatile unsigned char *const *maps)
+{
+	for (volatile int k = 0; k < FK_MAPS; k++)
+		for (volatile int i = 0; i < FK_PAGES; i++)
+			if (sigsetjmp(fk_jump, 1) == 0)
+				(void)maps[k][(size_t)i * 4096];
+}
+
+/* Why a child's status is bad. */
+static const char *fk_why(int status)
+{
+	if (!WIFEXITED(status))
+		return "was killed";
+	switch (WEXITSTATUS(status)) {
+	case 2: return "never saw truncations pause";
+	case FK_BUS_INSIDE: return "got SIGBUS inside the file";
+	case FK_NO_BUS_PAST: return "wrote past the file's end without SIGBUS";
+	case FK_STALE: return "wrote to a page that was not the file's (a truncated page left mapped)";
+	default: return "ended badly";
+	}
+}
+
+/* A worker: FK_MAPS shared mappings of the file; touch them and fork,
+ * until told to stop; each child checks its pages and must end with 0. */
+static void *fk_run(void *arg)
+{
+	struct fk_worker *w = arg;
+	volatile unsigned char *maps[FK_MAPS];
+	int k;
+
+	pin_to(w->me);
+	for (k = 0; k < FK_MAPS; k++) {
+		maps[k] = mmap(NULL, FK_PAGES * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fk.fd, 0);
+		if (maps[k] == MAP_FAILED) {
+			snprintf(w->why, sizeof(w->why), "mmap: %s", errname(errno));
+			break;
+		}
+	}
+	while (k == FK_MAPS && !atomic_load(&fk.stop)) {
+		int status;
+		fk_touch(maps);
+		pid_t pid = fork();
+		if (pid < 0) {
+			snprintf(w->why, sizeof(w->why), "fork: %s", errname(errno));
+			break;
+		}
+		if (pid == 0)
+			_exit(fk_child(maps, w->me, w->children));
+		if (waitpid(pid, &status, 0) != pid) {
+			snprintf(w->why, sizeof(w->why), "waitpid: %s", errname(errno));
+			break;
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			snprintf(w->why, sizeof(w->why), "child %ld %s (status %#x)", w->children,
+				 fk_why(status), status);
+			break;
+		}
+		w->children++;
+		atomic_fetch_add(&fk.checked, 1);
+	}
+	while (k-- > 0)
+		munmap((void *)maps[k], FK_PAGES * 4096);
+	return NULL;
+}
+
+/* The main thread's part: truncate to nothing and back to 1..FK_PAGES
+ * pages, the sequence count odd meanwhile, pausing FK_PAUSE_NS between
+ * two (up to FK_NAPS more while a check asks for it), until the time is up and FK_CHILDREN children checked (or lost). */
+static int fk_truncate_loop(long *truncs)
+{
+	struct timespec pause = { 0, FK_PAUSE_NS };
+	long long end = deadline_after(PART_MS), lost = deadline_after(LOST_MS);
+
+	while ((now_ms() < end || *truncs < 8 || atomic_load(&fk.checked) < FK_CHILDREN) && now_ms() < lost) {
+		atomic_fetch_add(&fk.sh->seq, 1);
+		int err = ftruncate(fk.fd, 0) || ftruncate(fk.fd, (*truncs % FK_PAGES + 1) * 4096);
+		atomic_fetch_add(&fk.sh->seq, 1);
+		if (err)
+			return fail("ftruncate: %s", errname(errno));
+		(*truncs)++;
+		nanosleep(&pause, NULL);
+		for (int i = 0; i < FK_NAPS && atomic_load(&fk.sh->starving) > 0; i++)
+			nanosleep(&pause, NULL); /* a check asked for a pause */
+	}
+	return CHECK_OK;
+}
+
+static int check_fork_truncate(void)
+{
+	static struct fk_worker w[MAX_WORKERS];
+	char dir[64], home[PATH_MAX];
+	struct crew c;
+	struct sigaction sa, old;
+	long truncs = 0, children = 0;
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, res = CHECK_OK;
+
+	memset(w, 0, sizeof(w));
+	atomic_store(&fk.stop, 0);
+	atomic_store(&fk.checked, 0);
+	fk.sh = mmap(NULL, sizeof(*fk.sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fk.sh == MAP_FAILED)
+		return fail("mmap: %s", errname(errno));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fk_on_bus;
+	sa.sa_flags = SA_NODEFER;
+	if (sigaction(SIGBUS, &sa, &old))
+		return fail("sigaction: %s", errname(errno));
+	if (!getcwd(home, sizeof(home)))
+		strcpy(home, "/");
+	if (part_dir_make(dir, sizeof(dir), "forktrunc"))
+		return fail("mkdir %s: %s", dir, errname(errno));
+	if (chdir(dir))
+		return fail("chdir %s: %s", dir, errname(errno));
+	fk.fd = open("mapped", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fk.fd < 0 || ftruncate(fk.fd, FK_PAGES * 4096))
+		res = fail("the file: %s", errname(errno));
+	for (int i = 0; i < n; i++)
+		w[i].me = i;
+	if (res == CHECK_OK && crew_start(&c, n, fk_run, w, sizeof(w[0]))) {
+		atomic_store(&fk.stop, 1);
+		crew_join(&c);
+		res = fail("pthread_create: %s", errname(errno));
+	}
+	if (res == CHECK_OK) {
+		res = fk_truncate_loop(&truncs);
+		atomic_store(&fk.stop, 1);
+		crew_join(&c);
+	}
+	sigaction(SIGBUS, &old, NULL);
+	if (fk.fd >= 0)
+		close(fk.fd);
+	unlink("mapped");
+	if (chdir(home))
+		chdir("/");
+	rmdir(dir);
+	long pages = atomic_load(&fk.sh->pages), sigbus = atomic_load(&fk.sh->sigbus);
+	munmap(fk.sh, sizeof(*fk.sh));
+	if (res != CHECK_OK)
+		return res;
+	for (int i = 0; i < n; i++) {
+		if (w[i].why[0])
+			return fail("worker %d: %s", i, w[i].why);
+		children += w[i].children;
+	}
+	if (children == 0 || pages == 0)
+		return fail("%ld children checked %ld pages: the part did not run", children, pages);
+	remark("%d workers, %ld truncations, %ld children, %ld pages checked, %ld SIGBUS past the end", n,
+	       truncs, children, pages, sigbus);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "fork-exit-wait", check_fork_exit_wait },
 	{ "pipes", check_pipes },
@@ -3699,6 +3984,7 @@ static const struct check checks[] = {
 	{ "stat-rename", check_stat_rename },
 	{ "open-unlink", check_open_unlink },
 	{ "exit-truncate", check_exit_truncate },
+	{ "fork-truncate", check_fork_truncate },
 };
 
 int main(int argc, char **argv)
