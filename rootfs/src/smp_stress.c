@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <elf.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -215,6 +216,22 @@
  *                   the file but left mapped in the child reads back
  *                   without the token). It runs until FK_CHILDREN
  *                   children checked their pages.
+ *   exec-rename     a thread per CPU forks children that execve "prog"
+ *                   with 1 to ER_ARGC_MAX arguments, over and over, while
+ *                   the main thread in turn renames a new generation over
+ *                   "prog" (written whole under another name first) and
+ *                   rewrites "prog" in place (O_TRUNC, then in two halves
+ *                   with a yield between: a runt meanwhile) (issue 29:
+ *                   execve builds the image without the kernel lock, its
+ *                   file steps under it). Each generation is a tiny static
+ *                   ELF that exits with its own code plus argc: every
+ *                   child must exit with a generation's code plus its own
+ *                   argc (the image whole, its stack as built) or fail
+ *                   its execve with ETXTBSY (the rewrite had the file open
+ *                   for writing: Linux's deny_write_access); never another
+ *                   error (ENOEXEC: a runt read; ENOENT: a rename over
+ *                   the name never leaves it missing) and never a signal.
+ *                   The file system's free inodes are the same after.
  *
  * Every part must hold on Linux with one CPU or several (the build
  * machine runs this program too) as on Kestrel. Usage: t-smp_stress [PART...].
@@ -3957,6 +3974,253 @@ static int check_fork_truncate(void)
 	return CHECK_OK;
 }
 
+/* ------------------------------------------------------------- exec-rename */
+
+#define ER_SIZE        8192    /* exec-rename: a generation's file, padded: the rewrite's halves */
+#define ER_ARGC_MAX    4       /* exec-rename: a child's arguments, 1 to this */
+#define ER_CODE_STEP   16      /* exec-rename: generation g exits with ER_CODE_STEP * (g % ER_GENS + 1) + argc */
+#define ER_GENS        7
+#define ER_FAILED      200     /* exec-rename: a child whose execve failed exits with this + errno */
+#define ER_VADDR       0x400000ul
+#define ER_GENS_MIN    16      /* exec-rename: generations at least, however long they take */
+
+static struct {
+	_Atomic int stop;
+	char why[200];
+	pthread_mutex_t why_lock;
+} er;
+
+struct er_worker {
+	int cpu;
+	_Atomic long children;      /* the main thread reads it meanwhile */
+	long txtbsy;
+};
+
+static void er_wrong(const char *fmt, long a, long b)
+{
+	pthread_mutex_lock(&er.why_lock);
+	if (!er.why[0])
+		snprintf(er.why, sizeof(er.why), fmt, a, b);
+	pthread_mutex_unlock(&er.why_lock);
+	atomic_store(&er.stop, 1);
+}
+
+/* Generation g's program into img (ER_SIZE bytes): one PT_LOAD of the
+ * whole file, whose code exits with ER_CODE_STEP * (g % ER_GENS + 1)
+ * plus argc (read from the initial stack). */
+static void er_image(unsigned char *img, long g)
+{
+	const unsigned char code[] = {
+		0x48, 0x8b, 0x3c, 0x24,                               /* mov (%rsp), %rdi: argc */
+		0x83, 0xc7, (unsigned char)(ER_CODE_STEP * (g % ER_GENS + 1)), /* add $code, %edi */
+		0xb8, 60, 0, 0, 0,                                    /* mov $SYS_exit, %eax */
+		0x0f, 0x05,                                           /* syscall */
+	};
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + sizeof(*eh));
+	size_t code_off = sizeof(*eh) + sizeof(*ph);
+
+	memset(img, 0, ER_SIZE);
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = ET_EXEC;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = ER_VADDR + code_off;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(*ph);
+	eh->e_phnum = 1;
+	ph->p_type = PT_LOAD;
+	ph->p_flags = PF_R | PF_X;
+	ph->p_vaddr = ph->p_paddr = ER_VADDR;
+	ph->p_filesz = ph->p_memsz = ER_SIZE;
+	ph->p_align = 4096;
+	memcpy(img + code_off, code, sizeof(code));
+}
+
+/* Write generation g whole to name (created, mode 0755): 0, or -1 (errno). */
+static int er_write_new(const char *name, long g)
+{
+	static unsigned char img[ER_SIZE];
+	int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+
+	if (fd < 0)
+		return -1;
+	er_image(img, g);
+	ssize_t w = write(fd, img, ER_SIZE);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return w == ER_SIZE ? 0 : -1;
+}
+
+/* Rewrite "prog" in place as generation g: opened with O_TRUNC, written
+ * in two halves with a yield between. 1 when the open met ETXTBSY (a
+ * child runs it), 0 when rewritten, -1 (errno) otherwise. */
+static int er_rewrite(long g)
+{
+	static unsigned char img[ER_SIZE];
+	int fd = open("prog", O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ETXTBSY ? 1 : -1;
+	er_image(img, g);
+	ssize_t a = write(fd, img, ER_SIZE / 2);
+	sched_yield();
+	ssize_t b = write(fd, img + ER_SIZE / 2, ER_SIZE / 2);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return a == ER_SIZE / 2 && b == ER_SIZE / 2 ? 0 : -1;
+}
+
+/* A child's end, checked: a generation's code plus argc, or an execve
+ * that failed with ETXTBSY (counted). 0, or -1 (er.why set). */
+static int er_check_status(struct er_worker *w, int status, int argc)
+{
+	if (!WIFEXITED(status)) {
+		er_wrong("a child that execs with argc %ld was killed by signal %ld", argc, WTERMSIG(status));
+		return -1;
+	}
+	int code = WEXITSTATUS(status);
+	if (code == ER_FAILED + ETXTBSY) {
+		w->txtbsy++;
+		return 0;
+	}
+	if (code >= ER_FAILED) {
+		er_wrong("execve of prog failed with errno %ld (argc %ld)", code - ER_FAILED, argc);
+		return -1;
+	}
+	int base = code - argc;
+	if (base < ER_CODE_STEP || base > ER_CODE_STEP * ER_GENS || base % ER_CODE_STEP) {
+		er_wrong("a child with argc %ld exited with %ld: no generation's", argc, code);
+		return -1;
+	}
+	return 0;
+}
+
+static void *er_forker(void *arg)
+{
+	struct er_worker *w = arg;
+	char *const envp[] = { NULL };
+
+	pin_to(w->cpu);
+	for (long i = 0; !atomic_load(&er.stop); i++) {
+		int argc = (int)(i % ER_ARGC_MAX) + 1, status;
+		char *argv[ER_ARGC_MAX + 1] = { "prog", "a", "b", "c", NULL };
+		argv[argc] = NULL;
+		pid_t pid = fork();
+		if (pid == 0) {
+			execve("prog", argv, envp);
+			_exit(ER_FAILED + (errno < 50 ? errno : 49));
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+			er_wrong("fork or waitpid: errno %ld (child %ld)", errno, w->children);
+			break;
+		}
+		w->children++;
+		if (er_check_status(w, status, argc))
+			break;
+	}
+	return NULL;
+}
+
+/* Until the workers saw n more children (each about one) since the
+ * call, or the part stops: the execs meet every kind of change, not
+ * mostly the rewrite's open file. */
+static void er_wait_children(const struct er_worker *w, int n)
+{
+	long before = 0, now;
+
+	for (int i = 0; i < n; i++)
+		before += atomic_load(&w[i].children);
+	do {
+		sched_yield();
+		now = 0;
+		for (int i = 0; i < n; i++)
+			now += atomic_load(&w[i].children);
+	} while (now < before + n && !atomic_load(&er.stop));
+}
+
+/* The main thread's side: new generations renamed over "prog" and
+ * rewritten in place, in turn, until the part's time is up and every
+ * worker saw a few children, and ER_GENS_MIN generations at least
+ * (fork and exec are slow on emulated CPUs). Counts into *renames and *rewrites. */
+static void er_mutate(struct er_worker *w, int n, long *renames, long *rewrites, long *busy)
+{
+	long long end = deadline_after(PART_MS);
+	long g = 1;
+
+	for (;; g++) {
+		bool enough = now_ms() >= end && g > ER_GENS_MIN;
+		for (int i = 0; i < n && enough; i++)
+			enough = w[i].children >= ER_ARGC_MAX;
+		if (enough || atomic_load(&er.stop))
+			break;
+		int r = g % 2 ? er_write_new("prog.new", g) || rename("prog.new", "prog") : er_rewrite(g);
+		if (r < 0 || (g % 2 && r)) {
+			er_wrong("generation %ld: errno %ld", g, errno);
+			break;
+		}
+		*(g % 2 ? renames : r ? busy : rewrites) += 1;
+		er_wait_children(w, n);
+	}
+}
+
+static int check_exec_rename(void)
+{
+	static struct er_worker w[MAX_WORKERS];
+	char dir[64], home[PATH_MAX];
+	struct crew c;
+	long renames = 0, rewrites = 0, busy = 0, children = 0, txtbsy = 0;
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, res = CHECK_OK;
+
+	memset(&er, 0, sizeof(er));
+	memset(w, 0, sizeof(w));
+	pthread_mutex_init(&er.why_lock, NULL);
+	if (!getcwd(home, sizeof(home)))
+		strcpy(home, "/");
+	if (part_dir_make(dir, sizeof(dir), "exec") || chdir(dir))
+		return fail("mkdir or chdir %s: %s", dir, errname(errno));
+	long free_before = ou_free_inodes();
+	if (er_write_new("prog", 0))
+		res = fail("the first generation: %s", errname(errno));
+	for (int i = 0; i < n; i++)
+		w[i].cpu = i;
+	if (res == CHECK_OK && crew_start(&c, n, er_forker, w, sizeof(w[0]))) {
+		atomic_store(&er.stop, 1);
+		crew_join(&c);
+		res = fail("pthread_create: %s", errname(errno));
+	}
+	if (res == CHECK_OK) {
+		er_mutate(w, n, &renames, &rewrites, &busy);
+		atomic_store(&er.stop, 1);
+		crew_join(&c);
+	}
+	unlink("prog");
+	unlink("prog.new");
+	long free_after = ou_free_inodes();
+	if (chdir(home))
+		chdir("/");
+	rmdir(dir);
+	if (res != CHECK_OK)
+		return res;
+	if (er.why[0])
+		return fail("%s", er.why);
+	for (int i = 0; i < n; i++) {
+		children += w[i].children;
+		txtbsy += w[i].txtbsy;
+	}
+	if (free_before >= 0 && free_after >= 0 && free_after + OU_INODE_SLACK < free_before)
+		return fail("%ld free inodes before, %ld after: references left over", free_before, free_after);
+	remark("%d workers, %ld children (%ld ETXTBSY), %ld renames, %ld rewrites (%ld ETXTBSY); free inodes %ld -> %ld",
+	       n, children, txtbsy, renames, rewrites, busy, free_before, free_after);
+	return CHECK_OK;
+}
+
 static const struct check checks[] = {
 	{ "fork-exit-wait", check_fork_exit_wait },
 	{ "pipes", check_pipes },
@@ -3985,6 +4249,7 @@ static const struct check checks[] = {
 	{ "open-unlink", check_open_unlink },
 	{ "exit-truncate", check_exit_truncate },
 	{ "fork-truncate", check_fork_truncate },
+	{ "exec-rename", check_exec_rename },
 };
 
 int main(int argc, char **argv)

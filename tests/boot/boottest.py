@@ -2977,6 +2977,7 @@ def smp_expect(cpus, sched=True):
             rf"smp-stress: open-unlink ok: [1-9]\d* generations, {max(cpus, 2)} openers, [1-9]\d* opens found one, \d+ ENOENT, [1-9]\d* dups",
             rf"smp-stress: exit-truncate ok: {max(cpus, 2)} workers, [1-9]\d* truncations, [1-9]\d* children exited, [1-9]\d* exec'd",
             rf"smp-stress: fork-truncate ok: {max(cpus, 2)} workers, [1-9]\d* truncations, [1-9]\d* children, [1-9]\d* pages checked, \d+ SIGBUS past the end",
+            rf"smp-stress: exec-rename ok: {max(cpus, 2)} workers, [1-9]\d* children \(\d+ ETXTBSY\), [1-9]\d* renames, \d+ rewrites",
             r"selftest: smp-stress ok"]
 
 
