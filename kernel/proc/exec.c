@@ -10,6 +10,17 @@
  * the System V initial stack. A segment that cannot be mapped then does
  * not fail execve: the process gets an empty space and SIGSEGV, as on
  * Linux. Nothing the caller owns changes until it all worked.
+ *
+ * Lock rule (issue 29): exec_load may run without the kernel lock (see
+ * exec.h). The image is a space nobody else sees yet, built under its
+ * own locks; what reaches shared state takes the kernel lock for that
+ * step alone (exec_lock): the file's walk, read and denial of writers
+ * and their release (vfs_exec_data, vfs_exec_release), the credentials'
+ * look at the tracer and the file system's sharing (exec_creds, in the
+ * same take as the file's), and the destruction of a space that maps the
+ * vDSO's memory objects (a removal from their lists of mappings, which
+ * mm/uvm.c's rule puts under the kernel lock; vdso_map takes it for its
+ * own undo). Under the lock already, these take nothing.
  */
 #include "proc/exec.h"
 #include "elf_check.h"
@@ -24,6 +35,7 @@
 #include "mm/vmname.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/features.h"
+#include "arch/x86_64/klock.h"
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -62,6 +74,72 @@ struct elf_file {
 	struct vm_name *name;  /* NULL when out of memory: the regions go unnamed */
 	struct inode *file;    /* its file, writers denied while exec reads it (vfs_exec_data's held) */
 };
+
+/* The kernel lock for one of exec_load's steps that needs it (see Lock
+ * rule above), counted under the call: true when taken, for exec_unlock
+ * to give back; false when the caller holds it already. */
+static bool exec_lock(void)
+{
+	if (klock_held())
+		return false;
+	klock_enter_call(current_thread()->syscall_nr);
+	return true;
+}
+
+static void exec_unlock(bool taken)
+{
+	if (taken)
+		klock_leave_any();
+}
+
+/* A "#!" script, which exec runs through its interpreter? */
+static bool is_script(const void *data, size_t size)
+{
+	const char *head = data;
+	return size >= 2 && head[0] == '#' && head[1] == '!';
+}
+
+/*
+ * The credentials after exec of the ELF file ip (exec runs the inode it
+ * read, as Linux's bprm->file: a #! script's interpreter, so set-id bits
+ * on scripts count for nothing, as on Linux) into out->cred and
+ * out->secure. The kernel lock held (exec_data's): the tracer and the
+ * file's ids are its.
+ */
+static void exec_creds(const struct inode *ip, struct exec_image *out)
+{
+	struct process *p = current_process();
+	struct process *tracer = p ? p->ptrace.tracer : NULL;
+	struct exec_file_ids f = {
+		.mode = ip->mode, .uid = ip->uid, .gid = ip->gid,
+		.no_new_privs = current_thread()->no_new_privs,
+		.unsafe_ptrace = tracer && !cred_capable(process_cred(tracer), CAP_SYS_PTRACE),
+		.unsafe_share = p && process_fs_shared(p),
+	};
+	cred_exec_prepare(current_cred(), &f, &out->cred, &out->secure);
+}
+
+/* vfs_exec_data into f under the kernel lock (exec_lock), and with it
+ * for a file that is not a #! script, when creds is not NULL, the
+ * credentials after its exec (exec_creds): one take of the lock for
+ * both. */
+static int exec_data(const char *path, struct elf_file *f, char *abs, struct exec_image *creds)
+{
+	bool taken = exec_lock();
+	int err = vfs_exec_data(path, &f->data, &f->size, abs, &f->owned, &f->file);
+	if (!err && creds && !is_script(f->data, f->size))
+		exec_creds(f->file, creds);
+	exec_unlock(taken);
+	return err;
+}
+
+/* Drop space vs, under the kernel lock if it maps the vDSO's objects. */
+static void image_destroy(struct vm_space *vs)
+{
+	bool taken = exec_lock();
+	uvm_destroy(vs);
+	exec_unlock(taken);
+}
 
 static unsigned seg_prot(const struct elf64_phdr *ph)
 {
@@ -167,7 +245,7 @@ static int check_elf(struct elf_file *f, const char *abs, int bad_elf)
 static int open_elf(const char *path, struct elf_file *f, char *abs, int bad_elf)
 {
 	*f = (struct elf_file){ .path = path };
-	int err = vfs_exec_data(path, &f->data, &f->size, abs, &f->owned, &f->file);
+	int err = exec_data(path, f, abs, NULL);
 	if (err) {
 		f->data = NULL;
 		return err;
@@ -183,7 +261,11 @@ static void close_elf(struct elf_file *f)
 	if (f->data && f->owned)
 		vfree((void *)f->data);
 	vm_name_put(f->name);
-	vfs_exec_release(f->file);
+	if (f->file) {
+		bool taken = exec_lock();
+		vfs_exec_release(f->file);
+		exec_unlock(taken);
+	}
 	f->data = NULL;
 	f->name = NULL;
 	f->file = NULL;
@@ -484,38 +566,12 @@ static int build_image(struct elf_file *prog, struct elf_file *interp,
 	int err = build_stack(vs, out->execfn, argv, envp, &lp, interp->data ? &li : NULL, out,
 			      &out->sp);
 	if (err) {
-		uvm_destroy(vs);
+		image_destroy(vs);
 		return err;
 	}
 	vs->brk_start = vs->brk = page_round_up(lp.end);
 	out->vm = vs;
 	out->entry = interp->data ? li.entry : lp.entry;
-	return 0;
-}
-
-/*
- * The credentials after exec of the ELF file at path, as vfs_exec_data
- * resolved it (a #! script's interpreter: set-id bits on scripts count
- * for nothing, as on Linux) into out->cred and out->secure. 0, or the
- * walk's error.
- */
-static int exec_creds(const char *path, struct exec_image *out)
-{
-	struct process *p = current_process();
-	struct process *tracer = p ? p->ptrace.tracer : NULL;
-	struct inode *ip;
-	int err = vfs_walk(NULL, path, WALK_FOLLOW, &ip);
-
-	if (err)
-		return err;
-	struct exec_file_ids f = {
-		.mode = ip->mode, .uid = ip->uid, .gid = ip->gid,
-		.no_new_privs = current_thread()->no_new_privs,
-		.unsafe_ptrace = tracer && !cred_capable(process_cred(tracer), CAP_SYS_PTRACE),
-		.unsafe_share = p && process_fs_shared(p),
-	};
-	inode_put(ip);
-	cred_exec_prepare(current_cred(), &f, &out->cred, &out->secure);
 	return 0;
 }
 
@@ -534,8 +590,6 @@ static __attribute__((noinline)) int exec_elf(struct elf_file *prog, const char 
 	int err = check_elf(prog, abs, -ENOEXEC);
 
 	if (err)
-		goto out;
-	if ((err = exec_creds(prog->path, out)))
 		goto out;
 	if (prog->ei.has_interp) {
 		if (!(iabs = kmalloc(PATH_MAX))) {
@@ -565,7 +619,7 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 
 	if (!abs)
 		return -ENOMEM;
-	int err = vfs_exec_data(path, &prog.data, &prog.size, abs, &prog.owned, &prog.file);
+	int err = exec_data(path, &prog, abs, out);
 	if (err) {
 		kfree(abs);
 		return err;
@@ -573,7 +627,7 @@ static int exec_depth(const char *path, const char *const argv[], const char *co
 	kfree(out->exe_path); /* a script's interpreter replaces the script */
 	out->exe_path = abs;
 	const char *head = prog.data;
-	if (prog.size >= 2 && head[0] == '#' && head[1] == '!') {
+	if (is_script(head, prog.size)) {
 		err = exec_script(path, head, prog.size, argv, envp, out, depth);
 		close_elf(&prog);
 		return err;

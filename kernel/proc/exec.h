@@ -46,7 +46,11 @@ struct exec_image {
  * failure nothing is left allocated and the result is -ENOENT (no such
  * file), -EACCES, -ELOOP, -ENOEXEC (a bad ELF: a log line says what is
  * wrong), -ELIBBAD (a bad interpreter), -E2BIG or -ENOMEM. Success may
- * be out->doomed (see there). */
+ * be out->doomed (see there). With or without the kernel lock: without
+ * it, each step that needs it takes it for that step (exec.c's Lock
+ * rule), so the caller must be its process's only thread (the build
+ * reads the process's tracer, credentials and file system as of each
+ * step) and look at the tracer again under the lock before it commits. */
 int exec_load(const char *path, const char *const argv[], const char *const envp[],
 	      unsigned flags, struct exec_image *out);
 /* Free what a successful exec_load gave that the caller did not take

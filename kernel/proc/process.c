@@ -1315,6 +1315,42 @@ static void exec_personality(struct process *p, bool setid)
 	__atomic_and_fetch(&p->personality, ~clear, __ATOMIC_RELAXED);
 }
 
+/*
+ * exec_load for the current thread, without the kernel lock when it may
+ * (issue 29; exec.h says what the build then needs): its process has no
+ * other thread (none can appear: only its threads make threads) and no
+ * tracer, and this CPU holds the lock not at all (execve, a lock-free
+ * call) or only for the call's own entry (execveat, int $0x80: given up
+ * here, as fork_space does). Otherwise under the lock, taken here if
+ * need be. On success the lock is held (at the entry's depth 1, for the
+ * commit and the call's return); on failure perhaps not. A tracer that
+ * attached during the build (exec_creds looked before it came, so the
+ * credentials may be wrong) makes it build again under the lock.
+ */
+static int exec_load_lockless(const char *path, const char *const argv[], const char *const envp[],
+			      unsigned exec_flags, struct exec_image *img)
+{
+	struct process *p = current_process();
+	uint64_t nr = current_thread()->syscall_nr;
+	uint32_t depth = this_cpu_klock_depth();
+
+	if (depth > 1 || p->nthreads > 1 || ptrace_traced(&p->ptrace)) {
+		if (!depth)
+			klock_enter_call(nr);
+		return exec_load(path, argv, envp, exec_flags, img);
+	}
+	if (depth)
+		klock_leave_call();
+	int err = exec_load(path, argv, envp, exec_flags, img);
+	if (err)
+		return err;
+	klock_enter_call(nr);
+	if (!ptrace_traced(&p->ptrace))
+		return 0;
+	exec_image_drop(img);
+	return exec_load(path, argv, envp, exec_flags, img);
+}
+
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
 		 const char *const envp[], unsigned exec_flags, struct vm_space **old_vm)
 {
@@ -1323,7 +1359,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	struct exec_image img;
 	int old_tid = t->tid; /* PTRACE_EVENT_EXEC's message */
 	struct fdtable *own; /* Linux's unshare_files: close-on-exec closes in exec's own table */
-	int err = exec_load(path, argv, envp, exec_flags, &img);
+	int err = exec_load_lockless(path, argv, envp, exec_flags, &img);
 
 	if (err)
 		return err;

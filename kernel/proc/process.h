@@ -216,7 +216,10 @@ int process_unshare(bool files, bool fs);
  * (returns 0) and *old is the old address space, whose reference the
  * caller drops (uvm_destroy, or uvm_release_begin and _end: the end may
  * run without the kernel lock); on failure nothing changed (-errno).
- * exec_flags are exec_load's (proc/exec.h). */
+ * exec_flags are exec_load's (proc/exec.h). Called with the kernel lock
+ * (execveat) or without it (execve, a lock-free call); on success it is
+ * held (taken at depth 1 by a caller that came without it); the image
+ * may be built without it (process.c's exec_load_lockless). */
 struct vm_space;
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
 		 const char *const envp[], unsigned exec_flags, struct vm_space **old);

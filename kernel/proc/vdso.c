@@ -15,6 +15,7 @@
 #include "mm/shmem.h"
 #include "mm/vmname.h"
 #include "mm/vmm.h"
+#include "arch/x86_64/klock.h"
 #include "time/time.h"
 #include "time/vvar.h"
 #include "lib/errno.h"
@@ -89,7 +90,8 @@ void vdso_init(void)
 }
 
 /* One region at start of pages pages with prot and flags, mapping obj
- * under name: 0, or an error with nothing left behind. */
+ * under name: 0, or an error with nothing left behind. The object last:
+ * a failure unmaps a region not yet on the object's list. */
 static int map_region(struct vm_space *vs, uint64_t start, uint64_t pages, unsigned prot,
 		      unsigned flags, struct shmem *obj, struct vm_name *name)
 {
@@ -98,9 +100,19 @@ static int map_region(struct vm_space *vs, uint64_t start, uint64_t pages, unsig
 
 	if (err)
 		return err;
-	if ((err = uvm_set_object(vs, start, obj, 0)) || (err = uvm_set_name(vs, start, name, 0)))
+	if ((err = uvm_set_name(vs, start, name, 0)) || (err = uvm_set_object(vs, start, obj, 0)))
 		uvm_unmap(vs, start, end);
 	return err;
+}
+
+/* Take a region map_region made away again: off its object's list, which
+ * mm/uvm.c's rule for removals puts under the kernel lock (taken here
+ * unless held). */
+static void unmap_region(struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	bool taken = klock_enter_unless_held();
+	uvm_unmap(vs, start, end);
+	klock_leave_taken(taken);
 }
 
 uint64_t vdso_map(struct vm_space *vs)
@@ -111,7 +123,7 @@ uint64_t vdso_map(struct vm_space *vs)
 		return 0;
 	if (map_region(vs, VDSO_TEXT_ADDR, vd.text_pages, VM_READ | VM_EXEC, 0, vd.text,
 		       vd.text_name)) {
-		uvm_unmap(vs, VDSO_VVAR_ADDR, VDSO_TEXT_ADDR);
+		unmap_region(vs, VDSO_VVAR_ADDR, VDSO_TEXT_ADDR);
 		return 0;
 	}
 	return VDSO_TEXT_ADDR;

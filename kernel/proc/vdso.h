@@ -35,7 +35,10 @@ void vdso_init(void);
 /* Map [vvar] and [vdso] into a new address space (exec): the image's
  * address for AT_SYSINFO_EHDR, or 0 when there is none (vdso_init
  * failed, or no memory for the regions: the program runs without). The
- * space's regions are its own; fork copies them as any other. */
+ * space's regions are its own; fork copies them as any other. With or
+ * without the kernel lock (exec builds its image without it): linking a
+ * region to its object needs only mm/uvm.c's rmap_lock, and the one
+ * undo that takes a region off an object's list takes the kernel lock. */
 uint64_t vdso_map(struct vm_space *vs);
 
 #endif

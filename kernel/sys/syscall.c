@@ -413,6 +413,9 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	[SYS_open] = true, [SYS_openat] = true,
 	/* the same, and a socket's family says (sys_socket.c's sock_call_lock) */
 	[SYS_sendto] = true, [SYS_recvfrom] = true, [SYS_sendmsg] = true, [SYS_recvmsg] = true,
+	/* the new image built in a space of its own, its file steps and the
+	 * commit under the kernel lock (proc/process.c's exec_load_lockless) */
+	[SYS_execve] = true,
 };
 
 const char *syscall_name(unsigned long nr)
@@ -612,8 +615,9 @@ static inline __attribute__((always_inline)) bool return_quiet(const struct thre
  * has something to do (return_quiet is false), interrupts off: the lock
  * is taken only for full_return's signal work (counted under the call).
  * The preemption point needs no lock (the scheduler has its own): a
- * wake-up that preempts, the usual reason here, costs no take of it.
- * Out of line. */
+ * wake-up that preempts, the usual reason here, costs no take of it;
+ * nor does the thread's own choice of IRET (an exec's new frame: the
+ * SYSRET checks read only the thread and its frame). Out of line. */
 static __attribute__((noinline)) bool return_unlocked(struct trap_frame *tf)
 {
 	struct thread *t = current_thread();
@@ -621,8 +625,8 @@ static __attribute__((noinline)) bool return_unlocked(struct trap_frame *tf)
 
 	if (sched_resched_due())
 		sched_preempt_point(tf); /* interrupts off: nothing new is due after it */
-	if (!signal_return_work(t, t->proc, ret) && sysret_regs_ok(tf))
-		return true;
+	if (!signal_return_work(t, t->proc, ret))
+		return sysret_ok(t, tf);
 	klock_enter_user(true, t->syscall_nr);
 	return full_return(t, tf);
 }
