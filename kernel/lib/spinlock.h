@@ -59,6 +59,7 @@ struct spinlock_check {
 	void (*taken)(struct spinlock *l, uint64_t site);   /* it is ours: owner and site */
 	void (*release)(struct spinlock *l);                /* before it is freed */
 	void (*stuck)(struct spinlock *l, uint64_t site);   /* spun for SPIN_STUCK rounds */
+	void (*must_hold)(const struct spinlock *l, uint64_t site); /* spin_must_hold's */
 };
 extern const struct spinlock_check *volatile spinlock_check;
 #define SPIN_STUCK (1u << 26) /* pause rounds: seconds under emulation */
@@ -124,6 +125,25 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 
 	spin_lock_irqoff(l);
 	return flags;
+}
+#endif
+
+/* A function whose contract says l is held says so with this: in a debug
+ * build the checker panics, naming the call's site, when l is free or
+ * another CPU holds it; in a release build it is nothing. */
+#ifdef KESTREL_LOCKCHECK
+#define spin_must_hold(l) spin_must_hold_at((l), SPIN_THIS_IP)
+static inline void spin_must_hold_at(const struct spinlock *l, uint64_t site)
+{
+	const struct spinlock_check *c = spinlock_check;
+
+	if (c)
+		c->must_hold(l, site);
+}
+#else
+static inline void spin_must_hold(const struct spinlock *l)
+{
+	(void)l;
 }
 #endif
 

@@ -433,6 +433,7 @@ static void ts_output(struct tcp_conn *c, const struct tcp_seg *seg, const struc
 	struct tcp_sock *ts = c->user;
 	uint32_t retrans = c->stats.retrans_segs - ts->retrans_counted;
 
+	spin_must_hold(&ts->lock);
 	if (retrans) {
 		__atomic_add_fetch(&tcp_mib.retrans_segs, retrans, __ATOMIC_RELAXED);
 		ts->retrans_counted = c->stats.retrans_segs;
@@ -749,6 +750,7 @@ static void sndbuf_tell(struct tcp_sock *ts)
  * holds it: it is dead now, and the caller frees it after unlocking. */
 static bool settle(struct tcp_sock *ts)
 {
+	spin_must_hold(&ts->lock);
 	int st = ts->conn.state;
 	if (ts->counted_estab && st != TCPS_ESTABLISHED && st != TCPS_CLOSE_WAIT) {
 		ts->counted_estab = false; /* CurrEstab counts those two states, as Linux's */
@@ -782,6 +784,7 @@ struct rings_gone {
  * (tcp_snd_release). */
 static void rings_unneeded(struct tcp_sock *ts, struct rings_gone *g)
 {
+	spin_must_hold(&ts->lock);
 	if (ts->s)
 		return; /* a program holds it: it reads and writes them */
 	if ((g->buf[0] = tcp_rcv_release(&ts->conn))) {
@@ -839,6 +842,7 @@ static void run_list(enum ts_list l, void (*fn)(struct tcp_sock *ts, uint64_t no
 /* ts->lock held: ts goes on the batch list if its engine holds an ACK back. */
 static void batch_note(struct tcp_sock *ts)
 {
+	spin_must_hold(&ts->lock);
 	if (ts->conn.ack_batched)
 		list_add(ts, TS_BATCH, false);
 }

@@ -234,7 +234,22 @@ static void on_stuck(struct spinlock *l, uint64_t site)
 	busy[cpu] = false;
 }
 
-static const struct spinlock_check hooks = { on_acquire, on_taken, on_release, on_stuck };
+/* spin_must_hold: l is free, or another CPU holds it. A lock held with
+ * no owner recorded (taken while this CPU's checking was off) passes. */
+static void on_must_hold(const struct spinlock *l, uint64_t site)
+{
+	int cpu = checking_cpu();
+	uint32_t owner = l->owner;
+	char s1[64];
+
+	if (cpu < 0 || (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) && (!owner || owner == (uint32_t)cpu + 1)))
+		return;
+	busy[cpu] = true;
+	panic("lockcheck: CPU %d at %s needs %p held, which %s", cpu, where(site, s1, sizeof(s1)), (void *)l,
+	      owner ? "another CPU holds" : "is free");
+}
+
+static const struct spinlock_check hooks = { on_acquire, on_taken, on_release, on_stuck, on_must_hold };
 
 void lockcheck_init(void)
 {
@@ -303,6 +318,7 @@ SELFTEST(lockcheck_order)
 		fa = spin_lock_irqsave(&a); /* the other order: reported the first time */
 		if (a.owner != smp_cpu_id() + 1)
 			return "the lock does not record its owner CPU";
+		spin_must_hold(&a); /* held here: passes (a free one panics) */
 		spin_unlock_irqrestore(&a, fa);
 		spin_unlock_irqrestore(&b, fb);
 	}
