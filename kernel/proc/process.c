@@ -1150,23 +1150,39 @@ void process_release(struct process *p)
 
 /* The copy of the caller's address space parent for a fork's child, or
  * NULL when out of memory. Under parent's map_lock (the copy sees no
- * other thread's mmap or brk half done) and, when this CPU holds the
- * kernel lock only for the fork's own entry (depth 1) and no region
- * needs it (uvm_fork_needs_klock: System V segments), without the
- * kernel lock: other CPUs' system calls run meanwhile, as they do
- * during a lock-free mmap. Nothing of the child is published yet. A
- * system call's thread, interrupts on. */
+ * other thread's mmap or brk half done) and without the kernel lock
+ * when this CPU does not hold it (fork and clone run without it from
+ * their entry) or holds it only for the fork's own entry (depth 1:
+ * given up around the copy), unless a region needs it
+ * (uvm_fork_needs_klock: System V segments): other CPUs' system calls
+ * run meanwhile, as they do during a lock-free mmap. Nothing of the
+ * child is published yet. Returns with the kernel lock held (taken at
+ * depth 1 if the caller came without it). A system call's thread,
+ * interrupts on. */
 static struct vm_space *fork_space(struct vm_space *parent)
 {
+	uint64_t nr = current_thread()->syscall_nr;
+
 	uvm_map_lock(parent);
-	bool drop = this_cpu_klock_depth() == 1 && !uvm_fork_needs_klock(parent);
-	if (drop)
+	uint32_t depth = this_cpu_klock_depth();
+	bool needs = uvm_fork_needs_klock(parent);
+	if (depth == 1 && !needs)
 		klock_leave_call();
+	else if (!depth && needs)
+		klock_enter_call(nr);
 	struct vm_space *vm = uvm_fork(parent);
-	if (drop)
-		klock_enter_call(current_thread()->syscall_nr);
+	if (!this_cpu_klock_depth())
+		klock_enter_call(nr);
 	uvm_map_unlock(parent);
 	return vm;
+}
+
+/* A fork refused after its copy vm (NULL: none) was made: dropped. NULL. */
+static struct process *fork_refused(struct vm_space *vm)
+{
+	if (vm)
+		uvm_destroy(vm);
+	return NULL;
 }
 
 /* A child of the current process with the same registers except RAX = 0
@@ -1177,17 +1193,19 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	struct process *parent = current_process();
 	bool share_vm = how & FORK_SHARE_VM;
 
+	/* the copy first, which fork_space makes without the kernel lock;
+	 * the rest under it (a call without a copy takes it here) */
+	struct vm_space *vm = share_vm ? NULL : fork_space(parent->vm);
+	if (!this_cpu_klock_depth())
+		klock_enter_call(current_thread()->syscall_nr);
+	*err = -ENOMEM;
+	if (!share_vm && !vm)
+		return NULL;
 	*err = -EINVAL;
 	if ((how & FORK_SIBLING) && (!parent->parent || parent->pidns_init))
-		return NULL; /* as Linux: a (namespace's) init has no parent to share */
+		return fork_refused(vm); /* as Linux: a (namespace's) init has no parent to share */
 	if ((*err = task_reserve(parent)) != 0)
-		return NULL;
-	struct vm_space *vm = share_vm ? NULL : fork_space(parent->vm);
-	if (!share_vm && !vm) {
-		*err = -ENOMEM;
-		task_unreserve();
-		return NULL;
-	}
+		return fork_refused(vm);
 	int pid = alloc_pid();
 	struct process *c = pid ? process_alloc(pid) : NULL;
 	*err = pid ? -ENOMEM : -EAGAIN; /* every id taken: Linux's alloc_pid says EAGAIN */

@@ -200,7 +200,11 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
  * (CLONE_FILES), FORK_SHARE_SIGHAND the signal handlers (CLONE_SIGHAND).
  * Not yet runnable (process_start_child).
  * NULL and *err on failure: -EAGAIN at the task limits (below), -ENOMEM,
- * -EINVAL for FORK_SIBLING from init. */
+ * -EINVAL for FORK_SIBLING from init. Called with the kernel lock or
+ * without it (fork and clone run without it from their entry); returns
+ * with it held (taken at depth 1 if the caller came without it): a
+ * fork's copy of the address space is made without it (process.c's
+ * fork_space). */
 #define FORK_SHARE_VM    1u
 #define FORK_SIBLING     2u
 #define FORK_SHARE_FS    4u

@@ -5,6 +5,7 @@
 #include "sys/sys_fs.h"
 #include "sys/sys_misc.h"
 #include "sys/sys_aio.h"
+#include "sys/call_lock.h"
 #include "fs/inode.h"
 #include "fs/pidfd.h"
 #include "fs/vfs.h"
@@ -136,8 +137,10 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	/* copy_namespaces: a new namespace but a user one needs CAP_SYS_ADMIN */
 	if ((flags & (UNSHARE_NAMESPACES & ~(uint64_t)CLONE_NEWUSER)) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (flags & CLONE_THREAD)
+	if (flags & CLONE_THREAD) {
+		call_lock_kept(); /* fork and clone come without it (process_fork) */
 		return clone_thread(flags, newsp, ptid, ctid, tls);
+	}
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL; /* shared handlers need shared memory (copy_process) */
 	if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
@@ -152,6 +155,8 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	unsigned int how = (flags & CLONE_VM ? FORK_SHARE_VM : 0) | (flags & CLONE_PARENT ? FORK_SIBLING : 0) |
 			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0) |
 			   (flags & CLONE_SIGHAND ? FORK_SHARE_SIGHAND : 0);
+	if (flags & CLONE_SYSVSEM)
+		call_lock_kept();
 	if ((flags & CLONE_SYSVSEM) && (err = sem_undo_share_prepare(current_process())))
 		return err;
 	struct process *c = process_fork(frame(), how, newsp, &err);

@@ -416,6 +416,10 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	/* the new image built in a space of its own, its file steps and the
 	 * commit under the kernel lock (proc/process.c's exec_load_lockless) */
 	[SYS_execve] = true,
+	/* a fork's copy of the address space made first, the rest under the
+	 * kernel lock (proc/process.c's process_fork; a thread's clone, a
+	 * System V undo list's, take it from the start: sys_process.c) */
+	[SYS_fork] = true, [SYS_vfork] = true, [SYS_clone] = true, [SYS_clone3] = true,
 };
 
 const char *syscall_name(unsigned long nr)
