@@ -3116,6 +3116,24 @@ static int part_dir_make(char *dir, size_t cap, const char *name)
 	return mkdir(dir, 0755);
 }
 
+/* A part's directory entered: the working directory noted in home
+ * (PATH_MAX bytes; "/" if unknown), dir made (part_dir_make) and made
+ * the working directory. 0, or -1 (errno). */
+static int part_dir_enter(char *dir, size_t cap, const char *name, char *home)
+{
+	if (!getcwd(home, PATH_MAX))
+		strcpy(home, "/");
+	return part_dir_make(dir, cap, name) || chdir(dir) ? -1 : 0;
+}
+
+/* Back to home (else "/") and dir removed: the part's files gone first. */
+static void part_dir_leave(const char *dir, const char *home)
+{
+	if (chdir(home))
+		chdir("/");
+	rmdir(dir);
+}
+
 /* ------------------------------------------------------------- stat-rename */
 
 #define SR_CHURN       64      /* stat-rename: directories made and removed in each batch */
@@ -3279,9 +3297,7 @@ static void sr_cleanup(const char *dir, const char *home)
 	rmdir("e/d1");
 	unlink("e/emark");
 	rmdir("e");
-	if (chdir(home))
-		chdir("/");
-	rmdir(dir);
+	part_dir_leave(dir, home);
 }
 
 static int check_stat_rename(void)
@@ -3518,9 +3534,7 @@ static int check_open_unlink(void)
 	unlink("victim");
 	unlink("victim.tmp");
 	long free_after = ou_free_inodes();
-	if (chdir(home))
-		chdir("/");
-	rmdir(dir);
+	part_dir_leave(dir, home);
 	if (res != CHECK_OK)
 		return res;
 	if (ou.why[0])
@@ -3651,12 +3665,8 @@ static int check_exit_truncate(void)
 	memset(w, 0, sizeof(w));
 	atomic_store(&et.stop, 0);
 	atomic_store(&et.ended, 0);
-	if (!getcwd(home, sizeof(home)))
-		strcpy(home, "/");
-	if (part_dir_make(dir, sizeof(dir), "trunc"))
-		return fail("mkdir %s: %s", dir, errname(errno));
-	if (chdir(dir))
-		return fail("chdir %s: %s", dir, errname(errno));
+	if (part_dir_enter(dir, sizeof(dir), "trunc", home))
+		return fail("mkdir or chdir %s: %s", dir, errname(errno));
 	bool counted = et_free(&ino0, &blk0) == 0;
 	et.fd = open("mapped", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (et.fd < 0 || ftruncate(et.fd, ET_PAGES * 4096))
@@ -3685,9 +3695,7 @@ static int check_exit_truncate(void)
 		close(et.fd);
 	unlink("mapped");
 	counted = counted && et_free(&ino1, &blk1) == 0;
-	if (chdir(home))
-		chdir("/");
-	rmdir(dir);
+	part_dir_leave(dir, home);
 	if (res != CHECK_OK)
 		return res;
 	for (int i = 0; i < n; i++) {
@@ -3930,12 +3938,8 @@ static int check_fork_truncate(void)
 	sa.sa_flags = SA_NODEFER;
 	if (sigaction(SIGBUS, &sa, &old))
 		return fail("sigaction: %s", errname(errno));
-	if (!getcwd(home, sizeof(home)))
-		strcpy(home, "/");
-	if (part_dir_make(dir, sizeof(dir), "forktrunc"))
-		return fail("mkdir %s: %s", dir, errname(errno));
-	if (chdir(dir))
-		return fail("chdir %s: %s", dir, errname(errno));
+	if (part_dir_enter(dir, sizeof(dir), "forktrunc", home))
+		return fail("mkdir or chdir %s: %s", dir, errname(errno));
 	fk.fd = open("mapped", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fk.fd < 0 || ftruncate(fk.fd, FK_PAGES * 4096))
 		res = fail("the file: %s", errname(errno));
@@ -3955,9 +3959,7 @@ static int check_fork_truncate(void)
 	if (fk.fd >= 0)
 		close(fk.fd);
 	unlink("mapped");
-	if (chdir(home))
-		chdir("/");
-	rmdir(dir);
+	part_dir_leave(dir, home);
 	long pages = atomic_load(&fk.sh->pages), sigbus = atomic_load(&fk.sh->sigbus);
 	munmap(fk.sh, sizeof(*fk.sh));
 	if (res != CHECK_OK)
@@ -4181,9 +4183,7 @@ static int check_exec_rename(void)
 	memset(&er, 0, sizeof(er));
 	memset(w, 0, sizeof(w));
 	pthread_mutex_init(&er.why_lock, NULL);
-	if (!getcwd(home, sizeof(home)))
-		strcpy(home, "/");
-	if (part_dir_make(dir, sizeof(dir), "exec") || chdir(dir))
+	if (part_dir_enter(dir, sizeof(dir), "exec", home))
 		return fail("mkdir or chdir %s: %s", dir, errname(errno));
 	long free_before = ou_free_inodes();
 	if (er_write_new("prog", 0))
@@ -4203,9 +4203,7 @@ static int check_exec_rename(void)
 	unlink("prog");
 	unlink("prog.new");
 	long free_after = ou_free_inodes();
-	if (chdir(home))
-		chdir("/");
-	rmdir(dir);
+	part_dir_leave(dir, home);
 	if (res != CHECK_OK)
 		return res;
 	if (er.why[0])
