@@ -301,6 +301,7 @@ static void kick_cpu(unsigned cpu)
 /* Link t into rq after prev (NULL: first). rq's lock. */
 static void rq_link_after(struct runq *rq, struct thread *prev, struct thread *t)
 {
+	spin_must_hold(&rq->lock);
 	t->run_next = prev ? prev->run_next : rq->head;
 	if (prev)
 		prev->run_next = t;
@@ -328,6 +329,7 @@ static void rq_link_after(struct runq *rq, struct thread *prev, struct thread *t
  */
 static struct thread *rq_insert_point(const struct runq *rq, uint64_t vrt)
 {
+	spin_must_hold(&rq->lock);
 	struct thread *q = rq->head;
 
 	if (!q || vrt < q->vrt)
@@ -439,6 +441,7 @@ static void rq_add(unsigned cpu, struct thread *t)
 {
 	struct runq *rq = &runqs[cpu];
 
+	spin_must_hold(&rq->lock);
 	t->cpu = cpu; /* where it waits: sched_set_affinity finds it there */
 	if (__builtin_expect(rq->nr >= RQ_INDEX_UNTIL, 0)) {
 		rq_add_long(rq, t);
@@ -455,6 +458,7 @@ static inline __attribute__((always_inline)) void rq_unlink(unsigned cpu, struct
 {
 	struct runq *rq = &runqs[cpu];
 
+	spin_must_hold(&rq->lock);
 	if (prev)
 		prev->run_next = t->run_next;
 	else
