@@ -3721,7 +3721,7 @@ static int check_exit_truncate(void)
 #define FK_PAUSE_NS   100000   /* fork-truncate: between two truncations, for the children's checks */
 #define FK_TRIES      100000   /* fork-truncate: a page's check waits this many times for a truncation to end */
 #define FK_PATIENCE   32       /* fork-truncate: tries before a check asks the truncator for a pause */
-#define FK_NAPS       50       /* fork-truncate: pauses the truncator makes at most for a check that asked */
+#define FK_NAP_MS     1000     /* fork-truncate: how long the truncator waits at most for the checks that asked */
 
 struct fk_worker {
 	int me;
@@ -3898,7 +3898,8 @@ static void *fk_run(void *arg)
 
 /* The main thread's part: truncate to nothing and back to 1..FK_PAGES
  * pages, the sequence count odd meanwhile, pausing FK_PAUSE_NS between
- * two (up to FK_NAPS more while a check asks for it), until the time is up and FK_CHILDREN children checked (or lost). */
+ * two (and while a check asks for it, up to FK_NAP_MS), until the time
+ * is up and FK_CHILDREN children checked (or lost). */
 static int fk_truncate_loop(long *truncs)
 {
 	struct timespec pause = { 0, FK_PAUSE_NS };
@@ -3912,8 +3913,11 @@ static int fk_truncate_loop(long *truncs)
 			return fail("ftruncate: %s", errname(errno));
 		(*truncs)++;
 		nanosleep(&pause, NULL);
-		for (int i = 0; i < FK_NAPS && atomic_load(&fk.sh->starving) > 0; i++)
-			nanosleep(&pause, NULL); /* a check asked for a pause */
+		/* a check asked for a pause: until none asks (on 8 emulated CPUs
+		 * over 2 host cores a check outlasted 50 naps of FK_PAUSE_NS) */
+		for (long long nap_end = deadline_after(FK_NAP_MS);
+		     atomic_load(&fk.sh->starving) > 0 && now_ms() < nap_end;)
+			nanosleep(&pause, NULL);
 	}
 	return CHECK_OK;
 }
