@@ -14,7 +14,7 @@
  * Lock rule (issue 29): exec_load may run without the kernel lock (see
  * exec.h). The image is a space nobody else sees yet, built under its
  * own locks; what reaches shared state takes the kernel lock for that
- * step alone (exec_lock): the file's walk, read and denial of writers
+ * step alone (call_lock): the file's walk, read and denial of writers
  * and their release (vfs_exec_data, vfs_exec_release), the credentials'
  * look at the tracer and the file system's sharing (exec_creds, in the
  * same take as the file's), and the destruction of a space that maps the
@@ -23,6 +23,7 @@
  * own undo). Under the lock already, these take nothing.
  */
 #include "proc/exec.h"
+#include "proc/call_lock.h"
 #include "elf_check.h"
 #include "fs/vfs.h"
 #include "fs/inode.h"
@@ -35,7 +36,6 @@
 #include "mm/vmname.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/features.h"
-#include "arch/x86_64/klock.h"
 #include "arch/x86_64/paging.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -75,23 +75,6 @@ struct elf_file {
 	struct inode *file;    /* its file, writers denied while exec reads it (vfs_exec_data's held) */
 };
 
-/* The kernel lock for one of exec_load's steps that needs it (see Lock
- * rule above), counted under the call: true when taken, for exec_unlock
- * to give back; false when the caller holds it already. */
-static bool exec_lock(void)
-{
-	if (klock_held())
-		return false;
-	klock_enter_call(current_thread()->syscall_nr);
-	return true;
-}
-
-static void exec_unlock(bool taken)
-{
-	if (taken)
-		klock_leave_any();
-}
-
 /* A "#!" script, which exec runs through its interpreter? */
 static bool is_script(const void *data, size_t size)
 {
@@ -119,26 +102,26 @@ static void exec_creds(const struct inode *ip, struct exec_image *out)
 	cred_exec_prepare(current_cred(), &f, &out->cred, &out->secure);
 }
 
-/* vfs_exec_data into f under the kernel lock (exec_lock), and with it
+/* vfs_exec_data into f under the kernel lock (call_lock), and with it
  * for a file that is not a #! script, when creds is not NULL, the
  * credentials after its exec (exec_creds): one take of the lock for
  * both. */
 static int exec_data(const char *path, struct elf_file *f, char *abs, struct exec_image *creds)
 {
-	bool taken = exec_lock();
+	bool taken = call_lock();
 	int err = vfs_exec_data(path, &f->data, &f->size, abs, &f->owned, &f->file);
 	if (!err && creds && !is_script(f->data, f->size))
 		exec_creds(f->file, creds);
-	exec_unlock(taken);
+	call_unlock(taken);
 	return err;
 }
 
 /* Drop space vs, under the kernel lock if it maps the vDSO's objects. */
 static void image_destroy(struct vm_space *vs)
 {
-	bool taken = exec_lock();
+	bool taken = call_lock();
 	uvm_destroy(vs);
-	exec_unlock(taken);
+	call_unlock(taken);
 }
 
 static unsigned seg_prot(const struct elf64_phdr *ph)
@@ -262,9 +245,9 @@ static void close_elf(struct elf_file *f)
 		vfree((void *)f->data);
 	vm_name_put(f->name);
 	if (f->file) {
-		bool taken = exec_lock();
+		bool taken = call_lock();
 		vfs_exec_release(f->file);
-		exec_unlock(taken);
+		call_unlock(taken);
 	}
 	f->data = NULL;
 	f->name = NULL;

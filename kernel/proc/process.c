@@ -9,6 +9,7 @@
  */
 #include "proc/process.h"
 #include "proc/acct.h"
+#include "proc/call_lock.h"
 #include "uapi/personality.h"
 #include "proc/exec.h"
 #include "proc/futex.h"
@@ -1161,18 +1162,15 @@ void process_release(struct process *p)
  * interrupts on. */
 static struct vm_space *fork_space(struct vm_space *parent)
 {
-	uint64_t nr = current_thread()->syscall_nr;
-
 	uvm_map_lock(parent);
 	uint32_t depth = this_cpu_klock_depth();
 	bool needs = uvm_fork_needs_klock(parent);
 	if (depth == 1 && !needs)
 		klock_leave_call();
 	else if (!depth && needs)
-		klock_enter_call(nr);
+		call_lock();
 	struct vm_space *vm = uvm_fork(parent);
-	if (!this_cpu_klock_depth())
-		klock_enter_call(nr);
+	call_lock();
 	uvm_map_unlock(parent);
 	return vm;
 }
@@ -1196,8 +1194,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	/* the copy first, which fork_space makes without the kernel lock;
 	 * the rest under it (a call without a copy takes it here) */
 	struct vm_space *vm = share_vm ? NULL : fork_space(parent->vm);
-	if (!this_cpu_klock_depth())
-		klock_enter_call(current_thread()->syscall_nr);
+	call_lock();
 	*err = -ENOMEM;
 	if (!share_vm && !vm)
 		return NULL;
@@ -1349,12 +1346,10 @@ static int exec_load_lockless(const char *path, const char *const argv[], const 
 			      unsigned exec_flags, struct exec_image *img)
 {
 	struct process *p = current_process();
-	uint64_t nr = current_thread()->syscall_nr;
 	uint32_t depth = this_cpu_klock_depth();
 
 	if (depth > 1 || p->nthreads > 1 || ptrace_traced(&p->ptrace)) {
-		if (!depth)
-			klock_enter_call(nr);
+		call_lock();
 		return exec_load(path, argv, envp, exec_flags, img);
 	}
 	if (depth)
@@ -1362,7 +1357,7 @@ static int exec_load_lockless(const char *path, const char *const argv[], const 
 	int err = exec_load(path, argv, envp, exec_flags, img);
 	if (err)
 		return err;
-	klock_enter_call(nr);
+	call_lock();
 	if (!ptrace_traced(&p->ptrace))
 		return 0;
 	exec_image_drop(img);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include "arch/x86_64/percpu.h"
 #include "fs/vfs.h"
-#include "sys/call_lock.h"
+#include "proc/call_lock.h"
 #include "proc/process.h"
 #include "uapi/fcntl.h"
 #include "uapi/uio.h"

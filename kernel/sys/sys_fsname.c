@@ -9,7 +9,7 @@
 #include "sys/syscall_define.h"
 #include "arch/x86_64/klock.h"
 #include "sys/sys_fs.h"
-#include "sys/call_lock.h"
+#include "proc/call_lock.h"
 #include "fs/inode.h"
 #include "fs/fsops.h"
 #include "fs/fstype.h"

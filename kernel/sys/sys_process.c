@@ -5,7 +5,7 @@
 #include "sys/sys_fs.h"
 #include "sys/sys_misc.h"
 #include "sys/sys_aio.h"
-#include "sys/call_lock.h"
+#include "proc/call_lock.h"
 #include "fs/inode.h"
 #include "fs/pidfd.h"
 #include "fs/vfs.h"

@@ -11,7 +11,7 @@
 #include "sys/sys_socket.h"
 #include "arch/x86_64/klock.h"
 #include "fs/vfs.h"
-#include "sys/call_lock.h"
+#include "proc/call_lock.h"
 #include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"

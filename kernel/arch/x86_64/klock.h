@@ -201,7 +201,7 @@ void klock_leave_any(void);
 void klock_enter_call(uint64_t nr);
 
 /* klock_enter_call for a system call that runs without the lock, at
- * depth 0, and needs it from here to its return (sys/call_lock.h's
+ * depth 0, and needs it from here to its return (proc/call_lock.h's
  * call_lock_kept), interrupts on: the user-boundary take, inline. */
 static inline void klock_enter_call_depth0(uint64_t nr)
 {

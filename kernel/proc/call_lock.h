@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel lock for a part of a system call that runs without it
  * (sys/syscall.c's lock_free table): a path walk that must go again
- * under it, a read of a file that needs it. */
+ * under it, a read of a file that needs it, exec's steps that reach
+ * shared state, fork after its copy. Counted under the current thread's
+ * system call in /proc/klock_stat. */
 #ifndef KESTREL_SYS_CALL_LOCK_H
 #define KESTREL_SYS_CALL_LOCK_H
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Kestrel: the kernel lock taken midway by a system call that runs
- * without it (sys/call_lock.h), counted under the call in
+ * without it (proc/call_lock.h), counted under the call in
  * /proc/klock_stat. */
-#include "sys/call_lock.h"
+#include "proc/call_lock.h"
 #include "arch/x86_64/klock.h"
 #include "proc/sched.h"
 
