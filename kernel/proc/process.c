@@ -913,17 +913,21 @@ void process_add_exit_hook(void (*fn)(struct process *p))
 	exit_hooks[n_exit_hooks++] = fn;
 }
 
-/* The costly half of the end of an exiting process's address space,
- * without the kernel lock when this CPU holds it only for the exit's
+/* An exiting process's costly work that touches nothing shared: the
+ * second half of the end of its address space (vm; NULL when there is
+ * none to end) and the measure of its kernel stack (thread_note_kstack).
+ * Without the kernel lock when this CPU holds it only for the exit's
  * entry (depth 1): other CPUs' system calls run meanwhile (the process
  * is no zombie yet, its memory, files and program are gone: what they
  * may find of it). Interrupts off. */
-static void release_end_unlocked(struct vm_space *vm)
+static void exit_work_unlocked(struct vm_space *vm)
 {
 	bool drop = this_cpu_klock_depth() == 1;
 	if (drop)
 		klock_leave();
-	uvm_release_end(vm);
+	if (vm)
+		uvm_release_end(vm);
+	thread_note_kstack();
 	if (drop)
 		klock_enter();
 }
@@ -954,13 +958,14 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	 * do for the last few instructions. */
 	arch_switch_pml4(vmm_kernel_pml4());
 	tlb_note_loaded(vmm_kernel_pml4());
-	if (p->vm) {
+	struct vm_space *vm = p->vm;
+	if (vm) {
 		p->maxrss_pages = process_maxrss_pages(p);
-		struct vm_space *vm = p->vm;
 		p->vm = NULL;
-		if (uvm_release_begin(vm))
-			release_end_unlocked(vm);
+		if (!uvm_release_begin(vm))
+			vm = NULL; /* others share it: not ours to end */
 	}
+	exit_work_unlocked(vm);
 	fs_share_leave(p); /* Linux's exit_fs */
 	thread_exit();
 }

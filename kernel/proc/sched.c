@@ -904,6 +904,10 @@ void sched_tail_user(void)
 
 /* ---- kernel stack high-water mark ---- */
 
+/* Lock rule: kstack_peak and kstack_peak_name under kstack_peak_lock,
+ * interrupts off (a thread's exit may measure its stack without the
+ * kernel lock: thread_note_kstack). */
+static struct spinlock kstack_peak_lock = SPINLOCK_INIT;
 static size_t kstack_peak;          /* deepest use by a thread that exited since the last take */
 static char kstack_peak_name[16];   /* and that thread's name */
 
@@ -927,34 +931,46 @@ static size_t kstack_used(const struct thread *t)
 	return KSTACK_SIZE - i * sizeof(*w);
 }
 
-/* What the exit path may still write below the depth measured at
- * thread_exit (process_thread_exited, the last schedule): zeroed again
- * with the rest when the stack is reused (kstack_free_dirty). */
+/* What the exit path may still write below the depth measured near its
+ * end (thread_note_kstack: a process's exit, a kernel-lock wait with
+ * the tick and IPIs let in, process_thread_exited, the last schedule):
+ * zeroed again with the rest when the stack is reused
+ * (kstack_free_dirty). */
 #define KSTACK_EXIT_MARGIN 2048
 
-/* At thread exit (interrupts off): keep the deepest use seen, and how
- * much of the stack its next user must find zeroed again. */
+/* At thread exit, once (interrupts off): keep the deepest use seen, and
+ * how much of the stack its next user must find zeroed again. */
 static void kstack_note(struct thread *t)
 {
 	size_t used = t->kstack_top ? kstack_used(t) : 0;
 
 	t->kstack_dirty = used + KSTACK_EXIT_MARGIN;
-
+	t->kstack_noted = true;
+	spin_lock_irqoff(&kstack_peak_lock);
 	if (used > kstack_peak) {
 		kstack_peak = used;
 		memcpy(kstack_peak_name, t->name, sizeof(kstack_peak_name));
 	}
+	spin_unlock_irqoff(&kstack_peak_lock);
+}
+
+void thread_note_kstack(void)
+{
+	struct thread *t = current_thread();
+
+	if (!t->kstack_noted)
+		kstack_note(t);
 }
 
 size_t sched_kstack_peak_take(char name[16])
 {
-	uint64_t f = irq_save();
+	uint64_t f = spin_lock_irqsave(&kstack_peak_lock);
 	size_t peak = kstack_peak;
 
 	memcpy(name, kstack_peak_name, sizeof(kstack_peak_name));
 	kstack_peak = 0;
 	kstack_peak_name[0] = '\0';
-	irq_restore(f);
+	spin_unlock_irqrestore(&kstack_peak_lock, f);
 	return peak;
 }
 
@@ -1056,7 +1072,7 @@ void thread_exit(void)
 	struct thread *t = current_thread();
 
 	cpu_cli();
-	kstack_note(t);
+	thread_note_kstack();
 	t->state = THREAD_DEAD;
 	if (t->proc)
 		owner->thread_exited(t->proc, t);

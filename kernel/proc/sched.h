@@ -41,6 +41,7 @@ struct thread {
 	struct arch_thread arch;   /* switch slot, user FPU state and FS/GS bases (arch/x86_64/thread.h) */
 	uint64_t kstack_top;       /* vmalloc'd, guard page below */
 	size_t kstack_dirty;       /* bytes below kstack_top it may have written (set at exit) */
+	bool kstack_noted;         /* kstack_dirty measured (thread_note_kstack) */
 	enum thread_state state;
 	struct thread *run_next;   /* run queue (sorted by vrt, sched.c) */
 	struct avl_node run_node;  /* the same queue's index while it is long (sched.c) */
@@ -161,6 +162,13 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *
 struct thread *thread_create_user(struct process *p, const char *name, uint64_t rip, uint64_t rsp);
 void thread_make_runnable(struct thread *t);
 __attribute__((noreturn)) void thread_exit(void);
+/* Measure the current thread's kernel-stack use now, for thread_exit's
+ * accounting (sched_kstack_peak_take, the zeroing of the stack's next
+ * user), which then does not: for an exit that can do it without the
+ * kernel lock. Its last call chain (process_thread_exited and the last
+ * schedule) may write at most KSTACK_EXIT_MARGIN (sched.c) below the
+ * deepest point seen. Once per thread; interrupts off. */
+void thread_note_kstack(void);
 /* Free a dead thread's stack and state (not the running one). */
 void thread_reap(struct thread *t);
 /* The deepest kernel-stack use, in bytes, of the threads that exited
