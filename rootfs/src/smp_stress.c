@@ -3719,7 +3719,7 @@ static int check_exit_truncate(void)
 #define FK_CHECKED    4        /* fork-truncate: mappings a child checks, page by page */
 #define FK_CHILDREN   96       /* fork-truncate: children checked at the least (within LOST_MS) */
 #define FK_PAUSE_NS   100000   /* fork-truncate: between two truncations, for the children's checks */
-#define FK_TRIES      100000   /* fork-truncate: a page's check waits this many times for a truncation to end */
+#define FK_GIVE_UP_MS 10000    /* fork-truncate: a page's check waits this long for a truncation to end */
 #define FK_PATIENCE   32       /* fork-truncate: tries before a check asks the truncator for a pause */
 #define FK_NAP_MS     1000     /* fork-truncate: how long the truncator waits at most for the checks that asked */
 
@@ -3790,16 +3790,19 @@ static enum fk_verdict fk_page(volatile unsigned char *m, int i, unsigned off, u
 	return FK_OK;
 }
 
-/* fk_page until no truncation runs across it (FK_TRIES at most): its
- * verdict, FK_AGAIN if never. After FK_PATIENCE tries it asks the
- * truncator for a pause (on an emulated CPU a check may take longer
- * than the truncator's usual pause). */
+/* fk_page until no truncation runs across it (for FK_GIVE_UP_MS at
+ * most: a count of tries ran out inside one truncation that took over a
+ * second, 8 emulated CPUs on a loaded 2-core host): its verdict,
+ * FK_AGAIN if never. After FK_PATIENCE tries it asks the truncator for a
+ * pause (on an emulated CPU a check may take longer than the
+ * truncator's usual pause). */
 static enum fk_verdict fk_check(volatile unsigned char *m, int i, unsigned off, uint64_t token)
 {
 	enum fk_verdict v = FK_AGAIN;
+	long long give_up = deadline_after(FK_GIVE_UP_MS);
 	long t;
 
-	for (t = 0; v == FK_AGAIN && t < FK_TRIES; t++) {
+	for (t = 0; v == FK_AGAIN && (t <= FK_PATIENCE || now_ms() < give_up); t++) {
 		if (t == FK_PATIENCE)
 			atomic_fetch_add(&fk.sh->starving, 1);
 		if ((v = fk_page(m, i, off, token)) == FK_AGAIN)
