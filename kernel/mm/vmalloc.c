@@ -28,8 +28,27 @@ struct vm_range {
 	struct vm_range *next;
 };
 
-/* Lock rule: vm_lock protects both lists. */
+/* Lock rule: vm_lock protects both lists (and the kernel stacks'
+ * state below), interrupts off. kstack_flush_stale holds it across a
+ * TLB shootdown, so it is taken as arch/x86_64/tlb.c asks of such a
+ * lock: spinning, a CPU answers the shootdown in flight (vm_lock_take),
+ * or two CPUs wait for each other (kernel stacks come and go without
+ * the kernel lock: fork makes its thread before taking it). */
 static struct spinlock vm_lock = SPINLOCK_INIT;
+
+/* vm_lock, interrupts off; the flags to give back to vm_lock_give. */
+static uint64_t vm_lock_take(void)
+{
+	uint64_t flags = irq_save();
+
+	spin_lock_irqoff_poll(&vm_lock, tlb_poll);
+	return flags;
+}
+
+static void vm_lock_give(uint64_t flags)
+{
+	spin_unlock_irqrestore(&vm_lock, flags);
+}
 static struct vm_range *free_list; /* sorted by start */
 static struct vm_range *live_list;
 static struct vm_range whole = { VMALLOC_BASE, (VMALLOC_END - VMALLOC_BASE) / PAGE_SIZE, false, NULL };
@@ -97,13 +116,13 @@ static struct vm_range *reserve(uint64_t pages, bool owns)
 	struct vm_range *area = kmalloc(sizeof(*area));
 	if (!area)
 		return NULL;
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	uint64_t start = take_range(pages + GUARD_PAGES);
 	if (start) {
 		*area = (struct vm_range){ start, pages + GUARD_PAGES, owns, live_list };
 		live_list = area;
 	}
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 	if (!start) {
 		kfree(area);
 		return NULL;
@@ -198,20 +217,20 @@ void vfree(void *p)
 
 	if (!p)
 		return;
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	for (struct vm_range **pp = &live_list; *pp; pp = &(*pp)->next)
 		if (first_page(*pp) == va) {
 			a = *pp;
 			*pp = a->next;
 			break;
 		}
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 	if (!a)
 		panic("vfree: %p is not a vmalloc area", p);
 	unmap_area(a);
-	flags = spin_lock_irqsave(&vm_lock);
+	flags = vm_lock_take();
 	give_back(a);
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 }
 
 /* ---------------------------------------------------------------- kernel stacks */
@@ -259,24 +278,24 @@ static uint64_t slot_top(uint32_t slot)
  * false when the stack of free numbers cannot grow (out of memory). */
 static bool kstack_room(void)
 {
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	bool room = nfree || slots_used < free_cap;
 	uint32_t cap = free_cap ? 2 * free_cap : KSTACK_FREE_MIN;
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 
 	if (room)
 		return true;
 	uint32_t *grown = kmalloc(cap * sizeof(*grown)), *old = grown;
 	if (!grown)
 		return false;
-	flags = spin_lock_irqsave(&vm_lock);
+	flags = vm_lock_take();
 	if (cap > free_cap) { /* nobody grew it meanwhile */
 		memcpy(grown, free_slots, nfree * sizeof(*grown));
 		old = free_slots;
 		free_slots = grown;
 		free_cap = cap;
 	}
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 	kfree(old);
 	return true;
 }
@@ -284,14 +303,14 @@ static bool kstack_room(void)
 /* A free slot's number, or -1 when there is none (room or area exhausted). */
 static int64_t kstack_slot_take(void)
 {
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	int64_t slot = -1;
 
 	if (nfree)
 		slot = free_slots[--nfree];
 	else if (slots_used < free_cap && slots_used < KSTACK_SLOTS_MAX)
 		slot = slots_used++;
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 	return slot;
 }
 
@@ -300,16 +319,16 @@ static int64_t kstack_slot_take(void)
 static void kstack_slot_put(uint32_t slot, uint64_t low)
 {
 	unmap_pages(low, (slot_top(slot) - low) / PAGE_SIZE, true);
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	free_slots[nfree++] = slot;
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 }
 
 /* A cached stack's top (zeroed again, as a fresh one: the scheduler
  * measures a stack's peak by its untouched zeros), or 0 if none. */
 static uint64_t kstack_cached_take(void)
 {
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	uint64_t top = 0;
 	size_t dirty = 0;
 
@@ -318,7 +337,7 @@ static uint64_t kstack_cached_take(void)
 		top = cached_tops[ncached];
 		dirty = cached_dirty[ncached];
 	}
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 	if (top) /* only what its last thread wrote: a fork's stack is mostly untouched */
 		memset((void *)(top - dirty), 0, dirty);
 	return top;
@@ -328,14 +347,14 @@ static uint64_t kstack_cached_take(void)
  * kstack_alloc: false when the cache is full. */
 static bool kstack_cached_put(uint64_t top, size_t dirty)
 {
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	bool kept = ncached < KSTACK_CACHED_MAX;
 
 	if (kept) {
 		cached_tops[ncached] = top;
 		cached_dirty[ncached++] = dirty < KSTACK_SIZE ? dirty : KSTACK_SIZE;
 	}
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 	return kept;
 }
 
@@ -345,7 +364,7 @@ static bool kstack_cached_put(uint64_t top, size_t dirty)
  * meanwhile. */
 static void kstack_flush_stale(void)
 {
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	uint64_t lo = UINT64_MAX, hi = 0;
 
 	for (uint32_t i = 0; i < nstale; i++) {
@@ -362,7 +381,7 @@ static void kstack_flush_stale(void)
 		free_slots[nfree++] = stale_slots[i];
 	}
 	nstale = 0;
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 }
 
 /* Unmap slot's stack without a flush and queue it with the stale ones;
@@ -373,11 +392,11 @@ static void kstack_slot_put_stale(uint32_t slot)
 
 	for (uint32_t k = 0; k < KSTACK_PAGES; k++)
 		pages[k] = vmm_unmap_kernel_deferred(low + k * PAGE_SIZE);
-	uint64_t flags = spin_lock_irqsave(&vm_lock);
+	uint64_t flags = vm_lock_take();
 	stale_slots[nstale] = slot;
 	memcpy(stale_pages[nstale], pages, sizeof(pages));
 	bool full = ++nstale == KSTACK_STALE_MAX;
-	spin_unlock_irqrestore(&vm_lock, flags);
+	vm_lock_give(flags);
 	if (full)
 		kstack_flush_stale();
 }

@@ -480,14 +480,17 @@ static bool autoreaped(const struct process *c, const struct process *parent)
 
 /* ---- threads ---- */
 
-/* A new thread of p that resumes where the calling thread's system call
- * (frame tf) returns, with RAX = 0 and RSP = new_sp (if non-zero), and the
- * caller's FPU state, FS base, signal mask, no_new_privs, seccomp filters and a copy of its
- * credentials (Linux's copy_creds, for a thread and a process alike). Not
- * yet runnable or in p's list. NULL when out of memory or threads. */
-static struct thread *copy_caller(struct process *p, const struct trap_frame *tf, uint64_t new_sp)
+/* A new thread of p, named name, that resumes where the calling thread's
+ * system call (frame tf) returns, with RAX = 0 and RSP = new_sp (if
+ * non-zero), and the caller's FPU state, FS base, I/O permissions, signal
+ * mask and no_new_privs: what only the caller changes, so this needs no
+ * kernel lock (fork makes it before taking it). Not yet runnable or in
+ * p's list; its credentials and seccomp filters are copy_caller_shared's.
+ * NULL when out of memory or kernel stacks. */
+static struct thread *copy_caller_own(struct process *p, const char *name,
+				      const struct trap_frame *tf, uint64_t new_sp)
 {
-	struct thread *t = thread_create_user(p, p->name, tf->rip, new_sp ? new_sp : tf->rsp);
+	struct thread *t = thread_create_user(p, name, tf->rip, new_sp ? new_sp : tf->rsp);
 
 	if (!t)
 		return NULL;
@@ -499,9 +502,28 @@ static struct thread *copy_caller(struct process *p, const struct trap_frame *tf
 	arch_thread_copy_current(&t->arch, &current_thread()->arch); /* FPU, FS/GS, ports */
 	t->sig_blocked = current_thread()->sig_blocked;
 	t->no_new_privs = current_thread()->no_new_privs;
+	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
+	return t;
+}
+
+/* New thread t (copy_caller_own) takes the caller's seccomp filters and a
+ * copy of its credentials (Linux's copy_creds, for a thread and a process
+ * alike), which other threads and processes may change (a filter's
+ * TSYNC, sched_setscheduler, a keyring): under the kernel lock. */
+static void copy_caller_shared(struct thread *t)
+{
 	seccomp_copy(&t->seccomp, &current_thread()->seccomp);
 	cred_fork(&t->cred, &current_thread()->cred);
-	t->altstack_flags = SS_DISABLE; /* a new thread starts without one */
+}
+
+/* copy_caller_own and copy_caller_shared in one, under the kernel lock:
+ * a thread of p named as p. */
+static struct thread *copy_caller(struct process *p, const struct trap_frame *tf, uint64_t new_sp)
+{
+	struct thread *t = copy_caller_own(p, p->name, tf, new_sp);
+
+	if (t)
+		copy_caller_shared(t);
 	return t;
 }
 
@@ -1162,9 +1184,9 @@ void process_release(struct process *p)
  * given up around the copy), unless a region needs it
  * (uvm_fork_needs_klock: System V segments): other CPUs' system calls
  * run meanwhile, as they do during a lock-free mmap. Nothing of the
- * child is published yet. Returns with the kernel lock held (taken at
- * depth 1 if the caller came without it). A system call's thread,
- * interrupts on. */
+ * child is published yet. Returns with the kernel lock held only if the
+ * copy held it (a region needed it, or the caller held it deeper than
+ * its entry). A system call's thread, interrupts on. */
 static struct vm_space *fork_space(struct vm_space *parent)
 {
 	uvm_map_lock(parent);
@@ -1175,16 +1197,41 @@ static struct vm_space *fork_space(struct vm_space *parent)
 	else if (!depth && needs)
 		call_lock();
 	struct vm_space *vm = uvm_fork(parent);
-	call_lock();
 	uvm_map_unlock(parent);
 	return vm;
 }
 
-/* A fork refused after its copy vm (NULL: none) was made: dropped. NULL. */
-static struct process *fork_refused(struct vm_space *vm)
+/* The child's process (no pid yet) and its thread, made before the
+ * kernel lock (nothing of them is published): *tp the thread, NULL for
+ * both when out of memory. The name is read as Linux's dup_task_struct
+ * copies comm, without a lock: another thread's PR_SET_NAME at the same
+ * time may leave a mix of the two names, never an unterminated one. */
+static struct process *fork_prepare(struct process *parent, const struct trap_frame *tf,
+				    uint64_t new_sp, struct thread **tp)
+{
+	struct process *c = process_alloc(0);
+
+	*tp = NULL;
+	if (!c)
+		return NULL;
+	memcpy(c->name, parent->name, sizeof(c->name) - 1);
+	*tp = copy_caller_own(c, c->name, tf, new_sp);
+	if (*tp)
+		return c;
+	kfree(c);
+	return NULL;
+}
+
+/* A fork refused before anything of child c was shared: its copy vm
+ * (NULL: none), c and its thread t (NULL: none) dropped. NULL. Under the
+ * kernel lock. */
+static struct process *fork_refused(struct vm_space *vm, struct process *c, struct thread *t)
 {
 	if (vm)
 		uvm_destroy(vm);
+	if (t)
+		thread_reap(t);
+	kfree(c);
 	return NULL;
 }
 
@@ -1196,29 +1243,30 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	struct process *parent = current_process();
 	bool share_vm = how & FORK_SHARE_VM;
 
-	/* the copy first, which fork_space makes without the kernel lock;
-	 * the rest under it (a call without a copy takes it here) */
+	/* the copy first, and the child's own structures, without the kernel
+	 * lock (fork_space, fork_prepare); the rest under it */
 	struct vm_space *vm = share_vm ? NULL : fork_space(parent->vm);
+	struct thread *t = NULL;
+	struct process *c = share_vm || vm ? fork_prepare(parent, tf, new_sp, &t) : NULL;
 	call_lock();
 	*err = -ENOMEM;
-	if (!share_vm && !vm)
-		return NULL;
+	if (!c)
+		return fork_refused(vm, NULL, NULL);
 	*err = -EINVAL;
 	if ((how & FORK_SIBLING) && (!parent->parent || parent->pidns_init))
-		return fork_refused(vm); /* as Linux: a (namespace's) init has no parent to share */
+		return fork_refused(vm, c, t); /* as Linux: a (namespace's) init has no parent to share */
 	if ((*err = task_reserve(parent)) != 0)
-		return fork_refused(vm);
-	int pid = alloc_pid();
-	struct process *c = pid ? process_alloc(pid) : NULL;
-	*err = pid ? -ENOMEM : -EAGAIN; /* every id taken: Linux's alloc_pid says EAGAIN */
-	if (!c) {
-		if (vm)
-			uvm_destroy(vm);
+		return fork_refused(vm, c, t);
+	c->pid = alloc_pid();
+	if (!c->pid) {
+		*err = -EAGAIN; /* every id taken: Linux's alloc_pid says EAGAIN */
 		task_unreserve();
-		return NULL;
+		return fork_refused(vm, c, t);
 	}
+	*err = -ENOMEM;
 	c->vm = vm; /* the fork's copy (NULL when shared: below); the failure path frees it */
 	memcpy(c->name, parent->name, sizeof(c->name));
+	memcpy(t->name, c->name, sizeof(t->name)); /* as it is now, under the lock */
 	memcpy(c->cmdline, parent->cmdline, sizeof(c->cmdline));
 	c->cmdline_len = parent->cmdline_len;
 	c->layout = parent->layout;
@@ -1252,9 +1300,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	c->root = parent->root ? inode_get(parent->root) : NULL;
 	if ((how & FORK_SHARE_FS) && fs_share_join(parent, c))
 		goto fail;
-	struct thread *t = copy_caller(c, tf, new_sp);
-	if (!t)
-		goto fail;
+	copy_caller_shared(t);
 	struct thread *cur = current_thread(); /* fork keeps the caller's alternate stack */
 	t->altstack_sp = cur->altstack_sp;
 	t->altstack_size = cur->altstack_size;
@@ -1276,6 +1322,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	*err = 0;
 	return c;
 fail:
+	thread_reap(t);
 	if (c->vm)
 		uvm_destroy(c->vm);
 	set_exe(c, NULL);

@@ -16,7 +16,8 @@
  * take turns on send_lock, spinning with interrupts off and answering
  * the request in flight meanwhile (the sender that holds it may be
  * waiting for this CPU). No sender holds a spinlock that a CPU spins on
- * without answering: send_lock, the space locks and the kernel lock all
+ * without answering: send_lock, the space locks, mm/vmalloc.c's vm_lock
+ * (held across the flush of freed kernel stacks) and the kernel lock all
  * answer.
  *
  * Without PCIDs a CR3 load drops every non-global entry, so a CPU can
