@@ -1177,16 +1177,19 @@ static bool tick_rotates(unsigned me)
 	return rotate;
 }
 
-/* Every CPU's tick. Without the kernel lock (an application processor
- * that was idle, or a CPU halted waiting for the lock: trap.c) it only
- * counts; with it, it also runs the timers that came due (ktimer_run
- * does each slot once, whichever CPU asks first: a boot CPU waiting for
- * the lock delays no sleeper). */
+/* Every CPU's tick. Without the kernel lock on an application processor
+ * that was idle, or a CPU halted waiting for the lock (trap.c), it only
+ * counts; from user mode or a lock-free system call without it (none
+ * due: sched_tick_lock_free) it charges and balances; with it, it also
+ * runs the timers that came due (ktimer_run does each slot once,
+ * whichever CPU asks first: a boot CPU waiting for the lock delays no
+ * sleeper). */
 void sched_tick(const struct trap_frame *tf)
 {
 	bool locked = klock_held();
 
-	if (!locked && !arch_frame_is_user(tf)) { /* idle, or halted waiting for the lock */
+	if (!locked && !arch_frame_is_user(tf) &&
+	    (is_idle(current_thread()) || this_cpu()->klock_halted)) {
 		if (is_idle(current_thread()))
 			cpu_ticks[smp_cpu_id()].idle++;
 		this_cpu()->need_resched = true;

@@ -357,12 +357,16 @@ static void report_nmis(void)
  * Interrupts answered without the kernel lock (klock.h): a TLB flush
  * request always (its sender holds the lock and waits for the answer); a
  * wake-up IPI or an application processor's tick that finds its CPU idle
- * (halted in the idle loop: the only kernel code that runs without the
- * lock with interrupts on), since an idle CPU's tick has nothing to do
+ * (halted in the idle loop), since an idle CPU's tick has nothing to do
  * but count (sched_tick), and the idle loop takes the lock itself when it
  * sees work. A CPU halted waiting for the lock (klock.c) takes nothing
- * else: its tick only counts. A wake-up IPI from user mode, and a tick
- * there that needs no lock, take it only for signal work (user_irq_nolock).
+ * else: its tick only counts. In kernel code that runs without the lock
+ * (a lock-free system call or fault, interrupts on), a wake-up IPI (its
+ * work is the return's switch) and a tick that sched_tick_lock_free lets
+ * in (counts, balancing) take none either: taking it made the lock-free
+ * work wait for the lock's holder, for nothing (the "(kernel)" waiters of
+ * the fork_exec pair). A wake-up IPI from user mode, and a tick there
+ * that needs no lock, take it only for signal work (user_irq_nolock).
  * Anything else takes the lock.
  */
 static bool lockless_interrupt(const struct trap_frame *tf)
@@ -374,8 +378,11 @@ static bool lockless_interrupt(const struct trap_frame *tf)
 		return true;
 	if (tf->vector != VEC_IPI_RESCHED && tf->vector != VEC_APIC_TIMER)
 		return false;
-	bool idle = !(tf->cs & SEL_RPL3) && c->klock_depth == 0 && c->current == c->idle;
-	return idle && (tf->vector == VEC_IPI_RESCHED || c->cpu_id != 0);
+	if ((tf->cs & SEL_RPL3) || c->klock_depth)
+		return false;
+	if (c->current == c->idle)
+		return tf->vector == VEC_IPI_RESCHED || c->cpu_id != 0;
+	return tf->vector == VEC_IPI_RESCHED || sched_tick_lock_free();
 }
 
 /* What a trap from ring 3 takes the kernel lock for (its statistics). */
