@@ -129,11 +129,15 @@ copies it to the log, the harness sums its cpu lines into the share of
 CPU time (window x CPUs) spent waiting for the lock and holding it (goal:
 waiting below 1%) and lists the entries that waited longest. Wall clock
 only, with -accel tcg,thread=multi (one host thread per vCPU): -icount
-runs every vCPU in one host thread, where no speed-up can show. A
+runs every vCPU in one host thread, where no speed-up can show. One
+more Kestrel boot runs the scaling pairs at -smp 1 under -icount for the
+lock's counts alone (its throughput is in no table): the share of the
+windows' guest instructions run holding the lock, per KIND and entry,
+which does not move with the host's load as the wall-clock shares do. A
 figure needs idle host cores: the harness measures the host CPU time
 other processes used during each boot (from /proc/stat, less QEMU's
 own) and marks the boot's figures unreliable (!) above 0.25 of a core,
-as it does a spread over 20%. 7 boots: about 4 minutes with --quick,
+as it does a spread over 20%. 8 boots: about 5 minutes with --quick,
 7-10 without (three rounds), on a busy 2-core host; the scaling pairs add
 about 1.5 s a KIND a round to the four boots at -smp 1 and 2 (about 45 s
 with --quick, 2 minutes without).
@@ -533,7 +537,7 @@ def qemu_cmd(args, vars_fd, icount, disk=None):
     with the bench disk, (device arguments, image), when given)."""
     counting = (DISK_ICOUNT_ARGS if disk else ICOUNT_ARGS) if icount else []
     if getattr(args, "mttcg", False):  # the SMP runs: one host thread per vCPU, said out loud
-        counting = ["-accel", "tcg,thread=multi"]
+        counting = ICOUNT_ARGS if getattr(args, "smp_icount", False) else ["-accel", "tcg,thread=multi"]
     drive = ["-drive", f"if=none,id=bd,format=raw,cache=unsafe,file={disk[1]}"] + disk[0] \
         if disk else []
     return [QEMU, "-machine", "q35", "-m", args.mem, "-smp", str(args.smp), "-cpu", args.cpu] + \
@@ -932,6 +936,10 @@ SCALE_KINDS = [
 SCALE_COUNTS = (1, 2)
 SCALE_GOAL = 1.8
 KLOCK_WAIT_GOAL_PCT = 1.0
+# One more Kestrel boot at -smp KLOCK_ICOUNT_SMP runs the scaling pairs under
+# -icount for the kernel lock's counts alone: the share of guest instructions
+# run holding it, the same on any host (wall-clock shares move with the host's load).
+KLOCK_ICOUNT_SMP = 1
 SCALE_NOT_RUN = f"the scaling pairs run at -smp {' and '.join(map(str, SCALE_COUNTS))} only"
 SMP_METRICS = [
     ("parallel", "ms", "2 processes each running a CPU-bound loop (no system calls): wall time"),
@@ -959,11 +967,12 @@ def host_cpu_seconds():
     return busy / os.sysconf("SC_CLK_TCK"), t.user + t.system + t.children_user + t.children_system
 
 
-def smp_boot(kernel, args, paths, n, words, benchdir):
-    """One SMP boot of kernel with -smp n running bench-run's words. Returns a record:
-    values, reasons, the CPUs the kernel says are online, the host cores others used."""
-    logpath = os.path.join(benchdir, "logs", f"{kernel}-smp{n}.log")
-    smp_args = argparse.Namespace(**dict(vars(args), smp=n, mttcg=True))
+def smp_boot(kernel, args, paths, n, words, benchdir, icount=False):
+    """One SMP boot of kernel with -smp n running bench-run's words (under -icount
+    when icount: for the kernel lock's counts alone). Returns a record: values,
+    reasons, the CPUs the kernel says are online, the host cores others used."""
+    logpath = os.path.join(benchdir, "logs", f"{kernel}-smp{n}{'-icount' if icount else ''}.log")
+    smp_args = argparse.Namespace(**dict(vars(args), smp=n, mttcg=True, smp_icount=icount))
     load_before, cpu0 = loadavg(), host_cpu_seconds()
     try:
         lines, status, secs = boot(kernel, smp_args, paths, words, logpath, timeout=SMP_TIMEOUT)
@@ -985,7 +994,7 @@ def smp_boot(kernel, args, paths, n, words, benchdir):
     if clock and abs(clock - 1.0) > 0.05:
         log(f"bench: WARNING: {kernel}'s CLOCK_MONOTONIC ran at {clock} of the host's rate at "
             f"-smp {n}: its figures are off by as much")
-    return dict(kernel=kernel, smp=n, values=values, reasons=reasons, online=online,
+    return dict(kernel=kernel, smp=n, icount=icount, values=values, reasons=reasons, online=online,
                 klock=parse_klock(lines), guest_over_host_clock=clock,
                 others_cores=round(others, 2), busy=busy, exit=str(status),
                 seconds=round(secs, 1), host_load_before=load_before,
@@ -1041,15 +1050,18 @@ def run_smp(args, kernels, paths, benchdir, words):
     for w in {w for _, k, w in plan if k == "kestrel" and w not in paths["img"]}:
         paths["img"][w] = kestrel_image(
             os.path.dirname(benchdir), os.path.join(benchdir, "kestrel-smp-noscale.img"), w)
+    plan = [(n, k, w, False) for n, k, w in plan]
     if "kestrel" in kernels:
-        plan.append((SMP_BOOT_ONLY, "kestrel", SMP_BOOT_WORDS))
-    return [smp_boot(k, args, paths, n, w, benchdir) for n, k, w in plan]
+        plan.append((SMP_BOOT_ONLY, "kestrel", SMP_BOOT_WORDS, False))
+        if KLOCK_ICOUNT_SMP in SCALE_COUNTS and smp_words_for(words, KLOCK_ICOUNT_SMP):
+            plan.append((KLOCK_ICOUNT_SMP, "kestrel", words, True))
+    return [smp_boot(k, args, paths, n, w, benchdir, icount) for n, k, w, icount in plan]
 
 
 def smp_cell(records, kernel, n, name):
     """One kernel's figure at -smp n: median, min, spread, unreliable (spread over
     UNRELIABLE_PCT or a busy host), or the reason it is missing."""
-    recs = [r for r in records if r["kernel"] == kernel and r["smp"] == n]
+    recs = [r for r in records if r["kernel"] == kernel and r["smp"] == n and not r.get("icount")]
     vals = [v for r in recs for v in r["values"].get(name, [])]
     if not vals and n == SMP_BOOT_ONLY and name != "boot_kernel_to_init":
         return dict(median=None, reason="boot time only")
@@ -1068,7 +1080,7 @@ def smp_cell(records, kernel, n, name):
 def summarise_smp(records):
     """The SMP table: per metric, per kernel and -smp, a cell; K/L per -smp; the
     speed-ups and Kestrel's boot-time difference."""
-    counts = sorted({r["smp"] for r in records})
+    counts = sorted({r["smp"] for r in records if not r.get("icount")})
     rows = []
     for name, unit, what in SMP_METRICS:
         row = dict(metric=name, unit=unit, description=what, ratio={})
@@ -1090,7 +1102,7 @@ def summarise_smp(records):
                                                          par[k]["2"]["unreliable"])))
     boot = next(r for r in rows if r["metric"] == "boot_kernel_to_init")["kestrel"]
     b1, b8 = boot.get("1", {}).get("median"), boot.get(str(SMP_BOOT_ONLY), {}).get("median")
-    online = {f"{r['kernel']} -smp {r['smp']}": r["online"] for r in records}
+    online = {f"{r['kernel']} -smp {r['smp']}": r["online"] for r in records if not r.get("icount")}
     booted = {k: [n for n in counts if any(r["kernel"] == k and r["smp"] == n for r in records)]
               for k in KERNELS}
     return dict(counts=counts, booted=booted, metrics=rows, speedup=speedup, online=online,
@@ -1140,13 +1152,14 @@ def klock_share(dumps):
 
 
 def summarise_klock(records):
-    """Kestrel's kernel lock during the scaling pairs' windows, per -smp: per
-    KIND (every round's window together) and all KINDs together."""
+    """Kestrel's kernel lock during the scaling pairs' windows, per -smp (the
+    -icount boot's as "N-icount"): per KIND (every round's window together)
+    and all KINDs together."""
     out = {}
     for r in records:
         if r["kernel"] != "kestrel" or not r.get("klock"):
             continue
-        per = out.setdefault(str(r["smp"]), {})
+        per = out.setdefault(str(r["smp"]) + ("-icount" if r.get("icount") else ""), {})
         for metric, dumps in r["klock"].items():
             per.setdefault(metric[len("scale_"):], []).extend(dumps)
     return {n: dict({k: klock_share(d) for k, d in per.items()},
@@ -1212,6 +1225,7 @@ def print_smp(smp):
         print("\n".join(notes))
     print_scale(smp["scale"])
     print_klock(smp["klock"])
+    print_klock(smp["klock"], f"{KLOCK_ICOUNT_SMP}-icount")
 
 
 def print_scale(scale):
@@ -1239,9 +1253,19 @@ def print_klock(klock, n="2", top=3):
     per = klock.get(n)
     if not per:
         return
-    print(f"\nKestrel's kernel lock at -smp {n} during the scaling windows (/proc/klock_stat): "
-          f"% of CPU time (window x CPUs) waiting for it and holding it; goal: waiting below "
-          f"{KLOCK_WAIT_GOAL_PCT:g}%")
+    if n.endswith("-icount"):
+        print(f"\nKestrel's kernel lock at -smp {n[:-len('-icount')]} under -icount (/proc/klock_stat): "
+              f"% of the windows' guest instructions run holding it (the same on any host)")
+        rows = [[kind, f"{d['hold_pct']:.1f}%", ", ".join(
+            f"{e['name']} {e['hold_pct']:.1f}" for e in
+            sorted(d["entries"], key=lambda e: -e["hold_pct"])[:top])]
+            for kind in [k for k, _ in SCALE_KINDS if per.get(k)] + ["all"] for d in [per.get(kind)] if d]
+        print_columns(["klock kind", "hold", f"top {top} by hold: entry hold%"], rows, left=(0, 2))
+        return
+    else:
+        print(f"\nKestrel's kernel lock at -smp {n} during the scaling windows (/proc/klock_stat): "
+              f"% of CPU time (window x CPUs) waiting for it and holding it; goal: waiting below "
+              f"{KLOCK_WAIT_GOAL_PCT:g}%")
     rows = []
     for kind in [k for k, _ in SCALE_KINDS if per.get(k)] + ["all"]:
         d = per.get(kind)
