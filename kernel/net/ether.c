@@ -6,7 +6,10 @@
  * promiscuous mode yet), and handed to ARP, IPv4 or IPv6.
  *
  * Lock rule: none of its own; the network thread alone receives, and
- * senders reach the device through netdev_xmit's tx_lock.
+ * senders reach the device through netdev_xmit's tx_lock. lo's drain
+ * receives too, under the kernel lock (ether_input) or, for what
+ * ether_input_nolock admits, without it: the taps are set at boot and
+ * their sockets' lists only asked whether they are empty.
  */
 #include "net/ether.h"
 #include "net/arp.h"
@@ -25,9 +28,11 @@ const uint8_t ether_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static bool (*ip_tap)(struct netbuf *nb);
 /* The packet sockets' look at every frame for this host (AF_PACKET). */
 static void (*packet_tap)(const struct netbuf *nb);
+static bool (*packet_tap_idle)(void);
 
-void ether_set_packet_tap(void (*tap)(const struct netbuf *nb))
+void ether_set_packet_tap(void (*tap)(const struct netbuf *nb), bool (*idle)(void))
 {
+	packet_tap_idle = idle;
 	packet_tap = tap;
 }
 
@@ -94,6 +99,33 @@ void ether_input(struct netbuf *nb)
 		drop(nb);
 		break;
 	}
+}
+
+/* Would ether_input hand nb to nothing but IPv4, with no tap looking? */
+static bool nolock_fits(const struct netdev *dev, const struct eth_info *e)
+{
+	if (!(dev->flags & IFF_UP) || e->type != ETH_P_IP || ip_tap)
+		return false;
+	return !packet_tap || (packet_tap_idle && packet_tap_idle());
+}
+
+bool ether_input_nolock(struct netbuf *nb)
+{
+	struct netdev *dev = nb->dev;
+	struct eth_info e;
+	if (dev->type != ARPHRD_LOOPBACK || eth_parse(nb->data, nb->len, &e) != WIRE_OK || !nolock_fits(dev, &e))
+		return false;
+	uint8_t pkt_type = nb->pkt_type;
+	uint16_t protocol = nb->protocol;
+	nb->pkt_type = classify(dev, &e);
+	nb->protocol = e.type;
+	netbuf_pull(nb, ETH_HLEN);
+	if (ipv4_input_nolock(nb))
+		return true;
+	netbuf_push(nb, ETH_HLEN); /* the header's bytes are still there */
+	nb->pkt_type = pkt_type;
+	nb->protocol = protocol;
+	return false;
 }
 
 int ether_output(struct netdev *dev, struct netbuf *nb, const uint8_t dst[6], uint16_t type)

@@ -166,6 +166,18 @@
  *                   the close; it returns that byte (or EBADF when the close
  *                   came first), and the peer then sees the connection
  *                   end (end of file) once the recv let go. Repeated.
+ *   tcp-churn       a thread per CPU (at least two), each with a listener
+ *                   of its own on 127.0.0.1, opens connections over and
+ *                   over, passes checked bytes both ways on each and ends
+ *                   it in turn by an orderly close from either end or by a
+ *                   reset (SO_LINGER 0), while the others do the same
+ *                   (issue 29: lo takes a segment for a connection past
+ *                   its handshake up without the kernel lock): every byte
+ *                   arrives in order, each end sees the end the other
+ *                   chose (end of file, or ECONNRESET), and a connection
+ *                   whose program shuts it last and still holds it reaches
+ *                   CLOSE on its last ACK (TCP_INFO) (lo's drain then
+ *                   hands its port back under the kernel lock).
  *   udp-count       a sender thread per CPU sends numbered datagrams from
  *                   a socket of its own to one receiver socket, which a
  *                   thread reads (at most UDP_WINDOW unread per sender, so
@@ -2709,6 +2721,184 @@ static int check_tcp_duplex(void)
 	return CHECK_OK;
 }
 
+#define CHURN_XCHG     3         /* tcp-churn: exchanges each way on a connection */
+#define CHURN_CHUNK    6000      /* tcp-churn: an exchange's bytes, varying 1..this */
+
+enum churn_end { CHURN_CLIENT_FIRST, CHURN_SERVER_FIRST, CHURN_RESET, CHURN_ENDS };
+
+struct churn_worker {
+	int cpu, id;
+	long rounds, bytes, resets, closed_held;
+	char why[200];
+};
+
+/* n bytes of stream id from offset off, as pipe_byte makes them. */
+static void churn_fill(unsigned char *b, size_t n, long off, int id)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = pipe_byte(off + (long)i, id);
+}
+
+/* Send n checked bytes on from, read them on to (MSG_WAITALL): 0, or -1 (why). */
+static int churn_pass(struct churn_worker *w, int from, int to, size_t n, int stream)
+{
+	static __thread unsigned char out[CHURN_CHUNK], in[CHURN_CHUNK];
+
+	churn_fill(out, n, w->bytes, stream);
+	ssize_t s = send(from, out, n, MSG_NOSIGNAL), r = s == (ssize_t)n ? recv(to, in, n, MSG_WAITALL) : 0;
+	if (s != (ssize_t)n || r != (ssize_t)n) {
+		snprintf(w->why, sizeof(w->why), "round %ld: send %zd, recv %zd of %zu (%s)", w->rounds, s, r, n,
+			 errname(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (in[i] != out[i]) {
+			snprintf(w->why, sizeof(w->why), "round %ld: byte %zu of %zu is %#x, want %#x", w->rounds, i, n,
+				 in[i], out[i]);
+			return -1;
+		}
+	w->bytes += (long)n;
+	return 0;
+}
+
+/* What a read on fd returns now that its peer ended the connection as
+ * how says: 0 (end of file) or -1 with ECONNRESET. 0 when so, else -1 (why). */
+static int churn_sees_end(struct churn_worker *w, int fd, bool reset)
+{
+	char c;
+	ssize_t r = recv(fd, &c, 1, 0);
+	if (reset ? r < 0 && errno == ECONNRESET : r == 0)
+		return 0;
+	snprintf(w->why, sizeof(w->why), "round %ld: recv after the peer's %s returned %zd (%s)", w->rounds,
+		 reset ? "reset" : "close", r, r < 0 ? errname(errno) : "no error");
+	return -1;
+}
+
+/* fd's TCP state reaches CLOSE (its last ACK came): 0, or -1 after LOST_MS. */
+static int churn_wait_closed(struct churn_worker *w, int fd)
+{
+	long long end = deadline_after(LOST_MS);
+	struct tcp_info ti;
+
+	for (;;) {
+		socklen_t len = sizeof(ti);
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_CLOSE)
+			return 0;
+		if (now_ms() >= end)
+			break;
+		sched_yield();
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld: LAST-ACK never reached CLOSE", w->rounds);
+	return -1;
+}
+
+/* End connection c (client) / s (server) as how says; both closed after. 0, or -1 (why). */
+static int churn_end(struct churn_worker *w, int c, int s, enum churn_end how)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int r = 0;
+
+	switch (how) {
+	case CHURN_CLIENT_FIRST:
+		close(c);
+		c = -1;
+		r = churn_sees_end(w, s, false);
+		break;
+	case CHURN_SERVER_FIRST: /* the client ends in LAST-ACK, then CLOSED holding its socket */
+		close(s);
+		s = -1;
+		if ((r = churn_sees_end(w, c, false)) == 0 && (r = shutdown(c, SHUT_WR)) != 0)
+			snprintf(w->why, sizeof(w->why), "round %ld: shutdown: %s", w->rounds, errname(errno));
+		if (r == 0 && (r = churn_wait_closed(w, c)) == 0)
+			w->closed_held++;
+		break;
+	default:
+		setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(s);
+		s = -1;
+		r = churn_sees_end(w, c, true);
+		w->resets += r == 0;
+		break;
+	}
+	if (c >= 0)
+		close(c);
+	if (s >= 0)
+		close(s);
+	return r;
+}
+
+/* One connection through listener l at a: made, used both ways, ended. 0, or -1 (why). */
+static int churn_round(struct churn_worker *w, int l, const struct sockaddr_in *a)
+{
+	int sv[2];
+	size_t n = (size_t)(w->rounds * 7919 + w->id * 131) % CHURN_CHUNK + 1;
+
+	if (tcp_connected(l, a, sv)) {
+		snprintf(w->why, sizeof(w->why), "round %ld: connect or accept: %s", w->rounds, errname(errno));
+		return -1;
+	}
+	for (int k = 0; k < CHURN_XCHG; k++, n = n * 5 % CHURN_CHUNK + 1)
+		if (churn_pass(w, sv[0], sv[1], n, 2 * w->id) || churn_pass(w, sv[1], sv[0], n, 2 * w->id + 1)) {
+			close(sv[0]);
+			close(sv[1]);
+			return -1;
+		}
+	return churn_end(w, sv[0], sv[1], (enum churn_end)(w->rounds % CHURN_ENDS));
+}
+
+static void *churn_worker(void *arg)
+{
+	struct churn_worker *w = arg;
+	struct sockaddr_in a;
+	long long end = deadline_after(PART_MS);
+	int l;
+
+	pin_to(w->cpu);
+	if ((l = tcp_listener(&a)) < 0) {
+		snprintf(w->why, sizeof(w->why), "listener: %s", errname(errno));
+		return NULL;
+	}
+	while (now_ms() < end && churn_round(w, l, &a) == 0)
+		w->rounds++;
+	close(l);
+	return NULL;
+}
+
+static int check_tcp_churn(void)
+{
+	struct churn_worker w[MAX_WORKERS];
+	pthread_t t[MAX_WORKERS];
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, made = 0;
+	long rounds = 0, resets = 0, held = 0;
+
+	if (n > MAX_WORKERS)
+		n = MAX_WORKERS;
+	memset(w, 0, sizeof(w));
+	for (; made < n; made++) {
+		w[made].cpu = made % ncpus;
+		w[made].id = made;
+		if (pthread_create(&t[made], NULL, churn_worker, &w[made]))
+			break;
+	}
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	pin_to_all();
+	if (made < n)
+		return fail("pthread_create failed");
+	for (int i = 0; i < n; i++) {
+		if (w[i].why[0])
+			return fail("worker %d: %s", i, w[i].why);
+		if (w[i].rounds < CHURN_ENDS)
+			return fail("worker %d: only %ld connections", i, w[i].rounds);
+		rounds += w[i].rounds;
+		resets += w[i].resets;
+		held += w[i].closed_held;
+	}
+	remark("%d workers, %ld connections, %ld reset, %ld closed on their last ACK while held, every byte checked",
+	       n, rounds, resets, held);
+	return CHECK_OK;
+}
+
 struct tcp_player {
 	int fd, cpu;
 	uint32_t first;          /* the value it sends first, or 0: it answers */
@@ -3690,6 +3880,7 @@ static const struct check checks[] = {
 	{ "tcp-duplex", check_tcp_duplex },
 	{ "tcp-pingpong", check_tcp_pingpong },
 	{ "tcp-close-recv", check_tcp_close_recv },
+	{ "tcp-churn", check_tcp_churn },
 	{ "udp-count", check_udp_count },
 	{ "stat-rename", check_stat_rename },
 	{ "open-unlink", check_open_unlink },
