@@ -109,11 +109,17 @@ static bool nolock_fits(const struct netdev *dev, const struct eth_info *e)
 	return !packet_tap || (packet_tap_idle && packet_tap_idle());
 }
 
+#define ETH_TYPE_OFF 12 /* the EtherType's offset in the header */
+
 bool ether_input_nolock(struct netbuf *nb)
 {
 	struct netdev *dev = nb->dev;
 	struct eth_info e;
-	if (dev->type != ARPHRD_LOOPBACK || eth_parse(nb->data, nb->len, &e) != WIRE_OK || !nolock_fits(dev, &e))
+	/* a look first: what goes to the kernel lock anyway costs the drain no parse */
+	if (dev->type != ARPHRD_LOOPBACK || nb->len < ETH_HLEN || get_be16(nb->data + ETH_TYPE_OFF) != ETH_P_IP ||
+	    !ipv4_nolock_may(nb->data + ETH_HLEN, nb->len - ETH_HLEN))
+		return false;
+	if (eth_parse(nb->data, nb->len, &e) != WIRE_OK || !nolock_fits(dev, &e))
 		return false;
 	uint8_t pkt_type = nb->pkt_type;
 	uint16_t protocol = nb->protocol;

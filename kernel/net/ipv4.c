@@ -158,6 +158,19 @@ static bool nolock_fits(const struct netbuf *nb, const struct ipv4_info *ip, con
 	return !ipv4_raw_hook || (ipv4_raw_idle && ipv4_raw_idle());
 }
 
+#define IPV4_PROTO_OFF 9    /* the protocol's offset in the header */
+#define IPV4_IHL_MASK  0x0f /* the header's length, in the first byte's low bits */
+#define IPV4_IHL_UNIT  4    /* ... counted in 32-bit words */
+
+bool ipv4_nolock_may(const uint8_t *pkt, size_t len)
+{
+	size_t hl = (size_t)(len ? pkt[0] & IPV4_IHL_MASK : 0) * IPV4_IHL_UNIT;
+	if (hl < IPV4_HDR_MIN || hl > len)
+		return false;
+	const struct ipv4_protocol *p = protocols[pkt[IPV4_PROTO_OFF]];
+	return p && p->input_nolock && p->input_nolock_may(pkt + hl, len - hl);
+}
+
 bool ipv4_input_nolock(struct netbuf *nb)
 {
 	struct ipv4_info ip;

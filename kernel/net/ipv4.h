@@ -82,6 +82,10 @@ struct ipv4_protocol {
 	 * true when it took nb; false when the packet needs the kernel lock,
 	 * nb and the counters left as they were, for input. */
 	bool (*input_nolock)(struct netbuf *nb, const struct ipv4_info *ip);
+	/* With input_nolock: a look at the transport header's first len
+	 * bytes (unchecked) before IPv4 parses anything: false when
+	 * input_nolock would refuse the packet anyway. */
+	bool (*input_nolock_may)(const uint8_t *p, size_t len);
 };
 /* An ICMP error from `from` about a packet this host sent: to the err
  * handler of the protocol ic->inner names. */
@@ -107,6 +111,11 @@ void ipv4_input(struct netbuf *nb);
  * by its protocol's input_nolock goes up: true, nb taken. Otherwise
  * false, nb as it came and nothing counted, for ipv4_input. */
 bool ipv4_input_nolock(struct netbuf *nb);
+/* A look at an IPv4 packet's first len bytes (unchecked) before anyone
+ * parses it: false when ipv4_input_nolock would refuse it anyway (its
+ * protocol has no input_nolock, or that says no), so that what goes to
+ * the kernel lock costs lo's drain no parse. */
+bool ipv4_nolock_may(const uint8_t *pkt, size_t len);
 /*
  * Send nb (data at the transport header; headroom for IPv4 and the link
  * header) as s says: route, IPv4 header with DF as s->pmtudisc asks,

@@ -1523,6 +1523,15 @@ static void input_locked_free(struct tcp_sock *ts, uint64_t fl, struct netbuf *n
 	netbuf_free(nb);
 }
 
+#define TCP_FLAGS_OFF 13 /* the flags' offset in the header */
+
+/* ipv4_protocol.input_nolock_may: a SYN (or a runt) goes to the kernel
+ * lock without a parse. */
+static bool tcp_v4_nolock_may(const uint8_t *p, size_t len)
+{
+	return len >= TCP_HDR_MIN && !(p[TCP_FLAGS_OFF] & TCP_SYN);
+}
+
 /* lo's IPv4 handler without the kernel lock (ipv4_protocol.input_nolock):
  * a checked segment for a connection input_lock_free admits goes to its
  * engine under ts->lock alone: true, nb taken. Anything else (a bad
@@ -1795,7 +1804,8 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 
 static const struct ipv6_protocol tcp6_protocol = { .input = tcp_v6_input, .err = tcp_v6_err };
 static const struct ipv4_protocol tcp_protocol = { .input = tcp_v4_input, .err = tcp_v4_err,
-						    .input_nolock = tcp_v4_input_nolock };
+						    .input_nolock = tcp_v4_input_nolock,
+						    .input_nolock_may = tcp_v4_nolock_may };
 
 void tcp_sock_init(void)
 {
