@@ -166,13 +166,15 @@
  *                   the close; it returns that byte (or EBADF when the close
  *                   came first), and the peer then sees the connection
  *                   end (end of file) once the recv let go. Repeated.
- *   tcp-churn       a thread per CPU (at least two), each with a listener
- *                   of its own on 127.0.0.1, opens connections over and
- *                   over, passes checked bytes both ways on each and ends
- *                   it in turn by an orderly close from either end or by a
- *                   reset (SO_LINGER 0), while the others do the same
- *                   (issue 29: lo takes a segment for a connection past
- *                   its handshake up without the kernel lock): every byte
+ *   tcp-churn       pairs of threads, one per CPU (at least two): a client
+ *                   on CPU p connects to its server's listener (127.0.0.1)
+ *                   on CPU p + 1 over and over; on each connection both
+ *                   send checked bytes and read the other's at once, then
+ *                   it ends in turn by an orderly close from either end or
+ *                   by the server's reset (SO_LINGER 0), while the other
+ *                   pairs do the same (issue 29: lo takes a segment for a
+ *                   connection past its handshake up without the kernel
+ *                   lock, beside the sends of the other CPU): every byte
  *                   arrives in order, each end sees the end the other
  *                   chose (end of file, or ECONNRESET), and a connection
  *                   whose program shuts it last and still holds it reaches
@@ -2723,50 +2725,62 @@ static int check_tcp_duplex(void)
 
 #define CHURN_XCHG     3         /* tcp-churn: exchanges each way on a connection */
 #define CHURN_CHUNK    6000      /* tcp-churn: an exchange's bytes, varying 1..this */
+#define CHURN_DONE     'd'       /* tcp-churn: the client read all, the server may reset */
 
 enum churn_end { CHURN_CLIENT_FIRST, CHURN_SERVER_FIRST, CHURN_RESET, CHURN_ENDS };
 
-struct churn_worker {
-	int cpu, id;
-	long rounds, bytes, resets, closed_held;
+/* One end of tcp-churn's connections: the client connects round after
+ * round, the server accepts them; both send and receive at once. */
+struct churn_side {
+	int cpu, stream;            /* its bytes are stream's, the peer's stream ^ 1 */
+	bool server;
+	int l;                      /* the server's listener */
+	struct sockaddr_in a;       /* its address */
+	long rounds, sent, got, resets, closed_held;
 	char why[200];
 };
 
-/* n bytes of stream id from offset off, as pipe_byte makes them. */
-static void churn_fill(unsigned char *b, size_t n, long off, int id)
+/* The round's exchange sizes: both ends reckon them alike. */
+static size_t churn_size(long round, int k)
 {
-	for (size_t i = 0; i < n; i++)
-		b[i] = pipe_byte(off + (long)i, id);
+	return (size_t)(round * 7919 + k * 2741) % CHURN_CHUNK + 1;
 }
 
-/* Send n checked bytes on from, read them on to (MSG_WAITALL): 0, or -1 (why). */
-static int churn_pass(struct churn_worker *w, int from, int to, size_t n, int stream)
+/* One exchange on fd: n bytes of our stream out, n of the peer's in and
+ * checked. 0, 1 when the peer ended the stream before it began (the
+ * client's last, empty connection), or -1 (why). */
+static int churn_xchg(struct churn_side *w, int fd, size_t n, bool first)
 {
 	static __thread unsigned char out[CHURN_CHUNK], in[CHURN_CHUNK];
 
-	churn_fill(out, n, w->bytes, stream);
-	ssize_t s = send(from, out, n, MSG_NOSIGNAL), r = s == (ssize_t)n ? recv(to, in, n, MSG_WAITALL) : 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = pipe_byte(w->sent + (long)i, w->stream);
+	ssize_t s = send(fd, out, n, MSG_NOSIGNAL), r = s == (ssize_t)n ? recv(fd, in, n, MSG_WAITALL) : -1;
+	if (first && w->server && (s == (ssize_t)n || errno == EPIPE || errno == ECONNRESET) && r <= 0)
+		return 1;
 	if (s != (ssize_t)n || r != (ssize_t)n) {
 		snprintf(w->why, sizeof(w->why), "round %ld: send %zd, recv %zd of %zu (%s)", w->rounds, s, r, n,
 			 errname(errno));
 		return -1;
 	}
+	w->sent += (long)n;
 	for (size_t i = 0; i < n; i++)
-		if (in[i] != out[i]) {
-			snprintf(w->why, sizeof(w->why), "round %ld: byte %zu of %zu is %#x, want %#x", w->rounds, i, n,
-				 in[i], out[i]);
+		if (in[i] != pipe_byte(w->got + (long)i, w->stream ^ 1)) {
+			snprintf(w->why, sizeof(w->why), "round %ld: byte %ld of stream %d is %#x, want %#x", w->rounds,
+				 w->got + (long)i, w->stream ^ 1, in[i], pipe_byte(w->got + (long)i, w->stream ^ 1));
 			return -1;
 		}
-	w->bytes += (long)n;
+	w->got += (long)n;
 	return 0;
 }
 
-/* What a read on fd returns now that its peer ended the connection as
- * how says: 0 (end of file) or -1 with ECONNRESET. 0 when so, else -1 (why). */
-static int churn_sees_end(struct churn_worker *w, int fd, bool reset)
+/* A read on fd once the peer ended the connection (reset: a reset,
+ * else an orderly close): 0 when it shows that, else -1 (why). */
+static int churn_sees_end(struct churn_side *w, int fd, bool reset)
 {
 	char c;
 	ssize_t r = recv(fd, &c, 1, 0);
+
 	if (reset ? r < 0 && errno == ECONNRESET : r == 0)
 		return 0;
 	snprintf(w->why, sizeof(w->why), "round %ld: recv after the peer's %s returned %zd (%s)", w->rounds,
@@ -2775,7 +2789,7 @@ static int churn_sees_end(struct churn_worker *w, int fd, bool reset)
 }
 
 /* fd's TCP state reaches CLOSE (its last ACK came): 0, or -1 after LOST_MS. */
-static int churn_wait_closed(struct churn_worker *w, int fd)
+static int churn_wait_closed(struct churn_side *w, int fd)
 {
 	long long end = deadline_after(LOST_MS);
 	struct tcp_info ti;
@@ -2792,111 +2806,148 @@ static int churn_wait_closed(struct churn_worker *w, int fd)
 	return -1;
 }
 
-/* End connection c (client) / s (server) as how says; both closed after. 0, or -1 (why). */
-static int churn_end(struct churn_worker *w, int c, int s, enum churn_end how)
+/* The client's end of the round's close (see tcp-churn). 0, or -1 (why). */
+static int churn_client_end(struct churn_side *w, int fd, enum churn_end how)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	int r = 0;
+	int r;
+	char d = CHURN_DONE;
 
 	switch (how) {
 	case CHURN_CLIENT_FIRST:
-		close(c);
-		c = -1;
-		r = churn_sees_end(w, s, false);
-		break;
+		return 0;
 	case CHURN_SERVER_FIRST: /* the client ends in LAST-ACK, then CLOSED holding its socket */
-		close(s);
-		s = -1;
-		if ((r = churn_sees_end(w, c, false)) == 0 && (r = shutdown(c, SHUT_WR)) != 0)
-			snprintf(w->why, sizeof(w->why), "round %ld: shutdown: %s", w->rounds, errname(errno));
-		if (r == 0 && (r = churn_wait_closed(w, c)) == 0)
-			w->closed_held++;
-		break;
+		if ((r = churn_sees_end(w, fd, false)) || (r = shutdown(fd, SHUT_WR)) || (r = churn_wait_closed(w, fd)))
+			return r;
+		w->closed_held++;
+		return 0;
 	default:
-		setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		close(s);
-		s = -1;
-		r = churn_sees_end(w, c, true);
-		w->resets += r == 0;
-		break;
+		if (send(fd, &d, 1, MSG_NOSIGNAL) != 1)
+			return snprintf(w->why, sizeof(w->why), "round %ld: send: %s", w->rounds, errname(errno)), -1;
+		if ((r = churn_sees_end(w, fd, true)) == 0)
+			w->resets++;
+		return r;
 	}
-	if (c >= 0)
-		close(c);
-	if (s >= 0)
-		close(s);
-	return r;
 }
 
-/* One connection through listener l at a: made, used both ways, ended. 0, or -1 (why). */
-static int churn_round(struct churn_worker *w, int l, const struct sockaddr_in *a)
+/* The server's end of it. 0, or -1 (why). */
+static int churn_server_end(struct churn_side *w, int fd, enum churn_end how)
 {
-	int sv[2];
-	size_t n = (size_t)(w->rounds * 7919 + w->id * 131) % CHURN_CHUNK + 1;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	char d;
 
-	if (tcp_connected(l, a, sv)) {
+	switch (how) {
+	case CHURN_CLIENT_FIRST:
+		return churn_sees_end(w, fd, false);
+	case CHURN_SERVER_FIRST:
+		return 0;
+	default:
+		if (recv(fd, &d, 1, MSG_WAITALL) != 1 || d != CHURN_DONE)
+			return snprintf(w->why, sizeof(w->why), "round %ld: no done byte (%s)", w->rounds,
+					errname(errno)), -1;
+		return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)); /* the close resets */
+	}
+}
+
+/* One connection: made, used both ways at once by both ends, ended. 0,
+ * 1 (the server: the client's last, empty one), or -1 (why). */
+static int churn_round(struct churn_side *w, bool last)
+{
+	int fd = w->server ? accept(w->l, NULL, NULL) : socket(AF_INET, SOCK_STREAM, 0), r = 0;
+
+	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, sizeof(w->a))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
 		snprintf(w->why, sizeof(w->why), "round %ld: connect or accept: %s", w->rounds, errname(errno));
 		return -1;
 	}
-	for (int k = 0; k < CHURN_XCHG; k++, n = n * 5 % CHURN_CHUNK + 1)
-		if (churn_pass(w, sv[0], sv[1], n, 2 * w->id) || churn_pass(w, sv[1], sv[0], n, 2 * w->id + 1)) {
-			close(sv[0]);
-			close(sv[1]);
-			return -1;
-		}
-	return churn_end(w, sv[0], sv[1], (enum churn_end)(w->rounds % CHURN_ENDS));
+	int one = 1; /* no Nagle wait on the done byte or an exchange's tail */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	for (int k = 0; k < CHURN_XCHG && !last && r == 0; k++)
+		r = churn_xchg(w, fd, churn_size(w->rounds, k), k == 0);
+	if (r == 0 && !last) {
+		enum churn_end how = (enum churn_end)(w->rounds % CHURN_ENDS);
+		r = w->server ? churn_server_end(w, fd, how) : churn_client_end(w, fd, how);
+	}
+	close(fd);
+	return r;
 }
 
-static void *churn_worker(void *arg)
+static void *churn_thread(void *arg)
 {
-	struct churn_worker *w = arg;
-	struct sockaddr_in a;
+	struct churn_side *w = arg;
 	long long end = deadline_after(PART_MS);
-	int l;
+	int r;
 
 	pin_to(w->cpu);
-	if ((l = tcp_listener(&a)) < 0) {
-		snprintf(w->why, sizeof(w->why), "listener: %s", errname(errno));
-		return NULL;
-	}
-	while (now_ms() < end && churn_round(w, l, &a) == 0)
-		w->rounds++;
-	close(l);
+	do {
+		bool last = !w->server && now_ms() >= end;
+		r = churn_round(w, last);
+		if (last)
+			break;
+		w->rounds += r == 0;
+	} while (r == 0);
 	return NULL;
+}
+
+/* The sides' verdict, summed into *t (rounds, resets, closed held): 0, or fail's. */
+static int churn_verdict(const struct churn_side *w, int n, long t[3])
+{
+	for (int i = 0; i < n; i++) {
+		if (w[i].why[0])
+			return fail("%s %d: %s", w[i].server ? "server" : "client", i / 2, w[i].why);
+		if (w[i].rounds < CHURN_ENDS)
+			return fail("pair %d: only %ld connections", i / 2, w[i].rounds);
+		if (w[i].sent != w[i ^ 1].got)
+			return fail("pair %d: %ld bytes sent, %ld received", i / 2, w[i].sent, w[i ^ 1].got);
+	}
+	for (int i = 0; i < n; i += 2) {
+		t[0] += w[i].rounds;
+		t[1] += w[i].resets;
+		t[2] += w[i].closed_held;
+	}
+	return CHECK_OK;
 }
 
 static int check_tcp_churn(void)
 {
-	struct churn_worker w[MAX_WORKERS];
+	struct churn_side w[MAX_WORKERS];
 	pthread_t t[MAX_WORKERS];
-	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, made = 0;
-	long rounds = 0, resets = 0, held = 0;
+	int pairs = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, n = 0, made = 0;
+	long sum[3] = { 0, 0, 0 };
 
-	if (n > MAX_WORKERS)
-		n = MAX_WORKERS;
+	if (2 * pairs > MAX_WORKERS)
+		pairs = MAX_WORKERS / 2;
 	memset(w, 0, sizeof(w));
-	for (; made < n; made++) {
-		w[made].cpu = made % ncpus;
-		w[made].id = made;
-		if (pthread_create(&t[made], NULL, churn_worker, &w[made]))
+	for (; n < 2 * pairs; n += 2) { /* client 2p on CPU p, its server on CPU p + 1 */
+		w[n + 1].server = true;
+		if ((w[n + 1].l = tcp_listener(&w[n + 1].a)) < 0)
 			break;
+		w[n].a = w[n + 1].a;
+		w[n].cpu = n / 2 % ncpus;
+		w[n + 1].cpu = (n / 2 + 1) % ncpus;
+		w[n].stream = 2 * n + 2;
+		w[n + 1].stream = 2 * n + 3;
 	}
+	for (; made < n; made++)
+		if (pthread_create(&t[made], NULL, churn_thread, &w[made]))
+			break;
+	if (made < n) /* what started ends once the listeners go */
+		for (int i = 1; i < n; i += 2)
+			shutdown(w[i].l, SHUT_RDWR);
 	for (int i = 0; i < made; i++)
 		pthread_join(t[i], NULL);
+	for (int i = 1; i < n; i += 2)
+		close(w[i].l);
 	pin_to_all();
-	if (made < n)
-		return fail("pthread_create failed");
-	for (int i = 0; i < n; i++) {
-		if (w[i].why[0])
-			return fail("worker %d: %s", i, w[i].why);
-		if (w[i].rounds < CHURN_ENDS)
-			return fail("worker %d: only %ld connections", i, w[i].rounds);
-		rounds += w[i].rounds;
-		resets += w[i].resets;
-		held += w[i].closed_held;
-	}
-	remark("%d workers, %ld connections, %ld reset, %ld closed on their last ACK while held, every byte checked",
-	       n, rounds, resets, held);
-	return CHECK_OK;
+	if (n < 2 * pairs || made < n)
+		return fail("listener or pthread_create failed (%s)", errname(errno));
+	int res = churn_verdict(w, n, sum);
+	if (res == CHECK_OK)
+		remark("%d pairs, %ld connections, %ld reset, %ld closed on their last ACK while held, every byte checked",
+		       pairs, sum[0], sum[1], sum[2]);
+	return res;
 }
 
 struct tcp_player {
