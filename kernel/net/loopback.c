@@ -12,7 +12,7 @@
  * Lock rule: netdev.c's backlog lock covers the hand-off; the draining
  * is one caller's at a time, the one that set lo_draining. Each frame
  * is offered first to lo_input_nolock (ether_input_nolock: a TCP
- * segment on 127/8 for a connection past its handshake, issue 29), which
+ * segment over IPv4 or IPv6 for a connection past its handshake, issue 29), which
  * takes it up under the connection's own locks; the rest go to lo_input
  * under the kernel lock: what they carry may be for any socket (a UDP or
  * AF_UNIX-chassis queue, a listener's accept queue, the port list),

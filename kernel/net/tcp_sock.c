@@ -1525,19 +1525,40 @@ static void input_locked_free(struct tcp_sock *ts, uint64_t fl, struct netbuf *n
 
 #define TCP_FLAGS_OFF 13 /* the flags' offset in the header */
 
-/* ipv4_protocol.input_nolock_may: a SYN (or a runt) goes to the kernel
- * lock without a parse. */
-static bool tcp_v4_nolock_may(const uint8_t *p, size_t len)
+/* input_nolock_may, IPv4's and IPv6's: a SYN (or a runt) goes to the
+ * kernel lock without a parse. */
+static bool tcp_nolock_may(const uint8_t *p, size_t len)
 {
 	return len >= TCP_HDR_MIN && !(p[TCP_FLAGS_OFF] & TCP_SYN);
 }
 
-/* lo's IPv4 handler without the kernel lock (ipv4_protocol.input_nolock):
- * a checked segment for a connection input_lock_free admits goes to its
- * engine under ts->lock alone: true, nb taken. Anything else (a bad
- * segment, a SYN, no connection, a handshake or a listener's): false, nb
- * and every count untouched, for ipv4_input under the kernel lock. The
- * lookup's reference keeps ts from the table to the engine. */
+/* lo's TCP input without the kernel lock (ipv4_protocol.input_nolock
+ * and IPv6's, below): a checked segment on path pa for a connection
+ * input_lock_free admits goes to its engine under ts->lock alone: true,
+ * nb taken. Anything else (a bad segment, a SYN, no connection, a
+ * handshake or a listener's): false, nb and every count untouched, for
+ * the input under the kernel lock. The lookup's reference keeps ts from
+ * the table to the engine. */
+static bool segment_in_nolock(struct netbuf *nb, const struct tcp_path *pa, const struct tcp_seg *seg)
+{
+	struct tcp_sock *ts = lookup(&pa->src, seg->dport, &pa->dst, seg->sport);
+	uint64_t fl;
+	if (!ts)
+		return false;
+	if (!ts_lock_live(ts, &fl)) {
+		ts_put(ts);
+		return false;
+	}
+	if (!input_lock_free(ts, seg->flags)) {
+		spin_unlock_irqrestore(&ts->lock, fl);
+		ts_put(ts);
+		return false;
+	}
+	mib_inc(&tcp_mib.in_segs);
+	input_locked_free(ts, fl, nb, pa, seg);
+	return true;
+}
+
 static bool tcp_v4_input_nolock(struct netbuf *nb, const struct ipv4_info *ip)
 {
 	struct tcp_seg seg;
@@ -1546,22 +1567,22 @@ static bool tcp_v4_input_nolock(struct netbuf *nb, const struct ipv4_info *ip)
 	    (seg.flags & TCP_SYN))
 		return false;
 	struct tcp_path pa = { .src = v4_mapped(ip->dst), .dst = v4_mapped(ip->src) };
-	struct tcp_sock *ts = lookup(&pa.src, seg.dport, &pa.dst, seg.sport);
-	uint64_t fl;
-	if (!ts)
+	return segment_in_nolock(nb, &pa, &seg);
+}
+
+/* IPv6's, the same way: what tcp_v6_input would refuse or name with a
+ * link (a link-local address, which lo never carries) is left to it. */
+static bool tcp_v6_input_nolock(struct netbuf *nb, const struct ipv6_info *ip)
+{
+	struct tcp_seg seg;
+	if (in6_is_multicast(&ip->dst) || in6_is_v4mapped(&ip->src) || in6_is_v4mapped(&ip->dst) ||
+	    in6_is_any(&ip->src) || in6_is_multicast(&ip->src) || in6_is_linklocal(&ip->src) ||
+	    in6_is_linklocal(&ip->dst) ||
+	    tcp6_parse_checked(nb->data, nb->len, &ip->src, &ip->dst, nb->csum_ok, &seg) != WIRE_OK ||
+	    (seg.flags & TCP_SYN))
 		return false;
-	if (!ts_lock_live(ts, &fl)) {
-		ts_put(ts);
-		return false;
-	}
-	if (!input_lock_free(ts, seg.flags)) {
-		spin_unlock_irqrestore(&ts->lock, fl);
-		ts_put(ts);
-		return false;
-	}
-	mib_inc(&tcp_mib.in_segs);
-	input_locked_free(ts, fl, nb, &pa, &seg);
-	return true;
+	struct tcp_path pa = { .src = ip->dst, .dst = ip->src, .v6 = true };
+	return segment_in_nolock(nb, &pa, &seg);
 }
 
 /* IPv6's TCP handler (Linux's tcp_v6_rcv): the segment checked (its
@@ -1802,10 +1823,12 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 	ts_put(ts);
 }
 
-static const struct ipv6_protocol tcp6_protocol = { .input = tcp_v6_input, .err = tcp_v6_err };
+static const struct ipv6_protocol tcp6_protocol = { .input = tcp_v6_input, .err = tcp_v6_err,
+						     .input_nolock = tcp_v6_input_nolock,
+						     .input_nolock_may = tcp_nolock_may };
 static const struct ipv4_protocol tcp_protocol = { .input = tcp_v4_input, .err = tcp_v4_err,
 						    .input_nolock = tcp_v4_input_nolock,
-						    .input_nolock_may = tcp_v4_nolock_may };
+						    .input_nolock_may = tcp_nolock_may };
 
 void tcp_sock_init(void)
 {

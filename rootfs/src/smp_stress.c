@@ -167,8 +167,8 @@
  *                   came first), and the peer then sees the connection
  *                   end (end of file) once the recv let go. Repeated.
  *   tcp-churn       pairs of threads, one per CPU (at least two): a client
- *                   on CPU p connects to its server's listener (127.0.0.1)
- *                   on CPU p + 1 over and over; on each connection both
+ *                   on CPU p connects to its server's listener (127.0.0.1,
+ *                   or ::1 for every other pair) on CPU p + 1 over and over; on each connection both
  *                   send checked bytes and read the other's at once, then
  *                   it ends in turn by an orderly close from either end or
  *                   by the server's reset (SO_LINGER 0), while the other
@@ -2735,7 +2735,7 @@ struct churn_side {
 	int cpu, stream;            /* its bytes are stream's, the peer's stream ^ 1 */
 	bool server;
 	int l;                      /* the server's listener */
-	struct sockaddr_in a;       /* its address */
+	struct sockaddr_in6 a;      /* its address: 127.0.0.1 (AF_INET) or ::1 */
 	long rounds, sent, got, resets, closed_held;
 	char why[200];
 };
@@ -2852,9 +2852,11 @@ static int churn_server_end(struct churn_side *w, int fd, enum churn_end how)
  * 1 (the server: the client's last, empty one), or -1 (why). */
 static int churn_round(struct churn_side *w, bool last)
 {
-	int fd = w->server ? accept(w->l, NULL, NULL) : socket(AF_INET, SOCK_STREAM, 0), r = 0;
+	int fd = w->server ? accept(w->l, NULL, NULL) : socket(w->a.sin6_family, SOCK_STREAM, 0), r = 0;
 
-	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, sizeof(w->a))) {
+	socklen_t alen = w->a.sin6_family == AF_INET6 ? sizeof(w->a) : sizeof(struct sockaddr_in);
+
+	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, alen)) {
 		close(fd);
 		fd = -1;
 	}
@@ -2910,6 +2912,34 @@ static int churn_verdict(const struct churn_side *w, int n, long t[3])
 	return CHECK_OK;
 }
 
+/* A listener on ::1 (a port of the kernel's choosing): its fd, the
+ * address in *a; -1 on failure (errno set). */
+static int tcp_listener6(struct sockaddr_in6 *a)
+{
+	socklen_t len = sizeof(*a);
+	int l = socket(AF_INET6, SOCK_STREAM, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin6_family = AF_INET6;
+	a->sin6_addr = in6addr_loopback;
+	if (l < 0 || bind(l, (struct sockaddr *)a, sizeof(*a)) || listen(l, 4) ||
+	    getsockname(l, (struct sockaddr *)a, &len)) {
+		int e = errno;
+		if (l >= 0)
+			close(l);
+		errno = e;
+		return -1;
+	}
+	return l;
+}
+
+/* Pair p's listener: on 127.0.0.1 for an even p, ::1 for an odd one. */
+static int churn_listener(int p, struct sockaddr_in6 *a)
+{
+	memset(a, 0, sizeof(*a));
+	return p % 2 ? tcp_listener6(a) : tcp_listener((struct sockaddr_in *)a);
+}
+
 static int check_tcp_churn(void)
 {
 	struct churn_side w[MAX_WORKERS];
@@ -2922,7 +2952,7 @@ static int check_tcp_churn(void)
 	memset(w, 0, sizeof(w));
 	for (; n < 2 * pairs; n += 2) { /* client 2p on CPU p, its server on CPU p + 1 */
 		w[n + 1].server = true;
-		if ((w[n + 1].l = tcp_listener(&w[n + 1].a)) < 0)
+		if ((w[n + 1].l = churn_listener(n / 2, &w[n + 1].a)) < 0)
 			break;
 		w[n].a = w[n + 1].a;
 		w[n].cpu = n / 2 % ncpus;
