@@ -64,7 +64,11 @@
  * those calls (ts_event) only mark the socket readable or writable: the
  * ones that reach the chassis (a passive connection's accept queue, the
  * port given back at CLOSED) come from segments and timers, which the
- * network thread and lo's drain run under the kernel lock.
+ * network thread and lo's drain run under the kernel lock, but for
+ * lo's segments that segment_in_nolock takes: only for a connection
+ * past its handshake (input_lock_free: no accept queue, no socket state
+ * to set), its CLOSED's port handed to the kernel lock after ts->lock
+ * (ts->off_klock, ts->unhash_later).
  *
  * Lifetime: a tcp_sock's memory is counted by ts->refs: one for the
  * connection until ts_free, one for each of its segments below TCP (the
