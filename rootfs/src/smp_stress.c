@@ -171,12 +171,13 @@
  *                   or ::1 for every other pair) on CPU p + 1 over and over; on each connection both
  *                   send checked bytes and read the other's at once, then
  *                   it ends in turn by an orderly close from either end or
- *                   by the server's reset (SO_LINGER 0), while the other
+ *                   by the server's reset (SO_LINGER 0) while the client
+ *                   still sends (its sends fail then), while the other
  *                   pairs do the same (issue 29: lo takes a segment for a
  *                   connection past its handshake up without the kernel
  *                   lock, beside the sends of the other CPU): every byte
  *                   arrives in order, each end sees the end the other
- *                   chose (end of file, or ECONNRESET), and a connection
+ *                   chose (end of file, or a failed send), and a connection
  *                   whose program shuts it last and still holds it reaches
  *                   CLOSE on its last ACK (TCP_INFO) (lo's drain then
  *                   hands its port back under the kernel lock).
@@ -2725,7 +2726,8 @@ static int check_tcp_duplex(void)
 
 #define CHURN_XCHG     3         /* tcp-churn: exchanges each way on a connection */
 #define CHURN_CHUNK    6000      /* tcp-churn: an exchange's bytes, varying 1..this */
-#define CHURN_DONE     'd'       /* tcp-churn: the client read all, the server may reset */
+#define CHURN_DONE     'd'       /* tcp-churn: what the client sends into the server's reset */
+#define CHURN_BURST    1000      /* tcp-churn: ... in sends of this many bytes */
 
 enum churn_end { CHURN_CLIENT_FIRST, CHURN_SERVER_FIRST, CHURN_RESET, CHURN_ENDS };
 
@@ -2806,11 +2808,31 @@ static int churn_wait_closed(struct churn_side *w, int fd)
 	return -1;
 }
 
+/* Send on fd until the server's reset (it closes at once, SO_LINGER 0,
+ * while these segments reach it) makes a send fail: with ECONNRESET or
+ * EPIPE, as on Linux. 0, or -1 (why). */
+static int churn_send_into_reset(struct churn_side *w, int fd)
+{
+	static __thread unsigned char buf[CHURN_BURST];
+	long long end = deadline_after(LOST_MS);
+	ssize_t n;
+
+	memset(buf, CHURN_DONE, sizeof(buf));
+	while ((n = send(fd, buf, sizeof(buf), MSG_NOSIGNAL)) > 0 && now_ms() < end)
+		;
+	if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+		w->resets++;
+		return 0;
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld: send into the peer's reset returned %zd (%s)", w->rounds, n,
+		 n < 0 ? errname(errno) : "no error");
+	return -1;
+}
+
 /* The client's end of the round's close (see tcp-churn). 0, or -1 (why). */
 static int churn_client_end(struct churn_side *w, int fd, enum churn_end how)
 {
 	int r;
-	char d = CHURN_DONE;
 
 	switch (how) {
 	case CHURN_CLIENT_FIRST:
@@ -2821,11 +2843,7 @@ static int churn_client_end(struct churn_side *w, int fd, enum churn_end how)
 		w->closed_held++;
 		return 0;
 	default:
-		if (send(fd, &d, 1, MSG_NOSIGNAL) != 1)
-			return snprintf(w->why, sizeof(w->why), "round %ld: send: %s", w->rounds, errname(errno)), -1;
-		if ((r = churn_sees_end(w, fd, true)) == 0)
-			w->resets++;
-		return r;
+		return churn_send_into_reset(w, fd);
 	}
 }
 
@@ -2833,18 +2851,14 @@ static int churn_client_end(struct churn_side *w, int fd, enum churn_end how)
 static int churn_server_end(struct churn_side *w, int fd, enum churn_end how)
 {
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	char d;
 
 	switch (how) {
 	case CHURN_CLIENT_FIRST:
 		return churn_sees_end(w, fd, false);
 	case CHURN_SERVER_FIRST:
 		return 0;
-	default:
-		if (recv(fd, &d, 1, MSG_WAITALL) != 1 || d != CHURN_DONE)
-			return snprintf(w->why, sizeof(w->why), "round %ld: no done byte (%s)", w->rounds,
-					errname(errno)), -1;
-		return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)); /* the close resets */
+	default: /* the close resets, while the client sends */
+		return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	}
 }
 
