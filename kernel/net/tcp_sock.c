@@ -197,7 +197,7 @@ struct tcp_sock {
 	 * cache's generation then, and until when it holds */
 	uint32_t mss_memo;
 	uint64_t mss_memo_gen, mss_memo_until;
-	/* lock: set by lo's input without the kernel lock (tcp_v4_input_nolock)
+	/* lock: set by lo's input without the kernel lock (segment_in_nolock)
 	 * for its engine call; ts_event then leaves what is the kernel lock's
 	 * to it: a socket whose port CLOSED gives back, in unhash_later (a
 	 * reference), which that caller hands on under the kernel lock */
