@@ -2880,6 +2880,9 @@ static int churn_round(struct churn_side *w, bool last)
 	}
 	int one = 1; /* no Nagle wait on the done byte or an exchange's tail */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	struct timeval tmo = { .tv_sec = LOST_MS / 1000 }; /* a stuck call fails, naming itself */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo));
 	for (int k = 0; k < CHURN_XCHG && !last && r == 0; k++)
 		r = churn_xchg(w, fd, churn_size(w->rounds, k), k == 0);
 	if (r == 0 && !last) {
