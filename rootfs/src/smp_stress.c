@@ -2907,6 +2907,8 @@ static void *churn_thread(void *arg)
 			break;
 		w->rounds += r == 0;
 	} while (r == 0);
+	if (!w->server && w->why[0]) /* its server (w + 1) waits in accept: end that, the why is ours */
+		shutdown(w[1].l, SHUT_RDWR);
 	return NULL;
 }
 
