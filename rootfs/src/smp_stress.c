@@ -2761,8 +2761,13 @@ static int churn_xchg(struct churn_side *w, int fd, size_t n, bool first)
 	if (first && w->server && (s == (ssize_t)n || errno == EPIPE || errno == ECONNRESET) && r <= 0)
 		return 1;
 	if (s != (ssize_t)n || r != (ssize_t)n) {
-		snprintf(w->why, sizeof(w->why), "round %ld: send %zd, recv %zd of %zu (%s)", w->rounds, s, r, n,
-			 errname(errno));
+		struct sockaddr_in6 me;
+		socklen_t ml = sizeof(me);
+		int e = errno;
+		getsockname(fd, (struct sockaddr *)&me, &ml);
+		snprintf(w->why, sizeof(w->why), "round %ld (end %ld, %s): send %zd, recv %zd of %zu (%s), port %d",
+			 w->rounds, w->rounds % CHURN_ENDS, first ? "first exchange" : "later exchange", s, r, n,
+			 errname(e), ntohs(me.sin6_port));
 		return -1;
 	}
 	w->sent += (long)n;
@@ -2915,6 +2920,9 @@ static void *churn_thread(void *arg)
 /* The sides' verdict, summed into *t (rounds, resets, closed held): 0, or fail's. */
 static int churn_verdict(const struct churn_side *w, int n, long t[3])
 {
+	for (int i = 0; i < n; i++) /* every side's why: the first alone may hide the cause */
+		if (w[i].why[0] && w[i ^ 1].why[0] && !(i & 1))
+			printf("smp-stress: tcp-churn: server %d also: %s\n", i / 2, w[i ^ 1].why);
 	for (int i = 0; i < n; i++) {
 		if (w[i].why[0])
 			return fail("%s %d: %s", w[i].server ? "server" : "client", i / 2, w[i].why);
