@@ -2740,7 +2740,25 @@ struct churn_side {
 	struct sockaddr_in6 a;      /* its address: 127.0.0.1 (AF_INET) or ::1 */
 	long rounds, sent, got, resets, closed_held;
 	char why[200];
+	char at_reset[200];         /* the server: its connection's TCP_INFO as it last reset one */
 };
+
+/* fd's TCP_INFO in a line, after what (a diagnostic for tcp-churn's failures). */
+static void churn_info(int fd, char *out, size_t cap, const char *what)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+		snprintf(out, cap, "%s: TCP_INFO: %s", what, errname(errno));
+		return;
+	}
+	snprintf(out, cap, "%s: state %u, notsent %u, unacked %u, snd_wnd %u, cwnd %u, mss %u, sent %llu, acked %llu, received %llu",
+		 what, ti.tcpi_state, ti.tcpi_notsent_bytes, ti.tcpi_unacked, ti.tcpi_snd_wnd, ti.tcpi_snd_cwnd,
+		 ti.tcpi_snd_mss, (unsigned long long)ti.tcpi_bytes_sent, (unsigned long long)ti.tcpi_bytes_acked,
+		 (unsigned long long)ti.tcpi_bytes_received);
+}
 
 /* The round's exchange sizes: both ends reckon them alike. */
 static size_t churn_size(long round, int k)
@@ -2768,6 +2786,9 @@ static int churn_xchg(struct churn_side *w, int fd, size_t n, bool first)
 		snprintf(w->why, sizeof(w->why), "round %ld (end %ld, %s): send %zd, recv %zd of %zu (%s), port %d",
 			 w->rounds, w->rounds % CHURN_ENDS, first ? "first exchange" : "later exchange", s, r, n,
 			 errname(e), ntohs(me.sin6_port));
+		char info[200];
+		churn_info(fd, info, sizeof(info), "its own");
+		printf("smp-stress: tcp-churn: %s %s\n", w->server ? "a server" : "a client", info);
 		return -1;
 	}
 	w->sent += (long)n;
@@ -2863,6 +2884,7 @@ static int churn_server_end(struct churn_side *w, int fd, enum churn_end how)
 	case CHURN_SERVER_FIRST:
 		return 0;
 	default: /* the close resets, while the client sends */
+		churn_info(fd, w->at_reset, sizeof(w->at_reset), "at its last reset");
 		return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	}
 }
@@ -2923,6 +2945,9 @@ static int churn_verdict(const struct churn_side *w, int n, long t[3])
 	for (int i = 0; i < n; i++) /* every side's why: the first alone may hide the cause */
 		if (w[i].why[0] && w[i ^ 1].why[0] && !(i & 1))
 			printf("smp-stress: tcp-churn: server %d also: %s\n", i / 2, w[i ^ 1].why);
+	for (int i = 0; i < n; i += 2)
+		if (w[i].why[0] && w[i + 1].at_reset[0])
+			printf("smp-stress: tcp-churn: server %d %s\n", i / 2, w[i + 1].at_reset);
 	for (int i = 0; i < n; i++) {
 		if (w[i].why[0])
 			return fail("%s %d: %s", w[i].server ? "server" : "client", i / 2, w[i].why);
