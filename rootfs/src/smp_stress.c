@@ -2939,12 +2939,35 @@ static void *churn_thread(void *arg)
 	return NULL;
 }
 
+/* tcp-churn's failure, for the reader: lo's line of /proc/net/dev and
+ * the IPv6 and TCP counters that say a packet was dropped or reset. */
+static void churn_drops(void)
+{
+	static const char *const files[] = { "/proc/net/dev", "/proc/net/snmp6", "/proc/net/snmp" };
+	char line[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *fp = fopen(files[i], "r");
+		while (fp && fgets(line, sizeof(line), fp))
+			if (strstr(line, "lo:") || strstr(line, "Discards") || strstr(line, "NoRoutes") ||
+			    strstr(line, "Tcp:"))
+				printf("smp-stress: tcp-churn: %s: %s", files[i], line);
+		if (fp)
+			fclose(fp);
+	}
+}
+
 /* The sides' verdict, summed into *t (rounds, resets, closed held): 0, or fail's. */
 static int churn_verdict(const struct churn_side *w, int n, long t[3])
 {
 	for (int i = 0; i < n; i++) /* every side's why: the first alone may hide the cause */
 		if (w[i].why[0] && w[i ^ 1].why[0] && !(i & 1))
 			printf("smp-stress: tcp-churn: server %d also: %s\n", i / 2, w[i ^ 1].why);
+	for (int i = 0; i < n; i++)
+		if (w[i].why[0]) {
+			churn_drops();
+			break;
+		}
 	for (int i = 0; i < n; i += 2)
 		if (w[i].why[0] && w[i + 1].at_reset[0])
 			printf("smp-stress: tcp-churn: server %d %s\n", i / 2, w[i + 1].at_reset);
