@@ -2940,17 +2940,19 @@ static void *churn_thread(void *arg)
 }
 
 /* tcp-churn's failure, for the reader: lo's line of /proc/net/dev and
- * the IPv6 and TCP counters that say a packet was dropped or reset. */
+ * the IPv6 and TCP counters that say a packet was dropped or reset
+ * (TcpExt's PAWS drops among them). */
 static void churn_drops(void)
 {
-	static const char *const files[] = { "/proc/net/dev", "/proc/net/snmp6", "/proc/net/snmp" };
+	static const char *const files[] = { "/proc/net/dev", "/proc/net/snmp6", "/proc/net/snmp",
+					      "/proc/net/netstat" };
 	char line[512];
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		FILE *fp = fopen(files[i], "r");
 		while (fp && fgets(line, sizeof(line), fp))
 			if (strstr(line, "lo:") || strstr(line, "Discards") || strstr(line, "NoRoutes") ||
-			    strstr(line, "Tcp:"))
+			    strstr(line, "Tcp:") || strstr(line, "TcpExt:"))
 				printf("smp-stress: tcp-churn: %s: %s", files[i], line);
 		if (fp)
 			fclose(fp);
