@@ -2128,13 +2128,23 @@ static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, s
 	return r > 0 ? r : recv_nothing(s, ts, r);
 }
 
-/* wire_recv's steps. */
+/*
+ * wire_recv's steps. A pending error (a reset) ends a read that found
+ * nothing only if it was there before the look: one that came after it
+ * (lo's drain on another CPU takes segments up meanwhile) may follow
+ * bytes the look missed, which the reset left queued, and the loop looks
+ * again. The error is set under ts->lock after every byte before it was
+ * queued, so a look that takes ts->lock after seeing it finds them.
+ * Linux's tcp_recvmsg walks the receive queue before it reads sk_err,
+ * both in one hold of the socket lock: a reset never hides data.
+ */
 static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags, size_t total,
 			   size_t target, uint64_t deadline)
 {
 	size_t done = 0;
 	while (done < total) {
 		uint32_t seen = unix_changes(s); /* before the look: see wire_send_loop */
+		bool err_before = peek_err(s) != 0;
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			break;
@@ -2148,8 +2158,10 @@ static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 		}
 		if (done && (r != -EAGAIN || done >= target))
 			break;
-		if (r != -EAGAIN || peek_err(s))
+		if (r != -EAGAIN || err_before)
 			return done ? (long)done : recv_nothing(s, ts, r);
+		if (peek_err(s))
+			continue; /* it came after the look: the bytes before it first */
 		r = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
 		if (r)
 			return done ? (long)done : r;
