@@ -181,6 +181,14 @@
  *                   whose program shuts it last and still holds it reaches
  *                   CLOSE on its last ACK (TCP_INFO) (lo's drain then
  *                   hands its port back under the kernel lock).
+ *   tcp-reset-read  pairs of threads, one per CPU (at least two), over
+ *                   127.0.0.1 or ::1 as tcp-churn's: on each connection the
+ *                   server sends a round's bytes and resets it at once
+ *                   (SO_LINGER 0) while its client reads without waiting
+ *                   (MSG_DONTWAIT, over and over): the client reads every
+ *                   byte before the reset's ECONNRESET, as on Linux (a
+ *                   read that found nothing must not return the reset that
+ *                   lo's drain on another CPU took up after the bytes).
  *   udp-count       a sender thread per CPU sends numbered datagrams from
  *                   a socket of its own to one receiver socket, which a
  *                   thread reads (at most UDP_WINDOW unread per sender, so
@@ -2736,6 +2744,8 @@ enum churn_end { CHURN_CLIENT_FIRST, CHURN_SERVER_FIRST, CHURN_RESET, CHURN_ENDS
 struct churn_side {
 	int cpu, stream;            /* its bytes are stream's, the peer's stream ^ 1 */
 	bool server;
+	/* one connection: 0, 1 (the server: the client's last, empty one), or -1 (why) */
+	int (*round)(struct churn_side *w, bool last);
 	int l;                      /* the server's listener */
 	struct sockaddr_in6 a;      /* its address: 127.0.0.1 (AF_INET) or ::1 */
 	long rounds, sent, got, resets, closed_held;
@@ -2929,7 +2939,7 @@ static void *churn_thread(void *arg)
 	pin_to(w->cpu);
 	do {
 		bool last = !w->server && now_ms() >= end;
-		r = churn_round(w, last);
+		r = w->round(w, last);
 		if (last)
 			break;
 		w->rounds += r == 0;
@@ -3017,17 +3027,20 @@ static int churn_listener(int p, struct sockaddr_in6 *a)
 	return p % 2 ? tcp_listener6(a) : tcp_listener((struct sockaddr_in *)a);
 }
 
-static int check_tcp_churn(void)
+/* Run tcp-churn's pairs of threads, round (a side's connections, see
+ * struct churn_side) their connections: client 2p on CPU p, its server
+ * on CPU p + 1, listening on 127.0.0.1 for an even p, ::1 for an odd
+ * one. The pairs' count, or -1 (fail's, said) when a listener or a
+ * thread could not be made. */
+static int churn_pairs_run(struct churn_side w[MAX_WORKERS], int (*round)(struct churn_side *w, bool last))
 {
-	struct churn_side w[MAX_WORKERS];
 	pthread_t t[MAX_WORKERS];
 	int pairs = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, n = 0, made = 0;
-	long sum[3] = { 0, 0, 0 };
 
 	if (2 * pairs > MAX_WORKERS)
 		pairs = MAX_WORKERS / 2;
-	memset(w, 0, sizeof(w));
-	for (; n < 2 * pairs; n += 2) { /* client 2p on CPU p, its server on CPU p + 1 */
+	memset(w, 0, MAX_WORKERS * sizeof(*w));
+	for (; n < 2 * pairs; n += 2) {
 		w[n + 1].server = true;
 		if ((w[n + 1].l = churn_listener(n / 2, &w[n + 1].a)) < 0)
 			break;
@@ -3036,6 +3049,7 @@ static int check_tcp_churn(void)
 		w[n + 1].cpu = (n / 2 + 1) % ncpus;
 		w[n].stream = 2 * n + 2;
 		w[n + 1].stream = 2 * n + 3;
+		w[n].round = w[n + 1].round = round;
 	}
 	for (; made < n; made++)
 		if (pthread_create(&t[made], NULL, churn_thread, &w[made]))
@@ -3050,11 +3064,142 @@ static int check_tcp_churn(void)
 	pin_to_all();
 	if (n < 2 * pairs || made < n)
 		return fail("listener or pthread_create failed (%s)", errname(errno));
-	int res = churn_verdict(w, n, sum);
+	return pairs;
+}
+
+static int check_tcp_churn(void)
+{
+	struct churn_side w[MAX_WORKERS];
+	long sum[3] = { 0, 0, 0 };
+	int pairs = churn_pairs_run(w, churn_round);
+
+	if (pairs < 0)
+		return pairs;
+	int res = churn_verdict(w, 2 * pairs, sum);
 	if (res == CHECK_OK)
 		remark("%d pairs, %ld connections, %ld reset, %ld closed on their last ACK while held, every byte checked",
 		       pairs, sum[0], sum[1], sum[2]);
 	return res;
+}
+
+#define RR_CHUNK 4000 /* tcp-reset-read: a round's bytes, varying 1..this */
+#define RR_GO    'g'  /* tcp-reset-read: the client's word to send */
+
+/* The round's bytes and their values: both ends reckon them alike. */
+static size_t rr_size(long round)
+{
+	return (size_t)(round * 7919) % RR_CHUNK + 1;
+}
+
+static unsigned char rr_byte(long round, size_t i)
+{
+	return (unsigned char)(round * 31 + (long)i * 7 + 1);
+}
+
+/* tcp-reset-read's server on its accepted fd: the client's go, then the
+ * round's bytes, then the reset (close with SO_LINGER 0). 0, 1 when the
+ * client ended instead (its last, empty connection), or -1 (why). */
+static int rr_serve(struct churn_side *w, int fd)
+{
+	static __thread unsigned char out[RR_CHUNK];
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	size_t n = rr_size(w->rounds);
+	char go;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = rr_byte(w->rounds, i);
+	ssize_t r = recv(fd, &go, 1, MSG_WAITALL);
+	if (r == 0)
+		return 1;
+	if (r != 1 || go != RR_GO || setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) ||
+	    send(fd, out, n, MSG_NOSIGNAL) != (ssize_t)n) {
+		snprintf(w->why, sizeof(w->why), "round %ld: go, SO_LINGER or send failed (%s)", w->rounds,
+			 errname(errno));
+		return -1;
+	}
+	w->sent += (long)n;
+	return 0;
+}
+
+/* tcp-reset-read's client on its connected fd: the go, then reads
+ * without waiting until the reset: every byte sent (checked), then
+ * ECONNRESET. 0, or -1 (why). */
+static int rr_read(struct churn_side *w, int fd)
+{
+	static __thread unsigned char in[RR_CHUNK + 1];
+	size_t n = rr_size(w->rounds), got = 0;
+	long long end = deadline_after(LOST_MS);
+	char go = RR_GO;
+	ssize_t r;
+
+	if (send(fd, &go, 1, MSG_NOSIGNAL) != 1) {
+		snprintf(w->why, sizeof(w->why), "round %ld: send: %s", w->rounds, errname(errno));
+		return -1;
+	}
+	while ((r = recv(fd, in + got, sizeof(in) - got, MSG_DONTWAIT)) > 0 ||
+	       (r < 0 && errno == EAGAIN && now_ms() < end))
+		got += r > 0 ? (size_t)r : 0;
+	int e = errno;
+	for (size_t i = 0; i < got && i < n; i++)
+		if (in[i] != rr_byte(w->rounds, i)) {
+			snprintf(w->why, sizeof(w->why), "round %ld: byte %zu is %#x, want %#x", w->rounds, i, in[i],
+				 rr_byte(w->rounds, i));
+			return -1;
+		}
+	if (r < 0 && e == ECONNRESET && got == n) {
+		w->got += (long)n;
+		return 0;
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld: %zu of %zu bytes read, then recv returned %zd (%s)", w->rounds,
+		 got, n, r, r < 0 ? errname(e) : "no error");
+	return -1;
+}
+
+/* One connection of tcp-reset-read (churn_side's round). */
+static int rr_round(struct churn_side *w, bool last)
+{
+	int fd = w->server ? accept(w->l, NULL, NULL) : socket(w->a.sin6_family, SOCK_STREAM, 0), r = 0;
+	socklen_t alen = w->a.sin6_family == AF_INET6 ? sizeof(w->a) : sizeof(struct sockaddr_in);
+
+	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, alen)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		snprintf(w->why, sizeof(w->why), "round %ld: connect or accept: %s", w->rounds, errname(errno));
+		return -1;
+	}
+	struct timeval tmo = { .tv_sec = LOST_MS / 1000 }; /* a stuck call fails, naming itself */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+	if (w->server)
+		r = rr_serve(w, fd);
+	else if (!last)
+		r = rr_read(w, fd);
+	close(fd);
+	return r;
+}
+
+static int check_tcp_reset_read(void)
+{
+	struct churn_side w[MAX_WORKERS];
+	long rounds = 0, bytes = 0;
+	int pairs = churn_pairs_run(w, rr_round);
+
+	if (pairs < 0)
+		return pairs;
+	for (int i = 0; i < 2 * pairs; i += 2) {
+		if (w[i].why[0])
+			return fail("client %d: %s", i / 2, w[i].why);
+		if (w[i + 1].why[0])
+			return fail("server %d: %s", i / 2, w[i + 1].why);
+		if (w[i].rounds == 0 || w[i].got != w[i + 1].sent)
+			return fail("pair %d: %ld rounds, %ld bytes sent, %ld read", i / 2, w[i].rounds, w[i + 1].sent,
+				    w[i].got);
+		rounds += w[i].rounds;
+		bytes += w[i].got;
+	}
+	remark("%d pairs, %ld resets, %ld bytes, each read before its reset", pairs, rounds, bytes);
+	return CHECK_OK;
 }
 
 struct tcp_player {
@@ -4039,6 +4184,7 @@ static const struct check checks[] = {
 	{ "tcp-pingpong", check_tcp_pingpong },
 	{ "tcp-close-recv", check_tcp_close_recv },
 	{ "tcp-churn", check_tcp_churn },
+	{ "tcp-reset-read", check_tcp_reset_read },
 	{ "udp-count", check_udp_count },
 	{ "stat-rename", check_stat_rename },
 	{ "open-unlink", check_open_unlink },
