@@ -2753,21 +2753,35 @@ struct churn_side {
 	char at_reset[200];         /* the server: its connection's TCP_INFO as it last reset one */
 };
 
+/* Where Linux 6.1's struct tcp_info (uapi linux/tcp.h) keeps what
+ * churn_info prints: glibc's struct stops at tcpi_total_retrans, before
+ * most of it (musl's has it all), so the bytes are read by offset. */
+enum { TI_SND_MSS = 16, TI_UNACKED = 24, TI_SND_CWND = 80, TI_BYTES_ACKED = 120, TI_BYTES_RECEIVED = 128,
+       TI_NOTSENT = 144, TI_BYTES_SENT = 200, TI_SND_WND = 228, TI_LEN = 232 };
+
+/* The little-endian field of size bytes at off in raw. */
+static unsigned long long ti_field(const unsigned char *raw, int off, size_t size)
+{
+	unsigned long long v = 0;
+	memcpy(&v, raw + off, size);
+	return v;
+}
+
 /* fd's TCP_INFO in a line, after what (a diagnostic for tcp-churn's failures). */
 static void churn_info(int fd, char *out, size_t cap, const char *what)
 {
-	struct tcp_info ti;
+	unsigned char ti[TI_LEN];
 	socklen_t len = sizeof(ti);
 
-	memset(&ti, 0, sizeof(ti));
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+	memset(ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len)) {
 		snprintf(out, cap, "%s: TCP_INFO: %s", what, errname(errno));
 		return;
 	}
-	snprintf(out, cap, "%s: state %u, notsent %u, unacked %u, snd_wnd %u, cwnd %u, mss %u, sent %llu, acked %llu, received %llu",
-		 what, ti.tcpi_state, ti.tcpi_notsent_bytes, ti.tcpi_unacked, ti.tcpi_snd_wnd, ti.tcpi_snd_cwnd,
-		 ti.tcpi_snd_mss, (unsigned long long)ti.tcpi_bytes_sent, (unsigned long long)ti.tcpi_bytes_acked,
-		 (unsigned long long)ti.tcpi_bytes_received);
+	snprintf(out, cap, "%s: state %u, notsent %llu, unacked %llu, snd_wnd %llu, cwnd %llu, mss %llu, sent %llu, acked %llu, received %llu",
+		 what, ti[0], ti_field(ti, TI_NOTSENT, 4), ti_field(ti, TI_UNACKED, 4), ti_field(ti, TI_SND_WND, 4),
+		 ti_field(ti, TI_SND_CWND, 4), ti_field(ti, TI_SND_MSS, 4), ti_field(ti, TI_BYTES_SENT, 8),
+		 ti_field(ti, TI_BYTES_ACKED, 8), ti_field(ti, TI_BYTES_RECEIVED, 8));
 }
 
 /* The round's exchange sizes: both ends reckon them alike. */
