@@ -2977,7 +2977,8 @@ static void churn_drops(void)
 		while (fp && fgets(line, sizeof(line), fp))
 			if (strstr(line, "lo:") || strstr(line, "Discards") || strstr(line, "NoRoutes") ||
 			    strstr(line, "Tcp:") || strstr(line, "TcpExt:"))
-				printf("smp-stress: tcp-churn: %s: %s", files[i], line);
+				printf("smp-stress: tcp-churn: %s: %s%s", files[i], line,
+				       strchr(line, '\n') ? "" : "\n"); /* a long header's first piece */
 		if (fp)
 			fclose(fp);
 	}
