@@ -18,7 +18,9 @@
  * not run: udhcpc, which attaches one, checks every packet itself.
  *
  * Lock rule: as the sockets' (the kernel lock, for now); the list of
- * packet sockets changes at create and release only.
+ * packet sockets changes at create and release only, with release
+ * stores, so that lo's input without the kernel lock may ask whether it
+ * is empty (packet_idle) and never walk it.
  */
 #include "net/af_packet.h"
 #include "net/ether.h"
@@ -248,7 +250,7 @@ static void packet_release(struct unix_sock *s)
 {
 	for (struct unix_sock **pp = &packet_socks; *pp; pp = &(*pp)->in.next)
 		if (*pp == s) {
-			*pp = s->in.next;
+			__atomic_store_n(pp, s->in.next, __ATOMIC_RELEASE);
 			break;
 		}
 	s->in.next = NULL;
@@ -314,7 +316,7 @@ int packet_create(int type, int protocol, unsigned *flags, struct file **out)
 		return -ENOMEM;
 	}
 	s->in.next = packet_socks;
-	packet_socks = s;
+	__atomic_store_n(&packet_socks, s, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -354,9 +356,17 @@ static void packet_dev_news(const struct netdev *dev, enum net_link_event ev)
 	}
 }
 
+/* No packet socket, so packet_input would copy a frame to none. Without
+ * the kernel lock: a socket made while a frame is on its way may or may
+ * not see it, as on Linux. */
+static bool packet_idle(void)
+{
+	return !__atomic_load_n(&packet_socks, __ATOMIC_ACQUIRE);
+}
+
 void packet_init(void)
 {
-	ether_set_packet_tap(packet_input);
+	ether_set_packet_tap(packet_input, packet_idle);
 	net_dev_gone_listen(packet_dev_gone);
 	net_link_listen(packet_dev_news);
 }

@@ -126,7 +126,7 @@ static void net_thread(void *arg)
 /* lo: up, with 127.0.0.1/8, as every Linux init brings it up early. */
 static void loopback_up(void)
 {
-	struct netdev *lo = loopback_create(ether_input);
+	struct netdev *lo = loopback_create(ether_input, ether_input_nolock);
 	if (!lo) {
 		klog(LOG_WARN, "net: cannot register lo\n");
 		return;

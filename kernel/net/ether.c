@@ -6,7 +6,10 @@
  * promiscuous mode yet), and handed to ARP, IPv4 or IPv6.
  *
  * Lock rule: none of its own; the network thread alone receives, and
- * senders reach the device through netdev_xmit's tx_lock.
+ * senders reach the device through netdev_xmit's tx_lock. lo's drain
+ * receives too, under the kernel lock (ether_input) or, for what
+ * ether_input_nolock admits, without it: the taps are set at boot and
+ * their sockets' lists only asked whether they are empty.
  */
 #include "net/ether.h"
 #include "net/arp.h"
@@ -25,9 +28,13 @@ const uint8_t ether_broadcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static bool (*ip_tap)(struct netbuf *nb);
 /* The packet sockets' look at every frame for this host (AF_PACKET). */
 static void (*packet_tap)(const struct netbuf *nb);
+static bool (*packet_tap_idle)(void);
 
-void ether_set_packet_tap(void (*tap)(const struct netbuf *nb))
+#define ETH_TYPE_OFF 12 /* the EtherType's offset in the header */
+
+void ether_set_packet_tap(void (*tap)(const struct netbuf *nb), bool (*idle)(void))
 {
+	packet_tap_idle = idle;
 	packet_tap = tap;
 }
 
@@ -94,6 +101,50 @@ void ether_input(struct netbuf *nb)
 		drop(nb);
 		break;
 	}
+}
+
+/* Would ether_input hand nb to nothing but IPv4 or IPv6, with no tap looking? */
+static bool nolock_fits(const struct netdev *dev, const struct eth_info *e)
+{
+	if (!(dev->flags & IFF_UP) || (e->type == ETH_P_IP && ip_tap))
+		return false;
+	return !packet_tap || (packet_tap_idle && packet_tap_idle());
+}
+
+/* A look at the EtherType and the packet's own first bytes: true when
+ * IPv4 or IPv6 may take it without the kernel lock. */
+static bool nolock_may(const struct netbuf *nb)
+{
+	if (nb->len < ETH_HLEN)
+		return false;
+	uint16_t type = get_be16(nb->data + ETH_TYPE_OFF);
+	if (type == ETH_P_IP)
+		return ipv4_nolock_may(nb->data + ETH_HLEN, nb->len - ETH_HLEN);
+	if (type == ETH_P_IPV6)
+		return ipv6_nolock_may(nb->data + ETH_HLEN, nb->len - ETH_HLEN);
+	return false;
+}
+
+bool ether_input_nolock(struct netbuf *nb)
+{
+	struct netdev *dev = nb->dev;
+	struct eth_info e;
+	/* a look first: what goes to the kernel lock anyway costs the drain no parse */
+	if (dev->type != ARPHRD_LOOPBACK || !nolock_may(nb))
+		return false;
+	if (eth_parse(nb->data, nb->len, &e) != WIRE_OK || !nolock_fits(dev, &e))
+		return false;
+	uint8_t pkt_type = nb->pkt_type;
+	uint16_t protocol = nb->protocol;
+	nb->pkt_type = classify(dev, &e);
+	nb->protocol = e.type;
+	netbuf_pull(nb, ETH_HLEN);
+	if (e.type == ETH_P_IP ? ipv4_input_nolock(nb) : ipv6_input_nolock(nb))
+		return true;
+	netbuf_push(nb, ETH_HLEN); /* the header's bytes are still there */
+	nb->pkt_type = pkt_type;
+	nb->protocol = protocol;
+	return false;
 }
 
 int ether_output(struct netdev *dev, struct netbuf *nb, const uint8_t dst[6], uint16_t type)

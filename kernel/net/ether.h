@@ -22,8 +22,14 @@ int ether_output(struct netdev *dev, struct netbuf *nb, const uint8_t dst[6], ui
 void ether_set_ip_tap(bool (*tap)(struct netbuf *nb));
 
 /* tap sees every frame for this host (data at its Ethernet header), and
- * takes copies (AF_PACKET). Boot time. */
-void ether_set_packet_tap(void (*tap)(const struct netbuf *nb));
+ * takes copies (AF_PACKET); idle says, without the kernel lock, that it
+ * has nobody to copy to. Boot time. */
+void ether_set_packet_tap(void (*tap)(const struct netbuf *nb), bool (*idle)(void));
+/* lo's frame without the kernel lock (issue 29): up the stack when it is
+ * an IPv4 or IPv6 packet no tap looks at and its protocol takes it so
+ * (ipv4_input_nolock, ipv6_input_nolock): true, nb taken; else false,
+ * nb as it came, for ether_input under the kernel lock. */
+bool ether_input_nolock(struct netbuf *nb);
 
 extern const uint8_t ether_broadcast[6];
 

@@ -29,6 +29,7 @@
 #include "net/tcp_sock.h"
 
 #include "fs/vfs.h"
+#include "arch/x86_64/klock.h"
 #include "lib/byteorder.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -421,6 +422,7 @@ void inet_for_each(void (*fn)(const struct unix_sock *s, void *ctx), void *ctx)
 struct unix_sock *inet_lookup_dev(int protocol, const struct inet_name *d, const struct inet_name *src,
 				  int ifindex)
 {
+	klock_must_hold("inet port list (lookup)");
 	for (struct unix_sock *o = port_list; o; o = o->in.next) {
 		if (o->protocol != protocol || o->in.name.port != d->port || o->dead ||
 		    !takes(o, &o->in.name, d))
@@ -482,6 +484,7 @@ void inet_unhash(struct unix_sock *s)
 
 void inet_forget_unchosen(struct unix_sock *s, bool addr)
 {
+	klock_must_hold("inet port list (forget)");
 	if (addr && !s->in.addr_locked) {
 		uint16_t port = s->in.name.port;
 		s->in.name = inet_any(s);

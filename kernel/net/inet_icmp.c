@@ -24,7 +24,9 @@
  * Both are AF_UNIX's socket chassis with a struct sock_proto, as TCP and
  * UDP (net/inet.c); their receive queue holds each packet with its
  * sender's name after it. Lock rule: as the sockets' (the kernel lock,
- * for now); icmp_socks is changed at create and release only.
+ * for now); icmp_socks is changed at create and release only, with
+ * release stores, so that lo's input without the kernel lock may ask
+ * whether it is empty (raw_idle) and never walk it.
  */
 #include "net/inet_sock.h"
 #include "net/sock_filter.h"
@@ -291,7 +293,7 @@ static void icmp_sock_release(struct unix_sock *s)
 {
 	for (struct unix_sock **pp = &icmp_socks; *pp; pp = &(*pp)->in.next)
 		if (*pp == s) {
-			*pp = s->in.next;
+			__atomic_store_n(pp, s->in.next, __ATOMIC_RELEASE);
 			break;
 		}
 	s->in.next = NULL;
@@ -340,7 +342,7 @@ int inet_icmp_check(int type, int protocol)
 void inet_icmp_adopt(struct unix_sock *s)
 {
 	s->in.next = icmp_socks;
-	icmp_socks = s;
+	__atomic_store_n(&icmp_socks, s, __ATOMIC_RELEASE);
 }
 
 int inet_icmp_setsockopt(struct unix_sock *s, int level, int name, const void *val, size_t len)
@@ -363,8 +365,17 @@ int inet_icmp_getsockopt(struct unix_sock *s, int level, int name, void *val, si
 	return 0;
 }
 
+/* ipv4_raw_idle: no raw or ping socket, so raw_input would copy the
+ * packet to none. Without the kernel lock: a socket made while a packet
+ * is on its way may or may not see it, as on Linux. */
+static bool raw_idle(void)
+{
+	return !__atomic_load_n(&icmp_socks, __ATOMIC_ACQUIRE);
+}
+
 void inet_icmp_init(void)
 {
+	ipv4_raw_idle = raw_idle;
 	ipv4_raw_hook = raw_input;
 	icmp_ping_hook = ping_input;
 }

@@ -92,6 +92,7 @@ static bool martian_source(const struct netbuf *nb, const struct ipv4_info *ip,
 
 /* Hand a whole datagram (data at its IP header) to its protocol. */
 void (*ipv4_raw_hook)(const struct netbuf *nb, const struct ipv4_info *ip);
+bool (*ipv4_raw_idle)(void);
 
 static void deliver(struct netbuf *nb, const struct ipv4_info *ip)
 {
@@ -143,6 +144,59 @@ void ipv4_input(struct netbuf *nb)
 		ip.to_broadcast = k.dst_broadcast;
 	}
 	deliver(nb, &ip);
+}
+
+/* Could the packet ip describes go up without the kernel lock? Whole (no
+ * fragment, no padding to trim, no source route), for this host as
+ * ipv4_input sees it, and no raw socket to copy it to. */
+static bool nolock_fits(const struct netbuf *nb, const struct ipv4_info *ip, const struct ipv4_addr_kinds *k)
+{
+	if (ip->total_len != nb->len || ip->mf || ip->frag_off || ip->has_source_route)
+		return false;
+	if (!for_us(nb, ip, k) || martian_source(nb, ip, k))
+		return false;
+	return !ipv4_raw_hook || (ipv4_raw_idle && ipv4_raw_idle());
+}
+
+#define IPV4_PROTO_OFF 9    /* the protocol's offset in the header */
+#define IPV4_IHL_MASK  0x0f /* the header's length, in the first byte's low bits */
+#define IPV4_IHL_UNIT  4    /* ... counted in 32-bit words */
+
+bool ipv4_nolock_may(const uint8_t *pkt, size_t len)
+{
+	size_t hl = (size_t)(len ? pkt[0] & IPV4_IHL_MASK : 0) * IPV4_IHL_UNIT;
+	if (hl < IPV4_HDR_MIN || hl > len)
+		return false;
+	const struct ipv4_protocol *p = protocols[pkt[IPV4_PROTO_OFF]];
+	return p && p->input_nolock && p->input_nolock_may(pkt + hl, len - hl);
+}
+
+bool ipv4_input_nolock(struct netbuf *nb)
+{
+	struct ipv4_info ip;
+	struct ipv4_addr_kinds k;
+	if (ipv4_parse(nb->data, nb->len, &ip) != WIRE_OK)
+		return false;
+	const struct ipv4_protocol *p = protocols[ip.proto];
+	if (!p || !p->input_nolock)
+		return false;
+	ipv4_addr_kinds(ip.dst, ip.src, &k);
+	ip.to_broadcast = k.dst_broadcast;
+	if (!nolock_fits(nb, &ip, &k))
+		return false;
+	uint16_t net_off = nb->network_off, tr_off = nb->transport_off;
+	netbuf_set_network(nb);
+	netbuf_pull(nb, ip.hdr_len);
+	netbuf_set_transport(nb);
+	if (!p->input_nolock(nb, &ip)) {
+		netbuf_push(nb, ip.hdr_len); /* the header's bytes are still there */
+		nb->network_off = net_off;
+		nb->transport_off = tr_off;
+		return false;
+	}
+	IPV4_MIB_INC(in_receives);
+	IPV4_MIB_INC(in_delivers);
+	return true;
 }
 
 void ipv4_deliver_error(const struct icmp_info *ic, uint32_t from)

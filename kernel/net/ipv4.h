@@ -78,6 +78,14 @@ struct ipv4_route_cache {
 struct ipv4_protocol {
 	void (*input)(struct netbuf *nb, const struct ipv4_info *ip);
 	void (*err)(const struct icmp_info *icmp, uint32_t from);
+	/* May be NULL. lo's input without the kernel lock (ipv4_input_nolock):
+	 * true when it took nb; false when the packet needs the kernel lock,
+	 * nb and the counters left as they were, for input. */
+	bool (*input_nolock)(struct netbuf *nb, const struct ipv4_info *ip);
+	/* With input_nolock: a look at the transport header's first len
+	 * bytes (unchecked) before IPv4 parses anything: false when
+	 * input_nolock would refuse the packet anyway. */
+	bool (*input_nolock_may)(const uint8_t *p, size_t len);
 };
 /* An ICMP error from `from` about a packet this host sent: to the err
  * handler of the protocol ic->inner names. */
@@ -86,6 +94,9 @@ void ipv4_deliver_error(const struct icmp_info *ic, uint32_t from);
  * header, whole and reassembled) before its protocol's: they take copies.
  * Set at boot (net/inet_icmp.c). */
 extern void (*ipv4_raw_hook)(const struct netbuf *nb, const struct ipv4_info *ip);
+/* Has no raw socket a look to take (no socket on its list)? Without the
+ * kernel lock. Set at boot with ipv4_raw_hook. */
+extern bool (*ipv4_raw_idle)(void);
 /* Set the handlers of protocol proto (boot time). */
 void ipv4_register_protocol(uint8_t proto, const struct ipv4_protocol *p);
 
@@ -95,6 +106,16 @@ void ipv4_init(void);
 
 /* From Ethernet or lo: an IPv4 packet at nb->data. Owns nb. Network thread. */
 void ipv4_input(struct netbuf *nb);
+/* From lo, without the kernel lock (issue 29): an IPv4 packet at
+ * nb->data that is whole, for this host, seen by no raw socket and taken
+ * by its protocol's input_nolock goes up: true, nb taken. Otherwise
+ * false, nb as it came and nothing counted, for ipv4_input. */
+bool ipv4_input_nolock(struct netbuf *nb);
+/* A look at an IPv4 packet's first len bytes (unchecked) before anyone
+ * parses it: false when ipv4_input_nolock would refuse it anyway (its
+ * protocol has no input_nolock, or that says no), so that what goes to
+ * the kernel lock costs lo's drain no parse. */
+bool ipv4_nolock_may(const uint8_t *pkt, size_t len);
 /*
  * Send nb (data at the transport header; headroom for IPv4 and the link
  * header) as s says: route, IPv4 header with DF as s->pmtudisc asks,

@@ -146,6 +146,42 @@ void ipv6_input(struct netbuf *nb)
 	deliver(nb, &ip);
 }
 
+#define IPV6_NEXTHDR_OFF 6 /* the next header's offset in the header */
+
+bool ipv6_nolock_may(const uint8_t *pkt, size_t len)
+{
+	if (len < IPV6_HDR_LEN)
+		return false;
+	const struct ipv6_protocol *p = protocols[pkt[IPV6_NEXTHDR_OFF]];
+	return p && p->input_nolock && p->input_nolock_may(pkt + IPV6_HDR_LEN, len - IPV6_HDR_LEN);
+}
+
+bool ipv6_input_nolock(struct netbuf *nb)
+{
+	struct ipv6_info ip;
+	if (ipv6_parse(nb->data, nb->len, &ip) != WIRE_OK || ip.proto != ip.next_hdr ||
+	    ip.l4_off != IPV6_HDR_LEN || IPV6_HDR_LEN + (size_t)ip.payload_len != nb->len)
+		return false; /* an extension header, or padding to trim */
+	const struct ipv6_protocol *p = protocols[ip.proto];
+	if (!p || !p->input_nolock || !for_us(nb, &ip) || martian_source(nb, &ip))
+		return false;
+	uint16_t net_off = nb->network_off, tr_off = nb->transport_off;
+	netbuf_set_network(nb);
+	netbuf_pull(nb, ip.l4_off);
+	netbuf_set_transport(nb);
+	if (!p->input_nolock(nb, &ip)) {
+		netbuf_push(nb, ip.l4_off); /* the header's bytes are still there */
+		nb->network_off = net_off;
+		nb->transport_off = tr_off;
+		return false;
+	}
+	IPV6_MIB_INC(in_receives);
+	if (nb->pkt_type == NETBUF_MULTICAST)
+		IPV6_MIB_INC(in_mcast_pkts);
+	IPV6_MIB_INC(in_delivers);
+	return true;
+}
+
 void ipv6_deliver_error(const struct icmp6_info *ic, const struct in6 *from)
 {
 	const struct ipv6_protocol *p = protocols[ic->inner.proto];

@@ -74,6 +74,10 @@ struct ipv6_send {
 struct ipv6_protocol {
 	void (*input)(struct netbuf *nb, const struct ipv6_info *ip);
 	void (*err)(const struct icmp6_info *ic, const struct in6 *from);
+	/* May be NULL: lo's input without the kernel lock and its first look,
+	 * as struct ipv4_protocol's (ipv6_input_nolock). */
+	bool (*input_nolock)(struct netbuf *nb, const struct ipv6_info *ip);
+	bool (*input_nolock_may)(const uint8_t *p, size_t len);
 };
 void ipv6_register_protocol(uint8_t proto, const struct ipv6_protocol *p);
 /* The raw sockets' look at every packet delivered here (data at its
@@ -85,6 +89,14 @@ void ipv6_deliver_error(const struct icmp6_info *ic, const struct in6 *from);
 void ipv6_init(void);
 /* From Ethernet or lo: an IPv6 packet at nb->data. Owns nb. Network thread. */
 void ipv6_input(struct netbuf *nb);
+/* From lo, without the kernel lock (issue 29): an IPv6 packet whose
+ * upper layer follows its header directly (no extension header: no
+ * fragment, and nothing raw sockets see, which look at ICMPv6 alone),
+ * for this host and taken by its protocol's input_nolock goes up: true,
+ * nb taken. Otherwise false, nb as it came and nothing counted, for
+ * ipv6_input. ipv6_nolock_may is its first look at the raw bytes. */
+bool ipv6_input_nolock(struct netbuf *nb);
+bool ipv6_nolock_may(const uint8_t *pkt, size_t len);
 /*
  * Send nb (data at the upper-layer header, its checksum done; headroom
  * for IPv6 and the link header) as s says. Owns nb in every case. 0,

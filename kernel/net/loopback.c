@@ -10,12 +10,15 @@
  * at least every 250 ms. MTU 65536, as Linux's.
  *
  * Lock rule: netdev.c's backlog lock covers the hand-off; the draining
- * is one caller's at a time, the one that set lo_draining, and runs under
- * the kernel lock: what lo carries may be for any socket (a UDP or
+ * is one caller's at a time, the one that set lo_draining. Each frame
+ * is offered first to lo_input_nolock (ether_input_nolock: a TCP
+ * segment over IPv4 or IPv6 for a connection past its handshake, issue 29), which
+ * takes it up under the connection's own locks; the rest go to lo_input
+ * under the kernel lock: what they carry may be for any socket (a UDP or
  * AF_UNIX-chassis queue, a listener's accept queue, the port list),
- * which are still the kernel lock's. A caller running without it (a
- * TCP send or receive off the kernel lock, issue 29) has it taken for
- * the drain alone.
+ * which are still the kernel lock's. A caller running without it (a TCP
+ * send or receive off the kernel lock) has it taken for those frames
+ * alone, and keeps it across a run of them.
  */
 #include "net/loopback.h"
 #include "net/netdev.h"
@@ -27,6 +30,7 @@
 #define LO_RUN_BATCH 64 /* frames between chances to reschedule (NAPI's weight) */
 
 static void (*lo_input)(struct netbuf *nb); /* set once, at boot */
+static bool (*lo_input_nolock)(struct netbuf *nb); /* set once, at boot */
 static struct netdev *lo_live;              /* lo, once registered */
 static bool lo_draining;                    /* a caller is in loopback_run's loop */
 
@@ -52,16 +56,24 @@ static bool lo_waiting(const struct netdev *dev)
 }
 
 /* Up to LO_RUN_BATCH frames up the stack, the draining owned: how many.
- * The kernel lock is taken for them unless the caller holds it (see the
- * lock rule). */
+ * A frame lo_input_nolock leaves goes up under the kernel lock, taken
+ * unless the caller holds it, and kept until a frame goes up without it
+ * or the batch ends (see the lock rule). */
 static unsigned run_batch(struct netdev *dev)
 {
 	struct netbuf *nb;
 	unsigned n = 0;
-	bool taken = klock_enter_unless_held();
+	bool taken = false;
 	while (n < LO_RUN_BATCH && (nb = netdev_backlog_take(dev))) {
-		lo_input(nb);
 		n++;
+		if (lo_input_nolock && lo_input_nolock(nb)) {
+			klock_leave_taken(taken);
+			taken = false;
+			continue;
+		}
+		if (!taken)
+			taken = klock_enter_unless_held();
+		lo_input(nb);
 	}
 	klock_leave_taken(taken);
 	return n;
@@ -114,9 +126,10 @@ static struct netdev lo_dev = {
 	.flags = IFF_LOOPBACK | IFF_RUNNING | IFF_LOWER_UP,
 };
 
-struct netdev *loopback_create(void (*input)(struct netbuf *nb))
+struct netdev *loopback_create(void (*input)(struct netbuf *nb), bool (*input_nolock)(struct netbuf *nb))
 {
 	lo_input = input;
+	lo_input_nolock = input_nolock;
 	if (netdev_register(&lo_dev, "lo", false))
 		return NULL;
 	__atomic_store_n(&lo_live, &lo_dev, __ATOMIC_RELEASE);

@@ -64,7 +64,11 @@
  * those calls (ts_event) only mark the socket readable or writable: the
  * ones that reach the chassis (a passive connection's accept queue, the
  * port given back at CLOSED) come from segments and timers, which the
- * network thread and lo's drain run under the kernel lock.
+ * network thread and lo's drain run under the kernel lock, but for
+ * lo's segments that segment_in_nolock takes: only for a connection
+ * past its handshake (input_lock_free: no accept queue, no socket state
+ * to set), its CLOSED's port handed to the kernel lock after ts->lock
+ * (ts->off_klock, ts->unhash_later).
  *
  * Lifetime: a tcp_sock's memory is counted by ts->refs: one for the
  * connection until ts_free, one for each of its segments below TCP (the
@@ -95,6 +99,7 @@
 #include "net/tcp_seq.h"
 #include "net/wire.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/klock.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/siphash.h"
@@ -192,6 +197,12 @@ struct tcp_sock {
 	 * cache's generation then, and until when it holds */
 	uint32_t mss_memo;
 	uint64_t mss_memo_gen, mss_memo_until;
+	/* lock: set by lo's input without the kernel lock (segment_in_nolock)
+	 * for its engine call; ts_event then leaves what is the kernel lock's
+	 * to it: a socket whose port CLOSED gives back, in unhash_later (a
+	 * reference), which that caller hands on under the kernel lock */
+	bool off_klock;
+	struct unix_sock *unhash_later;
 };
 
 struct tcp_mib tcp_mib;
@@ -550,10 +561,12 @@ static void ts_event(struct tcp_conn *c, unsigned ev)
 	else if ((ev & TCP_EV_CONNECTED) && s)
 		s->state = UNIX_CONNECTED;
 	if ((ev & TCP_EV_ERROR) && s)
-		s->err = tcp_take_error(c);
+		__atomic_store_n(&s->err, tcp_take_error(c), __ATOMIC_RELAXED);
 	if ((ev & TCP_EV_CLOSED) && ts->listener)
 		embryo_died(ts);
-	else if (s && (ev & TCP_EV_CLOSED) && !s->in.port_locked)
+	else if (s && (ev & TCP_EV_CLOSED) && ts->off_klock && !ts->unhash_later)
+		ts->unhash_later = unix_get(s); /* the port list is the kernel lock's: for the caller */
+	else if (s && (ev & TCP_EV_CLOSED) && !ts->off_klock && !s->in.port_locked)
 		inet_forget_unchosen(s, false); /* Linux's tcp_set_state(CLOSE): inet_put_port */
 	if (s && !((ev & TCP_EV_CLOSED) && ts->listener))
 		unix_changed(s);
@@ -1453,6 +1466,133 @@ static void tcp_v4_input(struct netbuf *nb, const struct ipv4_info *ip)
 	segment_in(nb, &pa, 0, &seg);
 }
 
+/* ---- lo's input without the kernel lock (issue 29) ---------------------------------- */
+
+/* May a segment with flags go up on ts without the kernel lock? ts->lock
+ * held. Only a synchronized connection past its handshake and no longer a
+ * listener's (nothing it raises then reaches an accept queue or a
+ * socket's state), and no SYN (a SYN in TIME-WAIT may reopen the tuple
+ * through a listener: no_conn). What such a segment may still raise is
+ * readable, writable, an error (s->err, atomic) and CLOSED, whose port
+ * ts_event leaves to the caller (unhash_later). */
+static bool input_lock_free(const struct tcp_sock *ts, uint8_t flags)
+{
+	if ((flags & TCP_SYN) || ts->listener)
+		return false;
+	switch (ts->conn.state) {
+	case TCPS_ESTABLISHED:
+	case TCPS_FIN_WAIT1:
+	case TCPS_FIN_WAIT2:
+	case TCPS_CLOSE_WAIT:
+	case TCPS_CLOSING:
+	case TCPS_LAST_ACK:
+	case TCPS_TIME_WAIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Under the kernel lock: the port s held gives way now that ts went to
+ * CLOSED off the lock, as ts_event does under it (Linux's inet_put_port
+ * from tcp_set_state(CLOSE)), unless the program moved on meanwhile (it
+ * let go of the socket: its release did it; or the socket has another
+ * connection). Takes over the caller's reference to s. */
+static void unhash_late(struct tcp_sock *ts, struct unix_sock *s)
+{
+	bool taken = klock_enter_unless_held();
+	if (s->in.tcp == ts && __atomic_load_n(&ts->conn.state, __ATOMIC_RELAXED) == TCPS_CLOSE &&
+	    !s->in.port_locked)
+		inet_forget_unchosen(s, false);
+	klock_leave_taken(taken);
+	unix_put(s);
+}
+
+/* ts's engine takes the segment, ts->lock held (fl) and the caller's
+ * reference: as segment_in does for a connection it found, off the
+ * kernel lock. Lets go of ts. Owns nb. */
+static void input_locked_free(struct tcp_sock *ts, uint64_t fl, struct netbuf *nb, const struct tcp_path *pa,
+			      const struct tcp_seg *seg)
+{
+	const uint8_t *payload = nb->data + seg->payload_off;
+	ts->off_klock = true;
+	enum tcp_verdict v = nb->batched ? tcp_input_batched(&ts->conn, seg, payload, time_ns())
+					 : tcp_input(&ts->conn, seg, payload, time_ns());
+	ts->off_klock = false;
+	batch_note(ts);
+	struct unix_sock *late = ts->unhash_later;
+	ts->unhash_later = NULL;
+	unlock_settle(ts, fl);
+	if (late)
+		unhash_late(ts, late);
+	ts_put(ts);
+	if (v == TCP_IN_RESET)
+		reply_reset(pa, seg);
+	netbuf_free(nb);
+}
+
+#define TCP_FLAGS_OFF 13 /* the flags' offset in the header */
+
+/* input_nolock_may, IPv4's and IPv6's: a SYN (or a runt) goes to the
+ * kernel lock without a parse. */
+static bool tcp_nolock_may(const uint8_t *p, size_t len)
+{
+	return len >= TCP_HDR_MIN && !(p[TCP_FLAGS_OFF] & TCP_SYN);
+}
+
+/* lo's TCP input without the kernel lock (ipv4_protocol.input_nolock
+ * and IPv6's, below): a checked segment on path pa for a connection
+ * input_lock_free admits goes to its engine under ts->lock alone: true,
+ * nb taken. Anything else (a bad segment, a SYN, no connection, a
+ * handshake or a listener's): false, nb and every count untouched, for
+ * the input under the kernel lock. The lookup's reference keeps ts from
+ * the table to the engine. */
+static bool segment_in_nolock(struct netbuf *nb, const struct tcp_path *pa, const struct tcp_seg *seg)
+{
+	struct tcp_sock *ts = lookup(&pa->src, seg->dport, &pa->dst, seg->sport);
+	uint64_t fl;
+	if (!ts)
+		return false;
+	if (!ts_lock_live(ts, &fl)) {
+		ts_put(ts);
+		return false;
+	}
+	if (!input_lock_free(ts, seg->flags)) {
+		spin_unlock_irqrestore(&ts->lock, fl);
+		ts_put(ts);
+		return false;
+	}
+	mib_inc(&tcp_mib.in_segs);
+	input_locked_free(ts, fl, nb, pa, seg);
+	return true;
+}
+
+static bool tcp_v4_input_nolock(struct netbuf *nb, const struct ipv4_info *ip)
+{
+	struct tcp_seg seg;
+	if (nb->pkt_type != NETBUF_HOST || ip->to_broadcast ||
+	    tcp_parse_checked(nb->data, nb->len, ip->src, ip->dst, nb->csum_ok, &seg) != WIRE_OK ||
+	    (seg.flags & TCP_SYN))
+		return false;
+	struct tcp_path pa = { .src = v4_mapped(ip->dst), .dst = v4_mapped(ip->src) };
+	return segment_in_nolock(nb, &pa, &seg);
+}
+
+/* IPv6's, the same way: what tcp_v6_input would refuse or name with a
+ * link (a link-local address, which lo never carries) is left to it. */
+static bool tcp_v6_input_nolock(struct netbuf *nb, const struct ipv6_info *ip)
+{
+	struct tcp_seg seg;
+	if (in6_is_multicast(&ip->dst) || in6_is_v4mapped(&ip->src) || in6_is_v4mapped(&ip->dst) ||
+	    in6_is_any(&ip->src) || in6_is_multicast(&ip->src) || in6_is_linklocal(&ip->src) ||
+	    in6_is_linklocal(&ip->dst) ||
+	    tcp6_parse_checked(nb->data, nb->len, &ip->src, &ip->dst, nb->csum_ok, &seg) != WIRE_OK ||
+	    (seg.flags & TCP_SYN))
+		return false;
+	struct tcp_path pa = { .src = ip->dst, .dst = ip->src, .v6 = true };
+	return segment_in_nolock(nb, &pa, &seg);
+}
+
 /* IPv6's TCP handler (Linux's tcp_v6_rcv): the segment checked (its
  * checksum with IPv6's pseudo-header); a multicast destination, or a
  * v4-mapped or unspecified address, is no connection's (Linux drops
@@ -1691,8 +1831,12 @@ static void tcp_v6_err(const struct icmp6_info *ic, const struct in6 *from)
 	ts_put(ts);
 }
 
-static const struct ipv6_protocol tcp6_protocol = { .input = tcp_v6_input, .err = tcp_v6_err };
-static const struct ipv4_protocol tcp_protocol = { .input = tcp_v4_input, .err = tcp_v4_err };
+static const struct ipv6_protocol tcp6_protocol = { .input = tcp_v6_input, .err = tcp_v6_err,
+						     .input_nolock = tcp_v6_input_nolock,
+						     .input_nolock_may = tcp_nolock_may };
+static const struct ipv4_protocol tcp_protocol = { .input = tcp_v4_input, .err = tcp_v4_err,
+						    .input_nolock = tcp_v4_input_nolock,
+						    .input_nolock_may = tcp_nolock_may };
 
 void tcp_sock_init(void)
 {
@@ -1988,13 +2132,23 @@ static long wire_peek(struct file *f, struct unix_sock *s, struct sock_msg *m, s
 	return r > 0 ? r : recv_nothing(s, ts, r);
 }
 
-/* wire_recv's steps. */
+/*
+ * wire_recv's steps. A pending error (a reset) ends a read that found
+ * nothing only if it was there before the look: one that came after it
+ * (lo's drain on another CPU takes segments up meanwhile) may follow
+ * bytes the look missed, which the reset left queued, and the loop looks
+ * again. The error is set under ts->lock after every byte before it was
+ * queued, so a look that takes ts->lock after seeing it finds them.
+ * Linux's tcp_recvmsg walks the receive queue before it reads sk_err,
+ * both in one hold of the socket lock: a reset never hides data.
+ */
 static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg *m, int flags, size_t total,
 			   size_t target, uint64_t deadline)
 {
 	size_t done = 0;
 	while (done < total) {
 		uint32_t seen = unix_changes(s); /* before the look: see wire_send_loop */
+		bool err_before = peek_err(s) != 0;
 		struct tcp_sock *ts = s->in.tcp;
 		if (!ts)
 			break;
@@ -2008,8 +2162,10 @@ static long wire_recv_loop(struct file *f, struct unix_sock *s, struct sock_msg 
 		}
 		if (done && (r != -EAGAIN || done >= target))
 			break;
-		if (r != -EAGAIN || peek_err(s))
+		if (r != -EAGAIN || err_before)
 			return done ? (long)done : recv_nothing(s, ts, r);
+		if (peek_err(s))
+			continue; /* it came after the look: the bytes before it first */
 		r = unix_wait_gen(s, nonblocking(f, flags), deadline, seen);
 		if (r)
 			return done ? (long)done : r;

@@ -1339,6 +1339,7 @@ void unix_skb_queue(struct unix_sock *to, struct unix_sock *from, struct unix_sk
 
 void unix_acc_queue(struct unix_sock *l, struct unix_sock *e)
 {
+	klock_must_hold("accept queue");
 	e->acc_next = NULL;
 	if (l->acc_tail)
 		l->acc_tail->acc_next = e;

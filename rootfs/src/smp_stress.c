@@ -167,6 +167,29 @@
  *                   the close; it returns that byte (or EBADF when the close
  *                   came first), and the peer then sees the connection
  *                   end (end of file) once the recv let go. Repeated.
+ *   tcp-churn       pairs of threads, one per CPU (at least two): a client
+ *                   on CPU p connects to its server's listener (127.0.0.1,
+ *                   or ::1 for every other pair) on CPU p + 1 over and over; on each connection both
+ *                   send checked bytes and read the other's at once, then
+ *                   it ends in turn by an orderly close from either end or
+ *                   by the server's reset (SO_LINGER 0) while the client
+ *                   still sends (its sends fail then), while the other
+ *                   pairs do the same (issue 29: lo takes a segment for a
+ *                   connection past its handshake up without the kernel
+ *                   lock, beside the sends of the other CPU): every byte
+ *                   arrives in order, each end sees the end the other
+ *                   chose (end of file, or a failed send), and a connection
+ *                   whose program shuts it last and still holds it reaches
+ *                   CLOSE on its last ACK (TCP_INFO) (lo's drain then
+ *                   hands its port back under the kernel lock).
+ *   tcp-reset-read  pairs of threads, one per CPU (at least two), over
+ *                   127.0.0.1 or ::1 as tcp-churn's: on each connection the
+ *                   server sends a round's bytes and resets it at once
+ *                   (SO_LINGER 0) while its client reads without waiting
+ *                   (MSG_DONTWAIT, over and over): the client reads every
+ *                   byte before the reset's ECONNRESET, as on Linux (a
+ *                   read that found nothing must not return the reset that
+ *                   lo's drain on another CPU took up after the bytes).
  *   udp-count       a sender thread per CPU sends numbered datagrams from
  *                   a socket of its own to one receiver socket, which a
  *                   thread reads (at most UDP_WINDOW unread per sender, so
@@ -2746,6 +2769,491 @@ static int check_tcp_duplex(void)
 	return CHECK_OK;
 }
 
+#define CHURN_XCHG     3         /* tcp-churn: exchanges each way on a connection */
+#define CHURN_CHUNK    6000      /* tcp-churn: an exchange's bytes, varying 1..this */
+#define CHURN_DONE     'd'       /* tcp-churn: what the client sends into the server's reset */
+#define CHURN_BURST    1000      /* tcp-churn: ... in sends of this many bytes */
+
+enum churn_end { CHURN_CLIENT_FIRST, CHURN_SERVER_FIRST, CHURN_RESET, CHURN_ENDS };
+
+/* One end of tcp-churn's connections: the client connects round after
+ * round, the server accepts them; both send and receive at once. */
+struct churn_side {
+	int cpu, stream;            /* its bytes are stream's, the peer's stream ^ 1 */
+	bool server;
+	/* one connection: 0, 1 (the server: the client's last, empty one), or -1 (why) */
+	int (*round)(struct churn_side *w, bool last);
+	int l;                      /* the server's listener */
+	struct sockaddr_in6 a;      /* its address: 127.0.0.1 (AF_INET) or ::1 */
+	long rounds, sent, got, resets, closed_held;
+	char why[200];
+	char at_reset[200];         /* the server: its connection's TCP_INFO as it last reset one */
+};
+
+/* Where Linux 6.1's struct tcp_info (uapi linux/tcp.h) keeps what
+ * churn_info prints: glibc's struct stops at tcpi_total_retrans, before
+ * most of it (musl's has it all), so the bytes are read by offset. */
+enum { TI_SND_MSS = 16, TI_UNACKED = 24, TI_SND_CWND = 80, TI_BYTES_ACKED = 120, TI_BYTES_RECEIVED = 128,
+       TI_NOTSENT = 144, TI_BYTES_SENT = 200, TI_SND_WND = 228, TI_LEN = 232 };
+
+/* The little-endian field of size bytes at off in raw. */
+static unsigned long long ti_field(const unsigned char *raw, int off, size_t size)
+{
+	unsigned long long v = 0;
+	memcpy(&v, raw + off, size);
+	return v;
+}
+
+/* fd's TCP_INFO in a line, after what (a diagnostic for tcp-churn's failures). */
+static void churn_info(int fd, char *out, size_t cap, const char *what)
+{
+	unsigned char ti[TI_LEN];
+	socklen_t len = sizeof(ti);
+
+	memset(ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len)) {
+		snprintf(out, cap, "%s: TCP_INFO: %s", what, errname(errno));
+		return;
+	}
+	snprintf(out, cap, "%s: state %u, notsent %llu, unacked %llu, snd_wnd %llu, cwnd %llu, mss %llu, sent %llu, acked %llu, received %llu",
+		 what, ti[0], ti_field(ti, TI_NOTSENT, 4), ti_field(ti, TI_UNACKED, 4), ti_field(ti, TI_SND_WND, 4),
+		 ti_field(ti, TI_SND_CWND, 4), ti_field(ti, TI_SND_MSS, 4), ti_field(ti, TI_BYTES_SENT, 8),
+		 ti_field(ti, TI_BYTES_ACKED, 8), ti_field(ti, TI_BYTES_RECEIVED, 8));
+}
+
+/* The round's exchange sizes: both ends reckon them alike. */
+static size_t churn_size(long round, int k)
+{
+	return (size_t)(round * 7919 + k * 2741) % CHURN_CHUNK + 1;
+}
+
+/* One exchange on fd: n bytes of our stream out, n of the peer's in and
+ * checked. 0, 1 when the peer ended the stream before it began (the
+ * client's last, empty connection), or -1 (why). */
+static int churn_xchg(struct churn_side *w, int fd, size_t n, bool first)
+{
+	static __thread unsigned char out[CHURN_CHUNK], in[CHURN_CHUNK];
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = pipe_byte(w->sent + (long)i, w->stream);
+	ssize_t s = send(fd, out, n, MSG_NOSIGNAL), r = s == (ssize_t)n ? recv(fd, in, n, MSG_WAITALL) : -1;
+	if (first && w->server && (s == (ssize_t)n || errno == EPIPE || errno == ECONNRESET) && r <= 0)
+		return 1;
+	if (s != (ssize_t)n || r != (ssize_t)n) {
+		struct sockaddr_in6 me;
+		socklen_t ml = sizeof(me);
+		int e = errno;
+		getsockname(fd, (struct sockaddr *)&me, &ml);
+		snprintf(w->why, sizeof(w->why), "round %ld (end %ld, %s): send %zd, recv %zd of %zu (%s), port %d",
+			 w->rounds, w->rounds % CHURN_ENDS, first ? "first exchange" : "later exchange", s, r, n,
+			 errname(e), ntohs(me.sin6_port));
+		char info[200];
+		churn_info(fd, info, sizeof(info), "its own");
+		printf("smp-stress: tcp-churn: %s %s\n", w->server ? "a server" : "a client", info);
+		return -1;
+	}
+	w->sent += (long)n;
+	for (size_t i = 0; i < n; i++)
+		if (in[i] != pipe_byte(w->got + (long)i, w->stream ^ 1)) {
+			snprintf(w->why, sizeof(w->why), "round %ld: byte %ld of stream %d is %#x, want %#x", w->rounds,
+				 w->got + (long)i, w->stream ^ 1, in[i], pipe_byte(w->got + (long)i, w->stream ^ 1));
+			return -1;
+		}
+	w->got += (long)n;
+	return 0;
+}
+
+/* A read on fd once the peer ended the connection (reset: a reset,
+ * else an orderly close): 0 when it shows that, else -1 (why). */
+static int churn_sees_end(struct churn_side *w, int fd, bool reset)
+{
+	char c;
+	ssize_t r = recv(fd, &c, 1, 0);
+
+	if (reset ? r < 0 && errno == ECONNRESET : r == 0)
+		return 0;
+	snprintf(w->why, sizeof(w->why), "round %ld: recv after the peer's %s returned %zd (%s)", w->rounds,
+		 reset ? "reset" : "close", r, r < 0 ? errname(errno) : "no error");
+	return -1;
+}
+
+/* fd's TCP state reaches CLOSE (its last ACK came): 0, or -1 after LOST_MS. */
+static int churn_wait_closed(struct churn_side *w, int fd)
+{
+	long long end = deadline_after(LOST_MS);
+	struct tcp_info ti;
+
+	for (;;) {
+		socklen_t len = sizeof(ti);
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 && ti.tcpi_state == TCP_CLOSE)
+			return 0;
+		if (now_ms() >= end)
+			break;
+		sched_yield();
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld: LAST-ACK never reached CLOSE", w->rounds);
+	return -1;
+}
+
+/* Send on fd until the server's reset (it closes at once, SO_LINGER 0,
+ * while these segments reach it) makes a send fail: with ECONNRESET or
+ * EPIPE, as on Linux. 0, or -1 (why). */
+static int churn_send_into_reset(struct churn_side *w, int fd)
+{
+	static __thread unsigned char buf[CHURN_BURST];
+	long long end = deadline_after(LOST_MS);
+	ssize_t n;
+
+	memset(buf, CHURN_DONE, sizeof(buf));
+	while ((n = send(fd, buf, sizeof(buf), MSG_NOSIGNAL)) > 0 && now_ms() < end)
+		;
+	if (n < 0 && (errno == ECONNRESET || errno == EPIPE)) {
+		w->resets++;
+		return 0;
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld: send into the peer's reset returned %zd (%s)", w->rounds, n,
+		 n < 0 ? errname(errno) : "no error");
+	return -1;
+}
+
+/* The client's end of the round's close (see tcp-churn). 0, or -1 (why). */
+static int churn_client_end(struct churn_side *w, int fd, enum churn_end how)
+{
+	int r;
+
+	switch (how) {
+	case CHURN_CLIENT_FIRST:
+		return 0;
+	case CHURN_SERVER_FIRST: /* the client ends in LAST-ACK, then CLOSED holding its socket */
+		if ((r = churn_sees_end(w, fd, false)) || (r = shutdown(fd, SHUT_WR)) || (r = churn_wait_closed(w, fd)))
+			return r;
+		w->closed_held++;
+		return 0;
+	default:
+		return churn_send_into_reset(w, fd);
+	}
+}
+
+/* The server's end of it. 0, or -1 (why). */
+static int churn_server_end(struct churn_side *w, int fd, enum churn_end how)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	switch (how) {
+	case CHURN_CLIENT_FIRST:
+		return churn_sees_end(w, fd, false);
+	case CHURN_SERVER_FIRST:
+		return 0;
+	default: /* the close resets, while the client sends */
+		churn_info(fd, w->at_reset, sizeof(w->at_reset), "at its last reset");
+		return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
+}
+
+/* One connection: made, used both ways at once by both ends, ended. 0,
+ * 1 (the server: the client's last, empty one), or -1 (why). */
+static int churn_round(struct churn_side *w, bool last)
+{
+	int fd = w->server ? accept(w->l, NULL, NULL) : socket(w->a.sin6_family, SOCK_STREAM, 0), r = 0;
+
+	socklen_t alen = w->a.sin6_family == AF_INET6 ? sizeof(w->a) : sizeof(struct sockaddr_in);
+
+	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, alen)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		snprintf(w->why, sizeof(w->why), "round %ld: connect or accept: %s", w->rounds, errname(errno));
+		return -1;
+	}
+	int one = 1; /* no Nagle wait on the done byte or an exchange's tail */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	struct timeval tmo = { .tv_sec = LOST_MS / 1000 }; /* a stuck call fails, naming itself */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo));
+	for (int k = 0; k < CHURN_XCHG && !last && r == 0; k++)
+		r = churn_xchg(w, fd, churn_size(w->rounds, k), k == 0);
+	if (r == 0 && !last) {
+		enum churn_end how = (enum churn_end)(w->rounds % CHURN_ENDS);
+		r = w->server ? churn_server_end(w, fd, how) : churn_client_end(w, fd, how);
+	}
+	close(fd);
+	return r;
+}
+
+static void *churn_thread(void *arg)
+{
+	struct churn_side *w = arg;
+	long long end = deadline_after(PART_MS);
+	int r;
+
+	pin_to(w->cpu);
+	do {
+		bool last = !w->server && now_ms() >= end;
+		r = w->round(w, last);
+		if (last)
+			break;
+		w->rounds += r == 0;
+	} while (r == 0);
+	if (!w->server && w->why[0]) /* its server (w + 1) waits in accept: end that, the why is ours */
+		shutdown(w[1].l, SHUT_RDWR);
+	return NULL;
+}
+
+/* tcp-churn's failure, for the reader: lo's line of /proc/net/dev and
+ * the IPv6 and TCP counters that say a packet was dropped or reset
+ * (TcpExt's PAWS drops among them). */
+static void churn_drops(void)
+{
+	static const char *const files[] = { "/proc/net/dev", "/proc/net/snmp6", "/proc/net/snmp",
+					      "/proc/net/netstat" };
+	char line[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *fp = fopen(files[i], "r");
+		while (fp && fgets(line, sizeof(line), fp))
+			if (strstr(line, "lo:") || strstr(line, "Discards") || strstr(line, "NoRoutes") ||
+			    strstr(line, "Tcp:") || strstr(line, "TcpExt:"))
+				printf("smp-stress: tcp-churn: %s: %s%s", files[i], line,
+				       strchr(line, '\n') ? "" : "\n"); /* a long header's first piece */
+		if (fp)
+			fclose(fp);
+	}
+}
+
+/* The sides' verdict, summed into *t (rounds, resets, closed held): 0, or fail's. */
+static int churn_verdict(const struct churn_side *w, int n, long t[3])
+{
+	for (int i = 0; i < n; i++) /* every side's why: the first alone may hide the cause */
+		if (w[i].why[0] && w[i ^ 1].why[0] && !(i & 1))
+			printf("smp-stress: tcp-churn: server %d also: %s\n", i / 2, w[i ^ 1].why);
+	for (int i = 0; i < n; i++)
+		if (w[i].why[0]) {
+			churn_drops();
+			break;
+		}
+	for (int i = 0; i < n; i += 2)
+		if (w[i].why[0] && w[i + 1].at_reset[0])
+			printf("smp-stress: tcp-churn: server %d %s\n", i / 2, w[i + 1].at_reset);
+	for (int i = 0; i < n; i++) {
+		if (w[i].why[0])
+			return fail("%s %d: %s", w[i].server ? "server" : "client", i / 2, w[i].why);
+		if (w[i].rounds < CHURN_ENDS)
+			return fail("pair %d: only %ld connections", i / 2, w[i].rounds);
+		if (w[i].sent != w[i ^ 1].got)
+			return fail("pair %d: %ld bytes sent, %ld received", i / 2, w[i].sent, w[i ^ 1].got);
+	}
+	for (int i = 0; i < n; i += 2) {
+		t[0] += w[i].rounds;
+		t[1] += w[i].resets;
+		t[2] += w[i].closed_held;
+	}
+	return CHECK_OK;
+}
+
+/* A listener on ::1 (a port of the kernel's choosing): its fd, the
+ * address in *a; -1 on failure (errno set). */
+static int tcp_listener6(struct sockaddr_in6 *a)
+{
+	socklen_t len = sizeof(*a);
+	int l = socket(AF_INET6, SOCK_STREAM, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin6_family = AF_INET6;
+	a->sin6_addr = in6addr_loopback;
+	if (l < 0 || bind(l, (struct sockaddr *)a, sizeof(*a)) || listen(l, 4) ||
+	    getsockname(l, (struct sockaddr *)a, &len)) {
+		int e = errno;
+		if (l >= 0)
+			close(l);
+		errno = e;
+		return -1;
+	}
+	return l;
+}
+
+/* Pair p's listener: on 127.0.0.1 for an even p, ::1 for an odd one. */
+static int churn_listener(int p, struct sockaddr_in6 *a)
+{
+	memset(a, 0, sizeof(*a));
+	return p % 2 ? tcp_listener6(a) : tcp_listener((struct sockaddr_in *)a);
+}
+
+/* Run tcp-churn's pairs of threads, round (a side's connections, see
+ * struct churn_side) their connections: client 2p on CPU p, its server
+ * on CPU p + 1, listening on 127.0.0.1 for an even p, ::1 for an odd
+ * one. The pairs' count, or -1 (fail's, said) when a listener or a
+ * thread could not be made. */
+static int churn_pairs_run(struct churn_side w[MAX_WORKERS], int (*round)(struct churn_side *w, bool last))
+{
+	pthread_t t[MAX_WORKERS];
+	int pairs = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS, n = 0, made = 0;
+
+	if (2 * pairs > MAX_WORKERS)
+		pairs = MAX_WORKERS / 2;
+	memset(w, 0, MAX_WORKERS * sizeof(*w));
+	for (; n < 2 * pairs; n += 2) {
+		w[n + 1].server = true;
+		if ((w[n + 1].l = churn_listener(n / 2, &w[n + 1].a)) < 0)
+			break;
+		w[n].a = w[n + 1].a;
+		w[n].cpu = n / 2 % ncpus;
+		w[n + 1].cpu = (n / 2 + 1) % ncpus;
+		w[n].stream = 2 * n + 2;
+		w[n + 1].stream = 2 * n + 3;
+		w[n].round = w[n + 1].round = round;
+	}
+	for (; made < n; made++)
+		if (pthread_create(&t[made], NULL, churn_thread, &w[made]))
+			break;
+	if (made < n) /* what started ends once the listeners go */
+		for (int i = 1; i < n; i += 2)
+			shutdown(w[i].l, SHUT_RDWR);
+	for (int i = 0; i < made; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 1; i < n; i += 2)
+		close(w[i].l);
+	pin_to_all();
+	if (n < 2 * pairs || made < n)
+		return fail("listener or pthread_create failed (%s)", errname(errno));
+	return pairs;
+}
+
+static int check_tcp_churn(void)
+{
+	struct churn_side w[MAX_WORKERS];
+	long sum[3] = { 0, 0, 0 };
+	int pairs = churn_pairs_run(w, churn_round);
+
+	if (pairs < 0)
+		return pairs;
+	int res = churn_verdict(w, 2 * pairs, sum);
+	if (res == CHECK_OK)
+		remark("%d pairs, %ld connections, %ld reset, %ld closed on their last ACK while held, every byte checked",
+		       pairs, sum[0], sum[1], sum[2]);
+	return res;
+}
+
+#define RR_CHUNK 4000 /* tcp-reset-read: a round's bytes, varying 1..this */
+#define RR_GO    'g'  /* tcp-reset-read: the client's word to send */
+
+/* The round's bytes and their values: both ends reckon them alike. */
+static size_t rr_size(long round)
+{
+	return (size_t)(round * 7919) % RR_CHUNK + 1;
+}
+
+static unsigned char rr_byte(long round, size_t i)
+{
+	return (unsigned char)(round * 31 + (long)i * 7 + 1);
+}
+
+/* tcp-reset-read's server on its accepted fd: the client's go, then the
+ * round's bytes, then the reset (close with SO_LINGER 0). 0, 1 when the
+ * client ended instead (its last, empty connection), or -1 (why). */
+static int rr_serve(struct churn_side *w, int fd)
+{
+	static __thread unsigned char out[RR_CHUNK];
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	size_t n = rr_size(w->rounds);
+	char go;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = rr_byte(w->rounds, i);
+	ssize_t r = recv(fd, &go, 1, MSG_WAITALL);
+	if (r == 0)
+		return 1;
+	if (r != 1 || go != RR_GO || setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) ||
+	    send(fd, out, n, MSG_NOSIGNAL) != (ssize_t)n) {
+		snprintf(w->why, sizeof(w->why), "round %ld: go, SO_LINGER or send failed (%s)", w->rounds,
+			 errname(errno));
+		return -1;
+	}
+	w->sent += (long)n;
+	return 0;
+}
+
+/* tcp-reset-read's client on its connected fd: the go, then reads
+ * without waiting until the reset: every byte sent (checked), then
+ * ECONNRESET. 0, or -1 (why). */
+static int rr_read(struct churn_side *w, int fd)
+{
+	static __thread unsigned char in[RR_CHUNK + 1];
+	size_t n = rr_size(w->rounds), got = 0;
+	long long end = deadline_after(LOST_MS);
+	char go = RR_GO;
+	ssize_t r;
+
+	if (send(fd, &go, 1, MSG_NOSIGNAL) != 1) {
+		snprintf(w->why, sizeof(w->why), "round %ld: send: %s", w->rounds, errname(errno));
+		return -1;
+	}
+	while ((r = recv(fd, in + got, sizeof(in) - got, MSG_DONTWAIT)) > 0 ||
+	       (r < 0 && errno == EAGAIN && now_ms() < end))
+		got += r > 0 ? (size_t)r : 0;
+	int e = errno;
+	for (size_t i = 0; i < got && i < n; i++)
+		if (in[i] != rr_byte(w->rounds, i)) {
+			snprintf(w->why, sizeof(w->why), "round %ld: byte %zu is %#x, want %#x", w->rounds, i, in[i],
+				 rr_byte(w->rounds, i));
+			return -1;
+		}
+	if (r < 0 && e == ECONNRESET && got == n) {
+		w->got += (long)n;
+		return 0;
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld: %zu of %zu bytes read, then recv returned %zd (%s)", w->rounds,
+		 got, n, r, r < 0 ? errname(e) : "no error");
+	return -1;
+}
+
+/* One connection of tcp-reset-read (churn_side's round). */
+static int rr_round(struct churn_side *w, bool last)
+{
+	int fd = w->server ? accept(w->l, NULL, NULL) : socket(w->a.sin6_family, SOCK_STREAM, 0), r = 0;
+	socklen_t alen = w->a.sin6_family == AF_INET6 ? sizeof(w->a) : sizeof(struct sockaddr_in);
+
+	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, alen)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		snprintf(w->why, sizeof(w->why), "round %ld: connect or accept: %s", w->rounds, errname(errno));
+		return -1;
+	}
+	struct timeval tmo = { .tv_sec = LOST_MS / 1000 }; /* a stuck call fails, naming itself */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+	if (w->server)
+		r = rr_serve(w, fd);
+	else if (!last)
+		r = rr_read(w, fd);
+	close(fd);
+	return r;
+}
+
+static int check_tcp_reset_read(void)
+{
+	struct churn_side w[MAX_WORKERS];
+	long rounds = 0, bytes = 0;
+	int pairs = churn_pairs_run(w, rr_round);
+
+	if (pairs < 0)
+		return pairs;
+	for (int i = 0; i < 2 * pairs; i += 2) {
+		if (w[i].why[0])
+			return fail("client %d: %s", i / 2, w[i].why);
+		if (w[i + 1].why[0])
+			return fail("server %d: %s", i / 2, w[i + 1].why);
+		if (w[i].rounds == 0 || w[i].got != w[i + 1].sent)
+			return fail("pair %d: %ld rounds, %ld bytes sent, %ld read", i / 2, w[i].rounds, w[i + 1].sent,
+				    w[i].got);
+		rounds += w[i].rounds;
+		bytes += w[i].got;
+	}
+	remark("%d pairs, %ld resets, %ld bytes, each read before its reset", pairs, rounds, bytes);
+	return CHECK_OK;
+}
+
 struct tcp_player {
 	int fd, cpu;
 	uint32_t first;          /* the value it sends first, or 0: it answers */
@@ -4249,6 +4757,8 @@ static const struct check checks[] = {
 	{ "tcp-duplex", check_tcp_duplex },
 	{ "tcp-pingpong", check_tcp_pingpong },
 	{ "tcp-close-recv", check_tcp_close_recv },
+	{ "tcp-churn", check_tcp_churn },
+	{ "tcp-reset-read", check_tcp_reset_read },
 	{ "udp-count", check_udp_count },
 	{ "stat-rename", check_stat_rename },
 	{ "open-unlink", check_open_unlink },

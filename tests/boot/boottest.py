@@ -2972,6 +2972,8 @@ def smp_expect(cpus, sched=True):
             r"smp-stress: tcp-duplex ok: \d+ and \d+ bytes, each way checked",
             r"smp-stress: tcp-pingpong ok: \d+ round trips, every value checked",
             r"smp-stress: tcp-close-recv ok: \d+ rounds, [1-9]\d* recvs got the byte",
+            rf"smp-stress: tcp-churn ok: {max(cpus, 2)} pairs, [1-9]\d* connections, [1-9]\d* reset, [1-9]\d* closed on their last ACK while held, every byte checked",
+            rf"smp-stress: tcp-reset-read ok: {max(cpus, 2)} pairs, [1-9]\d* resets, [1-9]\d* bytes, each read before its reset",
             rf"smp-stress: udp-count ok: {max(cpus, 2)} senders, \d+ datagrams, each read once",
             rf"smp-stress: stat-rename ok: \d+ rounds of changes, {max(cpus, 2)} readers, [1-9]\d* stats",
             rf"smp-stress: open-unlink ok: [1-9]\d* generations, {max(cpus, 2)} openers, [1-9]\d* opens found one, \d+ ENOENT, [1-9]\d* dups",
