@@ -184,14 +184,10 @@ bool ipv4_input_nolock(struct netbuf *nb)
 	ip.to_broadcast = k.dst_broadcast;
 	if (!nolock_fits(nb, &ip, &k))
 		return false;
-	uint16_t net_off = nb->network_off, tr_off = nb->transport_off;
-	netbuf_set_network(nb);
-	netbuf_pull(nb, ip.hdr_len);
-	netbuf_set_transport(nb);
+	struct netbuf_mark m;
+	netbuf_enter_transport(nb, ip.hdr_len, &m);
 	if (!p->input_nolock(nb, &ip)) {
-		netbuf_push(nb, ip.hdr_len); /* the header's bytes are still there */
-		nb->network_off = net_off;
-		nb->transport_off = tr_off;
+		netbuf_leave_transport(nb, &m);
 		return false;
 	}
 	IPV4_MIB_INC(in_receives);

@@ -165,14 +165,10 @@ bool ipv6_input_nolock(struct netbuf *nb)
 	const struct ipv6_protocol *p = protocols[ip.proto];
 	if (!p || !p->input_nolock || !for_us(nb, &ip) || martian_source(nb, &ip))
 		return false;
-	uint16_t net_off = nb->network_off, tr_off = nb->transport_off;
-	netbuf_set_network(nb);
-	netbuf_pull(nb, ip.l4_off);
-	netbuf_set_transport(nb);
+	struct netbuf_mark m;
+	netbuf_enter_transport(nb, ip.l4_off, &m);
 	if (!p->input_nolock(nb, &ip)) {
-		netbuf_push(nb, ip.l4_off); /* the header's bytes are still there */
-		nb->network_off = net_off;
-		nb->transport_off = tr_off;
+		netbuf_leave_transport(nb, &m);
 		return false;
 	}
 	IPV6_MIB_INC(in_receives);

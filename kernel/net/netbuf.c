@@ -227,6 +227,21 @@ void netbuf_set_transport(struct netbuf *nb)
 	nb->transport_off = (uint16_t)netbuf_headroom(nb);
 }
 
+void netbuf_enter_transport(struct netbuf *nb, size_t hdr_len, struct netbuf_mark *m)
+{
+	*m = (struct netbuf_mark){ nb->network_off, nb->transport_off, hdr_len };
+	netbuf_set_network(nb);
+	netbuf_pull(nb, hdr_len);
+	netbuf_set_transport(nb);
+}
+
+void netbuf_leave_transport(struct netbuf *nb, const struct netbuf_mark *m)
+{
+	netbuf_push(nb, m->hdr_len); /* the header's bytes are still there */
+	nb->network_off = m->network_off;
+	nb->transport_off = m->transport_off;
+}
+
 void netbuf_enqueue(struct netbuf_queue *q, struct netbuf *nb)
 {
 	nb->next = NULL;

@@ -99,6 +99,18 @@ uint64_t netbuf_phys(const struct netbuf *nb);
 /* Mark where the network / transport header starts: at data, now. */
 void netbuf_set_network(struct netbuf *nb);
 void netbuf_set_transport(struct netbuf *nb);
+/* What netbuf_enter_transport changed, for netbuf_leave_transport. */
+struct netbuf_mark {
+	uint16_t network_off, transport_off;
+	size_t hdr_len;
+};
+/* Mark the network header at data, strip its hdr_len bytes and mark the
+ * transport header, recording in *m what was there: for a delivery that
+ * may give the packet back unchanged (a lock-free input that declines
+ * it). */
+void netbuf_enter_transport(struct netbuf *nb, size_t hdr_len, struct netbuf_mark *m);
+/* Undo netbuf_enter_transport: the packet as it was before it. */
+void netbuf_leave_transport(struct netbuf *nb, const struct netbuf_mark *m);
 static inline uint8_t *netbuf_network(const struct netbuf *nb)
 {
 	return nb->head + nb->network_off;
