@@ -2950,22 +2950,30 @@ static int churn_server_end(struct churn_side *w, int fd, enum churn_end how)
 	}
 }
 
-/* One connection: made, used both ways at once by both ends, ended. 0,
- * 1 (the server: the client's last, empty one), or -1 (why). */
-static int churn_round(struct churn_side *w, bool last)
+/* A round's connection for side w: the server's next accepted one, or
+ * the client's, connected to w->a. The descriptor, or -1 with w->why. */
+static int churn_connect(struct churn_side *w)
 {
-	int fd = w->server ? accept(w->l, NULL, NULL) : socket(w->a.sin6_family, SOCK_STREAM, 0), r = 0;
-
+	int fd = w->server ? accept(w->l, NULL, NULL) : socket(w->a.sin6_family, SOCK_STREAM, 0);
 	socklen_t alen = w->a.sin6_family == AF_INET6 ? sizeof(w->a) : sizeof(struct sockaddr_in);
 
 	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, alen)) {
 		close(fd);
 		fd = -1;
 	}
-	if (fd < 0) {
+	if (fd < 0)
 		snprintf(w->why, sizeof(w->why), "round %ld: connect or accept: %s", w->rounds, errname(errno));
+	return fd;
+}
+
+/* One connection: made, used both ways at once by both ends, ended. 0,
+ * 1 (the server: the client's last, empty one), or -1 (why). */
+static int churn_round(struct churn_side *w, bool last)
+{
+	int fd = churn_connect(w), r = 0;
+
+	if (fd < 0)
 		return -1;
-	}
 	int one = 1; /* no Nagle wait on the done byte or an exchange's tail */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	struct timeval tmo = { .tv_sec = LOST_MS / 1000 }; /* a stuck call fails, naming itself */
@@ -3210,17 +3218,10 @@ static int rr_read(struct churn_side *w, int fd)
 /* One connection of tcp-reset-read (churn_side's round). */
 static int rr_round(struct churn_side *w, bool last)
 {
-	int fd = w->server ? accept(w->l, NULL, NULL) : socket(w->a.sin6_family, SOCK_STREAM, 0), r = 0;
-	socklen_t alen = w->a.sin6_family == AF_INET6 ? sizeof(w->a) : sizeof(struct sockaddr_in);
+	int fd = churn_connect(w), r = 0;
 
-	if (fd >= 0 && !w->server && connect(fd, (const struct sockaddr *)&w->a, alen)) {
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0) {
-		snprintf(w->why, sizeof(w->why), "round %ld: connect or accept: %s", w->rounds, errname(errno));
+	if (fd < 0)
 		return -1;
-	}
 	struct timeval tmo = { .tv_sec = LOST_MS / 1000 }; /* a stuck call fails, naming itself */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
 	if (w->server)
