@@ -12,7 +12,7 @@ BENCH_SRC   := rootfs/src/bench
 # The loopback network ones (127.0.0.1, TCP and UDP), sharing inet.h: in the list below.
 BENCH_NET   := tcp_stream tcp_rr tcp_connect udp_rr
 BENCH_NAMES := null_syscall write_null pipe_pingpong unix_pingpong yield_switch futex_wake fork_exit fork_exec \
-	page_fault exec_busybox clock_gettime $(BENCH_NET)
+	fork_refused page_fault exec_busybox clock_gettime $(BENCH_NET)
 # The curves: one operation's cost against N (bench-run runs them in its "curves" mode).
 BENCH_CURVES := curve_pipe curve_poll curve_dir curve_mmap curve_file curve_path curve_fork \
 	curve_yield

@@ -186,6 +186,7 @@ METRICS = [
     ("futex_wake", "us", "one CPU: FUTEX_WAKE to the woken thread running while the waker spins"),
     ("fork_exit", "us", "fork + _exit + wait4"),
     ("fork_exec", "us", "fork + execve tiny static + wait4"),
+    ("fork_refused", "ns", "fork refused at RLIMIT_NPROC, 16 MiB touched (Linux: root is exempt)"),
     ("page_fault", "ns", "first touch of a 4 KiB anonymous page"),
     ("exec_busybox", "us", "fork + execve busybox true + wait4"),
     ("clock_gettime", "ns", "clock_gettime(CLOCK_MONOTONIC) through libc (the vDSO where there is one)"),

@@ -298,6 +298,27 @@ static void dir_grow(struct ramfs_dir *d)
 		dir_rehash(d, d->nbuckets * 2);
 }
 
+/* Put e at the head of its chain (the table has buckets). d->lock held. */
+static void chain_insert(struct ramfs_dir *d, struct ramfs_dirent *e)
+{
+	spin_must_hold(&d->lock);
+	struct ramfs_dirent **bucket = &d->buckets[bucket_of(e->hash_len, d->nbuckets)];
+
+	e->hnext = *bucket;
+	*bucket = e;
+}
+
+/* Take e, which is there, off its chain. d->lock held. */
+static void chain_unhook(struct ramfs_dir *d, struct ramfs_dirent *e)
+{
+	spin_must_hold(&d->lock);
+	struct ramfs_dirent **pp = &d->buckets[bucket_of(e->hash_len, d->nbuckets)];
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+}
+
 /* Append an entry for ip; the caller adjusts link counts. */
 static int dir_add(struct inode *dir, const char *name, size_t len, struct inode *ip)
 {
@@ -316,9 +337,7 @@ static int dir_add(struct inode *dir, const char *name, size_t len, struct inode
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
 	uint64_t f = spin_lock_irqsave(&d->lock);
-	struct ramfs_dirent **bucket = &d->buckets[bucket_of(e->hash_len, d->nbuckets)];
-	e->hnext = *bucket;
-	*bucket = e;
+	chain_insert(d, e);
 	spin_unlock_irqrestore(&d->lock, f);
 	/* the newest cookie is the largest: the tree's right end */
 	struct avl_node *last = avl_last(&d->by_cookie);
@@ -333,11 +352,8 @@ static void dir_remove(struct inode *dir, struct ramfs_dirent *e)
 {
 	struct ramfs_dir *d = dir->priv;
 	uint64_t f = spin_lock_irqsave(&d->lock);
-	struct ramfs_dirent **pp = &d->buckets[bucket_of(e->hash_len, d->nbuckets)];
 
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
+	chain_unhook(d, e);
 	spin_unlock_irqrestore(&d->lock, f);
 	avl_erase(&d->by_cookie, &e->by_cookie);
 	kfree(e);

@@ -256,11 +256,12 @@ static inline struct file *fd_slot(const struct fdtable *t, int fd)
 {
 	return t && fd >= 0 && fd < t->size ? __atomic_load_n(&t->fd[fd], __ATOMIC_RELAXED) : NULL;
 }
-/* Under t->lock: slot fd's file with a new reference (io: none for an
+/* t->lock held: slot fd's file with a new reference (io: none for an
  * O_PATH descriptor), or NULL. The slot's own reference keeps the file
  * while the lock is held (a close empties the slot under it first). */
 static inline struct file *fd_slot_get(const struct fdtable *t, int fd, bool io)
 {
+	spin_must_hold(&t->lock);
 	struct file *f = fd_slot(t, fd);
 
 	return f && !(io && (f->flags & O_PATH)) ? file_get(f) : NULL;

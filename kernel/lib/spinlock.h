@@ -59,7 +59,8 @@ struct spinlock_check {
 	void (*taken)(struct spinlock *l, uint64_t site);   /* it is ours: owner and site */
 	void (*release)(struct spinlock *l);                /* before it is freed */
 	void (*stuck)(struct spinlock *l, uint64_t site);   /* spun for SPIN_STUCK rounds */
-	void (*must_hold)(const struct spinlock *l, uint64_t site); /* spin_must_hold's */
+	/* spin_must_hold's; fn: the function whose contract it checks */
+	void (*must_hold)(const struct spinlock *l, uint64_t site, const char *fn);
 };
 extern const struct spinlock_check *volatile spinlock_check;
 #define SPIN_STUCK (1u << 26) /* pause rounds: seconds under emulation */
@@ -129,16 +130,18 @@ static inline uint64_t spin_lock_irqsave(struct spinlock *l)
 #endif
 
 /* A function whose contract says l is held says so with this: in a debug
- * build the checker panics, naming the call's site, when l is free or
- * another CPU holds it; in a release build it is nothing. */
+ * build the checker panics, naming the function (__func__: a small
+ * helper is often inlined, and the call's site then falls in its
+ * caller) and the site, when l is free or another CPU holds it; in a
+ * release build it is nothing. */
 #ifdef KESTREL_LOCKCHECK
-#define spin_must_hold(l) spin_must_hold_at((l), SPIN_THIS_IP)
-static inline void spin_must_hold_at(const struct spinlock *l, uint64_t site)
+#define spin_must_hold(l) spin_must_hold_at((l), SPIN_THIS_IP, __func__)
+static inline void spin_must_hold_at(const struct spinlock *l, uint64_t site, const char *fn)
 {
 	const struct spinlock_check *c = spinlock_check;
 
 	if (c)
-		c->must_hold(l, site);
+		c->must_hold(l, site, fn);
 }
 #else
 static inline void spin_must_hold(const struct spinlock *l)

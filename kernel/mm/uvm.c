@@ -258,6 +258,7 @@ static void rmap_unlock(uint64_t flags)
 /* Put region v (whose obj is set) on its object's list: rmap_lock held. */
 static void rmap_link_locked(struct vma *v)
 {
+	spin_must_hold(&rmap_lock);
 	struct vma **head = shmem_rmap(v->obj);
 
 	v->obj_next = *head;
@@ -356,6 +357,7 @@ void uvm_destroy(struct vm_space *vs)
 static int add_vma_locked(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot,
 			  unsigned flags)
 {
+	spin_must_hold(&vs->lock);
 	if (start >= end || page_offset(start | end))
 		return -EINVAL;
 	if (start < USER_MIN_ADDR || end > USER_VA_END || vs->nr_vmas >= uvm_max_vmas())
@@ -436,6 +438,7 @@ void uvm_walk(struct vm_space *vs, bool (*fn)(struct vm_space *vs, const struct 
 /* Move region v's end: the space's lock held. */
 static void set_end_locked(struct vm_space *vs, struct vma *v, uint64_t end)
 {
+	spin_must_hold(&vs->lock);
 	vs->total_bytes += end - v->end; /* modulo 2^64: a shrink too */
 	v->end = end;
 	avl_update(&vs->tree, &v->node);
@@ -483,6 +486,7 @@ static void vma_copy_at(struct vma *n, const struct vma *v, uint64_t old, uint64
  * function below that changes regions or page tables). */
 static int split_at(struct vm_space *vs, uint64_t addr)
 {
+	spin_must_hold(&vs->lock);
 	struct vma *v = uvm_find_vma(vs, addr);
 
 	if (!v || v->start == addr)
@@ -502,6 +506,7 @@ static int split_at(struct vm_space *vs, uint64_t addr)
  * (munmap of whole regions, the common case), serves the walk too. */
 static int unmap_locked(struct vm_space *vs, uint64_t start, uint64_t end, bool no_object)
 {
+	spin_must_hold(&vs->lock);
 	struct vma *v = uvm_first_vma_from(vs, start);
 
 	if (no_object && objects_from(v, start, end))
@@ -612,6 +617,7 @@ static int move_pages(struct vm_space *vs, uint64_t from, uint64_t to, uint64_t 
 static int move_locked(struct vm_space *vs, uint64_t old, uint64_t old_len, uint64_t to,
 		       uint64_t new_len, bool keep_old)
 {
+	spin_must_hold(&vs->lock);
 	bool unmap_old = old_len && !keep_old;
 	uint64_t moved = old_len < new_len ? old_len : new_len;
 	int err;
@@ -699,6 +705,7 @@ bool uvm_range_has_flag(const struct vm_space *vs, uint64_t start, uint64_t end,
 /* uvm_protect with the space's lock held. */
 static int protect_locked(struct vm_space *vs, uint64_t start, uint64_t end, unsigned prot)
 {
+	spin_must_hold(&vs->lock);
 	if (!range_covered(vs, start, end))
 		return -ENOMEM; /* Linux: a hole in the range */
 	if ((prot & VM_WRITE) && uvm_range_has_flag(vs, start, end, VMA_NOWRITE))
@@ -831,6 +838,7 @@ static struct vma *rmap_next(struct shmem *obj, const struct vma *v)
  * too: v's space's lock held. */
 static void trim_locked(struct vma *v, uint64_t idx)
 {
+	spin_must_hold(&v->vs->lock);
 	uint64_t from = object_va(v, idx);
 	struct tlb_batch b;
 
@@ -1052,6 +1060,7 @@ static bool shared_unused(const struct shared_page *s)
 /* Empty slot s, freeing its page. shared_lock held. */
 static void shared_evict(struct shared_page *s)
 {
+	spin_must_hold(&shared_lock);
 	page_ref_put(s->phys);
 	*s = (struct shared_page){ NULL, 0 };
 }
@@ -1064,6 +1073,7 @@ static void shared_evict(struct shared_page *s)
  * one. shared_lock held. */
 static uint64_t shared_lookup_locked(const uint8_t *src)
 {
+	spin_must_hold(&shared_lock);
 	if (!shared && !(shared = kzalloc(SHARED_SLOTS * sizeof(*shared))))
 		return 0;
 	uint64_t h = ((uint64_t)src >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
@@ -1225,6 +1235,7 @@ static void *cow_unshare(struct vm_space *vs, uint64_t *pte, uint64_t va, enum c
 /* uvm_page with the space's lock held. */
 static void *page_locked(struct vm_space *vs, uint64_t va)
 {
+	spin_must_hold(&vs->lock);
 	struct vma *v = uvm_find_vma(vs, va);
 	uint64_t *pte = v ? arch_pte(vs->pml4, page_round_down(va)) : NULL;
 
@@ -1561,6 +1572,7 @@ static bool vma_allows(const struct vma *v, bool write, bool exec)
 static enum uvm_fault resolve(struct vm_space *vs, const struct vma *v, uint64_t va, bool write,
 			      bool exec)
 {
+	spin_must_hold(&vs->lock);
 	uint64_t *pte = arch_pte(vs->pml4, page_round_down(va));
 	if (!pte && beyond_object(v, va))
 		return UVM_FAULT_SIGBUS;
@@ -1585,6 +1597,7 @@ static enum uvm_fault resolve(struct vm_space *vs, const struct vma *v, uint64_t
 static enum uvm_fault fault_locked(struct vm_space *vs, uint64_t va, bool write, bool exec,
 				   const struct uvm_limits *lim)
 {
+	spin_must_hold(&vs->lock);
 	struct vma *v = uvm_find_vma(vs, va);
 
 	if (!v)
@@ -1620,6 +1633,7 @@ enum uvm_fault uvm_handle_fault(struct vm_space *vs, uint64_t va, bool write, bo
 /* uvm_prefault with the space's lock held. */
 static int prefault_locked(struct vm_space *vs, uint64_t va)
 {
+	spin_must_hold(&vs->lock);
 	struct vma *v = uvm_find_vma(vs, va);
 
 	if (!v || (v->flags & VMA_SIGBUS) || beyond_object(v, va) ||

@@ -80,9 +80,10 @@ static struct bucket *bucket_of(struct fkey k)
 	return &buckets[(h ^ k.shared) & (FUTEX_BUCKETS - 1)];
 }
 
-/* Remove w from b's list. b's lock. */
+/* Remove w from b's list. b's lock held. */
 static void unlink_waiter(struct bucket *b, struct waiter *w)
 {
+	spin_must_hold(&b->lock);
 	for (struct waiter **pp = &b->head; *pp; pp = &(*pp)->next)
 		if (*pp == w) {
 			*pp = w->next;

@@ -236,7 +236,7 @@ static void on_stuck(struct spinlock *l, uint64_t site)
 
 /* spin_must_hold: l is free, or another CPU holds it. A lock held with
  * no owner recorded (taken while this CPU's checking was off) passes. */
-static void on_must_hold(const struct spinlock *l, uint64_t site)
+static void on_must_hold(const struct spinlock *l, uint64_t site, const char *fn)
 {
 	int cpu = checking_cpu();
 	uint32_t owner = l->owner;
@@ -245,8 +245,8 @@ static void on_must_hold(const struct spinlock *l, uint64_t site)
 	if (cpu < 0 || (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) && (!owner || owner == (uint32_t)cpu + 1)))
 		return;
 	busy[cpu] = true;
-	panic("lockcheck: CPU %d at %s needs %p held, which %s", cpu, where(site, s1, sizeof(s1)), (void *)l,
-	      owner ? "another CPU holds" : "is free");
+	panic("lockcheck: CPU %d in %s (at %s) needs %p held, which %s", cpu, fn, where(site, s1, sizeof(s1)),
+	      (void *)l, owner ? "another CPU holds" : "is free");
 }
 
 static const struct spinlock_check hooks = { on_acquire, on_taken, on_release, on_stuck, on_must_hold };

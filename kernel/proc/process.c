@@ -663,6 +663,23 @@ static int task_reserve(const struct process *p)
 	return err;
 }
 
+/* task_reserve's refusal as far as a read without the kernel lock can
+ * see it, for a fork to ask before it copies the address space (Linux's
+ * copy_process checks RLIMIT_NPROC and threads-max before copy_mm), so
+ * that a caller at its limit that forks again and again does not copy
+ * its space each time only to drop it. True when the count of every
+ * task, read racily (as Linux reads nr_threads there), is at the
+ * system's limit, or at p's RLIMIT_NPROC for root, whose tasks count as
+ * every task. A non-root user's own count is the walk of every process,
+ * under the kernel lock: left to task_reserve, which decides in every
+ * case under it. */
+static bool task_limit_seen(const struct process *p)
+{
+	uint64_t n = (uint64_t)__atomic_load_n(&nr_tasks, __ATOMIC_RELAXED);
+
+	return n >= (uint64_t)max_tasks || (n >= rlimits_cur(&p->rlim, RLIMIT_NPROC) && current_cred()->uid == 0);
+}
+
 static void task_unreserve(void)
 {
 	uint64_t f = irq_save();
@@ -1243,6 +1260,11 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	struct process *parent = current_process();
 	bool share_vm = how & FORK_SHARE_VM;
 
+	/* before the copy, without the kernel lock (CLONE_PARENT's -EINVAL
+	 * from init, below, comes first: as Linux's) */
+	*err = -EAGAIN;
+	if (!(how & FORK_SIBLING) && task_limit_seen(parent))
+		return NULL;
 	/* the copy first, and the child's own structures, without the kernel
 	 * lock (fork_space, fork_prepare); the rest under it */
 	struct vm_space *vm = share_vm ? NULL : fork_space(parent->vm);

@@ -202,7 +202,8 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
  * NULL and *err on failure: -EAGAIN at the task limits (below), -ENOMEM,
  * -EINVAL for FORK_SIBLING from init. Called with the kernel lock or
  * without it (fork and clone run without it from their entry); returns
- * with it held (taken at depth 1 if the caller came without it): a
+ * with it held (taken at depth 1 if the caller came without it), but
+ * for an -EAGAIN seen before the copy (process.c's task_limit_seen): a
  * fork's copy of the address space is made without it (process.c's
  * fork_space). */
 #define FORK_SHARE_VM    1u

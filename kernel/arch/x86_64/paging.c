@@ -311,7 +311,12 @@ uint64_t arch_leaf_entry(uint64_t addr)
 	return 0;
 }
 
+/* Is addr a kernel address (the upper half) mapped in the current CR3?
+ * A user page is not one: the panic path's backtrace asks this of a
+ * stopped CPU's RBP, which at syscall_entry's first instruction is still
+ * the user's, and reading that page with SMAP on faults (a recursive
+ * panic that lost the first panic's message). */
 bool arch_kernel_addr_mapped(uint64_t addr)
 {
-	return arch_leaf_entry(addr) != 0;
+	return addr >= KERNEL_HALF && arch_leaf_entry(addr) != 0;
 }

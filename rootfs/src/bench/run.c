@@ -41,6 +41,7 @@ static const struct bench benches[] = {
 	{ "futex_wake", 2000 },
 	{ "fork_exit", 500 },
 	{ "fork_exec", 200 },
+	{ "fork_refused", 200 },
 	{ "page_fault", 2 },
 	{ "exec_busybox", 200 },
 	{ "clock_gettime", 1000000 },
