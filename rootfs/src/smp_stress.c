@@ -2603,18 +2603,13 @@ static int check_scm_race(void)
 #define UDP_WINDOW     16        /* udp-count: datagrams a sender may have unread */
 #define UDP_WORDS      8         /* udp-count: a datagram's longs: sender, sequence, filler */
 
-/* A listener on 127.0.0.1 (a port of the kernel's choosing): its fd, the
- * address in *a; -1 on failure (errno set). */
-static int tcp_listener(struct sockaddr_in *a)
+/* A TCP listener bound to address a (len bytes; port 0: the kernel's
+ * choice, written back into *a): its fd, or -1 (errno set). */
+static int tcp_listen_at(struct sockaddr *a, socklen_t len)
 {
-	socklen_t len = sizeof(*a);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
+	int l = socket(a->sa_family, SOCK_STREAM, 0);
 
-	memset(a, 0, sizeof(*a));
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (l < 0 || bind(l, (struct sockaddr *)a, sizeof(*a)) || listen(l, 4) ||
-	    getsockname(l, (struct sockaddr *)a, &len)) {
+	if (l < 0 || bind(l, a, len) || listen(l, 4) || getsockname(l, a, &len)) {
 		int e = errno;
 		if (l >= 0)
 			close(l);
@@ -2622,6 +2617,16 @@ static int tcp_listener(struct sockaddr_in *a)
 		return -1;
 	}
 	return l;
+}
+
+/* A listener on 127.0.0.1 (a port of the kernel's choosing): its fd, the
+ * address in *a; -1 on failure (errno set). */
+static int tcp_listener(struct sockaddr_in *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return tcp_listen_at((struct sockaddr *)a, sizeof(*a));
 }
 
 /* A connection through listener l at a: both ends in sv; 0 or -1. */
@@ -3063,21 +3068,10 @@ static int churn_verdict(const struct churn_side *w, int n, long t[3])
  * address in *a; -1 on failure (errno set). */
 static int tcp_listener6(struct sockaddr_in6 *a)
 {
-	socklen_t len = sizeof(*a);
-	int l = socket(AF_INET6, SOCK_STREAM, 0);
-
 	memset(a, 0, sizeof(*a));
 	a->sin6_family = AF_INET6;
 	a->sin6_addr = in6addr_loopback;
-	if (l < 0 || bind(l, (struct sockaddr *)a, sizeof(*a)) || listen(l, 4) ||
-	    getsockname(l, (struct sockaddr *)a, &len)) {
-		int e = errno;
-		if (l >= 0)
-			close(l);
-		errno = e;
-		return -1;
-	}
-	return l;
+	return tcp_listen_at((struct sockaddr *)a, sizeof(*a));
 }
 
 /* Pair p's listener: on 127.0.0.1 for an even p, ::1 for an odd one. */
