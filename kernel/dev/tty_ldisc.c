@@ -228,18 +228,24 @@ static bool is_word_char(uint8_t c)
 	       c == '_' || c >= UTF8_CONT;
 }
 
-/* VWERASE: erases back over non-word characters, then the word before them. */
+/* VWERASE: erases back over non-word characters, then the word before
+ * them. Stops, as Linux's eraser does, where erase_char leaves the rest
+ * (with IUTF8, only continuation bytes back to the line's start), which
+ * it would otherwise ask again and again, forever. */
 static void erase_word(struct ldisc *l)
 {
 	bool seen_word = false;
 
 	while (l->head != l->canon) {
 		uint8_t c = (uint8_t)l->buf[(l->head - 1) & BUF_MASK];
+		uint32_t before = l->head;
 		if (is_word_char(c))
 			seen_word = true;
 		else if (seen_word)
 			break;
 		erase_char(l);
+		if (l->head == before)
+			break;
 	}
 }
 

@@ -157,6 +157,9 @@ UNIT_TEST(erase_control_char_tab_and_utf8)
 	type("\x80\x7f\n");                   /* IUTF8: a lone continuation byte stays */
 	CHECK_STR(read_n(100, NULL), "\x80\n");
 	CHECK_STR(echoed, "\x80\r\n");
+	reset();
+	type("\x80\x17\n");                   /* ^W over it ends too (it looped forever) */
+	CHECK_STR(read_n(100, NULL), "\x80\n");
 	return NULL;
 }
 
