@@ -384,19 +384,36 @@ static void kstack_flush_stale(void)
 	vm_lock_give(flags);
 }
 
+/* Queue slot (its pages) with the stale ones, under vm_lock: false when
+ * the queue is full (another CPU filled it and has not flushed it yet). */
+static bool kstack_stale_add(uint32_t slot, const uint64_t pages[KSTACK_PAGES], bool *full)
+{
+	uint64_t flags = vm_lock_take();
+	bool added = nstale < KSTACK_STALE_MAX;
+
+	if (added) {
+		stale_slots[nstale] = slot;
+		memcpy(stale_pages[nstale], pages, sizeof(stale_pages[nstale]));
+		*full = ++nstale == KSTACK_STALE_MAX;
+	}
+	vm_lock_give(flags);
+	return added;
+}
+
 /* Unmap slot's stack without a flush and queue it with the stale ones;
- * the queue is flushed when full. */
+ * the queue is flushed when full. Two CPUs may free stacks at once (a
+ * wait4 frees its zombie's without the kernel lock): the one that
+ * filled the queue flushes it after letting vm_lock go, and one that
+ * finds it full meanwhile flushes it itself before it queues. */
 static void kstack_slot_put_stale(uint32_t slot)
 {
 	uint64_t low = slot_top(slot) - KSTACK_SIZE, pages[KSTACK_PAGES];
+	bool full = false;
 
 	for (uint32_t k = 0; k < KSTACK_PAGES; k++)
 		pages[k] = vmm_unmap_kernel_deferred(low + k * PAGE_SIZE);
-	uint64_t flags = vm_lock_take();
-	stale_slots[nstale] = slot;
-	memcpy(stale_pages[nstale], pages, sizeof(pages));
-	bool full = ++nstale == KSTACK_STALE_MAX;
-	vm_lock_give(flags);
+	while (!kstack_stale_add(slot, pages, &full))
+		kstack_flush_stale();
 	if (full)
 		kstack_flush_stale();
 }
