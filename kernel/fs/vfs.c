@@ -518,15 +518,35 @@ int fdtable_copy(struct fdtable *t, struct fdtable **out)
 	return 0;
 }
 
-void fdtable_put(struct fdtable *t)
+bool fdtable_unref(struct fdtable *t)
 {
-	if (!t || --t->refs > 0)
-		return;
-	for (int fd = 0; fd < t->size; fd++)
-		fd_close(t, fd);
+	return --t->refs == 0;
+}
+
+void fdtable_close_all(struct fdtable *t)
+{
+	for (int fd = 0; fd < t->size; fd++) {
+		if (!__atomic_load_n(&t->fd[fd], __ATOMIC_RELAXED))
+			continue; /* no installer is left to fill it */
+		struct file *f = fd_slot_xchg(t, fd, NULL, false);
+		if (f)
+			fd_close_flush(f, t);
+	}
+}
+
+void fdtable_free(struct fdtable *t)
+{
 	fd_array_free(t->fd);
 	fd_array_free(t->cloexec);
 	kfree(t);
+}
+
+void fdtable_put(struct fdtable *t)
+{
+	if (!t || !fdtable_unref(t))
+		return;
+	fdtable_close_all(t);
+	fdtable_free(t);
 }
 
 void fdtable_close_on_exec(struct fdtable *t)

@@ -219,6 +219,19 @@ struct fdtable *fdtable_create(void);
  * 64, as Linux's dup_fd). */
 int fdtable_copy(struct fdtable *t, struct fdtable **out);
 void fdtable_put(struct fdtable *t);                      /* drop a reference; closes all at 0 */
+/* fdtable_put in three steps, for a caller that closes without the
+ * kernel lock (an exit, proc/process.c): fdtable_unref drops a reference
+ * under the kernel lock, true when it was the last; then
+ * fdtable_close_all closes every descriptor, with the kernel lock or
+ * without it (fd_close_flush and the last file_put take it for what
+ * needs it), while no process can install in t any more (no thread of
+ * its process is left, and no other process holds it) but lookups
+ * under the kernel lock may still find it; then fdtable_free, once
+ * nothing can find it (its process's files pointer cleared under the
+ * kernel lock). */
+bool fdtable_unref(struct fdtable *t);
+void fdtable_close_all(struct fdtable *t);
+void fdtable_free(struct fdtable *t);
 void fdtable_close_on_exec(struct fdtable *t);
 /* close_range: close every open descriptor in first..last (or only mark
  * it close-on-exec when cloexec); what is not open is skipped. */

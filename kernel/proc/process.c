@@ -954,21 +954,55 @@ void process_add_exit_hook(void (*fn)(struct process *p))
 
 /* An exiting process's costly work that touches nothing shared: the
  * second half of the end of its address space (vm; NULL when there is
- * none to end) and the measure of its kernel stack (thread_note_kstack).
+ * none to end), the free of its emptied descriptor table (files, from
+ * exit_files; NULL when none) and the measure of its kernel stack
+ * (thread_note_kstack).
  * Without the kernel lock when this CPU holds it only for the exit's
  * entry (depth 1): other CPUs' system calls run meanwhile (the process
  * is no zombie yet, its memory, files and program are gone: what they
  * may find of it). Interrupts off. */
-static void exit_work_unlocked(struct vm_space *vm)
+static void exit_work_unlocked(struct vm_space *vm, struct fdtable *files)
 {
 	bool drop = this_cpu_klock_depth() == 1;
 	if (drop)
 		klock_leave();
 	if (vm)
 		uvm_release_end(vm);
+	if (files)
+		fdtable_free(files);
 	thread_note_kstack();
 	if (drop)
 		klock_enter();
+}
+
+/*
+ * p's descriptors close (Linux's exit_files), with interrupts on: a
+ * close may sleep (a pipe wakes its readers). The last reference to its
+ * table closes them all without the kernel lock when this CPU holds it
+ * only for the exit's entry (depth 1; fd_close_flush and the files' last
+ * release take it for what needs it), as close(2) does: p has no other
+ * thread to install a descriptor. The table stays p's while they close,
+ * so what looks at it under the kernel lock (umount's busy scan, /proc,
+ * pidfd_getfd) finds what is still open, as during a close(2); it is
+ * no longer p's once the lock is back. Returns the emptied table, for
+ * the caller to free (fdtable_free) when nothing can find it, or NULL.
+ */
+static struct fdtable *exit_files(struct process *p)
+{
+	struct fdtable *t = p->files;
+
+	if (t && fdtable_unref(t)) {
+		bool drop = this_cpu_klock_depth() == 1;
+		if (drop)
+			klock_leave_any();
+		fdtable_close_all(t);
+		if (drop)
+			klock_enter_any();
+	} else {
+		t = NULL; /* another process's too (CLONE_FILES): it stays open */
+	}
+	p->files = NULL;
+	return t;
 }
 
 static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
@@ -982,11 +1016,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	reparent_children(p);
 	cpu_sti();
 	acct_process(p, wstatus); /* its accounting record (may sleep): before its memory goes */
-	/* Files may sleep to close (a pipe wakes its readers): with interrupts on. */
-	if (p->files) {
-		fdtable_put(p->files);
-		p->files = NULL;
-	}
+	struct fdtable *files = exit_files(p);
 	set_exe(p, NULL); /* its program may be written again (Linux's exit_mm) */
 	if (p->pid == p->sid && leader_exit_hook)
 		leader_exit_hook(p->sid);
@@ -1004,7 +1034,7 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 		if (!uvm_release_begin(vm))
 			vm = NULL; /* others share it: not ours to end */
 	}
-	exit_work_unlocked(vm);
+	exit_work_unlocked(vm, files);
 	fs_share_leave(p); /* Linux's exit_fs */
 	thread_exit();
 }
@@ -1167,13 +1197,19 @@ void process_collect_times(struct process *parent, const struct process *z)
 
 void process_release(struct process *p)
 {
+	process_release_begin(p);
+	process_free(p);
+}
+
+void process_release_begin(struct process *p)
+{
 	if (p == init_proc)
 		init_proc = NULL;
 	unlink_process(p);
 	procfs_forget(p);
 	itimer_forget(p);
 	ptimer_delete_all(p);
-	thread_reap(p->thread);
+	thread_reap_begin(p->thread);
 	if (p->vm)
 		uvm_destroy(p->vm);
 	set_exe(p, NULL);
@@ -1187,6 +1223,11 @@ void process_release(struct process *p)
 	p->root = NULL;
 	fs_share_leave(p);
 	sigqueue_flush(p, ~0ull);
+}
+
+void process_free(struct process *p)
+{
+	thread_free(p->thread);
 	memset(p, PROCESS_POISON, sizeof(*p));
 	kfree(p);
 }

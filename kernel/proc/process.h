@@ -256,6 +256,14 @@ bool process_core_wait(void);
 bool process_wait(struct process *p, uint64_t deadline_ns);
 /* Free a zombie: its address space, thread and struct. */
 void process_release(struct process *p);
+/* process_release in two steps: process_release_begin, under the kernel
+ * lock, takes p out of every list and lets go of what it shares (its
+ * thread's credentials, its signal handlers, directories, timers); no
+ * one can find p after it. process_free then frees what was p's alone
+ * (its thread's stack and FPU area, the structs), with or without the
+ * lock: a wait4 does it after giving the lock up. */
+void process_release_begin(struct process *p);
+void process_free(struct process *p);
 
 /* The running thread's process, NULL in a kernel thread (inline: hot). */
 static inline struct process *current_process(void)

@@ -1080,17 +1080,27 @@ void thread_exit(void)
 	panic("thread_exit: a dead thread ran again");
 }
 
-void thread_reap(struct thread *t)
+void thread_reap_begin(struct thread *t)
 {
 	uint64_t f = irq_save();
 	wait_off_cpu(t); /* a dead thread's CPU may still be switching away from it */
 	ktimer_cancel(&t->sleep_timer);
 	irq_restore(f);
-	kstack_free_dirty(t->kstack_top, t->kstack_dirty);
-	arch_thread_release(&t->arch);
 	cred_release(&t->cred);
 	seccomp_release(&t->seccomp);
+}
+
+void thread_free(struct thread *t)
+{
+	kstack_free_dirty(t->kstack_top, t->kstack_dirty);
+	arch_thread_release(&t->arch);
 	kfree(t);
+}
+
+void thread_reap(struct thread *t)
+{
+	thread_reap_begin(t);
+	thread_free(t);
 }
 
 void sched_yield(void)

@@ -171,6 +171,13 @@ __attribute__((noreturn)) void thread_exit(void);
 void thread_note_kstack(void);
 /* Free a dead thread's stack and state (not the running one). */
 void thread_reap(struct thread *t);
+/* thread_reap in two steps: thread_reap_begin lets go of what is shared
+ * (its credentials and seccomp filters, whose counts are the kernel
+ * lock's) once t is off its CPU, under the kernel lock; thread_free
+ * frees what is t's alone (its kernel stack, FPU area and struct), with
+ * or without the lock. */
+void thread_reap_begin(struct thread *t);
+void thread_free(struct thread *t);
 /* The deepest kernel-stack use, in bytes, of the threads that exited
  * since the last call (each stack starts zeroed and is measured at
  * thread_exit), and into name (16 bytes) the thread that reached it;

@@ -597,11 +597,17 @@ static struct usage child_usage(const struct process *z)
 			       rss > z->child_maxrss_pages ? rss : z->child_maxrss_pages };
 }
 
-/* Free zombie z, which the caller waited for: its times become the caller's children's. */
+/* Free zombie z, which the caller waited for: its times become the
+ * caller's children's. The rest of the call needs no kernel lock (the
+ * copies out): when this CPU holds it for the call's entry alone (depth
+ * 1), it goes before z's own memory is freed (process_free). */
 static void reap_child(struct process *z)
 {
 	process_collect_times(current_process(), z);
-	process_release(z);
+	process_release_begin(z);
+	if (this_cpu_klock_depth() == 1)
+		klock_leave_call();
+	process_free(z);
 }
 
 SYSCALL_DEFINE4(wait4, pid_t, pid, uptr_t, ustatus, int, options, uptr_t, rusage)
