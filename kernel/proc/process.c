@@ -1280,17 +1280,79 @@ static struct process *fork_prepare(struct process *parent, const struct trap_fr
 	return NULL;
 }
 
+/*
+ * What of the caller a fork's child c copies before the kernel lock
+ * (process_fork), when nobody else can change it meanwhile: the caller
+ * is its process's only thread (only it could make another), and its
+ * signal handlers, descriptor table and directories are shared with no
+ * other process (only their users' threads change them: sigaction, open
+ * and dup2, chdir; a count read as 1 cannot grow but by this thread).
+ * Then c->sighand, c->files (left NULL by an error, which the locked
+ * part meets again), c->exe, c->cwd and c->root are copied here, and
+ * true is returned; else nothing, and false: the locked part copies it
+ * all. Nothing of c is published yet.
+ */
+static bool fork_copy_early(struct process *parent, unsigned int how, struct process *c)
+{
+	if (__atomic_load_n(&parent->nthreads, __ATOMIC_RELAXED) != 1 ||
+	    (how & (FORK_SHARE_FS | FORK_SHARE_FILES | FORK_SHARE_SIGHAND)) ||
+	    parent->sighand->refs != 1 || !parent->files || parent->files->refs != 1 ||
+	    process_fs_shared(parent))
+		return false;
+	c->sighand = sighand_new(parent->sighand);
+	if (fdtable_copy(parent->files, &c->files))
+		c->files = NULL;
+	c->exe = exe_dup(parent->exe);
+	c->cwd = inode_get(parent->cwd);
+	c->root = parent->root ? inode_get(parent->root) : NULL;
+	return true;
+}
+
+/* Drop what child c holds of its parent's (its program, handlers,
+ * table, directories, share of the fs), for a fork that failed. Under
+ * the kernel lock. */
+static void fork_drop_copies(struct process *c)
+{
+	set_exe(c, NULL);
+	sighand_put(c->sighand);
+	if (c->files)
+		fdtable_put(c->files);
+	if (c->cwd)
+		inode_put(c->cwd);
+	if (c->root)
+		inode_put(c->root);
+	fs_share_leave(c);
+}
+
 /* A fork refused before anything of child c was shared: its copy vm
- * (NULL: none), c and its thread t (NULL: none) dropped. NULL. Under the
- * kernel lock. */
+ * (NULL: none), c (with what fork_copy_early copied) and its thread t
+ * (NULL: none) dropped. NULL. Under the kernel lock. */
 static struct process *fork_refused(struct vm_space *vm, struct process *c, struct thread *t)
 {
 	if (vm)
 		uvm_destroy(vm);
 	if (t)
 		thread_reap(t);
+	if (c)
+		fork_drop_copies(c);
 	kfree(c);
 	return NULL;
+}
+
+/* fork_copy_early's copies under the kernel lock, with the sharing how
+ * asks for: CLONE_SIGHAND one table of handlers for both (Linux's
+ * copy_sighand), CLONE_FILES one descriptor table (a copy of it is left
+ * to the caller, whose error it reports). */
+static void fork_copy_locked(struct process *parent, unsigned int how, struct process *c)
+{
+	c->sighand = how & FORK_SHARE_SIGHAND ? sighand_get(parent->sighand) : sighand_new(parent->sighand);
+	c->exe = exe_dup(parent->exe);
+	if (how & FORK_SHARE_FILES) {
+		c->files = parent->files;
+		c->files->refs++;
+	}
+	c->cwd = inode_get(parent->cwd);
+	c->root = parent->root ? inode_get(parent->root) : NULL;
 }
 
 /* A child of the current process with the same registers except RAX = 0
@@ -1311,6 +1373,7 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	struct vm_space *vm = share_vm ? NULL : fork_space(parent->vm);
 	struct thread *t = NULL;
 	struct process *c = share_vm || vm ? fork_prepare(parent, tf, new_sp, &t) : NULL;
+	bool early = c && fork_copy_early(parent, how, c);
 	call_lock();
 	*err = -ENOMEM;
 	if (!c)
@@ -1340,27 +1403,21 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	c->personality = __atomic_load_n(&parent->personality, __ATOMIC_RELAXED);
 	c->rlim = parent->rlim;
 	c->timer_slack_ns = c->default_timer_slack_ns = parent->timer_slack_ns; /* copy_process */
-	/* CLONE_SIGHAND: one table for both (Linux's copy_sighand) */
-	c->sighand = how & FORK_SHARE_SIGHAND ? sighand_get(parent->sighand) : sighand_new(parent->sighand);
-	if (!c->sighand)
-		goto fail; /* *err is -ENOMEM */
 	if (share_vm) {
 		c->vm = parent->vm;
 		__atomic_add_fetch(&c->vm->refs, 1, __ATOMIC_RELAXED);
 	}
-	c->exe = exe_dup(parent->exe);
-	if (how & FORK_SHARE_FILES) {
-		c->files = parent->files;
-		c->files->refs++;
-	} else {
+	if (!early)
+		fork_copy_locked(parent, how, c);
+	if (!c->sighand)
+		goto fail; /* *err is -ENOMEM */
+	if (!c->files && !(how & FORK_SHARE_FILES)) {
 		int ferr = fdtable_copy(parent->files, &c->files);
 		if (ferr) {
 			*err = ferr; /* -EMFILE past fs.nr_open; the rest stays -ENOMEM */
 			goto fail;
 		}
 	}
-	c->cwd = inode_get(parent->cwd);
-	c->root = parent->root ? inode_get(parent->root) : NULL;
 	if ((how & FORK_SHARE_FS) && fs_share_join(parent, c))
 		goto fail;
 	copy_caller_shared(t);
@@ -1388,15 +1445,7 @@ fail:
 	thread_reap(t);
 	if (c->vm)
 		uvm_destroy(c->vm);
-	set_exe(c, NULL);
-	sighand_put(c->sighand);
-	if (c->files)
-		fdtable_put(c->files);
-	if (c->cwd)
-		inode_put(c->cwd);
-	if (c->root)
-		inode_put(c->root);
-	fs_share_leave(c);
+	fork_drop_copies(c);
 	kfree(c);
 	task_unreserve();
 	return NULL;

@@ -37,6 +37,12 @@
  *   fork-exit-wait  every worker forks, the child exits with a code of
  *                   the worker's choosing, the worker reaps it and checks it;
  *                   a worker none of whose forks came back in LOST_MS fails.
+ *   exit-pipe       single-threaded processes fork children that find their
+ *                   parent's handler and directory, write their pid into an
+ *                   inherited pipe and exit with it open: the parent reads
+ *                   the pid, then end of file (the exit's close), then the
+ *                   status (fork's early copies, exit's and wait4's
+ *                   lock-free halves).
  *   pipes           writer processes send a byte stream of varying chunk
  *                   sizes; reader threads check every byte and the total.
  *   futex           pairs of threads pass a token by FUTEX_WAIT/FUTEX_WAKE;
@@ -432,6 +438,155 @@ static int check_fork_exit_wait(void)
 	}
 	remark("%d workers, %ld fork/exit/wait", nworkers, total);
 	return CHECK_OK;
+}
+
+/* ------------------------------------------------------------- exit-pipe */
+
+/* exit-pipe: an exit closes its descriptors, and a wait4 frees its
+ * zombie, without the kernel lock; a fork from a process of one thread
+ * copies its handlers, descriptor table and directories before taking
+ * it (issue 29). nworkers single-threaded processes fork for PART_MS
+ * each: a child finds its parent's SIGUSR1 handler and working
+ * directory, writes its pid into the pipe it inherited and exits with
+ * the write end open. The parent must read that pid, then end of file
+ * (the exit's close of the last writer), and wait4 must give the
+ * child's status; each forker's count goes to shared[i]. */
+#define XP_CODE        0x2a     /* a child's exit code when all was as it should be */
+#define XP_BAD_HANDLER 3        /* a child's exit codes: its SIGUSR1 handler was not its parent's */
+#define XP_BAD_CWD     4        /* its working directory was not its parent's */
+#define XP_BAD_WRITE   5        /* its write into the pipe failed */
+#define XP_FAIL_SETUP  10       /* a forker's exit codes: sigaction, getcwd or pipe failed */
+#define XP_FAIL_FORK   11
+#define XP_FAIL_READ   12       /* the child's pid did not come */
+#define XP_FAIL_EOF    13       /* no end of file within LOST_MS, or more bytes than the pid */
+#define XP_FAIL_WAIT   14       /* waitpid's pid or the child's status was wrong */
+
+static void xp_handler(int sig)
+{
+	(void)sig;
+}
+
+static __attribute__((noreturn)) void xp_child(int wfd, const char *cwd)
+{
+	struct sigaction sa;
+	char here[PATH_MAX];
+	pid_t me = getpid();
+
+	if (sigaction(SIGUSR1, NULL, &sa) || sa.sa_handler != xp_handler)
+		_exit(XP_BAD_HANDLER);
+	if (!getcwd(here, sizeof(here)) || strcmp(here, cwd))
+		_exit(XP_BAD_CWD);
+	if (write(wfd, &me, sizeof(me)) != (ssize_t)sizeof(me))
+		_exit(XP_BAD_WRITE);
+	_exit(XP_CODE); /* the write end still open: the exit closes it */
+}
+
+/* Read rfd to its end within LOST_MS: 0 when it held exactly want's
+ * bytes, else an XP_FAIL_ code. */
+static int xp_read_pid(int rfd, pid_t want)
+{
+	pid_t got;
+	size_t have = 0;
+	char extra;
+
+	while (have < sizeof(got)) {
+		struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+		if (poll(&pfd, 1, LOST_MS) <= 0)
+			return XP_FAIL_READ;
+		ssize_t n = read(rfd, (char *)&got + have, sizeof(got) - have);
+		if (n <= 0)
+			return XP_FAIL_READ;
+		have += (size_t)n;
+	}
+	if (got != want)
+		return XP_FAIL_READ;
+	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+	if (poll(&pfd, 1, LOST_MS) <= 0 || read(rfd, &extra, 1) != 0)
+		return XP_FAIL_EOF;
+	return 0;
+}
+
+static __attribute__((noreturn)) void xp_forker(int slot)
+{
+	struct sigaction sa = { .sa_handler = xp_handler };
+	long long end = deadline_after(PART_MS), lost = deadline_after(LOST_MS);
+	char cwd[PATH_MAX];
+	long done = 0;
+
+	if (sigaction(SIGUSR1, &sa, NULL) || !getcwd(cwd, sizeof(cwd)))
+		_exit(XP_FAIL_SETUP);
+	while (now_ms() < end || (done == 0 && now_ms() < lost)) {
+		int p[2], st, bad;
+		if (pipe(p))
+			_exit(XP_FAIL_SETUP);
+		pid_t pid = fork();
+		if (pid < 0)
+			_exit(XP_FAIL_FORK);
+		if (pid == 0) {
+			close(p[0]);
+			xp_child(p[1], cwd);
+		}
+		close(p[1]);
+		bad = xp_read_pid(p[0], pid);
+		close(p[0]);
+		pid_t r;
+		while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+			;
+		if (r == pid && WIFEXITED(st) && WEXITSTATUS(st) >= XP_BAD_HANDLER &&
+		    WEXITSTATUS(st) <= XP_BAD_WRITE)
+			_exit(WEXITSTATUS(st)); /* the child's own finding first */
+		if (bad)
+			_exit(bad);
+		if (r != pid || !WIFEXITED(st) || WEXITSTATUS(st) != XP_CODE)
+			_exit(XP_FAIL_WAIT);
+		done++;
+	}
+	shared[slot] = done;
+	_exit(0);
+}
+
+static int check_exit_pipe(void)
+{
+	static const char *const why[] = {
+		[XP_BAD_HANDLER] = "a child's SIGUSR1 handler was not its parent's",
+		[XP_BAD_CWD] = "a child's working directory was not its parent's",
+		[XP_BAD_WRITE] = "a child's write into the pipe it inherited failed",
+		[XP_FAIL_SETUP] = "sigaction, getcwd or pipe failed",
+		[XP_FAIL_FORK] = "fork failed",
+		[XP_FAIL_READ] = "the child's pid did not come through the pipe",
+		[XP_FAIL_EOF] = "no end of file after the child's exit",
+		[XP_FAIL_WAIT] = "waitpid's answer or the child's status was wrong",
+	};
+	pid_t f[MAX_WORKERS];
+	int res = CHECK_OK, started = 0;
+	long total = 0;
+
+	memset(shared, 0, SHARED_WORDS * sizeof(long));
+	for (; started < nworkers; started++) {
+		if ((f[started] = fork()) < 0) {
+			res = fail("fork: %s", errname(errno));
+			break;
+		}
+		if (f[started] == 0)
+			xp_forker(started);
+	}
+	for (int i = 0; i < started; i++) {
+		int st;
+		if (wait_child(f[i], 2 * LOST_MS, &st) != CHECK_OK) {
+			res = CHECK_FAIL;
+			continue;
+		}
+		int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		if (res == CHECK_OK && code != 0)
+			res = fail("forker %d: %s (status %#x)", i,
+				   code > 0 && code <= XP_FAIL_WAIT && why[code] ? why[code] : "killed or an unknown code", st);
+		else if (res == CHECK_OK && shared[i] <= 0)
+			res = fail("forker %d: no child in %d ms", i, LOST_MS);
+		total += shared[i];
+	}
+	if (res == CHECK_OK)
+		remark("%d forkers, %ld children read to end of file and reaped", started, total);
+	return res;
 }
 
 /* ------------------------------------------------------------- pipes */
@@ -4731,6 +4886,7 @@ static int check_exec_rename(void)
 
 static const struct check checks[] = {
 	{ "fork-exit-wait", check_fork_exit_wait },
+	{ "exit-pipe", check_exit_pipe },
 	{ "pipes", check_pipes },
 	{ "futex", check_futex },
 	{ "signals", check_signals },
