@@ -1124,6 +1124,86 @@ void vfs_exec_release(struct inode *ip)
 	inode_put(ip);
 }
 
+void vfs_exec_release_nolock(struct inode *ip)
+{
+	if (!ip)
+		return;
+	inode_allow_write(ip);
+	inode_put_nolock(ip);
+}
+
+/* Is path absolute, without an empty, "." or ".." component or a
+ * final slash: the way vfs_realpath writes a path? */
+static bool path_canonical(const char *path)
+{
+	if (path[0] != '/')
+		return false;
+	for (const char *p = path; *p;) {
+		const char *name = p + 1, *end = name;
+		while (*end && *end != '/')
+			end++;
+		size_t len = (size_t)(end - name);
+		if (len == 0 || (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.'))))
+			return false;
+		p = end;
+	}
+	return true;
+}
+
+/* vfs_walk_nolock's use for vfs_exec_data_nolock (ctx: where the inode
+ * goes): a regular, not set-id RAM file whose bytes are the archive's,
+ * that the caller may execute, with a reference; -EACCES as
+ * exec_resolve; WALK_LOCKED for any other file (a set-id file's ids and
+ * mode are read together under the lock, as Linux's bprm_fill_uid reads
+ * them under the inode's). */
+static int exec_find(struct inode *ip, void *ctx)
+{
+	if (!S_ISREG(ip->mode) || !ramfs_is(ip->fs) || ip->transient || (ip->mode & (S_ISUID | S_ISGID)))
+		return WALK_LOCKED;
+	if (!(ip->mode & S_IXUGO))
+		return -EACCES;
+	int err = vfs_permission(ip, X_OK);
+	if (err)
+		return err;
+	if (!inode_tryget(ip))
+		return -ENOENT; /* being freed: unlinked before the walk got here */
+	*(struct inode **)ctx = ip;
+	return 0;
+}
+
+int vfs_exec_data_nolock(const char *path, const void **data, size_t *size, char *abs_path,
+			 struct inode **held)
+{
+	struct inode *ip = NULL;
+
+	if (!path_canonical(path))
+		return WALK_LOCKED;
+	int err = vfs_walk_nolock(NULL, path, WALK_FOLLOW | WALK_NO_SYMLINKS, exec_find, &ip);
+	if (err)
+		return err;
+	if ((err = inode_deny_write(ip))) {
+		inode_put_nolock(ip);
+		return err;
+	}
+	/* no writer now, and none can come: the archive's bytes stay */
+	const void *bytes = ramfs_borrowed(ip);
+	if (!bytes) {
+		vfs_exec_release_nolock(ip);
+		return WALK_LOCKED; /* written since boot: the locked call copies it */
+	}
+	if (vfs_atime_due(ip, vfs_now())) { /* rare (relatime): under the lock, as a read's */
+		bool taken = klock_enter_unless_held();
+		vfs_touch_atime(ip);
+		klock_leave_taken(taken);
+	}
+	*data = bytes;
+	*size = ip->size;
+	if (abs_path)
+		strlcpy(abs_path, path, PATH_MAX);
+	*held = ip;
+	return 0;
+}
+
 /* The program's bytes: the boot archive's in place when the caller takes
  * them (owned) and the file is unchanged since boot, else a vmalloc'd
  * copy. 0 or -errno. */

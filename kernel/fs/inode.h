@@ -256,8 +256,9 @@ int vfs_walk(struct inode *base, const char *path, unsigned flags, struct inode 
  * (a kernel copy, its NUL within PATH_MAX bytes as strncpy_from_user
  * leaves one: not measured again) from base (a directory the caller
  * holds a reference to; NULL: the cwd) or, absolute, the root, flags
- * WALK_FOLLOW and WALK_DIR only, every step a lookup in a RAM directory that everyone
- * may search. use(ip, ctx) gets what the path names, with interrupts
+ * WALK_FOLLOW, WALK_DIR and WALK_NO_SYMLINKS only (a symlink met then
+ * gives WALK_LOCKED: the locked walk's -ELOOP), every step a lookup in a
+ * RAM directory that everyone may search. use(ip, ctx) gets what the path names, with interrupts
  * off and no reference: it may read ip's fields, and a symlink's target
  * through its readlink (a file system with lookup_nolock vouches for
  * it), and change nothing (no sleeping, no lock but its own); it returns

@@ -434,6 +434,8 @@ static int walk_run_nolock(struct walk *w, unsigned flags, struct inode **out)
 			return err;
 		bool final = path_only_slashes(p), slash = final && *p == '/';
 		if (S_ISLNK(next->mode) && (!final || slash || (flags & WALK_FOLLOW))) {
+			if (flags & WALK_NO_SYMLINKS)
+				return WALK_LOCKED; /* the locked walk's -ELOOP */
 			w->dir = dir;
 			w->p = p;
 			if ((err = link_nolock(w, next)))
@@ -457,7 +459,7 @@ int vfs_walk_nolock(struct inode *base, const char *path, unsigned flags,
 {
 	if (!path[0])
 		return -ENOENT;
-	if (flags & ~(WALK_FOLLOW | WALK_DIR))
+	if (flags & ~(WALK_FOLLOW | WALK_DIR | WALK_NO_SYMLINKS))
 		return WALK_LOCKED;
 	struct walk w = { .p = path, .which = -1 };
 	uint64_t f = irq_save();

@@ -463,5 +463,20 @@ int vfs_exec_data(const char *path, const void **data, size_t *size, char *abs_p
 /* Drop what vfs_exec_data's held gave (NULL: nothing): the denial of
  * writes and the reference. */
 void vfs_exec_release(struct inode *ip);
+/*
+ * vfs_exec_data without the kernel lock (issue 29), for the file most
+ * execs run: a regular, not set-id file of the boot archive, unchanged
+ * since boot, named by an absolute path with no ".", ".." or empty
+ * component that reaches it through RAM directories without a symlink
+ * or a mount point (so the path is its own absolute path, as
+ * vfs_realpath would write it). Then *data is the archive's bytes
+ * (never a copy), *size, abs_path and *held as vfs_exec_data's, and 0;
+ * or -errno (the locked call's answer too); or WALK_LOCKED for any
+ * other file: the caller asks vfs_exec_data under the lock. Interrupts
+ * on. vfs_exec_release_nolock drops *held without the lock.
+ */
+int vfs_exec_data_nolock(const char *path, const void **data, size_t *size, char *abs_path,
+			 struct inode **held);
+void vfs_exec_release_nolock(struct inode *ip);
 
 #endif

@@ -15,15 +15,18 @@
  * exec.h). The image is a space nobody else sees yet, built under its
  * own locks; what reaches shared state takes the kernel lock for that
  * step alone (call_lock): the file's walk, read and denial of writers
- * and their release (vfs_exec_data, vfs_exec_release), the credentials'
- * look at the tracer and the file system's sharing (exec_creds, in the
- * same take as the file's), and the destruction of a space that maps the
+ * (vfs_exec_data) unless vfs_exec_data_nolock serves it (a program of
+ * the boot archive: most execs), the credentials' look at the tracer
+ * and the file system's sharing (exec_creds, in the same take as the
+ * file's, or without the lock after vfs_exec_data_nolock), and the
+ * destruction of a space that maps the
  * vDSO's memory objects (a removal from their lists of mappings, which
  * mm/uvm.c's rule puts under the kernel lock; vdso_map takes it for its
  * own undo). Under the lock already, these take nothing.
  */
 #include "proc/exec.h"
 #include "proc/call_lock.h"
+#include "arch/x86_64/klock.h"
 #include "elf_check.h"
 #include "fs/vfs.h"
 #include "fs/inode.h"
@@ -86,8 +89,12 @@ static bool is_script(const void *data, size_t size)
  * The credentials after exec of the ELF file ip (exec runs the inode it
  * read, as Linux's bprm->file: a #! script's interpreter, so set-id bits
  * on scripts count for nothing, as on Linux) into out->cred and
- * out->secure. The kernel lock held (exec_data's): the tracer and the
- * file's ids are its.
+ * out->secure. The kernel lock held (exec_data's), or for a file
+ * vfs_exec_data_nolock found, not: that file is not set-id (its ids do
+ * not count), a tracer that attaches meanwhile makes exec_load run
+ * again under the lock (process.c's exec_load_lockless), and the fs's
+ * sharing with another process read as none can only begin by this
+ * thread, which is in exec.
  */
 static void exec_creds(const struct inode *ip, struct exec_image *out)
 {
@@ -102,14 +109,23 @@ static void exec_creds(const struct inode *ip, struct exec_image *out)
 	cred_exec_prepare(current_cred(), &f, &out->cred, &out->secure);
 }
 
-/* vfs_exec_data into f under the kernel lock (call_lock), and with it
- * for a file that is not a #! script, when creds is not NULL, the
- * credentials after its exec (exec_creds): one take of the lock for
- * both. */
+/* vfs_exec_data into f, and for a file that is not a #! script, when
+ * creds is not NULL, the credentials after its exec (exec_creds). A
+ * caller without the kernel lock first tries vfs_exec_data_nolock (the
+ * boot archive's programs); otherwise, or for another file, both are
+ * done in one take of the lock (call_lock). */
 static int exec_data(const char *path, struct elf_file *f, char *abs, struct exec_image *creds)
 {
+	int err = klock_held() ? WALK_LOCKED : vfs_exec_data_nolock(path, &f->data, &f->size, abs, &f->file);
+
+	if (err != WALK_LOCKED) {
+		f->owned = false;
+		if (!err && creds && !is_script(f->data, f->size))
+			exec_creds(f->file, creds);
+		return err;
+	}
 	bool taken = call_lock();
-	int err = vfs_exec_data(path, &f->data, &f->size, abs, &f->owned, &f->file);
+	err = vfs_exec_data(path, &f->data, &f->size, abs, &f->owned, &f->file);
 	if (!err && creds && !is_script(f->data, f->size))
 		exec_creds(f->file, creds);
 	call_unlock(taken);
@@ -244,11 +260,7 @@ static void close_elf(struct elf_file *f)
 	if (f->data && f->owned)
 		vfree((void *)f->data);
 	vm_name_put(f->name);
-	if (f->file) {
-		bool taken = call_lock();
-		vfs_exec_release(f->file);
-		call_unlock(taken);
-	}
+	vfs_exec_release_nolock(f->file);
 	f->data = NULL;
 	f->name = NULL;
 	f->file = NULL;
