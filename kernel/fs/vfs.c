@@ -549,11 +549,25 @@ void fdtable_put(struct fdtable *t)
 	fdtable_free(t);
 }
 
+/* Close-on-exec flags looked at together by fdtable_close_on_exec: most
+ * tables have none, and exec runs it under the kernel lock. */
+#define CLOEXEC_SCAN 8
+_Static_assert(sizeof(bool) * CLOEXEC_SCAN == sizeof(uint64_t), "eight flags in one word");
+
 void fdtable_close_on_exec(struct fdtable *t)
 {
-	for (int fd = 0; fd < t->size; fd++)
+	for (int fd = 0; fd < t->size; fd++) {
+		uint64_t eight;
+		if (fd % CLOEXEC_SCAN == 0 && fd + CLOEXEC_SCAN <= t->size) {
+			memcpy(&eight, &t->cloexec[fd], sizeof(eight));
+			if (!eight) {
+				fd += CLOEXEC_SCAN - 1;
+				continue;
+			}
+		}
 		if (t->cloexec[fd])
 			fd_close(t, fd);
+	}
 }
 
 void fdtable_close_range(struct fdtable *t, unsigned int first, unsigned int last, bool cloexec)

@@ -481,11 +481,17 @@ void signal_force_fault(int sig, int code, uint64_t addr)
 	t->sig_pending |= bit(sig); /* the faulting thread's, not any thread's (Linux) */
 }
 
+void signal_flush_handlers(struct sighand *h)
+{
+	struct sigaction_k *a = h->action;
+
+	for (int i = 0; i < NSIG; i++) /* SIG_IGN is 1, SIG_DFL 0: one store for both */
+		a[i] = (struct sigaction_k){ .handler = a[i].handler == SIG_IGN ? SIG_IGN : SIG_DFL };
+}
+
 void signal_reset_on_exec(struct process *p)
 {
-	for (int i = 0; i < NSIG; i++)
-		if (p->sighand->action[i].handler != SIG_IGN)
-			p->sighand->action[i] = (struct sigaction_k){ 0 };
+	signal_flush_handlers(p->sighand);
 	struct thread *t = current_thread(); /* exec runs in the thread that stays */
 
 	t->altstack_sp = t->altstack_size = 0;

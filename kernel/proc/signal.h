@@ -109,7 +109,14 @@ void signal_set_timer_hook(void (*fn)(struct process *p, struct siginfo_k *info)
  * current thread's pending sets (its own first, then its process's) and
  * its details into *info. The signal, or 0 if none is pending. */
 int signal_dequeue(uint64_t mask, struct siginfo_k *info);
-/* exec: handled signals go back to their default action. */
+/* exec: handled signals go back to their default action (and the
+ * alternate stack goes), as signal_flush_handlers does. */
 void signal_reset_on_exec(struct process *p);
+/* Linux's flush_signal_handlers (exec, CLONE_CLEAR_SIGHAND): every
+ * action but SIG_IGN becomes SIG_DFL, and every one, ignored ones too,
+ * loses its flags, restorer and mask. Under the kernel lock (senders
+ * read the handlers). */
+struct sighand;
+void signal_flush_handlers(struct sighand *h);
 
 #endif

@@ -174,9 +174,8 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	c->pidns_init = flags & CLONE_NEWPID;
 	if (!(flags & CLONE_PARENT))
 		c->exit_signal = (int)(flags & CSIGNAL); /* CLONE_PARENT: the caller's (process_fork) */
-	for (int sig = 0; clear_sighand && sig < NSIG; sig++)
-		if (c->sighand->action[sig].handler != SIG_IGN)
-			memset(&c->sighand->action[sig], 0, sizeof(c->sighand->action[sig]));
+	if (clear_sighand)
+		signal_flush_handlers(c->sighand);
 	if (flags & CLONE_SETTLS)
 		c->thread->arch.fs_base = tls;
 	if (flags & CLONE_CHILD_CLEARTID)
@@ -423,10 +422,10 @@ static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp, unsigned exe
 				   (const char *const *)envp, exec_flags, &old);
 	if (err >= 0)
 		aio_exit(current_process()); /* Linux's exit_aio with the old address space */
-	free_vector(argv);
-	free_vector(envp);
 	if (old)
 		drop_old_space(old);
+	free_vector(argv); /* after the lock went with the old space, if it did */
+	free_vector(envp);
 	return err < 0 ? err : 0;
 }
 

@@ -23,7 +23,8 @@
  * otherwise end the whole program at the first check.
  *
  * `t-signals --sigstate` is a helper mode for the exec check: it exits 0
- * when SIGUSR1 is default, SIGUSR2 ignored and SIGINT blocked.
+ * when SIGUSR1 is default, SIGUSR2 ignored without the SA_RESTART flag
+ * and the mask it was ignored with, and SIGINT blocked.
  */
 static const char *self = "/bin/t-signals";
 
@@ -756,7 +757,9 @@ static int check_regs_preserved(void)
 	return CHECK_OK;
 }
 
-/* execve resets handled signals to default, keeps ignored ones and the mask. */
+/* execve resets handled signals to default, keeps ignored ones and the
+ * mask; an ignored one loses its flags and handler mask (Linux's
+ * flush_signal_handlers clears them for every action). */
 static int check_exec_dispositions(void)
 {
 	pid_t pid;
@@ -765,13 +768,21 @@ static int check_exec_dispositions(void)
 	pid = fork();
 	if (pid == 0) {
 		char *argv[] = { (char *)self, "--sigstate", NULL }, *envp[] = { NULL };
+		struct sigaction ign;
+		memset(&ign, 0, sizeof(ign));
+		ign.sa_handler = SIG_IGN;
+		ign.sa_flags = SA_RESTART;
+		sigemptyset(&ign.sa_mask);
+		sigaddset(&ign.sa_mask, SIGTERM);
 		handle(SIGUSR1, on_count, NULL, 0);
-		signal(SIGUSR2, SIG_IGN);
+		if (sigaction(SIGUSR2, &ign, NULL))
+			_exit(126);
 		mask_one(SIG_BLOCK, SIGINT);
 		execve(self, argv, envp);
 		_exit(127);
 	}
-	return want_exit("the re-executed program (1: dispositions or mask wrong, 127: exec failed)", pid, 0);
+	return want_exit("the re-executed program (1: dispositions or mask wrong, 126: sigaction failed, "
+			 "127: exec failed)", pid, 0);
 }
 
 /* sigstate: the helper mode's answer. */
@@ -783,7 +794,8 @@ static int sigstate(void)
 	if (sigaction(SIGUSR1, NULL, &a1) || sigaction(SIGUSR2, NULL, &a2) ||
 	    sigprocmask(SIG_SETMASK, NULL, &cur) || sigpending(&pend))
 		return 1;
-	return a1.sa_handler == SIG_DFL && a2.sa_handler == SIG_IGN && sigismember(&cur, SIGINT) &&
+	return a1.sa_handler == SIG_DFL && a2.sa_handler == SIG_IGN && !(a2.sa_flags & SA_RESTART) &&
+	       !sigismember(&a2.sa_mask, SIGTERM) && sigismember(&cur, SIGINT) &&
 	       !sigismember(&pend, SIGUSR1) ? 0 : 1;
 }
 
