@@ -1200,7 +1200,7 @@ static void map_around(struct vm_space *vs, const struct vma *v, uint64_t page_v
 static __attribute__((noinline)) uint64_t map_shared(struct vm_space *vs, const struct vma *v,
 						     uint64_t page_va)
 {
-	uint64_t *slot = arch_pte_alloc(vs->pml4, page_va); /* empty: resolve found no entry */
+	uint64_t *slot = arch_pte_alloc(vs->pml4, page_va); /* empty: fault_in is called for no entry */
 	if (!slot)
 		return 0;
 	uint64_t phys = shared_lookup(v->backing + (page_va - v->backing_va));
