@@ -1042,6 +1042,12 @@ static struct shared_page *shared;
  * space's lock, before the page allocator's): faults in two spaces may
  * look the same page up at once without the kernel lock. */
 static struct spinlock shared_lock = SPINLOCK_INIT;
+/* Has reclaim ever emptied a slot (shared_lock's)? Until then a page sits
+ * before the first empty slot from its hash, so a lookup stops there: a
+ * miss in a table with room costs a probe or two, not SHARED_PROBE_MAX
+ * (fault-around looks up a window's pages, most of them absent in a
+ * program that touches few of its text pages). */
+static bool shared_holes;
 
 static bool fully_backed(const struct vma *v, uint64_t page_va)
 {
@@ -1063,29 +1069,47 @@ static void shared_evict(struct shared_page *s)
 	spin_must_hold(&shared_lock);
 	page_ref_put(s->phys);
 	*s = (struct shared_page){ NULL, 0 };
+	shared_holes = true;
+}
+
+/* The slot of the SHARED_PROBE_MAX from src's hash that holds src's
+ * page, or NULL; *room (if room is not NULL): the first empty one of
+ * them, or NULL. The first empty slot ends the search unless reclaim
+ * has made holes (shared_holes), past which src may sit. shared_lock
+ * held. */
+static struct shared_page *shared_find_locked(const uint8_t *src, struct shared_page **room)
+{
+	spin_must_hold(&shared_lock);
+	uint64_t h = ((uint64_t)src >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
+
+	for (unsigned i = 0; i < SHARED_PROBE_MAX; i++) {
+		struct shared_page *s = &shared[(h + i) % SHARED_SLOTS];
+		if (s->src == src)
+			return s;
+		if (s->src)
+			continue;
+		if (room && !*room)
+			*room = s;
+		if (!shared_holes)
+			break;
+	}
+	return NULL;
 }
 
 /* The shared copy of the 4 KiB at src, made on first use in the first
  * empty slot of the SHARED_PROBE_MAX from its hash, with a reference for
  * the caller's mapping; 0 if every such slot holds another page or
- * memory is short (the caller copies privately). All SHARED_PROBE_MAX
- * are looked at: reclaim empties slots, so src may sit past an empty
- * one. shared_lock held. */
+ * memory is short (the caller copies privately). shared_lock held. */
 static uint64_t shared_lookup_locked(const uint8_t *src)
 {
 	spin_must_hold(&shared_lock);
 	if (!shared && !(shared = kzalloc(SHARED_SLOTS * sizeof(*shared))))
 		return 0;
-	uint64_t h = ((uint64_t)src >> PAGE_SHIFT) * 0x9e3779b97f4a7c15ull;
-	struct shared_page *room = NULL;
-	for (unsigned i = 0; i < SHARED_PROBE_MAX; i++) {
-		struct shared_page *s = &shared[(h + i) % SHARED_SLOTS];
-		if (s->src == src) {
-			page_ref_get(s->phys);
-			return s->phys;
-		}
-		if (!s->src && !room)
-			room = s;
+	struct shared_page *room = NULL, *s = shared_find_locked(src, &room);
+
+	if (s) {
+		page_ref_get(s->phys);
+		return s->phys;
 	}
 	if (!room)
 		return 0;
@@ -1122,24 +1146,70 @@ size_t uvm_shared_reclaim(size_t pages)
 	return freed;
 }
 
-/* Map the shared page for va, if there is one: true when done. */
-static bool map_shared(struct vm_space *vs, const struct vma *v, uint64_t va)
-{
-	uint64_t page_va = page_round_down(va);
+/*
+ * Fault-around, as Linux's do_fault_around (fault_around_bytes, 64 KiB
+ * by default): a fault that maps a shared page also maps the pages of
+ * its FAULT_AROUND_BYTES-aligned window (clipped to the region) whose
+ * slots are empty and whose shared copies the table holds already, as
+ * Linux maps the neighbours it finds in the page cache and reads none.
+ * A program's text is touched page by page in runs: Debian's cc1 took
+ * about 118,000 faults on shared text pages in a build's tenth, a trap
+ * each. The window lies in one page table (it divides PAGE_SIZE_2M), so
+ * its slots are the faulting page's slot plus or minus a few.
+ */
+#define FAULT_AROUND_BYTES (16 * PAGE_SIZE)
+_Static_assert(PAGE_SIZE_2M % FAULT_AROUND_BYTES == 0, "a window must lie in one page table");
 
-	if (!fully_backed(v, page_va))
-		return false;
+/* Map the table's copies of the pages of page_va's window other than
+ * page_va (whose leaf slot is slot) into the empty slots of a fully
+ * backed region v. The space's lock held; takes shared_lock. */
+static void map_around(struct vm_space *vs, const struct vma *v, uint64_t page_va, uint64_t *slot)
+{
+	uint64_t window = page_va & ~(FAULT_AROUND_BYTES - 1);
+	/* the window's pages inside the region that the backing covers whole
+	 * (fully_backed's test, made once: the region is read-only, as the
+	 * fault's own page shows) */
+	uint64_t lo = max64(max64(window, v->start), page_round_up(v->backing_va));
+	uint64_t hi = window + FAULT_AROUND_BYTES, end = page_round_down(v->backing_va + v->backing_len);
+
+	spin_must_hold(&vs->lock);
+	hi = hi < v->end ? hi : v->end;
+	hi = hi < end ? hi : end;
+	spin_lock_irqoff(&shared_lock); /* the table exists: the fault's own page is in it */
+	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
+		uint64_t *e = slot + ((int64_t)(va - page_va) / (int64_t)PAGE_SIZE);
+		if (*e)
+			continue; /* mapped already: the fault's own page among them */
+		const struct shared_page *s = shared_find_locked(v->backing + (va - v->backing_va), NULL);
+		if (!s)
+			continue;
+		page_ref_get(s->phys); /* the mapping's */
+		arch_pte_fill(e, s->phys, v->prot, true);
+		resident_inc(vs);
+	}
+	spin_unlock_irqoff(&shared_lock);
+}
+
+/* Map the shared page for page_va (in a read-only region whose backing
+ * covers it whole: fully_backed), if there is one, and its window's pages
+ * the table holds (map_around): its physical address, or 0 when not
+ * done (the caller copies the page privately). Marked PTE_COW: made
+ * writable by mprotect, a write must copy. The space's lock held. Not
+ * inlined: fault_in's anonymous path (the page_fault benchmark) would
+ * pay for this one's registers (2 instructions a fault). */
+static __attribute__((noinline)) uint64_t map_shared(struct vm_space *vs, const struct vma *v,
+						     uint64_t page_va)
+{
+	uint64_t *slot = arch_pte_alloc(vs->pml4, page_va); /* empty: fault_in is called for no entry */
+	if (!slot)
+		return 0;
 	uint64_t phys = shared_lookup(v->backing + (page_va - v->backing_va));
 	if (!phys)
-		return false;
-	if (arch_map_page(vs->pml4, page_va, phys, v->prot)) {
-		page_ref_put(phys); /* the lookup's, for the mapping that failed */
-		return false;
-	}
-	uint64_t *pte = arch_pte(vs->pml4, page_va);
-	*pte |= PTE_COW; /* made writable by mprotect, a write must copy */
+		return 0;
+	arch_pte_fill(slot, phys, v->prot, true);
 	resident_inc(vs);
-	return true;
+	map_around(vs, v, page_va, slot);
+	return phys;
 }
 
 /* Map the page of the region's object for va: as it is in a shared
@@ -1165,11 +1235,12 @@ static void *map_object_page(struct vm_space *vs, const struct vma *v, uint64_t 
  * demand-loaded contents copied in, or the region's object's page. */
 static void *fault_in(struct vm_space *vs, const struct vma *v, uint64_t va)
 {
+	uint64_t page_va = page_round_down(va), shared_phys;
+
 	if (v->obj)
 		return map_object_page(vs, v, va);
-	if (map_shared(vs, v, va))
-		return phys_to_virt(arch_translate(vs->pml4, page_round_down(va)));
-	uint64_t page_va = page_round_down(va);
+	if (fully_backed(v, page_va) && (shared_phys = map_shared(vs, v, page_va)))
+		return phys_to_virt(shared_phys);
 	bool covered = v->backing && page_va >= v->backing_va &&
 		       page_va + PAGE_SIZE <= v->backing_va + v->backing_len;
 	/* a page the backing bytes cover entirely is copied, not zeroed first */

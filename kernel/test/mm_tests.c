@@ -4,6 +4,7 @@
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
+#include "mm/uvm.h"
 #include "mm/vmalloc.h"
 #include "mm/vmm.h"
 #include "arch/x86_64/cpu.h"
@@ -13,6 +14,8 @@
 
 #define HEAP_STRESS_COUNT 1500
 #define HEAP_STRESS_MAX   6000
+#define AROUND_BASE       0x40000000ull /* 64 KiB-aligned: one fault-around window */
+#define AROUND_PAGES      16            /* uvm.c's FAULT_AROUND_BYTES in pages */
 
 /* Take every free page one at a time, then give them all back: the
  * counts must match and the allocator must stay consistent. The taken
@@ -137,4 +140,82 @@ SELFTEST(percpu_self)
 	if (!c || c->self != c || !percpu_is_installed(c))
 		return "GS does not point at the boot CPU's block";
 	return NULL;
+}
+
+/* Demand-loaded read-only contents for fault_around: page i holds i + 1.
+ * The shared table keeps its pages (a reference each) after the test, as
+ * it keeps a program's: 16 of its slots, freed by uvm_shared_reclaim. */
+static uint8_t around_src[AROUND_PAGES * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+/* A space with one read-only region [AROUND_BASE + first pages, + pages)
+ * backed by around_src's same pages (as exec maps a program's text from
+ * the boot archive); NULL if out of memory. */
+static struct vm_space *around_space(uint64_t first, uint64_t pages)
+{
+	struct vm_space *vs = uvm_create();
+	uint64_t start = AROUND_BASE + first * PAGE_SIZE;
+
+	if (vs && !uvm_add_vma(vs, start, start + pages * PAGE_SIZE, VM_READ, 0) &&
+	    !uvm_set_backing(vs, start, around_src + first * PAGE_SIZE, start, pages * PAGE_SIZE))
+		return vs;
+	if (vs)
+		uvm_destroy(vs);
+	return NULL;
+}
+
+/* Page i of the window is mapped in vs, read-only, with its contents. */
+static bool around_mapped(struct vm_space *vs, uint64_t i)
+{
+	uint64_t *pte = arch_pte(vs->pml4, AROUND_BASE + i * PAGE_SIZE);
+
+	return pte && !(*pte & PTE_W) && *(uint8_t *)phys_to_virt(*pte & PTE_ADDR) == i + 1;
+}
+
+/* The checks of fault_around: a warm space (every page faulted once, so
+ * the shared table holds them), then one read fault in a second space
+ * maps the whole window, and in a third, whose region covers the middle
+ * of the window only, maps that region's pages and nothing outside. */
+static const char *around_checks(struct vm_space *warm, struct vm_space *full, struct vm_space *part)
+{
+	for (uint64_t i = 0; i < AROUND_PAGES; i++)
+		if (!uvm_try_fault(warm, AROUND_BASE + i * PAGE_SIZE, false, false))
+			return "a read fault in a backed read-only region was not resolved";
+	for (uint64_t i = 0; i < AROUND_PAGES; i++) {
+		uint64_t pa = arch_translate(warm->pml4, AROUND_BASE + i * PAGE_SIZE);
+		if (!pa)
+			return "a faulted page is not mapped";
+		if (__atomic_load_n(&pmm_page(pa)->refcount, __ATOMIC_RELAXED) < 2)
+			return SELFTEST_SKIP("the shared table had no room for the window's pages");
+	}
+	if (!uvm_try_fault(full, AROUND_BASE + 5 * PAGE_SIZE, false, false))
+		return "the second space's read fault was not resolved";
+	for (uint64_t i = 0; i < AROUND_PAGES; i++)
+		if (!around_mapped(full, i) || arch_translate(full->pml4, AROUND_BASE + i * PAGE_SIZE) !=
+						   arch_translate(warm->pml4, AROUND_BASE + i * PAGE_SIZE))
+			return "one read fault did not map its window's shared pages read-only";
+	if (full->resident != AROUND_PAGES)
+		return "the pages mapped around a fault are not counted resident";
+	if (!uvm_try_fault(part, AROUND_BASE + 6 * PAGE_SIZE, false, false))
+		return "the third space's read fault was not resolved";
+	for (uint64_t i = 0; i < AROUND_PAGES; i++)
+		if (around_mapped(part, i) != (i >= 4 && i < 12))
+			return "fault-around mapped outside its region or missed a page in it";
+	return NULL;
+}
+
+SELFTEST(uvm_fault_around)
+{
+	for (uint64_t i = 0; i < AROUND_PAGES; i++)
+		around_src[i * PAGE_SIZE] = (uint8_t)(i + 1);
+	struct vm_space *warm = around_space(0, AROUND_PAGES), *full = around_space(0, AROUND_PAGES);
+	struct vm_space *part = around_space(4, 8);
+	const char *err = warm && full && part ? around_checks(warm, full, part) : "out of memory";
+
+	if (warm)
+		uvm_destroy(warm);
+	if (full)
+		uvm_destroy(full);
+	if (part)
+		uvm_destroy(part);
+	return err;
 }

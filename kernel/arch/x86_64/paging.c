@@ -169,6 +169,13 @@ int arch_map_page(uint64_t pml4, uint64_t va, uint64_t pa, unsigned prot)
 	return 0;
 }
 
+void arch_pte_fill(uint64_t *pte, uint64_t pa, unsigned prot, bool cow)
+{
+	uint64_t e = (pa & PTE_ADDR) | leaf_bits(prot);
+
+	*pte = cow ? (e & ~PTE_W) | PTE_COW : e;
+}
+
 int arch_map_large(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t size, unsigned prot)
 {
 	int shift = size == PAGE_SIZE_1G ? LEVEL_SHIFT_PDPT : LEVEL_SHIFT_PD;

@@ -89,6 +89,10 @@ uint64_t *arch_pte(uint64_t pml4, uint64_t va);
  * one array: the slot of va + k pages is this one + k within the block
  * (so a caller filling many pages walks once a block). */
 uint64_t *arch_pte_alloc(uint64_t pml4, uint64_t va);
+/* Fill the empty leaf slot *pte (from arch_pte_alloc: nothing to flush,
+ * no CPU holds an entry for it) with a mapping of pa with protection
+ * prot; cow: mark it PTE_COW and read-only (a shared page). */
+void arch_pte_fill(uint64_t *pte, uint64_t pa, unsigned prot, bool cow);
 void arch_invlpg(uint64_t va);
 
 uint64_t arch_current_pml4(void);
