@@ -701,6 +701,22 @@ static struct process *process_alloc(int pid)
 	return p;
 }
 
+/* Drop what new process c holds of its parent's (its program,
+ * handlers, table, directories, share of the fs), for a spawn or fork
+ * that failed. Under the kernel lock. */
+static void drop_copies(struct process *c)
+{
+	set_exe(c, NULL);
+	sighand_put(c->sighand);
+	if (c->files)
+		fdtable_put(c->files);
+	if (c->cwd)
+		inode_put(c->cwd);
+	if (c->root)
+		inode_put(c->root);
+	fs_share_leave(c);
+}
+
 static struct process *spawn(int pid, const char *path, const char *const argv[],
 			     const char *const envp[], int *err)
 {
@@ -750,12 +766,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 fail:
 	if (p->vm)
 		uvm_destroy(p->vm);
-	set_exe(p, NULL);
-	sighand_put(p->sighand);
-	if (p->files)
-		fdtable_put(p->files);
-	if (p->cwd)
-		inode_put(p->cwd);
+	drop_copies(p);
 	kfree(p);
 	return NULL;
 }
@@ -1308,22 +1319,6 @@ static bool fork_copy_early(struct process *parent, unsigned int how, struct pro
 	return true;
 }
 
-/* Drop what child c holds of its parent's (its program, handlers,
- * table, directories, share of the fs), for a fork that failed. Under
- * the kernel lock. */
-static void fork_drop_copies(struct process *c)
-{
-	set_exe(c, NULL);
-	sighand_put(c->sighand);
-	if (c->files)
-		fdtable_put(c->files);
-	if (c->cwd)
-		inode_put(c->cwd);
-	if (c->root)
-		inode_put(c->root);
-	fs_share_leave(c);
-}
-
 /* A fork refused before anything of child c was shared: its copy vm
  * (NULL: none), c (with what fork_copy_early copied) and its thread t
  * (NULL: none) dropped. NULL. Under the kernel lock. */
@@ -1334,7 +1329,7 @@ static struct process *fork_refused(struct vm_space *vm, struct process *c, stru
 	if (t)
 		thread_reap(t);
 	if (c)
-		fork_drop_copies(c);
+		drop_copies(c);
 	kfree(c);
 	return NULL;
 }
@@ -1445,7 +1440,7 @@ fail:
 	thread_reap(t);
 	if (c->vm)
 		uvm_destroy(c->vm);
-	fork_drop_copies(c);
+	drop_copies(c);
 	kfree(c);
 	task_unreserve();
 	return NULL;
