@@ -639,23 +639,35 @@ static uint64_t tasks_of_user(uint32_t uid)
 	return n;
 }
 
+/* Would one more task for p's fork or clone pass a limit, with n tasks
+ * counted: the system's (max_tasks), or p's RLIMIT_NPROC for the
+ * caller's user. root's tasks are counted as every task (an upper
+ * bound, and what a fork bomb run as root hits first); another user's
+ * own count is the walk of every process (tasks_of_user), made only
+ * when walk says the caller holds the kernel lock, and only once every
+ * task together reaches the limit; without it such a user is never
+ * refused here. */
+static bool task_limit_hit(const struct process *p, uint64_t n, bool walk)
+{
+	uint64_t limit = rlimits_cur(&p->rlim, RLIMIT_NPROC);
+	uint32_t uid = current_cred()->uid;
+
+	if (n >= (uint64_t)max_tasks)
+		return true;
+	return n >= limit && (uid == 0 || (walk && tasks_of_user(uid) >= limit));
+}
+
 /* Count one more task for p's fork or clone, if the limits allow it (see
  * process_fork): 0, or -EAGAIN. Counted at once, so that a fork
  * that sleeps while copying cannot let another pass the system's limit;
- * a failed fork gives it back with task_unreserve(). */
+ * a failed fork gives it back with task_unreserve(). The walk of
+ * task_limit_hit runs with interrupts off. */
 static int task_reserve(const struct process *p)
 {
 	uint64_t f = irq_save();
-	uint64_t limit = rlimit_cur(p, RLIMIT_NPROC);
 	int err = 0;
 
-	uint32_t uid = current_cred()->uid;
-
-	/* root's tasks are counted as every task (an upper bound, and what a
-	 * fork bomb run as root hits first): the walk with interrupts off is
-	 * only for other users, once every task together reaches the limit */
-	if (nr_tasks >= max_tasks ||
-	    ((uint64_t)nr_tasks >= limit && (uid == 0 || tasks_of_user(uid) >= limit)))
+	if (task_limit_hit(p, (uint64_t)nr_tasks, true))
 		err = -EAGAIN;
 	else
 		nr_tasks++;
@@ -675,9 +687,7 @@ static int task_reserve(const struct process *p)
  * case under it. */
 static bool task_limit_seen(const struct process *p)
 {
-	uint64_t n = (uint64_t)__atomic_load_n(&nr_tasks, __ATOMIC_RELAXED);
-
-	return n >= (uint64_t)max_tasks || (n >= rlimits_cur(&p->rlim, RLIMIT_NPROC) && current_cred()->uid == 0);
+	return task_limit_hit(p, (uint64_t)__atomic_load_n(&nr_tasks, __ATOMIC_RELAXED), false);
 }
 
 static void task_unreserve(void)
