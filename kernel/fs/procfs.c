@@ -976,16 +976,12 @@ void procfs_forget(struct process *p)
 	p->exe_path = NULL;
 }
 
-void procfs_set_exe(struct process *p, const char *path)
+char *procfs_exchange_exe(struct process *p, char *path)
 {
-	size_t len = strlen(path);
-	char *e = kmalloc(len + 1); /* exact size: path is a PATH_MAX buffer */
+	char *old = p->exe_path;
 
-	if (e) {
-		procfs_forget(p);
-		memcpy(e, path, len + 1);
-		p->exe_path = e;
-	}
+	p->exe_path = path;
+	return old;
 }
 
 /* Without a note (exec did not record one), the best guess: a forked

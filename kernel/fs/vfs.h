@@ -435,10 +435,13 @@ struct file *console_file_open(void);
  * with descriptors 0, 1, 2 on the kernel console (those not open
  * already), p->cwd the root if NULL, and umask 022. 0 or -ENOMEM. */
 int vfs_default_stdio(struct process *p);
-/* Remember the program p runs now (for /proc/PID/exe); exec calls it
- * with the absolute path it loaded (vfs_exec_data resolved it already). procfs_forget drops it (process
- * release). */
-void procfs_set_exe(struct process *p, const char *path);
+/* Remember the program p runs now (for /proc/PID/exe): path is the
+ * absolute path exec loaded (vfs_exec_data resolved it already), a
+ * kmalloc'd string procfs owns from here. Returns the path it replaces
+ * (NULL if none) for the caller to kfree, after the kernel lock if it
+ * likes. The kernel lock held, as by procfs's readers. procfs_forget
+ * drops it (process release). */
+char *procfs_exchange_exe(struct process *p, char *path);
 void procfs_forget(struct process *p);
 
 /* Populate the root file system from the boot cpio archive (bad headers

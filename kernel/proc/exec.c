@@ -506,6 +506,22 @@ static int exec_script(const char *path, const char *head, size_t size, const ch
 	return err;
 }
 
+/* out's exe_path in a buffer of its exact size (exec_depth's is PATH_MAX
+ * bytes), as the process keeps it for /proc/PID/exe; the big one stays
+ * when there is no memory for the copy. */
+static void exe_path_fit(struct exec_image *out)
+{
+	if (!out->exe_path)
+		return;
+	size_t size = strlen(out->exe_path) + 1;
+	char *fit = kmalloc(size);
+	if (!fit)
+		return;
+	memcpy(fit, out->exe_path, size);
+	kfree(out->exe_path);
+	out->exe_path = fit;
+}
+
 int exec_load(const char *path, const char *const argv[], const char *const envp[],
 	      unsigned flags, struct exec_image *out)
 {
@@ -519,6 +535,8 @@ int exec_load(const char *path, const char *const argv[], const char *const envp
 	if (err) {
 		kfree(out->exe_path);
 		out->exe_path = NULL;
+	} else {
+		exe_path_fit(out);
 	}
 	return err;
 }

@@ -23,7 +23,7 @@ struct exec_image {
 	struct vm_space *vm;  /* the new address space, owned by the caller */
 	uint64_t entry;       /* first user instruction (the interpreter's, if any) */
 	uint64_t sp;          /* initial stack pointer: argc, argv, envp, auxv */
-	char *exe_path;       /* the absolute path of the file run (kmalloc'd; the
+	char *exe_path;       /* the absolute path of the file run (kmalloc'd, its exact size; the
 	                       * interpreter's for a #! script), for /proc/PID/exe */
 	struct inode *exe;    /* that file, a reference with its writers denied, which
 	                       * the process holds while it runs it (Linux's

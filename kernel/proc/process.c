@@ -328,27 +328,40 @@ static struct inode *exe_dup(struct inode *ip)
 	return inode_get(ip);
 }
 
-static void set_name(struct process *p, const char *path)
+/* The names a process running path with argv shows (/proc/PID/comm and
+ * cmdline), made apart from the process so that an exec makes them
+ * before it takes the kernel lock and only copies them under it. */
+struct proc_names {
+	char name[sizeof(((struct process *)0)->name)];       /* path's last component */
+	char cmdline[sizeof(((struct process *)0)->cmdline)]; /* argv joined with NULs, cut
+	                                                        * before the first that does
+	                                                        * not fit */
+	uint32_t cmdline_len;
+};
+
+static void names_make(struct proc_names *n, const char *path, const char *const argv[])
 {
 	const char *base = path;
 	for (const char *s = path; *s; s++)
 		if (*s == '/')
 			base = s + 1;
-	strlcpy(p->name, base, sizeof(p->name));
-}
-
-/* argv joined with NULs, as /proc/PID/cmdline shows it (truncated). */
-static void set_cmdline(struct process *p, const char *const argv[])
-{
-	uint32_t n = 0;
+	strlcpy(n->name, base, sizeof(n->name));
+	n->cmdline_len = 0;
 	for (int i = 0; argv && argv[i]; i++) {
 		size_t len = strlen(argv[i]) + 1;
-		if (n + len > sizeof(p->cmdline))
+		if (n->cmdline_len + len > sizeof(n->cmdline))
 			break;
-		memcpy(p->cmdline + n, argv[i], len);
-		n += (uint32_t)len;
+		memcpy(n->cmdline + n->cmdline_len, argv[i], len);
+		n->cmdline_len += (uint32_t)len;
 	}
-	p->cmdline_len = n;
+}
+
+/* p shows names n: the kernel lock held, as by /proc's readers. */
+static void names_set(struct process *p, const struct proc_names *n)
+{
+	memcpy(p->name, n->name, sizeof(p->name));
+	memcpy(p->cmdline, n->cmdline, n->cmdline_len);
+	p->cmdline_len = n->cmdline_len;
 }
 
 static void link_process(struct process *p)
@@ -737,8 +750,9 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 		*err = -ENOMEM;
 		return NULL;
 	}
-	set_name(p, path);
-	set_cmdline(p, argv);
+	struct proc_names names;
+	names_make(&names, path, argv);
+	names_set(p, &names);
 	rlimit_defaults(&p->rlim, (uint64_t)max_tasks); /* a fork copies its parent's */
 	p->timer_slack_ns = p->default_timer_slack_ns = TIMER_SLACK_DEFAULT_NS;
 	p->kernel_waits = true;
@@ -755,8 +769,7 @@ static struct process *spawn(int pid, const char *path, const char *const argv[]
 	p->vm = img.vm;
 	set_exe(p, img.exe);
 	p->layout = img.layout;
-	procfs_set_exe(p, img.exe_path);
-	kfree(img.exe_path);
+	procfs_exchange_exe(p, img.exe_path); /* a new process had none */
 	struct thread *t = thread_create_user(p, p->name, img.entry, img.sp);
 	if (!t) {
 		*err = -ENOMEM;
@@ -1533,21 +1546,40 @@ static int exec_load_lockless(const char *path, const char *const argv[], const 
 	return exec_load(path, argv, envp, exec_flags, img);
 }
 
+/* process_exec's commit when a tracer or a doomed image may stop or kill
+ * the thread at once: its finish first (the tracer reads the new
+ * registers), then PTRACE_EVENT_EXEC (or the legacy SIGTRAP) or the
+ * SIGSEGV. Returns whether the caller still has the finish to do. */
+static bool exec_stop_or_finish(struct trap_frame *tf, const struct exec_image *img, int old_tid)
+{
+	if (!img->doomed && !ptrace_traced(&current_process()->ptrace))
+		return true;
+	process_exec_finish();
+	if (img->doomed) /* Linux's force_fatal_sig after the point of no return */
+		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
+	else
+		ptrace_exec(tf, old_tid);
+	return false;
+}
+
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
-		 const char *const envp[], unsigned exec_flags, struct vm_space **old_vm)
+		 const char *const envp[], unsigned exec_flags, struct exec_done *done)
 {
 	struct process *p = current_process();
 	struct thread *t = current_thread();
 	struct exec_image img;
 	int old_tid = t->tid; /* PTRACE_EVENT_EXEC's message */
 	struct fdtable *own; /* Linux's unshare_files: close-on-exec closes in exec's own table */
-	int err = exec_load_lockless(path, argv, envp, exec_flags, &img);
+	struct proc_names names;
 
+	*done = (struct exec_done){ 0 };
+	names_make(&names, path, argv); /* before the lock, if it comes without */
+	int err = exec_load_lockless(path, argv, envp, exec_flags, &img);
 	if (err)
 		return err;
 	err = files_unshare_copy(p, &own);
 	/* handlers shared by CLONE_SIGHAND: exec gets a copy of its own
-	 * (Linux's unshare_sighand), which signal_reset_on_exec then resets */
+	 * (Linux's unshare_sighand), which process_exec_finish then resets */
 	struct sighand *own_sh = NULL;
 	if (!err && p->sighand->refs > 1 && !(own_sh = sighand_new(p->sighand)))
 		err = -ENOMEM;
@@ -1563,20 +1595,17 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	futex_exit_robust(p, t); /* as Linux's exec_mm_release, in the old memory */
 	t->clear_child_tid = 0;
 	p->maxrss_pages = process_maxrss_pages(p); /* ru_maxrss spans exec, as Linux's */
-	struct vm_space *old = p->vm;
+	done->old_vm = p->vm; /* a vfork parent keeps its own reference */
 	p->vm = img.vm;
 	arch_switch_pml4(img.vm->pml4);
 	tlb_note_loaded(img.vm->pml4);
-	*old_vm = old; /* the caller's to drop (a vfork parent keeps its own reference) */
 	set_exe(p, img.exe);
 	uint64_t f = irq_save();
 	vfork_release(p);
 	irq_restore(f);
-	set_name(p, path);
-	set_cmdline(p, argv);
+	names_set(p, &names);
 	p->layout = img.layout;
-	procfs_set_exe(p, img.exe_path);
-	kfree(img.exe_path);
+	done->old_exe_path = procfs_exchange_exe(p, img.exe_path);
 	p->did_exec = true;
 	p->self_exec_id++;
 	exec_personality(p, img.secure);
@@ -1588,16 +1617,30 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 		sighand_put(p->sighand);
 		p->sighand = own_sh;
 	}
-	signal_reset_on_exec(p);
 	ptimer_delete_all(p); /* as Linux's exit_itimers at exec */
 	files_unshare_commit(p, own);
 	fdtable_close_on_exec(p->files);
 	arch_user_frame_init(tf, img.entry, img.sp);
-	arch_thread_reset_current(&t->arch); /* no FS/GS base, a clean FPU */
 	t->force_iret = true; /* exec leaves through IRET */
-	if (img.doomed) /* Linux's force_fatal_sig after the point of no return */
-		signal_force_fault(SIGSEGV, SI_KERNEL, 0);
-	else
-		ptrace_exec(tf, old_tid);
+	done->finish = exec_stop_or_finish(tf, &img, old_tid);
 	return 0;
+}
+
+/*
+ * Why without the kernel lock: the thread is its process's only one
+ * (process_exec made it so) and its handlers are its process's alone
+ * (own_sh), so nothing but this thread writes them, its stack or its
+ * registers; a tracer that attached since the commit cannot stop it
+ * before its return to ring 3, which comes after this. A signal sent
+ * meanwhile reads a handler only to see whether it is ignored, which the
+ * reset does not change (SIG_IGN stays, the rest becomes SIG_DFL), and
+ * waits for the return to be delivered. Linux's begin_new_exec resets
+ * the handlers without the signal lock too.
+ */
+void process_exec_finish(void)
+{
+	struct thread *t = current_thread();
+
+	signal_reset_on_exec(t->proc);
+	arch_thread_reset_current(&t->arch); /* no FS/GS base, a clean FPU */
 }

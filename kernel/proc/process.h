@@ -217,17 +217,31 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
  * working directory and umask (CLONE_FS). 0, or -ENOMEM with nothing
  * changed. */
 int process_unshare(bool files, bool fs);
-/* execve in the current process: on success tf enters the new program
- * (returns 0) and *old is the old address space, whose reference the
- * caller drops (uvm_destroy, or uvm_release_begin and _end: the end may
- * run without the kernel lock); on failure nothing changed (-errno).
- * exec_flags are exec_load's (proc/exec.h). Called with the kernel lock
- * (execveat) or without it (execve, a lock-free call); on success it is
- * held (taken at depth 1 by a caller that came without it); the image
- * may be built without it (process.c's exec_load_lockless). */
+/* What a successful process_exec leaves its caller to do, each step
+ * with the kernel lock or without it (the call's own entry, depth 1,
+ * may give it up first, as do_execve does for the old space's end). */
 struct vm_space;
+struct exec_done {
+	struct vm_space *old_vm; /* the old address space, whose reference the caller
+	                          * drops (uvm_destroy, or uvm_release_begin and _end) */
+	char *old_exe_path;      /* the old /proc/PID/exe path, or NULL: kfree */
+	bool finish;             /* process_exec_finish is still to run, before the
+	                          * return to ring 3 */
+};
+/* execve in the current process: on success tf enters the new program
+ * (returns 0) and *done says what is left (above); on failure nothing
+ * changed (-errno) and *done is empty. exec_flags are exec_load's
+ * (proc/exec.h). Called with the kernel lock (execveat) or without it
+ * (execve, a lock-free call); on success it is held (taken at depth 1 by
+ * a caller that came without it); the image may be built without it
+ * (process.c's exec_load_lockless). */
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
-		 const char *const envp[], unsigned exec_flags, struct vm_space **old);
+		 const char *const envp[], unsigned exec_flags, struct exec_done *done);
+/* The end of a successful exec that touches only the current thread and
+ * what its process no longer shares with anyone (done->finish): the
+ * handlers' reset, the alternate signal stack, FS and GS bases, a clean
+ * FPU, no debug registers. With the kernel lock or without it. */
+void process_exec_finish(void);
 
 /* A new thread of the current process (clone with CLONE_THREAD): the
  * caller's registers except RAX = 0 (and RSP = new_sp if non-zero), its

@@ -416,15 +416,19 @@ static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp, unsigned exe
 	if (err >= 0)
 		err = copy_vector(uenvp, &envp, &total, s);
 	kfree(s);
-	struct vm_space *old = NULL;
+	struct exec_done done = { 0 };
 	if (err >= 0)
 		err = process_exec(frame(), path, argv && argv[0] ? (const char *const *)argv : empty_argv,
-				   (const char *const *)envp, exec_flags, &old);
+				   (const char *const *)envp, exec_flags, &done);
 	if (err >= 0)
 		aio_exit(current_process()); /* Linux's exit_aio with the old address space */
-	if (old)
-		drop_old_space(old);
-	free_vector(argv); /* after the lock went with the old space, if it did */
+	if (done.old_vm)
+		drop_old_space(done.old_vm);
+	/* the rest after the lock went with the old space, if it did */
+	if (done.finish)
+		process_exec_finish();
+	kfree(done.old_exe_path);
+	free_vector(argv);
 	free_vector(envp);
 	return err < 0 ? err : 0;
 }
