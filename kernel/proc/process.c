@@ -1009,6 +1009,21 @@ static void exit_work_unlocked(struct vm_space *vm, struct fdtable *files)
 		klock_enter();
 }
 
+/* The exiting thread leaves its process's address space for the kernel's
+ * (whose upper half is the same): its user memory is no longer used, and
+ * the space must be loaded nowhere before uvm_release_begin. Early, with
+ * the kernel lock given up, it may be undone by a switch back to the
+ * thread (which loads p->vm): process_end does it again only then. */
+static void exit_leave_space(void)
+{
+	uint64_t kernel = vmm_kernel_pml4();
+
+	if (arch_current_pml4() == kernel)
+		return;
+	arch_switch_pml4(kernel);
+	tlb_note_loaded(kernel);
+}
+
 /*
  * p's descriptors close (Linux's exit_files), with interrupts on: a
  * close may sleep (a pipe wakes its readers). The last reference to its
@@ -1027,8 +1042,10 @@ static struct fdtable *exit_files(struct process *p)
 
 	if (t && fdtable_unref(t)) {
 		bool drop = this_cpu_klock_depth() == 1;
-		if (drop)
+		if (drop) {
 			klock_leave_any();
+			exit_leave_space(); /* out of the lock's hold (a CR3 load is dear) */
+		}
 		fdtable_close_all(t);
 		if (drop)
 			klock_enter_any();
@@ -1055,12 +1072,12 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	if (p->pid == p->sid && leader_exit_hook)
 		leader_exit_hook(p->sid);
 	cpu_cli();
-	/* Leave the dying address space and free it now, not when the zombie
-	 * is reaped: an OOM victim's memory must come back even if its parent
+	/* Leave the dying address space (if exit_files did not, or a switch
+	 * back loaded it again) and free it now, not when the zombie is
+	 * reaped: an OOM victim's memory must come back even if its parent
 	 * never waits (proc/oom.c). Any CR3 with the shared kernel half will
 	 * do for the last few instructions. */
-	arch_switch_pml4(vmm_kernel_pml4());
-	tlb_note_loaded(vmm_kernel_pml4());
+	exit_leave_space();
 	struct vm_space *vm = p->vm;
 	if (vm) {
 		p->maxrss_pages = process_maxrss_pages(p);
