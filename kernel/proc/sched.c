@@ -803,15 +803,20 @@ static void finish_switch(void)
 	klock_retake(current_thread()->klock_depth);
 }
 
-/* Load next's CPU state (FPU, FS base, kernel stack for traps, address
- * space), give the kernel lock up (or hand it to next when both hold it:
- * klock_switch_out) and switch stacks; now is time_ns(), next's start. The CR3 load comes after this CPU is noted in tlb.c's
- * mailbox: a shootdown for next's address space that missed the note
- * wrote its page tables before the load. Interrupts off. */
+/* Give the kernel lock up, load next's CPU state (FPU, FS base, kernel
+ * stack for traps, address space) and switch stacks; now is time_ns(),
+ * next's start. The lock goes first, even when next holds it too (it
+ * takes it back in finish_switch), as Linux's schedule() let its big
+ * kernel lock go: the switch's own work (the FPU's state, the CR3 load,
+ * dear under an emulator) needs it not, and no other CPU should wait for
+ * it. The CR3 load comes after this CPU is noted in tlb.c's mailbox: a
+ * shootdown for next's address space that missed the note wrote its
+ * page tables before the load. Interrupts off. */
 static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 {
 	lockcheck_none_held("a thread switch"); /* debug builds */
 	wait_off_cpu(next); /* by the rules above it is off already: a check that costs a load */
+	prev->klock_depth = klock_switch_out();
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	unsigned cpu = smp_cpu_id();
 	if (next->proc) {
@@ -831,7 +836,6 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 	next->cpu = cpu;
 	next->on_cpu = true;
 	runqs[cpu].switched_from = prev;
-	prev->klock_depth = klock_switch_out(next->klock_depth);
 	arch_switch_to(&prev->arch, &next->arch);
 	finish_switch();
 }
