@@ -27,7 +27,10 @@ struct shmem {
 	uint64_t end;     /* a mapping reaches pages [0, end) (shmem_end): written under the
 			   * kernel lock, read without it by a fork (atomic) */
 	uint64_t root;    /* physical address of the top node; 0 until first use */
-	uint64_t *used;   /* data pages counted here, none past *max (or NULL) */
+	uint64_t *used;   /* data pages counted here, none past *max (or NULL); atomic:
+			   * an object's last reference may go without the kernel lock
+			   * (uvm_release_begin), freeing pages another object of the same
+			   * counter allocates under it */
 	const uint64_t *max;
 	struct vma *rmap; /* regions mapping the object (mm/uvm.c) */
 	const struct shmem_hooks *hooks; /* shmem_set_hooks's, or NULL */
@@ -72,7 +75,7 @@ static void free_tree(struct shmem *s, uint64_t phys, unsigned level)
 	if (level == 0) {
 		page_ref_put(phys);
 		if (s->used)
-			(*s->used)--;
+			__atomic_sub_fetch(s->used, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	uint64_t *node = phys_to_virt(phys);
@@ -137,13 +140,13 @@ void shmem_unmapped(struct shmem *s)
 static uint64_t slot_page(struct shmem *s, uint64_t *slot, bool data)
 {
 	if (!*slot) {
-		if (data && s->used && *s->used >= *s->max)
+		if (data && s->used && __atomic_load_n(s->used, __ATOMIC_RELAXED) >= *s->max)
 			return 0;
 		void *page = page_alloc_zeroed();
 		if (page) {
 			*slot = virt_to_phys(page);
 			if (data && s->used)
-				(*s->used)++;
+				__atomic_add_fetch(s->used, 1, __ATOMIC_RELAXED);
 		}
 	}
 	return *slot;
@@ -246,7 +249,7 @@ void shmem_set_acct(struct shmem *s, uint64_t *used, const uint64_t *max)
 
 bool shmem_full(const struct shmem *s)
 {
-	return s->used && *s->used >= *s->max;
+	return s->used && __atomic_load_n(s->used, __ATOMIC_RELAXED) >= *s->max;
 }
 
 uint64_t shmem_end(const struct shmem *s)

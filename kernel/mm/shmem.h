@@ -55,7 +55,7 @@ struct shmem_hooks {
 };
 void shmem_set_hooks(struct shmem *s, const struct shmem_hooks *hooks, void *arg);
 /* Has s hooks (a System V segment)? Such an object's regions change
- * under the kernel lock (a fork's copy of them too: uvm_fork_needs_klock). */
+ * under the kernel lock (a fork's copy of them too: uvm_needs_klock). */
 bool shmem_has_hooks(const struct shmem *s);
 /* The arg s's hooks were set with, if they are hooks; else NULL. */
 void *shmem_hook_arg(const struct shmem *s, const struct shmem_hooks *hooks);

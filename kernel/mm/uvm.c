@@ -34,6 +34,7 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/tlb.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/klock.h"
 
 /* ---------------------------------------------------------------- the region tree */
 
@@ -232,13 +233,17 @@ static void unmap_range(struct vm_space *vs, uint64_t start, uint64_t end, struc
  * is a few stores (a link, an unlink, one step of a walk), and every
  * fork links the same two vDSO objects, so a lock per object would be
  * taken as often by the same CPUs. Additions (a fork's child, which
- * holds no kernel lock) and removals hold it; a removal holds the kernel
- * lock too (munmap of an object's region, an exit's or exec's
- * uvm_release_begin, a split's or move's undo), so a walker holding the
- * kernel lock (uvm_truncate_object) may let rmap_lock go between two
- * steps: the region it stands on stays, and only regions added at the
- * head (after its look) can be missed, which uvm_fork's re-check of the
- * object's end after linking covers (see there).
+ * holds no kernel lock) and removals hold it. A walker that lets it go
+ * between two steps (uvm_truncate_object) holds the kernel lock and a
+ * reference to the space of the region it stands on (rmap_next_pinned):
+ * the region's removals other than its space's end hold the kernel lock
+ * too (munmap of an object's region, a split's or move's undo), and the
+ * end (uvm_release_begin, which may run without it) waits for the
+ * space's last reference, so the region stays. Regions added at the head
+ * after its look can be missed, which uvm_fork's re-check of the
+ * object's end after linking covers (see there). A region of an object
+ * with hooks (System V shm, whose attach count walks the list under the
+ * kernel lock alone) leaves it only under the kernel lock.
  */
 static struct spinlock rmap_lock = SPINLOCK_INIT;
 
@@ -282,8 +287,9 @@ static void rmap_add(struct vma *v)
 /* Take region v off its object's list of mappings, if it is on it
  * (a fork's child that failed before linking is not), and drop its
  * reference to the object. Takes rmap_lock; the kernel lock held when
- * v is on a list (the walkers' rule above). The pages v's space maps
- * keep references of their own. */
+ * v is on a list, unless v's space is at its end and the object has no
+ * hooks (the walkers' rule above). The pages v's space maps keep
+ * references of their own. */
 static void vma_drop_object(struct vma *v)
 {
 	if (!v->obj)
@@ -327,8 +333,10 @@ bool uvm_release_begin(struct vm_space *vs)
 	 * so none holds a TLB entry of it: the pages need no flush (and no
 	 * batch) before they go, and the tables can go. */
 	tlb_retire_pml4(vs->pml4);
+	bool taken = uvm_needs_klock(vs) && klock_enter_unless_held();
 	for (struct vma *v = vs->vmas; v; v = v->next)
 		vma_drop_object(v);
+	klock_leave_taken(taken);
 	return true;
 }
 
@@ -822,14 +830,33 @@ static uint64_t object_va(const struct vma *v, uint64_t idx)
 	return pages < (v->end - v->start) / PAGE_SIZE ? v->start + pages * PAGE_SIZE : v->end;
 }
 
-/* The region after v on obj's list of mappings (the first when v is
- * NULL), looked at under rmap_lock; the kernel lock held, which keeps v
- * on the list (the rule above rmap_lock). */
-static struct vma *rmap_next(struct shmem *obj, const struct vma *v)
+/* A reference to vs unless its last one went (its end has begun). */
+static bool space_tryget(struct vm_space *vs)
+{
+	int refs = __atomic_load_n(&vs->refs, __ATOMIC_RELAXED);
+
+	do {
+		if (refs == 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&vs->refs, &refs, refs + 1, false, __ATOMIC_ACQUIRE,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
+/* The first region after v on obj's list of mappings (from the head when
+ * v is NULL) whose space is not at its end, with a reference to that
+ * space (space_tryget), or NULL. Under rmap_lock, so every region looked
+ * at is on the list and its space allocated; the kernel lock and the
+ * caller's reference to v's space keep v on it (the rule above
+ * rmap_lock). A space at its end is skipped: nothing runs in it, and its
+ * pages go with it. */
+static struct vma *rmap_next_pinned(struct shmem *obj, const struct vma *v)
 {
 	uint64_t f = rmap_lock_take();
 	struct vma *n = v ? v->obj_next : *shmem_rmap(obj);
 
+	while (n && !space_tryget(n->vs))
+		n = n->obj_next;
 	rmap_unlock(f);
 	return n;
 }
@@ -858,10 +885,14 @@ void uvm_truncate_object(struct shmem *obj, uint64_t idx)
 {
 	if (shmem_end(obj) > idx)
 		shmem_set_end(obj, idx);
-	for (struct vma *v = rmap_next(obj, NULL); v; v = rmap_next(obj, v)) {
+	struct vma *v = rmap_next_pinned(obj, NULL);
+	while (v) {
 		uint64_t f = space_lock(v->vs);
 		trim_locked(v, idx);
 		space_unlock(v->vs, f);
+		struct vma *next = rmap_next_pinned(obj, v);
+		uvm_destroy(v->vs); /* the walk's reference: the space's end if the last */
+		v = next;
 	}
 	shmem_truncate(obj, idx); /* no CPU reaches the pages any more */
 }
@@ -1541,7 +1572,7 @@ static void fork_link(struct vma *v)
 	}
 }
 
-/* With or without the kernel lock (uvm_fork_needs_klock says when it
+/* With or without the kernel lock (uvm_needs_klock says when it
  * is needed); the parent's map_lock held; takes the parent's lock for
  * the copy, rmap_lock to link the child's regions to their objects once
  * the copy is whole. The child is written without its own lock until
@@ -1586,7 +1617,7 @@ struct vm_space *uvm_fork(struct vm_space *parent)
 	return vs;
 }
 
-bool uvm_fork_needs_klock(const struct vm_space *vs)
+bool uvm_needs_klock(const struct vm_space *vs)
 {
 	for (const struct vma *v = vs->vmas; v; v = v->next)
 		if (v->obj && shmem_has_hooks(v->obj))

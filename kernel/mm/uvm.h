@@ -120,7 +120,7 @@ static inline unsigned uvm_max_vmas(void)
  *     it. The one exception is a fork's child: uvm_fork copies the
  *     parent's regions with objects, and links the copies to their
  *     objects, without the kernel lock (unless an object has hooks:
- *     uvm_fork_needs_klock);
+ *     uvm_needs_klock);
  *   - the objects' lists of regions (shmem_rmap, each region's obj_next
  *     and obj_pprev) change under `rmap_lock` (uvm.c), one spinlock for
  *     all objects, innermost: taken inside a space's `lock` or alone,
@@ -205,27 +205,30 @@ size_t uvm_shared_reclaim(size_t pages);
 struct vm_space *uvm_create(void);
 /* Drop a reference; the last one frees every page and table. */
 void uvm_destroy(struct vm_space *vs);
-/* uvm_destroy in two halves, so that the costly one may run without the
- * kernel lock. uvm_release_begin drops a reference under the kernel lock
- * (a region leaves its object's list of mappings only under it: the
- * rule of rmap_lock above) and, when it
- * was the last, takes the space off every object's list (their
- * truncations no longer reach it) and lets the objects go: true, and the
- * caller must call uvm_release_end. uvm_release_end frees the pages,
- * tables and regions, with or without the kernel lock: nothing else
- * reaches the space any more. */
+/* uvm_destroy in two halves, so that the costly one may come later.
+ * uvm_release_begin drops a reference and, when it was the last, takes
+ * the space off every object's list (their truncations no longer reach
+ * it) and lets the objects go: true, and the caller must call
+ * uvm_release_end. With or without the kernel lock: it takes it itself
+ * when a region maps an object with hooks (uvm_needs_klock), whose
+ * list only the kernel lock's holder may change. The space must be
+ * loaded on no CPU by the time its last reference goes. uvm_release_end
+ * frees the pages, tables and regions, with or without the kernel lock:
+ * nothing else reaches the space any more. Any context where the kernel
+ * lock may be taken (no spinlock held). */
 bool uvm_release_begin(struct vm_space *vs);
 void uvm_release_end(struct vm_space *vs);
 /* fork: a copy sharing every page copy-on-write (writable pages become
  * read-only in both until the first write fault copies them), except in
  * VMA_SHARED regions, whose pages both keep mapping as they are. The
  * parent's map_lock held; the kernel lock only when
- * uvm_fork_needs_klock. NULL when out of memory. */
+ * uvm_needs_klock. NULL when out of memory. */
 struct vm_space *uvm_fork(struct vm_space *parent);
 /* Does a region of vs map an object with hooks (a System V segment,
  * whose attach count the hooks keep under the kernel lock)? Then
- * uvm_fork wants the kernel lock. map_lock held. */
-bool uvm_fork_needs_klock(const struct vm_space *vs);
+ * uvm_fork wants the kernel lock, and uvm_release_begin takes it.
+ * map_lock held, or vs used by nobody else. */
+bool uvm_needs_klock(const struct vm_space *vs);
 
 /* The limits a fault must respect: the process's RLIMIT_STACK and
  * RLIMIT_AS, in bytes (~0: none). */

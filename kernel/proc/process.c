@@ -987,21 +987,22 @@ void process_add_exit_hook(void (*fn)(struct process *p))
 }
 
 /* An exiting process's costly work that touches nothing shared: the
- * second half of the end of its address space (vm; NULL when there is
- * none to end), the free of its emptied descriptor table (files, from
- * exit_files; NULL when none) and the measure of its kernel stack
- * (thread_note_kstack).
+ * end of its reference to its address space (vm, no longer p->vm nor
+ * loaded here; NULL when none), the free of its emptied descriptor
+ * table (files, from exit_files; NULL when none) and the measure of its
+ * kernel stack (thread_note_kstack).
  * Without the kernel lock when this CPU holds it only for the exit's
  * entry (depth 1): other CPUs' system calls run meanwhile (the process
  * is no zombie yet, its memory, files and program are gone: what they
- * may find of it). Interrupts off. */
+ * may find of it). Interrupts off, so no switch back to the thread
+ * looks for p->vm. */
 static void exit_work_unlocked(struct vm_space *vm, struct fdtable *files)
 {
 	bool drop = this_cpu_klock_depth() == 1;
 	if (drop)
 		klock_leave();
 	if (vm)
-		uvm_release_end(vm);
+		uvm_destroy(vm);
 	if (files)
 		fdtable_free(files);
 	thread_note_kstack();
@@ -1009,19 +1010,26 @@ static void exit_work_unlocked(struct vm_space *vm, struct fdtable *files)
 		klock_enter();
 }
 
+/* Load the address space whose tables are at pml4 on this CPU, unless
+ * it is loaded: noted in tlb.c's mailbox before the load, as switch_to
+ * does (a shootdown that missed the note wrote the tables before it). */
+static void space_load(uint64_t pml4)
+{
+	if (arch_current_pml4() == pml4)
+		return;
+	tlb_note_loaded(pml4);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	arch_switch_pml4(pml4);
+}
+
 /* The exiting thread leaves its process's address space for the kernel's
  * (whose upper half is the same): its user memory is no longer used, and
- * the space must be loaded nowhere before uvm_release_begin. Early, with
- * the kernel lock given up, it may be undone by a switch back to the
+ * the space must be loaded nowhere before its last reference goes. Early,
+ * with the kernel lock given up, it may be undone by a switch back to the
  * thread (which loads p->vm): process_end does it again only then. */
 static void exit_leave_space(void)
 {
-	uint64_t kernel = vmm_kernel_pml4();
-
-	if (arch_current_pml4() == kernel)
-		return;
-	arch_switch_pml4(kernel);
-	tlb_note_loaded(kernel);
+	space_load(vmm_kernel_pml4());
 }
 
 /*
@@ -1082,8 +1090,6 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	if (vm) {
 		p->maxrss_pages = process_maxrss_pages(p);
 		p->vm = NULL;
-		if (!uvm_release_begin(vm))
-			vm = NULL; /* others share it: not ours to end */
 	}
 	exit_work_unlocked(vm, files);
 	fs_share_leave(p); /* Linux's exit_fs */
@@ -1291,7 +1297,7 @@ void process_free(struct process *p)
  * when this CPU does not hold it (fork and clone run without it from
  * their entry) or holds it only for the fork's own entry (depth 1:
  * given up around the copy), unless a region needs it
- * (uvm_fork_needs_klock: System V segments): other CPUs' system calls
+ * (uvm_needs_klock: System V segments): other CPUs' system calls
  * run meanwhile, as they do during a lock-free mmap. Nothing of the
  * child is published yet. Returns with the kernel lock held only if the
  * copy held it (a region needed it, or the caller held it deeper than
@@ -1300,7 +1306,7 @@ static struct vm_space *fork_space(struct vm_space *parent)
 {
 	uvm_map_lock(parent);
 	uint32_t depth = this_cpu_klock_depth();
-	bool needs = uvm_fork_needs_klock(parent);
+	bool needs = uvm_needs_klock(parent);
 	if (depth == 1 && !needs)
 		klock_leave_call();
 	else if (!depth && needs)
@@ -1613,9 +1619,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	t->clear_child_tid = 0;
 	p->maxrss_pages = process_maxrss_pages(p); /* ru_maxrss spans exec, as Linux's */
 	done->old_vm = p->vm; /* a vfork parent keeps its own reference */
-	p->vm = img.vm;
-	arch_switch_pml4(img.vm->pml4);
-	tlb_note_loaded(img.vm->pml4);
+	p->vm = img.vm; /* loaded by process_exec_finish, or by a switch back to t */
 	set_exe(p, img.exe);
 	uint64_t f = irq_save();
 	vfork_release(p);
@@ -1658,6 +1662,7 @@ void process_exec_finish(void)
 {
 	struct thread *t = current_thread();
 
+	space_load(t->proc->vm->pml4);
 	signal_reset_on_exec(t->proc);
 	arch_thread_reset_current(&t->arch); /* no FS/GS base, a clean FPU */
 }

@@ -389,17 +389,20 @@ static long refuse_final_symlink(const char *path)
 	return link ? -ELOOP : 0;
 }
 
-/* The old address space of a successful exec, the call's last work: its
- * pages and tables are freed after the kernel lock is given up for the
- * rest of the call (klock_leave_call), which only the entry's own depth
- * may do. */
-static void drop_old_space(struct vm_space *old)
+/* A successful exec's last work (process.h's struct exec_done), after
+ * the kernel lock is given up for the rest of the call
+ * (klock_leave_call, which only the entry's own depth may do): the
+ * thread's own resets with its new address space loaded, then the old
+ * space's end (uvm_destroy takes the lock if it needs it). */
+static void exec_end(struct exec_done *done)
 {
-	if (!uvm_release_begin(old))
-		return;
 	if (this_cpu_klock_depth() == 1)
 		klock_leave_call();
-	uvm_release_end(old);
+	if (done->finish)
+		process_exec_finish();
+	if (done->old_vm)
+		uvm_destroy(done->old_vm);
+	kfree(done->old_exe_path);
 }
 
 /* Copy argv and envp in and exec path (a kernel string) with
@@ -420,14 +423,10 @@ static long do_execve(const char *path, uptr_t uargv, uptr_t uenvp, unsigned exe
 	if (err >= 0)
 		err = process_exec(frame(), path, argv && argv[0] ? (const char *const *)argv : empty_argv,
 				   (const char *const *)envp, exec_flags, &done);
-	if (err >= 0)
+	if (err >= 0) {
 		aio_exit(current_process()); /* Linux's exit_aio with the old address space */
-	if (done.old_vm)
-		drop_old_space(done.old_vm);
-	/* the rest after the lock went with the old space, if it did */
-	if (done.finish)
-		process_exec_finish();
-	kfree(done.old_exe_path);
+		exec_end(&done);
+	}
 	free_vector(argv);
 	free_vector(envp);
 	return err < 0 ? err : 0;
