@@ -803,20 +803,15 @@ static void finish_switch(void)
 	klock_retake(current_thread()->klock_depth);
 }
 
-/* Give the kernel lock up, load next's CPU state (FPU, FS base, kernel
- * stack for traps, address space) and switch stacks; now is time_ns(),
- * next's start. The lock goes first, even when next holds it too (it
- * takes it back in finish_switch), as Linux's schedule() let its big
- * kernel lock go: the switch's own work (the FPU's state, the CR3 load,
- * dear under an emulator) needs it not, and no other CPU should wait for
- * it. The CR3 load comes after this CPU is noted in tlb.c's mailbox: a
- * shootdown for next's address space that missed the note wrote its
- * page tables before the load. Interrupts off. */
+/* Load next's CPU state (FPU, FS base, kernel stack for traps, address
+ * space), give the kernel lock up (or hand it to next when both hold it:
+ * klock_switch_out) and switch stacks; now is time_ns(), next's start. The CR3 load comes after this CPU is noted in tlb.c's
+ * mailbox: a shootdown for next's address space that missed the note
+ * wrote its page tables before the load. Interrupts off. */
 static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 {
 	lockcheck_none_held("a thread switch"); /* debug builds */
 	wait_off_cpu(next); /* by the rules above it is off already: a check that costs a load */
-	prev->klock_depth = klock_switch_out();
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	unsigned cpu = smp_cpu_id();
 	if (next->proc) {
@@ -836,6 +831,7 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 	next->cpu = cpu;
 	next->on_cpu = true;
 	runqs[cpu].switched_from = prev;
+	prev->klock_depth = klock_switch_out(next->klock_depth);
 	arch_switch_to(&prev->arch, &next->arch);
 	finish_switch();
 }
@@ -855,7 +851,15 @@ static void charge_run(struct thread *t, uint64_t now)
  * sched_yield, see run_dequeue), SLEEPING or DEAD (it set that itself:
  * not queued), or RUNNABLE (it went to sleep and a waker took it before
  * this look: the waker queues it). With or without the kernel lock;
- * interrupts off; no spinlock held.
+ * interrupts off; no spinlock held. A dead thread gives the lock up
+ * before the pick, even to a next that holds it (which takes it back in
+ * finish_switch): the pick and the switch (the FPU's state, the CR3
+ * load, a whole TLB flush under TCG) need it not, and an exit's switch
+ * to the parent that waits for it was most of the fork_exec pair's
+ * "(kernel)" hold. Any other switch between two holders keeps it: made
+ * so at every switch (2026-11-28), the frequent hand-overs (pipes,
+ * futexes, dup2) made eight vCPUs on two busy host cores convoy on the
+ * lock, smp-stress's parts two to three times slower.
  */
 static void schedule_pick(bool yielding)
 {
@@ -865,6 +869,8 @@ static void schedule_pick(bool yielding)
 	struct idle_seen seen;
 	bool requeue = false;
 
+	if (prev->state == THREAD_DEAD)
+		klock_switch_out(0); /* its last switch: the lock goes before it */
 	charge_run(prev, now);
 	this_cpu()->need_resched = false;
 	if (prev->state == THREAD_RUNNING) {

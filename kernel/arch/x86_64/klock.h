@@ -25,9 +25,8 @@
  *     switch gives the lock up (klock_switch_out saves prev's depth) and
  *     the thread switched in takes it back at its own depth
  *     (klock_retake), as Linux's big kernel lock was given up by a
- *     sleeping task, even between two threads that both hold it (the
- *     switch's own work needs no lock). A thread that sleeps lets every
- *     CPU into the kernel meanwhile;
+ *     sleeping task; between two threads that both hold it the CPU keeps
+ *     it. A thread that sleeps lets every CPU into the kernel meanwhile;
  *     the scheduler runs under locks of its own (proc/sched.c);
  *   - a new kernel thread starts at depth 1, a new user thread at 0;
  *   - an idle CPU never holds it: its idle thread has depth 0;
@@ -247,23 +246,28 @@ static inline void klock_leave_taken(bool taken)
 /* This CPU's depth (0: not held). */
 uint32_t klock_depth(void);
 
-/* At a thread switch, interrupts off: give the lock up if this CPU
- * holds it and return the depth it held it at (0: not held), for the
- * thread switched away to take back. */
+/* At a thread switch, interrupts off: return the depth this CPU holds
+ * the lock at (0: not held), for the thread switched away to take back.
+ * When it holds it and next_depth, the depth of the thread switched in,
+ * is not 0, the CPU keeps it for that thread at next_depth (nothing to
+ * give up and take back between two threads that both hold it);
+ * otherwise it gives it up. */
 void klock_release_held(void);
-static inline uint32_t klock_switch_out(void)
+static inline uint32_t klock_switch_out(uint32_t next_depth)
 {
 	uint32_t depth = this_cpu_klock_depth(); /* 0 until klock_init_boot */
 
 	if (depth) {
-		this_cpu_set_klock_depth(0);
-		klock_release_held();
+		this_cpu_set_klock_depth(next_depth); /* kept for next, or given up: */
+		if (!next_depth)
+			klock_release_held();
 	}
 	return depth;
 }
 
 /* In the thread switched in, interrupts off: take the lock at depth
- * (nothing when depth is 0), waiting as klock_enter does. */
+ * unless the switch kept it for this thread (or depth is 0), waiting as
+ * klock_enter does. */
 void klock_retake_slow(uint32_t depth);
 static inline void klock_retake(uint32_t depth)
 {
