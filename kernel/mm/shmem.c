@@ -14,6 +14,7 @@
 #include "mm/heap.h"
 #include "mm/layout.h"
 #include "mm/pmm.h"
+#include "lib/refcount.h"
 
 #define SHMEM_FANOUT_SHIFT 9                          /* 512 slots per node */
 #define SHMEM_FANOUT       (1u << SHMEM_FANOUT_SHIFT)
@@ -87,14 +88,7 @@ static void free_tree(struct shmem *s, uint64_t phys, unsigned level)
 
 bool shmem_tryget(struct shmem *s)
 {
-	int refs = __atomic_load_n(&s->refs, __ATOMIC_RELAXED);
-
-	do {
-		if (refs == 0)
-			return false;
-	} while (!__atomic_compare_exchange_n(&s->refs, &refs, refs + 1, false, __ATOMIC_ACQ_REL,
-					      __ATOMIC_RELAXED));
-	return true;
+	return ref_get_unless_zero(&s->refs);
 }
 
 void shmem_put(struct shmem *s)

@@ -31,6 +31,7 @@
 #include "mm/vmm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "lib/refcount.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/tlb.h"
 #include "arch/x86_64/cpu.h"
@@ -830,22 +831,9 @@ static uint64_t object_va(const struct vma *v, uint64_t idx)
 	return pages < (v->end - v->start) / PAGE_SIZE ? v->start + pages * PAGE_SIZE : v->end;
 }
 
-/* A reference to vs unless its last one went (its end has begun). */
-static bool space_tryget(struct vm_space *vs)
-{
-	int refs = __atomic_load_n(&vs->refs, __ATOMIC_RELAXED);
-
-	do {
-		if (refs == 0)
-			return false;
-	} while (!__atomic_compare_exchange_n(&vs->refs, &refs, refs + 1, false, __ATOMIC_ACQUIRE,
-					      __ATOMIC_RELAXED));
-	return true;
-}
-
 /* The first region after v on obj's list of mappings (from the head when
  * v is NULL) whose space is not at its end, with a reference to that
- * space (space_tryget), or NULL. Under rmap_lock, so every region looked
+ * space (ref_get_unless_zero), or NULL. Under rmap_lock, so every region looked
  * at is on the list and its space allocated; the kernel lock and the
  * caller's reference to v's space keep v on it (the rule above
  * rmap_lock). A space at its end is skipped: nothing runs in it, and its
@@ -855,7 +843,7 @@ static struct vma *rmap_next_pinned(struct shmem *obj, const struct vma *v)
 	uint64_t f = rmap_lock_take();
 	struct vma *n = v ? v->obj_next : *shmem_rmap(obj);
 
-	while (n && !space_tryget(n->vs))
+	while (n && !ref_get_unless_zero(&n->vs->refs))
 		n = n->obj_next;
 	rmap_unlock(f);
 	return n;
