@@ -340,9 +340,9 @@ def scale_summary(boots, kernels):
                    b["round"] != "klock" and b["build_s"] is not None]
             calm = [b for b in got if not b["busy"]] or got
             times = sorted(b["build_s"] for b in calm)
-            per[n] = dict(times=times, median=median(times) if times else None,
+            per[str(n)] = dict(times=times, median=median(times) if times else None,
                           busy_only=bool(got) and not any(not b["busy"] for b in got))
-        one, two = per[1]["median"], per[2]["median"]
+        one, two = per["1"]["median"], per["2"]["median"]
         out[k] = dict(per, speedup=round(one / two, 3) if one and two else None)
     return out
 
@@ -359,7 +359,7 @@ def scale_table(summary):
     for k, s in summary.items():
         cell = lambda n: (f"{s[n]['median']:.1f} [{' '.join(f'{t:.1f}' for t in s[n]['times'])}]"
                           + ("!" if s[n]["busy_only"] else "")) if s[n]["median"] else "n/a"
-        rows.append(f"{k:<8} {cell(1):>22} {cell(2):>22} "
+        rows.append(f"{k:<8} {cell('1'):>22} {cell('2'):>22} "
                     f"{s['speedup'] if s['speedup'] else 'n/a':>9}")
     return rows + ["(median [each boot's time], boots not busy; !: only busy boots)"]
 
