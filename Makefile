@@ -434,6 +434,17 @@ bench: all
 bench-apps: all
 	tools/bench_apps.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) --icount $(ICOUNT)
 
+# make bench-build-scale [QUICK=1] [ROUNDS=N] [KLOCK=1]: bench-apps' build alone, its
+# parallel speed-up (issue 29): each kernel at -smp 1 with make -j1 and at -smp 2 with
+# make -j2, N alternating rounds (default 2), wall clock, the host's load and what other
+# processes took per boot; KLOCK=1 adds a Kestrel -smp 2 boot counting the kernel lock
+# (tools/bench_apps.py --scale); a table and $(B)/bench-build-scale.json. QUICK=1 (a
+# tenth of the sources): about 2 minutes a boot on a 2-core host.
+.PHONY: bench-build-scale
+bench-build-scale: all
+	tools/bench_apps.py --build $(B) $(if $(filter-out 0,$(QUICK)),--quick) \
+		--scale $(or $(ROUNDS),2) $(if $(filter-out 0,$(KLOCK)),--klock)
+
 # make bench-stress [QUICK=1] [ROUNDS=N]: Debian's stress-ng (cached in $(B)/debs) on
 # Kestrel and on Linux in the same QEMU, -smp 1 and 2: the futex, sigsuspend, sem,
 # signal and itimer stressors, 6 s each (QUICK=1: 2 s), bogo-ops per second of wall

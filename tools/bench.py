@@ -968,6 +968,14 @@ def host_cpu_seconds():
     return busy / os.sysconf("SC_CLK_TCK"), t.user + t.system + t.children_user + t.children_system
 
 
+def others_cores(cpu0, cpu1, secs):
+    """Host cores other processes kept busy between two host_cpu_seconds()
+    readings SECS apart (the host's busy time less this process's and its
+    reaped children's, QEMU's among them); above SMP_OTHERS_MAX a timed boot
+    is unreliable."""
+    return max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1])) / secs if secs > 0 else 0.0
+
+
 def smp_boot(kernel, args, paths, n, words, benchdir, icount=False):
     """One SMP boot of kernel with -smp n running bench-run's words (under -icount
     when icount: for the kernel lock's counts alone). Returns a record: values,
@@ -979,9 +987,8 @@ def smp_boot(kernel, args, paths, n, words, benchdir, icount=False):
         lines, status, secs = boot(kernel, smp_args, paths, words, logpath, timeout=SMP_TIMEOUT)
     except OSError as e:
         lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
-    cpu1 = host_cpu_seconds()
     # Busy host CPU time not spent by QEMU (or this script), in cores over the boot.
-    others = max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1])) / secs if secs > 0 else 0.0
+    others = others_cores(cpu0, host_cpu_seconds(), secs)
     values, reasons = parse_boot(lines, status, SMP_TIMEOUT, SMP_METRICS)
     if n not in SCALE_COUNTS:
         reasons.update({f"scale_{k}": SCALE_NOT_RUN for k, _ in SCALE_KINDS})

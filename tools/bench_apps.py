@@ -4,6 +4,7 @@
 
     bench_apps.py [--build DIR] [--icount 0|1|only] [--quick] [--only kestrel|linux]
                   [--mem SIZE] [--smp N] [--cpu MODEL] [--timeout S] [--kestrel-words W]
+                  [--jobs N] [--scale ROUNDS [--klock]]
 
 The workloads (tools/bench-apps/guest.sh): `python3 -c pass`, `bash -c
 true`, `ls -l` of a directory of 1,000 files and the pipeline `cat | sort |
@@ -40,6 +41,24 @@ modes, the environment, the digests of the pipeline's output and of the
 build's objects on each kernel, which must agree); serial logs and the
 workloads' trees (overlay/src, for make profile OVERLAY=) in DIR/bench-apps/. Exits 0 when every boot gave every
 figure, 1 otherwise, 2 when the packages cannot be had.
+
+--jobs N runs the build at make -jN (default 1, the tables' figures).
+
+--scale ROUNDS measures the build's parallel speed-up instead (issue 29):
+the build alone, on the wall clock (under -icount one host thread runs
+every vCPU, so nothing parallel can show), each round booting each kernel
+at -smp 1 with make -j1, then each at -smp 2 with make -j2 (kernels
+alternating, multi-threaded TCG). Per boot it records the build's time,
+the host's load average and the host cores other processes took (bench.py's
+measure; above a quarter of a core the boot is marked busy and, once the
+rounds are done, booted again, up to ROUNDS more times a setting); per
+kernel the median time at each setting and the speed-up (-smp 1's over
+-smp 2's), over the boots not busy. The objects' digest must be the same in
+every boot. --klock adds one Kestrel boot at -smp 2 with the kernel lock's
+statistics on over the build (its time is in no median): the share of CPU
+time spent waiting for the lock and holding it, and the entries that
+waited longest. Writes DIR/bench-build-scale.json; exits 0 when every boot
+gave its figure and the digests agree.
 """
 import argparse
 import datetime
@@ -92,6 +111,7 @@ SUMS = {"pipeline": "pipeline's checksums",
 # figure that does not decide; its digest with it.
 ICOUNT_ONLY = {"gcc_kernel", "gcc"}
 SUM = re.compile(r"^APPS-SUM (\w+) (\w+)")  # a workload's output digest
+JOBS = re.compile(r"^APPS-JOBS gcc_kernel (\d+)")  # make's -j in the build
 KERNEL = re.compile(r"APPS-KERNEL (.*)")  # searched: OVMF's escapes may precede it
 QUICK_EVERY = 10           # quick: the gcc workload compiles every tenth source
 CC_FLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static"]
@@ -189,7 +209,7 @@ def rootfs_archive(build, workdir, tree):
 
 def parse(lines):
     """A boot's serial lines: figures per workload, errors, digests, uname."""
-    res = dict(figures={}, cpu={}, errors=[], checksums={}, uname=None)
+    res = dict(figures={}, cpu={}, errors=[], checksums={}, uname=None, jobs=None)
     for _, raw in lines:
         line = cpython.clean_line(raw)
         m = APP.match(line)
@@ -204,6 +224,8 @@ def parse(lines):
         elif SUM.match(line):
             m = SUM.match(line)
             res["checksums"][m.group(1)] = m.group(2)
+        elif JOBS.match(line):
+            res["jobs"] = int(JOBS.match(line).group(1))
         elif KERNEL.search(line):
             res["uname"] = KERNEL.search(line).group(1).strip()
     return res
@@ -273,6 +295,115 @@ def digests(modes):
     return sums, agree
 
 
+SCALE_CPUS = (1, 2)   # --scale: -smp 1 with make -j1, -smp 2 with make -j2 (ncpu)
+
+
+def scale_boot(kernel, cpus, rnd, args, paths, words, workdir):
+    """Boot KERNEL at -smp CPUS (multi-threaded TCG, the wall clock) running
+    the build alone (guest.sh's words WORDS); its record: the build's time,
+    make's -j, the digest, the host's load and the cores others took."""
+    tag = "klock" if words.endswith(" klock") else rnd
+    logpath = os.path.join(workdir, f"scale-{kernel}-smp{cpus}-{tag}.log")
+    bargs = argparse.Namespace(**dict(vars(args), smp=cpus, mttcg=True))
+    log(f"bench-apps: booting {kernel} -smp {cpus} (build, {'klock' if tag == 'klock' else f'round {rnd}'})")
+    load_before, cpu0 = bench.loadavg(), bench.host_cpu_seconds()
+    try:
+        lines, status, secs = bench.boot(kernel, bargs, paths, words, logpath,
+                                         timeout=args.timeout)
+    except OSError as e:
+        lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
+    others = bench.others_cores(cpu0, bench.host_cpu_seconds(), secs)
+    r = parse(lines)
+    fig = r["figures"].get("gcc_kernel")
+    rec = dict(kernel=kernel, cpus=cpus, round=tag, jobs=r["jobs"], exit=str(status),
+               seconds=round(secs, 1), build_s=round(fig["median"] / 1e9, 2) if fig else None,
+               digest=r["checksums"].get("gcc"), errors=r["errors"], uname=r["uname"],
+               host_load_before=load_before, host_load_after=bench.loadavg(),
+               others_cores=round(others, 2), busy=others > bench.SMP_OTHERS_MAX,
+               klock=bench.klock_share(bench.parse_klock(lines).get("scale_build", [])),
+               log=os.path.relpath(logpath, TOP))
+    log(f"bench-apps: {kernel} -smp {cpus} -j{rec['jobs']}: build "
+        f"{rec['build_s'] if fig else 'n/a'} s; boot {secs:.0f} s, exit {status}, host load "
+        f"{load_before} -> {rec['host_load_after']}, others used {others:.2f} host cores"
+        f"{' (busy)' if rec['busy'] else ''}" + "".join(f"\n  error: {e}" for e in r["errors"]))
+    return rec
+
+
+def scale_summary(boots, kernels):
+    """Per kernel: per CPU count the build's times (boots not busy, or every
+    boot when all were), their median, and the speed-up -smp 1 over -smp 2."""
+    out = {}
+    for k in kernels:
+        per = {}
+        for n in SCALE_CPUS:
+            got = [b for b in boots if b["kernel"] == k and b["cpus"] == n and
+                   b["round"] != "klock" and b["build_s"] is not None]
+            calm = [b for b in got if not b["busy"]] or got
+            times = sorted(b["build_s"] for b in calm)
+            per[str(n)] = dict(times=times, median=median(times) if times else None,
+                          busy_only=bool(got) and not any(not b["busy"] for b in got))
+        one, two = per["1"]["median"], per["2"]["median"]
+        out[k] = dict(per, speedup=round(one / two, 3) if one and two else None)
+    return out
+
+
+def median(xs):
+    xs = sorted(xs)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+def scale_table(summary):
+    """The speed-up table and, for Kestrel's --klock boot, the lock's share."""
+    rows = [f"{'kernel':<8} {'-smp 1 -j1 (s)':>22} {'-smp 2 -j2 (s)':>22} {'speed-up':>9}"]
+    for k, s in summary.items():
+        cell = lambda n: (f"{s[n]['median']:.1f} [{' '.join(f'{t:.1f}' for t in s[n]['times'])}]"
+                          + ("!" if s[n]["busy_only"] else "")) if s[n]["median"] else "n/a"
+        rows.append(f"{k:<8} {cell('1'):>22} {cell('2'):>22} "
+                    f"{s['speedup'] if s['speedup'] else 'n/a':>9}")
+    return rows + ["(median [each boot's time], boots not busy; !: only busy boots)"]
+
+
+def run_scale(args, kernels, paths, build, workdir, mode):
+    """--scale: the build's parallel speed-up on each kernel; returns (data, ok)."""
+    words = f"{mode} build ncpu"
+    if "kestrel" in kernels:
+        paths["img"] = {}
+        for w in [words] + ([words + " klock"] if args.klock else []):
+            img = cpython.kestrel_image(build, workdir, args.rootfs, cmdline=" ".join(
+                ["init=/bin/sh debugexit", *args.kestrel_words.split(), f"-- /etc/apps-run.sh {w}"]))
+            paths["img"][w] = img[:-4] + f"-{len(paths['img'])}.img"
+            os.replace(img, paths["img"][w])
+    boots = [scale_boot(k, n, rnd, args, paths, words, workdir)
+             for rnd in range(1, args.scale + 1) for n in SCALE_CPUS for k in kernels]
+    for k in kernels:  # the busy boots again, once the rounds are done
+        for n in SCALE_CPUS:
+            tries = 0
+            while tries < args.scale and sum(1 for b in boots if b["kernel"] == k and
+                                             b["cpus"] == n and not b["busy"]) < args.scale:
+                tries += 1
+                boots.append(scale_boot(k, n, f"again{tries}", args, paths, words, workdir))
+    if args.klock and "kestrel" in kernels:
+        boots.append(scale_boot("kestrel", 2, "klock", args, paths, words + " klock", workdir))
+    summary = scale_summary(boots, kernels)
+    for line in scale_table(summary):
+        log(line)
+    for b in boots:
+        if b["klock"]:
+            kl = b["klock"]
+            log(f"kernel lock over Kestrel's -smp 2 build: waiting {kl['wait_pct']}% of CPU "
+                f"time, holding {kl['hold_pct']}%, {kl['takes']} takes, {kl['contended']} "
+                f"contended; waited longest: " + ", ".join(
+                    f"{e['name']} {e['wait_pct']}%" for e in kl["entries"][:6]))
+    sums = {b["digest"] for b in boots}
+    agree = len(sums) == 1 and None not in sums
+    if not agree:
+        log(f"bench-apps: the {SUMS['gcc']} differ or are missing: "
+            + ", ".join(f"{b['kernel']}-smp{b['cpus']}-{b['round']} {b['digest']}" for b in boots))
+    ok = agree and all(b["build_s"] is not None and not b["errors"] for b in boots)
+    return dict(boots=boots, summary=summary, digest_agree=agree, words=words), ok
+
+
 def environment(args, linux_version):
     qemu = subprocess.run([bench.QEMU, "--version"], capture_output=True, text=True).stdout
     commit = subprocess.run(["git", "-C", TOP, "rev-parse", "--short", "HEAD"],
@@ -280,6 +411,7 @@ def environment(args, linux_version):
     return dict(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 commit=commit, qemu=qemu.splitlines()[0] if qemu else "?",
                 linux=linux_version, machine="q35", mem=args.mem, smp=args.smp, cpu=args.cpu,
+                jobs=args.jobs,
                 loadavg=open("/proc/loadavg").read().split()[:3])
 
 
@@ -296,6 +428,11 @@ def main():
     ap.add_argument("--timeout", type=int, default=900, help="s per boot (twice under icount)")
     ap.add_argument("--kestrel-words", default="",
                     help="more words for Kestrel's command line (vdso=0: a before/after)")
+    ap.add_argument("--jobs", default="1", help="make's jobs for the build (a number, or ncpu)")
+    ap.add_argument("--scale", type=int, default=0, metavar="ROUNDS",
+                    help="the build's speed-up from -smp 1 -j1 to -smp 2 -j2, wall clock")
+    ap.add_argument("--klock", action="store_true",
+                    help="with --scale: one more Kestrel -smp 2 boot counting the kernel lock")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     for f in ("BOOTX64.EFI", "kernel.elf", "rootfs.cpio"):
@@ -305,17 +442,25 @@ def main():
     workdir = os.path.join(build, "bench-apps")
     os.makedirs(workdir, exist_ok=True)
     tree = prune(cpython.package_tree(build, PACKAGES, TREE))
-    rootfs = rootfs_archive(build, workdir, tree)
+    rootfs = args.rootfs = rootfs_archive(build, workdir, tree)
     log(f"bench-apps: rootfs {os.path.getsize(rootfs) >> 20} MiB")
     kernels = [args.only] if args.only else list(bench.KERNELS)
     paths, linux_version = {}, None
     if "linux" in kernels:
         paths["vmlinuz"], linux_version, _ = bench.linux_kernel(os.path.join(build, "bench"))
         paths["initrd"] = cpython.linux_initrd(workdir, rootfs, init=LINUX_INIT)
+    if args.scale:
+        data, ok = run_scale(args, kernels, paths, build, workdir, mode)
+        data.update(environment=environment(args, linux_version), mode=mode)
+        out = os.path.join(build, "bench-build-scale.json")
+        with open(out, "w") as fh:
+            json.dump(data, fh, indent=1, sort_keys=True)
+        log(f"bench-apps: {os.path.relpath(out, TOP)}, logs in {os.path.relpath(workdir, TOP)}/")
+        return 0 if ok else 1
     hows = {"1": ["icount", "wall"], "0": ["wall"], "only": ["icount"]}[args.icount]
     modes = {}
     for how in hows:
-        words = mode if how == "icount" else f"{mode} wall"
+        words = f"{mode} {how} {args.jobs}"
         if "kestrel" in kernels:
             paths["img"] = {words: cpython.kestrel_image(
                 build, workdir, rootfs,

@@ -171,8 +171,7 @@ def one_boot(kernel, cpus, rnd, args, paths, words, workdir):
                                          timeout=args.timeout)
     except OSError as e:
         lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
-    cpu1 = bench.host_cpu_seconds()
-    others = max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1])) / secs if secs > 0 else 0.0
+    others = bench.others_cores(cpu0, bench.host_cpu_seconds(), secs)
     r = parse(lines, args.stressors)
     if not r["done"] and not r["trouble"]:
         r["trouble"] = f"no 'bench done' (exit {status}, time limit {args.timeout} s)"
