@@ -976,6 +976,20 @@ def others_cores(cpu0, cpu1, secs):
     return max(0.0, (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1])) / secs if secs > 0 else 0.0
 
 
+def wall_boot(kernel, cpus, args, paths, words, logpath):
+    """Boot KERNEL at -smp CPUS under multi-threaded TCG (the wall clock)
+    with guest words WORDS, logging to LOGPATH: (lines, status, seconds,
+    the host's load average before, the host cores others took meanwhile).
+    A QEMU that cannot start is a boot that ran nothing."""
+    bargs = argparse.Namespace(**dict(vars(args), smp=cpus, mttcg=True))
+    load_before, cpu0 = loadavg(), host_cpu_seconds()
+    try:
+        lines, status, secs = boot(kernel, bargs, paths, words, logpath, timeout=args.timeout)
+    except OSError as e:
+        lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
+    return lines, status, secs, load_before, others_cores(cpu0, host_cpu_seconds(), secs)
+
+
 def smp_boot(kernel, args, paths, n, words, benchdir, icount=False):
     """One SMP boot of kernel with -smp n running bench-run's words (under -icount
     when icount: for the kernel lock's counts alone). Returns a record: values,

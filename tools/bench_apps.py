@@ -304,15 +304,9 @@ def scale_boot(kernel, cpus, rnd, args, paths, words, workdir):
     make's -j, the digest, the host's load and the cores others took."""
     tag = "klock" if words.endswith(" klock") else rnd
     logpath = os.path.join(workdir, f"scale-{kernel}-smp{cpus}-{tag}.log")
-    bargs = argparse.Namespace(**dict(vars(args), smp=cpus, mttcg=True))
     log(f"bench-apps: booting {kernel} -smp {cpus} (build, {'klock' if tag == 'klock' else f'round {rnd}'})")
-    load_before, cpu0 = bench.loadavg(), bench.host_cpu_seconds()
-    try:
-        lines, status, secs = bench.boot(kernel, bargs, paths, words, logpath,
-                                         timeout=args.timeout)
-    except OSError as e:
-        lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
-    others = bench.others_cores(cpu0, bench.host_cpu_seconds(), secs)
+    lines, status, secs, load_before, others = bench.wall_boot(kernel, cpus, args, paths, words,
+                                                               logpath)
     r = parse(lines)
     fig = r["figures"].get("gcc_kernel")
     rec = dict(kernel=kernel, cpus=cpus, round=tag, jobs=r["jobs"], exit=str(status),
@@ -411,7 +405,7 @@ def environment(args, linux_version):
     return dict(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 commit=commit, qemu=qemu.splitlines()[0] if qemu else "?",
                 linux=linux_version, machine="q35", mem=args.mem, smp=args.smp, cpu=args.cpu,
-                jobs=args.jobs,
+                jobs=getattr(args, "jobs", 1),  # bench_stress.py's args have none
                 loadavg=open("/proc/loadavg").read().split()[:3])
 
 

@@ -163,15 +163,9 @@ def parse(lines, stressors):
 def one_boot(kernel, cpus, rnd, args, paths, words, workdir):
     """Boot KERNEL on CPUS vCPUs running every stressor; its record."""
     logpath = os.path.join(workdir, f"{kernel}-smp{cpus}-{rnd}.log")
-    bargs = argparse.Namespace(**dict(vars(args), smp=cpus, mttcg=True))
     log(f"bench-stress: booting {kernel} -smp {cpus} (round {rnd})")
-    load_before, cpu0 = bench.loadavg(), bench.host_cpu_seconds()
-    try:
-        lines, status, secs = bench.boot(kernel, bargs, paths, words, logpath,
-                                         timeout=args.timeout)
-    except OSError as e:
-        lines, status, secs = [(0.0, f"cannot run QEMU: {e}")], "not started", 0.0
-    others = bench.others_cores(cpu0, bench.host_cpu_seconds(), secs)
+    lines, status, secs, load_before, others = bench.wall_boot(kernel, cpus, args, paths, words,
+                                                               logpath)
     r = parse(lines, args.stressors)
     if not r["done"] and not r["trouble"]:
         r["trouble"] = f"no 'bench done' (exit {status}, time limit {args.timeout} s)"
