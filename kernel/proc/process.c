@@ -25,7 +25,6 @@
 #include "time/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/klock.h"
-#include "arch/x86_64/paging.h"
 #include "arch/x86_64/tlb.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
@@ -950,8 +949,7 @@ static __attribute__((noreturn)) void leave_group(struct process *p, struct thre
 	wake_all(&p->thread_exit_wq);
 	reap_thread_later(t);
 	/* The process may be gone before the next switch loads another CR3. */
-	arch_switch_pml4(vmm_kernel_pml4());
-	tlb_note_loaded(vmm_kernel_pml4());
+	tlb_load(vmm_kernel_pml4());
 	thread_exit();
 }
 
@@ -1010,18 +1008,6 @@ static void exit_work_unlocked(struct vm_space *vm, struct fdtable *files)
 		klock_enter();
 }
 
-/* Load the address space whose tables are at pml4 on this CPU, unless
- * it is loaded: noted in tlb.c's mailbox before the load, as switch_to
- * does (a shootdown that missed the note wrote the tables before it). */
-static void space_load(uint64_t pml4)
-{
-	if (arch_current_pml4() == pml4)
-		return;
-	tlb_note_loaded(pml4);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	arch_switch_pml4(pml4);
-}
-
 /* The exiting thread leaves its process's address space for the kernel's
  * (whose upper half is the same): its user memory is no longer used, and
  * the space must be loaded nowhere before its last reference goes. Early,
@@ -1029,7 +1015,7 @@ static void space_load(uint64_t pml4)
  * thread (which loads p->vm): process_end does it again only then. */
 static void exit_leave_space(void)
 {
-	space_load(vmm_kernel_pml4());
+	tlb_load(vmm_kernel_pml4());
 }
 
 /*
@@ -1662,7 +1648,7 @@ void process_exec_finish(void)
 {
 	struct thread *t = current_thread();
 
-	space_load(t->proc->vm->pml4);
+	tlb_load(t->proc->vm->pml4);
 	signal_reset_on_exec(t->proc);
 	arch_thread_reset_current(&t->arch); /* no FS/GS base, a clean FPU */
 }

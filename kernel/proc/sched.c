@@ -57,7 +57,6 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/tlb.h"
 #include "arch/x86_64/vectors.h"
-#include "arch/x86_64/paging.h"
 #include "arch/x86_64/percpu.h"
 #include "time/time.h"
 #include "lib/string.h"
@@ -814,14 +813,8 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 	wait_off_cpu(next); /* by the rules above it is off already: a check that costs a load */
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	unsigned cpu = smp_cpu_id();
-	if (next->proc) {
-		uint64_t pml4 = owner->pml4(next->proc);
-		if (pml4 != arch_current_pml4()) { /* CR3 only when it changes */
-			tlb_note_loaded_on(cpu, pml4);
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			arch_switch_pml4(pml4);
-		}
-	}
+	if (next->proc)
+		tlb_load_on(cpu, owner->pml4(next->proc));
 	next->run_since = now;
 	__atomic_store_n(&runqs[cpu].run_nice, __atomic_load_n(&next->cred.nice, __ATOMIC_RELAXED),
 			 __ATOMIC_RELAXED);

@@ -273,12 +273,31 @@ void tlb_note_loaded_on(unsigned cpu, uint64_t pml4)
 	mbox[cpu].loaded = pml4 & PTE_ADDR;
 }
 
+static unsigned self_id(void)
+{
+	return cpus ? cpus->self() : 0;
+}
+
 void tlb_note_loaded(uint64_t pml4)
 {
-	if (cpus)
-		mbox[cpus->self()].loaded = pml4 & PTE_ADDR;
-	else
-		mbox[0].loaded = pml4 & PTE_ADDR;
+	mbox[self_id()].loaded = pml4 & PTE_ADDR;
+}
+
+void tlb_load_on(unsigned cpu, uint64_t pml4)
+{
+	if (arch_current_pml4() == (pml4 & PTE_ADDR))
+		return; /* CR3 only when it changes */
+	tlb_note_loaded_on(cpu, pml4);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	arch_switch_pml4(pml4);
+}
+
+void tlb_load(uint64_t pml4)
+{
+	uint64_t flags = irq_save(); /* the note and the load on one CPU */
+
+	tlb_load_on(self_id(), pml4);
+	irq_restore(flags);
 }
 
 void tlb_shootdown(uint64_t pml4, uint64_t start, uint64_t end)

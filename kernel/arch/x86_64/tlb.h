@@ -44,6 +44,16 @@ void tlb_attach_cpus(const struct tlb_cpus *cpus);
 void tlb_note_loaded(uint64_t pml4);
 /* The same for CPU cpu, which is this CPU (the switch knows its id). */
 void tlb_note_loaded_on(unsigned cpu, uint64_t pml4);
+/* Load the address space whose tables are at pml4 into this CPU's CR3,
+ * unless it is loaded: noted in the mailbox first, so a shootdown that
+ * misses the note wrote the tables before the load. Any context: the
+ * note and the load are made with interrupts off, on one CPU (a caller
+ * with interrupts on may be moved to another CPU before or after, whose
+ * switch loads its process's space). tlb_load_on: the same with
+ * interrupts off already on CPU cpu, which is this CPU (the switch
+ * knows its id). */
+void tlb_load(uint64_t pml4);
+void tlb_load_on(unsigned cpu, uint64_t pml4);
 
 /* Flush [start, end) of the address space pml4 on every CPU that has it
  * loaded, this one included; returns when all have. A large range may be
