@@ -334,9 +334,12 @@ bool uvm_release_begin(struct vm_space *vs)
 	 * so none holds a TLB entry of it: the pages need no flush (and no
 	 * batch) before they go, and the tables can go. */
 	tlb_retire_pml4(vs->pml4);
-	bool taken = uvm_needs_klock(vs) && klock_enter_unless_held();
-	for (struct vma *v = vs->vmas; v; v = v->next)
+	bool taken = false; /* the kernel lock from the first region with hooks on */
+	for (struct vma *v = vs->vmas; v; v = v->next) {
+		if (!taken && v->obj && shmem_has_hooks(v->obj))
+			taken = klock_enter_unless_held();
 		vma_drop_object(v);
+	}
 	klock_leave_taken(taken);
 	return true;
 }

@@ -210,8 +210,8 @@ void uvm_destroy(struct vm_space *vs);
  * the space off every object's list (their truncations no longer reach
  * it) and lets the objects go: true, and the caller must call
  * uvm_release_end. With or without the kernel lock: it takes it itself
- * when a region maps an object with hooks (uvm_needs_klock), whose
- * list only the kernel lock's holder may change. The space must be
+ * for a region that maps an object with hooks (as uvm_needs_klock
+ * asks), whose list only the kernel lock's holder may change. The space must be
  * loaded on no CPU by the time its last reference goes. uvm_release_end
  * frees the pages, tables and regions, with or without the kernel lock:
  * nothing else reaches the space any more. Any context where the kernel
@@ -226,8 +226,7 @@ void uvm_release_end(struct vm_space *vs);
 struct vm_space *uvm_fork(struct vm_space *parent);
 /* Does a region of vs map an object with hooks (a System V segment,
  * whose attach count the hooks keep under the kernel lock)? Then
- * uvm_fork wants the kernel lock, and uvm_release_begin takes it.
- * map_lock held, or vs used by nobody else. */
+ * uvm_fork wants the kernel lock. map_lock held. */
 bool uvm_needs_klock(const struct vm_space *vs);
 
 /* The limits a fault must respect: the process's RLIMIT_STACK and
