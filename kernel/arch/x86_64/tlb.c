@@ -283,10 +283,8 @@ void tlb_note_loaded(uint64_t pml4)
 	mbox[self_id()].loaded = pml4 & PTE_ADDR;
 }
 
-void tlb_load_on(unsigned cpu, uint64_t pml4)
+void tlb_load_changed(unsigned cpu, uint64_t pml4)
 {
-	if (arch_current_pml4() == (pml4 & PTE_ADDR))
-		return; /* CR3 only when it changes */
 	tlb_note_loaded_on(cpu, pml4);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	arch_switch_pml4(pml4);

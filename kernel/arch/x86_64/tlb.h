@@ -4,6 +4,7 @@
 #define KESTREL_ARCH_TLB_H
 
 #include <stdint.h>
+#include "arch/x86_64/paging.h"
 
 /*
  * Each CPU records the PML4 its CR3 holds. A mapping removed or made
@@ -53,7 +54,12 @@ void tlb_note_loaded_on(unsigned cpu, uint64_t pml4);
  * interrupts off already on CPU cpu, which is this CPU (the switch
  * knows its id). */
 void tlb_load(uint64_t pml4);
-void tlb_load_on(unsigned cpu, uint64_t pml4);
+void tlb_load_changed(unsigned cpu, uint64_t pml4); /* tlb_load_on's load */
+static inline void tlb_load_on(unsigned cpu, uint64_t pml4)
+{
+	if (arch_current_pml4() != (pml4 & PTE_ADDR)) /* CR3 only when it changes */
+		tlb_load_changed(cpu, pml4);
+}
 
 /* Flush [start, end) of the address space pml4 on every CPU that has it
  * loaded, this one included; returns when all have. A large range may be
