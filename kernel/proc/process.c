@@ -299,14 +299,24 @@ static struct sighand *sighand_new(const struct sighand *from)
 
 static struct sighand *sighand_get(struct sighand *h)
 {
-	h->refs++;
+	__atomic_add_fetch(&h->refs, 1, __ATOMIC_RELAXED);
 	return h;
 }
 
+/* Drop a reference to h (NULL: none), with or without the kernel lock:
+ * the last one frees it, and no one else holds it then. */
 static void sighand_put(struct sighand *h)
 {
-	if (h && --h->refs == 0)
+	if (h && __atomic_sub_fetch(&h->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		kfree(h);
+}
+
+/* Does another process share h (CLONE_SIGHAND)? Only h's users change
+ * that (a share by a fork of one of them), but the last reference of
+ * another may go at any moment without the kernel lock. */
+static bool sighand_shared(const struct sighand *h)
+{
+	return __atomic_load_n(&h->refs, __ATOMIC_ACQUIRE) > 1;
 }
 
 /* p runs ip now (exec_image's exe, whose reference and denial of writers
@@ -1227,14 +1237,12 @@ uint64_t process_maxrss_pages(const struct process *p)
 	return max_u64(p->maxrss_pages, p->vm ? p->vm->hiwater : 0);
 }
 
-void process_collect_times(struct process *parent, const struct process *z)
+void process_collect_usage(struct process *parent, struct cpu_times t, uint64_t maxrss_pages)
 {
-	struct cpu_times t = cputime_add(process_cpu_times(z), z->child_times);
-	uint64_t rss = max_u64(process_maxrss_pages(z), z->child_maxrss_pages);
 	uint64_t flags = irq_save();
 
 	parent->child_times = cputime_add(parent->child_times, t);
-	parent->child_maxrss_pages = max_u64(parent->child_maxrss_pages, rss);
+	parent->child_maxrss_pages = max_u64(parent->child_maxrss_pages, maxrss_pages);
 	irq_restore(flags);
 }
 
@@ -1249,27 +1257,24 @@ void process_release_begin(struct process *p)
 	if (p == init_proc)
 		init_proc = NULL;
 	unlink_process(p);
-	procfs_forget(p);
 	itimer_forget(p);
 	ptimer_delete_all(p);
 	thread_reap_begin(p->thread);
 	if (p->vm)
 		uvm_destroy(p->vm);
 	set_exe(p, NULL);
-	sighand_put(p->sighand);
-	p->sighand = NULL;
-	if (p->cwd)
-		inode_put(p->cwd);
-	p->cwd = NULL;
-	if (p->root)
-		inode_put(p->root);
-	p->root = NULL;
 	fs_share_leave(p);
-	sigqueue_flush(p, ~0ull);
 }
 
 void process_free(struct process *p)
 {
+	procfs_forget(p);
+	sighand_put(p->sighand);
+	if (p->cwd)
+		inode_put_nolock(p->cwd);
+	if (p->root)
+		inode_put_nolock(p->root);
+	sigqueue_flush(p, ~0ull);
 	thread_free(p->thread);
 	memset(p, PROCESS_POISON, sizeof(*p));
 	kfree(p);
@@ -1339,7 +1344,7 @@ static bool fork_copy_early(struct process *parent, unsigned int how, struct pro
 {
 	if (__atomic_load_n(&parent->nthreads, __ATOMIC_RELAXED) != 1 ||
 	    (how & (FORK_SHARE_FS | FORK_SHARE_FILES | FORK_SHARE_SIGHAND)) ||
-	    parent->sighand->refs != 1 || !parent->files || parent->files->refs != 1 ||
+	    sighand_shared(parent->sighand) || !parent->files || parent->files->refs != 1 ||
 	    process_fs_shared(parent))
 		return false;
 	c->sighand = sighand_new(parent->sighand);
@@ -1590,7 +1595,7 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	/* handlers shared by CLONE_SIGHAND: exec gets a copy of its own
 	 * (Linux's unshare_sighand), which process_exec_finish then resets */
 	struct sighand *own_sh = NULL;
-	if (!err && p->sighand->refs > 1 && !(own_sh = sighand_new(p->sighand)))
+	if (!err && sighand_shared(p->sighand) && !(own_sh = sighand_new(p->sighand)))
 		err = -ENOMEM;
 	if (!err && p->nthreads > 1)
 		err = process_single_thread();

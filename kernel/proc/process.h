@@ -39,11 +39,12 @@ struct vfork_done {
  * vm is the process's own (see mm/uvm.h); the rest is set at creation.
  */
 /* Signal handlers (Linux's sighand_struct): a process's own, or shared by
- * the processes clone(CLONE_SIGHAND) made. Lock rule: the kernel lock;
- * refs counts the processes holding it, each until it is released (a
- * zombie keeps it) or execs (exec gives it a copy of its own). */
+ * the processes clone(CLONE_SIGHAND) made. Lock rule: action under the
+ * kernel lock; refs (atomic) counts the processes holding it, each until
+ * it is freed (a zombie keeps it) or execs (exec gives it a copy of its
+ * own). */
 struct sighand {
-	int refs;
+	int refs;                  /* atomic: the last put frees it, with or without the lock */
 	struct sigaction_k action[NSIG];
 };
 
@@ -273,11 +274,13 @@ bool process_wait(struct process *p, uint64_t deadline_ns);
 /* Free a zombie: its address space, thread and struct. */
 void process_release(struct process *p);
 /* process_release in two steps: process_release_begin, under the kernel
- * lock, takes p out of every list and lets go of what it shares (its
- * thread's credentials, its signal handlers, directories, timers); no
- * one can find p after it. process_free then frees what was p's alone
- * (its thread's stack and FPU area, the structs), with or without the
- * lock: a wait4 does it after giving the lock up. */
+ * lock, takes p out of every list and lets go of what the kernel lock
+ * guards (its timers, its thread's credentials, its program); no one can
+ * find p after it. process_free then lets go of the rest, which needs
+ * no kernel lock (its /proc/PID/exe path, its signal handlers'
+ * reference, its directories' references, its queued signals) and frees
+ * what was p's alone (its thread's stack and FPU area, the structs),
+ * with or without the lock: a wait4 does it after giving the lock up. */
 void process_release_begin(struct process *p);
 void process_free(struct process *p);
 
@@ -388,11 +391,12 @@ void process_show_all(void);
 void process_charge_tick(struct process *p, bool user, uint64_t ns, bool timers);
 /* p's own CPU time so far (a zombie's is final). */
 struct cpu_times process_cpu_times(const struct process *p);
-/* A parent reaping zombie z takes over z's CPU time and z's children's
- * as its children's time (times(), RUSAGE_CHILDREN), and their largest
- * ru_maxrss as its children's. Call before
- * process_release(z). */
-void process_collect_times(struct process *parent, const struct process *z);
+/* A parent reaping a zombie takes over its usage as its children's:
+ * t, the zombie's CPU time and its own children's (times(),
+ * RUSAGE_CHILDREN), and maxrss_pages, the largest ru_maxrss among them.
+ * Call before process_release_begin (a getrusage of the parent's then
+ * never misses the child). */
+void process_collect_usage(struct process *parent, struct cpu_times t, uint64_t maxrss_pages);
 /* p's resident high-water mark in pages, over its present address space
  * and those it left by exec or exit (ru_maxrss). */
 uint64_t process_maxrss_pages(const struct process *p);

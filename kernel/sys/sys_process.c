@@ -599,13 +599,14 @@ static struct usage child_usage(const struct process *z)
 			       rss > z->child_maxrss_pages ? rss : z->child_maxrss_pages };
 }
 
-/* Free zombie z, which the caller waited for: its times become the
- * caller's children's. The rest of the call needs no kernel lock (the
- * copies out): when this CPU holds it for the call's entry alone (depth
- * 1), it goes before z's own memory is freed (process_free). */
-static void reap_child(struct process *z)
+/* Free zombie z, which the caller waited for: its usage u (child_usage)
+ * becomes the caller's children's. The rest of the call needs no kernel
+ * lock (the copies out): when this CPU holds it for the call's entry
+ * alone (depth 1), it goes before what z holds without it is let go and
+ * z's own memory freed (process_free). */
+static void reap_child(struct process *z, const struct usage *u)
 {
-	process_collect_times(current_process(), z);
+	process_collect_usage(current_process(), u->times, u->maxrss_pages);
 	process_release_begin(z);
 	if (this_cpu_klock_depth() == 1)
 		klock_leave_call();
@@ -630,7 +631,7 @@ SYSCALL_DEFINE4(wait4, pid_t, pid, uptr_t, ustatus, int, options, uptr_t, rusage
 	bool reap = report(z, options, &status);
 	struct usage usage = child_usage(z);
 	if (reap)
-		reap_child(z);
+		reap_child(z, &usage);
 	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	if (rusage && put_rusage(rusage, &usage))
@@ -738,7 +739,7 @@ SYSCALL_DEFINE5(waitid, int, idtype, pid_t, id, uptr_t, infop, int, options, upt
 		info.status = wstatus_cld_status(z->wstatus);
 		usage = child_usage(z);
 		if (!(opts & WNOWAIT))
-			reap_child(z); /* before any copy, as wait4 */
+			reap_child(z, &usage); /* before any copy, as wait4 */
 	} else if (err) {
 		return err;
 	}
