@@ -37,6 +37,18 @@ static struct trap_frame *frame(void)
 	return current_thread()->uframe;
 }
 
+/* Start fork's child c (process_start_child), giving the kernel lock up
+ * first when this CPU holds it for the call's entry alone (depth 1) and
+ * this is no vfork: the child, linked but asleep on no wait queue and
+ * with no timer, is woken by nothing else, so nothing ends or frees it
+ * meanwhile, and its wake takes the run queue's lock alone. */
+static void start_child(struct process *c, bool vfork)
+{
+	if (!vfork && this_cpu_klock_depth() == 1)
+		klock_leave_call();
+	process_start_child(c, vfork);
+}
+
 static long do_fork(bool share_vm, bool vfork, uint64_t new_sp)
 {
 	int err;
@@ -50,7 +62,7 @@ static long do_fork(bool share_vm, bool vfork, uint64_t new_sp)
 		ptrace_fork_attach(c);
 		ptrace_fork_stop(event, pid);
 	}
-	process_start_child(c, vfork); /* c may be gone when a vfork returns */
+	start_child(c, vfork); /* c may be gone when a vfork returns */
 	return pid;
 }
 
@@ -193,7 +205,7 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		ptrace_fork_attach(c);
 		ptrace_fork_stop(event, pid);
 	}
-	process_start_child(c, flags & CLONE_VFORK);
+	start_child(c, flags & CLONE_VFORK);
 	return pid;
 }
 
