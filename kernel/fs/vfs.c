@@ -550,7 +550,7 @@ void fdtable_put(struct fdtable *t)
 }
 
 /* Close-on-exec flags looked at together by fdtable_close_on_exec: most
- * tables have none, and exec runs it under the kernel lock. */
+ * tables have none. */
 #define CLOEXEC_SCAN 8
 _Static_assert(sizeof(bool) * CLOEXEC_SCAN == sizeof(uint64_t), "eight flags in one word");
 
@@ -565,8 +565,11 @@ void fdtable_close_on_exec(struct fdtable *t)
 				continue;
 			}
 		}
-		if (t->cloexec[fd])
-			fd_close(t, fd);
+		if (!t->cloexec[fd])
+			continue;
+		struct file *f = fd_slot_xchg(t, fd, NULL, false);
+		if (f)
+			fd_close_flush(f, t);
 	}
 }
 

@@ -232,6 +232,9 @@ void fdtable_put(struct fdtable *t);                      /* drop a reference; c
 bool fdtable_unref(struct fdtable *t);
 void fdtable_close_all(struct fdtable *t);
 void fdtable_free(struct fdtable *t);
+/* Close t's close-on-exec descriptors, with the kernel lock or without
+ * it (as fdtable_close_all), while no one else installs in t or grows it
+ * (an exec's own table, its process's only thread). */
 void fdtable_close_on_exec(struct fdtable *t);
 /* close_range: close every open descriptor in first..last (or only mark
  * it close-on-exec when cloexec); what is not open is skipped. */

@@ -1631,7 +1631,6 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
 	}
 	ptimer_delete_all(p); /* as Linux's exit_itimers at exec */
 	files_unshare_commit(p, own);
-	fdtable_close_on_exec(p->files);
 	arch_user_frame_init(tf, img.entry, img.sp);
 	t->force_iret = true; /* exec leaves through IRET */
 	done->finish = exec_stop_or_finish(tf, &img, old_tid);
@@ -1647,12 +1646,16 @@ int process_exec(struct trap_frame *tf, const char *path, const char *const argv
  * meanwhile reads a handler only to see whether it is ignored, which the
  * reset does not change (SIG_IGN stays, the rest becomes SIG_DFL), and
  * waits for the return to be delivered. Linux's begin_new_exec resets
- * the handlers without the signal lock too.
+ * the handlers without the signal lock too. The close-on-exec
+ * descriptors close here as close(2) closes, in a table that is the
+ * process's alone (process_exec unshared it): no other thread installs
+ * in it or grows it meanwhile.
  */
 void process_exec_finish(void)
 {
 	struct thread *t = current_thread();
 
+	fdtable_close_on_exec(t->proc->files);
 	tlb_load(t->proc->vm->pml4);
 	signal_reset_on_exec(t->proc);
 	arch_thread_reset_current(&t->arch); /* no FS/GS base, a clean FPU */

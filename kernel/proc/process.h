@@ -239,11 +239,12 @@ struct exec_done {
 int process_exec(struct trap_frame *tf, const char *path, const char *const argv[],
 		 const char *const envp[], unsigned exec_flags, struct exec_done *done);
 /* The end of a successful exec that touches only the current thread and
- * what its process no longer shares with anyone (done->finish): its new
- * address space loaded (CR3), the handlers' reset, the alternate signal
- * stack, FS and GS bases, a clean FPU, no debug registers. With the
- * kernel lock or without it; before the old space's last reference goes
- * (which must find it loaded nowhere). */
+ * what its process no longer shares with anyone (done->finish): its
+ * close-on-exec descriptors closed, its new address space loaded (CR3),
+ * the handlers' reset, the alternate signal stack, FS and GS bases, a
+ * clean FPU, no debug registers. With the kernel lock or without it,
+ * interrupts on (a close may sleep); before the old space's last
+ * reference goes (which must find it loaded nowhere). */
 void process_exec_finish(void);
 
 /* A new thread of the current process (clone with CLONE_THREAD): the
