@@ -1092,13 +1092,24 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
 	thread_exit();
 }
 
+/* The exiting thread t's last words to the threads that share its
+ * memory: its robust futexes marked as their owner's death, 0 at its
+ * clear_child_tid, and their waiters woken. Only t's own state, its user
+ * memory and the futex buckets (locks of their own): with or without the
+ * kernel lock, interrupts on; once only (both are cleared). */
+static void exit_futexes(struct process *p, struct thread *t)
+{
+	futex_exit_robust(p, t);
+	clear_child_tid(p, t);
+}
+
 void process_thread_exit_current(int wstatus)
 {
 	struct process *p = current_process();
 	struct thread *t = current_thread();
 
-	futex_exit_robust(p, t);
-	clear_child_tid(p, t);
+	exit_futexes(p, t);
+	call_lock_kept(); /* exit and exit_group come without it */
 	cpu_cli();
 	if (p->nthreads > 1)
 		leave_group(p, t);
@@ -1109,6 +1120,8 @@ void process_exit_current(int wstatus)
 {
 	struct process *p = current_process();
 
+	exit_futexes(p, current_thread());
+	call_lock_kept(); /* exit_group comes without it */
 	cpu_cli();
 	if (!p->exiting) {
 		p->exiting = true;

@@ -420,6 +420,9 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	 * kernel lock (proc/process.c's process_fork; a thread's clone, a
 	 * System V undo list's, take it from the start: sys_process.c) */
 	[SYS_fork] = true, [SYS_vfork] = true, [SYS_clone] = true, [SYS_clone3] = true,
+	/* the robust futexes and clear_child_tid without it, the rest under
+	 * it (proc/process.c's exit_futexes) */
+	[SYS_exit] = true, [SYS_exit_group] = true,
 };
 
 const char *syscall_name(unsigned long nr)
