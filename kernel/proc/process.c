@@ -1096,7 +1096,8 @@ static __attribute__((noreturn)) void process_end(struct process *p, int wstatus
  * memory: its robust futexes marked as their owner's death, 0 at its
  * clear_child_tid, and their waiters woken. Only t's own state, its user
  * memory and the futex buckets (locks of their own): with or without the
- * kernel lock, interrupts on; once only (both are cleared). */
+ * kernel lock, interrupts on (a user access may fault and sleep); the
+ * second call does nothing (both are cleared). */
 static void exit_futexes(struct process *p, struct thread *t)
 {
 	futex_exit_robust(p, t);
@@ -1120,8 +1121,10 @@ void process_exit_current(int wstatus)
 {
 	struct process *p = current_process();
 
-	exit_futexes(p, current_thread());
-	call_lock_kept(); /* exit_group comes without it */
+	if (!this_cpu_klock_depth()) { /* exit_group's entry, interrupts on */
+		exit_futexes(p, current_thread());
+		call_lock_kept();
+	}
 	cpu_cli();
 	if (!p->exiting) {
 		p->exiting = true;
