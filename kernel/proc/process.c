@@ -404,7 +404,7 @@ static void unlink_process(struct process *p)
 				*pp = p->sibling;
 				break;
 			}
-		wake_all(&p->parent->child_wq); /* a wait4 may be waiting for the last child to go */
+		process_child_event(p->parent); /* a wait4 may be waiting for the last child to go */
 	}
 	irq_restore(f);
 }
@@ -856,7 +856,13 @@ void process_thread_exited(struct process *p, struct thread *t)
 	if (autoreaped(p, p->parent))
 		reap_later(p);
 	else if (p->parent)
-		wake_all(&p->parent->child_wq);
+		process_child_event(p->parent);
+}
+
+void process_child_event(struct process *p)
+{
+	__atomic_add_fetch(&p->child_events, 1, __ATOMIC_RELEASE);
+	wake_all(&p->child_wq); /* its fence orders the count before its look */
 }
 
 /* p execs or ends: its vfork parent, if one waits, goes on. The parent's
@@ -918,7 +924,7 @@ static void reparent_children(struct process *p)
 			/* a zombie tells its new parent, as Linux's reparent_leader */
 			if (reaper && !ptrace_traced(&c->ptrace))
 				notify_parent(c, c->wstatus);
-			wake_all(&reaper->child_wq);
+			process_child_event(reaper);
 		}
 	}
 }

@@ -85,6 +85,7 @@ struct process {
 	struct process *children;  /* first child */
 	struct process *sibling;   /* next child of the same parent */
 	struct wait_queue child_wq;/* a child changed state (wait4 sleeps here) */
+	uint32_t child_events;     /* atomic: how often child_wq was woken (process_child_event) */
 	int pgid, sid;
 	int pdeath_signal;         /* sent to it when its parent thread (parent_tid) or its
 	                            * parent process ends; prctl, 0 after fork */
@@ -390,6 +391,11 @@ void process_show_all(void);
  * when timers (the tick holds the kernel lock); the scheduler's tick,
  * through sched_owner_ops; interrupts off. */
 void process_charge_tick(struct process *p, bool user, uint64_t ns, bool timers);
+/* p's wait4 and waitid may find something new (a child or tracee ended,
+ * stopped, continued, left): counted in child_events, which a waiter
+ * that sleeps without the kernel lock looks at, and child_wq woken. With
+ * or without the kernel lock, interrupts on or off. */
+void process_child_event(struct process *p);
 /* p's own CPU time so far (a zombie's is final). */
 struct cpu_times process_cpu_times(const struct process *p);
 /* A parent reaping a zombie takes over its usage as its children's:

@@ -41,7 +41,7 @@ static void notify_tracer(struct process *p)
 	struct process *tracer = p->ptrace.tracer;
 
 	tracer->chld_pid = p->pid;
-	wake_all(&tracer->child_wq);
+	process_child_event(tracer);
 	signal_send(tracer, SIGCHLD);
 }
 
@@ -214,7 +214,7 @@ static void unlink_tracee(struct process *t)
 		pp = &(*pp)->ptrace.trace_next;
 	if (*pp)
 		*pp = s->trace_next;
-	wake_all(&s->tracer->child_wq); /* a wait for it may now find nothing */
+	process_child_event(s->tracer); /* a wait for it may now find nothing */
 	if (s->forced_step && s->frame)
 		arch_ptrace_clear_step(s->frame);
 	s->tracer = NULL;

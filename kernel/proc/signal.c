@@ -83,7 +83,7 @@ static void notify_parent(struct process *p)
 	if (!p->parent)
 		return;
 	p->parent->chld_pid = p->pid;
-	wake_all(&p->parent->child_wq);
+	process_child_event(p->parent);
 	signal_send(p->parent, SIGCHLD);
 }
 

@@ -574,6 +574,35 @@ static bool report(struct process *c, uint64_t options, int *status)
 	return false;
 }
 
+/* What a wait4 that found nothing sleeps until: p's child_events past seen. */
+struct child_wait {
+	const struct process *p;
+	uint32_t seen;
+};
+
+static bool child_event_came(const void *arg)
+{
+	const struct child_wait *w = arg;
+
+	return __atomic_load_n(&w->p->child_events, __ATOMIC_ACQUIRE) != w->seen;
+}
+
+/* Sleep until p's children have news since w's search (process_child_event)
+ * or a signal comes. Without the kernel lock when this CPU holds it for
+ * the call's entry alone (depth 1): the sleep's pick and switch run
+ * outside it, and it is taken back for the next search (any news since
+ * w->seen wakes it at once, so none is lost between the two). */
+static void child_sleep(struct process *p, const struct child_wait *w)
+{
+	if (this_cpu_klock_depth() != 1) {
+		wait_on(&p->child_wq, NO_DEADLINE);
+		return;
+	}
+	klock_leave_call();
+	wait_on_cond(&p->child_wq, child_event_came, w, NO_DEADLINE);
+	call_lock();
+}
+
 /* Wait for a matching child to report: it, or NULL with *err set. */
 static struct process *wait_child(int64_t pid, uint64_t options, long *err)
 {
@@ -582,6 +611,7 @@ static struct process *wait_child(int64_t pid, uint64_t options, long *err)
 	bool found;
 
 	for (;;) {
+		struct child_wait w = { p, __atomic_load_n(&p->child_events, __ATOMIC_ACQUIRE) };
 		struct process *z = find_zombie(p, pid, options, &found);
 		if (z)
 			return z;
@@ -597,7 +627,7 @@ static struct process *wait_child(int64_t pid, uint64_t options, long *err)
 			*err = -ERESTARTSYS;
 			return NULL;
 		}
-		wait_on(&p->child_wq, NO_DEADLINE);
+		child_sleep(p, &w);
 	}
 }
 
