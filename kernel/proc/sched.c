@@ -802,20 +802,20 @@ static void finish_switch(void)
 	klock_retake(current_thread()->klock_depth);
 }
 
-/* Load next's CPU state (FPU, FS base, kernel stack for traps, address
- * space), give the kernel lock up (or hand it to next when both hold it:
- * klock_switch_out) and switch stacks; now is time_ns(), next's start.
- * A next that does not hold the lock gets it given up first: the FPU's
- * state and the CR3 load (a whole TLB flush under TCG) need it not, as
- * a dead thread's pick does not (schedule_pick). The CR3 load comes after this CPU is noted in tlb.c's
+/* Give the kernel lock up (or hand it to next when both hold it:
+ * klock_switch_out), then load next's CPU state (FPU, FS base, kernel
+ * stack for traps, address space) and switch stacks; now is time_ns(),
+ * next's start. The lock goes first: the FPU's state and the CR3 load
+ * (a whole TLB flush under TCG) need it not, as a dead thread's pick
+ * does not (schedule_pick), and nothing before the stack switch asks
+ * this CPU's depth. The CR3 load comes after this CPU is noted in tlb.c's
  * mailbox: a shootdown for next's address space that missed the note
  * wrote its page tables before the load. Interrupts off. */
 static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 {
 	lockcheck_none_held("a thread switch"); /* debug builds */
 	wait_off_cpu(next); /* by the rules above it is off already: a check that costs a load */
-	if (!next->klock_depth)
-		prev->klock_depth = klock_switch_out(0);
+	prev->klock_depth = klock_switch_out(next->klock_depth);
 	arch_switch_prepare(&prev->arch, &next->arch, next->kstack_top);
 	unsigned cpu = smp_cpu_id();
 	if (next->proc)
@@ -829,8 +829,6 @@ static void switch_to(struct thread *prev, struct thread *next, uint64_t now)
 	next->cpu = cpu;
 	next->on_cpu = true;
 	runqs[cpu].switched_from = prev;
-	if (next->klock_depth)
-		prev->klock_depth = klock_switch_out(next->klock_depth);
 	arch_switch_to(&prev->arch, &next->arch);
 	finish_switch();
 }
