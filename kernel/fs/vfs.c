@@ -523,15 +523,22 @@ bool fdtable_unref(struct fdtable *t)
 	return --t->refs == 0;
 }
 
+/* Empty slot fd of t and close what it held, with the kernel lock or
+ * without it (fd_close_flush takes it for what needs it); nothing for an
+ * empty slot. */
+static void fd_slot_close(struct fdtable *t, int fd)
+{
+	struct file *f = fd_slot_xchg(t, fd, NULL, false);
+
+	if (f)
+		fd_close_flush(f, t);
+}
+
 void fdtable_close_all(struct fdtable *t)
 {
-	for (int fd = 0; fd < t->size; fd++) {
-		if (!__atomic_load_n(&t->fd[fd], __ATOMIC_RELAXED))
-			continue; /* no installer is left to fill it */
-		struct file *f = fd_slot_xchg(t, fd, NULL, false);
-		if (f)
-			fd_close_flush(f, t);
-	}
+	for (int fd = 0; fd < t->size; fd++)
+		if (__atomic_load_n(&t->fd[fd], __ATOMIC_RELAXED)) /* else no installer is left to fill it */
+			fd_slot_close(t, fd);
 }
 
 void fdtable_free(struct fdtable *t)
@@ -565,11 +572,8 @@ void fdtable_close_on_exec(struct fdtable *t)
 				continue;
 			}
 		}
-		if (!t->cloexec[fd])
-			continue;
-		struct file *f = fd_slot_xchg(t, fd, NULL, false);
-		if (f)
-			fd_close_flush(f, t);
+		if (t->cloexec[fd])
+			fd_slot_close(t, fd);
 	}
 }
 
