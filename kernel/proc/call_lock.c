@@ -25,3 +25,11 @@ void call_lock_kept(void)
 	if (!this_cpu_klock_depth())
 		klock_enter_call_depth0(current_thread()->syscall_nr);
 }
+
+bool call_unlock_entry(void)
+{
+	if (this_cpu_klock_depth() != 1)
+		return false;
+	klock_leave_call();
+	return true;
+}

@@ -21,5 +21,10 @@ void call_unlock(bool taken);
  * that would otherwise give it back just before the return took it
  * again, or switch threads without it (a read that sleeps). */
 void call_lock_kept(void);
+/* A locked call whose rest needs no kernel lock gives it up
+ * (klock_leave_call) when this CPU holds it for the call's entry alone
+ * (depth 1): whether it did. Held deeper (a caller inside the kernel),
+ * it is kept. Interrupts on. */
+bool call_unlock_entry(void);
 
 #endif

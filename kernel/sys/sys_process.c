@@ -16,7 +16,6 @@
 #include "mm/heap.h"
 #include "mm/usercopy.h"
 #include "mm/uvm.h"
-#include "arch/x86_64/klock.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -44,8 +43,8 @@ static struct trap_frame *frame(void)
  * meanwhile, and its wake takes the run queue's lock alone. */
 static void start_child(struct process *c, bool vfork)
 {
-	if (!vfork && this_cpu_klock_depth() == 1)
-		klock_leave_call();
+	if (!vfork)
+		call_unlock_entry();
 	process_start_child(c, vfork);
 }
 
@@ -403,13 +402,12 @@ static long refuse_final_symlink(const char *path)
 
 /* A successful exec's last work (process.h's struct exec_done), after
  * the kernel lock is given up for the rest of the call
- * (klock_leave_call, which only the entry's own depth may do): the
+ * (call_unlock_entry, which only the entry's own depth may do): the
  * thread's own resets with its new address space loaded, then the old
  * space's end (uvm_destroy takes the lock if it needs it). */
 static void exec_end(struct exec_done *done)
 {
-	if (this_cpu_klock_depth() == 1)
-		klock_leave_call();
+	call_unlock_entry();
 	if (done->finish)
 		process_exec_finish();
 	if (done->old_vm)
@@ -594,11 +592,10 @@ static bool child_event_came(const void *arg)
  * w->seen wakes it at once, so none is lost between the two). */
 static void child_sleep(struct process *p, const struct child_wait *w)
 {
-	if (this_cpu_klock_depth() != 1) {
+	if (!call_unlock_entry()) {
 		wait_on(&p->child_wq, NO_DEADLINE);
 		return;
 	}
-	klock_leave_call();
 	wait_on_cond(&p->child_wq, child_event_came, w, NO_DEADLINE);
 	call_lock();
 }
@@ -650,8 +647,7 @@ static void reap_child(struct process *z, const struct usage *u)
 {
 	process_collect_usage(current_process(), u->times, u->maxrss_pages);
 	process_release_begin(z);
-	if (this_cpu_klock_depth() == 1)
-		klock_leave_call();
+	call_unlock_entry();
 	process_free(z);
 }
 
