@@ -113,6 +113,10 @@ ICOUNT_ONLY = {"gcc_kernel", "gcc"}
 SUM = re.compile(r"^APPS-SUM (\w+) (\w+)")  # a workload's output digest
 JOBS = re.compile(r"^APPS-JOBS gcc_kernel (\d+)")  # make's -j in the build
 KERNEL = re.compile(r"APPS-KERNEL (.*)")  # searched: OVMF's escapes may precede it
+# /proc/stat around the build: user nice system idle iowait irq softirq, ctxt
+STAT = re.compile(r"^APPS-STAT (before|after) ((?:\d+ ){7})ctxt (\d+)")
+STAT_FIELDS = ("user", "nice", "system", "idle", "iowait", "irq", "softirq")
+USER_HZ = 100  # /proc/stat's ticks, on both kernels
 QUICK_EVERY = 10           # quick: the gcc workload compiles every tenth source
 CC_FLAGS = ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-static"]
 
@@ -209,7 +213,7 @@ def rootfs_archive(build, workdir, tree):
 
 def parse(lines):
     """A boot's serial lines: figures per workload, errors, digests, uname."""
-    res = dict(figures={}, cpu={}, errors=[], checksums={}, uname=None, jobs=None)
+    res = dict(figures={}, cpu={}, errors=[], checksums={}, uname=None, jobs=None, stat={})
     for _, raw in lines:
         line = cpython.clean_line(raw)
         m = APP.match(line)
@@ -226,6 +230,9 @@ def parse(lines):
             res["checksums"][m.group(1)] = m.group(2)
         elif JOBS.match(line):
             res["jobs"] = int(JOBS.match(line).group(1))
+        elif STAT.match(line):
+            m = STAT.match(line)
+            res["stat"][m.group(1)] = [int(t) for t in m.group(2).split()] + [int(m.group(3))]
         elif KERNEL.search(line):
             res["uname"] = KERNEL.search(line).group(1).strip()
     return res
@@ -298,6 +305,18 @@ def digests(modes):
 SCALE_CPUS = (1, 2)   # --scale: -smp 1 with make -j1, -smp 2 with make -j2 (ncpu)
 
 
+def stat_delta(stat):
+    """/proc/stat over the build (parse()'s "stat"): seconds of each kind of
+    CPU time, summed over the CPUs, and the context switches; None when a
+    snapshot is missing."""
+    if "before" not in stat or "after" not in stat:
+        return None
+    d = [a - b for a, b in zip(stat["after"], stat["before"])]
+    out = {k: round(t / USER_HZ, 2) for k, t in zip(STAT_FIELDS, d)}
+    out["ctxt"] = d[-1]
+    return out
+
+
 def scale_boot(kernel, cpus, rnd, args, paths, words, workdir):
     """Boot KERNEL at -smp CPUS (multi-threaded TCG, the wall clock) running
     the build alone (guest.sh's words WORDS); its record: the build's time,
@@ -315,11 +334,18 @@ def scale_boot(kernel, cpus, rnd, args, paths, words, workdir):
                host_load_before=load_before, host_load_after=bench.loadavg(),
                others_cores=round(others, 2), busy=others > bench.SMP_OTHERS_MAX,
                klock=bench.klock_share(bench.parse_klock(lines).get("scale_build", [])),
+               children_cpu_s={k: round(v / 1e9, 2) for k, v in
+                               r["cpu"].get("gcc_kernel", {}).items()},
+               proc_stat_s=stat_delta(r["stat"]),
                log=os.path.relpath(logpath, TOP))
     log(f"bench-apps: {kernel} -smp {cpus} -j{rec['jobs']}: build "
         f"{rec['build_s'] if fig else 'n/a'} s; boot {secs:.0f} s, exit {status}, host load "
         f"{load_before} -> {rec['host_load_after']}, others used {others:.2f} host cores"
         f"{' (busy)' if rec['busy'] else ''}" + "".join(f"\n  error: {e}" for e in r["errors"]))
+    if rec["proc_stat_s"]:
+        log(f"  over the build: make's children user {rec['children_cpu_s'].get('user')} s, "
+            f"sys {rec['children_cpu_s'].get('sys')} s; /proc/stat " +
+            ", ".join(f"{k} {v}" for k, v in rec["proc_stat_s"].items() if v))
     return rec
 
 

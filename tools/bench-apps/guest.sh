@@ -38,6 +38,20 @@ klock_set() {
 		echo "$1" >/proc/sys/kernel/lock_stat
 }
 
+# cpu_ticks WHEN: /proc/stat's all-CPU line (user nice system idle iowait
+# irq softirq, in USER_HZ ticks) and its context switches, as
+# `APPS-STAT WHEN ticks... ctxt N`: the build's idle time on both kernels
+cpu_ticks() {
+	ctxt=
+	while read -r key a b c d e f g _; do
+		case $key in
+		cpu) ticks="$a $b $c $d $e $f $g" ;;
+		ctxt) ctxt=$a ;;
+		esac
+	done </proc/stat
+	echo "APPS-STAT $1 $ticks ctxt ${ctxt:-0}"
+}
+
 # Debian's gcc-12 compiling Kestrel's kernel sources with the kernel's own
 # flags (/src/kbuild, tools/bench-apps/kbuild.mk: objects only, quick a
 # tenth of them) at make -j$jobs, timed once without a warm-up run
@@ -48,9 +62,11 @@ klock_set() {
 build_kernel() {
 	[ "$mode" = quick ] && kset=quick || kset=all
 	t0=$(uptime_cs)
+	cpu_ticks before
 	klock_set 1
 	apptime cold gcc_kernel 1 /usr/bin/make -B -j"$jobs" -C /src/kbuild "$kset"
 	klock_set 0
+	cpu_ticks after
 	t1=$(uptime_cs)
 	echo "APPS-JOBS gcc_kernel $jobs"
 	echo "APPS-SUM gcc $(cd /src/kbuild/o && /usr/bin/find . -name '*.o' |
