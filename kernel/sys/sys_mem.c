@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
-/* Kestrel: brk, mmap (anonymous, shared anonymous, /dev/zero, files), munmap, mremap, mprotect, msync, mincore. */
+/* Kestrel: brk, mmap (anonymous, shared anonymous, /dev/zero, files), munmap, mremap, mprotect, madvise, msync, mincore. */
 /*
  * Locks (mm/uvm.h's rules): every call here holds its space's map_lock
  * from its first look at the regions to its last change. mmap, munmap,
- * mprotect and brk run without the kernel lock (sys/syscall.c's
- * lock_free) and take it only for what is still its: a file, a shared
- * or a System V mapping (the descriptor, the memory objects, shmem's
- * lists of regions), and any change to a range where a region has a
- * memory object (klock_for_objects). Private anonymous memory, the
- * common case, needs the space's locks alone. The other calls take the
- * kernel lock from entry to return, as before, and map_lock inside it
- * (the wait for it gives the kernel lock up).
+ * mprotect, brk, mremap and madvise run without the kernel lock
+ * (sys/syscall.c's lock_free) and take it only for what is still its: a
+ * file, a shared or a System V mapping (the descriptor, the memory
+ * objects, shmem's lists of regions), and any change to a range where a
+ * region has a memory object (klock_for_objects). Private anonymous
+ * memory, the common case, needs the space's locks alone. The other
+ * calls take the kernel lock from entry to return, as before, and
+ * map_lock inside it (the wait for it gives the kernel lock up).
  */
 #include "sys/syscall_define.h"
 #include "sys/syscall.h"
@@ -1030,11 +1030,162 @@ static long mremap_locked(unsigned long addr, unsigned long old_len, unsigned lo
 	return mremap_move(vs, addr, old_len, new_len, 0, false);
 }
 
-/* mremap holding the space's map_lock (mm/uvm.h) and the kernel lock. */
+/* Does [start, start + len) (len rounded up to pages, at least one)
+ * leave user space or hold a region with a memory object? What
+ * mremap_needs_klock asks of each range it may change. vs's map_lock
+ * held. */
+static bool range_odd_or_object(struct vm_space *vs, uint64_t start, uint64_t len)
+{
+	uint64_t size = page_round_up(len);
+
+	if (!size)
+		size = len ? 0 : PAGE_SIZE; /* a length that wraps, or a duplicate's 0 */
+	if (!size || size > USER_VA_END || start > USER_VA_END - size)
+		return true;
+	return uvm_range_has_object(vs, start, start + size);
+}
+
+/* Does an mremap need the kernel lock: a region with a memory object
+ * where it may change regions (the old range, which a shrink cuts, a
+ * growth extends and a move empties; with MREMAP_FIXED the new one,
+ * which it unmaps first)? Ranges outside user space take it too, as
+ * every mremap did before: mremap_locked refuses them before it changes
+ * anything. vs's map_lock held. */
+static bool mremap_needs_klock(struct vm_space *vs, uint64_t addr, uint64_t old_len,
+			       uint64_t new_len, uint64_t flags, uint64_t new_addr)
+{
+	return range_odd_or_object(vs, addr, old_len) ||
+	       ((flags & MREMAP_FIXED) && range_odd_or_object(vs, new_addr, new_len));
+}
+
+/* Lock-free (sys/syscall.c): the kernel lock only when mremap_needs_klock.
+ * A move of private anonymous memory moves page-table entries under the
+ * space's lock (uvm_move), as munmap drops them. */
 SYSCALL_DEFINE5(mremap, unsigned long, addr, unsigned long, old_len, unsigned long, new_len,
 		unsigned long, flags, unsigned long, new_addr)
 {
-	return with_map_lock(mremap_locked(addr, old_len, new_len, flags, new_addr));
+	struct vm_space *vs = vm();
+
+	uvm_map_lock(vs);
+	bool taken = mremap_needs_klock(vs, addr, old_len, new_len, flags, new_addr) &&
+		     klock_enter_unless_held();
+	long r = mremap_locked(addr, old_len, new_len, flags, new_addr);
+	klock_leave_taken(taken);
+	uvm_map_unlock(vs);
+	return r;
+}
+
+/* ---- madvise ---------------------------------------------------------------------- */
+
+/* Advice Linux knows (5-7 were never assigned). The hardware-poisoning
+ * ones (100, 101) are not: Kestrel has no memory-failure handling, like
+ * a Linux built without it; nor MADV_MERGEABLE and MADV_UNMERGEABLE:
+ * Kestrel merges no pages, as a Linux without CONFIG_KSM. */
+static bool madv_known(int advice)
+{
+	if (advice == MADV_MERGEABLE || advice == MADV_UNMERGEABLE)
+		return false;
+	return (advice >= MADV_NORMAL && advice <= MADV_COLLAPSE && (advice < 5 || advice > 7)) ||
+	       advice == MADV_GUARD_INSTALL || advice == MADV_GUARD_REMOVE;
+}
+
+/* MADV_REMOVE (Linux's madvise_remove): EINVAL on locked memory or
+ * memory no shared file or object is behind, EACCES unless shared and
+ * writable; then 0. Linux punches the hole in the file (its pages read
+ * zero after); Kestrel does not yet, and leaves the bytes (as it did
+ * before these checks): a gap docs/compatibility.md names. */
+static long madv_remove(const struct vm_space *vs, uint64_t start, uint64_t end)
+{
+	if (uvm_range_has_flag(vs, start, end, VMA_LOCKED))
+		return -EINVAL;
+	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
+		if (v->end <= start)
+			continue;
+		if (!(v->flags & VMA_SHARED) || !v->obj)
+			return -EINVAL;
+		if (!(v->prot & VM_WRITE))
+			return -EACCES;
+	}
+	return 0;
+}
+
+/* The advice kept as a region's flags: what a fork's child gets (uvm_fork), what a
+ * core holds (proc/coredump.c). 0, -EINVAL
+ * (MADV_WIPEONFORK on anything but private anonymous memory), -ENOMEM. */
+static long region_advice(struct vm_space *vs, uint64_t start, uint64_t end, int advice)
+{
+	switch (advice) {
+	case MADV_DONTFORK:
+		return uvm_set_flags(vs, start, end, VMA_DONTCOPY);
+	case MADV_DOFORK:
+		return uvm_clear_flags(vs, start, end, VMA_DONTCOPY);
+	case MADV_WIPEONFORK:
+		if (!uvm_range_private_anon(vs, start, end))
+			return -EINVAL;
+		return uvm_set_flags(vs, start, end, VMA_WIPEONFORK);
+	case MADV_KEEPONFORK:
+		return uvm_clear_flags(vs, start, end, VMA_WIPEONFORK);
+	case MADV_DONTDUMP:
+		return uvm_set_flags(vs, start, end, VMA_DONTDUMP);
+	case MADV_DODUMP:
+		return uvm_clear_flags(vs, start, end, VMA_DONTDUMP);
+	default:
+		return 0;
+	}
+}
+
+/* Linux's checks in order: known advice, aligned start, a length that
+ * does not wrap when rounded up; then the advice is applied to what is
+ * mapped, and a hole in the range is ENOMEM. MADV_DONTNEED drops the
+ * pages (private anonymous memory refaults zero-filled, private file
+ * mappings from the file, shared memory keeps its contents); MADV_FREE
+ * does the same on private anonymous memory (Linux may free its pages
+ * lazily; reading zero is one of its outcomes) and is EINVAL elsewhere;
+ * both are EINVAL on locked memory. MADV_REMOVE: madv_remove.
+ * MADV_DONTFORK and MADV_DOFORK keep a region from a fork's child or
+ * give it back; MADV_WIPEONFORK (private anonymous memory only, else
+ * EINVAL) and MADV_KEEPONFORK give the child the region empty or as is;
+ * MADV_DONTDUMP and MADV_DODUMP keep a region out of a core or put it
+ * back (proc/coredump.c).
+ * All other advice changes nothing here. vs's map_lock held, and the
+ * kernel lock where a region in the range has a memory object. */
+static long madvise_locked(struct vm_space *vs, unsigned long start, size_t len, int advice)
+{
+	uint64_t size = page_round_up(len);
+
+	if (!madv_known(advice) || page_offset(start) || (len && !size) ||
+	    start + size < start)
+		return -EINVAL;
+	if (size == 0)
+		return 0;
+	if ((advice == MADV_DONTNEED || advice == MADV_FREE) &&
+	    uvm_range_has_flag(vs, start, start + size, VMA_LOCKED))
+		return -EINVAL; /* Linux's can_madv_lru_vma: not locked memory */
+	if (advice == MADV_DONTNEED || advice == MADV_FREE)
+		return uvm_discard(vs, start, start + size, advice == MADV_FREE);
+	if (advice == MADV_REMOVE)
+		return madv_remove(vs, start, start + size);
+	long err = region_advice(vs, start, start + size, advice);
+	if (err)
+		return err;
+	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
+}
+
+/* Lock-free (sys/syscall.c): the kernel lock only where a region in the
+ * range has a memory object (a split copies it; a discard drops its
+ * pages). A range that wraps takes none: madvise_locked refuses it
+ * before it looks at a region. */
+SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
+{
+	struct vm_space *vs = vm();
+	uint64_t end = start + page_round_up(len);
+
+	uvm_map_lock(vs);
+	bool taken = end > start && klock_for_objects(vs, start, end);
+	long r = madvise_locked(vs, start, len, advice);
+	klock_leave_taken(taken);
+	uvm_map_unlock(vs);
+	return r;
 }
 
 /* ---- remap_file_pages ------------------------------------------------------------- */

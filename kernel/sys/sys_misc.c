@@ -16,7 +16,6 @@
 #include "mm/layout.h"
 #include "mm/pmm.h"
 #include "mm/usercopy.h"
-#include "mm/uvm.h"
 #include "arch/x86_64/paging.h"
 #include "fs/inode.h"
 #include "dev/tty.h"
@@ -24,7 +23,6 @@
 #include "arch/x86_64/cpu.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "uapi/mman.h"
 #include "uapi/personality.h"
 #include "uapi/resource.h"
 #include "sys/seccomp.h"
@@ -212,111 +210,6 @@ SYSCALL_DEFINE3(getrandom, uptr_t, ubuf, size_t, count, unsigned int, flags)
 	if (flags & ~(uint32_t)(GRND_NONBLOCK | GRND_RANDOM))
 		return -EINVAL;
 	return devfs_random_fill(iobuf_user(ubuf), count > INT32_MAX ? INT32_MAX : count);
-}
-
-/* Advice Linux knows (5-7 were never assigned). The hardware-poisoning
- * ones (100, 101) are not: Kestrel has no memory-failure handling, like
- * a Linux built without it; nor MADV_MERGEABLE and MADV_UNMERGEABLE:
- * Kestrel merges no pages, as a Linux without CONFIG_KSM. */
-static bool madv_known(int advice)
-{
-	if (advice == MADV_MERGEABLE || advice == MADV_UNMERGEABLE)
-		return false;
-	return (advice >= MADV_NORMAL && advice <= MADV_COLLAPSE && (advice < 5 || advice > 7)) ||
-	       advice == MADV_GUARD_INSTALL || advice == MADV_GUARD_REMOVE;
-}
-
-/* MADV_REMOVE (Linux's madvise_remove): EINVAL on locked memory or
- * memory no shared file or object is behind, EACCES unless shared and
- * writable; then 0. Linux punches the hole in the file (its pages read
- * zero after); Kestrel does not yet, and leaves the bytes (as it did
- * before these checks): a gap docs/compatibility.md names. */
-static long madv_remove(const struct vm_space *vs, uint64_t start, uint64_t end)
-{
-	if (uvm_range_has_flag(vs, start, end, VMA_LOCKED))
-		return -EINVAL;
-	for (const struct vma *v = uvm_first_vma_from(vs, start); v && v->start < end; v = v->next) {
-		if (v->end <= start)
-			continue;
-		if (!(v->flags & VMA_SHARED) || !v->obj)
-			return -EINVAL;
-		if (!(v->prot & VM_WRITE))
-			return -EACCES;
-	}
-	return 0;
-}
-
-/* The advice kept as a region's flags: what a fork's child gets (uvm_fork), what a
- * core holds (proc/coredump.c). 0, -EINVAL
- * (MADV_WIPEONFORK on anything but private anonymous memory), -ENOMEM. */
-static long region_advice(struct vm_space *vs, uint64_t start, uint64_t end, int advice)
-{
-	switch (advice) {
-	case MADV_DONTFORK:
-		return uvm_set_flags(vs, start, end, VMA_DONTCOPY);
-	case MADV_DOFORK:
-		return uvm_clear_flags(vs, start, end, VMA_DONTCOPY);
-	case MADV_WIPEONFORK:
-		if (!uvm_range_private_anon(vs, start, end))
-			return -EINVAL;
-		return uvm_set_flags(vs, start, end, VMA_WIPEONFORK);
-	case MADV_KEEPONFORK:
-		return uvm_clear_flags(vs, start, end, VMA_WIPEONFORK);
-	case MADV_DONTDUMP:
-		return uvm_set_flags(vs, start, end, VMA_DONTDUMP);
-	case MADV_DODUMP:
-		return uvm_clear_flags(vs, start, end, VMA_DONTDUMP);
-	default:
-		return 0;
-	}
-}
-
-/* Linux's checks in order: known advice, aligned start, a length that
- * does not wrap when rounded up; then the advice is applied to what is
- * mapped, and a hole in the range is ENOMEM. MADV_DONTNEED drops the
- * pages (private anonymous memory refaults zero-filled, private file
- * mappings from the file, shared memory keeps its contents); MADV_FREE
- * does the same on private anonymous memory (Linux may free its pages
- * lazily; reading zero is one of its outcomes) and is EINVAL elsewhere;
- * both are EINVAL on locked memory. MADV_REMOVE: madv_remove.
- * MADV_DONTFORK and MADV_DOFORK keep a region from a fork's child or
- * give it back; MADV_WIPEONFORK (private anonymous memory only, else
- * EINVAL) and MADV_KEEPONFORK give the child the region empty or as is;
- * MADV_DONTDUMP and MADV_DODUMP keep a region out of a core or put it
- * back (proc/coredump.c).
- * All other advice changes nothing here. */
-static long madvise_locked(unsigned long start, size_t len, int advice)
-{
-	uint64_t size = page_round_up(len);
-	struct vm_space *vs = current_process()->vm;
-
-	if (!madv_known(advice) || page_offset(start) || (len && !size) ||
-	    start + size < start)
-		return -EINVAL;
-	if (size == 0)
-		return 0;
-	if ((advice == MADV_DONTNEED || advice == MADV_FREE) &&
-	    uvm_range_has_flag(vs, start, start + size, VMA_LOCKED))
-		return -EINVAL; /* Linux's can_madv_lru_vma: not locked memory */
-	if (advice == MADV_DONTNEED || advice == MADV_FREE)
-		return uvm_discard(vs, start, start + size, advice == MADV_FREE);
-	if (advice == MADV_REMOVE)
-		return madv_remove(vs, start, start + size);
-	long err = region_advice(vs, start, start + size, advice);
-	if (err)
-		return err;
-	return uvm_mapped_bytes(vs, start, start + size) == size ? 0 : -ENOMEM;
-}
-
-/* madvise holding the space's map_lock (mm/uvm.h) and the kernel lock. */
-SYSCALL_DEFINE3(madvise, unsigned long, start, size_t, len, int, advice)
-{
-	struct vm_space *vs = current_process()->vm;
-
-	uvm_map_lock(vs);
-	long r = madvise_locked(start, len, advice);
-	uvm_map_unlock(vs);
-	return r;
 }
 
 /* personality(persona): the process's persona before the call; any other

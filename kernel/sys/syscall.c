@@ -392,6 +392,7 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	/* the regions, under their space's map_lock and lock (mm/uvm.h); the
 	 * kernel lock only for files and memory objects (sys_mem.c) */
 	[SYS_mmap] = true, [SYS_munmap] = true, [SYS_mprotect] = true, [SYS_brk] = true,
+	[SYS_mremap] = true, [SYS_madvise] = true,
 	/* a path through RAM directories, walked without it (fs/inode.h's
 	 * vfs_walk_nolock); the kernel lock for any other (sys_stat.c) */
 	[SYS_stat] = true, [SYS_lstat] = true, [SYS_newfstatat] = true, [SYS_statx] = true,
