@@ -29,7 +29,8 @@
 #include "checks.h"
 
 /*
- * Each part runs for about PART_MS (fault-same-page, cow-fork NEW_PART_MS) with
+ * Each part runs for about PART_MS (fault-same-page, cow-fork, munmap-fault,
+ * mremap-madvise NEW_PART_MS) with
  * twice as many workers as there are online CPUs
  * (sysconf(_SC_NPROCESSORS_ONLN), between MIN_WORKERS and MAX_WORKERS)
  * and prints its counts on its "ok" line:
@@ -137,6 +138,31 @@
  *                   fixed ranges that all of them claim over and over
  *                   with MAP_FIXED_NOREPLACE: one holds a slot at a time
  *                   (an owner word says who), the others get EEXIST.
+ *   mremap-madvise  a thread per CPU (at least two) maps private regions
+ *                   of 1 to MR_PAGES_MAX pages, every word of a page tagged
+ *                   (thread, round, page), and reshapes them (issue 29:
+ *                   mremap and madvise take no kernel lock on private
+ *                   anonymous memory): grown to twice with MREMAP_MAYMOVE
+ *                   the old pages keep their tags wherever the region
+ *                   lands and the grown part reads zero; after
+ *                   madvise(MADV_DONTNEED) of a sub-range those pages
+ *                   read zero and the others keep their tags; shrunk in
+ *                   place the region keeps its address and its kept
+ *                   pages' tags, and the cut tail is unmapped (mincore
+ *                   ENOMEM). One round in MR_MOVE_EVERY moves the region
+ *                   into a slot of the thread's own (MREMAP_FIXED, every
+ *                   other time with MREMAP_DONTUNMAP: the old range stays
+ *                   mapped and reads zero). A range a thread gave up
+ *                   outside its slot may already be another thread's
+ *                   mapping: it must then hold none of the giver's words.
+ *                   Meanwhile, on the same address space, MR_RACE_WRITERS
+ *                   threads write their own word of each page of one
+ *                   shared private region, a new value each pass, while
+ *                   another drops the region's pages (MADV_DONTNEED) and
+ *                   reads every word: a writer's word holds its last value
+ *                   or zero, before its write and right after it (a
+ *                   discard may land between the two: counted), and any
+ *                   word is zero or a value its own writer wrote.
  *   cow-fork        a thread writes private pages and reads each write
  *                   back while another forks: a write must never be lost
  *                   to a copy-on-write break, a child sees values the
@@ -290,6 +316,16 @@
 #define MT_SLOT_PAGES  2
 #define MT_SLOT_BASE   0x2000000000ul /* far below where mmap places (top down), free on both kernels */
 #define MT_CLAIMS      32      /* mmap-threads: slot claims between two regions */
+#define MR_PAGES_MAX   4       /* mremap-madvise: a region's pages when mapped, 1 to this (twice, grown) */
+#define MR_MOVE_EVERY  4       /* mremap-madvise: one round in this many moves into the thread's slot */
+#define MR_MIN_ROUNDS  (2 * MR_MOVE_EVERY) /* mremap-madvise: rounds of each thread at the least */
+#define MR_SLOT_BASE   0x2100000000ul /* mremap-madvise: the threads' slots, above mmap-threads' */
+#define MR_SLOT_PAGES  (4 * MR_PAGES_MAX) /* mremap-madvise: a thread's slot (a grown region fits) */
+#define MR_RACE_PAGES  8       /* mremap-madvise: pages of the region the discard race shares */
+#define MR_RACE_WRITERS 2      /* mremap-madvise: threads writing their own word of each page */
+#define MR_RACE_STRIDE 64      /* mremap-madvise: words between two writers' words */
+#define MR_RACE_MIN_PASSES 16  /* mremap-madvise: passes of each writer and the discarder at the least */
+#define MR_RACE_YIELD_EVERY 16 /* mremap-madvise: a writer's passes between two sched_yield */
 
 static int nworkers;
 static int ncpus;
@@ -1801,6 +1837,473 @@ static int check_mmap_threads(void)
 	}
 	remark("%d threads, %ld mmap+mprotect+munmap, every region intact (%ld slots claimed, "
 	       "%ld MAP_FIXED_NOREPLACE found the range taken)", n, maps, claims, taken);
+	return CHECK_OK;
+}
+
+/* ------------------------------------------------------------- mremap-madvise */
+
+struct mr_worker {
+	int me;
+	uint64_t *slot;               /* MR_SLOT_PAGES of this thread's own, from MR_SLOT_BASE */
+	long rounds;
+	long grown_moved, grown_in_place; /* mremap MAYMOVE to twice the size */
+	long discarded;               /* pages madvise(MADV_DONTNEED) dropped */
+	long fixed, dontunmap;        /* MREMAP_FIXED moves into the slot, without and with MREMAP_DONTUNMAP */
+	long gone_unmapped;           /* a range given up was unmapped (mincore ENOMEM) */
+	long gone_reused;             /* ... or another thread had mapped there already, without our words */
+	char why[200];
+};
+
+/* The discard race: writers each own one word of every page of one
+ * region, a discarder drops the region's pages under them. */
+static struct {
+	uint64_t *region;             /* MR_RACE_PAGES, private anonymous, shared by the threads */
+	_Atomic uint64_t seq[MR_RACE_WRITERS]; /* the last sequence each writer began to write */
+	_Atomic long writes, zero_backs, zero_finds, discards;
+	_Atomic int failed;           /* the first failure fills why */
+	char why[200];
+} mrr;
+
+static _Atomic int mr_stop;
+static _Atomic int mr_ready;   /* threads past their least work (MR_MIN_ROUNDS, MR_RACE_MIN_PASSES) */
+
+/* The word thread me writes all over page p of its round k's region:
+ * unique per all three, never zero. */
+static uint64_t mr_tag(int me, long k, size_t p)
+{
+	return ((uint64_t)(me + 1) << 56) | ((uint64_t)k << 8) | (uint64_t)p;
+}
+
+/* Pages [from, to) of r: every word set to its tag. */
+static void mr_fill(uint64_t *r, size_t from, size_t to, int me, long k)
+{
+	for (size_t p = from; p < to; p++)
+		for (size_t i = 0; i < 512; i++)
+			r[p * 512 + i] = mr_tag(me, k, p);
+}
+
+/* Pages [from, to) of r hold their tags in every word (or, when zero,
+ * only zeros). False with why filled in, naming the step. */
+static bool mr_expect(struct mr_worker *w, const uint64_t *r, size_t from, size_t to, bool zero,
+		      long k, const char *step)
+{
+	for (size_t p = from; p < to; p++)
+		for (size_t i = 0; i < 512; i++) {
+			uint64_t want = zero ? 0 : mr_tag(w->me, k, p);
+			if (r[p * 512 + i] == want)
+				continue;
+			snprintf(w->why, sizeof(w->why), "round %ld, %s: page %zu word %zu at %p holds "
+				 "%#llx, want %#llx", k, step, p, i, (const void *)r,
+				 (unsigned long long)r[p * 512 + i], (unsigned long long)want);
+			return false;
+		}
+	return true;
+}
+
+/* Does any word of [at, at + pages) hold one of thread me's round k
+ * tags? Read under the fault helper: a fault (another thread unmapped
+ * the range meanwhile) counts as no. */
+static bool mr_holds_ours(const uint64_t *at, size_t pages, int me, long k)
+{
+	volatile bool found = false;
+
+	fault_armed = 1;
+	if (sigsetjmp(fault_jmp, 1) == 0)
+		for (size_t i = 0; i < pages * 512 && !found; i++)
+			found = ((volatile const uint64_t *)at)[i] >> 8 == mr_tag(me, k, 0) >> 8;
+	fault_armed = 0;
+	return found;
+}
+
+/* The range [at, at + pages) that this thread's round k gave up is no
+ * longer its mapping. In its own slot nobody else maps: mincore must
+ * fail with ENOMEM. Elsewhere another thread's mmap may already have
+ * taken the hole: then the range must hold none of our words. */
+static bool mr_gone(struct mr_worker *w, uint64_t *at, size_t pages, bool in_slot, long k,
+		    const char *step)
+{
+	unsigned char vec[2 * MR_PAGES_MAX];
+
+	if (mincore(at, pages * 4096, vec) == -1 && errno == ENOMEM) {
+		w->gone_unmapped++;
+		return true;
+	}
+	if (!in_slot && !mr_holds_ours(at, pages, w->me, k)) {
+		w->gone_reused++;
+		return true;
+	}
+	snprintf(w->why, sizeof(w->why), "round %ld, %s: %zu pages at %p still mapped%s", k, step,
+		 pages, (void *)at, in_slot ? " (mincore succeeded)" : ", with our words");
+	return false;
+}
+
+/* Grow the n-page region *r to 2n pages with MREMAP_MAYMOVE: its pages
+ * keep their tags wherever it lands, the added ones read zero (then get
+ * theirs); the range it left (if apart from the new one) is gone.
+ * False with why filled in. */
+static bool mr_grow(struct mr_worker *w, uint64_t **r, size_t n, long k)
+{
+	uint64_t *q = mremap(*r, n * 4096, 2 * n * 4096, MREMAP_MAYMOVE);
+
+	if (q == MAP_FAILED) {
+		snprintf(w->why, sizeof(w->why), "round %ld: mremap to %zu pages: %s", k, 2 * n,
+			 errname(errno));
+		return false;
+	}
+	bool apart = q + 2 * n * 512 <= *r || *r + n * 512 <= q; /* Linux's moves always are */
+	if (q != *r && apart && !mr_gone(w, *r, n, false, k, "the range a grow left"))
+		return false;
+	*(q != *r ? &w->grown_moved : &w->grown_in_place) += 1;
+	*r = q;
+	if (!mr_expect(w, q, 0, n, false, k, "after the grow") ||
+	    !mr_expect(w, q, n, 2 * n, true, k, "the grown part"))
+		return false;
+	mr_fill(q, n, 2 * n, w->me, k);
+	return true;
+}
+
+/* madvise(MADV_DONTNEED) a sub-range of the pages of r (chosen by k):
+ * those read zero, the others keep their tags; then all are tagged
+ * again. False with why filled in. */
+static bool mr_discard(struct mr_worker *w, uint64_t *r, size_t pages, long k)
+{
+	size_t a = (size_t)k % pages, m = 1 + (size_t)(k / 3) % (pages - a);
+
+	if (madvise(r + a * 512, m * 4096, MADV_DONTNEED)) {
+		snprintf(w->why, sizeof(w->why), "round %ld: madvise(MADV_DONTNEED): %s", k,
+			 errname(errno));
+		return false;
+	}
+	w->discarded += m;
+	if (!mr_expect(w, r, 0, a, false, k, "before the discarded pages") ||
+	    !mr_expect(w, r, a, a + m, true, k, "a discarded page") ||
+	    !mr_expect(w, r, a + m, pages, false, k, "after the discarded pages"))
+		return false;
+	mr_fill(r, a, a + m, w->me, k);
+	return true;
+}
+
+/* Move region *r into the thread's slot with MREMAP_MAYMOVE |
+ * MREMAP_FIXED, every other time with MREMAP_DONTUNMAP too: the slot
+ * then holds the tags; the old range is gone, or (DONTUNMAP) still
+ * mapped, reading zero, and is unmapped here. False with why filled in. */
+static bool mr_move(struct mr_worker *w, uint64_t **r, size_t pages, long k)
+{
+	bool keep = w->fixed > w->dontunmap;
+	int flags = MREMAP_MAYMOVE | MREMAP_FIXED | (keep ? MREMAP_DONTUNMAP : 0);
+	uint64_t *q = mremap(*r, pages * 4096, pages * 4096, flags, w->slot);
+
+	if (q != w->slot) {
+		snprintf(w->why, sizeof(w->why), "round %ld: mremap(FIXED%s) to %p gave %p: %s", k,
+			 keep ? "|DONTUNMAP" : "", (void *)w->slot, (void *)q, errname(errno));
+		return false;
+	}
+	*(keep ? &w->dontunmap : &w->fixed) += 1;
+	uint64_t *old = *r;
+	*r = q;
+	if (!mr_expect(w, q, 0, pages, false, k, keep ? "moved with DONTUNMAP" : "moved with FIXED"))
+		return false;
+	if (!keep)
+		return mr_gone(w, old, pages, false, k, "the range a FIXED move left");
+	if (!mr_expect(w, old, 0, pages, true, k, "the range DONTUNMAP kept"))
+		return false;
+	if (munmap(old, pages * 4096)) {
+		snprintf(w->why, sizeof(w->why), "round %ld: munmap of the kept range: %s", k,
+			 errname(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Shrink region r from pages to s pages in place (no flags): the same
+ * address, the kept pages' tags intact, the cut tail gone. */
+static bool mr_shrink(struct mr_worker *w, uint64_t *r, size_t pages, size_t s, bool in_slot, long k)
+{
+	uint64_t *q = mremap(r, pages * 4096, s * 4096, 0);
+
+	if (q != r) {
+		snprintf(w->why, sizeof(w->why), "round %ld: mremap shrink of %p gave %p: %s", k,
+			 (void *)r, (void *)q, errname(errno));
+		return false;
+	}
+	return mr_expect(w, r, 0, s, false, k, "after the shrink") &&
+	       mr_gone(w, r + s * 512, pages - s, in_slot, k, "the cut tail");
+}
+
+/* One round k: map n pages (1..MR_PAGES_MAX), tag them, grow, discard
+ * part, now and then move into the slot, shrink, unmap. */
+static bool mr_round(struct mr_worker *w, long k)
+{
+	size_t n = 1 + (size_t)k % MR_PAGES_MAX, s = 1 + (size_t)k % (2 * n - 1);
+	bool move = k % MR_MOVE_EVERY == MR_MOVE_EVERY - 1;
+	uint64_t *r = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED) {
+		snprintf(w->why, sizeof(w->why), "round %ld: mmap: %s", k, errname(errno));
+		return false;
+	}
+	if (!mr_expect(w, r, 0, n, true, k, "a fresh region"))
+		return false;
+	mr_fill(r, 0, n, w->me, k);
+	if (!mr_grow(w, &r, n, k) || !mr_discard(w, r, 2 * n, k) ||
+	    (move && !mr_move(w, &r, 2 * n, k)) || !mr_shrink(w, r, 2 * n, s, move, k))
+		return false;
+	if (munmap(r, s * 4096)) {
+		snprintf(w->why, sizeof(w->why), "round %ld: munmap: %s", k, errname(errno));
+		return false;
+	}
+	return true;
+}
+
+static void *mr_worker(void *arg)
+{
+	struct mr_worker *w = arg;
+	bool ok = true;
+
+	pin_to(w->me);
+	for (long k = 0; ok && !atomic_load(&mr_stop); k++) {
+		ok = mr_round(w, k);
+		w->rounds += ok;
+		atomic_fetch_add(&mr_ready, ok && w->rounds == MR_MIN_ROUNDS);
+	}
+	if (!ok)
+		atomic_store(&mr_stop, 1);
+	return NULL;
+}
+
+/* The race's first failure: its why, and the stop of every thread. */
+__attribute__((format(printf, 1, 2)))
+static void mrr_fail(const char *fmt, ...)
+{
+	int none = 0;
+	va_list ap;
+
+	if (atomic_compare_exchange_strong(&mrr.failed, &none, 1)) {
+		va_start(ap, fmt);
+		vsnprintf(mrr.why, sizeof(mrr.why), fmt, ap);
+		va_end(ap);
+	}
+	atomic_store(&mr_stop, 1);
+}
+
+/* What writer me writes as its seq-th value: its own, never zero. */
+static uint64_t mrr_value(int me, uint64_t seq)
+{
+	return ((uint64_t)(me + 1) << 56) | seq;
+}
+
+/* Writer me: its word of every page, over and over, each pass a new
+ * value. Before the write the word holds the last value written there or
+ * zero (discarded since); right after it, the value just written or zero
+ * (a discard landed between the two: counted, as Linux allows it). */
+static void *mrr_writer(void *arg)
+{
+	int me = (int)(uintptr_t)arg;
+	volatile uint64_t *r = mrr.region;
+	uint64_t last[MR_RACE_PAGES] = { 0 };
+	long writes = 0, zero_backs = 0, zero_finds = 0;
+
+	pin_to(me);
+	for (uint64_t seq = 1; !atomic_load(&mr_stop); seq++) {
+		atomic_fetch_add(&mr_ready, seq == MR_RACE_MIN_PASSES);
+		atomic_store(&mrr.seq[me], seq);
+		for (size_t p = 0; p < MR_RACE_PAGES; p++, writes++) {
+			volatile uint64_t *word = &r[p * 512 + (size_t)me * MR_RACE_STRIDE];
+			uint64_t v = mrr_value(me, seq), before = *word;
+			if (before != last[p] && before != 0)
+				mrr_fail("writer %d page %zu: its word holds %#llx before its write, "
+					 "last written %#llx", me, p, (unsigned long long)before,
+					 (unsigned long long)last[p]);
+			zero_finds += before == 0 && last[p] != 0;
+			*word = v;
+			uint64_t back = *word;
+			if (back != v && back != 0)
+				mrr_fail("writer %d page %zu: its word holds %#llx right after it "
+					 "wrote %#llx", me, p, (unsigned long long)back,
+					 (unsigned long long)v);
+			zero_backs += back == 0;
+			last[p] = v;
+		}
+		if (atomic_load(&mrr.failed))
+			break;
+		if (seq % MR_RACE_YIELD_EVERY == 0)
+			sched_yield(); /* the CPU to the part's other threads: their syscalls are the point */
+	}
+	atomic_fetch_add(&mrr.writes, writes);
+	atomic_fetch_add(&mrr.zero_backs, zero_backs);
+	atomic_fetch_add(&mrr.zero_finds, zero_finds);
+	return NULL;
+}
+
+/* Every word of the race region: a writer's word is zero or a value of
+ * that writer's not beyond its last sequence, any other word zero. */
+static void mrr_scan(void)
+{
+	const volatile uint64_t *r = mrr.region;
+
+	for (size_t p = 0; p < MR_RACE_PAGES; p++)
+		for (size_t i = 0; i < 512; i++) {
+			uint64_t v = r[p * 512 + i];
+			size_t wr = i / MR_RACE_STRIDE;
+			if (v == 0)
+				continue;
+			if (i % MR_RACE_STRIDE || wr >= MR_RACE_WRITERS)
+				mrr_fail("word %zu of page %zu holds %#llx, which nobody writes", i, p,
+					 (unsigned long long)v);
+			else if (v >> 56 != wr + 1 || (v & ((1ull << 56) - 1)) > atomic_load(&mrr.seq[wr]))
+				mrr_fail("writer %zu's word of page %zu holds %#llx, not one of its "
+					 "values up to sequence %llu", wr, p, (unsigned long long)v,
+					 (unsigned long long)atomic_load(&mrr.seq[wr]));
+		}
+}
+
+/* The discarder: madvise(MADV_DONTNEED) of the whole region, or of one
+ * page of it in turn, over and over, a scan of every word after each. */
+static void *mrr_discarder(void *arg)
+{
+	size_t len = MR_RACE_PAGES * 4096;
+
+	pin_to((int)(uintptr_t)arg);
+	for (long d = 0; !atomic_load(&mr_stop); d++) {
+		atomic_fetch_add(&mr_ready, d == MR_RACE_MIN_PASSES);
+		size_t p = (size_t)d % (MR_RACE_PAGES + 1); /* MR_RACE_PAGES: all of them */
+		int e = p == MR_RACE_PAGES ? madvise(mrr.region, len, MADV_DONTNEED)
+					   : madvise(mrr.region + p * 512, 4096, MADV_DONTNEED);
+		if (e)
+			mrr_fail("madvise(MADV_DONTNEED) %ld (page %zu): %s", d, p, errname(errno));
+		atomic_fetch_add(&mrr.discards, 1);
+		mrr_scan();
+		if (atomic_load(&mrr.failed))
+			break;
+	}
+	return NULL;
+}
+
+/* The race's threads: MR_RACE_WRITERS writers on CPUs 0.., the
+ * discarder after them. 0, or -1 with errno (those started are joined). */
+static int mrr_start(pthread_t *t)
+{
+	for (int i = 0; i <= MR_RACE_WRITERS; i++) {
+		int e = pthread_create(&t[i], NULL, i < MR_RACE_WRITERS ? mrr_writer : mrr_discarder,
+				       (void *)(uintptr_t)i);
+		if (e) {
+			atomic_store(&mr_stop, 1);
+			while (i-- > 0)
+				pthread_join(t[i], NULL);
+			errno = e;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The workers' counts summed into total: CHECK_OK, or fail(...) with the
+ * first failure a worker or the race recorded. */
+static int mr_collect(const struct mr_worker *w, int n, struct mr_worker *total)
+{
+	memset(total, 0, sizeof(*total));
+	for (int i = 0; i < n; i++) {
+		if (w[i].why[0])
+			return fail("thread %d after %ld rounds: %s", i, w[i].rounds, w[i].why);
+		total->rounds += w[i].rounds;
+		total->grown_moved += w[i].grown_moved;
+		total->grown_in_place += w[i].grown_in_place;
+		total->discarded += w[i].discarded;
+		total->fixed += w[i].fixed;
+		total->dontunmap += w[i].dontunmap;
+		total->gone_unmapped += w[i].gone_unmapped;
+		total->gone_reused += w[i].gone_reused;
+	}
+	if (mrr.why[0])
+		return fail("discard race: %s", mrr.why);
+	return CHECK_OK;
+}
+
+/* Wait NEW_PART_MS, and on a loaded host until all threads did their
+ * least, unless one failed. CHECK_OK, or a failure after LOST_MS. */
+static int mr_wait(int all)
+{
+	long long end = deadline_after(NEW_PART_MS), lost = deadline_after(LOST_MS);
+
+	while ((now_ms() < end || atomic_load(&mr_ready) < all) && !atomic_load(&mr_stop)) {
+		if (now_ms() >= lost)
+			return fail("%d of %d threads did their least in %d ms",
+				    atomic_load(&mr_ready), all, LOST_MS);
+		usleep(10000);
+	}
+	return CHECK_OK;
+}
+
+/* Both halves at once, every call of one racing the others' on one
+ * address space: NEW_PART_MS, and on a loaded host until every thread did
+ * its least (MR_MIN_ROUNDS rounds, MR_RACE_MIN_PASSES passes), so that
+ * all of them ran together; LOST_MS without that fails. */
+static int mr_run(struct mr_worker *w, int n)
+{
+	struct crew c;
+	pthread_t race[MR_RACE_WRITERS + 1];
+
+	if (crew_start(&c, n, mr_worker, w, sizeof(w[0]))) {
+		atomic_store(&mr_stop, 1);
+		crew_join(&c);
+		return fail("pthread_create: %s", errname(errno));
+	}
+	if (mrr_start(race)) {
+		crew_join(&c);
+		return fail("pthread_create: %s", errname(errno));
+	}
+	int res = mr_wait(n + MR_RACE_WRITERS + 1);
+	atomic_store(&mr_stop, 1);
+	crew_join(&c);
+	for (int i = 0; i <= MR_RACE_WRITERS; i++)
+		pthread_join(race[i], NULL);
+	pin_to_all();
+	return res;
+}
+
+static int check_mremap_madvise(void)
+{
+	int n = ncpus > MIN_WORKERS ? ncpus : MIN_WORKERS;
+	struct mr_worker w[MAX_WORKERS], t;
+	size_t slot_len = MR_SLOT_PAGES * 4096ul, slots_len = MAX_WORKERS * slot_len;
+	size_t race_len = MR_RACE_PAGES * 4096;
+
+	memset(w, 0, sizeof(w));
+	memset(&mrr, 0, sizeof(mrr));
+	atomic_store(&mr_stop, 0);
+	atomic_store(&mr_ready, 0);
+	/* the slots' range: free (NOREPLACE takes it), then given back */
+	uint8_t *slots = mmap((void *)MR_SLOT_BASE, slots_len, PROT_NONE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (slots == MAP_FAILED || munmap(slots, slots_len))
+		return fail("mmap of the slots' range at %#lx: %s", MR_SLOT_BASE, errname(errno));
+	if (install_segv())
+		return fail("sigaction: %s", errname(errno));
+	mrr.region = mmap(NULL, race_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mrr.region == MAP_FAILED) {
+		signal(SIGSEGV, SIG_DFL);
+		return fail("mmap of the race's region: %s", errname(errno));
+	}
+	for (int i = 0; i < n; i++) {
+		w[i].me = i;
+		w[i].slot = (uint64_t *)(slots + (size_t)i * slot_len);
+	}
+	int res = mr_run(w, n);
+	signal(SIGSEGV, SIG_DFL);
+	munmap(mrr.region, race_len);
+	if (res == CHECK_OK)
+		res = mr_collect(w, n, &t);
+	if (res != CHECK_OK)
+		return res;
+	/* c_note holds 199 characters: terse. "left reused": ranges a thread
+	 * gave up (a grow or a FIXED move left, a shrink cut) that another's
+	 * mmap had taken already, of all those checked; "read back 0": a
+	 * discard between a write and its read-back; "found 0": before a write */
+	remark("%d threads, %ld rounds: %ld/%ld grows moved, %ld FIXED+%ld DONTUNMAP, %ld pages "
+	       "discarded, %ld/%ld left reused; race: %ld writes, %ld discards, %ld read back 0, "
+	       "%ld found 0", n, t.rounds, t.grown_moved, t.grown_moved + t.grown_in_place, t.fixed,
+	       t.dontunmap, t.discarded, t.gone_reused, t.gone_reused + t.gone_unmapped,
+	       (long)mrr.writes, (long)mrr.discards, (long)mrr.zero_backs, (long)mrr.zero_finds);
 	return CHECK_OK;
 }
 
@@ -4910,6 +5413,7 @@ static const struct check checks[] = {
 	{ "cow-fork", check_cow_fork },
 	{ "munmap-fault", check_munmap_fault },
 	{ "mmap-threads", check_mmap_threads },
+	{ "mremap-madvise", check_mremap_madvise },
 	{ "pipe-records", check_pipe_records },
 	{ "unix-records", check_unix_records },
 	{ "unix-close-send", check_unix_close_send },
