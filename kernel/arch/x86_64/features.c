@@ -49,7 +49,7 @@
 #define XCR0_AVX (1ull << 2)
 #define XCR_XFEATURE_ENABLED 0
 
-static struct cpu_features feat;
+struct cpu_features cpu_feat; /* written by cpu_features_init alone (features.h) */
 /* The boot CPU's settings as cpu_features_init left them: every other
  * CPU gets the same (cpu_features_init_ap). Written once, before the
  * other CPUs start. */
@@ -102,41 +102,41 @@ static void enable_xsave(uint64_t *cr4)
 
 	*cr4 |= CR4_OSXSAVE;
 	write_cr4(*cr4);
-	feat.xcr0 = XCR0_X87 | XCR0_SSE | (feat.avx ? XCR0_AVX : 0);
-	xsetbv(XCR_XFEATURE_ENABLED, feat.xcr0);
+	cpu_feat.xcr0 = XCR0_X87 | XCR0_SSE | (cpu_feat.avx ? XCR0_AVX : 0);
+	xsetbv(XCR_XFEATURE_ENABLED, cpu_feat.xcr0);
 	cpuid(CPUID_XSTATE, 0, r);
-	feat.xsave_size = r[1]; /* EBX: size for the features enabled in XCR0 */
+	cpu_feat.xsave_size = r[1]; /* EBX: size for the features enabled in XCR0 */
 }
 
 void cpu_features_init(void)
 {
-	detect(&feat);
+	detect(&cpu_feat);
 	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP | CR0_WP);
 	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
-	if (feat.pge)
+	if (cpu_feat.pge)
 		cr4 |= CR4_PGE;
-	if (feat.smep)
+	if (cpu_feat.smep)
 		cr4 |= CR4_SMEP;
-	if (feat.smap) {
+	if (cpu_feat.smap) {
 		cr4 |= CR4_SMAP;
 		cpu_smap_enabled = 1;
 	}
-	if (feat.umip)
+	if (cpu_feat.umip)
 		cr4 |= CR4_UMIP;
 	write_cr4(cr4);
-	if (feat.xsave)
+	if (cpu_feat.xsave)
 		enable_xsave(&cr4);
 	boot_regs.cr0 = read_cr0();
 	boot_regs.cr4 = read_cr4();
 	boot_regs.efer = rdmsr(MSR_EFER);
-	bool wc = pat_init(feat.pat); /* before boot_regs.pat: the other CPUs copy it */
+	bool wc = pat_init(cpu_feat.pat); /* before boot_regs.pat: the other CPUs copy it */
 	boot_regs.pat = rdmsr(MSR_PAT);
 	klog(LOG_INFO, "cpu: SSE on; XSAVE %s (xcr0 %#lx, %u bytes); SMEP %s; SMAP %s; UMIP %s; "
 		       "1G pages %s; x2APIC %s; invariant TSC %s\n",
-	     feat.xsave ? "on" : "absent", feat.xcr0, feat.xsave ? feat.xsave_size : 512,
-	     feat.smep ? "on" : "absent", feat.smap ? "on" : "absent", feat.umip ? "on" : "absent",
-	     feat.pdpe1gb ? "yes" : "no", feat.x2apic ? "yes" : "no",
-	     feat.invariant_tsc ? "yes" : "no");
+	     cpu_feat.xsave ? "on" : "absent", cpu_feat.xcr0, cpu_feat.xsave ? cpu_feat.xsave_size : 512,
+	     cpu_feat.smep ? "on" : "absent", cpu_feat.smap ? "on" : "absent", cpu_feat.umip ? "on" : "absent",
+	     cpu_feat.pdpe1gb ? "yes" : "no", cpu_feat.x2apic ? "yes" : "no",
+	     cpu_feat.invariant_tsc ? "yes" : "no");
 	klog(LOG_INFO, "cpu: PAT %#lx (%s)\n", boot_regs.pat,
 	     wc ? "write-combining for the framebuffer" : "absent: no write-combining");
 }
@@ -144,15 +144,15 @@ void cpu_features_init(void)
 /* What differs between this CPU's features and the boot CPU's, or NULL. */
 static const char *differs(const struct cpu_features *f)
 {
-	if (f->hwcap != feat.hwcap)
+	if (f->hwcap != cpu_feat.hwcap)
 		return "CPUID 1 EDX differs";
-	if (f->xsave != feat.xsave || f->avx != feat.avx)
+	if (f->xsave != cpu_feat.xsave || f->avx != cpu_feat.avx)
 		return "XSAVE or AVX differs";
-	if (f->smep != feat.smep || f->smap != feat.smap || f->umip != feat.umip)
+	if (f->smep != cpu_feat.smep || f->smap != cpu_feat.smap || f->umip != cpu_feat.umip)
 		return "SMEP, SMAP or UMIP differs";
-	if (f->pge != feat.pge || f->pdpe1gb != feat.pdpe1gb)
+	if (f->pge != cpu_feat.pge || f->pdpe1gb != cpu_feat.pdpe1gb)
 		return "global or 1 GiB pages differ";
-	if (f->x2apic != feat.x2apic)
+	if (f->x2apic != cpu_feat.x2apic)
 		return "x2APIC differs";
 	return NULL;
 }
@@ -172,10 +172,10 @@ const char *cpu_features_init_ap(void)
 		return why;
 	write_cr0(boot_regs.cr0);
 	write_cr4(boot_regs.cr4);
-	if (feat.xsave) {
-		xsetbv(XCR_XFEATURE_ENABLED, feat.xcr0);
+	if (cpu_feat.xsave) {
+		xsetbv(XCR_XFEATURE_ENABLED, cpu_feat.xcr0);
 		cpuid(CPUID_XSTATE, 0, r);
-		if (r[1] != feat.xsave_size)
+		if (r[1] != cpu_feat.xsave_size)
 			return "XSAVE area size differs";
 	}
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | (boot_regs.efer & (EFER_SCE | EFER_NXE)));
@@ -183,14 +183,9 @@ const char *cpu_features_init_ap(void)
 	return NULL;
 }
 
-const struct cpu_features *cpu_features(void)
-{
-	return &feat;
-}
-
 uint64_t cpu_hwcap(void)
 {
-	return feat.hwcap;
+	return cpu_feat.hwcap;
 }
 
 void cpu_clock_info(struct cpu_clock_info *out)

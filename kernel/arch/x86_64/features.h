@@ -21,7 +21,14 @@ void cpu_features_init(void);
  * XCR0, EFER (SCE, NXE) and PAT. NULL when done, else what differs (the
  * caller leaves that CPU out). Interrupts off; logs nothing. */
 const char *cpu_features_init_ap(void);
-const struct cpu_features *cpu_features(void);
+/* The boot CPU's features: written by cpu_features_init, before any
+ * other CPU starts, and only read after (an inline read: fpu.c asks on
+ * every thread switch). */
+extern struct cpu_features cpu_feat;
+static inline const struct cpu_features *cpu_features(void)
+{
+	return &cpu_feat;
+}
 
 /* The AT_HWCAP word Linux gives x86_64 programs: CPUID.1:EDX (after
  * cpu_features_init). */
