@@ -3667,12 +3667,15 @@ static int churn_round(struct churn_side *w, bool last)
 static void *churn_thread(void *arg)
 {
 	struct churn_side *w = arg;
-	long long end = deadline_after(PART_MS);
+	long long end = deadline_after(PART_MS), lost = deadline_after(LOST_MS);
 	int r;
 
 	pin_to(w->cpu);
 	do {
-		bool last = !w->server && now_ms() >= end;
+		/* PART_MS, and on until each way of ending came once (a vCPU
+		 * the host runs late is slow, not stuck), LOST_MS at most */
+		bool last = !w->server && now_ms() >= end &&
+			    (w->rounds >= CHURN_ENDS || now_ms() >= lost);
 		r = w->round(w, last);
 		if (last)
 			break;
