@@ -55,7 +55,8 @@ struct sighand {
 /*
  * The process tree's lock (Linux's tasklist_lock; issue 29). It covers
  * the list of every process (process.c's all_procs, next_proc and
- * prev_proc) and the family links (parent, children, sibling).
+ * prev_proc), the family links (parent, children, sibling) and the
+ * ptrace links (ptrace.tracer, ptrace.trace_next, ptrace.tracees).
  * Rule while the tree leaves the kernel lock: whoever changes them holds
  * the kernel lock and this lock both, so a reader may hold either one:
  * today's readers hold the kernel lock; a reader without it takes this.
