@@ -17,6 +17,7 @@
 #include "proc/futex.h"
 #include "proc/signal.h"
 #include "proc/itimer.h"
+#include "proc/lockcheck.h"
 #include "proc/sigqueue.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
@@ -501,6 +502,7 @@ void process_init(void)
 
 	if (!t)
 		panic("process_init: cannot start the reaper thread");
+	lockcheck_track(&process_tree_lock); /* first taken when the first program starts */
 	sched_set_owner(&owner_ops);
 	ptimer_init();
 	thread_make_runnable(t);
