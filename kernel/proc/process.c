@@ -377,8 +377,8 @@ static void names_set(struct process *p, const struct proc_names *n)
 	p->cmdline_len = n->cmdline_len;
 }
 
-/* c becomes the first child of parent (NULL: none, c->parent stays
- * NULL). process_tree_lock. */
+/* c's parent becomes parent, and c its first child (parent NULL: c has
+ * no parent). process_tree_lock. */
 static void child_link(struct process *parent, struct process *c)
 {
 	spin_must_hold(&process_tree_lock);
