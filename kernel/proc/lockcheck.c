@@ -301,6 +301,18 @@ void lockcheck_forget(const struct spinlock *l)
 	irq_restore(f);
 }
 
+void lockcheck_track(const struct spinlock *l)
+{
+	uint64_t f = irq_save();
+
+	table_take();
+	int i = index_of(l, true);
+	table_give();
+	irq_restore(f);
+	if (i < 0)
+		klog(LOG_ERR, "lockcheck: no room to track %p: its order goes unchecked\n", (void *)l);
+}
+
 /* Two locks taken in both orders: one report naming them, and only one
  * however often it happens again; the learned order then forgotten. */
 SELFTEST(lockcheck_order)

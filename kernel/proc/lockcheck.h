@@ -44,12 +44,17 @@ unsigned lockcheck_violations(void);
 void lockcheck_none_held(const char *what);
 /* Forget what was learned about l (a self-test's locks, before they go). */
 void lockcheck_forget(const struct spinlock *l);
+/* Track l from now on: for a lock whose order matters but which is first
+ * taken late, when the first LOCKCHECK_LOCKS locks seen (wait queues'
+ * among them) may have filled the table. Logged when there is no room. */
+void lockcheck_track(const struct spinlock *l);
 #else
 static inline void lockcheck_init(void) {}
 static inline bool lockcheck_enabled(void) { return false; }
 static inline unsigned lockcheck_violations(void) { return 0; }
 static inline void lockcheck_none_held(const char *what) { (void)what; }
 static inline void lockcheck_forget(const struct spinlock *l) { (void)l; }
+static inline void lockcheck_track(const struct spinlock *l) { (void)l; }
 #endif
 
 #endif

@@ -4,8 +4,10 @@
  * self-test harness and init) or by fork/vfork/clone, threads (clone
  * with CLONE_THREAD), exec in place, exit (children go to init, the
  * parent gets SIGCHLD), and wait.
- * Lock rule: the process list and every family link change with
- * interrupts off (one CPU, no kernel preemption).
+ * Lock rule: the process list and the family links change under
+ * process_tree_lock and the kernel lock (process.h); the rest of the
+ * tree (state, the groups, the reaper's list) with interrupts off under
+ * the kernel lock.
  */
 #include "proc/process.h"
 #include "proc/acct.h"
@@ -15,6 +17,7 @@
 #include "proc/futex.h"
 #include "proc/signal.h"
 #include "proc/itimer.h"
+#include "proc/lockcheck.h"
 #include "proc/sigqueue.h"
 #include "fs/vfs.h"
 #include "mm/heap.h"
@@ -42,7 +45,8 @@
 #define TASK_RAM_SHARE (8ull * KSTACK_SIZE)
 #define MIN_MAX_TASKS  20
 
-static struct process *all_procs;   /* every process, live or zombie */
+static struct process *all_procs;   /* every process, live or zombie: process_tree_lock */
+struct spinlock process_tree_lock = SPINLOCK_INIT;
 static int next_pid = INIT_PID + 1; /* pid 1 is kept for init; pid_lock */
 static struct spinlock pid_lock;    /* next_pid, last_pid, highest_pid, total_forks */
 static int last_pid;                /* the newest id handed out */
@@ -373,39 +377,63 @@ static void names_set(struct process *p, const struct proc_names *n)
 	p->cmdline_len = n->cmdline_len;
 }
 
+/* c's parent becomes parent, and c its first child (parent NULL: c has
+ * no parent). process_tree_lock. */
+static void child_link(struct process *parent, struct process *c)
+{
+	spin_must_hold(&process_tree_lock);
+	c->parent = parent;
+	if (parent) {
+		c->sibling = parent->children;
+		parent->children = c;
+	}
+}
+
+/* Take c out of its parent's children (c->parent is left as it was).
+ * process_tree_lock. */
+static void child_unlink(struct process *c)
+{
+	spin_must_hold(&process_tree_lock);
+	if (!c->parent)
+		return;
+	for (struct process **pp = &c->parent->children; *pp; pp = &(*pp)->sibling)
+		if (*pp == c) {
+			*pp = c->sibling;
+			break;
+		}
+}
+
+/* Publish new process p (its parent already set, or NULL): on the list
+ * of every process and its parent's children. Kernel lock. */
 static void link_process(struct process *p)
 {
-	uint64_t f = irq_save();
+	uint64_t f = spin_lock_irqsave(&process_tree_lock);
 	p->next_proc = all_procs;
 	p->prev_proc = NULL;
 	if (all_procs)
 		all_procs->prev_proc = p;
 	all_procs = p;
-	if (p->parent) {
-		p->sibling = p->parent->children;
-		p->parent->children = p;
-	}
-	irq_restore(f);
+	child_link(p->parent, p);
+	spin_unlock_irqrestore(&process_tree_lock, f);
 }
 
+/* Take p off the list and out of its parent's children: no lookup finds
+ * it after this. Kernel lock. */
 static void unlink_process(struct process *p)
 {
 	uint64_t f = irq_save();
+	spin_lock_irqoff(&process_tree_lock);
 	if (p->prev_proc)
 		p->prev_proc->next_proc = p->next_proc;
 	else
 		all_procs = p->next_proc;
 	if (p->next_proc)
 		p->next_proc->prev_proc = p->prev_proc;
+	child_unlink(p);
+	spin_unlock_irqoff(&process_tree_lock);
 	nr_tasks--;	/* its last thread */
-	if (p->parent) {
-		for (struct process **pp = &p->parent->children; *pp; pp = &(*pp)->sibling)
-			if (*pp == p) {
-				*pp = p->sibling;
-				break;
-			}
+	if (p->parent)
 		process_child_event(p->parent); /* a wait4 may be waiting for the last child to go */
-	}
 	irq_restore(f);
 }
 
@@ -474,6 +502,7 @@ void process_init(void)
 
 	if (!t)
 		panic("process_init: cannot start the reaper thread");
+	lockcheck_track(&process_tree_lock); /* first taken when the first program starts */
 	sched_set_owner(&owner_ops);
 	ptimer_init();
 	thread_make_runnable(t);
@@ -898,24 +927,32 @@ static struct process *new_reaper(struct process *p)
 	return init_proc == p ? NULL : init_proc;
 }
 
-/* Give p's children to their new reaper (new_reaper). */
-static void reparent_children(struct process *p)
+/* Move p's first child to reaper (NULL: none), as Linux's reparent_leader
+ * sets its exit signal back to SIGCHLD: that child, or NULL when p has
+ * none left. Kernel lock, interrupts off. */
+static struct process *reparent_first(struct process *p, struct process *reaper)
 {
-	struct process *reaper = new_reaper(p);
-
-	while (p->children) {
-		struct process *c = p->children;
-		p->children = c->sibling;
-		c->parent = reaper;
+	spin_lock_irqoff(&process_tree_lock);
+	struct process *c = p->children;
+	if (c) {
+		child_unlink(c);
+		child_link(reaper, c);
 		c->parent_tid = 0;
-		c->exit_signal = SIGCHLD; /* as Linux's reparent_leader */
+		c->exit_signal = SIGCHLD;
 		c->ended_traced = false;
 		c->orphaned = true;
+	}
+	spin_unlock_irqoff(&process_tree_lock);
+	return c;
+}
+
+/* Give p's children to their new reaper (new_reaper). Interrupts off. */
+static void reparent_children(struct process *p)
+{
+	struct process *reaper = new_reaper(p), *c;
+
+	while ((c = reparent_first(p, reaper)) != NULL) {
 		pdeath_notify(c);
-		if (reaper) {
-			c->sibling = reaper->children;
-			reaper->children = c;
-		}
 		if (c->state != PROC_ZOMBIE || c->reaping)
 			continue; /* alive, or already the reaper's: queued once only */
 		if (autoreaped(c, reaper)) {

@@ -13,6 +13,7 @@
 #include "proc/ptrace.h"
 #include "proc/rlimit.h"
 #include "proc/sched.h"
+#include "lib/spinlock.h"
 #include "uapi/signal.h"
 #include "uapi/wait.h"
 
@@ -51,6 +52,22 @@ struct sighand {
 /* Linux's initial timer slack (init_task's), in ns. */
 #define TIMER_SLACK_DEFAULT_NS 50000
 
+/*
+ * The process tree's lock (Linux's tasklist_lock; issue 29). It covers
+ * the list of every process (process.c's all_procs, next_proc and
+ * prev_proc), the family links (parent, children, sibling) and the
+ * ptrace links (ptrace.tracer, ptrace.trace_next, ptrace.tracees).
+ * Rule while the tree leaves the kernel lock: whoever changes them holds
+ * the kernel lock and this lock both, so a reader may hold either one:
+ * today's readers hold the kernel lock; a reader without it takes this.
+ * A spinlock, taken with interrupts off (code run from the tick reads
+ * the tree: ptimer.c's notify, signal.c's notify_parent), held for the
+ * link updates only: never across a sleep, a user copy, an allocation
+ * or a take of the kernel lock. Order: the kernel lock, then this; no
+ * other lock is taken under it yet.
+ */
+extern struct spinlock process_tree_lock;
+
 struct process {
 	int pid;
 	char name[16];
@@ -80,7 +97,8 @@ struct process {
 	uint64_t dead_run_ns;      /* CPU time of the threads already gone */
 	struct wait_queue thread_exit_wq; /* a thread left (exec waits for the others) */
 
-	/* family: changed with interrupts off */
+	/* family: parent, children and sibling change under process_tree_lock
+	 * (above); the rest with interrupts off, under the kernel lock */
 	struct process *parent;    /* NULL only for processes the kernel started */
 	struct process *children;  /* first child */
 	struct process *sibling;   /* next child of the same parent */
@@ -148,7 +166,7 @@ struct process {
 	int poll_fd;               /* and its si_code, si_fd and si_band; poll_sig 0: none */
 	int64_t poll_band;
 
-	struct process *next_proc, *prev_proc; /* the list of all processes */
+	struct process *next_proc, *prev_proc; /* the list of all processes: process_tree_lock */
 	bool kernel_waits;         /* started by the kernel, which waits for it and frees it */
 	bool reaping;              /* a zombie no one waits for: the reaper frees it */
 	struct process *reap_next; /* the reaper's list */

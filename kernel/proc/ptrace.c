@@ -13,8 +13,9 @@
  * need it in such a stop, so its frame is still and its registers are in
  * the frame and the thread's saved state.
  *
- * Lock rule: everything here changes with interrupts off (one CPU, no
- * kernel preemption); the sleeps are wait_on's.
+ * Lock rule: everything here changes with interrupts off under the
+ * kernel lock, the links between tracers and tracees under
+ * process_tree_lock too (process.h); the sleeps are wait_on's.
  */
 #include "proc/ptrace.h"
 #include "proc/process.h"
@@ -203,22 +204,33 @@ void ptrace_fork_stop(int event, int msg)
 
 /* ---- attaching and detaching ---- */
 
+/* Take t off its tracer's list: traced by no one. Interrupts off. */
+static void tracee_unlink(struct process *t)
+{
+	struct ptrace_state *s = &t->ptrace;
+
+	spin_lock_irqoff(&process_tree_lock);
+	struct process **pp = &s->tracer->ptrace.tracees;
+	while (*pp && *pp != t)
+		pp = &(*pp)->ptrace.trace_next;
+	if (*pp)
+		*pp = s->trace_next;
+	s->tracer = NULL;
+	s->trace_next = NULL;
+	spin_unlock_irqoff(&process_tree_lock);
+}
+
 /* Take t off its tracer's list and stop tracing it; a stopped t goes on
  * (with resume_sig). Interrupts off. */
 static void unlink_tracee(struct process *t)
 {
 	struct ptrace_state *s = &t->ptrace;
-	struct process **pp = &s->tracer->ptrace.tracees;
+	struct process *tracer = s->tracer;
 
-	while (*pp && *pp != t)
-		pp = &(*pp)->ptrace.trace_next;
-	if (*pp)
-		*pp = s->trace_next;
-	process_child_event(s->tracer); /* a wait for it may now find nothing */
+	tracee_unlink(t);
+	process_child_event(tracer); /* a wait for it may now find nothing */
 	if (s->forced_step && s->frame)
 		arch_ptrace_clear_step(s->frame);
-	s->tracer = NULL;
-	s->trace_next = NULL;
 	s->options = 0;
 	s->seized = s->interrupt = s->forced_step = s->trap_stop = false;
 	s->resume = PTRACE_RESUME_CONT;
@@ -229,10 +241,12 @@ static void unlink_tracee(struct process *t)
 /* Make tracer trace t. Interrupts off. */
 static void link_tracee(struct process *tracer, struct process *t)
 {
+	t->ptrace.resume = PTRACE_RESUME_CONT;
+	spin_lock_irqoff(&process_tree_lock);
 	t->ptrace.tracer = tracer;
 	t->ptrace.trace_next = tracer->ptrace.tracees;
-	t->ptrace.resume = PTRACE_RESUME_CONT;
 	tracer->ptrace.tracees = t;
+	spin_unlock_irqoff(&process_tree_lock);
 }
 
 void ptrace_fork_attach(struct process *c)

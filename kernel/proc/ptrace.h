@@ -17,7 +17,8 @@ enum ptrace_resume { PTRACE_RESUME_CONT, PTRACE_RESUME_SYSCALL, PTRACE_RESUME_ST
 
 /*
  * A process's ptrace state (embedded in struct process). Lock rule: every
- * field changes with interrupts off (one CPU, no kernel preemption).
+ * field changes with interrupts off, under the kernel lock; the links
+ * (tracer, trace_next, tracees) under process_tree_lock too (process.h).
  * Kestrel traces a whole process, one stop at a time: the thread that
  * reaches a ptrace-stop holds it (stopped) until the tracer resumes it;
  * another thread of the same process that reaches one meanwhile waits
