@@ -922,7 +922,7 @@ static void pdeath_notify(struct process *c)
 static struct process *new_reaper(struct process *p)
 {
 	for (struct process *a = p->parent; a && a != init_proc; a = a->parent)
-		if (a->child_subreaper && a->state == PROC_ALIVE && !a->exiting)
+		if (a->child_subreaper && a->state == PROC_ALIVE && !process_ending(a))
 			return a;
 	return init_proc == p ? NULL : init_proc;
 }
@@ -1105,6 +1105,7 @@ static struct fdtable *exit_files(struct process *p)
 
 static __attribute__((noreturn)) void process_end(struct process *p, int wstatus)
 {
+	p->ending = true; /* before its tracees and children go: process_ending */
 	for (unsigned i = 0; i < n_exit_hooks; i++)
 		exit_hooks[i](p);
 	vfork_release(p);

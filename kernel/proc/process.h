@@ -91,6 +91,7 @@ struct process {
 	struct thread *threads;    /* every live thread, through group_next */
 	int nthreads;
 	bool exiting;              /* exit_group or a fatal signal: every thread is leaving */
+	bool ending;               /* process_end has begun (its last thread leaves): Linux's PF_EXITING */
 	bool core_dumping;         /* a thread is writing its core (process_core_wait): no new
 	                            * threads, no second dump */
 	int exit_wstatus;          /* the status it set */
@@ -388,6 +389,15 @@ int process_last_pid(void);
 void process_set_last_pid(int last);
 /* Processes and threads made since boot (/proc/stat's processes). */
 uint64_t process_total_forks(void);
+/* Is p on its way out: exiting (exit_group, a fatal signal) or its last
+ * thread in process_end, which has detached its tracees and given its
+ * children away already? No tracer may attach to it, no tracee take it
+ * as tracer and no orphan be given to it then (Linux refuses a
+ * PF_EXITING task in ptrace_attach and find_new_reaper). Kernel lock. */
+static inline bool process_ending(const struct process *p)
+{
+	return p->exiting || p->ending;
+}
 /* Find a live or zombie process by pid (NULL if none). */
 struct process *process_find(int pid);
 /* Find the live thread with id tid of a live process, and that process

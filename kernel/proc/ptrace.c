@@ -319,7 +319,7 @@ int ptrace_traceme(void)
 	int err = -EPERM;
 
 	if (!p->ptrace.tracer && p->parent && p->parent->state == PROC_ALIVE &&
-	    !p->parent->exiting) {
+	    !process_ending(p->parent)) {
 		link_tracee(p->parent, p);
 		err = 0;
 	}
@@ -341,7 +341,7 @@ static void trap_stopped(struct process *self, struct process *t)
 		wake_all(&t->stop_wq);
 	}
 	while (t->ptrace.trap_stop && !t->ptrace.stopped && t->ptrace.tracer == self && t->stopped &&
-	       t->state == PROC_ALIVE && !t->exiting && !fatal_signal_pending())
+	       t->state == PROC_ALIVE && !process_ending(t) && !fatal_signal_pending())
 		wait_on(&self->child_wq, NO_DEADLINE); /* notify_tracer wakes it */
 	irq_restore(f);
 }
@@ -353,7 +353,7 @@ int ptrace_attach(struct process *t, bool seize, uint32_t options)
 	if (seize && (options & ~(uint32_t)PTRACE_O_MASK))
 		return -EINVAL;
 	if (t == self || t->state != PROC_ALIVE ||
-	    t->exiting || !may_access(t))
+	    process_ending(t) || !may_access(t))
 		return -EPERM;
 	uint64_t f = irq_save();
 	if (t->ptrace.tracer) {
