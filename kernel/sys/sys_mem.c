@@ -1040,7 +1040,7 @@ static bool range_odd_or_object(struct vm_space *vs, uint64_t start, uint64_t le
 
 	if (!size)
 		size = len ? 0 : PAGE_SIZE; /* a length that wraps, or a duplicate's 0 */
-	if (!size || size > USER_VA_END || start > USER_VA_END - size)
+	if (!size || !user_range_ok(start, size))
 		return true;
 	return uvm_range_has_object(vs, start, start + size);
 }

@@ -134,7 +134,8 @@ void cpu_features_init(void)
 	klog(LOG_INFO, "cpu: SSE on; XSAVE %s (xcr0 %#lx, %u bytes); SMEP %s; SMAP %s; UMIP %s; "
 		       "1G pages %s; x2APIC %s; invariant TSC %s\n",
 	     cpu_feat.xsave ? "on" : "absent", cpu_feat.xcr0, cpu_feat.xsave ? cpu_feat.xsave_size : 512,
-	     cpu_feat.smep ? "on" : "absent", cpu_feat.smap ? "on" : "absent", cpu_feat.umip ? "on" : "absent",
+	     cpu_feat.smep ? "on" : "absent", cpu_feat.smap ? "on" : "absent",
+	     cpu_feat.umip ? "on" : "absent",
 	     cpu_feat.pdpe1gb ? "yes" : "no", cpu_feat.x2apic ? "yes" : "no",
 	     cpu_feat.invariant_tsc ? "yes" : "no");
 	klog(LOG_INFO, "cpu: PAT %#lx (%s)\n", boot_regs.pat,
