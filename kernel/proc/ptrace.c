@@ -78,8 +78,8 @@ static int stop(struct trap_frame *tf, int status, int sig, bool signal_stop)
 	s->signal_stop = signal_stop;
 	s->resume_sig = sig;
 	notify_tracer(p);
-	while (!s->resumed && s->tracer && !must_leave())
-		wait_on(&s->wq, NO_DEADLINE);
+	while ((!s->resumed && s->tracer && !must_leave()) || s->requests)
+		wait_on(&s->wq, NO_DEADLINE); /* a request under way holds it: ptrace_request_end */
 	sig = must_leave() ? 0 : s->resume_sig;
 	s->stopped = NULL;
 	s->frame = NULL;
@@ -327,6 +327,18 @@ int ptrace_traceme(void)
 	return err;
 }
 
+/* Is t (of serial serial) still among self's tracees? Asked after a
+ * sleep, before t is read: nothing keeps a process that leaves its
+ * tracer (it ends, is reaped and freed meanwhile), and its memory may be
+ * another process's by then, which the serial tells apart. */
+static bool still_tracee(const struct process *self, const struct process *t, uint64_t serial)
+{
+	for (const struct process *c = self->ptrace.tracees; c; c = c->ptrace.trace_next)
+		if (c == t)
+			return c->serial == serial;
+	return false;
+}
+
 /* PTRACE_ATTACH to a process stopped by a signal (job control): its
  * thread moves from that stop into a ptrace-stop, and the call returns
  * once it is there, as Linux's ptrace_attach waits for JOBCTL_TRAPPING,
@@ -335,13 +347,14 @@ int ptrace_traceme(void)
 static void trap_stopped(struct process *self, struct process *t)
 {
 	uint64_t f = irq_save();
+	uint64_t serial = t->serial;
 
 	if (t->stopped) {
 		t->ptrace.trap_stop = true;
 		wake_all(&t->stop_wq);
 	}
-	while (t->ptrace.trap_stop && !t->ptrace.stopped && t->ptrace.tracer == self && t->stopped &&
-	       t->state == PROC_ALIVE && !process_ending(t) && !fatal_signal_pending())
+	while (still_tracee(self, t, serial) && t->ptrace.trap_stop && !t->ptrace.stopped &&
+	       t->stopped && t->state == PROC_ALIVE && !process_ending(t) && !fatal_signal_pending())
 		wait_on(&self->child_wq, NO_DEADLINE); /* notify_tracer wakes it */
 	irq_restore(f);
 }
@@ -386,6 +399,23 @@ struct process *ptrace_stopped_tracee(int pid)
 	struct process *t = ptrace_tracee(pid);
 
 	return t && t->ptrace.stopped && !t->ptrace.resumed ? t : NULL;
+}
+
+void ptrace_request_begin(struct process *t)
+{
+	uint64_t f = irq_save();
+
+	t->ptrace.requests++;
+	irq_restore(f);
+}
+
+void ptrace_request_end(struct process *t)
+{
+	uint64_t f = irq_save();
+
+	if (--t->ptrace.requests == 0)
+		wake_all(&t->ptrace.wq);
+	irq_restore(f);
 }
 
 /* Resume the stop (interrupts off): how, and sig for a signal stop. */

@@ -44,6 +44,10 @@ struct ptrace_state {
 	bool resumed;              /* the tracer resumed (or left) it */
 	bool signal_stop;          /* a signal-delivery-stop (resume_sig is delivered) */
 	int resume_sig;            /* the signal to deliver on resume (Linux's exit_code) */
+	uint32_t requests;         /* the tracer's requests under way on this stop (they may sleep
+	                            * in a user copy): the stopped thread stays, even when resumed,
+	                            * detached or killed, until they end (Linux's
+	                            * ptrace_freeze_traced), so its frame, thread and space do */
 	uint64_t event_msg;        /* PTRACE_GETEVENTMSG */
 	struct siginfo_k info;     /* PTRACE_GETSIGINFO */
 	struct wait_queue wq;      /* the stopped thread, and threads waiting to stop */
@@ -132,6 +136,12 @@ bool ptrace_may_access_realcreds(struct process *t);
 struct process *ptrace_stopped_tracee(int pid);
 /* The tracee pid of the current tracer, stopped or not; NULL if none. */
 struct process *ptrace_tracee(int pid);
+/* A request on t, a tracee ptrace_stopped_tracee found, begins and ends
+ * (under the kernel lock; the request may sleep between): t's stopped
+ * thread does not leave its stop meanwhile, so t, its frame and its
+ * space stay valid across the request's sleeps. */
+void ptrace_request_begin(struct process *t);
+void ptrace_request_end(struct process *t);
 /* Resume a stopped tracee with signal sig (0..NSIG; -EIO beyond). */
 int ptrace_resume(struct process *t, enum ptrace_resume how, uint64_t sig);
 /* PTRACE_DETACH: resume with sig and stop tracing it. 0 or -EIO. */

@@ -255,5 +255,8 @@ SYSCALL_DEFINE4(ptrace, long, request, long, lpid, unsigned long, addr, unsigned
 		return ptrace_interrupt(t);
 	if (!ptrace_stopped_tracee(pid))
 		return -ESRCH;
-	return stopped_request(t, request, addr, data);
+	ptrace_request_begin(t); /* t stays in its stop across the request's copies */
+	long ret = stopped_request(t, request, addr, data);
+	ptrace_request_end(t);
+	return ret;
 }
