@@ -1522,11 +1522,13 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	group_add(c, t, c->pid);
 	/* the caller's parent as it is now (the copy may have slept while
 	 * it was reparented), as Linux takes real_parent at the end */
+	c->pidns_init = how & FORK_NEWPID;
 	if ((how & FORK_SIBLING) && parent->parent) {
 		c->parent = parent->parent;
 		c->exit_signal = parent->exit_signal; /* as Linux: the caller's, to the same parent */
 		c->parent_exec_id = parent->parent_exec_id;
 	} else {
+		c->exit_signal = (int)(how >> FORK_EXIT_SIGNAL_SHIFT);
 		c->parent_tid = current_thread()->tid;
 		c->parent_exec_id = parent->self_exec_id;
 	}

@@ -218,7 +218,11 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
  * address space (vfork), FORK_SIBLING makes it a child of the caller's
  * parent instead (CLONE_PARENT), FORK_SHARE_FS shares the working
  * directory and umask (CLONE_FS), FORK_SHARE_FILES the descriptor table
- * (CLONE_FILES), FORK_SHARE_SIGHAND the signal handlers (CLONE_SIGHAND).
+ * (CLONE_FILES), FORK_SHARE_SIGHAND the signal handlers (CLONE_SIGHAND),
+ * FORK_NEWPID makes it a pid namespace's init (CLONE_NEWPID), and
+ * FORK_EXIT_SIGNAL(sig) is the signal its end sends (CSIGNAL; but for
+ * FORK_SIBLING: the caller's). Both are set before the child is linked,
+ * so whoever finds it in the tree (a wait's eligible) sees them final.
  * Not yet runnable (process_start_child).
  * NULL and *err on failure: -EAGAIN at the task limits (below), -ENOMEM,
  * -EINVAL for FORK_SIBLING from init. Called with the kernel lock or
@@ -232,6 +236,9 @@ struct process *process_spawn_init(const char *path, const char *const argv[],
 #define FORK_SHARE_FS    4u
 #define FORK_SHARE_FILES 8u
 #define FORK_SHARE_SIGHAND 16u
+#define FORK_NEWPID      32u
+#define FORK_EXIT_SIGNAL_SHIFT 8
+#define FORK_EXIT_SIGNAL(sig) ((unsigned int)(sig) << FORK_EXIT_SIGNAL_SHIFT) /* 0..NSIG */
 struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t new_sp, int *err);
 /* unshare(2) for the current process: files, a private copy of a
  * descriptor table another process shares (CLONE_FILES); fs, its own

@@ -51,7 +51,8 @@ static void start_child(struct process *c, bool vfork)
 static long do_fork(bool share_vm, bool vfork, uint64_t new_sp)
 {
 	int err;
-	struct process *c = process_fork(frame(), share_vm ? FORK_SHARE_VM : 0, new_sp, &err);
+	struct process *c = process_fork(frame(), (share_vm ? FORK_SHARE_VM : 0) | FORK_EXIT_SIGNAL(SIGCHLD),
+					 new_sp, &err);
 
 	if (!c)
 		return err;
@@ -165,7 +166,8 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 	 * CLONE_SIGHAND: and its signal handlers (LinuxThreads' processes). */
 	unsigned int how = (flags & CLONE_VM ? FORK_SHARE_VM : 0) | (flags & CLONE_PARENT ? FORK_SIBLING : 0) |
 			   (flags & CLONE_FS ? FORK_SHARE_FS : 0) | (flags & CLONE_FILES ? FORK_SHARE_FILES : 0) |
-			   (flags & CLONE_SIGHAND ? FORK_SHARE_SIGHAND : 0);
+			   (flags & CLONE_SIGHAND ? FORK_SHARE_SIGHAND : 0) |
+			   (flags & CLONE_NEWPID ? FORK_NEWPID : 0) | FORK_EXIT_SIGNAL(flags & CSIGNAL);
 	if (flags & CLONE_SYSVSEM)
 		call_lock_kept();
 	if ((flags & CLONE_SYSVSEM) && (err = sem_undo_share_prepare(current_process())))
@@ -182,9 +184,6 @@ static long do_clone(uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t cti
 		process_start_child(c, false);
 		return err;
 	}
-	c->pidns_init = flags & CLONE_NEWPID;
-	if (!(flags & CLONE_PARENT))
-		c->exit_signal = (int)(flags & CSIGNAL); /* CLONE_PARENT: the caller's (process_fork) */
 	if (clear_sighand)
 		signal_flush_handlers(c->sighand);
 	if (flags & CLONE_SETTLS)
