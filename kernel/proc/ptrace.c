@@ -78,8 +78,13 @@ static int stop(struct trap_frame *tf, int status, int sig, bool signal_stop)
 	s->signal_stop = signal_stop;
 	s->resume_sig = sig;
 	notify_tracer(p);
-	while ((!s->resumed && s->tracer && !must_leave()) || s->requests)
-		wait_on(&s->wq, NO_DEADLINE); /* a request under way holds it: ptrace_request_end */
+	while (!s->resumed && s->tracer && !must_leave())
+		wait_on(&s->wq, NO_DEADLINE);
+	while (s->requests) { /* a request under way holds it: ptrace_request_end wakes it */
+		s->request_wait = true;
+		wait_on(&s->wq, NO_DEADLINE);
+	}
+	s->request_wait = false;
 	sig = must_leave() ? 0 : s->resume_sig;
 	s->stopped = NULL;
 	s->frame = NULL;
@@ -413,7 +418,10 @@ void ptrace_request_end(struct process *t)
 {
 	uint64_t f = irq_save();
 
-	if (--t->ptrace.requests == 0)
+	/* only a stop that is leaving waits for it: a stopped thread woken
+	 * for nothing would run on a CPU while the tracer writes what its
+	 * switch back loads (its debug registers) */
+	if (--t->ptrace.requests == 0 && t->ptrace.request_wait)
 		wake_all(&t->ptrace.wq);
 	irq_restore(f);
 }

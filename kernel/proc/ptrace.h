@@ -48,6 +48,7 @@ struct ptrace_state {
 	                            * in a user copy): the stopped thread stays, even when resumed,
 	                            * detached or killed, until they end (Linux's
 	                            * ptrace_freeze_traced), so its frame, thread and space do */
+	bool request_wait;         /* the stopped thread is leaving and waits for them to end */
 	uint64_t event_msg;        /* PTRACE_GETEVENTMSG */
 	struct siginfo_k info;     /* PTRACE_GETSIGINFO */
 	struct wait_queue wq;      /* the stopped thread, and threads waiting to stop */
