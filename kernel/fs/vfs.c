@@ -692,6 +692,23 @@ int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec)
 	return fd;
 }
 
+int fd_install_at_nolock(struct process *p, int fd, struct file *f, bool cloexec)
+{
+	if (fd < 0 || fd >= fd_limit())
+		return -EBADF;
+	cpu_cli();
+	struct fdtable *t = __atomic_load_n(&p->files, __ATOMIC_ACQUIRE);
+	/* size only grows (under t->lock): a slot below it stays a slot */
+	bool in = t && fd < t->size;
+	struct file *old = in ? fd_slot_xchg(t, fd, f, cloexec) : NULL;
+	cpu_sti();
+	if (!in)
+		return FD_INSTALL_LOCKED;
+	if (old)
+		fd_close_flush(old, t); /* t: the POSIX locks' owner key only */
+	return fd;
+}
+
 bool fd_cloexec(const struct fdtable *t, int fd)
 {
 	return fd_is_open(t, fd) && t->cloexec[fd];

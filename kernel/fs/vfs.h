@@ -260,6 +260,15 @@ bool fd_room(const struct fdtable *t);
 /* dup2: install f at exactly fd, closing what was there: fd, -EBADF when
  * fd is not below fd_limit(), -ENOMEM. Takes over the reference on success. */
 int fd_install_at(struct fdtable *t, int fd, struct file *f, bool cloexec);
+/* fd_install_at into p's table (the caller's process) without the kernel
+ * lock, interrupts on (a lock-free dup2's): the slot exchanged under the
+ * table's lock, with interrupts off from the table's lookup on
+ * (files_unshare_commit's barrier), and what it held closed as close(2)
+ * closes it (fd_close_flush). fd, -EBADF (fd not below fd_limit(); f
+ * not taken), or FD_INSTALL_LOCKED when fd is past the table's size or p
+ * has none (the caller then installs with fd_install_at under the kernel
+ * lock, which grows the table). Takes over f's reference when it returns fd. */
+int fd_install_at_nolock(struct process *p, int fd, struct file *f, bool cloexec);
 /* True if fd is open in t (no reference taken). */
 static inline bool fd_is_open(const struct fdtable *t, int fd)
 {

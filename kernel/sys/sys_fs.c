@@ -503,36 +503,55 @@ SYSCALL_DEFINE3(close_range, unsigned int, first, unsigned int, last, unsigned i
 	return 0;
 }
 
+long fd_install_any(struct file *f, bool cloexec)
+{
+	int fd = fd_install_nolock(f, cloexec);
+
+	if (fd != FD_INSTALL_LOCKED)
+		return fd;
+	bool taken = call_lock();
+	fd = fd_install(cur_files(), f, 0, cloexec);
+	call_unlock(taken);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+/* dup, dup2 and dup3 run with or without the kernel lock (a traced
+ * caller and int $0x80 come with it): the file looked up under its
+ * table's lock (fd_file_any) and installed as a lock-free open installs
+ * (fd_install_any) or as close empties a slot (fd_install_at_nolock);
+ * the kernel lock only to grow the table, for a flush with something to
+ * do and for the last reference's release of what dup2 replaced. */
 SYSCALL_DEFINE1(dup, unsigned int, fd)
 {
-	struct file *f = fd_file((int)fd);
+	struct file *f = fd_file_any((int)fd);
 
-	if (!f)
-		return -EBADF;
-	int r = fd_install(cur_files(), f, 0, false);
-	if (r < 0)
-		file_put(f);
-	return r;
+	return f ? fd_install_any(f, false) : -EBADF;
 }
 
 /* dup2/dup3: put oldfd's file at newfd, closing what was there. */
 static long dup_to(int oldfd, int newfd, bool cloexec)
 {
-	struct fdtable *t = cur_files();
-	struct file *f = fd_file(oldfd);
+	struct file *f = fd_file_any(oldfd);
 
 	if (!f)
 		return -EBADF;
-	int r = fd_install_at(t, newfd, f, cloexec); /* -EBADF at or above RLIMIT_NOFILE */
+	int r = fd_install_at_nolock(current_process(), newfd, f, cloexec);
+	if (r == FD_INSTALL_LOCKED) { /* past the table's size: it grows */
+		bool taken = call_lock();
+		r = fd_install_at(cur_files(), newfd, f, cloexec);
+		call_unlock(taken);
+	}
 	if (r < 0)
-		file_put(f);
+		file_put(f); /* -EBADF at or above RLIMIT_NOFILE, -ENOMEM */
 	return r;
 }
 
 SYSCALL_DEFINE2(dup2, unsigned int, oldfd, unsigned int, newfd)
 {
 	if ((int)oldfd == (int)newfd) {
-		struct file *f = fd_file((int)oldfd);
+		struct file *f = fd_file_any((int)oldfd);
 		if (!f)
 			return -EBADF;
 		file_put(f);

@@ -240,23 +240,6 @@ static long do_open(int dirfd, uptr_t upath, uint64_t flags, uint32_t mode, unsi
 	return fd;
 }
 
-/* The file f made without the kernel lock in the lowest free descriptor:
- * the table's free slots without it, a growth under it (or -EMFILE,
- * -ENOMEM: f put). */
-static long install_nolock(struct file *f, bool cloexec)
-{
-	int fd = fd_install_nolock(f, cloexec);
-
-	if (fd != FD_INSTALL_LOCKED)
-		return fd;
-	bool taken = call_lock();
-	fd = fd_install(cur_files(), f, 0, cloexec);
-	call_unlock(taken);
-	if (fd < 0)
-		file_put(f);
-	return fd;
-}
-
 /* open and openat of an existing RAM file (from the cwd, the root or a
  * directory's descriptor) without the kernel lock (fs/fsops.h's
  * vfs_open_nolock): the fd or -errno in *ret, or WALK_LOCKED for do_open
@@ -275,7 +258,7 @@ static int open_nolock(int dirfd, uptr_t upath, uint64_t flags, long *ret)
 		return err;
 	if (!err)
 		err = vfs_open_nolock(o.ip, known, &f);
-	*ret = err ? err : install_nolock(f, known & O_CLOEXEC);
+	*ret = err ? err : fd_install_any(f, known & O_CLOEXEC);
 	return 0;
 }
 

@@ -408,6 +408,10 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	/* the slot emptied under its table's lock; the kernel lock for a flush
 	 * and the last reference's release (sys_fs.c, fs/vfs.h's fd_take_nolock) */
 	[SYS_close] = true,
+	/* the file under its table's lock, installed in a free slot or
+	 * exchanged into one under it; the kernel lock to grow the table
+	 * and for what close needs it for (sys_fs.c's dup_to) */
+	[SYS_dup] = true, [SYS_dup2] = true, [SYS_dup3] = true,
 	/* an existing RAM file through RAM directories, its inode by a
 	 * lock-free walk and its slot under the table's lock; the kernel
 	 * lock for any other (sys_fsname.c's open_nolock) */

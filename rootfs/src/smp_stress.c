@@ -2957,11 +2957,13 @@ static int check_fd_table(void)
 #define CD_FD      40            /* close-dup2: the descriptor every thread fights over */
 #define CD_PUTTERS 2             /* close-dup2: threads dup2'ing their own pipe's write end to it */
 #define CD_CLOSERS 2             /* close-dup2: threads closing it */
+#define CD_DUPERS  1             /* close-dup2: threads dup'ing it */
 
 static struct {
 	_Atomic int stop;
-	_Atomic long closes, ebadf, dup2s, forks;
+	_Atomic long closes, ebadf, dup2s, forks, dups;
 	int pipes[CD_PUTTERS][2];
+	struct stat ends[CD_PUTTERS]; /* each pipe's write end, as fstat saw it first */
 	char why[160];
 } cd;
 
@@ -3000,17 +3002,48 @@ static void *cd_closer(void *arg)
 	return NULL;
 }
 
+/* Is descriptor fd one of the putters' write ends? */
+static bool cd_is_end(int fd)
+{
+	struct stat a;
+
+	if (fstat(fd, &a))
+		return false;
+	for (int i = 0; i < CD_PUTTERS; i++)
+		if (a.st_ino == cd.ends[i].st_ino && a.st_dev == cd.ends[i].st_dev)
+			return true;
+	return false;
+}
+
+/* A duper: dup CD_FD until stopped; EBADF (closed at that moment), or a
+ * new descriptor holding one of the write ends, which it closes. */
+static void *cd_duper(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&cd.stop)) {
+		int fd = dup(CD_FD);
+		if (fd < 0) {
+			if (errno != EBADF)
+				cd_fail("dup", errno);
+			continue;
+		}
+		if (fd == CD_FD || !cd_is_end(fd))
+			snprintf(cd.why, sizeof(cd.why), "dup gave %d, not a new descriptor of a write end", fd);
+		if (close(fd))
+			cd_fail("close of dup's", errno);
+		atomic_fetch_add(&cd.dups, 1);
+	}
+	return NULL;
+}
+
 /* The forked child's look: CD_FD closed, or one of the putters' write ends. */
 static int cd_child(void)
 {
-	struct stat a, b;
+	struct stat a;
 
 	if (fstat(CD_FD, &a))
 		return errno == EBADF ? 0 : 1;
-	for (int i = 0; i < CD_PUTTERS; i++)
-		if (!fstat(cd.pipes[i][1], &b) && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-			return 0;
-	return 2;
+	return cd_is_end(CD_FD) ? 0 : 2;
 }
 
 /* The calling thread: fork children that look at CD_FD (their table a
@@ -3047,26 +3080,35 @@ static int cd_no_leak(void)
 	return CHECK_OK;
 }
 
-/* close-dup2: close(2) runs without the kernel lock, dup2 and fork with
- * it: threads dup2 their own pipe's write end onto one descriptor while
- * others close it and the caller forks children that look at it. Each
- * close is 0 or EBADF, each dup2 returns the descriptor, each child
- * finds it closed or holding one of the write ends, and when all is
- * closed no reference is left over (each pipe reads as ended) and none
- * was dropped twice (a panic). */
+/* The thread made i-th for close-dup2: putters, then closers, then dupers. */
+static void *(*cd_role(int i))(void *)
+{
+	if (i < CD_PUTTERS)
+		return cd_putter;
+	return i < CD_PUTTERS + CD_CLOSERS ? cd_closer : cd_duper;
+}
+
+/* close-dup2: close, dup and dup2 run without the kernel lock, fork's
+ * table copy with it: threads dup2 their own pipe's write end onto one
+ * descriptor while others close it and dup it, and the caller forks
+ * children that look at it. Each close is 0 or EBADF, each dup2 returns
+ * the descriptor, each dup EBADF or a new descriptor of one of the write
+ * ends, each child finds it closed or holding one of them, and when all
+ * is closed no reference is left over (each pipe reads as ended) and
+ * none was dropped twice (a panic). */
 static int check_close_dup2(void)
 {
-	pthread_t t[CD_PUTTERS + CD_CLOSERS];
+	enum { THREADS = CD_PUTTERS + CD_CLOSERS + CD_DUPERS };
+	pthread_t t[THREADS];
 	int made = 0;
 
 	memset(&cd, 0, sizeof(cd));
 	for (int i = 0; i < CD_PUTTERS; i++)
-		if (pipe2(cd.pipes[i], O_NONBLOCK))
-			return fail("pipe2: %s", errname(errno));
-	while (made < CD_PUTTERS + CD_CLOSERS &&
-	       !pthread_create(&t[made], NULL, made < CD_PUTTERS ? cd_putter : cd_closer, (void *)(long)made))
+		if (pipe2(cd.pipes[i], O_NONBLOCK) || fstat(cd.pipes[i][1], &cd.ends[i]))
+			return fail("pipe2 or fstat: %s", errname(errno));
+	while (made < THREADS && !pthread_create(&t[made], NULL, cd_role(made), (void *)(long)made))
 		made++;
-	if (made < CD_PUTTERS + CD_CLOSERS)
+	if (made < THREADS)
 		atomic_store(&cd.stop, 1);
 	cd_forker(deadline_after(PART_MS));
 	for (int i = 0; i < made; i++)
@@ -3074,13 +3116,14 @@ static int check_close_dup2(void)
 	close(CD_FD);
 	for (int i = 0; i < CD_PUTTERS; i++)
 		close(cd.pipes[i][1]);
-	if (made < CD_PUTTERS + CD_CLOSERS)
+	if (made < THREADS)
 		return fail("pthread_create failed");
 	if (cd.why[0])
 		return fail("%s", cd.why);
 	if (cd_no_leak() != CHECK_OK)
 		return CHECK_FAIL;
-	remark("%ld closes, %ld EBADF, %ld dup2s, %ld forks", cd.closes, cd.ebadf, cd.dup2s, cd.forks);
+	remark("%ld closes, %ld EBADF, %ld dup2s, %ld dups, %ld forks", cd.closes, cd.ebadf, cd.dup2s,
+	       cd.dups, cd.forks);
 	return CHECK_OK;
 }
 

@@ -2967,7 +2967,7 @@ def smp_expect(cpus, sched=True):
             rf"smp-stress: unix-close-send ok: \d+ rounds, {cpus} senders each, every one ended with EPIPE or one ECONNRESET",
             r"smp-stress: close-read ok: \d+ close\+dup2",
             r"smp-stress: fd-table ok: [1-9]\d* rounds, each to \d+ descriptors and a table of its own",
-            r"smp-stress: close-dup2 ok: \d+ closes, \d+ EBADF, [1-9]\d* dup2s, [1-9]\d* forks",
+            r"smp-stress: close-dup2 ok: \d+ closes, \d+ EBADF, [1-9]\d* dup2s, [1-9]\d* dups, [1-9]\d* forks",
             r"smp-stress: scm-race ok: \d+ senders, [1-9]\d* passed, \d+ refused \(EBADF\), each received once, no descriptor left open",
             r"smp-stress: tcp-duplex ok: \d+ and \d+ bytes, each way checked",
             r"smp-stress: tcp-pingpong ok: \d+ round trips, every value checked",
