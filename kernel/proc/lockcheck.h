@@ -16,8 +16,9 @@ struct spinlock;
  * two CPUs taking them in the two orders can deadlock. Also reported: a
  * CPU taking a lock it holds (a certain deadlock: panic), a lock spun on
  * for SPIN_STUCK rounds (with its owner CPU and where it took it), a
- * spinlock held where the kernel lock is taken or a thread switches
- * (lockcheck_none_held: a thread that sleeps holding one), a spinlock
+ * spinlock held where a thread switches (lockcheck_none_held: a thread
+ * that sleeps holding one; the kernel lock's take does not ask yet,
+ * though lib/spinlock.h forbids taking it under a spinlock), a spinlock
  * taken with interrupts on (spin_lock_irqoff where they were not off).
  * Locks are known by address (each device's lock, each run queue's and
  * each wait queue's is its own), or by their class's key (lib/spinlock.h's
@@ -39,7 +40,7 @@ bool lockcheck_enabled(void);
 /* Violations reported so far (every kind above but the panic). */
 unsigned lockcheck_violations(void);
 /* Report if this CPU holds any spinlock where it must not (what: the
- * place, "kernel lock", "switch"). On the context switch: a release
+ * place; today only "a thread switch", from sched.c): a release
  * build compiles it to nothing. */
 void lockcheck_none_held(const char *what);
 /* Forget what was learned about l (a self-test's locks, before they go). */

@@ -11,8 +11,10 @@
  * lock: they touch only this CPU's TLB and mailbox.
  *
  * Senders: the kernel lock's holder, and what runs without it holding
- * its space's lock (mm/uvm.c): a page fault's copy-on-write break, and
- * munmap, mprotect and brk (sys/sys_mem.c's lock-free calls). They
+ * its space's lock (mm/uvm.c): a page fault's copy-on-write break,
+ * munmap, mprotect, brk, mremap and madvise (sys/sys_mem.c's lock-free
+ * calls) and fork's copy (uvm_fork); and mm/vmalloc.c's flush of freed
+ * kernel stacks, under vm_lock. They
  * take turns on send_lock, spinning with interrupts off and answering
  * the request in flight meanwhile (the sender that holds it may be
  * waiting for this CPU). No sender holds a spinlock that a CPU spins on
