@@ -647,14 +647,14 @@ int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 	}
 }
 
-int fd_install_nolock(struct file *f, bool cloexec)
+int fd_install_nolock(struct file *f, int min, bool cloexec)
 {
 	struct process *p = current_process();
 	int limit = fd_limit();
 
 	uint64_t irq = irq_save(); /* keeps the table (files_unshare_commit's barrier) */
 	struct fdtable *t = p ? __atomic_load_n(&p->files, __ATOMIC_ACQUIRE) : NULL;
-	int fd = t ? fd_fill_free(t, f, 0, limit, cloexec) : -EMFILE;
+	int fd = t ? fd_fill_free(t, f, min, limit, cloexec) : -EMFILE;
 	bool filled = t && fd < t->size && fd < limit;
 	irq_restore(irq);
 	return filled ? fd : FD_INSTALL_LOCKED;
@@ -707,6 +707,24 @@ int fd_install_at_nolock(struct process *p, int fd, struct file *f, bool cloexec
 	if (old)
 		fd_close_flush(old, t); /* t: the POSIX locks' owner key only */
 	return fd;
+}
+
+bool fd_cloexec_nolock(struct process *p, int fd, const bool *on)
+{
+	cpu_cli();
+	struct fdtable *t = __atomic_load_n(&p->files, __ATOMIC_ACQUIRE);
+	bool was = false;
+	if (t && fd >= 0) {
+		spin_lock_irqoff(&t->lock);
+		if (fd < t->size && t->fd[fd]) {
+			was = t->cloexec[fd];
+			if (on)
+				t->cloexec[fd] = *on;
+		}
+		spin_unlock_irqoff(&t->lock);
+	}
+	cpu_sti();
+	return was;
 }
 
 bool fd_cloexec(const struct fdtable *t, int fd)

@@ -247,13 +247,13 @@ int fd_limit(void);
  * Takes over the caller's reference to f on success only. */
 int fd_install(struct fdtable *t, struct file *f, int min, bool cloexec);
 /* fd_install into the current process's table at the lowest free
- * descriptor, without the kernel lock (a lock-free open's): the fd, or
- * FD_INSTALL_LOCKED when none is free below the table's size and
- * fd_limit() (the caller then installs with fd_install under the
- * kernel lock, which grows the table or answers -EMFILE). Takes over
- * the caller's reference to f when it installs it. */
+ * descriptor >= min, without the kernel lock (a lock-free open's, dup's,
+ * F_DUPFD's): the fd, or FD_INSTALL_LOCKED when none is free below the
+ * table's size and fd_limit() (the caller then installs with fd_install
+ * under the kernel lock, which grows the table or answers -EMFILE).
+ * Takes over the caller's reference to f when it installs it. */
 #define FD_INSTALL_LOCKED (-1)
-int fd_install_nolock(struct file *f, bool cloexec);
+int fd_install_nolock(struct file *f, int min, bool cloexec);
 /* Would fd_install find a descriptor below fd_limit() (not -EMFILE)?
  * For calls that, as Linux's, reserve one before anything else. */
 bool fd_room(const struct fdtable *t);
@@ -346,6 +346,12 @@ static inline struct file *fd_get_nolock(struct fdtable *t, int fd, bool io)
 /* FD_CLOEXEC of an open descriptor (false for anything else), and setting it. */
 bool fd_cloexec(const struct fdtable *t, int fd);
 void fd_set_cloexec(struct fdtable *t, int fd, bool on);
+/* F_GETFD and F_SETFD on p's table (the caller's process) without the
+ * kernel lock: the flag read, or set to *on when on is not NULL, under
+ * the table's lock with interrupts off from the table's lookup on. The
+ * flag as it was (false for a slot a close emptied meanwhile, as
+ * Linux's get_close_on_exec answers). */
+bool fd_cloexec_nolock(struct process *p, int fd, const bool *on);
 int fd_close(struct fdtable *t, int fd);
 /* close(2)'s table part for a caller without the kernel lock: p's
  * descriptor fd emptied (with its cloexec flag) under the table's lock,

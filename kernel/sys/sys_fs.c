@@ -503,14 +503,14 @@ SYSCALL_DEFINE3(close_range, unsigned int, first, unsigned int, last, unsigned i
 	return 0;
 }
 
-long fd_install_any(struct file *f, bool cloexec)
+long fd_install_any(struct file *f, int min, bool cloexec)
 {
-	int fd = fd_install_nolock(f, cloexec);
+	int fd = fd_install_nolock(f, min, cloexec);
 
 	if (fd != FD_INSTALL_LOCKED)
 		return fd;
 	bool taken = call_lock();
-	fd = fd_install(cur_files(), f, 0, cloexec);
+	fd = fd_install(cur_files(), f, min, cloexec);
 	call_unlock(taken);
 	if (fd < 0)
 		file_put(f);
@@ -527,7 +527,7 @@ SYSCALL_DEFINE1(dup, unsigned int, fd)
 {
 	struct file *f = fd_file_any((int)fd);
 
-	return f ? fd_install_any(f, false) : -EBADF;
+	return f ? fd_install_any(f, 0, false) : -EBADF;
 }
 
 /* dup2/dup3: put oldfd's file at newfd, closing what was there. */
@@ -591,8 +591,50 @@ static bool fcntl_path_cmd(unsigned int cmd)
 	       cmd == F_GETFL;
 }
 
+/* The fcntl commands on the descriptor alone, which run without the
+ * kernel lock: F_DUPFD and F_DUPFD_CLOEXEC as dup (fd_install_any),
+ * F_GETFD and F_SETFD under the table's lock (fd_cloexec_nolock), and
+ * F_GETFL, a read of the file's flags (Linux reads f_flags unlocked
+ * too). All of them take an O_PATH descriptor (fcntl_path_cmd). */
+static bool fcntl_cmd_nolock(unsigned int cmd)
+{
+	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD || cmd == F_SETFD ||
+	       cmd == F_GETFL;
+}
+
+static long fcntl_nolock(int fd, unsigned int cmd, unsigned long arg)
+{
+	struct file *f = fd_file_any(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (arg >= (unsigned long)fd_limit())
+			r = -EINVAL;
+		else
+			r = fd_install_any(file_get(f), (int)arg, cmd == F_DUPFD_CLOEXEC);
+		break;
+	case F_GETFD: r = fd_cloexec_nolock(current_process(), fd, NULL) ? FD_CLOEXEC : 0; break;
+	case F_SETFD: {
+		bool on = arg & FD_CLOEXEC;
+		fd_cloexec_nolock(current_process(), fd, &on);
+		r = 0;
+		break;
+	}
+	default: r = (long)f->flags; break; /* F_GETFL */
+	}
+	file_put(f);
+	return r;
+}
+
 SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 {
+	if (fcntl_cmd_nolock(cmd) && !this_cpu_klock_depth())
+		return fcntl_nolock((int)fd, cmd, arg);
+	call_lock_kept(); /* fcntl comes without it: the other commands need it */
 	struct fdtable *t = cur_files();
 	struct file *f = fd_file((int)fd);
 	long r = 0;

@@ -64,10 +64,10 @@ static inline __attribute__((always_inline)) bool fd_table_private(const struct 
 	       __atomic_load_n(&t->refs, __ATOMIC_RELAXED) == 1;
 }
 /* File f (the caller's reference) in the current process's lowest free
- * descriptor, with or without the kernel lock: the table's free slots
- * under its own lock, a growth under the kernel lock. The fd, or
+ * descriptor >= min, with or without the kernel lock: the table's free
+ * slots under its own lock, a growth under the kernel lock. The fd, or
  * -EMFILE, -ENOMEM with f put. */
-long fd_install_any(struct file *f, bool cloexec);
+long fd_install_any(struct file *f, int min, bool cloexec);
 /* fd_file for the calls that do I/O on the file (fs/vfs.h's fd_get_io):
  * NULL for an O_PATH descriptor too, the caller's -EBADF. */
 static inline struct file *fd_file_io(int fd)

@@ -258,7 +258,7 @@ static int open_nolock(int dirfd, uptr_t upath, uint64_t flags, long *ret)
 		return err;
 	if (!err)
 		err = vfs_open_nolock(o.ip, known, &f);
-	*ret = err ? err : fd_install_any(f, known & O_CLOEXEC);
+	*ret = err ? err : fd_install_any(f, 0, known & O_CLOEXEC);
 	return 0;
 }
 

@@ -412,6 +412,9 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	 * exchanged into one under it; the kernel lock to grow the table
 	 * and for what close needs it for (sys_fs.c's dup_to) */
 	[SYS_dup] = true, [SYS_dup2] = true, [SYS_dup3] = true,
+	/* F_DUPFD, F_GETFD, F_SETFD and F_GETFL the same way; the other
+	 * commands take the kernel lock (sys_fs.c's fcntl_cmd_nolock) */
+	[SYS_fcntl] = true,
 	/* an existing RAM file through RAM directories, its inode by a
 	 * lock-free walk and its slot under the table's lock; the kernel
 	 * lock for any other (sys_fsname.c's open_nolock) */

@@ -3015,20 +3015,40 @@ static bool cd_is_end(int fd)
 	return false;
 }
 
-/* A duper: dup CD_FD until stopped; EBADF (closed at that moment), or a
- * new descriptor holding one of the write ends, which it closes. */
+#define CD_DUPFD_MIN 20 /* close-dup2: where the duper's F_DUPFD_CLOEXEC looks from */
+
+/* A dup of CD_FD's copy fd (by dup, or by F_DUPFD_CLOEXEC from
+ * CD_DUPFD_MIN when cloexec): FD_CLOEXEC as asked, and F_SETFD turns it
+ * over; NULL, or what was wrong. */
+static const char *cd_check_dup(int fd, bool cloexec)
+{
+	if (fd == CD_FD || (cloexec && fd < CD_DUPFD_MIN) || !cd_is_end(fd))
+		return "not a new descriptor of a write end";
+	if (fcntl(fd, F_GETFD) != (cloexec ? FD_CLOEXEC : 0))
+		return "FD_CLOEXEC not as asked";
+	if (fcntl(fd, F_SETFD, cloexec ? 0 : FD_CLOEXEC) || fcntl(fd, F_GETFD) != (cloexec ? 0 : FD_CLOEXEC))
+		return "F_SETFD did not take";
+	return NULL;
+}
+
+/* A duper: dup CD_FD until stopped, by dup and by fcntl(F_DUPFD_CLOEXEC)
+ * in turn; EBADF (closed at that moment), or a new descriptor holding
+ * one of the write ends (cd_check_dup), which it closes. */
 static void *cd_duper(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&cd.stop)) {
-		int fd = dup(CD_FD);
+	for (long n = 0; !atomic_load(&cd.stop); n++) {
+		bool cloexec = n % 2;
+		int fd = cloexec ? fcntl(CD_FD, F_DUPFD_CLOEXEC, CD_DUPFD_MIN) : dup(CD_FD);
 		if (fd < 0) {
 			if (errno != EBADF)
-				cd_fail("dup", errno);
+				cd_fail(cloexec ? "F_DUPFD_CLOEXEC" : "dup", errno);
 			continue;
 		}
-		if (fd == CD_FD || !cd_is_end(fd))
-			snprintf(cd.why, sizeof(cd.why), "dup gave %d, not a new descriptor of a write end", fd);
+		const char *bad = cd_check_dup(fd, cloexec);
+		if (bad)
+			snprintf(cd.why, sizeof(cd.why), "%s gave %d: %s", cloexec ? "F_DUPFD_CLOEXEC" : "dup",
+				 fd, bad);
 		if (close(fd))
 			cd_fail("close of dup's", errno);
 		atomic_fetch_add(&cd.dups, 1);
@@ -3088,14 +3108,15 @@ static void *(*cd_role(int i))(void *)
 	return i < CD_PUTTERS + CD_CLOSERS ? cd_closer : cd_duper;
 }
 
-/* close-dup2: close, dup and dup2 run without the kernel lock, fork's
- * table copy with it: threads dup2 their own pipe's write end onto one
- * descriptor while others close it and dup it, and the caller forks
- * children that look at it. Each close is 0 or EBADF, each dup2 returns
- * the descriptor, each dup EBADF or a new descriptor of one of the write
- * ends, each child finds it closed or holding one of them, and when all
- * is closed no reference is left over (each pipe reads as ended) and
- * none was dropped twice (a panic). */
+/* close-dup2: close, dup, dup2 and fcntl's F_DUPFD and F_SETFD run
+ * without the kernel lock, fork's table copy with it: threads dup2 their
+ * own pipe's write end onto one descriptor while others close it and dup
+ * it (dup, F_DUPFD_CLOEXEC), and the caller forks children that look at
+ * it. Each close is 0 or EBADF, each dup2 returns the descriptor, each
+ * dup EBADF or a new descriptor of one of the write ends with
+ * FD_CLOEXEC as asked and F_SETFD taking, each child finds it closed or
+ * holding one of them, and when all is closed no reference is left over
+ * (each pipe reads as ended) and none was dropped twice (a panic). */
 static int check_close_dup2(void)
 {
 	enum { THREADS = CD_PUTTERS + CD_CLOSERS + CD_DUPERS };
