@@ -3066,11 +3066,21 @@ static int cd_child(void)
 	return cd_is_end(CD_FD) ? 0 : 2;
 }
 
-/* The calling thread: fork children that look at CD_FD (their table a
- * copy made while the others change the slot) until the deadline. */
-static void cd_forker(long long end)
+/* Has every kind of thread done its work once: a dup2, a dup of an open
+ * descriptor, a close (a vCPU the host runs late, 8 on 2 busy cores, may
+ * start one after PART_MS)? */
+static bool cd_all_ran(void)
 {
-	while (now_ms() < end && !atomic_load(&cd.stop)) {
+	return atomic_load(&cd.dup2s) && atomic_load(&cd.dups) &&
+	       atomic_load(&cd.closes) + atomic_load(&cd.ebadf);
+}
+
+/* The calling thread: fork children that look at CD_FD (their table a
+ * copy made while the others change the slot) until the deadline end,
+ * and on until every thread has run (cd_all_ran), lost at the latest. */
+static void cd_forker(long long end, long long lost)
+{
+	while ((now_ms() < end || !cd_all_ran()) && now_ms() < lost && !atomic_load(&cd.stop)) {
 		pid_t pid = fork();
 		int st = 0;
 		if (pid == 0)
@@ -3131,7 +3141,7 @@ static int check_close_dup2(void)
 		made++;
 	if (made < THREADS)
 		atomic_store(&cd.stop, 1);
-	cd_forker(deadline_after(PART_MS));
+	cd_forker(deadline_after(PART_MS), deadline_after(LOST_MS));
 	for (int i = 0; i < made; i++)
 		pthread_join(t[i], NULL);
 	close(CD_FD);
@@ -3141,6 +3151,8 @@ static int check_close_dup2(void)
 		return fail("pthread_create failed");
 	if (cd.why[0])
 		return fail("%s", cd.why);
+	if (!cd_all_ran())
+		return fail("no dup2, dup of an open descriptor or close in %d ms", LOST_MS);
 	if (cd_no_leak() != CHECK_OK)
 		return CHECK_FAIL;
 	remark("%ld closes, %ld EBADF, %ld dup2s, %ld dups, %ld forks", cd.closes, cd.ebadf, cd.dup2s,
@@ -3413,15 +3425,18 @@ static ssize_t recv_by(int fd, unsigned char *buf, size_t n, unsigned k)
 	}
 }
 
+/* A writer: PART_MS from the moment it runs on its CPU, and on until it
+ * has written something (LOST_MS at most): a vCPU the host runs late (8
+ * on 2 busy cores) is slow, not stuck. */
 static void *tcp_writer(void *arg)
 {
 	static __thread unsigned char buf[TCP_CHUNK_MAX];
 	struct tcp_side *w = arg;
-	long long end = deadline_after(PART_MS);
 	size_t chunk = 1;
 
 	pin_to(w->cpu);
-	for (unsigned k = 0; now_ms() < end; k++) {
+	long long end = deadline_after(PART_MS), lost = deadline_after(LOST_MS);
+	for (unsigned k = 0; now_ms() < lost && (now_ms() < end || !w->bytes); k++) {
 		for (size_t i = 0; i < chunk; i++)
 			buf[i] = pipe_byte(w->bytes + (long long)i, w->stream);
 		ssize_t n = send_by(w->fd, buf, chunk, k);
