@@ -1202,18 +1202,27 @@ int ramfs_grow(struct inode *ip, uint64_t size)
 	return err;
 }
 
-/* Zero [off, end) of the file's bytes, under the write lock. */
+/* Zero [off, end) of the file's bytes, under the write lock. Only the
+ * pages there are visited (shmem_seek skips a hole's subtree at once): a
+ * sparse file may be INT64_MAX bytes long, and a walk page by page over
+ * its holes never ended (the fuzzer's hang, 2026-11-29). */
 static int punch_locked(struct inode *ip, uint64_t off, uint64_t end)
 {
 	struct ramfs_file *rf = ip->priv;
+	uint64_t pages = page_count(end);
 	int err = file_unborrow(ip);
 
 	if (err)
 		return err;
 	while (off < end) {
+		uint64_t idx = shmem_seek(rf->obj, off / PAGE, pages, true);
+		if (idx >= pages)
+			break; /* holes to the end: they read as zeros already */
+		if (idx != off / PAGE)
+			off = idx * PAGE;
 		uint64_t in = off % PAGE, k = end - off < PAGE - in ? end - off : PAGE - in;
-		uint8_t *pg = page_get(rf, off / PAGE);
-		if (pg) /* a page never written reads zeros already */
+		uint8_t *pg = page_get(rf, idx);
+		if (pg)
 			memset(pg + in, 0, k);
 		off += k;
 	}
