@@ -1520,9 +1520,9 @@ struct process *process_fork(struct trap_frame *tf, unsigned int how, uint64_t n
 	cred_renew(&t->cred); /* a process's own, as Linux's copy_creds without CLONE_THREAD */
 	cred_keys_clone(&t->cred, false);
 	group_add(c, t, c->pid);
+	c->pidns_init = how & FORK_NEWPID;
 	/* the caller's parent as it is now (the copy may have slept while
 	 * it was reparented), as Linux takes real_parent at the end */
-	c->pidns_init = how & FORK_NEWPID;
 	if ((how & FORK_SIBLING) && parent->parent) {
 		c->parent = parent->parent;
 		c->exit_signal = parent->exit_signal; /* as Linux: the caller's, to the same parent */

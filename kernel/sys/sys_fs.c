@@ -591,17 +591,11 @@ static bool fcntl_path_cmd(unsigned int cmd)
 	       cmd == F_GETFL;
 }
 
-/* The fcntl commands on the descriptor alone, which run without the
+/* fcntl_path_cmd's commands, the descriptor's own, run without the
  * kernel lock: F_DUPFD and F_DUPFD_CLOEXEC as dup (fd_install_any),
  * F_GETFD and F_SETFD under the table's lock (fd_cloexec_nolock), and
  * F_GETFL, a read of the file's flags (Linux reads f_flags unlocked
- * too). All of them take an O_PATH descriptor (fcntl_path_cmd). */
-static bool fcntl_cmd_nolock(unsigned int cmd)
-{
-	return cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC || cmd == F_GETFD || cmd == F_SETFD ||
-	       cmd == F_GETFL;
-}
-
+ * too). */
 static long fcntl_nolock(int fd, unsigned int cmd, unsigned long arg)
 {
 	struct file *f = fd_file_any(fd);
@@ -632,7 +626,7 @@ static long fcntl_nolock(int fd, unsigned int cmd, unsigned long arg)
 
 SYSCALL_DEFINE3(fcntl, unsigned int, fd, unsigned int, cmd, unsigned long, arg)
 {
-	if (fcntl_cmd_nolock(cmd) && !this_cpu_klock_depth())
+	if (fcntl_path_cmd(cmd) && !this_cpu_klock_depth())
 		return fcntl_nolock((int)fd, cmd, arg);
 	call_lock_kept(); /* fcntl comes without it: the other commands need it */
 	struct fdtable *t = cur_files();

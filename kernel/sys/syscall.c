@@ -413,7 +413,7 @@ const bool syscall_lock_free[LOCK_FREE_SLOTS] = {
 	 * and for what close needs it for (sys_fs.c's dup_to) */
 	[SYS_dup] = true, [SYS_dup2] = true, [SYS_dup3] = true,
 	/* F_DUPFD, F_GETFD, F_SETFD and F_GETFL the same way; the other
-	 * commands take the kernel lock (sys_fs.c's fcntl_cmd_nolock) */
+	 * commands take the kernel lock (sys_fs.c's fcntl_path_cmd) */
 	[SYS_fcntl] = true,
 	/* an existing RAM file through RAM directories, its inode by a
 	 * lock-free walk and its slot under the table's lock; the kernel
