@@ -6,6 +6,7 @@
 #include "log.h"
 #include "profile.h"
 #include "mm/heap.h"
+#include "mm/pmm.h"
 #include "panic.h"
 #include "ksyms.h"
 #include "memmap.h"
@@ -393,6 +394,7 @@ void kmain(struct kbi_boot_info *bi)
 	mm_init(bi);
 	percpu_init_boot_cpu();
 	heap_cpu_caches_start(); /* GS names this CPU's block from here on */
+	pmm_cpu_caches_start();
 	lockcheck_init(); /* debug builds: the spinlocks' order from here on */
 	klock_init_boot(); /* this boot thread holds the kernel lock from now on */
 	interrupts_init();

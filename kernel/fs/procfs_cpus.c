@@ -10,10 +10,12 @@
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/smp.h"
 #include "mm/heap.h"
+#include "mm/pmm.h"
 #include "lib/cpumask_fmt.h"
 
 _Static_assert(SMP_MAX_CPUS <= IRQ_MAX_CPUS, "the interrupt counts must cover every CPU");
 _Static_assert(SMP_MAX_CPUS <= HEAP_MAX_CPUS, "the heap's caches must cover every CPU");
+_Static_assert(SMP_MAX_CPUS <= PMM_MAX_CPUS, "the page caches must cover every CPU");
 
 /* Linux's width of the IRQ-number column (show_interrupts' prec): 3
  * digits below 1,000 IRQs, which Kestrel never reaches. */

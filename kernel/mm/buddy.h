@@ -15,6 +15,7 @@
 #define PAGE_SLAB      (1u << 2)    /* owned by the kernel heap's size classes */
 #define PAGE_UNSCRUBBED (1u << 3)   /* holds the firmware's leftovers: zero before use (pmm.c);
                                      * kept through freeing, merging and splitting */
+#define PAGE_CACHED    (1u << 4)    /* a free page in a CPU's cache (pmm.c), not on a free list */
 
 /* One descriptor per physical page, 16 bytes. Lock rule: every field is
  * protected by the allocator's lock (the caller's), except refcount,

@@ -313,7 +313,7 @@ void kfree(void *p)
 		return;
 	uint64_t phys = virt_to_phys(p);
 	struct page *pg = (uint64_t)p >= DIRECT_MAP_BASE ? pmm_page(phys) : NULL;
-	if (!pg || (pg->flags & (PAGE_FREE | PAGE_RESERVED)))
+	if (!pg || (pg->flags & (PAGE_FREE | PAGE_RESERVED | PAGE_CACHED)))
 		panic("kfree: %p was not allocated by kmalloc", p);
 	if (!(pg->flags & PAGE_SLAB)) {
 		if (page_offset(phys))

@@ -16,10 +16,21 @@ void pmm_init(const struct kbi_boot_info *bi);
 void pmm_reclaim_boot_memory(const struct kbi_boot_info *bi);
 
 /* 2^order physically contiguous pages, refcount 1: physical address, or
- * 0 when memory is exhausted. Not zeroed. Any context (takes the PMM
- * lock with interrupts off). */
+ * 0 when memory is exhausted (after the CPUs' caches were given back).
+ * Not zeroed. Any context: a single page comes from this CPU's cache of
+ * free pages, anything else, and the cache's refills, from the buddy
+ * allocator under the PMM lock, interrupts off. */
 uint64_t pmm_alloc(unsigned order);
+/* Give back a block from pmm_alloc (a single page to this CPU's cache);
+ * panics on a page that is not allocated. Any context. */
 void pmm_free(uint64_t phys, unsigned order);
+
+/* CPUs with a page cache of their own: smp.h's SMP_MAX_CPUS (checked in
+ * fs/procfs_cpus.c, as the heap's). */
+#define PMM_MAX_CPUS 64
+/* From now on single pages go through per-CPU caches: called once, by the
+ * boot CPU when its per-CPU block is installed (as heap_cpu_caches_start). */
+void pmm_cpu_caches_start(void);
 
 /* One zeroed page, as a direct-map pointer; NULL when out of memory. */
 void *page_alloc_zeroed(void);
@@ -37,6 +48,8 @@ void page_ref_get(uint64_t phys);
 /* Drop a reference; frees the page when it was the last. */
 void page_ref_put(uint64_t phys);
 
+/* Free pages, those in the CPUs' caches too (exact while nothing
+ * allocates or frees). */
 uint64_t pmm_free_pages(void);
 uint64_t pmm_managed_pages(void);
 
@@ -50,7 +63,7 @@ void pmm_set_reclaimer(size_t (*fn)(size_t pages));
  * (0 with none registered). Interrupts off. */
 size_t pmm_reclaim(size_t pages);
 
-/* For the self-test: the allocator, under its lock. */
+/* For the self-test: the allocator and every CPU's cache, under their locks. */
 const char *pmm_check(void);
 
 #endif
