@@ -61,6 +61,8 @@ struct spinlock_check {
 	void (*stuck)(struct spinlock *l, uint64_t site);   /* spun for SPIN_STUCK rounds */
 	/* spin_must_hold's; fn: the function whose contract it checks */
 	void (*must_hold)(const struct spinlock *l, uint64_t site, const char *fn);
+	/* spin_none_held's; what: the place */
+	void (*none_held)(const char *what);
 };
 extern const struct spinlock_check *volatile spinlock_check;
 #define SPIN_STUCK (1u << 26) /* pause rounds: seconds under emulation */
@@ -149,6 +151,23 @@ static inline void spin_must_hold(const struct spinlock *l)
 	(void)l;
 }
 #endif
+
+/* Where this CPU must hold no spinlock (it waits for the kernel lock,
+ * which lib/spinlock.h's lock rule forbids under one): in a debug build
+ * the checker reports a held one, naming what (the place) and where the
+ * lock was taken; in a release build it is nothing. For code below the
+ * checker (arch/'s kernel lock); code above it calls lockcheck_none_held. */
+static inline void spin_none_held(const char *what)
+{
+#ifdef KESTREL_LOCKCHECK
+	const struct spinlock_check *c = spinlock_check;
+
+	if (c)
+		c->none_held(what);
+#else
+	(void)what;
+#endif
+}
 
 static inline void spin_unlock_irqoff(struct spinlock *l)
 {

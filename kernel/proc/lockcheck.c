@@ -249,7 +249,8 @@ static void on_must_hold(const struct spinlock *l, uint64_t site, const char *fn
 	      (void *)l, owner ? "another CPU holds" : "is free");
 }
 
-static const struct spinlock_check hooks = { on_acquire, on_taken, on_release, on_stuck, on_must_hold };
+static const struct spinlock_check hooks = { on_acquire, on_taken, on_release, on_stuck, on_must_hold,
+					     lockcheck_none_held };
 
 void lockcheck_init(void)
 {

@@ -17,8 +17,9 @@ struct spinlock;
  * CPU taking a lock it holds (a certain deadlock: panic), a lock spun on
  * for SPIN_STUCK rounds (with its owner CPU and where it took it), a
  * spinlock held where a thread switches (lockcheck_none_held: a thread
- * that sleeps holding one; the kernel lock's take does not ask yet,
- * though lib/spinlock.h forbids taking it under a spinlock), a spinlock
+ * that sleeps holding one) or where it waits for the kernel lock (its
+ * take, retake and relax at depth 0, through lib/spinlock.h's
+ * spin_none_held: lib/spinlock.h forbids taking it under a spinlock), a spinlock
  * taken with interrupts on (spin_lock_irqoff where they were not off).
  * Locks are known by address (each device's lock, each run queue's and
  * each wait queue's is its own), or by their class's key (lib/spinlock.h's
@@ -40,8 +41,9 @@ bool lockcheck_enabled(void);
 /* Violations reported so far (every kind above but the panic). */
 unsigned lockcheck_violations(void);
 /* Report if this CPU holds any spinlock where it must not (what: the
- * place; today only "a thread switch", from sched.c): a release
- * build compiles it to nothing. */
+ * place: "a thread switch" from sched.c, the kernel lock's take from
+ * klock.c through spin_none_held): a release build compiles it to
+ * nothing. */
 void lockcheck_none_held(const char *what);
 /* Forget what was learned about l (a self-test's locks, before they go). */
 void lockcheck_forget(const struct spinlock *l);

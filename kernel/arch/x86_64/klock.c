@@ -20,6 +20,7 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/tlb.h"
 #include "arch/x86_64/vectors.h"
+#include "lib/spinlock.h"
 #include "panic.h"
 
 /* Lock rule: taken with an atomic exchange, released by its holder with
@@ -169,6 +170,7 @@ static void enter(bool may_halt, uint64_t entry)
 		c->klock_depth++;
 		return;
 	}
+	spin_none_held("the kernel lock's take"); /* debug builds */
 	wait_lock(may_halt, entry); /* interrupts off (the contract): none waits inside */
 	c->klock_depth = 1;
 }
@@ -226,6 +228,7 @@ void klock_relax_slow(void)
 	uint32_t depth = c->klock_depth;
 	if (!depth)
 		return;
+	spin_none_held("the kernel lock's relax"); /* debug builds */
 	uint64_t f = irq_save();
 	c->klock_depth = 0;
 	release();
@@ -263,6 +266,7 @@ void klock_retake_slow(uint32_t depth)
 {
 	if (!active)
 		return;
+	spin_none_held("the kernel lock's retake"); /* debug builds */
 	wait_lock(true, KLOCK_ENTRY_RESUME);
 	this_cpu()->klock_depth = depth;
 }
