@@ -613,17 +613,39 @@ static void others_must_exit(struct process *p)
 		}
 }
 
-/* Does some process, thread, process group or session still have id? */
-static bool pid_in_use(int id)
+#define PID_WINDOW 1024 /* ids one walk of the processes judges, after a wrap */
+
+/* Set id's bit in used, the bitmap of [base, base + PID_WINDOW), if it falls there. */
+static void mark_id(uint64_t used[PID_WINDOW / 64], int base, int id)
 {
+	if (id < base || id - base >= PID_WINDOW)
+		return;
+	unsigned off = (unsigned)(id - base);
+	used[off / 64] |= 1ull << (off % 64);
+}
+
+/* Which ids of [base, base + PID_WINDOW) some process, thread, process
+ * group or session still has: their bits set in used, in one walk of the
+ * processes (process_find's, under the kernel lock). */
+static void ids_in_use(int base, uint64_t used[PID_WINDOW / 64])
+{
+	memset(used, 0, PID_WINDOW / 8);
 	for (const struct process *p = all_procs; p; p = p->next_proc) {
-		if (p->pid == id || p->pgid == id || p->sid == id)
-			return true;
+		mark_id(used, base, p->pid);
+		mark_id(used, base, p->pgid);
+		mark_id(used, base, p->sid);
 		for (const struct thread *t = p->state == PROC_ALIVE ? p->threads : NULL; t; t = t->group_next)
-			if (t->tid == id)
-				return true;
+			mark_id(used, base, t->tid);
 	}
-	return false;
+}
+
+/* The first id of [base, base + n) whose bit in used is clear, or 0. */
+static int first_free_id(const uint64_t used[PID_WINDOW / 64], int base, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (!(used[i / 64] & (1ull << (i % 64))))
+			return base + i;
+	return 0;
 }
 
 /*
@@ -631,23 +653,36 @@ static bool pid_in_use(int id)
  * after the last one handed out that nothing uses, wrapping below
  * pid_max back to RESERVED_PIDS (ids under it stay the daemons'). An id
  * above every one handed out is free without a look, so only after a
- * wrap does a fork walk the processes. 0 when every id is taken (the
- * caller's -EAGAIN). The walk of all_procs is process_find's, under the
- * kernel lock; pid_lock keeps next_pid and the counts.
+ * wrap does a fork walk the processes, and then one walk judges
+ * PID_WINDOW ids (a walk per id tried cost, with 30,000 processes and
+ * their ids ahead, 30,000 walks of 30,000 with interrupts off). 0 when
+ * every id is taken (the caller's -EAGAIN). The walk of all_procs is
+ * process_find's, under the kernel lock; pid_lock keeps next_pid and the
+ * counts.
  */
 static int alloc_pid(void)
 {
+	uint64_t used[PID_WINDOW / 64];
 	uint64_t fl = spin_lock_irqsave(&pid_lock);
 	int max = __atomic_load_n(&pid_max, __ATOMIC_RELAXED), id = 0;
-	for (int tries = 0; tries < max; tries++) {
+
+	for (int tried = 0; tried < max && !id;) {
 		int cand = next_pid >= max ? RESERVED_PIDS : next_pid;
-		next_pid = cand + 1;
-		if (cand > highest_pid || !pid_in_use(cand)) {
-			id = last_pid = cand;
-			highest_pid = cand > highest_pid ? cand : highest_pid;
-			total_forks++;
+		if (cand > highest_pid) {
+			id = cand;
 			break;
 		}
+		int n = max - cand < PID_WINDOW ? max - cand : PID_WINDOW;
+		ids_in_use(cand, used);
+		id = first_free_id(used, cand, n);
+		next_pid = cand + n;
+		tried += n;
+	}
+	if (id) {
+		next_pid = id + 1;
+		last_pid = id;
+		highest_pid = id > highest_pid ? id : highest_pid;
+		total_forks++;
 	}
 	spin_unlock_irqrestore(&pid_lock, fl);
 	return id;
