@@ -501,6 +501,8 @@ static int check_proc_net_icmp(void)
 #define PID_MAX_MAX  4194304   /* PID_MAX_LIMIT on 64-bit */
 #define WRAP_FORKS   40        /* forks past the wrap */
 #define RESERVED     300       /* where pids start again after wrapping */
+#define WRAP_HOLDERS 3         /* live processes whose pids a wrap must pass over (remark: 3) */
+#define NS_LAST_PID_FILE "/proc/sys/kernel/ns_last_pid"
 
 /* The pids of n children made one after another (each exits at once and
  * is reaped): 0, or -1 when a fork fails. */
@@ -518,13 +520,54 @@ static int fork_pids(pid_t *pids, int n)
 	return 0;
 }
 
+/* Children that sleep until killed (holders[i] 0 where fork failed),
+ * made with ns_last_pid at RESERVED: their pids are among the first a
+ * wrap reaches, and stay in use. ns_last_pid is set back to last. */
+static void hold_low_pids(pid_t *holders, int n, int last)
+{
+	char text[32];
+
+	write_text(NS_LAST_PID_FILE, "300");
+	for (int i = 0; i < n; i++) {
+		holders[i] = fork();
+		if (holders[i] == 0) {
+			for (;;)
+				pause();
+		}
+		if (holders[i] < 0)
+			holders[i] = 0;
+	}
+	snprintf(text, sizeof(text), "%d", last);
+	write_text(NS_LAST_PID_FILE, text);
+}
+
+static void release_holders(const pid_t *holders, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (holders[i] > 0) {
+			kill(holders[i], SIGKILL);
+			waitpid(holders[i], NULL, 0);
+		}
+}
+
+/* CHECK_OK unless pid is one of the n live holders'. */
+static int not_held(pid_t pid, const pid_t *holders, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (holders[i] == pid)
+			return fail("a wrapped fork got pid %d, which a live process has", pid);
+	return CHECK_OK;
+}
+
 /* With pid_max a little above the newest pid, new pids stay below it and
- * wrap back to 300 and up (only on Kestrel: a shared Linux machine's
- * pid_max is not this program's to change). */
+ * wrap back to 300 and up, passing over the pids live processes hold
+ * (only on Kestrel: a shared Linux machine's pid_max is not this
+ * program's to change). */
 static int pid_wrap(void)
 {
 	char was[TEXT_MAX], text[32], load[128];
 	static pid_t pids[RESERVED + 2 * WRAP_FORKS];
+	pid_t holders[WRAP_HOLDERS];
 	int r = CHECK_OK;
 
 	if (read_text("/proc/loadavg", load, sizeof(load)) < 0 || !strrchr(load, ' ') ||
@@ -537,17 +580,26 @@ static int pid_wrap(void)
 	snprintf(text, sizeof(text), "%d", max);
 	if (n > (int)NELEMS(pids) || write_text(PID_MAX_FILE, text) < 0)
 		return fail("pid_max <- %s (%d forks): %s", text, n, errname(errno));
+	hold_low_pids(holders, WRAP_HOLDERS, last);
 	int err = fork_pids(pids, n);
 	int e = errno;
 	write_text(PID_MAX_FILE, was);
-	if (err)
+	if (err) {
+		release_holders(holders, WRAP_HOLDERS);
 		return fail("fork under pid_max %d: %s", max, errname(e));
+	}
 	bool wrapped = false;
 	for (int i = 0; i < n && !r; i++) {
 		wrapped |= i && pids[i] < pids[i - 1];
 		if (pids[i] >= max || (wrapped && pids[i] < RESERVED))
 			r = fail("pid %d under pid_max %d (%s)", pids[i], max, wrapped ? "wrapped: 300 and up" : "");
+		else
+			r = not_held(pids[i], holders, WRAP_HOLDERS);
 	}
+	release_holders(holders, WRAP_HOLDERS);
+	if (!r && wrapped)
+		remark("%d forks under pid_max %d wrapped, passing over held pids %d %d %d", n, max,
+		       holders[0], holders[1], holders[2]);
 	return !r && !wrapped ? fail("%d forks under pid_max %d never wrapped", n, max) : r;
 }
 
