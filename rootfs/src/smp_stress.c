@@ -2321,6 +2321,7 @@ static struct {
 	_Atomic long fds_got;          /* unix-records: descriptors recvmsg handed over */
 	long total;                    /* records that went through (run_records) */
 	_Atomic int writers_left;
+	long long lost;                /* a writer's least not put by then: it fails (LOST_MS) */
 	long written[MAX_WORKERS];     /* records each writer put */
 	_Atomic long seen_sum[MAX_WORKERS]; /* sum of the sequence numbers read, per writer */
 	_Atomic long seen[MAX_WORKERS];
@@ -2370,13 +2371,25 @@ static ssize_t rec_put(const long *rec, long seq)
 	return sendmsg(recs.fd[1], &mh, MSG_NOSIGNAL);
 }
 
+/* The records a writer puts at the least: one; for unix-records, up to
+ * its first record that carries a descriptor. */
+static long rec_least(void)
+{
+	return recs.sock ? REC_FD_EVERY : 1;
+}
+
+/* A writer: PART_MS from the moment it runs on its CPU, and on until it
+ * has put rec_least() records, until recs.lost at most (LOST_MS after the
+ * part began): a vCPU the host runs late (8 on 2 busy cores) is slow, not
+ * stuck. */
 static void *rec_writer(void *arg)
 {
 	long me = (long)(intptr_t)arg, rec[REC_WORDS];
-	long long end = deadline_after(PART_MS);
 
 	pin_to((int)me);
-	for (long seq = 1; now_ms() < end && !atomic_load(&recs.failed); seq++) {
+	long long end = deadline_after(PART_MS);
+	for (long seq = 1; now_ms() < recs.lost && (now_ms() < end || recs.written[me] < rec_least()) &&
+			   !atomic_load(&recs.failed); seq++) {
 		for (size_t i = 0; i < REC_WORDS; i++)
 			rec[i] = me << 48 | seq << 8 | (long)(i & 0xff);
 		ssize_t w = rec_put(rec, seq);
@@ -2499,6 +2512,7 @@ static int run_records(void)
 	long total = 0;
 
 	atomic_store(&recs.writers_left, n);
+	recs.lost = deadline_after(LOST_MS);
 	for (; made_r < n; made_r++)
 		if (pthread_create(&r[made_r], NULL, rec_reader, (void *)(intptr_t)made_r))
 			break;
@@ -2524,10 +2538,11 @@ static int run_records(void)
 		if (recs.seen[i] != recs.written[i] || recs.seen_sum[i] != want)
 			return fail("writer %d: %ld records written, %ld read (sequence sum %ld, want %ld)",
 				    i, recs.written[i], (long)recs.seen[i], (long)recs.seen_sum[i], want);
+		if (recs.written[i] < rec_least())
+			return fail("writer %d: %ld records in %d ms, want %ld at the least", i,
+				    recs.written[i], LOST_MS, rec_least());
 		total += recs.written[i];
 	}
-	if (total == 0)
-		return fail("no record went through in %d ms", PART_MS);
 	recs.total = total;
 	remark("%d writers, %d readers, %ld records of %d bytes", n, n, total, REC_SIZE);
 	return CHECK_OK;
