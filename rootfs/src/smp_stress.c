@@ -4227,6 +4227,7 @@ static struct {
 	long sent[MAX_WORKERS];
 	unsigned char *seen[MAX_WORKERS]; /* a byte per sequence number */
 	long cap;
+	long long lost;                   /* a sender that sent nothing by then fails (LOST_MS) */
 	_Atomic int failed;
 	char why[160];
 } uc;
@@ -4237,10 +4238,13 @@ static void uc_fail(const char *what, long a, long b)
 		snprintf(uc.why, sizeof(uc.why), "%s (%ld, %ld)", what, a, b);
 }
 
+/* A sender: PART_MS from the moment it runs on its CPU, and on until it
+ * has sent a datagram, until uc.lost at most (LOST_MS after the part
+ * began): a vCPU the host runs late (8 on 2 busy cores) is slow, not
+ * stuck. */
 static void *uc_sender(void *arg)
 {
 	long me = (long)(intptr_t)arg, d[UDP_WORDS];
-	long long end = deadline_after(PART_MS);
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
 	pin_to((int)me);
@@ -4248,7 +4252,9 @@ static void *uc_sender(void *arg)
 		uc_fail("socket", me, errno);
 		return NULL;
 	}
-	for (long seq = 0; seq < uc.cap && now_ms() < end && !atomic_load(&uc.failed); seq++) {
+	long long end = deadline_after(PART_MS);
+	for (long seq = 0; seq < uc.cap && now_ms() < uc.lost && (now_ms() < end || seq == 0) &&
+			   !atomic_load(&uc.failed); seq++) {
 		while (seq - atomic_load(&uc.read[me]) >= UDP_WINDOW && !atomic_load(&uc.failed))
 			sched_yield(); /* no more unread than the receiver's buffer holds */
 		for (int i = 0; i < UDP_WORDS; i++)
@@ -4342,6 +4348,7 @@ static int check_udp_count(void)
 	for (int i = 0; i < uc.senders; i++)
 		if (!(uc.seen[i] = calloc((size_t)uc.cap, 1)))
 			return fail("calloc");
+	uc.lost = deadline_after(LOST_MS);
 	for (; made < uc.senders; made++)
 		if (pthread_create(&t[made], NULL, uc_sender, (void *)(intptr_t)made))
 			break;
@@ -4365,10 +4372,10 @@ static int check_udp_count(void)
 	for (int i = 0; i < made; i++) {
 		if (atomic_load(&uc.read[i]) != uc.sent[i])
 			return fail("sender %d: %ld sent, %ld read", i, uc.sent[i], (long)atomic_load(&uc.read[i]));
+		if (uc.sent[i] == 0)
+			return fail("sender %d sent nothing in %d ms", i, LOST_MS);
 		total += uc.sent[i];
 	}
-	if (total == 0)
-		return fail("no datagram went through in %d ms", PART_MS);
 	remark("%d senders, %ld datagrams, each read once", made, total);
 	return CHECK_OK;
 }
