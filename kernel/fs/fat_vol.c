@@ -12,6 +12,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
+#include "proc/sched.h"
 
 #define ZERO_CHUNK 4096u
 #define FAT_RUN_MAX (256u * 1024u) /* bytes of contiguous clusters read in one cache call */
@@ -1155,7 +1156,12 @@ long fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *bu
 	return (long)done;
 }
 
-/* Write len bytes (buf NULL: zeros) at pos, allocating clusters. */
+/* Write len bytes (buf NULL: zeros) at pos, allocating clusters: the
+ * count, or -errno when none. The zeros of a file's growth (FAT has no
+ * holes) may be 4 GiB, whatever the caller's buffer: that walk gives up
+ * the CPU and stops for SIGKILL with -EINTR (the size as far as it got),
+ * as Linux's cont_expand_zero. A caller's bytes are FAT_BOUNCE at most
+ * (fat_vfs.c checks between them). */
 static long write_range(struct fat_vol *v, struct fat_node *n, uint64_t pos, const void *buf,
 			size_t len)
 {
@@ -1163,6 +1169,8 @@ static long write_range(struct fat_vol *v, struct fat_node *n, uint64_t pos, con
 	size_t done = 0;
 
 	while (done < len) {
+		if (!buf && done && io_should_stop())
+			return -EINTR;
 		uint32_t c, off = (uint32_t)(pos % cs);
 		size_t chunk = cs - off < len - done ? cs - off : len - done;
 		if (!buf && chunk > ZERO_CHUNK)
