@@ -1190,6 +1190,20 @@ static long write_range(struct fat_vol *v, struct fat_node *n, uint64_t pos, con
 	return (long)done;
 }
 
+/* The file zero-filled from its end to size (FAT has no holes): 0,
+ * -ENOSPC when the volume fills first, -EINTR (SIGKILL), -EIO; the size
+ * is as far as the zeros went. */
+static int grow_zeros(struct fat_vol *v, struct fat_node *n, uint64_t size)
+{
+	if (size <= n->size)
+		return 0;
+	uint64_t gap = size - n->size;
+	long r = write_range(v, n, n->size, NULL, (size_t)gap);
+	if (r < 0)
+		return (int)r;
+	return (uint64_t)r < gap ? -ENOSPC : 0;
+}
+
 long fat_file_write(struct fat_vol *v, struct fat_node *n, uint64_t pos, const void *buf, size_t len)
 {
 	int err;
@@ -1200,14 +1214,8 @@ long fat_file_write(struct fat_vol *v, struct fat_node *n, uint64_t pos, const v
 		return len ? -EFBIG : 0;
 	if (len > FAT_MAX_FILE_SIZE - pos)
 		len = (size_t)(FAT_MAX_FILE_SIZE - pos);
-	if (pos > n->size) { /* the gap reads back as zeros */
-		uint64_t gap = pos - n->size;
-		long r = write_range(v, n, n->size, NULL, (size_t)gap);
-		if (r < 0)
-			return r;
-		if ((uint64_t)r < gap)
-			return -ENOSPC;
-	}
+	if ((err = grow_zeros(v, n, pos))) /* the gap reads back as zeros */
+		return err;
 	return write_range(v, n, pos, buf, len);
 }
 
@@ -1220,10 +1228,8 @@ int fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 		return err;
 	if (size > FAT_MAX_FILE_SIZE)
 		return -EFBIG;
-	if (size > n->size) {
-		long r = fat_file_write(v, n, size, NULL, 0);
-		return r < 0 ? (int)r : 0;
-	}
+	if (size > n->size) /* not fat_file_write's way: FAT's largest size, 4 GiB - 1, may be asked */
+		return grow_zeros(v, n, size);
 	keep = (uint32_t)((size + cs - 1) / cs);
 	n->hint_clus = n->hint_idx = 0;
 	fat_runs_trim(&n->runs, keep);
