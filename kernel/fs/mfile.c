@@ -255,8 +255,8 @@ int mfile_release_fs(const struct fs_info *fs)
 }
 
 /* Copy [pos, pos + n) of the file from the object to the user's buf:
- * the bytes copied (fewer at SIGKILL), or -EFAULT. The caller keeps pos + n within the
- * file's size. */
+ * the bytes copied (fewer at SIGKILL), or -EFAULT. The caller keeps
+ * pos + n within the file's size. */
 static long read_pages(struct shmem *obj, uptr_t buf, size_t n, uint64_t pos)
 {
 	size_t done = 0;
