@@ -12,6 +12,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
+#include "proc/sched.h"
 
 #define ZERO_CHUNK 4096u
 #define FAT_RUN_MAX (256u * 1024u) /* bytes of contiguous clusters read in one cache call */
@@ -1155,7 +1156,12 @@ long fat_file_read(struct fat_vol *v, struct fat_node *n, uint64_t pos, void *bu
 	return (long)done;
 }
 
-/* Write len bytes (buf NULL: zeros) at pos, allocating clusters. */
+/* Write len bytes (buf NULL: zeros) at pos, allocating clusters: the
+ * count, or -errno when none. The zeros of a file's growth (FAT has no
+ * holes) may be 4 GiB, whatever the caller's buffer: that walk gives up
+ * the CPU and stops for SIGKILL with -EINTR (the size as far as it got),
+ * as Linux's cont_expand_zero. A caller's bytes are FAT_BOUNCE at most
+ * (fat_vfs.c checks between them). */
 static long write_range(struct fat_vol *v, struct fat_node *n, uint64_t pos, const void *buf,
 			size_t len)
 {
@@ -1163,6 +1169,8 @@ static long write_range(struct fat_vol *v, struct fat_node *n, uint64_t pos, con
 	size_t done = 0;
 
 	while (done < len) {
+		if (!buf && done && io_should_stop())
+			return -EINTR;
 		uint32_t c, off = (uint32_t)(pos % cs);
 		size_t chunk = cs - off < len - done ? cs - off : len - done;
 		if (!buf && chunk > ZERO_CHUNK)
@@ -1182,6 +1190,20 @@ static long write_range(struct fat_vol *v, struct fat_node *n, uint64_t pos, con
 	return (long)done;
 }
 
+/* The file zero-filled from its end to size (FAT has no holes): 0,
+ * -ENOSPC when the volume fills first, -EINTR (SIGKILL), -EIO; the size
+ * is as far as the zeros went. */
+static int grow_zeros(struct fat_vol *v, struct fat_node *n, uint64_t size)
+{
+	if (size <= n->size)
+		return 0;
+	uint64_t gap = size - n->size;
+	long r = write_range(v, n, n->size, NULL, (size_t)gap);
+	if (r < 0)
+		return (int)r;
+	return (uint64_t)r < gap ? -ENOSPC : 0;
+}
+
 long fat_file_write(struct fat_vol *v, struct fat_node *n, uint64_t pos, const void *buf, size_t len)
 {
 	int err;
@@ -1192,14 +1214,8 @@ long fat_file_write(struct fat_vol *v, struct fat_node *n, uint64_t pos, const v
 		return len ? -EFBIG : 0;
 	if (len > FAT_MAX_FILE_SIZE - pos)
 		len = (size_t)(FAT_MAX_FILE_SIZE - pos);
-	if (pos > n->size) { /* the gap reads back as zeros */
-		uint64_t gap = pos - n->size;
-		long r = write_range(v, n, n->size, NULL, (size_t)gap);
-		if (r < 0)
-			return r;
-		if ((uint64_t)r < gap)
-			return -ENOSPC;
-	}
+	if ((err = grow_zeros(v, n, pos))) /* the gap reads back as zeros */
+		return err;
 	return write_range(v, n, pos, buf, len);
 }
 
@@ -1212,10 +1228,8 @@ int fat_file_truncate(struct fat_vol *v, struct fat_node *n, uint64_t size)
 		return err;
 	if (size > FAT_MAX_FILE_SIZE)
 		return -EFBIG;
-	if (size > n->size) {
-		long r = fat_file_write(v, n, size, NULL, 0);
-		return r < 0 ? (int)r : 0;
-	}
+	if (size > n->size) /* not fat_file_write's way: FAT's largest size, 4 GiB - 1, may be asked */
+		return grow_zeros(v, n, size);
 	keep = (uint32_t)((size + cs - 1) / cs);
 	n->hint_clus = n->hint_idx = 0;
 	fat_runs_trim(&n->runs, keep);

@@ -14,6 +14,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "log.h"
+#include "proc/sched.h"
 
 /* The pages an object may reach (its capacity): 512 GiB of file. The
  * radix tree grows only with the pages used. */
@@ -62,16 +63,19 @@ static int fill_page(struct file *f, struct shmem *obj, uint64_t idx)
 }
 
 /* Every page of the file from page first on that the object lacks, read
- * in; the object's end follows the file's size. 0 or -errno. */
+ * in; the object's end follows the file's size. 0 or -errno (-EINTR:
+ * SIGKILL). Only the missing pages are visited (shmem_seek skips the
+ * present ones a run at a time): a write(2) to a mapped file of N pages
+ * walked all N per call. */
 static int fill_missing(struct file *f, struct shmem *obj, uint64_t first)
 {
 	uint64_t npages = pages_of(f->inode->size);
 
 	if (npages > MFILE_MAX_PAGES)
 		return -EFBIG;
-	for (uint64_t idx = first; idx < npages; idx++) {
-		if (shmem_lookup(obj, idx))
-			continue;
+	for (uint64_t idx = first; (idx = shmem_seek(obj, idx, npages, false)) < npages; idx++) {
+		if (io_should_stop())
+			return -EINTR;
 		int err = fill_page(f, obj, idx);
 		if (err)
 			return err;
@@ -111,7 +115,7 @@ int mfile_map(struct file *f, bool shared_write, struct shmem **obj)
 	int err = fill_missing(f, o, 0);
 	if (!err && shared_write && !(f->flags & O_APPEND) && (m = find(f->inode)) && !m->wf)
 		m->wf = file_get(f);
-	if (err)
+	if (err && err != -EINTR)
 		klog(LOG_ERR, "mmap: %s: reading the file failed (%d)\n", f->inode->fs->name, err);
 	if (err)
 		shmem_put(o);
@@ -120,7 +124,13 @@ int mfile_map(struct file *f, bool shared_write, struct shmem **obj)
 	return err;
 }
 
-/* Write the object's pages back to the file through m->wf: 0 or -EIO. */
+/* Write the object's pages back to the file through m->wf: 0 or -EIO.
+ * Only the pages present are visited (shmem_seek skips a hole's subtree
+ * at once): a file on ext2 may grow by truncate(2) to 2 TiB of holes
+ * while mapped, and a walk page by page, 2^29 look-ups with no
+ * reschedule, froze the CPU at every msync and munmap. Not stopped by
+ * SIGKILL: the bytes are the file's (Linux's write-back does not stop
+ * for it either); each page is a disk write. */
 static int writeback(struct mfile *m)
 {
 	struct file *wf = m->wf;
@@ -128,8 +138,9 @@ static int writeback(struct mfile *m)
 	if (!wf)
 		return 0; /* never mapped writable and shared: nothing changed */
 	uint64_t size = m->ip->size, npages = pages_of(size);
-	for (uint64_t idx = 0; idx < npages; idx++) {
+	for (uint64_t idx = 0; (idx = shmem_seek(m->obj, idx, npages, true)) < npages; idx++) {
 		uint64_t phys = shmem_lookup(m->obj, idx), pos = idx * PAGE_SIZE;
+		sched_cond_resched();
 		if (!phys)
 			continue;
 		uint64_t want = size - pos < PAGE_SIZE ? size - pos : PAGE_SIZE;
@@ -244,13 +255,15 @@ int mfile_release_fs(const struct fs_info *fs)
 }
 
 /* Copy [pos, pos + n) of the file from the object to the user's buf:
- * the bytes copied, or -EFAULT. The caller keeps pos + n within the
- * file's size. */
+ * the bytes copied (fewer at SIGKILL), or -EFAULT. The caller keeps
+ * pos + n within the file's size. */
 static long read_pages(struct shmem *obj, uptr_t buf, size_t n, uint64_t pos)
 {
 	size_t done = 0;
 
 	while (done < n) {
+		if (done && io_should_stop())
+			break; /* SIGKILL: what was read so far, as the files' own read */
 		uint64_t off = page_offset(pos + done), chunk = PAGE_SIZE - off;
 		if (chunk > n - done)
 			chunk = n - done;
@@ -303,7 +316,7 @@ long mfile_io(struct file *f, bool write, uptr_t buf, size_t n, uint64_t *pos,
 		if (r > 0) {
 			uint64_t from = *pos - (uint64_t)r; /* O_APPEND wrote at the end */
 			int err = written(f, obj, from, *pos);
-			if (err)
+			if (err && err != -EINTR)
 				klog(LOG_ERR, "mmap: %s: updating mapped pages failed (%d)\n",
 				     f->inode->fs->name, err);
 		}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// File-backed mappings as Linux's: MAP_SHARED of a file, truncation and SIGBUS, msync, mincore, MAP_POPULATE.
+// File-backed mappings as Linux's: MAP_SHARED of a file, truncation and SIGBUS, msync, mincore, MAP_POPULATE,
+// and the write-back of a mapped file grown to 256 GiB of holes costing its pages, not its size.
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <sys/mman.h>
@@ -325,6 +326,65 @@ static int check_msync(void)
 	return r;
 }
 
+/* sparse-grow: a one-page file mapped MAP_SHARED and written through the
+ * mapping, then grown by ftruncate to 256 GiB of holes (less where the
+ * file system's limit is lower: EFBIG halves it, down to 4 GiB; a mapped
+ * disk file's pages reach 512 GiB, fs/mfile.c): msync, fsync
+ * and the munmap that ends the mapping each take under SPARSE_MS (their
+ * cost is the pages there are, not the size: a walk page by page over
+ * the holes took minutes on ext2), and the byte written is in the file. */
+#define SPARSE_MS 2000
+
+static int timed(const char *what, int ret, long long t0)
+{
+	long long ms = now_ms() - t0;
+
+	if (ret)
+		return fail("%s: %s", what, errname(errno));
+	if (ms > SPARSE_MS)
+		return fail("%s of a sparse mapped file took %lld ms", what, ms);
+	return CHECK_OK;
+}
+
+static int check_sparse_grow(void)
+{
+	int fd = new_file(PAGE), r;
+	off_t size = (off_t)1 << 38;
+	char *p;
+
+	if (fd < 0)
+		return CHECK_FAIL;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		close(fd);
+		return fail("mmap: %s", errname(errno));
+	}
+	p[1] = 's';
+	while ((r = ftruncate(fd, size)) != 0 && errno == EFBIG && size > ((off_t)1 << 32))
+		size /= 2;
+	if (r)
+		r = fail("ftruncate to %lld: %s", (long long)size, errname(errno));
+	else if (file_byte(fd, size - 1) != 0)
+		r = fail("the last byte of the file grown to %lld is not 0", (long long)size);
+	long long t0 = now_ms();
+	if (!r)
+		r = timed("msync MS_SYNC", msync(p, PAGE, MS_SYNC), t0);
+	t0 = now_ms();
+	if (!r)
+		r = timed("fsync", fsync(fd), t0);
+	t0 = now_ms();
+	if (!r)
+		r = timed("munmap", munmap(p, PAGE), t0);
+	else
+		munmap(p, PAGE);
+	if (!r && file_byte(fd, 1) != 's')
+		r = fail("the byte written through the mapping is not in the file");
+	if (ftruncate(fd, 0) != 0 && !r)
+		r = fail("ftruncate to 0: %s", errname(errno));
+	close(fd);
+	return r;
+}
+
 /* mincore: a byte per page, 1 where present; ENOMEM for a hole, EINVAL for an unaligned start. */
 static int check_mincore(void)
 {
@@ -382,6 +442,7 @@ static const struct check checks[] = {
 	{ "msync", check_msync },
 	{ "mincore", check_mincore },
 	{ "populate", check_populate },
+	{ "sparse-grow", check_sparse_grow },
 };
 
 int main(int argc, char **argv)

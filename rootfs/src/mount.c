@@ -5,7 +5,8 @@
 // type, ".." and getcwd across the mount point both ways, umount2's EBUSY for an open file and a
 // cwd inside, unmounting (the covered directory shows again), mounting it back read-only with no
 // type given (Kestrel tries each; Linux would want one) (EROFS, ST_RDONLY), remounting it
-// read-write, EBUSY for a second mount of the device and EPERM without CAP_SYS_ADMIN. That
+// read-write, EBUSY for a second mount of the device and EPERM without CAP_SYS_ADMIN, a file
+// grown to fill it (FAT writes the zeros) by a child that yields the CPU and dies by SIGKILL. That
 // part runs on Kestrel only: on a Linux host it would unmount the host's own ESP, so there it
 // says SKIP.
 #define _GNU_SOURCE
@@ -335,6 +336,68 @@ static int esp_remount(void)
 	return r;
 }
 
+/* esp-grow-kill: FAT has no holes, so growing a file writes zeros to its
+ * new size: a child growing a file on the ESP to FAT's largest size (4 GiB
+ * - 1, ENOSPC once the volume is full) and back to 0 in a loop must leave
+ * the one CPU to others (a sleep of GROW_RUN_MS ends within GROW_BACK_MS)
+ * and die by SIGKILL at once (within GROW_DIE_MS, as Linux's
+ * cont_expand_zero stops for it); after the unlink, the volume's free
+ * clusters are what they were. */
+#define GROW_FILE    ESP "/t-mount.grow"
+#define GROW_RUN_MS  200
+#define GROW_BACK_MS 1500
+#define GROW_DIE_MS  2000
+
+static void grow_child(void)
+{
+	int fd = open(GROW_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
+		_exit(2);
+	for (;;)
+		if (ftruncate(fd, 0xffffffffl) == 0 || errno != ENOSPC || ftruncate(fd, 0) != 0)
+			_exit(3); /* 4 GiB - 1 fitted, or an error the loop does not expect */
+}
+
+static int esp_grow_kill(void)
+{
+	char src[256];
+	struct statfs before, after;
+	int r = esp_here(src, sizeof(src)), st;
+
+	if (r != CHECK_OK)
+		return r;
+	unlink(GROW_FILE);
+	if (statfs(ESP, &before))
+		return fail("statfs " ESP ": %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid == -1)
+		return fail("fork: %s", strerror(errno));
+	if (pid == 0)
+		grow_child();
+	long long t0 = now_ms();
+	ms_sleep(GROW_RUN_MS);
+	long long slept = now_ms() - t0, k0 = now_ms();
+	kill(pid, SIGKILL);
+	if (wait_child(pid, GROW_DIE_MS, &st) != CHECK_OK)
+		r = fail("SIGKILL did not end the growing child within %d ms", GROW_DIE_MS);
+	long long died = now_ms() - k0;
+	if (unlink(GROW_FILE) && !r)
+		r = fail("unlink " GROW_FILE ": %s", strerror(errno));
+	if (!r && slept > GROW_BACK_MS)
+		r = fail("a %d ms sleep took %lld ms: the growing child held the CPU", GROW_RUN_MS, slept);
+	if (!r && (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL))
+		r = fail("child status %#x, want killed by SIGKILL (it ended by itself?)", st);
+	if (!r && statfs(ESP, &after))
+		r = fail("statfs " ESP ": %s", strerror(errno));
+	if (!r && after.f_bfree != before.f_bfree)
+		r = fail("%llu free blocks after the unlink, %llu before",
+			 (unsigned long long)after.f_bfree, (unsigned long long)before.f_bfree);
+	if (!r)
+		remark("sleep %lld ms, killed in %lld ms", slept, died);
+	return r;
+}
+
 /* Without CAP_SYS_ADMIN: EPERM for mount and umount2. */
 static int esp_eperm(void)
 {
@@ -368,6 +431,7 @@ static const struct check checks[] = {
 	{ "esp-busy", esp_busy },
 	{ "esp-remount", esp_remount },
 	{ "esp-eperm", esp_eperm },
+	{ "esp-grow-kill", esp_grow_kill },
 };
 
 int main(int argc, char **argv)

@@ -747,6 +747,13 @@ UNIT_TEST(run_cache)
 	    (why = rc_cold_check("frag b.bin", rc_model[1], b.size)))
 		return why;
 
+	/* grown to FAT's largest size, 4 GiB - 1, which the volume cannot
+	 * hold: ENOSPC, the zeros as far as they went (it once did nothing
+	 * and said 0) */
+	CHECK_EQ(fat_file_truncate(&vol, &a, FAT_MAX_FILE_SIZE), -ENOSPC);
+	CHECK(a.size > size_a + 9 * cs && a.size < FAT_MAX_FILE_SIZE);
+	CHECK_EQ(fat_node_update(&vol, &a, -1), 0);
+
 	/* emptied, then rewritten where B's clusters may now be free */
 	CHECK_EQ(fat_file_truncate(&vol, &a, 0), 0);
 	CHECK_EQ(a.runs.n, 0);
