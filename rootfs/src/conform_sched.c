@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -58,6 +59,9 @@
  *                    there), and when every window is, the check skips.
  *                    "Other programs": the CPUs' busy ticks less the CPU
  *                    time of this program and its spinners (foreign_pct).
+ *                    A window in which the host stopped a vCPU (a spinner
+ *                    charged CPU time it counted in at under a quarter of
+ *                    the fastest one's rate: host_stalled) is left out too.
  *   yield-many       YIELD_MANY_PROCS processes pinned to one CPU, counting
  *                    from when all are runnable there, each calling sched_yield
  *                    YIELD_MANY_ROUNDS times and counting its calls in a
@@ -97,6 +101,8 @@
 #define PROGRESS_TICKS    10
 #define PROGRESS_TRIES    12
 #define FOREIGN_MAX_PCT   20     /* others' share of a window that still counts */
+#define STALL_MIN_US      4000   /* a spinner's CPU time in a window that says how fast it ran */
+#define STALL_RATIO       4      /* slower than the fastest by this: the host stopped its vCPU */
 #define YIELD_MANY_PROCS  200
 #define YIELD_MANY_ROUNDS 20
 #define YIELD_MANY_MIN_PCT 10
@@ -909,28 +915,75 @@ static int check_pingpong_futex(void)
 
 /* ------------------------------------------------------------- progress */
 
+/* Spinner i's CPU time in microseconds (its thread's clock), or -1. */
+static long long spinner_cpu_us(int i)
+{
+	struct timespec t;
+	clockid_t clk;
+
+	if (pthread_getcpuclockid(crew.t[i], &clk) || clock_gettime(clk, &t))
+		return -1;
+	return t.tv_sec * 1000000ll + t.tv_nsec / 1000;
+}
+
+/*
+ * Did the host stop a vCPU while a spinner was on it? That spinner was
+ * charged CPU time (Kestrel's is the time a thread is on a vCPU, the
+ * host's pauses included) in which it counted under 1/STALL_RATIO of the
+ * fastest spinner's rate: its CPU's ticks then came while nothing of the
+ * guest ran there, and a thread queued behind it had no turn to miss.
+ * counted[i], cpu_us[i]: spinner i's progress and CPU time in the window
+ * (cpu_us -1: unknown).
+ */
+static int progress_stalled; /* windows host_stalled left out, for the remark */
+
+static bool host_stalled(const unsigned long *counted, const long long *cpu_us, int n)
+{
+	double fastest = 0;
+
+	for (int i = 0; i < n; i++)
+		if (cpu_us[i] >= STALL_MIN_US && (double)counted[i] / (double)cpu_us[i] > fastest)
+			fastest = (double)counted[i] / (double)cpu_us[i];
+	for (int i = 0; i < n; i++)
+		if (cpu_us[i] >= STALL_MIN_US && (double)counted[i] * STALL_RATIO < fastest * (double)cpu_us[i])
+			return true;
+	return false;
+}
+
 /*
  * One progress window of the n spinners of a: every CPU counts
  * PROGRESS_TICKS ticks. CHECK_OK when every counter advanced, CHECK_FAIL
  * when one did not, CHECK_SKIP (nothing to judge) when others kept over
  * FOREIGN_MAX_PCT of the CPUs (foreign_pct; there Linux's fair share
- * lets a thread wait 300 ms).
+ * lets a thread wait 300 ms) or the host stopped a vCPU (host_stalled: a
+ * loaded host running more vCPUs than it has cores).
  */
 static int progress_window(struct spin_area *a, int n, int w)
 {
 	static struct ticks t0[MAX_CPUS], t1[MAX_CPUS];
-	unsigned long before[MAX_SPIN];
-	long long own;
+	unsigned long before[MAX_SPIN], counted[MAX_SPIN];
+	long long own, cpu_us[MAX_SPIN];
 
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		before[i] = atomic_load(&a->slot[i].count);
+		cpu_us[i] = spinner_cpu_us(i);
+	}
 	own = cpu_ms(NULL, 0);
 	if (tick_window(t0, t1, PROGRESS_TICKS))
 		return CHECK_FAIL;
 	if (foreign_pct(t0, t1, cpu_ms(NULL, 0) - own) > FOREIGN_MAX_PCT)
 		return CHECK_SKIP;
+	for (int i = 0; i < n; i++) {
+		counted[i] = atomic_load(&a->slot[i].count) - before[i];
+		long long now = spinner_cpu_us(i);
+		cpu_us[i] = cpu_us[i] < 0 || now < 0 ? -1 : now - cpu_us[i];
+	}
+	if (host_stalled(counted, cpu_us, n)) {
+		progress_stalled++;
+		return CHECK_SKIP;
+	}
 	for (int i = 0; i < n; i++)
-		if (atomic_load(&a->slot[i].count) == before[i])
+		if (!counted[i])
 			return fail("window %d: thread %d of %d made no progress in %llu+ ticks of every "
 				    "CPU", w, i, n, least_ticks(t0, t1));
 	return CHECK_OK;
@@ -944,6 +997,7 @@ static int progress(int n)
 	int r, judged = 0, tried = 0;
 	long long ms = now_ms();
 
+	progress_stalled = 0;
 	memset(&a, 0, sizeof(a));
 	crew.a = &a;
 	r = crew_start(n);
@@ -958,11 +1012,12 @@ static int progress(int n)
 	}
 	crew_stop();
 	if (r == CHECK_OK && judged == 0)
-		return skip("other programs kept over %d%% of the CPUs busy in all %d windows",
-			    FOREIGN_MAX_PCT, tried);
+		return skip("other programs kept over %d%% of the CPUs busy, or the host stopped a vCPU, "
+			    "in all %d windows", FOREIGN_MAX_PCT, tried);
 	if (r == CHECK_OK)
-		remark("%d threads on %d CPUs, each ran in every one of %d windows%s, %lld ms", n, ncpu,
-		       judged, tried > judged ? " (others' windows left out)" : "", now_ms() - ms);
+		remark("%d threads on %d CPUs, each ran in every one of %d windows (left out: %d of others' "
+		       "load, %d of a stopped vCPU), %lld ms", n, ncpu, judged, tried - judged - progress_stalled,
+		       progress_stalled, now_ms() - ms);
 	return r;
 }
 
